@@ -1,0 +1,1 @@
+"""Redaction layer: detectors (DTMF, speech, transcripts), card logic, span planning, masking."""

@@ -1,0 +1,31 @@
+"""The recognizer protocol: a speech recognizer that finds number words in audio.
+
+A recognizer is a backend (one module each, chosen by settings, passed in) so a better
+model can replace the built-in one without touching the card logic or the masker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import numpy as np
+
+from redaction.words import TimedWord
+
+
+class Recognizer(Protocol):
+    """Yields timed word hypotheses for mono float32 audio given as contiguous blocks.
+
+    Times are seconds from the start of the first block. Blocks may be any length; the
+    recognizer keeps whatever state it needs so memory stays flat in call length.
+    Words it cannot identify may be yielded with text ``"<other>"`` (or not at all);
+    number words use their spelling ("four", "oh", "double", "forty", "hundred").
+    """
+
+    #: Short name and version, recorded in metadata so batch reprocessing can tell
+    #: which recordings an improved detector has not yet seen.
+    name: str
+    version: str
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...

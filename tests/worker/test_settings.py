@@ -1,0 +1,30 @@
+from pathlib import Path
+
+import pytest
+
+from worker.errors import UsageError
+from worker.settings import Settings
+
+
+def test_defaults_without_environment():
+    settings = Settings.from_env({})
+    assert settings.output_rate_hz == 8000
+    assert settings.redis_url is None
+    assert settings.beep_hz == 1400.0
+
+
+def test_environment_values_are_typed():
+    settings = Settings.from_env(
+        {"REDIS_URL": "redis://127.0.0.1:6379/0", "CALLREC_OUTPUT_RATE_HZ": "16000",
+         "CALLREC_BEEP_ON_RESUME": "yes", "CALLREC_DATA_DIR": "/tmp/x", "CALLREC_BEEP_DBFS": "-6"}
+    )
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.output_rate_hz == 16000
+    assert settings.beep_on_resume is True
+    assert settings.data_dir == Path("/tmp/x")
+    assert settings.beep_dbfs == -6.0
+
+
+def test_bad_value_names_the_setting():
+    with pytest.raises(UsageError, match="CALLREC_OUTPUT_RATE_HZ"):
+        Settings.from_env({"CALLREC_OUTPUT_RATE_HZ": "fast"})

