@@ -1,0 +1,150 @@
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile
+
+from audio.decode import open_source
+from audio.errors import AudioInputError
+from tests.audio.conftest import dominant_hz, sine
+
+PCM_CASES = [
+    # (subtype, largest quantisation error of a sample)
+    ("PCM_U8", 1 / 128),
+    ("PCM_16", 1 / 32768),
+    ("PCM_24", 1 / 2 ** 23),
+    ("PCM_32", 1 / 2 ** 31),
+    ("FLOAT", 1e-7),
+    ("ULAW", 0.02),
+    ("ALAW", 0.02),
+]
+
+
+def read_all(path, block_frames=1000):
+    with open_source(path) as source:
+        blocks = list(source.blocks(block_frames))
+        return source, np.concatenate(blocks)
+
+
+@pytest.mark.parametrize("subtype,tolerance", PCM_CASES)
+def test_wav_subtypes_decode_to_float32(tmp_path, subtype, tolerance):
+    signal = sine(440, 0.5, 8000)
+    path = tmp_path / f"{subtype}.wav"
+    soundfile.write(path, signal, 8000, subtype=subtype)
+    source, audio = read_all(path)
+    assert (source.rate_hz, source.channels, source.frames) == (8000, 1, 4000)
+    assert audio.dtype == np.float32 and audio.shape == (4000, 1)
+    assert np.abs(audio[:, 0] - signal).max() <= tolerance
+
+
+def test_blocks_have_requested_size_and_shape(tmp_path):
+    stereo = np.stack([sine(300, 1.0, 16000), sine(700, 1.0, 16000)], axis=1)
+    path = tmp_path / "stereo.wav"
+    soundfile.write(path, stereo, 16000, subtype="PCM_16")
+    with open_source(path) as source:
+        sizes = [b.shape for b in source.blocks(6000)]
+        assert sizes == [(6000, 2), (6000, 2), (4000, 2)]
+        # blocks() starts from the beginning each time it is called
+        assert sum(b.shape[0] for b in source.blocks(7000)) == 16000
+    assert source.duration_s == 1.0
+
+
+@pytest.mark.parametrize("fmt,subtype,suffix", [
+    ("FLAC", "PCM_16", ".flac"),
+    ("OGG", "VORBIS", ".ogg"),
+    ("MP3", "MPEG_LAYER_III", ".mp3"),
+])
+def test_compressed_formats(tmp_path, fmt, subtype, suffix):
+    signal = sine(1000, 1.0, 16000, amplitude=0.3)
+    path = tmp_path / f"x{suffix}"
+    soundfile.write(path, signal, 16000, format=fmt, subtype=subtype)
+    source, audio = read_all(path, 4096)
+    assert source.rate_hz == 16000 and source.channels == 1
+    assert abs(audio.shape[0] - 16000) <= 2000  # codec padding for lossy formats
+    assert dominant_hz(audio[:, 0], 16000) == pytest.approx(1000, abs=2)
+    if fmt == "FLAC":
+        assert np.abs(audio[:, 0] - signal).max() <= 1 / 32768
+
+
+def test_other_formats_go_through_ffmpeg(tmp_path):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    wav = tmp_path / "in.wav"
+    soundfile.write(wav, sine(500, 1.0, 8000), 8000)
+    m4a = tmp_path / "in.m4a"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(wav),
+                    "-c:a", "aac", str(m4a)], check=True)
+    with open_source(m4a) as source:
+        temp_dir = source._temp_dir
+        audio = np.concatenate(list(source.blocks()))
+        assert source.rate_hz == 8000 and temp_dir.exists()
+    assert not temp_dir.exists()
+    assert dominant_hz(audio[:, 0], 8000) == pytest.approx(500, abs=2)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioInputError, match=r"nope\.wav: no such file"):
+        open_source(tmp_path / "nope.wav")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.wav"
+    path.write_bytes(b"")
+    with pytest.raises(AudioInputError, match=r"empty\.wav: empty file"):
+        open_source(path)
+
+
+def test_non_audio_file(tmp_path):
+    path = tmp_path / "notes.wav"
+    path.write_text("these are meeting notes, not audio\n" * 20)
+    with pytest.raises(AudioInputError, match=r"notes\.wav: not an audio file"):
+        open_source(path)
+
+
+def test_truncated_wav(tmp_path):
+    path = tmp_path / "cut.wav"
+    soundfile.write(path, sine(440, 1.0, 8000), 8000, subtype="PCM_16")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(AudioInputError, match=r"cut\.wav: truncated WAV: header promises 16000 data bytes"):
+        open_source(path)
+
+
+def test_wav_cut_inside_header(tmp_path):
+    path = tmp_path / "head.wav"
+    soundfile.write(path, sine(440, 1.0, 8000), 8000, subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[:30])
+    with pytest.raises(AudioInputError, match=r"head\.wav: truncated WAV"):
+        open_source(path)
+
+
+def test_truncated_flac(tmp_path):
+    path = tmp_path / "cut.flac"
+    soundfile.write(path, np.random.default_rng(0).uniform(-0.5, 0.5, 16000).astype(np.float32), 8000)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(AudioInputError, match=r"cut\.flac: (truncated|audio cannot be decoded)"):
+        read_all(path)
+
+
+def test_streaming_wav_with_unknown_length_is_accepted(tmp_path):
+    path = tmp_path / "stream.wav"
+    soundfile.write(path, sine(440, 0.25, 8000), 8000, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    data[40:44] = b"\xff\xff\xff\xff"  # data size unknown, as live recorders write it
+    path.write_bytes(bytes(data))
+    source, audio = read_all(path)
+    assert audio.shape == (2000, 1)
+
+
+def test_bad_block_size(tmp_path):
+    path = tmp_path / "a.wav"
+    soundfile.write(path, sine(440, 0.1, 8000), 8000)
+    with open_source(path) as source, pytest.raises(ValueError, match="0"):
+        next(source.blocks(0))
+
+
+def test_native_formats_are_not_transcoded(tmp_path):
+    path = tmp_path / "a.wav"
+    soundfile.write(path, sine(440, 0.1, 8000), 8000)
+    with open_source(path) as source:
+        assert source._temp_dir is None

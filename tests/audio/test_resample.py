@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+import soxr
+
+from audio.resample import LIMITER_KNEE, Resampler, mix_to_mono, mono_blocks, soft_limit
+from tests.audio.conftest import dominant_hz, sine
+
+
+def test_mono_passes_unchanged():
+    block = sine(440, 0.1, 8000)[:, None]
+    assert np.array_equal(mix_to_mono(block), block[:, 0])
+
+
+def test_dual_channel_legs_keep_each_voice_level():
+    agent = sine(300, 0.1, 8000, amplitude=0.4)
+    caller = np.zeros_like(agent)
+    mixed = mix_to_mono(np.stack([agent, caller], axis=1))
+    assert np.array_equal(mixed, agent)
+
+
+def test_loud_overlap_never_clips():
+    full = np.ones((1000, 2), dtype=np.float32)
+    full[500:] = -1.0
+    mixed = mix_to_mono(full)
+    assert np.abs(mixed).max() <= 1.0
+    assert mixed[0] > 0.99 and mixed[-1] < -0.99
+
+
+def test_soft_limit_is_identity_below_knee_and_monotonic_above():
+    x = np.linspace(-3, 3, 6001, dtype=np.float32)
+    y = soft_limit(x.copy())
+    below = np.abs(x) <= LIMITER_KNEE
+    assert np.array_equal(y[below], x[below])
+    assert np.all(np.diff(y) >= 0)
+    assert np.abs(y).max() <= 1.0
+
+
+@pytest.mark.parametrize("in_rate_hz", [8000, 11025, 16000, 22050, 44100, 48000])
+def test_stream_equals_whole_signal(in_rate_hz):
+    signal = np.random.default_rng(in_rate_hz).uniform(-0.5, 0.5, in_rate_hz * 2).astype(np.float32)
+    resampler = Resampler(in_rate_hz, 8000)
+    parts = [resampler.process(signal[i:i + 3001]) for i in range(0, len(signal), 3001)]
+    parts.append(resampler.flush())
+    streamed = np.concatenate(parts)
+    assert len(streamed) == 16000
+    if in_rate_hz != 8000:
+        assert np.array_equal(streamed, soxr.resample(signal, in_rate_hz, 8000, quality="HQ"))
+    else:
+        assert np.array_equal(streamed, signal)
+
+
+def test_tone_keeps_its_frequency_and_timing():
+    tone = sine(1000, 1.0, 44100, amplitude=0.5)
+    out = np.concatenate(list(mono_blocks([tone[:, None]], 44100, 8000)))
+    assert len(out) == 8000
+    assert dominant_hz(out, 8000) == pytest.approx(1000, abs=1)
+    assert np.abs(out[1000:7000]).max() == pytest.approx(0.5, abs=0.01)
+
+
+def test_no_aliasing_from_above_the_new_nyquist():
+    # 6 kHz at 48 kHz would fold to 2 kHz at 8 kHz without the anti-aliasing filter.
+    tone = sine(6000, 1.0, 48000, amplitude=0.5)
+    out = np.concatenate(list(mono_blocks([tone[:, None]], 48000, 8000)))
+    assert np.sqrt(np.mean(out[800:-800] ** 2)) < 1e-4
+
+
+def test_upsampling():
+    tone = sine(400, 0.5, 8000)
+    out = np.concatenate(list(mono_blocks([tone[:, None]], 8000, 16000)))
+    assert len(out) == 8000
+    assert dominant_hz(out, 16000) == pytest.approx(400, abs=2)
+
+
+def test_misuse_is_refused():
+    with pytest.raises(ValueError, match="0"):
+        Resampler(0, 8000)
+    resampler = Resampler(16000, 8000)
+    resampler.flush()
+    with pytest.raises(ValueError, match="after flush"):
+        resampler.process(np.zeros(10, dtype=np.float32))
