@@ -1,0 +1,82 @@
+"""The recording-warning tone: the start beep, beeps on resume and periodic reminders.
+
+The classic recorder-warning tone is 1400 Hz for 0.5 s (the FCC "beep tone" repeated every
+15 s when reminders are on). Its level is given as the peak of the sine relative to full
+scale (dBFS); raised-cosine ramps at both ends keep it from clicking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Length of each raised-cosine ramp (on and off); 10 ms is inaudible as a click.
+RAMP_S = 0.010
+
+
+@dataclass(frozen=True)
+class BeepSpec:
+    """How the beep sounds and when it repeats."""
+
+    freq_hz: float = 1400.0
+    duration_s: float = 0.5
+    level_dbfs: float = -12.0
+    #: Insert a beep wherever recording resumes after a pause.
+    on_resume: bool = False
+    #: Mix a reminder tone into the recording every this many seconds (0 = never).
+    reminder_interval_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.freq_hz:
+            raise ValueError(f"beep frequency must be positive, got {self.freq_hz!r}")
+        if not 0 < self.duration_s <= 10:
+            raise ValueError(f"beep length must be in (0, 10] s, got {self.duration_s!r}")
+        if not self.level_dbfs <= 0:
+            raise ValueError(f"beep level must be <= 0 dBFS, got {self.level_dbfs!r}")
+        if self.reminder_interval_s < 0 or 0 < self.reminder_interval_s <= self.duration_s:
+            raise ValueError(f"reminder interval must be 0 or longer than the beep, "
+                             f"got {self.reminder_interval_s!r}")
+
+    @property
+    def amplitude(self) -> float:
+        return float(10 ** (self.level_dbfs / 20))
+
+
+@dataclass(frozen=True)
+class Beep:
+    """A tone in the recording, on the recording clock; kind: start | resume | reminder."""
+
+    start_s: float
+    end_s: float
+    kind: str
+
+
+def beep_tone(spec: BeepSpec, rate_hz: int) -> np.ndarray:
+    """The beep as float32 mono samples at ``rate_hz`` (length round(duration * rate))."""
+    if spec.freq_hz >= rate_hz / 2:
+        raise ValueError(f"beep of {spec.freq_hz!r} Hz cannot be played at {rate_hz!r} Hz")
+    frames = int(round(spec.duration_s * rate_hz))
+    t = np.arange(frames) / rate_hz
+    tone = spec.amplitude * np.sin(2 * np.pi * spec.freq_hz * t)
+    ramp_frames = min(int(round(RAMP_S * rate_hz)), frames // 2)
+    if ramp_frames:
+        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(ramp_frames) + 0.5) / ramp_frames)
+        tone[:ramp_frames] *= ramp
+        tone[frames - ramp_frames:] *= ramp[::-1]
+    return tone.astype(np.float32)
+
+
+def reminder_starts_s(recording_s: float, spec: BeepSpec, busy: tuple[Beep, ...] = ()) -> tuple[float, ...]:
+    """Start times of reminder tones: every interval of recording time, whole tones only,
+    skipping any that would overlap an inserted beep in ``busy``."""
+    if not spec.reminder_interval_s:
+        return ()
+    starts = []
+    k = 1
+    while (start := k * spec.reminder_interval_s) + spec.duration_s <= recording_s + 1e-9:
+        end = start + spec.duration_s
+        if not any(b.start_s < end and start < b.end_s for b in busy):
+            starts.append(start)
+        k += 1
+    return tuple(starts)

@@ -1,0 +1,112 @@
+"""Write a 16-bit mono PCM WAV incrementally, all-or-nothing.
+
+Blocks go to a temporary file in the target's directory; on success the file is flushed,
+fsynced and renamed over the target (``os.replace`` is atomic within a filesystem), so a
+reader sees either no file or the complete one. On any exception the temporary file is
+removed and the target is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from audio.errors import AudioError, AudioInputError
+
+#: Full-scale of 16-bit PCM; float 1.0 maps to it.
+_INT16_FULL_SCALE = 32767
+
+
+def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
+    """float32 in [-1, 1] to int16, rounding to nearest and clipping anything outside."""
+    scaled = np.clip(samples, -1.0, 1.0) * _INT16_FULL_SCALE
+    return np.rint(scaled).astype(np.int16)
+
+
+class AtomicWavWriter:
+    """``with AtomicWavWriter(path, rate_hz) as out: out.write(block)`` ...
+
+    ``write`` takes float32 mono blocks; ``frames`` counts what was written.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], rate_hz: int):
+        if rate_hz <= 0:
+            raise ValueError(f"rate_hz must be positive, got {rate_hz!r}")
+        self.path = Path(path)
+        self.rate_hz = int(rate_hz)
+        self.frames = 0
+        self._temp_path: Path | None = None
+        self._file: soundfile.SoundFile | None = None
+
+    def __enter__(self) -> AtomicWavWriter:
+        directory = self.path.parent
+        if not directory.is_dir():
+            raise AudioInputError(f"{self.path}: output directory {directory} does not exist")
+        try:
+            handle, name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise AudioError(f"{self.path}: cannot create a file in {directory} ({exc.strerror})") from exc
+        os.close(handle)
+        self._temp_path = Path(name)
+        try:
+            self._file = soundfile.SoundFile(self._temp_path, "w", samplerate=self.rate_hz,
+                                             channels=1, format="WAV", subtype="PCM_16")
+        except (soundfile.LibsndfileError, RuntimeError) as exc:
+            self._discard()
+            raise AudioError(f"{self.path}: cannot write WAV ({exc})") from exc
+        return self
+
+    def write(self, block: np.ndarray) -> None:
+        """Append float32 mono samples (shape (frames,))."""
+        if self._file is None:
+            raise ValueError("AtomicWavWriter.write() outside its with-block")
+        if block.ndim != 1:
+            raise ValueError(f"expected a mono block of shape (frames,), got shape {block.shape!r}")
+        if block.size:
+            self._file.write(float_to_pcm16(block))
+            self.frames += block.size
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is not None:
+            self._discard()
+            return
+        try:
+            assert self._file is not None and self._temp_path is not None
+            self._file.close()
+            self._file = None
+            with self._temp_path.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(self._temp_path, self.path)
+            self._temp_path = None
+            _fsync_directory(self.path.parent)
+        except OSError as exc:
+            self._discard()
+            raise AudioError(f"{self.path}: cannot finish writing ({exc.strerror})") from exc
+
+    def _discard(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.close()
+            except (soundfile.LibsndfileError, RuntimeError, OSError):
+                pass
+            self._file = None
+        if self._temp_path is not None:
+            self._temp_path.unlink(missing_ok=True)
+            self._temp_path = None
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)

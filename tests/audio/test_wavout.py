@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+import soundfile
+
+from audio.errors import AudioInputError
+from audio.wavout import AtomicWavWriter, float_to_pcm16
+
+
+def test_writes_16_bit_mono_incrementally(tmp_path):
+    path = tmp_path / "out.wav"
+    with AtomicWavWriter(path, 8000) as out:
+        out.write(np.full(3000, 0.5, dtype=np.float32))
+        assert not path.exists()
+        out.write(np.full(1000, -0.25, dtype=np.float32))
+    assert out.frames == 4000
+    info = soundfile.info(path)
+    assert (info.samplerate, info.channels, info.subtype, info.frames) == (8000, 1, "PCM_16", 4000)
+    data, _ = soundfile.read(path, dtype="int16")
+    assert data[0] == 16384 and data[-1] == -8192
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_conversion_rounds_and_clips():
+    values = np.array([0.0, 1.0, -1.0, 1.5, -2.0, 0.5 / 32767, -0.6 / 32767], dtype=np.float32)
+    assert float_to_pcm16(values).tolist() == [0, 32767, -32767, 32767, -32767, 0, -1]
+
+
+def test_exception_removes_temp_and_keeps_old_file(tmp_path):
+    path = tmp_path / "out.wav"
+    path.write_bytes(b"previous")
+    with pytest.raises(RuntimeError, match="boom"):
+        with AtomicWavWriter(path, 8000) as out:
+            out.write(np.zeros(100, dtype=np.float32))
+            raise RuntimeError("boom")
+    assert path.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav"]
+
+
+def test_missing_directory_is_bad_input(tmp_path):
+    with pytest.raises(AudioInputError, match="does not exist"):
+        with AtomicWavWriter(tmp_path / "no" / "out.wav", 8000):
+            pass
+
+
+def test_refuses_multichannel_blocks(tmp_path):
+    with pytest.raises(ValueError, match=r"\(10, 2\)"):
+        with AtomicWavWriter(tmp_path / "o.wav", 8000) as out:
+            out.write(np.zeros((10, 2), dtype=np.float32))
+    assert list(tmp_path.iterdir()) == []
