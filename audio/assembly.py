@@ -1,0 +1,224 @@
+"""Stream recorded call audio into one mono recording, in call order, with beeps.
+
+The caller (the worker's recording rules) says *what* goes into the recording as a
+timeline, in recording order: ``Keep`` stretches of call time (optionally as silence) and
+``Insert`` tones. This module does the *how*: it decodes each segment block by block,
+mixes it to mono and resamples it to the output rate, takes only the kept call time,
+mixes overlapping segments, fills kept time that no segment covers with silence, inserts
+the beeps, overlays reminder tones and writes a 16-bit WAV atomically. Memory use depends
+on the block size and the number of segments, never on the length of the call.
+
+All positions are whole output frames: call time ``t`` is frame ``round(t * rate_hz)`` on
+the call clock, so durations that are whole multiples of the frame period come out exact.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio.beep import Beep, BeepSpec, beep_tone, reminder_starts_s
+from audio.decode import AudioSource
+from audio.resample import mono_blocks, soft_limit
+from audio.timemap import Piece, TimeMap
+from audio.wavout import AtomicWavWriter
+
+#: Output frames produced per step (about 8 s at 8 kHz): bounds memory per segment.
+BLOCK_FRAMES = 65536
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Call time [call_start_s, call_end_s) goes into the recording; as silence if ``silent``."""
+
+    call_start_s: float
+    call_end_s: float
+    silent: bool = False
+
+
+@dataclass(frozen=True)
+class Insert:
+    """A beep inserted into the recording here (kind: start | resume)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class SegmentInput:
+    """An open segment whose first frame was recorded at call time ``call_start_s``."""
+
+    source: AudioSource
+    call_start_s: float
+
+
+@dataclass(frozen=True)
+class AssembledRecording:
+    """What was written: the file, its format, the time map and the beeps."""
+
+    path: Path
+    rate_hz: int
+    frames: int
+    time_map: TimeMap
+    beeps: tuple[Beep, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.rate_hz
+
+
+def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert],
+             out_path: str | os.PathLike[str], rate_hz: int, beep: BeepSpec) -> AssembledRecording:
+    """Write the recording described by ``timeline`` to ``out_path`` (16-bit mono WAV).
+
+    ``timeline`` is in recording order and its ``Keep`` items must move forward in call
+    time. Raises ``AudioInputError`` for a segment that cannot be decoded; the output is
+    then not written.
+    """
+    keeps = [(item, _frame(item.call_start_s, rate_hz), _frame(item.call_end_s, rate_hz))
+             for item in timeline if isinstance(item, Keep)]
+    _check_order(keeps)
+    tone = beep_tone(beep, rate_hz)
+    layout = _layout(timeline, rate_hz, len(tone))
+    total_frames = layout[-1][1] + layout[-1][2] if layout else 0
+    inserted = tuple(Beep(start / rate_hz, (start + len(tone)) / rate_hz, item.kind)
+                     for item, start, _ in layout if isinstance(item, Insert))
+    reminders = tuple(Beep(start_s, start_s + len(tone) / rate_hz, "reminder")
+                      for start_s in reminder_starts_s(total_frames / rate_hz, beep, inserted))
+    readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz)
+                      for s in segments), key=lambda reader: reader.start_f)
+    pieces = []
+    out = _OverlayWriter(AtomicWavWriter(out_path, rate_hz), tone,
+                         [_frame(b.start_s, rate_hz) for b in reminders])
+    with out.writer:
+        for item, position_f, _frames in layout:
+            if isinstance(item, Insert):
+                out.write(tone)
+                continue
+            start_f, end_f = _frame(item.call_start_s, rate_hz), _frame(item.call_end_s, rate_hz)
+            pieces.append(Piece(start_f / rate_hz, end_f / rate_hz, position_f / rate_hz))
+            for block in _kept_blocks(readers, start_f, end_f, item.silent):
+                out.write(block)
+    return AssembledRecording(Path(out_path), rate_hz, out.writer.frames, TimeMap(tuple(pieces)),
+                              tuple(sorted(inserted + reminders, key=lambda b: b.start_s)))
+
+
+def _frame(seconds: float, rate_hz: int) -> int:
+    return int(round(seconds * rate_hz))
+
+
+def _check_order(keeps: list[tuple[Keep, int, int]]) -> None:
+    last_end_f = None
+    for item, start_f, end_f in keeps:
+        if end_f < start_f:
+            raise ValueError(f"timeline item ends before it starts: {item!r}")
+        if last_end_f is not None and start_f < last_end_f:
+            raise ValueError(f"timeline goes back in call time at {item!r}")
+        last_end_f = end_f
+
+
+def _layout(timeline: Sequence[Keep | Insert], rate_hz: int,
+            tone_frames: int) -> list[tuple[Keep | Insert, int, int]]:
+    """Each non-empty item with its start frame in the recording and its length in frames."""
+    layout, position_f = [], 0
+    for item in timeline:
+        if isinstance(item, Insert):
+            frames = tone_frames
+        else:
+            frames = _frame(item.call_end_s, rate_hz) - _frame(item.call_start_s, rate_hz)
+        if frames > 0:
+            layout.append((item, position_f, frames))
+            position_f += frames
+    return layout
+
+
+def _kept_blocks(readers: list[_SegmentReader], start_f: int, end_f: int,
+                 silent: bool) -> Iterator[np.ndarray]:
+    """Blocks of call frames [start_f, end_f): segment audio mixed, silence where none."""
+    for block_start_f in range(start_f, end_f, BLOCK_FRAMES):
+        block_end_f = min(block_start_f + BLOCK_FRAMES, end_f)
+        block = np.zeros(block_end_f - block_start_f, dtype=np.float32)
+        if silent:
+            yield block
+            continue
+        covered = [(reader, reader.add_into(block, block_start_f)) for reader in readers
+                   if reader.start_f < block_end_f and not reader.finished_before(block_start_f)]
+        spans = [span for _, span in covered if span is not None]
+        if len(spans) > 1:
+            counts = np.zeros(len(block), dtype=np.int8)
+            for lo, hi in spans:
+                counts[lo:hi] += 1
+            overlap = counts > 1
+            if overlap.any():
+                block[overlap] = soft_limit(block[overlap])
+        yield block
+
+
+class _SegmentReader:
+    """One segment as a forward-only stream of output-rate mono frames on the call clock."""
+
+    def __init__(self, source: AudioSource, start_f: int, rate_hz: int):
+        self.start_f = start_f
+        self._blocks = mono_blocks(source.blocks(), source.rate_hz, rate_hz)
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start_f = start_f
+        self._exhausted = False
+
+    def finished_before(self, frame: int) -> bool:
+        """True when this segment has no audio at or after call frame ``frame``."""
+        return self._exhausted and self._buffer_start_f + len(self._buffer) <= frame
+
+    def add_into(self, block: np.ndarray, block_start_f: int) -> tuple[int, int] | None:
+        """Add this segment's audio for the block's frames; returns the covered index range."""
+        block_end_f = block_start_f + len(block)
+        self._drop_before(block_start_f)
+        while not self._exhausted and self._buffer_start_f + len(self._buffer) < block_end_f:
+            self._pull()
+            self._drop_before(block_start_f)
+        lo_f = max(block_start_f, self._buffer_start_f)
+        hi_f = min(block_end_f, self._buffer_start_f + len(self._buffer))
+        if hi_f <= lo_f:
+            return None
+        lo, hi = lo_f - block_start_f, hi_f - block_start_f
+        block[lo:hi] += self._buffer[lo_f - self._buffer_start_f:hi_f - self._buffer_start_f]
+        return lo, hi
+
+    def _pull(self) -> None:
+        try:
+            fresh = next(self._blocks)
+        except StopIteration:
+            self._exhausted = True
+            return
+        self._buffer = np.concatenate((self._buffer, fresh)) if len(self._buffer) else fresh
+
+    def _drop_before(self, frame: int) -> None:
+        drop = frame - self._buffer_start_f
+        if drop > 0 and len(self._buffer):
+            drop = min(drop, len(self._buffer))
+            self._buffer = self._buffer[drop:]
+            self._buffer_start_f += drop
+
+
+class _OverlayWriter:
+    """Writes recording frames in order, mixing a reminder tone in at the given frames."""
+
+    def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int]):
+        self.writer = writer
+        self._tone = tone
+        self._starts_f = starts_f
+        self._position_f = 0
+
+    def write(self, block: np.ndarray) -> None:
+        start_f, end_f = self._position_f, self._position_f + len(block)
+        for tone_start_f in self._starts_f:
+            lo_f, hi_f = max(start_f, tone_start_f), min(end_f, tone_start_f + len(self._tone))
+            if hi_f > lo_f:
+                block = block.copy()
+                mixed = block[lo_f - start_f:hi_f - start_f]
+                mixed += self._tone[lo_f - tone_start_f:hi_f - tone_start_f]
+                soft_limit(mixed)
+        self.writer.write(block)
+        self._position_f = end_f
