@@ -12,3 +12,30 @@ class VaultInputError(VaultError):
     """Raised when a request to the vault is bad: unknown id, region, principal (not retried)."""
 
     permanent = True
+
+
+class DecryptionError(VaultError):
+    """Raised when a ciphertext or wrapped key cannot be decrypted, for any reason at all.
+
+    Tampering, truncation, reordered chunks, the wrong associated data, the wrong key and a
+    missing key all raise this one class with the same message, so a caller learns nothing
+    about which check failed.
+    """
+
+    permanent = True
+
+
+class ObjectMissingError(VaultInputError):
+    """Raised when an object, recording or key asked for does not exist in the region."""
+
+
+class AccessDeniedError(VaultInputError):
+    """Raised when a principal may not access a recording (the refusal is audited)."""
+
+
+class StoreError(VaultError):
+    """Raised when an object store fails (I/O, network, service); may be transient."""
+
+
+class KeyProviderError(VaultError):
+    """Raised when a key provider fails (keyring file, KMS); may be transient."""

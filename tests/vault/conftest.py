@@ -1,0 +1,100 @@
+"""Fixtures for the vault: a moto server on 127.0.0.1, stores of both kinds, keyrings, a clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from vault.index import IndexEntry
+from vault.keys.local import LocalKeyring
+from vault.regional import RegionVault
+from vault.regions import recording_id
+from vault.stores.local import LocalStore
+from vault.stores.s3 import S3Store
+
+AWS_REGIONS = {"us": "us-east-1", "eu": "eu-central-1", "au": "ap-southeast-2"}
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def aws_client(service: str, url: str, region: str):
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=AWS_REGIONS[region]
+    )
+    return session.client(service, endpoint_url=url)
+
+
+class Clock:
+    """A settable clock (tests supply the time)."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture(params=["local", "s3"])
+def make_store(request, tmp_path: Path) -> Callable[[str], object]:
+    """Builds a store for a region; the whole suite runs once per store kind."""
+    if request.param == "local":
+        return lambda region: LocalStore(tmp_path / "vault" / region, region)
+    url = request.getfixturevalue("moto_url")
+    suffix = uuid.uuid4().hex[:8]
+
+    def build(region: str) -> S3Store:
+        store = S3Store(aws_client("s3", url, region), f"callrec-{region}-{suffix}", region)
+        store.ensure_bucket(versioned=True)
+        return store
+
+    return build
+
+
+@pytest.fixture
+def make_keys(tmp_path: Path, clock: Clock) -> Callable[[str], LocalKeyring]:
+    return lambda region: LocalKeyring(tmp_path / "keys", region, clock=clock)
+
+
+@pytest.fixture
+def make_region(make_store, make_keys, clock) -> Callable[[str], RegionVault]:
+    return lambda region: RegionVault(region, make_store(region), make_keys(region), clock=clock)
+
+
+def make_entry(region: str = "eu", call: str = "CA1", *, kind: str = "call", ticket: str = "T-1",
+               account: str = "acme", created_at: datetime | None = None,
+               retention_days: int | None = None, public: bool = False) -> IndexEntry:
+    return IndexEntry(
+        recording_id=recording_id(account, call, region),
+        account_id=account,
+        call_id=call,
+        ticket_id=ticket,
+        kind=kind,
+        region=region,
+        created_at=created_at or datetime(2026, 1, 15, 12, 0, tzinfo=UTC),
+        retention_days=retention_days,
+        public=public,
+        redacted=True,
+        pipeline_version="test",
+        detector_version="dtmf-1",
+    )

@@ -1,0 +1,85 @@
+"""The KMS key provider against moto's server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+
+from tests.vault.conftest import aws_client
+from vault import envelope
+from vault.context import ArtifactRef
+from vault.errors import DecryptionError, KeyProviderError, VaultInputError
+from vault.keys.kms import KmsKeyProvider
+
+REF = ArtifactRef("rec_eu_" + "12" * 16, "acme", "eu", "audio")
+
+
+@pytest.fixture
+def alias() -> str:
+    return f"alias/callrec-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def kms(moto_url):
+    return aws_client("kms", moto_url, "eu")
+
+
+def test_creates_key_on_first_use_and_round_trips(kms, alias):
+    keys = KmsKeyProvider(kms, "eu", alias)
+    out = io.BytesIO()
+    wrapped = envelope.encrypt_stream(io.BytesIO(b"audio" * 100), out, keys, REF)
+    assert wrapped.key_id == alias and wrapped.version.startswith("arn:aws:kms:eu-central-1:")
+    back = io.BytesIO()
+    envelope.decrypt_stream(io.BytesIO(out.getvalue()), back, wrapped, keys, REF)
+    assert back.getvalue() == b"audio" * 100
+
+
+def test_encryption_context_binds_the_artifact(kms, alias):
+    keys = KmsKeyProvider(kms, "eu", alias)
+    out = io.BytesIO()
+    wrapped = envelope.encrypt_stream(io.BytesIO(b"x"), out, keys, REF)
+    other = ArtifactRef(REF.recording_id, "acme", "eu", "metadata")
+    with pytest.raises(DecryptionError):
+        envelope.unwrap_data_key(wrapped, keys, other)
+
+
+def test_rotate_rewrap_retire(kms, alias):
+    keys = KmsKeyProvider(kms, "eu", alias)
+    out = io.BytesIO()
+    wrapped = envelope.encrypt_stream(io.BytesIO(b"x"), out, keys, REF)
+    first = wrapped.version
+    second = keys.rotate()
+    assert second != first and keys.primary()[0] == second
+    assert keys.versions() == (first, second)
+    again = envelope.rewrap(wrapped, keys, REF)
+    assert again.version == second
+    with pytest.raises(VaultInputError):
+        keys.retire(second)
+    keys.retire(first)
+    assert keys.versions() == (second,)
+    # Real KMS then refuses to decrypt with the old key; moto does not enforce key states.
+    assert kms.describe_key(KeyId=first)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    back = io.BytesIO()
+    envelope.decrypt_stream(io.BytesIO(out.getvalue()), back, again, keys, REF)
+    assert back.getvalue() == b"x"
+
+
+def test_missing_alias_without_create(kms, alias):
+    with pytest.raises(KeyProviderError, match="does not exist"):
+        KmsKeyProvider(kms, "eu", alias, create=False).primary()
+
+
+def test_alias_required(kms):
+    with pytest.raises(VaultInputError, match="alias"):
+        KmsKeyProvider(kms, "eu", "1234abcd")
+
+
+def test_unreachable_kms_is_transient():
+    from tests.vault.conftest import aws_client as client
+
+    keys = KmsKeyProvider(client("kms", "http://127.0.0.1:9", "eu"), "eu", "alias/x")
+    with pytest.raises(KeyProviderError) as info:
+        keys.primary()
+    assert not info.value.permanent

@@ -1,0 +1,56 @@
+"""Who may play a recording (DESIGN.md §1).
+
+Any agent with access to the recording's ticket may play it. An end user may play the
+recordings of their own request tickets, only where the account made new recordings
+public. The ticket facts (which tickets an agent can see, which tickets a user requested)
+come from the helpdesk with the request; the vault decides and audits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vault.errors import VaultInputError
+from vault.index import IndexEntry
+
+PRINCIPAL_KINDS: tuple[str, ...] = ("agent", "end-user")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone asking for a recording, with the tickets the helpdesk vouches for."""
+
+    kind: str
+    id: str
+    #: Tickets an agent has access to, or tickets an end user is the requester of.
+    tickets: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if self.kind not in PRINCIPAL_KINDS:
+            raise VaultInputError(f"principal kind {self.kind!r} is not one of {', '.join(PRINCIPAL_KINDS)}")
+        if not self.id:
+            raise VaultInputError("principal id is empty")
+
+    @classmethod
+    def parse(cls, text: str, tickets: frozenset[str]) -> Principal:
+        """``agent:A`` or ``end-user:U``."""
+        kind, sep, ident = text.partition(":")
+        if not sep:
+            raise VaultInputError(f"principal {text!r} must look like agent:ID or end-user:ID")
+        return cls(kind, ident, tickets)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def refusal(principal: Principal, entry: IndexEntry) -> str | None:
+    """Why ``principal`` may not play ``entry``, or None when it may."""
+    if entry.deleted:
+        return "recording was deleted"
+    if principal.kind == "agent":
+        return None if entry.ticket_id in principal.tickets else "agent has no access to the ticket"
+    if entry.ticket_id not in principal.tickets:
+        return "end user is not the requester of the ticket"
+    if not entry.public:
+        return "account does not make recordings public"
+    return None

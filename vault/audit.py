@@ -1,0 +1,58 @@
+"""The audit trail: every access, refusal and deletion, one immutable object each.
+
+Events live in the recording's region, under ``audit/<date>/``; they name who, what,
+when, the outcome and a reason, never content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from vault.stores.base import ObjectStore, get_bytes, put_bytes
+
+_PREFIX = "audit/"
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One audited action on a recording."""
+
+    at: datetime
+    #: export | delete | retention-delete | rewrap | redact
+    action: str
+    #: allowed | refused | done
+    outcome: str
+    recording_id: str
+    #: e.g. ``agent:A``, ``end-user:U``, ``operator``, ``retention``
+    principal: str
+    reason: str = ""
+
+    def encode(self) -> bytes:
+        body = dataclasses.asdict(self)
+        body["at"] = self.at.isoformat()
+        return json.dumps(body, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> AuditEvent:
+        body = json.loads(data)
+        body["at"] = datetime.fromisoformat(body["at"])
+        return cls(**body)
+
+
+def record(store: ObjectStore, event: AuditEvent) -> None:
+    """Append ``event`` to the region's trail."""
+    stamp = event.at.strftime("%Y-%m-%d/%Y%m%dT%H%M%S.%f")
+    put_bytes(store, f"{_PREFIX}{stamp}-{uuid.uuid4().hex[:12]}.json", event.encode())
+
+
+def events(store: ObjectStore, recording_id: str | None = None) -> Iterator[AuditEvent]:
+    """The region's events in time order, optionally only one recording's."""
+    for name in store.names(_PREFIX):
+        event = AuditEvent.decode(get_bytes(store, name))
+        if recording_id is None or event.recording_id == recording_id:
+            yield event

@@ -1,0 +1,96 @@
+"""The index entry: what listing, retention, access and reprocessing need, unencrypted.
+
+It holds ids, ticket, kind, region, dates, retention and version information only: no
+audio, no transcript text, no digits. Stored as JSON beside the encrypted artifacts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from vault.errors import VaultError
+
+#: Recording kinds: a voicemail keeps its (redacted) transcription after deletion.
+RECORDING_KINDS: tuple[str, ...] = ("call", "voicemail")
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    """One encrypted artifact: its generation (bumped on re-encryption) and KEK version."""
+
+    kind: str
+    generation: int
+    key_version: str
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """Who deleted a recording, when and why (no content)."""
+
+    deleted_at: datetime
+    deleted_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A stored (or deleted) recording as listing and retention see it."""
+
+    recording_id: str
+    account_id: str
+    call_id: str
+    ticket_id: str
+    kind: str
+    region: str
+    created_at: datetime
+    #: The account's retention window when the recording was stored (None: no limit).
+    retention_days: int | None
+    #: The account made new recordings public: end users may play their own tickets' ones.
+    public: bool
+    redacted: bool
+    pipeline_version: str
+    detector_version: str
+    artifacts: tuple[ArtifactInfo, ...] = ()
+    tombstone: Tombstone | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.tombstone is not None
+
+    def artifact(self, kind: str) -> ArtifactInfo | None:
+        return next((a for a in self.artifacts if a.kind == kind), None)
+
+    def key_versions(self) -> tuple[str, ...]:
+        return tuple(sorted({a.key_version for a in self.artifacts}))
+
+    def expires_at(self, retention_days: int | None) -> datetime | None:
+        """When a window of ``retention_days`` deletes this recording (None: never)."""
+        return None if retention_days is None else self.created_at + timedelta(days=retention_days)
+
+    def copy(self, **changes: object) -> IndexEntry:
+        return dataclasses.replace(self, **changes)
+
+    def encode(self) -> bytes:
+        body = dataclasses.asdict(self)
+        body["created_at"] = self.created_at.isoformat()
+        if self.tombstone is not None:
+            body["tombstone"]["deleted_at"] = self.tombstone.deleted_at.isoformat()
+        return json.dumps(body, sort_keys=True, indent=1).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> IndexEntry:
+        try:
+            body = json.loads(data)
+            body["created_at"] = datetime.fromisoformat(body["created_at"])
+            body["artifacts"] = tuple(ArtifactInfo(**a) for a in body["artifacts"])
+            if body["tombstone"] is not None:
+                stone = body["tombstone"]
+                body["tombstone"] = Tombstone(
+                    datetime.fromisoformat(stone["deleted_at"]), stone["deleted_by"], stone["reason"]
+                )
+            return cls(**body)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise VaultError(f"index entry is corrupt ({type(exc).__name__})") from exc

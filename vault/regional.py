@@ -1,0 +1,247 @@
+"""One region's vault: its object store and key provider, and nothing of another region.
+
+Layout in the region's store (``<rid>`` a recording id, ``<g>`` a generation number)::
+
+    index/<rid>.json                  IndexEntry, unencrypted (ids, dates, versions)
+    data/<rid>/<kind>.<g>.enc         Tink streaming ciphertext of one artifact
+    keys/<rid>/<kind>.<g>.json        its data key, wrapped by the region's KEK
+    accounts/<account>/policy.json    retention policy
+    audit/<date>/<stamp>.json         audit events
+
+Writing a recording puts every ciphertext and wrapped key first and the index entry last:
+the entry is the commit point. On any error, whatever was written for the recording is
+removed again, so no partial object and no orphan key remains. Re-encryption writes a new
+generation, commits the index, then destroys the old generation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from vault import audit, envelope
+from vault.audit import AuditEvent
+from vault.context import ARTIFACT_KINDS, ArtifactRef
+from vault.errors import DecryptionError, ObjectMissingError, VaultError, VaultInputError
+from vault.index import ArtifactInfo, IndexEntry, Tombstone
+from vault.keys.base import KeyProvider
+from vault.regions import check_region, region_of
+from vault.retention import AccountPolicy, load_policy, save_policy
+from vault.stores.base import ObjectStore, get_bytes, put_bytes
+
+
+class RegionVault:
+    """Encrypted recordings of one region."""
+
+    def __init__(
+        self,
+        region: str,
+        store: ObjectStore,
+        keys: KeyProvider,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self.region = check_region(region)
+        if store.region != region or keys.region != region:
+            raise VaultInputError(
+                f"region {region}: store is for {store.region!r} and keys for {keys.region!r}"
+            )
+        self.store = store
+        self.keys = keys
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- recordings ------------------------------------------------------------------
+
+    def put(self, entry: IndexEntry, artifacts: Mapping[str, BinaryIO]) -> IndexEntry:
+        """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
+
+        Returns the committed entry, with its artifacts listed. Replaces nothing: a
+        recording that exists already raises VaultInputError.
+        """
+        self._check(entry.recording_id)
+        if self.find(entry.recording_id) is not None:
+            raise VaultInputError(f"recording {entry.recording_id} is stored already")
+        infos: list[ArtifactInfo] = []
+        try:
+            for kind, src in artifacts.items():
+                infos.append(self._write_artifact(entry, kind, 1, src))
+            committed = entry.copy(artifacts=tuple(infos))
+            put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
+        except BaseException:
+            for kind in artifacts:
+                self._discard(entry.recording_id, kind, 1)
+            raise
+        return committed
+
+    def replace(self, entry: IndexEntry, kind: str, src: BinaryIO, **changes: object) -> IndexEntry:
+        """Store a new generation of one artifact under a fresh data key, commit, then
+        destroy the old generation (ciphertext and key). ``changes`` update the entry."""
+        entry = self.get(entry.recording_id)
+        old = entry.artifact(kind)
+        generation = (old.generation + 1) if old is not None else 1
+        try:
+            info = self._write_artifact(entry, kind, generation, src)
+            others = tuple(a for a in entry.artifacts if a.kind != kind)
+            committed = entry.copy(artifacts=others + (info,), **changes)
+            put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
+        except BaseException:
+            self._discard(entry.recording_id, kind, generation)
+            raise
+        if old is not None:
+            self._destroy_artifact(entry.recording_id, kind, old.generation)
+        return committed
+
+    def read(self, entry: IndexEntry, kind: str, dst: BinaryIO) -> int:
+        """Decrypt one artifact into ``dst``; returns its length (see decrypt_stream)."""
+        info = entry.artifact(kind)
+        if info is None:
+            raise ObjectMissingError(f"recording {entry.recording_id} has no {kind}")
+        ref = self._ref(entry, kind)
+        wrapped = envelope.WrappedKey.decode(self._get_key(entry.recording_id, kind, info.generation))
+        with self.store.reader(_data_name(entry.recording_id, kind, info.generation)) as src:
+            return envelope.decrypt_stream(src, dst, wrapped, self.keys, ref)
+
+    def find(self, recording_id: str) -> IndexEntry | None:
+        self._check(recording_id)
+        try:
+            return IndexEntry.decode(get_bytes(self.store, _index_name(recording_id)))
+        except ObjectMissingError:
+            return None
+
+    def get(self, recording_id: str) -> IndexEntry:
+        entry = self.find(recording_id)
+        if entry is None:
+            raise ObjectMissingError(f"no recording {recording_id} in region {self.region}")
+        return entry
+
+    def entries(self) -> Iterator[IndexEntry]:
+        """Every index entry of the region (deleted ones too), in id order."""
+        for name in self.store.names("index/"):
+            yield IndexEntry.decode(get_bytes(self.store, name))
+
+    def delete(self, recording_id: str, *, actor: str, reason: str) -> IndexEntry:
+        """Crypto-shred a recording: destroy each data key, then its ciphertext, then
+        record a tombstone. A voicemail keeps its (redacted) transcription. Idempotent."""
+        entry = self.get(recording_id)
+        if entry.deleted:
+            return entry
+        keep = ("transcript",) if entry.kind == "voicemail" else ()
+        for info in entry.artifacts:
+            if info.kind not in keep:
+                self._destroy_artifact(recording_id, info.kind, info.generation)
+        stone = Tombstone(self.clock(), actor, reason)
+        kept = tuple(a for a in entry.artifacts if a.kind in keep)
+        deleted = entry.copy(artifacts=kept, tombstone=stone)
+        put_bytes(self.store, _index_name(recording_id), deleted.encode())
+        action = "retention-delete" if actor == "retention" else "delete"
+        self.audit(action, "done", recording_id, actor, reason)
+        return deleted
+
+    # -- keys ------------------------------------------------------------------------
+
+    def rewrap(self, recording_id: str) -> int:
+        """Re-wrap every data key of a recording not under the KEK's primary version
+        (content untouched); returns how many were re-wrapped."""
+        entry = self.get(recording_id)
+        primary, _ = self.keys.primary()
+        changed = 0
+        infos = []
+        for info in entry.artifacts:
+            if info.key_version != primary:
+                ref = self._ref(entry, info.kind)
+                old = envelope.WrappedKey.decode(self._get_key(recording_id, info.kind, info.generation))
+                new = envelope.rewrap(old, self.keys, ref)
+                put_bytes(self.store, _key_name(recording_id, info.kind, info.generation), new.encode())
+                info = ArtifactInfo(info.kind, info.generation, new.version)
+                changed += 1
+            infos.append(info)
+        if changed:
+            put_bytes(self.store, _index_name(recording_id), entry.copy(artifacts=tuple(infos)).encode())
+        return changed
+
+    def versions_in_use(self) -> dict[str, int]:
+        """KEK version -> number of stored data keys wrapped with it (read from the keys)."""
+        counts: dict[str, int] = {}
+        for name in self.store.names("keys/"):
+            version = envelope.WrappedKey.decode(get_bytes(self.store, name)).version
+            counts[version] = counts.get(version, 0) + 1
+        return counts
+
+    def retire_unused(self) -> tuple[str, ...]:
+        """Retire every KEK version except the primary that no stored data key uses."""
+        primary, _ = self.keys.primary()
+        in_use = self.versions_in_use()
+        retired = tuple(v for v in self.keys.versions() if v != primary and v not in in_use)
+        for version in retired:
+            self.keys.retire(version)
+        return retired
+
+    # -- policy and audit --------------------------------------------------------------
+
+    def policy(self, account_id: str) -> AccountPolicy | None:
+        return load_policy(self.store, account_id)
+
+    def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
+        policy = AccountPolicy(account_id, retention_days, self.clock())
+        save_policy(self.store, policy)
+        return policy
+
+    def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:
+        audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id, principal, reason))
+
+    def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent]:
+        return audit.events(self.store, recording_id)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _write_artifact(self, entry: IndexEntry, kind: str, generation: int, src: BinaryIO) -> ArtifactInfo:
+        ref = self._ref(entry, kind)
+        with self.store.writer(_data_name(entry.recording_id, kind, generation)) as out:
+            wrapped = envelope.encrypt_stream(src, out, self.keys, ref)
+        put_bytes(self.store, _key_name(entry.recording_id, kind, generation), wrapped.encode())
+        return ArtifactInfo(kind, generation, wrapped.version)
+
+    def _destroy_artifact(self, recording_id: str, kind: str, generation: int) -> None:
+        # Key first: once it is gone the ciphertext is noise, even if its delete fails.
+        with contextlib.suppress(ObjectMissingError):
+            self.store.delete(_key_name(recording_id, kind, generation))
+        self.store.delete(_data_name(recording_id, kind, generation))
+
+    def _discard(self, recording_id: str, kind: str, generation: int) -> None:
+        # Clean-up after a failed write; the original error is what the caller must see.
+        with contextlib.suppress(VaultError):
+            self._destroy_artifact(recording_id, kind, generation)
+
+    def _get_key(self, recording_id: str, kind: str, generation: int) -> bytes:
+        try:
+            return get_bytes(self.store, _key_name(recording_id, kind, generation))
+        except ObjectMissingError:
+            raise DecryptionError("cannot decrypt: ciphertext or key is invalid") from None
+
+    def _ref(self, entry: IndexEntry, kind: str) -> ArtifactRef:
+        return ArtifactRef(entry.recording_id, entry.account_id, self.region, kind)
+
+    def _check(self, recording_id: str) -> None:
+        if region_of(recording_id) != self.region:
+            raise VaultInputError(f"recording {recording_id} does not belong to region {self.region}")
+
+
+def _index_name(recording_id: str) -> str:
+    return f"index/{recording_id}.json"
+
+
+def _data_name(recording_id: str, kind: str, generation: int) -> str:
+    _check_kind(kind)
+    return f"data/{recording_id}/{kind}.{generation}.enc"
+
+
+def _key_name(recording_id: str, kind: str, generation: int) -> str:
+    _check_kind(kind)
+    return f"keys/{recording_id}/{kind}.{generation}.json"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ARTIFACT_KINDS:
+        raise VaultInputError(f"artifact kind {kind!r} is not one of {', '.join(ARTIFACT_KINDS)}")

@@ -1,0 +1,69 @@
+"""Retention: each account's window, applied to every stored recording, also old ones.
+
+An account's policy is stored in its region (``accounts/<id>/policy.json``); when there is
+none, the window recorded with the recording applies. The window is evaluated at sweep
+time, so a new or shortened window applies retroactively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from vault.errors import ObjectMissingError, VaultInputError
+from vault.index import IndexEntry
+from vault.stores.base import ObjectStore, get_bytes, put_bytes
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """An account's retention window (None: keep without limit)."""
+
+    account_id: str
+    retention_days: int | None
+    updated_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.retention_days is not None and self.retention_days < 0:
+            raise VaultInputError(f"retention_days {self.retention_days!r} must be >= 0 or none")
+
+    def encode(self) -> bytes:
+        body = dataclasses.asdict(self)
+        body["updated_at"] = self.updated_at.isoformat()
+        return json.dumps(body, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> AccountPolicy:
+        body = json.loads(data)
+        body["updated_at"] = datetime.fromisoformat(body["updated_at"])
+        return cls(**body)
+
+
+def policy_name(account_id: str) -> str:
+    if not account_id or "/" in account_id or account_id.startswith("."):
+        raise VaultInputError(f"account id {account_id!r} cannot name a policy")
+    return f"accounts/{account_id}/policy.json"
+
+
+def load_policy(store: ObjectStore, account_id: str) -> AccountPolicy | None:
+    try:
+        return AccountPolicy.decode(get_bytes(store, policy_name(account_id)))
+    except ObjectMissingError:
+        return None
+
+
+def save_policy(store: ObjectStore, policy: AccountPolicy) -> None:
+    put_bytes(store, policy_name(policy.account_id), policy.encode())
+
+
+def effective_days(entry: IndexEntry, policy: AccountPolicy | None) -> int | None:
+    """The window that applies to ``entry`` now."""
+    return policy.retention_days if policy is not None else entry.retention_days
+
+
+def is_due(entry: IndexEntry, policy: AccountPolicy | None, now: datetime) -> bool:
+    """True when retention must delete ``entry`` at ``now``."""
+    expires = entry.expires_at(effective_days(entry, policy))
+    return not entry.deleted and expires is not None and expires <= now

@@ -1,0 +1,43 @@
+"""The object-store protocol: named byte objects in one region, written atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import BinaryIO, Protocol
+
+
+class ObjectStore(Protocol):
+    """Objects named by ``/``-separated strings, all in one region."""
+
+    #: The region this store serves; it never holds another region's objects.
+    region: str
+
+    def writer(self, name: str) -> AbstractContextManager[BinaryIO]:
+        """A file to write ``name`` into; the object appears, whole, only when the block
+        exits without an error (otherwise nothing of it is left). Replaces an old one."""
+        ...
+
+    def reader(self, name: str) -> AbstractContextManager[BinaryIO]:
+        """A file reading ``name``; ObjectMissingError when there is none."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove ``name`` beyond recovery from the store (every version); no error when absent."""
+        ...
+
+    def names(self, prefix: str) -> Iterator[str]:
+        """The names that start with ``prefix``, sorted."""
+        ...
+
+
+def put_bytes(store: ObjectStore, name: str, data: bytes) -> None:
+    """Write a small object in one go."""
+    with store.writer(name) as out:
+        out.write(data)
+
+
+def get_bytes(store: ObjectStore, name: str) -> bytes:
+    """Read a small object in one go."""
+    with store.reader(name) as src:
+        return src.read()

@@ -1,0 +1,106 @@
+"""The local object store: the embedded default, one directory per region.
+
+Writes go to a temporary file beside the target, are fsynced and renamed into place (and
+the directory fsynced), so a crash or an error mid-write leaves no partial object. A delete
+overwrites the file with zeros and fsyncs before unlinking it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from vault.errors import ObjectMissingError, StoreError, VaultInputError
+from vault.regions import check_region
+
+_TMP_MARK = ".tmp-"
+_ZEROS = bytes(1 << 20)
+
+
+class LocalStore:
+    """Objects as files under ``root`` (the region's own directory)."""
+
+    def __init__(self, root: Path, region: str):
+        self.region = check_region(region)
+        self.root = Path(root)
+
+    @contextlib.contextmanager
+    def writer(self, name: str) -> Iterator[BinaryIO]:
+        path = self._path(name)
+        tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            out = open(tmp, "xb")
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+        try:
+            with out:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except BaseException as exc:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            if isinstance(exc, OSError):
+                raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+            raise
+
+    @contextlib.contextmanager
+    def reader(self, name: str) -> Iterator[BinaryIO]:
+        try:
+            src = open(self._path(name), "rb")
+        except FileNotFoundError:
+            raise ObjectMissingError(f"{self.region} store has no object {name}") from None
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot read {name} ({exc.strerror})") from exc
+        with src:
+            yield src
+
+    def delete(self, name: str) -> None:
+        path = self._path(name)
+        try:
+            with open(path, "r+b") as f:
+                size = os.fstat(f.fileno()).st_size
+                while f.tell() < size:
+                    f.write(_ZEROS[: min(len(_ZEROS), size - f.tell())])
+                f.flush()
+                os.fsync(f.fileno())
+            path.unlink()
+            _fsync_dir(path.parent)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot delete {name} ({exc.strerror})") from exc
+
+    def names(self, prefix: str) -> Iterator[str]:
+        found: list[str] = []
+        if self.root.is_dir():
+            for dirpath, _dirs, files in os.walk(self.root):
+                rel = Path(dirpath).relative_to(self.root)
+                for file in files:
+                    if _TMP_MARK in file:
+                        continue
+                    name = (rel / file).as_posix() if rel.parts else file
+                    if name.startswith(prefix):
+                        found.append(name)
+        yield from sorted(found)
+
+    def _path(self, name: str) -> Path:
+        parts = name.split("/")
+        if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise VaultInputError(f"object name {name!r} is not a plain relative path")
+        return self.root.joinpath(*parts)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,136 @@
+"""The S3 object store: one bucket per region, reached through a boto3 client for it.
+
+A write is staged in a local temporary file (ciphertext only) and uploaded when the block
+ends; S3 makes an object visible only when its upload completes (boto3 aborts a failed
+multipart upload), so a failed write leaves no partial object. A delete removes every
+version and delete marker of the name, so nothing recovers it from a versioned bucket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vault.errors import ObjectMissingError, StoreError
+from vault.regions import check_region
+
+#: Staged writes stay in memory up to this size, then spill to a temporary file.
+_SPOOL_BYTES = 8 << 20
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+class S3Store:
+    """Objects in one S3 bucket (the region's own)."""
+
+    def __init__(self, client: Any, bucket: str, region: str):
+        self.region = check_region(region)
+        self.bucket = bucket
+        self._client = client
+
+    def ensure_bucket(self, *, versioned: bool = True) -> None:
+        """Create the bucket in the client's AWS region when it does not exist."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+            return
+        except ClientError as exc:
+            if _code(exc) not in _MISSING and _code(exc) != "NoSuchBucket":
+                raise self._error("head_bucket", exc) from exc
+        aws_region = self._client.meta.region_name
+        kwargs: dict[str, Any] = {"Bucket": self.bucket}
+        if aws_region and aws_region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": aws_region}
+        self._request("create_bucket", **kwargs)
+        if versioned:
+            self._request(
+                "put_bucket_versioning", Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
+            )
+
+    @contextlib.contextmanager
+    def writer(self, name: str) -> Iterator[BinaryIO]:
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as staged:
+            yield staged  # type: ignore[misc]
+            staged.seek(0)
+            try:
+                self._client.upload_fileobj(staged, self.bucket, name)
+            except (ClientError, BotoCoreError) as exc:
+                raise self._error("upload", exc) from exc
+            except Exception as exc:  # boto3's S3UploadFailedError and transfer errors
+                raise StoreError(f"S3 {self.region}: upload of {name} failed ({type(exc).__name__})") from exc
+
+    @contextlib.contextmanager
+    def reader(self, name: str) -> Iterator[BinaryIO]:
+        try:
+            body = self._client.get_object(Bucket=self.bucket, Key=name)["Body"]
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
+            raise self._error("get_object", exc) from exc
+        except BotoCoreError as exc:
+            raise self._error("get_object", exc) from exc
+        with contextlib.closing(body):
+            yield io.BufferedReader(_BodyReader(body, self), buffer_size=1 << 20)  # type: ignore[misc]
+
+    def delete(self, name: str) -> None:
+        paginator = self._client.get_paginator("list_object_versions")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=name):
+                doomed = [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                    if v["Key"] == name
+                ]
+                if doomed:
+                    result = self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": doomed, "Quiet": True})
+                    if result.get("Errors"):
+                        raise StoreError(f"S3 {self.region}: delete of {name} failed ({result['Errors'][0].get('Code')})")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error("delete", exc) from exc
+
+    def names(self, prefix: str) -> Iterator[str]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    yield obj["Key"]
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error("list", exc) from exc
+
+    def _request(self, operation: str, **kwargs: Any) -> dict:
+        try:
+            return getattr(self._client, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error(operation, exc) from exc
+
+    def _error(self, operation: str, exc: Exception) -> StoreError:
+        code = _code(exc) if isinstance(exc, ClientError) else type(exc).__name__
+        return StoreError(f"S3 {self.region} ({self.bucket}): {operation} failed ({code})")
+
+
+class _BodyReader(io.RawIOBase):
+    """botocore's StreamingBody as a raw stream, its errors translated."""
+
+    def __init__(self, body: Any, store: S3Store):
+        self._body = body
+        self._store = store
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        try:
+            data = self._body.read(len(buffer))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._store._error("read", exc) from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "unknown"))
+    return type(exc).__name__
