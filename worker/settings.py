@@ -52,6 +52,20 @@ class Settings:
     keep_sources: bool = False
     #: Logging level of the JSON logs.
     log_level: str = "INFO"
+    #: Seconds without a heartbeat before a queue worker counts as dead and its jobs are
+    #: delivered again to another worker.
+    queue_heartbeat_timeout_s: float = 60.0
+    #: Seconds a job's claim lasts unless renewed; a crashed worker's job is free after this.
+    job_lease_s: float = 30.0
+    #: Retries of a job that failed for a transient reason, and the first backoff (doubling).
+    job_max_retries: int = 8
+    job_min_backoff_s: float = 5.0
+    #: Deliveries after which a job that keeps killing its worker is failed as poison.
+    job_max_deliveries: int = 5
+    #: Seconds a job may run before it is interrupted and retried.
+    job_time_limit_s: float = 3600.0
+    #: Port of the Prometheus exposition server started by `callrec worker` (0 = off).
+    metrics_port: int = 9191
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,53 @@
+"""Fixtures for the queue tests: a real Redis (REDIS_URL when set, else the embedded one).
+
+The queue's settings are read from the environment when ``worker.broker`` is first imported,
+so they are set here, before any test module imports it: a private data dir, no metrics
+server, short heartbeat and lease so crash tests finish in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import redis
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="callrec-worker-tests-"))
+os.environ["CALLREC_DATA_DIR"] = str(_DATA_DIR)
+os.environ["CALLREC_METRICS_PORT"] = "0"
+os.environ["CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S"] = "2"
+os.environ["CALLREC_JOB_LEASE_S"] = "1.5"
+os.environ["CALLREC_JOB_MIN_BACKOFF_S"] = "0.1"
+os.environ["CALLREC_LOG_LEVEL"] = "WARNING"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return _DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def redis_url(data_dir):
+    from worker.redis_server import EmbeddedRedis
+
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    yield server.url
+    server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    """A client of the test Redis, emptied before each test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()

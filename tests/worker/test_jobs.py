@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from worker.errors import is_permanent
+from worker.jobs import (
+    DeleteRecordings,
+    Job,
+    JobDecodeError,
+    ProcessCall,
+    RedactRecording,
+    Reprocess,
+    RetentionSweep,
+)
+
+RID = "rec_us_0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("job", [
+    ProcessCall.for_manifest("/data/calls/CA0001/manifest.json"),
+    ProcessCall.for_manifest("s3://callrec-in-us/CA0001/manifest.json"),
+    RedactRecording.for_recording(RID),
+    Reprocess.for_batch("b1", RID, ("rewrap", "redact")),
+    RetentionSweep(job_id="sweep-1", dry_run=True),
+    DeleteRecordings.for_target(ticket_id="T-1001", reason="customer request"),
+])
+def test_encode_decode_round_trip(job):
+    assert Job.decode(job.encode()) == job
+
+
+def test_ids_are_deterministic_per_target():
+    a = ProcessCall.for_manifest("/m/a.json")
+    assert a.job_id == ProcessCall.for_manifest("/m/a.json").job_id
+    assert a.job_id != ProcessCall.for_manifest("/m/b.json").job_id
+    assert a.job_id.startswith("call-") and len(a.job_id) == 5 + 24
+
+
+def test_steps_are_put_in_canonical_order():
+    job = Reprocess.for_batch("b1", RID, ("rewrap", "redact"))
+    assert job.steps == ("redact", "rewrap")
+    assert json.loads(job.encode())["steps"] == ["redact", "rewrap"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not json", "not JSON"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"kind": "mystery", "job_id": "x"}', "job kind 'mystery' is unknown"),
+    ('{"kind": "process_call", "job_id": "x"}', "missing field 'manifest_uri'"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": "/m", "audio": "UklGRg"}',
+     "unknown field 'audio'"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": 5}', "manifest_uri is not a valid reference"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": "data:audio/wav;base64,UklGRg"}',
+     "manifest_uri is not a valid reference"),
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "r", "steps": ["encrypt"]}',
+     "steps: 'encrypt' is not one of redact, rewrap, retention"),
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "r", "steps": []}', "steps: give one or more"),
+    ('{"kind": "delete", "job_id": "x"}', "give exactly one of recording_id and ticket_id"),
+    ('{"kind": "retention_sweep", "job_id": "x", "dry_run": "yes"}', "dry_run must be true or false"),
+])
+def test_bad_messages_are_refused_with_reason(text, message):
+    with pytest.raises(JobDecodeError, match=message) as info:
+        Job.decode(text)
+    assert is_permanent(info.value)
+
+
+def test_reason_may_not_carry_digits():
+    with pytest.raises(JobDecodeError, match="reason is not a valid reference"):
+        DeleteRecordings.for_target(recording_id=RID, reason="card 4111 1111 1111 1111")
+
+
+def test_error_does_not_echo_a_value_with_digits():
+    with pytest.raises(JobDecodeError) as info:
+        Job.decode('{"kind": "4111111111111111", "job_id": "x"}')
+    assert "4111" not in str(info.value)
+    assert "(value not shown)" in str(info.value)

@@ -1,0 +1,83 @@
+"""The Dramatiq broker, configured once, explicitly, from the settings.
+
+Redis is REDIS_URL when set; otherwise the embedded redis-server under ``<data_dir>/redis``
+(worker.redis_server), which every process sharing the data dir reaches by the same unix
+socket. Building the broker connects to nothing: call :func:`ensure_redis` before the first
+command (``callrec worker``, ``enqueue``, ``batch`` and ``demo`` do).
+
+Middleware, in order: Prometheus (when ``metrics_port`` is set), Dramatiq's defaults, Retries
+that never retry bad input (``worker.errors.is_permanent``), and the job lifecycle (status,
+failures, metrics, logs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    CurrentMessage,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+from worker.errors import is_permanent
+from worker.lifecycle import JobLifecycle
+from worker.metrics import Metrics
+from worker.redis_server import EmbeddedRedis
+from worker.settings import Settings
+
+#: Prefix of Dramatiq's keys in Redis (ours use ``callrec:``).
+QUEUE_NAMESPACE = "callrec-queue"
+
+#: Longest backoff between retries of a transient failure.
+MAX_BACKOFF_S = 600.0
+
+
+def redis_url(settings: Settings) -> str:
+    """REDIS_URL when set, else the embedded server's socket URL."""
+    return settings.redis_url or EmbeddedRedis(settings.data_dir).url
+
+
+def ensure_redis(settings: Settings) -> None:
+    """Start the embedded Redis when no REDIS_URL is set and it is not running yet."""
+    if not settings.redis_url:
+        EmbeddedRedis(settings.data_dir).start()
+
+
+def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:
+    """Retry transient failures up to ``max_retries`` times; bad input never."""
+
+    def retry_when(retries_so_far: int, exc: BaseException) -> bool:
+        return not is_permanent(exc) and retries_so_far < max_retries
+
+    return retry_when
+
+
+def build_broker(settings: Settings) -> RedisBroker:
+    middleware = [Metrics(port=settings.metrics_port)] if settings.metrics_port else []
+    middleware += [
+        AgeLimit(),
+        TimeLimit(time_limit=int(settings.job_time_limit_s * 1000)),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        JobLifecycle(settings),  # before Retries: after-hooks run in reverse, so it sees the verdict
+        Retries(min_backoff=int(settings.job_min_backoff_s * 1000),
+                max_backoff=int(MAX_BACKOFF_S * 1000),
+                retry_when=retry_policy(settings.job_max_retries)),
+        CurrentMessage(),
+    ]
+    return RedisBroker(url=redis_url(settings), middleware=middleware, namespace=QUEUE_NAMESPACE,
+                       heartbeat_timeout=int(settings.queue_heartbeat_timeout_s * 1000))
+
+
+#: The settings this process runs with, and its one broker.
+SETTINGS = Settings.from_env()
+broker = build_broker(SETTINGS)
+dramatiq.set_broker(broker)

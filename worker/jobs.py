@@ -1,0 +1,212 @@
+"""The job schema: what a queue message carries, as frozen dataclasses with encode/decode.
+
+A job holds references only (ids, URIs, step names): never audio, transcripts or digits. Every
+field is checked against a narrow pattern when a job is made or decoded, so free text cannot
+slip card data into the queue, the job status or the logs. Job ids are deterministic, so the
+same work enqueued twice is one job (see worker.idempotency).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, ClassVar
+
+from worker.errors import WorkerError
+
+#: Ids: recording, account, ticket, batch and job ids.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
+#: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``).
+_URI = re.compile(r"(?!data:)[A-Za-z0-9 ._:+@/=~-]{1,1024}")
+#: Free-text reasons carry no digits at all, so they can never carry card data.
+_REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
+#: Reprocessing steps, applied in this order.
+STEPS: tuple[str, ...] = ("redact", "rewrap", "retention")
+
+
+class JobDecodeError(WorkerError):
+    """Raised when a queue message or job field is not a valid job (a poison message)."""
+
+    permanent = True
+
+
+@dataclass(frozen=True)
+class Job:
+    """Base of every job: a kind, a deterministic id, and references only."""
+
+    kind: ClassVar[str] = ""
+    job_id: str
+
+    def __post_init__(self) -> None:
+        _check(self, "job_id", self.job_id, _ID)
+
+    def encode(self) -> str:
+        """The JSON text that travels in the queue message."""
+        return json.dumps({"kind": self.kind, **_plain(asdict(self))}, sort_keys=True)
+
+    def copy(self, **changes: Any) -> Job:
+        return replace(self, **changes)
+
+    @staticmethod
+    def decode(text: str) -> Job:
+        """Parse and check a message body; raise JobDecodeError saying what is wrong."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise JobDecodeError("job message is not JSON") from exc
+        if not isinstance(data, dict):
+            raise JobDecodeError("job message is not a JSON object")
+        kind = data.pop("kind", None)
+        cls = KINDS.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise JobDecodeError(f"job kind {_safe(kind)} is unknown; known: {', '.join(sorted(KINDS))}")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise JobDecodeError(f"{cls.kind} job: unknown field {_safe(unknown[0])}")
+        missing = sorted(f.name for f in fields(cls) if f.name not in data and _required(f))
+        if missing:
+            raise JobDecodeError(f"{cls.kind} job: missing field {missing[0]!r}")
+        if "steps" in data and isinstance(data["steps"], list):
+            data["steps"] = tuple(data["steps"])
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise JobDecodeError(f"{cls.kind} job: bad fields") from exc
+
+
+@dataclass(frozen=True)
+class ProcessCall(Job):
+    """Post-call processing of one call manifest into the vault."""
+
+    kind: ClassVar[str] = "process_call"
+    manifest_uri: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "manifest_uri", self.manifest_uri, _URI)
+
+    @classmethod
+    def for_manifest(cls, manifest_uri: str) -> ProcessCall:
+        return cls(job_id=f"call-{_digest(manifest_uri)}", manifest_uri=manifest_uri)
+
+
+@dataclass(frozen=True)
+class RedactRecording(Job):
+    """Redact a stored recording in place; its unredacted version is destroyed."""
+
+    kind: ClassVar[str] = "redact_recording"
+    recording_id: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "recording_id", self.recording_id, _ID)
+
+    @classmethod
+    def for_recording(cls, recording_id: str) -> RedactRecording:
+        return cls(job_id=f"redact-{_digest(recording_id)}", recording_id=recording_id)
+
+
+@dataclass(frozen=True)
+class Reprocess(Job):
+    """Run reprocessing steps (redact, rewrap, retention) on one stored recording."""
+
+    kind: ClassVar[str] = "reprocess"
+    recording_id: str
+    steps: tuple[str, ...]
+    batch_id: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "recording_id", self.recording_id, _ID)
+        object.__setattr__(self, "steps", check_steps(self.steps))
+        if self.batch_id is not None:
+            _check(self, "batch_id", self.batch_id, _ID)
+
+    @classmethod
+    def for_batch(cls, batch_id: str, recording_id: str, steps: tuple[str, ...]) -> Reprocess:
+        job_id = f"re-{batch_id}-{_digest(recording_id)}"
+        return cls(job_id=job_id, recording_id=recording_id, steps=steps, batch_id=batch_id)
+
+
+@dataclass(frozen=True)
+class RetentionSweep(Job):
+    """Apply every account's retention window to the stored recordings."""
+
+    kind: ClassVar[str] = "retention_sweep"
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.dry_run, bool):
+            raise JobDecodeError(f"{self.kind} job: dry_run must be true or false")
+
+
+@dataclass(frozen=True)
+class DeleteRecordings(Job):
+    """Delete one recording, or every recording of a ticket, beyond recovery."""
+
+    kind: ClassVar[str] = "delete"
+    recording_id: str | None = None
+    ticket_id: str | None = None
+    reason: str = field(default="manual")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if (self.recording_id is None) == (self.ticket_id is None):
+            raise JobDecodeError(f"{self.kind} job: give exactly one of recording_id and ticket_id")
+        for name in ("recording_id", "ticket_id"):
+            if getattr(self, name) is not None:
+                _check(self, name, getattr(self, name), _ID)
+        _check(self, "reason", self.reason, _REASON)
+
+    @classmethod
+    def for_target(cls, *, recording_id: str | None = None, ticket_id: str | None = None,
+                   reason: str = "manual") -> DeleteRecordings:
+        target = f"recording:{recording_id}" if recording_id is not None else f"ticket:{ticket_id}"
+        return cls(job_id=f"delete-{_digest(target)}", recording_id=recording_id,
+                   ticket_id=ticket_id, reason=reason)
+
+
+KINDS: dict[str, type[Job]] = {
+    cls.kind: cls for cls in (ProcessCall, RedactRecording, Reprocess, RetentionSweep, DeleteRecordings)
+}
+
+
+def check_steps(steps: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse unknown, repeated or missing steps; return them in canonical order."""
+    if not isinstance(steps, tuple) or not steps:
+        raise JobDecodeError(f"steps: give one or more of {', '.join(STEPS)}")
+    for step in steps:
+        if step not in STEPS:
+            raise JobDecodeError(f"steps: {_safe(step)} is not one of {', '.join(STEPS)}")
+    if len(set(steps)) != len(steps):
+        raise JobDecodeError("steps: a step is named twice")
+    return tuple(step for step in STEPS if step in steps)
+
+
+def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} is not a valid reference")
+
+
+def _required(f: Any) -> bool:
+    from dataclasses import MISSING
+
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _safe(value: object) -> str:
+    """Name a bad value without echoing it when it could hold digits or long text."""
+    text = repr(value)
+    return text if len(text) <= 40 and not any(ch.isdigit() for ch in text) else "(value not shown)"

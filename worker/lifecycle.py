@@ -1,0 +1,61 @@
+"""Middleware that records what happened to a job after Dramatiq's Retries decided its fate.
+
+It sits before Retries in the broker's middleware list: Dramatiq runs ``after_*`` hooks in
+reverse order, so by the time this one runs a message that will not be retried is marked
+failed. A failed job goes to the failed list (``callrec jobs failed``) with its reason; a
+retried one shows ``retrying``. A message that is not a job at all (a poison message) is
+listed under its queue message id. Worker processes log JSON from boot on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dramatiq.middleware import Middleware
+
+from worker import logs
+from worker.jobs import Job, JobDecodeError
+from worker.metrics import job_metrics
+from worker.settings import Settings
+from worker.status import StatusStore, failure_reason
+
+log = logging.getLogger("callrec.jobs")
+
+
+class JobLifecycle(Middleware):
+    """Job status, failure metrics and logs for every processed message."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def after_process_boot(self, broker: Any) -> None:
+        logs.configure(self.settings.log_level)
+
+    def after_process_message(self, broker: Any, message: Any, *, result: Any = None,
+                              exception: BaseException | None = None) -> None:
+        if exception is None:
+            return
+        status = StatusStore(broker.client)
+        reason = failure_reason(exception)
+        try:
+            job_id = Job.decode(message.args[0]).job_id if message.args else None
+        except JobDecodeError:
+            job_id = None
+        if job_id is None:
+            message.fail()  # not a job: no retry can make it one
+            status.record_poison(message.message_id, reason)
+            job_metrics().failed(message.actor_name, type(exception).__name__)
+            logs.event(log, "poison_message", logging.ERROR, message_id=message.message_id,
+                       actor=message.actor_name, reason=reason)
+            return
+        attempt = message.options.get("retries", 0)
+        if message.failed:
+            status.failed(job_id, reason)
+            job_metrics().failed(message.actor_name, type(exception).__name__)
+            logs.event(log, "job_failed", logging.ERROR, job_id=job_id, actor=message.actor_name,
+                       attempt=attempt, reason=reason)
+        else:
+            status.retrying(job_id, reason)
+            logs.event(log, "job_retrying", logging.WARNING, job_id=job_id,
+                       actor=message.actor_name, attempt=attempt, reason=reason)

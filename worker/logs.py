@@ -1,0 +1,61 @@
+"""Structured JSON logs, one object per line, with no content in them.
+
+``event(logger, name, **fields)`` logs a named event whose fields are references and
+numbers only (job ids, recording ids, kinds, counts, seconds). The formatter keeps an
+exception's class and, for our own errors (whose messages are written to be safe), its
+message; a foreign exception's message could echo data, so only its class and stack are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import traceback
+from typing import Any
+
+from worker.errors import SERVICE_ERRORS
+
+#: Field types allowed in an event: references and numbers, never arrays or free objects.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one JSON object: time, level, logger, message, event fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        body: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        body.update(getattr(record, "fields", {}))
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            body["exc_type"] = type(exc).__name__
+            if isinstance(exc, SERVICE_ERRORS):
+                body["exc_message"] = str(exc)
+            body["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
+        return json.dumps(body, default=str)
+
+
+def configure(level: str = "INFO", stream: Any = None) -> None:
+    """Send every log record to ``stream`` (stderr) as JSON lines at ``level``."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Log event ``name`` with reference and number fields only."""
+    for key, value in fields.items():
+        if not isinstance(value, _PLAIN):
+            raise TypeError(f"log field {key!r} must be a plain reference or number, got {type(value).__name__}")
+    logger.log(level, name, extra={"fields": {"event": name, **fields}})

