@@ -1,0 +1,45 @@
+"""Who may play a recording (DESIGN.md §1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.vault.conftest import make_entry
+from vault.access import Principal, refusal
+from vault.errors import VaultInputError
+from vault.index import Tombstone
+
+PUBLIC = make_entry(ticket="T-1", public=True)
+PRIVATE = make_entry(ticket="T-1", public=False)
+
+
+@pytest.mark.parametrize(
+    ("who", "tickets", "entry", "expected"),
+    [
+        ("agent:a1", {"T-1", "T-9"}, PRIVATE, None),
+        ("agent:a1", {"T-9"}, PRIVATE, "agent has no access to the ticket"),
+        ("agent:a1", set(), PUBLIC, "agent has no access to the ticket"),
+        ("end-user:u1", {"T-1"}, PUBLIC, None),
+        ("end-user:u1", {"T-1"}, PRIVATE, "account does not make recordings public"),
+        ("end-user:u1", {"T-2"}, PUBLIC, "end user is not the requester of the ticket"),
+    ],
+)
+def test_rules(who, tickets, entry, expected):
+    assert refusal(Principal.parse(who, frozenset(tickets)), entry) == expected
+
+
+def test_deleted_recording_refused_to_everyone():
+    gone = PUBLIC.copy(tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
+    assert refusal(Principal.parse("agent:a", frozenset({"T-1"})), gone) == "recording was deleted"
+
+
+@pytest.mark.parametrize("text", ["a1", "admin:a1", "agent:"])
+def test_bad_principal(text):
+    with pytest.raises(VaultInputError):
+        Principal.parse(text, frozenset())
+
+
+def test_principal_prints_as_given():
+    assert str(Principal.parse("end-user:u7", frozenset())) == "end-user:u7"

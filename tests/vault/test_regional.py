@@ -1,0 +1,283 @@
+"""A region's vault against both stores: storage, tampering, isolation, failures, deletion."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from tests.vault.conftest import make_entry
+from vault import envelope
+from vault.context import ArtifactRef
+from vault.errors import DecryptionError, ObjectMissingError, StoreError, VaultInputError
+from vault.index import IndexEntry
+from vault.keys.local import LocalKeyring
+from vault.regional import RegionVault
+from vault.stores.base import get_bytes, put_bytes
+from vault.vault import Vault
+
+
+def wav_bytes(seconds: float = 2.0, rate_hz: int = 8000) -> tuple[bytes, np.ndarray]:
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    samples = (0.5 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    sf.write(buf, samples, rate_hz, format="WAV", subtype="PCM_16")
+    return buf.getvalue(), samples
+
+
+def put_call(rv: RegionVault, entry: IndexEntry | None = None, audio: bytes | None = None) -> IndexEntry:
+    entry = entry or make_entry(rv.region)
+    return rv.put(entry, {
+        "audio": io.BytesIO(audio if audio is not None else wav_bytes()[0]),
+        "metadata": io.BytesIO(b'{"recorded_s": 2.0}'),
+        "transcript": io.BytesIO(b'{"words": ["my", "card", "is", "[redacted]"]}'),
+    })
+
+
+def read(rv: RegionVault, entry: IndexEntry, kind: str) -> bytes:
+    out = io.BytesIO()
+    rv.read(entry, kind, out)
+    return out.getvalue()
+
+
+def all_objects(rv: RegionVault) -> dict[str, bytes]:
+    return {name: get_bytes(rv.store, name) for name in rv.store.names("")}
+
+
+def test_round_trip_and_index(make_region):
+    rv = make_region("eu")
+    audio, _ = wav_bytes()
+    entry = put_call(rv, audio=audio)
+    assert [a.kind for a in entry.artifacts] == ["audio", "metadata", "transcript"]
+    assert {a.key_version for a in entry.artifacts} == {"v1"}
+    assert read(rv, entry, "audio") == audio
+    assert read(rv, entry, "metadata") == b'{"recorded_s": 2.0}'
+    # The index entry is readable without any key.
+    raw = get_bytes(rv.store, f"index/{entry.recording_id}.json")
+    assert IndexEntry.decode(raw) == entry == rv.get(entry.recording_id)
+    assert list(rv.entries()) == [entry]
+
+
+def test_storing_twice_is_refused(make_region):
+    rv = make_region("eu")
+    put_call(rv)
+    with pytest.raises(VaultInputError, match="stored already"):
+        put_call(rv)
+
+
+def test_stored_bytes_never_hold_plaintext_audio(make_region):
+    rv = make_region("eu")
+    audio, samples = wav_bytes(seconds=3.0)
+    put_call(rv, audio=audio)
+    pcm = samples.tobytes()
+    probes = [pcm[i : i + 32] for i in range(0, len(pcm) - 32, 997)]
+    for name, data in all_objects(rv).items():
+        assert b"RIFF" not in data and b"WAVE" not in data, name
+        assert not any(p in data for p in probes), name
+        assert b"card" not in data, name
+
+
+def test_flipped_stored_byte_fails(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    name = f"data/{entry.recording_id}/audio.1.enc"
+    data = bytearray(get_bytes(rv.store, name))
+    data[len(data) // 2] ^= 0x80
+    put_bytes(rv.store, name, bytes(data))
+    with pytest.raises(DecryptionError):
+        read(rv, entry, "audio")
+
+
+def test_missing_key_object_fails(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.store.delete(f"keys/{entry.recording_id}/audio.1.json")
+    with pytest.raises(DecryptionError, match="^cannot decrypt: ciphertext or key is invalid$"):
+        read(rv, entry, "audio")
+
+
+def test_keys_swapped_between_recordings_fail(make_region):
+    rv = make_region("eu")
+    a = put_call(rv, make_entry("eu", "CA1"))
+    b = put_call(rv, make_entry("eu", "CA2"))
+    key_a = get_bytes(rv.store, f"keys/{a.recording_id}/audio.1.json")
+    put_bytes(rv.store, f"keys/{b.recording_id}/audio.1.json", key_a)
+    with pytest.raises(DecryptionError):
+        read(rv, b, "audio")
+    # ... and the ciphertext of a moved under b's name fails with a's key too.
+    put_bytes(rv.store, f"data/{b.recording_id}/audio.1.enc", get_bytes(rv.store, f"data/{a.recording_id}/audio.1.enc"))
+    with pytest.raises(DecryptionError):
+        read(rv, b, "audio")
+
+
+class Tripwire:
+    """A store and key provider of another region that fails the test when touched."""
+
+    def __init__(self, region: str):
+        self.region = region
+        self.key_id = f"local:{region}"
+
+    def __getattr__(self, name):
+        raise AssertionError(f"region {self.region} was touched ({name})")
+
+
+def test_region_isolation(make_region):
+    eu = make_region("eu")
+    us = Tripwire("us")
+    vault = Vault({"eu": eu, "us": RegionVault("us", us, us), "au": RegionVault("au", Tripwire("au"), Tripwire("au"))})
+    entry = make_entry("eu")
+    put_call(vault.for_recording(entry.recording_id), entry)
+    assert vault.get(entry.recording_id).region == "eu"
+    with pytest.raises(VaultInputError, match="does not belong to region eu"):
+        eu.find(make_entry("us").recording_id)
+
+
+def test_ciphertext_moved_to_another_region_fails(make_region):
+    eu, us = make_region("eu"), make_region("us")
+    src = put_call(eu, make_entry("eu", "CA1"))
+    dst = put_call(us, make_entry("us", "CA1"))
+    for kind in ("data", "keys"):
+        suffix = "audio.1.enc" if kind == "data" else "audio.1.json"
+        blob = get_bytes(eu.store, f"{kind}/{src.recording_id}/{suffix}")
+        put_bytes(us.store, f"{kind}/{dst.recording_id}/{suffix}", blob)
+    with pytest.raises(DecryptionError):
+        read(us, dst, "audio")
+
+
+class FailingStore:
+    """A real store that fails (after writing part of the object) on the n-th write."""
+
+    def __init__(self, inner, fail_on: int):
+        self._inner = inner
+        self.region = inner.region
+        self._writes = 0
+        self._fail_on = fail_on
+
+    @contextlib.contextmanager
+    def writer(self, name):
+        self._writes += 1
+        with self._inner.writer(name) as out:
+            yield out
+            if self._writes == self._fail_on:
+                out.write(b"\x00" * 100)
+                raise StoreError("injected: disk full")
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("fail_on", [1, 2, 3, 5, 7], ids=["audio", "audio-key", "metadata", "transcript", "index"])
+def test_store_error_mid_write_leaves_nothing(make_store, make_keys, clock, fail_on):
+    store = make_store("eu")
+    rv = RegionVault("eu", FailingStore(store, fail_on), make_keys("eu"), clock=clock)
+    with pytest.raises(StoreError, match="injected"):
+        put_call(rv)
+    assert list(store.names("")) == []  # no partial object, no orphan key, no index entry
+    put_call(RegionVault("eu", store, make_keys("eu"), clock=clock))  # a retry then succeeds
+
+
+def test_delete_leaves_nothing_recoverable(make_region, make_store):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    other = put_call(rv, make_entry("eu", "CA2"))
+    rid = entry.recording_id
+    stolen = get_bytes(rv.store, f"data/{rid}/audio.1.enc")  # an attacker's earlier copy
+    rv.keys.rotate()
+
+    deleted = rv.delete(rid, actor="operator:alice", reason="customer request")
+
+    assert deleted.tombstone.deleted_by == "operator:alice" and deleted.artifacts == ()
+    assert [n for n in rv.store.names("") if rid in n] == [f"index/{rid}.json"]
+    if hasattr(rv.store, "bucket"):  # S3: no old version or delete marker remains
+        listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"data/{rid}")
+        assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+        listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"keys/{rid}")
+        assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    # Try every wrapped key left in the store, under every KEK version, with every binding.
+    ref = ArtifactRef(rid, entry.account_id, "eu", "audio")
+    attempts = 0
+    for name in rv.store.names("keys/"):
+        wrapped = envelope.WrappedKey.decode(get_bytes(rv.store, name))
+        for version in rv.keys.versions():
+            for kind in ("audio", "metadata", "transcript"):
+                for rid_try in (rid, other.recording_id):
+                    try_ref = ArtifactRef(rid_try, entry.account_id, "eu", kind)
+                    try_key = envelope.WrappedKey(wrapped.key_id, version, wrapped.ciphertext)
+                    with pytest.raises(DecryptionError):
+                        envelope.decrypt_stream(io.BytesIO(stolen), io.BytesIO(), try_key, rv.keys, try_ref)
+                    attempts += 1
+    assert attempts == 3 * 2 * 3 * 2  # other's three keys x two KEK versions x kinds x ids
+    assert read(rv, other, "audio")  # the other recording is untouched
+    with pytest.raises(DecryptionError):
+        envelope.decrypt_stream(io.BytesIO(stolen), io.BytesIO(), envelope.WrappedKey("local:eu", "v1", b""), rv.keys, ref)
+    events = list(rv.audit_events(rid))
+    assert [(e.action, e.outcome, e.principal, e.reason) for e in events] == [
+        ("delete", "done", "operator:alice", "customer request")
+    ]
+
+
+def test_delete_is_idempotent(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    first = rv.delete(entry.recording_id, actor="operator", reason="r")
+    assert rv.delete(entry.recording_id, actor="someone else", reason="again") == first
+    assert len(list(rv.audit_events())) == 1
+
+
+def test_voicemail_keeps_its_transcript(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv, make_entry("eu", kind="voicemail"))
+    deleted = rv.delete(entry.recording_id, actor="retention", reason="retention window")
+    assert [a.kind for a in deleted.artifacts] == ["transcript"]
+    assert b"[redacted]" in read(rv, deleted, "transcript")
+    with pytest.raises(ObjectMissingError):
+        read(rv, deleted, "audio")
+    assert sorted(n.split("/")[-1] for n in rv.store.names("") if "/" + entry.recording_id + "/" in n) == [
+        "transcript.1.enc", "transcript.1.json"]
+    assert [e.action for e in rv.audit_events()] == ["retention-delete"]
+
+
+def test_replace_makes_a_new_generation_and_destroys_the_old(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rid = entry.recording_id
+    old_key = get_bytes(rv.store, f"keys/{rid}/audio.1.json")
+    new = rv.replace(entry, "audio", io.BytesIO(b"redacted audio"), detector_version="dtmf-2")
+    assert new.artifact("audio").generation == 2 and new.detector_version == "dtmf-2"
+    assert read(rv, new, "audio") == b"redacted audio"
+    assert sorted(n for n in rv.store.names(f"data/{rid}/")) == [
+        f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.1.enc", f"data/{rid}/transcript.1.enc"]
+    assert get_bytes(rv.store, f"keys/{rid}/audio.2.json") != old_key
+
+
+def test_rewrap_then_retire(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.keys.rotate()
+    assert rv.retire_unused() == ()  # v1 still wraps three data keys
+    assert rv.versions_in_use() == {"v1": 3}
+    audio_before = get_bytes(rv.store, f"data/{entry.recording_id}/audio.1.enc")
+    assert rv.rewrap(entry.recording_id) == 3
+    assert rv.rewrap(entry.recording_id) == 0
+    assert rv.versions_in_use() == {"v2": 3}
+    assert rv.retire_unused() == ("v1",)
+    assert rv.keys.versions() == ("v2",)
+    entry = rv.get(entry.recording_id)
+    assert entry.key_versions() == ("v2",)
+    assert get_bytes(rv.store, f"data/{entry.recording_id}/audio.1.enc") == audio_before
+    assert read(rv, entry, "metadata") == b'{"recorded_s": 2.0}'
+
+
+def test_policy_round_trip(make_region, clock):
+    rv = make_region("au")
+    assert rv.policy("acme") is None
+    rv.set_policy("acme", 30)
+    assert rv.policy("acme").retention_days == 30 and rv.policy("acme").updated_at == clock.now
+
+
+def test_store_and_keys_must_match_the_region(tmp_path, make_store):
+    with pytest.raises(VaultInputError, match="store is for 'us'"):
+        RegionVault("eu", make_store("us"), LocalKeyring(tmp_path, "eu"))
