@@ -48,6 +48,8 @@ class Settings:
     kms_key: str = "alias/callrec-{region}"
     #: Endpoint for S3 and KMS (env AWS_ENDPOINT_URL), e.g. a local moto server.
     aws_endpoint_url: str | None = None
+    #: AWS region serving each storage region (S3 buckets and KMS keys stay in it).
+    aws_regions: str = "us=us-east-1,eu=eu-central-1,au=ap-southeast-2"
     #: Keep the raw source segments after a recording is stored (default: destroy them).
     keep_sources: bool = False
     #: Logging level of the JSON logs.
