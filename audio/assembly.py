@@ -99,7 +99,7 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
                 out.write(tone)
                 continue
             start_f, end_f = _frame(item.call_start_s, rate_hz), _frame(item.call_end_s, rate_hz)
-            pieces.append(Piece(start_f / rate_hz, end_f / rate_hz, position_f / rate_hz))
+            _add_piece(pieces, Piece(start_f / rate_hz, end_f / rate_hz, position_f / rate_hz))
             for block in _kept_blocks(readers, start_f, end_f, item.silent):
                 out.write(block)
     return AssembledRecording(Path(out_path), rate_hz, out.writer.frames, TimeMap(tuple(pieces)),
@@ -108,6 +108,15 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
 
 def _frame(seconds: float, rate_hz: int) -> int:
     return int(round(seconds * rate_hz))
+
+
+def _add_piece(pieces: list[Piece], piece: Piece) -> None:
+    """Append ``piece``, merging it into the previous one when both clocks run on unbroken."""
+    if pieces and pieces[-1].call_end_s == piece.call_start_s \
+            and pieces[-1].recording_end_s == piece.recording_start_s:
+        last = pieces.pop()
+        piece = Piece(last.call_start_s, piece.call_end_s, last.recording_start_s)
+    pieces.append(piece)
 
 
 def _check_order(keeps: list[tuple[Keep, int, int]]) -> None:

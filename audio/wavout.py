@@ -17,14 +17,15 @@ import soundfile
 
 from audio.errors import AudioError, AudioInputError
 
-#: Full-scale of 16-bit PCM; float 1.0 maps to it.
-_INT16_FULL_SCALE = 32767
+#: Float 1.0 is 2**15, the scale libsndfile (and so ``audio.decode``) reads 16-bit PCM
+#: with, so a 16-bit input passes through decode and this writer bit-exact.
+_INT16_SCALE = 32768
 
 
 def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
-    """float32 in [-1, 1] to int16, rounding to nearest and clipping anything outside."""
-    scaled = np.clip(samples, -1.0, 1.0) * _INT16_FULL_SCALE
-    return np.rint(scaled).astype(np.int16)
+    """float32 in [-1, 1] to int16, rounding to nearest; beyond full scale it clips."""
+    scaled = np.rint(np.asarray(samples, dtype=np.float64) * _INT16_SCALE)
+    return np.clip(scaled, -32768, 32767).astype(np.int16)
 
 
 class AtomicWavWriter:

@@ -11,7 +11,7 @@ from tests.audio.conftest import dominant_hz, sine
 
 RATE = 8000
 SPEC = BeepSpec()
-TONE = np.rint(beep_tone(SPEC, RATE) * 32767).astype(np.int16)
+TONE = np.rint(beep_tone(SPEC, RATE) * 32768).astype(np.int16)
 
 
 def ramp_file(path, seconds, rate_hz=RATE, channels=1, offset=0.0):
@@ -46,7 +46,7 @@ def test_beep_then_kept_time_in_call_order(tmp_path):
     result, data = run(tmp_path, [(seg, 5.0)],
                        [Insert("start"), Keep(6.0, 8.0), Keep(10.0, 12.0)])
     assert result.frames == len(data) == 4000 + 16000 + 16000
-    assert np.array_equal(np.rint(data[:4000] * 32767).astype(np.int16), TONE)
+    assert np.array_equal(np.rint(data[:4000] * 32768).astype(np.int16), TONE)
     # call time 6.0 is 1.0 s into the segment; 10.0 is 5.0 s in
     assert seconds_at(data, 4000) == pytest.approx(1.0, abs=0.02)
     assert seconds_at(data, 4000 + 15999) == pytest.approx(3.0, abs=0.02)
@@ -114,7 +114,7 @@ def test_resume_beep_and_reminders(tmp_path):
     assert result.beeps == (Beep(0.0, 0.5, "start"), Beep(2.0, 2.5, "resume"),
                             Beep(4.0, 4.5, "reminder"))
     assert result.duration_s == 5.5
-    reminder = np.rint(data[4 * RATE:4 * RATE + 4000] * 32767).astype(np.int16)
+    reminder = np.rint(data[4 * RATE:4 * RATE + 4000] * 32768).astype(np.int16)
     assert np.array_equal(reminder, TONE)
     assert result.time_map.to_call_s(2.25) is None
     assert result.time_map.to_recording_s(3.0) == 2.5

@@ -21,8 +21,17 @@ def test_writes_16_bit_mono_incrementally(tmp_path):
 
 
 def test_conversion_rounds_and_clips():
-    values = np.array([0.0, 1.0, -1.0, 1.5, -2.0, 0.5 / 32767, -0.6 / 32767], dtype=np.float32)
-    assert float_to_pcm16(values).tolist() == [0, 32767, -32767, 32767, -32767, 0, -1]
+    values = np.array([0.0, 1.0, -1.0, 1.5, -2.0, 0.4 / 32768, -0.6 / 32768, 0.5], dtype=np.float32)
+    assert float_to_pcm16(values).tolist() == [0, 32767, -32768, 32767, -32768, 0, -1, 16384]
+
+
+def test_16_bit_input_passes_bit_exact(tmp_path):
+    original = np.arange(-32768, 32768, 7, dtype=np.int16)
+    soundfile.write(tmp_path / "in.wav", original, 8000, subtype="PCM_16")
+    decoded, _ = soundfile.read(tmp_path / "in.wav", dtype="float32")
+    with AtomicWavWriter(tmp_path / "out.wav", 8000) as out:
+        out.write(decoded)
+    assert np.array_equal(soundfile.read(tmp_path / "out.wav", dtype="int16")[0], original)
 
 
 def test_exception_removes_temp_and_keeps_old_file(tmp_path):

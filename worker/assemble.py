@@ -1,0 +1,140 @@
+"""Post-call assembly: a validated manifest in, one mono recording with the beep out.
+
+``assemble_manifest`` applies the recording rules (``worker.rules``), opens every segment
+(so a bad file is reported before anything is written), and streams the kept call time
+into ``out_path`` through ``audio.assembly``. Calls that must not be recorded produce no
+file; their outcome says why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from audio.assembly import AssembledRecording, SegmentInput, assemble
+from audio.beep import Beep, BeepSpec
+from audio.decode import open_source
+from audio.errors import AudioInputError
+from audio.timemap import TimeMap
+from worker.errors import ManifestError, UsageError
+from worker.manifest import Manifest, Segment
+from worker.rules import Cut, plan_recording
+from worker.settings import Settings
+
+#: Turns a segment into a local file to read (e.g. fetches an s3:// object into a temp dir).
+SegmentResolver = Callable[[Segment], Path]
+
+
+@dataclass(frozen=True)
+class AssemblyOutcome:
+    """The result of assembling one call; ``recording`` is None when it was not recorded."""
+
+    call_id: str
+    recorded: bool
+    reason: str | None
+    call_duration_s: float
+    cuts: tuple[Cut, ...]
+    silenced: tuple[Cut, ...]
+    recording: AssembledRecording | None
+
+    @property
+    def recorded_duration_s(self) -> float:
+        """Length of the recording, beeps included (0 when not recorded)."""
+        return self.recording.duration_s if self.recording else 0.0
+
+    @property
+    def beeps(self) -> tuple[Beep, ...]:
+        return self.recording.beeps if self.recording else ()
+
+    @property
+    def time_map(self) -> TimeMap | None:
+        return self.recording.time_map if self.recording else None
+
+    @property
+    def rate_hz(self) -> int | None:
+        return self.recording.rate_hz if self.recording else None
+
+    @property
+    def frames(self) -> int:
+        return self.recording.frames if self.recording else 0
+
+    def cut_s_by_reason(self) -> dict[str, float]:
+        """Seconds of call time cut, per reason (silenced pauses not included)."""
+        totals: dict[str, float] = defaultdict(float)
+        for cut in self.cuts:
+            totals[cut.reason] += cut.duration_s
+        return dict(totals)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Assembly metadata (JSON-ready; no audio, no transcript text)."""
+        recording = self.recording
+        return {
+            "call_id": self.call_id,
+            "recorded": self.recorded,
+            "not_recorded_reason": self.reason,
+            "call_duration_s": self.call_duration_s,
+            "recorded_duration_s": self.recorded_duration_s,
+            "recorded_call_s": recording.time_map.recorded_call_s if recording else 0.0,
+            "rate_hz": self.rate_hz,
+            "frames": self.frames,
+            "beeps": [{"start_s": b.start_s, "end_s": b.end_s, "kind": b.kind} for b in self.beeps],
+            "cuts": [_cut_dict(cut) for cut in self.cuts],
+            "silenced": [_cut_dict(cut) for cut in self.silenced],
+            "cut_s_by_reason": self.cut_s_by_reason(),
+            "time_map": recording.time_map.to_dict() if recording else None,
+        }
+
+
+def beep_spec(settings: Settings) -> BeepSpec:
+    """The beep settings as an ``audio.beep.BeepSpec``; bad values raise ``UsageError``."""
+    try:
+        return BeepSpec(freq_hz=settings.beep_hz, duration_s=settings.beep_s,
+                        level_dbfs=settings.beep_dbfs, on_resume=settings.beep_on_resume,
+                        reminder_interval_s=settings.reminder_interval_s)
+    except ValueError as exc:
+        raise UsageError(f"beep settings (CALLREC_BEEP_*, CALLREC_REMINDER_INTERVAL_S): {exc}") from exc
+
+
+def local_segment_path(segment: Segment) -> Path:
+    """The default resolver: local files only."""
+    if segment.location.path is None:
+        raise ManifestError(f"segment {segment.uri!r}: only local files can be read here; "
+                            "s3:// segments need the pipeline's object store")
+    return segment.location.path
+
+
+def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], settings: Settings,
+                      resolve: SegmentResolver = local_segment_path) -> AssemblyOutcome:
+    """Assemble ``manifest`` into ``out_path`` (16-bit mono WAV at ``settings.output_rate_hz``).
+
+    Writes nothing when the call is not recorded or the input is bad (``ManifestError``,
+    ``AudioInputError``); the output appears complete or not at all.
+    """
+    beep = beep_spec(settings)
+    if settings.output_rate_hz < 2 * beep.freq_hz + 1:
+        raise UsageError(f"CALLREC_OUTPUT_RATE_HZ {settings.output_rate_hz} is too low for a "
+                         f"{beep.freq_hz:g} Hz beep")
+    plan = plan_recording(manifest, beep_on_resume=beep.on_resume)
+    if not plan.recorded:
+        return AssemblyOutcome(manifest.call_id, False, plan.reason, plan.call_duration_s,
+                               plan.cuts, plan.silenced, None)
+    with ExitStack() as stack:
+        inputs = []
+        for index, segment in enumerate(manifest.segments):
+            try:
+                source = stack.enter_context(open_source(resolve(segment)))
+            except (AudioInputError, ManifestError) as exc:
+                raise ManifestError(f"segments[{index}].uri: {exc}") from exc
+            inputs.append(SegmentInput(source, segment.start_s))
+        recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep)
+    return AssemblyOutcome(manifest.call_id, True, None, plan.call_duration_s,
+                           plan.cuts, plan.silenced, recording)
+
+
+def _cut_dict(cut: Cut) -> dict[str, Any]:
+    return {"start_s": cut.start_s, "end_s": cut.end_s, "reason": cut.reason}

@@ -1,0 +1,169 @@
+"""What of a call is recorded (DESIGN.md §1), decided from its manifest.
+
+- Recorded time: ``agent``, ``external_transfer`` and ``voicemail`` events. Any
+  ``ivr``, ``queue``, ``hold``, ``consultation`` or ``ivr_external_forward`` event cuts its
+  time out of recorded events it overlaps; call time covered by no event is not recorded.
+- Pause/resume controls (Professional, Enterprise only): paused recorded time is cut
+  (``skip``) or kept as silence (``silence``, Twilio's default).
+- Consent (Professional, Enterprise only): ``opt_in`` records only when the caller gave
+  consent, ``opt_out`` unless the caller declined. A number with recording switched off is
+  never recorded. A call with no recorded time at all produces no recording either.
+- The recording starts with the beep; optionally a beep where recording resumes.
+
+``plan_recording`` returns the decision and, for recorded calls, the timeline that
+``audio.assembly`` turns into audio. Plan violations raise ``ManifestError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audio.assembly import Insert, Keep
+from worker.errors import ManifestError
+from worker.manifest import Manifest
+
+#: Reasons a call is not recorded.
+NUMBER_RECORDING_OFF = "number_recording_off"
+OPT_IN_WITHOUT_CONSENT = "opt_in_without_consent"
+OPT_OUT_DECLINED = "opt_out_declined"
+NO_RECORDED_TIME = "no_recorded_time"
+
+#: Cut reasons besides the not-recorded event types themselves.
+PAUSED = "paused"
+NO_EVENT = "no_event"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Call time [start_s, end_s) left out of the recording (or silenced), and why."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class RecordingPlan:
+    """The decision for one call; ``timeline`` is empty when it is not recorded."""
+
+    recorded: bool
+    reason: str | None
+    call_duration_s: float
+    cuts: tuple[Cut, ...] = ()
+    silenced: tuple[Cut, ...] = ()
+    timeline: tuple[Keep | Insert, ...] = ()
+
+
+def check_plan(manifest: Manifest) -> None:
+    """Refuse controls and consent modes on plans that cannot use them."""
+    account = manifest.account
+    if account.can_pause:
+        return
+    if manifest.controls:
+        raise ManifestError(
+            f"controls: account.plan {account.plan!r} cannot pause or resume recordings "
+            f"({len(manifest.controls)} control(s) given); only professional and enterprise "
+            "plans can (other plans get card data redacted automatically instead)")
+    if manifest.number.consent_mode != "none":
+        raise ManifestError(
+            f"number.consent_mode: {manifest.number.consent_mode!r} needs a professional or "
+            f"enterprise plan; account.plan is {account.plan!r}")
+
+
+def not_recorded_reason(manifest: Manifest) -> str | None:
+    """Why this call must not be recorded at all, or None when it may be."""
+    if not manifest.number.recording:
+        return NUMBER_RECORDING_OFF
+    mode, consent = manifest.number.consent_mode, manifest.consent
+    if mode == "opt_in" and consent != "given":
+        return OPT_IN_WITHOUT_CONSENT
+    if mode == "opt_out" and consent == "declined":
+        return OPT_OUT_DECLINED
+    return None
+
+
+def paused_intervals(manifest: Manifest) -> tuple[tuple[float, float], ...]:
+    """[pause, resume) intervals from the controls; a pause never resumed lasts to the end."""
+    intervals, paused_at = [], None
+    for index, control in enumerate(manifest.controls):
+        if control.action == "pause":
+            if paused_at is not None:
+                raise ManifestError(f"controls[{index}].action: pause at {control.at_s:g} s while "
+                                    f"already paused since {paused_at:g} s")
+            paused_at = control.at_s
+        else:
+            if paused_at is None:
+                raise ManifestError(f"controls[{index}].action: resume at {control.at_s:g} s "
+                                    "without a pause before it")
+            if control.at_s > paused_at:
+                intervals.append((paused_at, control.at_s))
+            paused_at = None
+    if paused_at is not None and paused_at < manifest.call_duration_s:
+        intervals.append((paused_at, manifest.call_duration_s))
+    return tuple(intervals)
+
+
+def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> RecordingPlan:
+    """Decide whether and how the call is recorded."""
+    check_plan(manifest)
+    pauses = paused_intervals(manifest)
+    call_s = manifest.call_duration_s
+    reason = not_recorded_reason(manifest)
+    if reason is not None:
+        return RecordingPlan(False, reason, call_s)
+    stretches = _classify(manifest, pauses)
+    if not any(kind == "keep" for kind, _, _, _ in stretches):
+        return RecordingPlan(False, NO_RECORDED_TIME, call_s)
+    cuts = tuple(Cut(a, b, why) for kind, a, b, why in stretches if kind == "cut")
+    silenced = tuple(Cut(a, b, why) for kind, a, b, why in stretches if kind == "silent")
+    resumes = [end for _, end in pauses] if beep_on_resume else []
+    timeline: list[Keep | Insert] = [Insert("start")]
+    for kind, start_s, end_s, _ in stretches:
+        if kind == "cut":
+            continue
+        silent = kind == "silent"
+        for resume_s in resumes:
+            if not silent and start_s <= resume_s < end_s:
+                if resume_s > start_s:
+                    timeline.append(Keep(start_s, resume_s))
+                timeline.append(Insert("resume"))
+                start_s = resume_s
+        timeline.append(Keep(start_s, end_s, silent))
+    return RecordingPlan(True, None, call_s, cuts, silenced, tuple(timeline))
+
+
+def _classify(manifest: Manifest, pauses: tuple[tuple[float, float], ...]) -> list[tuple[str, float, float, str]]:
+    """Split [0, call end) into stretches (kind, start, end, reason), kind keep|silent|cut.
+
+    Where several not-recorded events overlap, the innermost (latest to start) names the
+    cut, so hold inside a consultation is reported as hold.
+    """
+    events = manifest.events
+    points = {0.0, manifest.call_duration_s}
+    points.update(t for e in events for t in (e.start_s, e.end_s))
+    points.update(t for p in pauses for t in p)
+    points = sorted(p for p in points if p <= manifest.call_duration_s)
+    silence_paused = manifest.account.pause_behavior == "silence"
+    stretches: list[tuple[str, float, float, str]] = []
+    for start_s, end_s in zip(points, points[1:]):
+        middle = (start_s + end_s) / 2
+        covering = [(e.start_s, i, e) for i, e in enumerate(events) if e.start_s <= middle < e.end_s]
+        unrecorded = [c for c in covering if not c[2].recorded]
+        if unrecorded:
+            stretch = ("cut", start_s, end_s, max(unrecorded)[2].type)
+        elif not covering:
+            stretch = ("cut", start_s, end_s, NO_EVENT)
+        elif any(a <= middle < b for a, b in pauses):
+            stretch = ("silent" if silence_paused else "cut", start_s, end_s, PAUSED)
+        else:
+            stretch = ("keep", start_s, end_s, "")
+        if stretches and stretches[-1][0] == stretch[0] and stretches[-1][3] == stretch[3] \
+                and stretches[-1][2] == start_s:
+            stretches[-1] = (stretch[0], stretches[-1][1], end_s, stretch[3])
+        else:
+            stretches.append(stretch)
+    return stretches
