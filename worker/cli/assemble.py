@@ -1,0 +1,62 @@
+"""``callrec assemble MANIFEST -o OUT.wav [--metadata META.json]``: assembly and beep only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from worker.assemble import assemble_manifest
+from worker.errors import UsageError, WorkerError
+from worker.manifest import load_manifest
+from worker.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "assemble", help="assemble a call's recorded segments into one mono WAV with the beep",
+        description="Assemble a call manifest's recorded segments into one 16-bit mono WAV that "
+                    "starts with the recording beep. Exit 0 done (also when the call must not "
+                    "be recorded: then no audio is written), 2 bad input, 1 other failure.")
+    parser.add_argument("manifest", type=Path, help="call manifest (JSON, DESIGN.md §3)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output WAV path")
+    parser.add_argument("--metadata", type=Path, help="also write assembly metadata (JSON) here")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.metadata is not None and args.metadata.resolve() == args.output.resolve():
+        raise UsageError("--metadata and -o must be different files")
+    for path in (args.output, args.metadata):
+        if path is not None and not path.parent.is_dir():
+            raise UsageError(f"{path}: directory {path.parent} does not exist")
+    settings = Settings.from_env()
+    manifest = load_manifest(args.manifest)
+    outcome = assemble_manifest(manifest, args.output, settings)
+    if args.metadata is not None:
+        write_json_atomically(args.metadata, outcome.to_dict())
+    if outcome.recorded:
+        print(f"{outcome.call_id}: {outcome.recorded_duration_s:.3f} s recording of a "
+              f"{outcome.call_duration_s:.3f} s call -> {args.output}")
+    else:
+        print(f"{outcome.call_id}: not recorded ({outcome.reason}); no audio written", file=sys.stderr)
+    return 0
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write JSON to a temp file beside ``path``, then rename it into place."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2)
+            out.write("\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
