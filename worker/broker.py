@@ -74,7 +74,8 @@ def build_broker(settings: Settings) -> RedisBroker:
         CurrentMessage(),
     ]
     return RedisBroker(url=redis_url(settings), middleware=middleware, namespace=QUEUE_NAMESPACE,
-                       heartbeat_timeout=int(settings.queue_heartbeat_timeout_s * 1000))
+                       heartbeat_timeout=int(settings.queue_heartbeat_timeout_s * 1000),
+                       maintenance_chance=settings.queue_maintenance_per_million)
 
 
 #: The settings this process runs with, and its one broker.

@@ -4,7 +4,8 @@ It sits before Retries in the broker's middleware list: Dramatiq runs ``after_*`
 reverse order, so by the time this one runs a message that will not be retried is marked
 failed. A failed job goes to the failed list (``callrec jobs failed``) with its reason; a
 retried one shows ``retrying``. A message that is not a job at all (a poison message) is
-listed under its queue message id. Worker processes log JSON from boot on.
+listed under its queue message id. Tracebacks are kept out of requeued messages. Worker
+processes log JSON from boot on.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 
 from worker import logs
@@ -32,6 +34,11 @@ class JobLifecycle(Middleware):
     def after_process_boot(self, broker: Any) -> None:
         logs.configure(self.settings.log_level)
 
+    def before_enqueue(self, broker: Any, message: Any, delay: int | None) -> None:
+        # Retries stores the formatted traceback in the message it enqueues again; a foreign
+        # exception's text could echo data, and queue messages carry references only.
+        message.options.pop("traceback", None)
+
     def after_process_message(self, broker: Any, message: Any, *, result: Any = None,
                               exception: BaseException | None = None) -> None:
         if exception is None:
@@ -51,7 +58,8 @@ class JobLifecycle(Middleware):
             return
         attempt = message.options.get("retries", 0)
         if message.failed:
-            status.failed(job_id, reason)
+            dead_letter = f"{q_name(message.queue_name)}/{message.options.get('redis_message_id', '')}"
+            status.failed(job_id, reason, dead_letter=dead_letter)
             job_metrics().failed(message.actor_name, type(exception).__name__)
             logs.event(log, "job_failed", logging.ERROR, job_id=job_id, actor=message.actor_name,
                        attempt=attempt, reason=reason)

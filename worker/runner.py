@@ -9,6 +9,7 @@ errors and fails bad input at once; worker.lifecycle records both in the job sta
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import redis
 from worker import logs
 from worker.idempotency import IdempotencyStore
 from worker.jobs import Job, JobDecodeError, ProcessCall
-from worker.metrics import JobMetrics
+from worker.metrics import JobMetrics, job_metrics
 from worker.status import StatusStore
 
 #: How long job bookkeeping waits for Redis to come back (a restart) before giving up.
@@ -99,3 +100,20 @@ def _wait_for_redis(call: Callable[..., T], *args: object) -> T:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.2)
+
+
+_lock = threading.Lock()
+_runner: JobRunner | None = None
+
+
+def runner() -> JobRunner:
+    """This process's job runner, sharing the broker's Redis connection pool."""
+    from worker.broker import SETTINGS, broker
+
+    global _runner
+    with _lock:
+        if _runner is None:
+            idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
+                                           max_crashes=SETTINGS.job_max_deliveries)
+            _runner = JobRunner(idempotency, StatusStore(broker.client), job_metrics)
+        return _runner

@@ -57,6 +57,9 @@ class Settings:
     #: Seconds without a heartbeat before a queue worker counts as dead and its jobs are
     #: delivered again to another worker.
     queue_heartbeat_timeout_s: float = 60.0
+    #: Chance per million queue commands of also requeueing dead workers' jobs and trimming
+    #: dead letters (Dramatiq's maintenance; raise it to recover crashed jobs sooner).
+    queue_maintenance_per_million: int = 1000
     #: Seconds a job's claim lasts unless renewed; a crashed worker's job is free after this.
     job_lease_s: float = 30.0
     #: Retries of a job that failed for a transient reason, and the first backoff (doubling).

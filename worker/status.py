@@ -40,6 +40,8 @@ class JobStatus:
     reason: str | None = None
     batch_id: str | None = None
     result: Mapping[str, str] = field(default_factory=dict)
+    #: Where Dramatiq keeps the failed message (``<queue>/<redis message id>``).
+    dead_letter: str | None = None
 
     def decode_job(self) -> Job:
         return Job.decode(self.job)
@@ -121,11 +123,13 @@ class StatusStore:
     def retrying(self, job_id: str, reason: str) -> None:
         self.client.hset(self._job_key(job_id), mapping={"state": "retrying", "reason": reason})
 
-    def failed(self, job_id: str, reason: str) -> None:
+    def failed(self, job_id: str, reason: str, *, dead_letter: str | None = None) -> None:
         now = self.clock()
+        values = {"state": "failed", "reason": reason, "finished_at": f"{now:.3f}"}
+        if dead_letter:
+            values["dead_letter"] = dead_letter
         with self.client.pipeline() as pipe:
-            pipe.hset(self._job_key(job_id), mapping={"state": "failed", "reason": reason,
-                                                      "finished_at": f"{now:.3f}"})
+            pipe.hset(self._job_key(job_id), mapping=values)
             pipe.zadd(self._failed_key(), {job_id: now})
             pipe.execute()
         self._count_in_batch(job_id, "failed")
@@ -141,7 +145,15 @@ class StatusStore:
             enqueued_at=_float(data.get("enqueued_at")), started_at=_float(data.get("started_at")),
             finished_at=_float(data.get("finished_at")), reason=data.get("reason"),
             batch_id=data.get("batch_id"), result=json.loads(data.get("result", "{}")),
+            dead_letter=data.get("dead_letter"),
         )
+
+    def forget(self, job_id: str) -> None:
+        """Drop a job's status (it was never sent after all)."""
+        with self.client.pipeline() as pipe:
+            pipe.delete(self._job_key(job_id))
+            pipe.zrem(self._failed_key(), job_id)
+            pipe.execute()
 
     def failed_jobs(self, limit: int = 100) -> list[JobStatus]:
         """Failed jobs, oldest first."""

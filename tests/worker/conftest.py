@@ -20,6 +20,7 @@ os.environ["CALLREC_DATA_DIR"] = str(_DATA_DIR)
 os.environ["CALLREC_METRICS_PORT"] = "0"
 os.environ["CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S"] = "2"
 os.environ["CALLREC_JOB_LEASE_S"] = "1.5"
+os.environ["CALLREC_QUEUE_MAINTENANCE_PER_MILLION"] = "1000000"
 os.environ["CALLREC_JOB_MIN_BACKOFF_S"] = "0.1"
 os.environ["CALLREC_LOG_LEVEL"] = "WARNING"
 
