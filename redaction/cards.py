@@ -1,0 +1,219 @@
+"""Card logic: groups spoken or keyed digits into card numbers, expiry dates and security codes.
+
+Works on timed words from any source (a provider transcript, the speech recognizer, keyed
+DTMF digits as one-character words) in three steps:
+
+1. runs: digit pieces (see ``numbers``) with no ordinary word between them and pauses of at
+   most ``RUN_GAP_S``; fillers ("uh", "and") do not break a run;
+2. chains: runs joined across short interruptions ("okay", "go on") so a card read in groups
+   is one candidate;
+3. entities: a chain of 13 or more digits is a card number; the best Luhn- and issuer-valid
+   window raises confidence and lets what follows be labelled expiry and security code, but
+   a long run is masked whole whatever the checks say. Shorter runs are an expiry date or a
+   security code when context words say so, or right after a card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redaction.issuers import issuer_of, luhn_valid
+from redaction.numbers import Piece, pieces
+from redaction.words import TimedWord
+
+CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
+
+MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
+#: Longest pause inside one run of digits (people pause between groups of four).
+RUN_GAP_S = 2.5
+#: Runs this close, with at most CHAIN_OTHER_WORDS ordinary words between, form one chain.
+CHAIN_GAP_S = 6.0
+CHAIN_OTHER_WORDS = 4
+#: How many ordinary words before a run count as its context.
+CONTEXT_WORDS = 10
+#: A code or an expiry date without context words counts when it follows a card this closely.
+AFTER_CARD_S = 30.0
+#: Fewest digits that count as (part of) a card number when context words say so.
+MIN_PARTIAL_CARD_DIGITS = 8
+
+EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "exp", "valid", "thru", "through", "until"})
+CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
+CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
+
+
+_Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Sensitive card data found in the words: kind, time, confidence, which words said it."""
+
+    entity: str
+    start_s: float
+    end_s: float
+    confidence: float
+    words: tuple[int, ...]  # indices into the words given to find_entities
+
+
+@dataclass
+class _Run:
+    digits: list[tuple[str, int]]  # (digit, word index)
+    start_s: float
+    end_s: float
+    between: frozenset[str]  # ordinary words (lower case) since the previous run
+    others_before: int  # how many
+    context: frozenset[str]  # the last CONTEXT_WORDS ordinary words before the run
+
+    @property
+    def text(self) -> str:
+        return "".join(d for d, _ in self.digits)
+
+
+def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
+    """Card numbers, expiry dates and security codes in ``words`` (any order), by time."""
+    order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
+    ordered = [words[i] for i in order]
+    runs = _runs(pieces(ordered), ordered)
+    times = {i: (w.start_s, w.end_s) for i, w in enumerate(ordered)}
+    found: list[Entity] = []
+    for chain in _chains(runs):
+        found += _classify_chain(chain, found, times)
+    return sorted(
+        (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
+        key=lambda e: e.start_s,
+    )
+
+
+def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
+    runs: list[_Run] = []
+    others: list[str] = []  # ordinary words since the last run, oldest first
+    current: _Run | None = None
+    for item in items:
+        if not item.digits:
+            if item.filler:
+                continue
+            current = None
+            others.append(_plain(words[item.words[0]].text))
+            continue
+        if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
+            current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
+            current.end_s = max(current.end_s, item.end_s)
+            continue
+        context = frozenset(others[-CONTEXT_WORDS:])
+        current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context)
+        current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
+        runs.append(current)
+        others = []
+    return runs
+
+
+def _word_of(item: Piece, k: int) -> int:
+    """The word that said digit ``k`` of a piece (multi-word pieces: spread evenly)."""
+    if len(item.words) == 1:
+        return item.words[0]
+    return item.words[min(len(item.words) - 1, k * len(item.words) // max(len(item.digits), 1))]
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _chains(runs: list[_Run]) -> list[list[_Run]]:
+    chains: list[list[_Run]] = []
+    for run in runs:
+        last = chains[-1][-1] if chains else None
+        if (
+            last is not None
+            and run.start_s - last.end_s <= CHAIN_GAP_S
+            and run.others_before <= CHAIN_OTHER_WORDS
+            and not run.between & (EXPIRY_WORDS | CODE_WORDS)  # "expires ..." starts a new entity
+        ):
+            chains[-1].append(run)
+        else:
+            chains.append([run])
+    return chains
+
+
+def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: _Times) -> Entity:
+    indices = tuple(sorted({w for _, w in digits}))
+    start_s = min(times[w][0] for w in indices)
+    end_s = max(times[w][1] for w in indices)
+    return Entity(kind, start_s, end_s, confidence, indices)
+
+
+def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
+    digits = [d for run in chain for d in run.digits]
+    context = chain[0].context
+    if len(digits) >= MIN_CARD_DIGITS:
+        starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
+        return _card_chain(digits, starts, times)
+    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS:
+        return [_entity(CARD_NUMBER, digits, 0.5, times)]
+    out: list[Entity] = []
+    for run in chain:
+        entity = _short_run(run, context | run.context, earlier + out, times)
+        if entity is not None:
+            out.append(entity)
+    return out
+
+
+def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
+    text = "".join(d for d, _ in digits)
+    best, best_score = (0, min(len(text), MAX_CARD_DIGITS)), -1.0
+    # A card starts where a run starts (any offset would find a Luhn-valid window by chance).
+    for start in starts:
+        if len(text) - start < MIN_CARD_DIGITS:
+            break
+        for length in range(MIN_CARD_DIGITS, min(MAX_CARD_DIGITS, len(text) - start) + 1):
+            window = text[start : start + length]
+            score = 2.0 * luhn_valid(window) + 1.0 * (issuer_of(window) is not None)
+            score += 0.1 * (length == 16) - 0.01 * start
+            if score > best_score:
+                best, best_score = (start, length), score
+    start, length = best
+    checked = luhn_valid(text[start : start + length])
+    if not checked:  # no valid card inside: the whole run is sensitive
+        return [_entity(CARD_NUMBER, digits, 0.6, times)]
+    confidence = 0.99 if issuer_of(text[start : start + length]) else 0.9
+    out = [_entity(CARD_NUMBER, digits[start : start + length], confidence, times)]
+    if start:
+        out.append(_entity(CARD_NUMBER, digits[:start], 0.5, times))
+    rest = digits[start + length :]
+    if len(rest) >= 4 and _expiry_like("".join(d for d, _ in rest[:4])):
+        out.append(_entity(EXPIRY, rest[:4], 0.8, times))
+        rest = rest[4:]
+    if 3 <= len(rest) <= 4:
+        out.append(_entity(SECURITY_CODE, rest, 0.8, times))
+    elif rest:
+        out.append(_entity(CARD_NUMBER, rest, 0.5, times))
+    return out
+
+
+def _expiry_like(text: str) -> bool:
+    """MMYY, MMYYYY (20YY) or MYY with a real month."""
+    if len(text) == 4:
+        return 1 <= int(text[:2]) <= 12
+    if len(text) == 6:
+        return 1 <= int(text[:2]) <= 12 and text[2:4] == "20"
+    if len(text) == 3:
+        return 1 <= int(text[0]) <= 9
+    return False
+
+
+def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times: _Times) -> Entity | None:
+    text = run.text
+    last_card = max((e.end_s for e in earlier if e.entity == CARD_NUMBER), default=None)
+    last_expiry = max((e.end_s for e in earlier if e.entity == EXPIRY), default=None)
+    after_card = last_card is not None and run.start_s - last_card <= AFTER_CARD_S
+    after_expiry = last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
+    if context & EXPIRY_WORDS and _expiry_like(text):
+        return _entity(EXPIRY, run.digits, 0.9, times)
+    if context & CODE_WORDS and 3 <= len(text) <= 4:
+        return _entity(SECURITY_CODE, run.digits, 0.9, times)
+    if after_card and not after_expiry and len(text) in (4, 6) and _expiry_like(text):
+        return _entity(EXPIRY, run.digits, 0.7, times)
+    if (after_card or after_expiry) and 3 <= len(text) <= 4:
+        return _entity(SECURITY_CODE, run.digits, 0.7, times)
+    return None
+

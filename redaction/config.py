@@ -1,0 +1,35 @@
+"""Redaction settings as one frozen value (the worker fills it from worker.settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redaction.masker import MODES, NOISE_DBFS, RAMP_MS, TONE_DBFS, TONE_HZ
+
+
+@dataclass(frozen=True)
+class RedactionConfig:
+    """How to mask and check. Padding: before the onset (a detector sees a tone only after it
+    starts) more than after the end."""
+
+    mask: str = "tone"
+    pad_before_ms: float = 150.0
+    pad_after_ms: float = 100.0
+    ramp_ms: float = RAMP_MS
+    tone_hz: float = TONE_HZ
+    tone_dbfs: float = TONE_DBFS
+    noise_dbfs: float = NOISE_DBFS
+    #: Re-run the detectors on the output; failure raises VerificationError.
+    verify: bool = True
+    #: Frames per block read from a file (memory is a few blocks, whatever the call length).
+    block_frames: int = 65536
+    #: Transcript words may end this far past the audio's end (provider rounding).
+    end_tolerance_s: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.mask not in MODES:
+            raise ValueError(f"mask must be one of {MODES}, got {self.mask!r}")
+        if self.pad_before_ms < 0 or self.pad_after_ms < 0:
+            raise ValueError(f"padding must not be negative, got {self.pad_before_ms!r} / {self.pad_after_ms!r} ms")
+        if self.block_frames < 1024:
+            raise ValueError(f"block_frames must be at least 1024, got {self.block_frames!r}")

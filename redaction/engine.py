@@ -1,0 +1,332 @@
+"""The redaction engine: detect, plan, mask, verify.
+
+Pass 1 streams the audio once through the DTMF receiver and, when one is given, the speech
+recognizer; transcript words (already on the audio's clock) need no audio. The card logic
+turns words and keyed digits into entities, the planner pads and merges them. Pass 2 streams
+the audio again through the masker into a temporary file next to the output. Pass 3 runs the
+detectors on what was written; only a verified file replaces the output (``os.replace``).
+Memory holds a few blocks plus the findings, whatever the call length.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from redaction import dtmf
+from redaction.cards import find_entities
+from redaction.config import RedactionConfig
+from redaction.errors import RedactionError, RedactionInputError, VerificationError
+from redaction.masker import Masker
+from redaction.recognizer import Recognizer
+from redaction.report import DetectorVersion, RedactionReport, Verification
+from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, covered, plan
+from redaction.words import TimedWord
+
+#: Entity of a keyed digit that is not part of a card number, expiry date or code.
+KEYED_DIGIT = "keyed_digit"
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What pass 1 found: detections to mask and the detectors that ran."""
+
+    detections: tuple[Detection, ...]
+    detectors: tuple[DetectorVersion, ...]
+
+
+def detect(
+    blocks: Iterable[np.ndarray],
+    rate_hz: int,
+    *,
+    words: Sequence[TimedWord] | None = None,
+    words_detector: str = "transcript",
+    recognizer: Recognizer | None = None,
+) -> Findings:
+    """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
+    ``recognizer`` hears. Every keyed digit is a detection, card-like or not."""
+    receiver = dtmf.DtmfDetector(rate_hz)
+    tones: list[dtmf.DtmfTone] = []
+    detectors = [DetectorVersion(receiver.name, receiver.version)]
+
+    def tee() -> Iterator[np.ndarray]:
+        for block in blocks:
+            tones.extend(receiver.feed(block))
+            yield block
+
+    stream = tee()
+    heard: list[TimedWord] = []
+    if recognizer is not None:
+        heard = list(recognizer.recognize(stream, rate_hz))
+        detectors.append(DetectorVersion(f"recognizer:{recognizer.name}", recognizer.version))
+    for _ in stream:  # whatever the recognizer did not pull
+        pass
+    tones.extend(receiver.finish())
+
+    detections = _keyed(tones)
+    if words:
+        detections += _spoken(words, words_detector)
+        detectors.append(DetectorVersion(words_detector, "1"))
+    if heard:
+        detections += _spoken(heard, f"recognizer:{recognizer.name}")
+    return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
+
+
+def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:
+    keyed = [TimedWord(t.start_s, t.end_s, t.key) for t in tones]
+    label = {}
+    for entity in find_entities(keyed):
+        for index in entity.words:
+            label[index] = entity.entity
+    return [
+        Detection(t.start_s, t.end_s, KEYED, label.get(i, KEYED_DIGIT), "dtmf", t.confidence)
+        for i, t in enumerate(tones)
+    ]
+
+
+def _spoken(words: Sequence[TimedWord], detector: str) -> list[Detection]:
+    return [Detection(e.start_s, e.end_s, SPOKEN, e.entity, detector, e.confidence) for e in find_entities(words)]
+
+
+def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:
+    """Refuse words that end past the audio (a transcript of another call, or the wrong clock)."""
+    for index, word in enumerate(words):
+        if word.end_s > duration_s + tolerance_s:
+            raise RedactionInputError(
+                f"{source} word {index + 1} ends at {word.end_s:.2f} s, past the end of the audio "
+                f"({duration_s:.2f} s); is it on the recording's clock?"
+            )
+
+
+# -- arrays ---------------------------------------------------------------------------------
+
+
+def redact_array(
+    samples: np.ndarray,
+    rate_hz: int,
+    *,
+    words: Sequence[TimedWord] | None = None,
+    words_detector: str = "transcript",
+    recognizer: Recognizer | None = None,
+    config: RedactionConfig = RedactionConfig(),
+) -> tuple[np.ndarray, RedactionReport]:
+    """Redact an in-memory signal, ``(frames,)`` or ``(frames, channels)``; returns a masked
+    copy (same shape and dtype) and the report. Raises VerificationError like redact_file."""
+    samples = np.asarray(samples)
+    length = len(samples)
+    duration_s = length / rate_hz
+    if words:
+        check_words(words, duration_s, config.end_tolerance_s)
+    step = config.block_frames
+    findings = detect(
+        (_mono(samples[i : i + step]) for i in range(0, length, step)),
+        rate_hz,
+        words=words,
+        words_detector=words_detector,
+        recognizer=recognizer,
+    )
+    intervals = _plan(findings, rate_hz, length, config)
+    masker = _masker(intervals, rate_hz, config)
+    out = np.empty_like(samples)
+    for i in range(0, length, step):
+        block = samples[i : i + step].astype(np.float64)
+        out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
+    verification = None
+    if config.verify:
+        verification = _verify(
+            (_mono(out[i : i + step]) for i in range(0, length, step)), rate_hz, findings, intervals, recognizer
+        )
+    return out, _report(duration_s, rate_hz, config, findings, intervals, verification)
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def redact_file(
+    in_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    words: Sequence[TimedWord] | None = None,
+    words_detector: str = "transcript",
+    recognizer: Recognizer | None = None,
+    config: RedactionConfig = RedactionConfig(),
+) -> RedactionReport:
+    """Redact the audio file ``in_path`` into ``out_path``.
+
+    OUT has IN's rate, length, channels and (where OUT's format allows) sample format, and
+    equals IN sample for sample outside masked intervals. ``words`` are transcript words on
+    the audio's clock. Nothing is written unless verification passes (or is switched off).
+    """
+    in_path, out_path = Path(in_path), Path(out_path)
+    info = _info(in_path)
+    rate_hz, length = info.samplerate, info.frames
+    duration_s = length / rate_hz
+    if words:
+        check_words(words, duration_s, config.end_tolerance_s)
+    out_format, out_subtype = _output_format(out_path, info)
+
+    findings = detect(
+        _file_blocks(in_path, config.block_frames), rate_hz, words=words, words_detector=words_detector,
+        recognizer=recognizer,
+    )
+    intervals = _plan(findings, rate_hz, length, config)
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _mask_file(in_path, tmp, info, out_format, out_subtype, intervals, config)
+        verification = None
+        if config.verify:
+            verification = _verify(_file_blocks(tmp, config.block_frames), rate_hz, findings, intervals, recognizer)
+        os.replace(tmp, out_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _report(duration_s, rate_hz, config, findings, intervals, verification)
+
+
+def _info(path: Path) -> sf._SoundFileInfo:
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise RedactionInputError(f"cannot read audio {path}: {exc}") from exc
+    if info.frames <= 0 or info.samplerate <= 0:
+        raise RedactionInputError(f"audio {path} has no samples")
+    return info
+
+
+def _output_format(out_path: Path, info: sf._SoundFileInfo) -> tuple[str, str]:
+    ext = out_path.suffix.lower().lstrip(".")
+    formats = {name.lower(): name for name in sf.available_formats()}
+    out_format = formats.get(ext) or {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}.get(ext)
+    if out_format is None:
+        raise RedactionInputError(f"output {out_path}: unknown audio format {ext!r} (use e.g. .wav or .flac)")
+    if sf.check_format(out_format, info.subtype):
+        return out_format, info.subtype
+    return out_format, sf.default_subtype(out_format)
+
+
+def _file_blocks(path: Path, block_frames: int) -> Iterator[np.ndarray]:
+    try:
+        with sf.SoundFile(str(path)) as f:
+            for block in f.blocks(blocksize=block_frames, dtype="float32", always_2d=True):
+                yield _mono(block)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise RedactionInputError(f"cannot read audio {path}: {exc}") from exc
+
+
+def _mask_file(
+    in_path: Path,
+    tmp: Path,
+    info: sf._SoundFileInfo,
+    out_format: str,
+    out_subtype: str,
+    intervals: tuple[MaskInterval, ...],
+    config: RedactionConfig,
+) -> None:
+    masker = _masker(intervals, info.samplerate, config)
+    try:
+        with (
+            sf.SoundFile(str(in_path)) as src,
+            sf.SoundFile(str(tmp), "w", info.samplerate, info.channels, out_subtype, format=out_format) as dst,
+        ):
+            offset = 0
+            # float64 holds every PCM format up to 32 bits exactly: unmasked samples
+            # round-trip bit for bit.
+            for block in src.blocks(blocksize=config.block_frames, dtype="float64", always_2d=True):
+                dst.write(masker.apply(block, offset))
+                offset += len(block)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise RedactionError(f"cannot write redacted audio: {exc}") from exc
+
+
+# -- shared ---------------------------------------------------------------------------------
+
+
+def _mono(block: np.ndarray) -> np.ndarray:
+    if block.ndim == 1:
+        return block.astype(np.float32, copy=False)
+    if block.shape[1] == 1:
+        return block[:, 0].astype(np.float32, copy=False)
+    return block.mean(axis=1, dtype=np.float32)
+
+
+def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig) -> tuple[MaskInterval, ...]:
+    return plan(
+        findings.detections,
+        rate_hz=rate_hz,
+        length=length,
+        pad_before_ms=config.pad_before_ms,
+        pad_after_ms=config.pad_after_ms,
+    )
+
+
+def _masker(intervals: tuple[MaskInterval, ...], rate_hz: int, config: RedactionConfig) -> Masker:
+    return Masker(
+        intervals,
+        rate_hz,
+        mode=config.mask,
+        ramp_ms=config.ramp_ms,
+        tone_hz=config.tone_hz,
+        tone_dbfs=config.tone_dbfs,
+        noise_dbfs=config.noise_dbfs,
+    )
+
+
+def _verify(
+    blocks: Iterable[np.ndarray],
+    rate_hz: int,
+    findings: Findings,
+    intervals: tuple[MaskInterval, ...],
+    recognizer: Recognizer | None,
+) -> Verification:
+    """Pass 3: the detectors again, on the output. Raises VerificationError on a failure."""
+    again = detect(blocks, rate_hz, recognizer=recognizer)
+    dtmf_remaining = sum(1 for d in again.detections if d.kind == KEYED)
+    heard_remaining = None
+    if recognizer is not None:
+        heard_remaining = sum(
+            1
+            for d in again.detections
+            if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz)
+        )
+    unmasked = sum(1 for d in findings.detections if not covered(d.start_s, d.end_s, intervals, rate_hz))
+    verification = Verification(
+        passed=dtmf_remaining == 0 and unmasked == 0 and not heard_remaining,
+        dtmf_remaining=dtmf_remaining,
+        spans_unmasked=unmasked,
+        recognizer_remaining=heard_remaining,
+    )
+    if not verification.passed:
+        raise VerificationError(
+            f"redacted output failed verification: {dtmf_remaining} keyed digit(s) still detectable, "
+            f"{unmasked} span(s) not masked, {heard_remaining or 0} spoken item(s) still heard; nothing written"
+        )
+    return verification
+
+
+def _report(
+    duration_s: float,
+    rate_hz: int,
+    config: RedactionConfig,
+    findings: Findings,
+    intervals: tuple[MaskInterval, ...],
+    verification: Verification | None,
+) -> RedactionReport:
+    return RedactionReport(
+        duration_s=duration_s,
+        rate_hz=rate_hz,
+        mask=config.mask,
+        spans=findings.detections,
+        masked=tuple(i.seconds(rate_hz) for i in intervals),
+        detectors=findings.detectors,
+        verification=verification,
+    )

@@ -1,0 +1,206 @@
+"""Number normalisation: turns timed words into the digits they say.
+
+Handles what people say when they read a card number, an expiry date or a code, and what
+transcription providers write for it: digits ("4532", "4532-1488", "12/25"), digit words
+("four five"), "oh" and "o" for zero, "double four", "triple seven", teens and tens
+("forty five", "forty-five", "nineteen"), hundreds and thousands ("forty five hundred",
+"two thousand twenty five"), month names in expiry dates ("December twenty five"), and any
+mix. Fillers ("and", "uh", "dash") inside a number do not break it.
+
+The output keeps, for every group of digits, the indices of the words that said it, so
+the card logic can mask exactly those words and the transcript writer can redact them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redaction.words import TimedWord
+
+UNITS = {
+    "zero": 0, "oh": 0, "o": 0, "nought": 0, "naught": 0, "nil": 0,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+REPEATS = {"double": 2, "triple": 3, "treble": 3}
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+#: Words that may sit inside a spoken number without breaking it.
+FILLERS = frozenset({"and", "uh", "um", "er", "erm", "ah", "hmm", "dash", "hyphen", "space", "slash", "then"})
+
+_SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
+_DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One meaningful piece of a word: ``kind`` is digits, unit, teen, tens, repeat,
+    hundred, thousand, month, filler or other; ``value`` its number or digit string."""
+
+    kind: str
+    value: str | int = ""
+    word: int = -1  # index of the word it came from
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Digits said by consecutive words, or (``digits == ""``) one word that is not a number.
+
+    ``digits`` is card data: never logged or reported.
+    """
+
+    digits: str
+    words: tuple[int, ...]
+    start_s: float
+    end_s: float
+    filler: bool = False
+
+    def __repr__(self) -> str:  # never show the digits
+        return f"Piece({len(self.digits)} digits, words={self.words})"
+
+
+def atoms_of(text: str, word: int) -> list[Atom]:
+    """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
+    out: list[Atom] = []
+    for part in _SPLIT.split(text.lower()):
+        if not part:
+            continue
+        if _DIGITS.match(part):
+            out.append(Atom("digits", part, word))
+        elif part in UNITS:
+            out.append(Atom("unit", UNITS[part], word))
+        elif part in TEENS:
+            out.append(Atom("teen", TEENS[part], word))
+        elif part in TENS:
+            out.append(Atom("tens", TENS[part], word))
+        elif part in REPEATS:
+            out.append(Atom("repeat", REPEATS[part], word))
+        elif part in ("hundred", "thousand"):
+            out.append(Atom(part, 0, word))
+        elif part in MONTHS:
+            out.append(Atom("month", MONTHS[part], word))
+        elif part in FILLERS:
+            out.append(Atom("filler", "", word))
+        elif not (out and out[-1].kind == "other"):  # "it's" is one other word, not two
+            out.append(Atom("other", "", word))
+    return out
+
+
+class _Compound:
+    """The number being built from words: its value and which words may still extend it."""
+
+    #: state -> {atom kind: next state}; the value grows as the comments say.
+    GRAMMAR = {
+        "unit": {"hundred": "hundred", "thousand": "thousand"},  # x100, x1000
+        "teen": {"hundred": "hundred", "thousand": "thousand"},
+        "tens": {"unit": "tens_unit", "hundred": "hundred", "thousand": "thousand"},  # +unit
+        "tens_unit": {"hundred": "hundred", "thousand": "thousand"},
+        "hundred": {"unit": "closed", "teen": "closed", "tens": "base_tens", "thousand": "thousand"},
+        "thousand": {"unit": "closed", "teen": "closed", "tens": "base_tens"},
+        "base_tens": {"unit": "closed"},
+        "closed": {},
+    }
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+        self.state = ""
+        self.words: list[int] = []
+
+    def wants(self, kind: str) -> bool:
+        return self.value is not None and kind in self.GRAMMAR[self.state]
+
+    def take(self, atom: Atom) -> bool:
+        """Extend the compound with ``atom``; False when the atom cannot extend it."""
+        if self.value is None:
+            if atom.kind not in ("unit", "teen", "tens"):
+                return False
+            self.value, self.state = int(atom.value), atom.kind
+        elif self.wants(atom.kind):
+            if atom.kind == "hundred":
+                self.value *= 100
+            elif atom.kind == "thousand":
+                self.value *= 1000
+            else:
+                self.value += int(atom.value)
+            self.state = self.GRAMMAR[self.state][atom.kind]
+        else:
+            return False
+        self.words.append(atom.word)
+        return True
+
+
+def pieces(words: Sequence[TimedWord]) -> list[Piece]:
+    """Words (in time order) as pieces: digit groups with their words, and other words."""
+    atoms = [atom for index, word in enumerate(words) for atom in atoms_of(word.text, index)]
+    out: list[Piece] = []
+    compound = _Compound()
+
+    def emit(digits: str, word_indices: list[int]) -> None:
+        indices = tuple(sorted(set(word_indices)))
+        out.append(Piece(digits, indices, words[indices[0]].start_s, words[indices[-1]].end_s))
+
+    def flush() -> None:
+        nonlocal compound
+        if compound.value is not None:
+            emit(str(compound.value), compound.words)
+        compound = _Compound()
+
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        if atom.kind == "repeat" and nxt is not None and _single_digit(nxt):
+            flush()
+            emit(str(_digit_value(nxt)) * int(atom.value), [atom.word, nxt.word])
+            i += 2
+            continue
+        if compound.take(atom):
+            i += 1
+            continue
+        if atom.kind == "filler" and nxt is not None and compound.state in ("hundred", "thousand") and compound.wants(nxt.kind):
+            compound.words.append(atom.word)  # "one hundred and five"
+            i += 1
+            continue
+        flush()
+        if compound.take(atom):
+            i += 1
+            continue
+        if atom.kind == "digits":
+            emit(str(atom.value), [atom.word])
+        elif atom.kind == "month":
+            emit(f"{int(atom.value):02d}", [atom.word])
+        else:  # filler, other, a lone repeat/hundred/thousand
+            word = words[atom.word]
+            out.append(Piece("", (atom.word,), word.start_s, word.end_s, filler=atom.kind == "filler"))
+        i += 1
+    flush()
+    return out
+
+
+def _single_digit(atom: Atom) -> bool:
+    return atom.kind == "unit" or (atom.kind == "digits" and len(str(atom.value)) == 1)
+
+
+def _digit_value(atom: Atom) -> int:
+    return int(atom.value)

@@ -1,0 +1,71 @@
+"""The redaction report: where and what kind of card data was masked, never which digits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redaction.spans import Detection
+
+
+@dataclass(frozen=True)
+class DetectorVersion:
+    """A detector that ran, so batch reprocessing can find recordings an improved one has not seen."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the detectors found when run again on the output."""
+
+    passed: bool
+    #: Keyed digits the DTMF receiver still hears in the output.
+    dtmf_remaining: int
+    #: Detections (keyed or spoken) whose time is not inside a masked interval.
+    spans_unmasked: int
+    #: Card data the recognizer hears in the output outside masked intervals (None: no recognizer).
+    recognizer_remaining: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "dtmf_remaining": self.dtmf_remaining,
+            "spans_unmasked": self.spans_unmasked,
+            "recognizer_remaining": self.recognizer_remaining,
+        }
+
+
+@dataclass(frozen=True)
+class RedactionReport:
+    """Result of one redaction: spans found, intervals masked, detectors, verification."""
+
+    duration_s: float
+    rate_hz: int
+    mask: str
+    spans: tuple[Detection, ...]
+    masked: tuple[tuple[float, float], ...]
+    detectors: tuple[DetectorVersion, ...]
+    verification: Verification | None
+
+    @property
+    def verified(self) -> bool:
+        """True when verification ran and nothing detectable remains."""
+        return self.verification is not None and self.verification.passed
+
+    @property
+    def masked_s(self) -> float:
+        return sum(end - start for start, end in self.masked)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "duration_s": round(self.duration_s, 3),
+            "rate_hz": self.rate_hz,
+            "mask": self.mask,
+            "spans": [span.to_dict() for span in self.spans],
+            "masked": [[round(start, 3), round(end, 3)] for start, end in self.masked],
+            "masked_s": round(self.masked_s, 3),
+            "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
+            "verified": self.verified,
+            "verification": None if self.verification is None else self.verification.to_dict(),
+        }

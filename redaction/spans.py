@@ -1,0 +1,87 @@
+"""Spans to mask and the planner that pads and merges them.
+
+A detector sees a tone or a word only after it has started and its reported edges are
+estimates, so every span is padded, more before its onset than after its end, then
+overlapping or nearly touching spans are merged into one masked interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: How sensitive data was conveyed.
+KEYED, SPOKEN = "keyed", "spoken"
+#: Spans closer than this are masked as one (no 20 ms of audio between two masks).
+MERGE_GAP_S = 0.05
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Something to mask: where, how it was conveyed, what it is, who found it, how sure.
+
+    ``kind`` is keyed or spoken; ``entity`` is card_number, expiry, security_code or
+    keyed_digit; ``detector`` is e.g. "dtmf", "transcript:aws" or "recognizer:builtin".
+    """
+
+    start_s: float
+    end_s: float
+    kind: str
+    entity: str
+    detector: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "kind": self.kind,
+            "entity": self.entity,
+            "detector": self.detector,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True)
+class MaskInterval:
+    """Samples ``start`` to ``end`` (exclusive) are masked."""
+
+    start: int
+    end: int
+
+    def seconds(self, rate_hz: int) -> tuple[float, float]:
+        return self.start / rate_hz, self.end / rate_hz
+
+
+def plan(
+    detections: Iterable[Detection],
+    *,
+    rate_hz: int,
+    length: int,
+    pad_before_ms: float,
+    pad_after_ms: float,
+) -> tuple[MaskInterval, ...]:
+    """Padded, merged, sorted sample intervals inside ``[0, length)``."""
+    if pad_before_ms < 0 or pad_after_ms < 0:
+        raise ValueError(f"padding must not be negative, got {pad_before_ms!r} / {pad_after_ms!r} ms")
+    raw = []
+    for d in detections:
+        start = max(0, math.floor((d.start_s - pad_before_ms / 1000.0) * rate_hz))
+        end = min(length, math.ceil((d.end_s + pad_after_ms / 1000.0) * rate_hz))
+        if end > start:
+            raw.append((start, end))
+    merged: list[list[int]] = []
+    gap = round(MERGE_GAP_S * rate_hz)
+    for start, end in sorted(raw):
+        if merged and start <= merged[-1][1] + gap:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple(MaskInterval(start, end) for start, end in merged)
+
+
+def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int) -> bool:
+    """True when ``[start_s, end_s]`` lies inside one masked interval."""
+    start, end = math.floor(start_s * rate_hz), math.ceil(end_s * rate_hz)
+    return any(i.start <= start and end <= i.end for i in intervals)
