@@ -14,7 +14,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 #: Subcommand modules under ``worker.cli``; each defines ``register(subparsers)`` that
 #: adds its parser and sets ``func(args) -> int`` as the parser default.
 COMMANDS: tuple[str, ...] = (
-    "assemble",
+    "assemble", "demo",
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
