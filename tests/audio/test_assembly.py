@@ -7,7 +7,7 @@ from audio.assembly import Insert, Keep, SegmentInput, assemble
 from audio.beep import Beep, BeepSpec, beep_tone
 from audio.decode import open_source
 from audio.errors import AudioInputError
-from tests.audio.conftest import dominant_hz, sine
+from tests.audio.signals import dominant_hz, sine
 
 RATE = 8000
 SPEC = BeepSpec()

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from audio.beep import Beep, BeepSpec, beep_tone, reminder_starts_s
-from tests.audio.conftest import dominant_hz
+from tests.audio.signals import dominant_hz
 
 
 def test_default_beep_is_the_classic_warning_tone():

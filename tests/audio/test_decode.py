@@ -6,7 +6,7 @@ import soundfile
 
 from audio.decode import open_source
 from audio.errors import AudioInputError
-from tests.audio.conftest import dominant_hz, sine
+from tests.audio.signals import dominant_hz, sine
 
 PCM_CASES = [
     # (subtype, largest quantisation error of a sample)

@@ -3,7 +3,7 @@ import pytest
 import soxr
 
 from audio.resample import LIMITER_KNEE, Resampler, mix_to_mono, mono_blocks, soft_limit
-from tests.audio.conftest import dominant_hz, sine
+from tests.audio.signals import dominant_hz, sine
 
 
 def test_mono_passes_unchanged():

@@ -1,5 +1,6 @@
+"""Test signals and measurements shared by the audio tests."""
+
 import numpy as np
-import pytest
 
 
 def sine(freq_hz: float, seconds: float, rate_hz: int, amplitude: float = 0.5) -> np.ndarray:
@@ -10,8 +11,3 @@ def sine(freq_hz: float, seconds: float, rate_hz: int, amplitude: float = 0.5) -
 def dominant_hz(samples: np.ndarray, rate_hz: int) -> float:
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
     return float(np.argmax(spectrum) * rate_hz / len(samples))
-
-
-@pytest.fixture
-def make_sine():
-    return sine
