@@ -53,6 +53,7 @@ class IndexEntry:
     redacted: bool
     pipeline_version: str
     detector_version: str
+    recorded_duration_s: float = 0.0
     artifacts: tuple[ArtifactInfo, ...] = ()
     tombstone: Tombstone | None = None
 

@@ -75,22 +75,26 @@ class RegionVault:
             raise
         return committed
 
-    def replace(self, entry: IndexEntry, kind: str, src: BinaryIO, **changes: object) -> IndexEntry:
-        """Store a new generation of one artifact under a fresh data key, commit, then
-        destroy the old generation (ciphertext and key). ``changes`` update the entry."""
-        entry = self.get(entry.recording_id)
-        old = entry.artifact(kind)
-        generation = (old.generation + 1) if old is not None else 1
+    def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], **changes: object) -> IndexEntry:
+        """Store new generations of ``artifacts`` under fresh data keys, commit them in one
+        index update (with ``changes`` to the entry), then destroy the old generations."""
+        entry = self.get(recording_id)
+        if entry.deleted:
+            raise VaultInputError(f"recording {recording_id} was deleted")
+        old = {kind: entry.artifact(kind) for kind in artifacts}
+        generations = {kind: info.generation + 1 if info is not None else 1 for kind, info in old.items()}
         try:
-            info = self._write_artifact(entry, kind, generation, src)
-            others = tuple(a for a in entry.artifacts if a.kind != kind)
-            committed = entry.copy(artifacts=others + (info,), **changes)
-            put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
+            written = tuple(self._write_artifact(entry, kind, generations[kind], src) for kind, src in artifacts.items())
+            others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
+            committed = entry.copy(artifacts=others + written, **changes)
+            put_bytes(self.store, _index_name(recording_id), committed.encode())
         except BaseException:
-            self._discard(entry.recording_id, kind, generation)
+            for kind, generation in generations.items():
+                self._discard(recording_id, kind, generation)
             raise
-        if old is not None:
-            self._destroy_artifact(entry.recording_id, kind, old.generation)
+        for info in old.values():
+            if info is not None:
+                self._destroy_artifact(recording_id, info.kind, info.generation)
         return committed
 
     def read(self, entry: IndexEntry, kind: str, dst: BinaryIO) -> int:

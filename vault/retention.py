@@ -26,8 +26,8 @@ class AccountPolicy:
     updated_at: datetime
 
     def __post_init__(self) -> None:
-        if self.retention_days is not None and self.retention_days < 0:
-            raise VaultInputError(f"retention_days {self.retention_days!r} must be >= 0 or none")
+        if self.retention_days is not None and self.retention_days < 1:
+            raise VaultInputError(f"retention_days {self.retention_days!r} must be >= 1 or none")
 
     def encode(self) -> bytes:
         body = dataclasses.asdict(self)

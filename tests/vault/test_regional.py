@@ -245,12 +245,33 @@ def test_replace_makes_a_new_generation_and_destroys_the_old(make_region):
     entry = put_call(rv)
     rid = entry.recording_id
     old_key = get_bytes(rv.store, f"keys/{rid}/audio.1.json")
-    new = rv.replace(entry, "audio", io.BytesIO(b"redacted audio"), detector_version="dtmf-2")
+    new = rv.replace(rid, {"audio": io.BytesIO(b"redacted audio")}, detector_version="dtmf-2")
     assert new.artifact("audio").generation == 2 and new.detector_version == "dtmf-2"
     assert read(rv, new, "audio") == b"redacted audio"
     assert sorted(n for n in rv.store.names(f"data/{rid}/")) == [
         f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.1.enc", f"data/{rid}/transcript.1.enc"]
     assert get_bytes(rv.store, f"keys/{rid}/audio.2.json") != old_key
+    assert [a.kind for a in new.artifacts] == ["metadata", "transcript", "audio"]
+
+
+@pytest.mark.parametrize("fail_on", [1, 2, 3, 5])
+def test_failed_replace_keeps_the_old_version(make_store, make_keys, clock, fail_on):
+    store = make_store("eu")
+    entry = put_call(RegionVault("eu", store, make_keys("eu"), clock=clock))
+    before = {name: get_bytes(store, name) for name in store.names("")}
+    rv = RegionVault("eu", FailingStore(store, fail_on), make_keys("eu"), clock=clock)
+    with pytest.raises(StoreError, match="injected"):
+        rv.replace(entry.recording_id, {"audio": io.BytesIO(b"new"), "metadata": io.BytesIO(b"{}")})
+    assert {name: get_bytes(store, name) for name in store.names("")} == before
+    assert read(rv, rv.get(entry.recording_id), "audio") == wav_bytes()[0]
+
+
+def test_replace_refused_after_deletion(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.delete(entry.recording_id, actor="o", reason="r")
+    with pytest.raises(VaultInputError, match="was deleted"):
+        rv.replace(entry.recording_id, {"audio": io.BytesIO(b"x")})
 
 
 def test_rewrap_then_retire(make_region):

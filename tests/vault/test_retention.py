@@ -43,8 +43,8 @@ def test_deleted_is_never_due():
 
 
 def test_bad_policy_values():
-    with pytest.raises(VaultInputError, match="-1"):
-        policy(-1)
+    with pytest.raises(VaultInputError, match="0 must be >= 1"):
+        policy(0)
     with pytest.raises(VaultInputError):
         policy_name("../x")
 

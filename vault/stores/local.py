@@ -63,18 +63,8 @@ class LocalStore:
             yield src
 
     def delete(self, name: str) -> None:
-        path = self._path(name)
         try:
-            with open(path, "r+b") as f:
-                size = os.fstat(f.fileno()).st_size
-                while f.tell() < size:
-                    f.write(_ZEROS[: min(len(_ZEROS), size - f.tell())])
-                f.flush()
-                os.fsync(f.fileno())
-            path.unlink()
-            _fsync_dir(path.parent)
-        except FileNotFoundError:
-            return
+            shred(self._path(name))
         except OSError as exc:
             raise StoreError(f"local store {self.region}: cannot delete {name} ({exc.strerror})") from exc
 
@@ -96,6 +86,23 @@ class LocalStore:
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise VaultInputError(f"object name {name!r} is not a plain relative path")
         return self.root.joinpath(*parts)
+
+
+def shred(path: Path) -> None:
+    """Overwrite a file with zeros, fsync, unlink it; nothing when it does not exist."""
+    try:
+        f = open(path, "r+b")
+    except FileNotFoundError:
+        return
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        while f.tell() < size:
+            f.write(_ZEROS[: min(len(_ZEROS), size - f.tell())])
+        f.flush()
+        os.fsync(f.fileno())
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:

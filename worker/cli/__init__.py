@@ -15,6 +15,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 #: adds its parser and sets ``func(args) -> int`` as the parser default.
 COMMANDS: tuple[str, ...] = (
     "assemble", "demo",
+    "process", "export", "delete", "retention", "keys",
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2

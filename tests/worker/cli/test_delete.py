@@ -1,0 +1,61 @@
+"""``callrec delete``: crypto-shredding with an audit tombstone."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
+from vault.errors import DecryptionError
+from worker.vaults import build_vault
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    return use_data_dir(monkeypatch, tmp_path)
+
+
+def files_of(settings, rid):
+    return sorted(p.relative_to(settings.data_dir).as_posix()
+                  for p in (settings.data_dir / "vault").rglob("*") if p.is_file() and rid in p.as_posix())
+
+
+def test_delete_one_recording(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    region_vault = build_vault(settings).for_recording(rid)
+    ciphertext = (settings.data_dir / "vault" / "eu" / "data" / rid / "audio.1.enc").read_bytes()
+    code, out, err = run(capsys, "delete", "--recording", rid, "--reason", "customer asked", "--by", "agent:a9")
+    assert (code, out, err) == (0, "deleted 1, already deleted 0 (1 recording(s))\n", "")
+    assert files_of(settings, rid) == [f"vault/eu/index/{rid}.json"]
+    entry = region_vault.get(rid)
+    assert (entry.tombstone.deleted_by, entry.tombstone.reason, entry.artifacts) == ("agent:a9", "customer asked", ())
+    # Nothing left in the region opens the old ciphertext, under any KEK version.
+    from vault import envelope
+    from vault.context import ArtifactRef
+    for version in region_vault.keys.versions():
+        with pytest.raises(DecryptionError):
+            envelope.decrypt_stream(io.BytesIO(ciphertext), io.BytesIO(),
+                                    envelope.WrappedKey("local:eu", version, b"\x00" * 100), region_vault.keys,
+                                    ArtifactRef(rid, "acme", "eu", "audio"))
+    assert run(capsys, "delete", "--recording", rid)[1] == "deleted 0, already deleted 1 (1 recording(s))\n"
+
+
+def test_delete_a_ticket_across_regions(tmp_path, settings, capsys):
+    a = stored_call(tmp_path, settings, "CA1", ticket="T-50")
+    b = stored_call(tmp_path, settings, "CA2", ticket="T-50", region="us", voicemail=True)
+    c = stored_call(tmp_path, settings, "CA3", ticket="T-51")
+    code, out, _ = run(capsys, "delete", "--ticket", "T-50")
+    assert (code, out) == (0, "deleted 2, already deleted 0 (2 recording(s))\n")
+    vault = build_vault(settings)
+    assert vault.get(a).deleted and vault.get(b).deleted and not vault.get(c).deleted
+    assert vault.get(b).tombstone.deleted_by.startswith("operator:")
+
+
+def test_unknown_targets_exit_2(tmp_path, settings, capsys):
+    code, _, err = run(capsys, "delete", "--ticket", "T-404")
+    assert code == 2 and err == "callrec delete: ticket T-404: no recordings\n"
+    code, _, err = run(capsys, "delete", "--recording", "rec_eu_" + "0" * 32)
+    assert code == 2 and "no recording" in err
+    code, _, err = run(capsys, "delete", "--recording", "bogus")
+    assert code == 2 and "malformed" in err

@@ -1,0 +1,95 @@
+"""``callrec export``: only allowed principals get the audio; every decision is audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
+from vault.regions import recording_id
+from worker.vaults import build_vault
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    return use_data_dir(monkeypatch, tmp_path)
+
+
+def audit(settings, rid):
+    return [(e.action, e.outcome, e.principal, e.reason)
+            for e in build_vault(settings).for_recording(rid).audit_events(rid)]
+
+
+def stored_audio(settings, rid):
+    import io
+
+    region_vault = build_vault(settings).for_recording(rid)
+    out = io.BytesIO()
+    region_vault.read(region_vault.get(rid), "audio", out)
+    return out.getvalue()
+
+
+def test_agent_with_ticket_access_gets_the_exact_audio(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    out = tmp_path / "out.wav"
+    code, text, err = run(capsys, "export", rid, "-o", out, "--as", "agent:a1", "--tickets", "T-1,T-7")
+    assert (code, err) == (0, "")
+    assert out.read_bytes() == stored_audio(settings, rid) and out.read_bytes()[:4] == b"RIFF"
+    assert text == f"{rid}: {out.stat().st_size} bytes -> {out}\n"
+    assert audit(settings, rid) == [("export", "allowed", "agent:a1", "")]
+
+
+@pytest.mark.parametrize(
+    ("public", "argv", "why"),
+    [
+        (True, ["--as", "agent:a2", "--tickets", "T-1"], "agent has no access to the ticket"),
+        (False, ["--as", "end-user:u1", "--requester-of", "T-7"], "account does not make recordings public"),
+        (True, ["--as", "end-user:u1", "--requester-of", "T-8"], "end user is not the requester of the ticket"),
+    ],
+)
+def test_refusals_exit_2_write_nothing_and_are_audited(tmp_path, settings, capsys, public, argv, why):
+    rid = stored_call(tmp_path, settings, public=public)
+    out = tmp_path / "out.wav"
+    code, text, err = run(capsys, "export", rid, "-o", out, *argv)
+    assert (code, text) == (2, "")
+    assert err == f"callrec export: {argv[1]} may not export {rid}: {why}\n"
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+    assert audit(settings, rid) == [("export", "refused", argv[1], why)]
+
+
+def test_end_user_on_public_account(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings, public=True)
+    code, _, _ = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "end-user:u1", "--requester-of", "T-7")
+    assert code == 0 and (tmp_path / "o.wav").read_bytes() == stored_audio(settings, rid)
+
+
+def test_deleted_recording_is_refused(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    assert run(capsys, "delete", "--recording", rid, "--by", "operator:o")[0] == 0
+    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
+    assert code == 2 and err.endswith("recording was deleted\n")
+
+
+def test_unknown_recording_is_refused_and_audited(tmp_path, settings, capsys):
+    rid = recording_id("acme", "nope", "au")
+    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
+    assert code == 2 and err.endswith("no such recording\n")
+    assert audit(settings, rid) == [("export", "refused", "agent:a1", "no such recording")]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--as", "agent:a1"],
+        ["--as", "agent:a1", "--requester-of", "T-7"],
+        ["--as", "end-user:u1", "--tickets", "T-7"],
+        ["--as", "boss:b", "--tickets", "T-7"],
+        ["--as", "agent:a1", "--tickets", "T-7", "-o", "/no/such/dir/o.wav"],
+    ],
+)
+def test_usage_errors(tmp_path, settings, capsys, argv):
+    rid = stored_call(tmp_path, settings)
+    if "-o" not in argv:
+        argv = [*argv, "-o", tmp_path / "o.wav"]
+    code, _, err = run(capsys, "export", rid, *argv)
+    assert code == 2 and err.startswith("callrec export: ")
+    assert not (tmp_path / "o.wav").exists()

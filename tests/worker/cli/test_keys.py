@@ -1,0 +1,49 @@
+"""``callrec keys rotate|rewrap|status``: rotation without re-encrypting audio."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
+from worker.vaults import build_vault
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    return use_data_dir(monkeypatch, tmp_path)
+
+
+def test_rotate_rewrap_retire(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    audio_file = settings.data_dir / "vault" / "eu" / "data" / rid / "audio.1.enc"
+    before = audio_file.read_bytes()
+    code, out, _ = run(capsys, "keys", "rotate", "--region", "eu")
+    assert (code, out) == (0, "eu: new primary version v2; run `callrec keys rewrap` to move data keys to it\n")
+    code, out, _ = run(capsys, "keys", "status", "--region", "eu")
+    assert out == "eu local:eu v1: 2 data key(s)\neu local:eu v2 (primary): 0 data key(s)\n"
+    code, out, _ = run(capsys, "keys", "rewrap", "--region", "eu")
+    assert (code, out) == (0, "re-wrapped 2 data key(s) of 1 recording(s); retired: eu v1\n")
+    assert audio_file.read_bytes() == before  # the audio was not re-encrypted
+    region_vault = build_vault(settings).region("eu")
+    entry = region_vault.get(rid)
+    assert entry.key_versions() == ("v2",) and region_vault.keys.versions() == ("v2",)
+    out_audio = io.BytesIO()
+    region_vault.read(entry, "audio", out_audio)
+    assert out_audio.getvalue()[:4] == b"RIFF"
+    assert run(capsys, "keys", "rewrap")[1] == "re-wrapped 0 data key(s) of 0 recording(s); retired: none\n"
+
+
+def test_old_version_kept_while_in_use(tmp_path, settings, capsys):
+    stored_call(tmp_path, settings)
+    run(capsys, "keys", "rotate", "--region", "eu")
+    code, out, _ = run(capsys, "keys", "rewrap", "--region", "eu", "--keep-old")
+    assert out == "re-wrapped 2 data key(s) of 1 recording(s); retired: none\n"
+    assert build_vault(settings).region("eu").keys.versions() == ("v1", "v2")
+
+
+def test_unknown_region_exits_2(tmp_path, settings, capsys):
+    with pytest.raises(SystemExit) as info:
+        run(capsys, "keys", "rotate", "--region", "mars")
+    assert info.value.code == 2

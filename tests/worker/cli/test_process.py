@@ -1,0 +1,40 @@
+"""``callrec process MANIFEST``."""
+
+from __future__ import annotations
+
+import json
+
+from tests.worker.cli.vault_cli import run, use_data_dir
+from tests.worker.stored_calls import write_call
+from vault.regions import recording_id
+
+
+def test_process_prints_a_summary_and_is_idempotent(tmp_path, monkeypatch, capsys):
+    use_data_dir(monkeypatch, tmp_path)
+    monkeypatch.setenv("CALLREC_KEEP_SOURCES", "1")
+    manifest = write_call(tmp_path / "call")
+    rid = recording_id("acme", "CA1", "eu")
+    code, out, err = run(capsys, "process", manifest)
+    assert (code, err) == (0, "")
+    assert out == (f"{rid}: stored in eu (3.5 s recording of a 4.0 s call; redacted: no; "
+                   "masked spans: none; sources destroyed: 0)\n")
+    code, out, _ = run(capsys, "process", manifest)
+    assert code == 0 and out.startswith(f"{rid}: already stored in eu")
+
+
+def test_process_json(tmp_path, monkeypatch, capsys):
+    use_data_dir(monkeypatch, tmp_path)
+    code, out, _ = run(capsys, "process", write_call(tmp_path / "call", recording=False), "--json")
+    body = json.loads(out)
+    assert code == 0
+    assert (body["stored"], body["reason"], body["sources_destroyed"]) == (False, "number_recording_off", 2)
+
+
+def test_bad_manifest_exits_2(tmp_path, monkeypatch, capsys):
+    use_data_dir(monkeypatch, tmp_path)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code, out, err = run(capsys, "process", bad)
+    assert code == 2 and out == ""
+    assert err.startswith("callrec process: ") and "not JSON" in err
+    assert not (tmp_path / "state").exists()

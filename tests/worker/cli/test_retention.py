@@ -1,0 +1,61 @@
+"""``callrec retention set`` and ``callrec retention sweep``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
+from worker.vaults import build_vault
+
+LONG_AGO = datetime.now(UTC) - timedelta(days=40)
+RECENT = datetime.now(UTC) - timedelta(days=2)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    return use_data_dir(monkeypatch, tmp_path)
+
+
+def test_window_set_later_applies_to_stored_recordings(tmp_path, settings, capsys):
+    old = stored_call(tmp_path, settings, "CA1", created_at=LONG_AGO)    # stored with no window
+    new = stored_call(tmp_path, settings, "CA2", created_at=RECENT)
+    other = stored_call(tmp_path, settings, "CA3", created_at=LONG_AGO, region="us")  # another region
+    code, out, _ = run(capsys, "retention", "set", "--account", "acme", "--days", "30", "--region", "eu")
+    assert (code, out) == (0, "account acme: retention 30 days in eu; the next sweep applies it to stored recordings\n")
+    code, out, _ = run(capsys, "retention", "sweep", "--dry-run")
+    assert (code, out) == (0, "scanned 3, due 1, would delete 1, kept 2, already deleted 0\n")
+    assert not build_vault(settings).get(old).deleted
+    code, out, _ = run(capsys, "retention", "sweep")
+    assert out == "scanned 3, due 1, deleted 1, kept 2, already deleted 0\n"
+    code, out, _ = run(capsys, "retention", "sweep")
+    assert out == "scanned 3, due 0, deleted 0, kept 2, already deleted 1\n"
+    vault = build_vault(settings)
+    assert vault.get(old).tombstone.deleted_by == "retention"
+    assert vault.get(old).tombstone.reason == "retention window of 30 days"
+    assert not vault.get(new).deleted and not vault.get(other).deleted
+    assert [(e.action, e.principal) for e in vault.for_recording(old).audit_events(old)] == [
+        ("retention-delete", "retention")]
+
+
+def test_shortened_window_and_recorded_window(tmp_path, settings, capsys):
+    a = stored_call(tmp_path, settings, "CA1", created_at=RECENT, retention_days=90)
+    b = stored_call(tmp_path, settings, "CA2", created_at=LONG_AGO, retention_days=30)
+    assert run(capsys, "retention", "sweep")[1] == "scanned 2, due 1, deleted 1, kept 1, already deleted 0\n"
+    assert build_vault(settings).get(b).deleted
+    run(capsys, "retention", "set", "--account", "acme", "--days", "1")
+    assert run(capsys, "retention", "sweep")[1] == "scanned 2, due 1, deleted 1, kept 0, already deleted 1\n"
+    assert build_vault(settings).get(a).deleted
+
+
+def test_clearing_the_window(tmp_path, settings, capsys):
+    stored_call(tmp_path, settings, "CA1", created_at=LONG_AGO, retention_days=1)
+    assert run(capsys, "retention", "set", "--account", "acme", "--none")[0] == 0
+    assert run(capsys, "retention", "sweep")[1] == "scanned 1, due 0, deleted 0, kept 1, already deleted 0\n"
+
+
+@pytest.mark.parametrize("days", ["0", "-3"])
+def test_bad_days(tmp_path, settings, capsys, days):
+    code, _, err = run(capsys, "retention", "set", "--account", "acme", "--days", days)
+    assert code == 2 and f"--days {days}: must be 1 or more" in err

@@ -1,0 +1,45 @@
+"""Generated calls for the pipeline and vault CLI tests: two legs of deterministic noise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+RATE_HZ = 8000
+
+
+def leg_samples(seconds: float, seed: int) -> np.ndarray:
+    """Deterministic speech-like noise as 16-bit samples (exact in WAV)."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(int(seconds * RATE_HZ)) * 3000).clip(-32000, 32000).astype(np.int16)
+
+
+def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", plan: str = "professional",
+               redaction: str = "off", recording: bool = True, retention_days: int | None = None,
+               voicemail: bool = False, ticket: str = "T-7", public: bool = False,
+               leg_a: np.ndarray | None = None) -> Path:
+    """Queue 0-1 s, then legs a (1-3 s) and b (3-4 s); ``leg_a`` replaces a's 2 s of noise."""
+    directory.mkdir(parents=True, exist_ok=True)
+    a = leg_samples(2.0, 1) if leg_a is None else leg_a
+    sf.write(directory / f"{call_id}-a.wav", a, RATE_HZ, subtype="PCM_16")
+    sf.write(directory / f"{call_id}-b.wav", leg_samples(1.0, 2), RATE_HZ, subtype="PCM_16")
+    kind = "voicemail" if voicemail else "agent"
+    manifest = {
+        "call_id": call_id, "ticket_id": ticket,
+        "account": {"id": "acme", "plan": plan, "region": region, "retention_days": retention_days,
+                    "recordings_public": public, "pause_behavior": "silence", "redaction": redaction},
+        "number": {"id": "+15550100", "recording": recording, "consent_mode": "none"},
+        "direction": "inbound", "consent": "none",
+        "events": [{"type": "queue", "start": 0.0, "end": 1.0},
+                   {"type": kind, "start": 1.0, "end": 3.0},
+                   {"type": kind, "start": 3.0, "end": 4.0}],
+        "controls": [],
+        "segments": [{"uri": f"file:{call_id}-a.wav", "start": 1.0},
+                     {"uri": f"file:{call_id}-b.wav", "start": 3.0}],
+    }
+    path = directory / f"{call_id}.json"
+    path.write_text(json.dumps(manifest))
+    return path

@@ -1,0 +1,253 @@
+"""The in-process pipeline: manifest to encrypted recording in the region's vault."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from tests.vault.conftest import moto_url  # noqa: F401  (session fixture: moto on 127.0.0.1)
+from redaction.dtmf import detect_dtmf
+from redaction.dtmf_synth import KeyPress, key_sequence
+from vault.errors import StoreError
+from vault.regional import RegionVault
+from vault.regions import recording_id
+from vault.stores.base import get_bytes
+from vault.vault import Vault
+from worker.assemble import assemble_manifest
+from worker.errors import ManifestError
+from worker.manifest import load_manifest
+from worker.pipeline import process_call
+from worker.settings import Settings
+from worker.vaults import build_vault
+
+from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "state")
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """The worker's temp space, to check that nothing is left in it."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(path))
+    return path
+
+
+def expected_wav(manifest_path: Path, settings: Settings, tmp_path: Path) -> bytes:
+    out = tmp_path / "expected.wav"
+    assemble_manifest(load_manifest(manifest_path), out, settings)
+    return out.read_bytes()
+
+
+def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
+    out = io.BytesIO()
+    region_vault = vault.for_recording(rid)
+    region_vault.read(region_vault.get(rid), kind, out)
+    return out.getvalue()
+
+
+def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tmp):
+    manifest = write_call(tmp_path / "call")
+    expected = expected_wav(manifest, settings, tmp_path)
+    outcome = process_call(manifest, settings)
+
+    rid = recording_id("acme", "CA1", "eu")
+    assert (outcome.recording_id, outcome.region, outcome.stored, outcome.reason) == (rid, "eu", True, None)
+    assert (outcome.call_duration_s, outcome.recorded_duration_s) == (4.0, 3.5)  # 3 s kept + 0.5 s beep
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (False, None, ())
+    assert outcome.sources_destroyed == 2 and outcome.key_version == "v1" and not outcome.already_stored
+    vault = build_vault(settings, regions=("eu",))
+    assert decrypt(vault, rid, "audio") == expected
+    meta = json.loads(decrypt(vault, rid, "metadata"))
+    assert meta["recording_id"] == rid and meta["region"] == "eu"
+    assert meta["call_duration_s"] == 4.0 and meta["recorded_duration_s"] == 3.5
+    assert meta["cut_s_by_reason"] == {"queue": 1.0}
+    assert meta["key"] == {"key_id": "local:eu", "version": "v1"}
+    assert meta["digests"]["output"]["sha256"] == __import__("hashlib").sha256(expected).hexdigest()
+    assert len(meta["digests"]["inputs"]) == 2 and meta["delete_after"] is None
+    entry = vault.get(rid)
+    assert (entry.ticket_id, entry.kind, entry.recorded_duration_s) == ("T-7", "call", 3.5)
+    assert [a.kind for a in entry.artifacts] == ["audio", "metadata"]
+    assert list(private_tmp.iterdir()) == []
+    assert not (tmp_path / "call" / "CA1-a.wav").exists() and not (tmp_path / "call" / "CA1-b.wav").exists()
+
+
+def test_only_ciphertext_reaches_the_store(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    process_call(manifest, settings)
+    probes = [s.tobytes() for s in (leg_samples(2.0, 1), leg_samples(1.0, 2))]
+    windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
+    store_root = settings.data_dir / "vault"
+    files = [p for p in store_root.rglob("*") if p.is_file()]
+    assert len(files) == 5  # index, audio + key, metadata + key
+    for path in files:
+        data = path.read_bytes()
+        assert b"RIFF" not in data and b"WAVE" not in data, path
+        assert not any(w in data for w in windows), path
+
+
+def test_running_twice_stores_one_recording(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    settings = Settings(data_dir=settings.data_dir, keep_sources=True)
+    first = process_call(manifest, settings)
+    store = build_vault(settings, regions=("eu",)).region("eu").store
+    before = {name: get_bytes(store, name) for name in store.names("")}
+    second = process_call(manifest, settings)
+    assert second.already_stored and second.stored and second.recording_id == first.recording_id
+    assert second.recorded_duration_s == 3.5
+    assert {name: get_bytes(store, name) for name in store.names("")} == before
+
+
+def test_keep_sources(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    outcome = process_call(manifest, Settings(data_dir=settings.data_dir, keep_sources=True))
+    assert outcome.sources_destroyed == 0
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+
+
+def test_not_recorded_stores_nothing_and_destroys_sources(tmp_path, settings, private_tmp):
+    manifest = write_call(tmp_path / "call", recording=False)
+    outcome = process_call(manifest, settings)
+    assert (outcome.stored, outcome.reason, outcome.recorded_duration_s) == (False, "number_recording_off", 0.0)
+    assert outcome.sources_destroyed == 2 and not (tmp_path / "call" / "CA1-a.wav").exists()
+    assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("*.json"))
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_bad_manifest_writes_nothing(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    data = json.loads(manifest.read_text())
+    data["events"][1]["end"] = 0.5
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=r"events\[1\]\.end"):
+        process_call(manifest, settings)
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+    assert not (settings.data_dir / "vault").exists()
+
+
+class Tripwire:
+    def __init__(self, region):
+        self.region = region
+        self.key_id = f"local:{region}"
+
+    def __getattr__(self, name):
+        raise AssertionError(f"region {self.region} was touched ({name})")
+
+
+def test_eu_call_never_touches_other_regions(tmp_path, settings):
+    from worker.vaults import build_region
+
+    vault = Vault({"eu": build_region(settings, "eu"),
+                   **{r: RegionVault(r, Tripwire(r), Tripwire(r)) for r in ("us", "au")}})
+    outcome = process_call(write_call(tmp_path / "call"), settings, vault=vault)
+    assert outcome.stored and outcome.region == "eu"
+    assert not (settings.data_dir / "vault" / "us").exists() and not (settings.data_dir / "keys" / "us.json").exists()
+
+
+class BrokenStore:
+    """The real local store, failing on the n-th write."""
+
+    def __init__(self, inner, fail_on):
+        self._inner, self._fail_on, self._n = inner, fail_on, 0
+        self.region = inner.region
+
+    def writer(self, name):
+        self._n += 1
+        if self._n == self._fail_on:
+            raise StoreError("injected: store unavailable")
+        return self._inner.writer(name)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("fail_on", [1, 2, 3, 5])
+def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, private_tmp, fail_on):
+    from worker.vaults import build_keys, build_store
+
+    store = build_store(settings, "eu")
+    vault = Vault({"eu": RegionVault("eu", BrokenStore(store, fail_on), build_keys(settings, "eu"))})
+    manifest = write_call(tmp_path / "call")
+    with pytest.raises(StoreError, match="injected"):
+        process_call(manifest, settings, vault=vault)
+    assert list(store.names("")) == []
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+    assert list(private_tmp.iterdir()) == []
+    assert process_call(manifest, settings).stored  # the retry succeeds
+
+
+def test_deleted_recording_is_not_resurrected(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    keep = Settings(data_dir=settings.data_dir, keep_sources=True)
+    rid = process_call(manifest, keep).recording_id
+    build_vault(keep, regions=("eu",)).region("eu").delete(rid, actor="operator", reason="request")
+    again = process_call(manifest, keep)
+    assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
+    assert build_vault(keep, regions=("eu",)).get(rid).artifacts == ()
+
+
+def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", voicemail=True, retention_days=30)
+    outcome = process_call(manifest, settings)
+    vault = build_vault(settings, regions=("eu",))
+    entry = vault.get(outcome.recording_id)
+    assert (entry.kind, entry.retention_days) == ("voicemail", 30)
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["delete_after"] == entry.expires_at(30).isoformat()
+
+
+def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):  # noqa: F811
+    import uuid
+
+    from tests.vault.conftest import aws_client
+    from vault.stores.s3 import S3Store
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"callrec-{{region}}-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path / "state", store="s3", keys="kms", aws_endpoint_url=moto_url,
+                        s3_bucket=bucket, kms_key=f"alias/callrec-{uuid.uuid4().hex[:8]}-{{region}}")
+    S3Store(aws_client("s3", moto_url, "au"), bucket.format(region="au"), "au").ensure_bucket()
+    manifest = write_call(tmp_path / "call", region="au")
+    expected = expected_wav(manifest, settings, tmp_path)
+    outcome = process_call(manifest, settings)
+    assert outcome.stored and outcome.key_version.startswith("arn:aws:kms:ap-southeast-2:")
+    vault = build_vault(settings, regions=("au",))
+    assert decrypt(vault, outcome.recording_id, "audio") == expected
+    assert not (tmp_path / "state" / "vault").exists()
+
+
+def keyed_card_leg() -> np.ndarray:
+    """2 s with a 16-digit card number keyed on the phone (DTMF), as 16-bit samples."""
+    presses = [KeyPress(key, on_s=0.05) for key in "4111111111111111"]
+    signal, _ = key_sequence(presses, RATE_HZ, gap_s=0.05, lead_s=0.1, seed=3)
+    out = np.zeros(2 * RATE_HZ, np.float32)
+    out[: len(signal)] = signal
+    return (out * 32767).astype(np.int16)
+
+
+def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    assert len(list(detect_dtmf(sf.read(tmp_path / "call" / "CA1-a.wav", dtype="float32")[0], RATE_HZ))) == 16
+    outcome = process_call(manifest, settings)
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 16),))
+    vault = build_vault(settings, regions=("eu",))
+    audio, rate = sf.read(io.BytesIO(decrypt(vault, outcome.recording_id, "audio")), dtype="float32")
+    assert rate == RATE_HZ and len(audio) == int(3.5 * RATE_HZ)
+    assert list(detect_dtmf(audio, RATE_HZ)) == []
+    entry = vault.get(outcome.recording_id)
+    assert entry.redacted and entry.detector_version.startswith("dtmf/")
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["redaction"]["verified"] is True and len(meta["redaction"]["spans"]) == 16
+    assert {s["entity"] for s in meta["redaction"]["spans"]} == {"card_number"}
+    assert "4111" not in json.dumps(meta)

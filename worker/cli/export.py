@@ -1,0 +1,41 @@
+"""``callrec export ID -o OUT --as agent:A --tickets T1,T2 | --as end-user:U --requester-of T``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from vault.access import Principal
+from worker.errors import UsageError
+from worker.operations import export_recording
+from worker.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export", help="decrypt a recording's audio for someone allowed to play it",
+        description="Decrypt a stored recording to OUT when the principal may play it: an agent "
+                    "with access to its ticket, or the end user who requested its ticket where "
+                    "the account makes recordings public. Every access and refusal is audited. "
+                    "Exit 2 when refused.")
+    parser.add_argument("recording_id", metavar="ID")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the WAV")
+    parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
+    parser.add_argument("--tickets", help="tickets the agent has access to (comma-separated)")
+    parser.add_argument("--requester-of", help="tickets the end user requested (comma-separated)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    kind = args.principal.partition(":")[0]
+    if kind == "agent" and (args.tickets is None or args.requester_of is not None):
+        raise UsageError("--as agent:A needs --tickets T1,T2 (and no --requester-of)")
+    if kind == "end-user" and (args.requester_of is None or args.tickets is not None):
+        raise UsageError("--as end-user:U needs --requester-of T (and no --tickets)")
+    if not args.output.parent.is_dir():
+        raise UsageError(f"{args.output}: directory {args.output.parent} does not exist")
+    tickets = args.tickets if kind == "agent" else args.requester_of
+    principal = Principal.parse(args.principal, frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
+    outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env())
+    print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")
+    return 0

@@ -1,0 +1,54 @@
+"""``callrec keys rotate --region R``, ``callrec keys rewrap``, ``callrec keys status``."""
+
+from __future__ import annotations
+
+import argparse
+
+from vault.regions import REGIONS
+from worker.operations import rewrap_all, rotate_key
+from worker.settings import Settings
+from worker.vaults import build_vault
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "keys", help="rotate key-encryption keys and re-wrap data keys",
+        description="Rotation makes a new primary KEK version; rewrap re-wraps stored data keys "
+                    "under it without re-encrypting audio, then retires versions nothing uses.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    rotate = actions.add_parser("rotate", help="make a new primary version in a region")
+    rotate.add_argument("--region", required=True, choices=REGIONS)
+    rotate.set_defaults(func=run_rotate)
+    rewrap = actions.add_parser("rewrap", help="re-wrap data keys under the primary version")
+    rewrap.add_argument("--region", action="append", choices=REGIONS, help="default: all regions")
+    rewrap.add_argument("--keep-old", action="store_true", help="do not retire unused versions")
+    rewrap.set_defaults(func=run_rewrap)
+    status = actions.add_parser("status", help="versions and how many data keys each wraps")
+    status.add_argument("--region", action="append", choices=REGIONS, help="default: all regions")
+    status.set_defaults(func=run_status)
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    version = rotate_key(args.region, Settings.from_env())
+    print(f"{args.region}: new primary version {version}; run `callrec keys rewrap` to move data keys to it")
+    return 0
+
+
+def run_rewrap(args: argparse.Namespace) -> int:
+    report = rewrap_all(Settings.from_env(), regions=tuple(args.region or REGIONS), retire=not args.keep_old)
+    retired = ", ".join(f"{region} {version}" for region, version in report.retired) or "none"
+    print(f"re-wrapped {report.keys_rewrapped} data key(s) of {report.recordings} recording(s); retired: {retired}")
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    regions = tuple(args.region or REGIONS)
+    vault = build_vault(Settings.from_env(), regions=regions)
+    for region in regions:
+        region_vault = vault.region(region)
+        primary, _ = region_vault.keys.primary()
+        used = region_vault.versions_in_use()
+        for version in region_vault.keys.versions():
+            mark = " (primary)" if version == primary else ""
+            print(f"{region} {region_vault.keys.key_id} {version}{mark}: {used.get(version, 0)} data key(s)")
+    return 0

@@ -1,0 +1,49 @@
+"""``callrec retention sweep [--dry-run]`` and ``callrec retention set --account A --days N``."""
+
+from __future__ import annotations
+
+import argparse
+
+from vault.regions import REGIONS
+from worker.errors import UsageError
+from worker.operations import retention_sweep, set_retention
+from worker.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "retention", help="apply or set accounts' retention windows",
+        description="Retention windows apply retroactively: a new or shortened window also "
+                    "deletes recordings stored before it was set, at the next sweep.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    sweep = actions.add_parser("sweep", help="delete every recording past its account's window")
+    sweep.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    sweep.add_argument("--account", metavar="A", help="only this account")
+    sweep.set_defaults(func=run_sweep)
+    setter = actions.add_parser("set", help="set or clear an account's window")
+    setter.add_argument("--account", metavar="A", required=True)
+    days = setter.add_mutually_exclusive_group(required=True)
+    days.add_argument("--days", type=int, metavar="N")
+    days.add_argument("--none", action="store_true", help="keep without time limit")
+    setter.add_argument("--region", action="append", choices=REGIONS,
+                        help="region(s) holding the account's recordings (default: all)")
+    setter.set_defaults(func=run_set)
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    report = retention_sweep(Settings.from_env(), dry_run=args.dry_run, account_id=args.account)
+    verb = "would delete" if report.dry_run else "deleted"
+    print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
+          f"kept {report.kept}, already deleted {report.already_deleted}")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    if args.days is not None and args.days < 1:
+        raise UsageError(f"--days {args.days}: must be 1 or more (or --none)")
+    regions = tuple(args.region or REGIONS)
+    set_retention(args.account, None if args.none else args.days, Settings.from_env(), regions=regions)
+    window = "no limit" if args.none else f"{args.days} days"
+    print(f"account {args.account}: retention {window} in {', '.join(regions)}; "
+          "the next sweep applies it to stored recordings")
+    return 0

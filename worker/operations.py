@@ -1,0 +1,280 @@
+"""Operations on stored recordings, shared by the CLI and the queue actors.
+
+Each takes Settings (and optionally a built Vault, e.g. in tests) and returns a frozen
+outcome that carries ids and counts only. Deletion crypto-shreds; export checks access
+(DESIGN.md §1) and audits every access and refusal; retention applies each account's
+current window to every stored recording; keys rotate and re-wrap without re-encrypting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from vault.access import Principal, refusal
+from vault.errors import AccessDeniedError, ObjectMissingError, VaultInputError
+from vault.index import IndexEntry
+from vault.regions import REGIONS, region_of
+from vault.retention import AccountPolicy, effective_days, is_due
+from vault.vault import Vault
+from worker.redacting import current_detector_version, redact_wav
+from worker.settings import Settings
+from worker.vaults import build_vault
+
+#: Principal recorded for deletions made by the retention sweep.
+RETENTION = "retention"
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """Recordings a delete request found, and how many it deleted now."""
+
+    recording_ids: tuple[str, ...]
+    deleted: int
+    already_deleted: int
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    recording_id: str
+    path: Path
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class RedactOutcome:
+    """What redacting a stored recording did (ids and counts only)."""
+
+    recording_id: str
+    #: True when a new redacted version replaced the stored audio now.
+    redacted: bool
+    #: Why nothing was done: ``up_to_date`` (already redacted by these detectors) or
+    #: ``recording_deleted``; None when redacted.
+    reason: str | None
+    detector_version: str
+    spans_by_kind: tuple[tuple[str, int], ...] = ()
+    verified: bool | None = None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """Counts of one retention sweep (a dry run deletes nothing and says what it would)."""
+
+    scanned: int
+    due: int
+    deleted: int
+    kept: int
+    already_deleted: int
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class RewrapReport:
+    """Data keys re-wrapped under each region's primary KEK, and KEK versions retired."""
+
+    recordings: int
+    keys_rewrapped: int
+    retired: tuple[tuple[str, str], ...]  # (region, version)
+
+
+def delete_recording(recording_id: str, settings: Settings, *, actor: str, reason: str,
+                     vault: Vault | None = None) -> DeleteOutcome:
+    """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript."""
+    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    if entry.deleted:
+        return DeleteOutcome((recording_id,), 0, 1)
+    region_vault.delete(recording_id, actor=actor, reason=reason)
+    return DeleteOutcome((recording_id,), 1, 0)
+
+
+def delete_ticket(ticket_id: str, settings: Settings, *, actor: str, reason: str, account_id: str | None = None,
+                  vault: Vault | None = None) -> DeleteOutcome:
+    """Delete every recording of a ticket (in every configured region)."""
+    vault = vault or build_vault(settings)
+    found = [e for e in vault.entries()
+             if e.ticket_id == ticket_id and (account_id is None or e.account_id == account_id)]
+    if not found:
+        raise ObjectMissingError(f"ticket {ticket_id}: no recordings")
+    deleted = 0
+    for entry in found:
+        if not entry.deleted:
+            vault.for_recording(entry.recording_id).delete(entry.recording_id, actor=actor, reason=reason)
+            deleted += 1
+    return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted)
+
+
+def export_recording(recording_id: str, out_path: Path, principal: Principal, settings: Settings, *,
+                     vault: Vault | None = None) -> ExportOutcome:
+    """Decrypt a recording's audio to ``out_path`` when ``principal`` may play it.
+
+    Every access and every refusal is audited in the recording's region. A refusal raises
+    AccessDeniedError; ``out_path`` appears complete or not at all.
+    """
+    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.find(recording_id)
+    why = "no such recording" if entry is None else refusal(principal, entry)
+    if why is not None:
+        region_vault.audit("export", "refused", recording_id, str(principal), why)
+        raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
+    out_path = Path(out_path)
+    handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            size = region_vault.read(entry, "audio", out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, out_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+        raise
+    region_vault.audit("export", "allowed", recording_id, str(principal))
+    return ExportOutcome(recording_id, out_path, size)
+
+
+def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None = None, force: bool = False,
+                  actor: str = "operator") -> RedactOutcome:
+    """Redact a stored recording in place (e.g. when the add-on is installed).
+
+    The audio is decrypted into a private temp dir, redacted, re-encrypted under a fresh data
+    key with updated metadata in one commit; the unredacted version (ciphertext and key) is
+    then destroyed. A recording already redacted by the current detectors is left alone
+    unless ``force``. Verification failure raises VerificationError and changes nothing.
+    """
+    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    target = current_detector_version(settings)
+    if entry.deleted:
+        return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
+    if entry.redacted and entry.detector_version == target and not force:
+        return RedactOutcome(recording_id, False, "up_to_date", entry.detector_version)
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
+    try:
+        stored = workdir / "stored.wav"
+        with open(stored, "wb") as out:
+            region_vault.read(entry, "audio", out)
+        metadata = io.BytesIO()
+        region_vault.read(entry, "metadata", metadata)
+        result = redact_wav(stored, workdir / "redacted.wav", settings)
+        meta = json.loads(metadata.getvalue())
+        meta["redaction"] = {**result.report.to_dict(), "detector_version": result.detector_version,
+                             "redacted_at": region_vault.clock().isoformat()}
+        with open(result.audio_path, "rb") as audio:
+            region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
+                                 redacted=True, detector_version=result.detector_version)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
+    return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
+
+
+def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: datetime | None = None,
+                    dry_run: bool = False, account_id: str | None = None) -> SweepReport:
+    """Delete every recording past its account's current retention window. Idempotent."""
+    vault = vault or build_vault(settings)
+    scanned = due = deleted = already = 0
+    for region in vault.regions:
+        region_vault = vault.region(region)
+        moment = now or region_vault.clock()
+        policies: dict[str, AccountPolicy | None] = {}
+        for entry in region_vault.entries():
+            if account_id is not None and entry.account_id != account_id:
+                continue
+            scanned += 1
+            if entry.deleted:
+                already += 1
+                continue
+            if entry.account_id not in policies:
+                policies[entry.account_id] = region_vault.policy(entry.account_id)
+            policy = policies[entry.account_id]
+            if is_due(entry, policy, moment):
+                due += 1
+                if not dry_run:
+                    days = effective_days(entry, policy)
+                    region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
+                    deleted += 1
+    return SweepReport(scanned, due, deleted, scanned - due - already, already, dry_run)
+
+
+def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | None = None,
+                    now: datetime | None = None) -> bool:
+    """The retention step for one recording: delete it when due; True when it was deleted."""
+    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    policy = region_vault.policy(entry.account_id)
+    if not is_due(entry, policy, now or region_vault.clock()):
+        return False
+    region_vault.delete(recording_id, actor=RETENTION, reason=f"retention window of {effective_days(entry, policy)} days")
+    return True
+
+
+def set_retention(account_id: str, days: int | None, settings: Settings, *, regions: Iterable[str] = REGIONS,
+                  vault: Vault | None = None) -> tuple[AccountPolicy, ...]:
+    """Set (or clear, with None) an account's window; the next sweep applies it to old recordings too."""
+    if days is not None and days < 1:
+        raise VaultInputError(f"retention days {days!r} must be 1 or more")
+    regions = tuple(regions)
+    vault = vault or build_vault(settings, regions=regions)
+    return tuple(vault.region(region).set_policy(account_id, days) for region in regions)
+
+
+def rotate_key(region: str, settings: Settings, *, vault: Vault | None = None) -> str:
+    """Make a new primary KEK version in ``region``; returns it. Old versions stay until unused."""
+    vault = vault or build_vault(settings, regions=(region,))
+    return vault.region(region).keys.rotate()
+
+
+def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | None = None) -> int:
+    """Re-wrap one recording's data keys under its region's primary KEK; returns how many."""
+    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
+    region_vault = vault.for_recording(recording_id)
+    changed = region_vault.rewrap(recording_id)
+    if changed:
+        region_vault.audit("rewrap", "done", recording_id, "operator", f"{changed} data keys re-wrapped")
+    return changed
+
+
+def rewrap_all(settings: Settings, *, regions: Iterable[str] = REGIONS, vault: Vault | None = None,
+               retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
+    """Re-wrap every stored data key not under its region's primary KEK, then retire the
+    KEK versions that nothing uses any more."""
+    regions = tuple(regions)
+    vault = vault or build_vault(settings, regions=regions)
+    recordings = keys = 0
+    retired: list[tuple[str, str]] = []
+    for region in regions:
+        region_vault = vault.region(region)
+        for entry in region_vault.entries():
+            if entry.artifacts:
+                changed = rewrap_recording(entry.recording_id, settings, vault=vault)
+                recordings += 1 if changed else 0
+                keys += changed
+                if progress is not None:
+                    progress(entry.recording_id)
+        if retire:
+            retired.extend((region, version) for version in region_vault.retire_unused())
+    return RewrapReport(recordings, keys, tuple(retired))
+
+
+def entries(settings: Settings, *, account_id: str | None = None, since: datetime | None = None,
+            regions: Iterable[str] = REGIONS, vault: Vault | None = None) -> list[IndexEntry]:
+    """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time."""
+    regions = tuple(regions)
+    vault = vault or build_vault(settings, regions=regions)
+    return [e for region in regions for e in vault.region(region).entries()
+            if not e.deleted and (account_id is None or e.account_id == account_id)
+            and (since is None or e.created_at >= since)]

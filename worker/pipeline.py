@@ -1,0 +1,200 @@
+"""The post-call pipeline, in-process: manifest in, encrypted recording in the vault out.
+
+``process_call`` parses the manifest, assembles the recording into a private temp dir,
+redacts it when the account needs it, encrypts and stores audio, metadata and the redacted
+transcript in the account's region, destroys the raw sources (unless
+``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
+deterministic from account and call, so a second run (a redelivered job) stores nothing
+new; a recording deleted since is not brought back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vault.index import IndexEntry
+from vault.regions import recording_id as make_recording_id
+from vault.vault import Vault
+from worker.assemble import AssemblyOutcome, assemble_manifest
+from worker.manifest import Manifest, load_manifest
+from worker.redacting import RedactionResult, needs_redaction, redact_wav
+from worker.settings import Settings
+from worker.sources import SourceFetcher, destroy_sources, source_locations
+from worker.vaults import build_vault
+
+#: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
+PIPELINE_VERSION = "callrec-pipeline/1"
+#: Reason given when a recording was deleted after it was stored.
+DELETED = "recording_deleted"
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """What processing one call did (ids, durations, counts: never content)."""
+
+    recording_id: str
+    call_id: str
+    account_id: str
+    region: str
+    #: True when the recording is in the vault (stored now or by an earlier run).
+    stored: bool
+    #: Why no recording is stored (e.g. ``number_recording_off``), else None.
+    reason: str | None
+    #: True when an earlier run had stored it already (nothing new was written).
+    already_stored: bool
+    call_duration_s: float
+    recorded_duration_s: float
+    redacted: bool
+    #: Verification of the redacted output (None when not redacted).
+    verified: bool | None
+    #: Masked spans per entity, e.g. (("card_number", 1), ("keyed_digit", 2)).
+    spans_by_kind: tuple[tuple[str, int], ...]
+    sources_destroyed: int
+    key_version: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["spans_by_kind"] = dict(self.spans_by_kind)
+        return body
+
+
+def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault | None = None) -> ProcessOutcome:
+    """Run the whole post-call pipeline for the manifest at ``manifest_path``.
+
+    Bad input raises a permanent error (``ManifestError``, ``AudioInputError``...) and
+    stores nothing; transient failures (store, keys) leave the sources in place so a
+    retry can finish the job.
+    """
+    manifest = load_manifest(manifest_path)
+    account = manifest.account
+    rid = make_recording_id(account.id, manifest.call_id, account.region)
+    region_vault = (vault or build_vault(settings, regions=(account.region,))).region(account.region)
+
+    existing = region_vault.find(rid)
+    if existing is not None:
+        destroyed = _destroy(manifest, settings)
+        return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
+
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
+    try:
+        assembled_path = workdir / "assembled.wav"
+        assembly = assemble_manifest(manifest, assembled_path, settings, SourceFetcher(manifest, settings, workdir))
+        if not assembly.recorded:
+            destroyed = _destroy(manifest, settings)
+            return ProcessOutcome(rid, manifest.call_id, account.id, account.region, False, assembly.reason,
+                                  False, assembly.call_duration_s, 0.0, False, None, (), destroyed, None)
+        redaction: RedactionResult | None = None
+        final_path = assembled_path
+        if needs_redaction(manifest):
+            redaction = redact_wav(assembled_path, workdir / "redacted.wav", settings)
+            final_path = redaction.audio_path
+        entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
+        key_version, _ = region_vault.keys.primary()
+        metadata = _metadata(manifest, entry, assembly, redaction, final_path, key_version, region_vault.keys.key_id)
+        with open(final_path, "rb") as audio:
+            artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
+            if redaction is not None and redaction.transcript_path is not None:
+                artifacts["transcript"] = open(redaction.transcript_path, "rb")
+            try:
+                stored = region_vault.put(entry, artifacts)
+            finally:
+                if "transcript" in artifacts:
+                    artifacts["transcript"].close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    destroyed = _destroy(manifest, settings)
+    return _outcome(manifest, rid, stored, already=False, destroyed=destroyed,
+                    assembly=assembly, redaction=redaction)
+
+
+def _destroy(manifest: Manifest, settings: Settings) -> int:
+    return 0 if settings.keep_sources else destroy_sources(manifest, settings)
+
+
+def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: RedactionResult | None,
+                 recorded_duration_s: float) -> IndexEntry:
+    account = manifest.account
+    recorded_types = {event.type for event in manifest.events if event.recorded}
+    return IndexEntry(
+        recording_id=rid,
+        account_id=account.id,
+        call_id=manifest.call_id,
+        ticket_id=manifest.ticket_id,
+        kind="voicemail" if recorded_types == {"voicemail"} else "call",
+        region=account.region,
+        created_at=now,
+        retention_days=account.retention_days,
+        public=account.recordings_public,
+        redacted=redaction is not None,
+        pipeline_version=PIPELINE_VERSION,
+        detector_version=redaction.detector_version if redaction is not None else "",
+        recorded_duration_s=recorded_duration_s,
+    )
+
+
+def _metadata(manifest: Manifest, entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
+              final_path: Path, key_version: str, key_id: str) -> bytes:
+    """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
+    expires = entry.expires_at(entry.retention_days)
+    body = {
+        "recording_id": entry.recording_id,
+        "account_id": entry.account_id,
+        "call_id": entry.call_id,
+        "ticket_id": entry.ticket_id,
+        "region": entry.region,
+        "kind": entry.kind,
+        **assembly.to_dict(),
+        "redaction": None if redaction is None else {
+            **redaction.report.to_dict(), "detector_version": redaction.detector_version},
+        "digests": {
+            "inputs": [_sha256(path) for path in _local_inputs(manifest)],
+            "output": _sha256(final_path),
+        },
+        "key": {"key_id": key_id, "version": key_version},
+        "pipeline_version": PIPELINE_VERSION,
+        "created_at": entry.created_at.isoformat(),
+        "retention_days": entry.retention_days,
+        "delete_after": expires.isoformat() if expires is not None else None,
+    }
+    return json.dumps(body, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _local_inputs(manifest: Manifest) -> list[Path]:
+    return [loc.path for loc in source_locations(manifest) if loc.path is not None]
+
+
+def _sha256(path: Path) -> dict[str, str]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        while block := src.read(1 << 20):
+            digest.update(block)
+    return {"name": path.name, "sha256": digest.hexdigest()}
+
+
+def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, destroyed: int,
+             assembly: AssemblyOutcome | None = None, redaction: RedactionResult | None = None) -> ProcessOutcome:
+    account = manifest.account
+    return ProcessOutcome(
+        recording_id=rid,
+        call_id=manifest.call_id,
+        account_id=account.id,
+        region=account.region,
+        stored=not entry.deleted,
+        reason=DELETED if entry.deleted else None,
+        already_stored=already,
+        call_duration_s=manifest.call_duration_s,
+        recorded_duration_s=entry.recorded_duration_s,
+        redacted=entry.redacted,
+        verified=redaction.verified if redaction is not None else None,
+        spans_by_kind=redaction.spans_by_entity() if redaction is not None else (),
+        sources_destroyed=destroyed,
+        key_version=entry.artifact("audio").key_version if entry.artifact("audio") else None,
+    )
