@@ -1,0 +1,126 @@
+"""Vault encryption speed and memory: a 1 GB stream encrypted and decrypted.
+
+The plaintext is generated block by block (never held whole), encrypted with the vault's
+envelope (Tink StreamingAead AES256_GCM_HKDF_1MB, fresh data key wrapped by a local
+keyring) into a temporary file, then decrypted from that file into a sink that checks
+every byte. Prints MB/s for each direction (1 MB = 10^6 bytes) and peak RSS, sampled at
+100 MB and at the end to show it is flat. Target (DESIGN.md §4): >= 300 MB/s, flat memory.
+
+    python bench/vault.py [--mb 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+# This script's own name would shadow the ``vault`` package when run as bench/vault.py.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from vault import envelope  # noqa: E402
+from vault.context import ArtifactRef  # noqa: E402
+from vault.keys.local import LocalKeyring  # noqa: E402
+
+BLOCK = 1 << 20
+
+
+class Generated(io.RawIOBase):
+    """``total`` bytes of pseudo-random audio-like data, produced on demand."""
+
+    def __init__(self, total: int):
+        self._left = total
+        rng = np.random.default_rng(7)
+        self._blocks = [rng.integers(0, 256, BLOCK, dtype=np.uint8).tobytes() for _ in range(4)]
+        self._n = 0
+        self.rss_at_100mb: float | None = None
+        self._done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = min(len(buffer), self._left, BLOCK)
+        if size <= 0:
+            return 0
+        buffer[:size] = self._blocks[self._n % 4][:size]
+        self._n += 1
+        self._left -= size
+        self._done += size
+        if self.rss_at_100mb is None and self._done >= 100_000_000:
+            self.rss_at_100mb = peak_rss_mb()
+        return size
+
+
+class Checker(io.RawIOBase):
+    """A sink that hashes what it receives (so decryption output is really consumed)."""
+
+    def __init__(self):
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return len(data)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def expected_digest(total: int) -> str:
+    source, digest = Generated(total), hashlib.sha256()
+    while block := source.read(BLOCK):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=1000, help="stream size in MB (default 1000 = 1 GB)")
+    args = parser.parse_args()
+    total = args.mb * 1_000_000
+    with tempfile.TemporaryDirectory(prefix="callrec-bench-") as tmp:
+        keys = LocalKeyring(Path(tmp) / "keys", "eu")
+        ref = ArtifactRef("rec_eu_" + "0" * 32, "bench", "eu", "audio")
+        keys.primary()
+        rss_start = peak_rss_mb()
+        ciphertext = Path(tmp) / "audio.enc"
+        source = Generated(total)
+        with open(ciphertext, "wb") as out:
+            t0 = time.perf_counter()
+            wrapped = envelope.encrypt_stream(io.BufferedReader(source, BLOCK), out, keys, ref)
+            out.flush()
+            encrypt_s = time.perf_counter() - t0
+        rss_after_encrypt = peak_rss_mb()
+        sink = Checker()
+        with open(ciphertext, "rb") as src:
+            t0 = time.perf_counter()
+            envelope.decrypt_stream(src, sink, wrapped, keys, ref)
+            decrypt_s = time.perf_counter() - t0
+        overhead = ciphertext.stat().st_size - total
+    ok = sink.size == total and sink.digest.hexdigest() == expected_digest(total)
+    print(f"stream: {total / 1e6:.0f} MB generated on the fly; ciphertext overhead {overhead} bytes "
+          f"({overhead / total * 100:.4f} %)")
+    print(f"encrypt: {total / 1e6 / encrypt_s:7.1f} MB/s ({encrypt_s:.2f} s)")
+    print(f"decrypt: {total / 1e6 / decrypt_s:7.1f} MB/s ({decrypt_s:.2f} s), round trip exact: {ok}")
+    print(f"peak RSS: {rss_start:.0f} MB before, {source.rss_at_100mb:.0f} MB after 100 MB, "
+          f"{rss_after_encrypt:.0f} MB after encrypting, {peak_rss_mb():.0f} MB at the end")
+    print(f"target: >= 300 MB/s each way, flat memory -> "
+          f"{'met' if ok and min(total / 1e6 / encrypt_s, total / 1e6 / decrypt_s) >= 300 else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
