@@ -35,7 +35,8 @@ class BatchRequest:
 class Targets:
     """Where a recording must be for the batch to leave it alone."""
 
-    detector_version: str
+    #: None when the batch does not redact (its id then ignores the detector).
+    detector_version: str | None
     #: region -> primary key-encryption-key version.
     key_versions: Mapping[str, str]
 
@@ -82,7 +83,7 @@ def plan_batch(request: BatchRequest, entries: Iterable[IndexEntry], targets: Ta
 def batch_id(request: BatchRequest, targets: Targets) -> str:
     """Deterministic: the same request aiming at the same targets is the same batch."""
     parts = [request.account, ",".join(request.steps),
-             request.since.isoformat() if request.since else "-", targets.detector_version,
+             request.since.isoformat() if request.since else "-", targets.detector_version or "-",
              ",".join(f"{r}={v}" for r, v in sorted(targets.key_versions.items()))]
     return "b" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:15]
 

@@ -66,9 +66,12 @@ class JobMetrics:
             "callrec_job_latency_seconds", "Time from a job's enqueue to its end, by actor.",
             ["actor"], buckets=LATENCY_BUCKETS_S, registry=registry)
 
-    def recorded(self, recorded_s: float, spans_by_kind: Mapping[str, int]) -> None:
+    def stored(self, recorded_s: float) -> None:
+        """A post-call job stored a new recording of ``recorded_s`` seconds."""
         self.recordings.inc()
         self.audio_seconds.inc(recorded_s)
+
+    def masked(self, spans_by_kind: Mapping[str, int]) -> None:
         for kind, count in spans_by_kind.items():
             self.spans.labels(kind=kind).inc(count)
 

@@ -71,8 +71,9 @@ class JobRunner:
         _wait_for_redis(self.idempotency.complete, claim, result.references)
         _wait_for_redis(self.status.done, job.job_id, result.references)
         metrics = self.metrics()
-        if isinstance(job, ProcessCall):
-            metrics.recorded(result.recorded_s, result.spans_by_kind)
+        if isinstance(job, ProcessCall) and result.recorded_s > 0:
+            metrics.stored(result.recorded_s)
+        metrics.masked(result.spans_by_kind)
         if enqueued_at_s is not None:
             metrics.finished(job.kind, self.clock() - enqueued_at_s)
         logs.event(log, "job_done", job_id=job.job_id, kind=job.kind, **_plain(result.references))

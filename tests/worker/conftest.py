@@ -52,3 +52,17 @@ def redis_client(redis_url):
     client.flushdb()
     yield client
     client.close()
+
+
+@pytest.fixture(scope="module")
+def inprocess_worker(redis_url):
+    """A Dramatiq worker on the product's broker and queues, in this process."""
+    import dramatiq
+
+    from worker.actors import QUEUES
+    from worker.broker import broker
+
+    running = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50, queues=set(QUEUES))
+    running.start()
+    yield broker
+    running.stop()

@@ -16,6 +16,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 COMMANDS: tuple[str, ...] = (
     "assemble", "demo",
     "process", "export", "delete", "retention", "keys",
+    "worker", "enqueue", "status", "jobs", "batch",
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2

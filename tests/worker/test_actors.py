@@ -1,0 +1,125 @@
+"""The product's actors on a real Dramatiq worker, the real Redis and the local vault."""
+
+import pytest
+
+from worker.jobs import DeleteRecordings, ProcessCall, Reprocess, RetentionSweep
+from tests.worker.calls import write_call
+from tests.worker.stored import store_recordings
+
+
+@pytest.fixture(scope="module")
+def worker(inprocess_worker):
+    return inprocess_worker
+
+
+@pytest.fixture
+def queue(worker, redis_client):
+    from worker.status import StatusStore
+
+    status = StatusStore(worker.client)
+
+    def run(job):
+        from worker.submit import submit
+
+        sent = submit(job, status)
+        for name in ("calls", "recordings", "batch"):
+            worker.join(name, timeout=20_000)
+        return sent, status.get(job.job_id)
+
+    return run
+
+
+def stored(recording_id):
+    from worker.effects import vault
+
+    return vault().for_recording(recording_id).find(recording_id)
+
+
+def test_post_call_job_end_to_end(queue, tmp_path):
+    manifest = write_call(tmp_path, "CA-E2E", seconds=2.0)
+    sent, status = queue(ProcessCall.for_manifest(str(manifest)))
+    assert sent and status.state == "done" and status.attempts == 1
+    rid = status.result["recording_id"]
+    assert status.result == {"recording_id": rid, "stored": "yes"}
+    entry = stored(rid)
+    assert (entry.call_id, entry.account_id, entry.deleted) == ("CA-E2E", "acme", False)
+    assert not (tmp_path / "CA-E2E.wav").exists()  # raw segment destroyed once stored
+
+
+def test_the_same_call_enqueued_again_is_one_job(queue, tmp_path):
+    job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-TWICE")))
+    assert queue(job)[0] is True
+    sent, status = queue(job)
+    assert sent is False and status.state == "done" and status.attempts == 1
+
+
+def test_a_redelivered_message_after_success_stores_nothing_new(queue, worker, tmp_path):
+    from worker.actors import process_call
+
+    job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REDELIVER")))
+    _, first = queue(job)
+    process_call.send(job.encode())  # the queue delivers the same job again
+    worker.join("calls", timeout=20_000)
+    again = queue(job)[1]
+    assert again.attempts == first.attempts == 1
+    assert again.result == first.result
+
+
+def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
+    manifest = write_call(tmp_path, "CA-BAD")
+    manifest.write_text(manifest.read_text().replace('"agent"', '"lunch"'))
+    _, status = queue(ProcessCall.for_manifest(str(manifest)))
+    assert (status.state, status.attempts) == ("failed", 1)
+    assert status.reason.startswith("ManifestError: events[0].type")
+
+
+def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
+    from worker.effects import vault
+
+    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REWRAP"))))
+    rid = done.result["recording_id"]
+    region = vault().for_recording(rid)
+    new_version = region.keys.rotate()
+    _, status = queue(Reprocess.for_batch("bt1", rid, ("rewrap",)))
+    assert status.state == "done" and status.result["keys_rewrapped"] == "2"  # audio + metadata
+    assert stored(rid).key_versions() == (new_version,)
+
+
+def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
+    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-DEL"))))
+    rid = done.result["recording_id"]
+    _, status = queue(DeleteRecordings.for_target(recording_id=rid, reason="customer request"))
+    assert status.result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
+    entry = stored(rid)
+    assert entry.deleted and entry.tombstone.deleted_by == "callrec-queue"
+    assert entry.tombstone.reason == "customer request"
+
+
+def test_retention_sweep_job(queue):
+    from worker.effects import vault
+
+    region = vault().region("us")
+    rid, = store_recordings(region, "shortlived", 1)  # created 2026-01-01
+    region.set_policy("shortlived", 30)  # a window set later applies to it too
+    _, status = queue(RetentionSweep(job_id="sweep-test"))
+    assert status.state == "done" and int(status.result["deleted"]) >= 1
+    assert stored(rid).deleted and stored(rid).tombstone.deleted_by == "retention"
+
+
+def test_redact_recording_job_for_the_add_on(queue, tmp_path):
+    from worker.effects import detector_version, vault
+    from worker.jobs import RedactRecording
+
+    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-ADDON"))))
+    rid = done.result["recording_id"]
+    before = stored(rid)
+    assert not before.redacted
+    _, status = queue(RedactRecording.for_recording(rid))
+    assert status.state == "done"
+    assert status.result == {"recording_id": rid, "redacted": "yes", "detector_version": detector_version()}
+    after = stored(rid)
+    assert after.redacted and after.detector_version == detector_version()
+    assert after.artifact("audio").generation == before.artifact("audio").generation + 1
+    # the unredacted generation is gone: ciphertext and its data key
+    store = vault().for_recording(rid).store
+    assert not list(store.names(f"data/{rid}/audio.{before.artifact('audio').generation}"))

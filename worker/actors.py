@@ -1,0 +1,71 @@
+"""The queue actors: thin. Each decodes its job and runs one plain operation of worker.effects.
+
+Queues: ``calls`` (post-call processing, latency matters), ``recordings`` (add-on redaction
+and deletion of stored recordings), ``batch`` (reprocessing, retention sweeps), so a
+deployment can give batch work its own workers (``callrec worker --queues batch``).
+Bad input (``worker.errors.is_permanent``) fails at once; anything else retries with backoff
+(see worker.broker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from worker import effects
+from worker.jobs import DeleteRecordings, Job, ProcessCall, RedactRecording, Reprocess, RetentionSweep
+from worker.runner import JobResult, runner
+
+#: Queue names, most urgent first.
+QUEUES: tuple[str, ...] = ("calls", "recordings", "batch")
+
+J = TypeVar("J", bound=Job)
+
+
+def _run(body: str, kind: type[J], operation: Callable[[J], JobResult]) -> None:
+    message = CurrentMessage.get_current_message()
+    enqueued_at_s = message.message_timestamp / 1000 if message is not None else None
+    runner().run(body, kind, operation, enqueued_at_s=enqueued_at_s)
+
+
+@dramatiq.actor(queue_name="calls")
+def process_call(body: str) -> None:
+    """Assemble, redact and store one call (a manifest reference)."""
+    _run(body, ProcessCall, effects.process_call)
+
+
+@dramatiq.actor(queue_name="recordings")
+def redact_recording(body: str) -> None:
+    """Redact a stored recording in place; the unredacted version is destroyed."""
+    _run(body, RedactRecording, effects.redact_recording)
+
+
+@dramatiq.actor(queue_name="recordings")
+def delete(body: str) -> None:
+    """Delete one recording or a ticket's recordings beyond recovery."""
+    _run(body, DeleteRecordings, effects.delete)
+
+
+@dramatiq.actor(queue_name="batch")
+def reprocess(body: str) -> None:
+    """Run reprocessing steps (redact, rewrap, retention) on one stored recording."""
+    _run(body, Reprocess, effects.reprocess)
+
+
+@dramatiq.actor(queue_name="batch")
+def retention_sweep(body: str) -> None:
+    """Apply every account's retention window to the stored recordings."""
+    _run(body, RetentionSweep, effects.retention_sweep)
+
+
+#: The actor of each job kind.
+ACTORS: dict[str, dramatiq.Actor] = {
+    ProcessCall.kind: process_call,
+    RedactRecording.kind: redact_recording,
+    DeleteRecordings.kind: delete,
+    Reprocess.kind: reprocess,
+    RetentionSweep.kind: retention_sweep,
+}

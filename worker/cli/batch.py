@@ -1,0 +1,108 @@
+"""``callrec batch --account A [--since DATE] --steps redact,rewrap [--rate N]``.
+
+Enqueues one reprocessing job per stored recording of the account that is not yet at the
+target detector and key versions, then shows a progress bar (done, failed, rate, ETA) until
+every recording is done or failed. Running the same command again resumes the same batch:
+recordings at the targets are skipped, jobs in flight are not sent twice, failed ones are
+sent again; once all is done it enqueues nothing. Exit 0 when nothing failed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "batch", help="reprocess an account's stored recordings through the queue",
+        description="Reprocess stored recordings (redact with the current detector, re-wrap "
+                    "keys under the primary key, apply retention) with one queue job each; "
+                    "resumable.")
+    parser.add_argument("--account", required=True, help="account id")
+    parser.add_argument("--since", type=_date, help="only recordings created on or after this "
+                        "UTC date or time (ISO 8601, e.g. 2024-01-31)")
+    parser.add_argument("--steps", required=True, type=_steps,
+                        help="comma-separated: redact, rewrap, retention")
+    parser.add_argument("--rate", type=_rate, help="enqueue at most N jobs a second")
+    parser.add_argument("--detach", action="store_true", help="enqueue and exit; no progress bar")
+    parser.add_argument("--timeout", type=float, help="stop watching after this many seconds")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from worker import operations
+    from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
+    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.effects import retention_due, vault
+    from worker.idempotency import IdempotencyStore
+    from worker.progress import watch
+    from worker.status import StatusStore
+    from worker.submit import resubmit, submit
+
+    request = BatchRequest(account=args.account, steps=args.steps, since=args.since)
+    detector = None
+    if "redact" in request.steps:
+        from worker.effects import detector_version
+
+        detector = detector_version()
+    targets = Targets(detector_version=detector,
+                      key_versions={r: vault().region(r).keys.primary()[0] for r in vault().regions})
+    entries = operations.entries(SETTINGS, account_id=request.account, since=request.since, vault=vault())
+    plan = plan_batch(request, entries, targets, retention_due)
+
+    ensure_redis(SETTINGS)
+    status = StatusStore(broker.client)
+    idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
+                                   max_crashes=SETTINGS.job_max_deliveries)
+    status.start_batch(plan.batch_id, plan.total)
+    status.batch_done(plan.batch_id, plan.settled)
+    pacer = Pacer(args.rate)
+    queued = in_flight = 0
+    for job in jobs_of(plan):
+        pacer.wait()
+        if submit(job, status):
+            queued += 1
+            continue
+        current = status.get(job.job_id)
+        if current is not None and current.state == "failed":
+            resubmit(job, status, idempotency)
+            queued += 1
+        else:
+            in_flight += 1
+    print(f"batch {plan.batch_id}: {plan.total} recording(s) of {request.account}, "
+          f"{len(plan.settled)} at target already, {queued} queued, {in_flight} in flight",
+          file=sys.stderr)
+    if args.detach:
+        return 0
+    final = watch(lambda: status.batch_progress(plan.batch_id), sys.stderr, timeout_s=args.timeout)
+    return 0 if final.finished and final.failed == 0 else 1
+
+
+def _steps(text: str) -> tuple[str, ...]:
+    from worker.jobs import JobDecodeError, check_steps
+
+    try:
+        return check_steps(tuple(step.strip() for step in text.split(",") if step.strip()))
+    except JobDecodeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
+

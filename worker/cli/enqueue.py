@@ -1,0 +1,70 @@
+"""``callrec enqueue MANIFEST ...`` (post-call jobs) and jobs on stored recordings.
+
+    callrec enqueue calls/CA0001/manifest.json
+    callrec enqueue --redact REC_ID ...          # redaction add-on, one job per recording
+    callrec enqueue --delete REC_ID ... [--reason TEXT]
+    callrec enqueue --delete-ticket T-1001 [--reason TEXT]
+    callrec enqueue --retention-sweep
+
+A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued). Prints
+one line per job: its id and whether it was queued or exists already.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from worker.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "enqueue", help="put post-call or stored-recording jobs on the queue",
+        description="Enqueue one post-call job per MANIFEST, or jobs on stored recordings.")
+    parser.add_argument("manifests", nargs="*", type=Path, metavar="MANIFEST",
+                        help="call manifest (JSON); its segments must stay until processed")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--redact", nargs="+", metavar="REC_ID", default=(),
+                        help="redact these stored recordings in place")
+    target.add_argument("--delete", nargs="+", metavar="REC_ID", default=(),
+                        help="delete these recordings beyond recovery")
+    target.add_argument("--delete-ticket", nargs="+", metavar="TICKET", default=(),
+                        help="delete every recording of these tickets")
+    target.add_argument("--retention-sweep", action="store_true",
+                        help="apply every account's retention window")
+    parser.add_argument("--reason", default="manual", help="why (for deletions; letters only)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
+    from worker.manifest import load_manifest
+
+    if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
+        raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
+    jobs = []
+    for path in args.manifests:
+        load_manifest(path)  # bad input fails here, before anything is enqueued
+        jobs.append(ProcessCall.for_manifest(str(path.resolve())))
+    jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
+    jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
+    jobs += [DeleteRecordings.for_target(ticket_id=t, reason=args.reason) for t in args.delete_ticket]
+    if args.retention_sweep:
+        jobs.append(RetentionSweep(job_id=f"sweep-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"))
+    if not jobs:
+        raise UsageError("nothing to enqueue: give a MANIFEST or a --redact/--delete/... option")
+
+    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.status import StatusStore
+    from worker.submit import submit
+
+    ensure_redis(SETTINGS)
+    status = StatusStore(broker.client)
+    for job in jobs:
+        if submit(job, status):
+            print(f"{job.job_id}\tqueued")
+        else:
+            print(f"{job.job_id}\t{status.get(job.job_id).state} already")
+    return 0

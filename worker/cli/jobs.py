@@ -1,0 +1,64 @@
+"""``callrec jobs failed`` and ``callrec jobs retry JOB ... | --all``: failed jobs after a fix."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from worker.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "jobs", help="list failed jobs and retry them",
+        description="Failed jobs (bad input, or transient errors past their retries) stay listed "
+                    "with their reason until retried.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    failed = actions.add_parser("failed", help="list failed jobs, oldest first")
+    failed.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    retry = actions.add_parser("retry", help="enqueue failed jobs again")
+    retry.add_argument("job_ids", nargs="*", metavar="JOB")
+    retry.add_argument("--all", action="store_true", help="every failed job")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.idempotency import IdempotencyStore
+    from worker.status import StatusStore
+    from worker.submit import resubmit
+
+    ensure_redis(SETTINGS)
+    status = StatusStore(broker.client)
+    if args.action == "failed":
+        failed = status.failed_jobs(args.limit)
+        for job in failed:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(job.finished_at or 0))
+            print(f"{job.job_id}\t{job.kind}\t{stamp}\t{job.reason or ''}")
+        print(f"{len(failed)} failed job(s)")
+        return 0
+    if bool(args.job_ids) == bool(args.all):
+        raise UsageError("jobs retry: give JOB ids or --all")
+    targets = status.failed_jobs(limit=1_000_000) if args.all else [_failed(status, j) for j in args.job_ids]
+    idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
+                                   max_crashes=SETTINGS.job_max_deliveries)
+    retried = 0
+    for job_status in targets:
+        if not job_status.job:
+            print(f"{job_status.job_id}\tnot a job (poison message): dropped from the list")
+            status.forget(job_status.job_id)
+            continue
+        resubmit(job_status.decode_job(), status, idempotency)
+        print(f"{job_status.job_id}\tqueued")
+        retried += 1
+    print(f"{retried} job(s) queued again")
+    return 0
+
+
+def _failed(status, job_id: str):
+    job_status = status.get(job_id)
+    if job_status is None:
+        raise UsageError(f"no job {job_id!r}")
+    if job_status.state != "failed":
+        raise UsageError(f"job {job_id} is {job_status.state}, not failed")
+    return job_status
