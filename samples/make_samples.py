@@ -243,8 +243,8 @@ def voicemail(legs: Path) -> dict:
     c.say("caller", "Hi, this is Morgan. Please call me back about the replacement charger. Thanks.")
     end = c.mark()
     seg = write_leg(legs / "voicemail.flac", c, ("ivr", "caller"), 0.0, end, 8000, format="FLAC")
-    return manifest("CA1005", account("team", region="au"), [ev("ivr", 0.0, ivr_end), ev("voicemail", ivr_end, end)],
-                    [seg])
+    events = [ev("ivr", 0.0, ivr_end), ev("voicemail", ivr_end, end)]
+    return manifest("CA1005", account("team", region="au"), events, [seg])
 
 
 def opt_in_declined(legs: Path) -> dict:

@@ -326,7 +326,8 @@ class _Object:
         if not isinstance(value, str):
             raise ManifestError(f"{self._at(name)}: expected one of {', '.join(allowed)}; got {_kind(value)}")
         if value not in allowed:
-            raise ManifestError(f"{self._at(name)}: unknown value {value!r}; expected one of {', '.join(allowed)}")
+            raise ManifestError(f"{self._at(name)}: unknown value {value!r}; "
+                                f"expected one of {', '.join(allowed)}")
         return value
 
     def flag(self, name: str) -> bool:

@@ -32,6 +32,9 @@ NO_RECORDED_TIME = "no_recorded_time"
 PAUSED = "paused"
 NO_EVENT = "no_event"
 
+#: Kinds of stretch of call time: in the recording, in it as silence, or cut out.
+KEEP, SILENT, CUT = "keep", "silent", "cut"
+
 
 @dataclass(frozen=True)
 class Cut:
@@ -116,28 +119,36 @@ def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> Recordin
     if reason is not None:
         return RecordingPlan(False, reason, call_s)
     stretches = _classify(manifest, pauses)
-    if not any(kind == "keep" for kind, _, _, _ in stretches):
+    if not any(s.kind == KEEP for s in stretches):
         return RecordingPlan(False, NO_RECORDED_TIME, call_s)
-    cuts = tuple(Cut(a, b, why) for kind, a, b, why in stretches if kind == "cut")
-    silenced = tuple(Cut(a, b, why) for kind, a, b, why in stretches if kind == "silent")
+    cuts = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == CUT)
+    silenced = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == SILENT)
     resumes = [end for _, end in pauses] if beep_on_resume else []
     timeline: list[Keep | Insert] = [Insert("start")]
-    for kind, start_s, end_s, _ in stretches:
-        if kind == "cut":
+    for stretch in stretches:
+        if stretch.kind == CUT:
             continue
-        silent = kind == "silent"
+        start_s, silent = stretch.start_s, stretch.kind == SILENT
         for resume_s in resumes:
-            if not silent and start_s <= resume_s < end_s:
+            if not silent and start_s <= resume_s < stretch.end_s:
                 if resume_s > start_s:
                     timeline.append(Keep(start_s, resume_s))
                 timeline.append(Insert("resume"))
                 start_s = resume_s
-        timeline.append(Keep(start_s, end_s, silent))
+        timeline.append(Keep(start_s, stretch.end_s, silent))
     return RecordingPlan(True, None, call_s, cuts, silenced, tuple(timeline))
 
 
-def _classify(manifest: Manifest, pauses: tuple[tuple[float, float], ...]) -> list[tuple[str, float, float, str]]:
-    """Split [0, call end) into stretches (kind, start, end, reason), kind keep|silent|cut.
+@dataclass(frozen=True)
+class _Stretch:
+    kind: str
+    start_s: float
+    end_s: float
+    reason: str = ""
+
+
+def _classify(manifest: Manifest, pauses: tuple[tuple[float, float], ...]) -> list[_Stretch]:
+    """Split [0, call end) into stretches to keep, keep silent or cut, merging neighbours.
 
     Where several not-recorded events overlap, the innermost (latest to start) names the
     cut, so hold inside a consultation is reported as hold.
@@ -148,22 +159,22 @@ def _classify(manifest: Manifest, pauses: tuple[tuple[float, float], ...]) -> li
     points.update(t for p in pauses for t in p)
     points = sorted(p for p in points if p <= manifest.call_duration_s)
     silence_paused = manifest.account.pause_behavior == "silence"
-    stretches: list[tuple[str, float, float, str]] = []
+    stretches: list[_Stretch] = []
     for start_s, end_s in zip(points, points[1:]):
         middle = (start_s + end_s) / 2
         covering = [(e.start_s, i, e) for i, e in enumerate(events) if e.start_s <= middle < e.end_s]
         unrecorded = [c for c in covering if not c[2].recorded]
         if unrecorded:
-            stretch = ("cut", start_s, end_s, max(unrecorded)[2].type)
+            stretch = _Stretch(CUT, start_s, end_s, max(unrecorded)[2].type)
         elif not covering:
-            stretch = ("cut", start_s, end_s, NO_EVENT)
+            stretch = _Stretch(CUT, start_s, end_s, NO_EVENT)
         elif any(a <= middle < b for a, b in pauses):
-            stretch = ("silent" if silence_paused else "cut", start_s, end_s, PAUSED)
+            stretch = _Stretch(SILENT if silence_paused else CUT, start_s, end_s, PAUSED)
         else:
-            stretch = ("keep", start_s, end_s, "")
-        if stretches and stretches[-1][0] == stretch[0] and stretches[-1][3] == stretch[3] \
-                and stretches[-1][2] == start_s:
-            stretches[-1] = (stretch[0], stretches[-1][1], end_s, stretch[3])
+            stretch = _Stretch(KEEP, start_s, end_s)
+        last = stretches[-1] if stretches else None
+        if last and (last.kind, last.reason, last.end_s) == (stretch.kind, stretch.reason, start_s):
+            stretches[-1] = _Stretch(last.kind, last.start_s, end_s, last.reason)
         else:
             stretches.append(stretch)
     return stretches

@@ -52,10 +52,11 @@ def format_table(title: str, outcome: AssemblyOutcome, out_path: Path) -> str:
         rows += [("recorded", f"no: {outcome.reason}"), ("output", "none (segments to be destroyed)")]
     else:
         beeps_s = sum(b.end_s - b.start_s for b in outcome.beeps if b.kind != "reminder")
+        call_s = outcome.time_map.recorded_call_s
         rows.append(("recorded duration", f"{outcome.recorded_duration_s:.3f} s "
-                                          f"(beeps {beeps_s:.3f} s + call {outcome.time_map.recorded_call_s:.3f} s)"))
-        cut = outcome.cut_s_by_reason()
-        rows.append(("cut", ", ".join(f"{reason} {seconds:.3f} s" for reason, seconds in cut.items()) or "none"))
+                                          f"(beeps {beeps_s:.3f} s + call {call_s:.3f} s)"))
+        cut = ", ".join(f"{reason} {s:.3f} s" for reason, s in outcome.cut_s_by_reason().items())
+        rows.append(("cut", cut or "none"))
         silenced = sum(c.duration_s for c in outcome.silenced)
         if silenced:
             rows.append(("kept as silence", f"paused {silenced:.3f} s"))
