@@ -27,7 +27,7 @@ from worker.assemble import AssemblyOutcome, assemble_manifest
 from worker.manifest import Manifest, load_manifest
 from worker.redacting import RedactionResult, needs_redaction, redact_wav
 from worker.settings import Settings
-from worker.sources import SourceFetcher, destroy_sources, source_locations
+from worker.sources import SourceFetcher, destroy_sources
 from worker.vaults import build_vault
 
 #: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
@@ -86,7 +86,8 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
     try:
         assembled_path = workdir / "assembled.wav"
-        assembly = assemble_manifest(manifest, assembled_path, settings, SourceFetcher(manifest, settings, workdir))
+        fetch = SourceFetcher(manifest, settings, workdir)
+        assembly = assemble_manifest(manifest, assembled_path, settings, fetch)
         if not assembly.recorded:
             destroyed = _destroy(manifest, settings)
             return ProcessOutcome(rid, manifest.call_id, account.id, account.region, False, assembly.reason,
@@ -98,7 +99,8 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
             final_path = redaction.audio_path
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
-        metadata = _metadata(manifest, entry, assembly, redaction, final_path, key_version, region_vault.keys.key_id)
+        inputs = [(segment.uri, fetch(segment)) for segment in manifest.segments]
+        metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id)
         with open(final_path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
             if redaction is not None and redaction.transcript_path is not None:
@@ -140,8 +142,8 @@ def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redacti
     )
 
 
-def _metadata(manifest: Manifest, entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
-              final_path: Path, key_version: str, key_id: str) -> bytes:
+def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
+              inputs: list[tuple[str, Path]], final_path: Path, key_version: str, key_id: str) -> bytes:
     """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
     expires = entry.expires_at(entry.retention_days)
     body = {
@@ -155,8 +157,8 @@ def _metadata(manifest: Manifest, entry: IndexEntry, assembly: AssemblyOutcome, 
         "redaction": None if redaction is None else {
             **redaction.report.to_dict(), "detector_version": redaction.detector_version},
         "digests": {
-            "inputs": [_sha256(path) for path in _local_inputs(manifest)],
-            "output": _sha256(final_path),
+            "inputs": [{"uri": uri, "sha256": _sha256(path)} for uri, path in inputs],
+            "output": {"sha256": _sha256(final_path)},
         },
         "key": {"key_id": key_id, "version": key_version},
         "pipeline_version": PIPELINE_VERSION,
@@ -167,16 +169,12 @@ def _metadata(manifest: Manifest, entry: IndexEntry, assembly: AssemblyOutcome, 
     return json.dumps(body, indent=1, sort_keys=True).encode("utf-8")
 
 
-def _local_inputs(manifest: Manifest) -> list[Path]:
-    return [loc.path for loc in source_locations(manifest) if loc.path is not None]
-
-
-def _sha256(path: Path) -> dict[str, str]:
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as src:
         while block := src.read(1 << 20):
             digest.update(block)
-    return {"name": path.name, "sha256": digest.hexdigest()}
+    return digest.hexdigest()
 
 
 def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, destroyed: int,

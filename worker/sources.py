@@ -25,19 +25,21 @@ class SourceFetcher:
         self._region = manifest.account.region
         self._settings = settings
         self._workdir = workdir
-        self._count = 0
+        self._fetched: dict[str, Path] = {}
 
     def __call__(self, segment: Segment) -> Path:
         return self.local_path(segment.location)
 
     def local_path(self, location: Location) -> Path:
+        """A local file holding ``location``; an ``s3://`` object is fetched once."""
         if location.path is not None:
             return location.path
-        self._count += 1
-        target = self._workdir / f"source-{self._count}{Path(location.key or '').suffix}"
-        with _s3(location, self._region, self._settings).reader(location.key) as src, open(target, "wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
-        return target
+        if location.uri not in self._fetched:
+            target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
+            with _s3(location, self._region, self._settings).reader(location.key) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            self._fetched[location.uri] = target
+        return self._fetched[location.uri]
 
 
 def source_locations(manifest: Manifest) -> tuple[Location, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tempfile
@@ -59,6 +60,7 @@ def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
 def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tmp):
     manifest = write_call(tmp_path / "call")
     expected = expected_wav(manifest, settings, tmp_path)
+    digest_a = hashlib.sha256((tmp_path / "call" / "CA1-a.wav").read_bytes()).hexdigest()
     outcome = process_call(manifest, settings)
 
     rid = recording_id("acme", "CA1", "eu")
@@ -73,8 +75,9 @@ def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tm
     assert meta["call_duration_s"] == 4.0 and meta["recorded_duration_s"] == 3.5
     assert meta["cut_s_by_reason"] == {"queue": 1.0}
     assert meta["key"] == {"key_id": "local:eu", "version": "v1"}
-    assert meta["digests"]["output"]["sha256"] == __import__("hashlib").sha256(expected).hexdigest()
-    assert len(meta["digests"]["inputs"]) == 2 and meta["delete_after"] is None
+    assert meta["digests"]["output"]["sha256"] == hashlib.sha256(expected).hexdigest()
+    assert [d["uri"] for d in meta["digests"]["inputs"]] == ["file:CA1-a.wav", "file:CA1-b.wav"]
+    assert meta["digests"]["inputs"][0]["sha256"] == digest_a and meta["delete_after"] is None
     entry = vault.get(rid)
     assert (entry.ticket_id, entry.kind, entry.recorded_duration_s) == ("T-7", "call", 3.5)
     assert [a.kind for a in entry.artifacts] == ["audio", "metadata"]
@@ -251,3 +254,33 @@ def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
     assert meta["redaction"]["verified"] is True and len(meta["redaction"]["spans"]) == 16
     assert {s["entity"] for s in meta["redaction"]["spans"]} == {"card_number"}
     assert "4111" not in json.dumps(meta)
+
+
+def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):  # noqa: F811
+    import uuid
+
+    from tests.vault.conftest import aws_client
+    from vault.stores.s3 import S3Store
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url)
+    local_manifest = write_call(tmp_path / "call")
+    expected = expected_wav(local_manifest, settings, tmp_path)
+    incoming = S3Store(aws_client("s3", moto_url, "eu"), f"platform-{uuid.uuid4().hex[:8]}", "eu")
+    incoming.ensure_bucket(versioned=True)
+    data = json.loads(local_manifest.read_text())
+    for segment in data["segments"]:
+        name = segment["uri"].removeprefix("file:")
+        with incoming.writer(f"legs/{name}") as out:
+            out.write((tmp_path / "call" / name).read_bytes())
+        segment["uri"] = f"s3://{incoming.bucket}/legs/{name}"
+    s3_manifest = tmp_path / "s3-call.json"
+    s3_manifest.write_text(json.dumps(data))
+
+    outcome = process_call(s3_manifest, settings)
+
+    assert outcome.stored and outcome.sources_destroyed == 2
+    assert decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio") == expected
+    listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
