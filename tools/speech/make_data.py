@@ -1,0 +1,116 @@
+"""Synthesise word and sentence clips with espeak-ng voices for training the digit network.
+
+Writes ``clips.npz`` (8 kHz int16 clips, their word labels, and which voice made them)
+into OUT_DIR (default /tmp/callrec_speech). Rerunnable; deterministic for a seed. Needs
+Debian's espeak-ng. Usage: python tools/speech/make_data.py [--combos 220] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from redaction.speech.vocabulary import DIGITS, TEENS, TENS, OTHER  # noqa: E402
+from tools.speech.words import OTHER_WORDS, SENTENCES  # noqa: E402
+
+BASES = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
+VARIANTS_DIR = Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v")
+NUMBER_WORDS = [*DIGITS, "oh", "double", "triple", "hundred", *TEENS, *TENS]
+BREAK_MS = 700
+SILENCE_SPLIT_MS = 250
+
+
+def variants() -> list[str]:
+    names = sorted(p.name for p in VARIANTS_DIR.iterdir()) if VARIANTS_DIR.is_dir() else []
+    return [""] + [n for n in names if " " not in n]
+
+
+def speak(voice: str, speed: int, pitch: int, texts: list[str]) -> np.ndarray:
+    ssml = "<speak>" + "".join(f'{t} <break time="{BREAK_MS}ms"/> ' for t in texts) + "</speak>"
+    out = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-m", "--stdout", ssml],
+        check=True, capture_output=True,
+    ).stdout
+    audio, rate = sf.read(io.BytesIO(out), dtype="float32")
+    return soxr.resample(audio, rate, 8000).astype(np.float32)
+
+
+def split_on_silence(x: np.ndarray) -> list[np.ndarray]:
+    """Cut at digital silence of SILENCE_SPLIT_MS or more (espeak's breaks), keep 30 ms margins."""
+    quiet = np.abs(x) < 2e-4
+    frame = 40  # 5 ms
+    n = x.size // frame
+    q = quiet[: n * frame].reshape(n, frame).all(axis=1)
+    need = SILENCE_SPLIT_MS // 5
+    pieces, start, run = [], None, 0
+    for i, silent in enumerate(q):
+        if not silent:
+            if start is None:
+                start = i
+            run = 0
+        elif start is not None:
+            run += 1
+            if run >= need:
+                pieces.append((start, i - run + 1))
+                start, run = None, 0
+    if start is not None:
+        pieces.append((start, n - run))
+    margin = 6
+    return [x[max(0, a - margin) * frame : min(n, b + margin) * frame] for a, b in pieces]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--combos", type=int, default=220)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/callrec_speech"))
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    clips, labels, voices = [], [], []
+    all_variants = variants()
+    kept = dropped = 0
+    for combo in range(args.combos):
+        variant = rng.choice(all_variants)
+        voice = rng.choice(BASES) + (f"+{variant}" if variant else "")
+        speed, pitch = rng.randint(120, 230), rng.randint(15, 85)
+        words = NUMBER_WORDS + ["oh", "oh", "double", "triple"] + rng.sample(OTHER_WORDS, 45)
+        rng.shuffle(words)
+        sentences = rng.sample(SENTENCES, 5)
+        for texts, is_sentence in ((words, False), (sentences, True)):
+            try:
+                audio = speak(voice, speed, pitch, texts)
+            except subprocess.CalledProcessError:
+                break
+            pieces = split_on_silence(audio)
+            if len(pieces) != len(texts):
+                dropped += 1
+                continue
+            kept += 1
+            for text, piece in zip(texts, pieces):
+                if is_sentence:
+                    label = " ".join([OTHER] * len(text.split()))
+                else:
+                    label = text if text in NUMBER_WORDS else OTHER
+                clips.append(np.round(np.clip(piece, -1, 1) * 32767).astype(np.int16))
+                labels.append(label)
+                voices.append(combo)
+    lengths = np.array([c.size for c in clips])
+    np.savez(
+        args.out / "clips.npz",
+        audio=np.concatenate(clips), lengths=lengths, labels=np.array(labels), voices=np.array(voices),
+    )
+    print(f"{len(clips)} clips from {kept} espeak calls ({dropped} dropped for a split mismatch)")
+
+
+if __name__ == "__main__":
+    main()
