@@ -18,8 +18,9 @@ into Hann-windowed 20 ms frames every 5 ms, and projected on the eight DTMF freq
 (one matrix product per block: a vectorised Goertzel). Each tone's true frequency comes from
 the phase advance of its bin between consecutive frames, which is far sharper than the bin
 width: that is what lets 20 ms frames tell 1.5 % from 3.5 %. A frame holds a digit when both
-tones are inside the tolerance, loud enough, within the twist limits and carry most of the
-frame's energy. Consecutive digit frames form a press; a press counts when its
+tones are inside the tolerance, loud enough, within the twist limits and carry nearly all
+of the frame's energy. A press whose two tones glide together in frequency is a voice (its
+harmonics move as one), not a keypad. Consecutive digit frames form a press; a press counts when its
 measured duration reaches the midpoint between the reject and operate durations.
 
 Memory is flat: the detector keeps one frame of audio and the open press between blocks.
@@ -66,9 +67,10 @@ HOP_SAMPLES = 40  # 5 ms
 DEVIATION_LIMIT = (OPERATE_DEVIATION + REJECT_DEVIATION) / 2.0
 #: Count a press whose measured duration reaches the midpoint of 20 and 40 ms.
 MIN_ON_S = (OPERATE_ON_S + REJECT_ON_S) / 2.0
-#: Digit frames a press needs: the frames wholly inside a tone of MIN_ON_S. Without it,
-#: speech energy in the two bins around one stray frame could pass for a tone's edges.
-MIN_DIGIT_FRAMES = round((MIN_ON_S * ANALYSIS_RATE_HZ - FRAME_SAMPLES) / HOP_SAMPLES) + 1
+#: Digit frames a press needs: the frames wholly inside a 40 ms tone, less one that noise
+#: may spoil. Without it, speech energy in the two bins around a few stray frames could
+#: pass for a tone's edges.
+MIN_DIGIT_FRAMES = round((OPERATE_ON_S * ANALYSIS_RATE_HZ - FRAME_SAMPLES) / HOP_SAMPLES) + 1 - 1
 #: Frames that may drop out inside one press (a 10 ms interruption is bridged).
 BRIDGE_FRAMES = round(BRIDGED_INTERRUPTION_S * ANALYSIS_RATE_HZ / HOP_SAMPLES)
 #: Frames before the first and after the last digit frame that still overlap the tone.
@@ -80,9 +82,13 @@ MAX_REVERSE_TWIST_DB = REVERSE_TWIST_DB + TWIST_TOLERANCE_DB
 #: Weakest tone a frame may hold: 10 dB under the operate level (partial frames at a press's
 #: edges and noise must still pass), still 20 dB above the must-not-operate level.
 MIN_TONE_DBM0 = OPERATE_LEVEL_DBM0 - 10.0
+#: Largest drift of both tones' frequency in the same direction between the first and the
+#: second half of a press (relative); noise at 15 dB S/N moves a tone's estimate by ~0.3 %.
+MAX_GLIDE = 0.005
 #: Share of the frame's power the two tones must carry. Noise at the operate S/N leaves
-#: 1 / (1 + 10**-1.5) = 97 %; speech spreads its power over many harmonics.
-MIN_TONE_SHARE = 0.8
+#: 1 / (1 + 10**-1.5) = 97 %; speech spreads its power over many harmonics (the rest of the
+#: margin covers the estimate's own noise).
+MIN_TONE_SHARE = 0.9
 
 
 def dbm0_to_amplitude(level_dbm0: float) -> float:
@@ -241,6 +247,7 @@ class DtmfDetector:
             & (share <= 1.5)  # more than all the power: a phase estimate gone wrong
         )
         digits = np.where(valid, low * 4 + (high - 4), -1)
+        self._deviations = (low_off / bank.freqs_hz[low], high_off / bank.freqs_hz[high])
         return digits, amp, share
 
     def _track(self, first: int, digits: np.ndarray, amp: np.ndarray, share: np.ndarray) -> list[DtmfTone]:
@@ -260,6 +267,8 @@ class DtmfDetector:
                 run = self._run = _Press(digit, index, max(index - CONTEXT_FRAMES, base, self._closed_at))
             run.last = index
             run.shares.append(float(share[i]))
+            run.low_devs.append(float(self._deviations[0][i]))
+            run.high_devs.append(float(self._deviations[1][i]))
         run = self._run
         if run is not None:
             if end - 1 - run.last >= CONTEXT_FRAMES:
@@ -279,7 +288,7 @@ class DtmfDetector:
         low, high = np.asarray(run.low_env), np.asarray(run.high_env)
         envelope = np.minimum(low / max(low.max(), 1e-12), high / max(high.max(), 1e-12))
         on_s = float(envelope.sum()) * HOP_SAMPLES / ANALYSIS_RATE_HZ
-        if on_s < MIN_ON_S or len(run.shares) < MIN_DIGIT_FRAMES:
+        if on_s < MIN_ON_S or len(run.shares) < MIN_DIGIT_FRAMES or _glides(run):
             return []
         start_s = run.first * HOP_SAMPLES / ANALYSIS_RATE_HZ
         end_s = (run.last * HOP_SAMPLES + FRAME_SAMPLES) / ANALYSIS_RATE_HZ
@@ -290,7 +299,7 @@ class DtmfDetector:
 class _Press:
     """The press being tracked: key, first and last digit frame, envelope of its two bins."""
 
-    __slots__ = ("digit", "first", "last", "cursor", "low_env", "high_env", "shares")
+    __slots__ = ("digit", "first", "last", "cursor", "low_env", "high_env", "shares", "low_devs", "high_devs")
 
     def __init__(self, digit: int, first: int, cursor: int) -> None:
         self.digit, self.first, self.last = digit, first, first
@@ -298,6 +307,8 @@ class _Press:
         self.low_env: list[float] = []
         self.high_env: list[float] = []
         self.shares: list[float] = []
+        self.low_devs: list[float] = []  # signed relative frequency error per digit frame
+        self.high_devs: list[float] = []
 
     def extend(self, table: np.ndarray, base: int, upto: int) -> None:
         """Add the bin amplitudes of frames ``cursor .. upto-1`` (rows of ``table`` from ``base``)."""
@@ -307,6 +318,17 @@ class _Press:
         self.low_env.extend(rows[:, self.digit // 4].tolist())
         self.high_env.extend(rows[:, 4 + self.digit % 4].tolist())
         self.cursor = upto
+
+
+def _glides(run: _Press) -> bool:
+    """True when both tones drift the same way: the harmonics of a voice gliding in pitch.
+
+    A key's two tones come from two fixed oscillators; a vowel whose harmonics happen to sit
+    on a DTMF pair moves them together, by the same relative amount."""
+    half = len(run.low_devs) // 2
+    low = np.mean(run.low_devs[-half:]) - np.mean(run.low_devs[:half])
+    high = np.mean(run.high_devs[-half:]) - np.mean(run.high_devs[:half])
+    return bool(low * high > 0 and min(abs(low), abs(high)) > MAX_GLIDE)
 
 
 def detect_dtmf(blocks: Iterable[np.ndarray] | np.ndarray, rate_hz: int) -> Iterator[DtmfTone]:

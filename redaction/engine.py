@@ -140,7 +140,7 @@ def redact_array(
     verification = None
     if config.verify:
         verification = _verify(
-            (_mono(out[i : i + step]) for i in range(0, length, step)), rate_hz, findings, intervals, recognizer
+            (_mono(out[i : i + step]) for i in range(0, length, step)), rate_hz, length, findings, intervals, recognizer
         )
     return out, _report(duration_s, rate_hz, config, findings, intervals, verification)
 
@@ -185,7 +185,9 @@ def redact_file(
         _mask_file(in_path, tmp, info, out_format, out_subtype, intervals, config)
         verification = None
         if config.verify:
-            verification = _verify(_file_blocks(tmp, config.block_frames), rate_hz, findings, intervals, recognizer)
+            verification = _verify(
+                _file_blocks(tmp, config.block_frames), rate_hz, length, findings, intervals, recognizer
+            )
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -284,6 +286,7 @@ def _masker(intervals: tuple[MaskInterval, ...], rate_hz: int, config: Redaction
 def _verify(
     blocks: Iterable[np.ndarray],
     rate_hz: int,
+    length: int,
     findings: Findings,
     intervals: tuple[MaskInterval, ...],
     recognizer: Recognizer | None,
@@ -296,9 +299,9 @@ def _verify(
         heard_remaining = sum(
             1
             for d in again.detections
-            if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz)
+            if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz, length)
         )
-    unmasked = sum(1 for d in findings.detections if not covered(d.start_s, d.end_s, intervals, rate_hz))
+    unmasked = sum(1 for d in findings.detections if not covered(d.start_s, d.end_s, intervals, rate_hz, length))
     verification = Verification(
         passed=dtmf_remaining == 0 and unmasked == 0 and not heard_remaining,
         dtmf_remaining=dtmf_remaining,

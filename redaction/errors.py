@@ -16,3 +16,7 @@ class RedactionInputError(RedactionError):
 
 class VerificationError(RedactionError):
     """Raised when masked output still holds something a detector can find."""
+
+
+class TranscriptError(RedactionInputError):
+    """Raised when a transcript cannot be read: not the format it claims, a missing field, a bad time."""

@@ -81,7 +81,9 @@ def plan(
     return tuple(MaskInterval(start, end) for start, end in merged)
 
 
-def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int) -> bool:
-    """True when ``[start_s, end_s]`` lies inside one masked interval."""
-    start, end = math.floor(start_s * rate_hz), math.ceil(end_s * rate_hz)
+def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int, length: int) -> bool:
+    """True when ``[start_s, end_s]``, clipped to the ``length`` samples, lies inside one
+    masked interval."""
+    start = min(max(0, math.floor(start_s * rate_hz)), length)
+    end = min(math.ceil(end_s * rate_hz), length)
     return any(i.start <= start and end <= i.end for i in intervals)

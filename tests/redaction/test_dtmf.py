@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob
+import shutil
+import subprocess
 import itertools
 
 import numpy as np
@@ -149,3 +151,19 @@ def test_talk_off_no_false_digit_on_the_1500_dev_digit_clips(gain: str) -> None:
     speech = np.concatenate(clips)
     blocks = (speech[i : i + 8192] for i in range(0, len(speech), 8192))
     assert list(detect_dtmf(blocks, 8000)) == []
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng (Debian) not installed")
+def test_talk_off_no_false_digit_on_synthetic_speech(tmp_path) -> None:
+    """High-pitched synthetic voices hold steady harmonics, the classic talk-off risk."""
+    text = (
+        "Ooooh, aaaah, eeeee, mmmmm. Nine one one. Please read me the sixteen digits on the front "
+        "of your card. Sure, four five three two, one four eight eight. Beautiful music, la la la."
+    )
+    found = []
+    for voice, pitch in itertools.product(["en", "en+f2", "en+f5", "en+m3"], [50, 99]):
+        path = tmp_path / f"{voice}-{pitch}.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-w", str(path), text], check=True)
+        speech, rate_hz = sf.read(path, dtype="float32")
+        found += list(detect_dtmf(speech / np.abs(speech).max() * 0.9, rate_hz))
+    assert found == []

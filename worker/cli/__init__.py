@@ -14,7 +14,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 #: Subcommand modules under ``worker.cli``; each defines ``register(subparsers)`` that
 #: adds its parser and sets ``func(args) -> int`` as the parser default.
 COMMANDS: tuple[str, ...] = (
-    "assemble", "demo",
+    "assemble", "demo", "redact",
     "process", "export", "delete", "retention", "keys",
     "worker", "enqueue", "status", "jobs", "batch",
 )

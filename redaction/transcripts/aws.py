@@ -1,0 +1,83 @@
+"""Amazon Transcribe batch output (``results.items``).
+
+Shape (Amazon Transcribe developer guide, "Transcription output"): ``results.transcripts[0]
+.transcript`` holds the full text; ``results.items`` lists ``pronunciation`` items (times as
+strings in seconds, ``alternatives[0].content`` and ``.confidence``) and ``punctuation``
+items (no times). Newer jobs add item ``id`` and ``results.audio_segments`` whose
+``transcript`` is rebuilt from the redacted items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redaction.errors import TranscriptError
+from redaction.transcripts.base import dump_json, field, load_json, make_word, redact_text
+from redaction.words import TimedWord
+
+NAME = "aws"
+
+
+class AwsTranscript:
+    name = NAME
+
+    def parse(self, text: str) -> tuple[TimedWord, ...]:
+        words = []
+        for where, item in _pronunciations(load_json(text, NAME)):
+            alternative = field(item, "alternatives", where, NAME)
+            if not isinstance(alternative, list) or not alternative:
+                raise TranscriptError(f"{NAME} transcript: {where} has no alternatives")
+            best = alternative[0]
+            words.append(
+                make_word(
+                    field(item, "start_time", where, NAME),
+                    field(item, "end_time", where, NAME),
+                    field(best, "content", where, NAME),
+                    best.get("confidence"),
+                    where,
+                    NAME,
+                )
+            )
+        return tuple(words)
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+        document = load_json(text, NAME)
+        for index, (_, item) in enumerate(_pronunciations(document)):
+            if index in sensitive:
+                for alternative in item["alternatives"]:
+                    alternative["content"] = redact_text(alternative["content"])
+        results = document["results"]
+        items = results["items"]
+        full = _join(items)
+        for entry in results.get("transcripts", []):
+            entry["transcript"] = full
+        by_id = {item.get("id"): item for item in items if "id" in item}
+        for segment in results.get("audio_segments", []):
+            segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
+        return dump_json(document)
+
+
+def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    results = field(document, "results", "the document", NAME)
+    items = field(results, "items", "results", NAME)
+    if not isinstance(items, list):
+        raise TranscriptError(f"{NAME} transcript: results.items is not a list")
+    return [
+        (f"results.items[{i}]", item)
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and item.get("type", "pronunciation") == "pronunciation"
+    ]
+
+
+def _join(items: list[dict[str, Any]]) -> str:
+    text = ""
+    for item in items:
+        content = item.get("alternatives", [{}])[0].get("content", "")
+        if item.get("type") == "punctuation" or not text:
+            text += content
+        else:
+            text += " " + content
+    return text
+
+
+FORMAT = AwsTranscript()

@@ -1,0 +1,120 @@
+"""``callrec redact IN -o OUT [--report R.json] [--transcript T --transcript-format F]
+[--transcript-out T2] [--mask tone|silence|noise]``: mask card data in one recording.
+
+OUT keeps IN's rate, length, channels and sample format and equals IN outside the masked
+spans. Keyed digits (DTMF) are always found; spoken card data comes from the transcript
+when one is given, else from the speech recognizer when one is configured. A transcript is
+written back redacted in its own format (default: OUT's name with ``.transcript`` and T's
+extension). Nothing is written when an input is bad or the output fails verification.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from redaction import transcripts
+from redaction.config import RedactionConfig
+from redaction.engine import redact_file
+from redaction.errors import RedactionInputError
+from redaction.masker import MODES
+from worker.errors import UsageError
+from worker.recognizers import make_recognizer
+from worker.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "redact",
+        help="mask keyed and spoken card data in a recording",
+        description="Mask card numbers, expiry dates and security codes (keyed or spoken) in a "
+        "recording. Exit 0 done, 2 bad input, 1 other failure (including failed verification).",
+    )
+    parser.add_argument("input", type=Path, help="recording to redact (WAV, FLAC, ...)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="redacted recording")
+    parser.add_argument("--report", type=Path, help="write the redaction report (JSON, no digits) here")
+    parser.add_argument("--transcript", type=Path, help="word-timed transcript on the recording's clock")
+    parser.add_argument(
+        "--transcript-format", choices=sorted(transcripts.FORMATS), help="format of --transcript"
+    )
+    parser.add_argument("--transcript-out", type=Path, help="where the redacted transcript goes")
+    parser.add_argument("--mask", choices=MODES, help="how masked spans sound (default: CALLREC_MASK)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.transcript is None) != (args.transcript_format is None):
+        raise UsageError("--transcript and --transcript-format go together")
+    if args.transcript_out is not None and args.transcript is None:
+        raise UsageError("--transcript-out needs --transcript")
+    transcript_out = args.transcript_out
+    if args.transcript is not None and transcript_out is None:
+        transcript_out = args.output.with_suffix(".transcript" + (args.transcript.suffix or ".txt"))
+    outputs = [p for p in (args.output, args.report, transcript_out) if p is not None]
+    if len({p.resolve() for p in outputs + [args.input]}) != len(outputs) + 1:
+        raise UsageError("input, -o, --report and the transcript output must be different files")
+    for path in outputs:
+        if not path.parent.is_dir():
+            raise UsageError(f"{path}: directory {path.parent} does not exist")
+    if not args.input.is_file():
+        raise RedactionInputError(f"input {args.input} does not exist")
+
+    settings = Settings.from_env()
+    try:
+        config = RedactionConfig(
+            mask=args.mask or settings.mask, pad_before_ms=settings.pad_before_ms, pad_after_ms=settings.pad_after_ms
+        )
+    except ValueError as exc:
+        raise UsageError(f"redaction settings: {exc}") from exc
+
+    transcript = redacted_text = None
+    recognizer = None
+    if args.transcript is not None:
+        transcript = transcripts.load(_read_text(args.transcript), args.transcript_format)
+        redacted_text = transcripts.redacted(transcript)  # before anything is written
+    else:
+        recognizer = make_recognizer(settings)
+
+    report = redact_file(
+        args.input,
+        args.output,
+        words=transcript.words if transcript is not None else None,
+        words_detector=f"transcript:{args.transcript_format}" if transcript is not None else "transcript",
+        recognizer=recognizer,
+        config=replace(config),
+    )
+    if transcript_out is not None and redacted_text is not None:
+        _write_atomically(transcript_out, redacted_text)
+    if args.report is not None:
+        _write_atomically(args.report, json.dumps(report.to_dict(), indent=2) + "\n")
+    entities = sorted({span.entity for span in report.spans})
+    print(
+        f"{args.input} -> {args.output}: {len(report.spans)} span(s) "
+        f"({', '.join(entities) or 'nothing found'}), {report.masked_s:.2f} s masked, "
+        f"{'verified' if report.verified else 'not verified'}"
+    )
+    return 0
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RedactionInputError(f"transcript {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RedactionInputError(f"cannot read transcript {path}: {type(exc).__name__}") from exc
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
