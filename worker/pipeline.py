@@ -25,7 +25,13 @@ from vault.regions import recording_id as make_recording_id
 from vault.vault import Vault
 from worker.assemble import AssemblyOutcome, assemble_manifest
 from worker.manifest import Manifest, load_manifest
-from worker.redacting import RedactionResult, needs_redaction, redact_wav
+from worker.redacting import (
+    RedactionResult,
+    load_transcript,
+    needs_redaction,
+    redact_assembled,
+    write_redacted_transcript,
+)
 from worker.settings import Settings
 from worker.sources import SourceFetcher, destroy_sources
 from worker.vaults import build_vault
@@ -87,15 +93,16 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     try:
         assembled_path = workdir / "assembled.wav"
         fetch = SourceFetcher(manifest, settings, workdir)
+        transcript = None
+        if manifest.transcript is not None:  # parsed first: a bad transcript is bad input
+            transcript = load_transcript(fetch.local_path(manifest.transcript.location), manifest.transcript.format)
         assembly = assemble_manifest(manifest, assembled_path, settings, fetch)
         if not assembly.recorded:
-            destroyed = _destroy(manifest, settings)
-            return ProcessOutcome(rid, manifest.call_id, account.id, account.region, False, assembly.reason,
-                                  False, assembly.call_duration_s, 0.0, False, None, (), destroyed, None)
+            return _not_recorded(manifest, rid, assembly, _destroy(manifest, settings))
         redaction: RedactionResult | None = None
         final_path = assembled_path
         if needs_redaction(manifest):
-            redaction = redact_wav(assembled_path, workdir / "redacted.wav", settings)
+            redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav", settings)
             final_path = redaction.audio_path
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
@@ -103,8 +110,9 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id)
         with open(final_path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
-            if redaction is not None and redaction.transcript_path is not None:
-                artifacts["transcript"] = open(redaction.transcript_path, "rb")
+            if transcript is not None:
+                redacted = write_redacted_transcript(transcript, workdir / "transcript.redacted")
+                artifacts["transcript"] = open(redacted, "rb")
             try:
                 stored = region_vault.put(entry, artifacts)
             finally:
@@ -175,6 +183,15 @@ def _sha256(path: Path) -> str:
         while block := src.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destroyed: int) -> ProcessOutcome:
+    account = manifest.account
+    return ProcessOutcome(
+        recording_id=rid, call_id=manifest.call_id, account_id=account.id, region=account.region,
+        stored=False, reason=assembly.reason, already_stored=False,
+        call_duration_s=assembly.call_duration_s, recorded_duration_s=0.0, redacted=False, verified=None,
+        spans_by_kind=(), sources_destroyed=destroyed, key_version=None)
 
 
 def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, destroyed: int,

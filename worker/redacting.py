@@ -2,8 +2,12 @@
 
 Which accounts are redacted: ``redaction: on``, or ``auto`` on a plan that cannot pause
 (team, growth). The engine runs on the assembled recording (recording clock) inside the
-worker's temp dir; only a verified output is kept (``VerificationError`` otherwise, and
-nothing is stored or destroyed, so nothing is lost).
+worker's temp dir. Spoken card data comes from the provider transcript when the manifest
+has one (call-clock words mapped through the assembly's time map), else from the speech
+recognizer chosen by settings; keyed digits always from the DTMF receiver. Only a verified
+output is kept (``VerificationError`` otherwise: nothing is stored or destroyed, so nothing
+is lost). A provider transcript is always written back redacted before it is stored: it is
+a copy of the card data too.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from redaction import dtmf
+from redaction import dtmf, transcripts
 from redaction.config import RedactionConfig
 from redaction.engine import redact_file
-from redaction.recognizer import Recognizer
+from redaction.errors import RedactionInputError
 from redaction.report import RedactionReport
+from redaction.transcripts import Transcript
+from worker.assemble import AssemblyOutcome
 from worker.errors import UsageError
 from worker.manifest import Manifest
+from worker.recognizers import make_recognizer
 from worker.settings import Settings
 
 
@@ -27,8 +34,6 @@ class RedactionResult:
     """A redacted recording in the temp dir, with its report (spans, never digits)."""
 
     audio_path: Path
-    #: The provider transcript written back redacted, in its own format (None: no transcript).
-    transcript_path: Path | None
     report: RedactionReport
 
     @property
@@ -57,29 +62,61 @@ def config_from(settings: Settings) -> RedactionConfig:
         raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*): {exc}") from exc
 
 
-def recognizer_from(settings: Settings) -> Recognizer | None:
-    """The speech recognizer chosen by CALLREC_RECOGNIZER (None: keyed digits and transcripts only)."""
-    if settings.recognizer == "none":
-        return None
-    if settings.recognizer == "builtin":
-        return None  # the built-in recognizer is wired here once redaction.speech provides it
-    raise UsageError(f"CALLREC_RECOGNIZER {settings.recognizer!r} is not one of builtin, none")
-
-
 def current_detector_version(settings: Settings) -> str:
-    """The detector version a redaction run with ``settings`` would record."""
+    """The detector version a redaction of a stored recording with ``settings`` records."""
     parts = [f"{dtmf.DtmfDetector.name}/{dtmf.DtmfDetector.version}"]
-    recognizer = recognizer_from(settings)
+    recognizer = make_recognizer(settings)
     if recognizer is not None:
         parts.append(f"recognizer:{recognizer.name}/{recognizer.version}")
     return ",".join(parts)
 
 
 def detector_version_of(report: RedactionReport) -> str:
-    return ",".join(f"{d.name}/{d.version}" for d in report.detectors if d.name != "transcript")
+    """Audio detectors that ran (transcripts are per call, not a detector version)."""
+    return ",".join(f"{d.name}/{d.version}" for d in report.detectors if not d.name.startswith("transcript"))
+
+
+#: Manifest transcript format names that the transcripts package knows by another name.
+_FORMAT_ALIASES = {"callrec": "simple"}
+
+
+def load_transcript(path: Path, format_name: str) -> Transcript:
+    """Parse a provider transcript; TranscriptError (bad input) names what is wrong."""
+    format_name = _FORMAT_ALIASES.get(format_name, format_name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RedactionInputError(f"transcript {path.name} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RedactionInputError(f"cannot read transcript {path.name}: {type(exc).__name__}") from exc
+    return transcripts.load(text, format_name)
+
+
+def write_redacted_transcript(transcript: Transcript, out_path: Path) -> Path:
+    """The transcript in its own format with card data replaced; written to ``out_path``."""
+    out_path.write_text(transcripts.redacted(transcript), encoding="utf-8")
+    return out_path
+
+
+def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: Transcript | None,
+                     out_path: Path, settings: Settings) -> RedactionResult:
+    """Redact the assembled recording into ``out_path`` (the worker's temp dir)."""
+    words = None
+    recognizer = None
+    if transcript is not None:
+        words = transcript.words
+        if manifest.transcript.clock == "call":
+            words = transcripts.to_recording_clock(words, assembly.time_map.to_recording_s)
+    else:
+        recognizer = make_recognizer(settings)
+    report = redact_file(
+        assembly.recording.path, out_path, words=words,
+        words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
+        recognizer=recognizer, config=config_from(settings))
+    return RedactionResult(out_path, report)
 
 
 def redact_wav(in_path: Path, out_path: Path, settings: Settings) -> RedactionResult:
-    """Redact a recording file (keyed digits, and speech when a recognizer is configured)."""
-    report = redact_file(in_path, out_path, recognizer=recognizer_from(settings), config=config_from(settings))
-    return RedactionResult(out_path, None, report)
+    """Redact a stored recording's audio (keyed digits, and speech when a recognizer is set)."""
+    report = redact_file(in_path, out_path, recognizer=make_recognizer(settings), config=config_from(settings))
+    return RedactionResult(out_path, report)

@@ -20,7 +20,7 @@ def leg_samples(seconds: float, seed: int) -> np.ndarray:
 def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", plan: str = "professional",
                redaction: str = "off", recording: bool = True, retention_days: int | None = None,
                voicemail: bool = False, ticket: str = "T-7", public: bool = False,
-               leg_a: np.ndarray | None = None) -> Path:
+               leg_a: np.ndarray | None = None, transcript: str | None = None) -> Path:
     """Queue 0-1 s, then legs a (1-3 s) and b (3-4 s); ``leg_a`` replaces a's 2 s of noise."""
     directory.mkdir(parents=True, exist_ok=True)
     a = leg_samples(2.0, 1) if leg_a is None else leg_a
@@ -40,6 +40,9 @@ def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", pla
         "segments": [{"uri": f"file:{call_id}-a.wav", "start": 1.0},
                      {"uri": f"file:{call_id}-b.wav", "start": 3.0}],
     }
+    if transcript is not None:
+        (directory / f"{call_id}-words.txt").write_text(transcript)
+        manifest["transcript"] = {"uri": f"file:{call_id}-words.txt", "format": "callrec", "clock": "call"}
     path = directory / f"{call_id}.json"
     path.write_text(json.dumps(manifest))
     return path

@@ -284,3 +284,56 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     assert decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio") == expected
     listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+
+
+CARD_WORDS = "four one one one one one one one one one one one one one one one".split()
+
+
+def card_transcript() -> str:
+    """A call-clock transcript (the project's own format): a card read from 1.2 s of call time."""
+    lines = ["# callrec words", "1.00 1.10 my", "1.10 1.20 card"]
+    lines += [f"{1.2 + 0.1 * i:.2f} {1.3 + 0.1 * i:.2f} {word}" for i, word in enumerate(CARD_WORDS)]
+    lines += ["3.20 3.40 thanks"]
+    return "\n".join(lines) + "\n"
+
+
+def test_call_clock_transcript_drives_masking_and_is_stored_redacted(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
+    expected, _ = sf.read(io.BytesIO(expected_wav(manifest, settings, tmp_path)), dtype="int16")
+    outcome = process_call(manifest, settings)
+    assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("card_number", 1),)
+    assert outcome.sources_destroyed == 3 and not (tmp_path / "call" / "CA1-words.txt").exists()
+    vault = build_vault(settings, regions=("eu",))
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    # Call 1.2-2.8 s is recording 0.7-2.3 s (queue cut, 0.5 s beep), padded 150 ms / 100 ms.
+    assert meta["redaction"]["masked"] == [[0.55, 2.4]]
+    assert meta["redaction"]["spans"][0]["detector"] == "transcript:simple"
+    stored, _ = sf.read(io.BytesIO(decrypt(vault, outcome.recording_id, "audio")), dtype="int16")
+    start, end = int(0.55 * RATE_HZ), int(2.4 * RATE_HZ)
+    edge = 2  # the report rounds the interval to the millisecond; allow a sample either side
+    assert np.array_equal(stored[: start - edge], expected[: start - edge])
+    assert np.array_equal(stored[end + edge :], expected[end + edge :])
+    assert not np.array_equal(stored[start:end], expected[start:end])
+    text = decrypt(vault, outcome.recording_id, "transcript").decode()
+    assert text.count("[redacted]") == 16 and " one" not in text and "four" not in text
+    assert "my" in text and "thanks" in text
+
+
+def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", transcript=card_transcript(), voicemail=True)
+    outcome = process_call(manifest, settings)
+    assert not outcome.redacted
+    vault = build_vault(settings, regions=("eu",))
+    assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
+    vault.region("eu").delete(outcome.recording_id, actor="operator", reason="request")
+    assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
+
+
+def test_bad_transcript_is_bad_input_and_writes_nothing(tmp_path, settings):
+    from redaction.errors import TranscriptError
+
+    manifest = write_call(tmp_path / "call", plan="team", transcript="1.0 oops\n")
+    with pytest.raises(TranscriptError) as info:
+        process_call(manifest, settings)
+    assert info.value.permanent and "line 1" in str(info.value)
+    assert (tmp_path / "call" / "CA1-a.wav").exists() and not (settings.data_dir / "vault").exists()
