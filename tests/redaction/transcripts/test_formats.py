@@ -1,0 +1,74 @@
+"""The contract every transcript format keeps: parse, find card data, write back redacted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+from redaction.transcripts import PLACEHOLDER
+from tests.redaction.transcripts.conftest import expected_sensitive, fixture_text
+
+
+
+def core(text: str) -> str:
+    return text.strip(" .,?").lower()
+
+
+def test_every_format_is_registered() -> None:
+    assert sorted(transcripts.FORMATS) == ["assemblyai", "aws", "deepgram", "simple", "whisper"]
+    with pytest.raises(TranscriptError, match="unknown transcript format 'vtt'"):
+        transcripts.get_format("vtt")
+
+
+def test_words_are_timed_in_seconds(format_name: str) -> None:
+    transcript = transcripts.load(fixture_text(format_name), format_name)
+    first = transcript.words[0]
+    assert (first.start_s, first.end_s) == (1.0, 1.3)
+    assert first.text.strip().lower() == "can"
+    assert all(b.start_s > a.start_s for a, b in zip(transcript.words, transcript.words[1:]))
+
+
+def test_card_number_expiry_and_code_words_are_found(format_name: str) -> None:
+    transcript = transcripts.load(fixture_text(format_name), format_name)
+    assert sorted(transcripts.sensitive_words(transcript)) == expected_sensitive(format_name)
+
+
+def test_written_back_redacted_in_its_own_format(format_name: str) -> None:
+    source = fixture_text(format_name)
+    transcript = transcripts.load(source, format_name)
+    redacted = transcripts.redacted(transcript)
+    sensitive = set(expected_sensitive(format_name))
+    said = {core(w.text) for i, w in enumerate(transcript.words) if i in sensitive}
+    also_ordinary = {core(w.text) for i, w in enumerate(transcript.words) if i not in sensitive}
+    for text in said - also_ordinary:  # anywhere in the document: words, full text, copies
+        assert not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", redacted, re.I), "card data left behind"
+    again = transcripts.load(redacted, format_name)
+    assert len(again.words) == len(transcript.words)
+    for index, (before, after) in enumerate(zip(transcript.words, again.words)):
+        assert (after.start_s, after.end_s) == (before.start_s, before.end_s)
+        if index in sensitive:
+            assert PLACEHOLDER in after.text
+        else:
+            assert after.text == before.text
+    assert transcripts.sensitive_words(again) == frozenset()
+
+
+def test_repr_hides_the_words(format_name: str) -> None:
+    transcript = transcripts.load(fixture_text(format_name), format_name)
+    assert "4532" not in repr(transcript) and "four" not in repr(transcript)
+    assert repr(transcript) == f"Transcript({format_name}, {len(transcript.words)} words)"
+
+
+@pytest.mark.parametrize("name", ["aws", "deepgram", "assemblyai", "whisper"])
+def test_not_json_is_refused_with_position(name: str) -> None:
+    with pytest.raises(TranscriptError, match=rf"{name} transcript is not valid JSON \(line 1, column 2\)"):
+        transcripts.load("{oops", name)
+
+
+@pytest.mark.parametrize("name", ["aws", "deepgram", "assemblyai", "whisper"])
+def test_wrong_shape_is_refused_naming_the_field(name: str) -> None:
+    with pytest.raises(TranscriptError, match=rf"^{name} transcript: .* has no '\w+' field"):
+        transcripts.load('{"something": "else"}', name)

@@ -1,0 +1,35 @@
+"""The project's own format: parse, errors by line, redaction keeps everything else."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+
+TEXT = "# a call\n\n1.0 1.2 card 0.9\n1.3 1.5 four\n"
+
+
+def test_lines_comments_and_confidence() -> None:
+    words = transcripts.load(TEXT, "simple").words
+    assert [(w.start_s, w.end_s, w.text, w.confidence) for w in words] == [(1.0, 1.2, "card", 0.9), (1.3, 1.5, "four", 1.0)]
+
+
+def test_redaction_replaces_only_the_word_field() -> None:
+    fmt = transcripts.get_format("simple")
+    assert fmt.redact(TEXT, frozenset({1})) == "# a call\n\n1.0 1.2 card 0.9\n1.3 1.5 [redacted]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1.0 1.2\n", "line 1 has 2 fields"),
+        ("# c\n1.0 x four\n", "line 2 has a time or confidence that is not a number"),
+        ("2.0 1.0 four\n", r"line 1 has bad times \(2.000 s to 1.000 s\)"),
+        ("1.0 1.2 four 7\n", r"line 1 has a confidence outside \[0, 1\]"),
+    ],
+)
+def test_bad_lines_are_refused_by_number_without_their_text(text: str, message: str) -> None:
+    with pytest.raises(TranscriptError, match=message) as info:
+        transcripts.load(text, "simple")
+    assert "four" not in str(info.value)
