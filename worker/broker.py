@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -25,6 +26,8 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from worker.errors import is_permanent
 from worker.lifecycle import JobLifecycle
@@ -38,6 +41,10 @@ QUEUE_NAMESPACE = "callrec-queue"
 #: Longest backoff between retries of a transient failure.
 MAX_BACKOFF_S = 600.0
 
+#: Retries of a Redis command that failed to connect: 0.05 s doubling to 1 s, then 1 s
+#: apart, so about 30 s of Redis outage (a restart, a failover) go unnoticed by jobs.
+REDIS_RETRIES = 35
+
 
 def redis_url(settings: Settings) -> str:
     """REDIS_URL when set, else the embedded server's socket URL."""
@@ -48,6 +55,14 @@ def ensure_redis(settings: Settings) -> None:
     """Start the embedded Redis when no REDIS_URL is set and it is not running yet."""
     if not settings.redis_url:
         EmbeddedRedis(settings.data_dir).start()
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    """A client that rides out a Redis restart: failed commands retry for about REDIS_OUTAGE_S."""
+    retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=REDIS_RETRIES)
+    return redis.Redis.from_url(redis_url(settings), retry=retry,
+                                retry_on_error=[redis.ConnectionError, redis.TimeoutError,
+                                                redis.BusyLoadingError])
 
 
 def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:
@@ -73,7 +88,7 @@ def build_broker(settings: Settings) -> RedisBroker:
                 retry_when=retry_policy(settings.job_max_retries)),
         CurrentMessage(),
     ]
-    return RedisBroker(url=redis_url(settings), middleware=middleware, namespace=QUEUE_NAMESPACE,
+    return RedisBroker(client=redis_client(settings), middleware=middleware, namespace=QUEUE_NAMESPACE,
                        heartbeat_timeout=int(settings.queue_heartbeat_timeout_s * 1000),
                        maintenance_chance=settings.queue_maintenance_per_million)
 

@@ -15,19 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import redis
-
 from worker import logs
 from worker.idempotency import IdempotencyStore
 from worker.jobs import Job, JobDecodeError, ProcessCall
 from worker.metrics import JobMetrics, job_metrics
 from worker.status import StatusStore
 
-#: How long job bookkeeping waits for Redis to come back (a restart) before giving up.
-REDIS_WAIT_S = 30.0
-
 J = TypeVar("J", bound=Job)
-T = TypeVar("T")
 log = logging.getLogger("callrec.jobs")
 
 
@@ -56,20 +50,20 @@ class JobRunner:
         job = Job.decode(body)
         if not isinstance(job, kind):
             raise JobDecodeError(f"a {job.kind} job was sent to the {kind.kind} actor")
-        claim = _wait_for_redis(self.idempotency.claim, job.job_id)
+        claim = self.idempotency.claim(job.job_id)
         if claim is None:
             self._already_done(job)
             return None
-        _wait_for_redis(self.status.running, job.job_id)
+        self.status.running(job.job_id)
         logs.event(log, "job_started", job_id=job.job_id, kind=job.kind, crashes=claim.crashes)
         try:
             with self.idempotency.held(claim):
                 result = operation(job)
         except BaseException:
-            _wait_for_redis(self.idempotency.release, claim)
+            self.idempotency.release(claim)
             raise
-        _wait_for_redis(self.idempotency.complete, claim, result.references)
-        _wait_for_redis(self.status.done, job.job_id, result.references)
+        self.idempotency.complete(claim, result.references)
+        self.status.done(job.job_id, result.references)
         metrics = self.metrics()
         if isinstance(job, ProcessCall) and result.recorded_s > 0:
             metrics.stored(result.recorded_s)
@@ -80,27 +74,15 @@ class JobRunner:
         return result
 
     def _already_done(self, job: Job) -> None:
-        references = _wait_for_redis(self.idempotency.result, job.job_id) or {}
-        current = _wait_for_redis(self.status.get, job.job_id)
+        references = self.idempotency.result(job.job_id) or {}
+        current = self.status.get(job.job_id)
         if current is None or current.state != "done":
-            _wait_for_redis(self.status.done, job.job_id, references)
+            self.status.done(job.job_id, references)
         logs.event(log, "job_already_done", job_id=job.job_id, kind=job.kind)
 
 
 def _plain(references: Mapping[str, str]) -> dict[str, str]:
     return {str(key): str(value) for key, value in references.items()}
-
-
-def _wait_for_redis(call: Callable[..., T], *args: object) -> T:
-    """Call ``call``; while Redis is unreachable (restarting), retry for REDIS_WAIT_S."""
-    deadline = time.monotonic() + REDIS_WAIT_S
-    while True:
-        try:
-            return call(*args)
-        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.2)
 
 
 _lock = threading.Lock()
