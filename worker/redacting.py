@@ -12,6 +12,7 @@ a copy of the card data too.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +63,10 @@ def config_from(settings: Settings) -> RedactionConfig:
         raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*): {exc}") from exc
 
 
+@functools.lru_cache(maxsize=8)
 def current_detector_version(settings: Settings) -> str:
-    """The detector version a redaction of a stored recording with ``settings`` records."""
+    """The detector version a redaction of a stored recording with ``settings`` records
+    (computed once per settings: making a recognizer may load a model)."""
     parts = [f"{dtmf.DtmfDetector.name}/{dtmf.DtmfDetector.version}"]
     recognizer = make_recognizer(settings)
     if recognizer is not None:
