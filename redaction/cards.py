@@ -160,15 +160,18 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
 
 def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
     text = "".join(d for d, _ in digits)
+    ends = set(starts[1:]) | {len(text)}
     best, best_score = (0, min(len(text), MAX_CARD_DIGITS)), -1.0
-    # A card starts where a run starts (any offset would find a Luhn-valid window by chance).
+    # A card starts where a run starts (any offset would find a Luhn-valid window by chance)
+    # and ends where a run ends, or inside a run only at the common lengths 15 and 16 (a
+    # card read on into its expiry date).
     for start in starts:
-        if len(text) - start < MIN_CARD_DIGITS:
-            break
         for length in range(MIN_CARD_DIGITS, min(MAX_CARD_DIGITS, len(text) - start) + 1):
+            if start + length not in ends and length not in (15, 16):
+                continue
             window = text[start : start + length]
             score = 2.0 * luhn_valid(window) + 1.0 * (issuer_of(window) is not None)
-            score += 0.1 * (length == 16) - 0.01 * start
+            score += 0.5 * (start + length in ends) + 0.1 * (length == 16) - 0.01 * start
             if score > best_score:
                 best, best_score = (start, length), score
     start, length = best

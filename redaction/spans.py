@@ -15,6 +15,8 @@ from dataclasses import dataclass
 KEYED, SPOKEN = "keyed", "spoken"
 #: Spans closer than this are masked as one (no 20 ms of audio between two masks).
 MERGE_GAP_S = 0.05
+#: Seconds times rate lands a hair off whole samples (1.2 * 1000 = 1200.0000000000002).
+_EPS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def plan(
         raise ValueError(f"padding must not be negative, got {pad_before_ms!r} / {pad_after_ms!r} ms")
     raw = []
     for d in detections:
-        start = max(0, math.floor((d.start_s - pad_before_ms / 1000.0) * rate_hz))
-        end = min(length, math.ceil((d.end_s + pad_after_ms / 1000.0) * rate_hz))
+        start = max(0, math.floor((d.start_s - pad_before_ms / 1000.0) * rate_hz + _EPS))
+        end = min(length, math.ceil((d.end_s + pad_after_ms / 1000.0) * rate_hz - _EPS))
         if end > start:
             raw.append((start, end))
     merged: list[list[int]] = []
@@ -84,6 +86,6 @@ def plan(
 def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int, length: int) -> bool:
     """True when ``[start_s, end_s]``, clipped to the ``length`` samples, lies inside one
     masked interval."""
-    start = min(max(0, math.floor(start_s * rate_hz)), length)
-    end = min(math.ceil(end_s * rate_hz), length)
+    start = min(max(0, math.floor(start_s * rate_hz + _EPS)), length)
+    end = min(math.ceil(end_s * rate_hz - _EPS), length)
     return any(i.start <= start and end <= i.end for i in intervals)

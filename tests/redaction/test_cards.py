@@ -1,0 +1,86 @@
+"""Card logic: runs and chains of digits into card numbers, expiry dates, security codes."""
+
+from __future__ import annotations
+
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, find_entities
+from redaction.words import TimedWord
+
+
+def timed(text: str, step_s: float = 0.4) -> list[TimedWord]:
+    return [TimedWord(round(i * step_s, 3), round(i * step_s + 0.3, 3), t) for i, t in enumerate(text.split())]
+
+
+def entities(text: str, step_s: float = 0.4) -> list[tuple[str, str]]:
+    words = timed(text, step_s)
+    return [(e.entity, " ".join(words[i].text for i in e.words)) for e in find_entities(words)]
+
+
+def test_card_then_expiry_then_code_in_context() -> None:
+    text = (
+        "my card number is four five three two oh one five one one two eight three oh three six six "
+        "and it expires twelve twenty seven and the security code is seven three one thanks"
+    )
+    assert entities(text) == [
+        (CARD_NUMBER, "four five three two oh one five one one two eight three oh three six six"),
+        (EXPIRY, "twelve twenty seven"),
+        (SECURITY_CODE, "seven three one"),
+    ]
+
+
+def test_luhn_valid_card_raises_confidence_but_an_invalid_run_is_still_masked() -> None:
+    valid = find_entities(timed("4532 0151 1283 0366"))
+    invalid = find_entities(timed("4532 0151 1283 0367"))
+    assert [(e.entity, e.confidence) for e in valid] == [(CARD_NUMBER, 0.99)]
+    assert [(e.entity, e.confidence) for e in invalid] == [(CARD_NUMBER, 0.6)]
+
+
+def test_groups_read_with_interjections_are_one_card() -> None:
+    text = "four five three two okay oh one five one yes one two eight three right oh three six six"
+    assert [e for e, _ in entities(text)] == [CARD_NUMBER]
+    assert entities(text)[0][1].count(" ") == 15  # all sixteen digit words, no interjection
+
+
+def test_expiry_and_code_right_after_a_card_without_context_words() -> None:
+    text = "4532015112830366 then 1227 and 731"
+    assert entities(text) == [(CARD_NUMBER, "4532015112830366"), (EXPIRY, "1227"), (SECURITY_CODE, "731")]
+
+
+def test_digits_run_on_after_the_card_are_labelled_from_the_card_window() -> None:
+    text = "four five three two oh one five one one two eight three oh three six six one two two seven seven three one"
+    assert [e for e, _ in entities(text)] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
+
+
+def test_ordinary_numbers_stay_audible() -> None:
+    for text in [
+        "I'd like two pizzas for five people at seven thirty",
+        "your order number is four five six seven",
+        "it takes about twenty minutes",
+        "the code on the door is 1234 ",  # no security-code context, no card before
+    ]:
+        assert entities(text) == []
+
+
+def test_code_with_context_words() -> None:
+    assert entities("the three digits on the back are five one nine") == [(SECURITY_CODE, "five one nine")]
+    assert entities("cvv 0427") == [(SECURITY_CODE, "0427")]
+
+
+def test_partial_card_near_card_words_is_masked() -> None:
+    assert entities("my card starts four five three two oh one five one") == [
+        (CARD_NUMBER, "four five three two oh one five one")
+    ]
+
+
+def test_a_long_pause_splits_runs() -> None:
+    words = timed("four five three two", 0.4) + [
+        TimedWord(60.0 + i * 0.4, 60.3 + i * 0.4, t) for i, t in enumerate("one two three four five six seven eight nine".split())
+    ]
+    assert find_entities(words) == []
+
+
+def test_words_in_any_order_give_indices_into_the_input() -> None:
+    words = timed("cvv seven three one")
+    shuffled = [words[2], words[0], words[3], words[1]]
+    (entity,) = find_entities(shuffled)
+    assert entity.entity == SECURITY_CODE and entity.words == (0, 2, 3)
+    assert (entity.start_s, entity.end_s) == (0.4, 1.5)

@@ -1,0 +1,179 @@
+"""The engine end to end: keyed and spoken card data masked, audio elsewhere bit-exact, verified."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from redaction.config import RedactionConfig
+from redaction.dtmf import detect_dtmf
+from redaction.dtmf_synth import KeyPress, key_sequence
+from redaction.engine import redact_array, redact_file
+from redaction.errors import RedactionInputError, VerificationError
+from redaction.words import TimedWord
+
+CARD = "4532015112830366"
+
+
+def keyed_call(rate_hz: int = 8000, seed: int = 0) -> np.ndarray:
+    """Two seconds of noise, a keyed card number, expiry and code, two more seconds."""
+    rng = np.random.default_rng(seed)
+    keys, _ = key_sequence([KeyPress(k, on_s=0.07) for k in CARD + "1227" + "731"], rate_hz, snr_db=25, seed=seed)
+    noise = rng.normal(0, 0.01, 2 * rate_hz).astype(np.float32)
+    return np.concatenate([noise, keys, noise]) * 0.9
+
+
+def spans_of(report) -> list[tuple[float, float]]:
+    return [(span.start_s, span.end_s) for span in report.spans]
+
+
+def masked_samples(report, length: int) -> np.ndarray:
+    mask = np.zeros(length, bool)
+    for start_s, end_s in report.masked:
+        mask[round(start_s * report.rate_hz) : round(end_s * report.rate_hz)] = True
+    return mask
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "PCM_32", "FLOAT", "ULAW", "ALAW"])
+def test_keyed_card_masked_and_everything_else_bit_exact(tmp_path, subtype: str) -> None:
+    source, out = tmp_path / "in.wav", tmp_path / "out.wav"
+    sf.write(source, keyed_call(), 8000, subtype=subtype)
+    report = redact_file(source, out, config=RedactionConfig(block_frames=4096))
+    info_in, info_out = sf.info(str(source)), sf.info(str(out))
+    assert (info_out.samplerate, info_out.frames, info_out.channels, info_out.subtype) == (
+        info_in.samplerate, info_in.frames, info_in.channels, info_in.subtype)
+    dtype = "int32" if subtype.startswith("PCM") else "float64"
+    a, b = sf.read(source, dtype=dtype)[0], sf.read(out, dtype=dtype)[0]
+    mask = masked_samples(report, len(a))
+    assert np.array_equal(a[~mask], b[~mask])
+    assert [s.entity for s in report.spans] == ["card_number"] * 16 + ["expiry"] * 4 + ["security_code"] * 3
+    assert {s.kind for s in report.spans} == {"keyed"} and report.verified
+    assert list(detect_dtmf(sf.read(out, dtype="float32")[0], 8000)) == []
+    assert sorted(tmp_path.iterdir()) == [source, out]  # no temporary file left
+
+
+def test_stereo_and_flac_keep_their_shape(tmp_path) -> None:
+    call = keyed_call()
+    stereo = np.stack([call, call * 0.5], axis=1)
+    source, out = tmp_path / "in.flac", tmp_path / "out.flac"
+    sf.write(source, stereo, 8000, subtype="PCM_16")
+    report = redact_file(source, out)
+    a, b = sf.read(source, dtype="int16")[0], sf.read(out, dtype="int16")[0]
+    assert b.shape == a.shape and sf.info(str(out)).format == "FLAC"
+    mask = masked_samples(report, len(a))
+    assert np.array_equal(a[~mask], b[~mask]) and not np.array_equal(a[mask], b[mask])
+
+
+def test_each_press_is_masked_whole_with_padding(tmp_path) -> None:
+    rate = 22050
+    presses = [KeyPress(k, on_s=0.05) for k in "159"]
+    signal, times = key_sequence(presses, rate, gap_s=1.0)
+    out, report = redact_array(signal, rate)
+    assert len(report.masked) == 3
+    for (start_s, end_s), (mask_start, mask_end) in zip(times, report.masked):
+        assert mask_start <= start_s - 0.14 and mask_end >= end_s + 0.09
+    assert out.dtype == signal.dtype and out.shape == signal.shape
+
+
+@pytest.mark.skipif(shutil.which("multimon-ng") is None, reason="multimon-ng (Debian) not installed")
+def test_multimon_ng_decodes_nothing_from_the_output(tmp_path) -> None:
+    source, out = tmp_path / "in.wav", tmp_path / "out.wav"
+    sf.write(source, keyed_call(22050), 22050, subtype="PCM_16")
+    redact_file(source, out)
+
+    def decoded(path) -> str:
+        run = subprocess.run(["multimon-ng", "-q", "-t", "wav", "-a", "DTMF", str(path)], capture_output=True, text=True)
+        return "".join(line.split()[-1] for line in run.stdout.splitlines() if line.startswith("DTMF"))
+
+    assert decoded(source) == CARD + "1227731"  # the independent decoder hears the input...
+    assert decoded(out) == ""  # ...and nothing in the output
+
+
+def test_transcript_words_are_masked_and_reported_without_digits() -> None:
+    signal = np.random.default_rng(3).uniform(-0.3, 0.3, 8000 * 20).astype(np.float32)
+    said = "my card is 4532 0151 1283 0366 expires 12/27 thanks".split()
+    words = [TimedWord(2.0 + i, 2.6 + i, text) for i, text in enumerate(said)]
+    out, report = redact_array(signal, 8000, words=words, words_detector="transcript:simple")
+    assert [(s.entity, s.start_s, s.end_s, s.detector) for s in report.spans] == [
+        ("card_number", 5.0, 8.6, "transcript:simple"),
+        ("expiry", 10.0, 10.6, "transcript:simple"),
+    ]
+    assert report.masked == ((4.85, 8.7), (9.85, 10.7))
+    mask = masked_samples(report, len(signal))
+    assert np.array_equal(out[~mask], signal[~mask])
+    text = json.dumps(report.to_dict())
+    assert not any(token in text for token in ("4532", "0151", "1283", "0366", "12/27"))
+    assert report.to_dict()["verification"] == {
+        "passed": True, "dtmf_remaining": 0, "spans_unmasked": 0, "recognizer_remaining": None}
+
+
+def test_block_size_does_not_change_the_output() -> None:
+    call = keyed_call(16000)
+    small, _ = redact_array(call, 16000, config=RedactionConfig(block_frames=1024, mask="noise"))
+    large, _ = redact_array(call, 16000, config=RedactionConfig(block_frames=1 << 20, mask="noise"))
+    assert np.array_equal(small, large)
+
+
+class ScriptedRecognizer:
+    """A real backend double: hears the number words it is given, at their times."""
+
+    name, version = "scripted", "1"
+
+    def __init__(self, *passes: list[TimedWord]) -> None:
+        self.passes = list(passes)
+        self.blocks_seen = 0
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        for _ in blocks:
+            self.blocks_seen += 1
+        yield from self.passes.pop(0) if self.passes else []
+
+
+def card_words(start_s: float) -> list[TimedWord]:
+    return [TimedWord(start_s + 0.4 * i, start_s + 0.4 * i + 0.3, d) for i, d in enumerate("four five three two oh one five one one two eight three oh three six six".split())]
+
+
+def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
+    call = keyed_call()
+    recognizer = ScriptedRecognizer(card_words(1.0), card_words(1.0))
+    _, report = redact_array(call, 8000, recognizer=recognizer, config=RedactionConfig(block_frames=4096))
+    spoken = [s for s in report.spans if s.kind == "spoken"]
+    assert [(s.entity, s.detector) for s in spoken] == [("card_number", "recognizer:scripted")]
+    assert sum(s.kind == "keyed" for s in report.spans) == 23  # DTMF saw every block too
+    assert recognizer.blocks_seen == 2 * -(-len(call) // 4096)
+    assert [d.name for d in report.detectors] == ["dtmf", "recognizer:scripted"]
+    assert report.verification.recognizer_remaining == 0
+
+
+def test_failed_verification_writes_nothing(tmp_path) -> None:
+    source, out = tmp_path / "in.wav", tmp_path / "out.wav"
+    sf.write(source, keyed_call(), 8000, subtype="PCM_16")
+    # Pass 1 hears nothing spoken; verification hears a card outside every mask.
+    recognizer = ScriptedRecognizer([], card_words(0.0))
+    with pytest.raises(VerificationError, match="1 spoken item") as info:
+        redact_file(source, out, recognizer=recognizer)
+    assert "4532" not in str(info.value)
+    assert sorted(tmp_path.iterdir()) == [source]
+
+
+def test_words_past_the_end_of_the_audio_are_refused() -> None:
+    with pytest.raises(RedactionInputError, match=r"transcript word 2 ends at 12.00 s, past the end of the audio \(10.00 s\)"):
+        redact_array(np.zeros(80_000, np.float32), 8000, words=[TimedWord(1, 2, "a"), TimedWord(11, 12, "b")])
+
+
+def test_bad_inputs_are_refused_and_nothing_is_written(tmp_path) -> None:
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"not audio at all")
+    with pytest.raises(RedactionInputError, match="cannot read audio"):
+        redact_file(junk, tmp_path / "out.wav")
+    good = tmp_path / "in.wav"
+    sf.write(good, np.zeros(8000), 8000)
+    with pytest.raises(RedactionInputError, match="unknown audio format 'xyz'"):
+        redact_file(good, tmp_path / "out.xyz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "junk.wav"]

@@ -1,0 +1,56 @@
+"""Number normalisation: what people and providers say for digits."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.numbers import pieces
+from redaction.words import TimedWord
+
+
+def said(text: str) -> list[str]:
+    """Digits per piece; '.' for an ordinary word, '_' for a filler."""
+    words = [TimedWord(i * 0.5, i * 0.5 + 0.4, token) for i, token in enumerate(text.split())]
+    return [p.digits or ("_" if p.filler else ".") for p in pieces(words)]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("four five three two", ["4", "5", "3", "2"]),
+        ("4532 1488", ["4532", "1488"]),
+        ("4532-1488,", ["4532", "1488"]),
+        ("12/27", ["12", "27"]),
+        ("oh nine", ["0", "9"]),
+        ("O zero nought", ["0", "0", "0"]),
+        ("double four", ["44"]),
+        ("triple 7", ["777"]),
+        ("forty five", ["45"]),
+        ("forty-five", ["45"]),
+        ("nineteen", ["19"]),
+        ("forty", ["40"]),
+        ("twenty twenty five", ["20", "25"]),
+        ("two thousand twenty five", ["2025"]),
+        ("forty five hundred", ["4500"]),
+        ("one hundred and five", ["105"]),
+        ("December twenty seven", ["12", "27"]),
+        ("four 5 forty six", ["4", "5", "46"]),
+    ],
+)
+def test_spoken_and_written_numbers(text: str, digits: list[str]) -> None:
+    assert said(text) == digits
+
+
+def test_fillers_and_ordinary_words_are_kept_apart() -> None:
+    assert said("it's four uh five and six okay") == [".", "4", "_", "5", "_", "6", "."]
+
+
+def test_double_without_a_digit_is_an_ordinary_word() -> None:
+    assert said("double check that") == [".", ".", "."]
+
+
+def test_pieces_know_their_words_and_times() -> None:
+    words = [TimedWord(1.0, 1.3, "forty"), TimedWord(1.3, 1.6, "five"), TimedWord(2.0, 2.2, "double"), TimedWord(2.2, 2.5, "six")]
+    found = pieces(words)
+    assert [(p.digits, p.words, p.start_s, p.end_s) for p in found] == [("45", (0, 1), 1.0, 1.6), ("66", (2, 3), 2.0, 2.5)]
+    assert "45" not in repr(found[0])

@@ -1,0 +1,43 @@
+"""Span planner: padding (more before the onset), clipping, merging."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.spans import KEYED, Detection, MaskInterval, covered, plan
+
+
+def detection(start_s: float, end_s: float) -> Detection:
+    return Detection(start_s, end_s, KEYED, "keyed_digit", "dtmf", 1.0)
+
+
+def test_pads_before_more_than_after_and_clips_to_the_audio() -> None:
+    intervals = plan([detection(1.0, 1.1), detection(0.05, 0.1), detection(9.95, 10.0)],
+                     rate_hz=1000, length=10_000, pad_before_ms=150, pad_after_ms=100)
+    assert intervals == (MaskInterval(0, 200), MaskInterval(850, 1200), MaskInterval(9800, 10_000))
+
+
+def test_overlapping_and_nearly_touching_spans_merge() -> None:
+    intervals = plan([detection(1.0, 1.1), detection(1.2, 1.3), detection(1.54, 1.6), detection(3.0, 3.1)],
+                     rate_hz=1000, length=10_000, pad_before_ms=100, pad_after_ms=100)
+    # 1.0-1.1 and 1.2-1.3 overlap once padded; 1.54 starts 40 ms after (< 50 ms): merged.
+    assert intervals == (MaskInterval(900, 1700), MaskInterval(2900, 3200))
+
+
+def test_negative_padding_is_refused() -> None:
+    with pytest.raises(ValueError, match="padding"):
+        plan([], rate_hz=8000, length=10, pad_before_ms=-1, pad_after_ms=0)
+
+
+def test_covered_means_inside_one_interval() -> None:
+    intervals = (MaskInterval(100, 200), MaskInterval(300, 400))
+    assert covered(0.1, 0.2, intervals, 1000, 1000)
+    assert not covered(0.15, 0.35, intervals, 1000, 1000)
+    assert covered(0.35, 0.9, (MaskInterval(300, 500),), 1000, 500)  # clipped at the end of the audio
+
+
+def test_report_form_rounds_and_names_every_field() -> None:
+    assert Detection(1.23456, 2.0, "spoken", "expiry", "transcript:aws", 0.87654).to_dict() == {
+        "start_s": 1.235, "end_s": 2.0, "kind": "spoken", "entity": "expiry",
+        "detector": "transcript:aws", "confidence": 0.877,
+    }

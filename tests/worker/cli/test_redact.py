@@ -1,0 +1,128 @@
+"""``callrec redact``: exit codes, outputs, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from redaction.dtmf_synth import KeyPress, key_sequence
+from tests.redaction.transcripts.conftest import FILES, fixture_text
+from worker.cli import main
+
+
+@pytest.fixture(autouse=True)
+def no_recognizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLREC_RECOGNIZER", "none")
+
+
+@pytest.fixture
+def call(tmp_path: Path) -> Path:
+    """20 s: noise, a keyed card number at 14 s (the transcript fixtures speak at 1-13 s)."""
+    keys, _ = key_sequence([KeyPress(k, on_s=0.06) for k in "4532015112830366"], 8000, gap_s=0.06, lead_s=0.0)
+    signal = np.random.default_rng(0).normal(0, 0.02, 20 * 8000).astype(np.float32)
+    signal[14 * 8000 : 14 * 8000 + len(keys)] += keys
+    path = tmp_path / "call.wav"
+    sf.write(path, signal, 8000, subtype="PCM_16")
+    return path
+
+
+def files(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_keyed_digits_redacted_with_report(call: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    assert main(["redact", str(call), "-o", str(out), "--report", str(report), "--mask", "silence"]) == 0
+    data = json.loads(report.read_text())
+    assert len(data["spans"]) == 16 and {s["entity"] for s in data["spans"]} == {"card_number"}
+    assert data["mask"] == "silence" and data["verified"] is True
+    assert "16 span(s) (card_number)" in capsys.readouterr().out
+    assert sf.info(str(out)).frames == sf.info(str(call)).frames
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_transcript_format_redacts_audio_and_transcript(call: Path, tmp_path: Path, name: str) -> None:
+    transcript = tmp_path / f"t-{FILES[name]}"
+    transcript.write_text(fixture_text(name))
+    out = tmp_path / "out.wav"
+    assert main(["redact", str(call), "-o", str(out), "--transcript", str(transcript), "--transcript-format", name,
+                 "--report", str(tmp_path / "r.json")]) == 0
+    spans = json.loads((tmp_path / "r.json").read_text())["spans"]
+    spoken = [(s["entity"], s["detector"]) for s in spans if s["kind"] == "spoken"]
+    assert spoken == [("card_number", f"transcript:{name}"), ("expiry", f"transcript:{name}"),
+                      ("security_code", f"transcript:{name}")]
+    written = out.with_suffix(".transcript" + transcript.suffix)
+    assert "[redacted]" in written.read_text() and "0366" not in written.read_text()
+
+
+def test_unreadable_transcript_exits_2_and_writes_nothing(call: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "t.json"
+    bad.write_text('{"results": {"items": [')
+    before = files(tmp_path)
+    code = main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(bad),
+                 "--transcript-format", "aws", "--report", str(tmp_path / "r.json")])
+    assert code == 2
+    assert "aws transcript is not valid JSON" in capsys.readouterr().err
+    assert files(tmp_path) == before
+
+
+def test_transcript_past_the_audio_exits_2(call: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    late = tmp_path / "late.simple"
+    late.write_text("1.0 1.3 hello\n25.0 25.4 four\n")
+    before = files(tmp_path)
+    assert main(["redact", str(call), "-o", str(tmp_path / "o.wav"), "--transcript", str(late),
+                 "--transcript-format", "simple"]) == 2
+    err = capsys.readouterr().err
+    assert "transcript word 2 ends at 25.40 s, past the end of the audio (20.00 s)" in err and "four" not in err
+    assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--transcript", "t.json"], "--transcript and --transcript-format go together"),
+        (["--transcript-format", "aws"], "--transcript and --transcript-format go together"),
+        (["--report", "OUT"], "must be different files"),
+        (["--report", "missing/r.json"], "directory missing does not exist"),
+    ],
+)
+def test_bad_arguments_exit_2(call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str], extra: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    extra = [str(tmp_path / "out.wav") if e == "OUT" else e for e in extra]
+    before = files(tmp_path)
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert files(tmp_path) == before
+
+
+def test_missing_or_unreadable_audio_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["redact", str(tmp_path / "none.wav"), "-o", str(tmp_path / "o.wav")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"RIFF nonsense")
+    assert main(["redact", str(junk), "-o", str(tmp_path / "o.wav")]) == 2
+    assert "cannot read audio" in capsys.readouterr().err
+    assert files(tmp_path) == ["junk.wav"]
+
+
+def test_unknown_mask_is_refused_by_argparse(call: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["redact", str(call), "-o", str(tmp_path / "o.wav"), "--mask", "beep"])
+    assert info.value.code == 2
+
+
+@pytest.mark.skipif(shutil.which("multimon-ng") is None, reason="multimon-ng (Debian) not installed")
+def test_output_is_silent_to_multimon(call: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    out = tmp_path / "out.wav"
+    assert main(["redact", str(call), "-o", str(out)]) == 0
+    run = subprocess.run(["multimon-ng", "-q", "-t", "wav", "-a", "DTMF", str(out)], capture_output=True, text=True)
+    assert "DTMF" not in run.stdout
