@@ -19,11 +19,13 @@ RECORDING_KINDS: tuple[str, ...] = ("call", "voicemail")
 
 @dataclass(frozen=True)
 class ArtifactInfo:
-    """One encrypted artifact: its generation (bumped on re-encryption) and KEK version."""
+    """One encrypted artifact: its generation (bumped on re-encryption), the KEK version
+    wrapping its data key, and the random tag of the write that stored it."""
 
     kind: str
     generation: int
     key_version: str
+    tag: str
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """One region's vault: its object store and key provider, and nothing of another region.
 
-Layout in the region's store (``<rid>`` a recording id, ``<g>`` a generation number)::
+Layout in the region's store (``<rid>`` a recording id, ``<g>`` a generation number,
+``<tag>`` random per write, so two writers racing on one recording never mix a ciphertext
+with another write's key)::
 
     index/<rid>.json                  IndexEntry, unencrypted (ids, dates, versions)
-    data/<rid>/<kind>.<g>.enc         Tink streaming ciphertext of one artifact
-    keys/<rid>/<kind>.<g>.json        its data key, wrapped by the region's KEK
+    data/<rid>/<kind>.<g>-<tag>.enc   Tink streaming ciphertext of one artifact
+    keys/<rid>/<kind>.<g>-<tag>.json  its data key, wrapped by the region's KEK
     accounts/<account>/policy.json    retention policy
     audit/<date>/<stamp>.json         audit events
 
@@ -17,6 +19,8 @@ generation, commits the index, then destroys the old generation.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -63,15 +67,14 @@ class RegionVault:
         self._check(entry.recording_id)
         if self.find(entry.recording_id) is not None:
             raise VaultInputError(f"recording {entry.recording_id} is stored already")
-        infos: list[ArtifactInfo] = []
+        slots = {kind: _slot(kind, 1) for kind in artifacts}
         try:
-            for kind, src in artifacts.items():
-                infos.append(self._write_artifact(entry, kind, 1, src))
-            committed = entry.copy(artifacts=tuple(infos))
+            written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
+            committed = entry.copy(artifacts=written)
             put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
         except BaseException:
-            for kind in artifacts:
-                self._discard(entry.recording_id, kind, 1)
+            for slot in slots.values():
+                self._discard(entry.recording_id, slot)
             raise
         return committed
 
@@ -82,19 +85,19 @@ class RegionVault:
         if entry.deleted:
             raise VaultInputError(f"recording {recording_id} was deleted")
         old = {kind: entry.artifact(kind) for kind in artifacts}
-        generations = {kind: info.generation + 1 if info is not None else 1 for kind, info in old.items()}
+        slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
         try:
-            written = tuple(self._write_artifact(entry, kind, generations[kind], src) for kind, src in artifacts.items())
+            written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
             others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
             committed = entry.copy(artifacts=others + written, **changes)
             put_bytes(self.store, _index_name(recording_id), committed.encode())
         except BaseException:
-            for kind, generation in generations.items():
-                self._discard(recording_id, kind, generation)
+            for slot in slots.values():
+                self._discard(recording_id, slot)
             raise
         for info in old.values():
             if info is not None:
-                self._destroy_artifact(recording_id, info.kind, info.generation)
+                self._destroy_artifact(recording_id, info)
         return committed
 
     def read(self, entry: IndexEntry, kind: str, dst: BinaryIO) -> int:
@@ -103,8 +106,8 @@ class RegionVault:
         if info is None:
             raise ObjectMissingError(f"recording {entry.recording_id} has no {kind}")
         ref = self._ref(entry, kind)
-        wrapped = envelope.WrappedKey.decode(self._get_key(entry.recording_id, kind, info.generation))
-        with self.store.reader(_data_name(entry.recording_id, kind, info.generation)) as src:
+        wrapped = envelope.WrappedKey.decode(self._get_key(entry.recording_id, info))
+        with self.store.reader(data_name(entry.recording_id, info)) as src:
             return envelope.decrypt_stream(src, dst, wrapped, self.keys, ref)
 
     def find(self, recording_id: str) -> IndexEntry | None:
@@ -134,7 +137,7 @@ class RegionVault:
         keep = ("transcript",) if entry.kind == "voicemail" else ()
         for info in entry.artifacts:
             if info.kind not in keep:
-                self._destroy_artifact(recording_id, info.kind, info.generation)
+                self._destroy_artifact(recording_id, info)
         stone = Tombstone(self.clock(), actor, reason)
         kept = tuple(a for a in entry.artifacts if a.kind in keep)
         deleted = entry.copy(artifacts=kept, tombstone=stone)
@@ -155,10 +158,10 @@ class RegionVault:
         for info in entry.artifacts:
             if info.key_version != primary:
                 ref = self._ref(entry, info.kind)
-                old = envelope.WrappedKey.decode(self._get_key(recording_id, info.kind, info.generation))
+                old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
                 new = envelope.rewrap(old, self.keys, ref)
-                put_bytes(self.store, _key_name(recording_id, info.kind, info.generation), new.encode())
-                info = ArtifactInfo(info.kind, info.generation, new.version)
+                put_bytes(self.store, key_name(recording_id, info), new.encode())
+                info = dataclasses.replace(info, key_version=new.version)
                 changed += 1
             infos.append(info)
         if changed:
@@ -200,27 +203,26 @@ class RegionVault:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _write_artifact(self, entry: IndexEntry, kind: str, generation: int, src: BinaryIO) -> ArtifactInfo:
-        ref = self._ref(entry, kind)
-        with self.store.writer(_data_name(entry.recording_id, kind, generation)) as out:
+    def _write_artifact(self, entry: IndexEntry, slot: ArtifactInfo, src: BinaryIO) -> ArtifactInfo:
+        ref = self._ref(entry, slot.kind)
+        with self.store.writer(data_name(entry.recording_id, slot)) as out:
             wrapped = envelope.encrypt_stream(src, out, self.keys, ref)
-        put_bytes(self.store, _key_name(entry.recording_id, kind, generation), wrapped.encode())
-        return ArtifactInfo(kind, generation, wrapped.version)
+        put_bytes(self.store, key_name(entry.recording_id, slot), wrapped.encode())
+        return dataclasses.replace(slot, key_version=wrapped.version)
 
-    def _destroy_artifact(self, recording_id: str, kind: str, generation: int) -> None:
+    def _destroy_artifact(self, recording_id: str, info: ArtifactInfo) -> None:
         # Key first: once it is gone the ciphertext is noise, even if its delete fails.
-        with contextlib.suppress(ObjectMissingError):
-            self.store.delete(_key_name(recording_id, kind, generation))
-        self.store.delete(_data_name(recording_id, kind, generation))
+        self.store.delete(key_name(recording_id, info))
+        self.store.delete(data_name(recording_id, info))
 
-    def _discard(self, recording_id: str, kind: str, generation: int) -> None:
+    def _discard(self, recording_id: str, info: ArtifactInfo) -> None:
         # Clean-up after a failed write; the original error is what the caller must see.
         with contextlib.suppress(VaultError):
-            self._destroy_artifact(recording_id, kind, generation)
+            self._destroy_artifact(recording_id, info)
 
-    def _get_key(self, recording_id: str, kind: str, generation: int) -> bytes:
+    def _get_key(self, recording_id: str, info: ArtifactInfo) -> bytes:
         try:
-            return get_bytes(self.store, _key_name(recording_id, kind, generation))
+            return get_bytes(self.store, key_name(recording_id, info))
         except ObjectMissingError:
             raise DecryptionError("cannot decrypt: ciphertext or key is invalid") from None
 
@@ -236,14 +238,21 @@ def _index_name(recording_id: str) -> str:
     return f"index/{recording_id}.json"
 
 
-def _data_name(recording_id: str, kind: str, generation: int) -> str:
-    _check_kind(kind)
-    return f"data/{recording_id}/{kind}.{generation}.enc"
+def data_name(recording_id: str, info: ArtifactInfo) -> str:
+    """Object name of an artifact's ciphertext."""
+    _check_kind(info.kind)
+    return f"data/{recording_id}/{info.kind}.{info.generation}-{info.tag}.enc"
 
 
-def _key_name(recording_id: str, kind: str, generation: int) -> str:
-    _check_kind(kind)
-    return f"keys/{recording_id}/{kind}.{generation}.json"
+def key_name(recording_id: str, info: ArtifactInfo) -> str:
+    """Object name of an artifact's wrapped data key."""
+    _check_kind(info.kind)
+    return f"keys/{recording_id}/{info.kind}.{info.generation}-{info.tag}.json"
+
+
+def _slot(kind: str, generation: int) -> ArtifactInfo:
+    """Where a new artifact write goes (its key version is filled in once wrapped)."""
+    return ArtifactInfo(kind, generation, "", secrets.token_hex(4))
 
 
 def _check_kind(kind: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from vault.context import ArtifactRef
 from vault.errors import DecryptionError, ObjectMissingError, StoreError, VaultInputError
 from vault.index import IndexEntry
 from vault.keys.local import LocalKeyring
-from vault.regional import RegionVault
+from vault.regional import RegionVault, data_name, key_name
 from vault.stores.base import get_bytes, put_bytes
 from vault.vault import Vault
 
@@ -41,6 +42,19 @@ def read(rv: RegionVault, entry: IndexEntry, kind: str) -> bytes:
     out = io.BytesIO()
     rv.read(entry, kind, out)
     return out.getvalue()
+
+
+def untagged(names) -> list[str]:
+    """Object names without their random write tags, sorted."""
+    return sorted(re.sub(r"-[0-9a-f]{8}\.(enc|json)$", r".\1", name) for name in names)
+
+
+def audio_data(entry: IndexEntry) -> str:
+    return data_name(entry.recording_id, entry.artifact("audio"))
+
+
+def audio_key(entry: IndexEntry) -> str:
+    return key_name(entry.recording_id, entry.artifact("audio"))
 
 
 def all_objects(rv: RegionVault) -> dict[str, bytes]:
@@ -83,7 +97,7 @@ def test_stored_bytes_never_hold_plaintext_audio(make_region):
 def test_flipped_stored_byte_fails(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
-    name = f"data/{entry.recording_id}/audio.1.enc"
+    name = audio_data(entry)
     data = bytearray(get_bytes(rv.store, name))
     data[len(data) // 2] ^= 0x80
     put_bytes(rv.store, name, bytes(data))
@@ -94,7 +108,7 @@ def test_flipped_stored_byte_fails(make_region):
 def test_missing_key_object_fails(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
-    rv.store.delete(f"keys/{entry.recording_id}/audio.1.json")
+    rv.store.delete(audio_key(entry))
     with pytest.raises(DecryptionError, match="^cannot decrypt: ciphertext or key is invalid$"):
         read(rv, entry, "audio")
 
@@ -103,12 +117,11 @@ def test_keys_swapped_between_recordings_fail(make_region):
     rv = make_region("eu")
     a = put_call(rv, make_entry("eu", "CA1"))
     b = put_call(rv, make_entry("eu", "CA2"))
-    key_a = get_bytes(rv.store, f"keys/{a.recording_id}/audio.1.json")
-    put_bytes(rv.store, f"keys/{b.recording_id}/audio.1.json", key_a)
+    put_bytes(rv.store, audio_key(b), get_bytes(rv.store, audio_key(a)))
     with pytest.raises(DecryptionError):
         read(rv, b, "audio")
     # ... and the ciphertext of a moved under b's name fails with a's key too.
-    put_bytes(rv.store, f"data/{b.recording_id}/audio.1.enc", get_bytes(rv.store, f"data/{a.recording_id}/audio.1.enc"))
+    put_bytes(rv.store, audio_data(b), get_bytes(rv.store, audio_data(a)))
     with pytest.raises(DecryptionError):
         read(rv, b, "audio")
 
@@ -139,10 +152,8 @@ def test_ciphertext_moved_to_another_region_fails(make_region):
     eu, us = make_region("eu"), make_region("us")
     src = put_call(eu, make_entry("eu", "CA1"))
     dst = put_call(us, make_entry("us", "CA1"))
-    for kind in ("data", "keys"):
-        suffix = "audio.1.enc" if kind == "data" else "audio.1.json"
-        blob = get_bytes(eu.store, f"{kind}/{src.recording_id}/{suffix}")
-        put_bytes(us.store, f"{kind}/{dst.recording_id}/{suffix}", blob)
+    put_bytes(us.store, audio_data(dst), get_bytes(eu.store, audio_data(src)))
+    put_bytes(us.store, audio_key(dst), get_bytes(eu.store, audio_key(src)))
     with pytest.raises(DecryptionError):
         read(us, dst, "audio")
 
@@ -184,7 +195,7 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
     entry = put_call(rv)
     other = put_call(rv, make_entry("eu", "CA2"))
     rid = entry.recording_id
-    stolen = get_bytes(rv.store, f"data/{rid}/audio.1.enc")  # an attacker's earlier copy
+    stolen = get_bytes(rv.store, audio_data(entry))  # an attacker's earlier copy
     rv.keys.rotate()
 
     deleted = rv.delete(rid, actor="operator:alice", reason="customer request")
@@ -235,7 +246,7 @@ def test_voicemail_keeps_its_transcript(make_region):
     assert b"[redacted]" in read(rv, deleted, "transcript")
     with pytest.raises(ObjectMissingError):
         read(rv, deleted, "audio")
-    assert sorted(n.split("/")[-1] for n in rv.store.names("") if "/" + entry.recording_id + "/" in n) == [
+    assert untagged(n.split("/")[-1] for n in rv.store.names("") if "/" + entry.recording_id + "/" in n) == [
         "transcript.1.enc", "transcript.1.json"]
     assert [e.action for e in rv.audit_events()] == ["retention-delete"]
 
@@ -244,13 +255,15 @@ def test_replace_makes_a_new_generation_and_destroys_the_old(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
     rid = entry.recording_id
-    old_key = get_bytes(rv.store, f"keys/{rid}/audio.1.json")
+    old_key = get_bytes(rv.store, audio_key(entry))
     new = rv.replace(rid, {"audio": io.BytesIO(b"redacted audio")}, detector_version="dtmf-2")
     assert new.artifact("audio").generation == 2 and new.detector_version == "dtmf-2"
     assert read(rv, new, "audio") == b"redacted audio"
-    assert sorted(n for n in rv.store.names(f"data/{rid}/")) == [
+    assert untagged(rv.store.names(f"data/{rid}/")) == [
         f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.1.enc", f"data/{rid}/transcript.1.enc"]
-    assert get_bytes(rv.store, f"keys/{rid}/audio.2.json") != old_key
+    assert untagged(rv.store.names(f"keys/{rid}/")) == [
+        f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.1.json", f"keys/{rid}/transcript.1.json"]
+    assert get_bytes(rv.store, audio_key(new)) != old_key
     assert [a.kind for a in new.artifacts] == ["metadata", "transcript", "audio"]
 
 
@@ -280,7 +293,7 @@ def test_rewrap_then_retire(make_region):
     rv.keys.rotate()
     assert rv.retire_unused() == ()  # v1 still wraps three data keys
     assert rv.versions_in_use() == {"v1": 3}
-    audio_before = get_bytes(rv.store, f"data/{entry.recording_id}/audio.1.enc")
+    audio_before = get_bytes(rv.store, audio_data(entry))
     assert rv.rewrap(entry.recording_id) == 3
     assert rv.rewrap(entry.recording_id) == 0
     assert rv.versions_in_use() == {"v2": 3}
@@ -288,7 +301,7 @@ def test_rewrap_then_retire(make_region):
     assert rv.keys.versions() == ("v2",)
     entry = rv.get(entry.recording_id)
     assert entry.key_versions() == ("v2",)
-    assert get_bytes(rv.store, f"data/{entry.recording_id}/audio.1.enc") == audio_before
+    assert get_bytes(rv.store, audio_data(entry)) == audio_before
     assert read(rv, entry, "metadata") == b'{"recorded_s": 2.0}'
 
 
@@ -302,3 +315,36 @@ def test_policy_round_trip(make_region, clock):
 def test_store_and_keys_must_match_the_region(tmp_path, make_store):
     with pytest.raises(VaultInputError, match="store is for 'us'"):
         RegionVault("eu", make_store("us"), LocalKeyring(tmp_path, "eu"))
+
+
+class Interleaving:
+    """A real store that, just before the first index write, lets another writer run."""
+
+    def __init__(self, inner, meanwhile):
+        self._inner, self._meanwhile = inner, meanwhile
+        self.region = inner.region
+
+    def writer(self, name):
+        if name.startswith("index/") and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+        return self._inner.writer(name)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_racing_writers_never_mix_ciphertext_and_key(make_store, make_keys, clock):
+    store = make_store("eu")
+    other = RegionVault("eu", store, make_keys("eu"), clock=clock)
+    audio_b = wav_bytes(seconds=1.0)[0]
+    racing = RegionVault("eu", Interleaving(store, lambda: put_call(other, audio=audio_b)), make_keys("eu"), clock=clock)
+    audio_a = wav_bytes(seconds=2.0)[0]
+    winner = put_call(racing, audio=audio_a)  # B commits first, then A's index replaces it
+    assert rv_get(store, winner) == winner
+    assert read(other, winner, "audio") == audio_a
+    assert read(other, winner, "metadata") == b'{"recorded_s": 2.0}'
+
+
+def rv_get(store, entry):
+    return IndexEntry.decode(get_bytes(store, f"index/{entry.recording_id}.json"))

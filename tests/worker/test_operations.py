@@ -8,6 +8,7 @@ import json
 import soundfile as sf
 
 from redaction.dtmf import detect_dtmf
+from tests.vault.test_regional import untagged
 from tests.worker.stored_calls import RATE_HZ, write_call
 from tests.worker.test_pipeline import keyed_card_leg
 from worker.operations import delete_recording, entries, redact_stored, rewrap_recording
@@ -32,9 +33,9 @@ def test_redact_stored_replaces_the_unredacted_version(tmp_path):
     assert outcome.spans_by_kind == (("card_number", 16),)
     entry = region_vault.get(rid)
     assert entry.redacted and entry.detector_version == current_detector_version(settings)
-    assert sorted(region_vault.store.names(f"data/{rid}/")) == [f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.2.enc"]
-    assert old_names == [f"data/{rid}/audio.1.enc", f"data/{rid}/metadata.1.enc"]
-    assert sorted(region_vault.store.names(f"keys/{rid}/")) == [f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.2.json"]
+    assert untagged(region_vault.store.names(f"data/{rid}/")) == [f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.2.enc"]
+    assert untagged(old_names) == [f"data/{rid}/audio.1.enc", f"data/{rid}/metadata.1.enc"]
+    assert untagged(region_vault.store.names(f"keys/{rid}/")) == [f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.2.json"]
     out = io.BytesIO()
     region_vault.read(entry, "audio", out)
     audio, rate = sf.read(io.BytesIO(out.getvalue()), dtype="float32")

@@ -8,6 +8,8 @@ import pytest
 
 from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
 from vault.errors import DecryptionError
+from vault.regional import data_name
+from vault.stores.base import get_bytes
 from worker.vaults import build_vault
 
 
@@ -24,7 +26,7 @@ def files_of(settings, rid):
 def test_delete_one_recording(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
     region_vault = build_vault(settings).for_recording(rid)
-    ciphertext = (settings.data_dir / "vault" / "eu" / "data" / rid / "audio.1.enc").read_bytes()
+    ciphertext = get_bytes(region_vault.store, data_name(rid, region_vault.get(rid).artifact("audio")))
     code, out, err = run(capsys, "delete", "--recording", rid, "--reason", "customer asked", "--by", "agent:a9")
     assert (code, out, err) == (0, "deleted 1, already deleted 0 (1 recording(s))\n", "")
     assert files_of(settings, rid) == [f"vault/eu/index/{rid}.json"]

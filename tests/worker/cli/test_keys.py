@@ -17,7 +17,7 @@ def settings(tmp_path, monkeypatch):
 
 def test_rotate_rewrap_retire(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
-    audio_file = settings.data_dir / "vault" / "eu" / "data" / rid / "audio.1.enc"
+    (audio_file,) = (settings.data_dir / "vault" / "eu" / "data" / rid).glob("audio.*.enc")
     before = audio_file.read_bytes()
     code, out, _ = run(capsys, "keys", "rotate", "--region", "eu")
     assert (code, out) == (0, "eu: new primary version v2; run `callrec keys rewrap` to move data keys to it\n")
