@@ -22,7 +22,7 @@ from pathlib import Path
 from vault.access import Principal, refusal
 from vault.errors import AccessDeniedError, ObjectMissingError, VaultInputError
 from vault.index import IndexEntry
-from vault.regions import REGIONS, region_of
+from vault.regions import region_of
 from vault.retention import AccountPolicy, effective_days, is_due
 from vault.vault import Vault
 from worker.redacting import current_detector_version, redact_wav
@@ -222,14 +222,14 @@ def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | Non
     return True
 
 
-def set_retention(account_id: str, days: int | None, settings: Settings, *, regions: Iterable[str] = REGIONS,
+def set_retention(account_id: str, days: int | None, settings: Settings, *, regions: Iterable[str] | None = None,
                   vault: Vault | None = None) -> tuple[AccountPolicy, ...]:
     """Set (or clear, with None) an account's window; the next sweep applies it to old recordings too."""
     if days is not None and days < 1:
         raise VaultInputError(f"retention days {days!r} must be 1 or more")
-    regions = tuple(regions)
     vault = vault or build_vault(settings, regions=regions)
-    return tuple(vault.region(region).set_policy(account_id, days) for region in regions)
+    chosen = vault.regions if regions is None else tuple(regions)
+    return tuple(vault.region(region).set_policy(account_id, days) for region in chosen)
 
 
 def rotate_key(region: str, settings: Settings, *, vault: Vault | None = None) -> str:
@@ -248,15 +248,14 @@ def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | No
     return changed
 
 
-def rewrap_all(settings: Settings, *, regions: Iterable[str] = REGIONS, vault: Vault | None = None,
+def rewrap_all(settings: Settings, *, regions: Iterable[str] | None = None, vault: Vault | None = None,
                retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
     """Re-wrap every stored data key not under its region's primary KEK, then retire the
     KEK versions that nothing uses any more."""
-    regions = tuple(regions)
     vault = vault or build_vault(settings, regions=regions)
     recordings = keys = 0
     retired: list[tuple[str, str]] = []
-    for region in regions:
+    for region in vault.regions if regions is None else tuple(regions):
         region_vault = vault.region(region)
         for entry in region_vault.entries():
             if entry.artifacts:
@@ -271,10 +270,10 @@ def rewrap_all(settings: Settings, *, regions: Iterable[str] = REGIONS, vault: V
 
 
 def entries(settings: Settings, *, account_id: str | None = None, since: datetime | None = None,
-            regions: Iterable[str] = REGIONS, vault: Vault | None = None) -> list[IndexEntry]:
+            regions: Iterable[str] | None = None, vault: Vault | None = None) -> list[IndexEntry]:
     """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time."""
-    regions = tuple(regions)
     vault = vault or build_vault(settings, regions=regions)
-    return [e for region in regions for e in vault.region(region).entries()
+    chosen = vault.regions if regions is None else tuple(regions)
+    return [e for region in chosen for e in vault.region(region).entries()
             if not e.deleted and (account_id is None or e.account_id == account_id)
             and (since is None or e.created_at >= since)]

@@ -50,6 +50,8 @@ class Settings:
     aws_endpoint_url: str | None = None
     #: AWS region serving each storage region (S3 buckets and KMS keys stay in it).
     aws_regions: str = "us=us-east-1,eu=eu-central-1,au=ap-southeast-2"
+    #: Storage regions this deployment serves (comma-separated); listing and sweeps cover these.
+    regions: str = "us,eu,au"
     #: Keep the raw source segments after a recording is stored (default: destroy them).
     keep_sources: bool = False
     #: Logging level of the JSON logs.

@@ -29,10 +29,21 @@ STORES = ("local", "s3")
 KEY_PROVIDERS = ("local", "kms")
 
 
-def build_vault(settings: Settings, *, regions: Iterable[str] = REGIONS,
+def build_vault(settings: Settings, *, regions: Iterable[str] | None = None,
                 clock: Callable[[], datetime] | None = None) -> Vault:
-    """The vault for ``regions`` (every region by default); nothing is contacted yet."""
-    return Vault({region: build_region(settings, region, clock=clock) for region in regions})
+    """The vault for ``regions`` (default: the served ones, CALLREC_REGIONS); nothing is
+    contacted yet."""
+    chosen = served_regions(settings) if regions is None else tuple(regions)
+    return Vault({region: build_region(settings, region, clock=clock) for region in chosen})
+
+
+def served_regions(settings: Settings) -> tuple[str, ...]:
+    """The regions named by CALLREC_REGIONS, checked."""
+    chosen = tuple(r.strip() for r in settings.regions.split(",") if r.strip())
+    unknown = [r for r in chosen if r not in REGIONS]
+    if unknown or not chosen:
+        raise UsageError(f"CALLREC_REGIONS {settings.regions!r}: give one or more of {', '.join(REGIONS)}")
+    return chosen
 
 
 def build_region(settings: Settings, region: str, *, clock: Callable[[], datetime] | None = None) -> RegionVault:

@@ -20,11 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rotate.add_argument("--region", required=True, choices=REGIONS)
     rotate.set_defaults(func=run_rotate)
     rewrap = actions.add_parser("rewrap", help="re-wrap data keys under the primary version")
-    rewrap.add_argument("--region", action="append", choices=REGIONS, help="default: all regions")
+    rewrap.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     rewrap.add_argument("--keep-old", action="store_true", help="do not retire unused versions")
     rewrap.set_defaults(func=run_rewrap)
     status = actions.add_parser("status", help="versions and how many data keys each wraps")
-    status.add_argument("--region", action="append", choices=REGIONS, help="default: all regions")
+    status.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     status.set_defaults(func=run_status)
 
 
@@ -35,16 +35,15 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_rewrap(args: argparse.Namespace) -> int:
-    report = rewrap_all(Settings.from_env(), regions=tuple(args.region or REGIONS), retire=not args.keep_old)
+    report = rewrap_all(Settings.from_env(), regions=args.region, retire=not args.keep_old)
     retired = ", ".join(f"{region} {version}" for region, version in report.retired) or "none"
     print(f"re-wrapped {report.keys_rewrapped} data key(s) of {report.recordings} recording(s); retired: {retired}")
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
-    regions = tuple(args.region or REGIONS)
-    vault = build_vault(Settings.from_env(), regions=regions)
-    for region in regions:
+    vault = build_vault(Settings.from_env(), regions=args.region)
+    for region in vault.regions:
         region_vault = vault.region(region)
         primary, _ = region_vault.keys.primary()
         used = region_vault.versions_in_use()

@@ -8,6 +8,7 @@ from vault.regions import REGIONS
 from worker.errors import UsageError
 from worker.operations import retention_sweep, set_retention
 from worker.settings import Settings
+from worker.vaults import served_regions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     days.add_argument("--days", type=int, metavar="N")
     days.add_argument("--none", action="store_true", help="keep without time limit")
     setter.add_argument("--region", action="append", choices=REGIONS,
-                        help="region(s) holding the account's recordings (default: all)")
+                        help="region(s) holding the account's recordings (default: CALLREC_REGIONS)")
     setter.set_defaults(func=run_set)
 
 
@@ -41,8 +42,9 @@ def run_sweep(args: argparse.Namespace) -> int:
 def run_set(args: argparse.Namespace) -> int:
     if args.days is not None and args.days < 1:
         raise UsageError(f"--days {args.days}: must be 1 or more (or --none)")
-    regions = tuple(args.region or REGIONS)
-    set_retention(args.account, None if args.none else args.days, Settings.from_env(), regions=regions)
+    settings = Settings.from_env()
+    regions = tuple(args.region) if args.region else served_regions(settings)
+    set_retention(args.account, None if args.none else args.days, settings, regions=regions)
     window = "no limit" if args.none else f"{args.days} days"
     print(f"account {args.account}: retention {window} in {', '.join(regions)}; "
           "the next sweep applies it to stored recordings")

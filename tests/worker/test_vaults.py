@@ -1,0 +1,53 @@
+"""The vault factory: backends and regions chosen by settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from vault.keys.kms import KmsKeyProvider
+from vault.keys.local import LocalKeyring
+from vault.stores.local import LocalStore
+from vault.stores.s3 import S3Store
+from worker.errors import UsageError
+from worker.settings import Settings
+from worker.vaults import aws_region, build_vault
+
+
+def test_local_defaults(tmp_path):
+    vault = build_vault(Settings(data_dir=tmp_path))
+    assert vault.regions == ("us", "eu", "au")
+    eu = vault.region("eu")
+    assert isinstance(eu.store, LocalStore) and eu.store.root == tmp_path / "vault" / "eu"
+    assert isinstance(eu.keys, LocalKeyring) and eu.keys.path == tmp_path / "keys" / "eu.json"
+
+
+def test_served_regions(tmp_path):
+    assert build_vault(Settings(data_dir=tmp_path, regions="eu, au")).regions == ("eu", "au")
+    with pytest.raises(UsageError, match="CALLREC_REGIONS 'eu,mars'"):
+        build_vault(Settings(data_dir=tmp_path, regions="eu,mars"))
+
+
+def test_aws_backends_are_bound_to_the_region(tmp_path):
+    settings = Settings(data_dir=tmp_path, store="s3", keys="kms", s3_bucket="rec-{region}",
+                        kms_key="alias/k-{region}", aws_endpoint_url="http://127.0.0.1:9")
+    au = build_vault(settings, regions=("au",)).region("au")
+    assert isinstance(au.store, S3Store) and au.store.bucket == "rec-au"
+    assert au.store._client.meta.region_name == "ap-southeast-2"
+    assert isinstance(au.keys, KmsKeyProvider) and au.keys.key_id == "alias/k-au"
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("store", "ftp", "CALLREC_STORE 'ftp'"),
+    ("keys", "hsm", "CALLREC_KEYS 'hsm'"),
+])
+def test_unknown_backends(tmp_path, field, value, message):
+    with pytest.raises(UsageError, match=message):
+        build_vault(Settings(data_dir=tmp_path, **{field: value}))
+
+
+def test_aws_region_mapping():
+    assert aws_region(Settings(), "eu") == "eu-central-1"
+    with pytest.raises(UsageError, match="no AWS region for 'au'"):
+        aws_region(Settings(aws_regions="us=us-east-1"), "au")
+    with pytest.raises(UsageError, match="not region=aws-region"):
+        aws_region(Settings(aws_regions="us"), "us")
