@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from vault.stores.local import shred
+from vault.files import shred
 from vault.stores.s3 import S3Store
 from worker.manifest import Location, Manifest, Segment
 from worker.settings import Settings

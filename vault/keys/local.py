@@ -19,6 +19,7 @@ import tink
 from tink import aead, secret_key_access
 
 from vault.errors import DecryptionError, KeyProviderError, VaultInputError
+from vault.files import fsync_dir
 from vault.regions import check_region
 
 aead.register()
@@ -140,7 +141,7 @@ class LocalKeyring:
             finally:
                 os.close(fd)
             os.replace(tmp, self._path)
-            _fsync_dir(self._root)
+            fsync_dir(self._root)
         except OSError as exc:
             raise KeyProviderError(f"keyring {self._path}: cannot write ({exc.strerror})") from exc
 
@@ -160,11 +161,3 @@ class LocalKeyring:
 
 def _version_number(version: str) -> int:
     return int(version.lstrip("v"))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

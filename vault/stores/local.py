@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vault.errors import ObjectMissingError, StoreError, VaultInputError
+from vault.files import fsync_dir, shred
 from vault.regions import check_region
 
 _TMP_MARK = ".tmp-"
-_ZEROS = bytes(1 << 20)
 
 
 class LocalStore:
@@ -43,7 +43,7 @@ class LocalStore:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -86,28 +86,3 @@ class LocalStore:
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise VaultInputError(f"object name {name!r} is not a plain relative path")
         return self.root.joinpath(*parts)
-
-
-def shred(path: Path) -> None:
-    """Overwrite a file with zeros, fsync, unlink it; nothing when it does not exist."""
-    try:
-        f = open(path, "r+b")
-    except FileNotFoundError:
-        return
-    with f:
-        size = os.fstat(f.fileno()).st_size
-        while f.tell() < size:
-            f.write(_ZEROS[: min(len(_ZEROS), size - f.tell())])
-        f.flush()
-        os.fsync(f.fileno())
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
