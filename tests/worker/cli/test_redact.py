@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from redaction import transcripts
 from redaction.dtmf_synth import KeyPress, key_sequence
 from tests.redaction.transcripts.conftest import FILES, fixture_text
 from worker.cli import main
@@ -126,3 +127,29 @@ def test_output_is_silent_to_multimon(call: Path, tmp_path: Path) -> None:
     assert main(["redact", str(call), "-o", str(out)]) == 0
     run = subprocess.run(["multimon-ng", "-q", "-t", "wav", "-a", "DTMF", str(out)], capture_output=True, text=True)
     assert "DTMF" not in run.stdout
+
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+
+
+def test_committed_keyed_sample_is_fully_masked(tmp_path: Path) -> None:
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    assert main(["redact", str(SAMPLES / "card_dtmf" / "call.wav"), "-o", str(out), "--report", str(report)]) == 0
+    entities = [s["entity"] for s in json.loads(report.read_text())["spans"]]
+    assert entities == ["card_number"] * 16 + ["keyed_digit"] + ["expiry"] * 4 + ["keyed_digit"] + \
+        ["security_code"] * 3 + ["keyed_digit"]
+    assert sf.info(str(out)).subtype == "ULAW"
+
+
+@pytest.mark.parametrize(("name", "file"), [("aws", "transcript.aws.json"), ("deepgram", "transcript.deepgram.json"),
+                                            ("simple", "transcript.simple")])
+def test_committed_transcript_sample_in_each_format(tmp_path: Path, name: str, file: str) -> None:
+    folder = SAMPLES / "card_transcript"
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    assert main(["redact", str(folder / "call.wav"), "-o", str(out), "--report", str(report),
+                 "--transcript", str(folder / file), "--transcript-format", name]) == 0
+    spans = json.loads(report.read_text())["spans"]
+    assert [s["entity"] for s in spans] == ["card_number", "expiry", "security_code"]
+    written = transcripts.load(out.with_suffix(".transcript" + Path(file).suffix).read_text(), name)
+    redacted = sum("[redacted]" in word.text for word in written.words)
+    assert redacted == {"aws": 6, "deepgram": 21, "simple": 21}[name]  # 16 + 2 + 3 words; aws: 4 + 1 + 1
