@@ -92,32 +92,52 @@ def score(expected: str, got: str) -> tuple[int, int]:
 
 def run_grid(quick: bool, workdir: Path) -> None:
     accept, reject = grid(quick)
-    rows = {"ours": [0, 0, 0, 0], "multimon-ng": [0, 0, 0, 0]}  # found, extra, out-of-spec taken, total
+    has_multimon = shutil.which("multimon-ng") is not None
+    decoders = ["ours"] + (["multimon-ng"] if has_multimon else [])
+    found = {name: 0 for name in decoders}
+    extra = {name: 0 for name in decoders}
+    by_factor: dict[tuple[str, str], dict[str, int]] = {}  # (factor, value) -> found per decoder, total
     total_in = 0
     for seed, (presses, snr) in enumerate(accept):
         signal, _ = key_sequence(presses, RATE, snr_db=snr, seed=seed)
         expected = "".join(p.key for p in presses)
         total_in += len(expected)
-        for name, got in (("ours", "".join(t.key for t in detect_dtmf(signal, RATE))), ("multimon-ng", multimon(signal, workdir))):
-            if got is None:
-                continue
-            hits, extra = score(expected, got)
-            rows[name][0] += hits
-            rows[name][1] += extra
+        first = presses[0]
+        weakest = first.level_dbm0 - abs(first.twist_db)
+        factors = {"on-time": f"{first.on_s * 1000:.0f} ms", "frequency": f"{first.deviation * 100:+.1f} %",
+                   "twist": f"{first.twist_db:+.0f} dB", "weaker tone": f"{weakest:.0f} dBm0",
+                   "S/N": "clean" if snr is None else f"{snr:.0f} dB"}
+        for name in decoders:
+            got = "".join(t.key for t in detect_dtmf(signal, RATE)) if name == "ours" else multimon(signal, workdir)
+            hits, more = score(expected, got)
+            found[name] += hits
+            extra[name] += more
+            for factor in factors.items():
+                cell = by_factor.setdefault(factor, {"total": 0})
+                cell[name] = cell.get(name, 0) + hits
+        for factor in factors.items():
+            by_factor[factor]["total"] += len(expected)
+    taken = {name: 0 for name in decoders}
     total_out = 0
     for seed, (presses, snr) in enumerate(reject):
         signal, _ = key_sequence(presses, RATE, snr_db=snr, seed=1000 + seed)
         total_out += len(presses)
-        for name, got in (("ours", "".join(t.key for t in detect_dtmf(signal, RATE))), ("multimon-ng", multimon(signal, workdir))):
-            if got is not None:
-                rows[name][2] += len(got)
-    print(f"spec grid: {len(accept)} sequences, {total_in} in-spec presses; {total_out} out-of-spec presses")
+        for name in decoders:
+            got = "".join(t.key for t in detect_dtmf(signal, RATE)) if name == "ours" else multimon(signal, workdir)
+            taken[name] += len(got)
+    print(f"spec grid: {len(accept)} sequences, {total_in} in-spec presses; {total_out} out-of-spec presses "
+          "(20 ms, +-3.5 %, -55 dBm0)")
     print(f"  {'decoder':<12} {'in-spec found':>16} {'false/extra':>12} {'out-of-spec taken':>18}")
-    for name, (found, extra, taken, _) in rows.items():
-        if name == "multimon-ng" and shutil.which("multimon-ng") is None:
-            print(f"  {name:<12} (not installed)")
-            continue
-        print(f"  {name:<12} {found:>7}/{total_in} {100 * found / total_in:5.1f}% {extra:>12} {taken:>11}/{total_out}")
+    for name in decoders:
+        print(f"  {name:<12} {found[name]:>7}/{total_in} {100 * found[name] / total_in:5.1f}% {extra[name]:>12} "
+              f"{taken[name]:>11}/{total_out}")
+    if not has_multimon:
+        print("  multimon-ng  (not installed)")
+    print("  in-spec found by condition: " + " | ".join(decoders))
+    order = ["on-time", "frequency", "twist", "weaker tone", "S/N"]
+    for (factor, value), cell in sorted(by_factor.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
+        rates = " | ".join(f"{100 * cell[name] / cell['total']:5.1f}%" for name in decoders)
+        print(f"    {factor:<12} {value:>9}: {rates}")
 
 
 def telephone(signal: np.ndarray, rng: np.random.Generator) -> np.ndarray:

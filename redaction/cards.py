@@ -22,6 +22,9 @@ from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, pieces
 from redaction.words import TimedWord
 
+#: Version of the card logic, recorded with transcript detections in reports and metadata.
+VERSION = "1.0"
+
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

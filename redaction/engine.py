@@ -20,6 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from redaction import dtmf
+from redaction import cards
 from redaction.cards import find_entities
 from redaction.config import RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
@@ -72,7 +73,7 @@ def detect(
     detections = _keyed(tones)
     if words:
         detections += _spoken(words, words_detector)
-        detectors.append(DetectorVersion(words_detector, "1"))
+        detectors.append(DetectorVersion(words_detector, cards.VERSION))
     if heard:
         detections += _spoken(heard, f"recognizer:{recognizer.name}")
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
