@@ -43,14 +43,18 @@ class Principal:
         return f"{self.kind}:{self.id}"
 
 
-def refusal(principal: Principal, entry: IndexEntry) -> str | None:
-    """Why ``principal`` may not play ``entry``, or None when it may."""
-    if entry.deleted:
-        return "recording was deleted"
-    if principal.kind == "agent":
-        return None if entry.ticket_id in principal.tickets else "agent has no access to the ticket"
-    if entry.ticket_id not in principal.tickets:
-        return "end user is not the requester of the ticket"
-    if not entry.public:
-        return "account does not make recordings public"
+def refusal(principal: Principal, entry: IndexEntry, artifact: str = "audio") -> str | None:
+    """Why ``principal`` may not have ``artifact`` of ``entry``, or None when it may.
+
+    Access is decided first, so a refusal tells an outsider nothing about the recording. A
+    deleted voicemail keeps its (redacted) transcription, so that stays available."""
+    if principal.kind == "agent" and entry.ticket_id not in principal.tickets:
+        return "agent has no access to the ticket"
+    if principal.kind == "end-user":
+        if entry.ticket_id not in principal.tickets:
+            return "end user is not the requester of the ticket"
+        if not entry.public:
+            return "account does not make recordings public"
+    if entry.artifact(artifact) is None:
+        return "recording was deleted" if entry.deleted else f"recording has no {artifact}"
     return None

@@ -114,8 +114,9 @@ def delete_ticket(ticket_id: str, settings: Settings, *, actor: str, reason: str
 
 
 def export_recording(recording_id: str, out_path: Path, principal: Principal, settings: Settings, *,
-                     vault: Vault | None = None) -> ExportOutcome:
-    """Decrypt a recording's audio to ``out_path`` when ``principal`` may play it.
+                     artifact: str = "audio", vault: Vault | None = None) -> ExportOutcome:
+    """Decrypt a recording's audio (or redacted transcript) to ``out_path`` when
+    ``principal`` may have it.
 
     Every access and every refusal is audited in the recording's region. A refusal raises
     AccessDeniedError; ``out_path`` appears complete or not at all.
@@ -123,7 +124,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
     vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     entry = region_vault.find(recording_id)
-    why = "no such recording" if entry is None else refusal(principal, entry)
+    why = "no such recording" if entry is None else refusal(principal, entry, artifact)
     if why is not None:
         region_vault.audit("export", "refused", recording_id, str(principal), why)
         raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
@@ -131,7 +132,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
     handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            size = region_vault.read(entry, "audio", out)
+            size = region_vault.read(entry, artifact, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, out_path)
@@ -140,7 +141,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
             os.unlink(tmp)
         region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
         raise
-    region_vault.audit("export", "allowed", recording_id, str(principal))
+    region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
     return ExportOutcome(recording_id, out_path, size)
 
 

@@ -9,10 +9,11 @@ import pytest
 from tests.vault.conftest import make_entry
 from vault.access import Principal, refusal
 from vault.errors import VaultInputError
-from vault.index import Tombstone
+from vault.index import ArtifactInfo, Tombstone
 
-PUBLIC = make_entry(ticket="T-1", public=True)
-PRIVATE = make_entry(ticket="T-1", public=False)
+AUDIO = (ArtifactInfo("audio", 1, "v1", "0123abcd"),)
+PUBLIC = make_entry(ticket="T-1", public=True).copy(artifacts=AUDIO)
+PRIVATE = make_entry(ticket="T-1", public=False).copy(artifacts=AUDIO)
 
 
 @pytest.mark.parametrize(
@@ -31,8 +32,10 @@ def test_rules(who, tickets, entry, expected):
 
 
 def test_deleted_recording_refused_to_everyone():
-    gone = PUBLIC.copy(tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
+    gone = PUBLIC.copy(artifacts=(), tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
     assert refusal(Principal.parse("agent:a", frozenset({"T-1"})), gone) == "recording was deleted"
+    # An outsider learns nothing of the deletion.
+    assert refusal(Principal.parse("agent:b", frozenset()), gone) == "agent has no access to the ticket"
 
 
 @pytest.mark.parametrize("text", ["a1", "admin:a1", "agent:"])
@@ -43,3 +46,12 @@ def test_bad_principal(text):
 
 def test_principal_prints_as_given():
     assert str(Principal.parse("end-user:u7", frozenset())) == "end-user:u7"
+
+
+def test_deleted_voicemail_keeps_its_transcript_for_agents():
+    gone = PRIVATE.copy(kind="voicemail", artifacts=(ArtifactInfo("transcript", 1, "v1", "ab12cd34"),),
+                        tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
+    agent = Principal.parse("agent:a", frozenset({"T-1"}))
+    assert refusal(agent, gone, "transcript") is None
+    assert refusal(agent, gone, "audio") == "recording was deleted"
+    assert refusal(agent, PRIVATE.copy(artifacts=()), "transcript") == "recording has no transcript"

@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
     parser.add_argument("--tickets", help="tickets the agent has access to (comma-separated)")
     parser.add_argument("--requester-of", help="tickets the end user requested (comma-separated)")
+    parser.add_argument("--transcript", action="store_true",
+                        help="export the redacted transcript instead of the audio (kept after a "
+                             "voicemail's audio is deleted)")
     parser.set_defaults(func=run)
 
 
@@ -36,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output}: directory {args.output.parent} does not exist")
     tickets = args.tickets if kind == "agent" else args.requester_of
     principal = Principal.parse(args.principal, frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
-    outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env())
+    outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env(),
+                               artifact="transcript" if args.transcript else "audio")
     print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")
     return 0

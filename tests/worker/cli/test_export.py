@@ -93,3 +93,26 @@ def test_usage_errors(tmp_path, settings, capsys, argv):
     code, _, err = run(capsys, "export", rid, *argv)
     assert code == 2 and err.startswith("callrec export: ")
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_voicemail_transcript_stays_exportable_after_deletion(tmp_path, settings, capsys):
+    from tests.worker.test_pipeline import card_transcript
+
+    rid = stored_call(tmp_path, settings, voicemail=True, transcript=card_transcript())
+    assert run(capsys, "delete", "--recording", rid, "--by", "operator:o")[0] == 0
+    agent = ["--as", "agent:a1", "--tickets", "T-7"]
+    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "a.wav", *agent)
+    assert code == 2 and err.endswith("recording was deleted\n")
+    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "t.txt", *agent, "--transcript")
+    assert (code, err) == (0, "")
+    text = (tmp_path / "t.txt").read_text()
+    assert text.count("[redacted]") == 16 and "four" not in text
+    assert audit(settings, rid)[-2:] == [("export", "refused", "agent:a1", "recording was deleted"),
+                                         ("export", "allowed", "agent:a1", "transcript")]
+
+
+def test_call_without_transcript(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "t.txt", "--as", "agent:a1", "--tickets", "T-7",
+                       "--transcript")
+    assert code == 2 and err.endswith("recording has no transcript\n")
