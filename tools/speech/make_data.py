@@ -85,7 +85,8 @@ def main() -> None:
         speed, pitch = rng.randint(120, 230), rng.randint(15, 85)
         words = NUMBER_WORDS + ["oh", "oh", "double", "triple"] + rng.sample(OTHER_WORDS, 45)
         rng.shuffle(words)
-        sentences = rng.sample(SENTENCES, 5)
+        # Real sentences, plus word salad: more kinds of non-number speech as negatives.
+        sentences = rng.sample(SENTENCES, 4) + [" ".join(rng.sample(OTHER_WORDS, rng.randint(3, 8))) for _ in range(4)]
         for texts, is_sentence in ((words, False), (sentences, True)):
             try:
                 audio = speak(voice, speed, pitch, texts)

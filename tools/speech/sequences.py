@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from redaction.speech.features import log_mel, normalise
+from redaction.speech.features import log_mel, mel_matrix, normalise
 from redaction.speech.vocabulary import DIGITS, INDEX, OTHER, TEENS, TENS
 from tools.speech import channel
 
@@ -104,8 +104,20 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return y
 
 
-def features(x: np.ndarray) -> np.ndarray:
-    return normalise(log_mel(x))
+def features(x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Normalised log-mel; with ``rng``, a random vocal-tract warp and SpecAugment masks."""
+    if rng is None:
+        return normalise(log_mel(x))
+    f = normalise(log_mel(x, mel_matrix(float(rng.uniform(0.87, 1.13)))))
+    for _ in range(2):  # SpecAugment: two band masks and two time masks
+        width = int(rng.integers(0, 5))
+        lo = int(rng.integers(0, f.shape[1] - width + 1))
+        f[:, lo : lo + width] = 0.0
+    for _ in range(2):
+        width = int(rng.integers(0, min(8, max(1, f.shape[0] // 10)) + 1))
+        lo = int(rng.integers(0, max(1, f.shape[0] - width)))
+        f[lo : lo + width] = 0.0
+    return f
 
 
 def targets(labels: list[str]) -> np.ndarray:

@@ -54,13 +54,16 @@ def out_len(t: int) -> int:
     return (t + 2 * (KERNEL // 2) - KERNEL) // 2 + 1
 
 
-def build(voices: dict, n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
-    names = sorted(voices)
+def build(voices: dict, n: int, rng: np.random.Generator, *, train: bool = True, human_share: float = 0.0):
+    """``n`` utterances; ``human_share`` of them by the fsdd speakers (keys without "espeak")."""
+    synthetic = sorted(k for k in voices if k.startswith("espeak"))
+    human = sorted(k for k in voices if not k.startswith("espeak"))
     data = []
     for _ in range(n):
+        names = human if (not synthetic or (human and rng.random() < human_share)) else synthetic
         name = names[int(rng.integers(len(names)))]
         audio, labels = seq.utterance(voices[name], rng)
-        data.append((seq.features(seq.augment(audio, rng)), seq.targets(labels)))
+        data.append((seq.features(seq.augment(audio, rng), rng if train else None), seq.targets(labels)))
     return data
 
 
@@ -139,6 +142,7 @@ def main() -> None:
     ap.add_argument("--train", type=int, default=12000)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--human-share", type=float, default=0.4)
     ap.add_argument("--out", type=Path, default=ROOT / "redaction" / "speech" / "model.npz")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
@@ -148,21 +152,19 @@ def main() -> None:
     speakers = {"jackson", "nicolas", "theo"} - {args.holdout}
     voices = seq.load_espeak(args.clips)
     fsdd = seq.load_fsdd(speakers)
-    # The two human voices are few next to ~300 synthetic ones: weight them up.
-    for name, clips in fsdd.items():
-        for k in range(40):
-            voices[f"{name}{k}"] = clips
+    voices.update(fsdd)
     t0 = time.time()
-    train = build(voices, args.train, rng)
     held = seq.load_fsdd({args.holdout})
-    valid = build(held, 300, np.random.default_rng(99))
-    print(f"built {len(train)} train / {len(valid)} held-out utterances in {time.time() - t0:.0f}s", flush=True)
+    valid = build(held, 300, np.random.default_rng(99), train=False)
     net = Net()
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
-    steps = args.epochs * ((len(train) + 31) // 32)
+    steps = args.epochs * ((args.train + 31) // 32)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     for epoch in range(args.epochs):
+        # Fresh utterances and augmentation every epoch; the two human voices are few next
+        # to ~300 synthetic ones, so they get a fixed share.
+        train = build(voices, args.train, rng, human_share=args.human_share)
         total = 0.0
         for x, y, xl, yl in batches(train, 32, rng):
             logp = net(x).permute(2, 0, 1).log_softmax(-1)
@@ -174,7 +176,7 @@ def main() -> None:
             sched.step()
             total += float(loss.detach())
         acc = evaluate(net, valid)
-        print(f"epoch {epoch} loss {total / (len(train) / 32):.3f} held-out {args.holdout} accuracy {acc:.3f} "
+        print(f"epoch {epoch} loss {total / (args.train / 32):.3f} held-out {args.holdout} accuracy {acc:.3f} "
               f"({time.time() - t0:.0f}s)", flush=True)
         export(net, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")

@@ -1,0 +1,73 @@
+"""BuiltinRecognizer: spoken number words in telephone audio, offline, numpy only.
+
+Pipeline per call: resample to 8 kHz (streaming) -> speech regions (energy detector) ->
+log-mel features normalised per region -> digit network -> CTC spikes -> timed words.
+State is one region at most (``regions.MAX_REGION_S``), so memory is flat in call length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import soxr
+
+from redaction.errors import RedactionInputError
+from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, spikes, timed_words
+from redaction.speech.features import RATE_HZ, log_mel, normalise
+from redaction.speech.network import DigitNetwork
+from redaction.speech.regions import FRAME, Region, RegionFinder
+from redaction.words import TimedWord
+
+
+class BuiltinRecognizer:
+    """The ``Recognizer`` for ``CALLREC_RECOGNIZER=builtin``."""
+
+    name = "builtin-digits"
+    version = "1"
+
+    def __init__(
+        self,
+        network: DigitNetwork | None = None,
+        *,
+        blank_penalty: float = BLANK_PENALTY,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        self._network = network or DigitNetwork()
+        self._blank_penalty = blank_penalty
+        self._min_confidence = min_confidence
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        if rate_hz <= 0:
+            raise RedactionInputError(f"sample rate must be positive, got {rate_hz!r}")
+        finder = RegionFinder()
+        resampler = None if rate_hz == RATE_HZ else soxr.ResampleStream(rate_hz, RATE_HZ, 1, dtype="float32")
+        for block in blocks:
+            x = np.asarray(block, dtype=np.float32)
+            if x.ndim != 1:
+                raise RedactionInputError(f"recognizer needs mono blocks, got shape {x.shape!r}")
+            if resampler is not None:
+                x = resampler.resample_chunk(x)
+            for region in finder.feed(x):
+                yield from self._words(region)
+        if resampler is not None:
+            for region in finder.feed(resampler.resample_chunk(np.zeros(0, np.float32), last=True)):
+                yield from self._words(region)
+        for region in finder.finish():
+            yield from self._words(region)
+
+    def _words(self, region: Region) -> list[TimedWord]:
+        features = normalise(log_mel(region.samples))
+        found = spikes(self._network.posteriors(features), self._blank_penalty)
+        if not found:
+            return []
+        speech_start_s, speech_end_s = _speech_edges(region)
+        return timed_words(found, region.start_s, speech_start_s, speech_end_s, self._min_confidence)
+
+
+def _speech_edges(region: Region) -> tuple[float, float]:
+    """First and last 10 ms frame within 30 dB of the region's loudest one, in seconds."""
+    n = region.samples.size // FRAME
+    e = 10.0 * np.log10(np.mean(region.samples[: n * FRAME].reshape(n, FRAME).astype(np.float64) ** 2, axis=1) + 1e-12)
+    loud = np.flatnonzero(e > e.max() - 30.0)
+    return region.start_s + loud[0] * FRAME / RATE_HZ, region.start_s + (loud[-1] + 1) * FRAME / RATE_HZ
