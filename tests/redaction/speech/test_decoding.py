@@ -1,0 +1,39 @@
+import numpy as np
+
+from redaction.speech.decoding import spikes, timed_words
+from redaction.speech.vocabulary import INDEX, LABELS, OTHER
+
+
+def posteriors(frames: list[dict[str, float]]) -> np.ndarray:
+    p = np.zeros((len(frames), len(LABELS)), np.float32)
+    for t, probs in enumerate(frames):
+        for word, value in probs.items():
+            p[t, INDEX[word]] = value
+        p[t, 0] = 1.0 - sum(probs.values())
+    return p
+
+
+def test_spikes_take_the_peak_of_each_run():
+    p = posteriors([{}, {"four": 0.6}, {"four": 0.9}, {}, {}, {"two": 0.7}, {}])
+    assert [(s.frame, LABELS[s.label], round(s.confidence, 2)) for s in spikes(p)] == [(2, "four", 0.9), (5, "two", 0.7)]
+
+
+def test_blank_penalty_lets_a_weaker_word_through():
+    p = posteriors([{}, {"nine": 0.4}, {}])  # blank 0.6
+    assert spikes(p, blank_penalty=1.0) == []
+    assert [LABELS[s.label] for s in spikes(p, blank_penalty=2.0)] == ["nine"]
+
+
+def test_neighbours_split_time_and_edges_reach_speech():
+    p = posteriors([{}] * 10 + [{"one": 0.9}] + [{}] * 19 + [{"two": 0.9}] + [{}] * 20)
+    words = timed_words(spikes(p), offset_s=10.0, speech_start_s=10.05, speech_end_s=11.0)
+    # spike centres at 10.21 and 10.61 s (20 ms frames)
+    assert [w.text for w in words] == ["one", "two"]
+    assert (round(words[0].start_s, 3), round(words[0].end_s, 3)) == (10.05, 10.41)
+    assert (round(words[1].start_s, 3), round(words[1].end_s, 3)) == (10.41, 11.0)
+
+
+def test_unsure_number_words_become_other():
+    p = posteriors([{}, {"six": 0.45}, {}])
+    words = timed_words(spikes(p), 0.0, 0.0, 1.0, min_confidence=0.5)
+    assert [(w.text, w.confidence) for w in words] == [(OTHER, 0.45)]

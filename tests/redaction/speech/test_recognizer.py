@@ -1,0 +1,87 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from redaction.errors import RedactionInputError
+from redaction.recognizer import Recognizer
+from redaction.speech.recognizer import BuiltinRecognizer
+from redaction.speech.vocabulary import DIGITS, OTHER
+
+FIXTURE = Path(__file__).with_name("fixtures") / "theo_digits.wav"
+#: What tools/speech/make_fixture.py reads into the fixture (a speaker held out of training).
+SAID = ["four", "zero", "nine", "two"]
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> BuiltinRecognizer:
+    return BuiltinRecognizer()
+
+
+@pytest.fixture(scope="module")
+def audio() -> np.ndarray:
+    x, rate = sf.read(FIXTURE, dtype="float32")
+    assert rate == 8000
+    return x
+
+
+def blocks(x: np.ndarray, size: int):
+    return (x[i : i + size] for i in range(0, x.size, size))
+
+
+def edit_distance(a: list[str], b: list[str]) -> int:
+    d = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, d[0] = d[0], i
+        for j, y in enumerate(b, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (x != y))
+    return d[-1]
+
+
+def test_is_a_recognizer(recognizer):
+    usable: Recognizer = recognizer  # type-checks against the protocol
+    assert (usable.name, usable.version) == ("builtin-digits", "1")
+
+
+def test_hears_the_held_out_speakers_digits(recognizer, audio):
+    words = list(recognizer.recognize(blocks(audio, 4000), 8000))
+    heard = [w.text for w in words if w.text != OTHER]
+    assert all(w in DIGITS or w == "oh" for w in heard)
+    assert edit_distance(heard, SAID) <= 1
+    # times are ordered, inside the audio, and cover the speech (0.5 s of lead-in)
+    assert all(a.end_s <= b.start_s + 1e-9 for a, b in zip(words, words[1:]))
+    assert 0.3 <= words[0].start_s <= 0.6
+    assert words[-1].end_s <= audio.size / 8000
+    assert all(0.0 <= w.confidence <= 1.0 for w in words)
+
+
+def test_block_size_does_not_change_words(recognizer, audio):
+    a = list(recognizer.recognize(blocks(audio, 333), 8000))
+    b = list(recognizer.recognize([audio], 8000))
+    assert [(w.text, w.start_s, w.end_s) for w in a] == [(w.text, w.start_s, w.end_s) for w in b]
+
+
+def test_other_rates_are_resampled(recognizer, audio):
+    wide = soxr.resample(audio, 8000, 16000).astype(np.float32)
+    a = [(w.text, round(w.start_s, 1)) for w in recognizer.recognize(blocks(wide, 8192), 16000)]
+    b = [(w.text, round(w.start_s, 1)) for w in recognizer.recognize([audio], 8000)]
+    assert [t for t, _ in a] == [t for t, _ in b]
+    assert all(abs(x - y) <= 0.1 for (_, x), (_, y) in zip(a, b))
+
+
+def test_silence_and_line_noise_give_no_words(recognizer):
+    rng = np.random.default_rng(1)
+    quiet = (rng.standard_normal(8000 * 30) * 1e-3).astype(np.float32)  # -60 dBFS hiss, 30 s
+    assert list(recognizer.recognize(blocks(quiet, 8000), 8000)) == []
+
+
+def test_stereo_blocks_are_refused(recognizer):
+    with pytest.raises(RedactionInputError, match="mono"):
+        list(recognizer.recognize([np.zeros((100, 2), np.float32)], 8000))
+
+
+def test_bad_rate_is_refused(recognizer):
+    with pytest.raises(RedactionInputError, match="sample rate"):
+        list(recognizer.recognize([np.zeros(100, np.float32)], 0))
