@@ -15,7 +15,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 #: adds its parser and sets ``func(args) -> int`` as the parser default.
 COMMANDS: tuple[str, ...] = (
     "assemble", "demo", "redact",
-    "process", "export", "delete", "retention", "keys",
+    "process", "export", "delete", "retention", "keys", "audit",
     "worker", "enqueue", "status", "jobs", "batch",
 )
 

@@ -1,0 +1,29 @@
+"""``callrec audit [--recording ID] [--region R]``: the audit trail, one JSON line an event."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from vault.regions import REGIONS, region_of
+from worker.settings import Settings
+from worker.vaults import build_vault
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "audit", help="print audited accesses, refusals and deletions",
+        description="Print the audit trail (who, what, when, outcome, why; never content) as "
+                    "JSON lines in time order, per region.")
+    parser.add_argument("--recording", metavar="ID", help="only this recording (and its region)")
+    parser.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    regions = (region_of(args.recording),) if args.recording else args.region
+    vault = build_vault(Settings.from_env(), regions=regions)
+    for region in vault.regions:
+        for event in vault.region(region).audit_events(args.recording):
+            print(json.dumps({"region": region, **json.loads(event.encode())}, sort_keys=True))
+    return 0
