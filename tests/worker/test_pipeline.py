@@ -337,3 +337,19 @@ def test_bad_transcript_is_bad_input_and_writes_nothing(tmp_path, settings):
         process_call(manifest, settings)
     assert info.value.permanent and "line 1" in str(info.value)
     assert (tmp_path / "call" / "CA1-a.wav").exists() and not (settings.data_dir / "vault").exists()
+
+
+def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings, private_tmp, monkeypatch):
+    import worker.redacting
+    from redaction.errors import VerificationError
+
+    def fails(*args, **kwargs):
+        raise VerificationError("redacted output failed verification: 1 keyed digit(s) still detectable")
+
+    monkeypatch.setattr(worker.redacting, "redact_file", fails)
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    with pytest.raises(VerificationError):
+        process_call(manifest, settings)
+    assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
+    assert list(build_vault(settings, regions=("eu",)).region("eu").store.names("")) == []
+    assert list(private_tmp.iterdir()) == []
