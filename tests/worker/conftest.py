@@ -54,15 +54,36 @@ def redis_client(redis_url):
     client.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def inprocess_worker(redis_url):
-    """A Dramatiq worker on the product's broker and queues, in this process."""
+    """The one Dramatiq worker of this test process, on the product's broker.
+
+    One per session: a Dramatiq Worker leaves its middleware on the broker when stopped, so
+    a second one in the same process would share queues with a stopped one. It consumes
+    every declared queue, including test actors' ones declared later.
+    """
     import dramatiq
 
-    from worker.actors import QUEUES
     from worker.broker import broker
 
-    running = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50, queues=set(QUEUES))
+    import worker.actors  # noqa: F401  (declares the product's queues)
+
+    running = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     running.start()
+    _WORKERS.append(running)
     yield broker
+    _WORKERS.remove(running)
     running.stop()
+
+
+@pytest.fixture
+def only_worker_processes():
+    """Pause this process's worker (if one runs) so that messages go to worker processes."""
+    for running in _WORKERS:
+        running.pause()
+    yield
+    for running in _WORKERS:
+        running.resume()
+
+
+_WORKERS: list = []

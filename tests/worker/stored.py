@@ -5,14 +5,26 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import numpy as np
+import soundfile
+
 from vault.index import IndexEntry
 from vault.regions import recording_id
+
+
+def tiny_wav() -> bytes:
+    """0.25 s of a quiet 440 Hz tone, 8 kHz 16-bit mono WAV."""
+    out = io.BytesIO()
+    tone = 0.1 * np.sin(2 * np.pi * 440 * np.arange(2000) / 8000)
+    soundfile.write(out, tone.astype(np.float32), 8000, subtype="PCM_16", format="WAV")
+    return out.getvalue()
 
 
 def store_recordings(region_vault, account: str, count: int, *, created_at: datetime | None = None,
                      redacted: bool = False, detector_version: str = "") -> list[str]:
     """Store ``count`` tiny recordings of ``account``; returns their ids."""
     ids = []
+    audio = tiny_wav()
     for n in range(count):
         rid = recording_id(account, f"CB{n:05d}", region_vault.region)
         entry = IndexEntry(
@@ -20,6 +32,6 @@ def store_recordings(region_vault, account: str, count: int, *, created_at: date
             kind="call", region=region_vault.region,
             created_at=created_at or datetime(2026, 1, 1, tzinfo=UTC), retention_days=None,
             public=False, redacted=redacted, pipeline_version="test", detector_version=detector_version)
-        region_vault.put(entry, {"audio": io.BytesIO(b"RIFF" + bytes(64)), "metadata": io.BytesIO(b"{}")})
+        region_vault.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
         ids.append(rid)
     return ids

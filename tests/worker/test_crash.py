@@ -18,7 +18,7 @@ from tests.worker.workers import WorkerProcess, wait_for
 
 
 @pytest.fixture
-def env(redis_url, redis_client):
+def env(redis_url, redis_client, only_worker_processes):
     from worker.broker import broker
     from worker.idempotency import IdempotencyStore
     from worker.status import StatusStore
@@ -40,7 +40,7 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path):
 
     first = WorkerProcess(tmp_path / "worker1.log")
     try:
-        wait_for(lambda: status.get(job.job_id).state == "running", what="the job to start")
+        wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start")
     finally:
         first.kill()
     assert status.get(job.job_id).state == "running"  # stuck: nobody acked or finished it
@@ -49,7 +49,7 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path):
     feeder.start()  # blocks until the next worker opens the manifest
     second = WorkerProcess(tmp_path / "worker2.log")
     try:
-        done = wait_for(lambda: status.get(job.job_id).state == "done", what="the job to finish")
+        done = wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish")
     finally:
         second.stop()
     assert done

@@ -45,18 +45,14 @@ SCRIPT = Script()
 
 
 @pytest.fixture(scope="module")
-def queue(redis_url):
+def queue(inprocess_worker):
     from worker.runner import runner
-    from worker.broker import broker
 
-    @dramatiq.actor(broker=broker, queue_name="test-runner", actor_name="test_runner_job")
+    @dramatiq.actor(broker=inprocess_worker, queue_name="test-runner", actor_name="test_runner_job")
     def test_job(body):
         runner().run(body, ProcessCall, SCRIPT)
 
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
-    worker.start()
-    yield broker, test_job
-    worker.stop()
+    return inprocess_worker, test_job
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "worker", "worker", "--processes", str(processes),
              "--threads", str(threads)],
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ),
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "CALLREC_LOG_LEVEL": "INFO"},
         )
 
     def kill(self) -> None:

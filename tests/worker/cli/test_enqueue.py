@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from worker.cli import main
+from tests.worker.calls import write_call
+
+
+@pytest.fixture
+def queue(inprocess_worker, redis_client):
+    from worker.status import StatusStore
+
+    def drain():
+        for name in ("calls", "recordings", "batch"):
+            inprocess_worker.join(name, timeout=20_000)
+
+    return inprocess_worker, StatusStore(inprocess_worker.client), drain
+
+
+def test_enqueue_a_manifest_then_it_is_processed(queue, tmp_path, capsys):
+    broker, status, drain = queue
+    manifest = write_call(tmp_path, "CA-ENQ")
+    assert main(["enqueue", str(manifest)]) == 0
+    job_id, state = capsys.readouterr().out.strip().split("\t")
+    assert state == "queued" and job_id.startswith("call-")
+    drain()
+    assert status.get(job_id).state == "done"
+    assert main(["enqueue", str(manifest)]) == 0
+    assert capsys.readouterr().out.strip() == f"{job_id}\tdone already"
+
+
+def test_bad_manifest_exits_2_and_enqueues_nothing(queue, tmp_path, capsys):
+    broker, status, drain = queue
+    manifest = write_call(tmp_path, "CA-ENQ-BAD")
+    data = json.loads(manifest.read_text())
+    data["events"][0]["end"] = -1.0
+    manifest.write_text(json.dumps(data))
+    assert main(["enqueue", str(manifest)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "events[0]" in captured.err
+    assert broker.client.keys("callrec:job:*") == []
+    assert broker.do_qsize("calls") == 0
+
+
+def test_nothing_to_enqueue_is_bad_usage(queue, capsys):
+    assert main(["enqueue"]) == 2
+    assert "nothing to enqueue" in capsys.readouterr().err
+
+
+def test_manifests_and_recording_options_do_not_mix(queue, tmp_path, capsys):
+    manifest = write_call(tmp_path, "CA-MIX")
+    assert main(["enqueue", str(manifest), "--redact", "rec_us_0123456789abcdef0123456789abcdef"]) == 2
+    assert "give manifests or one of" in capsys.readouterr().err
+
+
+def test_delete_reason_with_digits_is_refused(queue, capsys):
+    code = main(["enqueue", "--delete", "rec_us_0123456789abcdef0123456789abcdef",
+                 "--reason", "card 4111111111111111"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "reason is not a valid reference" in err and "4111" not in err
+
+
+def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
+    from worker.effects import vault
+    from tests.worker.stored import store_recordings
+
+    broker, status, drain = queue
+    rid, = store_recordings(vault().region("us"), "addon", 1)
+    assert main(["enqueue", "--redact", rid]) == 0
+    job_id = capsys.readouterr().out.split("\t")[0]
+    drain()
+    assert status.get(job_id).state == "done"
+    assert status.get(job_id).result["redacted"] == "yes"
+    assert vault().get(rid).redacted

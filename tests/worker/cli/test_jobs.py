@@ -1,0 +1,63 @@
+"""``callrec jobs failed`` / ``retry``: a poison message and a bad manifest, then a fix."""
+
+import json
+
+import pytest
+
+from worker.cli import main
+from tests.worker.calls import write_call
+
+
+@pytest.fixture
+def queue(inprocess_worker, redis_client):
+    def drain():
+        for name in ("calls", "recordings", "batch"):
+            inprocess_worker.join(name, timeout=20_000)
+
+    return inprocess_worker, drain
+
+
+def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys):
+    from worker.actors import process_call
+
+    broker, drain = queue
+    manifest = write_call(tmp_path, "CA-FIX")
+    good = manifest.read_text()
+    data = json.loads(good)
+    data["account"]["region"] = "mars"
+    manifest.write_text(json.dumps(data))
+    process_call.send("{not json")  # a poison message
+    from worker.jobs import ProcessCall
+    from worker.status import StatusStore
+    from worker.submit import submit
+
+    job = ProcessCall.for_manifest(str(manifest))  # enqueued without the CLI's validation
+    submit(job, StatusStore(broker.client))
+    drain()
+
+    assert main(["jobs", "failed"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == "2 failed job(s)"
+    reasons = sorted(line.split("\t")[3] for line in lines[:-1])
+    assert reasons[0] == "JobDecodeError: job message is not JSON"
+    assert reasons[1].startswith("ManifestError: account.region")
+
+    manifest.write_text(good)  # the fix
+    assert main(["jobs", "retry", job.job_id]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{job.job_id}\tqueued", "1 job(s) queued again"]
+    drain()
+    assert main(["status", job.job_id]) == 0
+    assert "state     done" in capsys.readouterr().out
+    assert broker.client.zcard(f"{broker.namespace}:calls.XQ") == 1  # only the poison's dead letter
+
+    assert main(["jobs", "retry", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0 job(s) queued again"
+    assert main(["jobs", "failed"]) == 0
+    assert capsys.readouterr().out.strip() == "0 failed job(s)"
+
+
+def test_retry_of_a_job_that_did_not_fail_is_refused(queue, capsys):
+    assert main(["jobs", "retry", "call-unknown"]) == 2
+    assert "no job 'call-unknown'" in capsys.readouterr().err
+    assert main(["jobs", "retry"]) == 2
+    assert "give JOB ids or --all" in capsys.readouterr().err
