@@ -3,7 +3,8 @@
 1. Spec grid (ITU-T Q.24 / Bellcore numbers, DESIGN.md §4): all 16 keys x on-time
    {40, 50, 100 ms} x frequency error {-1.5, 0, +1.5 %} x twist {4 dB reverse, 0, 8 dB
    normal} x level of the louder tone {0, -10, -20 dBm0, and the weaker tone at the -25 dBm0
-   floor} x S/N {no noise, 20 dB, 15 dB}: every press must be found. Out of spec, every
+   floor} x S/N {no noise, 20 dB, 15 dB}, leaving out combinations whose weaker tone falls
+   below -25 dBm0 (out of spec): every press must be found. Out of spec, every
    press must be refused: on-time 20 ms, frequency error +-3.5 %, tones at -55 dBm0.
    Sequences are written at 22050 Hz, 16-bit, and given to multimon-ng too (-t raw -a DTMF)
    when it is installed.
@@ -39,7 +40,7 @@ import soundfile as sf  # noqa: E402
 from scipy.signal import butter, sosfilt  # noqa: E402
 
 from redaction.config import RedactionConfig  # noqa: E402
-from redaction.dtmf import KEYPAD, detect_dtmf  # noqa: E402
+from redaction.dtmf import KEYPAD, OPERATE_LEVEL_DBM0, detect_dtmf  # noqa: E402
 from redaction.dtmf_synth import KeyPress, key_sequence  # noqa: E402
 from redaction.engine import redact_file  # noqa: E402
 
@@ -62,7 +63,9 @@ def grid(quick: bool) -> tuple[list[tuple[list[KeyPress], float | None]], list[t
         on_times, levels, snrs = [0.040], [-10.0, None], [None, 15.0]
     accept = []
     for on_s, dev, twist, level, snr in itertools.product(on_times, deviations, twists, levels, snrs):
-        loud = -25.0 + abs(twist) if level is None else level
+        loud = OPERATE_LEVEL_DBM0 + abs(twist) if level is None else level
+        if loud - abs(twist) < OPERATE_LEVEL_DBM0:  # the weaker tone below the spec floor
+            continue
         accept.append(([KeyPress(k, on_s, dev, twist, loud) for k in KEYS], snr))
     reject = [([KeyPress(k, 0.020) for k in KEYS], None), ([KeyPress(k, 0.020) for k in KEYS], 20.0)]
     reject += [([KeyPress(k, 0.1, dev) for k in KEYS], snr) for dev in (-0.035, 0.035) for snr in (None, 20.0)]
@@ -135,9 +138,16 @@ def run_grid(quick: bool, workdir: Path) -> None:
         print("  multimon-ng  (not installed)")
     print("  in-spec found by condition: " + " | ".join(decoders))
     order = ["on-time", "frequency", "twist", "weaker tone", "S/N"]
-    for (factor, value), cell in sorted(by_factor.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
+    for (factor, value), cell in sorted(by_factor.items(), key=lambda item: (order.index(item[0][0]), _number(item[0][1]))):
         rates = " | ".join(f"{100 * cell[name] / cell['total']:5.1f}%" for name in decoders)
         print(f"    {factor:<12} {value:>9}: {rates}")
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value.split()[0])
+    except ValueError:
+        return float("inf")  # "clean" last
 
 
 def telephone(signal: np.ndarray, rng: np.random.Generator) -> np.ndarray:

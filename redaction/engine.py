@@ -120,6 +120,8 @@ def redact_array(
     """Redact an in-memory signal, ``(frames,)`` or ``(frames, channels)``; returns a masked
     copy (same shape and dtype) and the report. Raises VerificationError like redact_file."""
     samples = np.asarray(samples)
+    if not np.issubdtype(samples.dtype, np.floating):
+        raise ValueError(f"samples must be floating point in [-1, 1], got dtype {samples.dtype}")
     length = len(samples)
     duration_s = length / rate_hz
     if words:

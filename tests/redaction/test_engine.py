@@ -167,6 +167,11 @@ def test_words_past_the_end_of_the_audio_are_refused() -> None:
         redact_array(np.zeros(80_000, np.float32), 8000, words=[TimedWord(1, 2, "a"), TimedWord(11, 12, "b")])
 
 
+def test_integer_arrays_are_refused() -> None:
+    with pytest.raises(ValueError, match="dtype int16"):
+        redact_array(np.zeros(8000, np.int16), 8000)
+
+
 def test_bad_inputs_are_refused_and_nothing_is_written(tmp_path) -> None:
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"not audio at all")

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from redaction import transcripts
@@ -85,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         words=transcript.words if transcript is not None else None,
         words_detector=f"transcript:{args.transcript_format}" if transcript is not None else "transcript",
         recognizer=recognizer,
-        config=replace(config),
+        config=config,
     )
     if transcript_out is not None and redacted_text is not None:
         _write_atomically(transcript_out, redacted_text)
