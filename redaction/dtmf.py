@@ -19,9 +19,10 @@ into Hann-windowed 20 ms frames every 5 ms, and projected on the eight DTMF freq
 the phase advance of its bin between consecutive frames, which is far sharper than the bin
 width: that is what lets 20 ms frames tell 1.5 % from 3.5 %. A frame holds a digit when both
 tones are inside the tolerance, loud enough, within the twist limits and carry nearly all
-of the frame's energy. A press whose two tones glide together in frequency is a voice (its
-harmonics move as one), not a keypad. Consecutive digit frames form a press; a press counts when its
-measured duration reaches the midpoint between the reject and operate durations.
+of the frame's energy. Consecutive digit frames form a press; a press counts when its
+measured duration reaches the midpoint between the reject and operate durations, unless
+its two tones glide together in frequency: that is a voice (its harmonics move as one),
+not a keypad.
 
 Memory is flat: the detector keeps one frame of audio and the open press between blocks.
 """
@@ -85,9 +86,10 @@ MIN_TONE_DBM0 = OPERATE_LEVEL_DBM0 - 10.0
 #: Largest drift of both tones' frequency in the same direction between the first and the
 #: second half of a press (relative); noise at 15 dB S/N moves a tone's estimate by ~0.3 %.
 MAX_GLIDE = 0.005
-#: Share of the frame's power the two tones must carry. Noise at the operate S/N leaves
-#: 1 / (1 + 10**-1.5) = 97 %; speech spreads its power over many harmonics (the rest of the
-#: margin covers the estimate's own noise).
+#: Share of the frame's power two tones keep at the operate S/N (97 %).
+SHARE_AT_OPERATE_SNR = 1.0 / (1.0 + 10.0 ** (-OPERATE_SNR_DB / 10.0))
+#: Share of the frame's power the two tones must carry: 7 points under SHARE_AT_OPERATE_SNR
+#: for the estimate's own noise; speech spreads its power over many harmonics.
 MIN_TONE_SHARE = 0.9
 
 
@@ -143,10 +145,13 @@ def _hann_response(offset_bins: np.ndarray) -> np.ndarray:
 
 
 class DtmfDetector:
-    """Streaming DTMF receiver. Feed contiguous mono float32 blocks; collect presses.
+    """Streaming DTMF receiver. Feed contiguous mono float32 blocks; collect presses::
 
-    >>> detector = DtmfDetector(rate_hz=8000)
-    >>> tones = [*detector.feed(block) for block in blocks, *detector.finish()]  # doctest: +SKIP
+        detector = DtmfDetector(rate_hz=8000)
+        tones = [tone for block in blocks for tone in detector.feed(block)]
+        tones += detector.finish()
+
+    Times are seconds from the first block, on the input's clock.
     """
 
     name = "dtmf"
