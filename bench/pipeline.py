@@ -1,0 +1,94 @@
+"""Whole-pipeline benchmark: ``process_call`` (assemble, redact, verify, encrypt, store).
+
+Generates calls with bench/assembly.py's generator (four leg shapes, holds, a pause), on a
+team plan so redaction runs (DTMF receiver twice: detection and verification), and processes
+each in a child process pinned to one CPU into a local vault; reads the child's peak RSS
+(ru_maxrss from wait4). Measured: a 4-hour call without a speech recognizer
+(CALLREC_RECOGNIZER=none), a 10-minute one without, and a 10-minute one with the built-in
+recognizer (spoken-digit detection on).
+
+Targets (DESIGN.md §4): >= 500x real time without spoken-digit detection, >= 30x with it,
+peak RSS < 400 MB for a 4-hour call.
+Usage: python bench/pipeline.py [--hours 4] [--speech-minutes 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assembly import make_call  # bench/assembly.py: the same generated calls
+
+FAST_TARGET_X, SPEECH_TARGET_X, RSS_TARGET_MB = 500.0, 30.0, 400.0
+
+
+def child(manifest_path: str, data_dir: str) -> None:
+    """Runs in the measured process: the pipeline, timed."""
+    from worker.pipeline import process_call
+    from worker.settings import Settings
+
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    settings = Settings.from_env({"CALLREC_DATA_DIR": data_dir, "CALLREC_KEEP_SOURCES": "1",
+                                  "CALLREC_RECOGNIZER": os.environ["BENCH_RECOGNIZER"]})
+    started = time.perf_counter()
+    outcome = process_call(manifest_path, settings)
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"elapsed_s": elapsed, "call_s": outcome.call_duration_s, "stored": outcome.stored,
+                      "recording_s": outcome.recorded_duration_s, "redacted": outcome.redacted}))
+
+
+def measure(call_s: float, recognizer: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="callrec-bench-") as temp:
+        manifest = make_call(Path(temp), call_s)
+        data = json.loads(manifest.read_text())
+        data["account"].update(plan="team", redaction="auto")
+        data["controls"] = []  # a team plan cannot pause
+        manifest.write_text(json.dumps(data))
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   BENCH_RECOGNIZER=recognizer)
+        process = subprocess.Popen([sys.executable, __file__, "--child", str(manifest), str(Path(temp) / "state")],
+                                   env=env, stdout=subprocess.PIPE, text=True)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"pipeline child failed with exit code {os.waitstatus_to_exitcode(status)}")
+        report = json.loads(output.strip().splitlines()[-1])
+        report["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
+        return report
+
+
+def line(label: str, report: dict, target_x: float, check_rss: bool) -> str:
+    speed = report["call_s"] / report["elapsed_s"]
+    verdict = "OK" if speed >= target_x and (not check_rss or report["peak_rss_mb"] < RSS_TARGET_MB) else "MISSED"
+    redacted = "redacted" if report["redacted"] else "NOT redacted"
+    return (f"{label}: {report['call_s']:.0f} s call -> {report['recording_s']:.0f} s recording ({redacted}), "
+            f"{report['elapsed_s']:.2f} s wall, {speed:.0f}x real time (target >= {target_x:.0f}x), "
+            f"peak RSS {report['peak_rss_mb']:.0f} MB{' (target < 400 MB)' if check_rss else ''}  {verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=4.0)
+    parser.add_argument("--speech-minutes", type=float, default=10.0)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return 0
+    short = measure(600.0, "none")
+    print(line("pipeline, no recognizer, 10 minutes", short, FAST_TARGET_X, False))
+    long = measure(args.hours * 3600.0, "none")
+    print(line(f"pipeline, no recognizer, {args.hours:g} hours", long, FAST_TARGET_X, True))
+    speech = measure(args.speech_minutes * 60.0, "builtin")
+    print(line(f"pipeline, built-in recognizer, {args.speech_minutes:g} minutes", speech, SPEECH_TARGET_X, False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
