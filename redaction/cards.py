@@ -39,6 +39,10 @@ CONTEXT_WORDS = 10
 AFTER_CARD_S = 30.0
 #: Fewest digits that count as (part of) a card number when context words say so.
 MIN_PARTIAL_CARD_DIGITS = 8
+#: Fewest digits that count as a card number without any context: a 16-digit card of which
+#: a recognizer lost a few words is still a card (longer than any phone number but one
+#: with a country code, which is no loss to mask).
+MIN_LONG_RUN_DIGITS = 12
 
 EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "exp", "valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
@@ -151,7 +155,7 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
         return _card_chain(digits, starts, times)
-    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS:
+    if len(digits) >= MIN_LONG_RUN_DIGITS or (len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS):
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
     out: list[Entity] = []
     for run in chain:

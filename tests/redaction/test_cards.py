@@ -71,6 +71,12 @@ def test_partial_card_near_card_words_is_masked() -> None:
     ]
 
 
+def test_a_long_run_is_a_card_even_with_words_lost_and_no_context() -> None:
+    text = "<other> four five three two one five one two eight three three six <other>"  # 12 of 16 heard
+    assert [(e.entity, e.confidence) for e in find_entities(timed(text))] == [(CARD_NUMBER, 0.5)]
+    assert entities("call me on oh two oh seven nine four six oh nine five") == []  # 11 digits
+
+
 def test_a_long_pause_splits_runs() -> None:
     words = timed("four five three two", 0.4) + [
         TimedWord(60.0 + i * 0.4, 60.3 + i * 0.4, t) for i, t in enumerate("one two three four five six seven eight nine".split())
