@@ -2,43 +2,51 @@
 
 from __future__ import annotations
 
+from dramatiq.brokers.redis import RedisBroker
+
 from worker.actors import ACTORS, QUEUES
-from worker.broker import broker
 from worker.idempotency import IdempotencyStore
 from worker.jobs import Job
+from worker.settings import Settings
 from worker.status import StatusStore
 
 
-def submit(job: Job, status: StatusStore) -> bool:
-    """Enqueue ``job`` unless a job with its id exists already; True when it was sent."""
-    if not status.create(job):
-        return False
-    _send(job, status)
-    return True
+class JobQueue:
+    """Sends jobs through ``broker`` and keeps their status next to the queue."""
 
+    def __init__(self, broker: RedisBroker, settings: Settings) -> None:
+        self.broker = broker
+        self.status = StatusStore(broker.client)
+        self.idempotency = IdempotencyStore(broker.client, lease_s=settings.job_lease_s,
+                                            max_crashes=settings.job_max_deliveries)
 
-def resubmit(job: Job, status: StatusStore, idempotency: IdempotencyStore) -> None:
-    """Enqueue a failed job again (after a fix): its crash count and dead letter go."""
-    current = status.get(job.job_id)
-    idempotency.forget(job.job_id)
-    status.create(job, replace=True)
-    if current is not None and current.dead_letter:
-        drop_dead_letter(current.dead_letter)
-    _send(job, status)
+    def submit(self, job: Job) -> bool:
+        """Enqueue ``job`` unless a job with its id exists already; True when it was sent."""
+        if not self.status.create(job):
+            return False
+        self._send(job)
+        return True
 
+    def resubmit(self, job: Job) -> None:
+        """Enqueue a failed job again (after a fix): its crash count and dead letter go."""
+        current = self.status.get(job.job_id)
+        self.idempotency.forget(job.job_id)
+        self.status.create(job, replace=True)
+        if current is not None and current.dead_letter:
+            self.drop_dead_letter(current.dead_letter)
+        self._send(job)
 
-def drop_dead_letter(reference: str) -> None:
-    """Remove a message from Dramatiq's dead-letter set (``<queue>/<redis message id>``)."""
-    queue, _, message_id = reference.partition("/")
-    if queue in QUEUES and message_id:
-        dead = f"{broker.namespace}:{queue}.XQ"
-        broker.client.zrem(dead, message_id)
-        broker.client.hdel(f"{dead}.msgs", message_id)
+    def drop_dead_letter(self, reference: str) -> None:
+        """Remove a message from Dramatiq's dead-letter set (``<queue>/<redis message id>``)."""
+        queue, _, message_id = reference.partition("/")
+        if queue in QUEUES and message_id:
+            dead = f"{self.broker.namespace}:{queue}.XQ"
+            self.broker.client.zrem(dead, message_id)
+            self.broker.client.hdel(f"{dead}.msgs", message_id)
 
-
-def _send(job: Job, status: StatusStore) -> None:
-    try:
-        ACTORS[job.kind].send(job.encode())
-    except BaseException:
-        status.forget(job.job_id)  # no message went out: leave no job that never runs
-        raise
+    def _send(self, job: Job) -> None:
+        try:
+            self.broker.enqueue(ACTORS[job.kind].message(job.encode()))
+        except BaseException:
+            self.status.forget(job.job_id)  # no message went out: leave no job that never runs
+            raise

@@ -19,9 +19,10 @@ def queue(worker, redis_client):
     status = StatusStore(worker.client)
 
     def run(job):
-        from worker.submit import submit
+        from worker.broker import SETTINGS
+        from worker.submit import JobQueue
 
-        sent = submit(job, status)
+        sent = JobQueue(worker, SETTINGS).submit(job)
         for name in ("calls", "recordings", "batch"):
             worker.join(name, timeout=20_000)
         return sent, status.get(job.job_id)

@@ -133,7 +133,7 @@ def test_failed_job_is_retried_after_a_fix(env):
     dead = f"{broker.namespace}:test-runner.XQ"
     assert broker.client.zcard(dead) == 1
 
-    # what worker.submit.resubmit does, sending to the test actor
+    # what JobQueue.resubmit does, sending to the test actor
     idem = IdempotencyStore(broker.client, lease_s=1, max_crashes=3)
     idem.forget(job.job_id)
     status.create(job, replace=True)

@@ -36,10 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.broker import SETTINGS, broker, ensure_redis
     from worker.effects import retention_due, vault
-    from worker.idempotency import IdempotencyStore
     from worker.progress import watch
-    from worker.status import StatusStore
-    from worker.submit import resubmit, submit
+    from worker.submit import JobQueue
 
     request = BatchRequest(account=args.account, steps=args.steps, since=args.since)
     detector = None
@@ -53,21 +51,20 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_batch(request, entries, targets, retention_due)
 
     ensure_redis(SETTINGS)
-    status = StatusStore(broker.client)
-    idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
-                                   max_crashes=SETTINGS.job_max_deliveries)
+    queue = JobQueue(broker, SETTINGS)
+    status = queue.status
     status.start_batch(plan.batch_id, plan.total)
     status.batch_done(plan.batch_id, plan.settled)
     pacer = Pacer(args.rate)
     queued = in_flight = 0
     for job in jobs_of(plan):
         pacer.wait()
-        if submit(job, status):
+        if queue.submit(job):
             queued += 1
             continue
         current = status.get(job.job_id)
         if current is not None and current.state == "failed":
-            resubmit(job, status, idempotency)
+            queue.resubmit(job)
             queued += 1
         else:
             in_flight += 1

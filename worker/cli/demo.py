@@ -1,68 +1,198 @@
-"""``callrec demo``: assemble every sample call and print what happened to each.
+"""``callrec demo``: the sample calls end to end through real queue workers into the vault.
 
-A first, queue-less demo: each ``samples/*/manifest.json`` goes through assembly (the
-pipeline that exists so far) into ``out/demo/``; per call it prints the call and recorded
-durations, cut time by reason, beep offsets and the output path.
+Starts an embedded Redis and ``callrec worker`` processes on a private state dir
+(``<out>/state``), copies every ``samples/*/manifest.json`` call into ``<out>/inbox`` (the
+pipeline destroys raw segments once a recording is stored, and the committed samples must
+stay), enqueues one post-call job per call, shows progress, then stops the workers and
+Redis and prints a summary table read back from the job status and the (encrypted) local
+vault. Each run starts from a clean state dir.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from worker.assemble import AssemblyOutcome, assemble_manifest
-from worker.cli.assemble import write_json_atomically
-from worker.errors import UsageError
-from worker.manifest import load_manifest
-from worker.settings import Settings
+from worker.errors import UsageError, WorkerError
 
 #: The committed sample calls (the repository's samples/ directory).
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
+#: Longest the demo waits for its jobs.
+TIMEOUT_S = 600.0
+
+
+class DemoError(WorkerError):
+    """Raised when the demo's workers stop or do not finish in time."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the summary table (ids, durations and counts only)."""
+
+    sample: str
+    call_id: str
+    state: str
+    recording: str
+    call_s: str
+    recorded_s: str
+    redacted: str
+    masked: str
+    latency_s: str
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="run every sample call through the pipeline")
+    parser = subparsers.add_parser(
+        "demo", help="run every sample call through queue workers into the local vault",
+        description="Embedded Redis, queue worker processes, every sample call enqueued and "
+                    "processed into the local encrypted vault; a summary table at the end.")
     parser.add_argument("--samples", type=Path, default=SAMPLES_DIR,
                         help="directory of sample calls (<name>/manifest.json)")
-    parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where outputs go")
+    parser.add_argument("--out", type=Path, default=Path("out/demo"),
+                        help="demo state: inbox, vault, keys, Redis, worker log (wiped first)")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    manifests = sorted(args.samples.glob("*/manifest.json"))
-    if not manifests:
+    from worker.broker import build_broker
+    from worker.jobs import ProcessCall
+    from worker.manifest import load_manifest
+    from worker.redis_server import EmbeddedRedis
+    from worker.settings import Settings
+    from worker.submit import JobQueue
+
+    samples = sorted(args.samples.glob("*/manifest.json"))
+    if not samples:
         raise UsageError(f"{args.samples}: no sample calls (*/manifest.json) found")
-    args.out.mkdir(parents=True, exist_ok=True)
-    settings = Settings.from_env()
-    for path in manifests:
-        name = path.parent.name
-        manifest = load_manifest(path)
-        outcome = assemble_manifest(manifest, args.out / f"{name}.wav", settings)
-        write_json_atomically(args.out / f"{name}.json", outcome.to_dict())
-        plan = f"{manifest.account.plan}, {manifest.account.region}, {manifest.direction}"
-        print(format_table(f"{name} ({manifest.call_id}: {plan})", outcome, args.out / f"{name}.wav"))
-        print()
-    return 0
+    if args.processes < 1:
+        raise UsageError(f"--processes {args.processes} must be at least 1")
+    out = args.out.resolve()
+    state = out / "state"
+    settings = replace(Settings.from_env(), data_dir=state, redis_url=None, store="local",
+                       keys="local", metrics_port=0)
+    redis_server = EmbeddedRedis(state)
+    redis_server.stop()  # a previous demo that was interrupted
+    for directory in (state, out / "inbox"):
+        shutil.rmtree(directory, ignore_errors=True)
+    manifests = {path.parent.name: _copy_sample(path.parent, out / "inbox") for path in samples}
+    for path in manifests.values():
+        load_manifest(path)  # a broken sample is bad input: nothing is started
+
+    redis_server.start()
+    workers = _start_workers(settings, args.processes, out / "worker.log")
+    try:
+        queue = JobQueue(build_broker(settings), settings)
+        jobs = {}
+        for name, path in manifests.items():
+            job = ProcessCall.for_manifest(str(path))
+            queue.submit(job)
+            jobs[name] = job.job_id
+        print(f"enqueued {len(jobs)} calls; {args.processes} worker process(es) on "
+              f"{redis_server.url} (log: {out / 'worker.log'})", file=sys.stderr)
+        _wait(queue, list(jobs.values()), workers)
+        rows = [_row(name, job_id, queue, settings) for name, job_id in jobs.items()]
+    finally:
+        _stop(workers)
+        redis_server.stop()
+    print(format_table(rows))
+    print(f"\nvault: {state / 'vault'} (ciphertext only); keys: {state / 'keys'}")
+    return 0 if all(row.state == "done" for row in rows) else 1
 
 
-def format_table(title: str, outcome: AssemblyOutcome, out_path: Path) -> str:
-    """A small two-column table describing one assembled call."""
-    rows = [("call duration", f"{outcome.call_duration_s:.3f} s")]
-    if not outcome.recorded:
-        rows += [("recorded", f"no: {outcome.reason}"), ("output", "none (segments to be destroyed)")]
-    else:
-        beeps_s = sum(b.end_s - b.start_s for b in outcome.beeps if b.kind != "reminder")
-        call_s = outcome.time_map.recorded_call_s
-        rows.append(("recorded duration", f"{outcome.recorded_duration_s:.3f} s "
-                                          f"(beeps {beeps_s:.3f} s + call {call_s:.3f} s)"))
-        cut = ", ".join(f"{reason} {s:.3f} s" for reason, s in outcome.cut_s_by_reason().items())
-        rows.append(("cut", cut or "none"))
-        silenced = sum(c.duration_s for c in outcome.silenced)
-        if silenced:
-            rows.append(("kept as silence", f"paused {silenced:.3f} s"))
-        rows.append(("beeps at", ", ".join(f"{b.start_s:.3f} s ({b.kind})" for b in outcome.beeps)))
-        rows.append(("output", f"{out_path} ({outcome.rate_hz} Hz, {outcome.frames} frames)"))
-    width = max(len(label) for label, _ in rows)
-    lines = [title, "-" * len(title)]
-    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+def _copy_sample(directory: Path, inbox: Path) -> Path:
+    target = inbox / directory.name
+    shutil.copytree(directory, target)
+    return target / "manifest.json"
+
+
+def _start_workers(settings, processes: int, log_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "CALLREC_DATA_DIR": str(settings.data_dir), "CALLREC_STORE": "local",
+           "CALLREC_KEYS": "local", "CALLREC_METRICS_PORT": "0"}
+    env.pop("REDIS_URL", None)
+    log = open(log_path, "ab")
+    try:
+        return subprocess.Popen([sys.executable, "-m", "worker", "worker", "--processes", str(processes),
+                                 "--threads", "1"], stdout=log, stderr=subprocess.STDOUT, env=env)
+    finally:
+        log.close()
+
+
+def _wait(queue, job_ids: list[str], workers: subprocess.Popen) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    shown = None
+    while True:
+        states = [queue.status.get(job_id).state for job_id in job_ids]
+        finished = sum(state in ("done", "failed") for state in states)
+        if finished != shown:
+            print(f"  {finished}/{len(job_ids)} jobs finished", file=sys.stderr)
+            shown = finished
+        if finished == len(job_ids):
+            return
+        if workers.poll() is not None:
+            raise DemoError(f"the workers stopped (exit {workers.returncode}); see worker.log")
+        if time.monotonic() > deadline:
+            raise DemoError(f"jobs not finished after {TIMEOUT_S:g} s; see worker.log")
+        time.sleep(0.1)
+
+
+def _stop(workers: subprocess.Popen) -> None:
+    if workers.poll() is None:
+        workers.send_signal(signal.SIGTERM)
+        try:
+            workers.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            workers.kill()
+            workers.wait()
+
+
+def _row(name: str, job_id: str, queue, settings) -> Row:
+    from worker.vaults import build_vault
+
+    status = queue.status.get(job_id)
+    job = status.decode_job()
+    call_id = json.loads(Path(job.manifest_uri).read_text())["call_id"]
+    latency = f"{status.finished_at - status.enqueued_at:.2f}" if status.finished_at else "-"
+    base = dict(sample=name, call_id=call_id, state=status.state, latency_s=latency)
+    if status.state != "done":
+        return Row(**base, recording=status.reason or "-", call_s="-", recorded_s="-", redacted="-", masked="-")
+    if status.result.get("stored") != "yes":
+        return Row(**base, recording=f"not recorded: {status.result.get('reason', '?')}", call_s="-",
+                   recorded_s="-", redacted="-", masked="-")
+    rid = status.result["recording_id"]
+    region_vault = build_vault(settings).for_recording(rid)
+    entry = region_vault.get(rid)
+    metadata = io.BytesIO()
+    region_vault.read(entry, "metadata", metadata)  # decrypted here, by the operator's keys
+    meta = json.loads(metadata.getvalue())
+    spans = (meta.get("redaction") or {}).get("spans") or []
+    kinds: dict[str, int] = {}
+    for span in spans:
+        kinds[span["kind"]] = kinds.get(span["kind"], 0) + 1
+    return Row(**base, recording=rid, call_s=f"{meta['call_duration_s']:.1f}",
+               recorded_s=f"{meta['recorded_duration_s']:.1f}", redacted="yes" if entry.redacted else "no",
+               masked=", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "-")
+
+
+def format_table(rows: list[Row]) -> str:
+    headers = Row(sample="sample", call_id="call", state="state", recording="recording",
+                  call_s="call s", recorded_s="recorded s", redacted="redacted", masked="masked",
+                  latency_s="latency s")
+    table = [headers, *rows]
+    fields = list(Row.__dataclass_fields__)
+    widths = {f: max(len(getattr(row, f)) for row in table) for f in fields}
+    lines = []
+    for n, row in enumerate(table):
+        lines.append("  ".join(getattr(row, f).ljust(widths[f]) for f in fields).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * widths[f] for f in fields))
     return "\n".join(lines)

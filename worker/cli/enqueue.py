@@ -57,14 +57,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to enqueue: give a MANIFEST or a --redact/--delete/... option")
 
     from worker.broker import SETTINGS, broker, ensure_redis
-    from worker.status import StatusStore
-    from worker.submit import submit
+    from worker.submit import JobQueue
 
     ensure_redis(SETTINGS)
-    status = StatusStore(broker.client)
+    queue = JobQueue(broker, SETTINGS)
     for job in jobs:
-        if submit(job, status):
+        if queue.submit(job):
             print(f"{job.job_id}\tqueued")
         else:
-            print(f"{job.job_id}\t{status.get(job.job_id).state} already")
+            state = queue.status.get(job.job_id).state
+            hint = " (callrec jobs retry)" if state == "failed" else ""
+            print(f"{job.job_id}\t{state} already{hint}")
     return 0

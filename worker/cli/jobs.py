@@ -24,12 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from worker.broker import SETTINGS, broker, ensure_redis
-    from worker.idempotency import IdempotencyStore
-    from worker.status import StatusStore
-    from worker.submit import resubmit
+    from worker.submit import JobQueue
 
     ensure_redis(SETTINGS)
-    status = StatusStore(broker.client)
+    queue = JobQueue(broker, SETTINGS)
+    status = queue.status
     if args.action == "failed":
         failed = status.failed_jobs(args.limit)
         for job in failed:
@@ -40,15 +39,13 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.job_ids) == bool(args.all):
         raise UsageError("jobs retry: give JOB ids or --all")
     targets = status.failed_jobs(limit=1_000_000) if args.all else [_failed(status, j) for j in args.job_ids]
-    idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
-                                   max_crashes=SETTINGS.job_max_deliveries)
     retried = 0
     for job_status in targets:
         if not job_status.job:
             print(f"{job_status.job_id}\tnot a job (poison message): dropped from the list")
             status.forget(job_status.job_id)
             continue
-        resubmit(job_status.decode_job(), status, idempotency)
+        queue.resubmit(job_status.decode_job())
         print(f"{job_status.job_id}\tqueued")
         retried += 1
     print(f"{retried} job(s) queued again")

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
+    from worker import logs
     from worker.actors import QUEUES
     from worker.broker import SETTINGS, ensure_redis
 
@@ -38,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         if queue not in QUEUES:
             raise UsageError(f"--queues: {queue!r} is not one of {', '.join(QUEUES)}")
     ensure_redis(SETTINGS)
+    logs.configure(SETTINGS.log_level)  # JSON here too; worker processes configure on boot
     argv = ["worker.broker", "worker.actors", "--processes", str(args.processes),
-            "--threads", str(args.threads)]
+            "--threads", str(args.threads), "--skip-logging"]
     if args.queues:
         argv += ["--queues", *args.queues]
     return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)

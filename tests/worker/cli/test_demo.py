@@ -1,18 +1,15 @@
-import json
-
-import soundfile
+"""``callrec demo``: the committed samples through real worker processes into the vault."""
 
 from worker.cli import main
 from worker.cli.demo import SAMPLES_DIR
 
-#: What each committed sample must assemble to: (recorded duration s, cut s by reason) or
-#: the reason it is not recorded.
+#: What each committed sample becomes: (call s, recorded s, redacted) or why it is not recorded.
 EXPECTED = {
-    "01-plain-inbound": (32.5, {}),
-    "02-warm-transfer": (32.0, {"ivr": 4.0, "queue": 5.0, "hold": 4.0, "consultation": 6.5}),
-    "03-pause-skip": (16.0, {"paused": 7.0}),
-    "04-external-forward": (25.0, {}),
-    "05-voicemail": (7.5, {"ivr": 6.0}),
+    "01-plain-inbound": ("32.0", "32.5", "yes"),
+    "02-warm-transfer": ("51.0", "32.0", "yes"),
+    "03-pause-skip": ("22.5", "16.0", "no"),
+    "04-external-forward": ("24.5", "25.0", "no"),
+    "05-voicemail": ("13.0", "7.5", "yes"),
     "06-opt-in-declined": "opt_in_without_consent",
     "07-recording-off": "number_recording_off",
 }
@@ -24,21 +21,33 @@ def test_samples_are_committed():
     assert total < 2_000_000
 
 
-def test_demo_assembles_every_sample(tmp_path, capsys):
+def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
+    from worker.redis_server import EmbeddedRedis
+
+    legs_before = sorted(SAMPLES_DIR.glob("*/legs/*"))
     assert main(["demo", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "enqueued 7 calls; 2 worker process(es)" in captured.err
+    assert "7/7 jobs finished" in captured.err
+    header, rule, *rows = captured.out.strip().split("\n\n")[0].splitlines()
+    assert header.split() == ["sample", "call", "state", "recording", "call", "s", "recorded", "s",
+                              "redacted", "masked", "latency", "s"]
+    by_sample = {row.split()[0]: row.split() for row in rows}
+    assert sorted(by_sample) == sorted(EXPECTED)
     for name, expected in EXPECTED.items():
-        meta = json.loads((tmp_path / f"{name}.json").read_text())
-        assert f"{name} (" in out
+        cells = by_sample[name]
+        assert cells[2] == "done"
         if isinstance(expected, str):
-            assert (meta["recorded"], meta["not_recorded_reason"]) == (False, expected)
-            assert not (tmp_path / f"{name}.wav").exists()
-            continue
-        duration_s, cuts = expected
-        assert (meta["recorded_duration_s"], meta["cut_s_by_reason"]) == (duration_s, cuts)
-        info = soundfile.info(tmp_path / f"{name}.wav")
-        assert (info.samplerate, info.channels, info.frames) == (8000, 1, duration_s * 8000)
-    assert "consultation 6.500 s" in out and "no: number_recording_off" in out
+            assert cells[3:6] == ["not", "recorded:", expected]
+        else:
+            assert cells[3].startswith("rec_") and tuple(cells[4:7]) == expected
+    # the committed samples are untouched; the demo's copies were destroyed once stored
+    assert sorted(SAMPLES_DIR.glob("*/legs/*")) == legs_before
+    assert not list((tmp_path / "inbox").glob("*/legs/*"))
+    # only ciphertext in the vault, and the embedded Redis is stopped again
+    stored = [p for p in (tmp_path / "state" / "vault").rglob("*.enc")]
+    assert stored and not any(p.read_bytes().startswith(b"RIFF") for p in stored)
+    assert not EmbeddedRedis(tmp_path / "state").is_running()
 
 
 def test_demo_without_samples_is_bad_input(tmp_path, capsys):

@@ -27,12 +27,12 @@ def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys)
     data["account"]["region"] = "mars"
     manifest.write_text(json.dumps(data))
     process_call.send("{not json")  # a poison message
+    from worker.broker import SETTINGS
     from worker.jobs import ProcessCall
-    from worker.status import StatusStore
-    from worker.submit import submit
+    from worker.submit import JobQueue
 
     job = ProcessCall.for_manifest(str(manifest))  # enqueued without the CLI's validation
-    submit(job, StatusStore(broker.client))
+    JobQueue(broker, SETTINGS).submit(job)
     drain()
 
     assert main(["jobs", "failed"]) == 0
