@@ -3,7 +3,7 @@
 Generates a call in a temporary directory (agent time with holds, a pause, and four one-
 hour legs in different shapes: 8 kHz mono PCM, 16 kHz dual-channel PCM that must be mixed
 and resampled, 8 kHz mu-law, 8 kHz FLAC), then assembles it in a child process pinned to
-one CPU and reads that child's own peak RSS (ru_maxrss from wait4). A 10-minute call is measured the same
+one CPU and reads that child's own peak RSS (VmHWM). A 10-minute call is measured the same
 way to show memory does not grow with call length.
 
 Targets (DESIGN.md §4): >= 500x real time, peak RSS < 400 MB for a 4-hour call.
@@ -85,7 +85,15 @@ def child(manifest_path: str, out_path: str) -> None:
     outcome = assemble_manifest(load_manifest(manifest_path), out_path, Settings.from_env({}))
     elapsed = time.perf_counter() - started
     print(json.dumps({"elapsed_s": elapsed, "call_s": outcome.call_duration_s,
-                      "recording_s": outcome.recorded_duration_s}))
+                      "recording_s": outcome.recorded_duration_s, "peak_rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's own high-water mark (VmHWM). ru_maxrss from wait4 is not used: Linux
+    carries a forked parent's memory into the child's count."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024  # kB
 
 
 def measure(call_s: float) -> dict:
@@ -96,13 +104,9 @@ def measure(call_s: float) -> dict:
         process = subprocess.Popen([sys.executable, __file__, "--child", str(manifest),
                                     str(Path(temp) / "out.wav")], env=env, stdout=subprocess.PIPE, text=True)
         output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
+        if process.wait():
             raise SystemExit(f"assembly child failed with exit code {process.returncode}")
-        report = json.loads(output.strip().splitlines()[-1])
-        report["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
-        return report
+        return json.loads(output.strip().splitlines()[-1])
 
 
 def main() -> int:
