@@ -16,7 +16,7 @@ from worker.errors import SERVICE_ERRORS, is_permanent
 COMMANDS: tuple[str, ...] = (
     "assemble", "demo", "redact",
     "process", "export", "delete", "retention", "keys", "audit",
-    "worker", "enqueue", "status", "jobs", "batch",
+    "worker", "enqueue", "status", "jobs", "batch", "health",
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
