@@ -5,7 +5,8 @@ redacts it when the account needs it, encrypts and stores audio, metadata and th
 transcript in the account's region, destroys the raw sources (unless
 ``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
 deterministic from account and call, so a second run (a redelivered job) stores nothing
-new; a recording deleted since is not brought back.
+new; a recording deleted since is not brought back. The manifest's retention window becomes
+the account's policy (``vault.retention``), applied retroactively by the next sweep.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vault.index import IndexEntry
+from vault.regional import RegionVault
 from vault.regions import recording_id as make_recording_id
 from vault.vault import Vault
 from worker.assemble import AssemblyOutcome, assemble_manifest
@@ -120,9 +122,21 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
                     artifacts["transcript"].close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    _follow_retention(region_vault, manifest)
     destroyed = _destroy(manifest, settings)
     return _outcome(manifest, rid, stored, already=False, destroyed=destroyed,
                     assembly=assembly, redaction=redaction)
+
+
+def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
+    """The manifest carries the account's current retention window: when it differs from the
+    account's stored policy, it becomes the policy, and the next sweep applies it to every
+    recording already stored (DESIGN.md §1). A replayed manifest (already stored) does not
+    get here, so an old job cannot bring back an old window."""
+    account = manifest.account
+    policy = region_vault.policy(account.id)
+    if policy is None or policy.retention_days != account.retention_days:
+        region_vault.set_policy(account.id, account.retention_days)
 
 
 def _destroy(manifest: Manifest, settings: Settings) -> int:

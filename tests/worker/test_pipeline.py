@@ -92,7 +92,7 @@ def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
     store_root = settings.data_dir / "vault"
     files = [p for p in store_root.rglob("*") if p.is_file()]
-    assert len(files) == 5  # index, audio + key, metadata + key
+    assert len(files) == 6  # index, audio + key, metadata + key, the account's retention policy
     for path in files:
         data = path.read_bytes()
         assert b"RIFF" not in data and b"WAVE" not in data, path
@@ -353,3 +353,27 @@ def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings
     assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
     assert list(build_vault(settings, regions=("eu",)).region("eu").store.names("")) == []
     assert list(private_tmp.iterdir()) == []
+
+
+def test_manifest_window_becomes_the_account_policy(tmp_path, settings, clock_vault):
+    from worker.operations import retention_sweep
+
+    old = process_call(write_call(tmp_path / "c1", "CA1"), settings, vault=clock_vault(days_ago=40))
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    assert region_vault.policy("acme").retention_days is None
+    process_call(write_call(tmp_path / "c2", "CA2", retention_days=30), settings, vault=clock_vault(days_ago=0))
+    assert region_vault.policy("acme").retention_days == 30
+    report = retention_sweep(settings, vault=build_vault(settings, regions=("eu",)))
+    assert (report.scanned, report.due, report.deleted) == (2, 1, 1)
+    assert region_vault.get(old.recording_id).deleted
+
+
+@pytest.fixture
+def clock_vault(settings):
+    from datetime import UTC, datetime, timedelta
+
+    def build(days_ago: float) -> Vault:
+        moment = datetime.now(UTC) - timedelta(days=days_ago)
+        return build_vault(settings, regions=("eu",), clock=lambda: moment)
+
+    return build
