@@ -11,8 +11,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from vault.errors import ObjectMissingError
 from vault.files import shred
 from vault.stores.s3 import S3Store
+from worker.errors import ManifestError
 from worker.manifest import Location, Manifest, Segment
 from worker.settings import Settings
 from worker.vaults import aws_client
@@ -36,8 +38,12 @@ class SourceFetcher:
             return location.path
         if location.uri not in self._fetched:
             target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
-            with _s3(location, self._region, self._settings).reader(location.key) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+            try:
+                with _s3(location, self._region, self._settings).reader(location.key) as src, \
+                        open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except ObjectMissingError:
+                raise ManifestError(f"{location.uri}: no such object") from None
             self._fetched[location.uri] = target
         return self._fetched[location.uri]
 

@@ -284,6 +284,10 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     assert decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio") == expected
     listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    data["call_id"] = "CA2"
+    s3_manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA1-a.wav: no such object"):
+        process_call(s3_manifest, settings)
 
 
 CARD_WORDS = "four one one one one one one one one one one one one one one one".split()
