@@ -83,3 +83,24 @@ def test_unreachable_kms_is_transient():
     with pytest.raises(KeyProviderError) as info:
         keys.primary()
     assert not info.value.permanent
+
+
+def test_region_vault_on_kms_and_s3(kms, alias, moto_url):
+    from tests.vault.conftest import make_entry
+    from vault.regional import RegionVault
+    from vault.stores.s3 import S3Store
+
+    store = S3Store(aws_client("s3", moto_url, "eu"), f"callrec-eu-{uuid.uuid4().hex[:8]}", "eu")
+    store.ensure_bucket()
+    rv = RegionVault("eu", store, KmsKeyProvider(kms, "eu", alias))
+    entry = rv.put(make_entry("eu"), {"audio": io.BytesIO(b"RIFF-audio"), "metadata": io.BytesIO(b"{}")})
+    first = entry.key_versions()
+    rv.keys.rotate()
+    assert rv.retire_unused() == ()
+    assert rv.rewrap(entry.recording_id) == 2
+    assert rv.retire_unused() == first
+    out = io.BytesIO()
+    rv.read(rv.get(entry.recording_id), "audio", out)
+    assert out.getvalue() == b"RIFF-audio"
+    rv.delete(entry.recording_id, actor="operator", reason="request")
+    assert [n for n in store.names("") if not n.startswith("audit/")] == [f"index/{entry.recording_id}.json"]
