@@ -1,6 +1,6 @@
 """Redis restarted in the middle of a batch: the batch still reaches 100 %, once per recording.
 
-The embedded Redis keeps an append-only file with fsync on every write, so queued messages,
+The embedded Redis keeps an append-only file (flushed on shutdown), so queued messages,
 job status and idempotency records survive the restart; workers reconnect by themselves.
 """
 

@@ -16,7 +16,7 @@ def test_start_is_shared_and_data_survives_a_restart(tmp_path):
         assert not server.is_running()
         server.start()
         client = redis.Redis.from_url(server.url)
-        assert client.get("k") == b"v"  # append-only file, fsync on every write
+        assert client.get("k") == b"v"  # append-only file, flushed on shutdown
         client.close()
     finally:
         server.stop()
