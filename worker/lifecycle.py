@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from dramatiq.common import q_name
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, SkipMessage
 
 from worker import logs
 from worker.jobs import Job, JobDecodeError
@@ -39,23 +39,30 @@ class JobLifecycle(Middleware):
         # exception's text could echo data, and queue messages carry references only.
         message.options.pop("traceback", None)
 
+    def before_process_message(self, broker: Any, message: Any) -> None:
+        """Refuse a message that is not a job (a poison message): dead-lettered once, listed."""
+        if len(message.args) == 1 and not message.kwargs:
+            try:
+                Job.decode(message.args[0])
+                return
+            except JobDecodeError as exc:
+                reason = failure_reason(exc)
+        else:
+            reason = "JobDecodeError: a job message has exactly one argument, the encoded job"
+        message.fail()  # no retry can make it a job
+        StatusStore(broker.client).record_poison(message.message_id, reason)
+        job_metrics().failed(message.actor_name, "JobDecodeError")
+        logs.event(log, "poison_message", logging.ERROR, message_id=message.message_id,
+                   actor=message.actor_name, reason=reason)
+        raise SkipMessage(reason)
+
     def after_process_message(self, broker: Any, message: Any, *, result: Any = None,
                               exception: BaseException | None = None) -> None:
         if exception is None:
             return
         status = StatusStore(broker.client)
         reason = failure_reason(exception)
-        try:
-            job_id = Job.decode(message.args[0]).job_id if message.args else None
-        except JobDecodeError:
-            job_id = None
-        if job_id is None:
-            message.fail()  # not a job: no retry can make it one
-            status.record_poison(message.message_id, reason)
-            job_metrics().failed(message.actor_name, type(exception).__name__)
-            logs.event(log, "poison_message", logging.ERROR, message_id=message.message_id,
-                       actor=message.actor_name, reason=reason)
-            return
+        job_id = Job.decode(message.args[0]).job_id  # checked before processing
         attempt = message.options.get("retries", 0)
         if message.failed:
             dead_letter = f"{q_name(message.queue_name)}/{message.options.get('redis_message_id', '')}"

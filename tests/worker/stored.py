@@ -21,11 +21,11 @@ def tiny_wav() -> bytes:
 
 
 def store_recordings(region_vault, account: str, count: int, *, created_at: datetime | None = None,
-                     redacted: bool = False, detector_version: str = "") -> list[str]:
-    """Store ``count`` tiny recordings of ``account``; returns their ids."""
+                     redacted: bool = False, detector_version: str = "", first: int = 0) -> list[str]:
+    """Store ``count`` tiny recordings of ``account`` (calls CB<first>...); returns their ids."""
     ids = []
     audio = tiny_wav()
-    for n in range(count):
+    for n in range(first, first + count):
         rid = recording_id(account, f"CB{n:05d}", region_vault.region)
         entry = IndexEntry(
             recording_id=rid, account_id=account, call_id=f"CB{n:05d}", ticket_id=f"T-{n}",

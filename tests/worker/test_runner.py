@@ -162,3 +162,14 @@ def test_poison_message_fails_at_once_and_is_listed(env):
     failed = status.failed_jobs()
     assert [(f.job_id, f.kind, f.reason) for f in failed] == [
         (message.message_id, "?", "JobDecodeError: job message is not JSON")]
+
+
+def test_message_without_a_job_argument_is_dead_lettered_once(env):
+    broker, actor, status = env
+    message = actor.send_with_options(args=(), kwargs={})
+    broker.join("test-runner", timeout=10_000)
+    assert SCRIPT.calls == []
+    (failed,) = status.failed_jobs()
+    assert (failed.job_id, failed.reason) == (
+        message.message_id, "JobDecodeError: a job message has exactly one argument, the encoded job")
+    assert broker.client.zcard(f"{broker.namespace}:test-runner.XQ") == 1

@@ -40,3 +40,34 @@ def test_bad_steps_are_refused(capsys):
         main(["batch", "--account", "bulk", "--steps", "redact,encrypt"])
     assert info.value.code == 2
     assert "steps: 'encrypt' is not one of redact, rewrap, retention" in capsys.readouterr().err
+
+
+def test_batch_redact_since_a_date_then_nothing_left(inprocess_worker, redis_client, capsys):
+    from datetime import UTC, datetime
+
+    from worker.effects import detector_version, vault
+
+    region = vault().region("us")
+    old = store_recordings(region, "addon-batch", 2, created_at=datetime(2025, 6, 1, tzinfo=UTC))
+    new = store_recordings(region, "addon-batch-new", 3)  # another account: untouched
+    recent = [region.get(rid) for rid in store_recordings(region, "addon-batch", 3, first=2)]
+    assert main(["batch", "--account", "addon-batch", "--since", "2026-01-01", "--steps", "redact"]) == 0
+    assert "3 recording(s) of addon-batch, 0 at target already, 3 queued" in capsys.readouterr().err
+    assert all(region.get(e.recording_id).redacted for e in recent)
+    assert all(region.get(e.recording_id).detector_version == detector_version() for e in recent)
+    assert not any(region.get(rid).redacted for rid in old + new)
+    assert main(["batch", "--account", "addon-batch", "--since", "2026-01-01", "--steps", "redact"]) == 0
+    assert "3 at target already, 0 queued" in capsys.readouterr().err
+
+
+def test_batch_retention_deletes_what_is_due(inprocess_worker, redis_client, capsys):
+    from worker.effects import vault
+
+    region = vault().region("us")
+    ids = store_recordings(region, "expiring", 4)  # created 2026-01-01
+    region.set_policy("expiring", 30)
+    assert main(["batch", "--account", "expiring", "--steps", "retention"]) == 0
+    assert "4 recording(s) of expiring, 0 at target already, 4 queued" in capsys.readouterr().err
+    assert all(region.get(rid).deleted for rid in ids)
+    assert main(["batch", "--account", "expiring", "--steps", "retention"]) == 0
+    assert "0 recording(s) of expiring" in capsys.readouterr().err  # deleted ones are not selected
