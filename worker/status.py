@@ -24,6 +24,10 @@ STATES = ("queued", "running", "retrying", "done", "failed")
 #: Longest failure reason kept (reasons name what is wrong, never content).
 MAX_REASON_CHARS = 300
 
+#: How long a finished job's status and a batch's progress stay readable (failed jobs stay
+#: listed until retried). Bounds Redis memory when batches run over millions of recordings.
+FINISHED_TTL_S = 30 * 86400
+
 
 @dataclass(frozen=True)
 class JobStatus:
@@ -93,7 +97,7 @@ class StatusStore:
             values["batch_id"] = batch_id
         if replace:
             with self.client.pipeline() as pipe:
-                pipe.delete(key)
+                pipe.delete(key)  # also drops the TTL of a finished job
                 pipe.hset(key, mapping=values)
                 pipe.zrem(self._failed_key(), job.job_id)
                 pipe.execute()
@@ -117,6 +121,7 @@ class StatusStore:
                                     "result": json.dumps(dict(result), sort_keys=True)})
             pipe.hdel(key, "reason")
             pipe.zrem(self._failed_key(), job_id)
+            pipe.expire(key, FINISHED_TTL_S)
             pipe.execute()
         self._count_in_batch(job_id, "done")
 
@@ -175,8 +180,11 @@ class StatusStore:
 
     def start_batch(self, batch_id: str, total: int) -> None:
         key = self._batch_key(batch_id)
-        self.client.hsetnx(key, "started_at", f"{self.clock():.3f}")
-        self.client.hset(key, "total", total)
+        with self.client.pipeline() as pipe:
+            pipe.hsetnx(key, "started_at", f"{self.clock():.3f}")
+            pipe.hset(key, "total", total)
+            pipe.expire(key, FINISHED_TTL_S)
+            pipe.execute()
 
     def batch_done(self, batch_id: str, recording_ids: Iterable[str]) -> None:
         """Count recordings as done without a job (already at the target versions)."""
@@ -185,6 +193,7 @@ class StatusStore:
             with self.client.pipeline() as pipe:
                 pipe.sadd(self._batch_key(batch_id, "done"), *ids)
                 pipe.srem(self._batch_key(batch_id, "failed"), *ids)
+                self._expire_batch(pipe, batch_id)
                 pipe.execute()
 
     def batch_progress(self, batch_id: str) -> BatchProgress | None:
@@ -208,7 +217,12 @@ class StatusStore:
         with self.client.pipeline() as pipe:
             pipe.sadd(self._batch_key(status.batch_id, outcome), recording_id)
             pipe.srem(self._batch_key(status.batch_id, other), recording_id)
+            self._expire_batch(pipe, status.batch_id)
             pipe.execute()
+
+    def _expire_batch(self, pipe, batch_id: str) -> None:
+        for part in ("", "done", "failed"):
+            pipe.expire(self._batch_key(batch_id, part), FINISHED_TTL_S)
 
     def _job_key(self, job_id: str) -> str:
         return f"{self.namespace}:job:{job_id}"

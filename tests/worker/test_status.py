@@ -77,3 +77,18 @@ def test_failure_reason_keeps_our_messages_and_only_the_class_of_others():
     assert failure_reason(ManifestError("events[2].end: before start")) == \
         "ManifestError: events[2].end: before start"
     assert failure_reason(ValueError("4111 1111 1111 1111")) == "ValueError"
+
+
+def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
+    from worker.status import FINISHED_TTL_S
+
+    done, failed = (Reprocess.for_batch("b2", rid, ("rewrap",)) for rid in (RID, RID2))
+    store.start_batch("b2", total=2)
+    for job in (done, failed):
+        store.create(job)
+    store.done(done.job_id, {})
+    store.failed(failed.job_id, "StoreError")
+    assert 0 < redis_client.ttl(f"callrec:job:{done.job_id}") <= FINISHED_TTL_S
+    assert redis_client.ttl(f"callrec:job:{failed.job_id}") == -1
+    for part in ("", ":done", ":failed"):
+        assert 0 < redis_client.ttl(f"callrec:batch:b2{part}") <= FINISHED_TTL_S
