@@ -124,3 +124,25 @@ def test_redact_recording_job_for_the_add_on(queue, tmp_path):
     # the unredacted generation is gone: ciphertext and its data key
     store = vault().for_recording(rid).store
     assert not list(store.names(f"data/{rid}/audio.{before.artifact('audio').generation}"))
+
+
+def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(queue, tmp_path):
+    import time
+
+    from worker.broker import SETTINGS, broker
+    from worker.effects import vault
+    from worker.idempotency import IdempotencyStore
+    from worker.pipeline import process_call
+
+    manifest = write_call(tmp_path, "CA-HALF")
+    job = ProcessCall.for_manifest(str(manifest))
+    # a worker claimed the job, stored the recording, destroyed the sources... and died
+    IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
+    first = process_call(str(manifest), SETTINGS, vault=vault())
+    assert not (tmp_path / "CA-HALF.wav").exists()
+    time.sleep(SETTINGS.job_lease_s)  # its lease runs out
+    _, status = queue(job)
+    assert status.state == "done" and status.result["recording_id"] == first.recording_id
+    assert [e.recording_id for e in vault().region("us").entries() if e.call_id == "CA-HALF"] == \
+        [first.recording_id]
+    assert broker.client.hget(f"callrec:idem:{job.job_id}", "crashes") == b"1"
