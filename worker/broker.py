@@ -12,7 +12,9 @@ failures, metrics, logs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import dramatiq
 import redis
@@ -29,7 +31,7 @@ from dramatiq.middleware import (
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from worker.errors import is_permanent
+from worker.errors import QueueUnavailableError, is_permanent
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
 from worker.redis_server import EmbeddedRedis
@@ -63,6 +65,18 @@ def redis_client(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(redis_url(settings), retry=retry,
                                 retry_on_error=[redis.ConnectionError, redis.TimeoutError,
                                                 redis.BusyLoadingError])
+
+
+@contextmanager
+def queue_errors(settings: Settings) -> Iterator[None]:
+    """Translate Redis errors into QueueUnavailableError naming the server (no password)."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        parts = urlsplit(redis_url(settings))
+        where = parts._replace(netloc=parts.hostname or "" if parts.port is None
+                               else f"{parts.hostname}:{parts.port}").geturl()
+        raise QueueUnavailableError(f"Redis at {where} did not answer ({type(exc).__name__})") from exc
 
 
 def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:

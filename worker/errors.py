@@ -23,6 +23,10 @@ class UsageError(WorkerError):
     permanent = True
 
 
+class QueueUnavailableError(WorkerError):
+    """Raised when Redis (the queue and job state) does not answer."""
+
+
 #: Every error the service raises on purpose; anything else is a bug.
 SERVICE_ERRORS = (WorkerError, AudioError, RedactionError, VaultError)
 

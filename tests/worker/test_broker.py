@@ -49,3 +49,18 @@ def test_metrics_middleware_when_a_port_is_set(tmp_path):
     broker = build_broker(Settings.from_env({"CALLREC_DATA_DIR": str(tmp_path), "CALLREC_METRICS_PORT": "9300"}))
     metrics = next(m for m in broker.middleware if isinstance(m, Metrics))
     assert metrics.port == 9300 and [f.__name__ for f in metrics.forks] == ["serve_metrics"]
+
+
+def test_redis_errors_become_queue_unavailable_without_the_password():
+    import pytest
+    import redis
+
+    from worker.broker import queue_errors
+    from worker.errors import QueueUnavailableError, is_permanent
+
+    settings = Settings.from_env({"REDIS_URL": "redis://user:s3cret@cache.internal:6380/1"})
+    with pytest.raises(QueueUnavailableError) as info:
+        with queue_errors(settings):
+            raise redis.ConnectionError("Connection refused")
+    assert str(info.value) == "Redis at redis://cache.internal:6380/1 did not answer (ConnectionError)"
+    assert not is_permanent(info.value)

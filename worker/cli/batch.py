@@ -32,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from worker.broker import SETTINGS, queue_errors
+
+    with queue_errors(SETTINGS):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from worker import operations
     from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.broker import SETTINGS, broker, ensure_redis

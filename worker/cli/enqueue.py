@@ -39,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from worker.broker import SETTINGS, queue_errors
+
+    with queue_errors(SETTINGS):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
     from worker.manifest import load_manifest
 

@@ -21,6 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from worker.broker import SETTINGS, queue_errors
+
+    with queue_errors(SETTINGS):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from worker.broker import SETTINGS, broker, ensure_redis
     from worker.status import StatusStore
 
