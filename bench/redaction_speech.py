@@ -226,12 +226,34 @@ def run(calls: list[Call], recognizer: BuiltinRecognizer) -> Totals:
     return tot
 
 
+def _long_call_rss(minutes: float) -> float:
+    """Peak RSS (MB) of a child that runs the recognizer over ``minutes`` of speech-like
+    bursts, generated block by block (nothing call-length in memory but what it keeps)."""
+    code = f"""
+import resource, numpy as np, sys
+sys.path.insert(0, {str(ROOT)!r})
+from redaction.speech.recognizer import BuiltinRecognizer
+def blocks():
+    rng = np.random.default_rng(0)
+    for i in range(int({minutes} * 60 / 4)):
+        x = rng.standard_normal(32000).astype(np.float32) * 0.002
+        for k in range(3):  # three 0.6 s bursts of loud noise per 4 s
+            x[k * 10000 : k * 10000 + 4800] *= 50
+        yield x
+n = sum(1 for _ in BuiltinRecognizer().recognize(blocks(), 8000))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--speaker", default="theo", help="fsdd-dev speaker held out of training and tuning")
     ap.add_argument("--calls", type=int, default=20)
     ap.add_argument("--quiet-calls", type=int, default=6)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
     args = ap.parse_args()
     if shutil.which("espeak-ng") is None:
         print("skipped: espeak-ng (Debian) is not installed; it voices the synthetic conversation")
@@ -255,6 +277,9 @@ def main() -> int:
     print(f"recognizer alone: {tot.audio_s / max(tot.recognize_s, 1e-9):.0f}x real time; sensitive digits with a "
           f"number word heard: {tot.hits}/{tot.digits} = {tot.hits / max(tot.digits, 1):.2%}; "
           f"number words heard in other speech: {tot.false_words}")
+    if args.memory:
+        short, long = _long_call_rss(10), _long_call_rss(120)
+        print(f"recognizer peak RSS: {short:.0f} MB on a 10-minute call, {long:.0f} MB on a 2-hour call")
     ok = recall >= RECALL_TARGET and tot.leaky_cards == 0 and other_share <= OTHER_MASKED_TARGET and speed >= SPEED_TARGET_X
     print("targets met" if ok else "targets NOT met")
     return 0

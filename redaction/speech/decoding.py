@@ -1,10 +1,17 @@
-"""From frame posteriors to timed words: CTC best path with a recall-leaning blank penalty.
+"""From frame posteriors to timed words: CTC best path over word groups, leaning to recall.
 
-A CTC network marks each word with a short spike. A word is emitted where a non-blank
-label wins (after dividing the blank's probability by ``BLANK_PENALTY``: a missed digit can
-leave a card audible, an extra one only widens a mask). Word edges are not in the spikes:
-neighbouring words split the time between their spikes, and a word at the edge of a region
-reaches to the speech edge, at most ``EDGE_REACH_S`` from its spike.
+A CTC network marks each word with a short spike. For card data what matters first is
+*that* a number word was said (the card logic masks a whole run of them, whatever the
+digits), so the best path is taken over three groups - blank, any number word, other
+speech - by summing label probabilities; only then does the best number label name the
+word. The blank's probability is divided by ``BLANK_PENALTY``: a missed digit can leave a
+card audible, an extra one only widens a mask. A number word less sure than
+``MIN_CONFIDENCE`` is reported as other speech, so unsure words in conversation do not
+grow into a card-length run.
+
+Word edges are not in the spikes: neighbouring words split the time between their spikes,
+and a word at the edge of a region reaches to the speech edge, at most ``EDGE_REACH_S``
+from its spike.
 """
 
 from __future__ import annotations
@@ -14,43 +21,61 @@ from dataclasses import dataclass
 import numpy as np
 
 from redaction.speech.network import OUTPUT_HOP_S
-from redaction.speech.vocabulary import LABELS, OTHER
+from redaction.speech.vocabulary import INDEX, LABELS, OTHER
 from redaction.words import TimedWord
 
-#: The blank must beat the best word by this factor to suppress it.
+#: The blank must beat the best group by this factor to suppress it.
 BLANK_PENALTY = 2.0
-#: A number word heard with less confidence than this is reported as other speech: lone
-#: unsure digits in conversation must not grow into a card-length run.
+#: Least probability of "a number word" for a spike to be reported as one.
 MIN_CONFIDENCE = 0.5
 #: Farthest a word at a region's edge reaches from its spike.
 EDGE_REACH_S = 0.45
 
+_BLANK, _NUMBER, _OTHER = 0, 1, 2
+_OTHER_INDEX = INDEX[OTHER]
+
 
 @dataclass(frozen=True)
 class Spike:
-    frame: int  # output frame (OUTPUT_HOP_S apart) of the label's peak
-    label: int
-    confidence: float
+    frame: int  # output frame (OUTPUT_HOP_S apart) of the word's peak
+    label: int  # index into LABELS
+    confidence: float  # probability that a number word was said (other speech: of that)
 
 
 def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list[Spike]:
-    """Best-path segments of one label, each reduced to its peak frame."""
+    """One spike per best-path run of a group; a number run splits where its best label changes."""
     if posteriors.shape[0] == 0:
         return []
-    scores = posteriors.copy()
-    scores[:, 0] /= blank_penalty
-    best = scores.argmax(axis=1)
+    number = posteriors[:, 1:_OTHER_INDEX]
+    groups = np.stack([posteriors[:, 0] / blank_penalty, number.sum(axis=1), posteriors[:, _OTHER_INDEX]], axis=1)
+    best = groups.argmax(axis=1)
     out: list[Spike] = []
     t = 0
     while t < best.size:
-        label = int(best[t])
+        group = int(best[t])
         end = t + 1
-        while end < best.size and best[end] == label:
+        while end < best.size and best[end] == group:
             end += 1
-        if label != 0:
-            peak = t + int(np.argmax(posteriors[t:end, label]))
-            out.append(Spike(peak, label, float(posteriors[t:end, label].max())))
+        if group == _OTHER:
+            peak = t + int(np.argmax(posteriors[t:end, _OTHER_INDEX]))
+            out.append(Spike(peak, _OTHER_INDEX, float(posteriors[peak, _OTHER_INDEX])))
+        elif group == _NUMBER:
+            out += _number_spikes(number[t:end], groups[t:end, _NUMBER], t)
         t = end
+    return out
+
+
+def _number_spikes(number: np.ndarray, mass: np.ndarray, offset: int) -> list[Spike]:
+    labels = number.argmax(axis=1)
+    out = []
+    a = 0
+    while a < labels.size:
+        b = a + 1
+        while b < labels.size and labels[b] == labels[a]:
+            b += 1
+        peak = a + int(np.argmax(mass[a:b]))
+        out.append(Spike(offset + peak, 1 + int(labels[a]), float(mass[peak])))
+        a = b
     return out
 
 
@@ -65,5 +90,5 @@ def timed_words(
         end = (centre + centres[k + 1]) / 2 if k + 1 < len(found) else min(speech_end_s, centre + EDGE_REACH_S)
         start = max(0.0, min(start, centre))
         text = LABELS[spike.label] if spike.confidence >= min_confidence else OTHER
-        words.append(TimedWord(start, max(end, centre), text, round(spike.confidence, 3)))
+        words.append(TimedWord(start, max(end, centre), text, round(min(spike.confidence, 1.0), 3)))
     return words

@@ -46,15 +46,15 @@ def load_fsdd(speakers: set[str], fsdd_dir: Path = FSDD_DIR) -> dict[str, list[C
     return out
 
 
-def load_espeak(path: Path) -> dict[str, list[Clip]]:
-    """espeak-ng clips by voice, as written by make_data.py."""
+def load_synthetic(path: Path) -> dict[str, list[Clip]]:
+    """Synthetic clips (espeak-ng, flite) by voice, as written by make_data.py."""
     d = np.load(path)
     all_audio = d["audio"]
     ends = np.cumsum(d["lengths"])
     out: dict[str, list[Clip]] = defaultdict(list)
     for end, n, label, voice in zip(ends, d["lengths"], d["labels"], d["voices"]):
         audio = all_audio[end - n : end].astype(np.float32) / 32767.0
-        out[f"espeak{voice}"].append(Clip(trim(audio), str(label)))
+        out[f"synth{voice}"].append(Clip(trim(audio), str(label)))
     return out
 
 

@@ -55,9 +55,9 @@ def out_len(t: int) -> int:
 
 
 def build(voices: dict, n: int, rng: np.random.Generator, *, train: bool = True, human_share: float = 0.0):
-    """``n`` utterances; ``human_share`` of them by the fsdd speakers (keys without "espeak")."""
-    synthetic = sorted(k for k in voices if k.startswith("espeak"))
-    human = sorted(k for k in voices if not k.startswith("espeak"))
+    """``n`` utterances; ``human_share`` of them by the fsdd speakers (keys without "synth")."""
+    synthetic = sorted(k for k in voices if k.startswith("synth"))
+    human = sorted(k for k in voices if not k.startswith("synth"))
     data = []
     for _ in range(n):
         names = human if (not synthetic or (human and rng.random() < human_share)) else synthetic
@@ -150,7 +150,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     speakers = {"jackson", "nicolas", "theo"} - {args.holdout}
-    voices = seq.load_espeak(args.clips)
+    voices = seq.load_synthetic(args.clips)
     fsdd = seq.load_fsdd(speakers)
     voices.update(fsdd)
     t0 = time.time()

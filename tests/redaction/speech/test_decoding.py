@@ -37,3 +37,20 @@ def test_unsure_number_words_become_other():
     p = posteriors([{}, {"six": 0.45}, {}])
     words = timed_words(spikes(p), 0.0, 0.0, 1.0, min_confidence=0.5)
     assert [(w.text, w.confidence) for w in words] == [(OTHER, 0.45)]
+
+
+def test_number_words_pool_their_probability_against_blank_and_other():
+    # no single label beats the blank (0.35), but "a number word" (0.45) does
+    p = posteriors([{}, {"five": 0.25, "nine": 0.2, "<other>": 0.2}, {}])
+    found = spikes(p, blank_penalty=1.0)
+    assert [(LABELS[s.label], round(s.confidence, 2)) for s in found] == [("five", 0.45)]
+
+
+def test_a_number_run_splits_where_its_best_label_changes():
+    p = posteriors([{"four": 0.9}, {"four": 0.8}, {"two": 0.9}, {}])
+    assert [(s.frame, LABELS[s.label]) for s in spikes(p)] == [(0, "four"), (2, "two")]
+
+
+def test_other_speech_is_a_spike_of_its_own():
+    p = posteriors([{}, {"<other>": 0.8}, {"one": 0.9}, {}])
+    assert [(s.frame, LABELS[s.label]) for s in spikes(p)] == [(1, OTHER), (2, "one")]
