@@ -15,6 +15,7 @@ from vault.retention import is_due
 from vault.vault import Vault
 from worker import operations, pipeline
 from worker.broker import SETTINGS
+from worker.errors import ManifestError
 from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
 from worker.redacting import current_detector_version
 from worker.runner import JobResult
@@ -37,7 +38,7 @@ def vault() -> Vault:
 
 
 def process_call(job: ProcessCall) -> JobResult:
-    outcome = pipeline.process_call(job.manifest_uri, SETTINGS, vault=vault())
+    outcome = pipeline.process_call(manifest_path(job.manifest_uri), SETTINGS, vault=vault())
     references = {"recording_id": outcome.recording_id, "stored": _yes(outcome.stored)}
     if outcome.reason:
         references["reason"] = outcome.reason
@@ -95,6 +96,13 @@ def delete(job: DeleteRecordings) -> JobResult:
     return JobResult(references={"recordings": str(len(outcome.recording_ids)),
                                  "deleted": str(outcome.deleted),
                                  "already_deleted": str(outcome.already_deleted)})
+
+
+def manifest_path(uri: str) -> str:
+    """A job's manifest reference as a local path (``file:`` URIs and plain paths)."""
+    if uri.startswith("s3://"):
+        raise ManifestError(f"manifest {uri}: s3:// manifests are not supported; give a local path")
+    return uri.removeprefix("file://").removeprefix("file:")
 
 
 def retention_due(entry: IndexEntry) -> bool:

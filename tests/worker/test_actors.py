@@ -146,3 +146,14 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     assert [e.recording_id for e in vault().region("us").entries() if e.call_id == "CA-HALF"] == \
         [first.recording_id]
     assert broker.client.hget(f"callrec:idem:{job.job_id}", "crashes") == b"1"
+
+
+def test_manifest_references():
+    from worker.effects import manifest_path
+    from worker.errors import ManifestError
+
+    assert manifest_path("/calls/a.json") == "/calls/a.json"
+    assert manifest_path("file:/calls/a.json") == "/calls/a.json"
+    assert manifest_path("file:///calls/a.json") == "/calls/a.json"
+    with pytest.raises(ManifestError, match="s3:// manifests are not supported"):
+        manifest_path("s3://bucket/a.json")
