@@ -59,8 +59,13 @@ class JobRunner:
         try:
             with self.idempotency.held(claim):
                 result = operation(job)
-        except BaseException:
+        except BaseException as exc:
             self.idempotency.release(claim)
+            if isinstance(exc, Exception) and self.idempotency.result(job.job_id) is not None:
+                # Our lease lapsed (Redis away too long) and another delivery finished the
+                # job meanwhile; its effect stands, this failure is moot.
+                self._already_done(job)
+                return None
             raise
         self.idempotency.complete(claim, result.references)
         self.status.done(job.job_id, result.references)

@@ -5,10 +5,13 @@ these tests pin the queue semantics: transient errors retry with backoff, bad in
 once without a retry, poison messages are listed, a finished job is never run again.
 """
 
+import contextlib
 import json
 import threading
+import time
 
 import dramatiq
+import prometheus_client
 import pytest
 
 from worker.errors import ManifestError, WorkerError
@@ -173,3 +176,27 @@ def test_message_without_a_job_argument_is_dead_lettered_once(env):
     assert (failed.job_id, failed.reason) == (
         message.message_id, "JobDecodeError: a job message has exactly one argument, the encoded job")
     assert broker.client.zcard(f"{broker.namespace}:test-runner.XQ") == 1
+
+
+def test_failure_after_another_delivery_finished_the_job_is_moot(redis_client):
+    from worker.idempotency import IdempotencyStore
+    from worker.metrics import JobMetrics
+    from worker.runner import JobRunner
+    from worker.status import StatusStore
+
+    idempotency = IdempotencyStore(redis_client, lease_s=0.2, max_crashes=3)
+    status = StatusStore(redis_client)
+    runner = JobRunner(idempotency, status, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
+    job = ProcessCall.for_manifest("/calls/race.json")
+    status.create(job)
+
+    def slow_then_fail(job):
+        time.sleep(0.3)  # the lease lapses (renewal is paused as if Redis were away)...
+        other = idempotency.claim(job.job_id)  # ...another delivery claims and finishes
+        idempotency.complete(other, {"recording_id": "rec-other"})
+        raise ManifestError("recording is stored already")
+
+    idempotency.held = lambda claim: contextlib.nullcontext()  # no renewal
+    assert runner.run(job.encode(), ProcessCall, slow_then_fail) is None
+    state = status.get(job.job_id)
+    assert (state.state, state.result) == ("done", {"recording_id": "rec-other"})
