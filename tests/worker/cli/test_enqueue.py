@@ -73,3 +73,21 @@ def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
     assert status.get(job_id).state == "done"
     assert status.get(job_id).result["redacted"] == "yes"
     assert vault().get(rid).redacted
+
+
+def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
+    from worker.effects import vault
+    from tests.worker.stored import store_recordings
+
+    broker, status, drain = queue
+    region = vault().region("us")
+    rid, = store_recordings(region, "ticketed", 1, first=500)  # ticket T-500
+    assert main(["enqueue", "--delete-ticket", "T-500", "--reason", "customer request"]) == 0
+    delete_id = capsys.readouterr().out.split("\t")[0]
+    assert main(["enqueue", "--retention-sweep"]) == 0
+    sweep_id = capsys.readouterr().out.split("\t")[0]
+    assert delete_id.startswith("delete-") and sweep_id.startswith("sweep-")
+    drain()
+    assert status.get(delete_id).result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
+    assert region.get(rid).tombstone.reason == "customer request"
+    assert status.get(sweep_id).state == "done"
