@@ -14,14 +14,15 @@ from pathlib import Path
 class WorkerProcess:
     """``python -m worker worker`` in its own process group, logs in ``log_path``."""
 
-    def __init__(self, log_path: Path, *, processes: int = 1, threads: int = 1) -> None:
+    def __init__(self, log_path: Path, *, processes: int = 1, threads: int = 1,
+                 env: dict[str, str] | None = None) -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "worker", "worker", "--processes", str(processes),
              "--threads", str(threads)],
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "CALLREC_LOG_LEVEL": "INFO"},
+            env={**os.environ, "CALLREC_LOG_LEVEL": "INFO", **(env or {})},
         )
 
     def kill(self) -> None:
