@@ -16,6 +16,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from worker import effects
+from worker.broker import broker
 from worker.jobs import DeleteRecordings, Job, ProcessCall, RedactRecording, Reprocess, RetentionSweep
 from worker.runner import JobResult, runner
 
@@ -31,31 +32,31 @@ def _run(body: str, kind: type[J], operation: Callable[[J], JobResult]) -> None:
     runner().run(body, kind, operation, enqueued_at_s=enqueued_at_s)
 
 
-@dramatiq.actor(queue_name="calls")
+@dramatiq.actor(broker=broker, queue_name="calls")
 def process_call(body: str) -> None:
     """Assemble, redact and store one call (a manifest reference)."""
     _run(body, ProcessCall, effects.process_call)
 
 
-@dramatiq.actor(queue_name="recordings")
+@dramatiq.actor(broker=broker, queue_name="recordings")
 def redact_recording(body: str) -> None:
     """Redact a stored recording in place; the unredacted version is destroyed."""
     _run(body, RedactRecording, effects.redact_recording)
 
 
-@dramatiq.actor(queue_name="recordings")
+@dramatiq.actor(broker=broker, queue_name="recordings")
 def delete(body: str) -> None:
     """Delete one recording or a ticket's recordings beyond recovery."""
     _run(body, DeleteRecordings, effects.delete)
 
 
-@dramatiq.actor(queue_name="batch")
+@dramatiq.actor(broker=broker, queue_name="batch")
 def reprocess(body: str) -> None:
     """Run reprocessing steps (redact, rewrap, retention) on one stored recording."""
     _run(body, Reprocess, effects.reprocess)
 
 
-@dramatiq.actor(queue_name="batch")
+@dramatiq.actor(broker=broker, queue_name="batch")
 def retention_sweep(body: str) -> None:
     """Apply every account's retention window to the stored recordings."""
     _run(body, RetentionSweep, effects.retention_sweep)
