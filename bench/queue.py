@@ -69,6 +69,8 @@ def overhead(count: int) -> None:
     from worker.redis_server import EmbeddedRedis
     from worker.runner import JobResult, runner
     from worker.status import StatusStore
+    from worker.submit import JobQueue  # noqa: F401  (declares the product's actors now: a
+    # stopped Dramatiq Worker would otherwise start consumers for queues declared later)
 
     ensure_redis(SETTINGS)
 
