@@ -7,7 +7,7 @@
    the committed sample calls, copied ``--copies`` times under fresh call ids, enqueued after
    a warm-up job per process, timed from the first enqueue to the last job done.
 
-    python bench/queue.py [--copies 4] [--noop 300]
+    python bench/queue.py [--copies 20] [--noop 300]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ SAMPLES = ROOT / "samples"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=4, help="copies of the sample calls per run")
+    parser.add_argument("--copies", type=int, default=20, help="copies of the sample calls per run")
     parser.add_argument("--noop", type=int, default=300, help="no-op jobs for the overhead figure")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="callrec-bench-queue-"))
