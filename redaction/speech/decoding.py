@@ -40,6 +40,7 @@ class Spike:
     frame: int  # output frame (OUTPUT_HOP_S apart) of the word's peak
     label: int  # index into LABELS
     confidence: float  # probability that a number word was said (other speech: of that)
+    number_label: int  # best number word at the peak, whatever won (index into LABELS)
 
 
 def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list[Spike]:
@@ -58,7 +59,7 @@ def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list
             end += 1
         if group == _OTHER:
             peak = t + int(np.argmax(posteriors[t:end, _OTHER_INDEX]))
-            out.append(Spike(peak, _OTHER_INDEX, float(posteriors[peak, _OTHER_INDEX])))
+            out.append(Spike(peak, _OTHER_INDEX, float(posteriors[peak, _OTHER_INDEX]), 1 + int(number[peak].argmax())))
         elif group == _NUMBER:
             out += _number_spikes(number[t:end], groups[t:end, _NUMBER], t)
         t = end
@@ -74,8 +75,28 @@ def _number_spikes(number: np.ndarray, mass: np.ndarray, offset: int) -> list[Sp
         while b < labels.size and labels[b] == labels[a]:
             b += 1
         peak = a + int(np.argmax(mass[a:b]))
-        out.append(Spike(offset + peak, 1 + int(labels[a]), float(mass[peak])))
+        out.append(Spike(offset + peak, 1 + int(labels[a]), float(mass[peak]), 1 + int(labels[a])))
         a = b
+    return out
+
+
+def texts(found: list[Spike], min_confidence: float = MIN_CONFIDENCE) -> list[str]:
+    """What each spike is reported as.
+
+    A sure number word is itself, anything else other speech - except a word between two
+    sure number words, which is most likely a number word said unclearly: people reading
+    a card do not slip one ordinary word between two digits. It becomes its best number
+    word (keeping its low confidence).
+    """
+    sure = [s.label != _OTHER_INDEX and s.confidence >= min_confidence for s in found]
+    out = []
+    for k, spike in enumerate(found):
+        if sure[k]:
+            out.append(LABELS[spike.label])
+        elif 0 < k < len(found) - 1 and sure[k - 1] and sure[k + 1]:
+            out.append(LABELS[spike.number_label])
+        else:
+            out.append(OTHER)
     return out
 
 
@@ -85,10 +106,9 @@ def timed_words(
     """Words for one region's spikes; times on the audio's clock (``offset_s`` = frame 0)."""
     centres = [offset_s + (s.frame + 0.5) * OUTPUT_HOP_S for s in found]
     words = []
-    for k, (spike, centre) in enumerate(zip(found, centres)):
+    for k, (spike, centre, text) in enumerate(zip(found, centres, texts(found, min_confidence))):
         start = (centres[k - 1] + centre) / 2 if k else max(speech_start_s, centre - EDGE_REACH_S)
         end = (centre + centres[k + 1]) / 2 if k + 1 < len(found) else min(speech_end_s, centre + EDGE_REACH_S)
         start = max(0.0, min(start, centre))
-        text = LABELS[spike.label] if spike.confidence >= min_confidence else OTHER
         words.append(TimedWord(start, max(end, centre), text, round(min(spike.confidence, 1.0), 3)))
     return words

@@ -3,6 +3,12 @@
 Pipeline per call: resample to 8 kHz (streaming) -> speech regions (energy detector) ->
 log-mel features normalised per region -> digit network -> CTC spikes -> timed words.
 State is one region at most (``regions.MAX_REGION_S``), so memory is flat in call length.
+
+Digit mode: someone who has just read a group of digits is likely to read more (the rest
+of the card, the expiry date, the code), so for ``DIGIT_MODE_S`` after a region with
+``DIGIT_MODE_WORDS`` number words the decoder leans further to number words
+(``RELAXED_BLANK_PENALTY``, ``RELAXED_MIN_CONFIDENCE``): a short code needs every digit
+heard to be recognised as one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,15 @@ from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, spikes, tim
 from redaction.speech.features import RATE_HZ, log_mel, normalise
 from redaction.speech.network import DigitNetwork
 from redaction.speech.regions import FRAME, Region, RegionFinder
+from redaction.speech.vocabulary import OTHER
 from redaction.words import TimedWord
+
+
+#: A region with this many number words starts digit mode, which lasts this long after it.
+DIGIT_MODE_WORDS = 3
+DIGIT_MODE_S = 30.0
+RELAXED_BLANK_PENALTY = 4.0
+RELAXED_MIN_CONFIDENCE = 0.3
 
 
 class BuiltinRecognizer:
@@ -32,15 +46,18 @@ class BuiltinRecognizer:
         *,
         blank_penalty: float = BLANK_PENALTY,
         min_confidence: float = MIN_CONFIDENCE,
+        relaxed_blank_penalty: float = RELAXED_BLANK_PENALTY,
+        relaxed_min_confidence: float = RELAXED_MIN_CONFIDENCE,
     ) -> None:
         self._network = network or DigitNetwork()
-        self._blank_penalty = blank_penalty
-        self._min_confidence = min_confidence
+        self._strict = (blank_penalty, min_confidence)
+        self._relaxed = (relaxed_blank_penalty, relaxed_min_confidence)
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         if rate_hz <= 0:
             raise RedactionInputError(f"sample rate must be positive, got {rate_hz!r}")
         finder = RegionFinder()
+        self._digit_mode_until_s = -1.0
         resampler = None if rate_hz == RATE_HZ else soxr.ResampleStream(rate_hz, RATE_HZ, 1, dtype="float32")
         for block in blocks:
             x = np.asarray(block, dtype=np.float32)
@@ -57,12 +74,16 @@ class BuiltinRecognizer:
             yield from self._words(region)
 
     def _words(self, region: Region) -> list[TimedWord]:
-        features = normalise(log_mel(region.samples))
-        found = spikes(self._network.posteriors(features), self._blank_penalty)
+        posteriors = self._network.posteriors(normalise(log_mel(region.samples)))
+        penalty, floor = self._relaxed if region.start_s <= self._digit_mode_until_s else self._strict
+        found = spikes(posteriors, penalty)
         if not found:
             return []
         speech_start_s, speech_end_s = _speech_edges(region)
-        return timed_words(found, region.start_s, speech_start_s, speech_end_s, self._min_confidence)
+        words = timed_words(found, region.start_s, speech_start_s, speech_end_s, floor)
+        if sum(w.text != OTHER for w in words) >= DIGIT_MODE_WORDS:
+            self._digit_mode_until_s = speech_end_s + DIGIT_MODE_S
+        return words
 
 
 def _speech_edges(region: Region) -> tuple[float, float]:

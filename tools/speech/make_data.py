@@ -25,7 +25,7 @@ import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from redaction.speech.vocabulary import DIGITS, TEENS, TENS, OTHER  # noqa: E402
-from tools.speech.words import OTHER_WORDS, SENTENCES  # noqa: E402
+from tools.speech.words import CALL_PHRASES, OTHER_WORDS, SENTENCES  # noqa: E402
 
 BASES = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 VARIANTS_DIR = Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v")
@@ -71,9 +71,10 @@ def flite_clips(combos: int, rng: random.Random):
         voice, stretch = FLITE_VOICES[combo % len(FLITE_VOICES)], rng.uniform(0.75, 1.35)
         texts = NUMBER_WORDS + ["oh", "oh"] + rng.sample(OTHER_WORDS, 30)
         texts += rng.sample(SENTENCES, 3) + [" ".join(rng.sample(OTHER_WORDS, rng.randint(3, 8))) for _ in range(3)]
+        texts += rng.sample(CALL_PHRASES, 8)
         for text in texts:
             audio = flite(voice, stretch, text)
-            if " " in text:
+            if " " in text or text in CALL_PHRASES:
                 label = " ".join([OTHER] * len(text.split()))
             else:
                 label = text if text in NUMBER_WORDS else OTHER
@@ -124,6 +125,7 @@ def main() -> None:
         rng.shuffle(words)
         # Real sentences, plus word salad: more kinds of non-number speech as negatives.
         sentences = rng.sample(SENTENCES, 4) + [" ".join(rng.sample(OTHER_WORDS, rng.randint(3, 8))) for _ in range(4)]
+        sentences += rng.sample(CALL_PHRASES, 6)
         for texts, is_sentence in ((words, False), (sentences, True)):
             try:
                 audio = speak(voice, speed, pitch, texts)

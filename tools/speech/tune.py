@@ -30,14 +30,19 @@ def main() -> None:
     ap.add_argument("--quiet-calls", type=int, default=4)
     ap.add_argument("--penalties", default="1,2,4")
     ap.add_argument("--floors", default="0.3,0.5,0.7")
+    ap.add_argument("--relaxed", default="4:0.3", help="digit-mode penalty:floor pairs, comma-separated")
     args = ap.parse_args()
     builder = bench.Builder(args.speaker, np.random.default_rng(11))
     calls = [builder.call(True) for _ in range(args.calls)] + [builder.call(False) for _ in range(args.quiet_calls)]
     network = DigitNetwork(args.model)
-    for penalty in (float(p) for p in args.penalties.split(",")):
-        for floor in (float(f) for f in args.floors.split(",")):
-            tot = bench.run(calls, BuiltinRecognizer(network, blank_penalty=penalty, min_confidence=floor))
-            print(f"penalty {penalty:4.1f} floor {floor:.2f}: recall {tot.masked / tot.digits:.2%} "
+    grid = [(float(p), float(f), r) for p in args.penalties.split(",") for f in args.floors.split(",") for r in args.relaxed.split(",")]
+    for penalty, floor, relaxed in grid:
+        r_penalty, r_floor = (float(v) for v in relaxed.split(":"))
+        recognizer = BuiltinRecognizer(network, blank_penalty=penalty, min_confidence=floor,
+                                       relaxed_blank_penalty=r_penalty, relaxed_min_confidence=r_floor)
+        tot = bench.run(calls, recognizer)
+        if True:
+            print(f"penalty {penalty:4.1f} floor {floor:.2f} digit mode {relaxed}: recall {tot.masked / tot.digits:.2%} "
                   f"leaky {tot.leaky_cards}/{tot.cards} other masked {tot.other_masked_s / tot.other_s:.2%} "
                   f"hits {tot.hits / tot.digits:.2%} false words {tot.false_words}", flush=True)
 

@@ -92,3 +92,38 @@ we are having some trouble with the connection
 I will make a note of that on your account
 lovely well thank you again and goodbye
 """.strip().splitlines()
+
+#: What an agent says around card data: right next to real digits, so the network must
+#: learn that these are not numbers ("thank you" ends like "two", "expiry" like "three").
+CALL_PHRASES = """
+thank you
+thanks
+thank you very much
+thank you and the expiry date please
+and the expiry date
+expiry date
+the expiry
+and the security code
+the security code on the back
+the last digits on the back of the card
+the long number on the front
+when you are ready
+go ahead
+okay go on
+yes go on
+got that
+lovely
+perfect
+great thank you
+sorry could you say that again
+can you repeat the last group
+and the name on the card
+is that a visa or a mastercard
+the card number please
+mm hmm
+right
+yep
+okay
+sorry
+pardon
+""".strip().splitlines()

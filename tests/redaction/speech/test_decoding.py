@@ -54,3 +54,10 @@ def test_a_number_run_splits_where_its_best_label_changes():
 def test_other_speech_is_a_spike_of_its_own():
     p = posteriors([{}, {"<other>": 0.8}, {"one": 0.9}, {}])
     assert [(s.frame, LABELS[s.label]) for s in spikes(p)] == [(1, OTHER), (2, "one")]
+
+
+def test_an_unclear_word_between_two_digits_is_read_as_a_digit():
+    p = posteriors([{"four": 0.9}, {}, {"<other>": 0.6, "eight": 0.3}, {}, {"two": 0.9}, {}, {"<other>": 0.6, "one": 0.3}])
+    words = timed_words(spikes(p), 0.0, 0.0, 1.0)
+    # the middle word is "eight" (with the other-speech confidence); the last has only one neighbour
+    assert [w.text for w in words] == ["four", "eight", "two", OTHER]

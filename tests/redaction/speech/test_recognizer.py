@@ -85,3 +85,40 @@ def test_stereo_blocks_are_refused(recognizer):
 def test_bad_rate_is_refused(recognizer):
     with pytest.raises(RedactionInputError, match="sample rate"):
         list(recognizer.recognize([np.zeros(100, np.float32)], 0))
+
+
+class ScriptedNetwork:
+    """A real stand-in for DigitNetwork: returns the next scripted posteriors per region."""
+
+    def __init__(self, script: list[list[dict[str, float]]]) -> None:
+        self.script = list(script)
+
+    def posteriors(self, features: np.ndarray) -> np.ndarray:
+        from tests.redaction.speech.test_decoding import posteriors
+
+        frames = self.script.pop(0)
+        return posteriors(frames + [{}] * (features.shape[0] // 2 - len(frames)))
+
+
+def bursts(count: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    parts = []
+    for _ in range(count):
+        parts += [np.zeros(8000, np.float32), (rng.standard_normal(4000) * 0.1).astype(np.float32)]
+    return np.concatenate(parts + [np.zeros(8000, np.float32)])
+
+
+SURE_DIGITS = [{}, {"four": 0.9}, {}, {"five": 0.9}, {}, {"six": 0.9}, {}]
+UNSURE_DIGIT = [{}, {"seven": 0.4}, {}]
+
+
+def test_after_a_group_of_digits_unsure_digits_count():
+    recognizer = BuiltinRecognizer(ScriptedNetwork([SURE_DIGITS, UNSURE_DIGIT]))
+    words = list(recognizer.recognize([bursts(2)], 8000))
+    assert [w.text for w in words] == ["four", "five", "six", "seven"]
+
+
+def test_without_digits_before_an_unsure_digit_is_other_speech():
+    recognizer = BuiltinRecognizer(ScriptedNetwork([UNSURE_DIGIT, UNSURE_DIGIT]))
+    words = list(recognizer.recognize([bursts(2)], 8000))
+    assert [w.text for w in words] == [OTHER, OTHER]
