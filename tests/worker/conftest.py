@@ -42,7 +42,10 @@ def redis_url(data_dir):
     server.start()
     yield server.url
     server.stop()
-    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture
