@@ -6,7 +6,7 @@ socket. Building the broker connects to nothing: call :func:`ensure_redis` befor
 command (``callrec worker``, ``enqueue``, ``batch`` and ``demo`` do).
 
 Middleware, in order: Prometheus (when ``metrics_port`` is set), Dramatiq's defaults, Retries
-that never retry bad input (``worker.errors.is_permanent``), and the job lifecycle (status,
+that retry only what may succeed next time (``worker.errors.is_retryable``), and the job lifecycle (status,
 failures, metrics, logs).
 """
 
@@ -31,7 +31,7 @@ from dramatiq.middleware import (
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from worker.errors import QueueUnavailableError, is_permanent
+from worker.errors import QueueUnavailableError, is_retryable
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
 from worker.redis_server import EmbeddedRedis
@@ -80,10 +80,10 @@ def queue_errors(settings: Settings) -> Iterator[None]:
 
 
 def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:
-    """Retry transient failures up to ``max_retries`` times; bad input never."""
+    """Retry transient failures up to ``max_retries`` times; bad input and verification failures never."""
 
     def retry_when(retries_so_far: int, exc: BaseException) -> bool:
-        return not is_permanent(exc) and retries_so_far < max_retries
+        return is_retryable(exc) and retries_so_far < max_retries
 
     return retry_when
 

@@ -26,6 +26,17 @@ from worker.status import StatusStore, failure_reason
 log = logging.getLogger("callrec.jobs")
 
 
+def cap_math_threads(settings: Settings) -> None:
+    """Limit numeric libraries' thread pools to ``settings.math_threads`` (0: leave them).
+
+    One BLAS thread pool per process, sized for the machine, in every one of N worker
+    processes oversubscribes the cores; measured 6-10x slower jobs here. Our numeric work
+    is many small products, which gain nothing from more threads in one process either.
+    """
+    if settings.math_threads:
+        threadpoolctl.threadpool_limits(limits=settings.math_threads)
+
+
 class JobLifecycle(Middleware):
     """Job status, failure metrics and logs for every processed message."""
 
@@ -34,10 +45,7 @@ class JobLifecycle(Middleware):
 
     def after_process_boot(self, broker: Any) -> None:
         logs.configure(self.settings.log_level)
-        if self.settings.math_threads:
-            # One BLAS thread pool per process, sized for the machine, in every one of N
-            # worker processes oversubscribes the cores; measured 6-10x slower jobs here.
-            threadpoolctl.threadpool_limits(limits=self.settings.math_threads)
+        cap_math_threads(self.settings)
 
     def before_enqueue(self, broker: Any, message: Any, delay: int | None) -> None:
         # Retries stores the formatted traceback in the message it enqueues again; a foreign

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from dramatiq.middleware import Retries
 
+from redaction.errors import VerificationError
+
 from worker.broker import build_broker, redis_url, retry_policy
 from worker.errors import ManifestError, WorkerError
 from worker.idempotency import JobBusy, PoisonJob
@@ -28,6 +30,7 @@ def test_retry_policy_never_retries_bad_input():
     assert retry_when(3, WorkerError("store unavailable")) is False  # retries used up
     assert retry_when(0, ManifestError("events: missing")) is False
     assert retry_when(0, PoisonJob("crashed workers")) is False
+    assert retry_when(0, VerificationError("keyed digits remain after masking")) is False  # repeats every run
 
 
 def test_broker_is_built_from_settings_without_connecting(tmp_path):

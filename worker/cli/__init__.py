@@ -10,6 +10,8 @@ import importlib
 import sys
 
 from worker.errors import SERVICE_ERRORS, is_permanent
+from worker.lifecycle import cap_math_threads
+from worker.settings import Settings
 
 #: Subcommand modules under ``worker.cli``; each defines ``register(subparsers)`` that
 #: adds its parser and sets ``func(args) -> int`` as the parser default.
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
     except SERVICE_ERRORS as exc:
         print(f"callrec {args.command}: {exc}", file=sys.stderr)
