@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from redaction import transcripts
 from worker.errors import ManifestError
 
 PLANS = ("team", "growth", "professional", "enterprise")
@@ -36,7 +37,8 @@ EVENT_TYPES = RECORDED_EVENTS + UNRECORDED_EVENTS
 #: How an agent answered (only on ``agent`` events, optional).
 AGENT_VIA = ("browser", "forwarding_number")
 CONTROL_ACTIONS = ("pause", "resume")
-TRANSCRIPT_FORMATS = ("aws", "deepgram", "assemblyai", "whisper", "callrec")
+#: Transcript formats: the ones the redaction layer parses (one name per format, everywhere).
+TRANSCRIPT_FORMATS = tuple(sorted(transcripts.FORMATS))
 TRANSCRIPT_CLOCKS = ("call", "recording")
 
 

@@ -79,13 +79,8 @@ def detector_version_of(report: RedactionReport) -> str:
     return ",".join(f"{d.name}/{d.version}" for d in report.detectors if not d.name.startswith("transcript"))
 
 
-#: Manifest transcript format names that the transcripts package knows by another name.
-_FORMAT_ALIASES = {"callrec": "simple"}
-
-
 def load_transcript(path: Path, format_name: str) -> Transcript:
     """Parse a provider transcript; TranscriptError (bad input) names what is wrong."""
-    format_name = _FORMAT_ALIASES.get(format_name, format_name)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

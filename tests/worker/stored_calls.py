@@ -42,7 +42,7 @@ def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", pla
     }
     if transcript is not None:
         (directory / f"{call_id}-words.txt").write_text(transcript)
-        manifest["transcript"] = {"uri": f"file:{call_id}-words.txt", "format": "callrec", "clock": "call"}
+        manifest["transcript"] = {"uri": f"file:{call_id}-words.txt", "format": "simple", "clock": "call"}
     path = directory / f"{call_id}.json"
     path.write_text(json.dumps(manifest))
     return path
