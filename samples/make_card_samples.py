@@ -1,18 +1,21 @@
 """Generate the card-data sample recordings (needs Debian's espeak-ng).
 
-    card_dtmf/call.wav          an IVR-style payment: the agent asks, the caller keys the card
-                                number, expiry date and security code (each ended with #) on
-                                a telephone keypad: real key timing, twist and frequency
-                                error inside the receiver spec, telephone channel and noise
-    card_transcript/call.wav    a caller reads a card number, expiry date and security code
-                                to an agent; word-timed transcripts of it in three provider
-                                formats: transcript.aws.json, transcript.deepgram.json and
-                                transcript.simple (the project's own format)
+    08-card-keyed/legs/caller.wav   an IVR-style payment: the agent asks, the caller keys the
+                                    card number, expiry date and security code (each ended
+                                    with #) on a telephone keypad: real key timing, twist and
+                                    frequency error inside the receiver spec, telephone
+                                    channel and noise
+    09-card-spoken/legs/caller.wav  a caller reads a card number, expiry date and security code
+                                    to an agent; word-timed transcripts of it in three provider
+                                    formats: transcript.aws.json, transcript.deepgram.json and
+                                    transcript.simple (the project's own format)
 
-Both are 8 kHz G.711 mu-law WAV (what a contact centre records). Try them with
-``callrec redact samples/card_dtmf/call.wav -o out.wav --report r.json`` and
-``callrec redact samples/card_transcript/call.wav -o out.wav --transcript
-samples/card_transcript/transcript.aws.json --transcript-format aws``.
+Both are 8 kHz G.711 mu-law WAV (what a contact centre records), and each folder has a
+manifest.json of a team-plan call (redaction on automatically) so ``make demo`` runs them
+through the whole pipeline; the spoken one names its AWS transcript. Try them alone with
+``callrec redact samples/08-card-keyed/legs/caller.wav -o out.wav --report r.json`` and
+``callrec redact samples/09-card-spoken/legs/caller.wav -o out.wav --transcript
+samples/09-card-spoken/transcript.aws.json --transcript-format aws``.
 
 The card number is a published test number (Luhn-valid Visa), not a real card. The
 output is deterministic for a given espeak-ng version (fixed seeds).
@@ -106,7 +109,9 @@ def card_dtmf() -> None:
         track.pause(0.6)
         track.say(prompt, "agent")
     track.pause(0.5)
-    write(HERE / "card_dtmf" / "call.wav", telephone(track.samples(), seed=1))
+    folder = HERE / "08-card-keyed"
+    write(folder / "legs" / "caller.wav", telephone(track.samples(), seed=1))
+    write_manifest(folder, "CA1008", track.length / RATE_HZ)
 
 
 def card_transcript() -> None:
@@ -122,8 +127,9 @@ def card_transcript() -> None:
     track.say(" ".join(_word(d) for d in CODE) + ".", "caller")
     track.say("Thank you, that will take two minutes.", "agent")
     track.pause(0.5)
-    folder = HERE / "card_transcript"
-    write(folder / "call.wav", telephone(track.samples(), seed=2))
+    folder = HERE / "09-card-spoken"
+    write(folder / "legs" / "caller.wav", telephone(track.samples(), seed=2))
+    write_manifest(folder, "CA1009", track.length / RATE_HZ, transcript="transcript.aws.json")
     words = track.words
     (folder / "transcript.simple").write_text(
         "# callrec words: start_s end_s word [confidence]\n"
@@ -185,6 +191,23 @@ def _aws(words: list[tuple[str, float, float, str]]) -> dict:
         text += content if item["type"] == "punctuation" or not text else " " + content
     return {"jobName": "sample-card-transcript", "accountId": "000000000000", "status": "COMPLETED",
             "results": {"transcripts": [{"transcript": text}], "items": items}}
+
+
+def write_manifest(folder: Path, call_id: str, duration_s: float, transcript: str | None = None) -> None:
+    """A team-plan inbound call (it cannot pause, so redaction is on) answered at once."""
+    manifest = {
+        "call_id": call_id, "ticket_id": f"T-{call_id[2:]}",
+        "account": {"id": "acme", "plan": "team", "region": "us", "retention_days": None,
+                    "recordings_public": False, "pause_behavior": "silence", "redaction": "auto"},
+        "number": {"id": "+15550100", "recording": True, "consent_mode": "none"},
+        "direction": "inbound", "consent": "none",
+        "events": [{"type": "agent", "start": 0.0, "end": round(duration_s, 3), "via": "browser"}],
+        "controls": [],
+        "segments": [{"uri": "file:legs/caller.wav", "start": 0.0}],
+    }
+    if transcript:
+        manifest["transcript"] = {"uri": f"file:{transcript}", "format": "aws", "clock": "call"}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def write(path: Path, audio: np.ndarray) -> None:

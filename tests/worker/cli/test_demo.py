@@ -12,7 +12,12 @@ EXPECTED = {
     "05-voicemail": ("13.0", "7.5", "yes"),
     "06-opt-in-declined": "opt_in_without_consent",
     "07-recording-off": "number_recording_off",
+    "08-card-keyed": ("33.0", "33.5", "yes"),
+    "09-card-spoken": ("31.0", "31.5", "yes"),
 }
+#: Masked spans the demo shows for the card samples (digits keyed on the keypad; a card
+#: number, expiry and security code read aloud, found through the call's AWS transcript).
+MASKED = {"08-card-keyed": ["keyed", "26"], "09-card-spoken": ["spoken", "3"]}
 
 
 def test_samples_are_committed():
@@ -41,6 +46,8 @@ def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
             assert cells[3:6] == ["not", "recorded:", expected]
         else:
             assert cells[3].startswith("rec_") and tuple(cells[4:7]) == expected
+    for name, masked in MASKED.items():
+        assert by_sample[name][7:9] == masked
     # the committed samples are untouched; the demo's copies were destroyed once stored
     assert sorted(SAMPLES_DIR.glob("*/legs/*")) == legs_before
     assert not list((tmp_path / "inbox").glob("*/legs/*"))

@@ -134,7 +134,7 @@ SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 def test_committed_keyed_sample_is_fully_masked(tmp_path: Path) -> None:
     out, report = tmp_path / "out.wav", tmp_path / "r.json"
-    assert main(["redact", str(SAMPLES / "card_dtmf" / "call.wav"), "-o", str(out), "--report", str(report)]) == 0
+    assert main(["redact", str(SAMPLES / "08-card-keyed" / "legs" / "caller.wav"), "-o", str(out), "--report", str(report)]) == 0
     entities = [s["entity"] for s in json.loads(report.read_text())["spans"]]
     assert entities == ["card_number"] * 16 + ["keyed_digit"] + ["expiry"] * 4 + ["keyed_digit"] + \
         ["security_code"] * 3 + ["keyed_digit"]
@@ -144,9 +144,9 @@ def test_committed_keyed_sample_is_fully_masked(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "file"), [("aws", "transcript.aws.json"), ("deepgram", "transcript.deepgram.json"),
                                             ("simple", "transcript.simple")])
 def test_committed_transcript_sample_in_each_format(tmp_path: Path, name: str, file: str) -> None:
-    folder = SAMPLES / "card_transcript"
+    folder = SAMPLES / "09-card-spoken"
     out, report = tmp_path / "out.wav", tmp_path / "r.json"
-    assert main(["redact", str(folder / "call.wav"), "-o", str(out), "--report", str(report),
+    assert main(["redact", str(folder / "legs" / "caller.wav"), "-o", str(out), "--report", str(report),
                  "--transcript", str(folder / file), "--transcript-format", name]) == 0
     spans = json.loads(report.read_text())["spans"]
     assert [s["entity"] for s in spans] == ["card_number", "expiry", "security_code"]
