@@ -2,8 +2,8 @@
 
 Generates calls with bench/assembly.py's generator (four leg shapes, holds, a pause), on a
 team plan so redaction runs (DTMF receiver twice: detection and verification), and processes
-each in a child process pinned to one CPU into a local vault; reads the child's peak RSS
-(ru_maxrss from wait4). Measured: a 4-hour call without a speech recognizer
+each in a child process pinned to one CPU into a local vault; the child reports its own
+peak RSS (VmHWM). Measured: a 4-hour call without a speech recognizer
 (CALLREC_RECOGNIZER=none), a 10-minute one without, and a 10-minute one with the built-in
 recognizer (spoken-digit detection on).
 
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assembly import make_call  # bench/assembly.py: the same generated calls
+from assembly import make_call, peak_rss_mb  # bench/assembly.py: the same generated calls and RSS probe
 
 FAST_TARGET_X, SPEECH_TARGET_X, RSS_TARGET_MB = 500.0, 30.0, 400.0
 
@@ -40,7 +40,8 @@ def child(manifest_path: str, data_dir: str) -> None:
     outcome = process_call(manifest_path, settings)
     elapsed = time.perf_counter() - started
     print(json.dumps({"elapsed_s": elapsed, "call_s": outcome.call_duration_s, "stored": outcome.stored,
-                      "recording_s": outcome.recorded_duration_s, "redacted": outcome.redacted}))
+                      "recording_s": outcome.recorded_duration_s, "redacted": outcome.redacted,
+                      "peak_rss_mb": peak_rss_mb()}))
 
 
 def measure(call_s: float, recognizer: str) -> dict:
@@ -55,12 +56,9 @@ def measure(call_s: float, recognizer: str) -> dict:
         process = subprocess.Popen([sys.executable, __file__, "--child", str(manifest), str(Path(temp) / "state")],
                                    env=env, stdout=subprocess.PIPE, text=True)
         output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        if os.waitstatus_to_exitcode(status):
-            raise SystemExit(f"pipeline child failed with exit code {os.waitstatus_to_exitcode(status)}")
-        report = json.loads(output.strip().splitlines()[-1])
-        report["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
-        return report
+        if process.wait():
+            raise SystemExit(f"pipeline child failed with exit code {process.returncode}")
+        return json.loads(output.strip().splitlines()[-1])
 
 
 def line(label: str, report: dict, target_x: float, check_rss: bool) -> str:
