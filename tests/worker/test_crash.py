@@ -40,16 +40,18 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path):
 
     first = WorkerProcess(tmp_path / "worker1.log")
     try:
-        wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start")
+        wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start",
+                 workers=(first,))
     finally:
-        first.kill()
+        first.kill()  # returns once its worker process is gone too: it was the pipe's reader
     assert status.get(job.job_id).state == "running"  # stuck: nobody acked or finished it
 
     feeder = threading.Thread(target=lambda: fifo.write_text(text), daemon=True)
     feeder.start()  # blocks until the next worker opens the manifest
     second = WorkerProcess(tmp_path / "worker2.log")
     try:
-        done = wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish")
+        done = wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish",
+                        workers=(second,))
     finally:
         second.stop()
     assert done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,10 +27,39 @@ class WorkerProcess:
         )
 
     def kill(self) -> None:
-        """SIGKILL the whole group: master and workers die mid-whatever, like a lost machine."""
+        """SIGKILL the whole group: master and workers die mid-whatever, like a lost machine.
+
+        Returns once every process of the group is dead, not just the master: a worker process
+        killed while blocked in ``open()`` of a named pipe stays the pipe's reader until it has
+        actually exited, which on a loaded machine can be after the master was reaped; a test
+        feeding the pipe then would hand its data to the dead worker, not to the next one.
+        """
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        deadline = time.monotonic() + 30.0
+        while _group_running(self.process.pid):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker process group {self.process.pid} still runs 30 s after SIGKILL")
+            time.sleep(0.005)
         self._log.close()
+
+    def dump_stacks(self) -> str:
+        """The Python stacks of the master and its workers (py-spy, when installed), for a test
+        that gave up waiting on them; also appended to the log."""
+        py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        if py_spy is None:
+            return "(install py-spy to see where the worker processes are)"
+        if self.process.poll() is not None:
+            return f"(worker master exited with {self.process.returncode})"
+        try:
+            done = subprocess.run([py_spy, "dump", "--subprocesses", "--pid", str(self.process.pid)],
+                                  capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            return "(py-spy dump timed out)"
+        stacks = done.stdout + done.stderr
+        self._log.write(b"\n--- py-spy dump ---\n" + stacks.encode())
+        self._log.flush()
+        return stacks
 
     def stop(self) -> None:
         """SIGTERM to the master, which stops its workers gracefully (jobs finish or requeue)."""
@@ -43,11 +73,35 @@ class WorkerProcess:
         self._log.close()
 
 
-def wait_for(condition: Callable[[], object], *, timeout_s: float = 30.0, what: str = "condition") -> object:
+def _group_running(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` has not exited yet (zombies have: their files are
+    closed, only their exit status waits for a reaper)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # no procfs: any member, zombies included, counts
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
+            state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue  # exited meanwhile
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            return True
+    return False
+
+
+def wait_for(condition: Callable[[], object], *, timeout_s: float = 30.0, what: str = "condition",
+             workers: tuple[WorkerProcess, ...] = ()) -> object:
+    """Poll ``condition`` until truthy; on timeout fail with the stacks of ``workers``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+    stacks = "".join(f"\n{worker.log_path.name}:\n{worker.dump_stacks()}" for worker in workers)
+    raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}{stacks}")
