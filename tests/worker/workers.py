@@ -29,10 +29,11 @@ class WorkerProcess:
     def kill(self) -> None:
         """SIGKILL the whole group: master and workers die mid-whatever, like a lost machine.
 
-        Returns once every process of the group is dead, not just the master: a worker process
-        killed while blocked in ``open()`` of a named pipe stays the pipe's reader until it has
-        actually exited, which on a loaded machine can be after the master was reaped; a test
-        feeding the pipe then would hand its data to the dead worker, not to the next one.
+        Returns once every thread of every process of the group is dead, not just the master:
+        a worker thread killed while blocked in ``open()`` of a named pipe stays the pipe's
+        reader until it has actually exited, which on a loaded machine can be well after the
+        master was reaped; a test feeding the pipe then would hand its data to the dead worker
+        (and lose it with it), not to the next one.
         """
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
@@ -40,7 +41,7 @@ class WorkerProcess:
         while _group_running(self.process.pid):
             if time.monotonic() > deadline:
                 raise AssertionError(f"worker process group {self.process.pid} still runs 30 s after SIGKILL")
-            time.sleep(0.005)
+            time.sleep(0.01)
         self._log.close()
 
     def dump_stacks(self) -> str:
@@ -74,8 +75,12 @@ class WorkerProcess:
 
 
 def _group_running(pgid: int) -> bool:
-    """Whether a process of group ``pgid`` has not exited yet (zombies have: their files are
-    closed, only their exit status waits for a reaper)."""
+    """Whether a thread of a process of group ``pgid`` has not exited yet.
+
+    Threads, not processes: a SIGKILLed process's main thread can be a zombie already while
+    another of its threads (the one blocked in ``open()``) is still on its way out. Zombies
+    count as exited: their files are closed, only their exit status waits for a reaper.
+    """
     proc = Path("/proc")
     if not proc.is_dir():  # no procfs: any member, zombies included, counts
         try:
@@ -83,9 +88,9 @@ def _group_running(pgid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
-    for stat in proc.glob("[0-9]*/stat"):
+    for stat in proc.glob("[0-9]*/task/[0-9]*/stat"):
         try:
-            # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
+            # "tid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
             state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
         except (OSError, ValueError):
             continue  # exited meanwhile
