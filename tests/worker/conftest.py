@@ -23,6 +23,11 @@ os.environ["CALLREC_JOB_LEASE_S"] = "1.5"
 os.environ["CALLREC_QUEUE_MAINTENANCE_PER_MILLION"] = "1000000"
 os.environ["CALLREC_JOB_MIN_BACKOFF_S"] = "0.1"
 os.environ["CALLREC_LOG_LEVEL"] = "WARNING"
+# Read by Dramatiq when dramatiq.worker is first imported: how long a consumer waits before
+# restarting after a Redis connection error, and also after a pause (Worker.pause() returns
+# only then). Its default, 3 s, made every only_worker_processes test and the Redis restart
+# test wait 3 s for nothing.
+os.environ["dramatiq_restart_delay"] = "100"
 
 
 @pytest.fixture(scope="session")
