@@ -9,7 +9,8 @@ card audible, an extra one only widens a mask. A number word less sure than
 ``MIN_CONFIDENCE`` is reported as other speech, so unsure words in conversation do not
 grow into a card-length run.
 
-Word edges are not in the spikes: neighbouring words split the time between their spikes,
+A word between two sure number words is read as a number word (``Smoother``, across
+region edges too). Word edges are not in the spikes: neighbouring words split the time between their spikes,
 and a word at the edge of a region reaches to the speech edge, at most ``EDGE_REACH_S``
 from its spike.
 """
@@ -80,35 +81,78 @@ def _number_spikes(number: np.ndarray, mass: np.ndarray, offset: int) -> list[Sp
     return out
 
 
-def texts(found: list[Spike], min_confidence: float = MIN_CONFIDENCE) -> list[str]:
-    """What each spike is reported as.
+@dataclass(frozen=True)
+class Candidate:
+    """A heard word before smoothing: sure number word, or other speech with a best guess."""
 
-    A sure number word is itself, anything else other speech - except a word between two
-    sure number words, which is most likely a number word said unclearly: people reading
-    a card do not slip one ordinary word between two digits. It becomes its best number
-    word (keeping its low confidence).
-    """
-    sure = [s.label != _OTHER_INDEX and s.confidence >= min_confidence for s in found]
+    word: TimedWord  # text: the number word when sure, else OTHER
+    sure: bool
+    number_text: str  # best number word at the spike
+
+
+def candidates(
+    found: list[Spike], offset_s: float, speech_start_s: float, speech_end_s: float, min_confidence: float = MIN_CONFIDENCE
+) -> list[Candidate]:
+    """Words for one region's spikes; times on the audio's clock (``offset_s`` = frame 0)."""
+    centres = [offset_s + (s.frame + 0.5) * OUTPUT_HOP_S for s in found]
     out = []
-    for k, spike in enumerate(found):
-        if sure[k]:
-            out.append(LABELS[spike.label])
-        elif 0 < k < len(found) - 1 and sure[k - 1] and sure[k + 1]:
-            out.append(LABELS[spike.number_label])
-        else:
-            out.append(OTHER)
+    for k, (spike, centre) in enumerate(zip(found, centres)):
+        start = (centres[k - 1] + centre) / 2 if k else max(speech_start_s, centre - EDGE_REACH_S)
+        end = (centre + centres[k + 1]) / 2 if k + 1 < len(found) else min(speech_end_s, centre + EDGE_REACH_S)
+        start = max(0.0, min(start, centre))
+        sure = spike.label != _OTHER_INDEX and spike.confidence >= min_confidence
+        text = LABELS[spike.label] if sure else OTHER
+        word = TimedWord(start, max(end, centre), text, round(min(spike.confidence, 1.0), 3))
+        out.append(Candidate(word, sure, LABELS[spike.number_label]))
     return out
+
+
+#: Farthest apart (end to start) a word and its sure neighbours may be for the rule below.
+SANDWICH_GAP_S = 1.5
+
+
+class Smoother:
+    """Streams candidates out as words, holding back one until its successor is known.
+
+    A word between two sure number words (each at most ``SANDWICH_GAP_S`` away, across
+    region edges too) is most likely a number word said unclearly - people reading a card
+    do not slip one ordinary word between two digits - so it becomes its best number word
+    (keeping its low confidence).
+    """
+
+    def __init__(self) -> None:
+        self._before: Candidate | None = None
+        self._pending: Candidate | None = None
+
+    def feed(self, items: list[Candidate]) -> list[TimedWord]:
+        out = []
+        for item in items:
+            if self._pending is not None:
+                out.append(_resolve(self._before, self._pending, item))
+            self._before, self._pending = self._pending, item
+        return out
+
+    def finish(self) -> list[TimedWord]:
+        pending, self._before, self._pending = self._pending, None, None
+        return [] if pending is None else [pending.word]
+
+
+def _resolve(before: Candidate | None, middle: Candidate, after: Candidate) -> TimedWord:
+    if (
+        middle.sure
+        or before is None
+        or not (before.sure and after.sure)
+        or middle.word.start_s - before.word.end_s > SANDWICH_GAP_S
+        or after.word.start_s - middle.word.end_s > SANDWICH_GAP_S
+    ):
+        return middle.word
+    w = middle.word
+    return TimedWord(w.start_s, w.end_s, middle.number_text, w.confidence)
 
 
 def timed_words(
     found: list[Spike], offset_s: float, speech_start_s: float, speech_end_s: float, min_confidence: float = MIN_CONFIDENCE
 ) -> list[TimedWord]:
-    """Words for one region's spikes; times on the audio's clock (``offset_s`` = frame 0)."""
-    centres = [offset_s + (s.frame + 0.5) * OUTPUT_HOP_S for s in found]
-    words = []
-    for k, (spike, centre, text) in enumerate(zip(found, centres, texts(found, min_confidence))):
-        start = (centres[k - 1] + centre) / 2 if k else max(speech_start_s, centre - EDGE_REACH_S)
-        end = (centre + centres[k + 1]) / 2 if k + 1 < len(found) else min(speech_end_s, centre + EDGE_REACH_S)
-        start = max(0.0, min(start, centre))
-        words.append(TimedWord(start, max(end, centre), text, round(min(spike.confidence, 1.0), 3)))
-    return words
+    """Smoothed words of one region on its own."""
+    smoother = Smoother()
+    return smoother.feed(candidates(found, offset_s, speech_start_s, speech_end_s, min_confidence)) + smoother.finish()

@@ -19,11 +19,10 @@ import numpy as np
 import soxr
 
 from redaction.errors import RedactionInputError
-from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, spikes, timed_words
+from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, Candidate, Smoother, candidates, spikes
 from redaction.speech.features import RATE_HZ, log_mel, normalise
 from redaction.speech.network import DigitNetwork
 from redaction.speech.regions import FRAME, Region, RegionFinder
-from redaction.speech.vocabulary import OTHER
 from redaction.words import TimedWord
 
 
@@ -57,6 +56,7 @@ class BuiltinRecognizer:
         if rate_hz <= 0:
             raise RedactionInputError(f"sample rate must be positive, got {rate_hz!r}")
         finder = RegionFinder()
+        smoother = Smoother()
         self._digit_mode_until_s = -1.0
         resampler = None if rate_hz == RATE_HZ else soxr.ResampleStream(rate_hz, RATE_HZ, 1, dtype="float32")
         for block in blocks:
@@ -66,24 +66,25 @@ class BuiltinRecognizer:
             if resampler is not None:
                 x = resampler.resample_chunk(x)
             for region in finder.feed(x):
-                yield from self._words(region)
+                yield from smoother.feed(self._words(region))
         if resampler is not None:
             for region in finder.feed(resampler.resample_chunk(np.zeros(0, np.float32), last=True)):
-                yield from self._words(region)
+                yield from smoother.feed(self._words(region))
         for region in finder.finish():
-            yield from self._words(region)
+            yield from smoother.feed(self._words(region))
+        yield from smoother.finish()
 
-    def _words(self, region: Region) -> list[TimedWord]:
+    def _words(self, region: Region) -> list[Candidate]:
         posteriors = self._network.posteriors(normalise(log_mel(region.samples)))
         penalty, floor = self._relaxed if region.start_s <= self._digit_mode_until_s else self._strict
         found = spikes(posteriors, penalty)
         if not found:
             return []
         speech_start_s, speech_end_s = _speech_edges(region)
-        words = timed_words(found, region.start_s, speech_start_s, speech_end_s, floor)
-        if sum(w.text != OTHER for w in words) >= DIGIT_MODE_WORDS:
+        heard = candidates(found, region.start_s, speech_start_s, speech_end_s, floor)
+        if sum(c.sure for c in heard) >= DIGIT_MODE_WORDS:
             self._digit_mode_until_s = speech_end_s + DIGIT_MODE_S
-        return words
+        return heard
 
 
 def _speech_edges(region: Region) -> tuple[float, float]:

@@ -61,3 +61,21 @@ def test_an_unclear_word_between_two_digits_is_read_as_a_digit():
     words = timed_words(spikes(p), 0.0, 0.0, 1.0)
     # the middle word is "eight" (with the other-speech confidence); the last has only one neighbour
     assert [w.text for w in words] == ["four", "eight", "two", OTHER]
+
+
+def test_smoother_reads_an_unclear_word_between_digits_across_regions():
+    from redaction.speech.decoding import Candidate, Smoother
+    from redaction.words import TimedWord
+
+    def cand(start: float, text: str, sure: bool, guess: str = "one") -> Candidate:
+        return Candidate(TimedWord(start, start + 0.3, text, 0.9 if sure else 0.2), sure, guess)
+
+    smoother = Smoother()
+    first = smoother.feed([cand(0.0, "four", True), cand(0.4, OTHER, False, "nine")])
+    second = smoother.feed([cand(1.5, "two", True), cand(5.0, OTHER, False), cand(9.0, "six", True)])
+    rest = smoother.finish()
+    # the word at 0.4 s sits between sure digits 0.1 s and 0.8 s away: a digit; the one at
+    # 5.0 s is 3.2 s from its neighbours: still other speech
+    assert [w.text for w in first + second + rest] == ["four", "nine", "two", OTHER, "six"]
+    assert [round(w.confidence, 1) for w in first + second + rest] == [0.9, 0.2, 0.9, 0.2, 0.9]
+    assert smoother.finish() == []
