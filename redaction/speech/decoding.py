@@ -3,8 +3,8 @@
 A CTC network marks each word with a short spike. For card data what matters first is
 *that* a number word was said (the card logic masks a whole run of them, whatever the
 digits), so the best path is taken over three groups - blank, any number word, other
-speech - by summing label probabilities; only then does the best number label name the
-word. The blank's probability is divided by ``BLANK_PENALTY``: a missed digit can leave a
+speech (with the context keywords "card", "expiry"...) - by summing label probabilities;
+only then does the best label of the group name the word. The blank's probability is divided by ``BLANK_PENALTY``: a missed digit can leave a
 card audible, an extra one only widens a mask. A number word less sure than
 ``MIN_CONFIDENCE`` is reported as other speech, so unsure words in conversation do not
 grow into a card-length run.
@@ -49,7 +49,8 @@ def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list
     if posteriors.shape[0] == 0:
         return []
     number = posteriors[:, 1:_OTHER_INDEX]
-    groups = np.stack([posteriors[:, 0] / blank_penalty, number.sum(axis=1), posteriors[:, _OTHER_INDEX]], axis=1)
+    words = posteriors[:, _OTHER_INDEX:]  # other speech, then the context keywords
+    groups = np.stack([posteriors[:, 0] / blank_penalty, number.sum(axis=1), words.sum(axis=1)], axis=1)
     best = groups.argmax(axis=1)
     out: list[Spike] = []
     t = 0
@@ -59,8 +60,9 @@ def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list
         while end < best.size and best[end] == group:
             end += 1
         if group == _OTHER:
-            peak = t + int(np.argmax(posteriors[t:end, _OTHER_INDEX]))
-            out.append(Spike(peak, _OTHER_INDEX, float(posteriors[peak, _OTHER_INDEX]), 1 + int(number[peak].argmax())))
+            peak = t + int(np.argmax(groups[t:end, _OTHER]))
+            label = _OTHER_INDEX + int(words[peak].argmax())
+            out.append(Spike(peak, label, float(groups[peak, _OTHER]), 1 + int(number[peak].argmax())))
         elif group == _NUMBER:
             out += _number_spikes(number[t:end], groups[t:end, _NUMBER], t)
         t = end
@@ -100,8 +102,9 @@ def candidates(
         start = (centres[k - 1] + centre) / 2 if k else max(speech_start_s, centre - EDGE_REACH_S)
         end = (centre + centres[k + 1]) / 2 if k + 1 < len(found) else min(speech_end_s, centre + EDGE_REACH_S)
         start = max(0.0, min(start, centre))
-        sure = spike.label != _OTHER_INDEX and spike.confidence >= min_confidence
-        text = LABELS[spike.label] if sure else OTHER
+        is_number = spike.label < _OTHER_INDEX
+        sure = is_number and spike.confidence >= min_confidence
+        text = LABELS[spike.label] if sure or not is_number else OTHER
         word = TimedWord(start, max(end, centre), text, round(min(spike.confidence, 1.0), 3))
         out.append(Candidate(word, sure, LABELS[spike.number_label]))
     return out
@@ -140,6 +143,7 @@ class Smoother:
 def _resolve(before: Candidate | None, middle: Candidate, after: Candidate) -> TimedWord:
     if (
         middle.sure
+        or middle.word.text != OTHER  # a context keyword stays one
         or before is None
         or not (before.sure and after.sure)
         or middle.word.start_s - before.word.end_s > SANDWICH_GAP_S

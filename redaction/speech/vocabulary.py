@@ -9,9 +9,14 @@ from __future__ import annotations
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+#: Context words the network names for the card logic ("card", "expiry", "security",
+#: "code" would let a partial card or a lone code be recognised). The shipped model names
+#: none; tools/speech/make_data.py labels whatever is listed here, then retrain.
+KEYWORDS: tuple[str, ...] = ()
 BLANK = "<blank>"
 OTHER = "<other>"
 
-#: Network outputs: blank, digits, "oh", repeat words, teens, tens, "hundred", other speech.
-LABELS = (BLANK, *DIGITS, "oh", "double", "triple", "hundred", *TEENS, *TENS, OTHER)
+#: Network outputs: blank, digits, "oh", repeat words, "hundred", teens, tens, other speech,
+#: then the context keywords (after OTHER: everything between blank and OTHER is a number).
+LABELS = (BLANK, *DIGITS, "oh", "double", "triple", "hundred", *TEENS, *TENS, OTHER, *KEYWORDS)
 INDEX = {word: i for i, word in enumerate(LABELS)}

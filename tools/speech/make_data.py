@@ -24,7 +24,7 @@ import soundfile as sf
 import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from redaction.speech.vocabulary import DIGITS, TEENS, TENS, OTHER  # noqa: E402
+from redaction.speech.vocabulary import DIGITS, KEYWORDS, OTHER, TEENS, TENS  # noqa: E402
 from tools.speech.words import CALL_PHRASES, OTHER_WORDS, SENTENCES  # noqa: E402
 
 BASES = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
@@ -74,11 +74,17 @@ def flite_clips(combos: int, rng: random.Random):
         texts += rng.sample(CALL_PHRASES, 8)
         for text in texts:
             audio = flite(voice, stretch, text)
-            if " " in text or text in CALL_PHRASES:
-                label = " ".join([OTHER] * len(text.split()))
-            else:
-                label = text if text in NUMBER_WORDS else OTHER
+            label = word_labels(text)
             yield audio, label, 10000 + combo
+
+
+def word_labels(text: str) -> str:
+    """Training labels: number words and keywords as themselves, anything else OTHER.
+    (Sentences and phrases hold no number words.)"""
+    words = text.split()
+    if len(words) == 1 and words[0] in NUMBER_WORDS:
+        return words[0]
+    return " ".join(w if w in KEYWORDS else OTHER for w in words)
 
 
 def split_on_silence(x: np.ndarray) -> list[np.ndarray]:
@@ -126,7 +132,7 @@ def main() -> None:
         # Real sentences, plus word salad: more kinds of non-number speech as negatives.
         sentences = rng.sample(SENTENCES, 4) + [" ".join(rng.sample(OTHER_WORDS, rng.randint(3, 8))) for _ in range(4)]
         sentences += rng.sample(CALL_PHRASES, 6)
-        for texts, is_sentence in ((words, False), (sentences, True)):
+        for texts in (words, sentences):
             try:
                 audio = speak(voice, speed, pitch, texts)
             except subprocess.CalledProcessError:
@@ -137,10 +143,7 @@ def main() -> None:
                 continue
             kept += 1
             for text, piece in zip(texts, pieces):
-                if is_sentence:
-                    label = " ".join([OTHER] * len(text.split()))
-                else:
-                    label = text if text in NUMBER_WORDS else OTHER
+                label = word_labels(text)
                 clips.append(np.round(np.clip(piece, -1, 1) * 32767).astype(np.int16))
                 labels.append(label)
                 voices.append(combo)

@@ -66,7 +66,7 @@ def utterance(voice_clips: list[Clip], rng: np.random.Generator) -> tuple[np.nda
     """One utterance of a single voice: a digit run, words around it, or plain conversation."""
     digits = [c for c in voice_clips if c.label in NUMBERISH]
     rare = [c for c in voice_clips if c.label in RARE_NUMBERS]
-    other = [c for c in voice_clips if c.label.startswith(OTHER)]
+    other = [c for c in voice_clips if c.label not in NUMBERISH and c.label not in RARE_NUMBERS]
     kind = rng.choice(["digits", "mixed", "other"], p=[0.45, 0.3, 0.25]) if other else "digits"
     if not digits:
         kind = "other"
