@@ -23,7 +23,7 @@ from redaction.numbers import Piece, pieces
 from redaction.words import TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.0"
+VERSION = "1.1"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -37,12 +37,18 @@ CHAIN_OTHER_WORDS = 4
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
 AFTER_CARD_S = 30.0
+#: A run of this many digits right after a card is masked even when its length or month
+#: does not fit an expiry date or a code (a word misheard or lost on the way).
+MIN_AFTER_CARD_DIGITS, MAX_AFTER_CARD_DIGITS = 2, 6
 #: Fewest digits that count as (part of) a card number when context words say so.
 MIN_PARTIAL_CARD_DIGITS = 8
 #: Fewest digits that count as a card number without any context: a 16-digit card of which
 #: a recognizer lost a few words is still a card (longer than any phone number but one
-#: with a country code, which is no loss to mask).
+#: with a country code, which is no loss to mask). Unidentified words between the runs of
+#: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
+#: What a recognizer's "<other>" word (speech it could not identify) reads as here.
+UNKNOWN_WORD = "other"
 
 EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "exp", "valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
@@ -155,7 +161,12 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
         return _card_chain(digits, starts, times)
-    if len(digits) >= MIN_LONG_RUN_DIGITS or (len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS):
+    # Words a recognizer could not identify between the runs of a chain may be digits it
+    # lost: they count towards a long run, never towards a checked card number.
+    unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD})
+    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
+        return [_entity(CARD_NUMBER, digits, 0.4 if unheard else 0.5, times)]
+    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS:
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
     out: list[Entity] = []
     for run in chain:
@@ -225,5 +236,10 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(EXPIRY, run.digits, 0.7, times)
     if (after_card or after_expiry) and 3 <= len(text) <= 4:
         return _entity(SECURITY_CODE, run.digits, 0.7, times)
+    if (after_card or after_expiry) and MIN_AFTER_CARD_DIGITS <= len(text) <= MAX_AFTER_CARD_DIGITS:
+        # A recognizer that heard one word too many or too few still heard the expiry date
+        # or the code that callers read right after the card: mask it, with less confidence.
+        kind = EXPIRY if after_card and not after_expiry else SECURITY_CODE
+        return _entity(kind, run.digits, 0.5, times)
     return None
 

@@ -15,6 +15,9 @@ class RedactionConfig:
     mask: str = "tone"
     pad_before_ms: float = 150.0
     pad_after_ms: float = 100.0
+    #: Further padding on both sides of what the speech recognizer found: about one digit
+    #: word, since the first or last word of a spoken group is the one it most often misses.
+    speech_pad_ms: float = 450.0
     ramp_ms: float = RAMP_MS
     tone_hz: float = TONE_HZ
     tone_dbfs: float = TONE_DBFS
@@ -29,7 +32,8 @@ class RedactionConfig:
     def __post_init__(self) -> None:
         if self.mask not in MODES:
             raise ValueError(f"mask must be one of {MODES}, got {self.mask!r}")
-        if self.pad_before_ms < 0 or self.pad_after_ms < 0:
-            raise ValueError(f"padding must not be negative, got {self.pad_before_ms!r} / {self.pad_after_ms!r} ms")
+        if min(self.pad_before_ms, self.pad_after_ms, self.speech_pad_ms) < 0:
+            raise ValueError(f"padding must not be negative, got {self.pad_before_ms!r} / {self.pad_after_ms!r} / "
+                             f"{self.speech_pad_ms!r} ms")
         if self.block_frames < 1024:
             raise ValueError(f"block_frames must be at least 1024, got {self.block_frames!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,9 @@ from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, covered, plan
 from redaction.words import TimedWord
+
+#: Detector names of recognizer findings: "recognizer:<name>".
+RECOGNIZER_PREFIX = "recognizer:"
 
 #: Entity of a keyed digit that is not part of a card number, expiry date or code.
 KEYED_DIGIT = "keyed_digit"
@@ -65,7 +68,7 @@ def detect(
     heard: list[TimedWord] = []
     if recognizer is not None:
         heard = list(recognizer.recognize(stream, rate_hz))
-        detectors.append(DetectorVersion(f"recognizer:{recognizer.name}", recognizer.version))
+        detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version))
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
@@ -75,7 +78,7 @@ def detect(
         detections += _spoken(words, words_detector)
         detectors.append(DetectorVersion(words_detector, cards.VERSION))
     if heard:
-        detections += _spoken(heard, f"recognizer:{recognizer.name}")
+        detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}")
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
 
 
@@ -265,8 +268,14 @@ def _mono(block: np.ndarray) -> np.ndarray:
 
 
 def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig) -> tuple[MaskInterval, ...]:
+    widen_s = config.speech_pad_ms / 1000.0
+    detections = [
+        replace(d, start_s=max(0.0, d.start_s - widen_s), end_s=d.end_s + widen_s)
+        if d.detector.startswith(RECOGNIZER_PREFIX) else d
+        for d in findings.detections
+    ]
     return plan(
-        findings.detections,
+        detections,
         rate_hz=rate_hz,
         length=length,
         pad_before_ms=config.pad_before_ms,

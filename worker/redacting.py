@@ -58,7 +58,7 @@ def needs_redaction(manifest: Manifest) -> bool:
 def config_from(settings: Settings) -> RedactionConfig:
     try:
         return RedactionConfig(mask=settings.mask, pad_before_ms=settings.pad_before_ms,
-                               pad_after_ms=settings.pad_after_ms)
+                               pad_after_ms=settings.pad_after_ms, speech_pad_ms=settings.speech_pad_ms)
     except ValueError as exc:
         raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*): {exc}") from exc
 

@@ -37,6 +37,8 @@ class Settings:
     #: Padding around each masked span (before the onset, after the end).
     pad_before_ms: float = 150.0
     pad_after_ms: float = 100.0
+    #: Further padding on both sides of spoken card data the built-in recognizer found.
+    speech_pad_ms: float = 450.0
     #: Speech recognizer for spoken card data when no transcript is given: builtin | none.
     recognizer: str = "builtin"
     #: Object store backend: local | s3; key provider: local | kms.

@@ -90,3 +90,26 @@ def test_words_in_any_order_give_indices_into_the_input() -> None:
     (entity,) = find_entities(shuffled)
     assert entity.entity == SECURITY_CODE and entity.words == (0, 2, 3)
     assert (entity.start_s, entity.end_s) == (0.4, 1.5)
+
+
+def test_a_misheard_expiry_or_code_right_after_a_card_is_still_masked() -> None:
+    # "one two two seven" heard as five digits, "seven three one" as two: neither fits an
+    # expiry date or a code, but coming right after a card they are masked all the same.
+    text = "4532015112830366 thank you very much now the next one please 12270 great and the last one please 73"
+    assert entities(text) == [(CARD_NUMBER, "4532015112830366"), (EXPIRY, "12270"), (SECURITY_CODE, "73")]
+    assert [e.confidence for e in find_entities(timed(text))][1:] == [0.5, 0.5]
+
+
+def test_a_lone_two_digit_number_without_a_card_before_stays_audible() -> None:
+    assert entities("we close at 12 and open at 73 minutes past") == []
+
+
+def test_unidentified_words_inside_a_chain_count_as_lost_digits() -> None:
+    # A recognizer heard 10 of 16 digit words; two it could not identify sit between the
+    # groups: 10 + 2 reaches a long run, so the card is masked (with low confidence).
+    heard = "four five three two oh <other> <other> one two eight three oh"
+    assert [(e, c) for e, c in [(x.entity, x.confidence) for x in find_entities(timed(heard))]] == [(CARD_NUMBER, 0.4)]
+    # the same ten digits with ordinary words between them are not a card
+    assert entities("four five three two oh it was one two eight three oh") == []
+    # nor are fewer than eight heard digits, however many unknown words surround them
+    assert entities("four five three <other> <other> <other> <other> two oh one six") == []

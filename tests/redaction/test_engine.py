@@ -151,6 +151,16 @@ def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
     assert report.verification.recognizer_remaining == 0
 
 
+def test_recognizer_findings_get_the_speech_padding_on_both_sides() -> None:
+    call = np.zeros(16 * 8000, np.float32)
+    words = card_words(4.0)  # 4.0 s to 10.3 s
+    config = RedactionConfig(pad_before_ms=150, pad_after_ms=100, speech_pad_ms=450, verify=False)
+    _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(words), config=config)
+    assert report.masked == ((3.4, 10.85),)  # 150 + 450 ms before, 100 + 450 ms after
+    _, transcript = redact_array(call, 8000, words=words, config=config)  # a transcript's times are exact
+    assert transcript.masked == ((3.85, 10.4),)
+
+
 def test_failed_verification_writes_nothing(tmp_path) -> None:
     source, out = tmp_path / "in.wav", tmp_path / "out.wav"
     sf.write(source, keyed_call(), 8000, subtype="PCM_16")

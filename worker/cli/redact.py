@@ -14,15 +14,16 @@ import argparse
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from redaction import transcripts
-from redaction.config import RedactionConfig
 from redaction.engine import redact_file
 from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
 from worker.recognizers import make_recognizer
+from worker.redacting import config_from
 from worker.settings import Settings
 
 
@@ -63,12 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise RedactionInputError(f"input {args.input} does not exist")
 
     settings = Settings.from_env()
-    try:
-        config = RedactionConfig(
-            mask=args.mask or settings.mask, pad_before_ms=settings.pad_before_ms, pad_after_ms=settings.pad_after_ms
-        )
-    except ValueError as exc:
-        raise UsageError(f"redaction settings: {exc}") from exc
+    config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
 
     transcript = redacted_text = None
     recognizer = None
