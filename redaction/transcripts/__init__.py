@@ -38,8 +38,20 @@ def sensitive_words(transcript: Transcript) -> frozenset[int]:
 
 
 def redacted(transcript: Transcript) -> str:
-    """The transcript in its own format with every sensitive word replaced by PLACEHOLDER."""
-    return get_format(transcript.format).redact(transcript.source, sensitive_words(transcript))
+    """The transcript in its own format with every sensitive word replaced by PLACEHOLDER.
+
+    Copies of the words that ``parse`` does not read (utterances, other alternatives, word
+    segments) are only checked here: a malformed copy is a TranscriptError naming no value
+    (``float('card 4532 ...')`` would echo the transcript's text).
+    """
+    fmt = get_format(transcript.format)
+    try:
+        return fmt.redact(transcript.source, sensitive_words(transcript))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        raise TranscriptError(
+            f"{fmt.name} transcript: a copy of the words (utterances, alternatives, segments) "
+            "has a missing field, a time that is not a number or a word that is not text"
+        ) from None
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -72,3 +73,26 @@ def test_not_json_is_refused_with_position(name: str) -> None:
 def test_wrong_shape_is_refused_naming_the_field(name: str) -> None:
     with pytest.raises(TranscriptError, match=rf"^{name} transcript: .* has no '\w+' field"):
         transcripts.load('{"something": "else"}', name)
+
+
+@pytest.mark.parametrize(
+    ("name", "document"),
+    [
+        ("assemblyai", {"text": "", "words": [{"text": "four", "start": 0, "end": 100}],
+                        "utterances": [{"text": "", "words": [{"text": "x", "start": "card 4532 1488", "end": 5}]}]}),
+        ("deepgram", {"results": {"channels": [{"alternatives": [
+            {"words": [{"word": "four", "start": 0.0, "end": 0.1}]},
+            {"words": [{"word": "x", "start": "card 4532 1488", "end": 0.1}]}]}]}}),
+        ("whisper", {"segments": [{"words": [{"word": " four", "start": 0.0, "end": 0.1}]}],
+                     "word_segments": [{"word": "x", "start": "card 4532 1488", "end": 0.1}]}),
+    ],
+)
+def test_malformed_copy_of_the_words_is_refused_without_echoing_it(name: str, document: dict) -> None:
+    transcript = transcripts.load(json.dumps(document), name)
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.redacted(transcript)
+    assert str(caught.value) == (
+        f"{name} transcript: a copy of the words (utterances, alternatives, segments) "
+        "has a missing field, a time that is not a number or a word that is not text"
+    )
+    assert "4532" not in str(caught.value) and caught.value.__suppress_context__
