@@ -4,7 +4,9 @@ Shape (Amazon Transcribe developer guide, "Transcription output"): ``results.tra
 .transcript`` holds the full text; ``results.items`` lists ``pronunciation`` items (times as
 strings in seconds, ``alternatives[0].content`` and ``.confidence``) and ``punctuation``
 items (no times). Newer jobs add item ``id`` and ``results.audio_segments`` whose
-``transcript`` is rebuilt from the redacted items.
+``transcript`` is rebuilt from the redacted items. With channel identification,
+``results.channel_labels.channels[].items`` repeat the words per channel: those overlapping a
+redacted word are redacted too.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, redact_text
+from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_text
 from redaction.words import TimedWord
 
 NAME = "aws"
@@ -42,11 +44,16 @@ class AwsTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> str:
         document = load_json(text, NAME)
+        spans = []
         for index, (_, item) in enumerate(_pronunciations(document)):
             if index in sensitive:
-                for alternative in item["alternatives"]:
-                    alternative["content"] = redact_text(alternative["content"])
+                _redact_item(item)
+                spans.append((float(item["start_time"]), float(item["end_time"])))
         results = document["results"]
+        for channel in (results.get("channel_labels") or {}).get("channels", []):
+            for item in channel.get("items", []):
+                if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
+                    _redact_item(item)
         items = results["items"]
         full = _join(items)
         for entry in results.get("transcripts", []):
@@ -67,6 +74,11 @@ def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:
         for i, item in enumerate(items)
         if isinstance(item, dict) and item.get("type", "pronunciation") == "pronunciation"
     ]
+
+
+def _redact_item(item: dict[str, Any]) -> None:
+    for alternative in item["alternatives"]:
+        alternative["content"] = redact_text(alternative["content"])
 
 
 def _join(items: list[dict[str, Any]]) -> str:

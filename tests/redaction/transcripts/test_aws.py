@@ -25,3 +25,20 @@ def test_a_time_that_is_not_a_number_names_the_item() -> None:
     document["results"]["items"][3]["start_time"] = "soon"
     with pytest.raises(TranscriptError, match=r"results.items\[3\] has a time or confidence that is not a number"):
         transcripts.load(json.dumps(document), "aws")
+
+
+def test_channel_identification_copies_are_redacted_by_time() -> None:
+    document = json.loads(fixture_text("aws"))
+    items = document["results"]["items"]
+    copies = [dict(item, alternatives=[dict(a) for a in item["alternatives"]]) for item in items]
+    document["results"]["channel_labels"] = {"channels": [{"channel_label": "ch_0", "items": copies}],
+                                              "number_of_channels": 1}
+    transcript = transcripts.load(json.dumps(document), "aws")
+    redacted = json.loads(transcripts.redacted(transcript))
+    copied = redacted["results"]["channel_labels"]["channels"][0]["items"]
+    assert [c["alternatives"][0]["content"] for c in copied] == [
+        i["alternatives"][0]["content"] for i in redacted["results"]["items"]
+    ]
+    assert sum("[redacted]" in c["alternatives"][0]["content"] for c in copied) == len(
+        transcripts.sensitive_words(transcript)
+    ) > 0
