@@ -4,7 +4,8 @@ Shape (AssemblyAI API reference): ``text`` is the full transcript; ``words`` lis
 ``start`` and ``end`` in milliseconds, ``confidence``, ``speaker``. With speaker labels,
 ``utterances`` repeat the words with their own ``text``: their words overlapping a redacted
 word are redacted and their text rebuilt. Model outputs derived from the text that cannot
-be redacted word by word (summary, chapters, highlights, entities) are dropped.
+be redacted word by word (summary, chapters, highlights, entities, sentiment, content safety and topic
+labels, which quote the text) are dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from redaction.words import TimedWord
 
 NAME = "assemblyai"
 MS = 0.001
-DERIVED = ("summary", "chapters", "auto_highlights_result", "entities", "sentiment_analysis_results")
+DERIVED = ("summary", "chapters", "auto_highlights_result", "entities", "sentiment_analysis_results",
+           "content_safety_labels", "iab_categories_result")
 
 
 class AssemblyAiTranscript:

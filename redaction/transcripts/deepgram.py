@@ -6,7 +6,8 @@ and ``words`` (``word``, ``start``, ``end`` in seconds, ``confidence``, optional
 the words with their own ``transcript``. Only each channel's first alternative is read;
 lower-ranked alternatives, utterances and paragraphs are copies of the same speech, so
 their words overlapping a redacted word are redacted too and their text rebuilt
-(``paragraphs``, which cannot be rebuilt word by word, are dropped).
+(``paragraphs``, entity values, summaries, translations, topics, intents, sentiments and
+search hits, which cannot be rebuilt word by word, are dropped).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from redaction.transcripts.base import dump_json, field, load_json, make_word, o
 from redaction.words import TimedWord
 
 NAME = "deepgram"
+#: Text derived from the words that cannot be rebuilt word by word (entity values, summaries,
+#: translations, topic and intent snippets): dropped from alternatives and results.
+DERIVED = ("paragraphs", "entities", "summaries", "summary", "translations", "topics", "intents", "sentiments")
 
 
 class DeepgramTranscript:
@@ -38,9 +42,13 @@ class DeepgramTranscript:
                 spans.append((float(word["start"]), float(word["end"])))
         results = document["results"]
         for channel in results["channels"]:
+            channel.pop("search", None)
             for alternative in channel.get("alternatives", []):
                 _redact_words(alternative, spans)
-                alternative.pop("paragraphs", None)
+                for key in DERIVED:
+                    alternative.pop(key, None)
+        for key in DERIVED:
+            results.pop(key, None)
         for utterance in results.get("utterances", []) or []:
             _redact_words(utterance, spans)
         return dump_json(document)

@@ -18,3 +18,12 @@ def test_summary_is_dropped_and_utterances_redacted() -> None:
     assert "summary" not in document
     assert document["utterances"][0]["text"] == document["text"]
     assert "[redacted] [redacted] [redacted] [redacted]." in document["text"]
+
+
+def test_content_safety_and_topic_labels_that_quote_the_text_are_dropped() -> None:
+    document = json.loads(fixture_text("assemblyai"))
+    document["content_safety_labels"] = {"results": [{"text": "card 4532 1488", "labels": []}]}
+    document["iab_categories_result"] = {"results": [{"text": "card 4532 1488", "labels": []}]}
+    redacted = transcripts.redacted(transcripts.load(json.dumps(document), "assemblyai"))
+    assert "4532" not in redacted
+    assert not {"content_safety_labels", "iab_categories_result"} & set(json.loads(redacted))
