@@ -16,7 +16,7 @@ DTMF digits as one-character words) in three steps:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, pieces
@@ -71,7 +71,7 @@ class Entity:
 
 @dataclass
 class _Run:
-    digits: list[tuple[str, int]]  # (digit, word index)
+    digits: list[tuple[str, int]] = field(repr=False)  # (digit, word index); card data: never in a repr
     start_s: float
     end_s: float
     between: frozenset[str]  # ordinary words (lower case) since the previous run

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redaction.words import TimedWord
 
@@ -59,7 +59,7 @@ class Atom:
     hundred, thousand, month, filler or other; ``value`` its number or digit string."""
 
     kind: str
-    value: str | int = ""
+    value: str | int = field(default="", repr=False)  # card data: never in a repr
     word: int = -1  # index of the word it came from
 
 

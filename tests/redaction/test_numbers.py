@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.numbers import pieces
+from redaction.numbers import atoms_of, pieces
 from redaction.words import TimedWord
 
 
@@ -54,3 +54,7 @@ def test_pieces_know_their_words_and_times() -> None:
     found = pieces(words)
     assert [(p.digits, p.words, p.start_s, p.end_s) for p in found] == [("45", (0, 1), 1.0, 1.6), ("66", (2, 3), 2.0, 2.5)]
     assert "45" not in repr(found[0])
+
+
+def test_atoms_do_not_show_their_digits_in_repr() -> None:
+    assert [repr(a) for a in atoms_of("4532-1488", 3)] == ["Atom(kind='digits', word=3)"] * 2
