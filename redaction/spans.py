@@ -85,7 +85,10 @@ def plan(
 
 def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int, length: int) -> bool:
     """True when ``[start_s, end_s]``, clipped to the ``length`` samples, lies inside one
-    masked interval."""
+    masked interval, or wholly past the end (a transcript word within the end tolerance:
+    there is no audio of it to mask)."""
     start = min(max(0, math.floor(start_s * rate_hz + _EPS)), length)
     end = min(math.ceil(end_s * rate_hz - _EPS), length)
+    if start >= length:
+        return True
     return any(i.start <= start and end <= i.end for i in intervals)

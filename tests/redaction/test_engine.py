@@ -192,3 +192,12 @@ def test_bad_inputs_are_refused_and_nothing_is_written(tmp_path) -> None:
     with pytest.raises(RedactionInputError, match="unknown audio format 'xyz'"):
         redact_file(good, tmp_path / "out.xyz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "junk.wav"]
+
+
+def test_card_words_just_past_the_end_within_tolerance_pass_verification() -> None:
+    # A security code said 0.2-0.4 s after the recording ends: no audio of it, nothing to mask.
+    words = [TimedWord(0.5, 0.6, "security"), TimedWord(0.6, 0.7, "code")]
+    words += [TimedWord(10.2 + 0.06 * i, 10.25 + 0.06 * i, d) for i, d in enumerate("123")]
+    out, report = redact_array(np.zeros(80_000, np.float32), 8000, words=words)
+    assert [(s.entity, s.start_s) for s in report.spans] == [("security_code", 10.2)]
+    assert report.verified and report.masked == ()

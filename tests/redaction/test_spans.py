@@ -34,6 +34,8 @@ def test_covered_means_inside_one_interval() -> None:
     assert covered(0.1, 0.2, intervals, 1000, 1000)
     assert not covered(0.15, 0.35, intervals, 1000, 1000)
     assert covered(0.35, 0.9, (MaskInterval(300, 500),), 1000, 500)  # clipped at the end of the audio
+    assert covered(0.6, 0.7, (), 1000, 500)  # wholly past the end: no audio to mask
+    assert not covered(0.45, 0.7, (), 1000, 500)
 
 
 def test_report_form_rounds_and_names_every_field() -> None:
