@@ -2,8 +2,10 @@
 
 Any agent with access to the recording's ticket may play it. An end user may play the
 recordings of their own request tickets, only where the account made new recordings
-public. The ticket facts (which tickets an agent can see, which tickets a user requested)
-come from the helpdesk with the request; the vault decides and audits.
+public. The ticket facts (which account the principal belongs to, which tickets an agent
+can see, which tickets a user requested) come from the helpdesk with the request; the vault
+decides and audits. Ticket ids are per account (every helpdesk has a ticket 1), so a ticket
+grants access only to the recordings of the principal's own account.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Principal:
 
     kind: str
     id: str
+    #: The helpdesk account the principal belongs to; its tickets are the only ones meant.
+    account_id: str
     #: Tickets an agent has access to, or tickets an end user is the requester of.
     tickets: frozenset[str]
 
@@ -30,14 +34,16 @@ class Principal:
             raise VaultInputError(f"principal kind {self.kind!r} is not one of {', '.join(PRINCIPAL_KINDS)}")
         if not self.id:
             raise VaultInputError("principal id is empty")
+        if not self.account_id:
+            raise VaultInputError("principal account id is empty")
 
     @classmethod
-    def parse(cls, text: str, tickets: frozenset[str]) -> Principal:
-        """``agent:A`` or ``end-user:U``."""
+    def parse(cls, text: str, account_id: str, tickets: frozenset[str]) -> Principal:
+        """``agent:A`` or ``end-user:U`` of account ``account_id``."""
         kind, sep, ident = text.partition(":")
         if not sep:
             raise VaultInputError(f"principal {text!r} must look like agent:ID or end-user:ID")
-        return cls(kind, ident, tickets)
+        return cls(kind, ident, account_id, tickets)
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}"
@@ -48,10 +54,11 @@ def refusal(principal: Principal, entry: IndexEntry, artifact: str = "audio") ->
 
     Access is decided first, so a refusal tells an outsider nothing about the recording. A
     deleted voicemail keeps its (redacted) transcription, so that stays available."""
-    if principal.kind == "agent" and entry.ticket_id not in principal.tickets:
+    has_ticket = entry.account_id == principal.account_id and entry.ticket_id in principal.tickets
+    if principal.kind == "agent" and not has_ticket:
         return "agent has no access to the ticket"
     if principal.kind == "end-user":
-        if entry.ticket_id not in principal.tickets:
+        if not has_ticket:
             return "end user is not the requester of the ticket"
         if not entry.public:
             return "account does not make recordings public"

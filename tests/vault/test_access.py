@@ -28,30 +28,38 @@ PRIVATE = make_entry(ticket="T-1", public=False).copy(artifacts=AUDIO)
     ],
 )
 def test_rules(who, tickets, entry, expected):
-    assert refusal(Principal.parse(who, frozenset(tickets)), entry) == expected
+    assert refusal(Principal.parse(who, "acme", frozenset(tickets)), entry) == expected
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("agent:a1", "agent has no access to the ticket"),
+    ("end-user:u1", "end user is not the requester of the ticket"),
+])
+def test_same_ticket_id_of_another_account_grants_nothing(who, expected):
+    assert refusal(Principal.parse(who, "globex", frozenset({"T-1"})), PUBLIC) == expected
 
 
 def test_deleted_recording_refused_to_everyone():
     gone = PUBLIC.copy(artifacts=(), tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
-    assert refusal(Principal.parse("agent:a", frozenset({"T-1"})), gone) == "recording was deleted"
+    assert refusal(Principal.parse("agent:a", "acme", frozenset({"T-1"})), gone) == "recording was deleted"
     # An outsider learns nothing of the deletion.
-    assert refusal(Principal.parse("agent:b", frozenset()), gone) == "agent has no access to the ticket"
+    assert refusal(Principal.parse("agent:b", "acme", frozenset()), gone) == "agent has no access to the ticket"
 
 
 @pytest.mark.parametrize("text", ["a1", "admin:a1", "agent:"])
 def test_bad_principal(text):
     with pytest.raises(VaultInputError):
-        Principal.parse(text, frozenset())
+        Principal.parse(text, "acme", frozenset())
 
 
 def test_principal_prints_as_given():
-    assert str(Principal.parse("end-user:u7", frozenset())) == "end-user:u7"
+    assert str(Principal.parse("end-user:u7", "acme", frozenset())) == "end-user:u7"
 
 
 def test_deleted_voicemail_keeps_its_transcript_for_agents():
     gone = PRIVATE.copy(kind="voicemail", artifacts=(ArtifactInfo("transcript", 1, "v1", "ab12cd34"),),
                         tombstone=Tombstone(datetime(2026, 1, 1, tzinfo=UTC), "operator", "x"))
-    agent = Principal.parse("agent:a", frozenset({"T-1"}))
+    agent = Principal.parse("agent:a", "acme", frozenset({"T-1"}))
     assert refusal(agent, gone, "transcript") is None
     assert refusal(agent, gone, "audio") == "recording was deleted"
     assert refusal(agent, PRIVATE.copy(artifacts=()), "transcript") == "recording has no transcript"

@@ -1,4 +1,4 @@
-"""``callrec export ID -o OUT --as agent:A --tickets T1,T2 | --as end-user:U --requester-of T``."""
+"""``callrec export ID -o OUT --account ACC (--as agent:A --tickets T1,T2 | --as end-user:U --requester-of T)``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("recording_id", metavar="ID")
     parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the WAV")
     parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
+    parser.add_argument("--account", required=True, metavar="ACC",
+                        help="the principal's account: its tickets are the only ones meant")
     parser.add_argument("--tickets", help="tickets the agent has access to (comma-separated)")
     parser.add_argument("--requester-of", help="tickets the end user requested (comma-separated)")
     parser.add_argument("--transcript", action="store_true",
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.output.parent.is_dir():
         raise UsageError(f"{args.output}: directory {args.output.parent} does not exist")
     tickets = args.tickets if kind == "agent" else args.requester_of
-    principal = Principal.parse(args.principal, frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
+    principal = Principal.parse(args.principal, args.account,
+                                frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
     outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env(),
                                artifact="transcript" if args.transcript else "audio")
     print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")

@@ -11,8 +11,8 @@ def test_trail_in_time_order(tmp_path, monkeypatch, capsys):
     settings = use_data_dir(monkeypatch, tmp_path)
     rid = stored_call(tmp_path, settings)
     other = stored_call(tmp_path, settings, "CA2", region="us")
-    run(capsys, "export", rid, "-o", tmp_path / "a.wav", "--as", "agent:a1", "--tickets", "T-7")
-    run(capsys, "export", rid, "-o", tmp_path / "b.wav", "--as", "agent:a2", "--tickets", "T-1")
+    run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "a.wav", "--as", "agent:a1", "--tickets", "T-7")
+    run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "b.wav", "--as", "agent:a2", "--tickets", "T-1")
     run(capsys, "delete", "--recording", other, "--by", "operator:o", "--reason", "asked")
     code, out, _ = run(capsys, "audit", "--recording", rid)
     events = [json.loads(line) for line in out.splitlines()]

@@ -31,7 +31,7 @@ def stored_audio(settings, rid):
 def test_agent_with_ticket_access_gets_the_exact_audio(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
     out = tmp_path / "out.wav"
-    code, text, err = run(capsys, "export", rid, "-o", out, "--as", "agent:a1", "--tickets", "T-1,T-7")
+    code, text, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1", "--tickets", "T-1,T-7")
     assert (code, err) == (0, "")
     assert out.read_bytes() == stored_audio(settings, rid) and out.read_bytes()[:4] == b"RIFF"
     assert text == f"{rid}: {out.stat().st_size} bytes -> {out}\n"
@@ -49,29 +49,38 @@ def test_agent_with_ticket_access_gets_the_exact_audio(tmp_path, settings, capsy
 def test_refusals_exit_2_write_nothing_and_are_audited(tmp_path, settings, capsys, public, argv, why):
     rid = stored_call(tmp_path, settings, public=public)
     out = tmp_path / "out.wav"
-    code, text, err = run(capsys, "export", rid, "-o", out, *argv)
+    code, text, err = run(capsys, "export", rid, "--account", "acme", "-o", out, *argv)
     assert (code, text) == (2, "")
     assert err == f"callrec export: {argv[1]} may not export {rid}: {why}\n"
     assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
     assert audit(settings, rid) == [("export", "refused", argv[1], why)]
 
 
+def test_agent_of_another_account_with_the_same_ticket_id_is_refused(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings, public=True)
+    out = tmp_path / "out.wav"
+    code, _, err = run(capsys, "export", rid, "--account", "globex", "-o", out, "--as", "agent:g1",
+                       "--tickets", "T-7")
+    assert code == 2 and err.endswith("agent has no access to the ticket\n") and not out.exists()
+    assert audit(settings, rid) == [("export", "refused", "agent:g1", "agent has no access to the ticket")]
+
+
 def test_end_user_on_public_account(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings, public=True)
-    code, _, _ = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "end-user:u1", "--requester-of", "T-7")
+    code, _, _ = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "o.wav", "--as", "end-user:u1", "--requester-of", "T-7")
     assert code == 0 and (tmp_path / "o.wav").read_bytes() == stored_audio(settings, rid)
 
 
 def test_deleted_recording_is_refused(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
     assert run(capsys, "delete", "--recording", rid, "--by", "operator:o")[0] == 0
-    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
     assert code == 2 and err.endswith("recording was deleted\n")
 
 
 def test_unknown_recording_is_refused_and_audited(tmp_path, settings, capsys):
     rid = recording_id("acme", "nope", "au")
-    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "o.wav", "--as", "agent:a1", "--tickets", "T-7")
     assert code == 2 and err.endswith("no such recording\n")
     assert audit(settings, rid) == [("export", "refused", "agent:a1", "no such recording")]
 
@@ -90,7 +99,7 @@ def test_usage_errors(tmp_path, settings, capsys, argv):
     rid = stored_call(tmp_path, settings)
     if "-o" not in argv:
         argv = [*argv, "-o", tmp_path / "o.wav"]
-    code, _, err = run(capsys, "export", rid, *argv)
+    code, _, err = run(capsys, "export", rid, "--account", "acme", *argv)
     assert code == 2 and err.startswith("callrec export: ")
     assert not (tmp_path / "o.wav").exists()
 
@@ -101,9 +110,9 @@ def test_voicemail_transcript_stays_exportable_after_deletion(tmp_path, settings
     rid = stored_call(tmp_path, settings, voicemail=True, transcript=card_transcript())
     assert run(capsys, "delete", "--recording", rid, "--by", "operator:o")[0] == 0
     agent = ["--as", "agent:a1", "--tickets", "T-7"]
-    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "a.wav", *agent)
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "a.wav", *agent)
     assert code == 2 and err.endswith("recording was deleted\n")
-    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "t.txt", *agent, "--transcript")
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "t.txt", *agent, "--transcript")
     assert (code, err) == (0, "")
     text = (tmp_path / "t.txt").read_text()
     assert text.count("[redacted]") == 16 and "four" not in text
@@ -113,6 +122,6 @@ def test_voicemail_transcript_stays_exportable_after_deletion(tmp_path, settings
 
 def test_call_without_transcript(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
-    code, _, err = run(capsys, "export", rid, "-o", tmp_path / "t.txt", "--as", "agent:a1", "--tickets", "T-7",
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "t.txt", "--as", "agent:a1", "--tickets", "T-7",
                        "--transcript")
     assert code == 2 and err.endswith("recording has no transcript\n")
