@@ -1,9 +1,10 @@
-"""The recognizer factory: none, or the built-in one when redaction.speech provides it."""
+"""The recognizer factory: none, or the built-in one."""
 
 from __future__ import annotations
 
 import pytest
 
+from redaction.speech.recognizer import BuiltinRecognizer
 from worker.errors import UsageError
 from worker.recognizers import make_recognizer
 from worker.settings import Settings
@@ -13,14 +14,8 @@ def test_none_means_no_recognizer() -> None:
     assert make_recognizer(Settings(recognizer="none")) is None
 
 
-def test_builtin_is_the_speech_package_recognizer_when_it_exists() -> None:
-    recognizer = make_recognizer(Settings(recognizer="builtin"))
-    try:
-        from redaction.speech.recognizer import BuiltinRecognizer
-    except ImportError:
-        assert recognizer is None
-    else:
-        assert isinstance(recognizer, BuiltinRecognizer)
+def test_builtin_is_the_speech_package_recognizer() -> None:
+    assert isinstance(make_recognizer(Settings(recognizer="builtin")), BuiltinRecognizer)
 
 
 def test_unknown_choice_is_a_usage_error() -> None:
