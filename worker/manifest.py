@@ -40,6 +40,9 @@ CONTROL_ACTIONS = ("pause", "resume")
 #: Transcript formats: the ones the redaction layer parses (one name per format, everywhere).
 TRANSCRIPT_FORMATS = tuple(sorted(transcripts.FORMATS))
 TRANSCRIPT_CLOCKS = ("call", "recording")
+#: Longest retention window (100 years); null keeps a recording without limit. Larger
+#: values would overflow the date arithmetic of retention (``datetime`` ends in year 9999).
+MAX_RETENTION_DAYS = 36500
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,8 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # an integer over 4300 digits; nesting too deep
+        raise ManifestError(f"{path}: not usable JSON (a number too long or nesting too deep)") from exc
     return parse_manifest(data, path.resolve().parent)
 
 
@@ -342,17 +347,21 @@ class _Object:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ManifestError(f"{self._at(name)}: expected a number of seconds, got {_kind(value)}")
-        if not math.isfinite(value) or value < 0:
-            raise ManifestError(f"{self._at(name)}: {value!r} is not a time in the call (>= 0 s)")
-        return float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # a JSON integer too long for a float
+            seconds = math.inf
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ManifestError(f"{self._at(name)}: {_number(value)} is not a time in the call (>= 0 s)")
+        return seconds
 
     def count_or_none(self, name: str) -> int | None:
         value = self._get(name)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ManifestError(f"{self._at(name)}: expected a whole number of days >= 1 or null, "
-                                f"got {_kind(value)}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RETENTION_DAYS:
+            raise ManifestError(f"{self._at(name)}: expected a whole number of days from 1 to "
+                                f"{MAX_RETENTION_DAYS} or null, got {_kind(value)}")
         return value
 
     def object(self, name: str) -> _Object:
@@ -380,9 +389,14 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value!r}"
+        return f"number {_number(value)}"
     if isinstance(value, str):
         return f"string {value[:40]!r}" if value.strip() else "an empty string"
     if isinstance(value, list):
         return "a list"
     return "an object"
+
+
+def _number(value: int | float) -> str:
+    """``repr`` of a JSON number, except integers too long to show (or to convert)."""
+    return repr(value) if isinstance(value, float) or abs(value) < 10 ** 15 else "(too long)"

@@ -96,7 +96,7 @@ BAD = [
     (("events",), {}, r"^events: expected a list, got an object"),
     (("account", "plan"), "gold", r"^account\.plan: unknown value 'gold'; expected one of team, growth, professional, enterprise"),
     (("account", "region"), "eu-west-1", r"^account\.region: unknown value 'eu-west-1'"),
-    (("account", "retention_days"), 0, r"^account\.retention_days: expected a whole number of days >= 1 or null"),
+    (("account", "retention_days"), 0, r"^account\.retention_days: expected a whole number of days from 1 to 36500 or null, got number 0"),
     (("account", "recordings_public"), "no", r"^account\.recordings_public: expected true or false, got string 'no'"),
     (("account", "pause_behavior"), DELETE, r"^account\.pause_behavior: missing \(required\)"),
     (("account", "pause_behaviour"), "skip", r"^account\.pause_behaviour: unknown field"),
@@ -154,3 +154,20 @@ def test_not_json(tmp_path):
 def test_missing_manifest(tmp_path):
     with pytest.raises(ManifestError, match=r"nope\.json: no such manifest file"):
         load_manifest(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize("path,value,message", [
+    (("events", 0, "end"), 10 ** 400, r"^events\[0\]\.end: \(too long\) is not a time in the call"),
+    (("account", "retention_days"), 10 ** 7,
+     r"^account\.retention_days: expected a whole number of days from 1 to 36500 or null, got number 10000000"),
+])
+def test_numbers_too_large_are_refused(path, value, message):
+    with pytest.raises(ManifestError, match=message):
+        parse(change(path, value))
+
+
+def test_integer_too_long_to_parse(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"call_id": ' + "9" * 5000 + "}")
+    with pytest.raises(ManifestError, match=r"m\.json: not usable JSON"):
+        load_manifest(path)
