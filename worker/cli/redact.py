@@ -23,7 +23,7 @@ from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
 from worker.recognizers import make_recognizer
-from worker.redacting import config_from
+from worker.redacting import config_from, load_transcript
 from worker.settings import Settings
 
 
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     transcript = redacted_text = None
     recognizer = None
     if args.transcript is not None:
-        transcript = transcripts.load(_read_text(args.transcript), args.transcript_format)
+        transcript = load_transcript(args.transcript, args.transcript_format)
         redacted_text = transcripts.redacted(transcript)  # before anything is written
     else:
         recognizer = make_recognizer(settings)
@@ -93,15 +93,6 @@ def run(args: argparse.Namespace) -> int:
         f"{'verified' if report.verified else 'not verified'}"
     )
     return 0
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RedactionInputError(f"transcript {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RedactionInputError(f"cannot read transcript {path}: {type(exc).__name__}") from exc
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -153,3 +153,13 @@ def test_committed_transcript_sample_in_each_format(tmp_path: Path, name: str, f
     written = transcripts.load(out.with_suffix(".transcript" + Path(file).suffix).read_text(), name)
     redacted = sum("[redacted]" in word.text for word in written.words)
     assert redacted == {"aws": 6, "deepgram": 21, "simple": 21}[name]  # 16 + 2 + 3 words; aws: 4 + 1 + 1
+
+
+def test_missing_transcript_exits_2_and_writes_nothing(call: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    before = files(tmp_path)
+    code = main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(tmp_path / "gone.json"),
+                 "--transcript-format", "aws"])
+    assert code == 2
+    assert "transcript gone.json does not exist" in capsys.readouterr().err
+    assert files(tmp_path) == before
