@@ -17,7 +17,7 @@ from its spike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,9 +39,9 @@ _OTHER_INDEX = INDEX[OTHER]
 @dataclass(frozen=True)
 class Spike:
     frame: int  # output frame (OUTPUT_HOP_S apart) of the word's peak
-    label: int  # index into LABELS
+    label: int = field(repr=False)  # index into LABELS (names the digit: never in a repr)
     confidence: float  # probability that a number word was said (other speech: of that)
-    number_label: int  # best number word at the peak, whatever won (index into LABELS)
+    number_label: int = field(repr=False)  # best number word at the peak, whatever won (index into LABELS)
 
 
 def spikes(posteriors: np.ndarray, blank_penalty: float = BLANK_PENALTY) -> list[Spike]:
@@ -89,7 +89,7 @@ class Candidate:
 
     word: TimedWord  # text: the number word when sure, else OTHER
     sure: bool
-    number_text: str  # best number word at the spike
+    number_text: str = field(repr=False)  # best number word at the spike (card data: never in a repr)
 
 
 def candidates(

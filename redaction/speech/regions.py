@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class Region:
     """Speech from ``start_s`` (seconds from the audio's start) at 8 kHz."""
 
     start_s: float
-    samples: np.ndarray
+    samples: np.ndarray = field(repr=False)  # audio: never in a repr
 
 
 class RegionFinder:

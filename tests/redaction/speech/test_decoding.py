@@ -1,6 +1,7 @@
 import numpy as np
 
-from redaction.speech.decoding import spikes, timed_words
+from redaction.speech.decoding import Candidate, Spike, spikes, timed_words
+from redaction.words import TimedWord
 from redaction.speech.vocabulary import INDEX, LABELS, OTHER
 
 
@@ -79,3 +80,9 @@ def test_smoother_reads_an_unclear_word_between_digits_across_regions():
     assert [w.text for w in first + second + rest] == ["four", "nine", "two", OTHER, "six"]
     assert [round(w.confidence, 1) for w in first + second + rest] == [0.9, 0.2, 0.9, 0.2, 0.9]
     assert smoother.finish() == []
+
+
+def test_reprs_do_not_name_the_digit_heard() -> None:
+    assert repr(Spike(7, INDEX["four"], 0.5, INDEX["four"])) == "Spike(frame=7, confidence=0.5)"
+    candidate = Candidate(TimedWord(1.0, 1.5, "four", 0.5), True, "four")
+    assert repr(candidate) == "Candidate(word=TimedWord(1.000-1.500s, conf=0.50), sure=True)"

@@ -1,6 +1,6 @@
 import numpy as np
 
-from redaction.speech.regions import MAX_REGION_S, RegionFinder
+from redaction.speech.regions import MAX_REGION_S, Region, RegionFinder
 
 
 def signal(pattern: list[tuple[float, float]], seed: int = 0) -> np.ndarray:
@@ -51,3 +51,7 @@ def test_long_speech_is_split_and_nothing_is_lost():
 
 def test_silence_gives_no_region():
     assert regions(np.zeros(80000, np.float32), 4096) == []
+
+
+def test_region_repr_holds_no_audio() -> None:
+    assert repr(Region(1.25, np.full(800, 0.5, np.float32))) == "Region(start_s=1.25)"
