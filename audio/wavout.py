@@ -47,6 +47,8 @@ class AtomicWavWriter:
         directory = self.path.parent
         if not directory.is_dir():
             raise AudioInputError(f"{self.path}: output directory {directory} does not exist")
+        if self.path.is_dir():
+            raise AudioInputError(f"{self.path}: is a directory, not an output file")
         try:
             handle, name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
         except OSError as exc:

@@ -56,3 +56,11 @@ def test_refuses_multichannel_blocks(tmp_path):
         with AtomicWavWriter(tmp_path / "o.wav", 8000) as out:
             out.write(np.zeros((10, 2), dtype=np.float32))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_directory_as_target_is_bad_input(tmp_path):
+    (tmp_path / "out.wav").mkdir()
+    with pytest.raises(AudioInputError, match=r"out\.wav: is a directory"):
+        with AtomicWavWriter(tmp_path / "out.wav", 8000):
+            pass
+    assert [p.name for p in tmp_path.iterdir()] == ["out.wav"]

@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.output, args.metadata):
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path}: directory {path.parent} does not exist")
+        if path is not None and path.is_dir():
+            raise UsageError(f"{path}: is a directory, not an output file")
     settings = Settings.from_env()
     manifest = load_manifest(args.manifest)
     outcome = assemble_manifest(manifest, args.output, settings)

@@ -132,3 +132,14 @@ def test_output_is_required(call, capsys):
         main(["assemble", str(call)])
     assert exit_info.value.code == 2
     assert "-o/--output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["-o", "--metadata"])
+def test_directory_as_output_exits_2_and_writes_nothing(tmp_path, call, capsys, flag):
+    (tmp_path / "taken").mkdir()
+    argv = {"-o": ["-o", tmp_path / "taken"],
+            "--metadata": ["-o", tmp_path / "rec.wav", "--metadata", tmp_path / "taken"]}[flag]
+    code, out, err = run(capsys, call, *argv)
+    assert (code, out) == (2, "")
+    assert "taken: is a directory, not an output file" in err
+    assert leftovers(tmp_path) == ["taken"]
