@@ -91,8 +91,8 @@ def delete(job: DeleteRecordings) -> JobResult:
         outcome = operations.delete_recording(job.recording_id, SETTINGS, actor=ACTOR,
                                               reason=job.reason, vault=vault())
     else:
-        outcome = operations.delete_ticket(job.ticket_id, SETTINGS, actor=ACTOR, reason=job.reason,
-                                           vault=vault())
+        outcome = operations.delete_ticket(job.ticket_id, job.account_id, SETTINGS, actor=ACTOR,
+                                           reason=job.reason, vault=vault())
     return JobResult(references={"recordings": str(len(outcome.recording_ids)),
                                  "deleted": str(outcome.deleted),
                                  "already_deleted": str(outcome.already_deleted)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
@@ -146,28 +147,40 @@ class RetentionSweep(Job):
 
 @dataclass(frozen=True)
 class DeleteRecordings(Job):
-    """Delete one recording, or every recording of a ticket, beyond recovery."""
+    """Delete one recording, or every recording of an account's ticket, beyond recovery."""
 
     kind: ClassVar[str] = "delete"
     recording_id: str | None = None
     ticket_id: str | None = None
+    #: The ticket's account (ticket ids are per account); only with ``ticket_id``.
+    account_id: str | None = None
     reason: str = field(default="manual")
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if (self.recording_id is None) == (self.ticket_id is None):
             raise JobDecodeError(f"{self.kind} job: give exactly one of recording_id and ticket_id")
-        for name in ("recording_id", "ticket_id"):
+        if (self.ticket_id is None) != (self.account_id is None):
+            raise JobDecodeError(f"{self.kind} job: account_id goes with ticket_id, and only with it")
+        for name in ("recording_id", "ticket_id", "account_id"):
             if getattr(self, name) is not None:
                 _check(self, name, getattr(self, name), _ID)
         _check(self, "reason", self.reason, _REASON)
 
     @classmethod
     def for_target(cls, *, recording_id: str | None = None, ticket_id: str | None = None,
-                   reason: str = "manual") -> DeleteRecordings:
-        target = f"recording:{recording_id}" if recording_id is not None else f"ticket:{ticket_id}"
+                   account_id: str | None = None, reason: str = "manual",
+                   at_s: float | None = None) -> DeleteRecordings:
+        """A deleted recording stays deleted, so its job id is its target alone. A ticket
+        gains recordings after a deletion, so its job id carries the request's second
+        (``at_s``, default now): a later request is a new job, not "done already"."""
+        if recording_id is not None:
+            target = f"recording:{recording_id}"
+        else:
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(time.time() if at_s is None else at_s))
+            target = f"ticket:{account_id}:{ticket_id}:{stamp}"
         return cls(job_id=f"delete-{_digest(target)}", recording_id=recording_id,
-                   ticket_id=ticket_id, reason=reason)
+                   ticket_id=ticket_id, account_id=account_id, reason=reason)
 
 
 KINDS: dict[str, type[Job]] = {

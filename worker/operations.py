@@ -97,14 +97,14 @@ def delete_recording(recording_id: str, settings: Settings, *, actor: str, reaso
     return DeleteOutcome((recording_id,), 1, 0)
 
 
-def delete_ticket(ticket_id: str, settings: Settings, *, actor: str, reason: str, account_id: str | None = None,
+def delete_ticket(ticket_id: str, account_id: str, settings: Settings, *, actor: str, reason: str,
                   vault: Vault | None = None) -> DeleteOutcome:
-    """Delete every recording of a ticket (in every configured region)."""
+    """Delete every recording of one account's ticket (in every configured region). Ticket
+    ids are per account (every helpdesk has a ticket 1), so the account is required."""
     vault = vault or build_vault(settings)
-    found = [e for e in vault.entries()
-             if e.ticket_id == ticket_id and (account_id is None or e.account_id == account_id)]
+    found = [e for e in vault.entries() if e.ticket_id == ticket_id and e.account_id == account_id]
     if not found:
-        raise ObjectMissingError(f"ticket {ticket_id}: no recordings")
+        raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = 0
     for entry in found:
         if not entry.deleted:

@@ -19,7 +19,7 @@ def leg_samples(seconds: float, seed: int) -> np.ndarray:
 
 def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", plan: str = "professional",
                redaction: str = "off", recording: bool = True, retention_days: int | None = None,
-               voicemail: bool = False, ticket: str = "T-7", public: bool = False,
+               voicemail: bool = False, ticket: str = "T-7", public: bool = False, account: str = "acme",
                leg_a: np.ndarray | None = None, transcript: str | None = None) -> Path:
     """Queue 0-1 s, then legs a (1-3 s) and b (3-4 s); ``leg_a`` replaces a's 2 s of noise."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -29,7 +29,7 @@ def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", pla
     kind = "voicemail" if voicemail else "agent"
     manifest = {
         "call_id": call_id, "ticket_id": ticket,
-        "account": {"id": "acme", "plan": plan, "region": region, "retention_days": retention_days,
+        "account": {"id": account, "plan": plan, "region": region, "retention_days": retention_days,
                     "recordings_public": public, "pause_behavior": "silence", "redaction": redaction},
         "number": {"id": "+15550100", "recording": recording, "consent_mode": "none"},
         "direction": "inbound", "consent": "none",

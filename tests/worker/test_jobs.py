@@ -22,7 +22,7 @@ RID = "rec_us_0123456789abcdef0123456789abcdef"
     RedactRecording.for_recording(RID),
     Reprocess.for_batch("b1", RID, ("rewrap", "redact")),
     RetentionSweep(job_id="sweep-1", dry_run=True),
-    DeleteRecordings.for_target(ticket_id="T-1001", reason="customer request"),
+    DeleteRecordings.for_target(ticket_id="T-1001", account_id="acme", reason="customer request"),
 ])
 def test_encode_decode_round_trip(job):
     assert Job.decode(job.encode()) == job
@@ -61,6 +61,23 @@ def test_bad_messages_are_refused_with_reason(text, message):
     with pytest.raises(JobDecodeError, match=message) as info:
         Job.decode(text)
     assert is_permanent(info.value)
+
+
+def test_ticket_deletion_is_a_new_job_per_request_second():
+    first = DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_000_000.2)
+    assert first.job_id == DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_000_000.9).job_id
+    later = DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_086_400.0)
+    other = DeleteRecordings.for_target(ticket_id="T-1", account_id="globex", at_s=1_700_000_000.2)
+    assert len({first.job_id, later.job_id, other.job_id}) == 3
+
+
+@pytest.mark.parametrize("fields", [
+    {"ticket_id": "T-1"},
+    {"recording_id": RID, "account_id": "acme"},
+])
+def test_account_goes_with_a_ticket_only(fields):
+    with pytest.raises(JobDecodeError, match="account_id goes with ticket_id"):
+        DeleteRecordings(job_id="delete-1", **fields)
 
 
 def test_reason_may_not_carry_digits():

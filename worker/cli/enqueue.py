@@ -3,7 +3,7 @@
     callrec enqueue calls/CA0001/manifest.json
     callrec enqueue --redact REC_ID ...          # redaction add-on, one job per recording
     callrec enqueue --delete REC_ID ... [--reason TEXT]
-    callrec enqueue --delete-ticket T-1001 [--reason TEXT]
+    callrec enqueue --delete-ticket T-1001 --account ACME [--reason TEXT]
     callrec enqueue --retention-sweep
 
 A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued). Prints
@@ -34,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="delete every recording of these tickets")
     target.add_argument("--retention-sweep", action="store_true",
                         help="apply every account's retention window")
+    parser.add_argument("--account", metavar="A", help="with --delete-ticket (required): the tickets' account")
     parser.add_argument("--reason", default="manual", help="why (for deletions; letters only)")
     parser.set_defaults(func=run)
 
@@ -51,13 +52,16 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
+    if args.delete_ticket and args.account is None:
+        raise UsageError("--delete-ticket needs --account: ticket ids are per account")
     jobs = []
     for path in args.manifests:
         load_manifest(path)  # bad input fails here, before anything is enqueued
         jobs.append(ProcessCall.for_manifest(str(path.resolve())))
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
     jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
-    jobs += [DeleteRecordings.for_target(ticket_id=t, reason=args.reason) for t in args.delete_ticket]
+    jobs += [DeleteRecordings.for_target(ticket_id=t, account_id=args.account, reason=args.reason)
+             for t in args.delete_ticket]
     if args.retention_sweep:
         jobs.append(RetentionSweep(job_id=f"sweep-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"))
     if not jobs:

@@ -47,16 +47,20 @@ def test_delete_a_ticket_across_regions(tmp_path, settings, capsys):
     a = stored_call(tmp_path, settings, "CA1", ticket="T-50")
     b = stored_call(tmp_path, settings, "CA2", ticket="T-50", region="us", voicemail=True)
     c = stored_call(tmp_path, settings, "CA3", ticket="T-51")
-    code, out, _ = run(capsys, "delete", "--ticket", "T-50")
+    d = stored_call(tmp_path, settings, "CA4", ticket="T-50", account="globex")
+    code, out, _ = run(capsys, "delete", "--ticket", "T-50", "--account", "acme")
     assert (code, out) == (0, "deleted 2, already deleted 0 (2 recording(s))\n")
     vault = build_vault(settings)
     assert vault.get(a).deleted and vault.get(b).deleted and not vault.get(c).deleted
+    assert not vault.get(d).deleted  # another account's ticket T-50 is another ticket
     assert vault.get(b).tombstone.deleted_by.startswith("operator:")
 
 
 def test_unknown_targets_exit_2(tmp_path, settings, capsys):
+    code, _, err = run(capsys, "delete", "--ticket", "T-404", "--account", "acme")
+    assert code == 2 and err == "callrec delete: ticket T-404 of account acme: no recordings\n"
     code, _, err = run(capsys, "delete", "--ticket", "T-404")
-    assert code == 2 and err == "callrec delete: ticket T-404: no recordings\n"
+    assert code == 2 and err == "callrec delete: --ticket needs --account: ticket ids are per account\n"
     code, _, err = run(capsys, "delete", "--recording", "rec_eu_" + "0" * 32)
     assert code == 2 and "no recording" in err
     code, _, err = run(capsys, "delete", "--recording", "bogus")

@@ -53,6 +53,11 @@ def test_manifests_and_recording_options_do_not_mix(queue, tmp_path, capsys):
     assert "give manifests or one of" in capsys.readouterr().err
 
 
+def test_ticket_deletion_needs_the_account(queue, capsys):
+    assert main(["enqueue", "--delete-ticket", "T-500"]) == 2
+    assert "--delete-ticket needs --account" in capsys.readouterr().err
+
+
 def test_delete_reason_with_digits_is_refused(queue, capsys):
     code = main(["enqueue", "--delete", "rec_us_0123456789abcdef0123456789abcdef",
                  "--reason", "card 4111111111111111"])
@@ -82,7 +87,7 @@ def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
     broker, status, drain = queue
     region = vault().region("us")
     rid, = store_recordings(region, "ticketed", 1, first=500)  # ticket T-500
-    assert main(["enqueue", "--delete-ticket", "T-500", "--reason", "customer request"]) == 0
+    assert main(["enqueue", "--delete-ticket", "T-500", "--account", "ticketed", "--reason", "customer request"]) == 0
     delete_id = capsys.readouterr().out.split("\t")[0]
     assert main(["enqueue", "--retention-sweep"]) == 0
     sweep_id = capsys.readouterr().out.split("\t")[0]
