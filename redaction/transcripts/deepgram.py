@@ -62,9 +62,13 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for c, channel in enumerate(channels):
         alternatives = field(channel, "alternatives", f"results.channels[{c}]", NAME)
+        if not isinstance(alternatives, list):
+            raise TranscriptError(f"{NAME} transcript: results.channels[{c}].alternatives is not a list")
         if not alternatives:
             continue
         words = field(alternatives[0], "words", f"results.channels[{c}].alternatives[0]", NAME)
+        if not isinstance(words, list):
+            raise TranscriptError(f"{NAME} transcript: results.channels[{c}].alternatives[0].words is not a list")
         out += [(f"results.channels[{c}].alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
     return out
 

@@ -59,6 +59,8 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for s, segment in enumerate(_segments(document)):
         words = field(segment, "words", f"segments[{s}] (transcribe with word timestamps)", NAME)
+        if not isinstance(words, list):
+            raise TranscriptError(f"{NAME} transcript: segments[{s}].words is not a list")
         out += [(f"segments[{s}].words[{i}]", w) for i, w in enumerate(words)]
     return out
 

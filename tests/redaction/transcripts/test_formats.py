@@ -96,3 +96,18 @@ def test_malformed_copy_of_the_words_is_refused_without_echoing_it(name: str, do
         "has a missing field, a time that is not a number or a word that is not text"
     )
     assert "4532" not in str(caught.value) and caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "message"),
+    [
+        ("deepgram", {"results": {"channels": [{"alternatives": {"0": {}}}]}},
+         r"results.channels\[0\].alternatives is not a list"),
+        ("deepgram", {"results": {"channels": [{"alternatives": [{"words": "four five"}]}]}},
+         r"results.channels\[0\].alternatives\[0\].words is not a list"),
+        ("whisper", {"segments": [{"words": "four five"}]}, r"segments\[0\].words is not a list"),
+    ],
+)
+def test_a_list_that_is_not_a_list_is_named(name: str, document: dict, message: str) -> None:
+    with pytest.raises(TranscriptError, match=rf"^{name} transcript: {message}$"):
+        transcripts.load(json.dumps(document), name)
