@@ -70,7 +70,10 @@ class AtomicWavWriter:
         if block.ndim != 1:
             raise ValueError(f"expected a mono block of shape (frames,), got shape {block.shape!r}")
         if block.size:
-            self._file.write(float_to_pcm16(block))
+            try:
+                self._file.write(float_to_pcm16(block))
+            except (RuntimeError, OSError, AssertionError) as exc:  # soundfile asserts on a short write
+                raise AudioError(f"{self.path}: cannot write ({type(exc).__name__}: {exc})") from exc
             self.frames += block.size
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
@@ -86,9 +89,10 @@ class AtomicWavWriter:
             os.replace(self._temp_path, self.path)
             self._temp_path = None
             _fsync_directory(self.path.parent)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: libsndfile failed to flush or close
             self._discard()
-            raise AudioError(f"{self.path}: cannot finish writing ({exc.strerror})") from exc
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise AudioError(f"{self.path}: cannot finish writing ({reason})") from exc
 
     def _discard(self) -> None:
         if self._file is not None:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from audio.errors import AudioInputError
+from audio.errors import AudioError, AudioInputError
 from audio.wavout import AtomicWavWriter, float_to_pcm16
 
 
@@ -64,3 +64,29 @@ def test_directory_as_target_is_bad_input(tmp_path):
         with AtomicWavWriter(tmp_path / "out.wav", 8000):
             pass
     assert [p.name for p in tmp_path.iterdir()] == ["out.wav"]
+
+
+class _FailingFile:
+    """A SoundFile stand-in whose writes or close fail, as on a full disk."""
+
+    def __init__(self, real, fail_on):
+        self._real, self._fail_on = real, fail_on
+
+    def write(self, data):
+        if self._fail_on == "write":
+            raise soundfile.LibsndfileError(0, "System error: No space left on device")
+        self._real.write(data)
+
+    def close(self):
+        self._real.close()
+        if self._fail_on == "close":
+            raise soundfile.LibsndfileError(0, "System error: No space left on device")
+
+
+@pytest.mark.parametrize("fail_on", ["write", "close"])
+def test_failed_write_or_close_is_an_audio_error_and_leaves_nothing(tmp_path, fail_on):
+    with pytest.raises(AudioError, match=r"out\.wav: cannot (finish )?writ"):
+        with AtomicWavWriter(tmp_path / "out.wav", 8000) as out:
+            out._file = _FailingFile(out._file, fail_on)
+            out.write(np.zeros(100, dtype=np.float32))
+    assert list(tmp_path.iterdir()) == []
