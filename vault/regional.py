@@ -13,7 +13,11 @@ with another write's key)::
 Writing a recording puts every ciphertext and wrapped key first and the index entry last:
 the entry is the commit point. On any error, whatever was written for the recording is
 removed again, so no partial object and no orphan key remains. Re-encryption writes a new
-generation, commits the index, then destroys the old generation.
+generation, commits the index, then destroys the old generation. Encrypting a long call
+takes a while, so just before its commit a write reads the index again and gives up (its
+new objects destroyed) when the recording was stored, deleted or changed meanwhile: a
+deletion during a re-redaction is never undone. (The stores offer no compare-and-swap, so
+the remaining window is the one read-and-write of the index.)
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class RegionVault:
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
+            if self.find(entry.recording_id) is not None:
+                raise VaultInputError(f"recording {entry.recording_id} is stored already")
             committed = entry.copy(artifacts=written)
             put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
         except BaseException:
@@ -88,6 +94,7 @@ class RegionVault:
         slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
+            self._unchanged_since(entry)
             others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
             committed = entry.copy(artifacts=others + written, **changes)
             put_bytes(self.store, _index_name(recording_id), committed.encode())
@@ -225,6 +232,14 @@ class RegionVault:
             return get_bytes(self.store, key_name(recording_id, info))
         except ObjectMissingError:
             raise DecryptionError("cannot decrypt: ciphertext or key is invalid") from None
+
+    def _unchanged_since(self, entry: IndexEntry) -> None:
+        """Raise unless the stored index entry still is ``entry`` (read before a long write)."""
+        current = self.get(entry.recording_id)
+        if current.deleted:
+            raise VaultInputError(f"recording {entry.recording_id} was deleted")
+        if current != entry:
+            raise VaultError(f"recording {entry.recording_id} changed during the write; try again")
 
     def _ref(self, entry: IndexEntry, kind: str) -> ArtifactRef:
         return ArtifactRef(entry.recording_id, entry.account_id, self.region, kind)

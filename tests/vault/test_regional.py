@@ -13,7 +13,7 @@ import soundfile as sf
 from tests.vault.conftest import make_entry
 from vault import envelope
 from vault.context import ArtifactRef
-from vault.errors import DecryptionError, ObjectMissingError, StoreError, VaultInputError
+from vault.errors import DecryptionError, ObjectMissingError, StoreError, VaultError, VaultInputError
 from vault.index import IndexEntry
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault, data_name, key_name
@@ -285,6 +285,52 @@ def test_replace_refused_after_deletion(make_region):
     rv.delete(entry.recording_id, actor="o", reason="r")
     with pytest.raises(VaultInputError, match="was deleted"):
         rv.replace(entry.recording_id, {"audio": io.BytesIO(b"x")})
+
+
+class Meanwhile(io.BytesIO):
+    """Plaintext whose first read lets something else happen to the vault."""
+
+    def __init__(self, data: bytes, meanwhile):
+        super().__init__(data)
+        self._meanwhile = meanwhile
+
+    def read(self, size=-1):
+        if self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+        return super().read(size)
+
+
+def test_deletion_during_a_replace_is_not_undone(make_region):
+    rv = make_region("eu")
+    rid = put_call(rv).recording_id
+    audio = Meanwhile(b"redacted audio", lambda: rv.delete(rid, actor="o", reason="r"))
+    with pytest.raises(VaultInputError, match="was deleted"):
+        rv.replace(rid, {"audio": audio})
+    assert rv.get(rid).deleted
+    assert list(rv.store.names(f"data/{rid}/")) == [] and list(rv.store.names(f"keys/{rid}/")) == []
+
+
+def test_replace_gives_up_when_the_entry_changed_meanwhile(make_region):
+    rv = make_region("eu")
+    rid = put_call(rv).recording_id
+    rv.keys.rotate()
+    audio = Meanwhile(b"redacted audio", lambda: rv.rewrap(rid))
+    with pytest.raises(VaultError, match="changed during the write"):
+        rv.replace(rid, {"audio": audio})
+    entry = rv.get(rid)
+    assert entry.artifact("audio").generation == 1 and read(rv, entry, "audio") == wav_bytes()[0]
+    assert len(list(rv.store.names(f"keys/{rid}/"))) == 3
+
+
+def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
+    rv = make_region("eu")
+    entry = make_entry("eu")
+    audio = Meanwhile(wav_bytes()[0], lambda: put_call(rv, entry))
+    with pytest.raises(VaultInputError, match="stored already"):
+        rv.put(entry, {"audio": audio})
+    rid = entry.recording_id
+    assert len(list(rv.store.names(f"keys/{rid}/"))) == 3  # the first writer's, no orphan
 
 
 def test_rewrap_then_retire(make_region):
