@@ -51,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
 
 def write_json_atomically(path: Path, data: Any) -> None:
     """Write JSON to a temp file beside ``path``, then rename it into place."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(data, out, indent=2)
@@ -59,6 +62,8 @@ def write_json_atomically(path: Path, data: Any) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(name, path)
-    except OSError as exc:
+    except BaseException as exc:
         Path(name).unlink(missing_ok=True)
-        raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
+        if isinstance(exc, OSError):
+            raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
+        raise

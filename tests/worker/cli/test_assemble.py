@@ -5,6 +5,7 @@ import pytest
 import soundfile
 
 from worker.cli import main
+from worker.cli.assemble import write_json_atomically
 from tests.worker.examples import design_example, write_design_call
 
 
@@ -143,3 +144,9 @@ def test_directory_as_output_exits_2_and_writes_nothing(tmp_path, call, capsys, 
     assert (code, out) == (2, "")
     assert "taken: is a directory, not an output file" in err
     assert leftovers(tmp_path) == ["taken"]
+
+
+def test_json_that_cannot_be_written_leaves_no_temp_file(tmp_path):
+    with pytest.raises(TypeError):
+        write_json_atomically(tmp_path / "meta.json", {"not json": object()})
+    assert list(tmp_path.iterdir()) == []
