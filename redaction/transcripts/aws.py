@@ -6,7 +6,8 @@ strings in seconds, ``alternatives[0].content`` and ``.confidence``) and ``punct
 items (no times). Newer jobs add item ``id`` and ``results.audio_segments`` whose
 ``transcript`` is rebuilt from the redacted items. With channel identification,
 ``results.channel_labels.channels[].items`` repeat the words per channel: those overlapping a
-redacted word are redacted too.
+redacted word are redacted too, and so are the items of alternative transcriptions
+(``results.segments[].alternatives[].items``, flat ``content``), whose ``transcript`` is rebuilt.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ class AwsTranscript:
             for item in channel.get("items", []):
                 if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
                     _redact_item(item)
+        for segment in results.get("segments", []):  # alternative transcriptions (ShowAlternatives)
+            for alternative in segment.get("alternatives", []):
+                items = alternative.get("items", [])
+                for item in items:
+                    if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
+                        item["content"] = redact_text(item["content"])
+                if "transcript" in alternative:
+                    alternative["transcript"] = _join([{"type": i.get("type"), "alternatives": [i]} for i in items])
         items = results["items"]
         full = _join(items)
         for entry in results.get("transcripts", []):

@@ -42,3 +42,17 @@ def test_channel_identification_copies_are_redacted_by_time() -> None:
     assert sum("[redacted]" in c["alternatives"][0]["content"] for c in copied) == len(
         transcripts.sensitive_words(transcript)
     ) > 0
+
+
+def test_alternative_transcriptions_are_redacted_by_time_and_rebuilt() -> None:
+    document = json.loads(fixture_text("aws"))
+    items = document["results"]["items"]
+    flat = [{k: v for k, v in item.items() if k != "alternatives"} | dict(item["alternatives"][0]) for item in items]
+    document["results"]["segments"] = [{"alternatives": [{"transcript": "stale copy 4532", "items": flat}]}]
+    transcript = transcripts.load(json.dumps(document), "aws")
+    redacted = json.loads(transcripts.redacted(transcript))
+    alternative = redacted["results"]["segments"][0]["alternatives"][0]
+    assert [i["content"] for i in alternative["items"]] == [
+        i["alternatives"][0]["content"] for i in redacted["results"]["items"]
+    ]
+    assert alternative["transcript"] == redacted["results"]["transcripts"][0]["transcript"]
