@@ -9,7 +9,8 @@ Plain UTF-8 text, one word per line::
 Fields are separated by whitespace: start and end in seconds on the audio's clock (a dot
 for decimals), the word (no spaces: "forty-five" is one word), and an optional confidence in
 [0, 1] (default 1). Blank lines and lines starting with ``#`` are ignored. Written back
-redacted, the word field of a redacted line becomes ``[redacted]``; everything else is kept.
+redacted, the word field of a redacted line becomes ``[redacted]`` and comment lines are
+dropped (free text could quote card data); word lines are otherwise kept as they were.
 """
 
 from __future__ import annotations
@@ -40,14 +41,12 @@ class SimpleTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> str:
         lines = text.splitlines(keepends=True)
-        index = 0
-        for number, fields in _lines(text):
+        for index, (number, fields) in enumerate(_lines(text)):
             if index in sensitive:
                 fields[2] = PLACEHOLDER
                 ending = "\n" if lines[number - 1].endswith("\n") else ""
                 lines[number - 1] = " ".join(fields) + ending
-            index += 1
-        return "".join(lines)
+        return "".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:
