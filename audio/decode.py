@@ -108,10 +108,13 @@ def open_source(path: str | os.PathLike[str]) -> AudioSource:
         raise AudioInputError(f"{path}: no such file")
     if not path.is_file():
         raise AudioInputError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioInputError(f"{path}: empty file (0 bytes)")
-    _check_riff_length(path, size)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise AudioInputError(f"{path}: empty file (0 bytes)")
+        _check_riff_length(path, size)
+    except OSError as exc:  # e.g. permission denied
+        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
         sound_file = soundfile.SoundFile(path)
     except (soundfile.LibsndfileError, RuntimeError):

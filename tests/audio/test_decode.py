@@ -148,3 +148,14 @@ def test_native_formats_are_not_transcoded(tmp_path):
     soundfile.write(path, sine(440, 0.1, 8000), 8000)
     with open_source(path) as source:
         assert source._temp_dir is None
+
+
+def test_unreadable_file_is_bad_input(tmp_path, monkeypatch):
+    path = tmp_path / "locked.wav"
+    soundfile.write(path, sine(440, 0.1, 8000), 8000)
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(type(path), "open", denied)  # as root, chmod 000 would not stop a read
+    with pytest.raises(AudioInputError, match=r"locked\.wav: cannot read \(Permission denied\)"):
+        open_source(path)
