@@ -133,7 +133,8 @@ def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> Recordin
             if not silent and start_s <= resume_s < stretch.end_s:
                 if resume_s > start_s:
                     timeline.append(Keep(start_s, resume_s))
-                timeline.append(Insert("resume"))
+                if not isinstance(timeline[-1], Insert):  # right after the start beep: one beep
+                    timeline.append(Insert("resume"))
                 start_s = resume_s
         timeline.append(Keep(start_s, stretch.end_s, silent))
     return RecordingPlan(True, None, call_s, cuts, silenced, tuple(timeline))

@@ -142,3 +142,9 @@ def test_team_plan_without_controls_is_recorded():
 def test_control_sequence_errors(controls, message):
     with pytest.raises(ManifestError, match=message):
         plan_recording(manifest(controls=controls))
+
+
+def test_resume_where_recording_starts_gets_one_beep_not_two():
+    plan = plan_recording(manifest(events=[("ivr", 0.0, 20.0), ("agent", 20.0, 60.0)],
+                                   controls=(("pause", 5.0), ("resume", 20.0))), beep_on_resume=True)
+    assert plan.timeline == (Insert("start"), Keep(20.0, 60.0))
