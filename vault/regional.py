@@ -160,20 +160,26 @@ class RegionVault:
         (content untouched); returns how many were re-wrapped."""
         entry = self.get(recording_id)
         primary, _ = self.keys.primary()
-        changed = 0
-        infos = []
-        for info in entry.artifacts:
-            if info.key_version != primary:
-                ref = self._ref(entry, info.kind)
-                old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
-                new = envelope.rewrap(old, self.keys, ref)
-                put_bytes(self.store, key_name(recording_id, info), new.encode())
-                info = dataclasses.replace(info, key_version=new.version)
-                changed += 1
-            infos.append(info)
-        if changed:
+        infos: list[ArtifactInfo] = []
+        rewritten: list[ArtifactInfo] = []
+        try:
+            for info in entry.artifacts:
+                if info.key_version != primary:
+                    ref = self._ref(entry, info.kind)
+                    old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
+                    new = envelope.rewrap(old, self.keys, ref)
+                    put_bytes(self.store, key_name(recording_id, info), new.encode())
+                    rewritten.append(info)
+                    info = dataclasses.replace(info, key_version=new.version)
+                infos.append(info)
+            if rewritten and self.get(recording_id) != entry:
+                raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
+        except BaseException:
+            self._drop_stale_keys(recording_id, rewritten)
+            raise
+        if rewritten:
             put_bytes(self.store, _index_name(recording_id), entry.copy(artifacts=tuple(infos)).encode())
-        return changed
+        return len(rewritten)
 
     def versions_in_use(self) -> dict[str, int]:
         """KEK version -> number of stored data keys wrapped with it (read from the keys)."""
@@ -226,6 +232,16 @@ class RegionVault:
         # Clean-up after a failed write; the original error is what the caller must see.
         with contextlib.suppress(VaultError):
             self._destroy_artifact(recording_id, info)
+
+    def _drop_stale_keys(self, recording_id: str, rewritten: list[ArtifactInfo]) -> None:
+        # A recording deleted (or re-encrypted) during a re-wrap: a key written again for
+        # an artifact that is gone now must not outlive it.
+        with contextlib.suppress(VaultError):
+            current = self.find(recording_id)
+            live = set() if current is None else {(a.kind, a.generation, a.tag) for a in current.artifacts}
+            for info in rewritten:
+                if (info.kind, info.generation, info.tag) not in live:
+                    self.store.delete(key_name(recording_id, info))
 
     def _get_key(self, recording_id: str, info: ArtifactInfo) -> bytes:
         try:

@@ -333,6 +333,50 @@ def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
     assert len(list(rv.store.names(f"keys/{rid}/"))) == 3  # the first writer's, no orphan
 
 
+class BeforeKeyWrite:
+    """A real store that, just before its first write of a wrapped key, lets something else run."""
+
+    def __init__(self, inner, meanwhile):
+        self._inner, self._meanwhile = inner, meanwhile
+        self.region = inner.region
+
+    def writer(self, name):
+        if name.startswith("keys/") and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+        return self._inner.writer(name)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_deletion_during_a_rewrap_is_not_undone(make_store, make_keys, clock):
+    store, keys = make_store("eu"), make_keys("eu")
+    rv = RegionVault("eu", store, keys, clock=clock)
+    rid = put_call(rv).recording_id
+    keys.rotate()
+    racing = RegionVault("eu", BeforeKeyWrite(store, lambda: rv.delete(rid, actor="o", reason="r")), keys,
+                         clock=clock)
+    with pytest.raises(VaultError):  # the next key is gone already: DecryptionError
+        racing.rewrap(rid)
+    assert rv.get(rid).deleted
+    assert list(store.names(f"keys/{rid}/")) == [] and list(store.names(f"data/{rid}/")) == []
+
+
+def test_rewrap_gives_up_when_the_entry_changed_meanwhile(make_store, make_keys, clock):
+    store, keys = make_store("eu"), make_keys("eu")
+    rv = RegionVault("eu", store, keys, clock=clock)
+    rid = put_call(rv).recording_id
+    keys.rotate()
+    racing = RegionVault("eu", BeforeKeyWrite(store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})),
+                         keys, clock=clock)
+    with pytest.raises(VaultError, match="changed during the re-wrap"):
+        racing.rewrap(rid)
+    entry = rv.get(rid)
+    assert entry.artifact("audio").generation == 2 and read(rv, entry, "audio") == b"new"
+    assert len(list(store.names(f"keys/{rid}/"))) == 3  # no key left of the destroyed generation
+
+
 def test_rewrap_then_retire(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
