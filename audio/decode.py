@@ -54,6 +54,8 @@ class AudioSource:
     def blocks(self, block_frames: int = DEFAULT_BLOCK_FRAMES) -> Iterator[np.ndarray]:
         """Yield the file from its start as float32 arrays of shape (frames, channels).
 
+        Samples are finite and inside [-1, 1] (see ``_to_full_scale``).
+
         Every block has ``block_frames`` frames except the last. Raises ``AudioInputError``
         when the file ends before the length its header promises (truncated) or cannot be
         decoded part-way.
@@ -76,6 +78,7 @@ class AudioSource:
                 ) from exc
             if block.shape[0] == 0:
                 break
+            _to_full_scale(block)
             done += block.shape[0]
             yield block
         if done < self.frames:
@@ -200,6 +203,13 @@ def _ffmpeg_to_wav(path: Path, wav_path: Path) -> None:
         raise AudioInputError(f"{path}: ffmpeg could not run ({type(exc).__name__})") from exc
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
         raise AudioInputError(f"{path}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
+
+
+def _to_full_scale(block: np.ndarray) -> None:
+    """Float files (and lossy decoders) can hold NaN, inf or peaks past full scale; the
+    audio layer promises finite samples in [-1, 1], so NaN becomes 0 and the rest is clipped."""
+    np.nan_to_num(block, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
+    np.clip(block, -1.0, 1.0, out=block)
 
 
 def _reason(exc: BaseException) -> str:

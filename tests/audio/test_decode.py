@@ -159,3 +159,11 @@ def test_unreadable_file_is_bad_input(tmp_path, monkeypatch):
     monkeypatch.setattr(type(path), "open", denied)  # as root, chmod 000 would not stop a read
     with pytest.raises(AudioInputError, match=r"locked\.wav: cannot read \(Permission denied\)"):
         open_source(path)
+
+
+def test_float_samples_come_out_finite_and_in_full_scale(tmp_path):
+    path = tmp_path / "float.wav"
+    values = np.array([0.25, np.nan, 1.5, -3.0, np.inf, -np.inf, -0.5], dtype=np.float32)
+    soundfile.write(path, values, 8000, subtype="FLOAT")
+    _, audio = read_all(path)
+    assert audio[:, 0].tolist() == [0.25, 0.0, 1.0, -1.0, 1.0, -1.0, -0.5]
