@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import recording_id as make_recording_id
@@ -91,6 +92,7 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         destroyed = _destroy(manifest, settings)
         return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
 
+    already = False
     workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
     try:
         assembled_path = workdir / "assembled.wav"
@@ -117,6 +119,12 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
                 artifacts["transcript"] = open(redacted, "rb")
             try:
                 stored = region_vault.put(entry, artifacts)
+            except VaultInputError:
+                # Another delivery of this job (its lease lost) stored it first: one recording.
+                stored = region_vault.find(rid)
+                if stored is None:
+                    raise
+                already = True
             finally:
                 if "transcript" in artifacts:
                     artifacts["transcript"].close()
@@ -124,7 +132,7 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         shutil.rmtree(workdir, ignore_errors=True)
     _follow_retention(region_vault, manifest)
     destroyed = _destroy(manifest, settings)
-    return _outcome(manifest, rid, stored, already=False, destroyed=destroyed,
+    return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction)
 
 

@@ -111,6 +111,26 @@ def test_running_twice_stores_one_recording(tmp_path, settings):
     assert {name: get_bytes(store, name) for name in store.names("")} == before
 
 
+def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    keep = Settings(data_dir=settings.data_dir, keep_sources=True)
+    vault = build_vault(keep, regions=("eu",))
+    region_vault = vault.region("eu")
+    put = region_vault.put
+
+    def put_after_the_winner(entry, artifacts):
+        region_vault.put = put
+        winner = process_call(manifest, keep, vault=build_vault(keep, regions=("eu",)))
+        assert not winner.already_stored
+        return put(entry, artifacts)
+
+    region_vault.put = put_after_the_winner
+    loser = process_call(manifest, keep, vault=vault)
+    assert loser.already_stored and loser.stored and loser.recorded_duration_s == 3.5
+    store = region_vault.store
+    assert len(list(store.names("keys/"))) == 2 and len(list(store.names("data/"))) == 2  # no orphan
+
+
 def test_keep_sources(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
     outcome = process_call(manifest, Settings(data_dir=settings.data_dir, keep_sources=True))
