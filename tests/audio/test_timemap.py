@@ -58,5 +58,9 @@ def test_gap_in_recording_is_an_inserted_tone():
 def test_malformed_maps_are_refused(pieces, problem):
     with pytest.raises(ValueError, match=problem):
         TimeMap(pieces)
+
+
+@pytest.mark.parametrize("data", [{"segments": []}, {"pieces": [{"call_start_s": 1.0}]}, {"pieces": 3}])
+def test_malformed_dicts_are_refused(data):
     with pytest.raises(ValueError, match="not a time map"):
-        TimeMap.from_dict({"segments": []})
+        TimeMap.from_dict(data)

@@ -157,8 +157,6 @@ def test_calls_not_recorded_write_nothing(tmp_path, changes, reason):
 
 
 def write_bad_leg(path, kind):
-    if kind == "missing":
-        return "no such file"
     if kind == "empty":
         path.write_bytes(b"")
         return "empty file"
