@@ -6,6 +6,7 @@ from audio import assembly
 from audio.assembly import Insert, Keep, SegmentInput, assemble
 from audio.beep import Beep, BeepSpec, beep_tone
 from audio.decode import open_source
+from audio.timemap import Piece
 from audio.errors import AudioInputError
 from tests.audio.signals import dominant_hz, sine
 
@@ -135,3 +136,10 @@ def test_timeline_going_back_is_refused(tmp_path):
     with pytest.raises(ValueError, match="back in call time"):
         assemble([], [Keep(5.0, 6.0), Keep(1.0, 2.0)], tmp_path / "o.wav", RATE, SPEC)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_kept_and_silent_time_at_odd_times_make_one_time_map_piece(tmp_path):
+    seg = ramp_file(tmp_path / "a.wav", 3.0)
+    result, _ = run(tmp_path, [(seg, 0.0)],
+                    [Insert("start"), Keep(0.1, 0.3), Keep(0.3, 1.7, silent=True), Keep(1.7, 2.9)])
+    assert result.time_map.pieces == (Piece(0.1, 2.9, 0.5),)
