@@ -261,6 +261,8 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         raw = unquote(uri[len("file:"):])
         if raw.startswith("//"):
             raw = urlparse(uri).path  # file:///abs/path
+        if not raw.strip() or raw.endswith("/"):
+            raise ManifestError(f"{where}: {uri!r} names no file")
         path = Path(raw)
     elif "://" in uri:
         raise ManifestError(f"{where}: {uri!r} is neither file:, an absolute path nor s3://")
@@ -269,8 +271,6 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         if not path.is_absolute():
             raise ManifestError(f"{where}: {uri!r} is a relative path; write file:{uri} to mean "
                                 "relative to the manifest")
-    if not str(path):
-        raise ManifestError(f"{where}: {uri!r} names no file")
     return Location(uri, path=path if path.is_absolute() else base_dir / path)
 
 

@@ -113,6 +113,8 @@ BAD = [
     (("segments", 0, "uri"), "legs/a.wav", r"^segments\[0\]\.uri: 'legs/a.wav' is a relative path; write file:legs/a.wav"),
     (("segments", 0, "uri"), "https://x/a.wav", r"^segments\[0\]\.uri: 'https://x/a.wav' is neither"),
     (("segments", 0, "uri"), "s3://bucket-only", r"^segments\[0\]\.uri: 's3://bucket-only' needs a bucket and a key"),
+    (("segments", 0, "uri"), "file:", r"^segments\[0\]\.uri: 'file:' names no file"),
+    (("segments", 0, "uri"), "file:legs/", r"^segments\[0\]\.uri: 'file:legs/' names no file"),
     (("segments", 0, "uri"), 7, r"^segments\[0\]\.uri: expected a non-empty string, got number 7"),
     (("transcript", "format"), "srt", r"^transcript\.format: unknown value 'srt'"),
     (("transcript", "clock"), "wall", r"^transcript\.clock: unknown value 'wall'"),
