@@ -195,8 +195,10 @@ def _ffmpeg_to_wav(path: Path, wav_path: Path) -> None:
         raise AudioInputError(
             f"{path}: not a format libsndfile reads, and ffmpeg is unavailable ({exc})"
         ) from exc
+    # -rf64 auto: past 4 GiB of float samples (about 3 h of 48 kHz stereo) a plain WAV
+    # header wraps around and the decoded audio would silently come out shorter.
     command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn",
-               "-c:a", "pcm_f32le", "-f", "wav", "-y", str(wav_path)]
+               "-c:a", "pcm_f32le", "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
     try:
         result = subprocess.run(command, capture_output=True, timeout=3600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
