@@ -38,6 +38,12 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: is a directory, not an output file")
     settings = Settings.from_env()
     manifest = load_manifest(args.manifest)
+    inputs = {args.manifest.resolve()} | {ref.location.path.resolve() for ref in
+                                          (*manifest.segments, manifest.transcript)
+                                          if ref is not None and ref.location.path is not None}
+    for path in (args.output, args.metadata):
+        if path is not None and path.resolve() in inputs:
+            raise UsageError(f"{path}: is one of the call's inputs; write the output elsewhere")
     outcome = assemble_manifest(manifest, args.output, settings)
     if args.metadata is not None:
         write_json_atomically(args.metadata, outcome.to_dict())

@@ -150,3 +150,13 @@ def test_json_that_cannot_be_written_leaves_no_temp_file(tmp_path):
     with pytest.raises(TypeError):
         write_json_atomically(tmp_path / "meta.json", {"not json": object()})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("flag,target", [("-o", "legs/a.wav"), ("--metadata", "manifest.json")])
+def test_output_over_an_input_is_refused(tmp_path, call, capsys, flag, target):
+    before = (tmp_path / target).read_bytes()
+    argv = ["-o", tmp_path / target] if flag == "-o" else ["-o", tmp_path / "rec.wav", flag, tmp_path / target]
+    code, out, err = run(capsys, call, *argv)
+    assert (code, out) == (2, "")
+    assert f"{target}: is one of the call's inputs" in err
+    assert (tmp_path / target).read_bytes() == before and leftovers(tmp_path) == []
