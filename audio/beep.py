@@ -7,6 +7,7 @@ scale (dBFS); raised-cosine ramps at both ends keep it from clicking.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,9 @@ class BeepSpec:
     reminder_interval_s: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("freq_hz", "duration_s", "level_dbfs", "reminder_interval_s"):
+            if not math.isfinite(getattr(self, name)):  # NaN slips through every comparison below
+                raise ValueError(f"beep {name} must be a finite number, got {getattr(self, name)!r}")
         if not 0 < self.freq_hz:
             raise ValueError(f"beep frequency must be positive, got {self.freq_hz!r}")
         if not 0 < self.duration_s <= 10:

@@ -32,6 +32,8 @@ def test_settings_change_the_tone():
 @pytest.mark.parametrize("kwargs,problem", [
     ({"freq_hz": 0}, "frequency"), ({"duration_s": 0}, "length"),
     ({"level_dbfs": 3}, "level"), ({"reminder_interval_s": 0.2}, "reminder"),
+    ({"reminder_interval_s": float("nan")}, "reminder_interval_s must be a finite number"),
+    ({"level_dbfs": float("-inf")}, "level_dbfs must be a finite number"),
 ])
 def test_bad_specs(kwargs, problem):
     with pytest.raises(ValueError, match=problem):
