@@ -124,10 +124,18 @@ def test_resume_beep_and_reminders_from_settings(tmp_path):
     assert kinds[:3] == [(0.0, "start"), (15.0, "reminder"), (30.0, "reminder")]
     assert kinds[10:12] == [(145.5, "resume"), (150.0, "reminder")]
     assert kinds[-1] == (300.0, "reminder") and len(kinds) == 2 + 20
-    start = 15 * RATE  # the reminder is mixed into the call audio, which goes on under it
-    assert dominant_hz(data_window(tmp_path / "out.wav", start)) in (1400.0, marker_hz(54))
+    # the reminder is mixed into the call audio, which goes on under it (louder than the tone)
+    with_reminder = data_window(tmp_path / "out.wav", 15 * RATE)
+    without = data_window(tmp_path / "out.wav", 13 * RATE)
+    assert dominant_hz(with_reminder) == marker_hz(54)
+    assert tone_level(with_reminder, 1400) > 0.1 > 0.01 > tone_level(without, 1400)
     assert outcome.time_map.to_call_s(145.75) is None
     assert outcome.time_map.to_recording_s(215.0) == 146.0
+
+
+def tone_level(window: np.ndarray, hz: int) -> float:
+    """Amplitude of the ``hz`` component of a 1 s window, averaged over the window."""
+    return float(np.abs(np.fft.rfft(window))[hz] * 2 / len(window))
 
 
 def data_window(path, start):
