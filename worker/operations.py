@@ -8,10 +8,8 @@ current window to every stored recording; keys rotate and re-wrap without re-enc
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -25,6 +23,7 @@ from vault.index import IndexEntry
 from vault.regions import region_of
 from vault.retention import AccountPolicy, effective_days, is_due
 from vault.vault import Vault
+from worker.outputs import atomic_output
 from worker.redacting import current_detector_version, redact_wav
 from worker.settings import Settings
 from worker.vaults import build_vault
@@ -129,16 +128,10 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
         region_vault.audit("export", "refused", recording_id, str(principal), why)
         raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
     out_path = Path(out_path)
-    handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with atomic_output(out_path, "wb") as out:
             size = region_vault.read(entry, artifact, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, out_path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
         region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
         raise
     region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)

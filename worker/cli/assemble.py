@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from worker.assemble import assemble_manifest
-from worker.errors import UsageError, WorkerError
+from worker.errors import UsageError
 from worker.manifest import load_manifest
+from worker.outputs import atomic_output
 from worker.settings import Settings
 
 
@@ -56,20 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
-    """Write JSON to a temp file beside ``path``, then rename it into place."""
-    try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2)
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(name, path)
-    except BaseException as exc:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
-        raise
+    """Write JSON to ``path`` so it appears complete or not at all."""
+    with atomic_output(path) as out:
+        json.dump(data, out, indent=2)
+        out.write("\n")

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from redaction.engine import redact_file
 from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
+from worker.outputs import atomic_output
 from worker.recognizers import make_recognizer
 from worker.redacting import config_from, load_transcript
 from worker.settings import Settings
@@ -96,11 +95,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as out:
+        out.write(text)

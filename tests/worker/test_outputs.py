@@ -1,0 +1,35 @@
+"""Output files appear complete or not at all."""
+
+from pathlib import Path
+
+import pytest
+
+from worker.errors import WorkerError
+from worker.outputs import atomic_output
+
+
+def test_text_and_bytes_land_whole(tmp_path: Path) -> None:
+    with atomic_output(tmp_path / "a.txt") as out:
+        out.write("héllo\n")
+    with atomic_output(tmp_path / "b.bin", "wb") as out:
+        out.write(b"\x00\x01")
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "héllo\n"
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin"]
+
+
+def test_a_failure_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError, match="boom"):
+        with atomic_output(target) as out:
+            out.write("half")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_an_os_error_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(WorkerError, match="missing/out.json: cannot write"):
+        with atomic_output(tmp_path / "missing" / "out.json") as out:
+            out.write("x")
