@@ -52,9 +52,12 @@ def detect(
     words: Sequence[TimedWord] | None = None,
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
+    masked_s: Sequence[tuple[float, float]] = (),
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
-    ``recognizer`` hears. Every keyed digit is a detection, card-like or not."""
+    ``recognizer`` hears. Every keyed digit is a detection, card-like or not. What the
+    recognizer hears inside a key press or inside ``masked_s`` (spans already masked, when
+    verifying) is that tone, not speech."""
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
     detectors = [DetectorVersion(receiver.name, receiver.version)]
@@ -72,6 +75,7 @@ def detect(
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
+    heard = _outside(heard, [(t.start_s, t.end_s) for t in tones] + list(masked_s))
 
     detections = _keyed(tones)
     if words:
@@ -92,6 +96,11 @@ def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:
         Detection(t.start_s, t.end_s, KEYED, label.get(i, KEYED_DIGIT), "dtmf", t.confidence)
         for i, t in enumerate(tones)
     ]
+
+
+def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> list[TimedWord]:
+    """The words whose middle lies in none of ``spans``."""
+    return [w for w in heard if not any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in spans)]
 
 
 def _spoken(words: Sequence[TimedWord], detector: str) -> list[Detection]:
@@ -304,7 +313,8 @@ def _verify(
     recognizer: Recognizer | None,
 ) -> Verification:
     """Pass 3: the detectors again, on the output. Raises VerificationError on a failure."""
-    again = detect(blocks, rate_hz, recognizer=recognizer)
+    again = detect(blocks, rate_hz, recognizer=recognizer,
+                   masked_s=[interval.seconds(rate_hz) for interval in intervals])
     dtmf_remaining = sum(1 for d in again.detections if d.kind == KEYED)
     heard_remaining = None
     if recognizer is not None:

@@ -139,9 +139,15 @@ def card_words(start_s: float) -> list[TimedWord]:
     return [TimedWord(start_s + 0.4 * i, start_s + 0.4 * i + 0.3, d) for i, d in enumerate("four five three two oh one five one one two eight three oh three six six".split())]
 
 
-def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
+def keyed_then_talk() -> tuple[np.ndarray, float]:
+    """The keyed call, then eight seconds without tones where a card can be read; and when."""
     call = keyed_call()
-    recognizer = ScriptedRecognizer(card_words(1.0), card_words(1.0))
+    return np.concatenate([call, np.zeros(8 * 8000, np.float32)]), len(call) / 8000 + 0.5
+
+
+def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
+    call, talk_s = keyed_then_talk()
+    recognizer = ScriptedRecognizer(card_words(talk_s), card_words(talk_s))
     _, report = redact_array(call, 8000, recognizer=recognizer, config=RedactionConfig(block_frames=4096))
     spoken = [s for s in report.spans if s.kind == "spoken"]
     assert [(s.entity, s.detector) for s in spoken] == [("card_number", "recognizer:scripted")]
@@ -149,6 +155,15 @@ def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
     assert recognizer.blocks_seen == 2 * -(-len(call) // 4096)
     assert [d.name for d in report.detectors] == ["dtmf", "recognizer:scripted"]
     assert report.verification.recognizer_remaining == 0
+
+
+def test_recognizer_words_inside_key_presses_are_the_tones_not_speech() -> None:
+    call = keyed_call()
+    tones = list(detect_dtmf(call, 8000))
+    # a recognizer that takes every key press for a spoken digit word
+    words = [TimedWord(t.start_s, t.end_s, "four") for t in tones]
+    _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(words, words))
+    assert [s.kind for s in report.spans] == ["keyed"] * len(tones)
 
 
 def test_recognizer_findings_get_the_speech_padding_on_both_sides() -> None:
@@ -163,9 +178,10 @@ def test_recognizer_findings_get_the_speech_padding_on_both_sides() -> None:
 
 def test_failed_verification_writes_nothing(tmp_path) -> None:
     source, out = tmp_path / "in.wav", tmp_path / "out.wav"
-    sf.write(source, keyed_call(), 8000, subtype="PCM_16")
+    call, talk_s = keyed_then_talk()
+    sf.write(source, call, 8000, subtype="PCM_16")
     # Pass 1 hears nothing spoken; verification hears a card outside every mask.
-    recognizer = ScriptedRecognizer([], card_words(0.0))
+    recognizer = ScriptedRecognizer([], card_words(talk_s))
     with pytest.raises(VerificationError, match="1 spoken item") as info:
         redact_file(source, out, recognizer=recognizer)
     assert "4532" not in str(info.value)
