@@ -230,7 +230,7 @@ def _long_call_rss(minutes: float) -> float:
     """Peak RSS (MB) of a child that runs the recognizer over ``minutes`` of speech-like
     bursts, generated block by block (nothing call-length in memory but what it keeps)."""
     code = f"""
-import resource, numpy as np, sys
+import numpy as np, sys
 sys.path.insert(0, {str(ROOT)!r})
 from redaction.speech.recognizer import BuiltinRecognizer
 def blocks():
@@ -241,7 +241,8 @@ def blocks():
             x[k * 10000 : k * 10000 + 4800] *= 50
         yield x
 n = sum(1 for _ in BuiltinRecognizer().recognize(blocks(), 8000))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: Linux carries the spawning parent's memory into a child's ru_maxrss
+print(int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) / 1024)
 """
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return float(out.strip().splitlines()[-1])
