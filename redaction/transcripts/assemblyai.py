@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
 from redaction.words import TimedWord
 
 NAME = "assemblyai"
@@ -34,11 +34,7 @@ class AssemblyAiTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> str:
         document = load_json(text, NAME)
-        spans = []
-        for index, (_, word) in enumerate(_words(document)):
-            if index in sensitive:
-                word["text"] = redact_text(word["text"])
-                spans.append((float(word["start"]), float(word["end"])))
+        spans = redact_listed((word for _, word in _words(document)), sensitive, "text")
         document["text"] = " ".join(w["text"] for w in document["words"])
         for utterance in document.get("utterances") or []:
             for word in utterance.get("words", []):

@@ -95,6 +95,19 @@ def redact_text(text: str) -> str:
     return f"{lead}{PLACEHOLDER}{trail}" if core else text
 
 
+def redact_listed(words: Iterable[dict[str, Any]], sensitive: frozenset[int], text_key: str | None) -> list[tuple[float, float]]:
+    """Redact, in place, the text (``text_key``; None: leave it) of the ``sensitive`` words
+    (positions in ``words``); return their (start, end) times, for redacting the copies of
+    those words elsewhere in the document."""
+    spans = []
+    for index, word in enumerate(words):
+        if index in sensitive:
+            if text_key is not None:
+                word[text_key] = redact_text(word[text_key])
+            spans.append((float(word["start"]), float(word["end"])))
+    return spans
+
+
 def overlaps(start_s: float, end_s: float, spans: Iterable[tuple[float, float]]) -> bool:
     """True when the word time overlaps any of ``spans`` (derived copies of redacted words)."""
     return any(start_s < e and s < end_s or (start_s == s and end_s == e) for s, e in spans)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
 from redaction.words import TimedWord
 
 NAME = "deepgram"
@@ -36,10 +36,7 @@ class DeepgramTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> str:
         document = load_json(text, NAME)
-        spans = []
-        for index, (_, word) in enumerate(_words(document)):
-            if index in sensitive:
-                spans.append((float(word["start"]), float(word["end"])))
+        spans = redact_listed((word for _, word in _words(document)), sensitive, None)
         results = document["results"]
         for channel in results["channels"]:
             channel.pop("search", None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
 from redaction.words import TimedWord
 
 NAME = "whisper"
@@ -31,11 +31,7 @@ class WhisperTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> str:
         document = load_json(text, NAME)
-        spans = []
-        for index, (_, word) in enumerate(_words(document)):
-            if index in sensitive:
-                word["word"] = redact_text(word["word"])
-                spans.append((float(word["start"]), float(word["end"])))
+        spans = redact_listed((word for _, word in _words(document)), sensitive, "word")
         segments = _segments(document)
         for segment in segments:
             segment["text"] = "".join(w["word"] for w in segment.get("words", []))
