@@ -1,4 +1,8 @@
-"""The ``callrec`` command line: one module per subcommand, registered below.
+"""The ``callrec`` command line: one module per subcommand, listed in ``COMMANDS``.
+
+Start-up is lazy: ``callrec --help`` lists the subcommands from ``COMMANDS`` without
+importing any of them, and ``callrec NAME ...`` imports ``worker.cli.NAME`` alone (each
+module's imports, numpy, the vault, Redis..., are paid only by the command that needs them).
 
 Exit codes (DESIGN.md §3): 0 done, 2 bad input (message on stderr), 1 other failure.
 """
@@ -8,18 +12,28 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Sequence
 
-from worker.errors import SERVICE_ERRORS, is_permanent
-from worker.lifecycle import cap_math_threads
-from worker.settings import Settings
-
-#: Subcommand modules under ``worker.cli``; each defines ``register(subparsers)`` that
-#: adds its parser and sets ``func(args) -> int`` as the parser default.
-COMMANDS: tuple[str, ...] = (
-    "assemble", "demo", "redact",
-    "process", "export", "delete", "retention", "keys", "audit",
-    "worker", "enqueue", "status", "jobs", "batch", "health",
-)
+#: Subcommand name -> one-line help for the listing. Adding a subcommand is one line here
+#: plus a module ``worker.cli.NAME`` whose ``register(subparsers)`` adds its parser and sets
+#: ``func(args) -> int`` as the parser default.
+COMMANDS: dict[str, str] = {
+    "assemble": "assemble a call's recorded segments into one mono WAV with the beep",
+    "demo": "run every sample call through queue workers into the local vault",
+    "redact": "mask keyed and spoken card data in a recording",
+    "process": "assemble, redact, encrypt and store one call (no queue)",
+    "export": "decrypt a recording's audio for someone allowed to play it",
+    "delete": "delete recordings beyond recovery (crypto-shredding)",
+    "retention": "apply or set accounts' retention windows",
+    "keys": "rotate key-encryption keys and re-wrap data keys",
+    "audit": "print audited accesses, refusals and deletions",
+    "worker": "run queue workers (Dramatiq on Redis)",
+    "enqueue": "put post-call or stored-recording jobs on the queue",
+    "status": "show a queued job's status",
+    "jobs": "list failed jobs and retry them",
+    "batch": "reprocess an account's stored recordings through the queue",
+    "health": "check that Redis and the worker's metrics server answer",
+}
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -32,16 +46,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"callrec: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: the subcommand named there gets its full parser (its module
+    imported); every other one is a placeholder carrying its help line. With ``argv`` None
+    every subcommand is registered in full (slow: imports them all)."""
+    chosen = _chosen_command(argv)
     parser = _Parser(prog="callrec", description="Call-recording post-processing.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
-        importlib.import_module(f"worker.cli.{name}").register(subparsers)
+    for name, help_line in COMMANDS.items():
+        if argv is None or name == chosen:
+            importlib.import_module(f"worker.cli.{name}").register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_line)
     return parser
 
 
+def _chosen_command(argv: Sequence[str] | None) -> str | None:
+    """The first positional word of ``argv`` (the top-level parser has no other options)."""
+    for word in argv or ():
+        if not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    from worker.errors import SERVICE_ERRORS, is_permanent
+    from worker.lifecycle import cap_math_threads
+    from worker.settings import Settings
+
     try:
         cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
