@@ -5,7 +5,8 @@ timeline, in recording order: ``Keep`` stretches of call time (optionally as sil
 ``Insert`` tones. This module does the *how*: it decodes each segment block by block,
 mixes it to mono and resamples it to the output rate, takes only the kept call time,
 mixes overlapping segments, fills kept time that no segment covers with silence, inserts
-the beeps, overlays reminder tones and writes a 16-bit WAV atomically. Memory use depends
+the beeps, overlays reminder tones, keeps the mix under full scale with one look-ahead
+limiter (``audio.limiter``) and writes a 16-bit WAV atomically. Memory use depends
 on the block size and the number of segments, never on the length of the call.
 
 All positions are whole output frames: call time ``t`` is frame ``round(t * rate_hz)`` on
@@ -23,7 +24,8 @@ import numpy as np
 
 from audio.beep import Beep, BeepSpec, beep_tone, reminder_starts_s
 from audio.decode import AudioSource
-from audio.resample import mono_blocks, soft_limit
+from audio.limiter import Limiter
+from audio.resample import mono_blocks
 from audio.timemap import Piece, TimeMap
 from audio.wavout import AtomicWavWriter
 
@@ -92,7 +94,7 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
                       for s in segments), key=lambda reader: reader.start_f)
     pieces = []
     out = _OverlayWriter(AtomicWavWriter(out_path, rate_hz), tone,
-                         [_frame(b.start_s, rate_hz) for b in reminders])
+                         [_frame(b.start_s, rate_hz) for b in reminders], Limiter(rate_hz))
     with out.writer:
         for item, position_f, _frames in layout:
             if isinstance(item, Insert):
@@ -102,6 +104,7 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
             _add_piece(pieces, start_f, end_f, position_f)
             for block in _kept_blocks(readers, start_f, end_f, item.silent):
                 out.write(block)
+        out.finish()
     time_map = TimeMap(tuple(Piece(start_f / rate_hz, end_f / rate_hz, position_f / rate_hz)
                              for start_f, end_f, position_f in pieces))
     return AssembledRecording(Path(out_path), rate_hz, out.writer.frames, time_map,
@@ -151,23 +154,17 @@ def _layout(timeline: Sequence[Keep | Insert], rate_hz: int,
 
 def _kept_blocks(readers: list[_SegmentReader], start_f: int, end_f: int,
                  silent: bool) -> Iterator[np.ndarray]:
-    """Blocks of call frames [start_f, end_f): segment audio mixed, silence where none."""
+    """Blocks of call frames [start_f, end_f): segment audio summed (the limiter downstream
+    keeps the sum under full scale), silence where none."""
     for block_start_f in range(start_f, end_f, BLOCK_FRAMES):
         block_end_f = min(block_start_f + BLOCK_FRAMES, end_f)
         block = np.zeros(block_end_f - block_start_f, dtype=np.float32)
         if silent:
             yield block
             continue
-        covered = [(reader, reader.add_into(block, block_start_f)) for reader in readers
-                   if reader.start_f < block_end_f and not reader.finished_before(block_start_f)]
-        spans = [span for _, span in covered if span is not None]
-        if len(spans) > 1:
-            counts = np.zeros(len(block), dtype=np.int8)
-            for lo, hi in spans:
-                counts[lo:hi] += 1
-            overlap = counts > 1
-            if overlap.any():
-                block[overlap] = soft_limit(block[overlap])
+        for reader in readers:
+            if reader.start_f < block_end_f and not reader.finished_before(block_start_f):
+                reader.add_into(block, block_start_f)
         yield block
 
 
@@ -217,12 +214,14 @@ class _SegmentReader:
 
 
 class _OverlayWriter:
-    """Writes recording frames in order, mixing a reminder tone in at the given frames."""
+    """Writes recording frames in order, mixing a reminder tone in at the given frames and
+    passing the mix through the limiter; ``finish()`` writes what the limiter held back."""
 
-    def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int]):
+    def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int], limiter: Limiter):
         self.writer = writer
         self._tone = tone
         self._starts_f = starts_f
+        self._limiter = limiter
         self._position_f = 0
 
     def write(self, block: np.ndarray) -> None:
@@ -233,6 +232,8 @@ class _OverlayWriter:
                 block = block.copy()
                 mixed = block[lo_f - start_f:hi_f - start_f]
                 mixed += self._tone[lo_f - tone_start_f:hi_f - tone_start_f]
-                soft_limit(mixed)
-        self.writer.write(block)
+        self.writer.write(self._limiter.process(block))
         self._position_f = end_f
+
+    def finish(self) -> None:
+        self.writer.write(self._limiter.flush())

@@ -1,4 +1,4 @@
-"""Mix to mono without clipping, and streaming anti-aliased resampling.
+"""Mix to mono, and streaming anti-aliased resampling.
 
 Resampling uses libsoxr (the ``soxr`` package) in its "HQ" setting: a linear-phase
 low-pass whose pass band reaches 91 % of the lower Nyquist frequency with more than 100 dB
@@ -13,41 +13,21 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import soxr
 
-#: Mixed samples below this magnitude pass unchanged; above it a soft knee bends them so
-#: they approach, but never reach, full scale (about -0.9 dBFS: only near-clipping peaks
-#: of overlapping talkers are touched).
-LIMITER_KNEE = 0.9
-
-
-def soft_limit(samples: np.ndarray) -> np.ndarray:
-    """Bend magnitudes above ``LIMITER_KNEE`` smoothly towards 1.0 (in place, returned).
-
-    Continuous, monotonic and with slope 1 at the knee, so it does not click; any input
-    (even the sum of several full-scale channels) comes out inside [-1, 1].
-    """
-    magnitude = np.abs(samples)
-    over = magnitude > LIMITER_KNEE
-    if over.any():
-        headroom = 1.0 - LIMITER_KNEE
-        bent = LIMITER_KNEE + headroom * np.tanh((magnitude[over] - LIMITER_KNEE) / headroom)
-        samples[over] = np.copysign(bent, samples[over]).astype(samples.dtype)
-    return samples
-
 
 def mix_to_mono(block: np.ndarray) -> np.ndarray:
-    """(frames, channels) float32 to (frames,) float32 without clipping.
+    """(frames, channels) float32 to (frames,) float32, channels summed.
 
-    Channels are summed, not averaged: in a dual-channel call leg the agent and the caller
-    sit on separate channels and mostly take turns, so summing keeps each voice at its own
-    level; where both are loud at once ``soft_limit`` keeps the sum inside full scale.
-    A mono block is returned unchanged (as a 1-D view).
+    Summed, not averaged: in a dual-channel call leg the agent and the caller sit on
+    separate channels and mostly take turns, so summing keeps each voice at its own level.
+    Where both are loud at once the sum can pass full scale; it is not bent here (a
+    per-sample knee squares the waveform off) but left to the mixdown's look-ahead limiter
+    (``audio.limiter``). A mono block is returned unchanged (as a 1-D view).
     """
     if block.ndim == 1:
         return block
     if block.shape[1] == 1:
         return block[:, 0]
-    mixed = block.sum(axis=1, dtype=np.float32)
-    return soft_limit(mixed)
+    return block.sum(axis=1, dtype=np.float32)
 
 
 class Resampler:

@@ -8,6 +8,7 @@ from audio.beep import Beep, BeepSpec, beep_tone
 from audio.decode import open_source
 from audio.timemap import Piece
 from audio.errors import AudioInputError
+from audio.limiter import CEILING, LOOKAHEAD_S
 from tests.audio.signals import dominant_hz, sine
 
 RATE = 8000
@@ -74,8 +75,12 @@ def test_overlapping_segments_are_mixed_without_clipping(tmp_path):
     soundfile.write(tmp_path / "b.wav", loud[:RATE] * 0.25, RATE, subtype="FLOAT")
     result, data = run(tmp_path, [(tmp_path / "a.wav", 0.0), (tmp_path / "b.wav", 1.0)],
                        [Keep(0.0, 2.0)])
-    assert data[:RATE] == pytest.approx(0.8, abs=1e-4)
-    assert np.all(data[RATE:] < 1.0) and np.all(data[RATE:] > 0.9)
+    attack_f = int(round(LOOKAHEAD_S * RATE))
+    pcm = np.rint(data * 32768).astype(np.int32)
+    assert np.all(pcm[:RATE - attack_f] == round(0.8 * 32768))   # untouched before the look-ahead
+    assert np.all(np.diff(pcm[RATE - attack_f:RATE]) <= 0)       # the gain ramps down, no step up
+    # the 1.0 sum is held at the ceiling (16-bit rounding apart), never at full scale
+    assert np.abs(data[RATE:] - CEILING).max() <= 1 / 32768
 
 
 def test_dual_channel_other_rate_is_mixed_and_resampled(tmp_path):
