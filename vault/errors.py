@@ -25,6 +25,12 @@ class DecryptionError(VaultError):
     permanent = True
 
 
+class IndexCorruptError(VaultError):
+    """Raised when an index entry cannot be decoded or does not verify (not retried)."""
+
+    permanent = True
+
+
 class ObjectMissingError(VaultInputError):
     """Raised when an object, recording or key asked for does not exist in the region."""
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from vault.errors import VaultError
+from vault.errors import IndexCorruptError
 
 #: Recording kinds: a voicemail keeps its (redacted) transcription after deletion.
 RECORDING_KINDS: tuple[str, ...] = ("call", "voicemail")
@@ -34,6 +34,14 @@ class Tombstone:
 
     deleted_at: datetime
     deleted_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An index object that cannot be used (corrupt, or it does not verify): its name and why."""
+
+    name: str
     reason: str
 
 
@@ -96,4 +104,4 @@ class IndexEntry:
                 )
             return cls(**body)
         except (ValueError, KeyError, TypeError) as exc:
-            raise VaultError(f"index entry is corrupt ({type(exc).__name__})") from exc
+            raise IndexCorruptError(f"index entry is corrupt ({type(exc).__name__})") from exc

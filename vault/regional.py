@@ -33,7 +33,7 @@ from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.errors import DecryptionError, ObjectMissingError, VaultError, VaultInputError
-from vault.index import ArtifactInfo, IndexEntry, Tombstone
+from vault.index import ArtifactInfo, IndexEntry, Tombstone, Unreadable
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
@@ -134,6 +134,19 @@ class RegionVault:
         """Every index entry of the region (deleted ones too), in id order."""
         for name in self.store.names("index/"):
             yield IndexEntry.decode(get_bytes(self.store, name))
+
+    def scan(self) -> Iterator[IndexEntry | Unreadable]:
+        """Like ``entries`` but an index object that cannot be used is reported as
+        ``Unreadable`` in its place instead of ending the iteration."""
+        for name in self.store.names("index/"):
+            try:
+                yield IndexEntry.decode(get_bytes(self.store, name))
+            except ObjectMissingError:
+                continue  # removed since it was listed
+            except VaultError as exc:
+                if not exc.permanent:
+                    raise  # the store failing is no reason to skip: stop and retry later
+                yield Unreadable(name, str(exc))
 
     def delete(self, recording_id: str, *, actor: str, reason: str) -> IndexEntry:
         """Crypto-shred a recording: destroy each data key, then its ciphertext, then

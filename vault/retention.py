@@ -16,6 +16,24 @@ from vault.errors import ObjectMissingError, VaultInputError
 from vault.index import IndexEntry
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
+#: Longest retention window: 100 years. Longer ones mean nothing (``None`` keeps a
+#: recording without limit) and overflow the date arithmetic (``datetime`` ends in 9999).
+MAX_RETENTION_DAYS = 36500
+
+
+def check_days(days: object, what: str = "retention_days") -> int | None:
+    """``days`` when it is a valid window (1 to MAX_RETENTION_DAYS, or None), else
+    VaultInputError naming ``what``."""
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise VaultInputError(f"{what} must be a whole number of days or none")
+    if days < 1:
+        raise VaultInputError(f"{what} {days!r} must be >= 1 or none")
+    if days > MAX_RETENTION_DAYS:
+        raise VaultInputError(f"{what} must be at most {MAX_RETENTION_DAYS} days (100 years) or none")
+    return days
+
 
 @dataclass(frozen=True)
 class AccountPolicy:
@@ -26,8 +44,7 @@ class AccountPolicy:
     updated_at: datetime
 
     def __post_init__(self) -> None:
-        if self.retention_days is not None and self.retention_days < 1:
-            raise VaultInputError(f"retention_days {self.retention_days!r} must be >= 1 or none")
+        check_days(self.retention_days)
 
     def encode(self) -> bytes:
         body = dataclasses.asdict(self)
@@ -36,9 +53,13 @@ class AccountPolicy:
 
     @classmethod
     def decode(cls, data: bytes) -> AccountPolicy:
-        body = json.loads(data)
-        body["updated_at"] = datetime.fromisoformat(body["updated_at"])
-        return cls(**body)
+        """The stored policy; VaultInputError when it is unreadable or out of range."""
+        try:
+            body = json.loads(data)
+            body["updated_at"] = datetime.fromisoformat(body["updated_at"])
+            return cls(**body)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise VaultInputError(f"retention policy is unreadable ({type(exc).__name__})") from None
 
 
 def policy_name(account_id: str) -> str:
@@ -64,6 +85,14 @@ def effective_days(entry: IndexEntry, policy: AccountPolicy | None) -> int | Non
 
 
 def is_due(entry: IndexEntry, policy: AccountPolicy | None, now: datetime) -> bool:
-    """True when retention must delete ``entry`` at ``now``."""
-    expires = entry.expires_at(effective_days(entry, policy))
-    return not entry.deleted and expires is not None and expires <= now
+    """True when retention must delete ``entry`` at ``now``; VaultInputError when the window
+    that applies is out of range (e.g. recorded by an older version that accepted any)."""
+    if entry.deleted:
+        return False
+    try:
+        days = check_days(effective_days(entry, policy))
+    except VaultInputError:
+        raise VaultInputError(
+            f"retention window is out of range (at most {MAX_RETENTION_DAYS} days)") from None
+    expires = entry.expires_at(days)
+    return expires is not None and expires <= now

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from vault.access import Principal, refusal
 from vault.errors import AccessDeniedError, ObjectMissingError, VaultInputError
-from vault.index import IndexEntry
+from vault.index import IndexEntry, Unreadable
 from vault.regions import region_of
-from vault.retention import AccountPolicy, effective_days, is_due
+from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.vault import Vault
 from worker.outputs import atomic_output
 from worker.redacting import current_detector_version, redact_wav
@@ -73,6 +73,8 @@ class SweepReport:
     kept: int
     already_deleted: int
     dry_run: bool
+    #: (recording id or index object, why) of each entry the sweep could not judge.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,14 +179,23 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
 
 def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: datetime | None = None,
                     dry_run: bool = False, account_id: str | None = None) -> SweepReport:
-    """Delete every recording past its account's current retention window. Idempotent."""
+    """Delete every recording past its account's current retention window. Idempotent.
+
+    A recording whose index entry, policy or window is bad is skipped and reported (its id
+    and why, in ``skipped``): one bad entry never stops retention for everyone else."""
     vault = vault or build_vault(settings)
     scanned = due = deleted = already = 0
+    skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
         moment = now or region_vault.clock()
-        policies: dict[str, AccountPolicy | None] = {}
-        for entry in region_vault.entries():
+        policies: dict[str, AccountPolicy | None | str] = {}
+        for entry in region_vault.scan():
+            if isinstance(entry, Unreadable):
+                if account_id is None:
+                    scanned += 1
+                    skipped.append((entry.name, entry.reason))
+                continue
             if account_id is not None and entry.account_id != account_id:
                 continue
             scanned += 1
@@ -192,15 +203,27 @@ def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: date
                 already += 1
                 continue
             if entry.account_id not in policies:
-                policies[entry.account_id] = region_vault.policy(entry.account_id)
+                try:
+                    policies[entry.account_id] = region_vault.policy(entry.account_id)
+                except VaultInputError:
+                    policies[entry.account_id] = (
+                        f"retention policy of account {entry.account_id} is unreadable or out of range")
             policy = policies[entry.account_id]
-            if is_due(entry, policy, moment):
-                due += 1
-                if not dry_run:
-                    days = effective_days(entry, policy)
-                    region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
-                    deleted += 1
-    return SweepReport(scanned, due, deleted, scanned - due - already, already, dry_run)
+            try:
+                if isinstance(policy, str):
+                    raise VaultInputError(policy)
+                if not is_due(entry, policy, moment):
+                    continue
+            except VaultInputError as exc:
+                skipped.append((entry.recording_id, str(exc)))
+                continue
+            due += 1
+            if not dry_run:
+                days = effective_days(entry, policy)
+                region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
+                deleted += 1
+    kept = scanned - due - already - len(skipped)
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped))
 
 
 def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | None = None,
@@ -219,8 +242,7 @@ def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | Non
 def set_retention(account_id: str, days: int | None, settings: Settings, *, regions: Iterable[str] | None = None,
                   vault: Vault | None = None) -> tuple[AccountPolicy, ...]:
     """Set (or clear, with None) an account's window; the next sweep applies it to old recordings too."""
-    if days is not None and days < 1:
-        raise VaultInputError(f"retention days {days!r} must be 1 or more")
+    check_days(days, "retention days")
     vault = vault or build_vault(settings, regions=regions)
     chosen = vault.regions if regions is None else tuple(regions)
     return tuple(vault.region(region).set_policy(account_id, days) for region in chosen)

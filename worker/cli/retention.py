@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from vault.regions import REGIONS
+from vault.retention import MAX_RETENTION_DAYS
 from worker.errors import UsageError
 from worker.operations import retention_sweep, set_retention
 from worker.settings import Settings
@@ -32,16 +34,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
+    """Exit 1 when an entry was skipped: everything else was swept, but one needs a look."""
     report = retention_sweep(Settings.from_env(), dry_run=args.dry_run, account_id=args.account)
     verb = "would delete" if report.dry_run else "deleted"
+    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
-          f"kept {report.kept}, already deleted {report.already_deleted}")
-    return 0
+          f"kept {report.kept}, already deleted {report.already_deleted}{skipped}")
+    for name, why in report.skipped:
+        print(f"callrec retention: skipped {name}: {why}", file=sys.stderr)
+    return 1 if report.skipped else 0
 
 
 def run_set(args: argparse.Namespace) -> int:
     if args.days is not None and args.days < 1:
         raise UsageError(f"--days {args.days}: must be 1 or more (or --none)")
+    if args.days is not None and args.days > MAX_RETENTION_DAYS:
+        raise UsageError(f"--days {args.days}: must be at most {MAX_RETENTION_DAYS} (100 years) or --none")
     settings = Settings.from_env()
     regions = tuple(args.region) if args.region else served_regions(settings)
     set_retention(args.account, None if args.none else args.days, settings, regions=regions)

@@ -1,0 +1,87 @@
+"""Hostile retention windows: refused where they enter, skipped (and reported) by the sweep.
+
+One oversized window used to be accepted and then stop every later sweep with OverflowError,
+so retention stopped for every account (issue 10, defect 5).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.worker.cli.vault_cli import run, use_data_dir
+from vault.errors import VaultInputError
+from vault.index import IndexEntry
+from vault.regions import recording_id
+from vault.retention import MAX_RETENTION_DAYS, AccountPolicy
+from vault.stores.base import put_bytes
+from worker.operations import retention_sweep, set_retention
+from worker.vaults import build_vault
+
+LONG_AGO = datetime.now(UTC) - timedelta(days=400)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    return use_data_dir(monkeypatch, tmp_path)
+
+
+def store(settings, account: str, call: str, retention_days: int | None) -> str:
+    """A tiny recording stored through the vault (no audio pipeline: only retention matters)."""
+    region_vault = build_vault(settings, regions=("eu",), clock=lambda: LONG_AGO).region("eu")
+    entry = IndexEntry(recording_id(account, call, "eu"), account, call, "T-1", "call", "eu", LONG_AGO,
+                       retention_days, False, False, "test", "")
+    return region_vault.put(entry, {"audio": io.BytesIO(b"audio"), "metadata": io.BytesIO(b"{}")}).recording_id
+
+
+@pytest.mark.parametrize("days", ["99999999999", str(MAX_RETENTION_DAYS + 1)])
+def test_set_refuses_an_out_of_range_window(settings, capsys, days):
+    code, out, err = run(capsys, "retention", "set", "--account", "acme", "--days", days)
+    assert (code, out) == (2, "")
+    assert f"--days {days}: must be at most {MAX_RETENTION_DAYS} (100 years) or --none" in err
+    assert list(build_vault(settings).region("eu").store.names("accounts/")) == []  # nothing written
+
+
+def test_longest_window_is_accepted(settings, capsys):
+    code, out, _ = run(capsys, "retention", "set", "--account", "acme", "--days", str(MAX_RETENTION_DAYS),
+                       "--region", "eu")
+    assert code == 0 and f"{MAX_RETENTION_DAYS} days" in out
+    assert build_vault(settings).region("eu").policy("acme").retention_days == MAX_RETENTION_DAYS
+
+
+def test_operation_and_policy_refuse_it_too(settings):
+    with pytest.raises(VaultInputError, match=f"at most {MAX_RETENTION_DAYS}"):
+        set_retention("acme", 99999999999, settings, regions=("eu",))
+    with pytest.raises(VaultInputError, match=f"at most {MAX_RETENTION_DAYS}"):
+        AccountPolicy("acme", MAX_RETENTION_DAYS + 1, LONG_AGO)
+
+
+def test_sweep_skips_and_reports_a_bad_stored_policy(settings, capsys):
+    bad = store(settings, "evil", "CA1", None)
+    due = store(settings, "acme", "CA2", 30)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    # A policy an older version accepted (or someone wrote into the store).
+    body = {"account_id": "evil", "retention_days": 99999999999, "updated_at": LONG_AGO.isoformat()}
+    put_bytes(region_vault.store, "accounts/evil/policy.json", json.dumps(body).encode())
+
+    report = retention_sweep(settings)
+
+    assert (report.scanned, report.due, report.deleted, report.kept) == (2, 1, 1, 0)
+    assert report.skipped == ((bad, "retention policy of account evil is unreadable or out of range"),)
+    vault = build_vault(settings, regions=("eu",))
+    assert vault.get(due).deleted and not vault.get(bad).deleted
+    code, out, err = run(capsys, "retention", "sweep")
+    assert code == 1
+    assert out == "scanned 2, due 0, deleted 0, kept 0, already deleted 1, skipped 1\n"
+    assert err == f"callrec retention: skipped {bad}: retention policy of account evil is unreadable or out of range\n"
+
+
+def test_sweep_skips_a_recording_whose_own_window_overflows(settings):
+    huge = store(settings, "acme", "CA1", 99999999999)  # recorded window, no account policy
+    due = store(settings, "acme2", "CA2", 30)
+    report = retention_sweep(settings)
+    assert report.deleted == 1 and build_vault(settings, regions=("eu",)).get(due).deleted
+    assert report.skipped == ((huge, f"retention window is out of range (at most {MAX_RETENTION_DAYS} days)"),)
