@@ -23,12 +23,16 @@ class KeyProvider(Protocol):
         """The current version and its Aead; new data keys are wrapped with it."""
         ...
 
+    def current(self) -> str | None:
+        """The primary version, or None when the region has no key yet; creates nothing."""
+        ...
+
     def kek(self, version: str) -> aead.Aead:
         """The Aead of ``version``; DecryptionError when it does not exist (or is retired)."""
         ...
 
     def versions(self) -> tuple[str, ...]:
-        """Every live version, oldest first (the primary is among them)."""
+        """Every live version, oldest first (the primary is among them); creates nothing."""
         ...
 
     def rotate(self) -> str:

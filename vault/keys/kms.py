@@ -52,6 +52,9 @@ class KmsKeyProvider:
             self._call("create_alias", AliasName=self.key_id, TargetKeyId=arn)
         return arn, _KmsAead(self._client, arn)
 
+    def current(self) -> str | None:
+        return self._alias_target()
+
     def kek(self, version: str) -> aead.Aead:
         return _KmsAead(self._client, version)
 

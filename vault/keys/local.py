@@ -48,15 +48,22 @@ class LocalKeyring:
         version = ring["primary"]
         return version, self._aead(version, ring["versions"][version]["keyset"])
 
+    def current(self) -> str | None:
+        ring = self._read()
+        return None if ring is None else ring["primary"]
+
     def kek(self, version: str) -> aead.Aead:
-        ring = self._load_or_create()
+        ring = self._read()
+        if ring is None:
+            raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
         entry = ring["versions"].get(version)
         if entry is None:
             raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
         return self._aead(version, entry["keyset"])
 
     def versions(self) -> tuple[str, ...]:
-        return tuple(sorted(self._load_or_create()["versions"], key=_version_number))
+        ring = self._read()
+        return () if ring is None else tuple(sorted(ring["versions"], key=_version_number))
 
     def rotate(self) -> str:
         with self._locked():

@@ -45,7 +45,10 @@ def run_status(args: argparse.Namespace) -> int:
     vault = build_vault(Settings.from_env(), regions=args.region)
     for region in vault.regions:
         region_vault = vault.region(region)
-        primary, _ = region_vault.keys.primary()
+        primary = region_vault.keys.current()  # read-only: status never creates a key
+        if primary is None:
+            print(f"{region} {region_vault.keys.key_id}: no key yet (one is made at the first store or rotation)")
+            continue
         used = region_vault.versions_in_use()
         for version in region_vault.keys.versions():
             mark = " (primary)" if version == primary else ""
