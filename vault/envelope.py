@@ -22,7 +22,7 @@ import tink
 from tink import streaming_aead
 
 from vault.context import ArtifactRef
-from vault.errors import DecryptionError
+from vault.errors import DecryptionError, StoreError, VaultError
 from vault.keys.base import KeyProvider
 
 streaming_aead.register()
@@ -68,8 +68,12 @@ def encrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeyProvider, ref: Artifac
     handle = tink.new_keyset_handle(TEMPLATE)
     wrapped = wrap_data_key(handle, keys, ref)
     cipher = handle.primitive(streaming_aead.StreamingAead)
-    with cipher.new_encrypting_stream(_Unclosable(dst), ref.content_aad()) as enc:
-        shutil.copyfileobj(src, enc, CHUNK_BYTES)
+    sink = _Unclosable(dst, "store")
+    try:
+        with cipher.new_encrypting_stream(sink, ref.content_aad()) as enc:
+            shutil.copyfileobj(src, enc, CHUNK_BYTES)
+    except tink.TinkError as exc:
+        raise sink.cause(exc) from exc
     return wrapped
 
 
@@ -81,15 +85,18 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, wrapped: WrappedKey, keys: KeyP
     written, so write ``dst`` to a temporary file and keep it only when this returns.
     """
     handle = unwrap_data_key(wrapped, keys, ref)
+    source = _Unclosable(src, "read")
     try:
         cipher = handle.primitive(streaming_aead.StreamingAead)
         total = 0
-        with cipher.new_decrypting_stream(_Unclosable(src), ref.content_aad()) as dec:
+        with cipher.new_decrypting_stream(source, ref.content_aad()) as dec:
             while block := dec.read(CHUNK_BYTES):
                 dst.write(block)
                 total += len(block)
         return total
     except tink.TinkError:
+        if source.failure is not None:  # the store failed under Tink: say so, it may be transient
+            raise source.cause(None) from source.failure
         raise DecryptionError(_FAILED) from None
 
 
@@ -120,10 +127,26 @@ def rewrap(wrapped: WrappedKey, keys: KeyProvider, ref: ArtifactRef) -> WrappedK
 
 
 class _Unclosable(io.RawIOBase):
-    """Lets Tink close its stream without closing ours (the store commits on its own exit)."""
+    """Lets Tink close its stream without closing ours (the store commits on its own exit).
 
-    def __init__(self, inner: BinaryIO):
+    Tink turns an exception raised by our stream into a TinkError that names nothing; the
+    stream keeps the original (a full disk, a store error) so ``cause`` can report it."""
+
+    def __init__(self, inner: BinaryIO, doing: str):
         self._inner = inner
+        self._doing = doing
+        self.failure: BaseException | None = None
+
+    def cause(self, tink_error: Exception | None) -> BaseException:
+        """The error to raise for a TinkError seen while Tink used this stream."""
+        failure = self.failure
+        if isinstance(failure, VaultError) or (failure is not None and not isinstance(failure, Exception)):
+            return failure  # a store error, or an interrupt (time limit, Ctrl-C) as it was
+        if isinstance(failure, OSError):
+            return StoreError(f"cannot {self._doing} the ciphertext ({failure.strerror or type(failure).__name__})")
+        if failure is not None:
+            return StoreError(f"cannot {self._doing} the ciphertext ({type(failure).__name__})")
+        return VaultError(f"encryption failed ({type(tink_error).__name__})")
 
     def readable(self) -> bool:
         return True
@@ -132,17 +155,29 @@ class _Unclosable(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
+        try:
+            data = self._inner.read(len(buffer))
+        except BaseException as exc:
+            self.failure = exc
+            raise
         if not data:
             return 0
         buffer[: len(data)] = data
         return len(data)
 
     def write(self, data) -> int:  # type: ignore[override]
-        self._inner.write(data)
+        try:
+            self._inner.write(data)
+        except BaseException as exc:
+            self.failure = exc
+            raise
         return len(data)
 
     def close(self) -> None:
         if not self.closed:
-            self._inner.flush()
+            try:
+                self._inner.flush()
+            except BaseException as exc:
+                self.failure = exc
+                raise
         super().close()
