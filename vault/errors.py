@@ -35,6 +35,10 @@ class ObjectMissingError(VaultInputError):
     """Raised when an object, recording or key asked for does not exist in the region."""
 
 
+class ObjectExistsError(VaultInputError):
+    """Raised when a create-only write finds the object there already (another writer won)."""
+
+
 class AccessDeniedError(VaultInputError):
     """Raised when a principal may not access a recording (the refusal is audited)."""
 

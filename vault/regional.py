@@ -16,8 +16,11 @@ removed again, so no partial object and no orphan key remains. Re-encryption wri
 generation, commits the index, then destroys the old generation. Encrypting a long call
 takes a while, so just before its commit a write reads the index again and gives up (its
 new objects destroyed) when the recording was stored, deleted or changed meanwhile: a
-deletion during a re-redaction is never undone. (The stores offer no compare-and-swap, so
-the remaining window is the one read-and-write of the index.)
+deletion during a re-redaction is never undone. A new recording's entry is committed with
+a create-only write (``ObjectStore.create``), so two puts of one recording cannot both
+commit; for later updates the stores offer no compare-and-swap, so the remaining window is
+the one read-and-write of the index. Deletion destroys every object under the recording,
+listed in its entry or not.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import BinaryIO
 from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
-from vault.errors import DecryptionError, ObjectMissingError, VaultError, VaultInputError
+from vault.errors import DecryptionError, ObjectExistsError, ObjectMissingError, VaultError, VaultInputError
 from vault.index import ArtifactInfo, IndexEntry, Tombstone, Unreadable
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
@@ -66,21 +69,27 @@ class RegionVault:
         """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
 
         Returns the committed entry, with its artifacts listed. Replaces nothing: a
-        recording that exists already raises VaultInputError.
+        recording that exists already raises VaultInputError. The commit is a create-only
+        write, so of two puts of one recording racing (two deliveries of one call) exactly
+        one commits; the other destroys what it wrote and raises VaultInputError.
         """
-        self._check(entry.recording_id)
-        if self.find(entry.recording_id) is not None:
-            raise VaultInputError(f"recording {entry.recording_id} is stored already")
+        rid = entry.recording_id
+        self._check(rid)
+        if self.find(rid) is not None:
+            raise VaultInputError(f"recording {rid} is stored already")
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
-            if self.find(entry.recording_id) is not None:
-                raise VaultInputError(f"recording {entry.recording_id} is stored already")
             committed = entry.copy(artifacts=written)
-            put_bytes(self.store, _index_name(entry.recording_id), committed.encode())
+            try:
+                self.store.create(_index_name(rid), committed.encode())
+            except ObjectExistsError:
+                if self.find(rid) == committed:
+                    return committed  # our own commit, retried by the client after a lost reply
+                raise VaultInputError(f"recording {rid} is stored already") from None
         except BaseException:
             for slot in slots.values():
-                self._discard(entry.recording_id, slot)
+                self._discard(rid, slot)
             raise
         return committed
 
@@ -150,21 +159,34 @@ class RegionVault:
 
     def delete(self, recording_id: str, *, actor: str, reason: str) -> IndexEntry:
         """Crypto-shred a recording: destroy each data key, then its ciphertext, then
-        record a tombstone. A voicemail keeps its (redacted) transcription. Idempotent."""
+        record a tombstone. A voicemail keeps its (redacted) transcription. Idempotent.
+
+        Every object under the recording goes, listed in its index entry or not (what a
+        crashed or losing writer left), also when the entry was deleted before."""
         entry = self.get(recording_id)
+        keep = ("transcript",) if entry.kind == "voicemail" else ()
+        kept = tuple(a for a in entry.artifacts if a.kind in keep)
+        if not entry.deleted:
+            for info in entry.artifacts:
+                if info.kind not in keep:
+                    self._destroy_artifact(recording_id, info)
+        self._sweep(recording_id, kept)
         if entry.deleted:
             return entry
-        keep = ("transcript",) if entry.kind == "voicemail" else ()
-        for info in entry.artifacts:
-            if info.kind not in keep:
-                self._destroy_artifact(recording_id, info)
         stone = Tombstone(self.clock(), actor, reason)
-        kept = tuple(a for a in entry.artifacts if a.kind in keep)
         deleted = entry.copy(artifacts=kept, tombstone=stone)
         put_bytes(self.store, _index_name(recording_id), deleted.encode())
         action = "retention-delete" if actor == "retention" else "delete"
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
+
+    def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> None:
+        """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``."""
+        spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
+        for prefix in (f"keys/{recording_id}/", f"data/{recording_id}/"):
+            for name in list(self.store.names(prefix)):
+                if name not in spared:
+                    self.store.delete(name)
 
     # -- keys ------------------------------------------------------------------------
 

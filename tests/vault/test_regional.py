@@ -176,6 +176,12 @@ class FailingStore:
                 out.write(b"\x00" * 100)
                 raise StoreError("injected: disk full")
 
+    def create(self, name, data):
+        self._writes += 1
+        if self._writes == self._fail_on:
+            raise StoreError("injected: disk full")
+        self._inner.create(name, data)
+
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
@@ -414,11 +420,18 @@ class Interleaving:
         self._inner, self._meanwhile = inner, meanwhile
         self.region = inner.region
 
-    def writer(self, name):
+    def _before(self, name):
         if name.startswith("index/") and self._meanwhile is not None:
             meanwhile, self._meanwhile = self._meanwhile, None
             meanwhile()
+
+    def writer(self, name):
+        self._before(name)
         return self._inner.writer(name)
+
+    def create(self, name, data):
+        self._before(name)
+        return self._inner.create(name, data)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -430,10 +443,39 @@ def test_racing_writers_never_mix_ciphertext_and_key(make_store, make_keys, cloc
     audio_b = wav_bytes(seconds=1.0)[0]
     racing = RegionVault("eu", Interleaving(store, lambda: put_call(other, audio=audio_b)), make_keys("eu"), clock=clock)
     audio_a = wav_bytes(seconds=2.0)[0]
-    winner = put_call(racing, audio=audio_a)  # B commits first, then A's index replaces it
-    assert rv_get(store, winner) == winner
-    assert read(other, winner, "audio") == audio_a
+    with pytest.raises(VaultInputError, match="stored already"):
+        put_call(racing, audio=audio_a)  # B commits first; A's create-only commit loses
+    winner = rv_get(store, make_entry("eu"))
+    assert read(other, winner, "audio") == audio_b
     assert read(other, winner, "metadata") == b'{"recorded_s": 2.0}'
+    rid = winner.recording_id
+    assert len(list(store.names(f"data/{rid}/"))) == 3 and len(list(store.names(f"keys/{rid}/"))) == 3
+
+
+def test_delete_destroys_objects_no_entry_lists(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rid = entry.recording_id
+    # What a writer killed before its commit (or a losing one) left behind.
+    put_bytes(rv.store, f"data/{rid}/audio.1-0badc0de.enc", get_bytes(rv.store, audio_data(entry)))
+    put_bytes(rv.store, f"keys/{rid}/audio.1-0badc0de.json", get_bytes(rv.store, audio_key(entry)))
+    rv.delete(rid, actor="o", reason="r")
+    assert [n for n in rv.store.names("") if rid in n and not n.startswith("index/")] == []
+    put_bytes(rv.store, f"keys/{rid}/audio.1-0badc0de.json", b"{}")  # left after the deletion
+    rv.delete(rid, actor="o", reason="again")  # idempotent, and sweeps again
+    assert list(rv.store.names(f"keys/{rid}/")) == []
+    assert len(list(rv.audit_events(rid))) == 1
+
+
+def test_voicemail_deletion_sweeps_all_but_the_kept_transcript(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv, make_entry("eu", kind="voicemail"))
+    rid = entry.recording_id
+    put_bytes(rv.store, f"data/{rid}/transcript.1-0badc0de.enc", b"orphan")
+    deleted = rv.delete(rid, actor="o", reason="r")
+    assert b"[redacted]" in read(rv, deleted, "transcript")
+    assert untagged(n.split("/")[-1] for n in rv.store.names("") if f"/{rid}/" in n) == [
+        "transcript.1.enc", "transcript.1.json"]
 
 
 def rv_get(store, entry):

@@ -190,6 +190,12 @@ class BrokenStore:
             raise StoreError("injected: store unavailable")
         return self._inner.writer(name)
 
+    def create(self, name, data):
+        self._n += 1
+        if self._n == self._fail_on:
+            raise StoreError("injected: store unavailable")
+        return self._inner.create(name, data)
+
     def __getattr__(self, name):
         return getattr(self._inner, name)
 

@@ -18,6 +18,11 @@ class ObjectStore(Protocol):
         exits without an error (otherwise nothing of it is left). Replaces an old one."""
         ...
 
+    def create(self, name: str, data: bytes) -> None:
+        """Write ``name`` only when it does not exist, atomically against any other writer
+        (the commit point of a new recording); ObjectExistsError when it exists."""
+        ...
+
     def reader(self, name: str) -> AbstractContextManager[BinaryIO]:
         """A file reading ``name``; ObjectMissingError when there is none."""
         ...

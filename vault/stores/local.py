@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from vault.errors import ObjectMissingError, StoreError, VaultInputError
+from vault.errors import ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
 from vault.files import fsync_dir, shred
 from vault.regions import check_region
 
@@ -50,6 +50,27 @@ class LocalStore:
             if isinstance(exc, OSError):
                 raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
             raise
+
+    def create(self, name: str, data: bytes) -> None:
+        """Written to a temporary file, then hard-linked into place: ``link`` fails when the
+        name exists, so of two writers exactly one wins, and the object appears whole."""
+        path = self._path(name)
+        tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with open(tmp, "xb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(tmp, path)
+            fsync_dir(path.parent)
+        except FileExistsError:
+            raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[BinaryIO]:

@@ -4,6 +4,7 @@ A write is staged in a local temporary file (ciphertext only) and uploaded when 
 ends; S3 makes an object visible only when its upload completes (boto3 aborts a failed
 multipart upload), so a failed write leaves no partial object. A delete removes every
 version and delete marker of the name, so nothing recovers it from a versioned bucket.
+``create`` is a conditional write (``If-None-Match: *``), S3's compare-and-swap for new names.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vault.errors import ObjectMissingError, StoreError
+from vault.errors import ObjectExistsError, ObjectMissingError, StoreError
 from vault.regions import check_region
 
 #: Staged writes stay in memory up to this size, then spill to a temporary file.
@@ -61,6 +62,17 @@ class S3Store:
                 raise self._error("upload", exc) from exc
             except Exception as exc:  # boto3's S3UploadFailedError and transfer errors
                 raise StoreError(f"S3 {self.region}: upload of {name} failed ({type(exc).__name__})") from exc
+
+    def create(self, name: str, data: bytes) -> None:
+        """S3's conditional write (``If-None-Match: *``): of two writers exactly one wins."""
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "412"):
+                raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
+            raise self._error("put_object", exc) from exc  # 409 ConditionalRequestConflict: retry
+        except BotoCoreError as exc:
+            raise self._error("put_object", exc) from exc
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[BinaryIO]:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vault.errors import ObjectMissingError
+from vault.errors import ObjectExistsError, ObjectMissingError
 from vault.stores.base import get_bytes, put_bytes
 
 
@@ -73,3 +73,29 @@ def test_delete_is_idempotent_and_exact(make_store):
     store.delete("keys/r/audio.1.json")
     store.delete("keys/r/audio.1.json")
     assert list(store.names("keys/")) == ["keys/r/audio.1.json.bak"]
+
+
+def test_create_writes_only_a_new_name(make_store):
+    store = make_store("eu")
+    store.create("index/r1.json", b"first")
+    with pytest.raises(ObjectExistsError, match="has an object index/r1.json already"):
+        store.create("index/r1.json", b"second")
+    assert get_bytes(store, "index/r1.json") == b"first"
+    assert list(store.names("")) == ["index/r1.json"]  # no temporary left
+
+
+def test_of_many_racing_creates_exactly_one_wins(make_store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = make_store("eu")
+
+    def create(i: int) -> int | None:
+        try:
+            store.create("index/r2.json", str(i).encode())
+            return i
+        except ObjectExistsError:
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        winners = [w for w in pool.map(create, range(8)) if w is not None]
+    assert len(winners) == 1 and get_bytes(store, "index/r2.json") == str(winners[0]).encode()

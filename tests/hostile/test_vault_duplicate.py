@@ -1,0 +1,146 @@
+"""One call, two deliveries racing: one recording, and deleting it leaves nothing decryptable.
+
+The same call under two manifest paths, run by two workers at once, used to store two
+ciphertexts and two wrapped keys; the index kept one, and ``delete`` left the other
+decryptable with the live key (issue 10, defect 1). Here both writers are held at the
+index commit, so the race is forced on every run, not left to luck.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.vault.conftest import clock, make_keys, make_store, moto_url  # noqa: F401 (fixtures)
+from tests.vault.conftest import make_entry
+from tests.worker.stored_calls import write_call
+from vault import envelope
+from vault.context import ARTIFACT_KINDS, ArtifactRef
+from vault.errors import DecryptionError, VaultInputError
+from vault.regional import RegionVault
+from vault.stores.base import get_bytes
+from vault.vault import Vault
+from worker.operations import delete_recording
+from worker.pipeline import process_call
+from worker.settings import Settings
+
+
+class CommitTogether:
+    """A real store that holds the first ``parties`` writers of an index entry until all of
+    them arrived (later writes, e.g. the tombstone, pass)."""
+
+    def __init__(self, inner, parties: int = 2):
+        self._inner = inner
+        self.region = inner.region
+        self._barrier = threading.Barrier(parties, timeout=30)
+        self._waiting = parties
+        self._lock = threading.Lock()
+
+    def _meet(self, name: str) -> None:
+        if not name.startswith("index/"):
+            return
+        with self._lock:
+            if self._waiting == 0:
+                return
+            self._waiting -= 1
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait()
+
+    def writer(self, name):
+        self._meet(name)
+        return self._inner.writer(name)
+
+    def create(self, name, data):
+        self._meet(name)
+        return self._inner.create(name, data)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def region_vault(store, keys, clock, key_store=None) -> RegionVault:
+    """A RegionVault over ``store`` (and a separate key store when the vault has one)."""
+    try:
+        return RegionVault("eu", store, keys, key_store=key_store, clock=clock)
+    except TypeError:  # the vault before it kept keys in a store of their own
+        return RegionVault("eu", store, keys, clock=clock)
+
+
+def stores_of(rv: RegionVault) -> list:
+    return [rv.store] + ([rv.key_store] if getattr(rv, "key_store", None) is not None else [])
+
+
+def nothing_decryptable(rv: RegionVault, rid: str, account: str = "acme") -> None:
+    """No object of ``rid`` is left anywhere, and no leftover key opens any leftover ciphertext."""
+    left = [n for store in stores_of(rv) for n in store.names("") if rid in n and not n.startswith(("index/", "audit/"))]
+    assert left == []
+    ciphertexts = [get_bytes(s, n) for s in stores_of(rv) for n in s.names("data/")]
+    wrapped = [envelope.WrappedKey.decode(get_bytes(s, n)) for s in stores_of(rv) for n in s.names("keys/")]
+    for data in ciphertexts:
+        for key in wrapped:
+            for kind in ARTIFACT_KINDS:
+                with pytest.raises(DecryptionError):
+                    envelope.decrypt_stream(io.BytesIO(data), io.BytesIO(), key, rv.keys,
+                                            ArtifactRef(rid, account, "eu", kind))
+
+
+def test_two_puts_of_one_recording_at_once_store_one(make_store, make_keys, clock, tmp_path):
+    from vault.stores.local import LocalStore
+
+    store = make_store("eu")
+    key_store = LocalStore(tmp_path / "keystore" / "eu", "eu")
+    racing = CommitTogether(store)
+    a = region_vault(racing, make_keys("eu"), clock, key_store)
+    b = region_vault(racing, make_keys("eu"), clock, key_store)
+    entry = make_entry("eu")
+
+    def put(rv, audio):
+        return rv.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(put, a, b"A" * 5000), pool.submit(put, b, b"B" * 7000)]
+    outcomes = []
+    for future in futures:
+        try:
+            outcomes.append(future.result())
+        except VaultInputError as exc:
+            outcomes.append(str(exc))
+    assert sorted(type(o).__name__ for o in outcomes) == ["IndexEntry", "str"]
+    assert [o for o in outcomes if isinstance(o, str)] == [f"recording {entry.recording_id} is stored already"]
+    winner = a.get(entry.recording_id)
+    assert winner in outcomes
+    rid = entry.recording_id
+    assert len(list(store.names(f"data/{rid}/"))) == 2  # the winner's two artifacts, no orphan
+    out = io.BytesIO()
+    a.read(winner, "audio", out)
+    assert out.getvalue() in (b"A" * 5000, b"B" * 7000)
+
+    a.delete(rid, actor="operator", reason="customer request")
+    nothing_decryptable(a, rid)
+
+
+def test_one_call_under_two_manifest_paths_run_at_once(tmp_path, make_keys, clock):
+    from vault.stores.local import LocalStore
+
+    settings = Settings(data_dir=tmp_path / "state", keep_sources=True)
+    first = write_call(tmp_path / "inbox-a", "CA9")
+    second = write_call(tmp_path / "inbox-b", "CA9")  # the same call, another path
+    store = CommitTogether(LocalStore(tmp_path / "vault" / "eu", "eu"))
+    rv = region_vault(store, make_keys("eu"), clock, LocalStore(tmp_path / "keystore" / "eu", "eu"))
+    vault = Vault({"eu": rv})
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda path: process_call(path, settings, vault=vault), [first, second]))
+
+    assert {o.recording_id for o in outcomes} == {outcomes[0].recording_id}
+    assert sorted(o.already_stored for o in outcomes) == [False, True]
+    assert all(o.stored for o in outcomes)
+    rid = outcomes[0].recording_id
+    assert len(list(rv.store.names(f"data/{rid}/"))) == 2  # audio and metadata, once
+
+    delete_recording(rid, settings, actor="operator", reason="customer request", vault=vault)
+    nothing_decryptable(rv, rid)
