@@ -53,11 +53,13 @@ def detect(
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
     masked_s: Sequence[tuple[float, float]] = (),
+    spans: Sequence[Detection] = (),
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
     ``recognizer`` hears. Every keyed digit is a detection, card-like or not. What the
     recognizer hears inside a key press or inside ``masked_s`` (spans already masked, when
-    verifying) is that tone, not speech."""
+    verifying) is that tone, not speech. ``spans`` are detections found elsewhere (a
+    transcript's provider-redacted words, its segments without word times), kept as given."""
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
     detectors = [DetectorVersion(receiver.name, receiver.version)]
@@ -83,6 +85,9 @@ def detect(
         detectors.append(DetectorVersion(words_detector, cards.VERSION))
     if heard:
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}")
+    detections += list(spans)
+    for name in sorted({d.detector for d in spans} - {d.name for d in detectors}):
+        detectors.append(DetectorVersion(name, cards.VERSION))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
 
 
@@ -117,6 +122,16 @@ def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: floa
             )
 
 
+def check_spans(spans: Sequence[Detection], duration_s: float, tolerance_s: float) -> None:
+    """Refuse given spans that start past the audio (a segment may be padded past its end)."""
+    for index, span in enumerate(spans):
+        if span.start_s > duration_s + tolerance_s:
+            raise RedactionInputError(
+                f"transcript span {index + 1} ({span.detector}) starts at {span.start_s:.2f} s, past the end of "
+                f"the audio ({duration_s:.2f} s); is it on the recording's clock?"
+            )
+
+
 # -- arrays ---------------------------------------------------------------------------------
 
 
@@ -128,6 +143,7 @@ def redact_array(
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
     config: RedactionConfig = RedactionConfig(),
+    spans: Sequence[Detection] = (),
 ) -> tuple[np.ndarray, RedactionReport]:
     """Redact an in-memory signal, ``(frames,)`` or ``(frames, channels)``; returns a masked
     copy (same shape and dtype) and the report. Raises VerificationError like redact_file."""
@@ -138,6 +154,7 @@ def redact_array(
     duration_s = length / rate_hz
     if words:
         check_words(words, duration_s, config.end_tolerance_s)
+    check_spans(spans, duration_s, config.end_tolerance_s)
     step = config.block_frames
     findings = detect(
         (_mono(samples[i : i + step]) for i in range(0, length, step)),
@@ -145,6 +162,7 @@ def redact_array(
         words=words,
         words_detector=words_detector,
         recognizer=recognizer,
+        spans=spans,
     )
     intervals = _plan(findings, rate_hz, length, config)
     masker = _masker(intervals, rate_hz, config)
@@ -171,6 +189,7 @@ def redact_file(
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
     config: RedactionConfig = RedactionConfig(),
+    spans: Sequence[Detection] = (),
 ) -> RedactionReport:
     """Redact the audio file ``in_path`` into ``out_path``.
 
@@ -184,11 +203,12 @@ def redact_file(
     duration_s = length / rate_hz
     if words:
         check_words(words, duration_s, config.end_tolerance_s)
+    check_spans(spans, duration_s, config.end_tolerance_s)
     out_format, out_subtype = _output_format(out_path, info)
 
     findings = detect(
         _file_blocks(in_path, config.block_frames), rate_hz, words=words, words_detector=words_detector,
-        recognizer=recognizer,
+        recognizer=recognizer, spans=spans,
     )
     intervals = _plan(findings, rate_hz, length, config)
 

@@ -37,8 +37,8 @@ EVENT_TYPES = RECORDED_EVENTS + UNRECORDED_EVENTS
 #: How an agent answered (only on ``agent`` events, optional).
 AGENT_VIA = ("browser", "forwarding_number")
 CONTROL_ACTIONS = ("pause", "resume")
-#: Transcript formats: the ones the redaction layer parses (one name per format, everywhere).
-TRANSCRIPT_FORMATS = tuple(sorted(transcripts.FORMATS))
+#: Transcript formats: auto (recognised from the shape) and the ones the redaction layer parses.
+TRANSCRIPT_FORMATS = transcripts.CHOICES
 TRANSCRIPT_CLOCKS = ("call", "recording")
 #: Longest retention window (100 years); null keeps a recording without limit. Larger
 #: values would overflow the date arithmetic of retention (``datetime`` ends in year 9999).

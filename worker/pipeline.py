@@ -30,7 +30,8 @@ from worker.assemble import AssemblyOutcome, assemble_manifest
 from worker.manifest import Manifest, load_manifest
 from worker.redacting import (
     RedactionResult,
-    load_transcript,
+    TranscriptUse,
+    load_or_fall_back,
     needs_redaction,
     redact_assembled,
     write_redacted_transcript,
@@ -68,6 +69,8 @@ class ProcessOutcome:
     spans_by_kind: tuple[tuple[str, int], ...]
     sources_destroyed: int
     key_version: str | None
+    #: Why the call's transcript was not used (it could not be read), else None.
+    transcript_problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)
@@ -97,9 +100,13 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     try:
         assembled_path = workdir / "assembled.wav"
         fetch = SourceFetcher(manifest, settings, workdir)
-        transcript = None
-        if manifest.transcript is not None:  # parsed first: a bad transcript is bad input
-            transcript = load_transcript(fetch.local_path(manifest.transcript.location), manifest.transcript.format)
+        transcript, use = None, None
+        if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
+            transcript, use = load_or_fall_back(fetch.local_path(manifest.transcript.location),
+                                                manifest.transcript.format, settings)
+        if transcript is not None and use is not None:  # written first: a copy that cannot be redacted is bad input
+            redacted_transcript, removed = write_redacted_transcript(transcript, workdir / "transcript.redacted")
+            use = TranscriptUse(use.format, removed=removed)
         assembly = assemble_manifest(manifest, assembled_path, settings, fetch)
         if not assembly.recorded:
             return _not_recorded(manifest, rid, assembly, _destroy(manifest, settings))
@@ -111,12 +118,12 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
         inputs = [(segment.uri, fetch(segment)) for segment in manifest.segments]
-        metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id)
+        metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id,
+                             use)
         with open(final_path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
             if transcript is not None:
-                redacted = write_redacted_transcript(transcript, workdir / "transcript.redacted")
-                artifacts["transcript"] = open(redacted, "rb")
+                artifacts["transcript"] = open(redacted_transcript, "rb")
             try:
                 stored = region_vault.put(entry, artifacts)
             except VaultInputError:
@@ -133,7 +140,7 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     _follow_retention(region_vault, manifest)
     destroyed = _destroy(manifest, settings)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
-                    assembly=assembly, redaction=redaction)
+                    assembly=assembly, redaction=redaction, use=use)
 
 
 def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
@@ -173,7 +180,8 @@ def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redacti
 
 
 def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
-              inputs: list[tuple[str, Path]], final_path: Path, key_version: str, key_id: str) -> bytes:
+              inputs: list[tuple[str, Path]], final_path: Path, key_version: str, key_id: str,
+              use: TranscriptUse | None = None) -> bytes:
     """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
     expires = entry.expires_at(entry.retention_days)
     body = {
@@ -191,6 +199,7 @@ def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: Redaction
             "output": {"sha256": _sha256(final_path)},
         },
         "key": {"key_id": key_id, "version": key_version},
+        "transcript": use.to_dict() if use is not None else None,
         "pipeline_version": PIPELINE_VERSION,
         "created_at": entry.created_at.isoformat(),
         "retention_days": entry.retention_days,
@@ -217,7 +226,8 @@ def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destr
 
 
 def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, destroyed: int,
-             assembly: AssemblyOutcome | None = None, redaction: RedactionResult | None = None) -> ProcessOutcome:
+             assembly: AssemblyOutcome | None = None, redaction: RedactionResult | None = None,
+             use: TranscriptUse | None = None) -> ProcessOutcome:
     account = manifest.account
     return ProcessOutcome(
         recording_id=rid,
@@ -234,4 +244,5 @@ def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, 
         spans_by_kind=redaction.spans_by_entity() if redaction is not None else (),
         sources_destroyed=destroyed,
         key_version=entry.artifact("audio").key_version if entry.artifact("audio") else None,
+        transcript_problem=use.problem if use is not None else None,
     )

@@ -4,7 +4,9 @@ Which accounts are redacted: ``redaction: on``, or ``auto`` on a plan that canno
 (team, growth). The engine runs on the assembled recording (recording clock) inside the
 worker's temp dir. Spoken card data comes from the provider transcript when the manifest
 has one (call-clock words mapped through the assembly's time map), else from the speech
-recognizer chosen by settings; keyed digits always from the DTMF receiver. Only a verified
+recognizer chosen by settings; keyed digits always from the DTMF receiver. A transcript that
+cannot be read does not fail the job: the recognizer is used instead and the metadata says
+so (``TranscriptUse``). Only a verified
 output is kept (``VerificationError`` otherwise: nothing is stored or destroyed, so nothing
 is lost). A provider transcript is always written back redacted before it is stored: it is
 a copy of the card data too.
@@ -20,9 +22,11 @@ from pathlib import Path
 from redaction import dtmf, transcripts
 from redaction.config import RedactionConfig
 from redaction.engine import redact_file
-from redaction.errors import RedactionInputError
+from redaction.errors import RedactionInputError, TranscriptError
 from redaction.report import RedactionReport
+from redaction.spans import Detection
 from redaction.transcripts import Transcript
+from redaction.transcripts.clock import ToRecording
 from worker.assemble import AssemblyOutcome
 from worker.errors import UsageError
 from worker.manifest import Manifest
@@ -80,20 +84,66 @@ def detector_version_of(report: RedactionReport) -> str:
 
 
 def load_transcript(path: Path, format_name: str) -> Transcript:
-    """Parse a provider transcript; TranscriptError (bad input) names what is wrong."""
+    """Parse a provider transcript (``auto``: recognise its format); a RedactionInputError
+    (bad input) names the file and what is wrong."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RedactionInputError(f"transcript {path.name} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RedactionInputError(f"cannot read transcript {path.name}: {type(exc).__name__}") from exc
-    return transcripts.load(text, format_name)
+    try:
+        return transcripts.load(text, format_name)
+    except TranscriptError as exc:
+        raise TranscriptError(f"transcript {path.name}: {exc}") from None
 
 
-def write_redacted_transcript(transcript: Transcript, out_path: Path) -> Path:
-    """The transcript in its own format with card data replaced; written to ``out_path``."""
-    out_path.write_text(transcripts.redacted(transcript), encoding="utf-8")
-    return out_path
+@dataclass(frozen=True)
+class TranscriptUse:
+    """What became of a call's provider transcript (for the report and metadata; no text).
+
+    ``format`` is the format read (None when it could not be read); ``fallback`` names what
+    found spoken card data instead and ``problem`` why; ``removed`` names the fields the
+    redacted copy lacks.
+    """
+
+    format: str | None
+    fallback: str | None = None
+    problem: str | None = None
+    removed: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"format": self.format, "fallback": self.fallback, "problem": self.problem,
+                "removed_fields": list(self.removed)}
+
+
+def load_or_fall_back(path: Path, format_name: str, settings: Settings) -> tuple[Transcript | None, TranscriptUse]:
+    """A post-call job's transcript: read it, or (unreadable) fall back to the recognizer
+    the settings choose and say so; the job goes on either way."""
+    try:
+        transcript = load_transcript(path, format_name)
+    except RedactionInputError as exc:
+        recognizer = make_recognizer(settings)
+        fallback = f"recognizer:{recognizer.name}" if recognizer is not None else "dtmf only"
+        return None, TranscriptUse(None, fallback, str(exc))
+    return transcript, TranscriptUse(transcript.format)
+
+
+def write_redacted_transcript(transcript: Transcript, out_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The transcript in its own format with card data replaced, written to ``out_path``;
+    and the names of the fields that could not be redacted in place and were removed."""
+    written = transcripts.write_back(transcript)
+    out_path.write_text(written.text, encoding="utf-8")
+    return out_path, written.removed
+
+
+def transcript_spans(transcript: Transcript, to_recording_s: ToRecording | None = None) -> tuple[Detection, ...]:
+    """The transcript's provider-redacted spans and untimed segments to mask (on the
+    recording's clock when ``to_recording_s`` maps call time)."""
+    spans = transcripts.detections(transcript)
+    if to_recording_s is not None:
+        spans = transcripts.detections_to_recording_clock(spans, to_recording_s)
+    return spans
 
 
 def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: Transcript | None,
@@ -101,16 +151,19 @@ def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: 
     """Redact the assembled recording into ``out_path`` (the worker's temp dir)."""
     words = None
     recognizer = None
+    spans: tuple[Detection, ...] = ()
     if transcript is not None:
         words = transcript.words
-        if manifest.transcript.clock == "call":
-            words = transcripts.to_recording_clock(words, assembly.time_map.to_recording_s)
+        to_recording = assembly.time_map.to_recording_s if manifest.transcript.clock == "call" else None
+        if to_recording is not None:
+            words = transcripts.to_recording_clock(words, to_recording)
+        spans = transcript_spans(transcript, to_recording)
     else:
         recognizer = make_recognizer(settings)
     report = redact_file(
         assembly.recording.path, out_path, words=words,
         words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
-        recognizer=recognizer, config=config_from(settings))
+        recognizer=recognizer, config=config_from(settings), spans=spans)
     return RedactionResult(out_path, report)
 
 

@@ -1,35 +1,87 @@
-"""Word-timed transcripts from transcription providers: one module per format.
+"""Transcripts from transcription providers: one module per format.
 
-``load(text, format_name)`` parses; ``redacted(transcript)`` writes it back with the words
-of every card number, expiry date and security code replaced (a transcript is a copy of the
-card data too).
+``load(text, format_name)`` parses (``auto`` recognises the format from its shape);
+``detections(transcript)`` are what a transcript says beyond its timed words (spans the
+provider redacted itself, segments without word times that hold card data);
+``write_back(transcript)`` is the document in its own format with every card number,
+expiry date and security code replaced (a transcript is a copy of the card data too).
 """
 
 from __future__ import annotations
 
+import json
+
 from redaction.cards import find_entities
 from redaction.errors import TranscriptError
-from redaction.transcripts import assemblyai, aws, deepgram, simple, whisper
-from redaction.transcripts.base import PLACEHOLDER, Transcript, TranscriptFormat
-from redaction.transcripts.clock import to_recording_clock
+from redaction.spans import SPOKEN, Detection
+from redaction.transcripts import (
+    assemblyai,
+    aws,
+    azure,
+    call_analytics,
+    contact_lens,
+    deepgram,
+    google,
+    revai,
+    simple,
+    speechmatics,
+    whisper,
+)
+from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack
+from redaction.transcripts.clock import detections_to_recording_clock, to_recording_clock
+from redaction.transcripts.freetext import entities_in
+from redaction.transcripts.markers import markers_in
 
-#: Every supported format by name.
+#: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
-    module.NAME: module.FORMAT for module in (aws, deepgram, assemblyai, whisper, simple)
+    module.NAME: module.FORMAT
+    for module in (aws, call_analytics, contact_lens, deepgram, assemblyai, whisper, google, azure, revai,
+                   speechmatics, simple)
 }
+#: Format names accepted on the command line and in manifests.
+AUTO = "auto"
+CHOICES = (AUTO, *sorted(FORMATS))
+#: Padding around a segment masked whole (its edges are the provider's estimate).
+SEGMENT_PAD_S = 0.25
+#: Confidence of a provider's own redaction (it heard the words; we trust it).
+MARKED_CONFIDENCE = 1.0
 
 
 def get_format(name: str) -> TranscriptFormat:
     try:
         return FORMATS[name]
     except KeyError:
-        raise TranscriptError(f"unknown transcript format {name!r}; known: {', '.join(sorted(FORMATS))}") from None
+        raise TranscriptError(f"unknown transcript format {name!r}; known: {', '.join(CHOICES)}") from None
+
+
+def recognise(text: str) -> str:
+    """The name of the format ``text`` has the shape of; TranscriptError naming the closest
+    format and what it lacks when none fits."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        missing = simple.FORMAT.missing(text)
+        if not missing:
+            return simple.NAME
+        raise TranscriptError(
+            f"transcript is not JSON (line {exc.lineno}, column {exc.colno}) and not the simple format "
+            f"({missing[0]})"
+        ) from None
+    lacking = {name: fmt.missing(document) for name, fmt in FORMATS.items() if name != simple.NAME}
+    for name, missing in lacking.items():
+        if not missing:
+            return name
+    closest = min(lacking, key=lambda name: len(lacking[name]))
+    raise TranscriptError(
+        f"transcript format not recognised; closest is {closest} (missing {', '.join(lacking[closest])})"
+    )
 
 
 def load(text: str, format_name: str) -> Transcript:
-    """Parse ``text`` as ``format_name``; raises TranscriptError naming what is wrong."""
-    fmt = get_format(format_name)
-    return Transcript(fmt.name, fmt.parse(text), text)
+    """Parse ``text`` as ``format_name`` (or ``auto``); raises TranscriptError naming what is wrong."""
+    fmt = get_format(recognise(text) if format_name == AUTO else format_name)
+    reading = fmt.read(text)
+    return Transcript(fmt.name, reading.words, text, reading.marked, reading.segments)
 
 
 def sensitive_words(transcript: Transcript) -> frozenset[int]:
@@ -37,10 +89,36 @@ def sensitive_words(transcript: Transcript) -> frozenset[int]:
     return frozenset(i for entity in find_entities(transcript.words) for i in entity.words)
 
 
-def redacted(transcript: Transcript) -> str:
-    """The transcript in its own format with every sensitive word replaced by PLACEHOLDER.
+def detections(transcript: Transcript) -> tuple[Detection, ...]:
+    """Spans to mask that timed words do not give: what the provider redacted (detector
+    ``transcript:<format>-redaction``) and each segment without word times whose text holds
+    card data or a provider marker without a time, whole and padded."""
+    redaction = f"transcript:{transcript.format}-redaction"
+    found = [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE)
+             for m in transcript.marked]
+    segments = transcript.segments
+    for segment in segments:
+        found += [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE)
+                  for m in segment.marked]
+        entities = markers_in(segment.text)
+        if len(entities) > len(segment.marked):  # a marker without a time: the whole segment
+            found.append(_whole(segment, entities[0], redaction, MARKED_CONFIDENCE))
+    for entity, holders in entities_in([(s.text, s.start_s, s.end_s) for s in segments]):
+        for k in sorted(holders):
+            found.append(_whole(segments[k], entity.entity, f"transcript:{transcript.format}", entity.confidence))
+    return tuple(sorted(found, key=lambda d: (d.start_s, d.end_s)))
 
-    Copies of the words that ``parse`` does not read (utterances, other alternatives, word
+
+def _whole(segment: Segment, entity: str, detector: str, confidence: float) -> Detection:
+    return Detection(max(0.0, segment.start_s - SEGMENT_PAD_S), segment.end_s + SEGMENT_PAD_S, SPOKEN, entity,
+                     detector, confidence)
+
+
+def write_back(transcript: Transcript) -> WriteBack:
+    """The transcript in its own format with every sensitive word replaced by PLACEHOLDER
+    and card data in its free text redacted; ``removed`` names fields that could not be.
+
+    Copies of the words that ``read`` does not use (utterances, other alternatives, word
     segments) are only checked here: a malformed copy is a TranscriptError naming no value
     (``float('card 4532 ...')`` would echo the transcript's text).
     """
@@ -54,14 +132,28 @@ def redacted(transcript: Transcript) -> str:
         ) from None
 
 
+def redacted(transcript: Transcript) -> str:
+    """The redacted document's text (see ``write_back``)."""
+    return write_back(transcript).text
+
+
 __all__ = [
+    "AUTO",
+    "CHOICES",
     "FORMATS",
     "PLACEHOLDER",
+    "Marked",
+    "Segment",
     "Transcript",
     "TranscriptFormat",
+    "WriteBack",
+    "detections",
+    "detections_to_recording_clock",
     "get_format",
     "load",
+    "recognise",
     "redacted",
     "sensitive_words",
     "to_recording_clock",
+    "write_back",
 ]

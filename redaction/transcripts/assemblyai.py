@@ -3,9 +3,11 @@
 Shape (AssemblyAI API reference): ``text`` is the full transcript; ``words`` lists ``text``,
 ``start`` and ``end`` in milliseconds, ``confidence``, ``speaker``. With speaker labels,
 ``utterances`` repeat the words with their own ``text``: their words overlapping a redacted
-word are redacted and their text rebuilt. Model outputs derived from the text that cannot
-be redacted word by word (summary, chapters, highlights, entities, sentiment, content safety and topic
-labels, which quote the text) are dropped.
+word are redacted and their text rebuilt. With ``redact_pii``, a redacted word reads
+``####`` (hash substitution) or ``[CREDIT_CARD_NUMBER]`` (entity name): a provider marker,
+masked where it stands. Model outputs derived from the text (summary, chapters,
+highlights, entities, sentiment, content safety and topic labels) are kept, scrubbed as free
+text; those tied to the time of a redacted word have their numbers redacted too.
 """
 
 from __future__ import annotations
@@ -13,37 +15,70 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
-from redaction.words import TimedWord
+from redaction.transcripts.base import (
+    Reading,
+    WriteBack,
+    field,
+    lacks,
+    load_json,
+    make_word,
+    overlaps,
+    redact_listed,
+    redact_text,
+)
+from redaction.transcripts.freetext import finish
+from redaction.transcripts.markers import marked_words
 
 NAME = "assemblyai"
 MS = 0.001
-DERIVED = ("summary", "chapters", "auto_highlights_result", "entities", "sentiment_analysis_results",
-           "content_safety_labels", "iab_categories_result")
 
 
 class AssemblyAiTranscript:
     name = NAME
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
-        return tuple(
+    def missing(self, document: Any) -> tuple[str, ...]:
+        return lacks(document, ["words[]", "words[0].text", "words[0].start", "text"])
+
+    def read(self, text: str) -> Reading:
+        words = tuple(
             make_word(field(w, "start", where, NAME), field(w, "end", where, NAME), field(w, "text", where, NAME),
                       w.get("confidence"), where, NAME, scale=MS)
             for where, w in _words(load_json(text, NAME))
         )
+        return Reading(words, marked_words(words))
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        spans = redact_listed((word for _, word in _words(document)), sensitive, "text")
-        document["text"] = " ".join(w["text"] for w in document["words"])
+        listed = [word for _, word in _words(document)]
+        said = [w["text"] for i, w in enumerate(listed) if i in sensitive]
+        spans = redact_listed(listed, sensitive, "text")
+        skip: list[Any] = list(listed)
+        if spans:
+            document["text"] = " ".join(w["text"] for w in document["words"])
         for utterance in document.get("utterances") or []:
+            hit = False
             for word in utterance.get("words", []):
+                skip.append(word)
                 if overlaps(float(word["start"]), float(word["end"]), spans):
                     word["text"] = redact_text(word["text"])
-            utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
-        for key in DERIVED:
-            document.pop(key, None)
-        return dump_json(document)
+                    hit = True
+            if hit:
+                utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
+        return finish(document, said, skip, near=_near(spans))
+
+
+def _near(spans: list[tuple[float, float]]) -> Any:
+    def near(node: dict[str, Any]) -> bool:
+        if not spans or "words" in node:
+            return False
+        try:
+            if "start" in node and "end" in node:
+                return overlaps(float(node["start"]), float(node["end"]), spans)
+            stamps = node.get("timestamps") or ([node["timestamp"]] if isinstance(node.get("timestamp"), dict) else [])
+            return any(overlaps(float(t["start"]), float(t["end"]), spans) for t in stamps)
+        except (KeyError, TypeError, ValueError):
+            return False
+    return near
 
 
 def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:

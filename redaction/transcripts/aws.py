@@ -7,7 +7,10 @@ items (no times). Newer jobs add item ``id`` and ``results.audio_segments`` whos
 ``transcript`` is rebuilt from the redacted items. With channel identification,
 ``results.channel_labels.channels[].items`` repeat the words per channel: those overlapping a
 redacted word are redacted too, and so are the items of alternative transcriptions
-(``results.segments[].alternatives[].items``, flat ``content``), whose ``transcript`` is rebuilt.
+(``results.segments[].alternatives[].items``, flat ``content``), whose ``transcript`` is
+rebuilt. Speaker labels (``results.speaker_labels``) hold times only. With content
+redaction, a redacted word reads ``[PII]`` (or its entity type) and carries
+``redactions[].confidence``: a provider marker, masked where it stands.
 """
 
 from __future__ import annotations
@@ -15,8 +18,18 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_text
-from redaction.words import TimedWord
+from redaction.transcripts.base import (
+    Reading,
+    WriteBack,
+    field,
+    lacks,
+    load_json,
+    make_word,
+    overlaps,
+    redact_text,
+)
+from redaction.transcripts.freetext import finish
+from redaction.transcripts.markers import marked_words
 
 NAME = "aws"
 
@@ -24,7 +37,10 @@ NAME = "aws"
 class AwsTranscript:
     name = NAME
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
+    def missing(self, document: Any) -> tuple[str, ...]:
+        return lacks(document, ["results", "results.items[]", "results.items[0].alternatives"])
+
+    def read(self, text: str) -> Reading:
         words = []
         for where, item in _pronunciations(load_json(text, NAME)):
             alternative = field(item, "alternatives", where, NAME)
@@ -41,36 +57,44 @@ class AwsTranscript:
                     NAME,
                 )
             )
-        return tuple(words)
+        return Reading(tuple(words), marked_words(words))
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        spans = []
-        for index, (_, item) in enumerate(_pronunciations(document)):
+        spans, said = [], []
+        pronunciations = _pronunciations(document)
+        for index, (_, item) in enumerate(pronunciations):
             if index in sensitive:
+                said.append(item["alternatives"][0]["content"])
                 _redact_item(item)
                 spans.append((float(item["start_time"]), float(item["end_time"])))
         results = document["results"]
+        skip: list[Any] = [item for item in results["items"] if isinstance(item, dict)]
         for channel in (results.get("channel_labels") or {}).get("channels", []):
             for item in channel.get("items", []):
+                skip.append(item)
                 if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
                     _redact_item(item)
         for segment in results.get("segments", []):  # alternative transcriptions (ShowAlternatives)
             for alternative in segment.get("alternatives", []):
                 items = alternative.get("items", [])
+                skip += items
+                hit = False
                 for item in items:
                     if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
                         item["content"] = redact_text(item["content"])
-                if "transcript" in alternative:
+                        hit = True
+                if hit and "transcript" in alternative:
                     alternative["transcript"] = _join([{"type": i.get("type"), "alternatives": [i]} for i in items])
-        items = results["items"]
-        full = _join(items)
-        for entry in results.get("transcripts", []):
-            entry["transcript"] = full
-        by_id = {item.get("id"): item for item in items if "id" in item}
-        for segment in results.get("audio_segments", []):
-            segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
-        return dump_json(document)
+        if spans:
+            items = results["items"]
+            full = _join(items)
+            for entry in results.get("transcripts", []):
+                entry["transcript"] = full
+            by_id = {item.get("id"): item for item in items if "id" in item}
+            for segment in results.get("audio_segments", []):
+                segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
+        return finish(document, said, skip)
 
 
 def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -1,9 +1,12 @@
 """What every transcript format provides, and helpers they share.
 
-A format turns a provider's document into timed words (in a fixed order, so an index names
-one word) and writes the document back with chosen words replaced by ``PLACEHOLDER``,
-in the provider's own shape. Derived text (full transcripts, utterances) is rebuilt from the
-redacted words; derived data that cannot be rebuilt (token ids, summaries) is dropped.
+A format reads a provider's document into a ``Reading``: timed words (in a fixed order, so
+an index names one word), the spans the provider redacted itself, and the segments whose
+words have no times. It writes the document back with chosen words replaced by
+``PLACEHOLDER``, in the provider's own shape: derived text (full transcripts, utterances) is
+rebuilt from the redacted words, free text (summaries, chapters, entity values) is scrubbed
+in place (``scrub``), and only data that cannot be redacted in place (token ids that spell
+the text) is removed and named in ``WriteBack.removed``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,29 +27,76 @@ PLACEHOLDER = "[redacted]"
 _CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
 
 
+@dataclass(frozen=True)
+class Marked:
+    """A stretch the provider redacted itself ([PII], ####, a Contact Lens redacted timestamp):
+    ``entity`` is the provider's label in lower case (card ones in our names), or "pii"."""
+
+    start_s: float
+    end_s: float
+    entity: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Text with a start and an end but no word times (Contact Lens turns, Whisper segments
+    without word timestamps). ``text`` is transcript text: never in a repr or a message."""
+
+    start_s: float
+    end_s: float
+    text: str = dataclasses.field(repr=False)
+    #: Spans inside it the provider redacted, when it says where (else a marker in the text
+    #: masks the whole segment).
+    marked: tuple[Marked, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a format reads from a document."""
+
+    words: tuple[TimedWord, ...]
+    marked: tuple[Marked, ...] = ()
+    segments: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteBack:
+    """A redacted document and the names (never contents) of fields removed from it."""
+
+    text: str
+    removed: tuple[str, ...] = ()
+
+
 class TranscriptFormat(Protocol):
-    """One provider's word-timed transcript format."""
+    """One provider's transcript format."""
 
     #: Name used on the command line and in manifests (aws, deepgram, ...).
     name: str
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
-        """Timed words in document order; raises TranscriptError."""
+    def missing(self, document: Any) -> str | None:
+        """None when the parsed JSON ``document`` has this format's shape, else what is
+        missing (for ``auto``: "results.items"). The simple format gets the text."""
         ...
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
-        """The document with the words at indices ``sensitive`` (as ``parse`` numbers them)
-        replaced by PLACEHOLDER."""
+    def read(self, text: str) -> Reading:
+        """Words, provider-redacted spans and untimed segments; raises TranscriptError."""
+        ...
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
+        """The document with the words at indices ``sensitive`` (as ``read`` numbers them)
+        replaced by PLACEHOLDER and card data in its free text scrubbed."""
         ...
 
 
 @dataclass(frozen=True)
 class Transcript:
-    """A parsed transcript: its format, its words, and the source to write back redacted."""
+    """A parsed transcript: its format, what was read, and the source to write back redacted."""
 
     format: str
     words: tuple[TimedWord, ...]
-    source: str
+    source: str = dataclasses.field(repr=False)
+    marked: tuple[Marked, ...] = ()
+    segments: tuple[Segment, ...] = ()
 
     def __repr__(self) -> str:  # never show text
         return f"Transcript({self.format}, {len(self.words)} words)"
@@ -111,3 +162,46 @@ def redact_listed(words: Iterable[dict[str, Any]], sensitive: frozenset[int], te
 def overlaps(start_s: float, end_s: float, spans: Iterable[tuple[float, float]]) -> bool:
     """True when the word time overlaps any of ``spans`` (derived copies of redacted words)."""
     return any(start_s < e and s < end_s or (start_s == s and end_s == e) for s, e in spans)
+
+
+def lacks(document: Any, paths: Iterable[str]) -> tuple[str, ...]:
+    """The ``paths`` missing from ``document`` (for ``auto``): dotted keys, ``[0]`` looks in
+    a list's first element (an empty list has everything), ``[]`` asks for a list."""
+    return tuple(path for path in paths if not _has(document, path))
+
+
+def _has(node: Any, path: str) -> bool:
+    for part in path.split("."):
+        key, _, rest = part.partition("[")
+        if key:
+            if not isinstance(node, dict) or key not in node:
+                return False
+            node = node[key]
+        if rest:
+            if not isinstance(node, list):
+                return False
+            if rest == "0]":
+                if not node:
+                    return True
+                node = node[0]
+    return True
+
+
+def seconds(value: Any, where: str, format_name: str) -> float:
+    """A time in seconds from a number, a numeric string or a duration string ("1.500s")."""
+    if isinstance(value, bool):
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time")
+    if isinstance(value, str) and value.endswith("s"):
+        value = value[:-1]
+    if isinstance(value, dict):  # protobuf Duration as a mapping
+        try:
+            return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+        except (TypeError, ValueError):
+            raise TranscriptError(f"{format_name} transcript: {where} is not a time") from None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time") from None
+    if not out >= 0.0 or out == float("inf"):
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time")
+    return out

@@ -9,7 +9,9 @@ queue) are dropped: there is no audio of them to mask.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
+from redaction.spans import Detection
 from redaction.words import TimedWord
 
 ToRecording = Callable[[float], "float | None"]
@@ -32,4 +34,15 @@ def to_recording_clock(words: Sequence[TimedWord], to_recording_s: ToRecording) 
         if end is None:
             end = start + length
         out.append(TimedWord(start, max(start, end), word.text, word.confidence))
+    return tuple(out)
+
+
+def detections_to_recording_clock(detections: Sequence[Detection], to_recording_s: ToRecording) -> tuple[Detection, ...]:
+    """Detections (provider-redacted spans, whole segments) mapped like words: a span cut at
+    one edge keeps its recorded part; a span with nothing recorded is dropped."""
+    out = []
+    for detection in detections:
+        word = TimedWord(detection.start_s, detection.end_s, "")
+        for mapped in to_recording_clock([word], to_recording_s):
+            out.append(replace(detection, start_s=mapped.start_s, end_s=mapped.end_s))
     return tuple(out)

@@ -2,12 +2,15 @@
 
 Shape (Deepgram API reference): ``results.channels[c].alternatives[0]`` has ``transcript``
 and ``words`` (``word``, ``start``, ``end`` in seconds, ``confidence``, optional
-``punctuated_word``, ``speaker``). With ``utterances=true`` ``results.utterances`` repeat
-the words with their own ``transcript``. Only each channel's first alternative is read;
-lower-ranked alternatives, utterances and paragraphs are copies of the same speech, so
-their words overlapping a redacted word are redacted too and their text rebuilt
-(``paragraphs``, entity values, summaries, translations, topics, intents, sentiments and
-search hits, which cannot be rebuilt word by word, are dropped).
+``punctuated_word``, ``speaker``); multichannel audio has one entry per channel. With
+``smart_format`` numbers are numerals ("4111", "4111-1111-..."), which the card logic reads
+like spoken digits. With ``utterances=true`` ``results.utterances`` repeat the words with
+their own ``transcript``; lower-ranked alternatives repeat them too: their words overlapping
+a redacted word are redacted and their text rebuilt. ``paragraphs`` sentences overlapping a
+redacted word are rebuilt from the words; entity values, summaries, search hits, topics and
+sentiments tied to redacted words (by time or by ``start_word``/``end_word``) have their
+numbers redacted; everything else is scrubbed as free text. With ``redact``, Deepgram
+writes a marker ("[REDACTED]", "[PCI]", ...) in place of the word: masked where it stands.
 """
 
 from __future__ import annotations
@@ -15,40 +18,66 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
-from redaction.words import TimedWord
+from redaction.transcripts.base import (
+    Reading,
+    WriteBack,
+    field,
+    lacks,
+    load_json,
+    make_word,
+    overlaps,
+    redact_listed,
+    redact_text,
+)
+from redaction.transcripts.freetext import finish
+from redaction.transcripts.markers import marked_words
 
 NAME = "deepgram"
-#: Text derived from the words that cannot be rebuilt word by word (entity values, summaries,
-#: translations, topic and intent snippets): dropped from alternatives and results.
-DERIVED = ("paragraphs", "entities", "summaries", "summary", "translations", "topics", "intents", "sentiments")
 
 
 class DeepgramTranscript:
     name = NAME
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
-        return tuple(
+    def missing(self, document: Any) -> tuple[str, ...]:
+        return lacks(document, ["results", "results.channels[]", "results.channels[0].alternatives[]",
+                                "results.channels[0].alternatives[0].words[]"])
+
+    def read(self, text: str) -> Reading:
+        words = tuple(
             make_word(field(w, "start", where, NAME), field(w, "end", where, NAME), field(w, "word", where, NAME),
                       w.get("confidence"), where, NAME)
             for where, w in _words(load_json(text, NAME))
         )
+        return Reading(words, marked_words(words))
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        spans = redact_listed((word for _, word in _words(document)), sensitive, None)
+        listed = [word for _, word in _words(document)]
+        said = [str(w.get("punctuated_word", w["word"])) for i, w in enumerate(listed) if i in sensitive]
+        spans = redact_listed(listed, sensitive, None)
         results = document["results"]
+        skip: list[Any] = []
         for channel in results["channels"]:
-            channel.pop("search", None)
             for alternative in channel.get("alternatives", []):
-                _redact_words(alternative, spans)
-                for key in DERIVED:
-                    alternative.pop(key, None)
-        for key in DERIVED:
-            results.pop(key, None)
+                skip += _redact_words(alternative, spans)
+                _rebuild_sentences(alternative, spans)
         for utterance in results.get("utterances", []) or []:
-            _redact_words(utterance, spans)
-        return dump_json(document)
+            skip += _redact_words(utterance, spans)
+        return finish(document, said, skip, near=_near(spans, sensitive))
+
+
+def _near(spans: list[tuple[float, float]], sensitive: frozenset[int]) -> Any:
+    def near(node: dict[str, Any]) -> bool:
+        try:
+            if "start_word" in node and "end_word" in node:
+                first, last = int(node["start_word"]), int(node["end_word"])
+                return any(first <= i <= last for i in sensitive)
+            if "snippet" in node and "start" in node and "end" in node:  # a search hit
+                return overlaps(float(node["start"]), float(node["end"]), spans)
+        except (TypeError, ValueError):
+            return False
+        return False
+    return near
 
 
 def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -70,15 +99,41 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def _redact_words(holder: dict[str, Any], spans: list[tuple[float, float]]) -> None:
+def _redact_words(holder: dict[str, Any], spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """Redact ``holder``'s words overlapping ``spans`` and rebuild its transcript; returns the words."""
     words = holder.get("words", [])
+    hit = False
     for word in words:
         if overlaps(float(word["start"]), float(word["end"]), spans):
+            hit = True
             for key in ("word", "punctuated_word"):
                 if key in word:
                     word[key] = redact_text(word[key])
-    if "transcript" in holder:
+    if hit and "transcript" in holder:
         holder["transcript"] = " ".join(w.get("punctuated_word", w.get("word", "")) for w in words)
+    return list(words)
+
+
+def _rebuild_sentences(alternative: dict[str, Any], spans: list[tuple[float, float]]) -> None:
+    """Paragraph sentences overlapping a redacted word are rebuilt from the alternative's
+    words; the paragraphs' transcript gets the rebuilt sentences in place of the old."""
+    paragraphs = alternative.get("paragraphs")
+    if not isinstance(paragraphs, dict) or not spans:
+        return
+    words = alternative.get("words", [])
+    changed = []
+    for paragraph in paragraphs.get("paragraphs", []):
+        for sentence in paragraph.get("sentences", []):
+            start, end = float(sentence["start"]), float(sentence["end"])
+            if not overlaps(start, end, spans):
+                continue
+            inside = [w for w in words if float(w["start"]) >= start - 1e-6 and float(w["end"]) <= end + 1e-6]
+            rebuilt = " ".join(w.get("punctuated_word", w.get("word", "")) for w in inside)
+            changed.append((sentence["text"], rebuilt))
+            sentence["text"] = rebuilt
+    if isinstance(paragraphs.get("transcript"), str):
+        for old, new in changed:
+            paragraphs["transcript"] = paragraphs["transcript"].replace(old, new)
 
 
 FORMAT = DeepgramTranscript()

@@ -9,14 +9,17 @@ Plain UTF-8 text, one word per line::
 Fields are separated by whitespace: start and end in seconds on the audio's clock (a dot
 for decimals), the word (no spaces: "forty-five" is one word), and an optional confidence in
 [0, 1] (default 1). Blank lines and lines starting with ``#`` are ignored. Written back
-redacted, the word field of a redacted line becomes ``[redacted]`` and comment lines are
-dropped (free text could quote card data); word lines are otherwise kept as they were.
+redacted, the word field of a redacted line becomes ``[redacted]``; comment lines are kept
+with card data in them redacted (every number too when the words held card data: free text
+may quote it in any form); word lines are otherwise kept as they were.
 """
 
 from __future__ import annotations
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import PLACEHOLDER, make_word
+from redaction.transcripts.base import PLACEHOLDER, Reading, WriteBack, make_word
+from redaction.transcripts.freetext import digit_cores, redact_free, redact_numbers
+from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
 NAME = "simple"
@@ -25,7 +28,25 @@ NAME = "simple"
 class SimpleTranscript:
     name = NAME
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
+    def missing(self, text: str) -> tuple[str, ...]:
+        """Nothing when the first word line has the simple format's fields, else what it lacks."""
+        lines = _lines(text) if isinstance(text, str) else []
+        if not lines:
+            return ("word lines (start_s end_s word [confidence])",)
+        number, fields = lines[0]
+        try:
+            float(fields[0]), float(fields[1])
+        except (ValueError, IndexError):
+            return (f"line {number}: start_s and end_s numbers",)
+        if len(fields) not in (3, 4):
+            return (f"line {number}: 3 or 4 fields",)
+        return ()
+
+    def read(self, text: str) -> Reading:
+        words = self._words(text)
+        return Reading(words, marked_words(words))
+
+    def _words(self, text: str) -> tuple[TimedWord, ...]:
         words = []
         for number, fields in _lines(text):
             if len(fields) not in (3, 4):
@@ -39,14 +60,20 @@ class SimpleTranscript:
             words.append(word)
         return tuple(words)
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         lines = text.splitlines(keepends=True)
         for index, (number, fields) in enumerate(_lines(text)):
             if index in sensitive:
-                fields[2] = PLACEHOLDER
+                fields = [*fields[:2], PLACEHOLDER, *fields[3:]]
                 ending = "\n" if lines[number - 1].endswith("\n") else ""
                 lines[number - 1] = " ".join(fields) + ending
-        return "".join(line for line in lines if not line.lstrip().startswith("#"))
+        said = [fields[2] for index, (_, fields) in enumerate(_lines(text)) if index in sensitive]
+        cores = digit_cores(said)
+        for number, line in enumerate(lines):
+            if line.lstrip().startswith("#"):
+                scrubbed = redact_free(line, cores)
+                lines[number] = redact_numbers(scrubbed) if sensitive else scrubbed
+        return WriteBack("".join(lines))
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:

@@ -1,11 +1,25 @@
-"""OpenAI Whisper / faster-whisper output with word timestamps.
+"""The Whisper family: openai-whisper, the OpenAI API, faster-whisper, whisper-timestamped, WhisperX.
 
-Shape (openai-whisper ``transcribe(..., word_timestamps=True)``, written as JSON by its CLI;
-faster-whisper segments serialised the same way): ``text`` and ``segments[]``, each with
-``text``, ``tokens`` and ``words[]`` of ``word`` (with its leading space), ``start``, ``end``
-in seconds and ``probability`` (WhisperX: ``score``). A bare list of segments is accepted
-too. Segment and full text are rebuilt from the redacted words; ``tokens`` (token ids that
-spell the text) are dropped; WhisperX ``word_segments`` copies are redacted by time.
+Shapes read:
+
+- openai-whisper ``transcribe(..., word_timestamps=True)`` as its CLI writes it: ``text``
+  and ``segments[]`` with ``text``, ``tokens`` and ``words[]`` of ``word`` (leading space
+  kept), ``start``, ``end`` in seconds and ``probability``. A bare list of segments too.
+- the OpenAI API's ``verbose_json``: top-level ``words[]`` (``word``, ``start``, ``end``)
+  with word granularity, and/or ``segments[]`` without words.
+- faster-whisper segments dumped as arrays (its ``Segment``/``Word`` named tuples:
+  ``[id, seek, start, end, text, tokens, ..., words]``, words ``[start, end, word,
+  probability]``) or as mappings (the same as openai-whisper).
+- whisper-timestamped: words have ``text`` instead of ``word`` and a ``confidence``.
+- WhisperX: words have a ``score``; words it could not align (often numerals) have no
+  times and are placed between their timed neighbours (from the previous word's start to
+  the next word's end, so the mask covers them); ``word_segments`` copies are redacted by
+  time.
+
+Segments without words are read as segments (masked whole when they hold card data).
+Segment and full text are rebuilt from the redacted words; a segment's ``tokens`` (token ids
+that spell its text) cannot be redacted in place and are removed where a word was
+redacted (named in the write-back's ``removed``).
 """
 
 from __future__ import annotations
@@ -13,52 +27,267 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import dump_json, field, load_json, make_word, overlaps, redact_listed, redact_text
+from redaction.transcripts.base import (
+    Reading,
+    Segment,
+    WriteBack,
+    lacks,
+    load_json,
+    make_word,
+    overlaps,
+    redact_text,
+    seconds,
+)
+from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
 NAME = "whisper"
+_TEXT_KEYS = ("word", "text")
+_CONFIDENCE_KEYS = ("probability", "score", "confidence")
 
 
 class WhisperTranscript:
     name = NAME
 
-    def parse(self, text: str) -> tuple[TimedWord, ...]:
-        return tuple(
-            make_word(field(w, "start", where, NAME), field(w, "end", where, NAME), field(w, "word", where, NAME),
-                      w.get("probability", w.get("score")), where, NAME)
-            for where, w in _words(load_json(text, NAME))
-        )
+    def missing(self, document: Any) -> tuple[str, ...]:
+        if isinstance(document, list):
+            if not document or isinstance(document[0], list) or lacks(document[0], ["start", "end", "text"]) == ():
+                return ()
+            return tuple(f"[0].{key}" for key in lacks(document[0], ["start", "end", "text"]))
+        if isinstance(document, dict) and isinstance(document.get("words"), list) and "text" in document:
+            return lacks(document, ["words[0].word", "words[0].start"])  # OpenAI verbose_json, word granularity
+        return lacks(document, ["segments[]", "segments[0].start", "segments[0].text", "text"])
 
-    def redact(self, text: str, sensitive: frozenset[int]) -> str:
+    def read(self, text: str) -> Reading:
         document = load_json(text, NAME)
-        spans = redact_listed((word for _, word in _words(document)), sensitive, "word")
-        segments = _segments(document)
-        for segment in segments:
-            segment["text"] = "".join(w["word"] for w in segment.get("words", []))
-            segment.pop("tokens", None)
+        words: list[TimedWord] = []
+        segments: list[Segment] = []
+        for where, segment, listed in _segments(document):
+            if listed is None:
+                start, end, body = _segment_times(segment, where)
+                segments.append(Segment(start, end, body))
+                continue
+            words += _timed(listed, segment, where)
+        top = _top_words(document)
+        if top is not None:
+            words += _timed(top, None, "words")
+        return Reading(tuple(words), marked_words(words), tuple(segments))
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
+        document = load_json(text, NAME)
+        said: list[str] = []
+        spans: list[tuple[float, float]] = []
+        reading = self.read(text)
+        index = 0
+        removed: set[str] = set()
+        skip: list[Any] = []
+        untimed: list[tuple[str, float, float, Any]] = []  # segments without words
+        entries = _segments(document)
+        for where, segment, listed in entries:
+            if listed is None:
+                start, end, body = _segment_times(segment, where)
+                untimed.append((body, start, end, segment))
+                continue
+            hit = False
+            for word in listed:
+                skip.append(word)
+                if index in sensitive:
+                    said.append(_get_text(word))
+                    _set_text(word, redact_text(_get_text(word)))
+                    spans.append((reading.words[index].start_s, reading.words[index].end_s))
+                    hit = True
+                index += 1
+            if hit:
+                _set_segment_text(segment, "".join(_spaced(_get_text(w)) for w in listed))
+                if isinstance(segment, dict) and "tokens" in segment:
+                    del segment["tokens"]
+                    removed.add("segments[].tokens")
+                elif isinstance(segment, list):
+                    tokens = _array_tokens(segment)
+                    if tokens is not None and segment[tokens]:
+                        segment[tokens] = []
+                        removed.add("segments[].tokens")
+        top = _top_words(document)
+        if top is not None:
+            for word in top:
+                skip.append(word)
+                if index in sensitive:
+                    said.append(_get_text(word))
+                    _set_text(word, redact_text(_get_text(word)))
+                    spans.append((reading.words[index].start_s, reading.words[index].end_s))
+                index += 1
+        if untimed:
+            new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
+            for (body, _, _, segment), after in zip(untimed, new):
+                if after != body:
+                    _set_segment_text(segment, after)
+                    if isinstance(segment, dict) and "tokens" in segment:
+                        del segment["tokens"]
+                        removed.add("segments[].tokens")
         if isinstance(document, dict):
-            document["text"] = "".join(s["text"] for s in segments)
-            for word in document.get("word_segments", []):
-                if overlaps(float(word.get("start", -1)), float(word.get("end", -1)), spans):
+            if (spans or untimed) and top is None and isinstance(document.get("segments"), list):
+                document["text"] = "".join(_segment_text(s) for _, s, _ in entries)
+            for word in document.get("word_segments", []) or []:
+                skip.append(word)
+                if "start" in word and "end" in word and overlaps(float(word["start"]), float(word["end"]), spans):
                     word["word"] = redact_text(word["word"])
-        return dump_json(document)
+        return finish(document, said, skip, near=_near(spans), removed=sorted(removed))
 
 
-def _segments(document: Any) -> list[dict[str, Any]]:
-    segments = document if isinstance(document, list) else field(document, "segments", "the document", NAME)
-    if not isinstance(segments, list):
+def _near(spans: list[tuple[float, float]]) -> Any:
+    def near(node: dict[str, Any]) -> bool:
+        if not spans or "words" in node:
+            return False
+        try:
+            return overlaps(float(node["start"]), float(node["end"]), spans)
+        except (KeyError, TypeError, ValueError):
+            return False
+    return near
+
+
+def _segments(document: Any) -> list[tuple[str, Any, list[Any] | None]]:
+    """(where, segment, its word list or None) for every segment."""
+    if isinstance(document, list):
+        raw = document
+    elif isinstance(document, dict) and "segments" in document:
+        raw = document["segments"]
+    elif isinstance(document, dict) and isinstance(document.get("words"), list):
+        raw = []
+    else:
+        raise TranscriptError(f"{NAME} transcript: the document has no 'segments' field")
+    if not isinstance(raw, list):
         raise TranscriptError(f"{NAME} transcript: segments is not a list")
-    return segments
-
-
-def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for s, segment in enumerate(_segments(document)):
-        words = field(segment, "words", f"segments[{s}] (transcribe with word timestamps)", NAME)
-        if not isinstance(words, list):
-            raise TranscriptError(f"{NAME} transcript: segments[{s}].words is not a list")
-        out += [(f"segments[{s}].words[{i}]", w) for i, w in enumerate(words)]
+    out: list[tuple[str, Any, list[Any] | None]] = []
+    for s, segment in enumerate(raw):
+        where = f"segments[{s}]"
+        if isinstance(segment, list):
+            out.append((where, segment, _array_words(segment)))
+        elif isinstance(segment, dict):
+            words = segment.get("words")
+            if words is not None and not isinstance(words, list):
+                raise TranscriptError(f"{NAME} transcript: {where}.words is not a list")
+            out.append((where, segment, words if words else None))
+        else:
+            raise TranscriptError(f"{NAME} transcript: {where} is neither a mapping nor an array")
     return out
+
+
+def _top_words(document: Any) -> list[Any] | None:
+    if isinstance(document, dict) and isinstance(document.get("words"), list):
+        return document["words"]
+    return None
+
+
+def _timed(listed: list[Any], segment: Any, where: str) -> list[TimedWord]:
+    """The words of one list, untimed ones placed between their timed neighbours."""
+    raw = []
+    for i, word in enumerate(listed):
+        here = f"{where}.words[{i}]"
+        if isinstance(word, list):
+            if len(word) < 3:
+                raise TranscriptError(f"{NAME} transcript: {here} is an array without start, end and word")
+            raw.append((word[0], word[1], word[2], word[3] if len(word) > 3 else None, here))
+            continue
+        if not isinstance(word, dict):
+            raise TranscriptError(f"{NAME} transcript: {here} is not a mapping")
+        text = next((word[k] for k in _TEXT_KEYS if k in word), None)
+        if text is None:
+            raise TranscriptError(f"{NAME} transcript: {here} has no 'word' field")
+        confidence = next((word[k] for k in _CONFIDENCE_KEYS if k in word), None)
+        raw.append((word.get("start"), word.get("end"), text, confidence, here))
+    bounds = _segment_bounds(segment, where) if segment is not None else (None, None)
+    out: list[TimedWord] = []
+    for i, (start, end, text, confidence, here) in enumerate(raw):
+        if start is None or end is None:
+            before = next((r[0] for r in reversed(raw[:i]) if r[0] is not None and r[1] is not None), bounds[0])
+            after = next((r[1] for r in raw[i + 1:] if r[0] is not None and r[1] is not None), bounds[1])
+            if before is None or after is None:
+                raise TranscriptError(f"{NAME} transcript: {here} has no time and no timed neighbour")
+            start, end = before, max(before, after)
+        out.append(make_word(start, end, text, confidence, here, NAME))
+    return out
+
+
+def _segment_bounds(segment: Any, where: str) -> tuple[float | None, float | None]:
+    try:
+        start, end, _ = _segment_times(segment, where)
+    except TranscriptError:
+        return None, None
+    return start, end
+
+
+def _segment_times(segment: Any, where: str) -> tuple[float, float, str]:
+    if isinstance(segment, list):
+        k = _array_text(segment, where)
+        start, end, text = segment[k - 2], segment[k - 1], segment[k]
+    else:
+        for key in ("start", "end", "text"):
+            if key not in segment:
+                raise TranscriptError(f"{NAME} transcript: {where} has no {key!r} field")
+        start, end, text = segment["start"], segment["end"], segment["text"]
+    start_s, end_s = seconds(start, f"{where}.start", NAME), seconds(end, f"{where}.end", NAME)
+    if end_s < start_s or not isinstance(text, str):
+        raise TranscriptError(f"{NAME} transcript: {where} has bad times or no text")
+    return start_s, end_s, text
+
+
+def _array_text(segment: list[Any], where: str) -> int:
+    """Index of a faster-whisper segment array's text: its first string after two numbers."""
+    for k, value in enumerate(segment):
+        if isinstance(value, str):
+            if k >= 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in segment[k - 2:k]):
+                return k
+            break
+    raise TranscriptError(f"{NAME} transcript: {where} is an array without start, end and text")
+
+
+def _array_words(segment: list[Any]) -> list[Any] | None:
+    for value in segment:
+        if isinstance(value, list) and value and all(
+            isinstance(w, list) and len(w) >= 3 and isinstance(w[2], str) for w in value
+        ):
+            return value
+    return None
+
+
+def _array_tokens(segment: list[Any]) -> int | None:
+    k = _array_text(segment, "segment")
+    if k + 1 < len(segment) and isinstance(segment[k + 1], list) and all(isinstance(t, int) for t in segment[k + 1]):
+        return k + 1
+    return None
+
+
+def _get_text(word: Any) -> str:
+    if isinstance(word, list):
+        return str(word[2])
+    return str(next(word[k] for k in _TEXT_KEYS if k in word))
+
+
+def _set_text(word: Any, text: str) -> None:
+    if isinstance(word, list):
+        word[2] = text
+    else:
+        word[next(k for k in _TEXT_KEYS if k in word)] = text
+
+
+def _spaced(text: str) -> str:
+    """Word texts of openai-whisper and faster-whisper carry their leading space; WhisperX
+    and whisper-timestamped words do not."""
+    return text if text.startswith(" ") else " " + text
+
+
+def _segment_text(segment: Any) -> str:
+    if isinstance(segment, list):
+        return str(segment[_array_text(segment, "segment")])
+    return str(segment.get("text", ""))
+
+
+def _set_segment_text(segment: Any, text: str) -> None:
+    if isinstance(segment, list):
+        segment[_array_text(segment, "segment")] = text
+    else:
+        segment["text"] = text
 
 
 FORMAT = WhisperTranscript()

@@ -359,14 +359,20 @@ def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, se
     assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
 
 
-def test_bad_transcript_is_bad_input_and_writes_nothing(tmp_path, settings):
-    from redaction.errors import TranscriptError
-
-    manifest = write_call(tmp_path / "call", plan="team", transcript="1.0 oops\n")
-    with pytest.raises(TranscriptError) as info:
-        process_call(manifest, settings)
-    assert info.value.permanent and "line 1" in str(info.value)
-    assert (tmp_path / "call" / "CA1-a.wav").exists() and not (settings.data_dir / "vault").exists()
+def test_unreadable_transcript_falls_back_to_the_recognizer_and_says_so(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", transcript="1.0 oops 4111111111111111\n")
+    outcome = process_call(manifest, settings)
+    assert outcome.stored and outcome.redacted and outcome.verified
+    assert outcome.transcript_problem == "transcript CA1-words.txt: simple transcript: line 1 has a time or " \
+        "confidence that is not a number"
+    vault = build_vault(settings, regions=("eu",))
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["transcript"] == {"format": None, "fallback": meta["transcript"]["fallback"],
+                                  "problem": outcome.transcript_problem, "removed_fields": []}
+    assert meta["transcript"]["fallback"].startswith("recognizer:builtin") or meta["transcript"]["fallback"] == "dtmf only"
+    assert not any(name.startswith("transcript") for name in (d["name"] for d in meta["redaction"]["detectors"]))
+    assert vault.region("eu").find(outcome.recording_id).artifact("transcript") is None  # never stored unredacted
+    assert "4111" not in json.dumps(meta)
 
 
 def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings, private_tmp, monkeypatch):

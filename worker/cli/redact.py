@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--report", type=Path, help="write the redaction report (JSON, no digits) here")
     parser.add_argument("--transcript", type=Path, help="word-timed transcript on the recording's clock")
     parser.add_argument(
-        "--transcript-format", choices=sorted(transcripts.FORMATS), help="format of --transcript"
+        "--transcript-format", choices=transcripts.CHOICES,
+        help="format of --transcript (auto: recognised from its shape)"
     )
     parser.add_argument("--transcript-out", type=Path, help="where the redacted transcript goes")
     parser.add_argument("--mask", choices=MODES, help="how masked spans sound (default: CALLREC_MASK)")
@@ -65,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
 
-    transcript = redacted_text = None
+    transcript = written = None
     recognizer = None
     if args.transcript is not None:
         transcript = load_transcript(args.transcript, args.transcript_format)
-        redacted_text = transcripts.redacted(transcript)  # before anything is written
+        written = transcripts.write_back(transcript)  # before anything is written
     else:
         recognizer = make_recognizer(settings)
 
@@ -77,14 +78,18 @@ def run(args: argparse.Namespace) -> int:
         args.input,
         args.output,
         words=transcript.words if transcript is not None else None,
-        words_detector=f"transcript:{args.transcript_format}" if transcript is not None else "transcript",
+        words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
         recognizer=recognizer,
         config=config,
+        spans=transcripts.detections(transcript) if transcript is not None else (),
     )
-    if transcript_out is not None and redacted_text is not None:
-        _write_atomically(transcript_out, redacted_text)
+    if transcript_out is not None and written is not None:
+        _write_atomically(transcript_out, written.text)
     if args.report is not None:
-        _write_atomically(args.report, json.dumps(report.to_dict(), indent=2) + "\n")
+        body = report.to_dict()
+        if transcript is not None and written is not None:
+            body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
+        _write_atomically(args.report, json.dumps(body, indent=2) + "\n")
     entities = sorted({span.entity for span in report.spans})
     print(
         f"{args.input} -> {args.output}: {len(report.spans)} span(s) "

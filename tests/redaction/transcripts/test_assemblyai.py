@@ -1,4 +1,4 @@
-"""AssemblyAI specifics: milliseconds, utterances, derived model output dropped."""
+"""AssemblyAI specifics: milliseconds, utterances, derived model output kept and redacted."""
 
 from __future__ import annotations
 
@@ -13,17 +13,21 @@ def test_milliseconds_become_seconds() -> None:
     assert (words[9].start_s, words[9].end_s) == (4.15, 4.45)
 
 
-def test_summary_is_dropped_and_utterances_redacted() -> None:
+def test_summary_is_kept_redacted_and_utterances_redacted() -> None:
     document = json.loads(transcripts.redacted(transcripts.load(fixture_text("assemblyai"), "assemblyai")))
-    assert "summary" not in document
+    assert document["summary"].startswith("Caller gave card Can I have the card number please? Sure, it's [redacted] ")
+    assert "4532" not in document["summary"] and "0366" not in document["summary"]
     assert document["utterances"][0]["text"] == document["text"]
     assert "[redacted] [redacted] [redacted] [redacted]." in document["text"]
 
 
-def test_content_safety_and_topic_labels_that_quote_the_text_are_dropped() -> None:
+def test_content_safety_and_topic_labels_that_quote_the_text_are_kept_redacted() -> None:
     document = json.loads(fixture_text("assemblyai"))
-    document["content_safety_labels"] = {"results": [{"text": "card 4532 1488", "labels": []}]}
-    document["iab_categories_result"] = {"results": [{"text": "card 4532 1488", "labels": []}]}
-    redacted = transcripts.redacted(transcripts.load(json.dumps(document), "assemblyai"))
-    assert "4532" not in redacted
-    assert not {"content_safety_labels", "iab_categories_result"} & set(json.loads(redacted))
+    stamp = {"start": 4150, "end": 5500}  # the time of the card words
+    document["content_safety_labels"] = {"results": [{"text": "card 4532 0151", "labels": [], "timestamp": stamp}]}
+    document["iab_categories_result"] = {"results": [{"text": "it's 4532 0151", "labels": [], "timestamp": stamp}]}
+    written = transcripts.write_back(transcripts.load(json.dumps(document), "assemblyai"))
+    assert "4532" not in written.text and written.removed == ()
+    after = json.loads(written.text)
+    assert after["content_safety_labels"]["results"][0]["text"] == "card [redacted] [redacted]"
+    assert after["iab_categories_result"]["results"][0]["text"] == "it's [redacted] [redacted]"

@@ -17,12 +17,20 @@ def test_lines_comments_and_confidence() -> None:
 
 def test_redaction_replaces_only_the_word_field() -> None:
     fmt = transcripts.get_format("simple")
-    assert fmt.redact(TEXT, frozenset({1})) == "\n1.0 1.2 card 0.9\n1.3 1.5 [redacted]\n"
+    assert fmt.redact(TEXT, frozenset({1})).text == "# a call\n\n1.0 1.2 card 0.9\n1.3 1.5 [redacted]\n"
 
 
-def test_redaction_drops_comments_which_could_quote_card_data() -> None:
-    text = "# caller read 4532 0151 1283 0366\n1.0 1.2 four\n  # again: 4532\n"
-    assert transcripts.get_format("simple").redact(text, frozenset({0})) == "1.0 1.2 [redacted]\n"
+def test_comments_are_kept_with_card_data_redacted() -> None:
+    text = "# caller read 4532 0151 1283 0366\n1.0 1.2 four\n  # again: 4532 at 10:15\n"
+    written = transcripts.get_format("simple").redact(text, frozenset({0}))
+    assert written.text == "# caller read [redacted] [redacted] [redacted] [redacted]\n1.0 1.2 [redacted]\n" \
+        "  # again: [redacted] at [redacted]\n"
+    assert written.removed == ()
+
+
+def test_comments_without_card_data_are_kept_as_they_were() -> None:
+    text = "# call of 12 May, 3 parties\n1.0 1.2 hello\n"
+    assert transcripts.get_format("simple").redact(text, frozenset()).text == text
 
 
 @pytest.mark.parametrize(

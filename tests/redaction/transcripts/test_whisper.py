@@ -8,9 +8,11 @@ from redaction import transcripts
 from tests.redaction.transcripts.conftest import fixture_text
 
 
-def test_token_ids_are_dropped_and_text_rebuilt() -> None:
-    document = json.loads(transcripts.redacted(transcripts.load(fixture_text("whisper"), "whisper")))
-    assert all("tokens" not in segment for segment in document["segments"])
+def test_token_ids_are_removed_where_a_word_was_redacted_and_text_rebuilt() -> None:
+    written = transcripts.write_back(transcripts.load(fixture_text("whisper"), "whisper"))
+    document = json.loads(written.text)
+    assert ["tokens" in segment for segment in document["segments"]] == [True, False, True, False, True, False, True]
+    assert written.removed == ("segments[].tokens",)
     assert document["segments"][0]["text"] == " Can I have the card number please?"
     assert " it's [redacted] [redacted]" in document["text"]
 

@@ -1,0 +1,156 @@
+"""Google Cloud Speech-to-Text v1 and v2 results.
+
+Shape (Speech-to-Text REST reference): ``results[]`` each with ``alternatives[]``
+(``transcript``, ``confidence``; the first alternative has ``words[]`` when word time
+offsets were asked for), ``channelTag`` and ``resultEndTime`` (v1) or ``resultEndOffset``
+(v2). A word has ``word``, ``confidence`` and ``startTime``/``endTime`` (v1) or
+``startOffset``/``endOffset`` (v2), protobuf durations such as ``"1.500s"`` (or
+``{"seconds": 1, "nanos": 500000000}``; snake_case from the Python client too). A zero
+duration may be left out (proto3 JSON): a word without a start starts where the previous
+one ended. The document may be a long-running operation (``response.results``) or a v2
+batch file (``results`` or ``transcript.results``). Results without words are segments
+from the previous result's end (on the same channel) to their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redaction.errors import TranscriptError
+from redaction.transcripts.base import Reading, Segment, WriteBack, load_json, make_word, overlaps, redact_text, seconds
+from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.markers import marked_words
+from redaction.words import TimedWord
+
+NAME = "google"
+_START = ("startOffset", "startTime", "start_offset", "start_time")
+_END = ("endOffset", "endTime", "end_offset", "end_time")
+_RESULT_END = ("resultEndOffset", "resultEndTime", "result_end_offset", "result_end_time")
+
+
+class GoogleTranscript:
+    name = NAME
+
+    def missing(self, document: Any) -> tuple[str, ...]:
+        results = _results_of(document)
+        if results is None:
+            return ("results",)
+        if not results:
+            return ()
+        first = results[0]
+        if not isinstance(first, dict) or not isinstance(first.get("alternatives"), list):
+            return ("results[0].alternatives",)
+        alternatives = first["alternatives"]
+        if alternatives and not (isinstance(alternatives[0], dict) and "transcript" in alternatives[0]):
+            return ("results[0].alternatives[0].transcript",)
+        return ()
+
+    def read(self, text: str) -> Reading:
+        words: list[TimedWord] = []
+        segments: list[Segment] = []
+        for where, result, alternative, listed, start, end in _entries(load_json(text, NAME)):
+            if listed:
+                words += _timed(listed, where)
+            elif isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
+                segments.append(Segment(start, end, alternative["transcript"]))
+        return Reading(tuple(words), marked_words(words), tuple(segments))
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
+        document = load_json(text, NAME)
+        said: list[str] = []
+        spans: list[tuple[float, float]] = []
+        skip: list[Any] = []
+        untimed = []
+        index = 0
+        for where, result, alternative, listed, start, end in _entries(document):
+            if not listed:
+                if isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
+                    untimed.append((alternative["transcript"], start, end, alternative))
+                continue
+            timed = _timed(listed, where)
+            hit = False
+            for word, timed_word in zip(listed, timed):
+                skip.append(word)
+                if index in sensitive:
+                    said.append(word["word"])
+                    word["word"] = redact_text(word["word"])
+                    spans.append((timed_word.start_s, timed_word.end_s))
+                    hit = True
+                index += 1
+            if hit:
+                alternative["transcript"] = " ".join(w["word"] for w in listed)
+                for other in result["alternatives"][1:]:  # lower-ranked: same speech, no words
+                    if isinstance(other, dict) and isinstance(other.get("transcript"), str):
+                        other["transcript"] = redact_texts([(other["transcript"], start, end)])[0]
+        if untimed:
+            new = redact_texts([(body, s, e) for body, s, e, _ in untimed])
+            for (_, _, _, alternative), after in zip(untimed, new):
+                alternative["transcript"] = after
+        return finish(document, said, skip, near=_near(spans, document))
+
+
+def _near(spans: list[tuple[float, float]], document: Any) -> Any:
+    owners: dict[int, tuple[float, float]] = {}
+    if spans:
+        for _, result, _, _, start, end in _entries(document):
+            owners[id(result)] = (start, end)
+
+    def near(node: dict[str, Any]) -> bool:
+        times = owners.get(id(node))
+        return times is not None and overlaps(times[0], times[1], spans)
+    return near
+
+
+def _results_of(document: Any) -> list[Any] | None:
+    if isinstance(document, dict):
+        for holder in (document, document.get("response"), document.get("transcript")):
+            if isinstance(holder, dict) and isinstance(holder.get("results"), list):
+                return holder["results"]
+    return None
+
+
+def _entries(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], list[Any], float, float]]:
+    """(where, result, its first alternative, that alternative's words, start, end)."""
+    results = _results_of(document)
+    if results is None:
+        raise TranscriptError(f"{NAME} transcript: the document has no 'results' list")
+    out = []
+    ends: dict[Any, float] = {}
+    for r, result in enumerate(results):
+        where = f"results[{r}]"
+        if not isinstance(result, dict):
+            raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
+        alternatives = result.get("alternatives") or []
+        if not isinstance(alternatives, list):
+            raise TranscriptError(f"{NAME} transcript: {where}.alternatives is not a list")
+        if not alternatives or not isinstance(alternatives[0], dict):
+            continue
+        channel = result.get("channelTag", result.get("channel_tag"))
+        start = ends.get(channel, 0.0)
+        raw_end = next((result[k] for k in _RESULT_END if k in result), None)
+        end = seconds(raw_end, f"{where}.resultEndTime", NAME) if raw_end is not None else start
+        ends[channel] = max(start, end)
+        words = alternatives[0].get("words") or []
+        if not isinstance(words, list):
+            raise TranscriptError(f"{NAME} transcript: {where}.alternatives[0].words is not a list")
+        out.append((f"{where}.alternatives[0]", result, alternatives[0], words, start, max(start, end)))
+    return out
+
+
+def _timed(listed: list[Any], where: str) -> list[TimedWord]:
+    out: list[TimedWord] = []
+    previous = 0.0
+    for i, word in enumerate(listed):
+        here = f"{where}.words[{i}]"
+        if not isinstance(word, dict):
+            raise TranscriptError(f"{NAME} transcript: {here} is not a mapping")
+        raw_start = next((word[k] for k in _START if k in word), None)
+        raw_end = next((word[k] for k in _END if k in word), None)
+        start = previous if raw_start is None else seconds(raw_start, f"{here}.startOffset", NAME)
+        end = start if raw_end is None else seconds(raw_end, f"{here}.endOffset", NAME)
+        out.append(make_word(start, end, word.get("word"), word.get("confidence"), here, NAME))
+        previous = end
+    return out
+
+
+FORMAT = GoogleTranscript()
