@@ -228,7 +228,10 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     last_expiry = max((e.end_s for e in earlier if e.entity == EXPIRY), default=None)
     after_card = last_card is not None and run.start_s - last_card <= AFTER_CARD_S
     after_expiry = last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
-    if context & EXPIRY_WORDS and _expiry_like(text):
+    # An expiry word before an expiry date already found is that date's, not this run's
+    # ("the expiry is 12 27 and the code 731": 731 is the code).
+    expiry_said = context & EXPIRY_WORDS and not (after_expiry and not run.between & EXPIRY_WORDS)
+    if expiry_said and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.9, times)
     if context & CODE_WORDS and 3 <= len(text) <= 4:
         return _entity(SECURITY_CODE, run.digits, 0.9, times)

@@ -113,3 +113,8 @@ def test_unidentified_words_inside_a_chain_count_as_lost_digits() -> None:
     assert entities("four five three two oh it was one two eight three oh") == []
     # nor are fewer than eight heard digits, however many unknown words surround them
     assert entities("four five three <other> <other> <other> <other> two oh one six") == []
+
+
+def test_a_code_read_after_an_expiry_date_at_the_end_is_the_security_code() -> None:
+    words = timed("the expiry is twelve twenty seven and the code seven three one")
+    assert [(e.entity, e.words) for e in find_entities(words)] == [("expiry", (3, 4, 5)), ("security_code", (9, 10, 11))]
