@@ -57,7 +57,7 @@ class WhisperTranscript:
             return tuple(f"[0].{key}" for key in lacks(document[0], ["start", "end", "text"]))
         if isinstance(document, dict) and isinstance(document.get("words"), list) and "text" in document:
             return lacks(document, ["words[0].word", "words[0].start"])  # OpenAI verbose_json, word granularity
-        return lacks(document, ["segments[]", "segments[0].start", "segments[0].text", "text"])
+        return lacks(document, ["segments[]", "segments[0].start", "segments[0].text"])
 
     def read(self, text: str) -> Reading:
         document = load_json(text, NAME)

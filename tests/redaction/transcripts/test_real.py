@@ -1,0 +1,129 @@
+"""Real provider outputs from public sources (fixtures/real, see SOURCES.md): each is
+recognised, read with exact times, written back unchanged when it holds no card data, and
+masks card data put in its own number style or as its own redaction marker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redaction import transcripts
+from redaction.cards import find_entities
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+#: file -> (format, words, segments, first timed word (start_s, end_s), four consecutive word texts)
+CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...]]] = {
+    "aws-transcritter.json": ("aws", 8, 0, (0.94, 1.51), ("Me", "gusta", "la", "miel")),
+    "assemblyai-kikstyophobia.json": ("assemblyai", 10, 0, (1.437, 1.597), ("an", "assembly", "AI", "test.")),
+    "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
+    "whisper-timestamped-bonjour.json": ("whisper", 1, 0, (0.14, 0.94), ("Bonjour !",)),
+    "whisperx-untimed-numerals.json": ("whisper", 31, 0, (0.61, 0.83), ("CapEx", "with", "a", "10")),
+    "google-v2-batch.json": ("google", 10, 0, (1.0, 4.2), ("Crazy", "Ones", "Misfits", "Rebels")),
+    "azure-docs-hello.json": ("azure", 2, 0, (0.76, 1.52), ("Hello", "world.")),
+    "revai-python-sdk.json": ("revai", 16, 0, (0.3, 0.52), ("gonna", "be", "talking", "about")),
+    "speechmatics-batch.json": ("speechmatics", 6, 0, (1.41, 1.83), ("Tidy", "things", "Place", "shelves")),
+    "speechmatics-entity.json": ("speechmatics", 1, 0, (8.44150447845459, 10.169486045837402), ("$2.05",)),
+    "contact-lens-redacted.json": ("contact-lens", 0, 4, None, ()),
+}
+
+
+def text_of(name: str) -> str:
+    return (REAL / name).read_text(encoding="utf-8")
+
+
+def replace_values(node: Any, mapping: dict[str, str]) -> Any:
+    """Every string value equal to a key of ``mapping`` replaced (the words' own fields)."""
+    if isinstance(node, dict):
+        return {k: replace_values(v, mapping) for k, v in node.items()}
+    if isinstance(node, list):
+        return [replace_values(v, mapping) for v in node]
+    return mapping.get(node, node) if isinstance(node, str) else node
+
+
+def test_every_real_fixture_has_its_source_noted() -> None:
+    sources = (REAL / "SOURCES.md").read_text()
+    assert sorted(p.name for p in REAL.glob("*.json")) == sorted(CASES)
+    for name in CASES:
+        assert f"`{name}`" in sources
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_recognised_and_read_with_exact_times(name: str) -> None:
+    fmt, words, segments, first, _ = CASES[name]
+    transcript = transcripts.load(text_of(name), "auto")
+    assert (transcript.format, len(transcript.words), len(transcript.segments)) == (fmt, words, segments)
+    if first is not None:
+        assert (transcript.words[0].start_s, transcript.words[0].end_s) == pytest.approx(first, abs=1e-9)
+    assert transcripts.load(text_of(name), fmt).words == transcript.words
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_written_back_unchanged_when_nothing_is_found(name: str) -> None:
+    transcript = transcripts.load(text_of(name), "auto")
+    if transcript.format == "contact-lens":  # [PII] markers: nothing to replace, everything kept
+        assert transcripts.sensitive_words(transcript) == frozenset()
+    written = transcripts.write_back(transcript)
+    assert json.loads(written.text) == json.loads(text_of(name)) and written.removed == ()
+
+
+STYLES = {
+    "spaced": ("4111", "1111", "1111", "1111"),
+    "joined": ("4111111111111111",),
+    "dashed": ("4111-1111-1111-1111",),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize("name", sorted(n for n, case in CASES.items() if len(case[4]) >= 4))
+def test_card_in_the_providers_number_style_is_found_and_written_back_redacted(name: str, style: str) -> None:
+    fmt, _, _, _, targets = CASES[name]
+    tokens = STYLES[style]
+    mapping = dict(zip(targets, tokens)) if len(tokens) == 4 else {targets[0]: tokens[0]}
+    document = replace_values(json.loads(text_of(name)), mapping)
+    transcript = transcripts.load(json.dumps(document), "auto")
+    said = {transcript.words[i].text for e in find_entities(transcript.words) if e.entity == "card_number"
+            for i in e.words}
+    assert set(tokens) <= said
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+
+
+@pytest.mark.parametrize("name", sorted(n for n, case in CASES.items() if case[4]))
+def test_the_providers_redaction_marker_is_masked_where_it_stands(name: str) -> None:
+    fmt, _, _, _, targets = CASES[name]
+    marker = "[CREDIT_CARD_NUMBER]" if fmt == "assemblyai" else "[PII]"
+    document = replace_values(json.loads(text_of(name)), {targets[-1]: marker})
+    transcript = transcripts.load(json.dumps(document), "auto")
+    index = next(i for i, w in enumerate(transcript.words) if w.text == marker)
+    found = transcripts.detections(transcript)
+    assert [(d.start_s, d.end_s, d.detector) for d in found] == [
+        (transcript.words[index].start_s, transcript.words[index].end_s, f"transcript:{fmt}-redaction")]
+    assert found[0].entity == ("card_number" if fmt == "assemblyai" else "pii")
+
+
+def test_contact_lens_redacted_timestamps_are_masked_exactly() -> None:
+    transcript = transcripts.load(text_of("contact-lens-redacted.json"), "auto")
+    found = transcripts.detections(transcript)
+    assert [(d.entity, d.detector) for d in found] == [("pii", "transcript:contact-lens-redaction")] * 2
+    assert [(d.start_s, d.end_s) for d in found] == [pytest.approx((3.29, 3.62)), pytest.approx((5.1, 5.45))]
+
+
+def test_contact_lens_turn_holding_a_card_is_masked_whole_and_padded() -> None:
+    document = json.loads(text_of("contact-lens-redacted.json"))
+    document["Transcript"][3]["Content"] = "My card is 4111 1111 1111 1111 thanks."
+    transcript = transcripts.load(json.dumps(document), "contact-lens")
+    found = [d for d in transcripts.detections(transcript) if d.detector == "transcript:contact-lens"]
+    assert [(d.start_s, d.end_s, d.entity) for d in found] == [(pytest.approx(7.12), pytest.approx(11.44),
+                                                                 "card_number")]
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert written["Transcript"][3]["Content"] == "My card is [redacted] [redacted] [redacted] [redacted] thanks."
+
+
+def test_whisperx_untimed_numerals_sit_between_their_timed_neighbours() -> None:
+    words = transcripts.load(text_of("whisperx-untimed-numerals.json"), "whisper").words
+    sixty = words[9]
+    assert sixty.text == "60" and (sixty.start_s, sixty.end_s) == (3.452, 4.132)  # "so" starts, "billion," ends
