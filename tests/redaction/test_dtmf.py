@@ -6,6 +6,7 @@ import glob
 import shutil
 import subprocess
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,8 @@ from redaction.dtmf import KEYPAD, DtmfDetector, detect_dtmf
 from redaction.dtmf_synth import KeyPress, key_sequence
 
 KEYS = "".join(KEYPAD)
-FSDD = "/work/shared/data/fsdd-dev"
+#: The dev digit clips: ``../shared`` beside the repository root (DESIGN.md §5), in any checkout.
+FSDD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fsdd-dev"
 
 
 def keys_found(presses: list[KeyPress], rate_hz: int = 8000, **kwargs) -> str:
@@ -137,7 +139,7 @@ def test_bad_use_is_refused() -> None:
         detector.feed(np.zeros(10, np.float32))
 
 
-@pytest.mark.skipif(not glob.glob(f"{FSDD}/*.wav"), reason="dev digit clips not present")
+@pytest.mark.skipif(not glob.glob(f"{FSDD}/*.wav"), reason=f"dev digit clips not present in {FSDD}")
 @pytest.mark.parametrize("gain", ["as recorded", "peak normalised"])
 def test_talk_off_no_false_digit_on_the_1500_dev_digit_clips(gain: str) -> None:
     clips = []

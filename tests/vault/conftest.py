@@ -1,4 +1,5 @@
-"""Fixtures for the vault: a moto server on 127.0.0.1, stores of both kinds, keyrings, a clock."""
+"""Fixtures for the vault: stores of both kinds (S3 on the moto server of tests/conftest.py),
+keyrings, a clock."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from vault.index import IndexEntry
 from vault.keys.local import LocalKeyring
@@ -17,24 +16,7 @@ from vault.regional import RegionVault
 from vault.regions import recording_id
 from vault.stores.local import LocalStore
 from vault.stores.s3 import S3Store
-
-AWS_REGIONS = {"us": "us-east-1", "eu": "eu-central-1", "au": "ap-southeast-2"}
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def aws_client(service: str, url: str, region: str):
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=AWS_REGIONS[region]
-    )
-    return session.client(service, endpoint_url=url)
+from tests.aws import AWS_REGIONS, aws_client  # noqa: F401  (vault tests import them from here)
 
 
 class Clock:

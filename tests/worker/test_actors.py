@@ -100,11 +100,20 @@ def test_retention_sweep_job(queue):
     from worker.effects import vault
 
     region = vault().region("us")
-    rid, = store_recordings(region, "shortlived", 1)  # created 2026-01-01
+    due = store_recordings(region, "shortlived", 2)  # created 2026-01-01
+    kept, = store_recordings(region, "longlived", 1)
     region.set_policy("shortlived", 30)  # a window set later applies to it too
+    region.set_policy("longlived", 36500)
+    # The worker (module-scoped) shares its vault with the other tests here: take stock of
+    # what they left, so the sweep's counts are known exactly, not just ">= 1".
+    before = {entry.recording_id: entry.deleted for entry in vault().entries()}
     _, status = queue(RetentionSweep(job_id="sweep-test"))
-    assert status.state == "done" and int(status.result["deleted"]) >= 1
-    assert stored(rid).deleted and stored(rid).tombstone.deleted_by == "retention"
+    assert status.state == "done"
+    assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no"}
+    after = {entry.recording_id: entry.deleted for entry in vault().entries()}
+    assert {rid for rid, gone in after.items() if gone} == {rid for rid, gone in before.items() if gone} | set(due)
+    assert all(stored(rid).tombstone.deleted_by == "retention" for rid in due)
+    assert not stored(kept).deleted
 
 
 def test_redact_recording_job_for_the_add_on(queue, tmp_path):

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.vault.conftest import moto_url  # noqa: F401  (session fixture: moto on 127.0.0.1)
 from redaction.dtmf import detect_dtmf
 from redaction.dtmf_synth import KeyPress, key_sequence
 from vault.errors import StoreError
@@ -20,9 +19,7 @@ from vault.regional import RegionVault
 from vault.regions import recording_id
 from vault.stores.base import get_bytes
 from vault.vault import Vault
-from worker.assemble import assemble_manifest
 from worker.errors import ManifestError
-from worker.manifest import load_manifest
 from worker.pipeline import process_call
 from worker.settings import Settings
 from worker.vaults import build_vault
@@ -44,10 +41,31 @@ def private_tmp(tmp_path, monkeypatch) -> Path:
     return path
 
 
-def expected_wav(manifest_path: Path, settings: Settings, tmp_path: Path) -> bytes:
-    out = tmp_path / "expected.wav"
-    assemble_manifest(load_manifest(manifest_path), out, settings)
-    return out.read_bytes()
+def expected_beep() -> np.ndarray:
+    """The default recording-start beep as written from its spec (DESIGN.md §1: 1400 Hz,
+    0.5 s; README: -12 dBFS peak, 10 ms raised-cosine ramps), not by audio.beep."""
+    n = np.arange(int(0.5 * RATE_HZ))
+    tone = 10 ** (-12 / 20) * np.sin(2 * np.pi * 1400 * n / RATE_HZ)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(80) + 0.5) / 80)  # 10 ms at 8 kHz
+    tone[:80] *= ramp
+    tone[-80:] *= ramp[::-1]
+    return np.rint(tone * 32768).astype(np.int16)
+
+
+def expected_recording() -> np.ndarray:
+    """What write_call's call must become, from the call's own facts: the queue (0-1 s) is
+    cut, so the beep, then leg a (call 1-3 s) and leg b (3-4 s) sample for sample."""
+    return np.concatenate((expected_beep(), leg_samples(2.0, 1), leg_samples(1.0, 2)))
+
+
+def assert_recording(stored: bytes, expected: np.ndarray) -> None:
+    """The stored audio decodes to ``expected``: the legs bit for bit, the beep within one
+    16-bit step (its float maths may round the other way)."""
+    samples, rate = sf.read(io.BytesIO(stored), dtype="int16")
+    assert rate == RATE_HZ and len(samples) == len(expected)
+    beep = len(expected_beep())
+    assert np.abs(samples[:beep].astype(np.int32) - expected[:beep]).max() <= 1
+    assert np.array_equal(samples[beep:], expected[beep:])
 
 
 def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
@@ -59,7 +77,6 @@ def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
 
 def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tmp):
     manifest = write_call(tmp_path / "call")
-    expected = expected_wav(manifest, settings, tmp_path)
     digest_a = hashlib.sha256((tmp_path / "call" / "CA1-a.wav").read_bytes()).hexdigest()
     outcome = process_call(manifest, settings)
 
@@ -69,13 +86,14 @@ def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tm
     assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (False, None, ())
     assert outcome.sources_destroyed == 2 and outcome.key_version == "v1" and not outcome.already_stored
     vault = build_vault(settings, regions=("eu",))
-    assert decrypt(vault, rid, "audio") == expected
+    stored = decrypt(vault, rid, "audio")
+    assert_recording(stored, expected_recording())
     meta = json.loads(decrypt(vault, rid, "metadata"))
     assert meta["recording_id"] == rid and meta["region"] == "eu"
     assert meta["call_duration_s"] == 4.0 and meta["recorded_duration_s"] == 3.5
     assert meta["cut_s_by_reason"] == {"queue": 1.0}
     assert meta["key"] == {"key_id": "local:eu", "version": "v1"}
-    assert meta["digests"]["output"]["sha256"] == hashlib.sha256(expected).hexdigest()
+    assert meta["digests"]["output"]["sha256"] == hashlib.sha256(stored).hexdigest()
     assert [d["uri"] for d in meta["digests"]["inputs"]] == ["file:CA1-a.wav", "file:CA1-b.wav"]
     assert meta["digests"]["inputs"][0]["sha256"] == digest_a and meta["delete_after"] is None
     entry = vault.get(rid)
@@ -235,10 +253,10 @@ def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
     assert meta["delete_after"] == entry.expires_at(30).isoformat()
 
 
-def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):  # noqa: F811
+def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):
     import uuid
 
-    from tests.vault.conftest import aws_client
+    from tests.aws import aws_client
     from vault.stores.s3 import S3Store
 
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
@@ -248,11 +266,10 @@ def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):  # noqa: F811
                         s3_bucket=bucket, kms_key=f"alias/callrec-{uuid.uuid4().hex[:8]}-{{region}}")
     S3Store(aws_client("s3", moto_url, "au"), bucket.format(region="au"), "au").ensure_bucket()
     manifest = write_call(tmp_path / "call", region="au")
-    expected = expected_wav(manifest, settings, tmp_path)
     outcome = process_call(manifest, settings)
     assert outcome.stored and outcome.key_version.startswith("arn:aws:kms:ap-southeast-2:")
     vault = build_vault(settings, regions=("au",))
-    assert decrypt(vault, outcome.recording_id, "audio") == expected
+    assert_recording(decrypt(vault, outcome.recording_id, "audio"), expected_recording())
     assert not (tmp_path / "state" / "vault").exists()
 
 
@@ -282,17 +299,16 @@ def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
     assert "4111" not in json.dumps(meta)
 
 
-def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):  # noqa: F811
+def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     import uuid
 
-    from tests.vault.conftest import aws_client
+    from tests.aws import aws_client
     from vault.stores.s3 import S3Store
 
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
     settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url)
     local_manifest = write_call(tmp_path / "call")
-    expected = expected_wav(local_manifest, settings, tmp_path)
     incoming = S3Store(aws_client("s3", moto_url, "eu"), f"platform-{uuid.uuid4().hex[:8]}", "eu")
     incoming.ensure_bucket(versioned=True)
     data = json.loads(local_manifest.read_text())
@@ -307,7 +323,8 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     outcome = process_call(s3_manifest, settings)
 
     assert outcome.stored and outcome.sources_destroyed == 2
-    assert decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio") == expected
+    assert_recording(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio"),
+                     expected_recording())
     listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
     data["call_id"] = "CA2"
@@ -329,7 +346,7 @@ def card_transcript() -> str:
 
 def test_call_clock_transcript_drives_masking_and_is_stored_redacted(tmp_path, settings):
     manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
-    expected, _ = sf.read(io.BytesIO(expected_wav(manifest, settings, tmp_path)), dtype="int16")
+    expected = expected_recording()
     outcome = process_call(manifest, settings)
     assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("card_number", 1),)
     assert outcome.sources_destroyed == 3 and not (tmp_path / "call" / "CA1-words.txt").exists()
