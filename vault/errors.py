@@ -31,6 +31,12 @@ class IndexCorruptError(VaultError):
     permanent = True
 
 
+class MigrationNeededError(VaultError):
+    """Raised when stored data predates the vault's layout; an operator must migrate it."""
+
+    permanent = True
+
+
 class ObjectMissingError(VaultInputError):
     """Raised when an object, recording or key asked for does not exist in the region."""
 

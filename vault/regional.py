@@ -1,14 +1,21 @@
-"""One region's vault: its object store and key provider, and nothing of another region.
+"""One region's vault: its object store, key store and key provider, nothing of another region.
 
-Layout in the region's store (``<rid>`` a recording id, ``<g>`` a generation number,
-``<tag>`` random per write, so two writers racing on one recording never mix a ciphertext
-with another write's key)::
+Layout (``<rid>`` a recording id, ``<g>`` a generation number, ``<tag>`` random per write, so
+two writers racing on one recording never mix a ciphertext with another write's key)::
 
+    object store:
     index/<rid>.json                  IndexEntry, unencrypted (ids, dates, versions)
     data/<rid>/<kind>.<g>-<tag>.enc   Tink streaming ciphertext of one artifact
-    keys/<rid>/<kind>.<g>-<tag>.json  its data key, wrapped by the region's KEK
     accounts/<account>/policy.json    retention policy
     audit/<date>/<stamp>.json         audit events
+    key store (another location, never backed up):
+    keys/<rid>/<kind>.<g>-<tag>.json  the artifact's data key, wrapped by the region's KEK
+
+Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
+object store was copied or backed up: a copy of the object store plus the live KEK decrypts
+nothing whose key was destroyed. A vault written before the key store existed keeps its
+keys in the object store; reading one raises MigrationNeededError until ``migrate_keys``
+moved them (``callrec keys migrate``).
 
 Writing a recording puts every ciphertext and wrapped key first and the index entry last:
 the entry is the commit point. On any error, whatever was written for the recording is
@@ -35,7 +42,14 @@ from typing import BinaryIO
 from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
-from vault.errors import DecryptionError, ObjectExistsError, ObjectMissingError, VaultError, VaultInputError
+from vault.errors import (
+    DecryptionError,
+    MigrationNeededError,
+    ObjectExistsError,
+    ObjectMissingError,
+    VaultError,
+    VaultInputError,
+)
 from vault.index import ArtifactInfo, IndexEntry, Tombstone, Unreadable
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
@@ -52,14 +66,20 @@ class RegionVault:
         store: ObjectStore,
         keys: KeyProvider,
         *,
+        key_store: ObjectStore,
         clock: Callable[[], datetime] | None = None,
     ):
         self.region = check_region(region)
-        if store.region != region or keys.region != region:
+        if store.region != region or keys.region != region or key_store.region != region:
             raise VaultInputError(
-                f"region {region}: store is for {store.region!r} and keys for {keys.region!r}"
+                f"region {region}: store is for {store.region!r}, key store for {key_store.region!r} "
+                f"and keys for {keys.region!r}"
             )
+        if key_store is store:
+            raise VaultInputError(f"region {region}: wrapped keys need a store apart from the ciphertext")
         self.store = store
+        #: Wrapped data keys, apart from the ciphertext (see the module docstring).
+        self.key_store = key_store
         self.keys = keys
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -183,10 +203,10 @@ class RegionVault:
     def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> None:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``."""
         spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
-        for prefix in (f"keys/{recording_id}/", f"data/{recording_id}/"):
-            for name in list(self.store.names(prefix)):
+        for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
+            for name in list(store.names(f"{prefix}{recording_id}/")):
                 if name not in spared:
-                    self.store.delete(name)
+                    store.delete(name)
 
     # -- keys ------------------------------------------------------------------------
 
@@ -203,7 +223,7 @@ class RegionVault:
                     ref = self._ref(entry, info.kind)
                     old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
                     new = envelope.rewrap(old, self.keys, ref)
-                    put_bytes(self.store, key_name(recording_id, info), new.encode())
+                    put_bytes(self.key_store, key_name(recording_id, info), new.encode())
                     rewritten.append(info)
                     info = dataclasses.replace(info, key_version=new.version)
                 infos.append(info)
@@ -216,11 +236,29 @@ class RegionVault:
             put_bytes(self.store, _index_name(recording_id), entry.copy(artifacts=tuple(infos)).encode())
         return len(rewritten)
 
+    def migrate_keys(self) -> int:
+        """Move wrapped data keys a vault from before the key store kept in the object store
+        into the key store (copy, then destroy the old one); returns how many moved.
+        Safe to run again after a crash, and while workers run."""
+        moved = 0
+        for name in list(self.store.names("keys/")):
+            try:
+                data = get_bytes(self.store, name)
+            except ObjectMissingError:
+                continue
+            try:
+                self.key_store.create(name, data)
+            except ObjectExistsError:
+                pass  # copied by an earlier run (or re-wrapped since): the key store's is current
+            self.store.delete(name)
+            moved += 1
+        return moved
+
     def versions_in_use(self) -> dict[str, int]:
         """KEK version -> number of stored data keys wrapped with it (read from the keys)."""
         counts: dict[str, int] = {}
-        for name in self.store.names("keys/"):
-            version = envelope.WrappedKey.decode(get_bytes(self.store, name)).version
+        for name in self.key_store.names("keys/"):
+            version = envelope.WrappedKey.decode(get_bytes(self.key_store, name)).version
             counts[version] = counts.get(version, 0) + 1
         return counts
 
@@ -255,12 +293,13 @@ class RegionVault:
         ref = self._ref(entry, slot.kind)
         with self.store.writer(data_name(entry.recording_id, slot)) as out:
             wrapped = envelope.encrypt_stream(src, out, self.keys, ref)
-        put_bytes(self.store, key_name(entry.recording_id, slot), wrapped.encode())
+        put_bytes(self.key_store, key_name(entry.recording_id, slot), wrapped.encode())
         return dataclasses.replace(slot, key_version=wrapped.version)
 
     def _destroy_artifact(self, recording_id: str, info: ArtifactInfo) -> None:
         # Key first: once it is gone the ciphertext is noise, even if its delete fails.
-        self.store.delete(key_name(recording_id, info))
+        self.key_store.delete(key_name(recording_id, info))
+        self.store.delete(key_name(recording_id, info))  # a key from before the key store
         self.store.delete(data_name(recording_id, info))
 
     def _discard(self, recording_id: str, info: ArtifactInfo) -> None:
@@ -276,13 +315,19 @@ class RegionVault:
             live = set() if current is None else {(a.kind, a.generation, a.tag) for a in current.artifacts}
             for info in rewritten:
                 if (info.kind, info.generation, info.tag) not in live:
-                    self.store.delete(key_name(recording_id, info))
+                    self.key_store.delete(key_name(recording_id, info))
 
     def _get_key(self, recording_id: str, info: ArtifactInfo) -> bytes:
+        name = key_name(recording_id, info)
         try:
-            return get_bytes(self.store, key_name(recording_id, info))
+            return get_bytes(self.key_store, name)
         except ObjectMissingError:
-            raise DecryptionError("cannot decrypt: ciphertext or key is invalid") from None
+            pass
+        if any(n == name for n in self.store.names(name)):
+            raise MigrationNeededError(
+                f"recording {recording_id} has its data keys beside the ciphertext (stored before the "
+                f"key store existed); run `callrec keys migrate --region {self.region}`")
+        raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
 
     def _unchanged_since(self, entry: IndexEntry) -> None:
         """Raise unless the stored index entry still is ``entry`` (read before a long write)."""

@@ -254,6 +254,15 @@ def rotate_key(region: str, settings: Settings, *, vault: Vault | None = None) -
     return vault.region(region).keys.rotate()
 
 
+def migrate_keys(settings: Settings, *, regions: Iterable[str] | None = None,
+                 vault: Vault | None = None) -> tuple[tuple[str, int], ...]:
+    """Move wrapped data keys a vault from before the key store kept beside the ciphertext
+    into the key store; (region, keys moved) per region. Safe to re-run."""
+    vault = vault or build_vault(settings, regions=regions)
+    chosen = vault.regions if regions is None else tuple(regions)
+    return tuple((region, vault.region(region).migrate_keys()) for region in chosen)
+
+
 def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | None = None) -> int:
     """Re-wrap one recording's data keys under its region's primary KEK; returns how many."""
     vault = vault or build_vault(settings, regions=(region_of(recording_id),))

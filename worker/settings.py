@@ -46,6 +46,11 @@ class Settings:
     keys: str = "local"
     #: S3 bucket per region; "{region}" is replaced by us, eu or au.
     s3_bucket: str = "callrec-{region}"
+    #: Where wrapped data keys live, apart from the ciphertext (never back it up): a local
+    #: directory (default ``<data_dir>/keystore``, one subdirectory per region) or, with the
+    #: S3 store, a bucket per region of its own.
+    key_store_dir: str = ""
+    s3_key_bucket: str = "callrec-keys-{region}"
     #: KMS key per region (id, ARN or alias); "{region}" is replaced.
     kms_key: str = "alias/callrec-{region}"
     #: Endpoint for S3 and KMS (env AWS_ENDPOINT_URL), e.g. a local moto server.

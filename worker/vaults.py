@@ -1,7 +1,10 @@
 """Builds the vault from Settings: one object store and one key provider per region.
 
 ``CALLREC_STORE`` picks the store (``local``: ``<data_dir>/vault/<region>``; ``s3``: bucket
-``CALLREC_S3_BUCKET`` per region) and ``CALLREC_KEYS`` the key provider (``local``:
+``CALLREC_S3_BUCKET`` per region) and with it the key store for wrapped data keys, which
+must be somewhere else (``local``: ``CALLREC_KEY_STORE_DIR``, default
+``<data_dir>/keystore/<region>``; ``s3``: bucket ``CALLREC_S3_KEY_BUCKET`` per region), and
+``CALLREC_KEYS`` the key provider (``local``:
 ``<data_dir>/keys/<region>.json``; ``kms``: alias ``CALLREC_KMS_KEY`` per region). S3 and KMS
 clients are bound to the AWS region that serves the storage region (``CALLREC_AWS_REGIONS``).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
 import boto3
 
@@ -48,7 +52,8 @@ def served_regions(settings: Settings) -> tuple[str, ...]:
 
 def build_region(settings: Settings, region: str, *, clock: Callable[[], datetime] | None = None) -> RegionVault:
     check_region(region)
-    return RegionVault(region, build_store(settings, region), build_keys(settings, region), clock=clock)
+    return RegionVault(region, build_store(settings, region), build_keys(settings, region),
+                       key_store=build_key_store(settings, region), clock=clock)
 
 
 def build_store(settings: Settings, region: str) -> ObjectStore:
@@ -56,6 +61,24 @@ def build_store(settings: Settings, region: str) -> ObjectStore:
         return LocalStore(settings.data_dir / "vault" / region, region)
     if settings.store == "s3":
         return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region)
+    raise UsageError(f"CALLREC_STORE {settings.store!r} is not one of {', '.join(STORES)}")
+
+
+def build_key_store(settings: Settings, region: str) -> ObjectStore:
+    """The store of wrapped data keys: never the object store, nor inside or around it."""
+    if settings.store == "local":
+        base = Path(settings.key_store_dir) if settings.key_store_dir else settings.data_dir / "keystore"
+        root, vault_root = (base / region).resolve(), (settings.data_dir / "vault").resolve()
+        if root == vault_root or vault_root in root.parents or root in vault_root.parents:
+            raise UsageError(f"CALLREC_KEY_STORE_DIR {str(base)!r}: the key store must be apart from the "
+                             f"object store ({vault_root})")
+        return LocalStore(root, region)
+    if settings.store == "s3":
+        bucket = settings.s3_key_bucket.format(region=region)
+        if bucket == settings.s3_bucket.format(region=region):
+            raise UsageError(f"CALLREC_S3_KEY_BUCKET {bucket!r}: the key store must be a bucket of its own, "
+                             "not the recordings' bucket")
+        return S3Store(aws_client(settings, "s3", region), bucket, region)
     raise UsageError(f"CALLREC_STORE {settings.store!r} is not one of {', '.join(STORES)}")
 
 

@@ -55,9 +55,9 @@ class FullDisk:
 
 @pytest.mark.parametrize("room", [0, 100, 1 << 20])
 def test_full_disk_is_a_transient_store_error(tmp_path, room):
-    inner = LocalStore(tmp_path / "vault", "eu")
+    inner, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
     rv = RegionVault("eu", FullDisk(inner, room), LocalKeyring(tmp_path / "keys", "eu"),
-                     clock=lambda: NOW)
+                     key_store=key_store, clock=lambda: NOW)
     entry = IndexEntry(recording_id("acme", "CA1", "eu"), "acme", "CA1", "T-1", "call", "eu", NOW, None,
                        False, False, "test", "")
     audio = io.BytesIO(os.urandom(3 << 20))
@@ -65,7 +65,7 @@ def test_full_disk_is_a_transient_store_error(tmp_path, room):
         rv.put(entry, {"audio": audio, "metadata": io.BytesIO(b"{}")})
     assert "No space left on device" in str(info.value) and "Tink" not in str(info.value)
     assert not info.value.permanent  # retried later, not failed as bad input
-    assert list(inner.names("")) == []
+    assert list(inner.names("")) == [] and list(key_store.names("")) == []
 
 
 class FailingRead:
@@ -100,12 +100,12 @@ class BadReads:
 
 
 def test_a_failing_read_is_a_store_error_not_a_decryption_error(tmp_path):
-    store = LocalStore(tmp_path / "vault", "eu")
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
     keys = LocalKeyring(tmp_path / "keys", "eu")
     entry = IndexEntry(recording_id("acme", "CA1", "eu"), "acme", "CA1", "T-1", "call", "eu", NOW, None,
                        False, False, "test", "")
-    stored = RegionVault("eu", store, keys, clock=lambda: NOW).put(entry, {"audio": io.BytesIO(os.urandom(3 << 20))})
-    broken = RegionVault("eu", BadReads(store, 1 << 20), keys, clock=lambda: NOW)
+    stored = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW).put(entry, {"audio": io.BytesIO(os.urandom(3 << 20))})
+    broken = RegionVault("eu", BadReads(store, 1 << 20), keys, key_store=key_store, clock=lambda: NOW)
     with pytest.raises(StoreError, match=r"^cannot read the ciphertext \(Input/output error\)$") as info:
         broken.read(stored, "audio", io.BytesIO())
     assert not info.value.permanent

@@ -62,16 +62,12 @@ class CommitTogether:
         return getattr(self._inner, name)
 
 
-def region_vault(store, keys, clock, key_store=None) -> RegionVault:
-    """A RegionVault over ``store`` (and a separate key store when the vault has one)."""
-    try:
-        return RegionVault("eu", store, keys, key_store=key_store, clock=clock)
-    except TypeError:  # the vault before it kept keys in a store of their own
-        return RegionVault("eu", store, keys, clock=clock)
+def region_vault(store, keys, clock, key_store) -> RegionVault:
+    return RegionVault("eu", store, keys, key_store=key_store, clock=clock)
 
 
 def stores_of(rv: RegionVault) -> list:
-    return [rv.store] + ([rv.key_store] if getattr(rv, "key_store", None) is not None else [])
+    return [rv.store, rv.key_store]
 
 
 def nothing_decryptable(rv: RegionVault, rid: str, account: str = "acme") -> None:
@@ -88,11 +84,8 @@ def nothing_decryptable(rv: RegionVault, rid: str, account: str = "acme") -> Non
                                             ArtifactRef(rid, account, "eu", kind))
 
 
-def test_two_puts_of_one_recording_at_once_store_one(make_store, make_keys, clock, tmp_path):
-    from vault.stores.local import LocalStore
-
-    store = make_store("eu")
-    key_store = LocalStore(tmp_path / "keystore" / "eu", "eu")
+def test_two_puts_of_one_recording_at_once_store_one(make_store, make_keys, clock):
+    store, key_store = make_store("eu"), make_store.key_store("eu")
     racing = CommitTogether(store)
     a = region_vault(racing, make_keys("eu"), clock, key_store)
     b = region_vault(racing, make_keys("eu"), clock, key_store)

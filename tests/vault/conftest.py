@@ -39,18 +39,30 @@ def clock() -> Clock:
 
 @pytest.fixture(params=["local", "s3"])
 def make_store(request, tmp_path: Path) -> Callable[[str], object]:
-    """Builds a store for a region; the whole suite runs once per store kind."""
+    """Builds a store for a region; the whole suite runs once per store kind. Its
+    ``key_store`` builds the region's key store of the same kind, somewhere else."""
     if request.param == "local":
-        return lambda region: LocalStore(tmp_path / "vault" / region, region)
+        build = lambda region: LocalStore(tmp_path / "vault" / region, region)  # noqa: E731
+        build.key_store = lambda region: LocalStore(tmp_path / "keystore" / region, region)
+        return build
     url = request.getfixturevalue("moto_url")
     suffix = uuid.uuid4().hex[:8]
 
-    def build(region: str) -> S3Store:
-        store = S3Store(aws_client("s3", url, region), f"callrec-{region}-{suffix}", region)
+    def bucket(name: str, region: str) -> S3Store:
+        store = S3Store(aws_client("s3", url, region), name, region)
         store.ensure_bucket(versioned=True)
         return store
 
+    def build(region: str) -> S3Store:
+        return bucket(f"callrec-{region}-{suffix}", region)
+
+    build.key_store = lambda region: bucket(f"callrec-keys-{region}-{suffix}", region)
     return build
+
+
+@pytest.fixture
+def make_key_store(make_store) -> Callable[[str], object]:
+    return make_store.key_store
 
 
 @pytest.fixture
@@ -59,8 +71,9 @@ def make_keys(tmp_path: Path, clock: Clock) -> Callable[[str], LocalKeyring]:
 
 
 @pytest.fixture
-def make_region(make_store, make_keys, clock) -> Callable[[str], RegionVault]:
-    return lambda region: RegionVault(region, make_store(region), make_keys(region), clock=clock)
+def make_region(make_store, make_key_store, make_keys, clock) -> Callable[[str], RegionVault]:
+    return lambda region: RegionVault(region, make_store(region), make_keys(region),
+                                      key_store=make_key_store(region), clock=clock)
 
 
 def make_entry(region: str = "eu", call: str = "CA1", *, kind: str = "call", ticket: str = "T-1",

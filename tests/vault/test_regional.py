@@ -58,7 +58,7 @@ def audio_key(entry: IndexEntry) -> str:
 
 
 def all_objects(rv: RegionVault) -> dict[str, bytes]:
-    return {name: get_bytes(rv.store, name) for name in rv.store.names("")}
+    return {name: get_bytes(store, name) for store in (rv.store, rv.key_store) for name in store.names("")}
 
 
 def test_round_trip_and_index(make_region):
@@ -108,7 +108,7 @@ def test_flipped_stored_byte_fails(make_region):
 def test_missing_key_object_fails(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
-    rv.store.delete(audio_key(entry))
+    rv.key_store.delete(audio_key(entry))
     with pytest.raises(DecryptionError, match="^cannot decrypt: ciphertext or key is invalid$"):
         read(rv, entry, "audio")
 
@@ -117,7 +117,7 @@ def test_keys_swapped_between_recordings_fail(make_region):
     rv = make_region("eu")
     a = put_call(rv, make_entry("eu", "CA1"))
     b = put_call(rv, make_entry("eu", "CA2"))
-    put_bytes(rv.store, audio_key(b), get_bytes(rv.store, audio_key(a)))
+    put_bytes(rv.key_store, audio_key(b), get_bytes(rv.key_store, audio_key(a)))
     with pytest.raises(DecryptionError):
         read(rv, b, "audio")
     # ... and the ciphertext of a moved under b's name fails with a's key too.
@@ -140,7 +140,8 @@ class Tripwire:
 def test_region_isolation(make_region):
     eu = make_region("eu")
     us = Tripwire("us")
-    vault = Vault({"eu": eu, "us": RegionVault("us", us, us), "au": RegionVault("au", Tripwire("au"), Tripwire("au"))})
+    vault = Vault({"eu": eu, "us": RegionVault("us", us, us, key_store=Tripwire("us")),
+                   "au": RegionVault("au", Tripwire("au"), Tripwire("au"), key_store=Tripwire("au"))})
     entry = make_entry("eu")
     put_call(vault.for_recording(entry.recording_id), entry)
     assert vault.get(entry.recording_id).region == "eu"
@@ -153,7 +154,7 @@ def test_ciphertext_moved_to_another_region_fails(make_region):
     src = put_call(eu, make_entry("eu", "CA1"))
     dst = put_call(us, make_entry("us", "CA1"))
     put_bytes(us.store, audio_data(dst), get_bytes(eu.store, audio_data(src)))
-    put_bytes(us.store, audio_key(dst), get_bytes(eu.store, audio_key(src)))
+    put_bytes(us.key_store, audio_key(dst), get_bytes(eu.key_store, audio_key(src)))
     with pytest.raises(DecryptionError):
         read(us, dst, "audio")
 
@@ -161,24 +162,27 @@ def test_ciphertext_moved_to_another_region_fails(make_region):
 class FailingStore:
     """A real store that fails (after writing part of the object) on the n-th write."""
 
-    def __init__(self, inner, fail_on: int):
+    def __init__(self, inner, fail_on: int, writes: list[int] | None = None):
         self._inner = inner
         self.region = inner.region
-        self._writes = 0
+        self._writes = [0] if writes is None else writes  # shared by a store and its key store
         self._fail_on = fail_on
+
+    def _count(self) -> bool:
+        self._writes[0] += 1
+        return self._writes[0] == self._fail_on
 
     @contextlib.contextmanager
     def writer(self, name):
-        self._writes += 1
+        failing = self._count()
         with self._inner.writer(name) as out:
             yield out
-            if self._writes == self._fail_on:
+            if failing:
                 out.write(b"\x00" * 100)
                 raise StoreError("injected: disk full")
 
     def create(self, name, data):
-        self._writes += 1
-        if self._writes == self._fail_on:
+        if self._count():
             raise StoreError("injected: disk full")
         self._inner.create(name, data)
 
@@ -187,13 +191,20 @@ class FailingStore:
 
 
 @pytest.mark.parametrize("fail_on", [1, 2, 3, 5, 7], ids=["audio", "audio-key", "metadata", "transcript", "index"])
-def test_store_error_mid_write_leaves_nothing(make_store, make_keys, clock, fail_on):
-    store = make_store("eu")
-    rv = RegionVault("eu", FailingStore(store, fail_on), make_keys("eu"), clock=clock)
+def test_store_error_mid_write_leaves_nothing(make_store, make_key_store, make_keys, clock, fail_on):
+    store, key_store = make_store("eu"), make_key_store("eu")
+    rv = failing_region(store, key_store, make_keys("eu"), clock, fail_on)
     with pytest.raises(StoreError, match="injected"):
         put_call(rv)
-    assert list(store.names("")) == []  # no partial object, no orphan key, no index entry
-    put_call(RegionVault("eu", store, make_keys("eu"), clock=clock))  # a retry then succeeds
+    assert list(store.names("")) == [] and list(key_store.names("")) == []  # no partial object, no orphan key
+    put_call(RegionVault("eu", store, make_keys("eu"), key_store=key_store, clock=clock))  # a retry then succeeds
+
+
+def failing_region(store, key_store, keys, clock, fail_on: int) -> RegionVault:
+    """A region whose n-th write (ciphertext, key or index, counted together) fails."""
+    writes = [0]
+    return RegionVault("eu", FailingStore(store, fail_on, writes), keys,
+                       key_store=FailingStore(key_store, fail_on, writes), clock=clock)
 
 
 def test_delete_leaves_nothing_recoverable(make_region, make_store):
@@ -208,16 +219,17 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
 
     assert deleted.tombstone.deleted_by == "operator:alice" and deleted.artifacts == ()
     assert [n for n in rv.store.names("") if rid in n] == [f"index/{rid}.json"]
+    assert [n for n in rv.key_store.names("") if rid in n] == []
     if hasattr(rv.store, "bucket"):  # S3: no old version or delete marker remains
         listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"data/{rid}")
         assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
-        listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"keys/{rid}")
+        listing = rv.key_store._client.list_object_versions(Bucket=rv.key_store.bucket, Prefix=f"keys/{rid}")
         assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
     # Try every wrapped key left in the store, under every KEK version, with every binding.
     ref = ArtifactRef(rid, entry.account_id, "eu", "audio")
     attempts = 0
-    for name in rv.store.names("keys/"):
-        wrapped = envelope.WrappedKey.decode(get_bytes(rv.store, name))
+    for name in rv.key_store.names("keys/"):
+        wrapped = envelope.WrappedKey.decode(get_bytes(rv.key_store, name))
         for version in rv.keys.versions():
             for kind in ("audio", "metadata", "transcript"):
                 for rid_try in (rid, other.recording_id):
@@ -252,7 +264,7 @@ def test_voicemail_keeps_its_transcript(make_region):
     assert b"[redacted]" in read(rv, deleted, "transcript")
     with pytest.raises(ObjectMissingError):
         read(rv, deleted, "audio")
-    assert untagged(n.split("/")[-1] for n in rv.store.names("") if "/" + entry.recording_id + "/" in n) == [
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if "/" + entry.recording_id + "/" in n) == [
         "transcript.1.enc", "transcript.1.json"]
     assert [e.action for e in rv.audit_events()] == ["retention-delete"]
 
@@ -261,27 +273,27 @@ def test_replace_makes_a_new_generation_and_destroys_the_old(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
     rid = entry.recording_id
-    old_key = get_bytes(rv.store, audio_key(entry))
+    old_key = get_bytes(rv.key_store, audio_key(entry))
     new = rv.replace(rid, {"audio": io.BytesIO(b"redacted audio")}, detector_version="dtmf-2")
     assert new.artifact("audio").generation == 2 and new.detector_version == "dtmf-2"
     assert read(rv, new, "audio") == b"redacted audio"
     assert untagged(rv.store.names(f"data/{rid}/")) == [
         f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.1.enc", f"data/{rid}/transcript.1.enc"]
-    assert untagged(rv.store.names(f"keys/{rid}/")) == [
+    assert untagged(rv.key_store.names(f"keys/{rid}/")) == [
         f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.1.json", f"keys/{rid}/transcript.1.json"]
-    assert get_bytes(rv.store, audio_key(new)) != old_key
+    assert get_bytes(rv.key_store, audio_key(new)) != old_key
     assert [a.kind for a in new.artifacts] == ["metadata", "transcript", "audio"]
 
 
 @pytest.mark.parametrize("fail_on", [1, 2, 3, 5])
-def test_failed_replace_keeps_the_old_version(make_store, make_keys, clock, fail_on):
-    store = make_store("eu")
-    entry = put_call(RegionVault("eu", store, make_keys("eu"), clock=clock))
-    before = {name: get_bytes(store, name) for name in store.names("")}
-    rv = RegionVault("eu", FailingStore(store, fail_on), make_keys("eu"), clock=clock)
+def test_failed_replace_keeps_the_old_version(make_store, make_key_store, make_keys, clock, fail_on):
+    store, key_store = make_store("eu"), make_key_store("eu")
+    entry = put_call(RegionVault("eu", store, make_keys("eu"), key_store=key_store, clock=clock))
+    rv = failing_region(store, key_store, make_keys("eu"), clock, fail_on)
+    before = all_objects(rv)
     with pytest.raises(StoreError, match="injected"):
         rv.replace(entry.recording_id, {"audio": io.BytesIO(b"new"), "metadata": io.BytesIO(b"{}")})
-    assert {name: get_bytes(store, name) for name in store.names("")} == before
+    assert all_objects(rv) == before
     assert read(rv, rv.get(entry.recording_id), "audio") == wav_bytes()[0]
 
 
@@ -314,7 +326,7 @@ def test_deletion_during_a_replace_is_not_undone(make_region):
     with pytest.raises(VaultInputError, match="was deleted"):
         rv.replace(rid, {"audio": audio})
     assert rv.get(rid).deleted
-    assert list(rv.store.names(f"data/{rid}/")) == [] and list(rv.store.names(f"keys/{rid}/")) == []
+    assert list(rv.store.names(f"data/{rid}/")) == [] and list(rv.key_store.names(f"keys/{rid}/")) == []
 
 
 def test_replace_gives_up_when_the_entry_changed_meanwhile(make_region):
@@ -326,7 +338,7 @@ def test_replace_gives_up_when_the_entry_changed_meanwhile(make_region):
         rv.replace(rid, {"audio": audio})
     entry = rv.get(rid)
     assert entry.artifact("audio").generation == 1 and read(rv, entry, "audio") == wav_bytes()[0]
-    assert len(list(rv.store.names(f"keys/{rid}/"))) == 3
+    assert len(list(rv.key_store.names(f"keys/{rid}/"))) == 3
 
 
 def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
@@ -336,7 +348,7 @@ def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
     with pytest.raises(VaultInputError, match="stored already"):
         rv.put(entry, {"audio": audio})
     rid = entry.recording_id
-    assert len(list(rv.store.names(f"keys/{rid}/"))) == 3  # the first writer's, no orphan
+    assert len(list(rv.key_store.names(f"keys/{rid}/"))) == 3  # the first writer's, no orphan
 
 
 class BeforeKeyWrite:
@@ -356,31 +368,31 @@ class BeforeKeyWrite:
         return getattr(self._inner, name)
 
 
-def test_deletion_during_a_rewrap_is_not_undone(make_store, make_keys, clock):
-    store, keys = make_store("eu"), make_keys("eu")
-    rv = RegionVault("eu", store, keys, clock=clock)
+def test_deletion_during_a_rewrap_is_not_undone(make_store, make_key_store, make_keys, clock):
+    store, key_store, keys = make_store("eu"), make_key_store("eu"), make_keys("eu")
+    rv = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
     rid = put_call(rv).recording_id
     keys.rotate()
-    racing = RegionVault("eu", BeforeKeyWrite(store, lambda: rv.delete(rid, actor="o", reason="r")), keys,
-                         clock=clock)
+    racing = RegionVault("eu", store, keys, clock=clock,
+                         key_store=BeforeKeyWrite(key_store, lambda: rv.delete(rid, actor="o", reason="r")))
     with pytest.raises(VaultError):  # the next key is gone already: DecryptionError
         racing.rewrap(rid)
     assert rv.get(rid).deleted
-    assert list(store.names(f"keys/{rid}/")) == [] and list(store.names(f"data/{rid}/")) == []
+    assert list(key_store.names(f"keys/{rid}/")) == [] and list(store.names(f"data/{rid}/")) == []
 
 
-def test_rewrap_gives_up_when_the_entry_changed_meanwhile(make_store, make_keys, clock):
-    store, keys = make_store("eu"), make_keys("eu")
-    rv = RegionVault("eu", store, keys, clock=clock)
+def test_rewrap_gives_up_when_the_entry_changed_meanwhile(make_store, make_key_store, make_keys, clock):
+    store, key_store, keys = make_store("eu"), make_key_store("eu"), make_keys("eu")
+    rv = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
     rid = put_call(rv).recording_id
     keys.rotate()
-    racing = RegionVault("eu", BeforeKeyWrite(store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})),
-                         keys, clock=clock)
+    racing = RegionVault("eu", store, keys, clock=clock,
+                         key_store=BeforeKeyWrite(key_store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})))
     with pytest.raises(VaultError, match="changed during the re-wrap"):
         racing.rewrap(rid)
     entry = rv.get(rid)
     assert entry.artifact("audio").generation == 2 and read(rv, entry, "audio") == b"new"
-    assert len(list(store.names(f"keys/{rid}/"))) == 3  # no key left of the destroyed generation
+    assert len(list(key_store.names(f"keys/{rid}/"))) == 3  # no key left of the destroyed generation
 
 
 def test_rewrap_then_retire(make_region):
@@ -408,9 +420,17 @@ def test_policy_round_trip(make_region, clock):
     assert rv.policy("acme").retention_days == 30 and rv.policy("acme").updated_at == clock.now
 
 
-def test_store_and_keys_must_match_the_region(tmp_path, make_store):
+def test_store_and_keys_must_match_the_region(tmp_path, make_store, make_key_store):
     with pytest.raises(VaultInputError, match="store is for 'us'"):
-        RegionVault("eu", make_store("us"), LocalKeyring(tmp_path, "eu"))
+        RegionVault("eu", make_store("us"), LocalKeyring(tmp_path, "eu"), key_store=make_key_store("eu"))
+    with pytest.raises(VaultInputError, match="key store for 'us'"):
+        RegionVault("eu", make_store("eu"), LocalKeyring(tmp_path, "eu"), key_store=make_key_store("us"))
+
+
+def test_keys_are_never_kept_with_the_ciphertext(tmp_path, make_store):
+    store = make_store("eu")
+    with pytest.raises(VaultInputError, match="wrapped keys need a store apart from the ciphertext"):
+        RegionVault("eu", store, LocalKeyring(tmp_path, "eu"), key_store=store)
 
 
 class Interleaving:
@@ -437,11 +457,12 @@ class Interleaving:
         return getattr(self._inner, name)
 
 
-def test_racing_writers_never_mix_ciphertext_and_key(make_store, make_keys, clock):
-    store = make_store("eu")
-    other = RegionVault("eu", store, make_keys("eu"), clock=clock)
+def test_racing_writers_never_mix_ciphertext_and_key(make_store, make_key_store, make_keys, clock):
+    store, key_store = make_store("eu"), make_key_store("eu")
+    other = RegionVault("eu", store, make_keys("eu"), key_store=key_store, clock=clock)
     audio_b = wav_bytes(seconds=1.0)[0]
-    racing = RegionVault("eu", Interleaving(store, lambda: put_call(other, audio=audio_b)), make_keys("eu"), clock=clock)
+    racing = RegionVault("eu", Interleaving(store, lambda: put_call(other, audio=audio_b)), make_keys("eu"),
+                         key_store=key_store, clock=clock)
     audio_a = wav_bytes(seconds=2.0)[0]
     with pytest.raises(VaultInputError, match="stored already"):
         put_call(racing, audio=audio_a)  # B commits first; A's create-only commit loses
@@ -449,7 +470,7 @@ def test_racing_writers_never_mix_ciphertext_and_key(make_store, make_keys, cloc
     assert read(other, winner, "audio") == audio_b
     assert read(other, winner, "metadata") == b'{"recorded_s": 2.0}'
     rid = winner.recording_id
-    assert len(list(store.names(f"data/{rid}/"))) == 3 and len(list(store.names(f"keys/{rid}/"))) == 3
+    assert len(list(store.names(f"data/{rid}/"))) == 3 and len(list(key_store.names(f"keys/{rid}/"))) == 3
 
 
 def test_delete_destroys_objects_no_entry_lists(make_region):
@@ -458,12 +479,12 @@ def test_delete_destroys_objects_no_entry_lists(make_region):
     rid = entry.recording_id
     # What a writer killed before its commit (or a losing one) left behind.
     put_bytes(rv.store, f"data/{rid}/audio.1-0badc0de.enc", get_bytes(rv.store, audio_data(entry)))
-    put_bytes(rv.store, f"keys/{rid}/audio.1-0badc0de.json", get_bytes(rv.store, audio_key(entry)))
+    put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", get_bytes(rv.key_store, audio_key(entry)))
     rv.delete(rid, actor="o", reason="r")
-    assert [n for n in rv.store.names("") if rid in n and not n.startswith("index/")] == []
-    put_bytes(rv.store, f"keys/{rid}/audio.1-0badc0de.json", b"{}")  # left after the deletion
+    assert [n for n in all_objects(rv) if rid in n and not n.startswith("index/")] == []
+    put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", b"{}")  # left after the deletion
     rv.delete(rid, actor="o", reason="again")  # idempotent, and sweeps again
-    assert list(rv.store.names(f"keys/{rid}/")) == []
+    assert list(rv.key_store.names(f"keys/{rid}/")) == []
     assert len(list(rv.audit_events(rid))) == 1
 
 
@@ -474,7 +495,7 @@ def test_voicemail_deletion_sweeps_all_but_the_kept_transcript(make_region):
     put_bytes(rv.store, f"data/{rid}/transcript.1-0badc0de.enc", b"orphan")
     deleted = rv.delete(rid, actor="o", reason="r")
     assert b"[redacted]" in read(rv, deleted, "transcript")
-    assert untagged(n.split("/")[-1] for n in rv.store.names("") if f"/{rid}/" in n) == [
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n) == [
         "transcript.1.enc", "transcript.1.json"]
 
 

@@ -35,7 +35,7 @@ def test_redact_stored_replaces_the_unredacted_version(tmp_path):
     assert entry.redacted and entry.detector_version == current_detector_version(settings)
     assert untagged(region_vault.store.names(f"data/{rid}/")) == [f"data/{rid}/audio.2.enc", f"data/{rid}/metadata.2.enc"]
     assert untagged(old_names) == [f"data/{rid}/audio.1.enc", f"data/{rid}/metadata.1.enc"]
-    assert untagged(region_vault.store.names(f"keys/{rid}/")) == [f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.2.json"]
+    assert untagged(region_vault.key_store.names(f"keys/{rid}/")) == [f"keys/{rid}/audio.2.json", f"keys/{rid}/metadata.2.json"]
     out = io.BytesIO()
     region_vault.read(entry, "audio", out)
     audio, rate = sf.read(io.BytesIO(out.getvalue()), dtype="float32")

@@ -108,8 +108,7 @@ def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     process_call(manifest, settings)
     probes = [s.tobytes() for s in (leg_samples(2.0, 1), leg_samples(1.0, 2))]
     windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
-    store_root = settings.data_dir / "vault"
-    files = [p for p in store_root.rglob("*") if p.is_file()]
+    files = [p for root in ("vault", "keystore") for p in (settings.data_dir / root).rglob("*") if p.is_file()]
     assert len(files) == 6  # index, audio + key, metadata + key, the account's retention policy
     for path in files:
         data = path.read_bytes()
@@ -146,7 +145,7 @@ def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, 
     loser = process_call(manifest, keep, vault=vault)
     assert loser.already_stored and loser.stored and loser.recorded_duration_s == 3.5
     store = region_vault.store
-    assert len(list(store.names("keys/"))) == 2 and len(list(store.names("data/"))) == 2  # no orphan
+    assert len(list(region_vault.key_store.names("keys/"))) == 2 and len(list(store.names("data/"))) == 2  # no orphan
 
 
 def test_keep_sources(tmp_path, settings):
@@ -189,7 +188,7 @@ def test_eu_call_never_touches_other_regions(tmp_path, settings):
     from worker.vaults import build_region
 
     vault = Vault({"eu": build_region(settings, "eu"),
-                   **{r: RegionVault(r, Tripwire(r), Tripwire(r)) for r in ("us", "au")}})
+                   **{r: RegionVault(r, Tripwire(r), Tripwire(r), key_store=Tripwire(r)) for r in ("us", "au")}})
     outcome = process_call(write_call(tmp_path / "call"), settings, vault=vault)
     assert outcome.stored and outcome.region == "eu"
     assert not (settings.data_dir / "vault" / "us").exists() and not (settings.data_dir / "keys" / "us.json").exists()
@@ -218,16 +217,23 @@ class BrokenStore:
         return getattr(self._inner, name)
 
 
-@pytest.mark.parametrize("fail_on", [1, 2, 3, 5])
-def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, private_tmp, fail_on):
-    from worker.vaults import build_keys, build_store
+@pytest.mark.parametrize(("failing", "fail_on"), [("store", 1), ("store", 2), ("store", 3), ("key_store", 1),
+                                                   ("key_store", 2)],
+                         ids=["audio", "metadata", "index", "audio-key", "metadata-key"])
+def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, private_tmp, failing, fail_on):
+    from worker.vaults import build_key_store, build_keys, build_store
 
-    store = build_store(settings, "eu")
-    vault = Vault({"eu": RegionVault("eu", BrokenStore(store, fail_on), build_keys(settings, "eu"))})
+    store, key_store = build_store(settings, "eu"), build_key_store(settings, "eu")
+    if failing == "store":
+        vault = Vault({"eu": RegionVault("eu", BrokenStore(store, fail_on), build_keys(settings, "eu"),
+                                         key_store=key_store)})
+    else:
+        vault = Vault({"eu": RegionVault("eu", store, build_keys(settings, "eu"),
+                                         key_store=BrokenStore(key_store, fail_on))})
     manifest = write_call(tmp_path / "call")
     with pytest.raises(StoreError, match="injected"):
         process_call(manifest, settings, vault=vault)
-    assert list(store.names("")) == []
+    assert list(store.names("")) == [] and list(key_store.names("")) == []
     assert (tmp_path / "call" / "CA1-a.wav").exists()
     assert list(private_tmp.iterdir()) == []
     assert process_call(manifest, settings).stored  # the retry succeeds
@@ -262,9 +268,12 @@ def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
     bucket = f"callrec-{{region}}-{uuid.uuid4().hex[:8]}"
+    key_bucket = f"callrec-keys-{{region}}-{uuid.uuid4().hex[:8]}"
     settings = Settings(data_dir=tmp_path / "state", store="s3", keys="kms", aws_endpoint_url=moto_url,
-                        s3_bucket=bucket, kms_key=f"alias/callrec-{uuid.uuid4().hex[:8]}-{{region}}")
-    S3Store(aws_client("s3", moto_url, "au"), bucket.format(region="au"), "au").ensure_bucket()
+                        s3_bucket=bucket, s3_key_bucket=key_bucket,
+                        kms_key=f"alias/callrec-{uuid.uuid4().hex[:8]}-{{region}}")
+    for name in (bucket, key_bucket):
+        S3Store(aws_client("s3", moto_url, "au"), name.format(region="au"), "au").ensure_bucket()
     manifest = write_call(tmp_path / "call", region="au")
     outcome = process_call(manifest, settings)
     assert outcome.stored and outcome.key_version.startswith("arn:aws:kms:ap-southeast-2:")

@@ -18,6 +18,7 @@ def test_local_defaults(tmp_path):
     assert vault.regions == ("us", "eu", "au")
     eu = vault.region("eu")
     assert isinstance(eu.store, LocalStore) and eu.store.root == tmp_path / "vault" / "eu"
+    assert isinstance(eu.key_store, LocalStore) and eu.key_store.root == (tmp_path / "keystore" / "eu").resolve()
     assert isinstance(eu.keys, LocalKeyring) and eu.keys.path == tmp_path / "keys" / "eu.json"
 
 
@@ -32,6 +33,8 @@ def test_aws_backends_are_bound_to_the_region(tmp_path):
                         kms_key="alias/k-{region}", aws_endpoint_url="http://127.0.0.1:9")
     au = build_vault(settings, regions=("au",)).region("au")
     assert isinstance(au.store, S3Store) and au.store.bucket == "rec-au"
+    assert isinstance(au.key_store, S3Store) and au.key_store.bucket == "callrec-keys-au"
+    assert au.key_store._client.meta.region_name == "ap-southeast-2"
     assert au.store._client.meta.region_name == "ap-southeast-2"
     assert isinstance(au.keys, KmsKeyProvider) and au.keys.key_id == "alias/k-au"
 
@@ -51,3 +54,22 @@ def test_aws_region_mapping():
         aws_region(Settings(aws_regions="us=us-east-1"), "au")
     with pytest.raises(UsageError, match="not region=aws-region"):
         aws_region(Settings(aws_regions="us"), "us")
+
+
+@pytest.mark.parametrize("key_dir", ["{data}/vault", "{data}/vault/keys", "{data}/keystore/../vault"])
+def test_key_store_must_be_apart_from_the_object_store(tmp_path, key_dir):
+    settings = Settings(data_dir=tmp_path, key_store_dir=key_dir.format(data=tmp_path))
+    with pytest.raises(UsageError, match="the key store must be apart from the object store"):
+        build_vault(settings, regions=("eu",))
+
+
+def test_key_bucket_must_be_a_bucket_of_its_own(tmp_path):
+    settings = Settings(data_dir=tmp_path, store="s3", s3_bucket="rec-{region}", s3_key_bucket="rec-{region}",
+                        aws_endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(UsageError, match="CALLREC_S3_KEY_BUCKET 'rec-eu': the key store must be a bucket of its own"):
+        build_vault(settings, regions=("eu",))
+
+
+def test_key_store_dir_setting(tmp_path):
+    settings = Settings.from_env({"CALLREC_DATA_DIR": str(tmp_path / "d"), "CALLREC_KEY_STORE_DIR": str(tmp_path / "k")})
+    assert build_vault(settings, regions=("au",)).region("au").key_store.root == (tmp_path / "k" / "au").resolve()

@@ -1,11 +1,11 @@
-"""``callrec keys rotate --region R``, ``callrec keys rewrap``, ``callrec keys status``."""
+"""``callrec keys rotate --region R``, ``keys rewrap``, ``keys status``, ``keys migrate``."""
 
 from __future__ import annotations
 
 import argparse
 
 from vault.regions import REGIONS
-from worker.operations import rewrap_all, rotate_key
+from worker.operations import migrate_keys, rewrap_all, rotate_key
 from worker.settings import Settings
 from worker.vaults import build_vault
 
@@ -26,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = actions.add_parser("status", help="versions and how many data keys each wraps")
     status.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     status.set_defaults(func=run_status)
+    migrate = actions.add_parser(
+        "migrate", help="move wrapped data keys of an older vault out of the object store",
+        description="Vaults written before the key store kept each wrapped data key beside its "
+                    "ciphertext; their recordings cannot be read until this moves the keys. "
+                    "Safe to run again and while workers run.")
+    migrate.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
+    migrate.set_defaults(func=run_migrate)
 
 
 def run_rotate(args: argparse.Namespace) -> int:
@@ -53,4 +60,10 @@ def run_status(args: argparse.Namespace) -> int:
         for version in region_vault.keys.versions():
             mark = " (primary)" if version == primary else ""
             print(f"{region} {region_vault.keys.key_id} {version}{mark}: {used.get(version, 0)} data key(s)")
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    for region, moved in migrate_keys(Settings.from_env(), regions=args.region):
+        print(f"{region}: moved {moved} wrapped data key(s) into the key store")
     return 0

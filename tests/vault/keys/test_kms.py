@@ -92,7 +92,9 @@ def test_region_vault_on_kms_and_s3(kms, alias, moto_url):
 
     store = S3Store(aws_client("s3", moto_url, "eu"), f"callrec-eu-{uuid.uuid4().hex[:8]}", "eu")
     store.ensure_bucket()
-    rv = RegionVault("eu", store, KmsKeyProvider(kms, "eu", alias))
+    key_store = S3Store(aws_client("s3", moto_url, "eu"), f"callrec-keys-eu-{uuid.uuid4().hex[:8]}", "eu")
+    key_store.ensure_bucket()
+    rv = RegionVault("eu", store, KmsKeyProvider(kms, "eu", alias), key_store=key_store)
     entry = rv.put(make_entry("eu"), {"audio": io.BytesIO(b"RIFF-audio"), "metadata": io.BytesIO(b"{}")})
     first = entry.key_versions()
     rv.keys.rotate()
