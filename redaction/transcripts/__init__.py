@@ -35,7 +35,7 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, call_analytics, contact_lens, deepgram, assemblyai, whisper, google, azure, revai,
+    for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, google, azure, revai,
                    speechmatics, simple)
 }
 #: Format names accepted on the command line and in manifests.

@@ -73,9 +73,9 @@ class TranscriptFormat(Protocol):
     #: Name used on the command line and in manifests (aws, deepgram, ...).
     name: str
 
-    def missing(self, document: Any) -> str | None:
-        """None when the parsed JSON ``document`` has this format's shape, else what is
-        missing (for ``auto``: "results.items"). The simple format gets the text."""
+    def missing(self, document: Any) -> tuple[str, ...]:
+        """Nothing when the parsed JSON ``document`` has this format's shape, else what it
+        lacks (for ``auto``: ("results.items",)). The simple format gets the text."""
         ...
 
     def read(self, text: str) -> Reading:

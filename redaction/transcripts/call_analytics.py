@@ -5,7 +5,8 @@
 turn's text (rebuilt from the redacted items), ``ParticipantRole``. With PII redaction the
 items read ``[PII]`` (masked where they stand) and turns carry
 ``Redaction.RedactedTimestamps``. Issues, outcomes and action items are character offsets
-into ``Content``; categories and characteristics hold times only. Shared code: ``turns``.
+into ``Content``; categories and characteristics hold times only. A turn without items (as in
+the guide's redacted sample) is a segment. Shared code: ``turns``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class CallAnalyticsTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        return lacks(document, ["Transcript[]", "Transcript[0].Items[]", "Transcript[0].BeginOffsetMillis",
+        return lacks(document, ["Transcript[]", "Transcript[0].Content", "Transcript[0].BeginOffsetMillis",
                                 "Transcript[0].ParticipantRole"])
 
     def read(self, text: str) -> Reading:

@@ -20,11 +20,8 @@ class ContactLensTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        missing = lacks(document, ["Transcript[]", "Transcript[0].Content", "Transcript[0].BeginOffsetMillis",
-                                   "Transcript[0].ParticipantId"])
-        if not missing and isinstance(document, dict) and document["Transcript"] and "Items" in document["Transcript"][0]:
-            return ("turns without Items (turns with Items are aws-call-analytics)",)
-        return missing
+        return lacks(document, ["Version", "Transcript[]", "Transcript[0].Content", "Transcript[0].BeginOffsetMillis",
+                                "Transcript[0].ParticipantId"])
 
     def read(self, text: str) -> Reading:
         return turns.read(text, NAME)

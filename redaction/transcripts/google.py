@@ -17,7 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, Segment, WriteBack, load_json, make_word, overlaps, redact_text, seconds
+from redaction.transcripts.base import (
+    Reading,
+    Segment,
+    WriteBack,
+    lacks,
+    load_json,
+    make_word,
+    overlaps,
+    redact_text,
+    seconds,
+)
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -32,18 +42,11 @@ class GoogleTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        results = _results_of(document)
-        if results is None:
-            return ("results",)
-        if not results:
-            return ()
-        first = results[0]
-        if not isinstance(first, dict) or not isinstance(first.get("alternatives"), list):
-            return ("results[0].alternatives",)
-        alternatives = first["alternatives"]
-        if alternatives and not (isinstance(alternatives[0], dict) and "transcript" in alternatives[0]):
-            return ("results[0].alternatives[0].transcript",)
-        return ()
+        holder = document
+        if isinstance(document, dict):
+            holder = next((h for h in (document.get("response"), document.get("transcript"))
+                           if isinstance(h, dict) and "results" in h), document)
+        return lacks(holder, ["results[]", "results[0].alternatives[]", "results[0].alternatives[0].transcript"])
 
     def read(self, text: str) -> Reading:
         words: list[TimedWord] = []

@@ -117,16 +117,18 @@ class WhisperTranscript:
                     _set_text(word, redact_text(_get_text(word)))
                     spans.append((reading.words[index].start_s, reading.words[index].end_s))
                 index += 1
+        changed = bool(spans)
         if untimed:
             new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
             for (body, _, _, segment), after in zip(untimed, new):
                 if after != body:
+                    changed = True
                     _set_segment_text(segment, after)
                     if isinstance(segment, dict) and "tokens" in segment:
                         del segment["tokens"]
                         removed.add("segments[].tokens")
         if isinstance(document, dict):
-            if (spans or untimed) and top is None and isinstance(document.get("segments"), list):
+            if changed and top is None and isinstance(document.get("segments"), list):
                 document["text"] = "".join(_segment_text(s) for _, s, _ in entries)
             for word in document.get("word_segments", []) or []:
                 skip.append(word)

@@ -1,0 +1,145 @@
+"""Shapes the real fixtures do not cover: auto's refusals, Google durations, Azure ticks,
+faster-whisper arrays, segment-only Whisper, Call Analytics items, spans on the call clock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+from redaction.spans import SPOKEN, Detection
+from redaction.transcripts import detections_to_recording_clock
+
+CARD = "my card is 4111 1111 1111 1111 thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"results": {"transcripts": []}}', r"closest is aws \(missing results.items\[\], results.items\[0\].alternatives\)"),
+        ('{"results": {"channels": [{"alternatives": [{"transcript": "x"}]}]}}',
+         r"closest is deepgram \(missing results.channels\[0\].alternatives\[0\].words\[\]\)"),
+        ('{"monologues": [{"speaker": 0}]}', r"closest is revai \(missing monologues\[0\].elements\[\]\)"),
+        ("[1, 2]", r"transcript format not recognised; closest is"),
+        ("hello there\n", r"transcript is not JSON \(line 1, column 1\) and not the simple format "
+                          r"\(line 1: start_s and end_s numbers\)"),
+    ],
+)
+def test_auto_names_the_closest_format_and_what_it_lacks(text: str, message: str) -> None:
+    with pytest.raises(TranscriptError, match=message) as info:
+        transcripts.load(text, "auto")
+    assert "hello" not in str(info.value)
+
+
+def test_auto_reads_the_simple_format() -> None:
+    assert transcripts.load("# words\n0.5 0.9 four\n", "auto").format == "simple"
+
+
+def test_google_v1_durations_omitted_zero_and_protobuf_mappings() -> None:
+    document = {"name": "op", "done": True, "response": {"results": [
+        {"alternatives": [{"transcript": "four one", "confidence": 0.9, "words": [
+            {"endTime": "0.400s", "word": "four"},  # a zero start is left out in proto3 JSON
+            {"startTime": {"seconds": 0, "nanos": 500000000}, "endTime": {"seconds": 1}, "word": "one"}]}],
+         "resultEndTime": "1.200s", "channelTag": 1, "languageCode": "en-us"},
+        {"alternatives": [{"transcript": CARD}], "resultEndTime": "6.200s", "channelTag": 1},
+    ]}}
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "google"
+    assert [(w.start_s, w.end_s, w.text) for w in transcript.words] == [(0.0, 0.4, "four"), (0.5, 1.0, "one")]
+    assert [(s.start_s, s.end_s) for s in transcript.segments] == [(1.2, 6.2)]  # from the previous result's end
+    found = transcripts.detections(transcript)
+    assert [(d.start_s, d.end_s, d.entity, d.detector) for d in found] == [
+        (pytest.approx(0.95), pytest.approx(6.45), "card_number", "transcript:google")]
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert written["response"]["results"][1]["alternatives"][0]["transcript"] == \
+        "my card is [redacted] [redacted] [redacted] [redacted] thanks"
+
+
+def test_azure_words_in_ticks_and_iso_durations() -> None:
+    words = [{"word": w, "offsetInTicks": 10_000_000 + k * 4_000_000, "durationInTicks": 3_000_000, "confidence": 0.9}
+             for k, w in enumerate("four one one one one one one one one one one one one one one one".split())]
+    document = {"combinedRecognizedPhrases": [{"channel": 0, "lexical": " ".join(w["word"] for w in words),
+                                               "display": "4111 1111 1111 1111"}],
+                "recognizedPhrases": [
+                    {"recognitionStatus": "Success", "channel": 0, "offset": "PT1S", "duration": "PT6.3S",
+                     "offsetInTicks": 10_000_000, "durationInTicks": 63_000_000,
+                     "nBest": [{"confidence": 0.9, "lexical": "x", "itn": "4111111111111111",
+                                "maskedITN": "4111111111111111", "display": "4111 1111 1111 1111.", "words": words}]},
+                    {"recognitionStatus": "Success", "channel": 0, "offset": "PT1M2.5S", "duration": "PT0.5S",
+                     "nBest": [{"lexical": "thanks", "display": "Thanks."}]}]}
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "azure"
+    assert (transcript.words[1].start_s, transcript.words[1].end_s) == pytest.approx((1.4, 1.7))
+    assert [(s.start_s, s.end_s, s.text) for s in transcript.segments] == [(62.5, 63.0, "Thanks.")]
+    assert len(transcripts.sensitive_words(transcript)) == 16
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written and "four" not in written
+    assert json.loads(written)["recognizedPhrases"][1]["nBest"][0]["display"] == "Thanks."
+
+
+def test_faster_whisper_segments_dumped_as_arrays() -> None:
+    # Segment(id, seek, start, end, text, tokens, avg_logprob, compression_ratio, no_speech_prob, words, temperature)
+    words = [[1.0 + 0.3 * k, 1.25 + 0.3 * k, " " + w, 0.9] for k, w in enumerate(CARD.split())]
+    segment = [0, 0, 1.0, 3.4, " " + CARD, [50364, 452, 2920], -0.2, 1.1, 0.01, words, 0.0]
+    plain = [1, 0, 4.0, 5.0, " Thanks.", [50364, 2561], -0.1, 1.0, 0.0, None, 0.0]
+    transcript = transcripts.load(json.dumps([segment, plain]), "auto")
+    assert transcript.format == "whisper"
+    assert [(w.start_s, w.text) for w in transcript.words[:2]] == [(1.0, " my"), (1.3, " card")]
+    assert [(s.start_s, s.end_s, s.text) for s in transcript.segments] == [(4.0, 5.0, " Thanks.")]
+    written = transcripts.write_back(transcript)
+    after = json.loads(written.text)
+    assert after[0][4] == " my card is [redacted] [redacted] [redacted] [redacted] thanks"
+    assert after[0][5] == [] and after[1][5] == [50364, 2561] and written.removed == ("segments[].tokens",)
+
+
+def test_openai_segments_only_card_segment_is_masked_whole_and_its_tokens_removed() -> None:
+    document = {"task": "transcribe", "language": "english", "duration": 9.0, "text": " Hello. " + CARD,
+                "segments": [{"id": 0, "start": 0.0, "end": 1.0, "text": " Hello.", "tokens": [1, 2]},
+                             {"id": 1, "start": 1.0, "end": 5.5, "text": " " + CARD, "tokens": [3, 4]}]}
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.words == () and len(transcript.segments) == 2
+    assert [(d.start_s, d.end_s, d.entity) for d in transcripts.detections(transcript)] == [(0.75, 5.75, "card_number")]
+    written = transcripts.write_back(transcript)
+    after = json.loads(written.text)
+    assert after["segments"][0] == document["segments"][0]
+    assert after["segments"][1]["text"] == " my card is [redacted] [redacted] [redacted] [redacted] thanks"
+    assert "tokens" not in after["segments"][1] and written.removed == ("segments[].tokens",)
+    assert "4111" not in after["text"]
+
+
+def test_a_marker_in_a_segment_without_its_time_masks_the_segment() -> None:
+    document = {"segments": [{"start": 2.0, "end": 4.0, "text": " my number is [REDACTED] ok"}]}
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    assert [(d.start_s, d.end_s, d.entity, d.detector) for d in transcripts.detections(transcript)] == [
+        (1.75, 4.25, "redacted", "transcript:whisper-redaction")]
+
+
+def test_call_analytics_items_and_redacted_timestamps() -> None:
+    items = [{"Content": w, "BeginOffsetMillis": 1000 + 400 * k, "EndOffsetMillis": 1300 + 400 * k,
+              "Type": "pronunciation", "Confidence": 0.9} for k, w in enumerate("my card is".split())]
+    items.append({"Content": "[PII]", "BeginOffsetMillis": 2200, "EndOffsetMillis": 4000, "Type": "pronunciation"})
+    items.append({"Content": ".", "Type": "punctuation"})
+    document = {"JobStatus": "COMPLETED", "LanguageCode": "en-US", "Channel": "VOICE", "JobName": "j",
+                "Transcript": [{"Content": "my card is [PII].", "Items": items, "Id": "t1", "BeginOffsetMillis": 1000,
+                                "EndOffsetMillis": 4000, "Sentiment": "NEUTRAL", "ParticipantRole": "CUSTOMER",
+                                "Redaction": {"RedactedTimestamps": [{"BeginOffsetMillis": 2200, "EndOffsetMillis": 4000},
+                                                                     {"BeginOffsetMillis": 4100, "EndOffsetMillis": 4500}]}}]}
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "aws-call-analytics" and len(transcript.words) == 4
+    found = [(d.start_s, d.end_s, d.detector) for d in transcripts.detections(transcript)]
+    # the [PII] item where it stands, and the redacted timestamp no marker item covers
+    assert found == [(2.2, 4.0, "transcript:aws-call-analytics-redaction"),
+                     (4.1, 4.5, "transcript:aws-call-analytics-redaction")]
+
+
+def test_spans_move_to_the_recording_clock_like_words() -> None:
+    def to_recording(call_s: float) -> float | None:
+        return call_s - 40.0 if 40.0 <= call_s <= 120.0 else None
+
+    spans = [Detection(50.0, 51.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0),
+             Detection(119.5, 121.0, SPOKEN, "card_number", "transcript:google", 0.9),
+             Detection(130.0, 131.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0)]
+    assert [(d.start_s, d.end_s, d.entity) for d in detections_to_recording_clock(spans, to_recording)] == [
+        (10.0, 11.0, "pii"), (79.5, 81.0, "card_number")]

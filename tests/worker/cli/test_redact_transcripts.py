@@ -1,0 +1,70 @@
+"""``callrec redact --transcript``: auto format, unreadable transcripts, removed fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from worker.cli import main
+
+CARD = "my card is 4111 1111 1111 1111 thanks"
+
+
+@pytest.fixture(autouse=True)
+def no_recognizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLREC_RECOGNIZER", "none")
+
+
+@pytest.fixture
+def call(tmp_path: Path) -> Path:
+    path = tmp_path / "call.wav"
+    sf.write(path, np.random.default_rng(2).normal(0, 0.03, 8 * 8000).astype(np.float32), 8000, subtype="PCM_16")
+    return path
+
+
+def files(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "problem"),
+    [
+        ('{"results": {"transcripts": []}}', "auto",
+         "transcript t.json: transcript format not recognised; closest is aws (missing results.items[], "
+         "results.items[0].alternatives)"),
+        ('{"results": {"items": [{"start_time": "x 4111", "end_time": "1", "alternatives": [{"content": "a"}]}]}}',
+         "aws", "transcript t.json: aws transcript: results.items[0] has a time or confidence that is not a number"),
+        ("{oops", "deepgram", "transcript t.json: deepgram transcript is not valid JSON (line 1, column 2)"),
+    ],
+)
+def test_unreadable_transcript_exits_2_naming_the_file_and_problem(call: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str], content: str,
+                                                                   fmt: str, problem: str) -> None:
+    transcript = tmp_path / "t.json"
+    transcript.write_text(content)
+    before = files(tmp_path)
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", fmt]) == 2
+    err = capsys.readouterr().err
+    assert problem in err and "4111" not in err
+    assert files(tmp_path) == before
+
+
+def test_segment_transcript_masks_the_segment_and_reports_removed_fields(call: Path, tmp_path: Path) -> None:
+    transcript = tmp_path / "t.json"
+    transcript.write_text(json.dumps({"text": " " + CARD, "segments": [
+        {"id": 0, "start": 2.0, "end": 5.0, "text": " " + CARD, "tokens": [1, 2, 3]}]}))
+    report, out_text = tmp_path / "r.json", tmp_path / "t.out.json"
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "auto", "--transcript-out", str(out_text), "--report", str(report)]) == 0
+    data = json.loads(report.read_text())
+    assert [(s["start_s"], s["end_s"], s["entity"], s["detector"]) for s in data["spans"]] == [
+        (1.75, 5.25, "card_number", "transcript:whisper")]
+    assert data["masked"] == [[1.6, 5.35]] and data["verified"] is True
+    assert data["transcript"] == {"format": "whisper", "removed_fields": ["segments[].tokens"]}
+    written = json.loads(out_text.read_text())
+    assert "4111" not in out_text.read_text() and "tokens" not in written["segments"][0]
