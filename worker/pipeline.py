@@ -34,7 +34,6 @@ from worker.redacting import (
     load_or_fall_back,
     needs_redaction,
     redact_assembled,
-    write_redacted_transcript,
 )
 from worker.settings import Settings
 from worker.sources import SourceFetcher, destroy_sources
@@ -101,12 +100,10 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         assembled_path = workdir / "assembled.wav"
         fetch = SourceFetcher(manifest, settings, workdir)
         transcript, use = None, None
+        redacted_transcript = workdir / "transcript.redacted"
         if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
             transcript, use = load_or_fall_back(fetch.local_path(manifest.transcript.location),
-                                                manifest.transcript.format, settings)
-        if transcript is not None and use is not None:  # written first: a copy that cannot be redacted is bad input
-            redacted_transcript, removed = write_redacted_transcript(transcript, workdir / "transcript.redacted")
-            use = TranscriptUse(use.format, removed=removed)
+                                                manifest.transcript.format, settings, redacted_transcript)
         assembly = assemble_manifest(manifest, assembled_path, settings, fetch)
         if not assembly.recorded:
             return _not_recorded(manifest, rid, assembly, _destroy(manifest, settings))

@@ -117,24 +117,21 @@ class TranscriptUse:
                 "removed_fields": list(self.removed)}
 
 
-def load_or_fall_back(path: Path, format_name: str, settings: Settings) -> tuple[Transcript | None, TranscriptUse]:
-    """A post-call job's transcript: read it, or (unreadable) fall back to the recognizer
-    the settings choose and say so; the job goes on either way."""
+def load_or_fall_back(path: Path, format_name: str, settings: Settings,
+                      out_path: Path) -> tuple[Transcript | None, TranscriptUse]:
+    """A post-call job's transcript: read it and write its redacted copy to ``out_path``, or
+    (it cannot be read, or a copy of its words inside cannot be redacted) fall back to the
+    recognizer the settings choose and say so; the job goes on either way and nothing of the
+    unreadable transcript is kept."""
     try:
         transcript = load_transcript(path, format_name)
+        written = transcripts.write_back(transcript)
     except RedactionInputError as exc:
         recognizer = make_recognizer(settings)
         fallback = f"recognizer:{recognizer.name}" if recognizer is not None else "dtmf only"
         return None, TranscriptUse(None, fallback, str(exc))
-    return transcript, TranscriptUse(transcript.format)
-
-
-def write_redacted_transcript(transcript: Transcript, out_path: Path) -> tuple[Path, tuple[str, ...]]:
-    """The transcript in its own format with card data replaced, written to ``out_path``;
-    and the names of the fields that could not be redacted in place and were removed."""
-    written = transcripts.write_back(transcript)
     out_path.write_text(written.text, encoding="utf-8")
-    return out_path, written.removed
+    return transcript, TranscriptUse(transcript.format, removed=written.removed)
 
 
 def transcript_spans(transcript: Transcript, to_recording_s: ToRecording | None = None) -> tuple[Detection, ...]:

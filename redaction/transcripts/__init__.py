@@ -9,8 +9,6 @@ expiry date and security code replaced (a transcript is a copy of the card data 
 
 from __future__ import annotations
 
-import json
-
 from redaction.cards import find_entities
 from redaction.errors import TranscriptError
 from redaction.spans import SPOKEN, Detection
@@ -27,7 +25,7 @@ from redaction.transcripts import (
     speechmatics,
     whisper,
 )
-from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack
+from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack, load_json
 from redaction.transcripts.clock import detections_to_recording_clock, to_recording_clock
 from redaction.transcripts.freetext import entities_in
 from redaction.transcripts.markers import markers_in
@@ -58,15 +56,15 @@ def recognise(text: str) -> str:
     """The name of the format ``text`` has the shape of; TranscriptError naming the closest
     format and what it lacks when none fits."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        document = load_json(text, "the")
+    except TranscriptError as exc:
+        if "not valid JSON" not in str(exc):
+            raise
         missing = simple.FORMAT.missing(text)
         if not missing:
             return simple.NAME
-        raise TranscriptError(
-            f"transcript is not JSON (line {exc.lineno}, column {exc.colno}) and not the simple format "
-            f"({missing[0]})"
-        ) from None
+        where = str(exc).partition("(")[2].rstrip(")")
+        raise TranscriptError(f"transcript is not JSON ({where}) and not the simple format ({missing[0]})") from None
     lacking = {name: fmt.missing(document) for name, fmt in FORMATS.items() if name != simple.NAME}
     for name, missing in lacking.items():
         if not missing:

@@ -10,7 +10,10 @@ redacted word are redacted too, and so are the items of alternative transcriptio
 (``results.segments[].alternatives[].items``, flat ``content``), whose ``transcript`` is
 rebuilt. Speaker labels (``results.speaker_labels``) hold times only. With content
 redaction, a redacted word reads ``[PII]`` (or its entity type) and carries
-``redactions[].confidence``: a provider marker, masked where it stands.
+``redactions[].confidence``: a provider marker, masked where it stands. With PII
+identification the word is kept and ``redactions[]`` gives its ``type``
+(``CREDIT_DEBIT_NUMBER``, ``CREDIT_DEBIT_CVV``...): masked too, and a card type is
+redacted in the written-back copy even where the card logic would not have found it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
+    Marked,
     Reading,
     WriteBack,
     field,
@@ -29,7 +33,8 @@ from redaction.transcripts.base import (
     redact_text,
 )
 from redaction.transcripts.freetext import finish
-from redaction.transcripts.markers import marked_words
+from redaction.transcripts.markers import CARD_KINDS, UNLABELLED, marked_words, marker_entity
+from redaction.words import TimedWord
 
 NAME = "aws"
 
@@ -42,7 +47,8 @@ class AwsTranscript:
 
     def read(self, text: str) -> Reading:
         words = []
-        for where, item in _pronunciations(load_json(text, NAME)):
+        document = load_json(text, NAME)
+        for where, item in _pronunciations(document):
             alternative = field(item, "alternatives", where, NAME)
             if not isinstance(alternative, list) or not alternative:
                 raise TranscriptError(f"{NAME} transcript: {where} has no alternatives")
@@ -57,14 +63,15 @@ class AwsTranscript:
                     NAME,
                 )
             )
-        return Reading(tuple(words), marked_words(words))
+        return Reading(tuple(words), _marked(words, document))
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
         spans, said = [], []
         pronunciations = _pronunciations(document)
+        flagged = {i for i, (_, item) in enumerate(pronunciations) if _flag(item) in CARD_KINDS}
         for index, (_, item) in enumerate(pronunciations):
-            if index in sensitive:
+            if index in sensitive or index in flagged:
                 said.append(item["alternatives"][0]["content"])
                 _redact_item(item)
                 spans.append((float(item["start_time"]), float(item["end_time"])))
@@ -95,6 +102,30 @@ class AwsTranscript:
             for segment in results.get("audio_segments", []):
                 segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
         return finish(document, said, skip)
+
+
+def _flag(item: dict[str, Any]) -> str | None:
+    """The entity AWS flagged an item as (PII identification or redaction: ``redactions[]``
+    with an optional ``type``), or None."""
+    alternatives = item.get("alternatives")
+    best = alternatives[0] if isinstance(alternatives, list) and alternatives else {}
+    flags = best.get("redactions") if isinstance(best, dict) else None
+    if not isinstance(flags, list) or not flags:
+        return None
+    label = flags[0].get("type") if isinstance(flags[0], dict) else None
+    return (marker_entity(f"[{label}]") if isinstance(label, str) else None) or UNLABELLED
+
+
+def _marked(words: list[TimedWord], document: Any) -> tuple[Marked, ...]:
+    """Marker words ([PII]) and items AWS flagged (identified but not replaced), once each."""
+    found = {(m.start_s, m.end_s): m for m in marked_words(words)}
+    for word, (_, item) in zip(words, _pronunciations(document)):
+        entity = _flag(item)
+        if entity is not None and (word.start_s, word.end_s) not in found:
+            found[(word.start_s, word.end_s)] = Marked(word.start_s, word.end_s, entity)
+        elif entity is not None and entity != UNLABELLED:  # the label says more than "[PII]"
+            found[(word.start_s, word.end_s)] = Marked(word.start_s, word.end_s, entity)
+    return tuple(sorted(found.values(), key=lambda m: (m.start_s, m.end_s)))
 
 
 def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -102,13 +102,37 @@ class Transcript:
         return f"Transcript({self.format}, {len(self.words)} words)"
 
 
+#: Deepest nesting of a transcript document (providers nest a few levels; far deeper is hostile).
+MAX_DEPTH = 64
+
+
 def load_json(text: str, format_name: str) -> Any:
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(
             f"{format_name} transcript is not valid JSON (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise TranscriptError(f"{format_name} transcript is nested too deeply") from None
+    if _depth(document) > MAX_DEPTH:
+        raise TranscriptError(f"{format_name} transcript is nested more than {MAX_DEPTH} levels deep")
+    return document
+
+
+def _depth(node: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+    return deepest
 
 
 def dump_json(document: Any) -> str:

@@ -34,6 +34,8 @@ _KINDS = ((("CVV", "CVC", "CSC", "SECURITY", "PIN"), SECURITY_CODE), (("EXPIR",)
           (("CREDIT", "DEBIT", "CARD", "PCI", "PAN", "ACCOUNT_NUMBER", "BANK"), CARD_NUMBER))
 #: Entity of a mask without a label (####, ****).
 UNLABELLED = "pii"
+#: The entities of card data.
+CARD_KINDS = frozenset({CARD_NUMBER, EXPIRY, SECURITY_CODE})
 
 
 def marker_entity(text: str) -> str | None:

@@ -375,6 +375,41 @@ def test_call_clock_transcript_drives_masking_and_is_stored_redacted(tmp_path, s
     assert "my" in text and "thanks" in text
 
 
+def test_transcript_whose_copy_cannot_be_redacted_falls_back_and_is_not_stored(tmp_path, settings):
+    words = [{"text": "four", "start": 1200, "end": 1300}]
+    bad = {"text": "four", "words": words, "utterances": [{"text": "four", "words": [
+        {"text": "4111 1111", "start": "soon", "end": 1300}]}]}
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=json.dumps(bad))
+    data = json.loads(manifest.read_text())
+    data["transcript"]["format"] = "assemblyai"
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, settings)
+    assert outcome.stored and outcome.verified
+    assert outcome.transcript_problem.startswith("assemblyai transcript: a copy of the words")
+    assert build_vault(settings, regions=("eu",)).region("eu").find(outcome.recording_id).artifact("transcript") is None
+
+
+def test_provider_redacted_transcript_in_auto_format_masks_the_marked_call_time(tmp_path, settings):
+    items = [{"start_time": "1.00", "end_time": "1.20", "type": "pronunciation",
+              "alternatives": [{"confidence": "0.99", "content": "card"}]},
+             {"start_time": "1.20", "end_time": "2.80", "type": "pronunciation",
+              "alternatives": [{"content": "[PII]", "redactions": [{"confidence": "0.99"}]}]}]
+    aws = json.dumps({"jobName": "j", "isRedacted": True, "status": "COMPLETED",
+                      "results": {"transcripts": [{"transcript": "card [PII]"}], "items": items}})
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=aws)
+    data = json.loads(manifest.read_text())
+    data["transcript"]["format"] = "auto"
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, settings)
+    assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("pii", 1),)
+    assert outcome.transcript_problem is None
+    meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
+    # Call 1.2-2.8 s is recording 0.7-2.3 s (queue cut, 0.5 s beep), padded 150 ms / 100 ms.
+    assert meta["redaction"]["masked"] == [[0.55, 2.4]]
+    assert [s["detector"] for s in meta["redaction"]["spans"]] == ["transcript:aws-redaction"]
+    assert meta["transcript"] == {"format": "aws", "fallback": None, "problem": None, "removed_fields": []}
+
+
 def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, settings):
     manifest = write_call(tmp_path / "call", transcript=card_transcript(), voicemail=True)
     outcome = process_call(manifest, settings)

@@ -143,3 +143,30 @@ def test_spans_move_to_the_recording_clock_like_words() -> None:
              Detection(130.0, 131.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0)]
     assert [(d.start_s, d.end_s, d.entity) for d in detections_to_recording_clock(spans, to_recording)] == [
         (10.0, 11.0, "pii"), (79.5, 81.0, "card_number")]
+
+
+def test_aws_pii_identification_flags_are_masked_and_card_types_redacted_in_the_copy() -> None:
+    def item(start: float, content: str, flag: str | None = None) -> dict:
+        alternative: dict = {"confidence": "0.99", "content": content}
+        if flag is not None:
+            alternative["redactions"] = [{"confidence": "0.98", "type": flag, "category": "PII"}]
+        return {"start_time": f"{start:.2f}", "end_time": f"{start + 0.3:.2f}", "type": "pronunciation",
+                "alternatives": [alternative]}
+
+    items = [item(0.5, "code"), item(1.0, "is"), item(1.5, "seven", "CREDIT_DEBIT_CVV"), item(2.0, "Jane", "NAME")]
+    document = {"results": {"transcripts": [{"transcript": "code is seven Jane"}], "items": items}}
+    transcript = transcripts.load(json.dumps(document), "aws")
+    assert transcripts.sensitive_words(transcript) == frozenset()  # one digit: not card data to the card logic
+    assert [(d.start_s, d.entity, d.detector) for d in transcripts.detections(transcript)] == [
+        (1.5, "security_code", "transcript:aws-redaction"), (2.0, "name", "transcript:aws-redaction")]
+    written = json.loads(transcripts.write_back(transcript).text)["results"]
+    assert [i["alternatives"][0]["content"] for i in written["items"]] == ["code", "is", "[redacted]", "Jane"]
+    assert written["transcripts"][0]["transcript"] == "code is [redacted] Jane"
+
+
+def test_a_document_nested_past_the_limit_is_refused() -> None:
+    deep = "[" * 200 + "]" * 200
+    with pytest.raises(TranscriptError, match="nested more than 64 levels deep"):
+        transcripts.load(deep, "whisper")
+    with pytest.raises(TranscriptError, match="nested"):
+        transcripts.load("[" * 100_000 + "]" * 100_000, "auto")
