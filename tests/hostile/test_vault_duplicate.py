@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.vault.conftest import clock, make_keys, make_store, moto_url  # noqa: F401 (fixtures)
+from tests.vault.conftest import clock, make_keys, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
 from tests.worker.stored_calls import write_call
 from vault import envelope

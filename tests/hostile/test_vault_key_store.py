@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from tests.vault.conftest import clock, make_key_store, make_keys, make_region, make_store, moto_url  # noqa: F401
+from tests.vault.conftest import clock, make_key_store, make_keys, make_region, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
 from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
 from vault import envelope
