@@ -19,6 +19,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...]]] = {
     "aws-transcritter.json": ("aws", 8, 0, (0.94, 1.51), ("Me", "gusta", "la", "miel")),
     "assemblyai-kikstyophobia.json": ("assemblyai", 10, 0, (1.437, 1.597), ("an", "assembly", "AI", "test.")),
+    "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
     "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
     "whisper-timestamped-bonjour.json": ("whisper", 1, 0, (0.14, 0.94), ("Bonjour !",)),
     "whisperx-untimed-numerals.json": ("whisper", 31, 0, (0.61, 0.83), ("CapEx", "with", "a", "10")),
@@ -154,3 +155,24 @@ def test_whisperx_untimed_numerals_sit_between_their_timed_neighbours() -> None:
     words = transcripts.load(text_of("whisperx-untimed-numerals.json"), "whisper").words
     sixty = words[9]
     assert sixty.text == "60" and (sixty.start_s, sixty.end_s) == (3.452, 4.132)  # "so" starts, "billion," ends
+
+
+def test_assemblyai_model_outputs_are_kept_with_card_data_redacted_in_place() -> None:
+    """Chapters, highlights, entities, content safety, topics and the summary of the
+    provider's own example stay; card data quoted in them is redacted, nothing else changes."""
+    document = replace_values(json.loads(text_of("assemblyai-api-reference.json")),
+                              {"air": "4111", "quality": "1111", "alerts": "1111", "throughout": "1111"})
+    document["chapters"][0]["summary"] += " The caller's card is 4111 1111 1111 1111."
+    document["auto_highlights_result"]["results"][0]["text"] = "4111 1111"  # at the card's time
+    document["summary"] += " Card ending 1111."
+    transcript = transcripts.load(json.dumps(document), "auto")
+    written = transcripts.write_back(transcript)
+    after = json.loads(written.text)
+    assert written.removed == () and set(after) == set(document)
+    assert "4111" not in written.text and "1111" not in written.text
+    assert after["chapters"][0]["summary"].endswith(" The caller's card is [redacted] [redacted] [redacted] [redacted].")
+    assert after["chapters"][1] == document["chapters"][1]
+    assert after["auto_highlights_result"]["results"][0]["text"] == "[redacted] [redacted]"
+    assert after["auto_highlights_result"]["results"][1:] == document["auto_highlights_result"]["results"][1:]
+    assert after["summary"].endswith(" Card ending [redacted].")
+    assert after["entities"] == document["entities"] and after["iab_categories_result"] == document["iab_categories_result"]
