@@ -38,7 +38,7 @@ from redaction.transcripts.base import (
     redact_text,
     seconds,
 )
-from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.freetext import core, finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
@@ -130,11 +130,33 @@ class WhisperTranscript:
         if isinstance(document, dict):
             if changed and top is None and isinstance(document.get("segments"), list):
                 document["text"] = "".join(_segment_text(s) for _, s, _ in entries)
-            for word in document.get("word_segments", []) or []:
-                skip.append(word)
-                if "start" in word and "end" in word and overlaps(float(word["start"]), float(word["end"]), spans):
-                    word["word"] = redact_text(word["word"])
+            listed_all = [w for _, _, ws in entries for w in ws or []]
+            timed_spans = [(reading.words[i].start_s, reading.words[i].end_s) for i, w in enumerate(listed_all)
+                           if i in sensitive and (isinstance(w, list) or ("start" in w and "end" in w))]
+            _redact_word_segments(document.get("word_segments") or [], listed_all, sensitive, timed_spans,
+                                  frozenset(core(t) for t in said), skip)
         return finish(document, said, skip, near=_near(spans), removed=sorted(removed))
+
+
+def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: frozenset[int],
+                          spans: list[tuple[float, float]], said: frozenset[str], skip: list[Any]) -> None:
+    """WhisperX ``word_segments``: the segments' words again, in order. Position by position
+    when the counts agree (an untimed numeral has no time to match); else by time, and an
+    untimed copy by its text (``said``: the cores of the redacted words)."""
+    for word in copies:  # a malformed copy is refused (write_back names no value)
+        if "start" in word or "end" in word:
+            float(word["start"]), float(word["end"])
+        str(word["word"]).strip()
+    for k, word in enumerate(copies):
+        skip.append(word)
+        if len(copies) == len(listed):
+            hit = k in sensitive
+        elif "start" in word and "end" in word:
+            hit = overlaps(float(word["start"]), float(word["end"]), spans)
+        else:
+            hit = core(word["word"]) in said
+        if hit:
+            word["word"] = redact_text(word["word"])
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

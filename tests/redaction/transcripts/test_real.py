@@ -176,3 +176,19 @@ def test_assemblyai_model_outputs_are_kept_with_card_data_redacted_in_place() ->
     assert after["auto_highlights_result"]["results"][1:] == document["auto_highlights_result"]["results"][1:]
     assert after["summary"].endswith(" Card ending [redacted].")
     assert after["entities"] == document["entities"] and after["iab_categories_result"] == document["iab_categories_result"]
+
+
+@pytest.mark.parametrize("trim", [False, True])
+def test_whisperx_untimed_card_numerals_are_redacted_in_word_segments_too(trim: bool) -> None:
+    """WhisperX leaves numerals untimed in both copies; its word_segments copy is redacted by
+    position (or, when it is not a full copy, by the words' text)."""
+    document = replace_values(json.loads(text_of("whisperx-untimed-numerals.json")),
+                              {"60": "4111", "66": "1111", "70": "1111", "10": "1111"})
+    if not trim:  # a full copy, as WhisperX writes it
+        document["word_segments"] = [dict(w) for w in document["segments"][0]["words"]]
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)
+    assert [w["word"] for w in after["word_segments"]][9:14] == ["[redacted]", "billion,", "[redacted]", "and",
+                                                                 "[redacted]"]
