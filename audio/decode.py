@@ -6,30 +6,72 @@ WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binar
 float WAV in a private temporary directory, which is removed on close. Either way the
 caller sees the same ``AudioSource`` and nothing ever holds the whole file in memory.
 
-Bad files (missing, empty, truncated, not audio) raise ``AudioInputError`` naming the path
-and the problem, never the audio itself.
+Bad files (missing, empty, truncated, not audio, not a regular file) raise
+``AudioInputError`` naming the path and the problem, never the audio itself. Files are opened
+without blocking and checked on the opened descriptor, so a FIFO or a device is refused, not
+waited on. ``DecodeLimits`` bounds what a file may hold (duration, rate, channels) before any
+of it is decoded; ffmpeg is stopped at the duration limit instead of decoding everything. A
+decode that fails for want of disk space raises ``AudioResourceError`` (transient), not a
+bad-input error.
 """
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile
 
-from audio.errors import AudioInputError
+from audio.errors import AudioInputError, AudioResourceError
 
 #: Frames read per block when the caller does not say (8 s at 8 kHz).
 DEFAULT_BLOCK_FRAMES = 65536
 
 #: RIFF data-chunk sizes that streaming writers use for "unknown length".
 _UNKNOWN_RIFF_SIZES = (0, 0xFFFFFFFF)
+
+#: Bytes per decoded sample of ffmpeg's transcode (32-bit float).
+_FLOAT_BYTES = 4
+
+#: ffmpeg's words for a full disk or quota (its stderr; the exit status says nothing more).
+_NO_SPACE = (b"No space left on device", b"Disk quota exceeded")
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    """What one audio file may hold; anything beyond is bad input, refused before decoding."""
+
+    max_duration_s: float = math.inf
+    min_rate_hz: int = 1
+    max_rate_hz: int = 1_000_000
+    max_channels: int = 64
+
+    def __post_init__(self) -> None:
+        if not self.max_duration_s > 0:
+            raise ValueError(f"max_duration_s must be positive, got {self.max_duration_s!r}")
+        if not 1 <= self.min_rate_hz <= self.max_rate_hz:
+            raise ValueError(f"need 1 <= min_rate_hz <= max_rate_hz, got {self.min_rate_hz!r}, "
+                             f"{self.max_rate_hz!r}")
+        if self.max_channels < 1:
+            raise ValueError(f"max_channels must be at least 1, got {self.max_channels!r}")
+
+    def max_transcode_bytes(self) -> int | None:
+        """Largest float WAV a transcode within these limits can produce (None: unbounded)."""
+        if math.isinf(self.max_duration_s):
+            return None
+        frames = math.ceil((self.max_duration_s + 1) * self.max_rate_hz)
+        return frames * self.max_channels * _FLOAT_BYTES + (1 << 16)
 
 
 class AudioSource:
@@ -39,10 +81,12 @@ class AudioSource:
     file and any temporary transcode.
     """
 
-    def __init__(self, path: Path, sound_file: soundfile.SoundFile, temp_dir: Path | None = None):
+    def __init__(self, path: Path, sound_file: soundfile.SoundFile, temp_dir: Path | None = None,
+                 handle: BinaryIO | None = None):
         self.path = path
         self._file = sound_file
         self._temp_dir = temp_dir
+        self._handle = handle
         self.rate_hz: int = int(sound_file.samplerate)
         self.channels: int = int(sound_file.channels)
         self.frames: int = int(sound_file.frames)
@@ -89,6 +133,8 @@ class AudioSource:
 
     def close(self) -> None:
         self._file.close()
+        if self._handle is not None:
+            self._handle.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
@@ -104,89 +150,171 @@ class AudioSource:
                 f"channels={self.channels}, frames={self.frames})")
 
 
-def open_source(path: str | os.PathLike[str]) -> AudioSource:
-    """Open ``path`` for streaming decode; raises ``AudioInputError`` on a bad file."""
+def open_source(path: str | os.PathLike[str], limits: DecodeLimits | None = None,
+                temp_parent: Path | None = None) -> AudioSource:
+    """Open ``path`` for streaming decode; raises ``AudioInputError`` on a bad file.
+
+    A transcode (formats libsndfile lacks) goes to a private dir under ``temp_parent``
+    (default: the system temp dir).
+    """
     path = Path(path)
-    if not path.exists():
-        raise AudioInputError(f"{path}: no such file")
-    if not path.is_file():
-        raise AudioInputError(f"{path}: not a regular file")
+    return open_source_file(open_regular(path), path, limits, temp_parent)
+
+
+def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None = None,
+                     temp_parent: Path | None = None) -> AudioSource:
+    """Like ``open_source`` for a file already opened (and checked) by the caller.
+
+    The returned source owns ``handle``: closing it (or a failure here) closes the handle.
+    """
+    limits = limits or DecodeLimits()
     try:
-        size = path.stat().st_size
+        size = os.fstat(handle.fileno()).st_size
         if size == 0:
             raise AudioInputError(f"{path}: empty file (0 bytes)")
-        _check_riff_length(path, size)
-    except OSError as exc:  # e.g. permission denied
+        _check_riff_length(handle, path, size)
+        handle.seek(0)
+    except OSError as exc:  # e.g. an I/O error part-way
+        handle.close()
         raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+    except BaseException:
+        handle.close()
+        raise
     try:
-        sound_file = soundfile.SoundFile(path)
+        sound_file = soundfile.SoundFile(handle)
     except (soundfile.LibsndfileError, RuntimeError):
-        return _open_via_ffmpeg(path)
-    source = AudioSource(path, sound_file)
-    _check_usable(source)
+        try:
+            return _open_via_ffmpeg(handle, path, limits, temp_parent)
+        finally:
+            handle.close()
+    source = AudioSource(path, sound_file, handle=handle)
+    _check_usable(source, limits)
     return source
 
 
-def _check_usable(source: AudioSource) -> None:
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading without blocking; refuse anything but a regular file.
+
+    The type is checked on the opened descriptor, so a FIFO swapped in after a check is still
+    refused (and never waited on: O_NONBLOCK), and a device is never read.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise AudioInputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise AudioInputError(f"{path}: not a regular file ({file_kind(info.st_mode)})")
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise AudioInputError(f"{path}: no such file") from None
+    except OSError as exc:  # e.g. permission denied
+        if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
+            raise AudioResourceError(f"{path}: cannot open ({exc.strerror}; transient)") from exc
+        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise AudioInputError(f"{path}: not a regular file ({file_kind(mode)})")
+    return os.fdopen(fd, "rb")
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return kind
+    return "a regular file" if stat.S_ISREG(mode) else "not a file"
+
+
+def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
+    problem = None
     if source.channels < 1 or source.rate_hz < 1:
+        problem = "header has no channels or no sample rate"
+    elif source.frames == 0:
+        problem = "no audio frames (empty or truncated before the data)"
+    elif not limits.min_rate_hz <= source.rate_hz <= limits.max_rate_hz:
+        problem = (f"sample rate {source.rate_hz} Hz is outside the accepted "
+                   f"{limits.min_rate_hz}-{limits.max_rate_hz} Hz")
+    elif source.channels > limits.max_channels:
+        problem = f"{source.channels} channels; at most {limits.max_channels} are accepted"
+    elif source.duration_s > limits.max_duration_s:
+        problem = (f"{source.duration_s:.1f} s of audio, longer than the {limits.max_duration_s:.1f} s "
+                   "this segment may last")
+    if problem is not None:
         source.close()
-        raise AudioInputError(f"{source.path}: header has no channels or no sample rate")
-    if source.frames == 0:
-        source.close()
-        raise AudioInputError(f"{source.path}: no audio frames (empty or truncated before the data)")
+        raise AudioInputError(f"{source.path}: {problem}")
 
 
-def _check_riff_length(path: Path, size: int) -> None:
+def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
     """A WAV whose data chunk is shorter than its header says is truncated.
 
     libsndfile silently shortens such files, so the header is checked here.
     """
-    with path.open("rb") as handle:
-        head = handle.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            if head[:4] == b"RIFF" and len(head) < 12:
-                raise AudioInputError(f"{path}: truncated WAV header ({size} bytes)")
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        if head[:4] == b"RIFF" and len(head) < 12:
+            raise AudioInputError(f"{path}: truncated WAV header ({size} bytes)")
+        return
+    offset = 12
+    while True:
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            raise AudioInputError(f"{path}: truncated WAV: no data chunk in {size} bytes")
+        chunk_id, chunk_size = struct.unpack("<4sI", chunk)
+        offset += 8
+        if chunk_id == b"data":
+            if chunk_size not in _UNKNOWN_RIFF_SIZES and offset + chunk_size > size:
+                raise AudioInputError(
+                    f"{path}: truncated WAV: header promises {chunk_size} data bytes,"
+                    f" file holds {size - offset}"
+                )
             return
-        offset = 12
-        while True:
-            chunk = handle.read(8)
-            if len(chunk) < 8:
-                raise AudioInputError(f"{path}: truncated WAV: no data chunk in {size} bytes")
-            chunk_id, chunk_size = struct.unpack("<4sI", chunk)
-            offset += 8
-            if chunk_id == b"data":
-                if chunk_size not in _UNKNOWN_RIFF_SIZES and offset + chunk_size > size:
-                    raise AudioInputError(
-                        f"{path}: truncated WAV: header promises {chunk_size} data bytes,"
-                        f" file holds {size - offset}"
-                    )
-                return
-            offset += chunk_size + (chunk_size & 1)
-            if offset > size:
-                raise AudioInputError(f"{path}: truncated WAV: chunk {chunk_id!r} runs past the end")
-            handle.seek(offset)
+        offset += chunk_size + (chunk_size & 1)
+        if offset > size:
+            raise AudioInputError(f"{path}: truncated WAV: chunk {chunk_id!r} runs past the end")
+        handle.seek(offset)
 
 
-def _open_via_ffmpeg(path: Path) -> AudioSource:
+def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,
+                     temp_parent: Path | None) -> AudioSource:
     """Transcode a format libsndfile lacks to float WAV with ffmpeg, then open that."""
-    temp_dir = Path(tempfile.mkdtemp(prefix="callrec-decode-"))
+    try:
+        temp_dir = Path(tempfile.mkdtemp(prefix="callrec-decode-", dir=temp_parent))
+    except OSError as exc:
+        raise AudioResourceError(f"{path}: cannot make a temp dir to decode in ({exc.strerror})") from exc
     wav_path = temp_dir / "decoded.wav"
     try:
-        _ffmpeg_to_wav(path, wav_path)
+        _ffmpeg_to_wav(handle, path, wav_path, limits)
         sound_file = soundfile.SoundFile(wav_path)
     except AudioInputError:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+    except AudioResourceError:
         shutil.rmtree(temp_dir, ignore_errors=True)
         raise
     except (soundfile.LibsndfileError, RuntimeError) as exc:
         shutil.rmtree(temp_dir, ignore_errors=True)
         raise AudioInputError(f"{path}: not a readable audio file ({_reason(exc)})") from exc
     source = AudioSource(path, sound_file, temp_dir)
-    _check_usable(source)
+    _check_usable(source, limits)
     return source
 
 
-def _ffmpeg_to_wav(path: Path, wav_path: Path) -> None:
-    """The one place that runs ffmpeg: ``path`` (any format it knows) to 32-bit float WAV."""
+def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeLimits) -> None:
+    """The one place that runs ffmpeg: the open file (any format it knows) to 32-bit float WAV.
+
+    ffmpeg reads the caller's descriptor (``/dev/fd/N``, so it reads the file that was checked
+    even if ``path`` has changed since) and stops one second past ``limits.max_duration_s``
+    and at the bytes such a transcode can take: a small file claiming hours of audio cannot
+    fill the disk. Whether it ran past the limit is checked on the result.
+    """
     try:
         import imageio_ffmpeg
 
@@ -195,14 +323,22 @@ def _ffmpeg_to_wav(path: Path, wav_path: Path) -> None:
         raise AudioInputError(
             f"{path}: not a format libsndfile reads, and ffmpeg is unavailable ({exc})"
         ) from exc
+    fd = handle.fileno()
+    bounds: list[str] = []
+    if not math.isinf(limits.max_duration_s):
+        bounds = ["-t", f"{limits.max_duration_s + 1:.3f}", "-fs", str(limits.max_transcode_bytes())]
     # -rf64 auto: past 4 GiB of float samples (about 3 h of 48 kHz stereo) a plain WAV
     # header wraps around and the decoded audio would silently come out shorter.
-    command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn",
-               "-c:a", "pcm_f32le", "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
+    command = [ffmpeg, "-nostdin", "-v", "error", "-i", f"/dev/fd/{fd}", "-vn",
+               "-c:a", "pcm_f32le", *bounds, "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=3600, check=False)
+        result = subprocess.run(command, capture_output=True, timeout=3600, check=False,
+                                pass_fds=(fd,), stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise AudioInputError(f"{path}: ffmpeg could not run ({type(exc).__name__})") from exc
+    if any(words in result.stderr for words in _NO_SPACE):
+        raise AudioResourceError(f"{path}: out of disk space while decoding in the worker's temp "
+                                 "dir (transient: the job is retried)")
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
         raise AudioInputError(f"{path}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
 

@@ -12,3 +12,7 @@ class AudioInputError(AudioError):
     """Raised when an input file, manifest value or argument is bad (not retried)."""
 
     permanent = True
+
+
+class AudioResourceError(AudioError):
+    """Raised when audio cannot be decoded or written for want of disk space (transient)."""

@@ -1,7 +1,9 @@
 """Post-call assembly: a validated manifest in, one mono recording with the beep out.
 
-``assemble_manifest`` applies the recording rules (``worker.rules``), opens every segment
-(so a bad file is reported before anything is written), and streams the kept call time
+``assemble_manifest`` checks the input limits (``worker.limits``), applies the recording
+rules (``worker.rules``), opens every segment (inside the source roots, ``worker.sources``;
+each bounded by the time the call has for it, so a bad file is reported before anything is
+written), and streams the kept call time
 into ``out_path`` through ``audio.assembly``. Calls that must not be recorded produce no
 file; their outcome says why.
 """
@@ -14,20 +16,24 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from audio.assembly import AssembledRecording, SegmentInput, assemble
 from audio.beep import Beep, BeepSpec
-from audio.decode import open_source
+from audio.decode import AudioSource, DecodeLimits, open_source, open_source_file
 from audio.errors import AudioInputError
 from audio.timemap import TimeMap
-from worker.errors import ManifestError, UsageError
+from worker.confined import open_confined
+from worker.errors import ManifestError, UsageError, resource_error
+from worker.limits import InputLimits
 from worker.manifest import Manifest, Segment
 from worker.rules import Cut, plan_recording
 from worker.settings import Settings
+from worker.sources import source_roots
 
-#: Turns a segment into a local file to read (e.g. fetches an s3:// object into a temp dir).
-SegmentResolver = Callable[[Segment], Path]
+#: Opens a segment for reading (e.g. fetches an s3:// object into a temp dir first); a
+#: returned path is opened as a regular file, without the source-root check.
+SegmentResolver = Callable[[Segment], "BinaryIO | Path"]
 
 
 @dataclass(frozen=True)
@@ -100,21 +106,29 @@ def beep_spec(settings: Settings) -> BeepSpec:
         raise UsageError(f"beep settings (CALLREC_BEEP_*, CALLREC_REMINDER_INTERVAL_S): {exc}") from exc
 
 
-def local_segment_path(segment: Segment) -> Path:
-    """The default resolver: local files only."""
-    if segment.location.path is None:
-        raise ManifestError(f"segment {segment.uri!r}: only local files can be read here; "
-                            "s3:// segments need the pipeline's object store")
-    return segment.location.path
+def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
+    """The default resolver: local files inside the source roots only."""
+    roots = source_roots(manifest, settings)
+
+    def resolve(segment: Segment) -> BinaryIO:
+        if segment.location.path is None:
+            raise ManifestError(f"segment {segment.uri!r}: only local files can be read here; "
+                                "s3:// segments need the pipeline's object store")
+        return open_confined(segment.location.path, roots)
+    return resolve
 
 
 def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], settings: Settings,
-                      resolve: SegmentResolver = local_segment_path) -> AssemblyOutcome:
+                      resolve: SegmentResolver | None = None,
+                      temp_parent: Path | None = None) -> AssemblyOutcome:
     """Assemble ``manifest`` into ``out_path`` (16-bit mono WAV at ``settings.output_rate_hz``).
 
     Writes nothing when the call is not recorded or the input is bad (``ManifestError``,
-    ``AudioInputError``); the output appears complete or not at all.
+    ``AudioInputError``); the output appears complete or not at all. Transcodes go to
+    ``temp_parent`` (default: the system temp dir).
     """
+    limits = InputLimits.from_settings(settings)
+    limits.check_manifest(manifest)
     beep = beep_spec(settings)
     if settings.output_rate_hz < 2 * beep.freq_hz + 1:
         raise UsageError(f"CALLREC_OUTPUT_RATE_HZ {settings.output_rate_hz} is too low for a "
@@ -123,17 +137,29 @@ def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], sett
     if not plan.recorded:
         return AssemblyOutcome(manifest.call_id, False, plan.reason, plan.call_duration_s,
                                plan.cuts, plan.silenced, None)
-    with ExitStack() as stack:
-        inputs = []
-        for index, segment in enumerate(manifest.segments):
-            try:
-                source = stack.enter_context(open_source(resolve(segment)))
-            except (AudioInputError, ManifestError) as exc:
-                raise ManifestError(f"segments[{index}].uri: {exc}") from exc
-            inputs.append(SegmentInput(source, segment.start_s))
-        recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep)
+    resolve = resolve or local_segments(manifest, settings)
+    try:
+        with ExitStack() as stack:
+            inputs = []
+            for index, segment in enumerate(manifest.segments):
+                inputs.append(SegmentInput(stack.enter_context(_open_segment(
+                    index, segment, resolve, limits.segment(manifest, segment), temp_parent)), segment.start_s))
+            recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep)
+    except OSError as exc:  # a full temp disk is not bad input
+        raise (resource_error(exc) or exc) from exc
     return AssemblyOutcome(manifest.call_id, True, None, plan.call_duration_s,
                            plan.cuts, plan.silenced, recording)
+
+
+def _open_segment(index: int, segment: Segment, resolve: SegmentResolver, limits: DecodeLimits,
+                  temp_parent: Path | None) -> AudioSource:
+    try:
+        opened = resolve(segment)
+        if isinstance(opened, Path):
+            return open_source(opened, limits, temp_parent)
+        return open_source_file(opened, segment.location.path or Path(segment.uri), limits, temp_parent)
+    except (AudioInputError, ManifestError) as exc:
+        raise ManifestError(f"segments[{index}].uri: {exc}") from exc
 
 
 def _cut_dict(cut: Cut) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Errors of the worker layer and the classification of every layer's errors."""
 
+import errno
+
 from audio.errors import AudioError
 from redaction.errors import RedactionError, VerificationError
 from vault.errors import VaultError
@@ -21,6 +23,28 @@ class UsageError(WorkerError):
     """Raised when a command-line argument or setting is bad."""
 
     permanent = True
+
+
+class SourceError(ManifestError):
+    """Raised when a call's source may not be read: outside the allowed roots, not a regular
+    file, or over a size limit."""
+
+
+class ResourceError(WorkerError):
+    """Raised when the worker runs out of disk space, file handles or memory (transient)."""
+
+
+#: OS errors that mean a resource ran out, not that the input is bad: retried.
+RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
+
+
+def resource_error(exc: OSError) -> ResourceError | None:
+    """The transient error for an ``OSError`` that means a resource ran out, else None."""
+    if exc.errno not in RESOURCE_ERRNOS:
+        return None
+    what = "disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a system resource"
+    return ResourceError(f"out of {what} in the worker's temp space ({errno.errorcode[exc.errno]}); "
+                         "transient, run it again")
 
 
 class QueueUnavailableError(WorkerError):

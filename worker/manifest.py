@@ -3,16 +3,20 @@
 ``load_manifest(path)`` reads and checks the whole document before anything else runs:
 every problem raises ``ManifestError`` whose message starts with the field's path
 (``events[3].end``, ``account.plan``...) and says what is wrong. Unknown fields are refused
-too, so a misspelt option never passes silently. Times are seconds from the call's start
+too, so a misspelt option never passes silently, and so are repeated fields (JSON's "last
+one wins" would let ``"recording": false, "recording": true`` record). Ids are 1-128
+characters from a narrow set (no control, bidi or NUL characters). Times are seconds from the call's start
 (``start`` in JSON, ``start_s`` here). Plan rules (who may pause, consent) live in
 ``worker.rules``; whether segment files decode is checked when they are opened.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +24,8 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from redaction import transcripts
-from worker.errors import ManifestError
+from worker.confined import open_confined, read_limited
+from worker.errors import ManifestError, SourceError
 
 PLANS = ("team", "growth", "professional", "enterprise")
 REGIONS = ("us", "eu", "au")
@@ -43,6 +48,11 @@ TRANSCRIPT_CLOCKS = ("call", "recording")
 #: Longest retention window (100 years); null keeps a recording without limit. Larger
 #: values would overflow the date arithmetic of retention (``datetime`` ends in year 9999).
 MAX_RETENTION_DAYS = 36500
+#: Ids (call, ticket, account, number): what telephony platforms and help desks use (SIDs,
+#: UUIDs, E.164 numbers, ticket numbers), nothing that could hide text in a log or a path.
+ID_PATTERN = re.compile(r"[A-Za-z0-9+][A-Za-z0-9._:+@-]{0,127}")
+#: Largest manifest read when the caller gives no limit (``CALLREC_MAX_MANIFEST_BYTES``).
+MAX_MANIFEST_BYTES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -136,9 +146,9 @@ class Manifest:
     #: Directory that relative ``file:`` URIs were resolved against.
     base_dir: Path
 
-    @property
+    @functools.cached_property
     def call_duration_s(self) -> float:
-        """The call runs from 0 to the end of its last event."""
+        """The call runs from 0 to the end of its last event (computed once)."""
         return max(event.end_s for event in self.events)
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,22 +172,42 @@ class Manifest:
         }
 
 
-def load_manifest(path: str | os.PathLike[str]) -> Manifest:
-    """Read and validate the manifest at ``path``; relative URIs resolve against its directory."""
+def load_manifest(path: str | os.PathLike[str], max_bytes: int = MAX_MANIFEST_BYTES) -> Manifest:
+    """Read and validate the manifest at ``path``; relative URIs resolve against its directory.
+
+    The file is opened without blocking and must be a regular file of at most ``max_bytes``.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no such manifest file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        with open_confined(path, None, what="manifest file") as handle:
+            raw = read_limited(handle, str(path), max_bytes)
+        text = raw.decode("utf-8")
+    except SourceError as exc:
+        raise ManifestError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: cannot read manifest ({type(exc).__name__})") from exc
+    except OSError as exc:
         raise ManifestError(f"{path}: cannot read manifest ({type(exc).__name__})") from exc
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=unique_fields)
+    except ManifestError as exc:
+        raise ManifestError(f"{path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:  # an integer over 4300 digits; nesting too deep
         raise ManifestError(f"{path}: not usable JSON (a number too long or nesting too deep)") from exc
     return parse_manifest(data, path.resolve().parent)
+
+
+def unique_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are all different (else ManifestError naming the field)."""
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise ManifestError(f"{str(name)[:40]!r}: a field given twice in one object (which "
+                                "one counts would be a guess)")
+        result[name] = value
+    return result
 
 
 def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
@@ -187,10 +217,10 @@ def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
     account = top.object("account")
     number = top.object("number")
     manifest = Manifest(
-        call_id=top.text("call_id"),
-        ticket_id=top.text("ticket_id"),
+        call_id=top.ident("call_id"),
+        ticket_id=top.ident("ticket_id"),
         account=Account(
-            id=account.text("id"),
+            id=account.ident("id"),
             plan=account.choice("plan", PLANS),
             region=account.choice("region", REGIONS),
             retention_days=account.count_or_none("retention_days"),
@@ -198,7 +228,7 @@ def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
             pause_behavior=account.choice("pause_behavior", PAUSE_BEHAVIORS),
             redaction=account.choice("redaction", REDACTION_MODES),
         ),
-        number=Number(id=number.text("id"), recording=number.flag("recording"),
+        number=Number(id=number.ident("id"), recording=number.flag("recording"),
                       consent_mode=number.choice("consent_mode", CONSENT_MODES)),
         direction=top.choice("direction", DIRECTIONS),
         consent=top.choice("consent", CONSENT_VALUES),
@@ -326,6 +356,19 @@ class _Object:
         value = self._get(name)
         if not isinstance(value, str) or not value.strip():
             raise ManifestError(f"{self._at(name)}: expected a non-empty string, got {_kind(value)}")
+        return value
+
+    def ident(self, name: str) -> str:
+        """An id: 1-128 characters from ``ID_PATTERN`` (the value is never echoed: ids can be
+        long, and a wrong one may hold what it should not)."""
+        value = self._get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise ManifestError(f"{self._at(name)}: expected a non-empty string, got {_kind(value)}")
+        if ID_PATTERN.fullmatch(value) is None:
+            problem = (f"{len(value)} characters, more than 128" if len(value) > 128 else
+                       "a character other than A-Z a-z 0-9 . _ : + @ - (or a first character "
+                       "other than a letter, digit or +)")
+            raise ManifestError(f"{self._at(name)}: not a valid id: {problem}")
         return value
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str:

@@ -19,15 +19,18 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import recording_id as make_recording_id
 from vault.vault import Vault
+from redaction.transcripts import Transcript
 from worker.assemble import AssemblyOutcome, assemble_manifest
-from worker.manifest import Manifest, load_manifest
+from worker.errors import ManifestError
+from worker.limits import InputLimits
+from worker.manifest import Location, Manifest, load_manifest
 from worker.redacting import (
     RedactionResult,
     TranscriptUse,
@@ -36,7 +39,7 @@ from worker.redacting import (
     redact_assembled,
 )
 from worker.settings import Settings
-from worker.sources import SourceFetcher, destroy_sources
+from worker.sources import SourceFetcher, check_sources, destroy_sources
 from worker.vaults import build_vault
 
 #: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
@@ -84,7 +87,10 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     stores nothing; transient failures (store, keys) leave the sources in place so a
     retry can finish the job.
     """
-    manifest = load_manifest(manifest_path)
+    limits = InputLimits.from_settings(settings)
+    manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
+    limits.check_manifest(manifest)
+    check_sources(manifest, settings)
     account = manifest.account
     rid = make_recording_id(account.id, manifest.call_id, account.region)
     region_vault = (vault or build_vault(settings, regions=(account.region,))).region(account.region)
@@ -102,9 +108,10 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         transcript, use = None, None
         redacted_transcript = workdir / "transcript.redacted"
         if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
-            transcript, use = load_or_fall_back(fetch.local_path(manifest.transcript.location),
-                                                manifest.transcript.format, settings, redacted_transcript)
-        assembly = assemble_manifest(manifest, assembled_path, settings, fetch)
+            transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits),
+                                                _name(manifest.transcript.location), manifest.transcript.format,
+                                                settings, redacted_transcript)
+        assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir)
         if not assembly.recorded:
             return _not_recorded(manifest, rid, assembly, _destroy(manifest, settings))
         redaction: RedactionResult | None = None
@@ -114,7 +121,7 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
             final_path = redaction.audio_path
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
-        inputs = [(segment.uri, fetch(segment)) for segment in manifest.segments]
+        inputs = [(segment.uri, _sha256_of(fetch(segment))) for segment in manifest.segments]
         metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id,
                              use)
         with open(final_path, "rb") as audio:
@@ -177,7 +184,7 @@ def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redacti
 
 
 def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
-              inputs: list[tuple[str, Path]], final_path: Path, key_version: str, key_id: str,
+              inputs: list[tuple[str, str]], final_path: Path, key_version: str, key_id: str,
               use: TranscriptUse | None = None) -> bytes:
     """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
     expires = entry.expires_at(entry.retention_days)
@@ -192,7 +199,7 @@ def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: Redaction
         "redaction": None if redaction is None else {
             **redaction.report.to_dict(), "detector_version": redaction.detector_version},
         "digests": {
-            "inputs": [{"uri": uri, "sha256": _sha256(path)} for uri, path in inputs],
+            "inputs": [{"uri": uri, "sha256": digest} for uri, digest in inputs],
             "output": {"sha256": _sha256(final_path)},
         },
         "key": {"key_id": key_id, "version": key_version},
@@ -206,11 +213,27 @@ def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: Redaction
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as src:
+        return _sha256_of(src)
+
+
+def _sha256_of(src: BinaryIO) -> str:
+    """The digest of an open file, which is closed after."""
+    digest = hashlib.sha256()
+    with src:
         while block := src.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _name(location: Location) -> str:
+    """A source as messages name it: a local file's name, a remote one's URI."""
+    return location.path.name if location.path is not None else location.uri
+
+
+def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits) -> bytes:
+    """The provider transcript's bytes, read inside the source roots and within the size limit."""
+    return fetch.read(manifest.transcript.location, limits.max_transcript_bytes)
 
 
 def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destroyed: int) -> ProcessOutcome:

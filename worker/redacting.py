@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from redaction.spans import Detection
 from redaction.transcripts import Transcript
 from redaction.transcripts.clock import ToRecording
 from worker.assemble import AssemblyOutcome
-from worker.errors import UsageError
+from worker.confined import read_local
+from worker.errors import SourceError, UsageError
 from worker.manifest import Manifest
 from worker.recognizers import make_recognizer
 from worker.settings import Settings
@@ -83,19 +85,32 @@ def detector_version_of(report: RedactionReport) -> str:
     return ",".join(f"{d.name}/{d.version}" for d in report.detectors if not d.name.startswith("transcript"))
 
 
-def load_transcript(path: Path, format_name: str) -> Transcript:
-    """Parse a provider transcript (``auto``: recognise its format); a RedactionInputError
-    (bad input) names the file and what is wrong."""
+def load_transcript(path: Path, format_name: str, max_bytes: int | None = None) -> Transcript:
+    """Parse a provider transcript file (``auto``: recognise its format): a regular file, read
+    without blocking, at most ``max_bytes`` (CALLREC_MAX_TRANSCRIPT_BYTES); a
+    RedactionInputError (bad input) names the file and what is wrong."""
+    limit = max_bytes if max_bytes is not None else Settings.from_env().max_transcript_bytes
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RedactionInputError(f"transcript {path.name} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_local(path, limit)
+    except SourceError as exc:
+        if str(exc).endswith("no such file"):
+            raise RedactionInputError(f"transcript {path.name} does not exist") from None
+        raise RedactionInputError(f"transcript {exc}") from None
+    except OSError as exc:
         raise RedactionInputError(f"cannot read transcript {path.name}: {type(exc).__name__}") from exc
+    return parse_transcript(data, format_name, path.name)
+
+
+def parse_transcript(data: bytes, format_name: str, name: str) -> Transcript:
+    """Parse a provider transcript's bytes (UTF-8); the error names ``name`` and the problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RedactionInputError(f"cannot read transcript {name}: UnicodeDecodeError") from None
     try:
         return transcripts.load(text, format_name)
     except TranscriptError as exc:
-        raise TranscriptError(f"transcript {path.name}: {exc}") from None
+        raise TranscriptError(f"transcript {name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -117,16 +132,17 @@ class TranscriptUse:
                 "removed_fields": list(self.removed)}
 
 
-def load_or_fall_back(path: Path, format_name: str, settings: Settings,
+def load_or_fall_back(read: Callable[[], bytes], name: str, format_name: str, settings: Settings,
                       out_path: Path) -> tuple[Transcript | None, TranscriptUse]:
-    """A post-call job's transcript: read it and write its redacted copy to ``out_path``, or
-    (it cannot be read, or a copy of its words inside cannot be redacted) fall back to the
-    recognizer the settings choose and say so; the job goes on either way and nothing of the
-    unreadable transcript is kept."""
+    """A post-call job's transcript: ``read()`` and parse it and write its redacted copy to
+    ``out_path``, or (it cannot be read: missing, not a regular file, over the size limit,
+    malformed; or a copy of its words inside cannot be redacted) fall back to the recognizer
+    the settings choose and say so; the job goes on either way and nothing of the unreadable
+    transcript is kept."""
     try:
-        transcript = load_transcript(path, format_name)
+        transcript = parse_transcript(read(), format_name, name)
         written = transcripts.write_back(transcript)
-    except RedactionInputError as exc:
+    except (RedactionInputError, SourceError) as exc:
         recognizer = make_recognizer(settings)
         fallback = f"recognizer:{recognizer.name}" if recognizer is not None else "dtmf only"
         return None, TranscriptUse(None, fallback, str(exc))

@@ -59,8 +59,32 @@ class Settings:
     aws_regions: str = "us=us-east-1,eu=eu-central-1,au=ap-southeast-2"
     #: Storage regions this deployment serves (comma-separated); listing and sweeps cover these.
     regions: str = "us,eu,au"
-    #: Keep the raw source segments after a recording is stored (default: destroy them).
+    #: Directories (and ``s3://bucket/prefix`` roots) that segments and transcripts may be
+    #: read from, comma-separated; empty: only the manifest's own directory.
+    source_roots: str = ""
+    #: Directories (and ``s3://bucket/prefix`` roots) whose source files are destroyed once
+    #: their recording is stored, comma-separated; empty: no source is ever destroyed.
+    inbox: str = ""
+    #: Keep the raw sources even inside the inbox (default: destroy them once stored).
     keep_sources: bool = False
+    #: Limits on one call's input, checked before any work starts (bad input beyond them).
+    #: Longest call (end of its last event), in seconds.
+    max_call_s: float = 28800.0
+    #: Most events, and most pause/resume controls, in one manifest.
+    max_events: int = 5000
+    #: Most segments (all are open at once while assembling).
+    max_segments: int = 100
+    #: Largest manifest and largest provider transcript, in bytes.
+    max_manifest_bytes: int = 4_000_000
+    max_transcript_bytes: int = 20_000_000
+    #: Seconds a segment's audio may run past the end of the call.
+    max_segment_overrun_s: float = 60.0
+    #: Accepted sample rates of segments, and most channels.
+    min_rate_hz: int = 4000
+    max_rate_hz: int = 192000
+    max_channels: int = 8
+    #: Seconds between sweeps of dead workers' temp work dirs (0: only at worker start).
+    workdir_sweep_interval_s: float = 300.0
     #: Logging level of the JSON logs.
     log_level: str = "INFO"
     #: Seconds without a heartbeat before a queue worker counts as dead and its jobs are

@@ -1,3 +1,4 @@
+import os
 import subprocess
 
 import numpy as np
@@ -154,9 +155,13 @@ def test_unreadable_file_is_bad_input(tmp_path, monkeypatch):
     path = tmp_path / "locked.wav"
     soundfile.write(path, sine(440, 0.1, 8000), 8000)
 
-    def denied(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(type(path), "open", denied)  # as root, chmod 000 would not stop a read
+    real_open = os.open
+
+    def denied(name, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+    monkeypatch.setattr(os, "open", denied)  # as root, chmod 000 would not stop a read
     with pytest.raises(AudioInputError, match=r"locked\.wav: cannot read \(Permission denied\)"):
         open_source(path)
 

@@ -23,6 +23,9 @@ os.environ["CALLREC_JOB_LEASE_S"] = "1.5"
 os.environ["CALLREC_QUEUE_MAINTENANCE_PER_MILLION"] = "1000000"
 os.environ["CALLREC_JOB_MIN_BACKOFF_S"] = "0.1"
 os.environ["CALLREC_LOG_LEVEL"] = "WARNING"
+# Test calls are written under pytest's tmp dirs, inside the system temp dir: that is the
+# inbox whose sources the queue workers destroy once stored (the data dir is never touched).
+os.environ["CALLREC_INBOX"] = os.path.realpath(tempfile.gettempdir())
 # Read by Dramatiq when dramatiq.worker is first imported: how long a consumer waits before
 # restarting after a Redis connection error, and also after a pause (Worker.pause() returns
 # only then). Its default, 3 s, made every only_worker_processes test and the Redis restart

@@ -1,16 +1,20 @@
 """A worker killed with SIGKILL mid-job: after a restart the job is done exactly once.
 
-The job's manifest is a named pipe, so the first worker deterministically blocks inside the
-job (claimed, status running) until the test feeds it; the test kills the whole worker
-process group there. The restarted worker only gets the message once Dramatiq's heartbeat
+The job's segment is an s3:// object and the first worker's S3 endpoint is a socket that
+accepts connections and never answers, so that worker deterministically blocks inside the
+job (claimed, status running); the test kills the whole worker process group there. (A
+named pipe used to play that part; inputs are now refused unless they are regular files.) The restarted worker only gets the message once Dramatiq's heartbeat
 timeout (2 s in these tests) declares the dead worker gone and requeues its unacked message.
 """
 
 import json
-import os
-import threading
+import socket
+import uuid
 
 import pytest
+
+from tests.vault.conftest import aws_client, moto_url  # noqa: F401  (session fixture)
+from vault.stores.s3 import S3Store
 
 from worker.jobs import ProcessCall
 from tests.worker.calls import write_call
@@ -26,29 +30,36 @@ def env(redis_url, redis_client, only_worker_processes):
     return broker, StatusStore(broker.client), IdempotencyStore(broker.client, lease_s=1, max_crashes=5)
 
 
-def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path):
+def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):  # noqa: F811
     from worker.actors import process_call
     from worker.effects import vault
 
     broker, status, idempotency = env
-    text = write_call(tmp_path, "CA-CRASH", seconds=3.0).read_text()
-    fifo = tmp_path / "CA-CRASH-fifo.json"
-    os.mkfifo(fifo)
-    job = ProcessCall.for_manifest(str(fifo))
+    manifest = write_call(tmp_path, "CA-CRASH", seconds=3.0)
+    legs = S3Store(aws_client("s3", moto_url, "us"), f"legs-{uuid.uuid4().hex[:8]}", "us")
+    legs.ensure_bucket(versioned=True)
+    with legs.writer("CA-CRASH.wav") as out:
+        out.write((tmp_path / "CA-CRASH.wav").read_bytes())
+    data = json.loads(manifest.read_text())
+    data["segments"][0]["uri"] = f"s3://{legs.bucket}/CA-CRASH.wav"
+    manifest.write_text(json.dumps(data))
+    job = ProcessCall.for_manifest(str(manifest))
     status.create(job)
     process_call.send(job.encode())
 
-    first = WorkerProcess(tmp_path / "worker1.log")
-    try:
-        wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start",
-                 workers=(first,))
-    finally:
-        first.kill()  # returns once its worker process is gone too: it was the pipe's reader
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "CALLREC_SOURCE_ROOTS": f"s3://{legs.bucket}/"}
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody answers
+        first = WorkerProcess(tmp_path / "worker1.log",
+                              env={**aws, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{silent.getsockname()[1]}"})
+        try:
+            wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start",
+                     workers=(first,))
+        finally:
+            first.kill()
     assert status.get(job.job_id).state == "running"  # stuck: nobody acked or finished it
 
-    feeder = threading.Thread(target=lambda: fifo.write_text(text), daemon=True)
-    feeder.start()  # blocks until the next worker opens the manifest
-    second = WorkerProcess(tmp_path / "worker2.log")
+    second = WorkerProcess(tmp_path / "worker2.log", env={**aws, "AWS_ENDPOINT_URL": moto_url})
     try:
         done = wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish",
                         workers=(second,))

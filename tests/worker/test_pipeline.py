@@ -29,7 +29,8 @@ from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "state")
+    """Calls are written under tmp_path, which is the inbox: their sources are destroyed."""
+    return Settings(data_dir=tmp_path / "state", inbox=str(tmp_path))
 
 
 @pytest.fixture
@@ -316,9 +317,11 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
 
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
-    settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url)
+    bucket = f"platform-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url,
+                        source_roots=f"s3://{bucket}/legs/", inbox=f"s3://{bucket}/legs")
     local_manifest = write_call(tmp_path / "call")
-    incoming = S3Store(aws_client("s3", moto_url, "eu"), f"platform-{uuid.uuid4().hex[:8]}", "eu")
+    incoming = S3Store(aws_client("s3", moto_url, "eu"), bucket, "eu")
     incoming.ensure_bucket(versioned=True)
     data = json.loads(local_manifest.read_text())
     for segment in data["segments"]:

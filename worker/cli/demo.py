@@ -116,8 +116,10 @@ def _copy_sample(directory: Path, inbox: Path) -> Path:
 
 
 def _start_workers(settings, processes: int, log_path: Path) -> subprocess.Popen:
+    # The inbox (the copies of the samples) is where sources may be destroyed once stored.
     env = {**os.environ, "CALLREC_DATA_DIR": str(settings.data_dir), "CALLREC_STORE": "local",
-           "CALLREC_KEYS": "local", "CALLREC_METRICS_PORT": "0"}
+           "CALLREC_KEYS": "local", "CALLREC_METRICS_PORT": "0",
+           "CALLREC_INBOX": str(settings.data_dir.parent / "inbox"), "CALLREC_SOURCE_ROOTS": ""}
     env.pop("REDIS_URL", None)
     log = open(log_path, "ab")
     try:

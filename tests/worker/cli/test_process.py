@@ -24,6 +24,7 @@ def test_process_prints_a_summary_and_is_idempotent(tmp_path, monkeypatch, capsy
 
 def test_process_json(tmp_path, monkeypatch, capsys):
     use_data_dir(monkeypatch, tmp_path)
+    monkeypatch.setenv("CALLREC_INBOX", str(tmp_path / "call"))
     code, out, _ = run(capsys, "process", write_call(tmp_path / "call", recording=False), "--json")
     body = json.loads(out)
     assert code == 0

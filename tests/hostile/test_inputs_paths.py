@@ -1,0 +1,186 @@
+"""Hostile manifests against files outside the call (issue 10, defect 2).
+
+A manifest names its sources; the worker reads them, and once the recording is stored it
+destroys them. Each test is one class of hostile path: the file outside the call must be
+neither read nor destroyed (same bytes after), and the refusal names the field.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from worker.cli import main
+from worker.confined import open_confined, Roots
+from worker.errors import ManifestError, SourceError
+from worker.pipeline import process_call
+from worker.settings import Settings
+
+from tests.worker.stored_calls import write_call
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A precious file outside the call's directory."""
+    path = tmp_path / "elsewhere" / "precious.wav"
+    path.parent.mkdir()
+    shutil.copy(next(SAMPLES.glob("01-*/legs/agent.wav")), path)
+    return path
+
+
+def settings_for(tmp_path: Path, **changes) -> Settings:
+    return Settings(data_dir=tmp_path / "state", inbox=str(tmp_path / "call"), **changes)
+
+
+def point_segment(manifest: Path, uri: str) -> None:
+    data = json.loads(manifest.read_text())
+    data["segments"][0]["uri"] = uri
+    manifest.write_text(json.dumps(data))
+
+
+def test_a_relative_uri_climbing_out_of_the_call_is_refused(tmp_path, outside):
+    manifest = write_call(tmp_path / "call", recording=False)  # not recorded: straight to destroy
+    before = outside.read_bytes()
+    point_segment(manifest, "file:../elsewhere/precious.wav")
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*precious\.wav: outside the directories"):
+        process_call(manifest, settings_for(tmp_path))
+    assert outside.read_bytes() == before
+
+
+def test_an_absolute_path_outside_the_roots_is_refused(tmp_path, outside):
+    manifest = write_call(tmp_path / "call")
+    before = outside.read_bytes()
+    point_segment(manifest, str(outside))
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*outside the directories"):
+        process_call(manifest, settings_for(tmp_path))
+    assert outside.read_bytes() == before
+
+
+def test_a_symlink_out_of_the_roots_is_not_followed(tmp_path, outside):
+    manifest = write_call(tmp_path / "call")
+    before = outside.read_bytes()
+    (tmp_path / "call" / "CA1-a.wav").unlink()
+    (tmp_path / "call" / "CA1-a.wav").symlink_to(outside)
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*CA1-a\.wav: outside the directories"):
+        process_call(manifest, settings_for(tmp_path))
+    assert outside.read_bytes() == before
+
+
+def test_a_symlink_target_is_never_destroyed(tmp_path, outside):
+    """Reading through the link is allowed (its target is in a source root), but destroying
+    works on the name in the inbox only: the target keeps its bytes."""
+    manifest = write_call(tmp_path / "call")
+    shutil.copy(tmp_path / "call" / "CA1-a.wav", outside)
+    before = outside.read_bytes()
+    (tmp_path / "call" / "CA1-a.wav").unlink()
+    (tmp_path / "call" / "CA1-a.wav").symlink_to(outside)
+    roots = f"{tmp_path / 'call'},{outside.parent}"
+    outcome = process_call(manifest, settings_for(tmp_path, source_roots=roots))
+    assert outcome.stored and outcome.sources_destroyed == 1  # leg b only
+    assert outside.read_bytes() == before
+    assert not (tmp_path / "call" / "CA1-b.wav").exists()
+
+
+def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
+    """The keyring's lock file (empty) as a transcript: outside the roots it is refused; even
+    with roots and inbox around the data dir, nothing under the data dir is destroyed."""
+    settings = settings_for(tmp_path)
+    first = process_call(write_call(tmp_path / "call", "CA0"), settings)  # makes the keyring
+    assert first.stored
+    lock = next((tmp_path / "state" / "keys").glob(".*.lock"))
+    manifest = write_call(tmp_path / "call", "CA1")
+    data = json.loads(manifest.read_text())
+    data["transcript"] = {"uri": str(lock), "format": "simple", "clock": "call"}
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=r"^transcript\.uri: .*\.lock: outside the directories"):
+        process_call(manifest, settings)
+    everywhere = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path), source_roots=str(tmp_path))
+    assert process_call(manifest, everywhere).stored  # an empty transcript: the recognizer instead
+    assert lock.exists() and lock.stat().st_size == 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_a_source_that_is_not_a_regular_file_is_refused_at_once(tmp_path, kind):
+    manifest = write_call(tmp_path / "call")
+    target = {"fifo": tmp_path / "call" / "pipe.wav", "directory": tmp_path / "call" / "dir.wav",
+              "device": Path("/dev/zero")}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "directory":
+        target.mkdir()
+    point_segment(manifest, str(target))
+    start = time.monotonic()
+    described = {"fifo": "a FIFO", "directory": "a directory", "device": "a character device"}[kind]
+    with pytest.raises(ManifestError, match=rf"segments\[0\]\.uri: .*: not a regular file \({described}\)"):
+        process_call(manifest, settings_for(tmp_path, source_roots=f"{tmp_path / 'call'},/dev"))
+    assert time.monotonic() - start < 5  # a FIFO without a writer used to block for ever
+    assert target.exists()
+
+
+def test_a_fifo_as_transcript_or_manifest_does_not_block(tmp_path):
+    """A FIFO transcript is unreadable (the job falls back to the recognizer and says why); a
+    FIFO manifest is bad input. Neither is waited on."""
+    manifest = write_call(tmp_path / "call")
+    pipe = tmp_path / "call" / "words.fifo"
+    os.mkfifo(pipe)
+    data = json.loads(manifest.read_text())
+    data["transcript"] = {"uri": "file:words.fifo", "format": "simple", "clock": "call"}
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, settings_for(tmp_path))
+    assert outcome.stored and outcome.transcript_problem.endswith("words.fifo: not a regular file (a FIFO)")
+    with pytest.raises(ManifestError, match=r"words\.fifo: not a regular file \(a FIFO\)"):
+        process_call(pipe, settings_for(tmp_path))
+
+
+def test_a_parent_swapped_for_a_symlink_between_check_and_open_is_caught(tmp_path, outside, monkeypatch):
+    """The check is repeated on the opened descriptor: a directory replaced by a symlink out of
+    the roots just before the open yields a refusal, not the outside file."""
+    inside = tmp_path / "call" / "legs"
+    inside.mkdir(parents=True)
+    shutil.copy(outside, inside / "precious.wav")
+    real_open = os.open
+
+    def swapping_open(path, flags, *args, **kwargs):
+        if str(path).endswith("legs/precious.wav"):
+            (tmp_path / "call" / "legs").rename(tmp_path / "call" / "legs-old")
+            (tmp_path / "call" / "legs").symlink_to(outside.parent)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", swapping_open)
+    with pytest.raises(SourceError, match="changed while it was being opened"):
+        open_confined(inside / "precious.wav", Roots((tmp_path / "call",)))
+
+
+def test_nothing_is_destroyed_without_an_inbox(tmp_path):
+    manifest = write_call(tmp_path / "call", recording=False)
+    outcome = process_call(manifest, Settings(data_dir=tmp_path / "state"))
+    assert outcome.sources_destroyed == 0
+    assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
+
+
+def test_a_hard_linked_source_is_unlinked_but_not_overwritten(tmp_path, outside):
+    manifest = write_call(tmp_path / "call", recording=False)
+    (tmp_path / "call" / "CA1-a.wav").unlink()
+    os.link(outside, tmp_path / "call" / "CA1-a.wav")
+    before = outside.read_bytes()
+    outcome = process_call(manifest, settings_for(tmp_path))
+    assert outcome.sources_destroyed == 2
+    assert not (tmp_path / "call" / "CA1-a.wav").exists() and outside.read_bytes() == before
+
+
+@pytest.mark.parametrize("sample", ["03-pause-skip", "07-recording-off"])
+def test_process_on_the_committed_samples_deletes_none_of_them(tmp_path, monkeypatch, capsys, sample):
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
+    for name in ("CALLREC_INBOX", "CALLREC_SOURCE_ROOTS", "CALLREC_KEEP_SOURCES"):
+        monkeypatch.delenv(name, raising=False)
+    files = {path: path.read_bytes() for path in (SAMPLES / sample).rglob("*") if path.is_file()}
+    assert main(["process", str(SAMPLES / sample / "manifest.json")]) == 0
+    assert "sources destroyed: 0" in capsys.readouterr().out
+    assert {path: path.read_bytes() for path in (SAMPLES / sample).rglob("*") if path.is_file()} == files

@@ -1,0 +1,100 @@
+"""Private temp work dirs of jobs, and sweeping the ones that dead workers left behind.
+
+Unredacted audio lives only in a job's work dir (``callrec-work-*`` in the system temp dir).
+Each holds a lock file that its process keeps locked (``flock``) for as long as it works; the
+kernel drops the lock when the process dies, however it dies (SIGKILL, OOM, a lost
+container). ``sweep_stale`` removes every work dir whose lock it can take, so its owner is
+gone, and a work dir with no lock file that is older than ``GRACE_S`` (its owner died
+between making it and locking it). Queue workers sweep when they start and then every
+``workdir_sweep_interval_s`` (``worker.lifecycle``); each removal is logged and counted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Name prefix of work dirs in the temp dir.
+PREFIX = "callrec-work-"
+#: The lock file inside each work dir, locked by its owner while it lives.
+LOCK_NAME = ".owner.lock"
+#: Seconds after which a work dir without a lock file counts as abandoned.
+GRACE_S = 300.0
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A stale work dir that was removed: its name and age (no content, no file names)."""
+
+    name: str
+    age_s: float
+
+
+@contextlib.contextmanager
+def work_dir(parent: Path | None = None) -> Iterator[Path]:
+    """A new private dir (mode 0700) under ``parent`` (default: the system temp dir), locked
+    by this process while the block runs and removed after it."""
+    path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+    try:
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)  # still locked: a sweeper never races the owner
+        os.close(fd)
+
+
+def sweep_stale(parent: Path | None = None, now_s: float | None = None) -> list[Removed]:
+    """Remove the work dirs under ``parent`` whose owner is dead; returns what was removed."""
+    parent = Path(parent if parent is not None else tempfile.gettempdir())
+    now_s = time.time() if now_s is None else now_s
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(PREFIX):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            age_s = now_s - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if _abandoned(Path(entry.path), age_s):
+            removed.append(Removed(entry.name, max(age_s, 0.0)))
+    return removed
+
+
+def _abandoned(path: Path, age_s: float) -> bool:
+    """Remove ``path`` if its owner is dead (its lock can be taken); True if removed."""
+    try:
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if age_s < GRACE_S:  # being set up right now, most likely
+            return False
+        shutil.rmtree(path, ignore_errors=True)
+        return not path.exists()
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # its owner is alive
+        shutil.rmtree(path, ignore_errors=True)
+        return not path.exists()
+    finally:
+        os.close(fd)
