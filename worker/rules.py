@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from audio.assembly import Insert, Keep
@@ -123,19 +124,23 @@ def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> Recordin
         return RecordingPlan(False, NO_RECORDED_TIME, call_s)
     cuts = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == CUT)
     silenced = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == SILENT)
-    resumes = [end for _, end in pauses] if beep_on_resume else []
+    resumes = [end for _, end in pauses] if beep_on_resume else []  # in time order
     timeline: list[Keep | Insert] = [Insert("start")]
+    next_resume = 0
     for stretch in stretches:
         if stretch.kind == CUT:
             continue
         start_s, silent = stretch.start_s, stretch.kind == SILENT
-        for resume_s in resumes:
-            if not silent and start_s <= resume_s < stretch.end_s:
-                if resume_s > start_s:
-                    timeline.append(Keep(start_s, resume_s))
-                if not isinstance(timeline[-1], Insert):  # right after the start beep: one beep
-                    timeline.append(Insert("resume"))
-                start_s = resume_s
+        while not silent and next_resume < len(resumes) and resumes[next_resume] < stretch.end_s:
+            resume_s = resumes[next_resume]
+            next_resume += 1
+            if resume_s < start_s:
+                continue
+            if resume_s > start_s:
+                timeline.append(Keep(start_s, resume_s))
+            if not isinstance(timeline[-1], Insert):  # right after the start beep: one beep
+                timeline.append(Insert("resume"))
+            start_s = resume_s
         timeline.append(Keep(start_s, stretch.end_s, silent))
     return RecordingPlan(True, None, call_s, cuts, silenced, tuple(timeline))
 
@@ -152,24 +157,42 @@ def _classify(manifest: Manifest, pauses: tuple[tuple[float, float], ...]) -> li
     """Split [0, call end) into stretches to keep, keep silent or cut, merging neighbours.
 
     Where several not-recorded events overlap, the innermost (latest to start) names the
-    cut, so hold inside a consultation is reported as hold.
+    cut, so hold inside a consultation is reported as hold. One sweep over the sorted event
+    boundaries with heaps of the events in force: O(n log n) in the number of events (a
+    loop over every event for every boundary took a minute for 16k events).
     """
     events = manifest.events
-    points = {0.0, manifest.call_duration_s}
+    call_s = manifest.call_duration_s
+    points = {0.0, call_s}
     points.update(t for e in events for t in (e.start_s, e.end_s))
     points.update(t for p in pauses for t in p)
-    points = sorted(p for p in points if p <= manifest.call_duration_s)
+    points = sorted(p for p in points if p <= call_s)
     silence_paused = manifest.account.pause_behavior == "silence"
+    by_start = sorted(range(len(events)), key=lambda i: events[i].start_s)
+    recorded_ends: list[float] = []  # min-heap: ends of recorded events in force
+    unrecorded: list[tuple[float, int]] = []  # min-heap of (-start, -index): innermost first
+    next_event = next_pause = 0
     stretches: list[_Stretch] = []
     for start_s, end_s in zip(points, points[1:]):
         middle = (start_s + end_s) / 2
-        covering = [(e.start_s, i, e) for i, e in enumerate(events) if e.start_s <= middle < e.end_s]
-        unrecorded = [c for c in covering if not c[2].recorded]
+        while next_event < len(by_start) and events[by_start[next_event]].start_s <= middle:
+            index = by_start[next_event]
+            if events[index].recorded:
+                heapq.heappush(recorded_ends, events[index].end_s)
+            else:
+                heapq.heappush(unrecorded, (-events[index].start_s, -index))
+            next_event += 1
+        while recorded_ends and recorded_ends[0] <= middle:
+            heapq.heappop(recorded_ends)
+        while unrecorded and events[-unrecorded[0][1]].end_s <= middle:
+            heapq.heappop(unrecorded)
+        while next_pause < len(pauses) and pauses[next_pause][1] <= middle:
+            next_pause += 1
         if unrecorded:
-            stretch = _Stretch(CUT, start_s, end_s, max(unrecorded)[2].type)
-        elif not covering:
+            stretch = _Stretch(CUT, start_s, end_s, events[-unrecorded[0][1]].type)
+        elif not recorded_ends:
             stretch = _Stretch(CUT, start_s, end_s, NO_EVENT)
-        elif any(a <= middle < b for a, b in pauses):
+        elif next_pause < len(pauses) and pauses[next_pause][0] <= middle:
             stretch = _Stretch(SILENT if silence_paused else CUT, start_s, end_s, PAUSED)
         else:
             stretch = _Stretch(KEEP, start_s, end_s)
