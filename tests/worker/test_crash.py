@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from tests.vault.conftest import aws_client, moto_url  # noqa: F401  (session fixture)
+from tests.aws import aws_client
 from vault.stores.s3 import S3Store
 
 from worker.jobs import ProcessCall
@@ -30,7 +30,7 @@ def env(redis_url, redis_client, only_worker_processes):
     return broker, StatusStore(broker.client), IdempotencyStore(broker.client, lease_s=1, max_crashes=5)
 
 
-def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):  # noqa: F811
+def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):
     from worker.actors import process_call
     from worker.effects import vault
 
