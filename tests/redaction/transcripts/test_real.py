@@ -21,6 +21,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "assemblyai-kikstyophobia.json": ("assemblyai", 10, 0, (1.437, 1.597), ("an", "assembly", "AI", "test.")),
     "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
     "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
+    "deepgram-python-sdk-summary.json": ("deepgram", 28, 0, (5.52, 6.2400002), ("look", "around", "once", "while")),
+    "aws-docs-redacted.json": ("aws", 2, 0, (2.86, 3.35), ()),
     "whisper-timestamped-bonjour.json": ("whisper", 1, 0, (0.14, 0.94), ("Bonjour !",)),
     "whisperx-untimed-numerals.json": ("whisper", 31, 0, (0.61, 0.83), ("CapEx", "with", "a", "10")),
     "google-v2-batch.json": ("google", 10, 0, (1.0, 4.2), ("Crazy", "Ones", "Misfits", "Rebels")),
@@ -192,3 +194,28 @@ def test_whisperx_untimed_card_numerals_are_redacted_in_word_segments_too(trim: 
     after = json.loads(written)
     assert [w["word"] for w in after["word_segments"]][9:14] == ["[redacted]", "billion,", "[redacted]", "and",
                                                                  "[redacted]"]
+
+
+def test_aws_content_redaction_example_masks_its_pii_item() -> None:
+    transcript = transcripts.load(text_of("aws-docs-redacted.json"), "auto")
+    assert [(d.start_s, d.end_s, d.entity, d.detector) for d in transcripts.detections(transcript)] == [
+        (5.56, 6.25, "pii", "transcript:aws-redaction")]
+    assert transcript.words[1].confidence == 1.0  # a redacted item carries no ASR confidence
+
+
+def test_deepgram_sentences_paragraphs_and_summary_keep_their_place_with_the_card_redacted() -> None:
+    """Deepgram wrote the card (smart_format) where the example says "Life moves pretty fast"."""
+    source = text_of("deepgram-python-sdk-summary.json").replace("Life moves pretty fast.", "4111 1111 1111 1111.")
+    document = replace_values(json.loads(source), {"life": "4111", "moves": "1111", "pretty": "1111", "fast": "1111",
+                                                  "Life": "4111", "fast.": "1111."})
+    transcript = transcripts.load(json.dumps(document), "auto")
+    written = transcripts.write_back(transcript)
+    assert "4111" not in written.text and "1111" not in written.text and written.removed == ()
+    after = json.loads(written.text)["results"]
+    alternative = after["channels"][0]["alternatives"][0]
+    sentences = alternative["paragraphs"]["paragraphs"][0]["sentences"]
+    before = json.loads(source)["results"]["channels"][0]["alternatives"][0]["paragraphs"]["paragraphs"][0]["sentences"]
+    assert sentences[2]["text"] == "[redacted] [redacted] [redacted] [redacted]."
+    assert [s for k, s in enumerate(sentences) if k != 2] == [s for k, s in enumerate(before) if k != 2]
+    assert "[redacted] [redacted] [redacted] [redacted]. You don't stop" in alternative["paragraphs"]["transcript"]
+    assert after["summary"]["result"] == "success" and "[redacted] [redacted] [redacted] [redacted]." in after["summary"]["short"]
