@@ -30,6 +30,7 @@ from worker.manifest import Manifest, Segment
 from worker.rules import Cut, plan_recording
 from worker.settings import Settings
 from worker.sources import source_roots
+from worker.workdirs import WorkDir
 
 #: Opens a segment for reading (e.g. fetches an s3:// object into a temp dir first); a
 #: returned path is opened as a regular file, without the source-root check.
@@ -140,13 +141,18 @@ def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], sett
     resolve = resolve or local_segments(manifest, settings)
     try:
         with ExitStack() as stack:
+            if temp_parent is None:  # transcodes in a work dir a sweep removes if we die
+                temp_parent = stack.enter_context(WorkDir())
             inputs = []
             for index, segment in enumerate(manifest.segments):
                 inputs.append(SegmentInput(stack.enter_context(_open_segment(
                     index, segment, resolve, limits.segment(manifest, segment), temp_parent)), segment.start_s))
             recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep)
     except OSError as exc:  # a full temp disk is not bad input
-        raise (resource_error(exc) or exc) from exc
+        transient = resource_error(exc)
+        if transient is None:
+            raise
+        raise transient from exc
     return AssemblyOutcome(manifest.call_id, True, None, plan.call_duration_s,
                            plan.cuts, plan.silenced, recording)
 

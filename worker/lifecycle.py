@@ -5,12 +5,15 @@ reverse order, so by the time this one runs a message that will not be retried i
 failed. A failed job goes to the failed list (``callrec jobs failed``) with its reason; a
 retried one shows ``retrying``. A message that is not a job at all (a poison message) is
 listed under its queue message id. Tracebacks are kept out of requeued messages. Worker
-processes log JSON from boot on and cap numeric libraries' threads (``math_threads``).
+processes log JSON from boot on and cap numeric libraries' threads (``math_threads``). Each
+worker sweeps the temp work dirs of dead workers (unredacted audio, ``worker.workdirs``) when
+it starts and every ``workdir_sweep_interval_s``, logging and counting what it removed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import threadpoolctl
@@ -22,6 +25,7 @@ from worker.jobs import Job, JobDecodeError
 from worker.metrics import job_metrics
 from worker.settings import Settings
 from worker.status import StatusStore, failure_reason
+from worker.workdirs import sweep_stale
 
 log = logging.getLogger("callrec.jobs")
 
@@ -37,15 +41,46 @@ def cap_math_threads(settings: Settings) -> None:
         threadpoolctl.threadpool_limits(limits=settings.math_threads)
 
 
+def sweep_workdirs() -> int:
+    """Remove the temp work dirs of dead workers; log each and count them. Returns how many."""
+    removed = sweep_stale()
+    for stale in removed:
+        logs.event(log, "stale_workdir_removed", logging.WARNING, workdir=stale.name,
+                   age_s=round(stale.age_s, 1))
+    if removed:
+        job_metrics().swept(len(removed))
+    return len(removed)
+
+
 class JobLifecycle(Middleware):
-    """Job status, failure metrics and logs for every processed message."""
+    """Job status, failure metrics and logs for every processed message; temp sweeps."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._stop_sweeps = threading.Event()
 
     def after_process_boot(self, broker: Any) -> None:
         logs.configure(self.settings.log_level)
         cap_math_threads(self.settings)
+
+    def after_worker_boot(self, broker: Any, worker: Any) -> None:
+        """Sweep now (metrics are set up by then), then every ``workdir_sweep_interval_s``."""
+        sweep_workdirs()
+        interval_s = self.settings.workdir_sweep_interval_s
+        if interval_s > 0:
+            self._stop_sweeps.clear()
+            threading.Thread(target=self._sweep_every, args=(interval_s,), name="callrec-sweep",
+                             daemon=True).start()
+
+    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        self._stop_sweeps.set()
+
+    def _sweep_every(self, interval_s: float) -> None:
+        while not self._stop_sweeps.wait(interval_s):
+            try:
+                sweep_workdirs()
+            except Exception as exc:  # a sweep must never stop the worker
+                logs.event(log, "workdir_sweep_failed", logging.ERROR, error=type(exc).__name__)
 
     def before_enqueue(self, broker: Any, message: Any, delay: int | None) -> None:
         # Retries stores the formatted traceback in the message it enqueues again; a foreign

@@ -62,6 +62,10 @@ class JobMetrics:
         self.failures = prom.Counter(
             "callrec_job_failures_total", "Jobs that failed for good, by actor and reason.",
             ["actor", "reason"], registry=registry)
+        self.stale_workdirs = prom.Counter(
+            "callrec_stale_workdirs_removed_total",
+            "Temp work dirs of dead workers removed by a sweep (they may hold unredacted audio).",
+            registry=registry)
         self.latency = prom.Histogram(
             "callrec_job_latency_seconds", "Time from a job's enqueue to its end, by actor.",
             ["actor"], buckets=LATENCY_BUCKETS_S, registry=registry)
@@ -77,6 +81,10 @@ class JobMetrics:
 
     def finished(self, actor: str, latency_s: float) -> None:
         self.latency.labels(actor=actor).observe(max(latency_s, 0.0))
+
+    def swept(self, count: int) -> None:
+        """A sweep removed ``count`` work dirs of dead workers."""
+        self.stale_workdirs.inc(count)
 
     def failed(self, actor: str, reason: str) -> None:
         self.failures.labels(actor=actor, reason=reason).inc()

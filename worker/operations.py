@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +25,7 @@ from worker.outputs import atomic_output
 from worker.redacting import current_detector_version, redact_wav
 from worker.settings import Settings
 from worker.vaults import build_vault
+from worker.workdirs import WorkDir
 
 #: Principal recorded for deletions made by the retention sweep.
 RETENTION = "retention"
@@ -157,7 +156,8 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
         return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
     if entry.redacted and entry.detector_version == target and not force:
         return RedactOutcome(recording_id, False, "up_to_date", entry.detector_version)
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
+    held = WorkDir()  # the stored audio is unredacted: a dead worker's copy is swept
+    workdir = held.path
     try:
         stored = workdir / "stored.wav"
         with open(stored, "wb") as out:
@@ -172,7 +172,7 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
             region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
                                  redacted=True, detector_version=result.detector_version)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        held.close()
     region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
     return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +26,7 @@ from vault.regions import recording_id as make_recording_id
 from vault.vault import Vault
 from redaction.transcripts import Transcript
 from worker.assemble import AssemblyOutcome, assemble_manifest
-from worker.errors import ManifestError
+from worker.errors import ManifestError, resource_error
 from worker.limits import InputLimits
 from worker.manifest import Location, Manifest, load_manifest
 from worker.redacting import (
@@ -41,6 +39,7 @@ from worker.redacting import (
 from worker.settings import Settings
 from worker.sources import SourceFetcher, check_sources, destroy_sources
 from worker.vaults import build_vault
+from worker.workdirs import WorkDir
 
 #: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
 PIPELINE_VERSION = "callrec-pipeline/1"
@@ -101,7 +100,8 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
 
     already = False
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
+    held = WorkDir()  # locked while this process works: a sweep removes it only once it is dead
+    workdir = held.path
     try:
         assembled_path = workdir / "assembled.wav"
         fetch = SourceFetcher(manifest, settings, workdir)
@@ -139,8 +139,13 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
             finally:
                 if "transcript" in artifacts:
                     artifacts["transcript"].close()
+    except OSError as exc:  # a full temp disk is not bad input: retried
+        transient = resource_error(exc)
+        if transient is None:
+            raise
+        raise transient from exc
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        held.close()
     _follow_retention(region_vault, manifest)
     destroyed = _destroy(manifest, settings)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,

@@ -11,13 +11,11 @@ between making it and locking it). Queue workers sweep when they start and then 
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,22 +35,31 @@ class Removed:
     age_s: float
 
 
-@contextlib.contextmanager
-def work_dir(parent: Path | None = None) -> Iterator[Path]:
+class WorkDir:
     """A new private dir (mode 0700) under ``parent`` (default: the system temp dir), locked
-    by this process while the block runs and removed after it."""
-    path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
-    try:
-        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
-        raise
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)  # still locked: a sweeper never races the owner
-        os.close(fd)
+    by this process until ``close()``, which removes it. Also a context manager."""
+
+    def __init__(self, parent: Path | None = None):
+        self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        try:
+            self._fd: int | None = os.open(self.path / LOCK_NAME,
+                                           os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+
+    def close(self) -> None:
+        if self._fd is not None:
+            shutil.rmtree(self.path, ignore_errors=True)  # still locked: no sweeper races the owner
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def sweep_stale(parent: Path | None = None, now_s: float | None = None) -> list[Removed]:

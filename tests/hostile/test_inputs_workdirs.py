@@ -1,0 +1,127 @@
+"""Temp work dirs of killed workers (issue 10, defect 3): unredacted audio must not stay in
+temp for ever. A work dir is locked by its live owner; a sweep removes those whose owner is
+dead, at worker start and on a schedule, with a log line and a metric."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import prometheus_client as prom
+import pytest
+
+from worker.lifecycle import JobLifecycle
+from worker.settings import Settings
+from worker.workdirs import GRACE_S, LOCK_NAME, PREFIX, WorkDir, sweep_stale
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OWNER = """
+import sys, time
+from pathlib import Path
+from worker.workdirs import WorkDir
+held = WorkDir(Path(sys.argv[1]))
+(held.path / "assembled.wav").write_bytes(b"RIFF unredacted")
+print(held.path, flush=True)
+time.sleep(120)
+"""
+
+
+def killed_owner_dir(parent: Path, check: bool = True) -> Path:
+    """A work dir whose owner process was SIGKILLed mid-job (its audio still inside)."""
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(parent)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    path = Path(owner.stdout.readline().strip())
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    owner.stdout.close()
+    assert not check or (path / "assembled.wav").exists()
+    return path
+
+
+def test_a_killed_workers_dir_is_removed_a_live_one_kept(tmp_path):
+    dead = killed_owner_dir(tmp_path)
+    with WorkDir(tmp_path) as alive:
+        (alive / "assembled.wav").write_bytes(b"in use")
+        removed = sweep_stale(tmp_path)
+        assert [r.name for r in removed] == [dead.name]
+        assert not dead.exists() and (alive / "assembled.wav").exists()
+    assert not alive.exists()  # its owner removes it when done
+
+
+def test_a_dir_without_lock_is_removed_only_after_the_grace_period(tmp_path):
+    bare = tmp_path / f"{PREFIX}bare"
+    bare.mkdir()
+    (bare / "decoded.wav").write_bytes(b"x")
+    made_s = bare.stat().st_mtime
+    assert sweep_stale(tmp_path, now_s=made_s + 1) == [] and bare.exists()  # maybe being set up
+    assert [r.name for r in sweep_stale(tmp_path, now_s=made_s + GRACE_S + 1)] == [bare.name]
+    assert not bare.exists()
+
+
+def test_only_work_dirs_are_swept_and_symlinks_not_followed(tmp_path):
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    (other / LOCK_NAME).write_bytes(b"")
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep")
+    (tmp_path / f"{PREFIX}link").symlink_to(target)
+    assert sweep_stale(tmp_path, now_s=time.time() + 10 * GRACE_S) == []
+    assert (target / "keep.txt").exists() and other.exists()
+
+
+def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(tmp_path, monkeypatch, caplog):
+    from worker.metrics import job_metrics
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    job_metrics()  # registers the counter in the process registry
+
+    def swept_total() -> float:
+        return prom.REGISTRY.get_sample_value("callrec_stale_workdirs_removed_total") or 0.0
+
+    before = swept_total()
+    first = killed_owner_dir(tmp_path)
+    lifecycle = JobLifecycle(Settings(workdir_sweep_interval_s=0.05))
+    with caplog.at_level(logging.WARNING, logger="callrec.jobs"):
+        lifecycle.after_worker_boot(None, None)
+        try:
+            assert not first.exists()
+            later = killed_owner_dir(tmp_path, check=False)  # the schedule may be quicker than us
+            deadline = time.monotonic() + 30
+            while later.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not later.exists()
+        finally:
+            lifecycle.before_worker_shutdown(None, None)
+    assert swept_total() - before == 2
+    lines = [r.fields for r in caplog.records if r.getMessage() == "stale_workdir_removed"]
+    assert [line["workdir"] for line in lines] == [first.name, later.name]
+    assert all(line["age_s"] >= 0 for line in lines)
+
+
+def test_the_pipeline_works_in_a_locked_work_dir(tmp_path, monkeypatch):
+    """While a job runs its dir is locked (a concurrent sweep keeps it); after, it is gone."""
+    from tests.worker.stored_calls import write_call
+    from worker import pipeline
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    seen = []
+    real = pipeline.assemble_manifest
+
+    def assemble_and_sweep(manifest, out_path, *args, **kwargs):
+        seen.append((Path(out_path).parent.name, sweep_stale(tmp_path / "tmp")))
+        return real(manifest, out_path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "assemble_manifest", assemble_and_sweep)
+    outcome = pipeline.process_call(write_call(tmp_path / "call"), Settings(data_dir=tmp_path / "state"))
+    assert outcome.stored
+    [(name, removed)] = seen
+    assert name.startswith(PREFIX) and removed == []
+    assert os.listdir(tmp_path / "tmp") == []
