@@ -68,7 +68,10 @@ class RegionVault:
         *,
         key_store: ObjectStore,
         clock: Callable[[], datetime] | None = None,
+        scrub: Callable[[str], str] = str,
     ):
+        """``scrub`` filters every free text written to the audit trail and tombstones
+        (principals, reasons): the worker passes its digit scrubber."""
         self.region = check_region(region)
         if store.region != region or keys.region != region or key_store.region != region:
             raise VaultInputError(
@@ -82,6 +85,7 @@ class RegionVault:
         self.key_store = key_store
         self.keys = keys
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.scrub = scrub
 
     # -- recordings ------------------------------------------------------------------
 
@@ -193,7 +197,7 @@ class RegionVault:
         self._sweep(recording_id, kept)
         if entry.deleted:
             return entry
-        stone = Tombstone(self.clock(), actor, reason)
+        stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
         deleted = entry.copy(artifacts=kept, tombstone=stone)
         put_bytes(self.store, _index_name(recording_id), deleted.encode())
         action = "retention-delete" if actor == "retention" else "delete"
@@ -282,7 +286,8 @@ class RegionVault:
         return policy
 
     def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:
-        audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id, principal, reason))
+        audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
+                                            self.scrub(principal), self.scrub(reason)))
 
     def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent]:
         return audit.events(self.store, recording_id)

@@ -1,4 +1,7 @@
-"""Errors of the worker layer and the classification of every layer's errors."""
+"""Errors of the worker layer, the classification of every layer's errors, and the one
+scrubber of digit runs that every boundary (job status, logs, audit, CLI) passes text through."""
+
+import re
 
 import errno
 
@@ -68,3 +71,41 @@ def is_permanent(exc: BaseException) -> bool:
 def is_retryable(exc: BaseException) -> bool:
     """True when running the job again may succeed: anything but bad input or a deterministic failure."""
     return not is_permanent(exc) and not isinstance(exc, DETERMINISTIC_ERRORS)
+
+
+#: A word holding a letter is a reference (id, path, hex digest, timestamp): only runs of
+#: card-number length (12+ digits, single dashes or dots between allowed) are hidden in it.
+_WORD = re.compile(r"[^\s'\"`()\[\]{}<>,;]+")
+_LONG_RUN = re.compile(r"\d(?:[ .-]?\d){11,}")
+#: Elsewhere any run of 4+ digits (an expiry date, a security code, a card number), and
+#: 12+ digits in groups joined by single spaces or dashes (a card number as printed; a
+#: range such as ``100-130`` stays readable).
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){11,}|\d{4,}")
+
+
+def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
+    """``text`` with each digit of a possible card-data run replaced by ``#``.
+
+    Error texts echo bad values, and a bad value can be a card number; every boundary that
+    stores or shows an error text (job status, logs, audit records and tombstones, the CLI's
+    stderr) calls this one function. References keep their shape: ``rec_us_<hex>`` or
+    ``call-<hex>`` keep their short digit runs, while ``plan: '4532015112830366'`` becomes
+    ``plan: '################'``. ``card_numbers_only`` hides runs of card-number length
+    only (12+ digits): the CLI's stderr goes to the operator who typed the input, and its
+    byte counts and rates (``header promises 4160000 data bytes``) are what they need.
+    """
+    short = _LONG_RUN if card_numbers_only else _DIGIT_RUN
+    pieces: list[str] = []
+    end = 0
+    for word in _WORD.finditer(text):
+        if not any(ch.isalpha() for ch in word.group()):
+            continue
+        pieces.append(short.sub(_hide, text[end:word.start()]))
+        pieces.append(_LONG_RUN.sub(_hide, word.group()))
+        end = word.end()
+    pieces.append(short.sub(_hide, text[end:]))
+    return "".join(pieces)
+
+
+def _hide(match: re.Match[str]) -> str:
+    return "".join("#" if ch.isdigit() else ch for ch in match.group())

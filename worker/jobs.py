@@ -19,6 +19,10 @@ from worker.errors import WorkerError
 
 #: Ids: recording, account, ticket, batch and job ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
+#: Recording ids have one format (vault.regions.recording_id): region and 32 hex digits.
+_RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
+#: Ids an operator types (account, ticket, batch) hold no run of card-number length.
+_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
 #: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``).
 _URI = re.compile(r"(?!data:)[A-Za-z0-9 ._:+@/=~-]{1,1024}")
 #: Free-text reasons carry no digits at all, so they can never carry card data.
@@ -103,7 +107,7 @@ class RedactRecording(Job):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check(self, "recording_id", self.recording_id, _ID)
+        _check(self, "recording_id", self.recording_id, _RECORDING)
 
     @classmethod
     def for_recording(cls, recording_id: str) -> RedactRecording:
@@ -121,10 +125,11 @@ class Reprocess(Job):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check(self, "recording_id", self.recording_id, _ID)
+        _check(self, "recording_id", self.recording_id, _RECORDING)
         object.__setattr__(self, "steps", check_steps(self.steps))
         if self.batch_id is not None:
             _check(self, "batch_id", self.batch_id, _ID)
+            _check_no_card_run(self, "batch_id", self.batch_id)
 
     @classmethod
     def for_batch(cls, batch_id: str, recording_id: str, steps: tuple[str, ...]) -> Reprocess:
@@ -162,9 +167,12 @@ class DeleteRecordings(Job):
             raise JobDecodeError(f"{self.kind} job: give exactly one of recording_id and ticket_id")
         if (self.ticket_id is None) != (self.account_id is None):
             raise JobDecodeError(f"{self.kind} job: account_id goes with ticket_id, and only with it")
-        for name in ("recording_id", "ticket_id", "account_id"):
+        if self.recording_id is not None:
+            _check(self, "recording_id", self.recording_id, _RECORDING)
+        for name in ("ticket_id", "account_id"):
             if getattr(self, name) is not None:
                 _check(self, name, getattr(self, name), _ID)
+                _check_no_card_run(self, name, getattr(self, name))
         _check(self, "reason", self.reason, _REASON)
 
     @classmethod
@@ -202,7 +210,14 @@ def check_steps(steps: tuple[str, ...]) -> tuple[str, ...]:
 
 def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise JobDecodeError(f"{job.kind or 'job'} job: {name} is not a valid reference")
+        want = " (want rec_<us|eu|au>_<32 hex digits>)" if pattern is _RECORDING else ""
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} is not a valid reference{want}")
+
+
+def _check_no_card_run(job: Job, name: str, value: str) -> None:
+    if _CARD_LENGTH_RUN.search(value):
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} holds a run of 12 or more digits "
+                             "(card-number length); ids never do")
 
 
 def _required(f: Any) -> bool:

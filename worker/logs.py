@@ -4,6 +4,9 @@
 numbers only (job ids, recording ids, kinds, counts, seconds). The formatter keeps an
 exception's class and, for our own errors (whose messages are written to be safe), its
 message; a foreign exception's message could echo data, so only its class and stack are kept.
+Every text of a line but its time and stack (the message, the reason, any string field)
+passes through ``worker.errors.scrub_digits``, so a card number echoed by an error never
+reaches a log.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from worker.errors import SERVICE_ERRORS
+from worker.errors import SERVICE_ERRORS, scrub_digits
 
 #: Field types allowed in an event: references and numbers, never arrays or free objects.
 _PLAIN = (str, int, float, bool, type(None))
@@ -30,14 +33,15 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": scrub_digits(record.getMessage()),
         }
-        body.update(getattr(record, "fields", {}))
+        body.update({key: scrub_digits(value) if isinstance(value, str) else value
+                     for key, value in getattr(record, "fields", {}).items()})
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             body["exc_type"] = type(exc).__name__
             if isinstance(exc, SERVICE_ERRORS):
-                body["exc_message"] = str(exc)
+                body["exc_message"] = scrub_digits(str(exc))
             body["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(body, default=str)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from worker.errors import SERVICE_ERRORS
+from worker.errors import SERVICE_ERRORS, scrub_digits
 from worker.jobs import Job
 
 #: Job states, in the order a job normally passes them.
@@ -67,10 +67,11 @@ class BatchProgress:
 
 
 def failure_reason(exc: BaseException) -> str:
-    """A short reason safe to store and show: our errors' messages, else the class name only."""
+    """A short reason safe to store and show: our errors' messages (digit runs scrubbed),
+    else the class name only."""
     name = type(exc).__name__
     if isinstance(exc, SERVICE_ERRORS):
-        return f"{name}: {exc}"[:MAX_REASON_CHARS]
+        return _reason(f"{name}: {exc}")
     return name  # a foreign message could echo data; its class is enough to triage
 
 
@@ -126,11 +127,11 @@ class StatusStore:
         self._count_in_batch(job_id, "done")
 
     def retrying(self, job_id: str, reason: str) -> None:
-        self.client.hset(self._job_key(job_id), mapping={"state": "retrying", "reason": reason})
+        self.client.hset(self._job_key(job_id), mapping={"state": "retrying", "reason": _reason(reason)})
 
     def failed(self, job_id: str, reason: str, *, dead_letter: str | None = None) -> None:
         now = self.clock()
-        values = {"state": "failed", "reason": reason, "finished_at": f"{now:.3f}"}
+        values = {"state": "failed", "reason": _reason(reason), "finished_at": f"{now:.3f}"}
         if dead_letter:
             values["dead_letter"] = dead_letter
         with self.client.pipeline() as pipe:
@@ -171,7 +172,7 @@ class StatusStore:
         now = self.clock()
         with self.client.pipeline() as pipe:
             pipe.hset(self._job_key(message_id), mapping={
-                "kind": "?", "state": "failed", "reason": reason, "job": "",
+                "kind": "?", "state": "failed", "reason": _reason(reason), "job": "",
                 "finished_at": f"{now:.3f}"})
             pipe.zadd(self._failed_key(), {message_id: now})
             pipe.execute()
@@ -232,6 +233,11 @@ class StatusStore:
 
     def _batch_key(self, batch_id: str, part: str = "") -> str:
         return f"{self.namespace}:batch:{batch_id}" + (f":{part}" if part else "")
+
+
+def _reason(text: str) -> str:
+    """A reason as stored: digit runs scrubbed (worker.errors.scrub_digits), bounded."""
+    return scrub_digits(text)[:MAX_REASON_CHARS]
 
 
 def _float(value: str | None) -> float | None:

@@ -26,7 +26,7 @@ from vault.stores.base import ObjectStore
 from vault.stores.local import LocalStore
 from vault.stores.s3 import S3Store
 from vault.vault import Vault
-from worker.errors import UsageError
+from worker.errors import UsageError, scrub_digits
 from worker.settings import Settings
 
 STORES = ("local", "s3")
@@ -53,7 +53,7 @@ def served_regions(settings: Settings) -> tuple[str, ...]:
 def build_region(settings: Settings, region: str, *, clock: Callable[[], datetime] | None = None) -> RegionVault:
     check_region(region)
     return RegionVault(region, build_store(settings, region), build_keys(settings, region),
-                       key_store=build_key_store(settings, region), clock=clock)
+                       key_store=build_key_store(settings, region), clock=clock, scrub=scrub_digits)
 
 
 def build_store(settings: Settings, region: str) -> ObjectStore:

@@ -47,9 +47,10 @@ def redis_url(data_dir):
         yield url
         return
     server = EmbeddedRedis(data_dir)
-    server.start()
+    started = server.start()
     yield server.url
-    server.stop()
+    if started:  # not when started for another directory's tests (tests/hostile)
+        server.stop()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -79,6 +80,9 @@ def inprocess_worker(redis_url):
 
     import worker.actors  # noqa: F401  (declares the product's queues)
 
+    if _WORKERS:  # started for another directory's tests (tests/hostile imports these fixtures)
+        yield broker
+        return
     running = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     running.start()
     _WORKERS.append(running)

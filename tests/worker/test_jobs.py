@@ -51,9 +51,9 @@ def test_steps_are_put_in_canonical_order():
     ('{"kind": "process_call", "job_id": "x", "manifest_uri": 5}', "manifest_uri is not a valid reference"),
     ('{"kind": "process_call", "job_id": "x", "manifest_uri": "data:audio/wav;base64,UklGRg"}',
      "manifest_uri is not a valid reference"),
-    ('{"kind": "reprocess", "job_id": "x", "recording_id": "r", "steps": ["encrypt"]}',
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "rec_us_0123456789abcdef0123456789abcdef", "steps": ["encrypt"]}',
      "steps: 'encrypt' is not one of redact, rewrap, retention"),
-    ('{"kind": "reprocess", "job_id": "x", "recording_id": "r", "steps": []}', "steps: give one or more"),
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "rec_us_0123456789abcdef0123456789abcdef", "steps": []}', "steps: give one or more"),
     ('{"kind": "delete", "job_id": "x"}', "give exactly one of recording_id and ticket_id"),
     ('{"kind": "retention_sweep", "job_id": "x", "dry_run": "yes"}', "dry_run must be true or false"),
 ])

@@ -53,3 +53,16 @@ def test_our_error_messages_are_kept_foreign_ones_are_not(capture):
     assert foreign["exc_type"] == "ValueError" and "exc_message" not in foreign
     assert "4111" not in stream.getvalue()
     assert "test_our_error_messages_are_kept" in foreign["stack"]
+
+
+def test_card_digits_in_a_message_reason_or_error_are_scrubbed(capture):
+    logger, stream = capture
+    event(logger, "job_failed", job_id="call-0123456789abcdef01234567", reason="plan: '4111111111111111'")
+    try:
+        raise ManifestError("consent: '4111 1111 1111 1111'")
+    except ManifestError:
+        logger.exception("failed on 4111111111111111")
+    first, second = lines(stream)
+    assert first["reason"] == "plan: '################'" and first["job_id"] == "call-0123456789abcdef01234567"
+    assert second["msg"] == "failed on ################"
+    assert second["exc_message"] == "consent: '#### #### #### ####'"

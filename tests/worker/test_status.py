@@ -79,6 +79,17 @@ def test_failure_reason_keeps_our_messages_and_only_the_class_of_others():
     assert failure_reason(ValueError("4111 1111 1111 1111")) == "ValueError"
 
 
+def test_reasons_are_stored_with_digit_runs_scrubbed(store):
+    reason = failure_reason(ManifestError("account.plan: '4111111111111111' is not a plan"))
+    assert reason == "ManifestError: account.plan: '################' is not a plan"
+    job = Reprocess.for_batch("b3", RID, ("rewrap",))
+    store.create(job)
+    store.retrying(job.job_id, "StoreError: 4111 1111 1111 1111")
+    assert store.get(job.job_id).reason == "StoreError: #### #### #### ####"
+    store.failed(job.job_id, "StoreError: card 4111-1111-1111-1111")
+    assert store.get(job.job_id).reason == "StoreError: card ####-####-####-####"
+
+
 def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
     from worker.status import FINISHED_TTL_S
 

@@ -42,8 +42,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with the message on stderr, as our contract says."""
 
     def error(self, message: str) -> None:  # pragma: no cover - argparse glue
+        from worker.errors import scrub_digits
+
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"callrec: error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"callrec: error: {scrub_digits(message, card_numbers_only=True)}\n")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -72,7 +74,7 @@ def _chosen_command(argv: Sequence[str] | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
-    from worker.errors import SERVICE_ERRORS, is_permanent
+    from worker.errors import SERVICE_ERRORS, is_permanent, scrub_digits
     from worker.lifecycle import cap_math_threads
     from worker.settings import Settings
 
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
     except SERVICE_ERRORS as exc:
-        print(f"callrec {args.command}: {exc}", file=sys.stderr)
+        print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
 
 

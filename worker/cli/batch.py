@@ -13,6 +13,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from worker.cli.checks import reference
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Reprocess stored recordings (redact with the current detector, re-wrap "
                     "keys under the primary key, apply retention) with one queue job each; "
                     "resumable.")
-    parser.add_argument("--account", required=True, help="account id")
+    parser.add_argument("--account", required=True, type=reference, help="account id")
     parser.add_argument("--since", type=_date, help="only recordings created on or after this "
                         "UTC date or time (ISO 8601, e.g. 2024-01-31)")
     parser.add_argument("--steps", required=True, type=_steps,

@@ -16,6 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
+from worker.cli.checks import reference
 from worker.errors import UsageError
 
 
@@ -30,12 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="redact these stored recordings in place")
     target.add_argument("--delete", nargs="+", metavar="REC_ID", default=(),
                         help="delete these recordings beyond recovery")
-    target.add_argument("--delete-ticket", nargs="+", metavar="TICKET", default=(),
+    target.add_argument("--delete-ticket", nargs="+", metavar="TICKET", default=(), type=reference,
                         help="delete every recording of these tickets")
     target.add_argument("--retention-sweep", action="store_true",
                         help="apply every account's retention window")
-    parser.add_argument("--account", metavar="A", help="with --delete-ticket (required): the tickets' account")
-    parser.add_argument("--reason", default="manual", help="why (for deletions; letters only)")
+    parser.add_argument("--account", metavar="A", type=reference, help="with --delete-ticket (required): the tickets' account")
+    parser.add_argument("--reason", default="manual",
+                        help="why (for deletions; letters, spaces and ,._'- only; at most 200)")
     parser.set_defaults(func=run)
 
 
@@ -47,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from worker.cli.checks import check_recording_id
     from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
     from worker.manifest import load_manifest
 
@@ -54,6 +57,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
     if args.delete_ticket and args.account is None:
         raise UsageError("--delete-ticket needs --account: ticket ids are per account")
+    for rid in (*args.redact, *args.delete):
+        check_recording_id("--redact" if args.redact else "--delete", rid)
     jobs = []
     for path in args.manifests:
         load_manifest(path)  # bad input fails here, before anything is enqueued

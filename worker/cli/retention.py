@@ -7,6 +7,7 @@ import sys
 
 from vault.regions import REGIONS
 from vault.retention import MAX_RETENTION_DAYS
+from worker.cli.checks import reference
 from worker.errors import UsageError
 from worker.operations import retention_sweep, set_retention
 from worker.settings import Settings
@@ -21,10 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     sweep = actions.add_parser("sweep", help="delete every recording past its account's window")
     sweep.add_argument("--dry-run", action="store_true", help="count, delete nothing")
-    sweep.add_argument("--account", metavar="A", help="only this account")
+    sweep.add_argument("--account", metavar="A", type=reference, help="only this account")
     sweep.set_defaults(func=run_sweep)
     setter = actions.add_parser("set", help="set or clear an account's window")
-    setter.add_argument("--account", metavar="A", required=True)
+    setter.add_argument("--account", metavar="A", required=True, type=reference)
     days = setter.add_mutually_exclusive_group(required=True)
     days.add_argument("--days", type=int, metavar="N")
     days.add_argument("--none", action="store_true", help="keep without time limit")

@@ -64,4 +64,4 @@ def test_unknown_targets_exit_2(tmp_path, settings, capsys):
     code, _, err = run(capsys, "delete", "--recording", "rec_eu_" + "0" * 32)
     assert code == 2 and "no recording" in err
     code, _, err = run(capsys, "delete", "--recording", "bogus")
-    assert code == 2 and "malformed" in err
+    assert code == 2 and "not a recording id" in err

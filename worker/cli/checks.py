@@ -1,0 +1,64 @@
+"""Checks of free text and ids typed on the command line, made before anything is done.
+
+Free text ends up in the audit trail, tombstones and job messages, so it is bounded and
+holds nothing that could be card data (worker.errors.scrub_digits would change it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from worker.errors import UsageError, scrub_digits
+
+#: Longest free-text reason (deletions) kept in the audit trail.
+MAX_REASON_CHARS = 200
+
+
+def check_free_text(option: str, text: str, *, max_chars: int = MAX_REASON_CHARS) -> str:
+    """Return ``text`` when it is short, printable and holds no run of card-like digits."""
+    if not text.strip():
+        raise UsageError(f"{option}: give some text")
+    if len(text) > max_chars:
+        raise UsageError(f"{option}: at most {max_chars} characters, got {len(text)}")
+    if not text.isprintable():
+        raise UsageError(f"{option}: control characters are not allowed")
+    if scrub_digits(text) != text:
+        raise UsageError(f"{option}: runs of 4 or more digits are not allowed (they could be "
+                         "card data, which is never written to the audit trail)")
+    return text
+
+
+def check_recording_id(option: str, recording_id: str) -> str:
+    """Return ``recording_id`` when it has the recording id format, without echoing it."""
+    from vault.errors import VaultInputError
+    from vault.regions import region_of
+
+    try:
+        region_of(recording_id)
+    except VaultInputError:
+        raise UsageError(f"{option}: not a recording id (want rec_<us|eu|au>_<32 hex digits>)") from None
+    return recording_id
+
+
+#: Account and ticket ids: a short reference (as worker.jobs accepts) ...
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
+#: ... with no run of card-number length in it.
+_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
+
+
+def reference(text: str) -> str:
+    """argparse type of account and ticket ids: a short reference with no card-length digit run."""
+    if not _ID.fullmatch(text):
+        raise argparse.ArgumentTypeError("not an id (letters, digits and ._:+@- only, at most 128)")
+    if _CARD_LENGTH_RUN.search(text):
+        raise argparse.ArgumentTypeError("an id holds no run of 12 or more digits (card-number length)")
+    return text
+
+
+def references(text: str) -> str:
+    """argparse type of a comma-separated list of ticket ids."""
+    for item in text.split(","):
+        if item.strip():
+            reference(item.strip())
+    return text
