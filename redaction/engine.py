@@ -246,7 +246,10 @@ def _output_format(out_path: Path, info: sf._SoundFileInfo) -> tuple[str, str]:
     out_format = formats.get(ext) or {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}.get(ext)
     if out_format is None:
         raise RedactionInputError(f"output {out_path}: unknown audio format {ext!r} (use e.g. .wav or .flac)")
-    if sf.check_format(out_format, info.subtype):
+    # libsndfile "accepts" MP3 data in a WAV container but cannot write it: compressed
+    # subtypes are kept only in their own format.
+    foreign_codec = info.subtype.startswith("MPEG") and out_format != "MP3"
+    if sf.check_format(out_format, info.subtype) and not foreign_codec:
         return out_format, info.subtype
     return out_format, sf.default_subtype(out_format)
 

@@ -1,16 +1,23 @@
 """Output files that appear complete or not at all: temp file beside the target, fsync,
-rename; the temp file is removed on any failure."""
+rename; the temp file is removed on any failure.
+
+A command with several outputs (``redact -o OUT --report R --transcript-out T``) stages
+them all with :func:`staged_outputs`: every path is checked and its temp file created
+before any work, and the outputs are renamed into place together at the end, so a bad or
+unwritable path is refused at once (exit 2) and a failure part way writes none of them.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from worker.errors import WorkerError
+from worker.errors import UsageError, WorkerError
 
 
 @contextlib.contextmanager
@@ -38,3 +45,98 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         if isinstance(exc, OSError):
             raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
         raise
+
+
+def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = ()) -> None:
+    """Refuse (UsageError) output paths that cannot become regular files of their own.
+
+    ``outputs`` maps each option (``-o``, ``--report``) to its path (None: not given). An
+    output must be in an existing directory, must not be a directory, a device, a pipe or
+    a socket (those would be replaced by a regular file), must not be one of ``inputs`` (by
+    path, symlink or hard link) and must differ from every other output.
+    """
+    sources = [Path(p) for p in inputs]
+    resolved_inputs = {p.resolve() for p in sources}
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        path = Path(path)
+        where = f"{option} {path}"
+        if path.name in ("", ".", "..") or path.is_dir():
+            raise UsageError(f"{where}: is a directory, not an output file")
+        if not path.parent.is_dir():
+            raise UsageError(f"{where}: directory {path.parent} does not exist")
+        if os.path.lexists(path):
+            mode = path.stat().st_mode if path.exists() else os.lstat(path).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):
+                raise UsageError(f"{where}: is a {_kind(mode)}, not a file; outputs are only written to files")
+        real = path.resolve()
+        if real in resolved_inputs or any(_same_file(path, src) for src in sources):
+            raise UsageError(f"{where}: is also an input; write the output elsewhere")
+        if real in seen:
+            raise UsageError(f"{where}: is the same file as {seen[real]}")
+        seen[real] = option
+
+
+@contextlib.contextmanager
+def staged_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = ()) -> Iterator[dict[str, Path]]:
+    """Yield option -> temp path for every given output; rename them all into place at the end.
+
+    Paths are checked (:func:`check_output_paths`) and their temp files (beside the target,
+    with the target's suffix, so a format chosen by extension still is) created before the
+    caller does any work: an output that cannot be written is a UsageError and nothing is
+    done. An option the caller removes from the yielded dict is not written at all. On any exception every temp file is removed and no output is touched. Renames
+    within one directory do not fail for want of space, so once the work is done the
+    outputs appear together (an old file of the same name is replaced only then).
+    """
+    check_output_paths(outputs, inputs)
+    temps: dict[str, Path] = {}
+    targets: dict[str, Path] = {}
+    try:
+        for option, path in outputs.items():
+            if path is None:
+                continue
+            path = Path(path)
+            try:
+                handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+            except OSError as exc:
+                raise UsageError(f"{option} {path}: cannot write in {path.parent} ({exc.strerror})") from exc
+            os.close(handle)
+            temps[option], targets[option] = Path(name), path
+        kept = dict(temps)
+        yield kept  # the caller drops an option from it to write no such output after all
+        for option in set(temps) - set(kept):
+            temps.pop(option).unlink(missing_ok=True)
+        for temp in temps.values():
+            _fsync(temp)
+        for option, temp in temps.items():
+            os.replace(temp, targets[option])
+    except BaseException as exc:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise WorkerError(f"cannot write the outputs ({exc.strerror})") from exc
+        raise
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from worker.assemble import assemble_manifest
-from worker.errors import UsageError
 from worker.manifest import load_manifest
-from worker.outputs import atomic_output
+from worker.outputs import atomic_output, check_output_paths, staged_outputs
 from worker.settings import Settings
 
 
@@ -28,30 +27,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.metadata is not None and args.metadata.resolve() == args.output.resolve():
-        raise UsageError("--metadata and -o must be different files")
-    for path in (args.output, args.metadata):
-        if path is not None and not path.parent.is_dir():
-            raise UsageError(f"{path}: directory {path.parent} does not exist")
-        if path is not None and path.is_dir():
-            raise UsageError(f"{path}: is a directory, not an output file")
+    outputs = {"-o": args.output, "--metadata": args.metadata}
+    check_output_paths(outputs, [args.manifest])
     settings = Settings.from_env()
     manifest = load_manifest(args.manifest)
-    inputs = {args.manifest.resolve()} | {ref.location.path.resolve() for ref in
-                                          (*manifest.segments, manifest.transcript)
-                                          if ref is not None and ref.location.path is not None}
-    for path in (args.output, args.metadata):
-        if path is not None and path.resolve() in inputs:
-            raise UsageError(f"{path}: is one of the call's inputs; write the output elsewhere")
-    outcome = assemble_manifest(manifest, args.output, settings)
-    if args.metadata is not None:
-        write_json_atomically(args.metadata, outcome.to_dict())
+    inputs = [args.manifest] + [ref.location.path for ref in (*manifest.segments, manifest.transcript)
+                                if ref is not None and ref.location.path is not None]
+    with staged_outputs(outputs, inputs) as staged:
+        outcome = assemble_manifest(manifest, staged["-o"], settings)
+        if not outcome.recorded:
+            del staged["-o"]  # no audio: OUT is not written (nor left as it was replaced)
+        if args.metadata is not None:
+            write_json(staged["--metadata"], outcome.to_dict())
     if outcome.recorded:
         print(f"{outcome.call_id}: {outcome.recorded_duration_s:.3f} s recording of a "
               f"{outcome.call_duration_s:.3f} s call -> {args.output}")
     else:
         print(f"{outcome.call_id}: not recorded ({outcome.reason}); no audio written", file=sys.stderr)
     return 0
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON (a TypeError, before anything is written, for what is not JSON)."""
+    text = json.dumps(data, indent=2) + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def write_json_atomically(path: Path, data: Any) -> None:

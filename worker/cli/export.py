@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from vault.access import Principal
+from worker.cli.checks import check_recording_id, reference, references
 from worker.errors import UsageError
 from worker.operations import export_recording
+from worker.outputs import check_output_paths
 from worker.settings import Settings
 
 
@@ -21,10 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("recording_id", metavar="ID")
     parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the WAV")
     parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
-    parser.add_argument("--account", required=True, metavar="ACC",
+    parser.add_argument("--account", required=True, metavar="ACC", type=reference,
                         help="the principal's account: its tickets are the only ones meant")
-    parser.add_argument("--tickets", help="tickets the agent has access to (comma-separated)")
-    parser.add_argument("--requester-of", help="tickets the end user requested (comma-separated)")
+    parser.add_argument("--tickets", type=references, help="tickets the agent has access to (comma-separated)")
+    parser.add_argument("--requester-of", type=references, help="tickets the end user requested (comma-separated)")
     parser.add_argument("--transcript", action="store_true",
                         help="export the redacted transcript instead of the audio (kept after a "
                              "voicemail's audio is deleted)")
@@ -32,13 +34,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    kind = args.principal.partition(":")[0]
+    check_recording_id("ID", args.recording_id)
+    kind, _, who = args.principal.partition(":")
+    try:
+        reference(who)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"--as {kind}:ID: {exc}") from None
     if kind == "agent" and (args.tickets is None or args.requester_of is not None):
         raise UsageError("--as agent:A needs --tickets T1,T2 (and no --requester-of)")
     if kind == "end-user" and (args.requester_of is None or args.tickets is not None):
         raise UsageError("--as end-user:U needs --requester-of T (and no --tickets)")
-    if not args.output.parent.is_dir():
-        raise UsageError(f"{args.output}: directory {args.output.parent} does not exist")
+    check_output_paths({"-o": args.output})
     tickets = args.tickets if kind == "agent" else args.requester_of
     principal = Principal.parse(args.principal, args.account,
                                 frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))

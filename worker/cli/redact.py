@@ -15,12 +15,14 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from audio.decode import open_source
+from audio.errors import AudioInputError
 from redaction import transcripts
 from redaction.engine import redact_file
 from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
-from worker.outputs import atomic_output
+from worker.outputs import check_output_paths, staged_outputs
 from worker.recognizers import make_recognizer
 from worker.redacting import config_from, load_transcript
 from worker.settings import Settings
@@ -54,14 +56,10 @@ def run(args: argparse.Namespace) -> int:
     transcript_out = args.transcript_out
     if args.transcript is not None and transcript_out is None:
         transcript_out = args.output.with_suffix(".transcript" + (args.transcript.suffix or ".txt"))
-    outputs = [p for p in (args.output, args.report, transcript_out) if p is not None]
-    if len({p.resolve() for p in outputs + [args.input]}) != len(outputs) + 1:
-        raise UsageError("input, -o, --report and the transcript output must be different files")
-    for path in outputs:
-        if not path.parent.is_dir():
-            raise UsageError(f"{path}: directory {path.parent} does not exist")
-    if not args.input.is_file():
-        raise RedactionInputError(f"input {args.input} does not exist")
+    outputs = {"-o": args.output, "--report": args.report, "--transcript-out": transcript_out}
+    inputs = [p for p in (args.input, args.transcript) if p is not None]
+    check_output_paths(outputs, inputs)  # before the inputs: a bad path costs no decoding
+    check_input(args.input)
 
     settings = Settings.from_env()
     config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
@@ -74,22 +72,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         recognizer = make_recognizer(settings)
 
-    report = redact_file(
-        args.input,
-        args.output,
-        words=transcript.words if transcript is not None else None,
-        words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
-        recognizer=recognizer,
-        config=config,
-        spans=transcripts.detections(transcript) if transcript is not None else (),
-    )
-    if transcript_out is not None and written is not None:
-        _write_atomically(transcript_out, written.text)
-    if args.report is not None:
-        body = report.to_dict()
-        if transcript is not None and written is not None:
-            body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
-        _write_atomically(args.report, json.dumps(body, indent=2) + "\n")
+    with staged_outputs(outputs, inputs) as staged:
+        report = redact_file(
+            args.input,
+            staged["-o"],
+            words=transcript.words if transcript is not None else None,
+            words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
+            recognizer=recognizer,
+            config=config,
+            spans=transcripts.detections(transcript) if transcript is not None else (),
+        )
+        if "--transcript-out" in staged and written is not None:
+            staged["--transcript-out"].write_text(written.text, encoding="utf-8")
+        if "--report" in staged:
+            body = report.to_dict()
+            if transcript is not None and written is not None:
+                body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
+            staged["--report"].write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     entities = sorted({span.entity for span in report.spans})
     print(
         f"{args.input} -> {args.output}: {len(report.spans)} span(s) "
@@ -99,6 +98,36 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    with atomic_output(path) as out:
-        out.write(text)
+def check_input(path: Path) -> None:
+    """Refuse an input that is not a readable, whole recording file, naming what it is.
+
+    A pipe or device is never opened (it could block or never end); a WAV whose data is
+    shorter than its header says is refused as ``callrec assemble`` refuses it.
+    """
+    if not path.exists():
+        raise RedactionInputError(f"input {path}: no such file")
+    if path.is_dir():
+        raise RedactionInputError(f"input {path}: is a directory, not a recording")
+    if not path.is_file():
+        raise RedactionInputError(f"input {path}: is not a regular file (a pipe, device or socket)")
+    try:
+        with path.open("rb") as handle:
+            riff = handle.read(4) == b"RIFF"
+    except OSError as exc:
+        raise RedactionInputError(f"input {path}: cannot read ({exc.strerror})") from exc
+    if riff and _libsndfile_reads(path):  # (what it cannot read, redact_file reports)
+        try:
+            with open_source(path):
+                pass
+        except AudioInputError as exc:
+            raise RedactionInputError(f"input {exc}") from exc
+
+
+def _libsndfile_reads(path: Path) -> bool:
+    import soundfile
+
+    try:
+        soundfile.info(str(path))
+    except (soundfile.LibsndfileError, RuntimeError, OSError):
+        return False
+    return True

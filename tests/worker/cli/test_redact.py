@@ -89,7 +89,7 @@ def test_transcript_past_the_audio_exits_2(call: Path, tmp_path: Path, capsys: p
     [
         (["--transcript", "t.json"], "--transcript and --transcript-format go together"),
         (["--transcript-format", "aws"], "--transcript and --transcript-format go together"),
-        (["--report", "OUT"], "must be different files"),
+        (["--report", "OUT"], "is the same file as -o"),
         (["--report", "missing/r.json"], "directory missing does not exist"),
     ],
 )
@@ -105,7 +105,7 @@ def test_bad_arguments_exit_2(call: Path, tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_missing_or_unreadable_audio_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["redact", str(tmp_path / "none.wav"), "-o", str(tmp_path / "o.wav")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"RIFF nonsense")
     assert main(["redact", str(junk), "-o", str(tmp_path / "o.wav")]) == 2

@@ -1,0 +1,159 @@
+"""Output paths of ``callrec redact``, ``assemble`` and ``export``: every path is checked
+before any work (exit 2, a message naming the option and what is wrong, nothing written),
+and the outputs of one command are written all or none."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.worker.calls import write_call
+from worker.cli import main
+
+RATE_HZ = 8000
+#: A directory nobody may create files in, even root (sysfs refuses new files).
+UNWRITABLE_DIR = Path("/sys")
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def tone_wav(path: Path, seconds: float = 1.0) -> Path:
+    samples = 0.3 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * RATE_HZ)) / RATE_HZ)
+    soundfile.write(path, samples.astype(np.float32), RATE_HZ, subtype="PCM_16")
+    return path
+
+
+def simple_transcript(path: Path) -> Path:
+    path.write_text("0.10 0.40 hello\n0.50 0.80 there\n")
+    return path
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.fixture
+def recording(tmp_path):
+    return tone_wav(tmp_path / "in.wav")
+
+
+@pytest.mark.skipif(not UNWRITABLE_DIR.is_dir() or os.access(UNWRITABLE_DIR / "x", os.F_OK),
+                    reason="needs Linux sysfs as a directory no one can write in")
+@pytest.mark.parametrize("option", ["--report", "--transcript-out"])
+def test_redact_an_output_that_cannot_be_written_writes_nothing(tmp_path, recording, capsys, option):
+    transcript = simple_transcript(tmp_path / "t.simple")
+    before = names(tmp_path)
+    code, err = run(capsys, "redact", recording, "-o", tmp_path / "out.wav", "--transcript", transcript,
+                    "--transcript-format", "simple", option, UNWRITABLE_DIR / "x.out")
+    assert code == 2 and f"callrec redact: {option} {UNWRITABLE_DIR / 'x.out'}: cannot write in" in err
+    assert names(tmp_path) == before  # OUT not written either
+
+
+@pytest.mark.skipif(not UNWRITABLE_DIR.is_dir(), reason="needs Linux sysfs")
+def test_assemble_metadata_that_cannot_be_written_writes_nothing(tmp_path, capsys):
+    manifest = write_call(tmp_path, "CA-OUT")
+    before = names(tmp_path)
+    code, err = run(capsys, "assemble", manifest, "-o", tmp_path / "rec.wav", "--metadata", UNWRITABLE_DIR / "m.json")
+    assert code == 2 and "--metadata /sys/m.json: cannot write in /sys" in err
+    assert names(tmp_path) == before
+
+
+def test_a_failure_after_the_audio_leaves_no_output_at_all(tmp_path, recording, capsys, monkeypatch):
+    """Disk full while writing the report, after the redacted audio: neither appears."""
+    real_write_text = Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if self.suffix == ".json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    before = names(tmp_path)
+    code, err = run(capsys, "redact", recording, "-o", tmp_path / "out.wav", "--report", tmp_path / "r.json")
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+    assert names(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", ["redact", "assemble", "export"])
+def test_an_existing_directory_as_output_is_refused(tmp_path, recording, capsys, command):
+    (tmp_path / "taken").mkdir()
+    argv = {"redact": ["redact", recording, "-o", tmp_path / "taken"],
+            "assemble": ["assemble", write_call(tmp_path, "CA-DIR"), "-o", tmp_path / "taken"],
+            "export": ["export", "rec_us_" + "0" * 32, "-o", tmp_path / "taken", "--as", "agent:a1",
+                       "--account", "acme", "--tickets", "T-1"]}[command]
+    code, err = run(capsys, *argv)
+    assert code == 2 and f"-o {tmp_path / 'taken'}: is a directory, not an output file" in err
+    assert list((tmp_path / "taken").iterdir()) == []
+
+
+def test_transcript_out_over_the_transcript_is_refused(tmp_path, recording, capsys):
+    transcript = simple_transcript(tmp_path / "t.simple")
+    text = transcript.read_text()
+    code, err = run(capsys, "redact", recording, "-o", tmp_path / "out.wav", "--transcript", transcript,
+                    "--transcript-format", "simple", "--transcript-out", transcript)
+    assert code == 2 and "--transcript-out" in err and "is also an input" in err
+    assert transcript.read_text() == text and not (tmp_path / "out.wav").exists()
+
+
+def test_a_hard_link_to_the_input_as_output_is_refused(tmp_path, recording, capsys):
+    os.link(recording, tmp_path / "alias.wav")
+    before = recording.read_bytes()
+    code, err = run(capsys, "redact", recording, "-o", tmp_path / "alias.wav")
+    assert code == 2 and "is also an input" in err and recording.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "device"])
+def test_an_output_that_is_a_pipe_or_device_is_not_replaced(tmp_path, recording, capsys, kind):
+    target = tmp_path / "special"
+    if kind == "named pipe":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(os.devnull)  # a device reached through a symlink
+    code, err = run(capsys, "redact", recording, "-o", target, "--report", tmp_path / "r.json")
+    assert code == 2 and f"-o {target}: is a {kind}, not a file" in err
+    assert (target.is_fifo() if kind == "named pipe" else target.is_symlink() and Path(os.devnull).is_char_device())
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "named pipe"])
+def test_redact_names_what_a_bad_input_is(tmp_path, capsys, kind):
+    source = tmp_path / "in"
+    source.mkdir() if kind == "directory" else os.mkfifo(source)
+    code, err = run(capsys, "redact", source, "-o", tmp_path / "out.wav")
+    expected = "is a directory" if kind == "directory" else "is not a regular file (a pipe, device or socket)"
+    assert code == 2 and f"input {source}: {expected}" in err and "does not exist" not in err
+
+
+def test_redact_refuses_a_truncated_wav_as_assemble_does(tmp_path, capsys):
+    whole = tone_wav(tmp_path / "whole.wav", seconds=2.0).read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole[: len(whole) // 2])
+    code, err = run(capsys, "redact", cut, "-o", tmp_path / "out.wav")
+    assert code == 2 and f"input {cut}: truncated WAV: header promises" in err
+    assert not (tmp_path / "out.wav").exists()
+
+
+@pytest.mark.skipif(subprocess.run(["which", "ffmpeg"], capture_output=True).returncode != 0,
+                    reason="needs Debian's ffmpeg binary to make an MP3")
+def test_mp3_in_wav_out_is_redacted_as_pcm(tmp_path, capsys):
+    source = tmp_path / "in.mp3"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                    "-ar", "8000", str(source)], check=True)
+    code, err = run(capsys, "redact", source, "-o", tmp_path / "out.wav")
+    assert code == 0, err
+    info = soundfile.info(tmp_path / "out.wav")
+    assert (info.format, info.subtype, info.samplerate) == ("WAV", "PCM_16", 8000)
+    assert info.frames == soundfile.info(source).frames
