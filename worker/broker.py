@@ -6,8 +6,9 @@ socket. Building the broker connects to nothing: call :func:`ensure_redis` befor
 command (``callrec worker``, ``enqueue``, ``batch`` and ``demo`` do).
 
 Middleware, in order: Prometheus (when ``metrics_port`` is set), Dramatiq's defaults, Retries
-that retry only what may succeed next time (``worker.errors.is_retryable``), and the job lifecycle (status,
-failures, metrics, logs).
+that retry only what may succeed next time (``worker.errors.is_retryable``), the worker
+processes' presence keys (``callrec health``) and the job lifecycle (status, failures,
+metrics, logs).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from redis.retry import Retry
 from worker.errors import QueueUnavailableError, is_retryable
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
+from worker.presence import Presence
 from worker.redis_server import EmbeddedRedis
 from worker.settings import Settings
 
@@ -53,10 +55,12 @@ def redis_url(settings: Settings) -> str:
     return settings.redis_url or EmbeddedRedis(settings.data_dir).url
 
 
-def ensure_redis(settings: Settings) -> None:
-    """Start the embedded Redis when no REDIS_URL is set and it is not running yet."""
+def ensure_redis(settings: Settings) -> bool:
+    """Start the embedded Redis when no REDIS_URL is set and it is not running yet; True
+    when this call started it."""
     if not settings.redis_url:
-        EmbeddedRedis(settings.data_dir).start()
+        return EmbeddedRedis(settings.data_dir).start()
+    return False
 
 
 def redis_client(settings: Settings) -> redis.Redis:
@@ -96,6 +100,7 @@ def build_broker(settings: Settings) -> RedisBroker:
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),
+        Presence(),
         JobLifecycle(settings),  # before Retries: after-hooks run in reverse, so it sees the verdict
         Retries(min_backoff=int(settings.job_min_backoff_s * 1000),
                 max_backoff=int(MAX_BACKOFF_S * 1000),

@@ -3,19 +3,31 @@
 ``callrec worker`` runs several processes, so metrics use prometheus_client's multiprocess
 mode: Dramatiq's Prometheus middleware points PROMETHEUS_MULTIPROC_DIR at its database
 directory when a worker process boots, and one forked exposition server serves the sum of
-all processes on ``metrics_port``. prometheus_client picks its storage when first imported,
-so this module imports it only when the metrics are first made (after boot).
+all processes on ``metrics_host:metrics_port`` (default 127.0.0.1:9191). prometheus_client
+picks its storage when first imported, so this module imports it only when the metrics are
+first made: at each worker process's boot, so ``/metrics`` shows them (at 0) before the
+first job.
+
+The database directory belongs to one ``callrec worker`` (``<data_dir>/metrics/<its pid>``,
+see :func:`use_metrics_dir`): counters never mix with another worker's on the same machine
+or with an earlier run's, directories of workers that are gone are removed at start, and
+each scrape marks the files of dead worker processes dead (their gauges stop counting).
 
 Labels are bounded enumerations (actor, span kind, error class): no ids, no content.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import threading
 from collections.abc import Mapping
 from http.server import HTTPServer
+from pathlib import Path
 from typing import Any
 
+from dramatiq.middleware import prometheus as dramatiq_prometheus
 from dramatiq.middleware.prometheus import Prometheus, _metrics_handler
 
 from worker.settings import Settings
@@ -35,12 +47,65 @@ class Metrics(Prometheus):
     def forks(self) -> list[Any]:
         return [serve_metrics] if self.port else []
 
+    def after_process_boot(self, broker: Any) -> None:
+        super().after_process_boot(broker)
+        job_metrics()  # registered now: scraped at 0 before the first job
+
+
+def use_metrics_dir(data_dir: Path, owner_pid: int | None = None) -> Path:
+    """Make ``<data_dir>/metrics/<owner_pid>`` the metrics database of this worker and its
+    forks; remove the directories of owners that are no longer running. Call it in the
+    ``callrec worker`` master before its worker processes start."""
+    owner_pid = os.getpid() if owner_pid is None else owner_pid
+    root = Path(data_dir).resolve() / "metrics"
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        if old.name.isdigit() and (int(old.name) == owner_pid or not _alive(int(old.name))):
+            shutil.rmtree(old, ignore_errors=True)
+    directory = root / str(owner_pid)
+    directory.mkdir()
+    os.environ["dramatiq_prom_db"] = str(directory)  # read by Dramatiq in a spawned process
+    dramatiq_prometheus.DB_PATH = str(directory)  # already imported here: forks inherit it
+    return directory
+
+
+#: Files of prometheus_client's multiprocess mode: ``<kind>_<pid>.db`` (gauges by mode).
+_DB_FILE = re.compile(r".+_(\d+)\.db")
+
+
+def mark_dead_processes(directory: Path) -> list[int]:
+    """Mark the files of processes that no longer run as dead; returns their pids."""
+    from prometheus_client import multiprocess
+
+    dead = sorted({int(m.group(1)) for p in Path(directory).glob("*.db")
+                   if (m := _DB_FILE.fullmatch(p.name)) and not _alive(int(m.group(1)))})
+    for pid in dead:
+        multiprocess.mark_process_dead(pid, str(directory))
+    return dead
+
+
+class _Handler(_metrics_handler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = dramatiq_prometheus.DB_PATH
+        mark_dead_processes(Path(dramatiq_prometheus.DB_PATH))
+        super().do_GET()
+
 
 def serve_metrics() -> int:
     """Fork target of ``callrec worker``: serve every worker process's metrics over HTTP."""
-    port = Settings.from_env().metrics_port
-    HTTPServer(("0.0.0.0", port), _metrics_handler).serve_forever()
+    settings = Settings.from_env()
+    HTTPServer((settings.metrics_host, settings.metrics_port), _Handler).serve_forever()
     return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class JobMetrics:

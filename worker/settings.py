@@ -104,6 +104,8 @@ class Settings:
     job_time_limit_s: float = 3600.0
     #: Port of the Prometheus exposition server started by `callrec worker` (0 = off).
     metrics_port: int = 9191
+    #: Address the Prometheus exposition server binds (0.0.0.0 serves every interface).
+    metrics_host: str = "127.0.0.1"
     #: Threads each queue worker process lets numeric libraries (OpenBLAS, OpenMP) use;
     #: parallelism comes from worker processes and threads (0 = the libraries' default).
     math_threads: int = 1

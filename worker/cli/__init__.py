@@ -4,13 +4,15 @@ Start-up is lazy: ``callrec --help`` lists the subcommands from ``COMMANDS`` wit
 importing any of them, and ``callrec NAME ...`` imports ``worker.cli.NAME`` alone (each
 module's imports, numpy, the vault, Redis..., are paid only by the command that needs them).
 
-Exit codes (DESIGN.md §3): 0 done, 2 bad input (message on stderr), 1 other failure.
+Exit codes (DESIGN.md §3): 0 done, 2 bad input (message on stderr), 1 other failure. Output
+cut short by its reader (``callrec audit | head``) ends quietly with 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,7 +34,8 @@ COMMANDS: dict[str, str] = {
     "status": "show a queued job's status",
     "jobs": "list failed jobs and retry them",
     "batch": "reprocess an account's stored recordings through the queue",
-    "health": "check that Redis and the worker's metrics server answer",
+    "health": "report whether Redis, worker processes and the metrics server are up",
+    "redis": "start, stop or show the embedded Redis",
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -81,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
+    except BrokenPipeError:
+        # The reader stopped reading (``callrec audit | head``): not a failure of ours.
+        # Point stdout at /dev/null so the interpreter's final flush raises nothing either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
     except SERVICE_ERRORS as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE

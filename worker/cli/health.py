@@ -1,6 +1,14 @@
-"""``callrec health``: exit 0 when Redis answers and (if enabled) the metrics server does.
+"""``callrec health [--worker]``: what is up and what is not, for people and probes.
 
-Meant for container health checks and liveness probes of ``callrec worker``.
+Prints one line each for Redis (the queue and job state), the worker processes that use it
+(their presence keys, see worker.presence) and the metrics server. Exit codes:
+
+- 0: healthy. Without ``--worker``: Redis answers (jobs can be enqueued; workers and metrics
+  are reported, not required). With ``--worker`` (a liveness probe of ``callrec worker``):
+  Redis answers, at least one worker process is alive and, when CALLREC_METRICS_PORT is
+  set, the metrics server answers.
+- 1: unhealthy (what is down is also said on stderr).
+- 2: bad usage.
 """
 
 from __future__ import annotations
@@ -16,9 +24,12 @@ CHECK_TIMEOUT_S = 3.0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "health", help="check that Redis and the worker's metrics server answer",
-        description="Exit 0 when Redis (REDIS_URL or the embedded one) answers PING and, when "
-                    "CALLREC_METRICS_PORT is set, http://127.0.0.1:<port>/ answers; else 1.")
+        "health", help="report whether Redis, worker processes and the metrics server are up",
+        description="Report Redis (REDIS_URL or the embedded one), live worker processes and the "
+                    "metrics server. Exit 0 when Redis answers (with --worker: and a worker process "
+                    "is alive and the metrics server, if enabled, answers), 1 otherwise.")
+    parser.add_argument("--worker", action="store_true",
+                        help="liveness probe of a worker: also require live worker processes and metrics")
     parser.set_defaults(func=run)
 
 
@@ -26,23 +37,38 @@ def run(args: argparse.Namespace) -> int:
     import redis
 
     from worker.broker import SETTINGS, redis_url
+    from worker.presence import TTL_S, live_workers
 
-    problems = []
+    problems, lines = [], []
     client = redis.Redis.from_url(redis_url(SETTINGS), socket_timeout=CHECK_TIMEOUT_S,
                                   socket_connect_timeout=CHECK_TIMEOUT_S)
     try:
         client.ping()
+        lines.append("redis    up")
+        workers = live_workers(client)
+        lines.append(f"workers  {len(workers)} alive (seen in the last {TTL_S:g} s)" if workers
+                     else "workers  none alive")
+        if args.worker and not workers:
+            problems.append("no worker process alive")
     except redis.RedisError as exc:
+        lines += [f"redis    down ({type(exc).__name__})", "workers  unknown (no Redis)"]
         problems.append(f"redis: {type(exc).__name__}")
     finally:
         client.close()
     if SETTINGS.metrics_port:
-        url = f"http://127.0.0.1:{SETTINGS.metrics_port}/"
+        host = "127.0.0.1" if SETTINGS.metrics_host in ("0.0.0.0", "") else SETTINGS.metrics_host
+        url = f"http://{host}:{SETTINGS.metrics_port}/"
         try:
             with urllib.request.urlopen(url, timeout=CHECK_TIMEOUT_S) as response:
                 response.read(1)
+            lines.append(f"metrics  up ({url})")
         except (OSError, urllib.error.URLError) as exc:
-            problems.append(f"metrics {url}: {type(exc).__name__}")
+            lines.append(f"metrics  down ({url}: {type(exc).__name__})")
+            if args.worker:
+                problems.append(f"metrics {url}: {type(exc).__name__}")
+    else:
+        lines.append("metrics  off (CALLREC_METRICS_PORT=0)")
+    print("\n".join(lines))
     if problems:
         print("unhealthy: " + "; ".join(problems), file=sys.stderr)
         return 1

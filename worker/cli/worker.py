@@ -2,6 +2,8 @@
 
 Runs Dramatiq's worker processes over ``worker.actors``. Without REDIS_URL the embedded
 Redis under the data dir is started first (or joined, when another command started it).
+A worker that started the embedded Redis stops it when it exits, unless other worker
+processes still use it; ``callrec redis stop`` stops it by hand (e.g. after ``enqueue``).
 """
 
 from __future__ import annotations
@@ -34,17 +36,51 @@ def run(args: argparse.Namespace) -> int:
     from worker import logs
     from worker.actors import QUEUES
     from worker.broker import SETTINGS, ensure_redis
+    from worker.metrics import use_metrics_dir
 
     for queue in args.queues or ():
         if queue not in QUEUES:
             raise UsageError(f"--queues: {queue!r} is not one of {', '.join(QUEUES)}")
-    ensure_redis(SETTINGS)
+    started_redis = ensure_redis(SETTINGS)
     logs.configure(SETTINGS.log_level)  # JSON here too; worker processes configure on boot
+    if SETTINGS.metrics_port:
+        use_metrics_dir(SETTINGS.data_dir)
     argv = ["worker.broker", "worker.actors", "--processes", str(args.processes),
             "--threads", str(args.threads), "--skip-logging"]
     if args.queues:
         argv += ["--queues", *args.queues]
-    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
+    try:
+        return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
+    finally:
+        if started_redis:
+            stop_embedded_redis(SETTINGS)
+
+
+def stop_embedded_redis(settings) -> None:
+    """Stop the embedded Redis this worker started, unless other workers still use it."""
+    import logging
+
+    import redis
+
+    from worker import logs
+    from worker.presence import live_workers
+    from worker.redis_server import EmbeddedRedis
+
+    log = logging.getLogger("callrec.worker")
+    server = EmbeddedRedis(settings.data_dir)
+    try:
+        client = redis.Redis.from_url(server.url, socket_timeout=2.0)
+        try:
+            others = live_workers(client)
+        finally:
+            client.close()
+    except redis.RedisError:
+        others = []  # not answering: stopping it is all that is left to do
+    if others:
+        logs.event(log, "embedded_redis_kept", workers=len(others), socket=str(server.socket_path))
+        return
+    server.stop()
+    logs.event(log, "embedded_redis_stopped", socket=str(server.socket_path))
 
 
 def _positive(text: str) -> int:

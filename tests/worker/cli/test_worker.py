@@ -19,3 +19,56 @@ def test_bad_counts_exit_2(argv, message, capsys):
 def test_unknown_queue_exits_2(capsys):
     assert main(["worker", "--queues", "calls", "urgent"]) == 2
     assert "--queues: 'urgent' is not one of calls, recordings, batch" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
+def test_a_worker_stops_the_embedded_redis_it_started_and_says_it_was_alive(tmp_path, capsys):
+    import os
+
+    import redis
+
+    from tests.worker.workers import WorkerProcess, wait_for
+    from worker.presence import live_workers
+    from worker.redis_server import EmbeddedRedis
+
+    state = tmp_path / "state"
+    server = EmbeddedRedis(state)
+    worker = WorkerProcess(tmp_path / "worker.log", processes=2, env={"CALLREC_DATA_DIR": str(state)})
+    try:
+        wait_for(server.is_running, timeout_s=60, what="the embedded Redis")
+        client = redis.Redis.from_url(server.url)
+        alive = wait_for(lambda: len(live_workers(client)) == 2 and live_workers(client), timeout_s=60,
+                         what="two worker processes' presence", workers=(worker,))
+        client.close()
+        assert {entry.rsplit(":", 1)[1] for entry in alive}.isdisjoint({str(os.getpid()), str(worker.process.pid)})
+    finally:
+        worker.stop()
+    assert worker.process.returncode == 0
+    assert not server.is_running() and not server.socket_path.exists()
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
+def test_redis_command_starts_shows_and_stops_the_embedded_redis(tmp_path, monkeypatch, capsys):
+    from worker.redis_server import EmbeddedRedis
+
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path))
+    server = EmbeddedRedis(tmp_path)
+    try:
+        assert main(["redis", "status"]) == 1
+        assert capsys.readouterr().out.startswith("embedded redis not running")
+        assert main(["redis", "start"]) == 0 and server.is_running()
+        assert main(["redis", "start"]) == 0
+        assert main(["redis", "status"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert [line.split(" (")[0] for line in out] == ["embedded redis started", "embedded redis already running",
+                                                          "embedded redis running"]
+        assert main(["redis", "stop"]) == 0 and not server.is_running()
+        assert capsys.readouterr().out == "embedded redis stopped\n"
+    finally:
+        server.stop()
+
+
+def test_redis_command_refuses_an_external_redis(monkeypatch, capsys):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    assert main(["redis", "stop"]) == 2
+    assert "REDIS_URL is set" in capsys.readouterr().err

@@ -1,0 +1,34 @@
+"""Operator commands under hostile or careless use: ids that cannot be, pipes closed early,
+health checks without workers, the embedded Redis left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from worker.cli import main
+
+
+def test_enqueue_of_a_malformed_recording_id_is_refused_before_the_queue(redis_client, capsys):
+    for option in ("--delete", "--redact"):
+        assert main(["enqueue", option, "rec_us_zz"]) == 2
+        assert f"{option}: not a recording id (want rec_<us|eu|au>_<32 hex digits>)" in capsys.readouterr().err
+    assert not redis_client.keys("callrec:job:*")
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
+    """``callrec audit | head -1``: no BrokenPipeError traceback, exit 0."""
+    env = {**os.environ, "CALLREC_DATA_DIR": str(tmp_path)}
+    script = ("import sys\nfrom worker.cli import main\n"
+              "from worker.cli import audit\n"
+              "audit.run = lambda args: [print('{\"event\": %d}' % n) for n in range(200000)] and 0\n"
+              "sys.exit(main(['audit']))\n")
+    pipeline = subprocess.run(f"{sys.executable} -c \"$SCRIPT\" | head -1; exit ${{PIPESTATUS[0]}}",
+                              shell=True, executable="/bin/bash", capture_output=True, text=True,
+                              env={**env, "SCRIPT": script}, cwd=Path(__file__).resolve().parents[2])
+    assert pipeline.stdout == '{"event": 0}\n'
+    assert pipeline.returncode == 0 and pipeline.stderr == ""

@@ -1,0 +1,60 @@
+"""Worker processes announce themselves in Redis, so ``callrec health`` can count them.
+
+Each worker process keeps a key ``callrec:worker:<host>:<pid>`` alive: written at boot and
+every ``INTERVAL_S``, it expires ``TTL_S`` after the last write, so a killed process stops
+counting within ``TTL_S``; a process that shuts down cleanly removes its key at once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+import redis
+from dramatiq.middleware import Middleware
+
+#: How often a worker process renews its key, and how long the key outlives the last renewal.
+INTERVAL_S = 5.0
+TTL_S = 15.0
+
+PREFIX = "callrec:worker:"
+
+
+class Presence(Middleware):
+    """Keeps this worker process's presence key alive while it runs."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker: Any, worker: Any) -> None:
+        key = f"{PREFIX}{socket.gethostname()}:{os.getpid()}"
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(broker.client, key), daemon=True,
+                                        name="callrec-presence")
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=INTERVAL_S)
+        try:
+            broker.client.delete(f"{PREFIX}{socket.gethostname()}:{os.getpid()}")
+        except redis.RedisError:
+            pass  # it expires by itself
+
+    def _run(self, client: redis.Redis, key: str) -> None:
+        while not self._stop.is_set():
+            try:
+                client.set(key, f"{time.time():.0f}", ex=int(TTL_S))
+            except redis.RedisError:
+                pass  # Redis restarting: the next round writes it again
+            self._stop.wait(INTERVAL_S)
+
+
+def live_workers(client: redis.Redis) -> list[str]:
+    """``host:pid`` of every worker process whose key has not expired."""
+    return sorted(key.decode()[len(PREFIX):] for key in client.scan_iter(match=f"{PREFIX}*", count=1000))
