@@ -27,10 +27,15 @@ from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
-from dramatiq.middleware import prometheus as dramatiq_prometheus
-from dramatiq.middleware.prometheus import Prometheus, _metrics_handler
-
 from worker.settings import Settings
+
+# Dramatiq's Prometheus module makes its database dir when imported, by default
+# $TMPDIR/dramatiq-prometheus, shared by every user and run: point it into the data dir
+# first (``callrec worker`` then takes a directory of its own, see use_metrics_dir).
+os.environ.setdefault("dramatiq_prom_db", str(Settings.from_env().data_dir.resolve() / "metrics"))
+
+from dramatiq.middleware import prometheus as dramatiq_prometheus  # noqa: E402
+from dramatiq.middleware.prometheus import Prometheus, _metrics_handler  # noqa: E402
 
 #: Job latency buckets, seconds (a job's enqueue to its end).
 LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
