@@ -244,13 +244,15 @@ def check_vault(region, statuses, manifests) -> list[str]:
         assert region.read(entry, "audio", audio) > 0  # decrypts and authenticates
         for info in entry.artifacts:
             expected |= {data_name(entry.recording_id, info), key_name(entry.recording_id, info)}
-    stored = set(region.store.names("data/")) | set(region.store.names("keys/"))
+    stored = set(region.store.names("data/")) | set(region.key_store.names("keys/"))
     assert stored == expected, f"orphan objects: {sorted(stored - expected)}; missing: {sorted(expected - stored)}"
     for path in manifests:  # raw segments are destroyed once stored
         assert not path.with_suffix(".wav").exists()
-    # Half-written files of the local store (a worker killed inside a write): encrypted,
+    assert not list(region.store.names("keys/")), "wrapped keys beside the ciphertext"
+    # Half-written files of the local stores (a worker killed inside a write): encrypted,
     # never listed, but disk that nothing reclaims.
-    return sorted(str(p.relative_to(region.store.root)) for p in Path(region.store.root).rglob("*") if ".tmp-" in p.name)
+    return sorted(str(p) for store in (region.store, region.key_store)
+                  for p in Path(store.root).rglob("*") if ".tmp-" in p.name)
 
 
 def check_redis(client, jobs) -> None:
