@@ -83,7 +83,8 @@ class Round:
         self.broker = build_broker(self.settings)
         self.queue = JobQueue(self.broker, self.settings)
         self.env = {"CALLREC_DATA_DIR": str(self.state), "REDIS_URL": self.redis.url, "TMPDIR": str(self.temp),
-                    "CALLREC_METRICS_PORT": "0", "CALLREC_LOG_LEVEL": "INFO"}
+                    "CALLREC_METRICS_PORT": "0", "CALLREC_LOG_LEVEL": "INFO",
+                    "CALLREC_INBOX": str(directory / "calls")}  # segments destroyed once stored
         self.workers: list[WorkerProcess] = []
         self.started = 0
         self.log: list[str] = []
