@@ -170,3 +170,25 @@ def test_a_document_nested_past_the_limit_is_refused() -> None:
         transcripts.load(deep, "whisper")
     with pytest.raises(TranscriptError, match="nested"):
         transcripts.load("[" * 100_000 + "]" * 100_000, "auto")
+
+
+def test_deepgram_multichannel_reads_every_channel_and_redacts_utterance_copies() -> None:
+    def words(texts: list[str], start_s: float) -> list[dict]:
+        return [{"word": t, "start": start_s + 0.4 * k, "end": start_s + 0.4 * k + 0.3, "confidence": 0.9,
+                 "punctuated_word": t} for k, t in enumerate(texts)]
+
+    agent = words(["what's", "the", "card", "number"], 0.0)
+    caller = words(["it's", "4111-1111-1111-1111", "thanks"], 2.0)  # smart_format numerals
+    document = {"metadata": {"channels": 2}, "results": {
+        "channels": [{"alternatives": [{"transcript": "what's the card number", "words": agent}]},
+                     {"alternatives": [{"transcript": "it's 4111-1111-1111-1111 thanks", "words": caller}]}],
+        "utterances": [{"start": 2.0, "end": 3.1, "channel": 1, "transcript": "it's 4111-1111-1111-1111 thanks",
+                        "words": [dict(w) for w in caller], "id": "u1"}]}}
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert len(transcript.words) == 7 and sorted(transcripts.sensitive_words(transcript)) == [5]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written
+    after = json.loads(written)["results"]
+    assert after["utterances"][0]["transcript"] == "it's [redacted] thanks"
+    assert after["channels"][1]["alternatives"][0]["transcript"] == "it's [redacted] thanks"
+    assert after["channels"][0] == document["results"]["channels"][0]
