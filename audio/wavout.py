@@ -1,4 +1,4 @@
-"""Write a 16-bit mono PCM WAV incrementally, all-or-nothing.
+"""Write a 16-bit mono PCM WAV (or FLAC / Ogg Opus, for storage) incrementally, all-or-nothing.
 
 Blocks go to a temporary file in the target's directory; on success the file is flushed,
 fsynced and renamed over the target (``os.replace`` is atomic within a filesystem), so a
@@ -31,14 +31,19 @@ def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
 class AtomicWavWriter:
     """``with AtomicWavWriter(path, rate_hz) as out: out.write(block)`` ...
 
-    ``write`` takes float32 mono blocks; ``frames`` counts what was written.
+    ``write`` takes float32 mono blocks (or int16 samples, written as they are); ``frames``
+    counts what was written. ``container``/``subtype`` are libsndfile's names (default a
+    16-bit WAV; ``audio.encode`` uses FLAC and OGG/OPUS).
     """
 
-    def __init__(self, path: str | os.PathLike[str], rate_hz: int):
+    def __init__(self, path: str | os.PathLike[str], rate_hz: int, *, container: str = "WAV",
+                 subtype: str = "PCM_16"):
         if rate_hz <= 0:
             raise ValueError(f"rate_hz must be positive, got {rate_hz!r}")
         self.path = Path(path)
         self.rate_hz = int(rate_hz)
+        self.container = container
+        self.subtype = subtype
         self.frames = 0
         self._temp_path: Path | None = None
         self._file: soundfile.SoundFile | None = None
@@ -57,21 +62,21 @@ class AtomicWavWriter:
         self._temp_path = Path(name)
         try:
             self._file = soundfile.SoundFile(self._temp_path, "w", samplerate=self.rate_hz,
-                                             channels=1, format="WAV", subtype="PCM_16")
+                                             channels=1, format=self.container, subtype=self.subtype)
         except (soundfile.LibsndfileError, RuntimeError) as exc:
             self._discard()
-            raise AudioError(f"{self.path}: cannot write WAV ({exc})") from exc
+            raise AudioError(f"{self.path}: cannot write {self.container} ({exc})") from exc
         return self
 
     def write(self, block: np.ndarray) -> None:
-        """Append float32 mono samples (shape (frames,))."""
+        """Append mono samples (shape (frames,)): float32 in [-1, 1], or int16 as they are."""
         if self._file is None:
             raise ValueError("AtomicWavWriter.write() outside its with-block")
         if block.ndim != 1:
             raise ValueError(f"expected a mono block of shape (frames,), got shape {block.shape!r}")
         if block.size:
             try:
-                self._file.write(float_to_pcm16(block))
+                self._file.write(block if block.dtype == np.int16 else float_to_pcm16(block))
             except (RuntimeError, OSError, AssertionError) as exc:  # soundfile asserts on a short write
                 raise AudioError(f"{self.path}: cannot write ({type(exc).__name__}: {exc})") from exc
             self.frames += block.size

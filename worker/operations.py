@@ -8,6 +8,7 @@ current window to every stored recording; keys rotate and re-wrap without re-enc
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from audio.encode import Codec, codec_named, encode, sniff_file
 from vault.access import Principal, refusal
 from vault.errors import AccessDeniedError, ObjectMissingError, VaultInputError
 from vault.index import IndexEntry, Unreadable
@@ -45,6 +47,8 @@ class ExportOutcome:
     recording_id: str
     path: Path
     size_bytes: int
+    #: The audio's format in the export (None for a transcript).
+    codec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,13 +118,15 @@ def delete_ticket(ticket_id: str, account_id: str, settings: Settings, *, actor:
 
 
 def export_recording(recording_id: str, out_path: Path, principal: Principal, settings: Settings, *,
-                     artifact: str = "audio", vault: Vault | None = None) -> ExportOutcome:
+                     artifact: str = "audio", audio_format: str = "wav", vault: Vault | None = None) -> ExportOutcome:
     """Decrypt a recording's audio (or redacted transcript) to ``out_path`` when
-    ``principal`` may have it.
+    ``principal`` may have it; audio as ``audio_format`` (wav, flac or opus) whatever codec
+    it is stored in (recordings stored before codecs existed are WAV).
 
     Every access and every refusal is audited in the recording's region. A refusal raises
     AccessDeniedError; ``out_path`` appears complete or not at all.
     """
+    codec = codec_named(audio_format) if artifact == "audio" else None
     vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     entry = region_vault.find(recording_id)
@@ -130,13 +136,34 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
         raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
     out_path = Path(out_path)
     try:
-        with atomic_output(out_path, "wb") as out:
-            size = region_vault.read(entry, artifact, out)
+        if codec is None:
+            with atomic_output(out_path, "wb") as out:
+                size = region_vault.read(entry, artifact, out)
+        else:
+            size = _export_audio(region_vault, entry, out_path, codec)
     except BaseException:
         region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
         raise
     region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
-    return ExportOutcome(recording_id, out_path, size)
+    return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
+
+
+def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:
+    """Decrypt the stored audio into a private temp dir, then copy it to ``out_path`` when it
+    is stored as ``codec``, else transcode it (checked on the decoded result)."""
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
+    try:
+        stored = workdir / "stored"
+        with open(stored, "wb") as out:
+            region_vault.read(entry, "audio", out)
+        if sniff_file(stored) == codec:
+            with open(stored, "rb") as src, atomic_output(out_path, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+        else:
+            encode(stored, out_path, codec)
+        return out_path.stat().st_size
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None = None, force: bool = False,
@@ -165,16 +192,29 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
         metadata = io.BytesIO()
         region_vault.read(entry, "metadata", metadata)
         result = redact_wav(stored, workdir / "redacted.wav", settings)
+        codec = codec_named(settings.codec_for(entry.account_id))
+        encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
         meta = json.loads(metadata.getvalue())
         meta["redaction"] = {**result.report.to_dict(), "detector_version": result.detector_version,
                              "redacted_at": region_vault.clock().isoformat()}
-        with open(result.audio_path, "rb") as audio:
+        meta["codec"] = encoded.to_dict()
+        if isinstance(meta.get("digests"), dict):
+            meta["digests"]["output"] = {"sha256": _sha256(encoded.path)}
+        with open(encoded.path, "rb") as audio:
             region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
                                  redacted=True, detector_version=result.detector_version)
     finally:
         held.close()
     region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
     return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        while block := src.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: datetime | None = None,

@@ -1,8 +1,9 @@
 """The post-call pipeline, in-process: manifest in, encrypted recording in the vault out.
 
 ``process_call`` parses the manifest, assembles the recording into a private temp dir,
-redacts it when the account needs it, encrypts and stores audio, metadata and the redacted
-transcript in the account's region, destroys the raw sources (unless
+redacts it when the account needs it, encodes the audio in the account's storage codec
+(FLAC unless it accepts lossy Opus; checked on the decoded result), encrypts and stores
+audio, metadata and the redacted transcript in the account's region, destroys the raw sources (unless
 ``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
 deterministic from account and call, so a second run (a redelivered job) stores nothing
 new; a recording deleted since is not brought back. The manifest's retention window becomes
@@ -19,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from audio.encode import Encoded, codec_named, encode
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
@@ -119,12 +121,13 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
         if needs_redaction(manifest):
             redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav", settings)
             final_path = redaction.audio_path
+        encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
         inputs = [(segment.uri, _sha256_of(fetch(segment))) for segment in manifest.segments]
-        metadata = _metadata(entry, assembly, redaction, inputs, final_path, key_version, region_vault.keys.key_id,
+        metadata = _metadata(entry, assembly, redaction, inputs, encoded, key_version, region_vault.keys.key_id,
                              use)
-        with open(final_path, "rb") as audio:
+        with open(encoded.path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
             if transcript is not None:
                 artifacts["transcript"] = open(redacted_transcript, "rb")
@@ -150,6 +153,15 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     destroyed = _destroy(manifest, settings)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
+
+
+def encode_for_storage(wav_path: Path, workdir: Path, codec_name: str,
+                       redaction: RedactionResult | None) -> Encoded:
+    """The recording in its storage codec, checked on the decoded result (masked spans
+    still masked); written beside ``wav_path`` in the private ``workdir``."""
+    codec = codec_named(codec_name)
+    masked = redaction.report.masked if redaction is not None else ()
+    return encode(wav_path, workdir / f"stored{codec.suffix}", codec, masked=masked)
 
 
 def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
@@ -189,7 +201,7 @@ def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redacti
 
 
 def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
-              inputs: list[tuple[str, str]], final_path: Path, key_version: str, key_id: str,
+              inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
               use: TranscriptUse | None = None) -> bytes:
     """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
     expires = entry.expires_at(entry.retention_days)
@@ -205,8 +217,9 @@ def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: Redaction
             **redaction.report.to_dict(), "detector_version": redaction.detector_version},
         "digests": {
             "inputs": [{"uri": uri, "sha256": digest} for uri, digest in inputs],
-            "output": {"sha256": _sha256(final_path)},
+            "output": {"sha256": _sha256(encoded.path)},
         },
+        "codec": encoded.to_dict(),
         "key": {"key_id": key_id, "version": key_version},
         "transcript": use.to_dict() if use is not None else None,
         "pipeline_version": PIPELINE_VERSION,

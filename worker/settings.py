@@ -59,6 +59,10 @@ class Settings:
     aws_regions: str = "us=us-east-1,eu=eu-central-1,au=ap-southeast-2"
     #: Storage regions this deployment serves (comma-separated); listing and sweeps cover these.
     regions: str = "us,eu,au"
+    #: Codec recordings are stored with: flac (lossless) | opus (lossy) | wav.
+    storage_codec: str = "flac"
+    #: Accounts that accept lossy storage (comma-separated ids): their recordings are Opus.
+    lossy_accounts: str = ""
     #: Directories (and ``s3://bucket/prefix`` roots) that segments and transcripts may be
     #: read from, comma-separated; empty: only the manifest's own directory.
     source_roots: str = ""
@@ -109,6 +113,11 @@ class Settings:
     #: Threads each queue worker process lets numeric libraries (OpenBLAS, OpenMP) use;
     #: parallelism comes from worker processes and threads (0 = the libraries' default).
     math_threads: int = 1
+
+    def codec_for(self, account_id: str) -> str:
+        """The storage codec of ``account_id``'s recordings."""
+        lossy = {name.strip() for name in self.lossy_accounts.split(",") if name.strip()}
+        return "opus" if account_id in lossy else self.storage_codec
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

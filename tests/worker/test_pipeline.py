@@ -94,6 +94,8 @@ def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tm
     assert meta["call_duration_s"] == 4.0 and meta["recorded_duration_s"] == 3.5
     assert meta["cut_s_by_reason"] == {"queue": 1.0}
     assert meta["key"] == {"key_id": "local:eu", "version": "v1"}
+    assert stored[:4] == b"fLaC" and meta["codec"] == {"name": "flac", "media_type": "audio/flac",
+                                                       "lossless": True, "rate_hz": 8000, "frames": 28000}
     assert meta["digests"]["output"]["sha256"] == hashlib.sha256(stored).hexdigest()
     assert [d["uri"] for d in meta["digests"]["inputs"]] == ["file:CA1-a.wav", "file:CA1-b.wav"]
     assert meta["digests"]["inputs"][0]["sha256"] == digest_a and meta["delete_after"] is None
@@ -113,7 +115,7 @@ def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     assert len(files) == 6  # index, audio + key, metadata + key, the account's retention policy
     for path in files:
         data = path.read_bytes()
-        assert b"RIFF" not in data and b"WAVE" not in data, path
+        assert b"RIFF" not in data and b"WAVE" not in data and b"fLaC" not in data, path
         assert not any(w in data for w in windows), path
 
 
@@ -307,6 +309,26 @@ def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
     assert meta["redaction"]["verified"] is True and len(meta["redaction"]["spans"]) == 16
     assert {s["entity"] for s in meta["redaction"]["spans"]} == {"card_number"}
     assert "4111" not in json.dumps(meta)
+
+
+def test_an_account_that_accepts_lossy_storage_gets_opus_with_the_masks_intact(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    lossy = Settings(data_dir=settings.data_dir, lossy_accounts="other, acme")
+    outcome = process_call(manifest, lossy)
+    assert outcome.redacted and outcome.verified
+    vault = build_vault(lossy, regions=("eu",))
+    stored = decrypt(vault, outcome.recording_id, "audio")
+    assert stored[:4] == b"OggS"
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["codec"]["name"] == "opus" and meta["codec"]["lossless"] is False
+    audio, rate = sf.read(io.BytesIO(stored), dtype="float32")
+    assert rate == RATE_HZ and len(audio) == int(3.5 * RATE_HZ)
+    # verified on the decoded Opus, independently of the pipeline's own check: no key press
+    # is left anywhere, and every masked interval holds the mask, not the keyed tones
+    assert list(detect_dtmf(audio, RATE_HZ)) == []
+    for start_s, end_s in meta["redaction"]["masked"]:
+        inside = audio[int(start_s * RATE_HZ) + 80:int(end_s * RATE_HZ) - 80]
+        assert list(detect_dtmf(inside, RATE_HZ)) == []
 
 
 def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):

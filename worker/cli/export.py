@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the account makes recordings public. Every access and refusal is audited. "
                     "Exit 2 when refused.")
     parser.add_argument("recording_id", metavar="ID")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the WAV")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the audio")
+    parser.add_argument("--format", choices=("wav", "flac", "opus"), default="wav",
+                        help="audio format of the export (default wav, whatever the storage codec)")
     parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
     parser.add_argument("--account", required=True, metavar="ACC", type=reference,
                         help="the principal's account: its tickets are the only ones meant")
@@ -49,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
     principal = Principal.parse(args.principal, args.account,
                                 frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
     outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env(),
-                               artifact="transcript" if args.transcript else "audio")
+                               artifact="transcript" if args.transcript else "audio", audio_format=args.format)
     print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
@@ -28,14 +29,72 @@ def stored_audio(settings, rid):
     return out.getvalue()
 
 
-def test_agent_with_ticket_access_gets_the_exact_audio(tmp_path, settings, capsys):
+def samples(data: bytes):
+    import io
+
+    import soundfile
+
+    audio, rate = soundfile.read(io.BytesIO(data), dtype="int16")
+    return audio, rate
+
+
+def test_agent_with_ticket_access_gets_the_exact_audio_as_wav(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings)
+    stored = stored_audio(settings, rid)
+    assert stored[:4] == b"fLaC"  # stored lossless and compact by default
     out = tmp_path / "out.wav"
     code, text, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1", "--tickets", "T-1,T-7")
     assert (code, err) == (0, "")
-    assert out.read_bytes() == stored_audio(settings, rid) and out.read_bytes()[:4] == b"RIFF"
+    assert out.read_bytes()[:4] == b"RIFF"
+    exported, rate = samples(out.read_bytes())
+    expected, expected_rate = samples(stored)
+    assert rate == expected_rate == 8000 and np.array_equal(exported, expected)
     assert text == f"{rid}: {out.stat().st_size} bytes -> {out}\n"
     assert audit(settings, rid) == [("export", "allowed", "agent:a1", "")]
+
+
+def test_export_in_the_stored_codec_is_the_stored_bytes(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    out = tmp_path / "out.flac"
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1",
+                       "--tickets", "T-7", "--format", "flac")
+    assert (code, err) == (0, "")
+    assert out.read_bytes() == stored_audio(settings, rid)
+
+
+def test_export_as_opus(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    out = tmp_path / "out.opus"
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1",
+                       "--tickets", "T-7", "--format", "opus")
+    assert (code, err) == (0, "")
+    assert out.read_bytes()[:4] == b"OggS"
+    exported, rate = samples(out.read_bytes())
+    assert rate == 8000 and len(exported) == len(samples(stored_audio(settings, rid))[0])
+
+
+def test_a_recording_stored_as_wav_before_codecs_still_exports(tmp_path, settings, capsys, monkeypatch):
+    from worker.settings import Settings
+
+    old = Settings(data_dir=settings.data_dir, storage_codec="wav")
+    rid = stored_call(tmp_path, old)
+    stored = stored_audio(settings, rid)
+    assert stored[:4] == b"RIFF"
+    for fmt, head in (("wav", b"RIFF"), ("flac", b"fLaC")):
+        out = tmp_path / f"old.{fmt}"
+        code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1",
+                           "--tickets", "T-7", "--format", fmt)
+        assert (code, err) == (0, "") and out.read_bytes()[:4] == head
+        assert np.array_equal(samples(out.read_bytes())[0], samples(stored)[0])
+    assert (tmp_path / "old.wav").read_bytes() == stored
+
+
+def test_an_unknown_format_is_bad_input(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings)
+    with pytest.raises(SystemExit) as stop:
+        run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "x", "--as", "agent:a1",
+            "--tickets", "T-7", "--format", "mp3")
+    assert stop.value.code == 2 and not (tmp_path / "x").exists()
 
 
 @pytest.mark.parametrize(
@@ -68,7 +127,8 @@ def test_agent_of_another_account_with_the_same_ticket_id_is_refused(tmp_path, s
 def test_end_user_on_public_account(tmp_path, settings, capsys):
     rid = stored_call(tmp_path, settings, public=True)
     code, _, _ = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "o.wav", "--as", "end-user:u1", "--requester-of", "T-7")
-    assert code == 0 and (tmp_path / "o.wav").read_bytes() == stored_audio(settings, rid)
+    assert code == 0
+    assert np.array_equal(samples((tmp_path / "o.wav").read_bytes())[0], samples(stored_audio(settings, rid))[0])
 
 
 def test_deleted_recording_is_refused(tmp_path, settings, capsys):

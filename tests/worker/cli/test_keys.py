@@ -31,7 +31,7 @@ def test_rotate_rewrap_retire(tmp_path, settings, capsys):
     assert entry.key_versions() == ("v2",) and region_vault.keys.versions() == ("v2",)
     out_audio = io.BytesIO()
     region_vault.read(entry, "audio", out_audio)
-    assert out_audio.getvalue()[:4] == b"RIFF"
+    assert out_audio.getvalue()[:4] == b"fLaC"  # the stored FLAC decrypts intact
     assert run(capsys, "keys", "rewrap")[1] == "re-wrapped 0 data key(s) of 0 recording(s); retired: none\n"
 
 
