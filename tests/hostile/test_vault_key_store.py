@@ -92,7 +92,7 @@ def test_old_layout_is_refused_clearly_then_migrated(tmp_path, settings, capsys)
     assert list(region_vault.store.names("keys/")) == []
     out_audio = io.BytesIO()
     region_vault.read(entry, "audio", out_audio)
-    assert out_audio.getvalue()[:4] == b"RIFF"
+    assert out_audio.getvalue()[:4] == b"fLaC"  # the stored recording (FLAC by default) decrypts intact
     assert run(capsys, "keys", "migrate")[1] == "".join(
         f"{region}: moved 0 wrapped data key(s) into the key store\n" for region in ("us", "eu", "au"))
 
