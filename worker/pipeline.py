@@ -3,8 +3,8 @@
 ``process_call`` parses the manifest, assembles the recording into a private temp dir,
 redacts it when the account needs it, encodes the audio in the account's storage codec
 (FLAC unless it accepts lossy Opus; checked on the decoded result), encrypts and stores
-audio, metadata and the redacted transcript in the account's region, destroys the raw sources (unless
-``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
+audio, metadata and the redacted transcript in the account's region, destroys the raw
+sources (unless ``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
 deterministic from account and call, so a second run (a redelivered job) stores nothing
 new; a recording deleted since is not brought back. The manifest's retention window becomes
 the account's policy (``vault.retention``), applied retroactively by the next sweep.
