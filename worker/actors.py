@@ -17,11 +17,19 @@ from dramatiq.middleware import CurrentMessage
 
 from worker import effects
 from worker.broker import broker
-from worker.jobs import DeleteRecordings, Job, ProcessCall, RedactRecording, Reprocess, RetentionSweep
+from worker.jobs import (
+    DeleteRecordings,
+    DeliverWebhook,
+    Job,
+    ProcessCall,
+    RedactRecording,
+    Reprocess,
+    RetentionSweep,
+)
 from worker.runner import JobResult, runner
 
-#: Queue names, most urgent first.
-QUEUES: tuple[str, ...] = ("calls", "recordings", "batch")
+#: Queue names, most urgent first (``webhooks``: the HTTP API's event deliveries).
+QUEUES: tuple[str, ...] = ("calls", "recordings", "batch", "webhooks")
 
 J = TypeVar("J", bound=Job)
 
@@ -62,6 +70,14 @@ def retention_sweep(body: str) -> None:
     _run(body, RetentionSweep, effects.retention_sweep)
 
 
+@dramatiq.actor(broker=broker, queue_name="webhooks")
+def deliver_webhook(body: str) -> None:
+    """Deliver one webhook event of the HTTP API to one endpoint (retried with backoff)."""
+    from worker.api.delivery import deliver_job
+
+    _run(body, DeliverWebhook, deliver_job)
+
+
 #: The actor of each job kind.
 ACTORS: dict[str, dramatiq.Actor] = {
     ProcessCall.kind: process_call,
@@ -69,4 +85,5 @@ ACTORS: dict[str, dramatiq.Actor] = {
     DeleteRecordings.kind: delete,
     Reprocess.kind: reprocess,
     RetentionSweep.kind: retention_sweep,
+    DeliverWebhook.kind: deliver_webhook,
 }

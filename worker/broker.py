@@ -7,8 +7,8 @@ command (``callrec worker``, ``enqueue``, ``batch`` and ``demo`` do).
 
 Middleware, in order: Prometheus (when ``metrics_port`` is set), Dramatiq's defaults, Retries
 that retry only what may succeed next time (``worker.errors.is_retryable``), the worker
-processes' presence keys (``callrec health``) and the job lifecycle (status, failures,
-metrics, logs).
+processes' presence keys (``callrec health``), the job lifecycle (status, failures,
+metrics, logs) and the HTTP API's webhook events (worker.api.events).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dramatiq.middleware import (
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from worker.api.events import WebhookEvents
 from worker.errors import QueueUnavailableError, is_retryable
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
@@ -101,6 +102,7 @@ def build_broker(settings: Settings) -> RedisBroker:
         Callbacks(),
         Pipelines(),
         Presence(),
+        WebhookEvents(),  # the HTTP API's job events, once JobLifecycle has recorded the outcome
         JobLifecycle(settings),  # before Retries: after-hooks run in reverse, so it sees the verdict
         Retries(min_backoff=int(settings.job_min_backoff_s * 1000),
                 max_backoff=int(MAX_BACKOFF_S * 1000),

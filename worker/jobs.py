@@ -191,8 +191,28 @@ class DeleteRecordings(Job):
                    ticket_id=ticket_id, account_id=account_id, reason=reason)
 
 
+@dataclass(frozen=True)
+class DeliverWebhook(Job):
+    """Deliver one stored webhook event to one endpoint (worker.api.delivery)."""
+
+    kind: ClassVar[str] = "deliver_webhook"
+    endpoint_id: str
+    event_id: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "endpoint_id", self.endpoint_id, _ID)
+        _check(self, "event_id", self.event_id, _ID)
+
+    @classmethod
+    def for_event(cls, endpoint_id: str, event_id: str) -> DeliverWebhook:
+        return cls(job_id=f"hook-{_digest(f'{endpoint_id}:{event_id}')}", endpoint_id=endpoint_id,
+                   event_id=event_id)
+
+
 KINDS: dict[str, type[Job]] = {
-    cls.kind: cls for cls in (ProcessCall, RedactRecording, Reprocess, RetentionSweep, DeleteRecordings)
+    cls.kind: cls for cls in (ProcessCall, RedactRecording, Reprocess, RetentionSweep, DeleteRecordings,
+                              DeliverWebhook)
 }
 
 

@@ -287,6 +287,13 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         if not parsed.netloc or not key:
             raise ManifestError(f"{where}: {uri!r} needs a bucket and a key (s3://bucket/key)")
         return Location(uri, bucket=parsed.netloc, key=key)
+    if uri.startswith("https://"):
+        parsed = urlparse(uri)
+        if not parsed.hostname:
+            raise ManifestError(f"{where}: {uri!r} names no host")
+        # fetched by worker.fetch; "bucket" and "key" are host and path, so https://host/prefix
+        # source roots confine it as s3:// ones do
+        return Location(uri, bucket=parsed.netloc.rpartition("@")[2], key=parsed.path.lstrip("/"))
     if uri.startswith("file:"):
         raw = unquote(uri[len("file:"):])
         if raw.startswith("//"):
@@ -295,7 +302,7 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
             raise ManifestError(f"{where}: {uri!r} names no file")
         path = Path(raw)
     elif "://" in uri:
-        raise ManifestError(f"{where}: {uri!r} is neither file:, an absolute path nor s3://")
+        raise ManifestError(f"{where}: {uri!r} is neither file:, an absolute path, s3:// nor https://")
     else:
         path = Path(uri)
         if not path.is_absolute():

@@ -113,6 +113,31 @@ class Settings:
     #: Threads each queue worker process lets numeric libraries (OpenBLAS, OpenMP) use;
     #: parallelism comes from worker processes and threads (0 = the libraries' default).
     math_threads: int = 1
+    #: `callrec serve`: address and port of the HTTP API, and the public URL it is reached
+    #: by (Twilio signs the URL it called; review links use it). Empty: http://HOST:PORT.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8080
+    api_public_url: str = ""
+    #: Largest request body the API reads (manifests, contact records, callbacks).
+    api_max_body_bytes: int = 1 << 20
+    #: Requests per second per API key (429 with Retry-After past it).
+    api_rate_per_s: int = 50
+    #: Root of the local files an HTTP manifest may name (``<root>/<account>/...``);
+    #: empty: HTTP manifests name no local files, only ``s3://`` and ``https://`` sources.
+    api_inbox: str = ""
+    #: S3 buckets an HTTP manifest may name (keys under ``<account>/``), comma-separated.
+    api_s3_buckets: str = ""
+    #: Hosts ``https://`` sources may be fetched from, comma-separated; an entry may carry
+    #: credentials as ``user:password@host`` (percent-encoded).
+    fetch_hosts: str = ""
+    #: Limits of one https fetch: size, seconds per network operation, redirects.
+    fetch_max_bytes: int = 1 << 30
+    fetch_timeout_s: float = 30.0
+    fetch_max_redirects: int = 3
+    #: CA bundle for https fetches and webhook deliveries (empty: the system's).
+    fetch_ca_file: str = ""
+    #: Twilio auth tokens by Account SID (``AC...:token,...``): signature checks and fetches.
+    twilio_auth_tokens: str = ""
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""

@@ -99,9 +99,33 @@ class S3Sources:
         return S3Store(aws_client(self._settings, "s3", self._region), location.bucket, self._region)
 
 
+class HttpsSources:
+    """``https://`` sources (a Twilio ``RecordingUrl``...): fetched by worker.fetch from the
+    hosts of ``CALLREC_FETCH_HOSTS``, with their credentials. The provider's copy is the
+    provider's to delete: ``delete`` does nothing (never name an https root in the inbox)."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    @contextmanager
+    def reader(self, location: Location) -> Iterator[BinaryIO]:
+        import tempfile
+
+        from worker.fetch import FetchPolicy
+
+        with tempfile.TemporaryDirectory(prefix="callrec-fetch-") as workdir:
+            target = Path(workdir) / "source"
+            FetchPolicy.from_settings(self._settings).fetch(location.uri, target)
+            with open(target, "rb") as src:
+                yield src
+
+    def delete(self, location: Location) -> None:
+        pass
+
+
 def default_remotes(settings: Settings, region: str) -> dict[str, RemoteSource]:
     """The remote backends by URI scheme."""
-    return {"s3": S3Sources(settings, region)}
+    return {"s3": S3Sources(settings, region), "https": HttpsSources(settings)}
 
 
 class SourceFetcher:

@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "batch": "reprocess an account's stored recordings through the queue",
     "health": "report whether Redis, worker processes and the metrics server are up",
     "redis": "start, stop or show the embedded Redis",
+    "serve": "run the HTTP API of the add-on and the review page",
+    "api-keys": "create, list or revoke an account's HTTP API keys",
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -60,7 +62,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, help_line in COMMANDS.items():
         if argv is None or name == chosen:
-            importlib.import_module(f"worker.cli.{name}").register(subparsers)
+            importlib.import_module(f"worker.cli.{name.replace('-', '_')}").register(subparsers)
         else:
             subparsers.add_parser(name, help=help_line)
     return parser

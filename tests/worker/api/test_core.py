@@ -1,0 +1,227 @@
+"""The core API end to end: keys, calls, jobs, metadata, audio with Range, deletion, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import soundfile
+
+from tests.worker.api.conftest import sample_manifest
+from tests.worker.api.jobs import wait_done, wait_job
+
+AGENT = {"as": "agent:ann", "tickets": "T-1001"}
+
+
+def submit(api, headers, data, **extra):
+    return api.post("/v1/calls", content=json.dumps(data), headers={**headers, "Content-Type": "application/json",
+                                                                      **extra})
+
+
+def test_no_key_unknown_key_and_revoked_key_are_401(api, keys, acme):
+    assert api.get("/v1/jobs/x").status_code == 401
+    body = api.get("/v1/jobs/x").json()
+    assert body == {"error": {"code": "unauthorized", "field": None,
+                              "message": "an API key is required: Authorization: Bearer crk_..."}}
+    record, text = keys.create("acme")
+    assert api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"}).status_code == 404
+    keys.revoke("acme", record.key_id)
+    refused = api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"})
+    assert refused.status_code == 401 and refused.json()["error"]["message"] == "the API key is unknown or revoked"
+    wrong_secret = text[:-4] + ("AAAA" if not text.endswith("AAAA") else "BBBB")
+    assert api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {wrong_secret}"}).status_code == 401
+    assert api.get("/v1/jobs/x", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker_process):
+    data = sample_manifest(inbox)
+    response = submit(api, acme, data)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["state"] == "queued" and response.headers["location"] == f"/v1/jobs/{job['job_id']}"
+    status = wait_job(api, acme, job["job_id"], worker=worker_process)
+    assert status["state"] == "done", status
+    rid = status["result"]["recording_id"]
+    meta = api.get(f"/v1/recordings/{rid}", headers=acme)
+    assert meta.status_code == 200
+    assert meta.json()["call_id"] == "CA1001" and meta.json()["recorded_duration_s"] == 32.5
+
+    full = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT)
+    assert full.status_code == 200 and full.headers["content-type"] == "audio/wav"
+    assert full.headers["accept-ranges"] == "bytes"
+    info = soundfile.info(io.BytesIO(full.content))
+    assert (info.samplerate, info.channels, info.frames) == (8000, 1, meta.json()["frames"])
+    part = api.get(f"/v1/recordings/{rid}/audio", headers={**acme, "Range": "bytes=44-1043"}, params=AGENT)
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 44-1043/{len(full.content)}"
+    assert part.content == full.content[44:1044]
+    assert part.headers["etag"] == full.headers["etag"]  # the same stored version: If-Range works
+
+    refused = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={"as": "agent:bob", "tickets": "T-9"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == f"agent:bob may not export {rid}: agent has no access to the ticket"
+
+    from worker.broker import SETTINGS
+    from worker.vaults import build_vault
+
+    trail = [(e.action, e.outcome, e.principal) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    assert trail.count(("export", "allowed", "agent:ann")) == 2
+    assert ("export", "refused", "agent:bob") in trail
+    assert sum(action == "metadata" for action, _, _ in trail) == 1
+
+
+def test_idempotency_key_returns_the_same_job_and_refuses_another_body(api, acme, inbox, worker_process):
+    data = sample_manifest(inbox, call_id="CA-idem")
+    first = submit(api, acme, data, **{"Idempotency-Key": "retry-1"})
+    again = submit(api, acme, data, **{"Idempotency-Key": "retry-1"})
+    assert first.status_code == again.status_code == 202
+    assert first.json()["job_id"] == again.json()["job_id"]
+    data["ticket_id"] = "T-other"
+    reused = submit(api, acme, data, **{"Idempotency-Key": "retry-1"})
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert reused.json()["error"]["field"] == "Idempotency-Key"
+    # without a key the same call is still one job (its id is deterministic)
+    assert submit(api, acme, sample_manifest(inbox, call_id="CA-idem")).json()["job_id"] == first.json()["job_id"]
+    wait_done(api, acme, first.json()["job_id"], worker=worker_process)  # no work left for the next test
+
+
+def test_another_accounts_recording_and_job_are_404_like_missing_ones(api, keys, acme, inbox, worker_process):
+    job = submit(api, acme, sample_manifest(inbox, call_id="CA-mine")).json()
+    rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    other = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
+    theirs = api.get(f"/v1/recordings/{rid}", headers=other)
+    missing = api.get("/v1/recordings/rec_us_00000000000000000000000000000000", headers=other)
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["error"]["code"] == "not_found"
+    assert api.get(f"/v1/recordings/{rid}/audio", headers=other,
+                   params={"as": "agent:x", "tickets": "T-1001"}).status_code == 404
+    assert api.get(f"/v1/jobs/{job['job_id']}", headers=other).status_code == 404
+    assert api.delete(f"/v1/recordings/{rid}", headers=other).status_code == 404
+    assert api.get(f"/v1/recordings/{rid}", headers=acme).status_code == 200
+
+
+def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path):
+    from worker.errors import ManifestError
+    from worker.manifest import parse_manifest
+
+    data = sample_manifest(inbox)
+    data["account"]["plan"] = "gold"
+    response = submit(api, acme, data)
+    try:
+        parse_manifest(data, inbox)
+    except ManifestError as exc:
+        cli_message = str(exc)
+    assert response.status_code == 422
+    assert response.json() == {"error": {"code": "invalid_manifest", "field": "account.plan", "message": cli_message}}
+
+    data = sample_manifest(inbox)
+    data["events"][0]["end"] = -1
+    assert submit(api, acme, data).json()["error"]["field"] == "events[0].end"
+
+    outside = sample_manifest(inbox)
+    outside["segments"][0]["uri"] = str(tmp_path / "agent.wav")
+    error = submit(api, acme, outside).json()["error"]
+    assert error["field"] == "segments[0].uri" and "outside this account's inbox" in error["message"]
+    (inbox / "escape").symlink_to(tmp_path)
+    outside["segments"][0]["uri"] = "file:escape/agent.wav"
+    assert "outside this account's inbox" in submit(api, acme, outside).json()["error"]["message"]
+    outside["segments"][0]["uri"] = "file:../globex/agent.wav"
+    assert "outside this account's inbox" in submit(api, acme, outside).json()["error"]["message"]
+
+    foreign = sample_manifest(inbox)
+    foreign["account"]["id"] = "globex"
+    assert submit(api, acme, foreign).json()["error"] == {
+        "code": "invalid_manifest", "field": "account.id",
+        "message": "account.id: 'globex' is not this API key's account"}
+
+    s3 = sample_manifest(inbox)
+    s3["segments"][0]["uri"] = "s3://someone-else/acme/a.wav"
+    assert "not one this server reads" in submit(api, acme, s3).json()["error"]["message"]
+    s3["segments"][0]["uri"] = "s3://calls-in/globex/a.wav"
+    assert "not under this account's prefix acme/" in submit(api, acme, s3).json()["error"]["message"]
+    web = sample_manifest(inbox)
+    web["segments"][0]["uri"] = "https://169.254.169.254/latest/meta-data"
+    assert submit(api, acme, web).json()["error"] == {
+        "code": "invalid_manifest", "field": "segments[0].uri",
+        "message": "segments[0].uri: host 169.254.169.254 is not one this service fetches from "
+                   "(CALLREC_FETCH_HOSTS)"}
+
+
+def test_bad_bodies_are_415_400_and_413(api, acme):
+    assert api.post("/v1/calls", content="{}", headers={**acme, "Content-Type": "text/plain"}).status_code == 415
+    response = api.post("/v1/calls", content="{nope", headers={**acme, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "manifest: not JSON (Expecting property name enclosed in " \
+                                                  "double quotes at line 1 column 2)"
+    big = api.post("/v1/calls", content=b"[" + b"0," * 40000 + b"0]",
+                   headers={**acme, "Content-Type": "application/json"})
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+    deep = api.post("/v1/calls", content="[" * 5000 + "]" * 5000, headers={**acme, "Content-Type": "application/json"})
+    assert deep.status_code in (400, 422)
+    assert api.get("/v1/nowhere", headers=acme).json()["error"]["code"] == "not_found"
+    assert api.put("/v1/calls", headers=acme).json()["error"]["code"] == "method_not_allowed"
+
+
+def test_rate_limit_is_429_with_retry_after(api_settings, keys, redis_client):
+    from dataclasses import replace
+
+    import httpx
+
+    from tests.worker.api.server import ThreadedServer
+    from worker.api.app import create_app
+    from worker.api.services import build_services
+    from worker.broker import broker
+
+    server = ThreadedServer(create_app(build_services(replace(api_settings, api_rate_per_s=3), broker))).start()
+    try:
+        headers = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+        other = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+        with httpx.Client(base_url=server.url) as client:
+            codes = [client.get("/v1/jobs/x", headers=headers) for _ in range(8)]
+            limited = [r for r in codes if r.status_code == 429]
+            assert limited, [r.status_code for r in codes]
+            assert 1 <= int(limited[0].headers["retry-after"]) <= 1
+            assert limited[0].json()["error"]["code"] == "rate_limited"
+            assert client.get("/v1/jobs/x", headers=other).status_code == 404  # per key
+    finally:
+        server.stop()
+
+
+def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process):
+    job = submit(api, acme, sample_manifest(inbox, call_id="CA-del")).json()
+    rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    bad = api.delete(f"/v1/recordings/{rid}", headers=acme, params={"reason": "card 4111"})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "reason"
+    deleting = api.delete(f"/v1/recordings/{rid}", headers=acme, params={"reason": "customer asked"})
+    assert deleting.status_code == 202 and deleting.json()["kind"] == "delete"
+    assert wait_job(api, acme, deleting.json()["job_id"], worker=worker_process)["result"]["deleted"] == "1"
+    gone = api.get(f"/v1/recordings/{rid}", headers=acme)
+    assert gone.status_code == 410 and "customer asked" in gone.json()["error"]["message"]
+    assert api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT).status_code == 403
+
+    ticket = api.delete("/v1/tickets/T-none/recordings", headers=acme)
+    assert ticket.status_code == 202
+    assert wait_job(api, acme, ticket.json()["job_id"], worker=worker_process)["state"] == "failed"
+
+    assert api.put("/v1/retention", json={"days": 30}, headers=acme).json()["days"] == 30
+    from worker.broker import SETTINGS
+    from worker.vaults import build_vault
+
+    assert build_vault(SETTINGS).region("us").policy("acme").retention_days == 30
+    assert api.put("/v1/retention", json={"days": True}, headers=acme).status_code == 422
+    assert api.put("/v1/retention", json={"days": None}, headers=acme).status_code == 200
+    assert build_vault(SETTINGS).region("us").policy("acme").retention_days is None
+
+
+def test_openapi_document_lists_every_route(api, api_server):
+    from starlette.routing import Route
+
+    document = api.get("/v1/openapi.json").json()
+    assert document["openapi"] == "3.1.0"
+    routes = api_server.server.config.app.routes
+    for route in routes:
+        if isinstance(route, Route) and route.path.startswith("/v1/") and route.path not in (
+                "/v1/openapi.json", "/v1/health"):
+            methods = {m.lower() for m in route.methods} - {"head"}
+            assert methods <= set(document["paths"][route.path]), route.path

@@ -1,0 +1,84 @@
+"""Webhooks: endpoints, signatures, and events delivered through the queue with retries."""
+
+from __future__ import annotations
+
+import json
+
+from tests.worker.api.conftest import sample_manifest
+from tests.worker.api.jobs import wait_job
+from tests.worker.api.listener import Listener
+from tests.worker.workers import wait_for
+from worker.api.webhooks import sign, verify
+
+
+def test_signature_is_hmac_sha256_over_timestamp_and_body():
+    import hashlib
+    import hmac
+
+    expected = hmac.new(b"whsec_test", b"1700000000.{}", hashlib.sha256).hexdigest()
+    assert sign("whsec_test", b"{}", 1700000000) == f"t=1700000000,v1={expected}"
+    header = sign("whsec_test", b'{"a":1}', 1700000000)
+    assert verify("whsec_test", b'{"a":1}', header, now_s=1700000100)
+    assert not verify("whsec_test", b'{"a":2}', header, now_s=1700000100)  # body changed
+    assert not verify("whsec_other", b'{"a":1}', header, now_s=1700000100)  # other secret
+    assert not verify("whsec_test", b'{"a":1}', header, now_s=1700000400)  # replayed too late
+    assert not verify("whsec_test", b'{"a":1}', "v1=abc", now_s=1700000000)
+
+
+def test_register_list_remove(api, acme, keys):
+    bad = api.post("/v1/webhooks", json={"url": "http://example.com/hook"}, headers=acme)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "url"
+    assert api.post("/v1/webhooks", json={"url": 5}, headers=acme).status_code == 422
+    made = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/callrec"}, headers=acme)
+    assert made.status_code == 201
+    hook = made.json()
+    assert hook["secret"].startswith("whsec_") and hook["events"] == ["job.done", "job.failed", "recording.deleted"]
+    listed = api.get("/v1/webhooks", headers=acme).json()["webhooks"]
+    assert [h["id"] for h in listed] == [hook["id"]] and "secret" not in listed[0]
+    other = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
+    assert api.get("/v1/webhooks", headers=other).json() == {"webhooks": []}
+    assert api.delete(f"/v1/webhooks/{hook['id']}", headers=other).status_code == 404
+    assert api.delete(f"/v1/webhooks/{hook['id']}", headers=acme).status_code == 204
+    assert api.delete(f"/v1/webhooks/{hook['id']}", headers=acme).status_code == 404
+
+
+def test_job_done_and_recording_deleted_are_delivered_signed_with_retries(api, acme, inbox, worker_process):
+    with Listener(fail_first=2) as listener:
+        secret = api.post("/v1/webhooks", json={"url": listener.url}, headers=acme).json()["secret"]
+        job = api.post("/v1/calls", json=sample_manifest(inbox, "08-card-keyed"), headers=acme).json()
+        status = wait_job(api, acme, job["job_id"], worker=worker_process)
+        assert status["state"] == "done"
+        wait_for(lambda: listener.received, timeout_s=60, what="the job.done delivery", workers=(worker_process,))
+        headers, body = listener.received[0]
+        assert listener.attempts == 3  # two 500s, then delivered
+        assert verify(secret, body, headers["callrec-signature"])
+        event = json.loads(body)
+        assert event["type"] == "job.done" and event["account_id"] == "acme"
+        assert event["id"] == headers["callrec-event-id"]
+        assert event["data"] == {"job_id": job["job_id"], "kind": "process_call", "state": "done",
+                                 "result": status["result"]}
+        assert not any(ch.isdigit() for ch in json.dumps(event["data"]["result"]).replace(
+            status["result"]["recording_id"], ""))  # references only: no digits of the call
+
+        rid = status["result"]["recording_id"]
+        deleting = api.delete(f"/v1/recordings/{rid}", headers=acme).json()
+        wait_for(lambda: len(listener.received) >= 3, timeout_s=60, what="the deletion events",
+                 workers=(worker_process,))
+        events = {json.loads(b)["type"]: json.loads(b) for _, b in listener.received}
+        assert events["recording.deleted"]["data"] == {"recording_id": rid, "deleted": 1,
+                                                        "job_id": deleting["job_id"]}
+        assert events["job.done"]["data"]["job_id"] in (job["job_id"], deleting["job_id"])
+        for headers, body in listener.received:
+            assert verify(secret, body, headers["callrec-signature"])
+
+
+def test_job_failed_is_delivered(api, acme, worker_process):
+    with Listener() as listener:
+        api.post("/v1/webhooks", json={"url": listener.url}, headers=acme)
+        job = api.delete("/v1/tickets/T-none/recordings", headers=acme).json()
+        assert wait_job(api, acme, job["job_id"], worker=worker_process)["state"] == "failed"
+        wait_for(lambda: listener.received, timeout_s=60, what="the job.failed delivery", workers=(worker_process,))
+        event = json.loads(listener.received[0][1])
+        assert event["type"] == "job.failed"
+        assert event["data"] == {"job_id": job["job_id"], "kind": "delete", "state": "failed",
+                                 "reason": "ObjectMissingError: ticket T-none of account acme: no recordings"}

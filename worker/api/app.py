@@ -1,0 +1,44 @@
+"""The Starlette application of ``callrec serve``: routes, JSON errors, shared services."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from worker.api import openapi
+from worker.api.errors import ApiError, error_response
+from worker.api.ingress import twilio
+from worker.api.routes import calls, jobs, profile, recordings, retention, webhooks
+from worker.api.services import Services
+
+#: Route modules, each with ROUTES; later pieces (webhooks, ingress, review) add theirs.
+MODULES = [calls, jobs, recordings, retention, webhooks, profile, twilio]
+
+
+async def openapi_document(request: Request) -> JSONResponse:
+    return JSONResponse(openapi.document(request.app.state.services.settings))
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def http_error(request: Request, exc: HTTPException):
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    message = {404: f"no such endpoint: {request.url.path}",
+               405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, exc.detail)
+    return error_response(ApiError(exc.status_code, codes.get(exc.status_code, "bad_request"), message,
+                                   headers=dict(exc.headers or {})))
+
+
+def create_app(services: Services, modules=None) -> Starlette:
+    routes = [Route("/v1/openapi.json", openapi_document, methods=["GET"]),
+              Route("/v1/health", health, methods=["GET"])]
+    for module in modules if modules is not None else MODULES:
+        routes.extend(module.ROUTES)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.services = services
+    return app

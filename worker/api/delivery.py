@@ -1,0 +1,53 @@
+"""Delivering one webhook event to one endpoint (the ``deliver_webhook`` job's effect).
+
+POST the stored event body, signed, with a bounded timeout and no redirects; a 2xx is
+done, anything else raises WebhookDeliveryError, which the queue retries with backoff
+(CALLREC_JOB_MIN_BACKOFF_S doubling to 600 s, CALLREC_JOB_MAX_RETRIES times). An endpoint
+removed meanwhile, or an event expired, ends the job without a request.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, sign
+from worker.errors import WorkerError
+from worker.jobs import DeliverWebhook
+from worker.runner import JobResult
+
+#: Seconds a delivery may take per network operation.
+TIMEOUT_S = 10.0
+
+
+class WebhookDeliveryError(WorkerError):
+    """Raised when an endpoint did not take an event (no answer, or not 2xx); retried."""
+
+
+def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = None,
+            clock=time.time) -> JobResult:
+    endpoint = store.get(job.endpoint_id)
+    if endpoint is None:
+        return JobResult(references={"delivered": "no", "reason": "endpoint_removed"})
+    body = store.event_body(job.event_id)
+    if body is None:
+        return JobResult(references={"delivered": "no", "reason": "event_expired"})
+    headers = {"Content-Type": "application/json", "User-Agent": "callrec-webhooks/1",
+               SIGNATURE_HEADER: sign(endpoint.secret, body, int(clock())), "Callrec-Event-Id": job.event_id}
+    try:
+        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, verify=ca_file or True,
+                          trust_env=False) as client:
+            response = client.post(endpoint.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer ({type(exc).__name__})") from exc
+    if not 200 <= response.status_code < 300:
+        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: answered {response.status_code}")
+    return JobResult(references={"delivered": "yes", "status": str(response.status_code)})
+
+
+def deliver_job(job: DeliverWebhook) -> JobResult:
+    """The queue actor's operation: this process's Redis and settings."""
+    from worker.broker import SETTINGS, broker
+
+    return deliver(job, WebhookStore(broker.client), ca_file=SETTINGS.fetch_ca_file or None)

@@ -1,0 +1,64 @@
+"""API errors as JSON: ``{"error": {"code", "message", "field"}}``, worded as the CLI words them.
+
+A service error's message is the CLI's message (``callrec enqueue: <message>`` on stderr);
+over HTTP it is the same text, with the field path (``events[3].end``...) it starts with
+split out into ``field``. Bad input is a 4xx, a queue or store outage a 503, a bug a 500
+whose message names nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.responses import JSONResponse
+
+from vault.errors import AccessDeniedError, ObjectMissingError
+from worker.errors import SERVICE_ERRORS, ManifestError, QueueUnavailableError, WorkerError, is_permanent
+
+#: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
+_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): ")
+
+
+class ApiError(WorkerError):
+    """Raised when a request cannot be served; carries its HTTP status and error code."""
+
+    permanent = True
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"no {what}")
+
+
+def error_response(exc: ApiError) -> JSONResponse:
+    body = {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+
+def from_service_error(exc: BaseException) -> ApiError:
+    """The ApiError for a service error raised by the operations the API calls."""
+    if isinstance(exc, ApiError):
+        return exc
+    message = str(exc)
+    if isinstance(exc, AccessDeniedError):
+        return ApiError(403, "forbidden", message)
+    if isinstance(exc, ObjectMissingError):
+        return ApiError(404, "not_found", message)
+    if isinstance(exc, ManifestError):
+        match = _FIELD.match(message)
+        return ApiError(422, "invalid_manifest", message, match.group(1) if match else None)
+    if isinstance(exc, QueueUnavailableError):
+        return ApiError(503, "unavailable", message)
+    if isinstance(exc, SERVICE_ERRORS) and is_permanent(exc):
+        return ApiError(400, "bad_request", message)
+    if isinstance(exc, SERVICE_ERRORS):
+        return ApiError(503, "unavailable", message)
+    return ApiError(500, "internal", f"internal error ({type(exc).__name__})")

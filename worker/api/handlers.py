@@ -1,0 +1,41 @@
+"""Endpoint glue: errors to JSON responses, blocking work off the event loop."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from worker import logs
+from worker.api.errors import ApiError, error_response, from_service_error
+from worker.errors import SERVICE_ERRORS
+
+log = logging.getLogger("callrec.api")
+
+
+def endpoint(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Turn ApiError and service errors into JSON errors; a bug into a 500 naming nothing."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return error_response(exc)
+        except SERVICE_ERRORS as exc:
+            return error_response(from_service_error(exc))
+        except Exception as exc:  # a bug: logged with its class and stack, never its message
+            logs.event(log, "api_error", logging.ERROR, path=request.url.path, exc_type=type(exc).__name__)
+            log.debug("api error", exc_info=True)
+            return error_response(from_service_error(exc))
+
+    return wrapped
+
+
+async def blocking(function, *args, **kwargs):
+    """Run a blocking call (vault, files) in the thread pool."""
+    return await run_in_threadpool(function, *args, **kwargs)

@@ -1,0 +1,1 @@
+"""Ingress from telephony platforms: Twilio recording callbacks, Amazon Connect contact records."""

@@ -1,0 +1,53 @@
+"""Reading a request body within the size limit, and decoding JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from worker.api.errors import ApiError
+
+
+async def read_body(request: Request, limit_bytes: int) -> bytes:
+    """The whole body, or 413 as soon as it passes ``limit_bytes`` (declared or sent)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise ApiError(400, "bad_request", "Content-Length is not a number")
+        if int(declared) > limit_bytes:
+            raise _too_large(limit_bytes)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit_bytes:
+            raise _too_large(limit_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, limit_bytes: int, what: str = "request body") -> Any:
+    """The body decoded as JSON; 415 when it is not sent as JSON, 400 when it is not JSON."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "unsupported_media_type", f"{what}: send it as application/json")
+    return decode_json(await read_body(request, limit_bytes), what)
+
+
+def decode_json(body: bytes, what: str) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", f"{what}: not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "bad_request",
+                       f"{what}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, "bad_request",
+                       f"{what}: not usable JSON (a number too long or nesting too deep)") from None
+
+
+def _too_large(limit_bytes: int) -> ApiError:
+    return ApiError(413, "payload_too_large", f"request body is larger than {limit_bytes} bytes "
+                    "(CALLREC_API_MAX_BODY_BYTES)")

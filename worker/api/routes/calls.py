@@ -1,0 +1,67 @@
+"""``POST /v1/calls``: a call manifest in, a post-call job out (``202`` + job id)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from worker.api.auth import authenticate
+from worker.api.errors import ApiError
+from worker.api.handlers import blocking, endpoint
+from worker.api.requests import decode_json, read_body
+from worker.api.routes.common import accepted
+from worker.api.sources import account_inbox, check_sources
+from worker.api.submissions import Submitted, idempotency_key, manifest_path, write_manifest
+from worker.errors import ManifestError
+from worker.jobs import ProcessCall
+from worker.manifest import Manifest, parse_manifest
+
+
+@endpoint
+async def submit_call(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    idem = idempotency_key(request.headers)
+    _json_only(request)
+    body = await read_body(request, services.settings.api_max_body_bytes)
+    done_before = services.submitter.remembered(key.account_id, idem, body)
+    if done_before is not None:
+        return accepted(request, Submitted(done_before, services.queue.status.get(done_before), False))
+    data = decode_json(body, "manifest")
+    submitted = await blocking(submit_manifest, services, key.account_id, data)
+    services.submitter.remember(key.account_id, idem, body, submitted.job_id)
+    return accepted(request, submitted)
+
+
+def submit_manifest(services, account_id: str, data) -> Submitted:
+    """Validate ``data`` as ``account_id``'s manifest, keep it for the workers, enqueue its job."""
+    settings = services.settings
+    inbox = account_inbox(settings, account_id)
+    manifest = parse_manifest(data, inbox if inbox is not None else settings.data_dir / "api" / "no-inbox")
+    if manifest.account.id != account_id:
+        raise ManifestError(f"account.id: {manifest.account.id!r} is not this API key's account")
+    check_sources(manifest, settings)
+    path = manifest_path(settings.data_dir, account_id, manifest.call_id)
+    job = ProcessCall.for_manifest(str(path))
+    return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest)),
+                                     retry_failed=True)
+
+
+def stored(manifest: Manifest) -> dict:
+    """The manifest as the workers read it: local sources as absolute paths."""
+    document = manifest.to_dict()
+    for item, segment in zip(document["segments"], manifest.segments):
+        if segment.location.path is not None:
+            item["uri"] = str(segment.location.path)
+    if manifest.transcript is not None and manifest.transcript.location.path is not None:
+        document["transcript"]["uri"] = str(manifest.transcript.location.path)
+    return document
+
+
+def _json_only(request: Request) -> None:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "unsupported_media_type", "manifest: send it as application/json")
+
+
+ROUTES = [Route("/v1/calls", submit_call, methods=["POST"], name="calls")]

@@ -1,0 +1,50 @@
+"""Helpers the resource modules share: job responses and the account's recordings."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from vault.errors import VaultInputError
+from vault.index import IndexEntry
+from vault.regional import RegionVault
+from worker.api.errors import ApiError, not_found
+from worker.api.keys import ApiKey
+from worker.api.submissions import Submitted
+from worker.status import JobStatus
+
+
+def status_body(status: JobStatus) -> dict:
+    """A job's status as the API shows it (the encoded job and dead-letter reference left out)."""
+    return {"job_id": status.job_id, "kind": status.kind, "state": status.state,
+            "attempts": status.attempts, "enqueued_at": status.enqueued_at,
+            "started_at": status.started_at, "finished_at": status.finished_at,
+            "reason": status.reason, "result": dict(status.result)}
+
+
+def accepted(request: Request, submitted: Submitted) -> JSONResponse:
+    """``202`` with the job's id, state and where to follow it."""
+    body = status_body(submitted.status) if submitted.status is not None else {"job_id": submitted.job_id}
+    body["status_url"] = str(request.url_for("job", job_id=submitted.job_id).path)
+    return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
+
+
+def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple[RegionVault, IndexEntry]:
+    """The region vault and index entry of one of the key's account's recordings; 404 for
+    anything else (malformed id, other region, other account: a key learns nothing)."""
+    vault = request.app.state.services.vault
+    try:
+        region_vault = vault.for_recording(recording_id)
+    except VaultInputError:
+        raise not_found(f"recording {recording_id}") from None
+    entry = region_vault.find(recording_id)
+    if entry is None or entry.account_id != key.account_id:
+        raise not_found(f"recording {recording_id}")
+    return region_vault, entry
+
+
+def text_param(request: Request, name: str, default: str | None = None) -> str | None:
+    value = request.query_params.get(name, default)
+    if value is not None and (len(value) > 500 or not value.isprintable()):
+        raise ApiError(400, "bad_request", f"{name}: at most 500 printable characters", name)
+    return value

@@ -1,0 +1,157 @@
+"""Stored recordings: metadata, the redacted audio and transcript, re-redaction, deletion.
+
+Audio and transcript follow ``callrec export``'s access rules (an agent with the ticket, or
+the end user who requested it where recordings are public; ``as``, ``tickets`` and
+``requester_of`` query parameters, as the CLI's flags), and every access and refusal is
+audited. Another account's recording is a 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Route
+
+from vault.access import Principal
+from worker.api.auth import authenticate
+from worker.api.errors import ApiError
+from worker.api.handlers import blocking, endpoint
+from worker.api.routes.common import accepted, account_recording, text_param
+from worker.jobs import DeleteRecordings, JobDecodeError, RedactRecording
+from worker.operations import export_recording
+
+#: Reason recorded for deletions asked over the API without one.
+DEFAULT_REASON = "deleted over the API"
+
+
+@endpoint
+async def metadata(request: Request):
+    key = authenticate(request)
+    rid = request.path_params["recording_id"]
+
+    def read() -> dict:
+        region_vault, entry = account_recording(request, key, rid)
+        if entry.artifact("metadata") is None:
+            raise ApiError(410, "deleted", f"recording {rid} was deleted ({entry.tombstone.reason})"
+                           if entry.tombstone else f"recording {rid} has no metadata")
+        out = io.BytesIO()
+        region_vault.read(entry, "metadata", out)
+        region_vault.audit("metadata", "allowed", rid, f"api-key:{key.key_id}")
+        return json.loads(out.getvalue())
+
+    return JSONResponse(await blocking(read))
+
+
+def principal_of(request: Request, account_id: str) -> Principal:
+    """The principal the caller vouches for: ``as=agent:A&tickets=T1,T2`` or
+    ``as=end-user:U&requester_of=T`` (the CLI's ``--as``, ``--tickets``, ``--requester-of``)."""
+    who = text_param(request, "as")
+    if who is None:
+        raise ApiError(400, "bad_request", "as: give agent:A (with tickets) or end-user:U "
+                       "(with requester_of)", "as")
+    kind = who.partition(":")[0]
+    tickets, requester_of = text_param(request, "tickets"), text_param(request, "requester_of")
+    if kind == "agent" and (tickets is None or requester_of is not None):
+        raise ApiError(400, "bad_request", "as=agent:A needs tickets=T1,T2 (and no requester_of)", "tickets")
+    if kind == "end-user" and (requester_of is None or tickets is not None):
+        raise ApiError(400, "bad_request", "as=end-user:U needs requester_of=T (and no tickets)", "requester_of")
+    listed = tickets if kind == "agent" else requester_of
+    return Principal.parse(who, account_id, frozenset(t.strip() for t in (listed or "").split(",") if t.strip()))
+
+
+def exported(request: Request, key, artifact: str) -> tuple[Path, str]:
+    """Decrypt ``artifact`` into a private temp dir for the principal (audited, as export);
+    returns its path and an ETag naming the stored version (stable across Range requests)."""
+    rid = request.path_params["recording_id"]
+    principal = principal_of(request, key.account_id)
+    _, entry = account_recording(request, key, rid)
+    stored = entry.artifact(artifact)
+    etag = f'"{stored.generation}-{stored.tag}"' if stored is not None else '"none"'
+    services = request.app.state.services
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-api-"))
+    try:
+        return export_recording(rid, workdir / artifact, principal, services.settings,
+                                artifact=artifact, vault=services.vault).path, etag
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+@endpoint
+async def audio(request: Request):
+    key = authenticate(request)
+    path, etag = await blocking(exported, request, key, "audio")
+    return FileResponse(path, media_type="audio/wav", filename=f"{request.path_params['recording_id']}.wav",
+                        headers={"etag": etag, "cache-control": "private, no-store"},
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+
+
+@endpoint
+async def transcript(request: Request):
+    key = authenticate(request)
+    path, etag = await blocking(exported, request, key, "transcript")
+    return FileResponse(path, media_type="application/octet-stream",
+                        headers={"etag": etag, "cache-control": "private, no-store"},
+                        filename=f"{request.path_params['recording_id']}.transcript",
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+
+
+@endpoint
+async def redact(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    rid = request.path_params["recording_id"]
+    await blocking(account_recording, request, key, rid)
+    submitted = services.submitter.submit(RedactRecording.for_recording(rid), key.account_id, retry_failed=True)
+    return accepted(request, submitted)
+
+
+def _reason(request: Request) -> str:
+    return text_param(request, "reason", DEFAULT_REASON)
+
+
+@endpoint
+async def delete_recording(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    rid = request.path_params["recording_id"]
+    await blocking(account_recording, request, key, rid)
+    job = _job(lambda: DeleteRecordings.for_target(recording_id=rid, reason=_reason(request)))
+    return accepted(request, services.submitter.submit(job, key.account_id, retry_failed=True))
+
+
+@endpoint
+async def delete_ticket(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    ticket = request.path_params["ticket_id"]
+    job = _job(lambda: DeleteRecordings.for_target(ticket_id=ticket, account_id=key.account_id,
+                                                   reason=_reason(request)))
+    return accepted(request, services.submitter.submit(job, key.account_id))
+
+
+def _job(make):
+    try:
+        return make()
+    except JobDecodeError as exc:
+        field = "reason" if "reason" in str(exc) else "ticket_id"
+        message = ("reason: letters, spaces and , . _ ' - only (no digits)" if field == "reason"
+                   else "ticket_id: not a valid ticket id")
+        raise ApiError(400, "bad_request", message, field) from None
+
+
+ROUTES = [
+    Route("/v1/recordings/{recording_id}", metadata, methods=["GET"], name="recording"),
+    Route("/v1/recordings/{recording_id}", delete_recording, methods=["DELETE"]),
+    Route("/v1/recordings/{recording_id}/audio", audio, methods=["GET", "HEAD"], name="audio"),
+    Route("/v1/recordings/{recording_id}/transcript", transcript, methods=["GET"], name="transcript"),
+    Route("/v1/recordings/{recording_id}/redact", redact, methods=["POST"]),
+    Route("/v1/tickets/{ticket_id}/recordings", delete_ticket, methods=["DELETE"]),
+]

@@ -1,0 +1,57 @@
+"""``/v1/webhooks``: register (the secret is shown once), list and remove an account's endpoints."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from worker.api.auth import authenticate
+from worker.api.errors import ApiError, not_found
+from worker.api.handlers import endpoint
+from worker.api.requests import read_json
+from worker.api.webhooks import EVENT_TYPES, WebhookStore
+from worker.errors import UsageError
+
+
+def _store(request: Request) -> WebhookStore:
+    return WebhookStore(request.app.state.services.client)
+
+
+def _shown(hook) -> dict:
+    return {"id": hook.endpoint_id, "url": hook.url, "created_at": hook.created_at, "events": list(EVENT_TYPES)}
+
+
+@endpoint
+async def register(request: Request):
+    key = authenticate(request)
+    body = await read_json(request, request.app.state.services.settings.api_max_body_bytes)
+    if not isinstance(body, dict) or set(body) != {"url"}:
+        raise ApiError(422, "invalid_request", 'send {"url": "https://..."}', "url")
+    try:
+        hook = _store(request).register(key.account_id, body["url"])
+    except UsageError as exc:
+        raise ApiError(422, "invalid_request", str(exc), "url") from None
+    return JSONResponse({**_shown(hook), "secret": hook.secret}, status_code=201)
+
+
+@endpoint
+async def listing(request: Request):
+    key = authenticate(request)
+    return JSONResponse({"webhooks": [_shown(h) for h in _store(request).endpoints(key.account_id)]})
+
+
+@endpoint
+async def remove(request: Request):
+    key = authenticate(request)
+    endpoint_id = request.path_params["endpoint_id"]
+    if not _store(request).remove(key.account_id, endpoint_id):
+        raise not_found(f"webhook {endpoint_id!r}")
+    return Response(status_code=204)
+
+
+ROUTES = [
+    Route("/v1/webhooks", register, methods=["POST"], name="webhooks"),
+    Route("/v1/webhooks", listing, methods=["GET"]),
+    Route("/v1/webhooks/{endpoint_id}", remove, methods=["DELETE"]),
+]

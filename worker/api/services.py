@@ -1,0 +1,36 @@
+"""What the API's routes share: settings, the queue, the vault, keys, limits, webhooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+
+from vault.vault import Vault
+from worker.api.keys import KeyStore
+from worker.api.ratelimit import RateLimiter
+from worker.api.submissions import Submitter
+from worker.settings import Settings
+from worker.submit import JobQueue
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    client: redis.Redis
+    queue: JobQueue
+    vault: Vault
+    keys: KeyStore
+    limiter: RateLimiter
+    submitter: Submitter
+
+
+def build_services(settings: Settings, broker, vault: Vault | None = None) -> Services:
+    """The services of one API process over ``broker`` (the workers' broker)."""
+    from worker.vaults import build_vault
+
+    queue = JobQueue(broker, settings)
+    client = broker.client
+    return Services(settings=settings, client=client, queue=queue, vault=vault or build_vault(settings),
+                    keys=KeyStore(client), limiter=RateLimiter(client, settings.api_rate_per_s),
+                    submitter=Submitter(queue, client))

@@ -1,0 +1,60 @@
+"""Where the sources of a manifest sent over HTTP may come from.
+
+An HTTP manifest has no directory of its own, so:
+
+- ``file:`` URIs and absolute paths name files under ``CALLREC_API_INBOX/<account>/``
+  (relative ones resolve there); anything outside it, through ``..`` or a symbolic link, is
+  refused; without an inbox no local file is taken;
+- ``s3://`` URIs name objects of the buckets in ``CALLREC_API_S3_BUCKETS``, under the key
+  prefix ``<account>/`` (the pipeline destroys sources after storing: an account must never
+  reach another's objects);
+- ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.fetch).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from worker.errors import ManifestError
+from worker.fetch import FetchPolicy
+from worker.manifest import Location, Manifest
+from worker.settings import Settings
+
+
+def account_inbox(settings: Settings, account_id: str) -> Path | None:
+    """The directory relative ``file:`` URIs of ``account_id``'s HTTP manifests resolve in."""
+    return Path(settings.api_inbox).resolve() / account_id if settings.api_inbox else None
+
+
+def check_sources(manifest: Manifest, settings: Settings) -> None:
+    """Refuse any source of ``manifest`` the HTTP API may not hand to the workers."""
+    places = [(f"segments[{i}].uri", s.location) for i, s in enumerate(manifest.segments)]
+    if manifest.transcript is not None:
+        places.append(("transcript.uri", manifest.transcript.location))
+    account = manifest.account.id
+    for where, location in places:
+        _check(where, location, account, settings)
+
+
+def _check(where: str, location: Location, account: str, settings: Settings) -> None:
+    uri = location.uri
+    if location.path is not None:
+        inbox = account_inbox(settings, account)
+        if inbox is None:
+            raise ManifestError(f"{where}: {uri!r} is a local file; this server takes none over HTTP "
+                                "(no CALLREC_API_INBOX): use s3:// or https://")
+        real = Path(os.path.realpath(location.path))
+        if real != inbox and inbox not in real.parents:
+            raise ManifestError(f"{where}: {uri!r} is outside this account's inbox "
+                                f"(CALLREC_API_INBOX/{account}/)")
+        return
+    if uri.startswith("s3://"):
+        buckets = [b.strip() for b in settings.api_s3_buckets.split(",") if b.strip()]
+        if location.bucket not in buckets:
+            raise ManifestError(f"{where}: bucket {location.bucket!r} is not one this server reads "
+                                "(CALLREC_API_S3_BUCKETS)")
+        if not (location.key or "").startswith(f"{account}/") or "/../" in f"/{location.key}/":
+            raise ManifestError(f"{where}: {uri!r} is not under this account's prefix {account}/")
+        return
+    FetchPolicy.from_settings(settings).check(uri, where)

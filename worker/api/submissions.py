@@ -1,0 +1,116 @@
+"""Jobs submitted over HTTP: stored manifests, job ownership and ``Idempotency-Key``.
+
+A manifest sent over HTTP is validated (as ``callrec enqueue`` does), its sources checked
+(worker.api.sources), then written with absolute source locations under
+``<data_dir>/api/manifests/<account>/`` where the workers read it; its job id is
+deterministic per account and call, so the same call sent twice is one job. Every job the
+API submits records its account (``callrec:api:job:<id>``): a key sees its own jobs only,
+and the webhook events of a job go to its account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from worker.api.errors import ApiError
+from worker.api.owners import NAMESPACE, record_owner
+from worker.jobs import Job
+from worker.status import JobStatus
+from worker.submit import JobQueue
+
+#: How long an Idempotency-Key is remembered (Stripe keeps them 24 hours).
+IDEMPOTENCY_TTL_S = 24 * 3600
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A job the API submitted (or found submitted already) and its status now."""
+
+    job_id: str
+    status: JobStatus | None
+    created: bool
+
+
+class Submitter:
+    """Submits jobs for an account, once per job id and once per Idempotency-Key."""
+
+    def __init__(self, queue: JobQueue, client: redis.Redis) -> None:
+        self.queue = queue
+        self.client = client
+
+    def submit(self, job: Job, account_id: str, *, prepare=None, retry_failed: bool = False) -> Submitted:
+        """Enqueue ``job`` for ``account_id`` unless it exists; ``prepare()`` runs first when it
+        does not (e.g. writes the manifest); a failed job is resubmitted when ``retry_failed``."""
+        current = self.queue.status.get(job.job_id)
+        created = False
+        if current is None or (retry_failed and current.state == "failed"):
+            if prepare is not None:
+                prepare()
+            if current is None:
+                created = self.queue.submit(job)
+            else:
+                self.queue.resubmit(job)
+                created = True
+        record_owner(self.client, job.job_id, account_id)
+        return Submitted(job.job_id, self.queue.status.get(job.job_id), created)
+
+    def remembered(self, account_id: str, key: str | None, body: bytes) -> str | None:
+        """The job id an earlier request with this Idempotency-Key made, or None; 422 when
+        the key was used for a different request."""
+        if key is None:
+            return None
+        name, digest = self._idem(account_id, key), _digest(body)
+        found = self.client.get(name)
+        if found is None:
+            return None
+        record = json.loads(found)
+        if record["digest"] != digest:
+            raise ApiError(422, "idempotency_key_reused", "Idempotency-Key was used for a different "
+                           "request; use a new key for a new request", "Idempotency-Key")
+        return record["job_id"]
+
+    def remember(self, account_id: str, key: str | None, body: bytes, job_id: str) -> None:
+        if key is not None:
+            record = json.dumps({"job_id": job_id, "digest": _digest(body)})
+            self.client.set(self._idem(account_id, key), record, ex=IDEMPOTENCY_TTL_S, nx=True)
+
+    def _idem(self, account_id: str, key: str) -> str:
+        return f"{NAMESPACE}:idem:{account_id}:{_digest(key.encode())}"
+
+
+def idempotency_key(headers) -> str | None:
+    key = headers.get("idempotency-key")
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(400, "bad_request", "Idempotency-Key: 1 to 255 visible ASCII characters",
+                       "Idempotency-Key")
+    return key
+
+
+def manifest_path(data_dir: Path, account_id: str, call_id: str) -> Path:
+    """Where the HTTP manifest of ``account_id``'s call ``call_id`` is kept for the workers."""
+    digest = hashlib.sha256(f"{account_id}\x00{call_id}".encode()).hexdigest()[:32]
+    return Path(data_dir).resolve() / "api" / "manifests" / account_id / f"{digest}.json"
+
+
+def write_manifest(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` atomically (a reader sees the old file or the new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(temp, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=1)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, path)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,145 @@
+"""Webhooks: an account's endpoints, its events, and their signatures.
+
+An event is ``{"id", "type", "created", "account_id", "data"}`` where ``type`` is
+``job.done``, ``job.failed`` or ``recording.deleted`` and ``data`` holds references and
+counts only (job, recording and ticket ids, states, reasons): never digits, audio or
+transcript text. Each delivery is signed like Stripe's: the header
+
+    Callrec-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+
+lets the receiver check the body and reject replays (compare ``t`` with its clock).
+Endpoints and events live in Redis; an endpoint's secret is kept as it must be to sign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+
+from worker.errors import UsageError
+
+#: Event types an endpoint receives.
+EVENT_TYPES = ("job.done", "job.failed", "recording.deleted")
+#: Header carrying the signature.
+SIGNATURE_HEADER = "Callrec-Signature"
+#: How long an event stays readable for its deliveries (retries end well before).
+EVENT_TTL_S = 7 * 86400
+#: Endpoints per account.
+MAX_ENDPOINTS = 10
+NAMESPACE = "callrec:api"
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    endpoint_id: str
+    account_id: str
+    url: str
+    secret: str
+    created_at: float
+
+
+def check_url(url: object) -> str:
+    """An https URL (http only to this machine, for development), at most 2,000 characters."""
+    if not isinstance(url, str) or len(url) > 2000:
+        raise UsageError("url: give an https:// URL (at most 2000 characters)")
+    parts = urlsplit(url)
+    if parts.username or parts.password or not parts.hostname:
+        raise UsageError("url: give an https:// URL with a host and no credentials")
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
+        raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
+    return url
+
+
+def sign(secret: str, body: bytes, timestamp_s: int) -> str:
+    """The ``Callrec-Signature`` value of ``body`` sent at ``timestamp_s``."""
+    mac = hmac.new(secret.encode(), f"{timestamp_s}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp_s},v1={mac}"
+
+
+def verify(secret: str, body: bytes, header: str, *, now_s: float | None = None, tolerance_s: float = 300) -> bool:
+    """True when ``header`` signs ``body`` with ``secret`` within ``tolerance_s`` of now (what
+    a receiver runs; the README shows the same check standalone)."""
+    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp_s = int(fields["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((time.time() if now_s is None else now_s) - timestamp_s) > tolerance_s:
+        return False
+    expected = sign(secret, body, timestamp_s).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+def event_id(*parts: str) -> str:
+    """A deterministic event id: a redelivered job announces the same event once."""
+    return "evt_" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
+
+
+class WebhookStore:
+    """Endpoints (``callrec:api:hook:<id>``, a set per account) and events (with a TTL)."""
+
+    def __init__(self, client: redis.Redis, *, clock=time.time) -> None:
+        self.client = client
+        self.clock = clock
+
+    def register(self, account_id: str, url: str) -> Endpoint:
+        check_url(url)
+        if self.client.scard(self._account(account_id)) >= MAX_ENDPOINTS:
+            raise UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
+        endpoint = Endpoint("we_" + secrets.token_hex(8), account_id, url, "whsec_" + secrets.token_urlsafe(32),
+                            round(self.clock(), 3))
+        with self.client.pipeline() as pipe:
+            pipe.hset(self._hook(endpoint.endpoint_id),
+                      mapping={"account_id": account_id, "url": url, "secret": endpoint.secret,
+                               "created_at": f"{endpoint.created_at:.3f}"})
+            pipe.sadd(self._account(account_id), endpoint.endpoint_id)
+            pipe.execute()
+        return endpoint
+
+    def get(self, endpoint_id: str) -> Endpoint | None:
+        values = self.client.hgetall(self._hook(endpoint_id))
+        if not values:
+            return None
+        return Endpoint(endpoint_id, values[b"account_id"].decode(), values[b"url"].decode(),
+                        values[b"secret"].decode(), float(values[b"created_at"]))
+
+    def endpoints(self, account_id: str) -> list[Endpoint]:
+        ids = sorted(i.decode() for i in self.client.smembers(self._account(account_id)))
+        found = [self.get(i) for i in ids]
+        return sorted((e for e in found if e is not None), key=lambda e: (e.created_at, e.endpoint_id))
+
+    def remove(self, account_id: str, endpoint_id: str) -> bool:
+        if not self.client.srem(self._account(account_id), endpoint_id):
+            return False
+        self.client.delete(self._hook(endpoint_id))
+        return True
+
+    def put_event(self, account_id: str, event_type: str, data: dict[str, Any], ident: str) -> dict[str, Any]:
+        """Store an event once (by its deterministic id) and return it."""
+        if event_type not in EVENT_TYPES:
+            raise UsageError(f"event type {event_type!r} is not one of {', '.join(EVENT_TYPES)}")
+        event = {"id": ident, "type": event_type, "created": int(self.clock()), "account_id": account_id,
+                 "data": data}
+        self.client.set(self._event(ident), json.dumps(event, sort_keys=True), ex=EVENT_TTL_S, nx=True)
+        return json.loads(self.client.get(self._event(ident)))
+
+    def event_body(self, ident: str) -> bytes | None:
+        return self.client.get(self._event(ident))
+
+    def _hook(self, endpoint_id: str) -> str:
+        return f"{NAMESPACE}:hook:{endpoint_id}"
+
+    def _account(self, account_id: str) -> str:
+        return f"{NAMESPACE}:account-hooks:{account_id}"
+
+    def _event(self, ident: str) -> str:
+        return f"{NAMESPACE}:event:{ident}"

@@ -1,0 +1,47 @@
+"""``callrec serve [--host H] [--port P]``: the HTTP API and review page (uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the HTTP API of the add-on and the review page",
+        description="Serve the HTTP API (/v1/..., OpenAPI at /v1/openapi.json) over the same "
+                    "settings, queue and vault as the workers. Start `callrec worker` too: the API "
+                    "enqueues, workers process. Keys: `callrec api-keys create --account A`.")
+    parser.add_argument("--host", help="address to listen on (default CALLREC_API_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default CALLREC_API_PORT, 8080)")
+    parser.set_defaults(func=run)
+
+
+def build(settings=None):
+    """The ASGI app over this process's broker and settings (with overrides)."""
+    from worker.api.app import create_app
+    from worker.api.services import build_services
+    from worker.broker import SETTINGS, broker, ensure_redis
+
+    import worker.actors  # noqa: F401  (declares the actors the API enqueues for)
+
+    settings = settings or SETTINGS
+    ensure_redis(settings)
+    return create_app(build_services(settings, broker))
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from worker import logs
+    from worker.broker import SETTINGS, queue_errors
+
+    settings = replace(SETTINGS, api_host=args.host or SETTINGS.api_host, api_port=args.port or SETTINGS.api_port)
+    logs.configure(settings.log_level)
+    with queue_errors(settings):
+        app = build(settings)
+    print(f"callrec serve: http://{settings.api_host}:{settings.api_port}/v1/ "
+          f"(OpenAPI: /v1/openapi.json)", flush=True)
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="warning",
+                access_log=False, server_header=False)
+    return 0

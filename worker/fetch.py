@@ -1,0 +1,182 @@
+"""Fetching ``https://`` sources (a Twilio ``RecordingUrl``, a presigned URL) into the worker's temp.
+
+Only hosts listed in ``CALLREC_FETCH_HOSTS`` are fetched (an entry ``user:password@host``
+carries that host's credentials); a Twilio API URL (``/Accounts/AC.../``) is fetched with
+that Account SID and its auth token from ``CALLREC_TWILIO_AUTH_TOKENS``. Every fetch is
+bounded: seconds per network operation, bytes, and redirects, which must stay https and
+never carry the credentials to another host (Twilio redirects media to a storage host).
+A refusal or a 4xx is bad input (ManifestError); a timeout, a 5xx or a broken connection is
+transient (FetchError, retried by the queue).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import httpx
+
+from worker.errors import ManifestError, WorkerError
+from worker.settings import Settings
+
+_TWILIO_ACCOUNT = re.compile(r"/Accounts/(AC[0-9a-fA-F]{32})/")
+
+
+class FetchError(WorkerError):
+    """Raised when an https source could not be fetched for a reason that may pass (retried)."""
+
+
+@dataclass(frozen=True)
+class HostEntry:
+    """One allowed host (``host`` or ``host:port``) and its credentials, if any."""
+
+    host: str
+    port: int | None
+    username: str | None = None
+    password: str | None = None
+
+    def matches(self, host: str, port: int) -> bool:
+        return host == self.host and (self.port is None or self.port == port)
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """What may be fetched, with which credentials, within which limits."""
+
+    hosts: tuple[HostEntry, ...]
+    twilio_tokens: tuple[tuple[str, str], ...]
+    max_bytes: int
+    timeout_s: float
+    max_redirects: int
+    ca_file: str | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchPolicy:
+        return cls(hosts=parse_hosts(settings.fetch_hosts),
+                   twilio_tokens=parse_twilio_tokens(settings.twilio_auth_tokens),
+                   max_bytes=settings.fetch_max_bytes, timeout_s=settings.fetch_timeout_s,
+                   max_redirects=settings.fetch_max_redirects, ca_file=settings.fetch_ca_file or None)
+
+    def check(self, uri: str, where: str) -> HostEntry:
+        """The host entry allowing ``uri``; ManifestError naming ``where`` when none does."""
+        parts = urlsplit(uri)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ManifestError(f"{where}: {shown(uri)} is not an https:// URL")
+        if parts.username or parts.password:
+            raise ManifestError(f"{where}: {shown(uri)} carries credentials; configure them per host "
+                                "(CALLREC_FETCH_HOSTS)")
+        port = parts.port or 443
+        for entry in self.hosts:
+            if entry.matches(parts.hostname, port):
+                return entry
+        raise ManifestError(f"{where}: host {parts.hostname} is not one this service fetches from "
+                            "(CALLREC_FETCH_HOSTS)")
+
+    def auth(self, uri: str, entry: HostEntry) -> tuple[str, str] | None:
+        if entry.username is not None:
+            return entry.username, entry.password or ""
+        match = _TWILIO_ACCOUNT.search(urlsplit(uri).path)
+        if match is not None:
+            token = dict(self.twilio_tokens).get(match.group(1))
+            if token is not None:
+                return match.group(1), token
+        return None
+
+    def fetch(self, uri: str, target: Path, where: str = "source") -> int:
+        """Download ``uri`` into ``target``; returns its size in bytes. ``target`` is removed
+        on any failure."""
+        entry = self.check(uri, where)
+        auth = self.auth(uri, entry)
+        origin = urlsplit(uri).netloc
+        timeout = httpx.Timeout(self.timeout_s)
+        try:
+            with httpx.Client(timeout=timeout, verify=self.ca_file or True, follow_redirects=False,
+                              trust_env=False) as client:
+                url = uri
+                for _ in range(self.max_redirects + 1):
+                    hop_auth = auth if urlsplit(url).netloc == origin else None
+                    with client.stream("GET", url, auth=hop_auth) as response:
+                        if response.is_redirect:
+                            url = self._redirect(url, response, where)
+                            continue
+                        return self._save(uri, response, target, where)
+                raise ManifestError(f"{where}: {shown(uri)} redirected more than {self.max_redirects} times")
+        except httpx.TimeoutException as exc:
+            target.unlink(missing_ok=True)
+            raise FetchError(f"{where}: {shown(uri)} timed out ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            target.unlink(missing_ok=True)
+            raise FetchError(f"{where}: {shown(uri)} could not be fetched ({type(exc).__name__})") from exc
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def _redirect(self, url: str, response: httpx.Response, where: str) -> str:
+        location = response.headers.get("location")
+        if not location:
+            raise ManifestError(f"{where}: {shown(url)} redirected without a Location")
+        following = urljoin(url, location)
+        if urlsplit(following).scheme != "https":
+            raise ManifestError(f"{where}: {shown(url)} redirected away from https")
+        return following
+
+    def _save(self, uri: str, response: httpx.Response, target: Path, where: str) -> int:
+        status = response.status_code
+        if status >= 500 or status == 429:
+            raise FetchError(f"{where}: {shown(uri)} answered {status}")
+        if status != 200:
+            raise ManifestError(f"{where}: {shown(uri)} answered {status}")
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            raise ManifestError(f"{where}: {shown(uri)} is larger than {self.max_bytes} bytes "
+                                "(CALLREC_FETCH_MAX_BYTES)")
+        size = 0
+        with open(target, "wb") as out:
+            for chunk in response.iter_bytes(1 << 16):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ManifestError(f"{where}: {shown(uri)} is larger than {self.max_bytes} bytes "
+                                        "(CALLREC_FETCH_MAX_BYTES)")
+                out.write(chunk)
+        return size
+
+
+def shown(uri: str) -> str:
+    """A URL as messages show it: no credentials, query or fragment (they may hold tokens)."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+def parse_hosts(text: str) -> tuple[HostEntry, ...]:
+    """``host``, ``host:port`` or ``user:password@host[:port]``, comma-separated."""
+    entries = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        userinfo, at, hostport = item.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        if not host or (colon and not port.isdigit()):
+            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {hostport!r} is not host or host:port")
+        username = password = None
+        if at:
+            user, _, secret = userinfo.partition(":")
+            username, password = unquote(user), unquote(secret)
+        entries.append(HostEntry(host.lower(), int(port) if colon else None, username, password))
+    return tuple(entries)
+
+
+def parse_twilio_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """``AC...:token``, comma-separated."""
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if item:
+            sid, sep, token = item.partition(":")
+            if not sep or not sid.startswith("AC") or not token:
+                raise ManifestError("CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken")
+            pairs.append((sid, token))
+    return tuple(pairs)
