@@ -50,6 +50,7 @@ class Submitter:
     def submit(self, job: Job, account_id: str, *, prepare=None, retry_failed: bool = False) -> Submitted:
         """Enqueue ``job`` for ``account_id`` unless it exists; ``prepare()`` runs first when it
         does not (e.g. writes the manifest); a failed job is resubmitted when ``retry_failed``."""
+        record_owner(self.client, job.job_id, account_id)  # first: a fast worker announces the outcome
         current = self.queue.status.get(job.job_id)
         created = False
         if current is None or (retry_failed and current.state == "failed"):
@@ -60,7 +61,6 @@ class Submitter:
             else:
                 self.queue.resubmit(job)
                 created = True
-        record_owner(self.client, job.job_id, account_id)
         return Submitted(job.job_id, self.queue.status.get(job.job_id), created)
 
     def remembered(self, account_id: str, key: str | None, body: bytes) -> str | None:

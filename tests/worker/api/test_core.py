@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 
 import soundfile
 
@@ -34,7 +35,7 @@ def test_no_key_unknown_key_and_revoked_key_are_401(api, keys, acme):
 
 
 def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker_process):
-    data = sample_manifest(inbox)
+    data = sample_manifest(inbox, call_id=f"CA-e2e-{uuid.uuid4().hex[:8]}")  # its own audit trail
     response = submit(api, acme, data)
     assert response.status_code == 202, response.text
     job = response.json()
@@ -44,7 +45,7 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     rid = status["result"]["recording_id"]
     meta = api.get(f"/v1/recordings/{rid}", headers=acme)
     assert meta.status_code == 200
-    assert meta.json()["call_id"] == "CA1001" and meta.json()["recorded_duration_s"] == 32.5
+    assert meta.json()["call_id"] == data["call_id"] and meta.json()["recorded_duration_s"] == 32.5
 
     full = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT)
     assert full.status_code == 200 and full.headers["content-type"] == "audio/wav"
@@ -191,6 +192,10 @@ def test_rate_limit_is_429_with_retry_after(api_settings, keys, redis_client):
 def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process):
     job = submit(api, acme, sample_manifest(inbox, call_id="CA-del")).json()
     rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    redo = api.post(f"/v1/recordings/{rid}/redact", headers=acme)
+    assert redo.status_code == 202 and redo.json()["kind"] == "redact_recording"
+    assert wait_done(api, acme, redo.json()["job_id"], worker=worker_process)["result"]["reason"] == "up_to_date"
+    assert api.post("/v1/recordings/rec_us_00000000000000000000000000000000/redact", headers=acme).status_code == 404
     bad = api.delete(f"/v1/recordings/{rid}", headers=acme, params={"reason": "card 4111"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "reason"
     deleting = api.delete(f"/v1/recordings/{rid}", headers=acme, params={"reason": "customer asked"})

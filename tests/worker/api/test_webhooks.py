@@ -45,7 +45,7 @@ def test_register_list_remove(api, acme, keys):
 def test_job_done_and_recording_deleted_are_delivered_signed_with_retries(api, acme, inbox, worker_process):
     with Listener(fail_first=2) as listener:
         secret = api.post("/v1/webhooks", json={"url": listener.url}, headers=acme).json()["secret"]
-        job = api.post("/v1/calls", json=sample_manifest(inbox, "08-card-keyed"), headers=acme).json()
+        job = api.post("/v1/calls", json=sample_manifest(inbox, "08-card-keyed", call_id="CA-hooks"), headers=acme).json()
         status = wait_job(api, acme, job["job_id"], worker=worker_process)
         assert status["state"] == "done"
         wait_for(lambda: listener.received, timeout_s=60, what="the job.done delivery", workers=(worker_process,))
@@ -82,3 +82,28 @@ def test_job_failed_is_delivered(api, acme, worker_process):
         assert event["type"] == "job.failed"
         assert event["data"] == {"job_id": job["job_id"], "kind": "delete", "state": "failed",
                                  "reason": "ObjectMissingError: ticket T-none of account acme: no recordings"}
+
+
+def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
+    """A worker may finish a job before submit() returns; it must find the job's account then,
+    or the job's events are never announced (seen under load)."""
+    from worker.api.owners import job_owner
+    from worker.api.submissions import Submitter
+    from worker.jobs import RedactRecording
+
+    seen = []
+
+    class Queue:
+        class status:  # noqa: N801 (stands in for the StatusStore attribute)
+            @staticmethod
+            def get(job_id):
+                return None
+
+        @staticmethod
+        def submit(job):
+            seen.append(job_owner(redis_client, job.job_id))  # what a worker would read now
+            return True
+
+    job = RedactRecording.for_recording("rec_us_" + "0" * 32)
+    Submitter(Queue, redis_client).submit(job, "acme")
+    assert seen == ["acme"]
