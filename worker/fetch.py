@@ -12,6 +12,7 @@ transient (FetchError, retried by the queue).
 from __future__ import annotations
 
 import re
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -92,7 +93,7 @@ class FetchPolicy:
         origin = urlsplit(uri).netloc
         timeout = httpx.Timeout(self.timeout_s)
         try:
-            with httpx.Client(timeout=timeout, verify=self.ca_file or True, follow_redirects=False,
+            with httpx.Client(timeout=timeout, verify=tls_context(self.ca_file), follow_redirects=False,
                               trust_env=False) as client:
                 url = uri
                 for _ in range(self.max_redirects + 1):
@@ -141,6 +142,11 @@ class FetchPolicy:
                                         "(CALLREC_FETCH_MAX_BYTES)")
                 out.write(chunk)
         return size
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """Certificate checks against ``ca_file``, else the system's trust store."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
 
 
 def shown(uri: str) -> str:

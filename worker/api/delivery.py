@@ -14,6 +14,7 @@ import httpx
 
 from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, sign
 from worker.errors import WorkerError
+from worker.fetch import tls_context
 from worker.jobs import DeliverWebhook
 from worker.runner import JobResult
 
@@ -36,7 +37,7 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
     headers = {"Content-Type": "application/json", "User-Agent": "callrec-webhooks/1",
                SIGNATURE_HEADER: sign(endpoint.secret, body, int(clock())), "Callrec-Event-Id": job.event_id}
     try:
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, verify=ca_file or True,
+        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, verify=tls_context(ca_file),
                           trust_env=False) as client:
             response = client.post(endpoint.url, content=body, headers=headers)
     except httpx.HTTPError as exc:

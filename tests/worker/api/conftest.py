@@ -9,29 +9,82 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+from http.server import BaseHTTPRequestHandler
+
 import httpx
 import pytest
 
+from tests.vault.conftest import moto_url  # noqa: F401  (session fixture: moto on 127.0.0.1)
 from tests.worker.api.server import ThreadedServer
+from tests.worker.api.tls import HttpsServer, make_certificate
 from tests.worker.workers import WorkerProcess
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
+#: The Twilio account the tests' callbacks come from, and its auth token.
+TWILIO_SID, TWILIO_TOKEN = "AC" + "5e" * 16, "7d" * 16
+
+
+class MediaHandler(BaseHTTPRequestHandler):
+    """Serves ``server.routes[path] = (status, headers, body)``; records every request."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.server.requests.append((self.path, self.headers.get("Authorization")))
+        status, headers, body = self.server.routes.get(self.path, (404, {}, b""))
+        if callable(body):
+            body = body(self)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value.replace("{port}", str(self.server.server_address[1])))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="session")
-def api_env(data_dir) -> dict[str, str]:
+def media(tmp_path_factory):
+    """An https server on 127.0.0.1 (self-signed for 127.0.0.1 and localhost): Twilio's media."""
+    cert, key = make_certificate(tmp_path_factory.mktemp("tls"))
+    server = HttpsServer(MediaHandler, cert, key)
+    server.server.routes, server.server.requests = {}, []
+    server.cert = cert
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_s3(moto_url):
+    """An S3 client of moto on 127.0.0.1, with the bucket of acme's Amazon Connect recordings."""
+    from tests.vault.conftest import aws_client
+
+    client = aws_client("s3", moto_url, "us")
+    client.create_bucket(Bucket="connect-acme")
+    return client
+
+
+@pytest.fixture(scope="session")
+def api_env(data_dir, media, moto_url) -> dict[str, str]:
     """Settings the server and the worker process share (beyond the queue tests' ones)."""
     inbox = data_dir / "inbox"
     inbox.mkdir(exist_ok=True)
-    return {"CALLREC_API_INBOX": str(inbox), "CALLREC_API_S3_BUCKETS": "calls-in"}
+    return {"CALLREC_API_INBOX": str(inbox), "CALLREC_API_S3_BUCKETS": "calls-in,acme=connect-acme",
+            "CALLREC_FETCH_HOSTS": f"127.0.0.1:{media.port}", "CALLREC_FETCH_CA_FILE": str(media.cert),
+            "CALLREC_TWILIO_AUTH_TOKENS": f"{TWILIO_SID}:{TWILIO_TOKEN}", "AWS_ENDPOINT_URL": moto_url,
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 @pytest.fixture(scope="session")
 def api_settings(api_env, redis_url):
     from worker.broker import SETTINGS
 
-    return replace(SETTINGS, api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets="calls-in",
-                   api_rate_per_s=1000, api_max_body_bytes=64 * 1024)
+    return replace(SETTINGS, api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
+                   fetch_hosts=api_env["CALLREC_FETCH_HOSTS"], fetch_ca_file=api_env["CALLREC_FETCH_CA_FILE"],
+                   twilio_auth_tokens=api_env["CALLREC_TWILIO_AUTH_TOKENS"], api_rate_per_s=1000,
+                   api_max_body_bytes=64 * 1024)
 
 
 @pytest.fixture(scope="session")

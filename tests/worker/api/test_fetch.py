@@ -1,0 +1,71 @@
+"""worker.fetch against a real https server: credentials, redirects, size and time limits."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+
+from worker.errors import ManifestError
+from worker.fetch import FetchError, FetchPolicy, parse_hosts
+
+
+def policy(media, hosts=None, **changes) -> FetchPolicy:
+    values = dict(hosts=parse_hosts(hosts or f"127.0.0.1:{media.port}"), twilio_tokens=(), max_bytes=10_000,
+                  timeout_s=2.0, max_redirects=2, ca_file=str(media.cert))
+    return FetchPolicy(**{**values, **changes})
+
+
+def url(media, path, host="127.0.0.1"):
+    return f"https://{host}:{media.port}{path}"
+
+
+def test_fetches_with_per_host_credentials(media, tmp_path):
+    media.server.routes["/f/ok.wav"] = (200, {}, b"RIFF" + b"\0" * 96)
+    media.server.requests.clear()
+    fetch = policy(media, hosts=f"ann:p%40ss@localhost:{media.port}")
+    assert fetch.fetch(url(media, "/f/ok.wav", "localhost"), tmp_path / "a") == 100
+    assert (tmp_path / "a").read_bytes() == b"RIFF" + b"\0" * 96
+    assert media.server.requests == [("/f/ok.wav", "Basic " + base64.b64encode(b"ann:p@ss").decode())]
+
+
+@pytest.mark.parametrize("route, error, message", [
+    ((200, {}, b"x" * 20_000), ManifestError, "is larger than 10000 bytes"),
+    ((404, {}, b"secret body"), ManifestError, "answered 404"),
+    ((503, {}, b""), FetchError, "answered 503"),
+    ((302, {"Location": "/f/bad"}, b""), ManifestError, "redirected more than 2 times"),
+    ((302, {"Location": "http://127.0.0.1:{port}/f/x"}, b""), ManifestError, "redirected away from https"),
+])
+def test_bad_answers_are_refused_and_leave_nothing(media, tmp_path, route, error, message):
+    media.server.routes["/f/bad"] = route
+    with pytest.raises(error, match=message) as caught:
+        policy(media).fetch(url(media, "/f/bad"), tmp_path / "a", "segments[0].uri")
+    assert str(caught.value).startswith(f"segments[0].uri: https://127.0.0.1:{media.port}/f/bad")
+    assert "secret body" not in str(caught.value)
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_slow_server_times_out(media, tmp_path):
+    def slow(handler):
+        time.sleep(1.5)
+        return b"late"
+
+    media.server.routes["/f/slow"] = (200, {}, slow)
+    with pytest.raises(FetchError, match="timed out"):
+        policy(media, timeout_s=0.5).fetch(url(media, "/f/slow"), tmp_path / "a")
+    assert not (tmp_path / "a").exists()
+
+
+def test_hosts_credentials_in_urls_and_untrusted_certificates_are_refused(media, tmp_path):
+    with pytest.raises(ManifestError, match="host example.com is not one this service fetches from"):
+        policy(media).check("https://example.com/a.wav", "segments[0].uri")
+    with pytest.raises(ManifestError, match="carries credentials"):
+        policy(media).check(f"https://u:p@127.0.0.1:{media.port}/a.wav", "segments[0].uri")
+    with pytest.raises(ManifestError, match="is not an https:// URL"):
+        policy(media).check(f"http://127.0.0.1:{media.port}/a.wav", "segments[0].uri")
+    with pytest.raises(ManifestError, match="not one this service fetches from"):
+        policy(media).check(f"https://127.0.0.1:{media.port + 1}/a.wav", "segments[0].uri")  # other port
+    media.server.routes["/f/ok.wav"] = (200, {}, b"data")
+    with pytest.raises(FetchError, match="could not be fetched"):
+        policy(media, ca_file=None).fetch(url(media, "/f/ok.wav"), tmp_path / "a")

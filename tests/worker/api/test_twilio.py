@@ -1,0 +1,109 @@
+"""Twilio ingress: the request signature (Twilio's published vectors), the recording callback
+through a worker that fetches the recording over https with the account's credentials."""
+
+from __future__ import annotations
+
+import base64
+import io
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.worker.api.conftest import TWILIO_SID, TWILIO_TOKEN
+from tests.worker.api.jobs import wait_job
+from worker.api.ingress.twilio_signature import compute_signature, valid_signature
+
+# Twilio's own test vectors (twilio-python tests/unit/test_request_validator.py).
+URI = "https://mycompany.com/myapp.php?foo=1&bar=2"
+PARAMS = {"CallSid": "CA1234567890ABCDE", "Digits": "1234", "From": "+14158675309", "To": "+18005551212",
+          "Caller": "+14158675309"}
+
+
+def test_signature_matches_twilios_published_vectors():
+    assert compute_signature("12345", URI, PARAMS.items()) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    duplicates = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234")]
+    assert compute_signature("12345", URI, duplicates) == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+    assert valid_signature("12345", URI, PARAMS.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    # a proxy that added or dropped the default port does not break it (as Twilio's validators)
+    assert valid_signature("12345", URI.replace(".com", ".com:1234"), PARAMS.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert valid_signature("12345", URI, PARAMS.items(), "kvajT1Ptam85bY51eRf/AJRuM3w=")  # signed with :443
+    assert not valid_signature("12345", URI, {**PARAMS, "To": "+18005551213"}.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not valid_signature("54321", URI, PARAMS.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not valid_signature("12345", URI, PARAMS.items(), "")
+
+
+CALL_SID = "CA" + "a1" * 16
+RECORDING_SID = "RE" + "b2" * 16
+
+
+def dual_channel_wav(seconds: float = 6.0, rate_hz: int = 8000) -> bytes:
+    """Agent on the left (440 Hz), caller on the right (660 Hz), both at -12 dBFS."""
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    both = np.stack([0.25 * np.sin(2 * np.pi * 440 * t), 0.25 * np.sin(2 * np.pi * 660 * t)], axis=1)
+    out = io.BytesIO()
+    soundfile.write(out, both, rate_hz, format="WAV", subtype="PCM_16")
+    return out.getvalue()
+
+
+def callback(api, media, headers=None, *, sid=TWILIO_SID, token=TWILIO_TOKEN, query="ticket=T-2001", **fields):
+    params = {"AccountSid": sid, "CallSid": CALL_SID, "RecordingSid": RECORDING_SID,
+              "RecordingUrl": f"https://127.0.0.1:{media.port}/2010-04-01/Accounts/{sid}/Recordings/{RECORDING_SID}",
+              "RecordingStatus": "completed", "RecordingDuration": "6", "RecordingChannels": "2",
+              "RecordingStartTime": "Tue, 01 Dec 2026 15:00:00 +0000", "RecordingSource": "RecordVerb", **fields}
+    url = f"{api.base_url}/v1/ingress/twilio/acme/recording?{query}"
+    signature = compute_signature(token, url, params.items())
+    return api.post(url, content=urlencode(params), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature, **(headers or {})})
+
+
+@pytest.fixture
+def twilio_profile(api, acme):
+    profile = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+               "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
+    assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
+    return profile
+
+
+def test_completed_recording_is_fetched_with_the_accounts_credentials(api, acme, media, twilio_profile,
+                                                                      worker_process):
+    path = f"/2010-04-01/Accounts/{TWILIO_SID}/Recordings/{RECORDING_SID}.wav?RequestedChannels=2"
+    media.server.routes[path] = (302, {"Location": f"https://localhost:{{port}}/media/{RECORDING_SID}.wav"}, b"")
+    media.server.routes[f"/media/{RECORDING_SID}.wav"] = (200, {"Content-Type": "audio/wav"}, dual_channel_wav())
+    media.server.requests.clear()
+    response = callback(api, media)
+    assert response.status_code == 202, response.text
+    status = wait_job(api, acme, response.json()["job_id"], worker=worker_process)
+    assert status["state"] == "done", status
+    basic = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+    assert media.server.requests == [(path, basic), (f"/media/{RECORDING_SID}.wav", None)]  # no creds to another host
+    rid = status["result"]["recording_id"]
+    meta = api.get(f"/v1/recordings/{rid}", headers=acme).json()
+    assert meta["call_id"] == f"{CALL_SID}.{RECORDING_SID}" and meta["ticket_id"] == "T-2001"
+    assert meta["recorded_duration_s"] == 6.5  # the beep, then both legs mixed to one channel
+    audio = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={"as": "agent:ann", "tickets": "T-2001"})
+    samples, rate_hz = soundfile.read(io.BytesIO(audio.content))
+    assert samples.ndim == 1 and rate_hz == 8000 and len(samples) == 52000
+    spectrum = np.abs(np.fft.rfft(samples[8000:48000]))
+    freqs = np.fft.rfftfreq(40000, 1 / 8000)
+    assert spectrum[np.argmin(abs(freqs - 440))] > 100 * np.median(spectrum)  # agent kept
+    assert spectrum[np.argmin(abs(freqs - 660))] > 100 * np.median(spectrum)  # caller kept
+
+
+def test_callbacks_that_are_not_twilios_are_refused(api, acme, media, twilio_profile):
+    assert callback(api, media, {"X-Twilio-Signature": "bm9wZQ=="}).status_code == 403
+    wrong_token = callback(api, media, token="f" * 32)
+    assert wrong_token.status_code == 403
+    assert wrong_token.json()["error"]["message"] == "X-Twilio-Signature does not match (URL, parameters or token)"
+    other_sid = callback(api, media, sid="AC" + "c3" * 16)
+    assert other_sid.status_code == 403
+    assert callback(api, media, RecordingStatus="in-progress").json() == {"ignored": "RecordingStatus in-progress"}
+    no_ticket = callback(api, media, query="number=%2B15550100")
+    assert no_ticket.status_code == 400 and no_ticket.json()["error"]["field"] == "ticket"
+    bad_duration = callback(api, media, RecordingDuration="0")
+    assert bad_duration.status_code == 400 and bad_duration.json()["error"]["field"] == "RecordingDuration"
+    foreign_host = callback(api, media, RecordingUrl=f"https://example.com/2010-04-01/Accounts/{TWILIO_SID}/R")
+    assert foreign_host.status_code == 422
+    assert foreign_host.json()["error"]["message"] == ("segments[0].uri: host example.com is not one this "
+                                                       "service fetches from (CALLREC_FETCH_HOSTS)")
