@@ -10,12 +10,13 @@ from starlette.routing import Route
 
 from worker.api import openapi
 from worker.api.errors import ApiError, error_response
-from worker.api.ingress import twilio
+from worker.api import review
+from worker.api.ingress import connect, twilio
 from worker.api.routes import calls, jobs, profile, recordings, retention, webhooks
 from worker.api.services import Services
 
-#: Route modules, each with ROUTES; later pieces (webhooks, ingress, review) add theirs.
-MODULES = [calls, jobs, recordings, retention, webhooks, profile, twilio]
+#: Route modules, each with ROUTES.
+MODULES = [calls, jobs, recordings, retention, webhooks, profile, twilio, connect, review]
 
 
 async def openapi_document(request: Request) -> JSONResponse:

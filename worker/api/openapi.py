@@ -109,6 +109,23 @@ PATHS: dict[str, Any] = {
             "schema": {"type": "object"}}}},
         "responses": {**_accepted(), "200": {"description": "Not a completed recording: ignored"},
                       **_errors(400, 403, 413, 415, 422)}}},
+    "/v1/ingress/connect": {"post": {
+        "summary": "Amazon Connect contact record (+ its S3 recording, optional Contact Lens output) as a call",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["ticket_id", "contact_record"],
+            "properties": {"ticket_id": {"type": "string"}, "contact_record": {"type": "object"},
+                           "holds": {"type": "array", "items": {"type": "object", "properties": {
+                               "start": {"type": "string"}, "end": {"type": "string"}}}},
+                           "contact_lens": {"type": "string"}}}}}},
+        "responses": {**_accepted(), **_errors(401, 409, 413, 415, 422, 429)}}},
+    "/v1/recordings/{recording_id}/review-links": {"post": {
+        "summary": "A signed, expiring link to the review page for an agent with the ticket",
+        "parameters": [_RID],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["as"],
+            "properties": {"as": {"type": "string"}, "tickets": {"type": "array", "items": {"type": "string"}},
+                           "ttl_s": {"type": "integer", "minimum": 60, "maximum": 86400}}}}}},
+        "responses": {"201": {"description": "`url` and `expires_at`"}, **_errors(401, 403, 404, 422, 429)}}},
 }
 
 SCHEMAS: dict[str, Any] = {

@@ -5,9 +5,9 @@ An HTTP manifest has no directory of its own, so:
 - ``file:`` URIs and absolute paths name files under ``CALLREC_API_INBOX/<account>/``
   (relative ones resolve there); anything outside it, through ``..`` or a symbolic link, is
   refused; without an inbox no local file is taken;
-- ``s3://`` URIs name objects of the buckets in ``CALLREC_API_S3_BUCKETS``, under the key
-  prefix ``<account>/`` (the pipeline destroys sources after storing: an account must never
-  reach another's objects);
+- ``s3://`` URIs name objects of the buckets in ``CALLREC_API_S3_BUCKETS``: a shared
+  ``bucket`` under the key prefix ``<account>/``, or an ``account=bucket`` of that account's
+  own (the pipeline destroys sources after storing: an account must never reach another's);
 - ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.fetch).
 """
 
@@ -50,11 +50,27 @@ def _check(where: str, location: Location, account: str, settings: Settings) -> 
                                 f"(CALLREC_API_INBOX/{account}/)")
         return
     if uri.startswith("s3://"):
-        buckets = [b.strip() for b in settings.api_s3_buckets.split(",") if b.strip()]
-        if location.bucket not in buckets:
+        shared, own = s3_buckets(settings.api_s3_buckets)
+        if location.bucket in own.get(account, ()):
+            return  # the account's own bucket (e.g. its Amazon Connect recordings)
+        if location.bucket not in shared:
             raise ManifestError(f"{where}: bucket {location.bucket!r} is not one this server reads "
                                 "(CALLREC_API_S3_BUCKETS)")
         if not (location.key or "").startswith(f"{account}/") or "/../" in f"/{location.key}/":
             raise ManifestError(f"{where}: {uri!r} is not under this account's prefix {account}/")
         return
     FetchPolicy.from_settings(settings).check(uri, where)
+
+
+def s3_buckets(text: str) -> tuple[set[str], dict[str, set[str]]]:
+    """``CALLREC_API_S3_BUCKETS``: shared buckets (``bucket``: keys under ``<account>/``) and
+    accounts' own ones (``account=bucket``: any key, that account only)."""
+    shared: set[str] = set()
+    own: dict[str, set[str]] = {}
+    for item in (part.strip() for part in text.split(",")):
+        account, sep, bucket = item.rpartition("=")
+        if sep:
+            own.setdefault(account, set()).add(bucket)
+        elif bucket:
+            shared.add(bucket)
+    return shared, own

@@ -5,7 +5,8 @@ Starts an embedded Redis and ``callrec worker`` processes on a private state dir
 pipeline destroys raw segments once a recording is stored, and the committed samples must
 stay), enqueues one post-call job per call, shows progress, then stops the workers and
 Redis and prints a summary table read back from the job status and the (encrypted) local
-vault. Each run starts from a clean state dir.
+vault, and the URL of the review page (``callrec serve``, started beside the workers) of one
+sample. Each run starts from a clean state dir.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from worker.api.demo import free_port, review_link, start_service, stop_service
 from worker.errors import UsageError, WorkerError
 
 #: The committed sample calls (the repository's samples/ directory).
@@ -60,6 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/demo"),
                         help="demo state: inbox, vault, keys, Redis, worker log (wiped first)")
     parser.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--keep-serving", action="store_true",
+                        help="keep `callrec serve` (and Redis) up after the summary, until Ctrl-C, "
+                             "to open the review page")
     parser.set_defaults(func=run)
 
 
@@ -90,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
 
     redis_server.start()
     workers = _start_workers(settings, args.processes, out / "worker.log")
+    service = review = None
     try:
+        service, base_url = start_service(state, out / "serve.log", free_port())
         queue = JobQueue(build_broker(settings), settings)
         jobs = {}
         for name, path in manifests.items():
@@ -101,12 +108,33 @@ def run(args: argparse.Namespace) -> int:
               f"{redis_server.url} (log: {out / 'worker.log'})", file=sys.stderr)
         _wait(queue, list(jobs.values()), workers)
         rows = [_row(name, job_id, queue, settings) for name, job_id in jobs.items()]
+        shown = next((r for r in rows if r.masked != "-"), None) or next((r for r in rows if r.call_s != "-"), None)
+        if shown is not None:
+            from worker.vaults import build_vault
+
+            review = (shown.sample, review_link(queue.broker.client, build_vault(settings), base_url, shown.recording))
+        print(format_table(rows))
+        print(f"\nvault: {state / 'vault'} (ciphertext only); keys: {state / 'keys'}")
+        if review is not None:
+            print(f"review page of {review[0]}: {review[1]}")
+            print("  (callrec serve stops with the demo: `callrec demo --keep-serving` keeps it up to open it)"
+                  if not args.keep_serving else "  serving until Ctrl-C")
+        if args.keep_serving:
+            _serve_until_interrupted(service)
     finally:
+        if service is not None:
+            stop_service(service)
         _stop(workers)
         redis_server.stop()
-    print(format_table(rows))
-    print(f"\nvault: {state / 'vault'} (ciphertext only); keys: {state / 'keys'}")
     return 0 if all(row.state == "done" for row in rows) else 1
+
+
+def _serve_until_interrupted(service) -> None:
+    try:
+        while service.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
 
 
 def _copy_sample(directory: Path, inbox: Path) -> Path:

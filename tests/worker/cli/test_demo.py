@@ -1,5 +1,7 @@
 """``callrec demo``: the committed samples through real worker processes into the vault."""
 
+import re
+
 from worker.cli import main
 from worker.cli.demo import SAMPLES_DIR
 
@@ -56,6 +58,8 @@ def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
     stored = [p for p in (tmp_path / "state" / "vault").rglob("*.enc")]
     assert stored and not any(p.read_bytes().startswith(b"RIFF") for p in stored)
     assert not EmbeddedRedis(tmp_path / "state").is_running()
+    # the review page of a sample with masked spans was served (and the service stopped again)
+    assert re.search(r"^review page of 08-card-keyed: http://127\.0\.0\.1:\d+/review/[\w.-]+$", captured.out, re.M)
 
 
 def test_demo_without_samples_is_bad_input(tmp_path, capsys):

@@ -22,10 +22,11 @@ def status_body(status: JobStatus) -> dict:
             "reason": status.reason, "result": dict(status.result)}
 
 
-def accepted(request: Request, submitted: Submitted) -> JSONResponse:
-    """``202`` with the job's id, state and where to follow it."""
+def accepted(request: Request, submitted: Submitted, **extra) -> JSONResponse:
+    """``202`` with the job's id, state and where to follow it (and ``extra`` fields)."""
     body = status_body(submitted.status) if submitted.status is not None else {"job_id": submitted.job_id}
     body["status_url"] = str(request.url_for("job", job_id=submitted.job_id).path)
+    body.update(extra)
     return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
 
 

@@ -1,0 +1,113 @@
+"""Amazon Connect ingress: a contact record and its S3 recording (moto on 127.0.0.1) into a job."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+
+from tests.worker.api.conftest import SAMPLES
+from tests.worker.api.jobs import wait_done
+from worker.api.ingress.connect import CtrError, contact_lens_format, manifest_of
+
+PROFILE = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+           "pause_behavior": "silence", "redaction": "auto"}
+
+
+def record(contact_id: str, location: str) -> dict:
+    """A contact record as Connect exports it (fields this ingress reads, and some it ignores)."""
+    return {
+        "AWSContactTraceRecordFormatVersion": "2017-03-10", "Channel": "VOICE", "ContactId": contact_id,
+        "InitiationMethod": "INBOUND", "InitiationTimestamp": "2026-12-01T15:00:00Z",
+        "ConnectedToSystemTimestamp": "2026-12-01T15:00:00Z", "DisconnectTimestamp": "2026-12-01T15:00:42Z",
+        "SystemEndpoint": {"Address": "+15550100", "Type": "TELEPHONE_NUMBER"},
+        "Queue": {"Name": "BasicQueue", "EnqueueTimestamp": "2026-12-01T15:00:05Z",
+                  "DequeueTimestamp": "2026-12-01T15:00:10Z", "Duration": 5},
+        "Agent": {"Username": "ann", "ConnectedToAgentTimestamp": "2026-12-01T15:00:10Z",
+                  "AgentInteractionDuration": 28, "CustomerHoldDuration": 4, "NumberOfHolds": 1,
+                  "LongestHoldDuration": 4, "AfterContactWorkStartTimestamp": "2026-12-01T15:00:42Z"},
+        "Recording": {"Location": location, "Status": "AVAILABLE", "Type": "AUDIO", "DeletionReason": None},
+        "TransferCompletedTimestamp": None, "TransferredToEndpoint": None, "Attributes": {},
+    }
+
+
+HOLD = [{"start": "2026-12-01T15:00:20Z", "end": "2026-12-01T15:00:24Z"}]
+
+
+def test_contact_record_timeline():
+    manifest, warnings = manifest_of("acme", PROFILE, {"ticket_id": "T-3001", "holds": HOLD,
+                                                       "contact_record": record("c-1", "b/connect/c-1.wav")})
+    assert manifest["events"] == [{"type": "ivr", "start": 0.0, "end": 5.0},
+                                  {"type": "queue", "start": 5.0, "end": 10.0},
+                                  {"type": "agent", "start": 10.0, "end": 42.0, "via": "browser"},
+                                  {"type": "hold", "start": 20.0, "end": 24.0}]
+    assert manifest["segments"] == [{"uri": "s3://b/connect/c-1.wav", "start": 10.0}]
+    assert manifest["number"]["id"] == "+15550100" and warnings == []
+
+    transferred = record("c-2", "b/c-2.wav")
+    transferred["TransferCompletedTimestamp"] = "2026-12-01T15:00:30Z"
+    transferred["TransferredToEndpoint"] = {"Address": "+15550199", "Type": "TELEPHONE_NUMBER"}
+    manifest, warnings = manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": transferred})
+    assert manifest["events"][-2:] == [{"type": "agent", "start": 10.0, "end": 30.0, "via": "browser"},
+                                       {"type": "external_transfer", "start": 30.0, "end": 42.0}]
+    assert warnings[0].startswith("hold: the contact record gives 1 hold(s), 4 s in all, without times")
+
+    newer = record("c-3", "ignored/old.wav")
+    newer["Recordings"] = [{"Location": "b/c-3.wav", "MediaStreamType": "AUDIO", "StorageType": "S3",
+                            "StartTimestamp": "2026-12-01T15:00:11Z"}]
+    assert manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": newer})[0]["segments"] == [
+        {"uri": "s3://b/c-3.wav", "start": 11.0}]
+    lens, _ = manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": newer, "holds": HOLD,
+                                            "contact_lens": "s3://b/l.json"})
+    assert contact_lens_format() == "contact-lens"  # the transcripts layer's reader
+    assert lens["transcript"] == {"uri": "s3://b/l.json", "format": "contact-lens", "clock": "call"}
+    # Contact Lens offsets count from the recording's start (15:00:11): the call's clock too
+    assert lens["events"] == [{"type": "agent", "start": 0.0, "end": 31.0, "via": "browser"},
+                              {"type": "hold", "start": 9.0, "end": 13.0}]
+    assert lens["segments"] == [{"uri": "s3://b/c-3.wav", "start": 0.0}]
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda r: r["Agent"].pop("ConnectedToAgentTimestamp"), "contact_record.Agent.ConnectedToAgentTimestamp"),
+    (lambda r: r.update(InitiationTimestamp="yesterday"), "contact_record.InitiationTimestamp"),
+    (lambda r: r.update(InitiationTimestamp="2026-12-01T15:00:00"), "contact_record.InitiationTimestamp"),
+    (lambda r: r.update(Channel="CHAT"), "contact_record.Channel"),
+    (lambda r: r.update(Recording=None), "contact_record.Recording.Location"),
+    (lambda r: r.update(ContactId=5), "contact_record.ContactId"),
+])
+def test_bad_contact_records_name_the_field(change, field):
+    bad = record("c-1", "b/k.wav")
+    change(bad)
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
+    assert caught.value.field == field
+
+
+def test_contact_record_and_s3_recording_become_a_stored_call(api, acme, moto_s3, worker_process):
+    contact_id = f"c-{uuid.uuid4().hex[:12]}"
+    key = f"connect/acme-instance/CallRecordings/2026/12/01/{contact_id}.wav"
+    moto_s3.put_object(Bucket="connect-acme", Key=key,
+                       Body=(SAMPLES / "01-plain-inbound" / "legs" / "agent.wav").read_bytes())
+    body = {"ticket_id": "T-3001", "holds": HOLD, "contact_record": record(contact_id, f"connect-acme/{key}")}
+    assert api.post("/v1/ingress/connect", json=body, headers=acme).status_code == 409  # no profile yet
+    assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
+    response = api.post("/v1/ingress/connect", json=body, headers=acme)
+    assert response.status_code == 202, response.text
+    status = wait_done(api, acme, response.json()["job_id"], worker=worker_process)
+    meta = api.get(f"/v1/recordings/{status['result']['recording_id']}", headers=acme).json()
+    assert meta["call_id"] == contact_id and meta["call_duration_s"] == 42.0
+    assert [(c["reason"], c["start_s"], c["end_s"]) for c in meta["cuts"]] == [
+        ("ivr", 0.0, 5.0), ("queue", 5.0, 10.0), ("hold", 20.0, 24.0)]
+    assert meta["recorded_duration_s"] == 28.5  # 32 s of agent less 4 s of hold, plus the beep
+    assert "Contents" not in moto_s3.list_objects_v2(Bucket="connect-acme", Prefix=key)  # source destroyed
+
+    bad = copy.deepcopy(body)
+    bad["contact_record"]["Agent"]["ConnectedToAgentTimestamp"] = None
+    refused = api.post("/v1/ingress/connect", json=bad, headers=acme)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "contact_record.Agent.ConnectedToAgentTimestamp"
+    elsewhere = copy.deepcopy(body)
+    elsewhere["contact_record"]["Recording"]["Location"] = "someone-elses/connect/x.wav"
+    assert "not one this server reads" in api.post("/v1/ingress/connect", json=elsewhere,
+                                                   headers=acme).json()["error"]["message"]

@@ -1,0 +1,136 @@
+"""The review page: links, access, and what a real headless browser (Debian's chromium) draws."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.worker.api.conftest import sample_manifest
+from tests.worker.api.jobs import wait_job
+from vault.access import Principal
+from worker.api.review import recording_time_s
+from worker.api.review_links import ReviewLinks
+
+#: Where browser tests leave their screenshots (CALLREC_TEST_ARTEFACTS, else out/test-artefacts).
+ARTEFACTS = Path(os.environ.get("CALLREC_TEST_ARTEFACTS",
+                                Path(__file__).resolve().parents[3] / "out" / "test-artefacts")) / "review"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def stored(api, acme, inbox, worker, sample):
+    call_id = f"CA-review-{uuid.uuid4().hex[:8]}"  # a recording of its own: its audit trail is this test's
+    job = api.post("/v1/calls", json=sample_manifest(inbox, sample, call_id=call_id), headers=acme).json()
+    status = wait_job(api, acme, job["job_id"], worker=worker)
+    assert status["state"] == "done", status
+    rid = status["result"]["recording_id"]
+    return rid, api.get(f"/v1/recordings/{rid}", headers=acme).json()
+
+
+def link(api, acme, rid, ticket, **extra):
+    return api.post(f"/v1/recordings/{rid}/review-links", headers=acme,
+                    json={"as": "agent:ann", "tickets": [ticket], **extra})
+
+
+def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, inbox, worker_process, redis_client):
+    rid, meta = stored(api, acme, inbox, worker_process, "01-plain-inbound")
+    refused = link(api, acme, rid, "T-9")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == f"agent:ann may not review {rid}: agent has no access to the ticket"
+    other = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
+    assert link(api, other, rid, "T-1001").status_code == 404
+    assert link(api, acme, rid, "T-1001", ttl_s=10).status_code == 422
+    made = link(api, acme, rid, "T-1001")
+    assert made.status_code == 201
+    url = made.json()["url"]
+    assert url.startswith(str(api.base_url) + "/review/")
+    page = api.get(url)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'nonce-" in page.headers["content-security-policy"]
+    fetched = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+    assert fetched == [f"/review/{url.rsplit('/', 1)[1]}/audio"]  # nothing from elsewhere (no CDN)
+    token = url.rsplit("/", 1)[1]
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert api.get(f"/review/{tampered}").status_code == 404
+    assert api.get(f"/review/{token}/audio", headers={"Range": "bytes=0-43"}).status_code == 206
+
+    links = ReviewLinks(redis_client, clock=lambda: time.time() - 7200)
+    old, _ = links.issue(rid, Principal("agent", "ann", "acme", frozenset({"T-1001"})), 3600)
+    assert api.get(f"/review/{old}").json()["error"]["message"] == \
+        "this review link is unknown or expired; ask for a new one"
+
+    from worker.broker import SETTINGS
+    from worker.vaults import build_vault
+
+    trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    assert ("review", "refused") in trail and ("review", "allowed") in trail
+    assert trail.count(("export", "allowed")) == 2  # the page's waveform and the player's range
+
+
+def test_cut_positions_in_recording_time():
+    time_map = {"pieces": [{"call_start_s": 9.0, "call_end_s": 20.0, "recording_start_s": 0.5},
+                           {"call_start_s": 24.0, "call_end_s": 30.0, "recording_start_s": 11.5}]}
+    assert recording_time_s(time_map, 9.0) == 0.5  # ivr + queue cut before the first piece
+    assert recording_time_s(time_map, 24.0) == 11.5  # the hold 20-24 s: where recording resumes
+    assert recording_time_s(time_map, 40.0) == 17.5  # after the last piece
+
+
+@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
+def test_a_headless_browser_draws_the_spans_cuts_and_beep_of_the_metadata(api, acme, inbox, worker_process):
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pages = {}
+    for sample, ticket in (("08-card-keyed", "T-1008"), ("02-warm-transfer", "T-1002")):
+        rid, meta = stored(api, acme, inbox, worker_process, sample)
+        pages[sample] = (link(api, acme, rid, ticket).json()["url"], meta)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--no-first-run", "--disable-dev-shm-usage", "--window-size=1200,900", "--autoplay-policy=no-user-gesture-required"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        for sample, (url, meta) in pages.items():
+            driver.get(url)
+            WebDriverWait(driver, 20).until(lambda d: d.find_element("tag name", "body").get_attribute("data-drawn"))
+            duration_s = meta["recorded_duration_s"]
+            spans = driver.execute_script(
+                "return Array.from(document.querySelectorAll('rect.span')).map(r => ["
+                "+r.dataset.start, +r.dataset.end, r.dataset.kind, r.dataset.detector, +r.dataset.confidence,"
+                "+r.getAttribute('x'), +r.getAttribute('width')])")
+            expected = (meta.get("redaction") or {}).get("spans", [])
+            assert len(spans) == len(expected) > 0 if sample == "08-card-keyed" else len(spans) == len(expected)
+            for drawn, span in zip(spans, expected):
+                assert drawn[:5] == [span["start_s"], span["end_s"], span["kind"], span["detector"], span["confidence"]]
+                assert drawn[5] == pytest.approx(span["start_s"] / duration_s * 1000, abs=0.01)
+                assert drawn[6] == pytest.approx(max(1, (span["end_s"] - span["start_s"]) / duration_s * 1000), abs=0.01)
+            beeps = driver.execute_script("return Array.from(document.querySelectorAll('rect.beep'))"
+                                          ".map(r => [+r.dataset.start, +r.dataset.end])")
+            assert beeps == [[b["start_s"], b["end_s"]] for b in meta["beeps"]]
+            cuts = driver.execute_script("return Array.from(document.querySelectorAll('line.cut'))"
+                                         ".map(l => l.dataset.reason)")
+            assert cuts == [c["reason"] for c in meta["cuts"]]
+            rows = driver.execute_script("return document.querySelectorAll('#spans tbody tr').length")
+            assert rows == len(expected)
+            assert driver.execute_script("return document.querySelectorAll('#audit tbody tr').length") >= 2
+            WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+                "return document.getElementById('player').readyState >= 1"))
+            assert driver.execute_script("return document.getElementById('player').duration") == \
+                pytest.approx(duration_s, abs=0.01)
+            text = driver.find_element("tag name", "body").text
+            assert "card_number" in text or sample != "08-card-keyed"
+            driver.save_screenshot(str(ARTEFACTS / f"{sample}.png"))
+            assert (ARTEFACTS / f"{sample}.png").stat().st_size > 10_000
+        assert [c["reason"] for c in pages["02-warm-transfer"][1]["cuts"]] == ["ivr", "queue", "hold", "consultation"]
+    finally:
+        driver.quit()

@@ -1,0 +1,191 @@
+"""Amazon Connect contact records (CTR) into post-call jobs.
+
+``POST /v1/ingress/connect`` (API key) with ``{"ticket_id", "contact_record", "holds"?,
+"contact_lens"?}``: the contact record as Connect streams it (Kinesis, or its S3 export)
+becomes a manifest on the call's clock (``InitiationTimestamp`` is 0 s):
+
+- ``ivr`` from the start to ``Queue.EnqueueTimestamp`` (or to the agent, without a queue),
+- ``queue`` from ``Queue.EnqueueTimestamp`` to ``Queue.DequeueTimestamp``,
+- ``agent`` from ``Agent.ConnectedToAgentTimestamp`` to the transfer, the after-contact
+  work or the disconnect, whichever comes first,
+- ``external_transfer`` from ``TransferCompletedTimestamp`` to the disconnect when the
+  contact went to a telephone number,
+- ``hold``: a contact record gives only hold totals (``CustomerHoldDuration``,
+  ``NumberOfHolds``), never when; holds the helpdesk knows (agent events) are passed as
+  ``holds: [{"start", "end"}]`` (ISO 8601) and cut; otherwise the response warns that the
+  hold time stays in the recording,
+- the one segment: the record's audio recording (``Recordings[]`` or ``Recording``,
+  ``bucket/key`` in S3) from its start (or the agent's connection),
+- the transcript: Contact Lens output (``contact_lens``: an ``s3://`` URI). Its offsets
+  count from the recording's start, so with it the call's clock starts there (the transcript
+  then maps through hold cuts exactly; IVR and queue time drop out of the call duration).
+
+The account's plan, region and retention come from its profile (``PUT /v1/profile``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from worker.api.auth import authenticate
+from worker.api.errors import ApiError
+from worker.api.handlers import blocking, endpoint
+from worker.api.profiles import ProfileStore, account_document
+from worker.api.requests import read_json
+from worker.api.routes.calls import submit_manifest
+from worker.api.routes.common import accepted
+from worker.manifest import TRANSCRIPT_FORMATS
+
+#: Transcript format names a Contact Lens reader may have (the first one present is used).
+CONTACT_LENS_FORMATS = ("contact_lens", "contact-lens", "auto")
+
+
+def contact_lens_format() -> str | None:
+    return next((name for name in CONTACT_LENS_FORMATS if name in TRANSCRIPT_FORMATS), None)
+
+
+class CtrError(ValueError):
+    """Raised when a contact record lacks what a manifest needs (names the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def _get(record: dict, path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _time(record: dict, path: str, required: bool = False) -> datetime | None:
+    raw = _get(record, path)
+    if raw in (None, ""):
+        if required:
+            raise CtrError(f"contact_record.{path}", "missing (required)")
+        return None
+    if not isinstance(raw, str):
+        raise CtrError(f"contact_record.{path}", "expected an ISO 8601 time")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise CtrError(f"contact_record.{path}", "expected an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise CtrError(f"contact_record.{path}", "needs a time zone (Connect writes Z)")
+    return moment
+
+
+def _recording(record: dict) -> tuple[str, str | None]:
+    """The audio recording's ``bucket/key`` and its start time (if the record says)."""
+    for item in record.get("Recordings") or []:
+        if isinstance(item, dict) and item.get("MediaStreamType", "AUDIO") == "AUDIO" and item.get("Location"):
+            return item["Location"], item.get("StartTimestamp")
+    single = record.get("Recording")
+    if isinstance(single, dict) and single.get("Location") and single.get("Type", "AUDIO") == "AUDIO":
+        return single["Location"], None
+    raise CtrError("contact_record.Recording.Location", "the contact has no audio recording")
+
+
+def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[str]]:
+    """The manifest of a contact record, and warnings (what it cannot express)."""
+    record = body.get("contact_record")
+    if not isinstance(record, dict):
+        raise CtrError("contact_record", "expected the contact record (an object)")
+    if record.get("Channel", "VOICE") != "VOICE":
+        raise CtrError("contact_record.Channel", "only VOICE contacts have recordings")
+    contact_id = record.get("ContactId")
+    if not isinstance(contact_id, str) or not contact_id:
+        raise CtrError("contact_record.ContactId", "missing (required)")
+    start = _time(record, "InitiationTimestamp", required=True)
+    end = _time(record, "DisconnectTimestamp", required=True)
+    location, recording_start = _recording(record)
+    lens, lens_format = body.get("contact_lens"), contact_lens_format()
+    if lens is not None and lens_format is not None:
+        # Contact Lens offsets count from the recording's start: the call's clock starts there
+        # too, so the transcript maps through cuts (holds) exactly; IVR and queue time before
+        # it drop out of the call's duration.
+        start = _time({"t": recording_start}, "t") if recording_start else _time(
+            record, "Agent.ConnectedToAgentTimestamp", required=True)
+
+    def at(moment: datetime) -> float:
+        return round(max(0.0, (moment - start).total_seconds()), 3)
+
+    events: list[dict] = []
+    warnings: list[str] = []
+    enqueued, dequeued = _time(record, "Queue.EnqueueTimestamp"), _time(record, "Queue.DequeueTimestamp")
+    agent_at = _time(record, "Agent.ConnectedToAgentTimestamp")
+    if agent_at is None:
+        raise CtrError("contact_record.Agent.ConnectedToAgentTimestamp", "no agent took the contact: nothing "
+                       "was recorded")
+    first_routed = enqueued or agent_at
+    if at(first_routed) > 0:
+        events.append({"type": "ivr", "start": 0.0, "end": at(first_routed)})
+    if enqueued is not None and dequeued is not None and at(dequeued) > at(enqueued):
+        events.append({"type": "queue", "start": at(enqueued), "end": at(dequeued)})
+    transferred = _time(record, "TransferCompletedTimestamp")
+    external = _get(record, "TransferredToEndpoint.Type") == "TELEPHONE_NUMBER" and transferred is not None
+    agent_end = min(t for t in (transferred, _time(record, "Agent.AfterContactWorkStartTimestamp"), end)
+                    if t is not None)
+    if agent_end <= agent_at:
+        raise CtrError("contact_record.Agent", "the agent's part ends before it starts")
+    events.append({"type": "agent", "start": at(agent_at), "end": at(agent_end), "via": "browser"})
+    if external and end > transferred:
+        events.append({"type": "external_transfer", "start": at(transferred), "end": at(end)})
+    holds = body.get("holds") or []
+    if not isinstance(holds, list):
+        raise CtrError("holds", "expected a list of {start, end}")
+    for index, hold in enumerate(holds):
+        if not isinstance(hold, dict):
+            raise CtrError(f"holds[{index}]", "expected {start, end}")
+        h0, h1 = _time(hold, "start", True), _time(hold, "end", True)
+        events.append({"type": "hold", "start": at(h0), "end": at(h1)})
+    count = _get(record, "Agent.NumberOfHolds") or 0
+    if isinstance(count, int) and count > len(holds):
+        total = _get(record, "Agent.CustomerHoldDuration") or 0
+        warnings.append(f"hold: the contact record gives {count} hold(s), {total} s in all, without times; "
+                        "pass holds to cut them (they stay in the recording)")
+    if "/" not in location.strip("/"):
+        raise CtrError("contact_record.Recording.Location", "expected bucket/key")
+    segment_at = _time({"t": recording_start}, "t") if recording_start else agent_at
+    manifest = {
+        "call_id": contact_id, "ticket_id": body.get("ticket_id"),
+        "account": account_document(account_id, profile),
+        "number": {"id": _get(record, "SystemEndpoint.Address") or "connect", "recording": True,
+                   "consent_mode": "none"},
+        "direction": "outbound" if record.get("InitiationMethod") == "OUTBOUND" else "inbound",
+        "consent": "none", "events": events, "controls": [],
+        "segments": [{"uri": f"s3://{location.strip('/')}", "start": at(segment_at)}],
+    }
+    if lens is not None:
+        if lens_format is None:
+            warnings.append("contact_lens: this version has no Contact Lens reader; the built-in recognizer "
+                            "listens for spoken card data instead")
+        else:
+            manifest["transcript"] = {"uri": lens, "format": lens_format, "clock": "call"}
+    return manifest, warnings
+
+
+@endpoint
+async def contact_record(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    body = await read_json(request, services.settings.api_max_body_bytes, "contact record")
+    if not isinstance(body, dict) or not set(body) <= {"ticket_id", "contact_record", "holds", "contact_lens"}:
+        raise ApiError(422, "invalid_request", 'send {"ticket_id", "contact_record", "holds"?, "contact_lens"?}')
+    profile = ProfileStore(services.client).get(key.account_id)
+    if profile is None:
+        raise ApiError(409, "no_profile", "set the account's plan and region first: PUT /v1/profile")
+    try:
+        manifest, warnings = manifest_of(key.account_id, profile, body)
+    except CtrError as exc:
+        raise ApiError(422, "invalid_contact_record", str(exc), exc.field) from None
+    submitted = await blocking(submit_manifest, services, key.account_id, manifest)
+    return accepted(request, submitted, **({"warnings": warnings} if warnings else {}))
+
+
+ROUTES = [Route("/v1/ingress/connect", contact_record, methods=["POST"], name="connect")]

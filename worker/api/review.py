@@ -1,0 +1,185 @@
+"""The review page: an authorised agent sees what was cut and masked, and plays the result.
+
+``POST /v1/recordings/{id}/review-links`` (API key; ``{"as": "agent:A", "tickets": [...]}``)
+returns a signed link (worker.api.review_links). ``GET /review/{token}`` renders the page:
+the waveform of the redacted audio with the beep, the cuts (with reasons) and the masked
+spans (kind, detector, confidence; never digits), a player of the redacted audio
+(``/review/{token}/audio``, Range supported) and the recording's audit trail. Plain HTML
+with one inline script (nonce-bound by its Content-Security-Policy), nothing fetched from
+elsewhere. Each view and each audio access is checked and audited as ``callrec export``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from string import Template
+
+import numpy as np
+import soundfile
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from vault.access import Principal, refusal
+from vault.errors import VaultInputError
+from worker.api.auth import authenticate
+from worker.api.errors import ApiError, not_found
+from worker.api.handlers import blocking, endpoint
+from worker.api.requests import read_json
+from worker.api.review_links import MAX_TTL_S, ReviewLinks
+from worker.api.routes.common import account_recording
+from worker.operations import export_recording
+
+TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
+#: Waveform columns drawn (min and max per column).
+PEAKS = 500
+
+
+@endpoint
+async def create_link(request: Request):
+    key = authenticate(request)
+    services = request.app.state.services
+    rid = request.path_params["recording_id"]
+    body = await read_json(request, services.settings.api_max_body_bytes)
+    if not isinstance(body, dict) or not set(body) <= {"as", "tickets", "ttl_s"} or "as" not in body:
+        raise ApiError(422, "invalid_request", 'send {"as": "agent:A", "tickets": ["T-1"], "ttl_s": 3600}', "as")
+    tickets, ttl_s = body.get("tickets", []), body.get("ttl_s", 3600)
+    if not isinstance(tickets, list) or not all(isinstance(t, str) and t for t in tickets):
+        raise ApiError(422, "invalid_request", "tickets: a list of ticket ids", "tickets")
+    if isinstance(ttl_s, bool) or not isinstance(ttl_s, int) or not 60 <= ttl_s <= MAX_TTL_S:
+        raise ApiError(422, "invalid_request", f"ttl_s: whole seconds from 60 to {MAX_TTL_S}", "ttl_s")
+    if not isinstance(body["as"], str) or not body["as"].startswith("agent:"):
+        raise ApiError(422, "invalid_request", "as: review links are for agents (agent:A)", "as")
+    principal = Principal.parse(body["as"], key.account_id, frozenset(tickets))
+    region_vault, entry = await blocking(account_recording, request, key, rid)
+    why = refusal(principal, entry, "audio")
+    if why is not None:
+        await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
+        raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
+    token, expires_at = ReviewLinks(services.client).issue(rid, principal, ttl_s)
+    return JSONResponse({"url": f"{_origin(request)}/review/{token}", "expires_at": expires_at}, status_code=201)
+
+
+def _origin(request: Request) -> str:
+    public = request.app.state.services.settings.api_public_url.rstrip("/")
+    return public or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _grant(request: Request):
+    grant = ReviewLinks(request.app.state.services.client).check(request.path_params["token"])
+    if grant is None:
+        raise ApiError(404, "not_found", "this review link is unknown or expired; ask for a new one")
+    return grant
+
+
+def _export(request: Request, grant, artifact: str, workdir: Path) -> Path:
+    services = request.app.state.services
+    return export_recording(grant.recording_id, workdir / artifact, grant.principal, services.settings,
+                            artifact=artifact, vault=services.vault).path
+
+
+def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:
+    """``[min, max]`` of each of ``columns`` equal stretches of the audio (streamed)."""
+    info = soundfile.info(str(path))
+    per = max(1, -(-info.frames // columns))
+    found = []
+    for block in soundfile.blocks(str(path), blocksize=per, dtype="float32", always_2d=True):
+        mono = block.mean(axis=1)
+        found.append([round(float(np.min(mono)), 3), round(float(np.max(mono)), 3)])
+    return found
+
+
+def recording_time_s(time_map: dict, call_s: float) -> float:
+    """Where call time ``call_s`` falls in the recording (a cut: where the recording resumes)."""
+    pieces = sorted(time_map.get("pieces", []), key=lambda p: p["call_start_s"])
+    for piece in pieces:
+        if call_s < piece["call_end_s"]:
+            return piece["recording_start_s"] + max(0.0, call_s - piece["call_start_s"])
+    if pieces:
+        last = pieces[-1]
+        return last["recording_start_s"] + last["call_end_s"] - last["call_start_s"]
+    return 0.0
+
+
+def page_data(meta: dict, audio_peaks: list, audit: list) -> dict:
+    """What the page's script draws: references, times and kinds only (never digits heard)."""
+    redaction = meta.get("redaction") or {}
+    spans = [{"start_s": s["start_s"], "end_s": s["end_s"], "kind": s["kind"], "entity": s["entity"],
+              "detector": s["detector"], "confidence": s["confidence"]} for s in redaction.get("spans", [])]
+    cuts = [{"start_s": c["start_s"], "end_s": c["end_s"], "reason": c["reason"],
+             "at_s": round(recording_time_s(meta.get("time_map", {}), c["end_s"]), 3)} for c in meta.get("cuts", [])]
+    beeps = [{"start_s": b["start_s"], "end_s": b["end_s"], "kind": b["kind"]} for b in meta.get("beeps", [])]
+    return {"duration_s": meta["recorded_duration_s"], "peaks": audio_peaks, "spans": spans, "cuts": cuts,
+            "beeps": beeps, "audit": audit}
+
+
+def render(request: Request, grant) -> tuple[str, str]:
+    """The page's HTML and its script nonce (blocking: decrypts metadata and audio)."""
+    services = request.app.state.services
+    try:
+        region_vault = services.vault.for_recording(grant.recording_id)
+    except VaultInputError:
+        raise not_found(f"recording {grant.recording_id}") from None
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
+    try:
+        audio = _export(request, grant, "audio", workdir)  # checks access, audits
+        entry = region_vault.get(grant.recording_id)
+        out = io.BytesIO()
+        region_vault.read(entry, "metadata", out)
+        meta = json.loads(out.getvalue())
+        audio_peaks = peaks(audio)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    region_vault.audit("review", "allowed", grant.recording_id, str(grant.principal))
+    audit = [{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "action": e.action, "outcome": e.outcome,
+              "principal": e.principal, "reason": e.reason}
+             for e in region_vault.audit_events(grant.recording_id)]
+    data = page_data(meta, audio_peaks, audit)
+    nonce = secrets.token_urlsafe(16)
+    redaction = meta.get("redaction")
+    verdict = ("off" if not redaction else f"{len(data['spans'])} masked span(s), "
+               f"{'verified' if redaction.get('verified') else 'NOT verified'}")
+    page = TEMPLATE.substitute(
+        nonce=nonce, recording_id=html.escape(grant.recording_id), ticket_id=html.escape(meta["ticket_id"]),
+        call_s=f"{meta['call_duration_s']:.1f}", recorded_s=f"{meta['recorded_duration_s']:.1f}",
+        redaction=html.escape(verdict), principal=html.escape(str(grant.principal)),
+        audio_url=html.escape(f"/review/{request.path_params['token']}/audio"),
+        data=json.dumps(data).replace("<", "\\u003c"))
+    return page, nonce
+
+
+@endpoint
+async def page(request: Request):
+    grant = _grant(request)
+    body, nonce = await blocking(render, request, grant)
+    csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+           "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return HTMLResponse(body, headers={"Content-Security-Policy": csp, "Cache-Control": "private, no-store",
+                                       "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+
+@endpoint
+async def audio(request: Request):
+    grant = _grant(request)
+    workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
+    try:
+        path = await blocking(_export, request, grant, "audio", workdir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "private, no-store"},
+                        background=BackgroundTask(shutil.rmtree, workdir, ignore_errors=True))
+
+
+ROUTES = [
+    Route("/v1/recordings/{recording_id}/review-links", create_link, methods=["POST"], name="review_links"),
+    Route("/review/{token}", page, methods=["GET"], name="review"),
+    Route("/review/{token}/audio", audio, methods=["GET", "HEAD"], name="review_audio"),
+]
