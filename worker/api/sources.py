@@ -9,6 +9,10 @@ An HTTP manifest has no directory of its own, so:
   ``bucket`` under the key prefix ``<account>/``, or an ``account=bucket`` of that account's
   own (the pipeline destroys sources after storing: an account must never reach another's);
 - ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.fetch).
+
+On top of these per-account rules every source must lie in the workers' source roots
+(``CALLREC_SOURCE_ROOTS``, worker.sources), checked at submission as the worker will: so the
+roots must name ``CALLREC_API_INBOX`` and the buckets and https hosts above.
 """
 
 from __future__ import annotations

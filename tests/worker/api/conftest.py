@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 
-from tests.vault.conftest import moto_url  # noqa: F401  (session fixture: moto on 127.0.0.1)
 from tests.worker.api.server import ThreadedServer
 from tests.worker.api.tls import HttpsServer, make_certificate
 from tests.worker.workers import WorkerProcess
@@ -59,7 +58,7 @@ def media(tmp_path_factory):
 @pytest.fixture(scope="session")
 def moto_s3(moto_url):
     """An S3 client of moto on 127.0.0.1, with the bucket of acme's Amazon Connect recordings."""
-    from tests.vault.conftest import aws_client
+    from tests.aws import aws_client
 
     client = aws_client("s3", moto_url, "us")
     client.create_bucket(Bucket="connect-acme")
@@ -71,7 +70,9 @@ def api_env(data_dir, media, moto_url) -> dict[str, str]:
     """Settings the server and the worker process share (beyond the queue tests' ones)."""
     inbox = data_dir / "inbox"
     inbox.mkdir(exist_ok=True)
-    return {"CALLREC_API_INBOX": str(inbox), "CALLREC_API_S3_BUCKETS": "calls-in,acme=connect-acme",
+    roots = f"{inbox},s3://calls-in/,s3://connect-acme/,https://127.0.0.1:{media.port}/"
+    return {"CALLREC_SOURCE_ROOTS": roots, "CALLREC_INBOX": f"{inbox},s3://connect-acme/",
+            "CALLREC_API_INBOX": str(inbox), "CALLREC_API_S3_BUCKETS": "calls-in,acme=connect-acme",
             "CALLREC_FETCH_HOSTS": f"127.0.0.1:{media.port}", "CALLREC_FETCH_CA_FILE": str(media.cert),
             "CALLREC_TWILIO_AUTH_TOKENS": f"{TWILIO_SID}:{TWILIO_TOKEN}", "AWS_ENDPOINT_URL": moto_url,
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -81,7 +82,8 @@ def api_env(data_dir, media, moto_url) -> dict[str, str]:
 def api_settings(api_env, redis_url):
     from worker.broker import SETTINGS
 
-    return replace(SETTINGS, api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
+    return replace(SETTINGS, source_roots=api_env["CALLREC_SOURCE_ROOTS"], inbox=api_env["CALLREC_INBOX"],
+                   api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
                    fetch_hosts=api_env["CALLREC_FETCH_HOSTS"], fetch_ca_file=api_env["CALLREC_FETCH_CA_FILE"],
                    twilio_auth_tokens=api_env["CALLREC_TWILIO_AUTH_TOKENS"], api_rate_per_s=1000,
                    api_max_body_bytes=64 * 1024)

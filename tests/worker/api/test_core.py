@@ -230,3 +230,27 @@ def test_openapi_document_lists_every_route(api, api_server):
                 "/v1/openapi.json", "/v1/health"):
             methods = {m.lower() for m in route.methods} - {"head"}
             assert methods <= set(document["paths"][route.path]), route.path
+
+
+def test_sources_outside_the_workers_source_roots_are_refused_at_submission(api_settings, keys, inbox, redis_client):
+    """The per-account rules pass, but the workers would refuse it: so does the API, at once."""
+    from dataclasses import replace
+
+    import httpx
+
+    from tests.worker.api.server import ThreadedServer
+    from worker.api.app import create_app
+    from worker.api.services import build_services
+    from worker.broker import broker
+
+    narrow = replace(api_settings, source_roots="s3://calls-in/")
+    server = ThreadedServer(create_app(build_services(narrow, broker))).start()
+    try:
+        headers = {"Authorization": f"Bearer {keys.create('acme')[1]}", "Content-Type": "application/json"}
+        data = sample_manifest(inbox, call_id="CA-roots")
+        with httpx.Client(base_url=server.url) as client:
+            error = client.post("/v1/calls", content=json.dumps(data), headers=headers).json()["error"]
+        assert error["code"] == "invalid_manifest" and error["field"] == "segments[0].uri"
+        assert "outside" in error["message"] and str(inbox) in error["message"]
+    finally:
+        server.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -12,6 +14,7 @@ from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
 from worker.api.sources import account_inbox, check_sources
 from worker.api.submissions import Submitted, idempotency_key, manifest_path, write_manifest
+from worker import sources as worker_sources
 from worker.errors import ManifestError
 from worker.jobs import ProcessCall
 from worker.manifest import Manifest, parse_manifest
@@ -42,6 +45,7 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
         raise ManifestError(f"account.id: {manifest.account.id!r} is not this API key's account")
     check_sources(manifest, settings)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
+    worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
     job = ProcessCall.for_manifest(str(path))
     return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest)),
                                      retry_failed=True)
