@@ -44,7 +44,6 @@ class WebhookEvents(Middleware):
 def announce(broker: Any, job: Job) -> int:
     """Store the events of ``job``'s outcome and enqueue their deliveries; how many."""
     from worker.status import StatusStore
-    from worker.submit import JobQueue
 
     client = broker.client
     account_id = job_owner(client, job.job_id)

@@ -56,9 +56,11 @@ PATHS: dict[str, Any] = {
             _RID, {"name": "reason", "in": "query", "schema": {"type": "string"}}],
             "responses": {**_accepted(), **_errors(400, 401, 404, 429)}}},
     "/v1/recordings/{recording_id}/audio": {"get": {
-        "summary": "The redacted audio (WAV; Range requests supported); audited",
-        "parameters": [_RID, *_PRINCIPAL],
-        "responses": {"200": {"description": "WAV", "content": {"audio/wav": {}}},
+        "summary": "The redacted audio (WAV, or FLAC or Opus with format; Range requests supported); audited",
+        "parameters": [_RID, *_PRINCIPAL, {"name": "format", "in": "query",
+                                           "schema": {"enum": ["wav", "flac", "opus"], "default": "wav"}}],
+        "responses": {"200": {"description": "WAV", "content": {"audio/wav": {}, "audio/flac": {},
+                                                                 "audio/ogg": {}}},
                       "206": {"description": "Part of the WAV (Range)", "content": {"audio/wav": {}}},
                       **_errors(400, 401, 403, 404, 429)}}},
     "/v1/recordings/{recording_id}/transcript": {"get": {

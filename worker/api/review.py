@@ -81,7 +81,7 @@ def _grant(request: Request):
 
 def _export(request: Request, grant, artifact: str, workdir: Path) -> Path:
     services = request.app.state.services
-    return export_recording(grant.recording_id, workdir / artifact, grant.principal, services.settings,
+    return export_recording(grant.recording_id, workdir / f"{artifact}.wav", grant.principal, services.settings,
                             artifact=artifact, vault=services.vault).path
 
 

@@ -58,6 +58,12 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     assert part.content == full.content[44:1044]
     assert part.headers["etag"] == full.headers["etag"]  # the same stored version: If-Range works
 
+    flac = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={**AGENT, "format": "flac"})
+    assert flac.status_code == 200 and flac.headers["content-type"] == "audio/flac"
+    assert flac.content[:4] == b"fLaC" and len(flac.content) < len(full.content)
+    decoded, _ = soundfile.read(io.BytesIO(flac.content), dtype="int16")
+    assert (decoded == soundfile.read(io.BytesIO(full.content), dtype="int16")[0]).all()  # lossless
+    assert api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={**AGENT, "format": "mp3"}).status_code == 400
     refused = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={"as": "agent:bob", "tickets": "T-9"})
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == f"agent:bob may not export {rid}: agent has no access to the ticket"
@@ -66,7 +72,7 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.principal) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
-    assert trail.count(("export", "allowed", "agent:ann")) == 2
+    assert trail.count(("export", "allowed", "agent:ann")) == 3
     assert ("export", "refused", "agent:bob") in trail
     assert sum(action == "metadata" for action, _, _ in trail) == 1
 

@@ -66,7 +66,11 @@ def principal_of(request: Request, account_id: str) -> Principal:
     return Principal.parse(who, account_id, frozenset(t.strip() for t in (listed or "").split(",") if t.strip()))
 
 
-def exported(request: Request, key, artifact: str) -> tuple[Path, str]:
+#: Audio formats the API serves (the codecs of ``callrec export --format``) and their media types.
+AUDIO_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
+
+
+def exported(request: Request, key, artifact: str, audio_format: str = "wav") -> tuple[Path, str]:
     """Decrypt ``artifact`` into a private temp dir for the principal (audited, as export);
     returns its path and an ETag naming the stored version (stable across Range requests)."""
     rid = request.path_params["recording_id"]
@@ -77,8 +81,11 @@ def exported(request: Request, key, artifact: str) -> tuple[Path, str]:
     services = request.app.state.services
     workdir = Path(tempfile.mkdtemp(prefix="callrec-api-"))
     try:
-        return export_recording(rid, workdir / artifact, principal, services.settings,
-                                artifact=artifact, vault=services.vault).path, etag
+        if artifact != "audio":
+            return export_recording(rid, workdir / artifact, principal, services.settings,
+                                    artifact=artifact, vault=services.vault).path, etag
+        return export_recording(rid, workdir / f"audio.{audio_format}", principal, services.settings,
+                                artifact="audio", audio_format=audio_format, vault=services.vault).path, etag
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -87,8 +94,13 @@ def exported(request: Request, key, artifact: str) -> tuple[Path, str]:
 @endpoint
 async def audio(request: Request):
     key = authenticate(request)
-    path, etag = await blocking(exported, request, key, "audio")
-    return FileResponse(path, media_type="audio/wav", filename=f"{request.path_params['recording_id']}.wav",
+    audio_format = text_param(request, "format", "wav")
+    if audio_format not in AUDIO_TYPES:
+        raise ApiError(400, "bad_request", f"format: one of {', '.join(AUDIO_TYPES)}", "format")
+    path, etag = await blocking(exported, request, key, "audio", audio_format)
+    etag = etag[:-1] + f'-{audio_format}"'
+    return FileResponse(path, media_type=AUDIO_TYPES[audio_format],
+                        filename=f"{request.path_params['recording_id']}.{audio_format}",
                         headers={"etag": etag, "cache-control": "private, no-store"},
                         background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
