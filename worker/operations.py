@@ -153,19 +153,17 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
 def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:
     """Decrypt the stored audio into a private temp dir, then copy it to ``out_path`` when it
     is stored as ``codec``, else transcode it (checked on the decoded result)."""
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-"))
-    try:
+    with WorkDir() as workdir:
         stored = workdir / "stored"
         with open(stored, "wb") as out:
             region_vault.read(entry, "audio", out)
         if sniff_file(stored) == codec:
             with open(stored, "rb") as src, atomic_output(out_path, "wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+                while block := src.read(1 << 20):
+                    out.write(block)
         else:
             encode(stored, out_path, codec)
         return out_path.stat().st_size
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None = None, force: bool = False,
