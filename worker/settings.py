@@ -138,6 +138,9 @@ class Settings:
     fetch_ca_file: str = ""
     #: Twilio auth tokens by Account SID (``AC...:token,...``): signature checks and fetches.
     twilio_auth_tokens: str = ""
+    #: Webhook hosts that may resolve to private addresses (comma-separated); any other
+    #: https endpoint must resolve to public ones (http:// goes to 127.0.0.1/localhost only).
+    webhook_private_hosts: str = ""
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""

@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, sign
+from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, public_target, sign
 from worker.errors import WorkerError
 from worker.fetch import tls_context
 from worker.jobs import DeliverWebhook
@@ -26,11 +26,20 @@ class WebhookDeliveryError(WorkerError):
     """Raised when an endpoint did not take an event (no answer, or not 2xx); retried."""
 
 
+class WebhookRefusedError(WorkerError):
+    """Raised when an endpoint's host resolves to a non-public address; not retried."""
+
+    permanent = True
+
+
 def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = None,
-            clock=time.time) -> JobResult:
+            private_hosts: str = "", clock=time.time) -> JobResult:
     endpoint = store.get(job.endpoint_id)
     if endpoint is None:
         return JobResult(references={"delivered": "no", "reason": "endpoint_removed"})
+    refused = public_target(endpoint.url, private_hosts)
+    if refused is not None:
+        raise WebhookRefusedError(f"webhook {job.endpoint_id}: {refused}")
     body = store.event_body(job.event_id)
     if body is None:
         return JobResult(references={"delivered": "no", "reason": "event_expired"})
@@ -51,4 +60,5 @@ def deliver_job(job: DeliverWebhook) -> JobResult:
     """The queue actor's operation: this process's Redis and settings."""
     from worker.broker import SETTINGS, broker
 
-    return deliver(job, WebhookStore(broker.client), ca_file=SETTINGS.fetch_ca_file or None)
+    return deliver(job, WebhookStore(broker.client), ca_file=SETTINGS.fetch_ca_file or None,
+                   private_hosts=SETTINGS.webhook_private_hosts)

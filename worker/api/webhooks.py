@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +58,31 @@ def check_url(url: object) -> str:
         raise UsageError("url: give an https:// URL with a host and no credentials")
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
         raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
+    if parts.scheme == "https":
+        try:
+            literal = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            literal = None
+        if literal is not None and not literal.is_global:
+            raise UsageError("url: an https:// endpoint must be a public address")
     return url
+
+
+def public_target(url: str, private_hosts: str = "") -> str | None:
+    """Why delivering to ``url`` is refused (an https host resolving to a private, loopback
+    or link-local address: a request into the service's own network), or None."""
+    parts = urlsplit(url)
+    allowed = {h.strip().lower() for h in private_hosts.split(",") if h.strip()}
+    if parts.scheme != "https" or (parts.hostname or "").lower() in allowed:
+        return None
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return None  # unresolvable: the delivery fails (and is retried) like any unreachable host
+    for *_, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
+            return f"{parts.hostname} resolves to a non-public address (CALLREC_WEBHOOK_PRIVATE_HOSTS)"
+    return None
 
 
 def sign(secret: str, body: bytes, timestamp_s: int) -> str:

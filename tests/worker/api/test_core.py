@@ -260,3 +260,25 @@ def test_sources_outside_the_workers_source_roots_are_refused_at_submission(api_
         assert "outside" in error["message"] and str(inbox) in error["message"]
     finally:
         server.stop()
+
+
+def test_redacted_transcript_is_served_without_the_card_digits(api, acme, inbox, worker_process):
+    data = sample_manifest(inbox, "09-card-spoken", call_id=f"CA-tx-{uuid.uuid4().hex[:8]}")
+    status = wait_done(api, acme, submit(api, acme, data).json()["job_id"], worker=worker_process)
+    rid = status["result"]["recording_id"]
+    who = {"as": "agent:ann", "tickets": "T-1009"}
+    served = api.get(f"/v1/recordings/{rid}/transcript", headers=acme, params=who)
+    assert served.status_code == 200
+    results = json.loads(served.content)["results"]
+    text = results["transcripts"][0]["transcript"]
+    words = " ".join(alt["content"] for item in results["items"] for alt in item["alternatives"])
+    assert text.startswith("Thank you for calling.")
+    for digits in ("4532", "0151", "1283", "0366", "12/27", "731"):
+        assert digits not in text and digits not in words
+    assert api.get(f"/v1/recordings/{rid}/transcript", headers=acme,
+                   params={"as": "agent:bob", "tickets": "T-1"}).status_code == 403
+    plain = wait_done(api, acme, submit(api, acme, sample_manifest(inbox, call_id=f"CA-nt-{uuid.uuid4().hex[:8]}")
+                                        ).json()["job_id"], worker=worker_process)["result"]["recording_id"]
+    missing = api.get(f"/v1/recordings/{plain}/transcript", headers=acme, params={"as": "agent:ann",
+                                                                                  "tickets": "T-1001"})
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == f"recording {plain} has no transcript"

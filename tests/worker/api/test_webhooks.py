@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.worker.api.conftest import sample_manifest
 from tests.worker.api.jobs import wait_job
 from tests.worker.api.listener import Listener
@@ -107,3 +109,25 @@ def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
     job = RedactRecording.for_recording("rec_us_" + "0" * 32)
     Submitter(Queue, redis_client).submit(job, "acme")
     assert seen == ["acme"]
+
+
+def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_client):
+    from worker.api.delivery import WebhookRefusedError, deliver
+    from worker.api.webhooks import WebhookStore
+    from worker.errors import is_permanent
+    from worker.jobs import DeliverWebhook
+
+    for url in ("https://10.0.0.7/hook", "https://169.254.169.254/latest", "https://[::1]/hook"):
+        refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+        assert refused.status_code == 422, url
+        assert refused.json()["error"]["message"] == "url: an https:// endpoint must be a public address"
+    store = WebhookStore(redis_client)
+    hook = store.register("acme", "https://localhost:9/hook")  # a name: checked when delivering
+    event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_test")
+    job = DeliverWebhook.for_event(hook.endpoint_id, event["id"])
+    with pytest.raises(WebhookRefusedError, match="localhost resolves to a non-public address") as caught:
+        deliver(job, store)
+    assert is_permanent(caught.value)  # not retried: it fails once, listed in callrec jobs failed
+    with pytest.raises(Exception) as other:  # allowed by the operator: delivered (nothing listens: retried)
+        deliver(job, store, private_hosts="localhost")
+    assert type(other.value).__name__ == "WebhookDeliveryError"

@@ -77,6 +77,8 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav") ->
     principal = principal_of(request, key.account_id)
     _, entry = account_recording(request, key, rid)
     stored = entry.artifact(artifact)
+    if stored is None and not entry.deleted:
+        raise ApiError(404, "not_found", f"recording {rid} has no {artifact}")
     etag = f'"{stored.generation}-{stored.tag}"' if stored is not None else '"none"'
     services = request.app.state.services
     workdir = Path(tempfile.mkdtemp(prefix="callrec-api-"))
