@@ -23,8 +23,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 _RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
 #: Ids an operator types (account, ticket, batch) hold no run of card-number length.
 _CARD_LENGTH_RUN = re.compile(r"\d{12,}")
-#: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``).
-_URI = re.compile(r"(?!data:)[A-Za-z0-9 ._:+@/=~-]{1,1024}")
+#: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``), in
+#: any script (/srv/appels/réunion d'équipe.json); no control, bidi, invisible-format or line
+#: separator characters, which could hide or reorder what a log shows.
+_URI = re.compile("(?!data:)[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                  "\u2060-\u206f\ufeff\U000e0000-\U000e007f]{1,1024}")
 #: Free-text reasons carry no digits at all, so they can never carry card data.
 _REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
 #: Reprocessing steps, applied in this order.

@@ -148,6 +148,8 @@ def field(mapping: Any, key: str, where: str, format_name: str) -> Any:
 
 def make_word(start: Any, end: Any, text: Any, confidence: Any, where: str, format_name: str, scale: float = 1.0) -> TimedWord:
     """A TimedWord from raw fields, with errors that name the word and never its text."""
+    if any(isinstance(value, bool) for value in (start, end, confidence)):  # float(True) is 1.0
+        raise TranscriptError(f"{format_name} transcript: {where} has a time or confidence that is not a number")
     try:
         start_s, end_s = float(start) * scale, float(end) * scale
         conf = 1.0 if confidence is None else float(confidence)

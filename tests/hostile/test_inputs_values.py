@@ -1,0 +1,83 @@
+"""Hostile values (issue 10, defect 11's input items): repeated JSON fields, ids that are huge
+or hide control/bidi characters, booleans read as times, a manifest at a non-ASCII path."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+from worker.cli import main
+from worker.errors import ManifestError
+from worker.jobs import Job, JobDecodeError, ProcessCall
+from worker.manifest import load_manifest
+
+from tests.worker.stored_calls import write_call
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def test_a_field_given_twice_is_refused(tmp_path):
+    """Last-one-wins would let "recording": false, "recording": true record the call."""
+    manifest = write_call(tmp_path / "call", recording=False)
+    text = manifest.read_text().replace('"recording": false', '"recording": false, "recording": true')
+    manifest.write_text(text)
+    with pytest.raises(ManifestError, match=r"CA1\.json: 'recording': a field given twice in one object"):
+        load_manifest(manifest)
+
+
+@pytest.mark.parametrize("field,value,problem", [
+    ("call_id", "C" * (1 << 20), "1048576 characters, more than 128"),
+    ("call_id", "CA1\x00rm", "a character other than"),
+    ("ticket_id", "T-1\u202e9001", "a character other than"),
+    ("call_id", "CA1\nforged log line", "a character other than"),
+    ("account.id", "acme corp", "a character other than"),
+    ("number.id", "-15550100", "a character other than"),
+])
+def test_ids_outside_the_id_character_set_are_refused_without_echo(tmp_path, field, value, problem):
+    manifest = write_call(tmp_path / "call")
+    data = json.loads(manifest.read_text())
+    target = data
+    *parents, name = field.split(".")
+    for parent in parents:
+        target = target[parent]
+    target[name] = value
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=rf"^{re.escape(field)}: not a valid id: {problem}") as caught:
+        load_manifest(manifest)
+    assert value not in str(caught.value) and len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize("call_id", ["CA" + "0" * 32, "5551722-f677-48a6-9287-39c0aafd9ac1", "+15550100", "T.1:a@b_c"])
+def test_ordinary_ids_pass(tmp_path, call_id):
+    manifest = write_call(tmp_path / "call", call_id=call_id)
+    assert load_manifest(manifest).call_id == call_id
+
+
+def test_a_boolean_is_not_a_time_in_a_transcript():
+    """Whisper "start": true was read as 1 s (float(True))."""
+    document = {"text": " four", "segments": [{"text": " four", "words": [
+        {"word": " four", "start": True, "end": 1.5, "probability": 0.9}]}]}
+    with pytest.raises(TranscriptError, match=r"segments\[0\]\.words\[0\] has a time or confidence that is not a number"):
+        transcripts.load(json.dumps(document), "whisper")
+    document["segments"][0]["words"][0].update(start=1.0, probability=False)
+    with pytest.raises(TranscriptError, match="not a number"):
+        transcripts.load(json.dumps(document), "whisper")
+
+
+def test_a_manifest_at_a_non_ascii_path_is_processed_and_queued(tmp_path, monkeypatch, capsys):
+    call = tmp_path / "réunion d'équipe" / "appel №7"
+    shutil.copytree(SAMPLES / "03-pause-skip", call)
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
+    assert main(["process", str(call / "manifest.json")]) == 0
+    assert "stored in" in capsys.readouterr().out
+    job = ProcessCall.for_manifest(str(call / "manifest.json"))
+    assert Job.decode(job.encode()) == job
+    for hidden in ("\u202e", "\x00", "\n"):
+        with pytest.raises(JobDecodeError, match="manifest_uri is not a valid reference"):
+            ProcessCall.for_manifest(f"{call}/{hidden}manifest.json")
