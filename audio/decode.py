@@ -90,6 +90,8 @@ class AudioSource:
         self.rate_hz: int = int(sound_file.samplerate)
         self.channels: int = int(sound_file.channels)
         self.frames: int = int(sound_file.frames)
+        #: Integer PCM, mu-law and A-law decode to finite floats in [-1, 1) by construction.
+        self._bounded = str(sound_file.subtype) in _BOUNDED_SUBTYPES
 
     @property
     def duration_s(self) -> float:
@@ -122,7 +124,8 @@ class AudioSource:
                 ) from exc
             if block.shape[0] == 0:
                 break
-            _to_full_scale(block)
+            if not self._bounded:
+                _to_full_scale(block)
             done += block.shape[0]
             yield block
         if done < self.frames:
@@ -181,7 +184,11 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         handle.close()
         raise
     try:
-        sound_file = soundfile.SoundFile(handle)
+        # libsndfile reads the descriptor itself: through the Python file object every read
+        # was a round of Python callbacks (a third of assembly's time). The handle keeps
+        # owning the descriptor and closes it.
+        os.lseek(handle.fileno(), 0, os.SEEK_SET)  # the buffered handle may not have moved it
+        sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
     except (soundfile.LibsndfileError, RuntimeError):
         try:
             return _open_via_ffmpeg(handle, path, limits, temp_parent)
@@ -341,6 +348,10 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
                                  "dir (transient: the job is retried)")
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
         raise AudioInputError(f"{path}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
+
+
+#: Sample formats whose decoded floats are always finite and inside [-1, 1): no clean-up.
+_BOUNDED_SUBTYPES = frozenset({"PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32", "ULAW", "ALAW"})
 
 
 def _to_full_scale(block: np.ndarray) -> None:

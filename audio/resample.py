@@ -27,7 +27,10 @@ def mix_to_mono(block: np.ndarray) -> np.ndarray:
         return block
     if block.shape[1] == 1:
         return block[:, 0]
-    return block.sum(axis=1, dtype=np.float32)
+    mixed = block[:, 0] + block[:, 1]  # column by column: much faster than sum(axis=1)
+    for channel in range(2, block.shape[1]):
+        mixed += block[:, channel]
+    return mixed
 
 
 class Resampler:

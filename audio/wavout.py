@@ -23,9 +23,16 @@ _INT16_SCALE = 32768
 
 
 def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
-    """float32 in [-1, 1] to int16, rounding to nearest; beyond full scale it clips."""
-    scaled = np.rint(np.asarray(samples, dtype=np.float64) * _INT16_SCALE)
-    return np.clip(scaled, -32768, 32767).astype(np.int16)
+    """float32 in [-1, 1] to int16, rounding to nearest; beyond full scale it clips.
+
+    Done in float32 (scaling by 2**15 is exact there, and so is rounding the product), one
+    temporary array: the same integers as in float64, at a third of the cost."""
+    samples = np.asarray(samples)
+    exact = np.float32 if samples.dtype == np.float32 else np.float64
+    scaled = np.multiply(samples, _INT16_SCALE, dtype=exact)
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -32768, 32767, out=scaled)
+    return scaled.astype(np.int16)
 
 
 class AtomicWavWriter:

@@ -80,11 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
     from worker.errors import SERVICE_ERRORS, is_permanent, scrub_digits
-    from worker.lifecycle import cap_math_threads
     from worker.settings import Settings
 
     try:
-        cap_math_threads(Settings.from_env())
+        _cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
     except BrokenPipeError:
         # The reader stopped reading (``callrec audit | head``): not a failure of ours.
@@ -96,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     except SERVICE_ERRORS as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
+
+
+def _cap_math_threads(settings) -> None:
+    """``worker.lifecycle.cap_math_threads`` without importing the queue (Dramatiq, Redis)
+    into every command: limit numeric libraries' thread pools (0: leave them)."""
+    if settings.math_threads:
+        import threadpoolctl
+
+        threadpoolctl.threadpool_limits(limits=settings.math_threads)
 
 
 if __name__ == "__main__":  # pragma: no cover
