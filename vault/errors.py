@@ -31,6 +31,10 @@ class IndexCorruptError(VaultError):
     permanent = True
 
 
+class IndexTamperedError(IndexCorruptError):
+    """Raised when an index entry does not verify: altered, moved or not written by this vault."""
+
+
 class MigrationNeededError(VaultError):
     """Raised when stored data predates the vault's layout; an operator must migrate it."""
 

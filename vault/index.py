@@ -1,7 +1,8 @@
 """The index entry: what listing, retention, access and reprocessing need, unencrypted.
 
 It holds ids, ticket, kind, region, dates, retention and version information only: no
-audio, no transcript text, no digits. Stored as JSON beside the encrypted artifacts.
+audio, no transcript text, no digits. Stored as JSON beside the encrypted artifacts, with
+a MAC over every field (``vault.seal``), so editing it grants nothing.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.errors import (
     DecryptionError,
+    IndexCorruptError,
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
@@ -54,6 +55,7 @@ from vault.index import ArtifactInfo, IndexEntry, Tombstone, Unreadable
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
+from vault.seal import IndexSealer
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 
@@ -86,6 +88,7 @@ class RegionVault:
         self.keys = keys
         self.clock = clock or (lambda: datetime.now(UTC))
         self.scrub = scrub
+        self._sealer = IndexSealer(region, keys, key_store, self._has_entries)
 
     # -- recordings ------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class RegionVault:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
             committed = entry.copy(artifacts=written)
             try:
-                self.store.create(_index_name(rid), committed.encode())
+                self.store.create(_index_name(rid), self._sealer.seal(committed))
             except ObjectExistsError:
                 if self.find(rid) == committed:
                     return committed  # our own commit, retried by the client after a lost reply
@@ -130,7 +133,7 @@ class RegionVault:
             self._unchanged_since(entry)
             others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
             committed = entry.copy(artifacts=others + written, **changes)
-            put_bytes(self.store, _index_name(recording_id), committed.encode())
+            put_bytes(self.store, _index_name(recording_id), self._sealer.seal(committed))
         except BaseException:
             for slot in slots.values():
                 self._discard(recording_id, slot)
@@ -153,7 +156,8 @@ class RegionVault:
     def find(self, recording_id: str) -> IndexEntry | None:
         self._check(recording_id)
         try:
-            return IndexEntry.decode(get_bytes(self.store, _index_name(recording_id)))
+            name = _index_name(recording_id)
+            return self._sealer.open(name, get_bytes(self.store, name))
         except ObjectMissingError:
             return None
 
@@ -166,14 +170,14 @@ class RegionVault:
     def entries(self) -> Iterator[IndexEntry]:
         """Every index entry of the region (deleted ones too), in id order."""
         for name in self.store.names("index/"):
-            yield IndexEntry.decode(get_bytes(self.store, name))
+            yield self._sealer.open(name, get_bytes(self.store, name))
 
     def scan(self) -> Iterator[IndexEntry | Unreadable]:
         """Like ``entries`` but an index object that cannot be used is reported as
         ``Unreadable`` in its place instead of ending the iteration."""
         for name in self.store.names("index/"):
             try:
-                yield IndexEntry.decode(get_bytes(self.store, name))
+                yield self._sealer.open(name, get_bytes(self.store, name))
             except ObjectMissingError:
                 continue  # removed since it was listed
             except VaultError as exc:
@@ -186,20 +190,29 @@ class RegionVault:
         record a tombstone. A voicemail keeps its (redacted) transcription. Idempotent.
 
         Every object under the recording goes, listed in its index entry or not (what a
-        crashed or losing writer left), also when the entry was deleted before."""
-        entry = self.get(recording_id)
-        keep = ("transcript",) if entry.kind == "voicemail" else ()
+        crashed or losing writer left), also when the entry was deleted before. An entry
+        that does not verify (or predates authenticated entries) is no reason to keep a
+        recording: it is deleted whole, keeping nothing its entry claims."""
+        try:
+            entry = self.get(recording_id)
+            trusted = True
+        except (IndexCorruptError, MigrationNeededError):
+            entry = self._sealer.unverified(get_bytes(self.store, _index_name(recording_id)))
+            if entry.recording_id != recording_id:
+                entry = entry.copy(recording_id=recording_id)
+            trusted = False
+        keep = ("transcript",) if entry.kind == "voicemail" and trusted else ()
         kept = tuple(a for a in entry.artifacts if a.kind in keep)
-        if not entry.deleted:
+        if not entry.deleted or not trusted:
             for info in entry.artifacts:
                 if info.kind not in keep:
                     self._destroy_artifact(recording_id, info)
         self._sweep(recording_id, kept)
-        if entry.deleted:
+        if entry.deleted and trusted:
             return entry
         stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
         deleted = entry.copy(artifacts=kept, tombstone=stone)
-        put_bytes(self.store, _index_name(recording_id), deleted.encode())
+        put_bytes(self.store, _index_name(recording_id), self._sealer.seal(deleted))
         action = "retention-delete" if actor == "retention" else "delete"
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
@@ -237,7 +250,7 @@ class RegionVault:
             self._drop_stale_keys(recording_id, rewritten)
             raise
         if rewritten:
-            put_bytes(self.store, _index_name(recording_id), entry.copy(artifacts=tuple(infos)).encode())
+            put_bytes(self.store, _index_name(recording_id), self._sealer.seal(entry.copy(artifacts=tuple(infos))))
         return len(rewritten)
 
     def migrate_keys(self) -> int:
@@ -258,6 +271,30 @@ class RegionVault:
             moved += 1
         return moved
 
+    def migrate_index(self) -> tuple[int, int]:
+        """Authenticate the bare index entries of a vault from before entries were sealed;
+        returns (sealed, refused). Once done, a bare entry is tampering: it is refused
+        (counted, left as it is), never sealed. Safe to re-run."""
+        may_seal = self._sealer.may_seal_bare()
+        sealed = refused = 0
+        for name in list(self.store.names("index/")):
+            try:
+                data = get_bytes(self.store, name)
+                if self._sealer.is_sealed(data):
+                    continue
+                entry = self._sealer.unverified(data)
+            except (ObjectMissingError, IndexCorruptError):
+                refused += 1
+                continue
+            if not may_seal or name != _index_name(entry.recording_id):
+                refused += 1
+                continue
+            put_bytes(self.store, name, self._sealer.seal(entry))
+            sealed += 1
+        if may_seal:
+            self._sealer.finish_migration()
+        return sealed, refused
+
     def versions_in_use(self) -> dict[str, int]:
         """KEK version -> number of stored data keys wrapped with it (read from the keys)."""
         counts: dict[str, int] = {}
@@ -266,10 +303,18 @@ class RegionVault:
             counts[version] = counts.get(version, 0) + 1
         return counts
 
+    def rewrap_index_key(self) -> bool:
+        """Re-wrap the index MAC key under the KEK's primary version; True when it changed."""
+        return self._sealer.rewrap()
+
     def retire_unused(self) -> tuple[str, ...]:
         """Retire every KEK version except the primary that no stored data key uses."""
         primary, _ = self.keys.primary()
+        self._sealer.rewrap()  # one small object: it never holds an old version back
         in_use = self.versions_in_use()
+        seal_version = self._sealer.key_version()
+        if seal_version is not None:
+            in_use[seal_version] = in_use.get(seal_version, 0) + 1
         retired = tuple(v for v in self.keys.versions() if v != primary and v not in in_use)
         for version in retired:
             self.keys.retire(version)
@@ -333,6 +378,9 @@ class RegionVault:
                 f"recording {recording_id} has its data keys beside the ciphertext (stored before the "
                 f"key store existed); run `callrec keys migrate --region {self.region}`")
         raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
+
+    def _has_entries(self) -> bool:
+        return next(iter(self.store.names("index/")), None) is not None
 
     def _unchanged_since(self, entry: IndexEntry) -> None:
         """Raise unless the stored index entry still is ``entry`` (read before a long write)."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff_file
 from vault.access import Principal, refusal
-from vault.errors import AccessDeniedError, ObjectMissingError, VaultInputError
+from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, VaultInputError
 from vault.index import IndexEntry, Unreadable
 from vault.regions import region_of
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
@@ -108,7 +108,8 @@ def delete_ticket(ticket_id: str, account_id: str, settings: Settings, *, actor:
     """Delete every recording of one account's ticket (in every configured region). Ticket
     ids are per account (every helpdesk has a ticket 1), so the account is required."""
     vault = vault or build_vault(settings)
-    found = [e for e in vault.entries() if e.ticket_id == ticket_id and e.account_id == account_id]
+    found = [e for region in vault.regions for e in vault.region(region).scan()
+             if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id]
     if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = 0
@@ -131,8 +132,11 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
     codec = codec_named(audio_format) if artifact == "audio" else None
     vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
-    entry = region_vault.find(recording_id)
-    why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    try:
+        entry = region_vault.find(recording_id)
+        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
+        entry, why = None, "index entry does not verify"
     if why is not None:
         region_vault.audit("export", "refused", recording_id, str(principal), why)
         raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
@@ -294,13 +298,33 @@ def rotate_key(region: str, settings: Settings, *, vault: Vault | None = None) -
     return vault.region(region).keys.rotate()
 
 
-def migrate_keys(settings: Settings, *, regions: Iterable[str] | None = None,
-                 vault: Vault | None = None) -> tuple[tuple[str, int], ...]:
-    """Move wrapped data keys a vault from before the key store kept beside the ciphertext
-    into the key store; (region, keys moved) per region. Safe to re-run."""
+@dataclass(frozen=True)
+class MigrationReport:
+    """What ``migrate_vault`` did in one region."""
+
+    region: str
+    #: Wrapped data keys moved out of the object store into the key store.
+    keys_moved: int
+    #: Bare index entries of an older vault authenticated now.
+    entries_sealed: int
+    #: Bare or unreadable index entries refused (appeared after the vault was sealed).
+    entries_refused: int
+
+
+def migrate_vault(settings: Settings, *, regions: Iterable[str] | None = None,
+                  vault: Vault | None = None) -> tuple[MigrationReport, ...]:
+    """Bring a vault from before the key store and authenticated index entries up to date:
+    move wrapped data keys into the key store, then seal the bare index entries. Safe to
+    re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
     vault = vault or build_vault(settings, regions=regions)
     chosen = vault.regions if regions is None else tuple(regions)
-    return tuple((region, vault.region(region).migrate_keys()) for region in chosen)
+    reports = []
+    for region in chosen:
+        region_vault = vault.region(region)
+        moved = region_vault.migrate_keys()
+        sealed, refused = region_vault.migrate_index()
+        reports.append(MigrationReport(region, moved, sealed, refused))
+    return tuple(reports)
 
 
 def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | None = None) -> int:

@@ -17,7 +17,6 @@ from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
 from vault import envelope
 from vault.context import ArtifactRef
 from vault.errors import DecryptionError, MigrationNeededError
-from vault.index import IndexEntry
 from vault.stores.base import get_bytes, put_bytes
 from worker.vaults import build_vault
 
@@ -38,12 +37,13 @@ def test_a_restored_backup_of_the_object_store_opens_nothing(make_region):
     for name, data in backup.items():  # ... restored, index entry and all
         put_bytes(rv.store, name, data)
 
-    restored = IndexEntry.decode(backup[f"index/{rid}.json"])
+    restored = rv.get(rid)  # the old entry, authentic: it was the vault's own
+    assert restored == entry and not restored.deleted
     for kind in ("audio", "metadata"):
         with pytest.raises(DecryptionError):
             rv.read(restored, kind, io.BytesIO())
     # Not with any key the key store still holds either, under any KEK version.
-    for name in rv.key_store.names(""):
+    for name in rv.key_store.names("keys/"):
         wrapped = envelope.WrappedKey.decode(get_bytes(rv.key_store, name))
         for data_name, data in backup.items():
             if data_name.startswith("data/"):
@@ -88,13 +88,14 @@ def test_old_layout_is_refused_clearly_then_migrated(tmp_path, settings, capsys)
     assert [n for n in region_vault.store.names("keys/") if doomed in n] == []
 
     code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
-    assert (code, out) == (0, "eu: moved 2 wrapped data key(s) into the key store\n")
+    assert (code, out) == (0, "eu: moved 2 wrapped data key(s) into the key store, authenticated 0 index entries\n")
     assert list(region_vault.store.names("keys/")) == []
     out_audio = io.BytesIO()
     region_vault.read(entry, "audio", out_audio)
     assert out_audio.getvalue()[:4] == b"fLaC"  # the stored recording (FLAC by default) decrypts intact
     assert run(capsys, "keys", "migrate")[1] == "".join(
-        f"{region}: moved 0 wrapped data key(s) into the key store\n" for region in ("us", "eu", "au"))
+        f"{region}: moved 0 wrapped data key(s) into the key store, authenticated 0 index entries\n"
+        for region in ("us", "eu", "au"))
 
 
 def test_migration_interrupted_after_the_copy_finishes_on_a_rerun(make_region):

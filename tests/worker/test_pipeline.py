@@ -112,7 +112,7 @@ def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     probes = [s.tobytes() for s in (leg_samples(2.0, 1), leg_samples(1.0, 2))]
     windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
     files = [p for root in ("vault", "keystore") for p in (settings.data_dir / root).rglob("*") if p.is_file()]
-    assert len(files) == 6  # index, audio + key, metadata + key, the account's retention policy
+    assert len(files) == 8  # index, audio + key, metadata + key, retention policy, index MAC key, its mark
     for path in files:
         data = path.read_bytes()
         assert b"RIFF" not in data and b"WAVE" not in data and b"fLaC" not in data, path
@@ -236,7 +236,7 @@ def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, priv
     manifest = write_call(tmp_path / "call")
     with pytest.raises(StoreError, match="injected"):
         process_call(manifest, settings, vault=vault)
-    assert list(store.names("")) == [] and list(key_store.names("")) == []
+    assert list(store.names("")) == [] and list(key_store.names("keys/")) == []
     assert (tmp_path / "call" / "CA1-a.wav").exists()
     assert list(private_tmp.iterdir()) == []
     assert process_call(manifest, settings).stored  # the retry succeeds

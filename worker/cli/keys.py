@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from vault.regions import REGIONS
-from worker.operations import migrate_keys, rewrap_all, rotate_key
+from worker.operations import migrate_vault, rewrap_all, rotate_key
 from worker.settings import Settings
 from worker.vaults import build_vault
 
@@ -27,10 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     status.set_defaults(func=run_status)
     migrate = actions.add_parser(
-        "migrate", help="move wrapped data keys of an older vault out of the object store",
+        "migrate", help="bring an older vault up to date (key store, authenticated index)",
         description="Vaults written before the key store kept each wrapped data key beside its "
-                    "ciphertext; their recordings cannot be read until this moves the keys. "
-                    "Safe to run again and while workers run.")
+                    "ciphertext, and their index entries carry no MAC; their recordings cannot be "
+                    "read until this moves the keys and authenticates the entries. Run it right "
+                    "after upgrading. Safe to run again and while workers run.")
     migrate.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     migrate.set_defaults(func=run_migrate)
 
@@ -64,6 +66,13 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    for region, moved in migrate_keys(Settings.from_env(), regions=args.region):
-        print(f"{region}: moved {moved} wrapped data key(s) into the key store")
-    return 0
+    """Exit 1 when an index entry was refused: it needs an operator's look."""
+    refused = 0
+    for report in migrate_vault(Settings.from_env(), regions=args.region):
+        print(f"{report.region}: moved {report.keys_moved} wrapped data key(s) into the key store, "
+              f"authenticated {report.entries_sealed} index entr{'y' if report.entries_sealed == 1 else 'ies'}")
+        if report.entries_refused:
+            print(f"callrec keys: {report.region}: refused {report.entries_refused} index entry(ies) that do not "
+                  "verify (altered after the vault was sealed); they stay refused", file=sys.stderr)
+        refused += report.entries_refused
+    return 1 if refused else 0

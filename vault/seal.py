@@ -1,0 +1,204 @@
+"""Authenticated index entries: an HMAC over each entry, under a key wrapped by the KEK.
+
+The index entry is plaintext (listing, retention and access read it without decrypting
+anything), so whoever can write the store could edit ``ticket_id`` or ``public`` and grant
+themselves access. Each entry therefore carries ``mac``: Tink HMAC-SHA256 (256-bit tag)
+over a purpose label and the entry's canonical encoding, which covers every field (ids,
+ticket, access flags, dates, retention, artifacts, tombstone). The region's MAC key is a
+Tink keyset encrypted under the region's KEK and stored in the key store
+(``seal/index-mac.json``), never beside the entries; it is made on the first write.
+
+An entry whose MAC does not verify, that carries none in a vault that has sealed its
+entries, or that sits under another recording's name raises IndexTamperedError. A vault
+from before sealing is refused with MigrationNeededError until ``migrate`` sealed it once;
+after that (``seal/sealed-all.json``) a bare entry is never sealed, only refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import tink
+from tink import mac
+
+from vault.envelope import WrappedKey
+from vault.errors import (
+    DecryptionError,
+    IndexCorruptError,
+    IndexTamperedError,
+    MigrationNeededError,
+    ObjectExistsError,
+    ObjectMissingError,
+)
+from vault.index import IndexEntry
+from vault.keys.base import KeyProvider
+from vault.stores.base import ObjectStore, get_bytes, put_bytes
+
+mac.register()
+
+#: Tink's HMAC-SHA256 with a 256-bit tag.
+TEMPLATE = mac.mac_key_templates.HMAC_SHA256_256BITTAG
+#: Where the region's wrapped MAC key lives in the key store.
+KEY_NAME = "seal/index-mac.json"
+#: Written once ``migrate`` sealed every entry of an older vault.
+SEALED_ALL = "seal/sealed-all.json"
+
+_LABEL = b"callrec/v1 index-entry\x00"
+
+
+class IndexSealer:
+    """Seals and opens one region's index entries."""
+
+    def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore, has_entries: Callable[[], bool]):
+        self.region = region
+        self._keys = keys
+        self._key_store = key_store
+        #: Whether the region's object store holds any index entry (asked once, when the
+        #: MAC key is made: a vault with none has no bare entry to migrate, ever).
+        self._has_entries = has_entries
+        self._mac: mac.Mac | None = None
+
+    # -- entries -----------------------------------------------------------------------
+
+    def seal(self, entry: IndexEntry) -> bytes:
+        """The stored form of ``entry``: its encoding plus its MAC."""
+        body = json.loads(entry.encode())
+        body["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_input(entry))).decode("ascii")
+        return json.dumps(body, sort_keys=True, indent=1).encode("utf-8")
+
+    def open(self, name: str, data: bytes) -> IndexEntry:
+        """The entry stored as ``data`` under ``name``, verified; IndexTamperedError or
+        MigrationNeededError when it cannot be trusted."""
+        body = _body(data)
+        tag = body.pop("mac", None)
+        entry = IndexEntry.decode(json.dumps(body).encode("utf-8"))
+        if name != f"index/{entry.recording_id}.json":  # another recording's entry, moved here
+            raise _tampered(name.removeprefix("index/").removesuffix(".json"))
+        if tag is None:
+            if self._bare_entries_allowed():
+                raise MigrationNeededError(
+                    f"index entry of {entry.recording_id} is not authenticated (written before entries "
+                    f"were); run `callrec keys migrate --region {self.region}`")
+            raise _tampered(entry.recording_id)
+        primitive = self._primitive(create=False)
+        try:
+            if primitive is None or not isinstance(tag, str):
+                raise tink.TinkError("no key or no tag")
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _input(entry))
+        except (tink.TinkError, ValueError):
+            raise _tampered(entry.recording_id) from None
+        return entry
+
+    def unverified(self, data: bytes) -> IndexEntry:
+        """The entry as stored, NOT verified: only for destroying a recording."""
+        body = _body(data)
+        body.pop("mac", None)
+        return IndexEntry.decode(json.dumps(body).encode("utf-8"))
+
+    def is_sealed(self, data: bytes) -> bool:
+        return "mac" in _body(data)
+
+    # -- migration ---------------------------------------------------------------------
+
+    def may_seal_bare(self) -> bool:
+        """True while an older vault's bare entries may still be sealed by a migration."""
+        return self._bare_entries_allowed()
+
+    def finish_migration(self) -> None:
+        """Record that every entry is sealed: from now on a bare entry is tampering."""
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(SEALED_ALL, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+
+    # -- key ---------------------------------------------------------------------------
+
+    def key_version(self) -> str | None:
+        """The KEK version wrapping the MAC key (None before the first write)."""
+        wrapped = self._read_key()
+        return None if wrapped is None else wrapped.version
+
+    def rewrap(self) -> bool:
+        """Re-wrap the MAC key under the KEK's primary version; True when it changed."""
+        wrapped = self._read_key()
+        primary, kek = self._keys.primary()
+        if wrapped is None or wrapped.version == primary:
+            return False
+        handle = self._unwrap(wrapped)
+        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
+        put_bytes(self._key_store, KEY_NAME, WrappedKey(self._keys.key_id, primary, blob).encode())
+        return True
+
+    def _primitive(self, *, create: bool) -> mac.Mac | None:
+        if self._mac is not None:
+            return self._mac
+        wrapped = self._read_key()
+        if wrapped is None:
+            if not create:
+                return None
+            wrapped = self._new_key()
+        self._mac = self._unwrap(wrapped).primitive(mac.Mac)
+        return self._mac
+
+    def _new_key(self) -> WrappedKey:
+        handle = tink.new_keyset_handle(TEMPLATE)
+        version, kek = self._keys.primary()
+        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
+        try:
+            self._key_store.create(KEY_NAME, WrappedKey(self._keys.key_id, version, blob).encode())
+            if not self._has_entries():
+                self.finish_migration()  # a new vault: a bare entry can only be tampering
+        except ObjectExistsError:
+            pass  # another process made it first: use theirs
+        wrapped = self._read_key()
+        assert wrapped is not None
+        return wrapped
+
+    def _read_key(self) -> WrappedKey | None:
+        try:
+            return WrappedKey.decode(get_bytes(self._key_store, KEY_NAME))
+        except ObjectMissingError:
+            return None
+
+    def _unwrap(self, wrapped: WrappedKey) -> tink.KeysetHandle:
+        try:
+            if wrapped.key_id != self._keys.key_id:
+                raise DecryptionError("wrong key")
+            kek = self._keys.kek(wrapped.version)
+            handle = tink.proto_keyset_format.parse_encrypted(wrapped.ciphertext, kek, self._aad())
+            if handle.keyset_info().key_info[0].type_url != TEMPLATE.type_url:
+                raise DecryptionError("wrong key type")
+            return handle
+        except (tink.TinkError, DecryptionError):
+            raise DecryptionError(f"the index key of region {self.region} cannot be opened") from None
+
+    def _aad(self) -> bytes:
+        return json.dumps(["callrec/v1", "index-mac", self.region]).encode("ascii")
+
+    def _bare_entries_allowed(self) -> bool:
+        """An older vault: no entry was ever sealed by a migration."""
+        try:
+            get_bytes(self._key_store, SEALED_ALL)
+            return False
+        except ObjectMissingError:
+            return True
+
+
+def _input(entry: IndexEntry) -> bytes:
+    return _LABEL + entry.encode()
+
+
+def _body(data: bytes) -> dict:
+    try:
+        body = json.loads(data)
+    except ValueError:
+        raise IndexCorruptError("index entry is corrupt (not JSON)") from None
+    if not isinstance(body, dict):
+        raise IndexCorruptError("index entry is corrupt (not an object)")
+    return body
+
+
+def _tampered(recording_id: str) -> IndexTamperedError:
+    return IndexTamperedError(f"index entry of {recording_id} does not verify (altered, or not written by this vault)")
