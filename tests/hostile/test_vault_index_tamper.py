@@ -96,9 +96,9 @@ def test_the_untampered_entry_still_exports(make_region, tmp_path):
     rv = make_region("eu")
     entry = stored(rv, public=True)
     who = Principal.parse("end-user:u1", "acme", frozenset({"T-1"}))
-    outcome = export_recording(entry.recording_id, tmp_path / "out.wav", who, Settings(data_dir=tmp_path),
-                               vault=Vault({"eu": rv}))
-    assert outcome.size_bytes == 10 and (tmp_path / "out.wav").read_bytes() == b"RIFF-audio"
+    outcome = export_recording(entry.recording_id, tmp_path / "out.txt", who, Settings(data_dir=tmp_path),
+                               artifact="transcript", vault=Vault({"eu": rv}))
+    assert outcome.size_bytes == 10 and (tmp_path / "out.txt").read_bytes() == b"[redacted]"
 
 
 def test_an_entry_copied_to_another_recording_is_refused(make_region):
