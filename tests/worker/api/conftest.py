@@ -66,10 +66,10 @@ def moto_s3(moto_url):
 
 
 @pytest.fixture(scope="session")
-def api_env(data_dir, media, moto_url) -> dict[str, str]:
-    """Settings the server and the worker process share (beyond the queue tests' ones)."""
-    inbox = data_dir / "inbox"
-    inbox.mkdir(exist_ok=True)
+def api_env(media, moto_url, tmp_path_factory) -> dict[str, str]:
+    """Settings the server and the worker process share (beyond the queue tests' ones). The
+    inbox is not under the data dir: nothing there is ever destroyed."""
+    inbox = tmp_path_factory.mktemp("api-inbox")
     roots = f"{inbox},s3://calls-in/,s3://connect-acme/,https://127.0.0.1:{media.port}/"
     return {"CALLREC_SOURCE_ROOTS": roots, "CALLREC_INBOX": f"{inbox},s3://connect-acme/",
             "CALLREC_API_INBOX": str(inbox), "CALLREC_API_S3_BUCKETS": "calls-in,acme=connect-acme",

@@ -43,6 +43,8 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     status = wait_job(api, acme, job["job_id"], worker=worker_process)
     assert status["state"] == "done", status
     rid = status["result"]["recording_id"]
+    leg = inbox / data["segments"][0]["uri"].removeprefix("file:")
+    assert not leg.exists()  # the call's source, in the inbox (CALLREC_INBOX), destroyed once stored
     meta = api.get(f"/v1/recordings/{rid}", headers=acme)
     assert meta.status_code == 200
     assert meta.json()["call_id"] == data["call_id"] and meta.json()["recorded_duration_s"] == 32.5
@@ -108,7 +110,7 @@ def test_another_accounts_recording_and_job_are_404_like_missing_ones(api, keys,
     assert api.get(f"/v1/recordings/{rid}", headers=acme).status_code == 200
 
 
-def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path):
+def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, api_settings):
     from worker.errors import ManifestError
     from worker.manifest import parse_manifest
 
@@ -125,6 +127,13 @@ def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path):
     data = sample_manifest(inbox)
     data["events"][0]["end"] = -1
     assert submit(api, acme, data).json()["error"]["field"] == "events[0].end"
+
+    long_call = sample_manifest(inbox)
+    long_call["events"][0]["end"] = 10 * 86400.0
+    assert submit(api, acme, long_call).json()["error"] == {
+        "code": "invalid_manifest", "field": "events[0].end",
+        "message": "events[0].end: 864000 s makes the call longer than the longest allowed "
+                   f"({api_settings.max_call_s:g} s, CALLREC_MAX_CALL_S)"}
 
     outside = sample_manifest(inbox)
     outside["segments"][0]["uri"] = str(tmp_path / "agent.wav")
@@ -282,3 +291,30 @@ def test_redacted_transcript_is_served_without_the_card_digits(api, acme, inbox,
     missing = api.get(f"/v1/recordings/{plain}/transcript", headers=acme, params={"as": "agent:ann",
                                                                                   "tickets": "T-1001"})
     assert missing.status_code == 404 and missing.json()["error"]["message"] == f"recording {plain} has no transcript"
+
+
+def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_client):
+    from dataclasses import replace
+
+    import httpx
+
+    from tests.worker.api.server import ThreadedServer
+    from worker.api.app import create_app
+    from worker.api.services import build_services
+    from worker.broker import broker
+
+    narrow = replace(api_settings, max_events=3, max_manifest_bytes=2000)
+    server = ThreadedServer(create_app(build_services(narrow, broker))).start()
+    try:
+        headers = {"Authorization": f"Bearer {keys.create('acme')[1]}", "Content-Type": "application/json"}
+        many = sample_manifest(inbox, call_id="CA-many")
+        many["events"] += [{"type": "hold", "start": 1.0, "end": 2.0}] * 3
+        with httpx.Client(base_url=server.url) as client:
+            error = client.post("/v1/calls", content=json.dumps(many), headers=headers).json()["error"]
+            assert error == {"code": "invalid_manifest", "field": "events",
+                             "message": "events: 4 given, more than the 3 allowed (CALLREC_MAX_EVENTS)"}
+            many["ticket_id"] = "T" * 2000
+            too_big = client.post("/v1/calls", content=json.dumps(many), headers=headers)
+            assert too_big.status_code == 413  # CALLREC_MAX_MANIFEST_BYTES, below the API's own limit
+    finally:
+        server.stop()

@@ -17,6 +17,7 @@ from worker.api.submissions import Submitted, idempotency_key, manifest_path, wr
 from worker import sources as worker_sources
 from worker.errors import ManifestError
 from worker.jobs import ProcessCall
+from worker.limits import InputLimits
 from worker.manifest import Manifest, parse_manifest
 
 
@@ -26,7 +27,8 @@ async def submit_call(request: Request):
     services = request.app.state.services
     idem = idempotency_key(request.headers)
     _json_only(request)
-    body = await read_body(request, services.settings.api_max_body_bytes)
+    settings = services.settings
+    body = await read_body(request, min(settings.api_max_body_bytes, settings.max_manifest_bytes))
     done_before = services.submitter.remembered(key.account_id, idem, body)
     if done_before is not None:
         return accepted(request, Submitted(done_before, services.queue.status.get(done_before), False))
@@ -43,6 +45,7 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
     manifest = parse_manifest(data, inbox if inbox is not None else settings.data_dir / "api" / "no-inbox")
     if manifest.account.id != account_id:
         raise ManifestError(f"account.id: {manifest.account.id!r} is not this API key's account")
+    InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
     check_sources(manifest, settings)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
