@@ -45,12 +45,19 @@ def check_account(account_id: str) -> str:
 
 
 class KeyStore:
-    """API keys in Redis: ``callrec:api:key:<id>`` hashes, one set of ids per account."""
+    """API keys in Redis: ``callrec:api:key:<id>`` hashes, one set of ids per account.
 
-    def __init__(self, client: redis.Redis, *, namespace: str = "callrec:api", clock=time.time) -> None:
+    ``cache_s`` keeps a verified key in this process that long (a Redis round trip saved per
+    request); a revocation then takes effect within ``cache_s``.
+    """
+
+    def __init__(self, client: redis.Redis, *, namespace: str = "callrec:api", clock=time.time,
+                 cache_s: float = 0.0) -> None:
         self.client = client
         self.namespace = namespace
         self.clock = clock
+        self.cache_s = cache_s
+        self._verified: dict[str, tuple[float, ApiKey]] = {}
 
     def create(self, account_id: str, label: str = "") -> tuple[ApiKey, str]:
         """A new key for ``account_id``: its record and the key text (shown once)."""
@@ -73,11 +80,21 @@ class KeyStore:
         if match is None:
             return None
         key_id, secret = match.groups()
+        digest = _digest(secret)
+        cached = self._verified.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         values = self.client.hgetall(self._key(key_id))
-        if not values or not hmac.compare_digest(values[b"digest"].decode(), _digest(secret)):
+        if not values or not hmac.compare_digest(values[b"digest"].decode(), digest):
             return None
         record = _record(key_id, values)
-        return record if record.active else None
+        if not record.active:
+            return None
+        if self.cache_s > 0:
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[digest] = (time.monotonic() + self.cache_s, record)
+        return record
 
     def list(self, account_id: str) -> list[ApiKey]:
         check_account(account_id)

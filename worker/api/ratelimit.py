@@ -29,7 +29,7 @@ class RateLimiter:
         now = self.clock()
         window = int(now)
         name = f"{self.namespace}:rate:{key_id}:{window}"
-        with self.client.pipeline() as pipe:
+        with self.client.pipeline(transaction=False) as pipe:
             pipe.incr(name)
             pipe.expire(name, 2)
             count, _ = pipe.execute()

@@ -25,6 +25,11 @@ class Services:
     submitter: Submitter
 
 
+#: Seconds a verified API key is trusted without asking Redis again (a revocation takes
+#: effect within this).
+KEY_CACHE_S = 2.0
+
+
 def build_services(settings: Settings, broker, vault: Vault | None = None) -> Services:
     """The services of one API process over ``broker`` (the workers' broker)."""
     from worker.vaults import build_vault
@@ -32,5 +37,5 @@ def build_services(settings: Settings, broker, vault: Vault | None = None) -> Se
     queue = JobQueue(broker, settings)
     client = broker.client
     return Services(settings=settings, client=client, queue=queue, vault=vault or build_vault(settings),
-                    keys=KeyStore(client), limiter=RateLimiter(client, settings.api_rate_per_s),
+                    keys=KeyStore(client, cache_s=KEY_CACHE_S), limiter=RateLimiter(client, settings.api_rate_per_s),
                     submitter=Submitter(queue, client))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 
 import soundfile
 
 from tests.worker.api.conftest import sample_manifest
 from tests.worker.api.jobs import wait_done, wait_job
+from tests.worker.workers import wait_for
+from worker.api.services import KEY_CACHE_S
 
 AGENT = {"as": "agent:ann", "tickets": "T-1001"}
 
@@ -27,8 +30,11 @@ def test_no_key_unknown_key_and_revoked_key_are_401(api, keys, acme):
     record, text = keys.create("acme")
     assert api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"}).status_code == 404
     keys.revoke("acme", record.key_id)
-    refused = api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"})
-    assert refused.status_code == 401 and refused.json()["error"]["message"] == "the API key is unknown or revoked"
+    revoked_at = time.monotonic()
+    refused = wait_for(lambda: (r := api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"}))
+                       .status_code == 401 and r, timeout_s=10, what="the revocation")
+    assert time.monotonic() - revoked_at <= KEY_CACHE_S + 1  # servers trust a key KEY_CACHE_S at most
+    assert refused.json()["error"]["message"] == "the API key is unknown or revoked"
     wrong_secret = text[:-4] + ("AAAA" if not text.endswith("AAAA") else "BBBB")
     assert api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {wrong_secret}"}).status_code == 401
     assert api.get("/v1/jobs/x", headers={"Authorization": "Basic abc"}).status_code == 401
@@ -318,3 +324,15 @@ def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_cl
             assert too_big.status_code == 413  # CALLREC_MAX_MANIFEST_BYTES, below the API's own limit
     finally:
         server.stop()
+
+
+def test_key_cache_trusts_a_key_for_cache_s_only(redis_client):
+    from worker.api.keys import KeyStore
+
+    cached = KeyStore(redis_client, cache_s=60)
+    record, text = cached.create("acme")
+    assert cached.verify(text) == record
+    KeyStore(redis_client).revoke("acme", record.key_id)
+    assert cached.verify(text) == record  # within cache_s: still trusted by this process
+    assert KeyStore(redis_client).verify(text) is None  # uncached: revoked at once
+    assert cached.verify(text[:-1] + ("A" if text[-1] != "A" else "B")) is None  # never a near miss
