@@ -92,6 +92,7 @@ class AudioSource:
         self.frames: int = int(sound_file.frames)
         #: Integer PCM, mu-law and A-law decode to finite floats in [-1, 1) by construction.
         self._bounded = str(sound_file.subtype) in _BOUNDED_SUBTYPES
+        self._pcm16 = str(sound_file.subtype) == "PCM_16"
 
     @property
     def duration_s(self) -> float:
@@ -116,7 +117,7 @@ class AudioSource:
         while done < self.frames:
             want = min(block_frames, self.frames - done)
             try:
-                block = self._file.read(want, dtype="float32", always_2d=True)
+                block = self._read_block(want)
             except (soundfile.LibsndfileError, RuntimeError) as exc:
                 raise AudioInputError(
                     f"{self.path}: audio cannot be decoded after {done / self.rate_hz:.3f} s"
@@ -133,6 +134,16 @@ class AudioSource:
                 f"{self.path}: truncated: audio ends at {done / self.rate_hz:.3f} s but the"
                 f" header promises {self.frames / self.rate_hz:.3f} s"
             )
+
+    def _read_block(self, frames: int) -> np.ndarray:
+        """Up to ``frames`` frames as float32 (frames, channels). 16-bit PCM is read as
+        integers and scaled here: the same floats libsndfile makes (x / 2**15, exact), in
+        a third of its time."""
+        if self._pcm16:
+            block = self._file.read(frames, dtype="int16", always_2d=True).astype(np.float32)
+            block *= np.float32(1 / 32768)
+            return block
+        return self._file.read(frames, dtype="float32", always_2d=True)
 
     def close(self) -> None:
         self._file.close()
