@@ -4,6 +4,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY callrec ./callrec
 COPY worker ./worker
 COPY audio ./audio
 COPY redaction ./redaction

@@ -1,11 +1,10 @@
-"""Errors of the audio layer."""
+"""Errors of the audio layer (under ``callrec.errors.CallrecError``)."""
+
+from callrec.errors import CallrecError
 
 
-class AudioError(Exception):
+class AudioError(CallrecError):
     """Raised when audio cannot be processed for a reason other than bad input."""
-
-    #: Permanent errors are bad input: retrying cannot help (CLI exit 2, no queue retry).
-    permanent = False
 
 
 class AudioInputError(AudioError):

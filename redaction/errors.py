@@ -1,11 +1,11 @@
-"""Errors of the redaction layer. Messages never carry digits, audio or transcript text."""
+"""Errors of the redaction layer (under ``callrec.errors.CallrecError``). Messages never
+carry digits, audio or transcript text."""
+
+from callrec.errors import CallrecError
 
 
-class RedactionError(Exception):
+class RedactionError(CallrecError):
     """Raised when redaction fails for a reason other than bad input."""
-
-    #: Permanent errors are bad input: retrying cannot help (CLI exit 2, no queue retry).
-    permanent = False
 
 
 class RedactionInputError(RedactionError):
@@ -15,7 +15,13 @@ class RedactionInputError(RedactionError):
 
 
 class VerificationError(RedactionError):
-    """Raised when masked output still holds something a detector can find."""
+    """Raised when masked output still holds something a detector can find.
+
+    Not bad input, but it fails the same way on every run of the same job: not retried (the
+    job fails at once and waits in ``callrec jobs failed`` for a fix).
+    """
+
+    retryable = False
 
 
 class TranscriptError(RedactionInputError):

@@ -1,11 +1,10 @@
-"""Errors of the vault layer."""
+"""Errors of the vault layer (under ``callrec.errors.CallrecError``)."""
+
+from callrec.errors import CallrecError
 
 
-class VaultError(Exception):
+class VaultError(CallrecError):
     """Raised when the vault cannot complete an operation (may be transient)."""
-
-    #: Permanent errors are bad input: retrying cannot help (CLI exit 2, no queue retry).
-    permanent = False
 
 
 class VaultInputError(VaultError):
@@ -59,3 +58,7 @@ class StoreError(VaultError):
 
 class KeyProviderError(VaultError):
     """Raised when a key provider fails (keyring file, KMS); may be transient."""
+
+
+class KmsKeyMissingError(KeyProviderError):
+    """Raised when a KMS key or alias does not exist (the provider then creates it)."""

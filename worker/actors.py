@@ -3,7 +3,7 @@
 Queues: ``calls`` (post-call processing, latency matters), ``recordings`` (add-on redaction
 and deletion of stored recordings), ``batch`` (reprocessing, retention sweeps), so a
 deployment can give batch work its own workers (``callrec worker --queues batch``).
-Bad input (``worker.errors.is_permanent``) fails at once; anything else retries with backoff
+Bad input (``callrec.errors.is_permanent``) fails at once; anything else retries with backoff
 (see worker.broker).
 """
 

@@ -6,7 +6,7 @@ socket. Building the broker connects to nothing: call :func:`ensure_redis` befor
 command (``callrec worker``, ``enqueue``, ``batch`` and ``demo`` do).
 
 Middleware, in order: Prometheus (when ``metrics_port`` is set), Dramatiq's defaults, Retries
-that retry only what may succeed next time (``worker.errors.is_retryable``), the worker
+that retry only what may succeed next time (``callrec.errors.is_retryable``), the worker
 processes' presence keys (``callrec health``), the job lifecycle (status, failures,
 metrics, logs) and the HTTP API's webhook events (worker.api.events).
 """
@@ -32,8 +32,9 @@ from dramatiq.middleware import (
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from callrec.errors import is_retryable
 from worker.api.events import WebhookEvents
-from worker.errors import QueueUnavailableError, is_retryable
+from worker.errors import QueueUnavailableError
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
 from worker.presence import Presence

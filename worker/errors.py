@@ -1,19 +1,19 @@
-"""Errors of the worker layer, the classification of every layer's errors, and the one
-scrubber of digit runs that every boundary (job status, logs, audit, CLI) passes text through."""
+"""Errors of the worker layer, and the one scrubber of digit runs that every boundary (job
+status, logs, audit, CLI) passes text through.
 
-import re
+Every class derives from ``callrec.errors.CallrecError`` (through ``WorkerError``), whose
+class properties ``permanent`` (bad input) and ``retryable`` classify it for the CLI, the
+HTTP API and the queue's retries.
+"""
 
 import errno
+import re
 
-from audio.errors import AudioError
-from redaction.errors import RedactionError, VerificationError
-from vault.errors import VaultError
+from callrec.errors import CallrecError, is_permanent, is_retryable  # noqa: F401  (used across worker)
 
 
-class WorkerError(Exception):
+class WorkerError(CallrecError):
     """Raised when a job cannot complete for a reason other than bad input."""
-
-    permanent = False
 
 
 class ManifestError(WorkerError):
@@ -37,6 +37,52 @@ class ResourceError(WorkerError):
     """Raised when the worker runs out of disk space, file handles or memory (transient)."""
 
 
+class QueueUnavailableError(WorkerError):
+    """Raised when Redis (the queue and job state) does not answer."""
+
+
+class EmbeddedRedisError(WorkerError):
+    """Raised when the embedded redis-server cannot be found, started or stopped."""
+
+
+class JobDecodeError(WorkerError):
+    """Raised when a queue message or job field is not a valid job (a poison message)."""
+
+    permanent = True
+
+
+class JobBusy(WorkerError):
+    """Raised when another live worker holds the job's lease (retried later)."""
+
+
+class PoisonJob(WorkerError):
+    """Raised when a job killed its worker too often; it is failed, not retried."""
+
+    permanent = True
+
+
+class DemoError(WorkerError):
+    """Raised when the demo's workers stop or do not finish in time."""
+
+
+class ServiceError(WorkerError):
+    """Raised when the demo's ``callrec serve`` does not come up."""
+
+
+class WebhookDeliveryError(WorkerError):
+    """Raised when an endpoint did not take an event (no answer, or not 2xx); retried."""
+
+
+class WebhookRefusedError(WorkerError):
+    """Raised when an endpoint's host resolves to a non-public address; not retried."""
+
+    permanent = True
+
+
+#: Deprecated spelling of ``(CallrecError,)`` kept while code in flight still names it.
+SERVICE_ERRORS = (CallrecError,)
+
+
 #: OS errors that mean a resource ran out, not that the input is bad: retried.
 RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
 
@@ -48,29 +94,6 @@ def resource_error(exc: OSError) -> ResourceError | None:
     what = "disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a system resource"
     return ResourceError(f"out of {what} in the worker's temp space ({errno.errorcode[exc.errno]}); "
                          "transient, run it again")
-
-
-class QueueUnavailableError(WorkerError):
-    """Raised when Redis (the queue and job state) does not answer."""
-
-
-#: Every error the service raises on purpose; anything else is a bug.
-SERVICE_ERRORS = (WorkerError, AudioError, RedactionError, VaultError)
-
-
-#: Failures that are not bad input but repeat on every run of the same job: retrying only
-#: burns work, so the job fails at once and waits in `callrec jobs failed` for a fix.
-DETERMINISTIC_ERRORS = (VerificationError,)
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """True when ``exc`` is bad input that no retry can fix."""
-    return bool(getattr(exc, "permanent", False)) and isinstance(exc, SERVICE_ERRORS)
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """True when running the job again may succeed: anything but bad input or a deterministic failure."""
-    return not is_permanent(exc) and not isinstance(exc, DETERMINISTIC_ERRORS)
 
 
 #: A word holding a letter is a reference (id, path, hex digest, timestamp): only runs of

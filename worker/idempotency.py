@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import redis
 
-from worker.errors import WorkerError
+from worker.errors import JobBusy, PoisonJob
 
 #: How long a finished job is remembered (redeliveries come within minutes; the vault's
 #: deterministic ids cover anything later).
@@ -61,16 +61,6 @@ end
 if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
 return 1
 """
-
-
-class JobBusy(WorkerError):
-    """Raised when another live worker holds the job's lease (retried later)."""
-
-
-class PoisonJob(WorkerError):
-    """Raised when a job killed its worker too often; it is failed, not retried."""
-
-    permanent = True
 
 
 @dataclass(frozen=True)

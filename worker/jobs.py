@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
-from worker.errors import WorkerError
+from worker.errors import JobDecodeError
 
 #: Ids: recording, account, ticket, batch and job ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
@@ -32,12 +32,6 @@ _URI = re.compile("(?!data:)[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\
 _REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
 #: Reprocessing steps, applied in this order.
 STEPS: tuple[str, ...] = ("redact", "rewrap", "retention")
-
-
-class JobDecodeError(WorkerError):
-    """Raised when a queue message or job field is not a valid job (a poison message)."""
-
-    permanent = True
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ import time
 import traceback
 from typing import Any
 
-from worker.errors import SERVICE_ERRORS, scrub_digits
+from callrec.errors import CallrecError
+from worker.errors import scrub_digits
 
 #: Field types allowed in an event: references and numbers, never arrays or free objects.
 _PLAIN = (str, int, float, bool, type(None))
@@ -40,7 +41,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             body["exc_type"] = type(exc).__name__
-            if isinstance(exc, SERVICE_ERRORS):
+            if isinstance(exc, CallrecError):
                 body["exc_message"] = scrub_digits(str(exc))
             body["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(body, default=str)

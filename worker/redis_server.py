@@ -25,17 +25,13 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from worker.errors import WorkerError
+from worker.errors import EmbeddedRedisError
 
 #: Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL).
 MAX_SOCKET_PATH = 100
 
 #: How long to wait for a starting or stopping server.
 START_TIMEOUT_S = 10.0
-
-
-class EmbeddedRedisError(WorkerError):
-    """Raised when the embedded redis-server cannot be found, started or stopped."""
 
 
 class EmbeddedRedis:

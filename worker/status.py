@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import redis
 
-from worker.errors import SERVICE_ERRORS, scrub_digits
+from callrec.errors import CallrecError
+from worker.errors import scrub_digits
 from worker.jobs import Job
 
 #: Job states, in the order a job normally passes them.
@@ -70,7 +71,7 @@ def failure_reason(exc: BaseException) -> str:
     """A short reason safe to store and show: our errors' messages (digit runs scrubbed),
     else the class name only."""
     name = type(exc).__name__
-    if isinstance(exc, SERVICE_ERRORS):
+    if isinstance(exc, CallrecError):
         return _reason(f"{name}: {exc}")
     return name  # a foreign message could echo data; its class is enough to triage
 

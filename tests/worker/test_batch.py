@@ -4,7 +4,7 @@ import pytest
 
 from vault.index import ArtifactInfo, IndexEntry, Tombstone
 from worker.batch import BatchRequest, Pacer, Targets, batch_id, jobs_of, needs_work, plan_batch
-from worker.jobs import JobDecodeError
+from worker.errors import JobDecodeError
 
 TARGETS = Targets(detector_version="dtmf/1.0", key_versions={"us": "v2", "eu": "v1"})
 

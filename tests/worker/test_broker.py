@@ -6,7 +6,7 @@ from redaction.errors import VerificationError
 
 from worker.broker import build_broker, redis_url, retry_policy
 from worker.errors import ManifestError, WorkerError
-from worker.idempotency import JobBusy, PoisonJob
+from worker.errors import JobBusy, PoisonJob
 from worker.lifecycle import JobLifecycle
 from worker.metrics import Metrics
 from worker.redis_server import EmbeddedRedis

@@ -3,8 +3,9 @@ import time
 
 import pytest
 
-from worker.errors import is_permanent
-from worker.idempotency import IdempotencyStore, JobBusy, PoisonJob
+from callrec.errors import is_permanent
+from worker.errors import JobBusy, PoisonJob
+from worker.idempotency import IdempotencyStore
 
 
 @pytest.fixture

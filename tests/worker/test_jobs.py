@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from worker.errors import is_permanent
+from callrec.errors import is_permanent
+from worker.errors import JobDecodeError
 from worker.jobs import (
     DeleteRecordings,
     Job,
-    JobDecodeError,
     ProcessCall,
     RedactRecording,
     Reprocess,

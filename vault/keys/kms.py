@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from tink import aead
 
-from vault.errors import DecryptionError, KeyProviderError, VaultInputError
+from vault.errors import DecryptionError, KeyProviderError, KmsKeyMissingError, VaultInputError
 from vault.regions import check_region
 
 _TAG = "callrec-alias"
@@ -99,7 +99,7 @@ class KmsKeyProvider:
     def _alias_target(self) -> str | None:
         try:
             return self._call("describe_key", KeyId=self.key_id)["KeyMetadata"]["Arn"]
-        except _NotFound:
+        except KmsKeyMissingError:
             return None
 
     def _call(self, operation: str, **kwargs: Any) -> dict:
@@ -107,14 +107,10 @@ class KmsKeyProvider:
             return getattr(self._client, operation)(**kwargs)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "NotFoundException":
-                raise _NotFound from exc
+                raise KmsKeyMissingError from exc
             raise KeyProviderError(f"KMS {operation} failed in {self.region}: {_code(exc)}") from exc
         except BotoCoreError as exc:
             raise KeyProviderError(f"KMS {operation} failed in {self.region}: {type(exc).__name__}") from exc
-
-
-class _NotFound(KeyProviderError):
-    """Raised when a KMS key or alias does not exist."""
 
 
 class _KmsAead(aead.Aead):

@@ -13,23 +13,13 @@ import time
 import httpx
 
 from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, public_target, sign
-from worker.errors import WorkerError
+from worker.errors import WebhookDeliveryError, WebhookRefusedError
 from worker.fetch import tls_context
 from worker.jobs import DeliverWebhook
 from worker.runner import JobResult
 
 #: Seconds a delivery may take per network operation.
 TIMEOUT_S = 10.0
-
-
-class WebhookDeliveryError(WorkerError):
-    """Raised when an endpoint did not take an event (no answer, or not 2xx); retried."""
-
-
-class WebhookRefusedError(WorkerError):
-    """Raised when an endpoint's host resolves to a non-public address; not retried."""
-
-    permanent = True
 
 
 def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = None,

@@ -13,14 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from worker.errors import WorkerError
+from worker.errors import ServiceError
 
 #: Longest wait for the service to answer.
 START_TIMEOUT_S = 60.0
-
-
-class ServiceError(WorkerError):
-    """Raised when the demo's ``callrec serve`` does not come up."""
 
 
 def free_port() -> int:

@@ -79,7 +79,8 @@ def _chosen_command(argv: Sequence[str] | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
-    from worker.errors import SERVICE_ERRORS, is_permanent, scrub_digits
+    from callrec.errors import CallrecError, is_permanent
+    from worker.errors import scrub_digits
     from worker.settings import Settings
 
     try:
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return EXIT_OK
-    except SERVICE_ERRORS as exc:
+    except CallrecError as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
 

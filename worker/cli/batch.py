@@ -87,7 +87,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _steps(text: str) -> tuple[str, ...]:
-    from worker.jobs import JobDecodeError, check_steps
+    from worker.errors import JobDecodeError
+    from worker.jobs import check_steps
 
     try:
         return check_steps(tuple(step.strip() for step in text.split(",") if step.strip()))

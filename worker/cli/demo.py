@@ -24,17 +24,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from worker.api.demo import free_port, review_link, start_service, stop_service
-from worker.errors import UsageError, WorkerError
+from worker.errors import DemoError, UsageError
 
 #: The committed sample calls (the repository's samples/ directory).
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
 #: Longest the demo waits for its jobs.
 TIMEOUT_S = 600.0
-
-
-class DemoError(WorkerError):
-    """Raised when the demo's workers stop or do not finish in time."""
 
 
 @dataclass(frozen=True)

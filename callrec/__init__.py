@@ -1,0 +1,7 @@
+"""What every layer of callrec may import: the root of the error tree, and nothing else.
+
+The layers (``worker -> audio, redaction, vault``) never import upwards, and audio,
+redaction and vault import each other only where data flows; yet one classification of
+errors (bad input, retried, not retried) must hold across all of them. So the one base
+class lives below every layer, in this package, which imports nothing of ours.
+"""

@@ -1,0 +1,45 @@
+"""The root of callrec's one error tree, and how an error is classified.
+
+Every error the service raises on purpose derives from :class:`CallrecError`, through its
+layer's base (``audio.errors.AudioError``, ``redaction.errors.RedactionError``,
+``vault.errors.VaultError``, ``worker.errors.WorkerError``); anything else is a bug.
+Each class says, as class properties, what a failure means for whoever handles it:
+
+- ``permanent``: bad input. No retry can fix it: the CLI exits 2, the HTTP API answers
+  4xx, a queued job fails at once.
+- ``retryable``: running the same job again may succeed (a store, a disk, Redis away for a
+  moment). A failure that repeats on every run (a redacted output that does not verify) is
+  neither bad input nor worth retrying: exit 1, the job fails and waits for a fix.
+
+This module lives in the ``callrec`` package, below every layer, because each layer's base
+error derives from it and the layers may not import each other (or the worker) for it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class CallrecError(Exception):
+    """Raised when callrec fails on purpose (the base of every error it raises)."""
+
+    #: Bad input that no retry can fix (CLI exit 2, HTTP 4xx, the job fails at once).
+    permanent: ClassVar[bool] = False
+    #: Running the same job again may succeed (never true of bad input).
+    retryable: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "permanent" in cls.__dict__ and "retryable" not in cls.__dict__:
+            cls.retryable = not cls.permanent  # bad input is never retried
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when ``exc`` is bad input that no retry can fix."""
+    return isinstance(exc, CallrecError) and exc.permanent
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when running the job again may succeed: any foreign exception (a bug or a
+    library's transient failure), and our errors that say so."""
+    return not isinstance(exc, CallrecError) or exc.retryable
