@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from audio.errors import AudioError, AudioInputError
+from audio.errors import AudioInputError, EncodingError
 from audio.wavout import AtomicWavWriter
 
 #: Frames per block when re-encoding or checking (8 s at 8 kHz).
@@ -45,10 +45,6 @@ MASK_EDGE_S = 0.020
 #: Lossy check: the decoded recording correlates with what was encoded at least this much
 #: at lag 0 (a shifted decode of speech falls far below it).
 MIN_CORRELATION = 0.7
-
-
-class EncodingError(AudioError):
-    """Raised when an encoded recording does not decode back to what was encoded."""
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,7 @@ class AudioInputError(AudioError):
 
 class AudioResourceError(AudioError):
     """Raised when audio cannot be decoded or written for want of disk space (transient)."""
+
+
+class EncodingError(AudioError):
+    """Raised when an encoded recording does not decode back to what was encoded."""

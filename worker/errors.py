@@ -79,6 +79,10 @@ class WebhookRefusedError(WorkerError):
     permanent = True
 
 
+class FetchError(WorkerError):
+    """Raised when an https source could not be fetched for a reason that may pass (retried)."""
+
+
 #: Deprecated spelling of ``(CallrecError,)`` kept while code in flight still names it.
 SERVICE_ERRORS = (CallrecError,)
 

@@ -19,14 +19,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
-from worker.errors import ManifestError, WorkerError
+from worker.errors import FetchError, ManifestError
 from worker.settings import Settings
 
 _TWILIO_ACCOUNT = re.compile(r"/Accounts/(AC[0-9a-fA-F]{32})/")
-
-
-class FetchError(WorkerError):
-    """Raised when an https source could not be fetched for a reason that may pass (retried)."""
 
 
 @dataclass(frozen=True)
