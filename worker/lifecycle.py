@@ -58,6 +58,7 @@ class JobLifecycle(Middleware):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._stop_sweeps = threading.Event()
+        self._sweeper: threading.Thread | None = None
 
     def after_process_boot(self, broker: Any) -> None:
         logs.configure(self.settings.log_level)
@@ -69,11 +70,16 @@ class JobLifecycle(Middleware):
         interval_s = self.settings.workdir_sweep_interval_s
         if interval_s > 0:
             self._stop_sweeps.clear()
-            threading.Thread(target=self._sweep_every, args=(interval_s,), name="callrec-sweep",
-                             daemon=True).start()
+            self._sweeper = threading.Thread(target=self._sweep_every, args=(interval_s,),
+                                             name="callrec-sweep", daemon=True)
+            self._sweeper.start()
 
     def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        """Stop the sweeps; a sweep in progress finishes (logged and counted) first."""
         self._stop_sweeps.set()
+        if self._sweeper is not None:
+            self._sweeper.join()
+            self._sweeper = None
 
     def _sweep_every(self, interval_s: float) -> None:
         while not self._stop_sweeps.wait(interval_s):
