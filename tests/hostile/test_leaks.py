@@ -1,7 +1,7 @@
 """Leak sweep: a card number fed through every entry point never reaches Redis (keys,
 values, the append-only file), the logs, the audit trail and tombstones, or the metrics.
 
-Every command below gets the card number where a hostile operator or integration could
+Every command below (23 of them) gets the card number where a hostile operator or integration could
 put it; each must refuse it (exit 2) or store it scrubbed. Then every place the product
 writes to is read back and searched for the number, plain and with its separators removed.
 """
@@ -128,18 +128,20 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
         ("batch", "--account", PAN, "--steps", "rewrap", "--detach"),
         ("audit", "--recording", PAN),
     ]
-    for argv in refused:
-        code, output = cli(capsys, *argv)
-        assert code == 2, (argv, output)
-        assert not leaked(output.encode()), (argv, output)
-
-    # The telephony platform enqueues a manifest whose bad values are card numbers; the
-    # worker fails it, and its reason goes to the job hash, the failed list and the logs.
+    # A manifest whose bad values are card numbers, given to every command that reads one.
     bad = write_call(tmp_path / "bad", "CA-LEAK-BAD")
     data = json.loads(bad.read_text())
     data["account"]["plan"] = PAN
     data["number"]["consent_mode"] = SPACED
     bad.write_text(json.dumps(data))
+    refused += [("enqueue", bad), ("process", bad), ("assemble", bad, "-o", tmp_path / "bad.wav")]
+    for argv in refused:
+        code, output = cli(capsys, *argv)
+        assert code == 2, (argv, output)
+        assert not leaked(output.encode()), (argv, output)
+
+    # The telephony platform enqueues it anyway (no CLI check on its way); the worker fails
+    # it, and its reason goes to the job hash, the failed list and the logs.
     job = ProcessCall.for_manifest(str(bad))
     JobQueue(inprocess_worker, SETTINGS).submit(job)
     drain()
