@@ -8,6 +8,9 @@ The faults, all real (nothing in the product is patched):
 
 - a worker killed: ``os.killpg(SIGKILL)`` of a ``callrec worker`` master and its worker
   processes, mid-whatever, like a lost machine; a new worker is started after it;
+- one worker process killed: SIGKILL of one of a master's worker processes (out of
+  memory, a crash in native code); its master stops the other and exits, and a new
+  worker is started;
 - Redis killed: SIGKILL of the private embedded redis-server, restarted from its
   append-only file 0.2-0.8 s later (the workers ride the outage out on their retries);
 - a full disk: once a worker has booted, the only one running, its processes get
@@ -43,7 +46,7 @@ from tests.worker.workers import WorkerProcess, wait_for
 #: Calls per round (of CALL_S seconds and more), and faults injected while they are processed.
 FAULT_CALLS = 24
 CALL_S = 60.0
-FAULTS = 5
+FAULTS = 6
 #: Longest a round may take before the test gives up (generous: the machine is shared).
 ROUND_TIMEOUT_S = 240.0
 #: File size limit of the "full disk" worker, and longest it runs (it boots, waits for the
@@ -109,6 +112,24 @@ class Round:
         worker.kill()
         self.workers.remove(worker)
         self.log.append(f"SIGKILL worker pid {worker.process.pid}")
+
+    def kill_worker_child(self, worker: WorkerProcess) -> None:
+        """SIGKILL one worker process of ``worker``: its master then stops the other one
+        (which finishes or requeues its job) and exits; a new worker is started."""
+        pids = wait_for(lambda: self.worker_pids(worker), timeout_s=60, what="the worker to boot")
+        victim = self.rng.choice(pids[1:])
+        os.kill(victim, signal.SIGKILL)
+        self.log.append(f"SIGKILL worker process {victim} of {worker.process.pid}")
+        try:
+            worker.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            worker.kill()  # whatever is left of its group (nothing, normally)
+        except ProcessLookupError:
+            worker._log.close()  # the whole group is gone already
+        self.log.append(f"worker {worker.process.pid} exited with {worker.process.returncode}")
+        self.workers.remove(worker)
 
     def kill_redis(self) -> None:
         pid = int((self.redis.directory / "redis.pid").read_text())
@@ -177,7 +198,7 @@ def run_round(directory: Path, seed: int) -> list[str]:
                 progress()
                 time.sleep(0.05)
 
-        faults = ["worker", "worker", "redis", "redis", "full_disk"][:FAULTS]
+        faults = ["worker", "worker", "worker_child", "redis", "redis", "full_disk"][:FAULTS]
         rnd.rng.shuffle(faults)
         deadline = time.monotonic() + ROUND_TIMEOUT_S
         for fault in faults:
@@ -185,6 +206,9 @@ def run_round(directory: Path, seed: int) -> list[str]:
             rnd.log.append(f"[{progress()}]")
             if fault == "worker" and rnd.workers:
                 rnd.kill_worker(rnd.rng.choice(rnd.workers))
+                rnd.start_worker()
+            elif fault == "worker_child" and rnd.workers:
+                rnd.kill_worker_child(rnd.rng.choice(rnd.workers))
                 rnd.start_worker()
             elif fault == "redis":
                 rnd.kill_redis()
