@@ -11,6 +11,7 @@ between making it and locking it). Queue workers sweep when they start and then 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -42,16 +43,36 @@ class WorkDir:
     def __init__(self, parent: Path | None = None):
         self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
         try:
-            self._fd: int | None = os.open(self.path / LOCK_NAME,
+            # Locked under another name first, then renamed: a sweep never finds the lock file
+            # unlocked (it would take it and remove the dir being set up).
+            self._fd: int | None = os.open(self.path / f"{LOCK_NAME}.new",
                                            os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             fcntl.flock(self._fd, fcntl.LOCK_EX)
+            os.rename(self.path / f"{LOCK_NAME}.new", self.path / LOCK_NAME)
         except BaseException:
             shutil.rmtree(self.path, ignore_errors=True)
             raise
 
     def close(self) -> None:
-        if self._fd is not None:
-            shutil.rmtree(self.path, ignore_errors=True)  # still locked: no sweeper races the owner
+        """Remove the dir: its content first, the (still locked) lock file last, so a sweep
+        never sees a live dir without its lock."""
+        if self._fd is None:
+            return
+        try:
+            for entry in os.scandir(self.path):
+                if entry.name == LOCK_NAME:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path / LOCK_NAME)
+            os.rmdir(self.path)
+        except OSError:
+            shutil.rmtree(self.path, ignore_errors=True)
+        finally:
             os.close(self._fd)
             self._fd = None
 
@@ -101,6 +122,13 @@ def _abandoned(path: Path, age_s: float) -> bool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False  # its owner is alive
+        try:  # still this dir's lock file? (not one its owner just removed with the dir)
+            current = os.stat(path / LOCK_NAME, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        locked = os.fstat(fd)
+        if (current.st_dev, current.st_ino) != (locked.st_dev, locked.st_ino):
+            return False
         shutil.rmtree(path, ignore_errors=True)
         return not path.exists()
     finally:

@@ -13,7 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import prometheus_client as prom
 import pytest
 
 from worker.lifecycle import JobLifecycle
@@ -76,19 +75,34 @@ def test_only_work_dirs_are_swept_and_symlinks_not_followed(tmp_path):
     assert (target / "keep.txt").exists() and other.exists()
 
 
-def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(tmp_path, monkeypatch, caplog):
+class _Records(logging.Handler):
+    """Collects the records of one logger (whatever other tests did to the root logger)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(tmp_path, monkeypatch):
     from worker.metrics import job_metrics
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    job_metrics()  # registers the counter in the process registry
 
     def swept_total() -> float:
-        return prom.REGISTRY.get_sample_value("callrec_stale_workdirs_removed_total") or 0.0
+        [metric] = job_metrics().stale_workdirs.collect()
+        return next(s.value for s in metric.samples if s.name == "callrec_stale_workdirs_removed_total")
 
     before = swept_total()
     first = killed_owner_dir(tmp_path)
     lifecycle = JobLifecycle(Settings(workdir_sweep_interval_s=0.05))
-    with caplog.at_level(logging.WARNING, logger="callrec.jobs"):
+    logger, collected = logging.getLogger("callrec.jobs"), _Records()
+    logger.addHandler(collected)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
         lifecycle.after_worker_boot(None, None)
         try:
             assert not first.exists()
@@ -99,9 +113,12 @@ def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(t
             assert not later.exists()
         finally:
             lifecycle.before_worker_shutdown(None, None)
+    finally:
+        logger.removeHandler(collected)
+        logger.setLevel(level)
     assert swept_total() - before == 2
-    lines = [r.fields for r in caplog.records if r.getMessage() == "stale_workdir_removed"]
-    assert [line["workdir"] for line in lines] == [first.name, later.name]
+    lines = [r.fields for r in collected.records if r.getMessage() == "stale_workdir_removed"]
+    assert sorted(line["workdir"] for line in lines) == sorted([first.name, later.name]), lines
     assert all(line["age_s"] >= 0 for line in lines)
 
 
@@ -125,3 +142,26 @@ def test_the_pipeline_works_in_a_locked_work_dir(tmp_path, monkeypatch):
     [(name, removed)] = seen
     assert name.startswith(PREFIX) and removed == []
     assert os.listdir(tmp_path / "tmp") == []
+
+
+def test_a_sweep_racing_a_dir_being_set_up_leaves_it_alone(tmp_path):
+    """The lock file appears only once locked: a sweep at any moment of the setup keeps it."""
+    import threading
+
+    stop = threading.Event()
+    removed: list = []
+
+    def sweep_all_the_time() -> None:
+        while not stop.is_set():
+            removed.extend(sweep_stale(tmp_path))
+
+    sweeper = threading.Thread(target=sweep_all_the_time)
+    sweeper.start()
+    try:
+        for _ in range(300):
+            with WorkDir(tmp_path) as path:
+                (path / "assembled.wav").write_bytes(b"x")  # FileNotFoundError if swept away
+    finally:
+        stop.set()
+        sweeper.join()
+    assert removed == []
