@@ -64,10 +64,12 @@ class Settings:
     #: Accounts that accept lossy storage (comma-separated ids): their recordings are Opus.
     lossy_accounts: str = ""
     #: Directories (and ``s3://bucket/prefix`` roots) that segments and transcripts may be
-    #: read from, comma-separated; empty: only the manifest's own directory.
+    #: read from, comma-separated, "{region}" replaced by the call's; empty: only the
+    #: manifest's own directory.
     source_roots: str = ""
     #: Directories (and ``s3://bucket/prefix`` roots) whose source files are destroyed once
-    #: their recording is stored, comma-separated; empty: no source is ever destroyed.
+    #: their recording is stored, comma-separated, "{region}" replaced; empty: no source is
+    #: ever destroyed.
     inbox: str = ""
     #: Keep the raw sources even inside the inbox (default: destroy them once stored).
     keep_sources: bool = False

@@ -40,7 +40,8 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 def source_roots(manifest: Manifest, settings: Settings) -> Roots:
     """``CALLREC_SOURCE_ROOTS``, or the manifest's directory when it is not set."""
-    roots = Roots.parse(settings.source_roots, "CALLREC_SOURCE_ROOTS")
+    roots = Roots.parse(settings.source_roots.replace("{region}", manifest.account.region),
+                        "CALLREC_SOURCE_ROOTS")
     return roots or Roots((Path(os.path.realpath(manifest.base_dir)),))
 
 
@@ -58,9 +59,10 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
             raise SourceError(f"{where}: {location.path or location.uri}: {OUTSIDE}")
 
 
-def inbox(settings: Settings) -> Roots:
-    """``CALLREC_INBOX``: where sources are destroyed once stored (empty: nowhere)."""
-    return Roots.parse(settings.inbox, "CALLREC_INBOX")
+def inbox(settings: Settings, region: str) -> Roots:
+    """``CALLREC_INBOX`` for a call of ``region``: where its sources are destroyed once
+    stored (empty: nowhere)."""
+    return Roots.parse(settings.inbox.replace("{region}", region), "CALLREC_INBOX")
 
 
 class RemoteSource(Protocol):
@@ -194,7 +196,7 @@ def source_locations(manifest: Manifest) -> tuple[Location, ...]:
 def destroy_sources(manifest: Manifest, settings: Settings,
                     remotes: Mapping[str, RemoteSource] | None = None) -> int:
     """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many."""
-    where = inbox(settings)
+    where = inbox(settings, manifest.account.region)
     if settings.keep_sources or not where:
         return 0
     remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)

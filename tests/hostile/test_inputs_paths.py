@@ -184,3 +184,15 @@ def test_process_on_the_committed_samples_deletes_none_of_them(tmp_path, monkeyp
     assert main(["process", str(SAMPLES / sample / "manifest.json")]) == 0
     assert "sources destroyed: 0" in capsys.readouterr().out
     assert {path: path.read_bytes() for path in (SAMPLES / sample).rglob("*") if path.is_file()} == files
+
+
+def test_roots_per_region_keep_a_call_to_its_regions_files(tmp_path):
+    """``{region}`` in the roots: an eu call may not read (or destroy) the us drop."""
+    settings = Settings(data_dir=tmp_path / "state", source_roots=f"{tmp_path}/{{region}}",
+                        inbox=f"{tmp_path}/{{region}}")
+    outcome = process_call(write_call(tmp_path / "eu", region="eu"), settings)
+    assert outcome.stored and outcome.sources_destroyed == 2
+    foreign = write_call(tmp_path / "us", "CA2", region="eu")
+    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*us/CA2-a\.wav: outside the directories"):
+        process_call(foreign, settings)
+    assert (tmp_path / "us" / "CA2-a.wav").exists()
