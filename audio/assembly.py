@@ -220,13 +220,19 @@ class _OverlayWriter:
     def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int], limiter: Limiter):
         self.writer = writer
         self._tone = tone
-        self._starts_f = starts_f
+        self._starts_f = sorted(starts_f)
         self._limiter = limiter
         self._position_f = 0
+        self._next = 0  # first tone not yet over: blocks come in order, so each tone is passed once
 
     def write(self, block: np.ndarray) -> None:
         start_f, end_f = self._position_f, self._position_f + len(block)
-        for tone_start_f in self._starts_f:
+        while self._next < len(self._starts_f) and self._starts_f[self._next] + len(self._tone) <= start_f:
+            self._next += 1
+        index = self._next
+        while index < len(self._starts_f) and self._starts_f[index] < end_f:
+            tone_start_f = self._starts_f[index]
+            index += 1
             lo_f, hi_f = max(start_f, tone_start_f), min(end_f, tone_start_f + len(self._tone))
             if hi_f > lo_f:
                 block = block.copy()
