@@ -27,7 +27,8 @@ deletion during a re-redaction is never undone. A new recording's entry is commi
 a create-only write (``ObjectStore.create``), so two puts of one recording cannot both
 commit; for later updates the stores offer no compare-and-swap, so the remaining window is
 the one read-and-write of the index. Deletion destroys every object under the recording,
-listed in its entry or not.
+listed in its entry or not. A writer killed mid-put leaves objects under its own tag and a
+half-written file; the next delivery's commit destroys those (first generation only).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from vault.errors import (
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
+    StoreError,
     VaultError,
     VaultInputError,
 )
@@ -114,10 +116,14 @@ class RegionVault:
                 if self.find(rid) == committed:
                     return committed  # our own commit, retried by the client after a lost reply
                 raise VaultInputError(f"recording {rid} is stored already") from None
-        except BaseException:
+        except BaseException as exc:
             for slot in slots.values():
                 self._discard(rid, slot)
+            if isinstance(exc, StoreError) and self._stored_meanwhile(rid):
+                # The winner of a race cleared our half-written objects: it is stored.
+                raise VaultInputError(f"recording {rid} is stored already") from exc
             raise
+        self._clear_leftovers(committed)
         return committed
 
     def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], **changes: object) -> IndexEntry:
@@ -134,9 +140,11 @@ class RegionVault:
             others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
             committed = entry.copy(artifacts=others + written, **changes)
             put_bytes(self.store, _index_name(recording_id), self._sealer.seal(committed))
-        except BaseException:
+        except BaseException as exc:
             for slot in slots.values():
                 self._discard(recording_id, slot)
+            if isinstance(exc, StoreError):  # maybe a deletion swept our half-written objects
+                self._unchanged_since(entry)  # then say so (not retried), else the store error
             raise
         for info in old.values():
             if info is not None:
@@ -218,12 +226,30 @@ class RegionVault:
         return deleted
 
     def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> None:
-        """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``."""
+        """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``
+        (and what writers killed mid-write left there)."""
         spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
         for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
+            store.discard_partial(f"{prefix}{recording_id}/")
             for name in list(store.names(f"{prefix}{recording_id}/")):
                 if name not in spared:
                     store.delete(name)
+
+    def _clear_leftovers(self, committed: IndexEntry) -> None:
+        """After a new recording's commit: destroy what earlier deliveries of it, killed
+        mid-put, left (first-generation objects under other tags, half-written files).
+        Later generations are never touched: a replace may be writing them already. Best
+        effort: the recording is stored; a deletion sweeps whatever remains."""
+        rid = committed.recording_id
+        live = {key_name(rid, a) for a in committed.artifacts} | {data_name(rid, a) for a in committed.artifacts}
+        with contextlib.suppress(VaultError):
+            self.store.discard_partial(_index_name(rid))
+            for store, prefix in ((self.key_store, "keys/"), (self.store, "data/")):
+                for kind in ARTIFACT_KINDS:
+                    store.discard_partial(f"{prefix}{rid}/{kind}.1-")
+                    for name in list(store.names(f"{prefix}{rid}/{kind}.1-")):
+                        if name not in live:
+                            store.delete(name)
 
     # -- keys ------------------------------------------------------------------------
 
@@ -378,6 +404,12 @@ class RegionVault:
                 f"recording {recording_id} has its data keys beside the ciphertext (stored before the "
                 f"key store existed); run `callrec keys migrate --region {self.region}`")
         raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
+
+    def _stored_meanwhile(self, recording_id: str) -> bool:
+        try:
+            return self.find(recording_id) is not None
+        except VaultError:
+            return False
 
     def _has_entries(self) -> bool:
         return next(iter(self.store.names("index/")), None) is not None

@@ -35,6 +35,12 @@ class ObjectStore(Protocol):
         """The names that start with ``prefix``, sorted."""
         ...
 
+    def discard_partial(self, prefix: str) -> int:
+        """Remove what writers killed mid-write left for names starting with ``prefix``
+        (never listed, never readable); returns how many. A live write caught by it fails
+        (transient) instead of committing."""
+        ...
+
 
 def put_bytes(store: ObjectStore, name: str, data: bytes) -> None:
     """Write a small object in one go."""

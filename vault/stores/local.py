@@ -102,6 +102,24 @@ class LocalStore:
                         found.append(name)
         yield from sorted(found)
 
+    def discard_partial(self, prefix: str) -> int:
+        """A killed writer's ``.<name>.tmp-<id>`` files (ciphertext only) beside their target."""
+        parent, _, start = prefix.rpartition("/")
+        directory = self._path(parent) if parent else self.root
+        try:
+            candidates = [p for p in directory.iterdir()
+                          if p.name.startswith("." + start) and _TMP_MARK in p.name and p.is_file()]
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot list {parent or '.'} ({exc.strerror})") from exc
+        for path in candidates:
+            try:
+                shred(path)
+            except OSError as exc:
+                raise StoreError(f"local store {self.region}: cannot delete a partial write ({exc.strerror})") from exc
+        return len(candidates)
+
     def _path(self, name: str) -> Path:
         parts = name.split("/")
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):

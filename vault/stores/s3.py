@@ -112,6 +112,12 @@ class S3Store:
         except (ClientError, BotoCoreError) as exc:
             raise self._error("list", exc) from exc
 
+    def discard_partial(self, prefix: str) -> int:
+        """Nothing to do: a killed writer's staging file was unlinked from the start and its
+        unfinished multipart upload is invisible (the bucket's lifecycle rule
+        AbortIncompleteMultipartUpload reclaims the parts)."""
+        return 0
+
     def _request(self, operation: str, **kwargs: Any) -> dict:
         try:
             return getattr(self._client, operation)(**kwargs)
