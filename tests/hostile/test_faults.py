@@ -163,8 +163,8 @@ def _state(pid: int) -> str:
         return "X"
 
 
-def run_round(directory: Path, seed: int) -> list[str]:
-    """One round; returns the known gaps it saw (store files killed workers left behind)."""
+def run_round(directory: Path, seed: int) -> None:
+    """One round of calls under faults; fails on anything lost, duplicated or left over."""
     from worker.jobs import ProcessCall
     from worker.vaults import build_vault
 
@@ -243,10 +243,9 @@ def run_round(directory: Path, seed: int) -> list[str]:
         check_redis(rnd.broker.client.__class__.from_url(rnd.redis.url), jobs)
         left = sorted(str(p.relative_to(rnd.temp)) for p in rnd.temp.rglob("*"))
         assert left == [], f"left in the workers' temp dir: {left}; faults: {rnd.log}"
-        # TODO(issue 10, vault): a worker killed inside a local store write leaves its
-        # ".tmp-" file (encrypted, never listed, but never reclaimed either). Reported as a
-        # known gap (xfail) until the store sweeps them; then this must come back empty.
-        return [f"store: {name}" for name in store_leftovers]
+        # A worker killed inside a local store write leaves its ".tmp-" file; the next
+        # delivery's commit (or a deletion) reclaims it, so none may be left at the end.
+        assert store_leftovers == [], f"half-written store files left: {store_leftovers}; faults: {rnd.log}"
     finally:
         for worker in list(rnd.workers):
             worker.kill()
@@ -312,11 +311,8 @@ def check_redis(client, jobs) -> None:
 def test_calls_survive_killed_workers_killed_redis_and_a_full_disk(tmp_path):
     seeds = ([int(os.environ["CALLREC_FAULT_SEED"])] if "CALLREC_FAULT_SEED" in os.environ
              else [random.SystemRandom().randrange(2**32) for _ in range(ROUNDS)])
-    known_gaps = []
     for number, seed in enumerate(seeds):
         try:
-            known_gaps += run_round(tmp_path / f"round{number}", seed)
+            run_round(tmp_path / f"round{number}", seed)
         except BaseException as exc:
             raise AssertionError(f"round {number} failed (replay: CALLREC_FAULT_SEED={seed}): {exc}") from exc
-    if known_gaps:
-        pytest.xfail(f"known gaps (see the TODO in run_round): files left by killed workers: {known_gaps}")
