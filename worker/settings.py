@@ -14,6 +14,10 @@ from pathlib import Path
 from worker.errors import UsageError
 
 
+#: The storage codecs (``audio.encode.CODECS``; named here so settings load without numpy).
+STORAGE_CODECS = ("flac", "opus", "wav")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service settings; each field's environment variable is ``CALLREC_<NAME>`` unless noted."""
@@ -143,6 +147,11 @@ class Settings:
     #: Webhook hosts that may resolve to private addresses (comma-separated); any other
     #: https endpoint must resolve to public ones (http:// goes to 127.0.0.1/localhost only).
     webhook_private_hosts: str = ""
+
+    def __post_init__(self) -> None:
+        if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
+            raise UsageError(f"setting CALLREC_STORAGE_CODEC: {self.storage_codec!r} is not one of "
+                             f"{', '.join(STORAGE_CODECS)}")
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""

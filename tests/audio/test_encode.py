@@ -126,3 +126,4 @@ def test_bad_inputs_are_refused(tmp_path):
     with pytest.raises(AudioInputError, match="not a readable recording"):
         encode(tmp_path / "junk.wav", tmp_path / "out.flac", CODECS["flac"])
     assert not (tmp_path / "out.flac").exists()
+

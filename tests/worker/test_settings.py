@@ -28,3 +28,14 @@ def test_environment_values_are_typed():
 def test_bad_value_names_the_setting():
     with pytest.raises(UsageError, match="CALLREC_OUTPUT_RATE_HZ"):
         Settings.from_env({"CALLREC_OUTPUT_RATE_HZ": "fast"})
+
+
+def test_the_settings_offer_exactly_these_codecs():
+    from audio.encode import CODECS
+    from worker.settings import STORAGE_CODECS
+
+    assert sorted(STORAGE_CODECS) == sorted(CODECS)
+    with pytest.raises(UsageError, match="CALLREC_STORAGE_CODEC: 'mp3' is not one of flac, opus, wav"):
+        Settings.from_env({"CALLREC_STORAGE_CODEC": "mp3"})
+    assert Settings(lossy_accounts=" acme ,beta").codec_for("acme") == "opus"
+    assert Settings(lossy_accounts=" acme ,beta").codec_for("gamma") == "flac"
