@@ -16,6 +16,7 @@ the call clock, so durations that are whole multiples of the frame period come o
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,40 +163,54 @@ def _kept_blocks(readers: list[_SegmentReader], start_f: int, end_f: int,
         if silent:
             yield block
             continue
+        written = False
         for reader in readers:
             if reader.start_f < block_end_f and not reader.finished_before(block_start_f):
-                reader.add_into(block, block_start_f)
+                written |= reader.mix_into(block, block_start_f, first=not written)
         yield block
 
 
 class _SegmentReader:
-    """One segment as a forward-only stream of output-rate mono frames on the call clock."""
+    """One segment as a forward-only stream of output-rate mono frames on the call clock.
+
+    Resampled chunks are held as they come (no re-concatenation) and copied once, straight
+    into the output block."""
 
     def __init__(self, source: AudioSource, start_f: int, rate_hz: int):
         self.start_f = start_f
         self._blocks = mono_blocks(source.blocks(), source.rate_hz, rate_hz)
-        self._buffer = np.zeros(0, dtype=np.float32)
-        self._buffer_start_f = start_f
+        self._chunks: deque[np.ndarray] = deque()
+        #: Call frame of the first held frame, and how many frames are held.
+        self._held_start_f = start_f
+        self._held = 0
         self._exhausted = False
 
     def finished_before(self, frame: int) -> bool:
         """True when this segment has no audio at or after call frame ``frame``."""
-        return self._exhausted and self._buffer_start_f + len(self._buffer) <= frame
+        return self._exhausted and self._held_start_f + self._held <= frame
 
-    def add_into(self, block: np.ndarray, block_start_f: int) -> tuple[int, int] | None:
-        """Add this segment's audio for the block's frames; returns the covered index range."""
+    def mix_into(self, block: np.ndarray, block_start_f: int, *, first: bool) -> bool:
+        """Put this segment's audio for the block's frames into ``block``: copied when
+        ``first`` (nothing written there yet), else added. True when it covered any frame."""
         block_end_f = block_start_f + len(block)
         self._drop_before(block_start_f)
-        while not self._exhausted and self._buffer_start_f + len(self._buffer) < block_end_f:
+        while not self._exhausted and self._held_start_f + self._held < block_end_f:
             self._pull()
             self._drop_before(block_start_f)
-        lo_f = max(block_start_f, self._buffer_start_f)
-        hi_f = min(block_end_f, self._buffer_start_f + len(self._buffer))
-        if hi_f <= lo_f:
-            return None
-        lo, hi = lo_f - block_start_f, hi_f - block_start_f
-        block[lo:hi] += self._buffer[lo_f - self._buffer_start_f:hi_f - self._buffer_start_f]
-        return lo, hi
+        covered, position_f = False, self._held_start_f
+        for chunk in self._chunks:
+            if position_f >= block_end_f:
+                break
+            lo_f, hi_f = max(block_start_f, position_f), min(block_end_f, position_f + len(chunk))
+            if hi_f > lo_f:
+                target = block[lo_f - block_start_f:hi_f - block_start_f]
+                if first:
+                    target[:] = chunk[lo_f - position_f:hi_f - position_f]
+                else:
+                    target += chunk[lo_f - position_f:hi_f - position_f]
+                covered = True
+            position_f += len(chunk)
+        return covered
 
     def _pull(self) -> None:
         try:
@@ -203,14 +218,19 @@ class _SegmentReader:
         except StopIteration:
             self._exhausted = True
             return
-        self._buffer = np.concatenate((self._buffer, fresh)) if len(self._buffer) else fresh
+        self._chunks.append(fresh)
+        self._held += len(fresh)
 
     def _drop_before(self, frame: int) -> None:
-        drop = frame - self._buffer_start_f
-        if drop > 0 and len(self._buffer):
-            drop = min(drop, len(self._buffer))
-            self._buffer = self._buffer[drop:]
-            self._buffer_start_f += drop
+        while self._chunks and self._held_start_f + len(self._chunks[0]) <= frame:
+            gone = len(self._chunks.popleft())
+            self._held_start_f += gone
+            self._held -= gone
+        if self._chunks and frame > self._held_start_f:
+            cut = frame - self._held_start_f
+            self._chunks[0] = self._chunks[0][cut:]
+            self._held_start_f += cut
+            self._held -= cut
 
 
 class _OverlayWriter:
