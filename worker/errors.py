@@ -108,6 +108,8 @@ _LONG_RUN = re.compile(r"\d(?:[ .-]?\d){11,}")
 #: 12+ digits in groups joined by single spaces or dashes (a card number as printed; a
 #: range such as ``100-130`` stays readable).
 _DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){11,}|\d{4,}")
+#: An IPv4 address, which the card-length run above would otherwise take for a card number.
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
@@ -135,4 +137,6 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
 
 
 def _hide(match: re.Match[str]) -> str:
+    if _IPV4.fullmatch(match.group()):  # 12 digits at most, in dotted quads: an address, not a card
+        return match.group()
     return "".join("#" if ch.isdigit() else ch for ch in match.group())

@@ -24,3 +24,9 @@ def test_card_numbers_only_keeps_counts_and_rates():
     text = "header promises 4160000 data bytes; card 4532015112830366"
     assert scrub_digits(text, card_numbers_only=True) == \
         "header promises 4160000 data bytes; card ################"
+
+
+def test_card_numbers_only_keeps_ip_addresses_but_not_dotted_cards():
+    assert scrub_digits("host 169.254.169.254 is not allowed", card_numbers_only=True) == \
+        "host 169.254.169.254 is not allowed"
+    assert scrub_digits("card 4532.0151.1283.0366", card_numbers_only=True) == "card ####.####.####.####"
