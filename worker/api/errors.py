@@ -13,7 +13,8 @@ import re
 from starlette.responses import JSONResponse
 
 from vault.errors import AccessDeniedError, ObjectMissingError
-from worker.errors import SERVICE_ERRORS, ManifestError, QueueUnavailableError, WorkerError, is_permanent
+from worker.errors import (SERVICE_ERRORS, ManifestError, QueueUnavailableError, WorkerError, is_permanent,
+                           scrub_digits)
 
 #: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): ")
@@ -39,7 +40,9 @@ def not_found(what: str) -> ApiError:
 
 
 def error_response(exc: ApiError) -> JSONResponse:
-    body = {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}
+    # A bad value is echoed as the CLI echoes it, and may be a card number: hidden as on stderr.
+    body = {"error": {"code": exc.code, "message": scrub_digits(exc.message, card_numbers_only=True),
+                      "field": exc.field}}
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 

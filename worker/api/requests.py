@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 
 from worker.api.errors import ApiError
+from worker.errors import ManifestError
+from worker.manifest import unique_fields
 
 
 async def read_body(request: Request, limit_bytes: int) -> bytes:
@@ -37,7 +39,9 @@ async def read_json(request: Request, limit_bytes: int, what: str = "request bod
 
 def decode_json(body: bytes, what: str) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"), object_pairs_hook=unique_fields)
+    except ManifestError as exc:  # a field given twice: refused as the CLI refuses it
+        raise ApiError(400, "bad_request", f"{what}: {exc}") from None
     except UnicodeDecodeError:
         raise ApiError(400, "bad_request", f"{what}: not UTF-8") from None
     except json.JSONDecodeError as exc:

@@ -185,6 +185,23 @@ def test_bad_bodies_are_415_400_and_413(api, acme):
     assert api.put("/v1/calls", headers=acme).json()["error"]["code"] == "method_not_allowed"
 
 
+def test_a_field_given_twice_is_refused_as_in_the_cli(api, acme, inbox):
+    body = json.dumps(sample_manifest(inbox))
+    twice = body[:-1] + ', "call_id": "CA9999"}'  # the manifest's own call_id, then another
+    response = api.post("/v1/calls", content=twice, headers={**acme, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == ("manifest: 'call_id': a field given twice in one object "
+                                                   "(which one counts would be a guess)")
+
+
+def test_an_error_never_echoes_a_card_number(api, acme, inbox):
+    data = sample_manifest(inbox)
+    data["account"]["plan"] = "4532015112830366"
+    error = submit(api, acme, data).json()["error"]
+    assert error["field"] == "account.plan"
+    assert "4532015112830366" not in json.dumps(error) and "################" in error["message"]
+
+
 def test_rate_limit_is_429_with_retry_after(api_settings, keys, redis_client):
     from dataclasses import replace
 
