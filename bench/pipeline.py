@@ -41,6 +41,7 @@ RUNS = 3
 
 def child(manifest_path: str, data_dir: str) -> None:
     """Runs in the measured process: the pipeline, timed."""
+    from worker.boot import build_backends
     from worker.pipeline import process_call
     from worker.settings import Settings
 
@@ -50,7 +51,7 @@ def child(manifest_path: str, data_dir: str) -> None:
         env["CALLREC_RECOGNIZER"] = os.environ["BENCH_RECOGNIZER"]
     settings = Settings.from_env(env)
     started, cpu_started = time.perf_counter(), time.process_time()
-    outcome = process_call(manifest_path, settings)
+    outcome = process_call(manifest_path, build_backends(settings))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(json.dumps({"elapsed_s": elapsed, "cpu_s": cpu, "call_s": outcome.call_duration_s, "stored": outcome.stored,
                       "recording_s": outcome.recorded_duration_s, "redacted": outcome.redacted,

@@ -16,6 +16,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from worker import effects
+from worker.boot import Backends
 from worker.broker import broker
 from worker.jobs import (
     DeleteRecordings,
@@ -34,10 +35,11 @@ QUEUES: tuple[str, ...] = ("calls", "recordings", "batch", "webhooks")
 J = TypeVar("J", bound=Job)
 
 
-def _run(body: str, kind: type[J], operation: Callable[[J], JobResult]) -> None:
+def _run(body: str, kind: type[J], operation: Callable[[J, Backends], JobResult]) -> None:
     message = CurrentMessage.get_current_message()
     enqueued_at_s = message.message_timestamp / 1000 if message is not None else None
-    runner().run(body, kind, operation, enqueued_at_s=enqueued_at_s)
+    backends = effects.backends()
+    runner().run(body, kind, lambda job: operation(job, backends), enqueued_at_s=enqueued_at_s)
 
 
 @dramatiq.actor(broker=broker, queue_name="calls")
@@ -75,7 +77,7 @@ def deliver_webhook(body: str) -> None:
     """Deliver one webhook event of the HTTP API to one endpoint (retried with backoff)."""
     from worker.api.delivery import deliver_job
 
-    _run(body, DeliverWebhook, deliver_job)
+    _run(body, DeliverWebhook, lambda job, _backends: deliver_job(job))
 
 
 #: The actor of each job kind.

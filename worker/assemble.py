@@ -121,16 +121,17 @@ def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
 
 def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], settings: Settings,
                       resolve: SegmentResolver | None = None,
-                      temp_parent: Path | None = None) -> AssemblyOutcome:
+                      temp_parent: Path | None = None, *, beep: BeepSpec | None = None) -> AssemblyOutcome:
     """Assemble ``manifest`` into ``out_path`` (16-bit mono WAV at ``settings.output_rate_hz``).
 
     Writes nothing when the call is not recorded or the input is bad (``ManifestError``,
     ``AudioInputError``); the output appears complete or not at all. Transcodes go to
-    ``temp_parent`` (default: the system temp dir).
+    ``temp_parent`` (default: the system temp dir). ``beep`` is the one built at start
+    (``worker.boot.Backends``); without it, the settings' beep.
     """
     limits = InputLimits.from_settings(settings)
     limits.check_manifest(manifest)
-    beep = beep_spec(settings)
+    beep = beep if beep is not None else beep_spec(settings)
     if settings.output_rate_hz < 2 * beep.freq_hz + 1:
         raise UsageError(f"CALLREC_OUTPUT_RATE_HZ {settings.output_rate_hz} is too low for a "
                          f"{beep.freq_hz:g} Hz beep")

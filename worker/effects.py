@@ -12,33 +12,33 @@ import threading
 
 from vault.index import IndexEntry
 from vault.retention import is_due
-from vault.vault import Vault
 from worker import operations, pipeline
-from worker.broker import SETTINGS
+from worker.boot import Backends, build_backends
 from worker.errors import ManifestError
 from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
 from worker.redacting import current_detector_version
 from worker.runner import JobResult
-from worker.vaults import build_vault
 
 #: Who the audit trail names for deletions made by queue jobs.
 ACTOR = "callrec-queue"
 
 _lock = threading.Lock()
-_vault: Vault | None = None
+_backends: Backends | None = None
 
 
-def vault() -> Vault:
-    """This process's vault (every region), built once from the settings."""
-    global _vault
+def backends() -> Backends:
+    """This worker process's backends, built once from the broker's settings."""
+    from worker.broker import SETTINGS
+
+    global _backends
     with _lock:
-        if _vault is None:
-            _vault = build_vault(SETTINGS)
-        return _vault
+        if _backends is None:
+            _backends = build_backends(SETTINGS)
+        return _backends
 
 
-def process_call(job: ProcessCall) -> JobResult:
-    outcome = pipeline.process_call(manifest_path(job.manifest_uri), SETTINGS, vault=vault())
+def process_call(job: ProcessCall, backends: Backends) -> JobResult:
+    outcome = pipeline.process_call(manifest_path(job.manifest_uri), backends)
     references = {"recording_id": outcome.recording_id, "stored": _yes(outcome.stored)}
     if outcome.reason:
         references["reason"] = outcome.reason
@@ -48,9 +48,9 @@ def process_call(job: ProcessCall) -> JobResult:
                      spans_by_kind=dict(outcome.spans_by_kind))
 
 
-def redact_recording(job: RedactRecording) -> JobResult:
+def redact_recording(job: RedactRecording, backends: Backends) -> JobResult:
     """Redact in place; a recording already redacted by the current detectors is left alone."""
-    outcome = operations.redact_stored(job.recording_id, SETTINGS, vault=vault(), actor=ACTOR)
+    outcome = operations.redact_stored(job.recording_id, backends, actor=ACTOR)
     references = {"recording_id": outcome.recording_id, "redacted": _yes(outcome.redacted),
                   "detector_version": outcome.detector_version}
     if outcome.reason:
@@ -58,41 +58,40 @@ def redact_recording(job: RedactRecording) -> JobResult:
     return JobResult(references=references, spans_by_kind=dict(outcome.spans_by_kind))
 
 
-def detector_version() -> str:
+def detector_version(backends: Backends) -> str:
     """The detector version a redaction would record now (the batch's redact target)."""
-    return current_detector_version(SETTINGS)
+    return current_detector_version(backends.recognizer)
 
 
-def reprocess(job: Reprocess) -> JobResult:
+def reprocess(job: Reprocess, backends: Backends) -> JobResult:
     """Steps in order (redact, rewrap, retention); each leaves a recording at target alone."""
     references = {"recording_id": job.recording_id}
     spans_by_kind = {}
     if "redact" in job.steps:
-        redacted = redact_recording(RedactRecording.for_recording(job.recording_id))
+        redacted = redact_recording(RedactRecording.for_recording(job.recording_id), backends)
         references["redacted"] = redacted.references["redacted"]
         spans_by_kind = dict(redacted.spans_by_kind)
     if "rewrap" in job.steps:
-        changed = operations.rewrap_recording(job.recording_id, SETTINGS, vault=vault())
+        changed = operations.rewrap_recording(job.recording_id, backends.vault)
         references["keys_rewrapped"] = str(changed)
     if "retention" in job.steps:
-        deleted = operations.apply_retention(job.recording_id, SETTINGS, vault=vault())
+        deleted = operations.apply_retention(job.recording_id, backends.vault)
         references["deleted"] = _yes(deleted)
     return JobResult(references=references, spans_by_kind=spans_by_kind)
 
 
-def retention_sweep(job: RetentionSweep) -> JobResult:
-    report = operations.retention_sweep(SETTINGS, vault=vault(), dry_run=job.dry_run)
+def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
+    report = operations.retention_sweep(backends.vault, dry_run=job.dry_run)
     return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),
                                  "deleted": str(report.deleted), "dry_run": _yes(report.dry_run)})
 
 
-def delete(job: DeleteRecordings) -> JobResult:
+def delete(job: DeleteRecordings, backends: Backends) -> JobResult:
     if job.recording_id is not None:
-        outcome = operations.delete_recording(job.recording_id, SETTINGS, actor=ACTOR,
-                                              reason=job.reason, vault=vault())
+        outcome = operations.delete_recording(job.recording_id, backends.vault, actor=ACTOR, reason=job.reason)
     else:
-        outcome = operations.delete_ticket(job.ticket_id, job.account_id, SETTINGS, actor=ACTOR,
-                                           reason=job.reason, vault=vault())
+        outcome = operations.delete_ticket(job.ticket_id, job.account_id, backends.vault, actor=ACTOR,
+                                           reason=job.reason)
     return JobResult(references={"recordings": str(len(outcome.recording_ids)),
                                  "deleted": str(outcome.deleted),
                                  "already_deleted": str(outcome.already_deleted)})
@@ -105,9 +104,9 @@ def manifest_path(uri: str) -> str:
     return uri.removeprefix("file://").removeprefix("file:")
 
 
-def retention_due(entry: IndexEntry) -> bool:
+def retention_due(entry: IndexEntry, backends: Backends) -> bool:
     """True when the account's current retention window has passed for ``entry``."""
-    region_vault = vault().region(entry.region)
+    region_vault = backends.vault.region(entry.region)
     return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())
 
 

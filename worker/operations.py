@@ -1,7 +1,8 @@
 """Operations on stored recordings, shared by the CLI and the queue actors.
 
-Each takes Settings (and optionally a built Vault, e.g. in tests) and returns a frozen
-outcome that carries ids and counts only. Deletion crypto-shreds; export checks access
+Each takes the vault it works on (or, to redact, the process's ``worker.boot.Backends``),
+built once at start and passed in, and returns a frozen outcome that carries ids and
+counts only. Deletion crypto-shreds; export checks access
 (DESIGN.md §1) and audits every access and refusal; retention applies each account's
 current window to every stored recording; keys rotate and re-wrap without re-encrypting.
 """
@@ -27,8 +28,7 @@ from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.vault import Vault
 from worker.outputs import atomic_output
 from worker.redacting import current_detector_version, redact_wav
-from worker.settings import Settings
-from worker.vaults import build_vault
+from worker.boot import Backends
 from worker.workdirs import WorkDir
 
 #: Principal recorded for deletions made by the retention sweep.
@@ -91,10 +91,8 @@ class RewrapReport:
     retired: tuple[tuple[str, str], ...]  # (region, version)
 
 
-def delete_recording(recording_id: str, settings: Settings, *, actor: str, reason: str,
-                     vault: Vault | None = None) -> DeleteOutcome:
+def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript."""
-    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     entry = region_vault.get(recording_id)
     if entry.deleted:
@@ -103,11 +101,9 @@ def delete_recording(recording_id: str, settings: Settings, *, actor: str, reaso
     return DeleteOutcome((recording_id,), 1, 0)
 
 
-def delete_ticket(ticket_id: str, account_id: str, settings: Settings, *, actor: str, reason: str,
-                  vault: Vault | None = None) -> DeleteOutcome:
+def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Delete every recording of one account's ticket (in every configured region). Ticket
     ids are per account (every helpdesk has a ticket 1), so the account is required."""
-    vault = vault or build_vault(settings)
     found = [e for region in vault.regions for e in vault.region(region).scan()
              if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id]
     if not found:
@@ -120,8 +116,8 @@ def delete_ticket(ticket_id: str, account_id: str, settings: Settings, *, actor:
     return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted)
 
 
-def export_recording(recording_id: str, out_path: Path, principal: Principal, settings: Settings, *,
-                     artifact: str = "audio", audio_format: str = "wav", vault: Vault | None = None) -> ExportOutcome:
+def export_recording(recording_id: str, out_path: Path, principal: Principal, vault: Vault, *,
+                     artifact: str = "audio", audio_format: str = "wav") -> ExportOutcome:
     """Decrypt a recording's audio (or redacted transcript) to ``out_path`` when
     ``principal`` may have it; audio as ``audio_format`` (wav, flac or opus) whatever codec
     it is stored in (recordings stored before codecs existed are WAV).
@@ -130,7 +126,6 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, se
     AccessDeniedError; ``out_path`` appears complete or not at all.
     """
     codec = codec_named(audio_format) if artifact == "audio" else None
-    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     try:
         entry = region_vault.find(recording_id)
@@ -170,7 +165,7 @@ def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec)
         return out_path.stat().st_size
 
 
-def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None = None, force: bool = False,
+def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
                   actor: str = "operator") -> RedactOutcome:
     """Redact a stored recording in place (e.g. when the add-on is installed).
 
@@ -179,10 +174,9 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
     then destroyed. A recording already redacted by the current detectors is left alone
     unless ``force``. Verification failure raises VerificationError and changes nothing.
     """
-    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
-    region_vault = vault.for_recording(recording_id)
+    region_vault = backends.vault.for_recording(recording_id)
     entry = region_vault.get(recording_id)
-    target = current_detector_version(settings)
+    target = current_detector_version(backends.recognizer)
     if entry.deleted:
         return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
     if entry.redacted and entry.detector_version == target and not force:
@@ -195,8 +189,8 @@ def redact_stored(recording_id: str, settings: Settings, *, vault: Vault | None 
             region_vault.read(entry, "audio", out)
         metadata = io.BytesIO()
         region_vault.read(entry, "metadata", metadata)
-        result = redact_wav(stored, workdir / "redacted.wav", settings)
-        codec = codec_named(settings.codec_for(entry.account_id))
+        result = redact_wav(stored, workdir / "redacted.wav", backends.recognizer, backends.redaction)
+        codec = codec_named(backends.settings.codec_for(entry.account_id))
         encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
         meta = json.loads(metadata.getvalue())
         meta["redaction"] = {**result.report.to_dict(), "detector_version": result.detector_version,
@@ -221,13 +215,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: datetime | None = None,
+def retention_sweep(vault: Vault, *, now: datetime | None = None,
                     dry_run: bool = False, account_id: str | None = None) -> SweepReport:
     """Delete every recording past its account's current retention window. Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    vault = vault or build_vault(settings)
     scanned = due = deleted = already = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
@@ -270,10 +263,8 @@ def retention_sweep(settings: Settings, *, vault: Vault | None = None, now: date
     return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped))
 
 
-def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | None = None,
-                    now: datetime | None = None) -> bool:
+def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:
     """The retention step for one recording: delete it when due; True when it was deleted."""
-    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     entry = region_vault.get(recording_id)
     policy = region_vault.policy(entry.account_id)
@@ -283,18 +274,16 @@ def apply_retention(recording_id: str, settings: Settings, *, vault: Vault | Non
     return True
 
 
-def set_retention(account_id: str, days: int | None, settings: Settings, *, regions: Iterable[str] | None = None,
-                  vault: Vault | None = None) -> tuple[AccountPolicy, ...]:
+def set_retention(account_id: str, days: int | None, vault: Vault, *,
+                  regions: Iterable[str] | None = None) -> tuple[AccountPolicy, ...]:
     """Set (or clear, with None) an account's window; the next sweep applies it to old recordings too."""
     check_days(days, "retention days")
-    vault = vault or build_vault(settings, regions=regions)
     chosen = vault.regions if regions is None else tuple(regions)
     return tuple(vault.region(region).set_policy(account_id, days) for region in chosen)
 
 
-def rotate_key(region: str, settings: Settings, *, vault: Vault | None = None) -> str:
+def rotate_key(region: str, vault: Vault) -> str:
     """Make a new primary KEK version in ``region``; returns it. Old versions stay until unused."""
-    vault = vault or build_vault(settings, regions=(region,))
     return vault.region(region).keys.rotate()
 
 
@@ -311,12 +300,10 @@ class MigrationReport:
     entries_refused: int
 
 
-def migrate_vault(settings: Settings, *, regions: Iterable[str] | None = None,
-                  vault: Vault | None = None) -> tuple[MigrationReport, ...]:
+def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
     """Bring a vault from before the key store and authenticated index entries up to date:
     move wrapped data keys into the key store, then seal the bare index entries. Safe to
     re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
-    vault = vault or build_vault(settings, regions=regions)
     chosen = vault.regions if regions is None else tuple(regions)
     reports = []
     for region in chosen:
@@ -327,9 +314,8 @@ def migrate_vault(settings: Settings, *, regions: Iterable[str] | None = None,
     return tuple(reports)
 
 
-def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | None = None) -> int:
+def rewrap_recording(recording_id: str, vault: Vault) -> int:
     """Re-wrap one recording's data keys under its region's primary KEK; returns how many."""
-    vault = vault or build_vault(settings, regions=(region_of(recording_id),))
     region_vault = vault.for_recording(recording_id)
     changed = region_vault.rewrap(recording_id)
     if changed:
@@ -337,18 +323,17 @@ def rewrap_recording(recording_id: str, settings: Settings, *, vault: Vault | No
     return changed
 
 
-def rewrap_all(settings: Settings, *, regions: Iterable[str] | None = None, vault: Vault | None = None,
+def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
     """Re-wrap every stored data key not under its region's primary KEK, then retire the
     KEK versions that nothing uses any more."""
-    vault = vault or build_vault(settings, regions=regions)
     recordings = keys = 0
     retired: list[tuple[str, str]] = []
     for region in vault.regions if regions is None else tuple(regions):
         region_vault = vault.region(region)
         for entry in region_vault.entries():
             if entry.artifacts:
-                changed = rewrap_recording(entry.recording_id, settings, vault=vault)
+                changed = rewrap_recording(entry.recording_id, vault)
                 recordings += 1 if changed else 0
                 keys += changed
                 if progress is not None:
@@ -358,10 +343,9 @@ def rewrap_all(settings: Settings, *, regions: Iterable[str] | None = None, vaul
     return RewrapReport(recordings, keys, tuple(retired))
 
 
-def entries(settings: Settings, *, account_id: str | None = None, since: datetime | None = None,
-            regions: Iterable[str] | None = None, vault: Vault | None = None) -> list[IndexEntry]:
+def entries(vault: Vault, *, account_id: str | None = None, since: datetime | None = None,
+            regions: Iterable[str] | None = None) -> list[IndexEntry]:
     """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time."""
-    vault = vault or build_vault(settings, regions=regions)
     chosen = vault.regions if regions is None else tuple(regions)
     return [e for region in chosen for e in vault.region(region).entries()
             if not e.deleted and (account_id is None or e.account_id == account_id)

@@ -25,7 +25,6 @@ from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import recording_id as make_recording_id
-from vault.vault import Vault
 from redaction.transcripts import Transcript
 from worker.assemble import AssemblyOutcome, assemble_manifest
 from worker.errors import ManifestError, resource_error
@@ -38,9 +37,8 @@ from worker.redacting import (
     needs_redaction,
     redact_assembled,
 )
-from worker.settings import Settings
+from worker.boot import Backends
 from worker.sources import SourceFetcher, check_sources, destroy_sources
-from worker.vaults import build_vault
 from worker.workdirs import WorkDir
 
 #: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
@@ -81,24 +79,26 @@ class ProcessOutcome:
         return body
 
 
-def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault | None = None) -> ProcessOutcome:
-    """Run the whole post-call pipeline for the manifest at ``manifest_path``.
+def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcome:
+    """Run the whole post-call pipeline for the manifest at ``manifest_path`` over ``backends``
+    (vault, recognizer, source readers, redaction config, beep: built once, passed in).
 
     Bad input raises a permanent error (``ManifestError``, ``AudioInputError``...) and
     stores nothing; transient failures (store, keys) leave the sources in place so a
     retry can finish the job.
     """
+    settings = backends.settings
     limits = InputLimits.from_settings(settings)
     manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
     limits.check_manifest(manifest)
     check_sources(manifest, settings)
     account = manifest.account
     rid = make_recording_id(account.id, manifest.call_id, account.region)
-    region_vault = (vault or build_vault(settings, regions=(account.region,))).region(account.region)
+    region_vault = backends.vault.region(account.region)
 
     existing = region_vault.find(rid)
     if existing is not None:
-        destroyed = _destroy(manifest, settings)
+        destroyed = _destroy(manifest, backends)
         return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
 
     already = False
@@ -106,20 +106,22 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     workdir = held.path
     try:
         assembled_path = workdir / "assembled.wav"
-        fetch = SourceFetcher(manifest, settings, workdir)
+        fetch = SourceFetcher(manifest, settings, workdir, backends.remotes(account.region))
         transcript, use = None, None
         redacted_transcript = workdir / "transcript.redacted"
         if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
             transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits),
                                                 _name(manifest.transcript.location), manifest.transcript.format,
-                                                settings, redacted_transcript)
-        assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir)
+                                                backends.recognizer, redacted_transcript)
+        assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir,
+                                     beep=backends.beep)
         if not assembly.recorded:
-            return _not_recorded(manifest, rid, assembly, _destroy(manifest, settings))
+            return _not_recorded(manifest, rid, assembly, _destroy(manifest, backends))
         redaction: RedactionResult | None = None
         final_path = assembled_path
         if needs_redaction(manifest):
-            redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav", settings)
+            redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav",
+                                         backends.recognizer, backends.redaction)
             final_path = redaction.audio_path
         encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
@@ -150,7 +152,7 @@ def process_call(manifest_path: str | Path, settings: Settings, *, vault: Vault 
     finally:
         held.close()
     _follow_retention(region_vault, manifest)
-    destroyed = _destroy(manifest, settings)
+    destroyed = _destroy(manifest, backends)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
 
@@ -175,8 +177,10 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
         region_vault.set_policy(account.id, account.retention_days)
 
 
-def _destroy(manifest: Manifest, settings: Settings) -> int:
-    return 0 if settings.keep_sources else destroy_sources(manifest, settings)
+def _destroy(manifest: Manifest, backends: Backends) -> int:
+    if backends.settings.keep_sources:
+        return 0
+    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region))
 
 
 def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: RedactionResult | None,

@@ -4,7 +4,7 @@ Which accounts are redacted: ``redaction: on``, or ``auto`` on a plan that canno
 (team, growth). The engine runs on the assembled recording (recording clock) inside the
 worker's temp dir. Spoken card data comes from the provider transcript when the manifest
 has one (call-clock words mapped through the assembly's time map), else from the speech
-recognizer chosen by settings; keyed digits always from the DTMF receiver. A transcript that
+recognizer passed in (built once at start, ``worker.boot``); keyed digits always from the DTMF receiver. A transcript that
 cannot be read does not fail the job: the recognizer is used instead and the metadata says
 so (``TranscriptUse``). Only a verified
 output is kept (``VerificationError`` otherwise: nothing is stored or destroyed, so nothing
@@ -14,7 +14,6 @@ a copy of the card data too.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from redaction import dtmf, transcripts
 from redaction.config import RedactionConfig
 from redaction.engine import redact_file
 from redaction.errors import RedactionInputError, TranscriptError
+from redaction.recognizer import Recognizer
 from redaction.report import RedactionReport
 from redaction.spans import Detection
 from redaction.transcripts import Transcript
@@ -32,7 +32,6 @@ from worker.assemble import AssemblyOutcome
 from worker.confined import read_local
 from worker.errors import SourceError, UsageError
 from worker.manifest import Manifest
-from worker.recognizers import make_recognizer
 from worker.settings import Settings
 
 
@@ -69,12 +68,9 @@ def config_from(settings: Settings) -> RedactionConfig:
         raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*): {exc}") from exc
 
 
-@functools.lru_cache(maxsize=8)
-def current_detector_version(settings: Settings) -> str:
-    """The detector version a redaction of a stored recording with ``settings`` records
-    (computed once per settings: making a recognizer may load a model)."""
+def current_detector_version(recognizer: Recognizer | None) -> str:
+    """The detector version a redaction of a stored recording with ``recognizer`` records."""
     parts = [f"{dtmf.DtmfDetector.name}/{dtmf.DtmfDetector.version}"]
-    recognizer = make_recognizer(settings)
     if recognizer is not None:
         parts.append(f"recognizer:{recognizer.name}/{recognizer.version}")
     return ",".join(parts)
@@ -132,18 +128,17 @@ class TranscriptUse:
                 "removed_fields": list(self.removed)}
 
 
-def load_or_fall_back(read: Callable[[], bytes], name: str, format_name: str, settings: Settings,
+def load_or_fall_back(read: Callable[[], bytes], name: str, format_name: str, recognizer: Recognizer | None,
                       out_path: Path) -> tuple[Transcript | None, TranscriptUse]:
     """A post-call job's transcript: ``read()`` and parse it and write its redacted copy to
     ``out_path``, or (it cannot be read: missing, not a regular file, over the size limit,
-    malformed; or a copy of its words inside cannot be redacted) fall back to the recognizer
-    the settings choose and say so; the job goes on either way and nothing of the unreadable
+    malformed; or a copy of its words inside cannot be redacted) fall back to ``recognizer``
+    and say so; the job goes on either way and nothing of the unreadable
     transcript is kept."""
     try:
         transcript = parse_transcript(read(), format_name, name)
         written = transcripts.write_back(transcript)
     except (RedactionInputError, SourceError) as exc:
-        recognizer = make_recognizer(settings)
         fallback = f"recognizer:{recognizer.name}" if recognizer is not None else "dtmf only"
         return None, TranscriptUse(None, fallback, str(exc))
     out_path.write_text(written.text, encoding="utf-8")
@@ -160,10 +155,10 @@ def transcript_spans(transcript: Transcript, to_recording_s: ToRecording | None 
 
 
 def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: Transcript | None,
-                     out_path: Path, settings: Settings) -> RedactionResult:
-    """Redact the assembled recording into ``out_path`` (the worker's temp dir)."""
+                     out_path: Path, recognizer: Recognizer | None, config: RedactionConfig) -> RedactionResult:
+    """Redact the assembled recording into ``out_path`` (the worker's temp dir): spoken card
+    data from ``transcript`` when there is one, else from ``recognizer``."""
     words = None
-    recognizer = None
     spans: tuple[Detection, ...] = ()
     if transcript is not None:
         words = transcript.words
@@ -171,16 +166,16 @@ def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: 
         if to_recording is not None:
             words = transcripts.to_recording_clock(words, to_recording)
         spans = transcript_spans(transcript, to_recording)
-    else:
-        recognizer = make_recognizer(settings)
+        recognizer = None
     report = redact_file(
         assembly.recording.path, out_path, words=words,
         words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
-        recognizer=recognizer, config=config_from(settings), spans=spans)
+        recognizer=recognizer, config=config, spans=spans)
     return RedactionResult(out_path, report)
 
 
-def redact_wav(in_path: Path, out_path: Path, settings: Settings) -> RedactionResult:
-    """Redact a stored recording's audio (keyed digits, and speech when a recognizer is set)."""
-    report = redact_file(in_path, out_path, recognizer=make_recognizer(settings), config=config_from(settings))
+def redact_wav(in_path: Path, out_path: Path, recognizer: Recognizer | None,
+               config: RedactionConfig) -> RedactionResult:
+    """Redact a stored recording's audio (keyed digits, and speech when there is a recognizer)."""
+    report = redact_file(in_path, out_path, recognizer=recognizer, config=config)
     return RedactionResult(out_path, report)

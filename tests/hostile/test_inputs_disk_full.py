@@ -20,6 +20,7 @@ from worker.cli import main
 from worker.errors import ResourceError, is_permanent, is_retryable
 from worker.pipeline import process_call
 from worker.settings import Settings
+from worker.boot import build_backends
 
 from tests.worker.stored_calls import write_call
 
@@ -78,5 +79,5 @@ def test_a_full_disk_in_the_pipeline_is_retried_not_failed(tmp_path, monkeypatch
     monkeypatch.setattr(Path, "write_text", full)
     manifest = write_call(tmp_path / "call", transcript="1.00 1.10 hello\n")
     with pytest.raises(ResourceError, match=r"out of disk space in the worker's temp space \(ENOSPC\)") as caught:
-        process_call(manifest, Settings(data_dir=tmp_path / "state"))
+        process_call(manifest, build_backends(Settings(data_dir=tmp_path / "state")))
     assert is_retryable(caught.value) and not is_permanent(caught.value)

@@ -24,6 +24,7 @@ from worker.manifest import load_manifest
 from worker.pipeline import process_call
 from worker.rules import plan_recording
 from worker.settings import Settings
+from worker.boot import build_backends
 
 from tests.worker.stored_calls import write_call
 
@@ -46,7 +47,7 @@ def test_an_event_ending_at_1e9_s_is_refused_before_writing(tmp_path):
         assemble_manifest(load_manifest(manifest), tmp_path / "out.wav", settings_for(tmp_path))
     assert not (tmp_path / "out.wav").exists()
     with pytest.raises(ManifestError, match="CALLREC_MAX_CALL_S"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def many_events(count: int) -> list[dict]:
@@ -58,11 +59,11 @@ def many_events(count: int) -> list[dict]:
 def test_too_many_events_or_controls_are_refused(tmp_path):
     manifest = edit(write_call(tmp_path / "call"), lambda d: d.update(events=many_events(16000)))
     with pytest.raises(ManifestError, match=r"^events: 16000 given, more than the 5000 allowed \(CALLREC_MAX_EVENTS\)"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
     controls = [{"action": "pause" if i % 2 == 0 else "resume", "at": i * 0.0001} for i in range(6000)]
     manifest = edit(manifest, lambda d: d.update(events=many_events(4), controls=controls))
     with pytest.raises(ManifestError, match=r"^controls: 6000 given, more than the 5000 allowed"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def test_recording_rules_are_not_quadratic_in_the_events(tmp_path):
@@ -82,7 +83,7 @@ def test_too_many_segments_are_refused_before_any_is_opened(tmp_path):
     segments = [{"uri": "file:CA1-b.wav", "start": 3.0}] * 5000
     manifest = edit(write_call(tmp_path / "call"), lambda d: d.update(segments=segments))
     with pytest.raises(ManifestError, match=r"^segments: 5000 given, more than the 100 allowed \(CALLREC_MAX_SEGMENTS\)"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def test_a_huge_manifest_is_refused_unread(tmp_path):
@@ -90,7 +91,7 @@ def test_a_huge_manifest_is_refused_unread(tmp_path):
     with open(manifest, "wb") as out:
         out.truncate(50_000_000)  # sparse: 50 MB of nothing
     with pytest.raises(ManifestError, match=r"manifest\.json: more than the 4000000 bytes allowed"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 @pytest.mark.parametrize("rate_hz,problem", [(1, "sample rate 1 Hz is outside the accepted 4000-192000 Hz"),
@@ -99,14 +100,14 @@ def test_a_segment_rate_out_of_range_is_refused_from_its_header(tmp_path, rate_h
     manifest = write_call(tmp_path / "call")
     soundfile.write(tmp_path / "call" / "CA1-a.wav", np.zeros(8, dtype=np.int16), rate_hz, subtype="PCM_16")
     with pytest.raises(ManifestError, match=rf"^segments\[0\]\.uri: .*CA1-a\.wav: {problem}"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def test_a_segment_with_too_many_channels_is_refused(tmp_path):
     manifest = write_call(tmp_path / "call")
     soundfile.write(tmp_path / "call" / "CA1-a.wav", np.zeros((80, 64), dtype=np.int16), 8000)
     with pytest.raises(ManifestError, match=r"64 channels; at most 8 are accepted"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def test_a_segment_longer_than_the_call_allows_is_refused_from_its_header(tmp_path):
@@ -119,7 +120,7 @@ def test_a_segment_longer_than_the_call_allows_is_refused_from_its_header(tmp_pa
             out.write(block)
     with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*CA1-a\.wav: 3600\.0 s of audio, longer "
                                             r"than the 63\.0 s this segment may last"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
 def test_a_small_compressed_file_claiming_long_audio_stops_the_transcode(tmp_path):
@@ -140,7 +141,7 @@ def test_a_huge_transcript_is_not_read(tmp_path, capsys):
     manifest = write_call(tmp_path / "call", transcript="1.0 1.1 hello\n")
     with open(tmp_path / "call" / "CA1-words.txt", "r+b") as out:
         out.truncate(53_000_000)
-    outcome = process_call(manifest, settings_for(tmp_path, recognizer="none"))
+    outcome = process_call(manifest, build_backends(settings_for(tmp_path, recognizer="none")))
     assert outcome.stored
     assert outcome.transcript_problem.endswith("CA1-words.txt: 53000000 bytes, more than the 20000000 allowed")
     wav = tmp_path / "in.wav"

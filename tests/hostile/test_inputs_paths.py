@@ -20,6 +20,7 @@ from worker.confined import open_confined, Roots
 from worker.errors import ManifestError, SourceError
 from worker.pipeline import process_call
 from worker.settings import Settings
+from worker.boot import build_backends
 
 from tests.worker.stored_calls import write_call
 
@@ -50,7 +51,7 @@ def test_a_relative_uri_climbing_out_of_the_call_is_refused(tmp_path, outside):
     before = outside.read_bytes()
     point_segment(manifest, "file:../elsewhere/precious.wav")
     with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*precious\.wav: outside the directories"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outside.read_bytes() == before
 
 
@@ -59,7 +60,7 @@ def test_an_absolute_path_outside_the_roots_is_refused(tmp_path, outside):
     before = outside.read_bytes()
     point_segment(manifest, str(outside))
     with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*outside the directories"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outside.read_bytes() == before
 
 
@@ -69,7 +70,7 @@ def test_a_symlink_out_of_the_roots_is_not_followed(tmp_path, outside):
     (tmp_path / "call" / "CA1-a.wav").unlink()
     (tmp_path / "call" / "CA1-a.wav").symlink_to(outside)
     with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*CA1-a\.wav: outside the directories"):
-        process_call(manifest, settings_for(tmp_path))
+        process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outside.read_bytes() == before
 
 
@@ -82,7 +83,7 @@ def test_a_symlink_target_is_never_destroyed(tmp_path, outside):
     (tmp_path / "call" / "CA1-a.wav").unlink()
     (tmp_path / "call" / "CA1-a.wav").symlink_to(outside)
     roots = f"{tmp_path / 'call'},{outside.parent}"
-    outcome = process_call(manifest, settings_for(tmp_path, source_roots=roots))
+    outcome = process_call(manifest, build_backends(settings_for(tmp_path, source_roots=roots)))
     assert outcome.stored and outcome.sources_destroyed == 1  # leg b only
     assert outside.read_bytes() == before
     assert not (tmp_path / "call" / "CA1-b.wav").exists()
@@ -92,7 +93,7 @@ def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
     """The keyring's lock file (empty) as a transcript: outside the roots it is refused; even
     with roots and inbox around the data dir, nothing under the data dir is destroyed."""
     settings = settings_for(tmp_path)
-    first = process_call(write_call(tmp_path / "call", "CA0"), settings)  # makes the keyring
+    first = process_call(write_call(tmp_path / "call", "CA0"), build_backends(settings))  # makes the keyring
     assert first.stored
     lock = next((tmp_path / "state" / "keys").glob(".*.lock"))
     manifest = write_call(tmp_path / "call", "CA1")
@@ -100,9 +101,9 @@ def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
     data["transcript"] = {"uri": str(lock), "format": "simple", "clock": "call"}
     manifest.write_text(json.dumps(data))
     with pytest.raises(ManifestError, match=r"^transcript\.uri: .*\.lock: outside the directories"):
-        process_call(manifest, settings)
+        process_call(manifest, build_backends(settings))
     everywhere = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path), source_roots=str(tmp_path))
-    assert process_call(manifest, everywhere).stored  # an empty transcript: the recognizer instead
+    assert process_call(manifest, build_backends(everywhere)).stored  # an empty transcript: the recognizer instead
     assert lock.exists() and lock.stat().st_size == 0
 
 
@@ -119,7 +120,7 @@ def test_a_source_that_is_not_a_regular_file_is_refused_at_once(tmp_path, kind):
     start = time.monotonic()
     described = {"fifo": "a FIFO", "directory": "a directory", "device": "a character device"}[kind]
     with pytest.raises(ManifestError, match=rf"segments\[0\]\.uri: .*: not a regular file \({described}\)"):
-        process_call(manifest, settings_for(tmp_path, source_roots=f"{tmp_path / 'call'},/dev"))
+        process_call(manifest, build_backends(settings_for(tmp_path, source_roots=f"{tmp_path / 'call'},/dev")))
     assert time.monotonic() - start < 5  # a FIFO without a writer used to block for ever
     assert target.exists()
 
@@ -133,10 +134,10 @@ def test_a_fifo_as_transcript_or_manifest_does_not_block(tmp_path):
     data = json.loads(manifest.read_text())
     data["transcript"] = {"uri": "file:words.fifo", "format": "simple", "clock": "call"}
     manifest.write_text(json.dumps(data))
-    outcome = process_call(manifest, settings_for(tmp_path))
+    outcome = process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outcome.stored and outcome.transcript_problem.endswith("words.fifo: not a regular file (a FIFO)")
     with pytest.raises(ManifestError, match=r"words\.fifo: not a regular file \(a FIFO\)"):
-        process_call(pipe, settings_for(tmp_path))
+        process_call(pipe, build_backends(settings_for(tmp_path)))
 
 
 def test_a_parent_swapped_for_a_symlink_between_check_and_open_is_caught(tmp_path, outside, monkeypatch):
@@ -160,7 +161,7 @@ def test_a_parent_swapped_for_a_symlink_between_check_and_open_is_caught(tmp_pat
 
 def test_nothing_is_destroyed_without_an_inbox(tmp_path):
     manifest = write_call(tmp_path / "call", recording=False)
-    outcome = process_call(manifest, Settings(data_dir=tmp_path / "state"))
+    outcome = process_call(manifest, build_backends(Settings(data_dir=tmp_path / "state")))
     assert outcome.sources_destroyed == 0
     assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
 
@@ -170,7 +171,7 @@ def test_a_hard_linked_source_is_unlinked_but_not_overwritten(tmp_path, outside)
     (tmp_path / "call" / "CA1-a.wav").unlink()
     os.link(outside, tmp_path / "call" / "CA1-a.wav")
     before = outside.read_bytes()
-    outcome = process_call(manifest, settings_for(tmp_path))
+    outcome = process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outcome.sources_destroyed == 2
     assert not (tmp_path / "call" / "CA1-a.wav").exists() and outside.read_bytes() == before
 
@@ -190,9 +191,9 @@ def test_roots_per_region_keep_a_call_to_its_regions_files(tmp_path):
     """``{region}`` in the roots: an eu call may not read (or destroy) the us drop."""
     settings = Settings(data_dir=tmp_path / "state", source_roots=f"{tmp_path}/{{region}}",
                         inbox=f"{tmp_path}/{{region}}")
-    outcome = process_call(write_call(tmp_path / "eu", region="eu"), settings)
+    outcome = process_call(write_call(tmp_path / "eu", region="eu"), build_backends(settings))
     assert outcome.stored and outcome.sources_destroyed == 2
     foreign = write_call(tmp_path / "us", "CA2", region="eu")
     with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*us/CA2-a\.wav: outside the directories"):
-        process_call(foreign, settings)
+        process_call(foreign, build_backends(settings))
     assert (tmp_path / "us" / "CA2-a.wav").exists()

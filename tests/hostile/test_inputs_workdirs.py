@@ -18,6 +18,7 @@ import pytest
 from worker.lifecycle import JobLifecycle
 from worker.settings import Settings
 from worker.workdirs import GRACE_S, LOCK_NAME, PREFIX, WorkDir, sweep_stale
+from worker.boot import build_backends
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,7 +138,7 @@ def test_the_pipeline_works_in_a_locked_work_dir(tmp_path, monkeypatch):
         return real(manifest, out_path, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "assemble_manifest", assemble_and_sweep)
-    outcome = pipeline.process_call(write_call(tmp_path / "call"), Settings(data_dir=tmp_path / "state"))
+    outcome = pipeline.process_call(write_call(tmp_path / "call"), build_backends(Settings(data_dir=tmp_path / "state")))
     assert outcome.stored
     [(name, removed)] = seen
     assert name.startswith(PREFIX) and removed == []

@@ -27,6 +27,7 @@ from vault.vault import Vault
 from worker.operations import delete_recording
 from worker.pipeline import process_call
 from worker.settings import Settings
+from worker.boot import build_backends
 
 
 class CommitTogether:
@@ -127,7 +128,7 @@ def test_one_call_under_two_manifest_paths_run_at_once(tmp_path, make_keys, cloc
     vault = Vault({"eu": rv})
 
     with ThreadPoolExecutor(2) as pool:
-        outcomes = list(pool.map(lambda path: process_call(path, settings, vault=vault), [first, second]))
+        outcomes = list(pool.map(lambda path: process_call(path, build_backends(settings, vault=vault)), [first, second]))
 
     assert {o.recording_id for o in outcomes} == {outcomes[0].recording_id}
     assert sorted(o.already_stored for o in outcomes) == [False, True]
@@ -135,5 +136,5 @@ def test_one_call_under_two_manifest_paths_run_at_once(tmp_path, make_keys, cloc
     rid = outcomes[0].recording_id
     assert len(list(rv.store.names(f"data/{rid}/"))) == 2  # audio and metadata, once
 
-    delete_recording(rid, settings, actor="operator", reason="customer request", vault=vault)
+    delete_recording(rid, vault, actor="operator", reason="customer request")
     nothing_decryptable(rv, rid)

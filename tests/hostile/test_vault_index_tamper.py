@@ -21,7 +21,6 @@ from vault.errors import AccessDeniedError, IndexTamperedError, MigrationNeededE
 from vault.stores.base import get_bytes, put_bytes
 from vault.vault import Vault
 from worker.operations import export_recording, retention_sweep
-from worker.settings import Settings
 
 #: field -> a tampered value, chosen to grant access, keep a recording or hide it.
 TAMPERS = {
@@ -86,7 +85,7 @@ def test_tampered_access_fields_export_nothing(make_region, tmp_path, field, pri
     who = Principal.parse(principal, "acme", frozenset(tickets))
     out = tmp_path / "out.wav"
     with pytest.raises(AccessDeniedError, match="index entry does not verify"):
-        export_recording(entry.recording_id, out, who, Settings(data_dir=tmp_path), vault=Vault({"eu": rv}))
+        export_recording(entry.recording_id, out, who, Vault({"eu": rv}))
     assert not out.exists()
     assert [(e.action, e.outcome, e.principal, e.reason) for e in rv.audit_events(entry.recording_id)] == [
         ("export", "refused", principal, "index entry does not verify")]
@@ -96,8 +95,8 @@ def test_the_untampered_entry_still_exports(make_region, tmp_path):
     rv = make_region("eu")
     entry = stored(rv, public=True)
     who = Principal.parse("end-user:u1", "acme", frozenset({"T-1"}))
-    outcome = export_recording(entry.recording_id, tmp_path / "out.txt", who, Settings(data_dir=tmp_path),
-                               artifact="transcript", vault=Vault({"eu": rv}))
+    outcome = export_recording(entry.recording_id, tmp_path / "out.txt", who, Vault({"eu": rv}),
+                               artifact="transcript")
     assert outcome.size_bytes == 10 and (tmp_path / "out.txt").read_bytes() == b"[redacted]"
 
 
@@ -130,8 +129,7 @@ def test_sweep_skips_and_reports_a_tampered_entry(make_region, tmp_path):
     kept = stored(rv)
     due = rv.put(make_entry("eu", "CA2", retention_days=1), {"audio": io.BytesIO(b"x")})
     tamper(rv, kept.recording_id, retention_days=None)
-    report = retention_sweep(Settings(data_dir=tmp_path), vault=Vault({"eu": rv}),
-                             now=datetime(2030, 1, 1, tzinfo=UTC))
+    report = retention_sweep(Vault({"eu": rv}), now=datetime(2030, 1, 1, tzinfo=UTC))
     assert report.deleted == 1 and rv.get(due.recording_id).deleted
     assert report.skipped == ((f"index/{kept.recording_id}.json",
                                f"index entry of {kept.recording_id} does not verify "

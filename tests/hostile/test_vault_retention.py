@@ -54,7 +54,7 @@ def test_longest_window_is_accepted(settings, capsys):
 
 def test_operation_and_policy_refuse_it_too(settings):
     with pytest.raises(VaultInputError, match=f"at most {MAX_RETENTION_DAYS}"):
-        set_retention("acme", 99999999999, settings, regions=("eu",))
+        set_retention("acme", 99999999999, build_vault(settings), regions=("eu",))
     with pytest.raises(VaultInputError, match=f"at most {MAX_RETENTION_DAYS}"):
         AccountPolicy("acme", MAX_RETENTION_DAYS + 1, LONG_AGO)
 
@@ -67,7 +67,7 @@ def test_sweep_skips_and_reports_a_bad_stored_policy(settings, capsys):
     body = {"account_id": "evil", "retention_days": 99999999999, "updated_at": LONG_AGO.isoformat()}
     put_bytes(region_vault.store, "accounts/evil/policy.json", json.dumps(body).encode())
 
-    report = retention_sweep(settings)
+    report = retention_sweep(build_vault(settings))
 
     assert (report.scanned, report.due, report.deleted, report.kept) == (2, 1, 1, 0)
     assert report.skipped == ((bad, "retention policy of account evil is unreadable or out of range"),)
@@ -82,6 +82,6 @@ def test_sweep_skips_and_reports_a_bad_stored_policy(settings, capsys):
 def test_sweep_skips_a_recording_whose_own_window_overflows(settings):
     huge = store(settings, "acme", "CA1", 99999999999)  # recorded window, no account policy
     due = store(settings, "acme2", "CA2", 30)
-    report = retention_sweep(settings)
+    report = retention_sweep(build_vault(settings))
     assert report.deleted == 1 and build_vault(settings, regions=("eu",)).get(due).deleted
     assert report.skipped == ((huge, f"retention window is out of range (at most {MAX_RETENTION_DAYS} days)"),)

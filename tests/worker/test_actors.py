@@ -31,9 +31,9 @@ def queue(worker, redis_client):
 
 
 def stored(recording_id):
-    from worker.effects import vault
+    from worker.effects import backends
 
-    return vault().for_recording(recording_id).find(recording_id)
+    return backends().vault.for_recording(recording_id).find(recording_id)
 
 
 def test_post_call_job_end_to_end(queue, tmp_path):
@@ -75,11 +75,11 @@ def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
 
 
 def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
-    from worker.effects import vault
+    from worker.effects import backends
 
     _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REWRAP"))))
     rid = done.result["recording_id"]
-    region = vault().for_recording(rid)
+    region = backends().vault.for_recording(rid)
     new_version = region.keys.rotate()
     _, status = queue(Reprocess.for_batch("bt1", rid, ("rewrap",)))
     assert status.state == "done" and status.result["keys_rewrapped"] == "2"  # audio + metadata
@@ -97,27 +97,27 @@ def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
 
 
 def test_retention_sweep_job(queue):
-    from worker.effects import vault
+    from worker.effects import backends
 
-    region = vault().region("us")
+    region = backends().vault.region("us")
     due = store_recordings(region, "shortlived", 2)  # created 2026-01-01
     kept, = store_recordings(region, "longlived", 1)
     region.set_policy("shortlived", 30)  # a window set later applies to it too
     region.set_policy("longlived", 36500)
     # The worker (module-scoped) shares its vault with the other tests here: take stock of
     # what they left, so the sweep's counts are known exactly, not just ">= 1".
-    before = {entry.recording_id: entry.deleted for entry in vault().entries()}
+    before = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
     _, status = queue(RetentionSweep(job_id="sweep-test"))
     assert status.state == "done"
     assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no"}
-    after = {entry.recording_id: entry.deleted for entry in vault().entries()}
+    after = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
     assert {rid for rid, gone in after.items() if gone} == {rid for rid, gone in before.items() if gone} | set(due)
     assert all(stored(rid).tombstone.deleted_by == "retention" for rid in due)
     assert not stored(kept).deleted
 
 
 def test_redact_recording_job_for_the_add_on(queue, tmp_path):
-    from worker.effects import detector_version, vault
+    from worker.effects import backends, detector_version
     from worker.jobs import RedactRecording
 
     _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-ADDON"))))
@@ -126,12 +126,12 @@ def test_redact_recording_job_for_the_add_on(queue, tmp_path):
     assert not before.redacted
     _, status = queue(RedactRecording.for_recording(rid))
     assert status.state == "done"
-    assert status.result == {"recording_id": rid, "redacted": "yes", "detector_version": detector_version()}
+    assert status.result == {"recording_id": rid, "redacted": "yes", "detector_version": detector_version(backends())}
     after = stored(rid)
-    assert after.redacted and after.detector_version == detector_version()
+    assert after.redacted and after.detector_version == detector_version(backends())
     assert after.artifact("audio").generation == before.artifact("audio").generation + 1
     # the unredacted generation is gone: ciphertext and its data key
-    store = vault().for_recording(rid).store
+    store = backends().vault.for_recording(rid).store
     assert not list(store.names(f"data/{rid}/audio.{before.artifact('audio').generation}"))
 
 
@@ -139,7 +139,7 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     import time
 
     from worker.broker import SETTINGS, broker
-    from worker.effects import vault
+    from worker.effects import backends
     from worker.idempotency import IdempotencyStore
     from worker.pipeline import process_call
 
@@ -147,12 +147,12 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     job = ProcessCall.for_manifest(str(manifest))
     # a worker claimed the job, stored the recording, destroyed the sources... and died
     IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
-    first = process_call(str(manifest), SETTINGS, vault=vault())
+    first = process_call(str(manifest), backends())
     assert not (tmp_path / "CA-HALF.wav").exists()
     time.sleep(SETTINGS.job_lease_s)  # its lease runs out
     _, status = queue(job)
     assert status.state == "done" and status.result["recording_id"] == first.recording_id
-    assert [e.recording_id for e in vault().region("us").entries() if e.call_id == "CA-HALF"] == \
+    assert [e.recording_id for e in backends().vault.region("us").entries() if e.call_id == "CA-HALF"] == \
         [first.recording_id]
     assert broker.client.hget(f"callrec:idem:{job.job_id}", "crashes") == b"1"
 

@@ -32,7 +32,7 @@ def env(redis_url, redis_client, only_worker_processes):
 
 def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):
     from worker.actors import process_call
-    from worker.effects import vault
+    from worker.effects import backends
 
     broker, status, idempotency = env
     manifest = write_call(tmp_path, "CA-CRASH", seconds=3.0)
@@ -69,6 +69,6 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, m
     final = status.get(job.job_id)
     assert final.attempts == 2
     assert int(broker.client.hget(f"callrec:idem:{job.job_id}", "crashes")) == 1
-    entries = [e for e in vault().region("us").entries() if e.call_id == "CA-CRASH"]
+    entries = [e for e in backends().vault.region("us").entries() if e.call_id == "CA-CRASH"]
     assert [e.recording_id for e in entries] == [final.result["recording_id"]]
     assert broker.do_qsize("calls") == 0  # nothing left to deliver a third time

@@ -14,6 +14,7 @@ import soundfile as sf
 
 from redaction.dtmf import detect_dtmf
 from redaction.dtmf_synth import KeyPress, key_sequence
+from redaction.words import TimedWord
 from vault.errors import StoreError
 from vault.regional import RegionVault
 from vault.regions import recording_id
@@ -23,6 +24,7 @@ from worker.errors import ManifestError
 from worker.pipeline import process_call
 from worker.settings import Settings
 from worker.vaults import build_vault
+from worker.boot import build_backends
 
 from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
 
@@ -79,7 +81,7 @@ def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
 def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tmp):
     manifest = write_call(tmp_path / "call")
     digest_a = hashlib.sha256((tmp_path / "call" / "CA1-a.wav").read_bytes()).hexdigest()
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
 
     rid = recording_id("acme", "CA1", "eu")
     assert (outcome.recording_id, outcome.region, outcome.stored, outcome.reason) == (rid, "eu", True, None)
@@ -108,7 +110,7 @@ def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tm
 
 def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
-    process_call(manifest, settings)
+    process_call(manifest, build_backends(settings))
     probes = [s.tobytes() for s in (leg_samples(2.0, 1), leg_samples(1.0, 2))]
     windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
     files = [p for root in ("vault", "keystore") for p in (settings.data_dir / root).rglob("*") if p.is_file()]
@@ -122,10 +124,10 @@ def test_only_ciphertext_reaches_the_store(tmp_path, settings):
 def test_running_twice_stores_one_recording(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
     settings = Settings(data_dir=settings.data_dir, keep_sources=True)
-    first = process_call(manifest, settings)
+    first = process_call(manifest, build_backends(settings))
     store = build_vault(settings, regions=("eu",)).region("eu").store
     before = {name: get_bytes(store, name) for name in store.names("")}
-    second = process_call(manifest, settings)
+    second = process_call(manifest, build_backends(settings))
     assert second.already_stored and second.stored and second.recording_id == first.recording_id
     assert second.recorded_duration_s == 3.5
     assert {name: get_bytes(store, name) for name in store.names("")} == before
@@ -140,12 +142,12 @@ def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, 
 
     def put_after_the_winner(entry, artifacts):
         region_vault.put = put
-        winner = process_call(manifest, keep, vault=build_vault(keep, regions=("eu",)))
+        winner = process_call(manifest, build_backends(keep, vault=build_vault(keep, regions=("eu",))))
         assert not winner.already_stored
         return put(entry, artifacts)
 
     region_vault.put = put_after_the_winner
-    loser = process_call(manifest, keep, vault=vault)
+    loser = process_call(manifest, build_backends(keep, vault=vault))
     assert loser.already_stored and loser.stored and loser.recorded_duration_s == 3.5
     store = region_vault.store
     assert len(list(region_vault.key_store.names("keys/"))) == 2 and len(list(store.names("data/"))) == 2  # no orphan
@@ -153,14 +155,14 @@ def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, 
 
 def test_keep_sources(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
-    outcome = process_call(manifest, Settings(data_dir=settings.data_dir, keep_sources=True))
+    outcome = process_call(manifest, build_backends(Settings(data_dir=settings.data_dir, keep_sources=True)))
     assert outcome.sources_destroyed == 0
     assert (tmp_path / "call" / "CA1-a.wav").exists()
 
 
 def test_not_recorded_stores_nothing_and_destroys_sources(tmp_path, settings, private_tmp):
     manifest = write_call(tmp_path / "call", recording=False)
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert (outcome.stored, outcome.reason, outcome.recorded_duration_s) == (False, "number_recording_off", 0.0)
     assert outcome.sources_destroyed == 2 and not (tmp_path / "call" / "CA1-a.wav").exists()
     assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("*.json"))
@@ -173,7 +175,7 @@ def test_bad_manifest_writes_nothing(tmp_path, settings):
     data["events"][1]["end"] = 0.5
     manifest.write_text(json.dumps(data))
     with pytest.raises(ManifestError, match=r"events\[1\]\.end"):
-        process_call(manifest, settings)
+        process_call(manifest, build_backends(settings))
     assert (tmp_path / "call" / "CA1-a.wav").exists()
     assert not (settings.data_dir / "vault").exists()
 
@@ -192,7 +194,7 @@ def test_eu_call_never_touches_other_regions(tmp_path, settings):
 
     vault = Vault({"eu": build_region(settings, "eu"),
                    **{r: RegionVault(r, Tripwire(r), Tripwire(r), key_store=Tripwire(r)) for r in ("us", "au")}})
-    outcome = process_call(write_call(tmp_path / "call"), settings, vault=vault)
+    outcome = process_call(write_call(tmp_path / "call"), build_backends(settings, vault=vault))
     assert outcome.stored and outcome.region == "eu"
     assert not (settings.data_dir / "vault" / "us").exists() and not (settings.data_dir / "keys" / "us.json").exists()
 
@@ -235,26 +237,26 @@ def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, priv
                                          key_store=BrokenStore(key_store, fail_on))})
     manifest = write_call(tmp_path / "call")
     with pytest.raises(StoreError, match="injected"):
-        process_call(manifest, settings, vault=vault)
+        process_call(manifest, build_backends(settings, vault=vault))
     assert list(store.names("")) == [] and list(key_store.names("keys/")) == []
     assert (tmp_path / "call" / "CA1-a.wav").exists()
     assert list(private_tmp.iterdir()) == []
-    assert process_call(manifest, settings).stored  # the retry succeeds
+    assert process_call(manifest, build_backends(settings)).stored  # the retry succeeds
 
 
 def test_deleted_recording_is_not_resurrected(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
     keep = Settings(data_dir=settings.data_dir, keep_sources=True)
-    rid = process_call(manifest, keep).recording_id
+    rid = process_call(manifest, build_backends(keep)).recording_id
     build_vault(keep, regions=("eu",)).region("eu").delete(rid, actor="operator", reason="request")
-    again = process_call(manifest, keep)
+    again = process_call(manifest, build_backends(keep))
     assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
     assert build_vault(keep, regions=("eu",)).get(rid).artifacts == ()
 
 
 def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
     manifest = write_call(tmp_path / "call", voicemail=True, retention_days=30)
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     vault = build_vault(settings, regions=("eu",))
     entry = vault.get(outcome.recording_id)
     assert (entry.kind, entry.retention_days) == ("voicemail", 30)
@@ -278,7 +280,7 @@ def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):
     for name in (bucket, key_bucket):
         S3Store(aws_client("s3", moto_url, "au"), name.format(region="au"), "au").ensure_bucket()
     manifest = write_call(tmp_path / "call", region="au")
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.stored and outcome.key_version.startswith("arn:aws:kms:ap-southeast-2:")
     vault = build_vault(settings, regions=("au",))
     assert_recording(decrypt(vault, outcome.recording_id, "audio"), expected_recording())
@@ -297,7 +299,7 @@ def keyed_card_leg() -> np.ndarray:
 def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
     manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
     assert len(list(detect_dtmf(sf.read(tmp_path / "call" / "CA1-a.wav", dtype="float32")[0], RATE_HZ))) == 16
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 16),))
     vault = build_vault(settings, regions=("eu",))
     audio, rate = sf.read(io.BytesIO(decrypt(vault, outcome.recording_id, "audio")), dtype="float32")
@@ -314,7 +316,7 @@ def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
 def test_an_account_that_accepts_lossy_storage_gets_opus_with_the_masks_intact(tmp_path, settings):
     manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
     lossy = Settings(data_dir=settings.data_dir, lossy_accounts="other, acme")
-    outcome = process_call(manifest, lossy)
+    outcome = process_call(manifest, build_backends(lossy))
     assert outcome.redacted and outcome.verified
     vault = build_vault(lossy, regions=("eu",))
     stored = decrypt(vault, outcome.recording_id, "audio")
@@ -354,7 +356,7 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     s3_manifest = tmp_path / "s3-call.json"
     s3_manifest.write_text(json.dumps(data))
 
-    outcome = process_call(s3_manifest, settings)
+    outcome = process_call(s3_manifest, build_backends(settings))
 
     assert outcome.stored and outcome.sources_destroyed == 2
     assert_recording(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio"),
@@ -364,7 +366,7 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     data["call_id"] = "CA2"
     s3_manifest.write_text(json.dumps(data))
     with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA1-a.wav: no such object"):
-        process_call(s3_manifest, settings)
+        process_call(s3_manifest, build_backends(settings))
 
 
 CARD_WORDS = "four one one one one one one one one one one one one one one one".split()
@@ -381,7 +383,7 @@ def card_transcript() -> str:
 def test_call_clock_transcript_drives_masking_and_is_stored_redacted(tmp_path, settings):
     manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
     expected = expected_recording()
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("card_number", 1),)
     assert outcome.sources_destroyed == 3 and not (tmp_path / "call" / "CA1-words.txt").exists()
     vault = build_vault(settings, regions=("eu",))
@@ -408,7 +410,7 @@ def test_transcript_whose_copy_cannot_be_redacted_falls_back_and_is_not_stored(t
     data = json.loads(manifest.read_text())
     data["transcript"]["format"] = "assemblyai"
     manifest.write_text(json.dumps(data))
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.stored and outcome.verified
     assert outcome.transcript_problem.startswith("assemblyai transcript: a copy of the words")
     assert build_vault(settings, regions=("eu",)).region("eu").find(outcome.recording_id).artifact("transcript") is None
@@ -425,7 +427,7 @@ def test_provider_redacted_transcript_in_auto_format_masks_the_marked_call_time(
     data = json.loads(manifest.read_text())
     data["transcript"]["format"] = "auto"
     manifest.write_text(json.dumps(data))
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("pii", 1),)
     assert outcome.transcript_problem is None
     meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
@@ -437,7 +439,7 @@ def test_provider_redacted_transcript_in_auto_format_masks_the_marked_call_time(
 
 def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, settings):
     manifest = write_call(tmp_path / "call", transcript=card_transcript(), voicemail=True)
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert not outcome.redacted
     vault = build_vault(settings, regions=("eu",))
     assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
@@ -447,7 +449,7 @@ def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, se
 
 def test_unreadable_transcript_falls_back_to_the_recognizer_and_says_so(tmp_path, settings):
     manifest = write_call(tmp_path / "call", plan="team", redaction="auto", transcript="1.0 oops 4111111111111111\n")
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.stored and outcome.redacted and outcome.verified
     assert outcome.transcript_problem == "transcript CA1-words.txt: simple transcript: line 1 has a time or " \
         "confidence that is not a number"
@@ -471,7 +473,7 @@ def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings
     monkeypatch.setattr(worker.redacting, "redact_file", fails)
     manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
     with pytest.raises(VerificationError):
-        process_call(manifest, settings)
+        process_call(manifest, build_backends(settings))
     assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
     assert list(build_vault(settings, regions=("eu",)).region("eu").store.names("")) == []
     assert list(private_tmp.iterdir()) == []
@@ -480,12 +482,12 @@ def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings
 def test_manifest_window_becomes_the_account_policy(tmp_path, settings, clock_vault):
     from worker.operations import retention_sweep
 
-    old = process_call(write_call(tmp_path / "c1", "CA1"), settings, vault=clock_vault(days_ago=40))
+    old = process_call(write_call(tmp_path / "c1", "CA1"), build_backends(settings, vault=clock_vault(days_ago=40)))
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     assert region_vault.policy("acme").retention_days is None
-    process_call(write_call(tmp_path / "c2", "CA2", retention_days=30), settings, vault=clock_vault(days_ago=0))
+    process_call(write_call(tmp_path / "c2", "CA2", retention_days=30), build_backends(settings, vault=clock_vault(days_ago=0)))
     assert region_vault.policy("acme").retention_days == 30
-    report = retention_sweep(settings, vault=build_vault(settings, regions=("eu",)))
+    report = retention_sweep(build_vault(settings, regions=("eu",)))
     assert (report.scanned, report.due, report.deleted) == (2, 1, 1)
     assert region_vault.get(old.recording_id).deleted
 
@@ -499,3 +501,44 @@ def clock_vault(settings):
         return build_vault(settings, regions=("eu",), clock=lambda: moment)
 
     return build
+
+
+class HeardCard:
+    """A fake recognizer passed in through Backends: it "hears" a card number read out at
+    1.0-2.6 s of the recording (16 digit words of 0.1 s) whatever the audio holds."""
+
+    name = "fake-ears"
+    version = "7"
+
+    def __init__(self) -> None:
+        self.rates_hz: list[int] = []
+
+    def recognize(self, blocks, rate_hz):
+        self.rates_hz.append(rate_hz)
+        for _ in blocks:
+            pass
+        digits = "zero one two three four five six seven eight nine".split()
+        for i, digit in enumerate("4532015112830366"):
+            yield TimedWord(1.0 + 0.1 * i, 1.0 + 0.1 * (i + 1), digits[int(digit)])
+
+
+def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
+    ears = HeardCard()
+    backends = build_backends(settings, recognizer=ears)
+    outcome = process_call(write_call(tmp_path / "call", plan="team", redaction="auto"), backends)
+
+    assert ears.rates_hz and set(ears.rates_hz) == {RATE_HZ}  # detection and verification
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 1),))
+    meta = json.loads(decrypt(backends.vault, outcome.recording_id, "metadata"))
+    assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7")
+    assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
+        [(1.0, 2.6, "recognizer:fake-ears")]
+    assert meta["redaction"]["masked"] == [[0.4, 3.15]]
+    samples, _ = sf.read(io.BytesIO(decrypt(backends.vault, outcome.recording_id, "audio")), dtype="int16")
+    expected = expected_recording()
+    # masked: the span with the speech padding (450 ms) and the span padding (150 ms before, 100 ms after)
+    first, last = round((1.0 - 0.45 - 0.15) * RATE_HZ), round((2.6 + 0.45 + 0.1) * RATE_HZ)
+    beep = len(expected_beep())
+    assert np.array_equal(samples[beep:first], expected[beep:first])
+    assert np.array_equal(samples[last:], expected[last:])
+    assert not np.array_equal(samples[first:last], expected[first:last])

@@ -16,10 +16,10 @@ from tests.worker.stored import store_recordings
 
 @pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="restarts the embedded Redis only")
 def test_batch_survives_a_redis_restart(inprocess_worker, redis_client, data_dir, capsys):
-    from worker.effects import vault
+    from worker.effects import backends
     from worker.redis_server import EmbeddedRedis
 
-    region = vault().region("us")
+    region = backends().vault.region("us")
     ids = store_recordings(region, "restart", 60)
     new_version = region.keys.rotate()
     server = EmbeddedRedis(data_dir)

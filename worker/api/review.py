@@ -81,8 +81,8 @@ def _grant(request: Request):
 
 def _export(request: Request, grant, artifact: str, workdir: Path) -> Path:
     services = request.app.state.services
-    return export_recording(grant.recording_id, workdir / f"{artifact}.wav", grant.principal, services.settings,
-                            artifact=artifact, vault=services.vault).path
+    return export_recording(grant.recording_id, workdir / f"{artifact}.wav", grant.principal, services.vault,
+                            artifact=artifact).path
 
 
 def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:

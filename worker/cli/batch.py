@@ -44,20 +44,21 @@ def _run(args: argparse.Namespace) -> int:
     from worker import operations
     from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.broker import SETTINGS, broker, ensure_redis
-    from worker.effects import retention_due, vault
+    from worker.boot import build_backends
+    from worker.effects import detector_version, retention_due
     from worker.progress import watch
     from worker.submit import JobQueue
 
     request = BatchRequest(account=args.account, steps=args.steps, since=args.since)
     detector = None
+    backends = build_backends(SETTINGS)
+    vault = backends.vault
     if "redact" in request.steps:
-        from worker.effects import detector_version
-
-        detector = detector_version()
+        detector = detector_version(backends)
     targets = Targets(detector_version=detector,
-                      key_versions={r: vault().region(r).keys.primary()[0] for r in vault().regions})
-    entries = operations.entries(SETTINGS, account_id=request.account, since=request.since, vault=vault())
-    plan = plan_batch(request, entries, targets, retention_due)
+                      key_versions={r: vault.region(r).keys.primary()[0] for r in vault.regions})
+    entries = operations.entries(vault, account_id=request.account, since=request.since)
+    plan = plan_batch(request, entries, targets, lambda entry: retention_due(entry, backends))
 
     ensure_redis(SETTINGS)
     queue = JobQueue(broker, SETTINGS)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 
+from vault.regions import region_of
 from worker.cli.checks import check_free_text, check_recording_id, reference
 from worker.errors import UsageError
 from worker.operations import delete_recording, delete_ticket
 from worker.settings import Settings
+from worker.vaults import build_vault
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,9 +39,10 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     actor = args.by or f"operator:{getpass.getuser()}"
     if args.recording is not None:
-        outcome = delete_recording(args.recording, settings, actor=actor, reason=args.reason)
+        vault = build_vault(settings, regions=(region_of(args.recording),))
+        outcome = delete_recording(args.recording, vault, actor=actor, reason=args.reason)
     else:
-        outcome = delete_ticket(args.ticket, args.account, settings, actor=actor, reason=args.reason)
+        outcome = delete_ticket(args.ticket, args.account, build_vault(settings), actor=actor, reason=args.reason)
     print(f"deleted {outcome.deleted}, already deleted {outcome.already_deleted} "
           f"({len(outcome.recording_ids)} recording(s))")
     return 0

@@ -6,11 +6,13 @@ import argparse
 from pathlib import Path
 
 from vault.access import Principal
+from vault.regions import region_of
 from worker.cli.checks import check_recording_id, reference, references
 from worker.errors import UsageError
 from worker.operations import export_recording
 from worker.outputs import check_output_paths
 from worker.settings import Settings
+from worker.vaults import build_vault
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     tickets = args.tickets if kind == "agent" else args.requester_of
     principal = Principal.parse(args.principal, args.account,
                                 frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
-    outcome = export_recording(args.recording_id, args.output, principal, Settings.from_env(),
+    vault = build_vault(Settings.from_env(), regions=(region_of(args.recording_id),))
+    outcome = export_recording(args.recording_id, args.output, principal, vault,
                                artifact="transcript" if args.transcript else "audio", audio_format=args.format)
     print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")
     return 0

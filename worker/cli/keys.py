@@ -38,13 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    version = rotate_key(args.region, Settings.from_env())
+    version = rotate_key(args.region, build_vault(Settings.from_env(), regions=(args.region,)))
     print(f"{args.region}: new primary version {version}; run `callrec keys rewrap` to move data keys to it")
     return 0
 
 
 def run_rewrap(args: argparse.Namespace) -> int:
-    report = rewrap_all(Settings.from_env(), regions=args.region, retire=not args.keep_old)
+    report = rewrap_all(build_vault(Settings.from_env(), regions=args.region), regions=args.region,
+                        retire=not args.keep_old)
     retired = ", ".join(f"{region} {version}" for region, version in report.retired) or "none"
     print(f"re-wrapped {report.keys_rewrapped} data key(s) of {report.recordings} recording(s); retired: {retired}")
     return 0
@@ -68,7 +69,7 @@ def run_status(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     """Exit 1 when an index entry was refused: it needs an operator's look."""
     refused = 0
-    for report in migrate_vault(Settings.from_env(), regions=args.region):
+    for report in migrate_vault(build_vault(Settings.from_env(), regions=args.region), regions=args.region):
         print(f"{report.region}: moved {report.keys_moved} wrapped data key(s) into the key store, "
               f"authenticated {report.entries_sealed} index entr{'y' if report.entries_sealed == 1 else 'ies'}")
         if report.entries_refused:

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from worker.boot import build_backends
 from worker.pipeline import process_call
 from worker.settings import Settings
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    outcome = process_call(args.manifest, Settings.from_env())
+    outcome = process_call(args.manifest, build_backends(Settings.from_env()))
     if args.json:
         print(json.dumps(outcome.to_dict(), sort_keys=True))
     elif outcome.stored:

@@ -11,7 +11,7 @@ from worker.cli.checks import reference
 from worker.errors import UsageError
 from worker.operations import retention_sweep, set_retention
 from worker.settings import Settings
-from worker.vaults import served_regions
+from worker.vaults import build_vault, served_regions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Exit 1 when an entry was skipped: everything else was swept, but one needs a look."""
-    report = retention_sweep(Settings.from_env(), dry_run=args.dry_run, account_id=args.account)
+    report = retention_sweep(build_vault(Settings.from_env()), dry_run=args.dry_run, account_id=args.account)
     verb = "would delete" if report.dry_run else "deleted"
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
@@ -53,7 +53,8 @@ def run_set(args: argparse.Namespace) -> int:
         raise UsageError(f"--days {args.days}: must be at most {MAX_RETENTION_DAYS} (100 years) or --none")
     settings = Settings.from_env()
     regions = tuple(args.region) if args.region else served_regions(settings)
-    set_retention(args.account, None if args.none else args.days, settings, regions=regions)
+    set_retention(args.account, None if args.none else args.days, build_vault(settings, regions=regions),
+                  regions=regions)
     window = "no limit" if args.none else f"{args.days} days"
     print(f"account {args.account}: retention {window} in {', '.join(regions)}; "
           "the next sweep applies it to stored recordings")

@@ -10,9 +10,9 @@ from tests.worker.stored import store_recordings
 
 @pytest.fixture
 def bulk(inprocess_worker, redis_client):
-    from worker.effects import vault
+    from worker.effects import backends
 
-    region = vault().region("us")
+    region = backends().vault.region("us")
     ids = store_recordings(region, "bulk", 200)
     new_version = region.keys.rotate()
     return ids, new_version, region
@@ -45,25 +45,25 @@ def test_bad_steps_are_refused(capsys):
 def test_batch_redact_since_a_date_then_nothing_left(inprocess_worker, redis_client, capsys):
     from datetime import UTC, datetime
 
-    from worker.effects import detector_version, vault
+    from worker.effects import backends, detector_version
 
-    region = vault().region("us")
+    region = backends().vault.region("us")
     old = store_recordings(region, "addon-batch", 2, created_at=datetime(2025, 6, 1, tzinfo=UTC))
     new = store_recordings(region, "addon-batch-new", 3)  # another account: untouched
     recent = [region.get(rid) for rid in store_recordings(region, "addon-batch", 3, first=2)]
     assert main(["batch", "--account", "addon-batch", "--since", "2026-01-01", "--steps", "redact"]) == 0
     assert "3 recording(s) of addon-batch, 0 at target already, 3 queued" in capsys.readouterr().err
     assert all(region.get(e.recording_id).redacted for e in recent)
-    assert all(region.get(e.recording_id).detector_version == detector_version() for e in recent)
+    assert all(region.get(e.recording_id).detector_version == detector_version(backends()) for e in recent)
     assert not any(region.get(rid).redacted for rid in old + new)
     assert main(["batch", "--account", "addon-batch", "--since", "2026-01-01", "--steps", "redact"]) == 0
     assert "3 at target already, 0 queued" in capsys.readouterr().err
 
 
 def test_batch_retention_deletes_what_is_due(inprocess_worker, redis_client, capsys):
-    from worker.effects import vault
+    from worker.effects import backends
 
-    region = vault().region("us")
+    region = backends().vault.region("us")
     ids = store_recordings(region, "expiring", 4)  # created 2026-01-01
     region.set_policy("expiring", 30)
     assert main(["batch", "--account", "expiring", "--steps", "retention"]) == 0

@@ -67,25 +67,25 @@ def test_delete_reason_with_digits_is_refused(queue, capsys):
 
 
 def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
-    from worker.effects import vault
+    from worker.effects import backends
     from tests.worker.stored import store_recordings
 
     broker, status, drain = queue
-    rid, = store_recordings(vault().region("us"), "addon", 1)
+    rid, = store_recordings(backends().vault.region("us"), "addon", 1)
     assert main(["enqueue", "--redact", rid]) == 0
     job_id = capsys.readouterr().out.split("\t")[0]
     drain()
     assert status.get(job_id).state == "done"
     assert status.get(job_id).result["redacted"] == "yes"
-    assert vault().get(rid).redacted
+    assert backends().vault.get(rid).redacted
 
 
 def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
-    from worker.effects import vault
+    from worker.effects import backends
     from tests.worker.stored import store_recordings
 
     broker, status, drain = queue
-    region = vault().region("us")
+    region = backends().vault.region("us")
     rid, = store_recordings(region, "ticketed", 1, first=500)  # ticket T-500
     assert main(["enqueue", "--delete-ticket", "T-500", "--account", "ticketed", "--reason", "customer request"]) == 0
     delete_id = capsys.readouterr().out.split("\t")[0]

@@ -10,6 +10,7 @@ from worker.cli import main
 from worker.pipeline import process_call
 from worker.settings import Settings
 from worker.vaults import build_vault
+from worker.boot import build_backends
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -27,4 +28,4 @@ def stored_call(tmp_path: Path, settings: Settings, call_id: str = "CA1", *,
                 created_at: datetime | None = None, **options) -> str:
     """Processes a generated call into the vault (stored at ``created_at``); returns its id."""
     vault = build_vault(settings, clock=(lambda: created_at) if created_at is not None else None)
-    return process_call(write_call(tmp_path / "calls", call_id, **options), settings, vault=vault).recording_id
+    return process_call(write_call(tmp_path / "calls", call_id, **options), build_backends(settings, vault=vault)).recording_id

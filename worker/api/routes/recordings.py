@@ -84,10 +84,10 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav") ->
     workdir = Path(tempfile.mkdtemp(prefix="callrec-api-"))
     try:
         if artifact != "audio":
-            return export_recording(rid, workdir / artifact, principal, services.settings,
-                                    artifact=artifact, vault=services.vault).path, etag
-        return export_recording(rid, workdir / f"audio.{audio_format}", principal, services.settings,
-                                artifact="audio", audio_format=audio_format, vault=services.vault).path, etag
+            return export_recording(rid, workdir / artifact, principal, services.vault,
+                                    artifact=artifact).path, etag
+        return export_recording(rid, workdir / f"audio.{audio_format}", principal, services.vault,
+                                artifact="audio", audio_format=audio_format).path, etag
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise

@@ -28,7 +28,7 @@ async def put_retention(request: Request):
         raise ApiError(422, "invalid_request", f"days: must be 1 or more (at most {MAX_RETENTION_DAYS}), "
                        "or null for no limit", "days")
     regions = served_regions(services.settings)
-    await blocking(set_retention, key.account_id, days, services.settings, regions=regions, vault=services.vault)
+    await blocking(set_retention, key.account_id, days, services.vault, regions=regions)
     return JSONResponse({"account_id": key.account_id, "days": days, "regions": list(regions),
                          "note": "the next sweep applies it to stored recordings"})
 

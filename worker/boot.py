@@ -1,0 +1,91 @@
+"""What a process builds once at start, from the settings, and hands to the code it runs.
+
+:class:`Backends` is every backend a job needs besides its input: the vault (object and key
+stores of each served region), the speech recognizer for spoken card data, the remote
+source readers (``s3://``, ``https://``), the redaction config and the beep. It is built
+once (:func:`build_backends`) and passed in, as httpx passes a transport, so a test hands
+``process_call`` a fake recognizer or a vault with a fixed clock without touching globals
+or the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from worker.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from audio.beep import BeepSpec
+    from redaction.config import RedactionConfig
+    from redaction.recognizer import Recognizer
+    from redaction.words import TimedWord
+    from vault.vault import Vault
+    from worker.sources import RemoteSource
+
+#: The remote source readers (by URI scheme) of a call stored in a region.
+RemoteSources = Callable[[str], Mapping[str, "RemoteSource"]]
+
+
+@dataclass(frozen=True)
+class Backends:
+    """Every backend a job needs besides its input, built once and passed in."""
+
+    settings: Settings
+    vault: Vault
+    #: Finds spoken card data when a call has no transcript; None: keyed digits only.
+    recognizer: Recognizer | None
+    remotes: RemoteSources
+    redaction: RedactionConfig
+    beep: BeepSpec
+
+    def copy(self, **changes: object) -> Backends:
+        """These backends with some replaced (a test's fake recognizer, a vault's clock)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class FreshPerStream:
+    """A recognizer shared by every job of a process that makes a new ``make()`` for each
+    stream it hears: recognizers keep per-stream state, and worker threads share Backends."""
+
+    make: Callable[[], Recognizer]
+    name: str
+    version: str
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        return self.make().recognize(blocks, rate_hz)
+
+
+def build_backends(settings: Settings, **changes: object) -> Backends:
+    """The backends ``settings`` name (nothing is contacted yet); ``changes`` replace some
+    (keyword per field of :class:`Backends`), and those are not built at all."""
+    from worker.assemble import beep_spec
+    from worker.recognizers import make_recognizer
+    from worker.redacting import config_from
+    from worker.sources import default_remotes
+    from worker.vaults import build_vault
+
+    def recognizer() -> Recognizer | None:
+        made = make_recognizer(settings)
+        if made is None:
+            return None
+        return FreshPerStream(functools.partial(make_recognizer, settings), made.name, made.version)
+
+    built: dict[str, Callable[[], object]] = {
+        "vault": lambda: build_vault(settings),
+        "recognizer": recognizer,
+        "remotes": lambda: functools.partial(default_remotes, settings),
+        "redaction": lambda: config_from(settings),
+        "beep": lambda: beep_spec(settings),
+    }
+    unknown = sorted(set(changes) - set(built))
+    if unknown:
+        raise TypeError(f"build_backends: no backend named {unknown[0]!r}")
+    return Backends(settings=settings, **{name: changes[name] if name in changes else make()
+                                          for name, make in built.items()})
