@@ -154,11 +154,13 @@ def main() -> int:
 
     from worker.api.demo import free_port
     from worker.api.keys import KeyStore
-    from worker.broker import SETTINGS, broker
+    from worker.broker import build_broker
     from worker.redis_server import EmbeddedRedis
+    from worker.settings import Settings
     from worker.submit import JobQueue
 
-    import worker.actors  # noqa: F401
+    SETTINGS = Settings.from_env()
+    broker = build_broker(SETTINGS)
 
     redis_server = EmbeddedRedis(work)
     redis_server.start()

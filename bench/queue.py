@@ -64,19 +64,24 @@ def main() -> int:
 def overhead(count: int) -> None:
     import dramatiq
 
-    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.actors import declare_actors
+    from worker.broker import build_broker, ensure_redis
     from worker.jobs import ProcessCall
     from worker.redis_server import EmbeddedRedis
-    from worker.runner import JobResult, runner
+    from worker.runner import JobResult, job_runner
+    from worker.settings import Settings
     from worker.status import StatusStore
-    from worker.submit import JobQueue  # noqa: F401  (declares the product's actors now: a
-    # stopped Dramatiq Worker would otherwise start consumers for queues declared later)
 
-    ensure_redis(SETTINGS)
+    settings = Settings.from_env()
+    broker = build_broker(settings)
+    declare_actors(broker)  # the product's queues now: a stopped Dramatiq Worker would otherwise
+    # start consumers for queues declared later
+    runner = job_runner(broker.client, settings)
+    ensure_redis(settings)
 
     @dramatiq.actor(broker=broker, queue_name="bench-noop", actor_name="bench_noop")
     def noop(body: str) -> None:
-        runner().run(body, ProcessCall, lambda job: JobResult())
+        runner.run(body, ProcessCall, lambda job: JobResult())
 
     status = StatusStore(broker.client)
     jobs = [ProcessCall.for_manifest(f"/bench/noop-{n}.json") for n in range(count)]
@@ -97,7 +102,7 @@ def overhead(count: int) -> None:
         assert all(status.get(job.job_id).state == "done" for job in jobs)
     finally:
         worker.stop()
-        EmbeddedRedis(SETTINGS.data_dir).stop()
+        EmbeddedRedis(settings.data_dir).stop()
     print(f"broker overhead: {count} no-op jobs, 1 worker thread, embedded Redis (unix socket)")
     print(f"  enqueue (status record + message): {1000 * (enqueued - start) / count:.2f} ms/job")
     print(f"  end to end (enqueue, deliver, claim, status, complete, ack): "

@@ -1,5 +1,11 @@
 """What a process builds once at start, from the settings, and hands to the code it runs.
 
+Nothing reads the environment or builds a broker at import. Each entry point configures
+its process explicitly, once: the CLI's commands read the settings when they run and build
+what they use (``build_backends``, ``worker.broker.build_broker``); each ``callrec worker``
+process is configured by :func:`start_worker`, which Dramatiq calls by name; tests build
+their own from their own settings.
+
 :class:`Backends` is every backend a job needs besides its input: the vault (object and key
 stores of each served region), the speech recognizer for spoken card data, the remote
 source readers (``s3://``, ``https://``), the redaction config and the beep. It is built
@@ -89,3 +95,19 @@ def build_backends(settings: Settings, **changes: object) -> Backends:
         raise TypeError(f"build_backends: no backend named {unknown[0]!r}")
     return Backends(settings=settings, **{name: changes[name] if name in changes else make()
                                           for name, make in built.items()})
+
+
+def start_worker() -> None:
+    """Configure a ``callrec worker`` process (Dramatiq calls this by name, as its broker
+    setup): read the settings once, build the broker, the backends and the job runner, and
+    declare the actors on that broker with them."""
+    import dramatiq
+
+    from worker.actors import declare_actors
+    from worker.broker import build_broker
+    from worker.runner import job_runner
+
+    settings = Settings.from_env()
+    broker = build_broker(settings)
+    dramatiq.set_broker(broker)
+    declare_actors(broker, job_runner(broker.client, settings), build_backends(settings))

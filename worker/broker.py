@@ -1,4 +1,6 @@
-"""The Dramatiq broker, configured once, explicitly, from the settings.
+"""The Dramatiq broker, built explicitly from the settings by whoever starts a process
+(``worker.boot.start_worker`` in each worker process; the CLI's queue commands); never at
+import.
 
 Redis is REDIS_URL when set; otherwise the embedded redis-server under ``<data_dir>/redis``
 (worker.redis_server), which every process sharing the data dir reaches by the same unix
@@ -17,7 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
@@ -36,7 +37,7 @@ from callrec.errors import is_retryable
 from worker.api.events import WebhookEvents
 from worker.errors import QueueUnavailableError
 from worker.lifecycle import JobLifecycle
-from worker.metrics import Metrics
+from worker.metrics import prometheus
 from worker.presence import Presence
 from worker.redis_server import EmbeddedRedis
 from worker.settings import Settings
@@ -95,7 +96,7 @@ def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:
 
 
 def build_broker(settings: Settings) -> RedisBroker:
-    middleware = [Metrics(port=settings.metrics_port)] if settings.metrics_port else []
+    middleware = [prometheus(settings.data_dir).Metrics(port=settings.metrics_port)] if settings.metrics_port else []
     middleware += [
         AgeLimit(),
         TimeLimit(time_limit=int(settings.job_time_limit_s * 1000)),
@@ -103,7 +104,7 @@ def build_broker(settings: Settings) -> RedisBroker:
         Callbacks(),
         Pipelines(),
         Presence(),
-        WebhookEvents(),  # the HTTP API's job events, once JobLifecycle has recorded the outcome
+        WebhookEvents(settings),  # the HTTP API's job events, once JobLifecycle has recorded the outcome
         JobLifecycle(settings),  # before Retries: after-hooks run in reverse, so it sees the verdict
         Retries(min_backoff=int(settings.job_min_backoff_s * 1000),
                 max_backoff=int(MAX_BACKOFF_S * 1000),
@@ -114,8 +115,3 @@ def build_broker(settings: Settings) -> RedisBroker:
                        heartbeat_timeout=int(settings.queue_heartbeat_timeout_s * 1000),
                        maintenance_chance=settings.queue_maintenance_per_million)
 
-
-#: The settings this process runs with, and its one broker.
-SETTINGS = Settings.from_env()
-broker = build_broker(SETTINGS)
-dramatiq.set_broker(broker)

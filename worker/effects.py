@@ -8,12 +8,10 @@ check the current state first), which is what makes a redelivered job harmless.
 
 from __future__ import annotations
 
-import threading
-
 from vault.index import IndexEntry
 from vault.retention import is_due
 from worker import operations, pipeline
-from worker.boot import Backends, build_backends
+from worker.boot import Backends
 from worker.errors import ManifestError
 from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
 from worker.redacting import current_detector_version
@@ -21,20 +19,6 @@ from worker.runner import JobResult
 
 #: Who the audit trail names for deletions made by queue jobs.
 ACTOR = "callrec-queue"
-
-_lock = threading.Lock()
-_backends: Backends | None = None
-
-
-def backends() -> Backends:
-    """This worker process's backends, built once from the broker's settings."""
-    from worker.broker import SETTINGS
-
-    global _backends
-    with _lock:
-        if _backends is None:
-            _backends = build_backends(SETTINGS)
-        return _backends
 
 
 def process_call(job: ProcessCall, backends: Backends) -> JobResult:

@@ -1,4 +1,4 @@
-"""Prometheus metrics: Dramatiq's middleware plus the service's own counters.
+"""Prometheus metrics: the service's own counters, and Dramatiq's middleware (worker.prometheus).
 
 ``callrec worker`` runs several processes, so metrics use prometheus_client's multiprocess
 mode: Dramatiq's Prometheus middleware points PROMETHEUS_MULTIPROC_DIR at its database
@@ -18,60 +18,26 @@ Labels are bounded enumerations (actor, span kind, error class): no ids, no cont
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
-import shutil
 import threading
 from collections.abc import Mapping
-from http.server import HTTPServer
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from worker.settings import Settings
 
-# Dramatiq's Prometheus module makes its database dir when imported, by default
-# $TMPDIR/dramatiq-prometheus, shared by every user and run: point it into the data dir
-# first (``callrec worker`` then takes a directory of its own, see use_metrics_dir).
-os.environ.setdefault("dramatiq_prom_db", str(Settings.from_env().data_dir.resolve() / "metrics"))
+def prometheus(data_dir: Path) -> ModuleType:
+    """``worker.prometheus`` (Dramatiq's Prometheus middleware and our metrics server),
+    imported with Dramatiq's metrics database under ``<data_dir>/metrics`` unless a worker
+    chose its own already: Dramatiq makes that dir when its module is first imported."""
+    os.environ.setdefault("dramatiq_prom_db", str(Path(data_dir).resolve() / "metrics"))
+    return importlib.import_module("worker.prometheus")
 
-from dramatiq.middleware import prometheus as dramatiq_prometheus  # noqa: E402
-from dramatiq.middleware.prometheus import Prometheus, _metrics_handler  # noqa: E402
 
 #: Job latency buckets, seconds (a job's enqueue to its end).
 LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
-
-
-class Metrics(Prometheus):
-    """Dramatiq's Prometheus middleware, serving on our ``metrics_port`` (0 = no server)."""
-
-    def __init__(self, *, port: int) -> None:
-        super().__init__()
-        self.port = port
-
-    @property
-    def forks(self) -> list[Any]:
-        return [serve_metrics] if self.port else []
-
-    def after_process_boot(self, broker: Any) -> None:
-        super().after_process_boot(broker)
-        job_metrics()  # registered now: scraped at 0 before the first job
-
-
-def use_metrics_dir(data_dir: Path, owner_pid: int | None = None) -> Path:
-    """Make ``<data_dir>/metrics/<owner_pid>`` the metrics database of this worker and its
-    forks; remove the directories of owners that are no longer running. Call it in the
-    ``callrec worker`` master before its worker processes start."""
-    owner_pid = os.getpid() if owner_pid is None else owner_pid
-    root = Path(data_dir).resolve() / "metrics"
-    root.mkdir(parents=True, exist_ok=True)
-    for old in root.iterdir():
-        if old.name.isdigit() and (int(old.name) == owner_pid or not _alive(int(old.name))):
-            shutil.rmtree(old, ignore_errors=True)
-    directory = root / str(owner_pid)
-    directory.mkdir()
-    os.environ["dramatiq_prom_db"] = str(directory)  # read by Dramatiq in a spawned process
-    dramatiq_prometheus.DB_PATH = str(directory)  # already imported here: forks inherit it
-    return directory
 
 
 #: Files of prometheus_client's multiprocess mode: ``<kind>_<pid>.db`` (gauges by mode).
@@ -87,20 +53,6 @@ def mark_dead_processes(directory: Path) -> list[int]:
     for pid in dead:
         multiprocess.mark_process_dead(pid, str(directory))
     return dead
-
-
-class _Handler(_metrics_handler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = dramatiq_prometheus.DB_PATH
-        mark_dead_processes(Path(dramatiq_prometheus.DB_PATH))
-        super().do_GET()
-
-
-def serve_metrics() -> int:
-    """Fork target of ``callrec worker``: serve every worker process's metrics over HTTP."""
-    settings = Settings.from_env()
-    HTTPServer((settings.metrics_host, settings.metrics_port), _Handler).serve_forever()
-    return 0
 
 
 def _alive(pid: int) -> bool:

@@ -9,16 +9,18 @@ errors and fails bad input at once; worker.lifecycle records both in the job sta
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import redis
+
 from worker import logs
 from worker.idempotency import IdempotencyStore
 from worker.jobs import Job, JobDecodeError, ProcessCall
 from worker.metrics import JobMetrics, job_metrics
+from worker.settings import Settings
 from worker.status import StatusStore
 
 J = TypeVar("J", bound=Job)
@@ -90,18 +92,7 @@ def _plain(references: Mapping[str, str]) -> dict[str, str]:
     return {str(key): str(value) for key, value in references.items()}
 
 
-_lock = threading.Lock()
-_runner: JobRunner | None = None
-
-
-def runner() -> JobRunner:
-    """This process's job runner, sharing the broker's Redis connection pool."""
-    from worker.broker import SETTINGS, broker
-
-    global _runner
-    with _lock:
-        if _runner is None:
-            idempotency = IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s,
-                                           max_crashes=SETTINGS.job_max_deliveries)
-            _runner = JobRunner(idempotency, StatusStore(broker.client), job_metrics)
-        return _runner
+def job_runner(client: redis.Redis, settings: Settings) -> JobRunner:
+    """The job runner of a worker process, over the queue's Redis ``client``."""
+    idempotency = IdempotencyStore(client, lease_s=settings.job_lease_s, max_crashes=settings.job_max_deliveries)
+    return JobRunner(idempotency, StatusStore(client), job_metrics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dramatiq.brokers.redis import RedisBroker
 
-from worker.actors import ACTORS, QUEUES
+from worker.actors import QUEUES, declare_actors
 from worker.idempotency import IdempotencyStore
 from worker.jobs import Job
 from worker.settings import Settings
@@ -16,6 +16,7 @@ class JobQueue:
 
     def __init__(self, broker: RedisBroker, settings: Settings) -> None:
         self.broker = broker
+        self.actors = declare_actors(broker)  # the worker's own when it declared them first
         self.status = StatusStore(broker.client)
         self.idempotency = IdempotencyStore(broker.client, lease_s=settings.job_lease_s,
                                             max_crashes=settings.job_max_deliveries)
@@ -46,7 +47,7 @@ class JobQueue:
 
     def _send(self, job: Job) -> None:
         try:
-            self.broker.enqueue(ACTORS[job.kind].message(job.encode()))
+            self.broker.enqueue(self.actors[job.kind].message(job.encode()))
         except BaseException:
             self.status.forget(job.job_id)  # no message went out: leave no job that never runs
             raise

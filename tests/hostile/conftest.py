@@ -1,8 +1,8 @@
 """The queue fixtures of tests/worker (a real Redis, the in-process worker), shared.
 
 Importing tests.worker.conftest also sets its environment (a private data dir, no metrics
-server, short heartbeats) before any test here imports ``worker.broker``; it is the same
-module pytest loads for tests/worker, so both directories share one Redis and one worker.
+server, short heartbeats) for the commands and worker processes tests here start; it is the
+same module pytest loads for tests/worker, so both directories share one Redis and one worker.
 """
 
 from tests.worker.conftest import (  # noqa: F401  (fixtures)

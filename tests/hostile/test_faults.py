@@ -71,7 +71,8 @@ class Round:
     """One round: a private state dir, embedded Redis, workers, and the calls' manifests."""
 
     def __init__(self, directory: Path, seed: int) -> None:
-        from worker.broker import SETTINGS, build_broker
+        from worker.broker import build_broker
+        from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
         from worker.redis_server import EmbeddedRedis
         from worker.submit import JobQueue
 

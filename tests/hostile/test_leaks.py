@@ -91,7 +91,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
         inprocess_worker, redis_client, data_dir, tmp_path, capsys, log_stream):
     import prometheus_client
 
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.jobs import ProcessCall
     from worker.status import StatusStore
     from worker.submit import JobQueue

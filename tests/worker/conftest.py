@@ -1,8 +1,10 @@
 """Fixtures for the queue tests: a real Redis (REDIS_URL when set, else the embedded one).
 
-The queue's settings are read from the environment when ``worker.broker`` is first imported,
-so they are set here, before any test module imports it: a private data dir, no metrics
-server, short heartbeat and lease so crash tests finish in seconds.
+The queue tests' settings (:data:`QUEUE_SETTINGS`: a private data dir, no metrics server,
+short heartbeat and lease so crash tests finish in seconds) build this process's broker,
+backends and in-process worker explicitly (:func:`queue_broker`, :func:`queue_backends`).
+The same values go into the environment for what the tests start that reads it when it
+starts: ``callrec`` commands run in-process and ``callrec worker`` processes.
 """
 
 from __future__ import annotations
@@ -15,17 +17,24 @@ from pathlib import Path
 import pytest
 import redis
 
+from worker.settings import Settings
+
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="callrec-worker-tests-"))
-os.environ["CALLREC_DATA_DIR"] = str(_DATA_DIR)
-os.environ["CALLREC_METRICS_PORT"] = "0"
-os.environ["CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S"] = "2"
-os.environ["CALLREC_JOB_LEASE_S"] = "1.5"
-os.environ["CALLREC_QUEUE_MAINTENANCE_PER_MILLION"] = "1000000"
-os.environ["CALLREC_JOB_MIN_BACKOFF_S"] = "0.1"
-os.environ["CALLREC_LOG_LEVEL"] = "WARNING"
-# Test calls are written under pytest's tmp dirs, inside the system temp dir: that is the
-# inbox whose sources the queue workers destroy once stored (the data dir is never touched).
-os.environ["CALLREC_INBOX"] = os.path.realpath(tempfile.gettempdir())
+QUEUE_ENV = {
+    "CALLREC_DATA_DIR": str(_DATA_DIR),
+    "CALLREC_METRICS_PORT": "0",
+    "CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S": "2",
+    "CALLREC_JOB_LEASE_S": "1.5",
+    "CALLREC_QUEUE_MAINTENANCE_PER_MILLION": "1000000",
+    "CALLREC_JOB_MIN_BACKOFF_S": "0.1",
+    "CALLREC_LOG_LEVEL": "WARNING",
+    # Test calls are written under pytest's tmp dirs, inside the system temp dir: that is the
+    # inbox whose sources the queue workers destroy once stored (the data dir is never touched).
+    "CALLREC_INBOX": os.path.realpath(tempfile.gettempdir()),
+}
+os.environ.update(QUEUE_ENV)  # for the commands and worker processes the tests start
+#: The settings of this process's broker, backends and in-process worker.
+QUEUE_SETTINGS = Settings.from_env({**os.environ, **QUEUE_ENV})
 # Read by Dramatiq when dramatiq.worker is first imported: how long a consumer waits before
 # restarting after a Redis connection error, and also after a pause (Worker.pause() returns
 # only then). Its default, 3 s, made every only_worker_processes test and the Redis restart
@@ -76,10 +85,7 @@ def inprocess_worker(redis_url):
     """
     import dramatiq
 
-    from worker.broker import broker
-
-    import worker.actors  # noqa: F401  (declares the product's queues)
-
+    broker = queue_broker()
     if _WORKERS:  # started for another directory's tests (tests/hostile imports these fixtures)
         yield broker
         return
@@ -102,3 +108,28 @@ def only_worker_processes():
 
 
 _WORKERS: list = []
+_BUILT: dict = {}
+
+
+def queue_backends():
+    """The backends of this process's queue tests, built once from QUEUE_SETTINGS."""
+    from worker.boot import build_backends
+
+    if "backends" not in _BUILT:
+        _BUILT["backends"] = build_backends(QUEUE_SETTINGS)
+    return _BUILT["backends"]
+
+
+def queue_broker():
+    """This process's one broker, built once from QUEUE_SETTINGS, with the product's actors
+    declared on it over the tests' job runner and backends (what ``start_worker`` does in a
+    worker process)."""
+    if "broker" not in _BUILT:
+        from worker.actors import declare_actors
+        from worker.broker import build_broker
+        from worker.runner import job_runner
+
+        broker = build_broker(QUEUE_SETTINGS)
+        declare_actors(broker, job_runner(broker.client, QUEUE_SETTINGS), queue_backends())
+        _BUILT["broker"] = broker
+    return _BUILT["broker"]

@@ -19,7 +19,7 @@ def queue(worker, redis_client):
     status = StatusStore(worker.client)
 
     def run(job):
-        from worker.broker import SETTINGS
+        from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
         from worker.submit import JobQueue
 
         sent = JobQueue(worker, SETTINGS).submit(job)
@@ -31,7 +31,7 @@ def queue(worker, redis_client):
 
 
 def stored(recording_id):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
 
     return backends().vault.for_recording(recording_id).find(recording_id)
 
@@ -55,7 +55,9 @@ def test_the_same_call_enqueued_again_is_one_job(queue, tmp_path):
 
 
 def test_a_redelivered_message_after_success_stores_nothing_new(queue, worker, tmp_path):
-    from worker.actors import process_call
+    from tests.worker.conftest import queue_broker
+
+    process_call = queue_broker().get_actor("process_call")
 
     job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REDELIVER")))
     _, first = queue(job)
@@ -75,7 +77,7 @@ def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
 
 
 def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
 
     _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REWRAP"))))
     rid = done.result["recording_id"]
@@ -97,7 +99,7 @@ def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
 
 
 def test_retention_sweep_job(queue):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
 
     region = backends().vault.region("us")
     due = store_recordings(region, "shortlived", 2)  # created 2026-01-01
@@ -117,7 +119,8 @@ def test_retention_sweep_job(queue):
 
 
 def test_redact_recording_job_for_the_add_on(queue, tmp_path):
-    from worker.effects import backends, detector_version
+    from tests.worker.conftest import queue_backends as backends
+    from worker.effects import detector_version
     from worker.jobs import RedactRecording
 
     _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-ADDON"))))
@@ -138,10 +141,12 @@ def test_redact_recording_job_for_the_add_on(queue, tmp_path):
 def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(queue, tmp_path):
     import time
 
-    from worker.broker import SETTINGS, broker
-    from worker.effects import backends
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS, queue_broker
+    from tests.worker.conftest import queue_backends as backends
     from worker.idempotency import IdempotencyStore
     from worker.pipeline import process_call
+
+    broker = queue_broker()
 
     manifest = write_call(tmp_path, "CA-HALF")
     job = ProcessCall.for_manifest(str(manifest))

@@ -23,16 +23,20 @@ from tests.worker.workers import WorkerProcess, wait_for
 
 @pytest.fixture
 def env(redis_url, redis_client, only_worker_processes):
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
     from worker.idempotency import IdempotencyStore
     from worker.status import StatusStore
+
+    broker = queue_broker()
 
     return broker, StatusStore(broker.client), IdempotencyStore(broker.client, lease_s=1, max_crashes=5)
 
 
 def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):
-    from worker.actors import process_call
-    from worker.effects import backends
+    from tests.worker.conftest import queue_broker
+    from tests.worker.conftest import queue_backends as backends
+
+    process_call = queue_broker().get_actor("process_call")
 
     broker, status, idempotency = env
     manifest = write_call(tmp_path, "CA-CRASH", seconds=3.0)

@@ -31,12 +31,16 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
     import socket
     import urllib.request
 
-    from worker.actors import process_call
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
+    from tests.worker.conftest import queue_broker
+
+    process_call = queue_broker().get_actor("process_call")
     from worker.jobs import ProcessCall
     from worker.status import StatusStore
     from tests.worker.calls import write_call
     from tests.worker.workers import WorkerProcess, wait_for
+
+    broker = queue_broker()
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -94,9 +98,10 @@ def test_each_worker_has_its_own_metrics_dir_and_old_ones_go(tmp_path):
 
     from dramatiq.middleware import prometheus
 
-    from worker.metrics import use_metrics_dir
+    from worker.metrics import prometheus as worker_prometheus
 
     before = prometheus.DB_PATH, os.environ.get("dramatiq_prom_db")
+    use_metrics_dir = worker_prometheus(tmp_path).use_metrics_dir
     stale = tmp_path / "metrics" / str(dead_pid())
     stale.mkdir(parents=True)
     (stale / "counter_1.db").write_bytes(b"old counts")

@@ -16,7 +16,7 @@ from tests.worker.stored import store_recordings
 
 @pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="restarts the embedded Redis only")
 def test_batch_survives_a_redis_restart(inprocess_worker, redis_client, data_dir, capsys):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
     from worker.redis_server import EmbeddedRedis
 
     region = backends().vault.region("us")

@@ -49,11 +49,14 @@ SCRIPT = Script()
 
 @pytest.fixture(scope="module")
 def queue(inprocess_worker):
-    from worker.runner import runner
+    from tests.worker.conftest import QUEUE_SETTINGS
+    from worker.runner import job_runner
+
+    runner = job_runner(inprocess_worker.client, QUEUE_SETTINGS)
 
     @dramatiq.actor(broker=inprocess_worker, queue_name="test-runner", actor_name="test_runner_job")
     def test_job(body):
-        runner().run(body, ProcessCall, SCRIPT)
+        runner.run(body, ProcessCall, SCRIPT)
 
     return inprocess_worker, test_job
 

@@ -46,9 +46,7 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
     return JobResult(references={"delivered": "yes", "status": str(response.status_code)})
 
 
-def deliver_job(job: DeliverWebhook) -> JobResult:
-    """The queue actor's operation: this process's Redis and settings."""
-    from worker.broker import SETTINGS, broker
-
-    return deliver(job, WebhookStore(broker.client), ca_file=SETTINGS.fetch_ca_file or None,
-                   private_hosts=SETTINGS.webhook_private_hosts)
+def deliver_job(job: DeliverWebhook, client, settings) -> JobResult:
+    """The queue actor's operation, over the queue's Redis ``client`` and the ``settings``."""
+    return deliver(job, WebhookStore(client), ca_file=settings.fetch_ca_file or None,
+                   private_hosts=settings.webhook_private_hosts)

@@ -19,11 +19,17 @@ from worker import logs
 from worker.api.owners import job_owner
 from worker.api.webhooks import WebhookStore, event_id
 from worker.jobs import DeleteRecordings, DeliverWebhook, Job, JobDecodeError
+from worker.settings import Settings
 
 log = logging.getLogger("callrec.webhooks")
 
 
 class WebhookEvents(Middleware):
+    """Announces the outcome of each API job as webhook events (``settings``: the queue's)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
     def after_process_message(self, broker: Any, message: Any, *, result: Any = None,
                               exception: BaseException | None = None) -> None:
         if exception is not None and not message.failed:
@@ -35,13 +41,13 @@ class WebhookEvents(Middleware):
         if isinstance(job, DeliverWebhook):
             return
         try:
-            announce(broker, job)
+            announce(broker, job, self.settings)
         except Exception as exc:  # an event lost must not fail the job that is done
             logs.event(log, "webhook_event_failed", logging.ERROR, job_id=job.job_id,
                        exc_type=type(exc).__name__)
 
 
-def announce(broker: Any, job: Job) -> int:
+def announce(broker: Any, job: Job, settings: Settings) -> int:
     """Store the events of ``job``'s outcome and enqueue their deliveries; how many."""
     from worker.status import StatusStore
 
@@ -67,7 +73,9 @@ def announce(broker: Any, job: Job) -> int:
                                                  "job_id": job.job_id}))
     else:
         events.append(("job.failed", {**base, "reason": status.reason}))
-    queue = _queue(broker)
+    from worker.submit import JobQueue
+
+    queue = JobQueue(broker, settings)
     sent = 0
     for event_type, data in events:
         ident = event_id(job.job_id, event_type, stamp)
@@ -75,10 +83,3 @@ def announce(broker: Any, job: Job) -> int:
         for endpoint in endpoints:
             sent += queue.submit(DeliverWebhook.for_event(endpoint.endpoint_id, ident))
     return sent
-
-
-def _queue(broker: Any):
-    from worker.broker import SETTINGS
-    from worker.submit import JobQueue
-
-    return JobQueue(broker, SETTINGS)

@@ -31,16 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _store():
     from worker.api.keys import KeyStore
-    from worker.broker import SETTINGS, ensure_redis, redis_client
+    from worker.broker import ensure_redis, redis_client
+    from worker.settings import Settings
 
-    ensure_redis(SETTINGS)
-    return KeyStore(redis_client(SETTINGS))
+    settings = Settings.from_env()
+
+    ensure_redis(settings)
+    return KeyStore(redis_client(settings))
 
 
 def _queue_errors():
-    from worker.broker import SETTINGS, queue_errors
+    from worker.broker import queue_errors
+    from worker.settings import Settings
 
-    return queue_errors(SETTINGS)
+    settings = Settings.from_env()
+
+    return queue_errors(settings)
 
 
 def run_create(args: argparse.Namespace) -> int:

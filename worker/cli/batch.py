@@ -34,24 +34,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import SETTINGS, queue_errors
+    from worker.broker import queue_errors
+    from worker.settings import Settings
 
-    with queue_errors(SETTINGS):
+    settings = Settings.from_env()
+
+    with queue_errors(settings):
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
     from worker import operations
     from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
-    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.broker import build_broker, ensure_redis
+    from worker.settings import Settings
     from worker.boot import build_backends
     from worker.effects import detector_version, retention_due
     from worker.progress import watch
     from worker.submit import JobQueue
 
+    settings = Settings.from_env()
+    broker = build_broker(settings)
+
     request = BatchRequest(account=args.account, steps=args.steps, since=args.since)
     detector = None
-    backends = build_backends(SETTINGS)
+    backends = build_backends(settings)
     vault = backends.vault
     if "redact" in request.steps:
         detector = detector_version(backends)
@@ -60,8 +67,8 @@ def _run(args: argparse.Namespace) -> int:
     entries = operations.entries(vault, account_id=request.account, since=request.since)
     plan = plan_batch(request, entries, targets, lambda entry: retention_due(entry, backends))
 
-    ensure_redis(SETTINGS)
-    queue = JobQueue(broker, SETTINGS)
+    ensure_redis(settings)
+    queue = JobQueue(broker, settings)
     status = queue.status
     status.start_batch(plan.batch_id, plan.total)
     status.batch_done(plan.batch_id, plan.settled)

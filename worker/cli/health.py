@@ -36,11 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import redis
 
-    from worker.broker import SETTINGS, redis_url
+    from worker.broker import redis_url
+    from worker.settings import Settings
     from worker.presence import TTL_S, live_workers
 
+    settings = Settings.from_env()
+
     problems, lines = [], []
-    client = redis.Redis.from_url(redis_url(SETTINGS), socket_timeout=CHECK_TIMEOUT_S,
+    client = redis.Redis.from_url(redis_url(settings), socket_timeout=CHECK_TIMEOUT_S,
                                   socket_connect_timeout=CHECK_TIMEOUT_S)
     try:
         client.ping()
@@ -55,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
         problems.append(f"redis: {type(exc).__name__}")
     finally:
         client.close()
-    if SETTINGS.metrics_port:
-        host = "127.0.0.1" if SETTINGS.metrics_host in ("0.0.0.0", "") else SETTINGS.metrics_host
-        url = f"http://{host}:{SETTINGS.metrics_port}/"
+    if settings.metrics_port:
+        host = "127.0.0.1" if settings.metrics_host in ("0.0.0.0", "") else settings.metrics_host
+        url = f"http://{host}:{settings.metrics_port}/"
         try:
             with urllib.request.urlopen(url, timeout=CHECK_TIMEOUT_S) as response:
                 response.read(1)

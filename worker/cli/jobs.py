@@ -23,18 +23,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import SETTINGS, queue_errors
+    from worker.broker import queue_errors
+    from worker.settings import Settings
 
-    with queue_errors(SETTINGS):
+    settings = Settings.from_env()
+
+    with queue_errors(settings):
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.broker import build_broker, ensure_redis
+    from worker.settings import Settings
     from worker.submit import JobQueue
 
-    ensure_redis(SETTINGS)
-    queue = JobQueue(broker, SETTINGS)
+    settings = Settings.from_env()
+    broker = build_broker(settings)
+
+    ensure_redis(settings)
+    queue = JobQueue(broker, settings)
     status = queue.status
     if args.action == "failed":
         failed = status.failed_jobs(args.limit)

@@ -21,22 +21,23 @@ def build(settings=None):
     """The ASGI app over this process's broker and settings (with overrides)."""
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.broker import build_broker, ensure_redis
+    from worker.settings import Settings
 
-    import worker.actors  # noqa: F401  (declares the actors the API enqueues for)
-
-    settings = settings or SETTINGS
+    settings = settings or Settings.from_env()
     ensure_redis(settings)
-    return create_app(build_services(settings, broker))
+    return create_app(build_services(settings, build_broker(settings)))
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from worker import logs
-    from worker.broker import SETTINGS, queue_errors
+    from worker.broker import queue_errors
+    from worker.settings import Settings
 
-    settings = replace(SETTINGS, api_host=args.host or SETTINGS.api_host, api_port=args.port or SETTINGS.api_port)
+    base = Settings.from_env()
+    settings = replace(base, api_host=args.host or base.api_host, api_port=args.port or base.api_port)
     logs.configure(settings.log_level)
     with queue_errors(settings):
         app = build(settings)

@@ -21,17 +21,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import SETTINGS, queue_errors
+    from worker.broker import queue_errors
+    from worker.settings import Settings
 
-    with queue_errors(SETTINGS):
+    settings = Settings.from_env()
+
+    with queue_errors(settings):
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from worker.broker import SETTINGS, broker, ensure_redis
+    from worker.broker import build_broker, ensure_redis
+    from worker.settings import Settings
     from worker.status import StatusStore
 
-    ensure_redis(SETTINGS)
+    settings = Settings.from_env()
+    broker = build_broker(settings)
+
+    ensure_redis(settings)
     store = StatusStore(broker.client)
     statuses = []
     for job_id in args.job_ids:

@@ -1,7 +1,8 @@
 """``callrec worker [--processes N] [--threads M] [--queues Q ...]``: run queue workers.
 
-Runs Dramatiq's worker processes over ``worker.actors``. Without REDIS_URL the embedded
-Redis under the data dir is started first (or joined, when another command started it).
+Runs Dramatiq's worker processes, each configured by ``worker.boot.start_worker``. Without
+REDIS_URL the embedded Redis under the data dir is started first (or joined, when another
+command started it).
 A worker that started the embedded Redis stops it when it exits, unless other worker
 processes still use it; ``callrec redis stop`` stops it by hand (e.g. after ``enqueue``).
 """
@@ -35,17 +36,20 @@ def run(args: argparse.Namespace) -> int:
 
     from worker import logs
     from worker.actors import QUEUES
-    from worker.broker import SETTINGS, ensure_redis
-    from worker.metrics import use_metrics_dir
+    from worker.broker import ensure_redis
+    from worker.settings import Settings
+    from worker.metrics import prometheus
+
+    settings = Settings.from_env()
 
     for queue in args.queues or ():
         if queue not in QUEUES:
             raise UsageError(f"--queues: {queue!r} is not one of {', '.join(QUEUES)}")
-    started_redis = ensure_redis(SETTINGS)
-    logs.configure(SETTINGS.log_level)  # JSON here too; worker processes configure on boot
-    if SETTINGS.metrics_port:
-        use_metrics_dir(SETTINGS.data_dir)
-    argv = ["worker.broker", "worker.actors", "--processes", str(args.processes),
+    started_redis = ensure_redis(settings)
+    logs.configure(settings.log_level)  # JSON here too; worker processes configure on boot
+    if settings.metrics_port:
+        prometheus(settings.data_dir).use_metrics_dir(settings.data_dir)
+    argv = ["worker.boot:start_worker", "--processes", str(args.processes),
             "--threads", str(args.threads), "--skip-logging"]
     if args.queues:
         argv += ["--queues", *args.queues]
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
     finally:
         if started_redis:
-            stop_embedded_redis(SETTINGS)
+            stop_embedded_redis(settings)
 
 
 def stop_embedded_redis(settings) -> None:

@@ -80,7 +80,7 @@ def api_env(media, moto_url, tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def api_settings(api_env, redis_url):
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
 
     return replace(SETTINGS, source_roots=api_env["CALLREC_SOURCE_ROOTS"], inbox=api_env["CALLREC_INBOX"],
                    api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
@@ -93,10 +93,9 @@ def api_settings(api_env, redis_url):
 def api_server(api_settings):
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
 
-    import worker.actors  # noqa: F401
-
+    broker = queue_broker()
     server = ThreadedServer(create_app(build_services(api_settings, broker))).start()
     yield server
     server.stop()

@@ -76,7 +76,7 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == f"agent:bob may not export {rid}: agent has no access to the ticket"
 
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.principal) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
@@ -210,7 +210,9 @@ def test_rate_limit_is_429_with_retry_after(api_settings, keys, redis_client):
     from tests.worker.api.server import ThreadedServer
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
+
+    broker = queue_broker()
 
     server = ThreadedServer(create_app(build_services(replace(api_settings, api_rate_per_s=3), broker))).start()
     try:
@@ -248,7 +250,7 @@ def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process)
     assert wait_job(api, acme, ticket.json()["job_id"], worker=worker_process)["state"] == "failed"
 
     assert api.put("/v1/retention", json={"days": 30}, headers=acme).json()["days"] == 30
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
     assert build_vault(SETTINGS).region("us").policy("acme").retention_days == 30
@@ -279,7 +281,9 @@ def test_sources_outside_the_workers_source_roots_are_refused_at_submission(api_
     from tests.worker.api.server import ThreadedServer
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
+
+    broker = queue_broker()
 
     narrow = replace(api_settings, source_roots="s3://calls-in/")
     server = ThreadedServer(create_app(build_services(narrow, broker))).start()
@@ -322,10 +326,11 @@ def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_cl
     import httpx
 
     from tests.worker.api.server import ThreadedServer
+    from tests.worker.conftest import queue_broker
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import broker
 
+    broker = queue_broker()
     narrow = replace(api_settings, max_events=3, max_manifest_bytes=2000)
     server = ThreadedServer(create_app(build_services(narrow, broker))).start()
     try:

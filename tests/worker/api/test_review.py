@@ -64,7 +64,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     assert api.get(f"/review/{old}").json()["error"]["message"] == \
         "this review link is unknown or expired; ask for a new one"
 
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]

@@ -10,7 +10,7 @@ from tests.worker.stored import store_recordings
 
 @pytest.fixture
 def bulk(inprocess_worker, redis_client):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
 
     region = backends().vault.region("us")
     ids = store_recordings(region, "bulk", 200)
@@ -45,7 +45,8 @@ def test_bad_steps_are_refused(capsys):
 def test_batch_redact_since_a_date_then_nothing_left(inprocess_worker, redis_client, capsys):
     from datetime import UTC, datetime
 
-    from worker.effects import backends, detector_version
+    from tests.worker.conftest import queue_backends as backends
+    from worker.effects import detector_version
 
     region = backends().vault.region("us")
     old = store_recordings(region, "addon-batch", 2, created_at=datetime(2025, 6, 1, tzinfo=UTC))
@@ -61,7 +62,7 @@ def test_batch_redact_since_a_date_then_nothing_left(inprocess_worker, redis_cli
 
 
 def test_batch_retention_deletes_what_is_due(inprocess_worker, redis_client, capsys):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
 
     region = backends().vault.region("us")
     ids = store_recordings(region, "expiring", 4)  # created 2026-01-01

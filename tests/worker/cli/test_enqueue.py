@@ -67,7 +67,7 @@ def test_delete_reason_with_digits_is_refused(queue, capsys):
 
 
 def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
     from tests.worker.stored import store_recordings
 
     broker, status, drain = queue
@@ -81,7 +81,7 @@ def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
 
 
 def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
-    from worker.effects import backends
+    from tests.worker.conftest import queue_backends as backends
     from tests.worker.stored import store_recordings
 
     broker, status, drain = queue

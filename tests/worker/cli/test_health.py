@@ -1,12 +1,8 @@
-from dataclasses import replace
-
 from worker.cli import main
 
 
 def test_healthy_when_redis_answers_even_without_workers(redis_client, monkeypatch, capsys):
-    import worker.broker
-
-    monkeypatch.setattr(worker.broker, "SETTINGS", replace(worker.broker.SETTINGS, metrics_port=1))
+    monkeypatch.setenv("CALLREC_METRICS_PORT", "1")
     assert main(["health"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "redis    up"
@@ -16,16 +12,14 @@ def test_healthy_when_redis_answers_even_without_workers(redis_client, monkeypat
 
 
 def test_a_worker_probe_needs_live_workers_and_metrics(redis_client, monkeypatch, capsys):
-    import worker.broker
-
-    monkeypatch.setattr(worker.broker, "SETTINGS", replace(worker.broker.SETTINGS, metrics_port=1))
+    monkeypatch.setenv("CALLREC_METRICS_PORT", "1")
     redis_client.delete(*redis_client.keys("callrec:worker:*") or ["none"])
     assert main(["health", "--worker"]) == 1
     captured = capsys.readouterr()
     assert "workers  none alive" in captured.out
     assert captured.err.strip() == "unhealthy: no worker process alive; metrics http://127.0.0.1:1/: URLError"
     redis_client.set("callrec:worker:host-a:123", "1", ex=15)
-    monkeypatch.setattr(worker.broker, "SETTINGS", replace(worker.broker.SETTINGS, metrics_port=0))
+    monkeypatch.setenv("CALLREC_METRICS_PORT", "0")
     assert main(["health", "--worker"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["redis    up", "workers  1 alive (seen in the last 15 s)", "metrics  off (CALLREC_METRICS_PORT=0)",
@@ -33,10 +27,8 @@ def test_a_worker_probe_needs_live_workers_and_metrics(redis_client, monkeypatch
 
 
 def test_unhealthy_when_redis_does_not_answer(monkeypatch, capsys):
-    import worker.broker
-
-    broken = replace(worker.broker.SETTINGS, redis_url="redis://127.0.0.1:1/0", metrics_port=0)
-    monkeypatch.setattr(worker.broker, "SETTINGS", broken)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("CALLREC_METRICS_PORT", "0")
     assert main(["health"]) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "redis    down (ConnectionError)"

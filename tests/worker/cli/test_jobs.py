@@ -18,7 +18,9 @@ def queue(inprocess_worker, redis_client):
 
 
 def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys):
-    from worker.actors import process_call
+    from tests.worker.conftest import queue_broker
+
+    process_call = queue_broker().get_actor("process_call")
 
     broker, drain = queue
     manifest = write_call(tmp_path, "CA-FIX")
@@ -27,7 +29,7 @@ def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys)
     data["account"]["region"] = "mars"
     manifest.write_text(json.dumps(data))
     process_call.send("{not json")  # a poison message
-    from worker.broker import SETTINGS
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.jobs import ProcessCall
     from worker.submit import JobQueue
 

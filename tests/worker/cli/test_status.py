@@ -8,8 +8,10 @@ from worker.jobs import ProcessCall
 
 @pytest.fixture
 def status(redis_client):
-    from worker.broker import broker
+    from tests.worker.conftest import queue_broker
     from worker.status import StatusStore
+
+    broker = queue_broker()
 
     clock = iter([1_700_000_000.0, 1_700_000_001.0, 1_700_000_003.5])
     return StatusStore(broker.client, clock=lambda: next(clock))
