@@ -133,8 +133,8 @@ def one_run(base: str, key: str, tag: str, count: int, queue, settings) -> dict[
         path = folder / f"{index}.json"
         path.write_text(json.dumps(manifest(f"{tag}-d{index}")))
         began = time.perf_counter()
-        load_manifest(path)
-        queue.submit(ProcessCall.for_manifest(str(path)))
+        parsed = load_manifest(path)
+        queue.submit(ProcessCall.for_call(str(path), parsed.account.id, parsed.call_id))
         direct_ms.append((time.perf_counter() - began) * 1000)
     return {"submit_rps": submit_rps, "status_rps": status_rps, "api_ms": statistics.median(api_ms),
             "direct_ms": statistics.median(direct_ms)}

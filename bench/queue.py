@@ -84,11 +84,11 @@ def overhead(count: int) -> None:
         runner.run(body, ProcessCall, lambda job: JobResult())
 
     status = StatusStore(broker.client)
-    jobs = [ProcessCall.for_manifest(f"/bench/noop-{n}.json") for n in range(count)]
+    jobs = [ProcessCall.for_call(f"/bench/noop-{n}.json", "bench", f"noop-{n}") for n in range(count)]
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=20)
     worker.start()
     try:
-        warm = ProcessCall.for_manifest("/bench/warm.json")
+        warm = ProcessCall.for_call("/bench/warm.json", "bench", "warm")
         status.create(warm)
         noop.send(warm.encode())
         broker.join("bench-noop", timeout=30_000)
@@ -163,7 +163,9 @@ def _copies(inbox: Path, copies: int) -> list[Path]:
 def _run(queue, manifests: list[Path]) -> list:
     from worker.jobs import ProcessCall
 
-    jobs = [ProcessCall.for_manifest(str(path)) for path in manifests]
+    calls = [json.loads(path.read_text()) for path in manifests]
+    jobs = [ProcessCall.for_call(str(path), call["account"]["id"], call["call_id"])
+            for path, call in zip(manifests, calls)]
     for job in jobs:
         queue.submit(job)
     while True:

@@ -91,8 +91,11 @@ class ProcessCall(Job):
         _check(self, "manifest_uri", self.manifest_uri, _URI)
 
     @classmethod
-    def for_manifest(cls, manifest_uri: str) -> ProcessCall:
-        return cls(job_id=f"call-{_digest(manifest_uri)}", manifest_uri=manifest_uri)
+    def for_call(cls, manifest_uri: str, account_id: str, call_id: str) -> ProcessCall:
+        """The job of one call: its id keys on the recording (account and call), not on the
+        manifest's path, so the same call delivered under two paths is one job."""
+        recording = "\n".join((account_id, call_id))  # neither holds a newline (manifest ids)
+        return cls(job_id=f"call-{_digest(recording)}", manifest_uri=manifest_uri)
 
 
 @dataclass(frozen=True)

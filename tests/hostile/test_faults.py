@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.worker.calls import write_call
+from tests.worker.calls import job_of, write_call
 from tests.worker.workers import WorkerProcess, wait_for
 
 #: Calls per round (of CALL_S seconds and more), and faults injected while they are processed.
@@ -173,7 +173,7 @@ def run_round(directory: Path, seed: int) -> None:
     try:
         manifests = [write_call(directory / "calls", f"CF{n:03d}", seconds=CALL_S + n % 3, account="faults")
                      for n in range(FAULT_CALLS)]
-        jobs = [ProcessCall.for_manifest(str(path)) for path in manifests]
+        jobs = [job_of(str(path)) for path in manifests]
         for job in jobs:
             assert rnd.queue.submit(job)
         rnd.start_worker()

@@ -18,6 +18,7 @@ from worker.jobs import Job, JobDecodeError, ProcessCall
 from worker.manifest import load_manifest
 
 from tests.worker.stored_calls import write_call
+from tests.worker.calls import job_of
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -76,8 +77,8 @@ def test_a_manifest_at_a_non_ascii_path_is_processed_and_queued(tmp_path, monkey
     monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
     assert main(["process", str(call / "manifest.json")]) == 0
     assert "stored in" in capsys.readouterr().out
-    job = ProcessCall.for_manifest(str(call / "manifest.json"))
+    job = job_of(str(call / "manifest.json"))
     assert Job.decode(job.encode()) == job
     for hidden in ("\u202e", "\x00", "\n"):
         with pytest.raises(JobDecodeError, match="manifest_uri is not a valid reference"):
-            ProcessCall.for_manifest(f"{call}/{hidden}manifest.json")
+            ProcessCall.for_call(f"{call}/{hidden}manifest.json", "acme", "CA1")

@@ -14,7 +14,7 @@ import logging
 
 import pytest
 
-from tests.worker.calls import write_call
+from tests.worker.calls import job_of, write_call
 from worker.cli import main
 from worker.logs import JsonFormatter
 
@@ -105,7 +105,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
     assert cli(capsys, "enqueue", stored_manifest)[0] == 0
     drain()
     rid = StatusStore(inprocess_worker.client).get(
-        ProcessCall.for_manifest(str(stored_manifest.resolve())).job_id).result["recording_id"]
+        job_of(str(stored_manifest.resolve())).job_id).result["recording_id"]
 
     refused = [
         ("enqueue", "--redact", PAN),
@@ -142,7 +142,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
 
     # The telephony platform enqueues it anyway (no CLI check on its way); the worker fails
     # it, and its reason goes to the job hash, the failed list and the logs.
-    job = ProcessCall.for_manifest(str(bad))
+    job = job_of(str(bad))
     JobQueue(inprocess_worker, SETTINGS).submit(job)
     drain()
     status = StatusStore(inprocess_worker.client).get(job.job_id)

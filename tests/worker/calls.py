@@ -33,3 +33,12 @@ def write_call(directory: Path, call_id: str, *, seconds: float = 1.0, account: 
     path = directory / f"{call_id}.json"
     path.write_text(json.dumps(manifest))
     return path
+
+
+def job_of(manifest: str | Path):
+    """The post-call job the platform would enqueue for the manifest at ``manifest`` (keyed
+    on its account and call; read as plain JSON so a bad manifest still makes a job)."""
+    from worker.jobs import ProcessCall
+
+    data = json.loads(Path(manifest).read_text())
+    return ProcessCall.for_call(str(manifest), data["account"]["id"], data["call_id"])

@@ -3,7 +3,7 @@
 import pytest
 
 from worker.jobs import DeleteRecordings, ProcessCall, Reprocess, RetentionSweep
-from tests.worker.calls import write_call
+from tests.worker.calls import job_of, write_call
 from tests.worker.stored import store_recordings
 
 
@@ -38,7 +38,7 @@ def stored(recording_id):
 
 def test_post_call_job_end_to_end(queue, tmp_path):
     manifest = write_call(tmp_path, "CA-E2E", seconds=2.0)
-    sent, status = queue(ProcessCall.for_manifest(str(manifest)))
+    sent, status = queue(job_of(str(manifest)))
     assert sent and status.state == "done" and status.attempts == 1
     rid = status.result["recording_id"]
     assert status.result == {"recording_id": rid, "stored": "yes"}
@@ -48,7 +48,7 @@ def test_post_call_job_end_to_end(queue, tmp_path):
 
 
 def test_the_same_call_enqueued_again_is_one_job(queue, tmp_path):
-    job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-TWICE")))
+    job = job_of(str(write_call(tmp_path, "CA-TWICE")))
     assert queue(job)[0] is True
     sent, status = queue(job)
     assert sent is False and status.state == "done" and status.attempts == 1
@@ -59,7 +59,7 @@ def test_a_redelivered_message_after_success_stores_nothing_new(queue, worker, t
 
     process_call = queue_broker().get_actor("process_call")
 
-    job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REDELIVER")))
+    job = job_of(str(write_call(tmp_path, "CA-REDELIVER")))
     _, first = queue(job)
     process_call.send(job.encode())  # the queue delivers the same job again
     worker.join("calls", timeout=20_000)
@@ -71,7 +71,7 @@ def test_a_redelivered_message_after_success_stores_nothing_new(queue, worker, t
 def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
     manifest = write_call(tmp_path, "CA-BAD")
     manifest.write_text(manifest.read_text().replace('"agent"', '"lunch"'))
-    _, status = queue(ProcessCall.for_manifest(str(manifest)))
+    _, status = queue(job_of(str(manifest)))
     assert (status.state, status.attempts) == ("failed", 1)
     assert status.reason.startswith("ManifestError: events[0].type")
 
@@ -79,7 +79,7 @@ def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
 def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
     from tests.worker.conftest import queue_backends as backends
 
-    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-REWRAP"))))
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-REWRAP"))))
     rid = done.result["recording_id"]
     region = backends().vault.for_recording(rid)
     new_version = region.keys.rotate()
@@ -89,7 +89,7 @@ def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
 
 
 def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
-    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-DEL"))))
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-DEL"))))
     rid = done.result["recording_id"]
     _, status = queue(DeleteRecordings.for_target(recording_id=rid, reason="customer request"))
     assert status.result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
@@ -123,7 +123,7 @@ def test_redact_recording_job_for_the_add_on(queue, tmp_path):
     from worker.effects import detector_version
     from worker.jobs import RedactRecording
 
-    _, done = queue(ProcessCall.for_manifest(str(write_call(tmp_path, "CA-ADDON"))))
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-ADDON"))))
     rid = done.result["recording_id"]
     before = stored(rid)
     assert not before.redacted
@@ -149,7 +149,7 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     broker = queue_broker()
 
     manifest = write_call(tmp_path, "CA-HALF")
-    job = ProcessCall.for_manifest(str(manifest))
+    job = job_of(str(manifest))
     # a worker claimed the job, stored the recording, destroyed the sources... and died
     IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
     first = process_call(str(manifest), backends())

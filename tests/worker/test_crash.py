@@ -17,7 +17,7 @@ from tests.aws import aws_client
 from vault.stores.s3 import S3Store
 
 from worker.jobs import ProcessCall
-from tests.worker.calls import write_call
+from tests.worker.calls import job_of, write_call
 from tests.worker.workers import WorkerProcess, wait_for
 
 
@@ -47,7 +47,7 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, m
     data = json.loads(manifest.read_text())
     data["segments"][0]["uri"] = f"s3://{legs.bucket}/CA-CRASH.wav"
     manifest.write_text(json.dumps(data))
-    job = ProcessCall.for_manifest(str(manifest))
+    job = job_of(str(manifest))
     status.create(job)
     process_call.send(job.encode())
 

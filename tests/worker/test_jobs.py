@@ -17,8 +17,8 @@ RID = "rec_us_0123456789abcdef0123456789abcdef"
 
 
 @pytest.mark.parametrize("job", [
-    ProcessCall.for_manifest("/data/calls/CA0001/manifest.json"),
-    ProcessCall.for_manifest("s3://callrec-in-us/CA0001/manifest.json"),
+    ProcessCall.for_call("/data/calls/CA0001/manifest.json", "acme", "CA0001"),
+    ProcessCall.for_call("s3://callrec-in-us/CA0001/manifest.json", "acme", "CA0001"),
     RedactRecording.for_recording(RID),
     Reprocess.for_batch("b1", RID, ("rewrap", "redact")),
     RetentionSweep(job_id="sweep-1", dry_run=True),
@@ -28,10 +28,11 @@ def test_encode_decode_round_trip(job):
     assert Job.decode(job.encode()) == job
 
 
-def test_ids_are_deterministic_per_target():
-    a = ProcessCall.for_manifest("/m/a.json")
-    assert a.job_id == ProcessCall.for_manifest("/m/a.json").job_id
-    assert a.job_id != ProcessCall.for_manifest("/m/b.json").job_id
+def test_ids_are_deterministic_per_recording_not_per_manifest_path():
+    a = ProcessCall.for_call("/m/a.json", "acme", "CA1")
+    assert a.job_id == ProcessCall.for_call("/elsewhere/copy-of-a.json", "acme", "CA1").job_id
+    assert a.job_id != ProcessCall.for_call("/m/a.json", "acme", "CA2").job_id
+    assert a.job_id != ProcessCall.for_call("/m/a.json", "globex", "CA1").job_id
     assert a.job_id.startswith("call-") and len(a.job_id) == 5 + 24
 
 

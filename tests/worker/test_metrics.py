@@ -37,7 +37,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
     process_call = queue_broker().get_actor("process_call")
     from worker.jobs import ProcessCall
     from worker.status import StatusStore
-    from tests.worker.calls import write_call
+    from tests.worker.calls import job_of, write_call
     from tests.worker.workers import WorkerProcess, wait_for
 
     broker = queue_broker()
@@ -46,7 +46,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     status = StatusStore(broker.client)
-    job = ProcessCall.for_manifest(str(write_call(tmp_path, "CA-METRICS", seconds=2.0)))
+    job = job_of(str(write_call(tmp_path, "CA-METRICS", seconds=2.0)))
     status.create(job)
     process_call.send(job.encode())
     worker = WorkerProcess(tmp_path / "worker.log", processes=2, env={

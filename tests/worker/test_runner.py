@@ -9,6 +9,7 @@ import contextlib
 import json
 import threading
 import time
+from pathlib import Path
 
 import dramatiq
 import prometheus_client
@@ -72,7 +73,7 @@ def env(queue, redis_client):
 
 
 def send(actor, status, manifest):
-    job = ProcessCall.for_manifest(manifest)
+    job = ProcessCall.for_call(manifest, "acme", Path(manifest).stem)
     status.create(job)
     actor.send(job.encode())
     return job
@@ -190,7 +191,7 @@ def test_failure_after_another_delivery_finished_the_job_is_moot(redis_client):
     idempotency = IdempotencyStore(redis_client, lease_s=0.2, max_crashes=3)
     status = StatusStore(redis_client)
     runner = JobRunner(idempotency, status, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
-    job = ProcessCall.for_manifest("/calls/race.json")
+    job = ProcessCall.for_call("/calls/race.json", "acme", "race")
     status.create(job)
 
     def slow_then_fail(job):

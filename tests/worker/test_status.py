@@ -27,7 +27,7 @@ def store(redis_client, clock):
 
 
 def test_job_passes_through_its_states(store, clock):
-    job = ProcessCall.for_manifest("/m.json")
+    job = ProcessCall.for_call("/m.json", "acme", "m")
     assert store.create(job) is True
     assert store.create(job) is False  # enqueued twice: one job
     clock.now = 1001.5
@@ -42,7 +42,7 @@ def test_job_passes_through_its_states(store, clock):
 
 
 def test_failed_jobs_are_listed_until_retried(store, clock):
-    a, b = ProcessCall.for_manifest("/a.json"), ProcessCall.for_manifest("/b.json")
+    a, b = ProcessCall.for_call("/a.json", "acme", "a"), ProcessCall.for_call("/b.json", "acme", "b")
     store.create(a), store.create(b)
     store.failed(b.job_id, "ManifestError: events[0].type: unknown")
     clock.now += 1

@@ -86,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
     for directory in (state, out / "inbox"):
         shutil.rmtree(directory, ignore_errors=True)
     manifests = {path.parent.name: _copy_sample(path.parent, out / "inbox") for path in samples}
-    for path in manifests.values():
-        load_manifest(path)  # a broken sample is bad input: nothing is started
+    calls = {name: load_manifest(path) for name, path in manifests.items()}  # a broken sample: nothing starts
 
     redis_server.start()
     workers = _start_workers(settings, args.processes, out / "worker.log")
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         queue = JobQueue(build_broker(settings), settings)
         jobs = {}
         for name, path in manifests.items():
-            job = ProcessCall.for_manifest(str(path))
+            job = ProcessCall.for_call(str(path), calls[name].account.id, calls[name].call_id)
             queue.submit(job)
             jobs[name] = job.job_id
         print(f"enqueued {len(jobs)} calls; {args.processes} worker process(es) on "

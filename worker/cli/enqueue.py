@@ -64,8 +64,8 @@ def _run(args: argparse.Namespace) -> int:
         check_recording_id("--redact" if args.redact else "--delete", rid)
     jobs = []
     for path in args.manifests:
-        load_manifest(path)  # bad input fails here, before anything is enqueued
-        jobs.append(ProcessCall.for_manifest(str(path.resolve())))
+        manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
+        jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id))
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
     jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
     jobs += [DeleteRecordings.for_target(ticket_id=t, account_id=args.account, reason=args.reason)

@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import pytest
 
@@ -27,6 +28,18 @@ def test_enqueue_a_manifest_then_it_is_processed(queue, tmp_path, capsys):
     assert status.get(job_id).state == "done"
     assert main(["enqueue", str(manifest)]) == 0
     assert capsys.readouterr().out.strip() == f"{job_id}\tdone already"
+
+
+def test_one_call_under_two_manifest_paths_is_one_job(queue, tmp_path, capsys):
+    broker, status, drain = queue
+    manifest = write_call(tmp_path / "a", "CA-ENQ-TWO")
+    copy = tmp_path / "b" / "same-call.json"  # the same call, delivered again under another path
+    shutil.copytree(manifest.parent, copy.parent)
+    (copy.parent / manifest.name).rename(copy)
+    assert main(["enqueue", str(manifest), str(copy)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].split("\t")[0] == lines[1].split("\t")[0]
+    assert broker.do_qsize("calls") == 1
 
 
 def test_bad_manifest_exits_2_and_enqueues_nothing(queue, tmp_path, capsys):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from worker.cli import main
-from tests.worker.calls import write_call
+from tests.worker.calls import job_of, write_call
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys)
     from worker.jobs import ProcessCall
     from worker.submit import JobQueue
 
-    job = ProcessCall.for_manifest(str(manifest))  # enqueued without the CLI's validation
+    job = job_of(str(manifest))  # enqueued without the CLI's validation
     JobQueue(broker, SETTINGS).submit(job)
     drain()
 

@@ -18,7 +18,7 @@ def status(redis_client):
 
 
 def test_status_of_a_done_job(status, capsys):
-    job = ProcessCall.for_manifest("/calls/CA1.json")
+    job = ProcessCall.for_call("/calls/CA1.json", "acme", "CA1")
     status.create(job)
     status.running(job.job_id)
     status.done(job.job_id, {"recording_id": "rec_us_0123456789abcdef0123456789abcdef", "stored": "yes"})
@@ -37,7 +37,7 @@ def test_status_of_a_done_job(status, capsys):
 
 
 def test_status_json(status, capsys):
-    job = ProcessCall.for_manifest("/calls/CA2.json")
+    job = ProcessCall.for_call("/calls/CA2.json", "acme", "CA2")
     status.create(job)
     assert main(["status", "--json", job.job_id]) == 0
     body = json.loads(capsys.readouterr().out)

@@ -49,7 +49,7 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
     check_sources(manifest, settings)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
-    job = ProcessCall.for_manifest(str(path))
+    job = ProcessCall.for_call(str(path), account_id, manifest.call_id)
     return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest)),
                                      retry_failed=True)
 
