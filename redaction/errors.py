@@ -26,3 +26,7 @@ class VerificationError(RedactionError):
 
 class TranscriptError(RedactionInputError):
     """Raised when a transcript cannot be read: not the format it claims, a missing field, a bad time."""
+
+
+class ModelIntegrityError(RedactionError):
+    """Raised when a speech model's files are missing or do not match their published digest."""

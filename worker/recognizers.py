@@ -1,10 +1,15 @@
-"""Chooses the speech recognizer for spoken card data (settings.recognizer: builtin | none).
+"""Chooses the speech recognizer for spoken card data (settings.recognizer: whisper | builtin | none).
 
-``builtin`` is ``redaction.speech.recognizer.BuiltinRecognizer``. If it cannot be loaded the
+``whisper`` (the default) is ``redaction.speech.whisper.WhisperRecognizer``: the number gate,
+then Whisper tiny.en on what it passes. Its model is loaded and checked once per process and
+shared by every job. ``builtin`` is ``redaction.speech.recognizer.BuiltinRecognizer`` alone. If
+a recognizer cannot be loaded (a missing package, a model file that fails its digest) the
 error surfaces: silently running without it would store spoken card numbers unmasked.
 """
 
 from __future__ import annotations
+
+import functools
 
 from redaction.recognizer import Recognizer
 from redaction.speech.recognizer import BuiltinRecognizer
@@ -12,7 +17,7 @@ from worker.errors import UsageError
 from worker.settings import Settings
 
 #: Values of CALLREC_RECOGNIZER.
-CHOICES = ("builtin", "none")
+CHOICES = ("whisper", "builtin", "none")
 
 
 def make_recognizer(settings: Settings) -> Recognizer | None:
@@ -21,4 +26,15 @@ def make_recognizer(settings: Settings) -> Recognizer | None:
         raise UsageError(f"CALLREC_RECOGNIZER {settings.recognizer!r} is not one of {', '.join(CHOICES)}")
     if settings.recognizer == "none":
         return None
+    if settings.recognizer == "whisper":
+        return whisper_recognizer()
     return BuiltinRecognizer()
+
+
+@functools.cache
+def whisper_recognizer() -> Recognizer:
+    """The process's one WhisperRecognizer (model loaded and checked on first use)."""
+    from redaction.speech.whisper import WhisperRecognizer
+    from redaction.speech.whisper_model import load_model
+
+    return WhisperRecognizer(load_model())

@@ -43,8 +43,9 @@ class Settings:
     pad_after_ms: float = 100.0
     #: Further padding on both sides of spoken card data the built-in recognizer found.
     speech_pad_ms: float = 450.0
-    #: Speech recognizer for spoken card data when no transcript is given: builtin | none.
-    recognizer: str = "builtin"
+    #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
+    #: builtin (the small digit network alone) | none.
+    recognizer: str = "whisper"
     #: Object store backend: local | s3; key provider: local | kms.
     store: str = "local"
     keys: str = "local"

@@ -52,6 +52,13 @@ class RegionFinder:
         self._region_start = 0  # frame index of the region's first frame
         self._quiet = 0  # trailing non-speech frames in the current region
 
+    @property
+    def open_from_s(self) -> float:
+        """Earliest start of a region still to come: the open region's start, or the pre-roll."""
+        if self._frames:
+            return self._region_start * FRAME / RATE_HZ
+        return (self._frame_index - len(self._pre)) * FRAME / RATE_HZ
+
     def feed(self, samples: np.ndarray) -> Iterator[Region]:
         x = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32)])
         n = x.size // FRAME

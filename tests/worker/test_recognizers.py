@@ -1,4 +1,4 @@
-"""The recognizer factory: none, or the built-in one."""
+"""The recognizer factory: none, the built-in network, or Whisper behind the number gate."""
 
 from __future__ import annotations
 
@@ -19,5 +19,14 @@ def test_builtin_is_the_speech_package_recognizer() -> None:
 
 
 def test_unknown_choice_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="CALLREC_RECOGNIZER 'whisper'"):
-        make_recognizer(Settings(recognizer="whisper"))
+    with pytest.raises(UsageError, match="CALLREC_RECOGNIZER 'vosk'"):
+        make_recognizer(Settings(recognizer="vosk"))
+
+
+def test_whisper_is_the_default_and_loaded_once_per_process() -> None:
+    from redaction.speech.whisper import WhisperRecognizer
+
+    assert Settings().recognizer == "whisper"
+    first = make_recognizer(Settings())
+    assert isinstance(first, WhisperRecognizer)
+    assert make_recognizer(Settings(recognizer="whisper")) is first

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from redaction.speech.regions import MAX_REGION_S, Region, RegionFinder
 
@@ -55,3 +56,12 @@ def test_silence_gives_no_region():
 
 def test_region_repr_holds_no_audio() -> None:
     assert repr(Region(1.25, np.full(800, 0.5, np.float32))) == "Region(start_s=1.25)"
+
+
+def test_open_from_is_the_open_regions_start_or_the_pre_roll() -> None:
+    finder = RegionFinder()
+    list(finder.feed(np.zeros(8000, np.float32)))  # 1 s of silence: pre-roll of 0.2 s kept
+    assert finder.open_from_s == pytest.approx(0.8)
+    loud = (np.random.default_rng(0).standard_normal(4000) * 0.1).astype(np.float32)
+    list(finder.feed(loud))  # speech from 1.0 s: the region starts with the pre-roll
+    assert finder.open_from_s == pytest.approx(0.8)

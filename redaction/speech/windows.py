@@ -1,0 +1,132 @@
+"""Where Whisper listens: gated regions widened by context, merged, bounded, packed.
+
+Each region the number gate passes is widened by ``CONTEXT_S`` on both sides, so Whisper
+also hears what was said around the number ("card", "expiry", "security code", a month
+name) and gets whole phrases rather than one-second snippets, which it is poor on. Widened
+regions closer than ``MERGE_GAP_S`` become one span. A span longer than ``MAX_PIECE_S``
+(Whisper hears 30 s at a time) is cut into pieces that overlap by ``OVERLAP_S``; each piece
+*owns* half of each overlap: the words whose middle lies there (a number word: any part of
+its span, see ``whisper._owned``) are its.
+
+Whisper's cost is mostly fixed per 30 s window, so pieces are packed, in time order and
+separated by ``SEPARATOR_S`` of silence, into windows of at most ``WINDOW_S``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Speech heard on both sides of a gated region.
+CONTEXT_S = 3.0
+#: Widened regions this close are one span.
+MERGE_GAP_S = 1.0
+#: Longest piece, and the overlap between consecutive pieces of one long span.
+MAX_PIECE_S = 27.0
+OVERLAP_S = 6.0
+#: Whisper's window, and the silence between two pieces packed into one.
+WINDOW_S = 30.0
+SEPARATOR_S = 0.5
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Audio from ``start_s`` to ``end_s`` for Whisper; words whose middle lies in
+    ``[own_from_s, own_to_s)`` are this piece's (the rest belong to an overlapping one)."""
+
+    start_s: float
+    end_s: float
+    own_from_s: float
+    own_to_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class SpanBuilder:
+    """Feed gated regions in time order; get finished pieces.
+
+    The open span is final once no region still to come can reach it: ``close_before``
+    with the earliest start of such a region (the gate's ``open_from_s``).
+    """
+
+    def __init__(self, duration_s: float | None = None) -> None:
+        self._span: list[float] | None = None  # [start_s, end_s] of the open span
+        self._own_from_s = 0.0
+        self._duration_s = duration_s
+
+    @property
+    def open_start_s(self) -> float | None:
+        return None if self._span is None else self._span[0]
+
+    def add(self, start_s: float, end_s: float) -> list[Piece]:
+        a, b = max(0.0, start_s - CONTEXT_S), end_s + CONTEXT_S
+        out: list[Piece] = []
+        if self._span is not None and a > self._span[1] + MERGE_GAP_S:
+            out += self.finish()
+        if self._span is None:
+            self._span, self._own_from_s = [a, b], a
+        else:
+            self._span[1] = max(self._span[1], b)
+        return out + self._split(final=False)
+
+    def close_before(self, open_from_s: float) -> list[Piece]:
+        """Close the open span when every region still to come starts at or after ``open_from_s``."""
+        if self._span is not None and open_from_s - CONTEXT_S > self._span[1] + MERGE_GAP_S:
+            return self.finish()
+        return []
+
+    def finish(self, end_limit_s: float | None = None) -> list[Piece]:
+        if self._span is None:
+            return []
+        if end_limit_s is not None:
+            self._span[1] = min(self._span[1], end_limit_s)
+        out = self._split(final=True)
+        self._span = None
+        return out
+
+    def _split(self, final: bool) -> list[Piece]:
+        out = []
+        span = self._span
+        assert span is not None
+        while span[1] - span[0] > MAX_PIECE_S:
+            end = span[0] + MAX_PIECE_S
+            own_to = end - OVERLAP_S / 2
+            out.append(Piece(span[0], end, self._own_from_s, own_to))
+            span[0], self._own_from_s = end - OVERLAP_S, own_to
+        if final and span[1] > span[0]:
+            out.append(Piece(span[0], span[1], self._own_from_s, span[1]))
+        return out
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A piece at ``offset_s`` inside a packed window."""
+
+    piece: Piece
+    offset_s: float
+
+
+def pack_offsets(pieces: list[Piece]) -> list[Placed]:
+    """Offsets of ``pieces`` packed one after another with SEPARATOR_S between them."""
+    out, offset = [], 0.0
+    for piece in pieces:
+        out.append(Placed(piece, offset))
+        offset += piece.duration_s + SEPARATOR_S
+    return out
+
+
+def fits(pieces: list[Piece], piece: Piece) -> bool:
+    """True when ``piece`` still fits in the window after ``pieces``."""
+    used = sum(p.duration_s + SEPARATOR_S for p in pieces)
+    return used + piece.duration_s <= WINDOW_S
+
+
+def to_call_time(placed: list[Placed], window_s: float) -> tuple[Placed, float] | None:
+    """The piece a window time falls in (its separator counts as its own) and the call time."""
+    for k, p in enumerate(placed):
+        limit = placed[k + 1].offset_s if k + 1 < len(placed) else float("inf")
+        if p.offset_s <= window_s < limit:
+            t = p.piece.start_s + (window_s - p.offset_s)
+            return p, min(max(t, p.piece.start_s), p.piece.end_s)
+    return None

@@ -1,0 +1,59 @@
+"""The number gate: which speech regions Whisper hears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from redaction.errors import RedactionInputError
+from redaction.speech.gate import NumberGate, gated_regions
+
+FIXTURE = Path(__file__).with_name("fixtures") / "theo_digits.wav"
+
+
+@pytest.fixture(scope="module")
+def audio() -> np.ndarray:
+    x, rate = sf.read(FIXTURE, dtype="float32")
+    assert rate == 8000
+    return x
+
+
+def blocks(x: np.ndarray, size: int):
+    return (x[i : i + size] for i in range(0, x.size, size))
+
+
+def test_digits_pass_the_gate_as_one_region_covering_them(audio) -> None:
+    regions = gated_regions(blocks(audio, 4000), 8000)
+    assert len(regions) == 1
+    assert regions[0].start_s <= 0.5 and regions[0].end_s >= 2.4  # the four digits: 0.5 .. 2.4 s
+    assert regions[0].score > 0.9
+
+
+def test_the_decision_does_not_depend_on_block_size_or_rate(audio) -> None:
+    a = gated_regions(blocks(audio, 4000), 8000)
+    b = gated_regions(blocks(audio, 333), 8000)
+    assert a == b
+    import soxr
+
+    c = gated_regions(blocks(soxr.resample(audio, 8000, 16000).astype(np.float32), 8000), 16000)
+    assert len(c) == 1 and c[0].start_s == pytest.approx(a[0].start_s, abs=0.02)
+
+
+def test_silence_and_steady_noise_pass_nothing() -> None:
+    rng = np.random.default_rng(1)
+    assert gated_regions([np.zeros(80000, np.float32)], 8000) == []
+    assert gated_regions([(rng.standard_normal(80000) * 0.01).astype(np.float32)], 8000) == []
+
+
+def test_a_threshold_above_one_passes_nothing(audio) -> None:
+    assert gated_regions(blocks(audio, 4000), 8000, NumberGate(min_number_mass=1.01)) == []
+
+
+def test_bad_blocks_are_refused() -> None:
+    with pytest.raises(RedactionInputError, match="mono"):
+        gated_regions([np.zeros((100, 2), np.float32)], 8000)
+    with pytest.raises(RedactionInputError, match="positive"):
+        gated_regions([np.zeros(100, np.float32)], 0)

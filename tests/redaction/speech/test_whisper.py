@@ -1,0 +1,115 @@
+"""WhisperRecognizer: gate, pieces with context, packed windows, numbers timed by their neighbours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from redaction.numbers import pieces
+from redaction.recognizer import Recognizer
+from redaction.speech import whisper as whisper_module
+from redaction.speech.whisper import WHISPER_RATE_HZ, WhisperRecognizer
+from redaction.speech.whisper_window import WindowWord
+from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, WINDOW_S
+
+FIXTURE = Path(__file__).with_name("fixtures") / "theo_digits.wav"
+RATE = 8000
+
+
+def Word(start_s: float, end_s: float, text: str) -> WindowWord:
+    return WindowWord(start_s, end_s, text, 0.9)
+
+
+class ScriptedModel:
+    """Stands in for Whisper's windows: records each window, answers with scripted words."""
+
+    def __init__(self, answers: list[list[WindowWord]] | None = None) -> None:
+        self.answers = list(answers or [])
+        self.windows: list[int] = []  # samples per window
+
+    def words(self, audio: np.ndarray) -> list[WindowWord]:
+        self.windows.append(audio.size)
+        return self.answers.pop(0) if self.answers else []
+
+
+def bursts(duration_s: float, at_s: list[tuple[float, float]]) -> np.ndarray:
+    """Quiet line noise with loud noise bursts (speech to the energy detector) at ``at_s``."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(int(duration_s * RATE)) * 1e-4).astype(np.float32)
+    for a, b in at_s:
+        x[int(a * RATE) : int(b * RATE)] = (rng.standard_normal(int(b * RATE) - int(a * RATE)) * 0.1).astype(np.float32)
+    return x
+
+
+def blocks(x: np.ndarray, size: int = 4000):
+    return (x[i : i + size] for i in range(0, x.size, size))
+
+
+def test_is_a_recognizer() -> None:
+    usable: Recognizer = WhisperRecognizer(ScriptedModel())
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "1")
+
+
+def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
+    # One burst 10.0-12.0 s: the piece is 10.0 - CONTEXT_S - pre-roll .. 12.0 + CONTEXT_S + tail.
+    model = ScriptedModel([[Word(1.0, 1.5, "card"), Word(3.0, 3.2, "4111-1111,"), Word(5.0, 5.4, "thanks")]])
+    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
+    assert len(model.windows) == 1
+    piece_start = 10.0 - 0.2 - CONTEXT_S  # the energy detector keeps 0.2 s before speech
+    assert [w.text for w in words] == ["card", "4111-1111,", "thanks"]
+    assert words[0].start_s == pytest.approx(piece_start + 1.0) and words[0].end_s == pytest.approx(piece_start + 1.5)
+    # The numeral reaches back to "card"'s end and on to "thanks"'s start.
+    assert words[1].start_s == pytest.approx(piece_start + 1.5) and words[1].end_s == pytest.approx(piece_start + 5.0)
+
+
+def test_a_number_at_a_pieces_edge_reaches_the_edge() -> None:
+    model = ScriptedModel([[Word(2.0, 2.3, "four")]])
+    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
+    piece_start = 10.0 - 0.2 - CONTEXT_S
+    assert words[0].start_s == pytest.approx(piece_start)
+    assert words[0].end_s == pytest.approx(piece_start + model.windows[0] / WHISPER_RATE_HZ, abs=1e-3)
+
+
+def test_distant_regions_share_one_window_and_map_back_to_their_own_times() -> None:
+    x = bursts(200.0, [(10.0, 11.0), (100.0, 101.0)])
+    first_s = (11.0 + 0.6 + CONTEXT_S) - (10.0 - 0.2 - CONTEXT_S)  # piece 1's length, about 8.4 s
+    # (where the energy detector ends a region is up to a few frames off: checked to 0.5 s)
+    model = ScriptedModel([[Word(1.0, 1.2, "hello"), Word(first_s + SEPARATOR_S + 1.0, first_s + SEPARATOR_S + 1.2, "bye")]])
+    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(x), RATE))
+    assert len(model.windows) == 1 and model.windows[0] / WHISPER_RATE_HZ <= WINDOW_S
+    assert words[0].start_s == pytest.approx(10.0 - 0.2 - CONTEXT_S + 1.0, abs=0.02)
+    assert words[1].start_s == pytest.approx(100.0 - 0.2 - CONTEXT_S + 1.0, abs=0.5)
+
+
+def test_memory_is_bounded_on_a_long_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = []
+    append = whisper_module._Buffer.append
+
+    def tracking(self, x):
+        append(self, x)
+        kept.append(self._length)
+
+    monkeypatch.setattr(whisper_module._Buffer, "append", tracking)
+    x = bursts(240.0, [(t, t + 1.5) for t in range(5, 240, 15)])
+    model = ScriptedModel()
+    list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(x, 65536), RATE))
+    assert max(kept) / WHISPER_RATE_HZ < 45.0  # a piece, the gate's open region, one block
+    assert all(n / WHISPER_RATE_HZ <= WINDOW_S for n in model.windows)
+    assert len(model.windows) >= 240 / 15 * 8 / WINDOW_S  # every region was heard
+
+
+def test_silence_and_a_gate_that_passes_nothing_cost_no_whisper_window() -> None:
+    model = ScriptedModel()
+    assert list(WhisperRecognizer(model).recognize(blocks(np.zeros(10 * RATE, np.float32)), RATE)) == []
+    assert list(WhisperRecognizer(model, min_number_mass=1.1).recognize(blocks(bursts(20.0, [(5.0, 8.0)])), RATE)) == []
+    assert model.windows == []
+
+
+def test_hears_the_digits_of_a_held_out_speaker(whisper_model) -> None:
+    x, rate = sf.read(FIXTURE, dtype="float32")
+    words = list(WhisperRecognizer(whisper_model).recognize(blocks(x, 3000), rate))
+    assert "".join(p.digits for p in pieces(words)) == "4092"  # Whisper writes them as words or numerals
+    assert words[0].start_s <= 0.5 and words[-1].end_s >= 2.4  # from the first digit's onset to the last's end

@@ -1,0 +1,64 @@
+"""Where Whisper listens: context, merging, bounded pieces, packing."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.speech.windows import (
+    CONTEXT_S, MAX_PIECE_S, MERGE_GAP_S, OVERLAP_S, SEPARATOR_S, WINDOW_S, Piece, SpanBuilder, fits, pack_offsets,
+    to_call_time,
+)
+
+
+def test_a_region_gets_context_on_both_sides_clipped_at_zero_and_the_audio_end() -> None:
+    spans = SpanBuilder()
+    assert spans.add(1.0, 4.0) == []
+    assert spans.finish(end_limit_s=6.5) == [Piece(0.0, 6.5, 0.0, 6.5)]
+
+
+def test_regions_whose_context_nearly_touches_are_one_piece() -> None:
+    spans = SpanBuilder()
+    spans.add(10.0, 12.0)
+    gap = 2 * CONTEXT_S + MERGE_GAP_S  # end + context .. start - context = MERGE_GAP_S apart
+    assert spans.add(12.0 + gap, 13.0 + gap) == []
+    assert spans.finish() == [Piece(7.0, 16.0 + gap, 7.0, 16.0 + gap)]
+
+
+def test_a_farther_region_closes_the_span() -> None:
+    spans = SpanBuilder()
+    spans.add(10.0, 12.0)
+    closed = spans.add(20.0, 21.0)
+    assert closed == [Piece(7.0, 15.0, 7.0, 15.0)]
+    assert spans.finish() == [Piece(17.0, 24.0, 17.0, 24.0)]
+
+
+def test_the_span_closes_once_no_region_to_come_can_reach_it() -> None:
+    spans = SpanBuilder()
+    spans.add(10.0, 12.0)  # span 7 .. 15
+    assert spans.close_before(15.0 + MERGE_GAP_S + CONTEXT_S) == []  # a region starting there would merge
+    assert spans.close_before(15.0 + MERGE_GAP_S + CONTEXT_S + 0.01) == [Piece(7.0, 15.0, 7.0, 15.0)]
+    assert spans.open_start_s is None
+
+
+def test_a_long_span_is_cut_into_overlapping_pieces_that_share_the_overlap() -> None:
+    spans = SpanBuilder()
+    out = spans.add(3.0, 60.0)  # span 0 .. 63
+    out += spans.finish()
+    assert all(p.duration_s <= MAX_PIECE_S for p in out)
+    assert out[0] == Piece(0.0, MAX_PIECE_S, 0.0, MAX_PIECE_S - OVERLAP_S / 2)
+    for a, b in zip(out, out[1:]):
+        assert b.start_s == pytest.approx(a.end_s - OVERLAP_S)
+        assert b.own_from_s == a.own_to_s  # every moment is owned by exactly one piece
+    assert out[-1].end_s == out[-1].own_to_s == 63.0
+
+
+def test_pieces_are_packed_with_separators_into_one_window() -> None:
+    pieces = [Piece(7.0, 15.0, 7.0, 15.0), Piece(100.0, 110.0, 100.0, 110.0)]
+    placed = pack_offsets(pieces)
+    assert [p.offset_s for p in placed] == [0.0, 8.0 + SEPARATOR_S]
+    assert to_call_time(placed, 3.0) == (placed[0], 10.0)
+    assert to_call_time(placed, 8.2) == (placed[0], 15.0)  # in the separator: clipped to the piece
+    assert to_call_time(placed, 8.5 + 4.0) == (placed[1], 104.0)
+    assert to_call_time(placed, -1.0) is None
+    assert fits(pieces, Piece(0.0, WINDOW_S - 19.0, 0.0, 1.0))
+    assert not fits(pieces, Piece(0.0, WINDOW_S - 18.0, 0.0, 1.0))
