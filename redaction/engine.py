@@ -4,15 +4,21 @@ Pass 1 streams the audio once through the DTMF receiver and, when one is given, 
 recognizer; transcript words (already on the audio's clock) need no audio. The card logic
 turns words and keyed digits into entities, the planner pads and merges them. Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
-detectors on what was written; only a verified file replaces the output (``os.replace``).
-Memory holds a few blocks plus the findings, whatever the call length.
+detectors on what was written (the recognizer listens again even when the words came from a
+transcript: a transcript on the wrong clock or missing a word must not leave audible digits
+behind a "verified"). Verification converges: what it still finds is masked too and the
+output verified again, up to ``MAX_ROUNDS`` times; then each region that still fails is
+masked whole (``REGION_PAD_S`` on both sides: more masking, never less) for up to
+``WHOLE_REGION_ROUNDS`` more, and the report says how many rounds it took and how many regions
+were masked whole. Only a verified file replaces the output (``os.replace``). Memory holds a
+few blocks plus the findings, whatever the call length.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +41,15 @@ RECOGNIZER_PREFIX = "recognizer:"
 
 #: Entity of a keyed digit that is not part of a card number, expiry date or code.
 KEYED_DIGIT = "keyed_digit"
+
+#: verify_recognizer's default: the recognizer of pass 1.
+_SAME = object()
+
+#: Rounds of "mask what verification still finds, verify again"; then rounds that mask the
+#: whole region (REGION_PAD_S either side) around what still remains.
+MAX_ROUNDS = 3
+WHOLE_REGION_ROUNDS = 2
+REGION_PAD_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,7 @@ def redact_array(
     words: Sequence[TimedWord] | None = None,
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
+    verify_recognizer: Recognizer | None | object = _SAME,
     config: RedactionConfig = RedactionConfig(),
     spans: Sequence[Detection] = (),
 ) -> tuple[np.ndarray, RedactionReport]:
@@ -164,17 +180,17 @@ def redact_array(
         recognizer=recognizer,
         spans=spans,
     )
-    intervals = _plan(findings, rate_hz, length, config)
-    masker = _masker(intervals, rate_hz, config)
     out = np.empty_like(samples)
-    for i in range(0, length, step):
-        block = samples[i : i + step].astype(np.float64)
-        out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
-    verification = None
-    if config.verify:
-        verification = _verify(
-            (_mono(out[i : i + step]) for i in range(0, length, step)), rate_hz, length, findings, intervals, recognizer
-        )
+
+    def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
+        masker = _masker(intervals, rate_hz, config)
+        for i in range(0, length, step):
+            block = samples[i : i + step].astype(np.float64)
+            out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
+        return (_mono(out[i : i + step]) for i in range(0, length, step))
+
+    listener = recognizer if verify_recognizer is _SAME else verify_recognizer
+    findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
     return out, _report(duration_s, rate_hz, config, findings, intervals, verification)
 
 
@@ -188,6 +204,7 @@ def redact_file(
     words: Sequence[TimedWord] | None = None,
     words_detector: str = "transcript",
     recognizer: Recognizer | None = None,
+    verify_recognizer: Recognizer | None | object = _SAME,
     config: RedactionConfig = RedactionConfig(),
     spans: Sequence[Detection] = (),
 ) -> RedactionReport:
@@ -195,7 +212,8 @@ def redact_file(
 
     OUT has IN's rate, length, channels and (where OUT's format allows) sample format, and
     equals IN sample for sample outside masked intervals. ``words`` are transcript words on
-    the audio's clock. Nothing is written unless verification passes (or is switched off).
+    the audio's clock; ``recognizer`` listens in pass 1, ``verify_recognizer`` (by default the
+    same) in verification. Nothing is written unless verification passes (or is switched off).
     """
     in_path, out_path = Path(in_path), Path(out_path)
     info = _info(in_path)
@@ -210,19 +228,19 @@ def redact_file(
         _file_blocks(in_path, config.block_frames), rate_hz, words=words, words_detector=words_detector,
         recognizer=recognizer, spans=spans,
     )
-    intervals = _plan(findings, rate_hz, length, config)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    try:
+
+    def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
         _mask_file(in_path, tmp, info, out_format, out_subtype, intervals, config)
-        verification = None
-        if config.verify:
-            verification = _verify(
-                _file_blocks(tmp, config.block_frames), rate_hz, length, findings, intervals, recognizer
-            )
+        return _file_blocks(tmp, config.block_frames)
+
+    listener = recognizer if verify_recognizer is _SAME else verify_recognizer
+    try:
+        findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -299,13 +317,15 @@ def _mono(block: np.ndarray) -> np.ndarray:
     return block.mean(axis=1, dtype=np.float32)
 
 
-def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig) -> tuple[MaskInterval, ...]:
+def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig,
+          regions: Sequence[tuple[float, float]] = ()) -> tuple[MaskInterval, ...]:
     widen_s = config.speech_pad_ms / 1000.0
     detections = [
         replace(d, start_s=max(0.0, d.start_s - widen_s), end_s=d.end_s + widen_s)
         if d.detector.startswith(RECOGNIZER_PREFIX) else d
         for d in findings.detections
     ]
+    detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0) for a, b in regions]
     return plan(
         detections,
         rate_hz=rate_hz,
@@ -327,38 +347,47 @@ def _masker(intervals: tuple[MaskInterval, ...], rate_hz: int, config: Redaction
     )
 
 
-def _verify(
-    blocks: Iterable[np.ndarray],
+def _mask_and_verify(
+    findings: Findings,
+    mask: Callable[[tuple[MaskInterval, ...]], Iterable[np.ndarray]],
     rate_hz: int,
     length: int,
-    findings: Findings,
-    intervals: tuple[MaskInterval, ...],
+    config: RedactionConfig,
     recognizer: Recognizer | None,
-) -> Verification:
-    """Pass 3: the detectors again, on the output. Raises VerificationError on a failure."""
-    again = detect(blocks, rate_hz, recognizer=recognizer,
-                   masked_s=[interval.seconds(rate_hz) for interval in intervals])
-    dtmf_remaining = sum(1 for d in again.detections if d.kind == KEYED)
-    heard_remaining = None
-    if recognizer is not None:
-        heard_remaining = sum(
-            1
-            for d in again.detections
-            if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz, length)
-        )
-    unmasked = sum(1 for d in findings.detections if not covered(d.start_s, d.end_s, intervals, rate_hz, length))
-    verification = Verification(
-        passed=dtmf_remaining == 0 and unmasked == 0 and not heard_remaining,
-        dtmf_remaining=dtmf_remaining,
-        spans_unmasked=unmasked,
-        recognizer_remaining=heard_remaining,
+) -> tuple[Findings, tuple[MaskInterval, ...], Verification | None]:
+    """Pass 2 and 3 until they converge (module docstring). ``mask(intervals)`` writes the
+    masked output and returns its blocks. Raises VerificationError when even whole regions fail."""
+    detections = list(findings.detections)
+    widen: list[tuple[float, float]] = []  # whole regions masked
+    added = 0
+    for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
+        intervals = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen)
+        blocks = mask(intervals)
+        if not config.verify:
+            return findings, intervals, None
+        masked_s = [interval.seconds(rate_hz) for interval in intervals]
+        again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s)
+        keyed = [d for d in again.detections if d.kind == KEYED]
+        heard = [d for d in again.detections
+                 if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz, length)]
+        unmasked = [d for d in detections if not covered(d.start_s, d.end_s, intervals, rate_hz, length)]
+        if not (keyed or heard or unmasked):
+            found = Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), findings.detectors)
+            return found, intervals, Verification(
+                passed=True, dtmf_remaining=0, spans_unmasked=0,
+                recognizer_remaining=None if recognizer is None else 0,
+                rounds=round_, spans_added=added, regions_masked_whole=len(widen))
+        remaining = keyed + heard + unmasked
+        if round_ >= MAX_ROUNDS:  # masking what was heard did not converge: the whole region
+            widen += [(max(0.0, d.start_s - REGION_PAD_S), d.end_s + REGION_PAD_S) for d in remaining]
+        new = [d for d in keyed + heard if d not in detections]
+        detections += new
+        added += len(new)
+    raise VerificationError(
+        f"redacted output failed verification after {MAX_ROUNDS + WHOLE_REGION_ROUNDS} rounds: "
+        f"{len(keyed)} keyed digit(s) still detectable, {len(unmasked)} span(s) not masked, "
+        f"{len(heard)} spoken item(s) still heard; nothing written"
     )
-    if not verification.passed:
-        raise VerificationError(
-            f"redacted output failed verification: {dtmf_remaining} keyed digit(s) still detectable, "
-            f"{unmasked} span(s) not masked, {heard_remaining or 0} spoken item(s) still heard; nothing written"
-        )
-    return verification
 
 
 def _report(

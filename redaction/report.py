@@ -26,6 +26,11 @@ class Verification:
     spans_unmasked: int
     #: Card data the recognizer hears in the output outside masked intervals (None: no recognizer).
     recognizer_remaining: int | None = None
+    #: Mask-and-verify rounds it took; spans verification found and had masked too; regions
+    #: masked whole because masking what was heard did not converge (engine.MAX_ROUNDS).
+    rounds: int = 1
+    spans_added: int = 0
+    regions_masked_whole: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +38,9 @@ class Verification:
             "dtmf_remaining": self.dtmf_remaining,
             "spans_unmasked": self.spans_unmasked,
             "recognizer_remaining": self.recognizer_remaining,
+            "rounds": self.rounds,
+            "spans_added": self.spans_added,
+            "regions_masked_whole": self.regions_masked_whole,
         }
 
 

@@ -121,7 +121,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         final_path = assembled_path
         if needs_redaction(manifest):
             redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav",
-                                         backends.recognizer, backends.redaction)
+                                         backends.recognizer, backends.redaction, settings.verify_listen)
             final_path = redaction.audio_path
         encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
         entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)

@@ -6,9 +6,11 @@ worker's temp dir. Spoken card data comes from the provider transcript when the 
 has one (call-clock words mapped through the assembly's time map), else from the speech
 recognizer passed in (built once at start, ``worker.boot``); keyed digits always from the DTMF receiver. A transcript that
 cannot be read does not fail the job: the recognizer is used instead and the metadata says
-so (``TranscriptUse``). Only a verified
-output is kept (``VerificationError`` otherwise: nothing is stored or destroyed, so nothing
-is lost). A provider transcript is always written back redacted before it is stored: it is
+so (``TranscriptUse``). Verification listens with the recognizer in both cases
+(``verify_listen``), masks what it still hears and converges (whole regions masked when it
+must: see ``redaction.engine``), so a card call ends with a stored recording; only if even
+that fails is nothing stored or destroyed (``VerificationError``). A provider transcript is
+always written back redacted before it is stored: it is
 a copy of the card data too.
 """
 
@@ -155,10 +157,13 @@ def transcript_spans(transcript: Transcript, to_recording_s: ToRecording | None 
 
 
 def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: Transcript | None,
-                     out_path: Path, recognizer: Recognizer | None, config: RedactionConfig) -> RedactionResult:
+                     out_path: Path, recognizer: Recognizer | None, config: RedactionConfig,
+                     verify_listen: bool = True) -> RedactionResult:
     """Redact the assembled recording into ``out_path`` (the worker's temp dir): spoken card
-    data from ``transcript`` when there is one, else from ``recognizer``."""
+    data from ``transcript`` when there is one, else from ``recognizer``; ``recognizer``
+    listens in verification either way unless ``verify_listen`` is off."""
     words = None
+    listener = recognizer
     spans: tuple[Detection, ...] = ()
     if transcript is not None:
         words = transcript.words
@@ -166,11 +171,12 @@ def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: 
         if to_recording is not None:
             words = transcripts.to_recording_clock(words, to_recording)
         spans = transcript_spans(transcript, to_recording)
-        recognizer = None
+        recognizer = None  # the transcript's words, then the recognizer listens in verification
+        listener = listener if verify_listen else None
     report = redact_file(
         assembly.recording.path, out_path, words=words,
         words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
-        recognizer=recognizer, config=config, spans=spans)
+        recognizer=recognizer, verify_recognizer=listener, config=config, spans=spans)
     return RedactionResult(out_path, report)
 
 

@@ -46,6 +46,9 @@ class Settings:
     #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
     #: builtin (the small digit network alone) | none.
     recognizer: str = "whisper"
+    #: Verification listens with the recognizer even when the words came from a transcript
+    #: (one on the wrong clock or missing a word must not leave audible digits behind).
+    verify_listen: bool = True
     #: Object store backend: local | s3; key provider: local | kms.
     store: str = "local"
     keys: str = "local"

@@ -110,7 +110,8 @@ def test_transcript_words_are_masked_and_reported_without_digits() -> None:
     text = json.dumps(report.to_dict())
     assert not any(token in text for token in ("4532", "0151", "1283", "0366", "12/27"))
     assert report.to_dict()["verification"] == {
-        "passed": True, "dtmf_remaining": 0, "spans_unmasked": 0, "recognizer_remaining": None}
+        "passed": True, "dtmf_remaining": 0, "spans_unmasked": 0, "recognizer_remaining": None,
+        "rounds": 1, "spans_added": 0, "regions_masked_whole": 0}
 
 
 def test_block_size_does_not_change_the_output() -> None:
@@ -176,16 +177,60 @@ def test_recognizer_findings_get_the_speech_padding_on_both_sides() -> None:
     assert transcript.masked == ((3.85, 10.4),)
 
 
-def test_failed_verification_writes_nothing(tmp_path) -> None:
+def test_what_verification_still_hears_is_masked_and_verified_again(tmp_path) -> None:
     source, out = tmp_path / "in.wav", tmp_path / "out.wav"
     call, talk_s = keyed_then_talk()
     sf.write(source, call, 8000, subtype="PCM_16")
-    # Pass 1 hears nothing spoken; verification hears a card outside every mask.
-    recognizer = ScriptedRecognizer([], card_words(talk_s))
-    with pytest.raises(VerificationError, match="1 spoken item") as info:
+    # Pass 1 hears nothing spoken; the first verification hears a card outside every mask.
+    recognizer = ScriptedRecognizer([], card_words(talk_s), [])
+    report = redact_file(source, out, recognizer=recognizer)
+    assert report.verified
+    assert (report.verification.rounds, report.verification.spans_added, report.verification.regions_masked_whole) == (2, 1, 0)
+    assert [s.entity for s in report.spans if s.kind == "spoken"] == ["card_number"]
+    assert any(a <= talk_s - 0.45 and b >= talk_s + 6.3 + 0.45 for a, b in report.masked)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "out.wav"]
+
+
+def moving_card(start_s: float, step_s: float, rounds: int) -> list[list[TimedWord]]:
+    """Pass 1 hears nothing; each verification hears a short card further on (never converges)."""
+    return [[]] + [card_words(start_s + k * step_s)[:13] for k in range(rounds)]
+
+
+def test_a_region_that_keeps_failing_is_masked_whole_and_stored() -> None:
+    call = np.zeros(120 * 8000, np.float32)
+    # Verifications 1-3 each hear a card 10 s further on; the 4th hears nothing.
+    recognizer = ScriptedRecognizer(*moving_card(5.0, 10.0, 3), [])
+    out, report = redact_array(call, 8000, recognizer=recognizer)
+    v = report.verification
+    assert report.verified and (v.rounds, v.spans_added, v.regions_masked_whole) == (4, 3, 1)
+    third = card_words(25.0)[:13]  # what the third verification heard: masked whole, 3 s either side
+    assert any(a <= third[0].start_s - 3.0 and b >= third[-1].end_s + 3.0 for a, b in report.masked)
+    assert report.to_dict()["verification"]["regions_masked_whole"] == 1
+
+
+def test_failed_verification_writes_nothing(tmp_path) -> None:
+    source, out = tmp_path / "in.wav", tmp_path / "out.wav"
+    sf.write(source, np.zeros(120 * 8000, np.float32), 8000, subtype="PCM_16")
+    # Every verification hears a new card outside every mask: it cannot converge.
+    recognizer = ScriptedRecognizer(*moving_card(5.0, 15.0, 5))
+    with pytest.raises(VerificationError, match="after 5 rounds.*1 spoken item") as info:
         redact_file(source, out, recognizer=recognizer)
     assert "4532" not in str(info.value)
     assert sorted(tmp_path.iterdir()) == [source]
+
+
+def test_verification_listens_when_the_words_came_from_a_transcript() -> None:
+    call = np.zeros(30 * 8000, np.float32)
+    transcript = card_words(2.0)  # the transcript has the card; it missed the code at 20 s
+    code = [TimedWord(20.0, 20.3, "security"), TimedWord(20.3, 20.6, "code")]
+    code += [TimedWord(21.0 + 0.4 * i, 21.3 + 0.4 * i, d) for i, d in enumerate(["seven", "three", "one"])]
+    recognizer = ScriptedRecognizer(code, [])
+    _, report = redact_array(call, 8000, words=transcript, verify_recognizer=recognizer)
+    assert [(s.entity, s.detector) for s in report.spans] == [
+        ("card_number", "transcript"), ("security_code", "recognizer:scripted")]
+    assert report.verified and report.verification.spans_added == 1
+    _, unheard = redact_array(call, 8000, words=transcript, verify_recognizer=None)
+    assert [s.entity for s in unheard.spans] == ["card_number"] and unheard.verification.recognizer_remaining is None
 
 
 def test_words_past_the_end_of_the_audio_are_refused() -> None:

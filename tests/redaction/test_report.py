@@ -28,7 +28,8 @@ def test_to_dict_lists_spans_masks_detectors_and_verification() -> None:
         "masked": [[0.85, 1.17]], "masked_s": 0.32,
         "detectors": [{"name": "dtmf", "version": "1.0"}],
         "verified": True,
-        "verification": {"passed": True, "dtmf_remaining": 0, "spans_unmasked": 0, "recognizer_remaining": None},
+        "verification": {"passed": True, "dtmf_remaining": 0, "spans_unmasked": 0, "recognizer_remaining": None,
+                         "rounds": 1, "spans_added": 0, "regions_masked_whole": 0},
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.mask = "silence"  # type: ignore[misc]

@@ -437,6 +437,45 @@ def test_provider_redacted_transcript_in_auto_format_masks_the_marked_call_time(
     assert meta["transcript"] == {"format": "aws", "fallback": None, "problem": None, "removed_fields": []}
 
 
+class HearsACode:
+    """A recognizer double: hears a security code at recording 3.0-4.0 s, whatever it is given."""
+
+    name, version = "hears-a-code", "1"
+
+    def __init__(self) -> None:
+        self.passes = 0
+
+    def recognize(self, blocks, rate_hz):
+        from redaction.words import TimedWord
+
+        self.passes += 1
+        for _ in blocks:
+            pass
+        yield from [TimedWord(2.6, 2.9, "security"), TimedWord(2.9, 3.0, "code")]
+        yield from [TimedWord(3.0 + 0.3 * i, 3.3 + 0.3 * i, w) for i, w in enumerate(["seven", "three", "one"])]
+
+
+@pytest.mark.parametrize("listen", [True, False])
+def test_verification_listens_although_a_transcript_gave_the_words(tmp_path, settings, monkeypatch, listen):
+    import dataclasses
+
+    import worker.redacting
+
+    recognizer = HearsACode()
+    monkeypatch.setattr(worker.redacting, "make_recognizer", lambda _settings: recognizer)
+    settings = dataclasses.replace(settings, verify_listen=listen)
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
+    outcome = process_call(manifest, settings)
+    meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
+    assert outcome.verified and recognizer.passes == (2 if listen else 0)  # pass 1 reads the transcript; verify twice
+    if listen:  # the code the transcript missed is masked too, and the metadata says so
+        assert outcome.spans_by_kind == (("card_number", 1), ("security_code", 1))
+        assert meta["redaction"]["verification"]["spans_added"] == 1
+        assert meta["redaction"]["masked"] == [[0.55, 3.5]]  # on over the code, to the recording's end
+    else:
+        assert outcome.spans_by_kind == (("card_number", 1),) and meta["redaction"]["masked"] == [[0.55, 2.4]]
+
+
 def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, settings):
     manifest = write_call(tmp_path / "call", transcript=card_transcript(), voicemail=True)
     outcome = process_call(manifest, build_backends(settings))
