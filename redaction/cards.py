@@ -9,8 +9,11 @@ DTMF digits as one-character words) in three steps:
    is one candidate;
 3. entities: a chain of 13 or more digits is a card number; the best Luhn- and issuer-valid
    window raises confidence and lets what follows be labelled expiry and security code, but
-   a long run is masked whole whatever the checks say. Shorter runs are an expiry date or a
-   security code when context words say so, or right after a card.
+   a long run is masked whole whatever the checks say. Runs chained across real words are
+   one card only when card words, the agent's ask or both checks say so. Shorter runs are an
+   expiry date or a security code when context words say so, when they answer the agent's
+   ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card;
+   a short run answering the agent's ask for the card is a group of the card.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from redaction.numbers import Piece, pieces
 from redaction.words import TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.1"
+VERSION = "1.2"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -33,6 +36,10 @@ RUN_GAP_S = 2.5
 #: Runs this close, with at most CHAIN_OTHER_WORDS ordinary words between, form one chain.
 CHAIN_GAP_S = 6.0
 CHAIN_OTHER_WORDS = 4
+#: A chain of fewer than MIN_CARD_DIGITS joined across more real words than this (a
+#: recognizer's "<other>" is no real word) is taken run by run: a card is read in groups
+#: with an "okay" between, an expiry date and a code with the agent's question between.
+CHAIN_REAL_WORDS = 2
 #: How many ordinary words before a run count as its context.
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
@@ -50,9 +57,20 @@ MIN_LONG_RUN_DIGITS = 12
 #: What a recognizer's "<other>" word (speech it could not identify) reads as here.
 UNKNOWN_WORD = "other"
 
-EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "exp", "valid", "thru", "through", "until"})
+EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "exp", "valid", "thru", "through",
+                          "until"})
+#: Expiry words that name a date only right before it ("valid thru 12/27").
+WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
+#: How long after the agent asks ("the long number on your card", "the expiry date", "the
+#: security code") a run counts as the answer, though the caller looked for the card first.
+ASK_WINDOW_S = {"card": 30.0, "expiry": 20.0, "code": 20.0}
+#: A card word this soon after an expiry or code ask belongs to that question.
+SAME_QUESTION_S = 3.0
+#: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
+MIN_ANSWER_DIGITS = 2
+MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
 
 
 _Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
@@ -77,6 +95,8 @@ class _Run:
     between: frozenset[str]  # ordinary words (lower case) since the previous run
     others_before: int  # how many
     context: frozenset[str]  # the last CONTEXT_WORDS ordinary words before the run
+    real_before: int = 0  # ordinary words since the previous run that are not UNKNOWN_WORD
+    asked: str | None = None  # the latest ask (card, expiry, code) whose window holds the run
 
     @property
     def text(self) -> str:
@@ -98,23 +118,46 @@ def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
     )
 
 
+def _ask_of(word: str) -> str | None:
+    if word in CARD_WORDS:
+        return "card"
+    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS:  # "you're through to ..." asks nothing
+        return "expiry"
+    if word in CODE_WORDS:
+        return "code"
+    return None
+
+
 def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
+    last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
     current: _Run | None = None
     for item in items:
         if not item.digits:
             if item.filler:
                 continue
             current = None
-            others.append(_plain(words[item.words[0]].text))
+            word = _plain(words[item.words[0]].text)
+            others.append(word)
+            kind = _ask_of(word)
+            # "the expiry date on the card": the card word names where, not what is asked
+            same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
+            if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
+                last_ask = (kind, item.end_s)
             continue
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
             current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
             current.end_s = max(current.end_s, item.end_s)
             continue
         context = frozenset(others[-CONTEXT_WORDS:])
-        current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context)
+        asked = None
+        if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
+            asked = last_ask[0]
+        if asked in ("expiry", "code"):
+            last_ask = None  # answered: a run after it answers something else
+        real = sum(1 for w in others if w != UNKNOWN_WORD)
+        current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         runs.append(current)
         others = []
@@ -160,9 +203,22 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     context = chain[0].context
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
+        if len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts):
+            # Runs joined across real words (a phone number, "or", another phone number)
+            # are one card only when something says so; else each run on its own.
+            out: list[Entity] = []
+            for run in chain:
+                out += _classify_chain([run], earlier + out, times)
+            return out
         return _card_chain(digits, starts, times)
     # Words a recognizer could not identify between the runs of a chain may be digits it
     # lost: they count towards a long run, never towards a checked card number.
+    if any(run.real_before > CHAIN_REAL_WORDS for run in chain[1:]):
+        # Joined across more than an interjection ("and the CVV number"): each run on its own.
+        out = []
+        for run in chain:
+            out += _classify_chain([run], earlier + out, times)
+        return out
     unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD})
     if len(digits) >= MIN_PARTIAL_CARD_DIGITS and len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
         return [_entity(CARD_NUMBER, digits, 0.4 if unheard else 0.5, times)]
@@ -174,6 +230,18 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
         if entity is not None:
             out.append(entity)
     return out
+
+
+def _card_like(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int]) -> bool:
+    """Card words before or inside the chain, the agent's card ask, or a card number that
+    passes both checks (Luhn and an issuer's prefix and length) starting where a run starts."""
+    if (chain[0].context | {w for run in chain[1:] for w in run.between}) & CARD_WORDS or chain[0].asked == "card":
+        return True
+    text = "".join(d for d, _ in digits)
+    return any(
+        luhn_valid(text[a : a + n]) and issuer_of(text[a : a + n]) is not None
+        for a in starts for n in range(MIN_CARD_DIGITS, min(MAX_CARD_DIGITS, len(text) - a) + 1)
+    )
 
 
 def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
@@ -235,6 +303,13 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(EXPIRY, run.digits, 0.9, times)
     if context & CODE_WORDS and 3 <= len(text) <= 4:
         return _entity(SECURITY_CODE, run.digits, 0.9, times)
+    # The answer to the agent's latest ask, a few seconds later, though a digit was lost.
+    if run.asked == "expiry" and MIN_ANSWER_DIGITS <= len(text) <= MAX_EXPIRY_DIGITS:
+        return _entity(EXPIRY, run.digits, 0.8 if _expiry_like(text) else 0.5, times)
+    if run.asked == "code" and MIN_ANSWER_DIGITS <= len(text) <= MAX_CODE_DIGITS:
+        return _entity(SECURITY_CODE, run.digits, 0.8 if len(text) >= 3 else 0.5, times)
+    if run.asked == "card" and len(text) >= MIN_ANSWER_DIGITS:  # a group of the card asked for
+        return _entity(CARD_NUMBER, run.digits, 0.5, times)
     if after_card and not after_expiry and len(text) in (4, 6) and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.7, times)
     if (after_card or after_expiry) and 3 <= len(text) <= 4:

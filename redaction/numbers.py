@@ -5,7 +5,9 @@ transcription providers write for it: digits ("4532", "4532-1488", "12/25"), dig
 ("four five"), "oh" and "o" for zero, "double four", "triple seven", teens and tens
 ("forty five", "forty-five", "nineteen"), hundreds and thousands ("forty five hundred",
 "two thousand twenty five"), month names in expiry dates ("December twenty five"), and any
-mix. Fillers ("and", "uh", "dash") inside a number do not break it.
+mix. Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and
+decimals written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are
+not digits read out.
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.
@@ -51,6 +53,9 @@ FILLERS = frozenset({"and", "uh", "um", "er", "erm", "ah", "hmm", "dash", "hyphe
 
 _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
 _DIGITS = re.compile(r"^\d+$")
+#: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
+#: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250"). One ordinary word.
+_QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$")
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class Piece:
 
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
+    if _QUANTITY.search(text.strip()):
+        return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(text.lower()):
         if not part:

@@ -105,8 +105,32 @@ class WhisperRecognizer:
             by_piece[id(where)].append(TimedWord(start_s, end_s, word.text, word.probability))
         out: list[TimedWord] = []
         for p in placed:
-            out += [w for w in _number_spans(by_piece[id(p)], p) if _owned(w, p.piece)]
+            out += [w for w in _number_spans(_without_loops(by_piece[id(p)]), p) if _owned(w, p.piece)]
         return out
+
+
+#: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many
+#: identical words in a row are dropped as such (a card has no five equal digits in a row
+#: that Whisper would write apart: it writes repeated digits together, or collapses them).
+LOOP_WORDS = 5
+
+
+def _without_loops(words: list[TimedWord]) -> list[TimedWord]:
+    out: list[TimedWord] = []
+    k = 0
+    while k < len(words):
+        same = k + 1
+        key = _plain(words[k].text)
+        while same < len(words) and _plain(words[same].text) == key:
+            same += 1
+        if same - k < LOOP_WORDS:
+            out += words[k:same]
+        k = same
+    return out
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _owned(word: TimedWord, piece: Piece) -> bool:

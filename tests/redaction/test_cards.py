@@ -118,3 +118,69 @@ def test_unidentified_words_inside_a_chain_count_as_lost_digits() -> None:
 def test_a_code_read_after_an_expiry_date_at_the_end_is_the_security_code() -> None:
     words = timed("the expiry is twelve twenty seven and the code seven three one")
     assert [(e.entity, e.words) for e in find_entities(words)] == [("expiry", (3, 4, 5)), ("security_code", (9, 10, 11))]
+
+
+# -- real words, as a speech recognizer or a provider writes them ------------------------
+
+
+def test_numerals_as_whisper_writes_them_are_card_data() -> None:
+    assert [e for e, _ in entities("sure it's 4111-1111-1111-1111 thanks")] == [CARD_NUMBER]
+    assert [e for e, _ in entities("it is 97987320082 4410 bye")] == [CARD_NUMBER]  # 15 digits in two tokens
+    assert entities("the card is 4532 0151 1283 0366, it expires 04/27 and the CVV is 731.") == [
+        (CARD_NUMBER, "4532 0151 1283 0366,"), (EXPIRY, "04/27"), (SECURITY_CODE, "731.")]
+
+
+def test_amounts_times_and_grouped_thousands_are_not_digits() -> None:
+    for text in [
+        "the card was charged $12.50 at 3:30 and then $1,250 more",
+        "it comes to 1,250,000 and 12.75 percent at 11:45",
+        "your card balance is £40.99 since 10:30",
+    ]:
+        assert entities(text) == [], text
+
+
+def test_month_names_and_spoken_years_are_expiry_dates() -> None:
+    assert entities("and the expiry date please April twenty twenty-seven") == [(EXPIRY, "April twenty twenty-seven")]
+    assert entities("when does it expire it's April 2027") == [(EXPIRY, "April 2027")]
+    assert entities("expiry oh four twenty-seven") == [(EXPIRY, "oh four twenty-seven")]
+
+
+def test_expiry_and_code_answered_after_the_agent_asks_and_the_caller_looks() -> None:
+    words = timed("and what is the expiry date on the card please")
+    words += [TimedWord(6.0 + 0.4 * i, 6.3 + 0.4 * i, t) for i, t in enumerate(
+        "hang on let me just find my purse it is in the other room sorry about this".split())]
+    words += [TimedWord(14.0, 14.3, "oh"), TimedWord(14.4, 14.7, "four"), TimedWord(14.8, 15.3, "twenty-seven")]
+    words += [TimedWord(17.0 + 0.4 * i, 17.3 + 0.4 * i, t) for i, t in enumerate(
+        "great and the three digit security code from the back".split())]
+    words += [TimedWord(23.0 + 0.4 * i, 23.3 + 0.4 * i, t) for i, t in enumerate(
+        "um one moment I have to turn it over okay here we go yes".split())]
+    words += [TimedWord(29.0, 29.3, "7"), TimedWord(29.4, 29.7, "3")]  # the recognizer lost a digit
+    found = [(e.entity, e.start_s) for e in find_entities(words)]
+    assert found == [(EXPIRY, 14.0), (SECURITY_CODE, 29.0)]
+
+
+def test_the_agents_question_between_card_expiry_and_code_is_not_masked() -> None:
+    text = "card number 4532 0151 1283 0366 and the expiry date please 12 27 and the security code 731 thanks"
+    words = timed(text)
+    found = find_entities(words)
+    assert [e.entity for e in found] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
+    masked = {i for e in found for i in e.words}
+    assert not masked & {i for i, w in enumerate(words) if not any(ch.isdigit() for ch in w.text)}
+
+
+def test_groups_of_a_card_asked_for_are_masked_though_words_were_misheard_between() -> None:
+    text = "can I take the long number on your card please 5 4 5 0 that's fine 8 7 8 5 hmm 3 4"
+    assert entities(text) == [(CARD_NUMBER, "5 4 5 0 8 7 8 5 3 4")]  # ten digits after the ask
+    text = "can I take the long number on your card please 5 4 5 0 that's fine let me see now 8 7 hmm"
+    assert entities(text) == [(CARD_NUMBER, "5 4 5 0"), (CARD_NUMBER, "8 7")]
+
+
+def test_harmless_numbers_stay_audible() -> None:
+    for text in [
+        "I'm calling about order number 4 5 7 8 2 9 it should only take two minutes",
+        "you can call the courier on 555 123 4567 okay and I live at flat 12 34 high street",
+        "your ticket number is 6 6 3 5 8 1 anything else no I have been waiting since 2024",
+        "it was 49 dollars and 99 cents and should arrive by 3 30 on tuesday",
+        "call me on 0207 946 0958 or 07700 900123",
+    ]:
+        assert entities(text) == [], text
