@@ -7,10 +7,17 @@ repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding 
 digit strings read slowly can trigger) or is unsure, faster-whisper decodes again at rising
 temperatures. The sampling generator is seeded before every window, so a recording
 redacts the same way every time. No voice-activity filter: the number gate chose the audio.
+
+Being deterministic, a window's words are remembered by the digest of its samples
+(``CACHE_WINDOWS`` of them): verification, which hears the masked output again, transcribes
+only the windows masking changed, and gets for the others exactly what Whisper would say.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +30,8 @@ if TYPE_CHECKING:
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
 #: Seed of the sampling used by the fallback decodes.
 SEED = 1234
+#: Windows whose words are remembered (a few words each).
+CACHE_WINDOWS = 256
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,29 @@ class FasterWhisperWindows:
 
     def __init__(self, model: WhisperModel) -> None:
         self._model = model
+        self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
+        self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
 
     def words(self, audio: np.ndarray) -> list[WindowWord]:
+        x = np.ascontiguousarray(audio, dtype=np.float32)
+        key = hashlib.blake2b(x.tobytes(), digest_size=20).digest()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return list(self._cache[key])
+        words = self._transcribe(x)
+        with self._lock:
+            self._cache[key] = words
+            while len(self._cache) > CACHE_WINDOWS:
+                self._cache.popitem(last=False)
+        return list(words)
+
+    def _transcribe(self, audio: np.ndarray) -> list[WindowWord]:
         import ctranslate2
 
         ctranslate2.set_random_seed(SEED)
         segments, _ = self._model.transcribe(
-            np.asarray(audio, dtype=np.float32), language="en", beam_size=1, temperature=list(TEMPERATURES),
+            audio, language="en", beam_size=1, temperature=list(TEMPERATURES),
             condition_on_previous_text=False, word_timestamps=True, vad_filter=False, without_timestamps=False)
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))

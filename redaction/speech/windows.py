@@ -130,3 +130,13 @@ def to_call_time(placed: list[Placed], window_s: float) -> tuple[Placed, float] 
             t = p.piece.start_s + (window_s - p.offset_s)
             return p, min(max(t, p.piece.start_s), p.piece.end_s)
     return None
+
+
+def pieces_for(regions: list[tuple[float, float]], end_s: float) -> list[Piece]:
+    """Where Whisper listens for gated ``regions`` ((start_s, end_s), in time order) in audio
+    ``end_s`` long: with context, merged, cut. For measuring what the cascade can hear."""
+    spans = SpanBuilder()
+    out: list[Piece] = []
+    for start_s, stop_s in regions:
+        out += spans.add(start_s, stop_s)
+    return out + spans.finish(end_limit_s=end_s)

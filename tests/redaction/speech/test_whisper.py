@@ -121,3 +121,20 @@ def test_a_decoding_loop_is_dropped_but_four_equal_digits_are_kept() -> None:
     model = ScriptedModel([[Word(0.5, 0.9, "on")] + loop + [Word(2.5, 2.9, "and")] + kept + [Word(4.0, 4.2, "bye")]])
     words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
     assert [w.text for w in words] == ["on", "and", "5,", "5,", "5,", "5,", "bye"]
+
+
+def test_a_window_heard_again_unchanged_is_not_transcribed_again(whisper_model, monkeypatch) -> None:
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    windows = FasterWhisperWindows(whisper_model)
+    calls = []
+    real = windows._transcribe
+    monkeypatch.setattr(windows, "_transcribe", lambda audio: calls.append(audio.size) or real(audio))
+    x, rate = sf.read(FIXTURE, dtype="float32")
+    audio = np.repeat(x, 2)  # 16 kHz, near enough for this check
+    first = windows.words(audio)
+    again = windows.words(audio.copy())
+    changed = audio.copy()
+    changed[: audio.size // 2] = 0.0  # masked: heard afresh
+    windows.words(changed)
+    assert again == first and calls == [audio.size, audio.size]

@@ -62,3 +62,11 @@ def test_pieces_are_packed_with_separators_into_one_window() -> None:
     assert to_call_time(placed, -1.0) is None
     assert fits(pieces, Piece(0.0, WINDOW_S - 19.0, 0.0, 1.0))
     assert not fits(pieces, Piece(0.0, WINDOW_S - 18.0, 0.0, 1.0))
+
+
+def test_pieces_for_gated_regions_are_what_whisper_hears() -> None:
+    from redaction.speech.windows import pieces_for
+
+    assert pieces_for([(1.0, 4.0), (5.0, 6.0), (40.0, 41.0)], 42.0) == [
+        Piece(0.0, 9.0, 0.0, 9.0), Piece(37.0, 42.0, 37.0, 42.0)]
+    assert pieces_for([], 10.0) == []
