@@ -37,9 +37,13 @@ RUN_GAP_S = 2.5
 CHAIN_GAP_S = 6.0
 CHAIN_OTHER_WORDS = 4
 #: A chain of fewer than MIN_CARD_DIGITS joined across more real words than this (a
-#: recognizer's "<other>" is no real word) is taken run by run: a card is read in groups
-#: with an "okay" between, an expiry date and a code with the agent's question between.
-CHAIN_REAL_WORDS = 2
+#: recognizer's "<other>" is no real word) is taken run by run: a phone number, "okay" and a
+#: house number are no card, nor an expiry date, the agent's question and a code (the runs
+#: of a card asked for are masked run by run: see ``_short_run``).
+CHAIN_REAL_WORDS = 0
+#: ... unless it is read like a card: at least this many groups, one word at most between
+#: them (Whisper writes an "oh" it did not catch as a word), MIN_LONG_RUN_DIGITS in all.
+MIN_GROUPS = 3
 #: How many ordinary words before a run count as its context.
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
@@ -213,7 +217,9 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
         return _card_chain(digits, starts, times)
     # Words a recognizer could not identify between the runs of a chain may be digits it
     # lost: they count towards a long run, never towards a checked card number.
-    if any(run.real_before > CHAIN_REAL_WORDS for run in chain[1:]):
+    joins = [run.real_before for run in chain[1:]]
+    grouped = len(chain) >= MIN_GROUPS and max(joins, default=0) <= 1 and len(digits) >= MIN_LONG_RUN_DIGITS
+    if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
         # Joined across more than an interjection ("and the CVV number"): each run on its own.
         out = []
         for run in chain:

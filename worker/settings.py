@@ -41,8 +41,9 @@ class Settings:
     #: Padding around each masked span (before the onset, after the end).
     pad_before_ms: float = 150.0
     pad_after_ms: float = 100.0
-    #: Further padding on both sides of spoken card data the built-in recognizer found.
-    speech_pad_ms: float = 450.0
+    #: Further padding on both sides of spoken card data a recognizer found (Whisper's number
+    #: words already reach their neighbours; 450 suits the built-in network's CTC spikes).
+    speech_pad_ms: float = 150.0
     #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
     #: builtin (the small digit network alone) | none.
     recognizer: str = "whisper"

@@ -8,9 +8,11 @@ one window, whatever the call length.
 
 Timing of numbers: Whisper writes digit strings as numerals, often one token for many
 digits, and such a token's timestamp may cover a fraction of the time the digits took. A
-word that says a number therefore spans from the end of the word before it to the start of
-the word after it (the piece's edge when there is none): the masker would rather cover a
-pause than leave a digit audible.
+number word timed shorter than its digits take to say therefore spans from the end of the
+word before it to the start of the word after it (the piece's edge when there is none): the
+masker would rather cover a pause than leave a digit audible. Other number words keep
+their own times, a little widened (stretching every digit to its neighbours masked about
+twice as much other speech on the tune calls for one digit more).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ class Windows(Protocol):
 
     def words(self, audio: np.ndarray) -> list[WindowWord]: ...
 
+
+#: Least time one digit takes to say; a number word Whisper timed shorter than its digits
+#: need is timed by its neighbours.
+SECONDS_PER_DIGIT = 0.3
+#: How far past its own timestamps any other number word reaches (never past a neighbour).
+EDGE_SLACK_S = 0.2
 
 #: Whisper's input rate.
 WHISPER_RATE_HZ = 16000
@@ -147,14 +155,36 @@ def _says_number(text: str) -> bool:
     return any(atom.kind in _NUMBER_KINDS for atom in atoms_of(text, 0))
 
 
+def _digit_count(text: str) -> int:
+    """Digits a word says ("4111" 4, "forty" 2, "four" 1)."""
+    count = 0
+    for atom in atoms_of(text, 0):
+        if atom.kind == "digits":
+            count += len(str(atom.value))
+        elif atom.kind in ("unit", "repeat", "hundred", "thousand"):
+            count += 1
+        elif atom.kind in ("teen", "tens", "month"):
+            count += 2
+    return count
+
+
 def _number_spans(words: list[TimedWord], placed: Placed) -> list[TimedWord]:
-    """Words of one piece, number words stretched to their neighbours (module docstring)."""
+    """Words of one piece with number words re-timed (module docstring): a number word
+    shorter than its digits take to say (``SECONDS_PER_DIGIT`` each) spans from the end of
+    the word before it to the start of the word after it (the piece's edges when there is
+    none); any other number word reaches ``EDGE_SLACK_S`` further on both sides, never
+    past its neighbours."""
     out = []
     for k, w in enumerate(words):
         if _says_number(w.text):
             before = words[k - 1].end_s if k else placed.piece.start_s
             after = words[k + 1].start_s if k + 1 < len(words) else placed.piece.end_s
-            w = TimedWord(min(w.start_s, before), max(w.end_s, after), w.text, w.confidence)
+            if w.end_s - w.start_s < _digit_count(w.text) * SECONDS_PER_DIGIT:
+                start_s, end_s = min(w.start_s, before), max(w.end_s, after)
+            else:
+                start_s = min(w.start_s, max(before, w.start_s - EDGE_SLACK_S))
+                end_s = max(w.end_s, min(after, w.end_s + EDGE_SLACK_S))
+            w = TimedWord(max(0.0, start_s), end_s, w.text, w.confidence)
         out.append(w)
     return out
 

@@ -170,9 +170,16 @@ def test_the_agents_question_between_card_expiry_and_code_is_not_masked() -> Non
 
 def test_groups_of_a_card_asked_for_are_masked_though_words_were_misheard_between() -> None:
     text = "can I take the long number on your card please 5 4 5 0 that's fine 8 7 8 5 hmm 3 4"
-    assert entities(text) == [(CARD_NUMBER, "5 4 5 0 8 7 8 5 3 4")]  # ten digits after the ask
+    assert entities(text) == [(CARD_NUMBER, "5 4 5 0"), (CARD_NUMBER, "8 7 8 5 3 4")]  # "that's fine" stays audible
     text = "can I take the long number on your card please 5 4 5 0 that's fine let me see now 8 7 hmm"
     assert entities(text) == [(CARD_NUMBER, "5 4 5 0"), (CARD_NUMBER, "8 7")]
+
+
+def test_groups_joined_by_single_misheard_words_are_a_card_without_an_ask() -> None:
+    # Whisper wrote an "oh" it did not catch as "I'm": four groups, twelve digits
+    assert [e for e, _ in entities("yes it is 4 3 0 I'm 4 5 0 I'm 4 5 0 I'm 5 5 0 and")] == [CARD_NUMBER]
+    # a phone number, "okay" and a house number are two groups: no card
+    assert entities("on 3 0 3 0 3 1 okay and 9 5 13 6 high street") == []
 
 
 def test_harmless_numbers_stay_audible() -> None:

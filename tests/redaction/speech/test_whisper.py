@@ -65,8 +65,16 @@ def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighb
     assert words[1].start_s == pytest.approx(piece_start + 1.5) and words[1].end_s == pytest.approx(piece_start + 5.0)
 
 
+def test_a_digit_word_timed_long_enough_keeps_its_time_a_little_widened() -> None:
+    model = ScriptedModel([[Word(1.0, 1.5, "card"), Word(2.0, 2.4, "four"), Word(2.5, 2.9, "five"), Word(4.0, 4.3, "ok")]])
+    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
+    piece_start = 10.0 - 0.2 - CONTEXT_S
+    spans = [(round(w.start_s - piece_start, 3), round(w.end_s - piece_start, 3)) for w in words]
+    assert spans == [(1.0, 1.5), (1.8, 2.5), (2.4, 3.1), (4.0, 4.3)]  # 0.2 s more, never past a neighbour
+
+
 def test_a_number_at_a_pieces_edge_reaches_the_edge() -> None:
-    model = ScriptedModel([[Word(2.0, 2.3, "four")]])
+    model = ScriptedModel([[Word(2.0, 2.3, "4111")]])
     words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
     piece_start = 10.0 - 0.2 - CONTEXT_S
     assert words[0].start_s == pytest.approx(piece_start)
