@@ -8,13 +8,15 @@ when at some moment the network gives any number word ("four", "oh", "double", "
 the built-in recognizer's own (``decoding.MIN_CONFIDENCE``): a digit the gate skips is a
 digit nobody masks, while a region passed for nothing costs only Whisper time.
 
-``gated_regions`` is the gate's decision on its own, for measuring its recall.
+``gated_regions`` is the gate's decision on its own, for measuring its recall. A gated region
+also carries the number words the network is sure of (at its own thresholds): where Whisper
+hears words but no digits over a run of them, they stand in (``whisper``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import soxr
@@ -23,7 +25,9 @@ from redaction.errors import RedactionInputError
 from redaction.speech.features import RATE_HZ, log_mel, normalise
 from redaction.speech.network import DigitNetwork
 from redaction.speech.regions import Region, RegionFinder
+from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, candidates, spikes
 from redaction.speech.vocabulary import INDEX, OTHER
+from redaction.words import TimedWord
 
 #: Least probability of "some number word" at one network frame for a region to pass.
 MIN_NUMBER_MASS = 0.10
@@ -38,6 +42,8 @@ class GatedRegion:
     start_s: float
     end_s: float
     score: float  # the largest number-word probability at one frame
+    #: Number words the network is sure of (its own thresholds), for Whisper's fallback.
+    words: tuple[TimedWord, ...] = field(default=(), repr=False)  # card data: never in a repr
 
 
 class NumberGate:
@@ -75,7 +81,10 @@ class NumberGate:
         score = float(posteriors[:, _NUMBERS].sum(axis=1).max())
         if score < self._min_mass:
             return None
-        return GatedRegion(region.start_s, region.start_s + region.samples.size / RATE_HZ, score)
+        end_s = region.start_s + region.samples.size / RATE_HZ
+        found = spikes(posteriors, BLANK_PENALTY)
+        sure = [c.word for c in candidates(found, region.start_s, region.start_s, end_s, MIN_CONFIDENCE) if c.sure]
+        return GatedRegion(region.start_s, end_s, score, tuple(sure))
 
 
 def gated_regions(blocks: Iterable[np.ndarray], rate_hz: int, gate: NumberGate | None = None) -> list[GatedRegion]:

@@ -69,13 +69,14 @@ class WhisperRecognizer:
         buffer = _Buffer()
         spans = SpanBuilder()
         pack: list[tuple[Piece, np.ndarray]] = []
+        network: list[TimedWord] = []  # the gate network's sure number words not yet used
 
         def take(pieces: list[Piece]) -> Iterator[TimedWord]:
             nonlocal pack
             for piece in pieces:
                 audio = buffer.read(piece.start_s, piece.end_s)
                 if pack and not fits([p for p, _ in pack], piece):
-                    yield from self._transcribe(pack)
+                    yield from self._heard(pack, network)
                     pack = []
                 pack.append((piece, audio))
 
@@ -83,19 +84,26 @@ class WhisperRecognizer:
             x = np.asarray(block, dtype=np.float32)
             buffer.append(to_whisper(x))
             for region in gate.feed(to_gate(x)):
+                network.extend(region.words)
                 yield from take(spans.add(region.start_s, region.end_s))
             yield from take(spans.close_before(gate.open_from_s))
             # Kept: the open span, and the context before any region still to come.
             open_start = spans.open_start_s
             buffer.drop_before(min(gate.open_from_s - CONTEXT_S - 1.0, open_start if open_start is not None else np.inf))
         buffer.append(to_whisper.flush())
-        for region in gate.feed(to_gate.flush()):
-            yield from take(spans.add(region.start_s, region.end_s))
-        for region in gate.finish():
+        for region in [*gate.feed(to_gate.flush()), *gate.finish()]:
+            network.extend(region.words)
             yield from take(spans.add(region.start_s, region.end_s))
         yield from take(spans.finish(end_limit_s=buffer.end_s))
         if pack:
-            yield from self._transcribe(pack)
+            yield from self._heard(pack, network)
+
+    def _heard(self, pack: list[tuple[Piece, np.ndarray]], network: list[TimedWord]) -> list[TimedWord]:
+        """Whisper's words for a pack, with the network's runs where Whisper heard no digits."""
+        end_s = max(p.end_s for p, _ in pack)
+        mine = [w for w in network if any(p.start_s <= w.start_s < p.end_s for p, _ in pack)]
+        network[:] = [w for w in network if w.start_s >= end_s]
+        return with_network_runs(self._transcribe(pack), mine)
 
     def _transcribe(self, pack: list[tuple[Piece, np.ndarray]]) -> list[TimedWord]:
         placed = pack_offsets([p for p, _ in pack])
@@ -153,6 +161,41 @@ def _owned(word: TimedWord, piece: Piece) -> bool:
 
 def _says_number(text: str) -> bool:
     return any(atom.kind in _NUMBER_KINDS for atom in atoms_of(text, 0))
+
+
+#: A run of this many number words the gate's network is sure of, over which Whisper wrote
+#: fewer than half as many digits (it heard words: "free payment" for "three two"), is taken
+#: from the network. Whisper tiny hears some synthetic voices' digits as words; the network
+#: rarely hears a run this long where nobody reads digits.
+NETWORK_RUN_WORDS = 6
+#: Longest gap between two words of such a run.
+NETWORK_RUN_GAP_S = 1.5
+#: After such a run (a card), shorter runs (an expiry date, a code) this soon are taken too.
+NETWORK_ANSWER_WORDS = 3
+NETWORK_SESSION_S = 30.0
+
+
+def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
+    """``words`` (Whisper's, call clock) with the network's long runs standing in where
+    Whisper heard fewer than half their digits."""
+    runs: list[list[TimedWord]] = []
+    for w in sorted(network, key=lambda w: w.start_s):
+        if runs and w.start_s - runs[-1][-1].end_s <= NETWORK_RUN_GAP_S:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    out = list(words)
+    long_end_s = -np.inf
+    for run in runs:
+        if len(run) >= NETWORK_RUN_WORDS:
+            long_end_s = run[-1].end_s
+        elif len(run) < NETWORK_ANSWER_WORDS or run[0].start_s - long_end_s > NETWORK_SESSION_S:
+            continue
+        a, b = run[0].start_s, run[-1].end_s
+        inside = [w for w in out if a <= (w.start_s + w.end_s) / 2 <= b]
+        if 2 * sum(_digit_count(w.text) for w in inside) < len(run):
+            out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
+    return sorted(out, key=lambda w: w.start_s)
 
 
 def _digit_count(text: str) -> int:

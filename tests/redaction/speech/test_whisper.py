@@ -146,3 +146,19 @@ def test_a_window_heard_again_unchanged_is_not_transcribed_again(whisper_model, 
     changed[: audio.size // 2] = 0.0  # masked: heard afresh
     windows.words(changed)
     assert again == first and calls == [audio.size, audio.size]
+
+
+def test_the_networks_runs_stand_in_where_whisper_heard_words_but_no_digits() -> None:
+    from redaction.speech.whisper import with_network_runs
+    from redaction.words import TimedWord
+
+    whisper = [TimedWord(0.0, 0.5, "card"), TimedWord(1.0, 1.4, "free"), TimedWord(1.4, 2.0, "payment"),
+               TimedWord(2.2, 2.6, "nine"), TimedWord(9.0, 9.4, "thanks")]
+    card = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, d) for k, d in enumerate("three two one four five six".split())]
+    code = [TimedWord(20.0 + 0.3 * k, 20.25 + 0.3 * k, d) for k, d in enumerate("seven three one".split())]
+    lone = [TimedWord(60.0 + 0.3 * k, 60.25 + 0.3 * k, d) for k, d in enumerate("four four".split())]
+    out = with_network_runs(whisper, card + code + lone)
+    assert [w.text for w in out] == ["card", *"three two one four five six".split(), "thanks", "seven", "three", "one"]
+    # where Whisper wrote the digits itself, its words stay
+    digits = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, str(k)) for k in range(6)]
+    assert with_network_runs(digits, card) == digits
