@@ -12,8 +12,7 @@ DTMF digits as one-character words) in three steps:
    a long run is masked whole whatever the checks say. Runs chained across real words are
    one card only when card words, the agent's ask or both checks say so. Shorter runs are an
    expiry date or a security code when context words say so, when they answer the agent's
-   ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card;
-   a short run answering the agent's ask for the card is a group of the card.
+   ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card.
 """
 
 from __future__ import annotations
@@ -67,8 +66,9 @@ EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired"
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
-#: How long after the agent asks ("the long number on your card", "the expiry date", "the
-#: security code") a run counts as the answer, though the caller looked for the card first.
+#: How long after the agent asks ("the expiry date", "the security code") a run counts as
+#: the answer, though the caller looked for the card first (a card ask only ends the
+#: window of an earlier one).
 ASK_WINDOW_S = {"card": 30.0, "expiry": 20.0, "code": 20.0}
 #: A card word this soon after an expiry or code ask belongs to that question.
 SAME_QUESTION_S = 3.0
@@ -314,8 +314,6 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(EXPIRY, run.digits, 0.8 if _expiry_like(text) else 0.5, times)
     if run.asked == "code" and MIN_ANSWER_DIGITS <= len(text) <= MAX_CODE_DIGITS:
         return _entity(SECURITY_CODE, run.digits, 0.8 if len(text) >= 3 else 0.5, times)
-    if run.asked == "card" and len(text) >= MIN_ANSWER_DIGITS:  # a group of the card asked for
-        return _entity(CARD_NUMBER, run.digits, 0.5, times)
     if after_card and not after_expiry and len(text) in (4, 6) and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.7, times)
     if (after_card or after_expiry) and 3 <= len(text) <= 4:

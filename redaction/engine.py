@@ -92,7 +92,7 @@ def detect(
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
-    heard = _outside(heard, [(t.start_s, t.end_s) for t in tones] + list(masked_s))
+    heard = _outside(heard, _keying([(t.start_s, t.end_s) for t in tones]) + list(masked_s))
 
     detections = _keyed(tones)
     if words:
@@ -118,9 +118,35 @@ def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:
     ]
 
 
+#: A heard word this much of which lies in key presses or masks is that tone (Whisper hears
+#: key presses as digit words, timed loosely around them).
+TONE_SHARE = 0.3
+
+
+#: Key presses this close are one keyed sequence: a word heard between them is their tone.
+KEYING_GAP_S = 1.0
+
+
+def _keying(presses: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Key presses merged into sequences (gaps up to KEYING_GAP_S)."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(presses):
+        if out and a - out[-1][1] <= KEYING_GAP_S:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> list[TimedWord]:
-    """The words whose middle lies in none of ``spans``."""
-    return [w for w in heard if not any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in spans)]
+    """The words whose middle lies in none of ``spans`` and of which less than TONE_SHARE does."""
+    def tone(w: TimedWord) -> bool:
+        if any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in spans):
+            return True
+        inside = sum(max(0.0, min(b, w.end_s) - max(a, w.start_s)) for a, b in spans)
+        return inside >= TONE_SHARE * (w.end_s - w.start_s) > 0
+
+    return [w for w in heard if not tone(w)]
 
 
 def _spoken(words: Sequence[TimedWord], detector: str) -> list[Detection]:

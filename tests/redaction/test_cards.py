@@ -168,11 +168,11 @@ def test_the_agents_question_between_card_expiry_and_code_is_not_masked() -> Non
     assert not masked & {i for i, w in enumerate(words) if not any(ch.isdigit() for ch in w.text)}
 
 
-def test_groups_of_a_card_asked_for_are_masked_though_words_were_misheard_between() -> None:
-    text = "can I take the long number on your card please 5 4 5 0 that's fine 8 7 8 5 hmm 3 4"
-    assert entities(text) == [(CARD_NUMBER, "5 4 5 0"), (CARD_NUMBER, "8 7 8 5 3 4")]  # "that's fine" stays audible
-    text = "can I take the long number on your card please 5 4 5 0 that's fine let me see now 8 7 hmm"
-    assert entities(text) == [(CARD_NUMBER, "5 4 5 0"), (CARD_NUMBER, "8 7")]
+def test_digit_words_in_a_prompt_after_a_card_ask_stay_audible() -> None:
+    # "please key in your card number" ... the prompt "now the expiry date, four digits",
+    # which Whisper heard as "now the x-pirator eight four ten": no card is read here
+    text = "please key in your card number followed by the hash key now the x pirator eight four ten"
+    assert entities(text) == []
 
 
 def test_groups_joined_by_single_misheard_words_are_a_card_without_an_ask() -> None:

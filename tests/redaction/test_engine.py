@@ -262,3 +262,12 @@ def test_card_words_just_past_the_end_within_tolerance_pass_verification() -> No
     out, report = redact_array(np.zeros(80_000, np.float32), 8000, words=words)
     assert [(s.entity, s.start_s) for s in report.spans] == [("security_code", 10.2)]
     assert report.verified and report.masked == ()
+
+
+def test_words_heard_between_the_presses_of_a_keyed_sequence_are_its_tones() -> None:
+    call = keyed_call()
+    tones = list(detect_dtmf(call, 8000))
+    # Whisper times a digit word it heard in the keying loosely: across the gap between presses
+    words = [TimedWord(tones[k].end_s - 0.05, tones[k + 1].start_s + 0.05, "four") for k in range(0, 16, 1)]
+    _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(words, words))
+    assert [s.kind for s in report.spans] == ["keyed"] * len(tones)
