@@ -459,13 +459,10 @@ class HearsACode:
 def test_verification_listens_although_a_transcript_gave_the_words(tmp_path, settings, monkeypatch, listen):
     import dataclasses
 
-    import worker.redacting
-
     recognizer = HearsACode()
-    monkeypatch.setattr(worker.redacting, "make_recognizer", lambda _settings: recognizer)
     settings = dataclasses.replace(settings, verify_listen=listen)
     manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
-    outcome = process_call(manifest, settings)
+    outcome = process_call(manifest, build_backends(settings, recognizer=recognizer))
     meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
     assert outcome.verified and recognizer.passes == (2 if listen else 0)  # pass 1 reads the transcript; verify twice
     if listen:  # the code the transcript missed is masked too, and the metadata says so
