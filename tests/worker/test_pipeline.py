@@ -569,11 +569,11 @@ def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
     assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7")
     assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
         [(1.0, 2.6, "recognizer:fake-ears")]
-    assert meta["redaction"]["masked"] == [[0.4, 3.15]]
+    assert meta["redaction"]["masked"] == [[0.7, 2.85]]
     samples, _ = sf.read(io.BytesIO(decrypt(backends.vault, outcome.recording_id, "audio")), dtype="int16")
     expected = expected_recording()
-    # masked: the span with the speech padding (450 ms) and the span padding (150 ms before, 100 ms after)
-    first, last = round((1.0 - 0.45 - 0.15) * RATE_HZ), round((2.6 + 0.45 + 0.1) * RATE_HZ)
+    # masked: the span with the speech padding (150 ms) and the span padding (150 ms before, 100 ms after)
+    first, last = round((1.0 - 0.15 - 0.15) * RATE_HZ), round((2.6 + 0.15 + 0.1) * RATE_HZ)
     beep = len(expected_beep())
     assert np.array_equal(samples[beep:first], expected[beep:first])
     assert np.array_equal(samples[last:], expected[last:])
