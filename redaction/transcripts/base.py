@@ -213,6 +213,20 @@ def _has(node: Any, path: str) -> bool:
     return True
 
 
+def _duration(value: dict[str, Any], where: str, format_name: str) -> float:
+    """A protobuf Duration mapping: ``seconds`` (a whole number, or its string, as proto3 JSON
+    writes int64) and ``nanos`` (0 to 999999999), either left out when zero; nothing else."""
+    whole, nanos = value.get("seconds", 0), value.get("nanos", 0)
+    if (set(value) - {"seconds", "nanos"}
+            or not (type(whole) is int or isinstance(whole, str) and whole.isascii() and whole.isdigit())
+            or not (type(nanos) is int and 0 <= nanos < 1_000_000_000)):  # type(): a bool is no number
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time (a duration of whole "
+                              "seconds and 0 to 999999999 nanos)")
+    if int(whole) < 0:
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time")
+    return int(whole) + nanos / 1e9
+
+
 def seconds(value: Any, where: str, format_name: str) -> float:
     """A time in seconds from a number, a numeric string or a duration string ("1.500s")."""
     if isinstance(value, bool):
@@ -220,10 +234,7 @@ def seconds(value: Any, where: str, format_name: str) -> float:
     if isinstance(value, str) and value.endswith("s"):
         value = value[:-1]
     if isinstance(value, dict):  # protobuf Duration as a mapping
-        try:
-            return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
-        except (TypeError, ValueError):
-            raise TranscriptError(f"{format_name} transcript: {where} is not a time") from None
+        return _duration(value, where, format_name)
     try:
         out = float(value)
     except (TypeError, ValueError):

@@ -26,6 +26,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "whisper-timestamped-bonjour.json": ("whisper", 1, 0, (0.14, 0.94), ("Bonjour !",)),
     "whisperx-untimed-numerals.json": ("whisper", 31, 0, (0.61, 0.83), ("CapEx", "with", "a", "10")),
     "google-v2-batch.json": ("google", 10, 0, (1.0, 4.2), ("Crazy", "Ones", "Misfits", "Rebels")),
+    "google-v1-duration-objects.json": ("google", 14, 0, (0.1, 0.5), ("fog", "horn", "short", "story")),
     "azure-docs-hello.json": ("azure", 2, 0, (0.76, 1.52), ("Hello", "world.")),
     "revai-python-sdk.json": ("revai", 16, 0, (0.3, 0.52), ("gonna", "be", "talking", "about")),
     "speechmatics-batch.json": ("speechmatics", 6, 0, (1.41, 1.83), ("Tidy", "things", "Place", "shelves")),
@@ -219,3 +220,35 @@ def test_deepgram_sentences_paragraphs_and_summary_keep_their_place_with_the_car
     assert [s for k, s in enumerate(sentences) if k != 2] == [s for k, s in enumerate(before) if k != 2]
     assert "[redacted] [redacted] [redacted] [redacted]. You don't stop" in alternative["paragraphs"]["transcript"]
     assert after["summary"]["result"] == "success" and "[redacted] [redacted] [redacted] [redacted]." in after["summary"]["short"]
+
+
+def test_google_v1_duration_objects_read_with_exact_times() -> None:
+    """Speech-to-Text v1 as a Node client printed it: Duration objects, a zero field left out."""
+    for fmt in ("auto", "google"):
+        words = transcripts.load(text_of("google-v1-duration-objects.json"), fmt).words
+        assert [(w.start_s, w.end_s, w.text) for w in words] == [
+            (0.1, 0.5, "the"), (0.5, 0.8, "fog"), (0.8, 1.0, "horn"), (1.0, 2.2, "short"), (2.2, 2.7, "story"),
+            (2.7, 2.9, "by"), (2.9, 3.2, "Ray"), (3.2, 3.6, "Bradbury"), (5.6, 6.0, "out"), (6.0, 6.2, "there"),
+            (6.2, 6.2, "in"), (6.2, 6.4, "the"), (6.4, 6.5, "cold"), (6.5, 7.0, "water")]
+
+
+def test_google_v1_duration_strings_read_as_the_objects_do() -> None:
+    document = json.loads(text_of("google-v1-duration-objects.json"))
+    for result in document["results"]:
+        for word in result["alternatives"][0]["words"]:
+            for key in ("startTime", "endTime"):
+                value = word[key]
+                word[key] = f"{int(value.get('seconds', 0)) + value.get('nanos', 0) / 1e9:.3f}s"
+    as_strings = transcripts.load(json.dumps(document), "google").words
+    assert as_strings == transcripts.load(text_of("google-v1-duration-objects.json"), "google").words
+
+
+@pytest.mark.parametrize("bad", [{"seconds": True}, {"nanos": False}, {"seconds": "1.5"}, {"seconds": 1.5},
+                                 {"nanos": 1000000000}, {"nanos": -1}, {"seconds": "-1"}, {"seconds": "x"},
+                                 {"secs": 1}, {"seconds": None}, [1, 0], "-1s", "s", True])
+def test_google_v1_duration_that_is_not_one_is_refused_naming_the_word(bad: Any) -> None:
+    document = json.loads(text_of("google-v1-duration-objects.json"))
+    document["results"][0]["alternatives"][0]["words"][3]["endTime"] = bad
+    with pytest.raises(transcripts.TranscriptError, match=r"results\[0\]\.alternatives\[0\]\.words\[3\]") as info:
+        transcripts.load(json.dumps(document), "google")
+    assert "short" not in str(info.value)
