@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -108,7 +108,7 @@ MAX_DEPTH = 64
 
 def load_json(text: str, format_name: str) -> Any:
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_fields(format_name))
     except json.JSONDecodeError as exc:
         raise TranscriptError(
             f"{format_name} transcript is not valid JSON (line {exc.lineno}, column {exc.colno})"
@@ -118,6 +118,20 @@ def load_json(text: str, format_name: str) -> Any:
     if _depth(document) > MAX_DEPTH:
         raise TranscriptError(f"{format_name} transcript is nested more than {MAX_DEPTH} levels deep")
     return document
+
+
+def _unique_fields(format_name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A json ``object_pairs_hook``: objects whose names all differ, else a TranscriptError
+    naming the field (never a value)."""
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, value in pairs:
+            if name in result:
+                raise TranscriptError(f"{format_name} transcript: field {name[:40]!r} given twice in one "
+                                      "object (which one counts would be a guess)")
+            result[name] = value
+        return result
+    return hook
 
 
 def _depth(node: Any) -> int:

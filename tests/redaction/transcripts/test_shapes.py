@@ -172,6 +172,19 @@ def test_a_document_nested_past_the_limit_is_refused() -> None:
         transcripts.load("[" * 100_000 + "]" * 100_000, "auto")
 
 
+@pytest.mark.parametrize("fmt", ["auto", "whisper"])
+def test_a_field_given_twice_is_refused_naming_the_field_not_its_values(fmt: str) -> None:
+    """Which of the two counts would be a guess (json keeps the last): a card word could hide
+    behind a harmless duplicate, or its time be moved off the card."""
+    text = ('{"text": "x", "segments": [{"id": 0, "start": 1.0, "end": 2.0, "text": "41111",'
+            ' "words": [{"word": "4111", "start": 1.0, "start": 9.0, "end": 1.5}]}]}')
+    with pytest.raises(TranscriptError, match=r"'start' given twice in one object") as info:
+        transcripts.load(text, fmt)
+    assert "9.0" not in str(info.value) and "1.0" not in str(info.value) and "4111" not in str(info.value)
+    with pytest.raises(TranscriptError, match=r"'text' given twice"):
+        transcripts.load('{"text": "4111", "text": "x", "segments": []}', fmt)
+
+
 def test_deepgram_multichannel_reads_every_channel_and_redacts_utterance_copies() -> None:
     def words(texts: list[str], start_s: float) -> list[dict]:
         return [{"word": t, "start": start_s + 0.4 * k, "end": start_s + 0.4 * k + 0.3, "confidence": 0.9,
