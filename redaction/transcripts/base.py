@@ -115,6 +115,8 @@ def load_json(text: str, format_name: str) -> Any:
         ) from None
     except RecursionError:
         raise TranscriptError(f"{format_name} transcript is nested too deeply") from None
+    except ValueError:  # an integer past Python's 4,300-digit limit (its message quotes no digits, but says little)
+        raise TranscriptError(f"{format_name} transcript holds a number too long to read") from None
     if _depth(document) > MAX_DEPTH:
         raise TranscriptError(f"{format_name} transcript is nested more than {MAX_DEPTH} levels deep")
     return document

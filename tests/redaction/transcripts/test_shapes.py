@@ -185,6 +185,14 @@ def test_a_field_given_twice_is_refused_naming_the_field_not_its_values(fmt: str
         transcripts.load('{"text": "4111", "text": "x", "segments": []}', fmt)
 
 
+@pytest.mark.parametrize("fmt", ["auto", "whisper"])
+def test_an_integer_past_pythons_digit_limit_is_bad_input_not_a_crash(fmt: str) -> None:
+    text = '{"text": "x", "segments": [], "n": ' + "9" * 5000 + "}"
+    with pytest.raises(TranscriptError, match="number too long") as info:
+        transcripts.load(text, fmt)
+    assert "9999" not in str(info.value)
+
+
 def test_deepgram_multichannel_reads_every_channel_and_redacts_utterance_copies() -> None:
     def words(texts: list[str], start_s: float) -> list[dict]:
         return [{"word": t, "start": start_s + 0.4 * k, "end": start_s + 0.4 * k + 0.3, "confidence": 0.9,
