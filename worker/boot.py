@@ -55,33 +55,44 @@ class Backends:
         return dataclasses.replace(self, **changes)
 
 
-@dataclass(frozen=True)
-class FreshPerStream:
-    """A recognizer shared by every job of a process that makes a new ``make()`` for each
-    stream it hears: recognizers keep per-stream state, and worker threads share Backends."""
+class OnDemand:
+    """The recognizer ``make()`` gives, made when a call first needs it (a model loads only
+    for a call with speech to check, not at start) and asked again for each stream it hears:
+    the built-in recognizer keeps per-stream state, so each stream gets a fresh one, while
+    Whisper's ``make()`` returns the process's one loaded model. Worker threads share it."""
 
-    make: Callable[[], Recognizer]
-    name: str
-    version: str
+    def __init__(self, make: Callable[[], Recognizer]) -> None:
+        self._make = make
+
+    @functools.cached_property
+    def _first(self) -> Recognizer:
+        return self._make()
+
+    @property
+    def name(self) -> str:
+        return self._first.name
+
+    @property
+    def version(self) -> str:
+        return self._first.version
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
-        return self.make().recognize(blocks, rate_hz)
+        return self._make().recognize(blocks, rate_hz)
 
 
 def build_backends(settings: Settings, **changes: object) -> Backends:
     """The backends ``settings`` name (nothing is contacted yet); ``changes`` replace some
     (keyword per field of :class:`Backends`), and those are not built at all."""
     from worker.assemble import beep_spec
-    from worker.recognizers import make_recognizer
+    from worker.recognizers import CHOICES, make_recognizer
     from worker.redacting import config_from
     from worker.sources import default_remotes
     from worker.vaults import build_vault
 
     def recognizer() -> Recognizer | None:
-        made = make_recognizer(settings)
-        if made is None:
-            return None
-        return FreshPerStream(functools.partial(make_recognizer, settings), made.name, made.version)
+        if settings.recognizer not in CHOICES or settings.recognizer == "none":
+            return make_recognizer(settings)  # None, or UsageError naming the choices
+        return OnDemand(functools.partial(make_recognizer, settings))
 
     built: dict[str, Callable[[], object]] = {
         "vault": lambda: build_vault(settings),
