@@ -99,8 +99,8 @@ def parallel(count: int, request) -> float:
 
 
 def one_run(base: str, key: str, tag: str, count: int, queue, settings) -> dict[str, float]:
-    from worker.jobs import ProcessCall
-    from worker.manifest import load_manifest
+    from worker.queue.jobs import ProcessCall
+    from worker.calls.manifest import load_manifest
 
     headers = {"Authorization": f"Bearer {key}"}
     clients = threading.local()
@@ -154,10 +154,10 @@ def main() -> int:
 
     from worker.api.demo import free_port
     from worker.api.keys import KeyStore
-    from worker.broker import build_broker
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.broker import build_broker
+    from worker.queue.redis_server import EmbeddedRedis
     from worker.settings import Settings
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     SETTINGS = Settings.from_env()
     broker = build_broker(SETTINGS)

@@ -88,8 +88,8 @@ def make_call(directory: Path, call_s: float) -> Path:
 
 def child(manifest_path: str, out_path: str) -> None:
     """Runs in the measured process: assemble and report the wall time."""
-    from worker.assemble import assemble_manifest
-    from worker.manifest import load_manifest
+    from worker.calls.assemble import assemble_manifest
+    from worker.calls.manifest import load_manifest
     from worker.settings import Settings
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core

@@ -42,7 +42,7 @@ RUNS = 3
 def child(manifest_path: str, data_dir: str) -> None:
     """Runs in the measured process: the pipeline, timed."""
     from worker.boot import build_backends
-    from worker.pipeline import process_call
+    from worker.calls.pipeline import process_call
     from worker.settings import Settings
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core

@@ -64,13 +64,13 @@ def main() -> int:
 def overhead(count: int) -> None:
     import dramatiq
 
-    from worker.actors import declare_actors
-    from worker.broker import build_broker, ensure_redis
-    from worker.jobs import ProcessCall
-    from worker.redis_server import EmbeddedRedis
-    from worker.runner import JobResult, job_runner
+    from worker.queue.actors import declare_actors
+    from worker.queue.broker import build_broker, ensure_redis
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.redis_server import EmbeddedRedis
+    from worker.queue.runner import JobResult, job_runner
     from worker.settings import Settings
-    from worker.status import StatusStore
+    from worker.queue.status import StatusStore
 
     settings = Settings.from_env()
     broker = build_broker(settings)
@@ -112,11 +112,11 @@ def overhead(count: int) -> None:
 def throughput(directory: Path, processes: int, copies: int) -> None:
     from dataclasses import replace
 
-    from worker.broker import build_broker
-    from worker.jobs import ProcessCall
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.broker import build_broker
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.redis_server import EmbeddedRedis
     from worker.settings import Settings
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     settings = replace(Settings.from_env(), data_dir=directory / "state", redis_url=None)
     manifests = _copies(directory / "inbox", copies + 1)
@@ -161,7 +161,7 @@ def _copies(inbox: Path, copies: int) -> list[Path]:
 
 
 def _run(queue, manifests: list[Path]) -> list:
-    from worker.jobs import ProcessCall
+    from worker.queue.jobs import ProcessCall
 
     calls = [json.loads(path.read_text()) for path in manifests]
     jobs = [ProcessCall.for_call(str(path), call["account"]["id"], call["call_id"])

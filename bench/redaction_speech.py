@@ -4,7 +4,7 @@ Calls come from tools/evalcalls (synthetic conversations through a telephone cha
 exact ground truth; cached under $CALLREC_EVAL_CACHE or the temp directory): card calls
 (card number, expiry and security code, often read a few seconds after the agent asks)
 and calls with only harmless numbers. Each call goes through ``redaction.engine.redact_array``
-with the product's default recognizer and settings (worker.recognizers.make_recognizer;
+with the product's default recognizer and settings (worker.calls.recognizers.make_recognizer;
 ``--recognizer`` overrides CALLREC_RECOGNIZER), in this process, pinned to one core, the
 model loaded once. Reported per speaker/voice and seed, HELD-OUT split (the figures that
 count) first, the TUNE split after it, separately labelled (tools/evalcalls/splits.py):
@@ -57,8 +57,8 @@ from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
-from worker.recognizers import make_recognizer  # noqa: E402
-from worker.redacting import config_from  # noqa: E402
+from worker.calls.recognizers import make_recognizer  # noqa: E402
+from worker.calls.redacting import config_from  # noqa: E402
 from worker.settings import Settings  # noqa: E402
 
 RATE_HZ = 8000
@@ -364,8 +364,8 @@ import json, os, sys, time
 os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
 sys.path.insert(0, {str(ROOT)!r})
 from redaction.engine import redact_file
-from worker.recognizers import make_recognizer
-from worker.redacting import config_from
+from worker.calls.recognizers import make_recognizer
+from worker.calls.redacting import config_from
 from worker.settings import Settings
 settings = Settings.from_env({json.dumps({"CALLREC_RECOGNIZER": recognizer_name} if recognizer_name else {})})
 cpu0, wall0 = time.process_time(), time.perf_counter()

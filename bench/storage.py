@@ -24,8 +24,8 @@ RUNS = 3
 
 def main() -> int:
     from audio.encode import CODECS, encode
-    from worker.assemble import assemble_manifest
-    from worker.manifest import load_manifest
+    from worker.calls.assemble import assemble_manifest
+    from worker.calls.manifest import load_manifest
     from worker.settings import Settings
 
     totals = {name: 0 for name in CODECS}

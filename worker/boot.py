@@ -2,7 +2,7 @@
 
 Nothing reads the environment or builds a broker at import. Each entry point configures
 its process explicitly, once: the CLI's commands read the settings when they run and build
-what they use (``build_backends``, ``worker.broker.build_broker``); each ``callrec worker``
+what they use (``build_backends``, ``worker.queue.broker.build_broker``); each ``callrec worker``
 process is configured by :func:`start_worker`, which Dramatiq calls by name; tests build
 their own from their own settings.
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from redaction.recognizer import Recognizer
     from redaction.words import TimedWord
     from vault.vault import Vault
-    from worker.sources import RemoteSource
+    from worker.calls.sources import RemoteSource
 
 #: The remote source readers (by URI scheme) of a call stored in a region.
 RemoteSources = Callable[[str], Mapping[str, "RemoteSource"]]
@@ -83,10 +83,10 @@ class OnDemand:
 def build_backends(settings: Settings, **changes: object) -> Backends:
     """The backends ``settings`` name (nothing is contacted yet); ``changes`` replace some
     (keyword per field of :class:`Backends`), and those are not built at all."""
-    from worker.assemble import beep_spec
-    from worker.recognizers import CHOICES, make_recognizer
-    from worker.redacting import config_from
-    from worker.sources import default_remotes
+    from worker.calls.assemble import beep_spec
+    from worker.calls.recognizers import CHOICES, make_recognizer
+    from worker.calls.redacting import config_from
+    from worker.calls.sources import default_remotes
     from worker.vaults import build_vault
 
     def recognizer() -> Recognizer | None:
@@ -114,9 +114,9 @@ def start_worker() -> None:
     declare the actors on that broker with them."""
     import dramatiq
 
-    from worker.actors import declare_actors
-    from worker.broker import build_broker
-    from worker.runner import job_runner
+    from worker.queue.actors import declare_actors
+    from worker.queue.broker import build_broker
+    from worker.queue.runner import job_runner
 
     settings = Settings.from_env()
     broker = build_broker(settings)

@@ -6,7 +6,7 @@ kernel drops the lock when the process dies, however it dies (SIGKILL, OOM, a lo
 container). ``sweep_stale`` removes every work dir whose lock it can take, so its owner is
 gone, and a work dir with no lock file that is older than ``GRACE_S`` (its owner died
 between making it and locking it). Queue workers sweep when they start and then every
-``workdir_sweep_interval_s`` (``worker.lifecycle``); each removal is logged and counted.
+``workdir_sweep_interval_s`` (``worker.queue.lifecycle``); each removal is logged and counted.
 """
 
 from __future__ import annotations

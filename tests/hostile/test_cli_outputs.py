@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.worker.calls import write_call
+from tests.worker.queue_calls import write_call
 from worker.cli import main
 
 RATE_HZ = 8000

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.worker.calls import job_of, write_call
+from tests.worker.queue_calls import job_of, write_call
 from tests.worker.workers import WorkerProcess, wait_for
 
 #: Calls per round (of CALL_S seconds and more), and faults injected while they are processed.
@@ -71,10 +71,10 @@ class Round:
     """One round: a private state dir, embedded Redis, workers, and the calls' manifests."""
 
     def __init__(self, directory: Path, seed: int) -> None:
-        from worker.broker import build_broker
+        from worker.queue.broker import build_broker
         from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
-        from worker.redis_server import EmbeddedRedis
-        from worker.submit import JobQueue
+        from worker.queue.redis_server import EmbeddedRedis
+        from worker.queue.submit import JobQueue
 
         self.directory = directory
         self.rng = random.Random(seed)
@@ -102,7 +102,7 @@ class Round:
 
     def worker_pids(self, worker: WorkerProcess) -> list[int]:
         """The master and the worker processes of ``worker`` (once they announced themselves)."""
-        from worker.presence import live_workers
+        from worker.queue.presence import live_workers
 
         children = Path(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children")
         pids = [int(p) for p in children.read_text().split()] if children.exists() else []
@@ -166,7 +166,7 @@ def _state(pid: int) -> str:
 
 def run_round(directory: Path, seed: int) -> None:
     """One round of calls under faults; fails on anything lost, duplicated or left over."""
-    from worker.jobs import ProcessCall
+    from worker.queue.jobs import ProcessCall
     from worker.vaults import build_vault
 
     rnd = Round(directory, seed)
@@ -285,7 +285,7 @@ def check_redis(client, jobs) -> None:
     Allowed: each job's status (``callrec:job:<id>``), finished idempotency records (hashes
     with ``state = done`` and no holder) and presence keys (they expire by themselves).
     """
-    from worker.broker import QUEUE_NAMESPACE
+    from worker.queue.broker import QUEUE_NAMESPACE
 
     ours = {job.job_id for job in jobs}
     try:

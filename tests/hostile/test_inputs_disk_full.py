@@ -18,7 +18,7 @@ from audio.decode import DecodeLimits, open_source
 from audio.errors import AudioResourceError
 from worker.cli import main
 from worker.errors import ResourceError, is_permanent, is_retryable
-from worker.pipeline import process_call
+from worker.calls.pipeline import process_call
 from worker.settings import Settings
 from worker.boot import build_backends
 

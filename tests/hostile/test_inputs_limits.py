@@ -16,13 +16,13 @@ import soundfile
 
 from audio.decode import DecodeLimits, open_source
 from audio.errors import AudioInputError
-from worker.assemble import assemble_manifest
+from worker.calls.assemble import assemble_manifest
 from worker.cli import main
 from worker.errors import ManifestError
-from worker.limits import InputLimits
-from worker.manifest import load_manifest
-from worker.pipeline import process_call
-from worker.rules import plan_recording
+from worker.calls.limits import InputLimits
+from worker.calls.manifest import load_manifest
+from worker.calls.pipeline import process_call
+from worker.calls.rules import plan_recording
 from worker.settings import Settings
 from worker.boot import build_backends
 

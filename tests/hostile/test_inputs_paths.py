@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from worker.cli import main
-from worker.confined import open_confined, Roots
+from worker.calls.confined import open_confined, Roots
 from worker.errors import ManifestError, SourceError
-from worker.pipeline import process_call
+from worker.calls.pipeline import process_call
 from worker.settings import Settings
 from worker.boot import build_backends
 

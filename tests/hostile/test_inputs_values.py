@@ -14,11 +14,11 @@ from redaction import transcripts
 from redaction.errors import TranscriptError
 from worker.cli import main
 from worker.errors import ManifestError
-from worker.jobs import Job, JobDecodeError, ProcessCall
-from worker.manifest import load_manifest
+from worker.queue.jobs import Job, JobDecodeError, ProcessCall
+from worker.calls.manifest import load_manifest
 
 from tests.worker.stored_calls import write_call
-from tests.worker.calls import job_of
+from tests.worker.queue_calls import job_of
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.lifecycle import JobLifecycle
+from worker.queue.lifecycle import JobLifecycle
 from worker.settings import Settings
 from worker.workdirs import GRACE_S, LOCK_NAME, PREFIX, WorkDir, sweep_stale
 from worker.boot import build_backends
@@ -88,7 +88,7 @@ class _Records(logging.Handler):
 
 
 def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(tmp_path, monkeypatch):
-    from worker.metrics import job_metrics
+    from worker.queue.metrics import job_metrics
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
@@ -126,7 +126,7 @@ def test_workers_sweep_at_start_and_on_a_schedule_with_a_log_line_and_a_metric(t
 def test_the_pipeline_works_in_a_locked_work_dir(tmp_path, monkeypatch):
     """While a job runs its dir is locked (a concurrent sweep keeps it); after, it is gone."""
     from tests.worker.stored_calls import write_call
-    from worker import pipeline
+    from worker.calls import pipeline
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()

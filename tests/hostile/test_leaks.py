@@ -14,9 +14,9 @@ import logging
 
 import pytest
 
-from tests.worker.calls import job_of, write_call
+from tests.worker.queue_calls import job_of, write_call
 from worker.cli import main
-from worker.logs import JsonFormatter
+from worker.queue.logs import JsonFormatter
 
 
 def luhn_complete(prefix: str) -> str:
@@ -92,9 +92,9 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
     import prometheus_client
 
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
-    from worker.jobs import ProcessCall
-    from worker.status import StatusStore
-    from worker.submit import JobQueue
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.status import StatusStore
+    from worker.queue.submit import JobQueue
 
     def drain():
         for name in ("calls", "recordings", "batch"):

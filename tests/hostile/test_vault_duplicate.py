@@ -24,8 +24,8 @@ from vault.errors import DecryptionError, VaultInputError
 from vault.regional import RegionVault
 from vault.stores.base import get_bytes
 from vault.vault import Vault
-from worker.operations import delete_recording
-from worker.pipeline import process_call
+from worker.stored.operations import delete_recording
+from worker.calls.pipeline import process_call
 from worker.settings import Settings
 from worker.boot import build_backends
 

@@ -20,7 +20,7 @@ from vault.access import Principal
 from vault.errors import AccessDeniedError, IndexTamperedError, MigrationNeededError
 from vault.stores.base import get_bytes, put_bytes
 from vault.vault import Vault
-from worker.operations import export_recording, retention_sweep
+from worker.stored.operations import export_recording, retention_sweep
 
 #: field -> a tampered value, chosen to grant access, keep a recording or hide it.
 TAMPERS = {

@@ -18,7 +18,7 @@ from vault.index import IndexEntry
 from vault.regions import recording_id
 from vault.retention import MAX_RETENTION_DAYS, AccountPolicy
 from vault.stores.base import put_bytes
-from worker.operations import retention_sweep, set_retention
+from worker.stored.operations import retention_sweep, set_retention
 from worker.vaults import build_vault
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=400)

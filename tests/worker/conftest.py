@@ -49,7 +49,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def redis_url(data_dir):
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.redis_server import EmbeddedRedis
 
     url = os.environ.get("REDIS_URL")
     if url:
@@ -125,9 +125,9 @@ def queue_broker():
     declared on it over the tests' job runner and backends (what ``start_worker`` does in a
     worker process)."""
     if "broker" not in _BUILT:
-        from worker.actors import declare_actors
-        from worker.broker import build_broker
-        from worker.runner import job_runner
+        from worker.queue.actors import declare_actors
+        from worker.queue.broker import build_broker
+        from worker.queue.runner import job_runner
 
         broker = build_broker(QUEUE_SETTINGS)
         declare_actors(broker, job_runner(broker.client, QUEUE_SETTINGS), queue_backends())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from worker import recognizers
+from worker.calls import recognizers
 from worker.boot import build_backends
 from worker.errors import UsageError
 from worker.settings import Settings

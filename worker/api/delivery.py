@@ -14,9 +14,9 @@ import httpx
 
 from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, public_target, sign
 from worker.errors import WebhookDeliveryError, WebhookRefusedError
-from worker.fetch import tls_context
-from worker.jobs import DeliverWebhook
-from worker.runner import JobResult
+from worker.calls.fetch import tls_context
+from worker.queue.jobs import DeliverWebhook
+from worker.queue.runner import JobResult
 
 #: Seconds a delivery may take per network operation.
 TIMEOUT_S = 10.0

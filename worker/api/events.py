@@ -15,10 +15,10 @@ from typing import Any
 
 from dramatiq.middleware import Middleware
 
-from worker import logs
+from worker.queue import logs
 from worker.api.owners import job_owner
 from worker.api.webhooks import WebhookStore, event_id
-from worker.jobs import DeleteRecordings, DeliverWebhook, Job, JobDecodeError
+from worker.queue.jobs import DeleteRecordings, DeliverWebhook, Job, JobDecodeError
 from worker.settings import Settings
 
 log = logging.getLogger("callrec.webhooks")
@@ -49,7 +49,7 @@ class WebhookEvents(Middleware):
 
 def announce(broker: Any, job: Job, settings: Settings) -> int:
     """Store the events of ``job``'s outcome and enqueue their deliveries; how many."""
-    from worker.status import StatusStore
+    from worker.queue.status import StatusStore
 
     client = broker.client
     account_id = job_owner(client, job.job_id)
@@ -73,7 +73,7 @@ def announce(broker: Any, job: Job, settings: Settings) -> int:
                                                  "job_id": job.job_id}))
     else:
         events.append(("job.failed", {**base, "reason": status.reason}))
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     queue = JobQueue(broker, settings)
     sent = 0

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from worker import logs
+from worker.queue import logs
 from worker.api.errors import ApiError, error_response, from_service_error
 from worker.errors import SERVICE_ERRORS
 

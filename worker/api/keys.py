@@ -18,7 +18,7 @@ import redis
 
 from worker.errors import UsageError
 
-#: Account ids: the job references' pattern (worker.jobs).
+#: Account ids: the job references' pattern (worker.queue.jobs).
 ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 _KEY = re.compile(r"crk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 

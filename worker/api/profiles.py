@@ -15,7 +15,7 @@ from typing import Any
 import redis
 
 from worker.api.owners import NAMESPACE
-from worker.manifest import parse_manifest
+from worker.calls.manifest import parse_manifest
 
 ACCOUNT_FIELDS = ("plan", "region", "retention_days", "recordings_public", "pause_behavior", "redaction")
 _SID = re.compile(r"AC[0-9a-fA-F]{32}")

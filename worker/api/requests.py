@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from worker.api.errors import ApiError
 from worker.errors import ManifestError
-from worker.manifest import unique_fields
+from worker.calls.manifest import unique_fields
 
 
 async def read_body(request: Request, limit_bytes: int) -> bytes:

@@ -35,7 +35,7 @@ from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
 from worker.api.review_links import MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
-from worker.operations import export_recording
+from worker.stored.operations import export_recording
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
 #: Waveform columns drawn (min and max per column).

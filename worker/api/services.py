@@ -11,7 +11,7 @@ from worker.api.keys import KeyStore
 from worker.api.ratelimit import RateLimiter
 from worker.api.submissions import Submitter
 from worker.settings import Settings
-from worker.submit import JobQueue
+from worker.queue.submit import JobQueue
 
 
 @dataclass(frozen=True)

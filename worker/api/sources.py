@@ -8,10 +8,10 @@ An HTTP manifest has no directory of its own, so:
 - ``s3://`` URIs name objects of the buckets in ``CALLREC_API_S3_BUCKETS``: a shared
   ``bucket`` under the key prefix ``<account>/``, or an ``account=bucket`` of that account's
   own (the pipeline destroys sources after storing: an account must never reach another's);
-- ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.fetch).
+- ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.calls.fetch).
 
 On top of these per-account rules every source must lie in the workers' source roots
-(``CALLREC_SOURCE_ROOTS``, worker.sources), checked at submission as the worker will: so the
+(``CALLREC_SOURCE_ROOTS``, worker.calls.sources), checked at submission as the worker will: so the
 roots must name ``CALLREC_API_INBOX`` and the buckets and https hosts above.
 """
 
@@ -21,8 +21,8 @@ import os
 from pathlib import Path
 
 from worker.errors import ManifestError
-from worker.fetch import FetchPolicy
-from worker.manifest import Location, Manifest
+from worker.calls.fetch import FetchPolicy
+from worker.calls.manifest import Location, Manifest
 from worker.settings import Settings
 
 

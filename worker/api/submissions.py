@@ -22,9 +22,9 @@ import redis
 
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
-from worker.jobs import Job
-from worker.status import JobStatus
-from worker.submit import JobQueue
+from worker.queue.jobs import Job
+from worker.queue.status import JobStatus
+from worker.queue.submit import JobQueue
 
 #: How long an Idempotency-Key is remembered (Stripe keeps them 24 hours).
 IDEMPOTENCY_TTL_S = 24 * 3600

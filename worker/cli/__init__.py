@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cap_math_threads(settings) -> None:
-    """``worker.lifecycle.cap_math_threads`` without importing the queue (Dramatiq, Redis)
+    """``worker.queue.lifecycle.cap_math_threads`` without importing the queue (Dramatiq, Redis)
     into every command: limit numeric libraries' thread pools (0: leave them)."""
     if settings.math_threads:
         import threadpoolctl

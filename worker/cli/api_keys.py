@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _store():
     from worker.api.keys import KeyStore
-    from worker.broker import ensure_redis, redis_client
+    from worker.queue.broker import ensure_redis, redis_client
     from worker.settings import Settings
 
     settings = Settings.from_env()
@@ -41,7 +41,7 @@ def _store():
 
 
 def _queue_errors():
-    from worker.broker import queue_errors
+    from worker.queue.broker import queue_errors
     from worker.settings import Settings
 
     settings = Settings.from_env()

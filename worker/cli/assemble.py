@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from worker.assemble import assemble_manifest
-from worker.manifest import load_manifest
+from worker.calls.assemble import assemble_manifest
+from worker.calls.manifest import load_manifest
 from worker.outputs import atomic_output, check_output_paths, staged_outputs
 from worker.settings import Settings
 

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import queue_errors
+    from worker.queue.broker import queue_errors
     from worker.settings import Settings
 
     settings = Settings.from_env()
@@ -44,14 +44,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from worker import operations
-    from worker.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
-    from worker.broker import build_broker, ensure_redis
+    from worker.stored import operations
+    from worker.queue.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
+    from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
     from worker.boot import build_backends
-    from worker.effects import detector_version, retention_due
-    from worker.progress import watch
-    from worker.submit import JobQueue
+    from worker.queue.effects import detector_version, retention_due
+    from worker.cli.progress import watch
+    from worker.queue.submit import JobQueue
 
     settings = Settings.from_env()
     broker = build_broker(settings)
@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _steps(text: str) -> tuple[str, ...]:
     from worker.errors import JobDecodeError
-    from worker.jobs import check_steps
+    from worker.queue.jobs import check_steps
 
     try:
         return check_steps(tuple(step.strip() for step in text.split(",") if step.strip()))

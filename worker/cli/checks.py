@@ -41,7 +41,7 @@ def check_recording_id(option: str, recording_id: str) -> str:
     return recording_id
 
 
-#: Account and ticket ids: a short reference (as worker.jobs accepts) ...
+#: Account and ticket ids: a short reference (as worker.queue.jobs accepts) ...
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 #: ... with no run of card-number length in it.
 _CARD_LENGTH_RUN = re.compile(r"\d{12,}")

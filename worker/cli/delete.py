@@ -8,7 +8,7 @@ import getpass
 from vault.regions import region_of
 from worker.cli.checks import check_free_text, check_recording_id, reference
 from worker.errors import UsageError
-from worker.operations import delete_recording, delete_ticket
+from worker.stored.operations import delete_recording, delete_ticket
 from worker.settings import Settings
 from worker.vaults import build_vault
 

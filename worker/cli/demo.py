@@ -65,12 +65,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import build_broker
-    from worker.jobs import ProcessCall
-    from worker.manifest import load_manifest
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.broker import build_broker
+    from worker.queue.jobs import ProcessCall
+    from worker.calls.manifest import load_manifest
+    from worker.queue.redis_server import EmbeddedRedis
     from worker.settings import Settings
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     samples = sorted(args.samples.glob("*/manifest.json"))
     if not samples:

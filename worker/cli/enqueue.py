@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import queue_errors
+    from worker.queue.broker import queue_errors
     from worker.settings import Settings
 
     settings = Settings.from_env()
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from worker.cli.checks import check_recording_id
-    from worker.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
-    from worker.manifest import load_manifest
+    from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
+    from worker.calls.manifest import load_manifest
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
@@ -75,9 +75,9 @@ def _run(args: argparse.Namespace) -> int:
     if not jobs:
         raise UsageError("nothing to enqueue: give a MANIFEST or a --redact/--delete/... option")
 
-    from worker.broker import build_broker, ensure_redis
+    from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     settings = Settings.from_env()
     broker = build_broker(settings)

@@ -9,7 +9,7 @@ from vault.access import Principal
 from vault.regions import region_of
 from worker.cli.checks import check_recording_id, reference, references
 from worker.errors import UsageError
-from worker.operations import export_recording
+from worker.stored.operations import export_recording
 from worker.outputs import check_output_paths
 from worker.settings import Settings
 from worker.vaults import build_vault

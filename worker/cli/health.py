@@ -1,7 +1,7 @@
 """``callrec health [--worker]``: what is up and what is not, for people and probes.
 
 Prints one line each for Redis (the queue and job state), the worker processes that use it
-(their presence keys, see worker.presence) and the metrics server. Exit codes:
+(their presence keys, see worker.queue.presence) and the metrics server. Exit codes:
 
 - 0: healthy. Without ``--worker``: Redis answers (jobs can be enqueued; workers and metrics
   are reported, not required). With ``--worker`` (a liveness probe of ``callrec worker``):
@@ -36,9 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import redis
 
-    from worker.broker import redis_url
+    from worker.queue.broker import redis_url
     from worker.settings import Settings
-    from worker.presence import TTL_S, live_workers
+    from worker.queue.presence import TTL_S, live_workers
 
     settings = Settings.from_env()
 

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.broker import queue_errors
+    from worker.queue.broker import queue_errors
     from worker.settings import Settings
 
     settings = Settings.from_env()
@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from worker.broker import build_broker, ensure_redis
+    from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
-    from worker.submit import JobQueue
+    from worker.queue.submit import JobQueue
 
     settings = Settings.from_env()
     broker = build_broker(settings)

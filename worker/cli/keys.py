@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from vault.regions import REGIONS
-from worker.operations import migrate_vault, rewrap_all, rotate_key
+from worker.stored.operations import migrate_vault, rewrap_all, rotate_key
 from worker.settings import Settings
 from worker.vaults import build_vault
 

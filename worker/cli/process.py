@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from worker.boot import build_backends
-from worker.pipeline import process_call
+from worker.calls.pipeline import process_call
 from worker.settings import Settings
 
 

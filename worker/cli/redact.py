@@ -23,8 +23,8 @@ from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
 from worker.outputs import check_output_paths, staged_outputs
-from worker.recognizers import make_recognizer
-from worker.redacting import config_from, load_transcript
+from worker.calls.recognizers import make_recognizer
+from worker.calls.redacting import config_from, load_transcript
 from worker.settings import Settings
 
 

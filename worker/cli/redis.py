@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.redis_server import EmbeddedRedis
     from worker.settings import Settings
 
     settings = Settings.from_env()

@@ -9,7 +9,7 @@ from vault.regions import REGIONS
 from vault.retention import MAX_RETENTION_DAYS
 from worker.cli.checks import reference
 from worker.errors import UsageError
-from worker.operations import retention_sweep, set_retention
+from worker.stored.operations import retention_sweep, set_retention
 from worker.settings import Settings
 from worker.vaults import build_vault, served_regions
 

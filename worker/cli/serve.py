@@ -21,7 +21,7 @@ def build(settings=None):
     """The ASGI app over this process's broker and settings (with overrides)."""
     from worker.api.app import create_app
     from worker.api.services import build_services
-    from worker.broker import build_broker, ensure_redis
+    from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
 
     settings = settings or Settings.from_env()
@@ -32,8 +32,8 @@ def build(settings=None):
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from worker import logs
-    from worker.broker import queue_errors
+    from worker.queue import logs
+    from worker.queue.broker import queue_errors
     from worker.settings import Settings
 
     base = Settings.from_env()

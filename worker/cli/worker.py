@@ -34,11 +34,11 @@ def run(args: argparse.Namespace) -> int:
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
-    from worker import logs
-    from worker.actors import QUEUES
-    from worker.broker import ensure_redis
+    from worker.queue import logs
+    from worker.queue.actors import QUEUES
+    from worker.queue.broker import ensure_redis
     from worker.settings import Settings
-    from worker.metrics import prometheus
+    from worker.queue.metrics import prometheus
 
     settings = Settings.from_env()
 
@@ -66,9 +66,9 @@ def stop_embedded_redis(settings) -> None:
 
     import redis
 
-    from worker import logs
-    from worker.presence import live_workers
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue import logs
+    from worker.queue.presence import live_workers
+    from worker.queue.redis_server import EmbeddedRedis
 
     log = logging.getLogger("callrec.worker")
     server = EmbeddedRedis(settings.data_dir)

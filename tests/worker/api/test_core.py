@@ -118,7 +118,7 @@ def test_another_accounts_recording_and_job_are_404_like_missing_ones(api, keys,
 
 def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, api_settings):
     from worker.errors import ManifestError
-    from worker.manifest import parse_manifest
+    from worker.calls.manifest import parse_manifest
 
     data = sample_manifest(inbox)
     data["account"]["plan"] = "gold"

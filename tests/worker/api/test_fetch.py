@@ -1,4 +1,4 @@
-"""worker.fetch against a real https server: credentials, redirects, size and time limits."""
+"""worker.calls.fetch against a real https server: credentials, redirects, size and time limits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pytest
 
 from worker.errors import ManifestError
-from worker.fetch import FetchError, FetchPolicy, parse_hosts
+from worker.calls.fetch import FetchError, FetchPolicy, parse_hosts
 
 
 def policy(media, hosts=None, **changes) -> FetchPolicy:

@@ -91,7 +91,7 @@ def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
     or the job's events are never announced (seen under load)."""
     from worker.api.owners import job_owner
     from worker.api.submissions import Submitter
-    from worker.jobs import RedactRecording
+    from worker.queue.jobs import RedactRecording
 
     seen = []
 
@@ -115,7 +115,7 @@ def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_clie
     from worker.api.delivery import WebhookRefusedError, deliver
     from worker.api.webhooks import WebhookStore
     from worker.errors import is_permanent
-    from worker.jobs import DeliverWebhook
+    from worker.queue.jobs import DeliverWebhook
 
     for url in ("https://10.0.0.7/hook", "https://169.254.169.254/latest", "https://[::1]/hook"):
         refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)

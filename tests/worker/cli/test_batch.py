@@ -5,7 +5,7 @@ import re
 import pytest
 
 from worker.cli import main
-from tests.worker.stored import store_recordings
+from tests.worker.stored_recordings import store_recordings
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_batch_redact_since_a_date_then_nothing_left(inprocess_worker, redis_cli
     from datetime import UTC, datetime
 
     from tests.worker.conftest import queue_backends as backends
-    from worker.effects import detector_version
+    from worker.queue.effects import detector_version
 
     region = backends().vault.region("us")
     old = store_recordings(region, "addon-batch", 2, created_at=datetime(2025, 6, 1, tzinfo=UTC))

@@ -30,7 +30,7 @@ def test_samples_are_committed():
 
 
 def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.redis_server import EmbeddedRedis
 
     legs_before = sorted(SAMPLES_DIR.glob("*/legs/*"))
     assert main(["demo", "--out", str(tmp_path)]) == 0

@@ -4,12 +4,12 @@ import shutil
 import pytest
 
 from worker.cli import main
-from tests.worker.calls import write_call
+from tests.worker.queue_calls import write_call
 
 
 @pytest.fixture
 def queue(inprocess_worker, redis_client):
-    from worker.status import StatusStore
+    from worker.queue.status import StatusStore
 
     def drain():
         for name in ("calls", "recordings", "batch"):
@@ -81,7 +81,7 @@ def test_delete_reason_with_digits_is_refused(queue, capsys):
 
 def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
     from tests.worker.conftest import queue_backends as backends
-    from tests.worker.stored import store_recordings
+    from tests.worker.stored_recordings import store_recordings
 
     broker, status, drain = queue
     rid, = store_recordings(backends().vault.region("us"), "addon", 1)
@@ -95,7 +95,7 @@ def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
 
 def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
     from tests.worker.conftest import queue_backends as backends
-    from tests.worker.stored import store_recordings
+    from tests.worker.stored_recordings import store_recordings
 
     broker, status, drain = queue
     region = backends().vault.region("us")

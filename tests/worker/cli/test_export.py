@@ -165,7 +165,7 @@ def test_usage_errors(tmp_path, settings, capsys, argv):
 
 
 def test_voicemail_transcript_stays_exportable_after_deletion(tmp_path, settings, capsys):
-    from tests.worker.test_pipeline import card_transcript
+    from tests.worker.calls.test_pipeline import card_transcript
 
     rid = stored_call(tmp_path, settings, voicemail=True, transcript=card_transcript())
     assert run(capsys, "delete", "--recording", rid, "--by", "operator:o")[0] == 0

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from worker.cli import main
-from tests.worker.calls import job_of, write_call
+from tests.worker.queue_calls import job_of, write_call
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys)
     manifest.write_text(json.dumps(data))
     process_call.send("{not json")  # a poison message
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
-    from worker.jobs import ProcessCall
-    from worker.submit import JobQueue
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.submit import JobQueue
 
     job = job_of(str(manifest))  # enqueued without the CLI's validation
     JobQueue(broker, SETTINGS).submit(job)

@@ -3,13 +3,13 @@ import json
 import pytest
 
 from worker.cli import main
-from worker.jobs import ProcessCall
+from worker.queue.jobs import ProcessCall
 
 
 @pytest.fixture
 def status(redis_client):
     from tests.worker.conftest import queue_broker
-    from worker.status import StatusStore
+    from worker.queue.status import StatusStore
 
     broker = queue_broker()
 

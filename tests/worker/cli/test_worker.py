@@ -1,4 +1,4 @@
-"""``callrec worker`` argument checks (a real run is in tests/worker/test_crash.py)."""
+"""``callrec worker`` argument checks (a real run is in tests/worker/queue/test_crash.py)."""
 
 import pytest
 
@@ -28,8 +28,8 @@ def test_a_worker_stops_the_embedded_redis_it_started_and_says_it_was_alive(tmp_
     import redis
 
     from tests.worker.workers import WorkerProcess, wait_for
-    from worker.presence import live_workers
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.presence import live_workers
+    from worker.queue.redis_server import EmbeddedRedis
 
     state = tmp_path / "state"
     server = EmbeddedRedis(state)
@@ -49,7 +49,7 @@ def test_a_worker_stops_the_embedded_redis_it_started_and_says_it_was_alive(tmp_
 
 @pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
 def test_redis_command_starts_shows_and_stops_the_embedded_redis(tmp_path, monkeypatch, capsys):
-    from worker.redis_server import EmbeddedRedis
+    from worker.queue.redis_server import EmbeddedRedis
 
     monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path))
     server = EmbeddedRedis(tmp_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.worker.stored_calls import write_call
 from worker.cli import main
-from worker.pipeline import process_call
+from worker.calls.pipeline import process_call
 from worker.settings import Settings
 from worker.vaults import build_vault
 from worker.boot import build_backends

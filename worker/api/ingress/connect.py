@@ -38,7 +38,7 @@ from worker.api.profiles import ProfileStore, account_document
 from worker.api.requests import read_json
 from worker.api.routes.calls import submit_manifest
 from worker.api.routes.common import accepted
-from worker.manifest import TRANSCRIPT_FORMATS
+from worker.calls.manifest import TRANSCRIPT_FORMATS
 
 #: Transcript format names a Contact Lens reader may have (the first one present is used).
 CONTACT_LENS_FORMATS = ("contact_lens", "contact-lens", "auto")

@@ -11,7 +11,7 @@ the one the account's profile names (``PUT /v1/profile``) and have a token in
 ``CALLREC_TWILIO_AUTH_TOKENS``; anything else is ``403``. A ``completed`` recording becomes a
 manifest whose one segment is ``<RecordingUrl>.wav`` (a dual-channel recording asked for
 with both channels, which assembly mixes to mono), fetched by the worker with the account's
-credentials (worker.fetch); other statuses are acknowledged and ignored.
+credentials (worker.calls.fetch); other statuses are acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from worker.api.profiles import ProfileStore, account_document
 from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
-from worker.fetch import parse_twilio_tokens
+from worker.calls.fetch import parse_twilio_tokens
 
 _SID = {"CallSid": re.compile(r"CA[0-9a-fA-F]{32}"), "RecordingSid": re.compile(r"RE[0-9a-fA-F]{32}")}
 

@@ -14,11 +14,11 @@ from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
 from worker.api.sources import account_inbox, check_sources
 from worker.api.submissions import Submitted, idempotency_key, manifest_path, write_manifest
-from worker import sources as worker_sources
+from worker.calls import sources as worker_sources
 from worker.errors import ManifestError
-from worker.jobs import ProcessCall
-from worker.limits import InputLimits
-from worker.manifest import Manifest, parse_manifest
+from worker.queue.jobs import ProcessCall
+from worker.calls.limits import InputLimits
+from worker.calls.manifest import Manifest, parse_manifest
 
 
 @endpoint

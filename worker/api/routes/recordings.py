@@ -24,8 +24,8 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, text_param
-from worker.jobs import DeleteRecordings, JobDecodeError, RedactRecording
-from worker.operations import export_recording
+from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording
+from worker.stored.operations import export_recording
 
 #: Reason recorded for deletions asked over the API without one.
 DEFAULT_REASON = "deleted over the API"

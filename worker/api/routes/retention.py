@@ -10,8 +10,8 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
-from worker.manifest import MAX_RETENTION_DAYS
-from worker.operations import set_retention
+from worker.calls.manifest import MAX_RETENTION_DAYS
+from worker.stored.operations import set_retention
 from worker.vaults import served_regions
 
 

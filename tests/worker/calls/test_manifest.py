@@ -1,0 +1,176 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from worker.errors import ManifestError
+from worker.calls.manifest import Location, load_manifest, parse_manifest
+from tests.worker.examples import design_example
+
+
+def parse(data, base="/calls/CA0001"):
+    return parse_manifest(data, Path(base))
+
+
+def test_design_example_parses():
+    manifest = parse(design_example())
+    assert manifest.call_id == "CA0001" and manifest.ticket_id == "T-1001"
+    assert manifest.account.plan == "team" and not manifest.account.can_pause
+    assert manifest.account.retention_days is None
+    assert manifest.number.recording is True
+    assert [e.type for e in manifest.events][:3] == ["ivr", "queue", "agent"]
+    agent = manifest.events[2]
+    assert (agent.start_s, agent.end_s, agent.via, agent.recorded) == (40.0, 300.0, "browser", True)
+    assert manifest.events[3].recorded is False
+    assert [(c.action, c.at_s) for c in manifest.controls] == [("pause", 200.0), ("resume", 215.0)]
+    assert manifest.segments[0].location == Location("file:legs/a.wav", path=Path("/calls/CA0001/legs/a.wav"))
+    assert manifest.segments[1].start_s == 300.0
+    assert manifest.transcript.format == "aws" and manifest.transcript.clock == "call"
+    assert manifest.transcript.location.path == Path("/calls/CA0001/t.json")
+    assert manifest.call_duration_s == 390.0
+
+
+def test_round_trip_through_dict():
+    manifest = parse(design_example())
+    assert manifest.to_dict() == design_example()
+    assert parse(manifest.to_dict()) == manifest
+
+
+def test_load_resolves_relative_to_the_manifest(tmp_path):
+    path = tmp_path / "calls" / "m.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(design_example()))
+    manifest = load_manifest(path)
+    assert manifest.segments[0].location.path == tmp_path / "calls" / "legs" / "a.wav"
+    assert manifest.base_dir == tmp_path / "calls"
+
+
+def test_uri_forms():
+    data = design_example()
+    data["segments"] = [{"uri": "/srv/legs/x.flac", "start": 40.0},
+                        {"uri": "s3://calls-us/2024/CA0001/b.wav", "start": 300.0},
+                        {"uri": "file:///srv/legs/y.wav", "start": 310.0}]
+    segments = parse(data).segments
+    assert segments[0].location.path == Path("/srv/legs/x.flac")
+    assert (segments[1].location.bucket, segments[1].location.key) == ("calls-us", "2024/CA0001/b.wav")
+    assert segments[1].location.path is None and not segments[1].location.is_local
+    assert segments[2].location.path == Path("/srv/legs/y.wav")
+
+
+def test_optional_parts():
+    data = design_example()
+    del data["transcript"]
+    data["events"][2].pop("via")
+    data["account"]["retention_days"] = 30
+    manifest = parse(data)
+    assert manifest.transcript is None and manifest.events[2].via is None
+    assert manifest.account.retention_days == 30
+
+
+def change(path, value):
+    """A copy of the example with the value at ``path`` (a tuple of keys) replaced or deleted."""
+    data = design_example()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+DELETE = object()
+
+BAD = [
+    (("events", 3, "type"), "parking", r"^events\[3\]\.type: unknown value 'parking'; expected one of agent,"),
+    (("events", 2, "end"), 30.0, r"^events\[2\]\.end: 30\.0 is not after start 40\.0"),
+    (("events", 2, "end"), 40.0, r"^events\[2\]\.end: 40\.0 is not after start 40\.0"),
+    (("events", 0, "start"), -1, r"^events\[0\]\.start: -1 is not a time in the call"),
+    (("events", 0, "start"), "0", r"^events\[0\]\.start: expected a number of seconds, got string '0'"),
+    (("events", 0, "start"), True, r"^events\[0\]\.start: expected a number of seconds, got boolean true"),
+    (("events", 1), "queue", r"^events\[1\]: expected an object, got string"),
+    (("events", 3, "via"), "browser", r"^events\[3\]\.via: only agent events"),
+    (("events", 2, "via"), "desk", r"^events\[2\]\.via: unknown value 'desk'"),
+    (("events",), [], r"^events: needs at least 1 item"),
+    (("events",), {}, r"^events: expected a list, got an object"),
+    (("account", "plan"), "gold", r"^account\.plan: unknown value 'gold'; expected one of team, growth, professional, enterprise"),
+    (("account", "region"), "eu-west-1", r"^account\.region: unknown value 'eu-west-1'"),
+    (("account", "retention_days"), 0, r"^account\.retention_days: expected a whole number of days from 1 to 36500 or null, got number 0"),
+    (("account", "recordings_public"), "no", r"^account\.recordings_public: expected true or false, got string 'no'"),
+    (("account", "pause_behavior"), DELETE, r"^account\.pause_behavior: missing \(required\)"),
+    (("account", "pause_behaviour"), "skip", r"^account\.pause_behaviour: unknown field"),
+    (("number", "recording"), 1, r"^number\.recording: expected true or false, got number 1"),
+    (("number", "consent_mode"), "ask", r"^number\.consent_mode: unknown value 'ask'"),
+    (("consent",), "yes", r"^consent: unknown value 'yes'; expected one of none, given, declined"),
+    (("direction",), None, r"^direction: expected one of inbound, outbound; got null"),
+    (("call_id",), "", r"^call_id: expected a non-empty string, got an empty string"),
+    (("ticket_id",), DELETE, r"^ticket_id: missing \(required\)"),
+    (("controls", 0, "action"), "stop", r"^controls\[0\]\.action: unknown value 'stop'"),
+    (("controls", 1, "at"), 400.0, r"^controls\[1\]\.at: 400 s is past the end of the call \(390 s"),
+    (("controls", 1, "at"), 150.0, r"^controls\[1\]\.at: 150 s is before the previous control"),
+    (("segments", 1, "start"), 390.0, r"^segments\[1\]\.start: 390 s is past the end of the call"),
+    (("segments", 0, "uri"), "legs/a.wav", r"^segments\[0\]\.uri: 'legs/a.wav' is a relative path; write file:legs/a.wav"),
+    (("segments", 0, "uri"), "ftp://x/a.wav", r"^segments\[0\]\.uri: 'ftp://x/a.wav' is neither"),
+    (("segments", 0, "uri"), "https:///a.wav", r"^segments\[0\]\.uri: 'https:///a.wav' names no host"),
+    (("segments", 0, "uri"), "s3://bucket-only", r"^segments\[0\]\.uri: 's3://bucket-only' needs a bucket and a key"),
+    (("segments", 0, "uri"), "file:", r"^segments\[0\]\.uri: 'file:' names no file"),
+    (("segments", 0, "uri"), "file:legs/", r"^segments\[0\]\.uri: 'file:legs/' names no file"),
+    (("segments", 0, "uri"), 7, r"^segments\[0\]\.uri: expected a non-empty string, got number 7"),
+    (("transcript", "format"), "srt", r"^transcript\.format: unknown value 'srt'"),
+    (("transcript", "clock"), "wall", r"^transcript\.clock: unknown value 'wall'"),
+    (("extra",), 1, r"^extra: unknown field"),
+]
+
+
+@pytest.mark.parametrize("path,value,message", BAD, ids=[m for _, _, m in BAD])
+def test_bad_manifests_name_the_field(path, value, message):
+    with pytest.raises(ManifestError, match=message):
+        parse(change(path, value))
+
+
+def test_overlapping_agent_events():
+    data = design_example()
+    data["events"].append({"type": "agent", "start": 290.0, "end": 310.0})
+    with pytest.raises(ManifestError, match=r"^events\[7\]: agent 290-310 s overlaps events\[2\] \(agent 40-300 s\)"):
+        parse(data)
+
+
+def test_recorded_events_may_touch():
+    data = design_example()
+    data["events"].append({"type": "agent", "start": 390.0, "end": 400.0})
+    assert parse(data).call_duration_s == 400.0
+
+
+def test_not_an_object():
+    with pytest.raises(ManifestError, match=r"^manifest: expected an object, got a list"):
+        parse([1, 2])
+
+
+def test_not_json(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("{'call_id': 'CA1'")
+    with pytest.raises(ManifestError, match=r"m\.json: not JSON \(.* at line 1 column 2\)"):
+        load_manifest(path)
+
+
+def test_missing_manifest(tmp_path):
+    with pytest.raises(ManifestError, match=r"nope\.json: no such manifest file"):
+        load_manifest(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize("path,value,message", [
+    (("events", 0, "end"), 10 ** 400, r"^events\[0\]\.end: \(too long\) is not a time in the call"),
+    (("account", "retention_days"), 10 ** 7,
+     r"^account\.retention_days: expected a whole number of days from 1 to 36500 or null, got number 10000000"),
+])
+def test_numbers_too_large_are_refused(path, value, message):
+    with pytest.raises(ManifestError, match=message):
+        parse(change(path, value))
+
+
+def test_integer_too_long_to_parse(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"call_id": ' + "9" * 5000 + "}")
+    with pytest.raises(ManifestError, match=r"m\.json: not usable JSON"):
+        load_manifest(path)

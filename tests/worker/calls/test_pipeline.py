@@ -1,0 +1,580 @@
+"""The in-process pipeline: manifest to encrypted recording in the region's vault."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from redaction.dtmf import detect_dtmf
+from redaction.dtmf_synth import KeyPress, key_sequence
+from redaction.words import TimedWord
+from vault.errors import StoreError
+from vault.regional import RegionVault
+from vault.regions import recording_id
+from vault.stores.base import get_bytes
+from vault.vault import Vault
+from worker.errors import ManifestError
+from worker.calls.pipeline import process_call
+from worker.settings import Settings
+from worker.vaults import build_vault
+from worker.boot import build_backends
+
+from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Calls are written under tmp_path, which is the inbox: their sources are destroyed."""
+    return Settings(data_dir=tmp_path / "state", inbox=str(tmp_path))
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """The worker's temp space, to check that nothing is left in it."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(path))
+    return path
+
+
+def expected_beep() -> np.ndarray:
+    """The default recording-start beep as written from its spec (DESIGN.md §1: 1400 Hz,
+    0.5 s; README: -12 dBFS peak, 10 ms raised-cosine ramps), not by audio.beep."""
+    n = np.arange(int(0.5 * RATE_HZ))
+    tone = 10 ** (-12 / 20) * np.sin(2 * np.pi * 1400 * n / RATE_HZ)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(80) + 0.5) / 80)  # 10 ms at 8 kHz
+    tone[:80] *= ramp
+    tone[-80:] *= ramp[::-1]
+    return np.rint(tone * 32768).astype(np.int16)
+
+
+def expected_recording() -> np.ndarray:
+    """What write_call's call must become, from the call's own facts: the queue (0-1 s) is
+    cut, so the beep, then leg a (call 1-3 s) and leg b (3-4 s) sample for sample."""
+    return np.concatenate((expected_beep(), leg_samples(2.0, 1), leg_samples(1.0, 2)))
+
+
+def assert_recording(stored: bytes, expected: np.ndarray) -> None:
+    """The stored audio decodes to ``expected``: the legs bit for bit, the beep within one
+    16-bit step (its float maths may round the other way)."""
+    samples, rate = sf.read(io.BytesIO(stored), dtype="int16")
+    assert rate == RATE_HZ and len(samples) == len(expected)
+    beep = len(expected_beep())
+    assert np.abs(samples[:beep].astype(np.int32) - expected[:beep]).max() <= 1
+    assert np.array_equal(samples[beep:], expected[beep:])
+
+
+def decrypt(vault: Vault, rid: str, kind: str) -> bytes:
+    out = io.BytesIO()
+    region_vault = vault.for_recording(rid)
+    region_vault.read(region_vault.get(rid), kind, out)
+    return out.getvalue()
+
+
+def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tmp):
+    manifest = write_call(tmp_path / "call")
+    digest_a = hashlib.sha256((tmp_path / "call" / "CA1-a.wav").read_bytes()).hexdigest()
+    outcome = process_call(manifest, build_backends(settings))
+
+    rid = recording_id("acme", "CA1", "eu")
+    assert (outcome.recording_id, outcome.region, outcome.stored, outcome.reason) == (rid, "eu", True, None)
+    assert (outcome.call_duration_s, outcome.recorded_duration_s) == (4.0, 3.5)  # 3 s kept + 0.5 s beep
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (False, None, ())
+    assert outcome.sources_destroyed == 2 and outcome.key_version == "v1" and not outcome.already_stored
+    vault = build_vault(settings, regions=("eu",))
+    stored = decrypt(vault, rid, "audio")
+    assert_recording(stored, expected_recording())
+    meta = json.loads(decrypt(vault, rid, "metadata"))
+    assert meta["recording_id"] == rid and meta["region"] == "eu"
+    assert meta["call_duration_s"] == 4.0 and meta["recorded_duration_s"] == 3.5
+    assert meta["cut_s_by_reason"] == {"queue": 1.0}
+    assert meta["key"] == {"key_id": "local:eu", "version": "v1"}
+    assert stored[:4] == b"fLaC" and meta["codec"] == {"name": "flac", "media_type": "audio/flac",
+                                                       "lossless": True, "rate_hz": 8000, "frames": 28000}
+    assert meta["digests"]["output"]["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert [d["uri"] for d in meta["digests"]["inputs"]] == ["file:CA1-a.wav", "file:CA1-b.wav"]
+    assert meta["digests"]["inputs"][0]["sha256"] == digest_a and meta["delete_after"] is None
+    entry = vault.get(rid)
+    assert (entry.ticket_id, entry.kind, entry.recorded_duration_s) == ("T-7", "call", 3.5)
+    assert [a.kind for a in entry.artifacts] == ["audio", "metadata"]
+    assert list(private_tmp.iterdir()) == []
+    assert not (tmp_path / "call" / "CA1-a.wav").exists() and not (tmp_path / "call" / "CA1-b.wav").exists()
+
+
+def test_only_ciphertext_reaches_the_store(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    process_call(manifest, build_backends(settings))
+    probes = [s.tobytes() for s in (leg_samples(2.0, 1), leg_samples(1.0, 2))]
+    windows = [p[i : i + 24] for p in probes for i in range(0, len(p) - 24, 1201)]
+    files = [p for root in ("vault", "keystore") for p in (settings.data_dir / root).rglob("*") if p.is_file()]
+    assert len(files) == 8  # index, audio + key, metadata + key, retention policy, index MAC key, its mark
+    for path in files:
+        data = path.read_bytes()
+        assert b"RIFF" not in data and b"WAVE" not in data and b"fLaC" not in data, path
+        assert not any(w in data for w in windows), path
+
+
+def test_running_twice_stores_one_recording(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    settings = Settings(data_dir=settings.data_dir, keep_sources=True)
+    first = process_call(manifest, build_backends(settings))
+    store = build_vault(settings, regions=("eu",)).region("eu").store
+    before = {name: get_bytes(store, name) for name in store.names("")}
+    second = process_call(manifest, build_backends(settings))
+    assert second.already_stored and second.stored and second.recording_id == first.recording_id
+    assert second.recorded_duration_s == 3.5
+    assert {name: get_bytes(store, name) for name in store.names("")} == before
+
+
+def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    keep = Settings(data_dir=settings.data_dir, keep_sources=True)
+    vault = build_vault(keep, regions=("eu",))
+    region_vault = vault.region("eu")
+    put = region_vault.put
+
+    def put_after_the_winner(entry, artifacts):
+        region_vault.put = put
+        winner = process_call(manifest, build_backends(keep, vault=build_vault(keep, regions=("eu",))))
+        assert not winner.already_stored
+        return put(entry, artifacts)
+
+    region_vault.put = put_after_the_winner
+    loser = process_call(manifest, build_backends(keep, vault=vault))
+    assert loser.already_stored and loser.stored and loser.recorded_duration_s == 3.5
+    store = region_vault.store
+    assert len(list(region_vault.key_store.names("keys/"))) == 2 and len(list(store.names("data/"))) == 2  # no orphan
+
+
+def test_keep_sources(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    outcome = process_call(manifest, build_backends(Settings(data_dir=settings.data_dir, keep_sources=True)))
+    assert outcome.sources_destroyed == 0
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+
+
+def test_not_recorded_stores_nothing_and_destroys_sources(tmp_path, settings, private_tmp):
+    manifest = write_call(tmp_path / "call", recording=False)
+    outcome = process_call(manifest, build_backends(settings))
+    assert (outcome.stored, outcome.reason, outcome.recorded_duration_s) == (False, "number_recording_off", 0.0)
+    assert outcome.sources_destroyed == 2 and not (tmp_path / "call" / "CA1-a.wav").exists()
+    assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("*.json"))
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_bad_manifest_writes_nothing(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    data = json.loads(manifest.read_text())
+    data["events"][1]["end"] = 0.5
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=r"events\[1\]\.end"):
+        process_call(manifest, build_backends(settings))
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+    assert not (settings.data_dir / "vault").exists()
+
+
+class Tripwire:
+    def __init__(self, region):
+        self.region = region
+        self.key_id = f"local:{region}"
+
+    def __getattr__(self, name):
+        raise AssertionError(f"region {self.region} was touched ({name})")
+
+
+def test_eu_call_never_touches_other_regions(tmp_path, settings):
+    from worker.vaults import build_region
+
+    vault = Vault({"eu": build_region(settings, "eu"),
+                   **{r: RegionVault(r, Tripwire(r), Tripwire(r), key_store=Tripwire(r)) for r in ("us", "au")}})
+    outcome = process_call(write_call(tmp_path / "call"), build_backends(settings, vault=vault))
+    assert outcome.stored and outcome.region == "eu"
+    assert not (settings.data_dir / "vault" / "us").exists() and not (settings.data_dir / "keys" / "us.json").exists()
+
+
+class BrokenStore:
+    """The real local store, failing on the n-th write."""
+
+    def __init__(self, inner, fail_on):
+        self._inner, self._fail_on, self._n = inner, fail_on, 0
+        self.region = inner.region
+
+    def writer(self, name):
+        self._n += 1
+        if self._n == self._fail_on:
+            raise StoreError("injected: store unavailable")
+        return self._inner.writer(name)
+
+    def create(self, name, data):
+        self._n += 1
+        if self._n == self._fail_on:
+            raise StoreError("injected: store unavailable")
+        return self._inner.create(name, data)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize(("failing", "fail_on"), [("store", 1), ("store", 2), ("store", 3), ("key_store", 1),
+                                                   ("key_store", 2)],
+                         ids=["audio", "metadata", "index", "audio-key", "metadata-key"])
+def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, private_tmp, failing, fail_on):
+    from worker.vaults import build_key_store, build_keys, build_store
+
+    store, key_store = build_store(settings, "eu"), build_key_store(settings, "eu")
+    if failing == "store":
+        vault = Vault({"eu": RegionVault("eu", BrokenStore(store, fail_on), build_keys(settings, "eu"),
+                                         key_store=key_store)})
+    else:
+        vault = Vault({"eu": RegionVault("eu", store, build_keys(settings, "eu"),
+                                         key_store=BrokenStore(key_store, fail_on))})
+    manifest = write_call(tmp_path / "call")
+    with pytest.raises(StoreError, match="injected"):
+        process_call(manifest, build_backends(settings, vault=vault))
+    assert list(store.names("")) == [] and list(key_store.names("keys/")) == []
+    assert (tmp_path / "call" / "CA1-a.wav").exists()
+    assert list(private_tmp.iterdir()) == []
+    assert process_call(manifest, build_backends(settings)).stored  # the retry succeeds
+
+
+def test_deleted_recording_is_not_resurrected(tmp_path, settings):
+    manifest = write_call(tmp_path / "call")
+    keep = Settings(data_dir=settings.data_dir, keep_sources=True)
+    rid = process_call(manifest, build_backends(keep)).recording_id
+    build_vault(keep, regions=("eu",)).region("eu").delete(rid, actor="operator", reason="request")
+    again = process_call(manifest, build_backends(keep))
+    assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
+    assert build_vault(keep, regions=("eu",)).get(rid).artifacts == ()
+
+
+def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", voicemail=True, retention_days=30)
+    outcome = process_call(manifest, build_backends(settings))
+    vault = build_vault(settings, regions=("eu",))
+    entry = vault.get(outcome.recording_id)
+    assert (entry.kind, entry.retention_days) == ("voicemail", 30)
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["delete_after"] == entry.expires_at(30).isoformat()
+
+
+def test_s3_and_kms_backends(tmp_path, moto_url, monkeypatch):
+    import uuid
+
+    from tests.aws import aws_client
+    from vault.stores.s3 import S3Store
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"callrec-{{region}}-{uuid.uuid4().hex[:8]}"
+    key_bucket = f"callrec-keys-{{region}}-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path / "state", store="s3", keys="kms", aws_endpoint_url=moto_url,
+                        s3_bucket=bucket, s3_key_bucket=key_bucket,
+                        kms_key=f"alias/callrec-{uuid.uuid4().hex[:8]}-{{region}}")
+    for name in (bucket, key_bucket):
+        S3Store(aws_client("s3", moto_url, "au"), name.format(region="au"), "au").ensure_bucket()
+    manifest = write_call(tmp_path / "call", region="au")
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored and outcome.key_version.startswith("arn:aws:kms:ap-southeast-2:")
+    vault = build_vault(settings, regions=("au",))
+    assert_recording(decrypt(vault, outcome.recording_id, "audio"), expected_recording())
+    assert not (tmp_path / "state" / "vault").exists()
+
+
+def keyed_card_leg() -> np.ndarray:
+    """2 s with a 16-digit card number keyed on the phone (DTMF), as 16-bit samples."""
+    presses = [KeyPress(key, on_s=0.05) for key in "4111111111111111"]
+    signal, _ = key_sequence(presses, RATE_HZ, gap_s=0.05, lead_s=0.1, seed=3)
+    out = np.zeros(2 * RATE_HZ, np.float32)
+    out[: len(signal)] = signal
+    return (out * 32767).astype(np.int16)
+
+
+def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    assert len(list(detect_dtmf(sf.read(tmp_path / "call" / "CA1-a.wav", dtype="float32")[0], RATE_HZ))) == 16
+    outcome = process_call(manifest, build_backends(settings))
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 16),))
+    vault = build_vault(settings, regions=("eu",))
+    audio, rate = sf.read(io.BytesIO(decrypt(vault, outcome.recording_id, "audio")), dtype="float32")
+    assert rate == RATE_HZ and len(audio) == int(3.5 * RATE_HZ)
+    assert list(detect_dtmf(audio, RATE_HZ)) == []
+    entry = vault.get(outcome.recording_id)
+    assert entry.redacted and entry.detector_version.startswith("dtmf/")
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["redaction"]["verified"] is True and len(meta["redaction"]["spans"]) == 16
+    assert {s["entity"] for s in meta["redaction"]["spans"]} == {"card_number"}
+    assert "4111" not in json.dumps(meta)
+
+
+def test_an_account_that_accepts_lossy_storage_gets_opus_with_the_masks_intact(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    lossy = Settings(data_dir=settings.data_dir, lossy_accounts="other, acme")
+    outcome = process_call(manifest, build_backends(lossy))
+    assert outcome.redacted and outcome.verified
+    vault = build_vault(lossy, regions=("eu",))
+    stored = decrypt(vault, outcome.recording_id, "audio")
+    assert stored[:4] == b"OggS"
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["codec"]["name"] == "opus" and meta["codec"]["lossless"] is False
+    audio, rate = sf.read(io.BytesIO(stored), dtype="float32")
+    assert rate == RATE_HZ and len(audio) == int(3.5 * RATE_HZ)
+    # verified on the decoded Opus, independently of the pipeline's own check: no key press
+    # is left anywhere, and every masked interval holds the mask, not the keyed tones
+    assert list(detect_dtmf(audio, RATE_HZ)) == []
+    for start_s, end_s in meta["redaction"]["masked"]:
+        inside = audio[int(start_s * RATE_HZ) + 80:int(end_s * RATE_HZ) - 80]
+        assert list(detect_dtmf(inside, RATE_HZ)) == []
+
+
+def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
+    import uuid
+
+    from tests.aws import aws_client
+    from vault.stores.s3 import S3Store
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"platform-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url,
+                        source_roots=f"s3://{bucket}/legs/", inbox=f"s3://{bucket}/legs")
+    local_manifest = write_call(tmp_path / "call")
+    incoming = S3Store(aws_client("s3", moto_url, "eu"), bucket, "eu")
+    incoming.ensure_bucket(versioned=True)
+    data = json.loads(local_manifest.read_text())
+    for segment in data["segments"]:
+        name = segment["uri"].removeprefix("file:")
+        with incoming.writer(f"legs/{name}") as out:
+            out.write((tmp_path / "call" / name).read_bytes())
+        segment["uri"] = f"s3://{incoming.bucket}/legs/{name}"
+    s3_manifest = tmp_path / "s3-call.json"
+    s3_manifest.write_text(json.dumps(data))
+
+    outcome = process_call(s3_manifest, build_backends(settings))
+
+    assert outcome.stored and outcome.sources_destroyed == 2
+    assert_recording(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio"),
+                     expected_recording())
+    listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    data["call_id"] = "CA2"
+    s3_manifest.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA1-a.wav: no such object"):
+        process_call(s3_manifest, build_backends(settings))
+
+
+CARD_WORDS = "four one one one one one one one one one one one one one one one".split()
+
+
+def card_transcript() -> str:
+    """A call-clock transcript (the project's own format): a card read from 1.2 s of call time."""
+    lines = ["# callrec words", "1.00 1.10 my", "1.10 1.20 card"]
+    lines += [f"{1.2 + 0.1 * i:.2f} {1.3 + 0.1 * i:.2f} {word}" for i, word in enumerate(CARD_WORDS)]
+    lines += ["3.20 3.40 thanks"]
+    return "\n".join(lines) + "\n"
+
+
+def test_call_clock_transcript_drives_masking_and_is_stored_redacted(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
+    expected = expected_recording()
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("card_number", 1),)
+    assert outcome.sources_destroyed == 3 and not (tmp_path / "call" / "CA1-words.txt").exists()
+    vault = build_vault(settings, regions=("eu",))
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    # Call 1.2-2.8 s is recording 0.7-2.3 s (queue cut, 0.5 s beep), padded 150 ms / 100 ms.
+    assert meta["redaction"]["masked"] == [[0.55, 2.4]]
+    assert meta["redaction"]["spans"][0]["detector"] == "transcript:simple"
+    stored, _ = sf.read(io.BytesIO(decrypt(vault, outcome.recording_id, "audio")), dtype="int16")
+    start, end = int(0.55 * RATE_HZ), int(2.4 * RATE_HZ)
+    edge = 2  # the report rounds the interval to the millisecond; allow a sample either side
+    assert np.array_equal(stored[: start - edge], expected[: start - edge])
+    assert np.array_equal(stored[end + edge :], expected[end + edge :])
+    assert not np.array_equal(stored[start:end], expected[start:end])
+    text = decrypt(vault, outcome.recording_id, "transcript").decode()
+    assert text.count("[redacted]") == 16 and " one" not in text and "four" not in text
+    assert "my" in text and "thanks" in text
+
+
+def test_transcript_whose_copy_cannot_be_redacted_falls_back_and_is_not_stored(tmp_path, settings):
+    words = [{"text": "four", "start": 1200, "end": 1300}]
+    bad = {"text": "four", "words": words, "utterances": [{"text": "four", "words": [
+        {"text": "4111 1111", "start": "soon", "end": 1300}]}]}
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=json.dumps(bad))
+    data = json.loads(manifest.read_text())
+    data["transcript"]["format"] = "assemblyai"
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored and outcome.verified
+    assert outcome.transcript_problem.startswith("assemblyai transcript: a copy of the words")
+    assert build_vault(settings, regions=("eu",)).region("eu").find(outcome.recording_id).artifact("transcript") is None
+
+
+def test_provider_redacted_transcript_in_auto_format_masks_the_marked_call_time(tmp_path, settings):
+    items = [{"start_time": "1.00", "end_time": "1.20", "type": "pronunciation",
+              "alternatives": [{"confidence": "0.99", "content": "card"}]},
+             {"start_time": "1.20", "end_time": "2.80", "type": "pronunciation",
+              "alternatives": [{"content": "[PII]", "redactions": [{"confidence": "0.99"}]}]}]
+    aws = json.dumps({"jobName": "j", "isRedacted": True, "status": "COMPLETED",
+                      "results": {"transcripts": [{"transcript": "card [PII]"}], "items": items}})
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=aws)
+    data = json.loads(manifest.read_text())
+    data["transcript"]["format"] = "auto"
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.redacted and outcome.verified and outcome.spans_by_kind == (("pii", 1),)
+    assert outcome.transcript_problem is None
+    meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
+    # Call 1.2-2.8 s is recording 0.7-2.3 s (queue cut, 0.5 s beep), padded 150 ms / 100 ms.
+    assert meta["redaction"]["masked"] == [[0.55, 2.4]]
+    assert [s["detector"] for s in meta["redaction"]["spans"]] == ["transcript:aws-redaction"]
+    assert meta["transcript"] == {"format": "aws", "fallback": None, "problem": None, "removed_fields": []}
+
+
+class HearsACode:
+    """A recognizer double: hears a security code at recording 3.0-4.0 s, whatever it is given."""
+
+    name, version = "hears-a-code", "1"
+
+    def __init__(self) -> None:
+        self.passes = 0
+
+    def recognize(self, blocks, rate_hz):
+        from redaction.words import TimedWord
+
+        self.passes += 1
+        for _ in blocks:
+            pass
+        yield from [TimedWord(2.6, 2.9, "security"), TimedWord(2.9, 3.0, "code")]
+        yield from [TimedWord(3.0 + 0.3 * i, 3.3 + 0.3 * i, w) for i, w in enumerate(["seven", "three", "one"])]
+
+
+@pytest.mark.parametrize("listen", [True, False])
+def test_verification_listens_although_a_transcript_gave_the_words(tmp_path, settings, monkeypatch, listen):
+    import dataclasses
+
+    recognizer = HearsACode()
+    settings = dataclasses.replace(settings, verify_listen=listen)
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript=card_transcript())
+    outcome = process_call(manifest, build_backends(settings, recognizer=recognizer))
+    meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
+    assert outcome.verified and recognizer.passes == (2 if listen else 0)  # pass 1 reads the transcript; verify twice
+    if listen:  # the code the transcript missed is masked too, and the metadata says so
+        assert outcome.spans_by_kind == (("card_number", 1), ("security_code", 1))
+        assert meta["redaction"]["verification"]["spans_added"] == 1
+        assert meta["redaction"]["masked"] == [[0.55, 2.4], [2.7, 3.5]]  # the code, to the recording's end
+    else:
+        assert outcome.spans_by_kind == (("card_number", 1),) and meta["redaction"]["masked"] == [[0.55, 2.4]]
+
+
+def test_transcript_is_stored_redacted_even_without_audio_redaction(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", transcript=card_transcript(), voicemail=True)
+    outcome = process_call(manifest, build_backends(settings))
+    assert not outcome.redacted
+    vault = build_vault(settings, regions=("eu",))
+    assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
+    vault.region("eu").delete(outcome.recording_id, actor="operator", reason="request")
+    assert decrypt(vault, outcome.recording_id, "transcript").decode().count("[redacted]") == 16
+
+
+def test_unreadable_transcript_falls_back_to_the_recognizer_and_says_so(tmp_path, settings):
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", transcript="1.0 oops 4111111111111111\n")
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored and outcome.redacted and outcome.verified
+    assert outcome.transcript_problem == "transcript CA1-words.txt: simple transcript: line 1 has a time or " \
+        "confidence that is not a number"
+    vault = build_vault(settings, regions=("eu",))
+    meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
+    assert meta["transcript"] == {"format": None, "fallback": meta["transcript"]["fallback"],
+                                  "problem": outcome.transcript_problem, "removed_fields": []}
+    assert meta["transcript"]["fallback"].startswith("recognizer:") or meta["transcript"]["fallback"] == "dtmf only"
+    assert not any(name.startswith("transcript") for name in (d["name"] for d in meta["redaction"]["detectors"]))
+    assert vault.region("eu").find(outcome.recording_id).artifact("transcript") is None  # never stored unredacted
+    assert "4111" not in json.dumps(meta)
+
+
+def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings, private_tmp, monkeypatch):
+    import worker.calls.redacting
+    from redaction.errors import VerificationError
+
+    def fails(*args, **kwargs):
+        raise VerificationError("redacted output failed verification: 1 keyed digit(s) still detectable")
+
+    monkeypatch.setattr(worker.calls.redacting, "redact_file", fails)
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=keyed_card_leg())
+    with pytest.raises(VerificationError):
+        process_call(manifest, build_backends(settings))
+    assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
+    assert list(build_vault(settings, regions=("eu",)).region("eu").store.names("")) == []
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_manifest_window_becomes_the_account_policy(tmp_path, settings, clock_vault):
+    from worker.stored.operations import retention_sweep
+
+    old = process_call(write_call(tmp_path / "c1", "CA1"), build_backends(settings, vault=clock_vault(days_ago=40)))
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    assert region_vault.policy("acme").retention_days is None
+    process_call(write_call(tmp_path / "c2", "CA2", retention_days=30), build_backends(settings, vault=clock_vault(days_ago=0)))
+    assert region_vault.policy("acme").retention_days == 30
+    report = retention_sweep(build_vault(settings, regions=("eu",)))
+    assert (report.scanned, report.due, report.deleted) == (2, 1, 1)
+    assert region_vault.get(old.recording_id).deleted
+
+
+@pytest.fixture
+def clock_vault(settings):
+    from datetime import UTC, datetime, timedelta
+
+    def build(days_ago: float) -> Vault:
+        moment = datetime.now(UTC) - timedelta(days=days_ago)
+        return build_vault(settings, regions=("eu",), clock=lambda: moment)
+
+    return build
+
+
+class HeardCard:
+    """A fake recognizer passed in through Backends: it "hears" a card number read out at
+    1.0-2.6 s of the recording (16 digit words of 0.1 s) whatever the audio holds."""
+
+    name = "fake-ears"
+    version = "7"
+
+    def __init__(self) -> None:
+        self.rates_hz: list[int] = []
+
+    def recognize(self, blocks, rate_hz):
+        self.rates_hz.append(rate_hz)
+        for _ in blocks:
+            pass
+        digits = "zero one two three four five six seven eight nine".split()
+        for i, digit in enumerate("4532015112830366"):
+            yield TimedWord(1.0 + 0.1 * i, 1.0 + 0.1 * (i + 1), digits[int(digit)])
+
+
+def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
+    ears = HeardCard()
+    backends = build_backends(settings, recognizer=ears)
+    outcome = process_call(write_call(tmp_path / "call", plan="team", redaction="auto"), backends)
+
+    assert ears.rates_hz and set(ears.rates_hz) == {RATE_HZ}  # detection and verification
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 1),))
+    meta = json.loads(decrypt(backends.vault, outcome.recording_id, "metadata"))
+    assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7")
+    assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
+        [(1.0, 2.6, "recognizer:fake-ears")]
+    assert meta["redaction"]["masked"] == [[0.7, 2.85]]
+    samples, _ = sf.read(io.BytesIO(decrypt(backends.vault, outcome.recording_id, "audio")), dtype="int16")
+    expected = expected_recording()
+    # masked: the span with the speech padding (150 ms) and the span padding (150 ms before, 100 ms after)
+    first, last = round((1.0 - 0.15 - 0.15) * RATE_HZ), round((2.6 + 0.15 + 0.1) * RATE_HZ)
+    beep = len(expected_beep())
+    assert np.array_equal(samples[beep:first], expected[beep:first])
+    assert np.array_equal(samples[last:], expected[last:])
+    assert not np.array_equal(samples[first:last], expected[first:last])

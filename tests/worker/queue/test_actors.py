@@ -1,0 +1,173 @@
+"""The product's actors on a real Dramatiq worker, the real Redis and the local vault."""
+
+import pytest
+
+from worker.queue.jobs import DeleteRecordings, ProcessCall, Reprocess, RetentionSweep
+from tests.worker.queue_calls import job_of, write_call
+from tests.worker.stored_recordings import store_recordings
+
+
+@pytest.fixture(scope="module")
+def worker(inprocess_worker):
+    return inprocess_worker
+
+
+@pytest.fixture
+def queue(worker, redis_client):
+    from worker.queue.status import StatusStore
+
+    status = StatusStore(worker.client)
+
+    def run(job):
+        from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+        from worker.queue.submit import JobQueue
+
+        sent = JobQueue(worker, SETTINGS).submit(job)
+        for name in ("calls", "recordings", "batch"):
+            worker.join(name, timeout=20_000)
+        return sent, status.get(job.job_id)
+
+    return run
+
+
+def stored(recording_id):
+    from tests.worker.conftest import queue_backends as backends
+
+    return backends().vault.for_recording(recording_id).find(recording_id)
+
+
+def test_post_call_job_end_to_end(queue, tmp_path):
+    manifest = write_call(tmp_path, "CA-E2E", seconds=2.0)
+    sent, status = queue(job_of(str(manifest)))
+    assert sent and status.state == "done" and status.attempts == 1
+    rid = status.result["recording_id"]
+    assert status.result == {"recording_id": rid, "stored": "yes"}
+    entry = stored(rid)
+    assert (entry.call_id, entry.account_id, entry.deleted) == ("CA-E2E", "acme", False)
+    assert not (tmp_path / "CA-E2E.wav").exists()  # raw segment destroyed once stored
+
+
+def test_the_same_call_enqueued_again_is_one_job(queue, tmp_path):
+    job = job_of(str(write_call(tmp_path, "CA-TWICE")))
+    assert queue(job)[0] is True
+    sent, status = queue(job)
+    assert sent is False and status.state == "done" and status.attempts == 1
+
+
+def test_a_redelivered_message_after_success_stores_nothing_new(queue, worker, tmp_path):
+    from tests.worker.conftest import queue_broker
+
+    process_call = queue_broker().get_actor("process_call")
+
+    job = job_of(str(write_call(tmp_path, "CA-REDELIVER")))
+    _, first = queue(job)
+    process_call.send(job.encode())  # the queue delivers the same job again
+    worker.join("calls", timeout=20_000)
+    again = queue(job)[1]
+    assert again.attempts == first.attempts == 1
+    assert again.result == first.result
+
+
+def test_a_bad_manifest_fails_at_once_with_its_reason(queue, tmp_path):
+    manifest = write_call(tmp_path, "CA-BAD")
+    manifest.write_text(manifest.read_text().replace('"agent"', '"lunch"'))
+    _, status = queue(job_of(str(manifest)))
+    assert (status.state, status.attempts) == ("failed", 1)
+    assert status.reason.startswith("ManifestError: events[0].type")
+
+
+def test_reprocess_rewrap_after_key_rotation(queue, tmp_path):
+    from tests.worker.conftest import queue_backends as backends
+
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-REWRAP"))))
+    rid = done.result["recording_id"]
+    region = backends().vault.for_recording(rid)
+    new_version = region.keys.rotate()
+    _, status = queue(Reprocess.for_batch("bt1", rid, ("rewrap",)))
+    assert status.state == "done" and status.result["keys_rewrapped"] == "2"  # audio + metadata
+    assert stored(rid).key_versions() == (new_version,)
+
+
+def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-DEL"))))
+    rid = done.result["recording_id"]
+    _, status = queue(DeleteRecordings.for_target(recording_id=rid, reason="customer request"))
+    assert status.result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
+    entry = stored(rid)
+    assert entry.deleted and entry.tombstone.deleted_by == "callrec-queue"
+    assert entry.tombstone.reason == "customer request"
+
+
+def test_retention_sweep_job(queue):
+    from tests.worker.conftest import queue_backends as backends
+
+    region = backends().vault.region("us")
+    due = store_recordings(region, "shortlived", 2)  # created 2026-01-01
+    kept, = store_recordings(region, "longlived", 1)
+    region.set_policy("shortlived", 30)  # a window set later applies to it too
+    region.set_policy("longlived", 36500)
+    # The worker (module-scoped) shares its vault with the other tests here: take stock of
+    # what they left, so the sweep's counts are known exactly, not just ">= 1".
+    before = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
+    _, status = queue(RetentionSweep(job_id="sweep-test"))
+    assert status.state == "done"
+    assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no"}
+    after = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
+    assert {rid for rid, gone in after.items() if gone} == {rid for rid, gone in before.items() if gone} | set(due)
+    assert all(stored(rid).tombstone.deleted_by == "retention" for rid in due)
+    assert not stored(kept).deleted
+
+
+def test_redact_recording_job_for_the_add_on(queue, tmp_path):
+    from tests.worker.conftest import queue_backends as backends
+    from worker.queue.effects import detector_version
+    from worker.queue.jobs import RedactRecording
+
+    _, done = queue(job_of(str(write_call(tmp_path, "CA-ADDON"))))
+    rid = done.result["recording_id"]
+    before = stored(rid)
+    assert not before.redacted
+    _, status = queue(RedactRecording.for_recording(rid))
+    assert status.state == "done"
+    assert status.result == {"recording_id": rid, "redacted": "yes", "detector_version": detector_version(backends())}
+    after = stored(rid)
+    assert after.redacted and after.detector_version == detector_version(backends())
+    assert after.artifact("audio").generation == before.artifact("audio").generation + 1
+    # the unredacted generation is gone: ciphertext and its data key
+    store = backends().vault.for_recording(rid).store
+    assert not list(store.names(f"data/{rid}/audio.{before.artifact('audio').generation}"))
+
+
+def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(queue, tmp_path):
+    import time
+
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS, queue_broker
+    from tests.worker.conftest import queue_backends as backends
+    from worker.queue.idempotency import IdempotencyStore
+    from worker.calls.pipeline import process_call
+
+    broker = queue_broker()
+
+    manifest = write_call(tmp_path, "CA-HALF")
+    job = job_of(str(manifest))
+    # a worker claimed the job, stored the recording, destroyed the sources... and died
+    IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
+    first = process_call(str(manifest), backends())
+    assert not (tmp_path / "CA-HALF.wav").exists()
+    time.sleep(SETTINGS.job_lease_s)  # its lease runs out
+    _, status = queue(job)
+    assert status.state == "done" and status.result["recording_id"] == first.recording_id
+    assert [e.recording_id for e in backends().vault.region("us").entries() if e.call_id == "CA-HALF"] == \
+        [first.recording_id]
+    assert broker.client.hget(f"callrec:idem:{job.job_id}", "crashes") == b"1"
+
+
+def test_manifest_references():
+    from worker.queue.effects import manifest_path
+    from worker.errors import ManifestError
+
+    assert manifest_path("/calls/a.json") == "/calls/a.json"
+    assert manifest_path("file:/calls/a.json") == "/calls/a.json"
+    assert manifest_path("file:///calls/a.json") == "/calls/a.json"
+    with pytest.raises(ManifestError, match="s3:// manifests are not supported"):
+        manifest_path("s3://bucket/a.json")

@@ -1,0 +1,89 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from vault.index import ArtifactInfo, IndexEntry, Tombstone
+from worker.queue.batch import BatchRequest, Pacer, Targets, batch_id, jobs_of, needs_work, plan_batch
+from worker.errors import JobDecodeError
+
+TARGETS = Targets(detector_version="dtmf/1.0", key_versions={"us": "v2", "eu": "v1"})
+
+
+def entry(n, *, account="acme", region="us", redacted=True, detector="dtmf/1.0", keys=("v2", "v2"),
+          created=datetime(2026, 3, 1, tzinfo=UTC), deleted=False):
+    digits = f"{n:032x}"
+    return IndexEntry(
+        recording_id=f"rec_{region}_{digits}", account_id=account, call_id=f"C{n}", ticket_id="T",
+        kind="call", region=region, created_at=created, retention_days=None, public=False,
+        redacted=redacted, pipeline_version="p", detector_version=detector,
+        artifacts=tuple(ArtifactInfo(kind, 1, v, "t") for kind, v in zip(("audio", "metadata"), keys)),
+        tombstone=Tombstone(created, "x", "y") if deleted else None)
+
+
+def never_due(_):
+    return False
+
+
+@pytest.mark.parametrize("changes, steps, expected", [
+    ({}, ("redact", "rewrap"), False),
+    ({"redacted": False, "detector": ""}, ("redact",), True),
+    ({"detector": "dtmf/0.9"}, ("redact",), True),
+    ({"detector": "dtmf/0.9"}, ("rewrap",), False),
+    ({"keys": ("v2", "v1")}, ("rewrap",), True),
+    ({"keys": ("v1", "v1")}, ("redact",), False),
+])
+def test_needs_work(changes, steps, expected):
+    assert needs_work(entry(1, **changes), steps, TARGETS, never_due) is expected
+
+
+def test_needs_work_for_retention_asks_the_policy():
+    assert needs_work(entry(1), ("retention",), TARGETS, lambda e: e.call_id == "C1") is True
+    assert needs_work(entry(2), ("retention",), TARGETS, lambda e: e.call_id == "C1") is False
+
+
+def test_plan_selects_the_accounts_live_recordings_since_a_date():
+    entries = [
+        entry(1, keys=("v1", "v1")),
+        entry(2),
+        entry(3, account="other", keys=("v1", "v1")),
+        entry(4, deleted=True, keys=("v1", "v1")),
+        entry(5, created=datetime(2025, 12, 31, tzinfo=UTC), keys=("v1", "v1")),
+        entry(6, region="eu", keys=("v1", "v1")),  # eu's primary is v1: at target
+    ]
+    request = BatchRequest(account="acme", steps=("rewrap",), since=datetime(2026, 1, 1, tzinfo=UTC))
+    plan = plan_batch(request, entries, TARGETS, never_due)
+    assert plan.work == (entries[0].recording_id,)
+    assert plan.settled == tuple(sorted([entries[1].recording_id, entries[5].recording_id]))
+    assert plan.total == 3
+    (job,) = jobs_of(plan)
+    assert (job.recording_id, job.steps, job.batch_id) == (entries[0].recording_id, ("rewrap",), plan.batch_id)
+
+
+def test_batch_id_is_the_same_for_the_same_request_and_targets():
+    request = BatchRequest(account="acme", steps=("rewrap", "redact"))
+    same = BatchRequest(account="acme", steps=("redact", "rewrap"))
+    assert batch_id(request, TARGETS) == batch_id(same, TARGETS)
+    assert batch_id(request, TARGETS) != batch_id(BatchRequest(account="acme", steps=("redact",)), TARGETS)
+    rotated = Targets(detector_version="dtmf/1.0", key_versions={"us": "v3", "eu": "v1"})
+    assert batch_id(request, TARGETS) != batch_id(request, rotated)
+
+
+def test_unknown_steps_are_refused():
+    with pytest.raises(JobDecodeError, match="steps: 'compress' is not one of"):
+        BatchRequest(account="acme", steps=("compress",))
+
+
+def test_pacer_spaces_calls():
+    now = [100.0]
+    slept = []
+
+    def sleep(s):
+        slept.append(round(s, 6))
+        now[0] += s
+
+    pacer = Pacer(4.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pacer.wait()
+    assert slept == [0.25, 0.25]
+    with pytest.raises(ValueError, match="rate_per_s must be positive"):
+        Pacer(0)

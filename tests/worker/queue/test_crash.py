@@ -1,0 +1,78 @@
+"""A worker killed with SIGKILL mid-job: after a restart the job is done exactly once.
+
+The job's segment is an s3:// object and the first worker's S3 endpoint is a socket that
+accepts connections and never answers, so that worker deterministically blocks inside the
+job (claimed, status running); the test kills the whole worker process group there. (A
+named pipe used to play that part; inputs are now refused unless they are regular files.) The restarted worker only gets the message once Dramatiq's heartbeat
+timeout (2 s in these tests) declares the dead worker gone and requeues its unacked message.
+"""
+
+import json
+import socket
+import uuid
+
+import pytest
+
+from tests.aws import aws_client
+from vault.stores.s3 import S3Store
+
+from worker.queue.jobs import ProcessCall
+from tests.worker.queue_calls import job_of, write_call
+from tests.worker.workers import WorkerProcess, wait_for
+
+
+@pytest.fixture
+def env(redis_url, redis_client, only_worker_processes):
+    from tests.worker.conftest import queue_broker
+    from worker.queue.idempotency import IdempotencyStore
+    from worker.queue.status import StatusStore
+
+    broker = queue_broker()
+
+    return broker, StatusStore(broker.client), IdempotencyStore(broker.client, lease_s=1, max_crashes=5)
+
+
+def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):
+    from tests.worker.conftest import queue_broker
+    from tests.worker.conftest import queue_backends as backends
+
+    process_call = queue_broker().get_actor("process_call")
+
+    broker, status, idempotency = env
+    manifest = write_call(tmp_path, "CA-CRASH", seconds=3.0)
+    legs = S3Store(aws_client("s3", moto_url, "us"), f"legs-{uuid.uuid4().hex[:8]}", "us")
+    legs.ensure_bucket(versioned=True)
+    with legs.writer("CA-CRASH.wav") as out:
+        out.write((tmp_path / "CA-CRASH.wav").read_bytes())
+    data = json.loads(manifest.read_text())
+    data["segments"][0]["uri"] = f"s3://{legs.bucket}/CA-CRASH.wav"
+    manifest.write_text(json.dumps(data))
+    job = job_of(str(manifest))
+    status.create(job)
+    process_call.send(job.encode())
+
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "CALLREC_SOURCE_ROOTS": f"s3://{legs.bucket}/"}
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody answers
+        first = WorkerProcess(tmp_path / "worker1.log",
+                              env={**aws, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{silent.getsockname()[1]}"})
+        try:
+            wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start",
+                     workers=(first,))
+        finally:
+            first.kill()
+    assert status.get(job.job_id).state == "running"  # stuck: nobody acked or finished it
+
+    second = WorkerProcess(tmp_path / "worker2.log", env={**aws, "AWS_ENDPOINT_URL": moto_url})
+    try:
+        done = wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish",
+                        workers=(second,))
+    finally:
+        second.stop()
+    assert done
+    final = status.get(job.job_id)
+    assert final.attempts == 2
+    assert int(broker.client.hget(f"callrec:idem:{job.job_id}", "crashes")) == 1
+    entries = [e for e in backends().vault.region("us").entries() if e.call_id == "CA-CRASH"]
+    assert [e.recording_id for e in entries] == [final.result["recording_id"]]
+    assert broker.do_qsize("calls") == 0  # nothing left to deliver a third time

@@ -1,0 +1,93 @@
+import json
+
+import pytest
+
+from callrec.errors import is_permanent
+from worker.errors import JobDecodeError
+from worker.queue.jobs import (
+    DeleteRecordings,
+    Job,
+    ProcessCall,
+    RedactRecording,
+    Reprocess,
+    RetentionSweep,
+)
+
+RID = "rec_us_0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("job", [
+    ProcessCall.for_call("/data/calls/CA0001/manifest.json", "acme", "CA0001"),
+    ProcessCall.for_call("s3://callrec-in-us/CA0001/manifest.json", "acme", "CA0001"),
+    RedactRecording.for_recording(RID),
+    Reprocess.for_batch("b1", RID, ("rewrap", "redact")),
+    RetentionSweep(job_id="sweep-1", dry_run=True),
+    DeleteRecordings.for_target(ticket_id="T-1001", account_id="acme", reason="customer request"),
+])
+def test_encode_decode_round_trip(job):
+    assert Job.decode(job.encode()) == job
+
+
+def test_ids_are_deterministic_per_recording_not_per_manifest_path():
+    a = ProcessCall.for_call("/m/a.json", "acme", "CA1")
+    assert a.job_id == ProcessCall.for_call("/elsewhere/copy-of-a.json", "acme", "CA1").job_id
+    assert a.job_id != ProcessCall.for_call("/m/a.json", "acme", "CA2").job_id
+    assert a.job_id != ProcessCall.for_call("/m/a.json", "globex", "CA1").job_id
+    assert a.job_id.startswith("call-") and len(a.job_id) == 5 + 24
+
+
+def test_steps_are_put_in_canonical_order():
+    job = Reprocess.for_batch("b1", RID, ("rewrap", "redact"))
+    assert job.steps == ("redact", "rewrap")
+    assert json.loads(job.encode())["steps"] == ["redact", "rewrap"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not json", "not JSON"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"kind": "mystery", "job_id": "x"}', "job kind 'mystery' is unknown"),
+    ('{"kind": "process_call", "job_id": "x"}', "missing field 'manifest_uri'"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": "/m", "audio": "UklGRg"}',
+     "unknown field 'audio'"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": 5}', "manifest_uri is not a valid reference"),
+    ('{"kind": "process_call", "job_id": "x", "manifest_uri": "data:audio/wav;base64,UklGRg"}',
+     "manifest_uri is not a valid reference"),
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "rec_us_0123456789abcdef0123456789abcdef", "steps": ["encrypt"]}',
+     "steps: 'encrypt' is not one of redact, rewrap, retention"),
+    ('{"kind": "reprocess", "job_id": "x", "recording_id": "rec_us_0123456789abcdef0123456789abcdef", "steps": []}', "steps: give one or more"),
+    ('{"kind": "delete", "job_id": "x"}', "give exactly one of recording_id and ticket_id"),
+    ('{"kind": "retention_sweep", "job_id": "x", "dry_run": "yes"}', "dry_run must be true or false"),
+])
+def test_bad_messages_are_refused_with_reason(text, message):
+    with pytest.raises(JobDecodeError, match=message) as info:
+        Job.decode(text)
+    assert is_permanent(info.value)
+
+
+def test_ticket_deletion_is_a_new_job_per_request_second():
+    first = DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_000_000.2)
+    assert first.job_id == DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_000_000.9).job_id
+    later = DeleteRecordings.for_target(ticket_id="T-1", account_id="acme", at_s=1_700_086_400.0)
+    other = DeleteRecordings.for_target(ticket_id="T-1", account_id="globex", at_s=1_700_000_000.2)
+    assert len({first.job_id, later.job_id, other.job_id}) == 3
+
+
+@pytest.mark.parametrize("fields", [
+    {"ticket_id": "T-1"},
+    {"recording_id": RID, "account_id": "acme"},
+])
+def test_account_goes_with_a_ticket_only(fields):
+    with pytest.raises(JobDecodeError, match="account_id goes with ticket_id"):
+        DeleteRecordings(job_id="delete-1", **fields)
+
+
+def test_reason_may_not_carry_digits():
+    with pytest.raises(JobDecodeError, match="reason is not a valid reference"):
+        DeleteRecordings.for_target(recording_id=RID, reason="card 4111 1111 1111 1111")
+
+
+def test_error_does_not_echo_a_value_with_digits():
+    with pytest.raises(JobDecodeError) as info:
+        Job.decode('{"kind": "4111111111111111", "job_id": "x"}')
+    assert "4111" not in str(info.value)
+    assert "(value not shown)" in str(info.value)

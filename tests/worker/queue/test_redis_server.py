@@ -1,0 +1,86 @@
+import os
+from pathlib import Path
+
+import redis
+
+from worker.queue.redis_server import MAX_SOCKET_PATH, EmbeddedRedis
+
+
+def alive(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie (a daemon's parent is init)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_start_is_shared_and_data_survives_a_restart(tmp_path):
+    server = EmbeddedRedis(tmp_path)
+    assert not server.is_running()
+    assert server.start() is True
+    try:
+        assert server.start() is False  # a second process finds it running
+        client = redis.Redis.from_url(server.url)
+        client.set("k", "v")
+        client.close()
+        server.stop()
+        assert not server.is_running()
+        server.start()
+        client = redis.Redis.from_url(server.url)
+        assert client.get("k") == b"v"  # append-only file, flushed on shutdown
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_socket_is_private_to_the_user(tmp_path):
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    try:
+        assert server.socket_path.stat().st_mode & 0o777 == 0o700
+    finally:
+        server.stop()
+
+
+def test_deep_data_dirs_get_a_short_socket_path(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    server = EmbeddedRedis(deep)
+    assert len(str(server.socket_path)) <= MAX_SOCKET_PATH
+    assert EmbeddedRedis(deep).socket_path == server.socket_path
+    assert server.url == f"unix://{server.socket_path}"
+
+
+def test_stop_when_not_running_does_nothing(tmp_path):
+    server = EmbeddedRedis(tmp_path)
+    server.stop()
+    assert not server.is_running()
+    # no server was started on the way: no socket, no pid file, no config, no data
+    assert not server.socket_path.exists()
+    assert sorted(path.name for path in server.directory.iterdir()) == ["start.lock"]
+
+
+def test_stop_ends_the_server_process(tmp_path):
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    pid = int(server.pid_path.read_text())
+    assert alive(pid)
+    server.stop()
+    assert not alive(pid)
+    assert not server.socket_path.exists()
+
+
+def test_a_stale_socket_left_by_a_crash_is_not_a_running_server(tmp_path):
+    server = EmbeddedRedis(tmp_path)
+    server.directory.mkdir(parents=True)
+    server.socket_path.touch()  # what a killed server leaves behind
+    assert not server.is_running()
+    server.stop()  # nothing to stop, no error
+    assert server.start() is True
+    try:
+        client = redis.Redis.from_url(server.url)
+        assert client.ping() is True
+        client.close()
+    finally:
+        server.stop()

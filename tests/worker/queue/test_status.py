@@ -1,0 +1,105 @@
+import pytest
+
+from worker.errors import ManifestError
+from worker.queue.jobs import ProcessCall, Reprocess
+from worker.queue.status import StatusStore, failure_reason
+
+RID = "rec_us_0123456789abcdef0123456789abcdef"
+RID2 = "rec_us_fedcba9876543210fedcba9876543210"
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(redis_client, clock):
+    return StatusStore(redis_client, clock=clock)
+
+
+def test_job_passes_through_its_states(store, clock):
+    job = ProcessCall.for_call("/m.json", "acme", "m")
+    assert store.create(job) is True
+    assert store.create(job) is False  # enqueued twice: one job
+    clock.now = 1001.5
+    store.running(job.job_id)
+    clock.now = 1003.0
+    store.done(job.job_id, {"recording_id": RID})
+    status = store.get(job.job_id)
+    assert (status.state, status.attempts, status.kind) == ("done", 1, "process_call")
+    assert (status.enqueued_at, status.started_at, status.finished_at) == (1000.0, 1001.5, 1003.0)
+    assert status.result == {"recording_id": RID}
+    assert status.decode_job() == job
+
+
+def test_failed_jobs_are_listed_until_retried(store, clock):
+    a, b = ProcessCall.for_call("/a.json", "acme", "a"), ProcessCall.for_call("/b.json", "acme", "b")
+    store.create(a), store.create(b)
+    store.failed(b.job_id, "ManifestError: events[0].type: unknown")
+    clock.now += 1
+    store.failed(a.job_id, "ManifestError: x")
+    assert [s.job_id for s in store.failed_jobs()] == [b.job_id, a.job_id]
+    store.create(b, replace=True)
+    assert [s.job_id for s in store.failed_jobs()] == [a.job_id]
+    assert store.get(b.job_id).state == "queued" and store.get(b.job_id).reason is None
+
+
+def test_unknown_job_has_no_status(store):
+    assert store.get("nope") is None
+
+
+def test_batch_counts_each_recording_once(store):
+    store.start_batch("b1", total=3)
+    jobs = [Reprocess.for_batch("b1", rid, ("redact",)) for rid in (RID, RID2)]
+    for job in jobs:
+        store.create(job)
+    store.failed(jobs[0].job_id, "StoreError")
+    store.done(jobs[1].job_id, {})
+    store.done(jobs[1].job_id, {})  # redelivered: still one
+    store.batch_done("b1", ["rec_us_00000000000000000000000000000000"])
+    progress = store.batch_progress("b1")
+    assert (progress.total, progress.done, progress.failed, progress.finished) == (3, 2, 1, True)
+    store.done(jobs[0].job_id, {})  # retried after a fix
+    progress = store.batch_progress("b1")
+    assert (progress.done, progress.failed) == (3, 0)
+
+
+def test_failure_reason_keeps_our_messages_and_only_the_class_of_others():
+    assert failure_reason(ManifestError("events[2].end: before start")) == \
+        "ManifestError: events[2].end: before start"
+    assert failure_reason(ValueError("4111 1111 1111 1111")) == "ValueError"
+
+
+def test_reasons_are_stored_with_digit_runs_scrubbed(store):
+    reason = failure_reason(ManifestError("account.plan: '4111111111111111' is not a plan"))
+    assert reason == "ManifestError: account.plan: '################' is not a plan"
+    job = Reprocess.for_batch("b3", RID, ("rewrap",))
+    store.create(job)
+    store.retrying(job.job_id, "StoreError: 4111 1111 1111 1111")
+    assert store.get(job.job_id).reason == "StoreError: #### #### #### ####"
+    store.failed(job.job_id, "StoreError: card 4111-1111-1111-1111")
+    assert store.get(job.job_id).reason == "StoreError: card ####-####-####-####"
+
+
+def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
+    from worker.queue.status import FINISHED_TTL_S
+
+    done, failed = (Reprocess.for_batch("b2", rid, ("rewrap",)) for rid in (RID, RID2))
+    store.start_batch("b2", total=2)
+    for job in (done, failed):
+        store.create(job)
+    store.done(done.job_id, {})
+    store.failed(failed.job_id, "StoreError")
+    assert 0 < redis_client.ttl(f"callrec:job:{done.job_id}") <= FINISHED_TTL_S
+    assert redis_client.ttl(f"callrec:job:{failed.job_id}") == -1
+    for part in ("", ":done", ":failed"):
+        assert 0 < redis_client.ttl(f"callrec:batch:b2{part}") <= FINISHED_TTL_S

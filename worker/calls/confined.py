@@ -1,0 +1,143 @@
+"""Opening local input files safely: regular files only, inside allowed roots, never blocking.
+
+``open_confined(path, roots)`` resolves ``path`` (symlinks included) and refuses it unless its
+real path lies inside one of ``roots``; refuses anything but a regular file before opening it
+(a device is never opened, a FIFO never waited on); opens it with O_NONBLOCK and O_NOFOLLOW
+and checks the opened descriptor again (type, and that the file it holds is the one at a
+path inside the roots), so a path swapped between the check and the open gains nothing.
+``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
+naming the path, or ``ResourceError`` (transient) when file handles or memory ran out.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from audio.decode import file_kind
+from worker.errors import SourceError, UsageError, resource_error
+
+if TYPE_CHECKING:
+    from worker.calls.manifest import Location
+
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0) | os.O_CLOEXEC
+
+#: Why a file outside the roots is refused.
+OUTSIDE = ("outside the directories sources may be read from (the manifest's directory, or "
+           "CALLREC_SOURCE_ROOTS); symlinks out of them are not followed")
+
+
+@dataclass(frozen=True)
+class Roots:
+    """Where files may be: local directories (real paths) and remote ``(scheme, bucket,
+    prefix)`` roots."""
+
+    dirs: tuple[Path, ...] = ()
+    remote: tuple[tuple[str, str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str, setting: str) -> Roots:
+        """Comma-separated absolute directories and ``scheme://bucket/prefix`` roots."""
+        dirs, remote = [], []
+        for item in (part.strip() for part in text.split(",")):
+            if not item:
+                continue
+            if "://" in item:
+                scheme, _, rest = item.partition("://")
+                bucket, _, prefix = rest.partition("/")
+                if not bucket:
+                    raise UsageError(f"{setting}: {item!r} names no bucket (s3://bucket/prefix)")
+                remote.append((scheme, bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"))
+            elif not os.path.isabs(item):
+                raise UsageError(f"{setting}: {item!r} is not an absolute directory")
+            else:
+                dirs.append(Path(os.path.realpath(item)))
+        return cls(tuple(dirs), tuple(remote))
+
+    def __bool__(self) -> bool:
+        return bool(self.dirs or self.remote)
+
+    def holds_path(self, real: Path) -> bool:
+        return any(real != root and real.is_relative_to(root) for root in self.dirs)
+
+    def holds(self, location: Location) -> bool:
+        """True when the remote ``location`` lies under one of the remote roots."""
+        scheme = location.uri.partition("://")[0]
+        return any(scheme == s and location.bucket == b and (location.key or "").startswith(p)
+                   for s, b, p in self.remote)
+
+
+def open_confined(path: Path, roots: Roots | None, what: str = "file") -> BinaryIO:
+    """Open ``path`` for reading: a regular file whose real path lies inside ``roots`` (None:
+    anywhere), opened without blocking and without following a final symlink, and checked
+    again on the descriptor."""
+    real = Path(os.path.realpath(path))
+    if roots is not None and not roots.holds_path(real):
+        raise SourceError(f"{path}: {OUTSIDE}")
+    info = _stat(path, real, what)
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(f"{path}: not a regular file ({file_kind(info.st_mode)})")
+    try:
+        fd = os.open(real, _READ_FLAGS)
+    except OSError as exc:
+        raise _open_error(path, exc, what) from exc
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise SourceError(f"{path}: not a regular file ({file_kind(opened.st_mode)})")
+        if roots is not None:
+            now = Path(os.path.realpath(path))  # the file the descriptor holds is still in a root
+            if not roots.holds_path(now) or not same_file(_stat(path, now, what), opened):
+                raise SourceError(f"{path}: changed while it was being opened")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def check_size(handle: BinaryIO, name: str, max_bytes: int) -> None:
+    """Refuse an opened file larger than ``max_bytes`` before reading it."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > max_bytes:
+        handle.close()
+        raise SourceError(f"{name}: {size} bytes, more than the {max_bytes} allowed")
+
+
+def read_limited(handle: BinaryIO, name: str, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` (the file may have grown since its size was checked)."""
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SourceError(f"{name}: more than the {max_bytes} bytes allowed")
+    return data
+
+
+def read_local(path: Path, max_bytes: int) -> bytes:
+    """A local file given on the command line, read like a source (regular file, bounded)."""
+    with open_confined(path, None) as handle:
+        check_size(handle, str(path), max_bytes)
+        return read_limited(handle, str(path), max_bytes)
+
+
+def _stat(path: Path, real: Path, what: str) -> os.stat_result:
+    try:
+        return os.stat(real)
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise _open_error(path, exc, what) from exc
+
+
+def _open_error(path: Path, exc: OSError, what: str) -> Exception:
+    transient = resource_error(exc)
+    if transient is not None:
+        return transient
+    if isinstance(exc, FileNotFoundError):
+        return SourceError(f"{path}: no such {what}")
+    return SourceError(f"{path}: cannot read ({exc.strerror})")
+
+
+def same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)

@@ -1,0 +1,78 @@
+"""Limits on one call's input, from settings, checked before any work starts.
+
+A manifest may describe a call of any length with any number of events and segments, and a
+small file may claim hours of audio at any rate; without limits one bad input fills the
+disk or the memory of a worker. Each limit is a setting (README, "Configuration"); past one,
+the input is bad (``ManifestError`` naming the field and the limit, exit 2, not retried).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from audio.decode import DecodeLimits
+from worker.errors import ManifestError, UsageError
+from worker.calls.manifest import Manifest, Segment
+from worker.settings import Settings
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The input limits of ``Settings`` (see there for each one's meaning)."""
+
+    max_call_s: float
+    max_events: int
+    max_segments: int
+    max_manifest_bytes: int
+    max_transcript_bytes: int
+    max_segment_overrun_s: float
+    min_rate_hz: int
+    max_rate_hz: int
+    max_channels: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        limits = cls(settings.max_call_s, settings.max_events, settings.max_segments,
+                     settings.max_manifest_bytes, settings.max_transcript_bytes,
+                     settings.max_segment_overrun_s, settings.min_rate_hz, settings.max_rate_hz,
+                     settings.max_channels)
+        for name in ("max_call_s", "max_events", "max_segments", "max_manifest_bytes",
+                     "max_transcript_bytes", "min_rate_hz", "max_channels"):
+            value = getattr(limits, name)
+            if not (math.isfinite(value) and value > 0):
+                raise UsageError(f"setting CALLREC_{name.upper()}: must be positive, got {value!r}")
+        if not (math.isfinite(limits.max_segment_overrun_s) and limits.max_segment_overrun_s >= 0):
+            raise UsageError("setting CALLREC_MAX_SEGMENT_OVERRUN_S: must be 0 or more, got "
+                             f"{limits.max_segment_overrun_s!r}")
+        if limits.max_rate_hz < limits.min_rate_hz:
+            raise UsageError(f"settings CALLREC_MIN_RATE_HZ {limits.min_rate_hz} and CALLREC_MAX_RATE_HZ "
+                             f"{limits.max_rate_hz}: the lowest rate is above the highest")
+        return limits
+
+    def check_manifest(self, manifest: Manifest) -> None:
+        """Refuse a manifest beyond the limits (linear in its size)."""
+        for name, items, limit, setting in (
+                ("events", manifest.events, self.max_events, "MAX_EVENTS"),
+                ("controls", manifest.controls, self.max_events, "MAX_EVENTS"),
+                ("segments", manifest.segments, self.max_segments, "MAX_SEGMENTS")):
+            if len(items) > limit:
+                raise ManifestError(f"{name}: {len(items)} given, more than the {limit} allowed "
+                                    f"(CALLREC_{setting})")
+        if manifest.call_duration_s > self.max_call_s:
+            last = max(range(len(manifest.events)), key=lambda i: manifest.events[i].end_s)
+            raise ManifestError(f"events[{last}].end: {manifest.call_duration_s:g} s makes the call "
+                                f"longer than the longest allowed ({self.max_call_s:g} s, "
+                                "CALLREC_MAX_CALL_S)")
+
+    def audio(self) -> DecodeLimits:
+        """What any one audio input may hold (no call to measure it against)."""
+        return DecodeLimits(self.max_call_s + self.max_segment_overrun_s, self.min_rate_hz,
+                            self.max_rate_hz, self.max_channels)
+
+    def segment(self, manifest: Manifest, segment: Segment) -> DecodeLimits:
+        """What ``segment`` may hold: no more audio than the call has time for after its start
+        (plus ``max_segment_overrun_s``), whatever its file claims."""
+        room_s = max(manifest.call_duration_s - segment.start_s, 0.0) + self.max_segment_overrun_s
+        return DecodeLimits(min(room_s, self.max_call_s + self.max_segment_overrun_s),
+                            self.min_rate_hz, self.max_rate_hz, self.max_channels)

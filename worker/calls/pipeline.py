@@ -1,0 +1,290 @@
+"""The post-call pipeline, in-process: manifest in, encrypted recording in the vault out.
+
+``process_call`` parses the manifest, assembles the recording into a private temp dir,
+redacts it when the account needs it, encodes the audio in the account's storage codec
+(FLAC unless it accepts lossy Opus; checked on the decoded result), encrypts and stores
+audio, metadata and the redacted transcript in the account's region, destroys the raw
+sources (unless ``CALLREC_KEEP_SOURCES``) and always removes the temp dir. The recording id is
+deterministic from account and call, so a second run (a redelivered job) stores nothing
+new; a recording deleted since is not brought back. The manifest's retention window becomes
+the account's policy (``vault.retention``), applied retroactively by the next sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from audio.encode import Encoded, codec_named, encode
+from vault.errors import VaultInputError
+from vault.index import IndexEntry
+from vault.regional import RegionVault
+from vault.regions import recording_id as make_recording_id
+from redaction.transcripts import Transcript
+from worker.calls.assemble import AssemblyOutcome, assemble_manifest
+from worker.errors import ManifestError, resource_error
+from worker.calls.limits import InputLimits
+from worker.calls.manifest import Location, Manifest, load_manifest
+from worker.calls.redacting import (
+    RedactionResult,
+    TranscriptUse,
+    load_or_fall_back,
+    needs_redaction,
+    redact_assembled,
+)
+from worker.boot import Backends
+from worker.calls.sources import SourceFetcher, check_sources, destroy_sources
+from worker.workdirs import WorkDir
+
+#: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
+PIPELINE_VERSION = "callrec-pipeline/1"
+#: Reason given when a recording was deleted after it was stored.
+DELETED = "recording_deleted"
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """What processing one call did (ids, durations, counts: never content)."""
+
+    recording_id: str
+    call_id: str
+    account_id: str
+    region: str
+    #: True when the recording is in the vault (stored now or by an earlier run).
+    stored: bool
+    #: Why no recording is stored (e.g. ``number_recording_off``), else None.
+    reason: str | None
+    #: True when an earlier run had stored it already (nothing new was written).
+    already_stored: bool
+    call_duration_s: float
+    recorded_duration_s: float
+    redacted: bool
+    #: Verification of the redacted output (None when not redacted).
+    verified: bool | None
+    #: Masked spans per entity, e.g. (("card_number", 1), ("keyed_digit", 2)).
+    spans_by_kind: tuple[tuple[str, int], ...]
+    sources_destroyed: int
+    key_version: str | None
+    #: Why the call's transcript was not used (it could not be read), else None.
+    transcript_problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["spans_by_kind"] = dict(self.spans_by_kind)
+        return body
+
+
+def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcome:
+    """Run the whole post-call pipeline for the manifest at ``manifest_path`` over ``backends``
+    (vault, recognizer, source readers, redaction config, beep: built once, passed in).
+
+    Bad input raises a permanent error (``ManifestError``, ``AudioInputError``...) and
+    stores nothing; transient failures (store, keys) leave the sources in place so a
+    retry can finish the job.
+    """
+    settings = backends.settings
+    limits = InputLimits.from_settings(settings)
+    manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
+    limits.check_manifest(manifest)
+    check_sources(manifest, settings)
+    account = manifest.account
+    rid = make_recording_id(account.id, manifest.call_id, account.region)
+    region_vault = backends.vault.region(account.region)
+
+    existing = region_vault.find(rid)
+    if existing is not None:
+        destroyed = _destroy(manifest, backends)
+        return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
+
+    already = False
+    held = WorkDir()  # locked while this process works: a sweep removes it only once it is dead
+    workdir = held.path
+    try:
+        assembled_path = workdir / "assembled.wav"
+        fetch = SourceFetcher(manifest, settings, workdir, backends.remotes(account.region))
+        transcript, use = None, None
+        redacted_transcript = workdir / "transcript.redacted"
+        if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
+            transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits),
+                                                _name(manifest.transcript.location), manifest.transcript.format,
+                                                backends.recognizer, redacted_transcript)
+        assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir,
+                                     beep=backends.beep)
+        if not assembly.recorded:
+            return _not_recorded(manifest, rid, assembly, _destroy(manifest, backends))
+        redaction: RedactionResult | None = None
+        final_path = assembled_path
+        if needs_redaction(manifest):
+            redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav",
+                                         backends.recognizer, backends.redaction, settings.verify_listen)
+            final_path = redaction.audio_path
+        encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
+        entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
+        key_version, _ = region_vault.keys.primary()
+        inputs = [(segment.uri, _sha256_of(fetch(segment))) for segment in manifest.segments]
+        metadata = _metadata(entry, assembly, redaction, inputs, encoded, key_version, region_vault.keys.key_id,
+                             use)
+        with open(encoded.path, "rb") as audio:
+            artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
+            if transcript is not None:
+                artifacts["transcript"] = open(redacted_transcript, "rb")
+            try:
+                stored = region_vault.put(entry, artifacts)
+            except VaultInputError:
+                # Another delivery of this job (its lease lost) stored it first: one recording.
+                stored = region_vault.find(rid)
+                if stored is None:
+                    raise
+                already = True
+            finally:
+                if "transcript" in artifacts:
+                    artifacts["transcript"].close()
+    except OSError as exc:  # a full temp disk is not bad input: retried
+        transient = resource_error(exc)
+        if transient is None:
+            raise
+        raise transient from exc
+    finally:
+        held.close()
+    _follow_retention(region_vault, manifest)
+    destroyed = _destroy(manifest, backends)
+    return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
+                    assembly=assembly, redaction=redaction, use=use)
+
+
+def encode_for_storage(wav_path: Path, workdir: Path, codec_name: str,
+                       redaction: RedactionResult | None) -> Encoded:
+    """The recording in its storage codec, checked on the decoded result (masked spans
+    still masked); written beside ``wav_path`` in the private ``workdir``."""
+    codec = codec_named(codec_name)
+    masked = redaction.report.masked if redaction is not None else ()
+    return encode(wav_path, workdir / f"stored{codec.suffix}", codec, masked=masked)
+
+
+def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
+    """The manifest carries the account's current retention window: when it differs from the
+    account's stored policy, it becomes the policy, and the next sweep applies it to every
+    recording already stored (DESIGN.md §1). A replayed manifest (already stored) does not
+    get here, so an old job cannot bring back an old window."""
+    account = manifest.account
+    policy = region_vault.policy(account.id)
+    if policy is None or policy.retention_days != account.retention_days:
+        region_vault.set_policy(account.id, account.retention_days)
+
+
+def _destroy(manifest: Manifest, backends: Backends) -> int:
+    if backends.settings.keep_sources:
+        return 0
+    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region))
+
+
+def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: RedactionResult | None,
+                 recorded_duration_s: float) -> IndexEntry:
+    account = manifest.account
+    recorded_types = {event.type for event in manifest.events if event.recorded}
+    return IndexEntry(
+        recording_id=rid,
+        account_id=account.id,
+        call_id=manifest.call_id,
+        ticket_id=manifest.ticket_id,
+        kind="voicemail" if recorded_types == {"voicemail"} else "call",
+        region=account.region,
+        created_at=now,
+        retention_days=account.retention_days,
+        public=account.recordings_public,
+        redacted=redaction is not None,
+        pipeline_version=PIPELINE_VERSION,
+        detector_version=redaction.detector_version if redaction is not None else "",
+        recorded_duration_s=recorded_duration_s,
+    )
+
+
+def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
+              inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
+              use: TranscriptUse | None = None) -> bytes:
+    """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
+    expires = entry.expires_at(entry.retention_days)
+    body = {
+        "recording_id": entry.recording_id,
+        "account_id": entry.account_id,
+        "call_id": entry.call_id,
+        "ticket_id": entry.ticket_id,
+        "region": entry.region,
+        "kind": entry.kind,
+        **assembly.to_dict(),
+        "redaction": None if redaction is None else {
+            **redaction.report.to_dict(), "detector_version": redaction.detector_version},
+        "digests": {
+            "inputs": [{"uri": uri, "sha256": digest} for uri, digest in inputs],
+            "output": {"sha256": _sha256(encoded.path)},
+        },
+        "codec": encoded.to_dict(),
+        "key": {"key_id": key_id, "version": key_version},
+        "transcript": use.to_dict() if use is not None else None,
+        "pipeline_version": PIPELINE_VERSION,
+        "created_at": entry.created_at.isoformat(),
+        "retention_days": entry.retention_days,
+        "delete_after": expires.isoformat() if expires is not None else None,
+    }
+    return json.dumps(body, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as src:
+        return _sha256_of(src)
+
+
+def _sha256_of(src: BinaryIO) -> str:
+    """The digest of an open file, which is closed after."""
+    digest = hashlib.sha256()
+    with src:
+        while block := src.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _name(location: Location) -> str:
+    """A source as messages name it: a local file's name, a remote one's URI."""
+    return location.path.name if location.path is not None else location.uri
+
+
+def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits) -> bytes:
+    """The provider transcript's bytes, read inside the source roots and within the size limit."""
+    return fetch.read(manifest.transcript.location, limits.max_transcript_bytes)
+
+
+def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destroyed: int) -> ProcessOutcome:
+    account = manifest.account
+    return ProcessOutcome(
+        recording_id=rid, call_id=manifest.call_id, account_id=account.id, region=account.region,
+        stored=False, reason=assembly.reason, already_stored=False,
+        call_duration_s=assembly.call_duration_s, recorded_duration_s=0.0, redacted=False, verified=None,
+        spans_by_kind=(), sources_destroyed=destroyed, key_version=None)
+
+
+def _outcome(manifest: Manifest, rid: str, entry: IndexEntry, *, already: bool, destroyed: int,
+             assembly: AssemblyOutcome | None = None, redaction: RedactionResult | None = None,
+             use: TranscriptUse | None = None) -> ProcessOutcome:
+    account = manifest.account
+    return ProcessOutcome(
+        recording_id=rid,
+        call_id=manifest.call_id,
+        account_id=account.id,
+        region=account.region,
+        stored=not entry.deleted,
+        reason=DELETED if entry.deleted else None,
+        already_stored=already,
+        call_duration_s=manifest.call_duration_s,
+        recorded_duration_s=entry.recorded_duration_s,
+        redacted=entry.redacted,
+        verified=redaction.verified if redaction is not None else None,
+        spans_by_kind=redaction.spans_by_entity() if redaction is not None else (),
+        sources_destroyed=destroyed,
+        key_version=entry.artifact("audio").key_version if entry.artifact("audio") else None,
+        transcript_problem=use.problem if use is not None else None,
+    )

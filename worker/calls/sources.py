@@ -1,0 +1,252 @@
+"""The raw inputs of a call: read only from allowed roots, destroyed only inside the inbox.
+
+Reading. A segment or transcript is read only from a *source root* (``CALLREC_SOURCE_ROOTS``;
+default: the manifest's own directory). Its real path (symlinks resolved) must lie inside a
+root, it must be a regular file (never a directory, FIFO, device or socket), and it is opened
+without blocking and checked again on the opened descriptor (type, and that the file it holds
+is the one inside the root), so a path swapped between the check and the open gains nothing.
+A remote source (``s3://``) must lie under an ``s3://bucket/prefix`` root; it is copied into
+the worker's temp dir by the ``RemoteSource`` backend of its URI scheme (passed in; S3 by
+default), then read like a local file.
+
+Destroying. Segments and a provider transcript may hold unredacted card data, so once the
+recording is stored (or the call must not be recorded) the sources inside the *inbox*
+(``CALLREC_INBOX``) are destroyed: local files overwritten and unlinked (through a descriptor
+checked like a read; a symlink is never followed, a file with other hard links is unlinked
+but not overwritten), remote objects removed with every version. Nothing outside the inbox
+is ever destroyed, nothing under the data dir, and with no inbox configured nothing at all
+(the default, so running the committed samples or an operator's own files destroys none of
+them). ``CALLREC_KEEP_SOURCES`` keeps everything.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from vault.errors import ObjectMissingError
+from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
+from worker.errors import ManifestError, SourceError, resource_error
+from worker.calls.manifest import Location, Manifest, Segment
+from worker.settings import Settings
+
+_ZEROS = bytes(1 << 20)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def source_roots(manifest: Manifest, settings: Settings) -> Roots:
+    """``CALLREC_SOURCE_ROOTS``, or the manifest's directory when it is not set."""
+    roots = Roots.parse(settings.source_roots.replace("{region}", manifest.account.region),
+                        "CALLREC_SOURCE_ROOTS")
+    return roots or Roots((Path(os.path.realpath(manifest.base_dir)),))
+
+
+def check_sources(manifest: Manifest, settings: Settings) -> None:
+    """Refuse, before any work, a manifest naming a source outside the source roots (also
+    one that will not be read, e.g. of a call that is not recorded)."""
+    roots = source_roots(manifest, settings)
+    fields = [f"segments[{i}].uri" for i in range(len(manifest.segments))] + ["transcript.uri"]
+    for where, location in zip(fields, source_locations(manifest)):
+        if location.path is not None:
+            inside = roots.holds_path(Path(os.path.realpath(location.path)))
+        else:
+            inside = roots.holds(location)
+        if not inside:
+            raise SourceError(f"{where}: {location.path or location.uri}: {OUTSIDE}")
+
+
+def inbox(settings: Settings, region: str) -> Roots:
+    """``CALLREC_INBOX`` for a call of ``region``: where its sources are destroyed once
+    stored (empty: nowhere)."""
+    return Roots.parse(settings.inbox.replace("{region}", region), "CALLREC_INBOX")
+
+
+class RemoteSource(Protocol):
+    """One remote backend of sources (a URI scheme): read an object, delete it."""
+
+    def reader(self, location: Location) -> AbstractContextManager[BinaryIO]:
+        """The object's bytes; raises ``ManifestError`` when it does not exist."""
+        ...
+
+    def delete(self, location: Location) -> None:
+        """Remove the object (every version of it)."""
+        ...
+
+
+class S3Sources:
+    """``s3://`` sources, in the call's region."""
+
+    def __init__(self, settings: Settings, region: str):
+        self._settings, self._region = settings, region
+
+    @contextmanager
+    def reader(self, location: Location) -> Iterator[BinaryIO]:
+        try:
+            with self._store(location).reader(location.key) as src:
+                yield src
+        except ObjectMissingError:
+            raise ManifestError(f"{location.uri}: no such object") from None
+
+    def delete(self, location: Location) -> None:
+        self._store(location).delete(location.key)
+
+    def _store(self, location: Location):  # noqa: ANN202 (vault.stores.s3.S3Store, imported late)
+        from vault.stores.s3 import S3Store
+        from worker.vaults import aws_client
+
+        return S3Store(aws_client(self._settings, "s3", self._region), location.bucket, self._region)
+
+
+class HttpsSources:
+    """``https://`` sources (a Twilio ``RecordingUrl``...): fetched by worker.calls.fetch from the
+    hosts of ``CALLREC_FETCH_HOSTS``, with their credentials. The provider's copy is the
+    provider's to delete: ``delete`` does nothing (never name an https root in the inbox)."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    @contextmanager
+    def reader(self, location: Location) -> Iterator[BinaryIO]:
+        import tempfile
+
+        from worker.calls.fetch import FetchPolicy
+
+        with tempfile.TemporaryDirectory(prefix="callrec-fetch-") as workdir:
+            target = Path(workdir) / "source"
+            FetchPolicy.from_settings(self._settings).fetch(location.uri, target)
+            with open(target, "rb") as src:
+                yield src
+
+    def delete(self, location: Location) -> None:
+        pass
+
+
+def default_remotes(settings: Settings, region: str) -> dict[str, RemoteSource]:
+    """The remote backends by URI scheme."""
+    return {"s3": S3Sources(settings, region), "https": HttpsSources(settings)}
+
+
+class SourceFetcher:
+    """Opens a call's sources for reading: local ones inside the roots, remote ones copied
+    into ``workdir`` first (once). Also a segment resolver for ``worker.calls.assemble``."""
+
+    def __init__(self, manifest: Manifest, settings: Settings, workdir: Path | None = None,
+                 remotes: Mapping[str, RemoteSource] | None = None):
+        self._roots = source_roots(manifest, settings)
+        self._workdir = workdir
+        self._remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
+        self._fetched: dict[str, Path] = {}
+
+    def __call__(self, segment: Segment) -> BinaryIO:
+        return self.open(segment.location)
+
+    def open(self, location: Location, max_bytes: int | None = None) -> BinaryIO:
+        """The source at ``location`` opened for reading; ``SourceError`` when it may not be."""
+        if location.path is not None:
+            handle = open_confined(location.path, self._roots)
+        else:
+            handle = open_confined(self._fetch(location, max_bytes), None)
+        if max_bytes is not None:
+            check_size(handle, location.uri, max_bytes)
+        return handle
+
+    def read(self, location: Location, max_bytes: int) -> bytes:
+        """The whole source, refused when it holds more than ``max_bytes``."""
+        with self.open(location, max_bytes) as handle:
+            return read_limited(handle, location.uri, max_bytes)
+
+    def _fetch(self, location: Location, max_bytes: int | None) -> Path:
+        if location.uri in self._fetched:
+            return self._fetched[location.uri]
+        scheme = location.uri.partition("://")[0]
+        if scheme not in self._remotes:
+            raise SourceError(f"{location.uri}: no reader for {scheme}:// sources here")
+        if not self._roots.holds(location):
+            raise SourceError(f"{location.uri}: outside the source roots (CALLREC_SOURCE_ROOTS "
+                              f"must name an {scheme}://bucket/prefix holding it)")
+        if self._workdir is None:
+            raise SourceError(f"{location.uri}: remote sources need the pipeline's temp dir")
+        target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
+        try:
+            with self._remotes[scheme].reader(location) as src, open(target, "wb") as out:
+                copied = 0
+                while block := src.read(1 << 20):
+                    copied += len(block)
+                    if max_bytes is not None and copied > max_bytes:
+                        raise SourceError(f"{location.uri}: more than {max_bytes} bytes")
+                    out.write(block)
+        except OSError as exc:
+            raise (resource_error(exc) or exc) from exc
+        self._fetched[location.uri] = target
+        return target
+
+
+def source_locations(manifest: Manifest) -> tuple[Location, ...]:
+    """Every raw input that may hold call content: the segments and a provider transcript."""
+    found = [segment.location for segment in manifest.segments]
+    if manifest.transcript is not None:
+        found.append(manifest.transcript.location)
+    return tuple(found)
+
+
+def destroy_sources(manifest: Manifest, settings: Settings,
+                    remotes: Mapping[str, RemoteSource] | None = None) -> int:
+    """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many."""
+    where = inbox(settings, manifest.account.region)
+    if settings.keep_sources or not where:
+        return 0
+    remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
+    protected = Path(os.path.realpath(settings.data_dir))
+    count = 0
+    for location in dict.fromkeys(source_locations(manifest)):
+        if location.path is not None:
+            count += _shred_in(location.path, where, protected)
+        elif where.holds(location) and location.uri.partition("://")[0] in remotes:
+            remotes[location.uri.partition("://")[0]].delete(location)
+            count += 1
+    return count
+
+
+def _shred_in(path: Path, where: Roots, protected: Path) -> bool:
+    """Overwrite and unlink ``path`` if it is a regular file inside ``where``; True if done.
+
+    Works on descriptors of the real parent directory and the file (never following a
+    symlink), so a name swapped after the checks cannot redirect the overwrite or unlink.
+    """
+    parent = Path(os.path.realpath(path.parent))
+    name = path.name
+    if not where.holds_path(parent / name) or (parent / name).is_relative_to(protected):
+        return False
+    try:
+        dir_fd = os.open(parent, _DIR_FLAGS)
+    except OSError:
+        return False
+    try:
+        if Path(os.path.realpath(parent)) != parent or not same_file(os.stat(parent), os.fstat(dir_fd)):
+            return False
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        except OSError:  # gone, a symlink (ELOOP), a directory, a FIFO without reader...
+            return False
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return False
+            if info.st_nlink == 1:  # another name would see the zeros: only unlink then
+                done = 0
+                while done < info.st_size:
+                    done += os.write(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)])
+                os.fsync(fd)
+            if not same_file(os.stat(name, dir_fd=dir_fd, follow_symlinks=False), info):
+                return False
+            os.unlink(name, dir_fd=dir_fd)
+        finally:
+            os.close(fd)
+        os.fsync(dir_fd)
+        return True
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,96 @@
+"""The queue actors: thin. Each decodes its job and runs one plain operation of worker.queue.effects.
+
+Queues: ``calls`` (post-call processing, latency matters), ``recordings`` (add-on redaction
+and deletion of stored recordings), ``batch`` (reprocessing, retention sweeps), ``webhooks``
+(the HTTP API's event deliveries), so a deployment can give batch work its own workers
+(``callrec worker --queues batch``). Bad input (``callrec.errors.is_permanent``) fails at
+once; anything else retries with backoff (see worker.queue.broker).
+
+Actors are declared on a broker passed in (:func:`declare_actors`), never at import: a
+worker process declares them with its job runner and backends (``worker.boot``); a process
+that only sends jobs declares them without (running one there is a bug).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import CurrentMessage
+
+from worker.queue import effects
+from worker.queue.jobs import (
+    DeleteRecordings,
+    DeliverWebhook,
+    Job,
+    ProcessCall,
+    RedactRecording,
+    Reprocess,
+    RetentionSweep,
+)
+
+if TYPE_CHECKING:
+    from worker.boot import Backends
+    from worker.queue.runner import JobResult, JobRunner
+
+#: Queue names, most urgent first (``webhooks``: the HTTP API's event deliveries).
+QUEUES: tuple[str, ...] = ("calls", "recordings", "batch", "webhooks")
+
+#: The actor of each job kind: its name, its queue, its one-line description.
+ROUTES: dict[type[Job], tuple[str, str, str]] = {
+    ProcessCall: ("process_call", "calls", "Assemble, redact and store one call (a manifest reference)."),
+    RedactRecording: ("redact_recording", "recordings",
+                      "Redact a stored recording in place; the unredacted version is destroyed."),
+    DeleteRecordings: ("delete", "recordings", "Delete one recording or a ticket's recordings beyond recovery."),
+    Reprocess: ("reprocess", "batch", "Run reprocessing steps (redact, rewrap, retention) on one stored recording."),
+    RetentionSweep: ("retention_sweep", "batch", "Apply every account's retention window to the stored recordings."),
+    DeliverWebhook: ("deliver_webhook", "webhooks",
+                     "Deliver one webhook event of the HTTP API to one endpoint (retried with backoff)."),
+}
+
+#: What each job kind does, given the backends (webhook deliveries: see :func:`_effect`).
+EFFECTS: dict[type[Job], Callable[[Job, Backends], JobResult]] = {
+    ProcessCall: effects.process_call,
+    RedactRecording: effects.redact_recording,
+    DeleteRecordings: effects.delete,
+    Reprocess: effects.reprocess,
+    RetentionSweep: effects.retention_sweep,
+}
+
+
+def declare_actors(broker: RedisBroker, runner: JobRunner | None = None,
+                   backends: Backends | None = None) -> dict[str, dramatiq.Actor]:
+    """The actor of each job kind on ``broker`` (job kind -> actor), declared once per broker.
+
+    With ``runner`` and ``backends`` (a worker process) each actor runs its job's effect over
+    them; without, the actors only name queues to send to.
+    """
+    declared = broker.get_declared_actors()
+    actors: dict[str, dramatiq.Actor] = {}
+    for kind, (name, queue, doc) in ROUTES.items():
+        if name in declared:
+            actors[kind.kind] = broker.get_actor(name)
+            continue
+
+        def run(body: str, kind: type[Job] = kind) -> None:
+            if runner is None or backends is None:
+                raise RuntimeError("this process only sends jobs: its actors were declared without a runner")
+            message = CurrentMessage.get_current_message()
+            enqueued_at_s = message.message_timestamp / 1000 if message is not None else None
+            effect = _effect(kind, broker)
+            runner.run(body, kind, lambda job: effect(job, backends), enqueued_at_s=enqueued_at_s)
+
+        run.__name__ = run.__qualname__ = name
+        run.__doc__ = doc
+        actors[kind.kind] = dramatiq.actor(run, broker=broker, actor_name=name, queue_name=queue)
+    return actors
+
+
+def _effect(kind: type[Job], broker: RedisBroker) -> Callable[[Job, Backends], JobResult]:
+    if kind is DeliverWebhook:  # the HTTP API's webhooks live in the queue's Redis
+        from worker.api.delivery import deliver_job
+
+        return lambda job, backends: deliver_job(job, broker.client, backends.settings)
+    return EFFECTS[kind]

@@ -1,0 +1,99 @@
+"""What each job does: plain functions from a job to a JobResult, over the pipeline and vault.
+
+No queue code here and no DSP or crypto: each function calls the pipeline (worker.calls.pipeline)
+or the vault's operations on stored recordings, then reports references and counts. Every
+function is safe to run twice for the same job (deterministic recording ids, operations that
+check the current state first), which is what makes a redelivered job harmless.
+"""
+
+from __future__ import annotations
+
+from vault.index import IndexEntry
+from vault.retention import is_due
+from worker.calls import pipeline
+from worker.stored import operations
+from worker.boot import Backends
+from worker.errors import ManifestError
+from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
+from worker.calls.redacting import current_detector_version
+from worker.queue.runner import JobResult
+
+#: Who the audit trail names for deletions made by queue jobs.
+ACTOR = "callrec-queue"
+
+
+def process_call(job: ProcessCall, backends: Backends) -> JobResult:
+    outcome = pipeline.process_call(manifest_path(job.manifest_uri), backends)
+    references = {"recording_id": outcome.recording_id, "stored": _yes(outcome.stored)}
+    if outcome.reason:
+        references["reason"] = outcome.reason
+    if outcome.already_stored or not outcome.stored:
+        return JobResult(references=references)  # nothing new processed: no counts
+    return JobResult(references=references, recorded_s=outcome.recorded_duration_s,
+                     spans_by_kind=dict(outcome.spans_by_kind))
+
+
+def redact_recording(job: RedactRecording, backends: Backends) -> JobResult:
+    """Redact in place; a recording already redacted by the current detectors is left alone."""
+    outcome = operations.redact_stored(job.recording_id, backends, actor=ACTOR)
+    references = {"recording_id": outcome.recording_id, "redacted": _yes(outcome.redacted),
+                  "detector_version": outcome.detector_version}
+    if outcome.reason:
+        references["reason"] = outcome.reason
+    return JobResult(references=references, spans_by_kind=dict(outcome.spans_by_kind))
+
+
+def detector_version(backends: Backends) -> str:
+    """The detector version a redaction would record now (the batch's redact target)."""
+    return current_detector_version(backends.recognizer)
+
+
+def reprocess(job: Reprocess, backends: Backends) -> JobResult:
+    """Steps in order (redact, rewrap, retention); each leaves a recording at target alone."""
+    references = {"recording_id": job.recording_id}
+    spans_by_kind = {}
+    if "redact" in job.steps:
+        redacted = redact_recording(RedactRecording.for_recording(job.recording_id), backends)
+        references["redacted"] = redacted.references["redacted"]
+        spans_by_kind = dict(redacted.spans_by_kind)
+    if "rewrap" in job.steps:
+        changed = operations.rewrap_recording(job.recording_id, backends.vault)
+        references["keys_rewrapped"] = str(changed)
+    if "retention" in job.steps:
+        deleted = operations.apply_retention(job.recording_id, backends.vault)
+        references["deleted"] = _yes(deleted)
+    return JobResult(references=references, spans_by_kind=spans_by_kind)
+
+
+def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
+    report = operations.retention_sweep(backends.vault, dry_run=job.dry_run)
+    return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),
+                                 "deleted": str(report.deleted), "dry_run": _yes(report.dry_run)})
+
+
+def delete(job: DeleteRecordings, backends: Backends) -> JobResult:
+    if job.recording_id is not None:
+        outcome = operations.delete_recording(job.recording_id, backends.vault, actor=ACTOR, reason=job.reason)
+    else:
+        outcome = operations.delete_ticket(job.ticket_id, job.account_id, backends.vault, actor=ACTOR,
+                                           reason=job.reason)
+    return JobResult(references={"recordings": str(len(outcome.recording_ids)),
+                                 "deleted": str(outcome.deleted),
+                                 "already_deleted": str(outcome.already_deleted)})
+
+
+def manifest_path(uri: str) -> str:
+    """A job's manifest reference as a local path (``file:`` URIs and plain paths)."""
+    if uri.startswith("s3://"):
+        raise ManifestError(f"manifest {uri}: s3:// manifests are not supported; give a local path")
+    return uri.removeprefix("file://").removeprefix("file:")
+
+
+def retention_due(entry: IndexEntry, backends: Backends) -> bool:
+    """True when the account's current retention window has passed for ``entry``."""
+    region_vault = backends.vault.region(entry.region)
+    return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

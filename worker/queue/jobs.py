@@ -1,0 +1,260 @@
+"""The job schema: what a queue message carries, as frozen dataclasses with encode/decode.
+
+A job holds references only (ids, URIs, step names): never audio, transcripts or digits. Every
+field is checked against a narrow pattern when a job is made or decoded, so free text cannot
+slip card data into the queue, the job status or the logs. Job ids are deterministic, so the
+same work enqueued twice is one job (see worker.queue.idempotency).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, ClassVar
+
+from worker.errors import JobDecodeError
+
+#: Ids: recording, account, ticket, batch and job ids.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
+#: Recording ids have one format (vault.regions.recording_id): region and 32 hex digits.
+_RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
+#: Ids an operator types (account, ticket, batch) hold no run of card-number length.
+_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
+#: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``), in
+#: any script (/srv/appels/réunion d'équipe.json); no control, bidi, invisible-format or line
+#: separator characters, which could hide or reorder what a log shows.
+_URI = re.compile("(?!data:)[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                  "\u2060-\u206f\ufeff\U000e0000-\U000e007f]{1,1024}")
+#: Free-text reasons carry no digits at all, so they can never carry card data.
+_REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
+#: Reprocessing steps, applied in this order.
+STEPS: tuple[str, ...] = ("redact", "rewrap", "retention")
+
+
+@dataclass(frozen=True)
+class Job:
+    """Base of every job: a kind, a deterministic id, and references only."""
+
+    kind: ClassVar[str] = ""
+    job_id: str
+
+    def __post_init__(self) -> None:
+        _check(self, "job_id", self.job_id, _ID)
+
+    def encode(self) -> str:
+        """The JSON text that travels in the queue message."""
+        return json.dumps({"kind": self.kind, **_plain(asdict(self))}, sort_keys=True)
+
+    def copy(self, **changes: Any) -> Job:
+        return replace(self, **changes)
+
+    @staticmethod
+    def decode(text: str) -> Job:
+        """Parse and check a message body; raise JobDecodeError saying what is wrong."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise JobDecodeError("job message is not JSON") from exc
+        if not isinstance(data, dict):
+            raise JobDecodeError("job message is not a JSON object")
+        kind = data.pop("kind", None)
+        cls = KINDS.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise JobDecodeError(f"job kind {_safe(kind)} is unknown; known: {', '.join(sorted(KINDS))}")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise JobDecodeError(f"{cls.kind} job: unknown field {_safe(unknown[0])}")
+        missing = sorted(f.name for f in fields(cls) if f.name not in data and _required(f))
+        if missing:
+            raise JobDecodeError(f"{cls.kind} job: missing field {missing[0]!r}")
+        if "steps" in data and isinstance(data["steps"], list):
+            data["steps"] = tuple(data["steps"])
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise JobDecodeError(f"{cls.kind} job: bad fields") from exc
+
+
+@dataclass(frozen=True)
+class ProcessCall(Job):
+    """Post-call processing of one call manifest into the vault."""
+
+    kind: ClassVar[str] = "process_call"
+    manifest_uri: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "manifest_uri", self.manifest_uri, _URI)
+
+    @classmethod
+    def for_call(cls, manifest_uri: str, account_id: str, call_id: str) -> ProcessCall:
+        """The job of one call: its id keys on the recording (account and call), not on the
+        manifest's path, so the same call delivered under two paths is one job."""
+        recording = "\n".join((account_id, call_id))  # neither holds a newline (manifest ids)
+        return cls(job_id=f"call-{_digest(recording)}", manifest_uri=manifest_uri)
+
+
+@dataclass(frozen=True)
+class RedactRecording(Job):
+    """Redact a stored recording in place; its unredacted version is destroyed."""
+
+    kind: ClassVar[str] = "redact_recording"
+    recording_id: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "recording_id", self.recording_id, _RECORDING)
+
+    @classmethod
+    def for_recording(cls, recording_id: str) -> RedactRecording:
+        return cls(job_id=f"redact-{_digest(recording_id)}", recording_id=recording_id)
+
+
+@dataclass(frozen=True)
+class Reprocess(Job):
+    """Run reprocessing steps (redact, rewrap, retention) on one stored recording."""
+
+    kind: ClassVar[str] = "reprocess"
+    recording_id: str
+    steps: tuple[str, ...]
+    batch_id: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "recording_id", self.recording_id, _RECORDING)
+        object.__setattr__(self, "steps", check_steps(self.steps))
+        if self.batch_id is not None:
+            _check(self, "batch_id", self.batch_id, _ID)
+            _check_no_card_run(self, "batch_id", self.batch_id)
+
+    @classmethod
+    def for_batch(cls, batch_id: str, recording_id: str, steps: tuple[str, ...]) -> Reprocess:
+        job_id = f"re-{batch_id}-{_digest(recording_id)}"
+        return cls(job_id=job_id, recording_id=recording_id, steps=steps, batch_id=batch_id)
+
+
+@dataclass(frozen=True)
+class RetentionSweep(Job):
+    """Apply every account's retention window to the stored recordings."""
+
+    kind: ClassVar[str] = "retention_sweep"
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.dry_run, bool):
+            raise JobDecodeError(f"{self.kind} job: dry_run must be true or false")
+
+
+@dataclass(frozen=True)
+class DeleteRecordings(Job):
+    """Delete one recording, or every recording of an account's ticket, beyond recovery."""
+
+    kind: ClassVar[str] = "delete"
+    recording_id: str | None = None
+    ticket_id: str | None = None
+    #: The ticket's account (ticket ids are per account); only with ``ticket_id``.
+    account_id: str | None = None
+    reason: str = field(default="manual")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if (self.recording_id is None) == (self.ticket_id is None):
+            raise JobDecodeError(f"{self.kind} job: give exactly one of recording_id and ticket_id")
+        if (self.ticket_id is None) != (self.account_id is None):
+            raise JobDecodeError(f"{self.kind} job: account_id goes with ticket_id, and only with it")
+        if self.recording_id is not None:
+            _check(self, "recording_id", self.recording_id, _RECORDING)
+        for name in ("ticket_id", "account_id"):
+            if getattr(self, name) is not None:
+                _check(self, name, getattr(self, name), _ID)
+                _check_no_card_run(self, name, getattr(self, name))
+        _check(self, "reason", self.reason, _REASON)
+
+    @classmethod
+    def for_target(cls, *, recording_id: str | None = None, ticket_id: str | None = None,
+                   account_id: str | None = None, reason: str = "manual",
+                   at_s: float | None = None) -> DeleteRecordings:
+        """A deleted recording stays deleted, so its job id is its target alone. A ticket
+        gains recordings after a deletion, so its job id carries the request's second
+        (``at_s``, default now): a later request is a new job, not "done already"."""
+        if recording_id is not None:
+            target = f"recording:{recording_id}"
+        else:
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(time.time() if at_s is None else at_s))
+            target = f"ticket:{account_id}:{ticket_id}:{stamp}"
+        return cls(job_id=f"delete-{_digest(target)}", recording_id=recording_id,
+                   ticket_id=ticket_id, account_id=account_id, reason=reason)
+
+
+@dataclass(frozen=True)
+class DeliverWebhook(Job):
+    """Deliver one stored webhook event to one endpoint (worker.api.delivery)."""
+
+    kind: ClassVar[str] = "deliver_webhook"
+    endpoint_id: str
+    event_id: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, "endpoint_id", self.endpoint_id, _ID)
+        _check(self, "event_id", self.event_id, _ID)
+
+    @classmethod
+    def for_event(cls, endpoint_id: str, event_id: str) -> DeliverWebhook:
+        return cls(job_id=f"hook-{_digest(f'{endpoint_id}:{event_id}')}", endpoint_id=endpoint_id,
+                   event_id=event_id)
+
+
+KINDS: dict[str, type[Job]] = {
+    cls.kind: cls for cls in (ProcessCall, RedactRecording, Reprocess, RetentionSweep, DeleteRecordings,
+                              DeliverWebhook)
+}
+
+
+def check_steps(steps: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse unknown, repeated or missing steps; return them in canonical order."""
+    if not isinstance(steps, tuple) or not steps:
+        raise JobDecodeError(f"steps: give one or more of {', '.join(STEPS)}")
+    for step in steps:
+        if step not in STEPS:
+            raise JobDecodeError(f"steps: {_safe(step)} is not one of {', '.join(STEPS)}")
+    if len(set(steps)) != len(steps):
+        raise JobDecodeError("steps: a step is named twice")
+    return tuple(step for step in STEPS if step in steps)
+
+
+def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        want = " (want rec_<us|eu|au>_<32 hex digits>)" if pattern is _RECORDING else ""
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} is not a valid reference{want}")
+
+
+def _check_no_card_run(job: Job, name: str, value: str) -> None:
+    if _CARD_LENGTH_RUN.search(value):
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} holds a run of 12 or more digits "
+                             "(card-number length); ids never do")
+
+
+def _required(f: Any) -> bool:
+    from dataclasses import MISSING
+
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _safe(value: object) -> str:
+    """Name a bad value without echoing it when it could hold digits or long text."""
+    text = repr(value)
+    return text if len(text) <= 40 and not any(ch.isdigit() for ch in text) else "(value not shown)"

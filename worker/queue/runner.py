@@ -1,0 +1,98 @@
+"""Runs one job exactly once in effect: decode, claim, run the operation, record the result.
+
+Actors are thin: each hands its message body and a plain operation to :meth:`JobRunner.run`.
+The operation is a function of the job returning a :class:`JobResult` (references and
+counts only). Failures propagate to Dramatiq's Retries middleware, which retries transient
+errors and fails bad input at once; worker.queue.lifecycle records both in the job status.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import redis
+
+from worker.queue import logs
+from worker.queue.idempotency import IdempotencyStore
+from worker.queue.jobs import Job, JobDecodeError, ProcessCall
+from worker.queue.metrics import JobMetrics, job_metrics
+from worker.settings import Settings
+from worker.queue.status import StatusStore
+
+J = TypeVar("J", bound=Job)
+log = logging.getLogger("callrec.jobs")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a job did: references to show in its status, and counts for the metrics."""
+
+    references: Mapping[str, str] = field(default_factory=dict)
+    recorded_s: float = 0.0
+    spans_by_kind: Mapping[str, int] = field(default_factory=dict)
+
+
+class JobRunner:
+    """Bookkeeping around an operation: idempotency record, status, metrics, logs."""
+
+    def __init__(self, idempotency: IdempotencyStore, status: StatusStore,
+                 metrics: Callable[[], JobMetrics], *, clock: Callable[[], float] = time.time) -> None:
+        self.idempotency = idempotency
+        self.status = status
+        self.metrics = metrics
+        self.clock = clock
+
+    def run(self, body: str, kind: type[J], operation: Callable[[J], JobResult],
+            *, enqueued_at_s: float | None = None) -> JobResult | None:
+        """Run ``operation`` unless the job is done already; None when it was."""
+        job = Job.decode(body)
+        if not isinstance(job, kind):
+            raise JobDecodeError(f"a {job.kind} job was sent to the {kind.kind} actor")
+        claim = self.idempotency.claim(job.job_id)
+        if claim is None:
+            self._already_done(job)
+            return None
+        self.status.running(job.job_id)
+        logs.event(log, "job_started", job_id=job.job_id, kind=job.kind, crashes=claim.crashes)
+        try:
+            with self.idempotency.held(claim):
+                result = operation(job)
+        except BaseException as exc:
+            self.idempotency.release(claim)
+            if isinstance(exc, Exception) and self.idempotency.result(job.job_id) is not None:
+                # Our lease lapsed (Redis away too long) and another delivery finished the
+                # job meanwhile; its effect stands, this failure is moot.
+                self._already_done(job)
+                return None
+            raise
+        self.idempotency.complete(claim, result.references)
+        self.status.done(job.job_id, result.references)
+        metrics = self.metrics()
+        if isinstance(job, ProcessCall) and result.recorded_s > 0:
+            metrics.stored(result.recorded_s)
+        metrics.masked(result.spans_by_kind)
+        if enqueued_at_s is not None:
+            metrics.finished(job.kind, self.clock() - enqueued_at_s)
+        logs.event(log, "job_done", job_id=job.job_id, kind=job.kind, **_plain(result.references))
+        return result
+
+    def _already_done(self, job: Job) -> None:
+        references = self.idempotency.result(job.job_id) or {}
+        current = self.status.get(job.job_id)
+        if current is None or current.state != "done":
+            self.status.done(job.job_id, references)
+        logs.event(log, "job_already_done", job_id=job.job_id, kind=job.kind)
+
+
+def _plain(references: Mapping[str, str]) -> dict[str, str]:
+    return {str(key): str(value) for key, value in references.items()}
+
+
+def job_runner(client: redis.Redis, settings: Settings) -> JobRunner:
+    """The job runner of a worker process, over the queue's Redis ``client``."""
+    idempotency = IdempotencyStore(client, lease_s=settings.job_lease_s, max_crashes=settings.job_max_deliveries)
+    return JobRunner(idempotency, StatusStore(client), job_metrics)

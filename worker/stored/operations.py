@@ -1,0 +1,352 @@
+"""Operations on stored recordings, shared by the CLI and the queue actors.
+
+Each takes the vault it works on (or, to redact, the process's ``worker.boot.Backends``),
+built once at start and passed in, and returns a frozen outcome that carries ids and
+counts only. Deletion crypto-shreds; export checks access
+(DESIGN.md §1) and audits every access and refusal; retention applies each account's
+current window to every stored recording; keys rotate and re-wrap without re-encrypting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from audio.encode import Codec, codec_named, encode, sniff_file
+from vault.access import Principal, refusal
+from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, VaultInputError
+from vault.index import IndexEntry, Unreadable
+from vault.regions import region_of
+from vault.retention import AccountPolicy, check_days, effective_days, is_due
+from vault.vault import Vault
+from worker.outputs import atomic_output
+from worker.calls.redacting import current_detector_version, redact_wav
+from worker.boot import Backends
+from worker.workdirs import WorkDir
+
+#: Principal recorded for deletions made by the retention sweep.
+RETENTION = "retention"
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """Recordings a delete request found, and how many it deleted now."""
+
+    recording_ids: tuple[str, ...]
+    deleted: int
+    already_deleted: int
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    recording_id: str
+    path: Path
+    size_bytes: int
+    #: The audio's format in the export (None for a transcript).
+    codec: str | None = None
+
+
+@dataclass(frozen=True)
+class RedactOutcome:
+    """What redacting a stored recording did (ids and counts only)."""
+
+    recording_id: str
+    #: True when a new redacted version replaced the stored audio now.
+    redacted: bool
+    #: Why nothing was done: ``up_to_date`` (already redacted by these detectors) or
+    #: ``recording_deleted``; None when redacted.
+    reason: str | None
+    detector_version: str
+    spans_by_kind: tuple[tuple[str, int], ...] = ()
+    verified: bool | None = None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """Counts of one retention sweep (a dry run deletes nothing and says what it would)."""
+
+    scanned: int
+    due: int
+    deleted: int
+    kept: int
+    already_deleted: int
+    dry_run: bool
+    #: (recording id or index object, why) of each entry the sweep could not judge.
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RewrapReport:
+    """Data keys re-wrapped under each region's primary KEK, and KEK versions retired."""
+
+    recordings: int
+    keys_rewrapped: int
+    retired: tuple[tuple[str, str], ...]  # (region, version)
+
+
+def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
+    """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript."""
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    if entry.deleted:
+        return DeleteOutcome((recording_id,), 0, 1)
+    region_vault.delete(recording_id, actor=actor, reason=reason)
+    return DeleteOutcome((recording_id,), 1, 0)
+
+
+def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
+    """Delete every recording of one account's ticket (in every configured region). Ticket
+    ids are per account (every helpdesk has a ticket 1), so the account is required."""
+    found = [e for region in vault.regions for e in vault.region(region).scan()
+             if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id]
+    if not found:
+        raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
+    deleted = 0
+    for entry in found:
+        if not entry.deleted:
+            vault.for_recording(entry.recording_id).delete(entry.recording_id, actor=actor, reason=reason)
+            deleted += 1
+    return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted)
+
+
+def export_recording(recording_id: str, out_path: Path, principal: Principal, vault: Vault, *,
+                     artifact: str = "audio", audio_format: str = "wav") -> ExportOutcome:
+    """Decrypt a recording's audio (or redacted transcript) to ``out_path`` when
+    ``principal`` may have it; audio as ``audio_format`` (wav, flac or opus) whatever codec
+    it is stored in (recordings stored before codecs existed are WAV).
+
+    Every access and every refusal is audited in the recording's region. A refusal raises
+    AccessDeniedError; ``out_path`` appears complete or not at all.
+    """
+    codec = codec_named(audio_format) if artifact == "audio" else None
+    region_vault = vault.for_recording(recording_id)
+    try:
+        entry = region_vault.find(recording_id)
+        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
+        entry, why = None, "index entry does not verify"
+    if why is not None:
+        region_vault.audit("export", "refused", recording_id, str(principal), why)
+        raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
+    out_path = Path(out_path)
+    try:
+        if codec is None:
+            with atomic_output(out_path, "wb") as out:
+                size = region_vault.read(entry, artifact, out)
+        else:
+            size = _export_audio(region_vault, entry, out_path, codec)
+    except BaseException:
+        region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+        raise
+    region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
+    return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
+
+
+def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:
+    """Decrypt the stored audio into a private temp dir, then copy it to ``out_path`` when it
+    is stored as ``codec``, else transcode it (checked on the decoded result)."""
+    with WorkDir() as workdir:
+        stored = workdir / "stored"
+        with open(stored, "wb") as out:
+            region_vault.read(entry, "audio", out)
+        if sniff_file(stored) == codec:
+            with open(stored, "rb") as src, atomic_output(out_path, "wb") as out:
+                while block := src.read(1 << 20):
+                    out.write(block)
+        else:
+            encode(stored, out_path, codec)
+        return out_path.stat().st_size
+
+
+def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
+                  actor: str = "operator") -> RedactOutcome:
+    """Redact a stored recording in place (e.g. when the add-on is installed).
+
+    The audio is decrypted into a private temp dir, redacted, re-encrypted under a fresh data
+    key with updated metadata in one commit; the unredacted version (ciphertext and key) is
+    then destroyed. A recording already redacted by the current detectors is left alone
+    unless ``force``. Verification failure raises VerificationError and changes nothing.
+    """
+    region_vault = backends.vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    target = current_detector_version(backends.recognizer)
+    if entry.deleted:
+        return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
+    if entry.redacted and entry.detector_version == target and not force:
+        return RedactOutcome(recording_id, False, "up_to_date", entry.detector_version)
+    held = WorkDir()  # the stored audio is unredacted: a dead worker's copy is swept
+    workdir = held.path
+    try:
+        stored = workdir / "stored.wav"
+        with open(stored, "wb") as out:
+            region_vault.read(entry, "audio", out)
+        metadata = io.BytesIO()
+        region_vault.read(entry, "metadata", metadata)
+        result = redact_wav(stored, workdir / "redacted.wav", backends.recognizer, backends.redaction)
+        codec = codec_named(backends.settings.codec_for(entry.account_id))
+        encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
+        meta = json.loads(metadata.getvalue())
+        meta["redaction"] = {**result.report.to_dict(), "detector_version": result.detector_version,
+                             "redacted_at": region_vault.clock().isoformat()}
+        meta["codec"] = encoded.to_dict()
+        if isinstance(meta.get("digests"), dict):
+            meta["digests"]["output"] = {"sha256": _sha256(encoded.path)}
+        with open(encoded.path, "rb") as audio:
+            region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
+                                 redacted=True, detector_version=result.detector_version)
+    finally:
+        held.close()
+    region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
+    return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        while block := src.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def retention_sweep(vault: Vault, *, now: datetime | None = None,
+                    dry_run: bool = False, account_id: str | None = None) -> SweepReport:
+    """Delete every recording past its account's current retention window. Idempotent.
+
+    A recording whose index entry, policy or window is bad is skipped and reported (its id
+    and why, in ``skipped``): one bad entry never stops retention for everyone else."""
+    scanned = due = deleted = already = 0
+    skipped: list[tuple[str, str]] = []
+    for region in vault.regions:
+        region_vault = vault.region(region)
+        moment = now or region_vault.clock()
+        policies: dict[str, AccountPolicy | None | str] = {}
+        for entry in region_vault.scan():
+            if isinstance(entry, Unreadable):
+                if account_id is None:
+                    scanned += 1
+                    skipped.append((entry.name, entry.reason))
+                continue
+            if account_id is not None and entry.account_id != account_id:
+                continue
+            scanned += 1
+            if entry.deleted:
+                already += 1
+                continue
+            if entry.account_id not in policies:
+                try:
+                    policies[entry.account_id] = region_vault.policy(entry.account_id)
+                except VaultInputError:
+                    policies[entry.account_id] = (
+                        f"retention policy of account {entry.account_id} is unreadable or out of range")
+            policy = policies[entry.account_id]
+            try:
+                if isinstance(policy, str):
+                    raise VaultInputError(policy)
+                if not is_due(entry, policy, moment):
+                    continue
+            except VaultInputError as exc:
+                skipped.append((entry.recording_id, str(exc)))
+                continue
+            due += 1
+            if not dry_run:
+                days = effective_days(entry, policy)
+                region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
+                deleted += 1
+    kept = scanned - due - already - len(skipped)
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped))
+
+
+def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:
+    """The retention step for one recording: delete it when due; True when it was deleted."""
+    region_vault = vault.for_recording(recording_id)
+    entry = region_vault.get(recording_id)
+    policy = region_vault.policy(entry.account_id)
+    if not is_due(entry, policy, now or region_vault.clock()):
+        return False
+    region_vault.delete(recording_id, actor=RETENTION, reason=f"retention window of {effective_days(entry, policy)} days")
+    return True
+
+
+def set_retention(account_id: str, days: int | None, vault: Vault, *,
+                  regions: Iterable[str] | None = None) -> tuple[AccountPolicy, ...]:
+    """Set (or clear, with None) an account's window; the next sweep applies it to old recordings too."""
+    check_days(days, "retention days")
+    chosen = vault.regions if regions is None else tuple(regions)
+    return tuple(vault.region(region).set_policy(account_id, days) for region in chosen)
+
+
+def rotate_key(region: str, vault: Vault) -> str:
+    """Make a new primary KEK version in ``region``; returns it. Old versions stay until unused."""
+    return vault.region(region).keys.rotate()
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    """What ``migrate_vault`` did in one region."""
+
+    region: str
+    #: Wrapped data keys moved out of the object store into the key store.
+    keys_moved: int
+    #: Bare index entries of an older vault authenticated now.
+    entries_sealed: int
+    #: Bare or unreadable index entries refused (appeared after the vault was sealed).
+    entries_refused: int
+
+
+def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
+    """Bring a vault from before the key store and authenticated index entries up to date:
+    move wrapped data keys into the key store, then seal the bare index entries. Safe to
+    re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
+    chosen = vault.regions if regions is None else tuple(regions)
+    reports = []
+    for region in chosen:
+        region_vault = vault.region(region)
+        moved = region_vault.migrate_keys()
+        sealed, refused = region_vault.migrate_index()
+        reports.append(MigrationReport(region, moved, sealed, refused))
+    return tuple(reports)
+
+
+def rewrap_recording(recording_id: str, vault: Vault) -> int:
+    """Re-wrap one recording's data keys under its region's primary KEK; returns how many."""
+    region_vault = vault.for_recording(recording_id)
+    changed = region_vault.rewrap(recording_id)
+    if changed:
+        region_vault.audit("rewrap", "done", recording_id, "operator", f"{changed} data keys re-wrapped")
+    return changed
+
+
+def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
+               retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
+    """Re-wrap every stored data key not under its region's primary KEK, then retire the
+    KEK versions that nothing uses any more."""
+    recordings = keys = 0
+    retired: list[tuple[str, str]] = []
+    for region in vault.regions if regions is None else tuple(regions):
+        region_vault = vault.region(region)
+        for entry in region_vault.entries():
+            if entry.artifacts:
+                changed = rewrap_recording(entry.recording_id, vault)
+                recordings += 1 if changed else 0
+                keys += changed
+                if progress is not None:
+                    progress(entry.recording_id)
+        if retire:
+            retired.extend((region, version) for version in region_vault.retire_unused())
+    return RewrapReport(recordings, keys, tuple(retired))
+
+
+def entries(vault: Vault, *, account_id: str | None = None, since: datetime | None = None,
+            regions: Iterable[str] | None = None) -> list[IndexEntry]:
+    """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time."""
+    chosen = vault.regions if regions is None else tuple(regions)
+    return [e for region in chosen for e in vault.region(region).entries()
+            if not e.deleted and (account_id is None or e.account_id == account_id)
+            and (since is None or e.created_at >= since)]
