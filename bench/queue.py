@@ -70,7 +70,7 @@ def overhead(count: int) -> None:
     from worker.queue.redis_server import EmbeddedRedis
     from worker.queue.runner import JobResult, job_runner
     from worker.settings import Settings
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     settings = Settings.from_env()
     broker = build_broker(settings)
@@ -83,7 +83,7 @@ def overhead(count: int) -> None:
     def noop(body: str) -> None:
         runner.run(body, ProcessCall, lambda job: JobResult())
 
-    status = StatusStore(broker.client)
+    status = JobRecords(broker.client)
     jobs = [ProcessCall.for_call(f"/bench/noop-{n}.json", "bench", f"noop-{n}") for n in range(count)]
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=20)
     worker.start()

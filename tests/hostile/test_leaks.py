@@ -93,7 +93,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
 
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.queue.jobs import ProcessCall
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
     from worker.queue.submit import JobQueue
 
     def drain():
@@ -104,7 +104,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
     stored_manifest = write_call(tmp_path / "ok", "CA-LEAK-OK")
     assert cli(capsys, "enqueue", stored_manifest)[0] == 0
     drain()
-    rid = StatusStore(inprocess_worker.client).get(
+    rid = JobRecords(inprocess_worker.client).get(
         job_of(str(stored_manifest.resolve())).job_id).result["recording_id"]
 
     refused = [
@@ -145,7 +145,7 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
     job = job_of(str(bad))
     JobQueue(inprocess_worker, SETTINGS).submit(job)
     drain()
-    status = StatusStore(inprocess_worker.client).get(job.job_id)
+    status = JobRecords(inprocess_worker.client).get(job.job_id)
     assert status.state == "failed" and status.reason.startswith("ManifestError: "), status
     code, output = cli(capsys, "jobs", "failed")
     assert code == 0 and job.job_id in output and not leaked(output.encode())

@@ -49,13 +49,13 @@ class WebhookEvents(Middleware):
 
 def announce(broker: Any, job: Job, settings: Settings) -> int:
     """Store the events of ``job``'s outcome and enqueue their deliveries; how many."""
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     client = broker.client
     account_id = job_owner(client, job.job_id)
     if account_id is None:
         return 0
-    status = StatusStore(client).get(job.job_id)
+    status = JobRecords(client).get(job.job_id)
     if status is None or status.state not in ("done", "failed"):
         return 0
     store = WebhookStore(client)

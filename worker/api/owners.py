@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import redis
 
-from worker.queue.status import FINISHED_TTL_S
+from worker.queue.records import FINISHED_TTL_S
 
 NAMESPACE = "callrec:api"
 

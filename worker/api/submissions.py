@@ -23,7 +23,7 @@ import redis
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
 from worker.queue.jobs import Job
-from worker.queue.status import JobStatus
+from worker.queue.records import JobStatus
 from worker.queue.submit import JobQueue
 
 #: How long an Idempotency-Key is remembered (Stripe keeps them 24 hours).

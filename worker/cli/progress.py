@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from worker.queue.status import BatchProgress
+from worker.queue.records import BatchProgress
 
 #: Width of the bar in characters.
 BAR_CHARS = 30

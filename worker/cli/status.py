@@ -33,13 +33,13 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     settings = Settings.from_env()
     broker = build_broker(settings)
 
     ensure_redis(settings)
-    store = StatusStore(broker.client)
+    store = JobRecords(broker.client)
     statuses = []
     for job_id in args.job_ids:
         status = store.get(job_id)

@@ -3,7 +3,7 @@
 A job holds references only (ids, URIs, step names): never audio, transcripts or digits. Every
 field is checked against a narrow pattern when a job is made or decoded, so free text cannot
 slip card data into the queue, the job status or the logs. Job ids are deterministic, so the
-same work enqueued twice is one job (see worker.queue.idempotency).
+same work enqueued twice is one job (see worker.queue.records).
 """
 
 from __future__ import annotations

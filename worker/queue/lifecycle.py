@@ -24,7 +24,7 @@ from worker.queue import logs
 from worker.queue.jobs import Job, JobDecodeError
 from worker.queue.metrics import job_metrics
 from worker.settings import Settings
-from worker.queue.status import StatusStore, failure_reason
+from worker.queue.records import JobRecords, failure_reason
 from worker.workdirs import sweep_stale
 
 log = logging.getLogger("callrec.jobs")
@@ -104,7 +104,7 @@ class JobLifecycle(Middleware):
         else:
             reason = "JobDecodeError: a job message has exactly one argument, the encoded job"
         message.fail()  # no retry can make it a job
-        StatusStore(broker.client).record_poison(message.message_id, reason)
+        JobRecords(broker.client).record_poison(message.message_id, reason)
         job_metrics().failed(message.actor_name, "JobDecodeError")
         logs.event(log, "poison_message", logging.ERROR, message_id=message.message_id,
                    actor=message.actor_name, reason=reason)
@@ -114,7 +114,7 @@ class JobLifecycle(Middleware):
                               exception: BaseException | None = None) -> None:
         if exception is None:
             return
-        status = StatusStore(broker.client)
+        status = JobRecords(broker.client)
         reason = failure_reason(exception)
         job_id = Job.decode(message.args[0]).job_id  # checked before processing
         attempt = message.options.get("retries", 0)

@@ -17,11 +17,10 @@ from typing import TypeVar
 import redis
 
 from worker.queue import logs
-from worker.queue.idempotency import IdempotencyStore
 from worker.queue.jobs import Job, JobDecodeError, ProcessCall
 from worker.queue.metrics import JobMetrics, job_metrics
 from worker.settings import Settings
-from worker.queue.status import StatusStore
+from worker.queue.records import JobRecords
 
 J = TypeVar("J", bound=Job)
 log = logging.getLogger("callrec.jobs")
@@ -37,12 +36,11 @@ class JobResult:
 
 
 class JobRunner:
-    """Bookkeeping around an operation: idempotency record, status, metrics, logs."""
+    """Bookkeeping around an operation: the job's record (claim, status, result), metrics, logs."""
 
-    def __init__(self, idempotency: IdempotencyStore, status: StatusStore,
-                 metrics: Callable[[], JobMetrics], *, clock: Callable[[], float] = time.time) -> None:
-        self.idempotency = idempotency
-        self.status = status
+    def __init__(self, records: JobRecords, metrics: Callable[[], JobMetrics], *,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.records = records
         self.metrics = metrics
         self.clock = clock
 
@@ -52,25 +50,24 @@ class JobRunner:
         job = Job.decode(body)
         if not isinstance(job, kind):
             raise JobDecodeError(f"a {job.kind} job was sent to the {kind.kind} actor")
-        claim = self.idempotency.claim(job.job_id)
+        claim = self.records.claim(job.job_id)
         if claim is None:
             self._already_done(job)
             return None
-        self.status.running(job.job_id)
+        self.records.running(job.job_id)
         logs.event(log, "job_started", job_id=job.job_id, kind=job.kind, crashes=claim.crashes)
         try:
-            with self.idempotency.held(claim):
+            with self.records.held(claim):
                 result = operation(job)
         except BaseException as exc:
-            self.idempotency.release(claim)
-            if isinstance(exc, Exception) and self.idempotency.result(job.job_id) is not None:
+            self.records.release(claim)
+            if isinstance(exc, Exception) and self.records.result(job.job_id) is not None:
                 # Our lease lapsed (Redis away too long) and another delivery finished the
                 # job meanwhile; its effect stands, this failure is moot.
                 self._already_done(job)
                 return None
             raise
-        self.idempotency.complete(claim, result.references)
-        self.status.done(job.job_id, result.references)
+        self.records.complete(claim, result.references)
         metrics = self.metrics()
         if isinstance(job, ProcessCall) and result.recorded_s > 0:
             metrics.stored(result.recorded_s)
@@ -81,10 +78,7 @@ class JobRunner:
         return result
 
     def _already_done(self, job: Job) -> None:
-        references = self.idempotency.result(job.job_id) or {}
-        current = self.status.get(job.job_id)
-        if current is None or current.state != "done":
-            self.status.done(job.job_id, references)
+        self.records.count_done(job.job_id)
         logs.event(log, "job_already_done", job_id=job.job_id, kind=job.kind)
 
 
@@ -94,5 +88,5 @@ def _plain(references: Mapping[str, str]) -> dict[str, str]:
 
 def job_runner(client: redis.Redis, settings: Settings) -> JobRunner:
     """The job runner of a worker process, over the queue's Redis ``client``."""
-    idempotency = IdempotencyStore(client, lease_s=settings.job_lease_s, max_crashes=settings.job_max_deliveries)
-    return JobRunner(idempotency, StatusStore(client), job_metrics)
+    records = JobRecords(client, lease_s=settings.job_lease_s, max_crashes=settings.job_max_deliveries)
+    return JobRunner(records, job_metrics)

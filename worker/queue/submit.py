@@ -5,10 +5,9 @@ from __future__ import annotations
 from dramatiq.brokers.redis import RedisBroker
 
 from worker.queue.actors import QUEUES, declare_actors
-from worker.queue.idempotency import IdempotencyStore
 from worker.queue.jobs import Job
 from worker.settings import Settings
-from worker.queue.status import StatusStore
+from worker.queue.records import JobRecords
 
 
 class JobQueue:
@@ -17,9 +16,9 @@ class JobQueue:
     def __init__(self, broker: RedisBroker, settings: Settings) -> None:
         self.broker = broker
         self.actors = declare_actors(broker)  # the worker's own when it declared them first
-        self.status = StatusStore(broker.client)
-        self.idempotency = IdempotencyStore(broker.client, lease_s=settings.job_lease_s,
-                                            max_crashes=settings.job_max_deliveries)
+        #: The jobs' records (status, claims, results; batch progress).
+        self.status = JobRecords(broker.client, lease_s=settings.job_lease_s,
+                                 max_crashes=settings.job_max_deliveries)
 
     def submit(self, job: Job) -> bool:
         """Enqueue ``job`` unless a job with its id exists already; True when it was sent."""
@@ -31,8 +30,7 @@ class JobQueue:
     def resubmit(self, job: Job) -> None:
         """Enqueue a failed job again (after a fix): its crash count and dead letter go."""
         current = self.status.get(job.job_id)
-        self.idempotency.forget(job.job_id)
-        self.status.create(job, replace=True)
+        self.status.create(job, replace=True)  # its claim and crash count go too
         if current is not None and current.dead_letter:
             self.drop_dead_letter(current.dead_letter)
         self._send(job)

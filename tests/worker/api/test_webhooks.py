@@ -96,7 +96,7 @@ def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
     seen = []
 
     class Queue:
-        class status:  # noqa: N801 (stands in for the StatusStore attribute)
+        class status:  # noqa: N801 (stands in for the JobRecords attribute)
             @staticmethod
             def get(job_id):
                 return None

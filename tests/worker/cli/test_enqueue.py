@@ -9,13 +9,13 @@ from tests.worker.queue_calls import write_call
 
 @pytest.fixture
 def queue(inprocess_worker, redis_client):
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     def drain():
         for name in ("calls", "recordings", "batch"):
             inprocess_worker.join(name, timeout=20_000)
 
-    return inprocess_worker, StatusStore(inprocess_worker.client), drain
+    return inprocess_worker, JobRecords(inprocess_worker.client), drain
 
 
 def test_enqueue_a_manifest_then_it_is_processed(queue, tmp_path, capsys):

@@ -1,7 +1,7 @@
 import io
 
 from worker.cli.progress import render, watch
-from worker.queue.status import BatchProgress
+from worker.queue.records import BatchProgress
 
 
 def progress(done, failed=0, total=200):

@@ -9,12 +9,12 @@ from worker.queue.jobs import ProcessCall
 @pytest.fixture
 def status(redis_client):
     from tests.worker.conftest import queue_broker
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     broker = queue_broker()
 
     clock = iter([1_700_000_000.0, 1_700_000_001.0, 1_700_000_003.5])
-    return StatusStore(broker.client, clock=lambda: next(clock))
+    return JobRecords(broker.client, clock=lambda: next(clock))
 
 
 def test_status_of_a_done_job(status, capsys):

@@ -14,9 +14,9 @@ def worker(inprocess_worker):
 
 @pytest.fixture
 def queue(worker, redis_client):
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
-    status = StatusStore(worker.client)
+    status = JobRecords(worker.client)
 
     def run(job):
         from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
@@ -143,7 +143,7 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
 
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS, queue_broker
     from tests.worker.conftest import queue_backends as backends
-    from worker.queue.idempotency import IdempotencyStore
+    from worker.queue.records import JobRecords
     from worker.calls.pipeline import process_call
 
     broker = queue_broker()
@@ -151,7 +151,7 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     manifest = write_call(tmp_path, "CA-HALF")
     job = job_of(str(manifest))
     # a worker claimed the job, stored the recording, destroyed the sources... and died
-    IdempotencyStore(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
+    JobRecords(broker.client, lease_s=SETTINGS.job_lease_s, max_crashes=5).claim(job.job_id)
     first = process_call(str(manifest), backends())
     assert not (tmp_path / "CA-HALF.wav").exists()
     time.sleep(SETTINGS.job_lease_s)  # its lease runs out
@@ -159,7 +159,7 @@ def test_a_job_that_crashed_after_storing_reruns_to_the_same_single_recording(qu
     assert status.state == "done" and status.result["recording_id"] == first.recording_id
     assert [e.recording_id for e in backends().vault.region("us").entries() if e.call_id == "CA-HALF"] == \
         [first.recording_id]
-    assert broker.client.hget(f"callrec:idem:{job.job_id}", "crashes") == b"1"
+    assert broker.client.hget(f"callrec:job:{job.job_id}", "crashes") == b"1"
 
 
 def test_manifest_references():

@@ -24,12 +24,11 @@ from tests.worker.workers import WorkerProcess, wait_for
 @pytest.fixture
 def env(redis_url, redis_client, only_worker_processes):
     from tests.worker.conftest import queue_broker
-    from worker.queue.idempotency import IdempotencyStore
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     broker = queue_broker()
 
-    return broker, StatusStore(broker.client), IdempotencyStore(broker.client, lease_s=1, max_crashes=5)
+    return broker, JobRecords(broker.client, lease_s=1, max_crashes=5)
 
 
 def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, moto_url):
@@ -38,7 +37,7 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, m
 
     process_call = queue_broker().get_actor("process_call")
 
-    broker, status, idempotency = env
+    broker, status = env
     manifest = write_call(tmp_path, "CA-CRASH", seconds=3.0)
     legs = S3Store(aws_client("s3", moto_url, "us"), f"legs-{uuid.uuid4().hex[:8]}", "us")
     legs.ensure_bucket(versioned=True)
@@ -72,7 +71,7 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, m
     assert done
     final = status.get(job.job_id)
     assert final.attempts == 2
-    assert int(broker.client.hget(f"callrec:idem:{job.job_id}", "crashes")) == 1
+    assert int(broker.client.hget(f"callrec:job:{job.job_id}", "crashes")) == 1
     entries = [e for e in backends().vault.region("us").entries() if e.call_id == "CA-CRASH"]
     assert [e.recording_id for e in entries] == [final.result["recording_id"]]
     assert broker.do_qsize("calls") == 0  # nothing left to deliver a third time

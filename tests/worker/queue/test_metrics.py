@@ -36,7 +36,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
 
     process_call = queue_broker().get_actor("process_call")
     from worker.queue.jobs import ProcessCall
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
     from tests.worker.queue_calls import job_of, write_call
     from tests.worker.workers import WorkerProcess, wait_for
 
@@ -45,7 +45,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    status = StatusStore(broker.client)
+    status = JobRecords(broker.client)
     job = job_of(str(write_call(tmp_path, "CA-METRICS", seconds=2.0)))
     status.create(job)
     process_call.send(job.encode())

@@ -64,12 +64,12 @@ def queue(inprocess_worker):
 
 @pytest.fixture
 def env(queue, redis_client):
-    from worker.queue.status import StatusStore
+    from worker.queue.records import JobRecords
 
     broker, actor = queue
     SCRIPT.plan.clear()
     SCRIPT.calls.clear()
-    return broker, actor, StatusStore(broker.client)
+    return broker, actor, JobRecords(broker.client)
 
 
 def send(actor, status, manifest):
@@ -130,8 +130,6 @@ def test_requeued_messages_carry_no_traceback(queue):
 
 
 def test_failed_job_is_retried_after_a_fix(env):
-    from worker.queue.idempotency import IdempotencyStore
-
     broker, actor, status = env
     SCRIPT.plan[:] = ["bad"]
     job = send(actor, status, "/calls/e.json")
@@ -141,8 +139,6 @@ def test_failed_job_is_retried_after_a_fix(env):
     assert broker.client.zcard(dead) == 1
 
     # what JobQueue.resubmit does, sending to the test actor
-    idem = IdempotencyStore(broker.client, lease_s=1, max_crashes=3)
-    idem.forget(job.job_id)
     status.create(job, replace=True)
     actor.send(job.encode())
     broker.join("test-runner", timeout=10_000)
@@ -183,24 +179,54 @@ def test_message_without_a_job_argument_is_dead_lettered_once(env):
 
 
 def test_failure_after_another_delivery_finished_the_job_is_moot(redis_client):
-    from worker.queue.idempotency import IdempotencyStore
     from worker.queue.metrics import JobMetrics
+    from worker.queue.records import JobRecords
     from worker.queue.runner import JobRunner
-    from worker.queue.status import StatusStore
 
-    idempotency = IdempotencyStore(redis_client, lease_s=0.2, max_crashes=3)
-    status = StatusStore(redis_client)
-    runner = JobRunner(idempotency, status, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
+    status = JobRecords(redis_client, lease_s=0.2, max_crashes=3)
+    runner = JobRunner(status, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
     job = ProcessCall.for_call("/calls/race.json", "acme", "race")
     status.create(job)
 
     def slow_then_fail(job):
         time.sleep(0.3)  # the lease lapses (renewal is paused as if Redis were away)...
-        other = idempotency.claim(job.job_id)  # ...another delivery claims and finishes
-        idempotency.complete(other, {"recording_id": "rec-other"})
+        other = status.claim(job.job_id)  # ...another delivery claims and finishes
+        status.complete(other, {"recording_id": "rec-other"})
         raise ManifestError("recording is stored already")
 
-    idempotency.held = lambda claim: contextlib.nullcontext()  # no renewal
+    status.held = lambda claim: contextlib.nullcontext()  # no renewal
     assert runner.run(job.encode(), ProcessCall, slow_then_fail) is None
     state = status.get(job.job_id)
     assert (state.state, state.result) == ("done", {"recording_id": "rec-other"})
+
+
+def test_a_delivery_that_finds_the_job_done_counts_it_in_its_batch(redis_client):
+    """The delivery that completed the job lost Redis before counting it in its batch: the
+    redelivery finds the job done, runs nothing and counts it (once)."""
+    import redis
+
+    from worker.queue.jobs import Reprocess
+    from worker.queue.metrics import JobMetrics
+    from worker.queue.records import JobRecords
+    from worker.queue.runner import JobRunner
+
+    rid = "rec_us_0123456789abcdef0123456789abcdef"
+    records = JobRecords(redis_client, lease_s=5, max_crashes=3)
+    runner = JobRunner(records, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
+    job = Reprocess.for_batch("b-count", rid, ("rewrap",))
+    records.start_batch("b-count", 1)
+    records.create(job)
+    counting = records._count_in_batch
+
+    def redis_gone(job_id, outcome):
+        raise redis.ConnectionError("Redis restarting")
+
+    records._count_in_batch = redis_gone
+    with pytest.raises(redis.ConnectionError):
+        runner.run(job.encode(), Reprocess, lambda job: JobResult(references={"recording_id": rid}))
+    records._count_in_batch = counting
+    assert records.get(job.job_id).state == "done" and records.batch_progress("b-count").done == 0
+
+    assert runner.run(job.encode(), Reprocess, lambda job: pytest.fail("ran again")) is None
+    assert runner.run(job.encode(), Reprocess, lambda job: pytest.fail("ran again")) is None
+    assert records.batch_progress("b-count").done == 1

@@ -11,7 +11,7 @@ from vault.regional import RegionVault
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
 from worker.api.submissions import Submitted
-from worker.queue.status import JobStatus
+from worker.queue.records import JobStatus
 
 
 def status_body(status: JobStatus) -> dict:

@@ -1,8 +1,14 @@
+"""The job record: status, claims and results of one job in one Redis hash; batches."""
+
+import threading
+import time
+
 import pytest
 
-from worker.errors import ManifestError
+from callrec.errors import is_permanent
+from worker.errors import JobBusy, ManifestError, PoisonJob
 from worker.queue.jobs import ProcessCall, Reprocess
-from worker.queue.status import StatusStore, failure_reason
+from worker.queue.records import JobRecords, failure_reason
 
 RID = "rec_us_0123456789abcdef0123456789abcdef"
 RID2 = "rec_us_fedcba9876543210fedcba9876543210"
@@ -23,7 +29,7 @@ def clock():
 
 @pytest.fixture
 def store(redis_client, clock):
-    return StatusStore(redis_client, clock=clock)
+    return JobRecords(redis_client, clock=clock)
 
 
 def test_job_passes_through_its_states(store, clock):
@@ -91,7 +97,7 @@ def test_reasons_are_stored_with_digit_runs_scrubbed(store):
 
 
 def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
-    from worker.queue.status import FINISHED_TTL_S
+    from worker.queue.records import FINISHED_TTL_S
 
     done, failed = (Reprocess.for_batch("b2", rid, ("rewrap",)) for rid in (RID, RID2))
     store.start_batch("b2", total=2)
@@ -103,3 +109,95 @@ def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
     assert redis_client.ttl(f"callrec:job:{failed.job_id}") == -1
     for part in ("", ":done", ":failed"):
         assert 0 < redis_client.ttl(f"callrec:batch:b2{part}") <= FINISHED_TTL_S
+
+
+# -- claims ------------------------------------------------------------------------------
+
+@pytest.fixture
+def claims(redis_client):
+    return JobRecords(redis_client, lease_s=0.3, max_crashes=2)
+
+
+def test_claim_complete_then_done(claims):
+    claim = claims.claim("j1")
+    assert claim is not None and claim.crashes == 0
+    claims.complete(claim, {"recording_id": "r1"})
+    assert claims.claim("j1") is None
+    assert claims.result("j1") == {"recording_id": "r1"}
+
+
+def test_a_live_lease_makes_others_wait(claims):
+    claims.claim("j1")
+    with pytest.raises(JobBusy) as info:
+        claims.claim("j1")
+    assert not is_permanent(info.value)
+
+
+def test_release_lets_a_retry_claim_at_once_without_counting_a_crash(claims):
+    claims.release(claims.claim("j1"))
+    claim = claims.claim("j1")
+    assert claim.crashes == 0
+
+
+def test_an_expired_lease_counts_a_crash_and_then_poison(claims):
+    claims.claim("j1")  # the holder dies: never completes, never releases
+    time.sleep(0.35)
+    assert claims.claim("j1").crashes == 1
+    time.sleep(0.35)
+    with pytest.raises(PoisonJob, match="stopped its worker 2 times") as info:
+        claims.claim("j1")
+    assert is_permanent(info.value)
+
+
+def test_held_renews_the_lease_while_the_body_runs(claims):
+    claim = claims.claim("j1")
+    with claims.held(claim):
+        time.sleep(0.7)  # more than two lease periods
+        with pytest.raises(JobBusy):
+            claims.claim("j1")
+    claims.complete(claim, {})
+
+
+def test_forget_clears_the_crash_count(claims):
+    claims.claim("j1")
+    time.sleep(0.35)
+    claims.claim("j1")
+    claims.forget("j1")
+    assert claims.claim("j1").crashes == 0
+
+
+def test_only_one_of_many_concurrent_claims_wins(claims):
+    wins, busy = [], []
+
+    def attempt():
+        try:
+            wins.append(claims.claim("j1"))
+        except JobBusy:
+            busy.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(wins), len(busy)) == (1, 7)
+
+
+def test_lease_must_be_positive(redis_client):
+    with pytest.raises(ValueError, match="lease_s must be positive"):
+        JobRecords(redis_client, lease_s=0, max_crashes=1)
+
+
+def test_status_and_claim_share_one_record(redis_client):
+    records = JobRecords(redis_client, lease_s=5, max_crashes=2)
+    job = ProcessCall.for_call("/one.json", "acme", "one")
+    records.create(job)
+    claim = records.claim(job.job_id)
+    records.running(job.job_id)
+    assert records.get(job.job_id).state == "running" and records.result(job.job_id) is None
+    records.complete(claim, {"recording_id": RID})
+    assert sorted(key.decode() for key in redis_client.scan_iter("callrec:*")) == [f"callrec:job:{job.job_id}"]
+    status = records.get(job.job_id)
+    assert (status.state, status.result) == ("done", {"recording_id": RID})
+    assert records.result(job.job_id) == {"recording_id": RID} and records.claim(job.job_id) is None
+    assert 0 < redis_client.ttl(f"callrec:job:{job.job_id}") <= 30 * 86400

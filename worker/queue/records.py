@@ -1,22 +1,41 @@
-"""Job status and batch progress in Redis (read by ``callrec status``, ``jobs`` and ``batch``).
+"""One record per job in Redis: what the job is, where it stands, who holds it, its result.
 
-A job's status is a hash ``callrec:job:<id>`` holding the encoded job (references only), its
-state and times, the reason of its last failure and its result references. Failed jobs are
-also listed in the sorted set ``callrec:failed`` (by time) until retried. A batch keeps the
-sets of its recordings done and failed, so counting is idempotent under redelivery.
+Delivery is at least once (a worker killed mid-job has its message delivered again, a lost
+ack re-runs a finished job), so a job takes effect once through its record, the hash
+``callrec:job:<id>``:
+
+- the encoded job (references only), its kind, batch, state (``queued``, ``running``,
+  ``retrying``, ``done``, ``failed``), times, attempts and the reason of its last failure,
+  read by ``callrec status``, ``jobs``, ``batch`` and the HTTP API;
+- while a worker runs it, ``holder``: the token of its claim, beside a *lease* (the key
+  ``callrec:lease:<id>`` with a TTL) renewed by a background thread; a crashed worker stops
+  renewing, its lease expires and a redelivery may claim. A claim that finds a holder left
+  behind knows the previous delivery died mid-job and counts a crash; past ``max_crashes``
+  the job is failed as poison instead of killing workers forever;
+- ``state = done`` plus the result references once the effect is in place, written with
+  the claim's release in one step: any later delivery is acknowledged without running again.
+
+Failed jobs are also listed in the sorted set ``callrec:failed`` (by time) until retried. A
+batch keeps the sets of its recordings done and failed, so counting is idempotent under
+redelivery. The effect itself is written under deterministic ids with atomic writes (the
+vault), so a job that crashed after writing and before ``complete`` re-runs to the same
+single recording.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import redis
 
 from callrec.errors import CallrecError
-from worker.errors import scrub_digits
+from worker.errors import JobBusy, PoisonJob, scrub_digits
 from worker.queue.jobs import Job
 
 #: Job states, in the order a job normally passes them.
@@ -76,13 +95,65 @@ def failure_reason(exc: BaseException) -> str:
     return name  # a foreign message could echo data; its class is enough to triage
 
 
-class StatusStore:
-    """Reads and writes job status and batch progress."""
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one job, proven by a random token."""
 
-    def __init__(self, client: redis.Redis, *, namespace: str = "callrec", clock=time.time) -> None:
+    job_id: str
+    token: str
+    crashes: int
+
+
+#: Lease of a job's claim, and crash count, unless the settings say otherwise.
+LEASE_S = 30.0
+MAX_CRASHES = 5
+
+_CLAIM = """
+if redis.call('hget', KEYS[1], 'state') == 'done' then return {'done', 0} end
+if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'busy', 0} end
+local crashes = tonumber(redis.call('hget', KEYS[1], 'crashes') or '0')
+if redis.call('hexists', KEYS[1], 'holder') == 1 then
+  crashes = crashes + 1
+  redis.call('hset', KEYS[1], 'crashes', crashes)
+end
+redis.call('hset', KEYS[1], 'holder', ARGV[1])
+return {'claimed', crashes}
+"""
+
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+_FINISH = """
+if ARGV[2] == 'done' then
+  redis.call('hset', KEYS[1], 'state', 'done', 'result', ARGV[3], 'finished_at', ARGV[4])
+  redis.call('hdel', KEYS[1], 'holder', 'reason')
+  redis.call('expire', KEYS[1], ARGV[5])
+  redis.call('zrem', KEYS[3], ARGV[6])
+elseif redis.call('hget', KEYS[1], 'holder') == ARGV[1] then
+  redis.call('hdel', KEYS[1], 'holder')
+end
+if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
+return 1
+"""
+
+
+class JobRecords:
+    """Reads and writes job records (status, claims, results) and batch progress."""
+
+    def __init__(self, client: redis.Redis, *, lease_s: float = LEASE_S, max_crashes: int = MAX_CRASHES,
+                 namespace: str = "callrec", clock=time.time) -> None:
+        if lease_s <= 0:
+            raise ValueError(f"lease_s must be positive, got {lease_s!r}")
         self.client = client
+        self.lease_ms = int(lease_s * 1000)
+        self.max_crashes = max_crashes
         self.namespace = namespace
         self.clock = clock
+        self._claim = client.register_script(_CLAIM)
+        self._renew = client.register_script(_RENEW)
+        self._finish = client.register_script(_FINISH)
 
     # -- jobs -------------------------------------------------------------------------
 
@@ -99,7 +170,7 @@ class StatusStore:
             values["batch_id"] = batch_id
         if replace:
             with self.client.pipeline() as pipe:
-                pipe.delete(key)  # also drops the TTL of a finished job
+                pipe.delete(key, self._lease_key(job.job_id))  # its TTL, claim and crash count too
                 pipe.hset(key, mapping=values)
                 pipe.zrem(self._failed_key(), job.job_id)
                 pipe.execute()
@@ -117,6 +188,8 @@ class StatusStore:
             pipe.execute()
 
     def done(self, job_id: str, result: Mapping[str, str]) -> None:
+        """Record a job as done with ``result`` outside a claim (a job a batch found at its
+        targets already; a claimed job completes with :meth:`complete`)."""
         key = self._job_key(job_id)
         with self.client.pipeline() as pipe:
             pipe.hset(key, mapping={"state": "done", "finished_at": f"{self.clock():.3f}",
@@ -156,9 +229,10 @@ class StatusStore:
         )
 
     def forget(self, job_id: str) -> None:
-        """Drop a job's status (it was never sent after all)."""
+        """Drop a job's record, its claim and crash count included (it was never sent after
+        all, or an operator retries it)."""
         with self.client.pipeline() as pipe:
-            pipe.delete(self._job_key(job_id))
+            pipe.delete(self._job_key(job_id), self._lease_key(job_id))
             pipe.zrem(self._failed_key(), job_id)
             pipe.execute()
 
@@ -177,6 +251,71 @@ class StatusStore:
                 "finished_at": f"{now:.3f}"})
             pipe.zadd(self._failed_key(), {message_id: now})
             pipe.execute()
+
+    # -- claims ------------------------------------------------------------------------
+
+    def claim(self, job_id: str) -> Claim | None:
+        """Take the job, or return None when it is done already.
+
+        Raises JobBusy while another worker's lease is live and PoisonJob after too many
+        crashes.
+        """
+        token = uuid.uuid4().hex
+        state, crashes = self._claim(keys=self._keys(job_id), args=[token, self.lease_ms])
+        state = state.decode() if isinstance(state, bytes) else state
+        if state == "done":
+            return None
+        if state == "busy":
+            raise JobBusy(f"job {job_id} is being run by another worker")
+        claim = Claim(job_id=job_id, token=token, crashes=int(crashes))
+        if claim.crashes >= self.max_crashes:
+            self.release(claim)
+            raise PoisonJob(f"job {job_id} stopped its worker {claim.crashes} times; not run again")
+        return claim
+
+    def renew(self, claim: Claim) -> bool:
+        """Extend the lease; False when it was lost (expired and maybe taken)."""
+        return bool(self._renew(keys=[self._keys(claim.job_id)[1]], args=[claim.token, self.lease_ms]))
+
+    def complete(self, claim: Claim, result: Mapping[str, str]) -> None:
+        """Record the effect as done, with its result references, and drop the claim, in
+        one step; count it in its batch."""
+        self._finish(keys=self._keys(claim.job_id),
+                     args=[claim.token, "done", json.dumps(dict(result), sort_keys=True),
+                           f"{self.clock():.3f}", FINISHED_TTL_S, claim.job_id])
+        self._count_in_batch(claim.job_id, "done")
+
+    def release(self, claim: Claim) -> None:
+        """Give the job up after a clean failure, so a retry can claim it at once."""
+        self._finish(keys=self._keys(claim.job_id), args=[claim.token, "released", "", "", 0, claim.job_id])
+
+    def result(self, job_id: str) -> dict[str, str] | None:
+        """The result references of a finished job, else None."""
+        state, raw = self.client.hmget(self._keys(job_id)[0], ["state", "result"])
+        if state != b"done":
+            return None
+        return json.loads(raw or b"{}")
+
+    @contextmanager
+    def held(self, claim: Claim) -> Iterator[None]:
+        """Renew the lease in the background while the body runs."""
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self.lease_ms / 3000):
+                try:
+                    if not self.renew(claim):
+                        return
+                except redis.RedisError:
+                    continue  # Redis away for a moment: try again at the next tick
+
+        thread = threading.Thread(target=renew, name=f"lease-{claim.job_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     # -- batches ----------------------------------------------------------------------
 
@@ -210,6 +349,12 @@ class StatusStore:
         return BatchProgress(batch_id=batch_id, total=int(total), done=done, failed=failed,
                              started_at=float(started_at))
 
+    def count_done(self, job_id: str) -> None:
+        """Count a done job in its batch again (a set: counting twice is once), for a
+        delivery that finds it done: the one that completed it may have lost Redis before
+        counting."""
+        self._count_in_batch(job_id, "done")
+
     def _count_in_batch(self, job_id: str, outcome: str) -> None:
         status = self.get(job_id)
         if status is None or not status.batch_id:
@@ -225,6 +370,12 @@ class StatusStore:
     def _expire_batch(self, pipe, batch_id: str) -> None:
         for part in ("", "done", "failed"):
             pipe.expire(self._batch_key(batch_id, part), FINISHED_TTL_S)
+
+    def _keys(self, job_id: str) -> list[str]:
+        return [self._job_key(job_id), self._lease_key(job_id), self._failed_key()]
+
+    def _lease_key(self, job_id: str) -> str:
+        return f"{self.namespace}:lease:{job_id}"
 
     def _job_key(self, job_id: str) -> str:
         return f"{self.namespace}:job:{job_id}"
