@@ -62,11 +62,12 @@ def review_link(client, vault, base_url: str, recording_id: str) -> str:
     return url
 
 
-def stop_service(process: subprocess.Popen) -> None:
+def stop_service(process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    """SIGTERM ``process`` (the service, or a worker master), then SIGKILL after ``timeout_s``."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

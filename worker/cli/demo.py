@@ -16,7 +16,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -119,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if service is not None:
             stop_service(service)
-        _stop(workers)
+        stop_service(workers, timeout_s=60.0)  # a worker finishes its current job first
         redis_server.stop()
     return 0 if all(row.state == "done" for row in rows) else 1
 
@@ -170,14 +169,6 @@ def _wait(queue, job_ids: list[str], workers: subprocess.Popen) -> None:
         time.sleep(0.1)
 
 
-def _stop(workers: subprocess.Popen) -> None:
-    if workers.poll() is None:
-        workers.send_signal(signal.SIGTERM)
-        try:
-            workers.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            workers.kill()
-            workers.wait()
 
 
 def _row(name: str, job_id: str, queue, settings) -> Row:
