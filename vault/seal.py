@@ -33,6 +33,8 @@ from vault.errors import (
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
+    StoreError,
+    VaultError,
 )
 from vault.index import IndexEntry
 from vault.keys.base import KeyProvider
@@ -140,7 +142,15 @@ class IndexSealer:
                 return None
             wrapped = self._new_key()
         self._mac = self._unwrap(wrapped).primitive(mac.Mac)
+        self._reclaim_partial()
         return self._mac
+
+    def _reclaim_partial(self) -> None:
+        """Once per process, with the key in hand: destroy what writers killed while making
+        it (or the migration mark) left under ``seal/``. Best effort; a creator caught
+        mid-write finds the key made and uses it (``_new_key``)."""
+        with contextlib.suppress(VaultError):
+            self._key_store.discard_partial(KEY_NAME.rpartition("/")[0] + "/")
 
     def _new_key(self) -> WrappedKey:
         handle = tink.new_keyset_handle(TEMPLATE)
@@ -152,6 +162,10 @@ class IndexSealer:
                 self.finish_migration()  # a new vault: a bare entry can only be tampering
         except ObjectExistsError:
             pass  # another process made it first: use theirs
+        except StoreError:
+            if self._read_key() is None:
+                raise
+            # another process made it and reclaimed our half-written copy: use theirs
         wrapped = self._read_key()
         assert wrapped is not None
         return wrapped

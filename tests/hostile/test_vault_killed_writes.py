@@ -88,3 +88,23 @@ def test_deletion_removes_a_killed_writers_temporary_files(tmp_path):
     rv.delete(rid, actor="o", reason="r")
     assert [n for n in files(tmp_path / "vault") if f"/{rid}/" in n] == []
     assert [n for n in files(tmp_path / "keystore") if f"/{rid}/" in n] == []
+
+
+@pytest.mark.parametrize("key_made", [False, True], ids=["key-never-made", "key-made-by-another"])
+def test_a_writer_killed_making_the_index_key_leaves_nothing_once_a_call_is_stored(tmp_path, key_made):
+    """A worker killed inside the region's first write, while making the index MAC key,
+    leaves ``seal/.index-mac.json.tmp-<id>``; the next process that uses the key reclaims it,
+    whether that process makes the key itself or finds it made by another."""
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
+    keys = LocalKeyring(tmp_path / "keys", "eu")
+    if key_made:
+        RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW).put(
+            make_entry("eu", "C-first"), {"audio": io.BytesIO(b"a")})
+    seal = tmp_path / "keystore" / "seal"
+    seal.mkdir(parents=True, exist_ok=True)
+    (seal / ".index-mac.json.tmp-0123abcd").write_bytes(b"half a keyset")
+    (seal / ".sealed-all.json.tmp-4567").write_bytes(b"{")
+
+    RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW).put(
+        make_entry("eu"), {"audio": io.BytesIO(b"a")})
+    assert [n for n in files(tmp_path / "keystore") if ".tmp-" in n] == []
