@@ -115,7 +115,12 @@ class LocalStore:
             raise StoreError(f"local store {self.region}: cannot list {parent or '.'} ({exc.strerror})") from exc
         for path in candidates:
             try:
-                shred(path)
+                if path.stat().st_nlink > 1:  # create() linked it into place: the object's
+                    path.unlink()             # other name, so unlink it and zero nothing
+                else:
+                    shred(path)
+            except FileNotFoundError:
+                continue  # its writer removed it meanwhile
             except OSError as exc:
                 raise StoreError(f"local store {self.region}: cannot delete a partial write ({exc.strerror})") from exc
         return len(candidates)

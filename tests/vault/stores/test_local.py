@@ -37,3 +37,18 @@ def test_temp_files_are_not_objects(tmp_path):
 def test_unsafe_names_refused(tmp_path, name):
     with pytest.raises(VaultInputError, match="plain relative path"):
         put_bytes(LocalStore(tmp_path, "eu"), name, b"x")
+
+
+def test_reclaiming_a_creator_s_linked_temp_file_leaves_the_object_whole(tmp_path):
+    # create() links its temp file into place, then unlinks it: a reclaimer in between must
+    # remove the temp name only (zeroing it would zero the object it is linked to).
+    store = LocalStore(tmp_path, "eu")
+    store.create("seal/key.json", b"the-index-key")
+    path = tmp_path / "seal" / "key.json"
+    linked = tmp_path / "seal" / ".key.json.tmp-0123"
+    linked.hardlink_to(path)
+    orphan = tmp_path / "seal" / ".key.json.tmp-4567"
+    orphan.write_bytes(b"half-written")
+    assert store.discard_partial("seal/") == 2
+    assert path.read_bytes() == b"the-index-key"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["key.json"]
