@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, pieces
-from redaction.words import TimedWord
+from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
 VERSION = "1.2"
@@ -57,8 +57,6 @@ MIN_PARTIAL_CARD_DIGITS = 8
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
 #: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
-#: What a recognizer's "<other>" word (speech it could not identify) reads as here.
-UNKNOWN_WORD = "other"
 
 EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "exp", "valid", "thru", "through",
                           "until"})
@@ -142,7 +140,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
             if item.filler:
                 continue
             current = None
-            word = _plain(words[item.words[0]].text)
+            text = words[item.words[0]].text
+            word = text if text == UNKNOWN_WORD else _plain(text)
             others.append(word)
             kind = _ask_of(word)
             # "the expiry date on the card": the card word names where, not what is asked

@@ -19,7 +19,8 @@ class Recognizer(Protocol):
 
     Times are seconds from the start of the first block. Blocks may be any length; the
     recognizer keeps whatever state it needs so memory stays flat in call length.
-    Words it cannot identify may be yielded with text ``"<other>"`` (or not at all);
+    Words it cannot identify may be yielded with text ``UNKNOWN_WORD`` (``"<other>"``, from
+    ``redaction.words``) or not at all;
     number words use their spelling ("four", "oh", "double", "forty", "hundred").
     """
 

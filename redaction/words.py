@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The one word a recognizer yields for speech it heard but could not identify (see
+#: ``redaction.recognizer.Recognizer``). The card logic counts it as a possibly lost digit;
+#: a transcript's real word "other" is an ordinary word.
+UNKNOWN_WORD = "<other>"
+
 
 @dataclass(frozen=True)
 class TimedWord:

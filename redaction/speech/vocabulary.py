@@ -6,6 +6,8 @@ else as ``"<other>"``.
 
 from __future__ import annotations
 
+from redaction.words import UNKNOWN_WORD
+
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -14,7 +16,7 @@ TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "nin
 #: none; tools/speech/make_data.py labels whatever is listed here, then retrain.
 KEYWORDS: tuple[str, ...] = ()
 BLANK = "<blank>"
-OTHER = "<other>"
+OTHER = UNKNOWN_WORD
 
 #: Network outputs: blank, digits, "oh", repeat words, "hundred", teens, tens, other speech,
 #: then the context keywords (after OTHER: everything between blank and OTHER is a number).

@@ -115,6 +115,15 @@ def test_unidentified_words_inside_a_chain_count_as_lost_digits() -> None:
     assert entities("four five three <other> <other> <other> <other> two oh one six") == []
 
 
+def test_the_real_word_other_is_an_ordinary_word_not_a_lost_digit() -> None:
+    # A transcript's "other" (or "Other,") is a word someone said; only the recognizer's
+    # "<other>" stands for speech it could not identify.
+    assert entities("four five three two oh other other one two eight three oh") == []
+    assert entities("four five three two oh Other, other. one two eight three oh") == []
+    heard = "four five three two oh <other> <other> one two eight three oh"
+    assert [(e.entity, e.confidence) for e in find_entities(timed(heard))] == [(CARD_NUMBER, 0.4)]
+
+
 def test_a_code_read_after_an_expiry_date_at_the_end_is_the_security_code() -> None:
     words = timed("the expiry is twelve twenty seven and the code seven three one")
     assert [(e.entity, e.words) for e in find_entities(words)] == [("expiry", (3, 4, 5)), ("security_code", (9, 10, 11))]
