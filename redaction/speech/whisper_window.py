@@ -49,8 +49,10 @@ class WindowWord:
 class FasterWhisperWindows:
     """Transcribes windows with a loaded faster-whisper model (English, greedy, word timestamps)."""
 
-    def __init__(self, model: WhisperModel) -> None:
+    def __init__(self, model: WhisperModel, **options: object) -> None:
+        """``options`` override keyword arguments of ``transcribe`` (for measuring variants)."""
         self._model = model
+        self._options = options
         self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
         self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
 
@@ -72,10 +74,9 @@ class FasterWhisperWindows:
         import ctranslate2
 
         ctranslate2.set_random_seed(SEED)
-        segments, _ = self._model.transcribe(
-            audio, language="en", beam_size=1, temperature=list(TEMPERATURES),
-            condition_on_previous_text=False, word_timestamps=True, vad_filter=False, without_timestamps=False,
-            log_prob_threshold=None)
+        options = dict(language="en", beam_size=1, temperature=list(TEMPERATURES), condition_on_previous_text=False,
+                       word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None)
+        segments, _ = self._model.transcribe(audio, **{**options, **self._options})
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
             for segment in segments for w in (segment.words or ()) if w.word.strip()

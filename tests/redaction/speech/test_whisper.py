@@ -162,3 +162,19 @@ def test_the_networks_runs_stand_in_where_whisper_heard_words_but_no_digits() ->
     # where Whisper wrote the digits itself, its words stay
     digits = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, str(k)) for k in range(6)]
     assert with_network_runs(digits, card) == digits
+
+
+def test_window_options_override_the_transcribe_defaults() -> None:
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    class Model:
+        def __init__(self) -> None:
+            self.kwargs: dict = {}
+
+        def transcribe(self, audio, **kwargs):
+            self.kwargs = kwargs
+            return [], None
+
+    model = Model()
+    assert FasterWhisperWindows(model, beam_size=5).words(np.zeros(16000, np.float32)) == []
+    assert model.kwargs["beam_size"] == 5 and model.kwargs["language"] == "en" and model.kwargs["word_timestamps"]

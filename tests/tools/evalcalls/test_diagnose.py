@@ -1,0 +1,51 @@
+"""The diagnosis of lost digits: each class, in the cascade's order, on exact spans."""
+
+from __future__ import annotations
+
+import json
+
+from redaction.words import TimedWord
+from tools.evalcalls.calls import Span
+from tools.evalcalls.diagnose import classify, seeds_of
+from tools.evalcalls.rescore import masks_of, rescore
+
+R = 8000
+DIGIT = Span(10 * R, 10 * R + R // 2, "card", 1, "caller")  # 10.0-10.5 s
+
+
+def _class(pieces_s=((0.0, 30.0),), words=(), number_words=(), entities_s=(), final_s=()) -> str | None:
+    return classify(DIGIT, pieces_s=list(pieces_s), words=list(words), number_words=list(number_words),
+                    entities_s=list(entities_s), final_s=list(final_s))
+
+
+def test_a_masked_digit_has_no_class():
+    assert _class(final_s=[(9.9, 10.45)]) is None  # 90 % of it under a mask
+
+
+def test_each_class_in_the_cascades_order():
+    four = TimedWord(10.0, 10.5, "four")
+    hide = TimedWord(10.0, 10.5, "hide")
+    assert _class(pieces_s=[(10.2, 20.0)]) == "gate"  # only 60 % of it was heard
+    assert _class() == "dropped"
+    assert _class(words=[hide]) == "as-words"
+    assert _class(words=[four], number_words=[four]) == "logic"
+    assert _class(words=[four], number_words=[four], entities_s=[(10.3, 11.0)], final_s=[(10.3, 11.0)]) == "timing"
+
+
+def test_seeds_are_ranges_or_lists():
+    assert seeds_of("11-14") == [11, 12, 13, 14]
+    assert seeds_of("3,7-8") == [3, 7, 8]
+
+
+def test_rescoring_pads_entities_like_the_engine_and_scores_the_truth(tmp_path):
+    card = [TimedWord(10.0 + 0.5 * k, 10.4 + 0.5 * k, d) for k, d in enumerate("4111111111111111")]
+    masks = masks_of([TimedWord(8.0, 8.5, "card"), *card])
+    assert [(round(a, 3), round(b, 3)) for a, b in masks] == [(9.7, 18.15)]  # 150 + 150 ms before, 150 + 100 after
+    spans = [(int((10.0 + 0.5 * k) * R), int((10.4 + 0.5 * k) * R), "card", 1) for k in range(16)]
+    spans += [(int(20.0 * R), int(21.0 * R), "other", 0)]
+    record = {"voice": "en-us", "kind": "card", "seed": 11, "spans": spans, "final_s": [[9.0, 12.0]],
+              "words": [[8.0, 8.5, "card"]] + [[w.start_s, w.end_s, w.text] for w in card]}
+    rows = rescore([json.loads(json.dumps(record))])
+    assert rows["all"][:4] == [16, 16, 1, 0] and rows["all"][4:6] == [1.0, 0.0]
+    recorded = rescore([record], recorded=True)
+    assert recorded["en-us"][:4] == [16, 4, 1, 1]  # 10.0-12.0 s: four digits masked, twelve audible

@@ -1,0 +1,260 @@
+"""Why sensitive digits stay audible: every lost digit of the TUNE split's calls, by class.
+
+    python -m tools.evalcalls.diagnose [--voices fsdd-jackson,en-us,en-gb] [--seeds 11-30] [--jobs 2]
+                                       [--harmless] [--details out.jsonl]
+
+Each call goes through ``redaction.engine.redact_array`` with the product's default
+recognizer and settings (as bench/redaction_speech.py does); the recognizer is wrapped so
+the words it hands the card logic in pass 1 are kept. A sensitive unit (scoring.py) that
+ends up audible (less than MASKED_SHARE of its sound masked) gets the first class that
+fits, in the cascade's order:
+
+- ``gate``: nobody listened: less than MASKED_SHARE of it lies in the pieces Whisper heard
+  (the gate's regions with their context, windows.pieces_for);
+- ``dropped``: Whisper (or the network standing in) gave no word overlapping it;
+- ``as-words``: words overlap it, but none says a number ("hide one" for "five one");
+- ``logic``: a number word overlaps it, but no entity of the card logic does;
+- ``timing``: an entity overlaps it, but its mask (pass 1 and verification) covers less
+  than MASKED_SHARE of its sound.
+
+Also counted: digits outside the gate's own regions (before context), digits saved only by
+verification, and false masking (other speech in card calls, speech in harmless calls).
+TUNE voices only: held-out calls are scored by the bench, in aggregate, never diagnosed.
+No digit values are printed; ``--details`` writes one JSON line per lost unit (call,
+kind, digits, class, time, and the words heard over it: the synthetic call's digits) for a
+closer look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.evalcalls import splits  # noqa: E402
+from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
+from tools.evalcalls.scoring import MASKED_SHARE, coverage_s  # noqa: E402
+from tools.evalcalls.voices import RATE_HZ  # noqa: E402
+
+CLASSES = ("gate", "dropped", "as-words", "logic", "timing")
+
+
+class Recording:
+    """A recognizer that keeps what the one it wraps said, one list per pass."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001 (any Recognizer)
+        self.inner, self.name, self.version = inner, inner.name, inner.version
+        self.passes: list[list] = []
+
+    def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
+        words: list = []
+        self.passes.append(words)
+        for word in self.inner.recognize(blocks, rate_hz):
+            words.append(word)
+            yield word
+
+
+def _seconds(span: Span) -> tuple[float, float]:
+    return span.start / RATE_HZ, span.end / RATE_HZ
+
+
+def _share(span: Span, intervals: list[tuple[float, float]]) -> float:
+    a, b = _seconds(span)
+    return coverage_s(a, b, intervals) / max(b - a, 1e-9)
+
+
+def _overlaps(span: Span, start_s: float, end_s: float) -> bool:
+    a, b = _seconds(span)
+    return start_s < b and end_s > a
+
+
+def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) -> str | None:
+    """The class of a sensitive unit's loss (module docstring), None when it is masked."""
+    if _share(span, final_s) >= MASKED_SHARE:
+        return None
+    if _share(span, pieces_s) < MASKED_SHARE:
+        return "gate"
+    if not any(_overlaps(span, w.start_s, w.end_s) for w in words):
+        return "dropped"
+    if not any(_overlaps(span, w.start_s, w.end_s) for w in number_words):
+        return "as-words"
+    if not any(_overlaps(span, a, b) for a, b in entities_s):
+        return "logic"
+    return "timing"
+
+
+def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa: ANN001
+    from redaction.cards import find_entities  # noqa: PLC0415
+    from redaction.engine import redact_array  # noqa: PLC0415
+    from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
+    from redaction.speech.whisper import _says_number  # noqa: PLC0415
+    from redaction.speech.windows import pieces_for  # noqa: PLC0415
+
+    recording = Recording(recognizer)
+    failed = False
+    try:
+        _, report = redact_array(call.audio, RATE_HZ, recognizer=recording, config=config)
+    except Exception:  # noqa: BLE001 (a failed call: nothing stored; diagnose what pass 1 did)
+        failed = True
+        from dataclasses import replace  # noqa: PLC0415
+
+        recording.passes.clear()
+        _, report = redact_array(call.audio, RATE_HZ, recognizer=recording, config=replace(config, verify=False))
+    final_s = [tuple(m) for m in report.masked]
+    words = recording.passes[0] if recording.passes else []
+    number_words = [w for w in words if _says_number(w.text)]
+    pad_s = config.speech_pad_ms / 1000.0
+    entities = find_entities(words)
+    entities_s = [(e.start_s, e.end_s) for e in entities]
+    pass1_s = [(e.start_s - pad_s - config.pad_before_ms / 1000.0, e.end_s + pad_s + config.pad_after_ms / 1000.0)
+               for e in entities]
+    blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
+    regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, NumberGate(network))]
+    pieces_s = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s)]
+    out = {"call": call.name, "voice": call.voice, "kind": call.kind, "seed": call.seed, "failed": failed,
+           "digits": 0, "masked": 0, "classes": Counter(), "outside_gate": 0, "saved_by_verification": 0,
+           "speech_s": 0.0, "speech_masked_s": 0.0, "lost": [],
+           # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
+           "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text) for w in words],
+           "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
+    for span in call.spans:
+        if span.speech:
+            out["speech_s"] += (span.end - span.start) / RATE_HZ
+            out["speech_masked_s"] += _share(span, final_s) * (span.end - span.start) / RATE_HZ
+        if not span.sensitive:
+            continue
+        out["digits"] += span.digits
+        out["outside_gate"] += span.digits * (_share(span, regions) < MASKED_SHARE)
+        which = classify(span, pieces_s=pieces_s, words=words, number_words=number_words, entities_s=entities_s,
+                         final_s=final_s)
+        if which is None:
+            out["masked"] += span.digits
+            out["saved_by_verification"] += span.digits * (_share(span, pass1_s) < MASKED_SHARE)
+            continue
+        out["classes"][which] += span.digits
+        a, b = _seconds(span)
+        out["lost"].append({"call": call.name, "kind": span.kind, "digits": span.digits, "class": which,
+                            "start_s": round(a, 2), "end_s": round(b, 2),
+                            "masked_share": round(_share(span, final_s), 2),
+                            "heard": [w.text for w in words if _overlaps(span, w.start_s, w.end_s)]})
+    return out
+
+
+_STATE: dict = {}
+
+
+def _init(options: dict) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from redaction.speech.network import DigitNetwork  # noqa: PLC0415
+    from worker.calls.recognizers import make_recognizer  # noqa: PLC0415
+    from worker.calls.redacting import config_from  # noqa: PLC0415
+    from worker.settings import Settings  # noqa: PLC0415
+
+    settings = Settings.from_env({})
+    recognizer = make_recognizer(settings)
+    if options:  # a variant of Whisper's decoding, for measuring it
+        from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
+        from redaction.speech.whisper_model import load_model  # noqa: PLC0415
+        from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
+
+        recognizer = WhisperRecognizer(FasterWhisperWindows(load_model(), **options))
+    _STATE.update(recognizer=recognizer, config=config_from(settings), network=DigitNetwork())
+
+
+def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
+    item, options = job
+    if not _STATE:
+        _init(options)
+    voice, kind, seed, index = item
+    result = diagnose_call(make_call(voice, kind, seed, index), _STATE["recognizer"], _STATE["config"],
+                           _STATE["network"])
+    result["classes"] = dict(result["classes"])
+    return result
+
+
+def seeds_of(text: str) -> list[int]:
+    """"11-30" or "11,12,20" -> seeds."""
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b or a) + 1))
+    return out
+
+
+def summarise(results: list[dict]) -> str:
+    lines = []
+    groups: dict[str, list[dict]] = {}
+    for r in results:
+        groups.setdefault(r["voice"], []).append(r)
+    groups["all"] = results
+    lines.append(f"{'voice':14} {'digits':>7} {'masked':>7} {'recall':>7} " + " ".join(f"{c:>8}" for c in CLASSES)
+                 + f" {'out-gate':>8} {'by-verif':>8} {'card-oth':>8} {'harmless':>8} {'failed':>6}")
+    for name, rs in groups.items():
+        classes = Counter()
+        for r in rs:
+            classes.update(r["classes"])
+        card = [r for r in rs if r["kind"] == "card"]
+        harmless = [r for r in rs if r["kind"] == "harmless"]
+        digits, masked = sum(r["digits"] for r in rs), sum(r["masked"] for r in rs)
+
+        def share(group: list[dict]) -> str:
+            speech = sum(r["speech_s"] for r in group)
+            return f"{sum(r['speech_masked_s'] for r in group) / speech:8.2%}" if speech else f"{'-':>8}"
+
+        lines.append(f"{name:14} {digits:7} {masked:7} {masked / max(digits, 1):7.2%} "
+                     + " ".join(f"{classes[c]:8}" for c in CLASSES)
+                     + f" {sum(r['outside_gate'] for r in rs):8} {sum(r['saved_by_verification'] for r in rs):8}"
+                     + f" {share(card)} {share(harmless)} {sum(r['failed'] for r in rs):6}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--voices", default=",".join(splits.TUNE))
+    ap.add_argument("--seeds", default="11-30")
+    ap.add_argument("--card-calls", type=int, default=1)
+    ap.add_argument("--harmless", action="store_true", help="also one harmless-number call per voice and seed")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--details", help="write one JSON line per lost unit here")
+    ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
+    ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
+                    help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
+    args = ap.parse_args()
+    voices = [v for v in args.voices.split(",") if v]
+    for voice in voices:
+        if splits.split_of(voice) != "tune":
+            raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
+    items = [(v, "card", s, i) for v in voices for s in seeds_of(args.seeds) for i in range(args.card_calls)]
+    if args.harmless:
+        items += [(v, "harmless", s, 0) for v in voices for s in seeds_of(args.seeds)]
+    options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
+    jobs = [(item, options) for item in items]
+    if args.jobs > 1:
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            results = pool.map(_one, jobs, chunksize=1)
+    else:
+        results = [_one(job) for job in jobs]
+    print(summarise(results))
+    if args.details:
+        with open(args.details, "w") as out:
+            for r in results:
+                for lost in r["lost"]:
+                    out.write(json.dumps(lost) + "\n")
+    if args.words:
+        with open(args.words, "w") as out:
+            for r in results:
+                out.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "spans", "final_s")})
+                          + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Re-scores the card logic on words a recognizer already gave, without hearing the calls again.
+
+    python -m tools.evalcalls.diagnose --seeds 11-30 --harmless --words words.jsonl   # once (slow)
+    python -m tools.evalcalls.rescore words.jsonl                                    # after each rule change (fast)
+
+Each line of ``words.jsonl`` holds a TUNE call's pass-1 words (what the recognizer handed
+the card logic), its ground truth and its final masks. Here the card logic of this tree
+(``redaction.cards.find_entities``) runs on those words again, its entities are padded as
+the engine pads them (default RedactionConfig), and the result is scored like the bench:
+digits masked, leaky cards, other speech masked in card calls and in harmless calls. Without
+verification (the engine's rounds may add a little masking), so compare it with itself:
+the ``recorded`` line scores the final masks the diagnosis saw, for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from redaction.cards import find_entities  # noqa: E402
+from redaction.config import RedactionConfig  # noqa: E402
+from redaction.words import TimedWord  # noqa: E402
+from tools.evalcalls.calls import EvalCall, Span  # noqa: E402
+from tools.evalcalls.scoring import score  # noqa: E402
+
+
+def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:
+    """Pass 1's masks: the card logic's entities, padded as the engine pads speech."""
+    pad_s = config.speech_pad_ms / 1000.0
+    return [(max(0.0, e.start_s - pad_s - config.pad_before_ms / 1000.0), e.end_s + pad_s + config.pad_after_ms / 1000.0)
+            for e in find_entities(words)]
+
+
+def load(path: str) -> list[dict]:
+    with open(path) as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def rescore(records: list[dict], recorded: bool = False) -> dict[str, list[float]]:
+    """Per voice (and "all"): [digits, masked, cards, leaky, card speech s, masked, harmless speech s, masked]."""
+    out: dict[str, list[float]] = {}
+    for r in records:
+        call = EvalCall(r["voice"], r["kind"], r["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
+                        tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in r["spans"]))
+        if recorded:
+            masks = [tuple(m) for m in r["final_s"]]
+        else:
+            masks = masks_of([TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]])
+        s = score(call, masks)
+        row = [s.digits, s.digits_masked, s.cards, s.leaky_cards, 0.0, 0.0, 0.0, 0.0]
+        k = 4 if r["kind"] == "card" else 6
+        row[k], row[k + 1] = s.speech_s, s.speech_masked_s
+        for name in (r["voice"], "all"):
+            out[name] = [a + b for a, b in zip(out.get(name, [0.0] * 8), row)]
+    return out
+
+
+def table(rows: dict[str, list[float]], label: str) -> str:
+    lines = [f"{label}: {'voice':14} {'digits':>13} {'recall':>7} {'leaky':>7} {'card-oth':>8} {'harmless':>8}"]
+    for name, (d, m, c, leaky, cs, cm, hs, hm) in rows.items():
+        lines.append(f"{label}: {name:14} {int(m):6}/{int(d):<6} {m / max(d, 1):7.2%} {int(leaky):3}/{int(c):<3} "
+                     f"{cm / max(cs, 1e-9):8.2%} {hm / max(hs, 1e-9):8.2%}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("words", help="JSON lines written by diagnose.py --words")
+    args = ap.parse_args()
+    records = load(args.words)
+    print(table(rescore(records, recorded=True), "recorded"))
+    print(table(rescore(records), "rescored"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
