@@ -1,7 +1,9 @@
-"""What every layer of callrec may import: the root of the error tree, and nothing else.
+"""What every layer of callrec may import: the root of the error tree (``errors``) and the
+one rule for JSON objects read from outside (``jsonfields``), and nothing else.
 
 The layers (``worker -> audio, redaction, vault``) never import upwards, and audio,
 redaction and vault import each other only where data flows; yet one classification of
 errors (bad input, retried, not retried) must hold across all of them. So the one base
-class lives below every layer, in this package, which imports nothing of ours.
+class lives below every layer, in this package, which imports nothing of ours; so does the
+refusal of a JSON field given twice, which manifests and transcripts share.
 """

@@ -18,6 +18,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction.errors import TranscriptError
 from redaction.words import TimedWord
 
@@ -108,7 +109,7 @@ MAX_DEPTH = 64
 
 def load_json(text: str, format_name: str) -> Any:
     try:
-        document = json.loads(text, object_pairs_hook=_unique_fields(format_name))
+        document = json.loads(text, object_pairs_hook=unique_object_hook(_given_twice(format_name)))
     except json.JSONDecodeError as exc:
         raise TranscriptError(
             f"{format_name} transcript is not valid JSON (line {exc.lineno}, column {exc.colno})"
@@ -122,18 +123,10 @@ def load_json(text: str, format_name: str) -> Any:
     return document
 
 
-def _unique_fields(format_name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    """A json ``object_pairs_hook``: objects whose names all differ, else a TranscriptError
-    naming the field (never a value)."""
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for name, value in pairs:
-            if name in result:
-                raise TranscriptError(f"{format_name} transcript: field {name[:40]!r} given twice in one "
-                                      "object (which one counts would be a guess)")
-            result[name] = value
-        return result
-    return hook
+def _given_twice(format_name: str) -> Callable[[str], TranscriptError]:
+    def refuse(name: str) -> TranscriptError:
+        return TranscriptError(f"{format_name} transcript: field {name!r} {GIVEN_TWICE}")
+    return refuse
 
 
 def _depth(node: Any) -> int:

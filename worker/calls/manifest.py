@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
 from worker.calls.confined import open_confined, read_limited
 from worker.errors import ManifestError, SourceError
@@ -199,15 +200,12 @@ def load_manifest(path: str | os.PathLike[str], max_bytes: int = MAX_MANIFEST_BY
     return parse_manifest(data, path.resolve().parent)
 
 
-def unique_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose names are all different (else ManifestError naming the field)."""
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise ManifestError(f"{str(name)[:40]!r}: a field given twice in one object (which "
-                                "one counts would be a guess)")
-        result[name] = value
-    return result
+def _field_given_twice(name: str) -> ManifestError:
+    return ManifestError(f"{name!r}: a field {GIVEN_TWICE}")
+
+
+#: A JSON object whose names are all different (else ManifestError naming the field).
+unique_fields = unique_object_hook(_field_given_twice)
 
 
 def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
