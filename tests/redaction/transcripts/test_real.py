@@ -33,6 +33,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "speechmatics-entity.json": ("speechmatics", 1, 0, (8.44150447845459, 10.169486045837402), ("$2.05",)),
     "contact-lens-redacted.json": ("contact-lens", 0, 4, None, ()),
     "call-analytics-redacted.json": ("aws-call-analytics", 0, 1, None, ()),
+    "call-analytics-items-redacted.json": ("aws-call-analytics", 44, 0, (0.44, 0.96), ("just", "need", "to", "cancel")),
     "openai-verbose-words.json": ("whisper", 2, 0, (0.0, 0.23999999463558197), ("volleyball",)),
     "openai-verbose-segments.json": ("whisper", 0, 1, None, ()),
     "faster-whisper-card-arrays.json": ("whisper", 57, 0, (0.0, 1.02), (" calling,", " can", " take", " long")),
@@ -127,12 +128,13 @@ def test_card_in_the_providers_number_style_is_found_and_written_back_redacted(n
 def test_the_providers_redaction_marker_is_masked_where_it_stands(name: str) -> None:
     fmt, _, _, _, targets = CASES[name]
     marker = "[CREDIT_CARD_NUMBER]" if fmt == "assemblyai" else "[PII]"
+    before = set(transcripts.detections(transcripts.load(text_of(name), "auto")))  # the provider's own markers
     document = replace_values(json.loads(text_of(name)), {targets[-1]: marker})
     transcript = transcripts.load(json.dumps(document), "auto")
-    index = next(i for i, w in enumerate(transcript.words) if w.text == marker)
-    found = transcripts.detections(transcript)
-    assert [(d.start_s, d.end_s, d.detector) for d in found] == [
-        (transcript.words[index].start_s, transcript.words[index].end_s, f"transcript:{fmt}-redaction")]
+    word = next(w for w in transcript.words
+                if w.text == marker and (w.start_s, w.end_s) not in {(d.start_s, d.end_s) for d in before})
+    found = [d for d in transcripts.detections(transcript) if d not in before]
+    assert [(d.start_s, d.end_s, d.detector) for d in found] == [(word.start_s, word.end_s, f"transcript:{fmt}-redaction")]
     assert found[0].entity == ("card_number" if fmt == "assemblyai" else "pii")
 
 
@@ -141,6 +143,19 @@ def test_contact_lens_redacted_timestamps_are_masked_exactly() -> None:
     found = transcripts.detections(transcript)
     assert [(d.entity, d.detector) for d in found] == [("pii", "transcript:contact-lens-redaction")] * 2
     assert [(d.start_s, d.end_s) for d in found] == [pytest.approx((3.29, 3.62)), pytest.approx((5.1, 5.45))]
+
+
+def test_call_analytics_pii_items_and_redacted_timestamps_mask_each_span_once() -> None:
+    """The aws-samples call: [PII] items (no ASR confidence, ``Redaction[].Confidence``) and
+    the turns' nested RedactedTimestamps name the same spans; empty ``[[]]`` lists elsewhere."""
+    transcript = transcripts.load(text_of("call-analytics-items-redacted.json"), "auto")
+    found = transcripts.detections(transcript)
+    assert [(d.start_s, d.end_s, d.entity, d.detector) for d in found] == [
+        (2.82, 3.27, "pii", "transcript:aws-call-analytics-redaction"),
+        (28.0, 28.85, "pii", "transcript:aws-call-analytics-redaction"),
+        (29.6, 33.74, "pii", "transcript:aws-call-analytics-redaction")]
+    assert transcript.words[10].text == "[PII]" and transcript.words[10].confidence == 1.0
+    assert [round(w.confidence, 3) for w in transcript.words[28:31]] == [0.991, 0.322, 0.485]
 
 
 def test_contact_lens_turn_holding_a_card_is_masked_whole_and_padded() -> None:
