@@ -3,7 +3,8 @@
 
 OUT keeps IN's rate, length, channels and sample format and equals IN outside the masked
 spans. Keyed digits (DTMF) are always found; spoken card data comes from the transcript
-when one is given, else from the speech recognizer when one is configured. A transcript is
+when one is given, else from the speech recognizer when one is configured; that recognizer
+listens in verification either way (unless CALLREC_VERIFY_LISTEN is off). A transcript is
 written back redacted in its own format (default: OUT's name with ``.transcript`` and T's
 extension). Nothing is written when an input is bad or the output fails verification.
 """
@@ -65,12 +66,15 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
 
     transcript = written = None
-    recognizer = None
+    recognizer = listener = None
     if args.transcript is not None:
         transcript = load_transcript(args.transcript, args.transcript_format)
         written = transcripts.write_back(transcript)  # before anything is written
+        # The transcript gives the words; the recognizer still listens in verification (a
+        # transcript on the wrong clock or missing a word must not leave audible digits).
+        listener = make_recognizer(settings) if settings.verify_listen else None
     else:
-        recognizer = make_recognizer(settings)
+        recognizer = listener = make_recognizer(settings)
 
     with staged_outputs(outputs, inputs) as staged:
         report = redact_file(
@@ -79,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             words=transcript.words if transcript is not None else None,
             words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
             recognizer=recognizer,
+            verify_recognizer=listener,
             config=config,
             spans=transcripts.detections(transcript) if transcript is not None else (),
         )

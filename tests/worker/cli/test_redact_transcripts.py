@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from redaction.words import TimedWord
 from worker.cli import main
 
 CARD = "my card is 4111 1111 1111 1111 thanks"
@@ -68,3 +69,43 @@ def test_segment_transcript_masks_the_segment_and_reports_removed_fields(call: P
     assert data["transcript"] == {"format": "whisper", "removed_fields": ["segments[].tokens"]}
     written = json.loads(out_text.read_text())
     assert "4111" not in out_text.read_text() and "tokens" not in written["segments"][0]
+
+
+class HearsACard:
+    """A recognizer that hears a card number read at 2.0-5.15 s, whatever the audio."""
+
+    name = "stub"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
+        self.calls += 1
+        for _ in blocks:
+            pass
+        for k, digit in enumerate("four one one one one one one one one one one one one one one one".split()):
+            yield TimedWord(2.0 + 0.2 * k, 2.0 + 0.2 * k + 0.15, digit, 0.9)
+
+
+@pytest.mark.parametrize(("listen", "masked"), [("true", [[1.7, 5.4]]), ("false", [])])
+def test_verification_listens_even_with_a_transcript(call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      listen: str, masked: list) -> None:
+    """A transcript missing the card's words leaves nothing audible: the configured recognizer
+    listens in verification (issue 9 item 4) unless CALLREC_VERIFY_LISTEN is off."""
+    recognizer = HearsACard()
+    monkeypatch.setattr("worker.cli.redact.make_recognizer", lambda settings: recognizer)
+    monkeypatch.setenv("CALLREC_VERIFY_LISTEN", listen)
+    transcript = tmp_path / "t.simple"
+    transcript.write_text("0.5 0.9 hello\n")
+    report = tmp_path / "r.json"
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "simple", "--report", str(report)]) == 0
+    data = json.loads(report.read_text())
+    assert data["masked"] == masked and data["verified"] is True
+    if listen == "true":
+        assert [(s["entity"], s["detector"]) for s in data["spans"]] == [("card_number", "recognizer:stub")]
+        assert data["verification"]["rounds"] == 2 and data["verification"]["recognizer_remaining"] == 0
+        assert recognizer.calls == 2
+    else:
+        assert data["spans"] == [] and recognizer.calls == 0
