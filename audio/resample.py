@@ -1,4 +1,4 @@
-"""Mix to mono, and streaming anti-aliased resampling.
+"""Streaming anti-aliased resampling (and the mono stream of a leg at a new rate).
 
 Resampling uses libsoxr (the ``soxr`` package) in its "HQ" setting: a linear-phase
 low-pass whose pass band reaches 91 % of the lower Nyquist frequency with more than 100 dB
@@ -13,24 +13,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import soxr
 
-
-def mix_to_mono(block: np.ndarray) -> np.ndarray:
-    """(frames, channels) float32 to (frames,) float32, channels summed.
-
-    Summed, not averaged: in a dual-channel call leg the agent and the caller sit on
-    separate channels and mostly take turns, so summing keeps each voice at its own level.
-    Where both are loud at once the sum can pass full scale; it is not bent here (a
-    per-sample knee squares the waveform off) but left to the mixdown's look-ahead limiter
-    (``audio.limiter``). A mono block is returned unchanged (as a 1-D view).
-    """
-    if block.ndim == 1:
-        return block
-    if block.shape[1] == 1:
-        return block[:, 0]
-    mixed = block[:, 0] + block[:, 1]  # column by column: much faster than sum(axis=1)
-    for channel in range(2, block.shape[1]):
-        mixed += block[:, channel]
-    return mixed
+from audio.mono import mix_to_mono
 
 
 class Resampler:

@@ -2,26 +2,8 @@ import numpy as np
 import pytest
 import soxr
 
-from audio.resample import Resampler, mix_to_mono, mono_blocks
+from audio.resample import Resampler, mono_blocks
 from tests.audio.signals import dominant_hz, sine
-
-
-def test_mono_passes_unchanged():
-    block = sine(440, 0.1, 8000)[:, None]
-    assert np.array_equal(mix_to_mono(block), block[:, 0])
-
-
-def test_dual_channel_legs_keep_each_voice_level():
-    agent = sine(300, 0.1, 8000, amplitude=0.4)
-    caller = np.zeros_like(agent)
-    mixed = mix_to_mono(np.stack([agent, caller], axis=1))
-    assert np.array_equal(mixed, agent)
-
-
-def test_channels_are_summed_exactly_even_past_full_scale():
-    # No per-sample bending here: the mixdown's limiter (audio.limiter) handles the level.
-    block = np.array([[1.0, 1.0], [-1.0, -0.5], [0.25, 0.5]], dtype=np.float32)
-    assert mix_to_mono(block).tolist() == [2.0, -1.5, 0.75]
 
 
 @pytest.mark.parametrize("in_rate_hz", [8000, 11025, 16000, 22050, 44100, 48000])
