@@ -33,7 +33,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import soxr
+
+from audio.resample import Resampler
 
 #: Version recorded in reports and metadata; bump when detection behaviour changes.
 VERSION = "1.0"
@@ -161,11 +162,7 @@ class DtmfDetector:
         if rate_hz <= 0:
             raise ValueError(f"rate_hz must be positive, got {rate_hz!r}")
         self.rate_hz = int(rate_hz)
-        self._resampler = (
-            None
-            if self.rate_hz == ANALYSIS_RATE_HZ
-            else soxr.ResampleStream(self.rate_hz, ANALYSIS_RATE_HZ, 1, dtype="float32", quality="HQ")
-        )
+        self._resampler = Resampler(self.rate_hz, ANALYSIS_RATE_HZ)  # identity at 8 kHz
         self._buffer = np.zeros(0, dtype=np.float32)
         self._next_frame = 0  # index of the first frame in self._buffer
         self._prev_bins: np.ndarray | None = None  # complex bins of the frame before
@@ -178,18 +175,14 @@ class DtmfDetector:
         """Analyse one more block; returns the presses that ended so far."""
         if self._finished:
             raise RuntimeError("DtmfDetector.feed() after finish()")
-        samples = np.asarray(block, dtype=np.float32).reshape(-1)
-        if self._resampler is not None:
-            samples = self._resampler.resample_chunk(samples)
-        return self._analyse(samples)
+        return self._analyse(self._resampler.process(np.asarray(block, dtype=np.float32).reshape(-1)))
 
     def finish(self) -> list[DtmfTone]:
         """Flush the resampler and the open press; the detector cannot be fed afterwards."""
         if self._finished:
             return []
         tones: list[DtmfTone] = []
-        if self._resampler is not None:
-            tones += self._analyse(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+        tones += self._analyse(self._resampler.flush())
         # Silence after the end, so the last samples and a press's trailing frames are seen.
         tones += self._analyse(np.zeros(FRAME_SAMPLES + (CONTEXT_FRAMES + 1) * HOP_SAMPLES, np.float32))
         if self._run is not None:

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-import soxr
 
+from audio import resample
 from redaction.errors import RedactionInputError
 from redaction.speech.features import RATE_HZ, log_mel, normalise
 from redaction.speech.network import DigitNetwork
@@ -101,20 +101,19 @@ def gated_regions(blocks: Iterable[np.ndarray], rate_hz: int, gate: NumberGate |
 
 
 class Resampler:
-    """Streaming resampler of mono float32 blocks (identity when the rates agree)."""
+    """audio's streaming resampler for a recognizer's input: mono float32 blocks, and bad
+    input (a rate, a block's shape) worded as redaction's."""
 
     def __init__(self, in_hz: int, out_hz: int) -> None:
         if in_hz <= 0:
             raise RedactionInputError(f"sample rate must be positive, got {in_hz!r}")
-        self._stream = None if in_hz == out_hz else soxr.ResampleStream(in_hz, out_hz, 1, dtype="float32")
+        self._stream = resample.Resampler(in_hz, out_hz)
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
         x = np.asarray(block, dtype=np.float32)
         if x.ndim != 1:
             raise RedactionInputError(f"recognizer needs mono blocks, got shape {x.shape!r}")
-        return x if self._stream is None else self._stream.resample_chunk(x)
+        return self._stream.process(x)
 
     def flush(self) -> np.ndarray:
-        if self._stream is None:
-            return np.zeros(0, np.float32)
-        return self._stream.resample_chunk(np.zeros(0, np.float32), last=True)
+        return self._stream.flush()

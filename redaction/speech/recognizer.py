@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import numpy as np
-import soxr
 
+from audio.resample import Resampler
 from redaction.errors import RedactionInputError
 from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, Candidate, Smoother, candidates, spikes
 from redaction.speech.features import RATE_HZ, log_mel, normalise
@@ -58,18 +58,15 @@ class BuiltinRecognizer:
         finder = RegionFinder()
         smoother = Smoother()
         self._digit_mode_until_s = -1.0
-        resampler = None if rate_hz == RATE_HZ else soxr.ResampleStream(rate_hz, RATE_HZ, 1, dtype="float32")
+        resampler = Resampler(rate_hz, RATE_HZ)
         for block in blocks:
             x = np.asarray(block, dtype=np.float32)
             if x.ndim != 1:
                 raise RedactionInputError(f"recognizer needs mono blocks, got shape {x.shape!r}")
-            if resampler is not None:
-                x = resampler.resample_chunk(x)
-            for region in finder.feed(x):
+            for region in finder.feed(resampler.process(x)):
                 yield from smoother.feed(self._words(region))
-        if resampler is not None:
-            for region in finder.feed(resampler.resample_chunk(np.zeros(0, np.float32), last=True)):
-                yield from smoother.feed(self._words(region))
+        for region in finder.feed(resampler.flush()):
+            yield from smoother.feed(self._words(region))
         for region in finder.finish():
             yield from smoother.feed(self._words(region))
         yield from smoother.finish()
