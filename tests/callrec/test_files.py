@@ -1,0 +1,80 @@
+"""The one write-to-temp-then-rename: whole or nothing, fsynced before the rename."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from callrec import files
+from callrec.files import Replacement, replaced
+
+
+def test_a_committed_replacement_is_the_target_and_leaves_nothing_else(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    with Replacement(target) as temp:
+        assert temp.path.parent == tmp_path and temp.path.name.startswith(".out.bin.") and temp.path.suffix == ".tmp"
+        assert target.read_bytes() == b"old"  # nothing changes before the commit
+        temp.path.write_bytes(b"new contents")
+    assert target.read_bytes() == b"new contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    assert os.stat(target).st_mode & 0o777 == 0o600
+
+
+def test_an_exception_leaves_the_target_as_it_was(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="half way"), replaced(target) as out:
+        out.write(b"partial")
+        raise RuntimeError("half way")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_the_file_is_fsynced_before_the_rename_and_the_directory_after(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(("fsync", os.path.isdir(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append(("replace", None)), real_replace(a, b))[1])
+    with replaced(tmp_path / "a.json", "w") as out:
+        out.write("{}")
+    assert calls == [("fsync", False), ("replace", None), ("fsync", True)]
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_failed_rename_removes_the_temporary_file_and_raises(tmp_path, monkeypatch):
+    def refuse(a, b):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="No space left"), replaced(tmp_path / "a.bin") as out:
+        out.write(b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discard_and_a_second_commit(tmp_path):
+    temp = Replacement(tmp_path / "a.bin", prefix=".a.bin.tmp-", suffix="")
+    assert temp.path.name.startswith(".a.bin.tmp-") and not temp.path.name.endswith(".tmp")
+    temp.discard()
+    temp.discard()  # twice is nothing
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="already committed or discarded"):
+        temp.commit()
+
+
+def test_text_mode_is_utf8_and_other_modes_are_refused(tmp_path):
+    with replaced(tmp_path / "t.txt", "w") as out:
+        out.write("Zürich")
+    assert (tmp_path / "t.txt").read_bytes() == "Zürich".encode("utf-8")
+    with pytest.raises(ValueError, match="mode must be"), replaced(tmp_path / "u.txt", "a"):
+        pass
+    assert not (tmp_path / "u.txt").exists()
+
+
+def test_a_missing_directory_is_an_os_error_and_creates_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        Replacement(tmp_path / "nowhere" / "a.bin")
+    assert list(tmp_path.iterdir()) == []
+    assert files.fsync_dir(tmp_path) is None
