@@ -90,6 +90,9 @@ class AudioSource:
         self.rate_hz: int = int(sound_file.samplerate)
         self.channels: int = int(sound_file.channels)
         self.frames: int = int(sound_file.frames)
+        #: libsndfile's names for what is read ("WAV", "PCM_16"; a transcode reads "WAV", "FLOAT").
+        self.container: str = str(sound_file.format)
+        self.subtype: str = str(sound_file.subtype)
         #: Integer PCM, mu-law and A-law decode to finite floats in [-1, 1) by construction.
         self._bounded = str(sound_file.subtype) in _BOUNDED_SUBTYPES
         self._pcm16 = str(sound_file.subtype) == "PCM_16"
@@ -98,10 +101,12 @@ class AudioSource:
     def duration_s(self) -> float:
         return self.frames / self.rate_hz
 
-    def blocks(self, block_frames: int = DEFAULT_BLOCK_FRAMES) -> Iterator[np.ndarray]:
-        """Yield the file from its start as float32 arrays of shape (frames, channels).
+    def blocks(self, block_frames: int = DEFAULT_BLOCK_FRAMES, dtype: str = "float32") -> Iterator[np.ndarray]:
+        """Yield the file from its start as float arrays of shape (frames, channels).
 
-        Samples are finite and inside [-1, 1] (see ``_to_full_scale``).
+        Samples are finite and inside [-1, 1] (see ``_to_full_scale``). ``dtype`` "float64"
+        holds every integer PCM sample up to 32 bits exactly (float32 only up to 24), for
+        a caller that writes them back bit for bit.
 
         Every block has ``block_frames`` frames except the last. Raises ``AudioInputError``
         when the file ends before the length its header promises (truncated) or cannot be
@@ -109,6 +114,8 @@ class AudioSource:
         """
         if block_frames <= 0:
             raise ValueError(f"block_frames must be positive, got {block_frames!r}")
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         try:
             self._file.seek(0)
         except (soundfile.LibsndfileError, RuntimeError) as exc:
@@ -117,7 +124,7 @@ class AudioSource:
         while done < self.frames:
             want = min(block_frames, self.frames - done)
             try:
-                block = self._read_block(want)
+                block = self._read_block(want, dtype)
             except (soundfile.LibsndfileError, RuntimeError) as exc:
                 raise AudioInputError(
                     f"{self.path}: audio cannot be decoded after {done / self.rate_hz:.3f} s"
@@ -135,15 +142,15 @@ class AudioSource:
                 f" header promises {self.frames / self.rate_hz:.3f} s"
             )
 
-    def _read_block(self, frames: int) -> np.ndarray:
-        """Up to ``frames`` frames as float32 (frames, channels). 16-bit PCM is read as
+    def _read_block(self, frames: int, dtype: str) -> np.ndarray:
+        """Up to ``frames`` frames as ``dtype`` (frames, channels). 16-bit PCM is read as
         integers and scaled here: the same floats libsndfile makes (x / 2**15, exact), in
         a third of its time."""
         if self._pcm16:
-            block = self._file.read(frames, dtype="int16", always_2d=True).astype(np.float32)
-            block *= np.float32(1 / 32768)
+            block = self._file.read(frames, dtype="int16", always_2d=True).astype(dtype)
+            block *= block.dtype.type(1 / 32768)
             return block
-        return self._file.read(frames, dtype="float32", always_2d=True)
+        return self._file.read(frames, dtype=dtype, always_2d=True)
 
     def close(self) -> None:
         self._file.close()

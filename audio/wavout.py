@@ -1,21 +1,22 @@
-"""Write a 16-bit mono PCM WAV (or FLAC / Ogg Opus, for storage) incrementally, all-or-nothing.
+"""Write audio files incrementally: any format through libsndfile (``FileWriter``), and a
+16-bit mono PCM WAV (or FLAC / Ogg Opus, for storage) all-or-nothing (``AtomicWavWriter``).
 
-Blocks go to a temporary file in the target's directory; on success the file is flushed,
-fsynced and renamed over the target (``os.replace`` is atomic within a filesystem), so a
-reader sees either no file or the complete one. On any exception the temporary file is
-removed and the target is left as it was.
+``AtomicWavWriter`` writes into a temporary file beside the target and replaces the target
+with it only when its block ends normally (``callrec.files.Replacement``: fsynced, renamed,
+the directory fsynced), so a reader sees either no file or the complete one. On any
+exception the temporary file is removed and the target is left as it was.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from audio.errors import AudioError, AudioInputError
+from callrec.files import Replacement
 
 #: Float 1.0 is 2**15, the scale libsndfile (and so ``audio.decode``) reads 16-bit PCM
 #: with, so a 16-bit input passes through decode and this writer bit-exact.
@@ -35,6 +36,62 @@ def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
     return scaled.astype(np.int16)
 
 
+class FileWriter:
+    """``with FileWriter(path, rate_hz, channels, container, subtype) as out: out.write(block)``.
+
+    Writes ``path`` in place (the caller decides how it appears: see ``AtomicWavWriter``);
+    ``write`` takes (frames, channels) or mono (frames,) blocks as libsndfile takes them
+    (float in [-1, 1], or integers of the subtype's width), so float64 blocks of an integer
+    PCM file go back bit for bit. A libsndfile failure is an ``AudioError`` naming
+    ``shown_as`` (default ``path``; a temporary file is better named by its target).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], rate_hz: int, channels: int = 1, *, container: str = "WAV",
+                 subtype: str = "PCM_16", shown_as: str | os.PathLike[str] | None = None):
+        if rate_hz <= 0 or channels <= 0:
+            raise ValueError(f"rate_hz and channels must be positive, got {rate_hz!r}, {channels!r}")
+        self.path = Path(path)
+        self.frames = 0
+        self._shown = shown_as if shown_as is not None else self.path
+        try:
+            self._file: soundfile.SoundFile | None = soundfile.SoundFile(
+                self.path, "w", samplerate=int(rate_hz), channels=int(channels), format=container, subtype=subtype)
+        except (soundfile.LibsndfileError, RuntimeError) as exc:
+            raise AudioError(f"{self._shown}: cannot write {container} ({exc})") from exc
+
+    def write(self, block: np.ndarray) -> None:
+        if self._file is None:
+            raise ValueError("FileWriter.write() after close()")
+        if block.size:
+            try:
+                self._file.write(block)
+            except (RuntimeError, OSError, AssertionError) as exc:  # soundfile asserts on a short write
+                raise AudioError(f"{self._shown}: cannot write ({type(exc).__name__}: {exc})") from exc
+        self.frames += len(block)
+
+    def close(self) -> None:
+        """Finish the file (libsndfile writes its header); an ``AudioError`` if it cannot."""
+        if self._file is not None:
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except (RuntimeError, OSError) as exc:  # RuntimeError: libsndfile failed to flush
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                raise AudioError(f"{self._shown}: cannot finish writing ({reason})") from exc
+
+    def __enter__(self) -> FileWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            try:
+                self.close()
+            except AudioError:
+                pass  # the first failure is the one to report
+
+
 class AtomicWavWriter:
     """``with AtomicWavWriter(path, rate_hz) as out: out.write(block)`` ...
 
@@ -51,9 +108,12 @@ class AtomicWavWriter:
         self.rate_hz = int(rate_hz)
         self.container = container
         self.subtype = subtype
-        self.frames = 0
-        self._temp_path: Path | None = None
-        self._file: soundfile.SoundFile | None = None
+        self._temp: Replacement | None = None
+        self._file: FileWriter | None = None
+
+    @property
+    def frames(self) -> int:
+        return 0 if self._file is None else self._file.frames
 
     def __enter__(self) -> AtomicWavWriter:
         directory = self.path.parent
@@ -62,17 +122,15 @@ class AtomicWavWriter:
         if self.path.is_dir():
             raise AudioInputError(f"{self.path}: is a directory, not an output file")
         try:
-            handle, name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+            self._temp = Replacement(self.path)
         except OSError as exc:
             raise AudioError(f"{self.path}: cannot create a file in {directory} ({exc.strerror})") from exc
-        os.close(handle)
-        self._temp_path = Path(name)
         try:
-            self._file = soundfile.SoundFile(self._temp_path, "w", samplerate=self.rate_hz,
-                                             channels=1, format=self.container, subtype=self.subtype)
-        except (soundfile.LibsndfileError, RuntimeError) as exc:
-            self._discard()
-            raise AudioError(f"{self.path}: cannot write {self.container} ({exc})") from exc
+            self._file = FileWriter(self._temp.path, self.rate_hz, container=self.container, subtype=self.subtype,
+                                    shown_as=self.path)
+        except AudioError:
+            self._temp.discard()
+            raise
         return self
 
     def write(self, block: np.ndarray) -> None:
@@ -82,50 +140,20 @@ class AtomicWavWriter:
         if block.ndim != 1:
             raise ValueError(f"expected a mono block of shape (frames,), got shape {block.shape!r}")
         if block.size:
-            try:
-                self._file.write(block if block.dtype == np.int16 else float_to_pcm16(block))
-            except (RuntimeError, OSError, AssertionError) as exc:  # soundfile asserts on a short write
-                raise AudioError(f"{self.path}: cannot write ({type(exc).__name__}: {exc})") from exc
-            self.frames += block.size
+            self._file.write(block if block.dtype == np.int16 else float_to_pcm16(block))
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        assert self._temp is not None and self._file is not None
         if exc_type is not None:
-            self._discard()
+            self._file.__exit__(exc_type, exc, traceback)
+            self._temp.discard()
             return
         try:
-            assert self._file is not None and self._temp_path is not None
             self._file.close()
-            self._file = None
-            with self._temp_path.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(self._temp_path, self.path)
-            self._temp_path = None
-            _fsync_directory(self.path.parent)
-        except (OSError, RuntimeError) as exc:  # RuntimeError: libsndfile failed to flush or close
-            self._discard()
-            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-            raise AudioError(f"{self.path}: cannot finish writing ({reason})") from exc
-
-    def _discard(self) -> None:
-        if self._file is not None:
-            try:
-                self._file.close()
-            except (soundfile.LibsndfileError, RuntimeError, OSError):
-                pass
-            self._file = None
-        if self._temp_path is not None:
-            self._temp_path.unlink(missing_ok=True)
-            self._temp_path = None
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+        except AudioError:
+            self._temp.discard()
+            raise
+        try:
+            self._temp.commit()
+        except OSError as exc:
+            raise AudioError(f"{self.path}: cannot finish writing ({exc.strerror})") from exc

@@ -172,3 +172,24 @@ def test_float_samples_come_out_finite_and_in_full_scale(tmp_path):
     soundfile.write(path, values, 8000, subtype="FLOAT")
     _, audio = read_all(path)
     assert audio[:, 0].tolist() == [0.25, 0.0, 1.0, -1.0, 1.0, -1.0, -0.5]
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "PCM_32"])
+def test_float64_blocks_hold_every_integer_sample_exactly(tmp_path, subtype):
+    bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32}[subtype]
+    ints = np.random.default_rng(bits).integers(-(2 ** 31), 2 ** 31 - 1, (5000, 2), dtype=np.int64)
+    ints = (ints >> (32 - bits) << (32 - bits)).astype(np.int32)  # what the subtype holds
+    path = tmp_path / "in.wav"
+    soundfile.write(path, ints, 8000, subtype=subtype)
+    with open_source(path) as source:
+        assert (source.container, source.subtype) == ("WAV", subtype)
+        blocks = list(source.blocks(1024, dtype="float64"))
+    assert all(b.dtype == np.float64 and b.shape[1] == 2 for b in blocks)
+    assert np.array_equal(np.rint(np.concatenate(blocks) * 2 ** 31).astype(np.int64), ints.astype(np.int64))
+
+
+def test_blocks_refuse_a_dtype_they_do_not_give(tmp_path):
+    path = tmp_path / "in.wav"
+    soundfile.write(path, np.zeros(100), 8000, subtype="PCM_16")
+    with open_source(path) as source, pytest.raises(ValueError, match="'int16'"):
+        next(source.blocks(dtype="int16"))

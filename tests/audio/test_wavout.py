@@ -87,6 +87,28 @@ class _FailingFile:
 def test_failed_write_or_close_is_an_audio_error_and_leaves_nothing(tmp_path, fail_on):
     with pytest.raises(AudioError, match=r"out\.wav: cannot (finish )?writ"):
         with AtomicWavWriter(tmp_path / "out.wav", 8000) as out:
-            out._file = _FailingFile(out._file, fail_on)
+            out._file._file = _FailingFile(out._file._file, fail_on)  # the libsndfile handle
             out.write(np.zeros(100, dtype=np.float32))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_file_writer_keeps_channels_and_integer_samples_bit_for_bit(tmp_path):
+    from audio.wavout import FileWriter
+
+    ints = np.random.default_rng(5).integers(-(2 ** 23), 2 ** 23 - 1, (3000, 3), dtype=np.int32) << 8
+    path = tmp_path / "x.wav"
+    with FileWriter(path, 16000, 3, container="WAV", subtype="PCM_24") as out:
+        for a in range(0, 3000, 1000):
+            out.write(ints[a:a + 1000] / 2 ** 31)  # float64, as audio.decode gives them
+    assert out.frames == 3000
+    info = soundfile.info(path)
+    assert (info.samplerate, info.channels, info.subtype) == (16000, 3, "PCM_24")
+    assert np.array_equal(soundfile.read(path, dtype="int32")[0], ints)
+
+
+def test_file_writer_errors_name_what_the_caller_shows(tmp_path):
+    from audio.wavout import FileWriter
+
+    with pytest.raises(AudioError, match=r"^out\.flac: cannot write FLAC"):
+        FileWriter(tmp_path / "gone" / ".tmp-1", 8000, container="FLAC", subtype="PCM_16", shown_as="out.flac")
     assert list(tmp_path.iterdir()) == []
