@@ -10,21 +10,29 @@ behind a "verified"). Verification converges: what it still finds is masked too 
 output verified again, up to ``MAX_ROUNDS`` times; then each region that still fails is
 masked whole (``REGION_PAD_S`` on both sides: more masking, never less) for up to
 ``WHOLE_REGION_ROUNDS`` more, and the report says how many rounds it took and how many regions
-were masked whole. Only a verified file replaces the output (``os.replace``). Memory holds a
-few blocks plus the findings, whatever the call length.
+were masked whole. Only a verified file replaces the output (``callrec.files.Replacement``).
+Memory holds a few blocks plus the findings, whatever the call length.
+
+The engine stands on ``audio``: files are read by its decoder (any format it reads), the
+detectors hear its mono mix (channels summed, then limited: ``audio.mono``), resampling is
+its resampler's, and the output is written by its ``FileWriter`` in the input's sample format.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
+from audio.decode import AudioSource, open_source
+from audio.errors import AudioError, AudioInputError
+from audio.formats import output_format
+from audio.mono import limited_mono
+from audio.wavout import FileWriter
+from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards
 from redaction.cards import find_entities
@@ -199,7 +207,7 @@ def redact_array(
     check_spans(spans, duration_s, config.end_tolerance_s)
     step = config.block_frames
     findings = detect(
-        (_mono(samples[i : i + step]) for i in range(0, length, step)),
+        limited_mono((samples[i : i + step] for i in range(0, length, step)), rate_hz),
         rate_hz,
         words=words,
         words_detector=words_detector,
@@ -213,7 +221,7 @@ def redact_array(
         for i in range(0, length, step):
             block = samples[i : i + step].astype(np.float64)
             out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
-        return (_mono(out[i : i + step]) for i in range(0, length, step))
+        return limited_mono((out[i : i + step] for i in range(0, length, step)), rate_hz)
 
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
     findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
@@ -242,105 +250,91 @@ def redact_file(
     same) in verification. Nothing is written unless verification passes (or is switched off).
     """
     in_path, out_path = Path(in_path), Path(out_path)
-    info = _info(in_path)
-    rate_hz, length = info.samplerate, info.frames
+    with _open(in_path) as source:
+        return _redact_source(source, out_path, words=words, words_detector=words_detector, recognizer=recognizer,
+                              verify_recognizer=verify_recognizer, config=config, spans=spans)
+
+
+def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[TimedWord] | None, words_detector: str,
+                   recognizer: Recognizer | None, verify_recognizer: Recognizer | None | object,
+                   config: RedactionConfig, spans: Sequence[Detection]) -> RedactionReport:
+    rate_hz, length = source.rate_hz, source.frames
     duration_s = length / rate_hz
     if words:
         check_words(words, duration_s, config.end_tolerance_s)
     check_spans(spans, duration_s, config.end_tolerance_s)
-    out_format, out_subtype = _output_format(out_path, info)
+    try:
+        out_format = output_format(out_path, source.subtype)
+    except AudioInputError as exc:
+        raise RedactionInputError(f"output {exc}") from None
 
     findings = detect(
-        _file_blocks(in_path, config.block_frames), rate_hz, words=words, words_detector=words_detector,
+        _heard(source, config.block_frames), rate_hz, words=words, words_detector=words_detector,
         recognizer=recognizer, spans=spans,
     )
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-
-    def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
-        _mask_file(in_path, tmp, info, out_format, out_subtype, intervals, config)
-        return _file_blocks(tmp, config.block_frames)
-
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
-    try:
+    with Replacement(out_path, suffix=".part") as staged:  # becomes out_path once verified
+
+        def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
+            _mask_file(source, staged.path, out_path, out_format, intervals, config)
+            return _heard_file(staged.path, config.block_frames)
+
         findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return _report(duration_s, rate_hz, config, findings, intervals, verification)
 
 
-def _info(path: Path) -> sf._SoundFileInfo:
+def _open(path: Path) -> AudioSource:
     try:
-        info = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        raise RedactionInputError(f"cannot read audio {path}: {exc}") from exc
-    if info.frames <= 0 or info.samplerate <= 0:
-        raise RedactionInputError(f"audio {path} has no samples")
-    return info
+        return open_source(path)
+    except AudioInputError as exc:
+        raise RedactionInputError(f"cannot read audio {exc}") from exc
 
 
-def _output_format(out_path: Path, info: sf._SoundFileInfo) -> tuple[str, str]:
-    ext = out_path.suffix.lower().lstrip(".")
-    formats = {name.lower(): name for name in sf.available_formats()}
-    out_format = formats.get(ext) or {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}.get(ext)
-    if out_format is None:
-        raise RedactionInputError(f"output {out_path}: unknown audio format {ext!r} (use e.g. .wav or .flac)")
-    # libsndfile "accepts" MP3 data in a WAV container but cannot write it: compressed
-    # subtypes are kept only in their own format.
-    foreign_codec = info.subtype.startswith("MPEG") and out_format != "MP3"
-    if sf.check_format(out_format, info.subtype) and not foreign_codec:
-        return out_format, info.subtype
-    return out_format, sf.default_subtype(out_format)
-
-
-def _file_blocks(path: Path, block_frames: int) -> Iterator[np.ndarray]:
+def _heard(source: AudioSource, block_frames: int) -> Iterator[np.ndarray]:
+    """What the detectors hear of ``source``: its mono mix (``audio.mono``)."""
     try:
-        with sf.SoundFile(str(path)) as f:
-            for block in f.blocks(blocksize=block_frames, dtype="float32", always_2d=True):
-                yield _mono(block)
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise RedactionInputError(f"cannot read audio {path}: {exc}") from exc
+        yield from limited_mono(source.blocks(block_frames), source.rate_hz)
+    except AudioInputError as exc:
+        raise RedactionInputError(f"cannot read audio {exc}") from exc
+
+
+def _heard_file(path: Path, block_frames: int) -> Iterator[np.ndarray]:
+    """What the detectors hear of the masked output written to ``path``."""
+    try:
+        with open_source(path) as written:
+            yield from limited_mono(written.blocks(block_frames), written.rate_hz)
+    except AudioInputError as exc:
+        raise RedactionError(f"cannot read back the redacted audio ({type(exc).__name__})") from exc
 
 
 def _mask_file(
-    in_path: Path,
+    source: AudioSource,
     tmp: Path,
-    info: sf._SoundFileInfo,
-    out_format: str,
-    out_subtype: str,
+    out_path: Path,
+    out_format: tuple[str, str],
     intervals: tuple[MaskInterval, ...],
     config: RedactionConfig,
 ) -> None:
-    masker = _masker(intervals, info.samplerate, config)
+    masker = _masker(intervals, source.rate_hz, config)
+    container, subtype = out_format
     try:
-        with (
-            sf.SoundFile(str(in_path)) as src,
-            sf.SoundFile(str(tmp), "w", info.samplerate, info.channels, out_subtype, format=out_format) as dst,
-        ):
+        with FileWriter(tmp, source.rate_hz, source.channels, container=container, subtype=subtype,
+                        shown_as=out_path) as dst:
             offset = 0
             # float64 holds every PCM format up to 32 bits exactly: unmasked samples
             # round-trip bit for bit.
-            for block in src.blocks(blocksize=config.block_frames, dtype="float64", always_2d=True):
+            for block in source.blocks(config.block_frames, dtype="float64"):
                 dst.write(masker.apply(block, offset))
                 offset += len(block)
-    except (sf.LibsndfileError, RuntimeError) as exc:
+    except AudioInputError as exc:
+        raise RedactionInputError(f"cannot read audio {exc}") from exc
+    except AudioError as exc:
         raise RedactionError(f"cannot write redacted audio: {exc}") from exc
 
 
 # -- shared ---------------------------------------------------------------------------------
-
-
-def _mono(block: np.ndarray) -> np.ndarray:
-    if block.ndim == 1:
-        return block.astype(np.float32, copy=False)
-    if block.shape[1] == 1:
-        return block[:, 0].astype(np.float32, copy=False)
-    return block.mean(axis=1, dtype=np.float32)
 
 
 def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig,
