@@ -17,8 +17,9 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 
 #: file -> (format, words, segments, first timed word (start_s, end_s), four consecutive word texts)
 CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...]]] = {
-    "aws-transcritter.json": ("aws", 8, 0, (0.94, 1.51), ("Me", "gusta", "la", "miel")),
-    "assemblyai-kikstyophobia.json": ("assemblyai", 10, 0, (1.437, 1.597), ("an", "assembly", "AI", "test.")),
+    "aws-docs-speaker-labels.json": ("aws", 2, 0, (0.1, 0.69), ("Professional", "answer")),
+    "assemblyai-go-sdk-wildfires.json": ("assemblyai", 26, 0, (0.25, 0.65), ("Canada", "is", "triggering", "air")),
+    "assemblyai-captions-utterances.json": ("assemblyai", 15, 0, (0.17, 0.718), ("with", "an", "all", "female")),
     "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
     "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
     "deepgram-python-sdk-summary.json": ("deepgram", 28, 0, (5.52, 6.2400002), ("look", "around", "once", "while")),
