@@ -18,6 +18,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 #: file -> (format, words, segments, first timed word (start_s, end_s), four consecutive word texts)
 CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...]]] = {
     "aws-docs-speaker-labels.json": ("aws", 2, 0, (0.1, 0.69), ("Professional", "answer")),
+    "aws-docs-channel-labels.json": ("aws", 6, 0, (12.282, 12.592), ("When", "you", "try")),
     "assemblyai-go-sdk-wildfires.json": ("assemblyai", 26, 0, (0.25, 0.65), ("Canada", "is", "triggering", "air")),
     "assemblyai-captions-utterances.json": ("assemblyai", 15, 0, (0.17, 0.718), ("with", "an", "all", "female")),
     "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
@@ -211,6 +212,22 @@ def test_whisperx_untimed_card_numerals_are_redacted_in_word_segments_too(trim: 
     after = json.loads(written)
     assert [w["word"] for w in after["word_segments"]][9:14] == ["[redacted]", "billion,", "[redacted]", "and",
                                                                  "[redacted]"]
+
+
+def test_aws_channel_identification_without_top_level_items_is_read_channel_by_channel() -> None:
+    """The guide's channel-identification output has only ``channel_labels`` (no
+    ``results.items``): each channel's words are read, with their own times."""
+    words = transcripts.load(text_of("aws-docs-channel-labels.json"), "auto").words
+    assert [(w.start_s, w.end_s, w.text) for w in words] == [
+        (12.282, 12.592, "When"), (12.592, 12.692, "you"), (12.702, 13.252, "try"),
+        (12.379, 12.589, "It"), (12.599, 12.659, "seems"), (12.669, 13.029, "to")]
+    document = json.loads(text_of("aws-docs-channel-labels.json"))
+    document["results"]["channel_labels"]["channels"][1]["items"][1]["alternatives"][0]["content"] = "4111111111111111"
+    document["results"]["transcripts"][0]["transcript"] = "When you try ... It 4111111111111111 to ..."
+    written = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "aws")).text)
+    assert written["results"]["channel_labels"]["channels"][1]["items"][1]["alternatives"][0]["content"] == "[redacted]"
+    assert written["results"]["transcripts"][0]["transcript"] == "When you try ... It [redacted] to ..."
+    assert "items" not in written["results"]
 
 
 def test_aws_content_redaction_example_masks_its_pii_item() -> None:
