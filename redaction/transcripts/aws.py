@@ -8,7 +8,8 @@ items (no times). Newer jobs add item ``id`` and ``results.audio_segments`` whos
 ``results.channel_labels.channels[].items`` repeat the words per channel: those overlapping a
 redacted word are redacted too, and so are the items of alternative transcriptions
 (``results.segments[].alternatives[].items``, flat ``content``), whose ``transcript`` is
-rebuilt. Speaker labels (``results.speaker_labels``) hold times only. With content
+rebuilt. An output with channels only (as the guide shows one) is read channel by channel,
+its ``transcripts`` scrubbed as free text. Speaker labels (``results.speaker_labels``) hold times only. With content
 redaction, a redacted word reads ``[PII]`` (or its entity type) and carries
 ``redactions[].confidence``: a provider marker, masked where it stands. With PII
 identification the word is kept and ``redactions[]`` gives its ``type``
@@ -43,6 +44,8 @@ class AwsTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
+        if lacks(document, ["results.items"]) and not lacks(document, ["results.channel_labels.channels[0].items[]"]):
+            return lacks(document, ["results.channel_labels.channels[0].items[0].alternatives"])
         return lacks(document, ["results", "results.items[]", "results.items[0].alternatives"])
 
     def read(self, text: str) -> Reading:
@@ -70,17 +73,21 @@ class AwsTranscript:
         spans, said = [], []
         pronunciations = _pronunciations(document)
         flagged = {i for i, (_, item) in enumerate(pronunciations) if _flag(item) in CARD_KINDS}
+        done: set[int] = set()
         for index, (_, item) in enumerate(pronunciations):
             if index in sensitive or index in flagged:
                 said.append(item["alternatives"][0]["content"])
                 _redact_item(item)
+                done.add(id(item))
                 spans.append((float(item["start_time"]), float(item["end_time"])))
         results = document["results"]
-        skip: list[Any] = [item for item in results["items"] if isinstance(item, dict)]
+        top = results.get("items")
+        skip: list[Any] = [item for item in top or [] if isinstance(item, dict)]
         for channel in (results.get("channel_labels") or {}).get("channels", []):
             for item in channel.get("items", []):
                 skip.append(item)
-                if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
+                if id(item) not in done and "start_time" in item and overlaps(
+                        float(item["start_time"]), float(item["end_time"]), spans):
                     _redact_item(item)
         for segment in results.get("segments", []):  # alternative transcriptions (ShowAlternatives)
             for alternative in segment.get("alternatives", []):
@@ -93,12 +100,11 @@ class AwsTranscript:
                         hit = True
                 if hit and "transcript" in alternative:
                     alternative["transcript"] = _join([{"type": i.get("type"), "alternatives": [i]} for i in items])
-        if spans:
-            items = results["items"]
-            full = _join(items)
+        if spans and top is not None:  # else (channels only) the transcript is scrubbed as free text
+            full = _join(top)
             for entry in results.get("transcripts", []):
                 entry["transcript"] = full
-            by_id = {item.get("id"): item for item in items if "id" in item}
+            by_id = {item.get("id"): item for item in top if "id" in item}
             for segment in results.get("audio_segments", []):
                 segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
         return finish(document, said, skip)
@@ -129,12 +135,24 @@ def _marked(words: list[TimedWord], document: Any) -> tuple[Marked, ...]:
 
 
 def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The pronunciation items of ``results.items``, or, when a channel-identification
+    output has no such list, of each channel in turn (``channel_labels.channels[].items``)."""
     results = field(document, "results", "the document", NAME)
-    items = field(results, "items", "results", NAME)
+    if "items" not in results and isinstance(results.get("channel_labels"), dict):
+        channels = field(results["channel_labels"], "channels", "results.channel_labels", NAME)
+        if not isinstance(channels, list):
+            raise TranscriptError(f"{NAME} transcript: results.channel_labels.channels is not a list")
+        return [entry for c, channel in enumerate(channels)
+                for entry in _listed(field(channel, "items", f"results.channel_labels.channels[{c}]", NAME),
+                                     f"results.channel_labels.channels[{c}].items")]
+    return _listed(field(results, "items", "results", NAME), "results.items")
+
+
+def _listed(items: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(items, list):
-        raise TranscriptError(f"{NAME} transcript: results.items is not a list")
+        raise TranscriptError(f"{NAME} transcript: {where} is not a list")
     return [
-        (f"results.items[{i}]", item)
+        (f"{where}[{i}]", item)
         for i, item in enumerate(items)
         if isinstance(item, dict) and item.get("type", "pronunciation") == "pronunciation"
     ]
