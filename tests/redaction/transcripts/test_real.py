@@ -36,6 +36,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "contact-lens-redacted.json": ("contact-lens", 0, 4, None, ()),
     "call-analytics-redacted.json": ("aws-call-analytics", 0, 1, None, ()),
     "call-analytics-items-redacted.json": ("aws-call-analytics", 44, 0, (0.44, 0.96), ("just", "need", "to", "cancel")),
+    "vosk-api-what-zero.json": ("vosk", 5, 0, (0.87, 1.11), ("what",)),
     "openai-verbose-words.json": ("whisper", 2, 0, (0.0, 0.23999999463558197), ("volleyball",)),
     "openai-verbose-segments.json": ("whisper", 0, 1, None, ()),
     "faster-whisper-card-arrays.json": ("whisper", 57, 0, (0.0, 1.02), (" calling,", " can", " take", " long")),
