@@ -23,6 +23,7 @@ from redaction.transcripts import (
     revai,
     simple,
     speechmatics,
+    vosk,
     whisper,
 )
 from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack, load_json
@@ -34,7 +35,7 @@ from redaction.transcripts.markers import markers_in
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
     for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, google, azure, revai,
-                   speechmatics, simple)
+                   speechmatics, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"
@@ -60,6 +61,8 @@ def recognise(text: str) -> str:
     except TranscriptError as exc:
         if "not valid JSON" not in str(exc):
             raise
+        if not vosk.FORMAT.missing(text):  # results printed one after another
+            return vosk.NAME
         missing = simple.FORMAT.missing(text)
         if not missing:
             return simple.NAME

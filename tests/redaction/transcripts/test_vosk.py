@@ -71,5 +71,8 @@ def test_a_malformed_word_is_refused_naming_it_and_never_its_text(document: obje
 
 
 def test_text_that_is_no_result_names_what_vosk_lacks() -> None:
-    with pytest.raises(TranscriptError, match="vosk"):
+    with pytest.raises(TranscriptError, match=r"vosk transcript: text without word times \(the recognizer needs SetWords"):
         transcripts.load(json.dumps({"text": "hello"}), "vosk")
+    with pytest.raises(TranscriptError, match=r"closest is vosk \(missing result\[0\]\.word\)"):
+        transcripts.load(json.dumps({"result": [], "text": "hello"}), "auto")
+    assert transcripts.load(json.dumps([{"text": ""}, {"partial": ""}]), "vosk").words == ()  # no speech at all
