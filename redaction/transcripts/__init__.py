@@ -25,6 +25,7 @@ from redaction.transcripts import (
     speechmatics,
     vosk,
     whisper,
+    whisper_cpp,
 )
 from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack, load_json
 from redaction.transcripts.clock import detections_to_recording_clock, to_recording_clock
@@ -34,8 +35,8 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, google, azure, revai,
-                   speechmatics, vosk, simple)
+    for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, whisper_cpp, google, azure,
+                   revai, speechmatics, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"
