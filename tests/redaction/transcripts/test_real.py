@@ -29,6 +29,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "whisperx-untimed-numerals.json": ("whisper", 31, 0, (0.61, 0.83), ("CapEx", "with", "a", "10")),
     "google-v2-batch.json": ("google", 10, 0, (1.0, 4.2), ("Crazy", "Ones", "Misfits", "Rebels")),
     "google-v1-duration-objects.json": ("google", 14, 0, (0.1, 0.5), ("fog", "horn", "short", "story")),
+    "azure-sdk-realtime-speakers.json": ("azure", 0, 2, None, ()),
     "azure-docs-hello.json": ("azure", 2, 0, (0.76, 1.52), ("Hello", "world.")),
     "revai-python-sdk.json": ("revai", 16, 0, (0.3, 0.52), ("gonna", "be", "talking", "about")),
     "speechmatics-batch.json": ("speechmatics", 6, 0, (1.41, 1.83), ("Tidy", "things", "Place", "shelves")),
@@ -229,6 +230,26 @@ def test_aws_channel_identification_without_top_level_items_is_read_channel_by_c
     assert written["results"]["channel_labels"]["channels"][1]["items"][1]["alternatives"][0]["content"] == "[redacted]"
     assert written["results"]["transcripts"][0]["transcript"] == "When you try ... It [redacted] to ..."
     assert "items" not in written["results"]
+
+
+def test_azure_speech_sdk_results_without_words_are_segments_masked_whole() -> None:
+    """The Speech SDK's detailed results (PascalCase, ticks, ``Words`` null) as the batch
+    ingestion client's tests keep them: each phrase is a segment; a card in its best
+    alternative masks it whole, and every alternative's text is redacted."""
+    transcript = transcripts.load(text_of("azure-sdk-realtime-speakers.json"), "auto")
+    assert [(s.start_s, s.end_s, s.text) for s in transcript.segments] == [
+        (pytest.approx(0.09), pytest.approx(0.65), "Hello."), (pytest.approx(0.69), pytest.approx(1.7), "Hello hello.")]
+    document = json.loads(text_of("azure-sdk-realtime-speakers.json"))
+    best = document[1]["NBest"][0]
+    best.update(Display="My card is 4111 1111 1111 1111.", Lexical="my card is four one one one one one one one one "
+                "one one one one one one one", ITN="my card is 4111111111111111", MaskedITN="my card is 4111111111111111")
+    document[1]["NBest"][1]["Display"] = "my card is 4111 1111 1111 1112"
+    transcript = transcripts.load(json.dumps(document), "azure")
+    assert [(d.start_s, d.end_s, d.entity) for d in transcripts.detections(transcript)] == [
+        (pytest.approx(0.44), pytest.approx(1.95), "card_number")]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written and " one one" not in written
+    assert json.loads(written)[0] == json.loads(text_of("azure-sdk-realtime-speakers.json"))[0]
 
 
 def test_aws_content_redaction_example_masks_its_pii_item() -> None:
