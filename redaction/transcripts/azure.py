@@ -7,8 +7,13 @@ alternatives (``lexical``, ``itn``, ``maskedITN``, ``display``, ``confidence``);
 level timestamps the best alternative has ``words[]`` (``word``, ``offsetInTicks``,
 ``durationInTicks``, ``confidence``) and possibly ``displayWords[]`` (``displayText``).
 ``combinedRecognizedPhrases[]`` hold each channel's whole text. Phrases without words are
-segments. Written back: redacted words, the best alternative's ``lexical`` rebuilt, numbers
-in the texts of a phrase holding card data redacted, every other text scrubbed.
+segments. The Speech SDK's detailed results (``SpeechServiceResponse_JsonResult``, kept one
+per phrase in a list, or one alone) have the same fields in PascalCase: ``Offset`` and
+``Duration`` in ticks, ``NBest[]`` with ``Display``, ``Lexical``, ``ITN``, ``MaskedITN`` and
+``Words[]`` (``Word``, ``Offset``, ``Duration``, ``Confidence``; null without word-level
+timestamps), ``SpeakerId``, ``Channel``. Written back: redacted words, the best
+alternative's ``lexical`` rebuilt, numbers in the texts of a phrase holding card data
+redacted, every other text scrubbed.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from redaction.words import TimedWord
 NAME = "azure"
 #: One tick is 100 ns.
 TICK_S = 1e-7
+#: Where a word's text is: batch ``words`` and ``displayWords``, the SDK's ``Words``.
+_WORD_TEXT = ("word", "displayText", "Word")
+#: The texts of an alternative, batch and SDK spellings.
+_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN")
 _ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -32,6 +41,8 @@ class AzureTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
+        if _sdk_results(document) is not None:
+            return ()
         return lacks(document, ["recognizedPhrases[]", "recognizedPhrases[0].nBest[]"])
 
     def read(self, text: str) -> Reading:
@@ -42,7 +53,7 @@ class AzureTranscript:
             if listed:
                 words += [_word(w, f"{where}.nBest[0].{key}[{i}]") for i, w in enumerate(listed)]
             else:
-                body = best.get("display", best.get("lexical", ""))
+                body = _text(best)
                 if isinstance(body, str) and body.strip():
                     segments.append(Segment(start, end, body))
         return Reading(tuple(words), marked_words(words), tuple(segments))
@@ -57,23 +68,25 @@ class AzureTranscript:
         for where, phrase, best, start, end in _phrases(document):
             key, listed = _listed(best)
             if not listed:
-                body = best.get("display", best.get("lexical", ""))
+                body = _text(best)
                 if isinstance(body, str) and body.strip():
-                    untimed.append((start, end, phrase))
+                    untimed.append((start, end, best))
                 continue
             hit = False
             for i, word in enumerate(listed):
                 skip.append(word)
                 if index in sensitive:
                     timed = _word(word, f"{where}.nBest[0].{key}[{i}]")
-                    text_key = "word" if "word" in word else "displayText"
+                    text_key = next(k for k in _WORD_TEXT if k in word)
                     said.append(word[text_key])
                     word[text_key] = redact_text(word[text_key])
                     spans.append((timed.start_s, timed.end_s))
                     hit = True
                 index += 1
-            if hit and "lexical" in best and key == "words":
-                best["lexical"] = " ".join(w["word"] for w in listed)
+            if hit and key in ("words", "Words"):
+                lexical = "lexical" if key == "words" else "Lexical"
+                if lexical in best:
+                    best[lexical] = " ".join(w["word" if key == "words" else "Word"] for w in listed)
             for shown in (best.get("displayWords") or []) if key == "words" else []:
                 skip.append(shown)
                 try:
@@ -82,17 +95,17 @@ class AzureTranscript:
                     continue
                 if overlaps(s, s + e, spans) and isinstance(shown.get("displayText"), str):
                     shown["displayText"] = redact_text(shown["displayText"])
-        for key in ("display", "lexical", "itn", "maskedITN"):
-            texts = [(p["nBest"][0][key], s, e) for s, e, p in untimed if isinstance(p["nBest"][0].get(key), str)]
-            holders = [p for s, e, p in untimed if isinstance(p["nBest"][0].get(key), str)]
-            for phrase, after in zip(holders, redact_texts(texts)):
-                phrase["nBest"][0][key] = after
+        for key in _BEST_TEXTS:
+            texts = [(b[key], s, e) for s, e, b in untimed if isinstance(b.get(key), str)]
+            holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
+            for best, after in zip(holders, redact_texts(texts)):
+                best[key] = after
         return finish(document, said, skip, near=_near(spans))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
     def near(node: dict[str, Any]) -> bool:
-        if not spans or "nBest" not in node:
+        if not spans or ("nBest" not in node and "NBest" not in node):
             return False
         try:
             start = _ticks(node, "offset", "phrase")
@@ -103,17 +116,24 @@ def _near(spans: list[tuple[float, float]]) -> Any:
 
 
 def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], float, float]]:
-    phrases = document.get("recognizedPhrases") if isinstance(document, dict) else None
-    if not isinstance(phrases, list):
-        raise TranscriptError(f"{NAME} transcript: the document has no 'recognizedPhrases' list")
+    sdk = _sdk_results(document)
+    if sdk is not None:
+        phrases, key, prefix = sdk, "NBest", ""
+    else:
+        phrases = document.get("recognizedPhrases") if isinstance(document, dict) else None
+        if not isinstance(phrases, list):
+            raise TranscriptError(f"{NAME} transcript: the document has no 'recognizedPhrases' list")
+        key, prefix = "nBest", "recognizedPhrases"
     out = []
     for p, phrase in enumerate(phrases):
-        where = f"recognizedPhrases[{p}]"
+        where = f"{prefix}[{p}]" if isinstance(document, list) or sdk is None else "the result"
         if not isinstance(phrase, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
-        best = phrase.get("nBest")
+        best = phrase.get(key)
+        if best is None and sdk is not None:  # a result that recognised nothing (NoMatch)
+            continue
         if not isinstance(best, list):
-            raise TranscriptError(f"{NAME} transcript: {where}.nBest is not a list")
+            raise TranscriptError(f"{NAME} transcript: {where}.{key} is not a list")
         if not best or not isinstance(best[0], dict):
             continue
         start = _ticks(phrase, "offset", where)
@@ -121,9 +141,23 @@ def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], f
     return out
 
 
+def _sdk_results(document: Any) -> list[Any] | None:
+    """The Speech SDK's detailed results (PascalCase ``NBest``): a list of them or one alone."""
+    if isinstance(document, dict) and "NBest" in document and "recognizedPhrases" not in document:
+        return [document]
+    if isinstance(document, list) and document and all(isinstance(r, dict) for r in document) \
+            and any("NBest" in r for r in document) and all("NBest" in r or "RecognitionStatus" in r for r in document):
+        return document
+    return None
+
+
+def _text(best: dict[str, Any]) -> Any:
+    return next((best[k] for k in ("display", "Display", "lexical", "Lexical") if k in best), "")
+
+
 def _listed(best: dict[str, Any]) -> tuple[str, list[Any]]:
     """The best alternative's timed words: ``words`` (lexical), else ``displayWords``."""
-    for key in ("words", "displayWords"):
+    for key in ("words", "displayWords", "Words"):
         listed = best.get(key)
         if listed:
             if not isinstance(listed, list):
@@ -136,14 +170,16 @@ def _word(word: Any, where: str) -> TimedWord:
     if not isinstance(word, dict):
         raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
     start = _ticks(word, "offset", where)
-    return make_word(start, start + _ticks(word, "duration", where), word.get("word", word.get("displayText")),
-                     word.get("confidence"), where, NAME)
+    text = next((word[k] for k in _WORD_TEXT if k in word), None)
+    return make_word(start, start + _ticks(word, "duration", where), text,
+                     word.get("confidence", word.get("Confidence")), where, NAME)
 
 
 def _ticks(node: dict[str, Any], name: str, where: str) -> float:
-    """``<name>InTicks`` in seconds, else the ISO 8601 duration ``<name>``."""
-    if f"{name}InTicks" in node:
-        return seconds(node[f"{name}InTicks"], f"{where}.{name}InTicks", NAME) * TICK_S
+    """``<name>InTicks`` (or the SDK's ``<Name>``) in seconds, else the ISO 8601 duration ``<name>``."""
+    for key in (f"{name}InTicks", name.capitalize()):
+        if key in node:
+            return seconds(node[key], f"{where}.{key}", NAME) * TICK_S
     raw = node.get(name)
     match = _ISO.match(raw) if isinstance(raw, str) else None
     if match is None:

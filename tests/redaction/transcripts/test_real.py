@@ -252,6 +252,22 @@ def test_azure_speech_sdk_results_without_words_are_segments_masked_whole() -> N
     assert json.loads(written)[0] == json.loads(text_of("azure-sdk-realtime-speakers.json"))[0]
 
 
+def test_azure_speech_sdk_words_are_read_in_ticks_and_redacted_with_the_lexical_text() -> None:
+    """With word-level timestamps the SDK gives ``Words`` (``Word``, ``Offset``, ``Duration``)."""
+    document = json.loads(text_of("azure-sdk-realtime-speakers.json"))
+    best = document[1]["NBest"][0]
+    best.update(Lexical="hello 4111111111111111", Words=[
+        {"Word": "hello", "Offset": 6900000, "Duration": 3000000, "Confidence": 0.9},
+        {"Word": "4111111111111111", "Offset": 10000000, "Duration": 7000000, "Confidence": 0.8}])
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [(w.start_s, w.end_s, w.confidence) for w in transcript.words] == [
+        (pytest.approx(0.69), pytest.approx(0.99), 0.9), (pytest.approx(1.0), pytest.approx(1.7), 0.8)]
+    assert len(transcript.segments) == 1  # the first phrase has no words
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert written[1]["NBest"][0]["Lexical"] == "hello [redacted]"
+    assert written[1]["NBest"][0]["Words"][1]["Word"] == "[redacted]"
+
+
 def test_aws_content_redaction_example_masks_its_pii_item() -> None:
     transcript = transcripts.load(text_of("aws-docs-redacted.json"), "auto")
     assert [(d.start_s, d.end_s, d.entity, d.detector) for d in transcripts.detections(transcript)] == [
