@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from worker.errors import scrub_digits
@@ -30,3 +32,67 @@ def test_card_numbers_only_keeps_ip_addresses_but_not_dotted_cards():
     assert scrub_digits("host 169.254.169.254 is not allowed", card_numbers_only=True) == \
         "host 169.254.169.254 is not allowed"
     assert scrub_digits("card 4532.0151.1283.0366", card_numbers_only=True) == "card ####.####.####.####"
+
+
+def _product_ids(count: int) -> list[str]:
+    """Recording ids and job ids as the product makes them, many of them with long digit
+    runs in their hex (about 3 % of recording ids have 12 or more digits in a row)."""
+    from vault.regions import recording_id
+    from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess
+
+    ids = []
+    for n in range(count):
+        rid = recording_id("acme", f"CA{n}", ("us", "eu", "au")[n % 3])
+        ids += [rid, ProcessCall.for_call("m.json", "acme", f"CA{n}").job_id,
+                RedactRecording.for_recording(rid).job_id, DeleteRecordings.for_target(recording_id=rid).job_id,
+                Reprocess.for_batch("b0a1b2c3d4e5f6a7", rid, ("redact",)).job_id]
+    return ids
+
+
+def _holds_card_number(text: str) -> bool:
+    """A stretch of 13-19 digits, first 2-6, passing the Luhn check (written out here)."""
+    for run in re.findall(r"[0-9]{13,}", text):
+        for length in range(13, 20):
+            for start in range(len(run) - length + 1):
+                digits = [int(d) for d in run[start:start + length]]
+                total = sum(d if n % 2 == 0 else (2 * d if d < 5 else 2 * d - 9)
+                            for n, d in enumerate(reversed(digits)))
+                if digits[0] in (2, 3, 4, 5, 6) and total % 10 == 0:
+                    return True
+    return False
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+def test_scrub_keeps_the_products_ids_whatever_digits_their_hex_holds(card_numbers_only):
+    ids = _product_ids(2000)
+    with_runs = [i for i in ids if re.search(r"\d{12,}", i)]
+    assert len(with_runs) > 200  # the case that matters is really there (about 3 % of ids)
+    kept = [i for i in ids if not _holds_card_number(i)]
+    assert len(kept) >= 0.99 * len(ids)
+    for rid in kept:
+        for text in (rid, f"{rid}: no recording", f"recording '{rid}' (re-redaction)", f"job {rid}, 4 retries"):
+            assert scrub_digits(text, card_numbers_only=card_numbers_only) == text
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+def test_an_id_whose_hex_holds_a_card_number_loses_that_run(card_numbers_only):
+    pan = "4532015112830366"
+    crafted = f"rec_us_{pan}{'a' * 16}"
+    assert scrub_digits(f"{crafted}: no recording", card_numbers_only=card_numbers_only) == \
+        f"rec_us_{'#' * 16}{'a' * 16}: no recording"
+    assert scrub_digits(f"call-ab{pan}cdef12", card_numbers_only=card_numbers_only) == f"call-ab{'#' * 16}cdef12"
+    unlucky = [i for i in _product_ids(2000) if _holds_card_number(i)]  # about 1 in 300
+    assert unlucky and all(scrub_digits(i) != i for i in unlucky)
+
+
+@pytest.mark.parametrize("text", [
+    "rec_us_4532015112830366",  # too short for an id: not one
+    "rec_us_4532015112830366aaaaaaaaaaaaaaaaa",  # one hex digit too many
+    "xrec_us_4532015112830366aaaaaaaaaaaaaaaa",  # glued to a letter: not an id
+    "call-4532015112830366aaaaaaaa7",
+    "id:4532015112830366aaaaaaaaaaaaaaaa",
+    "REC_US_4532015112830366AAAAAAAAAAAAAAAA",  # ids are lowercase
+])
+def test_scrub_still_hides_card_numbers_in_what_only_looks_like_an_id(text):
+    assert "4532015112830366" not in scrub_digits(text)
+    assert "4532015112830366" not in scrub_digits(text, card_numbers_only=True)

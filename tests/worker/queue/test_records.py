@@ -96,6 +96,14 @@ def test_reasons_are_stored_with_digit_runs_scrubbed(store):
     assert store.get(job.job_id).reason == "StoreError: card ####-####-####-####"
 
 
+def test_stored_reasons_keep_recording_ids_whose_hex_has_long_digit_runs(store):
+    rid = "rec_eu_9f30412785506843129d6a0b1e2c3d4f"  # 12 digits in a row: once hidden
+    job = Reprocess.for_batch("b3", rid, ("rewrap",))
+    store.create(job)
+    store.failed(job.job_id, failure_reason(ManifestError(f"{rid}: no such recording (card 4111111111111111)")))
+    assert store.get(job.job_id).reason == f"ManifestError: {rid}: no such recording (card ################)"
+
+
 def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
     from worker.queue.records import FINISHED_TTL_S
 
