@@ -3,12 +3,21 @@
 Writes go to a temporary file beside the target, are fsynced and renamed into place (and
 the directory fsynced), so a crash or an error mid-write leaves no partial object. A delete
 overwrites the file with zeros and fsyncs before unlinking it.
+
+A writer holds an exclusive ``flock`` on its temporary file until the file's name is gone
+(renamed, or unlinked after ``create``'s hard link), and the kernel drops it when the writer
+dies. So ``discard_partial`` tells a killed writer's file (unlocked: reclaimed) from a live
+one (locked: left alone), and never zeroes a file with a second name: between ``create``'s
+link and its cleanup, the temporary name is the object itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,17 +41,12 @@ class LocalStore:
     def writer(self, name: str) -> Iterator[BinaryIO]:
         path = self._path(name)
         tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+        out = self._open_locked(tmp, name)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            out = open(tmp, "xb")
-        except OSError as exc:
-            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
-        try:
-            with out:
-                yield out
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+            os.replace(tmp, path)  # fails when a reclaim took the file before we locked it
             fsync_dir(path.parent)
         except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
@@ -50,18 +54,19 @@ class LocalStore:
             if isinstance(exc, OSError):
                 raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
             raise
+        finally:
+            out.close()  # the lock goes last, once the temporary name is gone
 
     def create(self, name: str, data: bytes) -> None:
         """Written to a temporary file, then hard-linked into place: ``link`` fails when the
         name exists, so of two writers exactly one wins, and the object appears whole."""
         path = self._path(name)
         tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+        out = self._open_locked(tmp, name)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with open(tmp, "xb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
             os.link(tmp, path)
             fsync_dir(path.parent)
         except FileExistsError:
@@ -71,6 +76,22 @@ class LocalStore:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+            out.close()  # the lock goes last, once the temporary name is gone
+
+    def _open_locked(self, tmp: Path, name: str) -> BinaryIO:
+        """A new temporary file, locked for as long as it is open."""
+        try:
+            tmp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            out = open(tmp, "xb")
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+        try:
+            fcntl.flock(out.fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            out.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        return out
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[BinaryIO]:
@@ -113,20 +134,55 @@ class LocalStore:
             return 0
         except OSError as exc:
             raise StoreError(f"local store {self.region}: cannot list {parent or '.'} ({exc.strerror})") from exc
+        removed = 0
         for path in candidates:
             try:
-                if path.stat().st_nlink > 1:  # create() linked it into place: the object's
-                    path.unlink()             # other name, so unlink it and zero nothing
-                else:
-                    shred(path)
-            except FileNotFoundError:
-                continue  # its writer removed it meanwhile
+                removed += _reclaim(path)
             except OSError as exc:
                 raise StoreError(f"local store {self.region}: cannot delete a partial write ({exc.strerror})") from exc
-        return len(candidates)
+        if removed:
+            fsync_dir(directory)
+        return removed
 
     def _path(self, name: str) -> Path:
         parts = name.split("/")
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise VaultInputError(f"object name {name!r} is not a plain relative path")
         return self.root.joinpath(*parts)
+
+
+def _reclaim(path: Path) -> bool:
+    """Remove a killed writer's temporary file; True if done. A file still locked (its
+    writer lives) is left alone; one with a second name (an object) is unlinked, not zeroed."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, IsADirectoryError):
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink: no writer of ours made it
+            return False
+        raise
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a live writer
+        info = os.fstat(fd)
+        try:
+            named = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            return False  # its writer finished meanwhile
+        if not stat.S_ISREG(info.st_mode) or (named.st_dev, named.st_ino) != (info.st_dev, info.st_ino):
+            return False
+        if info.st_nlink == 1:  # only this name: ciphertext nobody will read, zeroed
+            done = 0
+            while done < info.st_size:
+                done += os.pwrite(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)], done)
+            os.fsync(fd)
+        os.unlink(path)
+        return True
+    finally:
+        os.close(fd)
+
+
+_ZEROS = bytes(1 << 20)

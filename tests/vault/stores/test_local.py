@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from vault.errors import VaultInputError
-from vault.stores.base import put_bytes
+from vault.stores.base import get_bytes, put_bytes
 from vault.stores.local import LocalStore
 
 
@@ -52,3 +54,36 @@ def test_reclaiming_a_creator_s_linked_temp_file_leaves_the_object_whole(tmp_pat
     assert store.discard_partial("seal/") == 2
     assert path.read_bytes() == b"the-index-key"
     assert sorted(p.name for p in path.parent.iterdir()) == ["key.json"]
+
+
+def test_reclaiming_partials_spares_a_create_between_link_and_cleanup(tmp_path, monkeypatch):
+    """create() hard-links its temporary file into place and then unlinks it: for that
+    moment the ``.tmp-`` name IS the object. Another process reclaiming partial writes then
+    zeroed the object through it (found failing in a suite run: two vaults making the index
+    key at once, one read back zeros). A live writer's file is never touched."""
+    store = LocalStore(tmp_path, "eu")
+    real_link = os.link
+    reclaimed = []
+
+    def link_then_another_process_reclaims(src, dst, *args, **kwargs):
+        real_link(src, dst, *args, **kwargs)
+        reclaimed.append(store.discard_partial("seal/"))
+
+    monkeypatch.setattr(os, "link", link_then_another_process_reclaims)
+    store.create("seal/key.json", b"the key")
+    monkeypatch.undo()
+    assert reclaimed == [0]
+    assert get_bytes(store, "seal/key.json") == b"the key"
+    assert sorted(p.name for p in (tmp_path / "seal").iterdir()) == ["key.json"]
+
+
+def test_reclaiming_partials_spares_a_write_in_progress(tmp_path):
+    store = LocalStore(tmp_path, "eu")
+    put_bytes(store, "data/r/audio", b"old")
+    with store.writer("data/r/audio") as out:
+        out.write(b"new, half")
+        assert store.discard_partial("data/r/") == 0
+        out.write(b" and the rest")
+    assert get_bytes(store, "data/r/audio") == b"new, half and the rest"
+    assert sorted(p.name for p in (tmp_path / "data" / "r").iterdir()) == ["audio"]
+
