@@ -98,6 +98,11 @@ class Settings:
     min_rate_hz: int = 4000
     max_rate_hz: int = 192000
     max_channels: int = 8
+    #: Largest segment fetched from ``s3://`` or ``https://``, in bytes, checked while it
+    #: streams in (a file's duration can only be checked once it is here); 0: derived per
+    #: segment from its room in the call (to the call's end, plus the overrun allowed) as
+    #: 16-bit samples at ``max_rate_hz``, plus 64 KiB of headers.
+    max_segment_bytes: int = 0
     #: Seconds between sweeps of dead workers' temp work dirs (0: only at worker start).
     workdir_sweep_interval_s: float = 300.0
     #: Logging level of the JSON logs.

@@ -4,10 +4,13 @@ files where size is the point), never committed."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +18,7 @@ import pytest
 import soundfile
 
 from audio.decode import DecodeLimits, open_source
+from callrec.errors import is_permanent
 from audio.errors import AudioInputError
 from worker.calls.assemble import assemble_manifest
 from worker.cli import main
@@ -188,3 +192,134 @@ def test_nonsensical_limit_settings_are_refused():
         InputLimits.from_settings(Settings(max_events=0))
     with pytest.raises(Exception, match="the lowest rate is above the highest"):
         InputLimits.from_settings(Settings(min_rate_hz=9000, max_rate_hz=8000))
+    with pytest.raises(Exception, match="CALLREC_MAX_SEGMENT_BYTES: must be 0 \\(derived\\) or more"):
+        InputLimits.from_settings(Settings(max_segment_bytes=-1))
+
+
+class CountingRemote:
+    """A remote source backend that counts the bytes handed out (how far a fetch read)."""
+
+    def __init__(self, inner):
+        self.inner, self.read_bytes = inner, 0
+
+    @contextlib.contextmanager
+    def reader(self, location, limit=None):
+        with self.inner.reader(location, limit) as src:
+            outer = self
+
+            class Counted:
+                def read(self, size=-1):
+                    block = src.read(size)
+                    outer.read_bytes += len(block)
+                    return block
+            yield Counted()
+
+    def delete(self, location):
+        self.inner.delete(location)
+
+
+def s3_call(tmp_path: Path, moto_url: str, monkeypatch, leg_a_bytes: bytes | None = None):
+    """The test call with its segments in a bucket of moto's S3 (leg a replaced by
+    ``leg_a_bytes`` when given); returns the manifest and the bucket's store."""
+    import uuid
+
+    from tests.aws import aws_client
+    from vault.stores.s3 import S3Store
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    incoming = S3Store(aws_client("s3", moto_url, "eu"), f"legs-{uuid.uuid4().hex[:8]}", "eu")
+    incoming.ensure_bucket()
+    local = write_call(tmp_path / "call")
+    data = json.loads(local.read_text())
+    for segment in data["segments"]:
+        name = segment["uri"].removeprefix("file:")
+        body = (local.parent / name).read_bytes()
+        if leg_a_bytes is not None and name.endswith("-a.wav"):
+            body = leg_a_bytes
+        with incoming.writer(f"legs/{name}") as out:
+            out.write(body)
+        segment["uri"] = f"s3://{incoming.bucket}/legs/{name}"
+    manifest = tmp_path / "s3-call.json"
+    manifest.write_text(json.dumps(data))
+    return manifest, incoming
+
+
+def remote_backends(settings: Settings):
+    from worker.calls.sources import default_remotes
+
+    counted: dict[str, CountingRemote] = {}
+
+    def remotes(region):
+        counted.update({scheme: CountingRemote(inner)
+                        for scheme, inner in default_remotes(settings, region).items()})
+        return counted
+    return build_backends(settings, remotes=remotes), counted
+
+
+def huge_wav(data_bytes: int) -> bytes:
+    """A 16-bit 8 kHz WAV header promising ``data_bytes``, then that many zero bytes."""
+    header = io.BytesIO()
+    soundfile.write(header, np.zeros(8, dtype=np.int16), 8000, format="WAV", subtype="PCM_16")
+    head = header.getvalue()[:-16]
+    return head[:4] + (36 + data_bytes).to_bytes(4, "little") + head[8:-4] + data_bytes.to_bytes(4, "little") + \
+        bytes(data_bytes)
+
+
+def test_an_s3_segment_past_the_byte_cap_is_refused_while_it_streams(tmp_path, moto_url, monkeypatch):
+    """A remote segment was copied whole into temp before its duration was checked: a 60 s
+    call could fill the disk. The copy stops at the cap (CALLREC_MAX_SEGMENT_BYTES), the error
+    names the segment, nothing is left in temp and nothing is stored or destroyed."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    manifest, incoming = s3_call(tmp_path, moto_url, monkeypatch, huge_wav(8 << 20))
+    settings = settings_for(tmp_path, source_roots=f"s3://{incoming.bucket}/legs/", aws_endpoint_url=moto_url,
+                            inbox=f"s3://{incoming.bucket}/legs", max_segment_bytes=100_000)
+    backends, counted = remote_backends(settings)
+    refusal = (rf"^segments\[0\]\.uri: s3://{incoming.bucket}/legs/CA1-a\.wav is larger than 100000 bytes "
+               r"\(CALLREC_MAX_SEGMENT_BYTES\)$")
+    with pytest.raises(ManifestError, match=refusal) as caught:
+        process_call(manifest, backends)
+    assert is_permanent(caught.value)
+    assert counted["s3"].read_bytes <= 100_000 + (1 << 20)  # one block past the cap at most
+    assert list(temp.iterdir()) == []
+    assert sorted(incoming.names("legs/")) == ["legs/CA1-a.wav", "legs/CA1-b.wav"]
+    assert list(build_backends(settings).vault.region("eu").entries()) == []
+
+
+def test_the_segment_byte_cap_is_derived_from_the_calls_room_and_the_highest_rate(tmp_path, moto_url,
+                                                                                    monkeypatch):
+    """Unset, the cap is what the segment's room in the call (to the call's end, plus the
+    overrun allowed) holds as 16-bit samples at the highest accepted rate, plus 64 KiB of
+    headers: leg a starts at 1 s of a 4 s call, so 3 s at 8 kHz: 48000 + 65536 bytes."""
+    limits = dict(max_rate_hz=8000, max_segment_overrun_s=0.0, aws_endpoint_url=moto_url)
+    manifest, incoming = s3_call(tmp_path, moto_url, monkeypatch)
+    settings = settings_for(tmp_path, source_roots=f"s3://{incoming.bucket}/legs/", **limits)
+    assert process_call(manifest, build_backends(settings)).stored  # the real legs fit
+    manifest, incoming = s3_call(tmp_path / "big", moto_url, monkeypatch, huge_wav(48000 + 65536))
+    settings = settings_for(tmp_path / "big", source_roots=f"s3://{incoming.bucket}/legs/", **limits)
+    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: s3://.*/CA1-a\.wav is larger than 113536 bytes "
+                                            r"\(CALLREC_MAX_SEGMENT_BYTES unset: 3 s of room in the call at "
+                                            r"up to 8000 Hz\)$"):
+        process_call(manifest, build_backends(settings))
+
+
+def test_an_https_segment_past_the_byte_cap_is_refused_unread(tmp_path, media, monkeypatch):
+    """An https segment had only CALLREC_FETCH_MAX_BYTES (1 GiB); the segment's cap is lower."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    media.server.routes["/legs/big.wav"] = (200, {}, huge_wav(4 << 20))
+    media.server.requests.clear()
+    host = f"127.0.0.1:{media.port}"
+    manifest = edit(write_call(tmp_path / "call"),
+                    lambda d: d["segments"][0].update(uri=f"https://{host}/legs/big.wav"))
+    settings = settings_for(tmp_path, source_roots=f"{tmp_path / 'call'},https://{host}/", fetch_hosts=host,
+                            fetch_ca_file=str(media.cert), max_segment_bytes=100_000)
+    with pytest.raises(ManifestError, match=rf"^segments\[0\]\.uri: source: https://{host}/legs/big\.wav is "
+                                            r"larger than 100000 bytes \(CALLREC_MAX_SEGMENT_BYTES\)$") as caught:
+        process_call(manifest, build_backends(settings))
+    assert is_permanent(caught.value)
+    assert [path for path, _ in media.server.requests] == ["/legs/big.wav"]
+    assert list(temp.iterdir()) == []

@@ -81,10 +81,15 @@ class FetchPolicy:
                 return match.group(1), token
         return None
 
-    def fetch(self, uri: str, target: Path, where: str = "source") -> int:
+    def fetch(self, uri: str, target: Path, where: str = "source",
+              limit: tuple[int, str] | None = None) -> int:
         """Download ``uri`` into ``target``; returns its size in bytes. ``target`` is removed
-        on any failure."""
+        on any failure. ``limit`` (bytes, the setting to name) lowers ``max_bytes`` for this
+        fetch."""
         entry = self.check(uri, where)
+        max_bytes, setting = (self.max_bytes, "CALLREC_FETCH_MAX_BYTES")
+        if limit is not None and limit[0] < max_bytes:
+            max_bytes, setting = limit
         auth = self.auth(uri, entry)
         origin = urlsplit(uri).netloc
         timeout = httpx.Timeout(self.timeout_s)
@@ -98,7 +103,7 @@ class FetchPolicy:
                         if response.is_redirect:
                             url = self._redirect(url, response, where)
                             continue
-                        return self._save(uri, response, target, where)
+                        return self._save(uri, response, target, where, max_bytes, setting)
                 raise ManifestError(f"{where}: {shown(uri)} redirected more than {self.max_redirects} times")
         except httpx.TimeoutException as exc:
             target.unlink(missing_ok=True)
@@ -119,23 +124,22 @@ class FetchPolicy:
             raise ManifestError(f"{where}: {shown(url)} redirected away from https")
         return following
 
-    def _save(self, uri: str, response: httpx.Response, target: Path, where: str) -> int:
+    def _save(self, uri: str, response: httpx.Response, target: Path, where: str, max_bytes: int,
+              setting: str) -> int:
         status = response.status_code
         if status >= 500 or status == 429:
             raise FetchError(f"{where}: {shown(uri)} answered {status}")
         if status != 200:
             raise ManifestError(f"{where}: {shown(uri)} answered {status}")
         declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            raise ManifestError(f"{where}: {shown(uri)} is larger than {self.max_bytes} bytes "
-                                "(CALLREC_FETCH_MAX_BYTES)")
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise ManifestError(f"{where}: {shown(uri)} is larger than {max_bytes} bytes ({setting})")
         size = 0
         with open(target, "wb") as out:
             for chunk in response.iter_bytes(1 << 16):
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise ManifestError(f"{where}: {shown(uri)} is larger than {self.max_bytes} bytes "
-                                        "(CALLREC_FETCH_MAX_BYTES)")
+                if size > max_bytes:
+                    raise ManifestError(f"{where}: {shown(uri)} is larger than {max_bytes} bytes ({setting})")
                 out.write(chunk)
         return size
 

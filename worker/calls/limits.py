@@ -16,6 +16,10 @@ from worker.errors import ManifestError, UsageError
 from worker.calls.manifest import Manifest, Segment
 from worker.settings import Settings
 
+#: The derived byte cap of a fetched segment: 16-bit samples, and room for headers and tags.
+SEGMENT_SAMPLE_BYTES = 2
+SEGMENT_HEADER_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True)
 class InputLimits:
@@ -30,18 +34,22 @@ class InputLimits:
     min_rate_hz: int
     max_rate_hz: int
     max_channels: int
+    max_segment_bytes: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> InputLimits:
         limits = cls(settings.max_call_s, settings.max_events, settings.max_segments,
                      settings.max_manifest_bytes, settings.max_transcript_bytes,
                      settings.max_segment_overrun_s, settings.min_rate_hz, settings.max_rate_hz,
-                     settings.max_channels)
+                     settings.max_channels, settings.max_segment_bytes)
         for name in ("max_call_s", "max_events", "max_segments", "max_manifest_bytes",
                      "max_transcript_bytes", "min_rate_hz", "max_channels"):
             value = getattr(limits, name)
             if not (math.isfinite(value) and value > 0):
                 raise UsageError(f"setting CALLREC_{name.upper()}: must be positive, got {value!r}")
+        if not limits.max_segment_bytes >= 0:
+            raise UsageError("setting CALLREC_MAX_SEGMENT_BYTES: must be 0 (derived) or more, got "
+                             f"{limits.max_segment_bytes!r}")
         if not (math.isfinite(limits.max_segment_overrun_s) and limits.max_segment_overrun_s >= 0):
             raise UsageError("setting CALLREC_MAX_SEGMENT_OVERRUN_S: must be 0 or more, got "
                              f"{limits.max_segment_overrun_s!r}")
@@ -69,6 +77,19 @@ class InputLimits:
         """What any one audio input may hold (no call to measure it against)."""
         return DecodeLimits(self.max_call_s + self.max_segment_overrun_s, self.min_rate_hz,
                             self.max_rate_hz, self.max_channels)
+
+    def segment_bytes(self, manifest: Manifest, segment: Segment) -> tuple[int, str]:
+        """The most bytes ``segment`` may hold when it is fetched, and the setting to name.
+
+        ``max_segment_bytes`` when set; else what the segment's room in the call holds as
+        16-bit samples at the highest accepted rate, plus headers (a telephone leg is far
+        smaller: 8 kHz stereo is a twelfth of 192 kHz mono)."""
+        if self.max_segment_bytes:
+            return self.max_segment_bytes, "CALLREC_MAX_SEGMENT_BYTES"
+        room_s = self.segment(manifest, segment).max_duration_s
+        derived = math.ceil(room_s * self.max_rate_hz) * SEGMENT_SAMPLE_BYTES + SEGMENT_HEADER_BYTES
+        return derived, (f"CALLREC_MAX_SEGMENT_BYTES unset: {room_s:g} s of room in the call at up to "
+                         f"{self.max_rate_hz} Hz")
 
     def segment(self, manifest: Manifest, segment: Segment) -> DecodeLimits:
         """What ``segment`` may hold: no more audio than the call has time for after its start

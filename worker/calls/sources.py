@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from vault.errors import ObjectMissingError
+from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
 from worker.errors import ManifestError, SourceError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
@@ -68,8 +69,11 @@ def inbox(settings: Settings, region: str) -> Roots:
 class RemoteSource(Protocol):
     """One remote backend of sources (a URI scheme): read an object, delete it."""
 
-    def reader(self, location: Location) -> AbstractContextManager[BinaryIO]:
-        """The object's bytes; raises ``ManifestError`` when it does not exist."""
+    def reader(self, location: Location,
+               limit: tuple[int, str] | None = None) -> AbstractContextManager[BinaryIO]:
+        """The object's bytes; raises ``ManifestError`` when it does not exist. ``limit``
+        (bytes, the setting to name): the caller stops reading past it; a backend that
+        copies first stops there too."""
         ...
 
     def delete(self, location: Location) -> None:
@@ -84,7 +88,7 @@ class S3Sources:
         self._settings, self._region = settings, region
 
     @contextmanager
-    def reader(self, location: Location) -> Iterator[BinaryIO]:
+    def reader(self, location: Location, limit: tuple[int, str] | None = None) -> Iterator[BinaryIO]:
         try:
             with self._store(location).reader(location.key) as src:
                 yield src
@@ -110,14 +114,14 @@ class HttpsSources:
         self._settings = settings
 
     @contextmanager
-    def reader(self, location: Location) -> Iterator[BinaryIO]:
+    def reader(self, location: Location, limit: tuple[int, str] | None = None) -> Iterator[BinaryIO]:
         import tempfile
 
         from worker.calls.fetch import FetchPolicy
 
         with tempfile.TemporaryDirectory(prefix="callrec-fetch-") as workdir:
             target = Path(workdir) / "source"
-            FetchPolicy.from_settings(self._settings).fetch(location.uri, target)
+            FetchPolicy.from_settings(self._settings).fetch(location.uri, target, "source", limit)
             with open(target, "rb") as src:
                 yield src
 
@@ -137,12 +141,17 @@ class SourceFetcher:
     def __init__(self, manifest: Manifest, settings: Settings, workdir: Path | None = None,
                  remotes: Mapping[str, RemoteSource] | None = None):
         self._roots = source_roots(manifest, settings)
+        self._manifest, self._limits = manifest, InputLimits.from_settings(settings)
         self._workdir = workdir
         self._remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
         self._fetched: dict[str, Path] = {}
 
     def __call__(self, segment: Segment) -> BinaryIO:
-        return self.open(segment.location)
+        if segment.location.path is not None:
+            return self.open(segment.location)
+        # Fetched whole before its duration can be read: bounded while it streams in.
+        limit = self._limits.segment_bytes(self._manifest, segment)
+        return open_confined(self._fetch(segment.location, limit[0], limit[1]), None)
 
     def open(self, location: Location, max_bytes: int | None = None) -> BinaryIO:
         """The source at ``location`` opened for reading; ``SourceError`` when it may not be."""
@@ -159,7 +168,7 @@ class SourceFetcher:
         with self.open(location, max_bytes) as handle:
             return read_limited(handle, location.uri, max_bytes)
 
-    def _fetch(self, location: Location, max_bytes: int | None) -> Path:
+    def _fetch(self, location: Location, max_bytes: int | None, setting: str | None = None) -> Path:
         if location.uri in self._fetched:
             return self._fetched[location.uri]
         scheme = location.uri.partition("://")[0]
@@ -171,16 +180,21 @@ class SourceFetcher:
         if self._workdir is None:
             raise SourceError(f"{location.uri}: remote sources need the pipeline's temp dir")
         target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
+        limit = (max_bytes, setting) if max_bytes is not None and setting is not None else None
         try:
-            with self._remotes[scheme].reader(location) as src, open(target, "wb") as out:
+            with self._remotes[scheme].reader(location, limit) as src, open(target, "wb") as out:
                 copied = 0
                 while block := src.read(1 << 20):
                     copied += len(block)
                     if max_bytes is not None and copied > max_bytes:
-                        raise SourceError(f"{location.uri}: more than {max_bytes} bytes")
+                        named = f" ({setting})" if setting else ""
+                        raise SourceError(f"{location.uri} is larger than {max_bytes} bytes{named}")
                     out.write(block)
-        except OSError as exc:
-            raise (resource_error(exc) or exc) from exc
+        except BaseException as exc:
+            target.unlink(missing_ok=True)  # nothing half-copied left behind
+            if isinstance(exc, OSError):
+                raise (resource_error(exc) or exc) from exc
+            raise
         self._fetched[location.uri] = target
         return target
 
