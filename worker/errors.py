@@ -133,9 +133,10 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
     stores or shows an error text (job status, logs, audit records and tombstones, the CLI's
     stderr) calls this one function. References keep their shape: recording and job ids
     (``rec_us_<hex>``, ``call-<hex>``) stay whole, other words keep their short digit runs,
-    while ``plan: '4532015112830366'`` becomes ``plan: '################'``. ``card_numbers_only`` hides runs of card-number length
-    only (12+ digits): the CLI's stderr goes to the operator who typed the input, and its
-    byte counts and rates (``header promises 4160000 data bytes``) are what they need.
+    while ``plan: '4532015112830366'`` becomes ``plan: '################'``.
+    ``card_numbers_only`` hides runs of card-number length only (12+ digits): the CLI's
+    stderr goes to the operator who typed the input, and its byte counts and rates
+    (``header promises 4160000 data bytes``) are what they need.
     """
     short = _LONG_RUN if card_numbers_only else _DIGIT_RUN
     pieces: list[str] = []
@@ -155,7 +156,8 @@ def _scrub_word(word: str) -> str:
     pieces: list[str] = []
     end = 0
     for found in _PRODUCT_ID.finditer(word):
-        pieces += [_LONG_RUN.sub(_hide, word[end:found.start()]), _ID_DIGIT_RUN.sub(_hide_card, found.group())]
+        pieces.append(_LONG_RUN.sub(_hide, word[end:found.start()]))
+        pieces.append(_ID_DIGIT_RUN.sub(_hide_card, found.group()))
         end = found.end()
     pieces.append(_LONG_RUN.sub(_hide, word[end:]))
     return "".join(pieces)
