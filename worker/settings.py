@@ -138,6 +138,10 @@ class Settings:
     api_max_body_bytes: int = 1 << 20
     #: Requests per second per API key (429 with Retry-After past it).
     api_rate_per_s: int = 50
+    #: Requests per second per client address without a valid API key (Twilio callbacks,
+    #: review pages, a wrong or missing key; 429 past it; 0: no limit). Behind a proxy every
+    #: client has the proxy's address: raise it, or limit there.
+    api_rate_per_client_s: int = 20
     #: Root of the local files an HTTP manifest may name (``<root>/<account>/...``);
     #: empty: HTTP manifests name no local files, only ``s3://`` and ``https://`` sources.
     api_inbox: str = ""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from worker.api import openapi
+from worker.api.auth import ClientRateLimit
 from worker.api.errors import ApiError, error_response
 from worker.api import review
 from worker.api.ingress import connect, twilio
@@ -40,6 +42,7 @@ def create_app(services: Services, modules=None) -> Starlette:
               Route("/v1/health", health, methods=["GET"])]
     for module in modules if modules is not None else MODULES:
         routes.extend(module.ROUTES)
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
+                    middleware=[Middleware(ClientRateLimit)])
     app.state.services = services
     return app

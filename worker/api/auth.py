@@ -1,10 +1,17 @@
-"""Who is asking: the API key (``Authorization: Bearer crk_...``) and its rate limit."""
+"""Who is asking: the API key (``Authorization: Bearer crk_...``) and its rate limit.
+
+A request without a valid key (a Twilio callback, a review page, a missing or wrong key) is
+limited per client address instead (``ClientRateLimit``, before any route), so nobody can
+flood the service or guess keys unmetered, nor skip the count with a made-up key.
+"""
 
 from __future__ import annotations
 
+import redis
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from worker.api.errors import ApiError
+from worker.api.errors import ApiError, error_response
 from worker.api.keys import ApiKey
 
 
@@ -24,3 +31,49 @@ def authenticate(request: Request) -> ApiKey:
         raise ApiError(429, "rate_limited", f"more than {services.limiter.rate_per_s} requests per "
                        "second with this key (CALLREC_API_RATE_PER_S)", headers={"Retry-After": str(wait_s)})
     return key
+
+
+def client_address(scope: Scope) -> str:
+    """The peer's address (a proxy's, behind one: forwarded headers can be forged)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def check_client_rate(services, address: str) -> None:
+    """Count one request from ``address`` without a valid key; 429 past the limit."""
+    limiter = services.client_limiter
+    wait_s = limiter.retry_after_s(address) if limiter is not None else None
+    if wait_s is not None:
+        raise ApiError(429, "rate_limited", f"more than {limiter.rate_per_s} requests per second from this "
+                       "address without an API key (CALLREC_API_RATE_PER_CLIENT_S)",
+                       headers={"Retry-After": str(wait_s)})
+
+
+class ClientRateLimit:
+    """ASGI middleware: an HTTP request carrying no API key counts against its address."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        services = scope["app"].state.services if scope["type"] == "http" else None
+        try:
+            if services is not None and not _valid_key(services, scope):
+                check_client_rate(services, client_address(scope))
+        except ApiError as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        except redis.RedisError:
+            pass  # Redis is out: the route answers (503 where it needs Redis)
+        await self.app(scope, receive, send)
+
+
+def _valid_key(services, scope: Scope) -> bool:
+    """The request carries an active API key (verified keys are cached: no second lookup
+    when the route authenticates)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return scheme.lower() == "bearer" and bool(token.strip()) and \
+                services.keys.verify(token.strip()) is not None
+    return False

@@ -23,6 +23,8 @@ class Services:
     keys: KeyStore
     limiter: RateLimiter
     submitter: Submitter
+    #: Per client address, for requests without a valid API key.
+    client_limiter: RateLimiter | None = None
 
 
 #: Seconds a verified API key is trusted without asking Redis again (a revocation takes
@@ -37,5 +39,8 @@ def build_services(settings: Settings, broker, vault: Vault | None = None) -> Se
     queue = JobQueue(broker, settings)
     client = broker.client
     return Services(settings=settings, client=client, queue=queue, vault=vault or build_vault(settings),
-                    keys=KeyStore(client, cache_s=KEY_CACHE_S), limiter=RateLimiter(client, settings.api_rate_per_s),
-                    submitter=Submitter(queue, client))
+                    keys=KeyStore(client, cache_s=KEY_CACHE_S),
+                    limiter=RateLimiter(client, settings.api_rate_per_s),
+                    submitter=Submitter(queue, client),
+                    client_limiter=RateLimiter(client, settings.api_rate_per_client_s,
+                                               namespace="callrec:api:client"))

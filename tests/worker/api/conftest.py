@@ -86,6 +86,7 @@ def api_settings(api_env, redis_url):
                    api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
                    fetch_hosts=api_env["CALLREC_FETCH_HOSTS"], fetch_ca_file=api_env["CALLREC_FETCH_CA_FILE"],
                    twilio_auth_tokens=api_env["CALLREC_TWILIO_AUTH_TOKENS"], api_rate_per_s=1000,
+                   api_rate_per_client_s=1000,
                    api_max_body_bytes=64 * 1024)
 
 

@@ -202,33 +202,6 @@ def test_an_error_never_echoes_a_card_number(api, acme, inbox):
     assert "4532015112830366" not in json.dumps(error) and "################" in error["message"]
 
 
-def test_rate_limit_is_429_with_retry_after(api_settings, keys, redis_client):
-    from dataclasses import replace
-
-    import httpx
-
-    from tests.worker.api.server import ThreadedServer
-    from worker.api.app import create_app
-    from worker.api.services import build_services
-    from tests.worker.conftest import queue_broker
-
-    broker = queue_broker()
-
-    server = ThreadedServer(create_app(build_services(replace(api_settings, api_rate_per_s=3), broker))).start()
-    try:
-        headers = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
-        other = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
-        with httpx.Client(base_url=server.url) as client:
-            codes = [client.get("/v1/jobs/x", headers=headers) for _ in range(8)]
-            limited = [r for r in codes if r.status_code == 429]
-            assert limited, [r.status_code for r in codes]
-            assert 1 <= int(limited[0].headers["retry-after"]) <= 1
-            assert limited[0].json()["error"]["code"] == "rate_limited"
-            assert client.get("/v1/jobs/x", headers=other).status_code == 404  # per key
-    finally:
-        server.stop()
-
-
 def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process):
     job = submit(api, acme, sample_manifest(inbox, call_id="CA-del")).json()
     rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]

@@ -1,0 +1,84 @@
+"""Rate limits per client address (requests without a valid API key) and per key, with the
+real server and client; the limiters' clock is frozen inside one second, so the counts are
+exact however slow the machine."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from worker.api.ratelimit import RateLimiter
+
+#: Half-way through one second: every request falls in the same window, Retry-After is 1.
+FROZEN_S = 1_000_000.5
+
+
+@pytest.fixture
+def limited(api_settings, redis_client):
+    """A server whose limits are 3 requests per key and 3 per address without a key."""
+    from tests.worker.api.server import ThreadedServer
+    from tests.worker.conftest import queue_broker
+    from worker.api.app import create_app
+    from worker.api.services import build_services
+
+    broker = queue_broker()
+    services = build_services(api_settings, broker)
+    def frozen(rate_per_s: int) -> RateLimiter:
+        return RateLimiter(broker.client, rate_per_s, namespace=f"t{uuid.uuid4().hex}", clock=lambda: FROZEN_S)
+
+    services = replace(services, limiter=frozen(3), client_limiter=frozen(3))
+    server = ThreadedServer(create_app(services)).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            yield client
+    finally:
+        server.stop()
+
+
+def assert_limited(response, setting: str) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["retry-after"] == "1"
+    error = response.json()["error"]
+    assert error["code"] == "rate_limited" and setting in error["message"]
+
+
+def test_requests_without_a_key_are_limited_per_address(limited, keys):
+    codes = [limited.get("/v1/health").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    assert_limited(limited.get("/v1/health"), "CALLREC_API_RATE_PER_CLIENT_S")
+    assert_limited(limited.get("/v1/openapi.json"), "CALLREC_API_RATE_PER_CLIENT_S")
+    assert_limited(limited.get("/review/not-a-token"), "CALLREC_API_RATE_PER_CLIENT_S")
+    good = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+    assert limited.get("/v1/jobs/x", headers=good).status_code == 404  # a key has its own limit
+
+
+def test_twilio_callbacks_are_limited_per_address(limited):
+    form = {"AccountSid": "AC" + "0" * 32, "RecordingSid": "RE1", "RecordingUrl": "https://x/y"}
+    codes = [limited.post("/v1/ingress/twilio/acme/recording", data=form).status_code for _ in range(3)]
+    assert codes == [403, 403, 403]  # no profile, no token: refused, and counted
+    assert_limited(limited.post("/v1/ingress/twilio/acme/recording", data=form), "CALLREC_API_RATE_PER_CLIENT_S")
+    made_up = {"Authorization": "Bearer crk_" + "x" * 40}  # a key nobody has does not skip the count
+    assert_limited(limited.post("/v1/ingress/twilio/acme/recording", data=form, headers=made_up),
+                   "CALLREC_API_RATE_PER_CLIENT_S")
+
+
+def test_guessing_keys_is_limited_per_address(limited, keys):
+    wrong = {"Authorization": "Bearer crk_" + "x" * 40}
+    codes = [limited.get("/v1/jobs/x", headers=wrong).status_code for _ in range(3)]
+    assert codes == [401, 401, 401]
+    assert_limited(limited.get("/v1/jobs/x", headers=wrong), "CALLREC_API_RATE_PER_CLIENT_S")
+    good = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+    assert limited.get("/v1/jobs/x", headers=good).status_code == 404
+
+
+def test_each_key_is_limited_on_its_own(limited, keys):
+    one = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+    other = {"Authorization": f"Bearer {keys.create('acme')[1]}"}
+    codes = [limited.get("/v1/jobs/x", headers=one).status_code for _ in range(3)]
+    assert codes == [404, 404, 404]
+    assert_limited(limited.get("/v1/jobs/x", headers=one), "CALLREC_API_RATE_PER_S")
+    assert limited.get("/v1/jobs/x", headers=other).status_code == 404
+    assert limited.get("/v1/health").status_code == 200  # the address's own count is untouched
