@@ -33,6 +33,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "azure-docs-hello.json": ("azure", 2, 0, (0.76, 1.52), ("Hello", "world.")),
     "revai-python-sdk.json": ("revai", 16, 0, (0.3, 0.52), ("gonna", "be", "talking", "about")),
     "speechmatics-batch.json": ("speechmatics", 6, 0, (1.41, 1.83), ("Tidy", "things", "Place", "shelves")),
+    "speechmatics-realtime-two-speakers.json": ("speechmatics", 4, 0, (0.029999999329447746, 0.26999998092651367),
+                                                ("That's", "amazing", "I", "know")),
     "speechmatics-entity.json": ("speechmatics", 1, 0, (8.44150447845459, 10.169486045837402), ("$2.05",)),
     "contact-lens-redacted.json": ("contact-lens", 0, 4, None, ()),
     "call-analytics-redacted.json": ("aws-call-analytics", 0, 1, None, ()),
