@@ -41,10 +41,11 @@ from redaction.errors import RedactionError, RedactionInputError, VerificationEr
 from redaction.masker import Masker
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
-from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, covered, plan
+from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, Source, covered, plan
 from redaction.words import TimedWord
 
-#: Detector names of recognizer findings: "recognizer:<name>".
+#: Detector names of recognizer findings: "recognizer:<name>" (a name only: code decides
+#: by ``Detection.source``).
 RECOGNIZER_PREFIX = "recognizer:"
 
 #: Entity of a keyed digit that is not part of a card number, expiry date or code.
@@ -85,7 +86,7 @@ def detect(
     transcript's provider-redacted words, its segments without word times), kept as given."""
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
-    detectors = [DetectorVersion(receiver.name, receiver.version)]
+    detectors = [DetectorVersion(receiver.name, receiver.version, Source.DTMF)]
 
     def tee() -> Iterator[np.ndarray]:
         for block in blocks:
@@ -96,7 +97,8 @@ def detect(
     heard: list[TimedWord] = []
     if recognizer is not None:
         heard = list(recognizer.recognize(stream, rate_hz))
-        detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version))
+        detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
+                                         Source.RECOGNIZER))
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
@@ -104,13 +106,15 @@ def detect(
 
     detections = _keyed(tones)
     if words:
-        detections += _spoken(words, words_detector)
-        detectors.append(DetectorVersion(words_detector, cards.VERSION))
+        detections += _spoken(words, words_detector, Source.TRANSCRIPT)
+        detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
-        detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}")
+        detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER)
     detections += list(spans)
-    for name in sorted({d.detector for d in spans} - {d.name for d in detectors}):
-        detectors.append(DetectorVersion(name, cards.VERSION))
+    named = {d.name for d in detectors}
+    for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
+                               key=lambda pair: pair[0]):
+        detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
 
 
@@ -121,7 +125,7 @@ def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:
         for index in entity.words:
             label[index] = entity.entity
     return [
-        Detection(t.start_s, t.end_s, KEYED, label.get(i, KEYED_DIGIT), "dtmf", t.confidence)
+        Detection(t.start_s, t.end_s, KEYED, label.get(i, KEYED_DIGIT), "dtmf", t.confidence, Source.DTMF)
         for i, t in enumerate(tones)
     ]
 
@@ -157,8 +161,9 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
     return [w for w in heard if not tone(w)]
 
 
-def _spoken(words: Sequence[TimedWord], detector: str) -> list[Detection]:
-    return [Detection(e.start_s, e.end_s, SPOKEN, e.entity, detector, e.confidence) for e in find_entities(words)]
+def _spoken(words: Sequence[TimedWord], detector: str, source: Source) -> list[Detection]:
+    return [Detection(e.start_s, e.end_s, SPOKEN, e.entity, detector, e.confidence, source)
+            for e in find_entities(words)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:
@@ -342,10 +347,10 @@ def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig
     widen_s = config.speech_pad_ms / 1000.0
     detections = [
         replace(d, start_s=max(0.0, d.start_s - widen_s), end_s=d.end_s + widen_s)
-        if d.detector.startswith(RECOGNIZER_PREFIX) else d
+        if d.source is Source.RECOGNIZER else d
         for d in findings.detections
     ]
-    detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0) for a, b in regions]
+    detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions]
     return plan(
         detections,
         rate_hz=rate_hz,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redaction.spans import Detection
+from redaction.spans import Detection, Source
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,7 @@ class DetectorVersion:
 
     name: str
     version: str
+    source: Source
 
 
 @dataclass(frozen=True)

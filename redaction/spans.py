@@ -7,12 +7,25 @@ overlapping or nearly touching spans are merged into one masked interval.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: How sensitive data was conveyed.
 KEYED, SPOKEN = "keyed", "spoken"
+
+
+class Source(enum.Enum):
+    """Which kind of detector found a detection. Code decides by this (the planner pads
+    what a recognizer heard); ``Detection.detector`` is the detector's name in reports and
+    metadata ("dtmf", "recognizer:whisper", "transcript:aws", "transcript:aws-redaction")."""
+
+    DTMF = "dtmf"  #: the DTMF receiver: keyed digits
+    RECOGNIZER = "recognizer"  #: a speech recognizer listening to the audio
+    TRANSCRIPT = "transcript"  #: a transcript's timed words, or the text of an untimed segment
+    PROVIDER_REDACTION = "provider-redaction"  #: what the transcription provider redacted
+    VERIFICATION = "verification"  #: a region verification masked whole
 #: Spans closer than this are masked as one (no 20 ms of audio between two masks).
 MERGE_GAP_S = 0.05
 #: Seconds times rate lands a hair off whole samples (1.2 * 1000 = 1200.0000000000002).
@@ -24,7 +37,8 @@ class Detection:
     """Something to mask: where, how it was conveyed, what it is, who found it, how sure.
 
     ``kind`` is keyed or spoken; ``entity`` is card_number, expiry, security_code or
-    keyed_digit; ``detector`` is e.g. "dtmf", "transcript:aws" or "recognizer:builtin".
+    keyed_digit; ``detector`` is e.g. "dtmf", "transcript:aws" or "recognizer:builtin" (the
+    name reports give); ``source`` is the kind of detector, for code to decide by.
     """
 
     start_s: float
@@ -33,6 +47,7 @@ class Detection:
     entity: str
     detector: str
     confidence: float
+    source: Source
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from redaction.cards import find_entities
 from redaction.errors import TranscriptError
-from redaction.spans import SPOKEN, Detection
+from redaction.spans import SPOKEN, Detection, Source
 from redaction.transcripts import (
     assemblyai,
     aws,
@@ -96,24 +96,25 @@ def detections(transcript: Transcript) -> tuple[Detection, ...]:
     ``transcript:<format>-redaction``) and each segment without word times whose text holds
     card data or a provider marker without a time, whole and padded."""
     redaction = f"transcript:{transcript.format}-redaction"
-    found = [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE)
+    found = [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE, Source.PROVIDER_REDACTION)
              for m in transcript.marked]
     segments = transcript.segments
     for segment in segments:
-        found += [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE)
-                  for m in segment.marked]
+        found += [Detection(m.start_s, m.end_s, SPOKEN, m.entity, redaction, MARKED_CONFIDENCE,
+                            Source.PROVIDER_REDACTION) for m in segment.marked]
         entities = markers_in(segment.text)
         if len(entities) > len(segment.marked):  # a marker without a time: the whole segment
-            found.append(_whole(segment, entities[0], redaction, MARKED_CONFIDENCE))
+            found.append(_whole(segment, entities[0], redaction, MARKED_CONFIDENCE, Source.PROVIDER_REDACTION))
     for entity, holders in entities_in([(s.text, s.start_s, s.end_s) for s in segments]):
         for k in sorted(holders):
-            found.append(_whole(segments[k], entity.entity, f"transcript:{transcript.format}", entity.confidence))
+            found.append(_whole(segments[k], entity.entity, f"transcript:{transcript.format}", entity.confidence,
+                                Source.TRANSCRIPT))
     return tuple(sorted(found, key=lambda d: (d.start_s, d.end_s)))
 
 
-def _whole(segment: Segment, entity: str, detector: str, confidence: float) -> Detection:
+def _whole(segment: Segment, entity: str, detector: str, confidence: float, source: Source) -> Detection:
     return Detection(max(0.0, segment.start_s - SEGMENT_PAD_S), segment.end_s + SEGMENT_PAD_S, SPOKEN, entity,
-                     detector, confidence)
+                     detector, confidence, source)
 
 
 def write_back(transcript: Transcript) -> WriteBack:

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from redaction.report import DetectorVersion, RedactionReport, Verification
-from redaction.spans import Detection
+from redaction.spans import Detection, Source
 
 
 def test_to_dict_lists_spans_masks_detectors_and_verification() -> None:
@@ -15,9 +15,9 @@ def test_to_dict_lists_spans_masks_detectors_and_verification() -> None:
         duration_s=12.0,
         rate_hz=8000,
         mask="tone",
-        spans=(Detection(1.0, 1.07, "keyed", "keyed_digit", "dtmf", 0.99),),
+        spans=(Detection(1.0, 1.07, "keyed", "keyed_digit", "dtmf", 0.99, Source.DTMF),),
         masked=((0.85, 1.17),),
-        detectors=(DetectorVersion("dtmf", "1.0"),),
+        detectors=(DetectorVersion("dtmf", "1.0", Source.DTMF),),
         verification=Verification(passed=True, dtmf_remaining=0, spans_unmasked=0),
     )
     assert report.verified and report.masked_s == pytest.approx(0.32)

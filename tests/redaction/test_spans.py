@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.spans import KEYED, Detection, MaskInterval, covered, plan
+from redaction.spans import KEYED, Detection, MaskInterval, Source, covered, plan
 
 
 def detection(start_s: float, end_s: float) -> Detection:
-    return Detection(start_s, end_s, KEYED, "keyed_digit", "dtmf", 1.0)
+    return Detection(start_s, end_s, KEYED, "keyed_digit", "dtmf", 1.0, Source.DTMF)
 
 
 def test_pads_before_more_than_after_and_clips_to_the_audio() -> None:
@@ -39,7 +39,7 @@ def test_covered_means_inside_one_interval() -> None:
 
 
 def test_report_form_rounds_and_names_every_field() -> None:
-    assert Detection(1.23456, 2.0, "spoken", "expiry", "transcript:aws", 0.87654).to_dict() == {
+    assert Detection(1.23456, 2.0, "spoken", "expiry", "transcript:aws", 0.87654, Source.TRANSCRIPT).to_dict() == {
         "start_s": 1.235, "end_s": 2.0, "kind": "spoken", "entity": "expiry",
         "detector": "transcript:aws", "confidence": 0.877,
     }

@@ -27,7 +27,7 @@ from redaction.engine import redact_file
 from redaction.errors import RedactionInputError, TranscriptError
 from redaction.recognizer import Recognizer
 from redaction.report import RedactionReport
-from redaction.spans import Detection
+from redaction.spans import Detection, Source
 from redaction.transcripts import Transcript
 from redaction.transcripts.clock import ToRecording
 from worker.calls.assemble import AssemblyOutcome
@@ -78,9 +78,13 @@ def current_detector_version(recognizer: Recognizer | None) -> str:
     return ",".join(parts)
 
 
+#: Detectors that listen to the audio (a transcript is per call, not a detector version).
+AUDIO_DETECTORS = frozenset({Source.DTMF, Source.RECOGNIZER})
+
+
 def detector_version_of(report: RedactionReport) -> str:
     """Audio detectors that ran (transcripts are per call, not a detector version)."""
-    return ",".join(f"{d.name}/{d.version}" for d in report.detectors if not d.name.startswith("transcript"))
+    return ",".join(f"{d.name}/{d.version}" for d in report.detectors if d.source in AUDIO_DETECTORS)
 
 
 def load_transcript(path: Path, format_name: str, max_bytes: int | None = None) -> Transcript:

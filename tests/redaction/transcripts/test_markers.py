@@ -84,9 +84,9 @@ def test_marker_words(text: str, entity: str | None) -> None:
 
 def test_a_span_past_the_end_of_the_audio_is_bad_input_and_nothing_is_written(call: Path, tmp_path: Path) -> None:
     from redaction.errors import RedactionInputError
-    from redaction.spans import SPOKEN, Detection
+    from redaction.spans import SPOKEN, Detection, Source
 
-    late = Detection(60.0, 61.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0)
+    late = Detection(60.0, 61.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0, Source.PROVIDER_REDACTION)
     with pytest.raises(RedactionInputError, match=r"transcript span 1 \(transcript:aws-redaction\) starts at 60.00 s, "
                                                   r"past the end of the audio \(6.00 s\)"):
         redact_file(call, tmp_path / "out.wav", spans=[late])

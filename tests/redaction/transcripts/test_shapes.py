@@ -9,7 +9,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.errors import TranscriptError
-from redaction.spans import SPOKEN, Detection
+from redaction.spans import SPOKEN, Detection, Source
 from redaction.transcripts import detections_to_recording_clock
 
 CARD = "my card is 4111 1111 1111 1111 thanks"
@@ -138,9 +138,9 @@ def test_spans_move_to_the_recording_clock_like_words() -> None:
     def to_recording(call_s: float) -> float | None:
         return call_s - 40.0 if 40.0 <= call_s <= 120.0 else None
 
-    spans = [Detection(50.0, 51.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0),
-             Detection(119.5, 121.0, SPOKEN, "card_number", "transcript:google", 0.9),
-             Detection(130.0, 131.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0)]
+    spans = [Detection(50.0, 51.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0, Source.PROVIDER_REDACTION),
+             Detection(119.5, 121.0, SPOKEN, "card_number", "transcript:google", 0.9, Source.TRANSCRIPT),
+             Detection(130.0, 131.0, SPOKEN, "pii", "transcript:aws-redaction", 1.0, Source.PROVIDER_REDACTION)]
     assert [(d.start_s, d.end_s, d.entity) for d in detections_to_recording_clock(spans, to_recording)] == [
         (10.0, 11.0, "pii"), (79.5, 81.0, "card_number")]
 
