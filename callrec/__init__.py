@@ -1,9 +1,12 @@
-"""What every layer of callrec may import: the root of the error tree (``errors``) and the
-one rule for JSON objects read from outside (``jsonfields``), and nothing else.
+"""What every layer of callrec may import: the root of the error tree (``errors``), the
+one rule for JSON objects read from outside (``jsonfields``) and the one way a file is
+replaced whole (``files``), and nothing else.
 
 The layers (``worker -> audio, redaction, vault``) never import upwards, and audio,
 redaction and vault import each other only where data flows; yet one classification of
 errors (bad input, retried, not retried) must hold across all of them. So the one base
 class lives below every layer, in this package, which imports nothing of ours; so does the
-refusal of a JSON field given twice, which manifests and transcripts share.
+refusal of a JSON field given twice, which manifests and transcripts share, and the
+write-to-temp-then-rename that audio's writers, the redaction engine, the local keyring and
+the worker's outputs share.
 """

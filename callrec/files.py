@@ -40,13 +40,17 @@ class Replacement:
         self.path = Path(name)
         self._open = True
 
+    def sync(self) -> None:
+        """Write the file down (fsync) without making it the target yet."""
+        with open(self.path, "rb") as written:
+            os.fsync(written.fileno())
+
     def commit(self) -> None:
         """Make the written file ``target``, durably; on failure it is removed (OSError)."""
         if not self._open:
             raise ValueError(f"{self.target}: replacement already committed or discarded")
         try:
-            with open(self.path, "rb") as written:
-                os.fsync(written.fileno())
+            self.sync()
             os.replace(self.path, self.target)
         except BaseException:
             self.discard()

@@ -1,4 +1,5 @@
-"""Local file helpers shared by the local store and the local keyring."""
+"""Local file helpers shared by the local store and the local keyring (their atomic writes
+go through ``callrec.files``)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,9 @@ import contextlib
 import os
 from pathlib import Path
 
+from callrec.files import fsync_dir
+
 _ZEROS = bytes(1 << 20)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or unlink in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def shred(path: Path) -> None:

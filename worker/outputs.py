@@ -1,5 +1,5 @@
 """Output files that appear complete or not at all: temp file beside the target, fsync,
-rename; the temp file is removed on any failure.
+rename (``callrec.files``); the temp file is removed on any failure.
 
 A command with several outputs (``redact -o OUT --report R --transcript-out T``) stages
 them all with :func:`staged_outputs`: every path is checked and its temp file created
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from callrec.files import Replacement, replaced
 from worker.errors import UsageError, WorkerError
 
 
@@ -31,20 +31,10 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     path = Path(path)
     try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with replaced(path, mode) as out:
+            yield out
     except OSError as exc:
         raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
-    try:
-        with os.fdopen(handle, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(name, path)
-    except BaseException as exc:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
-        raise
 
 
 def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = ()) -> None:
@@ -91,38 +81,30 @@ def staged_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = 
     outputs appear together (an old file of the same name is replaced only then).
     """
     check_output_paths(outputs, inputs)
-    temps: dict[str, Path] = {}
-    targets: dict[str, Path] = {}
+    temps: dict[str, Replacement] = {}
     try:
         for option, path in outputs.items():
             if path is None:
                 continue
             path = Path(path)
             try:
-                handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+                temps[option] = Replacement(path, suffix=path.suffix)
             except OSError as exc:
                 raise UsageError(f"{option} {path}: cannot write in {path.parent} ({exc.strerror})") from exc
-            os.close(handle)
-            temps[option], targets[option] = Path(name), path
-        kept = dict(temps)
+        kept = {option: temp.path for option, temp in temps.items()}
         yield kept  # the caller drops an option from it to write no such output after all
         for option in set(temps) - set(kept):
-            temps.pop(option).unlink(missing_ok=True)
+            temps.pop(option).discard()
         for temp in temps.values():
-            _fsync(temp)
-        for option, temp in temps.items():
-            os.replace(temp, targets[option])
+            temp.sync()  # all written down before any appears
+        for temp in temps.values():
+            temp.commit()
     except BaseException as exc:
         for temp in temps.values():
-            temp.unlink(missing_ok=True)
+            temp.discard()
         if isinstance(exc, OSError):
             raise WorkerError(f"cannot write the outputs ({exc.strerror})") from exc
         raise
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -18,8 +18,8 @@ from pathlib import Path
 import tink
 from tink import aead, secret_key_access
 
+from callrec.files import replaced
 from vault.errors import DecryptionError, KeyProviderError, VaultInputError
-from vault.files import fsync_dir
 from vault.regions import check_region
 
 aead.register()
@@ -137,18 +137,10 @@ class LocalKeyring:
         return ring
 
     def _write(self, ring: dict) -> None:
-        tmp = self._path.with_name(f".{self._path.name}.tmp")
         data = json.dumps(ring, indent=1, sort_keys=True).encode("utf-8")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
-            try:
-                os.fchmod(fd, _FILE_MODE)
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self._path)
-            fsync_dir(self._root)
+            with replaced(self._path) as out:  # created with mode 0600 (_FILE_MODE)
+                out.write(data)
         except OSError as exc:
             raise KeyProviderError(f"keyring {self._path}: cannot write ({exc.strerror})") from exc
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import redis
 
+from callrec.files import replaced
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
 from worker.queue.jobs import Job
@@ -104,12 +104,8 @@ def manifest_path(data_dir: Path, account_id: str, call_id: str) -> Path:
 def write_manifest(path: Path, document: dict[str, Any]) -> None:
     """Write ``document`` atomically (a reader sees the old file or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(temp, "w", encoding="utf-8") as out:
+    with replaced(path, "w") as out:
         json.dump(document, out, indent=1)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temp, path)
 
 
 def _digest(data: bytes) -> str:
