@@ -83,10 +83,6 @@ class FetchError(WorkerError):
     """Raised when an https source could not be fetched for a reason that may pass (retried)."""
 
 
-#: Deprecated spelling of ``(CallrecError,)`` kept while code in flight still names it.
-SERVICE_ERRORS = (CallrecError,)
-
-
 #: OS errors that mean a resource ran out, not that the input is bad: retried.
 RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
 

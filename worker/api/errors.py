@@ -12,9 +12,9 @@ import re
 
 from starlette.responses import JSONResponse
 
+from callrec.errors import CallrecError
 from vault.errors import AccessDeniedError, ObjectMissingError
-from worker.errors import (SERVICE_ERRORS, ManifestError, QueueUnavailableError, WorkerError, is_permanent,
-                           scrub_digits)
+from worker.errors import ManifestError, QueueUnavailableError, WorkerError, scrub_digits
 
 #: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): ")
@@ -33,6 +33,27 @@ class ApiError(WorkerError):
         self.message = message
         self.field = field
         self.headers = headers or {}
+
+
+class FieldError(WorkerError):
+    """Raised when a request body's field is bad (bad input: a 422 naming ``field``)."""
+
+    permanent = True
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ProfileError(FieldError):
+    """Raised when a profile is malformed (the message names the field)."""
+
+
+class CtrError(FieldError):
+    """Raised when a contact record lacks what a manifest needs (names the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field, f"{field}: {message}")
 
 
 def not_found(what: str) -> ApiError:
@@ -60,8 +81,8 @@ def from_service_error(exc: BaseException) -> ApiError:
         return ApiError(422, "invalid_manifest", message, match.group(1) if match else None)
     if isinstance(exc, QueueUnavailableError):
         return ApiError(503, "unavailable", message)
-    if isinstance(exc, SERVICE_ERRORS) and is_permanent(exc):
+    if isinstance(exc, CallrecError) and exc.permanent:
         return ApiError(400, "bad_request", message)
-    if isinstance(exc, SERVICE_ERRORS):
+    if isinstance(exc, CallrecError):
         return ApiError(503, "unavailable", message)
     return ApiError(500, "internal", f"internal error ({type(exc).__name__})")

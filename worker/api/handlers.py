@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from callrec.errors import CallrecError
 from worker.queue import logs
 from worker.api.errors import ApiError, error_response, from_service_error
-from worker.errors import SERVICE_ERRORS
 
 log = logging.getLogger("callrec.api")
 
@@ -26,7 +26,7 @@ def endpoint(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
             return await handler(request)
         except ApiError as exc:
             return error_response(exc)
-        except SERVICE_ERRORS as exc:
+        except CallrecError as exc:
             return error_response(from_service_error(exc))
         except Exception as exc:  # a bug: logged with its class and stack, never its message
             logs.event(log, "api_error", logging.ERROR, path=request.url.path, exc_type=type(exc).__name__)

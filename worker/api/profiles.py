@@ -14,19 +14,12 @@ from typing import Any
 
 import redis
 
+from worker.api.errors import ProfileError
 from worker.api.owners import NAMESPACE
 from worker.calls.manifest import parse_manifest
 
 ACCOUNT_FIELDS = ("plan", "region", "retention_days", "recordings_public", "pause_behavior", "redaction")
 _SID = re.compile(r"AC[0-9a-fA-F]{32}")
-
-
-class ProfileError(ValueError):
-    """Raised when a profile is malformed (the message names the field)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def check_profile(account_id: str, body: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from worker.api.auth import authenticate
-from worker.api.errors import ApiError
+from worker.api.errors import ApiError, CtrError
 from worker.api.handlers import blocking, endpoint
 from worker.api.profiles import ProfileStore, account_document
 from worker.api.requests import read_json
@@ -46,14 +46,6 @@ CONTACT_LENS_FORMATS = ("contact_lens", "contact-lens", "auto")
 
 def contact_lens_format() -> str | None:
     return next((name for name in CONTACT_LENS_FORMATS if name in TRANSCRIPT_FORMATS), None)
-
-
-class CtrError(ValueError):
-    """Raised when a contact record lacks what a manifest needs (names the field)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 def _get(record: dict, path: str) -> Any:

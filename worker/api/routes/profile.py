@@ -7,9 +7,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from worker.api.auth import authenticate
-from worker.api.errors import ApiError, not_found
+from worker.api.errors import ApiError, ProfileError, not_found
 from worker.api.handlers import endpoint
-from worker.api.profiles import ProfileError, ProfileStore, check_profile
+from worker.api.profiles import ProfileStore, check_profile
 from worker.api.requests import read_json
 
 
