@@ -32,13 +32,12 @@ class Services:
 KEY_CACHE_S = 2.0
 
 
-def build_services(settings: Settings, broker, vault: Vault | None = None) -> Services:
-    """The services of one API process over ``broker`` (the workers' broker)."""
-    from worker.vaults import build_vault
-
+def build_services(settings: Settings, broker, vault: Vault) -> Services:
+    """The services of one API process over ``broker`` (the workers' broker) and ``vault``
+    (built once by whoever starts the process)."""
     queue = JobQueue(broker, settings)
     client = broker.client
-    return Services(settings=settings, client=client, queue=queue, vault=vault or build_vault(settings),
+    return Services(settings=settings, client=client, queue=queue, vault=vault,
                     keys=KeyStore(client, cache_s=KEY_CACHE_S),
                     limiter=RateLimiter(client, settings.api_rate_per_s),
                     submitter=Submitter(queue, client),

@@ -23,10 +23,11 @@ def build(settings=None):
     from worker.api.services import build_services
     from worker.queue.broker import build_broker, ensure_redis
     from worker.settings import Settings
+    from worker.vaults import build_vault
 
     settings = settings or Settings.from_env()
     ensure_redis(settings)
-    return create_app(build_services(settings, build_broker(settings)))
+    return create_app(build_services(settings, build_broker(settings), build_vault(settings)))
 
 
 def run(args: argparse.Namespace) -> int:

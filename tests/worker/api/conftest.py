@@ -94,10 +94,11 @@ def api_settings(api_env, redis_url):
 def api_server(api_settings):
     from worker.api.app import create_app
     from worker.api.services import build_services
+    from worker.vaults import build_vault
     from tests.worker.conftest import queue_broker
 
     broker = queue_broker()
-    server = ThreadedServer(create_app(build_services(api_settings, broker))).start()
+    server = ThreadedServer(create_app(build_services(api_settings, broker, build_vault(api_settings)))).start()
     yield server
     server.stop()
 

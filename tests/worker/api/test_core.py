@@ -254,12 +254,13 @@ def test_sources_outside_the_workers_source_roots_are_refused_at_submission(api_
     from tests.worker.api.server import ThreadedServer
     from worker.api.app import create_app
     from worker.api.services import build_services
+    from worker.vaults import build_vault
     from tests.worker.conftest import queue_broker
 
     broker = queue_broker()
 
     narrow = replace(api_settings, source_roots="s3://calls-in/")
-    server = ThreadedServer(create_app(build_services(narrow, broker))).start()
+    server = ThreadedServer(create_app(build_services(narrow, broker, build_vault(narrow)))).start()
     try:
         headers = {"Authorization": f"Bearer {keys.create('acme')[1]}", "Content-Type": "application/json"}
         data = sample_manifest(inbox, call_id="CA-roots")
@@ -302,10 +303,11 @@ def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_cl
     from tests.worker.conftest import queue_broker
     from worker.api.app import create_app
     from worker.api.services import build_services
+    from worker.vaults import build_vault
 
     broker = queue_broker()
     narrow = replace(api_settings, max_events=3, max_manifest_bytes=2000)
-    server = ThreadedServer(create_app(build_services(narrow, broker))).start()
+    server = ThreadedServer(create_app(build_services(narrow, broker, build_vault(narrow)))).start()
     try:
         headers = {"Authorization": f"Bearer {keys.create('acme')[1]}", "Content-Type": "application/json"}
         many = sample_manifest(inbox, call_id="CA-many")

@@ -23,9 +23,10 @@ def limited(api_settings, redis_client):
     from tests.worker.conftest import queue_broker
     from worker.api.app import create_app
     from worker.api.services import build_services
+    from worker.vaults import build_vault
 
     broker = queue_broker()
-    services = build_services(api_settings, broker)
+    services = build_services(api_settings, broker, build_vault(api_settings))
     def frozen(rate_per_s: int) -> RateLimiter:
         return RateLimiter(broker.client, rate_per_s, namespace=f"t{uuid.uuid4().hex}", clock=lambda: FROZEN_S)
 
