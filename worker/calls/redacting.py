@@ -87,13 +87,12 @@ def detector_version_of(report: RedactionReport) -> str:
     return ",".join(f"{d.name}/{d.version}" for d in report.detectors if d.source in AUDIO_DETECTORS)
 
 
-def load_transcript(path: Path, format_name: str, max_bytes: int | None = None) -> Transcript:
+def load_transcript(path: Path, format_name: str, max_bytes: int) -> Transcript:
     """Parse a provider transcript file (``auto``: recognise its format): a regular file, read
-    without blocking, at most ``max_bytes`` (CALLREC_MAX_TRANSCRIPT_BYTES); a
+    without blocking, at most ``max_bytes`` (the caller's ``settings.max_transcript_bytes``); a
     RedactionInputError (bad input) names the file and what is wrong."""
-    limit = max_bytes if max_bytes is not None else Settings.from_env().max_transcript_bytes
     try:
-        data = read_local(path, limit)
+        data = read_local(path, max_bytes)
     except SourceError as exc:
         if str(exc).endswith("no such file"):
             raise RedactionInputError(f"transcript {path.name} does not exist") from None

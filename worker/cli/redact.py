@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     transcript = written = None
     recognizer = listener = None
     if args.transcript is not None:
-        transcript = load_transcript(args.transcript, args.transcript_format)
+        transcript = load_transcript(args.transcript, args.transcript_format, settings.max_transcript_bytes)
         written = transcripts.write_back(transcript)  # before anything is written
         # The transcript gives the words; the recognizer still listens in verification (a
         # transcript on the wrong clock or missing a word must not leave audible digits).
