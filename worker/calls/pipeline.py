@@ -12,24 +12,21 @@ the account's policy (``vault.retention``), applied retroactively by the next sw
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from audio.encode import Encoded, codec_named, encode
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import recording_id as make_recording_id
-from redaction.transcripts import Transcript
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
-from worker.errors import ManifestError, resource_error
+from worker.errors import resource_error
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Location, Manifest, load_manifest
+from worker.calls.metadata import index_entry, recording_metadata, sha256_of
 from worker.calls.redacting import (
     RedactionResult,
     TranscriptUse,
@@ -41,8 +38,6 @@ from worker.boot import Backends
 from worker.calls.sources import SourceFetcher, check_sources, destroy_sources
 from worker.workdirs import WorkDir
 
-#: Version of this pipeline, recorded with every recording (batch reprocessing reads it).
-PIPELINE_VERSION = "callrec-pipeline/1"
 #: Reason given when a recording was deleted after it was stored.
 DELETED = "recording_deleted"
 
@@ -124,11 +119,11 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
                                          backends.recognizer, backends.redaction, settings.verify_listen)
             final_path = redaction.audio_path
         encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
-        entry = _index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
+        entry = index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()
-        inputs = [(segment.uri, _sha256_of(fetch(segment))) for segment in manifest.segments]
-        metadata = _metadata(entry, assembly, redaction, inputs, encoded, key_version, region_vault.keys.key_id,
-                             use)
+        inputs = [(segment.uri, sha256_of(fetch(segment))) for segment in manifest.segments]
+        metadata = recording_metadata(entry, assembly, redaction, inputs, encoded, key_version,
+                                      region_vault.keys.key_id, use)
         with open(encoded.path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
             if transcript is not None:
@@ -181,71 +176,6 @@ def _destroy(manifest: Manifest, backends: Backends) -> int:
     if backends.settings.keep_sources:
         return 0
     return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region))
-
-
-def _index_entry(manifest: Manifest, rid: str, now: datetime, redaction: RedactionResult | None,
-                 recorded_duration_s: float) -> IndexEntry:
-    account = manifest.account
-    recorded_types = {event.type for event in manifest.events if event.recorded}
-    return IndexEntry(
-        recording_id=rid,
-        account_id=account.id,
-        call_id=manifest.call_id,
-        ticket_id=manifest.ticket_id,
-        kind="voicemail" if recorded_types == {"voicemail"} else "call",
-        region=account.region,
-        created_at=now,
-        retention_days=account.retention_days,
-        public=account.recordings_public,
-        redacted=redaction is not None,
-        pipeline_version=PIPELINE_VERSION,
-        detector_version=redaction.detector_version if redaction is not None else "",
-        recorded_duration_s=recorded_duration_s,
-    )
-
-
-def _metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
-              inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
-              use: TranscriptUse | None = None) -> bytes:
-    """The recording metadata of DESIGN.md §3 (no audio, no digits, no transcript text)."""
-    expires = entry.expires_at(entry.retention_days)
-    body = {
-        "recording_id": entry.recording_id,
-        "account_id": entry.account_id,
-        "call_id": entry.call_id,
-        "ticket_id": entry.ticket_id,
-        "region": entry.region,
-        "kind": entry.kind,
-        **assembly.to_dict(),
-        "redaction": None if redaction is None else {
-            **redaction.report.to_dict(), "detector_version": redaction.detector_version},
-        "digests": {
-            "inputs": [{"uri": uri, "sha256": digest} for uri, digest in inputs],
-            "output": {"sha256": _sha256(encoded.path)},
-        },
-        "codec": encoded.to_dict(),
-        "key": {"key_id": key_id, "version": key_version},
-        "transcript": use.to_dict() if use is not None else None,
-        "pipeline_version": PIPELINE_VERSION,
-        "created_at": entry.created_at.isoformat(),
-        "retention_days": entry.retention_days,
-        "delete_after": expires.isoformat() if expires is not None else None,
-    }
-    return json.dumps(body, indent=1, sort_keys=True).encode("utf-8")
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as src:
-        return _sha256_of(src)
-
-
-def _sha256_of(src: BinaryIO) -> str:
-    """The digest of an open file, which is closed after."""
-    digest = hashlib.sha256()
-    with src:
-        while block := src.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _name(location: Location) -> str:

@@ -9,11 +9,8 @@ current window to every stored recording; keys rotate and re-wrap without re-enc
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,10 +20,10 @@ from audio.encode import Codec, codec_named, encode, sniff_file
 from vault.access import Principal, refusal
 from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, VaultInputError
 from vault.index import IndexEntry, Unreadable
-from vault.regions import region_of
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.vault import Vault
 from worker.outputs import atomic_output
+from worker.calls.metadata import with_redaction
 from worker.calls.redacting import current_detector_version, redact_wav
 from worker.boot import Backends
 from worker.workdirs import WorkDir
@@ -192,12 +189,7 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
         result = redact_wav(stored, workdir / "redacted.wav", backends.recognizer, backends.redaction)
         codec = codec_named(backends.settings.codec_for(entry.account_id))
         encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
-        meta = json.loads(metadata.getvalue())
-        meta["redaction"] = {**result.report.to_dict(), "detector_version": result.detector_version,
-                             "redacted_at": region_vault.clock().isoformat()}
-        meta["codec"] = encoded.to_dict()
-        if isinstance(meta.get("digests"), dict):
-            meta["digests"]["output"] = {"sha256": _sha256(encoded.path)}
+        meta = with_redaction(json.loads(metadata.getvalue()), result, encoded, region_vault.clock())
         with open(encoded.path, "rb") as audio:
             region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
                                  redacted=True, detector_version=result.detector_version)
@@ -206,13 +198,6 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
     return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as src:
-        while block := src.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def retention_sweep(vault: Vault, *, now: datetime | None = None,
