@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from redaction import transcripts
 from tests.redaction.transcripts.conftest import fixture_text
@@ -34,3 +35,24 @@ def test_entity_values_summaries_and_search_hits_are_kept_redacted() -> None:
     assert after["summary"] == {"result": "success", "short": "Caller paid with card [redacted] [redacted]."}
     assert after["channels"][0]["search"][0]["hits"][0]["snippet"] == "it's [redacted] [redacted]"
     assert after["channels"][0]["alternatives"][0]["entities"][0]["value"] == "[redacted] [redacted]"
+
+
+def test_multichannel_words_of_every_channel_are_read_and_the_callers_card_redacted() -> None:
+    """multichannel=true: one entry per channel (the agent on 0, the caller on 1), their
+    times overlapping. Built from the real SDK response: channel 1 says a card over it."""
+    real = (Path(__file__).parent / "fixtures" / "real" / "deepgram-python-sdk-preamble.json").read_text()
+    document = json.loads(real)
+    caller = json.loads(json.dumps(document["results"]["channels"][0]))
+    words = caller["alternatives"][0]["words"]
+    for word, said in zip(words[2:6], ["4111", "1111", "1111", "1111"]):
+        word["word"] = word["punctuated_word"] = said
+    caller["alternatives"][0]["transcript"] = " ".join(w["punctuated_word"] for w in words)
+    document["results"]["channels"].append(caller)
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert len(transcript.words) == 14 and transcript.words[9].text == "4111"
+    assert sorted(transcripts.sensitive_words(transcript)) == [9, 10, 11, 12]
+    written = json.loads(transcripts.write_back(transcript).text)["results"]["channels"]
+    assert [w["word"] for w in written[1]["alternatives"][0]["words"][2:6]] == ["[redacted]"] * 4
+    # The recording is mono: the agent's words under the card are masked in the audio, and in the copy.
+    assert [w["word"] for w in written[0]["alternatives"][0]["words"]] == ["we", "the"] + ["[redacted]"] * 4 + ["states"]
+    assert "4111" not in json.dumps(written) and "1111" not in json.dumps(written)
