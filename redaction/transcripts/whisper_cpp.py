@@ -147,6 +147,7 @@ def _words(segment: dict[str, Any], where: str, start_s: float, end_s: float
     if not isinstance(tokens, list):
         raise TranscriptError(f"{NAME} transcript: {where}.tokens is not a list")
     pieces: list[list[tuple[dict[str, Any], float, float]]] = []
+    firsts: list[int] = []  # each word's first token, for messages
     for t, token in enumerate(tokens):
         here = f"{where}.tokens[{t}]"
         if not isinstance(token, dict) or not isinstance(token.get("text"), str):
@@ -156,14 +157,14 @@ def _words(segment: dict[str, Any], where: str, start_s: float, end_s: float
         begin, finish_s = _offsets(token, here) if "offsets" in token and token["offsets"] else (start_s, end_s)
         if token["text"][:1].isspace() or not pieces or _SENTENCE_END.search(pieces[-1][-1][0]["text"]):
             pieces.append([])
+            firsts.append(t)
         pieces[-1].append((token, begin, finish_s))
     out = []
-    for piece in pieces:
-        first = piece[0][0]
+    for piece, first in zip(pieces, firsts):
         text = "".join(token["text"] for token, _, _ in piece)
         confidence = min((token["p"] for token, _, _ in piece if _number(token.get("p"))), default=None)
         word = make_word(min(b for _, b, _ in piece), max(e for _, _, e in piece), text, confidence,
-                         f"{where}.tokens (word at token {segment['tokens'].index(first)})", NAME)
+                         f"{where}.tokens[{first}] (a word's first token)", NAME)
         out.append((word, [token for token, _, _ in piece]))
     return out
 
