@@ -25,7 +25,7 @@ from redaction.numbers import Piece, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.2"
+VERSION = "1.3"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -43,6 +43,14 @@ CHAIN_REAL_WORDS = 0
 #: ... unless it is read like a card: at least this many groups, one word at most between
 #: them (Whisper writes an "oh" it did not catch as a word), MIN_LONG_RUN_DIGITS in all.
 MIN_GROUPS = 3
+#: A chain of MIN_CARD_DIGITS to MAX_CARD_DIGITS digits whose runs are joined by at most this
+#: many real words each is a card though no card word was heard ("3 0, I'm 3 5 8, ...":
+#: Whisper wrote a digit it misheard as a word); a phone number, a word or two and a house
+#: number are fewer digits, two phone numbers more.
+MAX_JOIN_WORDS = 1
+#: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
+INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
+                           "hang", "wait", "sure", "alright", "got", "or"})
 #: How many ordinary words before a run count as its context.
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
@@ -206,25 +214,23 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     context = chain[0].context
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
-        if len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts):
+        if (len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts)
+                and not _read_as_one(chain, digits)):
             # Runs joined across real words (a phone number, "or", another phone number)
-            # are one card only when something says so; else each run on its own.
-            out: list[Entity] = []
-            for run in chain:
-                out += _classify_chain([run], earlier + out, times)
-            return out
+            # are one card only when something says so; else apart.
+            return _apart(chain, earlier, times)
         return _card_chain(digits, starts, times)
     # Words a recognizer could not identify between the runs of a chain may be digits it
-    # lost: they count towards a long run, never towards a checked card number.
+    # lost, and so may one real word alone between two runs (a digit it misheard: "4 pigs
+    # 1"): they count towards a long run, never towards a checked card number.
     joins = [run.real_before for run in chain[1:]]
-    grouped = len(chain) >= MIN_GROUPS and max(joins, default=0) <= 1 and len(digits) >= MIN_LONG_RUN_DIGITS
+    misheard = sum(1 for run in chain[1:] if 0 < run.real_before <= MAX_JOIN_WORDS and not run.between & INTERJECTIONS)
+    unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD}) + misheard
+    grouped = (max(joins, default=0) <= MAX_JOIN_WORDS and len(digits) >= MIN_PARTIAL_CARD_DIGITS
+               and len(digits) + unheard >= MIN_LONG_RUN_DIGITS)
     if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
-        # Joined across more than an interjection ("and the CVV number"): each run on its own.
-        out = []
-        for run in chain:
-            out += _classify_chain([run], earlier + out, times)
-        return out
-    unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD})
+        # Joined across more than an interjection ("and the CVV number"): apart.
+        return _apart(chain, earlier, times)
     if len(digits) >= MIN_PARTIAL_CARD_DIGITS and len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
         return [_entity(CARD_NUMBER, digits, 0.4 if unheard else 0.5, times)]
     if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS:
@@ -235,6 +241,29 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
         if entity is not None:
             out.append(entity)
     return out
+
+
+def _apart(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
+    """A chain taken apart where more than MAX_JOIN_WORDS real words join two runs; a chain
+    with no such join, run by run."""
+    parts: list[list[_Run]] = [[chain[0]]]
+    for run in chain[1:]:
+        if run.real_before > MAX_JOIN_WORDS:
+            parts.append([run])
+        else:
+            parts[-1].append(run)
+    if len(parts) == 1:
+        parts = [[run] for run in chain]
+    out: list[Entity] = []
+    for part in parts:
+        out += _classify_chain(part, earlier + out, times)
+    return out
+
+
+def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
+    """No more digits than a card has, its runs joined by at most MAX_JOIN_WORDS real words
+    each: one number read out (a recognizer wrote a digit it misheard as a word)."""
+    return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= MAX_JOIN_WORDS for run in chain[1:])
 
 
 def _card_like(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int]) -> bool:

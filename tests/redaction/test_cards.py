@@ -200,3 +200,32 @@ def test_harmless_numbers_stay_audible() -> None:
         "call me on 0207 946 0958 or 07700 900123",
     ]:
         assert entities(text) == [], text
+
+
+def test_a_card_with_a_digit_heard_as_a_word_is_one_card_without_a_card_word() -> None:
+    # Whisper wrote one digit as "I'm": thirteen digits joined by one word, no card word heard.
+    text = "sure it's 3 -0, I'm 3 -5 -8, 1 -5 -6 -4 -3 -6 -0 -8. great"
+    assert entities(text) == [(CARD_NUMBER, "3 -0, I'm 3 -5 -8, 1 -5 -6 -4 -3 -6 -0 -8.".replace(" I'm", ""))]
+    words = timed(text)
+    (card,) = find_entities(words)
+    assert (card.start_s, card.end_s) == (words[2].start_s, words[15].end_s)
+
+
+def test_a_phone_number_and_a_house_number_joined_by_two_words_stay_apart() -> None:
+    # eleven digits, "it's number", two digits: no card (two words join them)
+    assert entities("call me on 0 7 7 0 0 9 0 0 1 2 3 it's number 4 5 thanks") == []
+    # nor twenty digits joined by one word: longer than any card
+    assert entities("0 7 7 0 0 9 0 0 1 2 3 or 0 7 7 0 0 9 0 0 1") == []
+
+
+def test_single_words_between_groups_count_as_misheard_digits() -> None:
+    # eleven digits heard, four lone words where Whisper misheard a digit: a card of fifteen
+    text = "it's 4 pigs 4 1 pamom 2 9 i 4 5 0 i 3 3 4 thank you"
+    words = timed(text)
+    (card,) = find_entities(words)
+    assert (card.entity, card.start_s, card.end_s) == (CARD_NUMBER, words[1].start_s, words[15].end_s)
+    assert card.confidence == 0.4
+    # interjections are no misheard digits: ten digits and three interjections are no card
+    assert entities("4 5 yes 1 2 0 okay 3 4 right 5 6 thanks") == []
+    # two words between groups: apart (a phone number, a question, a house number)
+    assert entities("0 7 7 0 0 9 0 0 1 2 3 and your house 1 2") == []
