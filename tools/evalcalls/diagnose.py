@@ -151,7 +151,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa:
 _STATE: dict = {}
 
 
-def _init(options: dict) -> None:
+def _init(options: dict, verify: bool) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
     from worker.calls.recognizers import make_recognizer  # noqa: PLC0415
@@ -166,13 +166,15 @@ def _init(options: dict) -> None:
         from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
 
         recognizer = WhisperRecognizer(FasterWhisperWindows(load_model(), **options))
-    _STATE.update(recognizer=recognizer, config=config_from(settings), network=DigitNetwork())
+    from dataclasses import replace  # noqa: PLC0415
+
+    _STATE.update(recognizer=recognizer, config=replace(config_from(settings), verify=verify), network=DigitNetwork())
 
 
 def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
-    item, options = job
+    item, options, verify = job
     if not _STATE:
-        _init(options)
+        _init(options, verify)
     voice, kind, seed, index = item
     result = diagnose_call(make_call(voice, kind, seed, index), _STATE["recognizer"], _STATE["config"],
                            _STATE["network"])
@@ -224,6 +226,8 @@ def main() -> int:
     ap.add_argument("--harmless", action="store_true", help="also one harmless-number call per voice and seed")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--details", help="write one JSON line per lost unit here")
+    ap.add_argument("--no-verify", dest="verify", action="store_false",
+                    help="pass 1 only (about half the time; the engine's verification rounds add a little masking)")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
@@ -232,27 +236,27 @@ def main() -> int:
     for voice in voices:
         if splits.split_of(voice) != "tune":
             raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
-    items = [(v, "card", s, i) for v in voices for s in seeds_of(args.seeds) for i in range(args.card_calls)]
-    if args.harmless:
-        items += [(v, "harmless", s, 0) for v in voices for s in seeds_of(args.seeds)]
+    kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
+    items = [(v, kind, s, i) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
-    jobs = [(item, options) for item in items]
-    if args.jobs > 1:
-        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-            results = pool.map(_one, jobs, chunksize=1)
-    else:
-        results = [_one(job) for job in jobs]
+    jobs = [(item, options, args.verify) for item in items]
+    results = []
+    details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
+    words = open(args.words, "w") if args.words else None  # noqa: SIM115
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        for r in pool.imap(_one, jobs, chunksize=1):
+            results.append(r)
+            print(f"{r['call']}: {r['masked']}/{r['digits']} {r['classes']}", flush=True)
+            for lost in r["lost"] if details else ():
+                details.write(json.dumps(lost) + "\n")
+            if words:
+                words.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "spans", "final_s")})
+                            + "\n")
+                words.flush()
+    for out in (details, words):
+        if out:
+            out.close()
     print(summarise(results))
-    if args.details:
-        with open(args.details, "w") as out:
-            for r in results:
-                for lost in r["lost"]:
-                    out.write(json.dumps(lost) + "\n")
-    if args.words:
-        with open(args.words, "w") as out:
-            for r in results:
-                out.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "spans", "final_s")})
-                          + "\n")
     return 0
 
 
