@@ -6,7 +6,8 @@ turns words and keyed digits into entities, the planner pads and merges them. Pa
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
 transcript: a transcript on the wrong clock or missing a word must not leave audible digits
-behind a "verified"). Verification converges: what it still finds is masked too and the
+behind a "verified"; a recognizer that heard the input before, or an earlier round's output,
+may hear again only what masking could have changed: ``recognizer.Relistening``). Verification converges: what it still finds is masked too and the
 output verified again, up to ``MAX_ROUNDS`` times; then each region that still fails is
 masked whole (``REGION_PAD_S`` on both sides: more masking, never less) for up to
 ``WHOLE_REGION_ROUNDS`` more, and the report says how many rounds it took and how many regions
@@ -78,11 +79,14 @@ def detect(
     recognizer: Recognizer | None = None,
     masked_s: Sequence[tuple[float, float]] = (),
     spans: Sequence[Detection] = (),
+    again: bool = False,
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
     ``recognizer`` hears. Every keyed digit is a detection, card-like or not. What the
     recognizer hears inside a key press or inside ``masked_s`` (spans already masked, when
-    verifying) is that tone, not speech. ``spans`` are detections found elsewhere (a
+    verifying) is that tone, not speech. ``again``: the recognizer heard these very samples
+    before ``masked_s`` were masked, so one that can (``recognizer.Relistening``) hears only
+    what may have changed, through ``recognize_again``. ``spans`` are detections found elsewhere (a
     transcript's provider-redacted words, its segments without word times), kept as given."""
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
@@ -96,7 +100,8 @@ def detect(
     stream = tee()
     heard: list[TimedWord] = []
     if recognizer is not None:
-        heard = list(recognizer.recognize(stream, rate_hz))
+        relisten = getattr(recognizer, "recognize_again", None) if again and masked_s else None
+        heard = list(relisten(stream, rate_hz, masked_s) if relisten else recognizer.recognize(stream, rate_hz))
         detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
                                          Source.RECOGNIZER))
     for _ in stream:  # whatever the recognizer did not pull
@@ -229,7 +234,8 @@ def redact_array(
         return limited_mono((out[i : i + step] for i in range(0, length, step)), rate_hz)
 
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
-    findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
+    findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener,
+                                                         listened=listener is not None and listener is recognizer)
     return out, _report(duration_s, rate_hz, config, findings, intervals, verification)
 
 
@@ -286,7 +292,8 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
             _mask_file(source, staged.path, out_path, out_format, intervals, config)
             return _heard_file(staged.path, config.block_frames)
 
-        findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener)
+        findings, intervals, verification = _mask_and_verify(
+            findings, mask, rate_hz, length, config, listener, listened=listener is not None and listener is recognizer)
     return _report(duration_s, rate_hz, config, findings, intervals, verification)
 
 
@@ -379,9 +386,11 @@ def _mask_and_verify(
     length: int,
     config: RedactionConfig,
     recognizer: Recognizer | None,
+    listened: bool = False,
 ) -> tuple[Findings, tuple[MaskInterval, ...], Verification | None]:
     """Pass 2 and 3 until they converge (module docstring). ``mask(intervals)`` writes the
-    masked output and returns its blocks. Raises VerificationError when even whole regions fail."""
+    masked output and returns its blocks; ``listened``: ``recognizer`` heard the input in pass 1
+    (after any round it has heard the output). Raises VerificationError when even whole regions fail."""
     detections = list(findings.detections)
     widen: list[tuple[float, float]] = []  # whole regions masked
     added = 0
@@ -391,7 +400,8 @@ def _mask_and_verify(
         if not config.verify:
             return findings, intervals, None
         masked_s = [interval.seconds(rate_hz) for interval in intervals]
-        again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s)
+        again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened)
+        listened = True
         keyed = [d for d in again.detections if d.kind == KEYED]
         heard = [d for d in again.detections
                  if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz, length)]

@@ -6,7 +6,7 @@ model can replace the built-in one without touching the card logic or the masker
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -30,3 +30,21 @@ class Recognizer(Protocol):
     version: str
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...
+
+
+class Relistening(Protocol):
+    """A recognizer that can listen to a masked output more cheaply than to the original.
+
+    Verification hears the output again with ``masked_s`` (seconds) already masked: outside
+    them the audio is the original sample for sample, so such a recognizer may hear again
+    only what could still hold a number word (the engine uses ``recognize`` when a
+    recognizer lacks this method). Words inside ``masked_s`` are the masks' tones anyway.
+    """
+
+    name: str
+    version: str
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...
+
+    def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                        masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]: ...

@@ -17,14 +17,14 @@ twice as much other speech on the tune calls for one digit more).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from redaction.numbers import atoms_of
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
-from redaction.speech.gate import MIN_NUMBER_MASS, NumberGate, Resampler
+from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.network import DigitNetwork
 from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
 from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, Placed, SpanBuilder, fits, pack_offsets, to_call_time
@@ -64,6 +64,19 @@ class WhisperRecognizer:
         self._min_number_mass = min_number_mass
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        return self._listen(blocks, rate_hz, None)
+
+    def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                        masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
+        """Verification of a masked output this recognizer heard before masking (``recognizer.
+        Relistening``): outside ``masked_s`` the audio is what Whisper already heard, so it hears
+        again only the gated regions near a mask (their context changed) in which the gate's
+        network is still sure of a number word outside every mask (``still_flagged``)."""
+        masks = sorted(masked_s)
+        return self._listen(blocks, rate_hz, lambda region: still_flagged(region, masks))
+
+    def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                keep: Callable[[GatedRegion], bool] | None) -> Iterator[TimedWord]:
         gate = NumberGate(self._network, self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
         buffer = _Buffer()
@@ -84,6 +97,8 @@ class WhisperRecognizer:
             x = np.asarray(block, dtype=np.float32)
             buffer.append(to_whisper(x))
             for region in gate.feed(to_gate(x)):
+                if keep is not None and not keep(region):
+                    continue
                 network.extend(region.words)
                 yield from take(spans.add(region.start_s, region.end_s))
             yield from take(spans.close_before(gate.open_from_s))
@@ -92,6 +107,8 @@ class WhisperRecognizer:
             buffer.drop_before(min(gate.open_from_s - CONTEXT_S - 1.0, open_start if open_start is not None else np.inf))
         buffer.append(to_whisper.flush())
         for region in [*gate.feed(to_gate.flush()), *gate.finish()]:
+            if keep is not None and not keep(region):
+                continue
             network.extend(region.words)
             yield from take(spans.add(region.start_s, region.end_s))
         yield from take(spans.finish(end_limit_s=buffer.end_s))
@@ -123,6 +140,15 @@ class WhisperRecognizer:
         for p in placed:
             out += [w for w in _number_spans(_without_loops(by_piece[id(p)]), p) if _owned(w, p.piece)]
         return out
+
+
+def still_flagged(region: GatedRegion, masks: Sequence[tuple[float, float]]) -> bool:
+    """True when a mask lies within ``CONTEXT_S`` of ``region`` (what Whisper heard around it
+    changed) and the gate's network is sure of a number word in it whose middle lies outside
+    every mask (``masks``: (start_s, end_s), sorted)."""
+    near = [(a, b) for a, b in masks if a < region.end_s + CONTEXT_S and b > region.start_s - CONTEXT_S]
+    return bool(near) and any(
+        not any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in near) for w in region.words)
 
 
 #: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many

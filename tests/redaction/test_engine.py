@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -271,3 +271,47 @@ def test_words_heard_between_the_presses_of_a_keyed_sequence_are_its_tones() -> 
     words = [TimedWord(tones[k].end_s - 0.05, tones[k + 1].start_s + 0.05, "four") for k in range(0, 16, 1)]
     _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(words, words))
     assert [s.kind for s in report.spans] == ["keyed"] * len(tones)
+
+
+class RelisteningRecognizer(ScriptedRecognizer):
+    """Also hears a masked output it heard before through ``recognize_again`` (logs how)."""
+
+    def __init__(self, *passes: list[TimedWord]) -> None:
+        super().__init__(*passes)
+        self.how: list[tuple[str, tuple[tuple[float, float], ...]]] = []
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        self.how.append(("recognize", ()))
+        return super().recognize(blocks, rate_hz)
+
+    def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                        masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
+        self.how.append(("again", tuple(masked_s)))
+        return super().recognize(blocks, rate_hz)
+
+
+def test_verification_hears_a_masked_output_again_through_recognize_again() -> None:
+    call, talk_s = keyed_then_talk()
+    recognizer = RelisteningRecognizer(card_words(talk_s), [])
+    _, report = redact_array(call, 8000, recognizer=recognizer)
+    assert [how for how, _ in recognizer.how] == ["recognize", "again"]
+    assert recognizer.how[1][1] == report.masked  # every mask, the keyed digits' too
+    assert report.verified and report.verification.rounds == 1
+
+
+def test_an_output_with_nothing_masked_is_heard_whole() -> None:
+    recognizer = RelisteningRecognizer([], [])
+    _, report = redact_array(np.zeros(8 * 8000, np.float32), 8000, recognizer=recognizer)
+    assert [how for how, _ in recognizer.how] == ["recognize", "recognize"] and report.masked == ()
+
+
+def test_a_listener_that_did_not_hear_pass_1_hears_the_first_output_whole() -> None:
+    """Words from a transcript: the recognizer hears the first output whole, later ones again."""
+    call = np.zeros(30 * 8000, np.float32)
+    code = [TimedWord(20.0, 20.3, "security"), TimedWord(20.3, 20.6, "code")]
+    code += [TimedWord(21.0 + 0.4 * i, 21.3 + 0.4 * i, d) for i, d in enumerate(["seven", "three", "one"])]
+    listener = RelisteningRecognizer(code, [])
+    _, report = redact_array(call, 8000, words=card_words(2.0), verify_recognizer=listener)
+    assert [how for how, _ in listener.how] == ["recognize", "again"]
+    assert listener.how[1][1] == report.masked and len(report.masked) == 2
+    assert report.verified and report.verification.rounds == 2
