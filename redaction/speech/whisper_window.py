@@ -6,7 +6,10 @@ window's end, so nothing after that phrase is lost. Decoding is greedy; when the
 repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding loop, which
 digit strings read slowly can trigger), faster-whisper decodes again at rising temperatures.
 An unsure decode is not decoded again (faster-whisper's log-probability test is off): on the
-tune calls those decodes took about 18 % of the whole redaction's time. The sampling
+tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
+samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
+times the cost where a loop already cost the most), and no decode writes more than
+``MAX_NEW_TOKENS``. The sampling
 generator is seeded before every window, so a recording redacts the same way every time.
 No voice-activity filter: the number gate chose the audio.
 
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
 #: Seed of the sampling used by the fallback decodes.
 SEED = 1234
+#: Tokens one decode may write: a decoding loop runs to Whisper's limit (448) and is decoded
+#: again at each temperature. 30 s of speech is far fewer tokens, and a decode cut short
+#: loses nothing: faster-whisper encodes again from its last word.
+MAX_NEW_TOKENS = 200
 #: Windows whose words are remembered (a few words each).
 CACHE_WINDOWS = 256
 
@@ -75,7 +82,8 @@ class FasterWhisperWindows:
 
         ctranslate2.set_random_seed(SEED)
         options = dict(language="en", beam_size=1, temperature=list(TEMPERATURES), condition_on_previous_text=False,
-                       word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None)
+                       word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
+                       best_of=1, max_new_tokens=MAX_NEW_TOKENS)
         segments, _ = self._model.transcribe(audio, **{**options, **self._options})
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
