@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from redaction import transcripts
+from redaction import cards, transcripts
 from redaction.config import RedactionConfig
 from redaction.dtmf_synth import KeyPress, key_sequence
 from redaction.engine import redact_array
@@ -53,8 +53,8 @@ def test_each_detection_says_which_kind_of_detector_found_it_and_keeps_its_name(
     body = read.to_dict()
     assert {span["detector"] for span in body["spans"]} == {"dtmf", "transcript:aws", "transcript:aws-redaction"}
     assert all(set(span) == {"start_s", "end_s", "kind", "entity", "detector", "confidence"} for span in body["spans"])
-    assert body["detectors"] == [{"name": "dtmf", "version": "1.0"}, {"name": "transcript:aws", "version": "1.2"},
-                                 {"name": "transcript:aws-redaction", "version": "1.2"}]
+    assert body["detectors"] == [{"name": "dtmf", "version": "1.0"}, {"name": "transcript:aws", "version": cards.VERSION},
+                                 {"name": "transcript:aws-redaction", "version": cards.VERSION}]
     assert "Source" not in json.dumps(body)
 
 
