@@ -117,7 +117,9 @@ def start_worker() -> None:
     from worker.queue.actors import declare_actors
     from worker.queue.broker import build_broker
     from worker.queue.runner import job_runner
+    from worker.workdirs import settle_temp_dir
 
+    settle_temp_dir()  # inherited from the master when forked; spawned, settled here
     settings = Settings.from_env()
     broker = build_broker(settings)
     dramatiq.set_broker(broker)

@@ -12,6 +12,7 @@ between making it and locking it). Queue workers sweep when they start and then 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -26,6 +27,35 @@ PREFIX = "callrec-work-"
 LOCK_NAME = ".owner.lock"
 #: Seconds after which a work dir without a lock file counts as abandoned.
 GRACE_S = 300.0
+
+
+def settle_temp_dir() -> Path:
+    """Choose the temp dir as ``tempfile`` would (TMPDIR, TEMP, TMP, then /tmp, /var/tmp,
+    /usr/tmp, the current dir: the first writable) and fix it for this process and its
+    forks. ``tempfile`` probes a candidate by creating a named file, writing and unlinking
+    it: a worker SIGKILLed in between left that file in the temp dir for ever (found by the
+    fault test). Here the probe is an unnamed file (``O_TMPFILE``), which a kill cannot leave
+    behind. Where the file system has no unnamed files, ``tempfile``'s own probe decides."""
+    if tempfile.tempdir is not None:
+        return Path(tempfile.tempdir)
+    names = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
+    for candidate in [*(n for n in names if n), "/tmp", "/var/tmp", "/usr/tmp", os.getcwd()]:
+        directory = os.path.abspath(candidate)
+        try:
+            fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                break  # no unnamed files here: let tempfile probe
+            continue  # missing, not a directory, not writable: the next one
+        try:
+            os.write(fd, b"blat")
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        tempfile.tempdir = directory
+        return Path(directory)
+    return Path(tempfile.gettempdir())
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,57 @@ def test_a_sweep_racing_a_dir_being_set_up_leaves_it_alone(tmp_path):
         stop.set()
         sweeper.join()
     assert removed == []
+
+
+#: A process that finds its temp dir, SIGKILLed at the moment tempfile's probe writes (the
+#: window between creating the probe file and unlinking it); ``settle`` first as a worker does.
+PROBED = """
+import os, signal, sys, tempfile
+write = os.write
+def write_then_die(fd, data):
+    if data == b"blat":  # tempfile's probe of a candidate temp dir
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(fd, data)
+os.write = write_then_die
+if sys.argv[1] == "settle":
+    from worker.workdirs import settle_temp_dir
+    print(settle_temp_dir(), flush=True)
+print(tempfile.gettempdir(), flush=True)
+"""
+
+
+@pytest.mark.parametrize("settle", [False, True])
+def test_a_worker_killed_while_finding_its_temp_dir_leaves_nothing_there(tmp_path, settle):
+    """Found by the fault test (1 round in 65): a worker SIGKILLed as it first used tempfile
+    left an empty file with a random name in the temp dir: tempfile probes a candidate dir by
+    creating a named file, writing and unlinking it. ``settle_temp_dir`` (called when a worker
+    starts) probes with an unnamed file instead and fixes the dir for the process and its forks."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    done = subprocess.run([sys.executable, "-c", PROBED, "settle" if settle else "plain"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    if settle:
+        assert done.returncode == -signal.SIGKILL  # killed inside our probe, as before ...
+        assert list(temp.iterdir()) == []  # ... which leaves no name behind
+        done = subprocess.run([sys.executable, "-c", PROBED.replace('== b"blat"', '== b"never"'), "settle"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert done.stdout.split() == [str(temp), str(temp)]  # the same dir tempfile would take
+    else:
+        assert done.returncode == -signal.SIGKILL
+        assert [p.stat().st_size for p in temp.iterdir()] == [0]  # the stdlib's probe, left behind
+
+
+def test_the_worker_command_settles_the_temp_dir_before_anything_else(monkeypatch):
+    from worker import workdirs
+    from worker.cli import main
+
+    class Settled(Exception):
+        pass
+
+    def settle():
+        raise Settled
+
+    monkeypatch.setattr(workdirs, "settle_temp_dir", settle)
+    with pytest.raises(Settled):
+        main(["worker", "--processes", "1"])

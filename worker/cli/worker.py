@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from worker.queue.broker import ensure_redis
     from worker.settings import Settings
     from worker.queue.metrics import prometheus
+    from worker import workdirs
 
+    workdirs.settle_temp_dir()  # before anything uses tempfile (a kill mid-probe left a file)
     settings = Settings.from_env()
 
     for queue in args.queues or ():
