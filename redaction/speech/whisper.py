@@ -84,12 +84,29 @@ class WhisperRecognizer:
         pack: list[tuple[Piece, np.ndarray]] = []
         network: list[TimedWord] = []  # the gate network's sure number words not yet used
 
+        # A pack's words wait for the next pack's: where two overlapping pieces heard one
+        # number, one copy stays (``without_repeats``).
+        held: list[TimedWord] = []  # the previous pack's words, not yet given out
+        before: list[TimedWord] = []  # the words given out last
+        heard_by: dict[int, Piece] = {}  # id(word) -> the piece that heard it (held and before)
+
+        def heard(pack: list[tuple[Piece, np.ndarray]] | None) -> list[TimedWord]:
+            nonlocal held, before, heard_by
+            by: dict[int, Piece] = {}
+            words = self._heard(pack, network, by) if pack else []
+            sources = {**heard_by, **by}
+            kept = {id(w) for w in without_repeats(before + held + words, sources)}
+            out = [w for w in held if id(w) in kept]
+            heard_by = {id(w): sources[id(w)] for w in out + words if id(w) in sources}
+            before, held = out, words
+            return out
+
         def take(pieces: list[Piece]) -> Iterator[TimedWord]:
             nonlocal pack
             for piece in pieces:
                 audio = buffer.read(piece.start_s, piece.end_s)
                 if pack and not fits([p for p, _ in pack], piece):
-                    yield from self._heard(pack, network)
+                    yield from heard(pack)
                     pack = []
                 pack.append((piece, audio))
 
@@ -113,16 +130,19 @@ class WhisperRecognizer:
             yield from take(spans.add(region.start_s, region.end_s))
         yield from take(spans.finish(end_limit_s=buffer.end_s))
         if pack:
-            yield from self._heard(pack, network)
+            yield from heard(pack)
+        yield from heard(None)
 
-    def _heard(self, pack: list[tuple[Piece, np.ndarray]], network: list[TimedWord]) -> list[TimedWord]:
-        """Whisper's words for a pack, with the network's runs where Whisper heard no digits."""
+    def _heard(self, pack: list[tuple[Piece, np.ndarray]], network: list[TimedWord],
+               by: dict[int, Piece]) -> list[TimedWord]:
+        """Whisper's words for a pack, with the network's runs where Whisper heard no digits;
+        ``by`` gets the piece that heard each of Whisper's words (by the word's id)."""
         end_s = max(p.end_s for p, _ in pack)
         mine = [w for w in network if any(p.start_s <= w.start_s < p.end_s for p, _ in pack)]
         network[:] = [w for w in network if w.start_s >= end_s]
-        return with_network_runs(self._transcribe(pack), mine)
+        return with_network_runs(self._transcribe(pack, by), mine)
 
-    def _transcribe(self, pack: list[tuple[Piece, np.ndarray]]) -> list[TimedWord]:
+    def _transcribe(self, pack: list[tuple[Piece, np.ndarray]], by: dict[int, Piece]) -> list[TimedWord]:
         placed = pack_offsets([p for p, _ in pack])
         gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
         audio = np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
@@ -138,7 +158,9 @@ class WhisperRecognizer:
             by_piece[id(where)].append(TimedWord(start_s, end_s, word.text, word.probability))
         out: list[TimedWord] = []
         for p in placed:
-            out += [w for w in _number_spans(_without_loops(by_piece[id(p)]), p) if _owned(w, p.piece)]
+            words = [w for w in _number_spans(_without_loops(by_piece[id(p)]), p) if _owned(w, p.piece)]
+            by.update((id(w), p.piece) for w in words)
+            out += words
         return out
 
 
@@ -149,6 +171,32 @@ def still_flagged(region: GatedRegion, masks: Sequence[tuple[float, float]]) -> 
     near = [(a, b) for a, b in masks if a < region.end_s + CONTEXT_S and b > region.start_s - CONTEXT_S]
     return bool(near) and any(
         not any(a <= (w.start_s + w.end_s) / 2 <= b for a, b in near) for w in region.words)
+
+
+def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[TimedWord]:
+    """``words`` less the number words a piece kept only for their stretched span
+    (``_owned``: middle outside its own part) where a number word the owning piece heard covers
+    at least half of one of the two: overlapping pieces heard that number twice, and counting
+    its digits twice turns an 11-digit phone number into a card. No word whose middle lies in
+    its piece's own part is dropped; words of unknown piece (the network's) are kept."""
+
+    def own(w: TimedWord) -> bool:
+        piece = heard_by[id(w)]
+        middle_s = (w.start_s + w.end_s) / 2
+        return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
+
+    owned = [w for w in words if id(w) in heard_by and _says_number(w.text) and own(w)]
+
+    def repeated(w: TimedWord) -> bool:
+        for o in owned:
+            if heard_by[id(o)] is heard_by[id(w)]:
+                continue
+            overlap_s = min(o.end_s, w.end_s) - max(o.start_s, w.start_s)
+            if overlap_s > 0 and overlap_s >= min(o.end_s - o.start_s, w.end_s - w.start_s) / 2:
+                return True
+        return False
+
+    return [w for w in words if not (id(w) in heard_by and _says_number(w.text) and not own(w) and repeated(w))]
 
 
 #: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many

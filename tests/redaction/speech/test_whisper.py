@@ -178,3 +178,44 @@ def test_window_options_override_the_transcribe_defaults() -> None:
     model = Model()
     assert FasterWhisperWindows(model, beam_size=5).words(np.zeros(16000, np.float32)) == []
     assert model.kwargs["beam_size"] == 5 and model.kwargs["language"] == "en" and model.kwargs["word_timestamps"]
+
+
+def test_a_number_heard_by_two_overlapping_pieces_is_given_once() -> None:
+    # 36 s of speech: piece 1 is 6.8-33.8 s (owns up to 30.8 s), piece 2 from 27.8 s (owns from
+    # 30.8 s), each in its own window. Both hear the digits said at 30.3-31.5 s: piece 1 as
+    # "4 6 8" (its "6" reaches back into its own part), piece 2 as the numeral "468".
+    first = [Word(20.0, 20.4, "hello"), Word(23.5, 23.9, "4"), Word(23.9, 24.3, "6"), Word(24.3, 24.7, "8"),
+             Word(26.0, 26.4, "thanks")]
+    second = [Word(1.5, 1.9, "hello"), Word(2.7, 3.9, "468"), Word(5.0, 5.4, "thanks"), Word(9.0, 9.5, "seven")]
+    model = ScriptedModel([first, second])
+    speech = [(10.0 + 4.0 * k, 13.7 + 4.0 * k) for k in range(9)]  # to 45.7 s, short pauses
+    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(60.0, speech)), RATE))
+    assert len(model.windows) == 2
+    numbers = [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words if _says(w.text)]
+    # piece 1's "4" (middle in its own part) and piece 2's numeral stay; piece 1's "6" went
+    assert numbers == [("4", 30.1, 30.7), ("468", 30.3, 31.9), ("seven", 36.6, 37.5)]
+
+
+def _says(text: str) -> bool:
+    from redaction.speech.whisper import _says_number
+
+    return _says_number(text)
+
+
+def test_only_a_borrowed_copy_of_a_number_another_piece_owns_is_dropped() -> None:
+    from redaction.speech.whisper import without_repeats
+    from redaction.speech.windows import Piece
+    from redaction.words import TimedWord
+
+    a, b = Piece(0.0, 27.0, 0.0, 24.0), Piece(21.0, 48.0, 24.0, 48.0)
+    early = TimedWord(23.0, 23.5, "4")  # a owns it; b's copy is borrowed
+    late = TimedWord(25.0, 25.5, "7")  # b owns it; a's copy is borrowed
+    copies = [TimedWord(22.9, 23.6, "four"), TimedWord(24.8, 25.6, "seven")]
+    apart = TimedWord(26.0, 26.4, "nine")  # a borrowed it, b heard nothing there: kept
+    word = TimedWord(23.0, 23.4, "the")
+    heard_by = {id(early): a, id(copies[1]): a, id(apart): a, id(late): b, id(copies[0]): b, id(word): b}
+    out = without_repeats([early, copies[0], word, copies[1], late, apart], heard_by)
+    assert out == [early, word, late, apart]
+    # the network's words (no piece) are kept and drop nothing
+    net = TimedWord(23.0, 23.5, "four")
+    assert without_repeats([net, copies[0]], {id(copies[0]): b}) == [net, copies[0]]
