@@ -36,15 +36,21 @@ COMPUTE_TYPE = "int8"
 #: with no padding at all Whisper tiny loses most digits (on the tune calls), with 5 s it
 #: heard the same digits at about a quarter less CPU.
 ENCODE_PAD_FRAMES = 500
+#: Encoded lengths are rounded up to a multiple of this (six lengths in all): CTranslate2 keeps
+#: buffers for every input shape it has seen, and windows encoded at their own lengths grew
+#: the process by about 3 MB per window (peak RSS growing with the call's length).
+ENCODE_BUCKET_FRAMES = 500
 
 
-def trim_padding(features: np.ndarray, pad_frames: int = ENCODE_PAD_FRAMES) -> np.ndarray:
+def trim_padding(features: np.ndarray, pad_frames: int = ENCODE_PAD_FRAMES,
+                 bucket_frames: int = ENCODE_BUCKET_FRAMES) -> np.ndarray:
     """``features`` (``(..., mels, frames)``) without the all-zero frames at its end beyond
-    ``pad_frames`` of them, keeping an even count of frames (the encoder halves it)."""
+    ``pad_frames`` of them, the length kept rounded up to a multiple of ``bucket_frames``
+    (an even number: the encoder halves it)."""
     frames = features.shape[-1]
     content = np.flatnonzero(np.any(features.reshape(-1, frames) != 0.0, axis=0))
-    keep = min(frames, (content[-1] + 1 if content.size else 0) + pad_frames)
-    keep += keep % 2
+    keep = (content[-1] + 1 if content.size else 0) + pad_frames
+    keep = -(-keep // bucket_frames) * bucket_frames
     return features if keep >= frames else features[..., :keep]
 
 
@@ -86,7 +92,7 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         """Encodes a window without most of its zero padding (``trim_padding``)."""
 
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
-            return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES))
+            return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
     try:
         return TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,

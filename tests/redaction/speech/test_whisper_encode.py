@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redaction.speech.whisper_model import ENCODE_PAD_FRAMES, trim_padding
+from redaction.speech.whisper_model import ENCODE_BUCKET_FRAMES, ENCODE_PAD_FRAMES, trim_padding
 
 
 def features(content_frames: int, total: int = 3000) -> np.ndarray:
@@ -13,17 +13,21 @@ def features(content_frames: int, total: int = 3000) -> np.ndarray:
     return x
 
 
-def test_padding_past_the_kept_frames_is_cut_to_an_even_count() -> None:
-    assert trim_padding(features(1200)).shape == (80, 1200 + ENCODE_PAD_FRAMES)
-    assert trim_padding(features(1201)).shape == (80, 1202 + ENCODE_PAD_FRAMES)
-    assert trim_padding(features(301), pad_frames=0).shape == (80, 302)
+def test_padding_past_the_kept_frames_is_cut_to_one_of_a_few_lengths() -> None:
+    assert ENCODE_PAD_FRAMES == ENCODE_BUCKET_FRAMES == 500
+    assert trim_padding(features(1200)).shape == (80, 2000)  # 1200 + 500, rounded up
+    assert trim_padding(features(1000)).shape == (80, 1500)
+    assert trim_padding(features(1001)).shape == (80, 2000)
+    assert trim_padding(features(301), pad_frames=0, bucket_frames=2).shape == (80, 302)
     batch = features(700)[None]
-    assert trim_padding(batch, pad_frames=100).shape == (1, 80, 800)
-    assert np.array_equal(trim_padding(batch, pad_frames=100), batch[..., :800])
+    assert trim_padding(batch, pad_frames=100, bucket_frames=400).shape == (1, 80, 800)
+    assert np.array_equal(trim_padding(batch, pad_frames=100, bucket_frames=400), batch[..., :800])
+    lengths = {trim_padding(features(n)).shape[-1] for n in range(1, 3001, 7)}
+    assert lengths == {1000, 1500, 2000, 2500, 3000}  # CTranslate2 keeps buffers per shape: few shapes
 
 
 def test_a_full_window_or_one_with_little_padding_is_left_whole() -> None:
-    for content in (3000, 2999, 3000 - ENCODE_PAD_FRAMES):
+    for content in (3000, 2999, 3000 - ENCODE_PAD_FRAMES, 2001):
         x = features(content)
         assert trim_padding(x) is x
 
@@ -31,15 +35,15 @@ def test_a_full_window_or_one_with_little_padding_is_left_whole() -> None:
 def test_a_content_frame_of_zeros_inside_is_kept() -> None:
     x = features(1000)
     x[:, 400:600] = 0.0  # (a mel frame is all zeros only as padding, but one inside is content)
-    assert trim_padding(x, pad_frames=0).shape == (80, 1000)
-    assert trim_padding(np.zeros((80, 3000), np.float32), pad_frames=0).shape == (80, 0)
+    assert trim_padding(x, pad_frames=0, bucket_frames=2).shape == (80, 1000)
+    assert trim_padding(np.zeros((80, 3000), np.float32), pad_frames=0, bucket_frames=2).shape == (80, 0)
 
 
 def test_the_loaded_model_encodes_the_trimmed_window(whisper_model) -> None:
     import ctranslate2
 
     out = whisper_model.encode(features(1000))
-    assert isinstance(out, ctranslate2.StorageView) and list(out.shape) == [1, (1000 + ENCODE_PAD_FRAMES) // 2, 384]
+    assert isinstance(out, ctranslate2.StorageView) and list(out.shape) == [1, 1500 // 2, 384]
 
 
 def test_fallback_decodes_sample_one_hypothesis_and_every_decode_is_bounded() -> None:
