@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from redaction.errors import RedactionInputError
 from redaction.speech.gate import NumberGate, gated_regions
 
-FIXTURE = Path(__file__).with_name("fixtures") / "theo_digits.wav"
 
 
-@pytest.fixture(scope="module")
-def audio() -> np.ndarray:
-    x, rate = sf.read(FIXTURE, dtype="float32")
-    assert rate == 8000
-    return x
-
-
-def blocks(x: np.ndarray, size: int):
-    return (x[i : i + size] for i in range(0, x.size, size))
-
-
-def test_digits_pass_the_gate_as_one_region_covering_them(audio) -> None:
+def test_digits_pass_the_gate_as_one_region_covering_them(audio, blocks) -> None:
     regions = gated_regions(blocks(audio, 4000), 8000)
     assert len(regions) == 1
     assert regions[0].start_s <= 0.5 and regions[0].end_s >= 2.4  # the four digits: 0.5 .. 2.4 s
     assert regions[0].score > 0.9
 
 
-def test_the_decision_does_not_depend_on_block_size_or_rate(audio) -> None:
+def test_the_decision_does_not_depend_on_block_size_or_rate(audio, blocks) -> None:
     a = gated_regions(blocks(audio, 4000), 8000)
     b = gated_regions(blocks(audio, 333), 8000)
     assert a == b
@@ -48,7 +34,7 @@ def test_silence_and_steady_noise_pass_nothing() -> None:
     assert gated_regions([(rng.standard_normal(80000) * 0.01).astype(np.float32)], 8000) == []
 
 
-def test_a_threshold_above_one_passes_nothing(audio) -> None:
+def test_a_threshold_above_one_passes_nothing(audio, blocks) -> None:
     assert gated_regions(blocks(audio, 4000), 8000, NumberGate(min_number_mass=1.01)) == []
 
 

@@ -1,8 +1,6 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 import soxr
 
 from redaction.errors import RedactionInputError
@@ -10,7 +8,6 @@ from redaction.recognizer import Recognizer
 from redaction.speech.recognizer import BuiltinRecognizer
 from redaction.speech.vocabulary import DIGITS, OTHER
 
-FIXTURE = Path(__file__).with_name("fixtures") / "theo_digits.wav"
 #: What tools/speech/make_fixture.py reads into the fixture (a speaker held out of training).
 SAID = ["four", "zero", "nine", "two"]
 
@@ -18,17 +15,6 @@ SAID = ["four", "zero", "nine", "two"]
 @pytest.fixture(scope="module")
 def recognizer() -> BuiltinRecognizer:
     return BuiltinRecognizer()
-
-
-@pytest.fixture(scope="module")
-def audio() -> np.ndarray:
-    x, rate = sf.read(FIXTURE, dtype="float32")
-    assert rate == 8000
-    return x
-
-
-def blocks(x: np.ndarray, size: int):
-    return (x[i : i + size] for i in range(0, x.size, size))
 
 
 def edit_distance(a: list[str], b: list[str]) -> int:
@@ -45,7 +31,7 @@ def test_is_a_recognizer(recognizer):
     assert (usable.name, usable.version) == ("builtin-digits", "1")
 
 
-def test_hears_the_held_out_speakers_digits(recognizer, audio):
+def test_hears_the_held_out_speakers_digits(recognizer, audio, blocks):
     words = list(recognizer.recognize(blocks(audio, 4000), 8000))
     heard = [w.text for w in words if w.text != OTHER]
     assert all(w in DIGITS or w == "oh" for w in heard)
@@ -57,13 +43,13 @@ def test_hears_the_held_out_speakers_digits(recognizer, audio):
     assert all(0.0 <= w.confidence <= 1.0 for w in words)
 
 
-def test_block_size_does_not_change_words(recognizer, audio):
+def test_block_size_does_not_change_words(recognizer, audio, blocks):
     a = list(recognizer.recognize(blocks(audio, 333), 8000))
     b = list(recognizer.recognize([audio], 8000))
     assert [(w.text, w.start_s, w.end_s) for w in a] == [(w.text, w.start_s, w.end_s) for w in b]
 
 
-def test_other_rates_are_resampled(recognizer, audio):
+def test_other_rates_are_resampled(recognizer, audio, blocks):
     wide = soxr.resample(audio, 8000, 16000).astype(np.float32)
     a = [(w.text, round(w.start_s, 1)) for w in recognizer.recognize(blocks(wide, 8192), 16000)]
     b = [(w.text, round(w.start_s, 1)) for w in recognizer.recognize([audio], 8000)]
@@ -71,7 +57,7 @@ def test_other_rates_are_resampled(recognizer, audio):
     assert all(abs(x - y) <= 0.1 for (_, x), (_, y) in zip(a, b))
 
 
-def test_silence_and_line_noise_give_no_words(recognizer):
+def test_silence_and_line_noise_give_no_words(recognizer, blocks):
     rng = np.random.default_rng(1)
     quiet = (rng.standard_normal(8000 * 30) * 1e-3).astype(np.float32)  # -60 dBFS hiss, 30 s
     assert list(recognizer.recognize(blocks(quiet, 8000), 8000)) == []
