@@ -71,7 +71,8 @@ class EvalCall:
 
 def voice_of(name: str, rng: np.random.Generator):  # noqa: ANN201 (one of the voices.py classes)
     if name.startswith("fsdd-"):
-        return FsddSpeaker(name[5:], FSDD_DIR)
+        speaker, _, perturbation = name[5:].partition("+")
+        return FsddSpeaker(speaker, FSDD_DIR, perturbation)
     if name.startswith("pico-"):
         return PicoVoice(name[5:])
     if name.startswith("mb-"):

@@ -11,7 +11,12 @@ to every component (``UNSEEN``).
 
 from __future__ import annotations
 
-TUNE = ("fsdd-jackson", "en-us", "en-gb")
+#: fsdd jackson changed the way people differ (voices.PERTURBATIONS: vocal tract length,
+#: speaking rate, level and noise): the tune split's stand-in for people no component has
+#: heard (theo, the judgement's speakers), whose digits the gate must not lose.
+PERTURBED = ("fsdd-jackson+deep", "fsdd-jackson+high", "fsdd-jackson+slow", "fsdd-jackson+fast",
+             "fsdd-jackson+rough")
+TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED)
 HELD_OUT = (
     "fsdd-nicolas", "fsdd-theo",
     "en-gb-scotland", "en-029+f2", "en-gb-x-rp+m4", "en-us-nyc+f3", "en-gb-x-gbclan+klatt2", "en-gb-x-gbcwmd+m7",

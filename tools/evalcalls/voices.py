@@ -9,7 +9,9 @@ returns the audio and one (start, end) sample span per unit.
   MBROLA voices (``mb-us1``...) run through the same library but give no word events, so
   they, and any utterance whose events do not map to its units, are said unit by unit.
 - ``PicoVoice``: SVOX Pico (``pico2wave``, Debian's libttspico-utils), unit by unit.
-- ``FsddSpeaker``: a real person (fsdd-dev recordings); can only say digit words.
+- ``FsddSpeaker``: a real person (fsdd-dev recordings); can only say digit words. With a
+  ``perturbation`` (``fsdd-jackson+deep``...: ``PERTURBATIONS``) each clip is changed the
+  way people differ from one another, a stand-in for speakers nobody has heard.
 
 Festival and flite voices are reserved for the final judgement and are never used here.
 """
@@ -265,15 +267,78 @@ class PicoVoice:
 
 
 @dataclass(frozen=True)
+class Perturbation:
+    """How a real speaker's clips are changed (ranges are drawn from the call's generator).
+
+    ``vocal_tract``: formants and pitch scaled by this factor (resampling: vocal tract length
+    perturbation), the duration restored with sox's ``tempo``; ``tempo``: speaking rate
+    (duration divided by it, pitch kept); ``level_db``: each clip's level moved by up to
+    this much either way; ``noise_snr_db``: white noise added to each clip at this S/N
+    (before the call's own line noise and channel). A pair ``(low, high)`` is drawn once per
+    call; ``per_clip`` draws the factors again for every clip.
+    """
+
+    vocal_tract: tuple[float, float] = (1.0, 1.0)
+    tempo: tuple[float, float] = (1.0, 1.0)
+    level_db: float = 0.0
+    noise_snr_db: tuple[float, float] | None = None
+    per_clip: bool = False
+
+
+#: The perturbations a real speaker's name may carry after "+" (splits.PERTURBED).
+PERTURBATIONS = {
+    "deep": Perturbation(vocal_tract=(0.84, 0.88)),  # a longer vocal tract: lower formants and pitch
+    "high": Perturbation(vocal_tract=(1.16, 1.22)),  # a shorter one: nearer a woman's or a child's
+    "slow": Perturbation(tempo=(0.72, 0.80)),
+    "fast": Perturbation(tempo=(1.30, 1.40)),
+    "rough": Perturbation(vocal_tract=(0.90, 1.10), tempo=(0.85, 1.15), level_db=8.0, noise_snr_db=(8.0, 14.0),
+                          per_clip=True),
+}
+
+
+def _tempo(audio: np.ndarray, factor: float) -> np.ndarray:
+    """``audio`` (8 kHz) spoken ``factor`` times as fast, pitch kept (sox ``tempo -s``)."""
+    if abs(factor - 1.0) < 0.005:
+        return audio
+    if shutil.which("sox") is None:
+        raise VoiceUnavailable("perturbed speakers need Debian's sox (tempo)")
+    out = subprocess.run(["sox", "-q", "-t", "f32", "-r", str(RATE_HZ), "-c", "1", "-", "-t", "f32", "-",
+                          "tempo", "-s", f"{factor:.4f}"],
+                         input=np.ascontiguousarray(audio, np.float32).tobytes(), capture_output=True, check=True)
+    return np.frombuffer(out.stdout, np.float32).copy()
+
+
+def perturb(audio: np.ndarray, vocal_tract: float, tempo: float, gain_db: float, snr_db: float | None,
+            rng: np.random.Generator) -> np.ndarray:
+    """One clip (8 kHz) with its formants and pitch times ``vocal_tract``, its length divided
+    by ``tempo``, ``gain_db`` louder and white noise added at ``snr_db`` (None: none)."""
+    x = audio.astype(np.float32)
+    if abs(vocal_tract - 1.0) >= 0.005:
+        # Read at vocal_tract times the rate: every frequency scaled, the length divided by it.
+        x = soxr.resample(x, RATE_HZ * vocal_tract, RATE_HZ).astype(np.float32)
+    x = _tempo(x, tempo / vocal_tract)
+    x = x * np.float32(10.0 ** (gain_db / 20.0))
+    if snr_db is not None and x.size:
+        power = float(np.mean(x.astype(np.float64) ** 2))
+        x = x + rng.normal(0.0, np.sqrt(power / 10.0 ** (snr_db / 10.0)), x.size).astype(np.float32)
+    return x.astype(np.float32)
+
+
+@dataclass(frozen=True)
 class FsddSpeaker:
     """A Free Spoken Digit Dataset speaker (8 kHz recordings ``{digit}_{speaker}_{take}.wav``)."""
 
     speaker: str
     fsdd_dir: Path
+    perturbation: str = ""  # a key of PERTURBATIONS, or "" for the recordings as they are
+
+    def __post_init__(self) -> None:
+        if self.perturbation and self.perturbation not in PERTURBATIONS:
+            raise ValueError(f"unknown perturbation {self.perturbation!r}; known: {', '.join(PERTURBATIONS)}")
 
     @property
     def name(self) -> str:
-        return f"fsdd-{self.speaker}"
+        return f"fsdd-{self.speaker}" + (f"+{self.perturbation}" if self.perturbation else "")
 
     def available(self) -> bool:
         return any(self.fsdd_dir.glob(f"0_{self.speaker}_*.wav"))
@@ -292,4 +357,20 @@ class FsddSpeaker:
         bad = [w for w in words if w not in DIGIT_WORDS and w != "oh"]
         if bad:
             raise ValueError(f"an fsdd speaker can only say digit words, got {len(bad)} other unit(s)")
-        return _join([self.clip(w, rng) for w in words], unit_gaps_s(units, rng))
+        if not self.perturbation:
+            return _join([self.clip(w, rng) for w in words], unit_gaps_s(units, rng))
+        how = PERTURBATIONS[self.perturbation]
+
+        def draw() -> tuple[float, float]:
+            return float(rng.uniform(*how.vocal_tract)), float(rng.uniform(*how.tempo))
+
+        vocal_tract, tempo = draw()
+        snr_db = None if how.noise_snr_db is None else float(rng.uniform(*how.noise_snr_db))
+        pieces = []
+        for w in words:
+            clip = self.clip(w, rng)
+            if how.per_clip:
+                vocal_tract, tempo = draw()
+            gain_db = float(rng.uniform(-how.level_db, how.level_db)) if how.level_db else 0.0
+            pieces.append(perturb(clip, vocal_tract, tempo, gain_db, snr_db, rng))
+        return _join(pieces, unit_gaps_s(units, rng))
