@@ -1,5 +1,6 @@
 """Fixtures shared by the speech tests: the Whisper model, loaded and checked once per session,
-and the four spoken digits of ``fixtures/theo_digits.wav`` (8 kHz) with a block splitter."""
+and the four spoken digits of ``fixtures/jackson_digits.wav`` (8 kHz; jackson is a tune
+speaker, see tools/evalcalls/splits.py) with a block splitter."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-DIGITS_CLIP = Path(__file__).with_name("fixtures") / "theo_digits.wav"
+DIGITS_CLIP = Path(__file__).with_name("fixtures") / "jackson_digits.wav"
 
 
 @pytest.fixture(scope="module")

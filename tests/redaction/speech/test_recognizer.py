@@ -8,7 +8,9 @@ from redaction.recognizer import Recognizer
 from redaction.speech.recognizer import BuiltinRecognizer
 from redaction.speech.vocabulary import DIGITS, OTHER
 
-#: What tools/speech/make_fixture.py reads into the fixture (a speaker held out of training).
+#: What tools/speech/make_fixture.py reads into the fixture: fsdd jackson, a tune speaker the
+#: network was trained on (its takes included), so every digit must be heard; how it does on
+#: speakers it never met is bench/redaction_speech.py's question, not a unit test's.
 SAID = ["four", "zero", "nine", "two"]
 
 
@@ -31,15 +33,15 @@ def test_is_a_recognizer(recognizer):
     assert (usable.name, usable.version) == ("builtin-digits", "1")
 
 
-def test_hears_the_held_out_speakers_digits(recognizer, audio, blocks):
+def test_hears_the_tune_speakers_digits(recognizer, audio, blocks):
     words = list(recognizer.recognize(blocks(audio, 4000), 8000))
     heard = [w.text for w in words if w.text != OTHER]
     assert all(w in DIGITS or w == "oh" for w in heard)
-    assert edit_distance(heard, SAID) <= 1
-    # times are ordered, inside the audio, and cover the speech (0.5 s of lead-in)
+    assert edit_distance(heard, SAID) == 0
+    # times are ordered, inside the audio, and cover the speech (digits 0.5 .. 2.99 s)
     assert all(a.end_s <= b.start_s + 1e-9 for a, b in zip(words, words[1:]))
     assert 0.3 <= words[0].start_s <= 0.6
-    assert words[-1].end_s <= audio.size / 8000
+    assert 2.8 <= words[-1].end_s <= audio.size / 8000
     assert all(0.0 <= w.confidence <= 1.0 for w in words)
 
 

@@ -10,7 +10,7 @@ from tools.evalcalls.calls import make_call
 from tools.evalcalls.voices import RATE_HZ, EspeakVoice, espeak_installed
 
 needs_espeak = pytest.mark.skipif(not espeak_installed(), reason="needs Debian's espeak-ng (libespeak-ng.so.1)")
-needs_fsdd = pytest.mark.skipif(not any(calls.FSDD_DIR.glob("0_theo_*.wav")), reason="needs ../shared/data/fsdd-dev")
+needs_fsdd = pytest.mark.skipif(not any(calls.FSDD_DIR.glob("0_jackson_*.wav")), reason="needs ../shared/data/fsdd-dev")
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_connected_speech_spans_match_the_words_said_alone():
 @needs_espeak
 @needs_fsdd
 def test_a_human_call_reads_digits_from_the_real_speaker():
-    call = make_call("fsdd-theo", "card", 1, 0, cache=False)
+    call = make_call("fsdd-jackson", "card", 1, 0, cache=False)
     _check_spans(call)
     sensitive = [s for s in call.spans if s.sensitive]
     assert all(s.digits == 1 for s in sensitive)  # digit by digit: no "twenty seven", no "April"
