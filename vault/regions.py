@@ -14,7 +14,14 @@ from vault.errors import VaultInputError
 #: The regions a recording may live in: United States, EEA, Australia.
 REGIONS: tuple[str, ...] = ("us", "eu", "au")
 
+#: Every recording id ever generated: the region and 32 lowercase hex digits.
 _ID_RE = re.compile(r"^rec_(us|eu|au)_[0-9a-f]{32}$")
+#: Most decimal digits in a row of a generated id: an id is echoed in queue messages, audit
+#: records and error texts, and a run of 4 or more digits could be taken for (or be) card data.
+MAX_ID_DIGIT_RUN = 3
+#: A run of card-number length: no id generated today holds one, a made-up id may smuggle a
+#: card number in it, and about 3 % of the ids generated before 2026-12-02 hold one.
+_CARD_LENGTH_RUN = re.compile(r"[0-9]{12,}")
 
 
 def check_region(region: str) -> str:
@@ -25,10 +32,36 @@ def check_region(region: str) -> str:
 
 
 def recording_id(account_id: str, call_id: str, region: str) -> str:
-    """The recording id of a call: the same account and call always give the same id."""
+    """The recording id of a call: the same account and call always give the same id.
+
+    The 32 hex digits of the digest, except that a fourth decimal digit in a row becomes a
+    letter (``a``-``f``), so no id holds a run of more than 3 digits (about 117 bits left).
+    """
+    chars: list[str] = []
+    run = 0
+    for ch in _digest(account_id, call_id, region)[:32]:
+        run = run + 1 if ch.isdigit() else 0
+        if run > MAX_ID_DIGIT_RUN:
+            ch, run = "abcdef"[int(ch) % 6], 0
+        chars.append(ch)
+    return f"rec_{region}_{''.join(chars)}"
+
+
+def legacy_recording_id(account_id: str, call_id: str, region: str) -> str:
+    """The id the same call got before 2026-12-02 (the digest's hex digits as they are): a
+    recording stored then keeps it, and a call processed again finds it under it."""
+    return f"rec_{region}_{_digest(account_id, call_id, region)[:32]}"
+
+
+def _digest(account_id: str, call_id: str, region: str) -> str:
     check_region(region)
-    digest = hashlib.sha256(f"{account_id}\x00{call_id}".encode("utf-8")).hexdigest()
-    return f"rec_{region}_{digest[:32]}"
+    return hashlib.sha256(f"{account_id}\x00{call_id}".encode("utf-8")).hexdigest()
+
+
+def holds_card_length_run(recording_id: str) -> bool:
+    """Whether ``recording_id`` holds 12 or more digits in a row: never one generated today;
+    a made-up id (a card number could hide in it) or one of the older ids that did."""
+    return _CARD_LENGTH_RUN.search(recording_id) is not None
 
 
 def region_of(recording_id: str) -> str:

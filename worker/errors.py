@@ -109,9 +109,10 @@ _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 #: The product's own ids (lowercase hex of a digest or a random token, of a fixed length
 #: after a fixed prefix, glued to nothing): recording ids (vault.regions.recording_id), job
 #: ids (worker.queue.jobs), API key principals, webhook endpoint and event ids
-#: (worker.api). About 3 % of recording ids hold 12+ digits in a row; such a run is kept
-#: unless it holds a card number (_PAN_*: what a crafted id could smuggle), so about 1 id in
-#: 300 still loses a run, and a card number inside one never survives.
+#: (worker.api). About 3 % of the recording ids made before 2026-12-02 hold 12+ digits in a
+#: row (newer ones hold at most 3); such a run is kept unless it holds a card number (_PAN_*:
+#: what a crafted id could smuggle), so about 1 old id in 300 still loses a run, and a card
+#: number inside one never survives.
 _PRODUCT_ID = re.compile(r"(?<![0-9A-Za-z_])(?:rec_(?:us|eu|au)_[0-9a-f]{32}"
                          r"|(?:call|redact|delete|hook|re-b[0-9a-f]{15})-[0-9a-f]{24}"
                          r"|api-key:[0-9a-f]{16}|we_[0-9a-f]{16}|evt_[0-9a-f]{24})(?![0-9A-Za-z_])")

@@ -92,7 +92,7 @@ def test_an_existing_directory_as_output_is_refused(tmp_path, recording, capsys,
     (tmp_path / "taken").mkdir()
     argv = {"redact": ["redact", recording, "-o", tmp_path / "taken"],
             "assemble": ["assemble", write_call(tmp_path, "CA-DIR"), "-o", tmp_path / "taken"],
-            "export": ["export", "rec_us_" + "0" * 32, "-o", tmp_path / "taken", "--as", "agent:a1",
+            "export": ["export", "rec_us_" + "0a" * 16, "-o", tmp_path / "taken", "--as", "agent:a1",
                        "--account", "acme", "--tickets", "T-1"]}[command]
     code, err = run(capsys, *argv)
     assert code == 2 and f"-o {tmp_path / 'taken'}: is a directory, not an output file" in err

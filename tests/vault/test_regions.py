@@ -23,3 +23,42 @@ def test_region_of():
 def test_unknown_region():
     with pytest.raises(VaultInputError, match="'mars' is not one of us, eu, au"):
         check_region("mars")
+
+
+def _old_scheme(account_id: str, call_id: str, region: str) -> str:
+    """Ids as generated before 2026-12-02: the first 32 hex digits of the digest as they are."""
+    import hashlib
+
+    digest = hashlib.sha256((account_id + "\x00" + call_id).encode()).hexdigest()
+    return f"rec_{region}_{digest[:32]}"
+
+
+def test_generated_ids_hold_no_run_of_four_digits():
+    import re
+
+    ids = [recording_id("acme", f"CA{n}", "us") for n in range(20000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"rec_us_[0-9a-f]{32}", rid) for rid in ids)
+    assert not [rid for rid in ids if re.search(r"[0-9]{4}", rid)]
+    # the old scheme held such runs in nearly every id, and card-length runs in some
+    old = [_old_scheme("acme", f"CA{n}", "us") for n in range(20000)]
+    assert sum(bool(re.search(r"[0-9]{12}", rid)) for rid in old) > 200
+
+
+def test_ids_stored_under_the_old_scheme_stay_readable():
+    from vault.regions import legacy_recording_id
+
+    old = _old_scheme("acme", "CA1001", "eu")
+    assert legacy_recording_id("acme", "CA1001", "eu") == old
+    assert region_of(old) == "eu"
+    held = "rec_us_9f30412785506843129d6a0b1e2c3d4f"  # 17 digits in a row, as some stored ids have
+    assert region_of(held) == "us"
+
+
+def test_card_length_runs_are_found():
+    from vault.regions import holds_card_length_run
+
+    assert holds_card_length_run("rec_us_ab4917618032147590cdefabcdefabcd")
+    assert holds_card_length_run("rec_us_" + "0" * 32)
+    assert not holds_card_length_run("rec_us_01234567890abcdef01234567890ab")  # 11 digits at most
+    assert not holds_card_length_run(recording_id("acme", "CA1", "us"))

@@ -35,15 +35,16 @@ def test_card_numbers_only_keeps_ip_addresses_but_not_dotted_cards():
 
 
 def _product_ids(count: int) -> list[str]:
-    """Recording ids and job ids as the product makes them, many of them with long digit
-    runs in their hex (about 3 % of recording ids have 12 or more digits in a row)."""
-    from vault.regions import recording_id
+    """Recording ids and job ids as the product makes and keeps them, many of them with long
+    digit runs in their hex (about 3 % of the recording ids made before 2026-12-02, which
+    stay stored under them, have 12 or more digits in a row; newer ones hold at most 3)."""
+    from vault.regions import legacy_recording_id, recording_id
     from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess
 
     ids = []
     for n in range(count):
-        rid = recording_id("acme", f"CA{n}", ("us", "eu", "au")[n % 3])
-        ids += [rid, ProcessCall.for_call("m.json", "acme", f"CA{n}").job_id,
+        rid = legacy_recording_id("acme", f"CA{n}", ("us", "eu", "au")[n % 3])
+        ids += [rid, recording_id("acme", f"CA{n}", "us"), ProcessCall.for_call("m.json", "acme", f"CA{n}").job_id,
                 RedactRecording.for_recording(rid).job_id, DeleteRecordings.for_target(recording_id=rid).job_id,
                 Reprocess.for_batch("b0a1b2c3d4e5f6a7", rid, ("redact",)).job_id]
     return ids

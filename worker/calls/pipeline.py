@@ -21,6 +21,7 @@ from audio.encode import Encoded, codec_named, encode
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
+from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
 from worker.errors import resource_error
@@ -92,6 +93,10 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     region_vault = backends.vault.region(account.region)
 
     existing = region_vault.find(rid)
+    legacy = legacy_recording_id(account.id, manifest.call_id, account.region)
+    if existing is None and legacy != rid:  # stored before ids lost their digit runs: keeps its id
+        existing = region_vault.find(legacy)
+        rid = legacy if existing is not None else rid
     if existing is not None:
         destroyed = _destroy(manifest, backends)
         return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from vault.regions import REGIONS, region_of
+from worker.cli.checks import check_recording_id
 from worker.settings import Settings
 from worker.vaults import build_vault
 
@@ -21,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.recording is not None:
+        check_recording_id("--recording", args.recording)
     regions = (region_of(args.recording),) if args.recording else args.region
     vault = build_vault(Settings.from_env(), regions=regions)
     for region in vault.regions:

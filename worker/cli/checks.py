@@ -30,15 +30,29 @@ def check_free_text(option: str, text: str, *, max_chars: int = MAX_REASON_CHARS
 
 
 def check_recording_id(option: str, recording_id: str) -> str:
-    """Return ``recording_id`` when it has the recording id format, without echoing it."""
+    """Return ``recording_id`` when it has the recording id format and holds no run of
+    card-number length, without echoing it. Ids generated since 2026-12-02 hold at most 3
+    digits in a row; an older id holding a long run is taken when it names a stored recording
+    (looked up in its region's vault), so only a made-up one is refused."""
     from vault.errors import VaultInputError
-    from vault.regions import region_of
+    from vault.regions import holds_card_length_run, region_of
 
     try:
-        region_of(recording_id)
+        region = region_of(recording_id)
     except VaultInputError:
         raise UsageError(f"{option}: not a recording id (want rec_<us|eu|au>_<32 hex digits>)") from None
+    if holds_card_length_run(recording_id) and not _stored(recording_id, region):
+        raise UsageError(f"{option}: not a recording id: it holds a run of 12 or more digits "
+                         "(card-number length), and no stored recording has that id")
     return recording_id
+
+
+def _stored(recording_id: str, region: str) -> bool:
+    """Whether the vault of ``region`` has an index entry (live or deleted) for the id."""
+    from worker.settings import Settings
+    from worker.vaults import build_vault
+
+    return build_vault(Settings.from_env(), regions=(region,)).for_recording(recording_id).find(recording_id) is not None
 
 
 #: Account and ticket ids: a short reference (as worker.queue.jobs accepts) ...

@@ -133,6 +133,25 @@ def test_running_twice_stores_one_recording(tmp_path, settings):
     assert {name: get_bytes(store, name) for name in store.names("")} == before
 
 
+def test_a_call_stored_under_its_id_of_before_2026_12_02_is_found_under_it(tmp_path, settings, monkeypatch):
+    from vault.regions import legacy_recording_id
+    from worker.calls import pipeline
+
+    manifest = write_call(tmp_path / "call")
+    settings = Settings(data_dir=settings.data_dir, keep_sources=True)
+    with monkeypatch.context() as patched:  # as the pipeline named recordings then
+        patched.setattr(pipeline, "make_recording_id", legacy_recording_id)
+        first = process_call(manifest, build_backends(settings))
+    data = json.loads(manifest.read_text())
+    old = legacy_recording_id(data["account"]["id"], data["call_id"], "eu")
+    assert first.recording_id == old != recording_id(data["account"]["id"], data["call_id"], "eu")
+    store = build_vault(settings, regions=("eu",)).region("eu").store
+    before = {name: get_bytes(store, name) for name in store.names("")}
+    second = process_call(manifest, build_backends(settings))
+    assert second.already_stored and second.stored and second.recording_id == old
+    assert {name: get_bytes(store, name) for name in store.names("")} == before
+
+
 def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
     keep = Settings(data_dir=settings.data_dir, keep_sources=True)

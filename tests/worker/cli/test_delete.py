@@ -61,7 +61,7 @@ def test_unknown_targets_exit_2(tmp_path, settings, capsys):
     assert code == 2 and err == "callrec delete: ticket T-404 of account acme: no recordings\n"
     code, _, err = run(capsys, "delete", "--ticket", "T-404")
     assert code == 2 and err == "callrec delete: --ticket needs --account: ticket ids are per account\n"
-    code, _, err = run(capsys, "delete", "--recording", "rec_eu_" + "0" * 32)
+    code, _, err = run(capsys, "delete", "--recording", "rec_eu_" + "0a" * 16)
     assert code == 2 and "no recording" in err
     code, _, err = run(capsys, "delete", "--recording", "bogus")
     assert code == 2 and "not a recording id" in err

@@ -117,3 +117,12 @@ def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
     assert status.get(delete_id).result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
     assert region.get(rid).tombstone.reason == "customer request"
     assert status.get(sweep_id).state == "done"
+
+
+def test_a_made_up_recording_id_is_refused_naming_its_option(queue, capsys):
+    good = "rec_us_0123456789abcdef0123456789abcdef"
+    assert main(["enqueue", "--delete", good, "--delete", "rec_us_4111111111111111abcdefabcdefabcd"]) == 2
+    err = capsys.readouterr().err
+    assert "--delete: not a recording id: it holds a run of 12 or more digits" in err and "4111" not in err
+    assert main(["enqueue", "--redact", "rec_us_000000000000aaaaaaaaaaaaaaaaaaaa"]) == 2
+    assert "--redact: not a recording id" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
+from vault.regions import holds_card_length_run
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
 from worker.api.submissions import Submitted
@@ -32,13 +33,18 @@ def accepted(request: Request, submitted: Submitted, **extra) -> JSONResponse:
 
 def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple[RegionVault, IndexEntry]:
     """The region vault and index entry of one of the key's account's recordings; 404 for
-    anything else (malformed id, other region, other account: a key learns nothing)."""
+    anything else (malformed id, other region, other account: a key learns nothing), but 400
+    for an id no recording has that holds a run of card-number length (made up: no id
+    generated since 2026-12-02 holds more than 3 digits in a row)."""
     vault = request.app.state.services.vault
     try:
         region_vault = vault.for_recording(recording_id)
     except VaultInputError:
         raise not_found(f"recording {recording_id}") from None
     entry = region_vault.find(recording_id)
+    if entry is None and holds_card_length_run(recording_id):  # made up: a card number could hide in it
+        raise ApiError(400, "bad_request", "recording_id: not a recording id: it holds a run of 12 or more "
+                       "digits (card-number length), and no stored recording has that id", "recording_id")
     if entry is None or entry.account_id != key.account_id:
         raise not_found(f"recording {recording_id}")
     return region_vault, entry

@@ -1,0 +1,32 @@
+"""A card number inside a well-formed recording id is refused (400, JSON, the field named)
+on every route that takes one, before it reaches Redis, the audit trail or a job."""
+
+from __future__ import annotations
+
+from tests.hostile.test_leaks import PAN, leaked, redis_dump
+from vault.regions import holds_card_length_run
+
+#: A made-up id of the right shape holding the card number (16 digits, Luhn-valid).
+MADE_UP = f"rec_us_{PAN}abcdefabcdefabcd"
+
+
+def test_a_card_number_inside_a_recording_id_is_refused_on_every_route(api, acme, redis_client, api_settings):
+    assert holds_card_length_run(MADE_UP)
+    export = {"as": "agent:a1", "tickets": "T-1"}
+    responses = [
+        api.get(f"/v1/recordings/{MADE_UP}", headers=acme),
+        api.get(f"/v1/recordings/{MADE_UP}/audio", headers=acme, params=export),
+        api.get(f"/v1/recordings/{MADE_UP}/transcript", headers=acme, params=export),
+        api.post(f"/v1/recordings/{MADE_UP}/redact", headers=acme),
+        api.delete(f"/v1/recordings/{MADE_UP}", headers=acme, params={"reason": "customer asked"}),
+        api.post(f"/v1/recordings/{MADE_UP}/review-links", headers=acme, json={"as": "agent:a1", "tickets": ["T-1"]}),
+    ]
+    for response in responses:
+        assert response.status_code == 400, (response.request.url, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "bad_request" and error["field"] == "recording_id", error
+        assert "12 or more digits" in error["message"] and not leaked(response.content), error
+    redis_client.ping()
+    assert not leaked(redis_dump(redis_client)), "card number in Redis"
+    vault_dir = api_settings.data_dir / "vault"
+    assert not any(not p.is_dir() and leaked(p.read_bytes()) for p in vault_dir.rglob("*")), "card number in the vault"
