@@ -217,6 +217,16 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
     return source
 
 
+def libsndfile_reads(path: str | os.PathLike[str]) -> bool:
+    """Whether libsndfile itself opens ``path`` (no ffmpeg): a file it cannot read is either
+    transcoded by ``open_source`` or refused there, with the reason."""
+    try:
+        soundfile.info(str(path))
+    except (soundfile.LibsndfileError, RuntimeError, OSError):
+        return False
+    return True
+
+
 def open_regular(path: Path) -> BinaryIO:
     """Open ``path`` for reading without blocking; refuse anything but a regular file.
 

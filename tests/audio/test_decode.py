@@ -193,3 +193,15 @@ def test_blocks_refuse_a_dtype_they_do_not_give(tmp_path):
     soundfile.write(path, np.zeros(100), 8000, subtype="PCM_16")
     with open_source(path) as source, pytest.raises(ValueError, match="'int16'"):
         next(source.blocks(dtype="int16"))
+
+
+def test_libsndfile_reads_says_whether_libsndfile_itself_opens_a_file(tmp_path):
+    from audio.decode import libsndfile_reads
+
+    wav = tmp_path / "ok.wav"
+    soundfile.write(wav, np.zeros(80, np.float32), 8000)
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"RIFF nonsense")
+    assert libsndfile_reads(wav)
+    assert not libsndfile_reads(junk)
+    assert not libsndfile_reads(tmp_path / "missing.wav")

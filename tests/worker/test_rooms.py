@@ -72,6 +72,15 @@ def test_redaction_reads_resamples_and_writes_audio_through_audio():
     assert wrong == []
 
 
+def test_the_worker_reads_audio_through_audio():
+    wrong = []
+    for path in sorted((ROOT / "worker").rglob("*.py")):
+        for name in imports_of(path):
+            if name.split(".")[0] in ("soundfile", "soxr", "pydub"):
+                wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+
+
 def test_one_write_to_temp_then_rename_in_the_product():
     # callrec/files.py is the one. Two protocols of their own: a work dir's lock renamed into
     # place (worker/workdirs.py), and the local vault store's writes, whose temporary files

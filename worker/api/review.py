@@ -20,13 +20,12 @@ import tempfile
 from pathlib import Path
 from string import Template
 
-import numpy as np
-import soundfile
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.routing import Route
 
+from audio.peaks import waveform_peaks
 from vault.access import Principal, refusal
 from vault.errors import VaultInputError
 from worker.api.auth import authenticate
@@ -87,13 +86,7 @@ def _export(request: Request, grant, artifact: str, workdir: Path) -> Path:
 
 def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:
     """``[min, max]`` of each of ``columns`` equal stretches of the audio (streamed)."""
-    info = soundfile.info(str(path))
-    per = max(1, -(-info.frames // columns))
-    found = []
-    for block in soundfile.blocks(str(path), blocksize=per, dtype="float32", always_2d=True):
-        mono = block.mean(axis=1)
-        found.append([round(float(np.min(mono)), 3), round(float(np.max(mono)), 3)])
-    return found
+    return waveform_peaks(path, columns)
 
 
 def recording_time_s(time_map: dict, call_s: float) -> float:

@@ -16,7 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from audio.decode import open_source
+from audio.decode import libsndfile_reads, open_source
 from audio.errors import AudioInputError
 from redaction import transcripts
 from redaction.engine import redact_file
@@ -120,19 +120,10 @@ def check_input(path: Path) -> None:
             riff = handle.read(4) == b"RIFF"
     except OSError as exc:
         raise RedactionInputError(f"input {path}: cannot read ({exc.strerror})") from exc
-    if riff and _libsndfile_reads(path):  # (what it cannot read, redact_file reports)
+    if riff and libsndfile_reads(path):  # (what it cannot read, redact_file reports)
         try:
             with open_source(path):
                 pass
         except AudioInputError as exc:
             raise RedactionInputError(f"input {exc}") from exc
 
-
-def _libsndfile_reads(path: Path) -> bool:
-    import soundfile
-
-    try:
-        soundfile.info(str(path))
-    except (soundfile.LibsndfileError, RuntimeError, OSError):
-        return False
-    return True
