@@ -1,11 +1,13 @@
 """Synthesise word and sentence clips for training the digit network.
 
-Voices: espeak-ng (8 accents x ~100 variants, speed and pitch) and, when Debian's flite is
-installed, its four voices built from recordings of real talkers (kal, awb, rms, slt) at
-several speaking rates. Writes ``clips.npz`` (8 kHz int16 clips, their word labels, and
-which voice made them) into OUT_DIR (default /tmp/callrec_speech). Rerunnable;
-deterministic for a seed. Needs Debian's espeak-ng (flite optional).
-Usage: python tools/speech/make_data.py [--combos 400] [--flite-combos 100] [--out DIR]
+Voices: espeak-ng only (8 accents x ~100 variants, speed and pitch). Writes ``clips.npz``
+(8 kHz int16 clips, their word labels, and which voice made them) into OUT_DIR (default
+/tmp/callrec_speech). Rerunnable; deterministic for a seed. Needs Debian's espeak-ng.
+
+No flite: flite's voices (kal, kal16, awb, rms, slt) are Festival's voices, which are
+reserved for the final external judgement and must stay out of training, tuning and tests.
+(Weights before December 2026 were trained with them; see redaction/speech/MODEL.txt.)
+Usage: python tools/speech/make_data.py [--combos 400] [--out DIR]
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -47,35 +47,6 @@ def speak(voice: str, speed: int, pitch: int, texts: list[str]) -> np.ndarray:
     ).stdout
     audio, rate = sf.read(io.BytesIO(out), dtype="float32")
     return soxr.resample(audio, rate, 8000).astype(np.float32)
-
-
-FLITE_VOICES = ["kal16", "awb", "rms", "slt"]
-
-
-def flite(voice: str, stretch: float, text: str) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "out.wav"
-        subprocess.run(
-            ["flite", "-voice", voice, "--setf", f"duration_stretch={stretch:.2f}", "-t", text, "-o", str(path)],
-            check=True, capture_output=True,
-        )
-        audio, rate = sf.read(path, dtype="float32")
-    return soxr.resample(audio, rate, 8000).astype(np.float32)
-
-
-def flite_clips(combos: int, rng: random.Random):
-    """(clip, label, voice) from flite, one word or sentence per call."""
-    if shutil.which("flite") is None:
-        return
-    for combo in range(combos):
-        voice, stretch = FLITE_VOICES[combo % len(FLITE_VOICES)], rng.uniform(0.75, 1.35)
-        texts = NUMBER_WORDS + ["oh", "oh"] + rng.sample(OTHER_WORDS, 30)
-        texts += rng.sample(SENTENCES, 3) + [" ".join(rng.sample(OTHER_WORDS, rng.randint(3, 8))) for _ in range(3)]
-        texts += rng.sample(CALL_PHRASES, 8)
-        for text in texts:
-            audio = flite(voice, stretch, text)
-            label = word_labels(text)
-            yield audio, label, 10000 + combo
 
 
 def word_labels(text: str) -> str:
@@ -115,7 +86,6 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--combos", type=int, default=400)
     ap.add_argument("--out", type=Path, default=Path("/tmp/callrec_speech"))
-    ap.add_argument("--flite-combos", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -147,10 +117,6 @@ def main() -> None:
                 clips.append(np.round(np.clip(piece, -1, 1) * 32767).astype(np.int16))
                 labels.append(label)
                 voices.append(combo)
-    for audio, label, voice in flite_clips(args.flite_combos, rng):
-        clips.append(np.round(np.clip(audio, -1, 1) * 32767).astype(np.int16))
-        labels.append(label)
-        voices.append(voice)
     lengths = np.array([c.size for c in clips])
     np.savez(
         args.out / "clips.npz",

@@ -47,7 +47,7 @@ def load_fsdd(speakers: set[str], fsdd_dir: Path = FSDD_DIR) -> dict[str, list[C
 
 
 def load_synthetic(path: Path) -> dict[str, list[Clip]]:
-    """Synthetic clips (espeak-ng, flite) by voice, as written by make_data.py."""
+    """Synthetic clips (espeak-ng) by voice, as written by make_data.py."""
     d = np.load(path)
     all_audio = d["audio"]
     ends = np.cumsum(d["lengths"])
