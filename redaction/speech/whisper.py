@@ -247,11 +247,15 @@ NETWORK_RUN_GAP_S = 1.5
 #: After such a run (a card), shorter runs (an expiry date, a code) this soon are taken too.
 NETWORK_ANSWER_WORDS = 3
 NETWORK_SESSION_S = 30.0
+#: A shorter run of this many is taken where Whisper wrote words over it but no number word
+#: at all (it heard a voice's digits as words, "hide fun" for "five one": whole cards lost).
+NETWORK_WORDS_ONLY_RUN_WORDS = 4
 
 
 def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
     """``words`` (Whisper's, call clock) with the network's long runs standing in where
-    Whisper heard fewer than half their digits."""
+    Whisper heard fewer than half their digits, and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
+    or more where Whisper wrote only other words."""
     runs: list[list[TimedWord]] = []
     for w in sorted(network, key=lambda w: w.start_s):
         if runs and w.start_s - runs[-1][-1].end_s <= NETWORK_RUN_GAP_S:
@@ -261,12 +265,15 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
     out = list(words)
     long_end_s = -np.inf
     for run in runs:
-        if len(run) >= NETWORK_RUN_WORDS:
-            long_end_s = run[-1].end_s
-        elif len(run) < NETWORK_ANSWER_WORDS or run[0].start_s - long_end_s > NETWORK_SESSION_S:
-            continue
         a, b = run[0].start_s, run[-1].end_s
         inside = [w for w in out if a <= (w.start_s + w.end_s) / 2 <= b]
+        if len(run) >= NETWORK_RUN_WORDS:
+            long_end_s = run[-1].end_s
+        words_only = bool(inside) and not any(_says_number(w.text) for w in inside)
+        if not (len(run) >= NETWORK_RUN_WORDS
+                or (len(run) >= NETWORK_WORDS_ONLY_RUN_WORDS and words_only)
+                or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):
+            continue
         if 2 * sum(_digit_count(w.text) for w in inside) < len(run):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)

@@ -157,11 +157,20 @@ def test_the_networks_runs_stand_in_where_whisper_heard_words_but_no_digits() ->
     card = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, d) for k, d in enumerate("three two one four five six".split())]
     code = [TimedWord(20.0 + 0.3 * k, 20.25 + 0.3 * k, d) for k, d in enumerate("seven three one".split())]
     lone = [TimedWord(60.0 + 0.3 * k, 60.25 + 0.3 * k, d) for k, d in enumerate("four four".split())]
+    words_only = [TimedWord(80.0, 80.6, "hide"), TimedWord(80.6, 81.0, "fun")]  # over a run of four
+    four = [TimedWord(80.0 + 0.3 * k, 80.25 + 0.3 * k, d) for k, d in enumerate("four two seven one".split())]
     out = with_network_runs(whisper, card + code + lone)
     assert [w.text for w in out] == ["card", *"three two one four five six".split(), "thanks", "seven", "three", "one"]
     # where Whisper wrote the digits itself, its words stay
     digits = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, str(k)) for k in range(6)]
     assert with_network_runs(digits, card) == digits
+    # a run of four where Whisper wrote only other words stands in too; of three, or where
+    # Whisper wrote nothing or a number, it does not
+    assert with_network_runs(words_only, four) == four
+    assert with_network_runs(words_only, four[:3]) == words_only
+    assert with_network_runs([], four) == []
+    assert with_network_runs([words_only[0], TimedWord(80.6, 81.0, "one")], four) == [words_only[0],
+                                                                                      TimedWord(80.6, 81.0, "one")]
 
 
 def test_window_options_override_the_transcribe_defaults() -> None:
@@ -219,3 +228,30 @@ def test_only_a_borrowed_copy_of_a_number_another_piece_owns_is_dropped() -> Non
     # the network's words (no piece) are kept and drop nothing
     net = TimedWord(23.0, 23.5, "four")
     assert without_repeats([net, copies[0]], {id(copies[0]): b}) == [net, copies[0]]
+
+
+def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words(monkeypatch) -> None:
+    from redaction.speech.gate import GatedRegion
+    from redaction.words import TimedWord
+    from tests.redaction.speech.test_whisper_again import ScriptedGate
+
+    def run(start_s: float, texts: str) -> tuple[TimedWord, ...]:
+        return tuple(TimedWord(start_s + 0.3 * k, start_s + 0.3 * k + 0.25, t) for k, t in enumerate(texts.split()))
+
+    card = run(10.2, "four two seven one")  # Whisper: "hide fun" over it (a voice's digits as words)
+    short = run(40.2, "five five one")  # three words: Whisper's "sure" stays
+    heard = run(70.2, "six one one eight")  # Whisper wrote a digit over it: its words stay
+    ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card), GatedRegion(40.0, 42.0, 0.9, short),
+                            GatedRegion(70.0, 73.0, 0.9, heard)]
+    monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
+    # one window: pieces 7-16 s (at 0 s), 37-45 s (at 9.5 s), 67-76 s (at 18 s)
+    model = ScriptedModel([[Word(2.0, 2.5, "please"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"),
+                            Word(6.0, 6.4, "thanks"), Word(12.7, 13.1, "sure"), Word(21.2, 21.4, "in"),
+                            Word(21.5, 21.7, "4"), Word(22.0, 22.3, "please")]])
+    audio = np.zeros(80 * RATE, np.float32)
+    words = list(WhisperRecognizer(model).recognize(blocks(audio), RATE))
+    assert len(model.windows) == 1
+    assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
+        ("please", 9.0, 9.5), ("four", 10.2, 10.45), ("two", 10.5, 10.75), ("seven", 10.8, 11.05),
+        ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6),
+        ("in", 70.2, 70.4), ("4", 70.4, 71.0), ("please", 71.0, 71.3)]
