@@ -58,6 +58,7 @@ from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
 from vault.seal import IndexSealer
+from vault.secrets import SecretBox
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 
@@ -91,6 +92,8 @@ class RegionVault:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.scrub = scrub
         self._sealer = IndexSealer(region, keys, key_store, self._has_entries)
+        #: Small service secrets (webhook signing secrets) under the region's keys.
+        self.secrets = SecretBox(region, keys, key_store)
 
     # -- recordings ------------------------------------------------------------------
 
@@ -337,10 +340,11 @@ class RegionVault:
         """Retire every KEK version except the primary that no stored data key uses."""
         primary, _ = self.keys.primary()
         self._sealer.rewrap()  # one small object: it never holds an old version back
+        self.secrets.rewrap()  # nor does the secrets key
         in_use = self.versions_in_use()
-        seal_version = self._sealer.key_version()
-        if seal_version is not None:
-            in_use[seal_version] = in_use.get(seal_version, 0) + 1
+        for held in (self._sealer.key_version(), self.secrets.key_version()):
+            if held is not None:
+                in_use[held] = in_use.get(held, 0) + 1
         retired = tuple(v for v in self.keys.versions() if v != primary and v not in in_use)
         for version in retired:
             self.keys.retire(version)

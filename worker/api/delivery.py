@@ -27,6 +27,8 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
     endpoint = store.get(job.endpoint_id)
     if endpoint is None:
         return JobResult(references={"delivered": "no", "reason": "endpoint_removed"})
+    if endpoint.secret is None:
+        raise ValueError("delivering needs a WebhookStore with the vault (to decrypt the secret)")
     refused = public_target(endpoint.url, private_hosts)
     if refused is not None:
         raise WebhookRefusedError(f"webhook {job.endpoint_id}: {refused}")
@@ -46,7 +48,8 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
     return JobResult(references={"delivered": "yes", "status": str(response.status_code)})
 
 
-def deliver_job(job: DeliverWebhook, client, settings) -> JobResult:
-    """The queue actor's operation, over the queue's Redis ``client`` and the ``settings``."""
-    return deliver(job, WebhookStore(client), ca_file=settings.fetch_ca_file or None,
+def deliver_job(job: DeliverWebhook, client, settings, vault) -> JobResult:
+    """The queue actor's operation, over the queue's Redis ``client``, the ``settings`` and the
+    ``vault`` (whose keys decrypt the endpoint's secret)."""
+    return deliver(job, WebhookStore(client, vault), ca_file=settings.fetch_ca_file or None,
                    private_hosts=settings.webhook_private_hosts)

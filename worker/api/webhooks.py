@@ -8,11 +8,15 @@ transcript text. Each delivery is signed like Stripe's: the header
     Callrec-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 
 lets the receiver check the body and reject replays (compare ``t`` with its clock).
-Endpoints and events live in Redis; an endpoint's secret is kept as it must be to sign.
+Endpoints and events live in Redis; an endpoint's secret is not: Redis holds it encrypted
+(Tink AEAD, ``vault.secrets.SecretBox`` of the first served region, whose key is wrapped by
+that region's KEK in the key store), bound to the endpoint and its account. A secret stored
+in plaintext by an older version is encrypted the first time a store with the vault reads it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -20,12 +24,13 @@ import json
 import secrets
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import redis
 
+from vault.vault import Vault
 from worker.errors import UsageError
 
 #: Event types an endpoint receives.
@@ -45,7 +50,8 @@ class Endpoint:
     endpoint_id: str
     account_id: str
     url: str
-    secret: str
+    #: The signing secret; None when read by a store without the vault (listing, announcing).
+    secret: str | None
     created_at: float
 
 
@@ -105,6 +111,11 @@ def verify(secret: str, body: bytes, header: str, *, now_s: float | None = None,
     return hmac.compare_digest(expected, fields.get("v1", ""))
 
 
+def _aad(endpoint: Endpoint) -> bytes:
+    """What a secret is bound to: a ciphertext moved to another endpoint or account fails."""
+    return b"\x00".join((b"callrec/v1 webhook-secret", endpoint.endpoint_id.encode(), endpoint.account_id.encode()))
+
+
 def event_id(*parts: str) -> str:
     """A deterministic event id: a redelivered job announces the same event once."""
     return "evt_" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
@@ -113,19 +124,23 @@ def event_id(*parts: str) -> str:
 class WebhookStore:
     """Endpoints (``callrec:api:hook:<id>``, a set per account) and events (with a TTL)."""
 
-    def __init__(self, client: redis.Redis, *, clock=time.time) -> None:
+    def __init__(self, client: redis.Redis, vault: Vault | None = None, *, clock=time.time) -> None:
         self.client = client
+        #: Encrypts and decrypts secrets; without it secrets are neither made nor read.
+        self.vault = vault
         self.clock = clock
 
     def register(self, account_id: str, url: str) -> Endpoint:
         check_url(url)
         if self.client.scard(self._account(account_id)) >= MAX_ENDPOINTS:
             raise UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
+        if self.vault is None:
+            raise ValueError("registering a webhook needs the vault: its secret is stored encrypted")
         endpoint = Endpoint("we_" + secrets.token_hex(8), account_id, url, "whsec_" + secrets.token_urlsafe(32),
                             round(self.clock(), 3))
         with self.client.pipeline() as pipe:
             pipe.hset(self._hook(endpoint.endpoint_id),
-                      mapping={"account_id": account_id, "url": url, "secret": endpoint.secret,
+                      mapping={"account_id": account_id, "url": url, **self._sealed(endpoint),
                                "created_at": f"{endpoint.created_at:.3f}"})
             pipe.sadd(self._account(account_id), endpoint.endpoint_id)
             pipe.execute()
@@ -135,8 +150,17 @@ class WebhookStore:
         values = self.client.hgetall(self._hook(endpoint_id))
         if not values:
             return None
-        return Endpoint(endpoint_id, values[b"account_id"].decode(), values[b"url"].decode(),
-                        values[b"secret"].decode(), float(values[b"created_at"]))
+        endpoint = Endpoint(endpoint_id, values[b"account_id"].decode(), values[b"url"].decode(), None,
+                            float(values[b"created_at"]))
+        if self.vault is None:
+            return endpoint
+        if b"sealed" in values:
+            box = self.vault.region(values[b"key_region"].decode()).secrets
+            plain = box.decrypt(base64.b64decode(values[b"sealed"]), _aad(endpoint))
+            return replace(endpoint, secret=plain.decode())
+        endpoint = replace(endpoint, secret=values[b"secret"].decode())
+        self._seal_plaintext(endpoint, values[b"secret"])
+        return endpoint
 
     def endpoints(self, account_id: str) -> list[Endpoint]:
         ids = sorted(i.decode() for i in self.client.smembers(self._account(account_id)))
@@ -160,6 +184,29 @@ class WebhookStore:
 
     def event_body(self, ident: str) -> bytes | None:
         return self.client.get(self._event(ident))
+
+    def _sealed(self, endpoint: Endpoint) -> dict[str, str]:
+        """The hash fields holding ``endpoint``'s secret encrypted, in the first served region."""
+        region = self.vault.regions[0]
+        sealed = self.vault.region(region).secrets.encrypt(endpoint.secret.encode(), _aad(endpoint))
+        return {"sealed": base64.b64encode(sealed).decode("ascii"), "key_region": region}
+
+    def _seal_plaintext(self, endpoint: Endpoint, stored: bytes) -> None:
+        """Replace a plaintext secret (stored by an older version) by its encryption, unless
+        the endpoint was removed or changed meanwhile (a removed one is never brought back)."""
+        name = self._hook(endpoint.endpoint_id)
+        fields = self._sealed(endpoint)
+        with self.client.pipeline() as pipe:
+            try:
+                pipe.watch(name)
+                if pipe.hget(name, "secret") != stored:
+                    return
+                pipe.multi()
+                pipe.hset(name, mapping=fields)
+                pipe.hdel(name, "secret")
+                pipe.execute()
+            except redis.WatchError:
+                pass  # changed meanwhile: the next read encrypts it
 
     def _hook(self, endpoint_id: str) -> str:
         return f"{NAMESPACE}:hook:{endpoint_id}"

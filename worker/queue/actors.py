@@ -92,5 +92,5 @@ def _effect(kind: type[Job], broker: RedisBroker) -> Callable[[Job, Backends], J
     if kind is DeliverWebhook:  # the HTTP API's webhooks live in the queue's Redis
         from worker.api.delivery import deliver_job
 
-        return lambda job, backends: deliver_job(job, broker.client, backends.settings)
+        return lambda job, backends: deliver_job(job, broker.client, backends.settings, backends.vault)
     return EFFECTS[kind]

@@ -111,7 +111,7 @@ def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
     assert seen == ["acme"]
 
 
-def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_client):
+def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_client, api_settings):
     from worker.api.delivery import WebhookRefusedError, deliver
     from worker.api.webhooks import WebhookStore
     from worker.errors import is_permanent
@@ -121,7 +121,9 @@ def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_clie
         refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
         assert refused.status_code == 422, url
         assert refused.json()["error"]["message"] == "url: an https:// endpoint must be a public address"
-    store = WebhookStore(redis_client)
+    from worker.vaults import build_vault
+
+    store = WebhookStore(redis_client, build_vault(api_settings))
     hook = store.register("acme", "https://localhost:9/hook")  # a name: checked when delivering
     event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_test")
     job = DeliverWebhook.for_event(hook.endpoint_id, event["id"])
@@ -131,3 +133,39 @@ def test_endpoints_in_the_services_own_network_are_refused(api, acme, redis_clie
     with pytest.raises(Exception) as other:  # allowed by the operator: delivered (nothing listens: retried)
         deliver(job, store, private_hosts="localhost")
     assert type(other.value).__name__ == "WebhookDeliveryError"
+
+
+def test_redis_holds_no_webhook_secret(api, acme, redis_client, api_settings):
+    from tests.hostile.test_leaks import redis_dump
+    from worker.api.webhooks import WebhookStore
+    from worker.vaults import build_vault
+
+    made = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/a"}, headers=acme).json()
+    secret = made["secret"]
+    assert secret.startswith("whsec_") and len(secret) == 49
+    redis_client.ping()
+    dump = redis_dump(redis_client)
+    assert made["id"].encode() in dump and secret.encode() not in dump and secret[6:].encode() not in dump
+    # the signing side reads it back through the vault; a store without the vault never sees it
+    assert WebhookStore(redis_client, build_vault(api_settings)).get(made["id"]).secret == secret
+    assert WebhookStore(redis_client).get(made["id"]).secret is None
+
+
+def test_a_secret_stored_in_plaintext_before_is_encrypted_when_read(api, acme, redis_client, api_settings):
+    from tests.hostile.test_leaks import redis_dump
+    from worker.api.webhooks import NAMESPACE, WebhookStore
+    from worker.vaults import build_vault
+
+    old = "whsec_" + "Q" * 43  # as registered before secrets were encrypted
+    redis_client.hset(f"{NAMESPACE}:hook:we_00aa00aa00aa00aa", mapping={
+        "account_id": "acme", "url": "https://hooks.example.com/old", "secret": old, "created_at": "1.000"})
+    redis_client.sadd(f"{NAMESPACE}:account-hooks:acme", "we_00aa00aa00aa00aa")
+    assert old.encode() in redis_dump(redis_client)
+    store = WebhookStore(redis_client, build_vault(api_settings))
+    assert store.get("we_00aa00aa00aa00aa").secret == old
+    assert old.encode() not in redis_dump(redis_client) and b"QQQQQQQQ" not in redis_dump(redis_client)
+    assert store.get("we_00aa00aa00aa00aa").secret == old  # and reads back the same
+    assert [h["id"] for h in api.get("/v1/webhooks", headers=acme).json()["webhooks"]] == ["we_00aa00aa00aa00aa"]
+    # removed meanwhile: a migration never brings an endpoint back
+    assert api.delete("/v1/webhooks/we_00aa00aa00aa00aa", headers=acme).status_code == 204
+    assert store.get("we_00aa00aa00aa00aa") is None and redis_client.hgetall(f"{NAMESPACE}:hook:we_00aa00aa00aa00aa") == {}

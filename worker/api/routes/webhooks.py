@@ -15,7 +15,8 @@ from worker.errors import UsageError
 
 
 def _store(request: Request) -> WebhookStore:
-    return WebhookStore(request.app.state.services.client)
+    services = request.app.state.services
+    return WebhookStore(services.client, services.vault)
 
 
 def _shown(hook) -> dict:
