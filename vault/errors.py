@@ -48,6 +48,10 @@ class ObjectExistsError(VaultInputError):
     """Raised when a create-only write finds the object there already (another writer won)."""
 
 
+class ObjectChangedError(VaultError):
+    """Raised when a compare-and-swap write finds the object changed or gone since it was read."""
+
+
 class AccessDeniedError(VaultInputError):
     """Raised when a principal may not access a recording (the refusal is audited)."""
 

@@ -25,9 +25,14 @@ takes a while, so just before its commit a write reads the index again and gives
 new objects destroyed) when the recording was stored, deleted or changed meanwhile: a
 deletion during a re-redaction is never undone. A new recording's entry is committed with
 a create-only write (``ObjectStore.create``), so two puts of one recording cannot both
-commit; for later updates the stores offer no compare-and-swap, so the remaining window is
-the one read-and-write of the index. Deletion destroys every object under the recording,
-listed in its entry or not. A writer killed mid-put leaves objects under its own tag and a
+commit. Every later update of an entry (a new generation, a tombstone, re-wrapped key
+versions, sealing an old entry) is a compare-and-swap against the version read
+(``ObjectStore.replace_if``): of two updates racing, the loser reads the entry again and
+either applies its change to it (a re-wrap; a new generation over an entry whose replaced
+artifacts are unchanged; a deletion, which destroys what the winner wrote too) or gives up
+with its new objects destroyed (a new generation over a tombstone: "was deleted"; over
+another new generation of the same artifact: "changed during the write"). Deletion
+destroys every object under the recording, listed in its entry or not. A writer killed mid-put leaves objects under its own tag and a
 half-written file; the next delivery's commit destroys those (first generation only).
 """
 
@@ -46,6 +51,7 @@ from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.errors import (
     DecryptionError,
     IndexCorruptError,
+    ObjectChangedError,
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
@@ -132,17 +138,14 @@ class RegionVault:
     def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], **changes: object) -> IndexEntry:
         """Store new generations of ``artifacts`` under fresh data keys, commit them in one
         index update (with ``changes`` to the entry), then destroy the old generations."""
-        entry = self.get(recording_id)
+        entry, version = self._load(recording_id)
         if entry.deleted:
             raise VaultInputError(f"recording {recording_id} was deleted")
         old = {kind: entry.artifact(kind) for kind in artifacts}
         slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
-            self._unchanged_since(entry)
-            others = tuple(a for a in entry.artifacts if a.kind not in artifacts)
-            committed = entry.copy(artifacts=others + written, **changes)
-            put_bytes(self.store, _index_name(recording_id), self._sealer.seal(committed))
+            committed = self._commit_generation(entry, version, old, written, changes)
         except BaseException as exc:
             for slot in slots.values():
                 self._discard(recording_id, slot)
@@ -153,6 +156,26 @@ class RegionVault:
             if info is not None:
                 self._destroy_artifact(recording_id, info)
         return committed
+
+    def _commit_generation(self, entry: IndexEntry, version: str, old: Mapping[str, ArtifactInfo | None],
+                           written: tuple[ArtifactInfo, ...], changes: Mapping[str, object]) -> IndexEntry:
+        """Compare-and-swap ``written`` (new generations of ``old``) into the entry. Another
+        update committed meanwhile: applied again over it when it left ``old`` as it was
+        (e.g. a re-wrap), else VaultInputError (deleted) or VaultError (changed)."""
+        rid = entry.recording_id
+        for _attempt in range(_ATTEMPTS):
+            others = tuple(a for a in entry.artifacts if a.kind not in old)
+            committed = entry.copy(artifacts=others + written, **changes)
+            try:
+                self.store.replace_if(_index_name(rid), self._sealer.seal(committed), version)
+                return committed
+            except ObjectChangedError:
+                entry, version = self._load(rid)
+            if entry.deleted:
+                raise VaultInputError(f"recording {rid} was deleted")
+            if any(not _same_object(entry.artifact(kind), info) for kind, info in old.items()):
+                break
+        raise VaultError(f"recording {rid} changed during the write; try again")
 
     def read(self, entry: IndexEntry, kind: str, dst: BinaryIO) -> int:
         """Decrypt one artifact into ``dst``; returns its length (see decrypt_stream)."""
@@ -171,6 +194,16 @@ class RegionVault:
             return self._sealer.open(name, get_bytes(self.store, name))
         except ObjectMissingError:
             return None
+
+    def _load(self, recording_id: str) -> tuple[IndexEntry, str]:
+        """The verified entry and its version token (for a compare-and-swap update)."""
+        self._check(recording_id)
+        name = _index_name(recording_id)
+        try:
+            data, version = self.store.read_versioned(name)
+        except ObjectMissingError:
+            raise ObjectMissingError(f"no recording {recording_id} in region {self.region}") from None
+        return self._sealer.open(name, data), version
 
     def get(self, recording_id: str) -> IndexEntry:
         entry = self.find(recording_id)
@@ -203,27 +236,43 @@ class RegionVault:
         Every object under the recording goes, listed in its index entry or not (what a
         crashed or losing writer left), also when the entry was deleted before. An entry
         that does not verify (or predates authenticated entries) is no reason to keep a
-        recording: it is deleted whole, keeping nothing its entry claims."""
-        try:
-            entry = self.get(recording_id)
-            trusted = True
-        except (IndexCorruptError, MigrationNeededError):
-            entry = self._sealer.unverified(get_bytes(self.store, _index_name(recording_id)))
-            if entry.recording_id != recording_id:
-                entry = entry.copy(recording_id=recording_id)
-            trusted = False
-        keep = ("transcript",) if entry.kind == "voicemail" and trusted else ()
-        kept = tuple(a for a in entry.artifacts if a.kind in keep)
-        if not entry.deleted or not trusted:
-            for info in entry.artifacts:
-                if info.kind not in keep:
-                    self._destroy_artifact(recording_id, info)
-        self._sweep(recording_id, kept)
-        if entry.deleted and trusted:
-            return entry
-        stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
-        deleted = entry.copy(artifacts=kept, tombstone=stone)
-        put_bytes(self.store, _index_name(recording_id), self._sealer.seal(deleted))
+        recording: it is deleted whole, keeping nothing its entry claims.
+
+        The tombstone is a compare-and-swap: when another update (a new generation)
+        committed since the entry was read, the deletion starts over from the new entry."""
+        self._check(recording_id)
+        name = _index_name(recording_id)
+        for _attempt in range(_ATTEMPTS):
+            try:
+                data, version = self.store.read_versioned(name)
+            except ObjectMissingError:
+                raise ObjectMissingError(f"no recording {recording_id} in region {self.region}") from None
+            try:
+                entry = self._sealer.open(name, data)
+                trusted = True
+            except (IndexCorruptError, MigrationNeededError):
+                entry = self._sealer.unverified(data)
+                if entry.recording_id != recording_id:
+                    entry = entry.copy(recording_id=recording_id)
+                trusted = False
+            keep = ("transcript",) if entry.kind == "voicemail" and trusted else ()
+            kept = tuple(a for a in entry.artifacts if a.kind in keep)
+            if not entry.deleted or not trusted:
+                for info in entry.artifacts:
+                    if info.kind not in keep:
+                        self._destroy_artifact(recording_id, info)
+            self._sweep(recording_id, kept)
+            if entry.deleted and trusted:
+                return entry
+            stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
+            deleted = entry.copy(artifacts=kept, tombstone=stone)
+            try:
+                self.store.replace_if(name, self._sealer.seal(deleted), version)
+                break
+            except ObjectChangedError:
+                continue  # another update won: destroy what it committed too
+        else:
+            raise VaultError(f"recording {recording_id} changed during the deletion; try again")
         action = "retention-delete" if actor == "retention" else "delete"
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
@@ -258,29 +307,36 @@ class RegionVault:
 
     def rewrap(self, recording_id: str) -> int:
         """Re-wrap every data key of a recording not under the KEK's primary version
-        (content untouched); returns how many were re-wrapped."""
-        entry = self.get(recording_id)
-        primary, _ = self.keys.primary()
-        infos: list[ArtifactInfo] = []
-        rewritten: list[ArtifactInfo] = []
-        try:
-            for info in entry.artifacts:
-                if info.key_version != primary:
-                    ref = self._ref(entry, info.kind)
-                    old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
-                    new = envelope.rewrap(old, self.keys, ref)
-                    put_bytes(self.key_store, key_name(recording_id, info), new.encode())
-                    rewritten.append(info)
-                    info = dataclasses.replace(info, key_version=new.version)
-                infos.append(info)
-            if rewritten and self.get(recording_id) != entry:
-                raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
-        except BaseException:
-            self._drop_stale_keys(recording_id, rewritten)
-            raise
-        if rewritten:
-            put_bytes(self.store, _index_name(recording_id), self._sealer.seal(entry.copy(artifacts=tuple(infos))))
-        return len(rewritten)
+        (content untouched); returns how many were re-wrapped.
+
+        The entry's update is a compare-and-swap: when another update committed meanwhile,
+        a key re-written for an artifact no longer listed is destroyed and the re-wrap
+        starts over from the new entry."""
+        for _attempt in range(_ATTEMPTS):
+            entry, version = self._load(recording_id)
+            primary, _ = self.keys.primary()
+            infos: list[ArtifactInfo] = []
+            rewritten: list[ArtifactInfo] = []
+            try:
+                for info in entry.artifacts:
+                    if info.key_version != primary:
+                        ref = self._ref(entry, info.kind)
+                        old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
+                        new = envelope.rewrap(old, self.keys, ref)
+                        put_bytes(self.key_store, key_name(recording_id, info), new.encode())
+                        rewritten.append(info)
+                        info = dataclasses.replace(info, key_version=new.version)
+                    infos.append(info)
+                if rewritten:
+                    sealed = self._sealer.seal(entry.copy(artifacts=tuple(infos)))
+                    self.store.replace_if(_index_name(recording_id), sealed, version)
+                return len(rewritten)
+            except ObjectChangedError:
+                self._drop_stale_keys(recording_id, rewritten)
+            except BaseException:
+                self._drop_stale_keys(recording_id, rewritten)
+                raise
+        raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
 
     def migrate_keys(self) -> int:
         """Move wrapped data keys a vault from before the key store kept in the object store
@@ -308,7 +364,7 @@ class RegionVault:
         sealed = refused = 0
         for name in list(self.store.names("index/")):
             try:
-                data = get_bytes(self.store, name)
+                data, version = self.store.read_versioned(name)
                 if self._sealer.is_sealed(data):
                     continue
                 entry = self._sealer.unverified(data)
@@ -318,7 +374,10 @@ class RegionVault:
             if not may_seal or name != _index_name(entry.recording_id):
                 refused += 1
                 continue
-            put_bytes(self.store, name, self._sealer.seal(entry))
+            try:
+                self.store.replace_if(name, self._sealer.seal(entry), version)
+            except ObjectChangedError:
+                continue  # updated meanwhile, and every update seals what it writes
             sealed += 1
         if may_seal:
             self._sealer.finish_migration()
@@ -432,6 +491,17 @@ class RegionVault:
     def _check(self, recording_id: str) -> None:
         if region_of(recording_id) != self.region:
             raise VaultInputError(f"recording {recording_id} does not belong to region {self.region}")
+
+
+#: How often an update of an index entry is tried again after losing a compare-and-swap.
+_ATTEMPTS = 8
+
+
+def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:
+    """Whether an entry still lists the very artifact object read earlier (or still none)."""
+    if current is None or read is None:
+        return current is read
+    return (current.kind, current.generation, current.tag) == (read.kind, read.generation, read.tag)
 
 
 def _index_name(recording_id: str) -> str:

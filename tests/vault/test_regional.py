@@ -188,6 +188,11 @@ class FailingStore:
             raise StoreError("injected: disk full")
         self._inner.create(name, data)
 
+    def replace_if(self, name, data, version):
+        if self._count():
+            raise StoreError("injected: disk full")
+        self._inner.replace_if(name, data, version)
+
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
@@ -331,15 +336,15 @@ def test_deletion_during_a_replace_is_not_undone(make_region):
     assert list(rv.store.names(f"data/{rid}/")) == [] and list(rv.key_store.names(f"keys/{rid}/")) == []
 
 
-def test_replace_gives_up_when_the_entry_changed_meanwhile(make_region):
+def test_replace_keeps_a_rewrap_made_meanwhile(make_region):
     rv = make_region("eu")
     rid = put_call(rv).recording_id
     rv.keys.rotate()
     audio = Meanwhile(b"redacted audio", lambda: rv.rewrap(rid))
-    with pytest.raises(VaultError, match="changed during the write"):
-        rv.replace(rid, {"audio": audio})
+    rv.replace(rid, {"audio": audio})  # the re-wrap left the old audio as it was: applied over it
     entry = rv.get(rid)
-    assert entry.artifact("audio").generation == 1 and read(rv, entry, "audio") == wav_bytes()[0]
+    assert entry.artifact("audio").generation == 2 and read(rv, entry, "audio") == b"redacted audio"
+    assert {a.key_version for a in entry.artifacts} == {rv.keys.primary()[0]}
     assert len(list(rv.key_store.names(f"keys/{rid}/"))) == 3
 
 
@@ -383,17 +388,17 @@ def test_deletion_during_a_rewrap_is_not_undone(make_store, make_key_store, make
     assert list(key_store.names(f"keys/{rid}/")) == [] and list(store.names(f"data/{rid}/")) == []
 
 
-def test_rewrap_gives_up_when_the_entry_changed_meanwhile(make_store, make_key_store, make_keys, clock):
+def test_rewrap_starts_over_when_the_entry_changed_meanwhile(make_store, make_key_store, make_keys, clock):
     store, key_store, keys = make_store("eu"), make_key_store("eu"), make_keys("eu")
     rv = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
     rid = put_call(rv).recording_id
     keys.rotate()
     racing = RegionVault("eu", store, keys, clock=clock,
                          key_store=BeforeKeyWrite(key_store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})))
-    with pytest.raises(VaultError, match="changed during the re-wrap"):
-        racing.rewrap(rid)
+    assert racing.rewrap(rid) == 2  # metadata and transcript, over the new entry
     entry = rv.get(rid)
     assert entry.artifact("audio").generation == 2 and read(rv, entry, "audio") == b"new"
+    assert {a.key_version for a in entry.artifacts} == {keys.primary()[0]}
     assert len(list(key_store.names(f"keys/{rid}/"))) == 3  # no key left of the destroyed generation
 
 

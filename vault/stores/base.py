@@ -23,6 +23,17 @@ class ObjectStore(Protocol):
         (the commit point of a new recording); ObjectExistsError when it exists."""
         ...
 
+    def read_versioned(self, name: str) -> tuple[bytes, str]:
+        """A small object's bytes and an opaque token of this version of it (for
+        ``replace_if``); ObjectMissingError when there is none."""
+        ...
+
+    def replace_if(self, name: str, data: bytes, version: str) -> None:
+        """Overwrite ``name`` only when it still is the version ``read_versioned`` returned,
+        atomically against any other ``replace_if`` (an index entry's update);
+        ObjectChangedError when it changed or is gone."""
+        ...
+
     def reader(self, name: str) -> AbstractContextManager[BinaryIO]:
         """A file reading ``name``; ObjectMissingError when there is none."""
         ...

@@ -9,6 +9,10 @@ A writer holds an exclusive ``flock`` on its temporary file until the file's nam
 dies. So ``discard_partial`` tells a killed writer's file (unlocked: reclaimed) from a live
 one (locked: left alone), and never zeroes a file with a second name: between ``create``'s
 link and its cleanup, the temporary name is the object itself.
+
+``replace_if`` (compare-and-swap) holds an exclusive ``flock`` on the object's directory
+while it compares the object's SHA-256 with the version read and renames the new one in;
+the kernel drops the lock when its holder dies, so a killed writer blocks nobody.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import stat
 import uuid
@@ -23,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from vault.errors import ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
 from vault.files import fsync_dir, shred
 from vault.regions import check_region
 
@@ -77,6 +82,41 @@ class LocalStore:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
             out.close()  # the lock goes last, once the temporary name is gone
+
+    def read_versioned(self, name: str) -> tuple[bytes, str]:
+        with self.reader(name) as src:
+            data = src.read()
+        return data, _version(data)
+
+    def replace_if(self, name: str, data: bytes, version: str) -> None:
+        """Under the directory's lock: the object's digest compared, then the usual
+        fsynced rename (a crash leaves the old object or the new one)."""
+        path = self._path(name)
+        with self._directory_locked(path.parent, name):
+            try:
+                current = path.read_bytes()
+            except FileNotFoundError:
+                current = None
+            except OSError as exc:
+                raise StoreError(f"local store {self.region}: cannot read {name} ({exc.strerror})") from exc
+            if current is None or _version(current) != version:
+                raise ObjectChangedError(f"{self.region} store: {name} changed since it was read")
+            with self.writer(name) as out:
+                out.write(data)
+
+    @contextlib.contextmanager
+    def _directory_locked(self, directory: Path, name: str) -> Iterator[None]:
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise ObjectChangedError(f"{self.region} store: {name} changed since it was read") from None
+        except OSError as exc:
+            raise StoreError(f"local store {self.region}: cannot lock {name} ({exc.strerror})") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # drops the lock
 
     def _open_locked(self, tmp: Path, name: str) -> BinaryIO:
         """A new temporary file, locked for as long as it is open."""
@@ -149,6 +189,11 @@ class LocalStore:
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise VaultInputError(f"object name {name!r} is not a plain relative path")
         return self.root.joinpath(*parts)
+
+
+def _version(data: bytes) -> str:
+    """A version token of an object: its content's SHA-256 (equal bytes are the same version)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _reclaim(path: Path) -> bool:

@@ -4,7 +4,8 @@ A write is staged in a local temporary file (ciphertext only) and uploaded when 
 ends; S3 makes an object visible only when its upload completes (boto3 aborts a failed
 multipart upload), so a failed write leaves no partial object. A delete removes every
 version and delete marker of the name, so nothing recovers it from a versioned bucket.
-``create`` is a conditional write (``If-None-Match: *``), S3's compare-and-swap for new names.
+``create`` is a conditional write (``If-None-Match: *``), S3's compare-and-swap for new names;
+``replace_if`` is the one for existing names (``If-Match: <ETag>``, the ETag read with it).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vault.errors import ObjectExistsError, ObjectMissingError, StoreError
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError
 from vault.regions import check_region
 
 #: Staged writes stay in memory up to this size, then spill to a temporary file.
 _SPOOL_BYTES = 8 << 20
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+_CHANGED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 
 
 class S3Store:
@@ -71,6 +73,30 @@ class S3Store:
             if _code(exc) in ("PreconditionFailed", "412"):
                 raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
             raise self._error("put_object", exc) from exc  # 409 ConditionalRequestConflict: retry
+        except BotoCoreError as exc:
+            raise self._error("put_object", exc) from exc
+
+    def read_versioned(self, name: str) -> tuple[bytes, str]:
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=name)
+            with contextlib.closing(response["Body"]) as body:
+                return body.read(), response["ETag"]
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
+            raise self._error("get_object", exc) from exc
+        except BotoCoreError as exc:
+            raise self._error("get_object", exc) from exc
+
+    def replace_if(self, name: str, data: bytes, version: str) -> None:
+        """S3's conditional write (``If-Match: <ETag>``): 412 when the object changed, 404
+        when it is gone, 409 when another conditional write raced it (S3 says: read again)."""
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfMatch=version)
+        except ClientError as exc:
+            if _code(exc) in _CHANGED | _MISSING:
+                raise ObjectChangedError(f"{self.region} store: {name} changed since it was read") from None
+            raise self._error("put_object", exc) from exc
         except BotoCoreError as exc:
             raise self._error("put_object", exc) from exc
 

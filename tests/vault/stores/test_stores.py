@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vault.errors import ObjectExistsError, ObjectMissingError
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError
 from vault.stores.base import get_bytes, put_bytes
 
 
@@ -99,3 +99,43 @@ def test_of_many_racing_creates_exactly_one_wins(make_store):
     with ThreadPoolExecutor(8) as pool:
         winners = [w for w in pool.map(create, range(8)) if w is not None]
     assert len(winners) == 1 and get_bytes(store, "index/r2.json") == str(winners[0]).encode()
+
+
+def test_replace_if_writes_only_over_the_version_read(make_store):
+    store = make_store("eu")
+    put_bytes(store, "index/r3.json", b"first")
+    data, version = store.read_versioned("index/r3.json")
+    assert data == b"first"
+    store.replace_if("index/r3.json", b"second", version)
+    assert get_bytes(store, "index/r3.json") == b"second"
+    with pytest.raises(ObjectChangedError, match="index/r3.json changed since it was read"):
+        store.replace_if("index/r3.json", b"third", version)  # the version read is gone
+    data, last = store.read_versioned("index/r3.json")
+    assert data == b"second"
+    store.delete("index/r3.json")
+    with pytest.raises(ObjectChangedError):
+        store.replace_if("index/r3.json", b"fourth", last)  # gone: not even its last version matches
+    assert list(store.names("")) == []  # nothing brought back, no temporary left
+    with pytest.raises(ObjectMissingError):
+        store.read_versioned("index/r3.json")
+
+
+def test_of_many_racing_replace_ifs_exactly_one_wins(make_store, request):
+    from concurrent.futures import ThreadPoolExecutor
+
+    if "s3" in request.node.callspec.id:
+        pytest.skip("moto's server checks If-Match and then writes, not atomically (S3 itself is atomic)")
+    store = make_store("eu")
+    put_bytes(store, "index/r4.json", b"start")
+    _, version = store.read_versioned("index/r4.json")
+
+    def update(i: int) -> int | None:
+        try:
+            store.replace_if("index/r4.json", str(i).encode(), version)
+            return i
+        except ObjectChangedError:
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        winners = [w for w in pool.map(update, range(8)) if w is not None]
+    assert len(winners) == 1 and get_bytes(store, "index/r4.json") == str(winners[0]).encode()
