@@ -1,4 +1,7 @@
-"""``/v1/webhooks``: register (the secret is shown once), list and remove an account's endpoints."""
+"""``/v1/webhooks``: register (the secret is shown once), list and remove an account's endpoints.
+
+The store's calls (Redis, and the key store or KMS sealing and opening secrets) block: they
+run in the thread pool, off the event loop."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from starlette.routing import Route
 
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
-from worker.api.handlers import endpoint
+from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
 from worker.api.webhooks import EVENT_TYPES, WebhookStore
 from worker.errors import UsageError
@@ -30,7 +33,7 @@ async def register(request: Request):
     if not isinstance(body, dict) or set(body) != {"url"}:
         raise ApiError(422, "invalid_request", 'send {"url": "https://..."}', "url")
     try:
-        hook = _store(request).register(key.account_id, body["url"])
+        hook = await blocking(_store(request).register, key.account_id, body["url"])
     except UsageError as exc:
         raise ApiError(422, "invalid_request", str(exc), "url") from None
     return JSONResponse({**_shown(hook), "secret": hook.secret}, status_code=201)
@@ -39,14 +42,15 @@ async def register(request: Request):
 @endpoint
 async def listing(request: Request):
     key = authenticate(request)
-    return JSONResponse({"webhooks": [_shown(h) for h in _store(request).endpoints(key.account_id)]})
+    hooks = await blocking(_store(request).endpoints, key.account_id)
+    return JSONResponse({"webhooks": [_shown(h) for h in hooks]})
 
 
 @endpoint
 async def remove(request: Request):
     key = authenticate(request)
     endpoint_id = request.path_params["endpoint_id"]
-    if not _store(request).remove(key.account_id, endpoint_id):
+    if not await blocking(_store(request).remove, key.account_id, endpoint_id):
         raise not_found(f"webhook {endpoint_id!r}")
     return Response(status_code=204)
 
