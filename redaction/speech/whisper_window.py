@@ -13,18 +13,6 @@ times the cost where a loop already cost the most), and no decode writes more th
 generator is seeded before every window, so a recording redacts the same way every time.
 No voice-activity filter: the number gate chose the audio.
 
-Each window's first decode is prompted with ``PROMPT``, a card read out digit by digit in
-numerals: Whisper tiny.en otherwise writes some synthetic voices' digits as other words
-("hide one" for "five one") and collapses runs. With the prompt (the "previous text"
-Whisper continues) it writes digits apart, as numerals. Tune calls (seeds 11-18, 48 calls,
-pass 1): sensitive digits masked 82.3 % -> 91.1 % (digits heard as words 52 -> 22), but
-other speech masked in card calls 5.9 % -> 12.7 % and in harmless calls 3.0 % -> 4.0 %
-(more digits found, and the card logic's masks now join card, expiry and code), at about
-a tenth more Whisper time. The same card with its digits grouped ("4929 1234 ...") did worse
-than no prompt (72.3 %: Whisper copied the grouping, collapsed and dropped digits), and
-with a line of conversation before it, 86.1 %. Only a window's first decode sees the prompt
-(faster-whisper resets it after each segment when not conditioning on previous text).
-
 Being deterministic, a window's words are remembered by the digest of its samples
 (``CACHE_WINDOWS`` of them): verification, which hears the masked output again, transcribes
 only the windows masking changed, and gets for the others exactly what Whisper would say.
@@ -51,9 +39,6 @@ SEED = 1234
 #: again at each temperature. 30 s of speech is far fewer tokens, and a decode cut short
 #: loses nothing: faster-whisper encodes again from its last word.
 MAX_NEW_TOKENS = 200
-#: The text Whisper is told came before each window (module docstring): made-up digits, not a
-#: valid card number.
-PROMPT = "Card number 4 9 2 9, 1 2 3 4, 5 6 7 8, 9 0 1 2. Expiry 0 4, 2 7. Security code 1 2 3."
 #: Windows whose words are remembered (a few words each).
 CACHE_WINDOWS = 256
 
@@ -98,7 +83,7 @@ class FasterWhisperWindows:
         ctranslate2.set_random_seed(SEED)
         options = dict(language="en", beam_size=1, temperature=list(TEMPERATURES), condition_on_previous_text=False,
                        word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
-                       best_of=1, max_new_tokens=MAX_NEW_TOKENS, initial_prompt=PROMPT)
+                       best_of=1, max_new_tokens=MAX_NEW_TOKENS)
         segments, _ = self._model.transcribe(audio, **{**options, **self._options})
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
