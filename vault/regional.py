@@ -135,13 +135,20 @@ class RegionVault:
         self._clear_leftovers(committed)
         return committed
 
-    def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], **changes: object) -> IndexEntry:
+    def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], *, based_on: IndexEntry | None = None,
+                **changes: object) -> IndexEntry:
         """Store new generations of ``artifacts`` under fresh data keys, commit them in one
-        index update (with ``changes`` to the entry), then destroy the old generations."""
+        index update (with ``changes`` to the entry), then destroy the old generations.
+
+        ``based_on``: the entry whose artifacts the new ones were made from (a re-redaction
+        read the stored audio); when another generation of them was committed since, the
+        new ones would undo it: VaultError ("changed during the write; try again")."""
         entry, version = self._load(recording_id)
         if entry.deleted:
             raise VaultInputError(f"recording {recording_id} was deleted")
         old = {kind: entry.artifact(kind) for kind in artifacts}
+        if based_on is not None and any(not _same_object(info, based_on.artifact(kind)) for kind, info in old.items()):
+            raise VaultError(f"recording {recording_id} changed during the write; try again")
         slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())

@@ -192,7 +192,7 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
         meta = with_redaction(json.loads(metadata.getvalue()), result, encoded, region_vault.clock())
         with open(encoded.path, "rb") as audio:
             region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
-                                 redacted=True, detector_version=result.detector_version)
+                                 based_on=entry, redacted=True, detector_version=result.detector_version)
     finally:
         held.close()
     region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")

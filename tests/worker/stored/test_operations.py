@@ -51,6 +51,33 @@ def test_redact_stored_replaces_the_unredacted_version(tmp_path):
     assert redact_stored(rid, build_backends(settings)).reason == "recording_deleted"
 
 
+def test_redact_stored_never_commits_over_a_generation_made_meanwhile(tmp_path):
+    import pytest
+
+    from vault.errors import VaultError
+
+    settings = Settings(data_dir=tmp_path / "state")
+    manifest = write_call(tmp_path / "call", plan="professional", redaction="auto", leg_a=keyed_card_leg())
+    rid = process_call(manifest, build_backends(settings)).recording_id
+    vault = build_vault(settings)
+    region_vault = vault.for_recording(rid)
+    read = region_vault.read
+
+    def read_then_another_redaction(entry, kind, dst):
+        count = read(entry, kind, dst)  # the audio as it was, then another worker's commit
+        if kind == "audio" and region_vault.get(rid) == entry:
+            region_vault.replace(rid, {"audio": io.BytesIO(b"other")}, redacted=True, detector_version="other-1")
+        return count
+
+    region_vault.read = read_then_another_redaction
+    with pytest.raises(VaultError, match=f"recording {rid} changed during the write; try again"):
+        redact_stored(rid, build_backends(settings, vault=vault), actor="addon")
+    entry = build_vault(settings).get(rid)
+    assert entry.detector_version == "other-1" and entry.artifact("audio").generation == 2
+    assert len(list(region_vault.store.names(f"data/{rid}/"))) == len(entry.artifacts)  # nothing of ours left
+    assert len(list(region_vault.key_store.names(f"keys/{rid}/"))) == len(entry.artifacts)
+
+
 def test_rewrap_recording_and_entries(tmp_path):
     settings = Settings(data_dir=tmp_path / "state")
     rid = process_call(write_call(tmp_path / "call"), build_backends(settings)).recording_id
