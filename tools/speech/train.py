@@ -1,6 +1,7 @@
 """Train the built-in digit network (CTC over log-mel frames) and export numpy weights.
 
     python tools/speech/train.py [--clips /tmp/callrec_speech/clips.npz] [--holdout theo]
+    python tools/speech/train.py --evaluate redaction/speech/model.npz  # exported weights only
 
 Trains on espeak-ng voices (make_data.py) plus the fsdd-dev speakers not held out, with
 telephone-channel augmentation; reports greedy digit accuracy on the held-out speaker;
@@ -111,6 +112,18 @@ def evaluate(net: Net, data) -> float:
     return 1.0 - errors / max(total, 1)
 
 
+def evaluate_exported(path: Path, data) -> float:
+    """``evaluate`` for exported weights, through the product's numpy network (float16 weights)."""
+    from redaction.speech.network import DigitNetwork  # noqa: PLC0415
+
+    net = DigitNetwork(path)
+    errors = total = 0
+    for f, y in data:
+        errors += edit_distance(greedy(net.posteriors(f).T), list(y))
+        total += len(y)
+    return 1.0 - errors / max(total, 1)
+
+
 def fold(conv: nn.Conv1d, bn: nn.BatchNorm1d | None) -> tuple[np.ndarray, np.ndarray]:
     w = conv.weight.detach().numpy().astype(np.float64)
     b = conv.bias.detach().numpy().astype(np.float64)
@@ -145,8 +158,15 @@ def main() -> None:
     ap.add_argument("--human-share", type=float, default=0.4)
     ap.add_argument("--out", type=Path, default=ROOT / "redaction" / "speech" / "model.npz")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--evaluate", type=Path, action="append", default=[], metavar="MODEL_NPZ",
+                    help="only report exported weights' greedy accuracy on the held-out speaker (no training)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.evaluate:
+        valid = build(seq.load_fsdd({args.holdout}), 300, np.random.default_rng(99), train=False)
+        for path in args.evaluate:
+            print(f"{path}: held-out {args.holdout} accuracy {evaluate_exported(path, valid):.3f}")
+        return
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     speakers = {"jackson", "nicolas", "theo"} - {args.holdout}
