@@ -15,7 +15,9 @@ count) first, the TUNE split after it, separately labelled (tools/evalcalls/spli
 - speech masked in calls with only harmless numbers                                <= 1 %
 - calls failing (an exception, e.g. VerificationError: nothing stored)             0
 - gate recall: sensitive digits inside the regions the recognizer's gate picks
-  (redaction.speech.gate.gated_regions, timed apart from the redaction)            reported
+  (redaction.speech.gate.gated_regions, timed apart from the redaction), and inside
+  the pieces Whisper hears (the regions with their context: windows.pieces_for), with
+  the share of the calls' length Whisper hears (pieces summed: overlaps count twice)  reported
 - speed: call seconds per CPU second of this process (one thread; CPU time, not wall
   time, since the machine is shared) and per wall second                           >= 30x
 - peak RSS (VmHWM) of a child redacting a 2-hour call file with redact_file        < 700 MB
@@ -85,13 +87,16 @@ class Tally:
     failed: int = 0
     unverified: int = 0
     gate_digits: int | None = None
+    heard_digits: int = 0  # sensitive digits inside the pieces Whisper hears (with a gate)
+    heard_s: float = 0.0  # seconds of the pieces Whisper hears, summed
     audio_s: float = 0.0
     cpu_s: float = 0.0
     wall_s: float = 0.0
     misses: Counter = field(default_factory=Counter)
     gate_misses: Counter = field(default_factory=Counter)
 
-    def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float) -> None:
+    def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
+            heard: CallScore | None = None, heard_s: float = 0.0) -> None:
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -107,6 +112,8 @@ class Tally:
         self.unverified += not failed and not verified
         if s.gate_digits is not None:
             self.gate_digits = (self.gate_digits or 0) + s.gate_digits
+        self.heard_digits += heard.gate_digits if heard is not None else 0
+        self.heard_s += heard_s
         self.audio_s += call.duration_s
         self.cpu_s += cpu_s
         self.wall_s += wall_s
@@ -123,7 +130,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
                      "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
-                     "audio_s", "cpu_s", "wall_s"):
+                     "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.gate_digits is not None:
             self.gate_digits = (self.gate_digits or 0) + other.gate_digits
@@ -159,18 +166,24 @@ HEADER = (f"{'speaker/voice, seed':34} {'digits masked':>17} {'leaky':>7} {'othe
 
 def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or None)
     """The default recognizer's cheap gate, ``redaction.speech.gate.gated_regions``: the
-    regions (seconds, before Whisper's context is added) it passes on to Whisper. None when
-    the recognizer has no gate (builtin, none)."""
+    regions (seconds, before Whisper's context is added) it passes on to Whisper, and the
+    pieces Whisper hears around them (``windows.pieces_for``). None when the recognizer has
+    no gate (builtin, none)."""
     if settings.recognizer != "whisper":
         return None
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
+    from redaction.speech.windows import pieces_for  # noqa: PLC0415
 
     gate_network = DigitNetwork()  # the default recognizer's gate: the same network, default threshold
+    min_mass = {"speech": 0.0}.get(settings.whisper_hears)  # speech: every speech region passes
 
-    def regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    def regions(audio: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
         blocks = (audio[i : i + 65536] for i in range(0, audio.size, 65536))
-        return [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, NumberGate(gate_network))]
+        gate = NumberGate(gate_network) if min_mass is None else NumberGate(gate_network, min_mass)
+        passed = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
+        heard = [(p.start_s, p.end_s) for p in pieces_for(passed, audio.size / RATE_HZ)]
+        return passed, heard
 
     return regions
 
@@ -226,8 +239,10 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
         tally = Tally()
         for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args)):
             masked, failed, verified, cpu_s, wall_s = redact(call, recognizer, config)
-            regions = None if gate is None else gate(call.audio)
-            tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s)
+            regions, pieces = (None, None) if gate is None else gate(call.audio)
+            heard = None if pieces is None else score(call, masked, pieces)
+            tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s, heard,
+                      sum(b - a for a, b in pieces or ()))
         out[item] = tally
         if echo:
             print(tally.row(f"{voice}, seed {seed}"), flush=True)
@@ -248,6 +263,8 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
                    "--harmless-seeds", args.harmless_seeds or ""] + ([] if args.pin else ["--no-pin"])
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
+        if args.hears:
+            command += ["--hears", args.hears]
         children.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
     return children
 
@@ -315,6 +332,9 @@ def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, 
     else:
         print(f"  gate recall (sensitive digits inside the gate's regions): {total.gate_digits}/{total.digits} = "
               f"{total.gate_recall:.2%}; gate misses by kind:digits-per-unit: {dict(sorted(total.gate_misses.items()))}")
+        print(f"  inside the pieces Whisper hears (with context): {total.heard_digits}/{total.digits} = "
+              f"{total.heard_digits / max(total.digits, 1):.2%}; Whisper hears {total.heard_s / max(total.audio_s, 1e-9):.1%} "
+              f"of the calls' length (pieces summed)")
     print(f"  audible sensitive units by kind:digits-per-unit: {dict(sorted(total.misses.items()))}")
     return all(ok for _, ok in checks)
 
@@ -345,7 +365,13 @@ def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> dict
 # -- memory ---------------------------------------------------------------------------------------
 
 
-def long_call_rss(minutes: float, voices: list[str], recognizer_name: str | None) -> dict:
+def settings_env(args: argparse.Namespace) -> dict[str, str]:
+    """The CALLREC_* settings the bench's options ask for (the rest: the product's defaults)."""
+    return {name: value for name, value in (("CALLREC_RECOGNIZER", args.recognizer), ("CALLREC_WHISPER_HEARS", args.hears))
+            if value}
+
+
+def long_call_rss(minutes: float, voices: list[str], environ: dict[str, str]) -> dict:
     """Peak RSS (VmHWM) and speed of a child redacting a ``minutes``-long call file (held-out
     eval calls back to back, 16-bit PCM) with the default recognizer through redact_file."""
     with tempfile.TemporaryDirectory(prefix="callrec-bench-speech-") as temp:
@@ -367,7 +393,7 @@ from redaction.engine import redact_file
 from worker.calls.recognizers import make_recognizer
 from worker.calls.redacting import config_from
 from worker.settings import Settings
-settings = Settings.from_env({json.dumps({"CALLREC_RECOGNIZER": recognizer_name} if recognizer_name else {})})
+settings = Settings.from_env({json.dumps(environ)})
 cpu0, wall0 = time.process_time(), time.perf_counter()
 try:
     verified = redact_file({str(path)!r}, {str(Path(temp) / "out.wav")!r}, recognizer=make_recognizer(settings),
@@ -393,6 +419,7 @@ def main() -> int:
     ap.add_argument("--voices", help="comma-separated held-out speakers/voices (default: all of splits.HELD_OUT)")
     ap.add_argument("--tune-seeds", default="1", help="seeds for the tune split ('' to skip it)")
     ap.add_argument("--recognizer", help="CALLREC_RECOGNIZER value (default: the product's default)")
+    ap.add_argument("--hears", help="CALLREC_WHISPER_HEARS value: numbers or speech (default: the product's default)")
     ap.add_argument("--baseline-card-calls", type=int, default=1)
     ap.add_argument("--baseline-harmless-calls", type=int, default=1)
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
@@ -416,7 +443,7 @@ def main() -> int:
         return 0
     if args.pin:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0)) if args.cpu is None else args.cpu})  # one core
-    settings = Settings.from_env({"CALLREC_RECOGNIZER": args.recognizer} if args.recognizer else {})
+    settings = Settings.from_env(settings_env(args))
     if args.child_items:
         results = work([tuple(item) for item in json.loads(args.child_items)], args, settings, echo=False)
         print(json.dumps([[*item, tally.to_dict()] for item, tally in results.items()]))
@@ -432,7 +459,7 @@ def main() -> int:
     started = time.process_time()
     recognizer = make_recognizer(settings)
     print(f"recognizer: {settings.recognizer} ({getattr(recognizer, 'name', None)} "
-          f"{getattr(recognizer, 'version', '')}), loaded in {time.process_time() - started:.1f} CPU s; "
+          f"{getattr(recognizer, 'version', '')}; Whisper hears {settings.whisper_hears}), loaded in {time.process_time() - started:.1f} CPU s; "
           f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
           f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.jobs} job(s)", flush=True)
@@ -477,7 +504,7 @@ def main() -> int:
 
 def memory_check(args: argparse.Namespace, held_out: list[str]) -> bool:
     """Prints the long-call figure; False when a 2-hour (or longer) call misses the target."""
-    rss = long_call_rss(args.long_minutes, held_out, args.recognizer)
+    rss = long_call_rss(args.long_minutes, held_out, settings_env(args))
     rss_ok = rss["rss_mb"] < RSS_TARGET_MB
     print(f"\nmemory: redact_file on a {args.long_minutes:g}-minute call, child peak RSS (VmHWM) "
           f"{rss['rss_mb']:.0f} MB [target < {RSS_TARGET_MB:.0f} MB on 2 hours]: "

@@ -47,6 +47,9 @@ class Settings:
     #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
     #: builtin (the small digit network alone) | none.
     recognizer: str = "whisper"
+    #: What Whisper hears (with recognizer whisper): numbers (the speech regions the number
+    #: gate passes) | speech (every speech region), with 3 s of context each side.
+    whisper_hears: str = "numbers"
     #: Verification listens with the recognizer even when the words came from a transcript
     #: (one on the wrong clock or missing a word must not leave audible digits behind).
     verify_listen: bool = True

@@ -1,10 +1,11 @@
-"""WhisperRecognizer: Whisper tiny.en where the number gate says numbers may be.
+"""WhisperRecognizer: Whisper tiny.en where the number gate says numbers may be, or on all speech.
 
 Per call: the audio streams through the number gate at 8 kHz (``gate``) and into a bounded
 16 kHz buffer; gated regions become pieces with context (``windows``), packed into 30 s
 windows that Whisper (``whisper_model``, loaded once per process and passed in) transcribes
-with word timestamps. Memory: the buffer (at most a piece plus the gate's open region) and
-one window, whatever the call length.
+with word timestamps. With ``hears="speech"`` every speech region passes (the network decides
+nothing; verification still re-hears gated regions only). Memory: the buffer (at most a
+piece plus the gate's open region) and one window, whatever the call length.
 
 Timing of numbers: Whisper writes digit strings as numerals, often one token for many
 digits, and such a token's timestamp may cover a fraction of the time the digits took. A
@@ -45,6 +46,9 @@ SECONDS_PER_DIGIT = 0.3
 #: How far past its own timestamps any other number word reaches (never past a neighbour).
 EDGE_SLACK_S = 0.2
 
+#: What Whisper hears in pass 1 (CALLREC_WHISPER_HEARS): the regions the number gate passes, or
+#: every speech region (the gate's network cannot lose a digit of a voice it has never heard).
+HEARS = ("numbers", "speech")
 #: Whisper's input rate.
 WHISPER_RATE_HZ = 16000
 #: Atom kinds that make a word part of a number (its time comes from its neighbours).
@@ -58,10 +62,15 @@ class WhisperRecognizer:
     version = "1"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
-                 min_number_mass: float = MIN_NUMBER_MASS) -> None:
+                 min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
+        """``hears`` (``HEARS``): ``numbers``, the regions the gate passes at ``min_number_mass``;
+        ``speech``, every speech region (the network no longer decides what Whisper hears in pass 1)."""
+        if hears not in HEARS:
+            raise ValueError(f"hears must be one of {', '.join(HEARS)}, got {hears!r}")
         self._windows = model if hasattr(model, "words") else FasterWhisperWindows(model)
         self._network = network or DigitNetwork()  # the gate's, loaded once, shared by every call
         self._min_number_mass = min_number_mass
+        self._hears = hears
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         return self._listen(blocks, rate_hz, None)
@@ -77,7 +86,8 @@ class WhisperRecognizer:
 
     def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int,
                 keep: Callable[[GatedRegion], bool] | None) -> Iterator[TimedWord]:
-        gate = NumberGate(self._network, self._min_number_mass)
+        every = keep is None and self._hears == "speech"  # verification: gated regions only
+        gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
         buffer = _Buffer()
         spans = SpanBuilder()

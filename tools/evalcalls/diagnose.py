@@ -1,7 +1,7 @@
 """Why sensitive digits stay audible: every lost digit of the TUNE split's calls, by class.
 
     python -m tools.evalcalls.diagnose [--voices fsdd-jackson,en-us,en-gb] [--seeds 11-30] [--jobs 2]
-                                       [--harmless] [--details out.jsonl]
+                                       [--harmless] [--details out.jsonl] [--hears numbers|speech]
 
 Each call goes through ``redaction.engine.redact_array`` with the product's default
 recognizer and settings (as bench/redaction_speech.py does); the recognizer is wrapped so
@@ -18,7 +18,9 @@ fits, in the cascade's order:
   than MASKED_SHARE of its sound.
 
 Also counted: digits outside the gate's own regions (before context), digits saved only by
-verification, and false masking (other speech in card calls, speech in harmless calls).
+verification, false masking (other speech in card calls, speech in harmless calls), the
+share of the calls Whisper heard (its pieces summed: overlaps count twice) and call seconds
+per CPU second of the redaction (this process, one thread; a shared machine: noisy).
 TUNE voices only: held-out calls are scored by the bench, in aggregate, never diagnosed.
 No digit values are printed; ``--details`` writes one JSON line per lost unit (call,
 kind, digits, class, time, and the words heard over it: the synthetic call's digits) for a
@@ -41,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
-from tools.evalcalls.scoring import MASKED_SHARE, coverage_s  # noqa: E402
+from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 CLASSES = ("gate", "dropped", "as-words", "logic", "timing")
@@ -91,15 +93,18 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
     return "timing"
 
 
-def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa: ANN001
+def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "numbers") -> dict:  # noqa: ANN001
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.engine import redact_array  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.speech.whisper import _says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
 
+    import time  # noqa: PLC0415
+
     recording = Recording(recognizer)
     failed = False
+    cpu0 = time.process_time()
     try:
         _, report = redact_array(call.audio, RATE_HZ, recognizer=recording, config=config)
     except Exception:  # noqa: BLE001 (a failed call: nothing stored; diagnose what pass 1 did)
@@ -108,6 +113,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa:
 
         recording.passes.clear()
         _, report = redact_array(call.audio, RATE_HZ, recognizer=recording, config=replace(config, verify=False))
+    cpu_s = time.process_time() - cpu0
     final_s = [tuple(m) for m in report.masked]
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if _says_number(w.text)]
@@ -117,11 +123,14 @@ def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa:
     pass1_s = [(e.start_s - pad_s - config.pad_before_ms / 1000.0, e.end_s + pad_s + config.pad_after_ms / 1000.0)
                for e in entities]
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
-    regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, NumberGate(network))]
+    gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
+    regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
     pieces_s = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s)]
     out = {"call": call.name, "voice": call.voice, "kind": call.kind, "seed": call.seed, "failed": failed,
            "digits": 0, "masked": 0, "classes": Counter(), "outside_gate": 0, "saved_by_verification": 0,
-           "speech_s": 0.0, "speech_masked_s": 0.0, "lost": [],
+           "speech_s": 0.0, "speech_masked_s": 0.0, "lost": [], "cpu_s": cpu_s, "duration_s": call.duration_s,
+           "heard_s": sum(b - a for a, b in pieces_s),
+           "leaky": score(call, final_s).leaky_cards,
            # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text) for w in words],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
@@ -151,33 +160,34 @@ def diagnose_call(call: EvalCall, recognizer, config, network) -> dict:  # noqa:
 _STATE: dict = {}
 
 
-def _init(options: dict, verify: bool) -> None:
+def _init(options: dict, verify: bool, hears: str) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
     from worker.calls.recognizers import make_recognizer  # noqa: PLC0415
     from worker.calls.redacting import config_from  # noqa: PLC0415
     from worker.settings import Settings  # noqa: PLC0415
 
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"CALLREC_WHISPER_HEARS": hears})
     recognizer = make_recognizer(settings)
     if options:  # a variant of Whisper's decoding, for measuring it
         from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
         from redaction.speech.whisper_model import load_model  # noqa: PLC0415
         from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
 
-        recognizer = WhisperRecognizer(FasterWhisperWindows(load_model(), **options))
+        recognizer = WhisperRecognizer(FasterWhisperWindows(load_model(), **options), hears=hears)
     from dataclasses import replace  # noqa: PLC0415
 
-    _STATE.update(recognizer=recognizer, config=replace(config_from(settings), verify=verify), network=DigitNetwork())
+    _STATE.update(recognizer=recognizer, config=replace(config_from(settings), verify=verify), network=DigitNetwork(),
+                  hears=hears)
 
 
 def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
-    item, options, verify = job
+    item, options, verify, hears = job
     if not _STATE:
-        _init(options, verify)
+        _init(options, verify, hears)
     voice, kind, seed, index = item
     result = diagnose_call(make_call(voice, kind, seed, index), _STATE["recognizer"], _STATE["config"],
-                           _STATE["network"])
+                           _STATE["network"], hears)
     result["classes"] = dict(result["classes"])
     return result
 
@@ -198,7 +208,8 @@ def summarise(results: list[dict]) -> str:
         groups.setdefault(r["voice"], []).append(r)
     groups["all"] = results
     lines.append(f"{'voice':14} {'digits':>7} {'masked':>7} {'recall':>7} " + " ".join(f"{c:>8}" for c in CLASSES)
-                 + f" {'out-gate':>8} {'by-verif':>8} {'card-oth':>8} {'harmless':>8} {'failed':>6}")
+                 + f" {'out-gate':>8} {'by-verif':>8} {'card-oth':>8} {'harmless':>8} {'failed':>6}"
+                 + f" {'leaky':>5} {'heard':>6} {'cpu-x':>6}")
     for name, rs in groups.items():
         classes = Counter()
         for r in rs:
@@ -214,7 +225,10 @@ def summarise(results: list[dict]) -> str:
         lines.append(f"{name:14} {digits:7} {masked:7} {masked / max(digits, 1):7.2%} "
                      + " ".join(f"{classes[c]:8}" for c in CLASSES)
                      + f" {sum(r['outside_gate'] for r in rs):8} {sum(r['saved_by_verification'] for r in rs):8}"
-                     + f" {share(card)} {share(harmless)} {sum(r['failed'] for r in rs):6}")
+                     + f" {share(card)} {share(harmless)} {sum(r['failed'] for r in rs):6}"
+                 + f" {sum(r['leaky'] for r in rs):5}"
+                 + f" {sum(r['heard_s'] for r in rs) / max(sum(r['duration_s'] for r in rs), 1e-9):6.1%}"
+                 + f" {sum(r['duration_s'] for r in rs) / max(sum(r['cpu_s'] for r in rs), 1e-9):5.1f}x")
     return "\n".join(lines)
 
 
@@ -229,6 +243,7 @@ def main() -> int:
     ap.add_argument("--no-verify", dest="verify", action="store_false",
                     help="pass 1 only (about half the time; the engine's verification rounds add a little masking)")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
+    ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
     args = ap.parse_args()
@@ -239,7 +254,7 @@ def main() -> int:
     kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
     items = [(v, kind, s, i) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
-    jobs = [(item, options, args.verify) for item in items]
+    jobs = [(item, options, args.verify, args.hears) for item in items]
     results = []
     details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
     words = open(args.words, "w") if args.words else None  # noqa: SIM115

@@ -1,11 +1,12 @@
 """The gate's recall and Whisper's coverage on TUNE calls, without running Whisper (fast).
 
     python -m tools.evalcalls.gate_recall [--voices fsdd-jackson,...] [--seeds 11-18] [--harmless]
-                                          [--min-mass 0.02]
+                                          [--min-mass 0.02] [--hears numbers|speech]
 
 For each call: the regions the default recognizer's gate passes (``redaction.speech.gate``,
 the number network at ``--min-mass``), the pieces Whisper would hear around them
-(``windows.pieces_for``), and per voice:
+(``windows.pieces_for``; ``--hears speech``: every speech region passes, as
+``CALLREC_WHISPER_HEARS=speech``), and per voice:
 sensitive digits inside the gate's regions (>= MASKED_SHARE of their sound, as scoring.py),
 inside the pieces, and the share of the calls' length Whisper hears (pieces summed, so
 overlapping pieces count twice). TUNE voices only; no digit values are printed.
@@ -57,6 +58,7 @@ def main() -> int:
     ap.add_argument("--seeds", default="11-18")
     ap.add_argument("--harmless", action="store_true", help="also one harmless call per voice and seed (coverage)")
     ap.add_argument("--min-mass", type=float, default=None, help="the gate's threshold (default: the product's)")
+    ap.add_argument("--hears", default="numbers", help="numbers (gated regions) or speech (every speech region)")
     args = ap.parse_args()
     from redaction.speech.gate import MIN_NUMBER_MASS  # noqa: PLC0415
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
@@ -67,6 +69,7 @@ def main() -> int:
             raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody studies it (splits.py)")
     network = DigitNetwork()
     min_mass = MIN_NUMBER_MASS if args.min_mass is None else args.min_mass
+    min_mass = 0.0 if args.hears == "speech" else min_mass
     kinds = ["card"] + (["harmless"] if args.harmless else [])
     totals: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     for seed in seeds_of(args.seeds):
@@ -76,7 +79,7 @@ def main() -> int:
                 for group in (voice, "all"):
                     for name, value in m.items():
                         totals[group][kind][name] += value
-    print(f"gate at min mass {min_mass}; seeds {args.seeds}")
+    print(f"gate at min mass {min_mass}, Whisper hears {args.hears}; seeds {args.seeds}")
     print(f"{'voice':20} {'digits':>6} {'in gate':>8} {'recall':>7} {'in pieces':>9} {'heard/card':>10} "
           f"{'heard/harmless':>14}")
     for group, by_kind in totals.items():

@@ -255,3 +255,33 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
         ("please", 9.0, 9.5), ("four", 10.2, 10.45), ("two", 10.5, 10.75), ("seven", 10.8, 11.05),
         ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6),
         ("in", 70.2, 70.4), ("4", 70.4, 71.0), ("please", 71.0, 71.3)]
+
+
+def test_hearing_all_speech_sends_every_region_with_context_though_the_gate_passes_none() -> None:
+    # Regions (energy detector: 0.2 s kept on both sides) 4.8-8.2 and 8.8-12.2, 29.8-31.2; with
+    # CONTEXT_S on both sides: pieces 1.8-15.2 and 26.8-34.2, packed into one window.
+    x = bursts(40.0, [(5.0, 8.0), (9.0, 12.0), (30.0, 31.0)])
+    gated = ScriptedModel()
+    assert list(WhisperRecognizer(gated, min_number_mass=1.1).recognize(blocks(x), RATE)) == []
+    assert gated.windows == []
+    first_s = 15.2 - 1.8
+    model = ScriptedModel([[Word(1.0, 1.5, "card"), Word(first_s + SEPARATOR_S + 3.0, first_s + SEPARATOR_S + 3.4, "4111")]])
+    words = list(WhisperRecognizer(model, min_number_mass=1.1, hears="speech").recognize(blocks(x), RATE))
+    assert [n / WHISPER_RATE_HZ for n in model.windows] == pytest.approx([first_s + SEPARATOR_S + 7.4], abs=0.011)
+    assert [w.text for w in words] == ["card", "4111"]
+    assert words[0].start_s == pytest.approx(1.8 + 1.0, abs=0.011)
+    assert words[1].start_s == pytest.approx(26.8, abs=0.011)  # a number alone reaches its piece's edges
+    assert words[1].end_s == pytest.approx(34.2, abs=0.011)
+
+
+def test_hearing_all_speech_leaves_verification_to_the_gated_regions_near_a_mask() -> None:
+    x = bursts(40.0, [(5.0, 8.0), (30.0, 31.0)])
+    model = ScriptedModel()
+    recognizer = WhisperRecognizer(model, hears="speech")
+    assert list(recognizer.recognize_again(blocks(x), RATE, [(6.0, 7.0)])) == []
+    assert model.windows == []  # the network is sure of no number word in the noise: nothing heard again
+
+
+def test_what_whisper_hears_is_checked() -> None:
+    with pytest.raises(ValueError, match="hears must be one of numbers, speech, got 'all'"):
+        WhisperRecognizer(ScriptedModel(), hears="all")

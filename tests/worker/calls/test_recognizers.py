@@ -30,3 +30,24 @@ def test_whisper_is_the_default_and_loaded_once_per_process() -> None:
     first = make_recognizer(Settings())
     assert isinstance(first, WhisperRecognizer)
     assert make_recognizer(Settings(recognizer="whisper")) is first
+
+
+def test_what_whisper_hears_is_a_setting_checked_before_anything_loads() -> None:
+    assert Settings().whisper_hears == "numbers"
+    assert Settings.from_env({"CALLREC_WHISPER_HEARS": "speech"}).whisper_hears == "speech"
+    with pytest.raises(UsageError, match="CALLREC_WHISPER_HEARS 'all' is not one of numbers, speech"):
+        make_recognizer(Settings(recognizer="none", whisper_hears="all"))
+
+
+def test_whisper_hearing_all_speech_shares_the_one_model() -> None:
+    from redaction.speech.whisper import WhisperRecognizer
+    from redaction.speech.whisper import HEARS
+    from worker.calls import recognizers
+
+    assert recognizers.HEARS == HEARS
+    numbers = make_recognizer(Settings())
+    speech = make_recognizer(Settings(whisper_hears="speech"))
+    assert isinstance(speech, WhisperRecognizer) and speech is not numbers
+    assert (speech._hears, numbers._hears) == ("speech", "numbers")
+    assert make_recognizer(Settings(whisper_hears="speech")) is speech
+    assert speech._windows._model is numbers._windows._model
