@@ -1,8 +1,8 @@
 """Chooses the speech recognizer for spoken card data (settings.recognizer: whisper | builtin | none).
 
-``whisper`` (the default) is ``redaction.speech.whisper.WhisperRecognizer``: the number gate,
-then Whisper tiny.en on what it passes (settings.whisper_hears: ``numbers``, the regions the
-gate passes with context, or ``speech``, every speech region). Its model is loaded and checked once per process and
+``whisper`` (the default) is ``redaction.speech.whisper.WhisperRecognizer``: Whisper tiny.en on
+what settings.whisper_hears asks for, with context: ``speech`` (the default), every speech
+region, or ``numbers``, the regions the number gate passes. Its model is loaded and checked once per process and
 shared by every job. ``builtin`` is ``redaction.speech.recognizer.BuiltinRecognizer`` alone. If
 a recognizer cannot be loaded (a missing package, a model file that fails its digest) the
 error surfaces: silently running without it would store spoken card numbers unmasked.
