@@ -33,7 +33,10 @@ artifacts are unchanged; a deletion, which destroys what the winner wrote too) o
 with its new objects destroyed (a new generation over a tombstone: "was deleted"; over
 another new generation of the same artifact: "changed during the write"). Deletion
 destroys every object under the recording, listed in its entry or not. A writer killed mid-put leaves objects under its own tag and a
-half-written file; the next delivery's commit destroys those (first generation only).
+half-written file; the next delivery's commit destroys those (first generation only). A
+re-redaction killed before its commit on a recording deleted meanwhile leaves its new
+generation under the tombstone: ``reclaim`` (the retention sweep, a second deletion)
+destroys it.
 """
 
 from __future__ import annotations
@@ -284,15 +287,32 @@ class RegionVault:
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
 
-    def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> None:
+    def reclaim(self, recording_id: str) -> int:
+        """Destroy every key, then every ciphertext, left under a deleted recording beside
+        what its tombstone keeps (a voicemail's transcript); returns how many objects went.
+
+        A re-redaction killed after writing its new generation but before its commit, on a
+        recording deleted while it wrote, leaves decryptable objects no later commit
+        reclaims (only a first generation's leftovers are, by the next delivery's commit).
+        The retention sweep runs this over every tombstone, as does deleting again. A
+        recording not deleted raises VaultInputError: its objects may be a live write's."""
+        entry = self.get(recording_id)
+        if not entry.deleted:
+            raise VaultInputError(f"recording {recording_id} is not deleted")
+        return self._sweep(recording_id, entry.artifacts)
+
+    def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> int:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``
-        (and what writers killed mid-write left there)."""
+        (and what writers killed mid-write left there); returns how many objects went."""
         spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
+        destroyed = 0
         for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
-            store.discard_partial(f"{prefix}{recording_id}/")
+            destroyed += store.discard_partial(f"{prefix}{recording_id}/")
             for name in list(store.names(f"{prefix}{recording_id}/")):
                 if name not in spared:
                     store.delete(name)
+                    destroyed += 1
+        return destroyed
 
     def _clear_leftovers(self, committed: IndexEntry) -> None:
         """After a new recording's commit: destroy what earlier deliveries of it, killed

@@ -4,6 +4,10 @@ A worker SIGKILLed inside a put leaves what it had written: ciphertext and wrapp
 a tag no index entry lists, and the local store's half-written temporary file. When a later
 delivery commits the recording, those leftovers of the same recording are destroyed; a
 deletion destroys them too.
+
+A re-redaction killed after writing generation 2 but before its index commit, on a recording
+deleted while it wrote, leaves decryptable objects under the tombstone that no commit will
+ever reclaim: the retention sweep and a second deletion destroy them.
 """
 
 from __future__ import annotations
@@ -15,10 +19,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.hostile.test_vault_duplicate import nothing_decryptable
+from tests.vault.conftest import clock, make_keys, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
+from vault import envelope
+from vault.context import ArtifactRef
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault
+from vault.stores.base import get_bytes
 from vault.stores.local import LocalStore
+from vault.vault import Vault
+from worker.stored.operations import delete_recording, retention_sweep
 
 NOW = datetime(2026, 1, 15, tzinfo=UTC)
 
@@ -108,3 +119,137 @@ def test_a_writer_killed_making_the_index_key_leaves_nothing_once_a_call_is_stor
     RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW).put(
         make_entry("eu"), {"audio": io.BytesIO(b"a")})
     assert [n for n in files(tmp_path / "keystore") if ".tmp-" in n] == []
+
+
+class Killed(BaseException):
+    """The writer's process is gone: nothing it would still do reaches a store."""
+
+
+class DiesBeforeCommit:
+    """A real store shared by one writer that runs ``meanwhile`` (another process deleting
+    the recording) when it starts writing ciphertext, then dies at its index commit: from
+    then on every call of the writer fails, as no clean-up of a killed process runs."""
+
+    def __init__(self, inner, state: dict):
+        self._inner, self._state = inner, state
+        self.region = inner.region
+
+    def _alive(self) -> None:
+        if self._state["dead"]:
+            raise Killed()
+
+    def writer(self, name):
+        self._alive()
+        if name.startswith("data/") and self._state["meanwhile"] is not None:
+            meanwhile, self._state["meanwhile"] = self._state["meanwhile"], None
+            meanwhile()
+        return self._inner.writer(name)
+
+    def replace_if(self, name, data, version):
+        self._alive()
+        if name.startswith("index/"):
+            self._state["dead"] = True
+            raise Killed()
+        return self._inner.replace_if(name, data, version)
+
+    def __getattr__(self, name):
+        self._alive()
+        return getattr(self._inner, name)
+
+
+def killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock) -> tuple[RegionVault, str]:
+    """A recording, deleted while a re-redaction wrote generation 2, the re-redaction killed
+    before its commit: generation 2's ciphertexts and keys are left under the tombstone."""
+    store, key_store, keys = make_store("eu"), make_store.key_store("eu"), make_keys("eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
+    rid = plain.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 4000), "metadata": io.BytesIO(b"{}")}).recording_id
+    state = {"dead": False,
+             "meanwhile": lambda: plain.delete(rid, actor="operator", reason="customer request")}
+    writer = RegionVault("eu", DiesBeforeCommit(store, state), keys,
+                         key_store=DiesBeforeCommit(key_store, state), clock=clock)
+    with pytest.raises(Killed):
+        writer.replace(rid, {"audio": io.BytesIO(b"R" * 3000), "metadata": io.BytesIO(b"{}")},
+                       detector_version="dtmf-2")
+    assert plain.get(rid).deleted
+    left = decryptable(plain, rid)
+    assert sorted(left) == ["audio", "metadata"]  # the defect: generation 2 opens under a tombstone
+    return plain, rid
+
+
+def decryptable(rv: RegionVault, rid: str) -> dict[str, bytes]:
+    """Kind -> plaintext of every ciphertext under ``rid`` that its key beside it opens."""
+    out = {}
+    for name in rv.store.names(f"data/{rid}/"):
+        kind, slot = name.rsplit("/", 1)[1].removesuffix(".enc").split(".", 1)
+        wrapped = envelope.WrappedKey.decode(get_bytes(rv.key_store, f"keys/{rid}/{kind}.{slot}.json"))
+        dst = io.BytesIO()
+        with rv.store.reader(name) as src:
+            envelope.decrypt_stream(src, dst, wrapped, rv.keys, ArtifactRef(rid, "acme", "eu", kind))
+        out[kind] = dst.getvalue()
+    return out
+
+
+def test_the_retention_sweep_destroys_what_a_killed_re_redaction_left_under_a_tombstone(
+        make_store, make_keys, clock):
+    rv, rid = killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock)
+    report = retention_sweep(Vault({"eu": rv}))
+    assert (report.scanned, report.already_deleted, report.deleted, report.reclaimed) == (1, 1, 0, 4)
+    nothing_decryptable(rv, rid)
+    assert list(rv.store.names(f"index/{rid}")) == [f"index/{rid}.json"] and rv.get(rid).deleted
+    assert retention_sweep(Vault({"eu": rv})).reclaimed == 0  # nothing more to find
+
+
+def test_a_dry_run_sweep_reclaims_nothing(make_store, make_keys, clock):
+    rv, rid = killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock)
+    report = retention_sweep(Vault({"eu": rv}), dry_run=True)
+    assert report.reclaimed == 0
+    assert sorted(decryptable(rv, rid)) == ["audio", "metadata"]
+
+
+def test_deleting_again_destroys_what_a_killed_re_redaction_left_under_a_tombstone(
+        make_store, make_keys, clock):
+    rv, rid = killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock)
+    outcome = delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="again")
+    assert (outcome.deleted, outcome.already_deleted, outcome.reclaimed) == (0, 1, 4)
+    nothing_decryptable(rv, rid)
+    assert rv.get(rid).deleted
+
+
+def test_a_forked_re_redaction_killed_after_generation_two_is_swept(tmp_path):
+    """The same with a real process killed (``os._exit``) right after its last key write."""
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
+    keys = LocalKeyring(tmp_path / "keys", "eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)
+    rid = plain.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 3000)}).recording_id
+    read, write = os.pipe()
+    go, went = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the re-redaction that gets killed
+        try:
+            class Exits:
+                region = "eu"
+
+                def __getattr__(self, name):
+                    return getattr(store, name)
+
+                def writer(self, name):
+                    os.write(write, b"w")  # started writing: the parent deletes now
+                    os.read(go, 1)
+                    return store.writer(name)
+
+                def replace_if(self, name, data, version):
+                    os._exit(0)  # SIGKILL-like, at the commit
+
+            RegionVault("eu", Exits(), keys, key_store=key_store, clock=lambda: NOW).replace(
+                rid, {"audio": io.BytesIO(b"R" * 3000)}, detector_version="dtmf-2")
+        finally:
+            os._exit(1)
+    assert os.read(read, 1) == b"w"
+    plain.delete(rid, actor="operator", reason="customer request")
+    os.write(went, b"g")
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sorted(decryptable(plain, rid)) == ["audio"]
+    assert retention_sweep(Vault({"eu": plain})).reclaimed == 2
+    nothing_decryptable(plain, rid)
+    assert plain.get(rid).deleted

@@ -504,3 +504,25 @@ def test_voicemail_deletion_sweeps_all_but_the_kept_transcript(make_region):
     assert b"[redacted]" in read(rv, deleted, "transcript")
     assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n) == [
         "transcript.1.enc", "transcript.1.json"]
+
+
+def test_reclaim_destroys_all_under_a_tombstone_but_the_kept_transcript(make_region):
+    rv = make_region("eu")
+    rid = put_call(rv, make_entry("eu", kind="voicemail")).recording_id
+    deleted = rv.delete(rid, actor="o", reason="r")
+    for name in (f"data/{rid}/audio.2-0badc0de.enc", f"data/{rid}/transcript.2-0badc0de.enc"):
+        put_bytes(rv.store, name, b"left by a killed re-redaction")
+    put_bytes(rv.key_store, f"keys/{rid}/audio.2-0badc0de.json", b"its wrapped key")
+    assert rv.reclaim(rid) == 3
+    assert rv.reclaim(rid) == 0
+    assert b"[redacted]" in read(rv, deleted, "transcript")
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n) == [
+        "transcript.1.enc", "transcript.1.json"]
+
+
+def test_reclaim_refuses_a_recording_not_deleted(make_region):
+    rv = make_region("eu")
+    entry = put_call(rv)
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} is not deleted"):
+        rv.reclaim(entry.recording_id)
+    assert rv.get(entry.recording_id) == entry and len(list(rv.store.names(f"data/{entry.recording_id}/"))) == 3

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         outcome = delete_recording(args.recording, vault, actor=actor, reason=args.reason)
     else:
         outcome = delete_ticket(args.ticket, args.account, build_vault(settings), actor=actor, reason=args.reason)
-    print(f"deleted {outcome.deleted}, already deleted {outcome.already_deleted} "
+    reclaimed = f", reclaimed {outcome.reclaimed} object(s) left under them" if outcome.reclaimed else ""
+    print(f"deleted {outcome.deleted}, already deleted {outcome.already_deleted}{reclaimed} "
           f"({len(outcome.recording_ids)} recording(s))")
     return 0

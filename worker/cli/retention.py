@@ -39,8 +39,9 @@ def run_sweep(args: argparse.Namespace) -> int:
     report = retention_sweep(build_vault(Settings.from_env()), dry_run=args.dry_run, account_id=args.account)
     verb = "would delete" if report.dry_run else "deleted"
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
+    reclaimed = f", reclaimed {report.reclaimed} object(s) left under deleted ones" if report.reclaimed else ""
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
-          f"kept {report.kept}, already deleted {report.already_deleted}{skipped}")
+          f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{skipped}")
     for name, why in report.skipped:
         print(f"callrec retention: skipped {name}: {why}", file=sys.stderr)
     return 1 if report.skipped else 0

@@ -15,6 +15,7 @@ from worker.stored import operations
 from worker.boot import Backends
 from worker.errors import ManifestError
 from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
+from worker.queue.metrics import job_metrics
 from worker.calls.redacting import current_detector_version
 from worker.queue.runner import JobResult
 
@@ -67,8 +68,11 @@ def reprocess(job: Reprocess, backends: Backends) -> JobResult:
 
 def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
     report = operations.retention_sweep(backends.vault, dry_run=job.dry_run)
+    if report.reclaimed:
+        job_metrics().reclaimed(report.reclaimed)
     return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),
-                                 "deleted": str(report.deleted), "dry_run": _yes(report.dry_run)})
+                                 "deleted": str(report.deleted), "dry_run": _yes(report.dry_run),
+                                 "reclaimed": str(report.reclaimed)})
 
 
 def delete(job: DeleteRecordings, backends: Backends) -> JobResult:
@@ -77,9 +81,12 @@ def delete(job: DeleteRecordings, backends: Backends) -> JobResult:
     else:
         outcome = operations.delete_ticket(job.ticket_id, job.account_id, backends.vault, actor=ACTOR,
                                            reason=job.reason)
+    if outcome.reclaimed:
+        job_metrics().reclaimed(outcome.reclaimed)
     return JobResult(references={"recordings": str(len(outcome.recording_ids)),
                                  "deleted": str(outcome.deleted),
-                                 "already_deleted": str(outcome.already_deleted)})
+                                 "already_deleted": str(outcome.already_deleted),
+                                 "reclaimed": str(outcome.reclaimed)})
 
 
 def manifest_path(uri: str) -> str:

@@ -88,6 +88,11 @@ class JobMetrics:
             "callrec_stale_workdirs_removed_total",
             "Temp work dirs of dead workers removed by a sweep (they may hold unredacted audio).",
             registry=registry)
+        self.reclaimed_objects = prom.Counter(
+            "callrec_deleted_leftovers_reclaimed_total",
+            "Objects (keys, ciphertexts) a killed writer left under deleted recordings, destroyed "
+            "by a retention sweep or a repeated deletion.",
+            registry=registry)
         self.latency = prom.Histogram(
             "callrec_job_latency_seconds", "Time from a job's enqueue to its end, by actor.",
             ["actor"], buckets=LATENCY_BUCKETS_S, registry=registry)
@@ -107,6 +112,10 @@ class JobMetrics:
     def swept(self, count: int) -> None:
         """A sweep removed ``count`` work dirs of dead workers."""
         self.stale_workdirs.inc(count)
+
+    def reclaimed(self, count: int) -> None:
+        """A sweep or deletion destroyed ``count`` objects left under deleted recordings."""
+        self.reclaimed_objects.inc(count)
 
     def failed(self, actor: str, reason: str) -> None:
         self.failures.labels(actor=actor, reason=reason).inc()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,10 +27,13 @@ from worker.outputs import atomic_output
 from worker.calls.metadata import with_redaction
 from worker.calls.redacting import current_detector_version, redact_wav
 from worker.boot import Backends
+from worker.queue import logs
 from worker.workdirs import WorkDir
 
 #: Principal recorded for deletions made by the retention sweep.
 RETENTION = "retention"
+
+log = logging.getLogger("callrec.retention")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class DeleteOutcome:
     recording_ids: tuple[str, ...]
     deleted: int
     already_deleted: int
+    #: Objects destroyed under recordings deleted before (what a killed writer left there).
+    reclaimed: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class SweepReport:
     dry_run: bool
     #: (recording id or index object, why) of each entry the sweep could not judge.
     skipped: tuple[tuple[str, str], ...] = ()
+    #: Objects destroyed under recordings deleted before (what a killed writer left there).
+    reclaimed: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,12 @@ class RewrapReport:
 
 
 def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
-    """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript."""
+    """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript.
+    Deleting a deleted recording again destroys whatever was left under its tombstone."""
     region_vault = vault.for_recording(recording_id)
     entry = region_vault.get(recording_id)
     if entry.deleted:
-        return DeleteOutcome((recording_id,), 0, 1)
+        return DeleteOutcome((recording_id,), 0, 1, _reclaim(region_vault, [recording_id]))
     region_vault.delete(recording_id, actor=actor, reason=reason)
     return DeleteOutcome((recording_id,), 1, 0)
 
@@ -105,12 +114,28 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
              if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id]
     if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
-    deleted = 0
+    deleted = reclaimed = 0
     for entry in found:
         if not entry.deleted:
             vault.for_recording(entry.recording_id).delete(entry.recording_id, actor=actor, reason=reason)
             deleted += 1
-    return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted)
+        else:
+            reclaimed += _reclaim(vault.for_recording(entry.recording_id), [entry.recording_id])
+    return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted, reclaimed)
+
+
+def _reclaim(region_vault, recording_ids: Iterable[str]) -> int:
+    """Destroy what was left under deleted recordings (``RegionVault.reclaim``); logged
+    with counts only (ids are not logged: they may hold digits). Returns how many objects."""
+    recordings = objects = 0
+    for recording_id in recording_ids:
+        found = region_vault.reclaim(recording_id)
+        recordings += found > 0
+        objects += found
+    if objects:
+        logs.event(log, "deleted_leftovers_reclaimed", logging.WARNING, region=region_vault.region,
+                   recordings=recordings, objects=objects)
+    return objects
 
 
 def export_recording(recording_id: str, out_path: Path, principal: Principal, vault: Vault, *,
@@ -202,16 +227,19 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
 
 def retention_sweep(vault: Vault, *, now: datetime | None = None,
                     dry_run: bool = False, account_id: str | None = None) -> SweepReport:
-    """Delete every recording past its account's current retention window. Idempotent.
+    """Delete every recording past its account's current retention window, and destroy
+    what a killed writer left under recordings deleted before (``RegionVault.reclaim``;
+    ``reclaimed`` counts the objects). Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    scanned = due = deleted = already = 0
+    scanned = due = deleted = already = reclaimed = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
         moment = now or region_vault.clock()
         policies: dict[str, AccountPolicy | None | str] = {}
+        tombstones: list[str] = []
         for entry in region_vault.scan():
             if isinstance(entry, Unreadable):
                 if account_id is None:
@@ -223,6 +251,7 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             scanned += 1
             if entry.deleted:
                 already += 1
+                tombstones.append(entry.recording_id)
                 continue
             if entry.account_id not in policies:
                 try:
@@ -244,8 +273,10 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
                 days = effective_days(entry, policy)
                 region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
                 deleted += 1
+        if not dry_run:
+            reclaimed += _reclaim(region_vault, tombstones)
     kept = scanned - due - already - len(skipped)
-    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped))
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed)
 
 
 def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:

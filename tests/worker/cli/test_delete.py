@@ -65,3 +65,24 @@ def test_unknown_targets_exit_2(tmp_path, settings, capsys):
     assert code == 2 and "no recording" in err
     code, _, err = run(capsys, "delete", "--recording", "bogus")
     assert code == 2 and "not a recording id" in err
+
+
+def test_deleting_again_reclaims_what_a_killed_writer_left_and_exits_0(tmp_path, settings, capsys, caplog):
+    from vault.stores.base import put_bytes
+
+    rid = stored_call(tmp_path, settings)
+    assert run(capsys, "delete", "--recording", rid)[0] == 0
+    region_vault = build_vault(settings).for_recording(rid)
+    # A re-redaction killed before its commit wrote generation 2 after the deletion swept.
+    put_bytes(region_vault.store, f"data/{rid}/audio.2-0badc0de.enc", b"ciphertext")
+    put_bytes(region_vault.key_store, f"keys/{rid}/audio.2-0badc0de.json", b"wrapped key")
+    with caplog.at_level("WARNING", logger="callrec.retention"):
+        code, out, err = run(capsys, "delete", "--recording", rid)
+    assert (code, out, err) == (
+        0, "deleted 0, already deleted 1, reclaimed 2 object(s) left under them (1 recording(s))\n", "")
+    assert files_of(settings, rid) == [f"vault/eu/index/{rid}.json"]
+    assert list(region_vault.key_store.names(f"keys/{rid}/")) == []
+    [record] = [r for r in caplog.records if r.name == "callrec.retention"]
+    assert record.fields == {"event": "deleted_leftovers_reclaimed", "region": "eu", "recordings": 1, "objects": 2}
+    assert rid not in record.getMessage()
+    assert run(capsys, "delete", "--recording", rid)[1] == "deleted 0, already deleted 1 (1 recording(s))\n"

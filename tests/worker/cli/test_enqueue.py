@@ -114,7 +114,8 @@ def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
     sweep_id = capsys.readouterr().out.split("\t")[0]
     assert delete_id.startswith("delete-") and sweep_id.startswith("sweep-")
     drain()
-    assert status.get(delete_id).result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
+    assert status.get(delete_id).result == {"recordings": "1", "deleted": "1", "already_deleted": "0",
+                                               "reclaimed": "0"}
     assert region.get(rid).tombstone.reason == "customer request"
     assert status.get(sweep_id).state == "done"
 

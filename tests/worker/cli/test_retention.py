@@ -59,3 +59,20 @@ def test_clearing_the_window(tmp_path, settings, capsys):
 def test_bad_days(tmp_path, settings, capsys, days):
     code, _, err = run(capsys, "retention", "set", "--account", "acme", "--days", days)
     assert code == 2 and f"--days {days}: must be 1 or more" in err
+
+
+def test_the_sweep_reclaims_what_a_killed_writer_left_under_a_deleted_recording(tmp_path, settings, capsys):
+    from vault.stores.base import put_bytes
+
+    rid = stored_call(tmp_path, settings, "CA1", created_at=RECENT)
+    assert run(capsys, "delete", "--recording", rid)[0] == 0
+    region_vault = build_vault(settings).for_recording(rid)
+    put_bytes(region_vault.store, f"data/{rid}/audio.2-0badc0de.enc", b"ciphertext")
+    put_bytes(region_vault.key_store, f"keys/{rid}/audio.2-0badc0de.json", b"wrapped key")
+    code, out, _ = run(capsys, "retention", "sweep", "--dry-run")
+    assert (code, out) == (0, "scanned 1, due 0, would delete 0, kept 0, already deleted 1\n")
+    code, out, _ = run(capsys, "retention", "sweep")
+    assert (code, out) == (0, "scanned 1, due 0, deleted 0, kept 0, already deleted 1, "
+                              "reclaimed 2 object(s) left under deleted ones\n")
+    assert list(region_vault.store.names(f"data/{rid}/")) == list(region_vault.key_store.names(f"keys/{rid}/")) == []
+    assert run(capsys, "retention", "sweep")[1] == "scanned 1, due 0, deleted 0, kept 0, already deleted 1\n"

@@ -92,7 +92,7 @@ def test_delete_job_shreds_and_is_idempotent(queue, tmp_path):
     _, done = queue(job_of(str(write_call(tmp_path, "CA-DEL"))))
     rid = done.result["recording_id"]
     _, status = queue(DeleteRecordings.for_target(recording_id=rid, reason="customer request"))
-    assert status.result == {"recordings": "1", "deleted": "1", "already_deleted": "0"}
+    assert status.result == {"recordings": "1", "deleted": "1", "already_deleted": "0", "reclaimed": "0"}
     entry = stored(rid)
     assert entry.deleted and entry.tombstone.deleted_by == "callrec-queue"
     assert entry.tombstone.reason == "customer request"
@@ -111,7 +111,8 @@ def test_retention_sweep_job(queue):
     before = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
     _, status = queue(RetentionSweep(job_id="sweep-test"))
     assert status.state == "done"
-    assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no"}
+    assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no",
+                             "reclaimed": "0"}
     after = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
     assert {rid for rid, gone in after.items() if gone} == {rid for rid, gone in before.items() if gone} | set(due)
     assert all(stored(rid).tombstone.deleted_by == "retention" for rid in due)
