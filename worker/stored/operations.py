@@ -27,7 +27,6 @@ from worker.outputs import atomic_output
 from worker.calls.metadata import with_redaction
 from worker.calls.redacting import current_detector_version, redact_wav
 from worker.boot import Backends
-from worker.queue import logs
 from worker.workdirs import WorkDir
 
 #: Principal recorded for deletions made by the retention sweep.
@@ -133,8 +132,9 @@ def _reclaim(region_vault, recording_ids: Iterable[str]) -> int:
         recordings += found > 0
         objects += found
     if objects:
-        logs.event(log, "deleted_leftovers_reclaimed", logging.WARNING, region=region_vault.region,
-                   recordings=recordings, objects=objects)
+        event = "deleted_leftovers_reclaimed"  # shaped as worker.queue.logs.event (no import up)
+        log.warning(event, extra={"fields": {"event": event, "region": region_vault.region,
+                                             "recordings": recordings, "objects": objects}})
     return objects
 
 
