@@ -96,16 +96,25 @@ def resource_error(exc: OSError) -> ResourceError | None:
                          "transient, run it again")
 
 
-#: A word holding a letter is a reference (id, path, hex digest, timestamp): only runs of
-#: card-number length (12+ digits, single dashes or dots between allowed) are hidden in it.
+#: A run of card-number length: 12 or more digits, in groups joined by nothing or by any run
+#: of separators ``_ + / \ : , . -`` and white space (``4111_1111_1111_1111``,
+#: ``4111+1111/1111:1111``, ``4111 / 1111``, ``4111,1111``). Brackets and quotes end a run,
+#: so ``1:23:45.678 (5025.678 s)`` stays readable. Unicode digits count.
+_CARD_RUN = re.compile(r"\d(?:(?>[\s_+/\\:,.\-]*)\d){11,}")
+#: A word (between spaces, quotes, brackets, commas): one holding a letter is a reference
+#: (id, path, hex digest) whose short digit runs stay; elsewhere any run of 4+ digits (an
+#: expiry date, a security code) is hidden too.
 _WORD = re.compile(r"[^\s'\"`()\[\]{}<>,;]+")
-_LONG_RUN = re.compile(r"\d(?:[ .-]?\d){11,}")
-#: Elsewhere any run of 4+ digits (an expiry date, a security code, a card number), and
-#: 12+ digits in groups joined by single spaces or dashes (a card number as printed; a
-#: range such as ``100-130`` stays readable).
-_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){11,}|\d{4,}")
-#: An IPv4 address, which the card-length run above would otherwise take for a card number.
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_SHORT_RUN = re.compile(r"\d{4,}")
+#: What stays readable although its digits, joined, reach card-number length: an ISO 8601
+#: date and time (a real calendar date, fractions to the nanosecond) or a time of day, and
+#: an IPv4 address with its port (``127.0.0.1:6379``).
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
+_READABLE = (rf"(?<!\d)(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]{_CLOCK}{_ZONE}?)?"
+             rf"|(?<![\d:]){_CLOCK}{_ZONE}?"
+             rf"|(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?)(?![\d.:])")
 #: The product's own ids (lowercase hex of a digest or a random token, of a fixed length
 #: after a fixed prefix, glued to nothing): recording ids (vault.regions.recording_id), job
 #: ids (worker.queue.jobs), API key principals, webhook endpoint and event ids
@@ -116,6 +125,8 @@ _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _PRODUCT_ID = re.compile(r"(?<![0-9A-Za-z_])(?:rec_(?:us|eu|au)_[0-9a-f]{32}"
                          r"|(?:call|redact|delete|hook|re-b[0-9a-f]{15})-[0-9a-f]{24}"
                          r"|api-key:[0-9a-f]{16}|we_[0-9a-f]{16}|evt_[0-9a-f]{24})(?![0-9A-Za-z_])")
+#: Spans kept as they are (a product id loses only a card number in it, _hide_card).
+_KEPT = re.compile(rf"(?P<id>{_PRODUCT_ID.pattern})|{_READABLE}")
 
 
 #: A card number of the payment brands (PCI DSS scope): 13-19 digits, the first 2-6 (Visa 4,
@@ -130,36 +141,34 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
 
     Error texts echo bad values, and a bad value can be a card number; every boundary that
     stores or shows an error text (job status, logs, audit records and tombstones, the CLI's
-    stderr) calls this one function. References keep their shape: recording and job ids
-    (``rec_us_<hex>``, ``call-<hex>``) stay whole, other words keep their short digit runs,
-    while ``plan: '4532015112830366'`` becomes ``plan: '################'``.
-    ``card_numbers_only`` hides runs of card-number length only (12+ digits): the CLI's
-    stderr goes to the operator who typed the input, and its byte counts and rates
+    stderr, the API's error bodies) calls this one function. Hidden everywhere: 12 or more
+    digits in groups joined by nothing or by any separators (``4111_1111_1111_1111``,
+    ``4111+1111/1111:1111``). Outside words holding a letter, also any run of 4+ digits
+    (``plan: '4532'`` becomes ``plan: '####'``). Kept: the product's ids (``rec_us_<hex>``,
+    ``call-<hex>``) unless a card number hides in them, ISO 8601 times, IPv4 addresses with
+    their port, and short runs inside words (``leg_1.wav``, ``CA1234``).
+    ``card_numbers_only`` hides runs of card-number length only: the CLI's stderr goes to
+    the operator who typed the input, and its byte counts and rates
     (``header promises 4160000 data bytes``) are what they need.
     """
-    short = _LONG_RUN if card_numbers_only else _DIGIT_RUN
     pieces: list[str] = []
     end = 0
-    for word in _WORD.finditer(text):
-        if not any(ch.isalpha() for ch in word.group()):
-            continue
-        pieces.append(short.sub(_hide, text[end:word.start()]))
-        pieces.append(_scrub_word(word.group()))
-        end = word.end()
-    pieces.append(short.sub(_hide, text[end:]))
+    for kept in _KEPT.finditer(text):
+        pieces.append(_scrub_piece(text[end:kept.start()], card_numbers_only))
+        pieces.append(_ID_DIGIT_RUN.sub(_hide_card, kept.group()) if kept.group("id") else kept.group())
+        end = kept.end()
+    pieces.append(_scrub_piece(text[end:], card_numbers_only))
     return "".join(pieces)
 
 
-def _scrub_word(word: str) -> str:
-    """A word holding a letter: its ids kept whole, card-length runs elsewhere in it hidden."""
-    pieces: list[str] = []
-    end = 0
-    for found in _PRODUCT_ID.finditer(word):
-        pieces.append(_LONG_RUN.sub(_hide, word[end:found.start()]))
-        pieces.append(_ID_DIGIT_RUN.sub(_hide_card, found.group()))
-        end = found.end()
-    pieces.append(_LONG_RUN.sub(_hide, word[end:]))
-    return "".join(pieces)
+def _scrub_piece(text: str, card_numbers_only: bool) -> str:
+    """Text between kept spans: card-length runs hidden; unless ``card_numbers_only``, also
+    runs of 4+ digits in words without a letter."""
+    text = _CARD_RUN.sub(_hide, text)
+    if card_numbers_only:
+        return text
+    return _WORD.sub(lambda word: word.group() if any(ch.isalpha() for ch in word.group())
+                     else _SHORT_RUN.sub(_hide, word.group()), text)
 
 
 def _hide_card(match: re.Match[str]) -> str:
@@ -181,6 +190,4 @@ def _luhn_valid(digits: str) -> bool:
 
 
 def _hide(match: re.Match[str]) -> str:
-    if _IPV4.fullmatch(match.group()):  # 12 digits at most, in dotted quads: an address, not a card
-        return match.group()
     return "".join("#" if ch.isdigit() else ch for ch in match.group())

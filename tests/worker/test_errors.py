@@ -111,3 +111,45 @@ def test_scrub_keeps_api_key_webhook_and_event_ids_in_principals_and_reasons():
     assert changed == [t for t in texts if _holds_card_number(t)]
     assert len(changed) < 0.01 * len(texts)
     assert scrub_digits("api-key:4532015112830366") == "api-key:################"
+
+
+#: A Luhn-valid test number, and the shapes a caller can join its groups with.
+_VISA = "4111111111111111"
+_SEPARATORS = ["_", "+", "/", "\\", ":", ",", ".", "-", " ", "__", " / ", "_-_", ", "]
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+@pytest.mark.parametrize("separator", _SEPARATORS)
+def test_scrub_hides_card_numbers_whatever_joins_their_groups(separator, card_numbers_only):
+    joined = separator.join(_VISA[i:i + 4] for i in range(0, 16, 4))
+    for text in (f"recording id 'rec_eu_{joined}' is malformed", f"no job 'call-{joined}'",
+                 f"value {joined} is bad", f"x{joined}y", joined, f"agent:{joined}"):
+        scrubbed = scrub_digits(text, card_numbers_only=card_numbers_only)
+        assert re.sub(r"\D", "", scrubbed) == "", (text, scrubbed)
+        assert scrub_digits(scrubbed, card_numbers_only=card_numbers_only) == scrubbed
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+@pytest.mark.parametrize("groups", ["4111_1111_1111", "411_111_111_111_1", "37_8282_2463_10005",
+                                    "4111:1111:1111:1111:123", "6011+0009+9013+9424"])
+def test_scrub_hides_12_or_more_digits_in_any_grouping(groups, card_numbers_only):
+    assert re.sub(r"\D", "", scrub_digits(f"id rec_{groups}", card_numbers_only=card_numbers_only)) == ""
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+@pytest.mark.parametrize("text", [
+    "written 2026-12-01T15:00:00.123456+00:00 by worker-1",
+    "at 2026-12-01 15:00:00+00:00 the lease ran out",
+    "since 2026-12-01T15:00:00Z",
+    "rec_us_0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d/leg_1.wav: cannot read",
+    "Redis at redis://127.0.0.1:6379/0 does not answer",
+    "host 10.0.0.12:65535 refused",
+    "call lasted 1:23:45.678 (5025.678 s)",
+    "header promises 4,160,000 data bytes",
+    "leg_1.wav, leg_2.wav: 12.5 s, 3.25 s",
+    "agent 100-130 s overlaps events[2] (agent 40-100 s)",
+])
+def test_scrub_keeps_times_addresses_files_and_counts_readable(text, card_numbers_only):
+    if not card_numbers_only and re.search(r"\d{4,}", text.replace("2026", "")):
+        pytest.skip("byte counts and rates are hidden outside the CLI (4+ digits)")
+    assert scrub_digits(text, card_numbers_only=card_numbers_only) == text
