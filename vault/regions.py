@@ -19,9 +19,11 @@ _ID_RE = re.compile(r"^rec_(us|eu|au)_[0-9a-f]{32}$")
 #: Most decimal digits in a row of a generated id: an id is echoed in queue messages, audit
 #: records and error texts, and a run of 4 or more digits could be taken for (or be) card data.
 MAX_ID_DIGIT_RUN = 3
-#: A run of card-number length: no id generated today holds one, a made-up id may smuggle a
-#: card number in it, and about 3 % of the ids generated before 2026-12-02 hold one.
-_CARD_LENGTH_RUN = re.compile(r"[0-9]{12,}")
+#: A run of card-number length: 12 or more digits, in groups joined by nothing or by any run of
+#: other characters than letters (``4111.1111.1111.1111``, ``4111+1111_1111:1111``). No id
+#: generated today holds one, a made-up id may smuggle a card number in it, and about 3 % of
+#: the recording ids generated before 2026-12-02 hold one.
+_CARD_LENGTH_RUN = re.compile(r"\d(?:[\W_]*\d){11,}")
 
 
 def check_region(region: str) -> str:
@@ -58,10 +60,11 @@ def _digest(account_id: str, call_id: str, region: str) -> str:
     return hashlib.sha256(f"{account_id}\x00{call_id}".encode("utf-8")).hexdigest()
 
 
-def holds_card_length_run(recording_id: str) -> bool:
-    """Whether ``recording_id`` holds 12 or more digits in a row: never one generated today;
-    a made-up id (a card number could hide in it) or one of the older ids that did."""
-    return _CARD_LENGTH_RUN.search(recording_id) is not None
+def holds_card_length_run(text: str) -> bool:
+    """Whether an id holds 12 or more digits in a row or in groups joined by separators
+    (``4111-1111-1111-1111``): never a recording id generated today; a made-up id (a card
+    number could hide in it) or one of the older recording ids that did."""
+    return _CARD_LENGTH_RUN.search(text) is not None
 
 
 def region_of(recording_id: str) -> str:

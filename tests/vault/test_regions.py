@@ -62,3 +62,19 @@ def test_card_length_runs_are_found():
     assert holds_card_length_run("rec_us_" + "0" * 32)
     assert not holds_card_length_run("rec_us_01234567890abcdef01234567890ab")  # 11 digits at most
     assert not holds_card_length_run(recording_id("acme", "CA1", "us"))
+
+
+@pytest.mark.parametrize("text", ["4111.1111.1111.1111", "acct:4111+1111+1111+1111", "T-4111-1111-1111-1111",
+                                  "a4111_1111_1111_1111", "4111/1111\\1111::1111", "4111, 1111, 1111, 1111",
+                                  "T-411-111-111-111"])
+def test_card_length_runs_joined_by_separators_are_found(text):
+    from vault.regions import holds_card_length_run
+
+    assert holds_card_length_run(text)
+
+
+@pytest.mark.parametrize("text", ["T-4111-1111-111", "acme.2026.12", "leg_1.wav", "CA-1001-42"])
+def test_shorter_joined_runs_are_not_card_length(text):
+    from vault.regions import holds_card_length_run
+
+    assert not holds_card_length_run(text)

@@ -55,17 +55,18 @@ def _stored(recording_id: str, region: str) -> bool:
     return build_vault(Settings.from_env(), regions=(region,)).for_recording(recording_id).find(recording_id) is not None
 
 
-#: Account and ticket ids: a short reference (as worker.queue.jobs accepts) ...
+#: Account and ticket ids: a short reference (as worker.queue.jobs accepts), with no run of
+#: card-number length in it (vault.regions.holds_card_length_run).
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
-#: ... with no run of card-number length in it.
-_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
 
 
 def reference(text: str) -> str:
     """argparse type of account and ticket ids: a short reference with no card-length digit run."""
     if not _ID.fullmatch(text):
         raise argparse.ArgumentTypeError("not an id (letters, digits and ._:+@- only, at most 128)")
-    if _CARD_LENGTH_RUN.search(text):
+    from vault.regions import holds_card_length_run
+
+    if holds_card_length_run(text):  # also in groups: 4111.1111.1111.1111
         raise argparse.ArgumentTypeError("an id holds no run of 12 or more digits (card-number length)")
     return text
 

@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from worker.errors import JobDecodeError
+from vault.regions import holds_card_length_run
 
 #: Ids: recording, account, ticket, batch and job ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 #: Recording ids have one format (vault.regions.recording_id): region and 32 hex digits.
 _RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
-#: Ids an operator types (account, ticket, batch) hold no run of card-number length.
-_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
 #: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``), in
 #: any script (/srv/appels/réunion d'équipe.json); no control, bidi, invisible-format or line
 #: separator characters, which could hide or reorder what a log shows.
@@ -235,7 +234,7 @@ def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None
 
 
 def _check_no_card_run(job: Job, name: str, value: str) -> None:
-    if _CARD_LENGTH_RUN.search(value):
+    if holds_card_length_run(value):  # ids an operator types (account, ticket, batch)
         raise JobDecodeError(f"{job.kind or 'job'} job: {name} holds a run of 12 or more digits "
                              "(card-number length); ids never do")
 

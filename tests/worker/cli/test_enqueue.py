@@ -127,3 +127,13 @@ def test_a_made_up_recording_id_is_refused_naming_its_option(queue, capsys):
     assert "--delete: not a recording id: it holds a run of 12 or more digits" in err and "4111" not in err
     assert main(["enqueue", "--redact", "rec_us_000000000000aaaaaaaaaaaaaaaaaaaa"]) == 2
     assert "--redact: not a recording id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "a:4111+1111+1111+1111", "4111-1111-1111-1111"])
+def test_an_account_id_with_a_card_number_joined_by_separators_is_refused(account, capsys):
+    import argparse
+
+    from worker.cli.checks import reference
+
+    with pytest.raises(argparse.ArgumentTypeError, match="12 or more digits"):
+        reference(account)

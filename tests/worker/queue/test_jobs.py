@@ -91,3 +91,10 @@ def test_error_does_not_echo_a_value_with_digits():
         Job.decode('{"kind": "4111111111111111", "job_id": "x"}')
     assert "4111" not in str(info.value)
     assert "(value not shown)" in str(info.value)
+
+
+@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "acct:4111+1111+1111+1111", "4111-1111-1111-1111"])
+def test_ids_with_a_card_number_joined_by_separators_are_refused(account):
+    with pytest.raises(JobDecodeError, match="account_id holds a run of 12 or more digits") as info:
+        DeleteRecordings.for_target(ticket_id="T-1", account_id=account)
+    assert "1111" not in str(info.value)
