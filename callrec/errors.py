@@ -43,3 +43,12 @@ def is_retryable(exc: BaseException) -> bool:
     """True when running the job again may succeed: any foreign exception (a bug or a
     library's transient failure), and our errors that say so."""
     return not isinstance(exc, CallrecError) or exc.retryable
+
+
+def shown(value: object) -> str:
+    """A bad value as an error may name it: quoted when it is short (80 characters) and holds
+    3 digits at most, else ``(value not shown)``. A caller's value can be card data (a card
+    number with its groups joined by any separators, an expiry date), so an error about such
+    a value names the argument and what is wrong instead."""
+    text = repr(value)
+    return text if len(text) <= 80 and sum(ch.isdigit() for ch in text) <= 3 else "(value not shown)"

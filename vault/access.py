@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callrec.errors import shown
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 
@@ -31,7 +32,7 @@ class Principal:
 
     def __post_init__(self) -> None:
         if self.kind not in PRINCIPAL_KINDS:
-            raise VaultInputError(f"principal kind {self.kind!r} is not one of {', '.join(PRINCIPAL_KINDS)}")
+            raise VaultInputError(f"principal kind {shown(self.kind)} is not one of {', '.join(PRINCIPAL_KINDS)}")
         if not self.id:
             raise VaultInputError("principal id is empty")
         if not self.account_id:
@@ -42,7 +43,7 @@ class Principal:
         """``agent:A`` or ``end-user:U`` of account ``account_id``."""
         kind, sep, ident = text.partition(":")
         if not sep:
-            raise VaultInputError(f"principal {text!r} must look like agent:ID or end-user:ID")
+            raise VaultInputError(f"principal {shown(text)} must look like agent:ID or end-user:ID")
         return cls(kind, ident, account_id, tickets)
 
     def __str__(self) -> str:

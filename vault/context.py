@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from callrec.errors import shown
 from vault.errors import VaultInputError
 from vault.regions import check_region
 
@@ -31,7 +32,7 @@ class ArtifactRef:
     def __post_init__(self) -> None:
         check_region(self.region)
         if self.kind not in ARTIFACT_KINDS:
-            raise VaultInputError(f"artifact kind {self.kind!r} is not one of {', '.join(ARTIFACT_KINDS)}")
+            raise VaultInputError(f"artifact kind {shown(self.kind)} is not one of {', '.join(ARTIFACT_KINDS)}")
 
     def content_aad(self) -> bytes:
         """Associated data of the streaming ciphertext."""

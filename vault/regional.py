@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from callrec.errors import shown
 from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
@@ -554,4 +555,4 @@ def _slot(kind: str, generation: int) -> ArtifactInfo:
 
 def _check_kind(kind: str) -> None:
     if kind not in ARTIFACT_KINDS:
-        raise VaultInputError(f"artifact kind {kind!r} is not one of {', '.join(ARTIFACT_KINDS)}")
+        raise VaultInputError(f"artifact kind {shown(kind)} is not one of {', '.join(ARTIFACT_KINDS)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from callrec.errors import shown
 from vault.errors import VaultInputError
 
 #: The regions a recording may live in: United States, EEA, Australia.
@@ -29,7 +30,7 @@ _CARD_LENGTH_RUN = re.compile(r"\d(?:[\W_]*\d){11,}")
 def check_region(region: str) -> str:
     """Return ``region`` when it is known, else raise VaultInputError naming it."""
     if region not in REGIONS:
-        raise VaultInputError(f"region {region!r} is not one of {', '.join(REGIONS)}")
+        raise VaultInputError(f"region {shown(region)} is not one of {', '.join(REGIONS)}")
     return region
 
 
@@ -71,5 +72,6 @@ def region_of(recording_id: str) -> str:
     """The region named by a recording id; VaultInputError when the id is malformed."""
     match = _ID_RE.match(recording_id)
     if match is None:
-        raise VaultInputError(f"recording id {recording_id!r} is malformed (want rec_<region>_<32 hex>)")
+        # Not echoed: a made-up id can carry a card number (rec_eu_4111_1111_1111_1111).
+        raise VaultInputError("recording id is malformed (want rec_<region>_<32 hex>)")
     return match.group(1)

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from callrec.errors import shown
 from vault.errors import ObjectMissingError, VaultInputError
 from vault.index import IndexEntry
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
@@ -29,7 +30,7 @@ def check_days(days: object, what: str = "retention_days") -> int | None:
     if isinstance(days, bool) or not isinstance(days, int):
         raise VaultInputError(f"{what} must be a whole number of days or none")
     if days < 1:
-        raise VaultInputError(f"{what} {days!r} must be >= 1 or none")
+        raise VaultInputError(f"{what} {shown(days)} must be >= 1 or none")
     if days > MAX_RETENTION_DAYS:
         raise VaultInputError(f"{what} must be at most {MAX_RETENTION_DAYS} days (100 years) or none")
     return days
@@ -64,7 +65,7 @@ class AccountPolicy:
 
 def policy_name(account_id: str) -> str:
     if not account_id or "/" in account_id or account_id.startswith("."):
-        raise VaultInputError(f"account id {account_id!r} cannot name a policy")
+        raise VaultInputError(f"account id {shown(account_id)} cannot name a policy")
     return f"accounts/{account_id}/policy.json"
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from callrec.errors import shown
 from worker.errors import UsageError
 
 
@@ -169,7 +170,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
-            raise UsageError(f"setting CALLREC_STORAGE_CODEC: {self.storage_codec!r} is not one of "
+            raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")
 
     def codec_for(self, account_id: str) -> str:
@@ -206,5 +207,5 @@ def _parse(name: str, raw: str, default: object) -> object:
         if isinstance(default, Path):
             return Path(raw)
     except ValueError:
-        raise UsageError(f"setting {name}: cannot read {raw!r} as {type(default).__name__}") from None
+        raise UsageError(f"setting {name}: cannot read {shown(raw)} as {type(default).__name__}") from None
     return raw

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import boto3
 
+from callrec.errors import shown
 from vault.keys.base import KeyProvider
 from vault.keys.kms import KmsKeyProvider
 from vault.keys.local import LocalKeyring
@@ -46,7 +47,7 @@ def served_regions(settings: Settings) -> tuple[str, ...]:
     chosen = tuple(r.strip() for r in settings.regions.split(",") if r.strip())
     unknown = [r for r in chosen if r not in REGIONS]
     if unknown or not chosen:
-        raise UsageError(f"CALLREC_REGIONS {settings.regions!r}: give one or more of {', '.join(REGIONS)}")
+        raise UsageError(f"CALLREC_REGIONS {shown(settings.regions)}: give one or more of {', '.join(REGIONS)}")
     return chosen
 
 
@@ -61,7 +62,7 @@ def build_store(settings: Settings, region: str) -> ObjectStore:
         return LocalStore(settings.data_dir / "vault" / region, region)
     if settings.store == "s3":
         return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region)
-    raise UsageError(f"CALLREC_STORE {settings.store!r} is not one of {', '.join(STORES)}")
+    raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
 
 
 def build_key_store(settings: Settings, region: str) -> ObjectStore:
@@ -76,10 +77,10 @@ def build_key_store(settings: Settings, region: str) -> ObjectStore:
     if settings.store == "s3":
         bucket = settings.s3_key_bucket.format(region=region)
         if bucket == settings.s3_bucket.format(region=region):
-            raise UsageError(f"CALLREC_S3_KEY_BUCKET {bucket!r}: the key store must be a bucket of its own, "
+            raise UsageError(f"CALLREC_S3_KEY_BUCKET {shown(bucket)}: the key store must be a bucket of its own, "
                              "not the recordings' bucket")
         return S3Store(aws_client(settings, "s3", region), bucket, region)
-    raise UsageError(f"CALLREC_STORE {settings.store!r} is not one of {', '.join(STORES)}")
+    raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
 
 
 def build_keys(settings: Settings, region: str) -> KeyProvider:
@@ -87,7 +88,7 @@ def build_keys(settings: Settings, region: str) -> KeyProvider:
         return LocalKeyring(settings.data_dir / "keys", region)
     if settings.keys == "kms":
         return KmsKeyProvider(aws_client(settings, "kms", region), region, settings.kms_key.format(region=region))
-    raise UsageError(f"CALLREC_KEYS {settings.keys!r} is not one of {', '.join(KEY_PROVIDERS)}")
+    raise UsageError(f"CALLREC_KEYS {shown(settings.keys)} is not one of {', '.join(KEY_PROVIDERS)}")
 
 
 def aws_region(settings: Settings, region: str) -> str:
@@ -96,10 +97,10 @@ def aws_region(settings: Settings, region: str) -> str:
     for item in settings.aws_regions.split(","):
         name, sep, aws = item.strip().partition("=")
         if not sep or not aws.strip():
-            raise UsageError(f"CALLREC_AWS_REGIONS: {item!r} is not region=aws-region")
+            raise UsageError(f"CALLREC_AWS_REGIONS: {shown(item)} is not region=aws-region")
         mapping[name.strip()] = aws.strip()
     if region not in mapping:
-        raise UsageError(f"CALLREC_AWS_REGIONS names no AWS region for {region!r}")
+        raise UsageError(f"CALLREC_AWS_REGIONS names no AWS region for {shown(region)}")
     return mapping[region]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from tink import aead
 
+from callrec.errors import shown
 from vault.errors import DecryptionError, KeyProviderError, KmsKeyMissingError, VaultInputError
 from vault.regions import check_region
 
@@ -38,7 +39,7 @@ class KmsKeyProvider:
     def __init__(self, client: Any, region: str, alias: str, *, create: bool = True):
         self.region = check_region(region)
         if not alias.startswith("alias/"):
-            raise VaultInputError(f"KMS key {alias!r} must be an alias (alias/...) so it can rotate")
+            raise VaultInputError(f"KMS key {shown(alias)} must be an alias (alias/...) so it can rotate")
         self.key_id = alias
         self._client = client
         self._create = create

@@ -18,6 +18,7 @@ from pathlib import Path
 import tink
 from tink import aead, secret_key_access
 
+from callrec.errors import shown
 from callrec.files import replaced
 from vault.errors import DecryptionError, KeyProviderError, VaultInputError
 from vault.regions import check_region
@@ -79,7 +80,7 @@ class LocalKeyring:
         with self._locked():
             ring = self._read()
             if ring is None or version not in ring["versions"]:
-                raise VaultInputError(f"key {self.key_id} has no version {version!r}")
+                raise VaultInputError(f"key {self.key_id} has no version {shown(version)}")
             if ring["primary"] == version:
                 raise VaultInputError(f"key {self.key_id}: cannot retire the primary version {version}")
             del ring["versions"][version]

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from callrec.errors import shown
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
 from vault.files import fsync_dir, shred
 from vault.regions import check_region
@@ -187,7 +188,7 @@ class LocalStore:
     def _path(self, name: str) -> Path:
         parts = name.split("/")
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
-            raise VaultInputError(f"object name {name!r} is not a plain relative path")
+            raise VaultInputError(f"object name {shown(name)} is not a plain relative path")
         return self.root.joinpath(*parts)
 
 

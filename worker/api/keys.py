@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import redis
 
+from callrec.errors import shown
 from worker.errors import UsageError
 
 #: Account ids: the job references' pattern (worker.queue.jobs).
@@ -40,7 +41,7 @@ class ApiKey:
 
 def check_account(account_id: str) -> str:
     if not isinstance(account_id, str) or not ACCOUNT.fullmatch(account_id):
-        raise UsageError(f"account {account_id!r} is not a valid account id")
+        raise UsageError(f"account {shown(account_id)} is not a valid account id")
     return account_id
 
 
@@ -106,7 +107,7 @@ class KeyStore:
         """Revoke one of the account's keys (idempotent); UsageError when it has no such key."""
         check_account(account_id)
         if not self.client.sismember(self._account(account_id), key_id):
-            raise UsageError(f"account {account_id} has no API key {key_id!r}")
+            raise UsageError(f"account {account_id} has no API key {shown(key_id)}")
         self.client.hsetnx(self._key(key_id), "revoked_at", f"{self.clock():.3f}")
         return _record(key_id, self.client.hgetall(self._key(key_id)))
 

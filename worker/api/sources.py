@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from callrec.errors import shown
 from worker.errors import ManifestError
 from worker.calls.fetch import FetchPolicy
 from worker.calls.manifest import Location, Manifest
@@ -46,11 +47,11 @@ def _check(where: str, location: Location, account: str, settings: Settings) -> 
     if location.path is not None:
         inbox = account_inbox(settings, account)
         if inbox is None:
-            raise ManifestError(f"{where}: {uri!r} is a local file; this server takes none over HTTP "
+            raise ManifestError(f"{where}: {shown(uri)} is a local file; this server takes none over HTTP "
                                 "(no CALLREC_API_INBOX): use s3:// or https://")
         real = Path(os.path.realpath(location.path))
         if real != inbox and inbox not in real.parents:
-            raise ManifestError(f"{where}: {uri!r} is outside this account's inbox "
+            raise ManifestError(f"{where}: {shown(uri)} is outside this account's inbox "
                                 f"(CALLREC_API_INBOX/{account}/)")
         return
     if uri.startswith("s3://"):
@@ -58,10 +59,10 @@ def _check(where: str, location: Location, account: str, settings: Settings) -> 
         if location.bucket in own.get(account, ()):
             return  # the account's own bucket (e.g. its Amazon Connect recordings)
         if location.bucket not in shared:
-            raise ManifestError(f"{where}: bucket {location.bucket!r} is not one this server reads "
+            raise ManifestError(f"{where}: bucket {shown(location.bucket)} is not one this server reads "
                                 "(CALLREC_API_S3_BUCKETS)")
         if not (location.key or "").startswith(f"{account}/") or "/../" in f"/{location.key}/":
-            raise ManifestError(f"{where}: {uri!r} is not under this account's prefix {account}/")
+            raise ManifestError(f"{where}: {shown(uri)} is not under this account's prefix {account}/")
         return
     FetchPolicy.from_settings(settings).check(uri, where)
 

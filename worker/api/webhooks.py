@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import redis
 
+from callrec.errors import shown
 from vault.vault import Vault
 from worker.errors import UsageError
 
@@ -176,7 +177,7 @@ class WebhookStore:
     def put_event(self, account_id: str, event_type: str, data: dict[str, Any], ident: str) -> dict[str, Any]:
         """Store an event once (by its deterministic id) and return it."""
         if event_type not in EVENT_TYPES:
-            raise UsageError(f"event type {event_type!r} is not one of {', '.join(EVENT_TYPES)}")
+            raise UsageError(f"event type {shown(event_type)} is not one of {', '.join(EVENT_TYPES)}")
         event = {"id": ident, "type": event_type, "created": int(self.clock()), "account_id": account_id,
                  "data": data}
         self.client.set(self._event(ident), json.dumps(event, sort_keys=True), ex=EVENT_TTL_S, nx=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from callrec.errors import shown
 from audio.assembly import AssembledRecording, SegmentInput, assemble
 from audio.beep import Beep, BeepSpec
 from audio.decode import AudioSource, DecodeLimits, open_source, open_source_file
@@ -113,7 +114,7 @@ def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
 
     def resolve(segment: Segment) -> BinaryIO:
         if segment.location.path is None:
-            raise ManifestError(f"segment {segment.uri!r}: only local files can be read here; "
+            raise ManifestError(f"segment {shown(segment.uri)}: only local files can be read here; "
                                 "s3:// segments need the pipeline's object store")
         return open_confined(segment.location.path, roots)
     return resolve

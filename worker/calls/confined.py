@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from callrec.errors import shown
 from audio.decode import file_kind
 from worker.errors import SourceError, UsageError, resource_error
 
@@ -49,10 +50,10 @@ class Roots:
                 scheme, _, rest = item.partition("://")
                 bucket, _, prefix = rest.partition("/")
                 if not bucket:
-                    raise UsageError(f"{setting}: {item!r} names no bucket (s3://bucket/prefix)")
+                    raise UsageError(f"{setting}: {shown(item)} names no bucket (s3://bucket/prefix)")
                 remote.append((scheme, bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"))
             elif not os.path.isabs(item):
-                raise UsageError(f"{setting}: {item!r} is not an absolute directory")
+                raise UsageError(f"{setting}: {shown(item)} is not an absolute directory")
             else:
                 dirs.append(Path(os.path.realpath(item)))
         return cls(tuple(dirs), tuple(remote))

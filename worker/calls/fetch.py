@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from callrec.errors import shown
 from worker.errors import FetchError, ManifestError
 from worker.settings import Settings
 
@@ -167,7 +168,7 @@ def parse_hosts(text: str) -> tuple[HostEntry, ...]:
         userinfo, at, hostport = item.rpartition("@")
         host, colon, port = hostport.partition(":")
         if not host or (colon and not port.isdigit()):
-            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {hostport!r} is not host or host:port")
+            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {shown(hostport)} is not host or host:port")
         username = password = None
         if at:
             user, _, secret = userinfo.partition(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from callrec.errors import shown
 from audio.decode import DecodeLimits
 from worker.errors import ManifestError, UsageError
 from worker.calls.manifest import Manifest, Segment
@@ -46,7 +47,7 @@ class InputLimits:
                      "max_transcript_bytes", "min_rate_hz", "max_channels"):
             value = getattr(limits, name)
             if not (math.isfinite(value) and value > 0):
-                raise UsageError(f"setting CALLREC_{name.upper()}: must be positive, got {value!r}")
+                raise UsageError(f"setting CALLREC_{name.upper()}: must be positive, got {shown(value)}")
         if not limits.max_segment_bytes >= 0:
             raise UsageError("setting CALLREC_MAX_SEGMENT_BYTES: must be 0 (derived) or more, got "
                              f"{limits.max_segment_bytes!r}")

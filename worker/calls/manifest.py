@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from callrec.errors import shown
 from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
 from worker.calls.confined import open_confined, read_limited
@@ -201,7 +202,7 @@ def load_manifest(path: str | os.PathLike[str], max_bytes: int = MAX_MANIFEST_BY
 
 
 def _field_given_twice(name: str) -> ManifestError:
-    return ManifestError(f"{name!r}: a field {GIVEN_TWICE}")
+    return ManifestError(f"{shown(name)}: a field {GIVEN_TWICE}")
 
 
 #: A JSON object whose names are all different (else ManifestError naming the field).
@@ -283,12 +284,12 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         parsed = urlparse(uri)
         key = unquote(parsed.path.lstrip("/"))
         if not parsed.netloc or not key:
-            raise ManifestError(f"{where}: {uri!r} needs a bucket and a key (s3://bucket/key)")
+            raise ManifestError(f"{where}: {shown(uri)} needs a bucket and a key (s3://bucket/key)")
         return Location(uri, bucket=parsed.netloc, key=key)
     if uri.startswith("https://"):
         parsed = urlparse(uri)
         if not parsed.hostname:
-            raise ManifestError(f"{where}: {uri!r} names no host")
+            raise ManifestError(f"{where}: {shown(uri)} names no host")
         # fetched by worker.calls.fetch; "bucket" and "key" are host and path, so https://host/prefix
         # source roots confine it as s3:// ones do
         return Location(uri, bucket=parsed.netloc.rpartition("@")[2], key=parsed.path.lstrip("/"))
@@ -297,14 +298,14 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         if raw.startswith("//"):
             raw = urlparse(uri).path  # file:///abs/path
         if not raw.strip() or raw.endswith("/"):
-            raise ManifestError(f"{where}: {uri!r} names no file")
+            raise ManifestError(f"{where}: {shown(uri)} names no file")
         path = Path(raw)
     elif "://" in uri:
-        raise ManifestError(f"{where}: {uri!r} is neither file:, an absolute path, s3:// nor https://")
+        raise ManifestError(f"{where}: {shown(uri)} is neither file:, an absolute path, s3:// nor https://")
     else:
         path = Path(uri)
         if not path.is_absolute():
-            raise ManifestError(f"{where}: {uri!r} is a relative path; write file:{uri} to mean "
+            raise ManifestError(f"{where}: {shown(uri)} is a relative path; write file:{uri} to mean "
                                 "relative to the manifest")
     return Location(uri, path=path if path.is_absolute() else base_dir / path)
 
@@ -381,7 +382,7 @@ class _Object:
         if not isinstance(value, str):
             raise ManifestError(f"{self._at(name)}: expected one of {', '.join(allowed)}; got {_kind(value)}")
         if value not in allowed:
-            raise ManifestError(f"{self._at(name)}: unknown value {value!r}; "
+            raise ManifestError(f"{self._at(name)}: unknown value {shown(value)}; "
                                 f"expected one of {', '.join(allowed)}")
         return value
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+from callrec.errors import shown
 from redaction.recognizer import Recognizer
 from redaction.speech.recognizer import BuiltinRecognizer
 from worker.errors import UsageError
@@ -27,9 +28,9 @@ HEARS = ("numbers", "speech")
 def make_recognizer(settings: Settings) -> Recognizer | None:
     """The recognizer ``settings`` asks for, or None when it asks for none."""
     if settings.recognizer not in CHOICES:
-        raise UsageError(f"CALLREC_RECOGNIZER {settings.recognizer!r} is not one of {', '.join(CHOICES)}")
+        raise UsageError(f"CALLREC_RECOGNIZER {shown(settings.recognizer)} is not one of {', '.join(CHOICES)}")
     if settings.whisper_hears not in HEARS:
-        raise UsageError(f"CALLREC_WHISPER_HEARS {settings.whisper_hears!r} is not one of {', '.join(HEARS)}")
+        raise UsageError(f"CALLREC_WHISPER_HEARS {shown(settings.whisper_hears)} is not one of {', '.join(HEARS)}")
     if settings.recognizer == "none":
         return None
     if settings.recognizer == "whisper":

@@ -13,6 +13,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from callrec.errors import shown
 from worker.cli.checks import reference
 
 
@@ -108,7 +109,7 @@ def _date(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or time") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not an ISO 8601 date or time") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -116,8 +117,8 @@ def _rate(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number") from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be more than 0")
     return value
 

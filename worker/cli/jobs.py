@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from callrec.errors import shown
 from worker.errors import UsageError
 
 
@@ -69,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
 def _failed(status, job_id: str):
     job_status = status.get(job_id)
     if job_status is None:
-        raise UsageError(f"no job {job_id!r}")
+        raise UsageError(f"no job {shown(job_id)}")
     if job_status.state != "failed":
         raise UsageError(f"job {job_id} is {job_status.state}, not failed")
     return job_status

@@ -7,6 +7,7 @@ import json
 import time
 from dataclasses import asdict
 
+from callrec.errors import shown
 from worker.errors import UsageError
 
 
@@ -44,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     for job_id in args.job_ids:
         status = store.get(job_id)
         if status is None:
-            raise UsageError(f"no job {job_id!r} (ids are printed by callrec enqueue)")
+            raise UsageError(f"no job {shown(job_id)} (ids are printed by callrec enqueue)")
         statuses.append(status)
     for status in statuses:
         if args.json:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from callrec.errors import shown
 from worker.errors import UsageError
 
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     for queue in args.queues or ():
         if queue not in QUEUES:
-            raise UsageError(f"--queues: {queue!r} is not one of {', '.join(QUEUES)}")
+            raise UsageError(f"--queues: {shown(queue)} is not one of {', '.join(QUEUES)}")
     started_redis = ensure_redis(settings)
     logs.configure(settings.log_level)  # JSON here too; worker processes configure on boot
     if settings.metrics_port:
@@ -93,7 +94,7 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
     return value

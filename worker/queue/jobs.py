@@ -15,8 +15,9 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
-from worker.errors import JobDecodeError
+from callrec.errors import shown
 from vault.regions import holds_card_length_run
+from worker.errors import JobDecodeError
 
 #: Ids: recording, account, ticket, batch and job ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
@@ -255,5 +256,4 @@ def _digest(text: str) -> str:
 
 def _safe(value: object) -> str:
     """Name a bad value without echoing it when it could hold digits or long text."""
-    text = repr(value)
-    return text if len(text) <= 40 and not any(ch.isdigit() for ch in text) else "(value not shown)"
+    return shown(value)

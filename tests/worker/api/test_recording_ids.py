@@ -30,3 +30,19 @@ def test_a_card_number_inside_a_recording_id_is_refused_on_every_route(api, acme
     assert not leaked(redis_dump(redis_client)), "card number in Redis"
     vault_dir = api_settings.data_dir / "vault"
     assert not any(not p.is_dir() and leaked(p.read_bytes()) for p in vault_dir.rglob("*")), "card number in the vault"
+
+
+#: A card number with its groups joined by separators, in a malformed id the API echoed back.
+JOINED = ["4111_1111_1111_1111", "4111+1111+1111+1111", "4111:1111:1111:1111", "4111,1111,1111,1111"]
+
+
+def test_a_malformed_or_unknown_id_holding_joined_card_digits_is_not_echoed(api, acme):
+    for joined in JOINED:
+        responses = [api.get(f"/v1/recordings/rec_eu_{joined}", headers=acme),
+                     api.get(f"/v1/jobs/call-{joined}", headers=acme),
+                     api.delete(f"/v1/webhooks/we_{joined}", headers=acme),
+                     api.post(f"/v1/ingress/twilio/acme{joined}/recording", data={"x": "1"})]
+        for response in responses:
+            assert 400 <= response.status_code < 500, (response.request.url, response.text)
+            body = response.text
+            assert "1111" not in body and "####" not in body, (response.request.url, body)

@@ -193,7 +193,7 @@ def test_s3_segments_need_a_resolver(tmp_path):
     data["segments"][1]["uri"] = "s3://calls-us/CA0001/b.wav"
     write_design_call(tmp_path)
     manifest = parse_manifest(data, tmp_path)
-    with pytest.raises(ManifestError, match=r"segments\[1\]\.uri: segment 's3://calls-us/CA0001/b.wav': only local files"):
+    with pytest.raises(ManifestError, match=r"segments\[1\]\.uri: segment \(value not shown\): only local files"):
         assemble_manifest(manifest, tmp_path / "out.wav", SETTINGS)
     fetched = assemble_manifest(manifest, tmp_path / "out.wav", SETTINGS,
                                 resolve=lambda s: s.location.path or tmp_path / "legs" / "b.wav")

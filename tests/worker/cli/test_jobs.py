@@ -63,3 +63,9 @@ def test_retry_of_a_job_that_did_not_fail_is_refused(queue, capsys):
     assert "no job 'call-unknown'" in capsys.readouterr().err
     assert main(["jobs", "retry"]) == 2
     assert "give JOB ids or --all" in capsys.readouterr().err
+
+
+def test_retry_of_an_unknown_job_id_holding_digits_does_not_echo_it(queue, capsys):
+    assert main(["jobs", "retry", "call-4111+1111+1111+1111"]) == 2
+    err = capsys.readouterr().err
+    assert "no job" in err and "1111" not in err and "#" not in err, err

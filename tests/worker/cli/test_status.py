@@ -49,3 +49,9 @@ def test_status_json(status, capsys):
 def test_unknown_job_exits_2(status, capsys):
     assert main(["status", "call-nope"]) == 2
     assert "no job 'call-nope'" in capsys.readouterr().err
+
+
+def test_an_unknown_job_id_holding_digits_is_not_echoed(status, capsys):
+    assert main(["status", "call-4111_1111_1111_1111"]) == 2
+    err = capsys.readouterr().err
+    assert "no job" in err and "1111" not in err and "#" not in err, err

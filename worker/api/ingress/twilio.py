@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from callrec.errors import shown
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.ingress.twilio_signature import valid_signature
@@ -76,7 +77,7 @@ async def recording_callback(request: Request):
     services = request.app.state.services
     account_id = request.path_params["account"]
     if not ACCOUNT.fullmatch(account_id):
-        raise not_found(f"account {account_id!r}")
+        raise not_found(f"account {shown(account_id)}")
     body = await read_body(request, services.settings.api_max_body_bytes)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":

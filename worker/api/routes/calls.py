@@ -7,6 +7,7 @@ from dataclasses import replace
 from starlette.requests import Request
 from starlette.routing import Route
 
+from callrec.errors import shown
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
@@ -44,7 +45,7 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
     inbox = account_inbox(settings, account_id)
     manifest = parse_manifest(data, inbox if inbox is not None else settings.data_dir / "api" / "no-inbox")
     if manifest.account.id != account_id:
-        raise ManifestError(f"account.id: {manifest.account.id!r} is not this API key's account")
+        raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
     check_sources(manifest, settings)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)

@@ -40,7 +40,7 @@ def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple
     try:
         region_vault = vault.for_recording(recording_id)
     except VaultInputError:
-        raise not_found(f"recording {recording_id}") from None
+        raise not_found("recording with that id (malformed: want rec_<us|eu|au>_<32 hex digits>)") from None
     entry = region_vault.find(recording_id)
     if entry is None and holds_card_length_run(recording_id):  # made up: a card number could hide in it
         raise ApiError(400, "bad_request", "recording_id: not a recording id: it holds a run of 12 or more "

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from callrec.errors import shown
 from worker.api.auth import authenticate
 from worker.api.errors import not_found
 from worker.api.handlers import endpoint
@@ -20,7 +21,7 @@ async def job(request: Request):
     job_id = request.path_params["job_id"]
     status = services.queue.status.get(job_id) if job_owner(services.client, job_id) == key.account_id else None
     if status is None:
-        raise not_found(f"job {job_id!r} (ids are returned when a job is submitted)")
+        raise not_found(f"job {shown(job_id)} (ids are returned when a job is submitted)")
     return JSONResponse(status_body(status))
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from callrec.errors import shown
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
@@ -51,7 +52,7 @@ async def remove(request: Request):
     key = authenticate(request)
     endpoint_id = request.path_params["endpoint_id"]
     if not await blocking(_store(request).remove, key.account_id, endpoint_id):
-        raise not_found(f"webhook {endpoint_id!r}")
+        raise not_found(f"webhook {shown(endpoint_id)}")
     return Response(status_code=204)
 
 
