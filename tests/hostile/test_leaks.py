@@ -162,3 +162,71 @@ def test_card_number_through_every_entry_point_is_refused_or_scrubbed(
     assert not leaked(files_under(data_dir / "vault")), "card number in the vault (audit, index)"
     assert log_stream.getvalue() and not leaked(log_stream.getvalue().encode()), "card number in the logs"
     assert not leaked(prometheus_client.generate_latest(prometheus_client.REGISTRY)), "card number in metrics"
+
+
+#: The card number's groups joined by separators that the scrubber once let through inside
+#: a word holding a letter (``rec_eu_4917_6180_3214_7590``).
+JOINED = ["_".join(PAN[i:i + 4] for i in range(0, 16, 4)), "+".join(PAN[i:i + 4] for i in range(0, 16, 4)),
+          "/".join(PAN[i:i + 4] for i in range(0, 16, 4)), ":".join(PAN[i:i + 4] for i in range(0, 16, 4)),
+          ",".join(PAN[i:i + 4] for i in range(0, 16, 4)), "\\".join(PAN[i:i + 4] for i in range(0, 16, 4))]
+
+
+def leaked_joined(haystack: bytes) -> bool:
+    """The number or its first 12 digits, with any separators between its digits removed."""
+    import re
+
+    flat = re.sub(rb"[\s_+/\\:,.\-]", b"", haystack)
+    return PAN.encode() in flat or PAN[:12].encode() in flat
+
+
+def test_card_number_joined_by_separators_is_refused_or_scrubbed(
+        inprocess_worker, redis_client, data_dir, tmp_path, capsys, log_stream):
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.queue.records import JobRecords
+    from worker.queue.submit import JobQueue
+
+    def drain():
+        for name in ("calls", "recordings", "batch"):
+            inprocess_worker.join(name, timeout=30_000)
+
+    for n, joined in enumerate(JOINED):
+        refused = [
+            ("enqueue", "--redact", f"rec_eu_{joined}"),
+            ("enqueue", "--delete-ticket", "T-1", "--account", f"acme{joined}"),
+            ("delete", "--recording", f"rec_us_{joined}"),
+            ("export", f"rec_us_{joined}", "-o", tmp_path / "x.wav", "--as", "agent:a1", "--account", "acme",
+             "--tickets", "T-1"),
+            ("status", f"call-{joined}"),
+            ("jobs", "retry", f"call-{joined}"),
+            ("audit", "--recording", f"rec_au_{joined}"),
+            ("worker", "--processes", f"x{joined}"),
+            ("batch", "--account", "acme", "--steps", "rewrap", "--since", f"day {joined}", "--detach"),
+        ]
+        for argv in refused:
+            code, output = cli(capsys, *argv)
+            assert code == 2, (argv, output)
+            assert not leaked_joined(output.encode()) and "####" not in output, (argv, output)
+
+        # The telephony platform enqueues a manifest whose bad values hold the joined number;
+        # the worker fails it, and the reason goes to the job hash, the failed list and the logs.
+        bad = write_call(tmp_path / f"bad{n}", f"CA-JOINED-{n}")
+        data = json.loads(bad.read_text())
+        data["account"]["plan"] = f"gold_{joined}"
+        data["number"]["consent_mode"] = f"ask-{joined}"
+        bad.write_text(json.dumps(data))
+        job = job_of(str(bad))
+        JobQueue(inprocess_worker, SETTINGS).submit(job)
+        drain()
+        status = JobRecords(inprocess_worker.client).get(job.job_id)
+        assert status.state == "failed" and status.reason.startswith("ManifestError: "), status
+        assert "####" not in status.reason, status.reason  # named, not echoed and scrubbed
+        code, output = cli(capsys, "status", job.job_id)
+        assert code == 0 and not leaked_joined(output.encode())
+    code, output = cli(capsys, "jobs", "failed")
+    assert code == 0 and not leaked_joined(output.encode())
+
+    redis_client.ping()  # the AOF is written before Redis answers the next command
+    assert not leaked_joined(redis_dump(redis_client)), "card number in Redis"
+    assert not leaked_joined(files_under(data_dir / "redis")), "card number in Redis's files (AOF)"
+    assert not leaked_joined(files_under(data_dir / "vault")), "card number in the vault (audit, index)"
+    assert log_stream.getvalue() and not leaked_joined(log_stream.getvalue().encode()), "card number in the logs"
