@@ -8,6 +8,7 @@ flood the service or guess keys unmetered, nor skip the count with a made-up key
 from __future__ import annotations
 
 import redis
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -15,8 +16,13 @@ from worker.api.errors import ApiError, error_response
 from worker.api.keys import ApiKey
 
 
-def authenticate(request: Request) -> ApiKey:
-    """The request's active API key (401 without one) within its rate (429 past it)."""
+async def authenticate(request: Request) -> ApiKey:
+    """The request's active API key (401 without one) within its rate (429 past it). The key
+    lookup and the rate count go to Redis: they run in the thread pool, never on the event loop."""
+    return await run_in_threadpool(_authenticate, request)
+
+
+def _authenticate(request: Request) -> ApiKey:
     services = request.app.state.services
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -58,14 +64,19 @@ class ClientRateLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         services = scope["app"].state.services if scope["type"] == "http" else None
         try:
-            if services is not None and not _valid_key(services, scope):
-                check_client_rate(services, client_address(scope))
+            if services is not None:  # Redis calls: in the thread pool, never on the event loop
+                await run_in_threadpool(_count_keyless, services, scope)
         except ApiError as exc:
             await error_response(exc)(scope, receive, send)
             return
         except redis.RedisError:
             pass  # Redis is out: the route answers (503 where it needs Redis)
         await self.app(scope, receive, send)
+
+
+def _count_keyless(services, scope: Scope) -> None:
+    if not _valid_key(services, scope):
+        check_client_rate(services, client_address(scope))
 
 
 def _valid_key(services, scope: Scope) -> bool:

@@ -43,7 +43,7 @@ PEAKS = 500
 
 @endpoint
 async def create_link(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     rid = request.path_params["recording_id"]
     body = await read_json(request, services.settings.api_max_body_bytes)

@@ -164,7 +164,7 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
 
 @endpoint
 async def contact_record(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     body = await read_json(request, services.settings.api_max_body_bytes, "contact record")
     if not isinstance(body, dict) or not set(body) <= {"ticket_id", "contact_record", "holds", "contact_lens"}:

@@ -24,7 +24,7 @@ from worker.calls.manifest import Manifest, parse_manifest
 
 @endpoint
 async def submit_call(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     idem = idempotency_key(request.headers)
     _json_only(request)

@@ -16,7 +16,7 @@ from worker.api.owners import job_owner
 
 @endpoint
 async def job(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     job_id = request.path_params["job_id"]
     status = services.queue.status.get(job_id) if job_owner(services.client, job_id) == key.account_id else None

@@ -15,7 +15,7 @@ from worker.api.requests import read_json
 
 @endpoint
 async def put_profile(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     body = await read_json(request, request.app.state.services.settings.api_max_body_bytes)
     try:
         profile = check_profile(key.account_id, body)
@@ -27,7 +27,7 @@ async def put_profile(request: Request):
 
 @endpoint
 async def get_profile(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     profile = ProfileStore(request.app.state.services.client).get(key.account_id)
     if profile is None:
         raise not_found("profile for this account (PUT /v1/profile)")

@@ -33,7 +33,7 @@ DEFAULT_REASON = "deleted over the API"
 
 @endpoint
 async def metadata(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     rid = request.path_params["recording_id"]
 
     def read() -> dict:
@@ -95,7 +95,7 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav") ->
 
 @endpoint
 async def audio(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     audio_format = text_param(request, "format", "wav")
     if audio_format not in AUDIO_TYPES:
         raise ApiError(400, "bad_request", f"format: one of {', '.join(AUDIO_TYPES)}", "format")
@@ -109,7 +109,7 @@ async def audio(request: Request):
 
 @endpoint
 async def transcript(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     path, etag = await blocking(exported, request, key, "transcript")
     return FileResponse(path, media_type="application/octet-stream",
                         headers={"etag": etag, "cache-control": "private, no-store"},
@@ -119,7 +119,7 @@ async def transcript(request: Request):
 
 @endpoint
 async def redact(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     rid = request.path_params["recording_id"]
     await blocking(account_recording, request, key, rid)
@@ -133,7 +133,7 @@ def _reason(request: Request) -> str:
 
 @endpoint
 async def delete_recording(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     rid = request.path_params["recording_id"]
     await blocking(account_recording, request, key, rid)
@@ -143,7 +143,7 @@ async def delete_recording(request: Request):
 
 @endpoint
 async def delete_ticket(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     ticket = request.path_params["ticket_id"]
     job = _job(lambda: DeleteRecordings.for_target(ticket_id=ticket, account_id=key.account_id,

@@ -17,7 +17,7 @@ from worker.vaults import served_regions
 
 @endpoint
 async def put_retention(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     services = request.app.state.services
     body = await read_json(request, services.settings.api_max_body_bytes)
     if not isinstance(body, dict) or set(body) != {"days"}:

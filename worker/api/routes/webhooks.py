@@ -29,7 +29,7 @@ def _shown(hook) -> dict:
 
 @endpoint
 async def register(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     body = await read_json(request, request.app.state.services.settings.api_max_body_bytes)
     if not isinstance(body, dict) or set(body) != {"url"}:
         raise ApiError(422, "invalid_request", 'send {"url": "https://..."}', "url")
@@ -42,14 +42,14 @@ async def register(request: Request):
 
 @endpoint
 async def listing(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     hooks = await blocking(_store(request).endpoints, key.account_id)
     return JSONResponse({"webhooks": [_shown(h) for h in hooks]})
 
 
 @endpoint
 async def remove(request: Request):
-    key = authenticate(request)
+    key = await authenticate(request)
     endpoint_id = request.path_params["endpoint_id"]
     if not await blocking(_store(request).remove, key.account_id, endpoint_id):
         raise not_found(f"webhook {shown(endpoint_id)}")

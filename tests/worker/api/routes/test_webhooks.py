@@ -44,7 +44,10 @@ class LoopCheckingStore:
 @pytest.fixture
 def client_and_store(monkeypatch):
     store = LoopCheckingStore()
-    monkeypatch.setattr(routes, "authenticate", lambda request: SimpleNamespace(account_id="acme"))
+    async def authenticate(request):
+        return SimpleNamespace(account_id="acme")
+
+    monkeypatch.setattr(routes, "authenticate", authenticate)
     monkeypatch.setattr(routes, "_store", lambda request: store)
     app = Starlette(routes=routes.ROUTES)
     app.state.services = SimpleNamespace(settings=SimpleNamespace(api_max_body_bytes=10_000))
