@@ -13,6 +13,13 @@ DTMF digits as one-character words) in three steps:
    one card only when card words, the agent's ask or both checks say so. Shorter runs are an
    expiry date or a security code when context words say so, when they answer the agent's
    ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card.
+
+Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
+pieces count once (``_second_hearings``); a run led in by a harmless word ("order number",
+"reference", "call me back on", "extension") is masked only when it holds a card that
+passes both checks, and such a word ends a chain; an amount, a time or a duration ("forty
+five pounds twenty", "eleven twenty pm", "45 minutes") is no expiry date or code after a
+card; nor is a month name without a year ("good may goodbye") unless the agent asked.
 """
 
 from __future__ import annotations
@@ -21,11 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from redaction.issuers import issuer_of, luhn_valid
-from redaction.numbers import Piece, pieces
+from redaction.numbers import MONTHS, Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.3"
+VERSION = "1.4"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -72,6 +79,21 @@ EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired"
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
+#: Words that lead in a number which is no card data ("my order number is", "your payment
+#: reference is", "call me back on", "extension"): when one is the latest of these lead
+#: words (card, expiry and code words included) before a run, the run is harmless unless it
+#: holds a card that passes both checks. They also end a chain, as expiry and code words do.
+HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
+                            "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
+                            "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room"})
+#: How close before a run a harmless word must be to lead it in.
+HARMLESS_LEAD_WORDS = 6
+#: Words right after a number that make it an amount, a time or a duration ("forty five
+#: pounds", "eleven twenty pm", "45 minutes"): such a run is no expiry date or code unless
+#: context words say so.
+QUANTITY_WORDS = frozenset({"pounds", "pound", "quid", "pence", "p", "dollars", "dollar", "bucks", "cents", "cent",
+                            "euros", "euro", "percent", "oclock", "pm", "am", "minutes", "minute", "mins", "hours",
+                            "hour", "seconds", "days", "weeks", "months", "years", "miles", "items"})
 #: How long after the agent asks ("the expiry date", "the security code") a run counts as
 #: the answer, though the caller looked for the card first (a card ask only ends the
 #: window of an earlier one).
@@ -81,6 +103,10 @@ SAME_QUESTION_S = 3.0
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
+#: Most digits of an amount, a time or a duration said before a quantity word.
+MAX_QUANTITY_DIGITS = 4
+#: Fewest digits of a numeral that the digit words inside its time span may say again.
+MIN_REPEATED_NUMERAL_DIGITS = 3
 
 
 _Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
@@ -107,6 +133,9 @@ class _Run:
     context: frozenset[str]  # the last CONTEXT_WORDS ordinary words before the run
     real_before: int = 0  # ordinary words since the previous run that are not UNKNOWN_WORD
     asked: str | None = None  # the latest ask (card, expiry, code) whose window holds the run
+    lead: str | None = None  # the latest lead word's kind (card, expiry, code, harmless) in its context
+    quantity: bool = False  # an amount, a time or a duration: a quantity word follows it
+    month_only: bool = True  # said by month names alone ("may"), no digit
 
     @property
     def text(self) -> str:
@@ -116,6 +145,8 @@ class _Run:
 def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
+    again = _second_hearings([words[i] for i in order])
+    order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
     runs = _runs(pieces(ordered), ordered)
     times = {i: (w.start_s, w.end_s) for i, w in enumerate(ordered)}
@@ -138,6 +169,76 @@ def _ask_of(word: str) -> str | None:
     return None
 
 
+def _digits_said(text: str) -> str:
+    """The digits a word says when it says nothing but digits ("0,", "seven", "4532"), else ""."""
+    atoms = atoms_of(text, 0)
+    if not atoms or any(a.kind not in ("digits", "unit") for a in atoms):
+        return ""
+    return "".join(str(a.value) for a in atoms)
+
+
+def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
+    """Indices (into ``words``, in time order) of number words that repeat what another
+    number word already said at the same time: Whisper hears overlapping pieces of a call,
+    and the same digits may come back twice, interleaved ("zero 0, seven 7, ...") or as
+    digit words inside the span of a numeral that says them all. Kept: the numeral, and the
+    first of two same digits whose times overlap by more than half the shorter one."""
+    said = {i: d for i, w in enumerate(words) if (d := _digits_said(w.text))}
+    again: set[int] = set()
+    for i, digits in said.items():
+        if len(digits) < MIN_REPEATED_NUMERAL_DIGITS:
+            continue
+        w = words[i]
+        inside = [j for j in said if j != i and len(said[j]) == 1
+                  and w.start_s <= (words[j].start_s + words[j].end_s) / 2 <= w.end_s]
+        if len(inside) >= 2:
+            again.update(inside)
+    kept: list[int] = []
+    for i in sorted(said):
+        if i in again or len(said[i]) != 1:
+            continue
+        w = words[i]
+        for k in kept[-3:]:
+            o = words[k]
+            overlap = min(w.end_s, o.end_s) - max(w.start_s, o.start_s)
+            if said[k] == said[i] and overlap > 0.5 * min(w.end_s - w.start_s, o.end_s - o.start_s):
+                again.add(i)
+                break
+        else:
+            kept.append(i)
+    return again
+
+
+def _lead_of(word: str, before: str) -> str | None:
+    """The kind of lead word ``word`` is (``before``: the word said before it)."""
+    if word == "back" and before != "the":
+        return None  # "call me back on ...", not "the code on the back"
+    if word in HARMLESS_WORDS:
+        return "harmless"
+    if word in CARD_WORDS:
+        return "card"
+    if word in EXPIRY_WORDS:
+        return "expiry"
+    if word in CODE_WORDS:
+        return "code"
+    return None
+
+
+def _lead(recent: list[str]) -> str | None:
+    """The kind of the latest lead word in ``recent`` (ordinary words, oldest first): a
+    harmless word leads only from the last HARMLESS_LEAD_WORDS words ("your payment reference
+    is"), and "code" after it (the agent's "security code", misheard) leads to nothing."""
+    for j in range(len(recent) - 1, -1, -1):
+        if recent[j] == "code":
+            return None
+        kind = _lead_of(recent[j], recent[j - 1] if j else "")
+        if kind == "harmless" and len(recent) - j > HARMLESS_LEAD_WORDS:
+            continue
+        if kind is not None:
+            return kind
+    return None
+
+
 def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
@@ -147,19 +248,23 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
         if not item.digits:
             if item.filler:
                 continue
-            current = None
             text = words[item.words[0]].text
             word = text if text == UNKNOWN_WORD else _plain(text)
+            if current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS:
+                current.quantity = True
+            current = None
             others.append(word)
-            kind = _ask_of(word)
+            kind = _ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None  # "call me back"
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
                 last_ask = (kind, item.end_s)
             continue
+        month = len(item.words) == 1 and _plain(words[item.words[0]].text) in MONTHS
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
             current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
             current.end_s = max(current.end_s, item.end_s)
+            current.month_only = current.month_only and month
             continue
         context = frozenset(others[-CONTEXT_WORDS:])
         asked = None
@@ -168,8 +273,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
         if asked in ("expiry", "code"):
             last_ask = None  # answered: a run after it answers something else
         real = sum(1 for w in others if w != UNKNOWN_WORD)
-        current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked)
+        lead = _lead(others[-CONTEXT_WORDS:])
+        current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
+                       month_only=month)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
+        # "forty five pounds twenty": the pence (or the minutes) of the amount before it
+        current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
         runs.append(current)
         others = []
     return runs
@@ -194,7 +303,8 @@ def _chains(runs: list[_Run]) -> list[list[_Run]]:
             last is not None
             and run.start_s - last.end_s <= CHAIN_GAP_S
             and run.others_before <= CHAIN_OTHER_WORDS
-            and not run.between & (EXPIRY_WORDS | CODE_WORDS)  # "expires ..." starts a new entity
+            and not run.between & (EXPIRY_WORDS | CODE_WORDS | HARMLESS_WORDS)  # "expires ...": a new entity
+            and not (run.quantity or last.quantity)  # "... thanks, it came to forty five pounds"
         ):
             chains[-1].append(run)
         else:
@@ -212,6 +322,12 @@ def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: 
 def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
     digits = [d for run in chain for d in run.digits]
     context = chain[0].context
+    if chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code"):
+        # "my order number is ...", "call me back on ...": only a card that checks
+        starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
+        if len(digits) >= MIN_CARD_DIGITS and _checks(chain, digits, starts):
+            return _card_chain(digits, starts, times)
+        return []
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
         if (len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts)
@@ -271,6 +387,11 @@ def _card_like(chain: list[_Run], digits: list[tuple[str, int]], starts: list[in
     passes both checks (Luhn and an issuer's prefix and length) starting where a run starts."""
     if (chain[0].context | {w for run in chain[1:] for w in run.between}) & CARD_WORDS or chain[0].asked == "card":
         return True
+    return _checks(chain, digits, starts)
+
+
+def _checks(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int]) -> bool:
+    """A card number that passes both checks starts where a run of the chain starts."""
     text = "".join(d for d, _ in digits)
     return any(
         luhn_valid(text[a : a + n]) and issuer_of(text[a : a + n]) is not None
@@ -335,8 +456,14 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     expiry_said = context & EXPIRY_WORDS and not (after_expiry and not run.between & EXPIRY_WORDS)
     if expiry_said and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.9, times)
+    if run.lead == "harmless" and run.asked not in ("expiry", "code"):
+        return None  # "your payment reference is ...", "call me back on extension ..."
     if context & CODE_WORDS and 3 <= len(text) <= 4:
         return _entity(SECURITY_CODE, run.digits, 0.9, times)
+    if run.month_only and run.asked != "expiry":
+        return None  # "good may goodbye": a month with no year and no ask is no expiry date
+    if run.quantity:
+        return None  # "forty five pounds", "eleven twenty pm"
     # The answer to the agent's latest ask, a few seconds later, though a digit was lost.
     if run.asked == "expiry" and MIN_ANSWER_DIGITS <= len(text) <= MAX_EXPIRY_DIGITS:
         return _entity(EXPIRY, run.digits, 0.8 if _expiry_like(text) else 0.5, times)

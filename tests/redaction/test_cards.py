@@ -229,3 +229,95 @@ def test_single_words_between_groups_count_as_misheard_digits() -> None:
     assert entities("4 5 yes 1 2 0 okay 3 4 right 5 6 thanks") == []
     # two words between groups: apart (a phone number, a question, a house number)
     assert entities("0 7 7 0 0 9 0 0 1 2 3 and your house 1 2") == []
+
+
+# -- harmless numbers on tune calls (issue 9: other speech masked) ----------------------------
+
+
+def at(*words: tuple[float, float, str]) -> list[TimedWord]:
+    return [TimedWord(a, b, t) for a, b, t in words]
+
+
+def test_a_number_heard_twice_in_overlapping_pieces_counts_once() -> None:
+    # Whisper heard the start of a phone number in two overlapping pieces: "zero seven zero"
+    # and "0, 7, 0, 1, ...", interleaved in time. Eleven digits, not fourteen: no card.
+    words = at((23.5, 23.8, "can"), (23.8, 24.0, "call"), (24.77, 25.43, "zero"), (25.43, 26.05, "seven"),
+               (26.05, 26.8, "zero"), (24.0, 24.22, "me"), (24.22, 24.94, "Macon."), (24.94, 25.64, "0,"),
+               (25.54, 26.26, "7,"), (26.24, 27.16, "0,"), (27.18, 27.98, "1,"), (27.96, 28.56, "2,"),
+               (28.54, 29.16, "5,"), (29.14, 29.84, "4,"), (29.7, 30.2, "7,"), (30.2, 30.74, "7,"),
+               (30.74, 31.42, "2,"), (31.42, 32.24, "1."), (32.74, 32.82, "Okay,"))
+    assert find_entities(words) == []
+    # ... and the digit words a numeral covers are that numeral heard again (12 + 11 digits)
+    words = at((42.36, 42.56, "call"), (42.56, 42.78, "me"), (42.78, 42.96, "back"), (42.96, 43.3, "on"),
+               (43.32, 44.25, "zero"), (44.25, 45.01, "seven"), (45.01, 45.82, "two"), (45.9, 46.6, "four"),
+               (46.6, 47.4, "two"), (47.4, 48.28, "two"), (43.68, 52.78, "07242236897"), (48.47, 49.4, "three"),
+               (49.4, 50.16, "six"), (50.16, 50.74, "eight"), (50.74, 51.48, "nine"), (51.48, 51.85, "five"),
+               (51.85, 52.31, "seven"), (52.78, 53.18, "Right"))
+    assert find_entities(words) == []
+
+
+def test_a_card_heard_twice_is_still_one_card_over_all_of_it() -> None:
+    first = [(10.0 + 0.5 * i, 10.4 + 0.5 * i, w) for i, w in enumerate(
+        "four five three two oh one five one one two eight three oh three six six".split())]
+    again = [(10.1 + 0.5 * i, 10.55 + 0.5 * i, w) for i, w in enumerate("4 5 3 2 0 1 5 1".split())]
+    words = at((9.0, 9.4, "card"), *first, *again, (18.5, 18.9, "thanks"))
+    (card,) = find_entities(words)
+    assert (card.entity, card.start_s, card.end_s) == (CARD_NUMBER, 10.0, 17.9)
+
+
+def test_a_lone_month_word_is_no_expiry_date() -> None:
+    # "good day" heard as "good may" after a card: a month with no year is no expiry date
+    text = "card 4532 0151 1283 0366 thanks very much you are welcome and good may goodbye"
+    assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0366")]
+    # but a month asked for is still masked (the year lost), and so is a month with its year
+    assert entities("and the expiry date please May") == [(EXPIRY, "May")]
+    assert entities("card 4532 0151 1283 0366 thanks May twenty seven") == [
+        (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "May twenty seven")]
+
+
+def test_a_reference_read_after_a_card_stays_audible() -> None:
+    text = ("card number 4532 0151 1283 0366 expiry twelve twenty seven code seven three one "
+            "your payment reference is 8 4 4 3 1 5 lovely")
+    assert [e for e, _ in entities(text)] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
+    # a reference right after the code is no part of it either (no chain across "reference")
+    text = "card number 4532 0151 1283 0366 expiry 12 27 and the code 6 0 5 your payment reference is 3 3 6 2 0 8 0"
+    assert entities(text)[-1] == (SECURITY_CODE, "6 0 5")
+
+
+def test_harmless_lead_words_keep_numbers_audible_even_right_after_a_card() -> None:
+    card = "card 4532 0151 1283 0366 thanks "
+    for text in [
+        "my order number is 4 5 7 8 2 9",
+        "you can call me back on 0 7 7 0 0 9 0 0 1 2 3 4",  # twelve digits heard
+        "my phone number is 07700 900 1234",
+        "extension 4 4 2 1",
+        "the tracking number is 1 2 3 4 5 6 7 8 9 0 1 2",
+    ]:
+        assert entities(text) == [], text
+        assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
+
+
+def test_amounts_and_times_said_with_their_words_stay_audible_after_a_card() -> None:
+    card = "card 4532 0151 1283 0366 thanks "
+    for text in ["it came to forty five pounds twenty", "I was charged 250 dollars",
+                 "it is now eleven twenty pm", "I have been waiting 45 minutes"]:
+        assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
+
+
+def test_a_card_after_a_harmless_lead_is_still_a_card_when_it_checks() -> None:
+    # a Luhn- and issuer-valid card is masked whatever was said before it
+    assert [e for e, _ in entities("my order number is 4532 0151 1283 0366")] == [CARD_NUMBER]
+    # and card words said after the harmless ones are the lead: a card read in groups
+    text = "sorry my phone rang the card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7"
+    assert [e for e, _ in entities(text)] == [CARD_NUMBER]
+    # an expiry date and a code asked for are masked however the caller leads in
+    assert [e for e, _ in entities("the security code please hang on my phone 7 3 1")] == [SECURITY_CODE]
+
+
+def test_a_harmless_word_misheard_in_the_agents_ask_does_not_lead_the_answer() -> None:
+    # "the three digit security code on the back", misheard: "code" after "ticket" leads
+    assert entities("card 4532 0151 1283 0366 and finally the free ticket secure is the code on the mac 6 4 0")[-1] \
+        == (SECURITY_CODE, "6 4 0")
+    # a harmless word further back than the lead-in is no lead either
+    assert entities("card 4532 0151 1283 0366 the ticket is fine okay and now you want the last bit 6 4 0")[-1] \
+        == (SECURITY_CODE, "6 4 0")
