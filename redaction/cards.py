@@ -77,7 +77,7 @@ EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired"
                           "until"})
 #: Expiry words that name a date only right before it ("valid thru 12/27").
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
-CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back"})
+CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
 #: Words that lead in a number which is no card data ("my order number is", "your payment
 #: reference is", "call me back on", "extension"): when one is the latest of these lead
@@ -136,6 +136,7 @@ class _Run:
     lead: str | None = None  # the latest lead word's kind (card, expiry, code, harmless) in its context
     quantity: bool = False  # an amount, a time or a duration: a quantity word follows it
     month_only: bool = True  # said by month names alone ("may"), no digit
+    harmless_near: bool = False  # a harmless word among its last HARMLESS_LEAD_WORDS words
 
     @property
     def text(self) -> str:
@@ -274,8 +275,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
             last_ask = None  # answered: a run after it answers something else
         real = sum(1 for w in others if w != UNKNOWN_WORD)
         lead = _lead(others[-CONTEXT_WORDS:])
+        near = others[-HARMLESS_LEAD_WORDS:]
+        harmless_near = any(_lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
-                       month_only=month)
+                       month_only=month, harmless_near=harmless_near)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
@@ -349,7 +352,8 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
         return _apart(chain, earlier, times)
     if len(digits) >= MIN_PARTIAL_CARD_DIGITS and len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
         return [_entity(CARD_NUMBER, digits, 0.4 if unheard else 0.5, times)]
-    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS:
+    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS and not chain[0].harmless_near:
+        # (not "you can call me my card ...": "call me back on", misheard, and a phone number)
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
     out: list[Entity] = []
     for run in chain:
@@ -368,12 +372,40 @@ def _apart(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Enti
             parts.append([run])
         else:
             parts[-1].append(run)
-    if len(parts) == 1:
-        parts = [[run] for run in chain]
     out: list[Entity] = []
+    if len(parts) == 1:
+        parts = []
+        k = 0
+        while k < len(chain):
+            answer = _split_answer(chain, k)
+            if answer:
+                out.append(_entity(EXPIRY if chain[k].asked == "expiry" else SECURITY_CODE,
+                                   [d for run in answer for d in run.digits], 0.5, times))
+                k += len(answer)
+            else:
+                parts.append([chain[k]])
+                k += 1
     for part in parts:
         out += _classify_chain(part, earlier + out, times)
     return out
+
+
+def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
+    """The runs from ``chain[k]`` on that answer the agent's ask for an expiry date or a code
+    though a word was misheard inside it ("5, number, 2" for a code): chain[k] answers the ask
+    with fewer than MIN_ANSWER_DIGITS, the runs after it are joined by at most MAX_JOIN_WORDS
+    real words each, and no more digits than the answer has. Empty when there is none."""
+    first = chain[k]
+    if first.asked not in ("expiry", "code") or len(first.digits) >= MIN_ANSWER_DIGITS:
+        return []
+    limit = MAX_EXPIRY_DIGITS if first.asked == "expiry" else MAX_CODE_DIGITS
+    answer, count = [first], len(first.digits)
+    for run in chain[k + 1 :]:
+        if run.real_before > MAX_JOIN_WORDS or count + len(run.digits) > limit:
+            break
+        answer.append(run)
+        count += len(run.digits)
+    return answer if count >= MIN_ANSWER_DIGITS else []
 
 
 def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:

@@ -321,3 +321,18 @@ def test_a_harmless_word_misheard_in_the_agents_ask_does_not_lead_the_answer() -
     # a harmless word further back than the lead-in is no lead either
     assert entities("card 4532 0151 1283 0366 the ticket is fine okay and now you want the last bit 6 4 0")[-1] \
         == (SECURITY_CODE, "6 4 0")
+
+
+def test_a_card_word_in_a_harmless_lead_in_does_not_make_a_phone_number_a_card() -> None:
+    # "you can call me back on", misheard "call me my card", and eleven digits: a phone number
+    assert entities("you can call me my card 0 7 0 9 3 2 2 8 2 8 5 brilliant thanks") == []
+    # eleven digits after a card word alone are still (part of) a card
+    assert [e for e, _ in entities("my card is 4 5 3 2 0 1 5 1 1 2 8")] == [CARD_NUMBER]
+
+
+def test_an_answer_to_the_code_ask_split_by_misheard_words_is_one_code() -> None:
+    # "the three numbers on the signature strip" ... "3, 5, 2" heard as "3. It's 5. Number 2."
+    text = "4532 0151 1283 0366 expiry 12 27 the three numbers on the signature 3 it's 5 number 2 your payment reference is 5199412"
+    assert entities(text)[-1] == (SECURITY_CODE, "3 5 2")
+    # without an ask, single digits between words stay audible
+    assert entities("we have 3 it's 5 number 2 your payment reference is 5199412") == []
