@@ -103,6 +103,8 @@ SAME_QUESTION_S = 3.0
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
+#: Real words between two runs of a card chain that are speech, not a misheard digit.
+SPOKEN_BETWEEN_WORDS = 2
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -329,7 +331,7 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
         # "my order number is ...", "call me back on ...": only a card that checks
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
         if len(digits) >= MIN_CARD_DIGITS and _checks(chain, digits, starts):
-            return _card_chain(digits, starts, times)
+            return _card_chain(chain, digits, starts, times)
         return []
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
@@ -338,7 +340,7 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
             # Runs joined across real words (a phone number, "or", another phone number)
             # are one card only when something says so; else apart.
             return _apart(chain, earlier, times)
-        return _card_chain(digits, starts, times)
+        return _card_chain(chain, digits, starts, times)
     # Words a recognizer could not identify between the runs of a chain may be digits it
     # lost, and so may one real word alone between two runs (a digit it misheard: "4 pigs
     # 1"): they count towards a long run, never towards a checked card number.
@@ -431,7 +433,7 @@ def _checks(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int])
     )
 
 
-def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
+def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
     text = "".join(d for d, _ in digits)
     ends = set(starts[1:]) | {len(text)}
     best, best_score = (0, min(len(text), MAX_CARD_DIGITS)), -1.0
@@ -449,8 +451,8 @@ def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times)
                 best, best_score = (start, length), score
     start, length = best
     checked = luhn_valid(text[start : start + length])
-    if not checked:  # no valid card inside: the whole run is sensitive
-        return [_entity(CARD_NUMBER, digits, 0.6, times)]
+    if not checked:  # no valid card inside: every digit is sensitive, not the words between
+        return _by_spoken_parts(chain, 0.6, times)
     confidence = 0.99 if issuer_of(text[start : start + length]) else 0.9
     out = [_entity(CARD_NUMBER, digits[start : start + length], confidence, times)]
     if start:
@@ -464,6 +466,18 @@ def _card_chain(digits: list[tuple[str, int]], starts: list[int], times: _Times)
     elif rest:
         out.append(_entity(CARD_NUMBER, rest, 0.5, times))
     return out
+
+
+def _by_spoken_parts(chain: list[_Run], confidence: float, times: _Times) -> list[Entity]:
+    """One card entity per part of the chain, parts parted where SPOKEN_BETWEEN_WORDS or more
+    real words join two runs ("... 1 1. That's expiring. 0 1 2 6. And the code is 5 2 5"):
+    those words stay audible; a single word between runs may be a misheard digit and is masked."""
+    parts: list[list[tuple[str, int]]] = [list(chain[0].digits)]
+    for run in chain[1:]:
+        if run.real_before >= SPOKEN_BETWEEN_WORDS:
+            parts.append([])
+        parts[-1] += run.digits
+    return [_entity(CARD_NUMBER, part, confidence, times) for part in parts]
 
 
 def _expiry_like(text: str) -> bool:

@@ -336,3 +336,20 @@ def test_an_answer_to_the_code_ask_split_by_misheard_words_is_one_code() -> None
     assert entities(text)[-1] == (SECURITY_CODE, "3 5 2")
     # without an ask, single digits between words stay audible
     assert entities("we have 3 it's 5 number 2 your payment reference is 5199412") == []
+
+
+def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None:
+    # thirteen digits, "that's expiring", four, "and the code is", three: no valid card inside,
+    # every digit is masked but the words between (two or more) are not
+    text = "card 1 2 0 0 1 3 3 4 8 8 4 1 1 that's expiring 0 1 2 6 and the code is 5 2 5 your payment reference"
+    words = timed(text)
+    found = find_entities(words)
+    assert [(e.entity, " ".join(words[i].text for i in e.words)) for e in found] == [
+        (CARD_NUMBER, "1 2 0 0 1 3 3 4 8 8 4 1 1"), (CARD_NUMBER, "0 1 2 6"), (CARD_NUMBER, "5 2 5")]
+    masked = [(e.start_s, e.end_s) for e in found]
+    for i, w in enumerate(words):
+        if not w.text.isdigit():
+            assert not any(a <= w.start_s < b for a, b in masked), w.text
+    # one word between runs may be a digit misheard: masked with them
+    (card,) = find_entities(timed("card 1 2 0 0 1 3 3 4 I'm 8 4 1 1 0 1"))
+    assert (card.start_s, card.end_s) == (0.4, 6.3)
