@@ -86,6 +86,7 @@ CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credi
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room"})
+HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: How close before a run a harmless word must be to lead it in.
 HARMLESS_LEAD_WORDS = 6
 #: Words right after a number that make it an amount, a time or a duration ("forty five
@@ -216,7 +217,7 @@ def _lead_of(word: str, before: str) -> str | None:
     """The kind of lead word ``word`` is (``before``: the word said before it)."""
     if word == "back" and before != "the":
         return None  # "call me back on ...", not "the code on the back"
-    if word in HARMLESS_WORDS:
+    if word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS):  # "references"
         return "harmless"
     if word in CARD_WORDS:
         return "card"
@@ -308,7 +309,7 @@ def _chains(runs: list[_Run]) -> list[list[_Run]]:
             last is not None
             and run.start_s - last.end_s <= CHAIN_GAP_S
             and run.others_before <= CHAIN_OTHER_WORDS
-            and not run.between & (EXPIRY_WORDS | CODE_WORDS | HARMLESS_WORDS)  # "expires ...": a new entity
+            and not run.between & (EXPIRY_WORDS | CODE_WORDS | HARMLESS_WORDS | HARMLESS_PLURALS)  # a new entity
             and not (run.quantity or last.quantity)  # "... thanks, it came to forty five pounds"
         ):
             chains[-1].append(run)

@@ -292,6 +292,7 @@ def test_harmless_lead_words_keep_numbers_audible_even_right_after_a_card() -> N
         "my phone number is 07700 900 1234",
         "extension 4 4 2 1",
         "the tracking number is 1 2 3 4 5 6 7 8 9 0 1 2",
+        "payment references 4 8 or 1 5",
     ]:
         assert entities(text) == [], text
         assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
