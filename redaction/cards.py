@@ -19,7 +19,7 @@ pieces count once (``_second_hearings``); a run led in by a harmless word ("orde
 "reference", "call me back on", "extension") is masked only when it holds a card that
 passes both checks, and such a word ends a chain; an amount, a time or a duration ("forty
 five pounds twenty", "eleven twenty pm", "45 minutes") is no expiry date or code after a
-card; nor is a month name without a year ("good may goodbye") unless the agent asked.
+card; nor is "may" or "march" without a year ("good may goodbye") unless the agent asked.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from redaction.issuers import issuer_of, luhn_valid
-from redaction.numbers import MONTHS, Piece, atoms_of, pieces
+from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
@@ -106,6 +106,8 @@ MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
 #: Real words between two runs of a card chain that are speech, not a misheard digit.
 SPOKEN_BETWEEN_WORDS = 2
+#: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
+WORD_MONTHS = frozenset({"may", "march"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -138,7 +140,7 @@ class _Run:
     asked: str | None = None  # the latest ask (card, expiry, code) whose window holds the run
     lead: str | None = None  # the latest lead word's kind (card, expiry, code, harmless) in its context
     quantity: bool = False  # an amount, a time or a duration: a quantity word follows it
-    month_only: bool = True  # said by month names alone ("may"), no digit
+    month_only: bool = True  # said by WORD_MONTHS alone ("may"), no digit
     harmless_near: bool = False  # a harmless word among its last HARMLESS_LEAD_WORDS words
 
     @property
@@ -264,7 +266,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
                 last_ask = (kind, item.end_s)
             continue
-        month = len(item.words) == 1 and _plain(words[item.words[0]].text) in MONTHS
+        month = len(item.words) == 1 and _plain(words[item.words[0]].text) in WORD_MONTHS
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
             current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
             current.end_s = max(current.end_s, item.end_s)

@@ -273,6 +273,8 @@ def test_a_lone_month_word_is_no_expiry_date() -> None:
     assert entities("and the expiry date please May") == [(EXPIRY, "May")]
     assert entities("card 4532 0151 1283 0366 thanks May twenty seven") == [
         (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "May twenty seven")]
+    # a month that is no ordinary word, right after a card, is still masked ("April 26th")
+    assert entities("card 4532 0151 1283 0366 thank you very much that is lovely April 26th perfect")[-1] == (EXPIRY, "April")
 
 
 def test_a_reference_read_after_a_card_stays_audible() -> None:
