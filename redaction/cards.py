@@ -104,8 +104,8 @@ SAME_QUESTION_S = 3.0
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
-#: Real words between two runs of a card chain that are speech, not a misheard digit.
-SPOKEN_BETWEEN_WORDS = 2
+#: Real words between two runs of a card chain that are speech, not a misheard digit or two.
+SPOKEN_BETWEEN_WORDS = 3
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
@@ -473,8 +473,9 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
 
 def _by_spoken_parts(chain: list[_Run], confidence: float, times: _Times) -> list[Entity]:
     """One card entity per part of the chain, parts parted where SPOKEN_BETWEEN_WORDS or more
-    real words join two runs ("... 1 1. That's expiring. 0 1 2 6. And the code is 5 2 5"):
-    those words stay audible; a single word between runs may be a misheard digit and is masked."""
+    real words join two runs ("... 1 1. That's it, it's expiring. 0 1 2 6. And the code is
+    5 2 5"): those words stay audible; one or two words between runs may be misheard digits
+    ("0 9 2 X, Maccoding 2 0 4 3") and are masked."""
     parts: list[list[tuple[str, int]]] = [list(chain[0].digits)]
     for run in chain[1:]:
         if run.real_before >= SPOKEN_BETWEEN_WORDS:

@@ -342,9 +342,9 @@ def test_an_answer_to_the_code_ask_split_by_misheard_words_is_one_code() -> None
 
 
 def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None:
-    # thirteen digits, "that's expiring", four, "and the code is", three: no valid card inside,
-    # every digit is masked but the words between (two or more) are not
-    text = "card 1 2 0 0 1 3 3 4 8 8 4 1 1 that's expiring 0 1 2 6 and the code is 5 2 5 your payment reference"
+    # thirteen digits, "that's it it's expiring", four, "and the code is", three: no valid card
+    # inside, every digit is masked but the words between (three or more) are not
+    text = "card 1 2 0 0 1 3 3 4 8 8 4 1 1 that's it it's expiring 0 1 2 6 and the code is 5 2 5 your payment reference"
     words = timed(text)
     found = find_entities(words)
     assert [(e.entity, " ".join(words[i].text for i in e.words)) for e in found] == [
@@ -356,3 +356,6 @@ def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None
     # one word between runs may be a digit misheard: masked with them
     (card,) = find_entities(timed("card 1 2 0 0 1 3 3 4 I'm 8 4 1 1 0 1"))
     assert (card.start_s, card.end_s) == (0.4, 6.3)
+    # and so may one of two ("0 9 2 X and the code 2 0 4 3": the expiry's last digit heard as "X")
+    (card,) = find_entities(timed("card 1 2 0 0 1 3 3 4 8 8 4 1 1 0 9 2 X Maccoding 2 0 4 3"))
+    assert (card.start_s, card.end_s) == (0.4, 9.1)
