@@ -7,6 +7,15 @@ with word timestamps. With ``hears="speech"`` every speech region passes (the ne
 nothing; verification still re-hears gated regions only). Memory: the buffer (at most a
 piece plus the gate's open region) and one window, whatever the call length.
 
+Digits heard as words: Whisper tiny.en writes some voices' digits as other words ("hide one"
+for "five one"). Where the gate's network is sure of a run of ``REDECODE_RUN_WORDS`` or more
+number words and Whisper wrote fewer than half as many digits over it, that run (with a
+little context) is decoded again with ``PROMPT`` (a card read digit by digit), and the
+prompted decode's words stand in over the run's time only, when they say as many digits;
+the first decode stays everywhere else (prompting every window invented digits in greetings
+and lost digits of real speakers). Where even that writes too few, the network's run may
+stand in (``with_network_runs``).
+
 Timing of numbers: Whisper writes digit strings as numerals, often one token for many
 digits, and such a token's timestamp may cover a fraction of the time the digits took. A
 number word timed shorter than its digits take to say therefore spans from the end of the
@@ -35,9 +44,10 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 class Windows(Protocol):
-    """Transcribes one window of 16 kHz audio (at most 30 s) into words timed within it."""
+    """Transcribes one window of 16 kHz audio (at most 30 s) into words timed within it;
+    ``prompt``: the text Whisper is told came before the audio (None: none)."""
 
-    def words(self, audio: np.ndarray) -> list[WindowWord]: ...
+    def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]: ...
 
 
 #: Least time one digit takes to say; a number word Whisper timed shorter than its digits
@@ -150,14 +160,45 @@ class WhisperRecognizer:
         end_s = max(p.end_s for p, _ in pack)
         mine = [w for w in network if any(p.start_s <= w.start_s < p.end_s for p, _ in pack)]
         network[:] = [w for w in network if w.start_s >= end_s]
-        return with_network_runs(self._transcribe(pack, by), mine)
+        words = self._transcribe(pack, by)
+        for a, b, count in redecode_spans(words, mine):
+            words = self._prompted(pack, words, (a, b, count), by)
+        return with_network_runs(words, mine)
 
-    def _transcribe(self, pack: list[tuple[Piece, np.ndarray]], by: dict[int, Piece]) -> list[TimedWord]:
+    def _prompted(self, pack: list[tuple[Piece, np.ndarray]], words: list[TimedWord],
+                  run: tuple[float, float, int], by: dict[int, Piece]) -> list[TimedWord]:
+        """``words`` with the words of a decode prompted with ``PROMPT`` standing in over the
+        network's run (``a``-``b``, ``count`` number words; ± ``REDECODE_SLACK_S``: the words
+        whose middle lies there), when that decode wrote at least as many digits there as
+        the run has words (fewer: the network's run stands in, ``with_network_runs``; part of
+        a card taken instead hid the rest of it). The prompted decode hears ``REDECODE_BEFORE_S``
+        before ``a`` and ``REDECODE_AFTER_S`` after ``b``, within the piece that holds most of the run."""
+        a, b, count = run
+        piece, audio = max(pack, key=lambda pa: min(pa[0].end_s, b) - max(pa[0].start_s, a))
+        start_s, end_s = max(piece.start_s, a - REDECODE_BEFORE_S), min(piece.end_s, b + REDECODE_AFTER_S)
+        if end_s <= start_s:
+            return words
+        first = round((start_s - piece.start_s) * WHISPER_RATE_HZ)
+        part = audio[first : first + round((end_s - start_s) * WHISPER_RATE_HZ)]
+        prompted = self._transcribe([(Piece(start_s, end_s, start_s, end_s), part)], {}, PROMPT)
+        lo, hi = a - REDECODE_SLACK_S, b + REDECODE_SLACK_S
+
+        def over(w: TimedWord) -> bool:
+            return lo <= (w.start_s + w.end_s) / 2 <= hi
+
+        taken = [w for w in prompted if over(w)]
+        if sum(_digit_count(w.text) for w in taken) < count:
+            return words
+        by.update((id(w), piece) for w in taken)
+        return sorted([w for w in words if not over(w)] + taken, key=lambda w: w.start_s)
+
+    def _transcribe(self, pack: list[tuple[Piece, np.ndarray]], by: dict[int, Piece],
+                    prompt: str | None = None) -> list[TimedWord]:
         placed = pack_offsets([p for p, _ in pack])
         gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
         audio = np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
         by_piece: dict[int, list[TimedWord]] = {id(p): [] for p in placed}
-        for word in self._windows.words(audio):
+        for word in self._windows.words(audio, prompt) if prompt is not None else self._windows.words(audio):
             middle = to_call_time(placed, (word.start_s + word.end_s) / 2)
             if middle is None:
                 continue
@@ -262,16 +303,51 @@ NETWORK_SESSION_S = 30.0
 NETWORK_WORDS_ONLY_RUN_WORDS = 4
 
 
-def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
-    """``words`` (Whisper's, call clock) with the network's long runs standing in where
-    Whisper heard fewer than half their digits, and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
-    or more where Whisper wrote only other words."""
+#: Whisper decodes again, prompted with ``PROMPT``, the time of a run of this many number
+#: words the gate's network is sure of over which it wrote fewer than half as many digits.
+REDECODE_RUN_WORDS = 4
+#: The prompted decode hears this much before the run and after it ...
+REDECODE_BEFORE_S = 3.0
+REDECODE_AFTER_S = 1.0
+#: ... and its words stand in for the first decode's this far around the run.
+REDECODE_SLACK_S = 0.5
+#: The text a re-decode is told came before its audio: a made-up card (not a valid card
+#: number) read digit by digit in numerals. Whisper tiny.en writes some synthetic voices'
+#: digits as other words ("hide one" for "five one"); after this prompt it writes digits
+#: apart, as numerals. Given to every window's first decode it also invented digits in
+#: greetings and lost digits of real speakers (976ab70), hence only where the network is sure.
+PROMPT = "Card number 4 9 2 9, 1 2 3 4, 5 6 7 8, 9 0 1 2. Expiry 0 4, 2 7. Security code 1 2 3."
+
+
+def network_runs(network: list[TimedWord]) -> list[list[TimedWord]]:
+    """The network's number words in runs (at most ``NETWORK_RUN_GAP_S`` between two)."""
     runs: list[list[TimedWord]] = []
     for w in sorted(network, key=lambda w: w.start_s):
         if runs and w.start_s - runs[-1][-1].end_s <= NETWORK_RUN_GAP_S:
             runs[-1].append(w)
         else:
             runs.append([w])
+    return runs
+
+
+def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tuple[float, float, int]]:
+    """(start_s, end_s, number words) of each run of ``REDECODE_RUN_WORDS`` or more of the network's number
+    words over which ``words`` (Whisper's: any word overlapping the run, a numeral timed by
+    its neighbours too) say fewer than half as many digits."""
+    out = []
+    for run in network_runs(network):
+        a, b = run[0].start_s, run[-1].end_s
+        inside = [w for w in words if w.start_s < b and w.end_s > a]
+        if len(run) >= REDECODE_RUN_WORDS and 2 * sum(_digit_count(w.text) for w in inside) < len(run):
+            out.append((a, b, len(run)))
+    return out
+
+
+def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
+    """``words`` (Whisper's, call clock) with the network's long runs standing in where
+    Whisper heard fewer than half their digits, and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
+    or more where Whisper wrote only other words."""
+    runs = network_runs(network)
     out = list(words)
     long_end_s = -np.inf
     for run in runs:

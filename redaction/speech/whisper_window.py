@@ -13,6 +13,11 @@ times the cost where a loop already cost the most), and no decode writes more th
 generator is seeded before every window, so a recording redacts the same way every time.
 No voice-activity filter: the number gate chose the audio.
 
+A decode may be prompted (``words(audio, prompt=...)``): Whisper is told the prompt came before
+the audio; the recognizer does that only to decode again where it wrote too few digits
+(``whisper.PROMPT``). Only a window's first decode sees a prompt (faster-whisper resets it
+after each segment when not conditioning on previous text).
+
 Being deterministic, a window's words are remembered by the digest of its samples
 (``CACHE_WINDOWS`` of them): verification, which hears the masked output again, transcribes
 only the windows masking changed, and gets for the others exactly what Whisper would say.
@@ -63,27 +68,33 @@ class FasterWhisperWindows:
         self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
         self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
 
-    def words(self, audio: np.ndarray) -> list[WindowWord]:
+    def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
+        """``audio``'s words; ``prompt``: the text Whisper is told came before it (None: none)."""
         x = np.ascontiguousarray(audio, dtype=np.float32)
-        key = hashlib.blake2b(x.tobytes(), digest_size=20).digest()
+        digest = hashlib.blake2b(x.tobytes(), digest_size=20)
+        if prompt is not None:
+            digest.update(b"\0prompt\0" + prompt.encode())
+        key = digest.digest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
-        words = self._transcribe(x)
+        words = self._transcribe(x, prompt)
         with self._lock:
             self._cache[key] = words
             while len(self._cache) > CACHE_WINDOWS:
                 self._cache.popitem(last=False)
         return list(words)
 
-    def _transcribe(self, audio: np.ndarray) -> list[WindowWord]:
+    def _transcribe(self, audio: np.ndarray, prompt: str | None) -> list[WindowWord]:
         import ctranslate2
 
         ctranslate2.set_random_seed(SEED)
         options = dict(language="en", beam_size=1, temperature=list(TEMPERATURES), condition_on_previous_text=False,
                        word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
                        best_of=1, max_new_tokens=MAX_NEW_TOKENS)
+        if prompt is not None:
+            options["initial_prompt"] = prompt
         segments, _ = self._model.transcribe(audio, **{**options, **self._options})
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))

@@ -24,14 +24,16 @@ def Word(start_s: float, end_s: float, text: str) -> WindowWord:
 
 
 class ScriptedModel:
-    """Stands in for Whisper's windows: records each window, answers with scripted words."""
+    """Stands in for Whisper's windows: records each window and its prompt, answers with scripted words."""
 
     def __init__(self, answers: list[list[WindowWord]] | None = None) -> None:
         self.answers = list(answers or [])
         self.windows: list[int] = []  # samples per window
+        self.prompts: list[str | None] = []  # each window's prompt
 
-    def words(self, audio: np.ndarray) -> list[WindowWord]:
+    def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         self.windows.append(audio.size)
+        self.prompts.append(prompt)
         return self.answers.pop(0) if self.answers else []
 
 
@@ -137,7 +139,7 @@ def test_a_window_heard_again_unchanged_is_not_transcribed_again(whisper_model, 
     windows = FasterWhisperWindows(whisper_model)
     calls = []
     real = windows._transcribe
-    monkeypatch.setattr(windows, "_transcribe", lambda audio: calls.append(audio.size) or real(audio))
+    monkeypatch.setattr(windows, "_transcribe", lambda audio, prompt: calls.append(audio.size) or real(audio, prompt))
     x, rate = sf.read(FIXTURE, dtype="float32")
     audio = np.repeat(x, 2)  # 16 kHz, near enough for this check
     first = windows.words(audio)
@@ -250,7 +252,8 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
                             Word(21.5, 21.7, "4"), Word(22.0, 22.3, "please")]])
     audio = np.zeros(80 * RATE, np.float32)
     words = list(WhisperRecognizer(model).recognize(blocks(audio), RATE))
-    assert len(model.windows) == 1
+    # both runs of four are decoded again with the prompt (its decodes here write nothing)
+    assert model.prompts == [None, whisper_module.PROMPT, whisper_module.PROMPT]
     assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
         ("please", 9.0, 9.5), ("four", 10.2, 10.45), ("two", 10.5, 10.75), ("seven", 10.8, 11.05),
         ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6),
@@ -285,3 +288,102 @@ def test_hearing_all_speech_leaves_verification_to_the_gated_regions_near_a_mask
 def test_what_whisper_hears_is_checked() -> None:
     with pytest.raises(ValueError, match="hears must be one of numbers, speech, got 'all'"):
         WhisperRecognizer(ScriptedModel(), hears="all")
+
+
+def test_a_run_the_network_is_sure_of_and_whisper_wrote_no_digits_over_is_decoded_again_prompted(
+        monkeypatch) -> None:
+    from redaction.speech.gate import GatedRegion
+    from redaction.words import TimedWord
+    from tests.redaction.speech.test_whisper_again import ScriptedGate
+
+    def run(start_s: float, texts: str) -> tuple[TimedWord, ...]:
+        return tuple(TimedWord(start_s + 0.3 * k, start_s + 0.3 * k + 0.25, t) for k, t in enumerate(texts.split()))
+
+    card = run(10.2, "four two seven one")  # 10.2-11.35 s; Whisper: "hide fun" over it
+    short = run(40.2, "five five one")  # three words: not decoded again
+    heard = run(70.2, "six one one eight")  # Whisper wrote its 4 digits: not decoded again
+    ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card), GatedRegion(40.0, 42.0, 0.9, short),
+                            GatedRegion(70.0, 73.0, 0.9, heard)]
+    monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
+    # one window: pieces 7-16 s (at 0 s), 37-45 s (at 9.5 s), 67-76 s (at 18 s)
+    first = [Word(1.0, 1.5, "hello"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"), Word(6.0, 6.4, "thanks"),
+             Word(12.7, 13.1, "sure"), Word(21.2, 21.6, "61"), Word(21.6, 22.0, "18")]
+    # The prompted decode hears 7.2-12.35 s (3 s before the run, 1 s after): it invents a digit
+    # in the greeting (7.5 s) and writes one after the run's slack (12.2 s): neither is taken.
+    prompted = [Word(0.3, 0.7, "5"), Word(3.0, 3.35, "4"), Word(3.4, 3.75, "2"), Word(3.8, 4.15, "7"),
+                Word(4.2, 4.55, "1"), Word(5.0, 5.1, "9")]
+    model = ScriptedModel([first, prompted])
+    words = list(WhisperRecognizer(model).recognize(blocks(np.zeros(80 * RATE, np.float32)), RATE))
+    assert model.prompts == [None, whisper_module.PROMPT]
+    assert model.windows[1] == round((12.35 - 7.2) * WHISPER_RATE_HZ)
+    assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
+        ("hello", 8.0, 8.5), ("4", 10.0, 10.6), ("2", 10.55, 11.0), ("7", 10.95, 11.4), ("1", 11.35, 11.95),
+        ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6), ("61", 67.0, 70.6), ("18", 70.6, 76.0)]
+
+
+def test_a_prompted_decode_writing_fewer_digits_than_the_run_has_words_changes_nothing(monkeypatch) -> None:
+    from redaction.speech.gate import GatedRegion
+    from redaction.words import TimedWord
+    from tests.redaction.speech.test_whisper_again import ScriptedGate
+
+    card = tuple(TimedWord(10.2 + 0.3 * k, 10.45 + 0.3 * k, t) for k, t in enumerate("four two seven one".split()))
+    ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card)]
+    monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
+    first = [Word(3.2, 3.6, "for"), Word(3.8, 4.3, "one"), Word(6.0, 6.4, "thanks")]  # 1 digit of 4
+    # 3 digits over the run of 4 (and one before it): its words would hide the network's run (part of a card)
+    prompted = [Word(0.3, 0.7, "5"), Word(3.0, 3.4, "hide"), Word(3.4, 3.6, "7"), Word(3.8, 4.3, "one"),
+                Word(4.3, 4.6, "1")]
+    model = ScriptedModel([first, prompted])
+    words = list(WhisperRecognizer(model).recognize(blocks(np.zeros(20 * RATE, np.float32)), RATE))
+    assert model.prompts == [None, whisper_module.PROMPT]
+    assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
+        ("for", 10.2, 10.6), ("one", 10.6, 11.5), ("thanks", 13.0, 13.4)]
+
+
+def test_runs_decoded_again_are_the_networks_runs_of_four_over_which_whisper_wrote_under_half_the_digits() -> None:
+    from redaction.speech.whisper import redecode_spans
+    from redaction.words import TimedWord
+
+    six = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, "two") for k in range(6)]  # 1.0-2.75 s
+    assert redecode_spans([], six) == [(1.0, 2.75, 6)]
+    assert redecode_spans([TimedWord(1.2, 1.6, "2"), TimedWord(1.6, 2.0, "hide")], six) == [(1.0, 2.75, 6)]
+    assert redecode_spans([TimedWord(1.2, 1.6, "24"), TimedWord(1.6, 2.0, "two")], six) == []  # 3 of 6
+    assert redecode_spans([TimedWord(3.0, 3.4, "hide")], six) == [(1.0, 2.75, 6)]  # a word outside the run
+    assert redecode_spans([], six[:3]) == []
+    # two runs apart by more than NETWORK_RUN_GAP_S
+    later = [TimedWord(10.0 + 0.3 * k, 10.25 + 0.3 * k, "one") for k in range(4)]
+    assert redecode_spans([TimedWord(10.0, 10.5, "1234")], six + later) == [(1.0, 2.75, 6)]
+    assert redecode_spans([], later + six) == [(1.0, 2.75, 6), (10.0, 11.15, 4)]
+
+
+def test_a_prompted_window_is_transcribed_with_the_prompt_and_remembered_apart() -> None:
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    class Model:
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def transcribe(self, audio, **kwargs):
+            self.calls.append(kwargs)
+            return [], None
+
+    model = Model()
+    windows = FasterWhisperWindows(model)
+    audio = np.zeros(16000, np.float32)
+    windows.words(audio)
+    windows.words(audio, whisper_module.PROMPT)
+    windows.words(audio, whisper_module.PROMPT)  # remembered
+    windows.words(audio)  # remembered
+    assert len(model.calls) == 2
+    assert "initial_prompt" not in model.calls[0] and model.calls[1]["initial_prompt"] == whisper_module.PROMPT
+    assert model.calls[1]["condition_on_previous_text"] is False
+
+
+def test_the_prompt_is_made_up_digits_read_one_by_one_not_a_valid_card_number() -> None:
+    import re
+
+    digits = re.findall(r"\d+", whisper_module.PROMPT)
+    assert all(len(d) == 1 for d in digits) and len(digits) == 16 + 4 + 3
+    card = [int(d) for d in digits[:16]]
+    total = sum(d if k % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for k, d in enumerate(reversed(card)))
+    assert total % 10 != 0
