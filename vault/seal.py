@@ -25,20 +25,18 @@ from datetime import UTC, datetime
 import tink
 from tink import mac
 
-from vault.envelope import WrappedKey
 from vault.errors import (
-    DecryptionError,
     IndexCorruptError,
     IndexTamperedError,
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
-    StoreError,
     VaultError,
 )
 from vault.index import IndexEntry
 from vault.keys.base import KeyProvider
-from vault.stores.base import ObjectStore, get_bytes, put_bytes
+from vault.stores.base import ObjectStore, get_bytes
+from vault.wrapped_keyset import WrappedKeyset
 
 mac.register()
 
@@ -57,8 +55,9 @@ class IndexSealer:
 
     def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore, has_entries: Callable[[], bool]):
         self.region = region
-        self._keys = keys
         self._key_store = key_store
+        self._keyset = WrappedKeyset(region, keys, key_store, name=KEY_NAME, template=TEMPLATE,
+                                     purpose="index-mac", what="index key")
         #: Whether the region's object store holds any index entry (asked once, when the
         #: MAC key is made: a vault with none has no bare entry to migrate, ever).
         self._has_entries = has_entries
@@ -119,77 +118,34 @@ class IndexSealer:
 
     def key_version(self) -> str | None:
         """The KEK version wrapping the MAC key (None before the first write)."""
-        wrapped = self._read_key()
-        return None if wrapped is None else wrapped.version
+        return self._keyset.version()
 
     def rewrap(self) -> bool:
         """Re-wrap the MAC key under the KEK's primary version; True when it changed."""
-        wrapped = self._read_key()
-        primary, kek = self._keys.primary()
-        if wrapped is None or wrapped.version == primary:
-            return False
-        handle = self._unwrap(wrapped)
-        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
-        put_bytes(self._key_store, KEY_NAME, WrappedKey(self._keys.key_id, primary, blob).encode())
-        return True
+        return self._keyset.rewrap()
 
     def _primitive(self, *, create: bool) -> mac.Mac | None:
         if self._mac is not None:
             return self._mac
-        wrapped = self._read_key()
+        wrapped = self._keyset.read()
         if wrapped is None:
             if not create:
                 return None
-            wrapped = self._new_key()
-        self._mac = self._unwrap(wrapped).primitive(mac.Mac)
+            wrapped = self._keyset.create(made=self._made_key)
+        self._mac = self._keyset.open(wrapped).primitive(mac.Mac)
         self._reclaim_partial()
         return self._mac
+
+    def _made_key(self) -> None:
+        if not self._has_entries():
+            self.finish_migration()  # a new vault: a bare entry can only be tampering
 
     def _reclaim_partial(self) -> None:
         """Once per process, with the key in hand: destroy what writers killed while making
         it (or the migration mark) left under ``seal/``. Best effort; a creator caught
-        mid-write finds the key made and uses it (``_new_key``)."""
+        mid-write finds the key made and uses it (``WrappedKeyset.create``)."""
         with contextlib.suppress(VaultError):
             self._key_store.discard_partial(KEY_NAME.rpartition("/")[0] + "/")
-
-    def _new_key(self) -> WrappedKey:
-        handle = tink.new_keyset_handle(TEMPLATE)
-        version, kek = self._keys.primary()
-        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
-        try:
-            self._key_store.create(KEY_NAME, WrappedKey(self._keys.key_id, version, blob).encode())
-            if not self._has_entries():
-                self.finish_migration()  # a new vault: a bare entry can only be tampering
-        except ObjectExistsError:
-            pass  # another process made it first: use theirs
-        except StoreError:
-            if self._read_key() is None:
-                raise
-            # another process made it and reclaimed our half-written copy: use theirs
-        wrapped = self._read_key()
-        assert wrapped is not None
-        return wrapped
-
-    def _read_key(self) -> WrappedKey | None:
-        try:
-            return WrappedKey.decode(get_bytes(self._key_store, KEY_NAME))
-        except ObjectMissingError:
-            return None
-
-    def _unwrap(self, wrapped: WrappedKey) -> tink.KeysetHandle:
-        try:
-            if wrapped.key_id != self._keys.key_id:
-                raise DecryptionError("wrong key")
-            kek = self._keys.kek(wrapped.version)
-            handle = tink.proto_keyset_format.parse_encrypted(wrapped.ciphertext, kek, self._aad())
-            if handle.keyset_info().key_info[0].type_url != TEMPLATE.type_url:
-                raise DecryptionError("wrong key type")
-            return handle
-        except (tink.TinkError, DecryptionError):
-            raise DecryptionError(f"the index key of region {self.region} cannot be opened") from None
-
-    def _aad(self) -> bytes:
-        return json.dumps(["callrec/v1", "index-mac", self.region]).encode("ascii")
 
     def _bare_entries_allowed(self) -> bool:
         """An older vault: no entry was ever sealed by a migration."""

@@ -11,15 +11,13 @@ so rotating the KEK never loses a secret.
 
 from __future__ import annotations
 
-import json
-
 import tink
 from tink import aead
 
-from vault.envelope import WrappedKey
-from vault.errors import DecryptionError, ObjectExistsError, ObjectMissingError, StoreError
+from vault.errors import DecryptionError
 from vault.keys.base import KeyProvider
-from vault.stores.base import ObjectStore, get_bytes, put_bytes
+from vault.stores.base import ObjectStore
+from vault.wrapped_keyset import WrappedKeyset
 
 aead.register()
 
@@ -34,8 +32,8 @@ class SecretBox:
 
     def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore) -> None:
         self.region = region
-        self._keys = keys
-        self._key_store = key_store
+        self._keyset = WrappedKeyset(region, keys, key_store, name=KEY_NAME, template=TEMPLATE,
+                                     purpose="secrets-aead", what="secrets key")
         self._aead: aead.Aead | None = None
 
     def encrypt(self, plaintext: bytes, associated_data: bytes) -> bytes:
@@ -54,62 +52,18 @@ class SecretBox:
 
     def key_version(self) -> str | None:
         """The KEK version wrapping the box's key (None before the first encryption)."""
-        wrapped = self._read_key()
-        return None if wrapped is None else wrapped.version
+        return self._keyset.version()
 
     def rewrap(self) -> bool:
         """Re-wrap the box's key under the KEK's primary version; True when it changed."""
-        wrapped = self._read_key()
-        primary, kek = self._keys.primary()
-        if wrapped is None or wrapped.version == primary:
-            return False
-        handle = self._unwrap(wrapped)
-        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
-        put_bytes(self._key_store, KEY_NAME, WrappedKey(self._keys.key_id, primary, blob).encode())
-        return True
+        return self._keyset.rewrap()
 
     def _primitive(self, *, create: bool) -> aead.Aead | None:
         if self._aead is None:
-            wrapped = self._read_key()
+            wrapped = self._keyset.read()
             if wrapped is None:
                 if not create:
                     return None
-                wrapped = self._new_key()
-            self._aead = self._unwrap(wrapped).primitive(aead.Aead)
+                wrapped = self._keyset.create()
+            self._aead = self._keyset.open(wrapped).primitive(aead.Aead)
         return self._aead
-
-    def _new_key(self) -> WrappedKey:
-        handle = tink.new_keyset_handle(TEMPLATE)
-        version, kek = self._keys.primary()
-        blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
-        try:
-            self._key_store.create(KEY_NAME, WrappedKey(self._keys.key_id, version, blob).encode())
-        except ObjectExistsError:
-            pass  # another process made it first: use theirs
-        except StoreError:
-            if self._read_key() is None:
-                raise
-        wrapped = self._read_key()
-        assert wrapped is not None
-        return wrapped
-
-    def _read_key(self) -> WrappedKey | None:
-        try:
-            return WrappedKey.decode(get_bytes(self._key_store, KEY_NAME))
-        except ObjectMissingError:
-            return None
-
-    def _unwrap(self, wrapped: WrappedKey) -> tink.KeysetHandle:
-        try:
-            if wrapped.key_id != self._keys.key_id:
-                raise DecryptionError("wrong key")
-            kek = self._keys.kek(wrapped.version)
-            handle = tink.proto_keyset_format.parse_encrypted(wrapped.ciphertext, kek, self._aad())
-            if handle.keyset_info().key_info[0].type_url != TEMPLATE.type_url:
-                raise DecryptionError("wrong key type")
-            return handle
-        except (tink.TinkError, DecryptionError):
-            raise DecryptionError(f"the secrets key of region {self.region} cannot be opened") from None
-
-    def _aad(self) -> bytes:
-        return json.dumps(["callrec/v1", "secrets-aead", self.region]).encode("ascii")
