@@ -359,3 +359,15 @@ def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None
     # and so may one of two ("0 9 2 X and the code 2 0 4 3": the expiry's last digit heard as "X")
     (card,) = find_entities(timed("card 1 2 0 0 1 3 3 4 8 8 4 1 1 0 9 2 X Maccoding 2 0 4 3"))
     assert (card.start_s, card.end_s) == (0.4, 9.1)
+
+
+def test_a_card_length_run_after_a_harmless_lead_is_masked_even_when_it_does_not_check() -> None:
+    # a card read off a phone, heard with one digit wrong (no Luhn check): still card data,
+    # since a harmless lead-in spares only runs shorter than a card
+    text = "it is on my phone hang on 4 5 3 2 0 1 5 1 1 2 8 3 9 3 6 6"
+    assert entities(text) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 9 3 6 6")]
+    card = "4532015112830366"
+    misreads = [card[:i] + d + card[i + 1:] for i in range(16) for d in "0123456789" if d != card[i]]
+    assert all(entities("my phone number is " + " ".join(m)) for m in misreads)
+    # twelve digits after it stay audible (a phone number, a reference)
+    assert entities("my order number is 4 5 3 2 0 1 5 1 1 2 8 3") == []
