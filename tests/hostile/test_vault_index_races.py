@@ -105,6 +105,16 @@ def test_a_deletion_committing_over_a_re_redaction_destroys_it(make_store, make_
     nothing_decryptable(plain, rid)
 
 
+def re_redacted_under_the_primary_key(plain, rid) -> None:
+    """Both changes kept: generation 2's audio, every key wrapped by the primary KEK version."""
+    entry = plain.get(rid)
+    assert entry.detector_version == "dtmf-2" and entry.artifact("audio").generation == 2
+    assert readable(plain, rid) == {"audio": b"R" * 3000, "metadata": b"{}"}
+    primary, _ = plain.keys.primary()
+    assert {a.key_version for a in entry.artifacts} == {primary}
+    only_listed_objects(plain, rid)
+
+
 def test_a_re_wrap_committing_over_a_re_redaction_keeps_both(make_store, make_keys, clock):
     rid = None
     plain, held = vaults(make_store, make_keys, clock,
@@ -112,12 +122,7 @@ def test_a_re_wrap_committing_over_a_re_redaction_keeps_both(make_store, make_ke
     rid = stored(plain)
     plain.keys.rotate()
     held.rewrap(rid)
-    entry = plain.get(rid)
-    assert entry.detector_version == "dtmf-2" and entry.artifact("audio").generation == 2
-    assert readable(plain, rid) == {"audio": b"R" * 3000, "metadata": b"{}"}
-    primary, _ = plain.keys.primary()
-    assert {a.key_version for a in entry.artifacts} == {primary}
-    only_listed_objects(plain, rid)
+    re_redacted_under_the_primary_key(plain, rid)
 
 
 def test_a_re_redaction_committing_over_a_re_wrap_keeps_both(make_store, make_keys, clock):
@@ -126,12 +131,7 @@ def test_a_re_redaction_committing_over_a_re_wrap_keeps_both(make_store, make_ke
     rid = stored(plain)
     plain.keys.rotate()
     held.replace(rid, {"audio": io.BytesIO(b"R" * 3000)}, detector_version="dtmf-2")
-    entry = plain.get(rid)
-    assert entry.detector_version == "dtmf-2" and entry.artifact("audio").generation == 2
-    assert readable(plain, rid) == {"audio": b"R" * 3000, "metadata": b"{}"}
-    primary, _ = plain.keys.primary()
-    assert {a.key_version for a in entry.artifacts} == {primary}
-    only_listed_objects(plain, rid)
+    re_redacted_under_the_primary_key(plain, rid)
 
 
 def test_two_re_redactions_racing_keep_one_and_leave_no_orphan(make_store, make_keys, clock):

@@ -77,15 +77,11 @@ class S3Store:
             raise self._error("put_object", exc) from exc
 
     def read_versioned(self, name: str) -> tuple[bytes, str]:
+        response = self._get(name)
         try:
-            response = self._client.get_object(Bucket=self.bucket, Key=name)
             with contextlib.closing(response["Body"]) as body:
                 return body.read(), response["ETag"]
-        except ClientError as exc:
-            if _code(exc) in _MISSING:
-                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
-            raise self._error("get_object", exc) from exc
-        except BotoCoreError as exc:
+        except (ClientError, BotoCoreError) as exc:
             raise self._error("get_object", exc) from exc
 
     def replace_if(self, name: str, data: bytes, version: str) -> None:
@@ -100,16 +96,20 @@ class S3Store:
         except BotoCoreError as exc:
             raise self._error("put_object", exc) from exc
 
-    @contextlib.contextmanager
-    def reader(self, name: str) -> Iterator[BinaryIO]:
+    def _get(self, name: str) -> dict:
+        """``get_object``'s response; ObjectMissingError when there is no such object."""
         try:
-            body = self._client.get_object(Bucket=self.bucket, Key=name)["Body"]
+            return self._client.get_object(Bucket=self.bucket, Key=name)
         except ClientError as exc:
             if _code(exc) in _MISSING:
                 raise ObjectMissingError(f"{self.region} store has no object {name}") from None
             raise self._error("get_object", exc) from exc
         except BotoCoreError as exc:
             raise self._error("get_object", exc) from exc
+
+    @contextlib.contextmanager
+    def reader(self, name: str) -> Iterator[BinaryIO]:
+        body = self._get(name)["Body"]
         with contextlib.closing(body):
             yield io.BufferedReader(_BodyReader(body, self), buffer_size=1 << 20)  # type: ignore[misc]
 
