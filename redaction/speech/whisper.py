@@ -16,13 +16,10 @@ the first decode stays everywhere else (prompting every window invented digits i
 and lost digits of real speakers). Where even that writes too few, the network's run may
 stand in (``with_network_runs``).
 
-Timing of numbers: Whisper writes digit strings as numerals, often one token for many
-digits, and such a token's timestamp may cover a fraction of the time the digits took. A
-number word timed shorter than its digits take to say therefore spans from the end of the
-word before it to the start of the word after it (the piece's edge when there is none): the
-masker would rather cover a pause than leave a digit audible. Other number words keep
-their own times, a little widened (stretching every digit to its neighbours masked about
-twice as much other speech on the tune calls for one digit more).
+Timing of numbers (``timing``): a number word timed shorter than its digits take to say spans
+to its neighbouring words (Whisper's numeral tokens cover a fraction of the digits' time);
+where a number meets other words, its edge moves in to the speech (the piece's energy) so
+the masker's padding does not reach into the next speaker's words.
 """
 
 from __future__ import annotations
@@ -32,12 +29,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from redaction.numbers import atoms_of
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.network import DigitNetwork
+from redaction.speech.timing import Speech, digit_count, number_spans, says_number
 from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
-from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, Placed, SpanBuilder, fits, pack_offsets, to_call_time
+from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, SpanBuilder, fits, pack_offsets, to_call_time
 from redaction.words import TimedWord
 
 if TYPE_CHECKING:
@@ -50,26 +47,18 @@ class Windows(Protocol):
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]: ...
 
 
-#: Least time one digit takes to say; a number word Whisper timed shorter than its digits
-#: need is timed by its neighbours.
-SECONDS_PER_DIGIT = 0.3
-#: How far past its own timestamps any other number word reaches (never past a neighbour).
-EDGE_SLACK_S = 0.2
-
 #: What Whisper hears in pass 1 (CALLREC_WHISPER_HEARS): the regions the number gate passes, or
 #: every speech region (the gate's network cannot lose a digit of a voice it has never heard).
 HEARS = ("numbers", "speech")
 #: Whisper's input rate.
 WHISPER_RATE_HZ = 16000
-#: Atom kinds that make a word part of a number (its time comes from its neighbours).
-_NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred", "thousand", "month"})
 
 
 class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    version = "1"
+    version = "2"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -187,7 +176,7 @@ class WhisperRecognizer:
             return lo <= (w.start_s + w.end_s) / 2 <= hi
 
         taken = [w for w in prompted if over(w)]
-        if sum(_digit_count(w.text) for w in taken) < count:
+        if sum(digit_count(w.text) for w in taken) < count:
             return words
         by.update((id(w), piece) for w in taken)
         return sorted([w for w in words if not over(w)] + taken, key=lambda w: w.start_s)
@@ -208,8 +197,10 @@ class WhisperRecognizer:
             end_s = min(max(piece.start_s + word.end_s - where.offset_s, start_s), piece.end_s)
             by_piece[id(where)].append(TimedWord(start_s, end_s, word.text, word.probability))
         out: list[TimedWord] = []
-        for p in placed:
-            words = [w for w in _number_spans(_without_loops(by_piece[id(p)]), p) if _owned(w, p.piece)]
+        for p, (_, piece_audio) in zip(placed, pack):
+            speech = Speech.of(piece_audio, WHISPER_RATE_HZ, p.piece.start_s)
+            timed = number_spans(_without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech)
+            words = [w for w in timed if _owned(w, p.piece)]
             by.update((id(w), p.piece) for w in words)
             out += words
         return out
@@ -284,8 +275,7 @@ def _owned(word: TimedWord, piece: Piece) -> bool:
     return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
 
 
-def _says_number(text: str) -> bool:
-    return any(atom.kind in _NUMBER_KINDS for atom in atoms_of(text, 0))
+_says_number = says_number  # tools.evalcalls.diagnose imports it from here
 
 
 #: A run of this many number words the gate's network is sure of, over which Whisper wrote
@@ -338,7 +328,7 @@ def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tup
     for run in network_runs(network):
         a, b = run[0].start_s, run[-1].end_s
         inside = [w for w in words if w.start_s < b and w.end_s > a]
-        if len(run) >= REDECODE_RUN_WORDS and 2 * sum(_digit_count(w.text) for w in inside) < len(run):
+        if len(run) >= REDECODE_RUN_WORDS and 2 * sum(digit_count(w.text) for w in inside) < len(run):
             out.append((a, b, len(run)))
     return out
 
@@ -360,43 +350,12 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
                 or (len(run) >= NETWORK_WORDS_ONLY_RUN_WORDS and words_only)
                 or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):
             continue
-        if 2 * sum(_digit_count(w.text) for w in inside) < len(run):
+        if 2 * sum(digit_count(w.text) for w in inside) < len(run):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)
 
 
-def _digit_count(text: str) -> int:
-    """Digits a word says ("4111" 4, "forty" 2, "four" 1)."""
-    count = 0
-    for atom in atoms_of(text, 0):
-        if atom.kind == "digits":
-            count += len(str(atom.value))
-        elif atom.kind in ("unit", "repeat", "hundred", "thousand"):
-            count += 1
-        elif atom.kind in ("teen", "tens", "month"):
-            count += 2
-    return count
 
-
-def _number_spans(words: list[TimedWord], placed: Placed) -> list[TimedWord]:
-    """Words of one piece with number words re-timed (module docstring): a number word
-    shorter than its digits take to say (``SECONDS_PER_DIGIT`` each) spans from the end of
-    the word before it to the start of the word after it (the piece's edges when there is
-    none); any other number word reaches ``EDGE_SLACK_S`` further on both sides, never
-    past its neighbours."""
-    out = []
-    for k, w in enumerate(words):
-        if _says_number(w.text):
-            before = words[k - 1].end_s if k else placed.piece.start_s
-            after = words[k + 1].start_s if k + 1 < len(words) else placed.piece.end_s
-            if w.end_s - w.start_s < _digit_count(w.text) * SECONDS_PER_DIGIT:
-                start_s, end_s = min(w.start_s, before), max(w.end_s, after)
-            else:
-                start_s = min(w.start_s, max(before, w.start_s - EDGE_SLACK_S))
-                end_s = max(w.end_s, min(after, w.end_s + EDGE_SLACK_S))
-            w = TimedWord(max(0.0, start_s), end_s, w.text, w.confidence)
-        out.append(w)
-    return out
 
 
 class _Buffer:
