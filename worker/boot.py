@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,6 +78,16 @@ class OnDemand:
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         return self._make().recognize(blocks, rate_hz)
+
+    def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                        masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
+        """Verification of a masked output (``redaction.recognizer.Relistening``): through the
+        made recognizer's ``recognize_again`` when it has one (Whisper hears again only what
+        masking may have changed), else ``recognize`` (the built-in hears it whole). Without
+        this the pipeline's verification had Whisper hear every window a mask touched again."""
+        made = self._make()
+        again = getattr(made, "recognize_again", None)
+        return again(blocks, rate_hz, masked_s) if again is not None else made.recognize(blocks, rate_hz)
 
 
 def build_backends(settings: Settings, **changes: object) -> Backends:

@@ -42,3 +42,55 @@ def test_a_backend_handed_in_is_not_built(tmp_path):
     assert backends.recognizer is ears
     with pytest.raises(TypeError, match="no backend named 'transport'"):
         build_backends(Settings(data_dir=tmp_path), transport=object())
+
+
+class EarsAgain(Ears):
+    """Ears that can also hear a masked output again (``recognizer.Relistening``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.again: list[tuple[tuple[float, float], ...]] = []
+
+    def recognize_again(self, blocks, rate_hz, masked_s):
+        self.again.append(tuple(masked_s))
+        return iter(())
+
+
+def test_verification_reaches_the_made_recognizers_recognize_again(monkeypatch, tmp_path):
+    """The engine finds recognize_again on the on-demand wrapper and it reaches Whisper's (before:
+    the wrapper had none, and the pipeline's verification heard the whole masked output again)."""
+    made = []
+    monkeypatch.setattr(recognizers, "make_recognizer", lambda settings: made.append(EarsAgain()) or made[-1])
+    recognizer = build_backends(Settings(data_dir=tmp_path)).recognizer
+    assert list(recognizer.recognize_again(iter([]), 8000, [(1.0, 2.5), (4.0, 4.5)])) == []
+    assert [(ears.streams, ears.again) for ears in made] == [(0, [((1.0, 2.5), (4.0, 4.5))])]
+
+
+def test_a_made_recognizer_without_recognize_again_hears_the_output_whole(monkeypatch, tmp_path):
+    made = []
+    monkeypatch.setattr(recognizers, "make_recognizer", lambda settings: made.append(Ears()) or made[-1])
+    recognizer = build_backends(Settings(data_dir=tmp_path)).recognizer
+    assert list(recognizer.recognize_again(iter([]), 8000, [(1.0, 2.5)])) == []
+    assert [ears.streams for ears in made] == [1]  # a fresh one, through recognize
+
+
+def test_the_engine_verifies_through_the_wrapper_with_recognize_again(monkeypatch, tmp_path):
+    """redact_array with the built backends' recognizer: pass 1 through recognize, verification
+    of the masked output through recognize_again with exactly the masks it wrote."""
+    import numpy as np
+
+    from redaction.engine import redact_array
+    from redaction.words import TimedWord
+
+    class Card(EarsAgain):
+        def recognize(self, blocks, rate_hz):
+            for _ in blocks:
+                pass
+            return iter([TimedWord(1.0 + 0.4 * k, 1.3 + 0.4 * k, "four") for k in range(16)])
+
+    made = []
+    monkeypatch.setattr(recognizers, "make_recognizer", lambda settings: made.append(Card()) or made[-1])
+    recognizer = build_backends(Settings(data_dir=tmp_path)).recognizer
+    _, report = redact_array(np.zeros(12 * 8000, np.float32), 8000, recognizer=recognizer)
+    assert report.verified and len(report.masked) == 1
+    assert [ears.again for ears in made if ears.again] == [[report.masked]]
