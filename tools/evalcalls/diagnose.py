@@ -50,16 +50,26 @@ CLASSES = ("gate", "dropped", "as-words", "logic", "timing")
 
 
 class Recording:
-    """A recognizer that keeps what the one it wraps said, one list per pass."""
+    """A recognizer that keeps what the one it wraps said, one list per pass; verification
+    hears the masked output again as the pipeline has it do (``recognize_again``, when the
+    inner one has it), or whole (``whole_verify``: the pipeline before it did so)."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001 (any Recognizer)
+    def __init__(self, inner, whole_verify: bool = False) -> None:  # noqa: ANN001 (any Recognizer)
         self.inner, self.name, self.version = inner, inner.name, inner.version
         self.passes: list[list] = []
+        if not whole_verify and hasattr(inner, "recognize_again"):
+            self.recognize_again = self._again
 
     def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
+        return self._kept(self.inner.recognize(blocks, rate_hz))
+
+    def _again(self, blocks, rate_hz, masked_s):  # noqa: ANN001, ANN201
+        return self._kept(self.inner.recognize_again(blocks, rate_hz, masked_s))
+
+    def _kept(self, heard):  # noqa: ANN001, ANN201
         words: list = []
         self.passes.append(words)
-        for word in self.inner.recognize(blocks, rate_hz):
+        for word in heard:
             words.append(word)
             yield word
 
@@ -93,7 +103,8 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
     return "timing"
 
 
-def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "numbers") -> dict:  # noqa: ANN001
+def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "numbers",  # noqa: ANN001
+                  whole_verify: bool = False) -> dict:
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.engine import redact_array  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
@@ -102,7 +113,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
 
     import time  # noqa: PLC0415
 
-    recording = Recording(recognizer)
+    recording = Recording(recognizer, whole_verify)
     failed = False
     cpu0 = time.process_time()
     try:
@@ -160,7 +171,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
 _STATE: dict = {}
 
 
-def _init(options: dict, verify: bool, hears: str) -> None:
+def _init(options: dict, verify: bool, hears: str, whole_verify: bool = False) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
     from worker.calls.recognizers import make_recognizer  # noqa: PLC0415
@@ -178,16 +189,31 @@ def _init(options: dict, verify: bool, hears: str) -> None:
     from dataclasses import replace  # noqa: PLC0415
 
     _STATE.update(recognizer=recognizer, config=replace(config_from(settings), verify=verify), network=DigitNetwork(),
-                  hears=hears)
+                  hears=hears, whole_verify=whole_verify)
+
+
+def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecognizer)
+    """A WhisperRecognizer on a model loaded anew. CTranslate2 seeds each of its threads'
+    random generator once, at its first draw (``set_random_seed`` does not reseed it), so
+    Whisper's sampled fallback decodes depend on every window the model's thread decoded
+    before: with one model per process, a call's words depend on the calls the process
+    heard first (4 of 32 tune calls, seeds 13-14, differed between two orders). A model of
+    its own per call makes each call's words its own."""
+    from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
+    from redaction.speech.whisper_model import load_model  # noqa: PLC0415
+    from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
+
+    return WhisperRecognizer(FasterWhisperWindows(load_model(), **options), hears=hears)
 
 
 def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
-    item, options, verify, hears = job
+    item, options, verify, hears, whole_verify, fresh = job
     if not _STATE:
-        _init(options, verify, hears)
+        _init(options, verify, hears, whole_verify)
     voice, kind, seed, index = item
-    result = diagnose_call(make_call(voice, kind, seed, index), _STATE["recognizer"], _STATE["config"],
-                           _STATE["network"], hears)
+    recognizer = fresh_recognizer(hears, options) if fresh else _STATE["recognizer"]
+    result = diagnose_call(make_call(voice, kind, seed, index), recognizer, _STATE["config"],
+                           _STATE["network"], hears, _STATE["whole_verify"])
     result["classes"] = dict(result["classes"])
     return result
 
@@ -242,6 +268,11 @@ def main() -> int:
     ap.add_argument("--details", help="write one JSON line per lost unit here")
     ap.add_argument("--no-verify", dest="verify", action="store_false",
                     help="pass 1 only (about half the time; the engine's verification rounds add a little masking)")
+    ap.add_argument("--whole-verify", action="store_true",
+                    help="verification hears the masked output whole (the pipeline before it used recognize_again)")
+    ap.add_argument("--fresh-model", action="store_true",
+                    help="load Whisper anew for each call, so its words do not depend on the calls heard before "
+                         "(fresh_recognizer); about 0.5 s more per call")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
@@ -254,7 +285,7 @@ def main() -> int:
     kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
     items = [(v, kind, s, i) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
-    jobs = [(item, options, args.verify, args.hears) for item in items]
+    jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model) for item in items]
     results = []
     details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
     words = open(args.words, "w") if args.words else None  # noqa: SIM115

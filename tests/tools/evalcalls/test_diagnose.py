@@ -6,7 +6,7 @@ import json
 
 from redaction.words import TimedWord
 from tools.evalcalls.calls import Span
-from tools.evalcalls.diagnose import classify, seeds_of
+from tools.evalcalls.diagnose import Recording, classify, seeds_of
 from tools.evalcalls.rescore import masks_of, rescore
 
 R = 8000
@@ -49,3 +49,26 @@ def test_rescoring_pads_entities_like_the_engine_and_scores_the_truth(tmp_path):
     assert rows["all"][:4] == [16, 16, 1, 0] and rows["all"][4:6] == [1.0, 0.0]
     recorded = rescore([record], recorded=True)
     assert recorded["en-us"][:4] == [16, 4, 1, 1]  # 10.0-12.0 s: four digits masked, twelve audible
+
+
+class _Relistening:
+    name, version = "ears", "1"
+
+    def recognize(self, blocks, rate_hz):
+        return iter([TimedWord(1.0, 1.3, "four")])
+
+    def recognize_again(self, blocks, rate_hz, masked_s):
+        return iter([TimedWord(a, b, "again") for a, b in masked_s])
+
+
+def test_recording_verifies_as_the_pipeline_does_through_recognize_again():
+    recording = Recording(_Relistening())
+    assert [w.text for w in recording.recognize([], R)] == ["four"]
+    assert list(recording.recognize_again([], R, [(2.0, 3.0)])) == [TimedWord(2.0, 3.0, "again")]
+    assert [[w.text for w in words] for words in recording.passes] == [["four"], ["again"]]
+
+
+def test_recording_with_whole_verify_has_no_recognize_again():
+    assert not hasattr(Recording(_Relistening(), whole_verify=True), "recognize_again")
+    plain = type("Plain", (), {"name": "plain", "version": "1"})()  # no recognize_again: none to forward
+    assert not hasattr(Recording(plain), "recognize_again")
