@@ -7,6 +7,11 @@ of the word before it to the start of the word after it (the piece's edge when t
 none): the masker would rather cover a pause than leave a digit audible. Other number words
 keep their own times, a little widened (``EDGE_SLACK_S``, never past a neighbour).
 
+A number word timed longer than its digits could take at the slowest (``MAX_SECONDS_PER_DIGIT``
+each, plus ``STRETCH_SLACK_S``) was stretched by a decoding loop or a segment's end (seen: a
+"8," timed over 16 s of a card call): it keeps that long from its start, and the gate
+network's sure number words inside its own times (the network heard digits there).
+
 Silence at a number's outer edges: Whisper's word timestamps run into the pause after a
 phrase's last word (on the tune calls a run's last number word ended a median 0.23 s after
 its digit did) and a span stretched to a neighbour covers the pause before it; the masker's
@@ -26,6 +31,7 @@ of fsdd jackson's digits, digits Whisper wrote into "is").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +45,10 @@ from redaction.words import TimedWord
 SECONDS_PER_DIGIT = 0.3
 #: How far past its own timestamps any other number word reaches (never past a neighbour).
 EDGE_SLACK_S = 0.2
+#: Slowest a digit is said (the tune split's slowest voice reads a card at about 0.8 s a digit,
+#: group pauses included) and the slack on top: a number word timed longer is cut to that.
+MAX_SECONDS_PER_DIGIT = 1.0
+STRETCH_SLACK_S = 1.0
 #: Speech kept beyond the first and last speech frame of a number's outer edge (a digit's
 #: quiet onset and release are below the threshold).
 SPEECH_MARGIN_S = 0.08
@@ -107,16 +117,21 @@ class Speech:
         return self.start_s + int(a + loud[0]) * FRAME_S, self.start_s + int(a + loud[-1] + 1) * FRAME_S
 
 
-def number_spans(words: list[TimedWord], start_s: float, end_s: float,
-                 speech: Speech | None = None) -> list[TimedWord]:
+def number_spans(words: list[TimedWord], start_s: float, end_s: float, speech: Speech | None = None,
+                 network: Sequence[TimedWord] = ()) -> list[TimedWord]:
     """``words`` (one piece's, from ``start_s`` to ``end_s``, in time order) with number words
-    re-timed (module docstring); ``speech``: the piece's speech map (None: no trimming)."""
+    re-timed (module docstring); ``speech``: the piece's speech map (None: no trimming);
+    ``network``: number words the gate's network is sure of (a stretched word keeps them)."""
     numbers = [says_number(w.text) for w in words]
     out = []
     for k, w in enumerate(words):
         if not numbers[k]:
             out.append(w)
             continue
+        longest_s = digit_count(w.text) * MAX_SECONDS_PER_DIGIT + STRETCH_SLACK_S
+        if w.end_s - w.start_s > longest_s:
+            sure_s = [n.end_s for n in network if w.start_s <= n.start_s < w.end_s]
+            w = TimedWord(w.start_s, min(w.end_s, max([w.start_s + longest_s, *sure_s])), w.text, w.confidence)
         before = words[k - 1].end_s if k else start_s
         after = words[k + 1].start_s if k + 1 < len(words) else end_s
         if w.end_s - w.start_s < digit_count(w.text) * SECONDS_PER_DIGIT:

@@ -149,7 +149,7 @@ class WhisperRecognizer:
         end_s = max(p.end_s for p, _ in pack)
         mine = [w for w in network if any(p.start_s <= w.start_s < p.end_s for p, _ in pack)]
         network[:] = [w for w in network if w.start_s >= end_s]
-        words = self._transcribe(pack, by)
+        words = self._transcribe(pack, by, network=mine)
         for a, b, count in redecode_spans(words, mine):
             words = self._prompted(pack, words, (a, b, count), by)
         return with_network_runs(words, mine)
@@ -182,7 +182,9 @@ class WhisperRecognizer:
         return sorted([w for w in words if not over(w)] + taken, key=lambda w: w.start_s)
 
     def _transcribe(self, pack: list[tuple[Piece, np.ndarray]], by: dict[int, Piece],
-                    prompt: str | None = None) -> list[TimedWord]:
+                    prompt: str | None = None, network: Sequence[TimedWord] = ()) -> list[TimedWord]:
+        """Whisper's words for a pack on the call clock, number words timed (``timing``; ``network``:
+        the gate network's sure number words there, which a stretched word's span keeps)."""
         placed = pack_offsets([p for p, _ in pack])
         gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
         audio = np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
@@ -199,7 +201,7 @@ class WhisperRecognizer:
         out: list[TimedWord] = []
         for p, (_, piece_audio) in zip(placed, pack):
             speech = Speech.of(piece_audio, WHISPER_RATE_HZ, p.piece.start_s)
-            timed = number_spans(_without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech)
+            timed = number_spans(_without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech, network)
             words = [w for w in timed if _owned(w, p.piece)]
             by.update((id(w), p.piece) for w in words)
             out += words

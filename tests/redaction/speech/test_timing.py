@@ -1,12 +1,12 @@
-"""Number words' spans from Whisper's timestamps: neighbours, slack, silence trimmed at the edges."""
+"""Number words' spans from Whisper's timestamps: neighbours, slack, stretched words cut, silence trimmed at the edges."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from redaction.speech.timing import (EDGE_SLACK_S, FRAME_S, SPEECH_MARGIN_S, START_PAUSE_S, Speech, digit_count,
-                                     number_spans)
+from redaction.speech.timing import (EDGE_SLACK_S, FRAME_S, MAX_SECONDS_PER_DIGIT, SPEECH_MARGIN_S, START_PAUSE_S,
+                                     STRETCH_SLACK_S, Speech, digit_count, number_spans)
 from redaction.words import TimedWord
 
 
@@ -100,3 +100,26 @@ def test_the_speech_map_of_audio_follows_the_energy_detector() -> None:
     assert Speech.of(np.zeros(10, np.float32), rate, 0.0).within(0.0, 1.0) is None  # shorter than a frame
     silent = Speech.of(np.zeros(rate, np.float32), rate, 0.0)  # digital silence: under the absolute floor
     assert silent.within(0.0, 1.0) is None
+
+
+def test_a_number_word_stretched_past_its_slowest_keeps_that_long_from_its_start() -> None:
+    # A decoding loop timed "8," over 16 s: one digit takes at most MAX_SECONDS_PER_DIGIT.
+    words = [W(1.0, 1.5, "card"), W(2.0, 18.0, "8,"), W(18.2, 18.5, "thanks")]
+    longest_s = MAX_SECONDS_PER_DIGIT + STRETCH_SLACK_S
+    assert spans(number_spans(words, 0.0, 20.0)) == [
+        (1.0, 1.5), (round(2.0 - EDGE_SLACK_S, 3), round(2.0 + longest_s + EDGE_SLACK_S, 3)), (18.2, 18.5)]
+    # ... and its end then moves in to the speech like any other number's
+    speech = speech_map(0.0, 20.0, [(1.0, 1.5), (2.0, 2.5), (6.0, 18.5)])
+    assert spans(number_spans(words, 0.0, 20.0, speech))[1] == (1.8, round(2.5 + SPEECH_MARGIN_S, 3))
+
+
+def test_a_stretched_number_word_keeps_the_networks_sure_words_inside_it() -> None:
+    words = [W(1.0, 1.5, "card"), W(2.0, 18.0, "8,"), W(18.2, 18.5, "thanks")]
+    network = [W(2.1, 2.4, "eight"), W(9.0, 9.4, "four"), W(19.0, 19.3, "two")]  # the last is outside it
+    assert spans(number_spans(words, 0.0, 20.0, None, network))[1] == (1.8, round(9.4 + EDGE_SLACK_S, 3))
+
+
+def test_a_number_word_as_long_as_its_digits_take_at_the_slowest_keeps_its_times() -> None:
+    longest_s = 4 * MAX_SECONDS_PER_DIGIT + STRETCH_SLACK_S
+    words = [W(1.0, 1.5, "card"), W(2.0, 2.0 + longest_s, "4111"), W(9.0, 9.3, "thanks")]
+    assert spans(number_spans(words, 0.0, 10.0))[1] == (1.8, round(2.0 + longest_s + EDGE_SLACK_S, 3))
