@@ -9,8 +9,9 @@ An unsure decode is not decoded again (faster-whisper's log-probability test is 
 tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
 samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
 times the cost where a loop already cost the most), and no decode writes more than
-``MAX_NEW_TOKENS``. The sampling
-generator is seeded before every window, so a recording redacts the same way every time.
+``MAX_NEW_TOKENS``. The seed is set before every window, but CTranslate2 seeds each thread's
+generator only at that thread's first draw: a fallback decode's sample depends on the windows
+the model's thread decoded before (a process's earlier calls), not on its window alone.
 No voice-activity filter: the number gate chose the audio.
 
 A decode may be prompted (``words(audio, prompt=...)``): Whisper is told the prompt came before
