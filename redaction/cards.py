@@ -13,6 +13,8 @@ DTMF digits as one-character words) in three steps:
    one card only when card words, the agent's ask or both checks say so. Shorter runs are an
    expiry date or a security code when context words say so, when they answer the agent's
    ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card.
+   An entity's digits are masked apart where real words part them for long enough
+   (``_spoken_apart``): the words stay audible unless one may be a digit misheard.
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run led in by a harmless word ("order number",
@@ -32,7 +34,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.5"
+VERSION = "1.6"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -106,6 +108,18 @@ MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
 #: Real words between two runs of a card chain that are speech, not a misheard digit or two.
 SPOKEN_BETWEEN_WORDS = 3
+#: An entity's words are masked apart where at least SPOKEN_APART_WORDS real words part two
+#: of its digit words and at least SPOKEN_APART_S seconds lie between those digits ("4 5 3 2,
+#: that's fine, 1 2 2 7": the padding masks 0.55 s of a gap), none of the words a digit
+#: misheard (DIGIT_SOUNDALIKES, a lone letter, a number word, an unidentified word).
+SPOKEN_APART_WORDS = 2
+SPOKEN_APART_S = 0.8
+#: Words a recognizer writes for a digit it misheard ("for", "to", "won", "ate", "hide one").
+DIGIT_SOUNDALIKES = frozenset({
+    "o", "owe", "oh", "won", "wan", "want", "to", "too", "tu", "tue", "tree", "free", "three", "for", "fore", "four",
+    "fall", "far", "fine", "fife", "hive", "hide", "five", "sex", "sick", "sicks", "seeks", "six", "heaven", "seven",
+    "ate", "hate", "eight", "aid", "nein", "nine", "mine", "none", "nun", "zero", "hero", "ten", "tin", "teen",
+})  # fmt: skip
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
@@ -113,6 +127,9 @@ MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
 MIN_REPEATED_NUMERAL_DIGITS = 3
 
+
+#: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
+_EPS_S = 1e-9
 
 _Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
 
@@ -159,10 +176,49 @@ def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
     found: list[Entity] = []
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
+    found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
         key=lambda e: e.start_s,
     )
+
+
+def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: _Times) -> list[Entity]:
+    """``entity`` in parts, parted where words that cannot be a digit lie between two of its
+    digit words (``words``: in time order, the entity's indices into them): "and the code
+    is", "that's right" stay audible; a gap of fewer than SPOKEN_APART_WORDS real words,
+    shorter than SPOKEN_APART_S, or holding a word that may be a misheard digit stays masked."""
+    indices = sorted(entity.words)
+    parts = [[indices[0]]]
+    for a, b in zip(indices, indices[1:]):
+        if _spoken_gap(words[a + 1 : b]) and times[b][0] - times[a][1] >= SPOKEN_APART_S - _EPS_S:
+            parts.append([])
+        parts[-1].append(b)
+    if len(parts) == 1:
+        return [entity]
+    return [Entity(entity.entity, min(times[w][0] for w in part), max(times[w][1] for w in part), entity.confidence,
+                   tuple(part)) for part in parts]
+
+
+def _spoken_gap(between: Sequence[TimedWord]) -> bool:
+    """At least SPOKEN_APART_WORDS real words and nothing that may be a misheard digit."""
+    real = 0
+    for word in between:
+        if word.text == UNKNOWN_WORD:
+            return False
+        atoms = atoms_of(word.text, 0)
+        if any(a.kind not in ("other", "filler") for a in atoms):
+            return False
+        if _soundalike(_plain(word.text)) or any(_soundalike(_plain(part)) for part in word.text.split()):
+            return False
+        if any(a.kind == "other" for a in atoms):
+            real += 1
+    return real >= SPOKEN_APART_WORDS
+
+
+def _soundalike(word: str) -> bool:
+    """A word that may be a digit misheard: a DIGIT_SOUNDALIKES word or a lone letter ("X")."""
+    return word in DIGIT_SOUNDALIKES or len(word) == 1
 
 
 def _ask_of(word: str) -> str | None:

@@ -371,3 +371,58 @@ def test_a_card_length_run_after_a_harmless_lead_is_masked_even_when_it_does_not
     assert all(entities("my phone number is " + " ".join(m)) for m in misreads)
     # twelve digits after it stay audible (a phone number, a reference)
     assert entities("my order number is 4 5 3 2 0 1 5 1 1 2 8 3") == []
+
+
+def _card_with_between(*between: tuple[float, float, str], resume_s: float = 2.6) -> list[TimedWord]:
+    """"card 4532 0151 <between> 1283 0366": a valid card (both checks) read in two halves."""
+    return [TimedWord(0.0, 0.4, "card"), TimedWord(0.5, 1.0, "4532"), TimedWord(1.1, 1.6, "0151"),
+            *(TimedWord(a, b, t) for a, b, t in between),
+            TimedWord(resume_s, resume_s + 0.5, "1283"), TimedWord(resume_s + 0.6, resume_s + 1.1, "0366")]
+
+
+def spans(words: list[TimedWord]) -> list[tuple[str, float, float, tuple[int, ...]]]:
+    return [(e.entity, e.start_s, e.end_s, e.words) for e in find_entities(words)]
+
+
+def test_real_words_between_the_runs_of_one_card_stay_audible() -> None:
+    # 1.0 s between the digits, "that's right" said in it: masked apart, the words audible
+    words = _card_with_between((1.8, 2.1, "that's"), (2.1, 2.4, "right"))
+    assert spans(words) == [(CARD_NUMBER, 0.5, 1.6, (1, 2)), (CARD_NUMBER, 2.6, 3.7, (5, 6))]
+    assert [e.confidence for e in find_entities(words)] == [0.99, 0.99]
+    # a filler ("and") is no real word but does not keep the gap masked either
+    words = _card_with_between((1.7, 1.8, "and"), (1.8, 2.1, "that's"), (2.1, 2.4, "right"))
+    assert spans(words) == [(CARD_NUMBER, 0.5, 1.6, (1, 2)), (CARD_NUMBER, 2.6, 3.7, (6, 7))]
+
+
+def test_a_gap_that_may_hold_a_misheard_digit_stays_masked() -> None:
+    whole = [(CARD_NUMBER, 0.5, 3.7, (1, 2, 5, 6))]
+    # "for", "to", "ate", "fine" and a lone letter may be a digit Whisper wrote as a word
+    for word in ["for", "to", "too", "won", "ate", "fine", "hide", "X"]:
+        assert spans(_card_with_between((1.8, 2.1, "that's"), (2.1, 2.4, word))) == whole, word
+        assert spans(_card_with_between((1.8, 2.1, word), (2.1, 2.4, "right"))) == whole, word
+    # so may a word the recognizer could not identify
+    assert spans(_card_with_between((1.8, 2.1, "that's"), (2.1, 2.4, "<other>"))) == whole
+    # one real word alone (a digit misheard: "4 pigs 1"), with or without a filler
+    assert spans(_card_with_between((1.8, 2.1, "okay"))) == [(CARD_NUMBER, 0.5, 3.7, (1, 2, 4, 5))]
+    assert spans(_card_with_between((1.8, 2.1, "and"), (2.1, 2.4, "okay"))) == [(CARD_NUMBER, 0.5, 3.7, (1, 2, 5, 6))]
+
+
+def test_a_gap_shorter_than_the_padding_stays_masked() -> None:
+    # 0.7 s between the digits: the padding masks nearly all of it, so the card stays whole
+    words = _card_with_between((1.65, 1.9, "that's"), (1.9, 2.2, "right"), resume_s=2.3)
+    assert spans(words) == [(CARD_NUMBER, 0.5, 3.4, (1, 2, 5, 6))]
+    words = _card_with_between((1.65, 1.9, "that's"), (1.9, 2.2, "right"), resume_s=2.4)  # 0.8 s
+    assert spans(words) == [(CARD_NUMBER, 0.5, 1.6, (1, 2)), (CARD_NUMBER, 2.4, 3.5, (5, 6))]
+
+
+def test_words_between_the_digits_of_an_expiry_date_stay_audible_but_no_digit_does() -> None:
+    # the card read on into its expiry date, "that is right" said inside the date
+    text = "card 4532 0151 1283 0366 1 2 that is right 2 7 thanks"
+    words = timed(text)
+    found = find_entities(words)
+    assert [(e.entity, " ".join(words[i].text for i in e.words)) for e in found] == [
+        (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "1 2"), (EXPIRY, "2 7")]
+    assert [(e.start_s, e.end_s) for e in found] == [(0.4, 1.9), (2.0, 2.7), (4.0, 4.7)]
+    masked = [(e.start_s, e.end_s) for e in found]
+    for w in words:
+        assert any(a <= w.start_s < b for a, b in masked) == w.text.isdigit(), w.text
