@@ -296,8 +296,16 @@ NETWORK_WORDS_ONLY_RUN_WORDS = 4
 
 
 #: Whisper decodes again, prompted with ``PROMPT``, the time of a run of this many number
-#: words the gate's network is sure of over which it wrote fewer than half as many digits.
+#: words the gate's network is sure of over which it wrote fewer than half as many digits,
+#: and of a run of ``NETWORK_RUN_WORDS`` (a card) over which it wrote fewer digits than the
+#: run has words and other words amid them, at least ``REDECODE_OTHER_SHARE`` as many as the
+#: run has ("time for two, I'm one year only a row six"). Short by a digit with no such words,
+#: Whisper had most often written a phone number's repeated digits as one ("33" as "3"), and
+#: the prompted decode wrote it as a card ("my card. 0761133963333"). Runs of three over
+#: which it wrote no digit (an expiry, a code: "Nero Heaven's ash") were tried and not kept:
+#: the prompted decode wrote digits into the keyed-card demo sample's speech.
 REDECODE_RUN_WORDS = 4
+REDECODE_OTHER_SHARE = 1 / 3
 #: The prompted decode hears this much before the run and after it ...
 REDECODE_BEFORE_S = 3.0
 REDECODE_AFTER_S = 1.0
@@ -323,14 +331,18 @@ def network_runs(network: list[TimedWord]) -> list[list[TimedWord]]:
 
 
 def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tuple[float, float, int]]:
-    """(start_s, end_s, number words) of each run of ``REDECODE_RUN_WORDS`` or more of the network's number
-    words over which ``words`` (Whisper's: any word overlapping the run, a numeral timed by
-    its neighbours too) say fewer than half as many digits."""
+    """(start_s, end_s, number words) of each of the network's runs that Whisper decodes again
+    (``REDECODE_RUN_WORDS``): by the digits ``words`` (Whisper's: any word overlapping the
+    run, a numeral timed by its neighbours too) say over it, and the other words among them
+    (those whose middle lies in the run)."""
     out = []
     for run in network_runs(network):
         a, b = run[0].start_s, run[-1].end_s
         inside = [w for w in words if w.start_s < b and w.end_s > a]
-        if len(run) >= REDECODE_RUN_WORDS and 2 * sum(digit_count(w.text) for w in inside) < len(run):
+        digits = sum(digit_count(w.text) for w in inside)
+        others = sum(not says_number(w.text) and a <= (w.start_s + w.end_s) / 2 <= b for w in inside)
+        if ((len(run) >= REDECODE_RUN_WORDS and 2 * digits < len(run))
+                or (len(run) >= NETWORK_RUN_WORDS and digits < len(run) and others >= REDECODE_OTHER_SHARE * len(run))):
             out.append((a, b, len(run)))
     return out
 

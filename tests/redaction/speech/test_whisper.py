@@ -315,7 +315,7 @@ def test_a_run_the_network_is_sure_of_and_whisper_wrote_no_digits_over_is_decode
     monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
     # one window: pieces 7-16 s (at 0 s), 37-45 s (at 9.5 s), 67-76 s (at 18 s)
     first = [Word(1.0, 1.5, "hello"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"), Word(6.0, 6.4, "thanks"),
-             Word(12.7, 13.1, "sure"), Word(21.2, 21.6, "61"), Word(21.6, 22.0, "18")]
+             Word(12.7, 13.1, "5"), Word(21.2, 21.6, "61"), Word(21.6, 22.0, "18")]
     # The prompted decode hears 7.2-12.35 s (3 s before the run, 1 s after): it invents a digit
     # in the greeting (7.5 s) and writes one after the run's slack (12.2 s): neither is taken.
     prompted = [Word(0.3, 0.7, "5"), Word(3.0, 3.35, "4"), Word(3.4, 3.75, "2"), Word(3.8, 4.15, "7"),
@@ -326,7 +326,7 @@ def test_a_run_the_network_is_sure_of_and_whisper_wrote_no_digits_over_is_decode
     assert model.windows[1] == round((12.35 - 7.2) * WHISPER_RATE_HZ)
     assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
         ("hello", 8.0, 8.5), ("4", 10.0, 10.6), ("2", 10.55, 11.0), ("7", 10.95, 11.4), ("1", 11.35, 11.95),
-        ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6), ("61", 67.0, 70.6), ("18", 70.6, 76.0)]
+        ("thanks", 13.0, 13.4), ("5", 40.0, 40.8), ("61", 67.0, 70.6), ("18", 70.6, 76.0)]
 
 
 def test_a_prompted_decode_writing_fewer_digits_than_the_run_has_words_changes_nothing(monkeypatch) -> None:
@@ -348,16 +348,31 @@ def test_a_prompted_decode_writing_fewer_digits_than_the_run_has_words_changes_n
         ("for", 10.2, 10.6), ("one", 10.6, 11.5), ("thanks", 13.0, 13.4)]
 
 
-def test_runs_decoded_again_are_the_networks_runs_of_four_over_which_whisper_wrote_under_half_the_digits() -> None:
+def test_runs_decoded_again_are_the_networks_runs_over_which_whisper_wrote_too_few_digits() -> None:
     from redaction.speech.whisper import redecode_spans
     from redaction.words import TimedWord
 
     six = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, "two") for k in range(6)]  # 1.0-2.75 s
     assert redecode_spans([], six) == [(1.0, 2.75, 6)]
     assert redecode_spans([TimedWord(1.2, 1.6, "2"), TimedWord(1.6, 2.0, "hide")], six) == [(1.0, 2.75, 6)]
-    assert redecode_spans([TimedWord(1.2, 1.6, "24"), TimedWord(1.6, 2.0, "two")], six) == []  # 3 of 6
+    # a run of six (a card): fewer digits than its words, with other words amid them (at least
+    # a third as many as the run has: "time for two, I'm one year only a row six")
+    amid = [TimedWord(1.0, 1.2, "time"), TimedWord(1.2, 1.4, "for"), TimedWord(1.4, 1.6, "24")]
+    assert redecode_spans(amid + [TimedWord(1.6, 2.0, "two"), TimedWord(2.0, 2.2, "row")], six) == [(1.0, 2.75, 6)]
+    assert redecode_spans(amid + [TimedWord(1.6, 2.0, "two")], six) == [(1.0, 2.75, 6)]
+    # one other word only: Whisper most often wrote repeated digits as one (a phone number's
+    # "33" as "3"), and the prompted decode wrote them as a card ("my card. 0761133963333")
+    assert redecode_spans([TimedWord(1.0, 1.2, "is"), TimedWord(1.2, 1.6, "2468")], six) == []
+    assert redecode_spans([TimedWord(1.2, 1.6, "24"), TimedWord(1.6, 2.0, "two")], six) == []
+    # other words outside the run do not count
+    assert redecode_spans([TimedWord(0.2, 0.6, "time"), TimedWord(0.6, 0.9, "for"), TimedWord(1.2, 1.6, "24"),
+                           TimedWord(1.6, 2.0, "two")], six) == []
+    assert redecode_spans(amid[:2] + [TimedWord(1.4, 2.0, "2468"), TimedWord(2.0, 2.6, "two two")], six) == []
+    five = six[:5]  # of fewer: under half of them
+    assert redecode_spans([TimedWord(1.2, 1.6, "246"), TimedWord(1.6, 2.0, "hide")], five) == []
+    assert redecode_spans([TimedWord(1.2, 1.6, "2"), TimedWord(1.6, 2.0, "hide")], five) == [(1.0, 2.45, 5)]
     assert redecode_spans([TimedWord(3.0, 3.4, "hide")], six) == [(1.0, 2.75, 6)]  # a word outside the run
-    assert redecode_spans([], six[:3]) == []
+    assert redecode_spans([TimedWord(1.0, 1.6, "Nero"), TimedWord(1.6, 1.8, "ash")], six[:3]) == []
     # two runs apart by more than NETWORK_RUN_GAP_S
     later = [TimedWord(10.0 + 0.3 * k, 10.25 + 0.3 * k, "one") for k in range(4)]
     assert redecode_spans([TimedWord(10.0, 10.5, "1234")], six + later) == [(1.0, 2.75, 6)]
