@@ -291,8 +291,12 @@ NETWORK_RUN_GAP_S = 1.5
 NETWORK_ANSWER_WORDS = 3
 NETWORK_SESSION_S = 30.0
 #: A shorter run of this many is taken where Whisper wrote words over it but no number word
-#: at all (it heard a voice's digits as words, "hide fun" for "five one": whole cards lost).
-NETWORK_WORDS_ONLY_RUN_WORDS = 4
+#: (it heard a voice's digits as words, "hide fun" for "five one": whole cards lost; "Nero
+#: Heaven's ash" for an expiry, "lonely map" for a code). The card logic decides whether such
+#: a short run is card data (after a card, or asked for). Was 4. Runs of two, and runs
+#: Whisper wrote nothing over, were tried and not kept: the network hears "zero eight" in
+#: other speech, and the keyed-card demo sample then had speech masked as card data.
+NETWORK_WORDS_ONLY_RUN_WORDS = 3
 
 
 #: Whisper decodes again, prompted with ``PROMPT``, the time of a run of this many number
@@ -350,7 +354,7 @@ def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tup
 def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
     """``words`` (Whisper's, call clock) with the network's long runs standing in where
     Whisper heard fewer than half their digits, and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
-    or more where Whisper wrote only other words."""
+    or more where Whisper wrote other words but no number word."""
     runs = network_runs(network)
     out = list(words)
     long_end_s = -np.inf
@@ -359,7 +363,8 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
         inside = [w for w in out if a <= (w.start_s + w.end_s) / 2 <= b]
         if len(run) >= NETWORK_RUN_WORDS:
             long_end_s = run[-1].end_s
-        words_only = bool(inside) and not any(_says_number(w.text) for w in inside)
+        # no number word over the run (a numeral timed by its neighbours may reach over it)
+        words_only = bool(inside) and not any(_says_number(w.text) for w in out if w.start_s < b and w.end_s > a)
         if not (len(run) >= NETWORK_RUN_WORDS
                 or (len(run) >= NETWORK_WORDS_ONLY_RUN_WORDS and words_only)
                 or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):

@@ -166,20 +166,32 @@ def test_the_networks_runs_stand_in_where_whisper_heard_words_but_no_digits() ->
     card = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, d) for k, d in enumerate("three two one four five six".split())]
     code = [TimedWord(20.0 + 0.3 * k, 20.25 + 0.3 * k, d) for k, d in enumerate("seven three one".split())]
     lone = [TimedWord(60.0 + 0.3 * k, 60.25 + 0.3 * k, d) for k, d in enumerate("four four".split())]
+    one = [TimedWord(70.0, 70.25, "four")]
     words_only = [TimedWord(80.0, 80.6, "hide"), TimedWord(80.6, 81.0, "fun")]  # over a run of four
     four = [TimedWord(80.0 + 0.3 * k, 80.25 + 0.3 * k, d) for k, d in enumerate("four two seven one".split())]
-    out = with_network_runs(whisper, card + code + lone)
+    out = with_network_runs(whisper, card + code + lone + one)
+    # Whisper wrote nothing over the run of two ("four four"): it stays out, as a lone word does
     assert [w.text for w in out] == ["card", *"three two one four five six".split(), "thanks", "seven", "three", "one"]
+    assert with_network_runs([TimedWord(60.0, 60.5, "for")], lone) == [TimedWord(60.0, 60.5, "for")]
     # where Whisper wrote the digits itself, its words stay
     digits = [TimedWord(1.0 + 0.3 * k, 1.25 + 0.3 * k, str(k)) for k in range(6)]
     assert with_network_runs(digits, card) == digits
-    # a run of four where Whisper wrote only other words stands in too; of three, or where
-    # Whisper wrote nothing or a number, it does not
+    # a run of three or more where Whisper wrote only other words stands in too; of two
+    # (the network hears "zero eight" in other speech), or where Whisper wrote nothing, not
+    # ("Nero Heaven's ash" over an expiry, "lonely map" over a code: the card logic decides
+    # whether such a short run is card data); where Whisper wrote a number, it does not
     assert with_network_runs(words_only, four) == four
-    assert with_network_runs(words_only, four[:3]) == words_only
+    assert with_network_runs(words_only, four[:3]) == four[:3]
+    assert with_network_runs(words_only, four[:2]) == words_only
+    assert with_network_runs(words_only, four[:1]) == words_only
     assert with_network_runs([], four) == []
     assert with_network_runs([words_only[0], TimedWord(80.6, 81.0, "one")], four) == [words_only[0],
                                                                                       TimedWord(80.6, 81.0, "one")]
+    heard_one = [TimedWord(80.0, 80.2, "hide"), TimedWord(80.25, 80.5, "one")]
+    assert with_network_runs(heard_one, four[:3]) == heard_one
+    # a numeral timed by its neighbours reaching over the run (its middle far from it) was heard
+    stretched = [TimedWord(77.0, 80.3, "42"), TimedWord(80.4, 80.6, "hide")]
+    assert with_network_runs(stretched, four[:3]) == stretched
 
 
 def test_window_options_override_the_transcribe_defaults() -> None:
@@ -248,7 +260,7 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
         return tuple(TimedWord(start_s + 0.3 * k, start_s + 0.3 * k + 0.25, t) for k, t in enumerate(texts.split()))
 
     card = run(10.2, "four two seven one")  # Whisper: "hide fun" over it (a voice's digits as words)
-    short = run(40.2, "five five one")  # three words: Whisper's "sure" stays
+    short = run(40.2, "five five one")  # three words: stands in for Whisper's "sure" (the card logic decides)
     heard = run(70.2, "six one one eight")  # Whisper wrote a digit over it: its words stay
     ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card), GatedRegion(40.0, 42.0, 0.9, short),
                             GatedRegion(70.0, 73.0, 0.9, heard)]
@@ -263,8 +275,8 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
     assert model.prompts == [None, whisper_module.PROMPT, whisper_module.PROMPT]
     assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
         ("please", 9.0, 9.5), ("four", 10.2, 10.45), ("two", 10.5, 10.75), ("seven", 10.8, 11.05),
-        ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("sure", 40.2, 40.6),
-        ("in", 70.2, 70.4), ("4", 70.4, 71.0), ("please", 71.0, 71.3)]
+        ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("five", 40.2, 40.45), ("five", 40.5, 40.75),
+        ("one", 40.8, 41.05), ("in", 70.2, 70.4), ("4", 70.4, 71.0), ("please", 71.0, 71.3)]
 
 
 def test_hearing_all_speech_sends_every_region_with_context_though_the_gate_passes_none() -> None:
