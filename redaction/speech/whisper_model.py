@@ -89,35 +89,13 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
     directory = model_dir or default_model_dir()
     files = read_checked(directory, expected_sha256)
     class TrimmedWhisperModel(WhisperModel):
-        """Encodes a window without most of its zero padding (``trim_padding``); its decoder
-        can be made anew (``renew_decoder``)."""
+        """Encodes a window without most of its zero padding (``trim_padding``)."""
 
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
-        def renew_decoder(self) -> None:
-            """Replace the CTranslate2 model with a new one made from the same checked bytes.
-
-            CTranslate2 seeds a thread's random generator once, at that thread's first draw
-            (``set_random_seed`` does not reseed it), and a model decodes on threads of its
-            own: after a sampled decode, the next one would start from where that one left
-            the generator. A new model has new threads, so its first sample starts from the
-            seed again (about 0.3 CPU s)."""
-            self.model = _ctranslate2_model(directory, files)
-
     try:
         return TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
                                    num_workers=1, local_files_only=True, files=files)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise RedactionError(f"cannot load the Whisper model from {directory}: {type(exc).__name__}") from exc
-
-
-def _ctranslate2_model(directory: Path, files: dict[str, bytes]):  # noqa: ANN202 (ctranslate2.models.Whisper)
-    """The CTranslate2 Whisper model ``load_model`` makes (faster-whisper's arguments), from checked bytes."""
-    import ctranslate2
-
-    try:
-        return ctranslate2.models.Whisper(str(directory), device="cpu", compute_type=COMPUTE_TYPE,
-                                          intra_threads=CPU_THREADS, inter_threads=1, files=files)
     except (RuntimeError, ValueError, OSError) as exc:
         raise RedactionError(f"cannot load the Whisper model from {directory}: {type(exc).__name__}") from exc

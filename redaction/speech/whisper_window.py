@@ -10,12 +10,8 @@ tune calls those decodes took about 18 % of the whole redaction's time. A fallba
 samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
 times the cost where a loop already cost the most), and no decode writes more than
 ``MAX_NEW_TOKENS``. The seed is set before every window, but CTranslate2 seeds each thread's
-generator only at that thread's first draw, so a sample would depend on the windows the
-model's threads decoded before (a process's earlier calls: on the tune calls, 4 of 32 calls'
-words changed with the order a process heard them in). After a window that sampled, the
-model's decoder is made anew (``renew_decoder``: about 0.3 CPU s, after roughly one window
-in fifteen), and windows are transcribed one at a time: every window's words depend on its
-samples alone, whatever the process heard before or beside it.
+generator only at that thread's first draw: a fallback decode's sample depends on the windows
+the model's thread decoded before (a process's earlier calls), not on its window alone.
 No voice-activity filter: the number gate chose the audio.
 
 A decode may be prompted (``words(audio, prompt=...)``): Whisper is told the prompt came before
@@ -71,8 +67,7 @@ class FasterWhisperWindows:
         self._model = model
         self._options = options
         self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
-        self._lock = threading.Lock()  # the cache
-        self._decoding = threading.Lock()  # one window at a time: the generator's draws in order
+        self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         """``audio``'s words; ``prompt``: the text Whisper is told came before it (None: none)."""
@@ -85,8 +80,7 @@ class FasterWhisperWindows:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
-        with self._decoding:
-            words = self._transcribe(x, prompt)
+        words = self._transcribe(x, prompt)
         with self._lock:
             self._cache[key] = words
             while len(self._cache) > CACHE_WINDOWS:
@@ -103,11 +97,6 @@ class FasterWhisperWindows:
         if prompt is not None:
             options["initial_prompt"] = prompt
         segments, _ = self._model.transcribe(audio, **{**options, **self._options})
-        segments = list(segments)
-        if any(segment.temperature for segment in segments):
-            renew = getattr(self._model, "renew_decoder", None)
-            if renew is not None:  # a model not made by whisper_model.load_model (tests) has none
-                renew()
         return [
             WindowWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
             for segment in segments for w in (segment.words or ()) if w.word.strip()

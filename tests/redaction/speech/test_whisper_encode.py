@@ -59,29 +59,3 @@ def test_fallback_decodes_sample_one_hypothesis_and_every_decode_is_bounded() ->
     assert FasterWhisperWindows(Model()).words(np.zeros(16000, np.float32)) == []
     assert Model.kwargs["best_of"] == 1 and Model.kwargs["max_new_tokens"] == MAX_NEW_TOKENS == 200
     assert Model.kwargs["beam_size"] == 1 and Model.kwargs["temperature"] == [0.0, 0.2, 0.4, 0.6]
-
-
-def test_the_decoder_is_renewed_after_a_window_that_sampled_and_only_then() -> None:
-    # Whisper's words must depend on a window alone, not on the windows a process heard before.
-    from types import SimpleNamespace
-
-    from redaction.speech.whisper_window import FasterWhisperWindows
-
-    class Model:
-        def __init__(self) -> None:
-            self.temperatures: list[float] = []
-            self.renewed = 0
-
-        def transcribe(self, audio, **kwargs):
-            word = SimpleNamespace(start=0.1, end=0.4, word=" four", probability=0.9)
-            return iter([SimpleNamespace(temperature=self.temperatures.pop(0), words=[word])]), None
-
-        def renew_decoder(self) -> None:
-            self.renewed += 1
-
-    model = Model()
-    windows = FasterWhisperWindows(model)
-    model.temperatures = [0.0, 0.4, 0.0]
-    texts = [[w.text for w in windows.words(np.full(16000, k, np.float32))] for k in (0.1, 0.2, 0.3)]
-    assert texts == [["four"]] * 3
-    assert model.renewed == 1  # after the window decoded at 0.4, not after the greedy ones
