@@ -175,7 +175,10 @@ class WhisperRecognizer:
         def over(w: TimedWord) -> bool:
             return lo <= (w.start_s + w.end_s) / 2 <= hi
 
-        taken = [w for w in prompted if over(w)]
+        # only its number words: the prompt's own words ("Card number", "Expiry", "Security
+        # code") are what it primed Whisper to write, and one written amid a card's digits
+        # parted it into two runs after an expiry word, neither of them card data
+        taken = [w for w in prompted if over(w) and says_number(w.text)]
         if sum(digit_count(w.text) for w in taken) < count:
             return words
         by.update((id(w), piece) for w in taken)

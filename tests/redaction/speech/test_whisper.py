@@ -341,6 +341,25 @@ def test_a_run_the_network_is_sure_of_and_whisper_wrote_no_digits_over_is_decode
         ("thanks", 13.0, 13.4), ("5", 40.0, 40.8), ("61", 67.0, 70.6), ("18", 70.6, 76.0)]
 
 
+def test_a_prompted_decode_gives_only_its_number_words_not_the_prompt_s_own(monkeypatch) -> None:
+    # Seen on a tune call: primed by the prompt, Whisper wrote "Expiry" amid a card's digits,
+    # which parted the card into two runs after an expiry word; the card logic masked none.
+    from redaction.speech.gate import GatedRegion
+    from redaction.words import TimedWord
+    from tests.redaction.speech.test_whisper_again import ScriptedGate
+
+    card = tuple(TimedWord(10.2 + 0.3 * k, 10.45 + 0.3 * k, t) for k, t in enumerate("four two seven one".split()))
+    ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card)]
+    monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
+    first = [Word(1.0, 1.5, "hello"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"), Word(6.0, 6.4, "thanks")]
+    prompted = [Word(3.0, 3.35, "4"), Word(3.4, 3.75, "2"), Word(3.75, 3.75, "Expiry"), Word(3.8, 4.15, "7"),
+                Word(4.2, 4.55, "1")]
+    model = ScriptedModel([first, prompted])
+    words = list(WhisperRecognizer(model).recognize(blocks(np.zeros(20 * RATE, np.float32)), RATE))
+    assert model.prompts == [None, whisper_module.PROMPT]
+    assert [w.text for w in words] == ["hello", "4", "2", "7", "1", "thanks"]
+
+
 def test_a_prompted_decode_writing_fewer_digits_than_the_run_has_words_changes_nothing(monkeypatch) -> None:
     from redaction.speech.gate import GatedRegion
     from redaction.words import TimedWord
