@@ -175,10 +175,11 @@ class WhisperRecognizer:
         def over(w: TimedWord) -> bool:
             return lo <= (w.start_s + w.end_s) / 2 <= hi
 
-        # only its number words: the prompt's own words ("Card number", "Expiry", "Security
-        # code") are what it primed Whisper to write, and one written amid a card's digits
-        # parted it into two runs after an expiry word, neither of them card data
-        taken = [w for w in prompted if over(w) and says_number(w.text)]
+        # without the prompt's own words ("Card number", "Expiry", "Security code"): it primed
+        # Whisper to write them, and one written amid a card's digits parted it into two runs
+        # after an expiry word, neither of them card data (other words stay: "phone" before a
+        # number keeps it audible)
+        taken = [w for w in prompted if over(w) and _plain(w.text) not in PROMPT_WORDS]
         if sum(digit_count(w.text) for w in taken) < count:
             return words
         by.update((id(w), piece) for w in taken)
@@ -324,6 +325,9 @@ REDECODE_SLACK_S = 0.5
 #: apart, as numerals. Given to every window's first decode it also invented digits in
 #: greetings and lost digits of real speakers (976ab70), hence only where the network is sure.
 PROMPT = "Card number 4 9 2 9, 1 2 3 4, 5 6 7 8, 9 0 1 2. Expiry 0 4, 2 7. Security code 1 2 3."
+#: The prompt's words that are no number: a prompted decode's words over a run never include them.
+PROMPT_WORDS = frozenset(_plain(t) for t in PROMPT.split() if not says_number(t))
+
 
 
 def network_runs(network: list[TimedWord]) -> list[list[TimedWord]]:
