@@ -233,7 +233,7 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
         middle_s = (w.start_s + w.end_s) / 2
         return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
 
-    owned = [w for w in words if id(w) in heard_by and _says_number(w.text) and own(w)]
+    owned = [w for w in words if id(w) in heard_by and says_number(w.text) and own(w)]
 
     def repeated(w: TimedWord) -> bool:
         for o in owned:
@@ -244,7 +244,7 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
                 return True
         return False
 
-    return [w for w in words if not (id(w) in heard_by and _says_number(w.text) and not own(w) and repeated(w))]
+    return [w for w in words if not (id(w) in heard_by and says_number(w.text) and not own(w) and repeated(w))]
 
 
 #: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many
@@ -275,13 +275,12 @@ def _owned(word: TimedWord, piece: Piece) -> bool:
     """A word is its piece's when its middle lies in the piece's own part; a number word
     also when any of its (stretched) span does: its own timestamp may be far off, and a
     number heard twice only widens a mask."""
-    if _says_number(word.text):
+    if says_number(word.text):
         return word.start_s < piece.own_to_s and word.end_s >= piece.own_from_s
     middle_s = (word.start_s + word.end_s) / 2
     return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
 
 
-_says_number = says_number  # tools.evalcalls.diagnose imports it from here
 
 
 #: A run of this many number words the gate's network is sure of, over which Whisper wrote
@@ -371,7 +370,7 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
         if len(run) >= NETWORK_RUN_WORDS:
             long_end_s = run[-1].end_s
         # no number word over the run (a numeral timed by its neighbours may reach over it)
-        words_only = bool(inside) and not any(_says_number(w.text) for w in out if w.start_s < b and w.end_s > a)
+        words_only = bool(inside) and not any(says_number(w.text) for w in out if w.start_s < b and w.end_s > a)
         if not (len(run) >= NETWORK_RUN_WORDS
                 or (len(run) >= NETWORK_WORDS_ONLY_RUN_WORDS and words_only)
                 or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):

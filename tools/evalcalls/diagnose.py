@@ -108,7 +108,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.engine import redact_array  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
-    from redaction.speech.whisper import _says_number  # noqa: PLC0415
+    from redaction.speech.timing import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
 
     import time  # noqa: PLC0415
@@ -127,7 +127,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     cpu_s = time.process_time() - cpu0
     final_s = [tuple(m) for m in report.masked]
     words = recording.passes[0] if recording.passes else []
-    number_words = [w for w in words if _says_number(w.text)]
+    number_words = [w for w in words if says_number(w.text)]
     pad_s = config.speech_pad_ms / 1000.0
     entities = find_entities(words)
     entities_s = [(e.start_s, e.end_s) for e in entities]

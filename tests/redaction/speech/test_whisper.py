@@ -227,9 +227,9 @@ def test_a_number_heard_by_two_overlapping_pieces_is_given_once() -> None:
 
 
 def _says(text: str) -> bool:
-    from redaction.speech.whisper import _says_number
+    from redaction.speech.timing import says_number
 
-    return _says_number(text)
+    return says_number(text)
 
 
 def test_only_a_borrowed_copy_of_a_number_another_piece_owns_is_dropped() -> None:
