@@ -12,7 +12,7 @@ import json
 
 from tests.hostile.test_leaks import PAN, cli, files_under, leaked, log_stream, redis_dump  # noqa: F401
 from tests.worker.queue_calls import write_call
-from vault.regions import holds_card_length_run, legacy_recording_id
+from vault.regions import may_hold_card_number, legacy_recording_id
 
 #: A made-up id of the right shape holding the card number (16 digits, Luhn-valid).
 MADE_UP = f"rec_us_{PAN}abcdefabcdefabcd"
@@ -20,7 +20,7 @@ MADE_UP = f"rec_us_{PAN}abcdefabcdefabcd"
 
 def test_a_card_number_inside_a_recording_id_is_refused_before_redis_and_audit(
         inprocess_worker, redis_client, data_dir, tmp_path, capsys, log_stream):  # noqa: F811
-    assert len(MADE_UP) == 39 and holds_card_length_run(MADE_UP)
+    assert len(MADE_UP) == 39 and may_hold_card_number(MADE_UP)
     export = ("-o", tmp_path / "x.wav", "--as", "agent:a1", "--account", "acme", "--tickets", "T-1")
     for argv, option in [
         (("enqueue", "--redact", MADE_UP), "--redact"),
@@ -50,7 +50,7 @@ def test_a_recording_stored_under_an_older_id_with_a_long_digit_run_stays_reacha
     from worker.queue.records import JobRecords
 
     call_id = next(c for c in (f"CA-OLD-{n}" for n in range(2000))
-                   if holds_card_length_run(legacy_recording_id("acme", c, "us")))
+                   if may_hold_card_number(legacy_recording_id("acme", c, "us")))
     old = legacy_recording_id("acme", call_id, "us")
     manifest = write_call(tmp_path / "old", call_id)
     with monkeypatch.context() as patched:  # stored as the pipeline named recordings before 2026-12-02

@@ -55,26 +55,41 @@ def test_ids_stored_under_the_old_scheme_stay_readable():
     assert region_of(held) == "us"
 
 
-def test_card_length_runs_are_found():
-    from vault.regions import holds_card_length_run
+def test_unbroken_runs_of_card_length_are_refused():
+    from vault.regions import may_hold_card_number
 
-    assert holds_card_length_run("rec_us_ab4917618032147590cdefabcdefabcd")
-    assert holds_card_length_run("rec_us_" + "0" * 32)
-    assert not holds_card_length_run("rec_us_01234567890abcdef01234567890ab")  # 11 digits at most
-    assert not holds_card_length_run(recording_id("acme", "CA1", "us"))
-
-
-@pytest.mark.parametrize("text", ["4111.1111.1111.1111", "acct:4111+1111+1111+1111", "T-4111-1111-1111-1111",
-                                  "a4111_1111_1111_1111", "4111/1111\\1111::1111", "4111, 1111, 1111, 1111",
-                                  "T-411-111-111-111"])
-def test_card_length_runs_joined_by_separators_are_found(text):
-    from vault.regions import holds_card_length_run
-
-    assert holds_card_length_run(text)
+    assert may_hold_card_number("rec_us_ab4917618032147590cdefabcdefabcd")
+    assert may_hold_card_number("rec_us_" + "0" * 32)
+    assert may_hold_card_number("4111111111111111")
+    assert may_hold_card_number("T-123456789012")  # 12 in a row, Luhn or not
+    assert not may_hold_card_number("rec_us_01234567890abcdef01234567890ab")  # 11 digits at most
+    assert not may_hold_card_number(recording_id("acme", "CA1", "us"))
 
 
-@pytest.mark.parametrize("text", ["T-4111-1111-111", "acme.2026.12", "leg_1.wav", "CA-1001-42"])
-def test_shorter_joined_runs_are_not_card_length(text):
-    from vault.regions import holds_card_length_run
+@pytest.mark.parametrize("text", [
+    "4111.1111.1111.1111", "acct:4111+1111+1111+1111", "T-4111-1111-1111-1111", "4111 1111 1111 1111",
+    "a4111_1111_1111_1111", "4111/1111\\1111::1111", "4111, 1111, 1111, 1111", "6011-0009-9013-9424",
+    "3782-822463-10005",            # Amex, 15 digits in 4-6-5
+    "9-4111-1111-1111-1111",        # a digit before the card number
+    "T-4111-1111-1111-1111-05-27",  # digits after it (an expiry date)
+    "INC-2026-12-01-000126",        # date-like, but its 14 digits pass the Luhn check
+    "T-4111-1111-1111-1112",        # not a card number, but 1111111111112 (13 of its digits) passes
+])
+def test_digits_across_separators_that_could_be_a_card_number_are_refused(text):
+    from vault.regions import may_hold_card_number
 
-    assert not holds_card_length_run(text)
+    assert may_hold_card_number(text)
+
+
+@pytest.mark.parametrize("text", [
+    "INC-2026-12-01-000123",   # help desk ids: a date and a serial, 14 digits, no window passes Luhn
+    "INC_2026_12_01_000123", "CS-20261201-000123", "SR.2026.12.01.004711",
+    "INC-2026-12-01-000120",   # 0261201000120 passes Luhn, but no card number begins with 0
+    "T-411-111-111-111",       # 12 digits across separators: shorter than a 13-19 digit card number
+    "T-4111-1111-111", "acme.2026.12", "leg_1.wav", "CA-1001-42", "INC0010023",
+    "4111a1111b1111c1111",     # letters end a run of digits
+])
+def test_digits_across_separators_that_cannot_be_a_card_number_are_taken(text):
+    from vault.regions import may_hold_card_number
+
+    assert not may_hold_card_number(text)

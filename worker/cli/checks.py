@@ -35,13 +35,14 @@ def check_recording_id(option: str, recording_id: str) -> str:
     digits in a row; an older id holding a long run is taken when it names a stored recording
     (looked up in its region's vault), so only a made-up one is refused."""
     from vault.errors import VaultInputError
-    from vault.regions import holds_card_length_run, region_of
+    from vault.regions import may_hold_card_number, region_of
 
     try:
         region = region_of(recording_id)
     except VaultInputError:
         raise UsageError(f"{option}: not a recording id (want rec_<us|eu|au>_<32 hex digits>)") from None
-    if holds_card_length_run(recording_id) and not _stored(recording_id, region):
+    # in <32 hex> letters end every run, so only 12+ digits in a row count here
+    if may_hold_card_number(recording_id) and not _stored(recording_id, region):
         raise UsageError(f"{option}: not a recording id: it holds a run of 12 or more digits "
                          "(card-number length), and no stored recording has that id")
     return recording_id
@@ -55,19 +56,20 @@ def _stored(recording_id: str, region: str) -> bool:
     return build_vault(Settings.from_env(), regions=(region,)).for_recording(recording_id).find(recording_id) is not None
 
 
-#: Account and ticket ids: a short reference (as worker.queue.jobs accepts), with no run of
-#: card-number length in it (vault.regions.holds_card_length_run).
+#: Account and ticket ids: a short reference (as worker.queue.jobs accepts) that cannot hold a
+#: card number (vault.regions.may_hold_card_number).
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 
 
 def reference(text: str) -> str:
-    """argparse type of account and ticket ids: a short reference with no card-length digit run."""
+    """argparse type of account and ticket ids: a short reference that cannot hold a card number
+    (``INC-2026-12-01-000123`` is taken, ``4111.1111.1111.1111`` is not)."""
     if not _ID.fullmatch(text):
         raise argparse.ArgumentTypeError("not an id (letters, digits and ._:+@- only, at most 128)")
-    from vault.regions import holds_card_length_run
+    from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 
-    if holds_card_length_run(text):  # also in groups: 4111.1111.1111.1111
-        raise argparse.ArgumentTypeError("an id holds no run of 12 or more digits (card-number length)")
+    if may_hold_card_number(text):  # also in groups: 4111.1111.1111.1111
+        raise argparse.ArgumentTypeError(f"an id holds no card number ({CARD_NUMBER_RULE})")
     return text
 
 

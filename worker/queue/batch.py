@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from vault.index import IndexEntry
+from vault.regions import may_hold_card_number
 from worker.queue.jobs import Reprocess, check_steps
-
-#: Jobs refuse ids holding a run of card-number length (worker.queue.jobs).
-_CARD_LENGTH_RUN = re.compile(r"\d{12,}")
 
 
 @dataclass(frozen=True)
@@ -92,9 +89,9 @@ def batch_id(request: BatchRequest, targets: Targets) -> str:
              request.since.isoformat() if request.since else "-", targets.detector_version or "-",
              ",".join(f"{r}={v}" for r, v in sorted(targets.key_versions.items()))]
     text = "\x00".join(parts)
-    for salt in itertools.count():  # a job refuses an id with a card-length digit run
+    for salt in itertools.count():  # a job refuses an id that could hold a card number
         candidate = "b" + hashlib.sha256((text + f"\x00{salt}" * bool(salt)).encode()).hexdigest()[:15]
-        if not _CARD_LENGTH_RUN.search(candidate):
+        if not may_hold_card_number(candidate):
             return candidate
     raise AssertionError("unreachable")
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from callrec.errors import shown
-from vault.regions import holds_card_length_run
+from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 from worker.errors import JobDecodeError
 
 #: Ids: recording, account, ticket, batch and job ids.
@@ -235,9 +235,8 @@ def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None
 
 
 def _check_no_card_run(job: Job, name: str, value: str) -> None:
-    if holds_card_length_run(value):  # ids an operator types (account, ticket, batch)
-        raise JobDecodeError(f"{job.kind or 'job'} job: {name} holds a run of 12 or more digits "
-                             "(card-number length); ids never do")
+    if may_hold_card_number(value):  # ids an operator types (account, ticket, batch)
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} could hold a card number ({CARD_NUMBER_RULE})")
 
 
 def _required(f: Any) -> bool:

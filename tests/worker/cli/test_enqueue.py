@@ -135,5 +135,17 @@ def test_an_account_id_with_a_card_number_joined_by_separators_is_refused(accoun
 
     from worker.cli.checks import reference
 
-    with pytest.raises(argparse.ArgumentTypeError, match="12 or more digits"):
+    with pytest.raises(argparse.ArgumentTypeError) as info:
         reference(account)
+    assert str(info.value) == ("an id holds no card number (12+ digits in a row, or 13-19 digits across "
+                               "separators that pass the Luhn check)")
+
+
+def test_a_help_desk_ticket_id_is_taken_by_enqueue_delete(queue, capsys):
+    from worker.cli.checks import reference, references
+
+    assert reference("INC-2026-12-01-000123") == "INC-2026-12-01-000123"
+    assert references("INC-2026-12-01-000123,CS-20261201-000123") == "INC-2026-12-01-000123,CS-20261201-000123"
+    assert main(["enqueue", "--delete-ticket", "INC-2026-12-01-000123", "--account", "acme"]) == 0
+    job_id, state = capsys.readouterr().out.strip().split("\t")
+    assert job_id.startswith("delete-") and state == "queued"

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
-from vault.regions import holds_card_length_run
+from vault.regions import may_hold_card_number
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
 from worker.api.submissions import Submitted
@@ -42,7 +42,7 @@ def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple
     except VaultInputError:
         raise not_found("recording with that id (malformed: want rec_<us|eu|au>_<32 hex digits>)") from None
     entry = region_vault.find(recording_id)
-    if entry is None and holds_card_length_run(recording_id):  # made up: a card number could hide in it
+    if entry is None and may_hold_card_number(recording_id):  # made up: a card number could hide in it
         raise ApiError(400, "bad_request", "recording_id: not a recording id: it holds a run of 12 or more "
                        "digits (card-number length), and no stored recording has that id", "recording_id")
     if entry is None or entry.account_id != key.account_id:
