@@ -107,3 +107,23 @@ def test_callbacks_that_are_not_twilios_are_refused(api, acme, media, twilio_pro
     assert foreign_host.status_code == 422
     assert foreign_host.json()["error"]["message"] == ("segments[0].uri: host example.com is not one this "
                                                        "service fetches from (CALLREC_FETCH_HOSTS)")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("RecordingSid", "RE" + "b2" * 15),                 # 30 hex digits: Twilio SIDs have 32
+    ("RecordingSid", "RE" + "b2" * 17),                 # 34
+    ("RecordingSid", "RE" + "g" * 32),                  # not hex
+    ("RecordingSid", CALL_SID),                         # another resource's prefix
+    ("RecordingSid", "RE4111111111111111"),             # a card number where the id should be
+    ("RecordingSid", "RE 4111 1111 1111 1111 " + "b2" * 4),
+    ("RecordingSid", ""),
+    ("CallSid", "CA" + "a1" * 15),
+    ("CallSid", "CA4111-1111-1111-1111"),
+])
+def test_a_callback_whose_sid_has_the_wrong_shape_is_refused_naming_the_field(api, acme, media, twilio_profile,
+                                                                             field, value):
+    response = callback(api, media, **{field: value})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == {"code": "bad_request", "field": field,
+                                        "message": f"{field}: missing or not a Twilio SID"}
+    assert b"4111" not in response.content

@@ -106,3 +106,21 @@ def test_a_help_desk_ticket_id_of_a_date_and_a_serial_is_taken():
     assert Job.decode(job.encode()) == job
     with pytest.raises(JobDecodeError, match="ticket_id could hold a card number"):
         DeleteRecordings.for_target(ticket_id="INC-2026-12-01-000126", account_id="acme")  # its digits pass Luhn
+
+
+@pytest.mark.parametrize("kind, extra", [("redact_recording", {}), ("reprocess", {"steps": ["redact"]}),
+                                         ("delete", {})])
+@pytest.mark.parametrize("recording_id", [
+    "rec_us_" + "ab" * 15 + "a",         # 31 hex digits: recording ids have 32
+    "rec_us_" + "ab" * 16 + "a",         # 33
+    "rec_us_" + "AB" * 16,               # upper case: never generated
+    "rec_xx_" + "ab" * 16,               # no such region
+    "ab" * 16,                           # hex without the prefix
+    "rec_us_4111111111111111",           # a card number in place of the hex
+])
+def test_a_queue_message_with_a_recording_id_of_the_wrong_shape_is_refused(kind, extra, recording_id):
+    message = json.dumps({"kind": kind, "job_id": "x", "recording_id": recording_id, **extra})
+    with pytest.raises(JobDecodeError) as info:
+        Job.decode(message)
+    assert str(info.value) == (f"{kind} job: recording_id is not a valid reference "
+                               "(want rec_<us|eu|au>_<32 hex digits>)")
