@@ -16,6 +16,7 @@ import numpy as np
 import soundfile
 
 from audio.errors import AudioError, AudioInputError
+from callrec.errors import quoted
 from callrec.files import Replacement
 
 #: Float 1.0 is 2**15, the scale libsndfile (and so ``audio.decode``) reads 16-bit PCM
@@ -118,13 +119,13 @@ class AtomicWavWriter:
     def __enter__(self) -> AtomicWavWriter:
         directory = self.path.parent
         if not directory.is_dir():
-            raise AudioInputError(f"{self.path}: output directory {directory} does not exist")
+            raise AudioInputError(f"{self.path}: output directory {quoted(directory)} does not exist")
         if self.path.is_dir():
             raise AudioInputError(f"{self.path}: is a directory, not an output file")
         try:
             self._temp = Replacement(self.path)
         except OSError as exc:
-            raise AudioError(f"{self.path}: cannot create a file in {directory} ({exc.strerror})") from exc
+            raise AudioError(f"{self.path}: cannot create a file in {quoted(directory)} ({exc.strerror})") from exc
         try:
             self._file = FileWriter(self._temp.path, self.rate_hz, container=self.container, subtype=self.subtype,
                                     shown_as=self.path)

@@ -17,6 +17,7 @@ error derives from it and the layers may not import each other (or the worker) f
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 
@@ -52,3 +53,11 @@ def shown(value: object) -> str:
     a value names the argument and what is wrong instead."""
     text = repr(value)
     return text if len(text) <= 80 and sum(ch.isdigit() for ch in text) <= 3 else "(value not shown)"
+
+
+def quoted(path: str | os.PathLike[str]) -> str:
+    """A filesystem path inside an error's sentence, quoted as Python quotes a string, so a
+    space, a quote or a control character cannot blur where it ends (``-o /srv/a b/out.wav:
+    directory '/srv/a b' does not exist``). A path heading a message (``PATH: problem``, the
+    way every layer names the file an error is about) stays as it is."""
+    return repr(os.fspath(path))

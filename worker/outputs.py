@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from callrec.errors import quoted
 from callrec.files import Replacement, replaced
 from worker.errors import UsageError, WorkerError
 
@@ -56,7 +57,7 @@ def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path
         if path.name in ("", ".", "..") or path.is_dir():
             raise UsageError(f"{where}: is a directory, not an output file")
         if not path.parent.is_dir():
-            raise UsageError(f"{where}: directory {path.parent} does not exist")
+            raise UsageError(f"{where}: directory {quoted(path.parent)} does not exist")
         if os.path.lexists(path):
             mode = path.stat().st_mode if path.exists() else os.lstat(path).st_mode
             if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):
@@ -90,7 +91,7 @@ def staged_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = 
             try:
                 temps[option] = Replacement(path, suffix=path.suffix)
             except OSError as exc:
-                raise UsageError(f"{option} {path}: cannot write in {path.parent} ({exc.strerror})") from exc
+                raise UsageError(f"{option} {path}: cannot write in {quoted(path.parent)} ({exc.strerror})") from exc
         kept = {option: temp.path for option, temp in temps.items()}
         yield kept  # the caller drops an option from it to write no such output after all
         for option in set(temps) - set(kept):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from callrec.errors import quoted
 from redaction.errors import ModelIntegrityError, RedactionError
 
 if TYPE_CHECKING:
@@ -70,12 +71,12 @@ def read_checked(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> dict[s
         try:
             files[name] = (model_dir / name).read_bytes()
         except OSError as exc:
-            raise ModelIntegrityError(f"Whisper model file {name} cannot be read in {model_dir}: "
+            raise ModelIntegrityError(f"Whisper model file {name} cannot be read in {quoted(model_dir)}: "
                                       f"{type(exc).__name__}") from exc
     digest = hashlib.sha256(files["model.bin"]).hexdigest()
     if digest != expected_sha256:
         raise ModelIntegrityError(
-            f"Whisper model {model_dir / 'model.bin'} has SHA-256 {digest}, not the published "
+            f"Whisper model {quoted(model_dir / 'model.bin')} has SHA-256 {digest}, not the published "
             f"{expected_sha256}; refusing to run on an unknown model")
     return files
 
@@ -98,4 +99,4 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         return TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
                                    num_workers=1, local_files_only=True, files=files)
     except (RuntimeError, ValueError, OSError) as exc:
-        raise RedactionError(f"cannot load the Whisper model from {directory}: {type(exc).__name__}") from exc
+        raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc

@@ -112,3 +112,25 @@ def test_file_writer_errors_name_what_the_caller_shows(tmp_path):
     with pytest.raises(AudioError, match=r"^out\.flac: cannot write FLAC"):
         FileWriter(tmp_path / "gone" / ".tmp-1", 8000, container="FLAC", subtype="PCM_16", shown_as="out.flac")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_directory_inside_the_message_is_quoted(tmp_path):
+    target = tmp_path / "no such dir" / "out.wav"
+    with pytest.raises(AudioInputError) as info:
+        with AtomicWavWriter(target, 8000):
+            pass
+    assert str(info.value) == f"{target}: output directory '{tmp_path}/no such dir' does not exist"
+
+
+def test_a_directory_that_cannot_be_written_in_is_quoted(tmp_path, monkeypatch):
+    import audio.wavout
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(audio.wavout, "Replacement", refuse)
+    target = tmp_path / "out.wav"
+    with pytest.raises(AudioError) as info:
+        with AtomicWavWriter(target, 8000):
+            pass
+    assert str(info.value) == f"{target}: cannot create a file in '{tmp_path}' (Permission denied)"

@@ -67,7 +67,7 @@ def test_assemble_metadata_that_cannot_be_written_writes_nothing(tmp_path, capsy
     manifest = write_call(tmp_path, "CA-OUT")
     before = names(tmp_path)
     code, err = run(capsys, "assemble", manifest, "-o", tmp_path / "rec.wav", "--metadata", UNWRITABLE_DIR / "m.json")
-    assert code == 2 and "--metadata /sys/m.json: cannot write in /sys" in err
+    assert code == 2 and "--metadata /sys/m.json: cannot write in '/sys' (" in err
     assert names(tmp_path) == before
 
 

@@ -33,3 +33,13 @@ def test_an_os_error_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(WorkerError, match="missing/out.json: cannot write"):
         with atomic_output(tmp_path / "missing" / "out.json") as out:
             out.write("x")
+
+
+def test_a_missing_directory_inside_the_message_is_quoted(tmp_path: Path) -> None:
+    from worker.errors import UsageError
+    from worker.outputs import check_output_paths
+
+    target = tmp_path / "my calls" / "out.wav"
+    with pytest.raises(UsageError) as info:
+        check_output_paths({"-o": target})
+    assert str(info.value) == f"-o {target}: directory '{tmp_path}/my calls' does not exist"

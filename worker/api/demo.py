@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from callrec.errors import quoted
 from worker.errors import ServiceError
 
 #: Longest wait for the service to answer.
@@ -43,7 +44,7 @@ def start_service(data_dir: Path, log_path: Path, port: int) -> tuple[subprocess
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             stop_service(process)
-            raise ServiceError(f"callrec serve did not start (see {log_path})")
+            raise ServiceError(f"callrec serve did not start (see {quoted(log_path)})")
         time.sleep(0.2)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from callrec.errors import quoted
 from redaction import dtmf, transcripts
 from redaction.config import RedactionConfig
 from redaction.engine import redact_file
@@ -95,10 +96,10 @@ def load_transcript(path: Path, format_name: str, max_bytes: int) -> Transcript:
         data = read_local(path, max_bytes)
     except SourceError as exc:
         if str(exc).endswith("no such file"):
-            raise RedactionInputError(f"transcript {path.name} does not exist") from None
+            raise RedactionInputError(f"transcript {quoted(path.name)} does not exist") from None
         raise RedactionInputError(f"transcript {exc}") from None
     except OSError as exc:
-        raise RedactionInputError(f"cannot read transcript {path.name}: {type(exc).__name__}") from exc
+        raise RedactionInputError(f"cannot read transcript {quoted(path.name)}: {type(exc).__name__}") from exc
     return parse_transcript(data, format_name, path.name)
 
 
@@ -107,7 +108,7 @@ def parse_transcript(data: bytes, format_name: str, name: str) -> Transcript:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise RedactionInputError(f"cannot read transcript {name}: UnicodeDecodeError") from None
+        raise RedactionInputError(f"cannot read transcript {quoted(name)}: UnicodeDecodeError") from None
     try:
         return transcripts.load(text, format_name)
     except TranscriptError as exc:

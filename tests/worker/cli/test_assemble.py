@@ -120,7 +120,7 @@ def test_existing_output_survives_a_failed_run(tmp_path, call, capsys):
 
 def test_output_directory_must_exist(tmp_path, call, capsys):
     code, _, err = run(capsys, call, "-o", tmp_path / "nowhere" / "rec.wav")
-    assert code == 2 and "nowhere does not exist" in err
+    assert code == 2 and f"-o {tmp_path / 'nowhere' / 'rec.wav'}: directory '{tmp_path / 'nowhere'}' does not exist" in err
 
 
 def test_metadata_and_output_must_differ(tmp_path, call, capsys):

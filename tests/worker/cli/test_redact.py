@@ -90,7 +90,7 @@ def test_transcript_past_the_audio_exits_2(call: Path, tmp_path: Path, capsys: p
         (["--transcript", "t.json"], "--transcript and --transcript-format go together"),
         (["--transcript-format", "aws"], "--transcript and --transcript-format go together"),
         (["--report", "OUT"], "is the same file as -o"),
-        (["--report", "missing/r.json"], "directory missing does not exist"),
+        (["--report", "missing/r.json"], "missing/r.json: directory 'missing' does not exist"),
     ],
 )
 def test_bad_arguments_exit_2(call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -161,5 +161,5 @@ def test_missing_transcript_exits_2_and_writes_nothing(call: Path, tmp_path: Pat
     code = main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(tmp_path / "gone.json"),
                  "--transcript-format", "aws"])
     assert code == 2
-    assert "transcript gone.json does not exist" in capsys.readouterr().err
+    assert "callrec redact: transcript 'gone.json' does not exist\n" in capsys.readouterr().err
     assert files(tmp_path) == before
