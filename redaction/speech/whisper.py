@@ -300,6 +300,12 @@ NETWORK_SESSION_S = 30.0
 #: Whisper wrote nothing over, were tried and not kept: the network hears "zero eight" in
 #: other speech, and the keyed-card demo sample then had speech masked as card data.
 NETWORK_WORDS_ONLY_RUN_WORDS = 3
+#: A run as long as this (card length, less a digit or two the network missed: longer than a
+#: phone number) stands in wherever Whisper wrote fewer digits over it than the run has words.
+#: Whisper tiny writes some voices' cards in part, or as decimals ("4 .5 .02. 0 .5. 0 .5." for
+#: sixteen digits, tune voice en-us+m6): more than half the run, and the card logic then saw
+#: too few digits for a card and masked nothing.
+NETWORK_CARD_RUN_WORDS = 12
 
 
 #: Whisper decodes again, prompted with ``PROMPT``, the time of a run of this many number
@@ -359,7 +365,8 @@ def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tup
 
 def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
     """``words`` (Whisper's, call clock) with the network's long runs standing in where
-    Whisper heard fewer than half their digits, and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
+    Whisper heard fewer than half their digits (card-length runs, ``NETWORK_CARD_RUN_WORDS``:
+    fewer digits than the run has words), and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
     or more where Whisper wrote other words but no number word."""
     runs = network_runs(network)
     out = list(words)
@@ -375,7 +382,8 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
                 or (len(run) >= NETWORK_WORDS_ONLY_RUN_WORDS and words_only)
                 or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):
             continue
-        if 2 * sum(digit_count(w.text) for w in inside) < len(run):
+        heard = sum(digit_count(w.text) for w in inside)
+        if 2 * heard < len(run) or (len(run) >= NETWORK_CARD_RUN_WORDS and heard < len(run)):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)
 

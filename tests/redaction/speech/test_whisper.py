@@ -194,6 +194,27 @@ def test_the_networks_runs_stand_in_where_whisper_heard_words_but_no_digits() ->
     assert with_network_runs(stretched, four[:3]) == stretched
 
 
+def test_a_card_length_network_run_stands_in_where_whisper_wrote_fewer_digits_than_it_has_words() -> None:
+    from redaction.speech.whisper import with_network_runs
+    from redaction.words import TimedWord
+
+    said = "four zero two zero seven zero two seven three eight two one".split()
+    run = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, d) for k, d in enumerate(said)]  # 13.4-18.65 s
+    # Whisper tiny wrote 8 of the 12 digits, as decimals ("4 .5 .02. 0 .5. 0 .5."): more than half
+    whisper = [TimedWord(13.0, 13.7, "It's"), TimedWord(13.74, 13.92, "4"), TimedWord(13.92, 14.26, ".5"),
+               TimedWord(14.26, 15.1, ".02."), TimedWord(14.9, 15.48, "0"), TimedWord(15.48, 16.02, ".5."),
+               TimedWord(15.9, 16.5, "0"), TimedWord(16.5, 18.42, ".5."), TimedWord(19.0, 19.4, "thanks")]
+    out = with_network_runs(whisper, run)
+    assert [w.text for w in out] == ["It's", *said, "thanks"]
+    assert out[1:-1] == run
+    # as many digits as the run has words: Whisper's stay
+    as_many = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, str(k % 10)) for k in range(12)]
+    assert with_network_runs(as_many, run) == as_many
+    # a shorter run (a phone number's 11 words) with a digit short keeps Whisper's words
+    phone = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, str(k % 10)) for k in range(10)]
+    assert with_network_runs(phone, run[:11]) == phone
+
+
 def test_window_options_override_the_transcribe_defaults() -> None:
     from redaction.speech.whisper_window import FasterWhisperWindows
 
