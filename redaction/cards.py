@@ -408,6 +408,11 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD}) + misheard
     grouped = (max(joins, default=0) <= MAX_JOIN_WORDS and len(digits) >= MIN_PARTIAL_CARD_DIGITS
                and len(digits) + unheard >= MIN_LONG_RUN_DIGITS)
+    if chain[0].asked == "card" and len(digits) >= MIN_PARTIAL_CARD_DIGITS and not chain[0].harmless_near:
+        # The answer to the agent's card ask, with words amid it that Whisper heard for
+        # digits ("1 2 0 2. I made paid 2 7 3 1 6 8, 9 0"): card data, masked by its spoken
+        # parts (three or more words between two runs stay audible)
+        return _by_spoken_parts(chain, 0.5, times)
     if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
         # Joined across more than an interjection ("and the CVV number"): apart.
         return _apart(chain, earlier, times)

@@ -426,3 +426,16 @@ def test_words_between_the_digits_of_an_expiry_date_stay_audible_but_no_digit_do
     masked = [(e.start_s, e.end_s) for e in found]
     for w in words:
         assert any(a <= w.start_s < b for a, b in masked) == w.text.isdigit(), w.text
+
+
+def test_the_answer_to_a_card_ask_with_words_amid_it_is_card_data_by_its_parts() -> None:
+    # Whisper heard two of the digits as words ("I made paid"): two runs of 4 and 8 digits, each
+    # shorter than a card, joined by more real words than a misheard digit; after the agent's
+    # card ask they are the card, masked part by part (the three words stay audible)
+    text = "could I take the long number on the front of your card okay 1 2 0 2 I made paid 2 7 3 1 6 8 9 0 thanks"
+    assert entities(text) == [(CARD_NUMBER, "1 2 0 2"), (CARD_NUMBER, "2 7 3 1 6 8 9 0")]
+    # one word between (a digit misheard): one part
+    assert entities(text.replace("I made paid", "made")) == [(CARD_NUMBER, "1 2 0 2 2 7 3 1 6 8 9 0")]
+    # without the ask, or when a harmless word leads the run in, the runs stay audible
+    assert entities(text.replace("the front of your card", "the top of your letter")) == []
+    assert entities(text.replace("okay", "or call me on")) == []
