@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from redaction.cards import MIN_CARD_DIGITS
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.network import DigitNetwork
@@ -301,10 +302,12 @@ NETWORK_SESSION_S = 30.0
 #: other speech, and the keyed-card demo sample then had speech masked as card data.
 NETWORK_WORDS_ONLY_RUN_WORDS = 3
 #: A run as long as this (card length, less a digit or two the network missed: longer than a
-#: phone number) stands in wherever Whisper wrote fewer digits over it than the run has words.
-#: Whisper tiny writes some voices' cards in part, or as decimals ("4 .5 .02. 0 .5. 0 .5." for
-#: sixteen digits, tune voice en-us+m6): more than half the run, and the card logic then saw
-#: too few digits for a card and masked nothing.
+#: phone number) stands in where Whisper wrote fewer digits over it than the run has words and
+#: too few for a card (``MIN_CARD_DIGITS``). Whisper tiny writes some voices' cards in part, or
+#: as decimals ("4 .5 .02. 0 .5. 0 .5." for sixteen digits, tune voice en-us+m6): more than
+#: half the run, and the card logic then saw too few digits for a card and masked nothing.
+#: Where Whisper wrote a card's worth, its words stay: the network's run would stand in with
+#: the number words it heard in the words before the card (masks 0.5-1.9 s early on jackson).
 NETWORK_CARD_RUN_WORDS = 12
 
 
@@ -366,7 +369,7 @@ def redecode_spans(words: list[TimedWord], network: list[TimedWord]) -> list[tup
 def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[TimedWord]:
     """``words`` (Whisper's, call clock) with the network's long runs standing in where
     Whisper heard fewer than half their digits (card-length runs, ``NETWORK_CARD_RUN_WORDS``:
-    fewer digits than the run has words), and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
+    fewer than the run has words and too few for a card), and its runs of NETWORK_WORDS_ONLY_RUN_WORDS
     or more where Whisper wrote other words but no number word."""
     runs = network_runs(network)
     out = list(words)
@@ -383,7 +386,7 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
                 or (len(run) >= NETWORK_ANSWER_WORDS and run[0].start_s - long_end_s <= NETWORK_SESSION_S)):
             continue
         heard = sum(digit_count(w.text) for w in inside)
-        if 2 * heard < len(run) or (len(run) >= NETWORK_CARD_RUN_WORDS and heard < len(run)):
+        if 2 * heard < len(run) or (len(run) >= NETWORK_CARD_RUN_WORDS and heard < min(len(run), MIN_CARD_DIGITS)):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)
 

@@ -210,6 +210,12 @@ def test_a_card_length_network_run_stands_in_where_whisper_wrote_fewer_digits_th
     # as many digits as the run has words: Whisper's stay
     as_many = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, str(k % 10)) for k in range(12)]
     assert with_network_runs(as_many, run) == as_many
+    # a card's worth of digits (13 of a run of 16: a repeated digit written once) keeps Whisper's
+    # words: the network's run may start with a number word it heard in the words before
+    long_run = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, "four") for k in range(16)]
+    card = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, str(k % 10)) for k in range(1, 14)]
+    assert with_network_runs(card, long_run) == card
+    assert with_network_runs(card[:12], long_run) == long_run
     # a shorter run (a phone number's 11 words) with a digit short keeps Whisper's words
     phone = [TimedWord(13.4 + 0.45 * k, 13.7 + 0.45 * k, str(k % 10)) for k in range(10)]
     assert with_network_runs(phone, run[:11]) == phone
