@@ -34,7 +34,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.7"
+VERSION = "1.8"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -57,6 +57,11 @@ MIN_GROUPS = 3
 #: Whisper wrote a digit it misheard as a word); a phone number, a word or two and a house
 #: number are fewer digits, two phone numbers more.
 MAX_JOIN_WORDS = 1
+#: A run after a harmless lead-in that starts with 0 (no card number does; a phone number with
+#: its trunk prefix does) and is at most this long is no card: an 11-digit phone number heard
+#: with up to three digits too many. Longer, it may be a 15-16 digit card whose first digit was
+#: misheard as 0.
+MAX_ZERO_LED_DIGITS = 14
 #: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
 INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
                            "hang", "wait", "sure", "alright", "got", "or"})
@@ -386,11 +391,16 @@ def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: 
 def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
     digits = [d for run in chain for d in run.digits]
     context = chain[0].context
-    if chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code") and len(digits) < MIN_CARD_DIGITS:
+    if (chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code")
+            and (len(digits) < MIN_CARD_DIGITS or (digits[0][0] == "0" and len(digits) <= MAX_ZERO_LED_DIGITS))):
         # "my order number is ...", "call me back on ...": shorter than any card. A run as
         # long as a card is card data whatever leads it in: a card read off a phone and
         # heard with one digit wrong fails the Luhn check (and 117 of its 144 one-digit
-        # misreads would have been spared by that check).
+        # misreads would have been spared by that check); unless it starts with 0, as no
+        # card number does and phone numbers with a trunk prefix do, and is no longer than
+        # MAX_ZERO_LED_DIGITS ("call me on 07700 900123", which Whisper wrote with a digit or
+        # two too many: tune harmless calls, seeds 11-14, 1.88 % -> 0.98 % of speech masked;
+        # seeds 15-18 0.58 % -> 0 %).
         return []
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]

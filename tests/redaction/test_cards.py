@@ -439,3 +439,14 @@ def test_the_answer_to_a_card_ask_with_words_amid_it_is_card_data_by_its_parts()
     # without the ask, or when a harmless word leads the run in, the runs stay audible
     assert entities(text.replace("the front of your card", "the top of your letter")) == []
     assert entities(text.replace("okay", "or call me on")) == []
+
+
+def test_a_run_led_in_by_a_harmless_word_and_starting_with_zero_is_no_card_whatever_its_length() -> None:
+    # an 11-digit phone number Whisper wrote with two digits too many (13): no card starts with 0
+    phone = "you can call me on 0 7 7 0 0 9 0 0 1 2 3 3 4 thanks"
+    assert entities(phone) == []
+    # the same digits starting with 4, with no harmless word before them, or 15 of them (a card
+    # whose first digit was misheard as 0), are card data
+    assert [e for e, _ in entities(phone.replace("on 0", "on 4"))] == [CARD_NUMBER]
+    assert [e for e, _ in entities(phone.replace("you can call me on", "okay it is"))] == [CARD_NUMBER]
+    assert [e for e, _ in entities(phone.replace("3 4", "3 4 5 6"))] == [CARD_NUMBER]
