@@ -4,8 +4,10 @@ Unredacted audio lives only in a job's work dir (``callrec-work-*`` in the syste
 Each holds a lock file that its process keeps locked (``flock``) for as long as it works; the
 kernel drops the lock when the process dies, however it dies (SIGKILL, OOM, a lost
 container). ``sweep_stale`` removes every work dir whose lock it can take, so its owner is
-gone, and a work dir with no lock file that is older than ``GRACE_S`` (its owner died
-between making it and locking it). Queue workers sweep when they start and then every
+gone, and a work dir with no lock file (its owner died between making it and locking it, or
+while removing it, between its lock file and the dir) whose owner is gone: the owner's pid is
+in the dir's name (``callrec-work-<pid>-...``); with no such process (or no pid in the name)
+after ``GRACE_S`` (a pid may be reused, or belong to another pid namespace). Queue workers sweep when they start and then every
 ``workdir_sweep_interval_s`` (``worker.queue.lifecycle``); each removal is logged and counted.
 """
 
@@ -71,7 +73,7 @@ class WorkDir:
     by this process until ``close()``, which removes it. Also a context manager."""
 
     def __init__(self, parent: Path | None = None):
-        self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
         try:
             # Locked under another name first, then renamed: a sweep never finds the lock file
             # unlocked (it would take it and remove the dir being set up).
@@ -141,7 +143,7 @@ def _abandoned(path: Path, age_s: float) -> bool:
     try:
         fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
-        if age_s < GRACE_S:  # being set up right now, most likely
+        if age_s < GRACE_S and _owner_may_live(path.name):  # being set up right now, most likely
             return False
         shutil.rmtree(path, ignore_errors=True)
         return not path.exists()
@@ -163,3 +165,18 @@ def _abandoned(path: Path, age_s: float) -> bool:
         return not path.exists()
     finally:
         os.close(fd)
+
+
+def _owner_may_live(name: str) -> bool:
+    """False when the pid in a work dir's name (``callrec-work-<pid>-...``) is no process here;
+    True when it is one, or the name has none (made before pids were in names)."""
+    pid_text, _, rest = name[len(PREFIX):].partition("-")
+    if not pid_text.isdigit() or not rest:
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
