@@ -1,5 +1,6 @@
 """Hostile values (issue 10, defect 11's input items): repeated JSON fields, ids that are huge
-or hide control/bidi characters, booleans read as times, a manifest at a non-ASCII path."""
+or hide control/bidi characters, ticket and account ids that are card numbers, booleans read as
+times, a manifest at a non-ASCII path."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from worker.errors import ManifestError
 from worker.queue.jobs import Job, JobDecodeError, ProcessCall
 from worker.calls.manifest import load_manifest
 
+from tests.hostile.test_leaks import PAN, cli, files_under, leaked
 from tests.worker.stored_calls import write_call
+from vault.regions import recording_id
 from tests.worker.queue_calls import job_of
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -52,6 +55,40 @@ def test_ids_outside_the_id_character_set_are_refused_without_echo(tmp_path, fie
     with pytest.raises(ManifestError, match=rf"^{re.escape(field)}: not a valid id: {problem}") as caught:
         load_manifest(manifest)
     assert value not in str(caught.value) and len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize("field,value", [
+    ("ticket_id", PAN),
+    ("ticket_id", "-".join(PAN[i:i + 4] for i in range(0, 16, 4))),
+    ("ticket_id", f"T.{'.'.join(PAN[i:i + 4] for i in range(0, 16, 4))}"),
+    ("account", f"acme-{'-'.join(PAN[i:i + 4] for i in range(0, 16, 4))}"),
+])
+def test_a_card_number_as_ticket_or_account_id_is_refused_with_nothing_written(
+        redis_client, data_dir, tmp_path, capsys, field, value):
+    """A manifest's ticket id went into the metadata, the index and the audit trail (and its
+    account id into the vault's paths), so ``delete --ticket`` then refused it: every command
+    that reads a manifest refuses it with exit 2 naming the field, writes nothing and destroys
+    no source (the sources lie in the tests' inbox)."""
+    call_id = f"CA-CARD-ID-{len(value)}"
+    manifest = write_call(tmp_path / "call", call_id, **{field.removesuffix("_id"): value})
+    sources = sorted(p.name for p in manifest.parent.iterdir())
+    out, meta = tmp_path / "out.wav", tmp_path / "out.json"
+    named = "ticket_id" if field == "ticket_id" else "account.id"
+    for argv in (["process", manifest], ["enqueue", manifest],
+                 ["assemble", manifest, "-o", out, "--metadata", meta]):
+        code, output = cli(capsys, *argv)
+        assert code == 2, (argv, output)
+        assert f"{named}: could hold a card number" in output, (argv, output)
+        assert not leaked(output.encode()) and value not in output, (argv, output)
+    assert not out.exists() and not meta.exists()
+    assert sorted(p.name for p in manifest.parent.iterdir()) == sources  # nothing destroyed
+    assert not redis_client.keys("callrec:job:*")
+    account = value if field == "account" else "acme"
+    assert not list(data_dir.glob(f"vault/*/index/{recording_id(account, call_id, 'eu')}*"))
+    vault = data_dir / "vault"
+    if vault.exists():
+        assert not leaked(files_under(vault)), "card number in the vault"
+        assert not leaked("\n".join(str(p) for p in vault.rglob("*")).encode()), "card number in a vault path"
 
 
 @pytest.mark.parametrize("call_id", ["CA" + "0" * 32, "5551722-f677-48a6-9287-39c0aafd9ac1", "+15550100", "T.1:a@b_c"])

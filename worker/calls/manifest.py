@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlparse
 from callrec.errors import shown
 from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
+from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 from worker.calls.confined import open_confined, read_limited
 from worker.errors import ManifestError, SourceError
 
@@ -217,9 +218,9 @@ def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
     number = top.object("number")
     manifest = Manifest(
         call_id=top.ident("call_id"),
-        ticket_id=top.ident("ticket_id"),
+        ticket_id=top.reference("ticket_id"),
         account=Account(
-            id=account.ident("id"),
+            id=account.reference("id"),
             plan=account.choice("plan", PLANS),
             region=account.choice("region", REGIONS),
             retention_days=account.count_or_none("retention_days"),
@@ -375,6 +376,17 @@ class _Object:
                        "a character other than A-Z a-z 0-9 . _ : + @ - (or a first character "
                        "other than a letter, digit or +)")
             raise ManifestError(f"{self._at(name)}: not a valid id: {problem}")
+        return value
+
+    def reference(self, name: str) -> str:
+        """An id the product keeps and is later asked for by (ticket and account ids: in the
+        metadata, the index, the vault's paths, queue messages, audit records, ``delete
+        --ticket``): an ``ident`` that cannot hold a card number
+        (vault.regions.may_hold_card_number; ``INC-2026-12-01-000123`` is taken). Call and
+        number ids are the platform's (SIDs, E.164 numbers of up to 15 digits): not checked."""
+        value = self.ident(name)
+        if may_hold_card_number(value):
+            raise ManifestError(f"{self._at(name)}: could hold a card number ({CARD_NUMBER_RULE})")
         return value
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str:

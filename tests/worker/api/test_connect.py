@@ -111,3 +111,15 @@ def test_contact_record_and_s3_recording_become_a_stored_call(api, acme, moto_s3
     elsewhere["contact_record"]["Recording"]["Location"] = "someone-elses/connect/x.wav"
     assert "not one this server reads" in api.post("/v1/ingress/connect", json=elsewhere,
                                                    headers=acme).json()["error"]["message"]
+
+
+@pytest.mark.parametrize("ticket", ["4111-1111-1111-1111", "4111111111111111", "4111 1111 1111 1111"])
+def test_a_ticket_that_could_hold_a_card_number_is_refused_naming_the_field(api, acme, redis_client, ticket):
+    assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
+    before = set(redis_client.keys("callrec:job:*"))
+    body = {"ticket_id": ticket, "contact_record": record(f"c-{uuid.uuid4().hex[:12]}", "connect-acme/k.wav")}
+    response = api.post("/v1/ingress/connect", json=body, headers=acme)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "ticket_id"
+    assert b"4111" not in response.content
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept

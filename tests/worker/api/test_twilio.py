@@ -127,3 +127,23 @@ def test_a_callback_whose_sid_has_the_wrong_shape_is_refused_naming_the_field(ap
     assert response.json()["error"] == {"code": "bad_request", "field": field,
                                         "message": f"{field}: missing or not a Twilio SID"}
     assert b"4111" not in response.content
+
+
+@pytest.mark.parametrize("ticket", ["4111-1111-1111-1111", "4111111111111111", "4111%201111%201111%201111",
+                                    "T.4111.1111.1111.1111"])
+def test_a_ticket_that_could_hold_a_card_number_is_refused_naming_the_parameter(api, acme, media, twilio_profile,
+                                                                               redis_client, ticket):
+    before = set(redis_client.keys("callrec:job:*"))
+    response = callback(api, media, query=f"ticket={ticket}")
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["field"] == "ticket" and error["code"] == "bad_request"
+    assert error["message"].startswith("ticket: could hold a card number")
+    assert b"4111" not in response.content
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
+
+
+def test_an_account_in_the_callback_path_that_could_hold_a_card_number_is_not_found(api, media):
+    url = f"{api.base_url}/v1/ingress/twilio/4111-1111-1111-1111/recording?ticket=T-1"
+    response = api.post(url, content="AccountSid=AC1", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 404 and b"4111" not in response.content

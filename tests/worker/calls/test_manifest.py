@@ -174,3 +174,38 @@ def test_integer_too_long_to_parse(tmp_path):
     path.write_text('{"call_id": ' + "9" * 5000 + "}")
     with pytest.raises(ManifestError, match=r"m\.json: not usable JSON"):
         load_manifest(path)
+
+
+#: Ticket and account ids holding a card number (4111 1111 1111 1111 passes the Luhn check).
+CARD_IDS = ["4111-1111-1111-1111", "4111111111111111", "T.4111.1111.1111.1111", "9-4111-1111-1111-1111",
+            "INC-2026-12-01-000126"]
+
+
+@pytest.mark.parametrize("path", [("ticket_id",), ("account", "id")], ids=["ticket_id", "account.id"])
+@pytest.mark.parametrize("value", CARD_IDS)
+def test_ids_that_could_hold_a_card_number_are_refused_without_echo(path, value):
+    """A ticket or account id is stored in the metadata and index, queue messages and audit
+    records: one that could be a card number is refused where it enters (never echoed)."""
+    field = ".".join(path)
+    with pytest.raises(ManifestError, match=rf"^{field}: could hold a card number") as caught:
+        parse(change(path, value))
+    assert "4111" not in str(caught.value) and "000126" not in str(caught.value)
+
+
+def test_ids_with_spaces_around_a_card_number_are_refused_without_echo():
+    with pytest.raises(ManifestError, match=r"^ticket_id: not a valid id") as caught:
+        parse(change(("ticket_id",), "4111 1111 1111 1111"))
+    assert "4111" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["INC-2026-12-01-000123", "T-1001", "ZD-48213", "12345678901"])
+def test_help_desk_ids_without_a_card_number_are_taken(value):
+    assert parse(change(("ticket_id",), value)).ticket_id == value
+    assert parse(change(("account", "id"), value)).account.id == value
+
+
+def test_call_and_number_ids_keep_their_long_digit_runs():
+    """Phone numbers are E.164 (up to 15 digits) and call ids are the platform's: not checked."""
+    manifest = parse(change(("number", "id"), "+441234567890"))
+    assert manifest.number.id == "+441234567890"
+    assert parse(change(("call_id",), "CA" + "1" * 32)).call_id == "CA" + "1" * 32

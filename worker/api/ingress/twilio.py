@@ -33,6 +33,7 @@ from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
 from worker.calls.fetch import parse_twilio_tokens
+from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 
 _SID = {"CallSid": re.compile(r"CA[0-9a-fA-F]{32}"), "RecordingSid": re.compile(r"RE[0-9a-fA-F]{32}")}
 
@@ -76,8 +77,8 @@ def manifest_of(account_id: str, profile: dict, fields: dict[str, str], ticket: 
 async def recording_callback(request: Request):
     services = request.app.state.services
     account_id = request.path_params["account"]
-    if not ACCOUNT.fullmatch(account_id):
-        raise not_found(f"account {shown(account_id)}")
+    if not ACCOUNT.fullmatch(account_id) or may_hold_card_number(account_id):
+        raise not_found(f"account {shown(account_id)}")  # no account's id holds one (api-keys, manifests)
     body = await read_body(request, services.settings.api_max_body_bytes)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
@@ -100,6 +101,8 @@ async def recording_callback(request: Request):
     ticket = text_param(request, "ticket")
     if not ticket:
         raise ApiError(400, "bad_request", "ticket: add ?ticket=T to the callback URL", "ticket")
+    if may_hold_card_number(ticket):  # refused here, naming the query parameter (not the manifest's ticket_id)
+        raise ApiError(400, "bad_request", f"ticket: could hold a card number ({CARD_NUMBER_RULE})", "ticket")
     number = text_param(request, "number", "twilio")
     direction = text_param(request, "direction", "inbound")
     data = manifest_of(account_id, profile, fields, ticket, number, direction)
