@@ -36,3 +36,12 @@ def test_create_list_revoke(redis_client, capsys):
 def test_bad_account_is_exit_2(redis_client, capsys):
     code, _, err = run(capsys, "create", "--account", "no spaces")
     assert code == 2 and "is not a valid account id" in err
+
+
+def test_an_account_that_could_hold_a_card_number_gets_no_key(redis_client, capsys):
+    """Its id would be a Redis key and the account of every manifest sent with the key."""
+    for account in ("4111-1111-1111-1111", "acme.4111.1111.1111.1111"):
+        code, out, err = run(capsys, "create", "--account", account)
+        assert code == 2 and "could hold a card number" in err and "4111" not in out + err
+    assert not redis_client.keys("callrec:api:*")
+    assert run(capsys, "create", "--account", "INC-2026-12-01-000123")[0] == 0
