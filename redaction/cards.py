@@ -34,7 +34,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.8"
+VERSION = "1.9"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -420,9 +420,9 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
                and len(digits) + unheard >= MIN_LONG_RUN_DIGITS)
     if chain[0].asked == "card" and len(digits) >= MIN_PARTIAL_CARD_DIGITS and not chain[0].harmless_near:
         # The answer to the agent's card ask, with words amid it that Whisper heard for
-        # digits ("1 2 0 2. I made paid 2 7 3 1 6 8, 9 0"): card data, masked by its spoken
-        # parts (three or more words between two runs stay audible)
-        return _by_spoken_parts(chain, 0.5, times)
+        # digits ("1 2 0 2. I made paid 2 7 3 1 6 8, 9 0"): card data; ``_spoken_apart``
+        # decides which words between its digits stay audible
+        return [_entity(CARD_NUMBER, digits, 0.5, times)]
     if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
         # Joined across more than an interjection ("and the CVV number"): apart.
         return _apart(chain, earlier, times)

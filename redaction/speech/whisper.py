@@ -282,8 +282,6 @@ def _owned(word: TimedWord, piece: Piece) -> bool:
     return piece.own_from_s <= middle_s < piece.own_to_s or middle_s == piece.own_to_s == piece.end_s
 
 
-
-
 #: A run of this many number words the gate's network is sure of, over which Whisper wrote
 #: fewer than half as many digits (it heard words: "free payment" for "three two"), is taken
 #: from the network. Whisper tiny hears some synthetic voices' digits as words; the network
@@ -337,7 +335,6 @@ PROMPT = "Card number 4 9 2 9, 1 2 3 4, 5 6 7 8, 9 0 1 2. Expiry 0 4, 2 7. Secur
 PROMPT_WORDS = frozenset(_plain(t) for t in PROMPT.split() if not says_number(t))
 
 
-
 def network_runs(network: list[TimedWord]) -> list[list[TimedWord]]:
     """The network's number words in runs (at most ``NETWORK_RUN_GAP_S`` between two)."""
     runs: list[list[TimedWord]] = []
@@ -389,9 +386,6 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
         if 2 * heard < len(run) or (len(run) >= NETWORK_CARD_RUN_WORDS and heard < min(len(run), MIN_CARD_DIGITS)):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)
-
-
-
 
 
 class _Buffer:

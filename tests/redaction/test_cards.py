@@ -10,9 +10,14 @@ def timed(text: str, step_s: float = 0.4) -> list[TimedWord]:
     return [TimedWord(round(i * step_s, 3), round(i * step_s + 0.3, 3), t) for i, t in enumerate(text.split())]
 
 
+def labels(words: list[TimedWord], found: list) -> list[tuple[str, str]]:
+    """(kind, the entity's words) of each entity ``find_entities`` found in ``words``."""
+    return [(e.entity, " ".join(words[i].text for i in e.words)) for e in found]
+
+
 def entities(text: str, step_s: float = 0.4) -> list[tuple[str, str]]:
     words = timed(text, step_s)
-    return [(e.entity, " ".join(words[i].text for i in e.words)) for e in find_entities(words)]
+    return labels(words, find_entities(words))
 
 
 def test_card_then_expiry_then_code_in_context() -> None:
@@ -347,7 +352,7 @@ def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None
     text = "card 1 2 0 0 1 3 3 4 8 8 4 1 1 that's it it's expiring 0 1 2 6 and the code is 5 2 5 your payment reference"
     words = timed(text)
     found = find_entities(words)
-    assert [(e.entity, " ".join(words[i].text for i in e.words)) for e in found] == [
+    assert labels(words, found) == [
         (CARD_NUMBER, "1 2 0 0 1 3 3 4 8 8 4 1 1"), (CARD_NUMBER, "0 1 2 6"), (CARD_NUMBER, "5 2 5")]
     masked = [(e.start_s, e.end_s) for e in found]
     for i, w in enumerate(words):
@@ -420,7 +425,7 @@ def test_words_between_the_digits_of_an_expiry_date_stay_audible_but_no_digit_do
     text = "card 4532 0151 1283 0366 1 2 that is right 2 7 thanks"
     words = timed(text)
     found = find_entities(words)
-    assert [(e.entity, " ".join(words[i].text for i in e.words)) for e in found] == [
+    assert labels(words, found) == [
         (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "1 2"), (EXPIRY, "2 7")]
     assert [(e.start_s, e.end_s) for e in found] == [(0.4, 1.9), (2.0, 2.7), (4.0, 4.7)]
     masked = [(e.start_s, e.end_s) for e in found]
@@ -428,14 +433,18 @@ def test_words_between_the_digits_of_an_expiry_date_stay_audible_but_no_digit_do
         assert any(a <= w.start_s < b for a, b in masked) == w.text.isdigit(), w.text
 
 
-def test_the_answer_to_a_card_ask_with_words_amid_it_is_card_data_by_its_parts() -> None:
+def test_the_answer_to_a_card_ask_with_words_amid_it_is_card_data() -> None:
     # Whisper heard two of the digits as words ("I made paid"): two runs of 4 and 8 digits, each
     # shorter than a card, joined by more real words than a misheard digit; after the agent's
-    # card ask they are the card, masked part by part (the three words stay audible)
+    # card ask they are the card. The words between stay masked: "I" may be a digit misheard
     text = "could I take the long number on the front of your card okay 1 2 0 2 I made paid 2 7 3 1 6 8 9 0 thanks"
-    assert entities(text) == [(CARD_NUMBER, "1 2 0 2"), (CARD_NUMBER, "2 7 3 1 6 8 9 0")]
-    # one word between (a digit misheard): one part
-    assert entities(text.replace("I made paid", "made")) == [(CARD_NUMBER, "1 2 0 2 2 7 3 1 6 8 9 0")]
+    words = timed(text)
+    found = find_entities(words)
+    assert labels(words, found) == [(CARD_NUMBER, "1 2 0 2 2 7 3 1 6 8 9 0")]
+    assert (found[0].start_s, found[0].end_s) == (5.2, 11.1)  # "I made paid" inside
+    # words no digit sounds like, 1.2 s of them, stay audible (the card masked in two parts)
+    assert entities(text.replace("I made paid", "that is right")) == [(CARD_NUMBER, "1 2 0 2"),
+                                                                    (CARD_NUMBER, "2 7 3 1 6 8 9 0")]
     # without the ask, or when a harmless word leads the run in, the runs stay audible
     assert entities(text.replace("the front of your card", "the top of your letter")) == []
     assert entities(text.replace("okay", "or call me on")) == []
