@@ -20,7 +20,7 @@ def leg_samples(seconds: float, seed: int) -> np.ndarray:
 def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", plan: str = "professional",
                redaction: str = "off", recording: bool = True, retention_days: int | None = None,
                voicemail: bool = False, ticket: str = "T-7", public: bool = False, account: str = "acme",
-               leg_a: np.ndarray | None = None, transcript: str | None = None) -> Path:
+               number: str = "+15550100", leg_a: np.ndarray | None = None, transcript: str | None = None) -> Path:
     """Queue 0-1 s, then legs a (1-3 s) and b (3-4 s); ``leg_a`` replaces a's 2 s of noise."""
     directory.mkdir(parents=True, exist_ok=True)
     a = leg_samples(2.0, 1) if leg_a is None else leg_a
@@ -31,7 +31,7 @@ def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", pla
         "call_id": call_id, "ticket_id": ticket,
         "account": {"id": account, "plan": plan, "region": region, "retention_days": retention_days,
                     "recordings_public": public, "pause_behavior": "silence", "redaction": redaction},
-        "number": {"id": "+15550100", "recording": recording, "consent_mode": "none"},
+        "number": {"id": number, "recording": recording, "consent_mode": "none"},
         "direction": "inbound", "consent": "none",
         "events": [{"type": "queue", "start": 0.0, "end": 1.0},
                    {"type": kind, "start": 1.0, "end": 3.0},

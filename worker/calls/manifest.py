@@ -28,6 +28,7 @@ from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
 from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 from worker.calls.confined import open_confined, read_limited
+from worker.calls.numbers import number_id_problem
 from worker.errors import ManifestError, SourceError
 
 PLANS = ("team", "growth", "professional", "enterprise")
@@ -228,7 +229,7 @@ def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
             pause_behavior=account.choice("pause_behavior", PAUSE_BEHAVIORS),
             redaction=account.choice("redaction", REDACTION_MODES),
         ),
-        number=Number(id=number.ident("id"), recording=number.flag("recording"),
+        number=Number(id=number.number_id("id"), recording=number.flag("recording"),
                       consent_mode=number.choice("consent_mode", CONSENT_MODES)),
         direction=top.choice("direction", DIRECTIONS),
         consent=top.choice("consent", CONSENT_VALUES),
@@ -382,11 +383,21 @@ class _Object:
         """An id the product keeps and is later asked for by (ticket and account ids: in the
         metadata, the index, the vault's paths, queue messages, audit records, ``delete
         --ticket``): an ``ident`` that cannot hold a card number
-        (vault.regions.may_hold_card_number; ``INC-2026-12-01-000123`` is taken). Call and
-        number ids are the platform's (SIDs, E.164 numbers of up to 15 digits): not checked."""
+        (vault.regions.may_hold_card_number; ``INC-2026-12-01-000123`` is taken). Call ids
+        are the platform's (SIDs, UUIDs): not checked."""
         value = self.ident(name)
         if may_hold_card_number(value):
             raise ManifestError(f"{self._at(name)}: could hold a card number ({CARD_NUMBER_RULE})")
+        return value
+
+    def number_id(self, name: str) -> str:
+        """The id of the call's number: an ``ident`` that is an E.164 phone number (one of 12
+        or more digits in use in its country) or another id that cannot hold a card number
+        (worker.calls.numbers)."""
+        value = self.ident(name)
+        problem = number_id_problem(value)
+        if problem is not None:
+            raise ManifestError(f"{self._at(name)}: {problem}")
         return value
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str:

@@ -123,3 +123,38 @@ def test_a_ticket_that_could_hold_a_card_number_is_refused_naming_the_field(api,
     assert response.json()["error"]["field"] == "ticket_id"
     assert b"4111" not in response.content
     assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
+
+
+#: Card numbers where the contact centre's number should be (never printed: the ids below).
+CARD_ADDRESSES = {"amex-15-plus": "+378282246310005", "visa-16-plus": "+4111111111111111",
+                  "visa-16-bare": "4111111111111111", "visa-16-spaced": "+4111 1111 1111 1111"}
+
+
+@pytest.mark.parametrize("address", list(CARD_ADDRESSES.values()), ids=list(CARD_ADDRESSES))
+def test_a_system_endpoint_that_could_hold_a_card_number_is_refused_naming_the_field(address):
+    bad = record("c-1", "b/k.wav")
+    bad["SystemEndpoint"]["Address"] = address
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
+    assert caught.value.field == "contact_record.SystemEndpoint.Address"
+    assert "4111" not in str(caught.value) and "378282" not in str(caught.value)
+
+
+@pytest.mark.parametrize("address", ["+498912345678903", "+5511987654325", "+15550100"])
+def test_system_endpoints_that_are_phone_numbers_are_taken(address):
+    """Numbers in use whose digits pass the Luhn check by chance (15 and 13 digits) are taken."""
+    good = record("c-1", "b/k.wav")
+    good["SystemEndpoint"]["Address"] = address
+    assert manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": good})[0]["number"]["id"] == address
+
+
+def test_a_card_number_as_the_system_endpoint_is_refused_over_http(api, acme, redis_client):
+    assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
+    before = set(redis_client.keys("callrec:job:*"))
+    contact = record(f"c-{uuid.uuid4().hex[:12]}", "connect-acme/k.wav")
+    contact["SystemEndpoint"]["Address"] = CARD_ADDRESSES["amex-15-plus"]
+    response = api.post("/v1/ingress/connect", json={"ticket_id": "T-3002", "contact_record": contact}, headers=acme)
+    assert response.status_code == 422, response.status_code
+    assert response.json()["error"]["field"] == "contact_record.SystemEndpoint.Address"
+    assert b"378282" not in response.content
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept

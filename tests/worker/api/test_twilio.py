@@ -147,3 +147,30 @@ def test_an_account_in_the_callback_path_that_could_hold_a_card_number_is_not_fo
     url = f"{api.base_url}/v1/ingress/twilio/4111-1111-1111-1111/recording?ticket=T-1"
     response = api.post(url, content="AccountSid=AC1", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 404 and b"4111" not in response.content
+
+
+#: Card numbers where the callback URL's number should be (never printed: the ids below).
+CARD_NUMBERS = {"visa-16": "4111111111111111", "visa-16-plus": "%2B4111111111111111",
+                "amex-15-plus": "%2B378282246310005", "visa-16-client": "client:4111111111111111",
+                "visa-16-dashed": "4111-1111-1111-1111"}
+
+
+@pytest.mark.parametrize("number", list(CARD_NUMBERS.values()), ids=list(CARD_NUMBERS))
+def test_a_number_that_could_hold_a_card_number_is_refused_naming_the_parameter(api, acme, media, twilio_profile,
+                                                                               redis_client, number):
+    before = set(redis_client.keys("callrec:job:*"))
+    response = callback(api, media, query=f"ticket=T-2002&number={number}")
+    assert response.status_code == 400, response.status_code
+    error = response.json()["error"]
+    assert error["field"] == "number" and error["code"] == "bad_request"
+    assert error["message"].startswith("number: "), error["message"].split(":")[0]
+    assert b"4111" not in response.content and b"378282" not in response.content
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
+
+
+@pytest.mark.parametrize("number", ["%2B498912345678903", "%2B5511987654325", "client:alice_1"],
+                         ids=["de-15-digits-luhn", "br-13-digits-luhn", "client"])
+def test_real_numbers_and_client_ids_are_taken(api, acme, media, twilio_profile, number):
+    """Phone numbers whose digits pass the Luhn check by chance are still phone numbers."""
+    response = callback(api, media, query=f"ticket=T-2003&number={number}")
+    assert response.status_code == 202, response.text

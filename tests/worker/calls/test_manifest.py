@@ -204,8 +204,66 @@ def test_help_desk_ids_without_a_card_number_are_taken(value):
     assert parse(change(("account", "id"), value)).account.id == value
 
 
-def test_call_and_number_ids_keep_their_long_digit_runs():
-    """Phone numbers are E.164 (up to 15 digits) and call ids are the platform's: not checked."""
-    manifest = parse(change(("number", "id"), "+441234567890"))
-    assert manifest.number.id == "+441234567890"
+def test_call_ids_keep_their_long_digit_runs():
+    """Call ids are the platform's (SIDs, UUIDs): not checked for card numbers."""
     assert parse(change(("call_id",), "CA" + "1" * 32)).call_id == "CA" + "1" * 32
+
+
+def luhn_complete(prefix: str) -> str:
+    """``prefix`` and the Luhn check digit."""
+    total = 0
+    for n, digit in enumerate(reversed(prefix)):
+        value = int(digit) * (2 if n % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return prefix + str((10 - total % 10) % 10)
+
+
+#: Phone numbers in use (libphonenumber's plans) whose digits pass the Luhn check, and others.
+REAL_NUMBERS = {
+    "de-15-digits-luhn": "+498912345678903",   # Munich, 15 digits (E.164's longest)
+    "at-15-digits-luhn": "+431512345678901",   # Vienna, 15 digits
+    "br-mobile-13-digits-luhn": "+5511987654325",
+    "gb-12-digits-luhn": "+442079460956",
+    "gb-12-digits": "+441234567890",
+    "nanp-fictional-short": "+15550100",       # the design brief's example: too short to hold a card
+    "country-code-only": "+1",
+}
+
+
+@pytest.mark.parametrize("value", list(REAL_NUMBERS.values()), ids=list(REAL_NUMBERS))
+def test_phone_numbers_are_taken_even_when_their_digits_pass_the_luhn_check(value):
+    assert parse(change(("number", "id"), value)).number.id == value
+
+
+@pytest.mark.parametrize("value", ["twilio", "connect", "client:alice_1", "sip:alice@example.com", "main-line",
+                                   "sip:+15550100@pbx.example.com"])
+def test_other_number_ids_are_taken(value):
+    assert parse(change(("number", "id"), value)).number.id == value
+
+
+#: Card numbers (Luhn-valid) where a phone number should be; never printed (ids below).
+CARD_NUMBER_IDS = {
+    "amex-15-as-e164": "+" + luhn_complete("37828224631000"),
+    "diners-14-as-e164": "+" + luhn_complete("3056930902590"),   # a possible length in +30, not in use
+    "amex-15-other": "+" + luhn_complete("37144963539843"),
+    "uatp-15-as-e164": "+" + luhn_complete("10000000000007"),
+    "visa-16-as-e164": "+" + luhn_complete("411111111111111"),  # longer than E.164 allows
+    "visa-16-bare": luhn_complete("411111111111111"),
+    "visa-16-dashed": "-".join([luhn_complete("411111111111111")[i:i + 4] for i in range(0, 16, 4)]),
+    "visa-16-client": "client:" + luhn_complete("411111111111111"),
+    "visa-16-sip": "sip:" + luhn_complete("411111111111111") + "@pbx.example.com",
+    "amex-15-dashed-e164": "+3782-822463-" + luhn_complete("37828224631000")[-5:],
+}
+
+
+@pytest.mark.parametrize("value", list(CARD_NUMBER_IDS.values()), ids=list(CARD_NUMBER_IDS))
+def test_a_number_id_that_could_hold_a_card_number_is_refused_without_echo(value):
+    """number.id is kept in the manifest the API stores for the workers: a card number put
+    there (with or without a +) is refused where it enters, naming the field, never echoed."""
+    with pytest.raises(ManifestError) as caught:
+        parse(change(("number", "id"), value))
+    message = str(caught.value)
+    assert message.startswith("number.id: "), message.split(":")[0]
+    assert "could hold a card number" in message or "not a phone number" in message
+    digits = "".join(ch for ch in value if ch.isdigit())
+    assert digits[:6] not in message and digits[-4:] not in message

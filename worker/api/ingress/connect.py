@@ -39,6 +39,7 @@ from worker.api.requests import read_json
 from worker.api.routes.calls import submit_manifest
 from worker.api.routes.common import accepted
 from worker.calls.manifest import TRANSCRIPT_FORMATS
+from worker.calls.numbers import number_id_problem
 
 #: Transcript format names a Contact Lens reader may have (the first one present is used).
 CONTACT_LENS_FORMATS = ("contact_lens", "contact-lens", "auto")
@@ -144,11 +145,16 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     if "/" not in location.strip("/"):
         raise CtrError("contact_record.Recording.Location", "expected bucket/key")
     segment_at = _time({"t": recording_start}, "t") if recording_start else agent_at
+    address = _get(record, "SystemEndpoint.Address") or "connect"
+    if not isinstance(address, str):
+        raise CtrError("contact_record.SystemEndpoint.Address", "expected the number dialled (a string)")
+    problem = number_id_problem(address)  # the manifest's number.id, named as the record names it
+    if problem is not None:
+        raise CtrError("contact_record.SystemEndpoint.Address", problem)
     manifest = {
         "call_id": contact_id, "ticket_id": body.get("ticket_id"),
         "account": account_document(account_id, profile),
-        "number": {"id": _get(record, "SystemEndpoint.Address") or "connect", "recording": True,
-                   "consent_mode": "none"},
+        "number": {"id": address, "recording": True, "consent_mode": "none"},
         "direction": "outbound" if record.get("InitiationMethod") == "OUTBOUND" else "inbound",
         "consent": "none", "events": events, "controls": [],
         "segments": [{"uri": f"s3://{location.strip('/')}", "start": at(segment_at)}],

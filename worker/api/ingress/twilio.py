@@ -33,6 +33,7 @@ from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
 from worker.calls.fetch import parse_twilio_tokens
+from worker.calls.numbers import number_id_problem
 from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
 
 _SID = {"CallSid": re.compile(r"CA[0-9a-fA-F]{32}"), "RecordingSid": re.compile(r"RE[0-9a-fA-F]{32}")}
@@ -104,6 +105,9 @@ async def recording_callback(request: Request):
     if may_hold_card_number(ticket):  # refused here, naming the query parameter (not the manifest's ticket_id)
         raise ApiError(400, "bad_request", f"ticket: could hold a card number ({CARD_NUMBER_RULE})", "ticket")
     number = text_param(request, "number", "twilio")
+    problem = number_id_problem(number)
+    if problem is not None:  # refused here, naming the query parameter (not the manifest's number.id)
+        raise ApiError(400, "bad_request", f"number: {problem}", "number")
     direction = text_param(request, "direction", "inbound")
     data = manifest_of(account_id, profile, fields, ticket, number, direction)
     return accepted(request, await blocking(submit_manifest, services, account_id, data))
