@@ -33,7 +33,7 @@ from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
 from worker.api.review_links import MAX_TTL_S, ReviewLinks
-from worker.api.routes.common import account_recording
+from worker.api.routes.common import account_recording, reference_problem
 from worker.stored.operations import export_recording
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
@@ -56,6 +56,12 @@ async def create_link(request: Request):
         raise ApiError(422, "invalid_request", f"ttl_s: whole seconds from 60 to {MAX_TTL_S}", "ttl_s")
     if not isinstance(body["as"], str) or not body["as"].startswith("agent:"):
         raise ApiError(422, "invalid_request", "as: review links are for agents (agent:A)", "as")
+    problem = reference_problem(body["as"].removeprefix("agent:"))  # audited, and kept in the link's token
+    if problem is not None:
+        raise ApiError(422, "invalid_request", f"as: the id of agent:ID {problem}", "as")
+    problem = next(filter(None, map(reference_problem, tickets)), None)
+    if problem is not None:
+        raise ApiError(422, "invalid_request", f"tickets: a ticket id {problem}", "tickets")
     principal = Principal.parse(body["as"], key.account_id, frozenset(tickets))
     region_vault, entry = await blocking(account_recording, request, key, rid)
     why = refusal(principal, entry, "audio")

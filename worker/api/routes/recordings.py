@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
-from vault.access import Principal
+from vault.access import PRINCIPAL_KINDS, Principal
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
-from worker.api.routes.common import accepted, account_recording, text_param
+from worker.api.routes.common import accepted, account_recording, reference_problem, text_param
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording
 from worker.stored.operations import export_recording
 
@@ -53,11 +53,19 @@ def principal_of(request: Request, account_id: str) -> Principal:
     """The principal the caller vouches for: ``as=agent:A&tickets=T1,T2`` or
     ``as=end-user:U&requester_of=T`` (the CLI's ``--as``, ``--tickets``, ``--requester-of``)."""
     who = text_param(request, "as")
-    if who is None:
+    kind, sep, ident = (who or "").partition(":")
+    if who is None or not sep or kind not in PRINCIPAL_KINDS:
         raise ApiError(400, "bad_request", "as: give agent:A (with tickets) or end-user:U "
                        "(with requester_of)", "as")
-    kind = who.partition(":")[0]
+    problem = reference_problem(ident)  # checked as callrec export's --as: it goes into the audit trail
+    if problem is not None:
+        raise ApiError(400, "bad_request", f"as: the id of {kind}:ID {problem}", "as")
     tickets, requester_of = text_param(request, "tickets"), text_param(request, "requester_of")
+    for name, listed in (("tickets", tickets), ("requester_of", requester_of)):
+        for item in (listed or "").split(","):
+            problem = reference_problem(item.strip()) if item.strip() else None
+            if problem is not None:
+                raise ApiError(400, "bad_request", f"{name}: a ticket id {problem}", name)
     if kind == "agent" and (tickets is None or requester_of is not None):
         raise ApiError(400, "bad_request", "as=agent:A needs tickets=T1,T2 (and no requester_of)", "tickets")
     if kind == "end-user" and (requester_of is None or tickets is not None):
