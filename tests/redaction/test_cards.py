@@ -459,3 +459,45 @@ def test_a_run_led_in_by_a_harmless_word_and_starting_with_zero_is_no_card_whate
     assert [e for e, _ in entities(phone.replace("on 0", "on 4"))] == [CARD_NUMBER]
     assert [e for e, _ in entities(phone.replace("you can call me on", "okay it is"))] == [CARD_NUMBER]
     assert [e for e, _ in entities(phone.replace("3 4", "3 4 5 6"))] == [CARD_NUMBER]
+
+
+def test_a_zero_led_run_of_phone_number_length_is_no_card_without_a_card_word() -> None:
+    # the lead-in misheard ("you can call me Macon"), an 11- or 12-digit number starting with 0,
+    # then four more digits: the phone number stays audible, the rest is judged on its own
+    assert entities("you can Macon 0 7 8 4 5 7 1 3 7 7 6 so 5 2 4 4 okay") == []
+    assert entities("zero seven three zero five five one six six nine zero eight right") == []
+    # a card word near (not the harmless "call me my card") or the agent's card ask: card data
+    assert [e for e, _ in entities("my card is 0 7 8 4 5 7 1 3 7 7 6 0 thanks")] == [CARD_NUMBER]
+    assert [e for e, _ in entities("the long number on your card please okay 0 7 8 4 5 7 1 3 7 7 6 0")] \
+        == [CARD_NUMBER]
+    # 13 digits from 0, or a zero-led code or expiry date after a card, as before
+    assert [e for e, _ in entities("okay it is 0 7 7 0 0 9 0 0 1 2 3 3 4 thanks")] == [CARD_NUMBER]
+    card = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6 "
+    assert [e for e, _ in entities(card + "expiry 0 4 2 7 code 0 4 7")] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
+
+
+CARD = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6 thank you "
+
+
+def test_an_answer_to_an_ask_after_a_card_written_as_other_words_is_masked_by_its_phrases() -> None:
+    # Whisper wrote the code "five seven one" as "I'm 5.": one digit, too few for an answer
+    text = CARD + "and the numbers on the signature strip. Yes, I'm 5. Lovely, you will get a confirmation"
+    words = timed(text)
+    found = find_entities(words)
+    assert labels(words, found) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6"), (SECURITY_CODE, "I'm 5.")]
+    assert (found[1].start_s, found[1].end_s) == (12.0, 12.7)
+    # the phrases that may hold a digit, from the first such phrase, in a row; the agent's
+    # question going on ("the last three digits") and the phrases after the answer stay audible
+    assert entities(CARD + "and the security code please. The last three digits on the back. Right, nine pendron. "
+                    "Lovely, nice to hear it")[1:] == [(SECURITY_CODE, "nine pendron.")]
+    assert entities(CARD + "and the expiry date please. Nice. I know you've been one. Lovely, nice to hear")[1:] \
+        == [(EXPIRY, "I know you've been one.")]
+
+
+def test_an_ask_answered_with_no_word_like_a_digit_or_far_from_a_card_masks_nothing() -> None:
+    assert entities(CARD + "and the security code please. Hang on, let me look. Lovely")[1:] == []
+    assert entities(CARD + "and the security code please. One moment. Lovely")[1:] == []
+    # "for security" opens ordinary calls: without a card before it, an answer is no code
+    assert entities("for security can I take your mother's maiden name? Yes, it's Smith to be fair. Lovely") == []
+    assert entities(CARD + "for security can I take your mother's maiden name? Yes, it's Smith to be fair.")[1:] \
+        == [(SECURITY_CODE, "it's Smith to be fair.")]
