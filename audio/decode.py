@@ -34,6 +34,7 @@ import numpy as np
 import soundfile
 
 from audio.errors import AudioInputError, AudioResourceError
+from callrec.errors import heading
 
 #: Frames read per block when the caller does not say (8 s at 8 kHz).
 DEFAULT_BLOCK_FRAMES = 65536
@@ -119,7 +120,7 @@ class AudioSource:
         try:
             self._file.seek(0)
         except (soundfile.LibsndfileError, RuntimeError) as exc:
-            raise AudioInputError(f"{self.path}: cannot rewind audio ({_reason(exc)})") from exc
+            raise AudioInputError(f"{heading(self.path)}: cannot rewind audio ({_reason(exc)})") from exc
         done = 0
         while done < self.frames:
             want = min(block_frames, self.frames - done)
@@ -127,7 +128,7 @@ class AudioSource:
                 block = self._read_block(want, dtype)
             except (soundfile.LibsndfileError, RuntimeError) as exc:
                 raise AudioInputError(
-                    f"{self.path}: audio cannot be decoded after {done / self.rate_hz:.3f} s"
+                    f"{heading(self.path)}: audio cannot be decoded after {done / self.rate_hz:.3f} s"
                     f" ({_reason(exc)})"
                 ) from exc
             if block.shape[0] == 0:
@@ -138,7 +139,7 @@ class AudioSource:
             yield block
         if done < self.frames:
             raise AudioInputError(
-                f"{self.path}: truncated: audio ends at {done / self.rate_hz:.3f} s but the"
+                f"{heading(self.path)}: truncated: audio ends at {done / self.rate_hz:.3f} s but the"
                 f" header promises {self.frames / self.rate_hz:.3f} s"
             )
 
@@ -192,12 +193,12 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
     try:
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
-            raise AudioInputError(f"{path}: empty file (0 bytes)")
+            raise AudioInputError(f"{heading(path)}: empty file (0 bytes)")
         _check_riff_length(handle, path, size)
         handle.seek(0)
     except OSError as exc:  # e.g. an I/O error part-way
         handle.close()
-        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise AudioInputError(f"{heading(path)}: cannot read ({exc.strerror})") from exc
     except BaseException:
         handle.close()
         raise
@@ -236,24 +237,24 @@ def open_regular(path: Path) -> BinaryIO:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise AudioInputError(f"{path}: no such file") from None
+        raise AudioInputError(f"{heading(path)}: no such file") from None
     except OSError as exc:
-        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise AudioInputError(f"{heading(path)}: cannot read ({exc.strerror})") from exc
     if not stat.S_ISREG(info.st_mode):
-        raise AudioInputError(f"{path}: not a regular file ({file_kind(info.st_mode)})")
+        raise AudioInputError(f"{heading(path)}: not a regular file ({file_kind(info.st_mode)})")
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise AudioInputError(f"{path}: no such file") from None
+        raise AudioInputError(f"{heading(path)}: no such file") from None
     except OSError as exc:  # e.g. permission denied
         if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
-            raise AudioResourceError(f"{path}: cannot open ({exc.strerror}; transient)") from exc
-        raise AudioInputError(f"{path}: cannot read ({exc.strerror})") from exc
+            raise AudioResourceError(f"{heading(path)}: cannot open ({exc.strerror}; transient)") from exc
+        raise AudioInputError(f"{heading(path)}: cannot read ({exc.strerror})") from exc
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise AudioInputError(f"{path}: not a regular file ({file_kind(mode)})")
+        raise AudioInputError(f"{heading(path)}: not a regular file ({file_kind(mode)})")
     return os.fdopen(fd, "rb")
 
 
@@ -283,7 +284,7 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
                    "this segment may last")
     if problem is not None:
         source.close()
-        raise AudioInputError(f"{source.path}: {problem}")
+        raise AudioInputError(f"{heading(source.path)}: {problem}")
 
 
 def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
@@ -295,25 +296,25 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
     head = handle.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         if head[:4] == b"RIFF" and len(head) < 12:
-            raise AudioInputError(f"{path}: truncated WAV header ({size} bytes)")
+            raise AudioInputError(f"{heading(path)}: truncated WAV header ({size} bytes)")
         return
     offset = 12
     while True:
         chunk = handle.read(8)
         if len(chunk) < 8:
-            raise AudioInputError(f"{path}: truncated WAV: no data chunk in {size} bytes")
+            raise AudioInputError(f"{heading(path)}: truncated WAV: no data chunk in {size} bytes")
         chunk_id, chunk_size = struct.unpack("<4sI", chunk)
         offset += 8
         if chunk_id == b"data":
             if chunk_size not in _UNKNOWN_RIFF_SIZES and offset + chunk_size > size:
                 raise AudioInputError(
-                    f"{path}: truncated WAV: header promises {chunk_size} data bytes,"
+                    f"{heading(path)}: truncated WAV: header promises {chunk_size} data bytes,"
                     f" file holds {size - offset}"
                 )
             return
         offset += chunk_size + (chunk_size & 1)
         if offset > size:
-            raise AudioInputError(f"{path}: truncated WAV: chunk {chunk_id!r} runs past the end")
+            raise AudioInputError(f"{heading(path)}: truncated WAV: chunk {chunk_id!r} runs past the end")
         handle.seek(offset)
 
 
@@ -323,7 +324,7 @@ def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,
     try:
         temp_dir = Path(tempfile.mkdtemp(prefix="callrec-decode-", dir=temp_parent))
     except OSError as exc:
-        raise AudioResourceError(f"{path}: cannot make a temp dir to decode in ({exc.strerror})") from exc
+        raise AudioResourceError(f"{heading(path)}: cannot make a temp dir to decode in ({exc.strerror})") from exc
     wav_path = temp_dir / "decoded.wav"
     try:
         _ffmpeg_to_wav(handle, path, wav_path, limits)
@@ -336,7 +337,7 @@ def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,
         raise
     except (soundfile.LibsndfileError, RuntimeError) as exc:
         shutil.rmtree(temp_dir, ignore_errors=True)
-        raise AudioInputError(f"{path}: not a readable audio file ({_reason(exc)})") from exc
+        raise AudioInputError(f"{heading(path)}: not a readable audio file ({_reason(exc)})") from exc
     source = AudioSource(path, sound_file, temp_dir)
     _check_usable(source, limits)
     return source
@@ -356,7 +357,7 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
         ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
         raise AudioInputError(
-            f"{path}: not a format libsndfile reads, and ffmpeg is unavailable ({exc})"
+            f"{heading(path)}: not a format libsndfile reads, and ffmpeg is unavailable ({exc})"
         ) from exc
     fd = handle.fileno()
     bounds: list[str] = []
@@ -370,12 +371,12 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
         result = subprocess.run(command, capture_output=True, timeout=3600, check=False,
                                 pass_fds=(fd,), stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AudioInputError(f"{path}: ffmpeg could not run ({type(exc).__name__})") from exc
+        raise AudioInputError(f"{heading(path)}: ffmpeg could not run ({type(exc).__name__})") from exc
     if any(words in result.stderr for words in _NO_SPACE):
-        raise AudioResourceError(f"{path}: out of disk space while decoding in the worker's temp "
+        raise AudioResourceError(f"{heading(path)}: out of disk space while decoding in the worker's temp "
                                  "dir (transient: the job is retried)")
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
-        raise AudioInputError(f"{path}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
+        raise AudioInputError(f"{heading(path)}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
 
 
 #: Sample formats whose decoded floats are always finite and inside [-1, 1): no clean-up.

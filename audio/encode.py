@@ -32,6 +32,7 @@ import numpy as np
 import soundfile
 
 from audio.errors import AudioInputError, EncodingError
+from callrec.errors import heading
 from audio.wavout import AtomicWavWriter
 
 #: Frames per block when re-encoding or checking (8 s at 8 kHz).
@@ -113,12 +114,12 @@ def check_decoded(src: Path, dst: Path, codec: Codec, masked: Sequence[tuple[flo
     rate_hz, frames = _mono_info(src)
     out_rate_hz, out_frames = _mono_info(dst)
     if (out_rate_hz, out_frames) != (rate_hz, frames):
-        raise EncodingError(f"{dst}: {codec.name} decodes to {out_frames} frames at {out_rate_hz} Hz, "
+        raise EncodingError(f"{heading(dst)}: {codec.name} decodes to {out_frames} frames at {out_rate_hz} Hz, "
                             f"not {frames} at {rate_hz} Hz")
     if codec.lossless:
         for position, (before, after) in enumerate(zip(_pcm_blocks(src), _pcm_blocks(dst))):
             if not np.array_equal(before, after):
-                raise EncodingError(f"{dst}: {codec.name} does not decode to the same samples "
+                raise EncodingError(f"{heading(dst)}: {codec.name} does not decode to the same samples "
                                     f"(block {position})")
         return
     _check_lossy(src, dst, codec, rate_hz, masked)
@@ -144,9 +145,9 @@ def _mono_info(path: Path) -> tuple[int, int]:
     try:
         info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError) as exc:
-        raise AudioInputError(f"{path}: not a readable recording ({exc})") from exc
+        raise AudioInputError(f"{heading(path)}: not a readable recording ({exc})") from exc
     if info.channels != 1:
-        raise AudioInputError(f"{path}: a recording is mono, this has {info.channels} channels")
+        raise AudioInputError(f"{heading(path)}: a recording is mono, this has {info.channels} channels")
     return int(info.samplerate), int(info.frames)
 
 
@@ -168,7 +169,7 @@ def _check_lossy(src: Path, dst: Path, codec: Codec, rate_hz: int,
         energy_src += float(np.dot(before, before))
         energy_dst += float(np.dot(after, after))
     if energy_src > 0 and cross < MIN_CORRELATION * math.sqrt(energy_src * energy_dst):
-        raise EncodingError(f"{dst}: {codec.name} decodes to audio that no longer lines up with "
+        raise EncodingError(f"{heading(dst)}: {codec.name} decodes to audio that no longer lines up with "
                             f"the recording")
     edge_f = int(round(MASK_EDGE_S * rate_hz))
     with soundfile.SoundFile(str(src)) as before_file, soundfile.SoundFile(str(dst)) as after_file:
@@ -183,7 +184,7 @@ def _check_lossy(src: Path, dst: Path, codec: Codec, rate_hz: int,
             silent = level_before < SILENCE_DBFS
             if (level_after >= SILENCE_DBFS if silent
                     else abs(level_after - level_before) > MASK_LEVEL_TOLERANCE_DB):
-                raise EncodingError(f"{dst}: masked span {start_s:.3f}-{end_s:.3f} s decodes at "
+                raise EncodingError(f"{heading(dst)}: masked span {start_s:.3f}-{end_s:.3f} s decodes at "
                                     f"{level_after:.1f} dBFS, the mask was {level_before:.1f} dBFS")
 
 

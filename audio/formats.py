@@ -10,6 +10,7 @@ from pathlib import Path
 import soundfile
 
 from audio.errors import AudioInputError
+from callrec.errors import heading
 
 #: Extensions that are not libsndfile's format names.
 _ALIASES = {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}
@@ -24,7 +25,7 @@ def output_format(path: str | os.PathLike[str], like_subtype: str) -> tuple[str,
     formats = {name.lower(): name for name in soundfile.available_formats()}
     container = formats.get(ext) or _ALIASES.get(ext)
     if container is None:
-        raise AudioInputError(f"{path}: unknown audio format {ext!r} (use e.g. .wav or .flac)")
+        raise AudioInputError(f"{heading(path)}: unknown audio format {ext!r} (use e.g. .wav or .flac)")
     # libsndfile "accepts" MP3 data in a WAV container but cannot write it: compressed
     # subtypes are kept only in their own format.
     foreign_codec = like_subtype.startswith("MPEG") and container != "MP3"

@@ -16,7 +16,7 @@ import numpy as np
 import soundfile
 
 from audio.errors import AudioError, AudioInputError
-from callrec.errors import quoted
+from callrec.errors import heading, quoted
 from callrec.files import Replacement
 
 #: Float 1.0 is 2**15, the scale libsndfile (and so ``audio.decode``) reads 16-bit PCM
@@ -58,7 +58,7 @@ class FileWriter:
             self._file: soundfile.SoundFile | None = soundfile.SoundFile(
                 self.path, "w", samplerate=int(rate_hz), channels=int(channels), format=container, subtype=subtype)
         except (soundfile.LibsndfileError, RuntimeError) as exc:
-            raise AudioError(f"{self._shown}: cannot write {container} ({exc})") from exc
+            raise AudioError(f"{heading(self._shown)}: cannot write {container} ({exc})") from exc
 
     def write(self, block: np.ndarray) -> None:
         if self._file is None:
@@ -67,7 +67,7 @@ class FileWriter:
             try:
                 self._file.write(block)
             except (RuntimeError, OSError, AssertionError) as exc:  # soundfile asserts on a short write
-                raise AudioError(f"{self._shown}: cannot write ({type(exc).__name__}: {exc})") from exc
+                raise AudioError(f"{heading(self._shown)}: cannot write ({type(exc).__name__}: {exc})") from exc
         self.frames += len(block)
 
     def close(self) -> None:
@@ -78,7 +78,7 @@ class FileWriter:
                 file.close()
             except (RuntimeError, OSError) as exc:  # RuntimeError: libsndfile failed to flush
                 reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-                raise AudioError(f"{self._shown}: cannot finish writing ({reason})") from exc
+                raise AudioError(f"{heading(self._shown)}: cannot finish writing ({reason})") from exc
 
     def __enter__(self) -> FileWriter:
         return self
@@ -119,13 +119,13 @@ class AtomicWavWriter:
     def __enter__(self) -> AtomicWavWriter:
         directory = self.path.parent
         if not directory.is_dir():
-            raise AudioInputError(f"{self.path}: output directory {quoted(directory)} does not exist")
+            raise AudioInputError(f"{heading(self.path)}: output directory {quoted(directory)} does not exist")
         if self.path.is_dir():
-            raise AudioInputError(f"{self.path}: is a directory, not an output file")
+            raise AudioInputError(f"{heading(self.path)}: is a directory, not an output file")
         try:
             self._temp = Replacement(self.path)
         except OSError as exc:
-            raise AudioError(f"{self.path}: cannot create a file in {quoted(directory)} ({exc.strerror})") from exc
+            raise AudioError(f"{heading(self.path)}: cannot create a file in {quoted(directory)} ({exc.strerror})") from exc
         try:
             self._file = FileWriter(self._temp.path, self.rate_hz, container=self.container, subtype=self.subtype,
                                     shown_as=self.path)
@@ -157,4 +157,4 @@ class AtomicWavWriter:
         try:
             self._temp.commit()
         except OSError as exc:
-            raise AudioError(f"{self.path}: cannot finish writing ({exc.strerror})") from exc
+            raise AudioError(f"{heading(self.path)}: cannot finish writing ({exc.strerror})") from exc

@@ -58,6 +58,19 @@ def shown(value: object) -> str:
 def quoted(path: str | os.PathLike[str]) -> str:
     """A filesystem path inside an error's sentence, quoted as Python quotes a string, so a
     space, a quote or a control character cannot blur where it ends (``-o /srv/a b/out.wav:
-    directory '/srv/a b' does not exist``). A path heading a message (``PATH: problem``, the
-    way every layer names the file an error is about) stays as it is."""
+    directory '/srv/a b' does not exist``). A path heading a message goes through ``heading``."""
     return repr(os.fspath(path))
+
+
+def heading(path: str | os.PathLike[str]) -> str:
+    """A filesystem path (or URI) heading an error, ``PATH: problem`` (the way every layer
+    names the file an error is about): as it is when nothing in it could blur where it ends,
+    else quoted as ``quoted`` quotes it, as coreutils names a file (``/srv/a.wav: no such
+    file``, ``'/srv/a b.wav': no such file``, ``'/srv/x: y.json': not JSON``). Blurring: white
+    space (so ``: `` too), a quote or backslash, a character that does not print (control,
+    bidi), a trailing ``:``, or nothing at all."""
+    text = os.fspath(path)
+    if (not text or not text.isprintable() or text.endswith(":")
+            or any(ch.isspace() or ch in "'\"\\" for ch in text)):
+        return repr(text)
+    return text

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from callrec.errors import quoted
+from callrec.errors import heading, quoted
 from callrec.files import Replacement, replaced
 from worker.errors import UsageError, WorkerError
 
@@ -35,7 +35,7 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         with replaced(path, mode) as out:
             yield out
     except OSError as exc:
-        raise WorkerError(f"{path}: cannot write ({exc.strerror})") from exc
+        raise WorkerError(f"{heading(path)}: cannot write ({exc.strerror})") from exc
 
 
 def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = ()) -> None:
@@ -53,7 +53,7 @@ def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path
         if path is None:
             continue
         path = Path(path)
-        where = f"{option} {path}"
+        where = f"{option} {heading(path)}"
         if path.name in ("", ".", "..") or path.is_dir():
             raise UsageError(f"{where}: is a directory, not an output file")
         if not path.parent.is_dir():
@@ -91,7 +91,7 @@ def staged_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = 
             try:
                 temps[option] = Replacement(path, suffix=path.suffix)
             except OSError as exc:
-                raise UsageError(f"{option} {path}: cannot write in {quoted(path.parent)} ({exc.strerror})") from exc
+                raise UsageError(f"{option} {heading(path)}: cannot write in {quoted(path.parent)} ({exc.strerror})") from exc
         kept = {option: temp.path for option, temp in temps.items()}
         yield kept  # the caller drops an option from it to write no such output after all
         for option in set(temps) - set(kept):

@@ -205,3 +205,15 @@ def test_libsndfile_reads_says_whether_libsndfile_itself_opens_a_file(tmp_path):
     assert libsndfile_reads(wav)
     assert not libsndfile_reads(junk)
     assert not libsndfile_reads(tmp_path / "missing.wav")
+
+
+def test_a_path_heading_a_decode_error_is_quoted_when_it_could_blur(tmp_path):
+    missing = tmp_path / "call: no such file.wav"
+    with pytest.raises(AudioInputError) as caught:
+        open_source(missing)
+    assert str(caught.value) == f"{str(missing)!r}: no such file"
+    empty = tmp_path / "empty leg.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioInputError) as caught:
+        open_source(empty)
+    assert str(caught.value) == f"{str(empty)!r}: empty file (0 bytes)"

@@ -127,3 +127,11 @@ def test_bad_inputs_are_refused(tmp_path):
         encode(tmp_path / "junk.wav", tmp_path / "out.flac", CODECS["flac"])
     assert not (tmp_path / "out.flac").exists()
 
+
+
+def test_a_path_heading_an_encode_error_is_quoted_when_it_could_blur(tmp_path):
+    src = tmp_path / "not a recording.wav"
+    src.write_bytes(b"RIFF....WAVEjunk")
+    with pytest.raises(AudioInputError) as caught:
+        encode(src, tmp_path / "out.flac", codec_named("flac"))
+    assert str(caught.value).startswith(f"{str(src)!r}: not a readable recording (")

@@ -21,3 +21,9 @@ def test_the_name_picks_the_container_and_the_input_its_sample_format(name, like
 def test_a_name_without_a_writable_format_is_bad_input(name):
     with pytest.raises(AudioInputError, match=r"unknown audio format '(xyz|m4a|)' \(use e\.g\. \.wav or \.flac\)"):
         output_format(name, "PCM_16")
+
+
+def test_a_path_heading_a_format_error_is_quoted_when_it_could_blur():
+    with pytest.raises(AudioInputError) as caught:
+        output_format("/srv/out dir/call.xyz", "PCM_16")
+    assert str(caught.value) == "'/srv/out dir/call.xyz': unknown audio format 'xyz' (use e.g. .wav or .flac)"

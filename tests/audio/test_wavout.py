@@ -119,7 +119,7 @@ def test_a_missing_directory_inside_the_message_is_quoted(tmp_path):
     with pytest.raises(AudioInputError) as info:
         with AtomicWavWriter(target, 8000):
             pass
-    assert str(info.value) == f"{target}: output directory '{tmp_path}/no such dir' does not exist"
+    assert str(info.value) == f"'{target}': output directory '{tmp_path}/no such dir' does not exist"
 
 
 def test_a_directory_that_cannot_be_written_in_is_quoted(tmp_path, monkeypatch):
@@ -134,3 +134,12 @@ def test_a_directory_that_cannot_be_written_in_is_quoted(tmp_path, monkeypatch):
         with AtomicWavWriter(target, 8000):
             pass
     assert str(info.value) == f"{target}: cannot create a file in '{tmp_path}' (Permission denied)"
+
+
+def test_a_path_heading_a_writer_error_is_quoted_when_it_could_blur(tmp_path):
+    directory = tmp_path / "a dir.wav"
+    directory.mkdir()
+    with pytest.raises(AudioInputError) as caught:
+        with AtomicWavWriter(directory, 8000):
+            pass
+    assert str(caught.value) == f"{str(directory)!r}: is a directory, not an output file"

@@ -85,3 +85,22 @@ def test_foreign_exceptions_are_retried_and_never_bad_input():
 
     for exc in (ValueError("x"), OSError("x"), Duck("x")):
         assert not is_permanent(exc) and is_retryable(exc)
+
+
+@pytest.mark.parametrize("path, named", [
+    ("/srv/calls/a.wav", "/srv/calls/a.wav"),                 # nothing to blur: as it is
+    ("s3://bucket/calls/a.wav", "s3://bucket/calls/a.wav"),
+    ("/srv/calls/\u00e9t\u00e9.wav", "/srv/calls/\u00e9t\u00e9.wav"),
+    ("/srv/a b.wav", "'/srv/a b.wav'"),                       # a space
+    ("/srv/a: not JSON.json", "'/srv/a: not JSON.json'"),      # what reads as the end of a path
+    ("/srv/x:", "'/srv/x:'"),
+    ("/srv/a\nERROR forged", "'/srv/a\\nERROR forged'"),     # a control character
+    ("/srv/\u202egnp.wav", "'/srv/\\u202egnp.wav'"),         # a bidi override
+    ("/srv/it's.wav", '"/srv/it\'s.wav"'),
+    ("", "''"),
+])
+def test_a_path_heading_an_error_is_quoted_when_it_could_blur_where_it_ends(path, named):
+    from callrec.errors import heading, quoted
+
+    assert heading(path) == named
+    assert heading(path) in (path, quoted(path))

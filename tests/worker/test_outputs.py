@@ -42,4 +42,20 @@ def test_a_missing_directory_inside_the_message_is_quoted(tmp_path: Path) -> Non
     target = tmp_path / "my calls" / "out.wav"
     with pytest.raises(UsageError) as info:
         check_output_paths({"-o": target})
-    assert str(info.value) == f"-o {target}: directory '{tmp_path}/my calls' does not exist"
+    assert str(info.value) == f"-o '{target}': directory '{tmp_path}/my calls' does not exist"
+
+
+def test_a_path_heading_an_output_error_is_quoted_when_it_could_blur(tmp_path: Path) -> None:
+    from worker.errors import UsageError
+    from worker.outputs import check_output_paths
+
+    directory = tmp_path / "out: dir"
+    directory.mkdir()
+    with pytest.raises(UsageError) as caught:
+        check_output_paths({"-o": directory})
+    assert str(caught.value) == f"-o {str(directory)!r}: is a directory, not an output file"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with pytest.raises(UsageError) as caught:
+        check_output_paths({"-o": plain})
+    assert str(caught.value) == f"-o {plain}: is a directory, not an output file"  # nothing to blur: as it was

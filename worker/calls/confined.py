@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from callrec.errors import shown
+from callrec.errors import heading, shown
 from audio.decode import file_kind
 from worker.errors import SourceError, UsageError, resource_error
 
@@ -77,10 +77,10 @@ def open_confined(path: Path, roots: Roots | None, what: str = "file") -> Binary
     again on the descriptor."""
     real = Path(os.path.realpath(path))
     if roots is not None and not roots.holds_path(real):
-        raise SourceError(f"{path}: {OUTSIDE}")
+        raise SourceError(f"{heading(path)}: {OUTSIDE}")
     info = _stat(path, real, what)
     if not stat.S_ISREG(info.st_mode):
-        raise SourceError(f"{path}: not a regular file ({file_kind(info.st_mode)})")
+        raise SourceError(f"{heading(path)}: not a regular file ({file_kind(info.st_mode)})")
     try:
         fd = os.open(real, _READ_FLAGS)
     except OSError as exc:
@@ -88,11 +88,11 @@ def open_confined(path: Path, roots: Roots | None, what: str = "file") -> Binary
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
-            raise SourceError(f"{path}: not a regular file ({file_kind(opened.st_mode)})")
+            raise SourceError(f"{heading(path)}: not a regular file ({file_kind(opened.st_mode)})")
         if roots is not None:
             now = Path(os.path.realpath(path))  # the file the descriptor holds is still in a root
             if not roots.holds_path(now) or not same_file(_stat(path, now, what), opened):
-                raise SourceError(f"{path}: changed while it was being opened")
+                raise SourceError(f"{heading(path)}: changed while it was being opened")
     except BaseException:
         os.close(fd)
         raise
@@ -104,14 +104,14 @@ def check_size(handle: BinaryIO, name: str, max_bytes: int) -> None:
     size = os.fstat(handle.fileno()).st_size
     if size > max_bytes:
         handle.close()
-        raise SourceError(f"{name}: {size} bytes, more than the {max_bytes} allowed")
+        raise SourceError(f"{heading(name)}: {size} bytes, more than the {max_bytes} allowed")
 
 
 def read_limited(handle: BinaryIO, name: str, max_bytes: int) -> bytes:
     """Read at most ``max_bytes`` (the file may have grown since its size was checked)."""
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise SourceError(f"{name}: more than the {max_bytes} bytes allowed")
+        raise SourceError(f"{heading(name)}: more than the {max_bytes} bytes allowed")
     return data
 
 
@@ -126,7 +126,7 @@ def _stat(path: Path, real: Path, what: str) -> os.stat_result:
     try:
         return os.stat(real)
     except FileNotFoundError:
-        raise SourceError(f"{path}: no such {what}") from None
+        raise SourceError(f"{heading(path)}: no such {what}") from None
     except OSError as exc:
         raise _open_error(path, exc, what) from exc
 
@@ -136,8 +136,8 @@ def _open_error(path: Path, exc: OSError, what: str) -> Exception:
     if transient is not None:
         return transient
     if isinstance(exc, FileNotFoundError):
-        return SourceError(f"{path}: no such {what}")
-    return SourceError(f"{path}: cannot read ({exc.strerror})")
+        return SourceError(f"{heading(path)}: no such {what}")
+    return SourceError(f"{heading(path)}: cannot read ({exc.strerror})")
 
 
 def same_file(a: os.stat_result, b: os.stat_result) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from callrec.errors import shown
+from callrec.errors import heading, shown
 from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
 from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
@@ -189,17 +189,17 @@ def load_manifest(path: str | os.PathLike[str], max_bytes: int = MAX_MANIFEST_BY
     except SourceError as exc:
         raise ManifestError(str(exc)) from None
     except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path}: cannot read manifest ({type(exc).__name__})") from exc
+        raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
     except OSError as exc:
-        raise ManifestError(f"{path}: cannot read manifest ({type(exc).__name__})") from exc
+        raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
     try:
         data = json.loads(text, object_pairs_hook=unique_fields)
     except ManifestError as exc:
-        raise ManifestError(f"{path}: {exc}") from None
+        raise ManifestError(f"{heading(path)}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ManifestError(f"{heading(path)}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:  # an integer over 4300 digits; nesting too deep
-        raise ManifestError(f"{path}: not usable JSON (a number too long or nesting too deep)") from exc
+        raise ManifestError(f"{heading(path)}: not usable JSON (a number too long or nesting too deep)") from exc
     return parse_manifest(data, path.resolve().parent)
 
 

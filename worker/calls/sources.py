@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from callrec.errors import heading
 from vault.errors import ObjectMissingError
 from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
@@ -57,7 +58,7 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
         else:
             inside = roots.holds(location)
         if not inside:
-            raise SourceError(f"{where}: {location.path or location.uri}: {OUTSIDE}")
+            raise SourceError(f"{where}: {heading(location.path or location.uri)}: {OUTSIDE}")
 
 
 def inbox(settings: Settings, region: str) -> Roots:
@@ -93,7 +94,7 @@ class S3Sources:
             with self._store(location).reader(location.key) as src:
                 yield src
         except ObjectMissingError:
-            raise ManifestError(f"{location.uri}: no such object") from None
+            raise ManifestError(f"{heading(location.uri)}: no such object") from None
 
     def delete(self, location: Location) -> None:
         self._store(location).delete(location.key)
@@ -173,12 +174,12 @@ class SourceFetcher:
             return self._fetched[location.uri]
         scheme = location.uri.partition("://")[0]
         if scheme not in self._remotes:
-            raise SourceError(f"{location.uri}: no reader for {scheme}:// sources here")
+            raise SourceError(f"{heading(location.uri)}: no reader for {scheme}:// sources here")
         if not self._roots.holds(location):
-            raise SourceError(f"{location.uri}: outside the source roots (CALLREC_SOURCE_ROOTS "
+            raise SourceError(f"{heading(location.uri)}: outside the source roots (CALLREC_SOURCE_ROOTS "
                               f"must name an {scheme}://bucket/prefix holding it)")
         if self._workdir is None:
-            raise SourceError(f"{location.uri}: remote sources need the pipeline's temp dir")
+            raise SourceError(f"{heading(location.uri)}: remote sources need the pipeline's temp dir")
         target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
         limit = (max_bytes, setting) if max_bytes is not None and setting is not None else None
         try:
@@ -188,7 +189,7 @@ class SourceFetcher:
                     copied += len(block)
                     if max_bytes is not None and copied > max_bytes:
                         named = f" ({setting})" if setting else ""
-                        raise SourceError(f"{location.uri} is larger than {max_bytes} bytes{named}")
+                        raise SourceError(f"{heading(location.uri)} is larger than {max_bytes} bytes{named}")
                     out.write(block)
         except BaseException as exc:
             target.unlink(missing_ok=True)  # nothing half-copied left behind

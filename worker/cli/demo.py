@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from callrec.errors import heading
 from worker.api.demo import free_port, review_link, start_service, stop_service
 from worker.errors import DemoError, UsageError
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     samples = sorted(args.samples.glob("*/manifest.json"))
     if not samples:
-        raise UsageError(f"{args.samples}: no sample calls (*/manifest.json) found")
+        raise UsageError(f"{heading(args.samples)}: no sample calls (*/manifest.json) found")
     if args.processes < 1:
         raise UsageError(f"--processes {args.processes} must be at least 1")
     out = args.out.resolve()

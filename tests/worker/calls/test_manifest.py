@@ -267,3 +267,30 @@ def test_a_number_id_that_could_hold_a_card_number_is_refused_without_echo(value
     assert "could hold a card number" in message or "not a phone number" in message
     digits = "".join(ch for ch in value if ch.isdigit())
     assert digits[:6] not in message and digits[-4:] not in message
+
+
+def test_a_manifest_path_heading_an_error_is_quoted_when_it_could_blur(tmp_path):
+    bad = tmp_path / "call 1.json"
+    bad.write_text("{")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(bad)
+    assert str(caught.value).startswith(f"{str(bad)!r}: not JSON (")
+    missing = tmp_path / "call: 2.json"
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(missing)
+    assert str(caught.value) == f"{str(missing)!r}: no such manifest file"
+
+
+def test_a_source_path_inside_a_field_error_is_quoted_when_it_could_blur(tmp_path):
+    from worker.calls.sources import check_sources
+    from worker.errors import SourceError
+    from worker.settings import Settings
+
+    outside = tmp_path / "elsewhere" / "leg a.wav"
+    data = design_example()
+    data["segments"] = [{"uri": str(outside), "start": 40.0}]
+    data.pop("transcript", None)
+    manifest = parse_manifest(data, tmp_path / "call")
+    with pytest.raises(SourceError) as caught:
+        check_sources(manifest, Settings.from_env())
+    assert str(caught.value).startswith(f"segments[0].uri: {str(outside)!r}: outside the directories")

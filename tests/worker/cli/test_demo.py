@@ -65,3 +65,10 @@ def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
 def test_demo_without_samples_is_bad_input(tmp_path, capsys):
     assert main(["demo", "--samples", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "no sample calls" in capsys.readouterr().err
+
+
+def test_a_samples_dir_heading_the_error_is_quoted_when_it_could_blur(tmp_path, capsys):
+    samples = tmp_path / "no samples here"
+    samples.mkdir()
+    assert main(["demo", "--samples", str(samples), "--out", str(tmp_path / "o")]) == 2
+    assert f"{str(samples)!r}: no sample calls (*/manifest.json) found" in capsys.readouterr().err
