@@ -15,9 +15,6 @@ DTMF digits as one-character words) in three steps:
    ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card.
    An entity's digits are masked apart where real words part them for long enough
    (``_spoken_apart``): the words stay audible unless one may be a digit misheard.
-4. answers: when the agent asks for the expiry date or the code after a card and nothing
-   was found in the ask's window, the caller's answer phrases that hold a word that may be a
-   digit are masked (``_answers_as_words``: a recognizer wrote the digits as other words).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -39,7 +36,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.10"
+VERSION = "1.11"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -144,15 +141,6 @@ MAX_QUANTITY_DIGITS = 4
 MIN_REPEATED_NUMERAL_DIGITS = 3
 
 
-#: The agent's question goes on at most this long after its ask word; the caller's answer to
-#: it is looked for in the ANSWER_S after that, when the ask comes at most CARD_ASKS_S after
-#: a card (``_answers_as_words``).
-QUESTION_TAIL_S, ANSWER_S, CARD_ASKS_S = 3.0, 4.0, 60.0
-#: A phrase with one of these words after the ask goes on asking, answers nothing.
-QUESTION_WORDS = frozenset({"digit", "digits", "number", "numbers", "last", "please"})
-#: After a number word, these make it a caller's "one moment", "two secs": no answer.
-WAIT_WORDS = frozenset({"moment", "second", "sec", "secs", "seconds", "minute", "mo", "tick"})
-
 #: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
 _EPS_S = 1e-9
 
@@ -201,66 +189,11 @@ def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
     found: list[Entity] = []
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
-    found += _answers_as_words(ordered, found, times)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
         key=lambda e: e.start_s,
     )
-
-
-def _answers_as_words(words: Sequence[TimedWord], found: list[Entity], times: _Times) -> list[Entity]:
-    """Expiry dates and codes asked for after a card that a recognizer wrote as other words
-    ("and the three numbers on the signature strip. Yes, I'm 5."): when no entity starts
-    within the ask's window, the caller's answer is masked: of what is said in the ANSWER_S
-    after the sentence holding the ask, the first phrases in a row that hold a word that may
-    be a digit (``_digitish``; not "one moment"), skipping phrases that go on asking ("the
-    last three digits"). Only within CARD_ASKS_S after a card: "for security, your date of
-    birth?" opens an ordinary call."""
-    out: list[Entity] = []
-    for k, word in enumerate(words):
-        plain = _plain(word.text)
-        kind = _ask_of(plain) if plain != "back" or (k and _plain(words[k - 1].text) == "the") else None
-        asked_s = word.end_s
-        if (kind not in ("expiry", "code")
-                or not any(e.entity == CARD_NUMBER and 0 <= asked_s - e.end_s <= CARD_ASKS_S for e in found)
-                or any(asked_s - _EPS_S <= e.start_s <= asked_s + ASK_WINDOW_S[kind] for e in found + out)):
-            continue
-        j = k  # the last word of the agent's question
-        while (j + 1 < len(words) and not _ends(words[j].text, ".?!")
-               and words[j + 1].start_s - asked_s < QUESTION_TAIL_S):
-            j += 1
-        answer = [m for m in range(j + 1, len(words)) if words[m].start_s - words[j + 1].start_s <= ANSWER_S]
-        phrases: list[list[int]] = [[]]
-        for m in answer:
-            phrases[-1].append(m)
-            if _ends(words[m].text, ".?!,"):
-                phrases.append([])
-        said: list[int] = []  # the first phrases holding a word that may be a digit, in a row
-        for phrase in phrases:
-            plain = [_plain(words[m].text) for m in phrase]
-            if not said and set(plain) & QUESTION_WORDS:
-                continue  # "... code please. The last three digits on the back."
-            if any(_digitish(words[m].text) and not (n + 1 < len(plain) and plain[n + 1] in WAIT_WORDS)
-                   for n, m in enumerate(phrase)):  # not "one moment"
-                said += phrase
-            elif said:
-                break
-        if said:
-            out.append(Entity(EXPIRY if kind == "expiry" else SECURITY_CODE, times[said[0]][0], times[said[-1]][1],
-                              0.3, tuple(said)))
-    return out
-
-
-def _ends(text: str, marks: str) -> bool:
-    return text.rstrip().endswith(tuple(marks))
-
-
-def _digitish(text: str) -> bool:
-    """A word that says or may be a misheard digit (not the words "a" and "I")."""
-    if text == UNKNOWN_WORD or any(a.kind in ("digits", "unit") for a in atoms_of(text, 0)):
-        return True
-    return any(_soundalike(p) and p not in ("a", "i") for p in map(_plain, text.split()))
 
 
 def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: _Times) -> list[Entity]:

@@ -475,29 +475,3 @@ def test_a_zero_led_run_of_phone_number_length_is_no_card_without_a_card_word() 
     card = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6 "
     assert [e for e, _ in entities(card + "expiry 0 4 2 7 code 0 4 7")] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
 
-
-CARD = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6 thank you "
-
-
-def test_an_answer_to_an_ask_after_a_card_written_as_other_words_is_masked_by_its_phrases() -> None:
-    # Whisper wrote the code "five seven one" as "I'm 5.": one digit, too few for an answer
-    text = CARD + "and the numbers on the signature strip. Yes, I'm 5. Lovely, you will get a confirmation"
-    words = timed(text)
-    found = find_entities(words)
-    assert labels(words, found) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6"), (SECURITY_CODE, "I'm 5.")]
-    assert (found[1].start_s, found[1].end_s) == (12.0, 12.7)
-    # the phrases that may hold a digit, from the first such phrase, in a row; the agent's
-    # question going on ("the last three digits") and the phrases after the answer stay audible
-    assert entities(CARD + "and the security code please. The last three digits on the back. Right, nine pendron. "
-                    "Lovely, nice to hear it")[1:] == [(SECURITY_CODE, "nine pendron.")]
-    assert entities(CARD + "and the expiry date please. Nice. I know you've been one. Lovely, nice to hear")[1:] \
-        == [(EXPIRY, "I know you've been one.")]
-
-
-def test_an_ask_answered_with_no_word_like_a_digit_or_far_from_a_card_masks_nothing() -> None:
-    assert entities(CARD + "and the security code please. Hang on, let me look. Lovely")[1:] == []
-    assert entities(CARD + "and the security code please. One moment. Lovely")[1:] == []
-    # "for security" opens ordinary calls: without a card before it, an answer is no code
-    assert entities("for security can I take your mother's maiden name? Yes, it's Smith to be fair. Lovely") == []
-    assert entities(CARD + "for security can I take your mother's maiden name? Yes, it's Smith to be fair.")[1:] \
-        == [(SECURITY_CODE, "it's Smith to be fair.")]
