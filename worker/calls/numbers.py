@@ -5,6 +5,8 @@ payloads), so a card number put there would be stored. What the platforms send:
 
 - a phone number in E.164: ``+``, a country code and at most 15 digits in all, without
   spaces or separators (Twilio's ``To``/``From``, Amazon Connect's ``SystemEndpoint.Address``);
+- a SIP or tel URI of such a number (``sip:+4930901820@pbx.example.com``, ``tel:+4930901820``):
+  the number judged as a phone number, the host as an id;
 - another identifier: ``client:alice`` (Twilio Client), ``sip:alice@pbx.example.com``, or a
   label (``twilio``, ``connect``, ``main-line``), checked as ticket ids are
   (``vault.regions.may_hold_card_number``).
@@ -37,17 +39,33 @@ E164 = re.compile(r"\+[1-9][0-9]{0,14}")
 PLAN_CHECKED_DIGITS = 12
 
 
+#: A SIP or tel URI whose user part is a phone number (``sip:+4930901820@pbx.example.com``,
+#: ``tel:+4930901820``): the number is judged as one, the host as any other id.
+_PHONE_URI = re.compile(r"(?:sips?|tel):(\+[^@]*)(@.*)?")
+
+
 def number_id_problem(value: str) -> str | None:
     """Why ``value`` cannot be a number id (worded for ``<field>: <problem>``, never holding the
     value), or None when it can."""
+    uri = _PHONE_URI.fullmatch(value)
+    if uri is not None:
+        return _phone_problem(uri.group(1)) or _id_problem(uri.group(2) or "")
     if value.startswith("+"):
-        if E164.fullmatch(value) is None:
-            return "not a phone number: + and at most 15 digits (E.164, without spaces or separators)"
-        if len(value) - 1 >= PLAN_CHECKED_DIGITS and not _in_use(value):
-            return (f"could hold a card number: a phone number of {PLAN_CHECKED_DIGITS} or more digits is "
-                    f"taken when its country's numbering plan uses it (libphonenumber "
-                    f"{phonenumbers.__version__}), and this one is not")
-        return None
+        return _phone_problem(value)
+    return _id_problem(value)
+
+
+def _phone_problem(value: str) -> str | None:
+    if E164.fullmatch(value) is None:
+        return "not a phone number: + and at most 15 digits (E.164, without spaces or separators)"
+    if len(value) - 1 >= PLAN_CHECKED_DIGITS and not _in_use(value):
+        return (f"could hold a card number: a phone number of {PLAN_CHECKED_DIGITS} or more digits is "
+                f"taken when its country's numbering plan uses it (libphonenumber "
+                f"{phonenumbers.__version__}), and this one is not")
+    return None
+
+
+def _id_problem(value: str) -> str | None:
     if may_hold_card_number(value):
         return f"could hold a card number ({CARD_NUMBER_RULE})"
     return None

@@ -140,7 +140,8 @@ def test_a_system_endpoint_that_could_hold_a_card_number_is_refused_naming_the_f
     assert "4111" not in str(caught.value) and "378282" not in str(caught.value)
 
 
-@pytest.mark.parametrize("address", ["+498912345678903", "+5511987654325", "+15550100"])
+@pytest.mark.parametrize("address", ["+498912345678903", "+5511987654325", "+15550100"],
+                         ids=["de-15-digits-luhn", "br-13-digits-luhn", "nanp-fictional-short"])
 def test_system_endpoints_that_are_phone_numbers_are_taken(address):
     """Numbers in use whose digits pass the Luhn check by chance (15 and 13 digits) are taken."""
     good = record("c-1", "b/k.wav")

@@ -241,6 +241,31 @@ def test_other_number_ids_are_taken(value):
     assert parse(change(("number", "id"), value)).number.id == value
 
 
+@pytest.mark.parametrize("value", ["sip:+498912345678903@pbx.example.com", "tel:+498912345678903",
+                                   "sip:+5511987654325@sip.example.net", "sip:+442079460956@10.0.0.1"],
+                         ids=["sip-de-15", "tel-de-15", "sip-br-13", "sip-gb-12-ip-host"])
+def test_sip_and_tel_ids_of_a_phone_number_are_judged_as_the_phone_number(value):
+    """A SIP or tel URI whose user part is an E.164 number in use is taken, however many digits
+    it has (the id rule would take any 12 of them in a row for a card number)."""
+    assert parse(change(("number", "id"), value)).number.id == value
+
+
+SIP_CARDS = {
+    "sip-amex-15": "sip:+" + luhn_complete("37828224631000") + "@pbx.example.com",
+    "tel-visa-16": "tel:+" + luhn_complete("411111111111111"),
+    "sip-visa-16-bare-user": "sip:" + luhn_complete("411111111111111") + "@pbx.example.com",
+    "sip-card-in-host": "sip:+15550100@" + luhn_complete("411111111111111") + ".example.com",
+}
+
+
+@pytest.mark.parametrize("value", list(SIP_CARDS.values()), ids=list(SIP_CARDS))
+def test_sip_and_tel_ids_that_could_hold_a_card_number_are_refused(value):
+    with pytest.raises(ManifestError) as caught:
+        parse(change(("number", "id"), value))
+    message = str(caught.value)
+    assert message.startswith("number.id: ") and "4111" not in message and "378282" not in message
+
+
 #: Card numbers (Luhn-valid) where a phone number should be; never printed (ids below).
 CARD_NUMBER_IDS = {
     "amex-15-as-e164": "+" + luhn_complete("37828224631000"),
