@@ -136,7 +136,7 @@ class RegionVault:
                 # The winner of a race cleared our half-written objects: it is stored.
                 raise VaultInputError(f"recording {rid} is stored already") from exc
             raise
-        self._clear_leftovers(committed)
+        self.clear_leftovers(committed)
         return committed
 
     def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], *, based_on: IndexEntry | None = None,
@@ -306,7 +306,7 @@ class RegionVault:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``
         (and what writers killed mid-write left there); returns how many objects went."""
         spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
-        destroyed = 0
+        destroyed = self.store.discard_partial(_index_name(recording_id))  # a killed committer's copy
         for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
             destroyed += store.discard_partial(f"{prefix}{recording_id}/")
             for name in list(store.names(f"{prefix}{recording_id}/")):
@@ -315,11 +315,14 @@ class RegionVault:
                     destroyed += 1
         return destroyed
 
-    def _clear_leftovers(self, committed: IndexEntry) -> None:
-        """After a new recording's commit: destroy what earlier deliveries of it, killed
-        mid-put, left (first-generation objects under other tags, half-written files).
-        Later generations are never touched: a replace may be writing them already. Best
-        effort: the recording is stored; a deletion sweeps whatever remains."""
+    def clear_leftovers(self, committed: IndexEntry) -> None:
+        """After a new recording's commit, and whenever a delivery finds it stored already:
+        destroy what other deliveries of it, killed mid-put, left (first-generation objects
+        under other tags, half-written files, the temporary name of an index entry whose
+        writer was killed after its commit: every delivery after that one finds the call
+        stored, so no commit would reclaim it). Later generations are never touched: a
+        replace may be writing them already; a live writer's files are locked and kept.
+        Best effort: the recording is stored; a deletion sweeps whatever remains."""
         rid = committed.recording_id
         live = {key_name(rid, a) for a in committed.artifacts} | {data_name(rid, a) for a in committed.artifacts}
         with contextlib.suppress(VaultError):

@@ -249,7 +249,8 @@ def run_round(directory: Path, seed: int) -> None:
         left = sorted(str(p.relative_to(rnd.temp)) for p in rnd.temp.rglob("*"))
         assert left == [], f"left in the workers' temp dir: {left}; faults: {rnd.log}"
         # A worker killed inside a local store write leaves its ".tmp-" file; the next
-        # delivery's commit (or a deletion) reclaims it, so none may be left at the end.
+        # delivery's commit, a delivery that finds the call stored (or a deletion) reclaims it,
+        # so none may be left at the end.
         assert store_leftovers == [], f"half-written store files left: {store_leftovers}; faults: {rnd.log}"
     finally:
         for worker in list(rnd.workers):

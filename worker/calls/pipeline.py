@@ -98,6 +98,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         existing = region_vault.find(legacy)
         rid = legacy if existing is not None else rid
     if existing is not None:
+        region_vault.clear_leftovers(existing)  # what deliveries killed while storing it left
         destroyed = _destroy(manifest, backends)
         return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
 
@@ -140,6 +141,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
                 stored = region_vault.find(rid)
                 if stored is None:
                     raise
+                region_vault.clear_leftovers(stored)
                 already = True
             finally:
                 if "transcript" in artifacts:
