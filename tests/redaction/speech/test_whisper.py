@@ -468,3 +468,40 @@ def test_the_prompt_is_made_up_digits_read_one_by_one_not_a_valid_card_number() 
     card = [int(d) for d in digits[:16]]
     total = sum(d if k % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for k, d in enumerate(reversed(card)))
     assert total % 10 != 0
+
+
+def test_a_window_is_remembered_within_a_call_and_each_recognize_is_a_new_call() -> None:
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    class Model:
+        def __init__(self) -> None:
+            self.transcribed = 0
+
+        def transcribe(self, audio, **kwargs):
+            self.transcribed += 1
+            return [], None
+
+    model = Model()
+    windows = FasterWhisperWindows(model)
+    audio = np.zeros(16000, np.float32)
+    windows.new_call()
+    windows.words(audio)
+    windows.words(audio)
+    assert model.transcribed == 1  # remembered within the call (verification)
+    windows.new_call()
+    windows.words(audio)
+    assert model.transcribed == 2  # another call's words are not this one's
+
+    class Counting:
+        calls = 0
+
+        def new_call(self) -> None:
+            Counting.calls += 1
+
+        def words(self, audio, prompt=None):
+            return []
+
+    recognizer = WhisperRecognizer(Counting(), hears="speech")
+    list(recognizer.recognize(iter([np.zeros(8000, np.float32)]), 8000))
+    list(recognizer.recognize_again(iter([np.zeros(8000, np.float32)]), 8000, [(0.1, 0.2)]))
+    assert Counting.calls == 1  # verification hears within the same call
