@@ -113,7 +113,8 @@ def test_contact_record_and_s3_recording_become_a_stored_call(api, acme, moto_s3
                                                    headers=acme).json()["error"]["message"]
 
 
-@pytest.mark.parametrize("ticket", ["4111-1111-1111-1111", "4111111111111111", "4111 1111 1111 1111"])
+@pytest.mark.parametrize("ticket", ["4111-1111-1111-1111", "4111111111111111", "4111 1111 1111 1111"],
+                         ids=["dashed", "bare", "spaced"])
 def test_a_ticket_that_could_hold_a_card_number_is_refused_naming_the_field(api, acme, redis_client, ticket):
     assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
     before = set(redis_client.keys("callrec:job:*"))

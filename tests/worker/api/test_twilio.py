@@ -119,7 +119,8 @@ def test_callbacks_that_are_not_twilios_are_refused(api, acme, media, twilio_pro
     ("RecordingSid", ""),
     ("CallSid", "CA" + "a1" * 15),
     ("CallSid", "CA4111-1111-1111-1111"),
-])
+], ids=["re-30-hex", "re-34-hex", "re-not-hex", "re-a-call-sid", "re-card", "re-card-spaced", "re-empty",
+        "ca-30-hex", "ca-card-dashed"])
 def test_a_callback_whose_sid_has_the_wrong_shape_is_refused_naming_the_field(api, acme, media, twilio_profile,
                                                                              field, value):
     response = callback(api, media, **{field: value})
@@ -130,7 +131,7 @@ def test_a_callback_whose_sid_has_the_wrong_shape_is_refused_naming_the_field(ap
 
 
 @pytest.mark.parametrize("ticket", ["4111-1111-1111-1111", "4111111111111111", "4111%201111%201111%201111",
-                                    "T.4111.1111.1111.1111"])
+                                    "T.4111.1111.1111.1111"], ids=["dashed", "bare", "spaced", "dotted"])
 def test_a_ticket_that_could_hold_a_card_number_is_refused_naming_the_parameter(api, acme, media, twilio_profile,
                                                                                redis_client, ticket):
     before = set(redis_client.keys("callrec:job:*"))

@@ -182,7 +182,7 @@ CARD_IDS = ["4111-1111-1111-1111", "4111111111111111", "T.4111.1111.1111.1111", 
 
 
 @pytest.mark.parametrize("path", [("ticket_id",), ("account", "id")], ids=["ticket_id", "account.id"])
-@pytest.mark.parametrize("value", CARD_IDS)
+@pytest.mark.parametrize("value", CARD_IDS, ids=["dashed", "bare", "dotted", "led-by-9", "help-desk-luhn"])
 def test_ids_that_could_hold_a_card_number_are_refused_without_echo(path, value):
     """A ticket or account id is stored in the metadata and index, queue messages and audit
     records: one that could be a card number is refused where it enters (never echoed)."""
