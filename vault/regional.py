@@ -84,9 +84,14 @@ class RegionVault:
         key_store: ObjectStore,
         clock: Callable[[], datetime] | None = None,
         scrub: Callable[[str], str] = str,
+        forget: Callable[[IndexEntry], None] | None = None,
     ):
         """``scrub`` filters every free text written to the audit trail and tombstones
-        (principals, reasons): the worker passes its digit scrubber."""
+        (principals, reasons): the worker passes its digit scrubber. ``forget(entry)`` removes
+        what is kept of a deleted recording's call outside the vault (the worker passes the
+        removal of the HTTP API's manifest of the call): it runs on every deletion, repeated
+        ones and reclaims (each retention sweep) included, so one that failed or found
+        nothing yet is done again; when it raises, the deletion raises (and is retried)."""
         self.region = check_region(region)
         if store.region != region or keys.region != region or key_store.region != region:
             raise VaultInputError(
@@ -101,6 +106,7 @@ class RegionVault:
         self.keys = keys
         self.clock = clock or (lambda: datetime.now(UTC))
         self.scrub = scrub
+        self.forget = forget or (lambda entry: None)
         self._sealer = IndexSealer(region, keys, key_store, self._has_entries)
         #: Small service secrets (webhook signing secrets) under the region's keys.
         self.secrets = SecretBox(region, keys, key_store)
@@ -274,6 +280,7 @@ class RegionVault:
                         self._destroy_artifact(recording_id, info)
             self._sweep(recording_id, kept)
             if entry.deleted and trusted:
+                self.forget(entry)
                 return entry
             stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
             deleted = entry.copy(artifacts=kept, tombstone=stone)
@@ -284,6 +291,7 @@ class RegionVault:
                 continue  # another update won: destroy what it committed too
         else:
             raise VaultError(f"recording {recording_id} changed during the deletion; try again")
+        self.forget(deleted)
         action = "retention-delete" if actor == "retention" else "delete"
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
@@ -300,7 +308,9 @@ class RegionVault:
         entry = self.get(recording_id)
         if not entry.deleted:
             raise VaultInputError(f"recording {recording_id} is not deleted")
-        return self._sweep(recording_id, entry.artifacts)
+        destroyed = self._sweep(recording_id, entry.artifacts)
+        self.forget(entry)
+        return destroyed
 
     def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> int:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``

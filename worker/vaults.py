@@ -7,6 +7,7 @@ must be somewhere else (``local``: ``CALLREC_KEY_STORE_DIR``, default
 ``CALLREC_KEYS`` the key provider (``local``:
 ``<data_dir>/keys/<region>.json``; ``kms``: alias ``CALLREC_KMS_KEY`` per region). S3 and KMS
 clients are bound to the AWS region that serves the storage region (``CALLREC_AWS_REGIONS``).
+Deleting a recording also removes the manifest the HTTP API kept of its call (worker.calls.kept).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from vault.stores.local import LocalStore
 from vault.stores.s3 import S3Store
 from vault.vault import Vault
 from worker.errors import UsageError, scrub_digits
+from worker.calls.kept import forget_call
 from worker.settings import Settings
 
 STORES = ("local", "s3")
@@ -54,7 +56,8 @@ def served_regions(settings: Settings) -> tuple[str, ...]:
 def build_region(settings: Settings, region: str, *, clock: Callable[[], datetime] | None = None) -> RegionVault:
     check_region(region)
     return RegionVault(region, build_store(settings, region), build_keys(settings, region),
-                       key_store=build_key_store(settings, region), clock=clock, scrub=scrub_digits)
+                       key_store=build_key_store(settings, region), clock=clock, scrub=scrub_digits,
+                       forget=lambda entry: forget_call(settings.data_dir, entry.account_id, entry.call_id))
 
 
 def build_store(settings: Settings, region: str) -> ObjectStore:

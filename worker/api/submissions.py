@@ -2,7 +2,8 @@
 
 A manifest sent over HTTP is validated (as ``callrec enqueue`` does), its sources checked
 (worker.api.sources), then written with absolute source locations under
-``<data_dir>/api/manifests/<account>/`` where the workers read it; its job id is
+``<data_dir>/api/manifests/<account>/`` where the workers read it (worker.calls.kept: kept
+while its job needs it, and never beyond its recording); its job id is
 deterministic per account and call, so the same call sent twice is one job. Every job the
 API submits records its account (``callrec:api:job:<id>``): a key sees its own jobs only,
 and the webhook events of a job go to its account.
@@ -14,12 +15,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import redis
 
-from callrec.files import replaced
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
 from worker.queue.jobs import Job
@@ -93,19 +91,6 @@ def idempotency_key(headers) -> str | None:
         raise ApiError(400, "bad_request", "Idempotency-Key: 1 to 255 visible ASCII characters",
                        "Idempotency-Key")
     return key
-
-
-def manifest_path(data_dir: Path, account_id: str, call_id: str) -> Path:
-    """Where the HTTP manifest of ``account_id``'s call ``call_id`` is kept for the workers."""
-    digest = hashlib.sha256(f"{account_id}\x00{call_id}".encode()).hexdigest()[:32]
-    return Path(data_dir).resolve() / "api" / "manifests" / account_id / f"{digest}.json"
-
-
-def write_manifest(path: Path, document: dict[str, Any]) -> None:
-    """Write ``document`` atomically (a reader sees the old file or the new one)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with replaced(path, "w") as out:
-        json.dump(document, out, indent=1)
 
 
 def _digest(data: bytes) -> str:

@@ -59,6 +59,11 @@ EFFECTS: dict[type[Job], Callable[[Job, Backends], JobResult]] = {
     RetentionSweep: effects.retention_sweep,
 }
 
+#: What each job kind drops once it is done (never before: a retry or redelivery needs it).
+FINISHED: dict[type[Job], Callable[[Job, Backends], None]] = {
+    ProcessCall: effects.release_manifest,
+}
+
 
 def declare_actors(broker: RedisBroker, runner: JobRunner | None = None,
                    backends: Backends | None = None) -> dict[str, dramatiq.Actor]:
@@ -79,8 +84,9 @@ def declare_actors(broker: RedisBroker, runner: JobRunner | None = None,
                 raise RuntimeError("this process only sends jobs: its actors were declared without a runner")
             message = CurrentMessage.get_current_message()
             enqueued_at_s = message.message_timestamp / 1000 if message is not None else None
-            effect = _effect(kind, broker)
-            runner.run(body, kind, lambda job: effect(job, backends), enqueued_at_s=enqueued_at_s)
+            effect, done = _effect(kind, broker), FINISHED.get(kind)
+            runner.run(body, kind, lambda job: effect(job, backends), enqueued_at_s=enqueued_at_s,
+                       finished=(lambda job: done(job, backends)) if done is not None else None)
 
         run.__name__ = run.__qualname__ = name
         run.__doc__ = doc

@@ -8,8 +8,11 @@ check the current state first), which is what makes a redelivered job harmless.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vault.index import IndexEntry
 from vault.retention import is_due
+from worker.calls import kept as manifests
 from worker.calls import pipeline
 from worker.stored import operations
 from worker.boot import Backends
@@ -32,6 +35,16 @@ def process_call(job: ProcessCall, backends: Backends) -> JobResult:
         return JobResult(references=references)  # nothing new processed: no counts
     return JobResult(references=references, recorded_s=outcome.recorded_duration_s,
                      spans_by_kind=dict(outcome.spans_by_kind))
+
+
+def release_manifest(job: ProcessCall, backends: Backends) -> None:
+    """Once the call's job is done, remove its manifest when the HTTP API kept it for the
+    workers (worker.calls.kept); a manifest an operator enqueued is the operator's file."""
+    if job.manifest_uri.startswith("s3://"):
+        return  # never the API's (nor ever done: the pipeline refuses it)
+    path = manifest_path(job.manifest_uri)
+    if manifests.is_kept(backends.settings.data_dir, path):
+        manifests.forget(Path(path))
 
 
 def redact_recording(job: RedactRecording, backends: Backends) -> JobResult:

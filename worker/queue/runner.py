@@ -45,14 +45,22 @@ class JobRunner:
         self.clock = clock
 
     def run(self, body: str, kind: type[J], operation: Callable[[J], JobResult],
-            *, enqueued_at_s: float | None = None) -> JobResult | None:
-        """Run ``operation`` unless the job is done already; None when it was."""
+            *, enqueued_at_s: float | None = None,
+            finished: Callable[[J], None] | None = None) -> JobResult | None:
+        """Run ``operation`` unless the job is done already; None when it was.
+
+        ``finished(job)`` runs once the job is recorded done, and again whenever a delivery
+        finds it done (the delivery that completed it may have died before it ran): it drops
+        what only the job needed (the HTTP API's manifest). Never before, so a job retried,
+        failed or killed mid-way still has it. When it raises, the message is retried as
+        after any failure (worker.queue.lifecycle marks the job retrying, so the next
+        delivery runs its idempotent operation again, then ``finished``)."""
         job = Job.decode(body)
         if not isinstance(job, kind):
             raise JobDecodeError(f"a {job.kind} job was sent to the {kind.kind} actor")
         claim = self.records.claim(job.job_id)
         if claim is None:
-            self._already_done(job)
+            self._already_done(job, finished)
             return None
         self.records.running(job.job_id)
         logs.event(log, "job_started", job_id=job.job_id, kind=job.kind, crashes=claim.crashes)
@@ -64,7 +72,7 @@ class JobRunner:
             if isinstance(exc, Exception) and self.records.result(job.job_id) is not None:
                 # Our lease lapsed (Redis away too long) and another delivery finished the
                 # job meanwhile; its effect stands, this failure is moot.
-                self._already_done(job)
+                self._already_done(job, finished)
                 return None
             raise
         self.records.complete(claim, result.references)
@@ -75,11 +83,15 @@ class JobRunner:
         if enqueued_at_s is not None:
             metrics.finished(job.kind, self.clock() - enqueued_at_s)
         logs.event(log, "job_done", job_id=job.job_id, kind=job.kind, **_plain(result.references))
+        if finished is not None:
+            finished(job)
         return result
 
-    def _already_done(self, job: Job) -> None:
+    def _already_done(self, job: Job, finished: Callable[[Job], None] | None = None) -> None:
         self.records.count_done(job.job_id)
         logs.event(log, "job_already_done", job_id=job.job_id, kind=job.kind)
+        if finished is not None:
+            finished(job)
 
 
 def _plain(references: Mapping[str, str]) -> dict[str, str]:

@@ -86,3 +86,32 @@ def test_deleting_again_reclaims_what_a_killed_writer_left_and_exits_0(tmp_path,
     assert record.fields == {"event": "deleted_leftovers_reclaimed", "region": "eu", "recordings": 1, "objects": 2}
     assert rid not in record.getMessage()
     assert run(capsys, "delete", "--recording", rid)[1] == "deleted 0, already deleted 1 (1 recording(s))\n"
+
+
+def kept_by_api(settings, call_id, account="acme"):
+    """What the HTTP API keeps of a call under ``<data_dir>/api`` (its manifest, and the
+    temporary file a writer killed mid-write leaves beside it); returns their paths."""
+    from worker.calls.kept import manifest_path
+
+    path = manifest_path(settings.data_dir, account, call_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"call_id": "%s"}' % call_id)
+    partial = path.parent / f".{path.name}.k1ll3d.tmp"
+    partial.write_text('{"call_id": "%s"' % call_id)
+    return [path, partial]
+
+
+def test_deleting_a_recording_or_a_ticket_removes_what_the_api_kept_of_its_call(tmp_path, settings, capsys):
+    rid = stored_call(tmp_path, settings, "CA1")
+    stored_call(tmp_path, settings, "CA2", ticket="T-60")
+    stored_call(tmp_path, settings, "CA3", ticket="T-61")
+    one, ticket, other = (kept_by_api(settings, c) for c in ("CA1", "CA2", "CA3"))
+    theirs = kept_by_api(settings, "CA1", account="globex")  # another account's call CA1
+    assert run(capsys, "delete", "--recording", rid)[0] == 0
+    assert not any(p.exists() for p in one)
+    assert run(capsys, "delete", "--ticket", "T-60", "--account", "acme")[0] == 0
+    assert not any(p.exists() for p in ticket)
+    assert all(p.exists() for p in other + theirs)
+    again = kept_by_api(settings, "CA1")  # left by a delivery that ran during the deletion
+    assert run(capsys, "delete", "--recording", rid)[0] == 0  # deleting again removes it too
+    assert not any(p.exists() for p in again)

@@ -76,3 +76,17 @@ def test_the_sweep_reclaims_what_a_killed_writer_left_under_a_deleted_recording(
                               "reclaimed 2 object(s) left under deleted ones\n")
     assert list(region_vault.store.names(f"data/{rid}/")) == list(region_vault.key_store.names(f"keys/{rid}/")) == []
     assert run(capsys, "retention", "sweep")[1] == "scanned 1, due 0, deleted 0, kept 0, already deleted 1\n"
+
+
+def test_a_recording_deleted_by_retention_takes_what_the_api_kept_of_its_call(tmp_path, settings, capsys):
+    from tests.worker.cli.test_delete import kept_by_api
+
+    stored_call(tmp_path, settings, "CA1", created_at=LONG_AGO)
+    stored_call(tmp_path, settings, "CA2", created_at=RECENT)
+    old, new = kept_by_api(settings, "CA1"), kept_by_api(settings, "CA2")
+    run(capsys, "retention", "set", "--account", "acme", "--days", "30")
+    assert run(capsys, "retention", "sweep")[1] == "scanned 2, due 1, deleted 1, kept 1, already deleted 0\n"
+    assert not any(p.exists() for p in old) and all(p.exists() for p in new)
+    again = kept_by_api(settings, "CA1")
+    run(capsys, "retention", "sweep")  # each sweep goes over deleted recordings again
+    assert not any(p.exists() for p in again)

@@ -75,3 +75,45 @@ def test_sigkill_mid_job_then_restart_does_the_job_exactly_once(env, tmp_path, m
     entries = [e for e in backends().vault.region("us").entries() if e.call_id == "CA-CRASH"]
     assert [e.recording_id for e in entries] == [final.result["recording_id"]]
     assert broker.do_qsize("calls") == 0  # nothing left to deliver a third time
+
+
+def test_sigkill_mid_job_leaves_the_api_manifest_for_the_redelivery_then_it_goes(env, tmp_path, moto_url):
+    """The manifest the HTTP API keeps for the workers outlives a killed delivery (the next
+    one reads it) and goes once the job is done."""
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS, queue_broker
+    from worker.calls.kept import manifest_path, write_manifest
+
+    process_call = queue_broker().get_actor("process_call")
+    broker, status = env
+    data = json.loads(write_call(tmp_path, "CA-CRASH-API", seconds=3.0).read_text())
+    legs = S3Store(aws_client("s3", moto_url, "us"), f"legs-{uuid.uuid4().hex[:8]}", "us")
+    legs.ensure_bucket(versioned=True)
+    with legs.writer("acme/CA-CRASH-API.wav") as out:
+        out.write((tmp_path / "CA-CRASH-API.wav").read_bytes())
+    data["segments"][0]["uri"] = f"s3://{legs.bucket}/acme/CA-CRASH-API.wav"
+    kept = manifest_path(SETTINGS.data_dir, "acme", "CA-CRASH-API")
+    write_manifest(kept, data)
+    job = job_of(str(kept))
+    status.create(job)
+    process_call.send(job.encode())
+
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "CALLREC_SOURCE_ROOTS": f"s3://{legs.bucket}/"}
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        first = WorkerProcess(tmp_path / "worker1.log",
+                              env={**aws, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{silent.getsockname()[1]}"})
+        try:
+            wait_for(lambda: status.get(job.job_id).state == "running", timeout_s=90, what="the job to start",
+                     workers=(first,))
+        finally:
+            first.kill()
+    assert kept.exists()  # the job is not done: the redelivery needs it
+
+    second = WorkerProcess(tmp_path / "worker2.log", env={**aws, "AWS_ENDPOINT_URL": moto_url})
+    try:
+        wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=90, what="the job to finish",
+                 workers=(second,))
+    finally:
+        second.stop()
+    assert status.get(job.job_id).attempts == 2
+    assert not kept.exists()

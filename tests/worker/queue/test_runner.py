@@ -230,3 +230,38 @@ def test_a_delivery_that_finds_the_job_done_counts_it_in_its_batch(redis_client)
     assert runner.run(job.encode(), Reprocess, lambda job: pytest.fail("ran again")) is None
     assert runner.run(job.encode(), Reprocess, lambda job: pytest.fail("ran again")) is None
     assert records.batch_progress("b-count").done == 1
+
+
+def test_finished_runs_once_the_job_is_done_and_again_for_a_delivery_that_finds_it_done(redis_client):
+    """What a job leaves for its own use only (the API's manifest) goes once it is done: never
+    while it may run again (failed, retried, killed mid-way), and again for a delivery that
+    finds it done (the one that completed it may have died before)."""
+    from worker.queue.metrics import JobMetrics
+    from worker.queue.records import JobRecords
+    from worker.queue.runner import JobRunner
+
+    records = JobRecords(redis_client, lease_s=5, max_crashes=3)
+    runner = JobRunner(records, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
+    job = ProcessCall.for_call("/calls/fin.json", "acme", "fin")
+    records.create(job)
+    seen = []
+
+    def finished(job):
+        seen.append(records.get(job.job_id).state)
+
+    def flaky(job):
+        raise Flaky("store unavailable")
+
+    with pytest.raises(Flaky):
+        runner.run(job.encode(), ProcessCall, flaky, finished=finished)
+    assert seen == []
+    runner.run(job.encode(), ProcessCall, lambda job: JobResult(), finished=finished)
+    assert seen == ["done"]
+    assert runner.run(job.encode(), ProcessCall, lambda job: pytest.fail("ran again"), finished=finished) is None
+    assert seen == ["done", "done"]
+
+    def full_disk(job):
+        raise OSError("no space left")
+
+    with pytest.raises(OSError):  # Dramatiq retries: the next delivery finds it done, finishes again
+        runner.run(job.encode(), ProcessCall, lambda job: pytest.fail("ran again"), finished=full_disk)

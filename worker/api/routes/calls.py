@@ -14,12 +14,13 @@ from worker.api.handlers import blocking, endpoint
 from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
 from worker.api.sources import account_inbox, check_sources
-from worker.api.submissions import Submitted, idempotency_key, manifest_path, write_manifest
+from worker.api.submissions import Submitted, idempotency_key
 from worker.calls import sources as worker_sources
 from worker.errors import ManifestError
 from worker.queue.jobs import ProcessCall
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Manifest, parse_manifest
+from worker.calls.kept import manifest_path, write_manifest
 
 
 @endpoint
