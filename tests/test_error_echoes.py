@@ -14,6 +14,8 @@ from callrec.errors import CallrecError
 #: A Luhn-valid number with its groups joined, in the shapes a caller can type.
 CARD = ("4111_1111_1111_1111", "4111+1111+1111+1111", "4111/1111/1111/1111", "4111:1111:1111:1111",
         "4111.1111.1111.1111")
+#: The cases' names in test ids (pytest prints them): the separator, never the digits.
+CARD_IDS = ("underscores", "pluses", "slashes", "colons", "dots")
 
 
 def message_of(call, *args) -> str:
@@ -26,7 +28,7 @@ def no_digits_echoed(message: str) -> bool:
     return "1111" not in message and "4111" not in message
 
 
-@pytest.mark.parametrize("card", CARD)
+@pytest.mark.parametrize("card", CARD, ids=CARD_IDS)
 def test_vault_errors_name_the_argument_not_the_value(card):
     from vault.access import Principal
     from vault.regions import check_region, region_of
@@ -39,7 +41,7 @@ def test_vault_errors_name_the_argument_not_the_value(card):
     assert "recording id" in message_of(region_of, f"rec_eu_{card}")
 
 
-@pytest.mark.parametrize("card", CARD)
+@pytest.mark.parametrize("card", CARD, ids=CARD_IDS)
 def test_worker_errors_name_the_argument_not_the_value(card, monkeypatch):
     from worker.api.keys import check_account
     from worker.cli.batch import _date, _rate
@@ -54,7 +56,7 @@ def test_worker_errors_name_the_argument_not_the_value(card, monkeypatch):
         assert no_digits_echoed(message), message
 
 
-@pytest.mark.parametrize("card", CARD)
+@pytest.mark.parametrize("card", CARD, ids=CARD_IDS)
 def test_a_manifest_choice_holding_digits_is_not_echoed(card):
     from tests.worker.calls.test_manifest import change, parse
 

@@ -20,6 +20,7 @@ from redaction.issuers import issuer_of, luhn_valid
         ("36259600000004", "diners"),
         ("6759649826438453", "maestro"),
     ],
+    ids=["visa-a", "visa-b", "mastercard-5", "mastercard-2", "amex", "discover", "jcb", "diners", "maestro"],
 )
 def test_published_test_numbers_pass_luhn_and_match_their_scheme(number: str, scheme: str) -> None:
     assert luhn_valid(number)

@@ -74,7 +74,9 @@ def test_unbroken_runs_of_card_length_are_refused():
     "T-4111-1111-1111-1111-05-27",  # digits after it (an expiry date)
     "INC-2026-12-01-000126",        # date-like, but its 14 digits pass the Luhn check
     "T-4111-1111-1111-1112",        # not a card number, but 1111111111112 (13 of its digits) passes
-])
+], ids=["dots", "acct-pluses", "ticket-dashes", "spaces", "letter-led-underscores", "mixed-separators",
+        "commas", "discover-dashes", "amex-4-6-5", "digit-before", "expiry-after", "help-desk-luhn",
+        "13-digit-window-luhn"])
 def test_digits_across_separators_that_could_be_a_card_number_are_refused(text):
     from vault.regions import may_hold_card_number
 
@@ -88,7 +90,9 @@ def test_digits_across_separators_that_could_be_a_card_number_are_refused(text):
     "T-411-111-111-111",       # 12 digits across separators: shorter than a 13-19 digit card number
     "T-4111-1111-111", "acme.2026.12", "leg_1.wav", "CA-1001-42", "INC0010023",
     "4111a1111b1111c1111",     # letters end a run of digits
-])
+], ids=["help-desk-dashes", "help-desk-underscores", "cs-serial", "sr-dots", "help-desk-led-by-0",
+        "12-digits", "11-digits", "account-date", "file-name", "call-id", "incident-7-digits",
+        "letters-between"])
 def test_digits_across_separators_that_cannot_be_a_card_number_are_taken(text):
     from vault.regions import may_hold_card_number
 

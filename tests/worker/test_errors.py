@@ -16,7 +16,8 @@ from worker.errors import scrub_digits
     ("rec_us_0123456789abcdef0123456789abcdef: no recording", "rec_us_0123456789abcdef0123456789abcdef: no recording"),
     ("job sweep-20261201T150000 failed", "job sweep-20261201T150000 failed"),
     ("", ""),
-])
+], ids=["quoted-in-a-message", "spaced", "dashed", "glued-to-letters", "expiry-and-code", "fullwidth-digits",
+        "times-of-events", "recording-id", "job-id-with-a-date", "empty"])
 def test_scrub_hides_card_like_digit_runs_and_keeps_references(text, scrubbed):
     assert scrub_digits(text) == scrubbed
     assert scrub_digits(scrubbed) == scrubbed  # idempotent
@@ -93,7 +94,7 @@ def test_an_id_whose_hex_holds_a_card_number_loses_that_run(card_numbers_only):
     "call-4532015112830366aaaaaaaa7",
     "id:4532015112830366aaaaaaaaaaaaaaaa",
     "REC_US_4532015112830366AAAAAAAAAAAAAAAA",  # ids are lowercase
-])
+], ids=["too-short", "one-hex-digit-too-many", "glued-to-a-letter", "call-prefix", "id-prefix", "uppercase"])
 def test_scrub_still_hides_card_numbers_in_what_only_looks_like_an_id(text):
     assert "4532015112830366" not in scrub_digits(text)
     assert "4532015112830366" not in scrub_digits(text, card_numbers_only=True)
@@ -131,7 +132,8 @@ def test_scrub_hides_card_numbers_whatever_joins_their_groups(separator, card_nu
 
 @pytest.mark.parametrize("card_numbers_only", [False, True])
 @pytest.mark.parametrize("groups", ["4111_1111_1111", "411_111_111_111_1", "37_8282_2463_10005",
-                                    "4111:1111:1111:1111:123", "6011+0009+9013+9424"])
+                                    "4111:1111:1111:1111:123", "6011+0009+9013+9424"],
+                         ids=["12-in-4s", "13-in-3s", "amex-2-4-4-5", "19-in-4s-and-3", "discover-pluses"])
 def test_scrub_hides_12_or_more_digits_in_any_grouping(groups, card_numbers_only):
     assert re.sub(r"\D", "", scrub_digits(f"id rec_{groups}", card_numbers_only=card_numbers_only)) == ""
 

@@ -129,7 +129,8 @@ def test_a_made_up_recording_id_is_refused_naming_its_option(queue, capsys):
     assert "--redact: not a recording id" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "a:4111+1111+1111+1111", "4111-1111-1111-1111"])
+@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "a:4111+1111+1111+1111", "4111-1111-1111-1111"],
+                         ids=["dots", "prefixed-pluses", "dashes"])
 def test_an_account_id_with_a_card_number_joined_by_separators_is_refused(account, capsys):
     import argparse
 

@@ -93,7 +93,8 @@ def test_error_does_not_echo_a_value_with_digits():
     assert "(value not shown)" in str(info.value)
 
 
-@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "acct:4111+1111+1111+1111", "4111-1111-1111-1111"])
+@pytest.mark.parametrize("account", ["4111.1111.1111.1111", "acct:4111+1111+1111+1111", "4111-1111-1111-1111"],
+                         ids=["dots", "prefixed-pluses", "dashes"])
 def test_ids_with_a_card_number_joined_by_separators_are_refused(account):
     with pytest.raises(JobDecodeError) as info:
         DeleteRecordings.for_target(ticket_id="T-1", account_id=account)
@@ -117,7 +118,7 @@ def test_a_help_desk_ticket_id_of_a_date_and_a_serial_is_taken():
     "rec_xx_" + "ab" * 16,               # no such region
     "ab" * 16,                           # hex without the prefix
     "rec_us_4111111111111111",           # a card number in place of the hex
-])
+], ids=["31-hex", "33-hex", "upper-case", "no-such-region", "no-prefix", "card-for-hex"])
 def test_a_queue_message_with_a_recording_id_of_the_wrong_shape_is_refused(kind, extra, recording_id):
     message = json.dumps({"kind": kind, "job_id": "x", "recording_id": recording_id, **extra})
     with pytest.raises(JobDecodeError) as info:
