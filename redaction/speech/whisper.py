@@ -73,10 +73,6 @@ class WhisperRecognizer:
         self._hears = hears
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
-        """A call's words (its first hearing: a new call for the windows, ``new_call``)."""
-        new_call = getattr(self._windows, "new_call", None)
-        if new_call is not None:
-            new_call()
         return self._listen(blocks, rate_hz, None)
 
     def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,39 +41,6 @@ ENCODE_PAD_FRAMES = 500
 #: buffers for every input shape it has seen, and windows encoded at their own lengths grew
 #: the process by about 3 MB per window (peak RSS growing with the call's length).
 ENCODE_BUCKET_FRAMES = 500
-
-
-class PerCallSampling:
-    """A CTranslate2 Whisper model whose sampled decodes run on a model of the call's own.
-
-    faster-whisper decodes a window again, sampling at a raised temperature, where greedy
-    decoding loops (``whisper_window``). CTranslate2 seeds each of its threads' random generator
-    once, at that thread's first draw (``set_random_seed`` does not reseed it), so on one shared
-    model a sample depends on every sampled decode the process made before, and on the calls
-    other worker threads redact alongside: the same recording could be redacted differently.
-    Here a call's sampled decodes run on a second model built for that call (``new_call``; its
-    thread's generator starts from the seed), lazily, so a call that needs no fallback builds
-    none; every other call (greedy decodes, encoding, alignment) goes to the shared model.
-    Per thread: a worker thread redacts one call at a time."""
-
-    def __init__(self, model: object, build: Callable[[], object]) -> None:
-        self._model, self._build = model, build
-        self._call = threading.local()
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._model, name)
-
-    def new_call(self) -> None:
-        """Sampled decodes from here on (on this thread) start from the seed again."""
-        self._call.sampler = None
-
-    def generate(self, *args: object, **options: object):  # noqa: ANN201 (CTranslate2's results)
-        sampled = options.get("sampling_topk", 1) != 1 and float(options.get("sampling_temperature", 1.0)) > 0
-        if not sampled:
-            return self._model.generate(*args, **options)
-        if getattr(self._call, "sampler", None) is None:
-            self._call.sampler = self._build()
-        return self._call.sampler.generate(*args, **options)
 
 
 def trim_padding(features: np.ndarray, pad_frames: int = ENCODE_PAD_FRAMES,
@@ -118,8 +83,7 @@ def read_checked(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> dict[s
 
 def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:
     """Whisper tiny.en on the CPU (int8, one thread), from checked bytes, the hub switched off;
-    windows are encoded without most of their padding (``trim_padding``); a call's sampled
-    decodes run on a model of its own (``PerCallSampling``)."""
+    windows are encoded without most of their padding (``trim_padding``)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before faster_whisper imports huggingface_hub
     from faster_whisper import WhisperModel
 
@@ -132,21 +96,7 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
     try:
-        model = TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
-                                    num_workers=1, local_files_only=True, files=files)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
-    model.model = PerCallSampling(model.model, lambda: _sampler(directory, expected_sha256))
-    return model
-
-
-def _sampler(directory: Path, expected_sha256: str):  # noqa: ANN202 (a ctranslate2.models.Whisper)
-    """A second CTranslate2 model for one call's sampled decodes, from bytes checked again."""
-    import ctranslate2
-
-    files = read_checked(directory, expected_sha256)
-    try:
-        return ctranslate2.models.Whisper(str(directory), device="cpu", compute_type=COMPUTE_TYPE,
-                                          intra_threads=CPU_THREADS, inter_threads=1, files=files)
+        return TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
+                                   num_workers=1, local_files_only=True, files=files)
     except (RuntimeError, ValueError, OSError) as exc:
         raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc

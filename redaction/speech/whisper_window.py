@@ -9,10 +9,9 @@ An unsure decode is not decoded again (faster-whisper's log-probability test is 
 tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
 samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
 times the cost where a loop already cost the most), and no decode writes more than
-``MAX_NEW_TOKENS``. The seed is set before every window; CTranslate2 seeds each thread's
-generator only at that thread's first draw, so a call's sampled decodes run on a model of its
-own (``whisper_model.PerCallSampling``, started by ``new_call``): a call's words depend on that
-call alone, not on the calls its process redacted before or alongside it.
+``MAX_NEW_TOKENS``. The seed is set before every window, but CTranslate2 seeds each thread's
+generator only at that thread's first draw: a fallback decode's sample depends on the windows
+the model's thread decoded before (a process's earlier calls), not on its window alone.
 No voice-activity filter: the number gate chose the audio.
 
 A decode may be prompted (``words(audio, prompt=...)``): Whisper is told the prompt came before
@@ -21,9 +20,8 @@ the audio; the recognizer does that only to decode again where it wrote too few 
 after each segment when not conditioning on previous text).
 
 Being deterministic, a window's words are remembered by the digest of its samples
-(``CACHE_WINDOWS`` of them) within a call: verification, which hears the masked output again,
-transcribes only the windows masking changed, and gets for the others exactly what Whisper
-would say. (Across calls a remembered window's words could be those of another call's sampler.)
+(``CACHE_WINDOWS`` of them): verification, which hears the masked output again, transcribes
+only the windows masking changed, and gets for the others exactly what Whisper would say.
 """
 
 from __future__ import annotations
@@ -68,20 +66,8 @@ class FasterWhisperWindows:
         """``options`` override keyword arguments of ``transcribe`` (for measuring variants)."""
         self._model = model
         self._options = options
-        self._cache: OrderedDict[tuple[int, bytes], list[WindowWord]] = OrderedDict()
+        self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
         self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
-        self._call = threading.local()  # this thread's call: its number (the cache's) and model's
-        self._calls = 0
-
-    def new_call(self) -> None:
-        """A new call on this thread: its windows' words are its own (not remembered from
-        another call's) and its sampled decodes start from the seed (``PerCallSampling``)."""
-        with self._lock:
-            self._calls += 1
-            self._call.number = self._calls
-        new_call = getattr(getattr(self._model, "model", None), "new_call", None)
-        if new_call is not None:
-            new_call()
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         """``audio``'s words; ``prompt``: the text Whisper is told came before it (None: none)."""
@@ -89,7 +75,7 @@ class FasterWhisperWindows:
         digest = hashlib.blake2b(x.tobytes(), digest_size=20)
         if prompt is not None:
             digest.update(b"\0prompt\0" + prompt.encode())
-        key = (getattr(self._call, "number", 0), digest.digest())
+        key = digest.digest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)

@@ -193,11 +193,12 @@ def _init(options: dict, verify: bool, hears: str, whole_verify: bool = False) -
 
 
 def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecognizer)
-    """A WhisperRecognizer on a model loaded anew. Before ``whisper_model.PerCallSampling``
-    Whisper's sampled fallback decodes depended on every window the model's thread had decoded
-    (4 of 32 tune calls, seeds 13-14, differed between two orders), and a model per call made
-    each call's words its own; now every call's are (tune seeds 11-14, 112 calls: the same
-    scores either way), and this only costs the load."""
+    """A WhisperRecognizer on a model loaded anew. CTranslate2 seeds each of its threads'
+    random generator once, at its first draw (``set_random_seed`` does not reseed it), so
+    Whisper's sampled fallback decodes depend on every window the model's thread decoded
+    before: with one model per process, a call's words depend on the calls the process
+    heard first (4 of 32 tune calls, seeds 13-14, differed between two orders). A model of
+    its own per call makes each call's words its own."""
     from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
     from redaction.speech.whisper_model import load_model  # noqa: PLC0415
     from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
@@ -270,9 +271,8 @@ def main() -> int:
     ap.add_argument("--whole-verify", action="store_true",
                     help="verification hears the masked output whole (the pipeline before it used recognize_again)")
     ap.add_argument("--fresh-model", action="store_true",
-                    help="load Whisper anew for each call "
-                         "(fresh_recognizer); about 0.5 s more per call; since PerCallSampling the same words "
-                         "as without")
+                    help="load Whisper anew for each call, so its words do not depend on the calls heard before "
+                         "(fresh_recognizer); about 0.5 s more per call")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
