@@ -68,6 +68,12 @@ def _digest(account_id: str, call_id: str, region: str) -> str:
     return hashlib.sha256(f"{account_id}\x00{call_id}".encode("utf-8")).hexdigest()
 
 
+def card_number_problem(text: str) -> str | None:
+    """Why an id is refused where it enters, worded for ``<field>: <problem>`` (never holding
+    the id), when it could hold a card number (``may_hold_card_number``); else None."""
+    return f"could hold a card number ({CARD_NUMBER_RULE})" if may_hold_card_number(text) else None
+
+
 def may_hold_card_number(text: str) -> bool:
     """Whether an id could carry a card number into a queue message, a path, a log or an audit
     record, so it is refused where it enters. True when the id holds

@@ -97,3 +97,11 @@ def test_digits_across_separators_that_cannot_be_a_card_number_are_taken(text):
     from vault.regions import may_hold_card_number
 
     assert not may_hold_card_number(text)
+
+
+def test_card_number_problem_words_the_refusal_without_the_id() -> None:
+    from vault.regions import CARD_NUMBER_RULE, card_number_problem
+
+    assert card_number_problem("INC-2026-12-01-000123") is None
+    problem = card_number_problem("T-4111.1111.1111.1111")
+    assert problem == f"could hold a card number ({CARD_NUMBER_RULE})" and "4111" not in problem

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import redis
 
 from callrec.errors import shown
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import card_number_problem
 from worker.errors import UsageError
 
 #: Account ids: the job references' pattern (worker.queue.jobs).
@@ -64,8 +64,9 @@ class KeyStore:
     def create(self, account_id: str, label: str = "") -> tuple[ApiKey, str]:
         """A new key for ``account_id``: its record and the key text (shown once)."""
         check_account(account_id)
-        if may_hold_card_number(account_id):  # list and revoke still reach a key made before
-            raise UsageError(f"--account: could hold a card number ({CARD_NUMBER_RULE})")
+        problem = card_number_problem(account_id)
+        if problem is not None:  # list and revoke still reach a key made before
+            raise UsageError(f"--account: {problem}")
         if len(label) > 100 or not label.isprintable():
             raise UsageError("--label: at most 100 printable characters")
         key_id = secrets.token_hex(8)

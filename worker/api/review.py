@@ -33,7 +33,8 @@ from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
 from worker.api.review_links import MAX_TTL_S, ReviewLinks
-from worker.api.routes.common import account_recording, reference_problem
+from worker.api.routes.common import account_recording
+from worker.queue.jobs import reference_problem
 from worker.stored.operations import export_recording
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlparse
 from callrec.errors import heading, shown
 from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import card_number_problem
 from worker.calls.confined import open_confined, read_limited
 from worker.calls.numbers import number_id_problem
 from worker.errors import ManifestError, SourceError
@@ -386,8 +386,9 @@ class _Object:
         (vault.regions.may_hold_card_number; ``INC-2026-12-01-000123`` is taken). Call ids
         are the platform's (SIDs, UUIDs): not checked."""
         value = self.ident(name)
-        if may_hold_card_number(value):
-            raise ManifestError(f"{self._at(name)}: could hold a card number ({CARD_NUMBER_RULE})")
+        problem = card_number_problem(value)
+        if problem is not None:
+            raise ManifestError(f"{self._at(name)}: {problem}")
         return value
 
     def number_id(self, name: str) -> str:

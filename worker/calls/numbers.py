@@ -31,7 +31,7 @@ import re
 
 import phonenumbers
 
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import card_number_problem
 
 #: A phone number as E.164 writes it: ``+``, no leading 0, at most 15 digits.
 E164 = re.compile(r"\+[1-9][0-9]{0,14}")
@@ -50,10 +50,10 @@ def number_id_problem(value: str) -> str | None:
     value), or None when it can."""
     uri = _PHONE_URI.fullmatch(value)
     if uri is not None:
-        return _phone_problem(uri.group(1)) or _id_problem(uri.group(2) or "")
+        return _phone_problem(uri.group(1)) or card_number_problem(uri.group(2) or "")
     if value.startswith("+"):
         return _phone_problem(value)
-    return _id_problem(value)
+    return card_number_problem(value)
 
 
 def _phone_problem(value: str) -> str | None:
@@ -63,12 +63,6 @@ def _phone_problem(value: str) -> str | None:
         return (f"could hold a card number: a phone number of {PLAN_CHECKED_DIGITS} or more digits is "
                 f"taken when its country's numbering plan uses it (libphonenumber "
                 f"{phonenumbers.__version__}), and this one is not")
-    return None
-
-
-def _id_problem(value: str) -> str | None:
-    if may_hold_card_number(value):
-        return f"could hold a card number ({CARD_NUMBER_RULE})"
     return None
 
 

@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from callrec.errors import shown
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import card_number_problem
 from worker.errors import JobDecodeError
 
-#: Ids: recording, account, ticket, batch and job ids.
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
+#: Ids: recording, account, ticket, batch and job ids; also the ids an operator or an API
+#: caller names (``reference_problem``).
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
 #: Recording ids have one format (vault.regions.recording_id): region and 32 hex digits.
 _RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
 #: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``), in
@@ -42,7 +43,7 @@ class Job:
     job_id: str
 
     def __post_init__(self) -> None:
-        _check(self, "job_id", self.job_id, _ID)
+        _check(self, "job_id", self.job_id, REFERENCE)
 
     def encode(self) -> str:
         """The JSON text that travels in the queue message."""
@@ -128,7 +129,7 @@ class Reprocess(Job):
         _check(self, "recording_id", self.recording_id, _RECORDING)
         object.__setattr__(self, "steps", check_steps(self.steps))
         if self.batch_id is not None:
-            _check(self, "batch_id", self.batch_id, _ID)
+            _check(self, "batch_id", self.batch_id, REFERENCE)
             _check_no_card_run(self, "batch_id", self.batch_id)
 
     @classmethod
@@ -171,7 +172,7 @@ class DeleteRecordings(Job):
             _check(self, "recording_id", self.recording_id, _RECORDING)
         for name in ("ticket_id", "account_id"):
             if getattr(self, name) is not None:
-                _check(self, name, getattr(self, name), _ID)
+                _check(self, name, getattr(self, name), REFERENCE)
                 _check_no_card_run(self, name, getattr(self, name))
         _check(self, "reason", self.reason, _REASON)
 
@@ -201,8 +202,8 @@ class DeliverWebhook(Job):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check(self, "endpoint_id", self.endpoint_id, _ID)
-        _check(self, "event_id", self.event_id, _ID)
+        _check(self, "endpoint_id", self.endpoint_id, REFERENCE)
+        _check(self, "event_id", self.event_id, REFERENCE)
 
     @classmethod
     def for_event(cls, endpoint_id: str, event_id: str) -> DeliverWebhook:
@@ -235,8 +236,18 @@ def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None
 
 
 def _check_no_card_run(job: Job, name: str, value: str) -> None:
-    if may_hold_card_number(value):  # ids an operator types (account, ticket, batch)
-        raise JobDecodeError(f"{job.kind or 'job'} job: {name} could hold a card number ({CARD_NUMBER_RULE})")
+    problem = card_number_problem(value)  # ids an operator types (account, ticket, batch)
+    if problem is not None:
+        raise JobDecodeError(f"{job.kind or 'job'} job: {name} {problem}")
+
+
+def reference_problem(text: str) -> str | None:
+    """Why ``text`` is not an id an operator or an API caller may name (an account, a ticket, a
+    principal: they go into jobs, the audit trail and review-link tokens), worded for
+    ``<field>: <problem>`` and never holding the text; None when it is one."""
+    if not REFERENCE.fullmatch(text):
+        return "is not an id (letters, digits and ._:+@- only, at most 128)"
+    return card_number_problem(text)
 
 
 def _required(f: Any) -> bool:

@@ -138,7 +138,7 @@ def test_an_account_id_with_a_card_number_joined_by_separators_is_refused(accoun
 
     with pytest.raises(argparse.ArgumentTypeError) as info:
         reference(account)
-    assert str(info.value) == ("an id holds no card number (12+ digits in a row, or 13-19 digits across "
+    assert str(info.value) == ("could hold a card number (12+ digits in a row, or 13-19 digits across "
                                "separators that pass the Luhn check)")
 
 

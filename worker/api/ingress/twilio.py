@@ -34,7 +34,7 @@ from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
 from worker.calls.fetch import parse_twilio_tokens
 from worker.calls.numbers import number_id_problem
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import card_number_problem, may_hold_card_number
 
 _SID = {"CallSid": re.compile(r"CA[0-9a-fA-F]{32}"), "RecordingSid": re.compile(r"RE[0-9a-fA-F]{32}")}
 
@@ -102,8 +102,9 @@ async def recording_callback(request: Request):
     ticket = text_param(request, "ticket")
     if not ticket:
         raise ApiError(400, "bad_request", "ticket: add ?ticket=T to the callback URL", "ticket")
-    if may_hold_card_number(ticket):  # refused here, naming the query parameter (not the manifest's ticket_id)
-        raise ApiError(400, "bad_request", f"ticket: could hold a card number ({CARD_NUMBER_RULE})", "ticket")
+    problem = card_number_problem(ticket)
+    if problem is not None:  # refused here, naming the query parameter (not the manifest's ticket_id)
+        raise ApiError(400, "bad_request", f"ticket: {problem}", "ticket")
     number = text_param(request, "number", "twilio")
     problem = number_id_problem(number)
     if problem is not None:  # refused here, naming the query parameter (not the manifest's number.id)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
-from vault.regions import CARD_NUMBER_RULE, may_hold_card_number
+from vault.regions import may_hold_card_number
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
 from worker.api.submissions import Submitted
@@ -58,17 +56,3 @@ def text_param(request: Request, name: str, default: str | None = None) -> str |
         raise ApiError(400, "bad_request", f"{name}: at most 500 printable characters", name)
     return value
 
-
-#: Ids a caller names (a principal's id, tickets), as ``callrec export`` takes them.
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
-
-
-def reference_problem(text: str) -> str | None:
-    """Why ``text`` is not an id a caller may name, as a predicate (``a ticket id <problem>``;
-    never holding the text), or None. Principals go into the audit trail and tickets into
-    review-link tokens, so one that could hold a card number is refused like a ticket id."""
-    if not _REFERENCE.fullmatch(text):
-        return "is not an id (letters, digits and ._:+@- only, at most 128)"
-    if may_hold_card_number(text):
-        return f"could hold a card number ({CARD_NUMBER_RULE})"
-    return None

@@ -23,8 +23,8 @@ from vault.access import PRINCIPAL_KINDS, Principal
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
-from worker.api.routes.common import accepted, account_recording, reference_problem, text_param
-from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording
+from worker.api.routes.common import accepted, account_recording, text_param
+from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.stored.operations import export_recording
 
 #: Reason recorded for deletions asked over the API without one.
