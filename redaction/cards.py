@@ -18,7 +18,7 @@ DTMF digits as one-character words) in three steps:
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
-number unless a card word or the card ask comes before it (``_phone_number``); a run led in
+number unless a card word or the card ask comes before it (``_phone_runs``); a run led in
 by a harmless word ("order number", "reference", "call me back on", "extension") is masked
 only when it holds a card that passes both checks, and such a word ends a chain; an amount,
 a time or a duration ("forty five pounds twenty", "eleven twenty pm", "45 minutes") is no
@@ -36,7 +36,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.11"
+VERSION = "1.12"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -59,17 +59,14 @@ MIN_GROUPS = 3
 #: Whisper wrote a digit it misheard as a word); a phone number, a word or two and a house
 #: number are fewer digits, two phone numbers more.
 MAX_JOIN_WORDS = 1
-#: A run after a harmless lead-in that starts with 0 (no card number does; a phone number with
-#: its trunk prefix does) and is at most this long is no card: an 11-digit phone number heard
-#: with up to three digits too many. Longer, it may be a 15-16 digit card whose first digit was
-#: misheard as 0.
-MAX_ZERO_LED_DIGITS = 14
-#: A run of this many digits starting with 0, with no card word near and no card asked for,
-#: is a phone number with its trunk prefix (UK 11 digits) heard with a digit lost or added,
-#: wherever it stands, and what follows it is judged on its own ("call me on 07845 713776, so
-#: ..."). Shorter zero-led runs may be an expiry date or a code; a card number never starts
-#: with 0.
-MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 10, 12
+#: A run that starts with 0 (no card number does; a phone number with its trunk prefix does)
+#: and has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS digits, with no card word near and no card
+#: asked for, is a phone number wherever it stands (UK 11 digits, a digit lost or added), and
+#: what follows it is judged on its own ("call me on 07845 713776, so ..."); after a harmless
+#: lead-in ("call me on") up to MAX_ZERO_LED_DIGITS (Whisper wrote it with up to three digits
+#: too many). Longer, it may be a 15-16 digit card whose first digit was misheard as 0;
+#: shorter, an expiry date or a code.
+MIN_PHONE_DIGITS, MAX_PHONE_DIGITS, MAX_ZERO_LED_DIGITS = 10, 12, 14
 #: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
 INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
                            "hang", "wait", "sure", "alright", "got", "or"})
@@ -397,20 +394,16 @@ def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: 
 
 
 def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
-    if _phone_number(chain[0]):
-        return _classify_chain(chain[1:], earlier, times) if len(chain) > 1 else []
+    phone = _phone_runs(chain)
+    if phone:
+        return _classify_chain(chain[phone:], earlier, times) if chain[phone:] else []
     digits = [d for run in chain for d in run.digits]
     context = chain[0].context
-    if (chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code")
-            and (len(digits) < MIN_CARD_DIGITS or (digits[0][0] == "0" and len(digits) <= MAX_ZERO_LED_DIGITS))):
+    if chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code") and len(digits) < MIN_CARD_DIGITS:
         # "my order number is ...", "call me back on ...": shorter than any card. A run as
-        # long as a card is card data whatever leads it in: a card read off a phone and
-        # heard with one digit wrong fails the Luhn check (and 117 of its 144 one-digit
-        # misreads would have been spared by that check); unless it starts with 0, as no
-        # card number does and phone numbers with a trunk prefix do, and is no longer than
-        # MAX_ZERO_LED_DIGITS ("call me on 07700 900123", which Whisper wrote with a digit or
-        # two too many: tune harmless calls, seeds 11-14, 1.88 % -> 1.29 % of speech masked;
-        # seeds 15-18 0.58 % -> 0.32 %).
+        # long as a card is card data whatever leads it in (unless it is a phone number,
+        # above): a card read off a phone and heard with one digit wrong fails the Luhn check
+        # (and 117 of its 144 one-digit misreads would have been spared by that check).
         return []
     if len(digits) >= MIN_CARD_DIGITS:
         starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
@@ -449,11 +442,22 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> 
     return out
 
 
-def _phone_number(run: _Run) -> bool:
-    """A zero-led run of phone-number length with no card word near (MIN_PHONE_DIGITS)."""
-    card_said = run.context & CARD_WORDS and not run.harmless_near
-    return (run.digits[0][0] == "0" and MIN_PHONE_DIGITS <= len(run.digits) <= MAX_PHONE_DIGITS
-            and run.asked != "card" and not card_said)
+def _phone_runs(chain: list[_Run]) -> int:
+    """How many runs at the start of ``chain`` are a phone number (zero-led): after a harmless
+    lead-in, the whole chain when it has at most MAX_ZERO_LED_DIGITS ("call me on 07700 900123"
+    heard with digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
+    masked, 15-18 0.58 % -> 0.32 %); else, with no card word near and no card asked for, its
+    first run when it has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS (anywhere; 1.10: seeds 19-30,
+    which it was written from, 1.15 % -> 0.57 %, fresh seeds 31-42 0.75 % either way)."""
+    first = chain[0]
+    if first.digits[0][0] != "0":
+        return 0
+    if (first.lead == "harmless" and first.asked not in ("expiry", "code")
+            and sum(len(run.digits) for run in chain) <= MAX_ZERO_LED_DIGITS):
+        return len(chain)
+    if first.asked == "card" or (first.context & CARD_WORDS and not first.harmless_near):
+        return 0
+    return 1 if MIN_PHONE_DIGITS <= len(first.digits) <= MAX_PHONE_DIGITS else 0
 
 
 def _apart(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
