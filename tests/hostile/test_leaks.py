@@ -17,15 +17,7 @@ import pytest
 from tests.worker.queue_calls import job_of, write_call
 from worker.cli import main
 from worker.queue.logs import JsonFormatter
-
-
-def luhn_complete(prefix: str) -> str:
-    """``prefix`` plus the Luhn check digit: a number that passes as a real card number."""
-    total = 0
-    for n, digit in enumerate(reversed(prefix)):
-        value = int(digit) * (2 if n % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return prefix + str((10 - total % 10) % 10)
+from tests.cards import luhn_complete
 
 
 #: Not used by any other test, so finding it anywhere means this test leaked it.

@@ -6,6 +6,7 @@ import pytest
 from worker.errors import ManifestError
 from worker.calls.manifest import Location, load_manifest, parse_manifest
 from tests.worker.examples import design_example
+from tests.cards import luhn_complete
 
 
 def parse(data, base="/calls/CA0001"):
@@ -207,15 +208,6 @@ def test_help_desk_ids_without_a_card_number_are_taken(value):
 def test_call_ids_keep_their_long_digit_runs():
     """Call ids are the platform's (SIDs, UUIDs): not checked for card numbers."""
     assert parse(change(("call_id",), "CA" + "1" * 32)).call_id == "CA" + "1" * 32
-
-
-def luhn_complete(prefix: str) -> str:
-    """``prefix`` and the Luhn check digit."""
-    total = 0
-    for n, digit in enumerate(reversed(prefix)):
-        value = int(digit) * (2 if n % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return prefix + str((10 - total % 10) % 10)
 
 
 #: Phone numbers in use (libphonenumber's plans) whose digits pass the Luhn check, and others.
