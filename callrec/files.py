@@ -86,6 +86,15 @@ def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | 
             yield out
 
 
+def leftovers(target: str | os.PathLike[str]) -> list[Path]:
+    """The temporary files of ``Replacement(target)`` (default names) whose writer died before
+    committing or discarding them."""
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    return [p for p in target.parent.iterdir() if p.name.startswith(f".{target.name}.") and p.name.endswith(".tmp")]
+
+
 def fsync_dir(path: str | os.PathLike[str]) -> None:
     """Make a rename or unlink in the directory ``path`` durable."""
     handle = os.open(path, os.O_RDONLY)

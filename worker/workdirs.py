@@ -6,9 +6,10 @@ kernel drops the lock when the process dies, however it dies (SIGKILL, OOM, a lo
 container). ``sweep_stale`` removes every work dir whose lock it can take, so its owner is
 gone, and a work dir with no lock file (its owner died between making it and locking it, or
 while removing it, between its lock file and the dir) whose owner is gone: the owner's pid is
-in the dir's name (``callrec-work-<pid>-...``); with no such process (or no pid in the name)
-after ``GRACE_S`` (a pid may be reused, or belong to another pid namespace). Queue workers sweep when they start and then every
-``workdir_sweep_interval_s`` (``worker.queue.lifecycle``); each removal is logged and counted.
+in the dir's name (``callrec-work-<pid>-...``); when that process still runs (or the name has
+no pid), after ``GRACE_S`` (a pid may be reused, or belong to another pid namespace). Queue
+workers sweep when they start and then every ``workdir_sweep_interval_s``
+(``worker.queue.lifecycle``); each removal is logged and counted.
 """
 
 from __future__ import annotations

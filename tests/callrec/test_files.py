@@ -78,3 +78,14 @@ def test_a_missing_directory_is_an_os_error_and_creates_nothing(tmp_path):
         Replacement(tmp_path / "nowhere" / "a.bin")
     assert list(tmp_path.iterdir()) == []
     assert files.fsync_dir(tmp_path) is None
+
+
+def test_leftovers_are_the_temporary_files_of_writers_that_died(tmp_path):
+    from callrec.files import Replacement, leftovers
+
+    target = tmp_path / "m.json"
+    assert leftovers(target) == [] and leftovers(tmp_path / "gone" / "m.json") == []
+    dead = Replacement(target)  # neither committed nor discarded: its writer died
+    (tmp_path / ".other.json.x.tmp").write_text("not this target's")
+    target.write_text("{}")
+    assert leftovers(target) == [dead.path]

@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from callrec.files import replaced
+from callrec.files import leftovers, replaced
 
 #: A kept manifest's file name: a digest of account and call.
 _NAME = re.compile(r"[0-9a-f]{32}\.json")
@@ -59,14 +59,10 @@ def is_kept(data_dir: Path, path: str | os.PathLike[str]) -> bool:
 
 def forget(path: Path) -> int:
     """Remove the kept manifest at ``path`` and the temporary files a writer killed mid-write
-    left beside it (``callrec.files``: ``.<name>.<random>.tmp``); returns how many went. The
+    left beside it (``callrec.files.leftovers``); returns how many went. The
     manifest goes last: when a removal fails, a retried job still finds it."""
     removed = 0
-    candidates = []
-    if path.parent.is_dir():
-        candidates += [p for p in path.parent.iterdir()
-                       if p.name.startswith(f".{path.name}.") and p.name.endswith(".tmp")]
-    for candidate in [*candidates, path]:
+    for candidate in [*leftovers(path), path]:
         try:
             candidate.unlink()
             removed += 1
