@@ -2,9 +2,9 @@
 
 A manifest sent over HTTP is validated (as ``callrec enqueue`` does), its sources checked
 (worker.api.sources), then written with absolute source locations under
-``<data_dir>/api/manifests/<account>/`` where the workers read it (worker.calls.kept: kept
-while its job needs it, and never beyond its recording); its job id is
-deterministic per account and call, so the same call sent twice is one job. Every job the
+``<data_dir>/api/manifests/<account>/`` where the workers read it (worker.calls.kept: sealed
+with its region's key, kept while its job needs it, and never beyond its recording); its job
+id is deterministic per account and call, so the same call sent twice is one job. Every job the
 API submits records its account (``callrec:api:job:<id>``): a key sees its own jobs only,
 and the webhook events of a job go to its account.
 """

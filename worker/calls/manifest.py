@@ -181,16 +181,29 @@ def load_manifest(path: str | os.PathLike[str], max_bytes: int = MAX_MANIFEST_BY
 
     The file is opened without blocking and must be a regular file of at most ``max_bytes``.
     """
+    return decode_manifest(read_manifest_file(path, max_bytes), path)
+
+
+def read_manifest_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the manifest file at ``path`` (a regular file, opened without blocking, of
+    at most ``max_bytes``); ManifestError naming the file otherwise."""
     path = Path(path)
     try:
         with open_confined(path, None, what="manifest file") as handle:
-            raw = read_limited(handle, str(path), max_bytes)
-        text = raw.decode("utf-8")
+            return read_limited(handle, str(path), max_bytes)
     except SourceError as exc:
         raise ManifestError(str(exc)) from None
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
     except OSError as exc:
+        raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
+
+
+def decode_manifest(raw: bytes, path: str | os.PathLike[str]) -> Manifest:
+    """Validate the manifest ``raw`` read from ``path`` (UTF-8 JSON); relative URIs resolve
+    against ``path``'s directory."""
+    path = Path(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
     try:
         data = json.loads(text, object_pairs_hook=unique_fields)

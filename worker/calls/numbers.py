@@ -1,8 +1,8 @@
 """The id of the number a call came in on or went out from (a manifest's ``number.id``).
 
-It is kept in the manifest the API stores for the workers (on disk, unencrypted, until the
-call's job is done or its recording deleted: worker.calls.kept), so a card number put there
-would be stored. What the platforms send:
+It is kept in the manifest the API stores for the workers (on disk, sealed, until the call's
+job is done or its recording deleted: worker.calls.kept), so a card number put there would
+be stored. What the platforms send:
 
 - a phone number in E.164: ``+``, a country code and at most 15 digits in all, without
   spaces or separators (Twilio's ``To``/``From``, Amazon Connect's ``SystemEndpoint.Address``);

@@ -23,6 +23,7 @@ from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
+from worker.calls import kept
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
 from worker.errors import resource_error
 from worker.calls.limits import InputLimits
@@ -85,7 +86,10 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     """
     settings = backends.settings
     limits = InputLimits.from_settings(settings)
-    manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
+    if kept.is_kept(settings.data_dir, manifest_path):  # the HTTP API's: sealed at rest
+        manifest = kept.read_manifest(manifest_path, backends.vault, limits.max_manifest_bytes)
+    else:
+        manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
     limits.check_manifest(manifest)
     check_sources(manifest, settings)
     account = manifest.account

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from vault.regions import REGIONS
+from vault.vault import Vault
+from worker.calls.kept import seal_plain_manifests
 from worker.stored.operations import migrate_vault, rewrap_all, rotate_key
 from worker.settings import Settings
 from worker.vaults import build_vault
@@ -28,11 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     status.set_defaults(func=run_status)
     migrate = actions.add_parser(
-        "migrate", help="bring an older vault up to date (key store, authenticated index)",
+        "migrate", help="bring an older vault up to date (key store, authenticated index, sealed "
+                        "API manifests)",
         description="Vaults written before the key store kept each wrapped data key beside its "
                     "ciphertext, and their index entries carry no MAC; their recordings cannot be "
-                    "read until this moves the keys and authenticates the entries. Run it right "
-                    "after upgrading. Safe to run again and while workers run.")
+                    "read until this moves the keys and authenticates the entries. Manifests the "
+                    "HTTP API kept in plain JSON (older versions) are not read until this seals "
+                    "them. Run it right after upgrading. Safe to run again and while workers run.")
     migrate.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     migrate.set_defaults(func=run_migrate)
 
@@ -67,13 +71,29 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    """Exit 1 when an index entry was refused: it needs an operator's look."""
+    """Exit 1 when an index entry or a kept manifest was refused: it needs an operator's look."""
+    settings = Settings.from_env()
+    vault = build_vault(settings, regions=args.region)
     refused = 0
-    for report in migrate_vault(build_vault(Settings.from_env(), regions=args.region), regions=args.region):
+    for report in migrate_vault(vault, regions=args.region):
         print(f"{report.region}: moved {report.keys_moved} wrapped data key(s) into the key store, "
               f"authenticated {report.entries_sealed} index entr{'y' if report.entries_sealed == 1 else 'ies'}")
         if report.entries_refused:
             print(f"callrec keys: {report.region}: refused {report.entries_refused} index entry(ies) that do not "
                   "verify (altered after the vault was sealed); they stay refused", file=sys.stderr)
         refused += report.entries_refused
-    return 1 if refused else 0
+    return 1 if refused + _seal_manifests(settings, vault) else 0
+
+
+def _seal_manifests(settings: Settings, vault: Vault) -> int:
+    """Seal the manifests an older API kept in plain JSON; returns how many were refused."""
+    report = seal_plain_manifests(settings.data_dir, vault, settings.max_manifest_bytes)
+    if report.sealed or report.partial_removed or report.other_regions:
+        others = f"; {report.other_regions} of other regions left" if report.other_regions else ""
+        partial = (f"; removed {report.partial_removed} plain partial write(s)" if report.partial_removed else "")
+        print(f"api manifests: sealed {report.sealed} kept in plain JSON by an older version{partial}{others}")
+    if report.refused:
+        print(f"callrec keys: refused {report.refused} api manifest(s) that are not a manifest or not the one "
+              f"their name is for; they stay as they are: {', '.join(map(str, report.refused_paths))}",
+              file=sys.stderr)
+    return report.refused

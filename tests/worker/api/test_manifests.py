@@ -1,5 +1,6 @@
 """The manifests the API keeps for the workers (worker.calls.kept): there while the call's job
-needs them, gone once it is done, and never beyond the call's recording."""
+needs them, gone once it is done, and never beyond the call's recording; sealed at rest, and
+a damaged one fails its job (named, kept) without taking the worker down."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import uuid
 
 from tests.worker.api.conftest import SAMPLES, sample_manifest
 from tests.worker.api.jobs import wait_done, wait_job
+from tests.worker.workers import wait_for
+from worker.calls.kept import manifest_path, write_manifest
+from worker.vaults import build_vault
 
 
 def submit(api, headers, data):
@@ -16,8 +20,6 @@ def submit(api, headers, data):
 
 
 def kept_of(api_settings, data):
-    from worker.calls.kept import manifest_path
-
     return manifest_path(api_settings.data_dir, data["account"]["id"], data["call_id"])
 
 
@@ -29,17 +31,24 @@ def left_of(api_settings, data) -> list:
             if p.is_file() and (kept.name in p.name or data["call_id"].encode() in p.read_bytes())]
 
 
+def gone(api_settings, data) -> None:
+    """Wait until nothing under ``<data_dir>/api`` names the call: a job is recorded done just
+    before its worker removes the manifest (worker.queue.runner), so a poll may come between."""
+    wait_for(lambda: left_of(api_settings, data) == [], timeout_s=10, what="the call's manifest to go")
+
+
 def test_a_processed_call_leaves_nothing_under_the_apis_data_dir_nor_does_its_deletion(
         api, acme, inbox, worker_process, api_settings):
     data = sample_manifest(inbox, call_id=f"CA-kept-{uuid.uuid4().hex[:8]}")
     kept = kept_of(api_settings, data)
     job = submit(api, acme, data).json()
     rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
-    assert left_of(api_settings, data) == []  # its job is done: the workers no longer need it
+    gone(api_settings, data)  # its job is done: the workers no longer need it
     again = submit(api, acme, data)  # the same call sent again is the job done already
     assert again.json()["job_id"] == job["job_id"] and again.json()["state"] == "done"
     assert left_of(api_settings, data) == []
-    kept.write_text(json.dumps(data))  # as a worker killed between done and removing it leaves it
+    write_manifest(kept, data, build_vault(api_settings).region("us").secrets)  # as a worker killed
+    # between done and removing it leaves it
     deleting = api.delete(f"/v1/recordings/{rid}", headers=acme)
     assert wait_done(api, acme, deleting.json()["job_id"], worker=worker_process)["result"]["deleted"] == "1"
     assert left_of(api_settings, data) == []
@@ -50,7 +59,7 @@ def test_a_call_not_recorded_leaves_nothing_either(api, acme, inbox, worker_proc
     data["number"]["recording"] = False
     job = submit(api, acme, data).json()
     assert wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["stored"] == "no"
-    assert left_of(api_settings, data) == []
+    gone(api_settings, data)
 
 
 def test_a_failed_call_keeps_its_manifest_until_sent_again_and_done(api, acme, inbox, worker_process,
@@ -60,10 +69,44 @@ def test_a_failed_call_keeps_its_manifest_until_sent_again_and_done(api, acme, i
     leg.write_bytes(b"RIFF not audio")
     job = submit(api, acme, data).json()
     assert wait_job(api, acme, job["job_id"], worker=worker_process)["state"] == "failed"
-    assert kept_of(api_settings, data).exists()  # `callrec jobs retry` after a fix reads it
+    kept = kept_of(api_settings, data)
+    assert kept.exists()  # `callrec jobs retry` after a fix reads it
+    raw = kept.read_bytes()  # sealed: none of the call's personal data or sources in plain text
+    for plain in (data["call_id"], data["ticket_id"], data["number"]["id"].lstrip("+"),
+                  data["segments"][0]["uri"].removeprefix("file:"), str(inbox)):
+        assert plain.encode() not in raw
     name = data["segments"][0]["uri"].removeprefix("file:").split("/", 1)[1]
     shutil.copyfile(SAMPLES / "01-plain-inbound" / name, leg)  # the fix
     again = submit(api, acme, data).json()
     assert again["job_id"] == job["job_id"]
     wait_done(api, acme, job["job_id"], worker=worker_process)
-    assert left_of(api_settings, data) == []
+    gone(api_settings, data)
+
+
+def test_a_damaged_kept_manifest_fails_its_job_by_name_and_stays_and_the_worker_goes_on(
+        api, acme, inbox, worker_process, api_settings):
+    from tests.worker.conftest import queue_broker
+    from worker.queue.submit import JobQueue
+
+    data = sample_manifest(inbox, call_id=f"CA-dmg-{uuid.uuid4().hex[:8]}")
+    leg = inbox / data["segments"][0]["uri"].removeprefix("file:")
+    good_leg = leg.read_bytes()
+    leg.write_bytes(b"RIFF not audio")
+    job = submit(api, acme, data).json()
+    assert wait_job(api, acme, job["job_id"], worker=worker_process)["state"] == "failed"
+    kept = kept_of(api_settings, data)
+    raw = kept.read_bytes()
+    damaged = raw[:-1] + bytes([raw[-1] ^ 1])
+    kept.write_bytes(damaged)
+    leg.write_bytes(good_leg)
+    queue = JobQueue(queue_broker(), api_settings)
+    queue.resubmit(queue.status.get(job["job_id"]).decode_job())  # `callrec jobs retry JOB`
+    failed = wait_job(api, acme, job["job_id"], worker=worker_process)
+    assert failed["state"] == "failed" and kept.name in failed["reason"] and "cannot be opened" in failed["reason"]
+    assert data["ticket_id"] not in failed["reason"]
+    assert kept.read_bytes() == damaged  # nothing lost
+    again = submit(api, acme, data).json()  # the call sent again: sealed anew, and the same worker runs it
+    assert again["job_id"] == job["job_id"]
+    wait_done(api, acme, job["job_id"], worker=worker_process)
+    gone(api_settings, data)
+    assert worker_process.process.poll() is None

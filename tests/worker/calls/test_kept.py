@@ -1,8 +1,25 @@
-"""worker.calls.kept: which files count as the API's kept manifests, and what forgetting removes."""
+"""worker.calls.kept: which files count as the API's kept manifests, what forgetting removes, and
+that a kept manifest is sealed at rest (encrypted, authenticated, bound to its account and name)."""
 
 from __future__ import annotations
 
-from worker.calls.kept import forget_call, is_kept, manifest_path, write_manifest
+import json
+import os
+
+import pytest
+
+from vault.errors import MigrationNeededError
+from worker.calls.kept import (
+    forget_call,
+    is_kept,
+    manifest_path,
+    read_manifest,
+    seal_plain_manifests,
+    write_manifest,
+)
+from worker.errors import ManifestError
+from worker.settings import Settings
+from worker.vaults import build_vault
 
 
 def test_only_the_apis_own_manifests_count_as_kept(tmp_path):
@@ -15,17 +32,14 @@ def test_only_the_apis_own_manifests_count_as_kept(tmp_path):
     assert not is_kept(tmp_path / "other", kept)
 
 
-def test_forgetting_a_call_removes_its_manifest_and_partial_writes_only(tmp_path):
-    data_dir = tmp_path / "state"
-    kept, other = manifest_path(data_dir, "acme", "CA1"), manifest_path(data_dir, "acme", "CA2")
-    write_manifest(kept, {"call_id": "CA1"})
-    write_manifest(other, {"call_id": "CA2"})
+def test_forgetting_a_call_removes_its_manifest_and_partial_writes_only(state, vault):
+    kept, other = kept_call(state, vault, "acme", "CA1"), kept_call(state, vault, "acme", "CA2")
     partial = kept.parent / f".{kept.name}.x1y2.tmp"
     partial.write_text("{")
-    assert forget_call(data_dir, "acme", "CA1") == 2
+    assert forget_call(state, "acme", "CA1") == 2
     assert sorted(p.name for p in kept.parent.iterdir()) == [other.name]
-    assert forget_call(data_dir, "acme", "CA1") == 0  # again: nothing, no error
-    assert forget_call(tmp_path / "nothing-here", "acme", "CA1") == 0
+    assert forget_call(state, "acme", "CA1") == 0  # again: nothing, no error
+    assert forget_call(state.parent / "nothing-here", "acme", "CA1") == 0
 
 
 def test_ids_that_lead_out_of_the_accounts_directory_remove_nothing(tmp_path):
@@ -35,3 +49,135 @@ def test_ids_that_lead_out_of_the_accounts_directory_remove_nothing(tmp_path):
     outside.write_text("not ours")
     assert forget_call(data_dir, "../../..", "CA1") == 0 and outside.exists()
     assert forget_call(data_dir, "", "CA1") == 0
+
+
+# -- sealed at rest ----------------------------------------------------------------------
+
+TICKET, NUMBER = "T-SECRET-TICKET", "+15550177"
+
+
+@pytest.fixture
+def state(tmp_path):
+    """A data dir of its own (the API's and the workers')."""
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def vault(state):
+    return build_vault(Settings.from_env({"CALLREC_DATA_DIR": str(state)}))
+
+
+def document(account="acme", call_id="CA1", region="us") -> dict:
+    return {"call_id": call_id, "ticket_id": TICKET,
+            "account": {"id": account, "plan": "team", "region": region, "retention_days": None,
+                        "recordings_public": False, "pause_behavior": "silence", "redaction": "auto"},
+            "number": {"id": NUMBER, "recording": True, "consent_mode": "none"},
+            "direction": "inbound", "consent": "none",
+            "events": [{"type": "agent", "start": 0.0, "end": 2.0, "via": "browser"}], "controls": [],
+            "segments": [{"uri": "/srv/inbox/secret-leg-name.wav", "start": 0.0}]}
+
+
+def kept_call(state, vault, account="acme", call_id="CA1", region="us"):
+    path = manifest_path(state, account, call_id)
+    write_manifest(path, document(account, call_id, region), vault.region(region).secrets)
+    return path
+
+
+def test_a_kept_manifest_holds_none_of_its_content_in_plain_text(state, vault):
+    path = kept_call(state, vault)
+    raw = path.read_bytes()
+    for secret in (TICKET, NUMBER, NUMBER.lstrip("+"), "secret-leg-name", "CA1", "team"):
+        assert secret.encode() not in raw
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+    manifest = read_manifest(path, vault)
+    assert (manifest.call_id, manifest.ticket_id, manifest.number.id) == ("CA1", TICKET, NUMBER)
+    assert str(manifest.segments[0].location.path) == "/srv/inbox/secret-leg-name.wav"
+
+
+def _flipped(raw: bytes, at: int) -> bytes:
+    return raw[:at] + bytes([raw[at] ^ 1]) + raw[at + 1:]
+
+
+DAMAGE = {
+    "a ciphertext byte flipped": lambda raw: _flipped(raw, len(raw) - 20),
+    "the tag's last byte flipped": lambda raw: _flipped(raw, len(raw) - 1),
+    "the format line altered": lambda raw: _flipped(raw, 3),
+    "the region swapped": lambda raw: raw.replace(b" us\n", b" eu\n", 1),
+    "cut by one byte": lambda raw: raw[:-1],
+    "cut after the first line": lambda raw: raw[:raw.index(b"\n") + 1],
+    "cut inside the first line": lambda raw: raw[:10],
+    "empty": lambda raw: b"",
+    "bytes appended": lambda raw: raw + b"\x00",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_file_does_not_open_names_the_file_and_stays(state, vault, damage):
+    path = kept_call(state, vault)
+    damaged = damage(path.read_bytes())
+    path.write_bytes(damaged)
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(path, vault)
+    message = str(caught.value)
+    assert path.name in message and "cannot be opened" in message
+    assert TICKET not in message and NUMBER.lstrip("+") not in message
+    assert path.read_bytes() == damaged  # nothing lost: a fix and `callrec jobs retry` find it
+
+
+def test_a_file_moved_to_another_account_or_call_does_not_open(state, vault):
+    acme = kept_call(state, vault, "acme", "CA1")
+    theirs, other_call = kept_call(state, vault, "globex", "CA1"), kept_call(state, vault, "acme", "CA2")
+    for target in (theirs, other_call):
+        target.write_bytes(acme.read_bytes())  # swapped in for another account's call, or another call's
+        with pytest.raises(ManifestError, match="cannot be opened"):
+            read_manifest(target, vault)
+    assert read_manifest(acme, vault).account.id == "acme"
+
+
+def test_a_file_sealed_under_another_key_does_not_open(tmp_path, state, vault):
+    elsewhere = tmp_path / "elsewhere"
+    other_vault = build_vault(Settings.from_env({"CALLREC_DATA_DIR": str(elsewhere)}))
+    path = kept_call(state, vault)
+    path.write_bytes(kept_call(elsewhere, other_vault).read_bytes())
+    with pytest.raises(ManifestError, match="cannot be opened"):
+        read_manifest(path, vault)
+
+
+def test_a_region_this_deployment_does_not_serve_is_named(state, vault):
+    path = kept_call(state, vault, region="au")
+    only_us = build_vault(Settings.from_env({"CALLREC_DATA_DIR": str(state), "CALLREC_REGIONS": "us"}))
+    with pytest.raises(ManifestError, match="region au, which this deployment does not serve") as caught:
+        read_manifest(path, only_us)
+    assert path.name in str(caught.value)
+
+
+def test_a_manifest_kept_in_plain_json_by_an_older_version_is_refused_until_migrated(state, vault):
+    path = manifest_path(state, "acme", "CA1")
+    path.parent.mkdir(parents=True)
+    plain = json.dumps(document()).encode()
+    path.write_bytes(plain)
+    with pytest.raises(MigrationNeededError, match="run `callrec keys migrate`") as caught:
+        read_manifest(path, vault)
+    assert path.name in str(caught.value) and TICKET not in str(caught.value)
+    assert path.read_bytes() == plain
+
+
+def test_migration_seals_plain_manifests_and_removes_plain_partial_writes(state, vault):
+    plain = manifest_path(state, "acme", "CA1")
+    plain.parent.mkdir(parents=True)
+    plain.write_text(json.dumps(document()))
+    partial = plain.parent / f".{plain.name}.k1ll3d.tmp"  # an older writer killed mid-write
+    partial.write_text(json.dumps(document())[:40])
+    sealed = kept_call(state, vault, "acme", "CA2")
+    before = sealed.read_bytes()
+    moved = manifest_path(state, "globex", "CA1")  # acme's plain file under globex's name
+    moved.parent.mkdir(parents=True)
+    moved.write_text(json.dumps(document()))
+    report = seal_plain_manifests(state, vault)
+    assert (report.sealed, report.refused, report.partial_removed) == (1, 1, 1)
+    assert TICKET.encode() not in plain.read_bytes() and read_manifest(plain, vault).ticket_id == TICKET
+    assert not partial.exists() and sealed.read_bytes() == before
+    assert moved.read_text() == json.dumps(document())  # refused: left for an operator's look
+    again = seal_plain_manifests(state, vault)
+    assert (again.sealed, again.refused, again.partial_removed) == (0, 1, 0)

@@ -1,4 +1,4 @@
-"""``callrec keys rotate|rewrap|status``: rotation without re-encrypting audio."""
+"""``callrec keys rotate|rewrap|status|migrate``: rotation without re-encrypting audio; migration."""
 
 from __future__ import annotations
 
@@ -47,3 +47,19 @@ def test_unknown_region_exits_2(tmp_path, settings, capsys):
     with pytest.raises(SystemExit) as info:
         run(capsys, "keys", "rotate", "--region", "mars")
     assert info.value.code == 2
+
+
+def test_migrate_seals_the_manifests_the_api_kept_in_plain_json(tmp_path, settings, capsys):
+    from tests.worker.stored_calls import write_call
+    from worker.calls.kept import manifest_path, read_manifest
+
+    plain = write_call(tmp_path / "calls", "CA1", ticket="T-77").read_bytes()
+    kept, moved = manifest_path(settings.data_dir, "acme", "CA1"), manifest_path(settings.data_dir, "globex", "CA1")
+    for path in (kept, moved):  # as an older version kept it; and acme's under globex's name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(plain)
+    code, out, err = run(capsys, "keys", "migrate", "--region", "eu")
+    assert (code, out.splitlines()[-1]) == (1, "api manifests: sealed 1 kept in plain JSON by an older version")
+    assert "refused 1 api manifest(s)" in err and moved.name in err and "T-77" not in err
+    assert b"T-77" not in kept.read_bytes() and read_manifest(kept, build_vault(settings)).ticket_id == "T-77"
+    assert moved.read_bytes() == plain

@@ -91,13 +91,14 @@ def test_sigkill_mid_job_leaves_the_api_manifest_for_the_redelivery_then_it_goes
     """The manifest the HTTP API keeps for the workers outlives a killed delivery (the next
     one reads it) and goes once the job is done."""
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from tests.worker.conftest import queue_backends as backends
     from worker.calls.kept import manifest_path, write_manifest
 
     _, status = env
     data, legs = _call_on_s3(tmp_path, moto_url, "CA-CRASH-API", "acme/CA-CRASH-API.wav")
     kept = manifest_path(SETTINGS.data_dir, "acme", "CA-CRASH-API")
-    write_manifest(kept, data)
-    job = job_of(str(kept))
+    write_manifest(kept, data, backends().vault.region(data["account"]["region"]).secrets)
+    job = ProcessCall.for_call(str(kept), "acme", "CA-CRASH-API")  # sealed: job_of cannot read it
 
     def still_kept() -> None:
         assert kept.exists()  # the job is not done: the redelivery needs it

@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from callrec.errors import shown
+from vault.secrets import SecretBox
+from vault.vault import Vault
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
@@ -49,11 +51,20 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
         raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
     check_sources(manifest, settings)
+    box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
     job = ProcessCall.for_call(str(path), account_id, manifest.call_id)
-    return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest)),
+    return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest), box),
                                      retry_failed=True)
+
+
+def region_box(vault: Vault, region: str) -> SecretBox:
+    """The secrets box that seals a manifest of ``region`` (its workers open it with it);
+    a region this deployment does not serve is the manifest's problem."""
+    if region not in vault.regions:
+        raise ManifestError(f"account.region: {shown(region)} is not served here (have {', '.join(vault.regions)})")
+    return vault.region(region).secrets
 
 
 def stored(manifest: Manifest) -> dict:
