@@ -36,7 +36,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.12"
+VERSION = "1.13"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -91,6 +91,11 @@ EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired"
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
+#: "car" right before "number" or ending a sentence: the card word with its final d lost.
+#: Whisper tiny wrote the agent's "card number" as "car number" 27 times in the tune split's
+#: card calls and "the long number on the front of your card?" as "... of your car?" (never in
+#: a harmless call); the answer, a digit or two lost, then masked nothing without its ask.
+MISHEARD_CARD_WORD, NUMBER_WORDS = "car", frozenset({"number", "numbers"})
 #: Words that lead in a number which is no card data ("my order number is", "your payment
 #: reference is", "call me back on", "extension"): when one is the latest of these lead
 #: words (card, expiry and code words included) before a run, the run is harmless unless it
@@ -322,11 +327,17 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
                 continue
             text = words[item.words[0]].text
             word = text if text == UNKNOWN_WORD else _plain(text)
+            if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
+                word = "card"
             if current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS:
                 current.quantity = True
             current = None
+            card_number = word in NUMBER_WORDS and others[-1:] == [MISHEARD_CARD_WORD]
+            if card_number:
+                others[-1] = "card"
             others.append(word)
-            kind = _ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None  # "call me back"
+            kind = "card" if card_number else (
+                _ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None)  # "call me back"
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):

@@ -475,3 +475,20 @@ def test_a_zero_led_run_of_phone_number_length_is_no_card_without_a_card_word() 
     card = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6 "
     assert [e for e, _ in entities(card + "expiry 0 4 2 7 code 0 4 7")] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
 
+
+
+def test_the_car_number_asked_for_is_the_card_number() -> None:
+    # Whisper tiny wrote the agent's "card number" as "car number" (27 times in the tune split's
+    # card calls, never in a harmless call), and the caller's answer, an "oh" heard as "or" and
+    # two repeated digits lost, was too short for a card without the ask: masked nothing
+    ask = "go ahead with the car number whenever you are ready yes it's "
+    answer = "6 or 1 8 7 9 8 7 6 6 6 7"
+    assert entities(ask + answer) == [(CARD_NUMBER, answer.replace(" or", ""))]
+    assert entities(ask.replace("car number", "card number") + answer) == entities(ask + answer)
+    # a car that is no card: the same digits stay audible
+    assert entities(ask.replace("car number", "car park") + answer) == []
+    assert entities("my car is a 2019 model and the number plate ends 6 0 7 okay") == []
+    # "the long number on the front of your card?", written "... of your car?"
+    front = "please read me the long number across the front of the car. okay it is "
+    assert entities(front + answer) == [(CARD_NUMBER, answer.replace(" or", ""))]
+    assert entities(front.replace("car.", "car and") + answer) == []
