@@ -1,4 +1,5 @@
-"""The runtime dependencies are exactly what the product imports (issue 11 item 6)."""
+"""The runtime dependencies are exactly what the product imports (issue 11 item 6); the packaging
+metadata is in the form the build backend keeps accepting."""
 
 from __future__ import annotations
 
@@ -55,3 +56,11 @@ def test_test_and_bench_tools_are_extras_not_runtime():
     runtime = declared()
     for tool in ("pytest", "moto", "scipy", "pocketsphinx", "onnxruntime", "pydub", "cryptography"):
         assert tool not in runtime, tool
+
+
+def test_the_license_is_an_spdx_expression_and_the_build_backend_reads_one():
+    """setuptools deprecates ``license = { text = ... }`` (builds fail after 2027-02-18) and
+    reads an SPDX expression from 77.0.0 on; a proprietary product names its own license."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "LicenseRef-Proprietary"
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]
