@@ -36,7 +36,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.14"
+VERSION = "1.15"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -142,13 +142,16 @@ MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
 MIN_REPEATED_NUMERAL_DIGITS = 3
 #: Least time one digit takes to say. A numeral of REACH_MIN_DIGITS or more (longer than the
-#: groups a card is read in) that says more digits than its time allows was begun before its
+#: groups a card is read in) timed shorter than its digits take was begun before its
 #: timestamp: Whisper times a long numeral token at the end of the digits it wrote
 #: ("5240120570825679" timed 0.6 s, and the word before it no earlier, for digits read over
-#: 10 s), so an entity reaches back this long a digit from such a word's end. (From 2 digits
-#: on, groups of four timed short reached back over the words between them: the tune calls'
-#: other speech masked +0.04 to +0.1 points for a digit or two more.)
+#: 10 s), so an entity reaches back READ_SECONDS_PER_DIGIT a digit from such a word's end:
+#: about as fast as people read a card out, group pauses included (fsdd jackson 0.65 s).
+#: (0.3 s lost 5-8 digits more on the tune calls, 0.6 s masked +0.05 to +0.26 points more
+#: other speech; from 2 digits on, groups of four timed short reached back over the words
+#: between them: +0.04 to +0.1 points of other speech for a digit or two.)
 MIN_SECONDS_PER_DIGIT = 0.3
+READ_SECONDS_PER_DIGIT = 0.5
 REACH_MIN_DIGITS = 5
 
 
@@ -208,11 +211,11 @@ def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
 
 
 def _said_from(word: TimedWord) -> float:
-    """When ``word`` began at the latest, given the digits it says (``MIN_SECONDS_PER_DIGIT``)."""
+    """When ``word`` began at the latest, given the digits it says (``READ_SECONDS_PER_DIGIT``)."""
     digits = len(_digits_said(word.text))
-    if digits < REACH_MIN_DIGITS:
+    if digits < REACH_MIN_DIGITS or word.end_s - word.start_s >= digits * MIN_SECONDS_PER_DIGIT:
         return word.start_s
-    return max(0.0, min(word.start_s, word.end_s - digits * MIN_SECONDS_PER_DIGIT))
+    return max(0.0, min(word.start_s, word.end_s - digits * READ_SECONDS_PER_DIGIT))
 
 
 def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: _Times) -> list[Entity]:

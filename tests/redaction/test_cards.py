@@ -496,14 +496,16 @@ def test_the_car_number_asked_for_is_the_card_number() -> None:
 
 def test_a_numeral_timed_shorter_than_its_digits_reaches_back_from_its_end() -> None:
     # Whisper wrote a card read over 10 s as one token timed 0.6 s at its end, and the word
-    # before it no earlier: the card's mask starts at least 0.3 s a digit before the token ends
+    # before it no earlier: the card's mask starts 0.5 s a digit (as people read a card out)
+    # before the token ends
     words = [TimedWord(21.7, 21.9, "card"), TimedWord(21.9, 22.3, "number"), TimedWord(33.7, 34.3, "It's"),
              TimedWord(34.32, 34.92, "5240120570825679"), TimedWord(34.9, 35.3, "thanks")]
     (card,) = find_entities(words)
     assert (card.entity, card.words) == (CARD_NUMBER, (3,))
-    assert (card.start_s, card.end_s) == (round(34.92 - 16 * 0.3, 6), 34.92)
-    # a numeral timed as long as its digits take, and digit words one by one, keep their times
-    words[3] = TimedWord(29.0, 34.92, "5240120570825679")
-    assert [(e.start_s, e.end_s) for e in find_entities(words)] == [(29.0, 34.92)]
+    assert (card.start_s, card.end_s) == (34.92 - 16 * 0.5, 34.92)
+    # a numeral timed as long as its digits take at the fastest (0.3 s each), and digit words
+    # one by one, keep their times
+    words[3] = TimedWord(30.0, 34.92, "5240120570825679")
+    assert [(e.start_s, e.end_s) for e in find_entities(words)] == [(30.0, 34.92)]
     keyed = [TimedWord(0.1 * i, 0.1 * i + 0.05, d) for i, d in enumerate("4532015112830366")]
     assert [(e.start_s, e.end_s) for e in find_entities(keyed)] == [(0.0, 1.55)]
