@@ -14,13 +14,15 @@ DTMF digits as one-character words) in three steps:
    expiry date or a security code when context words say so, when they answer the agent's
    ask for one within ``ASK_WINDOW_S`` (a digit or two may be lost), or right after a card.
    An entity's digits are masked apart where real words part them for long enough
-   (``_spoken_apart``): the words stay audible unless one may be a digit misheard.
+   (``_spoken_apart``): the words stay audible unless one may be a digit misheard. An
+   entity starts no later than its long numerals could have begun (``_said_from``).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
 number unless a card word or the card ask comes before it (``_phone_runs``); a run led in
 by a harmless word ("order number", "reference", "call me back on", "extension") is masked
-only when it holds a card that passes both checks, and such a word ends a chain; an amount,
+only when it is as long as a card (a card heard with a digit wrong fails the checks), and
+such a word ends a chain; an amount,
 a time or a duration ("forty five pounds twenty", "eleven twenty pm", "45 minutes") is no
 expiry date or code after a card; nor is "may" or "march" without a year ("good may
 goodbye") unless the agent asked.
@@ -144,7 +146,7 @@ MIN_REPEATED_NUMERAL_DIGITS = 3
 #: Least time one digit takes to say. A numeral of REACH_MIN_DIGITS or more (longer than the
 #: groups a card is read in) timed shorter than its digits take was begun before its
 #: timestamp: Whisper times a long numeral token at the end of the digits it wrote
-#: ("5240120570825679" timed 0.6 s, and the word before it no earlier, for digits read over
+#: (a 16-digit token timed 0.6 s, and the word before it no earlier, for digits read over
 #: 10 s), so an entity reaches back READ_SECONDS_PER_DIGIT a digit from such a word's end:
 #: about as fast as people read a card out, group pauses included (fsdd jackson 0.65 s).
 #: (0.3 s lost 5-8 digits more on the tune calls, 0.6 s masked +0.05 to +0.26 points more
