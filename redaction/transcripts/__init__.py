@@ -23,6 +23,7 @@ from redaction.transcripts import (
     revai,
     simple,
     speechmatics,
+    twilio,
     vosk,
     whisper,
     whisper_cpp,
@@ -36,7 +37,7 @@ from redaction.transcripts.markers import markers_in
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
     for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, whisper_cpp, google, azure,
-                   revai, speechmatics, vosk, simple)
+                   revai, speechmatics, twilio, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"

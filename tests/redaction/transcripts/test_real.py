@@ -12,6 +12,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.cards import find_entities
+from redaction.errors import TranscriptError
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 
@@ -47,6 +48,12 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}
+#: Real outputs recognised but refused as bad input: file -> (format, the start of the error).
+REFUSED = {
+    # Twilio's published example leaves every time null: its text cannot be placed (test_twilio.py
+    # reads the same response with times filled in).
+    "twilio-docs-sentences.json": ("twilio", "twilio transcript: sentences[0] has no start_time"),
+}
 
 
 def text_of(name: str) -> str:
@@ -64,8 +71,8 @@ def replace_values(node: Any, mapping: dict[str, str]) -> Any:
 
 def test_every_real_fixture_has_its_source_noted() -> None:
     sources = (REAL / "SOURCES.md").read_text()
-    assert sorted(p.name for p in REAL.glob("*.json")) == sorted(CASES)
-    for name in CASES:
+    assert sorted(p.name for p in REAL.glob("*.json")) == sorted([*CASES, *REFUSED])
+    for name in [*CASES, *REFUSED]:
         assert f"`{name}`" in sources
 
 
@@ -77,6 +84,15 @@ def test_recognised_and_read_with_exact_times(name: str) -> None:
     if first is not None:
         assert (transcript.words[0].start_s, transcript.words[0].end_s) == pytest.approx(first, abs=1e-9)
     assert transcripts.load(text_of(name), fmt).words == transcript.words
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_recognised_but_refused_naming_the_field(name: str) -> None:
+    fmt, message = REFUSED[name]
+    assert transcripts.recognise(text_of(name)) == fmt
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(text_of(name), "auto")
+    assert str(caught.value).startswith(message)
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - HOLDS_CARD))

@@ -1,0 +1,124 @@
+"""Twilio Conversational Intelligence (formerly Voice Intelligence) transcript sentences
+(``GET https://intelligence.twilio.com/v2/Transcripts/{sid}/Sentences``).
+
+Shape (Twilio API reference, "Transcript Sentence subresource"): ``sentences[]`` with
+``media_channel``, ``sentence_index``, ``start_time``/``end_time`` (seconds from the start
+of the recording; numbers, or strings in the newer schema; nullable), ``transcript``,
+``confidence``, ``sid`` and, with ``WordTimestamps=true``, ``words[]`` of ``word``,
+``start_time`` and ``end_time``; ``meta`` holds the paging links. Sentences come in
+``sentence_index`` order, both channels interleaved. A sentence whose words all have times
+gives timed words; one without words, or with words lacking times, is a segment over the
+sentence's own times (masked whole when its text holds card data). A sentence with text and
+no time at all cannot be placed on the recording and is refused. Written back: redacted
+words, their sentence's ``transcript`` rebuilt; segments' and other text scrubbed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redaction.errors import TranscriptError
+from redaction.transcripts.base import Reading, Segment, WriteBack, field, lacks, load_json, make_word, redact_text, seconds
+from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.markers import marked_words
+from redaction.words import TimedWord
+
+NAME = "twilio"
+
+
+class TwilioTranscript:
+    name = NAME
+
+    def missing(self, document: Any) -> tuple[str, ...]:
+        return lacks(document, ["sentences[]", "sentences[0].sentence_index", "sentences[0].transcript"])
+
+    def read(self, text: str) -> Reading:
+        words: list[TimedWord] = []
+        segments: list[Segment] = []
+        for _, _, timed, segment in _sentences(load_json(text, NAME)):
+            words += [word for _, word in timed]
+            if segment is not None:
+                segments.append(segment)
+        return Reading(tuple(words), marked_words(words), tuple(segments))
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
+        document = load_json(text, NAME)
+        said: list[str] = []
+        skip: list[Any] = []
+        untimed: list[tuple[dict[str, Any], Segment]] = []
+        index = 0
+        for _, sentence, timed, segment in _sentences(document):
+            hit = False
+            for listed, _ in timed:
+                skip.append(listed)
+                if index in sensitive:
+                    said.append(listed["word"])
+                    listed["word"] = redact_text(listed["word"])
+                    hit = True
+                index += 1
+            if hit:
+                sentence["transcript"] = " ".join(listed["word"] for listed, _ in timed)
+            if segment is not None:
+                untimed.append((sentence, segment))
+        if untimed:
+            new = redact_texts([(s.text, s.start_s, s.end_s) for _, s in untimed])
+            for (sentence, _), after in zip(untimed, new):
+                sentence["transcript"] = after
+        return finish(document, said, skip)
+
+
+def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[tuple[dict[str, Any], TimedWord]], Segment | None]]:
+    """(where, sentence, its timed words with their mappings, or else its segment)."""
+    sentences = field(document, "sentences", "the document", NAME)
+    if not isinstance(sentences, list):
+        raise TranscriptError(f"{NAME} transcript: sentences is not a list")
+    out = []
+    for s, sentence in enumerate(sentences):
+        where = f"sentences[{s}]"
+        if not isinstance(sentence, dict):
+            raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
+        body = sentence.get("transcript")
+        if body is None:
+            body = ""
+        if not isinstance(body, str):
+            raise TranscriptError(f"{NAME} transcript: {where}.transcript is not text")
+        listed = sentence.get("words")
+        if listed is None:
+            listed = []
+        if not isinstance(listed, list):
+            raise TranscriptError(f"{NAME} transcript: {where}.words is not a list")
+        timed = [(w, _word(w, f"{where}.words[{i}]")) for i, w in enumerate(listed)]
+        if listed and all(word is not None for _, word in timed):
+            out.append((where, sentence, [(w, word) for w, word in timed if word is not None], None))
+            continue
+        if not body.strip():
+            out.append((where, sentence, [], None))
+            continue
+        start, end = _time(sentence, "start_time", where), _time(sentence, "end_time", where)
+        if start is None or end is None:
+            raise TranscriptError(
+                f"{NAME} transcript: {where} has no {'start_time' if start is None else 'end_time'} and its words "
+                "no times: it cannot be placed on the recording (list the sentences with WordTimestamps=true)")
+        if end < start:
+            raise TranscriptError(f"{NAME} transcript: {where} has bad times ({start:.3f} s to {end:.3f} s)")
+        out.append((where, sentence, [], Segment(start, end, body)))
+    return out
+
+
+def _word(word: Any, where: str) -> TimedWord | None:
+    """The word with its times, or None when Twilio gave it none (null times)."""
+    if not isinstance(word, dict):
+        raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
+    text = field(word, "word", where, NAME)
+    start, end = _time(word, "start_time", where), _time(word, "end_time", where)
+    if start is None or end is None:
+        return None
+    return make_word(start, end, text, word.get("confidence"), where, NAME)
+
+
+def _time(mapping: dict[str, Any], key: str, where: str) -> float | None:
+    value = mapping.get(key)
+    return None if value is None else seconds(value, f"{where}.{key}", NAME)
+
+
+FORMAT = TwilioTranscript()
