@@ -11,6 +11,10 @@ redacted word are rebuilt from the words; entity values, summaries, search hits,
 sentiments tied to redacted words (by time or by ``start_word``/``end_word``) have their
 numbers redacted; everything else is scrubbed as free text. With ``redact``, Deepgram
 writes a marker ("[REDACTED]", "[PCI]", ...) in place of the word: masked where it stands.
+A live (WebSocket) session's ``Results`` messages are read too, one message or a list of
+the session's messages: the words of ``channel.alternatives[0]`` of its final results
+(interim ones, ``is_final`` false, are repeated by a final one; their copies are redacted by
+time), timed from the start of the stream.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class DeepgramTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
+        if _live(document) is not None:
+            return ()
         return lacks(document, ["results", "results.channels[]", "results.channels[0].alternatives[]",
                                 "results.channels[0].alternatives[0].words[]"])
 
@@ -55,7 +61,8 @@ class DeepgramTranscript:
         listed = [word for _, word in _words(document)]
         said = [str(w.get("punctuated_word", w["word"])) for i, w in enumerate(listed) if i in sensitive]
         spans = redact_listed(listed, sensitive, None)
-        results = document["results"]
+        live = _live(document)
+        results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []
         for channel in results["channels"]:
             for alternative in channel.get("alternatives", []):
@@ -80,7 +87,24 @@ def _near(spans: list[tuple[float, float]], sensitive: frozenset[int]) -> Any:
     return near
 
 
+def _live(document: Any) -> list[tuple[str, dict[str, Any]]] | None:
+    """The live (WebSocket) ``Results`` messages of ``document``, each with where it is: one
+    message, or a list of a session's messages (``Metadata``, ``UtteranceEnd``, ... kept
+    but not read); None when it is neither."""
+    def result(message: Any) -> bool:
+        return isinstance(message, dict) and message.get("type") == "Results" and "channel" in message
+    if result(document):
+        return [("", document)]
+    if (isinstance(document, list) and any(result(m) for m in document)
+            and all(isinstance(m, dict) and "type" in m for m in document)):
+        return [(f"[{k}].", m) for k, m in enumerate(document) if result(m)]
+    return None
+
+
 def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    live = _live(document)
+    if live is not None:
+        return _live_words(live)
     results = field(document, "results", "the document", NAME)
     channels = field(results, "channels", "results", NAME)
     if not isinstance(channels, list):
@@ -96,6 +120,25 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
         if not isinstance(words, list):
             raise TranscriptError(f"{NAME} transcript: results.channels[{c}].alternatives[0].words is not a list")
         out += [(f"results.channels[{c}].alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
+    return out
+
+
+def _live_words(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Words of the final results (an interim result, ``is_final`` false, is repeated by a
+    final one); their times count from the start of the stream."""
+    out = []
+    for prefix, message in messages:
+        if message.get("is_final") is False:
+            continue
+        alternatives = field(message["channel"], "alternatives", f"{prefix}channel", NAME)
+        if not isinstance(alternatives, list):
+            raise TranscriptError(f"{NAME} transcript: {prefix}channel.alternatives is not a list")
+        if not alternatives:
+            continue
+        words = field(alternatives[0], "words", f"{prefix}channel.alternatives[0]", NAME)
+        if not isinstance(words, list):
+            raise TranscriptError(f"{NAME} transcript: {prefix}channel.alternatives[0].words is not a list")
+        out += [(f"{prefix}channel.alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
     return out
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from redaction import transcripts
+from redaction.errors import TranscriptError
 from tests.redaction.transcripts.conftest import fixture_text
 
 
@@ -56,3 +59,49 @@ def test_multichannel_words_of_every_channel_are_read_and_the_callers_card_redac
     # The recording is mono: the agent's words under the card are masked in the audio, and in the copy.
     assert [w["word"] for w in written[0]["alternatives"][0]["words"]] == ["we", "the"] + ["[redacted]"] * 4 + ["states"]
     assert "4111" not in json.dumps(written) and "1111" not in json.dumps(written)
+
+
+LIVE = Path(__file__).parent / "fixtures" / "real" / "deepgram-python-sdk-live-results.json"
+
+
+def live_messages() -> list[dict]:
+    """Messages of a live session as a client keeps them: an interim result, its final
+    result (the published one), and a message that is not a result."""
+    final = json.loads(LIVE.read_text(encoding="utf-8"))
+    interim = json.loads(json.dumps(final))
+    interim.update(is_final=False, speech_final=False)
+    interim["channel"]["alternatives"][0]["words"] = interim["channel"]["alternatives"][0]["words"][:2]
+    return [{"type": "Metadata", "request_id": final["metadata"]["request_id"], "channels": 1}, interim, final,
+            {"type": "UtteranceEnd", "channel": [0, 1], "last_word_end": 7.42}]
+
+
+def test_live_results_kept_as_a_list_read_final_results_only() -> None:
+    transcript = transcripts.load(json.dumps(live_messages()), "auto")
+    assert transcript.format == "deepgram"
+    assert [(w.text, w.start_s) for w in transcript.words] == [
+        ("ensure", 6.251818), ("domestic", 6.6427274), ("tranquility", 7.19)]
+
+
+def test_card_in_live_results_is_written_back_redacted_in_every_copy() -> None:
+    messages = live_messages()
+    for message in messages[1:3]:
+        words = message["channel"]["alternatives"][0]["words"]
+        for word, digits in zip(words, ("4111", "1111", "1111")):
+            word["word"] = word["punctuated_word"] = digits
+        message["channel"]["alternatives"][0]["transcript"] = " ".join(w["word"] for w in words)
+    final = messages[2]["channel"]["alternatives"][0]
+    final["words"].append({"word": "1111", "start": 7.5, "end": 7.9, "confidence": 0.9, "punctuated_word": "1111."})
+    final["transcript"] += " 1111."
+    transcript = transcripts.load(json.dumps(messages), "deepgram")
+    assert sorted(transcripts.sensitive_words(transcript)) == [0, 1, 2, 3]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    assert json.loads(written)[2]["channel"]["alternatives"][0]["transcript"] == (
+        "[redacted] [redacted] [redacted] [redacted].")
+
+
+def test_a_bad_time_in_a_live_result_is_refused_naming_where() -> None:
+    messages = live_messages()
+    messages[2]["channel"]["alternatives"][0]["words"][1]["start"] = "soon"
+    with pytest.raises(TranscriptError, match=r"^deepgram transcript: \[2\]\.channel\.alternatives\[0\]\.words\[1\] has a time"):
+        transcripts.load(json.dumps(messages), "deepgram")

@@ -24,6 +24,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "assemblyai-captions-utterances.json": ("assemblyai", 15, 0, (0.17, 0.718), ("with", "an", "all", "female")),
     "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
     "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
+    "deepgram-python-sdk-live-results.json": ("deepgram", 3, 0, (6.251818, 6.6427274), ("ensure", "domestic", "tranquility")),
     "deepgram-python-sdk-summary.json": ("deepgram", 28, 0, (5.52, 6.2400002), ("look", "around", "once", "while")),
     "aws-docs-redacted.json": ("aws", 2, 0, (2.86, 3.35), ()),
     "whisper-timestamped-bonjour.json": ("whisper", 1, 0, (0.14, 0.94), ("Bonjour !",)),
