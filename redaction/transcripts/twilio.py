@@ -10,7 +10,8 @@ of the recording; numbers, or strings in the newer schema; nullable), ``transcri
 gives timed words; one without words, or with words lacking times, is a segment over the
 sentence's own times (masked whole when its text holds card data). A sentence with text and
 no time at all cannot be placed on the recording and is refused. Written back: redacted
-words, their sentence's ``transcript`` rebuilt; segments' and other text scrubbed.
+words, their sentence's ``transcript`` rebuilt; a segment's ``transcript`` scrubbed and its
+untimed words that said what was redacted there redacted too; other text scrubbed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import Reading, Segment, WriteBack, field, lacks, load_json, make_word, redact_text, seconds
-from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.freetext import core, finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
@@ -62,8 +63,9 @@ class TwilioTranscript:
                 untimed.append((sentence, segment))
         if untimed:
             new = redact_texts([(s.text, s.start_s, s.end_s) for _, s in untimed])
-            for (sentence, _), after in zip(untimed, new):
+            for (sentence, segment), after in zip(untimed, new):
                 sentence["transcript"] = after
+                said += _untimed_words(sentence, _removed(segment.text, after))
         return finish(document, said, skip)
 
 
@@ -103,6 +105,22 @@ def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[tuple[dict
             raise TranscriptError(f"{NAME} transcript: {where} has bad times ({start:.3f} s to {end:.3f} s)")
         out.append((where, sentence, [], Segment(start, end, body)))
     return out
+
+
+def _removed(before: str, after: str) -> set[str]:
+    """Cores of the tokens redact_texts replaced (it keeps the token count)."""
+    return {core(b) for b, a in zip(before.split(), after.split()) if b != a}
+
+
+def _untimed_words(sentence: dict[str, Any], cores: set[str]) -> list[str]:
+    """Redact the sentence's words (without times) whose core was redacted in its transcript;
+    returns what they said."""
+    said = []
+    for word in sentence.get("words") or []:
+        if isinstance(word.get("word"), str) and core(word["word"]) in cores:
+            said.append(word["word"])
+            word["word"] = redact_text(word["word"])
+    return said
 
 
 def _word(word: Any, where: str) -> TimedWord | None:

@@ -104,6 +104,16 @@ def test_words_with_null_times_fall_back_to_their_sentence() -> None:
     assert transcript.words == () and [(s.start_s, s.end_s) for s in transcript.segments] == [(0.5, 1.5)]
 
 
+def test_untimed_words_of_a_sentence_holding_a_card_are_written_back_redacted_too() -> None:
+    document = timed([(w, None, None) for w, _, _ in CARD], 1.0, 5.0)
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [d.entity for d in transcripts.detections(transcript)] == ["card_number"]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    words = json.loads(written)["sentences"][0]["words"]
+    assert [w["word"] for w in words] == ["my", "card", "is"] + ["[redacted]"] * 4 + ["thanks"]
+
+
 BAD = [
     (lambda d: d.update(sentences={"a": 1}), r"sentences is not a list"),
     (lambda d: d["sentences"].__setitem__(0, "x"), r"sentences\[0\] is not a mapping"),
