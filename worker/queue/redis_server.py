@@ -30,8 +30,13 @@ from worker.errors import EmbeddedRedisError
 #: Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL).
 MAX_SOCKET_PATH = 100
 
-#: How long to wait for a starting or stopping server.
+#: How long to wait for a starting server.
 START_TIMEOUT_S = 10.0
+
+#: How long a stopping server may take to answer, save and exit. ``SHUTDOWN SAVE`` is
+#: answered only when the server exits, after writing its whole data set: on a busy machine
+#: that took longer than the 2 s socket timeout of the other commands (a teardown error).
+STOP_TIMEOUT_S = 60.0
 
 
 class EmbeddedRedis:
@@ -77,22 +82,40 @@ class EmbeddedRedis:
             return True
 
     def stop(self) -> None:
-        """Shut the server down, saving its data; nothing happens when it is not running."""
+        """Shut the server down, saving its data; nothing happens when it is not running.
+
+        A server that is there but slow (a busy machine) is waited for: up to ``STOP_TIMEOUT_S``
+        to answer, as long again to save and exit. One that has not answered, or not exited,
+        by then, or that refuses to shut down (its save failed), is an ``EmbeddedRedisError``,
+        never "not running"; only a socket that nothing listens on (or none) is not running.
+        """
         with self._lock():
-            if not self.is_running():
+            if not self.socket_path.exists():
                 return
-            client = self._client()
+            client = self._client(timeout_s=STOP_TIMEOUT_S)
             try:
+                try:
+                    client.ping()
+                except (redis.ConnectionError, FileNotFoundError):
+                    return  # nothing listens on the socket (a killed server left it)
+                # The server closes the connection as it exits, after saving: shutdown()
+                # takes that as success. An answer is a refusal (ResponseError).
                 client.shutdown(save=True)
-            except redis.ConnectionError:
-                pass  # the server closes the connection as it exits
+            except redis.TimeoutError as exc:
+                raise EmbeddedRedisError(
+                    f"embedded redis-server did not answer, save and stop within {STOP_TIMEOUT_S:g} s "
+                    f"(see {self.directory / 'redis.log'})") from exc
+            except redis.RedisError as exc:
+                raise EmbeddedRedisError(
+                    f"embedded redis-server refused to stop: {exc} (see {self.directory / 'redis.log'})"
+                ) from exc
             finally:
                 client.close()
-            self._wait(running=False)
+            self._wait(running=False, timeout_s=STOP_TIMEOUT_S)
 
-    def _client(self) -> redis.Redis:
+    def _client(self, timeout_s: float = 2.0) -> redis.Redis:
         # One quick attempt: redis-py's default retries would make "not running" take seconds.
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2.0,
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout_s,
                            retry=Retry(NoBackoff(), 0))
 
     def _config(self) -> str:
@@ -111,14 +134,14 @@ class EmbeddedRedis:
         }
         return "".join(f"{key} {value}\n" for key, value in lines.items())
 
-    def _wait(self, *, running: bool) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
+    def _wait(self, *, running: bool, timeout_s: float = START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.is_running() == running and (running or not self.socket_path.exists()):
                 return
             time.sleep(0.05)
         state = "start" if running else "stop"
-        raise EmbeddedRedisError(f"embedded redis-server did not {state} within {START_TIMEOUT_S:g} s")
+        raise EmbeddedRedisError(f"embedded redis-server did not {state} within {timeout_s:g} s")
 
     @contextmanager
     def _lock(self) -> Iterator[None]:

@@ -1,8 +1,13 @@
 import os
+import signal
+import threading
 from pathlib import Path
 
+import pytest
 import redis
 
+from worker.errors import EmbeddedRedisError
+from worker.queue import redis_server
 from worker.queue.redis_server import MAX_SOCKET_PATH, EmbeddedRedis
 
 
@@ -84,3 +89,80 @@ def test_a_stale_socket_left_by_a_crash_is_not_a_running_server(tmp_path):
         client.close()
     finally:
         server.stop()
+
+
+def paused(pid: int, seconds: float) -> threading.Timer:
+    """SIGSTOP the server now and SIGCONT it ``seconds`` later: a server that a busy machine
+    does not schedule for that long (it answers nothing meanwhile)."""
+    os.kill(pid, signal.SIGSTOP)
+    timer = threading.Timer(seconds, os.kill, (pid, signal.SIGCONT))
+    timer.start()
+    return timer
+
+
+def test_stop_waits_for_a_slow_shutdown_save(tmp_path, monkeypatch):
+    """``SHUTDOWN SAVE`` answered after more than the 2 s socket timeout (a busy machine, one
+    full-suite run): the server is waited for, its data saved, no error."""
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    pid = int(server.pid_path.read_text())
+    client = redis.Redis.from_url(server.url)
+    client.set("k", "v")
+    client.close()
+    timers = []
+    shutdown = redis.Redis.shutdown
+
+    def slow_shutdown(self, *args, **kwargs):
+        timers.append(paused(pid, 3.0))
+        return shutdown(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "shutdown", slow_shutdown)
+    try:
+        server.stop()
+    finally:
+        for timer in timers:
+            timer.join()
+        monkeypatch.undo()
+    assert timers, "SHUTDOWN was not sent"
+    assert not alive(pid) and not server.socket_path.exists()
+    server.start()
+    try:
+        client = redis.Redis.from_url(server.url)
+        assert client.get("k") == b"v"
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_stop_waits_for_a_server_slow_to_answer(tmp_path):
+    """A server that answers nothing for 3 s when ``stop`` begins is still stopped (it used to
+    count as not running: left running, silently)."""
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    pid = int(server.pid_path.read_text())
+    timer = paused(pid, 3.0)
+    try:
+        server.stop()
+    finally:
+        timer.join()
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert not alive(pid) and not server.socket_path.exists()
+
+
+def test_a_server_that_never_stops_is_an_error(tmp_path, monkeypatch):
+    """Past the stop timeout a server that does not answer is a failure, not "not running"."""
+    monkeypatch.setattr(redis_server, "STOP_TIMEOUT_S", 1.0)
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    pid = int(server.pid_path.read_text())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(EmbeddedRedisError, match="within 1 s"):
+            server.stop()
+        assert alive(pid)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        monkeypatch.undo()
+        server.stop()
+    assert not alive(pid)
