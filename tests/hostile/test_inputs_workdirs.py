@@ -262,3 +262,35 @@ def test_the_worker_command_settles_the_temp_dir_before_anything_else(monkeypatc
     monkeypatch.setattr(workdirs, "settle_temp_dir", settle)
     with pytest.raises(Settled):
         main(["worker", "--processes", "1"])
+
+
+@pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="runs a worker on its own embedded Redis")
+def test_a_worker_process_killed_beside_a_sibling_is_swept_by_the_sibling_as_it_stops(tmp_path):
+    """One process of a ``callrec worker`` SIGKILLed (out of memory, a crash in native code):
+    its master stops the sibling and exits. The sibling swept at boot, before the death, and
+    its next scheduled sweep never comes: it sweeps once more as it stops, so the dead one's
+    audio does not wait in temp for whichever worker starts next, if one ever does. (The
+    fault test's plan ends so: a killed process's dir, no later worker booted.)"""
+    from tests.worker.workers import WorkerProcess, wait_for
+    from worker.queue.redis_server import EmbeddedRedis
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    redis_server = EmbeddedRedis(tmp_path / "state")
+    redis_server.start()  # ours to stop: the worker keeps it while the killed one's presence lasts
+    worker = WorkerProcess(tmp_path / "worker.log", processes=2, env={
+        "CALLREC_DATA_DIR": str(tmp_path / "state"), "TMPDIR": str(temp), "CALLREC_METRICS_PORT": "0",
+        "CALLREC_WORKDIR_SWEEP_INTERVAL_S": "0", "CALLREC_LOG_LEVEL": "INFO"})
+    try:
+        wait_for(lambda: worker.log_path.read_bytes().count(b"Worker process is ready for action.") == 2,
+                 timeout_s=60, what="both worker processes to boot (and sweep)", workers=(worker,))
+        dead = killed_owner_dir(temp)  # the killed process's work dir, its audio inside
+        children = Path(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children").read_text().split()
+        assert len(children) == 2, children  # its two worker processes, nothing else
+        os.kill(int(children[0]), signal.SIGKILL)
+        worker.process.wait(timeout=60)  # the master stops the sibling and exits
+    finally:
+        worker.stop()
+        redis_server.stop()
+    assert not dead.exists()
+    assert b"stale_workdir_removed" in worker.log_path.read_bytes()

@@ -7,7 +7,8 @@ retried one shows ``retrying``. A message that is not a job at all (a poison mes
 listed under its queue message id. Tracebacks are kept out of requeued messages. Worker
 processes log JSON from boot on and cap numeric libraries' threads (``math_threads``). Each
 worker sweeps the temp work dirs of dead workers (unredacted audio, ``worker.workdirs``) when
-it starts and every ``workdir_sweep_interval_s``, logging and counting what it removed.
+it starts, every ``workdir_sweep_interval_s`` and once more when it stops, logging and counting
+what it removed.
 """
 
 from __future__ import annotations
@@ -81,12 +82,21 @@ class JobLifecycle(Middleware):
             self._sweeper.join()
             self._sweeper = None
 
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        """Sweep once more, last: a process that died since the previous sweep (a sibling
+        killed, after which the master stops this one and exits) would otherwise leave its
+        work dir until some worker starts here again, if one ever does."""
+        self._sweep()
+
     def _sweep_every(self, interval_s: float) -> None:
         while not self._stop_sweeps.wait(interval_s):
-            try:
-                sweep_workdirs()
-            except Exception as exc:  # a sweep must never stop the worker
-                logs.event(log, "workdir_sweep_failed", logging.ERROR, error=type(exc).__name__)
+            self._sweep()
+
+    def _sweep(self) -> None:
+        try:
+            sweep_workdirs()
+        except Exception as exc:  # a sweep must never stop (or fail to stop) the worker
+            logs.event(log, "workdir_sweep_failed", logging.ERROR, error=type(exc).__name__)
 
     def before_enqueue(self, broker: Any, message: Any, delay: int | None) -> None:
         # Retries stores the formatted traceback in the message it enqueues again; a foreign
