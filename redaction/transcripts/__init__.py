@@ -15,6 +15,7 @@ from redaction.spans import SPOKEN, Detection, Source
 from redaction.transcripts import (
     assemblyai,
     aws,
+    aws_streaming,
     azure,
     call_analytics,
     contact_lens,
@@ -36,7 +37,7 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, contact_lens, call_analytics, deepgram, assemblyai, whisper, whisper_cpp, google, azure,
+    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, assemblyai, whisper, whisper_cpp, google, azure,
                    revai, speechmatics, twilio, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.

@@ -19,7 +19,7 @@ def core(text: str) -> str:
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(transcripts.FORMATS) == ["assemblyai", "aws", "aws-call-analytics", "azure", "contact-lens",
+    assert sorted(transcripts.FORMATS) == ["assemblyai", "aws", "aws-call-analytics", "aws-streaming", "azure", "contact-lens",
                                            "deepgram", "google", "revai", "simple", "speechmatics", "twilio", "vosk", "whisper",
                                            "whisper-cpp"]
     assert transcripts.CHOICES[0] == "auto"

@@ -19,6 +19,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 #: file -> (format, words, segments, first timed word (start_s, end_s), four consecutive word texts)
 CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...]]] = {
     "aws-docs-speaker-labels.json": ("aws", 2, 0, (0.1, 0.69), ("Professional", "answer")),
+    "aws-docs-streaming-final.json": ("aws-streaming", 14, 0, (2.33, 2.58), ("planet", "covering", "over", "seven")),
     "aws-docs-channel-labels.json": ("aws", 6, 0, (12.282, 12.592), ("When", "you", "try")),
     "assemblyai-go-sdk-wildfires.json": ("assemblyai", 26, 0, (0.25, 0.65), ("Canada", "is", "triggering", "air")),
     "assemblyai-captions-utterances.json": ("assemblyai", 15, 0, (0.17, 0.718), ("with", "an", "all", "female")),
