@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from worker.cli.checks import check_recording_id
     from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
+    from callrec.errors import heading
+    from worker.calls.kept import is_kept
     from worker.calls.manifest import load_manifest
+    from worker.settings import Settings
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
@@ -63,7 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     for rid in (*args.redact, *args.delete):
         check_recording_id("--redact" if args.redact else "--delete", rid)
     jobs = []
+    data_dir = Settings.from_env().data_dir if args.manifests else None
     for path in args.manifests:
+        if is_kept(data_dir, path):
+            raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
+                             "that job runs again with `callrec jobs retry JOB` (`callrec jobs failed` lists failed jobs)")
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
         jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id))
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]

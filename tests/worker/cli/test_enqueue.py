@@ -150,3 +150,22 @@ def test_a_help_desk_ticket_id_is_taken_by_enqueue_delete(queue, capsys):
     assert main(["enqueue", "--delete-ticket", "INC-2026-12-01-000123", "--account", "acme"]) == 0
     job_id, state = capsys.readouterr().out.strip().split("\t")
     assert job_id.startswith("delete-") and state == "queued"
+
+
+def test_a_manifest_the_api_keeps_is_not_enqueued_by_path(queue, capsys):
+    # the API's kept manifests are sealed for their job: enqueueing one by its path would
+    # fail as "not JSON"; the error says how that job runs again instead
+    from worker.calls.kept import manifest_path
+    from worker.settings import Settings
+
+    path = manifest_path(Settings.from_env().data_dir, "enqueue-kept", "CA-KEPT")
+    path.parent.mkdir(parents=True)
+    try:
+        path.write_bytes(b"callrec-kept-manifest/1 us\n\x01sealed")
+        assert main(["enqueue", str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert str(path) in captured.err and "callrec jobs retry" in captured.err
+        assert path.exists()  # the API's file, left as it is
+    finally:
+        shutil.rmtree(path.parent)
