@@ -20,6 +20,7 @@ from redaction.errors import TranscriptError
 from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlaps, redact_text
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
+from redaction.transcripts.turns import join_items
 
 NAME = "aws-streaming"
 
@@ -59,7 +60,7 @@ class AwsStreamingTranscript:
                     item["Content"] = redact_text(item["Content"])
                     hit = True
             if hit:
-                alternative["Transcript"] = _joined(items)
+                alternative["Transcript"] = join_items(items)
         return finish(document, said, [item for _, item, _ in listed], near=_near(spans))
 
 
@@ -135,14 +136,6 @@ def _items(document: Any) -> list[tuple[str, dict[str, Any], bool]]:
             if item.get("Type", "pronunciation") == "pronunciation":
                 out.append((f"{here}.Items[{i}]", item, final))
     return out
-
-
-def _joined(items: list[dict[str, Any]]) -> str:
-    text = ""
-    for item in items:
-        content = str(item.get("Content", ""))
-        text += content if item.get("Type") == "punctuation" or not text else " " + content
-    return text
 
 
 FORMAT = AwsStreamingTranscript()

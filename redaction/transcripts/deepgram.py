@@ -111,15 +111,7 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
         raise TranscriptError(f"{NAME} transcript: results.channels is not a list")
     out = []
     for c, channel in enumerate(channels):
-        alternatives = field(channel, "alternatives", f"results.channels[{c}]", NAME)
-        if not isinstance(alternatives, list):
-            raise TranscriptError(f"{NAME} transcript: results.channels[{c}].alternatives is not a list")
-        if not alternatives:
-            continue
-        words = field(alternatives[0], "words", f"results.channels[{c}].alternatives[0]", NAME)
-        if not isinstance(words, list):
-            raise TranscriptError(f"{NAME} transcript: results.channels[{c}].alternatives[0].words is not a list")
-        out += [(f"results.channels[{c}].alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
+        out += _first_alternative_words(channel, f"results.channels[{c}]")
     return out
 
 
@@ -130,16 +122,21 @@ def _live_words(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, d
     for prefix, message in messages:
         if message.get("is_final") is False:
             continue
-        alternatives = field(message["channel"], "alternatives", f"{prefix}channel", NAME)
-        if not isinstance(alternatives, list):
-            raise TranscriptError(f"{NAME} transcript: {prefix}channel.alternatives is not a list")
-        if not alternatives:
-            continue
-        words = field(alternatives[0], "words", f"{prefix}channel.alternatives[0]", NAME)
-        if not isinstance(words, list):
-            raise TranscriptError(f"{NAME} transcript: {prefix}channel.alternatives[0].words is not a list")
-        out += [(f"{prefix}channel.alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
+        out += _first_alternative_words(message["channel"], f"{prefix}channel")
     return out
+
+
+def _first_alternative_words(channel: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """(where, word) of each word of ``channel``'s first alternative (none when it has none)."""
+    alternatives = field(channel, "alternatives", where, NAME)
+    if not isinstance(alternatives, list):
+        raise TranscriptError(f"{NAME} transcript: {where}.alternatives is not a list")
+    if not alternatives:
+        return []
+    words = field(alternatives[0], "words", f"{where}.alternatives[0]", NAME)
+    if not isinstance(words, list):
+        raise TranscriptError(f"{NAME} transcript: {where}.alternatives[0].words is not a list")
+    return [(f"{where}.alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
 
 
 def _redact_words(holder: dict[str, Any], spans: list[tuple[float, float]]) -> list[dict[str, Any]]:

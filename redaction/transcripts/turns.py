@@ -91,7 +91,7 @@ def redact(text: str, sensitive: frozenset[int], name: str) -> WriteBack:
             index += 1
         skip += items
         if hit and isinstance(turn.get("Content"), str):
-            turn["Content"] = _join(items)
+            turn["Content"] = join_items(items)
     if untimed:
         new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
         for (body, _, _, turn), after in zip(untimed, new):
@@ -160,7 +160,8 @@ def _redacted(turn: dict[str, Any], where: str, name: str) -> tuple[Marked, ...]
     return tuple(out)
 
 
-def _join(items: list[dict[str, Any]]) -> str:
+def join_items(items: list[dict[str, Any]]) -> str:
+    """The text of Amazon items (``Content``; ``Type`` punctuation attached to the word before)."""
     text = ""
     for item in items:
         content = str(item.get("Content", ""))
