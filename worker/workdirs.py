@@ -8,7 +8,7 @@ gone, and a work dir with no lock file (its owner died between making it and loc
 while removing it, between its lock file and the dir) whose owner is gone: the owner's pid is
 in the dir's name (``callrec-work-<pid>-...``); when that process still runs (or the name has
 no pid), after ``GRACE_S`` (a pid may be reused, or belong to another pid namespace). Queue
-workers sweep when they start and then every ``workdir_sweep_interval_s``
+workers sweep when they start, every ``workdir_sweep_interval_s`` and once more when they stop
 (``worker.queue.lifecycle``); each removal is logged and counted.
 """
 

@@ -31,11 +31,9 @@ class AwsStreamingTranscript:
     def missing(self, document: Any) -> tuple[str, ...]:
         events = document if isinstance(document, list) and document else [document]
         for event in events:
-            for key in ("TranscriptResultStream", "TranscriptEvent"):
-                if isinstance(event, dict) and isinstance(event.get(key), dict):
-                    event = event[key]
-            missing = lacks(event, ["Transcript", "Transcript.Results[]", "Transcript.Results[0].Alternatives[]",
-                                    "Transcript.Results[0].Alternatives[0].Items[]"])
+            missing = lacks(_unwrapped(event), ["Transcript", "Transcript.Results[]",
+                                                "Transcript.Results[0].Alternatives[]",
+                                                "Transcript.Results[0].Alternatives[0].Items[]"])
             if missing:
                 return missing
         return ()
@@ -52,7 +50,7 @@ class AwsStreamingTranscript:
         finals = [item for _, item, final in listed if final]
         said = [item["Content"] for i, item in enumerate(finals) if i in sensitive]
         spans = [(float(item["StartTime"]), float(item["EndTime"])) for i, item in enumerate(finals) if i in sensitive]
-        for _, alternative in _alternatives(document):
+        for _, alternative, _, _ in _alternatives(document):
             items = alternative.get("Items") or []
             hit = False
             for item in items:
@@ -73,18 +71,25 @@ def _near(spans: list[tuple[float, float]]) -> Any:
     return near
 
 
-def _body(event: Any) -> Any:
-    """The ``Transcript`` mapping of an event in any of its wrappings, or None."""
+def _unwrapped(event: Any) -> Any:
+    """The event body (``Transcript``) out of its stream wrappers."""
     for key in ("TranscriptResultStream", "TranscriptEvent"):
         if isinstance(event, dict) and isinstance(event.get(key), dict):
             event = event[key]
+    return event
+
+
+def _body(event: Any) -> Any:
+    """The ``Transcript`` mapping of an event in any of its wrappings, or None."""
+    event = _unwrapped(event)
     if isinstance(event, dict) and isinstance(event.get("Transcript"), dict) and "Results" in event["Transcript"]:
         return event["Transcript"]
     return None
 
 
-def _alternatives(document: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Every alternative of every result, with where it is; partial ones too."""
+def _alternatives(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], int]]:
+    """(where, alternative, its result, its position) for every alternative of every result;
+    partial ones too."""
     out = []
     for where, result in _results(document):
         alternatives = field(result, "Alternatives", where, NAME)
@@ -93,7 +98,7 @@ def _alternatives(document: Any) -> list[tuple[str, dict[str, Any]]]:
         for a, alternative in enumerate(alternatives):
             if not isinstance(alternative, dict):
                 raise TranscriptError(f"{NAME} transcript: {where}.Alternatives[{a}] is not a mapping")
-            out.append((f"{where}.Alternatives[{a}]", alternative))
+            out.append((f"{where}.Alternatives[{a}]", alternative, result, a))
     return out
 
 
@@ -119,14 +124,10 @@ def _results(document: Any) -> list[tuple[str, dict[str, Any]]]:
 def _items(document: Any) -> list[tuple[str, dict[str, Any], bool]]:
     """Pronunciation items of every result's first alternative, and whether the result is final."""
     out = []
-    for where, result in _results(document):
-        alternatives = field(result, "Alternatives", where, NAME)
-        if not isinstance(alternatives, list):
-            raise TranscriptError(f"{NAME} transcript: {where}.Alternatives is not a list")
-        if not alternatives:
+    for here, alternative, result, position in _alternatives(document):
+        if position:
             continue
-        here = f"{where}.Alternatives[0]"
-        items = alternatives[0].get("Items") if isinstance(alternatives[0], dict) else None
+        items = alternative.get("Items")
         if not isinstance(items, list):
             raise TranscriptError(f"{NAME} transcript: {here}.Items is not a list")
         final = result.get("IsPartial") is not True

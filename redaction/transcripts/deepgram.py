@@ -49,19 +49,20 @@ class DeepgramTranscript:
                                 "results.channels[0].alternatives[0].words[]"])
 
     def read(self, text: str) -> Reading:
+        document = load_json(text, NAME)
         words = tuple(
             make_word(field(w, "start", where, NAME), field(w, "end", where, NAME), field(w, "word", where, NAME),
                       w.get("confidence"), where, NAME)
-            for where, w in _words(load_json(text, NAME))
+            for where, w in _words(document, _live(document))
         )
         return Reading(words, marked_words(words))
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        listed = [word for _, word in _words(document)]
+        live = _live(document)
+        listed = [word for _, word in _words(document, live)]
         said = [str(w.get("punctuated_word", w["word"])) for i, w in enumerate(listed) if i in sensitive]
         spans = redact_listed(listed, sensitive, None)
-        live = _live(document)
         results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []
         for channel in results["channels"]:
@@ -101,8 +102,8 @@ def _live(document: Any) -> list[tuple[str, dict[str, Any]]] | None:
     return None
 
 
-def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
-    live = _live(document)
+def _words(document: Any, live: list[tuple[str, dict[str, Any]]] | None) -> list[tuple[str, dict[str, Any]]]:
+    """(where, word) of the words read: ``live``, the document's live messages (``_live``)."""
     if live is not None:
         return _live_words(live)
     results = field(document, "results", "the document", NAME)

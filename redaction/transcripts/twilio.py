@@ -91,7 +91,7 @@ def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[tuple[dict
             raise TranscriptError(f"{NAME} transcript: {where}.words is not a list")
         timed = [(w, _word(w, f"{where}.words[{i}]")) for i, w in enumerate(listed)]
         if listed and all(word is not None for _, word in timed):
-            out.append((where, sentence, [(w, word) for w, word in timed if word is not None], None))
+            out.append((where, sentence, timed, None))
             continue
         if not body.strip():
             out.append((where, sentence, [], None))

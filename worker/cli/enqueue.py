@@ -15,9 +15,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from worker.cli.checks import reference
 from worker.errors import UsageError
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,16 +52,15 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
 
     with queue_errors(settings):
-        return _run(args)
+        return _run(args, settings)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.cli.checks import check_recording_id
     from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
     from callrec.errors import heading
     from worker.calls.kept import is_kept
     from worker.calls.manifest import load_manifest
-    from worker.settings import Settings
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
@@ -66,9 +69,8 @@ def _run(args: argparse.Namespace) -> int:
     for rid in (*args.redact, *args.delete):
         check_recording_id("--redact" if args.redact else "--delete", rid)
     jobs = []
-    data_dir = Settings.from_env().data_dir if args.manifests else None
     for path in args.manifests:
-        if is_kept(data_dir, path):
+        if is_kept(settings.data_dir, path):
             raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
                              "that job runs again with `callrec jobs retry JOB` (`callrec jobs failed` lists failed jobs)")
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
@@ -83,10 +85,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to enqueue: give a MANIFEST or a --redact/--delete/... option")
 
     from worker.queue.broker import build_broker, ensure_redis
-    from worker.settings import Settings
     from worker.queue.submit import JobQueue
 
-    settings = Settings.from_env()
     broker = build_broker(settings)
 
     ensure_redis(settings)
