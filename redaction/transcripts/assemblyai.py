@@ -16,6 +16,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
+    ListedWords,
     Reading,
     WriteBack,
     field,
@@ -23,7 +24,6 @@ from redaction.transcripts.base import (
     load_json,
     make_word,
     overlaps,
-    redact_listed,
     redact_text,
 )
 from redaction.transcripts.freetext import finish
@@ -50,8 +50,8 @@ class AssemblyAiTranscript:
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
         listed = [word for _, word in _words(document)]
-        said = [w["text"] for i, w in enumerate(listed) if i in sensitive]
-        spans = redact_listed(listed, sensitive, "text")
+        words = ListedWords(sensitive)
+        spans = [(float(listed[k]["start"]), float(listed[k]["end"])) for k in words.redact(listed, "text")]
         skip: list[Any] = list(listed)
         if spans:
             document["text"] = " ".join(w["text"] for w in document["words"])
@@ -64,7 +64,7 @@ class AssemblyAiTranscript:
                     hit = True
             if hit:
                 utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
-        return finish(document, said, skip, near=_near(spans))
+        return finish(document, words.said, skip, near=_near(spans))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

@@ -22,7 +22,8 @@ import re
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, Segment, WriteBack, lacks, load_json, make_word, overlaps, redact_text, seconds
+from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, lacks, load_json, make_word, overlaps,
+                                        redact_text, seconds)
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -60,11 +61,10 @@ class AzureTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        said: list[str] = []
+        words = ListedWords(sensitive)
         spans: list[tuple[float, float]] = []
         skip: list[Any] = []
         untimed = []
-        index = 0
         for where, phrase, best, start, end in _phrases(document):
             key, listed = _listed(best)
             if not listed:
@@ -72,18 +72,11 @@ class AzureTranscript:
                 if isinstance(body, str) and body.strip():
                     untimed.append((start, end, best))
                 continue
-            hit = False
-            for i, word in enumerate(listed):
-                skip.append(word)
-                if index in sensitive:
-                    timed = _word(word, f"{where}.nBest[0].{key}[{i}]")
-                    text_key = next(k for k in _WORD_TEXT if k in word)
-                    said.append(word[text_key])
-                    word[text_key] = redact_text(word[text_key])
-                    spans.append((timed.start_s, timed.end_s))
-                    hit = True
-                index += 1
-            if hit and key in ("words", "Words"):
+            skip += listed
+            hits = words.redact(listed, _text_key)
+            timed = [_word(listed[k], f"{where}.nBest[0].{key}[{k}]") for k in hits]
+            spans += [(word.start_s, word.end_s) for word in timed]
+            if hits and key in ("words", "Words"):
                 lexical = "lexical" if key == "words" else "Lexical"
                 if lexical in best:
                     best[lexical] = " ".join(w["word" if key == "words" else "Word"] for w in listed)
@@ -100,7 +93,7 @@ class AzureTranscript:
             holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
             for best, after in zip(holders, redact_texts(texts)):
                 best[key] = after
-        return finish(document, said, skip, near=_near(spans))
+        return finish(document, words.said, skip, near=_near(spans))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
@@ -173,6 +166,10 @@ def _word(word: Any, where: str) -> TimedWord:
     text = next((word[k] for k in _WORD_TEXT if k in word), None)
     return make_word(start, start + _ticks(word, "duration", where), text,
                      word.get("confidence", word.get("Confidence")), where, NAME)
+
+
+def _text_key(word: dict[str, Any]) -> str:
+    return next(k for k in _WORD_TEXT if k in word)
 
 
 def _ticks(node: dict[str, Any], name: str, where: str) -> float:

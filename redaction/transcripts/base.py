@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -181,17 +181,30 @@ def redact_text(text: str) -> str:
     return f"{lead}{PLACEHOLDER}{trail}" if core else text
 
 
-def redact_listed(words: Iterable[dict[str, Any]], sensitive: frozenset[int], text_key: str | None) -> list[tuple[float, float]]:
-    """Redact, in place, the text (``text_key``; None: leave it) of the ``sensitive`` words
-    (positions in ``words``); return their (start, end) times, for redacting the copies of
-    those words elsewhere in the document."""
-    spans = []
-    for index, word in enumerate(words):
-        if index in sensitive:
-            if text_key is not None:
-                word[text_key] = redact_text(word[text_key])
-            spans.append((float(word["start"]), float(word["end"])))
-    return spans
+class ListedWords:
+    """The words ``read`` numbered, met again in the same order while writing back.
+
+    Each list of word mappings passed to ``redact`` holds the next words read; the text of
+    those whose number is sensitive is redacted in place, and what they said is kept
+    (``said``, for finding the same digits in free text)."""
+
+    def __init__(self, sensitive: frozenset[int]) -> None:
+        self.sensitive = sensitive
+        self.said: list[str] = []
+        self._next = 0
+
+    def redact(self, words: Sequence[Any], key: str | Callable[[Any], Any]) -> list[int]:
+        """Redact ``word[key]`` (``key`` may instead give a word's key or index) of the
+        sensitive ones among ``words``; return their positions in ``words``."""
+        hits = []
+        for position, word in enumerate(words, start=self._next):
+            if position in self.sensitive:
+                at = key(word) if callable(key) else key
+                self.said.append(word[at])
+                word[at] = redact_text(word[at])
+                hits.append(position - self._next)
+        self._next += len(words)
+        return hits
 
 
 def overlaps(start_s: float, end_s: float, spans: Iterable[tuple[float, float]]) -> bool:

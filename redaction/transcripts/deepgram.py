@@ -30,7 +30,6 @@ from redaction.transcripts.base import (
     load_json,
     make_word,
     overlaps,
-    redact_listed,
     redact_text,
 )
 from redaction.transcripts.freetext import finish
@@ -62,7 +61,7 @@ class DeepgramTranscript:
         live = _live(document)
         listed = [word for _, word in _words(document, live)]
         said = [str(w.get("punctuated_word", w["word"])) for i, w in enumerate(listed) if i in sensitive]
-        spans = redact_listed(listed, sensitive, None)
+        spans = [(float(w["start"]), float(w["end"])) for i, w in enumerate(listed) if i in sensitive]
         results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []
         for channel in results["channels"]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
+    ListedWords,
     Reading,
     Segment,
     WriteBack,
@@ -25,7 +26,6 @@ from redaction.transcripts.base import (
     load_json,
     make_word,
     overlaps,
-    redact_text,
     seconds,
 )
 from redaction.transcripts.freetext import finish, redact_texts
@@ -60,27 +60,20 @@ class GoogleTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        said: list[str] = []
+        words = ListedWords(sensitive)
         spans: list[tuple[float, float]] = []
         skip: list[Any] = []
         untimed = []
-        index = 0
         for where, result, alternative, listed, start, end in _entries(document):
             if not listed:
                 if isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
                     untimed.append((alternative["transcript"], start, end, alternative))
                 continue
             timed = _timed(listed, where)
-            hit = False
-            for word, timed_word in zip(listed, timed):
-                skip.append(word)
-                if index in sensitive:
-                    said.append(word["word"])
-                    word["word"] = redact_text(word["word"])
-                    spans.append((timed_word.start_s, timed_word.end_s))
-                    hit = True
-                index += 1
-            if hit:
+            skip += listed
+            hits = words.redact(listed, "word")
+            spans += [(timed[k].start_s, timed[k].end_s) for k in hits]
+            if hits:
                 alternative["transcript"] = " ".join(w["word"] for w in listed)
                 for other in result["alternatives"][1:]:  # lower-ranked: same speech, no words
                     if isinstance(other, dict) and isinstance(other.get("transcript"), str):
@@ -89,7 +82,7 @@ class GoogleTranscript:
             new = redact_texts([(body, s, e) for body, s, e, _ in untimed])
             for (_, _, _, alternative), after in zip(untimed, new):
                 alternative["transcript"] = after
-        return finish(document, said, skip, near=_near(spans, document))
+        return finish(document, words.said, skip, near=_near(spans, document))
 
 
 def _near(spans: list[tuple[float, float]], document: Any) -> Any:

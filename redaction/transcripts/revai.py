@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, redact_text
+from redaction.transcripts.base import ListedWords, Reading, WriteBack, field, lacks, load_json, make_word
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 
@@ -34,13 +34,10 @@ class RevAiTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        listed = [e for _, e in _elements(document)]
-        said = [e["value"] for i, e in enumerate(listed) if i in sensitive]
-        for i, element in enumerate(listed):
-            if i in sensitive:
-                element["value"] = redact_text(element["value"])
+        words = ListedWords(sensitive)
+        words.redact([e for _, e in _elements(document)], "value")
         skip = [e for m in document["monologues"] for e in m.get("elements", [])]
-        return finish(document, said, skip)
+        return finish(document, words.said, skip)
 
 
 def _elements(document: Any) -> list[tuple[str, dict[str, Any]]]:

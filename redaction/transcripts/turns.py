@@ -17,6 +17,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
+    ListedWords,
     Marked,
     Reading,
     Segment,
@@ -25,7 +26,6 @@ from redaction.transcripts.base import (
     load_json,
     make_word,
     overlaps,
-    redact_text,
     seconds,
 )
 from redaction.transcripts.freetext import finish, redact_texts
@@ -70,33 +70,27 @@ def read(text: str, name: str) -> Reading:
 
 def redact(text: str, sensitive: frozenset[int], name: str) -> WriteBack:
     document = load_json(text, name)
-    said: list[str] = []
+    words = ListedWords(sensitive)
     spans: list[tuple[float, float]] = []
     skip: list[Any] = []
     untimed: list[tuple[str, float, float, dict[str, Any]]] = []
-    index = 0
     for where, turn in _turns(document, name):
         items = _items(turn, where, name)
         if items is None:
             start, end = _turn_times(turn, where, name)
             untimed.append((turn["Content"], start, end, turn))
             continue
-        hit = False
-        for _, item in _pronunciations(items):
-            if index in sensitive:
-                said.append(item["Content"])
-                item["Content"] = redact_text(item["Content"])
-                spans.append((float(item["BeginOffsetMillis"]) * MS, float(item["EndOffsetMillis"]) * MS))
-                hit = True
-            index += 1
+        listed = [item for _, item in _pronunciations(items)]
+        hits = words.redact(listed, "Content")
+        spans += [(float(listed[k]["BeginOffsetMillis"]) * MS, float(listed[k]["EndOffsetMillis"]) * MS) for k in hits]
         skip += items
-        if hit and isinstance(turn.get("Content"), str):
+        if hits and isinstance(turn.get("Content"), str):
             turn["Content"] = join_items(items)
     if untimed:
         new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
         for (body, _, _, turn), after in zip(untimed, new):
             turn["Content"] = after
-    return finish(document, said, skip, near=_near(spans))
+    return finish(document, words.said, skip, near=_near(spans))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

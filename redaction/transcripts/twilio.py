@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, Segment, WriteBack, field, lacks, load_json, make_word, redact_text, seconds
+from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, field, lacks, load_json, make_word,
+                                        redact_text, seconds)
 from redaction.transcripts.freetext import core, finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -44,21 +45,15 @@ class TwilioTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        said: list[str] = []
+        words = ListedWords(sensitive)
+        said = words.said
         skip: list[Any] = []
         untimed: list[tuple[dict[str, Any], Segment]] = []
-        index = 0
         for _, sentence, timed, segment in _sentences(document):
-            hit = False
-            for listed, _ in timed:
-                skip.append(listed)
-                if index in sensitive:
-                    said.append(listed["word"])
-                    listed["word"] = redact_text(listed["word"])
-                    hit = True
-                index += 1
-            if hit:
-                sentence["transcript"] = " ".join(listed["word"] for listed, _ in timed)
+            listed = [word for word, _ in timed]
+            skip += listed
+            if words.redact(listed, "word"):
+                sentence["transcript"] = " ".join(word["word"] for word in listed)
             if segment is not None:
                 untimed.append((sentence, segment))
         if untimed:

@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, dump_json, field, lacks, load_json, make_word, redact_text
+from redaction.transcripts.base import ListedWords, Reading, WriteBack, dump_json, field, lacks, load_json, make_word
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 
@@ -52,23 +52,15 @@ class VoskTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document, lines = _load_keeping_lines(text)
-        said: list[str] = []
+        listed = ListedWords(sensitive)
         skip: list[Any] = []
-        index = 0
         for result in _results(document):
             words = _words_of(result)
-            hit = False
-            for word in words:
-                skip.append(word)
-                if index in sensitive:
-                    said.append(word["word"])
-                    word["word"] = redact_text(word["word"])
-                    hit = True
-                index += 1
+            skip += words
             holder = _holder(result)
-            if hit and isinstance(holder.get("text"), str):
+            if listed.redact(words, "word") and isinstance(holder.get("text"), str):
                 holder["text"] = " ".join(w["word"] for w in words)
-        written = finish(document, said, skip)
+        written = finish(document, listed.said, skip)
         if lines:  # a sequence of results, as it came
             return WriteBack("".join(dump_json(r) for r in document), written.removed)
         return written

@@ -28,6 +28,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
+    ListedWords,
     Reading,
     Segment,
     WriteBack,
@@ -76,10 +77,9 @@ class WhisperTranscript:
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
-        said: list[str] = []
-        spans: list[tuple[float, float]] = []
         reading = self.read(text)
-        index = 0
+        words = ListedWords(sensitive)
+        spans = [(word.start_s, word.end_s) for i, word in enumerate(reading.words) if i in sensitive]
         removed: set[str] = set()
         skip: list[Any] = []
         untimed: list[tuple[str, float, float, Any]] = []  # segments without words
@@ -89,16 +89,8 @@ class WhisperTranscript:
                 start, end, body = _segment_times(segment, where)
                 untimed.append((body, start, end, segment))
                 continue
-            hit = False
-            for word in listed:
-                skip.append(word)
-                if index in sensitive:
-                    said.append(_get_text(word))
-                    _set_text(word, redact_text(_get_text(word)))
-                    spans.append((reading.words[index].start_s, reading.words[index].end_s))
-                    hit = True
-                index += 1
-            if hit:
+            skip += listed
+            if words.redact(listed, _text_at):
                 _set_segment_text(segment, "".join(_spaced(_get_text(w)) for w in listed))
                 if isinstance(segment, dict) and "tokens" in segment:
                     del segment["tokens"]
@@ -110,13 +102,8 @@ class WhisperTranscript:
                         removed.add("segments[].tokens")
         top = _top_words(document)
         if top is not None:
-            for word in top:
-                skip.append(word)
-                if index in sensitive:
-                    said.append(_get_text(word))
-                    _set_text(word, redact_text(_get_text(word)))
-                    spans.append((reading.words[index].start_s, reading.words[index].end_s))
-                index += 1
+            skip += top
+            words.redact(top, _text_at)
         changed = bool(spans)
         if untimed:
             new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
@@ -134,8 +121,8 @@ class WhisperTranscript:
             timed_spans = [(reading.words[i].start_s, reading.words[i].end_s) for i, w in enumerate(listed_all)
                            if i in sensitive and (isinstance(w, list) or ("start" in w and "end" in w))]
             _redact_word_segments(document.get("word_segments") or [], listed_all, sensitive, timed_spans,
-                                  frozenset(core(t) for t in said), skip)
-        return finish(document, said, skip, near=_near(spans), removed=sorted(removed))
+                                  frozenset(core(t) for t in words.said), skip)
+        return finish(document, words.said, skip, near=_near(spans), removed=sorted(removed))
 
 
 def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: frozenset[int],
@@ -288,11 +275,9 @@ def _get_text(word: Any) -> str:
     return str(next(word[k] for k in _TEXT_KEYS if k in word))
 
 
-def _set_text(word: Any, text: str) -> None:
-    if isinstance(word, list):
-        word[2] = text
-    else:
-        word[next(k for k in _TEXT_KEYS if k in word)] = text
+def _text_at(word: Any) -> int | str:
+    """Where a word's text is: a faster-whisper array's third field, else its text key."""
+    return 2 if isinstance(word, list) else next(k for k in _TEXT_KEYS if k in word)
 
 
 def _spaced(text: str) -> str:
