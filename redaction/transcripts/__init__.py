@@ -14,6 +14,7 @@ from redaction.errors import TranscriptError
 from redaction.spans import SPOKEN, Detection, Source
 from redaction.transcripts import (
     assemblyai,
+    assemblyai_streaming,
     aws,
     aws_streaming,
     azure,
@@ -37,8 +38,8 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, assemblyai, whisper, whisper_cpp, google, azure,
-                   revai, speechmatics, twilio, vosk, simple)
+    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, assemblyai, assemblyai_streaming, whisper,
+                   whisper_cpp, google, azure, revai, speechmatics, twilio, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"
@@ -66,6 +67,8 @@ def recognise(text: str) -> str:
             raise
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
+        if not assemblyai_streaming.FORMAT.missing(text):  # messages, one a line
+            return assemblyai_streaming.NAME
         missing = simple.FORMAT.missing(text)
         if not missing:
             return simple.NAME

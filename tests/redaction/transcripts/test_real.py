@@ -24,6 +24,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "assemblyai-go-sdk-wildfires.json": ("assemblyai", 26, 0, (0.25, 0.65), ("Canada", "is", "triggering", "air")),
     "assemblyai-captions-utterances.json": ("assemblyai", 15, 0, (0.17, 0.718), ("with", "an", "all", "female")),
     "assemblyai-api-reference.json": ("assemblyai", 15, 0, (0.25, 0.65), ("in", "Canada", "is", "triggering")),
+    # Its confidences hold "4111" (0.804111): the card styles are checked on its texts in test_assemblyai_streaming.
+    "assemblyai-docs-streaming-session.json": ("assemblyai-streaming", 10, 0, (1.92, 2.0), ()),
     "deepgram-python-sdk-preamble.json": ("deepgram", 7, 0, (0.32, 0.79999995), ("people", "of", "united", "states")),
     "deepgram-python-sdk-live-results.json": ("deepgram", 3, 0, (6.251818, 6.6427274), ("ensure", "domestic", "tranquility")),
     "deepgram-python-sdk-summary.json": ("deepgram", 28, 0, (5.52, 6.2400002), ("look", "around", "once", "while")),

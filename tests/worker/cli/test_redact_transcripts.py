@@ -40,6 +40,9 @@ def files(tmp_path: Path) -> list[str]:
         ('{"results": {"items": [{"start_time": "x 4111", "end_time": "1", "alternatives": [{"content": "a"}]}]}}',
          "aws", "transcript t.json: aws transcript: results.items[0] has a time or confidence that is not a number"),
         ("{oops", "deepgram", "transcript t.json: deepgram transcript is not valid JSON (line 1, column 2)"),
+        ('{"type": "Begin", "id": "s"}\n{"type": "Turn", "turn_order": 0, "end_of_turn": true, "turn_is_formatted": false, '
+         '"words": [{"text": "4111", "start": 0, "end": 400, "confidence": 0.9}]}\n', "auto",
+         "transcript t.json: assemblyai-streaming transcript: line 2: words[0] has no 'word_is_final' field"),
     ],
 )
 def test_unreadable_transcript_exits_2_naming_the_file_and_problem(call: Path, tmp_path: Path,

@@ -1,0 +1,152 @@
+"""AssemblyAI Universal-Streaming (v3) messages (the docs' session, fixtures/real): each turn
+read once from its formatted end, final words only; every copy redacted by time; errors
+name the field."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+
+REAL = Path(__file__).parent / "fixtures" / "real" / "assemblyai-docs-streaming-session.json"
+#: What the docs' session says, as read: each turn's formatted end.
+FORMATTED = ["Hi,", "my", "name", "is", "Sonny.", "I", "am", "a", "voice", "agent."]
+#: Times (ms) of "am a voice agent" in turn 1 ("agen" partial shares agent's start).
+CARD_TIMES = (5440, 5600, 5680, 5920)
+#: The card as each style says it over those four words (one word, then the rest empty: left out).
+STYLES = {
+    "spaced": ("4111", "1111", "1111", "1111"),
+    "joined": ("4111111111111111",),
+    "dashed": ("4111-1111-1111-1111",),
+}
+
+
+def session() -> list[dict[str, Any]]:
+    return json.loads(REAL.read_text(encoding="utf-8"))
+
+
+def lines(messages: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(m) + "\n" for m in messages)
+
+
+def texts(document: Any, fmt: str = "assemblyai-streaming") -> list[str]:
+    return [w.text for w in transcripts.load(document if isinstance(document, str) else json.dumps(document), fmt).words]
+
+
+def with_card(messages: list[dict[str, Any]], style: str = "spaced") -> list[dict[str, Any]]:
+    """Turn 1 says the card over "am a voice agent" in every message that has those words,
+    final or not (a one-word style: the card over "am", the other three words dropped)."""
+    said = dict(zip(CARD_TIMES, STYLES[style]))
+    for message in messages:
+        if message.get("type") != "Turn":
+            continue
+        message["words"] = [dict(w, text=said[w["start"]] + ("." if w["text"].endswith(".") else ""))
+                            if w["start"] in said else w
+                            for w in message["words"] if w["start"] not in CARD_TIMES or w["start"] in said]
+        if message["utterance"].startswith("I am"):
+            message["utterance"] = f"I {' '.join(STYLES[style])}."
+    return messages
+
+
+def text_fields(document: Any) -> list[str]:
+    """Every word text, transcript and utterance (the confidences hold digits too: 0.804111)."""
+    return [value for message in document for key, value in message.items() if key in ("transcript", "utterance")] + [
+        w["text"] for message in document for w in message.get("words", [])]
+
+
+def test_each_turn_is_read_once_from_its_formatted_end() -> None:
+    transcript = transcripts.load(REAL.read_text(encoding="utf-8"), "auto")
+    assert transcript.format == "assemblyai-streaming"
+    assert [w.text for w in transcript.words] == FORMATTED
+    assert [(w.start_s, w.end_s) for w in transcript.words[:1]] == [(1.92, 2.0)]
+
+
+def test_without_formatting_the_end_is_read_and_an_unfinished_turn_gives_its_final_words() -> None:
+    unformatted = [m for m in session() if not m.get("turn_is_formatted")]
+    assert texts(unformatted) == ["hi", "my", "name", "is", "sonny", "i", "am", "a", "voice", "agent"]
+    cut = unformatted[:-1]  # the session saved before turn 1 ended: "agent" never became final
+    assert texts(cut) == ["hi", "my", "name", "is", "sonny", "i", "am", "a", "voice"]
+
+
+def test_json_lines_and_one_message_are_read_and_json_lines_written_back_as_such() -> None:
+    messages = with_card(session())
+    text = lines(messages)
+    transcript = transcripts.load(text, "auto")
+    assert transcript.format == "assemblyai-streaming" and len(transcript.words) == 10
+    written = transcripts.write_back(transcript).text
+    assert len(written.splitlines()) == len(messages)
+    assert not any(ch.isdigit() for text in text_fields(json.loads(f"[{','.join(written.splitlines())}]"))
+                   for ch in text)
+    assert json.loads(written.splitlines()[-1])["transcript"] == "I [redacted] [redacted] [redacted] [redacted]."
+    assert texts(messages[8]) == ["Hi,", "my", "name", "is", "Sonny."]  # one message alone
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_card_in_each_style_is_found_once_and_every_copy_written_back_redacted(style: str) -> None:
+    messages = with_card(session(), style)
+    transcript = transcripts.load(json.dumps(messages), "auto")
+    assert len(transcripts.sensitive_words(transcript)) == len(STYLES[style])  # found once: copies not read
+    written = transcripts.write_back(transcript)
+    assert not any(ch.isdigit() for text in text_fields(json.loads(written.text)) for ch in text)
+    assert written.removed == ()
+
+
+def test_card_copies_are_redacted_by_time_and_texts_rebuilt() -> None:
+    messages = with_card(session())
+    transcript = transcripts.load(json.dumps(messages), "assemblyai-streaming")
+    assert sorted(transcripts.sensitive_words(transcript)) == [6, 7, 8, 9]
+    after = json.loads(transcripts.write_back(transcript).text)
+    assert [(m["transcript"], m["utterance"]) for m in after[-4:]] == [
+        ("i [redacted] [redacted] [redacted]", ""),  # "agent" not final yet: its copy redacted by time
+        ("i [redacted] [redacted] [redacted]", "I [redacted] [redacted] [redacted] [redacted]."),
+        ("i [redacted] [redacted] [redacted] [redacted]", ""),
+        ("I [redacted] [redacted] [redacted] [redacted].", ""),
+    ]
+    assert [w["text"] for w in after[13]["words"]] == ["i", "[redacted]", "[redacted]", "[redacted]", "[redacted]"]
+    assert after[:9] == session()[:9]  # turn 0 and Begin as they were
+
+
+def test_streaming_pii_substitution_is_masked_where_it_stands() -> None:
+    messages = session()
+    messages[17]["words"][4]["text"] = "####."
+    found = transcripts.detections(transcripts.load(json.dumps(messages), "auto"))
+    assert [(d.start_s, d.end_s, d.detector) for d in found] == [(5.92, 6.08, "transcript:assemblyai-streaming-redaction")]
+
+
+@pytest.mark.parametrize(("spoil", "message"), [
+    (lambda m: m.__setitem__(1, "4111"), r"\[1\] is not a message \(a mapping\)"),
+    (lambda m: m[1].pop("turn_order"), r"\[1\] has no 'turn_order' field"),
+    (lambda m: m[1].__setitem__("turn_order", True), r"\[1\]\.turn_order is not a whole number"),
+    (lambda m: m[1].__setitem__("end_of_turn", "4111"), r"\[1\]\.end_of_turn is not true or false"),
+    (lambda m: m[2].pop("turn_is_formatted"), r"\[2\] has no 'turn_is_formatted' field"),
+    (lambda m: m[2].__setitem__("words", {"4111": 1}), r"\[2\]\.words is not a list"),
+    (lambda m: m[2]["words"][1].pop("word_is_final"), r"\[2\]\.words\[1\] has no 'word_is_final' field"),
+    (lambda m: m[2]["words"][1].__setitem__("word_is_final", 1), r"\[2\]\.words\[1\]\.word_is_final is not true or false"),
+    (lambda m: m[2]["words"][0].__setitem__("start", "4111 x"), r"\[2\]\.words\[0\] has a time or confidence that is not a number"),
+    (lambda m: m[2]["words"][0].__setitem__("start", 9000), r"\[2\]\.words\[0\] has bad times"),
+    (lambda m: m[2]["words"][0].__setitem__("text", 4111), r"\[2\]\.words\[0\] has no word text"),
+    (lambda m: m.append(copy.deepcopy(m[0])), r"\[18\] begins a second session \(type 'Begin'\)"),
+])
+def test_bad_input_is_refused_naming_the_field(spoil: Any, message: str) -> None:
+    messages = session()
+    spoil(messages)
+    with pytest.raises(TranscriptError, match=r"^assemblyai-streaming transcript: " + message) as caught:
+        transcripts.load(json.dumps(messages), "assemblyai-streaming")
+    assert "4111" not in str(caught.value)
+
+
+def test_json_lines_errors_name_the_line() -> None:
+    text = lines(session()).splitlines()
+    spoiled = copy.deepcopy(session())
+    spoiled[2]["words"][0].pop("end")
+    with pytest.raises(TranscriptError, match=r"^assemblyai-streaming transcript: line 3: words\[0\] has no 'end' field"):
+        transcripts.load(lines(spoiled), "assemblyai-streaming")
+    text[2] = text[2][:40]  # a line cut short
+    with pytest.raises(TranscriptError, match=r"^assemblyai-streaming transcript: line 3 is not a JSON message"):
+        transcripts.load("\n".join(text), "assemblyai-streaming")
