@@ -128,6 +128,9 @@ class Settings:
     job_max_deliveries: int = 5
     #: Seconds a job may run before it is interrupted and retried.
     job_time_limit_s: float = 3600.0
+    #: Days the HTTP API keeps a failed call job's manifest for a retry (the account's
+    #: retention window when shorter); then the retention sweep removes it.
+    failed_manifest_days: int = 30
     #: Port of the Prometheus exposition server started by `callrec worker` (0 = off).
     metrics_port: int = 9191
     #: Address the Prometheus exposition server binds (0.0.0.0 serves every interface).
@@ -172,6 +175,8 @@ class Settings:
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")
+        if not 1 <= self.failed_manifest_days <= 36500:  # as retention windows (vault.retention)
+            raise UsageError("setting CALLREC_FAILED_MANIFEST_DAYS: must be 1 to 36500 days")
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""

@@ -39,3 +39,11 @@ def test_the_settings_offer_exactly_these_codecs():
         Settings.from_env({"CALLREC_STORAGE_CODEC": "mp3"})
     assert Settings(lossy_accounts=" acme ,beta").codec_for("acme") == "opus"
     assert Settings(lossy_accounts=" acme ,beta").codec_for("gamma") == "flac"
+
+
+def test_failed_manifest_days_default_and_range():
+    assert Settings.from_env({}).failed_manifest_days == 30
+    assert Settings.from_env({"CALLREC_FAILED_MANIFEST_DAYS": "7"}).failed_manifest_days == 7
+    for bad in ("0", "-1", "36501"):
+        with pytest.raises(UsageError, match="CALLREC_FAILED_MANIFEST_DAYS: must be 1 to 36500 days"):
+            Settings.from_env({"CALLREC_FAILED_MANIFEST_DAYS": bad})

@@ -11,7 +11,16 @@ kept only as long as the job needs it:
 - kept while the job is queued, running, retried, or killed mid-way (the redelivery reads
   it) and when it failed (``callrec jobs retry`` and a new submission read it again);
 - removed in any case with the call's recording (deleted, or expired by retention), every
-  time a deletion goes over it (repeated deletions and retention sweeps too).
+  time a deletion goes over it (repeated deletions and retention sweeps too);
+- when its job failed, removed by the retention sweep once the job has been failed for
+  ``CALLREC_FAILED_MANIFEST_DAYS`` (30 by default, as long as a finished job's status stays
+  readable) or for its account's retention window when that is shorter (the window that
+  applies at the sweep, as for recordings: a new or shortened window applies to manifests
+  already kept). The worker that fails the job leaves a *failure mark* beside the file
+  (``<name>.failed``: when it failed, and which file it failed on); a retry (``callrec jobs
+  retry``) or the call sent again (the file written anew) clears it, so a manifest whose
+  job is queued or running never expires. ``callrec jobs retry`` of a job whose manifest
+  expired says so (exit 2): the call must be sent again.
 
 Only files under this process's ``<data_dir>/api/manifests/`` are ever removed: a manifest an
 operator enqueues (``callrec enqueue PATH``) is the operator's file and stays.
@@ -41,10 +50,11 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callrec.errors import heading
+from callrec.errors import CallrecError, heading
 from callrec.files import leftovers, replaced
 from vault.errors import DecryptionError, MigrationNeededError, VaultInputError
 from vault.regions import REGIONS
@@ -65,6 +75,12 @@ _OVERHEAD_BYTES = 32 + 5 + 12 + 16
 #: Why a sealed file does not open (one message whatever the cause, as the vault's).
 _UNOPENED = ("cannot be opened: altered, cut short, sealed under another key, or moved from "
              "another account's or call's name")
+#: Days a failed job's kept manifest stays for a retry, unless its account's retention window
+#: is shorter (``CALLREC_FAILED_MANIFEST_DAYS``): as long as a finished job's status stays
+#: readable (worker.queue.records.FINISHED_TTL_S).
+FAILED_MANIFEST_DAYS = 30
+#: The suffix of a kept manifest's failure mark (``<digest>.failed`` beside ``<digest>.json``).
+_MARK_SUFFIX = ".failed"
 
 
 def manifests_dir(data_dir: Path) -> Path:
@@ -80,8 +96,10 @@ def manifest_path(data_dir: Path, account_id: str, call_id: str) -> Path:
 
 def write_manifest(path: Path, document: dict[str, Any], box: SecretBox) -> None:
     """Seal ``document`` with ``box`` (the secrets box of the call's region) bound to ``path``'s
-    account and name, and write it atomically (a reader sees the old file or the new one)."""
+    account and name, and write it atomically (a reader sees the old file or the new one).
+    A failure mark of the file it replaces goes: the call's job is about to be queued anew."""
     _write_sealed(path, json.dumps(document, indent=1).encode("utf-8"), box)
+    clear_failed(path)
 
 
 def read_manifest(path: str | os.PathLike[str], vault: Vault, max_bytes: int = MAX_MANIFEST_BYTES) -> Manifest:
@@ -113,11 +131,12 @@ def is_kept(data_dir: Path, path: str | os.PathLike[str]) -> bool:
 
 
 def forget(path: Path) -> int:
-    """Remove the kept manifest at ``path`` and the temporary files a writer killed mid-write
-    left beside it (``callrec.files.leftovers``); returns how many went. The
+    """Remove the kept manifest at ``path``, its failure mark and the temporary files a writer
+    killed mid-write left beside them (``callrec.files.leftovers``); returns how many went. The
     manifest goes last: when a removal fails, a retried job still finds it."""
     removed = 0
-    for candidate in [*leftovers(path), path]:
+    mark = failure_mark(path)
+    for candidate in [*leftovers(path), *leftovers(mark), mark, path]:
         try:
             candidate.unlink()
             removed += 1
@@ -133,6 +152,132 @@ def forget_call(data_dir: Path, account_id: str, call_id: str) -> int:
     if not account_id or not is_kept(data_dir, path):
         return 0
     return forget(path)
+
+
+# -- failed jobs' manifests: kept for a retry, not forever ----------------------------------
+
+
+@dataclass(frozen=True)
+class FailedManifests:
+    """Where the API keeps manifests, and how long one stays once its job failed."""
+
+    data_dir: Path
+    #: Days after its job failed (the account's retention window when shorter).
+    days: int = FAILED_MANIFEST_DAYS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
+            raise ValueError(f"days must be a whole number >= 1, got {self.days!r}")
+
+    @classmethod
+    def from_settings(cls, settings) -> FailedManifests:
+        return cls(Path(settings.data_dir), settings.failed_manifest_days)
+
+
+def failure_mark(path: str | os.PathLike[str]) -> Path:
+    """The failure mark of the kept manifest at ``path`` (``<digest>.failed``)."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".json") + _MARK_SUFFIX)
+
+
+def mark_failed(path: str | os.PathLike[str], at: datetime) -> bool:
+    """Note beside the kept manifest at ``path`` that its job failed ``at`` (and on which file:
+    its inode, size and time, so a file written anew later is not taken for it). Holds no
+    content of the manifest. False (and nothing written) when there is no such file."""
+    path = Path(path)
+    try:
+        identity = _identity(path)
+    except FileNotFoundError:
+        return False
+    body = json.dumps({"failed_at": at.astimezone(UTC).isoformat(), "manifest": identity})
+    with replaced(failure_mark(path)) as out:
+        out.write(body.encode("ascii"))
+    return True
+
+
+def clear_failed(path: str | os.PathLike[str]) -> None:
+    """Remove the failure mark of the kept manifest at ``path`` (its job is queued again)."""
+    failure_mark(path).unlink(missing_ok=True)
+
+
+def expire_failed(manifests: FailedManifests, vault: Vault, *, now: datetime,
+                  dry_run: bool = False, account_id: str | None = None) -> int:
+    """Remove every kept manifest whose job has been failed for longer than its window
+    (:func:`failure_window_days`) at ``now``; returns how many (a dry run removes nothing).
+    A failure mark left behind (its manifest gone, or written anew since: the call was sent
+    again) is removed and counts for nothing."""
+    expired = 0
+    root = manifests_dir(manifests.data_dir)
+    for mark in sorted(root.glob(f"*/*{_MARK_SUFFIX}")) if root.is_dir() else ():
+        path = mark.with_name(mark.name.removesuffix(_MARK_SUFFIX) + ".json")
+        if account_id is not None and mark.parent.name != account_id:
+            continue
+        if not is_kept(manifests.data_dir, path):
+            continue
+        try:
+            failed_at, identity = _read_mark(mark)
+        except FileNotFoundError:
+            continue  # removed meanwhile (the call sent again, another sweep)
+        try:
+            current = _identity(path)
+        except FileNotFoundError:
+            current = None
+        if current is None or (identity is not None and identity != current):
+            if not dry_run:
+                mark.unlink(missing_ok=True)  # stale: nothing of its failed job is left here
+            continue
+        if failed_at + timedelta(days=failure_window_days(path, vault, manifests.days)) > now:
+            continue
+        expired += 1
+        if not dry_run:
+            forget(path)
+    return expired
+
+
+def failure_window_days(path: Path, vault: Vault, days: int = FAILED_MANIFEST_DAYS) -> int:
+    """Days the kept manifest at ``path`` stays once its job failed: ``days``, or its account's
+    retention window when shorter (the account's policy in the manifest's region, else the
+    window the manifest itself names), as the retention sweep judges recordings. When the
+    window cannot be read (a file that does not open, a region not served, a store away)
+    ``days`` applies: never sooner than the account's window would."""
+    try:
+        region = _region_of(path)
+        policy = vault.region(region).policy(path.parent.name)
+        window = policy.retention_days if policy is not None else read_manifest(path, vault).account.retention_days
+    except (CallrecError, OSError):
+        return days
+    return days if window is None else min(days, window)
+
+
+def _identity(path: Path) -> list[int]:
+    """What tells one written file from the next under the same name (each write is a new
+    file renamed over the old one): inode, size, modification time."""
+    stat = os.stat(path)
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _read_mark(mark: Path) -> tuple[datetime, list[int] | None]:
+    """When the job failed and the file it failed on; a mark that does not read (cut short by
+    a crash) counts from its own time, on whatever file is there."""
+    try:
+        body = json.loads(mark.read_bytes())
+        failed_at = datetime.fromisoformat(body["failed_at"])
+        identity = body["manifest"]
+        if failed_at.tzinfo is None or not (isinstance(identity, list) and len(identity) == 3):
+            raise ValueError("not a failure mark")
+        return failed_at, [int(value) for value in identity]
+    except (OSError, ValueError, KeyError, TypeError):
+        return datetime.fromtimestamp(os.stat(mark).st_mtime, UTC), None
+
+
+def _region_of(path: Path) -> str:
+    """The region a sealed manifest names on its first line (VaultInputError otherwise)."""
+    with open(path, "rb") as handle:
+        first = handle.readline(64)
+    name, _, region = first.rstrip(b"\n").partition(b" ")
+    if name != FORMAT or region.decode("ascii", "replace") not in REGIONS:
+        raise VaultInputError(f"{heading(path)}: names no region")
+    return region.decode("ascii")
 
 
 @dataclass(frozen=True)

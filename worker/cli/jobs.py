@@ -53,24 +53,69 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if bool(args.job_ids) == bool(args.all):
         raise UsageError("jobs retry: give JOB ids or --all")
-    targets = status.failed_jobs(limit=1_000_000) if args.all else [_failed(status, j) for j in args.job_ids]
+    targets = (status.failed_jobs(limit=1_000_000) if args.all
+               else [_failed(status, j, settings) for j in args.job_ids])  # all checked before any is queued
     retried = 0
     for job_status in targets:
         if not job_status.job:
             print(f"{job_status.job_id}\tnot a job (poison message): dropped from the list")
             status.forget(job_status.job_id)
             continue
-        queue.resubmit(job_status.decode_job())
+        job = job_status.decode_job()
+        expired = _expired(job, settings)
+        if expired:
+            print(f"{job_status.job_id}\t{expired}: dropped from the list")
+            status.forget(job_status.job_id)
+            continue
+        _clear_failure_mark(job, settings)
+        queue.resubmit(job)
         print(f"{job_status.job_id}\tqueued")
         retried += 1
     print(f"{retried} job(s) queued again")
     return 0
 
 
-def _failed(status, job_id: str):
+def _failed(status, job_id: str, settings):
     job_status = status.get(job_id)
     if job_status is None:
         raise UsageError(f"no job {shown(job_id)}")
     if job_status.state != "failed":
         raise UsageError(f"job {job_id} is {job_status.state}, not failed")
+    expired = _expired(job_status.decode_job(), settings) if job_status.job else None
+    if expired:
+        raise UsageError(f"job {job_id}: {expired}")
     return job_status
+
+
+def _kept_manifest(job, settings):
+    """The manifest the HTTP API kept for ``job`` (a call's job), else None."""
+    from pathlib import Path
+
+    from worker.calls.kept import is_kept
+    from worker.queue.effects import manifest_path
+    from worker.queue.jobs import ProcessCall
+
+    if not isinstance(job, ProcessCall) or job.manifest_uri.startswith("s3://"):
+        return None
+    path = manifest_path(job.manifest_uri)
+    return Path(path) if is_kept(settings.data_dir, path) else None
+
+
+def _expired(job, settings) -> str | None:
+    """Why ``job`` cannot run again when the manifest the HTTP API kept for it is gone: the
+    retention sweep removed it once the job had been failed for its window."""
+    path = _kept_manifest(job, settings)
+    if path is None or path.exists():
+        return None
+    return (f"its manifest, kept by the HTTP API, expired and was removed (a failed job's manifest is kept "
+            f"CALLREC_FAILED_MANIFEST_DAYS={settings.failed_manifest_days} days, or its account's retention "
+            "window when shorter); send the call again")
+
+
+def _clear_failure_mark(job, settings) -> None:
+    """The job is queued again: its kept manifest no longer counts as failed (no end date)."""
+    path = _kept_manifest(job, settings)
+    if path is not None:
+        from worker.calls.kept import clear_failed
+
+        clear_failed(path)

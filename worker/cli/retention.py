@@ -7,6 +7,7 @@ import sys
 
 from vault.regions import REGIONS
 from vault.retention import MAX_RETENTION_DAYS
+from worker.calls.kept import FailedManifests
 from worker.cli.checks import reference
 from worker.errors import UsageError
 from worker.stored.operations import retention_sweep, set_retention
@@ -36,12 +37,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Exit 1 when an entry was skipped: everything else was swept, but one needs a look."""
-    report = retention_sweep(build_vault(Settings.from_env()), dry_run=args.dry_run, account_id=args.account)
+    settings = Settings.from_env()
+    report = retention_sweep(build_vault(settings), dry_run=args.dry_run, account_id=args.account,
+                             failed_manifests=FailedManifests.from_settings(settings))
     verb = "would delete" if report.dry_run else "deleted"
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
     reclaimed = f", reclaimed {report.reclaimed} object(s) left under deleted ones" if report.reclaimed else ""
+    expired = ""
+    if report.manifests_expired:
+        expired = (f", {'would remove' if report.dry_run else 'removed'} {report.manifests_expired} "
+                   f"expired manifest(s) of failed jobs")
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
-          f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{skipped}")
+          f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{expired}{skipped}")
     for name, why in report.skipped:
         print(f"callrec retention: skipped {name}: {why}", file=sys.stderr)
     return 1 if report.skipped else 0

@@ -8,6 +8,7 @@ check the current state first), which is what makes a redelivered job harmless.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from vault.index import IndexEntry
@@ -16,6 +17,7 @@ from worker.calls import kept as manifests
 from worker.calls import pipeline
 from worker.stored import operations
 from worker.boot import Backends
+from worker.settings import Settings
 from worker.errors import ManifestError
 from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, Reprocess, RetentionSweep
 from worker.queue.metrics import job_metrics
@@ -80,12 +82,25 @@ def reprocess(job: Reprocess, backends: Backends) -> JobResult:
 
 
 def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
-    report = operations.retention_sweep(backends.vault, dry_run=job.dry_run)
+    report = operations.retention_sweep(backends.vault, dry_run=job.dry_run,
+                                        failed_manifests=manifests.FailedManifests.from_settings(backends.settings))
     if report.reclaimed:
         job_metrics().reclaimed(report.reclaimed)
     return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),
                                  "deleted": str(report.deleted), "dry_run": _yes(report.dry_run),
-                                 "reclaimed": str(report.reclaimed)})
+                                 "reclaimed": str(report.reclaimed),
+                                 "manifests_expired": str(report.manifests_expired)})
+
+
+def mark_failed(job: ProcessCall, settings: Settings, at: datetime) -> None:
+    """A call's job failed for good: when the HTTP API kept its manifest, note when beside it,
+    so the retention sweep removes it once it has been failed for its window
+    (worker.calls.kept.expire_failed) unless a retry or the call sent again comes first."""
+    if job.manifest_uri.startswith("s3://"):
+        return
+    path = manifest_path(job.manifest_uri)
+    if manifests.is_kept(settings.data_dir, path):
+        manifests.mark_failed(Path(path), at)
 
 
 def delete(job: DeleteRecordings, backends: Backends) -> JobResult:

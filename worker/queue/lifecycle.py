@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import threadpoolctl
@@ -22,7 +23,7 @@ from dramatiq.common import q_name
 from dramatiq.middleware import Middleware, SkipMessage
 
 from worker.queue import logs
-from worker.queue.jobs import Job, JobDecodeError
+from worker.queue.jobs import Job, JobDecodeError, ProcessCall
 from worker.queue.metrics import job_metrics
 from worker.settings import Settings
 from worker.queue.records import JobRecords, failure_reason
@@ -129,6 +130,7 @@ class JobLifecycle(Middleware):
         job_id = Job.decode(message.args[0]).job_id  # checked before processing
         attempt = message.options.get("retries", 0)
         if message.failed:
+            self._mark_failed(Job.decode(message.args[0]))
             dead_letter = f"{q_name(message.queue_name)}/{message.options.get('redis_message_id', '')}"
             status.failed(job_id, reason, dead_letter=dead_letter)
             job_metrics().failed(message.actor_name, type(exception).__name__)
@@ -138,3 +140,17 @@ class JobLifecycle(Middleware):
             status.retrying(job_id, reason)
             logs.event(log, "job_retrying", logging.WARNING, job_id=job_id,
                        actor=message.actor_name, attempt=attempt, reason=reason)
+
+    def _mark_failed(self, job: Job) -> None:
+        """Mark a failed call's kept manifest as failed (its end date counts from now), before
+        the job shows failed: a call sent again once it shows failed clears a mark already made."""
+        if not isinstance(job, ProcessCall):
+            return
+        from worker.queue.effects import mark_failed  # the pipeline's imports: workers only
+
+        try:
+            mark_failed(job, self.settings, datetime.now(UTC))
+        except OSError as exc:  # no mark: the manifest stays as before; the failure still shows
+            logs.event(log, "failure_mark_not_written", logging.ERROR, job_id=job.job_id,
+                       error=type(exc).__name__)
+

@@ -24,6 +24,7 @@ from vault.index import IndexEntry, Unreadable
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.vault import Vault
 from worker.outputs import atomic_output
+from worker.calls.kept import FailedManifests, expire_failed
 from worker.calls.metadata import with_redaction
 from worker.calls.redacting import current_detector_version, redact_wav
 from worker.boot import Backends
@@ -44,6 +45,9 @@ class DeleteOutcome:
     already_deleted: int
     #: Objects destroyed under recordings deleted before (what a killed writer left there).
     reclaimed: int = 0
+    #: Manifests the HTTP API kept for jobs failed past their window, removed (or, in a dry
+    #: run, that would be): worker.calls.kept.expire_failed.
+    manifests_expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,9 @@ class SweepReport:
     skipped: tuple[tuple[str, str], ...] = ()
     #: Objects destroyed under recordings deleted before (what a killed writer left there).
     reclaimed: int = 0
+    #: Manifests the HTTP API kept for jobs failed past their window, removed (or, in a dry
+    #: run, that would be): worker.calls.kept.expire_failed.
+    manifests_expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,10 +233,13 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
 
 
 def retention_sweep(vault: Vault, *, now: datetime | None = None,
-                    dry_run: bool = False, account_id: str | None = None) -> SweepReport:
+                    dry_run: bool = False, account_id: str | None = None,
+                    failed_manifests: FailedManifests | None = None) -> SweepReport:
     """Delete every recording past its account's current retention window, and destroy
     what a killed writer left under recordings deleted before (``RegionVault.reclaim``;
-    ``reclaimed`` counts the objects). Idempotent.
+    ``reclaimed`` counts the objects). With ``failed_manifests``, also remove the manifests
+    the HTTP API kept for jobs that have been failed past their window (``manifests_expired``).
+    Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
@@ -276,7 +286,11 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
         if not dry_run:
             reclaimed += _reclaim(region_vault, tombstones)
     kept = scanned - due - already - len(skipped)
-    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed)
+    expired = 0
+    if failed_manifests is not None:
+        moment = now or vault.region(vault.regions[0]).clock()
+        expired = expire_failed(failed_manifests, vault, now=moment, dry_run=dry_run, account_id=account_id)
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired)
 
 
 def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:

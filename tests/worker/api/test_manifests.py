@@ -110,3 +110,49 @@ def test_a_damaged_kept_manifest_fails_its_job_by_name_and_stays_and_the_worker_
     wait_done(api, acme, job["job_id"], worker=worker_process)
     gone(api_settings, data)
     assert worker_process.process.poll() is None
+
+
+def test_a_failed_calls_kept_manifest_expires_at_the_sweep_after_its_window_and_retry_says_so(
+        api, keys, inbox, worker_process, api_settings, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    from worker.calls.kept import FailedManifests
+    from worker.cli import main
+    from worker.stored.operations import retention_sweep
+
+    account = f"exp{uuid.uuid4().hex[:8]}"  # its own account: the sweeps below judge only its files
+    headers = {"Authorization": f"Bearer {keys.create(account)[1]}"}
+    own_inbox = inbox.parent / account
+    own_inbox.mkdir()
+    data = sample_manifest(own_inbox, call_id=f"CA-exp-{uuid.uuid4().hex[:8]}")
+    data["account"]["id"] = account
+    leg = own_inbox / data["segments"][0]["uri"].removeprefix("file:")
+    good_leg = leg.read_bytes()
+    leg.write_bytes(b"RIFF not audio")
+    job = submit(api, headers, data).json()
+    assert wait_job(api, headers, job["job_id"], worker=worker_process)["state"] == "failed"
+    kept = kept_of(api_settings, data)
+    assert kept.exists()
+
+    def sweep(days_later: float, **options):
+        later = datetime.now(UTC) + timedelta(days=days_later)
+        return retention_sweep(build_vault(api_settings, clock=lambda: later), account_id=account,
+                               failed_manifests=FailedManifests.from_settings(api_settings), **options)
+
+    assert sweep(29).manifests_expired == 0 and kept.exists()  # within the default 30 days: kept
+    assert sweep(31, dry_run=True).manifests_expired == 1 and kept.exists()
+    assert sweep(31).manifests_expired == 1
+    assert left_of(api_settings, data) == []  # the manifest, its failure mark, nothing left
+    assert sweep(31).manifests_expired == 0
+
+    capsys.readouterr()
+    assert main(["jobs", "retry", job["job_id"]]) == 2
+    err = capsys.readouterr().err
+    assert "expired" in err and "send the call again" in err, err
+    assert data["ticket_id"] not in err and data["call_id"] not in err
+
+    leg.write_bytes(good_leg)  # the fix; the call sent again is kept anew and runs
+    again = submit(api, headers, data).json()
+    assert again["job_id"] == job["job_id"]
+    wait_done(api, headers, job["job_id"], worker=worker_process)
+    gone(api_settings, data)

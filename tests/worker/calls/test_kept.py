@@ -181,3 +181,104 @@ def test_migration_seals_plain_manifests_and_removes_plain_partial_writes(state,
     assert moved.read_text() == json.dumps(document())  # refused: left for an operator's look
     again = seal_plain_manifests(state, vault)
     assert (again.sealed, again.refused, again.partial_removed) == (0, 1, 0)
+
+
+# -- a failed job's manifest: kept for a retry, then expired by the retention sweep ---------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from worker.calls.kept import (  # noqa: E402
+    FailedManifests,
+    clear_failed,
+    expire_failed,
+    failure_mark,
+    mark_failed,
+)
+
+FAILED_AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def expire(state, vault, days_later, *, days=30, **options) -> int:
+    return expire_failed(FailedManifests(state, days), vault, now=FAILED_AT + timedelta(days=days_later), **options)
+
+
+def test_a_failed_jobs_manifest_stays_its_window_then_goes_with_its_mark_and_partial_writes(state, vault):
+    path = kept_call(state, vault)
+    assert mark_failed(path, FAILED_AT)
+    partial = path.parent / f".{failure_mark(path).name}.k1ll3d.tmp"  # a mark's writer killed
+    partial.write_text("{")
+    assert expire(state, vault, 29.9) == 0 and path.exists()
+    assert expire(state, vault, 30, dry_run=True) == 1 and path.exists()
+    assert expire(state, vault, 30) == 1
+    assert list(path.parent.iterdir()) == []
+    assert expire(state, vault, 30) == 0
+
+
+def test_a_manifest_whose_job_is_not_failed_never_expires(state, vault):
+    path = kept_call(state, vault)  # queued, running or retrying: no failure mark
+    assert expire(state, vault, 36500) == 0 and path.exists()
+    mark_failed(path, FAILED_AT)
+    clear_failed(path)  # `callrec jobs retry`: queued again
+    assert expire(state, vault, 36500) == 0 and path.exists()
+
+
+def test_the_call_sent_again_clears_the_mark_and_a_stale_mark_is_no_end_date(state, vault):
+    path = kept_call(state, vault)
+    mark_failed(path, FAILED_AT)
+    kept_call(state, vault)  # sent again over the API: written anew, its job queued anew
+    assert not failure_mark(path).exists()
+    mark_failed(path, FAILED_AT)
+    stale = failure_mark(path).read_bytes()
+    kept_call(state, vault)
+    failure_mark(path).write_bytes(stale)  # a mark of the file before (a race with the new write)
+    assert expire(state, vault, 31) == 0 and path.exists()
+    assert not failure_mark(path).exists()  # the stale mark goes, the new file stays
+
+
+def test_the_accounts_shorter_retention_window_applies_as_it_is_at_the_sweep(state, vault):
+    path = kept_call(state, vault, "acme", "CA1")
+    mark_failed(path, FAILED_AT)
+    region = vault.region("us")
+    region.set_policy("acme", 7)
+    assert expire(state, vault, 6.9) == 0
+    region.set_policy("acme", None)  # no limit: the setting's days apply
+    assert expire(state, vault, 8) == 0
+    region.set_policy("acme", 3)  # shortened later: applies to what is kept already
+    assert expire(state, vault, 3) == 1 and not path.exists()
+
+
+def test_without_a_policy_the_window_the_manifest_names_applies(state, vault):
+    path = manifest_path(state, "acme", "CA1")
+    body = document()
+    body["account"]["retention_days"] = 2
+    write_manifest(path, body, vault.region("us").secrets)
+    mark_failed(path, FAILED_AT)
+    assert expire(state, vault, 1.9) == 0
+    assert expire(state, vault, 2, days=1) == 1  # the setting shorter still
+
+
+def test_a_file_that_does_not_open_expires_after_the_settings_days(state, vault):
+    path = kept_call(state, vault)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # its job failed "cannot be opened"
+    mark_failed(path, FAILED_AT)
+    assert expire(state, vault, 10, days=11) == 0
+    assert expire(state, vault, 11, days=11) == 1 and not path.exists()
+
+
+def test_the_sweep_of_one_account_expires_only_its_files(state, vault):
+    acme, globex = kept_call(state, vault, "acme", "CA1"), kept_call(state, vault, "globex", "CA1")
+    for path in (acme, globex):
+        mark_failed(path, FAILED_AT)
+    assert expire(state, vault, 31, account_id="globex") == 1
+    assert acme.exists() and not globex.exists()
+
+
+def test_a_mark_holds_no_content_of_the_manifest(state, vault):
+    path = kept_call(state, vault)
+    mark_failed(path, FAILED_AT)
+    mark = failure_mark(path).read_bytes()
+    for secret in (TICKET, NUMBER.lstrip("+"), "secret-leg-name", "CA1", "acme"):
+        assert secret.encode() not in mark
+    assert os.stat(failure_mark(path)).st_mode & 0o777 == 0o600
+    assert not mark_failed(manifest_path(state, "acme", "CA-none"), FAILED_AT)  # no file: no mark

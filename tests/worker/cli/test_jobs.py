@@ -69,3 +69,26 @@ def test_retry_of_an_unknown_job_id_holding_digits_does_not_echo_it(queue, capsy
     assert main(["jobs", "retry", "call-4111+1111+1111+1111"]) == 2
     err = capsys.readouterr().err
     assert "no job" in err and "1111" not in err and "#" not in err, err
+
+
+def test_retry_of_a_job_whose_kept_manifest_expired_says_so(queue, capsys):
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.calls.kept import manifest_path
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.records import JobRecords
+
+    broker, _ = queue
+    records = JobRecords(broker.client)
+    expired = ProcessCall.for_call(str(manifest_path(SETTINGS.data_dir, "acme", "CA-GONE")), "acme", "CA-GONE")
+    records.create(expired)
+    records.failed(expired.job_id, "ManifestError: bad leg")  # then the sweep removed its manifest
+    assert main(["jobs", "retry", expired.job_id]) == 2
+    err = capsys.readouterr().err
+    assert f"job {expired.job_id}: its manifest, kept by the HTTP API, expired and was removed" in err
+    assert "CALLREC_FAILED_MANIFEST_DAYS=30" in err and "send the call again" in err
+    assert records.get(expired.job_id).state == "failed"  # nothing queued
+    assert main(["jobs", "retry", "--all"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{expired.job_id}\tits manifest, kept by the HTTP API, expired")
+    assert out[0].endswith(": dropped from the list") and out[-1] == "0 job(s) queued again"
+    assert records.failed_jobs() == []

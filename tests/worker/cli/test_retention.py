@@ -90,3 +90,23 @@ def test_a_recording_deleted_by_retention_takes_what_the_api_kept_of_its_call(tm
     again = kept_by_api(settings, "CA1")
     run(capsys, "retention", "sweep")  # each sweep goes over deleted recordings again
     assert not any(p.exists() for p in again)
+
+
+def test_the_sweep_removes_the_apis_manifests_of_jobs_failed_past_their_window(tmp_path, settings, capsys):
+    from tests.worker.cli.test_delete import kept_by_api
+    from worker.calls.kept import failure_mark, mark_failed
+
+    stored_call(tmp_path, settings, "CA1", created_at=RECENT)
+    old, new, queued = (kept_by_api(settings, call)[0] for call in ("CA-OLD", "CA-NEW", "CA-QUEUED"))
+    mark_failed(old, LONG_AGO)  # failed 40 days ago: past the default 30
+    mark_failed(new, RECENT)
+    code, out, _ = run(capsys, "retention", "sweep", "--dry-run")
+    assert (code, out) == (0, "scanned 1, due 0, would delete 0, kept 1, already deleted 0, "
+                              "would remove 1 expired manifest(s) of failed jobs\n")
+    assert old.exists()
+    code, out, _ = run(capsys, "retention", "sweep")
+    assert (code, out) == (0, "scanned 1, due 0, deleted 0, kept 1, already deleted 0, "
+                              "removed 1 expired manifest(s) of failed jobs\n")
+    assert not old.exists() and not failure_mark(old).exists()
+    assert new.exists() and queued.exists()
+    assert run(capsys, "retention", "sweep")[1] == "scanned 1, due 0, deleted 0, kept 1, already deleted 0\n"
