@@ -4,7 +4,8 @@ Runs Dramatiq's worker processes, each configured by ``worker.boot.start_worker`
 REDIS_URL the embedded Redis under the data dir is started first (or joined, when another
 command started it).
 A worker that started the embedded Redis stops it when it exits, unless other worker
-processes still use it; ``callrec redis stop`` stops it by hand (e.g. after ``enqueue``).
+processes still use it (its own, one of them killed, do not count); ``callrec redis stop``
+stops it by hand (e.g. after ``enqueue``).
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def stop_embedded_redis(settings) -> None:
     try:
         client = redis.Redis.from_url(server.url, socket_timeout=2.0)
         try:
-            others = live_workers(client)
+            # Its own processes have all exited by now (Dramatiq waits for them), but one that
+            # was SIGKILLed left its presence key for up to 15 s: not another worker.
+            others = live_workers(client, not_children_of=os.getpid())
         finally:
             client.close()
     except redis.RedisError:

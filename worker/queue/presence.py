@@ -2,7 +2,10 @@
 
 Each worker process keeps a key ``callrec:worker:<host>:<pid>`` alive: written at boot and
 every ``INTERVAL_S``, it expires ``TTL_S`` after the last write, so a killed process stops
-counting within ``TTL_S``; a process that shuts down cleanly removes its key at once.
+counting within ``TTL_S``; a process that shuts down cleanly removes its key at once. The
+key's value is the time of the last write and the pid of the process's parent (the
+``callrec worker`` master), so a master that has outlived its processes, one of them killed,
+knows that key for its own dead process's, not another worker's (``live_workers``).
 """
 
 from __future__ import annotations
@@ -49,12 +52,27 @@ class Presence(Middleware):
     def _run(self, client: redis.Redis, key: str) -> None:
         while not self._stop.is_set():
             try:
-                client.set(key, f"{time.time():.0f}", ex=int(TTL_S))
+                client.set(key, f"{time.time():.0f} {os.getppid()}", ex=int(TTL_S))
             except redis.RedisError:
                 pass  # Redis restarting: the next round writes it again
             self._stop.wait(INTERVAL_S)
 
 
-def live_workers(client: redis.Redis) -> list[str]:
-    """``host:pid`` of every worker process whose key has not expired."""
-    return sorted(key.decode()[len(PREFIX):] for key in client.scan_iter(match=f"{PREFIX}*", count=1000))
+def live_workers(client: redis.Redis, *, not_children_of: int | None = None) -> list[str]:
+    """``host:pid`` of every worker process whose key has not expired; with ``not_children_of``
+    (a master's pid, once all its processes have exited) leaving out the keys its own processes
+    left on this host: those of a process killed before it could remove its key live on for
+    up to ``TTL_S``, though the process is gone."""
+    keys = sorted(client.scan_iter(match=f"{PREFIX}*", count=1000))
+    if not_children_of is None or not keys:
+        return [key.decode()[len(PREFIX):] for key in keys]
+    mine = f"{socket.gethostname()}:"
+    values = client.mget(keys)
+    workers = []
+    for key, value in zip(keys, values):
+        entry = key.decode()[len(PREFIX):]
+        parent = (value or b"").decode("ascii", "replace").partition(" ")[2]
+        if value is None or (entry.startswith(mine) and parent == str(not_children_of)):
+            continue  # expired meanwhile, or one of the master's own (dead) processes
+        workers.append(entry)
+    return workers

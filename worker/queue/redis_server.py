@@ -33,6 +33,12 @@ MAX_SOCKET_PATH = 100
 #: How long to wait for a starting server.
 START_TIMEOUT_S = 10.0
 
+#: How long a liveness probe waits to connect and for the answer to its PING. Only a probe:
+#: it asks whether a server listens on the socket, not whether it is quick. A server that
+#: takes longer to answer (loading its append-only file, a busy machine, stopped) listens
+#: still and counts as running; only a missing socket or one nothing listens on is not.
+PROBE_TIMEOUT_S = 0.25
+
 #: How long a stopping server may take to answer, save and exit. ``SHUTDOWN SAVE`` is
 #: answered only when the server exits, after writing its whole data set: on a busy machine
 #: that took longer than the 2 s socket timeout of the other commands (a teardown error).
@@ -52,16 +58,31 @@ class EmbeddedRedis:
         return f"unix://{self.socket_path}"
 
     def is_running(self) -> bool:
+        """Whether a server listens on the socket, answering or not (a liveness probe bounded
+        by PROBE_TIMEOUT_S per step). A server loading its data or too busy to answer in time
+        is running: taking it for dead would start a second one over its socket and files."""
+        return self._probe() != "down"
+
+    def is_ready(self) -> bool:
+        """Whether the server answers PING (within PROBE_TIMEOUT_S)."""
+        return self._probe() == "ready"
+
+    def _probe(self) -> str:
+        """``ready`` (PONG), ``busy`` (listens, but loading or no answer in time) or ``down``
+        (no socket, or nothing listens on it: what a killed server leaves)."""
         if not self.socket_path.exists():
-            return False
+            return "down"
+        client = self._client(timeout_s=PROBE_TIMEOUT_S)
         try:
-            client = self._client()
-            try:
-                return bool(client.ping())
-            finally:
-                client.close()
-        except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
-            return False
+            return "ready" if client.ping() else "busy"
+        except redis.BusyLoadingError:  # a ConnectionError subclass, but a live server's answer
+            return "busy"
+        except redis.TimeoutError:
+            return "busy"
+        except (redis.ConnectionError, OSError):
+            return "down"
+        finally:
+            client.close()
 
     def start(self) -> bool:
         """Start the server unless it runs already; True when this call started it."""
@@ -96,6 +117,8 @@ class EmbeddedRedis:
             try:
                 try:
                     client.ping()
+                except redis.BusyLoadingError:
+                    pass  # loading its append-only file: it takes SHUTDOWN all the same
                 except (redis.ConnectionError, FileNotFoundError):
                     return  # nothing listens on the socket (a killed server left it)
                 # The server closes the connection as it exits, after saving: shutdown()
@@ -113,10 +136,10 @@ class EmbeddedRedis:
                 client.close()
             self._wait(running=False, timeout_s=STOP_TIMEOUT_S)
 
-    def _client(self, timeout_s: float = 2.0) -> redis.Redis:
+    def _client(self, timeout_s: float) -> redis.Redis:
         # One quick attempt: redis-py's default retries would make "not running" take seconds.
         return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout_s,
-                           retry=Retry(NoBackoff(), 0))
+                           socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
 
     def _config(self) -> str:
         lines = {
@@ -137,7 +160,7 @@ class EmbeddedRedis:
     def _wait(self, *, running: bool, timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.is_running() == running and (running or not self.socket_path.exists()):
+            if (self.is_ready() if running else not self.is_running() and not self.socket_path.exists()):
                 return
             time.sleep(0.05)
         state = "start" if running else "stop"

@@ -72,3 +72,36 @@ def test_redis_command_refuses_an_external_redis(monkeypatch, capsys):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     assert main(["redis", "stop"]) == 2
     assert "REDIS_URL is set" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
+def test_a_worker_one_of_whose_processes_was_killed_still_stops_the_embedded_redis_it_started(tmp_path):
+    """SIGKILL of one of the two worker processes: the master stops the other and exits, and
+    the embedded Redis it started goes with it (the killed process's presence key, alive for
+    15 s more, used to count as another worker still using it: Redis was left running)."""
+    import os
+    import signal
+
+    import redis
+
+    from tests.worker.workers import WorkerProcess, wait_for
+    from worker.queue.presence import live_workers
+    from worker.queue.redis_server import EmbeddedRedis
+
+    state = tmp_path / "state"
+    server = EmbeddedRedis(state)
+    worker = WorkerProcess(tmp_path / "worker.log", processes=2, env={"CALLREC_DATA_DIR": str(state)})
+    try:
+        wait_for(server.is_running, timeout_s=60, what="the embedded Redis")
+        client = redis.Redis.from_url(server.url)
+        alive = wait_for(lambda: len(live_workers(client)) == 2 and live_workers(client), timeout_s=60,
+                         what="two worker processes' presence", workers=(worker,))
+        client.close()
+        victim = int(alive[0].rsplit(":", 1)[1])
+        os.kill(victim, signal.SIGKILL)
+        worker.process.wait(timeout=60)
+        assert not server.is_running() and not server.socket_path.exists(), (
+            (tmp_path / "worker.log").read_text()[-2000:])
+    finally:
+        worker.stop()
+        server.stop()

@@ -166,3 +166,81 @@ def test_a_server_that_never_stops_is_an_error(tmp_path, monkeypatch):
         monkeypatch.undo()
         server.stop()
     assert not alive(pid)
+
+
+def test_a_paused_server_is_running_at_once_and_start_never_runs_a_second_one(tmp_path):
+    """A server that answers nothing (not scheduled, stopped, busy) still listens: the liveness
+    probe says so within its short bound, and ``start`` (e.g. ``callrec worker``, ``enqueue``)
+    does not start a second redis-server over the same socket, pid file and append-only file."""
+    import time
+
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    pid = int(server.pid_path.read_text())
+    started = []
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        assert server.is_running()
+        assert time.monotonic() - began < 1.5
+        started.append(server.start())
+        assert started == [False]
+        assert int(server.pid_path.read_text()) == pid
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        second = int(server.pid_path.read_text())
+        server.stop()
+        for other in {pid, second}:  # a second server this test made start
+            if alive(other):
+                os.kill(other, signal.SIGKILL)
+    assert not alive(pid)
+
+
+class FakeServer:
+    """A unix socket whose peer answers every command with ``reply`` (None: never answers)."""
+
+    def __init__(self, path: Path, reply: bytes | None) -> None:
+        import socket
+
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(path))
+        self.listener.listen(8)
+        self.reply = reply
+        self.connections = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.reply is not None:
+                connection.recv(1024)
+                connection.sendall(self.reply)
+
+    def close(self) -> None:
+        import socket
+
+        for connection in self.connections:
+            connection.close()
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+
+
+@pytest.mark.parametrize("reply", [b"-LOADING Redis is loading the dataset in memory\r\n", None],
+                         ids=["loading its append-only file", "not answering"])
+def test_a_server_loading_or_silent_counts_as_running_within_the_probes_bound(tmp_path, reply):
+    import time
+
+    server = EmbeddedRedis(tmp_path)
+    server.directory.mkdir(parents=True)
+    fake = FakeServer(server.socket_path, reply)
+    try:
+        began = time.monotonic()
+        assert server.is_running()
+        assert time.monotonic() - began < 1.5
+    finally:
+        fake.close()
