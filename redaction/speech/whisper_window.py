@@ -2,8 +2,10 @@
 
 faster-whisper's ``transcribe()`` with its long-form loop: Whisper tiny often stops
 decoding after a phrase, and the loop encodes again from the last word heard until the
-window's end, so nothing after that phrase is lost. Decoding is greedy; when the output
-repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding loop, which
+window's end, so nothing after that phrase is lost. Decoding is a beam search of
+``BEAM_SIZE`` (Whisper's and faster-whisper's default; greedy decoding wrote digits as other words
+far more often on the tune calls: 84.1 % of their digits masked against 89.7 % on fresh seeds);
+when the output repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding loop, which
 digit strings read slowly can trigger), faster-whisper decodes again at rising temperatures.
 An unsure decode is not decoded again (faster-whisper's log-probability test is off): on the
 tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
@@ -37,6 +39,8 @@ import numpy as np
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
+#: Hypotheses the first decode of a window keeps at each step.
+BEAM_SIZE = 5
 #: Temperatures of the fallback decodes (faster-whisper's defaults up to 0.6).
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
 #: Seed of the sampling used by the fallback decodes.
@@ -60,7 +64,7 @@ class WindowWord:
 
 
 class FasterWhisperWindows:
-    """Transcribes windows with a loaded faster-whisper model (English, greedy, word timestamps)."""
+    """Transcribes windows with a loaded faster-whisper model (English, beam search, word timestamps)."""
 
     def __init__(self, model: WhisperModel, **options: object) -> None:
         """``options`` override keyword arguments of ``transcribe`` (for measuring variants)."""
@@ -91,7 +95,7 @@ class FasterWhisperWindows:
         import ctranslate2
 
         ctranslate2.set_random_seed(SEED)
-        options = dict(language="en", beam_size=1, temperature=list(TEMPERATURES), condition_on_previous_text=False,
+        options = dict(language="en", beam_size=BEAM_SIZE, temperature=list(TEMPERATURES), condition_on_previous_text=False,
                        word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
                        best_of=1, max_new_tokens=MAX_NEW_TOKENS)
         if prompt is not None:

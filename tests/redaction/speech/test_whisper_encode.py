@@ -47,7 +47,7 @@ def test_the_loaded_model_encodes_the_trimmed_window(whisper_model) -> None:
 
 
 def test_fallback_decodes_sample_one_hypothesis_and_every_decode_is_bounded() -> None:
-    from redaction.speech.whisper_window import MAX_NEW_TOKENS, FasterWhisperWindows
+    from redaction.speech.whisper_window import BEAM_SIZE, MAX_NEW_TOKENS, FasterWhisperWindows
 
     class Model:
         kwargs: dict = {}
@@ -58,4 +58,4 @@ def test_fallback_decodes_sample_one_hypothesis_and_every_decode_is_bounded() ->
 
     assert FasterWhisperWindows(Model()).words(np.zeros(16000, np.float32)) == []
     assert Model.kwargs["best_of"] == 1 and Model.kwargs["max_new_tokens"] == MAX_NEW_TOKENS == 200
-    assert Model.kwargs["beam_size"] == 1 and Model.kwargs["temperature"] == [0.0, 0.2, 0.4, 0.6]
+    assert Model.kwargs["beam_size"] == BEAM_SIZE == 5 and Model.kwargs["temperature"] == [0.0, 0.2, 0.4, 0.6]
