@@ -181,14 +181,19 @@ def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: floa
             )
 
 
-def check_spans(spans: Sequence[Detection], duration_s: float, tolerance_s: float) -> None:
-    """Refuse given spans that start past the audio (a segment may be padded past its end)."""
+def check_spans(spans: Sequence[Detection], duration_s: float, tolerance_s: float) -> tuple[Detection, ...]:
+    """Refuse given spans that start past the audio; return them ending no later than the
+    audio does. A span may end past it (a segment's padding, a provider's turn cut by the
+    recording's end): it masks to the end, as the masker always clipped it, and its report
+    says so rather than repeating a time past the audio (a transcript's 1e12 s)."""
     for index, span in enumerate(spans):
         if span.start_s > duration_s + tolerance_s:
             raise RedactionInputError(
                 f"transcript span {index + 1} ({span.detector}) starts at {span.start_s:.2f} s, past the end of "
                 f"the audio ({duration_s:.2f} s); is it on the recording's clock?"
             )
+    return tuple(span if span.end_s <= duration_s else replace(span, end_s=max(span.start_s, duration_s))
+                 for span in spans)
 
 
 # -- arrays ---------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ def redact_array(
     duration_s = length / rate_hz
     if words:
         check_words(words, duration_s, config.end_tolerance_s)
-    check_spans(spans, duration_s, config.end_tolerance_s)
+    spans = check_spans(spans, duration_s, config.end_tolerance_s)
     step = config.block_frames
     findings = detect(
         limited_mono((samples[i : i + step] for i in range(0, length, step)), rate_hz),
@@ -273,7 +278,7 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     duration_s = length / rate_hz
     if words:
         check_words(words, duration_s, config.end_tolerance_s)
-    check_spans(spans, duration_s, config.end_tolerance_s)
+    spans = check_spans(spans, duration_s, config.end_tolerance_s)
     try:
         out_format = output_format(out_path, source.subtype)
     except AudioInputError as exc:

@@ -133,7 +133,7 @@ def write_back(transcript: Transcript) -> WriteBack:
     fmt = get_format(transcript.format)
     try:
         return fmt.redact(transcript.source, sensitive_words(transcript))
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError):
         raise TranscriptError(
             f"{fmt.name} transcript: a copy of the words (utterances, alternatives, segments) "
             "has a missing field, a time that is not a number or a word that is not text"

@@ -22,8 +22,8 @@ import re
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, lacks, load_json, make_word, overlaps,
-                                        redact_text, seconds)
+from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, checked_time, lacks, load_json,
+                                        make_word, overlaps, redact_text, seconds)
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -176,13 +176,13 @@ def _ticks(node: dict[str, Any], name: str, where: str) -> float:
     """``<name>InTicks`` (or the SDK's ``<Name>``) in seconds, else the ISO 8601 duration ``<name>``."""
     for key in (f"{name}InTicks", name.capitalize()):
         if key in node:
-            return seconds(node[key], f"{where}.{key}", NAME) * TICK_S
+            return seconds(node[key], f"{where}.{key}", NAME, unit_s=TICK_S)
     raw = node.get(name)
     match = _ISO.match(raw) if isinstance(raw, str) else None
     if match is None:
         raise TranscriptError(f"{NAME} transcript: {where} has no {name}InTicks or ISO 8601 {name}")
     hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + secs
+    return checked_time(hours * 3600 + minutes * 60 + secs, f"{where}.{name}", NAME)
 
 
 FORMAT = AzureTranscript()

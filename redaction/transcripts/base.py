@@ -12,6 +12,7 @@ the text) is removed and named in ``WriteBack.removed``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 import dataclasses
@@ -156,21 +157,43 @@ def field(mapping: Any, key: str, where: str, format_name: str) -> Any:
 
 
 def make_word(start: Any, end: Any, text: Any, confidence: Any, where: str, format_name: str, scale: float = 1.0) -> TimedWord:
-    """A TimedWord from raw fields, with errors that name the word and never its text."""
+    """A TimedWord from raw fields (times in units of ``scale`` seconds), with errors that name
+    the word and never its text or its times past the cap (``checked_time``)."""
     if any(isinstance(value, bool) for value in (start, end, confidence)):  # float(True) is 1.0
         raise TranscriptError(f"{format_name} transcript: {where} has a time or confidence that is not a number")
     try:
         start_s, end_s = float(start) * scale, float(end) * scale
         conf = 1.0 if confidence is None else float(confidence)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too long for a float
         raise TranscriptError(f"{format_name} transcript: {where} has a time or confidence that is not a number") from None
     if not isinstance(text, str):
         raise TranscriptError(f"{format_name} transcript: {where} has no word text")
+    checked_time(start_s, where, format_name)
+    checked_time(end_s, where, format_name)
     if not 0.0 <= start_s <= end_s:
         raise TranscriptError(
             f"{format_name} transcript: {where} has bad times ({start_s:.3f} s to {end_s:.3f} s)"
         )
     return TimedWord(start_s, end_s, text, conf)
+
+
+#: Latest time, in seconds, a transcript may give (a week). Far past any call (the longest a
+#: manifest may describe is CALLREC_MAX_CALL_S, 8 h by default), so a time past it is no time
+#: of this recording; and every time kept stays finite through what follows (times the sample
+#: rate, plus padding), where 1e308 s overflowed. Whether a time lies inside the audio is the
+#: engine's check (redaction.engine.check_words, check_spans), which knows the audio's length.
+MAX_TIME_S = 7 * 24 * 3600.0
+
+
+def checked_time(value_s: float, where: str, format_name: str) -> float:
+    """``value_s`` (seconds, any unit already applied) unless it is past MAX_TIME_S or not a
+    finite number: then a TranscriptError naming ``where``, never the value (a number that
+    long can be card digits). The one check every format's times pass (``make_word``,
+    ``seconds``, Azure's ISO durations); negative times are each caller's to word."""
+    if not value_s <= MAX_TIME_S:  # also NaN
+        raise TranscriptError(f"{format_name} transcript: {where} has a time no recording has "
+                              f"(not a finite number of seconds up to {MAX_TIME_S:.0f}, a week)")
+    return value_s
 
 
 def redact_text(text: str) -> str:
@@ -249,18 +272,21 @@ def _duration(value: dict[str, Any], where: str, format_name: str) -> float:
     return int(whole) + nanos / 1e9
 
 
-def seconds(value: Any, where: str, format_name: str) -> float:
-    """A time in seconds from a number, a numeric string or a duration string ("1.500s")."""
+def seconds(value: Any, where: str, format_name: str, *, unit_s: float = 1.0, per_s: float = 1.0) -> float:
+    """A time in seconds from a number, a numeric string, a duration string ("1.500s") or a
+    protobuf Duration mapping, counted in units of ``unit_s`` seconds or ``per_s`` to the
+    second (each format keeps its own arithmetic: ``* 0.001`` and ``/ 1000`` differ in the last
+    bit); checked once in seconds (``checked_time``)."""
     if isinstance(value, bool):
         raise TranscriptError(f"{format_name} transcript: {where} is not a time")
     if isinstance(value, str) and value.endswith("s"):
         value = value[:-1]
-    if isinstance(value, dict):  # protobuf Duration as a mapping
-        return _duration(value, where, format_name)
     try:
-        out = float(value)
+        out = _duration(value, where, format_name) if isinstance(value, dict) else float(value)
     except (TypeError, ValueError):
         raise TranscriptError(f"{format_name} transcript: {where} is not a time") from None
-    if not out >= 0.0 or out == float("inf"):
+    except OverflowError:  # an integer too long for a float
+        raise TranscriptError(f"{format_name} transcript: {where} is not a time") from None
+    if not 0.0 <= out < math.inf:  # also NaN
         raise TranscriptError(f"{format_name} transcript: {where} is not a time")
-    return out
+    return checked_time(out * unit_s / per_s, where, format_name)

@@ -117,8 +117,8 @@ def _turns(document: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _turn_times(turn: dict[str, Any], where: str, name: str) -> tuple[float, float]:
-    start = seconds(field(turn, "BeginOffsetMillis", where, name), f"{where}.BeginOffsetMillis", name) * MS
-    end = seconds(field(turn, "EndOffsetMillis", where, name), f"{where}.EndOffsetMillis", name) * MS
+    start = seconds(field(turn, "BeginOffsetMillis", where, name), f"{where}.BeginOffsetMillis", name, unit_s=MS)
+    end = seconds(field(turn, "EndOffsetMillis", where, name), f"{where}.EndOffsetMillis", name, unit_s=MS)
     if end < start:
         raise TranscriptError(f"{name} transcript: {where} ends before it begins")
     return start, end
@@ -146,8 +146,8 @@ def _redacted(turn: dict[str, Any], where: str, name: str) -> tuple[Marked, ...]
     out = []
     for k, stamp in enumerate(flat):
         here = f"{where}.Redaction.RedactedTimestamps[{k}]"
-        start = seconds(field(stamp, "BeginOffsetMillis", here, name), here, name) * MS
-        end = seconds(field(stamp, "EndOffsetMillis", here, name), here, name) * MS
+        start = seconds(field(stamp, "BeginOffsetMillis", here, name), f"{here}.BeginOffsetMillis", name, unit_s=MS)
+        end = seconds(field(stamp, "EndOffsetMillis", here, name), f"{here}.EndOffsetMillis", name, unit_s=MS)
         if end < start:
             raise TranscriptError(f"{name} transcript: {here} ends before it begins")
         out.append(Marked(start, end, UNLABELLED))

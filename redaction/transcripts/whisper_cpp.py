@@ -127,8 +127,8 @@ def _offsets(node: dict[str, Any], where: str) -> tuple[float, float]:
     offsets = node.get("offsets")
     if not isinstance(offsets, dict) or "from" not in offsets or "to" not in offsets:
         raise TranscriptError(f"{NAME} transcript: {where} has no offsets.from and offsets.to")
-    start = seconds(offsets["from"], f"{where}.offsets.from", NAME) / MS_PER_S
-    end = seconds(offsets["to"], f"{where}.offsets.to", NAME) / MS_PER_S
+    start = seconds(offsets["from"], f"{where}.offsets.from", NAME, per_s=MS_PER_S)
+    end = seconds(offsets["to"], f"{where}.offsets.to", NAME, per_s=MS_PER_S)
     if end < start:
         raise TranscriptError(f"{NAME} transcript: {where} ends before it begins")
     return start, end

@@ -315,3 +315,14 @@ def test_a_listener_that_did_not_hear_pass_1_hears_the_first_output_whole() -> N
     assert [how for how, _ in listener.how] == ["recognize", "again"]
     assert listener.how[1][1] == report.masked and len(report.masked) == 2
     assert report.verified and report.verification.rounds == 2
+
+
+def test_a_given_span_ending_past_the_audio_is_reported_to_the_audio_s_end() -> None:
+    """A span may end past the audio (a segment's padding); it masks to the end and says so.
+    A span ending at 1e308 s crashed the masker (OverflowError) and 1e12 s was reported as is."""
+    from redaction.spans import SPOKEN, Detection, Source
+
+    for end_s in (10.2, 1e12, 1e308):
+        span = Detection(9.0, end_s, SPOKEN, "card_number", "transcript:whisper", 0.9, Source.TRANSCRIPT)
+        _, report = redact_array(np.zeros(80_000, np.float32), 8000, spans=[span])
+        assert spans_of(report) == [(9.0, 10.0)] and report.masked == ((8.85, 10.0),), end_s

@@ -1,10 +1,23 @@
-"""Helpers the formats share (base.py): ListedWords, the write-back of the words read."""
+"""Helpers the formats share (base.py): ListedWords, the write-back of the words read; and one
+check on every time a transcript gives.
+
+A word or segment time that no recording can have (past MAX_TIME_S, infinite, not a number,
+an integer too long for a float) is refused where it is read, naming the field and never the
+value: a time of 1e12 s reached the engine (a 1e308 s segment end crashed it with an
+OverflowError, exit 1) and a 400-digit integer crashed every JSON reader.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from redaction.transcripts.base import ListedWords
+import pytest
+
+from redaction import transcripts
+from redaction.errors import TranscriptError
+from redaction.transcripts.base import MAX_TIME_S, ListedWords
 
 
 def test_listed_words_numbers_the_words_across_lists_and_redacts_the_sensitive_ones() -> None:
@@ -40,3 +53,126 @@ def test_listed_words_key_may_be_found_per_word() -> None:
     assert words.redact(mixed, text_at) == [0, 1]
     assert mixed == [[0.0, 0.5, " [redacted]", 0.9], {"text": "[redacted]."}, {"word": "ten"}]
     assert words.said == [" eight", "nine."]
+
+
+#: One timed word per format, its start and end both VALUE (a raw JSON token), and where the
+#: error must point. Units are each format's own (ms, 100 ns ticks): every VALUE below is past
+#: MAX_TIME_S in any of them.
+WORDS = {
+    "aws": ('{"results": {"transcripts": [{"transcript": "four"}], "items": [{"type": "pronunciation", '
+            '"start_time": VALUE, "end_time": VALUE, "alternatives": [{"content": "four", "confidence": "0.9"}]}]}}',
+            "results.items[0]"),
+    "aws-streaming": ('{"Transcript": {"Results": [{"IsPartial": false, "StartTime": 0, "EndTime": 1, "Alternatives": '
+                      '[{"Transcript": "four", "Items": [{"Type": "pronunciation", "Content": "four", '
+                      '"StartTime": VALUE, "EndTime": VALUE}]}]}]}}',
+                      "Transcript.Results[0].Alternatives[0].Items[0]"),
+    "aws-call-analytics": ('{"Transcript": [{"Content": "four", "ParticipantRole": "AGENT", "BeginOffsetMillis": 0, '
+                           '"EndOffsetMillis": 1000, "Items": [{"Type": "pronunciation", "Content": "four", '
+                           '"BeginOffsetMillis": VALUE, "EndOffsetMillis": VALUE}]}]}',
+                           "Transcript[0].Items[0]"),
+    "deepgram": ('{"results": {"channels": [{"alternatives": [{"transcript": "four", "words": '
+                 '[{"word": "four", "start": VALUE, "end": VALUE}]}]}]}}',
+                 "results.channels[0].alternatives[0].words[0]"),
+    "assemblyai": ('{"text": "four", "words": [{"text": "four", "start": VALUE, "end": VALUE}]}', "words[0]"),
+    "assemblyai-streaming": ('{"type": "Turn", "turn_order": 0, "end_of_turn": true, "turn_is_formatted": true, '
+                             '"transcript": "four", "words": [{"text": "four", "start": VALUE, "end": VALUE, '
+                             '"confidence": 0.9, "word_is_final": true}]}', "words[0]"),
+    "whisper": ('{"text": "four", "segments": [{"start": 0, "end": 1, "text": "four", "words": '
+                '[{"word": " four", "start": VALUE, "end": VALUE}]}]}', "segments[0].words[0]"),
+    "whisper-cpp": ('{"transcription": [{"offsets": {"from": 0, "to": 1000}, "text": "four", "tokens": '
+                    '[{"text": " four", "offsets": {"from": VALUE, "to": VALUE}}]}]}',
+                    "transcription[0].tokens[0].offsets.from"),
+    "google": ('{"results": [{"alternatives": [{"transcript": "four", "words": '
+               '[{"word": "four", "startOffset": VALUE, "endOffset": VALUE}]}]}]}',
+               "results[0].alternatives[0].words[0].startOffset"),
+    "azure": ('{"recognizedPhrases": [{"offsetInTicks": 0, "durationInTicks": 10000000, "nBest": [{"display": "four", '
+              '"words": [{"word": "four", "offsetInTicks": VALUE, "durationInTicks": VALUE}]}]}]}',
+              "recognizedPhrases[0].nBest[0].words[0].offsetInTicks"),
+    "revai": ('{"monologues": [{"elements": [{"type": "text", "value": "four", "ts": VALUE, "end_ts": VALUE}]}]}',
+              "monologues[0].elements[0]"),
+    "speechmatics": ('{"results": [{"type": "word", "start_time": VALUE, "end_time": VALUE, '
+                     '"alternatives": [{"content": "four"}]}]}', "results[0]"),
+    "twilio": ('{"sentences": [{"sentence_index": 0, "transcript": "four", "words": '
+               '[{"word": "four", "start_time": VALUE, "end_time": VALUE}]}]}', "sentences[0].words[0].start_time"),
+    "vosk": ('{"result": [{"word": "four", "start": VALUE, "end": VALUE, "conf": 1.0}], "text": "four"}', "result[0]"),
+    "simple": ("0.5 0.8 hello\nVALUE VALUE four\n", "line 2"),
+}
+#: One untimed segment (or turn) per format that has them, starting at 0.5 s and ending at VALUE.
+SEGMENTS = {
+    "contact-lens": ('{"Version": "1.1.0", "Transcript": [{"Content": "hello", "ParticipantId": "AGENT", '
+                     '"BeginOffsetMillis": 500, "EndOffsetMillis": VALUE}]}', "Transcript[0].EndOffsetMillis"),
+    "aws-call-analytics": ('{"Transcript": [{"Content": "hello", "ParticipantRole": "AGENT", '
+                           '"BeginOffsetMillis": 500, "EndOffsetMillis": VALUE}]}', "Transcript[0].EndOffsetMillis"),
+    "whisper": ('{"text": "hello", "segments": [{"start": 0.5, "end": VALUE, "text": "hello"}]}', "segments[0].end"),
+    "whisper-cpp": ('{"transcription": [{"offsets": {"from": 500, "to": VALUE}, "text": "hello"}]}',
+                    "transcription[0].offsets.to"),
+    "google": ('{"results": [{"alternatives": [{"transcript": "hello"}], "resultEndTime": VALUE}]}',
+               "results[0].resultEndTime"),
+    "azure": ('{"recognizedPhrases": [{"offsetInTicks": 5000000, "durationInTicks": VALUE, '
+              '"nBest": [{"display": "hello"}]}]}', "recognizedPhrases[0].durationInTicks"),
+    "twilio": ('{"sentences": [{"sentence_index": 0, "transcript": "hello", "start_time": 0.5, "end_time": VALUE}]}',
+               "sentences[0].end_time"),
+}
+#: Raw JSON tokens (the simple format reads the same spellings): huge in any unit.
+VALUES = {"1e15": "1e15", "1e308": "1e308", "1e400": "1e400", "Infinity": "Infinity", "NaN": "NaN",
+          "400-digit-integer": "9" * 400}
+
+
+def test_every_format_is_probed() -> None:
+    """A format added later is probed too (contact-lens has turns only)."""
+    assert set(WORDS) | set(SEGMENTS) == set(transcripts.FORMATS)
+    assert set(transcripts.FORMATS) - set(WORDS) == {"contact-lens"}
+
+
+def refused(template: str, value: str, fmt: str) -> TranscriptError:
+    text = template.replace("VALUE", value)
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(text, fmt)
+    return caught.value
+
+
+def assert_names_the_place(error: TranscriptError, fmt: str, where: str) -> None:
+    message = str(error)
+    assert message.startswith(f"{fmt} transcript: {where} "), message
+    assert not re.search(r"\d{7}", message), message  # the value is not echoed
+
+
+@pytest.mark.parametrize("value", VALUES.values(), ids=VALUES.keys())
+@pytest.mark.parametrize("fmt", WORDS)
+def test_a_word_time_no_recording_has_is_refused_naming_the_word(fmt: str, value: str) -> None:
+    template, where = WORDS[fmt]
+    assert_names_the_place(refused(template, value, fmt), fmt, where)
+
+
+@pytest.mark.parametrize("value", VALUES.values(), ids=VALUES.keys())
+@pytest.mark.parametrize("fmt", SEGMENTS)
+def test_a_segment_time_no_recording_has_is_refused_naming_the_segment(fmt: str, value: str) -> None:
+    template, where = SEGMENTS[fmt]
+    assert_names_the_place(refused(template, value, fmt), fmt, where)
+
+
+def test_times_up_to_the_cap_are_read_in_every_unit() -> None:
+    """The cap is on seconds, after each format's unit: a week in ms or ticks is read."""
+    week_ms, week_ticks = f"{MAX_TIME_S * 1000:.0f}", f"{MAX_TIME_S * 10_000_000:.0f}"
+    for fmt, value in [("deepgram", f"{MAX_TIME_S:.0f}"), ("assemblyai", week_ms), ("aws-call-analytics", week_ms),
+                       ("whisper-cpp", week_ms), ("azure", week_ticks)]:
+        template = WORDS[fmt][0].replace('"durationInTicks": VALUE', '"durationInTicks": 0')  # Azure: end = start + it
+        word, = transcripts.load(template.replace("VALUE", value), fmt).words
+        assert word.start_s == pytest.approx(MAX_TIME_S)
+    assert transcripts.load(SEGMENTS["whisper"][0].replace("VALUE", f"{MAX_TIME_S:.0f}"), "whisper").segments
+
+
+def test_an_iso_duration_past_the_cap_is_refused() -> None:
+    document = {"recognizedPhrases": [{"offset": "PT0.5S", "duration": "PT200000H", "nBest": [{"display": "hello"}]}]}
+    error = refused(json.dumps(document), "", "azure")
+    assert_names_the_place(error, "azure", "recognizedPhrases[0].duration")
+
+
+def test_an_integer_too_long_for_a_float_in_a_copy_of_the_words_is_bad_input() -> None:
+    """The words read; a copy of one (an utterance) gives a 400-digit start."""
+    document = {"text": "four", "words": [{"text": "four", "start": 0, "end": 100}],
+                "utterances": [{"text": "four", "words": [{"text": "four", "start": 0, "end": 100}]}]}
+    text = json.dumps(document).replace('"start": 0, "end": 100}]}]', f'"start": {"9" * 400}, "end": 100}}]}}]')
+    transcript = transcripts.load(text, "assemblyai")
+    with pytest.raises(TranscriptError, match="a time that is not a number"):
+        transcripts.write_back(transcript)

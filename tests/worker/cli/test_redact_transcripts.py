@@ -74,6 +74,36 @@ def test_segment_transcript_masks_the_segment_and_reports_removed_fields(call: P
     assert "4111" not in out_text.read_text() and "tokens" not in written["segments"][0]
 
 
+def test_a_segment_ending_past_the_audio_masks_to_its_end_and_is_reported_so(call: Path, tmp_path: Path) -> None:
+    """Spans may end past the audio (a segment's padding): they mask to its end, and the report
+    says where the mask ends, not where the transcript claimed (1e12 s was reported as is, and
+    1e308 s crashed the masker: exit 1)."""
+    transcript = tmp_path / "t.json"
+    for end_s in (9.0, 5e5):
+        transcript.write_text(json.dumps({"text": " " + CARD, "segments": [
+            {"id": 0, "start": 2.0, "end": end_s, "text": " " + CARD}]}))
+        report = tmp_path / "r.json"
+        assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                     "--transcript-format", "whisper", "--report", str(report)]) == 0
+        data = json.loads(report.read_text())
+        assert [(s["start_s"], s["end_s"]) for s in data["spans"]] == [(1.75, 8.0)], end_s
+        assert data["masked"] == [[1.6, 8.0]] and data["verified"] is True
+
+
+@pytest.mark.parametrize("value", ["1e12", "1e308", "inf", "nan"])
+def test_a_time_no_recording_has_exits_2_naming_the_line(call: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str], value: str) -> None:
+    transcript = tmp_path / "t.simple"
+    transcript.write_text(f"0.5 0.8 hello\n{value} {value} four\n")
+    before = files(tmp_path)
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "simple"]) == 2
+    err = capsys.readouterr().err
+    assert "transcript t.simple: simple transcript: line 2 has a time no recording has" in err, err
+    assert "#" not in err and "four" not in err
+    assert files(tmp_path) == before
+
+
 class HearsACard:
     """A recognizer that hears a card number read at 2.0-5.15 s, whatever the audio."""
 
