@@ -385,11 +385,9 @@ class _Object:
         value = self._get(name)
         if not isinstance(value, str) or not value.strip():
             raise ManifestError(f"{self._at(name)}: expected a non-empty string, got {_kind(value)}")
-        if ID_PATTERN.fullmatch(value) is None:
-            problem = (f"{len(value)} characters, more than 128" if len(value) > 128 else
-                       "a character other than A-Z a-z 0-9 . _ : + @ - (or a first character "
-                       "other than a letter, digit or +)")
-            raise ManifestError(f"{self._at(name)}: not a valid id: {problem}")
+        problem = id_problem(value)
+        if problem is not None:
+            raise ManifestError(f"{self._at(name)}: {problem}")
         return value
 
     def reference(self, name: str) -> str:
@@ -466,6 +464,18 @@ class _Object:
         unknown = sorted(set(self.value) - self._seen)
         if unknown:
             raise ManifestError(f"{self._at(unknown[0])}: unknown field")
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not an id (``_Object.ident``), worded for ``<field>: <problem>`` and
+    never holding the value; else None. Ingresses that build a manifest from their own fields
+    check them with it first, so the error names their field, not the manifest's."""
+    if ID_PATTERN.fullmatch(value) is not None:
+        return None
+    problem = (f"{len(value)} characters, more than 128" if len(value) > 128 else
+               "a character other than A-Z a-z 0-9 . _ : + @ - (or a first character "
+               "other than a letter, digit or +)")
+    return f"not a valid id: {problem}"
 
 
 def _kind(value: Any) -> str:

@@ -75,6 +75,7 @@ def test_contact_record_timeline():
     (lambda r: r.update(Channel="CHAT"), "contact_record.Channel"),
     (lambda r: r.update(Recording=None), "contact_record.Recording.Location"),
     (lambda r: r.update(ContactId=5), "contact_record.ContactId"),
+    (lambda r: r.update(ContactId="c 1"), "contact_record.ContactId"),  # was refused later, naming call_id
 ])
 def test_bad_contact_records_name_the_field(change, field):
     bad = record("c-1", "b/k.wav")
@@ -159,4 +160,33 @@ def test_a_card_number_as_the_system_endpoint_is_refused_over_http(api, acme, re
     assert response.status_code == 422, response.status_code
     assert response.json()["error"]["field"] == "contact_record.SystemEndpoint.Address"
     assert b"378282" not in response.content
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
+
+
+#: System endpoints Connect writes for contacts not dialled at a phone number (Connect's
+#: ContactTraceRecord reference: SystemEndpoint.Type TELEPHONE_NUMBER, VOIP, CONTACT_FLOW,
+#: CONNECT_PHONENUMBER_ARN, EMAIL_ADDRESS); the address is then no phone number.
+OTHER_ENDPOINTS = {
+    "phone-number-arn": {"Type": "CONNECT_PHONENUMBER_ARN",
+                         "Address": "arn:aws:connect:us-east-1:123456789012:phone-number/8a3f6c2e-0b6e-4b9a-9f33-1c2d3e4f5a6b"},
+    "voip-address": {"Type": "VOIP", "Address": "sip:agent desk@example.com"},
+}
+
+
+@pytest.mark.parametrize("endpoint", list(OTHER_ENDPOINTS.values()), ids=list(OTHER_ENDPOINTS))
+def test_a_system_endpoint_that_is_no_phone_number_is_refused_naming_the_record_s_field(api, acme, redis_client,
+                                                                                       endpoint):
+    """The address became the manifest's number.id and was refused by the manifest's id check,
+    naming ``number.id``: a field the caller never sent."""
+    assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
+    before = set(redis_client.keys("callrec:job:*"))
+    contact = record(f"c-{uuid.uuid4().hex[:12]}", "connect-acme/k.wav")
+    contact["SystemEndpoint"] = dict(endpoint)
+    response = api.post("/v1/ingress/connect", json={"ticket_id": "T-3003", "contact_record": contact}, headers=acme)
+    assert response.status_code == 422, response.status_code
+    error = response.json()["error"]
+    assert error["field"] == "contact_record.SystemEndpoint.Address", error
+    assert error["message"].startswith("contact_record.SystemEndpoint.Address: the endpoint is not a phone number "
+                                       "(SystemEndpoint.Type) and its address is no number id: "), error
+    assert "number.id" not in error["message"], error
     assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept

@@ -166,3 +166,18 @@ def test_real_numbers_and_client_ids_are_taken(api, acme, media, twilio_profile,
     """Phone numbers whose digits pass the Luhn check by chance are still phone numbers."""
     response = callback(api, media, query=f"ticket=T-2003&number={number}")
     assert response.status_code == 202, response.text
+
+
+@pytest.mark.parametrize("query", ["ticket=T%202004", "ticket=T-2004&number=client:alice%20smith"],
+                         ids=["ticket-with-a-space", "number-with-a-space"])
+def test_a_ticket_or_number_outside_the_id_characters_is_refused_naming_the_parameter(
+        api, acme, media, twilio_profile, redis_client, query):
+    """It passed the ingress's own checks and the manifest refused it, naming ``ticket_id`` or
+    ``number.id``: fields the caller never sent."""
+    field = query.rpartition("&")[2].partition("=")[0]
+    before = set(redis_client.keys("callrec:job:*"))
+    response = callback(api, media, query=query)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["field"] == field and error["message"].startswith(f"{field}: not a valid id"), error
+    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept

@@ -38,7 +38,7 @@ from worker.api.profiles import ProfileStore, account_document
 from worker.api.requests import read_json
 from worker.api.routes.calls import submit_manifest
 from worker.api.routes.common import accepted
-from worker.calls.manifest import TRANSCRIPT_FORMATS
+from worker.calls.manifest import TRANSCRIPT_FORMATS, id_problem
 from worker.calls.numbers import number_id_problem
 
 #: Transcript format names a Contact Lens reader may have (the first one present is used).
@@ -94,6 +94,9 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     contact_id = record.get("ContactId")
     if not isinstance(contact_id, str) or not contact_id:
         raise CtrError("contact_record.ContactId", "missing (required)")
+    problem = id_problem(contact_id)  # the manifest's call_id, named as the record names it
+    if problem is not None:
+        raise CtrError("contact_record.ContactId", problem)
     start = _time(record, "InitiationTimestamp", required=True)
     end = _time(record, "DisconnectTimestamp", required=True)
     location, recording_start = _recording(record)
@@ -148,8 +151,12 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     address = _get(record, "SystemEndpoint.Address") or "connect"
     if not isinstance(address, str):
         raise CtrError("contact_record.SystemEndpoint.Address", "expected the number dialled (a string)")
-    problem = number_id_problem(address)  # the manifest's number.id, named as the record names it
+    # The manifest's number.id, checked as the manifest will check it but named as the record
+    # names it (an ARN or a SIP address failed the manifest's id rule, naming number.id).
+    problem = number_id_problem(address) or id_problem(address)
     if problem is not None:
+        if _get(record, "SystemEndpoint.Type") not in (None, "TELEPHONE_NUMBER"):
+            problem = f"the endpoint is not a phone number (SystemEndpoint.Type) and its address is no number id: {problem}"
         raise CtrError("contact_record.SystemEndpoint.Address", problem)
     manifest = {
         "call_id": contact_id, "ticket_id": body.get("ticket_id"),

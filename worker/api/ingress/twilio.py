@@ -33,6 +33,7 @@ from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
 from worker.calls.fetch import parse_twilio_tokens
+from worker.calls.manifest import id_problem
 from worker.calls.numbers import number_id_problem
 from vault.regions import card_number_problem, may_hold_card_number
 
@@ -102,11 +103,11 @@ async def recording_callback(request: Request):
     ticket = text_param(request, "ticket")
     if not ticket:
         raise ApiError(400, "bad_request", "ticket: add ?ticket=T to the callback URL", "ticket")
-    problem = card_number_problem(ticket)
+    problem = card_number_problem(ticket) or id_problem(ticket)
     if problem is not None:  # refused here, naming the query parameter (not the manifest's ticket_id)
         raise ApiError(400, "bad_request", f"ticket: {problem}", "ticket")
     number = text_param(request, "number", "twilio")
-    problem = number_id_problem(number)
+    problem = number_id_problem(number) or id_problem(number)
     if problem is not None:  # refused here, naming the query parameter (not the manifest's number.id)
         raise ApiError(400, "bad_request", f"number: {problem}", "number")
     direction = text_param(request, "direction", "inbound")
