@@ -65,20 +65,24 @@ def test_ids_outside_the_id_character_set_are_refused_without_echo(tmp_path, fie
     ("number", PAN),
     ("number", f"+{PAN}"),           # longer than any E.164 number
     ("number", f"+{PAN[1:]}"),       # 15 digits: E.164's length, in no country's numbering plan
+    ("call_id", PAN),
+    ("call_id", f"call-{'-'.join(PAN[i:i + 4] for i in range(0, 16, 4))}"),
 ], ids=["ticket", "ticket-dashed", "ticket-dotted", "account-dashed", "number", "number-plus-16",
-        "number-plus-15"])
-def test_a_card_number_as_ticket_account_or_number_id_is_refused_with_nothing_written(
+        "number-plus-15", "call", "call-dashed"])
+def test_a_card_number_as_ticket_account_number_or_call_id_is_refused_with_nothing_written(
         redis_client, data_dir, tmp_path, capsys, field, value):
     """A manifest's ticket id went into the metadata, the index and the audit trail (and its
     account id into the vault's paths; its number id into the manifest the API keeps for the
-    workers), so ``delete --ticket`` then refused it: every command that reads a manifest
+    workers; its call id into the index entry, metadata and ``process --json``), so
+    ``delete --ticket`` then refused it: every command that reads a manifest
     refuses it with exit 2 naming the field, writes nothing and destroys no source (the
     sources lie in the tests' inbox)."""
-    call_id = f"CA-CARD-ID-{len(value)}"
-    manifest = write_call(tmp_path / "call", call_id, **{field.removesuffix("_id"): value})
+    call_id = value if field == "call_id" else f"CA-CARD-ID-{len(value)}"
+    manifest = write_call(tmp_path / "call", call_id,
+                          **({} if field == "call_id" else {field.removesuffix("_id"): value}))
     sources = sorted(p.name for p in manifest.parent.iterdir())
     out, meta = tmp_path / "out.wav", tmp_path / "out.json"
-    named = {"ticket_id": "ticket_id", "account": "account.id", "number": "number.id"}[field]
+    named = {"ticket_id": "ticket_id", "account": "account.id", "number": "number.id", "call_id": "call_id"}[field]
     for argv in (["process", manifest], ["enqueue", manifest],
                  ["assemble", manifest, "-o", out, "--metadata", meta]):
         code, output = cli(capsys, *argv)

@@ -28,6 +28,7 @@ from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
 from redaction import transcripts
 from vault.regions import card_number_problem
 from worker.calls.confined import open_confined, read_limited
+from worker.calls.call_ids import call_id_problem
 from worker.calls.numbers import number_id_problem
 from worker.errors import ManifestError, SourceError
 
@@ -231,7 +232,7 @@ def parse_manifest(data: Any, base_dir: str | os.PathLike[str]) -> Manifest:
     account = top.object("account")
     number = top.object("number")
     manifest = Manifest(
-        call_id=top.ident("call_id"),
+        call_id=top.call_id("call_id"),
         ticket_id=top.reference("ticket_id"),
         account=Account(
             id=account.reference("id"),
@@ -395,9 +396,18 @@ class _Object:
         metadata, the index, the vault's paths, queue messages, audit records, ``delete
         --ticket``): an ``ident`` that cannot hold a card number
         (vault.regions.may_hold_card_number; ``INC-2026-12-01-000123`` is taken). Call ids
-        are the platform's (SIDs, UUIDs): not checked."""
+        are the platform's (SIDs, UUIDs): ``call_id``."""
         value = self.ident(name)
         problem = card_number_problem(value)
+        if problem is not None:
+            raise ManifestError(f"{self._at(name)}: {problem}")
+        return value
+
+    def call_id(self, name: str) -> str:
+        """The call's id: an ``ident`` in which no number standing apart could be a card
+        number (worker.calls.call_ids: the platforms' random ids are taken)."""
+        value = self.ident(name)
+        problem = call_id_problem(value)
         if problem is not None:
             raise ManifestError(f"{self._at(name)}: {problem}")
         return value

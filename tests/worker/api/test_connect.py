@@ -76,6 +76,7 @@ def test_contact_record_timeline():
     (lambda r: r.update(Recording=None), "contact_record.Recording.Location"),
     (lambda r: r.update(ContactId=5), "contact_record.ContactId"),
     (lambda r: r.update(ContactId="c 1"), "contact_record.ContactId"),  # was refused later, naming call_id
+    (lambda r: r.update(ContactId="-".join(["4111", "1111", "1111", "1111"])), "contact_record.ContactId"),  # a card
 ])
 def test_bad_contact_records_name_the_field(change, field):
     bad = record("c-1", "b/k.wav")

@@ -193,6 +193,21 @@ def test_ids_that_could_hold_a_card_number_are_refused_without_echo(path, value)
     assert "4111" not in str(caught.value) and "000126" not in str(caught.value)
 
 
+@pytest.mark.parametrize("value", ["4111-1111-1111-1111", "4111111111111111", "call-4111111111111111"],
+                         ids=["dashed", "bare", "prefixed"])
+def test_a_call_id_that_could_hold_a_card_number_is_refused_without_echo(value):
+    """It went into the index entry, metadata, queue messages and job results as given."""
+    with pytest.raises(ManifestError, match=r"^call_id: could hold a card number") as caught:
+        parse(change(("call_id",), value))
+    assert "4111" not in str(caught.value)
+
+
+def test_platform_call_ids_whose_hex_holds_a_luhn_valid_run_are_taken():
+    """A SID or UUID whose digits happen to pass the Luhn check is no card number."""
+    for call_id in ["CA4111111111111111abcdefabcdefabcd", "41111111-1111-4111-8111-111111111111"]:
+        assert parse(change(("call_id",), call_id)).call_id == call_id
+
+
 def test_ids_with_spaces_around_a_card_number_are_refused_without_echo():
     with pytest.raises(ManifestError, match=r"^ticket_id: not a valid id") as caught:
         parse(change(("ticket_id",), "4111 1111 1111 1111"))

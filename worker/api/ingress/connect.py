@@ -39,6 +39,7 @@ from worker.api.requests import read_json
 from worker.api.routes.calls import submit_manifest
 from worker.api.routes.common import accepted
 from worker.calls.manifest import TRANSCRIPT_FORMATS, id_problem
+from worker.calls.call_ids import call_id_problem
 from worker.calls.numbers import number_id_problem
 
 #: Transcript format names a Contact Lens reader may have (the first one present is used).
@@ -94,7 +95,7 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     contact_id = record.get("ContactId")
     if not isinstance(contact_id, str) or not contact_id:
         raise CtrError("contact_record.ContactId", "missing (required)")
-    problem = id_problem(contact_id)  # the manifest's call_id, named as the record names it
+    problem = id_problem(contact_id) or call_id_problem(contact_id)  # the manifest's call_id, named as the record does
     if problem is not None:
         raise CtrError("contact_record.ContactId", problem)
     start = _time(record, "InitiationTimestamp", required=True)
