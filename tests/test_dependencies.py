@@ -54,7 +54,7 @@ def test_every_import_of_the_product_is_declared_and_nothing_else():
 
 def test_test_and_bench_tools_are_extras_not_runtime():
     runtime = declared()
-    for tool in ("pytest", "moto", "scipy", "pocketsphinx", "onnxruntime", "pydub", "cryptography"):
+    for tool in ("pytest", "moto", "scipy", "pocketsphinx", "onnxruntime", "pydub"):
         assert tool not in runtime, tool
 
 

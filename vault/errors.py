@@ -24,6 +24,11 @@ class DecryptionError(VaultError):
     permanent = True
 
 
+class UnsupportedKeyError(VaultError):
+    """Raised when a data key is not of the template vault.segments reads (AES256_GCM_HKDF_*):
+    the artifact is then decrypted whole, from the start, by Tink (not an error to report)."""
+
+
 class IndexCorruptError(VaultError):
     """Raised when an index entry cannot be decoded or does not verify (not retried)."""
 

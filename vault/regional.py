@@ -68,6 +68,7 @@ from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
 from vault.seal import IndexSealer
+from vault.segments import SegmentedCiphertext
 from vault.secrets import SecretBox
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
@@ -203,6 +204,21 @@ class RegionVault:
         wrapped = envelope.WrappedKey.decode(self._get_key(entry.recording_id, info))
         with self.store.reader(data_name(entry.recording_id, info)) as src:
             return envelope.decrypt_stream(src, dst, wrapped, self.keys, ref)
+
+    def segments(self, entry: IndexEntry, kind: str) -> SegmentedCiphertext:
+        """One artifact's ciphertext, to decrypt a plaintext range of from the segments that
+        hold it only (vault.segments: a range costs the segments it covers and the last one,
+        not the whole). UnsupportedKeyError when its data key is not of the vault's template
+        (``read`` it whole instead); DecryptionError as ``read``."""
+        info = entry.artifact(kind)
+        if info is None:
+            raise ObjectMissingError(f"recording {entry.recording_id} has no {kind}")
+        ref = self._ref(entry, kind)
+        wrapped = envelope.WrappedKey.decode(self._get_key(entry.recording_id, info))
+        handle = envelope.unwrap_data_key(wrapped, self.keys, ref)
+        name = data_name(entry.recording_id, info)
+        return SegmentedCiphertext(handle, ref.content_aad(),
+                                   lambda start, length: self.store.read_range(name, start, length))
 
     def find(self, recording_id: str) -> IndexEntry | None:
         self._check(recording_id)

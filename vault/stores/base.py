@@ -38,6 +38,11 @@ class ObjectStore(Protocol):
         """A file reading ``name``; ObjectMissingError when there is none."""
         ...
 
+    def read_range(self, name: str, start: int, length: int) -> tuple[bytes, int]:
+        """``length`` bytes of ``name`` from ``start`` (fewer past its end) and the object's
+        size; ObjectMissingError when there is none."""
+        ...
+
     def delete(self, name: str) -> None:
         """Remove ``name`` beyond recovery from the store (every version); no error when absent."""
         ...

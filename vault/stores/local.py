@@ -145,6 +145,15 @@ class LocalStore:
         with src:
             yield src
 
+    def read_range(self, name: str, start: int, length: int) -> tuple[bytes, int]:
+        with self.reader(name) as src:
+            try:
+                size = os.fstat(src.fileno()).st_size
+                src.seek(start)
+                return src.read(max(0, length)), size
+            except OSError as exc:
+                raise StoreError(f"local store {self.region}: cannot read {name} ({exc.strerror})") from exc
+
     def delete(self, name: str) -> None:
         try:
             shred(self._path(name))

@@ -113,6 +113,38 @@ class S3Store:
         with contextlib.closing(body):
             yield io.BufferedReader(_BodyReader(body, self), buffer_size=1 << 20)  # type: ignore[misc]
 
+    def read_range(self, name: str, start: int, length: int) -> tuple[bytes, int]:
+        """One ranged GET: the bytes and, from its Content-Range, the object's size."""
+        if length <= 0:
+            return b"", self._size(name)
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=name,
+                                               Range=f"bytes={start}-{start + length - 1}")
+            with contextlib.closing(response["Body"]) as body:
+                data = body.read()
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
+            if _code(exc) in ("InvalidRange", "416"):
+                return b"", self._size(name)  # from at or past its end
+            raise self._error("get_object", exc) from exc
+        except BotoCoreError as exc:
+            raise self._error("get_object", exc) from exc
+        total = str(response.get("ContentRange", "")).rpartition("/")[2]
+        if not total.isdigit():  # the range ignored: the whole object came
+            return data[start:start + length], len(data)
+        return data, int(total)
+
+    def _size(self, name: str) -> int:
+        try:
+            return int(self._client.head_object(Bucket=self.bucket, Key=name)["ContentLength"])
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
+            raise self._error("head_object", exc) from exc
+        except BotoCoreError as exc:
+            raise self._error("head_object", exc) from exc
+
     def delete(self, name: str) -> None:
         paginator = self._client.get_paginator("list_object_versions")
         try:

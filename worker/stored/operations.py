@@ -12,16 +12,17 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from audio.encode import Codec, codec_named, encode, sniff_file
+from audio.encode import Codec, codec_named, encode, sniff, sniff_file
 from vault.access import Principal, refusal
-from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, VaultInputError
+from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, UnsupportedKeyError, VaultInputError
 from vault.index import IndexEntry, Unreadable
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
+from vault.segments import SegmentedCiphertext
 from vault.vault import Vault
 from worker.outputs import atomic_output
 from worker.calls.kept import FailedManifests, expire_failed
@@ -155,15 +156,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     AccessDeniedError; ``out_path`` appears complete or not at all.
     """
     codec = codec_named(audio_format) if artifact == "audio" else None
-    region_vault = vault.for_recording(recording_id)
-    try:
-        entry = region_vault.find(recording_id)
-        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
-    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
-        entry, why = None, "index entry does not verify"
-    if why is not None:
-        region_vault.audit("export", "refused", recording_id, str(principal), why)
-        raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
+    region_vault, entry = _admitted(recording_id, principal, vault, artifact)
     out_path = Path(out_path)
     try:
         if codec is None:
@@ -176,6 +169,60 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
         raise
     region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
+
+
+def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: str):
+    """The recording's region vault and index entry when ``principal`` may have ``artifact``;
+    a refusal is audited and raises AccessDeniedError."""
+    region_vault = vault.for_recording(recording_id)
+    try:
+        entry = region_vault.find(recording_id)
+        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
+        entry, why = None, "index entry does not verify"
+    if why is not None:
+        region_vault.audit("export", "refused", recording_id, str(principal), why)
+        raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
+    return region_vault, entry
+
+
+@dataclass(frozen=True)
+class AudioRanges:
+    """A recording's audio as stored, to serve byte ranges of by decrypting only the
+    ciphertext segments each covers (vault.segments)."""
+
+    recording_id: str
+    codec: str
+    #: The audio's length in bytes (authenticated: its last segment was decrypted).
+    size_bytes: int
+    segments: SegmentedCiphertext
+
+    def chunks(self, start: int, stop: int) -> Iterator[bytes]:
+        """Bytes ``[start, stop)``, a segment's worth at a time."""
+        return self.segments.chunks(start, stop)
+
+
+def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_format: str) -> AudioRanges | None:
+    """The recording's audio for byte ranges when ``principal`` may have it (checked and
+    audited as ``export_recording``) and it is stored as ``audio_format``: then its bytes are
+    the stored plaintext's, and a range is decrypted from the segments it covers only (plus the
+    first, to see the format, and the last, which authenticates the length). None when it is
+    stored in another codec (the bytes served are a transcoding, which no stored range maps
+    to) or under a data key of another kind: export it whole instead."""
+    region_vault, entry = _admitted(recording_id, principal, vault, "audio")
+    try:
+        segments = region_vault.segments(entry, "audio")
+        stored = sniff(segments.read(0, 64))
+        if stored is None or stored.name != audio_format:
+            return None
+        ranges = AudioRanges(recording_id, stored.name, segments.check_length(), segments)
+    except UnsupportedKeyError:
+        return None
+    except BaseException:
+        region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+        raise
+    region_vault.audit("export", "allowed", recording_id, str(principal), "audio range")
+    return ranges
 
 
 def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:

@@ -139,3 +139,16 @@ def test_of_many_racing_replace_ifs_exactly_one_wins(make_store, request):
     with ThreadPoolExecutor(8) as pool:
         winners = [w for w in pool.map(update, range(8)) if w is not None]
     assert len(winners) == 1 and get_bytes(store, "index/r4.json") == str(winners[0]).encode()
+
+
+def test_a_range_of_an_object_and_its_size(make_store):
+    store = make_store("us")
+    data = os.urandom(3 * (1 << 20) + 17)
+    put_bytes(store, "data/r/audio.1.enc", data)
+    for start, length in [(0, 40), (1 << 20, 1 << 20), (len(data) - 17, 17), (len(data) - 5, 100), (7, 0)]:
+        assert store.read_range("data/r/audio.1.enc", start, length) == (data[start:start + length], len(data))
+    assert store.read_range("data/r/audio.1.enc", len(data), 10) == (b"", len(data))  # from its end
+    put_bytes(store, "data/r/empty.enc", b"")
+    assert store.read_range("data/r/empty.enc", 0, 40) == (b"", 0)
+    with pytest.raises(ObjectMissingError):
+        store.read_range("data/r/nothing.enc", 0, 40)

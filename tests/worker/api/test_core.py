@@ -85,6 +85,47 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     assert sum(action == "metadata" for action, _, _ in trail) == 1
 
 
+def test_ranges_of_audio_in_its_stored_format_are_served_from_its_segments(api, acme, inbox, worker_process):
+    """``format=flac`` of a recording stored as FLAC: its bytes are the stored ones, so a range
+    is decrypted from the segments it covers (worker.stored.operations.audio_ranges; the count
+    of segments is tested there), byte for byte what the whole file holds at that range."""
+    data = sample_manifest(inbox, call_id=f"CA-rng-{uuid.uuid4().hex[:8]}")
+    job = submit(api, acme, data).json()
+    rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    url, flac = f"/v1/recordings/{rid}/audio", {**AGENT, "format": "flac"}
+    whole = api.get(url, headers=acme, params=flac)
+    assert whole.status_code == 200 and whole.content[:4] == b"fLaC"
+    size, etag = len(whole.content), whole.headers["etag"]
+
+    def get(spec: str, **headers):
+        return api.get(url, headers={**acme, "Range": spec, **headers}, params=flac)
+
+    for spec, first, last in [("bytes=100-4099", 100, 4099), ("bytes=0-0", 0, 0), (f"bytes={size - 10}-", size - 10, size - 1),
+                              ("bytes=-300", size - 300, size - 1), (f"bytes=5-{size + 999}", 5, size - 1)]:
+        part = get(spec)
+        assert part.status_code == 206, (spec, part.text)
+        assert part.headers["content-range"] == f"bytes {first}-{last}/{size}"
+        assert part.headers["content-type"] == "audio/flac" and part.headers["etag"] == etag
+        assert part.headers["content-length"] == str(last - first + 1)
+        assert part.content == whole.content[first:last + 1], spec
+    past = get(f"bytes={size}-")
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    assert get("bytes=10-20", **{"If-Range": etag}).status_code == 206
+    assert get("bytes=10-20", **{"If-Range": '"1-old-flac"'}).status_code == 200  # another version: whole
+    wav = api.get(url, headers={**acme, "Range": "bytes=44-1043"}, params=AGENT)  # stored FLAC, served WAV
+    assert wav.status_code == 206 and wav.headers["content-type"] == "audio/wav"  # the whole-file path
+    refused = api.get(url, headers={**acme, "Range": "bytes=0-9"}, params={**flac, "tickets": "T-9"})
+    assert refused.status_code == 403
+
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    assert trail.count(("export", "allowed", "audio range")) == 7
+    assert trail.count(("export", "allowed", "")) == 3  # the whole files: flac, If-Range's, wav's
+    assert ("export", "refused", "agent has no access to the ticket") in trail
+
+
 def test_idempotency_key_returns_the_same_job_and_refuses_another_body(api, acme, inbox, worker_process):
     data = sample_manifest(inbox, call_id="CA-idem")
     first = submit(api, acme, data, **{"Idempotency-Key": "retry-1"})

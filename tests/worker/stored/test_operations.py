@@ -87,3 +87,55 @@ def test_rewrap_recording_and_entries(tmp_path):
     assert rewrap_recording(rid, build_vault(settings)) == 0
     assert sorted(e.recording_id for e in entries(build_vault(settings), account_id="acme")) == sorted([rid, other])
     assert [e.recording_id for e in entries(build_vault(settings), regions=("au",))] == [other]
+
+
+# -- byte ranges of stored audio: decrypted from the segments they cover only ----------------
+
+def _long_wav(seconds: float) -> bytes:
+    import numpy as np
+
+    out = io.BytesIO()
+    noise = np.random.default_rng(7).integers(-3000, 3000, int(seconds * 8000), dtype=np.int16)
+    sf.write(out, noise, 8000, subtype="PCM_16", format="WAV")
+    return out.getvalue()
+
+
+def test_a_range_of_stored_audio_decrypts_only_the_segments_it_covers(tmp_path):
+    import pytest
+    from datetime import UTC, datetime
+
+    from vault.access import Principal
+    from vault.errors import AccessDeniedError
+    from vault.index import IndexEntry
+    from vault.regions import recording_id
+    from worker.stored.operations import audio_ranges, export_recording
+
+    settings = Settings(data_dir=tmp_path / "state")
+    vault = build_vault(settings)
+    region_vault = vault.region("us")
+    wav = _long_wav(400)  # 6.4 MB: 7 ciphertext segments of 1 MiB
+    rid = recording_id("acme", "CA-LONG", "us")
+    region_vault.put(IndexEntry(recording_id=rid, account_id="acme", call_id="CA-LONG", ticket_id="T-7",
+                                kind="call", region="us", created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                                retention_days=None, public=False, redacted=True, pipeline_version="test",
+                                detector_version=""),
+                     {"audio": io.BytesIO(wav), "metadata": io.BytesIO(b"{}")})
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+
+    ranges = audio_ranges(rid, ann, vault, "wav")
+    assert (ranges.codec, ranges.size_bytes, ranges.segments.segments) == ("wav", len(wav), 7)
+    assert ranges.segments.decrypted == 2  # the first (its format) and the last (its length)
+    middle = 3 * (1 << 20) + 5000  # inside the fourth segment
+    assert b"".join(ranges.chunks(middle, middle + 64000)) == wav[middle:middle + 64000]
+    assert ranges.segments.decrypted == 3  # one more: not the 7 a whole decryption takes
+    assert b"".join(ranges.chunks(len(wav) - 100, len(wav))) == wav[-100:]
+    assert ranges.segments.decrypted == 3  # the last one is kept
+    whole = export_recording(rid, tmp_path / "whole.wav", ann, vault).path.read_bytes()
+    assert whole == wav and b"".join(ranges.chunks(0, len(wav))) == wav
+
+    assert audio_ranges(rid, ann, vault, "flac") is None  # a transcoding: exported whole instead
+    with pytest.raises(AccessDeniedError):
+        audio_ranges(rid, Principal.parse("agent:bob", "acme", frozenset({"T-9"})), vault, "wav")
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(rid)]
+    assert trail.count(("export", "allowed", "agent:ann", "audio range")) == 1  # not for the flac: none served
+    assert ("export", "refused", "agent:bob", "agent has no access to the ticket") in trail

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from vault.access import PRINCIPAL_KINDS, Principal
@@ -25,7 +25,7 @@ from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, text_param
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
-from worker.stored.operations import export_recording
+from worker.stored.operations import audio_ranges, export_recording
 
 #: Reason recorded for deletions asked over the API without one.
 DEFAULT_REASON = "deleted over the API"
@@ -107,12 +107,69 @@ async def audio(request: Request):
     audio_format = text_param(request, "format", "wav")
     if audio_format not in AUDIO_TYPES:
         raise ApiError(400, "bad_request", f"format: one of {', '.join(AUDIO_TYPES)}", "format")
+    wanted = single_range(request.headers.get("range")) if request.method == "GET" else None
+    if wanted is not None:
+        partial = await blocking(ranged, request, key, audio_format, wanted)
+        if partial is not None:
+            return partial
     path, etag = await blocking(exported, request, key, "audio", audio_format)
     etag = etag[:-1] + f'-{audio_format}"'
     return FileResponse(path, media_type=AUDIO_TYPES[audio_format],
                         filename=f"{request.path_params['recording_id']}.{audio_format}",
                         headers={"etag": etag, "cache-control": "private, no-store"},
                         background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+
+
+def single_range(header: str | None) -> tuple[int | None, int | None] | None:
+    """``Range: bytes=A-B`` / ``A-`` / ``-N`` as (first, last) with None for an open end (a
+    suffix is (None, N)); None for anything else (several ranges, another unit, malformed),
+    which the whole-file path answers as it always has."""
+    if header is None:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    first, dash, last = spec.strip().partition("-")
+    if unit.strip().lower() != "bytes" or not dash or "," in spec:
+        return None
+    first, last = first.strip(), last.strip()
+    if not (first.isdigit() or not first) or not (last.isdigit() or not last) or not (first or last):
+        return None
+    if first and last and int(last) < int(first):
+        return None
+    return (int(first) if first else None), (int(last) if last else None)
+
+
+def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, int | None]):
+    """A ``206`` of one byte range of audio stored as ``audio_format``, decrypted from the
+    ciphertext segments the range covers only (worker.stored.operations.audio_ranges; checked
+    and audited as ``callrec export``), streamed a segment at a time; ``416`` past its end.
+    None when the whole-file path must answer: the audio is stored in another codec (the bytes
+    served are a transcoding), or ``If-Range`` names another version."""
+    rid = request.path_params["recording_id"]
+    principal = principal_of(request, key.account_id)
+    _, entry = account_recording(request, key, rid)
+    stored = entry.artifact("audio")
+    if stored is None:
+        return None  # deleted, or no audio: the whole-file path says which
+    etag = f'"{stored.generation}-{stored.tag}-{audio_format}"'
+    if_range = request.headers.get("if-range")
+    if if_range is not None and if_range.strip() != etag:
+        return None
+    ranges = audio_ranges(rid, principal, request.app.state.services.vault, audio_format)
+    if ranges is None:
+        return None
+    size = ranges.size_bytes
+    first, last = wanted
+    if first is None:  # the last N bytes
+        first, last = max(0, size - last), size - 1
+    elif last is None or last >= size:
+        last = size - 1
+    headers = {"etag": etag, "cache-control": "private, no-store", "accept-ranges": "bytes"}
+    if first >= size or last < first:
+        return Response(status_code=416, headers={**headers, "content-range": f"bytes */{size}"})
+    headers.update({"content-range": f"bytes {first}-{last}/{size}", "content-length": str(last - first + 1),
+                    "content-disposition": f'attachment; filename="{rid}.{audio_format}"'})
+    return StreamingResponse(ranges.chunks(first, last + 1), status_code=206,
+                             media_type=AUDIO_TYPES[audio_format], headers=headers)
 
 
 @endpoint
