@@ -150,7 +150,7 @@ class JobLifecycle(Middleware):
 
         try:
             mark_failed(job, self.settings, datetime.now(UTC))
-        except OSError as exc:  # no mark: the manifest stays as before; the failure still shows
+        except Exception as exc:  # no mark: the manifest stays as before; the failure still shows
             logs.event(log, "failure_mark_not_written", logging.ERROR, job_id=job.job_id,
                        error=type(exc).__name__)
 

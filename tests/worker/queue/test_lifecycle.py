@@ -19,3 +19,40 @@ def booted_pool_sizes(math_threads: str) -> str:
 def test_worker_process_boot_caps_numeric_library_threads():
     assert booted_pool_sizes("1") == "[1]"
     assert booted_pool_sizes("0") == "[2]"  # 0 leaves the libraries' own setting
+
+
+def test_a_failed_calls_kept_manifest_is_marked_and_a_mark_that_fails_never_hides_the_failure(
+        redis_client, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from worker.calls.kept import failure_mark, manifest_path
+    from worker.errors import ManifestError
+    from worker.queue import effects
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.lifecycle import JobLifecycle
+    from worker.queue.records import JobRecords
+    from worker.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "state")
+    records = JobRecords(redis_client)
+    lifecycle = JobLifecycle(settings)
+    broker = SimpleNamespace(client=redis_client)
+
+    def fail(call_id: str):
+        path = manifest_path(settings.data_dir, "acme", call_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"callrec-kept-manifest/1 us\n")
+        job = ProcessCall.for_call(str(path), "acme", call_id)
+        records.create(job)
+        message = SimpleNamespace(args=[job.encode()], failed=True, queue_name="calls", actor_name="process_call",
+                                  options={"redis_message_id": "1-0", "retries": 0})
+        lifecycle.after_process_message(broker, message, exception=ManifestError("a leg is not audio"))
+        return records.get(job.job_id).state, failure_mark(path).exists()
+
+    assert fail("CA1") == ("failed", True)
+
+    def broken(*args):
+        raise RuntimeError("disk gone odd")
+
+    monkeypatch.setattr(effects, "mark_failed", broken)
+    assert fail("CA2") == ("failed", False)
