@@ -81,6 +81,7 @@ def test_a_worker_one_of_whose_processes_was_killed_still_stops_the_embedded_red
     15 s more, used to count as another worker still using it: Redis was left running)."""
     import os
     import signal
+    import subprocess
 
     import redis
 
@@ -90,16 +91,26 @@ def test_a_worker_one_of_whose_processes_was_killed_still_stops_the_embedded_red
 
     state = tmp_path / "state"
     server = EmbeddedRedis(state)
-    worker = WorkerProcess(tmp_path / "worker.log", processes=2, env={"CALLREC_DATA_DIR": str(state)})
+    worker = WorkerProcess(tmp_path / "worker.log", processes=2,
+                           env={"CALLREC_DATA_DIR": str(state), "PYTHONUNBUFFERED": "1"})
     try:
         wait_for(server.is_running, timeout_s=60, what="the embedded Redis")
         client = redis.Redis.from_url(server.url)
         alive = wait_for(lambda: len(live_workers(client)) == 2 and live_workers(client), timeout_s=60,
                          what="two worker processes' presence", workers=(worker,))
         client.close()
+        # Killed only once both have booted: Dramatiq's master waits for each process's boot
+        # event (up to its fork timeout) before it watches them, and a process writes its
+        # presence key before its boot ends (a kill in between left the master waiting).
+        wait_for(lambda: (tmp_path / "worker.log").read_bytes().count(b"Worker process is ready for action.") >= 2,
+                 timeout_s=60, what="both worker processes to boot", workers=(worker,))
         victim = int(alive[0].rsplit(":", 1)[1])
         os.kill(victim, signal.SIGKILL)
-        worker.process.wait(timeout=60)
+        try:
+            worker.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the master did not exit: {worker.dump_stacks()}\n"
+                                 f"{(tmp_path / 'worker.log').read_text()[-3000:]}") from None
         assert not server.is_running() and not server.socket_path.exists(), (
             (tmp_path / "worker.log").read_text()[-2000:])
     finally:
