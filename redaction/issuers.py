@@ -8,6 +8,10 @@ Maestro 50, 56-69; UnionPay 62.
 
 from __future__ import annotations
 
+from callrec.luhn import luhn_valid
+
+__all__ = ["ISSUERS", "issuer_of", "luhn_valid"]
+
 #: (scheme, inclusive prefix ranges as strings of equal length, allowed lengths)
 ISSUERS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], ...] = (
     ("amex", (("34", "34"), ("37", "37")), (15,)),
@@ -21,17 +25,6 @@ ISSUERS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], ...] = 
 )
 
 
-def luhn_valid(digits: str) -> bool:
-    """True when ``digits`` pass the Luhn (mod 10) check of ISO/IEC 7812-1."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def issuer_of(digits: str) -> str | None:

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from callrec.errors import shown
+from callrec.luhn import luhn_valid
 from vault.errors import VaultInputError
 
 #: The regions a recording may live in: United States, EEA, Australia.
@@ -92,20 +93,12 @@ def may_hold_card_number(text: str) -> bool:
     if _UNBROKEN_RUN.search(text):
         return True
     for groups in _DIGIT_GROUPS.finditer(text):
-        digits = [int(ch) for ch in groups.group() if ch.isdigit()]
+        digits = "".join(ch for ch in groups.group() if ch.isdecimal())
         for length in _PAN_LENGTHS:
             for start in range(len(digits) - length + 1):
-                if digits[start] != 0 and _luhn_valid(digits[start:start + length]):
+                if int(digits[start]) != 0 and luhn_valid(digits[start:start + length]):
                     return True
     return False
-
-
-def _luhn_valid(digits: list[int]) -> bool:
-    total = 0
-    for n, digit in enumerate(reversed(digits)):
-        value = digit * 2 if n % 2 else digit
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def region_of(recording_id: str) -> str:

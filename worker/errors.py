@@ -10,6 +10,7 @@ import errno
 import re
 
 from callrec.errors import CallrecError, is_permanent, is_retryable  # noqa: F401  (used across worker)
+from callrec.luhn import luhn_valid
 
 
 class WorkerError(CallrecError):
@@ -176,17 +177,9 @@ def _hide_card(match: re.Match[str]) -> str:
     run = match.group()
     for length in _PAN_DIGITS:
         for start in range(len(run) - length + 1):
-            if run[start] in _PAN_FIRST and _luhn_valid(run[start:start + length]):
+            if run[start] in _PAN_FIRST and luhn_valid(run[start:start + length]):
                 return "#" * len(run)
     return run
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for n, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if n % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def _hide(match: re.Match[str]) -> str:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from callrec.luhn import luhn_valid
+
 #: A number standing apart: digit groups joined by - or _, nothing alphanumeric glued on.
 _NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[-_][0-9]+)*(?![0-9A-Za-z])")
 #: A UUID (Amazon Connect contact ids, most platforms' call ids): taken as it is.
@@ -54,14 +56,6 @@ def _holds_card_number(call_id: str) -> bool:
                 digits += group
                 if len(digits) > _PAN_LENGTHS[-1]:
                     break
-                if len(digits) in _PAN_LENGTHS and digits[0] != "0" and _luhn_valid(digits):
+                if len(digits) in _PAN_LENGTHS and digits[0] != "0" and luhn_valid(digits):
                     return True
     return False
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for n, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if n % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
