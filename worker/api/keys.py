@@ -18,7 +18,7 @@ import redis
 
 from callrec.errors import shown
 from vault.regions import card_number_problem
-from worker.errors import UsageError
+from worker.errors import UsageError, scrub_digits
 
 #: Account ids: the job references' pattern (worker.queue.jobs).
 ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}")
@@ -69,6 +69,9 @@ class KeyStore:
             raise UsageError(f"--account: {problem}")
         if len(label) > 100 or not label.isprintable():
             raise UsageError("--label: at most 100 printable characters")
+        if scrub_digits(label) != label:  # free text, judged as delete's --reason is (never echoed)
+            raise UsageError("--label: runs of 4 or more digits are not allowed (they could be card "
+                             "data, and a label is stored and printed by api-keys list)")
         key_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
         record = ApiKey(key_id, account_id, round(self.clock(), 3), label)

@@ -20,16 +20,20 @@ Not caught: a card number glued to letters (``CA4111111111111111``: the shape of
 hex happens to be decimal, which no rule can tell apart), or joined by dots
 (``4111.1111.1111.1111``: Asterisk ids join their counter by a dot) or fitted into a UUID's
 8-4-4 groups. Logs and error texts hide such runs anyway (``worker.errors.scrub_digits``).
+
+The same rule masks card numbers in the names of a call's sources (``worker.calls.source_names``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from callrec.luhn import luhn_valid
 
-#: A number standing apart: digit groups joined by - or _, nothing alphanumeric glued on.
-_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[-_][0-9]+)*(?![0-9A-Za-z])")
+#: Digit groups joined by - or _ (a number standing apart, once nothing alphanumeric is glued on).
+_NUMBER = re.compile(r"[0-9]+(?:[-_][0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
 #: A UUID (Amazon Connect contact ids, most platforms' call ids): taken as it is.
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 #: A card number's length (ISO/IEC 7812: 13-19 digits, the last a Luhn check digit).
@@ -48,14 +52,38 @@ def call_id_problem(call_id: str) -> str | None:
 def _holds_card_number(call_id: str) -> bool:
     if _UUID.fullmatch(call_id):
         return False
-    for number in _NUMBER.finditer(call_id):
-        groups = re.split(r"[-_]", number.group())
-        for first in range(len(groups)):
-            digits = ""
-            for group in groups[first:]:
-                digits += group
-                if len(digits) > _PAN_LENGTHS[-1]:
-                    break
-                if len(digits) in _PAN_LENGTHS and digits[0] != "0" and luhn_valid(digits):
-                    return True
+    return any(True for _ in card_numbers_standing_apart(call_id, _NUMBER))
+
+
+def card_numbers_standing_apart(text: str, runs: re.Pattern[str] = _NUMBER) -> Iterator[tuple[int, int]]:
+    """Where in ``text`` a number stands apart that could be a card number, as (start, end).
+
+    ``runs`` finds digit groups and their joiners, greedily (one pass: linear in the text). A
+    group with a letter or digit glued to it is not part of a number standing apart (the first
+    and last group of a run may be); of the rest, some run of whole groups must have 13-19
+    digits, not begin with 0 and pass the Luhn check."""
+    for run in runs.finditer(text):
+        groups = list(_GROUP.finditer(text, run.start(), run.end()))
+        if run.start() > 0 and _glued(text[run.start() - 1]):
+            groups = groups[1:]
+        if groups and run.end() < len(text) and _glued(text[run.end()]):
+            groups = groups[:-1]
+        if groups and _has_card_run([group.group() for group in groups]):
+            yield groups[0].start(), groups[-1].end()
+
+
+def _glued(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _has_card_run(groups: list[str]) -> bool:
+    for first in range(len(groups)):
+        digits = ""
+        for index in range(first, len(groups)):  # no copy of the list: a long run stays linear
+            digits += groups[index]
+            if len(digits) > _PAN_LENGTHS[-1]:
+                break
+            if len(digits) in _PAN_LENGTHS and digits[0] != "0" and luhn_valid(digits):
+                return True
     return False
+

@@ -19,6 +19,7 @@ from vault.index import IndexEntry
 from worker.calls.assemble import AssemblyOutcome
 from worker.calls.manifest import Manifest
 from worker.calls.redacting import RedactionResult, TranscriptUse
+from worker.calls.source_names import masked_source
 
 #: Version of the pipeline, recorded with every recording (batch reprocessing reads it).
 PIPELINE_VERSION = "callrec-pipeline/1"
@@ -49,7 +50,8 @@ def index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redactio
 def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
                        inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
                        use: TranscriptUse | None = None) -> bytes:
-    """The recording metadata of DESIGN.md §3 as JSON bytes; ``inputs`` are (uri, sha256)."""
+    """The recording metadata of DESIGN.md §3 as JSON bytes; ``inputs`` are (uri, sha256), each
+    URI kept with a card number standing apart in it masked (worker.calls.source_names)."""
     expires = entry.expires_at(entry.retention_days)
     body = {
         "recording_id": entry.recording_id,
@@ -62,7 +64,7 @@ def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: 
         "redaction": None if redaction is None else {
             **redaction.report.to_dict(), "detector_version": redaction.detector_version},
         "digests": {
-            "inputs": [{"uri": uri, "sha256": digest} for uri, digest in inputs],
+            "inputs": [{"uri": masked_source(uri), "sha256": digest} for uri, digest in inputs],
             "output": {"sha256": sha256_file(encoded.path)},
         },
         "codec": encoded.to_dict(),

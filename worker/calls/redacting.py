@@ -33,7 +33,7 @@ from redaction.transcripts import Transcript
 from redaction.transcripts.clock import ToRecording
 from worker.calls.assemble import AssemblyOutcome
 from worker.calls.confined import read_local
-from worker.errors import SourceError, UsageError
+from worker.errors import SourceError, UsageError, scrub_digits
 from worker.calls.manifest import Manifest
 from worker.settings import Settings
 
@@ -146,7 +146,9 @@ def load_or_fall_back(read: Callable[[], bytes], name: str, format_name: str, re
         written = transcripts.write_back(transcript)
     except (RedactionInputError, SourceError) as exc:
         fallback = f"recognizer:{recognizer.name}" if recognizer is not None else "dtmf only"
-        return None, TranscriptUse(None, fallback, str(exc))
+        # an error text kept in the metadata and the job's outcome, naming the file: its runs of
+        # card-number length hidden as in the API's error bodies (byte counts stay readable)
+        return None, TranscriptUse(None, fallback, scrub_digits(str(exc), card_numbers_only=True))
     out_path.write_text(written.text, encoding="utf-8")
     return transcript, TranscriptUse(transcript.format, removed=written.removed)
 

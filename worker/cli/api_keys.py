@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="make a key (printed once)")
     create.add_argument("--account", required=True, metavar="A")
-    create.add_argument("--label", default="", help="what the key is for")
+    create.add_argument("--label", default="", help="what the key is for (at most 100 characters, no digit runs)")
     create.set_defaults(func=run_create)
     listing = actions.add_parser("list", help="the account's keys (ids, never secrets)")
     listing.add_argument("--account", required=True, metavar="A")
@@ -59,13 +59,16 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from worker.errors import scrub_digits
+
     with _queue_errors():
         keys = _store().list(args.account)
     for key in keys:
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(key.created_at))
         state = "active" if key.active else "revoked " + time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(key.revoked_at))
-        print(f"{key.key_id}\t{created}\t{state}\t{key.label}".rstrip())
+        # a label made before labels were checked may hold digit runs: hidden as in any printed error
+        print(f"{key.key_id}\t{created}\t{state}\t{scrub_digits(key.label)}".rstrip())
     return 0
 
 

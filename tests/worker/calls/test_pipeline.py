@@ -26,6 +26,7 @@ from worker.settings import Settings
 from worker.vaults import build_vault
 from worker.boot import build_backends
 
+from tests.cards import luhn_complete
 from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
 
 
@@ -597,3 +598,55 @@ def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
     assert np.array_equal(samples[beep:first], expected[beep:first])
     assert np.array_equal(samples[last:], expected[last:])
     assert not np.array_equal(samples[first:last], expected[first:last])
+
+
+# -- a card number in a source's name --------------------------------------------------------
+
+PAN = luhn_complete("411111111111111")
+
+
+def grouped(number: str, joiner: str) -> str:
+    return joiner.join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+def renamed_segments(manifest: Path, names: list[str]) -> Path:
+    """``manifest`` (write_call's) with its two legs renamed to ``names``."""
+    data = json.loads(manifest.read_text())
+    for segment, name in zip(data["segments"], names):
+        (manifest.parent / segment["uri"].removeprefix("file:")).rename(manifest.parent / name)
+        segment["uri"] = f"file:{name}"
+    manifest.write_text(json.dumps(data))
+    return manifest
+
+
+def test_a_card_number_in_a_segment_s_name_is_masked_in_the_metadata_and_the_call_stored(tmp_path, settings):
+    """The platform names the files: the call is stored (refusing it would lose a real call),
+    and its metadata names each input with the card number's digits masked, digest kept."""
+    connect = "4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_20261202T10:15_UTC.wav"  # Connect's shape: kept
+    manifest = renamed_segments(write_call(tmp_path / "call"), [f"{grouped(PAN, '-')}.wav", connect])
+    digest = hashlib.sha256((tmp_path / "call" / f"{grouped(PAN, '-')}.wav").read_bytes()).hexdigest()
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored
+    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    leaked = PAN[:4] in raw or PAN[-4:] in raw  # a boolean: a failure prints no digits
+    assert not leaked
+    inputs = json.loads(raw)["digests"]["inputs"]
+    assert [d["sha256"] for d in inputs][:1] == [digest]
+    assert [d["uri"] for d in inputs] == ["file:####-####-####-####.wav", f"file:{connect}"]
+
+
+def test_a_card_number_in_a_transcript_s_name_is_in_no_problem_text(tmp_path, settings):
+    """A transcript that cannot be read is named in the problem the metadata and the job's
+    outcome (``process --json``) keep: its card digits are hidden there as in any error text."""
+    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript="oops")
+    data = json.loads(manifest.read_text())
+    data["transcript"]["uri"] = f"file:{grouped(PAN, ' ')}.json"  # no such file: the problem names it
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored and outcome.transcript_problem is not None
+    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    problem = json.loads(raw)["transcript"]["problem"]
+    hidden = problem is not None and "#### #### #### ####.json" in problem  # booleans: no digits printed
+    assert hidden
+    leaked = [PAN[:4] in text or PAN[-4:] in text for text in (raw, json.dumps(outcome.to_dict()))]
+    assert leaked == [False, False]

@@ -45,3 +45,30 @@ def test_an_account_that_could_hold_a_card_number_gets_no_key(redis_client, caps
         assert code == 2 and "could hold a card number" in err and "4111" not in out + err
     assert not redis_client.keys("callrec:api:*")
     assert run(capsys, "create", "--account", "INC-2026-12-01-000123")[0] == 0
+
+
+def test_a_label_that_could_hold_card_data_is_refused_without_echo(redis_client, capsys):
+    """A label is free text kept in Redis and printed by ``api-keys list``: refused as the other
+    free text (``delete --reason``) is, naming --label, never echoed; nothing stored."""
+    from tests.cards import luhn_complete
+
+    pan = luhn_complete("411111111111111")
+    for label in (f"zendesk {pan}", "-".join(pan[i:i + 4] for i in range(0, 16, 4)),
+                  f"card {pan[:4]} {pan[4:8]} {pan[8:12]} {pan[12:]}", "expires 0527"):
+        code, out, err = run(capsys, "create", "--account", "acme", "--label", label)
+        echoed = pan[:4] in out + err or pan[-4:] in out + err or "0527" in out + err  # a boolean: no digits printed
+        assert (code, err.count("--label"), echoed) == (2, 1, False)
+    assert not redis_client.keys("callrec:api:*")
+    assert run(capsys, "create", "--account", "acme", "--label", "zendesk-prod eu1")[0] == 0
+
+
+def test_a_label_stored_before_the_check_is_listed_with_its_digit_runs_hidden(redis_client, capsys):
+    from tests.cards import luhn_complete
+
+    pan = luhn_complete("411111111111111")
+    code, out, _ = run(capsys, "create", "--account", "acme", "--label", "helpdesk")
+    key_id = out.strip().split("_")[1]
+    redis_client.hset(f"callrec:api:key:{key_id}", "label", f"old {pan}")  # as an earlier version kept it
+    code, out, _ = run(capsys, "list", "--account", "acme")
+    echoed = pan[:4] in out or pan[-4:] in out  # a boolean: no digits printed
+    assert (code, echoed, out.rstrip("\n").endswith("\told " + "#" * 16)) == (0, False, True)
