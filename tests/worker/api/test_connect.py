@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 
 import pytest
 
+from tests.cards import luhn_complete
 from tests.worker.api.conftest import SAMPLES
 from tests.worker.api.jobs import wait_done
 from worker.api.ingress.connect import CtrError, contact_lens_format, manifest_of
@@ -164,30 +166,71 @@ def test_a_card_number_as_the_system_endpoint_is_refused_over_http(api, acme, re
     assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
 
 
-#: System endpoints Connect writes for contacts not dialled at a phone number (Connect's
-#: ContactTraceRecord reference: SystemEndpoint.Type TELEPHONE_NUMBER, VOIP, CONTACT_FLOW,
-#: CONNECT_PHONENUMBER_ARN, EMAIL_ADDRESS); the address is then no phone number.
+#: System endpoints Connect writes for contacts not dialled at a phone number (Connect's Endpoint
+#: type: TELEPHONE_NUMBER | VOIP | CONTACT_FLOW | CONNECT_PHONENUMBER_ARN | EMAIL_ADDRESS): in-app,
+#: web and video calls (StartWebRTCContact, InitiationMethod WEBRTC_API) are VOICE contacts
+#: recorded like any call, and a claimed number may be named by its ARN (holding the 12-digit AWS
+#: account id). Their address is no phone number, and the manifest's number id is a label instead.
 OTHER_ENDPOINTS = {
-    "phone-number-arn": {"Type": "CONNECT_PHONENUMBER_ARN",
-                         "Address": "arn:aws:connect:us-east-1:123456789012:phone-number/8a3f6c2e-0b6e-4b9a-9f33-1c2d3e4f5a6b"},
-    "voip-address": {"Type": "VOIP", "Address": "sip:agent desk@example.com"},
+    "phone-number-arn": ({"Type": "CONNECT_PHONENUMBER_ARN",
+                          "Address": "arn:aws:connect:us-east-1:123456789012:phone-number/8a3f6c2e-0b6e-4b9a-9f33-1c2d3e4f5a6b"},
+                         "connect:phone-number-arn"),
+    "voip-sip-address": ({"Type": "VOIP", "Address": "sip:agent desk@example.com"}, "connect:voip"),
+    "voip-no-address": ({"Type": "VOIP"}, "connect:voip"),
+    "voip-empty-address": ({"Type": "VOIP", "Address": ""}, "connect:voip"),
+    "contact-flow": ({"Type": "CONTACT_FLOW", "Address": "arn:aws:connect:eu-central-1:123456789012:instance/"
+                      "2fb42df9-78a2-4b99-b484-f5cf80dc300c/contact-flow/b0b8f2dd-ed1b-4c44-af36-ce189a178181"},
+                     "connect:contact-flow"),
 }
 
 
-@pytest.mark.parametrize("endpoint", list(OTHER_ENDPOINTS.values()), ids=list(OTHER_ENDPOINTS))
-def test_a_system_endpoint_that_is_no_phone_number_is_refused_naming_the_record_s_field(api, acme, redis_client,
-                                                                                       endpoint):
-    """The address became the manifest's number.id and was refused by the manifest's id check,
-    naming ``number.id``: a field the caller never sent."""
+def in_app_call(contact_id: str, location: str, endpoint: dict) -> dict:
+    """A contact record of an in-app or web call (WebRTC) as Connect exports it."""
+    contact = record(contact_id, location)
+    contact.update(InitiationMethod="WEBRTC_API", SystemEndpoint=dict(endpoint),
+                   CustomerEndpoint={"Type": "VOIP", "Address": ""})
+    return contact
+
+
+@pytest.mark.parametrize("endpoint, number_id", list(OTHER_ENDPOINTS.values()), ids=list(OTHER_ENDPOINTS))
+def test_a_call_whose_system_endpoint_is_no_phone_number_is_taken_with_a_label_for_its_number(endpoint, number_id):
+    manifest, _ = manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": in_app_call("c-1", "b/k.wav", endpoint)})
+    assert manifest["number"] == {"id": number_id, "recording": True, "consent_mode": "none"}
+    assert manifest["direction"] == "inbound" and manifest["account"]["plan"] == "team"  # the profile's, not the number's
+    assert "123456789012" not in json.dumps(manifest)  # the address is kept nowhere
+
+
+def test_a_voip_endpoint_address_is_never_kept_whatever_it_holds():
+    pan = luhn_complete("411111111111111")
+    manifest, _ = manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": in_app_call(
+        "c-1", "b/k.wav", {"Type": "VOIP", "Address": f"sip:{pan}@example.com"})})
+    kept = pan[:4] in json.dumps(manifest) or pan[-4:] in json.dumps(manifest)  # a boolean: no digits printed
+    assert manifest["number"]["id"] == "connect:voip" and not kept
+
+
+@pytest.mark.parametrize("endpoint", [{"Type": "TELEPHONE_NUMBER", "Address": "sip:agent desk@example.com"},
+                                      {"Address": "sip:agent desk@example.com"}, {"Type": 7, "Address": "+15550100"}],
+                         ids=["phone-type-sip-with-space", "untyped-sip-with-space", "type-not-a-string"])
+def test_a_phone_endpoint_whose_address_is_no_number_id_is_still_refused(endpoint):
+    bad = record("c-1", "b/k.wav")
+    bad["SystemEndpoint"] = endpoint
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
+    assert caught.value.field.startswith("contact_record.SystemEndpoint.")
+
+
+def test_a_call_to_a_number_named_by_its_arn_becomes_a_stored_call(api, acme, moto_s3, worker_process):
+    """Over HTTP and a real worker: processed like any other call (it was refused, 422)."""
+    contact_id = str(uuid.uuid4())
+    key = f"connect/acme-instance/CallRecordings/2026/12/01/{contact_id}_20261201T15:00_UTC.wav"
+    moto_s3.put_object(Bucket="connect-acme", Key=key,
+                       Body=(SAMPLES / "01-plain-inbound" / "legs" / "agent.wav").read_bytes())
     assert api.put("/v1/profile", json=PROFILE, headers=acme).status_code == 200
-    before = set(redis_client.keys("callrec:job:*"))
-    contact = record(f"c-{uuid.uuid4().hex[:12]}", "connect-acme/k.wav")
-    contact["SystemEndpoint"] = dict(endpoint)
+    contact = record(contact_id, f"connect-acme/{key}")
+    contact["SystemEndpoint"] = dict(OTHER_ENDPOINTS["phone-number-arn"][0])
     response = api.post("/v1/ingress/connect", json={"ticket_id": "T-3003", "contact_record": contact}, headers=acme)
-    assert response.status_code == 422, response.status_code
-    error = response.json()["error"]
-    assert error["field"] == "contact_record.SystemEndpoint.Address", error
-    assert error["message"].startswith("contact_record.SystemEndpoint.Address: the endpoint is not a phone number "
-                                       "(SystemEndpoint.Type) and its address is no number id: "), error
-    assert "number.id" not in error["message"], error
-    assert set(redis_client.keys("callrec:job:*")) == before  # no job, nothing kept
+    assert response.status_code == 202, response.text
+    status = wait_done(api, acme, response.json()["job_id"], worker=worker_process)
+    meta = api.get(f"/v1/recordings/{status['result']['recording_id']}", headers=acme).json()
+    assert meta["call_id"] == contact_id and meta["call_duration_s"] == 42.0
+    assert [d["uri"] for d in meta["digests"]["inputs"]] == [f"s3://connect-acme/{key}"]  # Connect's name kept

@@ -19,6 +19,9 @@ becomes a manifest on the call's clock (``InitiationTimestamp`` is 0 s):
 - the transcript: Contact Lens output (``contact_lens``: an ``s3://`` URI). Its offsets
   count from the recording's start, so with it the call's clock starts there (the transcript
   then maps through hold cuts exactly; IVR and queue time drop out of the call duration).
+- the number: ``SystemEndpoint.Address``, the number dialled; for an endpoint that is no phone
+  number (``VOIP``: in-app, web and video calls; ``CONNECT_PHONENUMBER_ARN``; ``CONTACT_FLOW``)
+  a label of its type, the address kept nowhere (``_number_id``).
 
 The account's plan, region and retention come from its profile (``PUT /v1/profile``).
 """
@@ -42,6 +45,10 @@ from worker.calls.manifest import TRANSCRIPT_FORMATS, id_problem
 from worker.calls.call_ids import call_id_problem
 from worker.calls.numbers import number_id_problem
 
+#: The manifest's number id for a system endpoint that is no phone number, by
+#: ``SystemEndpoint.Type`` (Connect's Endpoint types; a type Connect adds later: ``connect``).
+NOT_A_NUMBER = {"VOIP": "connect:voip", "CONTACT_FLOW": "connect:contact-flow",
+                "CONNECT_PHONENUMBER_ARN": "connect:phone-number-arn", "EMAIL_ADDRESS": "connect:email-address"}
 #: Transcript format names a Contact Lens reader may have (the first one present is used).
 CONTACT_LENS_FORMATS = ("contact_lens", "contact-lens", "auto")
 
@@ -83,6 +90,28 @@ def _recording(record: dict) -> tuple[str, str | None]:
     if isinstance(single, dict) and single.get("Location") and single.get("Type", "AUDIO") == "AUDIO":
         return single["Location"], None
     raise CtrError("contact_record.Recording.Location", "the contact has no audio recording")
+
+
+def _number_id(record: dict) -> str:
+    """The manifest's ``number.id``: the number dialled (``SystemEndpoint.Address``), checked as
+    the manifest will check it but named as the record names it; for a system endpoint that is
+    no phone number (``SystemEndpoint.Type`` VOIP: in-app, web and video calls; CONTACT_FLOW;
+    CONNECT_PHONENUMBER_ARN: a claimed number named by its ARN), a label of the type, the address
+    kept nowhere. Such contacts are calls recorded like any other, and the number id decides
+    nothing of how (the account's profile gives plan, region and redaction; ingress never turns a
+    number's recording off), so they are taken rather than refused."""
+    kind = _get(record, "SystemEndpoint.Type")
+    if kind is not None and kind != "TELEPHONE_NUMBER":
+        if not isinstance(kind, str):
+            raise CtrError("contact_record.SystemEndpoint.Type", "expected an endpoint type (a string)")
+        return NOT_A_NUMBER.get(kind, "connect")
+    address = _get(record, "SystemEndpoint.Address") or "connect"
+    if not isinstance(address, str):
+        raise CtrError("contact_record.SystemEndpoint.Address", "expected the number dialled (a string)")
+    problem = number_id_problem(address) or id_problem(address)
+    if problem is not None:
+        raise CtrError("contact_record.SystemEndpoint.Address", problem)
+    return address
 
 
 def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[str]]:
@@ -149,20 +178,11 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     if "/" not in location.strip("/"):
         raise CtrError("contact_record.Recording.Location", "expected bucket/key")
     segment_at = _time({"t": recording_start}, "t") if recording_start else agent_at
-    address = _get(record, "SystemEndpoint.Address") or "connect"
-    if not isinstance(address, str):
-        raise CtrError("contact_record.SystemEndpoint.Address", "expected the number dialled (a string)")
-    # The manifest's number.id, checked as the manifest will check it but named as the record
-    # names it (an ARN or a SIP address failed the manifest's id rule, naming number.id).
-    problem = number_id_problem(address) or id_problem(address)
-    if problem is not None:
-        if _get(record, "SystemEndpoint.Type") not in (None, "TELEPHONE_NUMBER"):
-            problem = f"the endpoint is not a phone number (SystemEndpoint.Type) and its address is no number id: {problem}"
-        raise CtrError("contact_record.SystemEndpoint.Address", problem)
+    number_id = _number_id(record)
     manifest = {
         "call_id": contact_id, "ticket_id": body.get("ticket_id"),
         "account": account_document(account_id, profile),
-        "number": {"id": address, "recording": True, "consent_mode": "none"},
+        "number": {"id": number_id, "recording": True, "consent_mode": "none"},
         "direction": "outbound" if record.get("InitiationMethod") == "OUTBOUND" else "inbound",
         "consent": "none", "events": events, "controls": [],
         "segments": [{"uri": f"s3://{location.strip('/')}", "start": at(segment_at)}],
