@@ -20,7 +20,11 @@ kept only as long as the job needs it:
   (``<name>.failed``: when it failed, and which file it failed on); a retry (``callrec jobs
   retry``) or the call sent again (the file written anew) clears it, so a manifest whose
   job is queued or running never expires. ``callrec jobs retry`` of a job whose manifest
-  expired says so (exit 2): the call must be sent again.
+  expired says so (exit 2): the call must be sent again. A job that failed with no mark (before
+  marks were written, or its mark could not be written) is marked by the sweep from the job
+  records (:class:`JobStates`): the failure time its record holds, else the sweep's own time
+  (the first sweep that finds it); such a mark names its job and counts only while the
+  records still show that job failed.
 
 Only files under this process's ``<data_dir>/api/manifests/`` are ever removed: a manifest an
 operator enqueues (``callrec enqueue PATH``) is the operator's file and stays.
@@ -52,7 +56,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from callrec.errors import CallrecError, heading
 from callrec.files import leftovers, replaced
@@ -157,6 +162,17 @@ def forget_call(data_dir: Path, account_id: str, call_id: str) -> int:
 # -- failed jobs' manifests: kept for a retry, not forever ----------------------------------
 
 
+class JobStates(Protocol):
+    """What the sweep asks of the job records (worker.queue.records.FailedCallJobs)."""
+
+    def failed_calls(self) -> Iterable[tuple[str, str, float | None]]:
+        """Every call job recorded as failed for good: its id, its manifest reference and
+        when it failed (seconds since the epoch; None when its record does not say)."""
+
+    def is_failed(self, job_id: str) -> bool:
+        """True while ``job_id`` is recorded as failed for good."""
+
+
 @dataclass(frozen=True)
 class FailedManifests:
     """Where the API keeps manifests, and how long one stays once its job failed."""
@@ -164,14 +180,17 @@ class FailedManifests:
     data_dir: Path
     #: Days after its job failed (the account's retention window when shorter).
     days: int = FAILED_MANIFEST_DAYS
+    #: The job records, to mark the manifests of jobs that failed without a mark; None: only
+    #: marked manifests expire (and marks the sweep wrote wait for a sweep that has them).
+    jobs: JobStates | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
             raise ValueError(f"days must be a whole number >= 1, got {self.days!r}")
 
     @classmethod
-    def from_settings(cls, settings) -> FailedManifests:
-        return cls(Path(settings.data_dir), settings.failed_manifest_days)
+    def from_settings(cls, settings, jobs: JobStates | None = None) -> FailedManifests:
+        return cls(Path(settings.data_dir), settings.failed_manifest_days, jobs)
 
 
 def failure_mark(path: str | os.PathLike[str]) -> Path:
@@ -204,25 +223,35 @@ def expire_failed(manifests: FailedManifests, vault: Vault, *, now: datetime,
                   dry_run: bool = False, account_id: str | None = None) -> int:
     """Remove every kept manifest whose job has been failed for longer than its window
     (:func:`failure_window_days`) at ``now``; returns how many (a dry run removes nothing).
-    A failure mark left behind (its manifest gone, or written anew since: the call was sent
-    again) is removed and counts for nothing."""
+    With the job records (``manifests.jobs``), a manifest whose job is recorded failed but
+    has no mark is marked first (:func:`mark_recorded_failures`; a dry run counts it as
+    marked). A failure mark left behind (its manifest gone, or written anew since: the call
+    was sent again; or, for a mark the sweep wrote, its job no longer failed) is removed and
+    counts for nothing."""
     expired = 0
     root = manifests_dir(manifests.data_dir)
-    for mark in sorted(root.glob(f"*/*{_MARK_SUFFIX}")) if root.is_dir() else ():
+    found = {}
+    if manifests.jobs is not None:
+        found = mark_recorded_failures(manifests, now=now, dry_run=dry_run, account_id=account_id)
+    marks = set(root.glob(f"*/*{_MARK_SUFFIX}")) if root.is_dir() else set()
+    for mark in sorted(marks | set(found)):
         path = mark.with_name(mark.name.removesuffix(_MARK_SUFFIX) + ".json")
         if account_id is not None and mark.parent.name != account_id:
             continue
         if not is_kept(manifests.data_dir, path):
             continue
         try:
-            failed_at, identity = _read_mark(mark)
+            failed_at, identity, job_id = found[mark] if mark in found else _read_mark(mark)
         except FileNotFoundError:
             continue  # removed meanwhile (the call sent again, another sweep)
+        if job_id is not None and manifests.jobs is None:
+            continue  # the sweep's mark, judged only where the job records can be read
         try:
             current = _identity(path)
         except FileNotFoundError:
             current = None
-        if current is None or (identity is not None and identity != current):
+        if (current is None or (identity is not None and identity != current)
+                or (job_id is not None and not manifests.jobs.is_failed(job_id))):
             if not dry_run:
                 mark.unlink(missing_ok=True)  # stale: nothing of its failed job is left here
             continue
@@ -232,6 +261,60 @@ def expire_failed(manifests: FailedManifests, vault: Vault, *, now: datetime,
         if not dry_run:
             forget(path)
     return expired
+
+
+def mark_recorded_failures(manifests: FailedManifests, *, now: datetime, dry_run: bool = False,
+                           account_id: str | None = None) -> dict[Path, tuple[datetime, list[int], str]]:
+    """Mark each kept manifest whose job the records show failed for good but that has no
+    failure mark (its job failed before marks were written, or its mark could not be
+    written): failed when the job's record says, else ``now`` (the first sweep that finds
+    it counts). Only a job recorded as failed is marked: never one queued, running or
+    retrying. The mark names its job (:func:`expire_failed` drops it once the job is no
+    longer failed: queued again in a race with this sweep) and never replaces a mark there
+    already (a worker's, of the job's last failure). Returns the marks written (in a dry
+    run, that would be): mark path -> (failed at, file identity, job id)."""
+    written = {}
+    for job_id, uri, finished_at in manifests.jobs.failed_calls():
+        if uri.startswith("s3://"):
+            continue
+        path = Path(os.path.abspath(uri.removeprefix("file://").removeprefix("file:")))
+        if not is_kept(manifests.data_dir, path) or (account_id is not None and path.parent.name != account_id):
+            continue
+        mark = failure_mark(path)
+        if mark.exists():
+            continue
+        try:
+            identity = _identity(path)  # before the record is read again: a file written anew
+        except FileNotFoundError:  # after it makes this mark stale
+            continue
+        failed_at = now if finished_at is None else datetime.fromtimestamp(finished_at, UTC)
+        if not dry_run:
+            body = json.dumps({"failed_at": failed_at.astimezone(UTC).isoformat(), "manifest": identity,
+                               "job": job_id})
+            if not _create(mark, body.encode("ascii")):
+                continue  # a worker's mark came first
+        written[mark] = (failed_at, identity, job_id)
+    return written
+
+
+def _create(path: Path, body: bytes) -> bool:
+    """Write ``path`` whole (mode 0600) unless it exists: False when it does. Written aside
+    (a temporary name :func:`callrec.files.leftovers` knows, so :func:`forget` removes what
+    a killed writer left) and linked in: a reader never sees it half-written, and a file
+    there is never replaced."""
+    aside = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    handle = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(aside, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def failure_window_days(path: Path, vault: Vault, days: int = FAILED_MANIFEST_DAYS) -> int:
@@ -256,18 +339,21 @@ def _identity(path: Path) -> list[int]:
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
-def _read_mark(mark: Path) -> tuple[datetime, list[int] | None]:
-    """When the job failed and the file it failed on; a mark that does not read (cut short by
-    a crash) counts from its own time, on whatever file is there."""
+def _read_mark(mark: Path) -> tuple[datetime, list[int] | None, str | None]:
+    """When the job failed, the file it failed on and, for a mark the sweep wrote from the job
+    records, the job's id; a mark that does not read (cut short by a crash) counts from its
+    own time, on whatever file is there."""
     try:
         body = json.loads(mark.read_bytes())
         failed_at = datetime.fromisoformat(body["failed_at"])
         identity = body["manifest"]
-        if failed_at.tzinfo is None or not (isinstance(identity, list) and len(identity) == 3):
+        job_id = body.get("job")
+        if (failed_at.tzinfo is None or not (isinstance(identity, list) and len(identity) == 3)
+                or not (job_id is None or isinstance(job_id, str))):
             raise ValueError("not a failure mark")
-        return failed_at, [int(value) for value in identity]
-    except (OSError, ValueError, KeyError, TypeError):
-        return datetime.fromtimestamp(os.stat(mark).st_mtime, UTC), None
+        return failed_at, [int(value) for value in identity], job_id
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return datetime.fromtimestamp(os.stat(mark).st_mtime, UTC), None, None
 
 
 def _region_of(path: Path) -> str:

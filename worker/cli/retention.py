@@ -38,8 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_sweep(args: argparse.Namespace) -> int:
     """Exit 1 when an entry was skipped: everything else was swept, but one needs a look."""
     settings = Settings.from_env()
-    report = retention_sweep(build_vault(settings), dry_run=args.dry_run, account_id=args.account,
-                             failed_manifests=FailedManifests.from_settings(settings))
+    from worker.queue.broker import queue_errors
+
+    with queue_errors(settings):
+        report = retention_sweep(build_vault(settings), dry_run=args.dry_run, account_id=args.account,
+                                 failed_manifests=FailedManifests.from_settings(settings, _job_states(settings)))
     verb = "would delete" if report.dry_run else "deleted"
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
     reclaimed = f", reclaimed {report.reclaimed} object(s) left under deleted ones" if report.reclaimed else ""
@@ -52,6 +55,20 @@ def run_sweep(args: argparse.Namespace) -> int:
     for name, why in report.skipped:
         print(f"callrec retention: skipped {name}: {why}", file=sys.stderr)
     return 1 if report.skipped else 0
+
+
+def _job_states(settings: Settings):
+    """The job records, to mark the kept manifests of jobs that failed without a failure mark
+    (worker.calls.kept.mark_recorded_failures): REDIS_URL's, or the embedded Redis when it
+    runs (not started for a sweep: with it stopped no worker runs, and those manifests wait for
+    a sweep that finds it running, or for the queued sweep)."""
+    from worker.queue.broker import redis_client
+    from worker.queue.records import FailedCallJobs, JobRecords
+    from worker.queue.redis_server import EmbeddedRedis
+
+    if not settings.redis_url and not EmbeddedRedis(settings.data_dir).is_running():
+        return None
+    return FailedCallJobs(JobRecords(redis_client(settings)))
 
 
 def run_set(args: argparse.Namespace) -> int:

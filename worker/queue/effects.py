@@ -82,8 +82,17 @@ def reprocess(job: Reprocess, backends: Backends) -> JobResult:
 
 
 def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
-    report = operations.retention_sweep(backends.vault, dry_run=job.dry_run,
-                                        failed_manifests=manifests.FailedManifests.from_settings(backends.settings))
+    from worker.queue.broker import redis_client
+    from worker.queue.records import FailedCallJobs, JobRecords
+
+    client = redis_client(backends.settings)
+    try:
+        jobs = FailedCallJobs(JobRecords(client))  # to mark manifests of jobs failed without a mark
+        report = operations.retention_sweep(backends.vault, dry_run=job.dry_run,
+                                            failed_manifests=manifests.FailedManifests.from_settings(
+                                                backends.settings, jobs))
+    finally:
+        client.close()
     if report.reclaimed:
         job_metrics().reclaimed(report.reclaimed)
     return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),

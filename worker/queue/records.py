@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import redis
 
 from callrec.errors import CallrecError
-from worker.errors import JobBusy, PoisonJob, scrub_digits
-from worker.queue.jobs import Job
+from worker.errors import JobBusy, JobDecodeError, PoisonJob, scrub_digits
+from worker.queue.jobs import Job, ProcessCall
 
 #: Job states, in the order a job normally passes them.
 STATES = ("queued", "running", "retrying", "done", "failed")
@@ -394,3 +394,28 @@ def _reason(text: str) -> str:
 
 def _float(value: str | None) -> float | None:
     return None if value in (None, "") else float(value)
+
+
+class FailedCallJobs:
+    """The call jobs the records show failed for good, as the retention sweep asks for them
+    (worker.calls.kept.JobStates): it marks their kept manifests when they have no failure
+    mark (jobs that failed before marks were written)."""
+
+    def __init__(self, records: JobRecords) -> None:
+        self.records = records
+
+    def failed_calls(self) -> Iterator[tuple[str, str, float | None]]:
+        for raw, _score in self.records.client.zscan_iter(self.records._failed_key()):
+            status = self.records.get(raw.decode())
+            if status is None or status.state != "failed" or status.kind != ProcessCall.kind:
+                continue
+            try:
+                job = status.decode_job()
+            except JobDecodeError:
+                continue
+            if isinstance(job, ProcessCall):
+                yield job.job_id, job.manifest_uri, status.finished_at
+
+    def is_failed(self, job_id: str) -> bool:
+        status = self.records.get(job_id)
+        return status is not None and status.state == "failed"

@@ -160,3 +160,52 @@ def test_a_failed_calls_kept_manifest_expires_at_the_sweep_after_its_window_and_
     assert again["job_id"] == job["job_id"]
     wait_done(api, headers, job["job_id"], worker=worker_process)
     gone(api_settings, data)
+
+
+def test_a_call_failed_before_failure_marks_existed_is_marked_by_the_sweep_then_expires(
+        api, keys, inbox, worker_process, api_settings, redis_url, capsys):
+    """Its job recorded failed, no mark beside its manifest (failed before b96277e, or the
+    mark could not be written): the sweep marks it from the job record (the CLI's and the
+    queued one), then it expires after its window counted from the recorded failure."""
+    from datetime import UTC, datetime, timedelta
+
+    import redis
+
+    from worker.calls.kept import FailedManifests, failure_mark
+    from worker.cli import main
+    from worker.queue.records import FailedCallJobs, JobRecords
+    from worker.stored.operations import retention_sweep
+
+    account = f"old{uuid.uuid4().hex[:8]}"
+    headers = {"Authorization": f"Bearer {keys.create(account)[1]}"}
+    own_inbox = inbox.parent / account
+    own_inbox.mkdir()
+    data = sample_manifest(own_inbox, call_id=f"CA-old-{uuid.uuid4().hex[:8]}")
+    data["account"]["id"] = account
+    (own_inbox / data["segments"][0]["uri"].removeprefix("file:")).write_bytes(b"RIFF not audio")
+    job = submit(api, headers, data).json()
+    assert wait_job(api, headers, job["job_id"], worker=worker_process)["state"] == "failed"
+    kept = kept_of(api_settings, data)
+    failure_mark(kept).unlink()  # as a job failed before marks were written leaves it
+    client = redis.Redis.from_url(redis_url)
+    failed_at = JobRecords(client).get(job["job_id"]).finished_at
+
+    def sweep(days_later: float):
+        later = datetime.fromtimestamp(failed_at, UTC) + timedelta(days=days_later)
+        return retention_sweep(build_vault(api_settings, clock=lambda: later), account_id=account,
+                               failed_manifests=FailedManifests.from_settings(
+                                   api_settings, FailedCallJobs(JobRecords(client))))
+
+    assert main(["retention", "sweep", "--account", account]) == 0  # the CLI's sweep marks it, now
+    assert failure_mark(kept).exists() and kept.exists()
+    failure_mark(kept).unlink()
+    assert main(["enqueue", "--retention-sweep"]) == 0  # and so does the queued one
+    wait_for(lambda: failure_mark(kept).exists(), timeout_s=30, what="the queued sweep's mark",
+             workers=(worker_process,))
+    assert sweep(29.9).manifests_expired == 0 and kept.exists()
+    assert sweep(30).manifests_expired == 1
+    assert left_of(api_settings, data) == []
+    capsys.readouterr()
+    assert main(["jobs", "retry", job["job_id"]]) == 2
+    assert "expired" in capsys.readouterr().err
+    client.close()

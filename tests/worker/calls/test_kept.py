@@ -282,3 +282,95 @@ def test_a_mark_holds_no_content_of_the_manifest(state, vault):
         assert secret.encode() not in mark
     assert os.stat(failure_mark(path)).st_mode & 0o777 == 0o600
     assert not mark_failed(manifest_path(state, "acme", "CA-none"), FAILED_AT)  # no file: no mark
+
+
+# -- jobs failed before failure marks existed: marked by the sweep from their job records --------
+
+from worker.queue.jobs import ProcessCall  # noqa: E402
+from worker.queue.records import FailedCallJobs, JobRecords  # noqa: E402
+
+
+def failed_call(records, path, account="acme", call_id="CA1", at=FAILED_AT):
+    """A call's job recorded failed ``at`` as before failure marks: the record, no mark."""
+    job = ProcessCall.for_call(str(path), account, call_id)
+    records.create(job)
+    records.running(job.job_id)
+    stamped = JobRecords(records.client, clock=lambda: at.timestamp())
+    stamped.failed(job.job_id, "ManifestError: bad")
+    assert not failure_mark(path).exists()
+    return job
+
+
+def expire_with(state, vault, records, days_later, **options) -> int:
+    manifests = FailedManifests(state, 30, jobs=FailedCallJobs(records))
+    return expire_failed(manifests, vault, now=FAILED_AT + timedelta(days=days_later), **options)
+
+
+@pytest.fixture
+def records(redis_client):
+    return JobRecords(redis_client)
+
+
+def test_a_manifest_whose_job_failed_without_a_mark_expires_from_the_records_failure_time(
+        state, vault, records):
+    path = kept_call(state, vault)
+    failed_call(records, path)
+    assert expire(state, vault, 36500) == 0 and path.exists()  # without the records: never, as before
+    assert expire_with(state, vault, records, 31, dry_run=True) == 1
+    assert path.exists() and not failure_mark(path).exists()  # a dry run writes nothing
+    assert expire_with(state, vault, records, 29) == 0 and path.exists()
+    assert failure_mark(path).exists()  # marked by the sweep: when its job record says it failed
+    assert expire(state, vault, 36500) == 0 and path.exists()  # the sweep's mark: judged with the records only
+    assert expire_with(state, vault, records, 29.9) == 0 and expire_with(state, vault, records, 30) == 1
+    assert list(path.parent.iterdir()) == []
+
+
+def test_without_a_failure_time_the_sweep_that_first_found_it_counts(state, vault, records):
+    path = kept_call(state, vault)
+    job = failed_call(records, path)
+    records.client.hdel(f"callrec:job:{job.job_id}", "finished_at")
+    assert expire_with(state, vault, records, 100) == 0 and failure_mark(path).exists()
+    assert expire_with(state, vault, records, 129.9) == 0 and path.exists()  # found at +100
+    assert expire_with(state, vault, records, 130) == 1 and not path.exists()
+
+
+def test_manifests_of_queued_running_or_retrying_jobs_are_never_marked(state, vault, records):
+    paths = [kept_call(state, vault, "acme", f"CA{n}") for n in range(3)]
+    jobs = [ProcessCall.for_call(str(p), "acme", f"CA{n}") for n, p in enumerate(paths)]
+    for job in jobs:
+        records.create(job)
+    records.running(jobs[1].job_id)
+    records.running(jobs[2].job_id)
+    records.retrying(jobs[2].job_id, "TransientError")
+    failed_call(records, kept_call(state, vault, "acme", "CA9"), call_id="CA9")
+    records.create(jobs[0], replace=True)  # a failed job retried (`callrec jobs retry`): queued
+    assert expire_with(state, vault, records, 36500) == 1
+    for path in paths:
+        assert path.exists() and not failure_mark(path).exists()
+
+
+def test_a_mark_the_sweep_wrote_counts_only_while_its_job_is_still_failed(state, vault, records):
+    path = kept_call(state, vault)
+    job = failed_call(records, path)
+    assert expire_with(state, vault, records, 1) == 0 and failure_mark(path).exists()
+    records.create(job, replace=True)  # queued again in a race with the sweep's mark
+    assert expire_with(state, vault, records, 36500) == 0 and path.exists()
+    assert not failure_mark(path).exists()  # dropped: the job is no longer failed
+    assert expire(state, vault, 36500) == 0 and path.exists()
+
+
+def test_the_sweep_never_replaces_a_workers_mark(state, vault, records):
+    path = kept_call(state, vault)
+    failed_call(records, path, at=FAILED_AT - timedelta(days=300))  # an older failure in the records
+    mark_failed(path, FAILED_AT)  # the worker's mark of its last failure
+    assert expire_with(state, vault, records, 29) == 0 and path.exists()
+    assert expire_with(state, vault, records, 30) == 1
+
+
+def test_a_call_job_whose_manifest_is_not_kept_by_the_api_is_left_alone(state, vault, records, tmp_path):
+    own = tmp_path / "calls" / manifest_path(state, "acme", "CA1").name  # an operator's manifest
+    own.parent.mkdir()
+    own.write_text("{}")
+    failed_call(records, own)
+    assert expire_with(state, vault, records, 36500) == 0
+    assert sorted(p.name for p in own.parent.iterdir()) == [own.name]
