@@ -61,6 +61,15 @@ class AccessDeniedError(VaultInputError):
     """Raised when a principal may not access a recording (the refusal is audited)."""
 
 
+class RangeNotSatisfiableError(VaultInputError):
+    """Raised when a byte range asked of a recording's audio starts past its end: no byte is
+    exported (the refusal is audited); ``size_bytes`` is the audio's length, for a ``416``."""
+
+    def __init__(self, message: str, size_bytes: int) -> None:
+        super().__init__(message)
+        self.size_bytes = size_bytes
+
+
 class StoreError(VaultError):
     """Raised when an object store fails (I/O, network, service); may be transient."""
 

@@ -22,12 +22,12 @@ from string import Template
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
 from vault.access import Principal, refusal
-from vault.errors import VaultInputError
+from vault.errors import RangeNotSatisfiableError, VaultInputError
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
@@ -85,10 +85,13 @@ def _grant(request: Request):
     return grant
 
 
-def _export(request: Request, grant, artifact: str, workdir: Path) -> Path:
+def _export(request: Request, grant, artifact: str, workdir: Path,
+            wanted: tuple[int | None, int | None] | None = None) -> Path:
+    """``wanted``: the one range of audio the response serves (RangeNotSatisfiableError,
+    audited as refused, when it starts past the end)."""
     services = request.app.state.services
     return export_recording(grant.recording_id, workdir / f"{artifact}.wav", grant.principal, services.vault,
-                            artifact=artifact).path
+                            artifact=artifact, byte_range=wanted).path
 
 
 def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:
@@ -167,10 +170,20 @@ async def page(request: Request):
 
 @endpoint
 async def audio(request: Request):
+    from worker.api.routes.recordings import single_range
+
     grant = _grant(request)
+    # The one range the player asks for (with no If-Range: the served file's own ETag is new
+    # each time, so an If-Range never matches and the whole file is served).
+    wanted = (single_range(request.headers.get("range"))
+              if request.method == "GET" and "if-range" not in request.headers else None)
     workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
     try:
-        path = await blocking(_export, request, grant, "audio", workdir)
+        path = await blocking(_export, request, grant, "audio", workdir, wanted)
+    except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
+        shutil.rmtree(workdir, ignore_errors=True)
+        return Response(status_code=416, headers={"Cache-Control": "private, no-store",
+                                                  "Content-Range": f"bytes */{exc.size_bytes}"})
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise

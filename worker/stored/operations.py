@@ -19,7 +19,14 @@ from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
 from vault.access import Principal, refusal
-from vault.errors import AccessDeniedError, IndexCorruptError, ObjectMissingError, UnsupportedKeyError, VaultInputError
+from vault.errors import (
+    AccessDeniedError,
+    IndexCorruptError,
+    ObjectMissingError,
+    RangeNotSatisfiableError,
+    UnsupportedKeyError,
+    VaultInputError,
+)
 from vault.index import IndexEntry, Unreadable
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.segments import SegmentedCiphertext
@@ -147,13 +154,17 @@ def _reclaim(region_vault, recording_ids: Iterable[str]) -> int:
 
 
 def export_recording(recording_id: str, out_path: Path, principal: Principal, vault: Vault, *,
-                     artifact: str = "audio", audio_format: str = "wav") -> ExportOutcome:
+                     artifact: str = "audio", audio_format: str = "wav",
+                     byte_range: tuple[int | None, int | None] | None = None) -> ExportOutcome:
     """Decrypt a recording's audio (or redacted transcript) to ``out_path`` when
     ``principal`` may have it; audio as ``audio_format`` (wav, flac or opus) whatever codec
     it is stored in (recordings stored before codecs existed are WAV).
 
     Every access and every refusal is audited in the recording's region. A refusal raises
-    AccessDeniedError; ``out_path`` appears complete or not at all.
+    AccessDeniedError; ``out_path`` appears complete or not at all. ``byte_range`` (first,
+    last: as :func:`audio_ranges` takes it) is the one range to be served of the export: when
+    it starts past the export's end nothing is exported (``out_path`` removed), the refusal is
+    audited ("range not satisfiable") and RangeNotSatisfiableError raised.
     """
     codec = codec_named(audio_format) if artifact == "audio" else None
     region_vault, entry = _admitted(recording_id, principal, vault, artifact)
@@ -167,6 +178,9 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     except BaseException:
         region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
         raise
+    if byte_range is not None and resolve_range(byte_range, size) is None:
+        out_path.unlink(missing_ok=True)
+        _unsatisfiable(region_vault, recording_id, principal, size)
     region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
 
@@ -188,41 +202,72 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
 
 @dataclass(frozen=True)
 class AudioRanges:
-    """A recording's audio as stored, to serve byte ranges of by decrypting only the
-    ciphertext segments each covers (vault.segments)."""
+    """A byte range of a recording's audio as stored, served by decrypting only the
+    ciphertext segments it covers (vault.segments)."""
 
     recording_id: str
     codec: str
     #: The audio's length in bytes (authenticated: its last segment was decrypted).
     size_bytes: int
     segments: SegmentedCiphertext
+    #: The range asked for, resolved against the length: its first and last byte (inclusive).
+    first: int = 0
+    last: int = 0
 
     def chunks(self, start: int, stop: int) -> Iterator[bytes]:
         """Bytes ``[start, stop)``, a segment's worth at a time."""
         return self.segments.chunks(start, stop)
 
 
-def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_format: str) -> AudioRanges | None:
-    """The recording's audio for byte ranges when ``principal`` may have it (checked and
-    audited as ``export_recording``) and it is stored as ``audio_format``: then its bytes are
-    the stored plaintext's, and a range is decrypted from the segments it covers only (plus the
-    first, to see the format, and the last, which authenticates the length). None when it is
+def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_format: str,
+                 wanted: tuple[int | None, int | None] = (0, None)) -> AudioRanges | None:
+    """The byte range ``wanted`` of the recording's audio when ``principal`` may have it
+    (checked and audited as ``export_recording``) and it is stored as ``audio_format``: then
+    its bytes are the stored plaintext's, and a range is decrypted from the segments it covers
+    only (plus the first, to see the format, and the last, which authenticates the length).
+    ``wanted`` is (first, last) as a ``Range`` header gives them: None for an open end, a
+    suffix of N bytes as (None, N); a last byte past the end means the end. None when it is
     stored in another codec (the bytes served are a transcoding, which no stored range maps
-    to) or under a data key of another kind: export it whole instead."""
+    to) or under a data key of another kind: export it whole instead. A range that starts
+    past the end exports nothing: audited as refused ("range not satisfiable", as an access
+    refusal is) and RangeNotSatisfiableError (its ``size_bytes`` for the ``416``); an allowed
+    export is audited only for a range that is served."""
     region_vault, entry = _admitted(recording_id, principal, vault, "audio")
     try:
         segments = region_vault.segments(entry, "audio")
         stored = sniff(segments.read(0, 64))
         if stored is None or stored.name != audio_format:
             return None
-        ranges = AudioRanges(recording_id, stored.name, segments.check_length(), segments)
+        size = segments.check_length()
     except UnsupportedKeyError:
         return None
     except BaseException:
         region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
         raise
+    resolved = resolve_range(wanted, size)
+    if resolved is None:
+        _unsatisfiable(region_vault, recording_id, principal, size)
     region_vault.audit("export", "allowed", recording_id, str(principal), "audio range")
-    return ranges
+    return AudioRanges(recording_id, stored.name, size, segments, *resolved)
+
+
+def resolve_range(wanted: tuple[int | None, int | None], size: int) -> tuple[int, int] | None:
+    """The first and last byte (inclusive) of ``wanted`` in ``size`` bytes (None for an open
+    end, a suffix of N bytes as (None, N); a last byte past the end means the end), or None
+    when it is not satisfiable: it starts past the end."""
+    first, last = wanted
+    if first is None:  # the last N bytes
+        first, last = max(0, size - (last or 0)), size - 1
+    elif last is None or last >= size:
+        last = size - 1
+    return None if first >= size or last < first else (first, last)
+
+
+def _unsatisfiable(region_vault, recording_id: str, principal: Principal, size: int):
+    """A range past the end: no byte exported, so audited as refused (as an access refusal
+    is, with the reason), never as an allowed export."""
+    region_vault.audit("export", "refused", recording_id, str(principal), "range not satisfiable")
+    raise RangeNotSatisfiableError(f"range of {recording_id}'s audio starts past its end ({size} bytes)", size)
 
 
 def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:

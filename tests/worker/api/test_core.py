@@ -121,9 +121,37 @@ def test_ranges_of_audio_in_its_stored_format_are_served_from_its_segments(api, 
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
-    assert trail.count(("export", "allowed", "audio range")) == 7
+    assert trail.count(("export", "allowed", "audio range")) == 6  # not the 416: no byte exported
+    assert trail.count(("export", "refused", "range not satisfiable")) == 1
     assert trail.count(("export", "allowed", "")) == 3  # the whole files: flac, If-Range's, wav's
     assert ("export", "refused", "agent has no access to the ticket") in trail
+
+
+def test_a_range_past_the_end_of_a_transcoding_is_audited_refused_not_allowed(api, acme, inbox, worker_process):
+    """WAV of a recording stored as FLAC goes the whole-file way (a transcoding): a range that
+    starts past its end answers 416 and its audit record says refused, as the segments' path
+    does; a range inside it, or one whose If-Range names another version (served whole), is an
+    allowed export."""
+    data = sample_manifest(inbox, call_id=f"CA-rngx-{uuid.uuid4().hex[:8]}")
+    job = submit(api, acme, data).json()
+    rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    url = f"/v1/recordings/{rid}/audio"
+    whole = api.get(url, headers=acme, params=AGENT)
+    assert whole.status_code == 200 and whole.content[:4] == b"RIFF"
+    size = len(whole.content)
+    past = api.get(url, headers={**acme, "Range": f"bytes={size}-"}, params=AGENT)
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    assert api.get(url, headers={**acme, "Range": f"bytes={size}-", "If-Range": '"1-old-wav"'},
+                   params=AGENT).status_code == 200  # another version: the whole file
+    inside = api.get(url, headers={**acme, "Range": "bytes=44-1043"}, params=AGENT)
+    assert inside.status_code == 206 and inside.content == whole.content[44:1044]
+
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    assert trail.count(("export", "refused", "range not satisfiable")) == 1
+    assert trail.count(("export", "allowed", "")) == 3  # the whole file, If-Range's, the range inside
 
 
 def test_idempotency_key_returns_the_same_job_and_refuses_another_body(api, acme, inbox, worker_process):

@@ -58,6 +58,8 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     assert api.get(f"/review/{tampered}").status_code == 404
     assert api.get(f"/review/{token}/audio", headers={"Range": "bytes=0-43"}).status_code == 206
+    past = api.get(f"/review/{token}/audio", headers={"Range": "bytes=999999999-"})  # past its end
+    assert past.status_code == 416 and past.headers["content-range"].startswith("bytes */")
 
     links = ReviewLinks(redis_client, clock=lambda: time.time() - 7200)
     old, _ = links.issue(rid, Principal("agent", "ann", "acme", frozenset({"T-1001"})), 3600)
@@ -70,6 +72,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
     assert ("review", "refused") in trail and ("review", "allowed") in trail
     assert trail.count(("export", "allowed")) == 2  # the page's waveform and the player's range
+    assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 
 def test_cut_positions_in_recording_time():

@@ -139,3 +139,41 @@ def test_a_range_of_stored_audio_decrypts_only_the_segments_it_covers(tmp_path):
     trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(rid)]
     assert trail.count(("export", "allowed", "agent:ann", "audio range")) == 1  # not for the flac: none served
     assert ("export", "refused", "agent:bob", "agent has no access to the ticket") in trail
+
+
+def test_a_range_past_the_end_of_the_audio_is_audited_refused_and_nothing_allowed(tmp_path):
+    """A range that starts past the audio's end exports no byte: its audit record says refused
+    (as access refusals are: action export, the reason), never an allowed export."""
+    import pytest
+    from datetime import UTC, datetime
+
+    from vault.access import Principal
+    from vault.errors import RangeNotSatisfiableError
+    from vault.index import IndexEntry
+    from vault.regions import recording_id
+    from worker.stored.operations import audio_ranges
+
+    vault = build_vault(Settings(data_dir=tmp_path / "state"))
+    region_vault = vault.region("us")
+    wav = _long_wav(3)
+    rid = recording_id("acme", "CA-SHORT", "us")
+    region_vault.put(IndexEntry(recording_id=rid, account_id="acme", call_id="CA-SHORT", ticket_id="T-7",
+                                kind="call", region="us", created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                                retention_days=None, public=False, redacted=True, pipeline_version="test",
+                                detector_version=""),
+                     {"audio": io.BytesIO(wav), "metadata": io.BytesIO(b"{}")})
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    size = len(wav)
+    for wanted in [(size, None), (size + 10, size + 20), (size, size)]:
+        with pytest.raises(RangeNotSatisfiableError) as raised:
+            audio_ranges(rid, ann, vault, "wav", wanted)
+        assert raised.value.size_bytes == size
+    for wanted, first, last in [((0, 9), 0, 9), ((size - 5, None), size - 5, size - 1),
+                                ((None, 300), size - 300, size - 1), ((5, size + 999), 5, size - 1),
+                                ((None, size + 7), 0, size - 1)]:
+        ranges = audio_ranges(rid, ann, vault, "wav", wanted)
+        assert (ranges.first, ranges.last) == (first, last)
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(rid)]
+    assert trail.count(("export", "refused", "agent:ann", "range not satisfiable")) == 3
+    assert trail.count(("export", "allowed", "agent:ann", "audio range")) == 5
+    assert len(trail) == 8

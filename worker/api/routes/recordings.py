@@ -20,6 +20,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from vault.access import PRINCIPAL_KINDS, Principal
+from vault.errors import RangeNotSatisfiableError
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
@@ -78,9 +79,12 @@ def principal_of(request: Request, account_id: str) -> Principal:
 AUDIO_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
 
 
-def exported(request: Request, key, artifact: str, audio_format: str = "wav") -> tuple[Path, str]:
+def exported(request: Request, key, artifact: str, audio_format: str = "wav",
+             wanted: tuple[int | None, int | None] | None = None) -> tuple[Path, str]:
     """Decrypt ``artifact`` into a private temp dir for the principal (audited, as export);
-    returns its path and an ETag naming the stored version (stable across Range requests)."""
+    returns its path and an ETag naming the stored version (stable across Range requests).
+    ``wanted``: the one audio range the response will serve (its ``If-Range``, if any, naming
+    this version): RangeNotSatisfiableError, audited as refused, when it starts past the end."""
     rid = request.path_params["recording_id"]
     principal = principal_of(request, key.account_id)
     _, entry = account_recording(request, key, rid)
@@ -94,8 +98,11 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav") ->
         if artifact != "audio":
             return export_recording(rid, workdir / artifact, principal, services.vault,
                                     artifact=artifact).path, etag
+        if_range = request.headers.get("if-range")
+        if if_range is not None and if_range.strip() != etag[:-1] + f'-{audio_format}"':
+            wanted = None  # another version: the whole file is served, whatever the range
         return export_recording(rid, workdir / f"audio.{audio_format}", principal, services.vault,
-                                artifact="audio", audio_format=audio_format).path, etag
+                                artifact="audio", audio_format=audio_format, byte_range=wanted).path, etag
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -112,7 +119,11 @@ async def audio(request: Request):
         partial = await blocking(ranged, request, key, audio_format, wanted)
         if partial is not None:
             return partial
-    path, etag = await blocking(exported, request, key, "audio", audio_format)
+    try:
+        path, etag = await blocking(exported, request, key, "audio", audio_format, wanted)
+    except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
+        return Response(status_code=416, headers={"cache-control": "private, no-store", "accept-ranges": "bytes",
+                                                  "content-range": f"bytes */{exc.size_bytes}"})
     etag = etag[:-1] + f'-{audio_format}"'
     return FileResponse(path, media_type=AUDIO_TYPES[audio_format],
                         filename=f"{request.path_params['recording_id']}.{audio_format}",
@@ -154,18 +165,14 @@ def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, i
     if_range = request.headers.get("if-range")
     if if_range is not None and if_range.strip() != etag:
         return None
-    ranges = audio_ranges(rid, principal, request.app.state.services.vault, audio_format)
+    headers = {"etag": etag, "cache-control": "private, no-store", "accept-ranges": "bytes"}
+    try:
+        ranges = audio_ranges(rid, principal, request.app.state.services.vault, audio_format, wanted)
+    except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
+        return Response(status_code=416, headers={**headers, "content-range": f"bytes */{exc.size_bytes}"})
     if ranges is None:
         return None
-    size = ranges.size_bytes
-    first, last = wanted
-    if first is None:  # the last N bytes
-        first, last = max(0, size - last), size - 1
-    elif last is None or last >= size:
-        last = size - 1
-    headers = {"etag": etag, "cache-control": "private, no-store", "accept-ranges": "bytes"}
-    if first >= size or last < first:
-        return Response(status_code=416, headers={**headers, "content-range": f"bytes */{size}"})
+    size, first, last = ranges.size_bytes, ranges.first, ranges.last
     headers.update({"content-range": f"bytes {first}-{last}/{size}", "content-length": str(last - first + 1),
                     "content-disposition": f'attachment; filename="{rid}.{audio_format}"'})
     return StreamingResponse(ranges.chunks(first, last + 1), status_code=206,
