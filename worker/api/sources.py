@@ -24,6 +24,7 @@ from callrec.errors import shown
 from worker.errors import ManifestError
 from worker.calls.fetch import FetchPolicy
 from worker.calls.manifest import Location, Manifest
+from worker.calls.source_names import source_name
 from worker.settings import Settings
 
 
@@ -62,7 +63,7 @@ def _check(where: str, location: Location, account: str, settings: Settings) -> 
             raise ManifestError(f"{where}: bucket {shown(location.bucket)} is not one this server reads "
                                 "(CALLREC_API_S3_BUCKETS)")
         if not (location.key or "").startswith(f"{account}/") or "/../" in f"/{location.key}/":
-            raise ManifestError(f"{where}: {shown(uri)} is not under this account's prefix {account}/")
+            raise ManifestError(f"{where}: {shown(source_name(uri))} is not under this account's prefix {account}/")
         return
     FetchPolicy.from_settings(settings).check(uri, where)
 

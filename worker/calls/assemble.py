@@ -29,6 +29,7 @@ from worker.errors import ManifestError, UsageError, resource_error
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Manifest, Segment
 from worker.calls.rules import Cut, plan_recording
+from worker.calls.source_names import source_name
 from worker.settings import Settings
 from worker.calls.sources import source_roots
 from worker.workdirs import WorkDir
@@ -114,7 +115,7 @@ def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
 
     def resolve(segment: Segment) -> BinaryIO:
         if segment.location.path is None:
-            raise ManifestError(f"segment {shown(segment.uri)}: only local files can be read here; "
+            raise ManifestError(f"segment {shown(source_name(segment.uri))}: only local files can be read here; "
                                 "s3:// segments need the pipeline's object store")
         return open_confined(segment.location.path, roots)
     return resolve
@@ -165,7 +166,7 @@ def _open_segment(index: int, segment: Segment, resolve: SegmentResolver, limits
         opened = resolve(segment)
         if isinstance(opened, Path):
             return open_source(opened, limits, temp_parent)
-        return open_source_file(opened, segment.location.path or Path(segment.uri), limits, temp_parent)
+        return open_source_file(opened, segment.location.path or Path(source_name(segment.uri)), limits, temp_parent)
     except (AudioInputError, ManifestError) as exc:
         raise ManifestError(f"segments[{index}].uri: {exc}") from exc
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
-from callrec.errors import shown
+from worker.calls.source_names import source_name
 from worker.errors import FetchError, ManifestError
 from worker.settings import Settings
 
@@ -61,9 +61,9 @@ class FetchPolicy:
         """The host entry allowing ``uri``; ManifestError naming ``where`` when none does."""
         parts = urlsplit(uri)
         if parts.scheme != "https" or not parts.hostname:
-            raise ManifestError(f"{where}: {shown(uri)} is not an https:// URL")
+            raise ManifestError(f"{where}: {source_name(uri)} is not an https:// URL")
         if parts.username or parts.password:
-            raise ManifestError(f"{where}: {shown(uri)} carries credentials; configure them per host "
+            raise ManifestError(f"{where}: {source_name(uri)} carries credentials; configure them per host "
                                 "(CALLREC_FETCH_HOSTS)")
         port = parts.port or 443
         for entry in self.hosts:
@@ -105,13 +105,13 @@ class FetchPolicy:
                             url = self._redirect(url, response, where)
                             continue
                         return self._save(uri, response, target, where, max_bytes, setting)
-                raise ManifestError(f"{where}: {shown(uri)} redirected more than {self.max_redirects} times")
+                raise ManifestError(f"{where}: {source_name(uri)} redirected more than {self.max_redirects} times")
         except httpx.TimeoutException as exc:
             target.unlink(missing_ok=True)
-            raise FetchError(f"{where}: {shown(uri)} timed out ({type(exc).__name__})") from exc
+            raise FetchError(f"{where}: {source_name(uri)} timed out ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             target.unlink(missing_ok=True)
-            raise FetchError(f"{where}: {shown(uri)} could not be fetched ({type(exc).__name__})") from exc
+            raise FetchError(f"{where}: {source_name(uri)} could not be fetched ({type(exc).__name__})") from exc
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -119,28 +119,28 @@ class FetchPolicy:
     def _redirect(self, url: str, response: httpx.Response, where: str) -> str:
         location = response.headers.get("location")
         if not location:
-            raise ManifestError(f"{where}: {shown(url)} redirected without a Location")
+            raise ManifestError(f"{where}: {source_name(url)} redirected without a Location")
         following = urljoin(url, location)
         if urlsplit(following).scheme != "https":
-            raise ManifestError(f"{where}: {shown(url)} redirected away from https")
+            raise ManifestError(f"{where}: {source_name(url)} redirected away from https")
         return following
 
     def _save(self, uri: str, response: httpx.Response, target: Path, where: str, max_bytes: int,
               setting: str) -> int:
         status = response.status_code
         if status >= 500 or status == 429:
-            raise FetchError(f"{where}: {shown(uri)} answered {status}")
+            raise FetchError(f"{where}: {source_name(uri)} answered {status}")
         if status != 200:
-            raise ManifestError(f"{where}: {shown(uri)} answered {status}")
+            raise ManifestError(f"{where}: {source_name(uri)} answered {status}")
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-            raise ManifestError(f"{where}: {shown(uri)} is larger than {max_bytes} bytes ({setting})")
+            raise ManifestError(f"{where}: {source_name(uri)} is larger than {max_bytes} bytes ({setting})")
         size = 0
         with open(target, "wb") as out:
             for chunk in response.iter_bytes(1 << 16):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ManifestError(f"{where}: {shown(uri)} is larger than {max_bytes} bytes ({setting})")
+                    raise ManifestError(f"{where}: {source_name(uri)} is larger than {max_bytes} bytes ({setting})")
                 out.write(chunk)
         return size
 
@@ -148,15 +148,6 @@ class FetchPolicy:
 def tls_context(ca_file: str | None) -> ssl.SSLContext:
     """Certificate checks against ``ca_file``, else the system's trust store."""
     return ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
-
-
-def shown(uri: str) -> str:
-    """A URL as messages show it: no credentials, query or fragment (they may hold tokens)."""
-    parts = urlsplit(uri)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}"
 
 
 def parse_hosts(text: str) -> tuple[HostEntry, ...]:
@@ -168,7 +159,7 @@ def parse_hosts(text: str) -> tuple[HostEntry, ...]:
         userinfo, at, hostport = item.rpartition("@")
         host, colon, port = hostport.partition(":")
         if not host or (colon and not port.isdigit()):
-            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {shown(hostport)} is not host or host:port")
+            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {source_name(hostport)} is not host or host:port")
         username = password = None
         if at:
             user, _, secret = userinfo.partition(":")

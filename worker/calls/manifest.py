@@ -30,6 +30,7 @@ from vault.regions import card_number_problem
 from worker.calls.confined import open_confined, read_limited
 from worker.calls.call_ids import call_id_problem
 from worker.calls.numbers import number_id_problem
+from worker.calls.source_names import source_name
 from worker.errors import ManifestError, SourceError
 
 PLANS = ("team", "growth", "professional", "enterprise")
@@ -300,12 +301,12 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         parsed = urlparse(uri)
         key = unquote(parsed.path.lstrip("/"))
         if not parsed.netloc or not key:
-            raise ManifestError(f"{where}: {shown(uri)} needs a bucket and a key (s3://bucket/key)")
+            raise ManifestError(f"{where}: {shown(source_name(uri))} needs a bucket and a key (s3://bucket/key)")
         return Location(uri, bucket=parsed.netloc, key=key)
     if uri.startswith("https://"):
         parsed = urlparse(uri)
         if not parsed.hostname:
-            raise ManifestError(f"{where}: {shown(uri)} names no host")
+            raise ManifestError(f"{where}: {shown(source_name(uri))} names no host")
         # fetched by worker.calls.fetch; "bucket" and "key" are host and path, so https://host/prefix
         # source roots confine it as s3:// ones do
         return Location(uri, bucket=parsed.netloc.rpartition("@")[2], key=parsed.path.lstrip("/"))
@@ -317,7 +318,7 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
             raise ManifestError(f"{where}: {shown(uri)} names no file")
         path = Path(raw)
     elif "://" in uri:
-        raise ManifestError(f"{where}: {shown(uri)} is neither file:, an absolute path, s3:// nor https://")
+        raise ManifestError(f"{where}: {shown(source_name(uri))} is neither file:, an absolute path, s3:// nor https://")
     else:
         path = Path(uri)
         if not path.is_absolute():

@@ -51,7 +51,8 @@ def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: 
                        inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
                        use: TranscriptUse | None = None) -> bytes:
     """The recording metadata of DESIGN.md §3 as JSON bytes; ``inputs`` are (uri, sha256), each
-    URI kept with a card number standing apart in it masked (worker.calls.source_names)."""
+    URI kept as what names the object (a URL without its query, fragment or user info) with a
+    card number standing apart in it masked (worker.calls.source_names)."""
     expires = entry.expires_at(entry.retention_days)
     body = {
         "recording_id": entry.recording_id,

@@ -37,6 +37,7 @@ from worker.calls.redacting import (
     redact_assembled,
 )
 from worker.boot import Backends
+from worker.calls.source_names import source_name
 from worker.calls.sources import SourceFetcher, check_sources, destroy_sources
 from worker.workdirs import WorkDir
 
@@ -190,8 +191,9 @@ def _destroy(manifest: Manifest, backends: Backends) -> int:
 
 
 def _name(location: Location) -> str:
-    """A source as messages name it: a local file's name, a remote one's URI."""
-    return location.path.name if location.path is not None else location.uri
+    """A source as messages name it: a local file's name, a remote one's URI without its query
+    string (worker.calls.source_names)."""
+    return location.path.name if location.path is not None else source_name(location.uri)
 
 
 def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits) -> bytes:

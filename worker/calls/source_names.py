@@ -1,5 +1,19 @@
-"""A call's sources (segment and transcript URIs) as the product keeps their names: a card
-number standing apart in one masked, never a call refused for it.
+"""A call's sources (segment and transcript URIs) as the product keeps and shows their names:
+only what names the object (a URL's query string, fragment and user info dropped), and a card
+number standing apart in it masked, never a call refused for it.
+
+What names the object. An ``https://`` source is often a presigned URL (S3's
+``?X-Amz-Credential=...&X-Amz-Security-Token=...&X-Amz-Signature=...``, Azure's ``?sig=``,
+Google's ``?X-Goog-Signature=``) or carries a password (``https://AC...:token@api.twilio.com/``):
+whoever holds the whole URL may read the call until it expires. The worker fetches the URL as
+given, but every place that keeps or shows a source's name (the metadata's ``digests.inputs``,
+the transcript problem in the metadata and ``process --json``, error texts, so job statuses and
+logs) goes through ``source_name``: scheme, host and port, and path, as given. The whole query
+string goes, not only the parameters known to be secret: each provider names its tokens
+differently, so a list of secret names would keep the next one; what identifies the object is
+its host and path (S3's bucket and key, Twilio's recording SID), and the input's SHA-256 beside
+it names the exact bytes read (also of a ``?versionId=``). A local file (``file:``, a path) is
+no URL: a ``?`` or ``#`` in its name is kept.
 
 A segment's URI goes into the recording's metadata (``digests.inputs``, beside the input's
 SHA-256: stored with the recording, served by ``GET /v1/recordings/{id}``), which holds no
@@ -33,6 +47,8 @@ from __future__ import annotations
 
 import re
 
+from urllib.parse import urlsplit
+
 from worker.calls.call_ids import card_numbers_standing_apart
 
 #: Digit groups joined by -, _ or (in a file name) white space.
@@ -42,9 +58,20 @@ _UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4
                    r"[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
 
 
+def source_name(uri: str) -> str:
+    """``uri`` as it may be kept or shown: a URL (``scheme://...``, not ``file:``) without its
+    user info, query string and fragment; a local file's name unchanged."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() == "file":
+        return uri
+    parts = urlsplit("//" + rest)  # any scheme, as given: what follows is read as a URL's
+    return f"{scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
 def masked_source(uri: str) -> str:
-    """``uri`` with every digit of a number standing apart in it that could be a card number
-    replaced by ``#`` (unchanged when there is none)."""
+    """``uri`` as ``source_name`` keeps it, with every digit of a number standing apart in it
+    that could be a card number replaced by ``#`` (unchanged when there is none)."""
+    uri = source_name(uri)
     # A UUID's hex is read as letters, so no number reaches into it or out of it.
     scanned = _UUID.sub(lambda match: "x" * len(match.group()), uri)
     pieces, end = [], 0

@@ -34,6 +34,7 @@ from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
 from worker.errors import ManifestError, SourceError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
+from worker.calls.source_names import source_name
 from worker.settings import Settings
 
 _ZEROS = bytes(1 << 20)
@@ -58,7 +59,7 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
         else:
             inside = roots.holds(location)
         if not inside:
-            raise SourceError(f"{where}: {heading(location.path or location.uri)}: {OUTSIDE}")
+            raise SourceError(f"{where}: {heading(location.path or source_name(location.uri))}: {OUTSIDE}")
 
 
 def inbox(settings: Settings, region: str) -> Roots:
@@ -94,7 +95,7 @@ class S3Sources:
             with self._store(location).reader(location.key) as src:
                 yield src
         except ObjectMissingError:
-            raise ManifestError(f"{heading(location.uri)}: no such object") from None
+            raise ManifestError(f"{heading(source_name(location.uri))}: no such object") from None
 
     def delete(self, location: Location) -> None:
         self._store(location).delete(location.key)
@@ -161,25 +162,25 @@ class SourceFetcher:
         else:
             handle = open_confined(self._fetch(location, max_bytes), None)
         if max_bytes is not None:
-            check_size(handle, location.uri, max_bytes)
+            check_size(handle, source_name(location.uri), max_bytes)
         return handle
 
     def read(self, location: Location, max_bytes: int) -> bytes:
         """The whole source, refused when it holds more than ``max_bytes``."""
         with self.open(location, max_bytes) as handle:
-            return read_limited(handle, location.uri, max_bytes)
+            return read_limited(handle, source_name(location.uri), max_bytes)
 
     def _fetch(self, location: Location, max_bytes: int | None, setting: str | None = None) -> Path:
         if location.uri in self._fetched:
             return self._fetched[location.uri]
         scheme = location.uri.partition("://")[0]
         if scheme not in self._remotes:
-            raise SourceError(f"{heading(location.uri)}: no reader for {scheme}:// sources here")
+            raise SourceError(f"{heading(source_name(location.uri))}: no reader for {scheme}:// sources here")
         if not self._roots.holds(location):
-            raise SourceError(f"{heading(location.uri)}: outside the source roots (CALLREC_SOURCE_ROOTS "
+            raise SourceError(f"{heading(source_name(location.uri))}: outside the source roots (CALLREC_SOURCE_ROOTS "
                               f"must name an {scheme}://bucket/prefix holding it)")
         if self._workdir is None:
-            raise SourceError(f"{heading(location.uri)}: remote sources need the pipeline's temp dir")
+            raise SourceError(f"{heading(source_name(location.uri))}: remote sources need the pipeline's temp dir")
         target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
         limit = (max_bytes, setting) if max_bytes is not None and setting is not None else None
         try:
@@ -189,7 +190,7 @@ class SourceFetcher:
                     copied += len(block)
                     if max_bytes is not None and copied > max_bytes:
                         named = f" ({setting})" if setting else ""
-                        raise SourceError(f"{heading(location.uri)} is larger than {max_bytes} bytes{named}")
+                        raise SourceError(f"{heading(source_name(location.uri))} is larger than {max_bytes} bytes{named}")
                     out.write(block)
         except BaseException as exc:
             target.unlink(missing_ok=True)  # nothing half-copied left behind

@@ -21,6 +21,8 @@ from typing import Any
 from callrec.errors import CallrecError
 from worker.errors import scrub_digits
 
+#: Libraries that log the URLs they fetch, query string included.
+_URL_LOGGERS = ("httpx", "httpcore")
 #: Field types allowed in an event: references and numbers, never arrays or free objects.
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -56,6 +58,11 @@ def configure(level: str = "INFO", stream: Any = None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # httpx logs each request's whole URL at INFO ("HTTP Request: GET https://...?X-Amz-Signature=...",
+    # a presigned source's or a webhook's), httpcore its traffic at DEBUG: their warnings only.
+    # Our own events name a source as worker.calls.source_names.source_name keeps it.
+    for chatty in _URL_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.cards import luhn_complete
-from worker.calls.source_names import masked_source
+from worker.calls.source_names import masked_source, source_name
 
 PAN = luhn_complete("411111111111111")
 AMEX = luhn_complete("37828224631000")
@@ -34,7 +34,7 @@ CARDS = {
     "led-by-a-digit-group": (f"file:9-{grouped(PAN, '-')}.wav", "file:#-####-####-####-####.wav"),
     "beside-a-contact-id": (f"s3://b/4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_{grouped(PAN, '-')}.wav",
                             "s3://b/4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_####-####-####-####.wav"),
-    "https-path": (f"https://media.example.com/r/{PAN}?x=1", "https://media.example.com/r/################?x=1"),
+    "https-path": (f"https://media.example.com/r/{PAN}?x=1", "https://media.example.com/r/################"),
 }
 
 
@@ -75,3 +75,57 @@ def test_the_platforms_names_are_kept() -> None:
 def test_names_without_a_card_number_standing_apart_are_kept(uri: str) -> None:
     """A run glued to letters (a SID's shape) or joined by dots is not masked, as in call ids."""
     assert masked_source(uri) == uri
+
+
+# -- what a source's name keeps of a URL --------------------------------------------------------
+
+#: A presigned S3 GET (SigV4, temporary credentials) as boto3's generate_presigned_url writes it:
+#: the key id, the session token and the signature are in the query string.
+S3_OBJECT = ("https://amazon-connect-6f1d2c3b4a59.s3.us-east-1.amazonaws.com/connect/acme/CallRecordings/"
+             "2026/12/02/4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_20261202T10:15_UTC.wav")
+PRESIGNED = (S3_OBJECT + "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+             "&X-Amz-Credential=ASIAQXYZEXAMPLEKEY7Q%2F20261202%2Fus-east-1%2Fs3%2Faws4_request"
+             "&X-Amz-Date=20261202T101700Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
+             "&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQDsessiontoken"
+             "&X-Amz-Signature=" + "9c" * 32)
+TWILIO_MEDIA = ("https://api.twilio.com/2010-04-01/Accounts/AC" + "5e" * 16 + "/Recordings/RE" + "b2" * 16 + ".wav")
+#: What must never be kept or shown of a source's URL.
+SECRETS = ("ASIAQXYZEXAMPLEKEY7Q", "IQoJb3JpZ2luX2VjEJr", "sessiontoken", "9c" * 32, "X-Amz-", "7d" * 16)
+
+URLS = {
+    "presigned-s3": (PRESIGNED, S3_OBJECT),
+    "presigned-path-style": (PRESIGNED.replace("amazon-connect-6f1d2c3b4a59.s3.us-east-1.amazonaws.com",
+                                               "s3.us-east-1.amazonaws.com/amazon-connect-6f1d2c3b4a59"),
+                             S3_OBJECT.replace("amazon-connect-6f1d2c3b4a59.s3.us-east-1.amazonaws.com",
+                                               "s3.us-east-1.amazonaws.com/amazon-connect-6f1d2c3b4a59")),
+    "twilio-channels": (TWILIO_MEDIA + "?RequestedChannels=2", TWILIO_MEDIA),
+    "twilio-basic-auth": (TWILIO_MEDIA.replace("https://", "https://AC" + "5e" * 16 + ":" + "7d" * 16 + "@"),
+                          TWILIO_MEDIA),
+    "token-in-fragment": ("https://media.example.com/r/a.wav#access_token=" + "7d" * 16,
+                          "https://media.example.com/r/a.wav"),
+    "port-and-ipv6": ("https://[2001:db8::1]:8443/r/a.wav?sig=" + "7d" * 16, "https://[2001:db8::1]:8443/r/a.wav"),
+    "s3-uri-query": ("s3://calls-in/acme/a.wav?versionId=" + "7d" * 16, "s3://calls-in/acme/a.wav"),
+    "no-query": (S3_OBJECT, S3_OBJECT),
+}
+
+
+@pytest.mark.parametrize("uri, kept", list(URLS.values()), ids=list(URLS))
+def test_a_url_keeps_only_what_names_the_object(uri: str, kept: str) -> None:
+    """Scheme, host (and port) and path: no user info, query string or fragment, where a
+    presigned URL carries its credential, session token and signature."""
+    assert source_name(uri) == kept
+    assert masked_source(uri) == kept
+    leaked = [secret for secret in SECRETS if secret in source_name(uri)]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("uri", ["file:CA1001-a.wav", "file:take #2?.wav", "/srv/calls/a?b#c.wav",
+                                 "file:///srv/calls/a.wav", "file:legs/agent.wav"])
+def test_local_names_are_kept_whole(uri: str) -> None:
+    """A local file's name is no URL: a ``?`` or ``#`` in it is part of the name."""
+    assert source_name(uri) == uri
+
+
+def test_a_card_number_in_a_presigned_url_s_path_is_masked_and_its_query_dropped() -> None:
+    uri = S3_OBJECT.replace("_UTC.wav", f"_UTC/{grouped(PAN, '-')}.wav") + PRESIGNED[len(S3_OBJECT):]
+    assert masked_source(uri) == S3_OBJECT.replace("_UTC.wav", "_UTC/####-####-####-####.wav")
