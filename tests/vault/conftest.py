@@ -3,6 +3,7 @@ keyrings, a clock."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from vault import envelope
+from vault.context import ArtifactRef
 from vault.index import IndexEntry
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault
@@ -93,3 +96,26 @@ def make_entry(region: str = "eu", call: str = "CA1", *, kind: str = "call", tic
         pipeline_version="test",
         detector_version="dtmf-1",
     )
+
+
+#: A recording id in the EU region, for the envelope's tests.
+RID = "rec_eu_" + "ab" * 16
+
+
+@pytest.fixture
+def keys(tmp_path):
+    """An EU keyring of its own."""
+    return LocalKeyring(tmp_path / "keys", "eu")
+
+
+@pytest.fixture
+def ref():
+    """An audio artifact of RID."""
+    return ArtifactRef(RID, "acme", "eu", "audio")
+
+
+def seal(data: bytes, keys, ref) -> tuple[bytes, envelope.WrappedKey]:
+    """``data`` encrypted by the vault's envelope: the ciphertext and its wrapped key."""
+    out = io.BytesIO()
+    wrapped = envelope.encrypt_stream(io.BytesIO(data), out, keys, ref)
+    return out.getvalue(), wrapped

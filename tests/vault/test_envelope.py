@@ -11,27 +11,11 @@ from vault import envelope
 from vault.context import ArtifactRef
 from vault.errors import DecryptionError
 from vault.keys.local import LocalKeyring
+from tests.vault.conftest import RID, seal
 
 SEGMENT = 1 << 20  # AES256_GCM_HKDF_1MB: every ciphertext segment after the first
 HEADER = 40  # 1 length byte + 32 salt + 7 nonce prefix
 TAG = 16
-RID = "rec_eu_" + "ab" * 16
-
-
-@pytest.fixture
-def keys(tmp_path):
-    return LocalKeyring(tmp_path / "keys", "eu")
-
-
-@pytest.fixture
-def ref():
-    return ArtifactRef(RID, "acme", "eu", "audio")
-
-
-def seal(data: bytes, keys, ref) -> tuple[bytes, envelope.WrappedKey]:
-    out = io.BytesIO()
-    wrapped = envelope.encrypt_stream(io.BytesIO(data), out, keys, ref)
-    return out.getvalue(), wrapped
 
 
 def open_(ct: bytes, wrapped, keys, ref) -> bytes:

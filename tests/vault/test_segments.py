@@ -11,29 +11,12 @@ import pytest
 from vault import envelope
 from vault.context import ArtifactRef
 from vault.errors import DecryptionError
-from vault.keys.local import LocalKeyring
 from vault.segments import HEADER_BYTES, TAG_BYTES, SegmentedCiphertext
+from tests.vault.conftest import RID, seal
 
 SEGMENT = 1 << 20
 FIRST_PLAIN = SEGMENT - HEADER_BYTES - TAG_BYTES  # 1048520
 PLAIN = SEGMENT - TAG_BYTES  # 1048560
-RID = "rec_eu_" + "ab" * 16
-
-
-@pytest.fixture
-def keys(tmp_path):
-    return LocalKeyring(tmp_path / "keys", "eu")
-
-
-@pytest.fixture
-def ref():
-    return ArtifactRef(RID, "acme", "eu", "audio")
-
-
-def sealed(data: bytes, keys, ref) -> tuple[bytes, envelope.WrappedKey]:
-    out = io.BytesIO()
-    wrapped = envelope.encrypt_stream(io.BytesIO(data), out, keys, ref)
-    return out.getvalue(), wrapped
 
 
 def segmented(ciphertext: bytes, wrapped, keys, ref, *, reads: list | None = None) -> SegmentedCiphertext:
@@ -52,7 +35,7 @@ SIZES = [0, 1, FIRST_PLAIN - 1, FIRST_PLAIN, FIRST_PLAIN + 1, FIRST_PLAIN + PLAI
 @pytest.mark.parametrize("size", SIZES)
 def test_every_range_equals_tinks_own_decryption(size, keys, ref):
     data = os.urandom(size)
-    ciphertext, wrapped = sealed(data, keys, ref)
+    ciphertext, wrapped = seal(data, keys, ref)
     whole = io.BytesIO()
     envelope.decrypt_stream(io.BytesIO(ciphertext), whole, wrapped, keys, ref)  # Tink's reading
     assert whole.getvalue() == data
@@ -67,7 +50,7 @@ def test_every_range_equals_tinks_own_decryption(size, keys, ref):
 
 def test_a_range_decrypts_the_segments_it_covers_and_the_last_one_only(keys, ref):
     data = os.urandom(FIRST_PLAIN + 6 * PLAIN + 777)  # 8 segments, about 7 MiB
-    ciphertext, wrapped = sealed(data, keys, ref)
+    ciphertext, wrapped = seal(data, keys, ref)
 
     def decrypted_for(start: int, stop: int) -> tuple[int, int]:
         reads: list = []
@@ -116,7 +99,7 @@ TAMPERING = {
 @pytest.mark.parametrize("tamper", TAMPERING.values(), ids=TAMPERING.keys())
 def test_moved_cut_or_altered_ciphertext_never_decrypts_a_range(tamper, keys, ref):
     data = os.urandom(FIRST_PLAIN + 3 * PLAIN + 500)  # 5 segments
-    ciphertext, wrapped = sealed(data, keys, ref)
+    ciphertext, wrapped = seal(data, keys, ref)
     damaged = tamper(ciphertext)
     with pytest.raises(DecryptionError, match="cannot decrypt"):
         reader = segmented(damaged, wrapped, keys, ref)
@@ -124,7 +107,7 @@ def test_moved_cut_or_altered_ciphertext_never_decrypts_a_range(tamper, keys, re
 
 
 def test_another_artifacts_associated_data_does_not_decrypt(keys, ref):
-    ciphertext, wrapped = sealed(os.urandom(5000), keys, ref)
+    ciphertext, wrapped = seal(os.urandom(5000), keys, ref)
     handle = envelope.unwrap_data_key(wrapped, keys, ref)
     other = ArtifactRef(RID, "acme", "eu", "transcript")
     reader = SegmentedCiphertext(handle, other.content_aad(), lambda s, n: (ciphertext[s:s + n], len(ciphertext)))
@@ -133,7 +116,7 @@ def test_another_artifacts_associated_data_does_not_decrypt(keys, ref):
 
 
 def test_an_object_that_changes_under_the_read_is_refused(keys, ref):
-    ciphertext, wrapped = sealed(os.urandom(FIRST_PLAIN + 10), keys, ref)
+    ciphertext, wrapped = seal(os.urandom(FIRST_PLAIN + 10), keys, ref)
     sizes = iter([len(ciphertext), len(ciphertext) + SEGMENT])
     reader = SegmentedCiphertext(envelope.unwrap_data_key(wrapped, keys, ref), ref.content_aad(),
                                  lambda s, n: (ciphertext[s:s + n], next(sizes, len(ciphertext) + 1)))
