@@ -19,7 +19,7 @@ from vault.index import IndexEntry
 from worker.calls.assemble import AssemblyOutcome
 from worker.calls.manifest import Manifest
 from worker.calls.redacting import RedactionResult, TranscriptUse
-from worker.calls.source_names import masked_source
+from worker.calls.source_names import masked_source, with_inputs_named
 
 #: Version of the pipeline, recorded with every recording (batch reprocessing reads it).
 PIPELINE_VERSION = "callrec-pipeline/1"
@@ -81,13 +81,14 @@ def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: 
 
 def with_redaction(metadata: dict[str, Any], redaction: RedactionResult, encoded: Encoded,
                    now: datetime) -> dict[str, Any]:
-    """A stored recording's metadata after it was redacted at ``now`` and stored as ``encoded``."""
-    updated = {**metadata,
+    """A stored recording's metadata after it was redacted at ``now`` and stored as ``encoded``
+    (its inputs' names as new recordings keep them: worker.calls.source_names)."""
+    updated = {**with_inputs_named(metadata),
                "redaction": {**redaction.report.to_dict(), "detector_version": redaction.detector_version,
                              "redacted_at": now.isoformat()},
                "codec": encoded.to_dict()}
     if isinstance(metadata.get("digests"), dict):
-        updated["digests"] = {**metadata["digests"], "output": {"sha256": sha256_file(encoded.path)}}
+        updated["digests"] = {**updated["digests"], "output": {"sha256": sha256_file(encoded.path)}}
     return updated
 
 

@@ -81,3 +81,17 @@ def masked_source(uri: str) -> str:
         end = stop
     pieces.append(uri[end:])
     return "".join(pieces)
+
+
+def with_inputs_named(metadata: dict) -> dict:
+    """A stored recording's metadata with each ``digests.inputs`` URI as ``masked_source``
+    keeps it (a copy; unchanged when it is so already): recordings stored before their sources'
+    names were kept this way hold them as given (a presigned URL's query string, a card number),
+    so the metadata is passed through this where it is served or written again."""
+    digests = metadata.get("digests")
+    if not isinstance(digests, dict) or not isinstance(digests.get("inputs"), list):
+        return metadata
+    inputs = [{**item, "uri": masked_source(item["uri"])}
+              if isinstance(item, dict) and isinstance(item.get("uri"), str) else item
+              for item in digests["inputs"]]
+    return {**metadata, "digests": {**digests, "inputs": inputs}}

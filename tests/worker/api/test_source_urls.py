@@ -5,6 +5,7 @@ job's status, error texts or logs (worker/calls/source_names.py ``source_name``)
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from dataclasses import replace
@@ -153,3 +154,27 @@ def test_queued_jobs_keep_no_query_in_results_reasons_metadata_or_logs(api, acme
     assert "answered 403" in json.dumps(failed)
     log = Path(worker_process.log_path).read_text(errors="replace")
     assert leaks(json.dumps(done), json.dumps(failed), meta.text, log) == []
+
+
+def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, acme, media, worker_process,
+                                                                         tmp_path):
+    """A recording stored before sources were named without their query string holds the
+    presigned URL in its metadata: ``GET /v1/recordings/{id}`` serves it query-less."""
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+
+    manifest, uris = https_call(media, tmp_path, "g8")
+    data = {**json.loads(manifest.read_text()), "call_id": f"CA-g8-{uuid.uuid4().hex[:8]}"}
+    response = api.post("/v1/calls", content=json.dumps(data), headers={**acme, "Content-Type": "application/json"})
+    assert response.status_code == 202, response.text
+    status = wait_job(api, acme, response.json()["job_id"], worker=worker_process)
+    assert status["state"] == "done", status
+    rid = status["result"]["recording_id"]
+    region_vault = build_vault(SETTINGS).for_recording(rid)
+    stored = json.loads(decrypt(build_vault(SETTINGS), rid, "metadata"))
+    stored["digests"]["inputs"][0]["uri"] = uris[0]  # as stored before
+    region_vault.replace(rid, {"metadata": io.BytesIO(json.dumps(stored).encode())})
+    assert uris[0] in decrypt(build_vault(SETTINGS), rid, "metadata").decode()
+    meta = api.get(f"/v1/recordings/{rid}", headers=acme)
+    assert meta.status_code == 200
+    assert [d["uri"] for d in meta.json()["digests"]["inputs"]] == [uri.split("?")[0] for uri in uris]
+    assert leaks(meta.text) == []

@@ -37,3 +37,22 @@ def test_with_redaction_replaces_redaction_codec_and_output_digest_and_keeps_the
 def test_sha256_of_reads_to_the_end_and_closes():
     src = io.BytesIO(b"x" * (3 << 20))
     assert sha256_of(src) == hashlib.sha256(b"x" * (3 << 20)).hexdigest() and src.closed
+
+
+def test_with_redaction_keeps_an_older_recording_s_inputs_without_their_query(tmp_path):
+    """Metadata stored before sources were named without their query string holds a presigned
+    URL whole: written again by a re-redaction, it keeps scheme, host and path only."""
+    audio = tmp_path / "restored.flac"
+    audio.write_bytes(b"fLaC")
+    encoded = Encoded(audio, codec_named("flac"), 8000, 16000, 4)
+    report = RedactionReport(duration_s=2.0, rate_hz=8000, mask="tone", spans=(), masked=(),
+                             detectors=(DetectorVersion("dtmf", "1.0", Source.DTMF),),
+                             verification=Verification(True, 0, 0))
+    presigned = ("https://calls.s3.us-east-1.amazonaws.com/acme/a.wav?X-Amz-Credential=ASIAQXYZEXAMPLEKEY7Q"
+                 "&X-Amz-Security-Token=IQoJb3JpZ2luX2Vj&X-Amz-Signature=" + "9c" * 32)
+    before = {"digests": {"inputs": [{"uri": presigned, "sha256": "ab"}, {"uri": "file:b.wav", "sha256": "cd"}]}}
+    after = with_redaction(before, RedactionResult(tmp_path / "redacted.wav", report), encoded,
+                           datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+    assert after["digests"]["inputs"] == [{"uri": "https://calls.s3.us-east-1.amazonaws.com/acme/a.wav", "sha256": "ab"},
+                                          {"uri": "file:b.wav", "sha256": "cd"}]
+    assert before["digests"]["inputs"][0]["uri"] == presigned  # a copy

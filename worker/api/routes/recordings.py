@@ -25,6 +25,7 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, text_param
+from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.stored.operations import audio_ranges, export_recording
 
@@ -45,7 +46,8 @@ async def metadata(request: Request):
         out = io.BytesIO()
         region_vault.read(entry, "metadata", out)
         region_vault.audit("metadata", "allowed", rid, f"api-key:{key.key_id}")
-        return json.loads(out.getvalue())
+        # a recording stored before its inputs' names were kept without query strings: served so
+        return with_inputs_named(json.loads(out.getvalue()))
 
     return JSONResponse(await blocking(read))
 
