@@ -100,26 +100,27 @@ def _long_wav(seconds: float) -> bytes:
     return out.getvalue()
 
 
+def _stored_wav(tmp_path, call_id: str, wav: bytes):
+    """A US vault under tmp_path holding ``wav`` as the audio of ``call_id`` (ticket T-7): the
+    vault and the recording's id."""
+    from tests.vault.conftest import make_entry
+
+    vault = build_vault(Settings(data_dir=tmp_path / "state"))
+    entry = make_entry("us", call_id, ticket="T-7")
+    vault.region("us").put(entry, {"audio": io.BytesIO(wav), "metadata": io.BytesIO(b"{}")})
+    return vault, entry.recording_id
+
+
 def test_a_range_of_stored_audio_decrypts_only_the_segments_it_covers(tmp_path):
     import pytest
-    from datetime import UTC, datetime
 
     from vault.access import Principal
     from vault.errors import AccessDeniedError
-    from vault.index import IndexEntry
-    from vault.regions import recording_id
     from worker.stored.operations import audio_ranges, export_recording
 
-    settings = Settings(data_dir=tmp_path / "state")
-    vault = build_vault(settings)
-    region_vault = vault.region("us")
     wav = _long_wav(400)  # 6.4 MB: 7 ciphertext segments of 1 MiB
-    rid = recording_id("acme", "CA-LONG", "us")
-    region_vault.put(IndexEntry(recording_id=rid, account_id="acme", call_id="CA-LONG", ticket_id="T-7",
-                                kind="call", region="us", created_at=datetime(2026, 1, 1, tzinfo=UTC),
-                                retention_days=None, public=False, redacted=True, pipeline_version="test",
-                                detector_version=""),
-                     {"audio": io.BytesIO(wav), "metadata": io.BytesIO(b"{}")})
+    vault, rid = _stored_wav(tmp_path, "CA-LONG", wav)
+    region_vault = vault.region("us")
     ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
 
     ranges = audio_ranges(rid, ann, vault, "wav")
@@ -145,23 +146,14 @@ def test_a_range_past_the_end_of_the_audio_is_audited_refused_and_nothing_allowe
     """A range that starts past the audio's end exports no byte: its audit record says refused
     (as access refusals are: action export, the reason), never an allowed export."""
     import pytest
-    from datetime import UTC, datetime
 
     from vault.access import Principal
     from vault.errors import RangeNotSatisfiableError
-    from vault.index import IndexEntry
-    from vault.regions import recording_id
     from worker.stored.operations import audio_ranges
 
-    vault = build_vault(Settings(data_dir=tmp_path / "state"))
-    region_vault = vault.region("us")
     wav = _long_wav(3)
-    rid = recording_id("acme", "CA-SHORT", "us")
-    region_vault.put(IndexEntry(recording_id=rid, account_id="acme", call_id="CA-SHORT", ticket_id="T-7",
-                                kind="call", region="us", created_at=datetime(2026, 1, 1, tzinfo=UTC),
-                                retention_days=None, public=False, redacted=True, pipeline_version="test",
-                                detector_version=""),
-                     {"audio": io.BytesIO(wav), "metadata": io.BytesIO(b"{}")})
+    vault, rid = _stored_wav(tmp_path, "CA-SHORT", wav)
+    region_vault = vault.region("us")
     ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
     size = len(wav)
     for wanted in [(size, None), (size + 10, size + 20), (size, size)]:
