@@ -16,6 +16,10 @@ DTMF digits as one-character words) in three steps:
    An entity's digits are masked apart where real words part them for long enough
    (``_spoken_apart``): the words stay audible unless one may be a digit misheard. An
    entity starts no later than its long numerals could have begun (``_said_from``).
+4. for a speech recognizer's words (``unanswered=True``), the caller's answer to an ask that
+   nothing found answers is masked whole, and the words before a card that answers the ask
+   short of digits (``_unanswered``): a recognizer that wrote the digits as other words
+   leaves nothing else to find.
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -38,7 +42,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.15"
+VERSION = "1.16"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -98,6 +102,10 @@ CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credi
 #: card calls and "the long number on the front of your card?" as "... of your car?" (never in
 #: a harmless call); the answer, a digit or two lost, then masked nothing without its ask.
 MISHEARD_CARD_WORD, NUMBER_WORDS = "car", frozenset({"number", "numbers"})
+#: Before "number", also "current": Whisper tiny wrote "can I take the card number" as "... the
+#: current number" in every call one tune agent voice asked so (en-us+m3, tune seeds 39-42),
+#: and with no ask the card's runs, parted by a misheard word, were taken apart unmasked.
+MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 #: Words that lead in a number which is no card data ("my order number is", "your payment
 #: reference is", "call me back on", "extension"): when one is the latest of these lead
 #: words (card, expiry and code words included) before a run, the run is harmless unless it
@@ -139,6 +147,12 @@ DIGIT_SOUNDALIKES = frozenset({
 })  # fmt: skip
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
+#: Words after a one-digit number that make it a count in the agent's ask ("the last three
+#: digits", "the three numbers on the signature strip"): no run, and the ask still waits for
+#: its answer. (Whisper tiny heard the answer's first digit as "to", "Zero to five.", and the
+#: ask, taken by "three", masked nothing of it; two digits were a caller's code written "16-digit".)
+COUNT_WORDS = frozenset({"digit", "digits", "numbers"})
+MAX_COUNT_DIGITS = 1
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -157,6 +171,33 @@ READ_SECONDS_PER_DIGIT = 0.5
 REACH_MIN_DIGITS = 5
 
 
+#: The caller's answer to an ask that nothing answers (see ``_unanswered``) is masked for
+#: this long from the end of the agent's sentence (a card is read for 6-12 s; an expiry date
+#: or a code, after "just a second", within a few) ...
+UNANSWERED_S = {"card": 12.0, "expiry": 5.0, "code": 5.0}
+#: ... where no card number was found from this long before a card ask, nor anything from
+#: this long before an expiry or code ask's end ...
+UNANSWERED_BEFORE_S = 10.0
+ANSWER_EARLY_S = 1.0
+#: ... the sentence ending within this many words of the ask word, or at a pause this long ...
+ASK_TAIL_WORDS = 8
+TURN_GAP_S = 0.5
+#: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
+ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digits", "details"})
+ASK_NUMBER_WORDS = 6
+#: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
+ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
+#: ... and up to one of these words (the agent speaking again).
+ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent"})
+UNANSWERED_CONFIDENCE = 0.3
+#: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
+#: some: the answer's words before its first digit are masked too.
+SHORTEST_CARD_DIGITS = 15
+_SENTENCE_ENDS = (".", "?", "!")
+_ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
+#: A keyed sequence answering an ask (``_unanswered``); never an entity found.
+KEYED_ANSWER = "keyed"
+
 #: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
 _EPS_S = 1e-9
 
@@ -172,6 +213,14 @@ class Entity:
     end_s: float
     confidence: float
     words: tuple[int, ...]  # indices into the words given to find_entities
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """The agent asked for ``kind`` (card, expiry, code) with word ``word`` (an index)."""
+
+    kind: str
+    word: int
 
 
 @dataclass
@@ -194,17 +243,26 @@ class _Run:
         return "".join(d for d, _ in self.digits)
 
 
-def find_entities(words: Sequence[TimedWord]) -> list[Entity]:
-    """Card numbers, expiry dates and security codes in ``words`` (any order), by time."""
+def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
+                  keyed_s: Sequence[tuple[float, float]] = ()) -> list[Entity]:
+    """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
+    ``unanswered``: also the caller's answer to an ask that nothing found answers
+    (``_unanswered``: for a speech recognizer's words in pass 1, not for a provider's
+    transcript, keyed digits, or what verification hears around masks); an ask answered
+    by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order])
     order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
-    runs = _runs(pieces(ordered), ordered)
+    asks: list[_Ask] = []
+    runs = _runs(pieces(ordered), ordered, asks)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
+    if unanswered:
+        keyed = [Entity(KEYED_ANSWER, a, b, 1.0, ()) for a, b in keyed_s]
+        found += _unanswered(asks, ordered, found, keyed, times)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -338,11 +396,13 @@ def _lead(recent: list[str]) -> str | None:
     return None
 
 
-def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
+def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[_Ask]) -> list[_Run]:
+    """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code)."""
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
     last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
     current: _Run | None = None
+    before_run: tuple[list[str], tuple[str, float] | None] = ([], None)  # others and last_ask before current
     for item in items:
         if not item.digits:
             if item.filler:
@@ -353,8 +413,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
                 word = "card"
             if current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS:
                 current.quantity = True
+            if current is not None and not others and word in COUNT_WORDS and len(current.digits) <= MAX_COUNT_DIGITS:
+                # "the last three digits on the back": the agent's ask, no answer to it
+                runs.pop()
+                others, last_ask = before_run
             current = None
-            card_number = word in NUMBER_WORDS and others[-1:] == [MISHEARD_CARD_WORD]
+            card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
                 others[-1] = "card"
             others.append(word)
@@ -364,6 +428,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
                 last_ask = (kind, item.end_s)
+                asks.append(_Ask(kind, item.words[0]))
             continue
         month = len(item.words) == 1 and _plain(words[item.words[0]].text) in WORD_MONTHS
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
@@ -371,6 +436,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord]) -> list[_Run]:
             current.end_s = max(current.end_s, item.end_s)
             current.month_only = current.month_only and month
             continue
+        before_run = (others, last_ask)
         context = frozenset(others[-CONTEXT_WORDS:])
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
@@ -655,3 +721,98 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(kind, run.digits, 0.5, times)
     return None
 
+
+def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity], keyed: list[Entity],
+                times: _Times) -> list[Entity]:
+    """What the recognizer wrote for the caller's answer to an ask that nothing it found
+    answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
+    and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
+    no digits, nothing is found and the data stays audible.
+
+    A card ask counts when it asks for the number (``ASKED_NUMBER_WORDS`` near its card word:
+    "can I take the card number", not "pay by card"); it is answered by a card number found
+    from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one with fewer
+    than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked too ("it's
+    time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by anything
+    found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one question
+    (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed``) answer
+    any ask, as a card number found does."""
+    out: list[Entity] = []
+    cards = [e for e in found if e.entity == CARD_NUMBER] + keyed
+    found = found + keyed
+    last_s = -float("inf")
+    for k, ask in enumerate(asks):
+        end_s = words[ask.word].end_s
+        if end_s <= last_s or any(a.kind == ask.kind and words[a.word].start_s - end_s <= SAME_QUESTION_S
+                                  for a in asks[k + 1 :]):
+            continue
+        until_s = float("inf")
+        if ask.kind == "card":
+            near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
+            if not any(_plain(w.text) in ASKED_NUMBER_WORDS for w in near):
+                continue
+            answered = [e for e in cards
+                        if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
+            if any(e.entity == KEYED_ANSWER for e in answered):
+                continue
+            if answered:
+                first = min(answered, key=lambda e: e.start_s)
+                digits = sum(len(_digits_said(words[w].text)) for e in answered for w in e.words)
+                if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
+                    continue
+                until_s = first.start_s
+        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + ASK_WINDOW_S[ask.kind] for e in found):
+            continue
+        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[ask.kind], ask.kind != "card")
+        answer = [w for w in said if words[w].end_s <= until_s]
+        if answer:
+            start_s = min(times[w][0] for w in answer)
+            out.append(Entity(_ASKED[ask.kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
+                              max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
+            last_s = words[answer[-1]].end_s
+    return out
+
+
+def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:
+    """Indices of the words that answer the ask said by word ``ask``, and where its sound
+    begins (None: at its first word). The answer starts after the agent's sentence
+    (``_sentence_end``) and after a sentence that still says what is asked (a count word or
+    a card, expiry or code word in it: "... the security code please. The last three digits
+    on the back."), less its lead-in (``ANSWER_LEAD_WORDS``: the sound begins where the
+    lead-in ends; Whisper wrote nothing for some codes read after "Right."). It lasts
+    ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
+    again) or, with ``harmless_ends``, a harmless lead word ("your payment reference is")."""
+    j = _sentence_end(ask, words)
+    if j is not None and j < len(words):
+        after = _sentence_end(j, words)
+        said = words[j : after if after is not None else j]
+        # "the": "back" is a code word after it ("on the back"), not in "call me back"
+        if any(_plain(w.text) in COUNT_WORDS or _lead_of(_plain(w.text), "the") not in (None, "harmless") for w in said):
+            j = after
+    if j is None or j >= len(words):
+        return [], None
+    out: list[int] = []
+    lead_end_s: float | None = None
+    for k in range(j, len(words)):
+        word = _plain(words[k].text)
+        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS:
+            break
+        lead = _lead_of(word, _plain(words[k - 1].text))
+        if lead is not None and (lead != "harmless" or harmless_ends):
+            break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
+        if out or word not in ANSWER_LEAD_WORDS:
+            out.append(k)
+        else:
+            lead_end_s = words[k].end_s
+    return out, lead_end_s
+
+
+def _sentence_end(word: int, words: Sequence[TimedWord]) -> int | None:
+    """The index of the first word after the sentence that holds ``word`` (a full stop or
+    question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
+    ``ASK_TAIL_WORDS`` words on."""
+    j = word + 1
+    while (j < len(words) and j - word <= ASK_TAIL_WORDS and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
+           and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
+        j += 1
+    return None if j - word > ASK_TAIL_WORDS else j

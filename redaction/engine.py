@@ -107,14 +107,18 @@ def detect(
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
-    heard = _outside(heard, _keying([(t.start_s, t.end_s) for t in tones]) + list(masked_s))
+    keyed_s = _keying([(t.start_s, t.end_s) for t in tones])
+    heard = _outside(heard, keyed_s + list(masked_s))
 
     detections = _keyed(tones)
     if words:
         detections += _spoken(words, words_detector, Source.TRANSCRIPT)
         detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
-        detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER)
+        # an unanswered ask (cards._unanswered) is looked for in pass 1 only: verification
+        # hears the ask again with its answer masked
+        detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
+                              unanswered=not masked_s, keyed_s=keyed_s)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -166,9 +170,10 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
     return [w for w in heard if not tone(w)]
 
 
-def _spoken(words: Sequence[TimedWord], detector: str, source: Source) -> list[Detection]:
+def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
+            keyed_s: Sequence[tuple[float, float]] = ()) -> list[Detection]:
     return [Detection(e.start_s, e.end_s, SPOKEN, e.entity, detector, e.confidence, source)
-            for e in find_entities(words)]
+            for e in find_entities(words, unanswered=unanswered, keyed_s=keyed_s)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:

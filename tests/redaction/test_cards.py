@@ -15,9 +15,9 @@ def labels(words: list[TimedWord], found: list) -> list[tuple[str, str]]:
     return [(e.entity, " ".join(words[i].text for i in e.words)) for e in found]
 
 
-def entities(text: str, step_s: float = 0.4) -> list[tuple[str, str]]:
+def entities(text: str, step_s: float = 0.4, unanswered: bool = False) -> list[tuple[str, str]]:
     words = timed(text, step_s)
-    return labels(words, find_entities(words))
+    return labels(words, find_entities(words, unanswered=unanswered))
 
 
 def test_card_then_expiry_then_code_in_context() -> None:
@@ -509,3 +509,78 @@ def test_a_numeral_timed_shorter_than_its_digits_reaches_back_from_its_end() -> 
     assert [(e.start_s, e.end_s) for e in find_entities(words)] == [(30.0, 34.92)]
     keyed = [TimedWord(0.1 * i, 0.1 * i + 0.05, d) for i, d in enumerate("4532015112830366")]
     assert [(e.start_s, e.end_s) for e in find_entities(keyed)] == [(0.0, 1.55)]
+
+
+def test_an_asked_card_written_as_other_words_is_masked_to_the_agents_next_words() -> None:
+    # Whisper wrote the caller's card as words: no digits, no card found; the answer is masked
+    # whole, from the end of the agent's sentence up to the agent's "thank you"
+    text = ("please read me the long number across the front of the card. "
+            "I want to welcome a ticket for fine night. thank you and the expiry date please")
+    assert entities(text, unanswered=True) == [(CARD_NUMBER, "I want to welcome a ticket for fine night.")]
+    assert entities(text) == []  # a provider's transcript: its words are taken as said
+
+
+def test_an_unanswered_ask_masks_at_most_unanswered_s_of_words() -> None:
+    words = timed("can I take the card number please. " + "la " * 60)
+    found = find_entities(words, unanswered=True)
+    assert [(e.entity, e.confidence) for e in found] == [(CARD_NUMBER, 0.3)]
+    assert found[0].start_s == words[7].start_s
+    assert words[found[0].words[-1]].start_s <= words[7].start_s + 12.0 < words[found[0].words[-1] + 1].start_s
+
+
+def test_an_ask_answered_by_a_card_or_naming_no_number_masks_nothing_more() -> None:
+    answered = entities("can I take the card number please. sure it's 4532 0151 1283 0366 thanks", unanswered=True)
+    assert answered == [(CARD_NUMBER, "4532 0151 1283 0366")]
+    assert entities("can I pay by card please? yes of course, let me set that up for you", unanswered=True) == []
+    assert entities("yes it is the same as the card holder. no problem take your time", unanswered=True) == []
+
+
+def test_an_unanswered_ask_stops_where_the_agent_asks_on() -> None:
+    assert entities("what is the card number? hang on I cannot find it. and the expiry date", unanswered=True) == [
+        (CARD_NUMBER, "on I cannot find it. and the")]  # its mask from the end of "hang" (a lead-in)
+
+
+def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
+    # "three" in "the last three digits" is no answer: "zero to five" (a digit heard as "to") is
+    text = "and the security code please. the last three digits on the back. next. zero to five. and you will"
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "zero five.")]  # its mask spans "to" (start to end)
+    assert entities("what is the sixteen digit number on the front please") == []
+
+
+def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
+    # "time, time, time" were digits: a card of 11 found after them
+    text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "time time time I know."), (CARD_NUMBER, "6 1 8 7 9 8 7 6 6 6 7")]
+    # masked from the end of the caller's lead-in "sure it's" (word 10): Whisper's words are timed loosely
+    words = timed(text)
+    assert find_entities(words, unanswered=True)[0].start_s == words[10].end_s
+    full = text.replace("6 1 8 7 9 8 7 6 6 6 7", "4532 0151 1283 0366")
+    assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
+
+
+def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_answer() -> None:
+    # "so big, tender run" for an expiry date: no digit written; masked for 5 s (words
+    # 0.4 s apart: 13 words start within 5 s) from the end of the agent's sentence
+    text = "and what is the expiry date on the card? just a second. so big, tender run. and it is done now I think yes"
+    assert entities(text, unanswered=True) == [(EXPIRY, "just a second. so big, tender run. and it is done now I")]
+    # the agent's second sentence still says what is asked: the answer starts after it, and a
+    # harmless lead-in ends it
+    code = "and the security code please. the last three digits on the map. lonely map. your payment reference is"
+    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map. your payment")]
+    answered = "and the security code please. seven three one. and you will get a confirmation shortly"
+    assert entities(answered, unanswered=True) == [(SECURITY_CODE, "seven three one.")]
+
+
+def test_the_current_number_asked_for_is_the_card_number() -> None:
+    # Whisper tiny wrote one agent voice's "card number" as "current number" in every call
+    text = "can I take the current number please? right 9449 92 I made 24 0 0 6 2 6 2 3 1 0 0 5 8 thanks"
+    assert entities(text) == [(CARD_NUMBER, "9449 92 24 0 0 6 2 6 2 3 1 0 0 5 8")]
+
+
+def test_an_ask_answered_by_key_presses_is_answered() -> None:
+    # the caller keyed the card after the ask: the words around the tones are no card read out
+    words = timed("can I take the card number please? okay here we go. thank you and the expiry date please")
+    keyed_s = [(4.2, 9.0)]
+    assert find_entities(words, unanswered=True, keyed_s=keyed_s) == []
+    assert [e.entity for e in find_entities(words, unanswered=True)] == [CARD_NUMBER]

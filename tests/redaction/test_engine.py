@@ -326,3 +326,22 @@ def test_a_given_span_ending_past_the_audio_is_reported_to_the_audio_s_end() -> 
         span = Detection(9.0, end_s, SPOKEN, "card_number", "transcript:whisper", 0.9, Source.TRANSCRIPT)
         _, report = redact_array(np.zeros(80_000, np.float32), 8000, spans=[span])
         assert spans_of(report) == [(9.0, 10.0)] and report.masked == ((8.85, 10.0),), end_s
+
+
+def ask_then_words(start_s: float) -> list[TimedWord]:
+    """The agent's card ask, then a card a recognizer wrote as other words (no digit in it)."""
+    said = "can I take the card number please? I want to welcome a ticket for fine night. thank you".split()
+    return [TimedWord(round(start_s + 0.4 * i, 3), round(start_s + 0.4 * i + 0.3, 3), w) for i, w in enumerate(said)]
+
+
+def test_a_recognizers_unanswered_card_ask_masks_the_answer_in_pass_1_only() -> None:
+    call = np.zeros(16 * 8000, np.float32)
+    words = ask_then_words(1.0)  # the answer: words 7-15, 3.8 s to 7.3 s
+    # verification hears the ask again, the answer masked and the caller on: no second mask
+    recognizer = ScriptedRecognizer(words, words[:7] + [TimedWord(8.5, 8.8, "okay")])
+    _, report = redact_array(call, 8000, recognizer=recognizer, config=RedactionConfig(speech_pad_ms=0))
+    assert [(s.entity, s.start_s, s.end_s, s.confidence) for s in report.spans] == [("card_number", 3.8, 7.3, 0.3)]
+    assert report.verification.passed and report.verification.spans_added == 0
+    # a provider's transcript is taken as said: its words are no card
+    _, transcript = redact_array(call, 8000, words=words, config=RedactionConfig(verify=False))
+    assert transcript.spans == ()

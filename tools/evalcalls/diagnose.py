@@ -129,7 +129,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
     pad_s = config.speech_pad_ms / 1000.0
-    entities = find_entities(words)
+    entities = find_entities(words, unanswered=True)  # pass 1, as the engine has it
     entities_s = [(e.start_s, e.end_s) for e in entities]
     pass1_s = [(e.start_s - pad_s - config.pad_before_ms / 1000.0, e.end_s + pad_s + config.pad_after_ms / 1000.0)
                for e in entities]

@@ -34,7 +34,7 @@ def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig()
     """Pass 1's masks: the card logic's entities, padded as the engine pads speech."""
     pad_s = config.speech_pad_ms / 1000.0
     return [(max(0.0, e.start_s - pad_s - config.pad_before_ms / 1000.0), e.end_s + pad_s + config.pad_after_ms / 1000.0)
-            for e in find_entities(words)]
+            for e in find_entities(words, unanswered=True)]
 
 
 def load(path: str) -> list[dict]:
