@@ -42,7 +42,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.16"
+VERSION = "1.17"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -730,7 +730,9 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
     no digits, nothing is found and the data stays audible.
 
     A card ask counts when it asks for the number (``ASKED_NUMBER_WORDS`` near its card word:
-    "can I take the card number", not "pay by card"); it is answered by a card number found
+    "can I take the card number", not "pay by card"), or as an expiry ask when a card number
+    was found just before it (``UNANSWERED_BEFORE_S``: "the expiry date on the card?", its
+    expiry word misheard, "the necessary date on the card?"); a card ask is answered by a card number found
     from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one with fewer
     than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked too ("it's
     time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by anything
@@ -747,10 +749,16 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                                   for a in asks[k + 1 :]):
             continue
         until_s = float("inf")
-        if ask.kind == "card":
+        kind = ask.kind
+        if kind == "card":
             near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
             if not any(_plain(w.text) in ASKED_NUMBER_WORDS for w in near):
-                continue
+                # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
+                if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in found):
+                    kind = "expiry"
+                else:
+                    continue
+        if kind == "card":
             answered = [e for e in cards
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
             if any(e.entity == KEYED_ANSWER for e in answered):
@@ -761,13 +769,13 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                 if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
-        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + ASK_WINDOW_S[ask.kind] for e in found):
+        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + ASK_WINDOW_S[kind] for e in found):
             continue
-        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[ask.kind], ask.kind != "card")
+        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
         answer = [w for w in said if words[w].end_s <= until_s]
         if answer:
             start_s = min(times[w][0] for w in answer)
-            out.append(Entity(_ASKED[ask.kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
+            out.append(Entity(_ASKED[kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
                               max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
             last_s = words[answer[-1]].end_s
     return out

@@ -584,3 +584,13 @@ def test_an_ask_answered_by_key_presses_is_answered() -> None:
     keyed_s = [(4.2, 9.0)]
     assert find_entities(words, unanswered=True, keyed_s=keyed_s) == []
     assert [e.entity for e in find_entities(words, unanswered=True)] == [CARD_NUMBER]
+
+
+def test_a_card_ask_right_after_a_card_is_the_expiry_ask() -> None:
+    # "what is the expiry date on the card?" with "expiry" misheard: the answer Whisper wrote
+    # without digits is masked as the expiry date's, for 5 s; with no card before it, nothing is asked
+    card = "can I take the card number please? 4532 0151 1283 0366. "
+    ask = "thanks and what is the necessary date on the card? so big tender run. and the code"
+    assert entities(card + ask, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run. and the code")]
+    assert entities(ask, unanswered=True) == []
