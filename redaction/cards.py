@@ -732,13 +732,13 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
     A card ask counts when it asks for the number (``ASKED_NUMBER_WORDS`` near its card word:
     "can I take the card number", not "pay by card"), or as an expiry ask when a card number
     was found just before it (``UNANSWERED_BEFORE_S``: "the expiry date on the card?", its
-    expiry word misheard, "the necessary date on the card?"); a card ask is answered by a card number found
-    from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one with fewer
-    than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked too ("it's
-    time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by anything
-    found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one question
-    (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed``) answer
-    any ask, as a card number found does."""
+    expiry word misheard, "the necessary date on the card?"). A card ask is answered by a card
+    number found from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one
+    with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
+    too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
+    anything found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one
+    question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed``)
+    answer any ask, as a card number found does."""
     out: list[Entity] = []
     cards = [e for e in found if e.entity == CARD_NUMBER] + keyed
     found = found + keyed
