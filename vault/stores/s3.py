@@ -59,53 +59,43 @@ class S3Store:
             yield staged  # type: ignore[misc]
             staged.seek(0)
             try:
-                self._client.upload_fileobj(staged, self.bucket, name)
-            except (ClientError, BotoCoreError) as exc:
-                raise self._error("upload", exc) from exc
+                with self._mapped("upload"):
+                    self._client.upload_fileobj(staged, self.bucket, name)
+            except StoreError:
+                raise
             except Exception as exc:  # boto3's S3UploadFailedError and transfer errors
                 raise StoreError(f"S3 {self.region}: upload of {name} failed ({type(exc).__name__})") from exc
 
     def create(self, name: str, data: bytes) -> None:
         """S3's conditional write (``If-None-Match: *``): of two writers exactly one wins."""
-        try:
-            self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
-        except ClientError as exc:
-            if _code(exc) in ("PreconditionFailed", "412"):
-                raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
-            raise self._error("put_object", exc) from exc  # 409 ConditionalRequestConflict: retry
-        except BotoCoreError as exc:
-            raise self._error("put_object", exc) from exc
+        with self._mapped("put_object"):  # 409 ConditionalRequestConflict: a StoreError (S3 says: retry)
+            try:
+                self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
+            except ClientError as exc:
+                if _code(exc) in ("PreconditionFailed", "412"):
+                    raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
+                raise
 
     def read_versioned(self, name: str) -> tuple[bytes, str]:
         response = self._get(name)
-        try:
-            with contextlib.closing(response["Body"]) as body:
-                return body.read(), response["ETag"]
-        except (ClientError, BotoCoreError) as exc:
-            raise self._error("get_object", exc) from exc
+        with self._mapped("get_object"), contextlib.closing(response["Body"]) as body:
+            return body.read(), response["ETag"]
 
     def replace_if(self, name: str, data: bytes, version: str) -> None:
         """S3's conditional write (``If-Match: <ETag>``): 412 when the object changed, 404
         when it is gone, 409 when another conditional write raced it (S3 says: read again)."""
-        try:
-            self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfMatch=version)
-        except ClientError as exc:
-            if _code(exc) in _CHANGED | _MISSING:
-                raise ObjectChangedError(f"{self.region} store: {name} changed since it was read") from None
-            raise self._error("put_object", exc) from exc
-        except BotoCoreError as exc:
-            raise self._error("put_object", exc) from exc
+        with self._mapped("put_object"):
+            try:
+                self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfMatch=version)
+            except ClientError as exc:
+                if _code(exc) in _CHANGED | _MISSING:
+                    raise ObjectChangedError(f"{self.region} store: {name} changed since it was read") from None
+                raise
 
     def _get(self, name: str) -> dict:
         """``get_object``'s response; ObjectMissingError when there is no such object."""
-        try:
+        with self._mapped("get_object", missing=name):
             return self._client.get_object(Bucket=self.bucket, Key=name)
-        except ClientError as exc:
-            if _code(exc) in _MISSING:
-                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
-            raise self._error("get_object", exc) from exc
-        except BotoCoreError as exc:
-            raise self._error("get_object", exc) from exc
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[BinaryIO]:
@@ -117,37 +107,30 @@ class S3Store:
         """One ranged GET: the bytes and, from its Content-Range, the object's size."""
         if length <= 0:
             return b"", self._size(name)
-        try:
-            response = self._client.get_object(Bucket=self.bucket, Key=name,
-                                               Range=f"bytes={start}-{start + length - 1}")
+        with self._mapped("get_object", missing=name):
+            try:
+                response = self._client.get_object(Bucket=self.bucket, Key=name,
+                                                   Range=f"bytes={start}-{start + length - 1}")
+            except ClientError as exc:
+                if _code(exc) not in ("InvalidRange", "416"):
+                    raise
+                response = None  # from at or past its end
+            if response is None:
+                return b"", self._size(name)
             with contextlib.closing(response["Body"]) as body:
                 data = body.read()
-        except ClientError as exc:
-            if _code(exc) in _MISSING:
-                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
-            if _code(exc) in ("InvalidRange", "416"):
-                return b"", self._size(name)  # from at or past its end
-            raise self._error("get_object", exc) from exc
-        except BotoCoreError as exc:
-            raise self._error("get_object", exc) from exc
         total = str(response.get("ContentRange", "")).rpartition("/")[2]
         if not total.isdigit():  # the range ignored: the whole object came
             return data[start:start + length], len(data)
         return data, int(total)
 
     def _size(self, name: str) -> int:
-        try:
+        with self._mapped("head_object", missing=name):
             return int(self._client.head_object(Bucket=self.bucket, Key=name)["ContentLength"])
-        except ClientError as exc:
-            if _code(exc) in _MISSING:
-                raise ObjectMissingError(f"{self.region} store has no object {name}") from None
-            raise self._error("head_object", exc) from exc
-        except BotoCoreError as exc:
-            raise self._error("head_object", exc) from exc
 
     def delete(self, name: str) -> None:
         paginator = self._client.get_paginator("list_object_versions")
-        try:
+        with self._mapped("delete"):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=name):
                 doomed = [
                     {"Key": v["Key"], "VersionId": v["VersionId"]}
@@ -158,17 +141,13 @@ class S3Store:
                     result = self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": doomed, "Quiet": True})
                     if result.get("Errors"):
                         raise StoreError(f"S3 {self.region}: delete of {name} failed ({result['Errors'][0].get('Code')})")
-        except (ClientError, BotoCoreError) as exc:
-            raise self._error("delete", exc) from exc
 
     def names(self, prefix: str) -> Iterator[str]:
         paginator = self._client.get_paginator("list_objects_v2")
-        try:
+        with self._mapped("list"):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
                     yield obj["Key"]
-        except (ClientError, BotoCoreError) as exc:
-            raise self._error("list", exc) from exc
 
     def discard_partial(self, prefix: str) -> int:
         """Nothing to do: a killed writer's staging file was unlinked from the start and its
@@ -177,9 +156,20 @@ class S3Store:
         return 0
 
     def _request(self, operation: str, **kwargs: Any) -> dict:
-        try:
+        with self._mapped(operation):
             return getattr(self._client, operation)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
+
+    @contextlib.contextmanager
+    def _mapped(self, operation: str, missing: str | None = None) -> Iterator[None]:
+        """boto's errors as the store's: StoreError naming ``operation`` (and S3's error code, never
+        a key's content), or ObjectMissingError when S3 says there is no object ``missing``."""
+        try:
+            yield
+        except ClientError as exc:
+            if missing is not None and _code(exc) in _MISSING:
+                raise ObjectMissingError(f"{self.region} store has no object {missing}") from None
+            raise self._error(operation, exc) from exc
+        except BotoCoreError as exc:
             raise self._error(operation, exc) from exc
 
     def _error(self, operation: str, exc: Exception) -> StoreError:
@@ -198,10 +188,8 @@ class _BodyReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        try:
+        with self._store._mapped("read"):
             data = self._body.read(len(buffer))
-        except (ClientError, BotoCoreError) as exc:
-            raise self._store._error("read", exc) from exc
         buffer[: len(data)] = data
         return len(data)
 
