@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, atoms_of, pieces
@@ -195,8 +196,6 @@ UNANSWERED_CONFIDENCE = 0.3
 SHORTEST_CARD_DIGITS = 15
 _SENTENCE_ENDS = (".", "?", "!")
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
-#: A keyed sequence answering an ask (``_unanswered``); never an entity found.
-KEYED_ANSWER = "keyed"
 
 #: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
 _EPS_S = 1e-9
@@ -261,8 +260,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
     if unanswered:
-        keyed = [Entity(KEYED_ANSWER, a, b, 1.0, ()) for a, b in keyed_s]
-        found += _unanswered(asks, ordered, found, keyed, times)
+        found += _unanswered(asks, ordered, found, keyed_s, times)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -722,8 +720,8 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     return None
 
 
-def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity], keyed: list[Entity],
-                times: _Times) -> list[Entity]:
+def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity],
+                keyed_s: Sequence[tuple[float, float]], times: _Times) -> list[Entity]:
     """What the recognizer wrote for the caller's answer to an ask that nothing it found
     answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
     and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
@@ -737,16 +735,15 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
     with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
     too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
     anything found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one
-    question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed``)
-    answer any ask, as a card number found does."""
+    question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
+    keyed sequences) in an ask's window answer it whatever it asked."""
     out: list[Entity] = []
-    cards = [e for e in found if e.entity == CARD_NUMBER] + keyed
-    found = found + keyed
+    cards = [e for e in found if e.entity == CARD_NUMBER]
     last_s = -float("inf")
     for k, ask in enumerate(asks):
         end_s = words[ask.word].end_s
-        if end_s <= last_s or any(a.kind == ask.kind and words[a.word].start_s - end_s <= SAME_QUESTION_S
-                                  for a in asks[k + 1 :]):
+        same_question = takewhile(lambda a: words[a.word].start_s - end_s <= SAME_QUESTION_S, asks[k + 1 :])
+        if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
             continue
         until_s = float("inf")
         kind = ask.kind
@@ -758,11 +755,11 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                     kind = "expiry"
                 else:
                     continue
+        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + ASK_WINDOW_S[kind] for a, b in keyed_s):
+            continue
         if kind == "card":
             answered = [e for e in cards
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
-            if any(e.entity == KEYED_ANSWER for e in answered):
-                continue
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
                 digits = sum(len(_digits_said(words[w].text)) for e in answered for w in e.words)
@@ -794,8 +791,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     if j is not None and j < len(words):
         after = _sentence_end(j, words)
         said = words[j : after if after is not None else j]
-        # "the": "back" is a code word after it ("on the back"), not in "call me back"
-        if any(_plain(w.text) in COUNT_WORDS or _lead_of(_plain(w.text), "the") not in (None, "harmless") for w in said):
+        if any(_plain(w.text) in COUNT_WORDS or _ask_of(_plain(w.text)) is not None for w in said):
             j = after
     if j is None or j >= len(words):
         return [], None
