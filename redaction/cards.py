@@ -19,7 +19,9 @@ DTMF digits as one-character words) in three steps:
 4. for a speech recognizer's words (``unanswered=True``), the caller's answer to an ask that
    nothing found answers is masked whole, and the words before a card that answers the ask
    short of digits (``_unanswered``): a recognizer that wrote the digits as other words
-   leaves nothing else to find.
+   leaves nothing else to find. An ask it wrote without its words counts too: after a card
+   the agent's next question asks for the expiry date, and after that for the code
+   (``_implied_asks``, 1.18).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -43,7 +45,7 @@ from redaction.numbers import Piece, atoms_of, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.17"
+VERSION = "1.18"
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
@@ -184,13 +186,28 @@ ANSWER_EARLY_S = 1.0
 ASK_TAIL_WORDS = 8
 TURN_GAP_S = 0.5
 #: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
-ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digits", "details"})
-ASK_NUMBER_WORDS = 6
+ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details"})
+ASK_NUMBER_WORDS = 8
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again).
 ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent"})
 UNANSWERED_CONFIDENCE = 0.3
+#: After a card number the agent asks for the expiry date, and after that for the code
+#: (``_implied_asks``): the agent's next question, when Whisper wrote it without an ask word,
+#: is such an ask. The next question begins within NEXT_QUESTION_S of the data's end, ends with
+#: "?" or has QUESTION_WORDS words or more (up to QUESTION_TAIL_WORDS: a sentence Whisper ran
+#: on into the answer), and is more than an acknowledgement (ACK_WORDS only: "Thank you.") ...
+NEXT_QUESTION_S = 6.0
+QUESTION_WORDS = 3
+QUESTION_TAIL_WORDS = 12
+ACK_WORDS = INTERJECTIONS | ANSWER_END_WORDS | {"you", "and", "it", "that", "thats"}
+#: ... after a card number asked for in words or checked (an issuer's prefix and the Luhn
+#: check, ``_card_chain``), or after the first expiry date found within SLOT_S of such a card;
+#: the ask is answered by anything found within IMPLIED_ANSWER_S of it.
+CHECKED_CONFIDENCE = 0.9
+SLOT_S = 15.0
+IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
 #: some: the answer's words before its first digit are masked too.
 SHORTEST_CARD_DIGITS = 15
@@ -261,6 +278,9 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += _classify_chain(chain, found, times)
     if unanswered:
         found += _unanswered(asks, ordered, found, keyed_s, times)
+        for kind, after in (("expiry", "card"), ("code", "expiry")):
+            implied = _implied_asks(kind, after, asks, ordered, found)
+            found += _unanswered(implied, ordered, found, keyed_s, times, IMPLIED_ANSWER_S)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -721,7 +741,8 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
 
 
 def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity],
-                keyed_s: Sequence[tuple[float, float]], times: _Times) -> list[Entity]:
+                keyed_s: Sequence[tuple[float, float]], times: _Times,
+                windows_s: dict[str, float] = ASK_WINDOW_S) -> list[Entity]:
     """What the recognizer wrote for the caller's answer to an ask that nothing it found
     answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
     and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
@@ -736,7 +757,7 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
     too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
     anything found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
-    keyed sequences) in an ask's window answer it whatever it asked."""
+    keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
     out: list[Entity] = []
     cards = [e for e in found if e.entity == CARD_NUMBER]
     last_s = -float("inf")
@@ -748,14 +769,13 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
         until_s = float("inf")
         kind = ask.kind
         if kind == "card":
-            near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
-            if not any(_plain(w.text) in ASKED_NUMBER_WORDS for w in near):
+            if not _asks_number(ask, words):
                 # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
                 if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in found):
                     kind = "expiry"
                 else:
                     continue
-        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + ASK_WINDOW_S[kind] for a, b in keyed_s):
+        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + windows_s[kind] for a, b in keyed_s):
             continue
         if kind == "card":
             answered = [e for e in cards
@@ -766,7 +786,7 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                 if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
-        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + ASK_WINDOW_S[kind] for e in found):
+        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + windows_s[kind] for e in found):
             continue
         said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
         answer = [w for w in said if words[w].end_s <= until_s]
@@ -776,6 +796,77 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                               max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
             last_s = words[answer[-1]].end_s
     return out
+
+
+def _implied_asks(kind: str, after: str, asks: list[_Ask], words: Sequence[TimedWord],
+                  found: list[Entity]) -> list[_Ask]:
+    """The agent's asks for ``kind`` (expiry, code) that the recognizer wrote without their
+    words ("and when does the car next fire?" for "... the card expire?"): after a card number
+    the agent asks for the expiry date, and after the expiry date for the code, so the agent's
+    next question (``_next_question``) after the data found (``after``: "card", "expiry") is
+    that ask, unless an ask word lies between the data and the question's end (asked in
+    words: ``_unanswered``'s) or something was found there (no question, then its answer)."""
+    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
+    cards = [e for e in found if e.entity == CARD_NUMBER and (
+        e.confidence >= CHECKED_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
+    if after == "card":
+        data = cards
+    else:  # the first expiry date within SLOT_S after such a card, and the rest of it said in parts
+        expiries = sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.start_s)
+        data = []
+        for card in cards:
+            parts = [e for e in expiries if card.end_s <= e.start_s <= card.end_s + SLOT_S][:1]
+            for e in expiries:
+                if parts and parts[-1].end_s < e.start_s <= parts[-1].end_s + NEXT_QUESTION_S:
+                    parts.append(e)
+            data += parts
+    out: list[_Ask] = []
+    ends = sorted(e.end_s for e in data)
+    for k, end_s in enumerate(ends):
+        if k + 1 < len(ends) and ends[k + 1] - end_s <= NEXT_QUESTION_S:
+            continue  # said in parts: the question comes after the last
+        question = _next_question(words, end_s)
+        if question is None:
+            continue
+        asked_s = words[question].end_s
+        if any(end_s <= words[a.word].start_s <= asked_s for a in asks):
+            continue
+        if any(end_s - ANSWER_EARLY_S < e.start_s <= asked_s for e in found):
+            continue
+        out.append(_Ask(kind, question))
+    return out
+
+
+def _says_digits(text: str) -> bool:
+    """Any digit in ``text`` ("four", "4532", "double")."""
+    return any(a.kind in ("digits", "unit") for a in atoms_of(text, 0))
+
+
+def _asks_number(ask: _Ask, words: Sequence[TimedWord]) -> bool:
+    """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
+    the card number", not "pay by card")."""
+    near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
+    return any(_plain(w.text) in ASKED_NUMBER_WORDS for w in near)
+
+
+def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
+    """The last word of the first sentence that begins within ``NEXT_QUESTION_S`` after
+    ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely."): a question
+    (it ends with "?") or of ``QUESTION_WORDS`` words or more, cut after QUESTION_TAIL_WORDS
+    words; None if there is none."""
+    j = next((i for i, w in enumerate(words) if w.start_s >= after_s), None)
+    while j is not None and j < len(words) and words[j].start_s <= after_s + NEXT_QUESTION_S:
+        end = _sentence_end(j, words, QUESTION_TAIL_WORDS)
+        end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
+        said = [_plain(w.text) for w in words[j:end]]
+        if any(_says_digits(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
+               for i in range(j, end)):
+            return None  # data said, not asked for ("the last three digits" asks)
+        if not all(w in ACK_WORDS for w in said) and (
+                len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
+            return end - 1
+        j = end
+    return None
 
 
 def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:
@@ -811,12 +902,12 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     return out, lead_end_s
 
 
-def _sentence_end(word: int, words: Sequence[TimedWord]) -> int | None:
+def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:
     """The index of the first word after the sentence that holds ``word`` (a full stop or
     question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
-    ``ASK_TAIL_WORDS`` words on."""
+    ``tail_words`` words on."""
     j = word + 1
-    while (j < len(words) and j - word <= ASK_TAIL_WORDS and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
+    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
            and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
         j += 1
-    return None if j - word > ASK_TAIL_WORDS else j
+    return None if j - word > tail_words else j

@@ -594,3 +594,44 @@ def test_a_card_ask_right_after_a_card_is_the_expiry_ask() -> None:
     assert entities(card + ask, unanswered=True) == [
         (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run. and the code")]
     assert entities(ask, unanswered=True) == []
+
+
+CARD_ASKED = "can I take the card number please? 4532 0151 1283 0366. "
+
+
+def test_the_agents_next_question_after_a_card_is_the_expiry_ask() -> None:
+    # "and when does the card expire?" written with no expiry word: the next question after
+    # the card asks for the expiry, and the answer Whisper wrote without digits is masked
+    ask = "thank you. and when does the car next fire? one moment. so big tender run. perfect and the"
+    assert entities(CARD_ASKED + ask, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "one moment. so big tender run.")]
+    assert entities(CARD_ASKED + ask) == [(CARD_NUMBER, "4532 0151 1283 0366.")]  # a transcript's words are as said
+    # a card nobody asked for that fails the Luhn check (a phone number, an order number heard
+    # as one) implies no ask; the same card checked does
+    assert entities("4532 0151 1283 0367. " + ask, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0367.")]
+    assert [kind for kind, _ in entities("4532 0151 1283 0366. " + ask, unanswered=True)] == [CARD_NUMBER, EXPIRY]
+
+
+def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
+    # "the three digits on the back" heard as "... on the mac": a count in the question is no
+    # data; the answer is masked up to the harmless lead-in that follows it
+    text = CARD_ASKED + "and the expiry date? oh four twenty seven. and finally the three digits on the mac. high and free. your payment reference is"
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your payment")]
+
+
+def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
+    # the expiry found right after the question answers it; digits said before any question
+    # (the caller read the code unasked) leave nothing to imply
+    answered = "thank you. and when does the car next fire? oh four twenty seven. lovely and the"
+    assert entities(CARD_ASKED + answered, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "oh four twenty seven.")]
+    unasked = "okay. three two one. and when does the car next fire? so big. lovely and the"
+    assert entities(CARD_ASKED + unasked, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (SECURITY_CODE, "three two one.")]
+    # an acknowledgement alone is no question; the question is the agent's next words, within 6 s
+    first = timed(CARD_ASKED + "thank you. lovely.")
+    for pause_s, implied in ((4.0, [EXPIRY]), (5.0, [])):  # card: 4.3 s, "lovely.": 5.5 s
+        later = [TimedWord(w.start_s + first[-1].end_s + pause_s, w.end_s + first[-1].end_s + pause_s, w.text)
+                 for w in timed("and when does the car next fire? so big tender run. perfect")]
+        assert [e.entity for e in find_entities(first + later, unanswered=True)] == [CARD_NUMBER, *implied]
