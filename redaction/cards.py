@@ -211,6 +211,8 @@ IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
 #: some: the answer's words before its first digit are masked too.
 SHORTEST_CARD_DIGITS = 15
+#: Likewise an expiry date or a code found answering its ask with fewer digits than these.
+FULL_DIGITS = {"expiry": 4, "code": 3}
 _SENTENCE_ENDS = (".", "?", "!")
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 
@@ -755,7 +757,9 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
     number found from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one
     with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
     too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
-    anything found from ``ANSWER_EARLY_S`` before its end to its window's end. Asks of one
+    anything found from ``ANSWER_EARLY_S`` before its end to its window's end; first by what
+    it asked for with fewer than ``FULL_DIGITS``, it lost some: the words before it are masked
+    too ("the number 28" for "oh one, twenty eight"). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
     out: list[Entity] = []
@@ -786,8 +790,13 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                 if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
-        elif any(end_s - ANSWER_EARLY_S <= e.start_s <= end_s + windows_s[kind] for e in found):
-            continue
+        else:
+            answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= end_s + windows_s[kind]]
+            if answered:
+                first = min(answered, key=lambda e: e.start_s)
+                if first.entity != _ASKED[kind] or first.start_s <= end_s or _digits_in(first, words) >= FULL_DIGITS[kind]:
+                    continue
+                until_s = first.start_s
         said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
         answer = [w for w in said if words[w].end_s <= until_s]
         if answer:
@@ -835,6 +844,11 @@ def _implied_asks(kind: str, after: str, asks: list[_Ask], words: Sequence[Timed
             continue
         out.append(_Ask(kind, question))
     return out
+
+
+def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
+    """How many digits ``entity`` says ("April" two, "twenty seven" two)."""
+    return sum(len(p.digits) for p in pieces([words[i] for i in entity.words]))
 
 
 def _says_digits(text: str) -> bool:

@@ -543,7 +543,9 @@ def test_an_unanswered_ask_stops_where_the_agent_asks_on() -> None:
 def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
     # "three" in "the last three digits" is no answer: "zero to five" (a digit heard as "to") is
     text = "and the security code please. the last three digits on the back. next. zero to five. and you will"
-    assert entities(text, unanswered=True) == [(SECURITY_CODE, "zero five.")]  # its mask spans "to" (start to end)
+    # its mask spans "to" (start to end); found short of three digits, the answer's word before it is masked too
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "next."), (SECURITY_CODE, "zero five.")]
+    assert entities(text) == [(SECURITY_CODE, "zero five.")]
     assert entities("what is the sixteen digit number on the front please") == []
 
 
@@ -635,3 +637,16 @@ def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
         later = [TimedWord(w.start_s + first[-1].end_s + pause_s, w.end_s + first[-1].end_s + pause_s, w.text)
                  for w in timed("and when does the car next fire? so big tender run. perfect")]
         assert [e.entity for e in find_entities(first + later, unanswered=True)] == [CARD_NUMBER, *implied]
+
+
+def test_an_expiry_or_code_found_short_of_digits_masks_the_answers_words_before_it_too() -> None:
+    # "the number 28" for "oh one, twenty eight": two digits of four were written as words
+    ask = CARD_ASKED + "and what is the expiry date? yes. "
+    assert entities(ask + "the number 28. lovely and the", unanswered=True)[1:] == [(EXPIRY, "the number"), (EXPIRY, "28.")]
+    assert entities(ask + "the number 28. lovely and the")[1:] == [(EXPIRY, "28.")]
+    # whole: "April" says two digits; the lead-in "it's" stays audible
+    assert entities(ask + "it's oh four twenty eight. lovely and the", unanswered=True)[1:] == [
+        (EXPIRY, "oh four twenty eight.")]
+    assert entities(ask + "I think April twenty eight. lovely", unanswered=True)[1:] == [(EXPIRY, "April twenty eight.")]
+    code = CARD_ASKED + "and the security code? yes. hi tree 42. lovely and the"
+    assert entities(code, unanswered=True)[1:] == [(SECURITY_CODE, "hi tree"), (SECURITY_CODE, "42.")]
