@@ -282,7 +282,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += _unanswered(asks, ordered, found, keyed_s, times)
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = _implied_asks(kind, after, asks, ordered, found)
-            found += _unanswered(implied, ordered, found, keyed_s, times, IMPLIED_ANSWER_S)
+            found += _unanswered(implied, ordered, found, keyed_s, times, IMPLIED_ANSWER_S, others=asks)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -744,7 +744,7 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
 
 def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity],
                 keyed_s: Sequence[tuple[float, float]], times: _Times,
-                windows_s: dict[str, float] = ASK_WINDOW_S) -> list[Entity]:
+                windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[_Ask] = ()) -> list[Entity]:
     """What the recognizer wrote for the caller's answer to an ask that nothing it found
     answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
     and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
@@ -791,7 +791,10 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                     continue
                 until_s = first.start_s
         else:
-            answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= end_s + windows_s[kind]]
+            # up to the next ask for something else: what comes after it answers that
+            next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
+                         default=float("inf"))
+            answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= min(end_s + windows_s[kind], next_s)]
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
                 if first.entity != _ASKED[kind] or first.start_s <= end_s or _digits_in(first, words) >= FULL_DIGITS[kind]:
@@ -840,7 +843,7 @@ def _implied_asks(kind: str, after: str, asks: list[_Ask], words: Sequence[Timed
         asked_s = words[question].end_s
         if any(end_s <= words[a.word].start_s <= asked_s for a in asks):
             continue
-        if any(end_s - ANSWER_EARLY_S < e.start_s <= asked_s for e in found):
+        if any(e.end_s > end_s and e.start_s <= asked_s for e in found):
             continue
         out.append(_Ask(kind, question))
     return out

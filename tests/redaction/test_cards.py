@@ -650,3 +650,16 @@ def test_an_expiry_or_code_found_short_of_digits_masks_the_answers_words_before_
     assert entities(ask + "I think April twenty eight. lovely", unanswered=True)[1:] == [(EXPIRY, "April twenty eight.")]
     code = CARD_ASKED + "and the security code? yes. hi tree 42. lovely and the"
     assert entities(code, unanswered=True)[1:] == [(SECURITY_CODE, "hi tree"), (SECURITY_CODE, "42.")]
+
+
+def test_an_implied_ask_is_answered_only_before_the_agent_asks_for_something_else() -> None:
+    # the code found after the agent's code ask answers that ask, not the expiry ask before it
+    text = CARD_ASKED + "thanks. and when does the car next fire? so big tender run. and the security code? seven three one. thanks"
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run. and the"), (SECURITY_CODE, "seven three one.")]
+
+
+def test_a_card_read_in_parts_implies_the_expiry_ask_after_its_last_part() -> None:
+    # a short part of the card right before the question is the card, not an answer
+    text = "can I take the card number please? 4532 0151 1283 0366 and 12. thanks. and when does the car next fire? so big tender run. perfect"
+    assert entities(text, unanswered=True)[-1] == (EXPIRY, "so big tender run.")
