@@ -190,9 +190,13 @@ ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details
 ASK_NUMBER_WORDS = 8
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
-#: ... and up to one of these words (the agent speaking again).
-ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent"})
+#: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
+ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 UNANSWERED_CONFIDENCE = 0.3
+#: The caller's "one moment", "hang on, let me check" before an answer is no part of it.
+HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear"})
+HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
+                               "ill", "get", "it", "find", "need", "to"}
 #: After a card number the agent asks for the expiry date, and after that for the code
 #: (``_implied_asks``): the agent's next question, when Whisper wrote it without an ask word,
 #: is such an ask. The next question begins within NEXT_QUESTION_S of the data's end, ends with
@@ -891,8 +895,9 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     begins (None: at its first word). The answer starts after the agent's sentence
     (``_sentence_end``) and after a sentence that still says what is asked (a count word or
     a card, expiry or code word in it: "... the security code please. The last three digits
-    on the back."), less its lead-in (``ANSWER_LEAD_WORDS``: the sound begins where the
-    lead-in ends; Whisper wrote nothing for some codes read after "Right."). It lasts
+    on the back."), less its lead-in (``ANSWER_LEAD_WORDS`` and the caller's "one moment.",
+    ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
+    read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
     again) or, with ``harmless_ends``, a harmless lead word ("your payment reference is")."""
     j = _sentence_end(ask, words)
@@ -905,6 +910,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         return [], None
     out: list[int] = []
     lead_end_s: float | None = None
+    held_to = j
     for k in range(j, len(words)):
         word = _plain(words[k].text)
         if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS:
@@ -912,11 +918,22 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         lead = _lead_of(word, _plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):
             break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
-        if out or word not in ANSWER_LEAD_WORDS:
+        if not out and k >= held_to:
+            held_to = _held(k, words)
+        if out or (word not in ANSWER_LEAD_WORDS and k >= held_to):
             out.append(k)
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
+
+
+def _held(k: int, words: Sequence[TimedWord]) -> int:
+    """The index after the caller's "one moment." ("just a second", "hang on, let me check")
+    that starts at word ``k``, or ``k``: a sentence of HOLD_WORDS and ANSWER_LEAD_WORDS only,
+    with a HOLD_CUE_WORDS word in it."""
+    end = _sentence_end(k, words) or k
+    said = {_plain(w.text) for w in words[k:end]}
+    return end if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS else k
 
 
 def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:

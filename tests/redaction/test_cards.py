@@ -565,7 +565,8 @@ def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_a
     # "so big, tender run" for an expiry date: no digit written; masked for 5 s (words
     # 0.4 s apart: 13 words start within 5 s) from the end of the agent's sentence
     text = "and what is the expiry date on the card? just a second. so big, tender run. and it is done now I think yes"
-    assert entities(text, unanswered=True) == [(EXPIRY, "just a second. so big, tender run. and it is done now I")]
+    # (the caller's "just a second." is no part of it)
+    assert entities(text, unanswered=True) == [(EXPIRY, "so big, tender run. and it is done now I")]
     # the agent's second sentence still says what is asked: the answer starts after it, and a
     # harmless lead-in ends it
     code = "and the security code please. the last three digits on the map. lonely map. your payment reference is"
@@ -606,7 +607,7 @@ def test_the_agents_next_question_after_a_card_is_the_expiry_ask() -> None:
     # the card asks for the expiry, and the answer Whisper wrote without digits is masked
     ask = "thank you. and when does the car next fire? one moment. so big tender run. perfect and the"
     assert entities(CARD_ASKED + ask, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "one moment. so big tender run.")]
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run.")]
     assert entities(CARD_ASKED + ask) == [(CARD_NUMBER, "4532 0151 1283 0366.")]  # a transcript's words are as said
     # a card nobody asked for that fails the Luhn check (a phone number, an order number heard
     # as one) implies no ask; the same card checked does
@@ -663,3 +664,12 @@ def test_a_card_read_in_parts_implies_the_expiry_ask_after_its_last_part() -> No
     # a short part of the card right before the question is the card, not an answer
     text = "can I take the card number please? 4532 0151 1283 0366 and 12. thanks. and when does the car next fire? so big tender run. perfect"
     assert entities(text, unanswered=True)[-1] == (EXPIRY, "so big tender run.")
+
+
+def test_an_answer_is_masked_after_the_callers_hold_and_up_to_the_agents_finally() -> None:
+    ask = CARD_ASKED + "thanks. and when does the car next fire? "
+    for hold in ("hang on, let me check.", "one moment.", "just a second.", "um, let me see."):
+        text = ask + hold + " so big tender run. and finally the three digits on the mac"
+        assert entities(text, unanswered=True)[1:] == [(EXPIRY, "so big tender run. and")]
+    # a digit alone is no hold: "one." is part of the answer
+    assert entities("and what is the expiry date on the card? one. two. perfect", unanswered=True) == [(EXPIRY, "one. two.")]
