@@ -186,7 +186,7 @@ ANSWER_EARLY_S = 1.0
 ASK_TAIL_WORDS = 8
 TURN_GAP_S = 0.5
 #: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
-ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details"})
+ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
 ASK_NUMBER_WORDS = 8
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}

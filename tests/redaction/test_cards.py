@@ -673,3 +673,12 @@ def test_an_answer_is_masked_after_the_callers_hold_and_up_to_the_agents_finally
         assert entities(text, unanswered=True)[1:] == [(EXPIRY, "so big tender run. and")]
     # a digit alone is no hold: "one." is part of the answer
     assert entities("and what is the expiry date on the card? one. two. perfect", unanswered=True) == [(EXPIRY, "one. two.")]
+
+
+def test_the_front_of_the_card_asks_for_its_number() -> None:
+    # "what is the 16-digit number on the front of your card?" with its number words misheard
+    answer = " sure, it is time to time. pay pay pay to 7 3 8 or 1 8 5 3. thank you and"
+    front = "what in the 15th game is hungry on the front of your card?" + answer
+    assert entities(front, unanswered=True) == [(CARD_NUMBER, "time to time. pay pay pay to 7 3 8 or 1 8 5 3.")]
+    back = "what in the 15th game is hungry on the back of your card?" + answer
+    assert entities(back, unanswered=True) == [(SECURITY_CODE, "7 3 8")]
