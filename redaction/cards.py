@@ -779,7 +779,7 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
         if kind == "card":
             if not _asks_number(ask, words):
                 # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
-                if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in found):
+                if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in [*found, *out]):
                     kind = "expiry"
                 else:
                     continue

@@ -682,3 +682,11 @@ def test_the_front_of_the_card_asks_for_its_number() -> None:
     assert entities(front, unanswered=True) == [(CARD_NUMBER, "time to time. pay pay pay to 7 3 8 or 1 8 5 3.")]
     back = "what in the 15th game is hungry on the back of your card?" + answer
     assert entities(back, unanswered=True) == [(SECURITY_CODE, "7 3 8")]
+
+
+def test_a_card_answer_written_as_words_is_a_card_the_next_ask_follows() -> None:
+    # the card masked as the answer to its ask counts as the card before "the necessary date on the card?"
+    text = ("can I take the card number please? I want to welcome a ticket for fine night. thank you. "
+            "and the necessary date on the card? so big tender run. lovely")
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "I want to welcome a ticket for fine night."), (EXPIRY, "so big tender run.")]
