@@ -54,8 +54,9 @@ FILLERS = frozenset({"and", "uh", "um", "er", "erm", "ah", "hmm", "dash", "hyphe
 _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
 _DIGITS = re.compile(r"^\d+$")
 #: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
-#: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250"). One ordinary word.
-_QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$")
+#: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
+#: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
+_QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$|^(,\d{3})+[.,;!?]?$")
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,7 @@ def test_amounts_times_and_grouped_thousands_are_not_digits() -> None:
         "the card was charged $12.50 at 3:30 and then $1,250 more",
         "it comes to 1,250,000 and 12.75 percent at 11:45",
         "your card balance is £40.99 since 10:30",
+        "I want to charge $3 ,400 ,000, $3 ,000 ,000 to my card",  # Whisper's tokens of "$3,400,000"
     ]:
         assert entities(text) == [], text
 
