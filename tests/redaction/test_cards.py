@@ -691,3 +691,9 @@ def test_a_card_answer_written_as_words_is_a_card_the_next_ask_follows() -> None
             "and the necessary date on the card? so big tender run. lovely")
     assert entities(text, unanswered=True) == [
         (CARD_NUMBER, "I want to welcome a ticket for fine night."), (EXPIRY, "so big tender run.")]
+
+
+def test_a_card_ask_for_the_16_digit_number_asks_for_the_number() -> None:
+    # Whisper writes "15-digit" as "15", "-digit", the card word 7 words after it
+    text = "what is in the 15 -digit term we are given on your card? sure. I want to welcome a ticket for fine night. thank you"
+    assert entities(text, unanswered=True) == [(CARD_NUMBER, "I want to welcome a ticket for fine night.")]
