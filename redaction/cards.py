@@ -36,6 +36,7 @@ goodbye") unless the agent asked.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
@@ -858,11 +859,6 @@ def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
     return sum(len(p.digits) for p in pieces([words[i] for i in entity.words]))
 
 
-def _says_digits(text: str) -> bool:
-    """Any digit in ``text`` ("four", "4532", "double")."""
-    return any(a.kind in ("digits", "unit") for a in atoms_of(text, 0))
-
-
 def _asks_number(ask: _Ask, words: Sequence[TimedWord]) -> bool:
     """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
     the card number", not "pay by card")."""
@@ -875,12 +871,12 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
     ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely."): a question
     (it ends with "?") or of ``QUESTION_WORDS`` words or more, cut after QUESTION_TAIL_WORDS
     words; None if there is none."""
-    j = next((i for i, w in enumerate(words) if w.start_s >= after_s), None)
-    while j is not None and j < len(words) and words[j].start_s <= after_s + NEXT_QUESTION_S:
+    j = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
+    while j < len(words) and words[j].start_s <= after_s + NEXT_QUESTION_S:
         end = _sentence_end(j, words, QUESTION_TAIL_WORDS)
         end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
         said = [_plain(w.text) for w in words[j:end]]
-        if any(_says_digits(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
+        if any(_digits_said(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
                for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks)
         if not all(w in ACK_WORDS for w in said) and (
