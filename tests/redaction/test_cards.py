@@ -601,6 +601,7 @@ def test_a_card_ask_right_after_a_card_is_the_expiry_ask() -> None:
 
 
 CARD_ASKED = "can I take the card number please? 4532 0151 1283 0366. "
+CARD_FOUND = (CARD_NUMBER, "4532 0151 1283 0366.")  # the card CARD_ASKED reads
 
 
 def test_the_agents_next_question_after_a_card_is_the_expiry_ask() -> None:
@@ -608,8 +609,8 @@ def test_the_agents_next_question_after_a_card_is_the_expiry_ask() -> None:
     # the card asks for the expiry, and the answer Whisper wrote without digits is masked
     ask = "thank you. and when does the car next fire? one moment. so big tender run. perfect and the"
     assert entities(CARD_ASKED + ask, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run.")]
-    assert entities(CARD_ASKED + ask) == [(CARD_NUMBER, "4532 0151 1283 0366.")]  # a transcript's words are as said
+        CARD_FOUND, (EXPIRY, "so big tender run.")]
+    assert entities(CARD_ASKED + ask) == [CARD_FOUND]  # a transcript's words are as said
     # a card nobody asked for that fails the Luhn check (a phone number, an order number heard
     # as one) implies no ask; the same card checked does
     assert entities("4532 0151 1283 0367. " + ask, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0367.")]
@@ -621,7 +622,7 @@ def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
     # data; the answer is masked up to the harmless lead-in that follows it
     text = CARD_ASKED + "and the expiry date? oh four twenty seven. and finally the three digits on the mac. high and free. your payment reference is"
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your payment")]
+        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your payment")]
 
 
 def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
@@ -629,10 +630,10 @@ def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
     # (the caller read the code unasked) leave nothing to imply
     answered = "thank you. and when does the car next fire? oh four twenty seven. lovely and the"
     assert entities(CARD_ASKED + answered, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "oh four twenty seven.")]
+        CARD_FOUND, (EXPIRY, "oh four twenty seven.")]
     unasked = "okay. three two one. and when does the car next fire? so big. lovely and the"
     assert entities(CARD_ASKED + unasked, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (SECURITY_CODE, "three two one.")]
+        CARD_FOUND, (SECURITY_CODE, "three two one.")]
     # an acknowledgement alone is no question; the question is the agent's next words, within 6 s
     first = timed(CARD_ASKED + "thank you. lovely.")
     for pause_s, implied in ((4.0, [EXPIRY]), (5.0, [])):  # card: 4.3 s, "lovely.": 5.5 s
@@ -658,7 +659,7 @@ def test_an_implied_ask_is_answered_only_before_the_agent_asks_for_something_els
     # the code found after the agent's code ask answers that ask, not the expiry ask before it
     text = CARD_ASKED + "thanks. and when does the car next fire? so big tender run. and the security code? seven three one. thanks"
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run. and the"), (SECURITY_CODE, "seven three one.")]
+        CARD_FOUND, (EXPIRY, "so big tender run. and the"), (SECURITY_CODE, "seven three one.")]
 
 
 def test_a_card_read_in_parts_implies_the_expiry_ask_after_its_last_part() -> None:
