@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from itertools import takewhile
 
 from redaction.issuers import issuer_of, luhn_valid
-from redaction.numbers import Piece, atoms_of, pieces
+from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
@@ -297,7 +297,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
 
 def _said_from(word: TimedWord) -> float:
     """When ``word`` began at the latest, given the digits it says (``READ_SECONDS_PER_DIGIT``)."""
-    digits = len(_digits_said(word.text))
+    digits = len(digits_said(word.text))
     if digits < REACH_MIN_DIGITS or word.end_s - word.start_s >= digits * MIN_SECONDS_PER_DIGIT:
         return word.start_s
     return max(0.0, min(word.start_s, word.end_s - digits * READ_SECONDS_PER_DIGIT))
@@ -351,21 +351,13 @@ def _ask_of(word: str) -> str | None:
     return None
 
 
-def _digits_said(text: str) -> str:
-    """The digits a word says when it says nothing but digits ("0,", "seven", "4532"), else ""."""
-    atoms = atoms_of(text, 0)
-    if not atoms or any(a.kind not in ("digits", "unit") for a in atoms):
-        return ""
-    return "".join(str(a.value) for a in atoms)
-
-
 def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
     """Indices (into ``words``, in time order) of number words that repeat what another
     number word already said at the same time: Whisper hears overlapping pieces of a call,
     and the same digits may come back twice, interleaved ("zero 0, seven 7, ...") or as
     digit words inside the span of a numeral that says them all. Kept: the numeral, and the
     first of two same digits whose times overlap by more than half the shorter one."""
-    said = {i: d for i, w in enumerate(words) if (d := _digits_said(w.text))}
+    said = {i: d for i, w in enumerate(words) if (d := digits_said(w.text))}
     again: set[int] = set()
     for i, digits in said.items():
         if len(digits) < MIN_REPEATED_NUMERAL_DIGITS:
@@ -791,7 +783,7 @@ def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
-                digits = sum(len(_digits_said(words[w].text)) for e in answered for w in e.words)
+                digits = sum(len(digits_said(words[w].text)) for e in answered for w in e.words)
                 if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
@@ -876,7 +868,7 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         end = _sentence_end(j, words, QUESTION_TAIL_WORDS)
         end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
         said = [_plain(w.text) for w in words[j:end]]
-        if any(_digits_said(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
+        if any(digits_said(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
                for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks)
         if not all(w in ACK_WORDS for w in said) and (

@@ -2,7 +2,8 @@
 
 Pass 1 streams the audio once through the DTMF receiver and, when one is given, the speech
 recognizer; transcript words (already on the audio's clock) need no audio. The card logic
-turns words and keyed digits into entities, the planner pads and merges them. Pass 2 streams
+turns words and keyed digits into entities (a recognizer that says where it heard number
+sounds keeps their masks near them: ``sounds``), the planner pads and merges them. Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
 transcript: a transcript on the wrong clock or missing a word must not leave audible digits
@@ -35,7 +36,7 @@ from audio.mono import limited_mono
 from audio.wavout import FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
-from redaction import cards
+from redaction import cards, sounds
 from redaction.cards import find_entities
 from redaction.config import RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
@@ -99,9 +100,17 @@ def detect(
 
     stream = tee()
     heard: list[TimedWord] = []
+    sounds_s: list[float] | None = None  # where the recognizer heard number sounds (recognizer.Sounding)
     if recognizer is not None:
         relisten = getattr(recognizer, "recognize_again", None) if again and masked_s else None
-        heard = list(relisten(stream, rate_hz, masked_s) if relisten else recognizer.recognize(stream, rate_hz))
+        sounding = getattr(recognizer, "recognize_sounding", None) if not masked_s else None
+        if relisten:
+            heard = list(relisten(stream, rate_hz, masked_s))
+        elif sounding:
+            sounds_s = []
+            heard = list(sounding(stream, rate_hz, sounds_s))
+        else:
+            heard = list(recognizer.recognize(stream, rate_hz))
         detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
                                          Source.RECOGNIZER))
     for _ in stream:  # whatever the recognizer did not pull
@@ -118,7 +127,7 @@ def detect(
         # an unanswered ask (cards._unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
-                              unanswered=not masked_s, keyed_s=keyed_s)
+                              unanswered=not masked_s, keyed_s=keyed_s, sounds_s=sounds_s)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -171,9 +180,12 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
 
 
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
-            keyed_s: Sequence[tuple[float, float]] = ()) -> list[Detection]:
-    return [Detection(e.start_s, e.end_s, SPOKEN, e.entity, detector, e.confidence, source)
-            for e in find_entities(words, unanswered=unanswered, keyed_s=keyed_s)]
+            keyed_s: Sequence[tuple[float, float]] = (), sounds_s: Sequence[float] | None = None) -> list[Detection]:
+    """Detections of the card data in ``words``; with ``sounds_s`` (where the recognizer heard
+    number sounds), each kept to the parts near them when they agree with the words (``sounds``)."""
+    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
+    return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source)
+            for e, a, b in sounds.parts(entities, words, sounds_s)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:

@@ -86,6 +86,14 @@ class Piece:
         return f"Piece({len(self.digits)} digits, words={self.words})"
 
 
+def digits_said(text: str) -> str:
+    """The digits a word says when it says nothing but digits ("0,", "seven", "4532"), else ""."""
+    atoms = atoms_of(text, 0)
+    if not atoms or any(a.kind not in ("digits", "unit") for a in atoms):
+        return ""
+    return "".join(str(a.value) for a in atoms)
+
+
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
     if _QUANTITY.search(text.strip()):

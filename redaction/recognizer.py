@@ -48,3 +48,21 @@ class Relistening(Protocol):
 
     def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
                         masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]: ...
+
+
+class Sounding(Protocol):
+    """A recognizer whose acoustic model also says where it heard number sounds, apart from
+    the words it wrote: ``recognize_sounding`` is ``recognize`` that appends to ``sounds_s``
+    the moments (seconds, any order) at which number words took a good share of that model's
+    belief. Where such a model hears no number for a while amid a long mask of spoken card
+    data, the engine unmasks (``redaction.sounds``), in calls where the model heard the
+    digits the words say (it agrees with the words).
+    """
+
+    name: str
+    version: str
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...
+
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                           sounds_s: list[float]) -> Iterator[TimedWord]: ...

@@ -89,6 +89,14 @@ class OnDemand:
         again = getattr(made, "recognize_again", None)
         return again(blocks, rate_hz, masked_s) if again is not None else made.recognize(blocks, rate_hz)
 
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                           sounds_s: list[float]) -> Iterator[TimedWord]:
+        """Pass 1 with the number sounds the made recognizer heard (``redaction.recognizer.
+        Sounding``), when it says them; else ``recognize`` and no sounds (masks stay whole)."""
+        made = self._make()
+        sounding = getattr(made, "recognize_sounding", None)
+        return sounding(blocks, rate_hz, sounds_s) if sounding is not None else made.recognize(blocks, rate_hz)
+
 
 def build_backends(settings: Settings, **changes: object) -> Backends:
     """The backends ``settings`` name (nothing is contacted yet); ``changes`` replace some

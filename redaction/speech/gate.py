@@ -10,7 +10,9 @@ digit nobody masks, while a region passed for nothing costs only Whisper time.
 
 ``gated_regions`` is the gate's decision on its own, for measuring its recall. A gated region
 also carries the number words the network is sure of (at its own thresholds): where Whisper
-hears words but no digits over a run of them, they stand in (``whisper``).
+hears words but no digits over a run of them, they stand in (``whisper``). It also carries
+the moments the network heard a number sound (``NUMBER_SOUND_MASS``): where it is silent
+amid a long mask, ``redaction.sounds`` unmasks (``recognizer.Sounding``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from audio import resample
 from redaction.errors import RedactionInputError
 from redaction.speech.features import RATE_HZ, log_mel, normalise
-from redaction.speech.network import DigitNetwork
+from redaction.speech.network import OUTPUT_HOP_S, DigitNetwork
 from redaction.speech.regions import Region, RegionFinder
 from redaction.speech.decoding import BLANK_PENALTY, MIN_CONFIDENCE, candidates, spikes
 from redaction.speech.vocabulary import INDEX, OTHER
@@ -33,6 +35,11 @@ from redaction.words import TimedWord
 #: tune calls (seeds 11-18, 48 calls) 0.10 let 539 of 549 sensitive digits through and had
 #: Whisper hear 112 % of the calls' length (context overlaps); 0.02 lets 544 through for 119 %.
 MIN_NUMBER_MASS = 0.02
+#: A network frame hears a number sound when number words take this much of its probability
+#: (``GatedRegion.sounds_s``). On the tune calls (seeds 43-46, 55-58, 59-62, 63-66) a frame at
+#: 0.1 or more lay within 0.05 s of 90 % of the sensitive digits (0.05: 93 %, 0.2: 87 %) and
+#: within 0.3 s of 18 % of the other speech in card calls (0.05: 25 %, 0.2: 12 %).
+NUMBER_SOUND_MASS = 0.1
 #: Number words are indices 1 .. OTHER-1 of the network's labels.
 _NUMBERS = slice(1, INDEX[OTHER])
 
@@ -46,6 +53,8 @@ class GatedRegion:
     score: float  # the largest number-word probability at one frame
     #: Number words the network is sure of (its own thresholds), for Whisper's fallback.
     words: tuple[TimedWord, ...] = field(default=(), repr=False)  # card data: never in a repr
+    #: Middles (seconds) of the network's frames that heard a number sound (``NUMBER_SOUND_MASS``).
+    sounds_s: tuple[float, ...] = field(default=(), repr=False)
 
 
 class NumberGate:
@@ -80,13 +89,15 @@ class NumberGate:
         posteriors = self._network.posteriors(normalise(log_mel(region.samples)))
         if posteriors.shape[0] == 0:
             return None
-        score = float(posteriors[:, _NUMBERS].sum(axis=1).max())
+        mass = posteriors[:, _NUMBERS].sum(axis=1)
+        score = float(mass.max())
         if score < self._min_mass:
             return None
         end_s = region.start_s + region.samples.size / RATE_HZ
         found = spikes(posteriors, BLANK_PENALTY)
         sure = [c.word for c in candidates(found, region.start_s, region.start_s, end_s, MIN_CONFIDENCE) if c.sure]
-        return GatedRegion(region.start_s, end_s, score, tuple(sure))
+        sounds = region.start_s + (np.flatnonzero(mass >= NUMBER_SOUND_MASS) + 0.5) * OUTPUT_HOP_S
+        return GatedRegion(region.start_s, end_s, score, tuple(sure), tuple(float(t) for t in sounds))
 
 
 def gated_regions(blocks: Iterable[np.ndarray], rate_hz: int, gate: NumberGate | None = None) -> list[GatedRegion]:

@@ -59,7 +59,7 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    version = "4"
+    version = "5"  # 5: also says where its gate heard number sounds (recognizer.Sounding)
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -75,6 +75,12 @@ class WhisperRecognizer:
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         return self._listen(blocks, rate_hz, None)
 
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                           sounds_s: list[float]) -> Iterator[TimedWord]:
+        """``recognize``, and ``sounds_s`` gets the moments the gate's network heard a number
+        sound (``gate.NUMBER_SOUND_MASS``; ``recognizer.Sounding``)."""
+        return self._listen(blocks, rate_hz, None, sounds_s)
+
     def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
                         masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
         """Verification of a masked output this recognizer heard before masking (``recognizer.
@@ -84,8 +90,8 @@ class WhisperRecognizer:
         masks = sorted(masked_s)
         return self._listen(blocks, rate_hz, lambda region: still_flagged(region, masks))
 
-    def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                keep: Callable[[GatedRegion], bool] | None) -> Iterator[TimedWord]:
+    def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int, keep: Callable[[GatedRegion], bool] | None,
+                sounds_s: list[float] | None = None) -> Iterator[TimedWord]:
         every = keep is None and self._hears == "speech"  # verification: gated regions only
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
@@ -120,24 +126,27 @@ class WhisperRecognizer:
                     pack = []
                 pack.append((piece, audio))
 
+        def admit(region: GatedRegion) -> list[Piece]:
+            """The pieces a gated region adds (none when ``keep`` refuses it)."""
+            if keep is not None and not keep(region):
+                return []
+            network.extend(region.words)
+            if sounds_s is not None:
+                sounds_s.extend(region.sounds_s)
+            return spans.add(region.start_s, region.end_s)
+
         for block in blocks:
             x = np.asarray(block, dtype=np.float32)
             buffer.append(to_whisper(x))
             for region in gate.feed(to_gate(x)):
-                if keep is not None and not keep(region):
-                    continue
-                network.extend(region.words)
-                yield from take(spans.add(region.start_s, region.end_s))
+                yield from take(admit(region))
             yield from take(spans.close_before(gate.open_from_s))
             # Kept: the open span, and the context before any region still to come.
             open_start = spans.open_start_s
             buffer.drop_before(min(gate.open_from_s - CONTEXT_S - 1.0, open_start if open_start is not None else np.inf))
         buffer.append(to_whisper.flush())
         for region in [*gate.feed(to_gate.flush()), *gate.finish()]:
-            if keep is not None and not keep(region):
-                continue
-            network.extend(region.words)
-            yield from take(spans.add(region.start_s, region.end_s))
+            yield from take(admit(region))
         yield from take(spans.finish(end_limit_s=buffer.end_s))
         if pack:
             yield from heard(pack)

@@ -345,3 +345,44 @@ def test_a_recognizers_unanswered_card_ask_masks_the_answer_in_pass_1_only() -> 
     # a provider's transcript is taken as said: its words are no card
     _, transcript = redact_array(call, 8000, words=words, config=RedactionConfig(verify=False))
     assert transcript.spans == ()
+
+
+class SoundingRecognizer(ScriptedRecognizer):
+    """Also says where its acoustic model heard number sounds (``recognizer.Sounding``)."""
+
+    def __init__(self, sounds_s: list[float], *passes: list[TimedWord]) -> None:
+        super().__init__(*passes)
+        self.sounds_s = sounds_s
+        self.how: list[str] = []
+
+    def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
+        self.how.append("recognize")
+        return super().recognize(blocks, rate_hz)
+
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
+                           sounds_s: list[float]) -> Iterator[TimedWord]:
+        self.how.append("sounding")
+        sounds_s.extend(self.sounds_s)
+        return super().recognize(blocks, rate_hz)
+
+
+def test_a_mask_keeps_to_the_number_sounds_when_the_model_agrees_with_the_words() -> None:
+    call = np.zeros(20 * 8000, np.float32)
+    words = ask_then_words(1.0)  # the unanswered answer: 3.8 s to 7.3 s
+    said = "my order number is one two three four five six".split()  # harmless: masked nowhere
+    order = [TimedWord(round(10.0 + 0.4 * i, 3), round(10.3 + 0.4 * i, 3), w) for i, w in enumerate(said)]
+    order_sounds = [w.start_s + 0.1 for w in order[4:]]
+    config = RedactionConfig(speech_pad_ms=0)
+
+    def card_spans(recognizer) -> list[tuple[float, float]]:
+        _, report = redact_array(call, 8000, recognizer=recognizer, config=config)
+        assert all(s.entity == "card_number" and s.confidence == 0.3 for s in report.spans)
+        return spans_of(report)
+
+    heard = SoundingRecognizer([4.0, 4.4, *order_sounds], words + order, words[:7])
+    assert card_spans(heard) == [(3.8, pytest.approx(5.2))]  # 4.4 s + SOUND_REACH_S
+    assert heard.how == ["sounding", "recognize"]  # verification hears as before
+    # the model heard none of the order number's digits: its silence in the answer says nothing
+    assert card_spans(SoundingRecognizer([4.0, 4.4], words + order, words[:7])) == [(3.8, 7.3)]
+    # a recognizer that says nothing of sounds
+    assert card_spans(ScriptedRecognizer(words + order, words[:7])) == [(3.8, 7.3)]

@@ -57,11 +57,18 @@ class Recording:
     def __init__(self, inner, whole_verify: bool = False) -> None:  # noqa: ANN001 (any Recognizer)
         self.inner, self.name, self.version = inner, inner.name, inner.version
         self.passes: list[list] = []
+        self.sounds_s: list[float] | None = None  # pass 1's number sounds (recognizer.Sounding)
         if not whole_verify and hasattr(inner, "recognize_again"):
             self.recognize_again = self._again
+        if hasattr(inner, "recognize_sounding"):
+            self.recognize_sounding = self._sounding
 
     def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize(blocks, rate_hz))
+
+    def _sounding(self, blocks, rate_hz, sounds_s):  # noqa: ANN001, ANN201
+        self.sounds_s = sounds_s
+        return self._kept(self.inner.recognize_sounding(blocks, rate_hz, sounds_s))
 
     def _again(self, blocks, rate_hz, masked_s):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize_again(blocks, rate_hz, masked_s))
@@ -107,6 +114,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
                   whole_verify: bool = False) -> dict:
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.engine import redact_array  # noqa: PLC0415
+    from redaction.sounds import parts  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.speech.timing import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
@@ -129,10 +137,10 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
     pad_s = config.speech_pad_ms / 1000.0
-    entities = find_entities(words, unanswered=True)  # pass 1, as the engine has it
-    entities_s = [(e.start_s, e.end_s) for e in entities]
-    pass1_s = [(e.start_s - pad_s - config.pad_before_ms / 1000.0, e.end_s + pad_s + config.pad_after_ms / 1000.0)
-               for e in entities]
+    # pass 1, as the engine has it
+    entities_s = [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, recording.sounds_s)]
+    pass1_s = [(a - pad_s - config.pad_before_ms / 1000.0, b + pad_s + config.pad_after_ms / 1000.0)
+               for a, b in entities_s]
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
     regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
@@ -144,6 +152,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
            "leaky": score(call, final_s).leaky_cards,
            # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text) for w in words],
+           "sounds_s": None if recording.sounds_s is None else [round(t, 3) for t in sorted(recording.sounds_s)],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:
         if span.speech:

@@ -43,3 +43,11 @@ def test_bad_blocks_are_refused() -> None:
         gated_regions([np.zeros((100, 2), np.float32)], 8000)
     with pytest.raises(RedactionInputError, match="positive"):
         gated_regions([np.zeros(100, np.float32)], 0)
+
+
+def test_a_gated_region_says_when_the_network_heard_each_number_sound(audio, blocks) -> None:
+    sounds = gated_regions(blocks(audio, 4000), 8000)[0].sounds_s
+    assert sounds == tuple(sorted(sounds)) and 0.5 <= sounds[0] and sounds[-1] <= 2.99  # within the digits
+    clusters = 1 + sum(b - a > 0.3 for a, b in zip(sounds, sounds[1:]))
+    assert clusters == 4  # one moment (or a few frames together) per spoken digit
+    assert repr(gated_regions(blocks(audio, 4000), 8000)[0]).count("sounds") == 0

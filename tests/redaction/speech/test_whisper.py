@@ -52,7 +52,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "4")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "5")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -468,3 +468,22 @@ def test_the_prompt_is_made_up_digits_read_one_by_one_not_a_valid_card_number() 
     card = [int(d) for d in digits[:16]]
     total = sum(d if k % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for k, d in enumerate(reversed(card)))
     assert total % 10 != 0
+
+
+def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None:
+    """``recognizer.Sounding``: the same words as ``recognize``, and each gated region's sounds."""
+    from redaction.recognizer import Sounding
+    from redaction.speech.gate import gated_regions
+
+    x, rate = sf.read(FIXTURE, dtype="float32")
+    answer = [Word(3.2, 3.5, "four"), Word(3.6, 3.9, "two")]
+    plain = list(WhisperRecognizer(ScriptedModel([list(answer)])).recognize(blocks(x, 3000), rate))
+    sounds: list[float] = []
+    recognizer: Sounding = WhisperRecognizer(ScriptedModel([list(answer)]))
+    words = list(recognizer.recognize_sounding(blocks(x, 3000), rate, sounds))
+    assert words == plain and len(words) == 2
+    assert sounds == list(gated_regions([x], rate)[0].sounds_s) and len(sounds) > 4
+    # not when the gate passes nothing
+    none: list[float] = []
+    assert list(WhisperRecognizer(ScriptedModel(), min_number_mass=1.1).recognize_sounding(blocks(x), rate, none)) == []
+    assert none == []
