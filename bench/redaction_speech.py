@@ -251,8 +251,10 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
 
 def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subprocess.Popen]:
     """Start ``args.jobs`` children, each on its own core (round robin), each with its share of
-    ``items``; their CPU seconds are their own, so the speed figures stay one-core figures."""
-    cpus = sorted(os.sched_getaffinity(0))
+    ``items``; their CPU seconds are their own, so the speed figures stay one-core figures. The
+    cores are those this process had before it pinned itself (``args.cpus``: read after pinning,
+    every child got the one core the parent kept, and N children shared it)."""
+    cpus = args.cpus
     children = []
     for k in range(args.jobs):
         share = items[k :: args.jobs]
@@ -441,8 +443,9 @@ def main() -> int:
     if not espeak_installed():
         print("skipped: Debian's espeak-ng (libespeak-ng.so.1) is not installed; it voices the synthetic conversation")
         return 0
+    args.cpus = sorted(os.sched_getaffinity(0))  # before this process pins itself: the children's cores
     if args.pin:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0)) if args.cpu is None else args.cpu})  # one core
+        os.sched_setaffinity(0, {min(args.cpus) if args.cpu is None else args.cpu})  # one core
     settings = Settings.from_env(settings_env(args))
     if args.child_items:
         results = work([tuple(item) for item in json.loads(args.child_items)], args, settings, echo=False)
