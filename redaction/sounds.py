@@ -8,37 +8,58 @@ what such masks cover is other speech. A recognizer's acoustic number model
 stretch of a mask more than ``SOUND_REACH_S`` from every such sound, and from every short
 digit word the mask holds, is unmasked.
 
+Where Whisper wrote some of the data as other words ("I'm free, I'm high, one double, 4, 8,
+2, ..."), the model often still heard them as numbers: an entity also reaches out from its
+edges along number sounds that follow each other within ``CHAIN_GAP_S`` (digits read one
+after another), at most ``REACH_PER_DIGIT_S`` for each digit its words lack (a card's 16, an
+expiry date's 4, a code's 3; one at least), before it is kept to the sounds.
+
 Only where the model hears this call's speaker: a model that never met a voice may hear
 none of its digits, and its silence then says nothing. So the masks are kept whole unless
 the model heard a number sound near at least ``MIN_AGREEMENT`` of the single digits written
 in the call's words (and there were ``MIN_AGREEMENT_WORDS`` of them).
 
 Measured (pass-1 masks of the tune calls, seeds 43-46, 55-58, 59-62, 63-66 and fresh 67-70):
-the same digits masked on all five sets; other speech masked in card calls 6.66 -> 5.39 %,
-6.22 -> 5.39 %, 7.02 -> 5.47 %, 6.44 -> 5.68 %, 6.61 -> 5.28 %. A mask with no number sound
-in it at all stays whole (cut to what lay near sounds outside it instead: 0.1 point less other
-speech, the same digits).
+kept to the sounds alone, the same digits masked on all five sets and other speech masked in
+card calls 6.66 -> 5.39 %, 6.22 -> 5.39 %, 7.02 -> 5.47 %, 6.44 -> 5.68 %, 6.61 -> 5.28 %
+(a mask with no number sound in it at all stays whole; cut to what lay near sounds outside it
+instead: 0.1 point less other speech, the same digits). Reaching along the sounds too:
+1734 -> 1775, 1687 -> 1740, 1706 -> 1742, 1680 -> 1730 and 1717 -> 1761 digits (of about
+1,835 each), other speech 5.99, 6.26, 6.21, 6.35, 5.91 %.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from redaction.cards import Entity
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
 from redaction.numbers import digits_said
 from redaction.words import TimedWord
 
-#: A mask keeps what lies within this of a number sound (0.6 s: 3 to 5 more digits lost per
-#: 1,833, 0.4 points less other speech; 1.0 s: 0.3 points more other speech).
+#: A mask keeps what lies within this of a number sound (0.6 s: 0 to 4 fewer digits per tune
+#: set, about 0.3 point less other speech; 1.0 s: the same digits, about 0.3 point more).
 SOUND_REACH_S = 0.8
+#: A sound an entity reaches to is masked this far around its frame's middle.
+SOUND_PAD_S = 0.2
 #: A digit word the mask holds keeps its own time (widened by OWN_WORD_PAD_S) when it lasts
 #: at most this: Whisper times a number token of many digits over far more than it took.
 OWN_WORD_MAX_S = 1.0
 OWN_WORD_PAD_S = 0.1
+#: Number sounds this close follow each other (digits read one after another: a pause
+#: between groups of a card ends the chain; 0.4 s: 5 to 9 fewer digits per tune set, about 0.25
+#: point less other speech; 1.0 s: 2 to 7 more digits, about 0.55 point more other speech).
+CHAIN_GAP_S = 0.6
+#: How far an entity reaches along them for each digit its words lack (at least one; 0.3 s: 4
+#: to 10 fewer digits per tune set, 0.1 to 0.25 point less other speech; 0.6 s: 3 to 6 more,
+#: 0.2 to 0.35 point more).
+REACH_PER_DIGIT_S = 0.4
+#: The digits of whole data of each kind (a card number has 16 at most).
+FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: 4, SECURITY_CODE: 3}
 #: The model agrees with the words when a number sound lies within AGREEMENT_REACH_S of this
 #: share of the words that say one digit (on the tune calls most calls agree at 0.9 or more;
-#: a voice none of the model's training met may agree far less).
+#: a voice none of the model's training met may agree far less; 0.9 here: 2 to 16 fewer digits
+#: per tune set, and more other speech).
 MIN_AGREEMENT = 0.8
 MIN_AGREEMENT_WORDS = 6
 AGREEMENT_REACH_S = 0.3
@@ -49,10 +70,31 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
     """What to mask of each of ``entities`` (found in ``words``): the parts ``sounded`` when
     ``sounds_s`` (None: the recognizer says nothing of sounds) agree with ``words``, else
     the whole entity; (entity, start_s, end_s) in the entities' order."""
-    near = sounds_s is not None and agrees(words, sounds_s)
+    if sounds_s is None or not agrees(words, sounds_s):
+        return [(e, e.start_s, e.end_s) for e in entities]
+    heard = sorted(sounds_s)
     return [(e, a, b) for e in entities
-            for a, b in (sounded(e.start_s, e.end_s, [words[i] for i in e.words], sounds_s or ())
-                         if near else [(e.start_s, e.end_s)])]
+            for a, b in sounded(*reached(e, words, heard), [words[i] for i in e.words], heard)]
+
+
+def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) -> tuple[float, float]:
+    """``entity``'s span reaching out from each edge along number sounds (``heard``, sorted)
+    that follow each other within CHAIN_GAP_S, at most REACH_PER_DIGIT_S for each digit its
+    words lack (at least one); a sound taken keeps SOUND_PAD_S of its own around it."""
+    said = sum(len(digits_said(words[i].text)) for i in entity.words)
+    reach_s = max(FULL_DIGITS.get(entity.entity, 0) - said, 1) * REACH_PER_DIGIT_S
+    start_s, end_s = entity.start_s, entity.end_s
+    k, edge_s = bisect_left(heard, start_s) - 1, start_s
+    while k >= 0 and edge_s - heard[k] <= CHAIN_GAP_S and start_s - heard[k] <= reach_s:
+        edge_s, k = heard[k], k - 1
+    if edge_s < start_s:
+        start_s = max(0.0, edge_s - SOUND_PAD_S)
+    k, edge_s = bisect_right(heard, end_s), end_s
+    while k < len(heard) and heard[k] - edge_s <= CHAIN_GAP_S and heard[k] - end_s <= reach_s:
+        edge_s, k = heard[k], k + 1
+    if edge_s > end_s:
+        end_s = edge_s + SOUND_PAD_S
+    return start_s, end_s
 
 
 def agrees(words: Sequence[TimedWord], sounds_s: Sequence[float]) -> bool:

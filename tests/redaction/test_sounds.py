@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.sounds import MIN_AGREEMENT_WORDS, agrees, sounded
+from redaction.cards import Entity
+from redaction.sounds import MIN_AGREEMENT_WORDS, agrees, parts, reached, sounded
 from redaction.words import TimedWord
 
 
@@ -50,3 +51,38 @@ def test_too_few_one_digit_words_say_nothing_about_agreement() -> None:
     others = digits_at(*[float(s) for s in range(10)], text="card")
     for words in (few, numerals, others):
         assert not agrees(words, [w.start_s for w in words])
+
+
+def entity(kind: str, words: list[TimedWord]) -> Entity:
+    return Entity(kind, words[0].start_s, words[-1].end_s, 0.9, tuple(range(len(words))))
+
+
+def test_an_entity_reaches_along_number_sounds_that_follow_each_other() -> None:
+    """A card of which Whisper wrote 8 digits (10.0-13.1 s): 8 lacking, so up to 3.2 s each way
+    along sounds at most CHAIN_GAP_S apart, each sound taken with SOUND_PAD_S around it."""
+    words = digits_at(*[10.0 + 0.4 * k for k in range(8)])
+    card = entity("card_number", words)
+    before = [7.5, 8.0, 8.5, 9.0, 9.5]  # a chain up to the card's first digit
+    after = [13.6, 14.1, 15.3]  # 15.3 s: 1.2 s after 14.1, the chain ends at 14.1
+    assert reached(card, words, before + after) == pytest.approx((7.3, 14.3))
+    # no further than 3.2 s from an edge: 6.9 s is 3.1 s before it, 6.5 s 3.5 s
+    assert reached(card, words, [6.5, 6.9, 7.4, 7.9, 8.4, 8.9, 9.4, 9.9]) == pytest.approx((6.7, 13.1))
+    # a sound more than CHAIN_GAP_S from an edge starts no chain
+    assert reached(card, words, [9.3, 14.0]) == (10.0, pytest.approx(13.1))
+
+
+def test_whole_data_reaches_one_digits_worth_and_a_code_its_lacking_digits() -> None:
+    sixteen = digits_at(*[10.0 + 0.4 * k for k in range(16)])  # 10.0-16.3 s
+    assert reached(entity("card_number", sixteen), sixteen, [9.4, 9.7, 16.6]) == pytest.approx((9.5, 16.8))
+    code = digits_at(20.0)  # one digit of three: 0.8 s each way
+    assert reached(entity("security_code", code), code, [19.0, 19.5, 20.7, 21.0, 21.2]) == pytest.approx((19.3, 21.2))
+
+
+def test_parts_reach_along_the_sounds_and_keep_to_them_only_where_the_model_agrees() -> None:
+    words = digits_at(*[10.0 + 0.4 * k for k in range(8)])  # 8 one-digit words, each heard
+    card = entity("card_number", words)
+    sounds = [w.start_s + 0.1 for w in words] + [13.6, 14.1, 20.0]
+    assert [(a, b) for _, a, b in parts([card], words, sounds)] == [(10.0, pytest.approx(14.3))]
+    # the model heard none of the words' digits: the entity as found, neither reached nor cut
+    assert [(a, b) for _, a, b in parts([card], words, [13.6, 14.1, 20.0])] == [(10.0, pytest.approx(13.1))]
+    assert [(a, b) for _, a, b in parts([card], words, None)] == [(10.0, pytest.approx(13.1))]
