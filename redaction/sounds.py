@@ -14,10 +14,6 @@ edges along number sounds that follow each other within ``CHAIN_GAP_S`` (digits 
 after another), at most ``REACH_PER_DIGIT_S`` for each digit its words lack (a card's 16, an
 expiry date's 4, a code's 3; one at least), before it is kept to the sounds.
 
-After a card number the caller gives the expiry date and the code; where the card logic found
-neither (Whisper wrote them as other words, or nothing, and heard no ask), the model's next short
-runs of number sounds after the card are taken for them (``slot_answers``).
-
 Only where the model hears this call's speaker: a model that never met a voice may hear
 none of its digits, and its silence then says nothing. So the masks are kept whole unless
 the model heard a number sound near at least ``MIN_AGREEMENT`` of the single digits written
@@ -29,9 +25,7 @@ card calls 6.66 -> 5.39 %, 6.22 -> 5.39 %, 7.02 -> 5.47 %, 6.44 -> 5.68 %, 6.61 
 (a mask with no number sound in it at all stays whole; cut to what lay near sounds outside it
 instead: 0.1 point less other speech, the same digits). Reaching along the sounds too:
 1734 -> 1775, 1687 -> 1740, 1706 -> 1742, 1680 -> 1730 and 1717 -> 1761 digits (of about
-1,835 each), other speech 5.99, 6.26, 6.21, 6.35, 5.91 %. With the slots' answers too
-(written from 43-46 and 55-58): 1783, 1760, 1760, 1765, 1795 digits, other speech 6.41, 6.51,
-6.61, 6.64, 6.48 %.
+1,835 each), other speech 5.99, 6.26, 6.21, 6.35, 5.91 %.
 """
 
 from __future__ import annotations
@@ -62,18 +56,6 @@ CHAIN_GAP_S = 0.6
 REACH_PER_DIGIT_S = 0.4
 #: The digits of whole data of each kind (a card number has 16 at most).
 FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: 4, SECURITY_CODE: 3}
-#: Frames of the model this close are one number sound.
-SOUND_FRAMES_S = 0.15
-#: After the first card number found, the expiry date and the code not found within SLOT_S
-#: are the next runs of SLOT_SOUNDS (fewest, most) number sounds there (``slot_answers``).
-#: Over the five tune sets (after cards found with confidence 0.5 or more): 15 s, 6 to 8 fewer digits on three sets and 2 to 6 more on two;
-#: 40 s, the same digits; runs of 3 to 5 sounds, 1 to 16 fewer digits per set for 0.1 to 0.4
-#: point less other speech; 2 to 4 sounds, 0 to 4 fewer. After those cards only (the first
-#: choice) rather than any: 0 to 3 fewer digits, the same other speech.
-SLOT_S = 25.0
-SLOT_SOUNDS = (2, 5)
-#: The confidence of a slot's answer (nothing in the words said it).
-SLOT_CONFIDENCE = 0.2
 #: The model agrees with the words when a number sound lies within AGREEMENT_REACH_S of this
 #: share of the words that say one digit (on the tune calls most calls agree at 0.9 or more;
 #: a voice none of the model's training met may agree far less; 0.9 here: 2 to 16 fewer digits
@@ -91,51 +73,8 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
     if sounds_s is None or not agrees(words, sounds_s):
         return [(e, e.start_s, e.end_s) for e in entities]
     heard = sorted(sounds_s)
-    kept = [(e, a, b) for e in entities
+    return [(e, a, b) for e in entities
             for a, b in sounded(*reached(e, words, heard), [words[i] for i in e.words], heard)]
-    return kept + [(e, e.start_s, e.end_s) for e in slot_answers(entities, words, heard, [(a, b) for _, a, b in kept])]
-
-
-def slot_answers(entities: Sequence[Entity], words: Sequence[TimedWord], heard: Sequence[float],
-                 masked_s: Sequence[tuple[float, float]]) -> list[Entity]:
-    """The expiry date and the code a caller gave after the card number where the card logic
-    found none: after the first card number found (an unanswered card ask's answer too), each
-    kind of the two not found within ``SLOT_S`` is the next run of ``SLOT_SOUNDS`` number sounds
-    (``sound_runs``) that begins in that time, over no mask (``masked_s``) and no digit word
-    Whisper wrote (the card logic judged those: a payment reference stays audible). In time
-    order whatever was found: requiring the code's run after an expiry date found lost 24
-    digits over the five tune sets (the kinds the card logic gives are not always right;
-    the masks are what count)."""
-    cards = [e for e in entities if e.entity == CARD_NUMBER]
-    if not cards:
-        return []
-    after_s = min(e.end_s for e in cards)
-    found = {e.entity for e in entities if after_s <= e.start_s <= after_s + SLOT_S}
-    wanted = [kind for kind in (EXPIRY, SECURITY_CODE) if kind not in found]
-    written = [(w.start_s, w.end_s) for w in words if digits_said(w.text)]
-    out: list[Entity] = []
-    for first_s, last_s, sounds in sound_runs(heard):
-        if len(out) == len(wanted):
-            break
-        start_s, end_s = first_s - SOUND_PAD_S, last_s + SOUND_PAD_S
-        if (after_s < start_s <= after_s + SLOT_S and SLOT_SOUNDS[0] <= sounds <= SLOT_SOUNDS[1]
-                and not any(a < end_s and b > start_s for a, b in [*masked_s, *written])):
-            out.append(Entity(wanted[len(out)], start_s, end_s, SLOT_CONFIDENCE, ()))
-    return out
-
-
-def sound_runs(heard: Sequence[float]) -> list[tuple[float, float, int]]:
-    """``heard`` (sorted) as runs of number sounds, (first frame, last frame, sounds): frames
-    within SOUND_FRAMES_S of each other are one sound, sounds within CHAIN_GAP_S one run."""
-    runs: list[list[float]] = []  # [start_s, end_s, sounds]
-    for t in heard:
-        if runs and t - runs[-1][1] <= SOUND_FRAMES_S:
-            runs[-1][1] = t
-        elif runs and t - runs[-1][1] <= CHAIN_GAP_S:
-            runs[-1][1:] = [t, runs[-1][2] + 1]
-        else:
-            runs.append([t, t, 1])
-    return [(a, b, int(n)) for a, b, n in runs]
 
 
 def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) -> tuple[float, float]:

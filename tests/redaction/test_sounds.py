@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redaction.cards import Entity
-from redaction.sounds import MIN_AGREEMENT_WORDS, agrees, parts, reached, slot_answers, sound_runs, sounded
+from redaction.sounds import MIN_AGREEMENT_WORDS, agrees, parts, reached, sounded
 from redaction.words import TimedWord
 
 
@@ -86,60 +86,3 @@ def test_parts_reach_along_the_sounds_and_keep_to_them_only_where_the_model_agre
     # the model heard none of the words' digits: the entity as found, neither reached nor cut
     assert [(a, b) for _, a, b in parts([card], words, [13.6, 14.1, 20.0])] == [(10.0, pytest.approx(13.1))]
     assert [(a, b) for _, a, b in parts([card], words, None)] == [(10.0, pytest.approx(13.1))]
-
-
-def test_frames_close_together_are_one_sound_and_sounds_close_together_one_run() -> None:
-    assert sound_runs([1.00, 1.02, 1.04, 1.5, 1.52, 2.3]) == [(1.00, 1.52, 2), (2.3, 2.3, 1)]
-    assert sound_runs([]) == []
-
-
-def slot_call(*more: TimedWord) -> list[TimedWord]:
-    """A card read 10.0-16.3 s, then the agent's words and the caller's, none of them digits."""
-    card = digits_at(*[10.0 + 0.4 * k for k in range(16)])
-    said = "and the expiry date please yes it is".split()
-    return card + [TimedWord(17.0 + 0.5 * k, 17.3 + 0.5 * k, w) for k, w in enumerate(said)] + list(more)
-
-
-def test_the_expiry_and_code_not_found_after_a_card_are_its_next_short_runs_of_sounds() -> None:
-    words = slot_call()
-    card = entity("card_number", words[:16])
-    runs = [20.0, 20.4, 20.8] + [23.0] + [24.0, 24.1, 24.2, 24.6, 25.0, 25.4, 25.8, 26.2] + [29.0, 29.4]
-    # 23.0 s: one sound alone; 24.0-26.2 s: six sounds, too many for an expiry date or a code
-    found = slot_answers([card], words, runs, [(9.7, 16.6)])
-    assert [(e.entity, e.start_s, e.end_s, e.confidence, e.words) for e in found] == [
-        ("expiry", pytest.approx(19.8), pytest.approx(21.0), 0.2, ()),
-        ("security_code", pytest.approx(28.8), pytest.approx(29.6), 0.2, ())]
-
-
-def test_a_slot_answer_stands_in_only_for_what_was_not_found_and_never_over_a_digit_word() -> None:
-    words = slot_call(TimedWord(29.0, 29.3, "six"))  # a payment reference the card logic judged
-    card = entity("card_number", words[:16])
-    expiry = Entity("expiry", 21.5, 22.5, 0.8, ())
-    # the next run, whatever was found before it
-    found = slot_answers([card, expiry], words, [20.0, 20.4, 29.0, 29.4, 31.0, 31.4], [])
-    assert [(e.entity, e.start_s) for e in found] == [("security_code", pytest.approx(19.8))]
-    # the code found too: nothing stands in
-    code = Entity("security_code", 24.0, 25.0, 0.8, ())
-    assert slot_answers([card, expiry, code], words, [23.0, 23.4], []) == []
-    # over a digit word or a mask, and more than SLOT_S after the card, no run stands in
-    assert slot_answers([card, expiry], words, [29.0, 29.4, 42.0, 42.4], []) == []
-    assert slot_answers([card, expiry], words, [23.0, 23.4], [(23.5, 24.0)]) == []
-
-
-def test_no_slot_answer_without_a_card_found() -> None:
-    words = slot_call()
-    assert slot_answers([], words, [20.0, 20.4], []) == []
-    code = Entity("security_code", 10.0, 11.0, 0.8, ())
-    assert slot_answers([code], words, [20.0, 20.4], []) == []
-    # after an unanswered card ask's answer (no digit in its words) as after any card
-    unsure = Entity("card_number", 10.0, 16.3, 0.3, ())
-    assert [e.entity for e in slot_answers([unsure], words, [20.0, 20.4], [])] == ["expiry"]
-
-
-def test_parts_add_slot_answers_only_where_the_model_agrees() -> None:
-    words = slot_call()
-    card = entity("card_number", words[:16])
-    heard = [w.start_s + 0.1 for w in words[:16]] + [20.0, 20.4]
-    assert [(e.entity, round(a, 2), round(b, 2)) for e, a, b in parts([card], words, heard)] == [
-        ("card_number", 10.0, 16.3), ("expiry", 19.8, 20.6)]
-    assert [e.entity for e, _, _ in parts([card], words, [20.0, 20.4])] == ["card_number"]
