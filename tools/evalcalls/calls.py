@@ -159,11 +159,10 @@ def _serve() -> None:
 
 
 def _generate(out: Path, voice: str, kind: str, seed: int, index: int) -> None:
-    split = splits.split_of(voice)
     rng = _rng(GENERATOR_VERSION, voice, kind, seed, index)
     human = voice.startswith("fsdd-")
     turns = scripts.card_call(rng, human=human) if kind == "card" else scripts.harmless_call(rng, human=human)
-    pool = [v for v in splits.CONVERSATION[split] if v != voice]
+    pool = [v for v in splits.conversation_of(voice) if v != voice]
     agent = voice_of(pool[int(rng.integers(len(pool)))], rng)
     caller_text = voice_of(pool[int(rng.integers(len(pool)))] if human else voice, rng)
     speakers = {"agent": agent, "caller": caller_text, "human": voice_of(voice, rng) if human else caller_text}

@@ -24,7 +24,15 @@ VARIANTS = ("en-us+f1", "en-gb+f5", "en-us+m6", "en-gb+klatt4", "en-us+croak", "
 #: whole cards (tune seeds 39-42), while held-out voices still did; these are espeak-ng's
 #: named variants, which no held-out voice uses either.
 MORE_VARIANTS = ("en-us+m5", "en-gb+klatt3", "en-us+Andy", "en-gb+Storm", "en-us+Michael", "en-gb+m8")
-TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED, *VARIANTS, *MORE_VARIANTS)
+#: English read by MBROLA's German, French, Dutch and Swedish diphone voices through espeak-ng's
+#: English front end (2026-12-02, session 12): no component has met them (the network was
+#: trained on espeak-ng's own voices), and they are neither held out nor Festival's. Their
+#: calls' agent and conversation are strangers too (``conversation_of``): rules that read the
+#: gate network's number sounds were written on tune calls whose agents the network knew,
+#: and on the held-out calls, whose agents it does not know, took number sounds in the
+#: agents' words (the slot answers of docs/measurements.md).
+STRANGERS = ("mb-de4-en", "mb-fr4-en", "mb-nl2-en", "mb-sw2-en", "mb-de6-en", "mb-fr1-en")
+TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED, *VARIANTS, *MORE_VARIANTS, *STRANGERS)
 HELD_OUT = (
     "fsdd-nicolas", "fsdd-theo",
     "en-gb-scotland", "en-029+f2", "en-gb-x-rp+m4", "en-us-nyc+f3", "en-gb-x-gbclan+klatt2", "en-gb-x-gbcwmd+m7",
@@ -39,6 +47,12 @@ CONVERSATION = {
     "tune": ("en-us", "en-gb", "en-us+m3", "en-gb+f4"),
     "held-out": ("en-gb-scotland+m2", "en-029", "en-us-nyc", "mb-us2", "pico-en-GB", "mb-en1", "en-gb-x-rp+f3"),
 }
+
+
+def conversation_of(voice: str) -> tuple[str, ...]:
+    """The voices that may say the agent's side and the conversation in ``voice``'s calls:
+    its split's, or the other strangers for a stranger."""
+    return STRANGERS if voice in STRANGERS else CONVERSATION[split_of(voice)]
 
 
 def split_of(voice: str) -> str:

@@ -180,7 +180,8 @@ class _Espeak:
 
 @dataclass(frozen=True)
 class EspeakVoice:
-    """An espeak-ng voice, e.g. ``en-gb-scotland``, ``en-us+f3``, ``mb-us1`` (MBROLA)."""
+    """An espeak-ng voice, e.g. ``en-gb-scotland``, ``en-us+f3``, ``mb-us1`` (MBROLA), ``mb-de4-en``
+    (MBROLA's German diphones reading English)."""
 
     name: str
     rate_wpm: int = 165
@@ -192,7 +193,9 @@ class EspeakVoice:
 
     def available(self) -> bool:
         if self.mbrola:
-            return shutil.which("mbrola") is not None and Path(f"/usr/share/mbrola/{self.name[3:]}").is_dir()
+            # "mb-us1", and "mb-de4-en" (MBROLA's de4 reading English)
+            diphones = self.name[3:].split("-")[0]
+            return shutil.which("mbrola") is not None and Path(f"/usr/share/mbrola/{diphones}").is_dir()
         return espeak_installed()
 
     def say(self, units: list[str], rng: np.random.Generator) -> Said:

@@ -32,3 +32,13 @@ def test_no_test_reads_a_held_out_speaker():
         text = path.read_text()
         for speaker in HELD_OUT_SPEAKERS:
             assert not re.search(rf"fsdd-{speaker}\b|_{speaker}_|{speaker}_digits", text), (path, speaker)
+
+
+def test_strangers_are_tune_voices_whose_calls_only_strangers_speak_in():
+    assert set(splits.STRANGERS) <= set(splits.TUNE) and not set(splits.STRANGERS) & set(splits.HELD_OUT)
+    assert all(splits.split_of(v) == "tune" for v in splits.STRANGERS)
+    assert splits.conversation_of("mb-de4-en") == splits.STRANGERS
+    assert splits.conversation_of("en-us+f1") == splits.CONVERSATION["tune"]
+    assert splits.conversation_of("mb-us1") == splits.CONVERSATION["held-out"]
+    # none of them is one of MBROLA's English voices (held out) or a Festival voice
+    assert not any(v.startswith(("mb-us", "mb-en")) or "kal" in v for v in splits.STRANGERS)

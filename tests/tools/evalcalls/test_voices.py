@@ -79,3 +79,13 @@ def test_a_perturbed_call_is_deterministic_and_keeps_its_digits(tmp_path, monkey
     assert all(s.digits == 1 for s in sensitive)
     assert sum(s.digits for s in sensitive if s.kind == "card") in (15, 16)
     assert not np.array_equal(a.audio[: plain.audio.size], plain.audio[: a.audio.size])
+
+
+def test_an_mbrola_voice_reading_english_is_available_by_its_diphones(monkeypatch, tmp_path):
+    """"mb-de4-en" needs MBROLA's de4 diphones (/usr/share/mbrola/de4), as "mb-us1" needs us1."""
+    seen = []
+    real_is_dir = voices.Path.is_dir
+    monkeypatch.setattr(voices.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(voices.Path, "is_dir", lambda self: seen.append(str(self)) or real_is_dir(tmp_path))
+    assert voices.EspeakVoice("mb-de4-en").available() and voices.EspeakVoice("mb-us1").available()
+    assert seen == ["/usr/share/mbrola/de4", "/usr/share/mbrola/us1"]
