@@ -100,15 +100,15 @@ def detect(
 
     stream = tee()
     heard: list[TimedWord] = []
-    sounds_s: list[float] | None = None  # where the recognizer heard number sounds (recognizer.Sounding)
+    heard_sounds: list[tuple[float, float]] | None = None  # number sounds (recognizer.Sounding)
     if recognizer is not None:
         relisten = getattr(recognizer, "recognize_again", None) if again and masked_s else None
         sounding = getattr(recognizer, "recognize_sounding", None) if not masked_s else None
         if relisten:
             heard = list(relisten(stream, rate_hz, masked_s))
         elif sounding:
-            sounds_s = []
-            heard = list(sounding(stream, rate_hz, sounds_s))
+            heard_sounds = []
+            heard = list(sounding(stream, rate_hz, heard_sounds))
         else:
             heard = list(recognizer.recognize(stream, rate_hz))
         detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
@@ -127,7 +127,7 @@ def detect(
         # an unanswered ask (cards._unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
-                              unanswered=not masked_s, keyed_s=keyed_s, sounds_s=sounds_s)
+                              unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -180,12 +180,13 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
 
 
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
-            keyed_s: Sequence[tuple[float, float]] = (), sounds_s: Sequence[float] | None = None) -> list[Detection]:
-    """Detections of the card data in ``words``; with ``sounds_s`` (where the recognizer heard
-    number sounds), each kept to the parts near them when they agree with the words (``sounds``)."""
+            keyed_s: Sequence[tuple[float, float]] = (),
+            heard_sounds: Sequence[tuple[float, float]] | None = None) -> list[Detection]:
+    """Detections of the card data in ``words``; with ``heard_sounds`` (where the recognizer heard
+    number sounds), each reaching along and kept to them when they agree with the words (``sounds``)."""
     entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
     return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source)
-            for e, a, b in sounds.parts(entities, words, sounds_s)]
+            for e, a, b in sounds.parts(entities, words, heard_sounds)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:

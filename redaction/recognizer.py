@@ -52,9 +52,9 @@ class Relistening(Protocol):
 
 class Sounding(Protocol):
     """A recognizer whose acoustic model also says where it heard number sounds, apart from
-    the words it wrote: ``recognize_sounding`` is ``recognize`` that appends to ``sounds_s``
-    the moments (seconds, any order) at which number words took a good share of that model's
-    belief. Where such a model hears no number for a while amid a long mask of spoken card
+    the words it wrote: ``recognize_sounding`` is ``recognize`` that appends to ``sounds``
+    (moment in seconds, probability), any order, each moment at which number words took a good
+    share of that model's belief, and how much. Where such a model hears no number for a while amid a long mask of spoken card
     data, the engine unmasks (``redaction.sounds``), in calls where the model heard the
     digits the words say (it agrees with the words).
     """
@@ -65,4 +65,4 @@ class Sounding(Protocol):
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...
 
     def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds_s: list[float]) -> Iterator[TimedWord]: ...
+                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]: ...

@@ -10,9 +10,10 @@ digit word the mask holds, is unmasked.
 
 Where Whisper wrote some of the data as other words ("I'm free, I'm high, one double, 4, 8,
 2, ..."), the model often still heard them as numbers: an entity also reaches out from its
-edges along number sounds that follow each other within ``CHAIN_GAP_S`` (digits read one
-after another), at most ``REACH_PER_DIGIT_S`` for each digit its words lack (a card's 16, an
-expiry date's 4, a code's 3; one at least), before it is kept to the sounds.
+edges along the sounds the model was sure of (``SURE_SOUND_MASS``) that follow each other
+within ``CHAIN_GAP_S`` (digits read one after another), at most ``REACH_PER_DIGIT_S`` for each
+digit its words lack (a card's 16, an expiry date's 4, a code's 3; one at least), before it
+is kept to the sounds.
 
 Only where the model hears this call's speaker: a model that never met a voice may hear
 none of its digits, and its silence then says nothing. So the masks are kept whole unless
@@ -23,9 +24,11 @@ Measured (pass-1 masks of the tune calls, seeds 43-46, 55-58, 59-62, 63-66 and f
 kept to the sounds alone, the same digits masked on all five sets and other speech masked in
 card calls 6.66 -> 5.39 %, 6.22 -> 5.39 %, 7.02 -> 5.47 %, 6.44 -> 5.68 %, 6.61 -> 5.28 %
 (a mask with no number sound in it at all stays whole; cut to what lay near sounds outside it
-instead: 0.1 point less other speech, the same digits). Reaching along the sounds too:
-1734 -> 1775, 1687 -> 1740, 1706 -> 1742, 1680 -> 1730 and 1717 -> 1761 digits (of about
-1,835 each), other speech 5.99, 6.26, 6.21, 6.35, 5.91 %.
+instead: 0.1 point less other speech, the same digits). Reaching along the sure sounds too:
+1734 -> 1759, 1687 -> 1723, 1706 -> 1734, 1680 -> 1720 and 1717 -> 1755 digits (of about
+1,835 each), other speech 5.66, 5.61, 5.71, 5.95, 5.55 %; on the strangers' calls (seeds 71-78,
+``tools/evalcalls/splits.STRANGERS``) 1035 -> 1052 of 1,097 digits, other speech 12.27 %
+(words only) -> 11.39 % (kept) -> 12.30 %.
 """
 
 from __future__ import annotations
@@ -46,11 +49,20 @@ SOUND_PAD_S = 0.2
 #: at most this: Whisper times a number token of many digits over far more than it took.
 OWN_WORD_MAX_S = 1.0
 OWN_WORD_PAD_S = 0.1
+#: An entity reaches along the sounds the model was this sure of (number words at least this
+#: share of its probability; the sounds it keeps to need ``gate.NUMBER_SOUND_MASS``, 0.1). On
+#: the strangers' calls (tune voices no component has met, agents included: 48 card calls,
+#: seeds 71-78) reaching along every sound masked 24 more digits of 1,097 for 2.65 points more
+#: other speech, along sounds of 0.3 or more 19 for 1.66, 0.5 17 for 0.91, 0.7 12 for 0.56; on
+#: tune seeds 43-46, 59-62 and 67-70 0.5 reached 25, 28 and 38 more digits for 0.24 to 0.27
+#: point (every sound: 41, 36, 44 for 0.6 to 0.74).
+SURE_SOUND_MASS = 0.5
 #: Number sounds this close follow each other (digits read one after another: a pause
-#: between groups of a card ends the chain; 0.4 s: 5 to 9 fewer digits per tune set, about 0.25
+#: between groups of a card ends the chain; measured reaching along every sound, 0.4 s: 5 to 9 fewer digits per tune set, about 0.25
 #: point less other speech; 1.0 s: 2 to 7 more digits, about 0.55 point more other speech).
 CHAIN_GAP_S = 0.6
-#: How far an entity reaches along them for each digit its words lack (at least one; 0.3 s: 4
+#: How far an entity reaches along them for each digit its words lack (at least one; measured
+#: as CHAIN_GAP_S, 0.3 s: 4
 #: to 10 fewer digits per tune set, 0.1 to 0.25 point less other speech; 0.6 s: 3 to 6 more,
 #: 0.2 to 0.35 point more).
 REACH_PER_DIGIT_S = 0.4
@@ -66,15 +78,17 @@ AGREEMENT_REACH_S = 0.3
 
 
 def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
-          sounds_s: Sequence[float] | None) -> list[tuple[Entity, float, float]]:
-    """What to mask of each of ``entities`` (found in ``words``): the parts ``sounded`` when
-    ``sounds_s`` (None: the recognizer says nothing of sounds) agree with ``words``, else
-    the whole entity; (entity, start_s, end_s) in the entities' order."""
-    if sounds_s is None or not agrees(words, sounds_s):
+          sounds: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
+    """What to mask of each of ``entities`` (found in ``words``): where ``sounds`` ((moment s,
+    probability) of each number sound; None: the recognizer says nothing of sounds) agree
+    with ``words``, each entity ``reached`` along the sure ones and ``sounded``, else the whole
+    entity; (entity, start_s, end_s) in the entities' order."""
+    heard = sorted(t for t, _ in sounds or ())
+    if sounds is None or not agrees(words, heard):
         return [(e, e.start_s, e.end_s) for e in entities]
-    heard = sorted(sounds_s)
+    sure = sorted(t for t, p in sounds if p >= SURE_SOUND_MASS)
     return [(e, a, b) for e in entities
-            for a, b in sounded(*reached(e, words, heard), [words[i] for i in e.words], heard)]
+            for a, b in sounded(*reached(e, words, sure), [words[i] for i in e.words], heard)]
 
 
 def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) -> tuple[float, float]:

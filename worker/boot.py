@@ -90,12 +90,12 @@ class OnDemand:
         return again(blocks, rate_hz, masked_s) if again is not None else made.recognize(blocks, rate_hz)
 
     def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds_s: list[float]) -> Iterator[TimedWord]:
+                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
         """Pass 1 with the number sounds the made recognizer heard (``redaction.recognizer.
         Sounding``), when it says them; else ``recognize`` and no sounds (masks stay whole)."""
         made = self._make()
         sounding = getattr(made, "recognize_sounding", None)
-        return sounding(blocks, rate_hz, sounds_s) if sounding is not None else made.recognize(blocks, rate_hz)
+        return sounding(blocks, rate_hz, sounds) if sounding is not None else made.recognize(blocks, rate_hz)
 
 
 def build_backends(settings: Settings, **changes: object) -> Backends:

@@ -36,7 +36,7 @@ from redaction.words import TimedWord
 #: Whisper hear 112 % of the calls' length (context overlaps); 0.02 lets 544 through for 119 %.
 MIN_NUMBER_MASS = 0.02
 #: A network frame hears a number sound when number words take this much of its probability
-#: (``GatedRegion.sounds_s``). On the tune calls (seeds 43-46, 55-58, 59-62, 63-66) a frame at
+#: (``GatedRegion.sounds``). On the tune calls (seeds 43-46, 55-58, 59-62, 63-66) a frame at
 #: 0.1 or more lay within 0.05 s of 90 % of the sensitive digits (0.05: 93 %, 0.2: 87 %) and
 #: within 0.3 s of 18 % of the other speech in card calls (0.05: 25 %, 0.2: 12 %).
 NUMBER_SOUND_MASS = 0.1
@@ -53,8 +53,9 @@ class GatedRegion:
     score: float  # the largest number-word probability at one frame
     #: Number words the network is sure of (its own thresholds), for Whisper's fallback.
     words: tuple[TimedWord, ...] = field(default=(), repr=False)  # card data: never in a repr
-    #: Middles (seconds) of the network's frames that heard a number sound (``NUMBER_SOUND_MASS``).
-    sounds_s: tuple[float, ...] = field(default=(), repr=False)
+    #: (middle in seconds, number-word probability) of each of the network's frames that heard
+    #: a number sound (``NUMBER_SOUND_MASS``).
+    sounds: tuple[tuple[float, float], ...] = field(default=(), repr=False)
 
 
 class NumberGate:
@@ -96,8 +97,9 @@ class NumberGate:
         end_s = region.start_s + region.samples.size / RATE_HZ
         found = spikes(posteriors, BLANK_PENALTY)
         sure = [c.word for c in candidates(found, region.start_s, region.start_s, end_s, MIN_CONFIDENCE) if c.sure]
-        sounds = region.start_s + (np.flatnonzero(mass >= NUMBER_SOUND_MASS) + 0.5) * OUTPUT_HOP_S
-        return GatedRegion(region.start_s, end_s, score, tuple(sure), tuple(float(t) for t in sounds))
+        frames = np.flatnonzero(mass >= NUMBER_SOUND_MASS)
+        sounds = tuple((float(region.start_s + (k + 0.5) * OUTPUT_HOP_S), float(mass[k])) for k in frames)
+        return GatedRegion(region.start_s, end_s, score, tuple(sure), sounds)
 
 
 def gated_regions(blocks: Iterable[np.ndarray], rate_hz: int, gate: NumberGate | None = None) -> list[GatedRegion]:

@@ -76,10 +76,11 @@ class WhisperRecognizer:
         return self._listen(blocks, rate_hz, None)
 
     def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds_s: list[float]) -> Iterator[TimedWord]:
-        """``recognize``, and ``sounds_s`` gets the moments the gate's network heard a number
-        sound (``gate.NUMBER_SOUND_MASS``; ``recognizer.Sounding``)."""
-        return self._listen(blocks, rate_hz, None, sounds_s)
+                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
+        """``recognize``, and ``sounds`` gets (moment in seconds, number-word probability) of
+        each frame in which the gate's network heard a number sound (``gate.NUMBER_SOUND_MASS``;
+        ``recognizer.Sounding``)."""
+        return self._listen(blocks, rate_hz, None, sounds)
 
     def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
                         masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
@@ -91,7 +92,7 @@ class WhisperRecognizer:
         return self._listen(blocks, rate_hz, lambda region: still_flagged(region, masks))
 
     def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int, keep: Callable[[GatedRegion], bool] | None,
-                sounds_s: list[float] | None = None) -> Iterator[TimedWord]:
+                sounds: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
         every = keep is None and self._hears == "speech"  # verification: gated regions only
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
@@ -131,8 +132,8 @@ class WhisperRecognizer:
             if keep is not None and not keep(region):
                 return []
             network.extend(region.words)
-            if sounds_s is not None:
-                sounds_s.extend(region.sounds_s)
+            if sounds is not None:
+                sounds.extend(region.sounds)
             return spans.add(region.start_s, region.end_s)
 
         for block in blocks:

@@ -352,7 +352,7 @@ class SoundingRecognizer(ScriptedRecognizer):
 
     def __init__(self, sounds_s: list[float], *passes: list[TimedWord]) -> None:
         super().__init__(*passes)
-        self.sounds_s = sounds_s
+        self.sounds = [(t, 0.9) for t in sounds_s]  # sure number sounds at these moments
         self.how: list[str] = []
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
@@ -360,9 +360,9 @@ class SoundingRecognizer(ScriptedRecognizer):
         return super().recognize(blocks, rate_hz)
 
     def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds_s: list[float]) -> Iterator[TimedWord]:
+                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
         self.how.append("sounding")
-        sounds_s.extend(self.sounds_s)
+        sounds.extend(self.sounds)
         return super().recognize(blocks, rate_hz)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redaction.cards import Entity
-from redaction.sounds import MIN_AGREEMENT_WORDS, agrees, parts, reached, sounded
+from redaction.sounds import MIN_AGREEMENT_WORDS, SURE_SOUND_MASS, agrees, parts, reached, sounded
 from redaction.words import TimedWord
 
 
@@ -78,11 +78,15 @@ def test_whole_data_reaches_one_digits_worth_and_a_code_its_lacking_digits() -> 
     assert reached(entity("security_code", code), code, [19.0, 19.5, 20.7, 21.0, 21.2]) == pytest.approx((19.3, 21.2))
 
 
-def test_parts_reach_along_the_sounds_and_keep_to_them_only_where_the_model_agrees() -> None:
+def test_parts_reach_along_the_sure_sounds_and_keep_to_all_only_where_the_model_agrees() -> None:
     words = digits_at(*[10.0 + 0.4 * k for k in range(8)])  # 8 one-digit words, each heard
     card = entity("card_number", words)
-    sounds = [w.start_s + 0.1 for w in words] + [13.6, 14.1, 20.0]
-    assert [(a, b) for _, a, b in parts([card], words, sounds)] == [(10.0, pytest.approx(14.3))]
+    heard = [(w.start_s + 0.1, 0.2) for w in words]
+    sure = [(13.6, SURE_SOUND_MASS), (14.1, 0.9), (20.0, 0.9)]
+    assert [(a, b) for _, a, b in parts([card], words, heard + sure)] == [(10.0, pytest.approx(14.3))]
+    # unsure sounds after it: kept to, not reached along
+    unsure = [(13.6, 0.4), (14.1, 0.9)]
+    assert [(a, b) for _, a, b in parts([card], words, heard + unsure)] == [(10.0, pytest.approx(13.1))]
     # the model heard none of the words' digits: the entity as found, neither reached nor cut
-    assert [(a, b) for _, a, b in parts([card], words, [13.6, 14.1, 20.0])] == [(10.0, pytest.approx(13.1))]
+    assert [(a, b) for _, a, b in parts([card], words, sure)] == [(10.0, pytest.approx(13.1))]
     assert [(a, b) for _, a, b in parts([card], words, None)] == [(10.0, pytest.approx(13.1))]

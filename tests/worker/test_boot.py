@@ -99,8 +99,8 @@ def test_the_engine_verifies_through_the_wrapper_with_recognize_again(monkeypatc
 class EarsSounding(Ears):
     """Ears that also say where they heard number sounds (``recognizer.Sounding``)."""
 
-    def recognize_sounding(self, blocks, rate_hz, sounds_s):
-        sounds_s.extend([1.25, 2.5])
+    def recognize_sounding(self, blocks, rate_hz, sounds):
+        sounds.extend([(1.25, 0.5), (2.5, 0.25)])
         return iter(())
 
 
@@ -108,9 +108,9 @@ def test_pass_1_reaches_the_made_recognizers_number_sounds_when_it_has_them(monk
     """The engine finds recognize_sounding on the on-demand wrapper (without it, the worker's
     masks never kept to the sounds Whisper's gate heard); a made recognizer without it hears
     through recognize and says no sounds."""
-    for kind, sounds, streams in ((EarsSounding, [1.25, 2.5], 0), (Ears, [], 1)):
+    for kind, sounds, streams in ((EarsSounding, [(1.25, 0.5), (2.5, 0.25)], 0), (Ears, [], 1)):
         made = []
         monkeypatch.setattr(recognizers, "make_recognizer", lambda settings: made.append(kind()) or made[-1])
-        heard: list[float] = []
+        heard: list[tuple[float, float]] = []
         assert list(build_backends(Settings(data_dir=tmp_path)).recognizer.recognize_sounding(iter([]), 8000, heard)) == []
         assert heard == sounds and [ears.streams for ears in made] == [streams]

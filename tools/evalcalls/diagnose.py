@@ -57,7 +57,7 @@ class Recording:
     def __init__(self, inner, whole_verify: bool = False) -> None:  # noqa: ANN001 (any Recognizer)
         self.inner, self.name, self.version = inner, inner.name, inner.version
         self.passes: list[list] = []
-        self.sounds_s: list[float] | None = None  # pass 1's number sounds (recognizer.Sounding)
+        self.sounds: list[tuple[float, float]] | None = None  # pass 1's number sounds (recognizer.Sounding)
         if not whole_verify and hasattr(inner, "recognize_again"):
             self.recognize_again = self._again
         if hasattr(inner, "recognize_sounding"):
@@ -66,9 +66,9 @@ class Recording:
     def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize(blocks, rate_hz))
 
-    def _sounding(self, blocks, rate_hz, sounds_s):  # noqa: ANN001, ANN201
-        self.sounds_s = sounds_s
-        return self._kept(self.inner.recognize_sounding(blocks, rate_hz, sounds_s))
+    def _sounding(self, blocks, rate_hz, sounds):  # noqa: ANN001, ANN201
+        self.sounds = sounds
+        return self._kept(self.inner.recognize_sounding(blocks, rate_hz, sounds))
 
     def _again(self, blocks, rate_hz, masked_s):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize_again(blocks, rate_hz, masked_s))
@@ -138,7 +138,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     number_words = [w for w in words if says_number(w.text)]
     pad_s = config.speech_pad_ms / 1000.0
     # pass 1, as the engine has it
-    entities_s = [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, recording.sounds_s)]
+    entities_s = [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, recording.sounds)]
     pass1_s = [(a - pad_s - config.pad_before_ms / 1000.0, b + pad_s + config.pad_after_ms / 1000.0)
                for a, b in entities_s]
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
@@ -152,7 +152,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
            "leaky": score(call, final_s).leaky_cards,
            # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text) for w in words],
-           "sounds_s": None if recording.sounds_s is None else [round(t, 3) for t in sorted(recording.sounds_s)],
+           "sounds": None if recording.sounds is None else [(round(t, 3), round(m, 3)) for t, m in sorted(recording.sounds)],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:
         if span.speech:
@@ -305,7 +305,7 @@ def main() -> int:
             for lost in r["lost"] if details else ():
                 details.write(json.dumps(lost) + "\n")
             if words:
-                words.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "spans", "final_s")})
+                words.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "sounds", "spans", "final_s")})
                             + "\n")
                 words.flush()
     for out in (details, words):

@@ -32,12 +32,13 @@ from tools.evalcalls.scoring import score  # noqa: E402
 
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
-             sounds_s: list[float] | None = None) -> list[tuple[float, float]]:
-    """Pass 1's masks: the card logic's entities, kept near the recognizer's number sounds
-    (``sounds_s``, None: it said none) as the engine keeps them, padded as it pads speech."""
+             sounds: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+    """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
+    number sounds (``sounds``: (moment s, probability), None: it said none) as the engine has
+    them, padded as it pads speech."""
     pad_s = config.speech_pad_ms / 1000.0
     return [(max(0.0, a - pad_s - config.pad_before_ms / 1000.0), b + pad_s + config.pad_after_ms / 1000.0)
-            for _, a, b in parts(find_entities(words, unanswered=True), words, sounds_s)]
+            for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)]
 
 
 def load(path: str) -> list[dict]:
@@ -55,7 +56,7 @@ def rescore(records: list[dict], recorded: bool = False) -> dict[str, list[float
             masks = [tuple(m) for m in r["final_s"]]
         else:
             masks = masks_of([TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]],
-                             sounds_s=r.get("sounds_s"))
+                             sounds=r.get("sounds"))
         s = score(call, masks)
         row = [s.digits, s.digits_masked, s.cards, s.leaky_cards, 0.0, 0.0, 0.0, 0.0]
         k = 4 if r["kind"] == "card" else 6

@@ -46,8 +46,10 @@ def test_bad_blocks_are_refused() -> None:
 
 
 def test_a_gated_region_says_when_the_network_heard_each_number_sound(audio, blocks) -> None:
-    sounds = gated_regions(blocks(audio, 4000), 8000)[0].sounds_s
-    assert sounds == tuple(sorted(sounds)) and 0.5 <= sounds[0] and sounds[-1] <= 2.99  # within the digits
+    heard = gated_regions(blocks(audio, 4000), 8000)[0].sounds
+    sounds = [t for t, _ in heard]
+    assert sounds == sorted(sounds) and 0.5 <= sounds[0] and sounds[-1] <= 2.99  # within the digits
+    assert all(0.1 <= p <= 1.0 for _, p in heard) and max(p for _, p in heard) > 0.9
     clusters = 1 + sum(b - a > 0.3 for a, b in zip(sounds, sounds[1:]))
     assert clusters == 4  # one moment (or a few frames together) per spoken digit
     assert repr(gated_regions(blocks(audio, 4000), 8000)[0]).count("sounds") == 0

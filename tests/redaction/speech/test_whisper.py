@@ -478,12 +478,12 @@ def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None
     x, rate = sf.read(FIXTURE, dtype="float32")
     answer = [Word(3.2, 3.5, "four"), Word(3.6, 3.9, "two")]
     plain = list(WhisperRecognizer(ScriptedModel([list(answer)])).recognize(blocks(x, 3000), rate))
-    sounds: list[float] = []
+    sounds: list[tuple[float, float]] = []
     recognizer: Sounding = WhisperRecognizer(ScriptedModel([list(answer)]))
     words = list(recognizer.recognize_sounding(blocks(x, 3000), rate, sounds))
     assert words == plain and len(words) == 2
-    assert sounds == list(gated_regions([x], rate)[0].sounds_s) and len(sounds) > 4
+    assert sounds == list(gated_regions([x], rate)[0].sounds) and len(sounds) > 4
     # not when the gate passes nothing
-    none: list[float] = []
+    none: list[tuple[float, float]] = []
     assert list(WhisperRecognizer(ScriptedModel(), min_number_mass=1.1).recognize_sounding(blocks(x), rate, none)) == []
     assert none == []

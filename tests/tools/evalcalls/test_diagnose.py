@@ -76,20 +76,20 @@ def test_recording_with_whole_verify_has_no_recognize_again():
 
 def test_recording_keeps_pass_1s_number_sounds_and_rescoring_keeps_masks_near_them():
     class Sounding(_Relistening):
-        def recognize_sounding(self, blocks, rate_hz, sounds_s):
-            sounds_s.extend([10.1, 10.6])
+        def recognize_sounding(self, blocks, rate_hz, sounds):
+            sounds.extend([(10.1, 0.9), (10.6, 0.2)])
             return self.recognize(blocks, rate_hz)
 
     recording = Recording(Sounding())
-    heard: list[float] = []
+    heard: list[tuple[float, float]] = []
     assert [w.text for w in recording.recognize_sounding([], R, heard)] == ["four"]
-    assert recording.sounds_s is heard and heard == [10.1, 10.6]
+    assert recording.sounds is heard and heard == [(10.1, 0.9), (10.6, 0.2)]
     assert not hasattr(Recording(_Relistening()), "recognize_sounding")
     # the answer to a card ask written as other words (3.8-7.3 s, masked whole), then an order
     # number whose digits the sounds agree with: the answer's mask keeps near its sounds
     said = "can I take the card number please? I want to welcome a ticket for fine night. thank you".split()
     said += "my order number is one two three four five six".split()
     words = [TimedWord(round(1.0 + 0.4 * k, 3), round(1.3 + 0.4 * k, 3), w) for k, w in enumerate(said)]
-    sounds = [4.0, 4.4] + [w.start_s + 0.1 for w in words[-6:]]
+    sounds = [(4.0, 0.9), (4.4, 0.9)] + [(w.start_s + 0.1, 0.9) for w in words[-6:]]
     assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words)] == [(3.5, 7.55)]
-    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words, sounds_s=sounds)] == [(3.5, 5.45)]
+    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words, sounds=sounds)] == [(3.5, 5.45)]
