@@ -11,8 +11,9 @@ channel with exact ground truth (dev tool; not used by the product).
 
 Speakers and voices: ``fsdd-jackson``/``fsdd-nicolas``/``fsdd-theo`` (real digit recordings
 inside a synthetic conversation), espeak-ng voices and variants (``en-gb-scotland``,
-``en-us+f3``), MBROLA voices through espeak-ng (``mb-us1``; Debian's mbrola, mbrola-us1...)
-and SVOX Pico (``pico-en-US``; Debian's libttspico-utils). splits.py says which may be
+``en-us+f3``), MBROLA voices through espeak-ng (``mb-us1``; Debian's mbrola, mbrola-us1...;
+the tune split's strangers ``mb-de4-en``..., MBROLA's other languages' diphones reading English:
+mbrola-de4...) and SVOX Pico (``pico-en-US``; Debian's libttspico-utils). splits.py says which may be
 tuned on (TUNE) and which are only reported (HELD_OUT); festival/flite voices are reserved
 and never used. Modules: voices (speech with unit spans), scripts (what is said and how it
 is labelled), calls (rendering, channel, cache), scoring, splits, baseline (Whisper tiny.en
