@@ -58,13 +58,13 @@ OWN_WORD_PAD_S = 0.1
 #: point (every sound: 41, 36, 44 for 0.6 to 0.74).
 SURE_SOUND_MASS = 0.5
 #: Number sounds this close follow each other (digits read one after another: a pause
-#: between groups of a card ends the chain; measured reaching along every sound, 0.4 s: 5 to 9 fewer digits per tune set, about 0.25
-#: point less other speech; 1.0 s: 2 to 7 more digits, about 0.55 point more other speech).
+#: between groups of a card ends the chain). Measured reaching along every sound: 0.4 s, 5 to
+#: 9 fewer digits per tune set and about 0.25 point less other speech; 1.0 s, 2 to 7 more
+#: digits and about 0.55 point more.
 CHAIN_GAP_S = 0.6
-#: How far an entity reaches along them for each digit its words lack (at least one; measured
-#: as CHAIN_GAP_S, 0.3 s: 4
-#: to 10 fewer digits per tune set, 0.1 to 0.25 point less other speech; 0.6 s: 3 to 6 more,
-#: 0.2 to 0.35 point more).
+#: How far an entity reaches along them for each digit its words lack (at least one).
+#: Measured as CHAIN_GAP_S: 0.3 s, 4 to 10 fewer digits per tune set and 0.1 to 0.25 point
+#: less other speech; 0.6 s, 3 to 6 more and 0.2 to 0.35 point more.
 REACH_PER_DIGIT_S = 0.4
 #: The digits of whole data of each kind (a card number has 16 at most).
 FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: 4, SECURITY_CODE: 3}
@@ -130,8 +130,8 @@ def sounded(start_s: float, end_s: float, own: Sequence[TimedWord],
     heard = sorted(sounds_s)
     if not _near(heard, start_s, end_s):
         return [(start_s, end_s)]
-    keep = [(t - SOUND_REACH_S, t + SOUND_REACH_S) for t in heard[bisect_left(heard, start_s - SOUND_REACH_S):]
-            if t - SOUND_REACH_S < end_s]
+    near = heard[bisect_left(heard, start_s - SOUND_REACH_S) : bisect_right(heard, end_s + SOUND_REACH_S)]
+    keep = [(t - SOUND_REACH_S, t + SOUND_REACH_S) for t in near]
     keep += [(w.start_s - OWN_WORD_PAD_S, w.end_s + OWN_WORD_PAD_S) for w in own
              if digits_said(w.text) and w.end_s - w.start_s <= OWN_WORD_MAX_S]
     out: list[tuple[float, float]] = []
