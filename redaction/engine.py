@@ -2,8 +2,8 @@
 
 Pass 1 streams the audio once through the DTMF receiver and, when one is given, the speech
 recognizer; transcript words (already on the audio's clock) need no audio. The card logic
-turns words and keyed digits into entities (a recognizer that says where it heard number
-sounds keeps their masks near them: ``sounds``), the planner pads and merges them. Pass 2 streams
+turns words and keyed digits into entities (where a recognizer says which number sounds it
+heard, their masks reach along and keep to them: ``sounds``), the planner pads and merges them. Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
 transcript: a transcript on the wrong clock or missing a word must not leave audible digits

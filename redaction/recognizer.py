@@ -53,10 +53,10 @@ class Relistening(Protocol):
 class Sounding(Protocol):
     """A recognizer whose acoustic model also says where it heard number sounds, apart from
     the words it wrote: ``recognize_sounding`` is ``recognize`` that appends to ``sounds``
-    (moment in seconds, probability), any order, each moment at which number words took a good
-    share of that model's belief, and how much. Where such a model hears no number for a while amid a long mask of spoken card
-    data, the engine unmasks (``redaction.sounds``), in calls where the model heard the
-    digits the words say (it agrees with the words).
+    (moment in seconds, probability), in any order, each moment at which number words took a
+    good share of that model's belief. In calls where those sounds agree with the words, the
+    engine has masks of spoken card data reach along the sure ones and keep to them all
+    (``redaction.sounds``).
     """
 
     name: str

@@ -11,8 +11,9 @@ digit nobody masks, while a region passed for nothing costs only Whisper time.
 ``gated_regions`` is the gate's decision on its own, for measuring its recall. A gated region
 also carries the number words the network is sure of (at its own thresholds): where Whisper
 hears words but no digits over a run of them, they stand in (``whisper``). It also carries
-the moments the network heard a number sound (``NUMBER_SOUND_MASS``): where it is silent
-amid a long mask, ``redaction.sounds`` unmasks (``recognizer.Sounding``).
+the moments the network heard a number sound (``NUMBER_SOUND_MASS``) and how sure it was:
+masks of spoken card data reach along them and keep to them (``redaction.sounds``,
+``recognizer.Sounding``).
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@
 
 Each line of ``words.jsonl`` holds a TUNE call's pass-1 words (what the recognizer handed
 the card logic), its ground truth and its final masks. Here the card logic of this tree
-(``redaction.cards.find_entities``) runs on those words again, its entities are padded as
-the engine pads them (default RedactionConfig), and the result is scored like the bench:
+(``redaction.cards.find_entities``) runs on those words again, its entities reach along and
+keep to the record's number sounds as the engine has them (``redaction.sounds``; a record
+without ``sounds`` keeps them whole) and are padded as the engine pads them (default
+RedactionConfig), and the result is scored like the bench:
 digits masked, leaky cards, other speech masked in card calls and in harmless calls. Without
 verification (the engine's rounds may add a little masking), so compare it with itself:
 the ``recorded`` line scores the final masks the diagnosis saw, for reference.
