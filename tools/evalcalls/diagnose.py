@@ -118,6 +118,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.speech.timing import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
+    from tools.evalcalls.rescore import padded  # noqa: PLC0415
 
     import time  # noqa: PLC0415
 
@@ -136,11 +137,9 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     final_s = [tuple(m) for m in report.masked]
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
-    pad_s = config.speech_pad_ms / 1000.0
     # pass 1, as the engine has it
     entities_s = [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, recording.sounds)]
-    pass1_s = [(a - pad_s - config.pad_before_ms / 1000.0, b + pad_s + config.pad_after_ms / 1000.0)
-               for a, b in entities_s]
+    pass1_s = padded(entities_s, config)
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
     regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]

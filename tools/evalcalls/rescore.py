@@ -38,9 +38,14 @@ def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig()
     """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
     number sounds (``sounds``: (moment s, probability), None: it said none) as the engine has
     them, padded as it pads speech."""
+    return padded([(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)], config)
+
+
+def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:
+    """``spans_s`` of speech a recognizer found, padded as the engine pads them."""
     pad_s = config.speech_pad_ms / 1000.0
     return [(max(0.0, a - pad_s - config.pad_before_ms / 1000.0), b + pad_s + config.pad_after_ms / 1000.0)
-            for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)]
+            for a, b in spans_s]
 
 
 def load(path: str) -> list[dict]:
