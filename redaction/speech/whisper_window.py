@@ -10,8 +10,10 @@ digit strings read slowly can trigger), faster-whisper decodes again at rising t
 An unsure decode is not decoded again (faster-whisper's log-probability test is off): on the
 tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
 samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
-times the cost where a loop already cost the most), and no decode writes more than
-``MAX_NEW_TOKENS``. The seed is set before every window, but CTranslate2 seeds each thread's
+times the cost where a loop already cost the most), and no decode writes more than half of
+``MAX_NEW_TOKENS`` (measured: CTranslate2 4.8's Whisper stops at half the maximum length
+faster-whisper passes it, 100 tokens for 200; a dense window then needs a second decode from
+its last word, and its own encode). The seed is set before every window, but CTranslate2 seeds each thread's
 generator only at that thread's first draw: a fallback decode's sample depends on the windows
 the model's thread decoded before (a process's earlier calls), not on its window alone.
 No voice-activity filter: the number gate chose the audio.
@@ -45,9 +47,10 @@ BEAM_SIZE = 5
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
 #: Seed of the sampling used by the fallback decodes.
 SEED = 1234
-#: Tokens one decode may write: a decoding loop runs to Whisper's limit (448) and is decoded
-#: again at each temperature. 30 s of speech is far fewer tokens, and a decode cut short
-#: loses nothing: faster-whisper encodes again from its last word.
+#: Tokens one decode may write (it writes half as many: see above): a decoding loop runs to
+#: Whisper's limit (448) and is decoded again at each temperature. A decode cut short loses
+#: nothing: faster-whisper encodes again from its last word. Twice as many (400) took 13 of 80
+#: encodes off 12 tune calls and cost as much in longer decodes and loops (27.4 CPU s either way).
 MAX_NEW_TOKENS = 200
 #: Windows whose words are remembered (a few words each).
 CACHE_WINDOWS = 256
