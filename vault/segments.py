@@ -28,6 +28,7 @@ the length check cost nothing more).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 
 import tink
@@ -99,6 +100,17 @@ class SegmentedCiphertext:
             offset = self._plain_start(index)
             yield self._segment(index)[max(0, start - offset):stop - offset]
 
+    def reader(self) -> PlaintextReader:
+        """The plaintext as a read-only, seekable binary file (for a decoder that seeks: a FLAC
+        range), its length authenticated first; it decrypts a segment when a read reaches it."""
+        self.check_length()
+        return PlaintextReader(self)
+
+    def segment_at(self, offset: int) -> tuple[int, bytes]:
+        """The plaintext segment holding byte ``offset`` (inside the plaintext): where it starts, and its bytes."""
+        index = self._segment_of(offset)
+        return self._plain_start(index), self._segment(index)
+
     def _segment_of(self, offset: int) -> int:
         if offset < self._first_plain:
             return 0
@@ -128,6 +140,49 @@ class SegmentedCiphertext:
             raise DecryptionError(_FAILED) from None
         self.decrypted += 1
         return plain
+
+
+class PlaintextReader(io.RawIOBase):
+    """``SegmentedCiphertext.reader()``: reads decrypt the segment they reach, and the last
+    segment read is kept (a decoder's many small reads of one segment decrypt it once)."""
+
+    def __init__(self, ciphertext: SegmentedCiphertext) -> None:
+        super().__init__()
+        self._ciphertext = ciphertext
+        self._size = ciphertext.plaintext_bytes
+        self._position = 0
+        self._held: tuple[int, bytes] = (0, b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 (a writable buffer)
+        """Fills ``buffer`` up to the plaintext's end (a short read means the end: libsndfile
+        takes it so), across segments."""
+        view = memoryview(buffer).cast("B")
+        done = 0
+        while done < len(view) and self._position < self._size:
+            start, plain = self._held
+            if not start <= self._position < start + len(plain):
+                self._held = start, plain = self._ciphertext.segment_at(self._position)
+            part = plain[self._position - start : self._position - start + len(view) - done]
+            view[done : done + len(part)] = part
+            done += len(part)
+            self._position += len(part)
+        return done
 
 
 def _streaming_key(handle: tink.KeysetHandle) -> aes_gcm_hkdf_streaming_pb2.AesGcmHkdfStreamingKey:

@@ -76,6 +76,27 @@ def test_a_range_decrypts_the_segments_it_covers_and_the_last_one_only(keys, ref
     assert b"".join(chunks) == data[across:across + 20] and len(chunks) == 2
 
 
+def test_the_reader_is_a_seekable_file_of_the_plaintext_decrypting_each_segment_once_in_a_row(keys, ref):
+    data = os.urandom(FIRST_PLAIN + 3 * PLAIN + 4321)  # 5 segments
+    ciphertext, wrapped = seal(data, keys, ref)
+    ciphertext_reader = segmented(ciphertext, wrapped, keys, ref)
+    file = ciphertext_reader.reader()
+    assert ciphertext_reader.decrypted == 1  # the last: the length is authenticated first
+    assert file.readable() and file.seekable() and file.tell() == 0
+    small = [file.read(4096) for _ in range(300)]  # 1.2 MB in small reads, as a decoder reads
+    assert b"".join(small) == data[:300 * 4096] and file.tell() == 300 * 4096
+    assert ciphertext_reader.decrypted == 3  # segments 0 and 1, each once, and the last
+    assert file.seek(-10, io.SEEK_END) == len(data) - 10 and file.read() == data[-10:]
+    assert file.read(5) == b"" and ciphertext_reader.decrypted == 3  # the last is kept
+    middle = FIRST_PLAIN + 2 * PLAIN - 3  # across segments 2 and 3
+    file.seek(middle)
+    assert io.BufferedReader(file).read(7) == data[middle:middle + 7]
+    file.seek(5)
+    assert file.seek(10, io.SEEK_CUR) == 15 and file.read(3) == data[15:18]
+    with pytest.raises(ValueError):
+        file.seek(-1)
+
+
 def _segment_bounds(ciphertext: bytes, index: int) -> tuple[int, int]:
     begin = HEADER_BYTES if index == 0 else index * SEGMENT
     return begin, min((index + 1) * SEGMENT, len(ciphertext))

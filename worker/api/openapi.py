@@ -56,12 +56,15 @@ PATHS: dict[str, Any] = {
             _RID, {"name": "reason", "in": "query", "schema": {"type": "string"}}],
             "responses": {**_accepted(), **_errors(400, 401, 404, 429)}}},
     "/v1/recordings/{recording_id}/audio": {"get": {
-        "summary": "The redacted audio (WAV, or FLAC or Opus with format; Range requests supported); audited",
+        "summary": ("The redacted audio (WAV, or FLAC or Opus with format; Range requests supported, but an Opus "
+                    "transcoding is served whole); audited"),
         "parameters": [_RID, *_PRINCIPAL, {"name": "format", "in": "query",
                                            "schema": {"enum": ["wav", "flac", "opus"], "default": "wav"}}],
         "responses": {"200": {"description": "WAV", "content": {"audio/wav": {}, "audio/flac": {},
                                                                  "audio/ogg": {}}},
-                      "206": {"description": "Part of the WAV (Range)", "content": {"audio/wav": {}}},
+                      "206": {"description": "Part of the audio (Range)", "content": {"audio/wav": {}, "audio/flac": {},
+                                                                                     "audio/ogg": {}}},
+                      "416": {"description": "The range starts past the audio's end (Content-Range: bytes */size)"},
                       **_errors(400, 401, 403, 404, 429)}}},
     "/v1/recordings/{recording_id}/transcript": {"get": {
         "summary": "The redacted transcript; audited", "parameters": [_RID, *_PRINCIPAL],

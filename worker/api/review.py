@@ -22,7 +22,7 @@ from string import Template
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
@@ -35,7 +35,7 @@ from worker.api.requests import read_json
 from worker.api.review_links import MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
 from worker.queue.jobs import reference_problem
-from worker.stored.operations import export_recording
+from worker.stored.operations import audio_ranges, export_recording
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
 #: Waveform columns drawn (min and max per column).
@@ -92,6 +92,19 @@ def _export(request: Request, grant, artifact: str, workdir: Path,
     services = request.app.state.services
     return export_recording(grant.recording_id, workdir / f"{artifact}.wav", grant.principal, services.vault,
                             artifact=artifact, byte_range=wanted).path
+
+
+def _ranged(request: Request, grant, wanted: tuple[int | None, int | None]) -> StreamingResponse | None:
+    """A ``206`` of the one range of WAV the player asks for, decoded from the ciphertext
+    segments it covers (worker.stored.operations.audio_ranges: a seek in a long recording
+    stored as FLAC does not transcode it whole); None when it must be exported whole."""
+    ranges = audio_ranges(grant.recording_id, grant.principal, request.app.state.services.vault, "wav", wanted)
+    if ranges is None:
+        return None
+    first, last = ranges.first, ranges.last
+    headers = {"Cache-Control": "private, no-store", "Accept-Ranges": "bytes",
+               "Content-Range": f"bytes {first}-{last}/{ranges.size_bytes}", "Content-Length": str(last - first + 1)}
+    return StreamingResponse(ranges.chunks(first, last + 1), status_code=206, media_type="audio/wav", headers=headers)
 
 
 def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:
@@ -177,6 +190,14 @@ async def audio(request: Request):
     # each time, so an If-Range never matches and the whole file is served).
     wanted = (single_range(request.headers.get("range"))
               if request.method == "GET" and "if-range" not in request.headers else None)
+    if wanted is not None:
+        try:
+            partial = await blocking(_ranged, request, grant, wanted)
+        except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
+            return Response(status_code=416, headers={"Cache-Control": "private, no-store",
+                                                      "Content-Range": f"bytes */{exc.size_bytes}"})
+        if partial is not None:
+            return partial
     workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
     try:
         path = await blocking(_export, request, grant, "audio", workdir, wanted)

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
+from audio.wav_ranges import WavOfFlac
 from vault.access import Principal, refusal
 from vault.errors import (
     AccessDeniedError,
@@ -202,8 +203,9 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
 
 @dataclass(frozen=True)
 class AudioRanges:
-    """A byte range of a recording's audio as stored, served by decrypting only the
-    ciphertext segments it covers (vault.segments)."""
+    """A byte range of a recording's audio, served by decrypting only the ciphertext segments
+    it covers (vault.segments): of the audio as stored, or of the WAV that audio stored as
+    FLAC exports as, decoded from the frames the range covers (``audio.wav_ranges``)."""
 
     recording_id: str
     codec: str
@@ -213,10 +215,12 @@ class AudioRanges:
     #: The range asked for, resolved against the length: its first and last byte (inclusive).
     first: int = 0
     last: int = 0
+    #: The WAV of audio stored as FLAC (None: the stored bytes themselves).
+    wav: WavOfFlac | None = None
 
     def chunks(self, start: int, stop: int) -> Iterator[bytes]:
-        """Bytes ``[start, stop)``, a segment's worth at a time."""
-        return self.segments.chunks(start, stop)
+        """Bytes ``[start, stop)``, a segment's (or a block of frames') worth at a time."""
+        return (self.wav or self.segments).chunks(start, stop)
 
 
 def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_format: str,
@@ -225,20 +229,30 @@ def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_fo
     (checked and audited as ``export_recording``) and it is stored as ``audio_format``: then
     its bytes are the stored plaintext's, and a range is decrypted from the segments it covers
     only (plus the first, to see the format, and the last, which authenticates the length).
+    WAV of audio stored as 16-bit mono FLAC (the default codec, and what a player asks for) is
+    served the same way: the range's bytes are decoded from the FLAC frames it covers, found by
+    FLAC's seeking (``audio.wav_ranges``), byte for byte what the whole-file export writes.
     ``wanted`` is (first, last) as a ``Range`` header gives them: None for an open end, a
     suffix of N bytes as (None, N); a last byte past the end means the end. None when it is
-    stored in another codec (the bytes served are a transcoding, which no stored range maps
-    to) or under a data key of another kind: export it whole instead. A range that starts
-    past the end exports nothing: audited as refused ("range not satisfiable", as an access
-    refusal is) and RangeNotSatisfiableError (its ``size_bytes`` for the ``416``); an allowed
-    export is audited only for a range that is served."""
+    stored in another codec (any other transcoding: no stored range maps to its bytes) or
+    under a data key of another kind: export it whole instead. A range that starts past the
+    end exports nothing: audited as refused ("range not satisfiable", as an access refusal
+    is) and RangeNotSatisfiableError (its ``size_bytes`` for the ``416``); an allowed export
+    is audited only for a range that is served."""
     region_vault, entry = _admitted(recording_id, principal, vault, "audio")
+    wav = None
     try:
         segments = region_vault.segments(entry, "audio")
         stored = sniff(segments.read(0, 64))
-        if stored is None or stored.name != audio_format:
+        if stored is not None and (stored.name, audio_format) == ("flac", "wav"):
+            wav = WavOfFlac.of(segments.reader())
+            if wav is None:
+                return None
+            size = wav.size_bytes
+        elif stored is None or stored.name != audio_format:
             return None
-        size = segments.check_length()
+        else:
+            size = segments.check_length()
     except UnsupportedKeyError:
         return None
     except BaseException:
@@ -248,7 +262,7 @@ def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_fo
     if resolved is None:
         _unsatisfiable(region_vault, recording_id, principal, size)
     region_vault.audit("export", "allowed", recording_id, str(principal), "audio range")
-    return AudioRanges(recording_id, stored.name, size, segments, *resolved)
+    return AudioRanges(recording_id, audio_format, size, segments, *resolved, wav=wav)
 
 
 def resolve_range(wanted: tuple[int | None, int | None], size: int) -> tuple[int, int] | None:

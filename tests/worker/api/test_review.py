@@ -57,9 +57,16 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     token = url.rsplit("/", 1)[1]
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     assert api.get(f"/review/{tampered}").status_code == 404
-    assert api.get(f"/review/{token}/audio", headers={"Range": "bytes=0-43"}).status_code == 206
+    whole = api.get(f"/review/{token}/audio")  # stored as FLAC, played as WAV
+    assert whole.status_code == 200 and whole.content[:4] == b"RIFF"
+    size = len(whole.content)
+    for spec, first, last in [("bytes=0-43", 0, 43), (f"bytes={size // 2 + 1}-", size // 2 + 1, size - 1),
+                              ("bytes=-1001", size - 1001, size - 1)]:
+        part = api.get(f"/review/{token}/audio", headers={"Range": spec})  # the player seeking
+        assert part.status_code == 206 and part.headers["content-range"] == f"bytes {first}-{last}/{size}", spec
+        assert part.headers["content-type"] == "audio/wav" and part.content == whole.content[first:last + 1], spec
     past = api.get(f"/review/{token}/audio", headers={"Range": "bytes=999999999-"})  # past its end
-    assert past.status_code == 416 and past.headers["content-range"].startswith("bytes */")
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
 
     links = ReviewLinks(redis_client, clock=lambda: time.time() - 7200)
     old, _ = links.issue(rid, Principal("agent", "ann", "acme", frozenset({"T-1001"})), 3600)
@@ -71,7 +78,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
 
     trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
     assert ("review", "refused") in trail and ("review", "allowed") in trail
-    assert trail.count(("export", "allowed")) == 2  # the page's waveform and the player's range
+    assert trail.count(("export", "allowed")) == 5  # the page's waveform, the whole file and three ranges
     assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 
@@ -130,6 +137,12 @@ def test_a_headless_browser_draws_the_spans_cuts_and_beep_of_the_metadata(api, a
                 "return document.getElementById('player').readyState >= 1"))
             assert driver.execute_script("return document.getElementById('player').duration") == \
                 pytest.approx(duration_s, abs=0.01)
+            # a seek past the middle: the browser asks for a range there (decoded from the FLAC's
+            # frames) and can play from it
+            driver.execute_script("const p = document.getElementById('player'); p.currentTime = p.duration * 0.6;")
+            WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+                "const p = document.getElementById('player'); return !p.seeking && p.readyState >= 2"))
+            assert driver.execute_script("return document.getElementById('player').error") is None
             text = driver.find_element("tag name", "body").text
             assert "card_number" in text or sample != "08-card-keyed"
             driver.save_screenshot(str(ARTEFACTS / f"{sample}.png"))

@@ -142,6 +142,41 @@ def test_a_range_of_stored_audio_decrypts_only_the_segments_it_covers(tmp_path):
     assert ("export", "refused", "agent:bob", "agent has no access to the ticket") in trail
 
 
+def test_a_wav_range_of_audio_stored_as_flac_is_decoded_from_the_segments_it_covers(tmp_path):
+    """What a player asks for (WAV) of audio stored as FLAC (the default codec): a range is the
+    whole-file export's bytes there, decoded from a few segments, never the whole transcoding."""
+    import pytest
+
+    from audio.encode import CODECS, encode
+    from vault.access import Principal
+    from vault.errors import RangeNotSatisfiableError
+    from worker.stored.operations import audio_ranges, export_recording
+
+    (tmp_path / "in.wav").write_bytes(_long_wav(360))  # 6 minutes of noise: a 5 MB FLAC
+    encode(tmp_path / "in.wav", tmp_path / "stored.flac", CODECS["flac"])
+    vault, rid = _stored_wav(tmp_path, "CA-FLAC", (tmp_path / "stored.flac").read_bytes())
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    whole = export_recording(rid, tmp_path / "whole.wav", ann, vault).path.read_bytes()
+    assert whole[:4] == b"RIFF" and len(whole) == 44 + 2 * 360 * 8000
+
+    ranges = audio_ranges(rid, ann, vault, "wav", (0, None))
+    assert (ranges.codec, ranges.size_bytes, ranges.first, ranges.last) == ("wav", len(whole), 0, len(whole) - 1)
+    assert ranges.segments.segments >= 5 and ranges.segments.decrypted == 2  # the first and the last
+    middle = len(whole) // 2 + 1  # an odd byte: half a sample
+    assert b"".join(ranges.chunks(middle, middle + 16001)) == whole[middle:middle + 16001]
+    assert ranges.segments.decrypted <= 4  # FLAC's seek and the frames: not every segment
+    for first, last in [(0, 43), (40, 50), (len(whole) - 3, len(whole) - 1)]:
+        part = audio_ranges(rid, ann, vault, "wav", (first, last))
+        assert b"".join(part.chunks(part.first, part.last + 1)) == whole[first:last + 1]
+    with pytest.raises(RangeNotSatisfiableError) as raised:
+        audio_ranges(rid, ann, vault, "wav", (len(whole), None))
+    assert raised.value.size_bytes == len(whole)
+    assert audio_ranges(rid, ann, vault, "opus") is None  # a lossy transcoding: exported whole instead
+    trail = [(e.action, e.outcome, e.reason) for e in vault.region("us").audit_events(rid)]
+    assert trail.count(("export", "allowed", "audio range")) == 4
+    assert trail.count(("export", "refused", "range not satisfiable")) == 1
+
+
 def test_a_range_past_the_end_of_the_audio_is_audited_refused_and_nothing_allowed(tmp_path):
     """A range that starts past the audio's end exports no byte: its audit record says refused
     (as access refusals are: action export, the reason), never an allowed export."""

@@ -121,16 +121,36 @@ async def audio(request: Request):
         partial = await blocking(ranged, request, key, audio_format, wanted)
         if partial is not None:
             return partial
+    stable = audio_format in BYTE_STABLE
     try:
-        path, etag = await blocking(exported, request, key, "audio", audio_format, wanted)
+        path, etag = await blocking(exported, request, key, "audio", audio_format, wanted if stable else None)
     except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
         return Response(status_code=416, headers={"cache-control": "private, no-store", "accept-ranges": "bytes",
                                                   "content-range": f"bytes */{exc.size_bytes}"})
     etag = etag[:-1] + f'-{audio_format}"'
-    return FileResponse(path, media_type=AUDIO_TYPES[audio_format],
-                        filename=f"{request.path_params['recording_id']}.{audio_format}",
-                        headers={"etag": etag, "cache-control": "private, no-store"},
-                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+    headers = {"etag": etag, "cache-control": "private, no-store"}
+    if not stable:  # a fresh encoding: the whole of it, whatever range was asked for
+        headers.update({"etag": "W/" + etag, "accept-ranges": "none"})
+    return (FileResponse if stable else WholeFileResponse)(
+        path, media_type=AUDIO_TYPES[audio_format], filename=f"{request.path_params['recording_id']}.{audio_format}",
+        headers=headers, background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+
+
+#: Formats whose export gives the same bytes every time, so that its ranges may be served
+#: apart (a client joins them): WAV and FLAC. An Opus encoding differs from one export to the
+#: next (its Ogg stream's serial number is random), so an Opus transcoding (audio stored
+#: otherwise) is served whole, under a weak ETag, whatever range is asked for; Opus as stored is
+#: served in ranges from its segments (``ranged``), its bytes being the stored ones.
+BYTE_STABLE = frozenset({"wav", "flac"})
+
+
+class WholeFileResponse(FileResponse):
+    """A ``FileResponse`` that ignores ``Range`` and ``If-Range`` (RFC 9110 lets a server send the
+    whole representation) for bytes that differ from one export to the next."""
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 (ASGI)
+        headers = [(k, v) for k, v in scope["headers"] if k not in (b"range", b"if-range")]
+        await super().__call__({**scope, "headers": headers}, receive, send)
 
 
 def single_range(header: str | None) -> tuple[int | None, int | None] | None:
@@ -152,11 +172,12 @@ def single_range(header: str | None) -> tuple[int | None, int | None] | None:
 
 
 def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, int | None]):
-    """A ``206`` of one byte range of audio stored as ``audio_format``, decrypted from the
-    ciphertext segments the range covers only (worker.stored.operations.audio_ranges; checked
-    and audited as ``callrec export``), streamed a segment at a time; ``416`` past its end.
-    None when the whole-file path must answer: the audio is stored in another codec (the bytes
-    served are a transcoding), or ``If-Range`` names another version."""
+    """A ``206`` of one byte range of audio stored as ``audio_format``, or of the WAV of audio
+    stored as FLAC, decrypted from the ciphertext segments the range covers only
+    (worker.stored.operations.audio_ranges; checked and audited as ``callrec export``),
+    streamed a segment (or a block of frames) at a time; ``416`` past its end. None when the
+    whole-file path must answer: another transcoding (no stored range maps to its bytes), or
+    ``If-Range`` names another version."""
     rid = request.path_params["recording_id"]
     principal = principal_of(request, key.account_id)
     _, entry = account_recording(request, key, rid)
