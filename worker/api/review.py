@@ -94,16 +94,21 @@ def _export(request: Request, grant, artifact: str, workdir: Path,
                             artifact=artifact, byte_range=wanted).path
 
 
-def _ranged(request: Request, grant, wanted: tuple[int | None, int | None]) -> StreamingResponse | None:
+def _ranged(request: Request, grant, wanted: tuple[int | None, int | None], head: bool = False) -> Response | None:
     """A ``206`` of the one range of WAV the player asks for, decoded from the ciphertext
     segments it covers (worker.stored.operations.audio_ranges: a seek in a long recording
-    stored as FLAC does not transcode it whole); None when it must be exported whole."""
+    stored as FLAC does not transcode it whole), or with ``head`` a HEAD's ``200`` (the whole
+    file's headers, no body); None when it must be exported whole."""
     ranges = audio_ranges(grant.recording_id, grant.principal, request.app.state.services.vault, "wav", wanted)
     if ranges is None:
         return None
     first, last = ranges.first, ranges.last
-    headers = {"Cache-Control": "private, no-store", "Accept-Ranges": "bytes",
-               "Content-Range": f"bytes {first}-{last}/{ranges.size_bytes}", "Content-Length": str(last - first + 1)}
+    headers = {"Cache-Control": "private, no-store", "Accept-Ranges": "bytes"}
+    if head:
+        return Response(status_code=200, media_type="audio/wav",
+                        headers={**headers, "Content-Length": str(ranges.size_bytes)})
+    headers.update({"Content-Range": f"bytes {first}-{last}/{ranges.size_bytes}",
+                    "Content-Length": str(last - first + 1)})
     return StreamingResponse(ranges.chunks(first, last + 1), status_code=206, media_type="audio/wav", headers=headers)
 
 
@@ -190,9 +195,9 @@ async def audio(request: Request):
     # each time, so an If-Range never matches and the whole file is served).
     wanted = (single_range(request.headers.get("range"))
               if request.method == "GET" and "if-range" not in request.headers else None)
-    if wanted is not None:
+    if wanted is not None or request.method == "HEAD":
         try:
-            partial = await blocking(_ranged, request, grant, wanted)
+            partial = await blocking(_ranged, request, grant, wanted or (0, None), request.method == "HEAD")
         except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
             return Response(status_code=416, headers={"Cache-Control": "private, no-store",
                                                       "Content-Range": f"bytes */{exc.size_bytes}"})

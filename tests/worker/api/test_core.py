@@ -112,7 +112,13 @@ def test_ranges_of_audio_in_its_stored_format_are_served_from_its_segments(api, 
     assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
     assert get("bytes=10-20", **{"If-Range": etag}).status_code == 206
     assert get("bytes=10-20", **{"If-Range": '"1-old-flac"'}).status_code == 200  # another version: whole
+    head = api.head(url, headers=acme, params=flac)  # the whole file's headers, read from its segments
+    assert head.status_code == 200 and head.content == b""
+    assert (head.headers["content-length"], head.headers["etag"]) == (str(size), etag)
     whole_wav = api.get(url, headers=acme, params=AGENT).content  # stored FLAC, served WAV
+    head_wav = api.head(url, headers=acme, params=AGENT)  # its length from the FLAC's header: nothing transcoded
+    assert head_wav.status_code == 200 and head_wav.headers["content-length"] == str(len(whole_wav))
+    assert head_wav.headers["content-type"] == "audio/wav" and head_wav.headers["accept-ranges"] == "bytes"
     wav = api.get(url, headers={**acme, "Range": "bytes=41-1043"}, params=AGENT)  # decoded from the frames there
     assert wav.status_code == 206 and wav.headers["content-type"] == "audio/wav"
     assert wav.headers["content-range"] == f"bytes 41-1043/{len(whole_wav)}" and wav.content == whole_wav[41:1044]
@@ -123,7 +129,7 @@ def test_ranges_of_audio_in_its_stored_format_are_served_from_its_segments(api, 
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
-    assert trail.count(("export", "allowed", "audio range")) == 7  # not the 416: no byte exported
+    assert trail.count(("export", "allowed", "audio range")) == 9  # and the two HEADs; not the 416: no byte exported
     assert trail.count(("export", "refused", "range not satisfiable")) == 1
     assert trail.count(("export", "allowed", "")) == 3  # the whole files: flac, If-Range's, wav
     assert ("export", "refused", "agent has no access to the ticket") in trail

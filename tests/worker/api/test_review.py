@@ -60,6 +60,8 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     whole = api.get(f"/review/{token}/audio")  # stored as FLAC, played as WAV
     assert whole.status_code == 200 and whole.content[:4] == b"RIFF"
     size = len(whole.content)
+    head = api.head(f"/review/{token}/audio")  # the length from the FLAC's header: nothing transcoded
+    assert head.status_code == 200 and head.headers["content-length"] == str(size) and head.content == b""
     for spec, first, last in [("bytes=0-43", 0, 43), (f"bytes={size // 2 + 1}-", size // 2 + 1, size - 1),
                               ("bytes=-1001", size - 1001, size - 1)]:
         part = api.get(f"/review/{token}/audio", headers={"Range": spec})  # the player seeking
@@ -78,7 +80,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
 
     trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
     assert ("review", "refused") in trail and ("review", "allowed") in trail
-    assert trail.count(("export", "allowed")) == 5  # the page's waveform, the whole file and three ranges
+    assert trail.count(("export", "allowed")) == 6  # the page's waveform, the whole file, its HEAD, three ranges
     assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 

@@ -117,8 +117,8 @@ async def audio(request: Request):
     if audio_format not in AUDIO_TYPES:
         raise ApiError(400, "bad_request", f"format: one of {', '.join(AUDIO_TYPES)}", "format")
     wanted = single_range(request.headers.get("range")) if request.method == "GET" else None
-    if wanted is not None:
-        partial = await blocking(ranged, request, key, audio_format, wanted)
+    if wanted is not None or request.method == "HEAD":  # HEAD: the whole file's headers, no body
+        partial = await blocking(ranged, request, key, audio_format, wanted or (0, None), request.method == "HEAD")
         if partial is not None:
             return partial
     stable = audio_format in BYTE_STABLE
@@ -171,13 +171,14 @@ def single_range(header: str | None) -> tuple[int | None, int | None] | None:
     return (int(first) if first else None), (int(last) if last else None)
 
 
-def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, int | None]):
+def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, int | None], head: bool = False):
     """A ``206`` of one byte range of audio stored as ``audio_format``, or of the WAV of audio
     stored as FLAC, decrypted from the ciphertext segments the range covers only
     (worker.stored.operations.audio_ranges; checked and audited as ``callrec export``),
     streamed a segment (or a block of frames) at a time; ``416`` past its end. None when the
     whole-file path must answer: another transcoding (no stored range maps to its bytes), or
-    ``If-Range`` names another version."""
+    ``If-Range`` names another version. ``head``: a HEAD request's ``200``, the whole file's
+    headers (its length known without decrypting it, let alone transcoding it), no body."""
     rid = request.path_params["recording_id"]
     principal = principal_of(request, key.account_id)
     _, entry = account_recording(request, key, rid)
@@ -196,8 +197,12 @@ def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, i
     if ranges is None:
         return None
     size, first, last = ranges.size_bytes, ranges.first, ranges.last
+    disposition = f'attachment; filename="{rid}.{audio_format}"'
+    if head:
+        return Response(status_code=200, media_type=AUDIO_TYPES[audio_format],
+                        headers={**headers, "content-length": str(size), "content-disposition": disposition})
     headers.update({"content-range": f"bytes {first}-{last}/{size}", "content-length": str(last - first + 1),
-                    "content-disposition": f'attachment; filename="{rid}.{audio_format}"'})
+                    "content-disposition": disposition})
     return StreamingResponse(ranges.chunks(first, last + 1), status_code=206,
                              media_type=AUDIO_TYPES[audio_format], headers=headers)
 
