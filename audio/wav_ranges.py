@@ -14,7 +14,6 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import numpy as np
 import soundfile
 
 from audio.errors import AudioError
@@ -83,6 +82,3 @@ class WavOfFlac:
                 frame += n
         except (soundfile.LibsndfileError, RuntimeError) as exc:
             raise AudioError(f"the stored FLAC cannot be decoded at frame {frame} ({exc})") from exc
-
-    def close(self) -> None:
-        self._sound.close()
