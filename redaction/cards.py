@@ -18,10 +18,10 @@ DTMF digits as one-character words) in three steps:
    entity starts no later than its long numerals could have begun (``_said_from``).
 4. for a speech recognizer's words (``unanswered=True``), the caller's answer to an ask that
    nothing found answers is masked whole, and the words before a card that answers the ask
-   short of digits (``_unanswered``): a recognizer that wrote the digits as other words
+   short of digits (``answers.unanswered``): a recognizer that wrote the digits as other words
    leaves nothing else to find. An ask it wrote without its words counts too: after a card
    the agent's next question asks for the expiry date, and after that for the code
-   (``_implied_asks``, 1.18).
+   (``answers.implied_asks``, 1.18).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -36,11 +36,33 @@ goodbye") unless the agent asked.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import takewhile
 
+from redaction import answers
+from redaction.card_words import (
+    ASK_WINDOW_S,
+    CARD_NUMBER,
+    CARD_WORDS,
+    CODE_WORDS,
+    COUNT_WORDS,
+    EXPIRY,
+    EXPIRY_WORDS,
+    HARMLESS_PLURALS,
+    HARMLESS_WORDS,
+    INTERJECTIONS,
+    MISHEARD_CARD_WORD,
+    MISHEARD_CARD_WORDS,
+    NUMBER_WORDS,
+    SAME_QUESTION_S,
+    SECURITY_CODE,
+    Ask,
+    Entity,
+    Times,
+    ask_of,
+    lead_of,
+    plain,
+)
 from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
@@ -48,7 +70,6 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
 VERSION = "1.18"
 
-CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -77,9 +98,6 @@ MAX_JOIN_WORDS = 1
 #: too many). Longer, it may be a 15-16 digit card whose first digit was misheard as 0;
 #: shorter, an expiry date or a code.
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS, MAX_ZERO_LED_DIGITS = 10, 12, 14
-#: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
-INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
-                           "hang", "wait", "sure", "alright", "got", "or"})
 #: How many ordinary words before a run count as its context.
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
@@ -95,29 +113,6 @@ MIN_PARTIAL_CARD_DIGITS = 8
 #: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
 
-EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "exp", "valid", "thru", "through",
-                          "until"})
-#: Expiry words that name a date only right before it ("valid thru 12/27").
-WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
-CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
-CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
-#: "car" right before "number" or ending a sentence: the card word with its final d lost.
-#: Whisper tiny wrote the agent's "card number" as "car number" 27 times in the tune split's
-#: card calls and "the long number on the front of your card?" as "... of your car?" (never in
-#: a harmless call); the answer, a digit or two lost, then masked nothing without its ask.
-MISHEARD_CARD_WORD, NUMBER_WORDS = "car", frozenset({"number", "numbers"})
-#: Before "number", also "current": Whisper tiny wrote "can I take the card number" as "... the
-#: current number" in every call one tune agent voice asked so (en-us+m3, tune seeds 39-42),
-#: and with no ask the card's runs, parted by a misheard word, were taken apart unmasked.
-MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
-#: Words that lead in a number which is no card data ("my order number is", "your payment
-#: reference is", "call me back on", "extension"): when one is the latest of these lead
-#: words (card, expiry and code words included) before a run, the run is harmless unless it
-#: holds a card that passes both checks. They also end a chain, as expiry and code words do.
-HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
-                            "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
-                            "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room"})
-HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: How close before a run a harmless word must be to lead it in.
 HARMLESS_LEAD_WORDS = 6
 #: Words right after a number that make it an amount, a time or a duration ("forty five
@@ -126,12 +121,6 @@ HARMLESS_LEAD_WORDS = 6
 QUANTITY_WORDS = frozenset({"pounds", "pound", "quid", "pence", "p", "dollars", "dollar", "bucks", "cents", "cent",
                             "euros", "euro", "percent", "oclock", "pm", "am", "minutes", "minute", "mins", "hours",
                             "hour", "seconds", "days", "weeks", "months", "years", "miles", "items"})
-#: How long after the agent asks ("the expiry date", "the security code") a run counts as
-#: the answer, though the caller looked for the card first (a card ask only ends the
-#: window of an earlier one).
-ASK_WINDOW_S = {"card": 30.0, "expiry": 20.0, "code": 20.0}
-#: A card word this soon after an expiry or code ask belongs to that question.
-SAME_QUESTION_S = 3.0
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
 MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
@@ -151,11 +140,6 @@ DIGIT_SOUNDALIKES = frozenset({
 })  # fmt: skip
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
-#: Words after a one-digit number that make it a count in the agent's ask ("the last three
-#: digits", "the three numbers on the signature strip"): no run, and the ask still waits for
-#: its answer. (Whisper tiny heard the answer's first digit as "to", "Zero to five.", and the
-#: ask, taken by "three", masked nothing of it; two digits were a caller's code written "16-digit".)
-COUNT_WORDS = frozenset({"digit", "digits", "numbers"})
 MAX_COUNT_DIGITS = 1
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
@@ -175,75 +159,9 @@ READ_SECONDS_PER_DIGIT = 0.5
 REACH_MIN_DIGITS = 5
 
 
-#: The caller's answer to an ask that nothing answers (see ``_unanswered``) is masked for
-#: this long from the end of the agent's sentence (a card is read for 6-12 s; an expiry date
-#: or a code, after "just a second", within a few) ...
-UNANSWERED_S = {"card": 12.0, "expiry": 5.0, "code": 5.0}
-#: ... where no card number was found from this long before a card ask, nor anything from
-#: this long before an expiry or code ask's end ...
-UNANSWERED_BEFORE_S = 10.0
-ANSWER_EARLY_S = 1.0
-#: ... the sentence ending within this many words of the ask word, or at a pause this long ...
-ASK_TAIL_WORDS = 8
-TURN_GAP_S = 0.5
-#: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
-ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
-ASK_NUMBER_WORDS = 8
-#: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
-ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
-#: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
-ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
-UNANSWERED_CONFIDENCE = 0.3
-#: The caller's "one moment", "hang on, let me check" before an answer is no part of it.
-HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear"})
-HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
-                               "ill", "get", "it", "find", "need", "to"}
-#: After a card number the agent asks for the expiry date, and after that for the code
-#: (``_implied_asks``): the agent's next question, when Whisper wrote it without an ask word,
-#: is such an ask. The next question begins within NEXT_QUESTION_S of the data's end, ends with
-#: "?" or has QUESTION_WORDS words or more (up to QUESTION_TAIL_WORDS: a sentence Whisper ran
-#: on into the answer), and is more than an acknowledgement (ACK_WORDS only: "Thank you.") ...
-NEXT_QUESTION_S = 6.0
-QUESTION_WORDS = 3
-QUESTION_TAIL_WORDS = 12
-ACK_WORDS = INTERJECTIONS | ANSWER_END_WORDS | {"you", "and", "it", "that", "thats"}
-#: ... after a card number asked for in words or checked (an issuer's prefix and the Luhn
-#: check, ``_card_chain``), or after the first expiry date found within SLOT_S of such a card;
-#: the ask is answered by anything found within IMPLIED_ANSWER_S of it.
-CHECKED_CONFIDENCE = 0.9
-SLOT_S = 15.0
-IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
-#: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
-#: some: the answer's words before its first digit are masked too.
-SHORTEST_CARD_DIGITS = 15
-#: Likewise an expiry date or a code found answering its ask with fewer digits than these.
-FULL_DIGITS = {"expiry": 4, "code": 3}
-_SENTENCE_ENDS = (".", "?", "!")
-_ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
-
 #: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
 _EPS_S = 1e-9
 
-_Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
-
-
-@dataclass(frozen=True)
-class Entity:
-    """Sensitive card data found in the words: kind, time, confidence, which words said it."""
-
-    entity: str
-    start_s: float
-    end_s: float
-    confidence: float
-    words: tuple[int, ...]  # indices into the words given to find_entities
-
-
-@dataclass(frozen=True)
-class _Ask:
-    """The agent asked for ``kind`` (card, expiry, code) with word ``word`` (an index)."""
-
-    kind: str
-    word: int
 
 
 @dataclass
@@ -270,24 +188,24 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
                   keyed_s: Sequence[tuple[float, float]] = ()) -> list[Entity]:
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
     ``unanswered``: also the caller's answer to an ask that nothing found answers
-    (``_unanswered``: for a speech recognizer's words in pass 1, not for a provider's
+    (``answers.unanswered``: for a speech recognizer's words in pass 1, not for a provider's
     transcript, keyed digits, or what verification hears around masks); an ask answered
     by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order])
     order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
-    asks: list[_Ask] = []
+    asks: list[Ask] = []
     runs = _runs(pieces(ordered), ordered, asks)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
     if unanswered:
-        found += _unanswered(asks, ordered, found, keyed_s, times)
+        found += answers.unanswered(asks, ordered, found, keyed_s, times)
         for kind, after in (("expiry", "card"), ("code", "expiry")):
-            implied = _implied_asks(kind, after, asks, ordered, found)
-            found += _unanswered(implied, ordered, found, keyed_s, times, IMPLIED_ANSWER_S, others=asks)
+            implied = answers.implied_asks(kind, after, asks, ordered, found)
+            found += answers.unanswered(implied, ordered, found, keyed_s, times, answers.IMPLIED_ANSWER_S, others=asks)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -303,7 +221,7 @@ def _said_from(word: TimedWord) -> float:
     return max(0.0, min(word.start_s, word.end_s - digits * READ_SECONDS_PER_DIGIT))
 
 
-def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: _Times) -> list[Entity]:
+def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> list[Entity]:
     """``entity`` in parts, parted where words that cannot be a digit lie between two of its
     digit words (``words``: in time order, the entity's indices into them): "and the code
     is", "that's right" stay audible; a gap of fewer than SPOKEN_APART_WORDS real words,
@@ -329,7 +247,7 @@ def _spoken_gap(between: Sequence[TimedWord]) -> bool:
         atoms = atoms_of(word.text, 0)
         if any(a.kind not in ("other", "filler") for a in atoms):
             return False
-        if _soundalike(_plain(word.text)) or any(_soundalike(_plain(part)) for part in word.text.split()):
+        if _soundalike(plain(word.text)) or any(_soundalike(plain(part)) for part in word.text.split()):
             return False
         if any(a.kind == "other" for a in atoms):
             real += 1
@@ -339,16 +257,6 @@ def _spoken_gap(between: Sequence[TimedWord]) -> bool:
 def _soundalike(word: str) -> bool:
     """A word that may be a digit misheard: a DIGIT_SOUNDALIKES word or a lone letter ("X")."""
     return word in DIGIT_SOUNDALIKES or len(word) == 1
-
-
-def _ask_of(word: str) -> str | None:
-    if word in CARD_WORDS:
-        return "card"
-    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS:  # "you're through to ..." asks nothing
-        return "expiry"
-    if word in CODE_WORDS:
-        return "code"
-    return None
 
 
 def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
@@ -383,21 +291,6 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
     return again
 
 
-def _lead_of(word: str, before: str) -> str | None:
-    """The kind of lead word ``word`` is (``before``: the word said before it)."""
-    if word == "back" and before != "the":
-        return None  # "call me back on ...", not "the code on the back"
-    if word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS):  # "references"
-        return "harmless"
-    if word in CARD_WORDS:
-        return "card"
-    if word in EXPIRY_WORDS:
-        return "expiry"
-    if word in CODE_WORDS:
-        return "code"
-    return None
-
-
 def _lead(recent: list[str]) -> str | None:
     """The kind of the latest lead word in ``recent`` (ordinary words, oldest first): a
     harmless word leads only from the last HARMLESS_LEAD_WORDS words ("your payment reference
@@ -405,7 +298,7 @@ def _lead(recent: list[str]) -> str | None:
     for j in range(len(recent) - 1, -1, -1):
         if recent[j] == "code":
             return None
-        kind = _lead_of(recent[j], recent[j - 1] if j else "")
+        kind = lead_of(recent[j], recent[j - 1] if j else "")
         if kind == "harmless" and len(recent) - j > HARMLESS_LEAD_WORDS:
             continue
         if kind is not None:
@@ -413,7 +306,7 @@ def _lead(recent: list[str]) -> str | None:
     return None
 
 
-def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[_Ask]) -> list[_Run]:
+def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> list[_Run]:
     """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code)."""
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
@@ -425,7 +318,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[_Ask]) -> l
             if item.filler:
                 continue
             text = words[item.words[0]].text
-            word = text if text == UNKNOWN_WORD else _plain(text)
+            word = text if text == UNKNOWN_WORD else plain(text)
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
                 word = "card"
             if current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS:
@@ -440,14 +333,14 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[_Ask]) -> l
                 others[-1] = "card"
             others.append(word)
             kind = "card" if card_number else (
-                _ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None)  # "call me back"
+                ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None)  # "call me back"
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
                 last_ask = (kind, item.end_s)
-                asks.append(_Ask(kind, item.words[0]))
+                asks.append(Ask(kind, item.words[0]))
             continue
-        month = len(item.words) == 1 and _plain(words[item.words[0]].text) in WORD_MONTHS
+        month = len(item.words) == 1 and plain(words[item.words[0]].text) in WORD_MONTHS
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
             current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
             current.end_s = max(current.end_s, item.end_s)
@@ -463,7 +356,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[_Ask]) -> l
         real = sum(1 for w in others if w != UNKNOWN_WORD)
         lead = _lead(others[-CONTEXT_WORDS:])
         near = others[-HARMLESS_LEAD_WORDS:]
-        harmless_near = any(_lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
+        harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, harmless_near=harmless_near)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
@@ -479,10 +372,6 @@ def _word_of(item: Piece, k: int) -> int:
     if len(item.words) == 1:
         return item.words[0]
     return item.words[min(len(item.words) - 1, k * len(item.words) // max(len(item.digits), 1))]
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _chains(runs: list[_Run]) -> list[list[_Run]]:
@@ -502,14 +391,14 @@ def _chains(runs: list[_Run]) -> list[list[_Run]]:
     return chains
 
 
-def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: _Times) -> Entity:
+def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: Times) -> Entity:
     indices = tuple(sorted({w for _, w in digits}))
     start_s = min(times[w][0] for w in indices)
     end_s = max(times[w][1] for w in indices)
     return Entity(kind, start_s, end_s, confidence, indices)
 
 
-def _classify_chain(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
+def _classify_chain(chain: list[_Run], earlier: list[Entity], times: Times) -> list[Entity]:
     phone = _phone_runs(chain)
     if phone:
         return _classify_chain(chain[phone:], earlier, times) if chain[phone:] else []
@@ -576,7 +465,7 @@ def _phone_runs(chain: list[_Run]) -> int:
     return 1 if MIN_PHONE_DIGITS <= len(first.digits) <= MAX_PHONE_DIGITS else 0
 
 
-def _apart(chain: list[_Run], earlier: list[Entity], times: _Times) -> list[Entity]:
+def _apart(chain: list[_Run], earlier: list[Entity], times: Times) -> list[Entity]:
     """A chain taken apart where more than MAX_JOIN_WORDS real words join two runs; a chain
     with no such join, run by run."""
     parts: list[list[_Run]] = [[chain[0]]]
@@ -644,7 +533,7 @@ def _checks(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int])
     )
 
 
-def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int], times: _Times) -> list[Entity]:
+def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int], times: Times) -> list[Entity]:
     text = "".join(d for d, _ in digits)
     ends = set(starts[1:]) | {len(text)}
     best, best_score = (0, min(len(text), MAX_CARD_DIGITS)), -1.0
@@ -679,7 +568,7 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     return out
 
 
-def _by_spoken_parts(chain: list[_Run], confidence: float, times: _Times) -> list[Entity]:
+def _by_spoken_parts(chain: list[_Run], confidence: float, times: Times) -> list[Entity]:
     """One card entity per part of the chain, parts parted where SPOKEN_BETWEEN_WORDS or more
     real words join two runs ("... 1 1. That's it, it's expiring. 0 1 2 6. And the code is
     5 2 5"): those words stay audible; one or two words between runs may be misheard digits
@@ -703,7 +592,7 @@ def _expiry_like(text: str) -> bool:
     return False
 
 
-def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times: _Times) -> Entity | None:
+def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times: Times) -> Entity | None:
     text = run.text
     last_card = max((e.end_s for e in earlier if e.entity == CARD_NUMBER), default=None)
     last_expiry = max((e.end_s for e in earlier if e.entity == EXPIRY), default=None)
@@ -738,198 +627,3 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(kind, run.digits, 0.5, times)
     return None
 
-
-def _unanswered(asks: list[_Ask], words: Sequence[TimedWord], found: list[Entity],
-                keyed_s: Sequence[tuple[float, float]], times: _Times,
-                windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[_Ask] = ()) -> list[Entity]:
-    """What the recognizer wrote for the caller's answer to an ask that nothing it found
-    answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
-    and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
-    no digits, nothing is found and the data stays audible.
-
-    A card ask counts when it asks for the number (``ASKED_NUMBER_WORDS`` near its card word:
-    "can I take the card number", not "pay by card"), or as an expiry ask when a card number
-    was found just before it (``UNANSWERED_BEFORE_S``: "the expiry date on the card?", its
-    expiry word misheard, "the necessary date on the card?"). A card ask is answered by a card
-    number found from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one
-    with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
-    too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
-    anything found from ``ANSWER_EARLY_S`` before its end to its window's end; first by what
-    it asked for with fewer than ``FULL_DIGITS``, it lost some: the words before it are masked
-    too ("the number 28" for "oh one, twenty eight"). Asks of one
-    question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
-    keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
-    out: list[Entity] = []
-    cards = [e for e in found if e.entity == CARD_NUMBER]
-    last_s = -float("inf")
-    for k, ask in enumerate(asks):
-        end_s = words[ask.word].end_s
-        same_question = takewhile(lambda a: words[a.word].start_s - end_s <= SAME_QUESTION_S, asks[k + 1 :])
-        if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
-            continue
-        until_s = float("inf")
-        kind = ask.kind
-        if kind == "card":
-            if not _asks_number(ask, words):
-                # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
-                if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in [*found, *out]):
-                    kind = "expiry"
-                else:
-                    continue
-        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + windows_s[kind] for a, b in keyed_s):
-            continue
-        if kind == "card":
-            answered = [e for e in cards
-                        if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
-            if answered:
-                first = min(answered, key=lambda e: e.start_s)
-                digits = sum(len(digits_said(words[w].text)) for e in answered for w in e.words)
-                if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
-                    continue
-                until_s = first.start_s
-        else:
-            # up to the next ask for something else: what comes after it answers that
-            next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
-                         default=float("inf"))
-            answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= min(end_s + windows_s[kind], next_s)]
-            if answered:
-                first = min(answered, key=lambda e: e.start_s)
-                if first.entity != _ASKED[kind] or first.start_s <= end_s or _digits_in(first, words) >= FULL_DIGITS[kind]:
-                    continue
-                until_s = first.start_s
-        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
-        answer = [w for w in said if words[w].end_s <= until_s]
-        if answer:
-            start_s = min(times[w][0] for w in answer)
-            out.append(Entity(_ASKED[kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
-                              max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
-            last_s = words[answer[-1]].end_s
-    return out
-
-
-def _implied_asks(kind: str, after: str, asks: list[_Ask], words: Sequence[TimedWord],
-                  found: list[Entity]) -> list[_Ask]:
-    """The agent's asks for ``kind`` (expiry, code) that the recognizer wrote without their
-    words ("and when does the car next fire?" for "... the card expire?"): after a card number
-    the agent asks for the expiry date, and after the expiry date for the code, so the agent's
-    next question (``_next_question``) after the data found (``after``: "card", "expiry") is
-    that ask, unless an ask word lies between the data and the question's end (asked in
-    words: ``_unanswered``'s) or something was found there (no question, then its answer)."""
-    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
-    cards = [e for e in found if e.entity == CARD_NUMBER and (
-        e.confidence >= CHECKED_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
-    if after == "card":
-        data = cards
-    else:  # the first expiry date within SLOT_S after such a card, and the rest of it said in parts
-        expiries = sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.start_s)
-        data = []
-        for card in cards:
-            parts = [e for e in expiries if card.end_s <= e.start_s <= card.end_s + SLOT_S][:1]
-            for e in expiries:
-                if parts and parts[-1].end_s < e.start_s <= parts[-1].end_s + NEXT_QUESTION_S:
-                    parts.append(e)
-            data += parts
-    out: list[_Ask] = []
-    ends = sorted(e.end_s for e in data)
-    for k, end_s in enumerate(ends):
-        if k + 1 < len(ends) and ends[k + 1] - end_s <= NEXT_QUESTION_S:
-            continue  # said in parts: the question comes after the last
-        question = _next_question(words, end_s)
-        if question is None:
-            continue
-        asked_s = words[question].end_s
-        if any(end_s <= words[a.word].start_s <= asked_s for a in asks):
-            continue
-        if any(e.end_s > end_s and e.start_s <= asked_s for e in found):
-            continue
-        out.append(_Ask(kind, question))
-    return out
-
-
-def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
-    """How many digits ``entity`` says ("April" two, "twenty seven" two)."""
-    return sum(len(p.digits) for p in pieces([words[i] for i in entity.words]))
-
-
-def _asks_number(ask: _Ask, words: Sequence[TimedWord]) -> bool:
-    """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
-    the card number", not "pay by card")."""
-    near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
-    return any(_plain(w.text) in ASKED_NUMBER_WORDS for w in near)
-
-
-def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
-    """The last word of the first sentence that begins within ``NEXT_QUESTION_S`` after
-    ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely."): a question
-    (it ends with "?") or of ``QUESTION_WORDS`` words or more, cut after QUESTION_TAIL_WORDS
-    words; None if there is none."""
-    j = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
-    while j < len(words) and words[j].start_s <= after_s + NEXT_QUESTION_S:
-        end = _sentence_end(j, words, QUESTION_TAIL_WORDS)
-        end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
-        said = [_plain(w.text) for w in words[j:end]]
-        if any(digits_said(words[i].text) and not (i + 1 < end and _plain(words[i + 1].text) in COUNT_WORDS)
-               for i in range(j, end)):
-            return None  # data said, not asked for ("the last three digits" asks)
-        if not all(w in ACK_WORDS for w in said) and (
-                len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
-            return end - 1
-        j = end
-    return None
-
-
-def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:
-    """Indices of the words that answer the ask said by word ``ask``, and where its sound
-    begins (None: at its first word). The answer starts after the agent's sentence
-    (``_sentence_end``) and after a sentence that still says what is asked (a count word or
-    a card, expiry or code word in it: "... the security code please. The last three digits
-    on the back."), less its lead-in (``ANSWER_LEAD_WORDS`` and the caller's "one moment.",
-    ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
-    read after "Right."). It lasts
-    ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
-    again) or, with ``harmless_ends``, a harmless lead word ("your payment reference is")."""
-    j = _sentence_end(ask, words)
-    if j is not None and j < len(words):
-        after = _sentence_end(j, words)
-        said = words[j : after if after is not None else j]
-        if any(_plain(w.text) in COUNT_WORDS or _ask_of(_plain(w.text)) is not None for w in said):
-            j = after
-    if j is None or j >= len(words):
-        return [], None
-    out: list[int] = []
-    lead_end_s: float | None = None
-    held_to = j
-    for k in range(j, len(words)):
-        word = _plain(words[k].text)
-        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS:
-            break
-        lead = _lead_of(word, _plain(words[k - 1].text))
-        if lead is not None and (lead != "harmless" or harmless_ends):
-            break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
-        if not out and k >= held_to:
-            held_to = _held(k, words)
-        if out or (word not in ANSWER_LEAD_WORDS and k >= held_to):
-            out.append(k)
-        else:
-            lead_end_s = words[k].end_s
-    return out, lead_end_s
-
-
-def _held(k: int, words: Sequence[TimedWord]) -> int:
-    """The index after the caller's "one moment." ("just a second", "hang on, let me check")
-    that starts at word ``k``, or ``k``: a sentence of HOLD_WORDS and ANSWER_LEAD_WORDS only,
-    with a HOLD_CUE_WORDS word in it."""
-    end = _sentence_end(k, words) or k
-    said = {_plain(w.text) for w in words[k:end]}
-    return end if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS else k
-
-
-def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:
-    """The index of the first word after the sentence that holds ``word`` (a full stop or
-    question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
-    ``tail_words`` words on."""
-    j = word + 1
-    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
-           and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
-        j += 1
-    return None if j - word > tail_words else j

@@ -124,7 +124,7 @@ def detect(
         detections += _spoken(words, words_detector, Source.TRANSCRIPT)
         detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
-        # an unanswered ask (cards._unanswered) is looked for in pass 1 only: verification
+        # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                               unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds)

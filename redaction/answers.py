@@ -1,0 +1,275 @@
+"""The caller's answer to an ask that nothing the card logic found answers, masked whole
+(``unanswered``), and the asks a recognizer wrote without their words (``implied_asks``).
+
+Whisper tiny writes some voices' cards, expiry dates and codes as other words; with no digits
+the card logic (``cards``) finds nothing, so for a speech recognizer's words in pass 1 the
+words of the caller's answer to the agent's ask are masked whole. After a card number the
+agent asks for the expiry date, and after that for the code: the agent's next question is
+such an ask even when its ask word was misheard (cards 1.18).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import takewhile
+
+from redaction.card_words import (
+    ASK_WINDOW_S,
+    CARD_NUMBER,
+    COUNT_WORDS,
+    EXPIRY,
+    INTERJECTIONS,
+    SAME_QUESTION_S,
+    SECURITY_CODE,
+    Ask,
+    Entity,
+    Times,
+    ask_of,
+    lead_of,
+    plain,
+)
+from redaction.numbers import digits_said, pieces
+from redaction.words import TimedWord
+
+#: The caller's answer to an ask that nothing answers (see ``unanswered``) is masked for
+#: this long from the end of the agent's sentence (a card is read for 6-12 s; an expiry date
+#: or a code, after "just a second", within a few) ...
+UNANSWERED_S = {"card": 12.0, "expiry": 5.0, "code": 5.0}
+#: ... where no card number was found from this long before a card ask, nor anything from
+#: this long before an expiry or code ask's end ...
+UNANSWERED_BEFORE_S = 10.0
+ANSWER_EARLY_S = 1.0
+#: ... the sentence ending within this many words of the ask word, or at a pause this long ...
+ASK_TAIL_WORDS = 8
+TURN_GAP_S = 0.5
+#: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
+ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
+ASK_NUMBER_WORDS = 8
+#: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
+ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
+#: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
+ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
+UNANSWERED_CONFIDENCE = 0.3
+#: The caller's "one moment", "hang on, let me check" before an answer is no part of it.
+HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear"})
+HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
+                               "ill", "get", "it", "find", "need", "to"}
+#: After a card number the agent asks for the expiry date, and after that for the code
+#: (``implied_asks``): the agent's next question, when Whisper wrote it without an ask word,
+#: is such an ask. The next question begins within NEXT_QUESTION_S of the data's end, ends with
+#: "?" or has QUESTION_WORDS words or more (up to QUESTION_TAIL_WORDS: a sentence Whisper ran
+#: on into the answer), and is more than an acknowledgement (ACK_WORDS only: "Thank you.") ...
+NEXT_QUESTION_S = 6.0
+QUESTION_WORDS = 3
+QUESTION_TAIL_WORDS = 12
+ACK_WORDS = INTERJECTIONS | ANSWER_END_WORDS | {"you", "and", "it", "that", "thats"}
+#: ... after a card number asked for in words or checked (an issuer's prefix and the Luhn
+#: check, ``cards._card_chain``), or after the first expiry date found within SLOT_S of such a card;
+#: the ask is answered by anything found within IMPLIED_ANSWER_S of it.
+CHECKED_CONFIDENCE = 0.9
+SLOT_S = 15.0
+IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
+#: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
+#: some: the answer's words before its first digit are masked too.
+SHORTEST_CARD_DIGITS = 15
+#: Likewise an expiry date or a code found answering its ask with fewer digits than these.
+FULL_DIGITS = {"expiry": 4, "code": 3}
+_SENTENCE_ENDS = (".", "?", "!")
+_ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
+
+
+def unanswered(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity],
+                keyed_s: Sequence[tuple[float, float]], times: Times,
+                windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[Ask] = ()) -> list[Entity]:
+    """What the recognizer wrote for the caller's answer to an ask that nothing it found
+    answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
+    and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
+    no digits, nothing is found and the data stays audible.
+
+    A card ask counts when it asks for the number (``ASKED_NUMBER_WORDS`` near its card word:
+    "can I take the card number", not "pay by card"), or as an expiry ask when a card number
+    was found just before it (``UNANSWERED_BEFORE_S``: "the expiry date on the card?", its
+    expiry word misheard, "the necessary date on the card?"). A card ask is answered by a card
+    number found from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one
+    with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
+    too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
+    anything found from ``ANSWER_EARLY_S`` before its end to its window's end; first by what
+    it asked for with fewer than ``FULL_DIGITS``, it lost some: the words before it are masked
+    too ("the number 28" for "oh one, twenty eight"). Asks of one
+    question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
+    keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
+    out: list[Entity] = []
+    cards = [e for e in found if e.entity == CARD_NUMBER]
+    last_s = -float("inf")
+    for k, ask in enumerate(asks):
+        end_s = words[ask.word].end_s
+        same_question = takewhile(lambda a: words[a.word].start_s - end_s <= SAME_QUESTION_S, asks[k + 1 :])
+        if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
+            continue
+        until_s = float("inf")
+        kind = ask.kind
+        if kind == "card":
+            if not _asks_number(ask, words):
+                # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
+                if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in [*found, *out]):
+                    kind = "expiry"
+                else:
+                    continue
+        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + windows_s[kind] for a, b in keyed_s):
+            continue
+        if kind == "card":
+            answered = [e for e in cards
+                        if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
+            if answered:
+                first = min(answered, key=lambda e: e.start_s)
+                digits = sum(len(digits_said(words[w].text)) for e in answered for w in e.words)
+                if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
+                    continue
+                until_s = first.start_s
+        else:
+            # up to the next ask for something else: what comes after it answers that
+            next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
+                         default=float("inf"))
+            answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= min(end_s + windows_s[kind], next_s)]
+            if answered:
+                first = min(answered, key=lambda e: e.start_s)
+                if first.entity != _ASKED[kind] or first.start_s <= end_s or _digits_in(first, words) >= FULL_DIGITS[kind]:
+                    continue
+                until_s = first.start_s
+        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
+        answer = [w for w in said if words[w].end_s <= until_s]
+        if answer:
+            start_s = min(times[w][0] for w in answer)
+            out.append(Entity(_ASKED[kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
+                              max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
+            last_s = words[answer[-1]].end_s
+    return out
+
+
+def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWord],
+                  found: list[Entity]) -> list[Ask]:
+    """The agent's asks for ``kind`` (expiry, code) that the recognizer wrote without their
+    words ("and when does the car next fire?" for "... the card expire?"): after a card number
+    the agent asks for the expiry date, and after the expiry date for the code, so the agent's
+    next question (``_next_question``) after the data found (``after``: "card", "expiry") is
+    that ask, unless an ask word lies between the data and the question's end (asked in
+    words: ``unanswered``'s) or something was found there (no question, then its answer)."""
+    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
+    cards = [e for e in found if e.entity == CARD_NUMBER and (
+        e.confidence >= CHECKED_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
+    if after == "card":
+        data = cards
+    else:  # the first expiry date within SLOT_S after such a card, and the rest of it said in parts
+        expiries = sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.start_s)
+        data = []
+        for card in cards:
+            parts = [e for e in expiries if card.end_s <= e.start_s <= card.end_s + SLOT_S][:1]
+            for e in expiries:
+                if parts and parts[-1].end_s < e.start_s <= parts[-1].end_s + NEXT_QUESTION_S:
+                    parts.append(e)
+            data += parts
+    out: list[Ask] = []
+    ends = sorted(e.end_s for e in data)
+    for k, end_s in enumerate(ends):
+        if k + 1 < len(ends) and ends[k + 1] - end_s <= NEXT_QUESTION_S:
+            continue  # said in parts: the question comes after the last
+        question = _next_question(words, end_s)
+        if question is None:
+            continue
+        asked_s = words[question].end_s
+        if any(end_s <= words[a.word].start_s <= asked_s for a in asks):
+            continue
+        if any(e.end_s > end_s and e.start_s <= asked_s for e in found):
+            continue
+        out.append(Ask(kind, question))
+    return out
+
+
+def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
+    """How many digits ``entity`` says ("April" two, "twenty seven" two)."""
+    return sum(len(p.digits) for p in pieces([words[i] for i in entity.words]))
+
+
+def _asks_number(ask: Ask, words: Sequence[TimedWord]) -> bool:
+    """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
+    the card number", not "pay by card")."""
+    near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
+    return any(plain(w.text) in ASKED_NUMBER_WORDS for w in near)
+
+
+def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
+    """The last word of the first sentence that begins within ``NEXT_QUESTION_S`` after
+    ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely."): a question
+    (it ends with "?") or of ``QUESTION_WORDS`` words or more, cut after QUESTION_TAIL_WORDS
+    words; None if there is none."""
+    j = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
+    while j < len(words) and words[j].start_s <= after_s + NEXT_QUESTION_S:
+        end = _sentence_end(j, words, QUESTION_TAIL_WORDS)
+        end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
+        said = [plain(w.text) for w in words[j:end]]
+        if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
+               for i in range(j, end)):
+            return None  # data said, not asked for ("the last three digits" asks)
+        if not all(w in ACK_WORDS for w in said) and (
+                len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
+            return end - 1
+        j = end
+    return None
+
+
+def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:
+    """Indices of the words that answer the ask said by word ``ask``, and where its sound
+    begins (None: at its first word). The answer starts after the agent's sentence
+    (``_sentence_end``) and after a sentence that still says what is asked (a count word or
+    a card, expiry or code word in it: "... the security code please. The last three digits
+    on the back."), less its lead-in (``ANSWER_LEAD_WORDS`` and the caller's "one moment.",
+    ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
+    read after "Right."). It lasts
+    ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
+    again) or, with ``harmless_ends``, a harmless lead word ("your payment reference is")."""
+    j = _sentence_end(ask, words)
+    if j is not None and j < len(words):
+        after = _sentence_end(j, words)
+        said = words[j : after if after is not None else j]
+        if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said):
+            j = after
+    if j is None or j >= len(words):
+        return [], None
+    out: list[int] = []
+    lead_end_s: float | None = None
+    held_to = j
+    for k in range(j, len(words)):
+        word = plain(words[k].text)
+        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS:
+            break
+        lead = lead_of(word, plain(words[k - 1].text))
+        if lead is not None and (lead != "harmless" or harmless_ends):
+            break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
+        if not out and k >= held_to:
+            held_to = _held(k, words)
+        if out or (word not in ANSWER_LEAD_WORDS and k >= held_to):
+            out.append(k)
+        else:
+            lead_end_s = words[k].end_s
+    return out, lead_end_s
+
+
+def _held(k: int, words: Sequence[TimedWord]) -> int:
+    """The index after the caller's "one moment." ("just a second", "hang on, let me check")
+    that starts at word ``k``, or ``k``: a sentence of HOLD_WORDS and ANSWER_LEAD_WORDS only,
+    with a HOLD_CUE_WORDS word in it."""
+    end = _sentence_end(k, words) or k
+    said = {plain(w.text) for w in words[k:end]}
+    return end if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS else k
+
+
+def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:
+    """The index of the first word after the sentence that holds ``word`` (a full stop or
+    question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
+    ``tail_words`` words on."""
+    j = word + 1
+    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
+           and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
+        j += 1
+    return None if j - word > tail_words else j

@@ -1,0 +1,103 @@
+"""What the card logic reads in words: the kinds of card data, the agent's asks for them, and
+the words that lead in, interrupt or count a number.
+
+Shared by the card logic (``cards``: runs, chains, entities) and its answers to asks
+(``answers``); neither is imported here, so the arrows point one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
+
+#: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
+INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
+                           "hang", "wait", "sure", "alright", "got", "or"})
+
+EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "exp", "valid", "thru", "through",
+                          "until"})
+#: Expiry words that name a date only right before it ("valid thru 12/27").
+WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
+CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
+CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
+#: "car" right before "number" or ending a sentence: the card word with its final d lost.
+#: Whisper tiny wrote the agent's "card number" as "car number" 27 times in the tune split's
+#: card calls and "the long number on the front of your card?" as "... of your car?" (never in
+#: a harmless call); the answer, a digit or two lost, then masked nothing without its ask.
+MISHEARD_CARD_WORD, NUMBER_WORDS = "car", frozenset({"number", "numbers"})
+#: Before "number", also "current": Whisper tiny wrote "can I take the card number" as "... the
+#: current number" in every call one tune agent voice asked so (en-us+m3, tune seeds 39-42),
+#: and with no ask the card's runs, parted by a misheard word, were taken apart unmasked.
+MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
+#: Words that lead in a number which is no card data ("my order number is", "your payment
+#: reference is", "call me back on", "extension"): when one is the latest of these lead
+#: words (card, expiry and code words included) before a run, the run is harmless unless it
+#: holds a card that passes both checks. They also end a chain, as expiry and code words do.
+HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
+                            "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
+                            "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room"})
+HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
+#: How long after the agent asks ("the expiry date", "the security code") a run counts as
+#: the answer, though the caller looked for the card first (a card ask only ends the
+#: window of an earlier one).
+ASK_WINDOW_S = {"card": 30.0, "expiry": 20.0, "code": 20.0}
+#: A card word this soon after an expiry or code ask belongs to that question.
+SAME_QUESTION_S = 3.0
+#: Words after a one-digit number that make it a count in the agent's ask ("the last three
+#: digits", "the three numbers on the signature strip"): no run, and the ask still waits for
+#: its answer. (Whisper tiny heard the answer's first digit as "to", "Zero to five.", and the
+#: ask, taken by "three", masked nothing of it; two digits were a caller's code written "16-digit".)
+COUNT_WORDS = frozenset({"digit", "digits", "numbers"})
+
+Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Sensitive card data found in the words: kind, time, confidence, which words said it."""
+
+    entity: str
+    start_s: float
+    end_s: float
+    confidence: float
+    words: tuple[int, ...]  # indices into the words given to find_entities
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The agent asked for ``kind`` (card, expiry, code) with word ``word`` (an index)."""
+
+    kind: str
+    word: int
+
+
+def plain(text: str) -> str:
+    """``text`` as the vocabularies spell it: lower case, letters and digits only ("Card," "card")."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def ask_of(word: str) -> str | None:
+    """What the agent asks for with ``word`` (a ``plain`` word): card, expiry, code or None."""
+    if word in CARD_WORDS:
+        return "card"
+    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS:  # "you're through to ..." asks nothing
+        return "expiry"
+    if word in CODE_WORDS:
+        return "code"
+    return None
+
+
+def lead_of(word: str, before: str) -> str | None:
+    """The kind of lead word ``word`` is (``before``: the word said before it)."""
+    if word == "back" and before != "the":
+        return None  # "call me back on ...", not "the code on the back"
+    if word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS):  # "references"
+        return "harmless"
+    if word in CARD_WORDS:
+        return "card"
+    if word in EXPIRY_WORDS:
+        return "expiry"
+    if word in CODE_WORDS:
+        return "code"
+    return None
