@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import takewhile
 
 from redaction.card_words import (
@@ -79,9 +80,18 @@ _SENTENCE_ENDS = (".", "?", "!")
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 
 
-def unanswered(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity],
-                keyed_s: Sequence[tuple[float, float]], times: Times,
-                windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[Ask] = ()) -> list[Entity]:
+@dataclass(frozen=True)
+class Heard:
+    """What the card logic reads of a call: its words in time order, when each word's digits
+    were said (``times``: cards' ``_said_from``) and the keyed sequences (``keyed_s``: (start_s, end_s))."""
+
+    words: Sequence[TimedWord] = field(repr=False)  # may say card data: never in a repr
+    times: Times = field(repr=False)
+    keyed_s: Sequence[tuple[float, float]] = ()
+
+
+def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
+               windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[Ask] = ()) -> list[Entity]:
     """What the recognizer wrote for the caller's answer to an ask that nothing it found
     answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
     and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
@@ -99,6 +109,7 @@ def unanswered(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity],
     too ("the number 28" for "oh one, twenty eight"). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
+    words, times, keyed_s = heard.words, heard.times, heard.keyed_s
     out: list[Entity] = []
     cards = [e for e in found if e.entity == CARD_NUMBER]
     last_s = -float("inf")

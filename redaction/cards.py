@@ -202,10 +202,11 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
     if unanswered:
-        found += answers.unanswered(asks, ordered, found, keyed_s, times)
+        heard = answers.Heard(ordered, times, keyed_s)
+        found += answers.unanswered(asks, heard, found)
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = answers.implied_asks(kind, after, asks, ordered, found)
-            found += answers.unanswered(implied, ordered, found, keyed_s, times, answers.IMPLIED_ANSWER_S, others=asks)
+            found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
