@@ -70,7 +70,6 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
 VERSION = "1.18"
 
-
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
 RUN_GAP_S = 2.5
@@ -140,6 +139,7 @@ DIGIT_SOUNDALIKES = frozenset({
 })  # fmt: skip
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
+#: Most digits of a count in the agent's ask (a ``COUNT_WORDS`` word after it: "the last three digits").
 MAX_COUNT_DIGITS = 1
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
@@ -161,7 +161,6 @@ REACH_MIN_DIGITS = 5
 
 #: Seconds subtracted land a hair off (2.4 - 1.6 = 0.7999999999999998).
 _EPS_S = 1e-9
-
 
 
 @dataclass
