@@ -39,8 +39,9 @@ class WavOfFlac:
     frames asked for are read). ``of`` gives None for anything else (another codec, more
     channels, other sample widths: those export whole)."""
 
-    def __init__(self, sound: soundfile.SoundFile) -> None:
+    def __init__(self, sound: soundfile.SoundFile, source: BinaryIO | None = None) -> None:
         self._sound = sound
+        self._source = source
         self.rate_hz = int(sound.samplerate)
         self.frames = int(sound.frames)
         #: The WAV's length in bytes.
@@ -56,11 +57,12 @@ class WavOfFlac:
         if (sound.format, sound.subtype, sound.channels) != ("FLAC", "PCM_16", 1) or 2 * sound.frames >= 1 << 32:
             sound.close()
             return None
-        return cls(sound)
+        return cls(sound, source)
 
     def chunks(self, start: int, stop: int) -> Iterator[bytes]:
         """The WAV's bytes ``[start, stop)`` (clamped), a block of frames at a time;
-        AudioError when the FLAC ends before its header said."""
+        AudioError when the FLAC ends before its header said, or the source's own error when
+        it kept one (``failure``: a segment that did not decrypt, vault.segments)."""
         start, stop = max(0, start), min(stop, self.size_bytes)
         if start >= stop:
             return
@@ -76,9 +78,16 @@ class WavOfFlac:
                 n = min(BLOCK_FRAMES, last_frame - frame)
                 block = self._sound.read(n, dtype="int16")
                 if len(block) != n:
+                    self._raise_failure()
                     raise AudioError(f"the stored FLAC ends at frame {frame + len(block)}, before its {self.frames}")
                 data = block.astype("<i2", copy=False).tobytes()
                 yield data[max(first_b - 2 * frame, 0):stop_b - 2 * frame]
                 frame += n
         except (soundfile.LibsndfileError, RuntimeError) as exc:
+            self._raise_failure()
             raise AudioError(f"the stored FLAC cannot be decoded at frame {frame} ({exc})") from exc
+
+    def _raise_failure(self) -> None:
+        failure = getattr(self._source, "failure", None)
+        if failure is not None:
+            raise failure

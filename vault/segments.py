@@ -144,7 +144,11 @@ class SegmentedCiphertext:
 
 class PlaintextReader(io.RawIOBase):
     """``SegmentedCiphertext.reader()``: reads decrypt the segment they reach, and the last
-    segment read is kept (a decoder's many small reads of one segment decrypt it once)."""
+    segment read is kept (a decoder's many small reads of one segment decrypt it once).
+
+    A segment that does not decrypt ends the read there (a decoder's C code calls ``readinto``
+    and would only print an exception raised into it) and is kept in ``failure`` for the
+    decoder's caller to raise."""
 
     def __init__(self, ciphertext: SegmentedCiphertext) -> None:
         super().__init__()
@@ -152,6 +156,8 @@ class PlaintextReader(io.RawIOBase):
         self._size = ciphertext.plaintext_bytes
         self._position = 0
         self._held: tuple[int, bytes] = (0, b"")
+        #: The DecryptionError a read met (None: none).
+        self.failure: DecryptionError | None = None
 
     def readable(self) -> bool:
         return True
@@ -177,7 +183,11 @@ class PlaintextReader(io.RawIOBase):
         while done < len(view) and self._position < self._size:
             start, plain = self._held
             if not start <= self._position < start + len(plain):
-                self._held = start, plain = self._ciphertext.segment_at(self._position)
+                try:
+                    self._held = start, plain = self._ciphertext.segment_at(self._position)
+                except DecryptionError as exc:
+                    self.failure = exc
+                    break
             part = plain[self._position - start : self._position - start + len(view) - done]
             view[done : done + len(part)] = part
             done += len(part)

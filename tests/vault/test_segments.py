@@ -97,6 +97,18 @@ def test_the_reader_is_a_seekable_file_of_the_plaintext_decrypting_each_segment_
         file.seek(-1)
 
 
+def test_a_segment_that_does_not_decrypt_ends_the_readers_read_and_is_kept_for_its_caller(keys, ref):
+    data = os.urandom(FIRST_PLAIN + 3 * PLAIN + 99)  # 5 segments
+    ciphertext, wrapped = seal(data, keys, ref)
+    altered = bytearray(ciphertext)
+    altered[2 * SEGMENT + 10] ^= 1  # segment 2
+    file = segmented(bytes(altered), wrapped, keys, ref).reader()
+    assert file.failure is None
+    read = file.read(FIRST_PLAIN + 2 * PLAIN)  # segments 0, 1 and into 2
+    assert read == data[:FIRST_PLAIN + PLAIN]  # what came before the segment, nothing made up
+    assert isinstance(file.failure, DecryptionError) and "ciphertext or key is invalid" in str(file.failure)
+
+
 def _segment_bounds(ciphertext: bytes, index: int) -> tuple[int, int]:
     begin = HEADER_BYTES if index == 0 else index * SEGMENT
     return begin, min((index + 1) * SEGMENT, len(ciphertext))

@@ -177,6 +177,38 @@ def test_a_wav_range_of_audio_stored_as_flac_is_decoded_from_the_segments_it_cov
     assert trail.count(("export", "refused", "range not satisfiable")) == 1
 
 
+def test_a_wav_range_over_an_altered_flac_segment_fails_and_serves_nothing_from_it(tmp_path, capfd):
+    """A ciphertext segment altered at rest, inside the FLAC frames a WAV range needs: the range
+    fails with the vault's DecryptionError (the decoder's read ends where the segment does not
+    decrypt; the error is kept for its caller, not raised into libsndfile's C code) rather than
+    serving made-up samples, and nothing of the audio reaches the error or stderr."""
+    import pytest
+
+    from audio.encode import CODECS, encode
+    from vault.access import Principal
+    from vault.errors import DecryptionError
+    from worker.stored.operations import audio_ranges
+
+    (tmp_path / "in.wav").write_bytes(_long_wav(360))
+    encode(tmp_path / "in.wav", tmp_path / "stored.flac", CODECS["flac"])
+    vault, rid = _stored_wav(tmp_path, "CA-FLAC-ALT", (tmp_path / "stored.flac").read_bytes())
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    [stored] = list((tmp_path / "state").rglob(f"data/{rid}/audio*.enc"))
+    data = bytearray(stored.read_bytes())
+    data[3 * (1 << 20) + 500] ^= 0x40  # inside the fourth segment
+    stored.write_bytes(bytes(data))
+    ranges = audio_ranges(rid, ann, vault, "wav", (0, None))
+    # the WAV bytes whose FLAC frames lie there (steady noise: FLAC's bytes track the samples')
+    there = 44 + 2 * int((3 * (1 << 20) + 500) / len(data) * (ranges.size_bytes - 44) / 2)
+    with pytest.raises(DecryptionError) as raised:
+        b"".join(ranges.chunks(there - 32000, there + 32000))
+    again = audio_ranges(rid, ann, vault, "wav", (0, 3999))  # another request: a range the segment does not hold
+    head = b"".join(again.chunks(again.first, again.last + 1))
+    assert head[:4] == b"RIFF" and len(head) == 4000
+    out, err = capfd.readouterr()
+    assert "RIFF" not in str(raised.value) and "fLaC" not in out + err
+
+
 def test_a_range_past_the_end_of_the_audio_is_audited_refused_and_nothing_allowed(tmp_path):
     """A range that starts past the audio's end exports no byte: its audit record says refused
     (as access refusals are: action export, the reason), never an allowed export."""
