@@ -67,6 +67,8 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
         part = api.get(f"/review/{token}/audio", headers={"Range": spec})  # the player seeking
         assert part.status_code == 206 and part.headers["content-range"] == f"bytes {first}-{last}/{size}", spec
         assert part.headers["content-type"] == "audio/wav" and part.content == whole.content[first:last + 1], spec
+    several = api.get(f"/review/{token}/audio", headers={"Range": "bytes=0-9,20-29"})  # the whole file, as audited
+    assert several.status_code == 200 and several.content == whole.content
     past = api.get(f"/review/{token}/audio", headers={"Range": "bytes=999999999-"})  # past its end
     assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
 
@@ -80,7 +82,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
 
     trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
     assert ("review", "refused") in trail and ("review", "allowed") in trail
-    assert trail.count(("export", "allowed")) == 6  # the page's waveform, the whole file, its HEAD, three ranges
+    assert trail.count(("export", "allowed")) == 7  # the page's waveform, the whole file twice, its HEAD, three ranges
     assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 

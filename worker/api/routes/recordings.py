@@ -131,7 +131,9 @@ async def audio(request: Request):
     headers = {"etag": etag, "cache-control": "private, no-store"}
     if not stable:  # a fresh encoding: the whole of it, whatever range was asked for
         headers.update({"etag": "W/" + etag, "accept-ranges": "none"})
-    return (FileResponse if stable else WholeFileResponse)(
+    # One range of a stable transcoding is cut from the export; anything else asked of the
+    # Range header (several ranges, a malformed one) gets the whole file, as the audit says.
+    return (FileResponse if stable and wanted is not None else WholeFileResponse)(
         path, media_type=AUDIO_TYPES[audio_format], filename=f"{request.path_params['recording_id']}.{audio_format}",
         headers=headers, background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
@@ -146,7 +148,9 @@ BYTE_STABLE = frozenset({"wav", "flac"})
 
 class WholeFileResponse(FileResponse):
     """A ``FileResponse`` that ignores ``Range`` and ``If-Range`` (RFC 9110 lets a server send the
-    whole representation) for bytes that differ from one export to the next."""
+    whole representation): for bytes that differ from one export to the next, and for a Range
+    header that asks for anything but one range (several ranges, a malformed one), which
+    Starlette would answer with parts or a ``400`` after the export was audited as served."""
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 (ASGI)
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"range", b"if-range")]
