@@ -20,6 +20,7 @@ from redaction.card_words import (
     CARD_NUMBER,
     COUNT_WORDS,
     EXPIRY,
+    FULL_DIGITS,
     INTERJECTIONS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -72,10 +73,9 @@ CHECKED_CONFIDENCE = 0.9
 SLOT_S = 15.0
 IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
-#: some: the answer's words before its first digit are masked too.
+#: some: the answer's words before its first digit are masked too (likewise an expiry date or
+#: a code with fewer than its ``FULL_DIGITS``).
 SHORTEST_CARD_DIGITS = 15
-#: Likewise an expiry date or a code found answering its ask with fewer digits than these.
-FULL_DIGITS = {"expiry": 4, "code": 3}
 _SENTENCE_ENDS = (".", "?", "!")
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 

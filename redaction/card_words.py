@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
+#: The digits of a whole expiry date (MMYY) and security code (most cards' three).
+FULL_DIGITS = {"expiry": 4, "code": 3}
 
 #: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
 INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",

@@ -38,7 +38,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from redaction import answers
+from redaction import card_words
 from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
 from redaction.numbers import digits_said
 from redaction.words import TimedWord
@@ -73,7 +73,7 @@ CHAIN_GAP_S = 0.6
 REACH_PER_DIGIT_S = 0.4
 #: The digits of whole data of each kind (most card numbers have 16; the card logic's own
 #: counts for an expiry date and a code).
-FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: answers.FULL_DIGITS["expiry"], SECURITY_CODE: answers.FULL_DIGITS["code"]}
+FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: card_words.FULL_DIGITS["expiry"], SECURITY_CODE: card_words.FULL_DIGITS["code"]}
 #: The model agrees with the words when a number sound lies within AGREEMENT_REACH_S of this
 #: share of the words that say one digit (on the tune calls most calls agree at 0.9 or more;
 #: a voice none of the model's training met may agree far less; 0.9 here: 2 to 16 fewer digits

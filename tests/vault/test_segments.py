@@ -95,6 +95,8 @@ def test_the_reader_is_a_seekable_file_of_the_plaintext_decrypting_each_segment_
     assert file.seek(10, io.SEEK_CUR) == 15 and file.read(3) == data[15:18]
     with pytest.raises(ValueError):
         file.seek(-1)
+    with pytest.raises(ValueError):
+        file.seek(0, 7)
 
 
 def test_a_segment_that_does_not_decrypt_ends_the_readers_read_and_is_kept_for_its_caller(keys, ref):

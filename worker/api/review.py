@@ -22,7 +22,7 @@ from string import Template
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
@@ -99,17 +99,12 @@ def _ranged(request: Request, grant, wanted: tuple[int | None, int | None], head
     segments it covers (worker.stored.operations.audio_ranges: a seek in a long recording
     stored as FLAC does not transcode it whole), or with ``head`` a HEAD's ``200`` (the whole
     file's headers, no body); None when it must be exported whole."""
+    from worker.api.routes.recordings import range_response
+
     ranges = audio_ranges(grant.recording_id, grant.principal, request.app.state.services.vault, "wav", wanted)
     if ranges is None:
         return None
-    first, last = ranges.first, ranges.last
-    headers = {"Cache-Control": "private, no-store", "Accept-Ranges": "bytes"}
-    if head:
-        return Response(status_code=200, media_type="audio/wav",
-                        headers={**headers, "Content-Length": str(ranges.size_bytes)})
-    headers.update({"Content-Range": f"bytes {first}-{last}/{ranges.size_bytes}",
-                    "Content-Length": str(last - first + 1)})
-    return StreamingResponse(ranges.chunks(first, last + 1), status_code=206, media_type="audio/wav", headers=headers)
+    return range_response(ranges, "audio/wav", {"cache-control": "private, no-store", "accept-ranges": "bytes"}, head)
 
 
 def peaks(path: Path, columns: int = PEAKS) -> list[list[float]]:

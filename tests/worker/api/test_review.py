@@ -141,8 +141,8 @@ def test_a_headless_browser_draws_the_spans_cuts_and_beep_of_the_metadata(api, a
                 "return document.getElementById('player').readyState >= 1"))
             assert driver.execute_script("return document.getElementById('player').duration") == \
                 pytest.approx(duration_s, abs=0.01)
-            # a seek past the middle: the browser asks for a range there (decoded from the FLAC's
-            # frames) and can play from it
+            # a seek past the middle: the player can play from there, whatever ranges it asked for
+            # (which ones depends on what it buffered: not checked here; the API tests check ranges)
             driver.execute_script("const p = document.getElementById('player'); p.currentTime = p.duration * 0.6;")
             WebDriverWait(driver, 20).until(lambda d: d.execute_script(
                 "const p = document.getElementById('player'); return !p.seeking && p.readyState >= 2"))

@@ -27,7 +27,7 @@ from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, text_param
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
-from worker.stored.operations import audio_ranges, export_recording
+from worker.stored.operations import AudioRanges, audio_ranges, export_recording
 
 #: Reason recorded for deletions asked over the API without one.
 DEFAULT_REASON = "deleted over the API"
@@ -200,15 +200,21 @@ def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, i
         return Response(status_code=416, headers={**headers, "content-range": f"bytes */{exc.size_bytes}"})
     if ranges is None:
         return None
+    headers["content-disposition"] = f'attachment; filename="{rid}.{audio_format}"'
+    return range_response(ranges, AUDIO_TYPES[audio_format], headers, head)
+
+
+def range_response(ranges: AudioRanges, media_type: str, headers: dict[str, str], head: bool = False) -> Response:
+    """The ``206`` of ``ranges`` (its resolved range, streamed as ``AudioRanges.chunks`` gives
+    it), or with ``head`` a HEAD's ``200``: the whole file's length, no body. ``headers``: the
+    caller's own (ETag, caching, disposition); the range's are added. The API's audio and the
+    review page's player both answer with it."""
     size, first, last = ranges.size_bytes, ranges.first, ranges.last
-    disposition = f'attachment; filename="{rid}.{audio_format}"'
     if head:
-        return Response(status_code=200, media_type=AUDIO_TYPES[audio_format],
-                        headers={**headers, "content-length": str(size), "content-disposition": disposition})
-    headers.update({"content-range": f"bytes {first}-{last}/{size}", "content-length": str(last - first + 1),
-                    "content-disposition": disposition})
-    return StreamingResponse(ranges.chunks(first, last + 1), status_code=206,
-                             media_type=AUDIO_TYPES[audio_format], headers=headers)
+        return Response(status_code=200, media_type=media_type, headers={**headers, "content-length": str(size)})
+    return StreamingResponse(ranges.chunks(first, last + 1), status_code=206, media_type=media_type,
+                             headers={**headers, "content-range": f"bytes {first}-{last}/{size}",
+                                      "content-length": str(last - first + 1)})
 
 
 @endpoint
