@@ -17,8 +17,8 @@ FULL_DIGITS = {"expiry": 4, "code": 3}
 INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",
                            "hang", "wait", "sure", "alright", "got", "or"})
 
-EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "exp", "valid", "thru", "through",
-                          "until"})
+EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "expiring", "exp", "valid", "thru",
+                          "through", "until"})
 #: Expiry words that name a date only right before it ("valid thru 12/27").
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})

@@ -349,12 +349,13 @@ def test_an_answer_to_the_code_ask_split_by_misheard_words_is_one_code() -> None
 
 def test_words_said_between_the_runs_of_an_unchecked_card_stay_audible() -> None:
     # thirteen digits, "that's it it's expiring", four, "and the code is", three: no valid card
-    # inside, every digit is masked but the words between (three or more) are not
+    # inside, every digit is masked but the words between (three or more) are not; "expiring"
+    # names what follows (1.19: a chain of card parts before)
     text = "card 1 2 0 0 1 3 3 4 8 8 4 1 1 that's it it's expiring 0 1 2 6 and the code is 5 2 5 your payment reference"
     words = timed(text)
     found = find_entities(words)
     assert labels(words, found) == [
-        (CARD_NUMBER, "1 2 0 0 1 3 3 4 8 8 4 1 1"), (CARD_NUMBER, "0 1 2 6"), (CARD_NUMBER, "5 2 5")]
+        (CARD_NUMBER, "1 2 0 0 1 3 3 4 8 8 4 1 1"), (EXPIRY, "0 1 2 6"), (SECURITY_CODE, "5 2 5")]
     masked = [(e.start_s, e.end_s) for e in found]
     for i, w in enumerate(words):
         if not w.text.isdigit():
@@ -698,3 +699,44 @@ def test_a_card_ask_for_the_16_digit_number_asks_for_the_number() -> None:
     # Whisper writes "15-digit" as "15", "-digit", the card word 7 words after it
     text = "what is in the 15 -digit term we are given on your card? sure. I want to welcome a ticket for fine night. thank you"
     assert entities(text, unanswered=True) == [(CARD_NUMBER, "I want to welcome a ticket for fine night.")]
+
+
+def test_expiring_names_an_expiry_date() -> None:
+    assert entities("sure it's expiring oh four two seven thanks") == [(EXPIRY, "oh four two seven")]
+
+
+def test_a_harmless_word_alone_amid_a_reading_of_digits_is_a_digit_misheard() -> None:
+    # a stranger voice's "six" written "house" (a harmless lead word) twice inside a card:
+    # one card, not a run of nine and two runs led in by "house"
+    text = "sure two two one five four four four four seven house two four seven house eight eight thanks"
+    assert entities(text) == [(CARD_NUMBER, "two two one five four four four four seven two four seven eight eight")]
+    # a harmless word that leads a number in takes more words, or more time
+    assert entities("my order number is 1 2 3 4 5 6 and my house is 4 2 thanks") == []
+    words = timed("two two one five four four four four seven house") + [
+        TimedWord(5.5, 5.8, "two"), TimedWord(5.9, 6.2, "four"), TimedWord(6.3, 6.6, "seven")]
+    assert [e.entity for e in find_entities(words)] == []
+
+
+def test_after_a_cards_expiry_and_code_a_number_nobody_asked_for_is_no_card_data() -> None:
+    # the agent's "your payment reference is" misheard: no harmless lead, but the card's
+    # expiry date and code are found already
+    text = ("my card number is 4532 0151 1283 0366 expires 12 27 security code 7 3 1 okay "
+            "your payment preference is 8 1 1 2 8")
+    assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "12 27"), (SECURITY_CODE, "7 3 1")]
+    # without a code found yet, a run right after the card is still taken for it
+    assert entities("my card number is 4532 0151 1283 0366 expires 12 27 okay 7 3 1")[-1] == (SECURITY_CODE, "7 3 1")
+
+
+def test_an_entity_is_parted_where_nothing_was_said_for_long() -> None:
+    # fifteen digits, then 3.6 s with only "excellent" (the agent's question, unwritten, and the
+    # caller's answer): the mask does not run over the agent
+    card = [TimedWord(round(i * 0.4, 3), round(i * 0.4 + 0.3, 3), t)
+            for i, t in enumerate("it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6".split())]
+    for between in ([TimedWord(9.5, 9.9, "excellent")], []):
+        found = find_entities([*card, *between, TimedWord(10.0, 10.6, "31.")])
+        assert [(e.start_s, e.end_s) for e in found] == [(0.4, 6.3), (10.0, 10.6)]
+    # a word that may be a digit misheard keeps it whole, and so does a shorter gap
+    found = find_entities([*card, TimedWord(9.5, 9.9, "free"), TimedWord(10.0, 10.6, "31.")])
+    assert [(e.start_s, e.end_s) for e in found] == [(0.4, 10.6)]
+    found = find_entities([*card, TimedWord(8.6, 9.0, "31.")])
+    assert [(e.start_s, e.end_s) for e in found] == [(0.4, 9.0)]
