@@ -32,7 +32,12 @@ MORE_VARIANTS = ("en-us+m5", "en-gb+klatt3", "en-us+Andy", "en-gb+Storm", "en-us
 #: and on the held-out calls, whose agents it does not know, took number sounds in the
 #: agents' words (the slot answers of docs/measurements.md).
 STRANGERS = ("mb-de4-en", "mb-fr4-en", "mb-nl2-en", "mb-sw2-en", "mb-de6-en", "mb-fr1-en")
-TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED, *VARIANTS, *MORE_VARIANTS, *STRANGERS)
+#: More strangers (2026-12-03, session 14): English read by MBROLA's Afrikaans, Greek, Hungarian,
+#: Polish, Romanian, Swedish (male) and two more German diphone voices (Debian's mbrola-af1 ...
+#: packages), agents and conversation from the same eight. Rules written from the first
+#: strangers' calls are checked here before a held-out run; none is written from these.
+STRANGERS_2 = ("mb-af1-en", "mb-gr2-en", "mb-hu1-en", "mb-pl1-en", "mb-ro1-en", "mb-sw1-en", "mb-de1-en", "mb-de5-en")
+TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED, *VARIANTS, *MORE_VARIANTS, *STRANGERS, *STRANGERS_2)
 HELD_OUT = (
     "fsdd-nicolas", "fsdd-theo",
     "en-gb-scotland", "en-029+f2", "en-gb-x-rp+m4", "en-us-nyc+f3", "en-gb-x-gbclan+klatt2", "en-gb-x-gbcwmd+m7",
@@ -51,8 +56,11 @@ CONVERSATION = {
 
 def conversation_of(voice: str) -> tuple[str, ...]:
     """The voices that may say the agent's side and the conversation in ``voice``'s calls:
-    its split's, or the other strangers for a stranger."""
-    return STRANGERS if voice in STRANGERS else CONVERSATION[split_of(voice)]
+    its split's, or its own strangers' set for a stranger."""
+    for strangers in (STRANGERS, STRANGERS_2):
+        if voice in strangers:
+            return strangers
+    return CONVERSATION[split_of(voice)]
 
 
 def split_of(voice: str) -> str:

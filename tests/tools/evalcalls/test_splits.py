@@ -42,3 +42,10 @@ def test_strangers_are_tune_voices_whose_calls_only_strangers_speak_in():
     assert splits.conversation_of("mb-us1") == splits.CONVERSATION["held-out"]
     # none of them is one of MBROLA's English voices (held out) or a Festival voice
     assert not any(v.startswith(("mb-us", "mb-en")) or "kal" in v for v in splits.STRANGERS)
+
+
+def test_the_second_strangers_set_is_apart_from_the_first_and_speaks_only_among_itself():
+    assert set(splits.STRANGERS_2) <= set(splits.TUNE) and not set(splits.STRANGERS_2) & set(splits.HELD_OUT)
+    assert not set(splits.STRANGERS_2) & set(splits.STRANGERS)
+    assert all(splits.conversation_of(v) == splits.STRANGERS_2 for v in splits.STRANGERS_2)
+    assert not any(v.startswith(("mb-us", "mb-en")) or "kal" in v for v in splits.STRANGERS_2)
