@@ -85,9 +85,15 @@ def ask_of(word: str) -> str | None:
         return "card"
     if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS:  # "you're through to ..." asks nothing
         return "expiry"
-    if word in CODE_WORDS:
+    if _code_singular(word) in CODE_WORDS:
         return "code"
     return None
+
+
+def _code_singular(word: str) -> str:
+    """A code word's plural as the word ("the three numbers on the signature strip", written
+    "... of signatures": 1.19); "backs" stays (not "the back")."""
+    return word[:-1] if word.endswith("s") and word[:-1] in CODE_WORDS - {"back"} else word
 
 
 def lead_of(word: str, before: str) -> str | None:
@@ -100,6 +106,6 @@ def lead_of(word: str, before: str) -> str | None:
         return "card"
     if word in EXPIRY_WORDS:
         return "expiry"
-    if word in CODE_WORDS:
+    if _code_singular(word) in CODE_WORDS:
         return "code"
     return None

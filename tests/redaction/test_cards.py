@@ -740,3 +740,10 @@ def test_an_entity_is_parted_where_nothing_was_said_for_long() -> None:
     assert [(e.start_s, e.end_s) for e in found] == [(0.4, 10.6)]
     found = find_entities([*card, TimedWord(8.6, 9.0, "31.")])
     assert [(e.start_s, e.end_s) for e in found] == [(0.4, 9.0)]
+
+
+def test_a_code_words_plural_asks_for_the_code() -> None:
+    # "the three numbers on the signature strip", written "the free number of signatures"
+    assert entities("perfect and the free number of signatures please just a second it's 7 3 lovely") == [
+        (SECURITY_CODE, "7 3")]
+    assert entities("call me backs 7 3 lovely") == []
