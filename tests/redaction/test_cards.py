@@ -456,9 +456,12 @@ def test_a_run_led_in_by_a_harmless_word_and_starting_with_zero_is_no_card_whate
     # an 11-digit phone number Whisper wrote with two digits too many (13): no card starts with 0
     phone = "you can call me on 0 7 7 0 0 9 0 0 1 2 3 3 4 thanks"
     assert entities(phone) == []
-    # the same digits starting with 4, with no harmless word before them, or 15 of them (a card
-    # whose first digit was misheard as 0), are card data
-    assert [e for e, _ in entities(phone.replace("on 0", "on 4"))] == [CARD_NUMBER]
+    # the same digits starting with 4 after a card word, with no harmless word before them, or 15
+    # of them (a card whose first digit was misheard as 0), are card data (starting with 4 after
+    # "call me on" alone: a phone number whose "oh" Whisper dropped, 1.19)
+    assert [e for e, _ in entities(phone.replace("on 0", "on 4"))] == []
+    assert [e for e, _ in entities(phone.replace("you can call", "my card you can call").replace("on 0", "on 4"))] == [
+        CARD_NUMBER]
     assert [e for e, _ in entities(phone.replace("you can call me on", "okay it is"))] == [CARD_NUMBER]
     assert [e for e, _ in entities(phone.replace("3 4", "3 4 5 6"))] == [CARD_NUMBER]
 
@@ -747,3 +750,12 @@ def test_a_code_words_plural_asks_for_the_code() -> None:
     assert entities("perfect and the free number of signatures please just a second it's 7 3 lovely") == [
         (SECURITY_CODE, "7 3")]
     assert entities("call me backs 7 3 lovely") == []
+
+
+def test_after_call_me_on_a_number_short_of_a_card_is_a_phone_number_though_its_oh_was_dropped() -> None:
+    assert entities("you can call me back on 7 9 4 9 2 6 2 7 4 1 2 1 0 thanks") == []
+    # a card that passes both checks is card data whatever leads it in (a 13-digit Visa)
+    assert entities("you can call me back on 4 2 2 2 2 2 2 2 2 2 2 2 2 thanks") == [
+        (CARD_NUMBER, "4 2 2 2 2 2 2 2 2 2 2 2 2")]
+    # and so is a run longer than any phone number heard with a digit too many
+    assert entities("you can call me back on 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 thanks")[0][0] == CARD_NUMBER
