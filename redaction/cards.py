@@ -146,14 +146,6 @@ SPOKEN_BETWEEN_WORDS = 3
 #: misheard (DIGIT_SOUNDALIKES, a lone letter, a number word, an unidentified word).
 SPOKEN_APART_WORDS = 2
 SPOKEN_APART_S = 0.8
-#: ... and where at least SILENT_APART_S lie between two of its digit words with nothing
-#: between them that may be a misheard digit, however few words (1.19): a card's groups
-#: follow each other within a second or two, and a longer stretch is most often another
-#: speaker Whisper wrote nothing for (the agent's next question, then the answer chained
-#: to the card). Rescored on pass-1 words (tune seeds 89-90 and 91-92, strangers 91-94 and
-#: 95-98): other speech in card calls 4.48 -> 4.22 %, 4.87 -> 4.81 %, 10.75 -> 10.38 %,
-#: 9.35 -> 9.09 %; digits 846 -> 846, 867 -> 871, 519 -> 517, 504 -> 504.
-SILENT_APART_S = 2.5
 #: Words a recognizer writes for a digit it misheard ("for", "to", "won", "ate", "hide one").
 DIGIT_SOUNDALIKES = frozenset({
     "o", "owe", "oh", "won", "wan", "want", "to", "too", "tu", "tue", "tree", "free", "three", "for", "fore", "four",
@@ -253,9 +245,7 @@ def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> l
     indices = sorted(entity.words)
     parts = [[indices[0]]]
     for a, b in zip(indices, indices[1:]):
-        gap_s = times[b][0] - times[a][1]
-        if ((_spoken_gap(words[a + 1 : b]) and gap_s >= SPOKEN_APART_S - _EPS_S)
-                or (gap_s >= SILENT_APART_S - _EPS_S and _spoken_gap(words[a + 1 : b], 0))):
+        if _spoken_gap(words[a + 1 : b]) and times[b][0] - times[a][1] >= SPOKEN_APART_S - _EPS_S:
             parts.append([])
         parts[-1].append(b)
     if len(parts) == 1:
@@ -264,8 +254,8 @@ def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> l
                    tuple(part)) for part in parts]
 
 
-def _spoken_gap(between: Sequence[TimedWord], fewest: int = SPOKEN_APART_WORDS) -> bool:
-    """At least ``fewest`` real words and nothing that may be a misheard digit."""
+def _spoken_gap(between: Sequence[TimedWord]) -> bool:
+    """At least SPOKEN_APART_WORDS real words and nothing that may be a misheard digit."""
     real = 0
     for word in between:
         if word.text == UNKNOWN_WORD:
@@ -277,7 +267,7 @@ def _spoken_gap(between: Sequence[TimedWord], fewest: int = SPOKEN_APART_WORDS) 
             return False
         if any(a.kind == "other" for a in atoms):
             real += 1
-    return real >= fewest
+    return real >= SPOKEN_APART_WORDS
 
 
 def _soundalike(word: str) -> bool:

@@ -7,13 +7,6 @@ of the word before it to the start of the word after it (the piece's edge when t
 none): the masker would rather cover a pause than leave a digit audible. Other number words
 keep their own times, a little widened (``EDGE_SLACK_S``, never past a neighbour).
 
-A number word timed past the start of the next word, which is no number, ends there when that
-leaves its digits their time (``SECONDS_PER_DIGIT`` each): Whisper's words follow each other,
-and a segment's last word is often timed to the segment's end over the next speaker's words
-(seen: "5." timed 22.7-27.0 s, "left," from 24.0 s). Rescored on pass-1 words: other speech
-masked in card calls 4.22 -> 4.02 % (tune seeds 89-90), in harmless calls 1.65 -> 1.50 %; no
-change on seeds 91-92 and the strangers' 91-98; no digit lost.
-
 A number word timed longer than its digits could take at the slowest (``MAX_SECONDS_PER_DIGIT``
 each, plus ``STRETCH_SLACK_S``) was stretched by a decoding loop or a segment's end (seen: a
 "8," timed over 16 s of a card call): it keeps that long from its start, and the gate
@@ -141,9 +134,6 @@ def number_spans(words: list[TimedWord], start_s: float, end_s: float, speech: S
             w = TimedWord(w.start_s, min(w.end_s, max([w.start_s + longest_s, *sure_s])), w.text, w.confidence)
         before = words[k - 1].end_s if k else start_s
         after = words[k + 1].start_s if k + 1 < len(words) else end_s
-        said_s = digit_count(w.text) * SECONDS_PER_DIGIT
-        if k + 1 < len(words) and not numbers[k + 1] and w.start_s + said_s <= after < w.end_s:
-            w = TimedWord(w.start_s, after, w.text, w.confidence)  # ends where the next word starts
         if w.end_s - w.start_s < digit_count(w.text) * SECONDS_PER_DIGIT:
             a, b = min(w.start_s, before), max(w.end_s, after)
         else:

@@ -59,9 +59,7 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    #: 5: also says where its gate heard number sounds (recognizer.Sounding); 6: a number word
-    #: ends where the next word starts (timing)
-    version = "6"
+    version = "5"  # 5: also says where its gate heard number sounds (recognizer.Sounding)
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:

@@ -730,21 +730,6 @@ def test_after_a_cards_expiry_and_code_a_number_nobody_asked_for_is_no_card_data
     assert entities("my card number is 4532 0151 1283 0366 expires 12 27 okay 7 3 1")[-1] == (SECURITY_CODE, "7 3 1")
 
 
-def test_an_entity_is_parted_where_nothing_was_said_for_long() -> None:
-    # fifteen digits, then 3.6 s with only "excellent" (the agent's question, unwritten, and the
-    # caller's answer): the mask does not run over the agent
-    card = [TimedWord(round(i * 0.4, 3), round(i * 0.4 + 0.3, 3), t)
-            for i, t in enumerate("it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6".split())]
-    for between in ([TimedWord(9.5, 9.9, "excellent")], []):
-        found = find_entities([*card, *between, TimedWord(10.0, 10.6, "31.")])
-        assert [(e.start_s, e.end_s) for e in found] == [(0.4, 6.3), (10.0, 10.6)]
-    # a word that may be a digit misheard keeps it whole, and so does a shorter gap
-    found = find_entities([*card, TimedWord(9.5, 9.9, "free"), TimedWord(10.0, 10.6, "31.")])
-    assert [(e.start_s, e.end_s) for e in found] == [(0.4, 10.6)]
-    found = find_entities([*card, TimedWord(8.6, 9.0, "31.")])
-    assert [(e.start_s, e.end_s) for e in found] == [(0.4, 9.0)]
-
-
 def test_a_code_words_plural_asks_for_the_code() -> None:
     # "the three numbers on the signature strip", written "the free number of signatures"
     assert entities("perfect and the free number of signatures please just a second it's 7 3 lovely") == [

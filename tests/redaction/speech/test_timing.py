@@ -123,15 +123,3 @@ def test_a_number_word_as_long_as_its_digits_take_at_the_slowest_keeps_its_times
     longest_s = 4 * MAX_SECONDS_PER_DIGIT + STRETCH_SLACK_S
     words = [W(1.0, 1.5, "card"), W(2.0, 2.0 + longest_s, "4111"), W(9.0, 9.3, "thanks")]
     assert spans(number_spans(words, 0.0, 10.0))[1] == (1.8, round(2.0 + longest_s + EDGE_SLACK_S, 3))
-
-
-def test_a_number_word_timed_over_the_next_word_ends_where_it_starts() -> None:
-    # a segment's last digit timed to the segment's end, over the agent's next words
-    words = [W(22.0, 22.5, "4,"), W(22.74, 27.0, "5."), W(23.96, 24.32, "left,"), W(24.5, 24.7, "and")]
-    assert spans(number_spans(words, 20.0, 30.0))[1] == (round(22.74 - EDGE_SLACK_S, 3), 23.96)
-    # ... unless that leaves its digits less than their time: Whisper's next word is early
-    words = [W(22.0, 22.5, "4,"), W(22.74, 24.5, "5555"), W(23.2, 23.5, "left,")]
-    assert spans(number_spans(words, 20.0, 30.0))[1][1] == 24.5
-    # and a number word after it keeps the edge where Whisper put it
-    words = [W(22.0, 22.5, "4,"), W(22.74, 24.6, "5,"), W(23.96, 24.32, "6.")]
-    assert spans(number_spans(words, 20.0, 30.0))[1][1] == 24.6
