@@ -125,10 +125,12 @@ HARMLESS_LEAD_WORDS = 6
 #: Harmless words that lead in a phone number: after one, with no card word near and nothing
 #: asked for, a chain of at most MAX_ZERO_LED_DIGITS is a phone number whether or not it starts
 #: with 0 (Whisper drops the "oh" of "oh seven ...") unless a card that passes both checks
-#: starts where a run does
-#: (1.19; tune seeds 89-90 rescored: speech masked in harmless calls 1.65 -> 1.22 %; no
-#: change on seeds 91-92 and the strangers' 91-98).
+#: starts where a run does (1.19; tune seeds 89-90 rescored: speech masked in harmless calls
+#: 1.65 -> 1.22 %; no change on seeds 91-92 and the strangers' 91-98).
 PHONE_WORDS = frozenset({"call", "phone", "telephone", "mobile", "landline"})
+#: ... with at least this many digits (a phone number a few digits short; a shorter run after
+#: "call" may be an expiry date or a code after a card).
+MIN_PHONE_LED_DIGITS = 7
 #: Words right after a number that make it an amount, a time or a duration ("forty five
 #: pounds", "eleven twenty pm", "45 minutes"): such a run is no expiry date or code unless
 #: context words say so.
@@ -472,16 +474,16 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: Times) -> l
 
 def _phone_runs(chain: list[_Run]) -> int:
     """How many runs at the start of ``chain`` are a phone number: after a phone word
-    (PHONE_WORDS) with no card word near and nothing asked for, the whole chain of at most
-    MAX_ZERO_LED_DIGITS that holds no checked card;
-    zero-led, after a harmless lead-in, the whole chain when it has at most MAX_ZERO_LED_DIGITS
-    ("call me on 07700 900123" heard with digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
+    (PHONE_WORDS) with no card word near and nothing asked for, the whole chain of
+    MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS that holds no checked card; zero-led, after a harmless lead-in, the
+    whole chain when it has at most MAX_ZERO_LED_DIGITS ("call me on 07700 900123" heard with
+    digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
     masked, 15-18 0.58 % -> 0.32 %); else, with no card word near and no card asked for, its
     first run when it has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS (anywhere; 1.10: seeds 19-30,
     which it was written from, 1.15 % -> 0.57 %, fresh seeds 31-42 0.75 % either way)."""
     first = chain[0]
     if (first.phone_near and first.lead == "harmless" and first.asked is None and not first.context & CARD_WORDS
-            and sum(len(run.digits) for run in chain) <= MAX_ZERO_LED_DIGITS):
+            and MIN_PHONE_LED_DIGITS <= sum(len(run.digits) for run in chain) <= MAX_ZERO_LED_DIGITS):
         # "call me back on 7 9 4 ...": the number's "oh" dropped (1.19)
         digits = [d for run in chain for d in run.digits]
         if not _checks(chain, digits, [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]):
@@ -631,9 +633,10 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     after_expiry = last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
     if last_card is not None and {e.entity for e in earlier if e.start_s >= last_card} >= {EXPIRY, SECURITY_CODE}:
         # the card's expiry date and code are found: what follows unasked is something else
-        # ("your payment reference is ...", its lead word misheard; 1.19, rescored: other speech
-        # in card calls 4.62 -> 4.48 % and 12.02 -> 10.75 % on tune seeds 89-90 and strangers
-        # 91-94, where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on 95-98; no digit lost)
+        # ("your payment reference is ...", its lead word misheard; 1.19, rescored: other
+        # speech in card calls 4.62 -> 4.48 % and 12.02 -> 10.75 % on tune seeds 89-90 and
+        # strangers 91-94, where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on
+        # 95-98, 9.75 -> 9.45 % on the second strangers' 101-103; no digit lost)
         after_card = after_expiry = False
     # An expiry word before an expiry date already found is that date's, not this run's
     # ("the expiry is 12 27 and the code 731": 731 is the code).

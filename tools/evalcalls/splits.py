@@ -36,7 +36,8 @@ STRANGERS = ("mb-de4-en", "mb-fr4-en", "mb-nl2-en", "mb-sw2-en", "mb-de6-en", "m
 #: Polish, Romanian, Swedish (male) and two more German diphone voices (Debian's mbrola-af1 ...
 #: packages), agents and conversation from the same eight. Rules written from the first
 #: strangers' calls are checked here before a held-out run; none is written from these.
-STRANGERS_2 = ("mb-af1-en", "mb-gr2-en", "mb-hu1-en", "mb-pl1-en", "mb-ro1-en", "mb-sw1-en", "mb-de1-en", "mb-de5-en")
+STRANGERS_2 = ("mb-af1-en", "mb-gr2-en", "mb-hu1-en", "mb-pl1-en", "mb-ro1-en", "mb-sw1-en", "mb-de1-en",
+               "mb-de5-en")
 TUNE = ("fsdd-jackson", "en-us", "en-gb", *PERTURBED, *VARIANTS, *MORE_VARIANTS, *STRANGERS, *STRANGERS_2)
 HELD_OUT = (
     "fsdd-nicolas", "fsdd-theo",
