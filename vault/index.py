@@ -31,11 +31,14 @@ class ArtifactInfo:
 
 @dataclass(frozen=True)
 class Tombstone:
-    """Who deleted a recording, when and why (no content)."""
+    """Who deleted a recording, when and why (no content); ``settled_at``: when a sweep found
+    nothing left under it long enough after the deletion that no writer can add more
+    (``RegionVault.reclaim``), so later sweeps pass it by (None: not yet)."""
 
     deleted_at: datetime
     deleted_by: str
     reason: str
+    settled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ class IndexEntry:
         body["created_at"] = self.created_at.isoformat()
         if self.tombstone is not None:
             body["tombstone"]["deleted_at"] = self.tombstone.deleted_at.isoformat()
+            if self.tombstone.settled_at is None:
+                del body["tombstone"]["settled_at"]  # the bytes (and MAC input) of entries made before it
+            else:
+                body["tombstone"]["settled_at"] = self.tombstone.settled_at.isoformat()
         return json.dumps(body, sort_keys=True, indent=1).encode("utf-8")
 
     @classmethod
@@ -100,8 +107,10 @@ class IndexEntry:
             body["artifacts"] = tuple(ArtifactInfo(**a) for a in body["artifacts"])
             if body["tombstone"] is not None:
                 stone = body["tombstone"]
+                settled = stone.get("settled_at")
                 body["tombstone"] = Tombstone(
-                    datetime.fromisoformat(stone["deleted_at"]), stone["deleted_by"], stone["reason"]
+                    datetime.fromisoformat(stone["deleted_at"]), stone["deleted_by"], stone["reason"],
+                    None if settled is None else datetime.fromisoformat(settled),
                 )
             return cls(**body)
         except (ValueError, KeyError, TypeError) as exc:

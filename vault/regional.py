@@ -36,7 +36,11 @@ destroys every object under the recording, listed in its entry or not. A writer 
 half-written file; the next delivery's commit destroys those (first generation only). A
 re-redaction killed before its commit on a recording deleted meanwhile leaves its new
 generation under the tombstone: ``reclaim`` (the retention sweep, a second deletion)
-destroys it.
+destroys it. Only a writer that read the entry before the deletion can leave such objects,
+and none lives ``SETTLE_AFTER``: the sweep's reclaim that long after the deletion marks the
+tombstone settled, and later sweeps pass it by (each reclaim lists three prefixes; on S3
+those requests grew with every deletion ever made). A second deletion reclaims whatever the
+tombstone says.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from callrec.errors import shown
@@ -312,21 +316,34 @@ class RegionVault:
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
 
-    def reclaim(self, recording_id: str) -> int:
+    def reclaim(self, recording_id: str, *, settle: bool = False) -> int:
         """Destroy every key, then every ciphertext, left under a deleted recording beside
         what its tombstone keeps (a voicemail's transcript); returns how many objects went.
 
         A re-redaction killed after writing its new generation but before its commit, on a
         recording deleted while it wrote, leaves decryptable objects no later commit
         reclaims (only a first generation's leftovers are, by the next delivery's commit).
-        The retention sweep runs this over every tombstone, as does deleting again. A
-        recording not deleted raises VaultInputError: its objects may be a live write's."""
+        The retention sweep runs this over every tombstone not settled, as does deleting
+        again over any. ``settle``: mark the tombstone settled when its deletion is at least
+        SETTLE_AFTER old (a compare-and-swap; a tombstone changed meanwhile is left for the
+        next sweep). A recording not deleted raises VaultInputError: its objects may be a
+        live write's."""
         entry = self.get(recording_id)
         if not entry.deleted:
             raise VaultInputError(f"recording {recording_id} is not deleted")
         destroyed = self._sweep(recording_id, entry.artifacts)
+        if settle and entry.tombstone.settled_at is None and self.clock() - entry.tombstone.deleted_at >= SETTLE_AFTER:
+            self._settle(recording_id)
         self.forget(entry)
         return destroyed
+
+    def _settle(self, recording_id: str) -> None:
+        with contextlib.suppress(ObjectChangedError):
+            entry, version = self._load(recording_id)
+            if entry.tombstone is not None and entry.tombstone.settled_at is None:
+                stone = dataclasses.replace(entry.tombstone, settled_at=self.clock())
+                sealed = self._sealer.seal(entry.copy(tombstone=stone))
+                self.store.replace_if(_index_name(recording_id), sealed, version)
 
     def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> int:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``
@@ -552,6 +569,10 @@ class RegionVault:
 
 #: How often an update of an index entry is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
+#: Longer than any writer lives (jobs are stopped at CALLREC_JOB_TIME_LIMIT_S, an hour by
+#: default; a CLI re-redaction is one process on one recording): a tombstone this old that a
+#: reclaim found empty gets nothing more.
+SETTLE_AFTER = timedelta(days=7)
 
 
 def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:

@@ -291,3 +291,30 @@ def test_a_forked_re_redaction_killed_after_generation_two_is_swept(tmp_path):
     assert retention_sweep(Vault({"eu": plain})).reclaimed == 2
     nothing_decryptable(plain, rid)
     assert plain.get(rid).deleted
+
+
+def test_a_sweep_a_week_after_the_deletion_settles_the_tombstone_and_later_sweeps_pass_it_by(
+        make_store, make_keys, clock):
+    rv, rid = killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock)
+    vault = Vault({"eu": rv})
+    assert retention_sweep(vault).reclaimed == 4
+    assert rv.get(rid).tombstone.settled_at is None  # a writer that read it may still be alive
+    clock.advance(days=7)
+    assert retention_sweep(vault).reclaimed == 0
+    assert rv.get(rid).tombstone.settled_at == clock.now  # sealed: the entry still verifies
+    # an object under a settled tombstone (none can appear: no writer lives a week) is left
+    # to a second deletion, which reclaims whatever the tombstone says
+    with rv.store.writer(f"data/{rid}/audio.9-late.enc") as out:
+        out.write(b"x" * 10)
+    report = retention_sweep(vault)
+    assert (report.already_deleted, report.reclaimed) == (1, 0)
+    assert delete_recording(rid, vault, actor="operator", reason="again").reclaimed == 1
+    assert list(rv.store.names(f"data/{rid}/")) == []
+
+
+def test_a_tombstone_not_settled_keeps_the_bytes_of_entries_made_before_settling_existed(make_store, make_keys,
+                                                                                       clock):
+    rv, rid = killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock)
+    encoded = rv.get(rid).encode()
+    assert b"settled_at" not in encoded and b"deleted_at" in encoded
+    assert type(rv.get(rid)).decode(encoded) == rv.get(rid)

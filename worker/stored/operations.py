@@ -139,12 +139,13 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
     return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted, reclaimed)
 
 
-def _reclaim(region_vault, recording_ids: Iterable[str]) -> int:
-    """Destroy what was left under deleted recordings (``RegionVault.reclaim``); logged
-    with counts only (ids are not logged: they may hold digits). Returns how many objects."""
+def _reclaim(region_vault, recording_ids: Iterable[str], *, settle: bool = False) -> int:
+    """Destroy what was left under deleted recordings (``RegionVault.reclaim``; ``settle``:
+    the sweep's, which marks old tombstones settled); logged with counts only (ids are not
+    logged: they may hold digits). Returns how many objects."""
     recordings = objects = 0
     for recording_id in recording_ids:
-        found = region_vault.reclaim(recording_id)
+        found = region_vault.reclaim(recording_id, settle=settle)
         recordings += found > 0
         objects += found
     if objects:
@@ -367,7 +368,8 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             scanned += 1
             if entry.deleted:
                 already += 1
-                tombstones.append(entry.recording_id)
+                if entry.tombstone.settled_at is None:  # a settled one has nothing left to reclaim
+                    tombstones.append(entry.recording_id)
                 continue
             if entry.account_id not in policies:
                 try:
@@ -390,7 +392,7 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
                 region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
                 deleted += 1
         if not dry_run:
-            reclaimed += _reclaim(region_vault, tombstones)
+            reclaimed += _reclaim(region_vault, tombstones, settle=True)
     kept = scanned - due - already - len(skipped)
     expired = 0
     if failed_manifests is not None:
