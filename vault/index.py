@@ -29,6 +29,12 @@ class ArtifactInfo:
     tag: str
 
 
+#: Longer than any writer lives (jobs are stopped at CALLREC_JOB_TIME_LIMIT_S, which settings
+#: keep under it; a CLI re-redaction is one process on one recording): a tombstone this old
+#: that a reclaim found empty gets nothing more (``RegionVault.reclaim``).
+SETTLE_AFTER = timedelta(days=7)
+
+
 @dataclass(frozen=True)
 class Tombstone:
     """Who deleted a recording, when and why (no content); ``settled_at``: when a sweep found

@@ -49,7 +49,7 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from callrec.errors import shown
@@ -67,7 +67,7 @@ from vault.errors import (
     VaultError,
     VaultInputError,
 )
-from vault.index import ArtifactInfo, IndexEntry, Tombstone, Unreadable
+from vault.index import SETTLE_AFTER, ArtifactInfo, IndexEntry, Tombstone, Unreadable
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
@@ -569,10 +569,6 @@ class RegionVault:
 
 #: How often an update of an index entry is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
-#: Longer than any writer lives (jobs are stopped at CALLREC_JOB_TIME_LIMIT_S, an hour by
-#: default; a CLI re-redaction is one process on one recording): a tombstone this old that a
-#: reclaim found empty gets nothing more.
-SETTLE_AFTER = timedelta(days=7)
 
 
 def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from callrec.errors import shown
+from vault.index import SETTLE_AFTER
 from worker.errors import UsageError
 
 
@@ -177,6 +178,10 @@ class Settings:
                              f"{', '.join(STORAGE_CODECS)}")
         if not 1 <= self.failed_manifest_days <= 36500:  # as retention windows (vault.retention)
             raise UsageError("setting CALLREC_FAILED_MANIFEST_DAYS: must be 1 to 36500 days")
+        if not 0 < self.job_time_limit_s < SETTLE_AFTER.total_seconds():
+            # a retention sweep a week after a deletion takes it that no writer of it lives on
+            raise UsageError(f"setting CALLREC_JOB_TIME_LIMIT_S: must be more than 0 and less than "
+                             f"{SETTLE_AFTER.total_seconds():.0f} s ({SETTLE_AFTER.days} days)")
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""

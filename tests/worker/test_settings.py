@@ -47,3 +47,10 @@ def test_failed_manifest_days_default_and_range():
     for bad in ("0", "-1", "36501"):
         with pytest.raises(UsageError, match="CALLREC_FAILED_MANIFEST_DAYS: must be 1 to 36500 days"):
             Settings.from_env({"CALLREC_FAILED_MANIFEST_DAYS": bad})
+
+
+def test_a_job_may_not_run_as_long_as_a_tombstone_takes_to_settle():
+    assert Settings.from_env({"CALLREC_JOB_TIME_LIMIT_S": "86400"}).job_time_limit_s == 86400.0
+    for bad in ("0", "-5", "604800", "1e9"):
+        with pytest.raises(UsageError, match="CALLREC_JOB_TIME_LIMIT_S: must be more than 0 and less than 604800 s"):
+            Settings.from_env({"CALLREC_JOB_TIME_LIMIT_S": bad})
