@@ -14,7 +14,8 @@ inside a synthetic conversation), espeak-ng voices and variants (``en-gb-scotlan
 ``en-us+f3``), MBROLA voices through espeak-ng (``mb-us1``; Debian's mbrola, mbrola-us1...;
 the tune split's strangers ``mb-de4-en``..., MBROLA's other languages' diphones reading English:
 mbrola-de4, -fr4, -nl2, -sw2, -de6, -fr1; the second strangers' set, for checking rules only:
-mbrola-af1, -gr2, -hu1, -pl1, -ro1, -sw1, -de1, -de5) and SVOX Pico (``pico-en-US``; Debian's libttspico-utils). splits.py says which may be
+mbrola-af1, -gr2, -hu1, -pl1, -ro1, -sw1, -de1, -de5) and SVOX Pico (``pico-en-US``; Debian's
+libttspico-utils). splits.py says which may be
 tuned on (TUNE) and which are only reported (HELD_OUT); festival/flite voices are reserved
 and never used. Modules: voices (speech with unit spans), scripts (what is said and how it
 is labelled), calls (rendering, channel, cache), scoring, splits, baseline (Whisper tiny.en
