@@ -18,6 +18,7 @@ from itertools import takewhile
 from redaction.card_words import (
     ASK_WINDOW_S,
     CARD_NUMBER,
+    CHECKED_CARD_CONFIDENCE,
     COUNT_WORDS,
     EXPIRY,
     FULL_DIGITS,
@@ -66,10 +67,9 @@ NEXT_QUESTION_S = 6.0
 QUESTION_WORDS = 3
 QUESTION_TAIL_WORDS = 12
 ACK_WORDS = INTERJECTIONS | ANSWER_END_WORDS | {"you", "and", "it", "that", "thats"}
-#: ... after a card number asked for in words or checked (an issuer's prefix and the Luhn
-#: check, ``cards._card_chain``), or after the first expiry date found within SLOT_S of such a card;
-#: the ask is answered by anything found within IMPLIED_ANSWER_S of it.
-CHECKED_CONFIDENCE = 0.9
+#: ... after a card number asked for in words or checked (its digits pass the Luhn check:
+#: ``card_words.CHECKED_CARD_CONFIDENCE`` or more), or after the first expiry date found within
+#: SLOT_S of such a card; the ask is answered by anything found within IMPLIED_ANSWER_S of it.
 SLOT_S = 15.0
 IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
@@ -168,7 +168,7 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
     words: ``unanswered``'s) or something was found there (no question, then its answer)."""
     card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
     cards = [e for e in found if e.entity == CARD_NUMBER and (
-        e.confidence >= CHECKED_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
+        e.confidence >= CHECKED_CARD_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
     if after == "card":
         data = cards
     else:  # the first expiry date within SLOT_S after such a card, and the rest of it said in parts

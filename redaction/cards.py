@@ -44,6 +44,7 @@ from redaction import answers
 from redaction.card_words import (
     ASK_WINDOW_S,
     CARD_NUMBER,
+    CHECKED_CARD_CONFIDENCE,
     CARD_WORDS,
     CODE_WORDS,
     COUNT_WORDS,
@@ -586,7 +587,7 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     checked = luhn_valid(text[start : start + length])
     if not checked:  # no valid card inside: every digit is sensitive, not the words between
         return _by_spoken_parts(chain, 0.6, times)
-    confidence = 0.99 if issuer_of(text[start : start + length]) else 0.9
+    confidence = 0.99 if issuer_of(text[start : start + length]) else CHECKED_CARD_CONFIDENCE
     out = [_entity(CARD_NUMBER, digits[start : start + length], confidence, times)]
     if start:
         out.append(_entity(CARD_NUMBER, digits[:start], 0.5, times))
