@@ -437,7 +437,7 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: Times) -> l
         # (and 117 of its 144 one-digit misreads would have been spared by that check).
         return []
     if len(digits) >= MIN_CARD_DIGITS:
-        starts = [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]
+        starts = _run_starts(chain)
         if (len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts)
                 and not _read_as_one(chain, digits)):
             # Runs joined across real words (a phone number, "or", another phone number)
@@ -483,16 +483,14 @@ def _phone_runs(chain: list[_Run]) -> int:
     first run when it has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS (anywhere; 1.10: seeds 19-30,
     which it was written from, 1.15 % -> 0.57 %, fresh seeds 31-42 0.75 % either way)."""
     first = chain[0]
+    digits = [d for run in chain for d in run.digits]
     if (first.phone_near and first.lead == "harmless" and first.asked is None and not first.context & CARD_WORDS
-            and MIN_PHONE_LED_DIGITS <= sum(len(run.digits) for run in chain) <= MAX_ZERO_LED_DIGITS):
-        # "call me back on 7 9 4 ...": the number's "oh" dropped (1.19)
-        digits = [d for run in chain for d in run.digits]
-        if not _checks(chain, digits, [sum(len(r.digits) for r in chain[:k]) for k in range(len(chain))]):
-            return len(chain)
+            and MIN_PHONE_LED_DIGITS <= len(digits) <= MAX_ZERO_LED_DIGITS
+            and not _checks(chain, digits, _run_starts(chain))):
+        return len(chain)  # "call me back on 7 9 4 ...": the number's "oh" dropped (1.19)
     if first.digits[0][0] != "0":
         return 0
-    if (first.lead == "harmless" and first.asked not in ("expiry", "code")
-            and sum(len(run.digits) for run in chain) <= MAX_ZERO_LED_DIGITS):
+    if first.lead == "harmless" and first.asked not in ("expiry", "code") and len(digits) <= MAX_ZERO_LED_DIGITS:
         return len(chain)
     if first.asked == "card" or (first.context & CARD_WORDS and not first.harmless_near):
         return 0
@@ -548,6 +546,15 @@ def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
     """No more digits than a card has, its runs joined by at most MAX_JOIN_WORDS real words
     each: one number read out (a recognizer wrote a digit it misheard as a word)."""
     return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= MAX_JOIN_WORDS for run in chain[1:])
+
+
+def _run_starts(chain: list[_Run]) -> list[int]:
+    """Where each run of ``chain`` starts among the chain's digits."""
+    starts, count = [], 0
+    for run in chain:
+        starts.append(count)
+        count += len(run.digits)
+    return starts
 
 
 def _card_like(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int]) -> bool:
@@ -630,15 +637,15 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     text = run.text
     last_card = max((e.end_s for e in earlier if e.entity == CARD_NUMBER), default=None)
     last_expiry = max((e.end_s for e in earlier if e.entity == EXPIRY), default=None)
-    after_card = last_card is not None and run.start_s - last_card <= AFTER_CARD_S
-    after_expiry = last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
-    if last_card is not None and {e.entity for e in earlier if e.start_s >= last_card} >= {EXPIRY, SECURITY_CODE}:
-        # the card's expiry date and code are found: what follows unasked is something else
-        # ("your payment reference is ...", its lead word misheard; 1.19, rescored: other
-        # speech in card calls 4.62 -> 4.48 % and 12.02 -> 10.75 % on tune seeds 89-90 and
-        # strangers 91-94, where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on
-        # 95-98, 9.75 -> 9.45 % on the second strangers' 101-103; no digit lost)
-        after_card = after_expiry = False
+    # Once the card's expiry date and code are found, what follows unasked is something else
+    # ("your payment reference is ...", its lead word misheard; 1.19, rescored: other speech in
+    # card calls 4.62 -> 4.48 % and 12.02 -> 10.75 % on tune seeds 89-90 and strangers 91-94,
+    # where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on 95-98, 9.75 -> 9.45 %
+    # on the second strangers' 101-103; no digit lost).
+    found_after = {e.entity for e in earlier if last_card is not None and e.start_s >= last_card}
+    card_done = {EXPIRY, SECURITY_CODE} <= found_after
+    after_card = not card_done and last_card is not None and run.start_s - last_card <= AFTER_CARD_S
+    after_expiry = not card_done and last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
     # An expiry word before an expiry date already found is that date's, not this run's
     # ("the expiry is 12 27 and the code 731": 731 is the code).
     expiry_said = context & EXPIRY_WORDS and not (after_expiry and not run.between & EXPIRY_WORDS)
