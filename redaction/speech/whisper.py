@@ -59,7 +59,7 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    version = "5"  # 5: also says where its gate heard number sounds (recognizer.Sounding)
+    version = "7"  # 7: the network's stand-in for a number the next pack heard is dropped (6 was reverted)
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -234,10 +234,12 @@ def still_flagged(region: GatedRegion, masks: Sequence[tuple[float, float]]) -> 
 
 def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[TimedWord]:
     """``words`` less the number words a piece kept only for their stretched span
-    (``_owned``: middle outside its own part) where a number word the owning piece heard covers
-    at least half of one of the two: overlapping pieces heard that number twice, and counting
-    its digits twice turns an 11-digit phone number into a card. No word whose middle lies in
-    its piece's own part is dropped; words of unknown piece (the network's) are kept."""
+    (``_owned``: middle outside its own part), and the network's number words (of no piece),
+    where a number word a piece heard in its own part covers at least half of one of the two:
+    overlapping pieces heard that number twice, or the network stood in for a number at the
+    end of one pack that Whisper heard in the next, and counting its digits twice turns an
+    11-digit phone number into a card. No word whose middle lies in its piece's own part is
+    dropped."""
 
     def own(w: TimedWord) -> bool:
         piece = heard_by[id(w)]
@@ -248,14 +250,14 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
 
     def repeated(w: TimedWord) -> bool:
         for o in owned:
-            if heard_by[id(o)] is heard_by[id(w)]:
+            if heard_by[id(o)] is heard_by.get(id(w)):
                 continue
             overlap_s = min(o.end_s, w.end_s) - max(o.start_s, w.start_s)
             if overlap_s > 0 and overlap_s >= min(o.end_s - o.start_s, w.end_s - w.start_s) / 2:
                 return True
         return False
 
-    return [w for w in words if not (id(w) in heard_by and says_number(w.text) and not own(w) and repeated(w))]
+    return [w for w in words if not (says_number(w.text) and (id(w) not in heard_by or not own(w)) and repeated(w))]
 
 
 #: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many
