@@ -49,6 +49,26 @@ def test_double_without_a_digit_is_an_ordinary_word() -> None:
     assert said("double check that") == [".", ".", "."]
 
 
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("one moment. four five", [".", ".", "4", "5"]),
+        ("just one second, six", [".", ".", ".", "6"]),
+        ("1 sec", [".", "."]),
+        ("one minute", [".", "."]),
+        ("hang on one, moment", [".", ".", ".", "."]),
+        # "one" before any other word, or part of a number, stays a digit
+        ("one more time", ["1", ".", "."]),
+        ("four one five", ["4", "1", "5"]),
+        ("twenty-one seconds", ["21", "."]),
+        ("one-one moment", ["1", "1", "."]),
+        ("one", ["1"]),
+    ],
+)
+def test_the_one_of_one_moment_is_no_digit(text: str, digits: list[str]) -> None:
+    assert said(text) == digits
+
+
 def test_pieces_know_their_words_and_times() -> None:
     words = [TimedWord(1.0, 1.3, "forty"), TimedWord(1.3, 1.6, "five"), TimedWord(2.0, 2.2, "double"), TimedWord(2.2, 2.5, "six")]
     found = pieces(words)
