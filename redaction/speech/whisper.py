@@ -59,7 +59,7 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    version = "7"  # 7: the network's stand-in for a number the next pack heard is dropped (6 was reverted)
+    version = "8"  # 8: number loops of 2 or 3 words dropped; 7: the network's stand-in for a number the next pack heard dropped (6 was reverted)
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -264,20 +264,39 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
 #: identical words in a row are dropped as such (a card has no five equal digits in a row
 #: that Whisper would write apart: it writes repeated digits together, or collapses them).
 LOOP_WORDS = 5
+#: ... or a few number words over and over ("one, two, one, two, ...", "11, 7, 11, 7, ..."
+#: over the agent's words after a code, masked as a card): a pattern of 2 or 3 different
+#: number words repeated to this many words in a row is dropped too. A card read out holds
+#: eight digits alternating two by two, or nine repeating three by three, about once in
+#: 100,000 cards; on the tune and strangers' calls (about 7,000 digits) only loops were.
+LOOP_PERIOD_WORDS = {2: 8, 3: 9}
 
 
 def _without_loops(words: list[TimedWord]) -> list[TimedWord]:
-    out: list[TimedWord] = []
+    """``words`` less Whisper's decoding loops (``LOOP_WORDS``, ``LOOP_PERIOD_WORDS``)."""
+    keys = [_plain(w.text) for w in words]
+    looped = [False] * len(words)
     k = 0
     while k < len(words):
         same = k + 1
-        key = _plain(words[k].text)
-        while same < len(words) and _plain(words[same].text) == key:
+        while same < len(words) and keys[same] == keys[k]:
             same += 1
-        if same - k < LOOP_WORDS:
-            out += words[k:same]
+        if same - k >= LOOP_WORDS:
+            looped[k:same] = [True] * (same - k)
         k = same
-    return out
+    for period, least in LOOP_PERIOD_WORDS.items():
+        k = 0
+        while k + period < len(words):
+            end = k  # words k .. end + period - 1 repeat the first ``period`` of them
+            while (end + period < len(words) and keys[end] == keys[end + period]
+                   and says_number(words[end].text)):
+                end += 1
+            if end + period - k >= least and len(set(keys[k : k + period])) == period:
+                looped[k : end + period] = [True] * (end + period - k)
+                k = end + period
+            else:
+                k += 1
+    return [w for w, drop in zip(words, looped) if not drop]
 
 
 def _plain(text: str) -> str:
