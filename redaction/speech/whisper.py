@@ -59,7 +59,9 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    version = "8"  # 8: number loops of 2 or 3 words dropped; 7: the network's stand-in for a number the next pack heard dropped (6 was reverted)
+    #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
+    #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
+    version = "8"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -266,9 +268,9 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
 LOOP_WORDS = 5
 #: ... or a few number words over and over ("one, two, one, two, ...", "11, 7, 11, 7, ..."
 #: over the agent's words after a code, masked as a card): a pattern of 2 or 3 different
-#: number words repeated to this many words in a row is dropped too. A card read out holds
-#: eight digits alternating two by two, or nine repeating three by three, about once in
-#: 100,000 cards; on the tune and strangers' calls (about 7,000 digits) only loops were.
+#: number words repeated to this many words in a row is dropped too. Of random 16-digit
+#: cards about one in 70,000 holds eight digits alternating two by two or nine repeating
+#: three by three; on the tune and strangers' calls (about 7,000 digits) only loops did.
 LOOP_PERIOD_WORDS = {2: 8, 3: 9}
 
 
