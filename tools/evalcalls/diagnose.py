@@ -278,9 +278,10 @@ def main() -> int:
                     help="pass 1 only (about half the time; the engine's verification rounds add a little masking)")
     ap.add_argument("--whole-verify", action="store_true",
                     help="verification hears the masked output whole (the pipeline before it used recognize_again)")
-    ap.add_argument("--fresh-model", action="store_true",
-                    help="load Whisper anew for each call, so its words do not depend on the calls heard before "
-                         "(fresh_recognizer); about 0.5 s more per call")
+    ap.add_argument("--fresh-model", action=argparse.BooleanOptionalAction, default=True,
+                    help="load Whisper anew for each call (the default), so its words depend on the call alone and "
+                         "two versions differ only where a change acts (fresh_recognizer; about 0.2 CPU s more per "
+                         "call); --no-fresh-model: one model per process, as the bench and the workers run it")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
