@@ -50,6 +50,7 @@ from redaction.card_words import (
     COUNT_WORDS,
     EXPIRY,
     EXPIRY_WORDS,
+    WEAK_EXPIRY_WORDS,
     HARMLESS_PLURALS,
     HARMLESS_WORDS,
     INTERJECTIONS,
@@ -70,7 +71,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.20"
+VERSION = "1.21"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -647,8 +648,12 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     after_card = not card_done and last_card is not None and run.start_s - last_card <= AFTER_CARD_S
     after_expiry = not card_done and last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
     # An expiry word before an expiry date already found is that date's, not this run's
-    # ("the expiry is 12 27 and the code 731": 731 is the code).
-    expiry_said = context & EXPIRY_WORDS and not (after_expiry and not run.between & EXPIRY_WORDS)
+    # ("the expiry is 12 27 and the code 731": 731 is the code). A weak one ("until", "through",
+    # "valid") names an expiry date only in card talk: a card found before, an ask, a card word
+    # near ("waiting twenty minutes until November 20" is a date; 1.21).
+    card_talk = last_card is not None or run.asked is not None or bool(context & CARD_WORDS)
+    expiry_said = (context & (EXPIRY_WORDS if card_talk else EXPIRY_WORDS - WEAK_EXPIRY_WORDS)
+                   and not (after_expiry and not run.between & EXPIRY_WORDS))
     if expiry_said and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.9, times)
     if run.lead == "harmless" and run.asked not in ("expiry", "code"):

@@ -744,3 +744,16 @@ def test_after_call_me_on_a_number_short_of_a_card_is_a_phone_number_though_its_
         (CARD_NUMBER, "4 2 2 2 2 2 2 2 2 2 2 2 2")]
     # and so is a run longer than any phone number heard with a digit too many
     assert entities("you can call me back on 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 thanks")[0][0] == CARD_NUMBER
+
+
+def test_a_weak_expiry_word_names_a_date_only_in_card_talk() -> None:
+    """"until", "through", "valid" before a date: an expiry date once a card was read, asked for or
+    named; in talk with none of these, a date (tune call en-gb+klatt4 seed 94, harmless: "I have been
+    waiting 20 minutes until November 20" was masked as an expiry date). Cards 1.21."""
+    assert entities("I have been waiting twenty minutes until November 20 and I can see it's clear") == []
+    assert entities("the card is valid until November 27") == [(EXPIRY, "November 27")]
+    card = "four five three two oh one five one one two eight three oh three six six"
+    assert entities(f"{card} thanks and it's valid through twelve twenty seven") == [
+        (CARD_NUMBER, card), (EXPIRY, "twelve twenty seven")]
+    # a strong expiry word needs no card talk
+    assert entities("it expires November 27") == [(EXPIRY, "November 27")]
