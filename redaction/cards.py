@@ -71,7 +71,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.21"
+VERSION = "1.22"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -367,7 +367,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
             current.month_only = current.month_only and month
             continue
         before_run = (others, last_ask)
-        context = frozenset(others[-CONTEXT_WORDS:])
+        context = frozenset(_context_words(others[-CONTEXT_WORDS:]))
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
@@ -385,6 +385,13 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
         runs.append(current)
         others = []
     return runs
+
+
+def _context_words(recent: list[str]) -> list[str]:
+    """``recent`` (ordinary words, oldest first) as a run's context: "back" names the code only as
+    "the back" ("the three digits on the back"), as an ask does (``card_words.ask_of``); "call me
+    back on ...", "narrow back" lead in no code (1.22)."""
+    return [w for j, w in enumerate(recent) if w != "back" or (j > 0 and recent[j - 1] == "the")]
 
 
 def _word_of(item: Piece, k: int) -> int:

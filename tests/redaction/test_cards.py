@@ -757,3 +757,12 @@ def test_a_weak_expiry_word_names_a_date_only_in_card_talk() -> None:
         (CARD_NUMBER, card), (EXPIRY, "twelve twenty seven")]
     # a strong expiry word needs no card talk
     assert entities("it expires November 27") == [(EXPIRY, "November 27")]
+
+
+def test_back_names_the_code_only_as_the_back() -> None:
+    """"back" leads in a code only as "the back", as it asks for one only so: "narrow back nine, eight,
+    seven, two" (an order number Whisper wrote after a misheard "my order is"; tune call
+    fsdd-jackson+fast seed 93, harmless) was masked as a code. Cards 1.22."""
+    assert entities("I am going back to the shop nine eight seven two thanks") == []
+    assert entities("and the three digits on the back please four one seven") == [(SECURITY_CODE, "four one seven")]
+    assert entities("the security code is four one seven") == [(SECURITY_CODE, "four one seven")]
