@@ -99,10 +99,17 @@ def _code_singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in CODE_WORDS - {"back"} else word
 
 
+def bare_back(word: str, before: str) -> bool:
+    """True for "back" not said as "the back" (``before``: the word said before it): "call me
+    back on ...", not "the code on the back"; such a "back" names no code (no ask, no lead word,
+    no context word)."""
+    return word == "back" and before != "the"
+
+
 def lead_of(word: str, before: str) -> str | None:
     """The kind of lead word ``word`` is (``before``: the word said before it)."""
-    if word == "back" and before != "the":
-        return None  # "call me back on ...", not "the code on the back"
+    if bare_back(word, before):
+        return None
     if word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS):  # "references"
         return "harmless"
     if word in CARD_WORDS:

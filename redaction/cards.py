@@ -63,6 +63,7 @@ from redaction.card_words import (
     Entity,
     Times,
     ask_of,
+    bare_back,
     lead_of,
     plain,
 )
@@ -353,7 +354,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
                 others[-1] = "card"
             others.append(word)
             kind = "card" if card_number else (
-                ask_of(word) if word != "back" or others[-2:-1] == ["the"] else None)  # "call me back"
+                None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
@@ -388,10 +389,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
 
 
 def _context_words(recent: list[str]) -> list[str]:
-    """``recent`` (ordinary words, oldest first) as a run's context: "back" names the code only as
-    "the back" ("the three digits on the back"), as an ask does (``card_words.ask_of``); "call me
-    back on ...", "narrow back" lead in no code (1.22)."""
-    return [w for j, w in enumerate(recent) if w != "back" or (j > 0 and recent[j - 1] == "the")]
+    """``recent`` (ordinary words, oldest first) as a run's context, less a ``bare_back`` ("call me
+    back on ...", "narrow back": no code word, as for asks and lead words; 1.22)."""
+    return [w for j, w in enumerate(recent) if not bare_back(w, recent[j - 1] if j else "")]
 
 
 def _word_of(item: Piece, k: int) -> int:
