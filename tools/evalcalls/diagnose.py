@@ -179,7 +179,9 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
 _STATE: dict = {}
 
 
-def _init(options: dict, verify: bool, hears: str, whole_verify: bool = False) -> None:
+def _init(options: dict, verify: bool, hears: str, whole_verify: bool = False, fresh: bool = False) -> None:
+    """The process's state; its one recognizer only when calls share it (``fresh``: each call
+    loads its own, ``fresh_recognizer``)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
     from worker.calls.recognizers import make_recognizer  # noqa: PLC0415
@@ -187,13 +189,12 @@ def _init(options: dict, verify: bool, hears: str, whole_verify: bool = False) -
     from worker.settings import Settings  # noqa: PLC0415
 
     settings = Settings.from_env({"CALLREC_WHISPER_HEARS": hears})
-    recognizer = make_recognizer(settings)
-    if options:  # a variant of Whisper's decoding, for measuring it
-        from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
-        from redaction.speech.whisper_model import load_model  # noqa: PLC0415
-        from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
-
-        recognizer = WhisperRecognizer(FasterWhisperWindows(load_model(), **options), hears=hears)
+    if fresh:
+        recognizer = None
+    elif options:  # a variant of Whisper's decoding, for measuring it
+        recognizer = fresh_recognizer(hears, options)
+    else:
+        recognizer = make_recognizer(settings)
     from dataclasses import replace  # noqa: PLC0415
 
     _STATE.update(recognizer=recognizer, config=replace(config_from(settings), verify=verify), network=DigitNetwork(),
@@ -217,7 +218,7 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
 def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
     item, options, verify, hears, whole_verify, fresh = job
     if not _STATE:
-        _init(options, verify, hears, whole_verify)
+        _init(options, verify, hears, whole_verify, fresh)
     voice, kind, seed, index = item
     recognizer = fresh_recognizer(hears, options) if fresh else _STATE["recognizer"]
     result = diagnose_call(make_call(voice, kind, seed, index), recognizer, _STATE["config"],
@@ -280,8 +281,8 @@ def main() -> int:
                     help="verification hears the masked output whole (the pipeline before it used recognize_again)")
     ap.add_argument("--fresh-model", action=argparse.BooleanOptionalAction, default=True,
                     help="load Whisper anew for each call (the default), so its words depend on the call alone and "
-                         "two versions differ only where a change acts (fresh_recognizer; about 0.2 CPU s more per "
-                         "call); --no-fresh-model: one model per process, as the bench and the workers run it")
+                         "two versions differ only where a change acts (fresh_recognizer: the model's files read, "
+                         "checked and loaded again, about 0.5 CPU s a call); --no-fresh-model: one model per process, as the bench and the workers run it")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
