@@ -104,11 +104,21 @@ class Speech:
         floor_dbfs = float(np.percentile(energy_dbfs, FLOOR_PERCENTILE))
         return cls(start_s, energy_dbfs > max(floor_dbfs + SPEECH_OVER_FLOOR_DB, ABSOLUTE_FLOOR_DBFS))
 
+    def seconds(self, start_s: float, end_s: float) -> float:
+        """Seconds of speech frames lying in ``[start_s, end_s]``."""
+        a, b = self._frames(start_s, end_s)
+        return float(np.count_nonzero(self.frames[a:b])) * FRAME_S if b > a else 0.0
+
+    def _frames(self, start_s: float, end_s: float) -> tuple[int, int]:
+        """The frames lying in ``[start_s, end_s]``: ``frames[a:b]``."""
+        a = max(0, int(np.ceil((start_s - self.start_s) / FRAME_S - 1e-9)))
+        b = min(self.frames.size, int(np.floor((end_s - self.start_s) / FRAME_S + 1e-9)))
+        return a, b
+
     def within(self, start_s: float, end_s: float) -> tuple[float, float] | None:
         """Start of the first and end of the last speech frame lying in ``[start_s, end_s]``
         (None: no speech there, or the span lies outside the map)."""
-        a = max(0, int(np.ceil((start_s - self.start_s) / FRAME_S - 1e-9)))
-        b = min(self.frames.size, int(np.floor((end_s - self.start_s) / FRAME_S + 1e-9)))
+        a, b = self._frames(start_s, end_s)
         if b <= a:
             return None
         loud = np.flatnonzero(self.frames[a:b])

@@ -34,6 +34,7 @@ from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.network import DigitNetwork
 from redaction.speech.timing import Speech, digit_count, number_spans, says_number
+from redaction.speech.whisper_window import RATE_HZ as WHISPER_RATE_HZ  # Whisper's input rate
 from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
 from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, SpanBuilder, fits, pack_offsets, to_call_time
 from redaction.words import TimedWord
@@ -51,17 +52,16 @@ class Windows(Protocol):
 #: What Whisper hears in pass 1 (CALLREC_WHISPER_HEARS): the regions the number gate passes, or
 #: every speech region (the gate's network cannot lose a digit of a voice it has never heard).
 HEARS = ("numbers", "speech")
-#: Whisper's input rate.
-WHISPER_RATE_HZ = 16000
 
 
 class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
-    #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
-    version = "8"
+    #: 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``); 8: loops
+    #: of 2 or 3 number words dropped; 7: the network's stand-in for a number the next pack heard
+    #: dropped (6 was reverted); 5: also says where its gate heard number sounds
+    version = "9"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:

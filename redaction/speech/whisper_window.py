@@ -2,7 +2,9 @@
 
 faster-whisper's ``transcribe()`` with its long-form loop: Whisper tiny often stops
 decoding after a phrase, and the loop encodes again from the last word heard until the
-window's end, so nothing after that phrase is lost. Decoding is a beam search of
+window's end. When a decode ends on a lone timestamp, though, the loop moves on to the window's
+end, and Whisper also writes nothing over some seconds of speech, or one word timed over them:
+such a stretch (``UNHEARD_S``, with speech in it) is decoded again on its own. Decoding is a beam search of
 ``BEAM_SIZE`` (Whisper's and faster-whisper's default; greedy decoding wrote digits as other words
 far more often on the tune calls: 84.1 % of their digits masked against 89.7 % on fresh seeds);
 when the output repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding loop, which
@@ -38,6 +40,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from redaction.speech.timing import Speech, says_number
+
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
@@ -52,6 +56,16 @@ SEED = 1234
 #: nothing: faster-whisper encodes again from its last word. Twice as many (400) took 13 of 80
 #: encodes off 12 tune calls and cost as much in longer decodes and loops (27.4 CPU s either way).
 MAX_NEW_TOKENS = 200
+#: A gap between words, or a word (not a number), longer than this may hold speech Whisper
+#: skipped (it wrote "much," over 8 s of an expiry date and a code and stopped: second strangers
+#: mb-sw1-en seed 104; it wrote nothing over 8 s of another: tune en-us+f1 seed 94); with
+#: ``UNHEARD_SPEECH_S`` of speech in it, it is decoded again on its own, with
+#: ``UNHEARD_CONTEXT_S`` either side.
+UNHEARD_S = 2.0
+UNHEARD_SPEECH_S = 0.5
+UNHEARD_CONTEXT_S = 1.0
+#: Whisper's sample rate.
+RATE_HZ = 16_000
 #: Windows whose words are remembered (a few words each).
 CACHE_WINDOWS = 256
 
@@ -87,12 +101,45 @@ class FasterWhisperWindows:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
-        words = self._transcribe(x, prompt)
+        words = self._skips_heard(x, self._transcribe(x, prompt))
         with self._lock:
             self._cache[key] = words
             while len(self._cache) > CACHE_WINDOWS:
                 self._cache.popitem(last=False)
         return list(words)
+
+    def _skips_heard(self, audio: np.ndarray, words: list[WindowWord]) -> list[WindowWord]:
+        """``words`` with what Whisper skipped heard again (``UNHEARD_S``): a gap between words
+        (or the window's edges) with speech in it gets the words a decode of it on its own
+        wrote there; a word (not a number) stretched over speech, when that decode wrote two or
+        more words in its span, gives way to them."""
+        speech = Speech.of(audio, RATE_HZ, 0.0)
+        out: list[WindowWord] = []
+        heard_to_s = 0.0  # the latest end of a word so far (the window's start)
+        for w in [*words, None]:
+            next_s = w.start_s if w is not None else audio.size / RATE_HZ
+            if next_s - heard_to_s > UNHEARD_S:
+                out += self._heard_again(audio, speech, heard_to_s, next_s, least=1)
+            if w is None:
+                break
+            stretched = w.end_s - w.start_s > UNHEARD_S and not says_number(w.text)
+            again = self._heard_again(audio, speech, w.start_s, w.end_s, least=2) if stretched else []
+            out += again or [w]
+            heard_to_s = max(heard_to_s, w.end_s)
+        return out
+
+    def _heard_again(self, audio: np.ndarray, speech: Speech, start_s: float, end_s: float,
+                     least: int) -> list[WindowWord]:
+        """The words whose middle lies from ``start_s`` to ``end_s``, decoded on their own with
+        ``UNHEARD_CONTEXT_S`` either side (unprompted), when there are ``least`` or more and
+        the span holds ``UNHEARD_SPEECH_S`` of speech; else none."""
+        from_s, to_s = max(0.0, start_s - UNHEARD_CONTEXT_S), min(audio.size / RATE_HZ, end_s + UNHEARD_CONTEXT_S)
+        if speech.seconds(start_s, end_s) < UNHEARD_SPEECH_S or to_s - from_s >= audio.size / RATE_HZ:
+            return []  # silence, or the whole window: heard the same way again
+        again = self._transcribe(audio[round(from_s * RATE_HZ) : round(to_s * RATE_HZ)], None)
+        inside = [WindowWord(from_s + v.start_s, from_s + v.end_s, v.text, v.probability) for v in again
+                  if start_s <= from_s + (v.start_s + v.end_s) / 2 <= end_s]
+        return inside if len(inside) >= least else []
 
     def _transcribe(self, audio: np.ndarray, prompt: str | None) -> list[WindowWord]:
         import ctranslate2

@@ -97,6 +97,8 @@ def test_the_speech_map_of_audio_follows_the_energy_detector() -> None:
     assert speech.within(10.0, 14.0) == pytest.approx((11.0, 12.0))
     assert speech.within(12.5, 14.0) is None
     assert speech.within(30.0, 31.0) is None
+    assert speech.seconds(10.0, 14.0) == pytest.approx(1.0) and speech.seconds(11.5, 13.0) == pytest.approx(0.5)
+    assert speech.seconds(12.5, 14.0) == 0.0 and speech.seconds(30.0, 31.0) == 0.0
     assert Speech.of(np.zeros(10, np.float32), rate, 0.0).within(0.0, 1.0) is None  # shorter than a frame
     silent = Speech.of(np.zeros(rate, np.float32), rate, 0.0)  # digital silence: under the absolute floor
     assert silent.within(0.0, 1.0) is None
