@@ -72,7 +72,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.22"
+VERSION = "1.23"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -161,6 +161,8 @@ DIGIT_SOUNDALIKES = frozenset({
 WORD_MONTHS = frozenset({"may", "march"})
 #: Most digits of a count in the agent's ask (a ``COUNT_WORDS`` word after it: "the last three digits").
 MAX_COUNT_DIGITS = 1
+#: Counts that ask for a security code ("the three digits", "the four numbers on the front").
+CODE_COUNTS = frozenset({"3", "4"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -348,6 +350,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
                 # "the last three digits on the back": the agent's ask, no answer to it
                 runs.pop()
                 others, last_ask = before_run
+                if current.text in CODE_COUNTS:
+                    # "the last three digits on the mat": a code's count asks for it whatever
+                    # the rest, for its answer masked whole when nothing answers it
+                    asks.append(Ask("code", item.words[0]))
             current = None
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:

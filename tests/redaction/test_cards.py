@@ -554,6 +554,23 @@ def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
     assert entities("what is the sixteen digit number on the front please") == []
 
 
+def test_a_codes_count_asks_for_the_code_whatever_the_rest_of_the_ask() -> None:
+    # "and finally the three digit security code on the back" heard "the last three digits on
+    # the mat": no code word, but three (or four) digits is what a code has; its answer, written
+    # without digits, is masked whole (1.23)
+    # (from the caller's first word after "yes,")
+    text = "lovely. the last three digits on the mat. yes, please have a no. not only have some more gone through and you will"
+    answer = (SECURITY_CODE, "please have a no. not only have some more gone")
+    assert entities(text, unanswered=True) == [answer]
+    assert entities(text.replace("three", "four"), unanswered=True) == [answer]
+    # other counts ask nothing; nor does the count on its own for a run (a transcript's words
+    # are as said), and an answer with digits answers it
+    assert entities(text.replace("three", "five"), unanswered=True) == []
+    assert entities(text) == []
+    assert entities("the last three digits on the mat. it's seven three one. lovely", unanswered=True) == [
+        (SECURITY_CODE, "seven three one.")]
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
     # "time, time, time" were digits: a card of 11 found after them
     text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
