@@ -25,6 +25,7 @@ from redaction.card_words import (
     INTERJECTIONS,
     SAME_QUESTION_S,
     SECURITY_CODE,
+    UNCHECKED_CARD_CONFIDENCE,
     Ask,
     Entity,
     Times,
@@ -32,7 +33,7 @@ from redaction.card_words import (
     lead_of,
     plain,
 )
-from redaction.numbers import digits_said, pieces
+from redaction.numbers import digits_said, one_of_a_phrase, pieces
 from redaction.words import TimedWord
 
 #: The caller's answer to an ask that nothing answers (see ``unanswered``) is masked for
@@ -69,7 +70,8 @@ QUESTION_TAIL_WORDS = 12
 ACK_WORDS = INTERJECTIONS | ANSWER_END_WORDS | {"you", "and", "it", "that", "thats"}
 #: ... after a card number asked for in words or checked (its digits pass the Luhn check:
 #: ``card_words.CHECKED_CARD_CONFIDENCE`` or more), or after the first expiry date found within
-#: SLOT_S of such a card; the ask is answered by anything found within IMPLIED_ANSWER_S of it.
+#: SLOT_S of such a card or of any chain as long as a card (1.24: a card heard with a digit
+#: wrong, its ask misheard); the ask is answered by anything found within IMPLIED_ANSWER_S of it.
 SLOT_S = 15.0
 IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: A card answering the ask with fewer digits than the shortest common card (Amex, 15) lost
@@ -171,10 +173,12 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
         e.confidence >= CHECKED_CARD_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
     if after == "card":
         data = cards
-    else:  # the first expiry date within SLOT_S after such a card, and the rest of it said in parts
+    else:  # the first expiry date within SLOT_S after such a card, or any as long as a card (1.24:
+        # checked or not, its ask misheard), and the rest of it said in parts
         expiries = sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.start_s)
         data = []
-        for card in cards:
+        full = [e for e in found if e.entity == CARD_NUMBER and e.confidence >= UNCHECKED_CARD_CONFIDENCE]
+        for card in [*cards, *(e for e in full if e not in cards)]:
             parts = [e for e in expiries if card.end_s <= e.start_s <= card.end_s + SLOT_S][:1]
             for e in expiries:
                 if parts and parts[-1].end_s < e.start_s <= parts[-1].end_s + NEXT_QUESTION_S:
@@ -220,8 +224,8 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         end = min(len(words), j + QUESTION_TAIL_WORDS) if end is None else end
         said = [plain(w.text) for w in words[j:end]]
         if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
-               for i in range(j, end)):
-            return None  # data said, not asked for ("the last three digits" asks)
+               and not one_of_a_phrase(words, i) for i in range(j, end)):
+            return None  # data said, not asked for ("the last three digits" asks; "one moment" is no digit)
         if not all(w in ACK_WORDS for w in said) and (
                 len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
             return end - 1

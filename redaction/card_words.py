@@ -13,6 +13,8 @@ CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
 #: Confidence of a card number whose digits pass the Luhn check (``cards._card_chain``; 0.99
 #: with an issuer's prefix and length too): a card this sure is "checked" (``answers``).
 CHECKED_CARD_CONFIDENCE = 0.9
+#: Confidence of a chain as long as a card with no valid number inside (``cards._card_chain``).
+UNCHECKED_CARD_CONFIDENCE = 0.6
 #: The digits of a whole expiry date (MMYY) and security code (most cards' three).
 FULL_DIGITS = {"expiry": 4, "code": 3}
 

@@ -58,6 +58,7 @@ from redaction.card_words import (
     NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
+    UNCHECKED_CARD_CONFIDENCE,
     WEAK_EXPIRY_WORDS,
     Ask,
     Entity,
@@ -72,7 +73,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.23"
+VERSION = "1.24"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -607,7 +608,7 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     start, length = best
     checked = luhn_valid(text[start : start + length])
     if not checked:  # no valid card inside: every digit is sensitive, not the words between
-        return _by_spoken_parts(chain, 0.6, times)
+        return _by_spoken_parts(chain, UNCHECKED_CARD_CONFIDENCE, times)
     confidence = 0.99 if issuer_of(text[start : start + length]) else CHECKED_CARD_CONFIDENCE
     out = [_entity(CARD_NUMBER, digits[start : start + length], confidence, times)]
     if start:

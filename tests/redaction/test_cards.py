@@ -646,6 +646,20 @@ def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
         CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your payment")]
 
 
+def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
+    # a card heard with a digit wrong (no Luhn check) and its ask misheard: the expiry date found
+    # after it is card talk, so the agent's next question asks for the code (1.24), and the
+    # caller's "one moment" ending it is no digit said (1.20's rule)
+    text = ("4532 0151 1283 0367. and when does the car get higher? okay April 2030. lovely until the evening "
+            "hummus one moment. well it's time. your payment reference is")
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your payment")]
+    assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030.")]
+    # after a part of a card (shorter than any card) nothing is implied
+    part = text.replace("4532 0151 1283 0367.", "4532 0151 1283.")
+    assert [kind for kind, _ in entities(part, unanswered=True)] == [CARD_NUMBER, EXPIRY]
+
+
 def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
     # the expiry found right after the question answers it; digits said before any question
     # (the caller read the code unasked) leave nothing to imply
