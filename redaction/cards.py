@@ -73,7 +73,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.24"
+VERSION = "1.25"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -164,6 +164,8 @@ WORD_MONTHS = frozenset({"may", "march"})
 MAX_COUNT_DIGITS = 1
 #: Counts that ask for a security code ("the three digits", "the four numbers on the front").
 CODE_COUNTS = frozenset({"3", "4"})
+#: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too.
+MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -356,6 +358,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
                     # the rest, for its answer masked whole when nothing answers it
                     asks.append(Ask("code", item.words[0]))
             current = None
+            if word in DIGIT_COUNT_WORDS and others and others[-1] == MISHEARD_THREE:
+                # "the three digits on the back" written "the free digits ... on the Mac": the
+                # count of a code, for its unanswered answer (1.25; "free" before "number" is not)
+                asks.append(Ask("code", item.words[0]))
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
                 others[-1] = "card"

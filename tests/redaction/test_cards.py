@@ -571,6 +571,15 @@ def test_a_codes_count_asks_for_the_code_whatever_the_rest_of_the_ask() -> None:
         (SECURITY_CODE, "seven three one.")]
 
 
+def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
+    # "and finally the three digits on the back" written "... the free digits that you already
+    # called on the Mac" (1.25); "free" before "number" asks nothing ("our free number")
+    text = "and finally the free digits that you already called on the mac. I made one. your payment reference is"
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your payment")]
+    assert entities(text.replace("free digits", "free number"), unanswered=True) == []
+    assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
     # "time, time, time" were digits: a card of 11 found after them
     text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
