@@ -32,6 +32,7 @@ import numpy as np
 from redaction.cards import MIN_CARD_DIGITS
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
+from redaction.speech.loops import plain_key, without_loops
 from redaction.speech.network import DigitNetwork
 from redaction.speech.timing import Speech, digit_count, number_spans, says_number
 from redaction.speech.whisper_window import RATE_HZ as WHISPER_RATE_HZ  # Whisper's input rate
@@ -58,10 +59,12 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    #: 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``); 8: loops
-    #: of 2 or 3 number words dropped; 7: the network's stand-in for a number the next pack heard
-    #: dropped (6 was reverted); 5: also says where its gate heard number sounds
-    version = "9"
+    #: 10: a window's decoding loops dropped before its skipped speech is looked for (the speech
+    #: under a loop is heard again); 9: speech Whisper skipped in a window heard again
+    #: (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the network's
+    #: stand-in for a number the next pack heard dropped (6 was reverted); 5: also says where its
+    #: gate heard number sounds
+    version = "10"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -192,7 +195,7 @@ class WhisperRecognizer:
         # Whisper to write them, and one written amid a card's digits parted it into two runs
         # after an expiry word, neither of them card data (other words stay: "phone" before a
         # number keeps it audible)
-        taken = [w for w in prompted if over(w) and _plain(w.text) not in PROMPT_WORDS]
+        taken = [w for w in prompted if over(w) and plain_key(w.text) not in PROMPT_WORDS]
         if sum(digit_count(w.text) for w in taken) < count:
             return words
         by.update((id(w), piece) for w in taken)
@@ -218,7 +221,7 @@ class WhisperRecognizer:
         out: list[TimedWord] = []
         for p, (_, piece_audio) in zip(placed, pack):
             speech = Speech.of(piece_audio, WHISPER_RATE_HZ, p.piece.start_s)
-            timed = number_spans(_without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech, network)
+            timed = number_spans(without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech, network)
             words = [w for w in timed if _owned(w, p.piece)]
             by.update((id(w), p.piece) for w in words)
             out += words
@@ -260,49 +263,6 @@ def without_repeats(words: list[TimedWord], heard_by: dict[int, Piece]) -> list[
         return False
 
     return [w for w in words if not (says_number(w.text) and (id(w) not in heard_by or not own(w)) and repeated(w))]
-
-
-#: Whisper caught in a decoding loop writes one word over and over ("0, 0, 0, ..."): this many
-#: identical words in a row are dropped as such (a card has no five equal digits in a row
-#: that Whisper would write apart: it writes repeated digits together, or collapses them).
-LOOP_WORDS = 5
-#: ... or a few number words over and over ("one, two, one, two, ...", "11, 7, 11, 7, ..."
-#: over the agent's words after a code, masked as a card): a pattern of 2 or 3 different
-#: number words repeated to this many words in a row is dropped too. Of random 16-digit
-#: cards about one in 70,000 holds eight digits alternating two by two or nine repeating
-#: three by three; on the tune and strangers' calls (about 7,000 digits) only loops did.
-LOOP_PERIOD_WORDS = {2: 8, 3: 9}
-
-
-def _without_loops(words: list[TimedWord]) -> list[TimedWord]:
-    """``words`` less Whisper's decoding loops (``LOOP_WORDS``, ``LOOP_PERIOD_WORDS``)."""
-    keys = [_plain(w.text) for w in words]
-    looped = [False] * len(words)
-    k = 0
-    while k < len(words):
-        same = k + 1
-        while same < len(words) and keys[same] == keys[k]:
-            same += 1
-        if same - k >= LOOP_WORDS:
-            looped[k:same] = [True] * (same - k)
-        k = same
-    for period, least in LOOP_PERIOD_WORDS.items():
-        k = 0
-        while k + period < len(words):
-            end = k  # words k .. end + period - 1 repeat the first ``period`` of them
-            while (end + period < len(words) and keys[end] == keys[end + period]
-                   and says_number(words[end].text)):
-                end += 1
-            if end + period - k >= least and len(set(keys[k : k + period])) == period:
-                looped[k : end + period] = [True] * (end + period - k)
-                k = end + period
-            else:
-                k += 1
-    return [w for w, drop in zip(words, looped) if not drop]
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _owned(word: TimedWord, piece: Piece) -> bool:
@@ -365,7 +325,7 @@ REDECODE_SLACK_S = 0.5
 #: greetings and lost digits of real speakers (976ab70), hence only where the network is sure.
 PROMPT = "Card number 4 9 2 9, 1 2 3 4, 5 6 7 8, 9 0 1 2. Expiry 0 4, 2 7. Security code 1 2 3."
 #: The prompt's words that are no number: a prompted decode's words over a run never include them.
-PROMPT_WORDS = frozenset(_plain(t) for t in PROMPT.split() if not says_number(t))
+PROMPT_WORDS = frozenset(plain_key(t) for t in PROMPT.split() if not says_number(t))
 
 
 def network_runs(network: list[TimedWord]) -> list[list[TimedWord]]:

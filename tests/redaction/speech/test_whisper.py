@@ -52,7 +52,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "9")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "10")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -138,28 +138,6 @@ def test_a_decoding_loop_is_dropped_but_four_equal_digits_are_kept() -> None:
     model = ScriptedModel([[Word(0.5, 0.9, "on")] + loop + [Word(2.5, 2.9, "and")] + kept + [Word(4.0, 4.2, "bye")]])
     words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
     assert [w.text for w in words] == ["on", "and", "5,", "5,", "5,", "5,", "bye"]
-
-
-@pytest.mark.parametrize(
-    ("said", "kept"),
-    [
-        # two number words over and over (second strangers mb-hu1-en seed 104: over the agent's words)
-        ("on 3, 9, 4, one, two, one, two, one, two, one, two, one, two, bye", "on 3, 9, 4, bye"),
-        ("11, 7, 11, 7, 11, 7, 11, 7, shortly.", "shortly."),
-        ("6, 0, 2, 6, 0, 2, 6, 0, 2, and", "and"),
-        # a card's digits alternating six or seven times, or repeating three by three twice, stay
-        ("4, 1, 2, 1, 2, 1, 2, 5", "4, 1, 2, 1, 2, 1, 2, 5"),
-        ("7, 1, 8, 7, 1, 8, 3", "7, 1, 8, 7, 1, 8, 3"),
-        # words that are no numbers are Whisper's to repeat
-        ("bye, now, bye, now, bye, now, bye, now", "bye, now, bye, now, bye, now, bye, now"),
-        ("thank you thank you thank you thank you", "thank you thank you thank you thank you"),
-    ],
-)
-def test_a_loop_of_two_or_three_number_words_is_dropped(said: str, kept: str) -> None:
-    texts = said.split()
-    model = ScriptedModel([[Word(1.0 + 0.3 * k, 1.25 + 0.3 * k, t) for k, t in enumerate(texts)]])
-    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
-    assert " ".join(w.text for w in words) == kept
 
 
 def test_a_window_heard_again_unchanged_is_not_transcribed_again(whisper_model, monkeypatch) -> None:

@@ -71,6 +71,20 @@ def test_speech_in_a_long_gap_between_words_is_heard_again() -> None:
     assert model.sizes == [audio.size, samples(1.0, 13.0)]
 
 
+def test_a_decoding_loop_is_dropped_and_the_speech_under_it_heard_again() -> None:
+    # "-9" written 16 times over 10 s of an expiry date and a code: dropped as a loop
+    # (loops.without_loops), the speech under it is a gap like any other
+    audio = window((1.0, 1.4), (4.0, 6.0), (12.5, 13.0))
+    loop = [(2.0 + 0.6 * k, 2.5 + 0.6 * k, "-9") for k in range(16)]
+    first = [(1.0, 1.4, "card"), *loop, (12.5, 13.0, "bye")]
+    again = [(3.0, 3.5, "oh"), (3.5, 4.0, "four"), (4.0, 4.5, "-9"), (4.5, 5.0, "-9"), (4.5, 5.0, "-9"), (4.5, 5.0, "-9"),
+             (4.5, 5.0, "-9")]
+    model = ScriptedModel({audio.size: first, samples(0.4, 13.5): again})
+    assert said(FasterWhisperWindows(model).words(audio)) == [
+        (1.0, 1.4, "card"), (3.4, 3.9, "oh"), (3.9, 4.4, "four"), (12.5, 13.0, "bye")]
+    assert model.sizes == [audio.size, samples(0.4, 13.5)]
+
+
 def test_the_windows_edges_count_as_words_and_what_is_heard_again_stays_in_the_window() -> None:
     audio = window((0.5, 1.5), (5.0, 6.0), (14.0, 19.0))
     first = [(5.0, 6.0, "hello")]
