@@ -41,9 +41,11 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 #: reference is", "call me back on", "extension"): when one is the latest of these lead
 #: words (card, expiry and code words included) before a run, the run is harmless unless it
 #: holds a card that passes both checks. They also end a chain, as expiry and code words do.
+#: "payment" (1.26): Whisper tiny writes the agent's "your payment reference is" as "your payment
+#: threat is", "... preferences"; a number nobody asked for after it is as harmless.
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
-                            "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room"})
+                            "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: How long after the agent asks ("the expiry date", "the security code") a run counts as
 #: the answer, though the caller looked for the card first (a card ask only ends the

@@ -301,9 +301,19 @@ def test_harmless_lead_words_keep_numbers_audible_even_right_after_a_card() -> N
         "extension 4 4 2 1",
         "the tracking number is 1 2 3 4 5 6 7 8 9 0 1 2",
         "payment references 4 8 or 1 5",
+        # "your payment reference is" with "reference" misheard (1.26)
+        "your payment threat is 234 five five three",
+        "and the payment preferences 5 3 8",
     ]:
         assert entities(text) == [], text
         assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
+
+
+def test_a_number_after_payment_is_card_data_when_asked_for_or_as_long_as_a_card() -> None:
+    # "payment" leads in a harmless number only when nothing asked for card data and the run is
+    # shorter than a card (1.26)
+    assert entities("the security code for the payment please? 7 3 1. thanks") == [(SECURITY_CODE, "7 3 1.")]
+    assert entities("for the payment it's 4532 0151 1283 0366") == [(CARD_NUMBER, "4532 0151 1283 0366")]
 
 
 def test_amounts_and_times_said_with_their_words_stay_audible_after_a_card() -> None:
@@ -575,7 +585,7 @@ def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
     # "and finally the three digits on the back" written "... the free digits that you already
     # called on the Mac" (1.25); "free" before "number" asks nothing ("our free number")
     text = "and finally the free digits that you already called on the mac. I made one. your payment reference is"
-    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your payment")]
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your")]
     assert entities(text.replace("free digits", "free number"), unanswered=True) == []
     assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
 
@@ -601,7 +611,7 @@ def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_a
     # the agent's second sentence still says what is asked: the answer starts after it, and a
     # harmless lead-in ends it
     code = "and the security code please. the last three digits on the map. lonely map. your payment reference is"
-    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map. your payment")]
+    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map. your")]
     answered = "and the security code please. seven three one. and you will get a confirmation shortly"
     assert entities(answered, unanswered=True) == [(SECURITY_CODE, "seven three one.")]
 
@@ -652,7 +662,7 @@ def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
     # data; the answer is masked up to the harmless lead-in that follows it
     text = CARD_ASKED + "and the expiry date? oh four twenty seven. and finally the three digits on the mac. high and free. your payment reference is"
     assert entities(text, unanswered=True) == [
-        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your payment")]
+        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your")]
 
 
 def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
@@ -662,7 +672,7 @@ def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
     text = ("4532 0151 1283 0367. and when does the car get higher? okay April 2030. lovely until the evening "
             "hummus one moment. well it's time. your payment reference is")
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your payment")]
+        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your")]
     assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030.")]
     # after a part of a card (shorter than any card) nothing is implied
     part = text.replace("4532 0151 1283 0367.", "4532 0151 1283.")
