@@ -164,7 +164,7 @@ WORD_MONTHS = frozenset({"may", "march"})
 MAX_COUNT_DIGITS = 1
 #: Counts that ask for a security code ("the three digits", "the four numbers on the front").
 CODE_COUNTS = frozenset({"3", "4"})
-#: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too.
+#: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
@@ -353,15 +353,16 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
                 # "the last three digits on the back": the agent's ask, no answer to it
                 runs.pop()
                 others, last_ask = before_run
-                if current.text in CODE_COUNTS:
-                    # "the last three digits on the mat": a code's count asks for it whatever
-                    # the rest, for its answer masked whole when nothing answers it
-                    asks.append(Ask("code", item.words[0]))
-            current = None
-            if word in DIGIT_COUNT_WORDS and others and others[-1] == MISHEARD_THREE:
-                # "the three digits on the back" written "the free digits ... on the Mac": the
-                # count of a code, for its unanswered answer (1.25; "free" before "number" is not)
+                count = current.text
+            elif word in DIGIT_COUNT_WORDS and others and others[-1] == MISHEARD_THREE:
+                count = "3"  # "the three digits on the back" written "the free digits ... on the Mac" (1.25)
+            else:
+                count = ""
+            if count in CODE_COUNTS:
+                # "the last three digits on the mat": a code's count asks for it whatever the rest,
+                # for its answer masked whole when nothing answers it (1.23)
                 asks.append(Ask("code", item.words[0]))
+            current = None
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
                 others[-1] = "card"

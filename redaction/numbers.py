@@ -222,18 +222,16 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
 
 def _one_of_a_phrase(atom: Atom, nxt: Atom | None, words: Sequence[TimedWord]) -> bool:
     """True for the atom of the "one" of "one moment" (``one_of_a_phrase``)."""
-    if nxt is None or nxt.kind != "other" or nxt.word != atom.word + 1:
-        return False
-    return atoms_of(words[atom.word].text, atom.word) == [atom] and one_of_a_phrase(words, atom.word)
+    return nxt is not None and nxt.kind == "other" and nxt.word == atom.word + 1 and one_of_a_phrase(words, atom.word)
 
 
 def one_of_a_phrase(words: Sequence[TimedWord], k: int) -> bool:
     """True when word ``k`` is the "one" of "one moment" (``ONE_BEFORE``): a word saying only
     "one" (or "1"), the next word's first part one of those."""
-    if k + 1 >= len(words) or digits_said(words[k].text) != "1":
+    if k + 1 >= len(words):
         return False
     first = next((part for part in _SPLIT.split(words[k + 1].text.lower()) if part), "")
-    return first in ONE_BEFORE
+    return first in ONE_BEFORE and digits_said(words[k].text) == "1"
 
 
 def _single_digit(atom: Atom) -> bool:
