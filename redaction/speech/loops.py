@@ -1,8 +1,7 @@
 """Whisper's decoding loops: the words it writes over and over when a decode goes round in circles.
 
-Dropped where they are written (a window's words, ``whisper_window``, so that the speech under a
-loop counts as skipped and is decoded again) and again from each piece's words (``whisper``: a
-recognizer given other windows).
+Dropped where they are written, from a window's words (``whisper_window``), so that the speech
+under a loop counts as skipped and is decoded again.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ import numpy as np
 from redaction.cards import MIN_CARD_DIGITS
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
-from redaction.speech.loops import plain_key, without_loops
+from redaction.speech.loops import plain_key
 from redaction.speech.network import DigitNetwork
 from redaction.speech.timing import Speech, digit_count, number_spans, says_number
 from redaction.speech.whisper_window import RATE_HZ as WHISPER_RATE_HZ  # Whisper's input rate
@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 class Windows(Protocol):
-    """Transcribes one window of 16 kHz audio (at most 30 s) into words timed within it;
-    ``prompt``: the text Whisper is told came before the audio (None: none)."""
+    """Transcribes one window of 16 kHz audio (at most 30 s) into words timed within it, less
+    Whisper's decoding loops (``loops.without_loops``); ``prompt``: the text Whisper is told came
+    before the audio (None: none)."""
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]: ...
 
@@ -221,7 +222,7 @@ class WhisperRecognizer:
         out: list[TimedWord] = []
         for p, (_, piece_audio) in zip(placed, pack):
             speech = Speech.of(piece_audio, WHISPER_RATE_HZ, p.piece.start_s)
-            timed = number_spans(without_loops(by_piece[id(p)]), p.piece.start_s, p.piece.end_s, speech, network)
+            timed = number_spans(by_piece[id(p)], p.piece.start_s, p.piece.end_s, speech, network)
             words = [w for w in timed if _owned(w, p.piece)]
             by.update((id(w), p.piece) for w in words)
             out += words

@@ -132,14 +132,6 @@ def test_hears_the_digits_of_a_tune_speaker(whisper_model) -> None:
     assert words[0].start_s <= 0.5 and words[-1].end_s >= 2.99  # from the first digit's onset (0.5 s) to the last's end (2.99 s)
 
 
-def test_a_decoding_loop_is_dropped_but_four_equal_digits_are_kept() -> None:
-    loop = [Word(1.0 + 0.1 * k, 1.1 + 0.1 * k, "0,") for k in range(12)]
-    kept = [Word(3.0 + 0.2 * k, 3.1 + 0.2 * k, f"{d},") for k, d in enumerate("5555")]
-    model = ScriptedModel([[Word(0.5, 0.9, "on")] + loop + [Word(2.5, 2.9, "and")] + kept + [Word(4.0, 4.2, "bye")]])
-    words = list(WhisperRecognizer(model, min_number_mass=0.0).recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE))
-    assert [w.text for w in words] == ["on", "and", "5,", "5,", "5,", "5,", "bye"]
-
-
 def test_a_window_heard_again_unchanged_is_not_transcribed_again(whisper_model, monkeypatch) -> None:
     from redaction.speech.whisper_window import FasterWhisperWindows
 
