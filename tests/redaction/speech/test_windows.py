@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redaction.speech.windows import (
-    CONTEXT_S, MAX_PIECE_S, MERGE_GAP_S, OVERLAP_S, SEPARATOR_S, WINDOW_S, Piece, SpanBuilder, fits, pack_offsets,
-    to_call_time,
+    CONTEXT_S, CUT_GAP_S, CUT_PAD_S, CUT_SEARCH_S, MAX_PIECE_S, MERGE_GAP_S, OVERLAP_S, SEPARATOR_S, WINDOW_S, Piece,
+    SpanBuilder, fits, pack_offsets, to_call_time,
 )
 
 
@@ -50,6 +50,30 @@ def test_a_long_span_is_cut_into_overlapping_pieces_that_share_the_overlap() -> 
         assert b.start_s == pytest.approx(a.end_s - OVERLAP_S)
         assert b.own_from_s == a.own_to_s  # every moment is owned by exactly one piece
     assert out[-1].end_s == out[-1].own_to_s == 63.0
+
+
+def test_a_long_span_is_cut_in_its_latest_pause_and_the_pieces_barely_overlap() -> None:
+    spans = SpanBuilder()
+    # pauses between regions: 10-10.5, 20-20.8, and 26-26.05 (shorter than CUT_GAP_S: no pause)
+    regions = [(3.0, 10.0), (10.5, 20.0), (20.8, 26.0), (26.0 + CUT_GAP_S / 2, 40.0)]
+    out = [p for a, b in regions for p in spans.add(a, b)] + spans.finish()  # span 0 .. 43
+    assert out == [Piece(0.0, 20.4 + CUT_PAD_S, 0.0, 20.4), Piece(20.4 - CUT_PAD_S, 43.0, 20.4, 43.0)]
+
+
+def test_a_pause_early_in_a_piece_is_not_cut_in() -> None:
+    spans = SpanBuilder()
+    early_s = MAX_PIECE_S - CUT_SEARCH_S - 1.0  # a pause's middle before the piece's last CUT_SEARCH_S
+    out = spans.add(3.0, early_s - 0.25) + spans.add(early_s + 0.25, 60.0) + spans.finish()
+    assert out[0] == Piece(0.0, MAX_PIECE_S, 0.0, MAX_PIECE_S - OVERLAP_S / 2)  # cut blind
+
+
+def test_an_open_span_waits_for_the_regions_that_may_hold_a_later_pause() -> None:
+    spans = SpanBuilder()
+    assert spans.add(3.0, 20.0) == []
+    assert spans.add(20.5, 26.0) == []  # span 0 .. 29: longer than a piece, but a pause may follow
+    out = spans.add(26.5, 40.0)  # the pause 26-26.5 lies in the first piece
+    assert out == [Piece(0.0, 26.25 + CUT_PAD_S, 0.0, 26.25)]
+    assert spans.finish() == [Piece(26.25 - CUT_PAD_S, 43.0, 26.25, 43.0)]
 
 
 def test_pieces_are_packed_with_separators_into_one_window() -> None:
