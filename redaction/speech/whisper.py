@@ -61,11 +61,11 @@ class WhisperRecognizer:
 
     name = "whisper-tiny.en"
     #: 11: a long stretch of speech cut into pieces in a pause (``windows.CUT_GAP_S``), not blind
-    #: with 6 s of overlap; 10: a window's decoding loops dropped before its skipped speech is looked for (the speech
-    #: under a loop is heard again); 9: speech Whisper skipped in a window heard again
-    #: (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the network's
-    #: stand-in for a number the next pack heard dropped (6 was reverted); 5: also says where its
-    #: gate heard number sounds
+    #: with 6 s of overlap; 10: a window's decoding loops dropped before its skipped speech is
+    #: looked for (the speech under a loop is heard again); 9: speech Whisper skipped in a window
+    #: heard again (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the
+    #: network's stand-in for a number the next pack heard dropped (6 was reverted); 5: also says
+    #: where its gate heard number sounds
     version = "11"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
