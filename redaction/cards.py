@@ -73,7 +73,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.26"
+VERSION = "1.27"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -101,6 +101,11 @@ MIN_GROUPS = 3
 #: Whisper wrote a digit it misheard as a word); a phone number, a word or two and a house
 #: number are fewer digits, two phone numbers more.
 MAX_JOIN_WORDS = 1
+#: ... and this many more when every digit of the chain is a word of its own (a card read digit
+#: by digit: "3, 7, 0, 6. I made 3, 4, 0, 4. 9, 1, 0, 3, 1." with the card ask heard as "the
+#: count number", 1.27); a numeral of two digits or more among them ("2015 on November 21",
+#: ".69. Right for 15" in harmless calls) keeps MAX_JOIN_WORDS.
+ONE_BY_ONE_JOIN_WORDS = 1
 #: A run that starts with 0 (no card number does; a phone number with its trunk prefix does)
 #: and has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS digits, with no card word near and no card
 #: asked for, is a phone number wherever it stands (UK 11 digits, a digit lost or added), and
@@ -566,8 +571,11 @@ def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
 
 def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
     """No more digits than a card has, its runs joined by at most MAX_JOIN_WORDS real words
-    each: one number read out (a recognizer wrote a digit it misheard as a word)."""
-    return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= MAX_JOIN_WORDS for run in chain[1:])
+    each (ONE_BY_ONE_JOIN_WORDS more when every digit is a word of its own): one number read
+    out (a recognizer wrote a digit it misheard as a word or two)."""
+    one_by_one = len({w for _, w in digits}) == len(digits)
+    limit = MAX_JOIN_WORDS + (ONE_BY_ONE_JOIN_WORDS if one_by_one else 0)
+    return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= limit for run in chain[1:])
 
 
 def _run_starts(chain: list[_Run]) -> list[int]:

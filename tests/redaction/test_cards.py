@@ -224,6 +224,15 @@ def test_a_phone_number_and_a_house_number_joined_by_two_words_stay_apart() -> N
     assert entities("0 7 7 0 0 9 0 0 1 2 3 or 0 7 7 0 0 9 0 0 1") == []
 
 
+def test_a_card_read_digit_by_digit_is_one_card_across_two_misheard_words() -> None:
+    # the card ask misheard ("the count number"), and "I made" for a digit misheard between two
+    # groups: thirteen digits read one by one, joined by two words (fresh tune en-gb+m8 seed 97)
+    text = "of course can I take the count number please yes it's 3, 7, 0, 6. I made 3, 4, 0, 4. 9, 1, 0, 3, 1. thank you"
+    assert entities(text) == [(CARD_NUMBER, "3, 7, 0, 6. 3, 4, 0, 4. 9, 1, 0, 3, 1.")]
+    # a numeral of two digits among them is no reading one by one: apart, as before
+    assert entities("yes it's 3, 7, 0, 6. I made 34 0 4 9 1 0 3 1. thank you") == []
+
+
 def test_single_words_between_groups_count_as_misheard_digits() -> None:
     # eleven digits heard, four lone words where Whisper misheard a digit: a card of fifteen
     text = "it's 4 pigs 4 1 pamom 2 9 i 4 5 0 i 3 3 4 thank you"
