@@ -5,7 +5,8 @@ also hears what was said around the number ("card", "expiry", "security code", a
 name) and gets whole phrases rather than one-second snippets, which it is poor on. Widened
 regions closer than ``MERGE_GAP_S`` become one span. A span longer than ``MAX_PIECE_S``
 (Whisper hears 30 s at a time) is cut into pieces: in a pause between two speech regions
-where there is one (``CUT_GAP_S``, in the last ``CUT_SEARCH_S`` of the piece), the pieces
+where there is one (``CUT_GAP_S``, in the last ``CUT_SEARCH_S`` of the piece; only when every
+speech region is fed, see ``SpanBuilder``), the pieces
 overlapping by ``CUT_PAD_S`` either side of its middle (no word is cut there, so the
 pieces need no more); else overlapping by ``OVERLAP_S``. Each piece *owns* its part of the
 overlap: the words whose middle lies there (a number word: any part of its span, see
@@ -58,15 +59,19 @@ class SpanBuilder:
     """Feed gated regions in time order; get finished pieces.
 
     The open span is final once no region still to come can reach it: ``close_before``
-    with the earliest start of such a region (the gate's ``open_from_s``).
+    with the earliest start of such a region (the gate's ``open_from_s``). With ``pauses``,
+    every speech region is fed, so a gap between two is a pause a long span may be cut in;
+    without, the regions are a selection (the number gate's, verification's) and a gap may
+    hide speech that was not fed: long spans are cut blind.
     """
 
-    def __init__(self, duration_s: float | None = None) -> None:
+    def __init__(self, duration_s: float | None = None, *, pauses: bool = True) -> None:
         self._span: list[float] | None = None  # [start_s, end_s] of the open span
         self._own_from_s = 0.0
         self._pauses: list[tuple[float, float]] = []  # between the open span's regions, in time order
         self._said_to_s = 0.0  # the latest end of the open span's regions
         self._duration_s = duration_s
+        self._cuts_in_pauses = pauses
 
     @property
     def open_start_s(self) -> float | None:
@@ -81,7 +86,7 @@ class SpanBuilder:
             self._span, self._own_from_s, self._pauses, self._said_to_s = [a, b], a, [], end_s
         else:
             self._span[1] = max(self._span[1], b)
-            if start_s - self._said_to_s >= CUT_GAP_S:
+            if self._cuts_in_pauses and start_s - self._said_to_s >= CUT_GAP_S:
                 self._pauses.append((self._said_to_s, start_s))
             self._said_to_s = max(self._said_to_s, end_s)
         return out + self._split(final=False)
@@ -160,10 +165,11 @@ def to_call_time(placed: list[Placed], window_s: float) -> tuple[Placed, float] 
     return None
 
 
-def pieces_for(regions: list[tuple[float, float]], end_s: float) -> list[Piece]:
+def pieces_for(regions: list[tuple[float, float]], end_s: float, *, pauses: bool = True) -> list[Piece]:
     """Where Whisper listens for gated ``regions`` ((start_s, end_s), in time order) in audio
-    ``end_s`` long: with context, merged, cut. For measuring what the cascade can hear."""
-    spans = SpanBuilder()
+    ``end_s`` long: with context, merged, cut (in pauses when ``regions`` are every speech
+    region: ``SpanBuilder``). For measuring what the cascade can hear."""
+    spans = SpanBuilder(pauses=pauses)
     out: list[Piece] = []
     for start_s, stop_s in regions:
         out += spans.add(start_s, stop_s)

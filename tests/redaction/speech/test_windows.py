@@ -60,6 +60,14 @@ def test_a_long_span_is_cut_in_its_latest_pause_and_the_pieces_barely_overlap() 
     assert out == [Piece(0.0, 20.4 + CUT_PAD_S, 0.0, 20.4), Piece(20.4 - CUT_PAD_S, 43.0, 20.4, 43.0)]
 
 
+def test_a_selection_of_regions_is_cut_blind_for_its_gaps_may_hide_speech() -> None:
+    spans = SpanBuilder(pauses=False)  # the number gate's regions, or verification's
+    regions = [(3.0, 10.0), (10.5, 20.0), (20.8, 26.0), (26.5, 40.0)]
+    out = [p for a, b in regions for p in spans.add(a, b)] + spans.finish()
+    assert out[0] == Piece(0.0, MAX_PIECE_S, 0.0, MAX_PIECE_S - OVERLAP_S / 2)
+    assert out[1].start_s == MAX_PIECE_S - OVERLAP_S
+
+
 def test_a_pause_early_in_a_piece_is_not_cut_in() -> None:
     spans = SpanBuilder()
     early_s = MAX_PIECE_S - CUT_SEARCH_S - 1.0  # a pause's middle before the piece's last CUT_SEARCH_S
