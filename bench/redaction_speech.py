@@ -184,7 +184,8 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
         blocks = (audio[i : i + 65536] for i in range(0, audio.size, 65536))
         gate = NumberGate(gate_network) if min_mass is None else NumberGate(gate_network, min_mass)
         passed = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
-        heard = [(p.start_s, p.end_s) for p in pieces_for(passed, audio.size / RATE_HZ, pauses=min_mass == 0.0)]
+        pieces = pieces_for(passed, audio.size / RATE_HZ, pauses=gate.passes_every_region)
+        heard = [(p.start_s, p.end_s) for p in pieces]
         return passed, heard
 
     return regions

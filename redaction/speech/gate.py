@@ -75,6 +75,12 @@ class NumberGate:
     def open_from_s(self) -> float:
         return self._finder.open_from_s
 
+    @property
+    def passes_every_region(self) -> bool:
+        """At a number-word mass of 0 every speech region passes (but one too short for the
+        network to hear): a gap between two regions it passed holds no speech."""
+        return self._min_mass <= 0.0
+
     def feed(self, samples: np.ndarray) -> Iterator[GatedRegion]:
         for region in self._finder.feed(samples):
             gated = self._decide(region)

@@ -104,7 +104,8 @@ class WhisperRecognizer:
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
         buffer = _Buffer()
-        spans = SpanBuilder(pauses=every)  # a selection of regions may hide speech in a gap
+        # cut in pauses only where every speech region is fed: verification's selection may hide speech
+        spans = SpanBuilder(pauses=keep is None and gate.passes_every_region)
         pack: list[tuple[Piece, np.ndarray]] = []
         network: list[TimedWord] = []  # the gate network's sure number words not yet used
 

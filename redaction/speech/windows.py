@@ -65,12 +65,11 @@ class SpanBuilder:
     hide speech that was not fed: long spans are cut blind.
     """
 
-    def __init__(self, duration_s: float | None = None, *, pauses: bool = True) -> None:
+    def __init__(self, *, pauses: bool = True) -> None:
         self._span: list[float] | None = None  # [start_s, end_s] of the open span
         self._own_from_s = 0.0
         self._pauses: list[tuple[float, float]] = []  # between the open span's regions, in time order
         self._said_to_s = 0.0  # the latest end of the open span's regions
-        self._duration_s = duration_s
         self._cuts_in_pauses = pauses
 
     @property

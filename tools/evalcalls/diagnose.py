@@ -143,7 +143,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
     regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
-    pieces_s = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s, pauses=hears == "speech")]
+    pieces_s = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s, pauses=gate.passes_every_region)]
     out = {"call": call.name, "voice": call.voice, "kind": call.kind, "seed": call.seed, "failed": failed,
            "digits": 0, "masked": 0, "classes": Counter(), "outside_gate": 0, "saved_by_verification": 0,
            "speech_s": 0.0, "speech_masked_s": 0.0, "lost": [], "cpu_s": cpu_s, "duration_s": call.duration_s,

@@ -37,9 +37,9 @@ def measure(call, network, min_mass: float) -> dict:  # noqa: ANN001
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
 
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
-    gated = gated_regions(blocks, RATE_HZ, NumberGate(network, min_mass))
-    regions = [(r.start_s, r.end_s) for r in gated]
-    pieces = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s, pauses=min_mass == 0.0)]
+    gate = NumberGate(network, min_mass)
+    regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
+    pieces = [(p.start_s, p.end_s) for p in pieces_for(regions, call.duration_s, pauses=gate.passes_every_region)]
 
     def inside(span, intervals) -> bool:  # noqa: ANN001
         a, b = span.start / RATE_HZ, span.end / RATE_HZ

@@ -38,6 +38,13 @@ def test_a_threshold_above_one_passes_nothing(audio, blocks) -> None:
     assert gated_regions(blocks(audio, 4000), 8000, NumberGate(min_number_mass=1.01)) == []
 
 
+def test_only_a_threshold_of_zero_passes_every_speech_region() -> None:
+    # the windows cut long spans in the gaps between regions only when no gap can hide speech
+    assert NumberGate(min_number_mass=0.0).passes_every_region
+    assert not NumberGate().passes_every_region
+    assert not NumberGate(min_number_mass=0.05).passes_every_region
+
+
 def test_bad_blocks_are_refused() -> None:
     with pytest.raises(RedactionInputError, match="mono"):
         gated_regions([np.zeros((100, 2), np.float32)], 8000)

@@ -33,6 +33,7 @@ class ScriptedGate:
     """Stands in for the number gate: passes the given regions once the audio reaches their end."""
 
     regions: list[GatedRegion] = []
+    passes_every_region = False  # a scripted selection: long spans are cut blind
 
     def __init__(self, network: object = None, min_number_mass: float = 0.0) -> None:
         self._now_s = 0.0
