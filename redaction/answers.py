@@ -23,6 +23,7 @@ from redaction.card_words import (
     EXPIRY,
     FULL_DIGITS,
     INTERJECTIONS,
+    MOST_DIGITS,
     SAME_QUESTION_S,
     SECURITY_CODE,
     UNCHECKED_CARD_CONFIDENCE,
@@ -107,8 +108,9 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
     too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
     anything found from ``ANSWER_EARLY_S`` before its end to its window's end; first by what
-    it asked for with fewer than ``FULL_DIGITS``, it lost some: the words before it are masked
-    too ("the number 28" for "oh one, twenty eight"). Asks of one
+    it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more than ``MOST_DIGITS``,
+    it may be something else misheard: the words before it are masked too ("the number 28" for
+    "oh one, twenty eight"; "you are paying $1 .4570 70559" for a code, cards 1.28). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
     words, times, keyed_s = heard.words, heard.times, heard.keyed_s
@@ -147,7 +149,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= min(end_s + windows_s[kind], next_s)]
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
-                if first.entity != _ASKED[kind] or first.start_s <= end_s or _digits_in(first, words) >= FULL_DIGITS[kind]:
+                if (first.entity != _ASKED[kind] or first.start_s <= end_s
+                        or FULL_DIGITS[kind] <= _digits_in(first, words) <= MOST_DIGITS[kind]):
                     continue
                 until_s = first.start_s
         said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")

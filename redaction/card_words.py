@@ -17,6 +17,8 @@ CHECKED_CARD_CONFIDENCE = 0.9
 UNCHECKED_CARD_CONFIDENCE = 0.6
 #: The digits of a whole expiry date (MMYY) and security code (most cards' three).
 FULL_DIGITS = {"expiry": 4, "code": 3}
+#: ... and at most this many ("12 2027"; Amex's 4-digit code).
+MOST_DIGITS = {"expiry": 6, "code": 4}
 
 #: Words said between groups of digits that are no misheard digit ("okay and 9 5 13").
 INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", "well", "now", "thanks", "thank",

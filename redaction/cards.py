@@ -55,6 +55,7 @@ from redaction.card_words import (
     INTERJECTIONS,
     MISHEARD_CARD_WORD,
     MISHEARD_CARD_WORDS,
+    MOST_DIGITS,
     NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -73,7 +74,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.27"
+VERSION = "1.28"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -148,7 +149,12 @@ QUANTITY_WORDS = frozenset({"pounds", "pound", "quid", "pence", "p", "dollars", 
                             "hour", "seconds", "days", "weeks", "months", "years", "miles", "items"})
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
-MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = 6, 4
+MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = MOST_DIGITS["expiry"], MOST_DIGITS["code"]
+#: An answer to the ask with more digits than that, up to this many, is masked all the same
+#: (1.28): the caller read the expiry date and the code together ("expiring, 0 2 2 8, 9 6 7"), or
+#: the recognizer wrote digits too many ("3 1 8, 1 3 3 1" for an expiry date); more is a card.
+#: Not after a phone word ("the results of the code. You can call me back on 7 8 1 8 3 ...").
+MAX_LONG_ANSWER_DIGITS = 12
 #: Real words between two runs of a card chain that are speech, not a misheard digit or two.
 SPOKEN_BETWEEN_WORDS = 3
 #: An entity's words are masked apart where at least SPOKEN_APART_WORDS real words part two
@@ -698,6 +704,9 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(EXPIRY, run.digits, 0.8 if _expiry_like(text) else 0.5, times)
     if run.asked == "code" and MIN_ANSWER_DIGITS <= len(text) <= MAX_CODE_DIGITS:
         return _entity(SECURITY_CODE, run.digits, 0.8 if len(text) >= 3 else 0.5, times)
+    if (run.asked in ("expiry", "code") and MOST_DIGITS[run.asked] < len(text) <= MAX_LONG_ANSWER_DIGITS
+            and not run.phone_near):
+        return _entity(EXPIRY if run.asked == "expiry" else SECURITY_CODE, run.digits, 0.5, times)
     if after_card and not after_expiry and len(text) in (4, 6) and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.7, times)
     if (after_card or after_expiry) and 3 <= len(text) <= 4:

@@ -825,3 +825,23 @@ def test_back_names_the_code_only_as_the_back() -> None:
     assert entities("I am going back to the shop nine eight seven two thanks") == []
     assert entities("and the three digits on the back please four one seven") == [(SECURITY_CODE, "four one seven")]
     assert entities("the security code is four one seven") == [(SECURITY_CODE, "four one seven")]
+
+
+def test_an_answer_to_the_ask_with_digits_too_many_is_masked_all_the_same() -> None:
+    # the expiry date and the code read together, or a digit written twice (cards 1.28)
+    ask = CARD_ASKED + "thanks. and what is the expiry date? "
+    assert entities(ask + "expiring 0 2 2 8 9 6 7. lovely")[1:] == [(EXPIRY, "0 2 2 8 9 6 7.")]
+    assert entities(ask + "let me see. 3 1 8, 1 3 3 1. lovely")[1:] == [(EXPIRY, "3 1 8, 1 3 3 1.")]
+    code = CARD_ASKED + "thanks. and the security code please? "
+    assert entities(code + "yes 5 7 3 9 1. lovely")[1:] == [(SECURITY_CODE, "5 7 3 9 1.")]
+    # a phone number after the word "code" is none: "the results of the code. call me back on ..."
+    phone = "let me look at the results of the code. you can call me back on 7 8 1 8 3 4 9 3 3 1. thanks"
+    assert entities(phone) == []
+
+
+def test_an_answer_with_more_digits_than_the_data_holds_does_not_prove_the_answer_heard() -> None:
+    # "you are paying $1 .4570 70559" for the code: the answer's words before it are masked too
+    code = CARD_ASKED + "thanks. and the security code please? "
+    assert entities(code + "you are paying 4 5 7 0 7 0 5 5 9. lovely", unanswered=True)[1:] == [
+        (SECURITY_CODE, "you are paying"), (SECURITY_CODE, "4 5 7 0 7 0 5 5 9.")]
+    assert entities(code + "you are paying 4 5 7. lovely", unanswered=True)[1:] == [(SECURITY_CODE, "4 5 7.")]
