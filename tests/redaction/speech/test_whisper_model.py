@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from redaction.errors import ModelIntegrityError
 from redaction.speech import whisper_model
-from redaction.speech.whisper_model import MODEL_FILES, MODEL_SHA256, default_model_dir, load_model, read_checked
+from redaction.speech.whisper_model import MODEL_FILES, MODEL_SHA256, default_model_dir, load_model, private_copy
 
 
-def test_the_installed_package_carries_the_published_model() -> None:
+def test_the_installed_package_carries_the_published_model(tmp_path: Path) -> None:
     directory = default_model_dir()
     assert sorted(p.name for p in directory.iterdir() if p.name in MODEL_FILES) == sorted(MODEL_FILES)
-    assert len(read_checked(directory)["model.bin"]) == (directory / "model.bin").stat().st_size
+    copy = private_copy(directory, tmp_path)
+    for name in MODEL_FILES:
+        assert (copy / name).read_bytes() == (directory / name).read_bytes()
+
+
+def test_the_model_is_loaded_from_a_private_copy_deleted_once_loaded(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    loaded: list[str] = []
+    real = whisper_model.private_copy
+
+    def copying(model_dir: Path, into: Path, expected_sha256: str = MODEL_SHA256) -> Path:
+        loaded.append(str(into))
+        return real(model_dir, into, expected_sha256)
+
+    monkeypatch.setattr(whisper_model, "private_copy", copying)
+    model = load_model()
+    assert [Path(p).parent for p in loaded] == [tmp_path] and list(tmp_path.iterdir()) == []
+    assert model.model.is_multilingual is False  # loaded, and needs no file any more
 
 
 def _copy(tmp_path: Path, *, weights: bool = True) -> Path:
@@ -28,13 +47,16 @@ def _copy(tmp_path: Path, *, weights: bool = True) -> Path:
     return copy
 
 
-def test_a_tampered_copy_is_refused_naming_both_digests(tmp_path: Path) -> None:
+def test_a_tampered_copy_is_refused_naming_both_digests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = _copy(tmp_path, weights=False)
     data = bytearray((default_model_dir() / "model.bin").read_bytes())
     data[len(data) // 2] ^= 0x01  # one bit in the middle of the weights
     (copy / "model.bin").write_bytes(bytes(data))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "private"))
+    (tmp_path / "private").mkdir()
     with pytest.raises(ModelIntegrityError) as caught:
         load_model(copy)
+    assert list((tmp_path / "private").iterdir()) == []  # the private copy is gone
     message = str(caught.value)
     assert MODEL_SHA256 in message and hashlib.sha256(bytes(data)).hexdigest() in message
     assert "refusing" in message
