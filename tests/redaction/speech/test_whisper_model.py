@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
-import tempfile
 from pathlib import Path
 
+import faster_whisper
 import pytest
 
 from redaction.errors import ModelIntegrityError
 from redaction.speech import whisper_model
-from redaction.speech.whisper_model import MODEL_FILES, MODEL_SHA256, default_model_dir, load_model, private_copy
+from redaction.speech.whisper_model import MODEL_FILES, MODEL_SHA256, checked, default_model_dir, identity, load_model
 
 
-def test_the_installed_package_carries_the_published_model(tmp_path: Path) -> None:
+def test_the_installed_package_carries_the_published_model() -> None:
     directory = default_model_dir()
     assert sorted(p.name for p in directory.iterdir() if p.name in MODEL_FILES) == sorted(MODEL_FILES)
-    copy = private_copy(directory, tmp_path)
-    for name in MODEL_FILES:
-        assert (copy / name).read_bytes() == (directory / name).read_bytes()
+    assert checked(directory) == identity(os.stat(directory / "model.bin"))
 
 
-def test_the_model_is_loaded_from_a_private_copy_deleted_once_loaded(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    loaded: list[str] = []
-    real = whisper_model.private_copy
+def test_a_model_written_while_it_is_loaded_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = _copy(tmp_path)
+    real_init = faster_whisper.WhisperModel.__init__
 
-    def copying(model_dir: Path, into: Path, expected_sha256: str = MODEL_SHA256) -> Path:
-        loaded.append(str(into))
-        return real(model_dir, into, expected_sha256)
+    def written_meanwhile(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        real_init(self, *args, **kwargs)
+        os.utime(copy / "model.bin")  # as a write between the check and the load would
 
-    monkeypatch.setattr(whisper_model, "private_copy", copying)
-    model = load_model()
-    assert [Path(p).parent for p in loaded] == [tmp_path] and list(tmp_path.iterdir()) == []
-    assert model.model.is_multilingual is False  # loaded, and needs no file any more
+    load_model(copy)  # the untouched copy loads
+    monkeypatch.setattr(faster_whisper.WhisperModel, "__init__", written_meanwhile)
+    with pytest.raises(ModelIntegrityError, match="changed while it was loaded"):
+        load_model(copy)
 
 
 def _copy(tmp_path: Path, *, weights: bool = True) -> Path:
@@ -47,16 +44,13 @@ def _copy(tmp_path: Path, *, weights: bool = True) -> Path:
     return copy
 
 
-def test_a_tampered_copy_is_refused_naming_both_digests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tampered_copy_is_refused_naming_both_digests(tmp_path: Path) -> None:
     copy = _copy(tmp_path, weights=False)
     data = bytearray((default_model_dir() / "model.bin").read_bytes())
     data[len(data) // 2] ^= 0x01  # one bit in the middle of the weights
     (copy / "model.bin").write_bytes(bytes(data))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "private"))
-    (tmp_path / "private").mkdir()
     with pytest.raises(ModelIntegrityError) as caught:
         load_model(copy)
-    assert list((tmp_path / "private").iterdir()) == []  # the private copy is gone
     message = str(caught.value)
     assert MODEL_SHA256 in message and hashlib.sha256(bytes(data)).hexdigest() in message
     assert "refusing" in message
