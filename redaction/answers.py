@@ -56,6 +56,12 @@ ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready"
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
 ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 UNANSWERED_CONFIDENCE = 0.3
+#: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"): no
+#: sentence with one of these words is the agent's next question (``implied_asks``), and no
+#: answer goes on into one but "welcome", which Whisper writes for digits it misheard ("I want
+#: to welcome a ticket for fine night." for a card; cards 1.29).
+CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help"})
+CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: The caller's "one moment", "hang on, let me check" before an answer is no part of it.
 HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear"})
 HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
@@ -218,7 +224,8 @@ def _asks_number(ask: Ask, words: Sequence[TimedWord]) -> bool:
 
 def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
     """The last word of the first sentence that begins within ``NEXT_QUESTION_S`` after
-    ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely."): a question
+    ``after_s`` and says more than an acknowledgement ("Thank you." "Lovely.") or the call's
+    closing (``CLOSING_WORDS``): a question
     (it ends with "?") or of ``QUESTION_WORDS`` words or more, cut after QUESTION_TAIL_WORDS
     words; None if there is none."""
     j = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
@@ -229,6 +236,9 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
                and not one_of_a_phrase(words, i) for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks; "one moment" is no digit)
+        if set(said) & CLOSING_WORDS:
+            j = end  # the call's closing, no question: "Brilliant, thanks very much for your help."
+            continue
         if not all(w in ACK_WORDS for w in said) and (
                 len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
             return end - 1
@@ -245,7 +255,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
     read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
-    again) or, with ``harmless_ends``, a harmless lead word ("your payment reference is")."""
+    again) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends``, a harmless lead
+    word ("your payment reference is")."""
     j = _sentence_end(ask, words)
     if j is not None and j < len(words):
         after = _sentence_end(j, words)
@@ -259,7 +270,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     held_to = j
     for k in range(j, len(words)):
         word = plain(words[k].text)
-        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS:
+        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
             break
         lead = lead_of(word, plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):

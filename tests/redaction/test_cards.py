@@ -845,3 +845,15 @@ def test_an_answer_with_more_digits_than_the_data_holds_does_not_prove_the_answe
     assert entities(code + "you are paying 4 5 7 0 7 0 5 5 9. lovely", unanswered=True)[1:] == [
         (SECURITY_CODE, "you are paying"), (SECURITY_CODE, "4 5 7 0 7 0 5 5 9.")]
     assert entities(code + "you are paying 4 5 7. lovely", unanswered=True)[1:] == [(SECURITY_CODE, "4 5 7.")]
+
+
+def test_the_calls_closing_is_no_question_and_no_answer() -> None:
+    # after the code the caller's thanks is no question, and the agent's goodbye no answer (cards 1.29)
+    data = CARD_ASKED + "thanks. and the expiry date? 0 4 2 7. lovely. "
+    closing = "brilliant thanks very much for your help. you are welcome and good day goodbye."
+    assert entities(data + closing, unanswered=True) == [CARD_FOUND, (EXPIRY, "0 4 2 7.")]
+    # a question after the thanks is still the next question; its answer stops at the closing
+    asked = "thanks for your help. and when does the car next fire? so big tender run. bye then"
+    assert entities(CARD_ASKED + asked, unanswered=True) == [CARD_FOUND, (EXPIRY, "so big tender run.")]
+    assert entities(CARD_ASKED + "thanks. and when does the car next fire? so big tender goodbye", unanswered=True) == [
+        CARD_FOUND, (EXPIRY, "so big tender")]
