@@ -4,8 +4,9 @@ Handles what people say when they read a card number, an expiry date or a code, 
 transcription providers write for it: digits ("4532", "4532-1488", "12/25"), digit words
 ("four five"), "oh" and "o" for zero, "double four", "triple seven", teens and tens
 ("forty five", "forty-five", "nineteen"), hundreds and thousands ("forty five hundred",
-"two thousand twenty five"), month names in expiry dates ("December twenty five"), and any
-mix. Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and
+"two thousand twenty five"), month names in expiry dates ("December twenty five"), a day
+written as an ordinal right after a month ("March 28th", "December the 29th": a recognizer's
+"oh three, twenty eight"), and any mix. Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and
 decimals written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are
 not digits read out.
 
@@ -57,6 +58,9 @@ ONE_BEFORE = frozenset({"moment", "second", "sec", "minute"})
 
 _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
 _DIGITS = re.compile(r"^\d+$")
+#: A day written as an ordinal ("28th", "31st"): after a month name ("March 28th", "December
+#: the 29th") the digits of an expiry date misheard ("oh three, twenty eight"), elsewhere a word.
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 #: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
 #: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
@@ -108,6 +112,8 @@ def atoms_of(text: str, word: int) -> list[Atom]:
             continue
         if _DIGITS.match(part):
             out.append(Atom("digits", part, word))
+        elif ordinal := _ORDINAL.match(part):
+            out.append(Atom("ordinal", ordinal.group(1), word))
         elif part in UNITS:
             out.append(Atom("unit", UNITS[part], word))
         elif part in TEENS:
@@ -175,6 +181,7 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
     atoms = [atom for index, word in enumerate(words) for atom in atoms_of(word.text, index)]
     out: list[Piece] = []
     compound = _Compound()
+    month_word = -3  # the latest month name's word
 
     def emit(digits: str, word_indices: list[int]) -> None:
         indices = tuple(sorted(set(word_indices)))
@@ -197,6 +204,13 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
             emit(str(_digit_value(nxt)) * int(atom.value), [atom.word, nxt.word])
             i += 2
             continue
+        if atom.kind == "ordinal":
+            flush()
+            the = month_word == atom.word - 2 and words[atom.word - 1].text.strip().lower() == "the"
+            if the:  # "December the 29th": one date, "the" a filler inside it
+                out[-1] = Piece("", out[-1].words, out[-1].start_s, out[-1].end_s, filler=True)
+            after_month = month_word == atom.word - 1 or the
+            atom = Atom("digits", atom.value, atom.word) if after_month else Atom("other", "", atom.word)
         if compound.take(atom):
             i += 1
             continue
@@ -212,6 +226,7 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
             emit(str(atom.value), [atom.word])
         elif atom.kind == "month":
             emit(f"{int(atom.value):02d}", [atom.word])
+            month_word = atom.word
         else:  # filler, other, a lone repeat/hundred/thousand
             word = words[atom.word]
             out.append(Piece("", (atom.word,), word.start_s, word.end_s, filler=atom.kind == "filler"))

@@ -288,8 +288,9 @@ def test_a_lone_month_word_is_no_expiry_date() -> None:
     assert entities("and the expiry date please May") == [(EXPIRY, "May")]
     assert entities("card 4532 0151 1283 0366 thanks May twenty seven") == [
         (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "May twenty seven")]
-    # a month that is no ordinary word, right after a card, is still masked ("April 26th")
-    assert entities("card 4532 0151 1283 0366 thank you very much that is lovely April 26th perfect")[-1] == (EXPIRY, "April")
+    # a month that is no ordinary word, right after a card, is still masked, with its day (cards 1.30)
+    assert entities("card 4532 0151 1283 0366 thank you very much that is lovely April 26th perfect")[-1] == (
+        EXPIRY, "April 26th")
 
 
 def test_a_reference_read_after_a_card_stays_audible() -> None:
@@ -857,3 +858,12 @@ def test_the_calls_closing_is_no_question_and_no_answer() -> None:
     assert entities(CARD_ASKED + asked, unanswered=True) == [CARD_FOUND, (EXPIRY, "so big tender run.")]
     assert entities(CARD_ASKED + "thanks. and when does the car next fire? so big tender goodbye", unanswered=True) == [
         CARD_FOUND, (EXPIRY, "so big tender")]
+
+
+def test_an_expiry_date_written_as_a_month_and_an_ordinal_is_masked_whole() -> None:
+    # "oh three, twenty eight" written "March 28th" (cards 1.30): the day is the year's digits
+    ask = CARD_ASKED + "thanks. what is the expiry date on the card? just a second. "
+    assert entities(ask + "March 28th. and finally the security code")[1:] == [(EXPIRY, "March 28th.")]
+    found = find_entities(timed(ask + "December the 29th. and finally the security code"))
+    assert [e.entity for e in found[1:]] == [EXPIRY]  # its digit words, and "the" between them in time
+    assert (found[1].start_s, found[1].end_s) == (timed(ask + "December")[-1].start_s, timed(ask + "December the 29th.")[-1].end_s)

@@ -78,3 +78,18 @@ def test_pieces_know_their_words_and_times() -> None:
 
 def test_atoms_do_not_show_their_digits_in_repr() -> None:
     assert [repr(a) for a in atoms_of("4532-1488", 3)] == ["Atom(kind='digits', word=3)"] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("March 28th", ["03", "28"]),  # "oh three, twenty eight" misheard
+        ("December the 29th.", ["12", "_", "29"]),
+        ("August 23rd in one", ["08", "23", ".", "1"]),
+        ("the 31st of May", [".", ".", ".", "05"]),  # a date said day first: the day is a word
+        ("the 5th literature", [".", ".", "."]),
+        ("May 5th and 6th", ["05", "5", "_", "."]),
+    ],
+)
+def test_an_ordinal_right_after_a_month_says_digits(text: str, digits: list[str]) -> None:
+    assert said(text) == digits
