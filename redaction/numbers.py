@@ -6,9 +6,9 @@ transcription providers write for it: digits ("4532", "4532-1488", "12/25"), dig
 ("forty five", "forty-five", "nineteen"), hundreds and thousands ("forty five hundred",
 "two thousand twenty five"), month names in expiry dates ("December twenty five"), a day
 written as an ordinal right after a month ("March 28th", "December the 29th": a recognizer's
-"oh three, twenty eight"), and any mix. Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and
-decimals written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are
-not digits read out.
+"oh three, twenty eight"), and any mix. Fillers ("and", "uh", "dash") inside a number do not
+break it. Amounts, times and decimals written with their signs ("$12.50", "3:30", "1,250") are
+ordinary words: they are not digits read out.
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.

@@ -103,9 +103,9 @@ def identity(stat: os.stat_result) -> tuple[int, ...]:
 
 
 def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:
-    """Whisper tiny.en on the CPU (int8, one thread), from a checked directory (``checked``), the
-    hub switched off;
-    windows are encoded without most of their padding (``trim_padding``)."""
+    """Whisper tiny.en on the CPU (int8, one thread), from a checked directory (``checked``) whose
+    ``model.bin`` did not change while it was loaded, the hub switched off; windows are encoded
+    without most of their padding (``trim_padding``)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before faster_whisper imports huggingface_hub
     from faster_whisper import WhisperModel
 
@@ -124,10 +124,10 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
     except (RuntimeError, ValueError, OSError) as exc:
         raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
     try:
-        after = identity(os.stat(directory / "model.bin"))
-    except OSError as exc:
-        after = (type(exc).__name__,)
-    if after != weights:
+        unchanged = identity(os.stat(directory / "model.bin")) == weights
+    except OSError:
+        unchanged = False  # gone or unreadable since the check
+    if not unchanged:
         raise ModelIntegrityError(f"Whisper model {quoted(directory / 'model.bin')} changed while it was loaded; "
                                   "refusing to run on an unchecked model")
     return model
