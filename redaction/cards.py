@@ -74,7 +74,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.30"
+VERSION = "1.31"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -155,6 +155,10 @@ MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = MOST_DIGITS["expiry"], MOST_DIGITS["code"]
 #: the recognizer wrote digits too many ("3 1 8, 1 3 3 1" for an expiry date); more is a card.
 #: Not after a phone word ("the results of the code. You can call me back on 7 8 1 8 3 ...").
 MAX_LONG_ANSWER_DIGITS = 12
+#: ... a long answer to the code ask only up to a pause this long between two of its digit words
+#: with two to four digits before it: the code, then the payment reference the agent read, its
+#: lead-in unheard ("oh seven ... six two seven zero six seven two", fresh seeds 110-111).
+CODE_PAUSE_S = 0.8
 #: Real words between two runs of a card chain that are speech, not a misheard digit or two.
 SPOKEN_BETWEEN_WORDS = 3
 #: An entity's words are masked apart where at least SPOKEN_APART_WORDS real words part two
@@ -658,6 +662,18 @@ def _by_spoken_parts(chain: list[_Run], confidence: float, times: Times) -> list
     return [_entity(CARD_NUMBER, part, confidence, times) for part in parts]
 
 
+def _code_part(digits: list[tuple[str, int]], times: Times) -> list[tuple[str, int]]:
+    """The digits of a long answer to the code ask up to its longest pause, when that pause is
+    CODE_PAUSE_S or more and MIN_ANSWER_DIGITS to MAX_CODE_DIGITS digits come before it (the code,
+    then the payment reference the agent read, its lead-in unheard); else all of them."""
+    pauses = [(times[digits[k + 1][1]][0] - times[digits[k][1]][1], k + 1) for k in range(len(digits) - 1)
+              if digits[k + 1][1] != digits[k][1]]
+    pause_s, cut = max(pauses, default=(0.0, len(digits)))
+    if pause_s < CODE_PAUSE_S or not MIN_ANSWER_DIGITS <= cut <= MAX_CODE_DIGITS:
+        return digits
+    return digits[:cut]
+
+
 def _expiry_like(text: str) -> bool:
     """MMYY, MMYYYY (20YY) or MYY with a real month."""
     if len(text) == 4:
@@ -706,7 +722,9 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
         return _entity(SECURITY_CODE, run.digits, 0.8 if len(text) >= 3 else 0.5, times)
     if (run.asked in ("expiry", "code") and MOST_DIGITS[run.asked] < len(text) <= MAX_LONG_ANSWER_DIGITS
             and not run.phone_near):
-        return _entity(EXPIRY if run.asked == "expiry" else SECURITY_CODE, run.digits, 0.5, times)
+        if run.asked == "expiry":
+            return _entity(EXPIRY, run.digits, 0.5, times)
+        return _entity(SECURITY_CODE, _code_part(run.digits, times), 0.5, times)
     if after_card and not after_expiry and len(text) in (4, 6) and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.7, times)
     if (after_card or after_expiry) and 3 <= len(text) <= 4:

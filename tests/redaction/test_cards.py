@@ -867,3 +867,14 @@ def test_an_expiry_date_written_as_a_month_and_an_ordinal_is_masked_whole() -> N
     found = find_entities(timed(ask + "December the 29th. and finally the security code"))
     assert [e.entity for e in found[1:]] == [EXPIRY]  # its digit words, and "the" between them in time
     assert (found[1].start_s, found[1].end_s) == (timed(ask + "December")[-1].start_s, timed(ask + "December the 29th.")[-1].end_s)
+
+
+def test_a_long_answer_to_the_code_ask_ends_at_its_pause_before_the_reference() -> None:
+    # the code, then the payment reference the agent read, "your payment reference is" unheard (1.31)
+    ask = CARD_ASKED + "thanks. and the security code please? "
+    words = timed(ask + "oh seven six")
+    words += [TimedWord(words[-1].end_s + 1.5 + 0.4 * i, words[-1].end_s + 1.8 + 0.4 * i, t)
+              for i, t in enumerate("two seven zero six seven two. lovely".split())]
+    assert labels(words, find_entities(words))[1:] == [(SECURITY_CODE, "oh seven six")]
+    together = timed(ask + "oh seven six two seven zero six seven two. lovely")  # no pause: all of it
+    assert labels(together, find_entities(together))[1:] == [(SECURITY_CODE, "oh seven six two seven zero six seven two.")]
