@@ -835,8 +835,8 @@ def test_an_answer_to_the_ask_with_digits_too_many_is_masked_all_the_same() -> N
     assert entities(ask + "let me see. 3 1 8, 1 3 3 1. lovely")[1:] == [(EXPIRY, "3 1 8, 1 3 3 1.")]
     code = CARD_ASKED + "thanks. and the security code please? "
     assert entities(code + "yes 5 7 3 9 1. lovely")[1:] == [(SECURITY_CODE, "5 7 3 9 1.")]
-    # a phone number after the word "code" is none: "the results of the code. call me back on ..."
-    phone = "let me look at the results of the code. you can call me back on 7 8 1 8 3 4 9 3 3 1. thanks"
+    # a phone number after "the back" misheard in a harmless call is none: it follows a phone word
+    phone = "let me look at the results of the code. you can call in the back hand for 7 8 1 8 3 4 9 3 3 1. thanks"
     assert entities(phone) == []
 
 
