@@ -149,9 +149,8 @@ QUANTITY_WORDS = frozenset({"pounds", "pound", "quid", "pence", "p", "dollars", 
                             "hour", "seconds", "days", "weeks", "months", "years", "miles", "items"})
 #: Fewest digits of an answer to an ask (a recognizer drops "oh" and repeated digits).
 MIN_ANSWER_DIGITS = 2
-MAX_EXPIRY_DIGITS, MAX_CODE_DIGITS = MOST_DIGITS["expiry"], MOST_DIGITS["code"]
-#: An answer to the ask with more digits than that, up to this many, is masked all the same
-#: (1.28): the caller read the expiry date and the code together ("expiring, 0 2 2 8, 9 6 7"), or
+#: An answer to the ask with more digits than the data holds (``MOST_DIGITS``), up to this many,
+#: is masked all the same (1.28): the caller read the expiry date and the code together ("expiring, 0 2 2 8, 9 6 7"), or
 #: the recognizer wrote digits too many ("3 1 8, 1 3 3 1" for an expiry date); more is a card.
 #: Not after a phone word ("the results of the code. You can call me back on 7 8 1 8 3 ...").
 MAX_LONG_ANSWER_DIGITS = 12
@@ -569,7 +568,7 @@ def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
     first = chain[k]
     if first.asked not in ("expiry", "code") or len(first.digits) >= MIN_ANSWER_DIGITS:
         return []
-    limit = MAX_EXPIRY_DIGITS if first.asked == "expiry" else MAX_CODE_DIGITS
+    limit = MOST_DIGITS[first.asked]
     answer, count = [first], len(first.digits)
     for run in chain[k + 1 :]:
         if run.real_before > MAX_JOIN_WORDS or count + len(run.digits) > limit:
@@ -664,12 +663,12 @@ def _by_spoken_parts(chain: list[_Run], confidence: float, times: Times) -> list
 
 def _code_part(digits: list[tuple[str, int]], times: Times) -> list[tuple[str, int]]:
     """The digits of a long answer to the code ask up to its longest pause, when that pause is
-    CODE_PAUSE_S or more and MIN_ANSWER_DIGITS to MAX_CODE_DIGITS digits come before it (the code,
+    CODE_PAUSE_S or more and MIN_ANSWER_DIGITS to ``MOST_DIGITS["code"]`` digits come before it (the code,
     then the payment reference the agent read, its lead-in unheard); else all of them."""
     pauses = [(times[digits[k + 1][1]][0] - times[digits[k][1]][1], k + 1) for k in range(len(digits) - 1)
               if digits[k + 1][1] != digits[k][1]]
     pause_s, cut = max(pauses, default=(0.0, len(digits)))
-    if pause_s < CODE_PAUSE_S or not MIN_ANSWER_DIGITS <= cut <= MAX_CODE_DIGITS:
+    if pause_s < CODE_PAUSE_S or not MIN_ANSWER_DIGITS <= cut <= MOST_DIGITS["code"]:
         return digits
     return digits[:cut]
 
@@ -716,9 +715,9 @@ def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times:
     if run.quantity:
         return None  # "forty five pounds", "eleven twenty pm"
     # The answer to the agent's latest ask, a few seconds later, though a digit was lost.
-    if run.asked == "expiry" and MIN_ANSWER_DIGITS <= len(text) <= MAX_EXPIRY_DIGITS:
+    if run.asked == "expiry" and MIN_ANSWER_DIGITS <= len(text) <= MOST_DIGITS["expiry"]:
         return _entity(EXPIRY, run.digits, 0.8 if _expiry_like(text) else 0.5, times)
-    if run.asked == "code" and MIN_ANSWER_DIGITS <= len(text) <= MAX_CODE_DIGITS:
+    if run.asked == "code" and MIN_ANSWER_DIGITS <= len(text) <= MOST_DIGITS["code"]:
         return _entity(SECURITY_CODE, run.digits, 0.8 if len(text) >= 3 else 0.5, times)
     if (run.asked in ("expiry", "code") and MOST_DIGITS[run.asked] < len(text) <= MAX_LONG_ANSWER_DIGITS
             and not run.phone_near):

@@ -206,7 +206,8 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
             continue
         if atom.kind == "ordinal":
             flush()
-            the = month_word == atom.word - 2 and words[atom.word - 1].text.strip().lower() == "the"
+            the = (month_word == atom.word - 2 and out[-1].words == (atom.word - 1,)
+                   and words[atom.word - 1].text.strip().lower() == "the")
             if the:  # "December the 29th": one date, "the" a filler inside it
                 out[-1] = Piece("", out[-1].words, out[-1].start_s, out[-1].end_s, filler=True)
             after_month = month_word == atom.word - 1 or the
