@@ -74,7 +74,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.31"
+VERSION = "1.32"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -124,6 +124,11 @@ AFTER_CARD_S = 30.0
 MIN_AFTER_CARD_DIGITS, MAX_AFTER_CARD_DIGITS = 2, 6
 #: Fewest digits that count as (part of) a card number when context words say so.
 MIN_PARTIAL_CARD_DIGITS = 8
+#: Digits read just before the agent's expiry ask or an expiry date, where no card was found,
+#: are the card (``_cards_before_expiry``): the last of them ends within this long before it ...
+CARD_BEFORE_EXPIRY_S = 8.0
+#: ... and the first begins at most this long before that (a card read slowly, in groups).
+MAX_CARD_READ_S = 15.0
 #: Fewest digits that count as a card number without any context: a 16-digit card of which
 #: a recognizer lost a few words is still a card (longer than any phone number but one
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
@@ -240,6 +245,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     found: list[Entity] = []
     for chain in _chains(runs):
         found += _classify_chain(chain, found, times)
+    found += _cards_before_expiry(runs, asks, found, ordered, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
         found += answers.unanswered(asks, heard, found)
@@ -251,6 +257,34 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
         key=lambda e: e.start_s,
     )
+
+
+def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity], words: Sequence[TimedWord],
+                         times: Times) -> list[Entity]:
+    """The digits read just before the agent asked for the expiry date, or before an expiry
+    date, where no card was found: a card whose ask was misheard, its runs parted by words
+    Whisper wrote for digits ("5, 4, 4, 6. the right tool on the right tool on 3, 6, 2, 7, 9, 7,
+    we're all expiring 1 1 3 4"), or read from "oh" and dropped as a phone number ("oh eight
+    five five two five two six zero 3, I'm 3, I'm 1. And what is the expiring aid on the
+    card?"). Runs that end within CARD_BEFORE_EXPIRY_S of the ask's word or the date's start,
+    none of them used by what was found or led in by a harmless or phone word, holding
+    MIN_PARTIAL_CARD_DIGITS or more digits in all, are one card entity (1.32)."""
+    anchors = sorted({words[a.word].start_s for a in asks if a.kind == "expiry"}
+                     | {e.start_s for e in found if e.entity == EXPIRY})
+    used = {w for e in found for w in e.words}
+    out: list[Entity] = []
+    for anchor_s in anchors:
+        if any(e.entity == CARD_NUMBER and anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S <= e.end_s <= anchor_s
+               for e in [*found, *out]):
+            continue
+        near = [run for run in runs
+                if anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S <= run.start_s and run.end_s <= anchor_s
+                and not run.harmless_near and not run.phone_near and not any(w in used for _, w in run.digits)]
+        digits = [d for run in near for d in run.digits]
+        if len(digits) >= MIN_PARTIAL_CARD_DIGITS and near[-1].end_s >= anchor_s - CARD_BEFORE_EXPIRY_S:
+            out.append(_entity(CARD_NUMBER, digits, 0.4, times))
+            used |= {w for _, w in digits}
+    return out
 
 
 def _said_from(word: TimedWord) -> float:
@@ -515,7 +549,8 @@ def _phone_runs(chain: list[_Run]) -> int:
     MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS that holds no checked card; zero-led, after a harmless lead-in, the
     whole chain when it has at most MAX_ZERO_LED_DIGITS ("call me on 07700 900123" heard with
     digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
-    masked, 15-18 0.58 % -> 0.32 %); else, with no card word near and no card asked for, its
+    masked, 15-18 0.58 % -> 0.32 %); else, with no card word near and nothing asked for (1.32: an
+    expiry date or code asked for is no phone number unless a phone word leads it in), its
     first run when it has MIN_PHONE_DIGITS to MAX_PHONE_DIGITS (anywhere; 1.10: seeds 19-30,
     which it was written from, 1.15 % -> 0.57 %, fresh seeds 31-42 0.75 % either way)."""
     first = chain[0]
@@ -530,6 +565,8 @@ def _phone_runs(chain: list[_Run]) -> int:
         return len(chain)
     if first.asked == "card" or (first.context & CARD_WORDS and not first.harmless_near):
         return 0
+    if first.asked in ("expiry", "code") and not first.phone_near:
+        return 0  # "oh seven two nine, one one nine": the expiry date and the code read together (1.32)
     return 1 if MIN_PHONE_DIGITS <= len(first.digits) <= MAX_PHONE_DIGITS else 0
 
 

@@ -878,3 +878,31 @@ def test_a_long_answer_to_the_code_ask_ends_at_its_pause_before_the_reference() 
     assert labels(words, find_entities(words))[1:] == [(SECURITY_CODE, "oh seven six")]
     together = timed(ask + "oh seven six two seven zero six seven two. lovely")  # no pause: all of it
     assert labels(together, find_entities(together))[1:] == [(SECURITY_CODE, "oh seven six two seven zero six seven two.")]
+
+
+def test_a_zero_led_answer_to_the_expiry_ask_is_no_phone_number() -> None:
+    # the expiry date and the code read together from "oh": ten digits, as long as a phone number (1.32)
+    ask = CARD_ASKED + "thanks. and the expiry date? "
+    assert entities(ask + "0 7 2 9 1 1 9 0 7 5. lovely")[1:] == [(EXPIRY, "0 7 2 9 1 1 9 0 7 5.")]
+    # after a phone word it is a phone number still
+    assert entities(ask + "call me on 0 7 2 9 1 1 9 0 7 5. lovely")[1:] == []
+
+
+def test_digits_read_just_before_the_expiry_ask_or_date_are_the_card() -> None:
+    # the card ask misheard and no card found: the runs read just before an expiry date, parted
+    # by words Whisper wrote for digits, or before the expiry ask, read from "oh" as a phone
+    # number is, are the card (1.32)
+    parted = ("can I take the signal and believe it? okay it is 5, 4, 4, 6. the right tool on the right tool on "
+              "3, 6, 2, 7, 9, 7, we're all expiring 1 1 3 4. and the")
+    assert entities(parted) == [(CARD_NUMBER, "5, 4, 4, 6."), (CARD_NUMBER, "3, 6, 2, 7, 9, 7,"), (EXPIRY, "1 1 3 4.")]
+    zero_led = ("go ahead with the account number. oh eight five five two five two six zero 3, I'm 3, I'm 1. "
+                "and what is the expiring aid on the card? no ma'am")
+    assert entities(zero_led) == [(CARD_NUMBER, "oh eight five five two five two six zero 3, 3, 1.")]
+    # a phone number or an order number led in as one stays audible; so do digits said long before
+    expiry = " and what is the expiry date? twelve twenty seven"
+    assert entities("you can call me on oh seven seven zero zero nine zero zero one two three." + expiry) == [
+        (EXPIRY, "twelve twenty seven")]
+    assert entities("my order number is 4 5 6 7 8 9 1 2." + expiry) == [(EXPIRY, "twelve twenty seven")]
+    later = "it is 4 5 6 7 8 9 1 2. lovely. thanks for that. let me just check the system for a second. right then," + expiry
+    assert entities(later, step_s=0.5) == [(EXPIRY, "twelve twenty seven")]
+    assert entities(later, step_s=0.3)[0][0] == CARD_NUMBER  # within 8 s of the ask
