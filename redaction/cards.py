@@ -74,7 +74,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.32"
+VERSION = "1.33"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -313,7 +313,12 @@ def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> l
 
 
 def _spoken_gap(between: Sequence[TimedWord]) -> bool:
-    """At least SPOKEN_APART_WORDS real words and nothing that may be a misheard digit."""
+    """At least SPOKEN_APART_WORDS real words and nothing that may be a misheard digit, nor
+    words Whisper's alignment stacked at one instant (two running words with no length, both
+    starting when the first did: "the right tool on the right tool on" between a card's digits,
+    its second "the right tool on" at 22.98 s, a decoding loop over digits; 1.33)."""
+    if any(b.start_s == a.start_s and b.end_s - b.start_s < _EPS_S for a, b in zip(between, between[1:])):
+        return False
     real = 0
     for word in between:
         if word.text == UNKNOWN_WORD:

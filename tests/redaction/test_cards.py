@@ -906,3 +906,15 @@ def test_digits_read_just_before_the_expiry_ask_or_date_are_the_card() -> None:
     later = "it is 4 5 6 7 8 9 1 2. lovely. thanks for that. let me just check the system for a second. right then," + expiry
     assert entities(later, step_s=0.5) == [(EXPIRY, "twelve twenty seven")]
     assert entities(later, step_s=0.3)[0][0] == CARD_NUMBER  # within 8 s of the ask
+
+
+def test_words_stacked_at_one_instant_between_a_cards_digits_stay_masked() -> None:
+    # a decoding loop over the card's middle digits: Whisper's alignment put the second "the right
+    # tool on" at one instant with no length; no one said them there (1.33)
+    words = timed("can I take the signal and believe it? okay it is 5, 4, 4, 6. the right tool on")
+    at_s = words[-1].end_s
+    words += [TimedWord(at_s, at_s, t) for t in "the right tool on".split()]
+    words += [TimedWord(at_s + 0.3 + 0.4 * i, at_s + 0.6 + 0.4 * i, t)
+              for i, t in enumerate("3, 6, 2, 7, 9, 7, we're all expiring 1 1 3 4. and the".split())]
+    assert labels(words, find_entities(words)) == [(CARD_NUMBER, "5, 4, 4, 6. 3, 6, 2, 7, 9, 7,"), (EXPIRY, "1 1 3 4.")]
+    # said in time, those words stay audible (test_digits_read_just_before_the_expiry_ask_or_date_are_the_card)
