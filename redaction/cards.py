@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from redaction import answers
 from redaction.card_words import (
@@ -189,6 +190,12 @@ MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
 MIN_REPEATED_NUMERAL_DIGITS = 3
+#: A numeral of this many digits or more, timed too short to have been said there, that
+#: repeats most (REPEAT_SHARE) of the digits said in the REPEAT_WINDOW_S before it is Whisper
+#: writing them again (``_read_again``).
+REPEAT_MIN_DIGITS = 5
+REPEAT_WINDOW_S = 15.0
+REPEAT_SHARE = 0.8
 #: Least time one digit takes to say. A numeral of REACH_MIN_DIGITS or more (longer than the
 #: groups a card is read in) timed shorter than its digits take was begun before its
 #: timestamp: Whisper times a long numeral token at the end of the digits it wrote
@@ -367,7 +374,42 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
                 break
         else:
             kept.append(i)
-    return again
+    return again | _read_again(words, said, again)
+
+
+def _read_again(words: Sequence[TimedWord], said: dict[int, str], again: set[int]) -> set[int]:
+    """Indices of numerals that say again the digits said just before them: Whisper writes a
+    number read out digit by digit, then the same digits again as one or two numerals timed
+    too short to have been said there ("0 7 2 4 3 6 5 3 8 0 00724365807", the last 11 digits in
+    0.9 s). A numeral of REPEAT_MIN_DIGITS or more timed shorter than its digits take at the
+    fastest (``MIN_SECONDS_PER_DIGIT``), with the numerals of that kind said right after it, repeats what was
+    said when REPEAT_SHARE of its digits come, in order, among the last digits said before it
+    (two more than it has) within REPEAT_WINDOW_S (1.33)."""
+    order = sorted(said)
+    position = {i: k for k, i in enumerate(order)}
+    fast = [i for i in order if i not in again and len(said[i]) >= REPEAT_MIN_DIGITS
+            and words[i].end_s - words[i].start_s < len(said[i]) * MIN_SECONDS_PER_DIGIT]
+    out: set[int] = set()
+    k = 0
+    while k < len(fast):
+        group = [fast[k]]  # with the fast numerals said right after it
+        while k + 1 < len(fast) and position[fast[k + 1]] == position[group[-1]] + 1:
+            k += 1
+            group.append(fast[k])
+        k += 1
+        repeat = "".join(said[i] for i in group)
+        from_s = words[group[0]].start_s - REPEAT_WINDOW_S
+        before = ""
+        for j in reversed(order[: position[group[0]]]):
+            if len(before) >= len(repeat) + 2 or words[j].start_s < from_s:
+                break
+            if j not in again:
+                before = said[j] + before
+        before = before[-(len(repeat) + 2):]
+        matched = sum(b.size for b in SequenceMatcher(None, repeat, before, autojunk=False).get_matching_blocks())
+        if matched >= REPEAT_SHARE * len(repeat):
+            out.update(group)
+    return out
 
 
 def _lead(recent: list[str]) -> str | None:

@@ -918,3 +918,22 @@ def test_words_stacked_at_one_instant_between_a_cards_digits_stay_masked() -> No
               for i, t in enumerate("3, 6, 2, 7, 9, 7, we're all expiring 1 1 3 4. and the".split())]
     assert labels(words, find_entities(words)) == [(CARD_NUMBER, "5, 4, 4, 6. 3, 6, 2, 7, 9, 7,"), (EXPIRY, "1 1 3 4.")]
     # said in time, those words stay audible (test_digits_read_just_before_the_expiry_ask_or_date_are_the_card)
+
+
+def test_a_number_written_again_as_numerals_timed_too_short_counts_once() -> None:
+    # "you can call me on 0 7 2 4 3 6 5 3 8 0", then Whisper wrote the same digits again as one
+    # numeral in 0.9 s: one phone number, not 21 digits as long as a card (1.33)
+    words = timed("you can call me Macon. 0 7 2 4 3 6 5 3 8 0", step_s=0.6)
+    end_s = words[-1].end_s
+    words += [TimedWord(end_s + 0.1, end_s + 1.0, "00724365807"), TimedWord(end_s + 1.5, end_s + 1.8, "Okay,")]
+    assert find_entities(words) == []
+    # in two numerals, a digit dropped and one added ("0, 7, 7, 4, 7, 793. 586. 77479 35863.")
+    words = timed("you can call me Macon. 0, 7, 7, 4, 7, 793. 586.", step_s=0.6)
+    end_s = words[-1].end_s
+    words += [TimedWord(end_s, end_s + 0.8, "77479"), TimedWord(end_s + 0.8, end_s + 1.6, "35863.")]
+    assert find_entities(words) == []
+    # other digits right after a card, timed short, are no repeat: the card and the rest are masked
+    card = timed("can I take the card number please? 4 5 3 2 0 1 5 1", step_s=0.5)
+    end_s = card[-1].end_s
+    card += [TimedWord(end_s + 0.1, end_s + 0.9, "12830366."), TimedWord(end_s + 1.5, end_s + 1.8, "thanks")]
+    assert labels(card, find_entities(card)) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 12830366.")]
