@@ -196,6 +196,7 @@ MIN_REPEATED_NUMERAL_DIGITS = 3
 REPEAT_MIN_DIGITS = 5
 REPEAT_WINDOW_S = 15.0
 REPEAT_SHARE = 0.8
+MAX_REPEAT_DIGITS = 2 * MAX_CARD_DIGITS
 #: Least time one digit takes to say. A numeral of REACH_MIN_DIGITS or more (longer than the
 #: groups a card is read in) timed shorter than its digits take was begun before its
 #: timestamp: Whisper times a long numeral token at the end of the digits it wrote
@@ -398,9 +399,12 @@ def _read_again(words: Sequence[TimedWord], said: dict[int, str], again: set[int
             group.append(fast[k])
         k += 1
         repeat = "".join(said[i] for i in group)
+        if len(repeat) > MAX_REPEAT_DIGITS:
+            continue  # no number said twice: bounded work whatever a transcript holds
         from_s = words[group[0]].start_s - REPEAT_WINDOW_S
         before = ""
-        for j in reversed(order[: position[group[0]]]):
+        for p in range(position[group[0]] - 1, -1, -1):
+            j = order[p]
             if len(before) >= len(repeat) + 2 or words[j].start_s < from_s:
                 break
             if j not in again:
