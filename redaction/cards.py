@@ -275,7 +275,7 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     we're all expiring 1 1 3 4"), or read from "oh" and dropped as a phone number ("oh eight
     five five two five two six zero 3, I'm 3, I'm 1. And what is the expiring aid on the
     card?"). Runs that end within CARD_BEFORE_EXPIRY_S of the ask's word or the date's start,
-    none of them used by what was found or led in by a harmless or phone word, holding
+    none of them used by what was found, an amount or led in by a harmless or phone word, holding
     MIN_PARTIAL_CARD_DIGITS or more digits in all, are one card entity (1.32)."""
     anchors = sorted({words[a.word].start_s for a in asks if a.kind == "expiry"}
                      | {e.start_s for e in found if e.entity == EXPIRY})
@@ -287,7 +287,8 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
             continue
         near = [run for run in runs
                 if anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S <= run.start_s and run.end_s <= anchor_s
-                and not run.harmless_near and not run.phone_near and not any(w in used for _, w in run.digits)]
+                and not run.harmless_near and not run.phone_near and not run.quantity
+                and not any(w in used for _, w in run.digits)]
         digits = [d for run in near for d in run.digits]
         if len(digits) >= MIN_PARTIAL_CARD_DIGITS and near[-1].end_s >= anchor_s - CARD_BEFORE_EXPIRY_S:
             out.append(_entity(CARD_NUMBER, digits, 0.4, times))

@@ -903,6 +903,7 @@ def test_digits_read_just_before_the_expiry_ask_or_date_are_the_card() -> None:
     assert entities("you can call me on oh seven seven zero zero nine zero zero one two three." + expiry) == [
         (EXPIRY, "twelve twenty seven")]
     assert entities("my order number is 4 5 6 7 8 9 1 2." + expiry) == [(EXPIRY, "twelve twenty seven")]
+    assert entities("that comes to 1250 pounds and 4599 pounds for the rest." + expiry) == [(EXPIRY, "twelve twenty seven")]
     later = "it is 4 5 6 7 8 9 1 2. lovely. thanks for that. let me just check the system for a second. right then," + expiry
     assert entities(later, step_s=0.5) == [(EXPIRY, "twelve twenty seven")]
     assert entities(later, step_s=0.3)[0][0] == CARD_NUMBER  # within 8 s of the ask
