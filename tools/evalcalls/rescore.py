@@ -2,6 +2,7 @@
 
     python -m tools.evalcalls.diagnose --seeds 11-30 --harmless --words words.jsonl   # once (slow)
     python -m tools.evalcalls.rescore words.jsonl                                    # after each rule change (fast)
+    python -m tools.evalcalls.rescore --calls a.jsonl b.jsonl > now.txt              # per call, to diff two trees
 
 Each line of ``words.jsonl`` holds a TUNE call's pass-1 words (what the recognizer handed
 the card logic), its ground truth and its final masks. Here the card logic of this tree
@@ -30,7 +31,7 @@ from redaction.config import RedactionConfig  # noqa: E402
 from redaction.sounds import parts  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span  # noqa: E402
-from tools.evalcalls.scoring import score  # noqa: E402
+from tools.evalcalls.scoring import CallScore, score  # noqa: E402
 
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
@@ -53,18 +54,35 @@ def load(path: str) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def _scored(r: dict, recorded: bool) -> CallScore:
+    """Record ``r`` scored with its recorded final masks, or with this tree's pass-1 masks."""
+    call = EvalCall(r["voice"], r["kind"], r["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
+                    tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in r["spans"]))
+    if recorded:
+        masks = [tuple(m) for m in r["final_s"]]
+    else:
+        masks = masks_of([TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]],
+                         sounds=r.get("sounds"))
+    return score(call, masks)
+
+
+def per_call(records: list[dict], recorded: bool = False) -> list[str]:
+    """One line a call: its id, sensitive digits masked of all, leaky cards, seconds of speech
+    masked (other speech in a card call, the harmless call's speech otherwise). Run in two
+    trees and ``diff`` the output to see which calls a rule changed."""
+    lines = []
+    for r in records:
+        s = _scored(r, recorded)
+        lines.append(f"{r['call']} digits {s.digits_masked}/{s.digits} leaky {s.leaky_cards} "
+                     f"speech masked {s.speech_masked_s:.1f}/{s.speech_s:.1f} s")
+    return lines
+
+
 def rescore(records: list[dict], recorded: bool = False) -> dict[str, list[float]]:
     """Per voice (and "all"): [digits, masked, cards, leaky, card speech s, masked, harmless speech s, masked]."""
     out: dict[str, list[float]] = {}
     for r in records:
-        call = EvalCall(r["voice"], r["kind"], r["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
-                        tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in r["spans"]))
-        if recorded:
-            masks = [tuple(m) for m in r["final_s"]]
-        else:
-            masks = masks_of([TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]],
-                             sounds=r.get("sounds"))
-        s = score(call, masks)
+        s = _scored(r, recorded)
         row = [s.digits, s.digits_masked, s.cards, s.leaky_cards, 0.0, 0.0, 0.0, 0.0]
         k = 4 if r["kind"] == "card" else 6
         row[k], row[k + 1] = s.speech_s, s.speech_masked_s
@@ -83,11 +101,17 @@ def table(rows: dict[str, list[float]], label: str) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("words", help="JSON lines written by diagnose.py --words")
+    ap.add_argument("words", nargs="+", help="JSON lines written by diagnose.py --words")
+    ap.add_argument("--calls", action="store_true", help="one line a call (rescored), to diff two trees' output")
     args = ap.parse_args()
-    records = load(args.words)
-    print(table(rescore(records, recorded=True), "recorded"))
-    print(table(rescore(records), "rescored"))
+    for path in args.words:
+        records = load(path)
+        if args.calls:
+            print("\n".join(f"{Path(path).name} {line}" for line in per_call(records)))
+            continue
+        print(f"== {path}")
+        print(table(rescore(records, recorded=True), "recorded"))
+        print(table(rescore(records), "rescored"))
     return 0
 
 

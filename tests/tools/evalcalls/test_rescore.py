@@ -1,0 +1,47 @@
+"""Re-scoring recorded words: per call, with this tree's card logic or the recorded masks."""
+
+from __future__ import annotations
+
+import json
+
+from tools.evalcalls import rescore
+
+R = 8000
+
+
+def _record(words: list[tuple[float, float, str]], final_s: list[tuple[float, float]]) -> dict:
+    # the agent asks (0-2 s), the caller reads a 16-digit card one digit a 0.4 s (from 3 s), the agent speaks again
+    spans = [(0, 2 * R, "other", 0), *[(round((3 + 0.4 * i) * R), round((3.3 + 0.4 * i) * R), "card", 1) for i in range(16)],
+             (10 * R, 12 * R, "other", 0)]
+    return {"call": "en-us/card/seed1/0", "voice": "en-us", "kind": "card", "seed": 1, "words": words,
+            "spans": spans, "final_s": final_s}
+
+
+CARD = "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6".split()
+WORDS = [(0.0, 0.3, "can"), (0.4, 0.7, "I"), (0.8, 1.1, "take"), (1.2, 1.5, "the"), (1.6, 1.9, "card"),
+         (2.0, 2.3, "number?"), *[(3 + 0.4 * i, 3.3 + 0.4 * i, d) for i, d in enumerate(CARD)],
+         (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
+
+
+def test_per_call_scores_this_trees_masks_and_the_recorded_ones():
+    # the card logic masks the card from its first digit to its last (padded); the recorded masks
+    # hid only the first eight digits: 8 audible in a row, a leaky card
+    r = _record(WORDS, final_s=[(2.9, 6.2)])
+    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
+    assert rescore.per_call([r], recorded=True) == ["en-us/card/seed1/0 digits 8/16 leaky 1 speech masked 0.0/4.0 s"]
+    # a mask running on over the agent's first half second after the card: 0.5 s of other speech
+    r = _record(WORDS, final_s=[(2.5, 10.5)])
+    assert rescore.per_call([r], recorded=True) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.5/4.0 s"]
+
+
+def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsys, monkeypatch):
+    files = []
+    for name in ("a.jsonl", "b.jsonl"):
+        path = tmp_path / name
+        path.write_text(json.dumps(_record(WORDS, final_s=[])) + "\n")
+        files.append(str(path))
+    monkeypatch.setattr("sys.argv", ["rescore", "--calls", *files])
+    assert rescore.main() == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "a.jsonl en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s",
+        "b.jsonl en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
