@@ -37,6 +37,7 @@ expiry date and code are found (1.19: "your payment reference is ...", its lead 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -251,8 +252,11 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     runs = _runs(pieces(ordered), ordered, asks)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
+    before = _Before()
     for chain in _chains(runs):
-        found += _classify_chain(chain, found, times)
+        entities = _classify_chain(chain, before, times)
+        found += entities
+        before = before.then(entities)
     found += _cards_before_expiry(runs, asks, found, ordered, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
@@ -280,26 +284,35 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     anchors = sorted({words[a.word].start_s for a in asks if a.kind == "expiry"}
                      | {e.start_s for e in found if e.entity == EXPIRY})
     used = {w for e in found for w in e.words}
+    card_ends = sorted(e.end_s for e in found if e.entity == CARD_NUMBER)
+    starts = [run.start_s for run in runs]  # runs are in time order
     out: list[Entity] = []
     for anchor_s in anchors:
-        if any(e.entity == CARD_NUMBER and anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S <= e.end_s <= anchor_s
-               for e in [*found, *out]):
-            continue
-        near = [run for run in runs
-                if anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S <= run.start_s and run.end_s <= anchor_s
-                and not run.harmless_near and not run.phone_near and not run.quantity
+        from_s = anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S
+        if bisect_right(card_ends, anchor_s) > bisect_left(card_ends, from_s):
+            continue  # a card was found there
+        near = [run for run in runs[bisect_left(starts, from_s) : bisect_right(starts, anchor_s)]
+                if run.end_s <= anchor_s and not run.harmless_near and not run.phone_near and not run.quantity
                 and not any(w in used for _, w in run.digits)]
         digits = [d for run in near for d in run.digits]
         if len(digits) >= MIN_PARTIAL_CARD_DIGITS and near[-1].end_s >= anchor_s - CARD_BEFORE_EXPIRY_S:
-            out.append(_entity(CARD_NUMBER, digits, 0.4, times))
+            card = _entity(CARD_NUMBER, digits, 0.4, times)
+            out.append(card)
+            insort(card_ends, card.end_s)
             used |= {w for _, w in digits}
     return out
+
+
+def _timed_short(word: TimedWord, digits: int) -> bool:
+    """``word``, saying ``digits`` digits, is timed shorter than they take at the fastest
+    (``MIN_SECONDS_PER_DIGIT``): Whisper timed it at the end of the digits, or wrote them again."""
+    return word.end_s - word.start_s < digits * MIN_SECONDS_PER_DIGIT
 
 
 def _said_from(word: TimedWord) -> float:
     """When ``word`` began at the latest, given the digits it says (``READ_SECONDS_PER_DIGIT``)."""
     digits = len(digits_said(word.text))
-    if digits < REACH_MIN_DIGITS or word.end_s - word.start_s >= digits * MIN_SECONDS_PER_DIGIT:
+    if digits < REACH_MIN_DIGITS or not _timed_short(word, digits):
         return word.start_s
     return max(0.0, min(word.start_s, word.end_s - digits * READ_SECONDS_PER_DIGIT))
 
@@ -390,7 +403,7 @@ def _read_again(words: Sequence[TimedWord], said: dict[int, str], again: set[int
     order = sorted(said)
     position = {i: k for k, i in enumerate(order)}
     fast = [i for i in order if i not in again and len(said[i]) >= REPEAT_MIN_DIGITS
-            and words[i].end_s - words[i].start_s < len(said[i]) * MIN_SECONDS_PER_DIGIT]
+            and _timed_short(words[i], len(said[i]))]
     out: set[int] = set()
     k = 0
     while k < len(fast):
@@ -546,7 +559,34 @@ def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: 
     return Entity(kind, start_s, end_s, confidence, indices)
 
 
-def _classify_chain(chain: list[_Run], earlier: list[Entity], times: Times) -> list[Entity]:
+@dataclass(frozen=True)
+class _Before:
+    """What the card logic found before a run, as ``_short_run`` reads it: the latest end of a
+    card number and of an expiry date, and the latest start of each kind found. Folded in
+    entity by entity (``then``), so a call's runs are judged in time linear in what was found."""
+
+    card_end_s: float | None = None
+    expiry_end_s: float | None = None
+    latest_start_s: tuple[tuple[str, float], ...] = ()  # (kind, latest start), a kind once
+
+    def then(self, entities: Sequence[Entity]) -> _Before:
+        card, expiry, latest = self.card_end_s, self.expiry_end_s, dict(self.latest_start_s)
+        for e in entities:
+            if e.entity == CARD_NUMBER:
+                card = e.end_s if card is None else max(card, e.end_s)
+            elif e.entity == EXPIRY:
+                expiry = e.end_s if expiry is None else max(expiry, e.end_s)
+            latest[e.entity] = max(latest.get(e.entity, e.start_s), e.start_s)
+        return _Before(card, expiry, tuple(latest.items()))
+
+    def found_after_card(self) -> set[str]:
+        """The kinds found starting at or after the latest card's end."""
+        if self.card_end_s is None:
+            return set()
+        return {kind for kind, start_s in self.latest_start_s if start_s >= self.card_end_s}
+
+
+def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
     phone = _phone_runs(chain)
     if phone:
         return _classify_chain(chain[phone:], earlier, times) if chain[phone:] else []
@@ -589,9 +629,10 @@ def _classify_chain(chain: list[_Run], earlier: list[Entity], times: Times) -> l
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
     out: list[Entity] = []
     for run in chain:
-        entity = _short_run(run, context | run.context, earlier + out, times)
+        entity = _short_run(run, context | run.context, earlier, times)
         if entity is not None:
             out.append(entity)
+            earlier = earlier.then([entity])
     return out
 
 
@@ -622,7 +663,7 @@ def _phone_runs(chain: list[_Run]) -> int:
     return 1 if MIN_PHONE_DIGITS <= len(first.digits) <= MAX_PHONE_DIGITS else 0
 
 
-def _apart(chain: list[_Run], earlier: list[Entity], times: Times) -> list[Entity]:
+def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
     """A chain taken apart where more than MAX_JOIN_WORDS real words join two runs; a chain
     with no such join, run by run."""
     parts: list[list[_Run]] = [[chain[0]]]
@@ -644,8 +685,11 @@ def _apart(chain: list[_Run], earlier: list[Entity], times: Times) -> list[Entit
             else:
                 parts.append([chain[k]])
                 k += 1
+    seen = earlier.then(out)
     for part in parts:
-        out += _classify_chain(part, earlier + out, times)
+        found = _classify_chain(part, seen, times)
+        out += found
+        seen = seen.then(found)
     return out
 
 
@@ -773,16 +817,15 @@ def _expiry_like(text: str) -> bool:
     return False
 
 
-def _short_run(run: _Run, context: frozenset[str], earlier: list[Entity], times: Times) -> Entity | None:
+def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Times) -> Entity | None:
     text = run.text
-    last_card = max((e.end_s for e in earlier if e.entity == CARD_NUMBER), default=None)
-    last_expiry = max((e.end_s for e in earlier if e.entity == EXPIRY), default=None)
+    last_card, last_expiry = earlier.card_end_s, earlier.expiry_end_s
     # Once the card's expiry date and code are found, what follows unasked is something else
     # ("your payment reference is ...", its lead word misheard; 1.19, rescored: other speech in
     # card calls 4.62 -> 4.48 % and 12.02 -> 10.75 % on tune seeds 89-90 and strangers 91-94,
     # where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on 95-98, 9.75 -> 9.45 %
     # on the second strangers' 101-103; no digit lost).
-    found_after = {e.entity for e in earlier if last_card is not None and e.start_s >= last_card}
+    found_after = earlier.found_after_card()
     card_done = {EXPIRY, SECURITY_CODE} <= found_after
     after_card = not card_done and last_card is not None and run.start_s - last_card <= AFTER_CARD_S
     after_expiry = not card_done and last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, find_entities
+from random import Random
+
+from redaction.card_words import Entity
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, find_entities
 from redaction.words import TimedWord
 
 
@@ -938,3 +941,20 @@ def test_a_number_written_again_as_numerals_timed_too_short_counts_once() -> Non
     end_s = card[-1].end_s
     card += [TimedWord(end_s + 0.1, end_s + 0.9, "12830366."), TimedWord(end_s + 1.5, end_s + 1.8, "thanks")]
     assert labels(card, find_entities(card)) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 12830366.")]
+
+
+def test_what_was_found_before_a_run_folds_in_entity_by_entity() -> None:
+    # the summary the card logic keeps of what it found (linear in a call's entities, not
+    # quadratic) says what scanning every entity found so far would say
+    rng = Random(7)
+    for _ in range(200):
+        found = [Entity(rng.choice([CARD_NUMBER, EXPIRY, SECURITY_CODE]), a, a + rng.uniform(0.2, 9.0), 0.5, ())
+                 for a in sorted(rng.uniform(0, 120) for _ in range(rng.randint(0, 8)))]
+        before = _Before()
+        for k in range(0, len(found), 3):
+            before = before.then(found[k:k + 3])
+        cards = [e.end_s for e in found if e.entity == CARD_NUMBER]
+        last_card = max(cards, default=None)
+        assert before.card_end_s == last_card
+        assert before.expiry_end_s == max((e.end_s for e in found if e.entity == EXPIRY), default=None)
+        assert before.found_after_card() == {e.entity for e in found if last_card is not None and e.start_s >= last_card}
