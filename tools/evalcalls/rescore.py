@@ -68,7 +68,7 @@ def _scored(r: dict, recorded: bool) -> CallScore:
 
 def per_call(records: list[dict], recorded: bool = False) -> list[str]:
     """One line a call: its id, sensitive digits masked of all, leaky cards, seconds of speech
-    masked (other speech in a card call, the harmless call's speech otherwise). Run in two
+    that should stay audible masked, of all (``scoring``: ordinary and harmless-number speech). Run in two
     trees and ``diff`` the output to see which calls a rule changed."""
     lines = []
     for r in records:
