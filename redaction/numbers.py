@@ -181,7 +181,7 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
     atoms = [atom for index, word in enumerate(words) for atom in atoms_of(word.text, index)]
     out: list[Piece] = []
     compound = _Compound()
-    month_word = -3  # the latest month name's word
+    month_word: int | None = None  # the latest month name's word
 
     def emit(digits: str, word_indices: list[int]) -> None:
         indices = tuple(sorted(set(word_indices)))
