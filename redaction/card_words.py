@@ -59,7 +59,9 @@ SAME_QUESTION_S = 3.0
 #: digits", "the three numbers on the signature strip"): no run, and the ask still waits for
 #: its answer. (Whisper tiny heard the answer's first digit as "to", "Zero to five.", and the
 #: ask, taken by "three", masked nothing of it; two digits were a caller's code written "16-digit".)
-COUNT_WORDS = frozenset({"digit", "digits", "numbers"})
+#: "tickets": Whisper tiny's "digits" in "the last three digits on the back" (1.34); a count of
+#: tickets is no card data either.
+COUNT_WORDS = frozenset({"digit", "digits", "numbers", "tickets"})
 
 Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
 

@@ -76,7 +76,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.33"
+VERSION = "1.34"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -131,6 +131,13 @@ MIN_PARTIAL_CARD_DIGITS = 8
 CARD_BEFORE_EXPIRY_S = 8.0
 #: ... and the first begins at most this long before that (a card read slowly, in groups).
 MAX_CARD_READ_S = 15.0
+#: An expiry date heard as its year alone reaches back over the words said just before it,
+#: at most this many, starting at most this long before the year: its month, misheard
+#: ("no member, 28", "or just 20 33", "perfect, 28"; ``_with_month``).
+MONTH_WORDS = 2
+MONTH_REACH_S = 1.5
+#: Words between two runs of a chain that say what the later run is, whatever led the first in.
+NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: Fewest digits that count as a card number without any context: a 16-digit card of which
 #: a recognizer lost a few words is still a card (longer than any phone number but one
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
@@ -264,6 +271,8 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = answers.implied_asks(kind, after, asks, ordered, found)
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
+        used = {w for e in found for w in e.words}
+        found = [_with_month(e, ordered, times, used) for e in found]
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -301,6 +310,38 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
             insort(card_ends, card.end_s)
             used |= {w for _, w in digits}
     return out
+
+
+def _with_month(entity: Entity, words: Sequence[TimedWord], times: Times, used: set[int]) -> Entity:
+    """An expiry date found by its year alone ("Okay, no member, 28."), with the words said
+    right before it that may be its month misheard: up to MONTH_WORDS ordinary words, the first
+    starting within MONTH_REACH_S of the year, back to a sentence's end, a word that asks or
+    leads in, or a word some entity holds (``used``: "the number 28", its words masked as
+    the answer's already; 1.34)."""
+    if entity.entity != EXPIRY:
+        return entity
+    first = min(entity.words)
+    said = "".join(digits_said(words[w].text) for w in sorted(entity.words))
+    if not _year_only(said) or any(a.kind == "month" for w in entity.words for a in atoms_of(words[w].text, w)):
+        return entity
+    month: list[int] = []
+    for w in range(first - 1, max(-1, first - 1 - MONTH_WORDS), -1):
+        text = words[w].text
+        word = plain(text)
+        if (w in used or not word or digits_said(text) or text.rstrip().endswith(("?", ".")) or ask_of(word) is not None
+                or lead_of(word, "") is not None or times[w][0] < times[first][0] - MONTH_REACH_S):
+            break
+        month.append(w)
+    if not month:
+        return entity
+    return Entity(EXPIRY, min(entity.start_s, times[month[-1]][0]), entity.end_s, entity.confidence,
+                  tuple(sorted({*entity.words, *month})))
+
+
+def _year_only(said: str) -> bool:
+    """A card's year and nothing else: YY or 20YY, YY from 20 to 39."""
+    year = said[2:] if len(said) == 4 and said.startswith("20") else said
+    return len(year) == 2 and 20 <= int(year) <= 39
 
 
 def _timed_short(word: TimedWord, digits: int) -> bool:
@@ -597,7 +638,10 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         # long as a card is card data whatever leads it in (unless it is a phone number,
         # above): a card read off a phone and heard with one digit wrong fails the Luhn check
         # (and 117 of its 144 one-digit misreads would have been spared by that check).
-        return []
+        # A later run that says what it is ("in the house for 28 and the code is five one
+        # six": the code chained to a house number) is judged from there on (1.34).
+        named = next((k for k in range(1, len(chain)) if chain[k].between & NAMING_WORDS), None)
+        return _classify_chain(chain[named:], earlier, times) if named else []
     if len(digits) >= MIN_CARD_DIGITS:
         starts = _run_starts(chain)
         if (len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts)

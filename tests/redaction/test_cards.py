@@ -958,3 +958,39 @@ def test_what_was_found_before_a_run_folds_in_entity_by_entity() -> None:
         assert before.card_end_s == last_card
         assert before.expiry_end_s == max((e.end_s for e in found if e.entity == EXPIRY), default=None)
         assert before.found_after_card() == {e.entity for e in found if last_card is not None and e.start_s >= last_card}
+
+
+def test_a_count_before_digits_misheard_as_tickets_asks_for_the_code() -> None:
+    # "the last three digits on the back" written "the last three tickets on the map": "three" is
+    # the ask's count, not the code, and the answer after it is the code (1.34)
+    text = "and the security code please. and the last three tickets on the map. nine eight oh. your payment reference is"
+    assert entities(text) == [(SECURITY_CODE, "nine eight oh.")]
+    assert entities("I have three tickets for the show and two of them are for today") == []
+
+
+def test_a_run_that_names_itself_is_judged_apart_from_a_harmless_run_it_chains_to() -> None:
+    # "... in the house for 28 and the code is five one six": the code's run chained to a number
+    # a harmless word leads in is judged from where "code" names it (1.34)
+    assert entities(CARD_ASKED + "in the house for 28 and the code is five one six. lovely")[1:] == [
+        (SECURITY_CODE, "five one six.")]
+    # with no card talk, a code after an order number stays audible, as does the order number
+    assert entities("my order number is 1 2 3 4 and the code is 5 6 7. lovely") == []
+
+
+def test_an_expiry_date_heard_as_its_year_alone_masks_its_misheard_month() -> None:
+    # "November 28" written "no member, 28." after the expiry ask, misheard: in what a speech
+    # recognizer heard, the words said just before a year are its month (1.34)
+    ask = CARD_ASKED + "thank you, and we have to hire you eight, please. "
+    code = " and the security code, please. 7 3 1"
+    assert entities(ask + "okay, no member, 28." + code, unanswered=True)[1:] == [
+        (EXPIRY, "no member, 28."), (SECURITY_CODE, "7 3 1")]
+    # not in a provider's transcript
+    assert entities(ask + "okay, no member, 28." + code)[1] == (EXPIRY, "28.")
+    # not the ask's words, nor words said long before the year, nor a month already heard
+    assert entities(ask + "28." + code, unanswered=True)[1] == (EXPIRY, "28.")
+    words = timed(ask + "okay, no member,")
+    words += [TimedWord(words[-1].end_s + 2.0 + 0.4 * i, words[-1].end_s + 2.3 + 0.4 * i, t)
+              for i, t in enumerate(("28." + code).split())]
+    assert labels(words, find_entities(words, unanswered=True))[1] == (EXPIRY, "28.")
+    assert entities(ask + "okay, 11 28." + code, unanswered=True)[1] == (EXPIRY, "11 28.")
+    assert entities(ask + "okay, April 28." + code, unanswered=True)[1] == (EXPIRY, "April 28.")
