@@ -344,6 +344,11 @@ def _year_only(said: str) -> bool:
     return len(year) == 2 and 20 <= int(year) <= 39
 
 
+def _numeral(word: TimedWord) -> bool:
+    """``word`` is written in figures ("4,"), not as a word ("four")."""
+    return any(ch.isdigit() for ch in word.text)
+
+
 def _timed_short(word: TimedWord, digits: int) -> bool:
     """``word``, saying ``digits`` digits, is timed shorter than they take at the fastest
     (``MIN_SECONDS_PER_DIGIT``): Whisper timed it at the end of the digits, or wrote them again."""
@@ -406,7 +411,10 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
     number word already said at the same time: Whisper hears overlapping pieces of a call,
     and the same digits may come back twice, interleaved ("zero 0, seven 7, ...") or as
     digit words inside the span of a numeral that says them all. Kept: the numeral, and the
-    first of two same digits whose times overlap by more than half the shorter one."""
+    first of two same digits whose times overlap by more than half the shorter one, when the
+    second starts before the first's middle, is timed too short to say, or is written the other
+    way (a word and a numeral); else both: a double digit whose words Whisper timed each over
+    the next ("one, 20.8-21.66, one, 21.36-21.9": 1.34)."""
     said = {i: d for i, w in enumerate(words) if (d := digits_said(w.text))}
     again: set[int] = set()
     for i, digits in said.items():
@@ -425,7 +433,8 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
         for k in kept[-3:]:
             o = words[k]
             overlap = min(w.end_s, o.end_s) - max(w.start_s, o.start_s)
-            if said[k] == said[i] and overlap > 0.5 * min(w.end_s - w.start_s, o.end_s - o.start_s):
+            if (said[k] == said[i] and overlap > 0.5 * min(w.end_s - w.start_s, o.end_s - o.start_s)
+                    and (w.start_s < (o.start_s + o.end_s) / 2 or _timed_short(w, 1) or _numeral(w) != _numeral(o))):
                 again.add(i)
                 break
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from random import Random
 
 from redaction.card_words import Entity
-from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, find_entities
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, _second_hearings, find_entities
 from redaction.words import TimedWord
 
 
@@ -994,3 +994,22 @@ def test_an_expiry_date_heard_as_its_year_alone_masks_its_misheard_month() -> No
     assert labels(words, find_entities(words, unanswered=True))[1] == (EXPIRY, "28.")
     assert entities(ask + "okay, 11 28." + code, unanswered=True)[1] == (EXPIRY, "11 28.")
     assert entities(ask + "okay, April 28." + code, unanswered=True)[1] == (EXPIRY, "April 28.")
+
+
+def test_a_double_digit_timed_over_its_neighbour_is_said_twice() -> None:
+    # Whisper timed each word of a card over the start of the next ("one, 20.8-21.66, one,
+    # 21.36-21.9"): the second "one" and the second "four", said after the first's middle, written
+    # alike and long enough to say, are digits of their own; dropped as heard again, the card was
+    # 11 digits with its ask misheard and stayed audible (1.34)
+    words = at((16.6, 16.8, "16"), (16.8, 17.1, "-digit"), (17.1, 17.4, "number"), (17.4, 17.7, "on"),
+               (17.7, 17.8, "the"), (17.8, 18.0, "front"), (18.0, 18.1, "and"), (18.1, 18.3, "look"),
+               (18.3, 18.5, "at?"), (20.8, 21.66, "one,"), (21.36, 21.9, "one,"), (21.72, 22.28, "four,"),
+               (22.04, 22.42, "three,"), (22.34, 23.12, "eight,"), (22.94, 23.42, "three,"), (23.3, 23.94, "four,"),
+               (23.74, 24.1, "four,"), (24.06, 24.35, "one."), (24.69, 25.28, "7,"), (25.1, 25.72, "2,"),
+               (25.68, 26.1, "3,"), (25.92, 26.76, "4,"), (26.8, 26.9, "thank"), (26.9, 27.2, "you"))
+    assert labels(words, find_entities(words)) == [
+        (CARD_NUMBER, "one, one, four, three, eight, three, four, four, one. 7, 2, 3, 4,")]
+    assert _second_hearings(at((20.8, 21.66, "one,"), (21.36, 21.9, "one,"))) == set()
+    # written again as a numeral, or stacked in the first's tail too short to say, it is heard again
+    assert _second_hearings(at((20.8, 21.66, "one,"), (21.3, 21.9, "1,"))) == {1}
+    assert _second_hearings(at((28.11, 28.53, "three,"), (28.45, 28.59, "three,"))) == {1}
