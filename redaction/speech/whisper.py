@@ -60,13 +60,14 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
+    #: 12: no window skipped for Whisper's no-speech probability (``whisper_window``);
     #: 11: a long stretch of speech cut into pieces in a pause (``windows.CUT_GAP_S``), not blind
     #: with 6 s of overlap; 10: a window's decoding loops dropped before its skipped speech is
     #: looked for (the speech under a loop is heard again); 9: speech Whisper skipped in a window
     #: heard again (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the
     #: network's stand-in for a number the next pack heard dropped (6 was reverted); 5: also says
     #: where its gate heard number sounds
-    version = "11"
+    version = "12"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:

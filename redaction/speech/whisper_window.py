@@ -11,7 +11,11 @@ far more often on the tune calls: 84.1 % of their digits masked against 89.7 % o
 when the output repeats itself (compression ratio over 2.4, Whisper's usual test for a decoding loop, which
 digit strings read slowly can trigger), faster-whisper decodes again at rising temperatures.
 An unsure decode is not decoded again (faster-whisper's log-probability test is off): on the
-tune calls those decodes took about 18 % of the whole redaction's time. A fallback decode
+tune calls those decodes took about 18 % of the whole redaction's time. Nor is a window skipped
+as silence: with the log-probability test off, faster-whisper's no-speech test alone (Whisper's
+no-speech probability over 0.6) would skip the window to its end, however sure the words
+decoded there (30 s of an expiry date and a code in a tune call, fsdd-jackson+high seed 107,
+had no word); what Whisper hears is speech already. A fallback decode
 samples one hypothesis (faster-whisper's default samples five and keeps the likeliest: five
 times the cost where a loop already cost the most), and no decode writes more than half of
 ``MAX_NEW_TOKENS`` (measured: CTranslate2 4.8's Whisper stops at half the maximum length
@@ -149,7 +153,7 @@ class FasterWhisperWindows:
         ctranslate2.set_random_seed(SEED)
         options = dict(language="en", beam_size=BEAM_SIZE, temperature=list(TEMPERATURES), condition_on_previous_text=False,
                        word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
-                       best_of=1, max_new_tokens=MAX_NEW_TOKENS)
+                       no_speech_threshold=None, best_of=1, max_new_tokens=MAX_NEW_TOKENS)
         if prompt is not None:
             options["initial_prompt"] = prompt
         segments, _ = self._model.transcribe(audio, **{**options, **self._options})

@@ -6,7 +6,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
+from redaction.numbers import digits_said
 from redaction.speech.whisper_window import RATE_HZ, UNHEARD_S, FasterWhisperWindows
 
 WINDOW_S = 20.0
@@ -134,3 +136,35 @@ def test_number_words_and_words_no_longer_than_the_limit_are_not_heard_again() -
     model = ScriptedModel({audio.size: first})
     assert said(FasterWhisperWindows(model).words(audio)) == first
     assert model.sizes == [audio.size]
+
+
+def test_no_window_is_skipped_for_whispers_no_speech_probability() -> None:
+    # with its log-probability test off, faster-whisper's no-speech test alone would
+    # skip 30 s of speech, however sure the words decoded there (the whole-window test below)
+    class Model:
+        kwargs: dict = {}
+
+        def transcribe(self, audio, **kwargs):
+            Model.kwargs = kwargs
+            return [], None
+
+    FasterWhisperWindows(Model()).words(np.zeros(RATE_HZ, np.float32))
+    assert Model.kwargs["log_prob_threshold"] is None and Model.kwargs["no_speech_threshold"] is None
+
+
+def test_a_whole_window_of_an_expiry_date_and_a_code_is_heard(whisper_model) -> None:
+    # a tune call (fsdd-jackson+high, seed 107): from the card's end on, 30 s holding the expiry
+    # date and the code, which faster-whisper's no-speech test skipped whole (no word in it: 7
+    # digits audible; cards 1.34's session)
+    from scipy.signal import resample_poly
+
+    from tools.evalcalls import calls
+    from tools.evalcalls.voices import espeak_installed
+
+    if not espeak_installed() or not any(calls.FSDD_DIR.glob("0_jackson_*.wav")):
+        pytest.skip("needs Debian's espeak-ng and ../shared/data/fsdd-dev to make the call")
+    call = calls.make_call("fsdd-jackson+high", "card", 107, 0)
+    x = resample_poly(call.audio, 2, 1).astype(np.float32)[22 * RATE_HZ : 52 * RATE_HZ]
+    skipped = FasterWhisperWindows(whisper_model, no_speech_threshold=0.6).words(x)
+    digits = "".join(digits_said(w.text) for w in FasterWhisperWindows(whisper_model).words(x))
+    assert skipped == [] and len(digits) >= 6
