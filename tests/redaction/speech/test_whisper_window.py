@@ -20,9 +20,11 @@ class ScriptedModel:
     def __init__(self, by_size: dict[int, list[tuple[float, float, str]]]) -> None:
         self.by_size = by_size
         self.sizes: list[int] = []
+        self.kwargs: dict = {}  # the last call's options
 
     def transcribe(self, audio: np.ndarray, **kwargs):
         self.sizes.append(audio.size)
+        self.kwargs = kwargs
         words = [SimpleNamespace(start=a, end=b, word=" " + text, probability=0.9)
                  for a, b, text in self.by_size.get(audio.size, [])]
         return [SimpleNamespace(words=words)], None
@@ -141,15 +143,9 @@ def test_number_words_and_words_no_longer_than_the_limit_are_not_heard_again() -
 def test_no_window_is_skipped_for_whispers_no_speech_probability() -> None:
     # with its log-probability test off, faster-whisper's no-speech test alone would
     # skip 30 s of speech, however sure the words decoded there (the whole-window test below)
-    class Model:
-        kwargs: dict = {}
-
-        def transcribe(self, audio, **kwargs):
-            Model.kwargs = kwargs
-            return [], None
-
-    FasterWhisperWindows(Model()).words(np.zeros(RATE_HZ, np.float32))
-    assert Model.kwargs["log_prob_threshold"] is None and Model.kwargs["no_speech_threshold"] is None
+    model = ScriptedModel({})
+    FasterWhisperWindows(model).words(np.zeros(RATE_HZ, np.float32))
+    assert model.kwargs["log_prob_threshold"] is None and model.kwargs["no_speech_threshold"] is None
 
 
 def test_a_whole_window_of_an_expiry_date_and_a_code_is_heard(whisper_model) -> None:
