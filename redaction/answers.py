@@ -26,6 +26,7 @@ from redaction.card_words import (
     MOST_DIGITS,
     SAME_QUESTION_S,
     SECURITY_CODE,
+    SENTENCE_ENDS,
     UNCHECKED_CARD_CONFIDENCE,
     Ask,
     Entity,
@@ -85,7 +86,6 @@ IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: some: the answer's words before its first digit are masked too (likewise an expiry date or
 #: a code with fewer than its ``FULL_DIGITS``).
 SHORTEST_CARD_DIGITS = 15
-_SENTENCE_ENDS = (".", "?", "!")
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 
 
@@ -298,7 +298,7 @@ def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_T
     question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
     ``tail_words`` words on."""
     j = word + 1
-    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(_SENTENCE_ENDS)
+    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(SENTENCE_ENDS)
            and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
         j += 1
     return None if j - word > tail_words else j

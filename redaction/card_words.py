@@ -63,6 +63,9 @@ SAME_QUESTION_S = 3.0
 #: tickets is no card data either.
 COUNT_WORDS = frozenset({"digit", "digits", "numbers", "tickets"})
 
+#: What ends a sentence in a recognizer's or a provider's words.
+SENTENCE_ENDS = (".", "?", "!")
+
 Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
 
 

@@ -61,6 +61,7 @@ from redaction.card_words import (
     NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
+    SENTENCE_ENDS,
     UNCHECKED_CARD_CONFIDENCE,
     WEAK_EXPIRY_WORDS,
     Ask,
@@ -328,8 +329,10 @@ def _with_month(entity: Entity, words: Sequence[TimedWord], times: Times, used: 
     for w in range(first - 1, max(-1, first - 1 - MONTH_WORDS), -1):
         text = words[w].text
         word = plain(text)
-        if (w in used or not word or digits_said(text) or text.rstrip().endswith(("?", ".")) or ask_of(word) is not None
-                or lead_of(word, "") is not None or times[w][0] < times[first][0] - MONTH_REACH_S):
+        before = plain(words[w - 1].text) if w else ""
+        if (w in used or not word or digits_said(text) or text.rstrip().endswith(SENTENCE_ENDS)
+                or ask_of(word) is not None or lead_of(word, before) is not None
+                or times[w][0] < times[first][0] - MONTH_REACH_S):
             break
         month.append(w)
     if not month:
