@@ -77,7 +77,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.34"
+VERSION = "1.35"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -144,6 +144,10 @@ NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
 #: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
+#: ... or this many, read one digit a word and not starting with 0 (a phone number read
+#: digit by digit starts with its trunk 0, or has 10 digits; amounts, dates and times are
+#: said in numbers of two digits or more).
+MIN_ONE_BY_ONE_RUN_DIGITS = 11
 
 #: How close before a run a harmless word must be to lead it in.
 HARMLESS_LEAD_WORDS = 6
@@ -668,8 +672,8 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
     joins = [run.real_before for run in chain[1:]]
     misheard = sum(1 for run in chain[1:] if 0 < run.real_before <= MAX_JOIN_WORDS and not run.between & INTERJECTIONS)
     unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD}) + misheard
-    grouped = (max(joins, default=0) <= MAX_JOIN_WORDS and len(digits) >= MIN_PARTIAL_CARD_DIGITS
-               and len(digits) + unheard >= MIN_LONG_RUN_DIGITS)
+    long_run = len(digits) >= MIN_PARTIAL_CARD_DIGITS and _long_run(digits, unheard)
+    grouped = max(joins, default=0) <= MAX_JOIN_WORDS and long_run
     if chain[0].asked == "card" and len(digits) >= MIN_PARTIAL_CARD_DIGITS and not chain[0].harmless_near:
         # The answer to the agent's card ask, with words amid it that Whisper heard for
         # digits ("1 2 0 2. I made paid 2 7 3 1 6 8, 9 0"): card data; ``_spoken_apart``
@@ -678,7 +682,7 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
     if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
         # Joined across more than an interjection ("and the CVV number"): apart.
         return _apart(chain, earlier, times)
-    if len(digits) >= MIN_PARTIAL_CARD_DIGITS and len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
+    if long_run:
         return [_entity(CARD_NUMBER, digits, 0.4 if unheard else 0.5, times)]
     if len(digits) >= MIN_PARTIAL_CARD_DIGITS and context & CARD_WORDS and not chain[0].harmless_near:
         # (not "you can call me my card ...": "call me back on", misheard, and a phone number)
@@ -690,6 +694,15 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
             out.append(entity)
             earlier = earlier.then([entity])
     return out
+
+
+def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:
+    """As long as a card with a few digits lost (MIN_LONG_RUN_DIGITS with the unheard words
+    counted), or MIN_ONE_BY_ONE_RUN_DIGITS read one digit a word and not led by 0."""
+    if len(digits) + unheard >= MIN_LONG_RUN_DIGITS:
+        return True
+    one_by_one = len({w for _, w in digits}) == len(digits)
+    return one_by_one and digits[0][0] != "0" and len(digits) + unheard >= MIN_ONE_BY_ONE_RUN_DIGITS
 
 
 def _phone_runs(chain: list[_Run]) -> int:
