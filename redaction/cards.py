@@ -243,6 +243,7 @@ class _Run:
     month_only: bool = True  # said by WORD_MONTHS alone ("may"), no digit
     harmless_near: bool = False  # a harmless word among its last HARMLESS_LEAD_WORDS words
     phone_near: bool = False  # a PHONE_WORDS word among them ("call me back on")
+    named: str | None = None  # "code" or "expiry": said right after "the code is", "the expiry is" (``_named``)
 
     @property
     def text(self) -> str:
@@ -517,7 +518,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
             word = text if text == UNKNOWN_WORD else plain(text)
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
                 word = "card"
-            if current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS:
+            if (current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS
+                    and not current.named):
                 current.quantity = True
             if current is not None and not others and word in COUNT_WORDS and len(current.digits) <= MAX_COUNT_DIGITS:
                 # "the last three digits on the back": the agent's ask, no answer to it
@@ -563,13 +565,23 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
         near = others[-HARMLESS_LEAD_WORDS:]
         harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
-                       month_only=month, harmless_near=harmless_near, phone_near=bool(set(near) & PHONE_WORDS))
+                       month_only=month, harmless_near=harmless_near, phone_near=bool(set(near) & PHONE_WORDS),
+                       named=_named(others))
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
         runs.append(current)
         others = []
     return runs
+
+
+def _named(recent: list[str]) -> str | None:
+    """What the words just before a run name it (``recent``: ordinary words, oldest first): "the
+    code is", "the security code is", "the expiry is" (1.35: "and the code is 3 .5 minutes.", "And
+    the code is 1 .1 seconds.": Whisper's writing of a code as a duration)."""
+    if len(recent) < 2 or recent[-1] != "is" or recent[-2] not in NAMING_WORDS:
+        return None
+    return "expiry" if recent[-2] in EXPIRY_WORDS else "code"
 
 
 def _context_words(recent: list[str]) -> list[str]:
@@ -596,6 +608,7 @@ def _chains(runs: list[_Run]) -> list[list[_Run]]:
             and not run.between & (EXPIRY_WORDS | CODE_WORDS)  # a new entity
             and not (run.between & (HARMLESS_WORDS | HARMLESS_PLURALS) and not _misheard_amid(run, last))
             and not (run.quantity or last.quantity)  # "... thanks, it came to forty five pounds"
+            and run.named is None  # "and the code is 3 .5 minutes"
         ):
             chains[-1].append(run)
         else:
@@ -913,6 +926,8 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
         return _entity(SECURITY_CODE, run.digits, 0.9, times)
     if run.month_only and run.asked != "expiry":
         return None  # "good may goodbye": a month with no year and no ask is no expiry date
+    if run.named == "code" and (after_card or after_expiry) and MIN_ANSWER_DIGITS <= len(text) <= MOST_DIGITS["code"]:
+        return _entity(SECURITY_CODE, run.digits, 0.7, times)  # no quantity: "and the code is 3 .5 minutes"
     if run.quantity:
         return None  # "forty five pounds", "eleven twenty pm"
     # The answer to the agent's latest ask, a few seconds later, though a digit was lost.

@@ -1027,3 +1027,13 @@ def test_eleven_digits_read_one_a_word_are_a_card_whose_ask_was_misheard() -> No
     assert entities(card.replace("to 2", "to 0 2")[: card.index("1.") + 2]) == []
     assert entities(card.replace("to 2 0", "to 0")) == []
     assert entities(card.replace("2 0 3", "20 3")) == []
+
+
+def test_a_code_named_and_written_as_a_duration_is_the_code() -> None:
+    # "and the code is 3 .5 minutes.": Whisper's writing of "three five ..." after the card, left
+    # audible as a duration (1.35)
+    card = "my card number is 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6. "
+    assert entities(card + "and the code is 3 .5 minutes. lovely")[1:] == [(SECURITY_CODE, "3 .5")]
+    # a duration with no card before it, or not named, stays a duration
+    assert entities("and the code is 3 .5 minutes. lovely") == []
+    assert entities(card + "it took 3 .5 minutes. lovely")[1:] == []
