@@ -63,10 +63,15 @@ UNANSWERED_CONFIDENCE = 0.3
 #: to welcome a ticket for fine night." for a card; cards 1.29).
 CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
-#: The caller's "one moment", "hang on, let me check" before an answer is no part of it.
-HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear"})
+#: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
+#: answer is no part of it ...
+HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear",
+                            "hand", "wallet", "purse", "grab"})
 HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
-                               "ill", "get", "it", "find", "need", "to"}
+                               "ill", "get", "it", "find", "need", "to", "in", "my", "other", "read", "the"}
+#: ... and the answer's window (``UNANSWERED_S``) lasts at least this long after it (a long hold
+#: took most of it: "I'll read it in my other hand." and the expiry date 4 s later; 1.35).
+HELD_ANSWER_S = 3.0
 #: After a card number the agent asks for the expiry date, and after that for the code
 #: (``implied_asks``): the agent's next question, when Whisper wrote it without an ask word,
 #: is such an ask. The next question begins within NEXT_QUESTION_S of the data's end, ends with
@@ -270,7 +275,9 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     held_to = j
     for k in range(j, len(words)):
         word = plain(words[k].text)
-        if words[k].start_s > words[j].start_s + limit_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
+        held_s = words[min(held_to, len(words) - 1)].start_s
+        until_s = max(words[j].start_s + limit_s, held_s + min(limit_s, HELD_ANSWER_S))
+        if words[k].start_s > until_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
             break
         lead = lead_of(word, plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):

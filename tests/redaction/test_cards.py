@@ -1037,3 +1037,23 @@ def test_a_code_named_and_written_as_a_duration_is_the_code() -> None:
     # a duration with no card before it, or not named, stays a duration
     assert entities("and the code is 3 .5 minutes. lovely") == []
     assert entities(card + "it took 3 .5 minutes. lovely")[1:] == []
+
+
+def test_an_answer_after_a_long_hold_is_masked_for_a_while_after_it() -> None:
+    # "sorry, it's in my other hand" (written "I'll read it in my other hand."), and the expiry date
+    # written as other words 4 s later: the answer's window began at the hold, and ended before
+    # the answer (1.35)
+    words = timed(CARD_ASKED + "thanks. and what is the expiry date on the card?")
+    end_s = words[-1].end_s
+    words += at((end_s + 1.2, end_s + 1.5, "I'll"), (end_s + 1.5, end_s + 1.8, "read"), (end_s + 1.8, end_s + 1.9, "it"),
+                (end_s + 1.9, end_s + 2.0, "in"), (end_s + 2.0, end_s + 2.1, "my"), (end_s + 2.1, end_s + 2.2, "other"),
+                (end_s + 2.2, end_s + 2.5, "hand."), (end_s + 6.3, end_s + 6.9, "We'll"), (end_s + 6.9, end_s + 7.4, "have"),
+                (end_s + 7.4, end_s + 7.6, "a"), (end_s + 7.6, end_s + 7.8, "flash"), (end_s + 7.8, end_s + 7.9, "to"),
+                (end_s + 7.9, end_s + 8.0, "fix."), (end_s + 8.8, end_s + 9.2, "Perfect."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "have a flash to fix.")]
+    # with no hold, the answer's window ends as before
+    said = "I think it is the right one.".split()
+    words[-14:-7] = at(*((w.start_s, w.end_s, t) for w, t in zip(words[-14:-7], said)))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "I think it is the right one.")]
+    # a hold that ends the call
+    assert entities(CARD_ASKED + "thanks. and what is the expiry date on the card? one moment.", unanswered=True)[1:] == []
