@@ -130,6 +130,8 @@ MIN_PARTIAL_CARD_DIGITS = 8
 #: Digits read just before the agent's expiry ask or an expiry date, where no card was found,
 #: are the card (``_cards_before_expiry``): the last of them ends within this long before it ...
 CARD_BEFORE_EXPIRY_S = 8.0
+#: ... or within this long before the agent's code ask ...
+CARD_BEFORE_CODE_S = 25.0
 #: ... and the first begins at most this long before that (a card read slowly, in groups).
 MAX_CARD_READ_S = 15.0
 #: An expiry date heard as its year alone reaches back over the words said just before it,
@@ -293,24 +295,30 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     Whisper wrote for digits ("5, 4, 4, 6. the right tool on the right tool on 3, 6, 2, 7, 9, 7,
     we're all expiring 1 1 3 4"), or read from "oh" and dropped as a phone number ("oh eight
     five five two five two six zero 3, I'm 3, I'm 1. And what is the expiring aid on the
-    card?"). Runs that end within CARD_BEFORE_EXPIRY_S of the ask's word or the date's start,
-    none of them used by what was found, an amount or led in by a harmless or phone word, holding
-    MIN_PARTIAL_CARD_DIGITS or more digits in all, are one card entity (1.32)."""
-    anchors = sorted({words[a.word].start_s for a in asks if a.kind == "expiry"}
-                     | {e.start_s for e in found if e.entity == EXPIRY})
+    card?"). Runs that end within CARD_BEFORE_EXPIRY_S of the ask's word or the date's start
+    (CARD_BEFORE_CODE_S of the agent's code ask: the expiry date misheard too, 1.35), begin at most
+    MAX_CARD_READ_S before the last of them ends, none of them used by what was found, an amount
+    or led in by a harmless or phone word, holding MIN_PARTIAL_CARD_DIGITS or more digits in all,
+    are one card entity (1.32)."""
+    anchors = sorted({(words[a.word].start_s, CARD_BEFORE_EXPIRY_S) for a in asks if a.kind == "expiry"}
+                     | {(e.start_s, CARD_BEFORE_EXPIRY_S) for e in found if e.entity == EXPIRY}
+                     | {(words[a.word].start_s, CARD_BEFORE_CODE_S) for a in asks if a.kind == "code"})
     used = {w for e in found for w in e.words}
     card_ends = sorted(e.end_s for e in found if e.entity == CARD_NUMBER)
     starts = [run.start_s for run in runs]  # runs are in time order
     out: list[Entity] = []
-    for anchor_s in anchors:
-        from_s = anchor_s - CARD_BEFORE_EXPIRY_S - MAX_CARD_READ_S
+    for anchor_s, reach_s in anchors:
+        from_s = anchor_s - reach_s - MAX_CARD_READ_S
         if bisect_right(card_ends, anchor_s) > bisect_left(card_ends, from_s):
             continue  # a card was found there
         near = [run for run in runs[bisect_left(starts, from_s) : bisect_right(starts, anchor_s)]
                 if run.end_s <= anchor_s and not run.harmless_near and not run.phone_near and not run.quantity
                 and not any(w in used for _, w in run.digits)]
+        if not near or near[-1].end_s < anchor_s - reach_s:
+            continue
+        near = [run for run in near if run.start_s >= near[-1].end_s - MAX_CARD_READ_S]
         digits = [d for run in near for d in run.digits]
-        if len(digits) >= MIN_PARTIAL_CARD_DIGITS and near[-1].end_s >= anchor_s - CARD_BEFORE_EXPIRY_S:
+        if len(digits) >= MIN_PARTIAL_CARD_DIGITS:
             card = _entity(CARD_NUMBER, digits, 0.4, times)
             out.append(card)
             insort(card_ends, card.end_s)

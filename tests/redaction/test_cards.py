@@ -1057,3 +1057,18 @@ def test_an_answer_after_a_long_hold_is_masked_for_a_while_after_it() -> None:
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "I think it is the right one.")]
     # a hold that ends the call
     assert entities(CARD_ASKED + "thanks. and what is the expiry date on the card? one moment.", unanswered=True)[1:] == []
+
+
+def test_digits_read_before_the_code_ask_are_the_card_when_nothing_else_was_found() -> None:
+    # the card ask and the expiry date misheard ("go to numbers whenever you're ready", "It's from
+    # the kitchen."): the eight card digits heard, read 10 s before the code ask, were left
+    # audible (1.35)
+    card = "go ahead and go to numbers whenever you're ready. seven, six, seven, one, two, four, six, eight. "
+    talk = "we've got to look under the window to go to close. it's from the kitchen. and finally the "
+    ask = "three digit security code on the back please."
+    assert entities(card + talk + ask, step_s=0.4)[0] == (CARD_NUMBER, "seven, six, seven, one, two, four, six, eight.")
+    # not without the ask, nor read long before it, nor an order number
+    assert entities(card + talk, step_s=0.4) == []
+    assert entities(card + talk * 4 + ask, step_s=0.4) == []
+    order = card.replace("go to numbers", "my order number is")
+    assert entities(order + talk + ask, step_s=0.4) == []
