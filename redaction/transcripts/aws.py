@@ -138,6 +138,8 @@ def _pronunciations(document: Any) -> list[tuple[str, dict[str, Any]]]:
     """The pronunciation items of ``results.items``, or, when a channel-identification
     output has no such list, of each channel in turn (``channel_labels.channels[].items``)."""
     results = field(document, "results", "the document", NAME)
+    if not isinstance(results, dict):
+        raise TranscriptError(f"{NAME} transcript: results is not a mapping")
     if "items" not in results and isinstance(results.get("channel_labels"), dict):
         channels = field(results["channel_labels"], "channels", "results.channel_labels", NAME)
         if not isinstance(channels, list):

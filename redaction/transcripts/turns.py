@@ -139,7 +139,12 @@ def _pronunciations(items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _redacted(turn: dict[str, Any], where: str, name: str) -> tuple[Marked, ...]:
-    stamps = (turn.get("Redaction") or {}).get("RedactedTimestamps") or []
+    redaction = turn.get("Redaction") or {}
+    if not isinstance(redaction, dict):
+        raise TranscriptError(f"{name} transcript: {where}.Redaction is not a mapping")
+    stamps = redaction.get("RedactedTimestamps") or []
+    if not isinstance(stamps, list):
+        raise TranscriptError(f"{name} transcript: {where}.Redaction.RedactedTimestamps is not a list")
     flat: list[Any] = []
     for stamp in stamps:  # the guide shows them one list deeper in places
         flat += stamp if isinstance(stamp, list) else [stamp]

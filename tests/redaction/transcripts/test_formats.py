@@ -114,3 +114,28 @@ def test_malformed_copy_of_the_words_is_refused_without_echoing_it(name: str, do
 def test_a_list_that_is_not_a_list_is_named(name: str, document: dict, message: str) -> None:
     with pytest.raises(TranscriptError, match=rf"^{name} transcript: {message}$"):
         transcripts.load(json.dumps(document), name)
+
+
+_TURN = {"Content": "hello", "ParticipantId": "AGENT", "ParticipantRole": "AGENT", "Id": "t1",
+         "BeginOffsetMillis": 0, "EndOffsetMillis": 900}
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "message"),
+    [
+        ("aws", {"results": None}, r"results is not a mapping"),
+        ("aws", {"results": [{"items": []}]}, r"results is not a mapping"),
+        ("aws", {"results": {"channel_labels": {"channels": [{"items": []}]}, "items": None}},
+         r"results.items is not a list"),
+        ("contact-lens", {"Version": "1.1.0", "Transcript": [{**_TURN, "Redaction": "[PII]"}]},
+         r"Transcript\[0\].Redaction is not a mapping"),
+        ("contact-lens", {"Version": "1.1.0", "Transcript": [{**_TURN, "Redaction": [{"Confidence": 1.0}]}]},
+         r"Transcript\[0\].Redaction is not a mapping"),
+        ("aws-call-analytics", {"Transcript": [{**_TURN, "Redaction": {"RedactedTimestamps": 3880}}]},
+         r"Transcript\[0\].Redaction.RedactedTimestamps is not a list"),
+    ],
+)
+def test_a_mapping_of_the_wrong_type_is_named(name: str, document: dict, message: str) -> None:
+    """Found by the audit: these were a TypeError or AttributeError (a traceback, exit 1)."""
+    with pytest.raises(TranscriptError, match=rf"^{name} transcript: {message}$"):
+        transcripts.load(json.dumps(document), name)
