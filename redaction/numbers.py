@@ -17,6 +17,7 @@ the card logic can mask exactly those words and the transcript writer can redact
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,6 +66,24 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
 #: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
 _QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$|^(,\d{3})+[.,;!?]?$")
+#: Typographic punctuation providers write (smart quotes, dashes, the ellipsis is NFKC's)
+#: as its plain self, so "“4532", "4532–1488" read as "\"4532" and "4532-1488" do.
+_TYPOGRAPHIC = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u2033", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212", "-"),
+    "\u2044": "/", "\u3001": ",", "\u3002": ".", "\u00bf": "?", "\u00a1": "!",
+})
+
+
+def _plain(text: str) -> str:
+    """``text`` with fullwidth and compatibility forms folded (NFKC: "４５" is "45", "…" is
+    "..."), typographic punctuation made plain and invisible format characters (zero-width
+    space, soft hyphen, direction marks) dropped."""
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,7 @@ def digits_said(text: str) -> str:
 
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
+    text = _plain(text)
     if _QUANTITY.search(text.strip()):
         return [Atom("other", "", word)]
     out: list[Atom] = []

@@ -93,3 +93,26 @@ def test_atoms_do_not_show_their_digits_in_repr() -> None:
 )
 def test_an_ordinal_right_after_a_month_says_digits(text: str, digits: list[str]) -> None:
     assert said(text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("“4532 1488”", ["4532", "1488"]),  # smart quotes (Whisper, captions)
+        ("‘4532’ «1488»", ["4532", "1488"]),
+        ("4532–1488—2345", ["4532", "1488", "2345"]),  # en and em dash
+        ("4532‑1488", ["4532", "1488"]),  # non-breaking hyphen
+        ("4532…", ["4532"]),
+        ("４５３２，", ["4532"]),  # fullwidth digits and comma
+        ("12／27", ["12", "27"]),
+        ("4532\u200b1488 45\u00ad32", ["45321488", "4532"]),  # zero-width space, soft hyphen
+        ("1，250", ["."]),  # a fullwidth thousands comma is still an amount
+    ],
+    ids=["smart-double-quotes", "smart-single-and-guillemets", "en-and-em-dash", "non-breaking-hyphen",
+         "ellipsis", "fullwidth-digits-and-comma", "fullwidth-slash", "zero-width-space-and-soft-hyphen",
+         "fullwidth-thousands-comma"],
+)
+def test_typographic_punctuation_reads_as_its_plain_self(text: str, digits: list[str]) -> None:
+    """Found by the audit: a word with smart quotes, a typographic dash or an invisible
+    character around or inside its digits was an ordinary word, so the digits stayed audible."""
+    assert said(text) == digits

@@ -213,3 +213,16 @@ def test_deepgram_multichannel_reads_every_channel_and_redacts_utterance_copies(
     assert after["utterances"][0]["transcript"] == "it's [redacted] thanks"
     assert after["channels"][1]["alternatives"][0]["transcript"] == "it's [redacted] thanks"
     assert after["channels"][0] == document["results"]["channels"][0]
+
+
+def test_a_card_in_smart_quotes_and_typographic_dashes_is_masked_and_redacted() -> None:
+    """Found by the audit: Whisper's “4111 ... 1111” left its first and last groups (the
+    words with a curly quote) audible and in the written-back transcript."""
+    said = ["My", "card", "is", "“4111", "1111–1111", "1111”", "thanks."]
+    document = {"text": " ".join(said), "language": "english", "duration": 9.0,
+                "words": [{"word": w, "start": 1.0 + k, "end": 1.8 + k} for k, w in enumerate(said)]}
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    assert transcripts.sensitive_words(transcript) == {3, 4, 5}
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    assert [w["word"] for w in json.loads(written)["words"]][3:6] == ["“[redacted]", "[redacted]", "[redacted]”"]
