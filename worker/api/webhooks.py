@@ -60,9 +60,15 @@ def check_url(url: object) -> str:
     """An https URL (http only to this machine, for development), at most 2,000 characters."""
     if not isinstance(url, str) or len(url) > 2000:
         raise UsageError("url: give an https:// URL (at most 2000 characters)")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": a bracket not closed, or not an address inside
+        raise UsageError("url: give an https:// URL whose host in brackets is an IPv6 address") from None
     if parts.username or parts.password or not parts.hostname:
         raise UsageError("url: give an https:// URL with a host and no credentials")
+    if _unreachable(url):
+        raise UsageError("url: give a URL without spaces or control characters, with a host name "
+                         "or address and a port from 1 to 65535")
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
         raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
     if parts.scheme == "https":
@@ -75,9 +81,31 @@ def check_url(url: object) -> str:
     return url
 
 
+def _unreachable(url: str) -> bool:
+    """True when no request can be sent to ``url``: a space or control character anywhere,
+    a port that is no number from 1 to 65535, or a host that is not a DNS name or address."""
+    if any(c <= " " or c == "\x7f" for c in url):
+        return True
+    try:
+        parts = urlsplit(url)
+        if parts.port == 0:
+            return True
+        host = parts.hostname or ""
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            host.encode("idna")
+    except (ValueError, UnicodeError):  # "Port out of range", "label empty or too long"
+        return True
+    return False
+
+
 def public_target(url: str, private_hosts: str = "") -> str | None:
-    """Why delivering to ``url`` is refused (an https host resolving to a private, loopback
-    or link-local address: a request into the service's own network), or None."""
+    """Why delivering to ``url`` is refused (not a URL a request can reach, or an https host
+    resolving to a private, loopback or link-local address: a request into the service's own
+    network), or None."""
+    if _unreachable(url):
+        return "not a URL a request can reach (a bad port, host or character)"
     parts = urlsplit(url)
     allowed = {h.strip().lower() for h in private_hosts.split(",") if h.strip()}
     if parts.scheme != "https" or (parts.hostname or "").lower() in allowed:

@@ -169,3 +169,31 @@ def test_a_secret_stored_in_plaintext_before_is_encrypted_when_read(api, acme, r
     # removed meanwhile: a migration never brings an endpoint back
     assert api.delete("/v1/webhooks/we_00aa00aa00aa00aa", headers=acme).status_code == 204
     assert store.get("we_00aa00aa00aa00aa") is None and redis_client.hgetall(f"{NAMESPACE}:hook:we_00aa00aa00aa00aa") == {}
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com:99999/a", "https://hooks.example.com:abc/a",
+                                 "https://./a", "https://hooks example.com/a", "https://hooks.example.com/a\r\nX-A: 1",
+                                 "https://hooks.exa\x00mple.com/a", "https://[::1/a", "https://[hooks]/a"])
+def test_an_endpoint_no_request_can_reach_is_refused(api, acme, url):
+    """Found by the audit: a port out of range or not a number, a host that is no name,
+    spaces and control characters were registered (201), and delivering then crashed on
+    them; an IPv6 bracket not closed or holding no address was a 500."""
+    refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "url"
+    assert refused.json()["error"]["message"].startswith("url: ")
+    assert api.get("/v1/webhooks", headers=acme).json()["webhooks"] == []
+
+
+def test_a_stored_endpoint_with_a_bad_port_is_refused_when_delivering(redis_client, api_settings):
+    from worker.api.delivery import WebhookRefusedError, deliver
+    from worker.api.webhooks import WebhookStore
+    from worker.queue.jobs import DeliverWebhook
+    from worker.vaults import build_vault
+
+    store = WebhookStore(redis_client, build_vault(api_settings))
+    hook = store.register("acme", "https://hooks.example.com/a")
+    redis_client.hset(store._hook(hook.endpoint_id), "url", "https://hooks.example.com:99999/a")  # stored before the check
+    event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_port")
+    with pytest.raises(WebhookRefusedError, match="not a URL a request can reach"):
+        deliver(DeliverWebhook.for_event(hook.endpoint_id, event["id"]), store)
