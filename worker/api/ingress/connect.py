@@ -64,31 +64,42 @@ def _get(record: dict, path: str) -> Any:
     return value
 
 
-def _time(record: dict, path: str, required: bool = False) -> datetime | None:
+def _time(record: dict, path: str, required: bool = False, name: str | None = None) -> datetime | None:
+    """The ISO 8601 time at ``path`` of ``record``; errors name ``name`` (by default
+    ``contact_record.<path>``)."""
+    name = name or f"contact_record.{path}"
     raw = _get(record, path)
     if raw in (None, ""):
         if required:
-            raise CtrError(f"contact_record.{path}", "missing (required)")
+            raise CtrError(name, "missing (required)")
         return None
     if not isinstance(raw, str):
-        raise CtrError(f"contact_record.{path}", "expected an ISO 8601 time")
+        raise CtrError(name, "expected an ISO 8601 time")
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise CtrError(f"contact_record.{path}", "expected an ISO 8601 time") from None
+        raise CtrError(name, "expected an ISO 8601 time") from None
     if moment.tzinfo is None:
-        raise CtrError(f"contact_record.{path}", "needs a time zone (Connect writes Z)")
+        raise CtrError(name, "needs a time zone (Connect writes Z)")
     return moment
 
 
-def _recording(record: dict) -> tuple[str, str | None]:
-    """The audio recording's ``bucket/key`` and its start time (if the record says)."""
-    for item in record.get("Recordings") or []:
+def _recording(record: dict) -> tuple[str, str | None, str]:
+    """The audio recording's ``bucket/key``, its start time (if the record says) and the
+    field the start time came from."""
+    recordings = record.get("Recordings")
+    if recordings is not None and not isinstance(recordings, list):
+        raise CtrError("contact_record.Recordings", "expected a list of recordings")
+    for k, item in enumerate(recordings or []):
         if isinstance(item, dict) and item.get("MediaStreamType", "AUDIO") == "AUDIO" and item.get("Location"):
-            return item["Location"], item.get("StartTimestamp")
+            if not isinstance(item["Location"], str):
+                raise CtrError(f"contact_record.Recordings[{k}].Location", "expected bucket/key (a string)")
+            return item["Location"], item.get("StartTimestamp"), f"contact_record.Recordings[{k}].StartTimestamp"
     single = record.get("Recording")
     if isinstance(single, dict) and single.get("Location") and single.get("Type", "AUDIO") == "AUDIO":
-        return single["Location"], None
+        if not isinstance(single["Location"], str):
+            raise CtrError("contact_record.Recording.Location", "expected bucket/key (a string)")
+        return single["Location"], None, ""
     raise CtrError("contact_record.Recording.Location", "the contact has no audio recording")
 
 
@@ -129,13 +140,13 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
         raise CtrError("contact_record.ContactId", problem)
     start = _time(record, "InitiationTimestamp", required=True)
     end = _time(record, "DisconnectTimestamp", required=True)
-    location, recording_start = _recording(record)
+    location, recording_start, recording_start_field = _recording(record)
     lens, lens_format = body.get("contact_lens"), contact_lens_format()
     if lens is not None and lens_format is not None:
         # Contact Lens offsets count from the recording's start: the call's clock starts there
         # too, so the transcript maps through cuts (holds) exactly; IVR and queue time before
         # it drop out of the call's duration.
-        start = _time({"t": recording_start}, "t") if recording_start else _time(
+        start = _time({"t": recording_start}, "t", name=recording_start_field) if recording_start else _time(
             record, "Agent.ConnectedToAgentTimestamp", required=True)
 
     def at(moment: datetime) -> float:
@@ -168,7 +179,8 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
     for index, hold in enumerate(holds):
         if not isinstance(hold, dict):
             raise CtrError(f"holds[{index}]", "expected {start, end}")
-        h0, h1 = _time(hold, "start", True), _time(hold, "end", True)
+        h0 = _time(hold, "start", True, f"holds[{index}].start")
+        h1 = _time(hold, "end", True, f"holds[{index}].end")
         events.append({"type": "hold", "start": at(h0), "end": at(h1)})
     count = _get(record, "Agent.NumberOfHolds") or 0
     if isinstance(count, int) and count > len(holds):
@@ -177,7 +189,7 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
                         "pass holds to cut them (they stay in the recording)")
     if "/" not in location.strip("/"):
         raise CtrError("contact_record.Recording.Location", "expected bucket/key")
-    segment_at = _time({"t": recording_start}, "t") if recording_start else agent_at
+    segment_at = _time({"t": recording_start}, "t", name=recording_start_field) if recording_start else agent_at
     number_id = _number_id(record)
     manifest = {
         "call_id": contact_id, "ticket_id": body.get("ticket_id"),

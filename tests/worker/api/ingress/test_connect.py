@@ -234,3 +234,41 @@ def test_a_call_to_a_number_named_by_its_arn_becomes_a_stored_call(api, acme, mo
     meta = api.get(f"/v1/recordings/{status['result']['recording_id']}", headers=acme).json()
     assert meta["call_id"] == contact_id and meta["call_duration_s"] == 42.0
     assert [d["uri"] for d in meta["digests"]["inputs"]] == [f"s3://connect-acme/{key}"]  # Connect's name kept
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda r: r.update(Recordings=5), "contact_record.Recordings"),
+    (lambda r: r.update(Recordings={"Location": "b/k.wav"}), "contact_record.Recordings"),
+    (lambda r: r.update(Recordings=[{"Location": 7}]), "contact_record.Recordings[0].Location"),
+    (lambda r: r["Recording"].update(Location=["b/k.wav"]), "contact_record.Recording.Location"),
+])
+def test_a_recording_location_of_the_wrong_type_names_the_field(change, field):
+    """Found by the audit: these were a TypeError or AttributeError (a 500 over HTTP)."""
+    bad = record("c-1", "b/k.wav")
+    change(bad)
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("hold, field", [
+    ({"start": "2026-12-01T15:00:20", "end": "2026-12-01T15:00:24Z"}, "holds[0].start"),
+    ({"start": "2026-12-01T15:00:20Z", "end": "later"}, "holds[0].end"),
+    ({"start": "2026-12-01T15:00:20Z"}, "holds[0].end"),
+])
+def test_a_bad_hold_names_the_hold_not_the_contact_record(hold, field):
+    """Found by the audit: a hold's bad time was named ``contact_record.start``."""
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": record("c-1", "b/k.wav"),
+                                      "holds": [HOLD[0], hold][1:]})
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+
+
+def test_a_bad_recording_start_names_its_field():
+    """Found by the audit: a recording's bad StartTimestamp was named ``contact_record.t``."""
+    bad = record("c-1", "b/k.wav")
+    bad["Recordings"] = [{"Location": "b/k.wav", "MediaStreamType": "AUDIO", "StartTimestamp": "soon"}]
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
+    assert caught.value.field == "contact_record.Recordings[0].StartTimestamp"
