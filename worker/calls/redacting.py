@@ -16,6 +16,8 @@ a copy of the card data too.
 
 from __future__ import annotations
 
+import codecs
+
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,12 +105,23 @@ def load_transcript(path: Path, format_name: str, max_bytes: int) -> Transcript:
     return parse_transcript(data, format_name, path.name)
 
 
+#: Byte order marks a transcript saved by a Windows tool starts with, and their encodings.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
 def parse_transcript(data: bytes, format_name: str, name: str) -> Transcript:
-    """Parse a provider transcript's bytes (UTF-8); the error names ``name`` and the problem."""
+    """Parse a provider transcript's bytes (UTF-8, or UTF-8 or UTF-16 after a byte order mark);
+    the error names ``name`` and the problem."""
+    encoding = "utf-8"
+    for bom, encoding_after in _BOMS:
+        if data.startswith(bom):
+            data, encoding = data[len(bom):], encoding_after
+            break
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RedactionInputError(f"cannot read transcript {quoted(name)}: UnicodeDecodeError") from None
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise RedactionInputError(f"cannot read transcript {quoted(name)}: not {encoding.upper()} text "
+                                  f"(UnicodeDecodeError at byte {exc.start})") from None
     try:
         return transcripts.load(text, format_name)
     except TranscriptError as exc:

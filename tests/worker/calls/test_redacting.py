@@ -21,3 +21,30 @@ def test_the_size_limit_is_the_callers_and_the_environment_is_not_read(tmp_path,
     assert "hello" not in str(refused.value)
     with pytest.raises(TypeError):
         load_transcript(path, "whisper")  # no default: the caller says
+
+
+SAID = "card four one one one one one one one one one one one one one one one"
+CARD_WORDS = {"text": SAID, "words": [{"word": w, "start": 1.0 + k * 0.5, "end": 1.4 + k * 0.5}
+                                      for k, w in enumerate(SAID.split())]}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
+def test_a_transcript_saved_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    """Found by the audit: a JSON transcript saved by a Windows tool (a UTF-8 byte order mark, or
+    UTF-16 with one, as PowerShell writes) was refused as "not JSON (line 1, column 1)"."""
+    text = json.dumps(CARD_WORDS)
+    data = {"utf-16-le-bom": b"\xff\xfe" + text.encode("utf-16-le"),
+            "utf-16-be-bom": b"\xfe\xff" + text.encode("utf-16-be")}.get(encoding) or text.encode(encoding)
+    path = tmp_path / "t.json"
+    path.write_bytes(data)
+    transcript = load_transcript(path, "auto", len(data))
+    assert transcript.format == "whisper" and len(transcript.words) == 17
+    assert not transcript.source.startswith("\ufeff")
+
+
+def test_a_transcript_that_is_not_unicode_text_says_so_and_where(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_bytes(json.dumps({"text": "caf\u00e9 4111 1111 1111 1111"}, ensure_ascii=False).encode("latin-1"))
+    with pytest.raises(RedactionInputError) as refused:
+        load_transcript(path, "auto", 1000)
+    assert str(refused.value) == "cannot read transcript 't.json': not UTF-8 text (UnicodeDecodeError at byte 13)"
