@@ -197,3 +197,17 @@ def test_roots_per_region_keep_a_call_to_its_regions_files(tmp_path):
     with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*us/CA2-a\.wav: outside the directories"):
         process_call(foreign, build_backends(settings))
     assert (tmp_path / "us" / "CA2-a.wav").exists()
+
+
+@pytest.mark.parametrize("uri", ["file:CA1-a.wav\u0000.txt", "file:CA1-a.wav%00.txt", "/tmp/CA1-a.wav\u0000"])
+def test_a_nul_character_in_a_file_uri_is_refused_naming_the_field(tmp_path, capsys, uri):
+    """Found by the audit: a NUL in a segment's path was a ValueError traceback (exit 1) from
+    the output check of ``callrec assemble`` and from ``callrec process``."""
+    manifest = write_call(tmp_path / "call")
+    point_segment(manifest, uri)
+    out = tmp_path / "out.wav"
+    assert main(["assemble", str(manifest), "-o", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("callrec assemble: segments[0].uri: ")
+    assert not out.exists()
+    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*a NUL character"):
+        process_call(manifest, build_backends(settings_for(tmp_path)))

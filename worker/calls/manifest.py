@@ -324,6 +324,8 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         if not path.is_absolute():
             raise ManifestError(f"{where}: {shown(uri)} is a relative path; write file:{uri} to mean "
                                 "relative to the manifest")
+    if "\0" in str(path):  # no file name holds one (os calls raise ValueError on it)
+        raise ManifestError(f"{where}: {shown(uri)} holds a NUL character, which no file name can")
     return Location(uri, path=path if path.is_absolute() else base_dir / path)
 
 
