@@ -98,10 +98,17 @@ def _near(spans: list[tuple[float, float]], document: Any) -> Any:
 
 
 def _results_of(document: Any) -> list[Any] | None:
+    """The ``results`` list; an empty one for a recognize response that left it out (proto3
+    JSON omits an empty list: Google's answer for audio without speech keeps only
+    ``totalBilledTime`` and ``requestId``); None for a document that is neither."""
     if isinstance(document, dict):
-        for holder in (document, document.get("response"), document.get("transcript")):
+        holders = (document, document.get("response"), document.get("transcript"))
+        for holder in holders:
             if isinstance(holder, dict) and isinstance(holder.get("results"), list):
                 return holder["results"]
+        for holder in holders:
+            if isinstance(holder, dict) and "results" not in holder and "totalBilledTime" in holder:
+                return []
     return None
 
 

@@ -226,3 +226,22 @@ def test_a_card_in_smart_quotes_and_typographic_dashes_is_masked_and_redacted() 
     written = transcripts.write_back(transcript).text
     assert "4111" not in written and "1111" not in written
     assert [w["word"] for w in json.loads(written)["words"]][3:6] == ["“[redacted]", "[redacted]", "[redacted]”"]
+
+
+@pytest.mark.parametrize("document", [
+    {"totalBilledTime": "15s", "requestId": "8216410523829498301"},  # v1 recognize on silence
+    {"name": "4711", "done": True, "response": {
+        "@type": "type.googleapis.com/google.cloud.speech.v1.LongRunningRecognizeResponse",
+        "totalBilledTime": "15s", "requestId": "8216410523829498301"}},
+])
+def test_a_google_response_without_results_is_no_words(document: dict) -> None:
+    """Found by the audit: proto3 JSON leaves an empty ``results`` out (Google's answer for
+    audio without speech), and the file was refused as having no 'results' list."""
+    transcript = transcripts.load(json.dumps(document), "google")
+    assert transcript.words == () and transcript.segments == ()
+    assert json.loads(transcripts.write_back(transcript).text) == document
+
+
+def test_a_document_that_is_no_google_response_is_still_refused() -> None:
+    with pytest.raises(TranscriptError, match="google transcript: the document has no 'results' list"):
+        transcripts.load(json.dumps({"something": "else"}), "google")
