@@ -132,7 +132,7 @@ MIN_PARTIAL_CARD_DIGITS = 8
 CARD_BEFORE_EXPIRY_S = 8.0
 #: ... or within this long before the agent's code ask ...
 CARD_BEFORE_CODE_S = 25.0
-#: ... and the first begins at most this long before that (a card read slowly, in groups).
+#: ... and the first begins at most this long before the last ends (a card read slowly, in groups).
 MAX_CARD_READ_S = 15.0
 #: An expiry date heard as its year alone reaches back over the words said just before it,
 #: at most this many, starting at most this long before the year: its month, misheard
