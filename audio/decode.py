@@ -102,12 +102,17 @@ class AudioSource:
     def duration_s(self) -> float:
         return self.frames / self.rate_hz
 
-    def blocks(self, block_frames: int = DEFAULT_BLOCK_FRAMES, dtype: str = "float32") -> Iterator[np.ndarray]:
+    def blocks(self, block_frames: int = DEFAULT_BLOCK_FRAMES, dtype: str = "float32", *,
+               finite: bool = False, full_scale: bool = True) -> Iterator[np.ndarray]:
         """Yield the file from its start as float arrays of shape (frames, channels).
 
         Samples are finite and inside [-1, 1] (see ``_to_full_scale``). ``dtype`` "float64"
         holds every integer PCM sample up to 32 bits exactly (float32 only up to 24), for
-        a caller that writes them back bit for bit.
+        a caller that writes them back bit for bit. A float file can hold more, and a
+        caller that must not change a sample silently says so: ``finite`` raises
+        ``AudioInputError`` at a NaN or infinite sample (naming the time of the first)
+        instead of zeroing or clipping it, and ``full_scale=False`` keeps finite samples past
+        full scale as the file holds them.
 
         Every block has ``block_frames`` frames except the last. Raises ``AudioInputError``
         when the file ends before the length its header promises (truncated) or cannot be
@@ -134,7 +139,10 @@ class AudioSource:
             if block.shape[0] == 0:
                 break
             if not self._bounded:
-                _to_full_scale(block)
+                if finite:
+                    self._check_finite(block, done)
+                if full_scale:
+                    _to_full_scale(block)
             done += block.shape[0]
             yield block
         if done < self.frames:
@@ -142,6 +150,14 @@ class AudioSource:
                 f"{heading(self.path)}: truncated: audio ends at {done / self.rate_hz:.3f} s but the"
                 f" header promises {self.frames / self.rate_hz:.3f} s"
             )
+
+    def _check_finite(self, block: np.ndarray, first_frame: int) -> None:
+        """``AudioInputError`` naming the time of the first NaN or infinite sample of ``block``."""
+        bad = ~np.isfinite(block)
+        if bad.any():
+            frame = first_frame + int(np.argmax(bad.any(axis=1)))
+            raise AudioInputError(f"{heading(self.path)}: the sample at {frame / self.rate_hz:.3f} s is not a finite "
+                                  "number (NaN or infinity): not audio")
 
     def _read_block(self, frames: int, dtype: str) -> np.ndarray:
         """Up to ``frames`` frames as ``dtype`` (frames, channels). 16-bit PCM is read as

@@ -46,6 +46,9 @@ from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, Source, covered, plan
 from redaction.words import TimedWord
 
+#: Output sample formats that hold float samples past full scale as they are.
+_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
+
 #: Detector names of recognizer findings: "recognizer:<name>" (a name only: code decides
 #: by ``Detection.source``).
 RECOGNIZER_PREFIX = "recognizer:"
@@ -328,9 +331,11 @@ def _open(path: Path) -> AudioSource:
 
 
 def _heard(source: AudioSource, block_frames: int) -> Iterator[np.ndarray]:
-    """What the detectors hear of ``source``: its mono mix (``audio.mono``)."""
+    """What the detectors hear of ``source``: its mono mix (``audio.mono``). A NaN or
+    infinite sample is bad input, found here, before anything is written: the output could
+    not equal the input there (a float sample past full scale is kept: ``_mask_file``)."""
     try:
-        yield from limited_mono(source.blocks(block_frames), source.rate_hz)
+        yield from limited_mono(source.blocks(block_frames, finite=True), source.rate_hz)
     except AudioInputError as exc:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 
@@ -359,8 +364,9 @@ def _mask_file(
                         shown_as=out_path) as dst:
             offset = 0
             # float64 holds every PCM format up to 32 bits exactly: unmasked samples
-            # round-trip bit for bit.
-            for block in source.blocks(config.block_frames, dtype="float64"):
+            # round-trip bit for bit; a float output holds float samples past full scale too.
+            for block in source.blocks(config.block_frames, dtype="float64", finite=True,
+                                       full_scale=subtype not in _FLOAT_SUBTYPES):
                 dst.write(masker.apply(block, offset))
                 offset += len(block)
     except AudioInputError as exc:

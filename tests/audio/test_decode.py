@@ -174,6 +174,24 @@ def test_float_samples_come_out_finite_and_in_full_scale(tmp_path):
     assert audio[:, 0].tolist() == [0.25, 0.0, 1.0, -1.0, 1.0, -1.0, -0.5]
 
 
+def test_float_samples_as_the_file_holds_them_for_a_caller_that_asks(tmp_path):
+    """``callrec redact`` must not change a sample silently: it keeps samples past full scale
+    and refuses NaN and infinity, naming the time of the first (block by block)."""
+    path = tmp_path / "float.wav"
+    values = np.array([0.25, 1.5, -3.0, 1e30, -0.5] * 2000, dtype=np.float32)
+    soundfile.write(path, values, 8000, subtype="FLOAT")
+    with open_source(path) as source:
+        kept = np.concatenate(list(source.blocks(1000, finite=True, full_scale=False)))
+    assert np.array_equal(kept[:, 0], values)
+    values[8003] = np.nan
+    values[9000] = np.inf
+    soundfile.write(path, values, 8000, subtype="FLOAT")
+    with open_source(path) as source:
+        assert np.isfinite(np.concatenate(list(source.blocks(1000)))).all()  # the default still cleans
+        with pytest.raises(AudioInputError, match=r"float\.wav: the sample at 1\.000 s is not a finite number"):
+            list(source.blocks(1000, finite=True))
+
+
 @pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "PCM_32"])
 def test_float64_blocks_hold_every_integer_sample_exactly(tmp_path, subtype):
     bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32}[subtype]

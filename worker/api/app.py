@@ -44,5 +44,8 @@ def create_app(services: Services, modules=None) -> Starlette:
         routes.extend(module.ROUTES)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                     middleware=[Middleware(ClientRateLimit)])
+    # A path with a trailing slash is an unknown path (the JSON 404), not a 307 to the path
+    # without it: an empty-bodied redirect no API client expects, and a POST never is one.
+    app.router.redirect_slashes = False
     app.state.services = services
     return app

@@ -1,9 +1,14 @@
 """Delivering one webhook event to one endpoint (the ``deliver_webhook`` job's effect).
 
-POST the stored event body, signed, with a bounded timeout and no redirects; a 2xx is
-done, anything else raises WebhookDeliveryError, which the queue retries with backoff
-(CALLREC_JOB_MIN_BACKOFF_S doubling to 600 s, CALLREC_JOB_MAX_RETRIES times). An endpoint
-removed meanwhile, or an event expired, ends the job without a request.
+POST the stored event body, signed, with a bounded timeout and no redirects (a 3xx is a
+failed delivery); a 2xx is done, anything else raises WebhookDeliveryError, which the queue
+retries with backoff (CALLREC_JOB_MIN_BACKOFF_S doubling to 600 s, CALLREC_JOB_MAX_RETRIES
+times). An endpoint removed meanwhile, or an event expired, ends the job without a request.
+
+An https endpoint's host is resolved once, every address checked (``checked_addresses``),
+and the request sent to a checked address, never to a second resolution: the URL's host
+stays the Host header, the TLS server name (SNI) and the name the certificate is checked
+against (httpcore's ``sni_hostname`` request extension).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import time
 
 import httpx
 
-from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, public_target, sign
+from worker.api.webhooks import SIGNATURE_HEADER, WebhookStore, checked_addresses, sign
 from worker.errors import WebhookDeliveryError, WebhookRefusedError
 from worker.calls.fetch import tls_context
 from worker.queue.jobs import DeliverWebhook
@@ -29,7 +34,7 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
         return JobResult(references={"delivered": "no", "reason": "endpoint_removed"})
     if endpoint.secret is None:
         raise ValueError("delivering needs a WebhookStore with the vault (to decrypt the secret)")
-    refused = public_target(endpoint.url, private_hosts)
+    refused, addresses = checked_addresses(endpoint.url, private_hosts)
     if refused is not None:
         raise WebhookRefusedError(f"webhook {job.endpoint_id}: {refused}")
     body = store.event_body(job.event_id)
@@ -37,15 +42,37 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
         return JobResult(references={"delivered": "no", "reason": "event_expired"})
     headers = {"Content-Type": "application/json", "User-Agent": "callrec-webhooks/1",
                SIGNATURE_HEADER: sign(endpoint.secret, body, int(clock())), "Callrec-Event-Id": job.event_id}
+    if addresses == ():
+        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer (its host does not resolve)")
     try:
         with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, verify=tls_context(ca_file),
                           trust_env=False) as client:
-            response = client.post(endpoint.url, content=body, headers=headers)
+            response = _post(client, endpoint.url, addresses, body, headers)
     except httpx.HTTPError as exc:
         raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer ({type(exc).__name__})") from exc
     if not 200 <= response.status_code < 300:
         raise WebhookDeliveryError(f"webhook {job.endpoint_id}: answered {response.status_code}")
     return JobResult(references={"delivered": "yes", "status": str(response.status_code)})
+
+
+def _post(client: httpx.Client, url: str, addresses: tuple[str, ...] | None, body: bytes,
+          headers: dict[str, str]) -> httpx.Response:
+    """POST ``body`` to ``url``: at ``addresses`` (checked) in turn until one takes the
+    connection, or, for None, wherever the client resolves the URL's host."""
+    if addresses is None:
+        return client.post(url, content=body, headers=headers)
+    target = httpx.URL(url)
+    pinned = {"Host": target.netloc.decode("ascii"), **headers}
+    extensions = {"sni_hostname": target.raw_host.decode("ascii")}
+    for index, address in enumerate(addresses):
+        request = client.build_request("POST", target.copy_with(host=address), content=body, headers=pinned,
+                                       extensions=extensions)
+        try:
+            return client.send(request)
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            if index == len(addresses) - 1:  # nothing was sent: the next address may take it
+                raise
+    raise AssertionError("unreachable: addresses is not empty")
 
 
 def deliver_job(job: DeliverWebhook, client, settings, vault) -> JobResult:

@@ -100,24 +100,37 @@ def _unreachable(url: str) -> bool:
     return False
 
 
-def public_target(url: str, private_hosts: str = "") -> str | None:
-    """Why delivering to ``url`` is refused (not a URL a request can reach, or an https host
-    resolving to a private, loopback or link-local address: a request into the service's own
-    network), or None."""
+def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tuple[str, ...] | None]:
+    """``(why delivering to url is refused, or None; the addresses to connect to)``.
+
+    Refused: not a URL a request can reach, or an https host resolving to any private,
+    loopback or link-local address (a request into the service's own network). The host is
+    resolved here once, and the delivery connects to these very addresses (``delivery``):
+    resolving again to send would let a host answer the check with a public address and the
+    send with an inside one (DNS rebinding). A host the operator allows
+    (``CALLREC_WEBHOOK_PRIVATE_HOSTS``) is not checked, but pinned the same way. The addresses
+    are ``()`` when the host does not resolve now (the delivery fails and is retried), and
+    None for http (only to this machine: ``check_url``), which the client resolves itself.
+    """
     if _unreachable(url):
-        return "not a URL a request can reach (a bad port, host or character)"
+        return "not a URL a request can reach (a bad port, host or character)", None
     parts = urlsplit(url)
+    if parts.scheme != "https":
+        return None, None
+    host = parts.hostname or ""
     allowed = {h.strip().lower() for h in private_hosts.split(",") if h.strip()}
-    if parts.scheme != "https" or (parts.hostname or "").lower() in allowed:
-        return None
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return None  # unresolvable: the delivery fails (and is retried) like any unreachable host
-    for *_, address in found:
-        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
-            return f"{parts.hostname} resolves to a non-public address (CALLREC_WEBHOOK_PRIVATE_HOSTS)"
-    return None
+        found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None, ()  # unresolvable: the delivery fails (and is retried) like any unreachable host
+    addresses: list[str] = []
+    for *_, sockaddr in found:
+        address = str(sockaddr[0]).split("%")[0]
+        if host.lower() not in allowed and not ipaddress.ip_address(address).is_global:
+            return f"{parts.hostname} resolves to a non-public address (CALLREC_WEBHOOK_PRIVATE_HOSTS)", None
+        if address not in addresses:
+            addresses.append(address)
+    return None, tuple(addresses)
 
 
 def sign(secret: str, body: bytes, timestamp_s: int) -> str:

@@ -12,6 +12,8 @@ class Listener:
     def __init__(self, fail_first: int = 0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.attempts = 0
+        #: Connections accepted, whatever came over them (a TLS handshake is no POST).
+        self.connections = 0
         self.fail_first = fail_first
         listener = self
 
@@ -30,8 +32,14 @@ class Listener:
             def log_message(self, *args):
                 pass
 
+        class Server(ThreadingHTTPServer):
+            def verify_request(self, request, client_address):
+                with lock:
+                    listener.connections += 1
+                return True
+
         lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 
+import pytest
 import soundfile
 
 from tests.worker.api.conftest import sample_manifest
@@ -414,3 +415,16 @@ def test_key_cache_trusts_a_key_for_cache_s_only(redis_client):
     assert cached.verify(text) == record  # within cache_s: still trusted by this process
     assert KeyStore(redis_client).verify(text) is None  # uncached: revoked at once
     assert cached.verify(text[:-1] + ("A" if text[-1] != "A" else "B")) is None  # never a near miss
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/v1/jobs/x/"), ("POST", "/v1/calls/"), ("GET", "/v1/webhooks/"),
+                                         ("DELETE", "/v1/recordings/rec_x/"), ("GET", "/v1/health/"),
+                                         ("GET", "/v1/nowhere/"), ("GET", "/review/tok/")])
+def test_a_path_with_a_trailing_slash_is_a_json_404_never_a_redirect(api, acme, method, path):
+    """Found by the audit: Starlette answered these with a 307 to the path without the slash
+    and an empty body (a POST redirected, its body to be sent again); every other unknown
+    path is the API's JSON 404."""
+    response = api.request(method, path, headers=acme, json={} if method == "POST" else None)
+    assert response.status_code == 404 and "location" not in response.headers
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"error": {"code": "not_found", "message": f"no such endpoint: {path}", "field": None}}

@@ -197,3 +197,101 @@ def test_a_stored_endpoint_with_a_bad_port_is_refused_when_delivering(redis_clie
     event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_port")
     with pytest.raises(WebhookRefusedError, match="not a URL a request can reach"):
         deliver(DeliverWebhook.for_event(hook.endpoint_id, event["id"]), store)
+
+
+class Rebinding:
+    """``socket.getaddrinfo`` for one host name that answers ``first`` to the first question
+    and ``then`` to every later one (DNS rebinding); every other name resolves as usual."""
+
+    def __init__(self, monkeypatch, host: str, first: tuple[str, int], then: tuple[str, int]) -> None:
+        import socket
+
+        self.host, self.first, self.then, self.asked = host, first, then, 0
+        real = socket.getaddrinfo
+
+        def getaddrinfo(name, port, *args, **kwargs):
+            if name != self.host:
+                return real(name, port, *args, **kwargs)
+            self.asked += 1
+            address = self.first if self.asked == 1 else self.then
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)]
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def _hook(redis_client, api_settings, url: str):
+    from worker.api.webhooks import WebhookStore
+    from worker.queue.jobs import DeliverWebhook
+    from worker.vaults import build_vault
+
+    store = WebhookStore(redis_client, build_vault(api_settings))
+    hook = store.register("acme", url)
+    event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_" + hook.endpoint_id)
+    return store, DeliverWebhook.for_event(hook.endpoint_id, event["id"])
+
+
+def test_a_host_rebinding_to_this_machine_after_the_check_is_never_contacted(redis_client, api_settings,
+                                                                            monkeypatch):
+    """Found by the audit: the check resolved the host, then httpx resolved it again to send:
+    a host answering the check with a public address and the send with 127.0.0.1 had the
+    signed event POSTed into the service's own network. The send now goes to the address
+    that was checked (public: here nothing answers there, so the delivery fails, retried)."""
+    from worker.api import delivery
+    from worker.errors import WebhookDeliveryError
+
+    monkeypatch.setattr(delivery, "TIMEOUT_S", 1.0)  # the public address is not reached from a test
+    with Listener() as inside:
+        port = inside.server.server_address[1]
+        dns = Rebinding(monkeypatch, "hooks.rebind.example", ("93.184.216.34", port), ("127.0.0.1", port))
+        store, job = _hook(redis_client, api_settings, f"https://hooks.rebind.example:{port}/hook")
+        with pytest.raises(WebhookDeliveryError):
+            delivery.deliver(job, store)
+        assert inside.connections == 0 and inside.attempts == 0
+        assert dns.asked == 1  # resolved once: for the check
+
+
+def test_a_delivery_goes_to_the_checked_address_with_the_hosts_name_for_tls_and_host(
+        redis_client, api_settings, monkeypatch, tmp_path):
+    """The pinned connection still speaks to the endpoint by its name: the Host header, the
+    TLS server name, and the certificate checked against the name (this one holds only it).
+    A redirect is a failed delivery, never followed."""
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.worker.api.tls import HttpsServer, make_certificate
+    from worker.api.delivery import deliver
+    from worker.errors import WebhookDeliveryError
+
+    answers, seen, names = [200, 307], [], []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            seen.append(self.headers.get("Host"))
+            self.send_response(answers.pop(0))
+            self.send_header("Location", "https://127.0.0.1:9/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    cert, key = make_certificate(tmp_path, names=("hooks.pinned.example",))
+    server = HttpsServer(Handler, cert, key)
+    server.server.socket.context.sni_callback = lambda sock, name, context: names.append(name)
+    server.start()
+    try:
+        with Listener() as inside:
+            dns = Rebinding(monkeypatch, "hooks.pinned.example", ("127.0.0.1", server.port),
+                            ("127.0.0.1", inside.server.server_address[1]))
+            url = f"https://hooks.pinned.example:{server.port}/hook"
+            store, job = _hook(redis_client, api_settings, url)
+            # an address the operator allows (CALLREC_WEBHOOK_PRIVATE_HOSTS) is not checked, but pinned all the same
+            done = deliver(job, store, ca_file=str(cert), private_hosts="hooks.pinned.example")
+            assert done.references == {"delivered": "yes", "status": "200"}
+            assert seen == [f"hooks.pinned.example:{server.port}"] and names == ["hooks.pinned.example"]
+            with pytest.raises(WebhookDeliveryError, match="answered 307"):
+                deliver(job, store, ca_file=str(cert), private_hosts="hooks.pinned.example")
+            assert len(seen) == 2 and dns.asked == 2  # once per delivery
+            assert inside.connections == 0
+    finally:
+        server.stop()

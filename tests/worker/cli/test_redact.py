@@ -163,3 +163,43 @@ def test_missing_transcript_exits_2_and_writes_nothing(call: Path, tmp_path: Pat
     assert code == 2
     assert "callrec redact: transcript 'gone.json' does not exist\n" in capsys.readouterr().err
     assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("subtype", ["FLOAT", "DOUBLE"])
+def test_a_float_wav_with_a_nan_or_infinite_sample_exits_2_naming_where(call: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str],
+                                                                        bad: float, subtype: str) -> None:
+    """Found by the audit: the decoder made NaN 0 and infinity full scale, and redact said
+    "verified", exit 0, for an output that differs from its input outside every masked span.
+    Such a sample is no audio: bad input, naming the file and the first one's time."""
+    signal, _ = sf.read(call, dtype="float64")
+    signal[int(2.5 * 8000) + 3] = bad
+    signal[int(7.0 * 8000)] = np.nan
+    source = tmp_path / "float in.wav"
+    sf.write(source, signal, 8000, subtype=subtype)
+    before, data = files(tmp_path), source.read_bytes()
+    code = main(["redact", str(source), "-o", str(tmp_path / "out.wav"), "--report", str(tmp_path / "r.json")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "float in.wav" in err and "2.500 s" in err and "not a finite number" in err
+    assert files(tmp_path) == before and source.read_bytes() == data  # nothing written, the source kept
+
+
+def test_float_samples_past_full_scale_are_kept_exactly_outside_masked_spans(call: Path, tmp_path: Path) -> None:
+    """Float audio may pass full scale (headroom, not an error); the decoder clipped it for
+    every reader, so the output differed from the input outside masked spans. A float
+    output keeps them as they are; the detectors still hear the clipped signal."""
+    signal, _ = sf.read(call, dtype="float32")
+    signal[2 * 8000 : 2 * 8000 + 5] = [1.5, -3.0, 1.0000001, 1e30, -1e-3]
+    signal[17 * 8000] = 2.0
+    source, out = tmp_path / "float.wav", tmp_path / "out.wav"
+    sf.write(source, signal, 8000, subtype="FLOAT")
+    assert main(["redact", str(source), "-o", str(out), "--report", str(tmp_path / "r.json")]) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["verified"] is True and {s["entity"] for s in report["spans"]} == {"card_number"}
+    assert sf.info(str(out)).subtype == "FLOAT"
+    written, _ = sf.read(out, dtype="float32")
+    assert np.array_equal(written[: 13 * 8000], signal[: 13 * 8000])  # bit for bit, 1e30 too
+    assert np.array_equal(written[17 * 8000 :], signal[17 * 8000 :])
+    assert not np.array_equal(written[14 * 8000 : 16 * 8000], signal[14 * 8000 : 16 * 8000])  # the keys masked
