@@ -110,13 +110,14 @@ def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tu
     send with an inside one (DNS rebinding). A host the operator allows
     (``CALLREC_WEBHOOK_PRIVATE_HOSTS``) is not checked, but pinned the same way. The addresses
     are ``()`` when the host does not resolve now (the delivery fails and is retried), and
-    None for http (only to this machine: ``check_url``), which the client resolves itself.
+    None for http to this machine (``check_url``; refused to any other), which the client resolves itself.
     """
     if _unreachable(url):
         return "not a URL a request can reach (a bad port, host or character)", None
     parts = urlsplit(url)
     if parts.scheme != "https":
-        return None, None
+        # http only to this machine (``check_url``), a URL stored by an older version too
+        return (None if parts.scheme == "http" and parts.hostname in _LOOPBACK else "http:// only to this machine"), None
     host = parts.hostname or ""
     allowed = {h.strip().lower() for h in private_hosts.split(",") if h.strip()}
     try:

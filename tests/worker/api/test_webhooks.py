@@ -185,7 +185,14 @@ def test_an_endpoint_no_request_can_reach_is_refused(api, acme, url):
     assert api.get("/v1/webhooks", headers=acme).json()["webhooks"] == []
 
 
-def test_a_stored_endpoint_with_a_bad_port_is_refused_when_delivering(redis_client, api_settings):
+@pytest.mark.parametrize("stored, why", [
+    ("https://hooks.example.com:99999/a", "not a URL a request can reach"),
+    # plain http to another machine: registration allows http only to this one
+    ("http://169.254.169.254/latest/meta-data", "http:// only to this machine"),
+    ("http://hooks.example.com/a", "http:// only to this machine"),
+])
+def test_a_stored_endpoint_registration_would_refuse_is_refused_when_delivering(redis_client, api_settings,
+                                                                                 stored, why):
     from worker.api.delivery import WebhookRefusedError, deliver
     from worker.api.webhooks import WebhookStore
     from worker.queue.jobs import DeliverWebhook
@@ -193,9 +200,9 @@ def test_a_stored_endpoint_with_a_bad_port_is_refused_when_delivering(redis_clie
 
     store = WebhookStore(redis_client, build_vault(api_settings))
     hook = store.register("acme", "https://hooks.example.com/a")
-    redis_client.hset(store._hook(hook.endpoint_id), "url", "https://hooks.example.com:99999/a")  # stored before the check
+    redis_client.hset(store._hook(hook.endpoint_id), "url", stored)  # stored by an older version, before the check
     event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_port")
-    with pytest.raises(WebhookRefusedError, match="not a URL a request can reach"):
+    with pytest.raises(WebhookRefusedError, match=why):
         deliver(DeliverWebhook.for_event(hook.endpoint_id, event["id"]), store)
 
 
