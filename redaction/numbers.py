@@ -8,7 +8,8 @@ transcription providers write for it: digits ("4532", "4532-1488", "12/25"), dig
 written as an ordinal right after a month ("March 28th", "December the 29th": a recognizer's
 "oh three, twenty eight"), and any mix. Fillers ("and", "uh", "dash") inside a number do not
 break it. Amounts, times and decimals written with their signs ("$12.50", "3:30", "1,250") are
-ordinary words: they are not digits read out.
+ordinary words: they are not digits read out; a number grouped in thousands with ten digits or
+more ("4,111,111,111,111,111") is a digit string so grouped.
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.
@@ -66,6 +67,11 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
 #: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
 _QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$|^(,\d{3})+[.,;!?]?$")
+#: A number grouped in thousands with this many digits or more is a digit string a recognizer
+#: or a formatting provider grouped ("4,111,111,111,111,111": a card), not a quantity: no amount
+#: said in a call reaches a billion without its currency sign (which keeps it a quantity).
+MIN_GROUPED_DIGITS = 10
+_GROUPED = re.compile(r"^(\d{1,3}(?:,\d{3})+)[.,;!?]?$")
 #: Typographic punctuation providers write (smart quotes, dashes, the ellipsis is NFKC's)
 #: as its plain self, so "“4532", "4532–1488" read as "\"4532" and "4532-1488" do.
 _TYPOGRAPHIC = str.maketrans({
@@ -124,6 +130,9 @@ def digits_said(text: str) -> str:
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
     text = _plain(text)
+    grouped = _GROUPED.match(text.strip())
+    if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
+        return [Atom("digits", digits, word)]
     if _QUANTITY.search(text.strip()):
         return [Atom("other", "", word)]
     out: list[Atom] = []

@@ -157,6 +157,17 @@ def test_amounts_times_and_grouped_thousands_are_not_digits() -> None:
         assert entities(text) == [], text
 
 
+def test_a_card_written_in_thousands_groups_is_card_data() -> None:
+    """Found by the audit: Whisper and formatting providers write some digit strings as one
+    number grouped in thousands; a card so written ("4,111,111,111,111,111") was a quantity,
+    an ordinary word, and stayed audible and in the written-back transcript. No amount said
+    in a call has ten digits or more: such a number is a digit string."""
+    assert entities("my card is 4,111,111,111,111,111 thanks") == [(CARD_NUMBER, "4,111,111,111,111,111")]
+    assert entities("the card number 4,532,015,112,830,366. expiry 04/27") == [
+        (CARD_NUMBER, "4,532,015,112,830,366."), (EXPIRY, "04/27")]
+    assert entities("it comes to 1,250,000,000 on the card") == []  # nine digits: an amount
+
+
 def test_month_names_and_spoken_years_are_expiry_dates() -> None:
     assert entities("and the expiry date please April twenty twenty-seven") == [(EXPIRY, "April twenty twenty-seven")]
     assert entities("when does it expire it's April 2027") == [(EXPIRY, "April 2027")]

@@ -35,6 +35,9 @@ def said(text: str) -> list[str]:
         ("one hundred and five", ["105"]),
         ("December twenty seven", ["12", "27"]),
         ("four 5 forty six", ["4", "5", "46"]),
+        ("4,111,111,111,111,111", ["4111111111111111"]),  # a digit string grouped in thousands
+        ("5,551,234,567.", ["5551234567"]),
+        ("1,250,000 and 123,456,789", [".", "_", "."]),  # quantities: under ten digits
     ],
 )
 def test_spoken_and_written_numbers(text: str, digits: list[str]) -> None:

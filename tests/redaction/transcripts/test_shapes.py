@@ -228,6 +228,19 @@ def test_a_card_in_smart_quotes_and_typographic_dashes_is_masked_and_redacted() 
     assert [w["word"] for w in json.loads(written)["words"]][3:6] == ["“[redacted]", "[redacted]", "[redacted]”"]
 
 
+def test_a_card_grouped_in_thousands_is_redacted_from_the_transcript() -> None:
+    """Found by the audit: a card a recognizer wrote as one number grouped in thousands stayed
+    in the written-back transcript (it read as an amount)."""
+    said = ["My", "card", "is", "4,111,111,111,111,111.", "It", "costs", "1,250."]
+    document = {"text": " ".join(said), "language": "english", "duration": 9.0,
+                "words": [{"word": w, "start": 1.0 + k, "end": 1.8 + k} for k, w in enumerate(said)]}
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    assert transcripts.sensitive_words(transcript) == {3}
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert "4,111" not in written["text"] and "1,250." in written["text"]
+    assert [w["word"] for w in written["words"]][3] == "[redacted]."  # its punctuation kept
+
+
 @pytest.mark.parametrize("document", [
     {"totalBilledTime": "15s", "requestId": "8216410523829498301"},  # v1 recognize on silence
     {"name": "4711", "done": True, "response": {
@@ -245,3 +258,4 @@ def test_a_google_response_without_results_is_no_words(document: dict) -> None:
 def test_a_document_that_is_no_google_response_is_still_refused() -> None:
     with pytest.raises(TranscriptError, match="google transcript: the document has no 'results' list"):
         transcripts.load(json.dumps({"something": "else"}), "google")
+
