@@ -78,6 +78,8 @@ def recognise(text: str) -> str:
     for name, missing in lacking.items():
         if not missing:
             return name
+    if (error := assemblyai.unfinished(document)) is not None:  # no words yet: closest to nothing
+        raise error
     closest = min(lacking, key=lambda name: len(lacking[name]))
     raise TranscriptError(
         f"transcript format not recognised; closest is {closest} (missing {', '.join(lacking[closest])})"

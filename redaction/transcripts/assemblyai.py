@@ -81,7 +81,26 @@ def _near(spans: list[tuple[float, float]]) -> Any:
     return near
 
 
+#: The statuses of a transcript fetched before it completed (no words yet), and why.
+UNFINISHED = {"queued": "not transcribed yet; fetch it again once it is completed",
+              "processing": "not transcribed yet; fetch it again once it is completed",
+              "error": "AssemblyAI could not transcribe the audio"}
+
+
+def unfinished(document: Any) -> TranscriptError | None:
+    """The error for an AssemblyAI transcript fetched before it completed (``status`` queued,
+    processing or error, no words), else None."""
+    if not (isinstance(document, dict) and "audio_url" in document and not isinstance(document.get("words"), list)):
+        return None
+    status = document.get("status")
+    if not isinstance(status, str) or status not in UNFINISHED:
+        return None
+    return TranscriptError(f"{NAME} transcript: status is {status!r}, not 'completed': {UNFINISHED[status]}")
+
+
 def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    if (error := unfinished(document)) is not None:
+        raise error
     words = field(document, "words", "the document", NAME)
     if not isinstance(words, list):
         raise TranscriptError(f"{NAME} transcript: words is not a list (was the transcript completed?)")

@@ -259,3 +259,19 @@ def test_a_document_that_is_no_google_response_is_still_refused() -> None:
     with pytest.raises(TranscriptError, match="google transcript: the document has no 'results' list"):
         transcripts.load(json.dumps({"something": "else"}), "google")
 
+
+@pytest.mark.parametrize(("status", "why"), [
+    ("queued", "not transcribed yet; fetch it again once it is completed"),
+    ("processing", "not transcribed yet; fetch it again once it is completed"),
+    ("error", "AssemblyAI could not transcribe the audio")])
+@pytest.mark.parametrize("fmt", ["auto", "assemblyai"])
+def test_an_unfinished_assemblyai_transcript_is_named_as_such(status: str, why: str, fmt: str) -> None:
+    """Found by the audit: ``auto`` named a queued or failed AssemblyAI transcript (``GET
+    /v2/transcript/{id}`` before it completed: no words) as closest to azure's format."""
+    document = {"id": "6rlr37h1hq-6d4a-4a0b-9a4f-2d0f2c1b5b7e", "status": status, "audio_url": "https://example.com/call.wav",
+                "language_code": "en_us", "text": None, "words": None, "utterances": None, "confidence": None,
+                **({"error": "Download error, unable to download https://example.com/call.wav"} if status == "error" else {})}
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(json.dumps(document), fmt)
+    assert str(caught.value) == f"assemblyai transcript: status is '{status}', not 'completed': {why}"
+    assert "Download error" not in str(caught.value)  # the provider's text is not echoed
