@@ -99,6 +99,8 @@ def test_callbacks_that_are_not_twilios_are_refused(api, acme, media, twilio_pro
     other_sid = callback(api, media, sid="AC" + "c3" * 16)
     assert other_sid.status_code == 403
     assert callback(api, media, RecordingStatus="in-progress").json() == {"ignored": "RecordingStatus in-progress"}
+    # found by the audit: any other value was echoed back (a signed field can still carry digits)
+    assert callback(api, media, RecordingStatus="4111 1111 1111 1111").json() == {"ignored": "RecordingStatus is not completed"}
     no_ticket = callback(api, media, query="number=%2B15550100")
     assert no_ticket.status_code == 400 and no_ticket.json()["error"]["field"] == "ticket"
     bad_duration = callback(api, media, RecordingDuration="0")
