@@ -122,6 +122,10 @@ def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> Recordin
     stretches = _classify(manifest, pauses)
     if not any(s.kind == KEEP for s in stretches):
         return RecordingPlan(False, NO_RECORDED_TIME, call_s)
+    if not manifest.segments:
+        recorded_s = sum(s.end_s - s.start_s for s in stretches if s.kind != CUT)
+        raise ManifestError(f"segments: the call has {recorded_s:g} s of recorded time but no segment; "
+                            "a recording needs the audio the provider recorded")
     cuts = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == CUT)
     silenced = tuple(Cut(s.start_s, s.end_s, s.reason) for s in stretches if s.kind == SILENT)
     resumes = [end for _, end in pauses] if beep_on_resume else []  # in time order

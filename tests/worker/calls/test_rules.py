@@ -148,3 +148,23 @@ def test_resume_where_recording_starts_gets_one_beep_not_two():
     plan = plan_recording(manifest(events=[("ivr", 0.0, 20.0), ("agent", 20.0, 60.0)],
                                    controls=(("pause", 5.0), ("resume", 20.0))), beep_on_resume=True)
     assert plan.timeline == (Insert("start"), Keep(20.0, 60.0))
+
+
+def test_a_recorded_call_without_segments_is_refused():
+    """Found by the audit: ``"segments": []`` on a call with recorded time was assembled into a
+    recording of the beep and silence, stored as the call's recording: nothing was recorded."""
+    data = design_example(plan="professional")
+    data["segments"] = []
+    with pytest.raises(ManifestError, match=r"^segments: the call has 300 s of recorded time but no segment"):
+        plan_recording(parse_manifest(data, Path("/calls")))
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["number"].update(recording=False),  # must not be recorded: nothing was
+    lambda d: d.update(events=[{"type": "ivr", "start": 0.0, "end": 30.0}]),  # no recorded time
+])
+def test_a_call_with_nothing_to_record_needs_no_segments(change):
+    data = design_example(plan="professional")
+    data["segments"], data["controls"] = [], []
+    change(data)
+    assert not plan_recording(parse_manifest(data, Path("/calls"))).recorded
