@@ -11,7 +11,7 @@ such an ask even when its ask word was misheard (cards 1.18).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 
@@ -91,6 +91,14 @@ IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: some: the answer's words before its first digit are masked too (likewise an expiry date or
 #: a code with fewer than its ``FULL_DIGITS``).
 SHORTEST_CARD_DIGITS = 15
+#: Such a card's answer goes on after it, too, for as long as its missing digits take at its own
+#: pace, times this (the card's last digits written as other words: "... five four eight four
+#: big faith I want to I in one", cards 1.36) ...
+MISSING_DIGITS_SLACK = 1.5
+#: ... the card's digits being those of the first card found and of the cards read on within this
+#: long with more digits than a code (an expiry date or a code taken for a card after it is no
+#: part of it: "6, 7, 1, ... 2, are in January 20th, and the cold nine seven five").
+READ_ON_S = 3.0
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 
 
@@ -105,7 +113,8 @@ class Heard:
 
 
 def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
-               windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[Ask] = ()) -> list[Entity]:
+               windows_s: dict[str, float] = ASK_WINDOW_S, others: Sequence[Ask] = (),
+               parted: Callable[[Entity], list[Entity]] | None = None) -> list[Entity]:
     """What the recognizer wrote for the caller's answer to an ask that nothing it found
     answers, masked whole (``_answer``): Whisper tiny writes some voices' cards, expiry dates
     and codes as other words ("I want to welcome a ticket", "so big, 20, 10 run"), and with
@@ -123,7 +132,12 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     it may be something else misheard: the words before it are masked too ("the number 28" for
     "oh one, twenty eight"; "you are paying $1 .4570 70559" for a code, cards 1.28). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
-    keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked."""
+    keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked.
+
+    A card short of digits also masks the answer's words after it, for as long as its missing
+    digits take at its pace (``MISSING_DIGITS_SLACK``); its digits are those of one reading
+    (``READ_ON_S``) of the parts ``parted`` (cards' ``_spoken_apart``) makes of the cards found:
+    an expiry date and a code chained to a card are no part of its reading."""
     words, times, keyed_s = heard.words, heard.times, heard.keyed_s
     out: list[Entity] = []
     cards = [e for e in found if e.entity == CARD_NUMBER]
@@ -134,6 +148,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
             continue
         until_s = float("inf")
+        after: tuple[float, float] | None = None  # (from_s, to_s): the answer's words after a short card
         kind = ask.kind
         if kind == "card":
             if not _asks_number(ask, words):
@@ -148,11 +163,14 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             answered = [e for e in cards
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
             if answered:
-                first = min(answered, key=lambda e: e.start_s)
-                digits = sum(len(digits_said(words[w].text)) for e in answered for w in e.words)
+                reading = _one_reading([p for e in answered for p in (parted(e) if parted else [e])], words)
+                first, last = reading[0], reading[-1]
+                digits = sum(_digits_in(e, words) for e in reading)
                 if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
+                pace_s = sum(e.end_s - e.start_s for e in reading) / max(digits, 1)
+                after = (last.end_s, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK)
         else:
             # up to the next ask for something else: what comes after it answers that
             next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
@@ -171,7 +189,26 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             out.append(Entity(_ASKED[kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
                               max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
             last_s = words[answer[-1]].end_s
+        if after is not None:
+            taken = {w for e in found for w in e.words}
+            rest = list(takewhile(lambda w: w not in taken,  # up to what comes next
+                                  (w for w in said if after[0] <= words[w].start_s <= after[1])))
+            if rest:
+                out.append(Entity(_ASKED[kind], min(times[w][0] for w in rest), max(times[w][1] for w in rest),
+                                  UNANSWERED_CONFIDENCE, tuple(rest)))
+                last_s = max(last_s, words[rest[-1]].end_s)
     return out
+
+
+def _one_reading(cards: list[Entity], words: Sequence[TimedWord]) -> list[Entity]:
+    """The first of ``cards`` and those read on after it (``READ_ON_S``, more digits than a code)."""
+    ordered = sorted(cards, key=lambda e: e.start_s)
+    reading = ordered[:1]
+    for e in ordered[1:]:
+        if e.start_s - reading[-1].end_s > READ_ON_S or _digits_in(e, words) <= MOST_DIGITS["code"]:
+            break
+        reading.append(e)
+    return reading
 
 
 def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWord],

@@ -77,7 +77,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.35"
+VERSION = "1.36"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -275,7 +275,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     found += _cards_before_expiry(runs, asks, found, ordered, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
-        found += answers.unanswered(asks, heard, found)
+        found += answers.unanswered(asks, heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = answers.implied_asks(kind, after, asks, ordered, found)
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)

@@ -627,6 +627,34 @@ def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before
     assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
 
 
+def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_it_too() -> None:
+    # dev (tune en-us seed 131): the card's last eight digits written "big faith I want to I in
+    # one": masked as long as the missing digits take at the card's own pace, up to the agent
+    # speaking again ("great")
+    text = ("go ahead with the card number whenever you are ready. yes it's three seven four eight five four "
+            "eight four big faith I want to I in one great and the expiry")
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "three seven four eight five four eight four"), (CARD_NUMBER, "big faith I want to I in one")]
+    # no longer than the missing digits take: 7 x 0.39 s (3.1 s for 8) x 1.5 = 4.07 s, the words starting by then
+    longer = text.replace("in one great", "in one and then some more words here great")
+    assert entities(longer, unanswered=True)[1] == (CARD_NUMBER, "big faith I want to I in one and then")
+    # a whole card leaves the words after it audible
+    full = text.replace("three seven four eight five four eight four", "4532 0151 1283 0366")
+    assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
+
+
+def test_a_card_short_of_digits_is_not_made_whole_by_the_expiry_and_code_it_was_taken_for() -> None:
+    # dev (tune en-us+croak seed 131): "time to time" for the card's first digits, 12 found; the
+    # expiry date and the code read after it were taken for cards too, and their digits, counted
+    # with the card's, made it whole: the words before it stayed audible (and after it, up to
+    # the expiry date, the words its missing digit may be)
+    text = ("can I take the card number please? yes it's time to time 6 7 1 4 2 1 6 1 8 2 0 2 "
+            "are in january 20th and the cold nine seven five")
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "time to time"), (CARD_NUMBER, "6 7 1 4 2 1 6 1 8 2 0 2"), (CARD_NUMBER, "are in"),
+        (CARD_NUMBER, "january 20th"), (CARD_NUMBER, "nine seven five")]
+
+
 def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_answer() -> None:
     # "so big, tender run" for an expiry date: no digit written; masked for 5 s (words
     # 0.4 s apart: 13 words start within 5 s) from the end of the agent's sentence
