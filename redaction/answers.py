@@ -55,6 +55,12 @@ ASK_NUMBER_WORDS = 8
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
+#: An expiry date's or a code's answer also ends where a sentence starts with one of these: the
+#: agent's next question ("... went in high. And if you're ready, the last three digits on the
+#: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).
+NEXT_SENTENCE_WORDS = frozenset({"and"})
+#: The words before a lead word that belong to it ("your payment reference", "the expiry date").
+LEAD_DETERMINERS = frozenset({"your", "the", "my", "our", "a"})
 ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 UNANSWERED_CONFIDENCE = 0.3
 #: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"): no
@@ -91,9 +97,9 @@ IMPLIED_ANSWER_S = {"expiry": 8.0, "code": 8.0}
 #: some: the answer's words before its first digit are masked too (likewise an expiry date or
 #: a code with fewer than its ``FULL_DIGITS``).
 SHORTEST_CARD_DIGITS = 15
-#: Such a card's answer goes on after it, too, for as long as its missing digits take at its own
-#: pace, times this (the card's last digits written as other words: "... five four eight four
-#: big faith I want to I in one", cards 1.36) ...
+#: Such a card's answer goes on after it, too, in its sentence (``_read_on``), for as long as its
+#: missing digits take at its own pace, times this (the card's last digits written as other words:
+#: "... five four eight four big faith I want to I in one", cards 1.36) ...
 MISSING_DIGITS_SLACK = 1.5
 #: ... the card's digits being those of the first card found and of the cards read on within this
 #: long with more digits than a code (an expiry date or a code taken for a card after it is no
@@ -134,8 +140,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked.
 
-    A card short of digits also masks the answer's words after it, for as long as its missing
-    digits take at its pace (``MISSING_DIGITS_SLACK``); its digits are those of one reading
+    A card short of digits also masks the answer's words after it in its sentence, for as long as
+    its missing digits take at its pace (``MISSING_DIGITS_SLACK``); its digits are those of one reading
     (``READ_ON_S``) of the parts ``parted`` (cards' ``_spoken_apart``) makes of the cards found:
     an expiry date and a code chained to a card are no part of its reading."""
     words, times, keyed_s = heard.words, heard.times, heard.keyed_s
@@ -148,7 +154,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
             continue
         until_s = float("inf")
-        after: tuple[float, float] | None = None  # (from_s, to_s): the answer's words after a short card
+        after: tuple[Entity, float] | None = None  # a short card's last part, and until when words after it answer
         kind = ask.kind
         if kind == "card":
             if not _asks_number(ask, words):
@@ -170,7 +176,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                     continue
                 until_s = first.start_s
                 pace_s = sum(e.end_s - e.start_s for e in reading) / max(digits, 1)
-                after = (last.end_s, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK)
+                after = last, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
         else:
             # up to the next ask for something else: what comes after it answers that
             next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
@@ -190,13 +196,25 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                               max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
             last_s = words[answer[-1]].end_s
         if after is not None:
-            taken = {w for e in found for w in e.words}
-            rest = list(takewhile(lambda w: w not in taken,  # up to what comes next
-                                  (w for w in said if after[0] <= words[w].start_s <= after[1])))
+            rest = _read_on(max(after[0].words), set(said) - {w for e in found for w in e.words}, words, after[1])
             if rest:
                 out.append(Entity(_ASKED[kind], min(times[w][0] for w in rest), max(times[w][1] for w in rest),
                                   UNANSWERED_CONFIDENCE, tuple(rest)))
                 last_s = max(last_s, words[rest[-1]].end_s)
+    return out
+
+
+def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
+    """The words after word ``last`` (a short card's last) in the same sentence, of ``answer``
+    (the answer's words, less what was found), starting by ``until_s``: the agent's next
+    question after the card's full stop ("... 7 .6 .7. And what is the expiry date") stays audible."""
+    out: list[int] = []
+    k = last
+    while not words[k].text.rstrip().endswith(SENTENCE_ENDS):
+        k += 1
+        if k >= len(words) or k not in answer or words[k].start_s > until_s:
+            break
+        out.append(k)
     return out
 
 
@@ -297,8 +315,9 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
     read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
-    again) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends``, a harmless lead
-    word ("your payment reference is")."""
+    again) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends`` (an expiry or a
+    code), a harmless lead word ("your payment reference is") or a sentence starting with
+    ``NEXT_SENTENCE_WORDS``."""
     j = _sentence_end(ask, words)
     if j is not None and j < len(words):
         after = _sentence_end(j, words)
@@ -316,8 +335,12 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         until_s = max(words[j].start_s + limit_s, held_s + min(limit_s, HELD_ANSWER_S))
         if words[k].start_s > until_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
             break
+        if harmless_ends and out and word in NEXT_SENTENCE_WORDS and words[k - 1].text.rstrip().endswith(SENTENCE_ENDS):
+            break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):
+            while out and plain(words[out[-1]].text) in LEAD_DETERMINERS:
+                out.pop()  # "your" of "your payment reference is" is the lead's
             break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
         if not out and k >= held_to:
             held_to = _held(k, words)

@@ -577,7 +577,7 @@ def test_an_ask_answered_by_a_card_or_naming_no_number_masks_nothing_more() -> N
 
 def test_an_unanswered_ask_stops_where_the_agent_asks_on() -> None:
     assert entities("what is the card number? hang on I cannot find it. and the expiry date", unanswered=True) == [
-        (CARD_NUMBER, "on I cannot find it. and the")]  # its mask from the end of "hang" (a lead-in)
+        (CARD_NUMBER, "on I cannot find it. and")]  # its mask from the end of "hang" (a lead-in)
 
 
 def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
@@ -610,7 +610,7 @@ def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
     # "and finally the three digits on the back" written "... the free digits that you already
     # called on the Mac" (1.25); "free" before "number" asks nothing ("our free number")
     text = "and finally the free digits that you already called on the mac. I made one. your payment reference is"
-    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your")]
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one.")]
     assert entities(text.replace("free digits", "free number"), unanswered=True) == []
     assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
 
@@ -641,6 +641,12 @@ def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_
     # a whole card leaves the words after it audible
     full = text.replace("three seven four eight five four eight four", "4532 0151 1283 0366")
     assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
+    # and so does a short card's full stop: the next sentence is the agent's next question (dev:
+    # "... 7 .6 .7. And what is the expiry made on the card?")
+    stop = text.replace("eight four big faith I want to I in one great and the expiry", "eight four. and what is the expiry")
+    assert entities(stop, unanswered=True) == [(CARD_NUMBER, "three seven four eight five four eight four.")]
+    ended = text.replace("big faith I want", "big faith. I want")
+    assert entities(ended, unanswered=True)[1] == (CARD_NUMBER, "big faith.")
 
 
 def test_a_card_short_of_digits_is_not_made_whole_by_the_expiry_and_code_it_was_taken_for() -> None:
@@ -658,13 +664,15 @@ def test_a_card_short_of_digits_is_not_made_whole_by_the_expiry_and_code_it_was_
 def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_answer() -> None:
     # "so big, tender run" for an expiry date: no digit written; masked for 5 s (words
     # 0.4 s apart: 13 words start within 5 s) from the end of the agent's sentence
-    text = "and what is the expiry date on the card? just a second. so big, tender run. and it is done now I think yes"
+    text = "and what is the expiry date on the card? just a second. so big, tender run, it is done now I think yes"
     # (the caller's "just a second." is no part of it)
-    assert entities(text, unanswered=True) == [(EXPIRY, "so big, tender run. and it is done now I")]
+    assert entities(text, unanswered=True) == [(EXPIRY, "so big, tender run, it is done now I think")]
+    # up to a sentence that starts "and" (the agent's next question; 1.36: it was masked to the 5 s)
+    assert entities(text.replace("run, it", "run. and it"), unanswered=True) == [(EXPIRY, "so big, tender run.")]
     # the agent's second sentence still says what is asked: the answer starts after it, and a
     # harmless lead-in ends it
     code = "and the security code please. the last three digits on the map. lonely map. your payment reference is"
-    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map. your")]
+    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map.")]  # "your" is the lead's (1.36)
     answered = "and the security code please. seven three one. and you will get a confirmation shortly"
     assert entities(answered, unanswered=True) == [(SECURITY_CODE, "seven three one.")]
 
@@ -689,7 +697,7 @@ def test_a_card_ask_right_after_a_card_is_the_expiry_ask() -> None:
     card = "can I take the card number please? 4532 0151 1283 0366. "
     ask = "thanks and what is the necessary date on the card? so big tender run. and the code"
     assert entities(card + ask, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run. and the code")]
+        (CARD_NUMBER, "4532 0151 1283 0366."), (EXPIRY, "so big tender run.")]
     assert entities(ask, unanswered=True) == []
 
 
@@ -715,7 +723,7 @@ def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
     # data; the answer is masked up to the harmless lead-in that follows it
     text = CARD_ASKED + "and the expiry date? oh four twenty seven. and finally the three digits on the mac. high and free. your payment reference is"
     assert entities(text, unanswered=True) == [
-        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your")]
+        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free.")]
 
 
 def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
@@ -725,7 +733,7 @@ def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
     text = ("4532 0151 1283 0367. and when does the car get higher? okay April 2030. lovely until the evening "
             "hummus one moment. well it's time. your payment reference is")
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your")]
+        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time.")]
     assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030.")]
     # after a part of a card (shorter than any card) nothing is implied
     part = text.replace("4532 0151 1283 0367.", "4532 0151 1283.")
@@ -766,7 +774,7 @@ def test_an_implied_ask_is_answered_only_before_the_agent_asks_for_something_els
     # the code found after the agent's code ask answers that ask, not the expiry ask before it
     text = CARD_ASKED + "thanks. and when does the car next fire? so big tender run. and the security code? seven three one. thanks"
     assert entities(text, unanswered=True) == [
-        CARD_FOUND, (EXPIRY, "so big tender run. and the"), (SECURITY_CODE, "seven three one.")]
+        CARD_FOUND, (EXPIRY, "so big tender run."), (SECURITY_CODE, "seven three one.")]
 
 
 def test_a_card_read_in_parts_implies_the_expiry_ask_after_its_last_part() -> None:
@@ -779,7 +787,7 @@ def test_an_answer_is_masked_after_the_callers_hold_and_up_to_the_agents_finally
     ask = CARD_ASKED + "thanks. and when does the car next fire? "
     for hold in ("hang on, let me check.", "one moment.", "just a second.", "um, let me see."):
         text = ask + hold + " so big tender run. and finally the three digits on the mac"
-        assert entities(text, unanswered=True)[1:] == [(EXPIRY, "so big tender run. and")]
+        assert entities(text, unanswered=True)[1:] == [(EXPIRY, "so big tender run.")]
     # a digit alone is no hold: "one." is part of the answer
     assert entities("and what is the expiry date on the card? one. two. perfect", unanswered=True) == [(EXPIRY, "one. two.")]
 
