@@ -59,8 +59,6 @@ ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready"
 #: agent's next question ("... went in high. And if you're ready, the last three digits on the
 #: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).
 NEXT_SENTENCE_WORDS = frozenset({"and"})
-#: The words before a lead word that belong to it ("your payment reference", "the expiry date").
-LEAD_DETERMINERS = frozenset({"your", "the", "my", "our", "a"})
 ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 UNANSWERED_CONFIDENCE = 0.3
 #: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"): no
@@ -206,13 +204,15 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
 
 def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
     """The words after word ``last`` (a short card's last) in the same sentence, of ``answer``
-    (the answer's words, less what was found), starting by ``until_s``: the agent's next
-    question after the card's full stop ("... 7 .6 .7. And what is the expiry date") stays audible."""
+    (the answer's words, less what was found), starting by ``until_s``, up to a
+    ``NEXT_SENTENCE_WORDS`` word: the agent's next question after the card's full stop ("... 7 .6
+    .7. And what is the expiry date"), or run on into it ("one eight zero and what is"), stays audible."""
     out: list[int] = []
     k = last
     while not words[k].text.rstrip().endswith(SENTENCE_ENDS):
         k += 1
-        if k >= len(words) or k not in answer or words[k].start_s > until_s:
+        if (k >= len(words) or k not in answer or words[k].start_s > until_s
+                or plain(words[k].text) in NEXT_SENTENCE_WORDS):  # "... 1 8 0 and what is the expiry date"
             break
         out.append(k)
     return out
@@ -339,8 +339,6 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
             break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):
-            while out and plain(words[out[-1]].text) in LEAD_DETERMINERS:
-                out.pop()  # "your" of "your payment reference is" is the lead's
             break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
         if not out and k >= held_to:
             held_to = _held(k, words)

@@ -577,7 +577,7 @@ def test_an_ask_answered_by_a_card_or_naming_no_number_masks_nothing_more() -> N
 
 def test_an_unanswered_ask_stops_where_the_agent_asks_on() -> None:
     assert entities("what is the card number? hang on I cannot find it. and the expiry date", unanswered=True) == [
-        (CARD_NUMBER, "on I cannot find it. and")]  # its mask from the end of "hang" (a lead-in)
+        (CARD_NUMBER, "on I cannot find it. and the")]  # its mask from the end of "hang" (a lead-in)
 
 
 def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
@@ -610,7 +610,7 @@ def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
     # "and finally the three digits on the back" written "... the free digits that you already
     # called on the Mac" (1.25); "free" before "number" asks nothing ("our free number")
     text = "and finally the free digits that you already called on the mac. I made one. your payment reference is"
-    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one.")]
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your")]
     assert entities(text.replace("free digits", "free number"), unanswered=True) == []
     assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
 
@@ -636,8 +636,8 @@ def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_
     assert entities(text, unanswered=True) == [
         (CARD_NUMBER, "three seven four eight five four eight four"), (CARD_NUMBER, "big faith I want to I in one")]
     # no longer than the missing digits take: 7 x 0.39 s (3.1 s for 8) x 1.5 = 4.07 s, the words starting by then
-    longer = text.replace("in one great", "in one and then some more words here great")
-    assert entities(longer, unanswered=True)[1] == (CARD_NUMBER, "big faith I want to I in one and then")
+    longer = text.replace("in one great", "in one so then some more words here great")
+    assert entities(longer, unanswered=True)[1] == (CARD_NUMBER, "big faith I want to I in one so then")
     # a whole card leaves the words after it audible
     full = text.replace("three seven four eight five four eight four", "4532 0151 1283 0366")
     assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
@@ -647,6 +647,8 @@ def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_
     assert entities(stop, unanswered=True) == [(CARD_NUMBER, "three seven four eight five four eight four.")]
     ended = text.replace("big faith I want", "big faith. I want")
     assert entities(ended, unanswered=True)[1] == (CARD_NUMBER, "big faith.")
+    run_on = text.replace("big faith I want", "big faith and what is the")
+    assert entities(run_on, unanswered=True)[1] == (CARD_NUMBER, "big faith")
 
 
 def test_a_card_short_of_digits_is_not_made_whole_by_the_expiry_and_code_it_was_taken_for() -> None:
@@ -672,7 +674,7 @@ def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_a
     # the agent's second sentence still says what is asked: the answer starts after it, and a
     # harmless lead-in ends it
     code = "and the security code please. the last three digits on the map. lonely map. your payment reference is"
-    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map.")]  # "your" is the lead's (1.36)
+    assert entities(code, unanswered=True) == [(SECURITY_CODE, "lonely map. your")]
     answered = "and the security code please. seven three one. and you will get a confirmation shortly"
     assert entities(answered, unanswered=True) == [(SECURITY_CODE, "seven three one.")]
 
@@ -723,7 +725,7 @@ def test_the_agents_next_question_after_the_expiry_is_the_code_ask() -> None:
     # data; the answer is masked up to the harmless lead-in that follows it
     text = CARD_ASKED + "and the expiry date? oh four twenty seven. and finally the three digits on the mac. high and free. your payment reference is"
     assert entities(text, unanswered=True) == [
-        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free.")]
+        CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "high and free. your")]
 
 
 def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
@@ -733,7 +735,7 @@ def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
     text = ("4532 0151 1283 0367. and when does the car get higher? okay April 2030. lovely until the evening "
             "hummus one moment. well it's time. your payment reference is")
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time.")]
+        (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your")]
     assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030.")]
     # after a part of a card (shorter than any card) nothing is implied
     part = text.replace("4532 0151 1283 0367.", "4532 0151 1283.")
