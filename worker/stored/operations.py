@@ -23,6 +23,7 @@ from vault.access import Principal, refusal
 from vault.errors import (
     AccessDeniedError,
     IndexCorruptError,
+    MigrationNeededError,
     ObjectMissingError,
     RangeNotSatisfiableError,
     UnsupportedKeyError,
@@ -113,10 +114,15 @@ class RewrapReport:
 
 def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript.
-    Deleting a deleted recording again destroys whatever was left under its tombstone."""
+    Deleting a deleted recording again destroys whatever was left under its tombstone. An
+    entry that cannot be trusted (altered, unreadable, from before entries were authenticated)
+    is no reason to keep the recording: ``RegionVault.delete`` destroys it whole."""
     region_vault = vault.for_recording(recording_id)
-    entry = region_vault.get(recording_id)
-    if entry.deleted:
+    try:
+        entry = region_vault.get(recording_id)
+    except (IndexCorruptError, MigrationNeededError):
+        entry = None
+    if entry is not None and entry.deleted:
         return DeleteOutcome((recording_id,), 0, 1, _reclaim(region_vault, [recording_id]))
     region_vault.delete(recording_id, actor=actor, reason=reason)
     return DeleteOutcome((recording_id,), 1, 0)
