@@ -169,7 +169,8 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     it is stored in (recordings stored before codecs existed are WAV).
 
     Every access and every refusal is audited in the recording's region. A refusal raises
-    AccessDeniedError; ``out_path`` appears complete or not at all. ``byte_range`` (first,
+    AccessDeniedError; ``out_path`` appears complete or not at all, and is removed again when
+    the access cannot be audited. ``byte_range`` (first,
     last: as :func:`audio_ranges` takes it) is the one range to be served of the export: when
     it starts past the export's end nothing is exported (``out_path`` removed), the refusal is
     audited ("range not satisfiable") and RangeNotSatisfiableError raised.
@@ -189,7 +190,11 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     if byte_range is not None and resolve_range(byte_range, size) is None:
         out_path.unlink(missing_ok=True)
         _unsatisfiable(region_vault, recording_id, principal, size)
-    region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
+    try:
+        region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
+    except BaseException:
+        out_path.unlink(missing_ok=True)  # an access that is not audited gives nothing
+        raise
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
 
 
