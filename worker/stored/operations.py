@@ -110,6 +110,9 @@ class RewrapReport:
     recordings: int
     keys_rewrapped: int
     retired: tuple[tuple[str, str], ...]  # (region, version)
+    #: (index object, why) of each entry that could not be read or verified: its keys stay
+    #: under their KEK version (which is then not retired), every other one is re-wrapped.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
@@ -475,13 +478,18 @@ def rewrap_recording(recording_id: str, vault: Vault) -> int:
 def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
     """Re-wrap every stored data key not under its region's primary KEK, then retire the
-    KEK versions that nothing uses any more."""
+    KEK versions that nothing uses any more. An index entry that cannot be read or verified is
+    skipped and reported (``skipped``), as the retention sweep does: one bad entry never keeps
+    every other recording under a KEK version being rotated away."""
     recordings = keys = 0
     retired: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
     for region in vault.regions if regions is None else tuple(regions):
         region_vault = vault.region(region)
-        for entry in region_vault.entries():
-            if entry.artifacts:
+        for entry in region_vault.scan():
+            if isinstance(entry, Unreadable):
+                skipped.append((entry.name, entry.reason))
+            elif entry.artifacts:
                 changed = rewrap_recording(entry.recording_id, vault)
                 recordings += 1 if changed else 0
                 keys += changed
@@ -489,7 +497,7 @@ def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                     progress(entry.recording_id)
         if retire:
             retired.extend((region, version) for version in region_vault.retire_unused())
-    return RewrapReport(recordings, keys, tuple(retired))
+    return RewrapReport(recordings, keys, tuple(retired), tuple(skipped))
 
 
 def entries(vault: Vault, *, account_id: str | None = None, since: datetime | None = None,
