@@ -507,7 +507,8 @@ class RegionVault:
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
                                             self.scrub(principal), self.scrub(reason)))
 
-    def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent]:
+    def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
+        """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``."""
         return audit.events(self.store, recording_id)
 
     # -- internals ---------------------------------------------------------------------
