@@ -256,3 +256,16 @@ def test_an_export_whose_access_cannot_be_audited_leaves_no_output(tmp_path):
         with pytest.raises(StoreError, match="cannot write audit/"):
             export_recording(rid, out, ann, vault, **options)
         assert not out.exists()
+
+
+def test_entries_for_a_batch_pass_over_an_index_entry_that_cannot_be_read(tmp_path):
+    """``callrec batch --account A`` lists A's recordings: one unreadable index entry anywhere in
+    the region (another account's too) used to stop every account's batch (exit 2); it is left
+    to the retention sweep, which names it."""
+    from tests.vault.conftest import make_entry
+
+    vault, rid = _stored_wav(tmp_path, "CA-OK", _long_wav(1))
+    other = make_entry("us", "CA-B", account="other")
+    vault.region("us").put(other, {"audio": io.BytesIO(b"a")})
+    (vault.region("us").store.root / "index" / f"{other.recording_id}.json").write_bytes(b'{"trunc')
+    assert [e.recording_id for e in entries(vault, account_id="acme")] == [rid]
