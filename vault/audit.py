@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from vault.errors import ObjectMissingError
+from vault.index import Unreadable
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 _PREFIX = "audit/"
@@ -39,6 +41,7 @@ class AuditEvent:
 
     @classmethod
     def decode(cls, data: bytes) -> AuditEvent:
+        """The stored event; ValueError, KeyError or TypeError when ``data`` is not one."""
         body = json.loads(data)
         body["at"] = datetime.fromisoformat(body["at"])
         return cls(**body)
@@ -50,9 +53,17 @@ def record(store: ObjectStore, event: AuditEvent) -> None:
     put_bytes(store, f"{_PREFIX}{stamp}-{uuid.uuid4().hex[:12]}.json", event.encode())
 
 
-def events(store: ObjectStore, recording_id: str | None = None) -> Iterator[AuditEvent]:
-    """The region's events in time order, optionally only one recording's."""
+def events(store: ObjectStore, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
+    """The region's events in time order, optionally only one recording's. An object that is
+    not an event (damaged, edited) is reported as ``Unreadable`` in its place (it may be the
+    recording's: whose it was cannot be told), so it never hides the events after it."""
     for name in store.names(_PREFIX):
-        event = AuditEvent.decode(get_bytes(store, name))
+        try:
+            event = AuditEvent.decode(get_bytes(store, name))
+        except ObjectMissingError:
+            continue  # removed since it was listed
+        except (ValueError, KeyError, TypeError) as exc:  # no content echoed: only the kind
+            yield Unreadable(name, f"not an audit event ({type(exc).__name__})")
+            continue
         if recording_id is None or event.recording_id == recording_id:
             yield event

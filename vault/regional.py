@@ -288,13 +288,11 @@ class RegionVault:
                 entry = self._sealer.open(name, data)
                 trusted = True
             except (IndexCorruptError, MigrationNeededError):
-                entry = self._sealer.unverified(data)
-                if entry.recording_id != recording_id:
-                    entry = entry.copy(recording_id=recording_id)
+                entry = self._untrusted(recording_id, data)
                 trusted = False
             keep = ("transcript",) if entry.kind == "voicemail" and trusted else ()
             kept = tuple(a for a in entry.artifacts if a.kind in keep)
-            if not entry.deleted or not trusted:
+            if not entry.deleted and trusted:  # an untrusted entry's list is not used: the sweep takes all
                 for info in entry.artifacts:
                     if info.kind not in keep:
                         self._destroy_artifact(recording_id, info)
@@ -315,6 +313,18 @@ class RegionVault:
         action = "retention-delete" if actor == "retention" else "delete"
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
+
+    def _untrusted(self, recording_id: str, data: bytes) -> IndexEntry:
+        """The entry ``data`` claims to be, unverified, with no artifacts: only to be deleted
+        (its objects go by ``_sweep``, whatever it lists, so a bogus artifact name stops
+        nothing). One that cannot even be read is replaced by a blank entry of the recording
+        (no account, call or ticket), so that it can still be destroyed and tombstoned."""
+        try:
+            entry = self._sealer.unverified(data).copy(recording_id=recording_id, region=self.region)
+        except IndexCorruptError:
+            entry = IndexEntry(recording_id, "", "", "", "call", self.region, self.clock(), None,
+                               False, False, "", "")
+        return entry.copy(artifacts=(), tombstone=None)
 
     def reclaim(self, recording_id: str, *, settle: bool = False) -> int:
         """Destroy every key, then every ciphertext, left under a deleted recording beside
@@ -497,7 +507,8 @@ class RegionVault:
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
                                             self.scrub(principal), self.scrub(reason)))
 
-    def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent]:
+    def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
+        """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``."""
         return audit.events(self.store, recording_id)
 
     # -- internals ---------------------------------------------------------------------

@@ -211,3 +211,41 @@ def test_the_index_key_is_rewrapped_and_its_kek_version_kept(make_region):
 
     fresh = RegionVault("eu", rv.store, rv.keys, key_store=rv.key_store, clock=rv.clock)
     assert fresh.get(entry.recording_id).artifact("audio").key_version == "v3"
+
+
+def _altered(rv, rid):
+    tamper(rv, rid, public=True)
+
+
+def _not_json(rv, rid):
+    put_bytes(rv.store, f"index/{rid}.json", b'{"recording_id": "')
+
+
+def _unknown_artifact(rv, rid):
+    tamper(rv, rid, artifacts=[{"kind": "../audio", "generation": 1, "key_version": "v1", "tag": "x"}])
+
+
+def _older_vault(rv, rid):
+    unsealed(rv)
+
+
+@pytest.mark.parametrize("spoil", [_altered, _not_json, _unknown_artifact, _older_vault])
+def test_deleting_by_id_a_recording_whose_entry_cannot_be_trusted_destroys_everything(make_region, spoil):
+    """``callrec delete --recording`` (and the queued deletion) read the entry first: one that
+    did not verify, could not be read or predated authenticated entries stopped the deletion
+    with nothing destroyed, so its keys outlived a deletion the operator had asked for (and a
+    restored copy of the entry opened the recording again)."""
+    from vault.regional import RegionVault
+    from worker.stored.operations import delete_recording
+
+    rv = make_region("eu")
+    rid = stored(rv).recording_id
+    spoil(rv, rid)
+    rv = RegionVault("eu", rv.store, rv.keys, key_store=rv.key_store, clock=rv.clock)  # a new process
+    outcome = delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="customer request")
+    assert (outcome.deleted, outcome.already_deleted) == (1, 0)
+    assert [n for s in (rv.store, rv.key_store) for n in s.names("") if f"/{rid}/" in n] == []
+    assert rv.get(rid).deleted and rv.get(rid).artifacts == ()
+    assert [(e.action, e.outcome) for e in rv.audit_events(rid)] == [("delete", "done")]
+    again = delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="again")
+    assert (again.deleted, again.already_deleted, again.reclaimed) == (0, 1, 0)

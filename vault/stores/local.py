@@ -161,9 +161,14 @@ class LocalStore:
             raise StoreError(f"local store {self.region}: cannot delete {name} ({exc.strerror})") from exc
 
     def names(self, prefix: str) -> Iterator[str]:
+        """Walks only the directory the prefix names up to its last ``/`` (``keys/<rid>/``):
+        a deletion lists its recording's few files, never every recording's and the audit
+        trail's, so its cost does not grow with the vault."""
         found: list[str] = []
-        if self.root.is_dir():
-            for dirpath, _dirs, files in os.walk(self.root):
+        parent = prefix.rpartition("/")[0]
+        top = self._path(parent) if parent else self.root
+        if top.is_dir():
+            for dirpath, _dirs, files in os.walk(top):
                 rel = Path(dirpath).relative_to(self.root)
                 for file in files:
                     if _TMP_MARK in file:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
 from vault.access import Principal, refusal
+from vault.audit import AuditEvent
 from vault.errors import RangeNotSatisfiableError, VaultInputError
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
@@ -156,7 +157,7 @@ def render(request: Request, grant) -> tuple[str, str]:
     region_vault.audit("review", "allowed", grant.recording_id, str(grant.principal))
     audit = [{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "action": e.action, "outcome": e.outcome,
               "principal": e.principal, "reason": e.reason}
-             for e in region_vault.audit_events(grant.recording_id)]
+             for e in region_vault.audit_events(grant.recording_id) if isinstance(e, AuditEvent)]
     data = page_data(meta, audio_peaks, audit)
     nonce = secrets.token_urlsafe(16)
     redaction = meta.get("redaction")

@@ -48,11 +48,14 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_rewrap(args: argparse.Namespace) -> int:
+    """Exit 1 when an index entry was skipped: every other one was re-wrapped, that one needs a look."""
     report = rewrap_all(build_vault(Settings.from_env(), regions=args.region), regions=args.region,
                         retire=not args.keep_old)
     retired = ", ".join(f"{region} {version}" for region, version in report.retired) or "none"
     print(f"re-wrapped {report.keys_rewrapped} data key(s) of {report.recordings} recording(s); retired: {retired}")
-    return 0
+    for name, why in report.skipped:
+        print(f"callrec keys: skipped {name}: {why}", file=sys.stderr)
+    return 1 if report.skipped else 0
 
 
 def run_status(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from vault.access import Principal, refusal
 from vault.errors import (
     AccessDeniedError,
     IndexCorruptError,
+    MigrationNeededError,
     ObjectMissingError,
     RangeNotSatisfiableError,
     UnsupportedKeyError,
@@ -109,14 +110,22 @@ class RewrapReport:
     recordings: int
     keys_rewrapped: int
     retired: tuple[tuple[str, str], ...]  # (region, version)
+    #: (index object, why) of each entry that could not be read or verified: its keys stay
+    #: under their KEK version (which is then not retired), every other one is re-wrapped.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Crypto-shred one recording and leave a tombstone; a voicemail keeps its transcript.
-    Deleting a deleted recording again destroys whatever was left under its tombstone."""
+    Deleting a deleted recording again destroys whatever was left under its tombstone. An
+    entry that cannot be trusted (altered, unreadable, from before entries were authenticated)
+    is no reason to keep the recording: ``RegionVault.delete`` destroys it whole."""
     region_vault = vault.for_recording(recording_id)
-    entry = region_vault.get(recording_id)
-    if entry.deleted:
+    try:
+        entry = region_vault.get(recording_id)
+    except (IndexCorruptError, MigrationNeededError):
+        entry = None
+    if entry is not None and entry.deleted:
         return DeleteOutcome((recording_id,), 0, 1, _reclaim(region_vault, [recording_id]))
     region_vault.delete(recording_id, actor=actor, reason=reason)
     return DeleteOutcome((recording_id,), 1, 0)
@@ -163,7 +172,8 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     it is stored in (recordings stored before codecs existed are WAV).
 
     Every access and every refusal is audited in the recording's region. A refusal raises
-    AccessDeniedError; ``out_path`` appears complete or not at all. ``byte_range`` (first,
+    AccessDeniedError; ``out_path`` appears complete or not at all, and is removed again when
+    the access cannot be audited. ``byte_range`` (first,
     last: as :func:`audio_ranges` takes it) is the one range to be served of the export: when
     it starts past the export's end nothing is exported (``out_path`` removed), the refusal is
     audited ("range not satisfiable") and RangeNotSatisfiableError raised.
@@ -183,7 +193,11 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     if byte_range is not None and resolve_range(byte_range, size) is None:
         out_path.unlink(missing_ok=True)
         _unsatisfiable(region_vault, recording_id, principal, size)
-    region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
+    try:
+        region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
+    except BaseException:
+        out_path.unlink(missing_ok=True)  # an access that is not audited gives nothing
+        raise
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
 
 
@@ -464,13 +478,18 @@ def rewrap_recording(recording_id: str, vault: Vault) -> int:
 def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
     """Re-wrap every stored data key not under its region's primary KEK, then retire the
-    KEK versions that nothing uses any more."""
+    KEK versions that nothing uses any more. An index entry that cannot be read or verified is
+    skipped and reported (``skipped``), as the retention sweep does: one bad entry never keeps
+    every other recording under a KEK version being rotated away."""
     recordings = keys = 0
     retired: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
     for region in vault.regions if regions is None else tuple(regions):
         region_vault = vault.region(region)
-        for entry in region_vault.entries():
-            if entry.artifacts:
+        for entry in region_vault.scan():
+            if isinstance(entry, Unreadable):
+                skipped.append((entry.name, entry.reason))
+            elif entry.artifacts:
                 changed = rewrap_recording(entry.recording_id, vault)
                 recordings += 1 if changed else 0
                 keys += changed
@@ -478,13 +497,15 @@ def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                     progress(entry.recording_id)
         if retire:
             retired.extend((region, version) for version in region_vault.retire_unused())
-    return RewrapReport(recordings, keys, tuple(retired))
+    return RewrapReport(recordings, keys, tuple(retired), tuple(skipped))
 
 
 def entries(vault: Vault, *, account_id: str | None = None, since: datetime | None = None,
             regions: Iterable[str] | None = None) -> list[IndexEntry]:
-    """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time."""
+    """Stored (not deleted) recordings, e.g. for a batch: filtered by account and creation time.
+    An index entry that cannot be read or verified is passed over (whose it is cannot be told;
+    the retention sweep names it): one never stops every account's batch."""
     chosen = vault.regions if regions is None else tuple(regions)
-    return [e for region in chosen for e in vault.region(region).entries()
-            if not e.deleted and (account_id is None or e.account_id == account_id)
+    return [e for region in chosen for e in vault.region(region).scan()
+            if isinstance(e, IndexEntry) and not e.deleted and (account_id is None or e.account_id == account_id)
             and (since is None or e.created_at >= since)]

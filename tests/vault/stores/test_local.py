@@ -87,3 +87,32 @@ def test_reclaiming_partials_spares_a_write_in_progress(tmp_path):
     assert get_bytes(store, "data/r/audio") == b"new, half and the rest"
     assert sorted(p.name for p in (tmp_path / "data" / "r").iterdir()) == ["audio"]
 
+
+
+def test_listing_a_prefix_reads_only_the_directories_under_it(tmp_path, monkeypatch):
+    """A deletion lists ``keys/<rid>/`` and ``data/<rid>/``: listing used to walk the whole
+    region (every recording's files and the ever-growing audit trail) each time, so every
+    deletion, and a sweep's, cost as much as the vault was large."""
+    import vault.stores.local as local
+
+    store = LocalStore(tmp_path, "eu")
+    for name in ("keys/r1/audio.1-a.json", "keys/r1/metadata.1-b.json", "keys/r2/audio.1-c.json",
+                 "data/r1/audio.1-a.enc", "audit/2026-01-01/e.json", "index/r1.json", "index/r2.json"):
+        put_bytes(store, name, b"x")
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def spy(top, *args, **kwargs):
+        for dirpath, dirs, files in real_walk(top, *args, **kwargs):
+            walked.append(os.path.relpath(dirpath, tmp_path))
+            yield dirpath, dirs, files
+
+    monkeypatch.setattr(local.os, "walk", spy)
+    assert list(store.names("keys/r1/")) == ["keys/r1/audio.1-a.json", "keys/r1/metadata.1-b.json"]
+    assert list(store.names("keys/r1/audio.1-")) == ["keys/r1/audio.1-a.json"]
+    assert list(store.names("index/")) == ["index/r1.json", "index/r2.json"]
+    assert walked == ["keys/r1", "keys/r1", "index"]
+    assert list(store.names("keys/r3/")) == [] and list(store.names("nothing/here")) == []
+    assert walked == ["keys/r1", "keys/r1", "index"]
+    assert list(store.names("ke")) == ["keys/r1/audio.1-a.json", "keys/r1/metadata.1-b.json",
+                                       "keys/r2/audio.1-c.json"]

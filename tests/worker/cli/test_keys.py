@@ -63,3 +63,20 @@ def test_migrate_seals_the_manifests_the_api_kept_in_plain_json(tmp_path, settin
     assert "refused 1 api manifest(s)" in err and moved.name in err and "T-77" not in err
     assert b"T-77" not in kept.read_bytes() and read_manifest(kept, build_vault(settings)).ticket_id == "T-77"
     assert moved.read_bytes() == plain
+
+
+def test_rewrap_skips_and_names_an_entry_it_cannot_read_and_re_wraps_every_other(settings, capsys):
+    """A rotation is done after a key may have leaked: one unreadable index entry used to stop
+    the re-wrap (exit 2, as if the command were wrong) and leave every later recording under
+    the old KEK version; it is skipped and named (exit 1), as the retention sweep does."""
+    from tests.vault.conftest import make_entry
+
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    rids = sorted(region_vault.put(make_entry("eu", call), {"audio": io.BytesIO(b"a"), "metadata": io.BytesIO(b"{}")})
+                  .recording_id for call in ("CA1", "CA2", "CA3"))
+    (settings.data_dir / "vault" / "eu" / "index" / f"{rids[0]}.json").write_bytes(b'{"trunc')
+    run(capsys, "keys", "rotate", "--region", "eu")
+    code, out, err = run(capsys, "keys", "rewrap", "--region", "eu")
+    assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: none\n")
+    assert err == f"callrec keys: skipped index/{rids[0]}.json: index entry is corrupt (not JSON)\n"
+    assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]

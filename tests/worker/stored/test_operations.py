@@ -236,3 +236,36 @@ def test_a_range_past_the_end_of_the_audio_is_audited_refused_and_nothing_allowe
     assert trail.count(("export", "refused", "agent:ann", "range not satisfiable")) == 3
     assert trail.count(("export", "allowed", "agent:ann", "audio range")) == 5
     assert len(trail) == 8
+
+
+def test_an_export_whose_access_cannot_be_audited_leaves_no_output(tmp_path):
+    """Every access is audited: the audio was decrypted to ``-o`` first and the allowed access
+    recorded after, so an audit trail that could not be written (a full or broken vault disk)
+    left the audio with the caller, exit 1, and no record of the access."""
+    import pytest
+
+    from vault.access import Principal
+    from vault.errors import StoreError
+    from worker.stored.operations import export_recording
+
+    vault, rid = _stored_wav(tmp_path, "CA-AUDIT", _long_wav(1))
+    (vault.region("us").store.root / "audit").write_bytes(b"")  # the trail's directory cannot be made
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    for options in ({}, {"audio_format": "flac"}, {"artifact": "metadata"}):
+        out = tmp_path / "out.bin"
+        with pytest.raises(StoreError, match="cannot write audit/"):
+            export_recording(rid, out, ann, vault, **options)
+        assert not out.exists()
+
+
+def test_entries_for_a_batch_pass_over_an_index_entry_that_cannot_be_read(tmp_path):
+    """``callrec batch --account A`` lists A's recordings: one unreadable index entry anywhere in
+    the region (another account's too) used to stop every account's batch (exit 2); it is left
+    to the retention sweep, which names it."""
+    from tests.vault.conftest import make_entry
+
+    vault, rid = _stored_wav(tmp_path, "CA-OK", _long_wav(1))
+    other = make_entry("us", "CA-B", account="other")
+    vault.region("us").put(other, {"audio": io.BytesIO(b"a")})
+    (vault.region("us").store.root / "index" / f"{other.recording_id}.json").write_bytes(b'{"trunc')
+    assert [e.recording_id for e in entries(vault, account_id="acme")] == [rid]
