@@ -331,3 +331,15 @@ def test_google_v2_batch_recognize_response_of_silence_is_no_words() -> None:
     document = _batch_recognize({"inlineResult": {"transcript": {"metadata": {"totalBilledDuration": "3s"}}}})
     transcript = transcripts.load(json.dumps(document), "auto")
     assert transcript.words == () and transcript.segments == ()
+
+
+def test_a_card_after_a_number_sign_is_masked_and_redacted_whole() -> None:
+    """Found by the audit: "card #4111 1111 1111 1111" left "#4111" audible and in the text."""
+    said = ["My", "card", "is", "#4111", "1111", "1111", "1111", "thanks."]
+    document = {"text": " ".join(said), "language": "english", "duration": 9.0,
+                "words": [{"word": w, "start": 1.0 + k, "end": 1.8 + k} for k, w in enumerate(said)]}
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    assert transcripts.sensitive_words(transcript) == {3, 4, 5, 6}
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    assert [w["word"] for w in json.loads(written)["words"]][3] == "#[redacted]"
