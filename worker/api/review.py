@@ -69,7 +69,7 @@ async def create_link(request: Request):
     if why is not None:
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
         raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
-    token, expires_at = ReviewLinks(services.client).issue(rid, principal, ttl_s)
+    token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s)
     return JSONResponse({"url": f"{_origin(request)}/review/{token}", "expires_at": expires_at}, status_code=201)
 
 
@@ -173,7 +173,7 @@ def render(request: Request, grant) -> tuple[str, str]:
 
 @endpoint
 async def page(request: Request):
-    grant = _grant(request)
+    grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
     body, nonce = await blocking(render, request, grant)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -185,7 +185,7 @@ async def page(request: Request):
 async def audio(request: Request):
     from worker.api.routes.recordings import WholeFileResponse, single_range
 
-    grant = _grant(request)
+    grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
     # The one range the player asks for (with no If-Range: the served file's own ETag is new
     # each time, so an If-Range never matches and the whole file is served).
     wanted = (single_range(request.headers.get("range"))
