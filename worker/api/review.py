@@ -32,7 +32,7 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
-from worker.api.review_links import MAX_TTL_S, ReviewLinks
+from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
 from worker.queue.jobs import reference_problem
 from worker.stored.operations import audio_ranges, export_recording
@@ -70,6 +70,9 @@ async def create_link(request: Request):
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
         raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
     token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s)
+    if len(token) > MAX_TOKEN_CHARS:  # the page would never open it
+        raise ApiError(422, "invalid_request", f"tickets: too many for one link (its token would pass "
+                       f"{MAX_TOKEN_CHARS} characters): name the recording's ticket", "tickets")
     return JSONResponse({"url": f"{_origin(request)}/review/{token}", "expires_at": expires_at}, status_code=201)
 
 
