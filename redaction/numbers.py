@@ -60,6 +60,9 @@ ONE_BEFORE = frozenset({"moment", "second", "sec", "minute"})
 
 _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
 _DIGITS = re.compile(r"^\d+$")
+#: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
+#: number signs alone ("####") stays one ordinary word.
+_NUMBER_SIGN = re.compile(r"#+(?=\d)|(?<=\d)#+")
 #: A day written as an ordinal ("28th", "31st"): after a month name ("March 28th", "December
 #: the 29th") the digits of an expiry date misheard ("oh three, twenty eight"), elsewhere a word.
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
@@ -129,7 +132,7 @@ def digits_said(text: str) -> str:
 
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
-    text = _plain(text)
+    text = _NUMBER_SIGN.sub(" ", _plain(text))
     grouped = _GROUPED.match(text.strip())
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]

@@ -11,9 +11,13 @@ segments. The Speech SDK's detailed results (``SpeechServiceResponse_JsonResult`
 per phrase in a list, or one alone) have the same fields in PascalCase: ``Offset`` and
 ``Duration`` in ticks, ``NBest[]`` with ``Display``, ``Lexical``, ``ITN``, ``MaskedITN`` and
 ``Words[]`` (``Word``, ``Offset``, ``Duration``, ``Confidence``; null without word-level
-timestamps), ``SpeakerId``, ``Channel``. Written back: redacted words, the best
-alternative's ``lexical`` rebuilt, numbers in the texts of a phrase holding card data
-redacted, every other text scrubbed.
+timestamps), ``SpeakerId``, ``Channel``. The fast transcription API
+(``transcriptions:transcribe``, 2024-11-15) answers with ``phrases[]`` (``channel``,
+``speaker``, ``offsetMilliseconds``, ``durationMilliseconds``, display ``text`` and
+``words[]`` of ``text`` and millisecond times; no alternatives) and ``combinedPhrases[]``
+(each channel's ``text``). Written back: redacted words, the best alternative's ``lexical``
+rebuilt, numbers in the texts of a phrase holding card data redacted, every other text
+scrubbed.
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ from redaction.words import TimedWord
 NAME = "azure"
 #: One tick is 100 ns.
 TICK_S = 1e-7
-#: Where a word's text is: batch ``words`` and ``displayWords``, the SDK's ``Words``.
-_WORD_TEXT = ("word", "displayText", "Word")
-#: The texts of an alternative, batch and SDK spellings.
-_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN")
+#: Where a word's text is: batch ``words`` and ``displayWords``, the SDK's ``Words``, fast ``words``.
+_WORD_TEXT = ("word", "displayText", "Word", "text")
+#: The texts of an alternative, batch and SDK spellings, and a fast transcription phrase's.
+_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text")
 _ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -42,7 +46,7 @@ class AzureTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        if _sdk_results(document) is not None:
+        if _sdk_results(document) is not None or _fast_phrases(document) is not None:
             return ()
         return lacks(document, ["recognizedPhrases[]", "recognizedPhrases[0].nBest[]"])
 
@@ -50,9 +54,9 @@ class AzureTranscript:
         words: list[TimedWord] = []
         segments: list[Segment] = []
         for where, phrase, best, start, end in _phrases(load_json(text, NAME)):
-            key, listed = _listed(best)
+            key, listed = _listed(best, where)
             if listed:
-                words += [_word(w, f"{where}.nBest[0].{key}[{i}]") for i, w in enumerate(listed)]
+                words += [_word(w, f"{where}.{key}[{i}]") for i, w in enumerate(listed)]
             else:
                 body = _text(best)
                 if isinstance(body, str) and body.strip():
@@ -66,7 +70,7 @@ class AzureTranscript:
         skip: list[Any] = []
         untimed = []
         for where, phrase, best, start, end in _phrases(document):
-            key, listed = _listed(best)
+            key, listed = _listed(best, where)
             if not listed:
                 body = _text(best)
                 if isinstance(body, str) and body.strip():
@@ -74,7 +78,7 @@ class AzureTranscript:
                 continue
             skip += listed
             hits = words.redact(listed, _text_key)
-            timed = [_word(listed[k], f"{where}.nBest[0].{key}[{k}]") for k in hits]
+            timed = [_word(listed[k], f"{where}.{key}[{k}]") for k in hits]
             spans += [(word.start_s, word.end_s) for word in timed]
             if hits and key in ("words", "Words"):
                 lexical = "lexical" if key == "words" else "Lexical"
@@ -98,7 +102,7 @@ class AzureTranscript:
 
 def _near(spans: list[tuple[float, float]]) -> Any:
     def near(node: dict[str, Any]) -> bool:
-        if not spans or ("nBest" not in node and "NBest" not in node):
+        if not spans or ("nBest" not in node and "NBest" not in node and "offsetMilliseconds" not in node):
             return False
         try:
             start = _ticks(node, "offset", "phrase")
@@ -109,9 +113,13 @@ def _near(spans: list[tuple[float, float]]) -> Any:
 
 
 def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], float, float]]:
-    sdk = _sdk_results(document)
+    """Each phrase's place, the phrase, its best alternative (a fast transcription phrase is
+    its own), and its start and end in seconds; the place names the alternative."""
+    sdk, fast = _sdk_results(document), _fast_phrases(document)
     if sdk is not None:
         phrases, key, prefix = sdk, "NBest", ""
+    elif fast is not None:
+        phrases, key, prefix = fast, None, "phrases"
     else:
         phrases = document.get("recognizedPhrases") if isinstance(document, dict) else None
         if not isinstance(phrases, list):
@@ -122,7 +130,7 @@ def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], f
         where = f"{prefix}[{p}]" if isinstance(document, list) or sdk is None else "the result"
         if not isinstance(phrase, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
-        best = phrase.get(key)
+        best = phrase.get(key) if key is not None else [phrase]
         if best is None and sdk is not None:  # a result that recognised nothing (NoMatch)
             continue
         if not isinstance(best, list):
@@ -130,8 +138,18 @@ def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], f
         if not best or not isinstance(best[0], dict):
             continue
         start = _ticks(phrase, "offset", where)
-        out.append((where, phrase, best[0], start, start + _ticks(phrase, "duration", where)))
+        end = start + _ticks(phrase, "duration", where)
+        out.append((where if key is None else f"{where}.nBest[0]", phrase, best[0], start, end))
     return out
+
+
+def _fast_phrases(document: Any) -> list[Any] | None:
+    """The fast transcription API's ``phrases`` (beside ``combinedPhrases`` or ``durationMilliseconds``)."""
+    if isinstance(document, dict) and isinstance(document.get("phrases"), list) \
+            and "recognizedPhrases" not in document \
+            and ("combinedPhrases" in document or "durationMilliseconds" in document):
+        return document["phrases"]
+    return None
 
 
 def _sdk_results(document: Any) -> list[Any] | None:
@@ -145,16 +163,16 @@ def _sdk_results(document: Any) -> list[Any] | None:
 
 
 def _text(best: dict[str, Any]) -> Any:
-    return next((best[k] for k in ("display", "Display", "lexical", "Lexical") if k in best), "")
+    return next((best[k] for k in ("display", "Display", "lexical", "Lexical", "text") if k in best), "")
 
 
-def _listed(best: dict[str, Any]) -> tuple[str, list[Any]]:
+def _listed(best: dict[str, Any], where: str) -> tuple[str, list[Any]]:
     """The best alternative's timed words: ``words`` (lexical), else ``displayWords``."""
     for key in ("words", "displayWords", "Words"):
         listed = best.get(key)
         if listed:
             if not isinstance(listed, list):
-                raise TranscriptError(f"{NAME} transcript: nBest[0].{key} is not a list")
+                raise TranscriptError(f"{NAME} transcript: {where}.{key} is not a list")
             return key, listed
     return "words", []
 
@@ -173,14 +191,16 @@ def _text_key(word: dict[str, Any]) -> str:
 
 
 def _ticks(node: dict[str, Any], name: str, where: str) -> float:
-    """``<name>InTicks`` (or the SDK's ``<Name>``) in seconds, else the ISO 8601 duration ``<name>``."""
-    for key in (f"{name}InTicks", name.capitalize()):
+    """``<name>InTicks`` (or the SDK's ``<Name>``) in seconds, or fast transcription's
+    ``<name>Milliseconds``, else the ISO 8601 duration ``<name>``."""
+    for key, unit_s in ((f"{name}InTicks", TICK_S), (name.capitalize(), TICK_S), (f"{name}Milliseconds", 1e-3)):
         if key in node:
-            return seconds(node[key], f"{where}.{key}", NAME, unit_s=TICK_S)
+            return seconds(node[key], f"{where}.{key}", NAME, unit_s=unit_s)
     raw = node.get(name)
     match = _ISO.match(raw) if isinstance(raw, str) else None
     if match is None:
-        raise TranscriptError(f"{NAME} transcript: {where} has no {name}InTicks or ISO 8601 {name}")
+        raise TranscriptError(f"{NAME} transcript: {where} has no {name}InTicks, {name}Milliseconds "
+                              f"or ISO 8601 {name}")
     hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
     return checked_time(hours * 3600 + minutes * 60 + secs, f"{where}.{name}", NAME)
 

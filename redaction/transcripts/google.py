@@ -7,9 +7,12 @@ offsets were asked for), ``channelTag`` and ``resultEndTime`` (v1) or ``resultEn
 ``startOffset``/``endOffset`` (v2), protobuf durations such as ``"1.500s"`` (or
 ``{"seconds": 1, "nanos": 500000000}``; snake_case from the Python client too). A zero
 duration may be left out (proto3 JSON): a word without a start starts where the previous
-one ended. The document may be a long-running operation (``response.results``) or a v2
-batch file (``results`` or ``transcript.results``). Results without words are segments
-from the previous result's end (on the same channel) to their own.
+one ended. The document may be a long-running operation (``response.results``), a v2
+batch file (``results`` or ``transcript.results``) or a v2 ``batchRecognize`` response with
+inline output (alone or as an operation's ``response``: ``results`` maps each audio file's
+URI to its result, whose ``inlineResult.transcript``, or deprecated ``transcript``, holds the
+results; one file only). Results without words are segments from the previous result's end
+(on the same channel) to their own.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ NAME = "google"
 _START = ("startOffset", "startTime", "start_offset", "start_time")
 _END = ("endOffset", "endTime", "end_offset", "end_time")
 _RESULT_END = ("resultEndOffset", "resultEndTime", "result_end_offset", "result_end_time")
+#: Fields of a v2 BatchRecognizeFileResult: its transcript inline, where it was written, or its error.
+_FILE_RESULT = ("inlineResult", "transcript", "cloudStorageResult", "uri", "error")
 
 
 class GoogleTranscript:
@@ -44,6 +49,8 @@ class GoogleTranscript:
     def missing(self, document: Any) -> tuple[str, ...]:
         holder = document
         if isinstance(document, dict):
+            if any(_batch_files(h) is not None for h in (document, document.get("response"))):
+                return ()
             holder = next((h for h in (document.get("response"), document.get("transcript"))
                            if isinstance(h, dict) and "results" in h), document)
         return lacks(holder, ["results[]", "results[0].alternatives[]", "results[0].alternatives[0].transcript"])
@@ -104,12 +111,45 @@ def _results_of(document: Any) -> list[Any] | None:
     if isinstance(document, dict):
         holders = (document, document.get("response"), document.get("transcript"))
         for holder in holders:
+            files = _batch_files(holder)
+            if files is not None:
+                return _batch_results(files)
             if isinstance(holder, dict) and isinstance(holder.get("results"), list):
                 return holder["results"]
         for holder in holders:
             if isinstance(holder, dict) and "results" not in holder and "totalBilledTime" in holder:
                 return []
     return None
+
+
+def _batch_files(holder: Any) -> dict[str, Any] | None:
+    """A v2 BatchRecognizeResponse's ``results``: each audio file's URI to its file result."""
+    files = holder.get("results") if isinstance(holder, dict) else None
+    if isinstance(files, dict) and files and all(
+            isinstance(f, dict) and any(k in f for k in _FILE_RESULT) for f in files.values()):
+        return files
+    return None
+
+
+def _batch_results(files: dict[str, Any]) -> list[Any]:
+    """The results of the one file of a batch response (its URIs are never named: a file
+    name may hold anything)."""
+    if len(files) != 1:
+        raise TranscriptError(f"{NAME} transcript: the batch response holds the results of {len(files)} files; "
+                              "give one file's transcript")
+    (result,) = files.values()
+    inline = result.get("inlineResult")
+    held = inline.get("transcript") if isinstance(inline, dict) else result.get("transcript")
+    if isinstance(held, dict):
+        results = held.get("results", [])  # left out (proto3 JSON) for audio without speech
+        if not isinstance(results, list):
+            raise TranscriptError(f"{NAME} transcript: the batch response's inlineResult.transcript.results "
+                                  "is not a list")
+        return results
+    if "error" in result:
+        raise TranscriptError(f"{NAME} transcript: the batch response's file result is an error, not a transcript")
+    raise TranscriptError(f"{NAME} transcript: the batch response's file result has no inlineResult.transcript "
+                          "(its transcript was written to Cloud Storage: give that file)")
 
 
 def _entries(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], list[Any], float, float]]:

@@ -119,3 +119,19 @@ def test_typographic_punctuation_reads_as_its_plain_self(text: str, digits: list
     """Found by the audit: a word with smart quotes, a typographic dash or an invisible
     character around or inside its digits was an ordinary word, so the digits stayed audible."""
     assert said(text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("#4532 1488", ["4532", "1488"]),  # "card #4532 ...": a number sign written before the digits
+        ("4532#", ["4532"]),
+        ("#12345", ["12345"]),
+        ("####", ["."]),  # a provider's mask stays no number
+    ],
+    ids=["number-sign-before", "number-sign-after", "order-number", "mask"],
+)
+def test_a_number_sign_beside_digits_reads_as_punctuation(text: str, digits: list[str]) -> None:
+    """Found by the audit: "#4111" (a recognizer writing "card #4111 1111 1111 1111") was an
+    ordinary word, so the card's first group stayed audible and in the written-back transcript."""
+    assert said(text) == digits

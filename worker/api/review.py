@@ -33,7 +33,7 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
-from worker.api.review_links import MAX_TTL_S, ReviewLinks
+from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
 from worker.queue.jobs import reference_problem
 from worker.stored.operations import audio_ranges, export_recording
@@ -70,7 +70,10 @@ async def create_link(request: Request):
     if why is not None:
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
         raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
-    token, expires_at = ReviewLinks(services.client).issue(rid, principal, ttl_s)
+    token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s)
+    if len(token) > MAX_TOKEN_CHARS:  # the page would never open it
+        raise ApiError(422, "invalid_request", f"tickets: too many for one link (its token would pass "
+                       f"{MAX_TOKEN_CHARS} characters): name the recording's ticket", "tickets")
     return JSONResponse({"url": f"{_origin(request)}/review/{token}", "expires_at": expires_at}, status_code=201)
 
 
@@ -174,7 +177,7 @@ def render(request: Request, grant) -> tuple[str, str]:
 
 @endpoint
 async def page(request: Request):
-    grant = _grant(request)
+    grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
     body, nonce = await blocking(render, request, grant)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -186,7 +189,7 @@ async def page(request: Request):
 async def audio(request: Request):
     from worker.api.routes.recordings import WholeFileResponse, single_range
 
-    grant = _grant(request)
+    grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
     # The one range the player asks for (with no If-Range: the served file's own ETag is new
     # each time, so an If-Range never matches and the whole file is served).
     wanted = (single_range(request.headers.get("range"))

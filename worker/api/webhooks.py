@@ -72,13 +72,23 @@ def check_url(url: object) -> str:
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
         raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
     if parts.scheme == "https":
-        try:
-            literal = ipaddress.ip_address(parts.hostname)
-        except ValueError:
-            literal = None
+        literal = _address(parts.hostname)
         if literal is not None and not literal.is_global:
             raise UsageError("url: an https:// endpoint must be a public address")
     return url
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address ``host`` is written as, or None for a name: also an IPv4 address in the
+    shorthand the resolver reads as one ("127.1", "2130706433", "0x7f000001": inet_aton)."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
 
 
 def _unreachable(url: str) -> bool:

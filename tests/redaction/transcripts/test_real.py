@@ -36,6 +36,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "google-v1-duration-objects.json": ("google", 14, 0, (0.1, 0.5), ("fog", "horn", "short", "story")),
     "azure-sdk-realtime-speakers.json": ("azure", 0, 2, None, ()),
     "azure-docs-hello.json": ("azure", 2, 0, (0.76, 1.52), ("Hello", "world.")),
+    "azure-docs-fast-multichannel.json": ("azure", 12, 0, (0.72, 1.2), ("Thank", "you", "for", "calling")),
     "revai-python-sdk.json": ("revai", 16, 0, (0.3, 0.52), ("gonna", "be", "talking", "about")),
     "speechmatics-batch.json": ("speechmatics", 6, 0, (1.41, 1.83), ("Tidy", "things", "Place", "shelves")),
     "speechmatics-realtime-two-speakers.json": ("speechmatics", 4, 0, (0.029999999329447746, 0.26999998092651367),
@@ -345,3 +346,37 @@ def test_google_v1_duration_that_is_not_one_is_refused_naming_the_word(bad: Any)
     with pytest.raises(transcripts.TranscriptError, match=r"results\[0\]\.alternatives\[0\]\.words\[3\]") as info:
         transcripts.load(json.dumps(document), "google")
     assert "short" not in str(info.value)
+
+
+def test_azure_fast_transcription_card_is_redacted_in_words_phrase_and_combined_text() -> None:
+    """Fast transcription (2024-11-15) writes display words in ms and each phrase's and
+    channel's display text: the card's words are redacted and so are its digits in both texts."""
+    document = json.loads(text_of("azure-docs-fast-multichannel.json"))
+    phrase = document["phrases"][1]
+    phrase["text"] = "Thank 4111 1111 1111 1111."
+    for word, digits in zip(phrase["words"][1:], ("4111", "1111", "1111", "1111.")):
+        word["text"] = digits
+    document["combinedPhrases"][0]["text"] = "Hello. Thank 4111 1111 1111 1111."
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "azure"
+    card = [e for e in find_entities(transcript.words) if e.entity == "card_number"]
+    assert [(e.start_s, e.end_s) for e in card] == [pytest.approx((1.4, 2.32))]
+    after = json.loads(transcripts.write_back(transcript).text)
+    assert [w["text"] for w in after["phrases"][1]["words"]] == ["Thank"] + ["[redacted]"] * 3 + ["[redacted]."]
+    assert after["phrases"][1]["text"] == "Thank [redacted] [redacted] [redacted] [redacted]."
+    assert after["combinedPhrases"][0]["text"] == "Hello. Thank [redacted] [redacted] [redacted] [redacted]."
+    assert after["phrases"][2] == document["phrases"][2] and after["combinedPhrases"][1] == document["combinedPhrases"][1]
+
+
+def test_azure_fast_transcription_phrase_without_words_is_a_segment_and_a_bad_time_is_named() -> None:
+    document = json.loads(text_of("azure-docs-fast-multichannel.json"))
+    del document["phrases"][2]["words"]
+    document["phrases"][2]["text"] = "My card is 4111 1111 1111 1111."
+    transcript = transcripts.load(json.dumps(document), "azure")
+    assert [(s.start_s, s.end_s, s.text) for s in transcript.segments] == [(4.48, 6.08, "My card is 4111 1111 1111 1111.")]
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert written["phrases"][2]["text"] == "My card is [redacted] [redacted] [redacted] [redacted]."
+    document["phrases"][1]["words"][3]["offsetMilliseconds"] = "soon"
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value).startswith("azure transcript: phrases[1].words[3].offsetMilliseconds")

@@ -275,3 +275,71 @@ def test_an_unfinished_assemblyai_transcript_is_named_as_such(status: str, why: 
         transcripts.load(json.dumps(document), fmt)
     assert str(caught.value) == f"assemblyai transcript: status is '{status}', not 'completed': {why}"
     assert "Download error" not in str(caught.value)  # the provider's text is not echoed
+
+
+def _batch_recognize(file_result: dict, files: int = 1) -> dict:
+    """A finished v2 ``batchRecognize`` operation (REST reference: BatchRecognizeResponse,
+    ``results`` a map of each audio file's URI to its BatchRecognizeFileResult)."""
+    results = {f"gs://calls/CA{k}.wav": file_result for k in range(files)}
+    return {"name": "projects/p/locations/global/operations/7", "done": True, "response": {
+        "@type": "type.googleapis.com/google.cloud.speech.v2.BatchRecognizeResponse",
+        "results": results, "totalBilledDuration": "12s"}}
+
+
+_V2_RESULTS = {"results": [
+    {"alternatives": [{"transcript": CARD, "confidence": 0.9, "words": [
+        {"startOffset": f"{1 + k * 0.5:.1f}s", "endOffset": f"{1.4 + k * 0.5:.1f}s", "word": w}
+        for k, w in enumerate(CARD.split())]}], "resultEndOffset": "6s", "languageCode": "en-us"}],
+    "metadata": {"totalBilledDuration": "12s"}}
+
+
+@pytest.mark.parametrize("key", ["inlineResult", "transcript"])  # the current field, and the deprecated one
+def test_google_v2_batch_recognize_response_is_read_and_redacted(key: str) -> None:
+    """Found by the audit: the response of a v2 batchRecognize with inline output (its file's
+    ``inlineResult.transcript.results``) was refused as not recognised (closest is aws)."""
+    results = json.loads(json.dumps(_V2_RESULTS))
+    held = {"transcript": results} if key == "inlineResult" else results
+    document = _batch_recognize({key: held, "metadata": {"totalBilledDuration": "12s"}})
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "google"
+    assert [(w.start_s, w.text) for w in transcript.words][3:5] == [(2.5, "4111"), (3.0, "1111")]
+    assert transcripts.sensitive_words(transcript) == {3, 4, 5, 6}
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)["response"]["results"]["gs://calls/CA0.wav"]
+    alternative = (after["inlineResult"]["transcript"] if key == "inlineResult" else after["transcript"])["results"][0]
+    assert alternative["alternatives"][0]["transcript"] == "my card is [redacted] [redacted] [redacted] [redacted] thanks"
+
+
+@pytest.mark.parametrize(("file_result", "files", "message"), [
+    ({"cloudStorageResult": {"uri": "gs://out/CA4111111111111111.json"}}, 1,
+     "google transcript: the batch response's file result has no inlineResult.transcript "
+     "(its transcript was written to Cloud Storage: give that file)"),
+    ({"error": {"code": 3, "message": "audio 4111111111111111 unreadable"}}, 1,
+     "google transcript: the batch response's file result is an error, not a transcript"),
+    ({"inlineResult": {"transcript": {"results": []}}}, 2,
+     "google transcript: the batch response holds the results of 2 files; give one file's transcript"),
+])
+def test_google_v2_batch_recognize_response_without_one_inline_transcript_is_refused(
+        file_result: dict, files: int, message: str) -> None:
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(json.dumps(_batch_recognize(file_result, files)), "auto")
+    assert str(caught.value) == message
+
+
+def test_google_v2_batch_recognize_response_of_silence_is_no_words() -> None:
+    document = _batch_recognize({"inlineResult": {"transcript": {"metadata": {"totalBilledDuration": "3s"}}}})
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.words == () and transcript.segments == ()
+
+
+def test_a_card_after_a_number_sign_is_masked_and_redacted_whole() -> None:
+    """Found by the audit: "card #4111 1111 1111 1111" left "#4111" audible and in the text."""
+    said = ["My", "card", "is", "#4111", "1111", "1111", "1111", "thanks."]
+    document = {"text": " ".join(said), "language": "english", "duration": 9.0,
+                "words": [{"word": w, "start": 1.0 + k, "end": 1.8 + k} for k, w in enumerate(said)]}
+    transcript = transcripts.load(json.dumps(document), "whisper")
+    assert transcripts.sensitive_words(transcript) == {3, 4, 5, 6}
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    assert [w["word"] for w in json.loads(written)["words"]][3] == "#[redacted]"

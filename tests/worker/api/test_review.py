@@ -154,3 +154,49 @@ def test_a_headless_browser_draws_the_spans_cuts_and_beep_of_the_metadata(api, a
         assert [c["reason"] for c in pages["02-warm-transfer"][1]["cuts"]] == ["ivr", "queue", "hold", "consultation"]
     finally:
         driver.quit()
+
+
+class _Secrets:
+    """Stands in for Redis: holds the links' secret."""
+
+    def __init__(self):
+        self.values = {}
+
+    def set(self, name, value, nx=False, **kwargs):
+        self.values.setdefault(name, value.encode())
+
+    def get(self, name):
+        return self.values.get(name)
+
+
+@pytest.mark.parametrize(("tickets", "status"), [(1, 201), (40, 201), (400, 422)])
+def test_a_link_too_long_to_open_is_refused_when_asked_for(monkeypatch, tickets, status):
+    """Found by the audit: a link naming many tickets was issued (201) with a token longer
+    than the page accepts (4,000 characters), so it was "unknown or expired" on every view."""
+    from types import SimpleNamespace
+
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from worker.api import review
+
+    async def authenticate(request):
+        return SimpleNamespace(account_id="acme", key_id="k1")
+
+    monkeypatch.setattr(review, "authenticate", authenticate)
+    monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
+    monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
+    app = Starlette(routes=review.ROUTES)
+    app.state.services = SimpleNamespace(client=_Secrets(), settings=SimpleNamespace(api_max_body_bytes=1 << 20,
+                                                                                    api_public_url=""))
+    client = TestClient(app)
+    rid = "rec_us_" + "ab" * 16
+    made = client.post(f"/v1/recordings/{rid}/review-links",
+                       json={"as": "agent:ann", "tickets": [f"T-{k:06d}" for k in range(tickets)]})
+    assert made.status_code == status, made.text
+    if status == 201:  # it opens
+        assert ReviewLinks(app.state.services.client).check(made.json()["url"].rsplit("/", 1)[1]) is not None
+    else:
+        assert made.json()["error"]["field"] == "tickets"
+        assert made.json()["error"]["message"] == ("tickets: too many for one link (its token would pass 4000 "
+                                                   "characters): name the recording's ticket")

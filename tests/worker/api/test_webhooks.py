@@ -302,3 +302,24 @@ def test_a_delivery_goes_to_the_checked_address_with_the_hosts_name_for_tls_and_
             assert inside.connections == 0
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("url", ["https://127.1/hook", "https://2130706433/hook", "https://0x7f000001/hook",
+                                 "https://0177.0.0.1/hook", "https://10.1/hook", "https://0/hook"])
+def test_a_private_address_in_shorthand_is_refused_at_registration(url):
+    """Found by the audit: the resolver reads "127.1", "2130706433" or "0x7f000001" as
+    127.0.0.1 (inet_aton), yet registration took them for names (201) where "127.0.0.1"
+    is refused: every delivery then failed. They are addresses and refused as such."""
+    from worker.api.webhooks import check_url
+    from worker.errors import UsageError
+
+    with pytest.raises(UsageError, match="^url: an https:// endpoint must be a public address$"):
+        check_url(url)
+
+
+def test_a_public_address_in_shorthand_and_a_name_are_taken_at_registration():
+    from worker.api.webhooks import check_url
+
+    for url in ("https://134744072/hook", "https://8.8.8.8/hook", "https://hooks.example.com/hook",
+                "https://1e100.net/hook"):
+        assert check_url(url) == url

@@ -215,7 +215,7 @@ async def contact_record(request: Request):
     body = await read_json(request, services.settings.api_max_body_bytes, "contact record")
     if not isinstance(body, dict) or not set(body) <= {"ticket_id", "contact_record", "holds", "contact_lens"}:
         raise ApiError(422, "invalid_request", 'send {"ticket_id", "contact_record", "holds"?, "contact_lens"?}')
-    profile = ProfileStore(services.client).get(key.account_id)
+    profile = await blocking(ProfileStore(services.client).get, key.account_id)
     if profile is None:
         raise ApiError(409, "no_profile", "set the account's plan and region first: PUT /v1/profile")
     try:

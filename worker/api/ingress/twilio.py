@@ -92,7 +92,7 @@ async def recording_callback(request: Request):
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "bad_request", "callback body is not form-encoded") from None
     fields = dict(params)
-    profile = ProfileStore(services.client).get(account_id)
+    profile = await blocking(ProfileStore(services.client).get, account_id)
     sid = fields.get("AccountSid", "")
     token = dict(parse_twilio_tokens(services.settings.twilio_auth_tokens)).get(sid)
     if profile is None or profile.get("twilio_account_sid") != sid or token is None:

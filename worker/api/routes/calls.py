@@ -33,12 +33,12 @@ async def submit_call(request: Request):
     _json_only(request)
     settings = services.settings
     body = await read_body(request, min(settings.api_max_body_bytes, settings.max_manifest_bytes))
-    done_before = services.submitter.remembered(key.account_id, idem, body)
+    done_before = await blocking(services.submitter.remembered, key.account_id, idem, body)  # Redis: off the loop
     if done_before is not None:
-        return accepted(request, Submitted(done_before, services.queue.status.get(done_before), False))
+        return accepted(request, Submitted(done_before, await blocking(services.queue.status.get, done_before), False))
     data = decode_json(body, "manifest")
     submitted = await blocking(submit_manifest, services, key.account_id, data)
-    services.submitter.remember(key.account_id, idem, body, submitted.job_id)
+    await blocking(services.submitter.remember, key.account_id, idem, body, submitted.job_id)
     return accepted(request, submitted)
 
 

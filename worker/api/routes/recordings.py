@@ -233,7 +233,8 @@ async def redact(request: Request):
     services = request.app.state.services
     rid = request.path_params["recording_id"]
     await blocking(account_recording, request, key, rid)
-    submitted = services.submitter.submit(RedactRecording.for_recording(rid), key.account_id, retry_failed=True)
+    submitted = await blocking(services.submitter.submit, RedactRecording.for_recording(rid), key.account_id,
+                               retry_failed=True)
     return accepted(request, submitted)
 
 
@@ -248,7 +249,7 @@ async def delete_recording(request: Request):
     rid = request.path_params["recording_id"]
     await blocking(account_recording, request, key, rid)
     job = _job(lambda: DeleteRecordings.for_target(recording_id=rid, reason=_reason(request)))
-    return accepted(request, services.submitter.submit(job, key.account_id, retry_failed=True))
+    return accepted(request, await blocking(services.submitter.submit, job, key.account_id, retry_failed=True))
 
 
 @endpoint
@@ -258,7 +259,7 @@ async def delete_ticket(request: Request):
     ticket = request.path_params["ticket_id"]
     job = _job(lambda: DeleteRecordings.for_target(ticket_id=ticket, account_id=key.account_id,
                                                    reason=_reason(request)))
-    return accepted(request, services.submitter.submit(job, key.account_id))
+    return accepted(request, await blocking(services.submitter.submit, job, key.account_id))
 
 
 def _job(make):
