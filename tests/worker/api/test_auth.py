@@ -4,7 +4,6 @@ route's ``authenticate`` and the keyless-client middleware alike)."""
 
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 
 from starlette.applications import Starlette
@@ -15,14 +14,7 @@ from starlette.testclient import TestClient
 
 from worker.api.auth import ClientRateLimit, authenticate
 from worker.api.handlers import endpoint
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
+from tests.worker.api.event_loop import on_loop
 
 
 class LoopChecking:
@@ -33,11 +25,11 @@ class LoopChecking:
         self.calls, self.name, self.rate_per_s = calls, name, 3
 
     def verify(self, text):
-        self.calls.append((f"{self.name}.verify", _on_loop()))
+        self.calls.append((f"{self.name}.verify", on_loop()))
         return SimpleNamespace(key_id="k1", account_id="acme") if text == "crk_good" else None
 
     def retry_after_s(self, key):
-        self.calls.append((f"{self.name}.retry_after_s", _on_loop()))
+        self.calls.append((f"{self.name}.retry_after_s", on_loop()))
         return None
 
 

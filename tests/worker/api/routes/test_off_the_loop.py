@@ -5,7 +5,6 @@ slow Redis would stall every other request of the server, as ``authenticate`` do
 
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -17,23 +16,16 @@ from worker.api.ingress import connect, twilio
 from worker.api.routes import calls as call_routes
 from worker.api.routes import jobs, profile, recordings
 from worker.api.submissions import Submitted
+from tests.worker.api.event_loop import on_loop
 
 RID = "rec_us_" + "ab" * 16
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
 
 
 class Calls(list):
     """(what was called, whether on the event loop)."""
 
     def note(self, name: str) -> None:
-        self.append((name, _on_loop()))
+        self.append((name, on_loop()))
 
 
 class LoopCheckingRedis:
