@@ -26,12 +26,12 @@ from redaction.card_words import (
     MOST_DIGITS,
     SAME_QUESTION_S,
     SECURITY_CODE,
-    SENTENCE_ENDS,
     UNCHECKED_CARD_CONFIDENCE,
     Ask,
     Entity,
     Times,
     ask_of,
+    ends_sentence,
     lead_of,
     plain,
 )
@@ -55,11 +55,11 @@ ASK_NUMBER_WORDS = 8
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
+ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 #: An expiry date's or a code's answer also ends where a sentence starts with one of these: the
 #: agent's next question ("... went in high. And if you're ready, the last three digits on the
 #: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).
 NEXT_SENTENCE_WORDS = frozenset({"and"})
-ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
 UNANSWERED_CONFIDENCE = 0.3
 #: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"): no
 #: sentence with one of these words is the agent's next question (``implied_asks``), and no
@@ -209,7 +209,7 @@ def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: f
     .7. And what is the expiry date"), or run on into it ("one eight zero and what is"), stays audible."""
     out: list[int] = []
     k = last
-    while not words[k].text.rstrip().endswith(SENTENCE_ENDS):
+    while not ends_sentence(words[k].text):
         k += 1
         if (k >= len(words) or k not in answer or words[k].start_s > until_s
                 or plain(words[k].text) in NEXT_SENTENCE_WORDS):  # "... 1 8 0 and what is the expiry date"
@@ -335,7 +335,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         until_s = max(words[j].start_s + limit_s, held_s + min(limit_s, HELD_ANSWER_S))
         if words[k].start_s > until_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
             break
-        if harmless_ends and out and word in NEXT_SENTENCE_WORDS and words[k - 1].text.rstrip().endswith(SENTENCE_ENDS):
+        if harmless_ends and out and word in NEXT_SENTENCE_WORDS and ends_sentence(words[k - 1].text):
             break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
         if lead is not None and (lead != "harmless" or harmless_ends):
@@ -363,7 +363,7 @@ def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_T
     question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
     ``tail_words`` words on."""
     j = word + 1
-    while (j < len(words) and j - word <= tail_words and not words[j - 1].text.rstrip().endswith(SENTENCE_ENDS)
+    while (j < len(words) and j - word <= tail_words and not ends_sentence(words[j - 1].text)
            and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
         j += 1
     return None if j - word > tail_words else j

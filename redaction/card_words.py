@@ -66,6 +66,11 @@ COUNT_WORDS = frozenset({"digit", "digits", "numbers", "tickets"})
 #: What ends a sentence in a recognizer's or a provider's words.
 SENTENCE_ENDS = (".", "?", "!")
 
+
+def ends_sentence(text: str) -> bool:
+    """True when a word's text ends a sentence (``SENTENCE_ENDS``, trailing spaces aside)."""
+    return text.rstrip().endswith(SENTENCE_ENDS)
+
 Times = dict[int, tuple[float, float]]  # word index -> (start_s, end_s)
 
 

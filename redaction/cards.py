@@ -61,7 +61,6 @@ from redaction.card_words import (
     NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
-    SENTENCE_ENDS,
     UNCHECKED_CARD_CONFIDENCE,
     WEAK_EXPIRY_WORDS,
     Ask,
@@ -69,6 +68,7 @@ from redaction.card_words import (
     Times,
     ask_of,
     bare_back,
+    ends_sentence,
     lead_of,
     plain,
 )
@@ -343,7 +343,7 @@ def _with_month(entity: Entity, words: Sequence[TimedWord], times: Times, used: 
         text = words[w].text
         word = plain(text)
         before = plain(words[w - 1].text) if w else ""
-        if (w in used or not word or digits_said(text) or text.rstrip().endswith(SENTENCE_ENDS)
+        if (w in used or not word or digits_said(text) or ends_sentence(text)
                 or ask_of(word) is not None or lead_of(word, before) is not None
                 or times[w][0] < times[first][0] - MONTH_REACH_S):
             break

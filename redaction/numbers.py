@@ -69,12 +69,13 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 #: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
 #: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
-_QUANTITY = re.compile(r"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^\d{1,3}(,\d{3})+[.,;!?]?$|^(,\d{3})+[.,;!?]?$")
+_THOUSANDS = r"\d{1,3}(?:,\d{3})+"
+_QUANTITY = re.compile(rf"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^{_THOUSANDS}[.,;!?]?$|^(,\d{{3}})+[.,;!?]?$")
 #: A number grouped in thousands with this many digits or more is a digit string a recognizer
 #: or a formatting provider grouped ("4,111,111,111,111,111": a card), not a quantity: no amount
 #: said in a call reaches a billion without its currency sign (which keeps it a quantity).
 MIN_GROUPED_DIGITS = 10
-_GROUPED = re.compile(r"^(\d{1,3}(?:,\d{3})+)[.,;!?]?$")
+_GROUPED = re.compile(rf"^({_THOUSANDS})[.,;!?]?$")
 #: Typographic punctuation providers write (smart quotes, dashes, the ellipsis is NFKC's)
 #: as its plain self, so "“4532", "4532–1488" read as "\"4532" and "4532-1488" do.
 _TYPOGRAPHIC = str.maketrans({
@@ -132,11 +133,14 @@ def digits_said(text: str) -> str:
 
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
-    text = _NUMBER_SIGN.sub(" ", _plain(text))
-    grouped = _GROUPED.match(text.strip())
+    text = _plain(text)
+    if "#" in text:
+        text = _NUMBER_SIGN.sub(" ", text)
+    whole = text.strip()
+    grouped = _GROUPED.match(whole) if "," in whole else None
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]
-    if _QUANTITY.search(text.strip()):
+    if _QUANTITY.search(whole):
         return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(text.lower()):

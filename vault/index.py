@@ -49,7 +49,8 @@ class Tombstone:
 
 @dataclass(frozen=True)
 class Unreadable:
-    """An index object that cannot be used (corrupt, or it does not verify): its name and why."""
+    """A stored object that cannot be used (an index entry corrupt or not verifying, an audit
+    object that is no event): its name and why (never its content)."""
 
     name: str
     reason: str
