@@ -77,7 +77,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.36"
+VERSION = "1.37"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -146,6 +146,10 @@ NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
 #: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
+#: Fewest digits of a chain joined across real words that is card data where taken apart its
+#: runs are not (``_dense``): more than any phone number with its international prefix
+#: (MAX_ZERO_LED_DIGITS) has.
+DENSE_MIN_DIGITS = 15
 #: ... or this many, read one digit a word and not starting with 0 (a phone number read
 #: digit by digit starts with its trunk 0, or has 10 digits; amounts, dates and times are
 #: said in numbers of two digits or more).
@@ -684,8 +688,10 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         if (len(chain) > 1 and any(run.real_before for run in chain[1:]) and not _card_like(chain, digits, starts)
                 and not _read_as_one(chain, digits)):
             # Runs joined across real words (a phone number, "or", another phone number)
-            # are one card only when something says so; else apart.
-            return _apart(chain, earlier, times)
+            # are one card only when something says so; else apart, and what apart is not
+            # found stays card data in a dense chain (1.37).
+            apart = _apart(chain, earlier, times)
+            return apart + _dense_rest(chain, apart, times) if _dense(chain, digits) else apart
         return _card_chain(chain, digits, starts, times)
     # Words a recognizer could not identify between the runs of a chain may be digits it
     # lost, and so may one real word alone between two runs (a digit it misheard: "4 pigs
@@ -715,6 +721,30 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
             out.append(entity)
             earlier = earlier.then([entity])
     return out
+
+
+def _dense(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
+    """DENSE_MIN_DIGITS or more digits in runs at most CHAIN_OTHER_WORDS apart, none of them near
+    a harmless or phone word or an amount: a card read in groups whose agent's asks Whisper did
+    not hear, the words between groups its misheard digits and short replies (1.37: runs of 8, 2,
+    4, 7 and 4 digits over 20 s, two to four words between each, no ask heard: nothing masked in a
+    card call; on the tune calls it also masked 8 more digits of one card read by mb-de5-en
+    after seven of its digits joined by two words)."""
+    return len(digits) >= DENSE_MIN_DIGITS and not any(
+        run.harmless_near or run.phone_near or run.quantity or run.lead == "harmless" for run in chain)
+
+
+def _dense_rest(chain: list[_Run], found: list[Entity], times: Times) -> list[Entity]:
+    """Card entities (``_by_spoken_parts``) over each stretch of consecutive runs of ``chain`` of
+    which ``found`` took no digit: what was found keeps its kind (an answer to the code ask)."""
+    used = {w for e in found for w in e.words}
+    groups: list[list[_Run]] = [[]]
+    for run in chain:
+        if any(w in used for _, w in run.digits):
+            groups.append([])
+        else:
+            groups[-1].append(run)
+    return [e for group in groups if group for e in _by_spoken_parts(group, UNCHECKED_CARD_CONFIDENCE, times)]
 
 
 def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:
