@@ -1126,8 +1126,8 @@ def test_digits_read_before_the_code_ask_are_the_card_when_nothing_else_was_foun
 def test_a_dense_chain_of_groups_with_no_ask_heard_is_card_data() -> None:
     # a card (and its expiry and code) read in groups, the agent's asks unheard and two or three
     # words between the groups: taken apart, no group is anything; 25 digits in runs at most
-    # four words apart are card data (1.37), the words between them masked only where fewer
-    # than three join two groups
+    # four words apart are card data (1.37); words between groups stay audible where the card's
+    # parts are masked apart, as for any card
     text = ("good morning how can I help you today 9 5 3 2 0 1 5 1 fine thanks 1 2 so what 8 3 0 3 "
             "okay great sure 1 2 2 7 4 0 6 lovely yes good 9 5 1 2 thank you goodbye")
     assert entities(text) == [(CARD_NUMBER, "9 5 3 2 0 1 5 1 1 2"), (CARD_NUMBER, "8 3 0 3"),
