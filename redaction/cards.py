@@ -41,6 +41,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import groupby
 
 from redaction import answers
 from redaction.card_words import (
@@ -147,9 +148,8 @@ NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: a chain count as lost digits, as long as MIN_PARTIAL_CARD_DIGITS were heard.
 MIN_LONG_RUN_DIGITS = 12
 #: Fewest digits of a chain joined across real words that is card data where taken apart its
-#: runs are not (``_dense``): more than any phone number with its international prefix
-#: (MAX_ZERO_LED_DIGITS) has.
-DENSE_MIN_DIGITS = 15
+#: runs are not (``_dense``): more than any phone number with its international prefix has.
+DENSE_MIN_DIGITS = MAX_ZERO_LED_DIGITS + 1
 #: ... or this many, read one digit a word and not starting with 0 (a phone number read
 #: digit by digit starts with its trunk 0, or has 10 digits; amounts, dates and times are
 #: said in numbers of two digits or more).
@@ -738,13 +738,9 @@ def _dense_rest(chain: list[_Run], found: list[Entity], times: Times) -> list[En
     """Card entities (``_by_spoken_parts``) over each stretch of consecutive runs of ``chain`` of
     which ``found`` took no digit: what was found keeps its kind (an answer to the code ask)."""
     used = {w for e in found for w in e.words}
-    groups: list[list[_Run]] = [[]]
-    for run in chain:
-        if any(w in used for _, w in run.digits):
-            groups.append([])
-        else:
-            groups[-1].append(run)
-    return [e for group in groups if group for e in _by_spoken_parts(group, UNCHECKED_CARD_CONFIDENCE, times)]
+    stretches = groupby(chain, key=lambda run: any(w in used for _, w in run.digits))
+    return [e for taken, runs in stretches if not taken
+            for e in _by_spoken_parts(list(runs), UNCHECKED_CARD_CONFIDENCE, times)]
 
 
 def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:
