@@ -50,6 +50,9 @@ class Windows(Protocol):
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]: ...
 
+    def restart(self) -> None:
+        """What ``words`` samples from here on no longer depends on the windows before (a pass starts)."""
+
 
 #: What Whisper hears in pass 1 (CALLREC_WHISPER_HEARS): the regions the number gate passes, or
 #: every speech region (the gate's network cannot lose a digit of a voice it has never heard).
@@ -60,14 +63,15 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
-    #: 12: no window skipped for Whisper's no-speech probability (``whisper_window``);
+    #: 13: each pass samples afresh (``whisper_model.restart_sampling``: a call's words no longer
+    #: depend on the calls the process heard before); 12: no window skipped for Whisper's no-speech probability (``whisper_window``);
     #: 11: a long stretch of speech cut into pieces in a pause (``windows.CUT_GAP_S``), not blind
     #: with 6 s of overlap; 10: a window's decoding loops dropped before its skipped speech is
     #: looked for (the speech under a loop is heard again); 9: speech Whisper skipped in a window
     #: heard again (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the
     #: network's stand-in for a number the next pack heard dropped (6 was reverted); 5: also says
     #: where its gate heard number sounds
-    version = "12"
+    version = "13"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -101,6 +105,7 @@ class WhisperRecognizer:
 
     def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int, keep: Callable[[GatedRegion], bool] | None,
                 sounds: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
+        self._windows.restart()  # each pass samples as in a fresh process
         every = keep is None and self._hears == "speech"  # verification: gated regions only
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)

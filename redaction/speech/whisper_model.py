@@ -11,6 +11,14 @@ than from bytes in memory: the process peaked at 451 MB loading the checked byte
 keeps a copy of bytes it is given, and converts the float16 weights to int8 beside both) and
 held 202 MB after, against about 230 MB and 130 MB from the directory (before any window is
 transcribed); the load set the peak of a whole 2-hour call.
+
+Fallback decodes sample (``whisper_window``) from CTranslate2's generator, which lives in the
+decoding thread and is seeded (``SEED``) only at that thread's first draw: its state carries
+over from one call to the next, so a call's sampled words would depend on the calls the process
+decoded before. ``restart_sampling`` gives the model a new decoder (a new thread, seeded again)
+when the old one has drawn, so every pass of the recognizer samples as in a fresh process: the
+same call gives the same words whatever ran before it (while a process handles one call at a
+time). It costs a load (about 0.2 CPU s), only after a pass that fell back.
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
@@ -47,6 +55,8 @@ ENCODE_PAD_FRAMES = 500
 #: buffers for every input shape it has seen, and windows encoded at their own lengths grew
 #: the process by about 3 MB per window (peak RSS growing with the call's length).
 ENCODE_BUCKET_FRAMES = 500
+#: Seed of the sampling of fallback decodes, read by each new decoder at its first draw.
+SEED = 1234
 
 
 def trim_padding(features: np.ndarray, pad_frames: int = ENCODE_PAD_FRAMES,
@@ -105,29 +115,60 @@ def identity(stat: os.stat_result) -> tuple[int, ...]:
 def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:
     """Whisper tiny.en on the CPU (int8, one thread), from a checked directory (``checked``) whose
     ``model.bin`` did not change while it was loaded, the hub switched off; windows are encoded
-    without most of their padding (``trim_padding``)."""
+    without most of their padding (``trim_padding``); ``restart_sampling`` (above)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before faster_whisper imports huggingface_hub
+    import ctranslate2
     from faster_whisper import WhisperModel
 
     directory = model_dir or default_model_dir()
 
+    class Decoder(ctranslate2.models.Whisper):
+        """CTranslate2's Whisper, noting whether a decode sampled (drew from the generator)."""
+
+        sampled = False
+
+        def generate(self, *args: object, **kwargs: object):  # noqa: ANN202 (CTranslate2's results)
+            if kwargs.get("sampling_topk", 1) != 1:  # 1: greedy or beam search, which draw nothing
+                self.sampled = True
+            return super().generate(*args, **kwargs)
+
+    def decoder() -> Decoder:
+        """A new decoder of the checked weights; ModelIntegrityError if they changed since the check."""
+        ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
+        try:
+            made = Decoder(str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
+                           inter_threads=1)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
+        try:
+            unchanged = identity(os.stat(directory / "model.bin")) == weights
+        except OSError:
+            unchanged = False  # gone or unreadable since the check
+        if not unchanged:
+            raise ModelIntegrityError(f"Whisper model {quoted(directory / 'model.bin')} changed while it was loaded; "
+                                      "refusing to run on an unchecked model")
+        return made
+
     class TrimmedWhisperModel(WhisperModel):
-        """Encodes a window without most of its zero padding (``trim_padding``)."""
+        """Encodes a window without most of its zero padding (``trim_padding``); decodes with a
+        ``Decoder`` that ``restart_sampling`` replaces."""
+
+        def __init__(self) -> None:
+            super().__init__(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
+                             num_workers=1, local_files_only=True)
+            self.model = None  # faster-whisper's own, freed before its stand-in loads (one load's peak)
+            self.model = decoder()
 
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
+        def restart_sampling(self) -> None:
+            """From here on, decodes sample as in a fresh process: a new decoder if this one drew."""
+            if self.model.sampled:
+                self.model = decoder()
+
     weights = checked(directory, expected_sha256)
     try:
-        model = TrimmedWhisperModel(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
-                                    num_workers=1, local_files_only=True)
+        return TrimmedWhisperModel()
     except (RuntimeError, ValueError, OSError) as exc:
         raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
-    try:
-        unchanged = identity(os.stat(directory / "model.bin")) == weights
-    except OSError:
-        unchanged = False  # gone or unreadable since the check
-    if not unchanged:
-        raise ModelIntegrityError(f"Whisper model {quoted(directory / 'model.bin')} changed while it was loaded; "
-                                  "refusing to run on an unchecked model")
-    return model

@@ -20,9 +20,9 @@ samples one hypothesis (faster-whisper's default samples five and keeps the like
 times the cost where a loop already cost the most), and no decode writes more than half of
 ``MAX_NEW_TOKENS`` (measured: CTranslate2 4.8's Whisper stops at half the maximum length
 faster-whisper passes it, 100 tokens for 200; a dense window then needs a second decode from
-its last word, and its own encode). The seed is set before every window, but CTranslate2 seeds each thread's
-generator only at that thread's first draw: a fallback decode's sample depends on the windows
-the model's thread decoded before (a process's earlier calls), not on its window alone.
+its last word, and its own encode). Sampling starts again from its seed at each of the
+recognizer's passes (``restart``: ``whisper_model``'s ``restart_sampling``), so a call's words do
+not depend on the calls the process decoded before.
 No voice-activity filter: the number gate chose the audio.
 
 A decode may be prompted (``words(audio, prompt=...)``): Whisper is told the prompt came before
@@ -55,8 +55,6 @@ if TYPE_CHECKING:
 BEAM_SIZE = 5
 #: Temperatures of the fallback decodes (faster-whisper's defaults up to 0.6).
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6)
-#: Seed of the sampling used by the fallback decodes.
-SEED = 1234
 #: Tokens one decode may write (it writes half as many: see above): a decoding loop runs to
 #: Whisper's limit (448) and is decoded again at each temperature. A decode cut short loses
 #: nothing: faster-whisper encodes again from its last word. Twice as many (400) took 13 of 80
@@ -95,6 +93,13 @@ class FasterWhisperWindows:
         self._options = options
         self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
         self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
+
+    def restart(self) -> None:
+        """Fallback decodes from here on sample as in a fresh process (a model loaded by
+        ``whisper_model.load_model``; any other samples on)."""
+        restart_sampling = getattr(self._model, "restart_sampling", None)
+        if restart_sampling is not None:
+            restart_sampling()
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         """``audio``'s words; ``prompt``: the text Whisper is told came before it (None: none)."""
@@ -148,9 +153,6 @@ class FasterWhisperWindows:
         return inside if len(inside) >= least else []
 
     def _transcribe(self, audio: np.ndarray, prompt: str | None) -> list[WindowWord]:
-        import ctranslate2
-
-        ctranslate2.set_random_seed(SEED)
         options = dict(language="en", beam_size=BEAM_SIZE, temperature=list(TEMPERATURES), condition_on_previous_text=False,
                        word_timestamps=True, vad_filter=False, without_timestamps=False, log_prob_threshold=None,
                        no_speech_threshold=None, best_of=1, max_new_tokens=MAX_NEW_TOKENS)

@@ -30,6 +30,10 @@ class ScriptedModel:
         self.answers = list(answers or [])
         self.windows: list[int] = []  # samples per window
         self.prompts: list[str | None] = []  # each window's prompt
+        self.restarts = 0  # passes begun (``Windows.restart``)
+
+    def restart(self) -> None:
+        self.restarts += 1
 
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         self.windows.append(audio.size)
@@ -52,7 +56,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "12")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "13")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -341,6 +345,17 @@ def test_hearing_all_speech_leaves_verification_to_the_gated_regions_near_a_mask
     recognizer = WhisperRecognizer(model, hears="speech")
     assert list(recognizer.recognize_again(blocks(x), RATE, [(6.0, 7.0)])) == []
     assert model.windows == []  # the network is sure of no number word in the noise: nothing heard again
+
+
+def test_each_pass_samples_afresh_before_its_first_window() -> None:
+    # a call's words must not depend on the calls the process heard before (whisper_model.restart_sampling)
+    model = ScriptedModel([[Word(2.6, 3.2, "card")]])
+    recognizer = WhisperRecognizer(model, min_number_mass=0.0)
+    words = recognizer.recognize(blocks(bursts(20.0, [(10.0, 12.0)])), RATE)
+    assert model.restarts == 0  # a pass begins when its words are first asked for
+    assert [w.text for w in words] == ["card"] and model.restarts == 1 and len(model.windows) == 1
+    list(recognizer.recognize_again(blocks(bursts(20.0, [(10.0, 12.0)])), RATE, [(10.0, 12.0)]))
+    assert model.restarts == 2
 
 
 def test_what_whisper_hears_is_checked() -> None:

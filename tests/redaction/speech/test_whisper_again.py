@@ -61,6 +61,9 @@ class Windows:
         self.seconds.append(audio.size / WHISPER_RATE_HZ)
         return []
 
+    def restart(self) -> None:
+        pass
+
 
 def test_recognize_again_hears_only_the_regions_still_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
     ScriptedGate.regions = [region(10.0, 12.0, 10.5, 13.5), region(40.0, 42.0, 40.5), region(80.0, 82.0, 81.0)]

@@ -166,3 +166,33 @@ def test_a_whole_window_of_an_expiry_date_and_a_code_is_heard(whisper_model) -> 
     # (6-7 digits as a rule; once, on a loaded machine, 5: MKL's float kernels may add in another
     # order, and a beam search then part another way)
     assert skipped == [] and len(digits) >= 4
+
+
+def test_after_a_restart_a_sampled_window_is_heard_as_in_a_fresh_process(whisper_model, audio) -> None:
+    # CTranslate2 seeds its decoding thread's generator at the thread's first draw only: without
+    # a restart, what a fallback decode samples depends on every decode the process made before
+    from scipy.signal import resample_poly
+
+    x = resample_poly(audio, 2, 1).astype(np.float32)  # the four digits, at Whisper's 16 kHz
+
+    def sampled() -> FasterWhisperWindows:
+        return FasterWhisperWindows(whisper_model, temperature=[1.5])  # each decode samples; no cache shared
+
+    whisper_model.restart_sampling()
+    first = sampled().words(x)
+    later = sampled().words(x)  # the same window, the generator moved on
+    restarted = sampled()
+    restarted.restart()
+    assert later != first and restarted.words(x) == first
+
+
+def test_a_restart_after_decodes_that_drew_nothing_keeps_the_decoder(whisper_model, audio) -> None:
+    from scipy.signal import resample_poly
+
+    x = resample_poly(audio, 2, 1).astype(np.float32)
+    whisper_model.restart_sampling()
+    decoder = whisper_model.model
+    windows = FasterWhisperWindows(whisper_model)
+    assert windows.words(x)  # a beam search, no fallback: the generator untouched
+    windows.restart()
+    assert whisper_model.model is decoder and not decoder.sampled
