@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import soxr
 
-from redaction.speech.whisper_window import SEED
+from redaction.speech.whisper_model import SEED
 
 NUMBER_WORDS = frozenset(
     "zero oh o one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -41,7 +41,7 @@ class WhisperRuns:
         # faster-whisper's fallback decodes sample; CTranslate2 seeds its generator from
         # std::random_device unless told, so the baseline's figures differed run to run (614,
         # 617 and 604 of 961 digits on the same calls). Seeded, a run repeats itself.
-        ctranslate2.set_random_seed(SEED)  # the product's seed (whisper_window.SEED)
+        ctranslate2.set_random_seed(SEED)  # the product's seed (whisper_model.SEED)
 
     def words(self, audio_8k: np.ndarray) -> Iterator[tuple[float, float, str]]:
         audio = soxr.resample(audio_8k.astype(np.float32), 8000, 16000).astype(np.float32)
