@@ -19,14 +19,23 @@ padding then reaches into the next speaker's first word. So where a number word 
 that is no number (or a piece's edge), that edge moves in to ``SPEECH_MARGIN_S`` of the
 speech inside the span (``Speech``: 10 ms frames over the piece's noise floor): at the end
 past any quiet, at the start only past a pause (``START_PAUSE_S``; a shorter quiet there is
-often the gap after a digit Whisper wrote into the word before). Edges between two number
+often the gap after a digit Whisper wrote into the word before). At the end, the last speech
+inside the span may be the next speaker's first word, which Whisper times late (its onset lies
+before the word's timestamp): when a quiet of ``END_PAUSE_S`` or more comes before that last
+stretch of speech, the end moves back to the speech before the quiet, if that leaves the word
+the time its digits take (``SECONDS_PER_DIGIT`` each, from the span's start: a numeral's last
+group said after a pause stays). Edges between two number
 words stay (they decide which digits the card logic reads as one run), and a span with no
 speech in it at all keeps its times.
 
 On the tune calls (seeds 11-14, 64 calls, pass 1 on the same Whisper words) other speech
 masked in card calls went from 3.68 % to 3.22 % with the same sensitive digits masked; at the
 energy detector's 9 dB, or trimming starts past any quiet, 1-3 digits were lost (quiet tails
-of fsdd jackson's digits, digits Whisper wrote into "is").
+of fsdd jackson's digits, digits Whisper wrote into "is"). The end's pause (``END_PAUSE_S``)
+took other speech masked in card calls from 6.44 to 5.86 % (tune seeds 131-132), 5.73 to 5.14 %
+(133-134) and 4.49 to 3.96 % (fsdd-jackson, 141-148) with the same digits masked, estimated on
+pass-1 words (measurements.md); at 0.2 s a digit of mbrola af1 was lost (a digit said after
+0.3 s of quiet, which Whisper wrote as the next word).
 """
 
 from __future__ import annotations
@@ -55,6 +64,9 @@ SPEECH_MARGIN_S = 0.08
 #: Least quiet at a number's start for the start to move in (a shorter one is the gap between
 #: two digits: Whisper's first digit often starts late, after a digit it gave the word before).
 START_PAUSE_S = 0.3
+#: Least quiet before the last speech inside a number's span for that speech to count as the
+#: next word's onset, not the number's (digits of one reading are seldom this far apart).
+END_PAUSE_S = 0.4
 #: Frames of the speech map.
 FRAME_S = 0.01
 #: The noise floor of a piece: this percentile of its frames' energies; speech is this far
@@ -126,6 +138,20 @@ class Speech:
             return None
         return self.start_s + int(a + loud[0]) * FRAME_S, self.start_s + int(a + loud[-1] + 1) * FRAME_S
 
+    def end_before_pause(self, start_s: float, end_s: float, pause_s: float) -> float | None:
+        """End of the speech before the quiet that comes before the last stretch of speech in
+        ``[start_s, end_s]``, when that quiet lasts ``pause_s`` or more (None: it is shorter, or
+        there is one stretch of speech or none)."""
+        a, b = self._frames(start_s, end_s)
+        loud = np.flatnonzero(self.frames[a:b]) if b > a else np.zeros(0, int)
+        quiet = np.flatnonzero(np.diff(loud) > 1)  # speech frames followed by quiet, within the span
+        if quiet.size == 0:
+            return None
+        last = int(quiet[-1])
+        if (loud[last + 1] - loud[last] - 1) * FRAME_S < pause_s - 1e-9:
+            return None
+        return self.start_s + int(a + loud[last] + 1) * FRAME_S
+
 
 def number_spans(words: list[TimedWord], start_s: float, end_s: float, speech: Speech | None = None,
                  network: Sequence[TimedWord] = ()) -> list[TimedWord]:
@@ -155,5 +181,8 @@ def number_spans(words: list[TimedWord], start_s: float, end_s: float, speech: S
                 a = max(a, heard[0] - SPEECH_MARGIN_S)
             if not (k + 1 < len(words) and numbers[k + 1]):
                 b = min(b, heard[1] + SPEECH_MARGIN_S)
+                spoken_s = speech.end_before_pause(a, b, END_PAUSE_S)
+                if spoken_s is not None and spoken_s - a >= digit_count(w.text) * SECONDS_PER_DIGIT - 1e-9:
+                    b = spoken_s + SPEECH_MARGIN_S  # the last speech was the next word's onset
         out.append(TimedWord(max(0.0, a), max(b, a, 0.0), w.text, w.confidence))
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redaction.speech.timing import (EDGE_SLACK_S, FRAME_S, MAX_SECONDS_PER_DIGIT, SPEECH_MARGIN_S, START_PAUSE_S,
-                                     STRETCH_SLACK_S, Speech, digit_count, number_spans)
+from redaction.speech.timing import (EDGE_SLACK_S, END_PAUSE_S, FRAME_S, MAX_SECONDS_PER_DIGIT, SECONDS_PER_DIGIT,
+                                     SPEECH_MARGIN_S, START_PAUSE_S, STRETCH_SLACK_S, Speech, digit_count, number_spans)
 from redaction.words import TimedWord
 
 
@@ -48,6 +48,26 @@ def test_a_last_digit_timed_into_the_pause_after_it_ends_with_its_speech() -> No
     words = [W(1.5, 2.0, "5"), W(2.0, 2.9, "9."), W(3.0, 3.2, "got")]
     speech = speech_map(0.0, 5.0, [(1.5, 2.4), (3.0, 3.2)])
     assert spans(number_spans(words, 0.0, 5.0, speech)) == [(1.3, 2.0), (2.0, 2.4 + SPEECH_MARGIN_S), (3.0, 3.2)]
+
+
+def test_the_next_speakers_onset_after_a_pause_is_not_the_numbers_end() -> None:
+    # "3" said 2.0-2.35 s, a pause, the agent's "your" from 2.75 s, which Whisper timed from 3.0 s:
+    # the digit's span reaches the next word, and speech lies inside it (the onset)
+    words = [W(1.5, 2.0, "1"), W(2.0, 2.2, "3,"), W(3.0, 3.3, "your")]
+    speech = speech_map(0.0, 5.0, [(1.5, 2.35), (2.35 + END_PAUSE_S, 3.3)])
+    assert spans(number_spans(words, 0.0, 5.0, speech))[1] == (2.0, 2.35 + SPEECH_MARGIN_S)
+    # a shorter quiet is a gap between digits: the speech after it stays in the number
+    speech = speech_map(0.0, 5.0, [(1.5, 2.35), (2.35 + END_PAUSE_S - 0.1, 3.3)])
+    assert spans(number_spans(words, 0.0, 5.0, speech))[1] == (2.0, 3.0)
+
+
+def test_a_numerals_last_group_after_a_pause_stays_in_it() -> None:
+    # "4111 1111" as one token timed 1.0-1.4 s, its groups said 1.0-2.2 and 2.8-4.0 s, "thanks" at
+    # 4.6 s: the speech before the pause is too short for eight digits (SECONDS_PER_DIGIT each)
+    words = [W(0.5, 0.9, "card"), W(1.0, 1.4, "41111111"), W(4.6, 4.9, "thanks")]
+    speech = speech_map(0.0, 6.0, [(0.5, 0.9), (1.0, 2.2), (2.2 + END_PAUSE_S + 0.2, 4.0), (4.6, 4.9)])
+    assert 8 * SECONDS_PER_DIGIT > 2.2 - 0.9
+    assert spans(number_spans(words, 0.0, 6.0, speech))[1] == (0.9, 4.0 + SPEECH_MARGIN_S)
 
 
 def test_a_quiet_shorter_than_a_pause_before_a_number_stays_masked() -> None:
