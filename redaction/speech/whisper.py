@@ -65,13 +65,13 @@ class WhisperRecognizer:
     name = "whisper-tiny.en"
     #: 14: a number's end stops before the next word's onset after a pause (``timing.END_PAUSE_S``);
     #: 13: each pass samples afresh (``whisper_model.restart_sampling``: a call's words no longer
-    #: depend on the calls the process heard before); 12: no window skipped for Whisper's no-speech probability (``whisper_window``);
-    #: 11: a long stretch of speech cut into pieces in a pause (``windows.CUT_GAP_S``), not blind
-    #: with 6 s of overlap; 10: a window's decoding loops dropped before its skipped speech is
-    #: looked for (the speech under a loop is heard again); 9: speech Whisper skipped in a window
-    #: heard again (``whisper_window.UNHEARD_S``); 8: loops of 2 or 3 number words dropped; 7: the
-    #: network's stand-in for a number the next pack heard dropped (6 was reverted); 5: also says
-    #: where its gate heard number sounds
+    #: depend on the calls the process heard before); 12: no window skipped for Whisper's
+    #: no-speech probability (``whisper_window``); 11: a long stretch of speech cut into pieces
+    #: in a pause (``windows.CUT_GAP_S``), not blind with 6 s of overlap; 10: a window's decoding
+    #: loops dropped before its skipped speech is looked for (the speech under a loop is heard
+    #: again); 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``);
+    #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
+    #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
     version = "14"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,

@@ -139,7 +139,8 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
             made = Decoder(str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
                            inter_threads=1)
         except (RuntimeError, ValueError, OSError) as exc:
-            raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
+            raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: "
+                                 f"{type(exc).__name__}") from exc
         try:
             unchanged = identity(os.stat(directory / "model.bin")) == weights
         except OSError:
