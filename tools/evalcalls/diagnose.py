@@ -207,7 +207,10 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
     Whisper's sampled fallback decodes depend on every window the model's thread decoded
     before: with one model per process, a call's words depend on the calls the process
     heard first (4 of 32 tune calls, seeds 13-14, differed between two orders). A model of
-    its own per call makes each call's words its own."""
+    its own per call made each call's words its own; since ``WhisperRecognizer`` 13 each pass
+    restarts the sampling (``whisper_model.restart_sampling``), so a shared model should give the
+    same words, and a model per call is kept as the diagnosis's default for comparisons with
+    word files made before."""
     from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
     from redaction.speech.whisper_model import load_model  # noqa: PLC0415
     from redaction.speech.whisper_window import FasterWhisperWindows  # noqa: PLC0415
