@@ -208,8 +208,9 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
     before: with one model per process, a call's words depend on the calls the process
     heard first (4 of 32 tune calls, seeds 13-14, differed between two orders). A model of
     its own per call made each call's words its own; since ``WhisperRecognizer`` 13 each pass
-    restarts the sampling (``whisper_model.restart_sampling``), so a shared model should give the
-    same words, and a model per call is kept as the diagnosis's default for comparisons with
+    restarts the sampling (``whisper_model.restart_sampling``), and a shared model gives the same
+    words (24 of 24 tune calls, seeds 159-160, two processes of 12 calls each, words and masks
+    the same as with a model per call); a model per call stays the default for comparisons with
     word files made before."""
     from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
     from redaction.speech.whisper_model import load_model  # noqa: PLC0415
