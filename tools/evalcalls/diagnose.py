@@ -209,7 +209,7 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
     heard first (4 of 32 tune calls, seeds 13-14, differed between two orders). A model of
     its own per call made each call's words its own; since ``WhisperRecognizer`` 13 each pass
     restarts the sampling (``whisper_model.restart_sampling``), and a shared model gives the same
-    words (24 of 24 tune calls, seeds 159-160, two processes of 12 calls each, words and masks
+    words (24 of 24 tune calls, seeds 159-160, two processes sharing them, words and masks
     the same as with a model per call); a model per call stays the default for comparisons with
     word files made before."""
     from redaction.speech.whisper import WhisperRecognizer  # noqa: PLC0415
