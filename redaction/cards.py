@@ -60,6 +60,7 @@ from redaction.card_words import (
     MISHEARD_CARD_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
     UNCHECKED_CARD_CONFIDENCE,
@@ -78,7 +79,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.37"
+VERSION = "1.38"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -570,10 +571,14 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
+        lead = _lead(others[-CONTEXT_WORDS:])
+        if asked in ("expiry", "code") and lead == "harmless" and set(others[-HARMLESS_LEAD_WORDS:]) & REFERENCE_WORDS:
+            # "the three numbers on the signature strip. okay so I'm your payment reference is 8 6
+            # 5": the agent moved on and reads the reference; the ask stays unanswered (1.38)
+            asked = last_ask = None
         if asked in ("expiry", "code"):
             last_ask = None  # answered: a run after it answers something else
         real = sum(1 for w in others if w != UNKNOWN_WORD)
-        lead = _lead(others[-CONTEXT_WORDS:])
         near = others[-HARMLESS_LEAD_WORDS:]
         harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,

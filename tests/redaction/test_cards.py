@@ -615,6 +615,22 @@ def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
     assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
 
 
+def test_a_reference_read_after_an_expiry_or_code_ask_answers_no_ask() -> None:
+    # "And the three numbers on the signature strip." answered in words Whisper wrote as others
+    # ("okay so I'm"), then the agent's "your payment reference is ...": the reference is no code
+    # (it was masked as the answer, and the answer left audible), and the ask stays unanswered (1.38)
+    text = "and the three number on the signature strip. okay so I'm your payment reference is eight six five. thank you"
+    assert entities(text) == []
+    assert entities(text, unanswered=True) == [(SECURITY_CODE, "so I'm your")]
+    expiry = "and the expiry date please? okay and your booking reference is 0 4 2 7 1 9"
+    assert entities(expiry, unanswered=True) == [(EXPIRY, "and your")]
+    # an ask answered before the reference is read keeps its answer, and the reference stays audible
+    answered = "and the expiry date please? 0 4 2 7 and your booking reference is 0 4 2 7 1 9"
+    assert entities(answered, unanswered=True) == [(EXPIRY, "0 4 2 7")]
+    # the caller's own harmless words still lead in the answer ("hang on, my phone")
+    assert entities("the security code please hang on my phone 7 3 1") == [(SECURITY_CODE, "7 3 1")]
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
     # "time, time, time" were digits: a card of 11 found after them
     text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
