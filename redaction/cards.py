@@ -79,7 +79,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.38"
+VERSION = "1.39"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -198,6 +198,8 @@ DIGIT_SOUNDALIKES = frozenset({
     "fall", "far", "fine", "fife", "hive", "hide", "five", "sex", "sick", "sicks", "seeks", "six", "heaven", "seven",
     "ate", "hate", "eight", "aid", "nein", "nine", "mine", "none", "nun", "zero", "hero", "ten", "tin", "teen",
 })  # fmt: skip
+#: Most words between two runs of a number read out that may all be digits misheard (1.39).
+MISHEARD_JOIN_WORDS = 3
 #: Month names that are also ordinary words ("you may", "march on"): alone, no expiry date.
 WORD_MONTHS = frozenset({"may", "march"})
 #: Most digits of a count in the agent's ask (a ``COUNT_WORDS`` word after it: "the last three digits").
@@ -834,11 +836,19 @@ def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
 
 def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
     """No more digits than a card has, its runs joined by at most MAX_JOIN_WORDS real words
-    each (ONE_BY_ONE_JOIN_WORDS more when every digit is a word of its own): one number read
-    out (a recognizer wrote a digit it misheard as a word or two)."""
+    each (ONE_BY_ONE_JOIN_WORDS more when every digit is a word of its own) or by words that
+    may all be digits misheard (``_misheard_digits``, 1.39): one number read out (a recognizer
+    wrote a digit it misheard as a word or two)."""
     one_by_one = len({w for _, w in digits}) == len(digits)
     limit = MAX_JOIN_WORDS + (ONE_BY_ONE_JOIN_WORDS if one_by_one else 0)
-    return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= limit for run in chain[1:])
+    return len(digits) <= MAX_CARD_DIGITS and all(run.real_before <= limit or _misheard_digits(run) for run in chain[1:])
+
+
+def _misheard_digits(run: _Run) -> bool:
+    """Between ``run`` and the run before it, up to MISHEARD_JOIN_WORDS words, each of which may
+    be a digit misheard (``_soundalike``): "oh three seven a free aid, 9 0 1, 5 0 5, 8, 9 1 2
+    eight." after the card ask misheard, its first 3 digits left audible with the 5 after them."""
+    return 0 < run.others_before <= MISHEARD_JOIN_WORDS and all(_soundalike(w) for w in run.between)
 
 
 def _run_starts(chain: list[_Run]) -> list[int]:

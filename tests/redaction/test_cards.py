@@ -631,6 +631,17 @@ def test_a_reference_read_after_an_expiry_or_code_ask_answers_no_ask() -> None:
     assert entities("the security code please hang on my phone 7 3 1") == [(SECURITY_CODE, "7 3 1")]
 
 
+def test_a_card_read_on_over_words_that_may_all_be_digits_misheard_is_one_card() -> None:
+    # the card ask misheard ("leave the car home with whenever you're married"): "a free aid" are
+    # three digits Whisper misheard, and the card's first digits were left audible (1.39)
+    text = "yes, oh three seven a free aid, 9 0 1, 5 0 5, 8, 9 1 2 eight. great"
+    assert entities(text) == [(CARD_NUMBER, "oh three seven 9 0 1, 5 0 5, 8, 9 1 2 eight.")]
+    words = timed(text)
+    assert find_entities(words)[0].start_s == words[1].start_s  # one mask, over "a free aid" too
+    # words that cannot be digits still part the runs
+    assert entities(text.replace("a free aid", "my new address")) == [(CARD_NUMBER, "9 0 1, 5 0 5, 8, 9 1 2 eight.")]
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
     # "time, time, time" were digits: a card of 11 found after them
     text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
