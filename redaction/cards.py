@@ -79,7 +79,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.39"
+VERSION = "1.40"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -802,7 +802,7 @@ def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
         while k < len(chain):
             answer = _split_answer(chain, k)
             if answer:
-                out.append(_entity(EXPIRY if chain[k].asked == "expiry" else SECURITY_CODE,
+                out.append(_entity(EXPIRY if _answering(chain[k]) == "expiry" else SECURITY_CODE,
                                    [d for run in answer for d in run.digits], 0.5, times))
                 k += len(answer)
             else:
@@ -818,13 +818,15 @@ def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
 
 def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
     """The runs from ``chain[k]`` on that answer the agent's ask for an expiry date or a code
-    though a word was misheard inside it ("5, number, 2" for a code): chain[k] answers the ask
-    with fewer than MIN_ANSWER_DIGITS, the runs after it are joined by at most MAX_JOIN_WORDS
+    though a word was misheard inside it ("5, number, 2" for a code), or that the caller named
+    so (1.40: "and the code is six from zero"): chain[k] answers the ask (or is named) with
+    fewer than MIN_ANSWER_DIGITS, the runs after it are joined by at most MAX_JOIN_WORDS
     real words each, and no more digits than the answer has. Empty when there is none."""
     first = chain[k]
-    if first.asked not in ("expiry", "code") or len(first.digits) >= MIN_ANSWER_DIGITS:
+    kind = _answering(first)
+    if kind is None or len(first.digits) >= MIN_ANSWER_DIGITS:
         return []
-    limit = MOST_DIGITS[first.asked]
+    limit = MOST_DIGITS[kind]
     answer, count = [first], len(first.digits)
     for run in chain[k + 1 :]:
         if run.real_before > MAX_JOIN_WORDS or count + len(run.digits) > limit:
@@ -832,6 +834,14 @@ def _split_answer(chain: list[_Run], k: int) -> list[_Run]:
         answer.append(run)
         count += len(run.digits)
     return answer if count >= MIN_ANSWER_DIGITS else []
+
+
+def _answering(run: _Run) -> str | None:
+    """The expiry date or code that ``run`` answers the agent's ask for, or that the words
+    before it name ("the code is"); None if neither."""
+    if run.asked in ("expiry", "code"):
+        return run.asked
+    return run.named
 
 
 def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:

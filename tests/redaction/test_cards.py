@@ -642,6 +642,18 @@ def test_a_card_read_on_over_words_that_may_all_be_digits_misheard_is_one_card()
     assert entities(text.replace("a free aid", "my new address")) == [(CARD_NUMBER, "9 0 1, 5 0 5, 8, 9 1 2 eight.")]
 
 
+def test_a_code_named_by_the_caller_is_found_across_a_word_misheard_inside_it() -> None:
+    # "and the code is six four zero" with its "four" written "from" (1.40), as an answer to
+    # the agent's ask is ("5, number, 2"); the payment reference after it stays audible
+    text = "it expires 0 4 2 7 and the code is six from zero. your payment reference is three one two"
+    assert entities(text) == [(EXPIRY, "0 4 2 7"), (SECURITY_CODE, "six zero.")]
+    words = timed(text)
+    code = find_entities(words)[1]
+    assert (code.start_s, code.end_s) == (words[10].start_s, words[12].end_s)  # "from" masked with them
+    # named by nothing, the same words are no code
+    assert entities("my flat is six from zero, thanks") == []
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before_it_too() -> None:
     # "time, time, time" were digits: a card of 11 found after them
     text = "of course, can I take the card number please? sure it's time time time I know. 6 1 8 7 9 8 7 6 6 6 7 thanks"
