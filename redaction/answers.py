@@ -61,11 +61,12 @@ ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "
 #: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).
 NEXT_SENTENCE_WORDS = frozenset({"and"})
 UNANSWERED_CONFIDENCE = 0.3
-#: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"): no
-#: sentence with one of these words is the agent's next question (``implied_asks``), and no
-#: answer goes on into one but "welcome", which Whisper writes for digits it misheard ("I want
-#: to welcome a ticket for fine night." for a card; cards 1.29).
-CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help"})
+#: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"; 1.41: "you
+#: will get a confirmation shortly", after the payment): no sentence with one of these words is
+#: the agent's next question (``implied_asks``), and no answer goes on into one but "welcome",
+#: which Whisper writes for digits it misheard ("I want to welcome a ticket for fine night." for
+#: a card; cards 1.29).
+CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...

@@ -950,6 +950,9 @@ def test_the_calls_closing_is_no_question_and_no_answer() -> None:
     assert entities(CARD_ASKED + asked, unanswered=True) == [CARD_FOUND, (EXPIRY, "so big tender run.")]
     assert entities(CARD_ASKED + "thanks. and when does the car next fire? so big tender goodbye", unanswered=True) == [
         CARD_FOUND, (EXPIRY, "so big tender")]
+    # the agent's "you will get a confirmation" is the closing too, no implied ask for the code (1.41)
+    confirmed = "that has all gone through and you will get a confirmation shortly. very much for your help."
+    assert entities(data + confirmed, unanswered=True) == [CARD_FOUND, (EXPIRY, "0 4 2 7.")]
 
 
 def test_an_expiry_date_written_as_a_month_and_an_ordinal_is_masked_whole() -> None:
