@@ -131,7 +131,9 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     expiry word misheard, "the necessary date on the card?"). A card ask is answered by a card
     number found from ``UNANSWERED_BEFORE_S`` before it to ``ASK_WINDOW_S`` after it, and one
     with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
-    too ("it's time, time, time, I know. 6, 10, 1, ..."). An expiry or code ask is answered by
+    too ("it's time, time, time, I know. 6, 10, 1, ..."); so are they before a card that starts
+    more than the answer's window (``UNANSWERED_S``) after the ask, which answered something
+    else (the card written as other words, then a number read later; 1.42). An expiry or code ask is answered by
     anything found from ``ANSWER_EARLY_S`` before its end to its window's end; first by what
     it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more than ``MOST_DIGITS``,
     it may be something else misheard: the words before it are masked too ("the number 28" for
@@ -171,11 +173,13 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                 reading = _one_reading([p for e in answered for p in (parted(e) if parted else [e])], words)
                 first, last = reading[0], reading[-1]
                 digits = sum(_digits_in(e, words) for e in reading)
-                if digits >= SHORTEST_CARD_DIGITS or first.start_s <= end_s:
+                late = first.start_s - end_s > UNANSWERED_S["card"]
+                if (digits >= SHORTEST_CARD_DIGITS and not late) or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
                 pace_s = sum(e.end_s - e.start_s for e in reading) / max(digits, 1)
-                after = last, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
+                if digits < SHORTEST_CARD_DIGITS:
+                    after = last, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
         else:
             # up to the next ask for something else: what comes after it answers that
             next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),

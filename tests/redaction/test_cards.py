@@ -666,6 +666,22 @@ def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_before
     assert entities(full, unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
 
 
+def test_a_card_found_long_after_the_card_ask_leaves_the_asks_answer_unanswered() -> None:
+    # the caller's card written as other words, a card read out 14 s after the ask (the payment
+    # reference, the card read again): no answer to the ask, whose answer is masked as one (1.42)
+    ask = timed("of course, can I take the card number please?")
+    said = "ready, it's time I made nice big time you them more fine right high yeah me the time I made nice big".split()
+    answer = [TimedWord(4.0 + 0.5 * i, 4.3 + 0.5 * i, t) for i, t in enumerate(said)]
+    card = "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6".split()
+    late = ask + answer + [TimedWord(18.0 + 0.4 * i, 18.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    found = find_entities(late, unanswered=True)
+    assert labels(late, found) == [(CARD_NUMBER, " ".join(said[2:])), (CARD_NUMBER, " ".join(card))]
+    assert (found[0].start_s, found[0].end_s) == (answer[1].end_s, answer[-1].end_s)  # from the lead-in's end
+    # a card read right after the ask answers it
+    prompt = ask + answer[:2] + [TimedWord(5.8 + 0.4 * i, 6.1 + 0.4 * i, d) for i, d in enumerate(card)]
+    assert labels(prompt, find_entities(prompt, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_it_too() -> None:
     # dev (tune en-us seed 131): the card's last eight digits written "big faith I want to I in
     # one": masked as long as the missing digits take at the card's own pace, up to the agent
