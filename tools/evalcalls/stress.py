@@ -1,6 +1,6 @@
 """The card logic's safety net when the recognizer loses a card: a share of the card's digits written as other words.
 
-    python -m tools.evalcalls.stress words.jsonl [--share 0.6] [--seeds 1,2,3]
+    python -m tools.evalcalls.stress words.jsonl [--share 0.6] [--seeds 1,2,3] [--kinds card,expiry,code]
 
 Whisper tiny writes some voices' digits as other words ("I want to welcome a ticket"), and on a
 speaker nobody tuned on (the held-out fsdd-theo: 52 % of his digits masked on seeds 10-12,
@@ -8,8 +8,9 @@ session 25) the gate's network often does not hear them either. Then only the ca
 answers to the agent's asks (``redaction.answers``: the caller's answer masked whole when
 nothing answers the ask) stand between a card and the recording. This simulates that on TUNE
 calls' recorded pass-1 words (``diagnose.py --words``): each number word that overlaps one of
-the card's digits is replaced, with probability ``--share``, by an ordinary word, and the card
-logic of this tree runs on the result with no number sounds (the network heard nothing either).
+the card's digits (or, with ``--kinds``, the expiry date's or the code's) is replaced, with
+probability ``--share``, by an ordinary word, and the card logic of this tree runs on the result
+with no number sounds (the network heard nothing either).
 Its lines read as ``rescore``'s: digits masked, leaky cards, other speech masked in card calls.
 Only card calls; each ``--seeds`` seed draws the replacements anew.
 """
@@ -31,6 +32,8 @@ from tools.evalcalls.calls import EvalCall, Span  # noqa: E402
 from tools.evalcalls.rescore import load, masks_of  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
 
+#: The evaluation's kinds of card data (``tools.evalcalls.calls.Span.kind``).
+KINDS = frozenset({"card", "expiry", "code"})
 #: Words a recognizer wrote for digits on the tune calls ("it's time, time, time, I know").
 OTHER_WORDS = ("time", "I", "made", "the", "right", "high", "nice", "big", "you", "what", "yeah", "them", "it's", "me",
                "fine", "more")
@@ -47,10 +50,11 @@ def lost(words: list[TimedWord], card_s: list[tuple[float, float]], share: float
     return out
 
 
-def stressed(record: dict, share: float, rng: random.Random) -> CallScore:
-    """One card call's record (``diagnose.py --words``) scored with its card's digits lost at ``share``."""
+def stressed(record: dict, share: float, rng: random.Random, kinds: frozenset[str] = frozenset({"card"})) -> CallScore:
+    """One card call's record (``diagnose.py --words``) scored with the digits of ``kinds`` (the
+    evaluation's span kinds: card, expiry, code) lost at ``share``."""
     rate = 8000
-    card_s = [(a / rate, b / rate) for a, b, kind, _ in record["spans"] if kind == "card"]
+    card_s = [(a / rate, b / rate) for a, b, kind, _ in record["spans"] if kind in kinds]
     words = [TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in record["words"]]
     call = EvalCall(record["voice"], record["kind"], record["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
                     tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in record["spans"]))
@@ -62,9 +66,13 @@ def main() -> int:
     ap.add_argument("words", nargs="+", help="JSON lines written by diagnose.py --words")
     ap.add_argument("--share", type=float, default=0.6, help="share of the card's number words lost (0-1)")
     ap.add_argument("--seeds", default="1,2,3", help="comma-separated seeds of the draws")
+    ap.add_argument("--kinds", default="card", help="comma-separated data whose digits are lost: card, expiry, code")
     args = ap.parse_args()
     if not 0.0 <= args.share <= 1.0:
         ap.error(f"--share must lie between 0 and 1, not {args.share}")
+    kinds = frozenset(k.strip() for k in args.kinds.split(",") if k.strip())
+    if not kinds or not kinds <= KINDS:
+        ap.error(f"--kinds must name some of {', '.join(sorted(KINDS))}, not {args.kinds!r}")
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     for path in args.words:
         records = [r for r in load(path) if r["kind"] == "card"]
@@ -73,10 +81,10 @@ def main() -> int:
         for seed in seeds:
             rng = random.Random(seed)
             for r in records:
-                s = stressed(r, args.share, rng)
+                s = stressed(r, args.share, rng, kinds)
                 digits, masked, cards, leaky = digits + s.digits, masked + s.digits_masked, cards + s.cards, leaky + s.leaky_cards
                 speech_s, speech_masked_s = speech_s + s.speech_s, speech_masked_s + s.speech_masked_s
-        print(f"{Path(path).name} share {args.share} seeds {args.seeds}: digits {masked}/{digits} = "
+        print(f"{Path(path).name} share {args.share} of {','.join(sorted(kinds))} seeds {args.seeds}: digits {masked}/{digits} = "
               f"{masked / max(digits, 1):.2%}, leaky {leaky}/{cards}, other speech {speech_masked_s / max(speech_s, 1e-9):.2%}")
     return 0
 

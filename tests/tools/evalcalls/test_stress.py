@@ -59,4 +59,12 @@ def test_the_command_line_prints_a_line_a_file_over_its_card_calls_and_seeds(tmp
     monkeypatch.setattr("sys.argv", ["stress", str(path), "--share", "1", "--seeds", "1,2"])
     assert stress.main() == 0
     assert capsys.readouterr().out.splitlines() == [
-        "w.jsonl share 1.0 seeds 1,2: digits 32/32 = 100.00%, leaky 0/2, other speech 0.00%"]
+        "w.jsonl share 1.0 of card seeds 1,2: digits 32/32 = 100.00%, leaky 0/2, other speech 0.00%"]
+
+
+def test_the_command_line_refuses_kinds_it_does_not_know(monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["stress", "words.jsonl", "--kinds", "card,pin"])
+    with pytest.raises(SystemExit) as exit_info:
+        stress.main()
+    assert exit_info.value.code == 2
+    assert "--kinds must name some of card, code, expiry, not 'card,pin'" in capsys.readouterr().err
