@@ -44,12 +44,16 @@ def test_the_asks_answer_masks_a_card_written_as_other_words_and_without_the_ask
     assert (unasked.digits_masked, unasked.leaky_cards) == (0, 1)
 
 
-def test_the_command_line_refuses_a_share_outside_0_to_1(monkeypatch, capsys):
-    monkeypatch.setattr("sys.argv", ["stress", "words.jsonl", "--share", "1.5"])
+@pytest.mark.parametrize(("option", "value", "error"), [
+    ("--share", "1.5", "--share must lie between 0 and 1, not 1.5"),
+    ("--kinds", "card,pin", "--kinds must name some of card, code, expiry, not 'card,pin'"),
+])
+def test_the_command_line_refuses_a_share_outside_0_to_1_and_kinds_it_does_not_know(option, value, error, monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["stress", "words.jsonl", option, value])
     with pytest.raises(SystemExit) as exit_info:
         stress.main()
     assert exit_info.value.code == 2
-    assert "--share must lie between 0 and 1, not 1.5" in capsys.readouterr().err
+    assert error in capsys.readouterr().err
 
 
 def test_the_command_line_prints_a_line_a_file_over_its_card_calls_and_seeds(tmp_path, monkeypatch, capsys):
@@ -60,11 +64,3 @@ def test_the_command_line_prints_a_line_a_file_over_its_card_calls_and_seeds(tmp
     assert stress.main() == 0
     assert capsys.readouterr().out.splitlines() == [
         "w.jsonl share 1.0 of card seeds 1,2: digits 32/32 = 100.00%, leaky 0/2, other speech 0.00%"]
-
-
-def test_the_command_line_refuses_kinds_it_does_not_know(monkeypatch, capsys):
-    monkeypatch.setattr("sys.argv", ["stress", "words.jsonl", "--kinds", "card,pin"])
-    with pytest.raises(SystemExit) as exit_info:
-        stress.main()
-    assert exit_info.value.code == 2
-    assert "--kinds must name some of card, code, expiry, not 'card,pin'" in capsys.readouterr().err
