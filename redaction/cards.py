@@ -857,7 +857,7 @@ def _read_as_one(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
 def _misheard_digits(run: _Run) -> bool:
     """Between ``run`` and the run before it, up to MISHEARD_JOIN_WORDS words, each of which may
     be a digit misheard (``_soundalike``): "oh three seven a free aid, 9 0 1, 5 0 5, 8, 9 1 2
-    eight." after the card ask misheard, its first 3 digits left audible with the 5 after them."""
+    eight." after the card ask misheard: taken apart there, the first digits were left audible."""
     return 0 < run.others_before <= MISHEARD_JOIN_WORDS and all(_soundalike(w) for w in run.between)
 
 
