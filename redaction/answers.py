@@ -136,8 +136,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     else (the card written as other words, then a number read later; 1.42). An expiry or code
     ask is answered by anything found from ``ANSWER_EARLY_S`` before its end to its window's
     end; first by what it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more
-    than ``MOST_DIGITS``, it may be something else misheard: the words before it are masked too ("the number 28" for
-    "oh one, twenty eight"; "you are paying $1 .4570 70559" for a code, cards 1.28). Asks of one
+    than ``MOST_DIGITS``, it may be something else misheard: the words before it are masked too
+    ("the number 28" for "oh one, twenty eight"; "you are paying $1 .4570 70559" for a code, cards 1.28). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked.
 

@@ -54,16 +54,24 @@ def load(path: str) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def call_of(r: dict) -> EvalCall:
+    """Record ``r``'s call with its ground truth (no audio: only scored)."""
+    return EvalCall(r["voice"], r["kind"], r["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
+                    tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in r["spans"]))
+
+
+def words_of(r: dict) -> list[TimedWord]:
+    """Record ``r``'s pass-1 words (times clamped to start at 0 and not end before they start)."""
+    return [TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]]
+
+
 def _scored(r: dict, recorded: bool) -> CallScore:
     """Record ``r`` scored with its recorded final masks, or with this tree's pass-1 masks."""
-    call = EvalCall(r["voice"], r["kind"], r["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
-                    tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in r["spans"]))
     if recorded:
         masks = [tuple(m) for m in r["final_s"]]
     else:
-        masks = masks_of([TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]],
-                         sounds=r.get("sounds"))
-    return score(call, masks)
+        masks = masks_of(words_of(r), sounds=r.get("sounds"))
+    return score(call_of(r), masks)
 
 
 def per_call(records: list[dict], recorded: bool = False) -> list[str]:

@@ -28,9 +28,9 @@ if str(ROOT) not in sys.path:
 
 from redaction.speech.timing import says_number  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
-from tools.evalcalls.calls import EvalCall, Span  # noqa: E402
-from tools.evalcalls.rescore import load, masks_of  # noqa: E402
+from tools.evalcalls.rescore import call_of, load, masks_of, words_of  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
+from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 #: The evaluation's kinds of card data (``tools.evalcalls.calls.Span.kind``).
 KINDS = frozenset({"card", "expiry", "code"})
@@ -39,12 +39,12 @@ OTHER_WORDS = ("time", "I", "made", "the", "right", "high", "nice", "big", "you"
                "fine", "more")
 
 
-def lost(words: list[TimedWord], card_s: list[tuple[float, float]], share: float, rng: random.Random) -> list[TimedWord]:
-    """``words`` with each number word that overlaps a span of ``card_s`` replaced, with
+def lost(words: list[TimedWord], spans_s: list[tuple[float, float]], share: float, rng: random.Random) -> list[TimedWord]:
+    """``words`` with each number word that overlaps a span of ``spans_s`` replaced, with
     probability ``share``, by one of OTHER_WORDS (its times and trailing comma kept)."""
     out = []
     for w in words:
-        if says_number(w.text) and any(w.start_s < b and w.end_s > a for a, b in card_s) and rng.random() < share:
+        if says_number(w.text) and any(w.start_s < b and w.end_s > a for a, b in spans_s) and rng.random() < share:
             w = TimedWord(w.start_s, w.end_s, rng.choice(OTHER_WORDS) + ("," if w.text.endswith(",") else ""))
         out.append(w)
     return out
@@ -53,12 +53,8 @@ def lost(words: list[TimedWord], card_s: list[tuple[float, float]], share: float
 def stressed(record: dict, share: float, rng: random.Random, kinds: frozenset[str] = frozenset({"card"})) -> CallScore:
     """One card call's record (``diagnose.py --words``) scored with the digits of ``kinds`` (the
     evaluation's span kinds: card, expiry, code) lost at ``share``."""
-    rate = 8000
-    card_s = [(a / rate, b / rate) for a, b, kind, _ in record["spans"] if kind in kinds]
-    words = [TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in record["words"]]
-    call = EvalCall(record["voice"], record["kind"], record["seed"], 0, None,  # type: ignore[arg-type] (audio unused)
-                    tuple(Span(a, b, kind, digits, "caller") for a, b, kind, digits in record["spans"]))
-    return score(call, masks_of(lost(words, card_s, share, rng), sounds=None))
+    spans_s = [(a / RATE_HZ, b / RATE_HZ) for a, b, kind, _ in record["spans"] if kind in kinds]
+    return score(call_of(record), masks_of(lost(words_of(record), spans_s, share, rng), sounds=None))
 
 
 def main() -> int:
@@ -73,7 +69,12 @@ def main() -> int:
     kinds = frozenset(k.strip() for k in args.kinds.split(",") if k.strip())
     if not kinds or not kinds <= KINDS:
         ap.error(f"--kinds must name some of {', '.join(sorted(KINDS))}, not {args.kinds!r}")
-    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--seeds must be comma-separated whole numbers, not {args.seeds!r}")
+    if not seeds:
+        ap.error("--seeds names no seed")
     for path in args.words:
         records = [r for r in load(path) if r["kind"] == "card"]
         digits = masked = cards = leaky = 0

@@ -47,8 +47,10 @@ def test_the_asks_answer_masks_a_card_written_as_other_words_and_without_the_ask
 @pytest.mark.parametrize(("option", "value", "error"), [
     ("--share", "1.5", "--share must lie between 0 and 1, not 1.5"),
     ("--kinds", "card,pin", "--kinds must name some of card, code, expiry, not 'card,pin'"),
+    ("--seeds", "1,two", "--seeds must be comma-separated whole numbers, not '1,two'"),
+    ("--seeds", ",", "--seeds names no seed"),
 ])
-def test_the_command_line_refuses_a_share_outside_0_to_1_and_kinds_it_does_not_know(option, value, error, monkeypatch, capsys):
+def test_the_command_line_refuses_a_share_outside_0_to_1_kinds_it_does_not_know_and_bad_seeds(option, value, error, monkeypatch, capsys):
     monkeypatch.setattr("sys.argv", ["stress", "words.jsonl", option, value])
     with pytest.raises(SystemExit) as exit_info:
         stress.main()
