@@ -67,6 +67,28 @@ def change_speed(x: np.ndarray, factor: float) -> np.ndarray:
     return soxr.resample(x, RATE_HZ * factor, RATE_HZ).astype(np.float32)
 
 
+#: A simulated room's reverberation time (RT60) and the direct sound's share of the
+#: response's energy, drawn uniformly: a handset or speakerphone in an ordinary room.
+ROOM_RT60_S = (0.15, 0.7)
+ROOM_DIRECT = (0.3, 0.9)
+
+
+def room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``x`` as heard in a room: convolved with a synthetic impulse response (a direct path
+    and exponentially decaying noise, 60 dB down after an RT60 drawn from ``ROOM_RT60_S``),
+    half the tail kept past the end (``telephone`` sets the level). Synthetic voices are dry;
+    people's recordings carry their room."""
+    rt60_s = float(rng.uniform(*ROOM_RT60_S))
+    n = int(rt60_s * RATE_HZ)
+    t = np.arange(n) / RATE_HZ
+    tail = rng.standard_normal(n) * 10.0 ** (-3.0 * t / rt60_s)
+    tail[0] = 0.0
+    direct = float(rng.uniform(*ROOM_DIRECT))
+    h = np.sqrt(1.0 - direct) * tail / np.sqrt(np.sum(tail**2))
+    h[0] = np.sqrt(direct)
+    return signal.fftconvolve(x, h)[: x.size + n // 2].astype(np.float32)
+
+
 def telephone(x: np.ndarray, rng: np.random.Generator, *, level_dbfs: float, snr_db: float, noise_kind: str = "pink") -> np.ndarray:
     """Speech at ``level_dbfs`` plus line noise, through the band and mu-law."""
     y = set_level(x, level_dbfs)

@@ -93,8 +93,11 @@ def utterance(voice_clips: list[Clip], rng: np.random.Generator) -> tuple[np.nda
     return np.concatenate(pieces), labels
 
 
-def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(x: np.ndarray, rng: np.random.Generator, reverb: float = 0.0) -> np.ndarray:
+    """Speed, with probability ``reverb`` a room (``channel.room``), then the telephone channel."""
     x = channel.change_speed(x, float(rng.uniform(0.88, 1.12)))
+    if reverb and rng.random() < reverb:
+        x = channel.room(x, rng)
     level = float(rng.uniform(-38.0, -10.0))
     snr = float(rng.choice([45.0, 30.0, 25.0, 20.0, 15.0, 10.0]))
     kind = str(rng.choice(["white", "pink", "pink", "hum"]))
