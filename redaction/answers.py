@@ -23,6 +23,7 @@ from redaction.card_words import (
     EXPIRY,
     FULL_DIGITS,
     INTERJECTIONS,
+    MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -148,6 +149,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     words, times, keyed_s = heard.words, heard.times, heard.keyed_s
     out: list[Entity] = []
     cards = [e for e in found if e.entity == CARD_NUMBER]
+    sure_cards = _sure_cards(asks, words, found)
     last_s = -float("inf")
     for k, ask in enumerate(asks):
         end_s = words[ask.word].end_s
@@ -166,6 +168,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                     continue
         if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + windows_s[kind] for a, b in keyed_s):
             continue
+        if plain(words[ask.word].text) in MISHEARD_EXPIRY_WORDS and not any(e.end_s <= end_s for e in sure_cards):
+            continue  # "fire" asks for the expiry date only after a card number was taken
         if kind == "card":
             answered = [e for e in cards
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
@@ -242,9 +246,7 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
     next question (``_next_question``) after the data found (``after``: "card", "expiry") is
     that ask, unless an ask word lies between the data and the question's end (asked in
     words: ``unanswered``'s) or something was found there (no question, then its answer)."""
-    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
-    cards = [e for e in found if e.entity == CARD_NUMBER and (
-        e.confidence >= CHECKED_CARD_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
+    cards = _sure_cards(asks, words, found)
     if after == "card":
         data = cards
     else:  # the first expiry date within SLOT_S after such a card, or any as long as a card (1.24:
@@ -273,6 +275,14 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
             continue
         out.append(Ask(kind, question))
     return out
+
+
+def _sure_cards(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity]) -> list[Entity]:
+    """The card numbers of ``found`` that say card data was taken: asked for in words (within the
+    card ask's window after it) or passing the issuer and Luhn checks."""
+    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
+    return [e for e in found if e.entity == CARD_NUMBER and (
+        e.confidence >= CHECKED_CARD_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
 
 
 def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:

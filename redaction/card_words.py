@@ -26,6 +26,10 @@ INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", 
 
 EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "expiring", "exp", "valid", "thru",
                           "through", "until"})
+#: Whisper tiny's writing of the agent's "expiry" ("and the next fire is eight, please", "when does
+#: the car get fired", "as firing"): an ask for the expiry date (1.43), its answer masked whole
+#: when nothing answers it only after a card number was taken (asked for or checked: ``answers.unanswered``).
+MISHEARD_EXPIRY_WORDS = frozenset({"fire", "fired", "firing", "fiery"})
 #: Expiry words that name a date only right before it ("valid thru 12/27").
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
@@ -106,7 +110,7 @@ def ask_of(word: str) -> str | None:
     """What the agent asks for with ``word`` (a ``plain`` word): card, expiry, code or None."""
     if word in CARD_WORDS:
         return "card"
-    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS:  # "you're through to ..." asks nothing
+    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS or word in MISHEARD_EXPIRY_WORDS:  # "you're through to ..." asks nothing
         return "expiry"
     if _code_singular(word) in CODE_WORDS:
         return "code"

@@ -79,7 +79,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.42"
+VERSION = "1.43"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -271,7 +271,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
     asks: list[Ask] = []
-    runs = _runs(pieces(ordered), ordered, asks)
+    runs = _runs(pieces(ordered), ordered, asks, keyed_s)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
     before = _Before()
@@ -518,8 +518,11 @@ def _lead(recent: list[str]) -> str | None:
     return None
 
 
-def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> list[_Run]:
-    """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code)."""
+def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
+          keyed_s: Sequence[tuple[float, float]] = ()) -> list[_Run]:
+    """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code).
+    An ask the caller answered by key presses (a keyed sequence of ``keyed_s`` in its window after
+    it) is answered: no run answers it (1.43)."""
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
     last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
@@ -574,6 +577,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask]) -> li
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
         lead = _lead(others[-CONTEXT_WORDS:])
+        if asked is not None and any(last_ask[1] <= b and a <= last_ask[1] + ASK_WINDOW_S[asked] for a, b in keyed_s):
+            # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
+            # five three" before the caller keyed the date: the words are the prompt's, not an answer
+            asked = last_ask = None
         if asked in ("expiry", "code") and lead == "harmless" and set(others[-HARMLESS_LEAD_WORDS:]) & REFERENCE_WORDS:
             # "the three numbers on the signature strip. okay so I'm your payment reference is 8 6
             # 5": the agent moved on and reads the reference; the ask stays unanswered (1.38)

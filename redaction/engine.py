@@ -84,6 +84,7 @@ def detect(
     masked_s: Sequence[tuple[float, float]] = (),
     spans: Sequence[Detection] = (),
     again: bool = False,
+    keyed_before_s: Sequence[tuple[float, float]] = (),
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
     ``recognizer`` hears. Every keyed digit is a detection, card-like or not. What the
@@ -91,7 +92,9 @@ def detect(
     verifying) is that tone, not speech. ``again``: the recognizer heard these very samples
     before ``masked_s`` were masked, so one that can (``recognizer.Relistening``) hears only
     what may have changed, through ``recognize_again``. ``spans`` are detections found elsewhere (a
-    transcript's provider-redacted words, its segments without word times), kept as given."""
+    transcript's provider-redacted words, its segments without word times), kept as given.
+    ``keyed_before_s``: keyed sequences found before (pass 1's, when verifying an output whose
+    tones are masked), which answer the asks in their windows as the tones heard here do."""
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
     detectors = [DetectorVersion(receiver.name, receiver.version, Source.DTMF)]
@@ -119,7 +122,7 @@ def detect(
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
-    keyed_s = _keying([(t.start_s, t.end_s) for t in tones])
+    keyed_s = _keying([(t.start_s, t.end_s) for t in tones] + list(keyed_before_s))
     heard = _outside(heard, keyed_s + list(masked_s))
 
     detections = _keyed(tones)
@@ -423,13 +426,15 @@ def _mask_and_verify(
     detections = list(findings.detections)
     widen: list[tuple[float, float]] = []  # whole regions masked
     added = 0
+    keyed_s = _keying([(d.start_s, d.end_s) for d in findings.detections if d.kind == KEYED])
     for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
         intervals = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen)
         blocks = mask(intervals)
         if not config.verify:
             return findings, intervals, None
         masked_s = [interval.seconds(rate_hz) for interval in intervals]
-        again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened)
+        again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened,
+                       keyed_before_s=keyed_s)
         listened = True
         keyed = [d for d in again.detections if d.kind == KEYED]
         heard = [d for d in again.detections

@@ -748,6 +748,19 @@ def test_an_ask_answered_by_key_presses_is_answered() -> None:
     assert [e.entity for e in find_entities(words, unanswered=True)] == [CARD_NUMBER]
 
 
+def test_digits_heard_after_an_ask_the_caller_answers_by_key_presses_answer_no_ask() -> None:
+    # an IVR prompt over which Whisper wrote digits ("let's fire eight four oh oh oh five three"
+    # for "Now the expiry date, four digits, then hash."), the date then keyed: those words are
+    # no spoken expiry date, in pass 1 and when verification hears them again
+    words = timed("now the expiry date eight four oh oh oh five three")
+    keyed_s = [(4.5, 7.0)]
+    assert find_entities(words, keyed_s=keyed_s) == []
+    assert find_entities(words, unanswered=True, keyed_s=keyed_s) == []
+    assert [e.entity for e in find_entities(words)] == [EXPIRY]  # no key presses: asked and answered
+    # key presses long after the ask's window answer nothing
+    assert [e.entity for e in find_entities(words, keyed_s=[(40.0, 45.0)])] == [EXPIRY]
+
+
 def test_a_card_ask_right_after_a_card_is_the_expiry_ask() -> None:
     # "what is the expiry date on the card?" with "expiry" misheard: the answer Whisper wrote
     # without digits is masked as the expiry date's, for 5 s; with no card before it, nothing is asked
@@ -803,14 +816,18 @@ def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
     answered = "thank you. and when does the car next fire? oh four twenty seven. lovely and the"
     assert entities(CARD_ASKED + answered, unanswered=True) == [
         CARD_FOUND, (EXPIRY, "oh four twenty seven.")]
-    unasked = "okay. three two one. and when does the car next fire? so big. lovely and the"
+    unasked = "okay. three two one. and when does it run out? so big. lovely and the"
     assert entities(CARD_ASKED + unasked, unanswered=True) == [
         CARD_FOUND, (SECURITY_CODE, "three two one.")]
+    # (asked in Whisper's words for the expiry date, "fire", the answer is masked all the same: 1.43)
+    fire = unasked.replace("does it run out", "does the car next fire")
+    assert entities(CARD_ASKED + fire, unanswered=True) == [
+        CARD_FOUND, (SECURITY_CODE, "three two one."), (EXPIRY, "so big.")]
     # an acknowledgement alone is no question; the question is the agent's next words, within 6 s
     first = timed(CARD_ASKED + "thank you. lovely.")
     for pause_s, implied in ((4.0, [EXPIRY]), (5.0, [])):  # card: 4.3 s, "lovely.": 5.5 s
         later = [TimedWord(w.start_s + first[-1].end_s + pause_s, w.end_s + first[-1].end_s + pause_s, w.text)
-                 for w in timed("and when does the car next fire? so big tender run. perfect")]
+                 for w in timed("and when does it run out? so big tender run. perfect")]
         assert [e.entity for e in find_entities(first + later, unanswered=True)] == [CARD_NUMBER, *implied]
 
 
@@ -969,6 +986,16 @@ def test_the_calls_closing_is_no_question_and_no_answer() -> None:
     # the agent's "you will get a confirmation" is the closing too, no implied ask for the code (1.41)
     confirmed = "that has all gone through and you will get a confirmation shortly. very much for your help."
     assert entities(data + confirmed, unanswered=True) == [CARD_FOUND, (EXPIRY, "0 4 2 7.")]
+
+
+def test_whispers_fire_for_expiry_asks_for_the_expiry_date_in_card_talk() -> None:
+    # "and the expiry date, please" written "and the next fire is eight, please" (1.43): the
+    # answer, written as other words, is masked as the unanswered ask's
+    ask = "thank you, and the next fire is eight, please. it's so big tender run. perfect, and the code"
+    assert entities(CARD_ASKED + ask, unanswered=True) == [CARD_FOUND, (EXPIRY, "so big tender run.")]
+    # with no card number found before it, a fire is a fire
+    fire = "there was a fire at the depot, sorry. it's so big tender run. perfect, and the order"
+    assert entities(fire, unanswered=True) == []
 
 
 def test_an_expiry_date_written_as_a_month_and_an_ordinal_is_masked_whole() -> None:

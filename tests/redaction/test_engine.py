@@ -273,6 +273,17 @@ def test_words_heard_between_the_presses_of_a_keyed_sequence_are_its_tones() -> 
     assert [s.kind for s in report.spans] == ["keyed"] * len(tones)
 
 
+def test_verification_knows_the_key_presses_it_hears_masked() -> None:
+    # Whisper writes digits over an IVR prompt before the caller keys the expiry date: with the
+    # tones in its window the ask is answered, in pass 1 and in verification, whose input has the
+    # tones masked (pass 1's keyed sequences are handed to it), so nothing spoken is masked
+    call = keyed_call()
+    prompt = [TimedWord(0.1 + 0.2 * i, 0.25 + 0.2 * i, w) for i, w in enumerate("now the expiry date eight four oh oh".split())]
+    _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(prompt, prompt))
+    assert {s.kind for s in report.spans} == {"keyed"}
+    assert report.verified and report.verification.spans_added == 0 and report.verification.rounds == 1
+
+
 class RelisteningRecognizer(ScriptedRecognizer):
     """Also hears a masked output it heard before through ``recognize_again`` (logs how)."""
 
