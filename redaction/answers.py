@@ -1,5 +1,6 @@
 """The caller's answer to an ask that nothing the card logic found answers, masked whole
-(``unanswered``), and the asks a recognizer wrote without their words (``implied_asks``).
+(``unanswered``), the asks a recognizer wrote without their words (``implied_asks``), and the
+card read before an expiry ask when nothing found says it (``unread_cards``).
 
 Whisper tiny writes some voices' cards, expiry dates and codes as other words; with no digits
 the card logic (``cards``) finds nothing, so for a speech recognizer's words in pass 1 the
@@ -18,13 +19,16 @@ from itertools import takewhile
 from redaction.card_words import (
     ASK_WINDOW_S,
     CARD_NUMBER,
+    CARD_WORDS,
     CHECKED_CARD_CONFIDENCE,
     COUNT_WORDS,
     EXPIRY,
     FULL_DIGITS,
     INTERJECTIONS,
+    MISHEARD_CARD_WORDS,
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
+    NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
     UNCHECKED_CARD_CONFIDENCE,
@@ -209,6 +213,65 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                                   UNANSWERED_CONFIDENCE, tuple(rest)))
                 last_s = max(last_s, words[rest[-1]].end_s)
     return out
+
+
+#: The card number the caller read before the agent's expiry ask, written as other words (1.44):
+#: a card or number word (SLOT_WORDS) said in the CARD_SLOT_S before the ask's sentence, and no
+#: card data found, keyed or masked there ...
+CARD_SLOT_S = 30.0
+SLOT_WORDS = CARD_WORDS | MISHEARD_CARD_WORDS | NUMBER_WORDS  # "what is the 16 video number?"
+#: ... and the caller's words before that sentence masked as the card, back to the agent's
+#: question (a word ending in "?" or a card word) for at most UNANSWERED_S["card"].
+QUESTION_END = "?"
+#: The expiry ask's sentence starts at most this many words before its expiry word, after a
+#: comma or a sentence's end ("thank you, and the expiry date", "and when does the card expire"):
+#: Whisper runs the caller's last words into it ("... made and you and the expiry base please").
+ASK_LEAD_WORDS = 5
+CLAUSE_ENDS = (",", ".", "?", "!")
+
+
+def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The caller's card number before the agent's first expiry ask, when nothing found there
+    says it: Whisper tiny wrote the card as other words and the card ask was misheard too ("go
+    ahead with the problem whenever you're ready?", "can I pay for the card and please?"), so
+    no ask's answer (``unanswered``) masked it; the expiry ask (its words, not Whisper's "fire")
+    says a card was read just before. The caller's words from the agent's question (``QUESTION_END``,
+    or a card word) up to the expiry ask's sentence, for at most ``UNANSWERED_S["card"]``, less
+    their lead-in (``ANSWER_LEAD_WORDS``) and the agent's acknowledgement (``ACK_WORDS``: "thank
+    you, and the expiry date"), are masked as that card. Nothing when no card or number word
+    (``SLOT_WORDS``) was said in the ``CARD_SLOT_S`` before (no payment: "my membership expires
+    next month"), or something was found or keyed there."""
+    words, keyed_s = heard.words, heard.keyed_s
+    first = next((a for a in asks if a.kind == "expiry" and plain(words[a.word].text) not in MISHEARD_EXPIRY_WORDS),
+                 None)
+    if first is None:
+        return []
+    start = first.word  # the first word of the ask's sentence
+    while (start > 0 and first.word - start < ASK_LEAD_WORDS and not words[start - 1].text.rstrip().endswith(CLAUSE_ENDS)
+           and words[start].start_s - words[start - 1].end_s < TURN_GAP_S):
+        start -= 1
+    ask_s = words[start].start_s
+    from_s = ask_s - CARD_SLOT_S
+    if (any(from_s <= e.end_s and e.start_s <= words[first.word].end_s for e in found)
+            or any(from_s <= b and a <= words[first.word].end_s for a, b in keyed_s)
+            or not any(plain(w.text) in SLOT_WORDS for w in words[:start] if w.start_s >= from_s)):
+        return []
+    said: list[int] = []
+    for k in range(start - 1, -1, -1):
+        word = plain(words[k].text)
+        if (words[k].start_s < ask_s - UNANSWERED_S["card"] or words[k].text.rstrip().endswith(QUESTION_END)
+                or word in CARD_WORDS | MISHEARD_CARD_WORDS):
+            break
+        said.insert(0, k)
+    while said and plain(words[said[0]].text) in ANSWER_LEAD_WORDS:
+        said.pop(0)
+    while said and plain(words[said[-1]].text) in ACK_WORDS:  # the agent's "thank you," before the ask
+        said.pop()
+    if not said:
+        return []
+    times = heard.times
+    return [Entity(CARD_NUMBER, min(times[w][0] for w in said), max(times[w][1] for w in said),
+                   UNANSWERED_CONFIDENCE, tuple(said))]
 
 
 def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:

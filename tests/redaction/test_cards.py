@@ -682,6 +682,43 @@ def test_a_card_found_long_after_the_card_ask_leaves_the_asks_answer_unanswered(
     assert labels(prompt, find_entities(prompt, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
 
 
+def test_the_card_read_as_other_words_before_the_expiry_ask_is_masked_when_its_ask_was_misheard() -> None:
+    # the card ask misheard ("can I pay for the card and please?": no number asked for), the card
+    # written as other words: the expiry ask says a card was read just before it (1.44)
+    said = "time right nice I them nice me them time yeah time high high you made"
+    ask = "can I pay for the card and please? sure, it's "
+    expiry = " thank you, and the expiry date please. oh four twenty seven. lovely"
+    assert entities(ask + said + expiry, unanswered=True) == [(CARD_NUMBER, said), (EXPIRY, "oh four twenty seven.")]
+    # back to the agent's question ("?"), or to a card word, for at most 12 s
+    misheard = "go ahead with the car whenever you're ready, "
+    assert entities(misheard + said + expiry, unanswered=True)[0] == (CARD_NUMBER, "whenever you're ready, " + said)
+    long = " ".join([said] * 3)  # 45 words, 18 s
+    # (12 s back from the ask's sentence, "and the expiry date", less the agent's "thank you,": 28 words)
+    assert entities(ask + long + expiry, unanswered=True)[0] == (CARD_NUMBER, " ".join(long.split()[-28:]))
+    # Whisper ran the caller's last words into the ask's sentence: it starts after a comma, 5 words back at most
+    ran_on = "time right nice I them nice me them time, yeah time high and you and the expiry base please. oh four twenty seven"
+    assert entities(ask + ran_on, unanswered=True)[0] == (CARD_NUMBER, "time right nice I them nice me them time, yeah time")
+    comma = ran_on.replace("high and", "high, and")
+    assert entities(ask + comma, unanswered=True)[0] == (CARD_NUMBER, "time right nice I them nice me them time, yeah time high,")
+
+
+def test_no_card_is_taken_as_read_before_the_expiry_ask_where_something_says_otherwise() -> None:
+    said = "time right nice I them nice me them time yeah time high high you made"
+    expiry = " thank you, and the expiry date please. oh four twenty seven. lovely"
+    # no card or number word before it: no payment ("my membership expires next month")
+    assert entities("go ahead with the problem whenever you're ready? " + said + expiry, unanswered=True) == [
+        (EXPIRY, "oh four twenty seven.")]
+    # a card found (or masked as an answer) before it
+    assert entities(CARD_ASKED + said + expiry, unanswered=True) == [CARD_FOUND, (EXPIRY, "oh four twenty seven.")]
+    # the card keyed
+    words = timed("can I pay for the card and please? " + said + expiry)
+    assert labels(words, find_entities(words, unanswered=True, keyed_s=[(4.0, 9.0)])) == [(EXPIRY, "oh four twenty seven.")]
+    # an ask in Whisper's "fire" (1.43) says no card was read (its answer is its date all the same)
+    fire = " thank you, and the next fire please. oh four twenty seven. lovely"
+    assert entities("can I pay for the card and please? " + said + fire, unanswered=True) == [
+        (EXPIRY, "oh four twenty seven.")]
+
+
 def test_a_card_answering_the_ask_short_of_digits_masks_the_answers_words_after_it_too() -> None:
     # dev (tune en-us seed 131): the card's last eight digits written "big faith I want to I in
     # one": masked as long as the missing digits take at the card's own pace, up to the agent
