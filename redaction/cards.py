@@ -79,7 +79,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.44"
+VERSION = "1.45"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -206,6 +206,11 @@ WORD_MONTHS = frozenset({"may", "march"})
 MAX_COUNT_DIGITS = 1
 #: Counts that ask for a security code ("the three digits", "the four numbers on the front").
 CODE_COUNTS = frozenset({"3", "4"})
+#: A number said right after "the" and read as one of these, a code word at most COUNT_GAP_WORDS
+#: words after it, is the count of the agent's code ask, its count word misheard ("and the 300 on
+#: the signature strip", "the three -legged security code", "the 3 is the signature"; 1.45).
+CODE_COUNT_READINGS = frozenset({"3", "4", "300", "400"})
+COUNT_GAP_WORDS = 4
 #: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
@@ -253,6 +258,7 @@ class _Run:
     harmless_near: bool = False  # a harmless word among its last HARMLESS_LEAD_WORDS words
     phone_near: bool = False  # a PHONE_WORDS word among them ("call me back on")
     named: str | None = None  # "code" or "expiry": said right after "the code is", "the expiry is" (``_named``)
+    after_the: bool = False  # the word said right before it is "the" ("and the three ...")
 
     @property
     def text(self) -> str:
@@ -560,6 +566,11 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             others.append(word)
             kind = "card" if card_number else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
+            if (kind == "code" and runs and runs[-1].after_the and len(others) <= COUNT_GAP_WORDS
+                    and runs[-1].text in CODE_COUNT_READINGS):
+                # "and the 300 on the signature strip": the ask's count, no answer to an ask before it
+                runs.pop()
+                last_ask = before_run[1]
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
@@ -593,7 +604,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, harmless_near=harmless_near, phone_near=bool(set(near) & PHONE_WORDS),
-                       named=_named(others))
+                       named=_named(others), after_the=bool(others) and others[-1] == "the")
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)

@@ -702,6 +702,22 @@ def test_the_card_read_as_other_words_before_the_expiry_ask_is_masked_when_its_a
     assert entities(ask + comma, unanswered=True)[0] == (CARD_NUMBER, "time right nice I them nice me them time, yeah time high,")
 
 
+def test_the_count_of_the_agents_code_ask_is_no_answer_to_the_ask_before_it() -> None:
+    # "and the three numbers on the signature strip" written "... the three hundred on the signature
+    # screen": the count is the ask's, so the implied expiry ask before it ("I'll remain pleased"
+    # for "and the expiry date please") stays unanswered and its answer is masked (1.45)
+    ask = "thank you. i'll remain pleased. okay, it's nice when it depends. and the {} on the signature screen. "
+    code = "one moment. seven three one. lovely"
+    for count in ("three hundred", "300", "3", "four"):
+        assert entities(CARD_ASKED + ask.format(count) + code, unanswered=True) == [
+            CARD_FOUND, (EXPIRY, "nice when it depends."), (SECURITY_CODE, "seven three one.")], count
+    assert entities(CARD_ASKED + "and the expiry date please. oh four twenty seven. and the 3 is the signature. "
+                    + code, unanswered=True) == [CARD_FOUND, (EXPIRY, "oh four twenty seven."), (SECURITY_CODE, "seven three one.")]
+    # a code read after "the" is data: "the code is the 7 3 1 on the back" keeps its digits
+    assert entities(CARD_ASKED + "and the security code? it's the 7 3 1 on the back. lovely", unanswered=True) == [
+        CARD_FOUND, (SECURITY_CODE, "7 3 1")]
+
+
 def test_no_card_is_taken_as_read_before_the_expiry_ask_where_something_says_otherwise() -> None:
     said = "time right nice I them nice me them time yeah time high high you made"
     expiry = " thank you, and the expiry date please. oh four twenty seven. lovely"
