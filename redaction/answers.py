@@ -37,6 +37,7 @@ from redaction.card_words import (
     Times,
     ask_of,
     ends_sentence,
+    keyed_between,
     lead_of,
     plain,
 )
@@ -170,7 +171,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                     kind = "expiry"
                 else:
                     continue
-        if any(end_s - UNANSWERED_BEFORE_S <= b and a <= end_s + windows_s[kind] for a, b in keyed_s):
+        if keyed_between(keyed_s, end_s - UNANSWERED_BEFORE_S, end_s + windows_s[kind]):
             continue
         if plain(words[ask.word].text) in MISHEARD_EXPIRY_WORDS and not any(e.end_s <= end_s for e in sure_cards):
             continue  # "fire" asks for the expiry date only after a card number was taken
@@ -219,7 +220,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
 #: a card or number word (SLOT_WORDS) said in the CARD_SLOT_S before the ask's sentence, and no
 #: card data found, keyed or masked there ...
 CARD_SLOT_S = 30.0
-SLOT_WORDS = CARD_WORDS | MISHEARD_CARD_WORDS | NUMBER_WORDS  # "what is the 16 video number?"
+CARD_NAMING_WORDS = CARD_WORDS | MISHEARD_CARD_WORDS
+SLOT_WORDS = CARD_NAMING_WORDS | NUMBER_WORDS  # "what is the 16 video number?"
 #: ... and the caller's words before that sentence masked as the card, back to the agent's
 #: question (a word ending in "?" or a card word) for at most UNANSWERED_S["card"].
 QUESTION_END = "?"
@@ -252,17 +254,18 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
         start -= 1
     ask_s = words[start].start_s
     from_s = ask_s - CARD_SLOT_S
+    slot = range(bisect_left(words, from_s, key=lambda w: w.start_s), start)  # words are in time order
     if (any(from_s <= e.end_s and e.start_s <= words[first.word].end_s for e in found)
-            or any(from_s <= b and a <= words[first.word].end_s for a, b in keyed_s)
-            or not any(plain(w.text) in SLOT_WORDS for w in words[:start] if w.start_s >= from_s)):
+            or keyed_between(keyed_s, from_s, words[first.word].end_s)
+            or not any(plain(words[k].text) in SLOT_WORDS for k in slot)):
         return []
     said: list[int] = []
-    for k in range(start - 1, -1, -1):
-        word = plain(words[k].text)
+    for k in reversed(slot):
         if (words[k].start_s < ask_s - UNANSWERED_S["card"] or words[k].text.rstrip().endswith(QUESTION_END)
-                or word in CARD_WORDS | MISHEARD_CARD_WORDS):
+                or plain(words[k].text) in CARD_NAMING_WORDS):
             break
-        said.insert(0, k)
+        said.append(k)
+    said.reverse()
     while said and plain(words[said[0]].text) in ANSWER_LEAD_WORDS:
         said.pop(0)
     while said and plain(words[said[-1]].text) in ACK_WORDS:  # the agent's "thank you," before the ask

@@ -7,6 +7,7 @@ Shared by the card logic (``cards``: runs, chains, entities) and its answers to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CARD_NUMBER, EXPIRY, SECURITY_CODE = "card_number", "expiry", "security_code"
@@ -73,6 +74,11 @@ COUNT_WORDS = frozenset({"digit", "digits", "numbers", "tickets"})
 
 #: What ends a sentence in a recognizer's or a provider's words.
 SENTENCE_ENDS = (".", "?", "!")
+
+
+def keyed_between(keyed_s: Sequence[tuple[float, float]], from_s: float, to_s: float) -> bool:
+    """True when a keyed sequence of ``keyed_s`` ((start_s, end_s) each) overlaps ``from_s``-``to_s``."""
+    return any(from_s <= b and a <= to_s for a, b in keyed_s)
 
 
 def ends_sentence(text: str) -> bool:

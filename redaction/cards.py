@@ -71,6 +71,7 @@ from redaction.card_words import (
     ask_of,
     bare_back,
     ends_sentence,
+    keyed_between,
     lead_of,
     plain,
 )
@@ -589,7 +590,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
         lead = _lead(others[-CONTEXT_WORDS:])
-        if asked is not None and any(last_ask[1] <= b and a <= last_ask[1] + ASK_WINDOW_S[asked] for a, b in keyed_s):
+        if asked is not None and keyed_between(keyed_s, last_ask[1], last_ask[1] + ASK_WINDOW_S[asked]):
             # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
             # five three" before the caller keyed the date: the words are the prompt's, not an answer
             asked = last_ask = None
