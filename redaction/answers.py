@@ -54,6 +54,11 @@ UNANSWERED_BEFORE_S = 10.0
 ANSWER_EARLY_S = 1.0
 #: ... the sentence ending within this many words of the ask word, or at a pause this long ...
 ASK_TAIL_WORDS = 8
+#: Words Whisper writes with a capital in mid-sentence.
+SELF_WORDS = frozenset({"i", "im", "ill", "ive", "id"})
+#: The agent's words that may follow a card ask's card word in its sentence ("... the card
+#: number whenever you are ready").
+RUN_ON_ASK_WORDS = frozenset({"number", "numbers", "please", "whenever", "when", "you", "are", "youre", "ready"})
 TURN_GAP_S = 0.5
 #: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
 ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
@@ -110,6 +115,8 @@ MISSING_DIGITS_SLACK = 1.5
 #: long with more digits than a code (an expiry date or a code taken for a card after it is no
 #: part of it: "6, 7, 1, ... 2, are in January 20th, and the cold nine seven five").
 READ_ON_S = 3.0
+#: A card found after this many of the answer's words (less its lead-in) answers the ask late.
+TALKED_WORDS = 8
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
 
 
@@ -182,7 +189,10 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                 reading = _one_reading([p for e in answered for p in (parted(e) if parted else [e])], words)
                 first, last = reading[0], reading[-1]
                 digits = sum(_digits_in(e, words) for e in reading)
-                late = first.start_s - end_s > UNANSWERED_S["card"]
+                late = first.start_s - end_s > UNANSWERED_S["card"] or (
+                    _talked_before(ask.word, first, words)
+                    and not any(a.kind == "card" and ask.word < a.word and words[a.word].end_s <= first.start_s
+                                for a in asks))  # asked again: the later ask's answer
                 if (digits >= SHORTEST_CARD_DIGITS and not late) or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
@@ -400,7 +410,9 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     code), a harmless lead word ("your payment reference is") or a sentence starting with
     ``NEXT_SENTENCE_WORDS``."""
     j = _sentence_end(ask, words)
-    if j is not None and j < len(words):
+    if j is None and not harmless_ends:  # a card ask
+        j = _run_on_end(ask, words)
+    elif j is not None and j < len(words):
         after = _sentence_end(j, words)
         said = words[j : after if after is not None else j]
         if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said):
@@ -414,8 +426,14 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         word = plain(words[k].text)
         held_s = words[min(held_to, len(words) - 1)].start_s
         until_s = max(words[j].start_s + limit_s, held_s + min(limit_s, HELD_ANSWER_S))
-        if words[k].start_s > until_s or word in ANSWER_END_WORDS or word in CLOSING_ENDS:
+        if words[k].start_s > until_s or word in CLOSING_ENDS:
             break
+        if word in ANSWER_END_WORDS:
+            if out or k > j or harmless_ends or any(
+                    plain(w.text) in ASKED_NUMBER_WORDS | CARD_NAMING_WORDS for w in words[k + 1 : k + 1 + ASK_TAIL_WORDS]):
+                break  # the agent speaking again ("Lovely, what is the 16-digit number ...")
+            lead_end_s = words[k].end_s  # the caller's first word misheard ("Thank OK, it is ...")
+            continue
         if harmless_ends and out and word in NEXT_SENTENCE_WORDS and ends_sentence(words[k - 1].text):
             break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
@@ -428,6 +446,34 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
+
+
+def _talked_before(ask: int, card: Entity, words: Sequence[TimedWord]) -> bool:
+    """True when the caller's answer to the card ask said by word ``ask`` holds
+    ``TALKED_WORDS`` or more words before ``card`` (a card found after it): more than a
+    lead-in or a hesitation; the card's first digits were written as other words ("Okay it is I,
+    nice, fine, I, them, ... 1, 1, 2, 1, 6, ...") and what was found is its end, or what
+    followed it."""
+    said, _ = _answer(ask, words, UNANSWERED_S["card"], False)
+    return sum(words[w].end_s <= card.start_s for w in said) >= TALKED_WORDS
+
+
+def _run_on_end(ask: int, words: Sequence[TimedWord]) -> int:
+    """Where the answer starts when the ask's sentence has no end (``_sentence_end``): Whisper
+    ran the caller's answer on into the agent's ask, unpunctuated and with no pause ("... the
+    front on the card Okay, it is ..."): at the first word after ``ask`` within
+    ``ASK_TAIL_WORDS`` that Whisper began with a capital (a sentence it heard start; not "I"),
+    else just after the ask word (the card ask's word ends its sentence: "... across the front
+    of your card right the number is")."""
+    end = min(len(words), ask + ASK_TAIL_WORDS + 1)
+    for k in range(ask + 1, end):
+        text = words[k].text.lstrip()
+        if text[:1].isupper() and plain(text) not in SELF_WORDS:
+            return k
+    k = ask + 1
+    while k < end and plain(words[k].text) in RUN_ON_ASK_WORDS:
+        k += 1
+    return k
 
 
 def _held(k: int, words: Sequence[TimedWord]) -> int:

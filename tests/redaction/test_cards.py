@@ -682,6 +682,49 @@ def test_a_card_found_long_after_the_card_ask_leaves_the_asks_answer_unanswered(
     assert labels(prompt, find_entities(prompt, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
 
 
+def test_a_card_ask_run_on_into_its_answer_is_answered_from_the_callers_first_words() -> None:
+    # Whisper wrote no full stop and no pause between the agent's card ask and the caller's
+    # card, written as other words: the answer starts at the sentence Whisper began with a
+    # capital, or after the ask's own words ("number whenever you are ready") (1.46)
+    said = "time right nice I them nice me them time yeah time high high you made"
+    capital = "read me the long number across the front of the card Okay, it is " + said
+    assert entities(capital, unanswered=True) == [(CARD_NUMBER, said)]  # less its lead-in ("Okay, it is")
+    lower = "go ahead with the card number whenever you are ready right the number is " + said
+    assert entities(lower, unanswered=True) == [(CARD_NUMBER, "the number is " + said)]  # less "right"
+    # an expiry or code ask run on into what follows still answers nothing ("call in the back hand")
+    assert entities("and the code on the back it is fine time right nice I them", unanswered=True) == []
+
+
+def test_the_callers_first_word_misheard_as_thanks_does_not_end_the_card_answer() -> None:
+    # "Thank OK, it is ..." for "Sure, it's ...": an acknowledgement as the answer's first word
+    # is a misheard lead-in, unless the agent goes on to ask for the number (1.46)
+    said = "time right nice I them nice me them time yeah time high high you made"
+    assert entities("read me the long number across the front of the car. Thank OK, it is " + said, unanswered=True) == [
+        (CARD_NUMBER, said)]
+    assert entities("read me the long number across the front of the card. Brilliant. " + said, unanswered=True) == [
+        (CARD_NUMBER, said)]
+    # the agent's own "Lovely, what is the ... number" after a card word that asked nothing
+    assert entities("it is the same as the card holder. Lovely, what is the sixteen digit number on the front of "
+                    "your card? 4532 0151 1283 0366 thank you", unanswered=True) == [(CARD_NUMBER, "4532 0151 1283 0366")]
+
+
+def test_a_card_found_after_many_of_the_answers_words_leaves_them_masked_too() -> None:
+    # the caller's card written as other words, then digits Whisper heard in what followed: the
+    # card found answers the ask late, and the answer's words before it are masked (1.46)
+    ask = timed("read me the long number across the front on the card.")
+    said = "Okay it is I, nice, fine, I, them, me, more, it's, more, it's, time, yeah, right,".split()
+    answer = [TimedWord(4.4 + 0.4 * i, 4.7 + 0.4 * i, t) for i, t in enumerate(said)]
+    card = "1, 1, 2, 1, 6, 6, 7, 0, 8, 1, 7, 5, 2, 1, 1, 2,".split()
+    late = ask + answer + [TimedWord(10.0 + 0.4 * i, 10.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    # (less the lead-in, up to where the card's first digit was said: its numeral spans back
+    # over the two words before it)
+    assert labels(late, find_entities(late, unanswered=True)) == [
+        (CARD_NUMBER, " ".join(said[3:-2])), (CARD_NUMBER, " ".join(card))]
+    # a lead-in and a hesitation before the card: the card answers the ask
+    short = ask + answer[:6] + [TimedWord(7.0 + 0.4 * i, 7.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    assert labels(short, find_entities(short, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
+
+
 def test_the_card_read_as_other_words_before_the_expiry_ask_is_masked_when_its_ask_was_misheard() -> None:
     # the card ask misheard ("can I pay for the card and please?": no number asked for), the card
     # written as other words: the expiry ask says a card was read just before it (1.44)
