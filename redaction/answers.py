@@ -146,7 +146,9 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     with fewer than ``SHORTEST_CARD_DIGITS`` lost some: the answer's words before it are masked
     too ("it's time, time, time, I know. 6, 10, 1, ..."); so are they before a card that starts
     more than the answer's window (``UNANSWERED_S``) after the ask, which answered something
-    else (the card written as other words, then a number read later; 1.42). An expiry or code
+    else (the card written as other words, then a number read later; 1.42), or after
+    ``TALKED_WORDS`` of the answer's words with no card ask between (``_talked_before``, 1.46:
+    what was found followed the card, or is its end). An expiry or code
     ask is answered by anything found from ``ANSWER_EARLY_S`` before its end to its window's
     end; first by what it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more
     than ``MOST_DIGITS``, it may be something else misheard: the words before it are masked too
@@ -287,6 +289,74 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
                    UNANSWERED_CONFIDENCE, tuple(said))]
 
 
+#: The card read before the first expiry date or code found, when no card was found before it
+#: (1.47): the caller's words from this long before the data's ask to that ask, by the data's kind
+#: (a code's ask comes after the expiry date's ask and answer, all unheard as card talk).
+CARD_BEFORE_DATA_S = {EXPIRY: 12.0, SECURITY_CODE: 20.0}
+#: ... back to the agent's question before the card (the card ask), past the expiry date's ask
+#: before a code.
+QUESTIONS_PASSED = {EXPIRY: 0, SECURITY_CODE: 1}
+#: The data's ask: the sentence before its answer, found back from the answer's lead-in within
+#: this many words.
+DATA_ASK_WORDS = 12
+
+
+def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The caller's card number before the first expiry date or code found, when no card was
+    found, keyed or masked in the ``CARD_SLOT_S`` before it and a card or number word was said
+    there: Whisper wrote the card as other words and misheard the card ask and the expiry ask
+    too ("go ahead with the problem whenever you're ready? Yes, it's for yeah, W you, big, ...
+    You know I can select that with it? Yes, 7, 30."), so no ask's answer masked it, and the
+    expiry date or code found says card data was being taken. The words said from
+    ``CARD_BEFORE_DATA_S`` before the data's ask (the sentence before its answer) to that ask,
+    back to a card word or the agent's question before the card at most (``QUESTIONS_PASSED``),
+    less a lead-in and the agent's acknowledgement, are masked as the card (for a code, the
+    expiry date's ask and answer with it)."""
+    words, keyed_s = heard.words, heard.keyed_s
+    data = [e for e in found if e.entity in CARD_BEFORE_DATA_S]
+    if not data:
+        return []
+    first = min(data, key=lambda e: e.start_s)
+    w0 = min(first.words)
+    from_s = words[w0].start_s - CARD_SLOT_S
+    if (any(e.entity == CARD_NUMBER and from_s <= e.end_s and e.start_s <= first.start_s for e in found)
+            or keyed_between(keyed_s, from_s, first.end_s)):
+        return []
+    k = w0 - 1
+    while k >= 0 and plain(words[k].text) in ANSWER_LEAD_WORDS:
+        k -= 1
+    ends = [j for j in range(k, max(-1, k - DATA_ASK_WORDS), -1) if words[j].text.rstrip().endswith(CLAUSE_ENDS)]
+    if len(ends) < 2:
+        return []
+    ask = ends[1] + 1  # the first word of the data's ask: after the sentence before it
+    ask_s = words[ask].start_s
+    slot = range(bisect_left(words, from_s, key=lambda w: w.start_s), ask)  # words are in time order
+    if not any(plain(words[j].text) in SLOT_WORDS for j in slot):
+        return []  # no payment talk before the data's ask
+    if any(plain(words[j].text) in MISHEARD_EXPIRY_WORDS for j in range(ask, w0)):
+        return []  # asked in Whisper's "fire" (1.43): too weak to say a card was read
+    said: list[int] = []
+    passed = QUESTIONS_PASSED[first.entity]
+    for j in range(ask - 1, bisect_left(words, ask_s - CARD_BEFORE_DATA_S[first.entity], key=lambda w: w.start_s) - 1, -1):
+        if plain(words[j].text) in CARD_NAMING_WORDS:
+            break  # the card ask
+        if words[j].text.rstrip().endswith(QUESTION_END):
+            if not passed:
+                break  # the agent's question before the card
+            passed -= 1
+        said.append(j)
+    said.reverse()
+    while said and plain(words[said[0]].text) in ANSWER_LEAD_WORDS:
+        said.pop(0)
+    while said and plain(words[said[-1]].text) in ACK_WORDS:
+        said.pop()
+    if not said:
+        return []
+    times = heard.times
+    return [Entity(CARD_NUMBER, min(times[w][0] for w in said), max(times[w][1] for w in said),
+                   UNANSWERED_CONFIDENCE, tuple(said))]
+
+
 def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
     """The words after word ``last`` (a short card's last) in the same sentence, of ``answer``
     (the answer's words, less what was found), starting by ``until_s``, up to a
@@ -406,9 +476,11 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     ``_held``: the sound begins where the lead-in ends; Whisper wrote nothing for some codes
     read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
-    again) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends`` (an expiry or a
+    again; as a card answer's first word with no number or card word in the 8 after it, the
+    caller's lead-in misheard, "Thank OK, it is", 1.46) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends`` (an expiry or a
     code), a harmless lead word ("your payment reference is") or a sentence starting with
-    ``NEXT_SENTENCE_WORDS``."""
+    ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
+    ``_run_on_end`` (1.46)."""
     j = _sentence_end(ask, words)
     if j is None and not harmless_ends:  # a card ask
         j = _run_on_end(ask, words)

@@ -80,7 +80,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.46"
+VERSION = "1.47"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -294,6 +294,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
             implied = answers.implied_asks(kind, after, asks, ordered, found)
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
         found += answers.unread_cards(asks, heard, found)
+        found += answers.cards_before_data(heard, found)
         used = {w for e in found for w in e.words}
         found = [_with_month(e, ordered, times, used) for e in found]
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]

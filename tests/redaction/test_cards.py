@@ -725,6 +725,26 @@ def test_a_card_found_after_many_of_the_answers_words_leaves_them_masked_too() -
     assert labels(short, find_entities(short, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
 
 
+def test_the_card_before_the_first_expiry_or_code_found_is_masked_when_no_card_was_found() -> None:
+    # the card ask and the expiry ask both misheard, the card and the expiry date written as
+    # other words: the code found says card data was being taken, and the card was read before
+    # the expiry date's ask and answer (1.47), back to the agent's question before it
+    said = "for yeah, you, big, time, it's, me, big, nice, high, fine, right, you, high"
+    ask = "can I just confirm the name on the account please? go ahead with the number whenever you're ready? yes, it's "
+    code = ". and when does it run out? right high. And the three numbers on the signature strip? Yes, 4 1 7."
+    assert entities(ask + said + code, unanswered=True) == [
+        (CARD_NUMBER, said + ". and when does it run out? right high."), (SECURITY_CODE, "4 1 7.")]
+    # 20 s before the code's ask at most (back from "And the three numbers ...", 0.4 s a word)
+    long = entities(ask + " ".join([said] * 3) + code, unanswered=True)
+    assert long[0][1] == " ".join((" ".join([said] * 3) + ". and when does it run out? right high.").split()[-50:])
+    # no card or number word before the data (no payment), or a card found there: nothing more
+    plain = "can I just confirm the name on the account please? yes, it's " + said + code
+    assert entities(plain, unanswered=True) == [(SECURITY_CODE, "4 1 7.")]
+    card = "please read me the long number across the front of the card. yes, it's 4532 0151 1283 0366" + code
+    with_card = entities(card, unanswered=True)
+    assert [found for found in with_card if found[0] == CARD_NUMBER] == [(CARD_NUMBER, "4532 0151 1283 0366.")]
+
+
 def test_the_card_read_as_other_words_before_the_expiry_ask_is_masked_when_its_ask_was_misheard() -> None:
     # the card ask misheard ("can I pay for the card and please?": no number asked for), the card
     # written as other words: the expiry ask says a card was read just before it (1.44)
