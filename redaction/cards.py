@@ -80,7 +80,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.47"
+VERSION = "1.48"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -165,6 +165,9 @@ HARMLESS_LEAD_WORDS = 6
 #: starts where a run does (1.19; tune seeds 89-90 rescored: speech masked in harmless calls
 #: 1.65 -> 1.22 %; no change on seeds 91-92 and the strangers' 91-98).
 PHONE_WORDS = frozenset({"call", "phone", "telephone", "mobile", "landline"})
+#: A card word at most this many words after "call" is "back on" misheard ("you can call me my
+#: card. 0 7 0 0 5 6 ..."; not after "phone": "a payment over the phone ... from the card", 1.48).
+CALL_WORD, PHONE_CARD_WORDS = "call", 3
 #: ... with at least this many digits (a phone number a few digits short; a shorter run after
 #: "call" may be an expiry date or a code after a card).
 MIN_PHONE_LED_DIGITS = 7
@@ -568,6 +571,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             others.append(word)
             kind = "card" if card_number else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
+            if kind == "card" and CALL_WORD in others[-1 - PHONE_CARD_WORDS : -1]:
+                # "you can call me my card. 0 7 0 0 ...": Whisper's "call me back on", no card word (1.48)
+                kind, others[-1] = None, "on"
             if (kind == "code" and runs and runs[-1].after_the and len(others) <= COUNT_GAP_WORDS
                     and runs[-1].text in CODE_COUNT_READINGS):
                 # "and the 300 on the signature strip": the ask's count, no answer to an ask before it

@@ -369,6 +369,8 @@ def test_a_harmless_word_misheard_in_the_agents_ask_does_not_lead_the_answer() -
 def test_a_card_word_in_a_harmless_lead_in_does_not_make_a_phone_number_a_card() -> None:
     # "you can call me back on", misheard "call me my card", and eleven digits: a phone number
     assert entities("you can call me my card 0 7 0 9 3 2 2 8 2 8 5 brilliant thanks") == []
+    # nor is it the card ask: nothing answers it, nothing is masked as its answer (1.48)
+    assert entities("you can call me my card. 0 7 0 0 5 6 0 1 6 6 1 oh very much for your help", unanswered=True) == []
     # eleven digits after a card word alone are still (part of) a card
     assert [e for e, _ in entities("my card is 4 5 3 2 0 1 5 1 1 2 8")] == [CARD_NUMBER]
 
