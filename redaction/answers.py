@@ -278,15 +278,7 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
             break
         said.append(k)
     said.reverse()
-    while said and plain(words[said[0]].text) in ANSWER_LEAD_WORDS:
-        said.pop(0)
-    while said and plain(words[said[-1]].text) in ACK_WORDS:  # the agent's "thank you," before the ask
-        said.pop()
-    if not said:
-        return []
-    times = heard.times
-    return [Entity(CARD_NUMBER, min(times[w][0] for w in said), max(times[w][1] for w in said),
-                   UNANSWERED_CONFIDENCE, tuple(said))]
+    return _card_said(said, heard)
 
 
 #: The card read before the first expiry date or code found, when no card was found before it
@@ -346,15 +338,24 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
             passed -= 1
         said.append(j)
     said.reverse()
-    while said and plain(words[said[0]].text) in ANSWER_LEAD_WORDS:
-        said.pop(0)
-    while said and plain(words[said[-1]].text) in ACK_WORDS:
-        said.pop()
-    if not said:
+    return _card_said(said, heard)
+
+
+def _card_said(said: list[int], heard: Heard) -> list[Entity]:
+    """The caller's unheard card: the words ``said`` (indices, in order), less a lead-in at their
+    front and the agent's acknowledgement at their end ("thank you," before the next ask), as one
+    card number masked whole (none when nothing is left)."""
+    words, times = heard.words, heard.times
+    start, end = 0, len(said)
+    while start < end and plain(words[said[start]].text) in ANSWER_LEAD_WORDS:
+        start += 1
+    while end > start and plain(words[said[end - 1]].text) in ACK_WORDS:
+        end -= 1
+    kept = said[start:end]
+    if not kept:
         return []
-    times = heard.times
-    return [Entity(CARD_NUMBER, min(times[w][0] for w in said), max(times[w][1] for w in said),
-                   UNANSWERED_CONFIDENCE, tuple(said))]
+    return [Entity(CARD_NUMBER, min(times[w][0] for w in kept), max(times[w][1] for w in kept),
+                   UNANSWERED_CONFIDENCE, tuple(kept))]
 
 
 def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
