@@ -60,6 +60,8 @@ SELF_WORDS = frozenset({"i", "im", "ill", "ive", "id"})
 #: number whenever you are ready").
 RUN_ON_ASK_WORDS = frozenset({"number", "numbers", "please", "whenever", "when", "you", "are", "youre", "ready"})
 TURN_GAP_S = 0.5
+#: "the last three ...": the agent's code ask going on in a sentence of its own (``_counts``).
+LAST_WORD, LAST_COUNTS = "last", frozenset({"three", "3", "free", "four", "4"})
 #: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
 ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
 ASK_NUMBER_WORDS = 8
@@ -488,7 +490,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     elif j is not None and j < len(words):
         after = _sentence_end(j, words)
         said = words[j : after if after is not None else j]
-        if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said):
+        if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said) or _counts(said):
             j = after
     if j is None or j >= len(words):
         return [], None
@@ -547,6 +549,14 @@ def _run_on_end(ask: int, words: Sequence[TimedWord]) -> int:
     while k < end and plain(words[k].text) in RUN_ON_ASK_WORDS:
         k += 1
     return k
+
+
+def _counts(said: Sequence[TimedWord]) -> bool:
+    """True when ``said`` (a sentence) has "last" and a code's count right after it: the agent's
+    "the last three digits on the back", its count word misheard ("The last three minutes on the
+    Mac.", "the last 3 niggas on the map"; 1.49)."""
+    text = [plain(w.text) for w in said]
+    return any(a == LAST_WORD and b in LAST_COUNTS for a, b in zip(text, text[1:]))
 
 
 def _held(k: int, words: Sequence[TimedWord]) -> int:

@@ -747,6 +747,18 @@ def test_the_card_before_the_first_expiry_or_code_found_is_masked_when_no_card_w
     assert [found for found in with_card if found[0] == CARD_NUMBER] == [(CARD_NUMBER, "4532 0151 1283 0366.")]
 
 
+def test_the_agents_last_three_goes_on_asking_for_the_code_whatever_its_count_word() -> None:
+    # "the last three digits on the back" written "The last three minutes on the Mac.": still the
+    # agent's ask, so the caller's answer after the hold is masked, not the ask (1.49)
+    asked = ("can I take the card number please? 4532 0151 1283 0366 thank you. and the expiry date? "
+             "oh four twenty seven. lovely. and the security code please. The last three minutes on the Mac. ")
+    found = entities(asked + "Sorry, it is in my other hand. it is too far.", unanswered=True)
+    assert found[-1] == (SECURITY_CODE, "too far.")
+    # "last" with no count after it says nothing of the ask
+    found = entities(asked.replace("last three minutes", "last few minutes") + "it is too far.", unanswered=True)
+    assert found[-1] == (SECURITY_CODE, "The last few minutes on the Mac. it is too far.")
+
+
 def test_the_card_read_as_other_words_before_the_expiry_ask_is_masked_when_its_ask_was_misheard() -> None:
     # the card ask misheard ("can I pay for the card and please?": no number asked for), the card
     # written as other words: the expiry ask says a card was read just before it (1.44)
