@@ -290,6 +290,10 @@ CARD_BEFORE_DATA_S = {EXPIRY: 12.0, SECURITY_CODE: 20.0}
 #: ... back to the agent's question before the card (the card ask), past the expiry date's ask
 #: before a code.
 QUESTIONS_PASSED = {EXPIRY: 0, SECURITY_CODE: 1}
+#: The words that say card data was being taken before the data's ask: a card or number word,
+#: or the agent's "security" (code) ask said before it (1.50: "And with the security port 3, the
+#: rough 3 digits on the bus. And with the PC. 7. 7. 8.", the card under a decoding loop).
+DATA_SLOT_WORDS = SLOT_WORDS | {"security"}
 #: The data's ask: the sentence before its answer, found back from the answer's lead-in within
 #: this many words.
 DATA_ASK_WORDS = 12
@@ -325,7 +329,7 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     ask = ends[1] + 1  # the first word of the data's ask: after the sentence before it
     ask_s = words[ask].start_s
     slot = range(bisect_left(words, from_s, key=lambda w: w.start_s), ask)  # words are in time order
-    if not any(plain(words[j].text) in SLOT_WORDS for j in slot):
+    if not any(plain(words[j].text) in DATA_SLOT_WORDS for j in slot):
         return []  # no payment talk before the data's ask
     if any(plain(words[j].text) in MISHEARD_EXPIRY_WORDS for j in range(ask, w0)):
         return []  # asked in Whisper's "fire" (1.43): too weak to say a card was read

@@ -742,6 +742,13 @@ def test_the_card_before_the_first_expiry_or_code_found_is_masked_when_no_card_w
     # no card or number word before the data (no payment), or a card found there: nothing more
     plain = "can I just confirm the name on the account please? yes, it's " + said + code
     assert entities(plain, unanswered=True) == [(SECURITY_CODE, "4 1 7.")]
+    # the agent's security code ask said before the data's ask says card data was being taken (1.50:
+    # the card under a decoding loop, no card or number word heard)
+    looped = ("say that this is a good place to go to " + said + ". and when does it run out? right high. "
+              "And the security code, the last 3 digits on the back. And the PC. 7. 7. 8.")
+    assert entities(looped, unanswered=True) == [
+        (CARD_NUMBER, looped[: looped.index(" 7. 7. 8.")].removesuffix(" And the PC.")), (SECURITY_CODE, "7. 7. 8.")]
+    assert entities(looped.replace("And the security code, the last 3 digits on the back. ", ""), unanswered=True) == []
     card = "please read me the long number across the front of the card. yes, it's 4532 0151 1283 0366" + code
     with_card = entities(card, unanswered=True)
     assert [found for found in with_card if found[0] == CARD_NUMBER] == [(CARD_NUMBER, "4532 0151 1283 0366.")]
