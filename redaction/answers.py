@@ -333,6 +333,8 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
         return []  # no payment talk before the data's ask
     if any(plain(words[j].text) in MISHEARD_EXPIRY_WORDS for j in range(ask, w0)):
         return []  # asked in Whisper's "fire" (1.43): too weak to say a card was read
+    ask = _asked_from(ask, first.entity, words)
+    ask_s = words[ask].start_s
     said: list[int] = []
     passed = QUESTIONS_PASSED[first.entity]
     for j in range(ask - 1, bisect_left(words, ask_s - CARD_BEFORE_DATA_S[first.entity], key=lambda w: w.start_s) - 1, -1):
@@ -345,6 +347,23 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
         said.append(j)
     said.reverse()
     return _card_said(said, heard)
+
+
+def _asked_from(ask: int, data: str, words: Sequence[TimedWord]) -> int:
+    """The first word of the agent's ask for ``data`` (EXPIRY, SECURITY_CODE) that ends with the
+    sentence starting at word ``ask``: back over the sentences before it that still ask for it (an
+    ask word of its kind or a count word in them: "And the security code please. The last three
+    digits on the back. And the CVV."), each at most ``DATA_ASK_WORDS`` long."""
+    kind = "expiry" if data == EXPIRY else "code"
+    while ask > 0:
+        start = ask - 1
+        while (start > 0 and ask - start < DATA_ASK_WORDS
+               and not words[start - 1].text.rstrip().endswith(CLAUSE_ENDS)):
+            start -= 1
+        if not any(ask_of(plain(w.text)) == kind or plain(w.text) in COUNT_WORDS for w in words[start:ask]):
+            break
+        ask = start
+    return ask
 
 
 def _card_said(said: list[int], heard: Heard) -> list[Entity]:

@@ -746,8 +746,9 @@ def test_the_card_before_the_first_expiry_or_code_found_is_masked_when_no_card_w
     # the card under a decoding loop, no card or number word heard)
     looped = ("say that this is a good place to go to " + said + ". and when does it run out? right high. "
               "And the security code, the last 3 digits on the back. And the PC. 7. 7. 8.")
+    # (masked back from the code's ask, all its sentences: the agent's words stay audible)
     assert entities(looped, unanswered=True) == [
-        (CARD_NUMBER, looped[: looped.index(" 7. 7. 8.")].removesuffix(" And the PC.")), (SECURITY_CODE, "7. 7. 8.")]
+        (CARD_NUMBER, looped[: looped.index(" And the security")]), (SECURITY_CODE, "7. 7. 8.")]
     assert entities(looped.replace("And the security code, the last 3 digits on the back. ", ""), unanswered=True) == []
     card = "please read me the long number across the front of the card. yes, it's 4532 0151 1283 0366" + code
     with_card = entities(card, unanswered=True)
