@@ -13,6 +13,11 @@ def timed(text: str, step_s: float = 0.4) -> list[TimedWord]:
     return [TimedWord(round(i * step_s, 3), round(i * step_s + 0.3, 3), t) for i, t in enumerate(text.split())]
 
 
+def timed_from(start_s: float, texts: list[str], step_s: float = 0.4) -> list[TimedWord]:
+    """``texts`` said one a ``step_s`` from ``start_s``, each lasting 0.3 s."""
+    return [TimedWord(start_s + step_s * i, start_s + step_s * i + 0.3, t) for i, t in enumerate(texts)]
+
+
 def labels(words: list[TimedWord], found: list) -> list[tuple[str, str]]:
     """(kind, the entity's words) of each entity ``find_entities`` found in ``words``."""
     return [(e.entity, " ".join(words[i].text for i in e.words)) for e in found]
@@ -673,14 +678,14 @@ def test_a_card_found_long_after_the_card_ask_leaves_the_asks_answer_unanswered(
     # reference, the card read again): no answer to the ask, whose answer is masked as one (1.42)
     ask = timed("of course, can I take the card number please?")
     said = "ready, it's time I made nice big time you them more fine right high yeah me the time I made nice big".split()
-    answer = [TimedWord(4.0 + 0.5 * i, 4.3 + 0.5 * i, t) for i, t in enumerate(said)]
+    answer = timed_from(4.0, said, 0.5)
     card = "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6".split()
-    late = ask + answer + [TimedWord(18.0 + 0.4 * i, 18.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    late = ask + answer + timed_from(18.0, card)
     found = find_entities(late, unanswered=True)
     assert labels(late, found) == [(CARD_NUMBER, " ".join(said[2:])), (CARD_NUMBER, " ".join(card))]
     assert (found[0].start_s, found[0].end_s) == (answer[1].end_s, answer[-1].end_s)  # from the lead-in's end
     # a card read right after the ask answers it
-    prompt = ask + answer[:2] + [TimedWord(5.8 + 0.4 * i, 6.1 + 0.4 * i, d) for i, d in enumerate(card)]
+    prompt = ask + answer[:2] + timed_from(5.8, card)
     assert labels(prompt, find_entities(prompt, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
 
 
@@ -715,15 +720,15 @@ def test_a_card_found_after_many_of_the_answers_words_leaves_them_masked_too() -
     # card found answers the ask late, and the answer's words before it are masked (1.46)
     ask = timed("read me the long number across the front on the card.")
     said = "Okay it is I, nice, fine, I, them, me, more, it's, more, it's, time, yeah, right,".split()
-    answer = [TimedWord(4.4 + 0.4 * i, 4.7 + 0.4 * i, t) for i, t in enumerate(said)]
+    answer = timed_from(4.4, said)
     card = "1, 1, 2, 1, 6, 6, 7, 0, 8, 1, 7, 5, 2, 1, 1, 2,".split()
-    late = ask + answer + [TimedWord(10.0 + 0.4 * i, 10.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    late = ask + answer + timed_from(10.0, card)
     # (less the lead-in, up to where the card's first digit was said: its numeral spans back
     # over the two words before it)
     assert labels(late, find_entities(late, unanswered=True)) == [
         (CARD_NUMBER, " ".join(said[3:-2])), (CARD_NUMBER, " ".join(card))]
     # a lead-in and a hesitation before the card: the card answers the ask
-    short = ask + answer[:6] + [TimedWord(7.0 + 0.4 * i, 7.3 + 0.4 * i, d) for i, d in enumerate(card)]
+    short = ask + answer[:6] + timed_from(7.0, card)
     assert labels(short, find_entities(short, unanswered=True)) == [(CARD_NUMBER, " ".join(card))]
 
 
