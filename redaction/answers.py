@@ -327,7 +327,6 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     if len(ends) < 2:
         return []
     ask = ends[1] + 1  # the first word of the data's ask: after the sentence before it
-    ask_s = words[ask].start_s
     slot = range(bisect_left(words, from_s, key=lambda w: w.start_s), ask)  # words are in time order
     if not any(plain(words[j].text) in DATA_SLOT_WORDS for j in slot):
         return []  # no payment talk before the data's ask
