@@ -5,11 +5,8 @@ as other words ("lovely bee, two feminine times") is masked whole, and a card re
 groups is masked from its first digit to its last, with whatever was said between. Much of
 what such masks cover is other speech. A recognizer's acoustic number model
 (``recognizer.Sounding``: the number gate's network) says where number words sounded; a
-stretch of a mask more than ``SOUND_REACH_S`` from every such sound is unmasked, digit words
-included (until session 27 a short digit word the mask held kept its own time: on eight tune
-word sets, 131-164, dropping that masked the same digits and 0.05 to 0.35 point less other
-speech in card calls; the words it kept were mostly the agent's "thank you, and" written as
-digits after a card, "3, 10, 5").
+stretch of a mask more than ``SOUND_REACH_S`` from every such sound, and from every short
+digit word the mask holds, is unmasked.
 
 Where Whisper wrote some of the data as other words ("I'm free, I'm high, one double, 4, 8,
 2, ..."), the model often still heard them as numbers: an entity also reaches out from its
@@ -51,6 +48,12 @@ from redaction.words import TimedWord
 SOUND_REACH_S = 0.8
 #: A sound an entity reaches to is masked this far around its frame's middle.
 SOUND_PAD_S = 0.2
+#: A digit word the mask holds keeps its own time (widened by OWN_WORD_PAD_S) when it lasts
+#: at most this: Whisper times a number token of many digits over far more than it took. Dropped
+#: in session 27 (the same digits on eight tune word sets, 0.05-0.35 point less other speech) and
+#: put back: on fresh tune seeds 167-168 it lost 4 digits in 3 calls, on held-out seeds 16-18 one.
+OWN_WORD_MAX_S = 1.0
+OWN_WORD_PAD_S = 0.1
 #: An entity reaches along the sounds the model was this sure of (number words at least this
 #: share of its probability; the sounds it keeps to need ``gate.NUMBER_SOUND_MASS``, 0.1). On
 #: the strangers' calls (tune voices no component has met, agents included: 48 card calls,
@@ -94,7 +97,7 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
         return [(e, e.start_s, e.end_s) for e in entities]
     sure = sorted(t for t, p in sounds if p >= SURE_SOUND_MASS)
     return [(e, a, b) for e in entities
-            for a, b in sounded(*reached(e, words, sure), heard)]
+            for a, b in sounded(*reached(e, words, sure), [words[i] for i in e.words], heard)]
 
 
 def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) -> tuple[float, float]:
@@ -127,14 +130,19 @@ def agrees(words: Sequence[TimedWord], heard: Sequence[float]) -> bool:
     return near >= MIN_AGREEMENT * len(single)
 
 
-def sounded(start_s: float, end_s: float, heard: Sequence[float]) -> list[tuple[float, float]]:
+def sounded(start_s: float, end_s: float, own: Sequence[TimedWord],
+            heard: Sequence[float]) -> list[tuple[float, float]]:
     """The parts of the mask ``start_s``-``end_s`` within SOUND_REACH_S of a number sound
-    (``heard``: moments, sorted), in order; the whole mask when no sound lies in it."""
+    (``heard``: moments, sorted) or within OWN_WORD_PAD_S of a short digit word of ``own``
+    (the mask's words), in order; the whole mask when no sound lies in it."""
     if not _near(heard, start_s, end_s):
         return [(start_s, end_s)]
     near = heard[bisect_left(heard, start_s - SOUND_REACH_S) : bisect_right(heard, end_s + SOUND_REACH_S)]
+    keep = [(t - SOUND_REACH_S, t + SOUND_REACH_S) for t in near]
+    keep += [(w.start_s - OWN_WORD_PAD_S, w.end_s + OWN_WORD_PAD_S) for w in own
+             if digits_said(w.text) and w.end_s - w.start_s <= OWN_WORD_MAX_S]
     out: list[tuple[float, float]] = []
-    for a, b in ((t - SOUND_REACH_S, t + SOUND_REACH_S) for t in near):
+    for a, b in sorted(keep):
         a, b = max(a, start_s), min(b, end_s)
         if b <= a:
             continue

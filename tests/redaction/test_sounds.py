@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.cards import CARD_NUMBER, Entity
+from redaction.cards import Entity
 from redaction.sounds import MIN_AGREEMENT_WORDS, SURE_SOUND_MASS, agrees, parts, reached, sounded
 from redaction.words import TimedWord
 
@@ -14,27 +14,24 @@ def digits_at(*starts_s: float, text: str = "four") -> list[TimedWord]:
 
 
 def test_a_mask_keeps_what_lies_within_reach_of_a_number_sound() -> None:
-    parts = sounded(10.0, 20.0, [10.2, 10.6, 11.0, 18.5, 19.0])
+    parts = sounded(10.0, 20.0, [], [10.2, 10.6, 11.0, 18.5, 19.0])
     assert parts == [pytest.approx((10.0, 11.8)), pytest.approx((17.7, 19.8))]
 
 
 def test_parts_never_leave_the_mask() -> None:
-    assert sounded(10.0, 20.0, [10.1, 19.9]) == [pytest.approx((10.0, 10.9)), pytest.approx((19.1, 20.0))]
+    assert sounded(10.0, 20.0, [], [10.1, 19.9]) == [pytest.approx((10.0, 10.9)), pytest.approx((19.1, 20.0))]
 
 
-def test_a_digit_word_far_from_every_number_sound_is_not_kept() -> None:
-    # where the model agrees with the call's words, its silence after a card says the words
-    # Whisper wrote there as digits ("3, 10, 5" for the agent's "thank you, and") are no number
-    card = [Entity(CARD_NUMBER, 10.0, 17.1, 0.9, tuple(range(16)))]
-    words = digits_at(*[10.0 + 0.4 * i for i in range(13)]) + digits_at(16.0, 16.4, 16.8, text="3,")
-    sounds = [(10.1 + 0.4 * i, 0.9) for i in range(13)]  # the last at 14.9 s
-    assert parts(card, words, sounds) == [(card[0], pytest.approx(10.0), pytest.approx(15.7))]
+def test_a_short_digit_word_of_the_mask_keeps_its_own_time_a_long_numeral_does_not() -> None:
+    own = [TimedWord(14.0, 14.3, "four"), TimedWord(15.0, 16.5, "4532"), TimedWord(17.0, 17.2, "card")]
+    parts = sounded(10.0, 20.0, own, [10.2])
+    assert parts == [pytest.approx((10.0, 11.0)), pytest.approx((13.9, 14.4))]
 
 
 def test_a_mask_with_no_number_sound_in_it_stays_whole() -> None:
     """The model heard nothing there: its silence says nothing about what was said."""
-    assert sounded(10.0, 20.0, [9.5, 20.5]) == [(10.0, 20.0)]
-    assert sounded(10.0, 20.0, []) == [(10.0, 20.0)]
+    assert sounded(10.0, 20.0, digits_at(12.0), [9.5, 20.5]) == [(10.0, 20.0)]
+    assert sounded(10.0, 20.0, [], []) == [(10.0, 20.0)]
 
 
 def test_the_model_agrees_when_it_heard_most_of_the_one_digit_words() -> None:
