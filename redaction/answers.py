@@ -149,8 +149,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     too ("it's time, time, time, I know. 6, 10, 1, ..."); so are they before a card that starts
     more than the answer's window (``UNANSWERED_S``) after the ask, which answered something
     else (the card written as other words, then a number read later; 1.42), or after
-    ``TALKED_WORDS`` of the answer's words with no card ask between (``_talked_before``, 1.46:
-    what was found followed the card, or is its end). An expiry or code
+    ``TALKED_WORDS`` of the answer's words with no card ask between (1.46: what was found
+    followed the card, or is its end). An expiry or code
     ask is answered by anything found from ``ANSWER_EARLY_S`` before its end to its window's
     end; first by what it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more
     than ``MOST_DIGITS``, it may be something else misheard: the words before it are masked too
@@ -186,6 +186,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             continue
         if plain(words[ask.word].text) in MISHEARD_EXPIRY_WORDS and not any(e.end_s <= end_s for e in sure_cards):
             continue  # "fire" asks for the expiry date only after a card number was taken
+        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
         if kind == "card":
             answered = [e for e in cards
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
@@ -193,10 +194,11 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                 reading = _one_reading([p for e in answered for p in (parted(e) if parted else [e])], words)
                 first, last = reading[0], reading[-1]
                 digits = sum(_digits_in(e, words) for e in reading)
-                late = first.start_s - end_s > UNANSWERED_S["card"] or (
-                    _talked_before(ask.word, first, words)
-                    and not any(a.kind == "card" and ask.word < a.word and words[a.word].end_s <= first.start_s
-                                for a in asks))  # asked again: the later ask's answer
+                # found after TALKED_WORDS of the answer's words (1.46), unless the card was asked
+                # for again in between (the later ask's answer)
+                talked = sum(words[w].end_s <= first.start_s for w in said) >= TALKED_WORDS
+                late = first.start_s - end_s > UNANSWERED_S["card"] or (talked and not any(
+                    a.kind == "card" and ask.word < a.word and words[a.word].end_s <= first.start_s for a in asks))
                 if (digits >= SHORTEST_CARD_DIGITS and not late) or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
@@ -214,7 +216,6 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                         or FULL_DIGITS[kind] <= _digits_in(first, words) <= MOST_DIGITS[kind]):
                     continue
                 until_s = first.start_s
-        said, lead_end_s = _answer(ask.word, words, UNANSWERED_S[kind], kind != "card")
         answer = [w for w in said if words[w].end_s <= until_s]
         if answer:
             start_s = min(times[w][0] for w in answer)
@@ -236,6 +237,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
 CARD_SLOT_S = 30.0
 CARD_NAMING_WORDS = CARD_WORDS | MISHEARD_CARD_WORDS
 SLOT_WORDS = CARD_NAMING_WORDS | NUMBER_WORDS  # "what is the 16 video number?"
+#: Words after an acknowledgement that say the agent goes on asking for the card number.
+AGENT_ASKING_WORDS = ASKED_NUMBER_WORDS | CARD_NAMING_WORDS
 #: ... and the caller's words before that sentence masked as the card, back to the agent's
 #: question (a word ending in "?" or a card word) for at most UNANSWERED_S["card"].
 QUESTION_END = "?"
@@ -244,6 +247,16 @@ QUESTION_END = "?"
 #: Whisper runs the caller's last words into it ("... made and you and the expiry base please").
 ASK_LEAD_WORDS = 5
 CLAUSE_ENDS = (",", ".", "?", "!")
+
+
+def _ends_clause(word: TimedWord) -> bool:
+    """True when ``word`` ends a clause (``CLAUSE_ENDS``: a sentence or a comma)."""
+    return word.text.rstrip().endswith(CLAUSE_ENDS)
+
+
+def _asks_on(word: TimedWord) -> bool:
+    """True when ``word`` ends the agent's question (``QUESTION_END``)."""
+    return word.text.rstrip().endswith(QUESTION_END)
 
 
 def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Entity]:
@@ -263,7 +276,7 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
     if first is None:
         return []
     start = first.word  # the first word of the ask's sentence
-    while (start > 0 and first.word - start < ASK_LEAD_WORDS and not words[start - 1].text.rstrip().endswith(CLAUSE_ENDS)
+    while (start > 0 and first.word - start < ASK_LEAD_WORDS and not _ends_clause(words[start - 1])
            and words[start].start_s - words[start - 1].end_s < TURN_GAP_S):
         start -= 1
     ask_s = words[start].start_s
@@ -275,7 +288,7 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
         return []
     said: list[int] = []
     for k in reversed(slot):
-        if (words[k].start_s < ask_s - UNANSWERED_S["card"] or words[k].text.rstrip().endswith(QUESTION_END)
+        if (words[k].start_s < ask_s - UNANSWERED_S["card"] or _asks_on(words[k])
                 or plain(words[k].text) in CARD_NAMING_WORDS):
             break
         said.append(k)
@@ -323,7 +336,7 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     k = w0 - 1
     while k >= 0 and plain(words[k].text) in ANSWER_LEAD_WORDS:
         k -= 1
-    ends = [j for j in range(k, max(-1, k - DATA_ASK_WORDS), -1) if words[j].text.rstrip().endswith(CLAUSE_ENDS)]
+    ends = [j for j in range(k, max(-1, k - DATA_ASK_WORDS), -1) if _ends_clause(words[j])]
     if len(ends) < 2:
         return []
     ask = ends[1] + 1  # the first word of the data's ask: after the sentence before it
@@ -333,13 +346,13 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     if any(plain(words[j].text) in MISHEARD_EXPIRY_WORDS for j in range(ask, w0)):
         return []  # asked in Whisper's "fire" (1.43): too weak to say a card was read
     ask = _asked_from(ask, first.entity, words)
-    ask_s = words[ask].start_s
+    back_to = bisect_left(words, words[ask].start_s - CARD_BEFORE_DATA_S[first.entity], key=lambda w: w.start_s)
     said: list[int] = []
     passed = QUESTIONS_PASSED[first.entity]
-    for j in range(ask - 1, bisect_left(words, ask_s - CARD_BEFORE_DATA_S[first.entity], key=lambda w: w.start_s) - 1, -1):
+    for j in range(ask - 1, back_to - 1, -1):
         if plain(words[j].text) in CARD_NAMING_WORDS:
             break  # the card ask
-        if words[j].text.rstrip().endswith(QUESTION_END):
+        if _asks_on(words[j]):
             if not passed:
                 break  # the agent's question before the card
             passed -= 1
@@ -353,11 +366,11 @@ def _asked_from(ask: int, data: str, words: Sequence[TimedWord]) -> int:
     sentence starting at word ``ask``: back over the sentences before it that still ask for it (an
     ask word of its kind or a count word in them: "And the security code please. The last three
     digits on the back. And the CVV."), each at most ``DATA_ASK_WORDS`` long."""
-    kind = "expiry" if data == EXPIRY else "code"
+    kind = next(k for k, entity in _ASKED.items() if entity == data)
     while ask > 0:
         start = ask - 1
         while (start > 0 and ask - start < DATA_ASK_WORDS
-               and not words[start - 1].text.rstrip().endswith(CLAUSE_ENDS)):
+               and not _ends_clause(words[start - 1])):
             start -= 1
         if not any(ask_of(plain(w.text)) == kind or plain(w.text) in COUNT_WORDS for w in words[start:ask]):
             break
@@ -486,7 +499,7 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
             j = end  # the call's closing, no question: "Brilliant, thanks very much for your help."
             continue
         if not all(w in ACK_WORDS for w in said) and (
-                len(said) >= QUESTION_WORDS or words[end - 1].text.rstrip().endswith("?")):
+                len(said) >= QUESTION_WORDS or _asks_on(words[end - 1])):
             return end - 1
         j = end
     return None
@@ -502,8 +515,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
     again; as a card answer's first word with no number or card word in the 8 after it, the
-    caller's lead-in misheard, "Thank OK, it is", 1.46) or the call's closing (``CLOSING_ENDS``) or, with ``harmless_ends`` (an expiry or a
-    code), a harmless lead word ("your payment reference is") or a sentence starting with
+    caller's lead-in misheard, "Thank OK, it is", 1.46) or the call's closing (``CLOSING_ENDS``)
+    or, with ``harmless_ends`` (an expiry or a code), a harmless lead word ("your payment reference is") or a sentence starting with
     ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
     ``_run_on_end`` (1.46)."""
     j = _sentence_end(ask, words)
@@ -527,7 +540,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
             break
         if word in ANSWER_END_WORDS:
             if out or k > j or harmless_ends or any(
-                    plain(w.text) in ASKED_NUMBER_WORDS | CARD_NAMING_WORDS for w in words[k + 1 : k + 1 + ASK_TAIL_WORDS]):
+                    plain(w.text) in AGENT_ASKING_WORDS for w in words[k + 1 : k + 1 + ASK_TAIL_WORDS]):
                 break  # the agent speaking again ("Lovely, what is the 16-digit number ...")
             lead_end_s = words[k].end_s  # the caller's first word misheard ("Thank OK, it is ...")
             continue
@@ -543,16 +556,6 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
-
-
-def _talked_before(ask: int, card: Entity, words: Sequence[TimedWord]) -> bool:
-    """True when the caller's answer to the card ask said by word ``ask`` holds
-    ``TALKED_WORDS`` or more words before ``card`` (a card found after it): more than a
-    lead-in or a hesitation; the card's first digits were written as other words ("Okay it is I,
-    nice, fine, I, them, ... 1, 1, 2, 1, 6, ...") and what was found is its end, or what
-    followed it."""
-    said, _ = _answer(ask, words, UNANSWERED_S["card"], False)
-    return sum(words[w].end_s <= card.start_s for w in said) >= TALKED_WORDS
 
 
 def _run_on_end(ask: int, words: Sequence[TimedWord]) -> int:
