@@ -31,6 +31,7 @@ from redaction.card_words import (
     NUMBER_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
+    WEAK_EXPIRY_WORDS,
     UNCHECKED_CARD_CONFIDENCE,
     Ask,
     Entity,
@@ -361,6 +362,48 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     return _card_said(said, heard)
 
 
+#: The caller naming a code before saying it ("and the code is ...", written "the COVID" too) when
+#: Whisper wrote the code as other words ("and the code is too big, sir"): the words after it, to
+#: the sentence's end and for at most NAMED_CODE_S, are masked as the code (1.51) ...
+NAMED_CODE_S = 2.5
+CODE_IS = ("code", "is")
+MISHEARD_CODE_IS = "covid"
+#: ... after a card or an expiry date found in the NAMED_SLOT_S before.
+NAMED_SLOT_S = 30.0
+
+
+def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The code the caller named ("... and the code is", ``CODE_IS``, or Whisper's "the COVID") and
+    Whisper wrote as other words: the words after the name, in its sentence and within
+    ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when no
+    digit and nothing found is among them and a card or an expiry date was found in the
+    ``NAMED_SLOT_S`` before (the caller is giving card data)."""
+    words, times = heard.words, heard.times
+    used = {w for e in found for w in e.words}
+    out: list[Entity] = []
+    for k, w in enumerate(words):
+        text = plain(w.text)
+        named = (text == MISHEARD_CODE_IS or (k > 0 and (plain(words[k - 1].text), text) == CODE_IS))
+        if not named or ends_sentence(w.text) and text != MISHEARD_CODE_IS:
+            continue
+        if not any(e.entity in (CARD_NUMBER, EXPIRY) and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):
+            continue
+        said: list[int] = []
+        for j in range(k + 1, len(words)):
+            word = plain(words[j].text)
+            if (words[j].start_s > w.end_s + NAMED_CODE_S or word in ANSWER_END_WORDS
+                    or lead_of(word, plain(words[j - 1].text)) is not None):
+                break
+            said.append(j)
+            if ends_sentence(words[j].text):
+                break
+        if not said or any(j in used or digits_said(words[j].text) for j in said):
+            continue
+        out.append(Entity(SECURITY_CODE, min(times[j][0] for j in said), max(times[j][1] for j in said),
+                          UNANSWERED_CONFIDENCE, tuple(said)))
+    return out
+
+
 def _asked_from(ask: int, data: str, words: Sequence[TimedWord]) -> int:
     """The first word of the agent's ask for ``data`` (EXPIRY, SECURITY_CODE) that ends with the
     sentence starting at word ``ask``: back over the sentences before it that still ask for it (an
@@ -519,7 +562,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     or, with ``harmless_ends`` (an expiry or a code), a harmless lead word ("your payment reference is") or a sentence starting with
     ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
     ``_run_on_end`` (1.46)."""
-    j = _sentence_end(ask, words)
+    j = _sentence_end(ask, words, QUESTION_TAIL_WORDS if harmless_ends else ASK_TAIL_WORDS)
     if j is None and not harmless_ends:  # a card ask
         j = _run_on_end(ask, words)
     elif j is not None and j < len(words):
@@ -547,7 +590,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         if harmless_ends and out and word in NEXT_SENTENCE_WORDS and ends_sentence(words[k - 1].text):
             break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
-        if lead is not None and (lead != "harmless" or harmless_ends):
+        if lead is not None and (lead != "harmless" or harmless_ends) and not (word in WEAK_EXPIRY_WORDS and not out):
             break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
         if not out and k >= held_to:
             held_to = _held(k, words)

@@ -80,7 +80,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.50"
+VERSION = "1.51"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -217,6 +217,9 @@ CODE_COUNT_READINGS = frozenset({"3", "4", "300", "400"})
 COUNT_GAP_WORDS = 4
 #: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
+#: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
+#: digits on the back"): a code word as "the back" is (1.51).
+MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -298,6 +301,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
         found += answers.unread_cards(asks, heard, found)
         found += answers.cards_before_data(heard, found)
+        found += answers.named_codes(heard, found)
         used = {w for e in found for w in e.words}
         found = [_with_month(e, ordered, times, used) for e in found]
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
@@ -548,6 +552,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             word = text if text == UNKNOWN_WORD else plain(text)
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
                 word = "card"
+            if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:
+                word = "back"
             if (current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS
                     and not current.named):
                 current.quantity = True

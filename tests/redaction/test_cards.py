@@ -598,10 +598,10 @@ def test_a_count_in_the_agents_ask_leaves_the_ask_to_its_answer() -> None:
 
 def test_a_codes_count_asks_for_the_code_whatever_the_rest_of_the_ask() -> None:
     # "and finally the three digit security code on the back" heard "the last three digits on
-    # the mat": no code word, but three (or four) digits is what a code has; its answer, written
+    # the list": no code word, but three (or four) digits is what a code has; its answer, written
     # without digits, is masked whole (1.23)
     # (from the caller's first word after "yes,")
-    text = "lovely. the last three digits on the mat. yes, please have a no. not only have some more gone through and you will"
+    text = "lovely. the last three digits on the list. yes, please have a no. not only have some more gone through and you will"
     answer = (SECURITY_CODE, "please have a no. not only have some more gone")
     assert entities(text, unanswered=True) == [answer]
     assert entities(text.replace("three", "four"), unanswered=True) == [answer]
@@ -609,14 +609,19 @@ def test_a_codes_count_asks_for_the_code_whatever_the_rest_of_the_ask() -> None:
     # are as said), and an answer with digits answers it
     assert entities(text.replace("three", "five"), unanswered=True) == []
     assert entities(text) == []
-    assert entities("the last three digits on the mat. it's seven three one. lovely", unanswered=True) == [
+    assert entities("the last three digits on the list. it's seven three one. lovely", unanswered=True) == [
         (SECURITY_CODE, "seven three one.")]
+    # "on the back" written "on the Mac", "on the map", "on the mat" names the code whatever the
+    # count (1.51: 95 times in the tune calls' words, all in card calls); not "call the Mac on"
+    for back in ("Mac.", "map.", "mat."):
+        assert entities(text.replace("three", "five").replace("list.", back), unanswered=True) == [answer]
+    assert entities("you can call the mac on. yes, please have a no. not only", unanswered=True) == []
 
 
 def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
     # "and finally the three digits on the back" written "... the free digits that you already
-    # called on the Mac" (1.25); "free" before "number" asks nothing ("our free number")
-    text = "and finally the free digits that you already called on the mac. I made one. your payment reference is"
+    # called on the phone" (1.25); "free" before "number" asks nothing ("our free number")
+    text = "and finally the free digits that you already called on the phone. I made one. your payment reference is"
     assert entities(text, unanswered=True) == [(SECURITY_CODE, "I made one. your")]
     assert entities(text.replace("free digits", "free number"), unanswered=True) == []
     assert entities(text.replace("free digits", "free delivery"), unanswered=True) == []
@@ -1366,3 +1371,35 @@ def test_a_dense_chain_of_groups_with_no_ask_heard_is_card_data() -> None:
     # the same chain after a harmless lead-in, or next to a phone word, stays apart
     assert entities("my order number is " + text.split("today ", 1)[1]) == []
     assert entities("call me back on " + text.split("today ", 1)[1]) == []
+
+
+def test_a_code_ask_whose_sentence_runs_past_eight_words_is_still_answered() -> None:
+    # "and the security code please the last three did it some back." (no stop for nine words
+    # after "security"), then the code written as other words: its answer is masked (1.51)
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. and the expiry date? oh four twenty seven. "
+    text = card + "and the security code please the last three did it some back. That's one for nine. Your payment"
+    # (to the reference's lead word, within the answer's 5 s)
+    assert entities(text, unanswered=True)[-1] == (SECURITY_CODE, "That's one for nine. Your")
+
+
+def test_three_heard_as_through_starts_a_code_answer() -> None:
+    # "It's through nine." for "it's three nine ...": "through" (a weak expiry word, "valid
+    # through") as the answer's first word is part of it; later in an answer it still ends it
+    # ("... gone through": the agent's closing) (1.51)
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. and the expiry date? oh four twenty seven. "
+    text = card + "And the security code please. It's through nine. You know"
+    assert entities(text, unanswered=True)[-1] == (SECURITY_CODE, "through nine. You know")
+
+
+def test_a_code_the_caller_names_and_whisper_writes_as_words_is_masked() -> None:
+    # "... and the code is two one eight" written "And the code is too big, sir," (1.51): after a
+    # card or an expiry date, the words after "the code is" (or Whisper's "the COVID") to the
+    # sentence's end, 2.5 s at most, are the code
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. "
+    assert entities(card + "And the code is too big, sir, your payment reference in", unanswered=True)[-1] == (
+        SECURITY_CODE, "too big, sir, your")
+    assert (SECURITY_CODE, "I made time.") in entities(card + "and the COVID, I made time. and you will get",
+                                                       unanswered=True)
+    # digits after it are the code found as such; no card before, no code named
+    assert entities(card + "And the code is 2 1 8. lovely", unanswered=True)[-1] == (SECURITY_CODE, "2 1 8.")
+    assert entities("hello. And the code is too big, sir, your payment reference in", unanswered=True) == []
