@@ -160,7 +160,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked.
 
     A card short of digits also masks the answer's words after it in its sentence, for as long as
-    its missing digits take at its pace (``MISSING_DIGITS_SLACK``); its digits are those of one reading
+    its missing digits take at its pace (``MISSING_DIGITS_SLACK``), and so does an expiry date or a
+    code short of its ``FULL_DIGITS`` ("four oh two too late.", 1.52); a card's digits are those of one reading
     (``READ_ON_S``) of the parts ``parted`` (cards' ``_spoken_apart``) makes of the cards found:
     an expiry date and a code chained to a card are no part of its reading."""
     words, times, keyed_s = heard.words, heard.times, heard.keyed_s
@@ -213,10 +214,14 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             answered = [e for e in found if end_s - ANSWER_EARLY_S <= e.start_s <= min(end_s + windows_s[kind], next_s)]
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
+                digits = _digits_in(first, words)
                 if (first.entity != _ASKED[kind] or first.start_s <= end_s
-                        or FULL_DIGITS[kind] <= _digits_in(first, words) <= MOST_DIGITS[kind]):
+                        or FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
                     continue
                 until_s = first.start_s
+                if digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
+                    pace_s = (first.end_s - first.start_s) / max(digits, 1)
+                    after = first, first.end_s + (FULL_DIGITS[kind] - digits) * pace_s * MISSING_DIGITS_SLACK
         answer = [w for w in said if words[w].end_s <= until_s]
         if answer:
             start_s = min(times[w][0] for w in answer)

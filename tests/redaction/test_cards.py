@@ -1403,3 +1403,17 @@ def test_a_code_the_caller_names_and_whisper_writes_as_words_is_masked() -> None
     # digits after it are the code found as such; no card before, no code named
     assert entities(card + "And the code is 2 1 8. lovely", unanswered=True)[-1] == (SECURITY_CODE, "2 1 8.")
     assert entities("hello. And the code is too big, sir, your payment reference in", unanswered=True) == []
+
+
+def test_an_expiry_or_code_short_of_digits_masks_its_sentence_for_the_missing_digits_time() -> None:
+    # "four oh two eight" written "four oh two too late.": the date answering the ask lost a digit,
+    # which may follow it as other words (1.52): the words after it in its sentence are masked for
+    # as long as its missing digits take at its pace (times MISSING_DIGITS_SLACK), as a card's are
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. "
+    expiry = card + "and the expiry date please? four oh two too late. So, and the security code please."
+    assert entities(expiry, unanswered=True)[1:] == [(EXPIRY, "four oh two"), (EXPIRY, "too late.")]
+    code = card + "and the expiry date please? oh four twenty seven. and the security code please? seven four, too late. your"
+    assert entities(code, unanswered=True)[-2:] == [(SECURITY_CODE, "seven four,"), (SECURITY_CODE, "too late.")]
+    # a whole code: nothing after it
+    whole = code.replace("seven four,", "seven four one,")
+    assert entities(whole, unanswered=True)[-1] == (SECURITY_CODE, "seven four one,")
