@@ -380,8 +380,8 @@ NAMED_SLOT_S = 30.0
 def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     """The code the caller named ("... and the code is", ``CODE_IS``, or Whisper's "the COVID") and
     Whisper wrote as other words: the words after the name, in its sentence and within
-    ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when no
-    digit and nothing found is among them and a card or an expiry date was found in the
+    ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when
+    nothing found is among them and a card or an expiry date was found in the
     ``NAMED_SLOT_S`` before (the caller is giving card data)."""
     words, times = heard.words, heard.times
     used = {w for e in found for w in e.words}
@@ -402,7 +402,7 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
             said.append(j)
             if ends_sentence(words[j].text):
                 break
-        if not said or any(j in used or digits_said(words[j].text) for j in said):
+        if not said or any(j in used for j in said):
             continue
         out.append(Entity(SECURITY_CODE, min(times[j][0] for j in said), max(times[j][1] for j in said),
                           UNANSWERED_CONFIDENCE, tuple(said)))
