@@ -152,10 +152,12 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     else (the card written as other words, then a number read later; 1.42), or after
     ``TALKED_WORDS`` of the answer's words with no card ask between (1.46: what was found
     followed the card, or is its end). An expiry or code
-    ask is answered by anything found from ``ANSWER_EARLY_S`` before its end to its window's
-    end; first by what it asked for with fewer than ``FULL_DIGITS``, it lost some, or with more
-    than ``MOST_DIGITS``, it may be something else misheard: the words before it are masked too
-    ("the number 28" for "oh one, twenty eight"; "you are paying $1 .4570 70559" for a code, cards 1.28). Asks of one
+    ask is answered by what it asked for found from ``ANSWER_EARLY_S`` before its end to its
+    window's end, with ``FULL_DIGITS`` to ``MOST_DIGITS``; found first with fewer, it lost some, or
+    with more, it may be something else misheard, and anything else found first after the ask's
+    end was not the answer (1.54: "There's a three number ..." found as a card of one digit):
+    the words before it are masked too ("the number 28" for "oh one, twenty eight"; "you are
+    paying $1 .4570 70559" for a code, cards 1.28). Asks of one
     question (``SAME_QUESTION_S``) count once, by their last word. Key presses (``keyed_s``,
     keyed sequences) in an ask's window (``windows_s``) answer it whatever it asked.
 
@@ -215,11 +217,10 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
                 digits = _digits_in(first, words)
-                if (first.entity != _ASKED[kind] or first.start_s <= end_s
-                        or FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
+                if first.start_s <= end_s or (first.entity == _ASKED[kind] and FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
                     continue
                 until_s = first.start_s
-                if digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
+                if first.entity == _ASKED[kind] and digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
                     pace_s = (first.end_s - first.start_s) / max(digits, 1)
                     after = first, first.end_s + (FULL_DIGITS[kind] - digits) * pace_s * MISSING_DIGITS_SLACK
         answer = [w for w in said if words[w].end_s <= until_s]

@@ -1420,3 +1420,13 @@ def test_an_expiry_or_code_short_of_digits_masks_its_sentence_for_the_missing_di
     # a whole code: nothing after it
     whole = code.replace("seven four,", "seven four one,")
     assert entities(whole, unanswered=True)[-1] == (SECURITY_CODE, "seven four one,")
+
+
+def test_what_is_found_of_another_kind_after_an_expiry_or_code_answer_leaves_the_answer_masked() -> None:
+    # the expiry ask answered in words Whisper wrote as others, then something of another kind
+    # found in the answer's window ("There's a three number of other ones": a card of one digit,
+    # or digits read again): the words before it are masked as the answer, not left audible (1.54)
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. "
+    text = card + "and the expiry date please? I'm going to be in the room today. 4 7 1 5 2 9 8 2 3 1 2."
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "I'm going to be in the"), (CARD_NUMBER, "4 7 1 5 2 9 8 2 3 1 2.")]
