@@ -217,10 +217,11 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
             if answered:
                 first = min(answered, key=lambda e: e.start_s)
                 digits = _digits_in(first, words)
-                if first.start_s <= end_s or (first.entity == _ASKED[kind] and FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
+                asked = first.entity == _ASKED[kind]
+                if first.start_s <= end_s or (asked and FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
                     continue
                 until_s = first.start_s
-                if first.entity == _ASKED[kind] and digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
+                if asked and digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
                     pace_s = (first.end_s - first.start_s) / max(digits, 1)
                     after = first, first.end_s + (FULL_DIGITS[kind] - digits) * pace_s * MISSING_DIGITS_SLACK
         answer = [w for w in said if words[w].end_s <= until_s]
@@ -390,8 +391,8 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     for k, w in enumerate(words):
         text = plain(w.text)
         named = (text == MISHEARD_CODE_IS or (k > 0 and (plain(words[k - 1].text), text) == CODE_IS))
-        if not named or ends_sentence(w.text) and text != MISHEARD_CODE_IS:
-            continue
+        if not named or (ends_sentence(w.text) and text != MISHEARD_CODE_IS):
+            continue  # "... the code is." names nothing after it
         if not any(e.entity in (CARD_NUMBER, EXPIRY) and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):
             continue
         said: list[int] = []
@@ -567,7 +568,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     caller's lead-in misheard, "Thank OK, it is", 1.46) or the call's closing (``CLOSING_ENDS``)
     or, with ``harmless_ends`` (an expiry or a code), a harmless lead word ("your payment reference is") or a sentence starting with
     ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
-    ``_run_on_end`` (1.46)."""
+    ``_run_on_end`` (1.46); an expiry or code ask's sentence may run on for ``QUESTION_TAIL_WORDS``
+    (1.51: "and the security code please the last three did it some back.")."""
     j = _sentence_end(ask, words, QUESTION_TAIL_WORDS if harmless_ends else ASK_TAIL_WORDS)
     if j is None and not harmless_ends:  # a card ask
         j = _run_on_end(ask, words)
@@ -596,8 +598,10 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         if harmless_ends and out and word in NEXT_SENTENCE_WORDS and ends_sentence(words[k - 1].text):
             break  # the agent's next question
         lead = lead_of(word, plain(words[k - 1].text))
+        # a card's answer goes on over a harmless word ("ticket" may be "digits" misheard), and any
+        # answer over a weak expiry word as its first ("It's through nine.": "three", 1.51)
         if lead is not None and (lead != "harmless" or harmless_ends) and not (word in WEAK_EXPIRY_WORDS and not out):
-            break  # a card's answer goes on over a harmless word: "ticket" may be "digits" misheard
+            break
         if not out and k >= held_to:
             held_to = _held(k, words)
         if out or (word not in ANSWER_LEAD_WORDS and k >= held_to):
