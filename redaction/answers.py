@@ -375,13 +375,18 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
 NAMED_CODE_S = 2.5
 CODE_IS = ("code", "is")
 MISHEARD_CODE_IS = "covid"
+#: ... not a code of another kind ("the post code is", "the sort code is", "the promo code is").
+OTHER_CODE_WORDS = frozenset({"post", "postal", "zip", "sort", "area", "dialling", "dialing", "country", "promo",
+                              "promotional", "discount", "voucher", "gift", "access", "booking", "reference", "tracking",
+                              "confirmation", "door", "alarm", "tax", "product"})
 #: ... after a card or an expiry date found in the NAMED_SLOT_S before.
 NAMED_SLOT_S = 30.0
 
 
 def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     """The code the caller named ("... and the code is", ``CODE_IS``, or Whisper's "the COVID") and
-    Whisper wrote as other words: the words after the name, in its sentence and within
+    Whisper wrote as other words (not a code of another kind, ``OTHER_CODE_WORDS``: "the post code
+    is"): the words after the name, in its sentence and within
     ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when
     nothing found is among them and a card or an expiry date was found in the
     ``NAMED_SLOT_S`` before (the caller is giving card data)."""
@@ -390,7 +395,8 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for k, w in enumerate(words):
         text = plain(w.text)
-        named = (text == MISHEARD_CODE_IS or (k > 0 and (plain(words[k - 1].text), text) == CODE_IS))
+        named = (text == MISHEARD_CODE_IS or (k > 0 and (plain(words[k - 1].text), text) == CODE_IS
+                                               and (k < 2 or plain(words[k - 2].text) not in OTHER_CODE_WORDS)))
         if not named or (ends_sentence(w.text) and text != MISHEARD_CODE_IS):
             continue  # "... the code is." names nothing after it
         if not any(e.entity in (CARD_NUMBER, EXPIRY) and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):

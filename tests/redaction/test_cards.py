@@ -1406,6 +1406,9 @@ def test_a_code_the_caller_names_and_whisper_writes_as_words_is_masked() -> None
     # digits after it are the code found as such; no card before, no code named
     assert entities(card + "And the code is 2 1 8. lovely", unanswered=True)[-1] == (SECURITY_CODE, "2 1 8.")
     assert entities("hello. And the code is too big, sir, your payment reference in", unanswered=True) == []
+    # a code of another kind named after the card ("the post code is", address checks) is no card data
+    assert entities(card + "and the post code is S W A B. lovely", unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366")]
 
 
 def test_an_expiry_or_code_short_of_digits_masks_its_sentence_for_the_missing_digits_time() -> None:
