@@ -40,6 +40,7 @@ from redaction.card_words import (
     ends_sentence,
     keyed_between,
     lead_of,
+    named_kind,
     plain,
 )
 from redaction.numbers import digits_said, one_of_a_phrase, pieces
@@ -196,7 +197,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                         if end_s - UNANSWERED_BEFORE_S <= e.end_s and e.start_s <= end_s + ASK_WINDOW_S["card"]]
             if answered:
                 reading = _one_reading([p for e in answered for p in (parted(e) if parted else [e])], words)
-                first, last = reading[0], reading[-1]
+                first = reading[0]
                 digits = sum(_digits_in(e, words) for e in reading)
                 # found after TALKED_WORDS of the answer's words (1.46), unless the card was asked
                 # for again in between (the later ask's answer)
@@ -206,9 +207,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                 if (digits >= SHORTEST_CARD_DIGITS and not late) or first.start_s <= end_s:
                     continue
                 until_s = first.start_s
-                pace_s = sum(e.end_s - e.start_s for e in reading) / max(digits, 1)
                 if digits < SHORTEST_CARD_DIGITS:
-                    after = last, last.end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
+                    after = _missing_after(reading, digits, SHORTEST_CARD_DIGITS)
         else:
             # up to the next ask for something else: what comes after it answers that
             next_s = min((words[a.word].start_s for a in [*asks, *others] if a.kind != ask.kind and a.word > ask.word),
@@ -222,8 +222,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                     continue
                 until_s = first.start_s
                 if asked and digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)
-                    pace_s = (first.end_s - first.start_s) / max(digits, 1)
-                    after = first, first.end_s + (FULL_DIGITS[kind] - digits) * pace_s * MISSING_DIGITS_SLACK
+                    after = _missing_after([first], digits, FULL_DIGITS[kind])
         answer = [w for w in said if words[w].end_s <= until_s]
         if answer:
             start_s = min(times[w][0] for w in answer)
@@ -373,20 +372,15 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
 #: Whisper wrote the code as other words ("and the code is too big, sir"): the words after it, to
 #: the sentence's end and for at most NAMED_CODE_S, are masked as the code (1.51) ...
 NAMED_CODE_S = 2.5
-CODE_IS = ("code", "is")
 MISHEARD_CODE_IS = "covid"
-#: ... not a code of another kind ("the post code is", "the sort code is", "the promo code is").
-OTHER_CODE_WORDS = frozenset({"post", "postal", "zip", "sort", "area", "dialling", "dialing", "country", "promo",
-                              "promotional", "discount", "voucher", "gift", "access", "booking", "reference", "tracking",
-                              "confirmation", "door", "alarm", "tax", "product"})
 #: ... after a card or an expiry date found in the NAMED_SLOT_S before.
 NAMED_SLOT_S = 30.0
 
 
 def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
-    """The code the caller named ("... and the code is", ``CODE_IS``, or Whisper's "the COVID") and
-    Whisper wrote as other words (not a code of another kind, ``OTHER_CODE_WORDS``: "the post code
-    is"): the words after the name, in its sentence and within
+    """The code the caller named ("... and the code is", ``card_words.named_kind``, not "the post
+    code is"; or Whisper's "the COVID") and Whisper wrote as other words: the words after the
+    name, in its sentence and within
     ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when
     nothing found is among them and a card or an expiry date was found in the
     ``NAMED_SLOT_S`` before (the caller is giving card data)."""
@@ -395,8 +389,7 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for k, w in enumerate(words):
         text = plain(w.text)
-        named = (text == MISHEARD_CODE_IS or (k > 0 and (plain(words[k - 1].text), text) == CODE_IS
-                                               and (k < 2 or plain(words[k - 2].text) not in OTHER_CODE_WORDS)))
+        named = text == MISHEARD_CODE_IS or named_kind([plain(v.text) for v in words[max(0, k - 2) : k + 1]]) == "code"
         if not named or (ends_sentence(w.text) and text != MISHEARD_CODE_IS):
             continue  # "... the code is." names nothing after it
         if not any(e.entity in (CARD_NUMBER, EXPIRY) and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):
@@ -449,6 +442,14 @@ def _card_said(said: list[int], heard: Heard) -> list[Entity]:
         return []
     return [Entity(CARD_NUMBER, min(times[w][0] for w in kept), max(times[w][1] for w in kept),
                    UNANSWERED_CONFIDENCE, tuple(kept))]
+
+
+def _missing_after(reading: list[Entity], digits: int, full: int) -> tuple[Entity, float]:
+    """The last part of a short ``reading`` (one entity's parts, in order, saying ``digits`` of
+    ``full``) and until when its missing digits may follow it: as long as they take at its pace,
+    times ``MISSING_DIGITS_SLACK``."""
+    pace_s = sum(e.end_s - e.start_s for e in reading) / max(digits, 1)
+    return reading[-1], reading[-1].end_s + (full - digits) * pace_s * MISSING_DIGITS_SLACK
 
 
 def _read_on(last: int, answer: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:

@@ -34,6 +34,13 @@ MISHEARD_EXPIRY_WORDS = frozenset({"fire", "fired", "firing", "fiery"})
 #: Expiry words that name a date only right before it ("valid thru 12/27").
 WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
+#: Words that name the run right after them with "is" ("the code is", "the expiry is": ``named_kind``).
+NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
+#: Words before "code" that name a code of another kind ("the post code is", "the sort code is",
+#: "the promo code is"): no security code named (cards 1.55).
+OTHER_CODE_WORDS = frozenset({"post", "postal", "zip", "sort", "area", "dialling", "dialing", "country", "promo",
+                              "promotional", "discount", "voucher", "gift", "access", "booking", "reference", "tracking",
+                              "confirmation", "door", "alarm", "tax", "product"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
 #: "car" right before "number" or ending a sentence: the card word with its final d lost.
 #: Whisper tiny wrote the agent's "card number" as "car number" 27 times in the tune split's
@@ -134,6 +141,18 @@ def bare_back(word: str, before: str) -> bool:
     back on ...", not "the code on the back"; such a "back" names no code (no ask, no lead word,
     no context word)."""
     return word == "back" and before != "the"
+
+
+def named_kind(recent: Sequence[str]) -> str | None:
+    """What the words just before a run name it (``recent``: ``plain`` words, oldest first): "code"
+    after "the code is", "the security code is", "expiry" after "the expiry is" (cards 1.35: "and the
+    code is 3 .5 minutes.", Whisper's writing of a code as a duration); None otherwise, and for a
+    code of another kind ("the post code is": ``OTHER_CODE_WORDS``, 1.55)."""
+    if len(recent) < 2 or recent[-1] != "is" or recent[-2] not in NAMING_WORDS:
+        return None
+    if recent[-2] == "code" and len(recent) > 2 and recent[-3] in OTHER_CODE_WORDS:
+        return None
+    return "expiry" if recent[-2] in EXPIRY_WORDS else "code"
 
 
 def lead_of(word: str, before: str) -> str | None:

@@ -59,6 +59,7 @@ from redaction.card_words import (
     MISHEARD_CARD_WORD,
     MISHEARD_CARD_WORDS,
     MOST_DIGITS,
+    NAMING_WORDS,
     NUMBER_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
@@ -73,6 +74,7 @@ from redaction.card_words import (
     ends_sentence,
     keyed_between,
     lead_of,
+    named_kind,
     plain,
 )
 from redaction.issuers import issuer_of, luhn_valid
@@ -80,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.55"
+VERSION = "1.56"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -142,8 +144,6 @@ MAX_CARD_READ_S = 15.0
 #: ("no member, 28", "or just 20 33", "perfect, 28"; ``_with_month``).
 MONTH_WORDS = 2
 MONTH_REACH_S = 1.5
-#: Words between two runs of a chain that say what the later run is, whatever led the first in.
-NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: Fewest digits that count as a card number without any context: a 16-digit card of which
 #: a recognizer lost a few words is still a card (longer than any phone number but one
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
@@ -618,22 +618,13 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, harmless_near=harmless_near, phone_near=bool(set(near) & PHONE_WORDS),
-                       named=_named(others), after_the=bool(others) and others[-1] == "the")
+                       named=named_kind(others), after_the=bool(others) and others[-1] == "the")
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
         runs.append(current)
         others = []
     return runs
-
-
-def _named(recent: list[str]) -> str | None:
-    """What the words just before a run name it (``recent``: ordinary words, oldest first): "the
-    code is", "the security code is", "the expiry is" (1.35: "and the code is 3 .5 minutes.", "And
-    the code is 1 .1 seconds.": Whisper's writing of a code as a duration)."""
-    if len(recent) < 2 or recent[-1] != "is" or recent[-2] not in NAMING_WORDS:
-        return None
-    return "expiry" if recent[-2] in EXPIRY_WORDS else "code"
 
 
 def _context_words(recent: list[str]) -> list[str]:
@@ -721,6 +712,7 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         # (and 117 of its 144 one-digit misreads would have been spared by that check).
         # A later run that says what it is ("in the house for 28 and the code is five one
         # six": the code chained to a house number) is judged from there on (1.34).
+        # words between two runs that say what the later run is, whatever led the first in
         named = next((k for k in range(1, len(chain)) if chain[k].between & NAMING_WORDS), None)
         return _classify_chain(chain[named:], earlier, times) if named else []
     if len(digits) >= MIN_CARD_DIGITS:

@@ -1400,6 +1400,9 @@ def test_a_code_the_caller_names_and_whisper_writes_as_words_is_masked() -> None
         SECURITY_CODE, "too big, sir, your")
     assert (SECURITY_CODE, "I made time.") in entities(card + "and the COVID, I made time. and you will get",
                                                        unanswered=True)
+    # any name of the code the runs' naming knows ("the CVV is", "the security code is"; 1.56)
+    assert entities(card + "and the CVV is too big, sir, your payment reference in", unanswered=True)[-1] == (
+        SECURITY_CODE, "too big, sir, your")
     # a digit among the words that nothing found uses is no reason to leave them ("two parameters.")
     assert entities(card + "And the code is two parameters. Your payment", unanswered=True)[-1] == (
         SECURITY_CODE, "two parameters.")
