@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.56"
+VERSION = "1.57"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -130,6 +130,12 @@ AFTER_CARD_S = 30.0
 #: A run of this many digits right after a card is masked even when its length or month
 #: does not fit an expiry date or a code (a word misheard or lost on the way).
 MIN_AFTER_CARD_DIGITS, MAX_AFTER_CARD_DIGITS = 2, 6
+#: Digits found after a short expiry date, within EXPIRY_REST_S of its end, are the rest of that
+#: date, not the code, when both together hold at most EXPIRY_MONTH_YEAR_DIGITS (MMYY): "zero seven,
+#: so that's two eight", "zero five, flush, two seven" (1.57: 7 more digits in 2 of about 1,000 tune
+#: card calls, no more other speech; 3.0 s the same).
+EXPIRY_REST_S = 1.5
+EXPIRY_MONTH_YEAR_DIGITS = 4
 #: Fewest digits that count as (part of) a card number when context words say so.
 MIN_PARTIAL_CARD_DIGITS = 8
 #: Digits read just before the agent's expiry ask or an expiry date, where no card was found,
@@ -291,7 +297,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     for chain in _chains(runs):
         entities = _classify_chain(chain, before, times)
         found += entities
-        before = before.then(entities)
+        before = before.then(entities, chain)
     found += _cards_before_expiry(runs, asks, found, ordered, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
@@ -675,22 +681,29 @@ def _entity(kind: str, digits: list[tuple[str, int]], confidence: float, times: 
 @dataclass(frozen=True)
 class _Before:
     """What the card logic found before a run, as ``_short_run`` reads it: the latest end of a
-    card number and of an expiry date, and the latest start of each kind found. Folded in
-    entity by entity (``then``), so a call's runs are judged in time linear in what was found."""
+    card number and of an expiry date (and how many digits that date had), and the latest start
+    of each kind found. Folded in entity by entity (``then``), so a call's runs are judged in
+    time linear in what was found."""
 
     card_end_s: float | None = None
     expiry_end_s: float | None = None
+    expiry_digits: int = 0  # the latest expiry date's digits
     latest_start_s: tuple[tuple[str, float], ...] = ()  # (kind, latest start), a kind once
 
-    def then(self, entities: Sequence[Entity]) -> _Before:
+    def then(self, entities: Sequence[Entity], runs: Sequence[_Run]) -> _Before:
+        """Also ``entities``, found in ``runs``."""
         card, expiry, latest = self.card_end_s, self.expiry_end_s, dict(self.latest_start_s)
+        expiry_digits = self.expiry_digits
         for e in entities:
             if e.entity == CARD_NUMBER:
                 card = e.end_s if card is None else max(card, e.end_s)
             elif e.entity == EXPIRY:
+                if expiry is None or e.end_s >= expiry:
+                    said = set(e.words)
+                    expiry_digits = sum(1 for run in runs for _, w in run.digits if w in said)
                 expiry = e.end_s if expiry is None else max(expiry, e.end_s)
             latest[e.entity] = max(latest.get(e.entity, e.start_s), e.start_s)
-        return _Before(card, expiry, tuple(latest.items()))
+        return _Before(card, expiry, expiry_digits, tuple(latest.items()))
 
     def found_after_card(self) -> set[str]:
         """The kinds found starting at or after the latest card's end."""
@@ -751,7 +764,7 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         entity = _short_run(run, context | run.context, earlier, times)
         if entity is not None:
             out.append(entity)
-            earlier = earlier.then([entity])
+            earlier = earlier.then([entity], [run])
     return out
 
 
@@ -833,11 +846,11 @@ def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
             else:
                 parts.append([chain[k]])
                 k += 1
-    seen = earlier.then(out)
+    seen = earlier.then(out, chain)
     for part in parts:
         found = _classify_chain(part, seen, times)
         out += found
-        seen = seen.then(found)
+        seen = seen.then(found, part)
     return out
 
 
@@ -983,6 +996,13 @@ def _expiry_like(text: str) -> bool:
     return False
 
 
+def _rest_of_expiry(run: _Run, earlier: _Before) -> bool:
+    """``run`` says the rest of a short expiry date found just before it (the year after the
+    month, a word between: "zero seven, so that's two eight"), not the code (1.57)."""
+    return (earlier.expiry_end_s is not None and run.start_s - earlier.expiry_end_s <= EXPIRY_REST_S
+            and earlier.expiry_digits + len(run.text) <= EXPIRY_MONTH_YEAR_DIGITS)
+
+
 def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Times) -> Entity | None:
     text = run.text
     last_card, last_expiry = earlier.card_end_s, earlier.expiry_end_s
@@ -1031,7 +1051,7 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
     if (after_card or after_expiry) and MIN_AFTER_CARD_DIGITS <= len(text) <= MAX_AFTER_CARD_DIGITS:
         # A recognizer that heard one word too many or too few still heard the expiry date
         # or the code that callers read right after the card: mask it, with less confidence.
-        kind = EXPIRY if after_card and not after_expiry else SECURITY_CODE
+        kind = EXPIRY if (after_card and not after_expiry) or _rest_of_expiry(run, earlier) else SECURITY_CODE
         return _entity(kind, run.digits, 0.5, times)
     return None
 

@@ -1235,7 +1235,7 @@ def test_what_was_found_before_a_run_folds_in_entity_by_entity() -> None:
                  for a in sorted(rng.uniform(0, 120) for _ in range(rng.randint(0, 8)))]
         before = _Before()
         for k in range(0, len(found), 3):
-            before = before.then(found[k:k + 3])
+            before = before.then(found[k:k + 3], [])
         cards = [e.end_s for e in found if e.entity == CARD_NUMBER]
         last_card = max(cards, default=None)
         assert before.card_end_s == last_card
@@ -1436,3 +1436,18 @@ def test_what_is_found_of_another_kind_after_an_expiry_or_code_answer_leaves_the
     text = card + "and the expiry date please? I'm going to be in the room today. 4 7 1 5 2 9 8 2 3 1 2."
     assert entities(text, unanswered=True) == [
         (CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "I'm going to be in the"), (CARD_NUMBER, "4 7 1 5 2 9 8 2 3 1 2.")]
+
+
+def test_the_year_after_a_short_expiry_date_is_that_date_not_the_code() -> None:
+    # "zero seven, so that's two eight": the month answering the expiry ask, a word or two, then
+    # the year: the rest of the date (1.57), so the code ask is still open for the code read later
+    card = "can I take the card number please? 4532 0151 1283 0366 thank you. "
+    text = card + "and the expiry date please? zero seven, so that's two eight. one moment. six six five."
+    assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0366"), (EXPIRY, "zero seven,"), (EXPIRY, "two eight."),
+                              (SECURITY_CODE, "six six five.")]
+    # (the words between are the short month's read-on, 1.52)
+    assert entities(text, unanswered=True)[1:] == [(EXPIRY, "zero seven,"), (EXPIRY, "so that's"), (EXPIRY, "two eight."),
+                                                   (SECURITY_CODE, "six six five.")]
+    # a whole date before: the two digits after it are the code
+    whole = card + "and the expiry date please? zero seven two eight, so that's four one. lovely."
+    assert entities(whole, unanswered=True)[1:] == [(EXPIRY, "zero seven two eight,"), (SECURITY_CODE, "four one.")]
