@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from random import Random
 
 from redaction.card_words import Entity
@@ -1451,3 +1452,21 @@ def test_the_year_after_a_short_expiry_date_is_that_date_not_the_code() -> None:
     # a whole date before: the two digits after it are the code
     whole = card + "and the expiry date please? zero seven two eight, so that's four one. lovely."
     assert entities(whole, unanswered=True)[1:] == [(EXPIRY, "zero seven two eight,"), (SECURITY_CODE, "four one.")]
+
+
+def test_a_code_written_as_one_numeral_starts_at_the_lead_in_timed_up_to_it() -> None:
+    # Whisper writes "seven five four" as "754." and times it late, the caller's "That's" timed right
+    # up to it over the first digit: the code starts at that word (1.58)
+    ask = timed("can I take the card number please? 4532 0151 1283 0366 thank you. and the security code please?")
+    end_s = ask[-1].end_s
+    words = [*ask, TimedWord(end_s + 1.6, end_s + 2.0, "That's"), TimedWord(end_s + 2.0, end_s + 3.1, "754."),
+             TimedWord(end_s + 3.4, end_s + 3.7, "lovely")]
+    code = find_entities(words)[-1]
+    assert (code.entity, code.words) == (SECURITY_CODE, (len(ask) + 1,))
+    assert code.start_s == end_s + 1.6
+    # a pause before the numeral: its own time; so with the word before it a number, or digits in words
+    paused = [*words[:-2], replace(words[-2], start_s=end_s + 2.2, end_s=end_s + 3.1), words[-1]]
+    assert find_entities(paused)[-1].start_s == end_s + 2.2
+    worded = [*ask, TimedWord(end_s + 1.6, end_s + 2.0, "That's"), TimedWord(end_s + 2.0, end_s + 2.4, "seven"),
+              TimedWord(end_s + 2.4, end_s + 2.8, "five"), TimedWord(end_s + 2.8, end_s + 3.1, "four.")]
+    assert find_entities(worded)[-1].start_s == end_s + 2.0
