@@ -6,10 +6,11 @@ transcription providers write for it: digits ("4532", "4532-1488", "12/25"), dig
 ("forty five", "forty-five", "nineteen"), hundreds and thousands ("forty five hundred",
 "two thousand twenty five"), month names in expiry dates ("December twenty five"), a day
 written as an ordinal right after a month ("March 28th", "December the 29th": a recognizer's
-"oh three, twenty eight"), and any mix. Fillers ("and", "uh", "dash") inside a number do not
-break it. Amounts, times and decimals written with their signs ("$12.50", "3:30", "1,250") are
-ordinary words: they are not digits read out; a number grouped in thousands with ten digits or
-more ("4,111,111,111,111,111") is a digit string so grouped.
+"oh three, twenty eight"; and a second right after it, "December 20th, 28th"), and any mix.
+Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and decimals
+written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are not digits
+read out; a number grouped in thousands with ten digits or more ("4,111,111,111,111,111") is a
+digit string so grouped.
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.
@@ -218,6 +219,7 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
     out: list[Piece] = []
     compound = _Compound()
     month_word: int | None = None  # the latest month name's word
+    day_word: int | None = None  # the word of an ordinal read as digits right after a month name
 
     def emit(digits: str, word_indices: list[int]) -> None:
         indices = tuple(sorted(set(word_indices)))
@@ -247,7 +249,10 @@ def pieces(words: Sequence[TimedWord]) -> list[Piece]:
             if the:  # "December the 29th": one date, "the" a filler inside it
                 out[-1] = Piece("", out[-1].words, out[-1].start_s, out[-1].end_s, filler=True)
             after_month = month_word == atom.word - 1 or the
-            atom = Atom("digits", atom.value, atom.word) if after_month else Atom("other", "", atom.word)
+            # and one more right after it: the year written as an ordinal too ("December 20th, 28th")
+            after_day = day_word == atom.word - 1
+            atom = Atom("digits", atom.value, atom.word) if after_month or after_day else Atom("other", "", atom.word)
+            day_word = atom.word if after_month else None
         if compound.take(atom):
             i += 1
             continue

@@ -92,6 +92,9 @@ def test_atoms_do_not_show_their_digits_in_repr() -> None:
         ("the 31st of May", [".", ".", ".", "05"]),  # a date said day first: the day is a word
         ("the 5th literature", [".", ".", "."]),
         ("May 5th and 6th", ["05", "5", "_", "."]),
+        ("December 20th, 28th.", ["12", "20", "28"]),  # the year written as an ordinal too
+        ("December 20th, 28th, 30th", ["12", "20", "28", "."]),  # one year at most
+        ("the 4th, 5th", [".", ".", "."]),  # no month
     ],
 )
 def test_an_ordinal_right_after_a_month_says_digits(text: str, digits: list[str]) -> None:
