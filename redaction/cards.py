@@ -418,8 +418,8 @@ def _said_from(word: TimedWord) -> float:
 
 def _with_lead_in(entity: Entity, words: Sequence[TimedWord]) -> Entity:
     """``entity`` from the start of the word said right before it, when it is an expiry date or a
-    code found by its digits whose first word is one numeral for LEAD_IN_NUMERAL_DIGITS or more
-    and the word before is no number and ends where the numeral starts (``LEAD_IN_GAP_S``)."""
+    code found by its digits whose first word is one numeral of LEAD_IN_NUMERAL_DIGITS digits or
+    more, and the word before it is no number and ends where the numeral starts (``LEAD_IN_GAP_S``)."""
     if entity.entity not in (EXPIRY, SECURITY_CODE) or entity.confidence <= answers.UNANSWERED_CONFIDENCE:
         return entity
     first = min(entity.words)
