@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.59"
+VERSION = "1.60"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -252,7 +252,11 @@ MIN_SECONDS_PER_DIGIT = 0.3
 #: first digit, which stayed audible. Such an entity starts at that word (``_with_lead_in``, 1.58:
 #: 16 more digits on twelve tune word sets, 0.03 point more other speech; a lead-in word up to
 #: 1 s long or up to 0.2 s before the numeral, the same digits; one-digit words too, 7 more for
-#: 0.2 point: Whisper times words it wrote one by one well enough).
+#: 0.2 point: Whisper times words it wrote one by one well enough). A DIGIT_SOUNDALIKES word said
+#: as close against a card number's first or last digit is a digit Whisper misheard there
+#: (``_with_misheard_edges``, 1.60: 8 more digits on the twelve tune word sets, 0.003 point more
+#: other speech; the word before only or after only: half as many; expiry dates and codes too: 2
+#: more for 0.006 point and 0.003 in harmless calls).
 LEAD_IN_NUMERAL_DIGITS = 2
 LEAD_IN_GAP_S = 0.05
 READ_SECONDS_PER_DIGIT = 0.5
@@ -318,6 +322,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.named_codes(heard, found)
         used = {w for e in found for w in e.words}
         found = [_with_month(e, ordered, times, used) for e in found]
+    found = [_with_misheard_edges(e, ordered) for e in found]
     found = [part for e in found for part in _spoken_apart(_with_lead_in(e, ordered), ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
@@ -430,6 +435,23 @@ def _with_lead_in(entity: Entity, words: Sequence[TimedWord]) -> Entity:
             or word.start_s - before.end_s > LEAD_IN_GAP_S):
         return entity
     return replace(entity, start_s=min(entity.start_s, before.start_s))
+
+
+def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
+    """``entity`` with the DIGIT_SOUNDALIKES word said right against its first or its last word
+    (``LEAD_IN_GAP_S``), when it is a card number found by its digits: a digit Whisper misheard at
+    the card's edge ("to 5 4 3 2 ...", "... 0 3 6 for.")."""
+    if entity.entity != CARD_NUMBER or entity.confidence <= answers.UNANSWERED_CONFIDENCE:
+        return entity
+    first, last = min(entity.words), max(entity.words)
+    edges = {k for k, after in ((first - 1, first), (last + 1, last))
+             if 0 <= k < len(words) and plain(words[k].text) in DIGIT_SOUNDALIKES
+             and words[max(k, after)].start_s - words[min(k, after)].end_s <= LEAD_IN_GAP_S}
+    if not edges:
+        return entity
+    return Entity(entity.entity, min(entity.start_s, *(words[k].start_s for k in edges)),
+                  max(entity.end_s, *(words[k].end_s for k in edges)), entity.confidence,
+                  tuple(sorted({*entity.words, *edges})))
 
 
 def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> list[Entity]:

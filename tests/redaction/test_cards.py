@@ -1470,3 +1470,22 @@ def test_a_code_written_as_one_numeral_starts_at_the_lead_in_timed_up_to_it() ->
     worded = [*ask, TimedWord(end_s + 1.6, end_s + 2.0, "That's"), TimedWord(end_s + 2.0, end_s + 2.4, "seven"),
               TimedWord(end_s + 2.4, end_s + 2.8, "five"), TimedWord(end_s + 2.8, end_s + 3.1, "four.")]
     assert find_entities(worded)[-1].start_s == end_s + 2.0
+
+
+def test_a_digit_misheard_as_a_word_right_against_a_cards_edge_is_part_of_the_card() -> None:
+    # "four five three two ..." written "for 5 3 2 ...": a word that sounds like a digit, said right
+    # against the card's first (or last) digit, is masked with it (1.60); apart from it by a pause, not
+    ask = timed("can I take the card number please? sure it's")
+    end_s = ask[-1].end_s
+    digits = "5 3 2 0 1 5 1 1 2 8 3 0 3 6 6".split()
+    card = [TimedWord(end_s + 0.8 + 0.3 * k, end_s + 1.1 + 0.3 * k, d) for k, d in enumerate(digits)]
+    last_s = card[-1].end_s
+    words = [*ask, TimedWord(end_s + 0.5, end_s + 0.8, "for"), *card, TimedWord(last_s, last_s + 0.3, "to"),
+             TimedWord(last_s + 1.0, last_s + 1.3, "thanks")]
+    found = find_entities(words)
+    assert [e.entity for e in found] == [CARD_NUMBER]
+    assert labels(words, found) == [(CARD_NUMBER, "for " + " ".join(digits) + " to")]
+    assert (found[0].start_s, found[0].end_s) == (end_s + 0.5, last_s + 0.3)
+    paused = [*ask, TimedWord(end_s + 0.2, end_s + 0.5, "for"), *card, TimedWord(last_s + 0.2, last_s + 0.5, "to"),
+              TimedWord(last_s + 1.0, last_s + 1.3, "thanks")]
+    assert labels(paused, find_entities(paused)) == [(CARD_NUMBER, " ".join(digits))]
