@@ -295,8 +295,10 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
     ``unanswered``: also the caller's answer to an ask that nothing found answers
     (``answers.unanswered``: for a speech recognizer's words in pass 1, not for a provider's
-    transcript, keyed digits, or what verification hears around masks); an ask answered
-    by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered."""
+    transcript, keyed digits, or what verification hears around masks), and the words at the
+    data's edges that such a recognizer misheard or mistimed (``_with_misheard_edges``,
+    ``_with_lead_in``: a provider's "It 4111111111111111 to ..." keeps its "to"); an ask
+    answered by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order])
     order = [i for k, i in enumerate(order) if k not in again]
@@ -321,9 +323,9 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)
         used = {w for e in found for w in e.words}
-        found = [_with_month(e, ordered, times, used) for e in found]
-    found = [_with_misheard_edges(e, ordered) for e in found]
-    found = [part for e in found for part in _spoken_apart(_with_lead_in(e, ordered), ordered, times)]
+        found = [_with_lead_in(_with_misheard_edges(_with_month(e, ordered, times, used), ordered), ordered)
+                 for e in found]
+    found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
         key=lambda e: e.start_s,

@@ -1461,15 +1461,17 @@ def test_a_code_written_as_one_numeral_starts_at_the_lead_in_timed_up_to_it() ->
     end_s = ask[-1].end_s
     words = [*ask, TimedWord(end_s + 1.6, end_s + 2.0, "That's"), TimedWord(end_s + 2.0, end_s + 3.1, "754."),
              TimedWord(end_s + 3.4, end_s + 3.7, "lovely")]
-    code = find_entities(words)[-1]
+    code = find_entities(words, unanswered=True)[-1]
     assert (code.entity, code.words) == (SECURITY_CODE, (len(ask) + 1,))
     assert code.start_s == end_s + 1.6
     # a pause before the numeral: its own time; so with the word before it a number, or digits in words
     paused = [*words[:-2], replace(words[-2], start_s=end_s + 2.2, end_s=end_s + 3.1), words[-1]]
-    assert find_entities(paused)[-1].start_s == end_s + 2.2
+    assert find_entities(paused, unanswered=True)[-1].start_s == end_s + 2.2
     worded = [*ask, TimedWord(end_s + 1.6, end_s + 2.0, "That's"), TimedWord(end_s + 2.0, end_s + 2.4, "seven"),
               TimedWord(end_s + 2.4, end_s + 2.8, "five"), TimedWord(end_s + 2.8, end_s + 3.1, "four.")]
-    assert find_entities(worded)[-1].start_s == end_s + 2.0
+    assert find_entities(worded, unanswered=True)[-1].start_s == end_s + 2.0
+    # a provider's transcript (not a recognizer's pass-1 words) is timed as written
+    assert find_entities(words)[-1].start_s == end_s + 2.0
 
 
 def test_a_digit_misheard_as_a_word_right_against_a_cards_edge_is_part_of_the_card() -> None:
@@ -1482,10 +1484,12 @@ def test_a_digit_misheard_as_a_word_right_against_a_cards_edge_is_part_of_the_ca
     last_s = card[-1].end_s
     words = [*ask, TimedWord(end_s + 0.5, end_s + 0.8, "for"), *card, TimedWord(last_s, last_s + 0.3, "to"),
              TimedWord(last_s + 1.0, last_s + 1.3, "thanks")]
-    found = find_entities(words)
+    found = find_entities(words, unanswered=True)
     assert [e.entity for e in found] == [CARD_NUMBER]
     assert labels(words, found) == [(CARD_NUMBER, "for " + " ".join(digits) + " to")]
     assert (found[0].start_s, found[0].end_s) == (end_s + 0.5, last_s + 0.3)
     paused = [*ask, TimedWord(end_s + 0.2, end_s + 0.5, "for"), *card, TimedWord(last_s + 0.2, last_s + 0.5, "to"),
               TimedWord(last_s + 1.0, last_s + 1.3, "thanks")]
-    assert labels(paused, find_entities(paused)) == [(CARD_NUMBER, " ".join(digits))]
+    assert labels(paused, find_entities(paused, unanswered=True)) == [(CARD_NUMBER, " ".join(digits))]
+    # a provider's transcript writes what was said: its "to" after a card is a word
+    assert labels(words, find_entities(words)) == [(CARD_NUMBER, " ".join(digits))]
