@@ -446,9 +446,9 @@ def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
     if entity.entity != CARD_NUMBER or entity.confidence <= answers.UNANSWERED_CONFIDENCE:
         return entity
     first, last = min(entity.words), max(entity.words)
-    edges = {k for k, after in ((first - 1, first), (last + 1, last))
+    edges = {k for k, own in ((first - 1, first), (last + 1, last))  # (the word beside it, its own edge word)
              if 0 <= k < len(words) and plain(words[k].text) in DIGIT_SOUNDALIKES
-             and words[max(k, after)].start_s - words[min(k, after)].end_s <= LEAD_IN_GAP_S}
+             and words[max(k, own)].start_s - words[min(k, own)].end_s <= LEAD_IN_GAP_S}
     if not edges:
         return entity
     return Entity(entity.entity, min(entity.start_s, *(words[k].start_s for k in edges)),
