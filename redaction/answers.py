@@ -181,7 +181,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         after: tuple[Entity, float] | None = None  # a short card's last part, and until when words after it answer
         kind = ask.kind
         if kind == "card":
-            if not _asks_number(ask, words):
+            if not asks_number(ask, words):
                 # "what is the expiry date on the card?" heard as "... the necessary date on the card?"
                 if any(e.entity == CARD_NUMBER and 0 <= end_s - e.end_s <= UNANSWERED_BEFORE_S for e in [*found, *out]):
                     kind = "expiry"
@@ -521,7 +521,7 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
 def _sure_cards(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity]) -> list[Entity]:
     """The card numbers of ``found`` that say card data was taken: asked for in words (within the
     card ask's window after it) or passing the issuer and Luhn checks."""
-    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and _asks_number(a, words)]
+    card_asks_s = [words[a.word].end_s for a in asks if a.kind == "card" and asks_number(a, words)]
     return [e for e in found if e.entity == CARD_NUMBER and (
         e.confidence >= CHECKED_CARD_CONFIDENCE or any(0 <= e.start_s - t <= ASK_WINDOW_S["card"] for t in card_asks_s))]
 
@@ -531,7 +531,7 @@ def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
     return sum(len(p.digits) for p in pieces([words[i] for i in entity.words]))
 
 
-def _asks_number(ask: Ask, words: Sequence[TimedWord]) -> bool:
+def asks_number(ask: Ask, words: Sequence[TimedWord]) -> bool:
     """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
     the card number", not "pay by card")."""
     near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]

@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.60"
+VERSION = "1.61"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -343,8 +343,12 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     (CARD_BEFORE_CODE_S of the agent's code ask: the expiry date misheard too, 1.35), begin at most
     MAX_CARD_READ_S before the last of them ends, none of them used by what was found, an amount
     or led in by a harmless or phone word, holding MIN_PARTIAL_CARD_DIGITS or more digits in all,
-    are one card entity (1.32)."""
-    anchors = sorted({(words[a.word].start_s, CARD_BEFORE_EXPIRY_S) for a in asks if a.kind == "expiry"}
+    are one card entity (1.32). A question that names the card but asks for no number ("And what is
+    next I remade from the card?": the expiry ask, its words misheard) is such an ask too (1.61)."""
+    asked_on_card = {a for a in asks if a.kind == "card" and not answers.asks_number(a, words)
+                     and words[a.word].text.rstrip().endswith(answers.QUESTION_END)}
+    anchors = sorted({(words[a.word].start_s, CARD_BEFORE_EXPIRY_S) for a in asks
+                      if a.kind == "expiry" or a in asked_on_card}
                      | {(e.start_s, CARD_BEFORE_EXPIRY_S) for e in found if e.entity == EXPIRY}
                      | {(words[a.word].start_s, CARD_BEFORE_CODE_S) for a in asks if a.kind == "code"})
     used = {w for e in found for w in e.words}

@@ -1493,3 +1493,17 @@ def test_a_digit_misheard_as_a_word_right_against_a_cards_edge_is_part_of_the_ca
     assert labels(paused, find_entities(paused, unanswered=True)) == [(CARD_NUMBER, " ".join(digits))]
     # a provider's transcript writes what was said: its "to" after a card is a word
     assert labels(words, find_entities(words)) == [(CARD_NUMBER, " ".join(digits))]
+
+
+def test_a_question_on_the_card_that_asks_no_number_is_the_expiry_ask_after_the_card_read_before_it() -> None:
+    # the card ask unheard ("can I take an account?"), the card's runs parted by two misheard words
+    # each, and the expiry ask heard as a question on the card with no number asked ("what is next I
+    # remade from the card?"): that question anchors the card read before it as the expiry ask does
+    # (1.61), and its answer is the expiry date
+    text = ("can I take an account? I'm a please. Right, my home, one high in three, near of six, two, four, "
+            "near of eight, six, 717. And what is next I remade from the card? That's one one slash two eight. lovely")
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "one"), (CARD_NUMBER, "three,"), (CARD_NUMBER, "six, two, four,"), (CARD_NUMBER, "eight, six, 717."),
+        (EXPIRY, "That's one one slash two eight.")]
+    # not a question: no such anchor
+    assert entities(text.replace("from the card?", "from the card."), unanswered=True) == []
