@@ -261,7 +261,7 @@ def _ends_clause(word: TimedWord) -> bool:
     return word.text.rstrip().endswith(CLAUSE_ENDS)
 
 
-def _asks_on(word: TimedWord) -> bool:
+def asks_on(word: TimedWord) -> bool:
     """True when ``word`` ends the agent's question (``QUESTION_END``)."""
     return word.text.rstrip().endswith(QUESTION_END)
 
@@ -295,7 +295,7 @@ def unread_cards(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Ent
         return []
     said: list[int] = []
     for k in reversed(slot):
-        if (words[k].start_s < ask_s - UNANSWERED_S["card"] or _asks_on(words[k])
+        if (words[k].start_s < ask_s - UNANSWERED_S["card"] or asks_on(words[k])
                 or plain(words[k].text) in CARD_NAMING_WORDS):
             break
         said.append(k)
@@ -359,7 +359,7 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     for j in range(ask - 1, back_to - 1, -1):
         if plain(words[j].text) in CARD_NAMING_WORDS:
             break  # the card ask
-        if _asks_on(words[j]):
+        if asks_on(words[j]):
             if not passed:
                 break  # the agent's question before the card
             passed -= 1
@@ -556,7 +556,7 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
             j = end  # the call's closing, no question: "Brilliant, thanks very much for your help."
             continue
         if not all(w in ACK_WORDS for w in said) and (
-                len(said) >= QUESTION_WORDS or _asks_on(words[end - 1])):
+                len(said) >= QUESTION_WORDS or asks_on(words[end - 1])):
             return end - 1
         j = end
     return None

@@ -346,7 +346,7 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     are one card entity (1.32). A question that names the card but asks for no number ("And what is
     next I remade from the card?": the expiry ask, its words misheard) is such an ask too (1.61)."""
     asked_on_card = {a for a in asks if a.kind == "card" and not answers.asks_number(a, words)
-                     and words[a.word].text.rstrip().endswith(answers.QUESTION_END)}
+                     and answers.asks_on(words[a.word])}
     anchors = sorted({(words[a.word].start_s, CARD_BEFORE_EXPIRY_S) for a in asks
                       if a.kind == "expiry" or a in asked_on_card}
                      | {(e.start_s, CARD_BEFORE_EXPIRY_S) for e in found if e.entity == EXPIRY}
@@ -455,9 +455,8 @@ def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
              and words[max(k, own)].start_s - words[min(k, own)].end_s <= LEAD_IN_GAP_S}
     if not edges:
         return entity
-    return Entity(entity.entity, min(entity.start_s, *(words[k].start_s for k in edges)),
-                  max(entity.end_s, *(words[k].end_s for k in edges)), entity.confidence,
-                  tuple(sorted({*entity.words, *edges})))
+    return replace(entity, start_s=min(entity.start_s, *(words[k].start_s for k in edges)),
+                   end_s=max(entity.end_s, *(words[k].end_s for k in edges)), words=tuple(sorted({*entity.words, *edges})))
 
 
 def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> list[Entity]:

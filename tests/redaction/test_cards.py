@@ -6,7 +6,7 @@ from dataclasses import replace
 from random import Random
 
 from redaction.card_words import Entity
-from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, _second_hearings, find_entities
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, _Run, _second_hearings, find_entities
 from redaction.words import TimedWord
 
 
@@ -1452,6 +1452,12 @@ def test_the_year_after_a_short_expiry_date_is_that_date_not_the_code() -> None:
     # a whole date before: the two digits after it are the code
     whole = card + "and the expiry date please? zero seven two eight, so that's four one. lovely."
     assert entities(whole, unanswered=True)[1:] == [(EXPIRY, "zero seven two eight,"), (SECURITY_CODE, "four one.")]
+    # what the card logic keeps of the date before a run: its digits, counted in the runs that said it
+    month = _Run([("0", 3), ("7", 4)], 1.0, 1.8, frozenset(), 0, frozenset())
+    seen = _Before().then([Entity(EXPIRY, 1.0, 1.8, 0.5, (3, 4))], [month])
+    assert (seen.expiry_end_s, seen.expiry_digits) == (1.8, 2)
+    assert seen.then([Entity(EXPIRY, 2.5, 3.0, 0.5, (6,))], [_Run([("2", 6), ("8", 6)], 2.5, 3.0, frozenset(), 0,
+                                                               frozenset())]).expiry_digits == 2  # "28", one word
 
 
 def test_a_code_written_as_one_numeral_starts_at_the_lead_in_timed_up_to_it() -> None:
