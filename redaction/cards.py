@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.61"
+VERSION = "1.62"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -216,6 +216,10 @@ WORD_MONTHS = frozenset({"may", "march"})
 MAX_COUNT_DIGITS = 1
 #: Counts that ask for a security code ("the three digits", "the four numbers on the front").
 CODE_COUNTS = frozenset({"3", "4"})
+#: Counts that ask for a card number ("the sixteen digit number on the front"): a card's usual
+#: lengths. Whisper tiny wrote "... the 16 -digit number on the phone to your" for "... on the front of
+#: your card": no card word, and "phone" led the card read next in as a phone number (1.62).
+CARD_COUNTS = frozenset({"15", "16"})
 #: A number said right after "the" and read as one of these, a code word at most COUNT_GAP_WORDS
 #: words after it, is the count of the agent's code ask, its count word misheard ("and the 300 on
 #: the signature strip", "the three -legged security code", "the 3 is the signature"; 1.45).
@@ -614,7 +618,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             if (current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS
                     and not current.named):
                 current.quantity = True
-            if current is not None and not others and word in COUNT_WORDS and len(current.digits) <= MAX_COUNT_DIGITS:
+            if (current is not None and not others and word in COUNT_WORDS
+                    and (len(current.digits) <= MAX_COUNT_DIGITS or current.text in CARD_COUNTS)):
                 # "the last three digits on the back": the agent's ask, no answer to it
                 runs.pop()
                 others, last_ask = before_run
@@ -632,7 +637,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             if card_number:
                 others[-1] = "card"
             others.append(word)
-            kind = "card" if card_number else (
+            kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
             if kind == "card" and CALL_WORD in others[-1 - PHONE_CARD_WORDS : -1]:
                 # "you can call me my card. 0 7 0 0 ...": Whisper's "call me back on", no card word (1.48)

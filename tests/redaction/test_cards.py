@@ -1513,3 +1513,34 @@ def test_a_question_on_the_card_that_asks_no_number_is_the_expiry_ask_after_the_
         (EXPIRY, "That's one one slash two eight.")]
     # not a question: no such anchor
     assert entities(text.replace("from the card?", "from the card."), unanswered=True) == []
+
+
+#: Whisper's words and times (s) for an agent's "what is the sixteen digit number on the front of your
+#: card" and the card read after it (tune call mb-af1-en seed 178, a synthetic card), less 14 s.
+SIXTEEN_DIGIT_ASK = [
+    (0.06, 0.26, "lovely"), (0.26, 0.52, "what"), (0.52, 0.6, "is"), (0.6, 0.82, "a"), (0.82, 1.04, "16"),
+    (1.04, 1.32, "-digit"), (1.32, 1.7, "number"), (1.7, 1.9, "on"), (1.9, 1.96, "the"), (1.96, 2.16, "phone"),
+    (2.16, 2.34, "to"), (2.18, 2.42, "your"), (3.06, 3.28, "And"), (3.28, 4.14, "remember"), (4.46, 4.88, "5"),
+    (4.88, 5.38, "4"), (5.38, 5.68, "0"), (5.68, 6.5, "9"), (6.5, 6.96, "0"), (6.96, 7.28, "5"), (7.28, 7.84, "7,"),
+    (7.74, 8.46, "2"), (8.46, 8.88, "0"), (8.88, 9.44, "6"), (9.44, 9.82, "7"), (9.82, 10.58, "4"), (10.58, 10.98, "7"),
+    (10.98, 11.54, "3"), (11.54, 12.01, "4."), (12.36, 12.54, "and"), (10.16, 10.18, "for"), (10.18, 10.64, "the"),
+    (12.06, 12.44, "for"), (12.44, 12.54, "having"), (12.54, 12.8, "some"), (12.68, 13.38, "one."),
+    (13.38, 13.38, "We"), (13.38, 13.54, "able"), (13.54, 14.54, "to"), (14.54, 14.54, "see"),
+]  # fmt: skip
+
+
+def test_a_count_of_a_cards_digits_asks_for_the_card() -> None:
+    # the agent's card ask heard with no card word, "phone" in it: the card read after it was led in
+    # by "phone" as a phone number, and nothing was masked. A card's length (15, 16) counting digits
+    # ("16 -digit", "sixteen digits") asks for the card: the count is no run, and the card read after
+    # it answers a card ask (1.62)
+    words = [TimedWord(a, b, t) for a, b, t in SIXTEEN_DIGIT_ASK]
+    found = find_entities(words)
+    # the fifteen digits heard, and a digit heard right after them ("for having some one.")
+    assert labels(words, found) == [(CARD_NUMBER, "5 4 0 9 0 5 7, 2 0 6 7 4 7 3 4."), (CARD_NUMBER, "one.")]
+    assert (found[0].start_s, found[0].end_s) == (4.46, 12.01)
+    said = [replace(w, text="sixteen") if w.text == "16" else replace(w, text="digits") if w.text == "-digit" else w
+            for w in words]
+    assert find_entities(said) == found
+    # other counts ask for no card: "phone" leads the number in
+    assert find_entities([replace(w, text="10") if w.text == "16" else w for w in words]) == []
