@@ -67,6 +67,9 @@ _NUMBER_SIGN = re.compile(r"#+(?=\d)|(?<=\d)#+")
 #: A day written as an ordinal ("28th", "31st"): after a month name ("March 28th", "December
 #: the 29th") the digits of an expiry date misheard ("oh three, twenty eight"), elsewhere a word.
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
+#: Whisper tiny writes "double five" as "W5" (the "double" heard as the letter: every such word in
+#: a fresh tune set's card calls was a card's or code's pair of digits, 1.63).
+_DOUBLED = re.compile(r"^w(\d)$")
 #: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
 #: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
@@ -149,6 +152,8 @@ def atoms_of(text: str, word: int) -> list[Atom]:
             continue
         if _DIGITS.match(part):
             out.append(Atom("digits", part, word))
+        elif doubled := _DOUBLED.match(part):
+            out.append(Atom("digits", doubled.group(1) * 2, word))
         elif ordinal := _ORDINAL.match(part):
             out.append(Atom("ordinal", ordinal.group(1), word))
         elif part in UNITS:

@@ -25,6 +25,8 @@ def said(text: str) -> list[str]:
         ("O zero nought", ["0", "0", "0"]),
         ("double four", ["44"]),
         ("triple 7", ["777"]),
+        ("W5, W2.", ["55", "22"]),  # Whisper tiny's "double five", "double two"
+        ("W, W55 O5 A4", [".", ".", ".", "."]),  # a letter alone, or before other digits: no digits
         ("forty five", ["45"]),
         ("forty-five", ["45"]),
         ("nineteen", ["19"]),
