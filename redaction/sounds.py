@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 from redaction import card_words
 from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
-from redaction.numbers import digits_said
+from redaction.numbers import atoms_of, digits_said
 from redaction.words import TimedWord
 
 #: A mask keeps what lies within this of a number sound (0.6 s: 0 to 4 fewer digits per tune
@@ -140,7 +140,7 @@ def sounded(start_s: float, end_s: float, own: Sequence[TimedWord],
     near = heard[bisect_left(heard, start_s - SOUND_REACH_S) : bisect_right(heard, end_s + SOUND_REACH_S)]
     keep = [(t - SOUND_REACH_S, t + SOUND_REACH_S) for t in near]
     keep += [(w.start_s - OWN_WORD_PAD_S, w.end_s + OWN_WORD_PAD_S) for w in own
-             if digits_said(w.text) and w.end_s - w.start_s <= OWN_WORD_MAX_S]
+             if _says_data(w.text) and w.end_s - w.start_s <= OWN_WORD_MAX_S]
     out: list[tuple[float, float]] = []
     for a, b in sorted(keep):
         a, b = max(a, start_s), min(b, end_s)
@@ -151,6 +151,11 @@ def sounded(start_s: float, end_s: float, own: Sequence[TimedWord],
         else:
             out.append((a, b))
     return out
+
+
+def _says_data(text: str) -> bool:
+    """A word says digits ("0,", "seven", "4532") or a month ("August": an expiry date's month)."""
+    return bool(digits_said(text)) or any(a.kind == "month" for a in atoms_of(text, 0))
 
 
 def _near(heard: Sequence[float], start_s: float, end_s: float) -> bool:

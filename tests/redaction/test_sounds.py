@@ -28,6 +28,15 @@ def test_a_short_digit_word_of_the_mask_keeps_its_own_time_a_long_numeral_does_n
     assert parts == [pytest.approx((10.0, 11.0)), pytest.approx((13.9, 14.4))]
 
 
+def test_a_month_word_of_the_mask_keeps_its_own_time() -> None:
+    # "oh eight, thirty three" written "August 33,": the model heard no number sound in the month,
+    # which was cut from the mask and stayed audible (tune mb-fr1-en seed 180)
+    own = [TimedWord(25.64, 26.52, "August"), TimedWord(26.52, 27.58, "33,")]
+    assert sounded(25.64, 27.58, own, [26.8, 27.2]) == [pytest.approx((25.64, 27.58))]
+    assert sounded(25.64, 27.58, [TimedWord(25.64, 26.52, "Auguste")] + own[1:], [26.8, 27.2]) == [
+        pytest.approx((26.0, 27.58))]
+
+
 def test_a_mask_with_no_number_sound_in_it_stays_whole() -> None:
     """The model heard nothing there: its silence says nothing about what was said."""
     assert sounded(10.0, 20.0, digits_at(12.0), [9.5, 20.5]) == [(10.0, 20.0)]
