@@ -48,8 +48,10 @@ from redaction.words import TimedWord
 
 #: The caller's answer to an ask that nothing answers (see ``unanswered``) is masked for
 #: this long from the end of the agent's sentence (a card is read for 6-12 s; an expiry date
-#: or a code, after "just a second", within a few) ...
-UNANSWERED_S = {"card": 12.0, "expiry": 5.0, "code": 5.0}
+#: or a code, after "just a second", within a few: 7 s since 1.64, 5 s before it, when answers
+#: begun 5.5-6 s after the ask, after "Let me see...", stayed audible: fresh tune set 177-180
+#: +13 digits of 3,112 for 0.02 point of other speech, then set 181-184 +2 for 0.03 point less) ...
+UNANSWERED_S = {"card": 12.0, "expiry": 7.0, "code": 7.0}
 #: ... where no card number was found from this long before a card ask, nor anything from
 #: this long before an expiry or code ask's end ...
 UNANSWERED_BEFORE_S = 10.0
