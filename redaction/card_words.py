@@ -27,6 +27,8 @@ INTERJECTIONS = frozenset({"okay", "ok", "yes", "yeah", "right", "sorry", "so", 
 
 EXPIRY_WORDS = frozenset({"expiry", "expiration", "expires", "expire", "expired", "expiring", "exp", "valid", "thru",
                           "through", "until"})
+#: Every word that starts so says "expiry" (Whisper tiny's "expirated", "expiries"; 1.65).
+EXPIRY_STEM = "expir"
 #: Whisper tiny's writing of the agent's "expiry" ("and the next fire is eight, please", "when does
 #: the car get fired", "as firing"): an ask for the expiry date (1.43), its answer masked whole
 #: when nothing answers it only after a card number was taken (asked for or checked: ``answers.unanswered``).
@@ -123,7 +125,8 @@ def ask_of(word: str) -> str | None:
     """What the agent asks for with ``word`` (a ``plain`` word): card, expiry, code or None."""
     if word in CARD_WORDS:
         return "card"
-    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS or word in MISHEARD_EXPIRY_WORDS:  # "you're through to ..." asks nothing
+    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS or word in MISHEARD_EXPIRY_WORDS or word.startswith(EXPIRY_STEM):
+        # ("you're through to ..." asks nothing)
         return "expiry"
     if _code_singular(word) in CODE_WORDS:
         return "code"
@@ -163,7 +166,7 @@ def lead_of(word: str, before: str) -> str | None:
         return "harmless"
     if word in CARD_WORDS:
         return "card"
-    if word in EXPIRY_WORDS:
+    if word in EXPIRY_WORDS or word.startswith(EXPIRY_STEM):
         return "expiry"
     if _code_singular(word) in CODE_WORDS:
         return "code"

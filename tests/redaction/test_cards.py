@@ -1544,3 +1544,16 @@ def test_a_count_of_a_cards_digits_asks_for_the_card() -> None:
     assert find_entities(said) == found
     # other counts ask for no card: "phone" leads the number in
     assert find_entities([replace(w, text="10") if w.text == "16" else w for w in words]) == []
+
+
+def test_any_word_that_starts_as_expiry_does_asks_for_the_expiry_date() -> None:
+    # the card ask unheard and ten of the card's digits heard, then "what is the expiry date" written
+    # "I'm to be expirated to believe": a word of the stem "expir" asks for the expiry date (1.65), so
+    # the digits read before it are the card (1.32) and the answer, written as other words, is masked
+    text = ("Ready? Okay, so, I'm starting to do 9, 2, 4, 7, 3, 6, 7, 7, 7, 1. Thank you, I'm to be expirated to "
+            "believe. From the beginning of the month, to the end of the year. Thank you. Perfect.")
+    found = [(CARD_NUMBER, "9, 2, 4, 7, 3, 6, 7, 7, 7, 1."), (EXPIRY, "From the beginning of the month, to the end of the year.")]
+    assert entities(text, unanswered=True) == found
+    assert entities(text.replace("expirated", "expiries"), unanswered=True) == found
+    # a word that only sounds near asks nothing
+    assert entities(text.replace("expirated", "exasperated"), unanswered=True) == []
