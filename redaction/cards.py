@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.65"
+VERSION = "1.66"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -207,6 +207,7 @@ DIGIT_SOUNDALIKES = frozenset({
     "o", "owe", "oh", "won", "wan", "want", "to", "too", "tu", "tue", "tree", "free", "three", "for", "fore", "four",
     "fall", "far", "fine", "fife", "hive", "hide", "five", "sex", "sick", "sicks", "seeks", "six", "heaven", "seven",
     "ate", "hate", "eight", "aid", "nein", "nine", "mine", "none", "nun", "zero", "hero", "ten", "tin", "teen",
+    "time",  # "nine" (1.66)
 })  # fmt: skip
 #: Most words between two runs of a number read out that may all be digits misheard (1.39).
 MISHEARD_JOIN_WORDS = 3
@@ -260,7 +261,10 @@ MIN_SECONDS_PER_DIGIT = 0.3
 #: as close against a card number's first or last digit is a digit Whisper misheard there
 #: (``_with_misheard_edges``, 1.60: 8 more digits on the twelve tune word sets, 0.003 point more
 #: other speech; the word before only or after only: half as many; expiry dates and codes too: 2
-#: more for 0.006 point and 0.003 in harmless calls).
+#: more for 0.006 point and 0.003 in harmless calls). Since 1.66 up to MISHEARD_JOIN_WORDS of them
+#: on a side, each right against the next: "the number is time time for time 1, time 2, 3, ..."
+#: for "nine nine four nine one nine two three" (fresh tune set 181-184: one call, 5 more
+#: digits and no leaky card there; "time" in DIGIT_SOUNDALIKES alone: 3; set 177-180 the same).
 LEAD_IN_NUMERAL_DIGITS = 2
 LEAD_IN_GAP_S = 0.05
 READ_SECONDS_PER_DIGIT = 0.5
@@ -448,15 +452,20 @@ def _with_lead_in(entity: Entity, words: Sequence[TimedWord]) -> Entity:
 
 
 def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
-    """``entity`` with the DIGIT_SOUNDALIKES word said right against its first or its last word
-    (``LEAD_IN_GAP_S``), when it is a card number found by its digits: a digit Whisper misheard at
-    the card's edge ("to 5 4 3 2 ...", "... 0 3 6 for.")."""
+    """``entity`` with the DIGIT_SOUNDALIKES words said right against its first or its last word
+    (``LEAD_IN_GAP_S``), each right against the next, up to MISHEARD_JOIN_WORDS on a side, when it
+    is a card number found by its digits: digits Whisper misheard at the card's edge ("to 5 4 3 2
+    ...", "... 0 3 6 for.", "time time for time 1, time 2, ...": 1.66)."""
     if entity.entity != CARD_NUMBER or entity.confidence <= answers.UNANSWERED_CONFIDENCE:
         return entity
     first, last = min(entity.words), max(entity.words)
-    edges = {k for k, own in ((first - 1, first), (last + 1, last))  # (the word beside it, its own edge word)
-             if 0 <= k < len(words) and plain(words[k].text) in DIGIT_SOUNDALIKES
-             and words[max(k, own)].start_s - words[min(k, own)].end_s <= LEAD_IN_GAP_S}
+    edges: set[int] = set()
+    for own, step in ((first, -1), (last, 1)):  # from its edge word outwards, word by word
+        k = own + step
+        while (0 <= k < len(words) and abs(k - own) <= MISHEARD_JOIN_WORDS and plain(words[k].text) in DIGIT_SOUNDALIKES
+               and words[max(k, k - step)].start_s - words[min(k, k - step)].end_s <= LEAD_IN_GAP_S):
+            edges.add(k)
+            k += step
     if not edges:
         return entity
     return replace(entity, start_s=min(entity.start_s, *(words[k].start_s for k in edges)),

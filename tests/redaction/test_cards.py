@@ -1557,3 +1557,23 @@ def test_any_word_that_starts_as_expiry_does_asks_for_the_expiry_date() -> None:
     assert entities(text.replace("expirated", "expiries"), unanswered=True) == found
     # a word that only sounds near asks nothing
     assert entities(text.replace("expirated", "exasperated"), unanswered=True) == []
+
+
+def test_digits_misheard_as_words_right_before_a_card_are_part_of_it() -> None:
+    # "nine nine four nine one nine two three ..." written "time time for time 1, time 2, 3, ...":
+    # up to MISHEARD_JOIN_WORDS words that sound like digits ("time" for "nine"), each right against
+    # the next, at the card's edge are masked with it (1.66; 1.60 took one)
+    said = [(0.28, 0.62, "16"), (0.62, 1.02, "digit"), (1.02, 1.38, "number"), (1.38, 1.5, "on"), (1.5, 1.7, "the"),
+            (1.7, 1.94, "front"), (1.94, 2.12, "of"), (2.12, 2.34, "your"), (2.34, 2.98, "card?"), (3.5, 3.98, "Right,"),
+            (4.38, 4.38, "the"), (4.38, 4.6, "number"), (4.6, 5.28, "is"), (5.28, 5.56, "time"), (5.56, 5.96, "time"),
+            (5.96, 6.16, "for"), (6.16, 6.6, "time"), (6.6, 7.16, "1,"), (7.16, 7.24, "time"), (7.24, 7.78, "2,"),
+            (7.48, 8.14, "3,"), (8.14, 8.24, "time"), (8.24, 8.84, "8,"), (8.64, 9.08, "3,"), (9.08, 9.34, "time"),
+            (9.34, 9.6, "4,"), (9.6, 9.8, "time"), (9.8, 10.32, "1,"), (10.12, 10.7, "2,"), (10.7, 11.3, "firing"),
+            (11.3, 11.98, "March"), (11.98, 12.54, "2020,"), (12.54, 13.31, "2009."), (13.35, 14.19, "And,")]
+    words = [TimedWord(a, b, t) for a, b, t in said]
+    card = find_entities(words, unanswered=True)[0]
+    assert card.entity == CARD_NUMBER and card.start_s == 5.56  # three words before "1,", not "is"'s
+    assert [words[i].text for i in card.words][:4] == ["time", "for", "time", "1,"]
+    # apart by a pause, only what touches the card
+    apart = [replace(w, start_s=w.start_s - 0.1, end_s=w.end_s - 0.1) if w.start_s < 5.9 else w for w in words]
+    assert find_entities(apart, unanswered=True)[0].start_s == 5.96
