@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.66"
+VERSION = "1.67"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -841,7 +841,14 @@ def _dense(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
     card call; on the tune calls it also masked 8 more digits of one card read by mb-de5-en
     after seven of its digits joined by two words)."""
     return len(digits) >= DENSE_MIN_DIGITS and not any(
-        run.harmless_near or run.phone_near or run.quantity or run.lead == "harmless" for run in chain)
+        run.harmless_near or run.phone_near or run.quantity or run.lead == "harmless" or _phone_shaped(run)
+        for run in chain)
+
+
+def _phone_shaped(run: _Run) -> bool:
+    """A run of MIN_PHONE_DIGITS to MAX_PHONE_DIGITS digits that starts with 0: a phone number
+    ("0 7 3 9 2 0 8 3 0 7 5"); no group of a card, which never starts with 0 (1.67)."""
+    return run.text.startswith("0") and MIN_PHONE_DIGITS <= len(run.text) <= MAX_PHONE_DIGITS
 
 
 def _dense_rest(chain: list[_Run], found: list[Entity], times: Times) -> list[Entity]:

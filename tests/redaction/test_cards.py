@@ -1577,3 +1577,29 @@ def test_digits_misheard_as_words_right_before_a_card_are_part_of_it() -> None:
     # apart by a pause, only what touches the card
     apart = [replace(w, start_s=w.start_s - 0.1, end_s=w.end_s - 0.1) if w.start_s < 5.9 else w for w in words]
     assert find_entities(apart, unanswered=True)[0].start_s == 5.96
+
+
+#: Whisper's words and times (s) for a caller's phone numbers read slowly in a harmless call, the
+#: first heard short and "call me on" misheard (tune call fsdd-jackson+slow seed 185, less 20 s).
+SLOW_PHONE_NUMBERS = [
+    (0.06, 0.42, "You"), (0.42, 0.68, "can"), (0.68, 0.88, "call"), (0.88, 1.06, "me"), (1.06, 1.9, "Mercons"),
+    (1.9, 2.32, "year"), (2.32, 2.84, "out."), (2.9, 3.12, "That"), (3.12, 3.46, "was"), (3.46, 4.52, "nine,"),
+    (4.66, 5.58, "three,"), (5.46, 5.98, "nine."), (6.82, 8.14, "9"), (8.14, 9.04, "0"), (9.04, 9.88, "0"),
+    (9.88, 10.54, "3"), (10.54, 11.25, "3."), (16.31, 17.11, "Macon"), (17.11, 17.81, "0"), (17.81, 18.83, "7"),
+    (18.83, 19.95, "2"), (19.95, 21.33, "9"), (21.33, 22.13, "6"), (22.13, 22.87, "0"), (22.87, 23.85, "5"),
+    (23.85, 24.57, "8"), (24.57, 25.35, "2"), (25.35, 25.81, "9"), (31.55, 32.29, "0,"), (32.29, 33.11, "7,"),
+    (32.99, 33.99, "3,"), (33.91, 34.95, "9,"), (34.79, 35.57, "2,"), (35.53, 36.33, "0,"), (36.37, 37.49, "8,"),
+    (37.35, 38.29, "3,"), (38.11, 39.07, "0,"), (39.07, 39.81, "7,"), (39.61, 40.07, "5"), (40.53, 41.05, "Ok,"),
+]  # fmt: skip
+
+
+def test_runs_shaped_as_phone_numbers_make_no_dense_card() -> None:
+    # three numbers read slowly, a few words or a pause apart, no harmless word near: a card read in
+    # groups whose asks were unheard (1.37) masked 37 s of a harmless call. A run of 10-12 digits
+    # led by 0 is a phone number, no card's group: such a chain is no dense card (1.67)
+    words = [TimedWord(a, b, t) for a, b, t in SLOW_PHONE_NUMBERS]
+    assert find_entities(words, unanswered=True) == []
+    # the same groups read as a card's, none led by 0, still are one
+    card = [replace(w, text=w.text.replace("0", "4")) for w in words]
+    found = find_entities(card, unanswered=True)
+    assert found and {e.entity for e in found} == {CARD_NUMBER}
