@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.68"
+VERSION = "1.67"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -128,11 +128,8 @@ CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
 AFTER_CARD_S = 30.0
 #: A run of this many digits right after a card is masked even when its length or month
-#: does not fit an expiry date or a code (a word misheard or lost on the way; up to 7 since 1.68,
-#: an expiry date and a code read on as one run: "1 4, 5, 4, 5, 5, 5" in a tune call whose asks
-#: Whisper wrote as "it's difficult, it's difficult"; 8 masked no more digits on three fresh tune
-#: sets and 0.1 point more other speech on one).
-MIN_AFTER_CARD_DIGITS, MAX_AFTER_CARD_DIGITS = 2, 7
+#: does not fit an expiry date or a code (a word misheard or lost on the way).
+MIN_AFTER_CARD_DIGITS, MAX_AFTER_CARD_DIGITS = 2, 6
 #: Digits found after a short expiry date, within EXPIRY_REST_S of its end, are the rest of that
 #: date, not the code, when both together hold at most EXPIRY_MONTH_YEAR_DIGITS (MMYY): "zero seven,
 #: so that's two eight", "zero five, flush, two seven" (1.57: 7 more digits in 2 of about 1,000 tune
