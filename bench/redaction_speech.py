@@ -460,6 +460,8 @@ def main() -> int:
         memory_check(args, available(args.voices.split(",") if args.voices else list(splits.HELD_OUT)))
         return 0
     seeds = [int(s) for s in args.seeds.split(",") if s]
+    if not seeds:
+        ap.error("--seeds names no seed: the bench reports on the held-out split, at least one seed of it")
     held_out = available(args.voices.split(",") if args.voices else list(splits.HELD_OUT))
     tune = available(list(splits.TUNE)) if args.tune_seeds else []
     items = [("held-out", v, s) for v in held_out for s in seeds]
