@@ -629,7 +629,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 current.quantity = True
             if (current is not None and not others and word in COUNT_WORDS
                     and (len(current.digits) <= MAX_COUNT_DIGITS or current.text in CARD_COUNTS)):
-                # "the last three digits on the back": the agent's ask, no answer to it
+                # "the last three digits on the back", "the 16 -digit number": the agent's ask, no answer to it
                 runs.pop()
                 others, last_ask = before_run
                 count = current.text
