@@ -331,9 +331,12 @@ def cards_before_data(heard: Heard, found: list[Entity]) -> list[Entity]:
     ``CARD_BEFORE_DATA_S`` before the data's ask (the sentence before its answer) to that ask,
     back to a card word or the agent's question before the card at most (``QUESTIONS_PASSED``),
     less a lead-in and the agent's acknowledgement, are masked as the card (for a code, the
-    expiry date's ask and answer with it)."""
+    expiry date's ask and answer with it). Data masked only as an ask's answer that nothing answered
+    (``UNANSWERED_CONFIDENCE``) says nothing here (1.69: "call me back on" heard "call in the back
+    end." asked for a code in a harmless call, the number read next was masked as its answer, and 19 s
+    before it as a card)."""
     words, keyed_s = heard.words, heard.keyed_s
-    data = [e for e in found if e.entity in CARD_BEFORE_DATA_S]
+    data = [e for e in found if e.entity in CARD_BEFORE_DATA_S and e.confidence > UNANSWERED_CONFIDENCE]
     if not data:
         return []
     first = min(data, key=lambda e: e.start_s)
