@@ -82,7 +82,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.69"
+VERSION = "1.70"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -228,6 +228,11 @@ CODE_COUNT_READINGS = frozenset({"3", "4", "300", "400"})
 COUNT_GAP_WORDS = 4
 #: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
+#: "code" two words after "front of" or "front on" is the card word misheard: the long number is on
+#: the card's front, the code on its back ("... read me the long number across the front of the
+#: code.": a code ask, and the card's first digits, misheard, stayed audible; 1.70). "the code on the
+#: front" (an Amex code) stays a code.
+FRONT_WORD, FRONT_OF_WORDS = "front", frozenset({"of", "on"})
 #: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
 #: digits on the back"): a code word as "the back" is (1.51).
 MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
@@ -645,6 +650,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
                 others[-1] = "card"
+            if word == "code" and len(others) >= 3 and others[-3] == FRONT_WORD and others[-2] in FRONT_OF_WORDS:
+                word, card_number = "card", True  # "the long number across the front of the code." (1.70)
             others.append(word)
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))

@@ -1638,3 +1638,36 @@ def test_no_card_is_inferred_before_a_code_that_was_only_inferred() -> None:
     words = [TimedWord(a, b, t) for a, b, t in BACK_END_NUMBER]
     assert [e.entity for e in find_entities(words, unanswered=True)] == [SECURITY_CODE]
     # (data found by its digits still says so: test_the_card_before_the_first_expiry_or_code_found_is_masked...)
+
+
+#: Whisper's words and times (s) for an agent's card ask and a card read with its first digits
+#: misheard (tune call mb-af1-en seed 191, less 7 s).
+FRONT_OF_THE_CODE = [
+    (0.08, 0.16, "No"), (0.16, 0.46, "problem,"), (0.58, 0.6, "I"), (0.6, 0.8, "can"), (0.8, 1.0, "take"),
+    (1.0, 1.14, "a"), (1.14, 1.38, "payment"), (1.38, 1.6, "over"), (1.6, 1.8, "the"), (1.8, 1.98, "phone"),
+    (1.98, 2.14, "for"), (2.14, 2.26, "you,"), (2.36, 2.4, "and"), (2.4, 2.46, "you"), (2.46, 2.68, "already"),
+    (2.68, 3.02, "believe"), (3.02, 3.18, "that"), (3.18, 3.34, "the"), (3.34, 3.48, "reason"), (3.48, 3.82, "I'm"),
+    (3.82, 3.9, "going"), (3.9, 3.98, "to"), (3.98, 4.1, "go"), (4.1, 4.34, "across"), (4.34, 4.56, "the"),
+    (4.56, 4.76, "front"), (4.76, 4.98, "of"), (4.98, 5.14, "the"), (5.14, 5.34, "code."), (6.06, 6.26, "Right,"),
+    (6.6, 6.68, "the"), (6.68, 7.02, "number"), (7.02, 7.78, "four,"), (7.78, 7.88, "that's"), (7.88, 8.0, "the"),
+    (8.0, 8.3, "same"), (8.3, 9.52, "as"), (9.52, 9.58, "the"), (9.58, 10.0, "rule"), (10.0, 10.32, "four,"),
+    (10.32, 11.1, "2,"), (10.96, 11.64, "6,"), (11.56, 11.98, "2,"), (11.92, 12.46, "5,"), (12.26, 13.02, "1,"),
+    (12.82, 13.56, "three,"), (13.14, 14.02, "six,"), (13.84, 14.58, "three,"), (14.38, 15.02, "six,"),
+    (14.86, 15.1, "three,"), (15.02, 15.32, "six,"), (15.14, 15.52, "seven,"), (15.48, 15.96, "six,"),
+    (15.8, 16.02, "ten,"), (16.02, 16.22, "we're"), (16.22, 16.54, "at"), (16.54, 16.74, "the"),
+    (16.74, 16.74, "empty"), (16.74, 17.2, "three,"), (17.4, 17.92, "and"), (17.92, 18.14, "the"),
+    (18.14, 18.5, "President"),
+]  # fmt: skip
+
+
+def test_the_front_of_the_code_is_the_card_ask() -> None:
+    # "... read me the long number across the front of the card" written "... across the front of
+    # the code.": a code ask, and the card's first digits, written "four, that's the same as the
+    # rule", were left audible. The code is on the back: "code" after "front of"/"front on" is the
+    # card word misheard, and the card ask's answer starts at the caller's first words (1.70)
+    words = [TimedWord(a, b, t) for a, b, t in FRONT_OF_THE_CODE]
+    found = find_entities(words, unanswered=True)
+    assert found[0].entity == CARD_NUMBER and found[0].start_s <= 7.02  # from the first "four,"
+    # "across the code on the front." (an Amex code) asks for a code, as before
+    said = [replace(w, text=t) for w, t in zip(words[25:29], ("code", "on", "the", "front."))]
+    assert find_entities(words[:25] + said + words[29:], unanswered=True)[0].start_s > 7.02
