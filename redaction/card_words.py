@@ -121,13 +121,17 @@ def plain(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def expiry_word(word: str) -> bool:
+    """True for an expiry word (a ``plain`` word): one of EXPIRY_WORDS, or of the stem EXPIRY_STEM."""
+    return word in EXPIRY_WORDS or word.startswith(EXPIRY_STEM)
+
+
 def ask_of(word: str) -> str | None:
     """What the agent asks for with ``word`` (a ``plain`` word): card, expiry, code or None."""
     if word in CARD_WORDS:
         return "card"
-    if word in EXPIRY_WORDS - WEAK_EXPIRY_WORDS or word in MISHEARD_EXPIRY_WORDS or word.startswith(EXPIRY_STEM):
-        # ("you're through to ..." asks nothing)
-        return "expiry"
+    if (expiry_word(word) and word not in WEAK_EXPIRY_WORDS) or word in MISHEARD_EXPIRY_WORDS:
+        return "expiry"  # ("you're through to ..." asks nothing)
     if _code_singular(word) in CODE_WORDS:
         return "code"
     return None
@@ -166,7 +170,7 @@ def lead_of(word: str, before: str) -> str | None:
         return "harmless"
     if word in CARD_WORDS:
         return "card"
-    if word in EXPIRY_WORDS or word.startswith(EXPIRY_STEM):
+    if expiry_word(word):
         return "expiry"
     if _code_singular(word) in CODE_WORDS:
         return "code"

@@ -78,7 +78,7 @@ from redaction.card_words import (
     plain,
 )
 from redaction.issuers import issuer_of, luhn_valid
-from redaction.numbers import Piece, atoms_of, digits_said, pieces
+from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
@@ -397,7 +397,7 @@ def _with_month(entity: Entity, words: Sequence[TimedWord], times: Times, used: 
         return entity
     first = min(entity.words)
     said = "".join(digits_said(words[w].text) for w in sorted(entity.words))
-    if not _year_only(said) or any(a.kind == "month" for w in entity.words for a in atoms_of(words[w].text, w)):
+    if not _year_only(said) or any(month_said(words[w].text) for w in entity.words):
         return entity
     month: list[int] = []
     for w in range(first - 1, max(-1, first - 1 - MONTH_WORDS), -1):
@@ -900,7 +900,7 @@ def _phone_runs(chain: list[_Run]) -> int:
         return 0
     if first.asked in ("expiry", "code") and not first.phone_near:
         return 0  # "oh seven two nine, one one nine": the expiry date and the code read together (1.32)
-    return 1 if MIN_PHONE_DIGITS <= len(first.digits) <= MAX_PHONE_DIGITS else 0
+    return 1 if _phone_shaped(first) else 0
 
 
 def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:

@@ -135,6 +135,11 @@ def digits_said(text: str) -> str:
     return "".join(str(a.value) for a in atoms)
 
 
+def month_said(text: str) -> bool:
+    """True when a word names a month ("August", "Dec."): an expiry date's month."""
+    return any(a.kind == "month" for a in atoms_of(text, 0))
+
+
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
     text = _plain(text)

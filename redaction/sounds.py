@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 from redaction import card_words
 from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
-from redaction.numbers import atoms_of, digits_said
+from redaction.numbers import digits_said, month_said
 from redaction.words import TimedWord
 
 #: A mask keeps what lies within this of a number sound (0.6 s: 0 to 4 fewer digits per tune
@@ -155,7 +155,7 @@ def sounded(start_s: float, end_s: float, own: Sequence[TimedWord],
 
 def _says_data(text: str) -> bool:
     """A word says digits ("0,", "seven", "4532") or a month ("August": an expiry date's month)."""
-    return bool(digits_said(text)) or any(a.kind == "month" for a in atoms_of(text, 0))
+    return bool(digits_said(text)) or month_said(text)
 
 
 def _near(heard: Sequence[float], start_s: float, end_s: float) -> bool:

@@ -1534,7 +1534,7 @@ def test_a_count_of_a_cards_digits_asks_for_the_card() -> None:
     # by "phone" as a phone number, and nothing was masked. A card's length (15, 16) counting digits
     # ("16 -digit", "sixteen digits") asks for the card: the count is no run, and the card read after
     # it answers a card ask (1.62)
-    words = [TimedWord(a, b, t) for a, b, t in SIXTEEN_DIGIT_ASK]
+    words = at(*SIXTEEN_DIGIT_ASK)
     found = find_entities(words)
     # the fifteen digits heard, and a digit heard right after them ("for having some one.")
     assert labels(words, found) == [(CARD_NUMBER, "5 4 0 9 0 5 7, 2 0 6 7 4 7 3 4."), (CARD_NUMBER, "one.")]
@@ -1570,7 +1570,7 @@ def test_digits_misheard_as_words_right_before_a_card_are_part_of_it() -> None:
             (7.48, 8.14, "3,"), (8.14, 8.24, "time"), (8.24, 8.84, "8,"), (8.64, 9.08, "3,"), (9.08, 9.34, "time"),
             (9.34, 9.6, "4,"), (9.6, 9.8, "time"), (9.8, 10.32, "1,"), (10.12, 10.7, "2,"), (10.7, 11.3, "firing"),
             (11.3, 11.98, "March"), (11.98, 12.54, "2020,"), (12.54, 13.31, "2009."), (13.35, 14.19, "And,")]
-    words = [TimedWord(a, b, t) for a, b, t in said]
+    words = at(*said)
     card = find_entities(words, unanswered=True)[0]
     assert card.entity == CARD_NUMBER and card.start_s == 5.56  # three words before "1,", not "is"'s
     assert [words[i].text for i in card.words][:4] == ["time", "for", "time", "1,"]
@@ -1597,7 +1597,7 @@ def test_runs_shaped_as_phone_numbers_make_no_dense_card() -> None:
     # three numbers read slowly, a few words or a pause apart, no harmless word near: a card read in
     # groups whose asks were unheard (1.37) masked 37 s of a harmless call. A run of 10-12 digits
     # led by 0 is a phone number, no card's group: such a chain is no dense card (1.67)
-    words = [TimedWord(a, b, t) for a, b, t in SLOW_PHONE_NUMBERS]
+    words = at(*SLOW_PHONE_NUMBERS)
     assert find_entities(words, unanswered=True) == []
     # the same groups read as a card's, none led by 0, still are one
     card = [replace(w, text=w.text.replace("0", "4")) for w in words]
@@ -1635,7 +1635,7 @@ def test_no_card_is_inferred_before_a_code_that_was_only_inferred() -> None:
     # whole as nothing found answered it (a harmless number); the card read before the first code
     # found (1.47) then masked 19 s of the call before it. Data masked only as an unanswered ask's
     # answer says no card was read before it (1.69)
-    words = [TimedWord(a, b, t) for a, b, t in BACK_END_NUMBER]
+    words = at(*BACK_END_NUMBER)
     assert [e.entity for e in find_entities(words, unanswered=True)] == [SECURITY_CODE]
     # (data found by its digits still says so: test_the_card_before_the_first_expiry_or_code_found_is_masked...)
 
@@ -1665,7 +1665,7 @@ def test_the_front_of_the_code_is_the_card_ask() -> None:
     # the code.": a code ask, and the card's first digits, written "four, that's the same as the
     # rule", were left audible. The code is on the back: "code" after "front of"/"front on" is the
     # card word misheard, and the card ask's answer starts at the caller's first words (1.70)
-    words = [TimedWord(a, b, t) for a, b, t in FRONT_OF_THE_CODE]
+    words = at(*FRONT_OF_THE_CODE)
     found = find_entities(words, unanswered=True)
     assert found[0].entity == CARD_NUMBER and found[0].start_s <= 7.02  # from the first "four,"
     # "across the code on the front." (an Amex code) asks for a code, as before
