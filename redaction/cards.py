@@ -72,6 +72,7 @@ from redaction.card_words import (
     ask_of,
     bare_back,
     ends_sentence,
+    expiry_word,
     keyed_between,
     lead_of,
     named_kind,
@@ -82,7 +83,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.70"
+VERSION = "1.71"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -625,6 +626,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 continue
             text = words[item.words[0]].text
             word = text if text == UNKNOWN_WORD else plain(text)
+            if expiry_word(word) and word not in EXPIRY_WORDS:
+                word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
                 word = "card"
             if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:

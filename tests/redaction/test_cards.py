@@ -1557,6 +1557,12 @@ def test_any_word_that_starts_as_expiry_does_asks_for_the_expiry_date() -> None:
     assert entities(text.replace("expirated", "expiries"), unanswered=True) == found
     # a word that only sounds near asks nothing
     assert entities(text.replace("expirated", "exasperated"), unanswered=True) == []
+    # such a word is an expiry word wherever the card logic reads one (a run's context, the words
+    # between runs), not only as an ask: read as "expires" is
+    for said in ("card 4532 0151 1283 0366 and 9 expires 4 2 7 and code 731",
+                 "4532 0151 1283 0366 then 12 and it expires 27 thanks",
+                 "the card is 4532015112830366. and the code. 731 expires 1227"):
+        assert entities(said.replace("expires", "expirated")) == entities(said)
 
 
 def test_digits_misheard_as_words_right_before_a_card_are_part_of_it() -> None:
