@@ -1677,3 +1677,16 @@ def test_the_front_of_the_code_is_the_card_ask() -> None:
     # "across the code on the front." (an Amex code) asks for a code, as before
     said = [replace(w, text=t) for w, t in zip(words[25:29], ("code", "on", "the", "front."))]
     assert find_entities(words[:25] + said + words[29:], unanswered=True)[0].start_s > 7.02
+
+
+def test_a_bare_back_on_leads_in_a_phone_number_whatever_was_written_for_call() -> None:
+    # "you can call me back on 0 7 ..." written "You can throw me back on", "come back on": the
+    # "oh" dropped, eleven digits read one a word were a card with its ask unheard (tune sets
+    # 177-180 and 193-196, harmless calls; 1.72)
+    for lead in ("you can throw me back on", "you can come back on", "you can follow me back on"):
+        assert entities(f"{lead} 7 4 2 4 0 6 0 1 8 5 7 thanks") == [], lead
+    # "the back" is where the code is: "on the back on the strip" asks for it as before
+    assert entities("the three digits on the back on the strip please 7 3 1 lovely") == [(SECURITY_CODE, "7 3 1")]
+    # a card asked for is card data whatever leads it in
+    assert entities("read me the card number please you can come back on 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6")[0][0] == (
+        CARD_NUMBER)
