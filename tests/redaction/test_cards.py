@@ -1690,3 +1690,16 @@ def test_a_bare_back_on_leads_in_a_phone_number_whatever_was_written_for_call() 
     # a card asked for is card data whatever leads it in
     assert entities("read me the card number please you can come back on 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6")[0][0] == (
         CARD_NUMBER)
+
+
+def test_a_date_read_with_no_card_before_and_nothing_asked_is_no_card() -> None:
+    # "my date of birth is the nineteenth of October nineteen seventy" written "My date on birth in
+    # 2019, October 19th, 2017.": twelve digits with a month's among them were a card whose ask went
+    # unheard (tune harmless calls; 1.73)
+    for said in ("my date on birth in 2019, October 19th, 2017. thanks", "my date of birth is 2019, 12 October 1961. okay"):
+        assert entities(said, unanswered=True) == [], said
+    # the same digits with no month named: as long as a card with a few lost, as before
+    assert entities("my date on birth in 2019, 10 19, 2017. thanks", unanswered=True)[0][0] == CARD_NUMBER
+    # asked for, they answer the ask
+    assert entities("can I have the card number please 2019, October 19th, 2017. thanks", unanswered=True)[0][0] == (
+        CARD_NUMBER)
