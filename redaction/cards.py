@@ -83,7 +83,7 @@ from redaction.numbers import MONTHS, Piece, atoms_of, digits_said, month_said, 
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.73"
+VERSION = "1.74"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -237,12 +237,13 @@ FRONT_WORD, FRONT_OF_WORDS = "front", frozenset({"of", "on"})
 #: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
 #: digits on the back"): a code word as "the back" is (1.51).
 MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
-#: A bare "back on" ("call me back on", ``card_words.bare_back``: not "the back") leads in a phone
-#: number whatever Whisper wrote for "call" ("you can throw me back on", "come back on", "follow
-#: me back on"): its "on" is read as a phone word (PHONE_LEAD) for the run's lead and context (1.72:
-#: harmless calls of tune sets 177-180, 181-184 and 193-196 0.54 -> 0.33, 0.65 -> 0.57 and 0.88 ->
-#: 0.63 % of speech masked; no digit lost on six fresh tune sets).
-BACK_ON, PHONE_LEAD = ("back", "on"), "phone"
+#: A bare "back on" ("call me back on", ``card_words.bare_back``: not "the back") right before a
+#: run leads it in as a phone number whatever Whisper wrote for "call" ("you can throw me back
+#: on", "come back on", "follow me back on"): a harmless lead with a phone word near (1.72: harmless
+#: calls of tune sets 177-180, 181-184 and 193-196 0.54 -> 0.33, 0.65 -> 0.57 and 0.88 -> 0.63 % of
+#: speech masked; no digit lost on six fresh tune sets). Only right before it: "I'm back on the
+#: line now" said before a card read leads in nothing.
+BACK_ON = ("back", "on")
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -639,8 +640,6 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 word = "card"
             if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:
                 word = "back"
-            if word == BACK_ON[1] and others and bare_back(others[-1], others[-2] if len(others) > 1 else ""):
-                word = PHONE_LEAD  # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
             if (current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS
                     and not current.named):
                 current.quantity = True
@@ -693,7 +692,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
-        lead = _lead(others[-CONTEXT_WORDS:])
+        # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
+        back_on = others[-2:] == list(BACK_ON) and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
+        lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
         if asked is not None and keyed_between(keyed_s, last_ask[1], last_ask[1] + ASK_WINDOW_S[asked]):
             # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
             # five three" before the caller keyed the date: the words are the prompt's, not an answer
@@ -706,9 +707,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             last_ask = None  # answered: a run after it answers something else
         real = sum(1 for w in others if w != UNKNOWN_WORD)
         near = others[-HARMLESS_LEAD_WORDS:]
-        harmless_near = any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
+        harmless_near = back_on or any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
-                       month_only=month, harmless_near=harmless_near, phone_near=bool(set(near) & PHONE_WORDS),
+                       month_only=month, harmless_near=harmless_near, phone_near=back_on or bool(set(near) & PHONE_WORDS),
                        named=named_kind(others), after_the=bool(others) and others[-1] == "the")
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         current.month_said = _names_month(item, words)

@@ -1690,6 +1690,9 @@ def test_a_bare_back_on_leads_in_a_phone_number_whatever_was_written_for_call() 
     # a card asked for is card data whatever leads it in
     assert entities("read me the card number please you can come back on 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6")[0][0] == (
         CARD_NUMBER)
+    # only right before the number: "I am back on the line" before a card read leads in nothing
+    assert entities("read me the card number please sorry I am back on the line it is 4 5 3 2 0 1 5 1 1 2 8 3 thanks") == [
+        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3")]
 
 
 def test_a_date_read_with_no_card_before_and_nothing_asked_is_no_card() -> None:
