@@ -83,7 +83,7 @@ from redaction.numbers import MONTHS, Piece, atoms_of, digits_said, month_said, 
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.74"
+VERSION = "1.75"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -178,6 +178,13 @@ CALL_WORD, PHONE_CARD_WORDS = "call", 3
 #: ... with at least this many digits (a phone number a few digits short; a shorter run after
 #: "call" may be an expiry date or a code after a card).
 MIN_PHONE_LED_DIGITS = 7
+#: ... counting once what Whisper wrote twice: a copy of MIN_TWICE_DIGITS or more digits right after
+#: the digits it copies, at most TWICE_GAP_DIGITS apart ("0 5 9 9 605 733 0 605733007", "9, 7, 8, 7,
+#: 8, 6, 3, 3, 9, 9, 7, 8, 7, 8, 6, 3, 3": a phone number and its second writing were as long as a
+#: card; 1.75: harmless calls of tune sets 193-196 and 201-208 0.63 -> 0.51 % and 0.47 -> 0.41 % of
+#: speech masked, no digit lost on six card tune sets). Looked for only in chains short enough to be
+#: a phone number written twice (the search is cubic in the digits).
+MIN_TWICE_DIGITS, TWICE_GAP_DIGITS = 6, 1
 #: Words right after a number that make it an amount, a time or a duration ("forty five
 #: pounds", "eleven twenty pm", "45 minutes"): such a run is no expiry date or code unless
 #: context words say so.
@@ -912,7 +919,8 @@ def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:
 def _phone_runs(chain: list[_Run]) -> int:
     """How many runs at the start of ``chain`` are a phone number: after a phone word
     (PHONE_WORDS) with no card word near and nothing asked for, the whole chain of
-    MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS that holds no checked card; zero-led, after a harmless lead-in, the
+    MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS (a number written twice counted once: ``_heard_twice``) that
+    holds no checked card; zero-led, after a harmless lead-in, the
     whole chain when it has at most MAX_ZERO_LED_DIGITS ("call me on 07700 900123" heard with
     digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
     masked, 15-18 0.58 % -> 0.32 %); else, with no card word near and nothing asked for (1.32: an
@@ -922,7 +930,7 @@ def _phone_runs(chain: list[_Run]) -> int:
     first = chain[0]
     digits = [d for run in chain for d in run.digits]
     if (first.phone_near and first.lead == "harmless" and first.asked is None and not first.context & CARD_WORDS
-            and MIN_PHONE_LED_DIGITS <= len(digits) <= MAX_ZERO_LED_DIGITS
+            and MIN_PHONE_LED_DIGITS <= len(digits) - _heard_twice("".join(d for d, _ in digits)) <= MAX_ZERO_LED_DIGITS
             and not _checks(chain, digits, _run_starts(chain))):
         return len(chain)  # "call me back on 7 9 4 ...": the number's "oh" dropped (1.19)
     if first.digits[0][0] != "0":
@@ -934,6 +942,20 @@ def _phone_runs(chain: list[_Run]) -> int:
     if first.asked in ("expiry", "code") and not first.phone_near:
         return 0  # "oh seven two nine, one one nine": the expiry date and the code read together (1.32)
     return 1 if _phone_shaped(first) else 0
+
+
+def _heard_twice(text: str) -> int:
+    """How many digits of ``text`` are a copy of the MIN_TWICE_DIGITS or more right before them
+    (at most TWICE_GAP_DIGITS apart): Whisper writing a number it heard again (0 when none, and for
+    ``text`` longer than a phone number written twice)."""
+    longest = 0
+    if len(text) > 2 * MAX_ZERO_LED_DIGITS + TWICE_GAP_DIGITS:
+        return 0
+    for k in range(MIN_TWICE_DIGITS, len(text) // 2 + 1):
+        for gap in range(TWICE_GAP_DIGITS + 1):
+            if any(text[i : i + k] == text[i + k + gap : i + 2 * k + gap] for i in range(len(text) - 2 * k - gap + 1)):
+                longest = k
+    return longest
 
 
 def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:

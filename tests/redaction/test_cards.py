@@ -1706,3 +1706,13 @@ def test_a_date_read_with_no_card_before_and_nothing_asked_is_no_card() -> None:
     # asked for, they answer the ask
     assert entities("can I have the card number please 2019, October 19th, 2017. thanks", unanswered=True)[0][0] == (
         CARD_NUMBER)
+
+
+def test_a_phone_number_whisper_wrote_twice_is_still_a_phone_number() -> None:
+    # "you can call me back on 0 7 ..." read one digit a word, and Whisper wrote the number again
+    # after it (a numeral, or the digits over again): twice a phone number is as long as a card,
+    # which after "call" was card data (tune harmless calls of fsdd-jackson; 1.75)
+    assert entities("you can call me Macon. 0. 5. 9 9 605 733 0 605733007 thanks") == []
+    assert entities("you can call me back on year 75. 9, 7, 8, 7, 8, 6, 3, 3, 9, 9, 7, 8, 7, 8, 6, 3, 3. thanks") == []
+    # fifteen digits after "call" with nothing said twice: as long as a card, card data as before
+    assert entities("you can call me back on 0 7 7 0 0 9 0 0 1 2 3 4 5 6 7 thanks")[0][0] == CARD_NUMBER
