@@ -79,7 +79,7 @@ from redaction.card_words import (
     plain,
 )
 from redaction.issuers import issuer_of, luhn_valid
-from redaction.numbers import MONTHS, Piece, atoms_of, digits_said, month_said, pieces
+from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
@@ -716,10 +716,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         near = others[-HARMLESS_LEAD_WORDS:]
         harmless_near = back_on or any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
-                       month_only=month, harmless_near=harmless_near, phone_near=back_on or bool(set(near) & PHONE_WORDS),
-                       named=named_kind(others), after_the=bool(others) and others[-1] == "the")
+                       month_only=month, month_said=_names_month(item, words), harmless_near=harmless_near,
+                       phone_near=back_on or bool(set(near) & PHONE_WORDS), named=named_kind(others),
+                       after_the=bool(others) and others[-1] == "the")
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
-        current.month_said = _names_month(item, words)
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
         runs.append(current)
@@ -876,8 +876,8 @@ def _short_runs(chain: list[_Run], context: frozenset[str], earlier: _Before, ti
 
 
 def _names_month(item: Piece, words: Sequence[TimedWord]) -> bool:
-    """True when one of ``item``'s words is a month's name (``numbers.MONTHS``)."""
-    return any(plain(words[k].text) in MONTHS for k in item.words)
+    """True when one of ``item``'s words names a month (``numbers.month_said``)."""
+    return any(month_said(words[k].text) for k in item.words)
 
 
 def _dense(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
@@ -948,14 +948,13 @@ def _heard_twice(text: str) -> int:
     """How many digits of ``text`` are a copy of the MIN_TWICE_DIGITS or more right before them
     (at most TWICE_GAP_DIGITS apart): Whisper writing a number it heard again (0 when none, and for
     ``text`` longer than a phone number written twice)."""
-    longest = 0
     if len(text) > 2 * MAX_ZERO_LED_DIGITS + TWICE_GAP_DIGITS:
         return 0
-    for k in range(MIN_TWICE_DIGITS, len(text) // 2 + 1):
+    for k in range(len(text) // 2, MIN_TWICE_DIGITS - 1, -1):  # the longest copy first
         for gap in range(TWICE_GAP_DIGITS + 1):
             if any(text[i : i + k] == text[i + k + gap : i + 2 * k + gap] for i in range(len(text) - 2 * k - gap + 1)):
-                longest = k
-    return longest
+                return k
+    return 0
 
 
 def _apart(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from random import Random
 
 from redaction.card_words import Entity
-from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, _Run, _second_hearings, find_entities
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, _Before, _Run, _heard_twice, _second_hearings, find_entities
 from redaction.words import TimedWord
 
 
@@ -1716,3 +1716,9 @@ def test_a_phone_number_whisper_wrote_twice_is_still_a_phone_number() -> None:
     assert entities("you can call me back on year 75. 9, 7, 8, 7, 8, 6, 3, 3, 9, 9, 7, 8, 7, 8, 6, 3, 3. thanks") == []
     # fifteen digits after "call" with nothing said twice: as long as a card, card data as before
     assert entities("you can call me back on 0 7 7 0 0 9 0 0 1 2 3 4 5 6 7 thanks")[0][0] == CARD_NUMBER
+    # the copy's length: the longest one, one digit apart at most; none in a card read once
+    assert _heard_twice("05996057330605733007") == 7
+    assert _heard_twice("7597878633997878633") == 8
+    assert _heard_twice("4532015112830366") == 0
+    # longer than a phone number written twice: not searched (the search is cubic in the digits)
+    assert _heard_twice("1234567" * 2 + "0" * 20) == 0
