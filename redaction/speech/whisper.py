@@ -63,6 +63,7 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
+    #: 15: windows of 20 s, pieces of at most 17 s (``windows.WINDOW_S``; 30 and 27 before);
     #: 14: a number's end stops before the next word's onset after a pause (``timing.END_PAUSE_S``);
     #: 13: each pass samples afresh (``whisper_model.restart_sampling``: a call's words no longer
     #: depend on the calls the process heard before); 12: no window skipped for Whisper's
@@ -72,7 +73,7 @@ class WhisperRecognizer:
     #: again); 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``);
     #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
     #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
-    version = "14"
+    version = "15"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:

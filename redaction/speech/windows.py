@@ -12,8 +12,13 @@ pieces need no more); else overlapping by ``OVERLAP_S``. Each piece *owns* its p
 overlap: the words whose middle lies there (a number word: any part of its span, see
 ``whisper._owned``) are its.
 
-Whisper's cost is mostly fixed per 30 s window, so pieces are packed, in time order and
-separated by ``SEPARATOR_S`` of silence, into windows of at most ``WINDOW_S``.
+Whisper's cost is mostly fixed per window, so pieces are packed, in time order and
+separated by ``SEPARATOR_S`` of silence, into windows of at most ``WINDOW_S``. A window is
+encoded at its own length (with 5 s of padding: ``whisper_model.trim_padding``), and the
+encoder's attention grows with the square of that length: with windows of 20 s a call took
+about a quarter less CPU than with windows of 30 s (fewer encodes and decoded tokens too:
+Whisper tiny stops early, and is encoded again from there, less often in a shorter window),
+and the tune calls lost no digit (docs/measurements.md, ``WhisperRecognizer`` 15).
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from dataclasses import dataclass
 CONTEXT_S = 3.0
 #: Widened regions this close are one span.
 MERGE_GAP_S = 1.0
-#: Longest piece, and the overlap between consecutive pieces of one long span cut blind.
-MAX_PIECE_S = 27.0
+#: Longest piece, and the overlap between consecutive pieces of one long span cut blind
+#: (27 s in windows of 30 s until ``WhisperRecognizer`` 15).
+MAX_PIECE_S = 17.0
 OVERLAP_S = 6.0
 #: A long span is cut in the latest pause between two speech regions (at least ``CUT_GAP_S``
 #: between them: with the regions' own quiet edges, 0.5 s of quiet) whose middle lies in the
@@ -33,10 +39,11 @@ OVERLAP_S = 6.0
 #: Cut blind with ``OVERLAP_S``, a conversation's pieces overlapped by 6 s in every 27 s:
 #: Whisper heard 120 % of a call.
 CUT_GAP_S = 0.1
-CUT_SEARCH_S = 12.0
+CUT_SEARCH_S = 8.0
 CUT_PAD_S = 0.2
-#: Whisper's window, and the silence between two pieces packed into one.
-WINDOW_S = 30.0
+#: Whisper's window (at most 30 s; 30 until ``WhisperRecognizer`` 15), and the silence between
+#: two pieces packed into one.
+WINDOW_S = 20.0
 SEPARATOR_S = 0.5
 
 

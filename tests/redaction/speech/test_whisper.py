@@ -56,7 +56,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "14")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "15")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -233,7 +233,13 @@ def test_window_options_override_the_transcribe_defaults() -> None:
     assert model.kwargs["beam_size"] == 5 and model.kwargs["language"] == "en" and model.kwargs["word_timestamps"]
 
 
-def test_a_number_heard_by_two_overlapping_pieces_is_given_once() -> None:
+def test_a_number_heard_by_two_overlapping_pieces_is_given_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from redaction.speech import windows
+
+    # in windows of 30 s (pieces of at most 27 s, cut in the last 12 s): the overlap is the subject
+    monkeypatch.setattr(windows, "WINDOW_S", 30.0)
+    monkeypatch.setattr(windows, "MAX_PIECE_S", 27.0)
+    monkeypatch.setattr(windows, "CUT_SEARCH_S", 12.0)
     # 36 s of speech: piece 1 is 6.8-33.8 s (owns up to 30.8 s), piece 2 from 27.8 s (owns from
     # 30.8 s), each in its own window. Both hear the digits said at 30.3-31.5 s: piece 1 as
     # "4 6 8" (its "6" reaches back into its own part), piece 2 as the numeral "468".
@@ -307,14 +313,15 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
     ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card), GatedRegion(40.0, 42.0, 0.9, short),
                             GatedRegion(70.0, 73.0, 0.9, heard)]
     monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
-    # one window: pieces 7-16 s (at 0 s), 37-45 s (at 9.5 s), 67-76 s (at 18 s)
+    # two windows: pieces 7-16 s (at 0 s) and 37-45 s (at 9.5 s); 67-76 s (at 0 s), each window's
+    # runs decoded again after it (the prompted decodes here write nothing)
     model = ScriptedModel([[Word(2.0, 2.5, "please"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"),
-                            Word(6.0, 6.4, "thanks"), Word(12.7, 13.1, "sure"), Word(21.2, 21.4, "in"),
-                            Word(21.5, 21.7, "4"), Word(22.0, 22.3, "please")]])
+                            Word(6.0, 6.4, "thanks"), Word(12.7, 13.1, "sure")], [],
+                           [Word(3.2, 3.4, "in"), Word(3.5, 3.7, "4"), Word(4.0, 4.3, "please")], []])
     audio = np.zeros(80 * RATE, np.float32)
     words = list(WhisperRecognizer(model).recognize(blocks(audio), RATE))
-    # both runs of four are decoded again with the prompt (its decodes here write nothing)
-    assert model.prompts == [None, whisper_module.PROMPT, whisper_module.PROMPT]
+    # both runs of four are decoded again with the prompt
+    assert model.prompts == [None, whisper_module.PROMPT, None, whisper_module.PROMPT]
     assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
         ("please", 9.0, 9.5), ("four", 10.2, 10.45), ("two", 10.5, 10.75), ("seven", 10.8, 11.05),
         ("one", 11.1, 11.35), ("thanks", 13.0, 13.4), ("five", 40.2, 40.45), ("five", 40.5, 40.75),
@@ -323,15 +330,17 @@ def test_the_networks_run_of_four_stands_in_where_whisper_wrote_only_other_words
 
 def test_hearing_all_speech_sends_every_region_with_context_though_the_gate_passes_none() -> None:
     # Regions (energy detector: 0.2 s kept on both sides) 4.8-8.2 and 8.8-12.2, 29.8-31.2; with
-    # CONTEXT_S on both sides: pieces 1.8-15.2 and 26.8-34.2, packed into one window.
+    # CONTEXT_S on both sides: pieces 1.8-15.2 and 26.8-34.2, each in a window of its own (together
+    # with a separator 21.3 s: longer than WINDOW_S).
     x = bursts(40.0, [(5.0, 8.0), (9.0, 12.0), (30.0, 31.0)])
     gated = ScriptedModel()
     assert list(WhisperRecognizer(gated, min_number_mass=1.1).recognize(blocks(x), RATE)) == []
     assert gated.windows == []
     first_s = 15.2 - 1.8
-    model = ScriptedModel([[Word(1.0, 1.5, "card"), Word(first_s + SEPARATOR_S + 3.0, first_s + SEPARATOR_S + 3.4, "4111")]])
+    assert first_s + SEPARATOR_S + 7.4 > WINDOW_S
+    model = ScriptedModel([[Word(1.0, 1.5, "card")], [Word(3.0, 3.4, "4111")]])
     words = list(WhisperRecognizer(model, min_number_mass=1.1, hears="speech").recognize(blocks(x), RATE))
-    assert [n / WHISPER_RATE_HZ for n in model.windows] == pytest.approx([first_s + SEPARATOR_S + 7.4], abs=0.011)
+    assert [n / WHISPER_RATE_HZ for n in model.windows] == pytest.approx([first_s, 7.4], abs=0.011)
     assert [w.text for w in words] == ["card", "4111"]
     assert words[0].start_s == pytest.approx(1.8 + 1.0, abs=0.011)
     # a number alone reaches its piece's edges (26.8-34.2 s), within the speech there
@@ -378,16 +387,17 @@ def test_a_run_the_network_is_sure_of_and_whisper_wrote_no_digits_over_is_decode
     ScriptedGate.regions = [GatedRegion(10.0, 13.0, 0.9, card), GatedRegion(40.0, 42.0, 0.9, short),
                             GatedRegion(70.0, 73.0, 0.9, heard)]
     monkeypatch.setattr(whisper_module, "NumberGate", ScriptedGate)
-    # one window: pieces 7-16 s (at 0 s), 37-45 s (at 9.5 s), 67-76 s (at 18 s)
+    # two windows: pieces 7-16 s (at 0 s) and 37-45 s (at 9.5 s); 67-76 s (at 0 s)
     first = [Word(1.0, 1.5, "hello"), Word(3.2, 3.6, "hide"), Word(3.8, 4.3, "fun"), Word(6.0, 6.4, "thanks"),
-             Word(12.7, 13.1, "5"), Word(21.2, 21.6, "61"), Word(21.6, 22.0, "18")]
+             Word(12.7, 13.1, "5")]
+    second = [Word(3.2, 3.6, "61"), Word(3.6, 4.0, "18")]
     # The prompted decode hears 7.2-12.35 s (3 s before the run, 1 s after): it invents a digit
     # in the greeting (7.5 s) and writes one after the run's slack (12.2 s): neither is taken.
     prompted = [Word(0.3, 0.7, "5"), Word(3.0, 3.35, "4"), Word(3.4, 3.75, "2"), Word(3.8, 4.15, "7"),
                 Word(4.2, 4.55, "1"), Word(5.0, 5.1, "9")]
-    model = ScriptedModel([first, prompted])
+    model = ScriptedModel([first, prompted, second])
     words = list(WhisperRecognizer(model).recognize(blocks(np.zeros(80 * RATE, np.float32)), RATE))
-    assert model.prompts == [None, whisper_module.PROMPT]
+    assert model.prompts == [None, whisper_module.PROMPT, None]
     assert model.windows[1] == round((12.35 - 7.2) * WHISPER_RATE_HZ)
     assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [
         ("hello", 8.0, 8.5), ("4", 10.0, 10.6), ("2", 10.55, 11.0), ("7", 10.95, 11.4), ("1", 11.35, 11.95),

@@ -72,7 +72,8 @@ def test_recognize_again_hears_only_the_regions_still_flagged(monkeypatch: pytes
     blocks = [audio[i : i + 4000] for i in range(0, audio.size, 4000)]
     first = Windows()
     list(WhisperRecognizer(first).recognize(iter(blocks), RATE))
-    assert first.seconds == [pytest.approx(3 * (2.0 + 2 * CONTEXT_S) + 2 * 0.5)]  # all three, packed in one window
+    # two packed in one window (with a separator), the third in a window of its own (WINDOW_S)
+    assert first.seconds == [pytest.approx(2 * (2.0 + 2 * CONTEXT_S) + 0.5), pytest.approx(2.0 + 2 * CONTEXT_S)]
     again = Windows()
     masks = [(10.2, 11.0), (40.2, 41.0)]  # region 2's only sure word is masked; region 3 is far from a mask
     list(WhisperRecognizer(again).recognize_again(iter(blocks), RATE, masks))

@@ -54,10 +54,12 @@ def test_a_long_span_is_cut_into_overlapping_pieces_that_share_the_overlap() -> 
 
 def test_a_long_span_is_cut_in_its_latest_pause_and_the_pieces_barely_overlap() -> None:
     spans = SpanBuilder()
-    # pauses between regions: 10-10.5, 20-20.8, and 26-26.05 (shorter than CUT_GAP_S: no pause)
-    regions = [(3.0, 10.0), (10.5, 20.0), (20.8, 26.0), (26.0 + CUT_GAP_S / 2, 40.0)]
-    out = [p for a, b in regions for p in spans.add(a, b)] + spans.finish()  # span 0 .. 43
-    assert out == [Piece(0.0, 20.4 + CUT_PAD_S, 0.0, 20.4), Piece(20.4 - CUT_PAD_S, 43.0, 20.4, 43.0)]
+    # pauses between regions: 6-6.5 (before the piece's last CUT_SEARCH_S), 12-12.8, and
+    # 16-16.05 (shorter than CUT_GAP_S: no pause)
+    assert MAX_PIECE_S - CUT_SEARCH_S > 6.25 and 12.4 > MAX_PIECE_S - CUT_SEARCH_S
+    regions = [(3.0, 6.0), (6.5, 12.0), (12.8, 16.0), (16.0 + CUT_GAP_S / 2, 24.0)]
+    out = [p for a, b in regions for p in spans.add(a, b)] + spans.finish()  # span 0 .. 27
+    assert out == [Piece(0.0, 12.4 + CUT_PAD_S, 0.0, 12.4), Piece(12.4 - CUT_PAD_S, 27.0, 12.4, 27.0)]
 
 
 def test_a_selection_of_regions_is_cut_blind_for_its_gaps_may_hide_speech() -> None:
@@ -77,11 +79,11 @@ def test_a_pause_early_in_a_piece_is_not_cut_in() -> None:
 
 def test_an_open_span_waits_for_the_regions_that_may_hold_a_later_pause() -> None:
     spans = SpanBuilder()
-    assert spans.add(3.0, 20.0) == []
-    assert spans.add(20.5, 26.0) == []  # span 0 .. 29: longer than a piece, but a pause may follow
-    out = spans.add(26.5, 40.0)  # the pause 26-26.5 lies in the first piece
-    assert out == [Piece(0.0, 26.25 + CUT_PAD_S, 0.0, 26.25)]
-    assert spans.finish() == [Piece(26.25 - CUT_PAD_S, 43.0, 26.25, 43.0)]
+    assert spans.add(3.0, 12.0) == []
+    assert spans.add(12.5, 16.0) == []  # span 0 .. 19: longer than a piece, but a pause may follow
+    out = spans.add(16.5, 30.0)  # the pause 16-16.5 lies in the first piece
+    assert out == [Piece(0.0, 16.25 + CUT_PAD_S, 0.0, 16.25)]
+    assert spans.finish() == [Piece(16.25 - CUT_PAD_S, 33.0, 16.25, 33.0)]
 
 
 def test_pieces_are_packed_with_separators_into_one_window() -> None:
