@@ -18,7 +18,8 @@ encoded at its own length (with 5 s of padding: ``whisper_model.trim_padding``),
 encoder's attention grows with the square of that length: with windows of 20 s a call took
 about a quarter less CPU than with windows of 30 s (fewer encodes and decoded tokens too:
 Whisper tiny stops early, and is encoded again from there, less often in a shorter window),
-and the tune calls lost no digit (docs/measurements.md, ``WhisperRecognizer`` 15).
+and masked as many of the tune calls' digits (8593 of 8884 against 8569, fewer leaky cards;
+docs/measurements.md, ``WhisperRecognizer`` 15).
 """
 
 from __future__ import annotations
