@@ -700,7 +700,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
         # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
-        back_on = others[-2:] == list(BACK_ON) and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
+        back_on = tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
         lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
         if asked is not None and keyed_between(keyed_s, last_ask[1], last_ask[1] + ASK_WINDOW_S[asked]):
             # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
