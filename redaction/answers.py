@@ -415,6 +415,67 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     return out
 
 
+#: A card read short of the shortest common card (``SHORTEST_CARD_DIGITS``) with at least this
+#: many digits lost the rest whether or not its ask was heard (``short_cards``).
+SHORT_CARD_DIGITS = 8
+
+
+def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], list[Entity]] | None = None) -> list[Entity]:
+    """The words after each card reading (``_one_reading`` of the cards ``found``, in their parts
+    ``parted`` makes) that says ``SHORT_CARD_DIGITS`` to fewer than ``SHORTEST_CARD_DIGITS`` digits,
+    for as long as its missing digits take at its pace from its first digit to its last
+    (``MISSING_DIGITS_SLACK``), across the caller's sentences, up to the agent speaking again
+    (``_read_on_past``): Whisper wrote a card's first digits and then its last as other words,
+    its ask unheard ("go ahead with the current number", "can I expect to garden with me?")."""
+    words = heard.words
+    used = {w for e in found for w in e.words}
+    rest = sorted((p for e in found if e.entity == CARD_NUMBER for p in (parted(e) if parted else [e])),
+                  key=lambda e: e.start_s)
+    out: list[Entity] = []
+    while rest:
+        reading = _one_reading(rest, words)
+        rest = rest[len(reading):]
+        digits = sum(_digits_in(e, words) for e in reading)
+        if not SHORT_CARD_DIGITS <= digits < SHORTEST_CARD_DIGITS:
+            continue
+        pace_s = (reading[-1].end_s - reading[0].start_s) / digits
+        until_s = reading[-1].end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
+        tail = _read_on_past(max(reading[-1].words), used, words, until_s)
+        if tail:
+            out.append(Entity(CARD_NUMBER, min(heard.times[w][0] for w in tail), max(heard.times[w][1] for w in tail),
+                              UNANSWERED_CONFIDENCE, tuple(tail)))
+            used |= set(tail)
+    return out
+
+
+def _read_on_past(last: int, used: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
+    """The words after word ``last`` that start by ``until_s``, up to a word of something found
+    (``used``), an acknowledgement (``ANSWER_END_WORDS``: "thank you", "lovely"), the call's
+    closing, a lead word (the next ask: "and the expiry date") or a sentence starting with
+    ``NEXT_SENTENCE_WORDS``."""
+    out: list[int] = []
+    for k in range(last + 1, len(words)):
+        word = plain(words[k].text)
+        if (words[k].start_s > until_s or k in used or word in ANSWER_END_WORDS or word in CLOSING_ENDS
+                or word in NEXT_SENTENCE_WORDS or _asks_here(k, words)
+                or lead_of(word, plain(words[k - 1].text)) is not None):
+            break
+        out.append(k)
+    return out
+
+
+def _asks_here(k: int, words: Sequence[TimedWord]) -> bool:
+    """True when the sentence from word ``k`` on is a question (ends in a question mark within
+    ``QUESTION_TAIL_WORDS``, before any ``NEXT_SENTENCE_WORDS`` word: "... more fine and when does
+    it run out?" is the caller's words run on into the agent's question, which starts at "and")."""
+    for j in range(k, min(len(words), k + QUESTION_TAIL_WORDS)):
+        if plain(words[j].text) in NEXT_SENTENCE_WORDS:
+            return False
+        if ends_sentence(words[j].text):
+            return words[j].text.rstrip().endswith(QUESTION_END)
+    return False
+
+
 def _asked_from(ask: int, data: str, words: Sequence[TimedWord]) -> int:
     """The first word of the agent's ask for ``data`` (EXPIRY, SECURITY_CODE) that ends with the
     sentence starting at word ``ask``: back over the sentences before it that still ask for it (an

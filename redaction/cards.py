@@ -83,7 +83,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.75"
+VERSION = "1.76"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -351,6 +351,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.unread_cards(asks, heard, found)
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)
+        found += answers.short_cards(heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
         used = {w for e in found for w in e.words}
         found = [_with_lead_in(_with_misheard_edges(_with_month(e, ordered, times, used), ordered), ordered)
                  for e in found]

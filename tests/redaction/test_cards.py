@@ -1722,3 +1722,26 @@ def test_a_phone_number_whisper_wrote_twice_is_still_a_phone_number() -> None:
     assert _heard_twice("4532015112830366") == 0
     # longer than a phone number written twice: not searched (the search is cubic in the digits)
     assert _heard_twice("1234567" * 2 + "0" * 20) == 0
+
+
+def test_a_card_short_of_digits_masks_the_words_after_it_for_its_missing_digits_time_ask_or_not() -> None:
+    # Whisper wrote a card's first eight digits and then the rest as other words, its ask unheard
+    # ("the current number"): the words after it are masked for as long as its missing digits take
+    # at its pace (eight digits in 3.2 s, seven missing: 4.2 s), across the caller's sentences, up to
+    # the agent speaking again (1.76)
+    ask = "go ahead with the current number whenever you are ready. okay it is "
+    card = "5, 5, 7, 7, 4, 3, 3, 1. "
+    text = ask + card + "right made you the more fine. lovely, and when does it expire?"
+    assert entities(text, unanswered=True) == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1."),
+                                               (CARD_NUMBER, "right made you the more fine.")]
+    # up to the missing digits' time: eleven words at 0.4 s reach 4.4 s past the card
+    long = ask + card + "right made you the more fine time time time time time time time"
+    assert entities(long, unanswered=True)[-1] == (CARD_NUMBER, "right made you the more fine time time time time")
+    # the agent's next question stays audible: after "and", or a sentence ending in a question mark
+    assert entities(ask + card + "right made you and when does it run out?", unanswered=True)[-1] == (
+        CARD_NUMBER, "right made you")
+    assert entities(ask + card + "right made. Can you read me the rest?", unanswered=True)[-1] == (CARD_NUMBER, "right made.")
+    # a whole card, or fewer than eight digits read as a card: nothing after it for this reason
+    whole = ask + "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9. right made you the more fine."
+    assert entities(whole, unanswered=True) == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9.")]
+    assert entities(ask + "5, 5, 7, 7, 4, 3, 3, 1. right made you.") == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1.")]
