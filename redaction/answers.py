@@ -1,6 +1,7 @@
 """The caller's answer to an ask that nothing the card logic found answers, masked whole
 (``unanswered``), the asks a recognizer wrote without their words (``implied_asks``), and the
-card read before an expiry ask when nothing found says it (``unread_cards``).
+card read before an expiry ask when nothing found says it (``unread_cards``), and the rest of a
+card found short of digits, its ask heard or not (``short_cards``, cards 1.76).
 
 Whisper tiny writes some voices' cards, expiry dates and codes as other words; with no digits
 the card logic (``cards``) finds nothing, so for a speech recognizer's words in pass 1 the
