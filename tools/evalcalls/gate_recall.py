@@ -1,7 +1,7 @@
 """The gate's recall and Whisper's coverage on TUNE calls, without running Whisper (fast).
 
     python -m tools.evalcalls.gate_recall [--voices fsdd-jackson,...] [--seeds 11-18] [--harmless]
-                                          [--min-mass 0.02] [--hears numbers|speech]
+                                          [--min-mass 0.02] [--hears numbers|speech] [--model NET.npz]
 
 For each call: the regions the default recognizer's gate passes (``redaction.speech.gate``,
 the number network at ``--min-mass``), the pieces Whisper would hear around them
@@ -9,7 +9,9 @@ the number network at ``--min-mass``), the pieces Whisper would hear around them
 ``CALLREC_WHISPER_HEARS=speech``), and per voice:
 sensitive digits inside the gate's regions (>= MASKED_SHARE of their sound, as scoring.py),
 inside the pieces, and the share of the calls' length Whisper hears (pieces summed, so
-overlapping pieces count twice). TUNE voices only; no digit values are printed.
+overlapping pieces count twice). TUNE voices only; no digit values are printed. ``--model``:
+another network's weights (``tools/speech/train.py --out``), e.g. one trained without fsdd-jackson,
+to measure the gate on a human it never heard.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def main() -> int:
     ap.add_argument("--harmless", action="store_true", help="also one harmless call per voice and seed (coverage)")
     ap.add_argument("--min-mass", type=float, default=None, help="the gate's threshold (default: the product's)")
     ap.add_argument("--hears", default="numbers", help="numbers (gated regions) or speech (every speech region)")
+    ap.add_argument("--model", type=Path, default=None, help="the network's weights (default: the product's)")
     args = ap.parse_args()
     from redaction.speech.gate import MIN_NUMBER_MASS  # noqa: PLC0415
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
@@ -67,7 +70,7 @@ def main() -> int:
     for voice in voices:
         if splits.split_of(voice) != "tune":
             raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody studies it (splits.py)")
-    network = DigitNetwork()
+    network = DigitNetwork() if args.model is None else DigitNetwork(args.model)
     min_mass = MIN_NUMBER_MASS if args.min_mass is None else args.min_mass
     min_mass = 0.0 if args.hears == "speech" else min_mass
     kinds = ["card"] + (["harmless"] if args.harmless else [])
@@ -79,7 +82,8 @@ def main() -> int:
                 for group in (voice, "all"):
                     for name, value in m.items():
                         totals[group][kind][name] += value
-    print(f"gate at min mass {min_mass}, Whisper hears {args.hears}; seeds {args.seeds}")
+    weights = args.model or "the product's"
+    print(f"gate at min mass {min_mass}, Whisper hears {args.hears}; seeds {args.seeds}; network {weights}")
     print(f"{'voice':20} {'digits':>6} {'in gate':>8} {'recall':>7} {'in pieces':>9} {'heard/card':>10} "
           f"{'heard/harmless':>14}")
     for group, by_kind in totals.items():

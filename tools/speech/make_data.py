@@ -1,13 +1,15 @@
 """Synthesise word and sentence clips for training the digit network.
 
-Voices: espeak-ng only (8 accents x ~100 variants, speed and pitch). Writes ``clips.npz``
+Voices: espeak-ng (8 accents x ~100 variants, speed and pitch) and, with ``--mbrola-combos``, the
+TUNE split's MBROLA voices reading English (``MBROLA_VOICES``: diphones cut from real people's
+speech; the held-out split's MBROLA voices never). Writes ``clips.npz``
 (8 kHz int16 clips, their word labels, and which voice made them) into OUT_DIR (default
 /tmp/callrec_speech). Rerunnable; deterministic for a seed. Needs Debian's espeak-ng.
 
 No flite: flite's voices (kal, kal16, awb, rms, slt) are Festival's voices, which are
 reserved for the final external judgement and must stay out of training, tuning and tests.
 (Weights before December 2026 were trained with them; see redaction/speech/MODEL.txt.)
-Usage: python tools/speech/make_data.py [--combos 400] [--out DIR]
+Usage: python tools/speech/make_data.py [--combos 400] [--mbrola-combos 0] [--out DIR]
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from redaction.speech.vocabulary import DIGITS, KEYWORDS, OTHER, TEENS, TENS  # noqa: E402
+from tools.evalcalls.splits import HELD_OUT, TUNE  # noqa: E402
 from tools.speech.words import CALL_PHRASES, OTHER_WORDS, SENTENCES  # noqa: E402
 
 BASES = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 VARIANTS_DIR = Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v")
 NUMBER_WORDS = [*DIGITS, "oh", "double", "triple", "hundred", *TEENS, *TENS]
+#: The tune split's MBROLA voices (``tools.evalcalls.splits``): the network may learn from them;
+#: the held-out split's (``mb-us1``...) are reported on and never trained on.
+MBROLA_VOICES = tuple(v for v in TUNE if v.startswith("mb-"))
 BREAK_MS = 700
 SILENCE_SPLIT_MS = 250
 
@@ -87,16 +93,20 @@ def main() -> None:
     ap.add_argument("--combos", type=int, default=400)
     ap.add_argument("--out", type=Path, default=Path("/tmp/callrec_speech"))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mbrola-combos", type=int, default=0, help="combos more, each with a tune MBROLA voice")
     args = ap.parse_args()
+    assert not set(MBROLA_VOICES) & set(HELD_OUT)
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     clips, labels, voices = [], [], []
     all_variants = variants()
     kept = dropped = 0
-    for combo in range(args.combos):
+    for combo in range(args.combos + args.mbrola_combos):
         variant = rng.choice(all_variants)
         voice = rng.choice(BASES) + (f"+{variant}" if variant else "")
         speed, pitch = rng.randint(120, 230), rng.randint(15, 85)
+        if combo >= args.combos:  # drawn after the espeak-ng combos: those stay as they were
+            voice = rng.choice(MBROLA_VOICES)
         words = NUMBER_WORDS + ["oh", "oh", "double", "triple"] + rng.sample(OTHER_WORDS, 45)
         rng.shuffle(words)
         # Real sentences, plus word salad: more kinds of non-number speech as negatives.
@@ -122,7 +132,7 @@ def main() -> None:
         args.out / "clips.npz",
         audio=np.concatenate(clips), lengths=lengths, labels=np.array(labels), voices=np.array(voices),
     )
-    print(f"{len(clips)} clips from {kept} espeak calls ({dropped} dropped for a split mismatch)")
+    print(f"{len(clips)} clips from {kept} espeak-ng calls ({dropped} dropped for a split mismatch)")
 
 
 if __name__ == "__main__":
