@@ -452,8 +452,8 @@ def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], li
 def _read_on_past(last: int, used: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
     """The words after word ``last`` that start by ``until_s``, up to a word of something found
     (``used``), an acknowledgement (``ANSWER_END_WORDS``: "thank you", "lovely"), the call's
-    closing, a lead word (the next ask: "and the expiry date") or a sentence starting with
-    ``NEXT_SENTENCE_WORDS``."""
+    closing, an "and" (``NEXT_SENTENCE_WORDS``: "... made you and when does it expire"), a
+    question (``_asks_here``) or a lead word (the next ask: "the expiry date")."""
     out: list[int] = []
     for k in range(last + 1, len(words)):
         word = plain(words[k].text)

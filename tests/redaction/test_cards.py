@@ -1727,14 +1727,14 @@ def test_a_phone_number_whisper_wrote_twice_is_still_a_phone_number() -> None:
 def test_a_card_short_of_digits_masks_the_words_after_it_for_its_missing_digits_time_ask_or_not() -> None:
     # Whisper wrote a card's first eight digits and then the rest as other words, its ask unheard
     # ("the current number"): the words after it are masked for as long as its missing digits take
-    # at its pace (eight digits in 3.2 s, seven missing: 4.2 s), across the caller's sentences, up to
+    # at its pace (eight digits over 3.1 s, seven missing: 7 x 0.39 x 1.5 = 4.1 s), across the caller's sentences, up to
     # the agent speaking again (1.76)
     ask = "go ahead with the current number whenever you are ready. okay it is "
     card = "5, 5, 7, 7, 4, 3, 3, 1. "
     text = ask + card + "right made you the more fine. lovely, and when does it expire?"
     assert entities(text, unanswered=True) == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1."),
                                                (CARD_NUMBER, "right made you the more fine.")]
-    # up to the missing digits' time: eleven words at 0.4 s reach 4.4 s past the card
+    # up to the missing digits' time: ten words start within 4.1 s of the card's end
     long = ask + card + "right made you the more fine time time time time time time time"
     assert entities(long, unanswered=True)[-1] == (CARD_NUMBER, "right made you the more fine time time time time")
     # the agent's next question stays audible: after "and", or a sentence ending in a question mark

@@ -4,7 +4,8 @@ Voices: espeak-ng (8 accents x ~100 variants, speed and pitch) and, with ``--mbr
 TUNE split's MBROLA voices reading English (``MBROLA_VOICES``: diphones cut from real people's
 speech; the held-out split's MBROLA voices never). Writes ``clips.npz``
 (8 kHz int16 clips, their word labels, and which voice made them) into OUT_DIR (default
-/tmp/callrec_speech). Rerunnable; deterministic for a seed. Needs Debian's espeak-ng.
+/tmp/callrec_speech). Rerunnable; deterministic for a seed. Needs Debian's espeak-ng (and mbrola with
+its voices for ``--mbrola-combos``).
 
 No flite: flite's voices (kal, kal16, awb, rms, slt) are Festival's voices, which are
 reserved for the final external judgement and must stay out of training, tuning and tests.
