@@ -70,6 +70,10 @@ LAST_WORD, LAST_COUNTS = "last", frozenset({"three", "3", "free", "four", "4"})
 #: ... when the agent asked for the number: one of these words within ASK_NUMBER_WORDS of the card word ...
 ASKED_NUMBER_WORDS = frozenset({"number", "numbers", "digit", "digits", "details", "front"})
 ASK_NUMBER_WORDS = 8
+#: ... or one of these verbs within TAKING_BEFORE_WORDS before its card word ("can I take the card",
+#: "could you read me the card", "can I have the card").
+TAKING_WORDS = frozenset({"take", "read", "have"})
+TAKING_BEFORE_WORDS = 3
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
@@ -600,9 +604,12 @@ def _digits_in(entity: Entity, words: Sequence[TimedWord]) -> int:
 
 def asks_number(ask: Ask, words: Sequence[TimedWord]) -> bool:
     """A card ask asks for the number (``ASKED_NUMBER_WORDS`` near its card word: "can I take
-    the card number", not "pay by card")."""
+    the card number", not "pay by card"), or takes the card (``TAKING_WORDS`` right before its card
+    word: "can I take the card in them but please", its "number" misheard; 1.77)."""
     near = words[max(0, ask.word - ASK_NUMBER_WORDS) : ask.word + ASK_NUMBER_WORDS + 1]
-    return any(plain(w.text) in ASKED_NUMBER_WORDS for w in near)
+    before = words[max(0, ask.word - TAKING_BEFORE_WORDS) : ask.word]
+    return (any(plain(w.text) in ASKED_NUMBER_WORDS for w in near)
+            or any(plain(w.text) in TAKING_WORDS for w in before))
 
 
 def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:

@@ -568,6 +568,19 @@ def test_an_asked_card_written_as_other_words_is_masked_to_the_agents_next_words
     assert entities(text) == []  # a provider's transcript: its words are taken as said
 
 
+def test_an_agent_taking_the_card_asks_for_its_number_though_number_was_misheard() -> None:
+    # "can I take the card number please" with "number" written as other words (MBROLA voices:
+    # "can I take the card in them but please", "... the card and we're pleased"): taking the card
+    # asks for its number, and the caller's card written as words is masked to the agent's next words (1.77)
+    text = "of course, can I take the card in them but please? okay it is made more nice time you. thank you"
+    assert entities(text, unanswered=True) == [(CARD_NUMBER, "made more nice time you.")]
+    assert entities("could you read me the card please? okay it is made more nice time you. lovely",
+                    unanswered=True) == [(CARD_NUMBER, "made more nice time you.")]
+    # a verb further back, or paying by card, asks for no number
+    assert entities("can I take a payment over the phone by card please? yes of course, go ahead", unanswered=True) == []
+    assert entities("can I pay by card please? yes of course, let me set that up for you", unanswered=True) == []
+
+
 def test_an_unanswered_ask_masks_at_most_unanswered_s_of_words() -> None:
     words = timed("can I take the card number please. " + "la " * 60)
     found = find_entities(words, unanswered=True)
