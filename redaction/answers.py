@@ -428,12 +428,15 @@ SHORT_CARD_DIGITS = 8
 def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], list[Entity]] | None = None) -> list[Entity]:
     """The words after each card reading (``_one_reading`` of the cards ``found``, in their parts
     ``parted`` makes) that says ``SHORT_CARD_DIGITS`` to fewer than ``SHORTEST_CARD_DIGITS`` digits,
-    for as long as its missing digits take at its pace from its first digit to its last
-    (``MISSING_DIGITS_SLACK``), across the caller's sentences, up to the agent speaking again
+    for as long as its missing digits take at its pace (``_missing_after``, as an answer's), across
+    the caller's sentences, up to the agent speaking again
     (``_read_on_past``): Whisper wrote a card's first digits and then its last as other words,
     its ask unheard ("go ahead with the current number", "can I expect to garden with me?")."""
     words = heard.words
     used = {w for e in found for w in e.words}
+    # the read-on stops at other data found, and goes on over words an answer's read-on took
+    # (``unanswered``'s ``_read_on``: to its sentence's end), adding none of them twice
+    data = {w for e in found if _digits_in(e, words) for w in e.words}
     rest = sorted((p for e in found if e.entity == CARD_NUMBER for p in (parted(e) if parted else [e])),
                   key=lambda e: e.start_s)
     out: list[Entity] = []
@@ -443,9 +446,8 @@ def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], li
         digits = sum(_digits_in(e, words) for e in reading)
         if not SHORT_CARD_DIGITS <= digits < SHORTEST_CARD_DIGITS:
             continue
-        pace_s = (reading[-1].end_s - reading[0].start_s) / digits
-        until_s = reading[-1].end_s + (SHORTEST_CARD_DIGITS - digits) * pace_s * MISSING_DIGITS_SLACK
-        tail = _read_on_past(max(reading[-1].words), used, words, until_s)
+        last, until_s = _missing_after(reading, digits, SHORTEST_CARD_DIGITS)
+        tail = [k for k in _read_on_past(max(last.words), data, words, until_s) if k not in used]
         if tail:
             out.append(Entity(CARD_NUMBER, min(heard.times[w][0] for w in tail), max(heard.times[w][1] for w in tail),
                               UNANSWERED_CONFIDENCE, tuple(tail)))
@@ -453,15 +455,15 @@ def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], li
     return out
 
 
-def _read_on_past(last: int, used: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
-    """The words after word ``last`` that start by ``until_s``, up to a word of something found
-    (``used``), an acknowledgement (``ANSWER_END_WORDS``: "thank you", "lovely"), the call's
+def _read_on_past(last: int, data: set[int], words: Sequence[TimedWord], until_s: float) -> list[int]:
+    """The words after word ``last`` that start by ``until_s``, up to a word of other data found
+    (``data``), an acknowledgement (``ANSWER_END_WORDS``: "thank you", "lovely"), the call's
     closing, an "and" (``NEXT_SENTENCE_WORDS``: "... made you and when does it expire"), a
     question (``_asks_here``) or a lead word (the next ask: "the expiry date")."""
     out: list[int] = []
     for k in range(last + 1, len(words)):
         word = plain(words[k].text)
-        if (words[k].start_s > until_s or k in used or word in ANSWER_END_WORDS or word in CLOSING_ENDS
+        if (words[k].start_s > until_s or k in data or word in ANSWER_END_WORDS or word in CLOSING_ENDS
                 or word in NEXT_SENTENCE_WORDS or _asks_here(k, words)
                 or lead_of(word, plain(words[k - 1].text)) is not None):
             break

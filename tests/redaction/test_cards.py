@@ -1741,7 +1741,7 @@ def test_a_card_short_of_digits_masks_the_words_after_it_for_its_missing_digits_
     # Whisper wrote a card's first eight digits and then the rest as other words, its ask unheard
     # ("the current number"): the words after it are masked for as long as its missing digits take
     # at its pace (eight digits over 3.1 s, seven missing: 7 x 0.39 x 1.5 = 4.1 s), across the caller's sentences, up to
-    # the agent speaking again (1.76)
+    # the agent speaking again (1.76, 1.78)
     ask = "go ahead with the current number whenever you are ready. okay it is "
     card = "5, 5, 7, 7, 4, 3, 3, 1. "
     text = ask + card + "right made you the more fine. lovely, and when does it expire?"
@@ -1754,6 +1754,9 @@ def test_a_card_short_of_digits_masks_the_words_after_it_for_its_missing_digits_
     assert entities(ask + card + "right made you and when does it run out?", unanswered=True)[-1] == (
         CARD_NUMBER, "right made you")
     assert entities(ask + card + "right made. Can you read me the rest?", unanswered=True)[-1] == (CARD_NUMBER, "right made.")
+    # its ask heard, the answer's read-on masks to its sentence's end ("right made."); the rest goes on past it
+    asked = "can I take the card number please? okay it is 5, 5, 7, 7, 4, 3, 3, 1, right made. you the more. lovely"
+    assert entities(asked, unanswered=True)[1:] == [(CARD_NUMBER, "right made."), (CARD_NUMBER, "you the more.")]
     # a whole card, or fewer than eight digits read as a card: nothing after it for this reason
     whole = ask + "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9. right made you the more fine."
     assert entities(whole, unanswered=True) == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9.")]
