@@ -1,7 +1,9 @@
 """The caller's answer to an ask that nothing the card logic found answers, masked whole
 (``unanswered``), the asks a recognizer wrote without their words (``implied_asks``), and the
-card read before an expiry ask when nothing found says it (``unread_cards``), and the rest of a
-card found short of digits, its ask heard or not (``short_cards``, cards 1.76).
+card read before an expiry ask when nothing found says it (``unread_cards``), the rest of a
+card found short of digits, its ask heard or not (``short_cards``, cards 1.76), and the expiry
+date before the code ask and the code before the agent speaks again, when nothing found says
+them (``expiries_before_code``, ``codes_before_ack``, cards 1.79).
 
 Whisper tiny writes some voices' cards, expiry dates and codes as other words; with no digits
 the card logic (``cards``) finds nothing, so for a speech recognizer's words in pass 1 the
@@ -30,6 +32,7 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
     WEAK_EXPIRY_WORDS,
@@ -44,7 +47,7 @@ from redaction.card_words import (
     named_kind,
     plain,
 )
-from redaction.numbers import digits_said, one_of_a_phrase, pieces
+from redaction.numbers import digits_said, month_said, one_of_a_phrase, pieces
 from redaction.words import TimedWord
 
 #: The caller's answer to an ask that nothing answers (see ``unanswered``) is masked for
@@ -418,6 +421,154 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
         out.append(Entity(SECURITY_CODE, min(times[j][0] for j in said), max(times[j][1] for j in said),
                           UNANSWERED_CONFIDENCE, tuple(said)))
     return out
+
+
+#: The expiry date read between a card number and the agent's code ask, when nothing found there
+#: says it (1.79): Whisper wrote the date as other words, and the expiry ask with neither its words
+#: nor a question ("Great, I'm next firing 8. One moment. I'll just plan it if I haven't. Lovely
+#: and ..."), so neither ``unanswered`` nor ``implied_asks`` masked it: the caller's words before
+#: the code ask's sentence (``_said_before``) ...
+EXPIRY_TURN_GAP_S = 1.0
+#: ... when a card was found in the CODE_SLOT_S before the code ask's sentence and nothing since.
+CODE_SLOT_S = 30.0
+#: The code ask's sentence starts at its "and" up to this many words before its ask word ("And, as
+#: you've got it there, please, the last three digits"), across pauses of up to EXPIRY_TURN_GAP_S.
+ASK_BACK_WORDS = 10
+
+
+def expiries_before_code(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The caller's expiry date before the agent's first code ask after a card number, when nothing
+    was found or keyed between the card and the ask: the caller's words before the ask's sentence
+    (``_said_before``), masked whole. A card holding a month (its expiry date found with it) has
+    its date."""
+    words, keyed_s = heard.words, heard.keyed_s
+    used = {w for e in found for w in e.words}
+    card_ends = sorted(e.end_s for e in found if e.entity == CARD_NUMBER
+                       and not any(month_said(words[w].text) for w in e.words))
+    out: list[Entity] = []
+    done: set[float] = set()  # the cards whose code ask was taken
+    for ask in (a for a in asks if a.kind == "code"):
+        start = _sentence_start(ask.word, words, used)
+        ask_s = words[start].start_s
+        card_end_s = max((t for t in card_ends if ask_s - CODE_SLOT_S <= t <= words[ask.word].start_s), default=None)
+        if card_end_s is None or card_end_s in done:
+            continue
+        done.add(card_end_s)
+        if (any(e.end_s > card_end_s and e.start_s < ask_s for e in found)
+                or keyed_between(keyed_s, card_end_s, ask_s)):
+            continue
+        said = _said_before(start, card_end_s, UNANSWERED_S["expiry"], words, used)
+        if said:
+            out.append(_masked_whole(EXPIRY, said, heard))
+            used |= set(said)
+    return out
+
+
+def _sentence_start(word: int, words: Sequence[TimedWord], used: set[int]) -> int:
+    """The first word of the agent's ask that holds word ``word``: its "and" (``NEXT_SENTENCE_WORDS``)
+    within ``ASK_BACK_WORDS`` before it, else back at most ``ASK_LEAD_WORDS`` to a clause's end;
+    never back past a sentence's end, a pause of ``EXPIRY_TURN_GAP_S`` or a word of what was found
+    (``used``)."""
+    start, lead = word, None
+    while (start > 0 and word - start < ASK_BACK_WORDS and not ends_sentence(words[start - 1].text)
+           and start - 1 not in used and words[start].start_s - words[start - 1].end_s < EXPIRY_TURN_GAP_S):
+        start -= 1
+        if lead is None and word - start <= ASK_LEAD_WORDS and _ends_clause(words[start - 1]):
+            lead = start
+        if plain(words[start].text) in NEXT_SENTENCE_WORDS:
+            return start
+    return lead if lead is not None else max(start, word - ASK_LEAD_WORDS)
+
+
+#: The code read after an expiry date, when nothing found says it (1.79): Whisper wrote the code
+#: as other words and the agent's code ask without its words ("Perfect, and the premium is on the
+#: thickness of print. ... It's gone to 8 .7. Lovely, ..."): the caller's words (``_said_before``)
+#: before the agent speaks again (an acknowledgement, ``ANSWER_END_WORDS``, or the payment
+#: reference, ``REFERENCE_WORDS``, within CODE_AFTER_EXPIRY_S of the date's end and before the
+#: call's closing), that sentence's first word at most AGENT_LEAD_WORDS before it ("Your payment
+#: reference").
+CODE_AFTER_EXPIRY_S = 15.0
+AGENT_LEAD_WORDS = 3
+
+
+def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, when no code
+    was found after that card and nothing was found or keyed after the date before the agent spoke
+    again: the words before that, masked whole."""
+    words, keyed_s = heard.words, heard.keyed_s
+    used = {w for e in found for w in e.words}
+    card_ends = [e.end_s for e in found if e.entity == CARD_NUMBER]
+    starts = sorted(e.start_s for e in found)
+    out: list[Entity] = []
+    for expiry in sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.end_s):
+        end_s = expiry.end_s
+        cards = [t for t in card_ends if 0 <= expiry.start_s - t <= CODE_SLOT_S]
+        if not cards or any(e.entity == SECURITY_CODE and e.start_s >= min(cards) for e in [*found, *out]):
+            continue
+        agent = _agent_again(end_s, words, used)
+        if (agent is None or any(end_s < t < words[agent].start_s for t in starts)
+                or keyed_between(keyed_s, end_s, words[agent].start_s)):
+            continue  # the agent did not speak again, or something was found or keyed before
+        said = _said_before(agent, end_s, UNANSWERED_S["code"], words, used)
+        out.append(_masked_whole(SECURITY_CODE, said, heard))
+        used |= set(said)
+    return out
+
+
+def _agent_again(after_s: float, words: Sequence[TimedWord], used: set[int]) -> int | None:
+    """The first word of the agent's first sentence after ``after_s`` with an acknowledgement or a
+    reference word in it that has the caller's words before it (``_said_before``), within
+    ``CODE_AFTER_EXPIRY_S``; None at a word found (``used``) or the call's closing first."""
+    k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
+    while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
+        word = plain(words[k].text)
+        if word in CLOSING_ENDS:
+            return None
+        if word in ANSWER_END_WORDS or word in REFERENCE_WORDS:
+            agent = _agent_from(k, words)
+            if _said_before(agent, after_s, UNANSWERED_S["code"], words, used):
+                return agent
+        k += 1
+    return None
+
+
+def _agent_from(k: int, words: Sequence[TimedWord]) -> int:
+    """The first word of the agent's sentence that holds word ``k``: back at most
+    ``AGENT_LEAD_WORDS`` to a sentence's end or a pause of ``TURN_GAP_S``."""
+    start = k
+    while (start > 0 and k - start < AGENT_LEAD_WORDS and not ends_sentence(words[start - 1].text)
+           and words[start].start_s - words[start - 1].end_s < TURN_GAP_S):
+        start -= 1
+    return start
+
+
+def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWord], used: set[int]) -> list[int]:
+    """The caller's words (indices, in order) before the agent's sentence that starts at word ``k``:
+    past the agent's acknowledgement (``ACK_WORDS``: "perfect, and the ..."), back to the pause of
+    ``EXPIRY_TURN_GAP_S`` before them (the agent's ask), a question, an acknowledgement, a word found
+    (``used``), a harmless lead word or a number of two digits or more (no card data: it would have been found),
+    after ``from_s`` and for at most ``limit_s``."""
+    k -= 1
+    while k >= 0 and words[k].start_s >= from_s and plain(words[k].text) in ACK_WORDS:
+        k -= 1
+    said: list[int] = []
+    if k < 0:
+        return said
+    from_s = max(from_s, words[k].end_s - limit_s)
+    while (k >= 0 and words[k].start_s >= from_s and k not in used and not asks_on(words[k])
+           and plain(words[k].text) not in ANSWER_END_WORDS and len(digits_said(words[k].text)) < 2
+           and lead_of(plain(words[k].text), plain(words[k - 1].text) if k else "") != "harmless"):
+        said.append(k)
+        if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
+            break
+        k -= 1
+    return said[::-1]
+
+
+def _masked_whole(entity: str, said: list[int], heard: Heard) -> Entity:
+    """The words ``said`` (indices, in order) as one ``entity`` masked whole."""
+    return Entity(entity, min(heard.times[w][0] for w in said), max(heard.times[w][1] for w in said),
+                  UNANSWERED_CONFIDENCE, tuple(said))
 
 
 #: A card read short of the shortest common card (``SHORTEST_CARD_DIGITS``) with at least this

@@ -21,7 +21,9 @@ DTMF digits as one-character words) in three steps:
    short of digits (``answers.unanswered``): a recognizer that wrote the digits as other words
    leaves nothing else to find. An ask it wrote without its words counts too: after a card
    the agent's next question asks for the expiry date, and after that for the code
-   (``answers.implied_asks``, 1.18).
+   (``answers.implied_asks``, 1.18); and with no ask heard at all, the caller's words between
+   a card and the agent's code ask are its expiry date, and those between an expiry date and
+   the agent's next acknowledgement or payment reference its code (1.79).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -83,7 +85,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.78"
+VERSION = "1.79"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -351,6 +353,8 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.unread_cards(asks, heard, found)
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)
+        found += answers.expiries_before_code(asks, heard, found)
+        found += answers.codes_before_ack(heard, found)
         found += answers.short_cards(heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
         used = {w for e in found for w in e.words}
         found = [_with_lead_in(_with_misheard_edges(_with_month(e, ordered, times, used), ordered), ordered)
@@ -1187,5 +1191,11 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
         # or the code that callers read right after the card: mask it, with less confidence.
         kind = EXPIRY if (after_card and not after_expiry) or _rest_of_expiry(run, earlier) else SECURITY_CODE
         return _entity(kind, run.digits, 0.5, times)
+    if (after_expiry and SECURITY_CODE not in found_after and not run.phone_near
+            and MAX_AFTER_CARD_DIGITS < len(text) <= MAX_LONG_ANSWER_DIGITS):
+        # The code after the expiry date, its ask unheard, run on into the payment reference the
+        # agent read or written twice ("6 6 0 6 4 6 8 8", "9, 9, 1, 7 9, 1, 7"): as the long answer
+        # to a code ask (1.79).
+        return _entity(SECURITY_CODE, _code_part(run.digits, times), 0.5, times)
     return None
 

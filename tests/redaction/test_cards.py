@@ -967,9 +967,11 @@ def test_an_expiry_after_a_full_length_card_implies_the_code_ask() -> None:
     assert entities(text, unanswered=True) == [
         (CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030."), (SECURITY_CODE, "time. your")]
     assert entities(text) == [(CARD_NUMBER, "4532 0151 1283 0367."), (EXPIRY, "April 2030.")]
-    # after a part of a card (shorter than any card) nothing is implied
+    # after a part of a card (shorter than any card) nothing is implied; the words before the
+    # payment reference are the code all the same (1.79), back to the agent's "lovely" (no pause here)
     part = text.replace("4532 0151 1283 0367.", "4532 0151 1283.")
-    assert [kind for kind, _ in entities(part, unanswered=True)] == [CARD_NUMBER, EXPIRY]
+    assert entities(part, unanswered=True)[1:] == [
+        (EXPIRY, "April 2030."), (SECURITY_CODE, "until the evening hummus one moment. well it's time.")]
 
 
 def test_no_ask_is_implied_where_the_data_came_before_a_question() -> None:
@@ -1350,7 +1352,8 @@ def test_an_answer_after_a_long_hold_is_masked_for_a_while_after_it() -> None:
     # with no hold, the answer's window ends as before
     said = "I think it is the right one.".split()
     words[-14:-7] = at(*((w.start_s, w.end_s, t) for w, t in zip(words[-14:-7], said)))
-    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "I think it is the right one.")]
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [
+        (EXPIRY, "I think it is the right one."), (SECURITY_CODE, "We'll have a flash to fix.")]  # before "Perfect." (1.79)
     # a hold that ends the call
     assert entities(CARD_ASKED + "thanks. and what is the expiry date on the card? one moment.", unanswered=True)[1:] == []
 
@@ -1761,3 +1764,65 @@ def test_a_card_short_of_digits_masks_the_words_after_it_for_its_missing_digits_
     whole = ask + "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9. right made you the more fine."
     assert entities(whole, unanswered=True) == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9.")]
     assert entities(ask + "5, 5, 7, 7, 4, 3, 3, 1. right made you.") == [(CARD_NUMBER, "5, 5, 7, 7, 4, 3, 3, 1.")]
+
+
+def said_at(*turns: tuple[float, str]) -> list[TimedWord]:
+    """Each turn's words from its start, one every 0.4 s, each lasting 0.3 s."""
+    return [w for start_s, text in turns for w in timed_from(start_s, text.split())]
+
+
+CARD_READ = ((0.0, "hello I would like to pay my bill. sure go ahead when you are ready."),
+             (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."))
+
+
+def test_the_words_before_the_code_ask_after_a_card_are_its_expiry_date_when_nothing_says_it() -> None:
+    # Whisper wrote the expiry ask with no ask word and no question, and the date as other words;
+    # the agent's code ask after them says the caller read the expiry date there (1.79)
+    words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
+                    (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
+    assert labels(words, find_entities(words, unanswered=True)) == [
+        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (EXPIRY, "you lie, happy to"), (SECURITY_CODE, "seven two one.")]
+    # its "and" starts the ask's sentence across a pause inside it: none of it is masked
+    words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
+                    (20.0, "and, as you've got it there,"), (23.0, "please, the last three digits on the back"),
+                    (28.0, "seven two one."))
+    assert labels(words, find_entities(words, unanswered=True))[1] == (EXPIRY, "you lie, happy to")
+    # an expiry date found there, or read with the card, leaves nothing to mask
+    words = said_at(*CARD_READ, (14.0, "and the expiry?"), (16.0, "oh four twenty seven."),
+                    (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
+    assert [kind for kind, _ in labels(words, find_entities(words, unanswered=True))] == [CARD_NUMBER, EXPIRY,
+                                                                                         SECURITY_CODE]
+    words = said_at((0.0, "sure go ahead when you are ready."), (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 April 27."),
+                    (16.0, "I'm a little"), (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(SECURITY_CODE, "seven two one.")]
+    # a provider's transcript is taken as said
+    words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
+                    (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
+    assert [e.entity for e in find_entities(words)] == [CARD_NUMBER, SECURITY_CODE]
+
+
+def test_the_words_before_the_agent_speaks_again_after_an_expiry_date_are_the_code_when_nothing_says_it() -> None:
+    # the agent's code ask was lost and the code written as words; the payment reference the agent
+    # reads next says the caller's words before it were the code (1.79)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (23.0, "oh, it's free free."), (25.5, "your payment reference is A B C."))
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "oh, it's free free.")]
+    # the agent's acknowledgement right after the date is no such word, nor the call's closing: nothing to mask
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (19.0, "lovely."), (23.0, "you will get a confirmation shortly. lovely."))
+    assert [e.entity for e in find_entities(words, unanswered=True)] == [CARD_NUMBER, EXPIRY]
+    # a code found after the card: nothing more
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (20.0, "and the code?"), (22.0, "seven two one."), (25.5, "your payment reference is A B C."))
+    assert [e.entity for e in find_entities(words, unanswered=True)] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
+
+
+def test_a_long_run_after_an_expiry_date_with_no_code_found_is_the_code_to_its_pause() -> None:
+    # the code ask unheard, the code read on into the payment reference with no lead word heard:
+    # the code up to the pause, the reference audible (1.79); with no pause in it, all of it
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (26.0, "six six zero"), (28.0, "six four six eight eight"))
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "six six zero")]
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (26.0, "9, 9, 1, 7 9, 1, 7"))
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "9, 9, 1, 7 9, 1, 7")]
