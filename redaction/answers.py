@@ -493,7 +493,7 @@ AGENT_LEAD_WORDS = 3
 
 def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
     """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, when no code
-    was found after that card and nothing was found or keyed after the date before the agent spoke
+    was found after that date and nothing was found or keyed after it before the agent spoke
     again: the words before that, masked whole."""
     words, keyed_s = heard.words, heard.keyed_s
     used = {w for e in found for w in e.words}
@@ -502,8 +502,8 @@ def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for expiry in sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.end_s):
         end_s = expiry.end_s
-        cards = [t for t in card_ends if 0 <= expiry.start_s - t <= CODE_SLOT_S]
-        if not cards or any(e.entity == SECURITY_CODE and e.start_s >= min(cards) for e in [*found, *out]):
+        if (not any(0 <= expiry.start_s - t <= CODE_SLOT_S for t in card_ends)
+                or any(e.entity == SECURITY_CODE and e.start_s >= end_s for e in [*found, *out])):
             continue
         agent = _agent_again(end_s, words, used)
         if (agent is None or any(end_s < t < words[agent].start_s for t in starts)
