@@ -243,6 +243,10 @@ MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 #: code.": a code ask, and the card's first digits, misheard, stayed audible; 1.70). "the code on the
 #: front" (an Amex code) stays a code.
 FRONT_WORD, FRONT_OF_WORDS = "front", frozenset({"of", "on"})
+#: "front" with a number word in the FRONT_NUMBER_WORDS before it, and no code word, asks for the
+#: card ("the long number across the front", "the 16-digit number on the front" written "what is
+#: perfect in the kitchen number and the front": no card word heard; 1.79).
+FRONT_NUMBER_WORDS = 4
 #: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
 #: digits on the back"): a code word as "the back" is (1.51).
 MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
@@ -676,6 +680,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             if word == "code" and len(others) >= 3 and others[-3] == FRONT_WORD and others[-2] in FRONT_OF_WORDS:
                 word, card_number = "card", True  # "the long number across the front of the code." (1.70)
             others.append(word)
+            if (word == FRONT_WORD and set(others[-1 - FRONT_NUMBER_WORDS : -1]) & NUMBER_WORDS
+                    and not any(ask_of(w) == "code" for w in others[-1 - FRONT_NUMBER_WORDS : -1])):
+                card_number = True
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
             if kind == "card" and CALL_WORD in others[-1 - PHONE_CARD_WORDS : -1]:

@@ -539,7 +539,9 @@ def test_the_car_number_asked_for_is_the_card_number() -> None:
     # "the long number on the front of your card?", written "... of your car?"
     front = "please read me the long number across the front of the car. okay it is "
     assert entities(front + answer) == [(CARD_NUMBER, answer.replace(" or", ""))]
-    assert entities(front.replace("car.", "car and") + answer[:-2]) == []
+    # "car" running on is no card word ("the front" alone asks for the card since 1.79)
+    assert entities(front.replace("car.", "car and").replace("front", "side") + answer[:-2]) == []
+    assert entities(front.replace("car.", "car and") + answer[:-2]) == [(CARD_NUMBER, answer[:-2].replace(" or", ""))]
 
 
 def test_a_numeral_timed_shorter_than_its_digits_reaches_back_from_its_end() -> None:
@@ -1826,3 +1828,18 @@ def test_a_long_run_after_an_expiry_date_with_no_code_found_is_the_code_to_its_p
     words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
                     (26.0, "9, 9, 1, 7 9, 1, 7"))
     assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "9, 9, 1, 7 9, 1, 7")]
+
+
+def test_the_number_on_the_front_asks_for_the_card_with_no_card_word_heard() -> None:
+    # "what is the 16-digit number on the front of your card" written "what is perfect in the kitchen
+    # number and the front": a card ask (1.79); the card read in groups parted by words is its answer,
+    # short of digits, so the answer's words before and after it are masked with it
+    text = ("what is perfect in the kitchen number and the front and look out. cases in 7. have a 4 9 7 5 1 7. "
+            "0 5 2 7 5 go ahead")
+    assert [" ".join(t for _, t in entities(text, unanswered=True))] == [
+        "cases in 7. have a 4 9 7 5 1 7. 0 5 2 7 5 go ahead"]
+    assert entities(text.replace("front", "side"), unanswered=True) == []
+    # the code on the front (an Amex code) is no card ask: "front" there changes nothing
+    code = "4532 0151 1283 0366. and the security code number on the front please? it is 1 2 3 4"
+    assert entities(code, unanswered=True) == entities(code.replace("front", "side"), unanswered=True) == [
+        (CARD_NUMBER, "4532 0151 1283 0366."), (SECURITY_CODE, "1 2 3 4")]
