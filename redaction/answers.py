@@ -483,12 +483,14 @@ def _sentence_start(word: int, words: Sequence[TimedWord], used: set[int]) -> in
 #: The code read after an expiry date, when nothing found says it (1.79): Whisper wrote the code
 #: as other words and the agent's code ask without its words ("Perfect, and the premium is on the
 #: thickness of print. ... It's gone to 8 .7. Lovely, ..."): the caller's words (``_said_before``)
-#: before the agent speaks again (an acknowledgement, ``ANSWER_END_WORDS``, or the payment
-#: reference, ``REFERENCE_WORDS``, within CODE_AFTER_EXPIRY_S of the date's end and before the
-#: call's closing), that sentence's first word at most AGENT_LEAD_WORDS before it ("Your payment
-#: reference").
+#: before the agent speaks again (``AGENT_AGAIN_WORDS``: an acknowledgement or the payment
+#: reference, within CODE_AFTER_EXPIRY_S of the date's end and before the call's closing), that
+#: sentence's first word at most AGENT_LEAD_WORDS before it ("Your payment reference").
 CODE_AFTER_EXPIRY_S = 15.0
 AGENT_LEAD_WORDS = 3
+#: The agent's words that say it speaks again there ("payment": "your payment reference", its "reference"
+#: misheard as "for" or "preferences").
+AGENT_AGAIN_WORDS = ANSWER_END_WORDS | REFERENCE_WORDS | {"payment"}
 
 
 def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
@@ -516,15 +518,15 @@ def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
 
 
 def _agent_again(after_s: float, words: Sequence[TimedWord], used: set[int]) -> int | None:
-    """The first word of the agent's first sentence after ``after_s`` with an acknowledgement or a
-    reference word in it that has the caller's words before it (``_said_before``), within
+    """The first word of the agent's first sentence after ``after_s`` with an ``AGENT_AGAIN_WORDS``
+    word in it that has the caller's words before it (``_said_before``), within
     ``CODE_AFTER_EXPIRY_S``; None at a word found (``used``) or the call's closing first."""
     k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
     while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
         word = plain(words[k].text)
         if word in CLOSING_ENDS:
             return None
-        if word in ANSWER_END_WORDS or word in REFERENCE_WORDS:
+        if word in AGENT_AGAIN_WORDS:
             agent = _agent_from(k, words)
             if _said_before(agent, after_s, UNANSWERED_S["code"], words, used):
                 return agent
