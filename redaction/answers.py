@@ -2,8 +2,9 @@
 (``unanswered``), the asks a recognizer wrote without their words (``implied_asks``), and the
 card read before an expiry ask when nothing found says it (``unread_cards``), the rest of a
 card found short of digits, its ask heard or not (``short_cards``, cards 1.76), and the expiry
-date before the code ask and the code before the agent speaks again, when nothing found says
-them (``expiries_before_code``, ``codes_before_ack``, cards 1.79).
+date before the code ask or before the agent speaks again after a card, and the code before the
+agent speaks again after the date, when nothing found says them (``expiries_before_code``,
+``expiries_before_ack``, ``codes_before_ack``, cards 1.79).
 
 Whisper tiny writes some voices' cards, expiry dates and codes as other words; with no digits
 the card logic (``cards``) finds nothing, so for a speech recognizer's words in pass 1 the
@@ -497,7 +498,6 @@ def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
     """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, when no code
     was found after that date and nothing was found or keyed after it before the agent spoke
     again: the words before that, masked whole."""
-    words, keyed_s = heard.words, heard.keyed_s
     used = {w for e in found for w in e.words}
     card_ends = [e.end_s for e in found if e.entity == CARD_NUMBER]
     starts = sorted(e.start_s for e in found)
@@ -507,14 +507,43 @@ def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
         if (not any(0 <= expiry.start_s - t <= CODE_SLOT_S for t in card_ends)
                 or any(e.entity == SECURITY_CODE and e.start_s >= end_s for e in [*found, *out])):
             continue
-        agent = _agent_again(end_s, words, used)
-        if (agent is None or any(end_s < t < words[agent].start_s for t in starts)
-                or keyed_between(keyed_s, end_s, words[agent].start_s)):
-            continue  # the agent did not speak again, or something was found or keyed before
-        said = _said_before(agent, end_s, UNANSWERED_S["code"], words, used)
-        out.append(_masked_whole(SECURITY_CODE, said, heard))
-        used |= set(said)
+        said = _said_till_agent(end_s, "code", heard, used, starts)
+        if said:
+            out.append(_masked_whole(SECURITY_CODE, said, heard))
+            used |= set(said)
     return out
+
+
+def expiries_before_ack(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Entity]:
+    """The caller's expiry date after a card that says card data was taken (``_sure_cards``: asked
+    for in words, or checked), when no expiry date was found in the ``CODE_SLOT_S`` after it and
+    nothing was found or keyed after it before the agent spoke again (``_agent_again``: "Great,
+    I'm next firing 8. One moment. I'll just plan it if I haven't. Lovely and ..."): the words
+    before that, masked whole."""
+    used = {w for e in found for w in e.words}
+    starts = sorted(e.start_s for e in found)
+    out: list[Entity] = []
+    for card in sorted(_sure_cards(asks, heard.words, found), key=lambda e: e.end_s):
+        end_s = card.end_s
+        if any(e.entity == EXPIRY and end_s <= e.start_s <= end_s + CODE_SLOT_S for e in [*found, *out]):
+            continue
+        said = _said_till_agent(end_s, "expiry", heard, used, starts)
+        if said:
+            out.append(_masked_whole(EXPIRY, said, heard))
+            used |= set(said)
+    return out
+
+
+def _said_till_agent(after_s: float, kind: str, heard: Heard, used: set[int], starts: Sequence[float]) -> list[int]:
+    """The caller's words (``_said_before``, for at most ``UNANSWERED_S[kind]``, after a pause for an
+    expiry date) between ``after_s`` and the agent speaking again (``_agent_again``); none when the agent did not, or something was
+    found (``starts``: where each found entity starts) or keyed in between."""
+    words = heard.words
+    agent = _agent_again(after_s, words, used)
+    if (agent is None or any(after_s < t < words[agent].start_s for t in starts)
+            or keyed_between(heard.keyed_s, after_s, words[agent].start_s)):
+        return []
+    return _said_before(agent, after_s, UNANSWERED_S[kind], words, used, turn=kind == "expiry")
 
 
 def _agent_again(after_s: float, words: Sequence[TimedWord], used: set[int]) -> int | None:
@@ -544,12 +573,13 @@ def _agent_from(k: int, words: Sequence[TimedWord]) -> int:
     return start
 
 
-def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWord], used: set[int]) -> list[int]:
+def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWord], used: set[int], turn: bool = False) -> list[int]:
     """The caller's words (indices, in order) before the agent's sentence that starts at word ``k``:
     past the agent's acknowledgement (``ACK_WORDS``: "perfect, and the ..."), back to the pause of
     ``EXPIRY_TURN_GAP_S`` before them (the agent's ask), a question, an acknowledgement, a word found
     (``used``), a harmless lead word or a number of two digits or more (no card data: it would have been found),
-    after ``from_s`` and for at most ``limit_s``."""
+    after ``from_s`` and for at most ``limit_s``; with ``turn``, none unless that pause was found (words
+    run on from a card are no answer: without it, 0.03-0.10 point more other speech for no digit)."""
     k -= 1
     while k >= 0 and words[k].start_s >= from_s and plain(words[k].text) in ACK_WORDS:
         k -= 1
@@ -562,9 +592,9 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
            and lead_of(plain(words[k].text), plain(words[k - 1].text) if k else "") != "harmless"):
         said.append(k)
         if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
-            break
+            return said[::-1]
         k -= 1
-    return said[::-1]
+    return [] if turn else said[::-1]
 
 
 def _masked_whole(entity: str, said: list[int], heard: Heard) -> Entity:

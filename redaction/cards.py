@@ -22,8 +22,8 @@ DTMF digits as one-character words) in three steps:
    leaves nothing else to find. An ask it wrote without its words counts too: after a card
    the agent's next question asks for the expiry date, and after that for the code
    (``answers.implied_asks``, 1.18); and with no ask heard at all, the caller's words between
-   a card and the agent's code ask are its expiry date, and those between an expiry date and
-   the agent's next acknowledgement or payment reference its code (1.79).
+   a card and the agent's code ask or its next acknowledgement are its expiry date, and those
+   between an expiry date and the agent's next acknowledgement or payment reference its code (1.79).
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
@@ -360,6 +360,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)
         found += answers.expiries_before_code(asks, heard, found)
+        found += answers.expiries_before_ack(asks, heard, found)
         found += answers.codes_before_ack(heard, found)
         found += answers.short_cards(heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
         used = {w for e in found for w in e.words}

@@ -1850,3 +1850,23 @@ def test_the_number_on_the_front_asks_for_the_card_with_no_card_word_heard() -> 
     code = "4532 0151 1283 0366. and the security code number on the front please? it is 1 2 3 4"
     assert entities(code, unanswered=True) == entities(code.replace("front", "side"), unanswered=True) == [
         (CARD_NUMBER, "4532 0151 1283 0366."), (SECURITY_CODE, "1 2 3 4")]
+
+
+def test_the_words_before_the_agent_speaks_again_after_an_asked_card_are_its_expiry_date() -> None:
+    # the expiry ask with neither its words nor a question, the date as other words, no code ask
+    # after it: the caller's words before the agent's "lovely" are the expiry date (1.79)
+    asked = (0.0, "hello I would like to pay my bill. sure, can I take the card number please?")
+    words = said_at(asked, (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (19.0, "great I read it."),
+                    (21.0, "one moment."), (23.0, "I'll just plan it if I haven't."), (26.5, "lovely and defeated me"))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "I'll just plan it if I haven't.")]
+    # only from a pause before them: words run on from the card are no answer
+    run_on = said_at(asked, (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7. I'll just plan it if I haven't. lovely"))
+    assert [e.entity for e in find_entities(run_on, unanswered=True)] == [CARD_NUMBER]
+    # not after a card nobody asked for that fails the checks (a phone number taken for a card)
+    unasked = said_at(CARD_READ[0], *words_after(words, 6.0))
+    assert [e.entity for e in find_entities(unasked, unanswered=True)] == [CARD_NUMBER]
+
+
+def words_after(words: list[TimedWord], from_s: float) -> list[tuple[float, str]]:
+    """``words`` from ``from_s`` on as one turn each."""
+    return [(w.start_s, w.text) for w in words if w.start_s >= from_s]
