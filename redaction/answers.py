@@ -81,7 +81,12 @@ TAKING_BEFORE_WORDS = 3
 #: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
 ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
-ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent", "finally"})
+#: Whisper tiny writes the agent's "lovely" so for voices it does not know ("Lonely maps are all gone
+#: through", "Learnly, ...", "Lumbly", "Learning that tomorrow gone through": 1.79).
+MISHEARD_LOVELY = frozenset({"lumbly", "learnly", "longly", "lumley", "londley", "learning", "lovelyness",
+                             "learnliness"})
+ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "brilliant", "excellent",
+                              "finally"}) | MISHEARD_LOVELY
 #: An expiry date's or a code's answer also ends where a sentence starts with one of these: the
 #: agent's next question ("... went in high. And if you're ready, the last three digits on the
 #: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).

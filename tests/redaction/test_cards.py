@@ -1816,6 +1816,9 @@ def test_the_words_before_the_agent_speaks_again_after_an_expiry_date_are_the_co
     words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
                     (23.0, "oh, it's free free."), (25.5, "your payment for is A B C."))  # "reference" misheard
     assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "oh, it's free free.")]
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
+                    (23.0, "oh, it's free free."), (25.5, "learnly, that's all gone through."))  # "lovely" misheard
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "oh, it's free free.")]
     # the agent's acknowledgement right after the date is no such word, nor the call's closing: nothing to mask
     words = said_at(*CARD_READ, (14.0, "and the expiry date please?"), (17.0, "oh four twenty seven."),
                     (19.0, "lovely."), (23.0, "you will get a confirmation shortly. lovely."))
