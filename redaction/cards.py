@@ -1160,7 +1160,10 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
     # where it was written; 4.87 % either way on 91-92, 9.81 -> 9.35 % on 95-98, 9.75 -> 9.45 %
     # on the second strangers' 101-103; no digit lost).
     found_after = earlier.found_after_card()
-    card_done = {EXPIRY, SECURITY_CODE} <= found_after
+    # ... a code found before the expiry date (Whisper's digits written over the agent's "and the expiry
+    # date on the card", 1.79) is no code after it
+    latest = dict(earlier.latest_start_s)
+    card_done = {EXPIRY, SECURITY_CODE} <= found_after and latest[SECURITY_CODE] >= latest[EXPIRY]
     after_card = not card_done and last_card is not None and run.start_s - last_card <= AFTER_CARD_S
     after_expiry = not card_done and last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
     # An expiry word before an expiry date already found is that date's, not this run's

@@ -1873,3 +1873,13 @@ def test_the_words_before_the_agent_speaks_again_after_an_asked_card_are_its_exp
 def words_after(words: list[TimedWord], from_s: float) -> list[tuple[float, str]]:
     """``words`` from ``from_s`` on as one turn each."""
     return [(w.start_s, w.text) for w in words if w.start_s >= from_s]
+
+
+def test_a_code_found_before_the_expiry_date_leaves_the_code_after_it_to_find() -> None:
+    # Whisper wrote the agent's "and the expiry date on the card" as digits after the card, taken for
+    # a code; the code read after the expiry date is still looked for (1.79): its digits alone, not
+    # the words after them as the implied code ask's answer
+    words = said_at(CARD_READ[0], (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6."), (14.0, "one six five eight on the card."),
+                    (17.0, "I'd like to hear you read, 33."), (20.0, "perfect. and the premium is on the thickness of print."),
+                    (27.0, "okay. 97."), (30.0, "you know, I think I'm going"))
+    assert labels(words, find_entities(words, unanswered=True))[-2:] == [(EXPIRY, "33."), (SECURITY_CODE, "97.")]
