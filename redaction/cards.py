@@ -249,9 +249,7 @@ FRONT_WORD, FRONT_OF_WORDS = "front", frozenset({"of", "on"})
 FRONT_NUMBER_WORDS = 4
 #: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
 #: digits on the back"): a code word as "the back" is (1.51).
-MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat", "box"})
-#: ... after "on the" or "from the" ("the last three that is from the box", "they call on the box": 1.79).
-BACK_OF_WORDS = frozenset({"on", "from"})
+MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
 #: A bare "back on" ("call me back on", ``card_words.bare_back``: not "the back") right before a
 #: run leads it in as a phone number whatever Whisper wrote for "call" ("you can throw me back
 #: on", "come back on", "follow me back on"): a harmless lead with a phone word near (1.72: harmless
@@ -657,7 +655,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
                 word = "card"
-            if word in MISHEARD_BACK_WORDS and len(others) >= 2 and others[-1] == "the" and others[-2] in BACK_OF_WORDS:
+            if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:
                 word = "back"
             if (current is not None and not others and word in QUANTITY_WORDS and len(current.digits) <= MAX_QUANTITY_DIGITS
                     and not current.named):

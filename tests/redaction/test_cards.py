@@ -631,11 +631,12 @@ def test_a_codes_count_asks_for_the_code_whatever_the_rest_of_the_ask() -> None:
     # count (1.51: 95 times in the tune calls' words, all in card calls); not "call the Mac on"
     for back in ("Mac.", "map.", "mat."):
         assert entities(text.replace("three", "five").replace("list.", back), unanswered=True) == [answer]
-    # ... and "on the box", "from the box" (1.79); not a box alone
-    for back in ("on the box.", "from the box."):
-        assert entities(text.replace("three", "five").replace("on the list.", back), unanswered=True) == [answer]
-    assert entities(text.replace("three", "five").replace("on the list.", "in the box."), unanswered=True) == []
     assert entities("you can call the mac on. yes, please have a no. not only", unanswered=True) == []
+    # a box is no back ("the charger is missing from the box": the demo's plain call, masked as a code's
+    # answer when "from the box" was taken for "on the back", tried in session 34)
+    assert entities("my order arrived yesterday, but the charger is missing from the box. I am sorry about that. "
+                    "can I have your order number please?", unanswered=True) == []
+    assert entities("it says on the box. I am sorry about that.", unanswered=True) == []
 
 
 def test_whispers_free_digits_for_three_digits_asks_for_the_code() -> None:
