@@ -541,8 +541,9 @@ def expiries_before_ack(asks: list[Ask], heard: Heard, found: list[Entity]) -> l
 
 def _said_till_agent(after_s: float, kind: str, heard: Heard, used: set[int], starts: Sequence[float]) -> list[int]:
     """The caller's words (``_said_before``, for at most ``UNANSWERED_S[kind]``, after a pause for an
-    expiry date) between ``after_s`` and the agent speaking again (``_agent_again``); none when the agent did not, or something was
-    found (``starts``: where each found entity starts) or keyed in between."""
+    expiry date) between ``after_s`` and the agent speaking again (``_agent_again``); none when the
+    agent did not, or something was found (``starts``: where each found entity starts) or keyed in
+    between."""
     words = heard.words
     agent = _agent_again(after_s, words, used)
     if (agent is None or any(after_s < t < words[agent].start_s for t in starts)
@@ -578,13 +579,15 @@ def _agent_from(k: int, words: Sequence[TimedWord]) -> int:
     return start
 
 
-def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWord], used: set[int], turn: bool = False) -> list[int]:
+def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWord], used: set[int],
+                 turn: bool = False) -> list[int]:
     """The caller's words (indices, in order) before the agent's sentence that starts at word ``k``:
     past the agent's acknowledgement (``ACK_WORDS``: "perfect, and the ..."), back to the pause of
     ``EXPIRY_TURN_GAP_S`` before them (the agent's ask), a question, an acknowledgement, a word found
-    (``used``), a harmless lead word or a number of two digits or more (no card data: it would have been found),
-    after ``from_s`` and for at most ``limit_s``; with ``turn``, none unless that pause was found (words
-    run on from a card are no answer: without it, 0.03-0.10 point more other speech for no digit)."""
+    (``used``), a harmless lead word or a number of two digits or more (no card data: it would have
+    been found), after ``from_s`` and for at most ``limit_s``; with ``turn``, none unless that pause
+    was found (words run on from a card are no answer: without it, 0.03-0.10 point more other speech
+    for no digit)."""
     k -= 1
     while k >= 0 and words[k].start_s >= from_s and plain(words[k].text) in ACK_WORDS:
         k -= 1

@@ -1359,8 +1359,9 @@ def test_an_answer_after_a_long_hold_is_masked_for_a_while_after_it() -> None:
     # with no hold, the answer's window ends as before
     said = "I think it is the right one.".split()
     words[-14:-7] = at(*((w.start_s, w.end_s, t) for w, t in zip(words[-14:-7], said)))
+    # ... and the words before "Perfect." are the code (1.79)
     assert labels(words, find_entities(words, unanswered=True))[1:] == [
-        (EXPIRY, "I think it is the right one."), (SECURITY_CODE, "We'll have a flash to fix.")]  # before "Perfect." (1.79)
+        (EXPIRY, "I think it is the right one."), (SECURITY_CODE, "We'll have a flash to fix.")]
     # a hold that ends the call
     assert entities(CARD_ASKED + "thanks. and what is the expiry date on the card? one moment.", unanswered=True)[1:] == []
 
@@ -1788,7 +1789,8 @@ def test_the_words_before_the_code_ask_after_a_card_are_its_expiry_date_when_not
     words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
                     (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
     assert labels(words, find_entities(words, unanswered=True)) == [
-        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (EXPIRY, "you lie, happy to"), (SECURITY_CODE, "seven two one.")]
+        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (EXPIRY, "you lie, happy to"),
+        (SECURITY_CODE, "seven two one.")]
     # its "and" starts the ask's sentence across a pause inside it: none of it is masked
     words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
                     (20.0, "and, as you've got it there,"), (23.0, "please, the last three digits on the back"),
@@ -1799,8 +1801,9 @@ def test_the_words_before_the_code_ask_after_a_card_are_its_expiry_date_when_not
                     (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
     assert [kind for kind, _ in labels(words, find_entities(words, unanswered=True))] == [CARD_NUMBER, EXPIRY,
                                                                                          SECURITY_CODE]
-    words = said_at((0.0, "sure go ahead when you are ready."), (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 April 27."),
-                    (16.0, "I'm a little"), (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
+    words = said_at((0.0, "sure go ahead when you are ready."),
+                    (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 April 27."), (16.0, "I'm a little"),
+                    (20.0, "perfect, and the three numbers on the back"), (25.0, "seven two one."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(SECURITY_CODE, "seven two one.")]
     # a provider's transcript is taken as said
     words = said_at(*CARD_READ, (14.0, "I read it, I'm a little"), (18.0, "you lie, happy to"),
@@ -1880,7 +1883,8 @@ def test_a_code_found_before_the_expiry_date_leaves_the_code_after_it_to_find() 
     # Whisper wrote the agent's "and the expiry date on the card" as digits after the card, taken for
     # a code; the code read after the expiry date is still looked for (1.79): its digits alone, not
     # the words after them as the implied code ask's answer
-    words = said_at(CARD_READ[0], (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6."), (14.0, "one six five eight on the card."),
-                    (17.0, "I'd like to hear you read, 33."), (20.0, "perfect. and the premium is on the thickness of print."),
+    words = said_at(CARD_READ[0], (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6."),
+                    (14.0, "one six five eight on the card."), (17.0, "I'd like to hear you read, 33."),
+                    (20.0, "perfect. and the premium is on the thickness of print."),
                     (27.0, "okay. 97."), (30.0, "you know, I think I'm going"))
     assert labels(words, find_entities(words, unanswered=True))[-2:] == [(EXPIRY, "33."), (SECURITY_CODE, "97.")]
