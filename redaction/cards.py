@@ -247,6 +247,13 @@ FRONT_WORD, FRONT_OF_WORDS = "front", frozenset({"of", "on"})
 #: card ("the long number across the front", "the 16-digit number on the front" written "what is
 #: perfect in the kitchen number and the front": no card word heard; 1.79).
 FRONT_NUMBER_WORDS = 4
+#: ... unless it is the front of something else ("the number on the front of the parcel": the word
+#: after "of the", at most FRONT_OBJECT_WORDS on, is no card word).
+FRONT_OBJECT_WORDS = 4
+FRONT_ARTICLES = frozenset({"the", "a", "your", "my", "this", "that"})
+#: What Whisper wrote for the card after "the front of" in the tune calls ("the long number across the
+#: front of the phone.", "... of your car?", "... of the code.").
+FRONT_OF_CARD_WORDS = CARD_WORDS | MISHEARD_CARD_WORDS | frozenset({"code", "phone"})
 #: Whisper tiny's "on the Mac", "on the map", "on the mat" for the agent's "on the back" ("the three
 #: digits on the back"): a code word as "the back" is (1.51).
 MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
@@ -682,7 +689,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 word, card_number = "card", True  # "the long number across the front of the code." (1.70)
             others.append(word)
             if (word == FRONT_WORD and set(others[-1 - FRONT_NUMBER_WORDS : -1]) & NUMBER_WORDS
-                    and not any(ask_of(w) == "code" for w in others[-1 - FRONT_NUMBER_WORDS : -1])):
+                    and not any(ask_of(w) == "code" for w in others[-1 - FRONT_NUMBER_WORDS : -1])
+                    and not _front_of_other(item.words[0], words)):
                 card_number = True
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
@@ -738,6 +746,17 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         runs.append(current)
         others = []
     return runs
+
+
+def _front_of_other(k: int, words: Sequence[TimedWord]) -> bool:
+    """True when "front" (word ``k``) is the front of something that is no card ("the number on the
+    front of the parcel", "... of the house"): "of" or "on" after it (``FRONT_OF_WORDS``), then a word
+    that is none of ``FRONT_OF_CARD_WORDS`` (articles and "your" passed over)."""
+    after = [plain(w.text) for w in words[k + 1 : k + 1 + FRONT_OBJECT_WORDS]]
+    if not after or after[0] not in FRONT_OF_WORDS:
+        return False
+    named = [w for w in after[1:] if w not in FRONT_ARTICLES]
+    return bool(named) and named[0] not in FRONT_OF_CARD_WORDS
 
 
 def _context_words(recent: list[str]) -> list[str]:

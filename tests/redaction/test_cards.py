@@ -1853,6 +1853,13 @@ def test_the_number_on_the_front_asks_for_the_card_with_no_card_word_heard() -> 
     assert [" ".join(t for _, t in entities(text, unanswered=True))] == [
         "cases in 7. have a 4 9 7 5 1 7. 0 5 2 7 5 go ahead"]
     assert entities(text.replace("front", "side"), unanswered=True) == []
+    # ... but not the front of something else: a parcel's or a house's number stays audible; Whisper's
+    # "the front of the phone" for "... of the card" is the card
+    for thing in ("parcel", "house", "letter"):
+        ask = f"could you read me the number on the front of the {thing}? yes it is a b c and then x y z thank you"
+        assert entities(ask, unanswered=True) == []
+    assert entities("what is the long number across the front of the phone. it is a b c d e f. thank you",
+                    unanswered=True) == [(CARD_NUMBER, "a b c d e f.")]
     # the code on the front (an Amex code) is no card ask: "front" there changes nothing
     code = "4532 0151 1283 0366. and the security code number on the front please? it is 1 2 3 4"
     assert entities(code, unanswered=True) == entities(code.replace("front", "side"), unanswered=True) == [
