@@ -248,8 +248,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         if after is not None:
             rest = _read_on(max(after[0].words), set(said) - {w for e in found for w in e.words}, words, after[1])
             if rest:
-                out.append(Entity(_ASKED[kind], min(times[w][0] for w in rest), max(times[w][1] for w in rest),
-                                  UNANSWERED_CONFIDENCE, tuple(rest)))
+                out.append(_masked_whole(_ASKED[kind], rest, heard))
                 last_s = max(last_s, words[rest[-1]].end_s)
     return out
 
@@ -403,7 +402,7 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
     ``NAMED_CODE_S`` of its end, up to an acknowledgement or a lead word, masked as a code, when
     nothing found is among them and a card or an expiry date was found in the
     ``NAMED_SLOT_S`` before (the caller is giving card data)."""
-    words, times = heard.words, heard.times
+    words = heard.words
     used = {w for e in found for w in e.words}
     out: list[Entity] = []
     for k, w in enumerate(words):
@@ -424,8 +423,7 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
                 break
         if not said or any(j in used for j in said):
             continue
-        out.append(Entity(SECURITY_CODE, min(times[j][0] for j in said), max(times[j][1] for j in said),
-                          UNANSWERED_CONFIDENCE, tuple(said)))
+        out.append(_masked_whole(SECURITY_CODE, said, heard))
     return out
 
 
@@ -502,71 +500,64 @@ AGENT_AGAIN_WORDS = ANSWER_END_WORDS | REFERENCE_WORDS | {"payment"}
 def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
     """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, when no code
     was found after that date and nothing was found or keyed after it before the agent spoke
-    again: the words before that, masked whole."""
-    used = {w for e in found for w in e.words}
+    again: the words before that, masked whole (``_said_till_agent``)."""
     card_ends = [e.end_s for e in found if e.entity == CARD_NUMBER]
-    starts = sorted(e.start_s for e in found)
-    out: list[Entity] = []
-    for expiry in sorted((e for e in found if e.entity == EXPIRY), key=lambda e: e.end_s):
-        end_s = expiry.end_s
-        if (not any(0 <= expiry.start_s - t <= CODE_SLOT_S for t in card_ends)
-                or any(e.entity == SECURITY_CODE and e.start_s >= end_s for e in [*found, *out])):
-            continue
-        said = _said_till_agent(end_s, "code", heard, used, starts)
-        if said:
-            out.append(_masked_whole(SECURITY_CODE, said, heard))
-            used |= set(said)
-    return out
+    expiries = [e for e in found if e.entity == EXPIRY and any(0 <= e.start_s - t <= CODE_SLOT_S for t in card_ends)]
+    return _said_after_each(expiries, SECURITY_CODE, heard, found, answered=lambda expiry, now: any(
+        e.entity == SECURITY_CODE and e.start_s >= expiry.end_s for e in now))
 
 
 def expiries_before_ack(asks: list[Ask], heard: Heard, found: list[Entity]) -> list[Entity]:
     """The caller's expiry date after a card that says card data was taken (``_sure_cards``: asked
     for in words, or checked), when no expiry date was found in the ``CODE_SLOT_S`` after it and
-    nothing was found or keyed after it before the agent spoke again (``_agent_again``: "Great,
-    I'm next firing 8. One moment. I'll just plan it if I haven't. Lovely and ..."): the words
-    before that, masked whole."""
+    nothing was found or keyed after it before the agent spoke again ("Great, I'm next firing 8.
+    One moment. I'll just plan it if I haven't. Lovely and ..."): the words before that, after a
+    pause, masked whole (``_said_till_agent``)."""
+    return _said_after_each(_sure_cards(asks, heard.words, found), EXPIRY, heard, found, answered=lambda card, now: any(
+        e.entity == EXPIRY and card.end_s <= e.start_s <= card.end_s + CODE_SLOT_S for e in now))
+
+
+def _said_after_each(data: Sequence[Entity], entity: str, heard: Heard, found: list[Entity],
+                     answered: Callable[[Entity, list[Entity]], bool]) -> list[Entity]:
+    """For each of ``data`` (in the order they end) that ``answered`` (it, what was found so far)
+    says nothing answers yet, the caller's words after it till the agent speaks again
+    (``_said_till_agent``), as one ``entity`` masked whole."""
     used = {w for e in found for w in e.words}
     starts = sorted(e.start_s for e in found)
     out: list[Entity] = []
-    for card in sorted(_sure_cards(asks, heard.words, found), key=lambda e: e.end_s):
-        end_s = card.end_s
-        if any(e.entity == EXPIRY and end_s <= e.start_s <= end_s + CODE_SLOT_S for e in [*found, *out]):
+    for datum in sorted(data, key=lambda e: e.end_s):
+        if answered(datum, [*found, *out]):
             continue
-        said = _said_till_agent(end_s, "expiry", heard, used, starts)
+        said = _said_till_agent(datum.end_s, entity, heard, used, starts)
         if said:
-            out.append(_masked_whole(EXPIRY, said, heard))
+            out.append(_masked_whole(entity, said, heard))
             used |= set(said)
     return out
 
 
-def _said_till_agent(after_s: float, kind: str, heard: Heard, used: set[int], starts: Sequence[float]) -> list[int]:
-    """The caller's words (``_said_before``, for at most ``UNANSWERED_S[kind]``, after a pause for an
-    expiry date) between ``after_s`` and the agent speaking again (``_agent_again``); none when the
-    agent did not, or something was found (``starts``: where each found entity starts) or keyed in
-    between."""
+def _said_till_agent(after_s: float, entity: str, heard: Heard, used: set[int], starts: Sequence[float]) -> list[int]:
+    """The caller's words (``_said_before``, for at most the ``UNANSWERED_S`` of ``entity``'s kind;
+    for an expiry date only after a pause) before the agent's first sentence after ``after_s`` with
+    an ``AGENT_AGAIN_WORDS`` word in it that has such words before it, within ``CODE_AFTER_EXPIRY_S``;
+    none at a word found (``used``) or the call's closing first, or when something was found
+    (``starts``: where each found entity starts) or keyed between ``after_s`` and that sentence."""
     words = heard.words
-    agent = _agent_again(after_s, words, used)
-    if (agent is None or any(after_s < t < words[agent].start_s for t in starts)
-            or keyed_between(heard.keyed_s, after_s, words[agent].start_s)):
-        return []
-    return _said_before(agent, after_s, UNANSWERED_S[kind], words, used, turn=kind == "expiry")
-
-
-def _agent_again(after_s: float, words: Sequence[TimedWord], used: set[int]) -> int | None:
-    """The first word of the agent's first sentence after ``after_s`` with an ``AGENT_AGAIN_WORDS``
-    word in it that has the caller's words before it (``_said_before``), within
-    ``CODE_AFTER_EXPIRY_S``; None at a word found (``used``) or the call's closing first."""
+    kind = next(k for k, e in _ASKED.items() if e == entity)
     k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
     while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
         word = plain(words[k].text)
         if word in CLOSING_ENDS:
-            return None
+            return []
         if word in AGENT_AGAIN_WORDS:
             agent = _agent_from(k, words)
-            if _said_before(agent, after_s, UNANSWERED_S["code"], words, used):
-                return agent
+            said = _said_before(agent, after_s, UNANSWERED_S[kind], words, used, turn=entity == EXPIRY)
+            if said:
+                if (any(after_s < t < words[agent].start_s for t in starts)
+                        or keyed_between(heard.keyed_s, after_s, words[agent].start_s)):
+                    return []
+                return said
         k += 1
-    return None
+    return []
 
 
 def _agent_from(k: int, words: Sequence[TimedWord]) -> int:
@@ -640,8 +631,7 @@ def short_cards(heard: Heard, found: list[Entity], parted: Callable[[Entity], li
         last, until_s = _missing_after(reading, digits, SHORTEST_CARD_DIGITS)
         tail = [k for k in _read_on_past(max(last.words), data, words, until_s) if k not in used]
         if tail:
-            out.append(Entity(CARD_NUMBER, min(heard.times[w][0] for w in tail), max(heard.times[w][1] for w in tail),
-                              UNANSWERED_CONFIDENCE, tuple(tail)))
+            out.append(_masked_whole(CARD_NUMBER, tail, heard))
             used |= set(tail)
     return out
 
@@ -695,7 +685,7 @@ def _card_said(said: list[int], heard: Heard) -> list[Entity]:
     """The caller's unheard card: the words ``said`` (indices, in order), less a lead-in at their
     front and the agent's acknowledgement at their end ("thank you," before the next ask), as one
     card number masked whole (none when nothing is left)."""
-    words, times = heard.words, heard.times
+    words = heard.words
     start, end = 0, len(said)
     while start < end and plain(words[said[start]].text) in ANSWER_LEAD_WORDS:
         start += 1
@@ -704,8 +694,7 @@ def _card_said(said: list[int], heard: Heard) -> list[Entity]:
     kept = said[start:end]
     if not kept:
         return []
-    return [Entity(CARD_NUMBER, min(times[w][0] for w in kept), max(times[w][1] for w in kept),
-                   UNANSWERED_CONFIDENCE, tuple(kept))]
+    return [_masked_whole(CARD_NUMBER, kept, heard)]
 
 
 def _missing_after(reading: list[Entity], digits: int, full: int) -> tuple[Entity, float]:

@@ -1876,6 +1876,11 @@ def test_the_words_before_the_agent_speaks_again_after_an_asked_card_are_its_exp
     # only from a pause before them: words run on from the card are no answer
     run_on = said_at(asked, (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7. I'll just plan it if I haven't. lovely"))
     assert [e.entity for e in find_entities(run_on, unanswered=True)] == [CARD_NUMBER]
+    # ... and an acknowledgement with only such words before it is not yet the agent speaking again
+    words = said_at(asked, (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (12.9, "done now. great."),
+                    (19.0, "I read it."), (21.0, "one moment."), (23.0, "I'll just plan it if I haven't."),
+                    (26.5, "lovely and defeated me"))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "I'll just plan it if I haven't.")]
     # not after a card nobody asked for that fails the checks (a phone number taken for a card)
     unasked = said_at(CARD_READ[0], *words_after(words, 6.0))
     assert [e.entity for e in find_entities(unasked, unanswered=True)] == [CARD_NUMBER]
