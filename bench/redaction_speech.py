@@ -18,6 +18,8 @@ count) first, the TUNE split after it, separately labelled (tools/evalcalls/spli
   (redaction.speech.gate.gated_regions, timed apart from the redaction), and inside
   the pieces Whisper hears (the regions with their context: windows.pieces_for), with
   the share of the calls' length Whisper hears (pieces summed: overlaps count twice)  reported
+- audible sensitive digits by kind and where the cascade lost them (tools/evalcalls/diagnose.py's
+  classes: gate, dropped, as-words, logic, timing), summed over the split only     reported
 - speed: call seconds per CPU second of this process (one thread; CPU time, not wall
   time, since the machine is shared) and per wall second                           >= 30x
 - peak RSS (VmHWM) of a child redacting a 2-hour call file with redact_file        < 700 MB
@@ -59,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
+from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
 from worker.calls.recognizers import make_recognizer  # noqa: E402
@@ -96,9 +99,12 @@ class Tally:
     wall_s: float = 0.0
     misses: Counter = field(default_factory=Counter)
     gate_misses: Counter = field(default_factory=Counter)
+    #: audible sensitive digits by "kind:class" (``diagnose.classify``: gate, dropped, as-words,
+    #: logic, timing): where the cascade lost them, counted over many calls, never per call
+    classes: Counter = field(default_factory=Counter)
 
     def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
-            heard: CallScore | None = None, heard_s: float = 0.0) -> None:
+            heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None) -> None:
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -121,13 +127,15 @@ class Tally:
         self.wall_s += wall_s
         self.misses.update(f"{kind}:{digits}" for kind, digits in s.misses)
         self.gate_misses.update(f"{kind}:{digits}" for kind, digits in s.gate_misses)
+        self.classes.update(classes or {})
 
     def to_dict(self) -> dict:
         return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> Tally:
-        return cls(**{**data, "misses": Counter(data["misses"]), "gate_misses": Counter(data["gate_misses"])})
+        return cls(**{**data, "misses": Counter(data["misses"]), "gate_misses": Counter(data["gate_misses"]),
+                      "classes": Counter(data["classes"])})
 
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
@@ -138,6 +146,7 @@ class Tally:
             self.gate_digits = (self.gate_digits or 0) + other.gate_digits
         self.misses.update(other.misses)
         self.gate_misses.update(other.gate_misses)
+        self.classes.update(other.classes)
 
     @property
     def recall(self) -> float:
@@ -241,11 +250,14 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
         _, voice, seed = item
         tally = Tally()
         for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args)):
-            masked, failed, verified, cpu_s, wall_s = redact(call, recognizer, config)
+            # pass 1's words kept (diagnose.Recording) to class the digits left audible
+            recording = Recording(recognizer) if gate is not None else None
+            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config)
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
+            classes = None if recording is None else loss_classes(call, recording, masked, pieces)
             tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s, heard,
-                      sum(b - a for a, b in pieces or ()))
+                      sum(b - a for a, b in pieces or ()), classes)
         out[item] = tally
         if echo:
             print(tally.row(f"{voice}, seed {seed}"), flush=True)
@@ -341,6 +353,9 @@ def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, 
               f"{total.heard_digits / max(total.digits, 1):.2%}; Whisper hears {total.heard_s / max(total.audio_s, 1e-9):.1%} "
               f"of the calls' length (pieces summed)")
     print(f"  audible sensitive units by kind:digits-per-unit: {dict(sorted(total.misses.items()))}")
+    if total.classes:
+        print(f"  audible sensitive digits by kind:where lost (tools/evalcalls/diagnose.py's classes): "
+              f"{dict(sorted(total.classes.items()))}")
     return all(ok for _, ok in checks)
 
 
@@ -500,6 +515,7 @@ def main() -> int:
         print(HEADER)
         print(tune_total.row("tune, all"))
         print(f"  tune audible sensitive units by kind:digits-per-unit: {dict(sorted(tune_total.misses.items()))}")
+        print(f"  tune audible sensitive digits by kind:where lost: {dict(sorted(tune_total.classes.items()))}")
     if args.baseline and baseline:
         print(f"\n== baseline (Whisper tiny.en, word timestamps, mask every run of >= 3 number words), held-out, "
               f"seeds {','.join(map(str, baseline_seeds))}, {args.baseline_card_calls} card + {args.baseline_harmless_calls} harmless calls "

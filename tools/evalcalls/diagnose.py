@@ -112,11 +112,37 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
     return "timing"
 
 
+def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None) -> list[tuple[float, float]]:
+    """Pass 1's entities (before padding) as the engine has them: the card logic on ``words``,
+    reaching along and kept to the recognizer's number ``sounds`` (``redaction.sounds``)."""
+    from redaction.cards import find_entities  # noqa: PLC0415
+    from redaction.sounds import parts  # noqa: PLC0415
+
+    return [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)]
+
+
+def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float, float]],
+                 pieces_s: list[tuple[float, float]]) -> Counter:
+    """Audible sensitive digits of ``call`` by "kind:class" (``classify``), from what
+    ``recording`` kept of pass 1 and the final masks: for the bench's aggregate only."""
+    from redaction.speech.timing import says_number  # noqa: PLC0415
+
+    words = recording.passes[0] if recording.passes else []
+    number_words = [w for w in words if says_number(w.text)]
+    entities_s = pass1_entities_s(words, recording.sounds)
+    out: Counter = Counter()
+    for span in call.spans:
+        if span.sensitive:
+            which = classify(span, pieces_s=pieces_s, words=words, number_words=number_words,
+                             entities_s=entities_s, final_s=final_s)
+            if which is not None:
+                out[f"{span.kind}:{which}"] += span.digits
+    return out
+
+
 def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "numbers",  # noqa: ANN001
                   whole_verify: bool = False) -> dict:
-    from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.engine import redact_array  # noqa: PLC0415
-    from redaction.sounds import parts  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.speech.timing import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
@@ -140,7 +166,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
     # pass 1, as the engine has it
-    entities_s = [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, recording.sounds)]
+    entities_s = pass1_entities_s(words, recording.sounds)
     pass1_s = padded(entities_s, config)
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
@@ -152,7 +178,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "num
            "heard_s": sum(b - a for a, b in pieces_s),
            "leaky": score(call, final_s).leaky_cards,
            # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
-           "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text) for w in words],
+           "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text, round(w.confidence, 3)) for w in words],
            "sounds": None if recording.sounds is None else [(round(t, 3), round(m, 3)) for t, m in sorted(recording.sounds)],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:

@@ -61,8 +61,9 @@ def call_of(r: dict) -> EvalCall:
 
 
 def words_of(r: dict) -> list[TimedWord]:
-    """Record ``r``'s pass-1 words (times clamped to start at 0 and not end before they start)."""
-    return [TimedWord(max(0.0, a), max(a, b, 0.0), text) for a, b, text in r["words"]]
+    """Record ``r``'s pass-1 words (times clamped to start at 0 and not end before they start; a
+    word's recognizer confidence when the record has one, as diagnose writes them since session 35)."""
+    return [TimedWord(max(0.0, w[0]), max(w[0], w[1], 0.0), w[2], *w[3:]) for w in r["words"]]
 
 
 def _scored(r: dict, recorded: bool) -> CallScore:

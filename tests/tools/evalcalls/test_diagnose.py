@@ -6,8 +6,9 @@ import json
 
 from redaction.words import TimedWord
 from tools.evalcalls.calls import Span
-from tools.evalcalls.diagnose import Recording, classify, seeds_of
-from tools.evalcalls.rescore import masks_of, rescore
+from tools.evalcalls.calls import EvalCall
+from tools.evalcalls.diagnose import Recording, classify, loss_classes, seeds_of
+from tools.evalcalls.rescore import masks_of, rescore, words_of
 
 R = 8000
 DIGIT = Span(10 * R, 10 * R + R // 2, "card", 1, "caller")  # 10.0-10.5 s
@@ -93,3 +94,27 @@ def test_recording_keeps_pass_1s_number_sounds_and_rescoring_keeps_masks_near_th
     sounds = [(4.0, 0.9), (4.4, 0.9)] + [(w.start_s + 0.1, 0.9) for w in words[-6:]]
     assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words)] == [(3.5, 7.55)]
     assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words, sounds=sounds)] == [(3.5, 5.45)]
+
+
+def test_loss_classes_count_audible_digits_by_kind_and_class():
+    """What the bench prints for the held-out split: digits, not units, of each kind by class."""
+    spans = (Span(10 * R, 11 * R, "card", 2, "caller"),  # "four four", found and masked
+             Span(20 * R, 21 * R, "code", 3, "caller"),  # heard as "hide", nothing found
+             Span(30 * R, 31 * R, "expiry", 2, "caller"),  # outside every piece Whisper heard
+             Span(40 * R, 41 * R, "other", 0, "agent"))
+    call = EvalCall("en-us", "card", 1, 0, None, spans)  # type: ignore[arg-type] (audio unused)
+
+    class Ears(_Relistening):
+        def recognize(self, blocks, rate_hz):
+            return iter([TimedWord(10.0, 10.5, "four"), TimedWord(10.5, 11.0, "four"), TimedWord(20.0, 21.0, "hide")])
+
+    recording = Recording(Ears())
+    list(recording.recognize([], R))
+    assert loss_classes(call, recording, [(9.9, 11.1)], [(0.0, 25.0)]) == {"code:as-words": 3, "expiry:gate": 2}
+    assert loss_classes(call, Recording(Ears()), [], [(0.0, 60.0)]) == {  # no pass 1 kept: nothing heard
+        "card:dropped": 2, "code:dropped": 3, "expiry:dropped": 2}
+
+
+def test_rescore_records_keep_each_words_confidence_when_written():
+    record = {"words": [[1.0, 1.5, "four", 0.25], [2.0, 2.5, "five"]]}
+    assert [(w.text, w.confidence) for w in words_of(record)] == [("four", 0.25), ("five", 1.0)]
