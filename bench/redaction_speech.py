@@ -32,7 +32,11 @@ Needs Debian's espeak-ng (skips without it); MBROLA and Pico voices are skipped,
 without their Debian packages (contrib/non-free: mbrola mbrola-us1 mbrola-us2 mbrola-us3
 mbrola-en1 libttspico-utils). ``--jobs N`` (default 2) shares the (voice, seed) items among
 N children, each pinned to its own core and timing its own CPU seconds.
+``--script unseen`` makes the calls in another wording (tools/evalcalls/scripts.py: other asks, lead-ins,
+hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
+say things differently from the script it was developed on.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
+                                     [--script dev|unseen]
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
+from tools.evalcalls.scripts import SCRIPTS  # noqa: E402
 from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
@@ -217,9 +222,9 @@ def redact(call: EvalCall, recognizer: object, config: object) -> tuple[list[tup
     return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
-def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int) -> list[EvalCall]:
-    return ([make_call(voice, "card", seed, i) for i in range(card_calls)]
-            + [make_call(voice, "harmless", seed, i) for i in range(harmless_calls)])
+def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int, script: str = "dev") -> list[EvalCall]:
+    return ([make_call(voice, "card", seed, i, script=script) for i in range(card_calls)]
+            + [make_call(voice, "harmless", seed, i, script=script) for i in range(harmless_calls)])
 
 
 def available(voices: list[str]) -> list[str]:
@@ -249,7 +254,7 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
     for item in items:
         _, voice, seed = item
         tally = Tally()
-        for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args)):
+        for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args), args.script):
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
             masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config)
@@ -277,7 +282,7 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
             continue
         command = [sys.executable, __file__, "--child-items", json.dumps(share), "--cpu", str(cpus[k % len(cpus)]),
                    "--card-calls", str(args.card_calls), "--harmless-calls", str(args.harmless_calls),
-                   "--harmless-seeds", args.harmless_seeds or ""] + ([] if args.pin else ["--no-pin"])
+                   "--harmless-seeds", args.harmless_seeds or "", "--script", args.script] + ([] if args.pin else ["--no-pin"])
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -373,7 +378,7 @@ def run_baseline(voices: list[str], seeds: list[int], args: argparse.Namespace) 
     groups: dict[str, Tally] = defaultdict(Tally)
     for voice, seed in [(v, s) for s in seeds for v in voices]:
         tally = Tally()
-        for call in calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls):
+        for call in calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls, args.script):
             cpu0, wall0 = time.process_time(), time.perf_counter()
             masks = model.masks(call.audio)
             tally.add(call, score(call, masks), False, True, time.process_time() - cpu0, time.perf_counter() - wall0)
@@ -449,6 +454,9 @@ def main() -> int:
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
     ap.add_argument("--memory-only", action="store_true", help="only the long-call memory check")
     ap.add_argument("--harmless-seeds", default="", help="seeds that get harmless calls (default: every seed)")
+    ap.add_argument("--script", default="dev", choices=sorted(SCRIPTS),
+                    help="the calls' wording (tools/evalcalls/scripts.py): dev, the one the card logic was developed "
+                         "on, or unseen, a held-out wording nobody writes rules from")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -487,7 +495,8 @@ def main() -> int:
           f"{getattr(recognizer, 'version', '')}; Whisper hears {settings.whisper_hears}), loaded in {time.process_time() - started:.1f} CPU s; "
           f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
-          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.jobs} job(s)", flush=True)
+          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.jobs} job(s)",
+          flush=True)
     children = work_in_children(items, args) if args.jobs > 1 else []
     if args.baseline:
         voices = held_out if not args.quick else held_out[:: max(1, len(held_out) // 4)][:4]

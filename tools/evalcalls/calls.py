@@ -59,6 +59,7 @@ class EvalCall:
     index: int
     audio: np.ndarray  # float32 8 kHz, after the channel
     spans: tuple[Span, ...]
+    script: str = "dev"  # whose wording (scripts.SCRIPTS)
 
     @property
     def duration_s(self) -> float:
@@ -66,7 +67,7 @@ class EvalCall:
 
     @property
     def name(self) -> str:
-        return f"{self.voice}/{self.kind}/seed{self.seed}/{self.index}"
+        return f"{self.voice}/{self.kind}/seed{self.seed}/{self.index}" + ("" if self.script == "dev" else f"/{self.script}")
 
 
 def voice_of(name: str, rng: np.random.Generator):  # noqa: ANN201 (one of the voices.py classes)
@@ -89,22 +90,26 @@ def _rng(*parts: object) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32("/".join(str(p) for p in parts).encode()))
 
 
-def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = True) -> EvalCall:
+def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = True, script: str = "dev") -> EvalCall:
     """Call number ``index`` of ``kind`` for ``voice`` ("fsdd-theo", "en-gb-scotland",
-    "mb-us1", "pico-en-GB"...) under ``seed``."""
+    "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``scripts.SCRIPTS``:
+    "dev", the wording the card logic was developed on, or "unseen", held out)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if script not in scripts.SCRIPTS:
+        raise ValueError(f"script must be one of {', '.join(scripts.SCRIPTS)}, got {script!r}")
     splits.split_of(voice)
-    path = cache_dir() / f"v{GENERATOR_VERSION}" / f"{voice}-{kind}-{seed}-{index}.npz"
+    name = f"{voice}-{kind}-{seed}-{index}" + ("" if script == "dev" else f"-{script}")
+    path = cache_dir() / f"v{GENERATOR_VERSION}" / f"{name}.npz"
     if cache and path.exists():
-        return _load(path, voice, kind, seed, index)
+        return _load(path, voice, kind, seed, index, script)
     # libespeak-ng's output drifts by a few samples with every synthesis a process has made
     # (state it carries over): each call is made in a fresh fork of a server process that
     # never synthesises, so it depends on its arguments alone.
     with tempfile.TemporaryDirectory(prefix="callrec-evalcall-") as temp:
         out = Path(temp) / "call.npz"
-        _Server.get().generate(out, voice, kind, seed, index)
-        call = _load(out, voice, kind, seed, index)
+        _Server.get().generate(out, voice, kind, seed, index, script)
+        call = _load(out, voice, kind, seed, index, script)
     if cache:
         _save(path, call)
     return call
@@ -128,8 +133,8 @@ class _Server:
             cls._instance = cls()
         return cls._instance
 
-    def generate(self, out: Path, voice: str, kind: str, seed: int, index: int) -> None:
-        self.process.stdin.write(json.dumps([str(out), voice, kind, seed, index]) + "\n")
+    def generate(self, out: Path, voice: str, kind: str, seed: int, index: int, script: str) -> None:
+        self.process.stdin.write(json.dumps([str(out), voice, kind, seed, index, script]) + "\n")
         self.process.stdin.flush()
         answer = json.loads(self.process.stdout.readline() or '{"error": "RuntimeError: generator server died"}')
         if answer.get("error"):
@@ -140,13 +145,13 @@ class _Server:
 def _serve() -> None:
     """The generator server's loop: one request per line, one fork per request."""
     for line in sys.stdin:
-        out, voice, kind, seed, index = json.loads(line)
+        out, voice, kind, seed, index, script = json.loads(line)
         error_path = Path(out + ".error")
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                _generate(Path(out), voice, kind, seed, index)
+                _generate(Path(out), voice, kind, seed, index, script)
             except BaseException as exc:  # noqa: BLE001 (reported to the parent)
                 error_path.write_text(f"{type(exc).__name__}: {exc}")
                 code = 1
@@ -158,19 +163,22 @@ def _serve() -> None:
         print(json.dumps({"error": error}), flush=True)
 
 
-def _generate(out: Path, voice: str, kind: str, seed: int, index: int) -> None:
-    rng = _rng(GENERATOR_VERSION, voice, kind, seed, index)
+def _generate(out: Path, voice: str, kind: str, seed: int, index: int, script: str = "dev") -> None:
+    # the dev script's calls draw what they always drew; another script's are drawn apart
+    rng = _rng(GENERATOR_VERSION, voice, kind, seed, index, *([] if script == "dev" else [script]))
     human = voice.startswith("fsdd-")
-    turns = scripts.card_call(rng, human=human) if kind == "card" else scripts.harmless_call(rng, human=human)
+    phrases = scripts.SCRIPTS[script]
+    turns = (scripts.card_call(rng, human=human, phrases=phrases) if kind == "card"
+             else scripts.harmless_call(rng, human=human, phrases=phrases))
     pool = [v for v in splits.conversation_of(voice) if v != voice]
     agent = voice_of(pool[int(rng.integers(len(pool)))], rng)
     caller_text = voice_of(pool[int(rng.integers(len(pool)))] if human else voice, rng)
     speakers = {"agent": agent, "caller": caller_text, "human": voice_of(voice, rng) if human else caller_text}
-    _save(out, _render(turns, speakers, rng, voice, kind, seed, index))
+    _save(out, _render(turns, speakers, rng, voice, kind, seed, index, script))
 
 
 def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: str, kind: str, seed: int,
-            index: int) -> EvalCall:
+            index: int, script: str = "dev") -> EvalCall:
     levels_dbfs = {"agent": float(rng.uniform(-26, -16)), "caller": float(rng.uniform(-32, -16))}
     parts: list[np.ndarray] = []
     spans: list[Span] = []
@@ -190,7 +198,7 @@ def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: 
     noise_kind = str(rng.choice(["pink", "pink", "white", "hum"]))
     noisy = channel.add_noise(clean, snr_db, noise_kind, rng, (levels_dbfs["agent"] + levels_dbfs["caller"]) / 2)
     codes = mu_law_codes(channel.band_pass(noisy))
-    return EvalCall(voice, kind, seed, index, mu_law_decode(codes), tuple(spans))
+    return EvalCall(voice, kind, seed, index, mu_law_decode(codes), tuple(spans), script)
 
 
 def mu_law_codes(x: np.ndarray) -> np.ndarray:
@@ -216,11 +224,11 @@ def _save(path: Path, call: EvalCall) -> None:
     os.replace(temp, path)
 
 
-def _load(path: Path, voice: str, kind: str, seed: int, index: int) -> EvalCall:
+def _load(path: Path, voice: str, kind: str, seed: int, index: int, script: str = "dev") -> EvalCall:
     with np.load(path) as data:
         codes, table = data["codes"], data["spans"]
     spans = tuple(Span(int(a), int(b), _KIND_CODES[int(k)], int(d), "agent" if r else "caller") for a, b, k, d, r in table)
-    return EvalCall(voice, kind, seed, index, mu_law_decode(codes), spans)
+    return EvalCall(voice, kind, seed, index, mu_law_decode(codes), spans, script)
 
 
 def describe(call: EvalCall) -> str:

@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
+from tools.evalcalls.scripts import SCRIPTS  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 CLASSES = ("gate", "dropped", "as-words", "logic", "timing")
@@ -247,13 +248,13 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
     return WhisperRecognizer(FasterWhisperWindows(load_model(), **options), hears=hears)
 
 
-def _one(job: tuple[tuple[str, str, int, int], dict]) -> dict:
+def _one(job: tuple[tuple[str, str, int, int, str], dict]) -> dict:
     item, options, verify, hears, whole_verify, fresh = job
     if not _STATE:
         _init(options, verify, hears, whole_verify, fresh)
-    voice, kind, seed, index = item
+    voice, kind, seed, index, script = item
     recognizer = fresh_recognizer(hears, options) if fresh else _STATE["recognizer"]
-    result = diagnose_call(make_call(voice, kind, seed, index), recognizer, _STATE["config"],
+    result = diagnose_call(make_call(voice, kind, seed, index, script=script), recognizer, _STATE["config"],
                            _STATE["network"], hears, _STATE["whole_verify"])
     result["classes"] = dict(result["classes"])
     return result
@@ -316,6 +317,8 @@ def main() -> int:
                          "two versions differ only where a change acts (fresh_recognizer: the model's files read, "
                          "checked and loaded again, about 0.5 CPU s a call); --no-fresh-model: one model per process, as the bench and the workers run it")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
+    ap.add_argument("--script", default="dev", choices=sorted(SCRIPTS),
+                    help="the calls' wording (scripts.py); unseen is held out: its misses write no rules")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
@@ -325,7 +328,7 @@ def main() -> int:
         if splits.split_of(voice) != "tune":
             raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
     kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
-    items = [(v, kind, s, i) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
+    items = [(v, kind, s, i, args.script) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
     jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model) for item in items]
     results = []

@@ -181,19 +181,106 @@ SMALL_TALK = [
 ]
 
 
-def harmless_number(rng: np.random.Generator, *, human: bool) -> tuple[str, list[Unit] | None]:
+HARMLESS_OPENINGS = [
+    "hiya my parcel was supposed to come on tuesday and it still has not arrived",
+    "hello I am calling about a problem with my last bill",
+    "hi I need to change the delivery address on my order",
+    "good morning I want to query a charge on my statement",
+]
+HARMLESS_AGENT = [
+    "I am sorry about that let me have a look it should only take two minutes",
+    "okay can you give me a few details so I can find it",
+    "thanks I can see it here let me check what happened",
+    "right I have made a note of that on the account",
+    "is there anything else I can help you with",
+]
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """What the agent and the caller say around the numbers: one script's wording."""
+
+    greetings: list[str]
+    card_reasons: list[str]
+    ask_card: list[str]
+    card_leads: list[str]
+    ask_expiry: list[str]
+    ask_code: list[str]
+    hesitations: list[str]
+    answer_leads: list[str]
+    closings: list[tuple[str, str]]
+    small_talk: list[tuple[str, str]]
+    #: the caller's lead-ins when giving the expiry date and the code unasked, after the card
+    volunteered_leads: tuple[str, str]
+    #: the agent's lead-in to the payment reference read back in a card call
+    reference_lead: str
+    harmless_openings: list[str]
+    harmless_agent: list[str]
+    #: lead-ins of an order number, a phone number and a house number read digit by digit
+    harmless_leads: tuple[str, str, str]
+
+
+#: The wording the card logic was developed on (every dev, tune and held-out figure before session 35).
+DEV = Phrases(GREETINGS, CARD_REASONS, ASK_CARD, CARD_LEADS, ASK_EXPIRY, ASK_CODE, HESITATIONS, ANSWER_LEADS, CLOSINGS,
+              SMALL_TALK, ("expiring", "and the code is"), "your payment reference is", HARMLESS_OPENINGS,
+              HARMLESS_AGENT, ("my order number is", "you can call me back on", "the house number is"))
+#: Another wording (session 35), written at once, before any call with it was heard, to measure
+#: how the card logic carries to agents and callers who say things differently: a HELD-OUT
+#: script. Nobody writes rules from its calls' misses (the same rule as splits.HELD_OUT).
+UNSEEN = Phrases(
+    greetings=["thanks for calling northside energy you're through to sam",
+               "hello you've reached the accounts desk ellie speaking how can I help",
+               "good afternoon customer support this is raj"],
+    card_reasons=["hi I've had a letter saying my payment is overdue and I'd like to clear it",
+                  "hello I'd like to top up my account please",
+                  "yes I'm phoning to pay for my order"],
+    ask_card=["okay I can do that for you now. could you give me the card number please",
+              "no worries. what's the long number on your card",
+              "right then I'll need the card details, starting with the number across the front",
+              "that's fine. can you read out the full card number for me"],
+    card_leads=["yeah it's", "okay so", "right it's", "here you go", "it's"],
+    ask_expiry=["okay and what's the expiration date", "and when does the card run out",
+                "thanks, and the end date on it please", "got it. the expiry month and year please"],
+    ask_code=["and lastly the c v c on the back", "and the last three numbers on the back please",
+              "and the card security code", "great, can I have the three digit code from the back of the card"],
+    hesitations=["bear with me", "hold on a sec", "let me just grab my purse", "one sec it's in my wallet"],
+    answer_leads=["yeah", "so it's", "um", "okay it's", "sure"],
+    closings=[("agent", "that's all gone through now and your receipt will come by email"),
+              ("caller", "cheers that's great thank you"),
+              ("agent", "no problem at all take care bye")],
+    small_talk=[("agent", "before we start can you confirm your postcode please"),
+                ("caller", "yes of course it's the one on the letter"),
+                ("agent", "thanks just waiting for the screen to load"),
+                ("caller", "that's okay")],
+    volunteered_leads=("valid until", "and the security number is"),
+    reference_lead="your transaction number is",
+    harmless_openings=["hi I'm ringing because my delivery never turned up",
+                       "hello there's a charge on my account I don't recognise",
+                       "hi I'd like to move my appointment please"],
+    harmless_agent=["sorry to hear that let me pull up your details",
+                    "no problem could you give me something to look it up with",
+                    "okay I've found it give me a moment",
+                    "that's updated for you now",
+                    "can I help with anything else today"],
+    harmless_leads=("the order reference is", "my mobile is", "we're at number"),
+)
+SCRIPTS = {"dev": DEV, "unseen": UNSEEN}
+
+
+def harmless_number(rng: np.random.Generator, *, human: bool,
+                    phrases: Phrases = DEV) -> tuple[str, list[Unit] | None]:
     """One harmless number: (lead-in, digit units) when it is read digit by digit (by the real
     speaker in a human call), else (the whole phrase, None)."""
     kind = int(rng.integers(8 if not human else 3))
     if kind == 0:  # order number, digit by digit
         number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
-        lead = "my order number is"
+        lead = phrases.harmless_leads[0]
     elif kind == 1:  # phone number
         number = "07" + "".join(str(d) for d in rng.integers(0, 10, 9))
-        lead = "you can call me back on"
+        lead = phrases.harmless_leads[1]
     elif kind == 2:  # postcode or house number
         number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(2, 4))))
-        lead = "the house number is"
+        lead = phrases.harmless_leads[2]
     else:
         number = ""
         lead = _pick(rng, [
@@ -215,8 +302,10 @@ def _say(role: str, text: str, pause_s: float, kind: str = "other") -> Turn:
     return Turn(role, (Unit(text, kind),), pause_s)
 
 
-def card_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
-    """Turns of a payment call; sensitive units are said by the real speaker when ``human``."""
+def card_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) -> list[Turn]:
+    """Turns of a payment call in ``phrases``' wording; sensitive units are said by the real
+    speaker when ``human``."""
+    p = phrases
     turn_gap = lambda: float(rng.uniform(0.3, 0.9))  # noqa: E731
     answer_gap = lambda: float(rng.uniform(0.8, 4.0))  # noqa: E731  ("a few seconds later")
     length = 15 if rng.random() < 0.15 else 16
@@ -225,17 +314,17 @@ def card_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
     month, year = int(rng.integers(1, 13)), int(rng.integers(26, 34))
     code = "".join(str(d) for d in rng.integers(0, 10, 4 if length == 15 else 3))
     zero = _pick(rng, ["oh", "zero"])
-    turns = [_say("agent", _pick(rng, GREETINGS), 0.4), _say("caller", _pick(rng, CARD_REASONS), turn_gap())]
+    turns = [_say("agent", _pick(rng, p.greetings), 0.4), _say("caller", _pick(rng, p.card_reasons), turn_gap())]
     if rng.random() < 0.5:
-        for role, text in SMALL_TALK[: int(rng.integers(1, len(SMALL_TALK) + 1))]:
+        for role, text in p.small_talk[: int(rng.integers(1, len(p.small_talk) + 1))]:
             turns.append(_say(role, text, turn_gap()))
-    turns.append(_say("agent", _pick(rng, ASK_CARD), turn_gap()))
-    turns.append(_say("caller", _pick(rng, CARD_LEADS), turn_gap()))
+    turns.append(_say("agent", _pick(rng, p.ask_card), turn_gap()))
+    turns.append(_say("caller", _pick(rng, p.card_leads), turn_gap()))
     card_units = digit_units(card, "card", rng, zero=zero, groups=groups, repeats=not human and rng.random() < 0.4)
     turns.append(Turn("caller", tuple(card_units), float(rng.uniform(0.1, 0.4)), human))
     volunteered = rng.random() < 0.2  # caller gives everything in one go
-    for ask, units, lead in ((ASK_EXPIRY, expiry_units(month, year, rng, human=human), "expiring"),
-                             (ASK_CODE, code_units(code, rng, human=human), "and the code is")):
+    for ask, units, lead in ((p.ask_expiry, expiry_units(month, year, rng, human=human), p.volunteered_leads[0]),
+                             (p.ask_code, code_units(code, rng, human=human), p.volunteered_leads[1])):
         if volunteered:
             turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.7))))
             turns.append(Turn("caller", tuple(units), float(rng.uniform(0.1, 0.3)), human))
@@ -243,47 +332,33 @@ def card_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
         turns.append(_say("agent", _pick(rng, ask), turn_gap()))
         gap = answer_gap()
         if rng.random() < 0.4:
-            turns.append(_say("caller", _pick(rng, HESITATIONS), turn_gap()))
+            turns.append(_say("caller", _pick(rng, p.hesitations), turn_gap()))
         else:
-            turns.append(_say("caller", _pick(rng, ANSWER_LEADS), gap))
+            turns.append(_say("caller", _pick(rng, p.answer_leads), gap))
             gap = float(rng.uniform(0.1, 0.4))
         turns.append(Turn("caller", tuple(units), gap, human))
     if rng.random() < 0.5:  # a harmless number in a card call: the agent's reference
         ref = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
-        turns.append(_say("agent", "your payment reference is", turn_gap()))
+        turns.append(_say("agent", p.reference_lead, turn_gap()))
         turns.append(Turn("agent", tuple(Unit(u.text, "harmless") for u in digit_units(
             ref, "harmless", rng, zero="zero", groups=[len(ref)], repeats=False)), 0.2))
-    for role, text in CLOSINGS:
+    for role, text in p.closings:
         turns.append(_say(role, text, turn_gap()))
     return turns
 
 
-HARMLESS_OPENINGS = [
-    "hiya my parcel was supposed to come on tuesday and it still has not arrived",
-    "hello I am calling about a problem with my last bill",
-    "hi I need to change the delivery address on my order",
-    "good morning I want to query a charge on my statement",
-]
-HARMLESS_AGENT = [
-    "I am sorry about that let me have a look it should only take two minutes",
-    "okay can you give me a few details so I can find it",
-    "thanks I can see it here let me check what happened",
-    "right I have made a note of that on the account",
-    "is there anything else I can help you with",
-]
-
-
-def harmless_call(rng: np.random.Generator, *, human: bool) -> list[Turn]:
-    """Turns of a call with numbers that are not card data and nothing sensitive."""
-    turns = [_say("agent", _pick(rng, GREETINGS), 0.4), _say("caller", _pick(rng, HARMLESS_OPENINGS), 0.6)]
+def harmless_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) -> list[Turn]:
+    """Turns of a call with numbers that are not card data and nothing sensitive, in ``phrases``' wording."""
+    p = phrases
+    turns = [_say("agent", _pick(rng, p.greetings), 0.4), _say("caller", _pick(rng, p.harmless_openings), 0.6)]
     for _ in range(int(rng.integers(3, 6))):
-        turns.append(_say("agent", _pick(rng, HARMLESS_AGENT), float(rng.uniform(0.3, 0.9))))
-        lead, digits = harmless_number(rng, human=human)
+        turns.append(_say("agent", _pick(rng, p.harmless_agent), float(rng.uniform(0.3, 0.9))))
+        lead, digits = harmless_number(rng, human=human, phrases=p)
         if digits is None:
             turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.9)), "harmless"))
         else:
             turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.9))))
             turns.append(Turn("caller", tuple(digits), float(rng.uniform(0.1, 0.4)), human))
-    for role, text in CLOSINGS[1:]:
+    for role, text in p.closings[1:]:
         turns.append(_say(role, text, float(rng.uniform(0.3, 0.9))))
     return turns

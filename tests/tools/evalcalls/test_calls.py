@@ -118,3 +118,17 @@ def test_mu_law_codes_round_trip_exactly():
     y = calls.mu_law_decode(calls.mu_law_codes(x))
     assert np.array_equal(calls.mu_law_decode(calls.mu_law_codes(y)), y)
     assert np.max(np.abs(y - x)) < 0.05
+
+
+@needs_espeak
+def test_a_call_in_the_unseen_script_is_another_call_cached_apart():
+    dev = make_call("en-us", "card", 2, 0)
+    unseen = make_call("en-us", "card", 2, 0, script="unseen")
+    assert unseen.name == "en-us/card/seed2/0/unseen" and dev.name == "en-us/card/seed2/0"
+    assert unseen.audio.size != dev.audio.size
+    _check_spans(unseen)
+    assert sorted(p.name for p in calls.cache_dir().rglob("*.npz")) == ["en-us-card-2-0-unseen.npz", "en-us-card-2-0.npz"]
+    cached = make_call("en-us", "card", 2, 0, script="unseen")
+    assert np.array_equal(cached.audio, unseen.audio) and cached.spans == unseen.spans and cached.script == "unseen"
+    with pytest.raises(ValueError, match="script must be one of dev, unseen"):
+        make_call("en-us", "card", 2, 0, script="festival")

@@ -1,0 +1,53 @@
+"""The calls' wording: the dev script the card logic was developed on, and a held-out one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tools.evalcalls import scripts
+from tools.evalcalls.scripts import DEV, SCRIPTS, UNSEEN, card_call, harmless_call
+
+
+def _texts(turns: list[scripts.Turn], role: str | None = None) -> list[str]:
+    return [u.text for t in turns if role is None or t.role == role for u in t.units]
+
+
+def test_the_dev_script_is_the_default_wording():
+    for make in (card_call, harmless_call):
+        default = make(np.random.default_rng(7), human=False)
+        dev = make(np.random.default_rng(7), human=False, phrases=DEV)
+        assert default == dev
+
+
+def test_the_unseen_script_shares_no_agent_ask_and_no_lead_in_with_the_dev_script():
+    for field in ("greetings", "card_reasons", "ask_card", "card_leads", "ask_expiry", "ask_code", "hesitations",
+                  "answer_leads", "closings", "small_talk", "harmless_openings", "harmless_agent"):
+        assert not set(getattr(DEV, field)) & set(getattr(UNSEEN, field)), field
+    assert not set(DEV.harmless_leads) & set(UNSEEN.harmless_leads)
+    assert DEV.reference_lead != UNSEEN.reference_lead
+    assert set(SCRIPTS) == {"dev", "unseen"}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_an_unseen_card_call_carries_the_same_card_data_in_other_words(seed):
+    turns = card_call(np.random.default_rng(seed), human=False, phrases=UNSEEN)
+    said = _texts(turns)
+    units = [u for t in turns for u in t.units]
+    card = sum(u.digits for u in units if u.kind == "card")
+    code = sum(u.digits for u in units if u.kind == "code")
+    assert (card, code) in ((16, 3), (15, 4))
+    assert 3 <= sum(u.digits for u in units if u.kind == "expiry") <= 4
+    agent = set(_texts(turns, "agent"))
+    assert agent.isdisjoint(DEV.ask_card + DEV.ask_expiry + DEV.ask_code)
+    assert any(text in UNSEEN.ask_card for text in agent)
+    assert said[-1] == UNSEEN.closings[-1][1]
+
+
+def test_an_unseen_harmless_call_reads_its_numbers_after_its_own_lead_ins():
+    leads = set()
+    for seed in range(30):
+        turns = harmless_call(np.random.default_rng(seed), human=True, phrases=UNSEEN)
+        assert not any(u.kind in scripts.SENSITIVE for t in turns for u in t.units)
+        leads |= set(_texts(turns, "caller")) & set(UNSEEN.harmless_leads)
+    assert leads == set(UNSEEN.harmless_leads)  # a human reads order, phone and house numbers
