@@ -264,7 +264,43 @@ UNSEEN = Phrases(
                     "can I help with anything else today"],
     harmless_leads=("the order reference is", "my mobile is", "we're at number"),
 )
-SCRIPTS = {"dev": DEV, "unseen": UNSEEN}
+#: A third wording (session 35), tuned on like the dev one: written after the unseen script's
+#: first figures and before anyone looked at its calls, so that rules for wordings other than
+#: the dev one can be written without looking at the held-out one.
+ALT = Phrases(
+    greetings=["hiya welcome to the help line you're speaking to dan",
+               "morning payments team kate here what can I do for you",
+               "hello thanks for holding this is mo in billing"],
+    card_reasons=["hi I need to pay off what I owe on my account",
+                  "hello I want to pay my invoice by card",
+                  "hi can I make a payment towards my balance"],
+    ask_card=["sure let's get that sorted. what's the card number",
+              "okay I'll need the number on the card you're paying with",
+              "yep fire away with the card number when you're ready",
+              "no bother. can I take the sixteen digits across the front of the card"],
+    card_leads=["right so", "yep it's", "okay here it is", "that's"],
+    ask_expiry=["and the expiry on that", "when does it expire", "and what's the valid to date",
+                "and the date it runs out"],
+    ask_code=["and the three digits on the signature panel", "and the security number on the back",
+              "and the c v v two please", "last thing, the code on the back of the card"],
+    hesitations=["wait a moment", "let me find it", "hang about", "just getting it out"],
+    answer_leads=["er", "it says", "okay so", "here", "um right"],
+    closings=[("agent", "brilliant that payment has been taken is there anything else"),
+              ("caller", "no that's everything thanks"),
+              ("agent", "thanks for calling bye bye")],
+    small_talk=[("agent", "can I take your date of birth for security"),
+                ("caller", "yes it should be on the system already"),
+                ("agent", "thanks just one moment while I check"),
+                ("caller", "sure no rush")],
+    volunteered_leads=("expires", "and the three digits are"),
+    reference_lead="your receipt number is",
+    harmless_openings=["hi my order arrived damaged", "hello I've been billed twice this month",
+                       "hi I want to update my details"],
+    harmless_agent=["oh no let me see what I can do", "right what details do you have for me",
+                    "okay bear with me while I look", "all sorted for you", "was there anything else"],
+    harmless_leads=("it's order number", "call me on", "it's flat"),
+)
+SCRIPTS = {"dev": DEV, "unseen": UNSEEN, "alt": ALT}
 
 
 def harmless_number(rng: np.random.Generator, *, human: bool,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tools.evalcalls import scripts
-from tools.evalcalls.scripts import DEV, SCRIPTS, UNSEEN, card_call, harmless_call
+from tools.evalcalls.scripts import ALT, DEV, SCRIPTS, UNSEEN, card_call, harmless_call
 
 
 def _texts(turns: list[scripts.Turn], role: str | None = None) -> list[str]:
@@ -20,13 +20,15 @@ def test_the_dev_script_is_the_default_wording():
         assert default == dev
 
 
-def test_the_unseen_script_shares_no_agent_ask_and_no_lead_in_with_the_dev_script():
+@pytest.mark.parametrize(("one", "other"), [(DEV, UNSEEN), (DEV, ALT), (ALT, UNSEEN)])
+def test_no_two_scripts_share_an_agent_ask_or_a_lead_in(one, other):
     for field in ("greetings", "card_reasons", "ask_card", "card_leads", "ask_expiry", "ask_code", "hesitations",
                   "answer_leads", "closings", "small_talk", "harmless_openings", "harmless_agent"):
-        assert not set(getattr(DEV, field)) & set(getattr(UNSEEN, field)), field
-    assert not set(DEV.harmless_leads) & set(UNSEEN.harmless_leads)
-    assert DEV.reference_lead != UNSEEN.reference_lead
-    assert set(SCRIPTS) == {"dev", "unseen"}
+        assert not set(getattr(one, field)) & set(getattr(other, field)), field
+    assert not set(one.harmless_leads) & set(other.harmless_leads)
+    assert not set(one.volunteered_leads) & set(other.volunteered_leads)
+    assert one.reference_lead != other.reference_lead
+    assert set(SCRIPTS) == {"dev", "unseen", "alt"}
 
 
 @pytest.mark.parametrize("seed", range(40))
