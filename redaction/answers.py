@@ -96,8 +96,9 @@ UNANSWERED_CONFIDENCE = 0.3
 #: will get a confirmation shortly", after the payment): no sentence with one of these words is
 #: the agent's next question (``implied_asks``), and no answer goes on into one but "welcome",
 #: which Whisper writes for digits it misheard ("I want to welcome a ticket for fine night." for
-#: a card; cards 1.29).
-CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation"})
+#: a card; cards 1.29). "is there anything else", "no, that's everything" (1.80: the alt wording's
+#: closing, after the payment, was masked as the code's unanswered answer).
+CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", "else", "everything"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...

@@ -85,7 +85,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.79"
+VERSION = "1.80"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -238,6 +238,9 @@ CODE_COUNT_READINGS = frozenset({"3", "4", "300", "400"})
 COUNT_GAP_WORDS = 4
 #: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
+#: "security" after "for" asks for no code: "can I take your date of birth for security?", "for
+#: security purposes" (the alt wording's small talk, 1.80: its answer was masked as an unanswered code).
+SECURITY_WORD, FOR_WORD = "security", "for"
 #: "code" two words after "front of" or "front on" is the card word misheard: the long number is on
 #: the card's front, the code on its back ("... read me the long number across the front of the
 #: code.": a code ask, and the card's first digits, misheard, stayed audible; 1.70). "the code on the
@@ -694,6 +697,9 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 card_number = True
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
+            if kind == "code" and word == SECURITY_WORD and others[-2:-1] == [FOR_WORD]:
+                # "can I take your date of birth for security?": the account's security check, no code ask
+                kind = None
             if kind == "card" and CALL_WORD in others[-1 - PHONE_CARD_WORDS : -1]:
                 # "you can call me my card. 0 7 0 0 ...": Whisper's "call me back on", no card word (1.48)
                 kind, others[-1] = None, "on"

@@ -1900,3 +1900,30 @@ def test_a_code_found_before_the_expiry_date_leaves_the_code_after_it_to_find() 
                     (20.0, "perfect. and the premium is on the thickness of print."),
                     (27.0, "okay. 97."), (30.0, "you know, I think I'm going"))
     assert labels(words, find_entities(words, unanswered=True))[-2:] == [(EXPIRY, "33."), (SECURITY_CODE, "97.")]
+
+
+def test_security_after_for_asks_for_no_code() -> None:
+    # "can I take your date of birth for security?": the account's security check; its answer is
+    # no code left unanswered (1.80). "the security code" still asks for it.
+    words = said_at((0.0, "can I take your date of birth for security?"), (4.0, "yes it should be on the system already."))
+    assert find_entities(words, unanswered=True) == []
+    asked = said_at((0.0, "and the security number on the back?"), (4.0, "yes it should be on the system already."))
+    assert labels(asked, find_entities(asked, unanswered=True)) == [
+        (SECURITY_CODE, "should be on the system already.")]
+
+
+def test_a_receipt_number_read_after_the_code_ask_is_no_code() -> None:
+    # the agent moved on and reads the receipt number: the code ask stays unanswered (1.80), as
+    # after "your payment reference is"
+    words = said_at(*CARD_READ, (14.0, "and the security number on the back."),
+                    (25.0, "your receipt number is 4 8 2 9 1 7."))
+    found = labels(words, find_entities(words, unanswered=True))
+    assert (SECURITY_CODE, "4 8 2 9 1 7.") not in found
+    assert found[0] == (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7.")
+
+
+def test_the_calls_closing_ends_an_unanswered_codes_answer() -> None:
+    # "is there anything else", "no that's everything" close the call: the answer stops at them (1.80)
+    words = said_at(*CARD_READ, (14.0, "and the security number on the back."), (17.0, "hang about."),
+                    (19.0, "is there anything else"), (21.0, "no that's everything thanks."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(SECURITY_CODE, "about. is there anything")]
