@@ -62,6 +62,7 @@ def main() -> int:
     ap.add_argument("--min-mass", type=float, default=None, help="the gate's threshold (default: the product's)")
     ap.add_argument("--hears", default="numbers", help="numbers (gated regions) or speech (every speech region)")
     ap.add_argument("--model", type=Path, default=None, help="the network's weights (default: the product's)")
+    ap.add_argument("--script", default="dev", choices=("dev", "alt"), help="the calls' wording (scripts.py; unseen is held out)")
     args = ap.parse_args()
     from redaction.speech.gate import MIN_NUMBER_MASS  # noqa: PLC0415
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415
@@ -78,12 +79,13 @@ def main() -> int:
     for seed in seeds_of(args.seeds):
         for voice in voices:
             for kind in kinds:
-                m = measure(make_call(voice, kind, seed, 0), network, min_mass)
+                m = measure(make_call(voice, kind, seed, 0, script=args.script), network, min_mass)
                 for group in (voice, "all"):
                     for name, value in m.items():
                         totals[group][kind][name] += value
     weights = args.model or "the product's"
-    print(f"gate at min mass {min_mass}, Whisper hears {args.hears}; seeds {args.seeds}; network {weights}")
+    print(f"gate at min mass {min_mass}, Whisper hears {args.hears}; seeds {args.seeds}; network {weights}; "
+          f"{args.script} wording")
     print(f"{'voice':20} {'digits':>6} {'in gate':>8} {'recall':>7} {'in pieces':>9} {'heard/card':>10} "
           f"{'heard/harmless':>14}")
     for group, by_kind in totals.items():
