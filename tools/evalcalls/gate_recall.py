@@ -62,7 +62,7 @@ def main() -> int:
     ap.add_argument("--min-mass", type=float, default=None, help="the gate's threshold (default: the product's)")
     ap.add_argument("--hears", default="numbers", help="numbers (gated regions) or speech (every speech region)")
     ap.add_argument("--model", type=Path, default=None, help="the network's weights (default: the product's)")
-    ap.add_argument("--script", default="dev", choices=("dev", "alt"), help="the calls' wording (scripts.py; unseen is held out)")
+    ap.add_argument("--script", default="dev", choices=("dev", "alt", "alt-us"), help="the calls' wording (scripts.py; unseen is held out)")
     args = ap.parse_args()
     from redaction.speech.gate import MIN_NUMBER_MASS  # noqa: PLC0415
     from redaction.speech.network import DigitNetwork  # noqa: PLC0415

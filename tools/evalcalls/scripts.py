@@ -9,8 +9,8 @@ numbers, amounts and dates that are not expiry dates, and no card data at all. C
 carry some harmless numbers too (a price, a reference number read back by the agent).
 
 What is said around the numbers comes from one of three wordings (``Phrases``; ``SCRIPTS``): ``DEV``,
-the one every figure before session 35 used and the card logic was developed on; ``ALT``, a second
-one tuned on; ``UNSEEN``, held out (nobody writes rules from its calls).
+the one every figure before session 35 used and the card logic was developed on; ``ALT`` and
+``ALT_US``, more tuned on; ``UNSEEN``, held out (nobody writes rules from its calls).
 
 Unit kinds: ``card``, ``expiry``, ``code`` (sensitive; ``digits`` says how many digits the
 unit carries: "four" 1, "twenty seven" 2, "April" 2, "double four" 2), ``harmless`` (a
@@ -304,7 +304,42 @@ ALT = Phrases(
                     "okay bear with me while I look", "all sorted for you", "was there anything else"],
     harmless_leads=("it's order number", "call me on", "it's flat"),
 )
-SCRIPTS = {"dev": DEV, "unseen": UNSEEN, "alt": ALT}
+#: A fourth wording (session 35), tuned on: a North American contact centre's ("could I get the card
+#: number", "the expiration", "the c v v", "your confirmation number is", "the zip code is").
+ALT_US = Phrases(
+    greetings=["thank you for calling acme wireless my name is kevin how may I help you",
+               "hi this is maria with billing services how can I help you today",
+               "good evening you've reached customer care this is lee"],
+    card_reasons=["hi I need to make a payment on my past due balance", "yeah I want to pay my phone bill",
+                  "hi I'd like to pay for my order over the phone"],
+    ask_card=["sure I can help with that. could I get the card number",
+              "absolutely. go ahead and give me the number on the card",
+              "okay what card would you like to use? I'll need the full number",
+              "no problem. whenever you're ready, the credit card number please"],
+    card_leads=["yeah so it's", "alright it's", "okay the number is", "sure thing"],
+    ask_expiry=["and the expiration date", "what's the expiration on that card",
+                "and when does that expire, month and year", "got it, and the exp date"],
+    ask_code=["and the c v v on the back", "and the little code on the back of the card",
+              "last thing, the security code please", "and what's the c v v"],
+    hesitations=["hold on", "give me a second", "let me get my wallet", "one second please"],
+    answer_leads=["uh", "alright", "it's uh", "yep so", "okay that's"],
+    closings=[("agent", "okay you're all set the payment went through"),
+              ("caller", "awesome thank you so much"),
+              ("agent", "you're very welcome have a great day")],
+    small_talk=[("agent", "can you verify the name on the account for me"),
+                ("caller", "yeah it's under my name"),
+                ("agent", "thanks I'm just pulling up the account"),
+                ("caller", "okay sure")],
+    volunteered_leads=("it expires", "and the c v v is"),
+    reference_lead="your confirmation number is",
+    harmless_openings=["hi I'm calling about a late fee on my bill", "hey my package says delivered but it's not here",
+                       "hi I need to reschedule my installation"],
+    harmless_agent=["I'm sorry about that let me take a look", "can I get some information to pull that up",
+                    "okay one moment while I check", "alright that's been taken care of",
+                    "anything else I can do for you"],
+    harmless_leads=("the order number is", "my callback number is", "the zip code is"),
+)
+SCRIPTS = {"dev": DEV, "unseen": UNSEEN, "alt": ALT, "alt-us": ALT_US}
 
 
 def harmless_number(rng: np.random.Generator, *, human: bool,

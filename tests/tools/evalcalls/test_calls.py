@@ -130,5 +130,5 @@ def test_a_call_in_the_unseen_script_is_another_call_cached_apart():
     assert sorted(p.name for p in calls.cache_dir().rglob("*.npz")) == ["en-us-card-2-0-unseen.npz", "en-us-card-2-0.npz"]
     cached = make_call("en-us", "card", 2, 0, script="unseen")
     assert np.array_equal(cached.audio, unseen.audio) and cached.spans == unseen.spans and cached.script == "unseen"
-    with pytest.raises(ValueError, match="script must be one of dev, unseen, alt"):
+    with pytest.raises(ValueError, match="script must be one of dev, unseen, alt, alt-us"):
         make_call("en-us", "card", 2, 0, script="festival")

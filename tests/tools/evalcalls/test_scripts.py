@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tools.evalcalls import scripts
-from tools.evalcalls.scripts import ALT, DEV, SCRIPTS, UNSEEN, card_call, harmless_call
+from tools.evalcalls.scripts import ALT, ALT_US, DEV, SCRIPTS, UNSEEN, card_call, harmless_call
 
 
 def _texts(turns: list[scripts.Turn], role: str | None = None) -> list[str]:
@@ -20,7 +20,8 @@ def test_the_dev_script_is_the_default_wording():
         assert default == dev
 
 
-@pytest.mark.parametrize(("one", "other"), [(DEV, UNSEEN), (DEV, ALT), (ALT, UNSEEN)])
+@pytest.mark.parametrize(("one", "other"), [(DEV, UNSEEN), (DEV, ALT), (ALT, UNSEEN), (ALT_US, DEV), (ALT_US, ALT),
+                                            (ALT_US, UNSEEN)])
 def test_no_two_scripts_share_an_agent_ask_or_a_lead_in(one, other):
     for field in ("greetings", "card_reasons", "ask_card", "card_leads", "ask_expiry", "ask_code", "hesitations",
                   "answer_leads", "closings", "small_talk", "harmless_openings", "harmless_agent"):
@@ -28,7 +29,7 @@ def test_no_two_scripts_share_an_agent_ask_or_a_lead_in(one, other):
     assert not set(one.harmless_leads) & set(other.harmless_leads)
     assert not set(one.volunteered_leads) & set(other.volunteered_leads)
     assert one.reference_lead != other.reference_lead
-    assert set(SCRIPTS) == {"dev", "unseen", "alt"}
+    assert set(SCRIPTS) == {"dev", "unseen", "alt", "alt-us"}
 
 
 @pytest.mark.parametrize("seed", range(40))
