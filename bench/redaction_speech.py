@@ -34,7 +34,7 @@ mbrola-en1 libttspico-utils). ``--jobs N`` (default 2) shares the (voice, seed) 
 N children, each pinned to its own core and timing its own CPU seconds.
 ``--script unseen`` makes the calls in another wording (tools/evalcalls/scripts.py: other asks, lead-ins,
 hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
-say things differently from the scripts it was developed on (``dev``, and ``alt`` since session 35).
+say things differently from the scripts it was developed on (``dev``, and ``alt``, ``alt-us`` since session 35).
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|unseen]
 """
@@ -456,7 +456,7 @@ def main() -> int:
     ap.add_argument("--harmless-seeds", default="", help="seeds that get harmless calls (default: every seed)")
     ap.add_argument("--script", default="dev", choices=sorted(SCRIPTS),
                     help="the calls' wording (tools/evalcalls/scripts.py): dev, the one the card logic was developed "
-                         "on; alt, another one tuned on; unseen, a held-out wording nobody writes rules from")
+                         "on; alt and alt-us, more tuned on; unseen, a held-out wording nobody writes rules from")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "

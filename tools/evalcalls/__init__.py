@@ -17,8 +17,8 @@ mbrola-de4, -fr4, -nl2, -sw2, -de6, -fr1; the second strangers' set, for checkin
 mbrola-af1, -gr2, -hu1, -pl1, -ro1, -sw1, -de1, -de5) and SVOX Pico (``pico-en-US``; Debian's
 libttspico-utils). splits.py says which may be
 tuned on (TUNE) and which are only reported (HELD_OUT); festival/flite voices are reserved
-and never used. Calls are in the wording the card logic was developed on (``script="dev"``), in a
-second wording tuned on (``"alt"``) or in a held-out one (``make_call(..., script="unseen")``:
+and never used. Calls are in the wording the card logic was developed on (``script="dev"``), in
+wordings tuned on (``"alt"``, ``"alt-us"``) or in a held-out one (``make_call(..., script="unseen")``:
 other asks, lead-ins and closings; its misses write no rules either). Modules: voices (speech with unit spans), scripts (what is said
 and how it is labelled), calls (rendering, channel, cache), scoring, splits, baseline (Whisper tiny.en
 masking every run of >= 3 number words, for comparison). The cache lives in

@@ -93,7 +93,7 @@ def _rng(*parts: object) -> np.random.Generator:
 def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = True, script: str = "dev") -> EvalCall:
     """Call number ``index`` of ``kind`` for ``voice`` ("fsdd-theo", "en-gb-scotland",
     "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``scripts.SCRIPTS``:
-    "dev", the wording the card logic was developed on; "alt", a second one tuned on; "unseen",
+    "dev", the wording the card logic was developed on; "alt" and "alt-us", more tuned on; "unseen",
     held out)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
