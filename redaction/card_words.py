@@ -62,12 +62,13 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment",
-                            "receipt"})
+                            "receipt", "confirmation"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where
 #: other harmless words may be the caller's own ("hang on, my phone", "it is in the other room").
-REFERENCE_WORDS = frozenset({"reference", "references", "ref", "receipt", "receipts"})  # "your receipt number is" (1.80)
+#: "your receipt number is" (1.80), "your confirmation number is" (1.81).
+REFERENCE_WORDS = frozenset({"reference", "references", "ref", "receipt", "receipts", "confirmation", "confirmations"})
 #: How long after the agent asks ("the expiry date", "the security code") a run counts as
 #: the answer, though the caller looked for the card first (a card ask only ends the
 #: window of an earlier one).

@@ -1920,6 +1920,10 @@ def test_a_receipt_number_read_after_the_code_ask_is_no_code() -> None:
     found = labels(words, find_entities(words, unanswered=True))
     assert (SECURITY_CODE, "4 8 2 9 1 7.") not in found
     assert found[0] == (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7.")
+    # ... nor a confirmation number (1.81)
+    words = said_at(*CARD_READ, (14.0, "and the security number on the back."),
+                    (25.0, "your confirmation number is 4 8 2 9 1 7."))
+    assert (SECURITY_CODE, "4 8 2 9 1 7.") not in labels(words, find_entities(words, unanswered=True))
 
 
 def test_the_calls_closing_ends_an_unanswered_codes_answer() -> None:
