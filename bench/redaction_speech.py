@@ -36,7 +36,7 @@ N children, each pinned to its own core and timing its own CPU seconds.
 hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
 say things differently from the scripts it was developed on (``dev``, and ``alt``, ``alt-us`` since session 35).
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
-                                     [--script dev|unseen]
+                                     [--script dev|alt|alt-us|unseen]
 """
 
 from __future__ import annotations
