@@ -102,10 +102,13 @@ CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", 
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...
+#: "let me find it", "give me a second", "one second please", "hang about", "hold on, just getting it out" (1.82: the
+#: alt and alt-us wordings' holds).
 HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "hang", "hold", "wait", "bear",
-                            "hand", "wallet", "purse", "grab"})
+                            "hand", "wallet", "purse", "grab", "find"})
 HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
-                               "ill", "get", "it", "find", "need", "to", "in", "my", "other", "read", "the"}
+                               "ill", "get", "it", "find", "need", "to", "in", "my", "other", "read", "the",
+                               "about", "getting", "out", "give", "please"}
 #: ... and the answer's window (``UNANSWERED_S``) lasts at least this long after it (a long hold
 #: took most of it: "I'll read it in my other hand." and the expiry date 4 s later; 1.35).
 HELD_ANSWER_S = 3.0
