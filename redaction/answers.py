@@ -142,6 +142,7 @@ READ_ON_S = 3.0
 #: A card found after this many of the answer's words (less its lead-in) answers the ask late.
 TALKED_WORDS = 8
 _ASKED = {"card": CARD_NUMBER, "expiry": EXPIRY, "code": SECURITY_CODE}
+_KIND_OF = {entity: kind for kind, entity in _ASKED.items()}  # what asks for each kind of data
 
 
 @dataclass(frozen=True)
@@ -546,7 +547,7 @@ def _said_till_agent(after_s: float, entity: str, heard: Heard, used: set[int], 
     none at a word found (``used``) or the call's closing first, or when something was found
     (``starts``: where each found entity starts) or keyed between ``after_s`` and that sentence."""
     words = heard.words
-    kind = next(k for k, e in _ASKED.items() if e == entity)
+    kind = _KIND_OF[entity]
     k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
     while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
         word = plain(words[k].text)
@@ -673,7 +674,7 @@ def _asked_from(ask: int, data: str, words: Sequence[TimedWord]) -> int:
     sentence starting at word ``ask``: back over the sentences before it that still ask for it (an
     ask word of its kind or a count word in them: "And the security code please. The last three
     digits on the back. And the CVV."), each at most ``DATA_ASK_WORDS`` long."""
-    kind = next(k for k, entity in _ASKED.items() if entity == data)
+    kind = _KIND_OF[data]
     while ask > 0:
         start = ask - 1
         while (start > 0 and ask - start < DATA_ASK_WORDS

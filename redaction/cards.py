@@ -837,6 +837,10 @@ class _Before:
             latest[e.entity] = max(latest.get(e.entity, e.start_s), e.start_s)
         return _Before(card, expiry, expiry_digits, tuple(latest.items()))
 
+    def latest_s(self, kind: str) -> float | None:
+        """Where the latest entity of ``kind`` found so far starts (None: none found)."""
+        return dict(self.latest_start_s).get(kind)
+
     def found_after_card(self) -> set[str]:
         """The kinds found starting at or after the latest card's end."""
         if self.card_end_s is None:
@@ -1185,8 +1189,8 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
     found_after = earlier.found_after_card()
     # ... a code found before the expiry date (Whisper's digits written over the agent's "and the expiry
     # date on the card", 1.79) is no code after it
-    latest = dict(earlier.latest_start_s)
-    card_done = {EXPIRY, SECURITY_CODE} <= found_after and latest[SECURITY_CODE] >= latest[EXPIRY]
+    card_done = ({EXPIRY, SECURITY_CODE} <= found_after
+                 and earlier.latest_s(SECURITY_CODE) >= earlier.latest_s(EXPIRY))
     after_card = not card_done and last_card is not None and run.start_s - last_card <= AFTER_CARD_S
     after_expiry = not card_done and last_expiry is not None and run.start_s - last_expiry <= AFTER_CARD_S
     # An expiry word before an expiry date already found is that date's, not this run's
