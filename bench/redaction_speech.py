@@ -65,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
-from tools.evalcalls.scripts import SCRIPTS  # noqa: E402
+from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
@@ -454,7 +454,7 @@ def main() -> int:
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip the long-call memory check")
     ap.add_argument("--memory-only", action="store_true", help="only the long-call memory check")
     ap.add_argument("--harmless-seeds", default="", help="seeds that get harmless calls (default: every seed)")
-    ap.add_argument("--script", default="dev", choices=sorted(SCRIPTS),
+    ap.add_argument("--script", default="dev", choices=sorted(NAMES),
                     help="the calls' wording (tools/evalcalls/scripts.py): dev, the one the card logic was developed "
                          "on; alt and alt-us, more tuned on; unseen, a held-out wording nobody writes rules from")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "

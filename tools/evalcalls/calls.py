@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.evalcalls import scripts, splits
+from tools.evalcalls import scripts, splits, wording
 from tools.evalcalls.scripts import SENSITIVE, Turn
 from tools.evalcalls.voices import RATE_HZ, EspeakVoice, FsddSpeaker, PicoVoice, VoiceUnavailable
 from tools.speech import channel
@@ -59,7 +59,7 @@ class EvalCall:
     index: int
     audio: np.ndarray  # float32 8 kHz, after the channel
     spans: tuple[Span, ...]
-    script: str = "dev"  # whose wording (scripts.SCRIPTS)
+    script: str = "dev"  # whose wording (wording.NAMES)
 
     @property
     def duration_s(self) -> float:
@@ -92,13 +92,13 @@ def _rng(*parts: object) -> np.random.Generator:
 
 def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = True, script: str = "dev") -> EvalCall:
     """Call number ``index`` of ``kind`` for ``voice`` ("fsdd-theo", "en-gb-scotland",
-    "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``scripts.SCRIPTS``:
+    "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``wording.NAMES``:
     "dev", the wording the card logic was developed on; "alt" and "alt-us", more tuned on; "unseen",
     held out)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if script not in scripts.SCRIPTS:
-        raise ValueError(f"script must be one of {', '.join(scripts.SCRIPTS)}, got {script!r}")
+    if script not in wording.NAMES:
+        raise ValueError(f"script must be one of {', '.join(wording.NAMES)}, got {script!r}")
     splits.split_of(voice)
     name = f"{voice}-{kind}-{seed}-{index}" + ("" if script == "dev" else f"-{script}")
     path = cache_dir() / f"v{GENERATOR_VERSION}" / f"{name}.npz"
@@ -168,7 +168,7 @@ def _generate(out: Path, voice: str, kind: str, seed: int, index: int, script: s
     # the dev script's calls draw what they always drew; another script's are drawn apart
     rng = _rng(GENERATOR_VERSION, voice, kind, seed, index, *([] if script == "dev" else [script]))
     human = voice.startswith("fsdd-")
-    phrases = scripts.SCRIPTS[script]
+    phrases = wording.phrases_for(script, rng)
     turns = (scripts.card_call(rng, human=human, phrases=phrases) if kind == "card"
              else scripts.harmless_call(rng, human=human, phrases=phrases))
     pool = [v for v in splits.conversation_of(voice) if v != voice]

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
-from tools.evalcalls.scripts import SCRIPTS  # noqa: E402
+from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 CLASSES = ("gate", "dropped", "as-words", "logic", "timing")
@@ -317,7 +317,7 @@ def main() -> int:
                          "two versions differ only where a change acts (fresh_recognizer: the model's files read, "
                          "checked and loaded again, about 0.5 CPU s a call); --no-fresh-model: one model per process, as the bench and the workers run it")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
-    ap.add_argument("--script", default="dev", choices=sorted(SCRIPTS),
+    ap.add_argument("--script", default="dev", choices=sorted(NAMES),
                     help="the calls' wording (scripts.py): dev, alt or alt-us; unseen is held out, its misses write no rules")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",

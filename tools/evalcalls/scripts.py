@@ -222,6 +222,8 @@ class Phrases:
     harmless_agent: list[str]
     #: lead-ins of an order number, a phone number and a house number read digit by digit
     harmless_leads: tuple[str, str, str]
+    #: the call's shape varies too (``card_call``): only generated wordings (``wording.py``) draw it
+    variations: bool = False
 
 
 #: The wording the card logic was developed on (every dev, tune and held-out figure before session 35).
@@ -396,10 +398,13 @@ def card_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) 
     turns.append(_say("agent", _pick(rng, p.ask_card), turn_gap()))
     turns.append(_say("caller", _pick(rng, p.card_leads), turn_gap()))
     card_units = digit_units(card, "card", rng, zero=zero, groups=groups, repeats=not human and rng.random() < 0.4)
-    turns.append(Turn("caller", tuple(card_units), float(rng.uniform(0.1, 0.4)), human))
+    turns += _card_turns(card_units, rng, human, p.variations)
     volunteered = rng.random() < 0.2  # caller gives everything in one go
-    for ask, units, lead in ((p.ask_expiry, expiry_units(month, year, rng, human=human), p.volunteered_leads[0]),
-                             (p.ask_code, code_units(code, rng, human=human), p.volunteered_leads[1])):
+    asks = [(p.ask_expiry, expiry_units(month, year, rng, human=human), p.volunteered_leads[0]),
+            (p.ask_code, code_units(code, rng, human=human), p.volunteered_leads[1])]
+    if p.variations and not volunteered and rng.random() < 0.2:
+        asks.reverse()  # the code asked before the expiry date
+    for ask, units, lead in asks:
         if volunteered:
             turns.append(_say("caller", lead, float(rng.uniform(0.3, 0.7))))
             turns.append(Turn("caller", tuple(units), float(rng.uniform(0.1, 0.3)), human))
@@ -412,6 +417,14 @@ def card_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) 
             turns.append(_say("caller", _pick(rng, p.answer_leads), gap))
             gap = float(rng.uniform(0.1, 0.4))
         turns.append(Turn("caller", tuple(units), gap, human))
+        if p.variations:
+            turns += _after_answer(units, month, year, rng, human)
+    if p.variations and rng.random() < 0.3:  # the billing postcode or zip code: harmless digits after the code
+        place = "".join(str(d) for d in rng.integers(0, 10, int(rng.choice([2, 3, 5]))))
+        turns.append(_say("agent", _pick(rng, BILLING_ASKS), turn_gap()))
+        turns.append(_say("caller", _pick(rng, ["it's", "that's", "okay it's"]), turn_gap()))
+        turns.append(Turn("caller", tuple(Unit(u.text, "harmless") for u in digit_units(
+            place, "harmless", rng, zero=zero, groups=[len(place)], repeats=False)), float(rng.uniform(0.1, 0.4)), human))
     if rng.random() < 0.5:  # a harmless number in a card call: the agent's reference
         ref = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
         turns.append(_say("agent", p.reference_lead, turn_gap()))
@@ -420,6 +433,47 @@ def card_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) 
     for role, text in p.closings:
         turns.append(_say(role, text, turn_gap()))
     return turns
+
+
+#: What the agent says between the card's groups (``variations``).
+ACKNOWLEDGEMENTS = ["mm hm", "yep", "okay", "go on", "got that", "uh huh"]
+#: The agent asking for the billing address's numbers after the card data (``variations``).
+BILLING_ASKS = ["and the billing zip code", "and the house number of the billing address",
+                "and the numbers in the billing postcode", "can I have the zip code on the account"]
+#: The agent's lead-in to reading the expiry date back, and asking for the code again (``variations``).
+READ_BACK_LEADS = ["so that's", "let me just repeat that,", "that's"]
+SAY_AGAIN = ["sorry could you say the code again", "sorry I missed that, the code again please", "pardon, say it again"]
+
+
+def _card_turns(units: list[Unit], rng: np.random.Generator, human: bool, variations: bool) -> list[Turn]:
+    """The caller reading the card: one turn, or (``variations``, sometimes) two with the agent's
+    acknowledgement after the group that reaches half the digits."""
+    if variations and rng.random() < 0.3:
+        said, cut = 0, len(units)
+        for i, u in enumerate(units):
+            said += u.digits
+            if said >= 8 and u.text.endswith(","):
+                cut = i + 1
+                break
+        if cut < len(units):
+            return [Turn("caller", tuple(units[:cut]), float(rng.uniform(0.1, 0.4)), human),
+                    _say("agent", _pick(rng, ACKNOWLEDGEMENTS), float(rng.uniform(0.2, 0.6))),
+                    Turn("caller", tuple(units[cut:]), float(rng.uniform(0.2, 0.6)), human)]
+    return [Turn("caller", tuple(units), float(rng.uniform(0.1, 0.4)), human)]
+
+
+def _after_answer(units: tuple[Unit, ...] | list[Unit], month: int, year: int, rng: np.random.Generator,
+                  human: bool) -> list[Turn]:
+    """What may follow an expiry date or a code (``variations``): the agent reading the expiry
+    date back (the agent's own voice: sensitive too), or asking for the code again."""
+    kind = units[0].kind
+    if kind == "expiry" and rng.random() < 0.2:
+        return [_say("agent", _pick(rng, READ_BACK_LEADS), float(rng.uniform(0.3, 0.8))),
+                Turn("agent", tuple(expiry_units(month, year, rng, human=False)), float(rng.uniform(0.1, 0.3)))]
+    if kind == "code" and rng.random() < 0.15:
+        return [_say("agent", _pick(rng, SAY_AGAIN), float(rng.uniform(0.3, 0.8))),
+                Turn("caller", tuple(units), float(rng.uniform(0.5, 1.5)), human)]
+    return []
 
 
 def harmless_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) -> list[Turn]:
