@@ -33,6 +33,7 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    OTHER_CODE_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -598,6 +599,8 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
         if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
             return said[::-1]
         k -= 1
+    if k >= 0 and plain(words[k].text) in REFERENCE_WORDS:
+        return []  # the agent reading a reference out ("your receipt number is 5 4 7 ..."), no answer (1.83)
     return [] if turn else said[::-1]
 
 
@@ -813,14 +816,23 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
                and not one_of_a_phrase(words, i) for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks; "one moment" is no digit)
-        if set(said) & CLOSING_WORDS:
-            j = end  # the call's closing, no question: "Brilliant, thanks very much for your help."
+        if set(said) & CLOSING_WORDS or _asks_other(said):
+            # the call's closing, no question: "Brilliant, thanks very much for your help."; or a question for
+            # something else: "and the house number of the billing address?" (1.83)
+            j = end
             continue
         if not all(w in ACK_WORDS for w in said) and (
                 len(said) >= QUESTION_WORDS or asks_on(words[end - 1])):
             return end - 1
         j = end
     return None
+
+
+def _asks_other(said: Sequence[str]) -> bool:
+    """True when a sentence (``plain`` words) names a number that is no card data: a harmless lead
+    word ("the billing zip code", "your order number") or a code of another kind ("the post code")."""
+    return any(lead_of(w, said[i - 1] if i else "") == "harmless"
+               or (w == "code" and i > 0 and said[i - 1] in OTHER_CODE_WORDS) for i, w in enumerate(said))
 
 
 def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:

@@ -42,7 +42,8 @@ NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
 #: "the promo code is"): no security code named (cards 1.55).
 OTHER_CODE_WORDS = frozenset({"post", "postal", "zip", "sort", "area", "dialling", "dialing", "country", "promo",
                               "promotional", "discount", "voucher", "gift", "access", "booking", "reference", "tracking",
-                              "confirmation", "door", "alarm", "tax", "product"})
+                              "confirmation", "door", "alarm", "tax", "product", "authorisation", "authorization",
+                              "approval", "auth"})
 CARD_WORDS = frozenset({"card", "visa", "mastercard", "amex", "discover", "credit", "debit"})
 #: "car" right before "number" or ending a sentence: the card word with its final d lost.
 #: Whisper tiny wrote the agent's "card number" as "car number" 27 times in the tune split's
@@ -62,13 +63,14 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment",
-                            "receipt", "confirmation"})
+                            "receipt", "confirmation", "authorisation", "authorization", "approval", "zip"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where
 #: other harmless words may be the caller's own ("hang on, my phone", "it is in the other room").
 #: "your receipt number is" (1.80), "your confirmation number is" (1.81).
-REFERENCE_WORDS = frozenset({"reference", "references", "ref", "receipt", "receipts", "confirmation", "confirmations"})
+REFERENCE_WORDS = frozenset({"reference", "references", "ref", "receipt", "receipts", "confirmation", "confirmations",
+                             "authorisation", "authorization", "approval"})
 #: How long after the agent asks ("the expiry date", "the security code") a run counts as
 #: the answer, though the caller looked for the card first (a card ask only ends the
 #: window of an earlier one).

@@ -63,6 +63,7 @@ from redaction.card_words import (
     MOST_DIGITS,
     NAMING_WORDS,
     NUMBER_WORDS,
+    OTHER_CODE_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -85,7 +86,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.82"
+VERSION = "1.83"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -633,10 +634,13 @@ def _read_again(words: Sequence[TimedWord], said: dict[int, str], again: set[int
 def _lead(recent: list[str]) -> str | None:
     """The kind of the latest lead word in ``recent`` (ordinary words, oldest first): a
     harmless word leads only from the last HARMLESS_LEAD_WORDS words ("your payment reference
-    is"), and "code" after it (the agent's "security code", misheard) leads to nothing."""
+    is"), and "code" after it (the agent's "security code", misheard) leads to nothing, but a
+    code of another kind leads a harmless number ("the billing zip code", "your authorisation
+    code is": ``OTHER_CODE_WORDS``, 1.83)."""
     for j in range(len(recent) - 1, -1, -1):
         if recent[j] == "code":
-            return None
+            other = j > 0 and recent[j - 1] in OTHER_CODE_WORDS
+            return "harmless" if other and len(recent) - j <= HARMLESS_LEAD_WORDS else None
         kind = lead_of(recent[j], recent[j - 1] if j else "")
         if kind == "harmless" and len(recent) - j > HARMLESS_LEAD_WORDS:
             continue

@@ -1934,3 +1934,27 @@ def test_the_calls_closing_ends_an_unanswered_codes_answer() -> None:
     words = said_at(*CARD_READ, (14.0, "and the security number on the back."), (17.0, "hang about."),
                     (19.0, "is there anything else"), (21.0, "no that's everything thanks."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(SECURITY_CODE, "there anything")]  # after the hold
+
+
+def test_a_code_of_another_kind_leads_a_harmless_number() -> None:
+    # "the billing zip code", "your authorisation code is": numbers that are no card data (1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (19.0, "and the billing zip code."),
+                    (21.5, "9 0 2 1 0."), (25.0, "your authorisation code is 5 1 7 4 3 5."))
+    found = labels(words, find_entities(words, unanswered=True))
+    assert found[:2] == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (EXPIRY, "0 4 2 7.")]
+    assert not any(text.startswith(("9 0", "5 1 7")) for _, text in found)
+
+
+def test_the_agents_question_for_something_else_is_no_implied_code_ask() -> None:
+    # after the expiry date, "and the house number of the billing address?" asks for no code (1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (19.0, "and the house number of the billing address?"), (23.0, "it's on the letter."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
+
+
+def test_a_reference_the_agent_reads_is_no_code_said_before_the_agent_speaks_again() -> None:
+    # no code found after the expiry date: the caller's words till the agent's next sentence would be
+    # masked as the code, but a reference read out there is none (1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (19.0, "your receipt number five four seven nine five one."), (23.0, "lovely that's all paid."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
