@@ -828,11 +828,17 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
     return None
 
 
+#: Words that say the agent's question asks for the caller's address or date of birth, no card data
+#: ("and the house number of the billing address?", "the billing zip code"; not every harmless lead
+#: word: Whisper writes the code ask "last thing, the security code please" as "... to call the police").
+OTHER_ASK_WORDS = frozenset({"zip", "zipcode", "postcode", "postal", "house", "address", "birth"})
+
+
 def _asks_other(said: Sequence[str]) -> bool:
-    """True when a sentence (``plain`` words) names a number that is no card data: a harmless lead
-    word ("the billing zip code", "your order number") or a code of another kind ("the post code")."""
-    return any(lead_of(w, said[i - 1] if i else "") == "harmless"
-               or (w == "code" and i > 0 and said[i - 1] in OTHER_CODE_WORDS) for i, w in enumerate(said))
+    """True when a sentence (``plain`` words) asks for a number that is no card data (``OTHER_ASK_WORDS``,
+    or a code of another kind: "the post code", ``OTHER_CODE_WORDS``)."""
+    return any(w in OTHER_ASK_WORDS or (w == "code" and i > 0 and said[i - 1] in OTHER_CODE_WORDS)
+               for i, w in enumerate(said))
 
 
 def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:
