@@ -1958,3 +1958,15 @@ def test_a_reference_the_agent_reads_is_no_code_said_before_the_agent_speaks_aga
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
                     (19.0, "your receipt number five four seven nine five one."), (23.0, "lovely that's all paid."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
+
+
+def test_a_code_named_after_the_code_was_taken_is_another_code() -> None:
+    # "the code is" masks the words after it as the code Whisper wrote as words, unless the code was
+    # taken already: then it names another ("the authorisation code is", its first word misheard; 1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (19.0, "and the security code."),
+                    (21.0, "8 5 6."), (24.0, "lovely. the automation code is too big sir."), (29.0, "thanks bye."))
+    found = labels(words, find_entities(words, unanswered=True))
+    assert found[1:] == [(EXPIRY, "0 4 2 7."), (SECURITY_CODE, "8 5 6.")]
+    # ... and before the code is taken, the words after "the code is" are the code
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (24.0, "and the code is too big sir."))
+    assert (SECURITY_CODE, "too big sir.") in labels(words, find_entities(words, unanswered=True))
