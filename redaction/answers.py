@@ -99,7 +99,10 @@ UNANSWERED_CONFIDENCE = 0.3
 #: which Whisper writes for digits it misheard ("I want to welcome a ticket for fine night." for
 #: a card; cards 1.29). "is there anything else", "no, that's everything" (1.80: the alt wording's
 #: closing, after the payment, was masked as the code's unanswered answer).
-CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", "else", "everything"})
+#: "the payment has been accepted", "approved", "processed", "that was successful" (1.83: the generated
+#: wording's closings after the payment, masked as an unanswered code's answer).
+CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", "else", "everything", "accepted",
+                           "approved", "processed", "successful"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...

@@ -1970,3 +1970,14 @@ def test_a_code_named_after_the_code_was_taken_is_another_code() -> None:
     # ... and before the code is taken, the words after "the code is" are the code
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (24.0, "and the code is too big sir."))
     assert (SECURITY_CODE, "too big sir.") in labels(words, find_entities(words, unanswered=True))
+
+
+def test_the_payment_accepted_is_the_calls_closing() -> None:
+    # "the payment has been accepted", "approved", "processed" close the call: an unanswered code's
+    # answer stops at them (1.83)
+    for closing, word in (("that's approved for you.", "approved"), ("all done that's been processed.", "processed"),
+                          ("okay that was successful.", "successful"), ("it's been accepted.", "accepted")):
+        words = said_at(*CARD_READ, (14.0, "and the security number on the back."), (17.0, "hang about."),
+                        (19.0, "is it the"), (20.5, closing))
+        (kind, masked), = labels(words, find_entities(words, unanswered=True))[1:]
+        assert kind == SECURITY_CODE and masked.startswith("the") and word not in masked, closing
