@@ -359,6 +359,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += entities
         before = before.then(entities, chain)
     found += _cards_before_expiry(runs, asks, found, ordered, times)
+    found += _repeats(runs, found, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
         found += answers.unanswered(asks, heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
@@ -380,6 +381,27 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
         key=lambda e: e.start_s,
     )
+
+
+#: A run that says again the digits of card data found in the REPEAT_S before it is that data too:
+#: the caller asked to say the code again, the agent reading the expiry date back (1.83).
+REPEAT_S = 30.0
+MIN_REPEAT_DIGITS = 3
+
+
+def _repeats(runs: list[_Run], found: list[Entity], times: Times) -> list[Entity]:
+    """Entities for the runs no entity took that say exactly the digits (``MIN_REPEAT_DIGITS`` or
+    more) of one found in the ``REPEAT_S`` before them: of its kind and confidence."""
+    used = {w for e in found for w in e.words}
+    said = [(e, "".join(d for run in runs for d, w in run.digits if w in e.words)) for e in found]
+    out: list[Entity] = []
+    for run in runs:
+        if len(run.text) < MIN_REPEAT_DIGITS or any(w in used for _, w in run.digits):
+            continue
+        first = next((e for e, text in said if text == run.text and 0 <= run.start_s - e.end_s <= REPEAT_S), None)
+        if first is not None:
+            out.append(_entity(first.entity, run.digits, first.confidence, times))
+    return out
 
 
 def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity], words: Sequence[TimedWord],

@@ -1981,3 +1981,13 @@ def test_the_payment_accepted_is_the_calls_closing() -> None:
                         (19.0, "is it the"), (20.5, closing))
         (kind, masked), = labels(words, find_entities(words, unanswered=True))[1:]
         assert kind == SECURITY_CODE and masked.startswith("the") and word not in masked, closing
+
+
+def test_card_data_said_again_is_that_data_too() -> None:
+    # the caller asked to say the code again, the agent reading the expiry date back (1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "so that's oh four two seven."),
+                    (21.0, "and the security code."), (23.0, "7 3 1."), (25.0, "sorry could you say that again?"),
+                    (28.0, "seven three one."), (31.0, "lovely your order number is 7 3 1 5."))
+    found = labels(words, find_entities(words, unanswered=True))
+    assert [text for _, text in found[1:3]] == ["0 4 2 7.", "oh four two seven."]  # the read-back: masked (as a code)
+    assert found[3:] == [(SECURITY_CODE, "7 3 1."), (SECURITY_CODE, "seven three one.")]  # the order number stays
