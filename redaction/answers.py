@@ -92,6 +92,8 @@ ANSWER_END_WORDS = frozenset({"thank", "thanks", "great", "perfect", "lovely", "
 #: agent's next question ("... went in high. And if you're ready, the last three digits on the
 #: back": masked to the 5 s, cards 1.36). A card's answer goes on (its groups may be sentences).
 NEXT_SENTENCE_WORDS = frozenset({"and"})
+#: ... and (an expiry date's or a code's answer only) "Last thing, the ...", "Last of all, ..." (1.83).
+NEXT_ASK_STARTS = NEXT_SENTENCE_WORDS | {"last"}
 UNANSWERED_CONFIDENCE = 0.3
 #: The call's closing ("thanks very much for your help", "you're welcome", "goodbye"; 1.41: "you
 #: will get a confirmation shortly", after the payment): no sentence with one of these words is
@@ -887,8 +889,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
                 break  # the agent speaking again ("Lovely, what is the 16-digit number ...")
             lead_end_s = words[k].end_s  # the caller's first word misheard ("Thank OK, it is ...")
             continue
-        if harmless_ends and out and word in NEXT_SENTENCE_WORDS and ends_sentence(words[k - 1].text):
-            break  # the agent's next question
+        if harmless_ends and out and word in NEXT_ASK_STARTS and ends_sentence(words[k - 1].text):
+            break  # the agent's next question ("And ...", "Last thing, ...")
         lead = lead_of(word, plain(words[k - 1].text))
         # a card's answer goes on over a harmless word ("ticket" may be "digits" misheard), and any
         # answer over a weak expiry word as its first ("It's through nine.": "three", 1.51)

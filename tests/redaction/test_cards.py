@@ -1991,3 +1991,10 @@ def test_card_data_said_again_is_that_data_too() -> None:
     found = labels(words, find_entities(words, unanswered=True))
     assert [text for _, text in found[1:3]] == ["0 4 2 7.", "oh four two seven."]  # the read-back: masked (as a code)
     assert found[3:] == [(SECURITY_CODE, "7 3 1."), (SECURITY_CODE, "seven three one.")]  # the order number stays
+
+
+def test_an_unanswered_answer_stops_where_the_agents_next_ask_starts_with_last() -> None:
+    # "Last thing, ...", "Last of all, ..." start the agent's next question as "And ..." does (1.83)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.5, "over to a fine."),
+                    (18.0, "Last thing, the free knees on the map."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "over to a fine.")]
