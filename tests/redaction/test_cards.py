@@ -1998,3 +1998,17 @@ def test_an_unanswered_answer_stops_where_the_agents_next_ask_starts_with_last()
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.5, "over to a fine."),
                     (18.0, "Last thing, the free knees on the map."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "over to a fine.")]
+
+
+def test_a_year_of_birth_said_again_and_again_is_no_card() -> None:
+    # Whisper writing a date of birth over and over ("I was born in 1984. ...") chained the years
+    # into a run as long as a card; "born" and "birth" lead in a harmless number (1.83)
+    heard = [(33.12, 33.44, "was"), (33.44, 33.94, "born"), (33.94, 34.72, "in"), (34.72, 35.55, "1984."),
+             (36.13, 36.62, "When"), (36.62, 37.05, "I"), (37.05, 37.17, "was"), (37.17, 37.17, "born"),
+             (37.17, 37.17, "in"), (37.17, 37.34, "1984,"), (37.34, 37.34, "I"), (37.34, 37.52, "was"),
+             (37.52, 37.52, "born"), (37.52, 37.52, "in"), (37.52, 38.7, "1984."), (38.8, 39.03, "It"),
+             (39.03, 39.34, "came"), (39.34, 39.52, "in"), (39.52, 39.9, "1984"), (39.9, 40.62, "to"),
+             (40.62, 40.62, "have"), (40.62, 40.62, "a"), (40.62, 41.44, "64."), (41.44, 41.7, "I"),
+             (41.7, 41.81, "was"), (41.81, 41.81, "born"), (41.81, 41.81, "in"), (41.81, 43.17, "1984.")]
+    assert find_entities([TimedWord(a, b, text) for a, b, text in heard], unanswered=True) == []  # a tune call's words
+    assert entities("can you confirm your date of birth? it's 1 2 0 3 1 9 8 5.", unanswered=True) == []
