@@ -1728,8 +1728,10 @@ def test_a_date_read_with_no_card_before_and_nothing_asked_is_no_card() -> None:
     # unheard (tune harmless calls; 1.73)
     for said in ("my date on birth in 2019, October 19th, 2017. thanks", "my date of birth is 2019, 12 October 1961. okay"):
         assert entities(said, unanswered=True) == [], said
-    # the same digits with no month named: as long as a card with a few lost, as before
-    assert entities("my date on birth in 2019, 10 19, 2017. thanks", unanswered=True)[0][0] == CARD_NUMBER
+    # the same digits with no month named: as long as a card with a few lost, as before (unless a
+    # harmless word leads them in: "birth", 1.83)
+    assert entities("I have it in 2019, 10 19, 2017. thanks", unanswered=True)[0][0] == CARD_NUMBER
+    assert entities("my date on birth in 2019, 10 19, 2017. thanks", unanswered=True) == []
     # asked for, they answer the ask
     assert entities("can I have the card number please 2019, October 19th, 2017. thanks", unanswered=True)[0][0] == (
         CARD_NUMBER)
