@@ -63,7 +63,7 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment",
-                            "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born"})
+                            "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born", "reach"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where

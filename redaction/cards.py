@@ -174,7 +174,7 @@ HARMLESS_LEAD_WORDS = 6
 #: with 0 (Whisper drops the "oh" of "oh seven ...") unless a card that passes both checks
 #: starts where a run does (1.19; tune seeds 89-90 rescored: speech masked in harmless calls
 #: 1.65 -> 1.22 %; no change on seeds 91-92 and the strangers' 91-98).
-PHONE_WORDS = frozenset({"call", "phone", "telephone", "mobile", "landline"})
+PHONE_WORDS = frozenset({"call", "phone", "telephone", "mobile", "landline", "reach"})
 #: A card word at most this many words after "call" is "back on" misheard ("you can call me my
 #: card. 0 7 0 0 5 6 ..."; not after "phone": "a payment over the phone ... from the card", 1.48).
 CALL_WORD, PHONE_CARD_WORDS = "call", 3

@@ -2014,3 +2014,10 @@ def test_a_year_of_birth_said_again_and_again_is_no_card() -> None:
              (41.7, 41.81, "was"), (41.81, 41.81, "born"), (41.81, 41.81, "in"), (41.81, 43.17, "1984.")]
     assert find_entities([TimedWord(a, b, text) for a, b, text in heard], unanswered=True) == []  # a tune call's words
     assert entities("can you confirm your date of birth? it's 1 2 0 3 1 9 8 5.", unanswered=True) == []
+
+
+def test_you_can_reach_me_on_leads_a_phone_number() -> None:
+    # "you can reach me on 07 ...", its "oh" dropped: a phone number, no card with digits lost (1.83)
+    assert entities("you can reach me on 7 9 4 1 2 3 4 5 6 7 thanks", unanswered=True) == []
+    # ... and with digits too many (Whisper's "0 .10 0 .8, 0 .3, ..."), no card either
+    assert entities("you can reach me on 0 7 7 0 0, 9 0 0 1 2 3, 4 5 thanks", unanswered=True) == []
