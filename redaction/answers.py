@@ -423,9 +423,9 @@ def named_codes(heard: Heard, found: list[Entity]) -> list[Entity]:
             continue  # "... the code is." names nothing after it
         if not any(e.entity in (CARD_NUMBER, EXPIRY) and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):
             continue
-        if any(e.entity == SECURITY_CODE and e.confidence > UNANSWERED_CONFIDENCE and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S
-               for e in found):
-            continue  # the code was taken: "the authorisation code is ..." (its first word misheard) names another (1.83)
+        if any(e.entity == SECURITY_CODE and e.confidence > UNANSWERED_CONFIDENCE
+               and 0 <= w.start_s - e.end_s <= NAMED_SLOT_S for e in found):
+            continue  # the code was taken: "the authorisation code is ..." (misheard) names another (1.83)
         said: list[int] = []
         for j in range(k + 1, len(words)):
             word = plain(words[j].text)

@@ -59,11 +59,13 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 #: words (card, expiry and code words included) before a run, the run is harmless unless it
 #: holds a card that passes both checks. They also end a chain, as expiry and code words do.
 #: "payment" (1.26): Whisper tiny writes the agent's "your payment reference is" as "your payment
-#: threat is", "... preferences"; a number nobody asked for after it is as harmless.
+#: threat is", "... preferences"; a number nobody asked for after it is as harmless. "your authorisation
+#: code is", "the billing zip", "my date of birth", "I was born in", "you can reach me on" (1.83).
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment",
-                            "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born", "reach"})
+                            "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born",
+                            "reach"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where

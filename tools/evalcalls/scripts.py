@@ -423,8 +423,9 @@ def card_call(rng: np.random.Generator, *, human: bool, phrases: Phrases = DEV) 
         place = "".join(str(d) for d in rng.integers(0, 10, int(rng.choice([2, 3, 5]))))
         turns.append(_say("agent", _pick(rng, BILLING_ASKS), turn_gap()))
         turns.append(_say("caller", _pick(rng, ["it's", "that's", "okay it's"]), turn_gap()))
-        turns.append(Turn("caller", tuple(Unit(u.text, "harmless") for u in digit_units(
-            place, "harmless", rng, zero=zero, groups=[len(place)], repeats=False)), float(rng.uniform(0.1, 0.4)), human))
+        place_units = digit_units(place, "harmless", rng, zero=zero, groups=[len(place)], repeats=False)
+        turns.append(Turn("caller", tuple(Unit(u.text, "harmless") for u in place_units), float(rng.uniform(0.1, 0.4)),
+                          human))
     if rng.random() < 0.5:  # a harmless number in a card call: the agent's reference
         ref = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(5, 8))))
         turns.append(_say("agent", p.reference_lead, turn_gap()))

@@ -24,7 +24,8 @@ from tools.evalcalls.scripts import SCRIPTS, Phrases
 #: The generated wording's name (``make_call(..., script=GENERATED)``).
 GENERATED = "gen"
 
-_ACKS = ("okay", "sure", "no problem", "great", "perfect", "alright then", "lovely", "right", "of course", "that's fine")
+_ACKS = ("okay", "sure", "no problem", "great", "perfect", "alright then", "lovely", "right", "of course",
+         "that's fine")
 _CARD_REQUESTS = ("can I take", "could I get", "I'll just need", "could you read me", "let me take",
                   "I'll need", "can I have")
 _CARD_OBJECTS = ("the card number", "the long number on the front of the card", "the sixteen digit card number",
@@ -50,8 +51,9 @@ _ANSWER_LEADS = ("it's", "that's", "okay", "so", "er it's", "it says", "sure it'
 _HESITATIONS = ("hang on", "one minute", "just a moment", "let me have a look", "hold on let me find it",
                 "sorry it's in my bag", "give me two seconds", "let me check", "oh where is it",
                 "sorry I dropped it", "just a tick")
-_VOLUNTEERED = (("expiry", "and the code is"), ("expires", "security code"), ("the expiry is", "and the three digits are"),
-                ("expiry date", "c v v"), ("it expires", "and the last three are"), ("good till", "and the code on the back is"))
+_VOLUNTEERED = (("expiry", "and the code is"), ("expires", "security code"),
+                ("the expiry is", "and the three digits are"), ("expiry date", "c v v"),
+                ("it expires", "and the last three are"), ("good till", "and the code on the back is"))
 _REFERENCE_LEADS = ("your reference number is", "your payment reference is", "the authorisation code is",
                     "your receipt number is", "your confirmation number is", "the reference for that is",
                     "if you need it the reference is")
@@ -113,7 +115,8 @@ def generated(rng: np.random.Generator) -> Phrases:
         def one() -> str:
             if rng.random() < 0.3:
                 return _joined(str(_pick(rng, lead)), str(_pick(rng, questions)))
-            return _joined(str(_pick(rng, lead)), str(_pick(rng, objects)), str(_pick(rng, ("please", "", "", "on that"))))
+            tail = str(_pick(rng, ("please", "", "", "on that")))
+            return _joined(str(_pick(rng, lead)), str(_pick(rng, objects)), tail)
         return one
 
     greeting = lambda: _joined(str(_pick(rng, _GREET_OPENINGS)), str(_pick(rng, _GREET_PLACES)),  # noqa: E731
