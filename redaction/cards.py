@@ -329,6 +329,7 @@ class _Run:
     harmless_near: bool = False  # a harmless word among its last HARMLESS_LEAD_WORDS words
     phone_near: bool = False  # a PHONE_WORDS word among them ("call me back on")
     named: str | None = None  # "code" or "expiry": said right after "the code is", "the expiry is" (``_named``)
+    slashed: bool = False  # "slash" said amid its digits ("zero seven slash two six")
     after_the: bool = False  # the word said right before it is "the" ("and the three ...")
 
     @property
@@ -383,6 +384,8 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     )
 
 
+#: "slash" amid a run's digits: a month and a year so said are an expiry date, whatever else says so (1.83).
+SLASH_WORD = "slash"
 #: A run that says again the digits of card data found in the REPEAT_S before it is that data too:
 #: the caller asked to say the code again, the agent reading the expiry date back (1.83).
 REPEAT_S = 30.0
@@ -684,6 +687,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
     for item in items:
         if not item.digits:
             if item.filler:
+                if current is not None and not others and plain(words[item.words[0]].text) == SLASH_WORD:
+                    current.slashed = True
                 continue
             text = words[item.words[0]].text
             word = text if text == UNKNOWN_WORD else plain(text)
@@ -1228,6 +1233,8 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
                    and not (after_expiry and not run.between & EXPIRY_WORDS))
     if expiry_said and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.9, times)
+    if run.slashed and len(text) in (4, 6) and _expiry_like(text):
+        return _entity(EXPIRY, run.digits, 0.8, times)  # "zero seven slash two six": how expiry dates are read (1.83)
     if run.lead == "harmless" and run.asked not in ("expiry", "code"):
         return None  # "your payment reference is ...", "call me back on extension ..."
     if context & CODE_WORDS and 3 <= len(text) <= 4:

@@ -2021,3 +2021,13 @@ def test_you_can_reach_me_on_leads_a_phone_number() -> None:
     assert entities("you can reach me on 7 9 4 1 2 3 4 5 6 7 thanks", unanswered=True) == []
     # ... and with digits too many (Whisper's "0 .10 0 .8, 0 .3, ..."), no card either
     assert entities("you can reach me on 0 7 7 0 0, 9 0 0 1 2 3, 4 5 thanks", unanswered=True) == []
+
+
+def test_a_month_and_a_year_said_with_slash_are_an_expiry_date() -> None:
+    # "zero seven slash two six": how expiry dates are read, with no ask or card heard (1.83)
+    assert entities("let me see. that's zero seven slash two six. thanks", unanswered=True) == [
+        (EXPIRY, "zero seven two six.")]  # (the masker covers the span, "slash" too)
+    assert entities("that's one two slash two oh two seven. thanks", unanswered=True) == [
+        (EXPIRY, "one two two oh two seven.")]
+    # no month: no expiry date
+    assert entities("that's four seven slash two six. thanks", unanswered=True) == []
