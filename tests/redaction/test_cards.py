@@ -1537,9 +1537,11 @@ def test_a_question_on_the_card_that_asks_no_number_is_the_expiry_ask_after_the_
             "near of eight, six, 717. And what is next I remade from the card? That's one one slash two eight. lovely")
     assert entities(text, unanswered=True) == [
         (CARD_NUMBER, "one"), (CARD_NUMBER, "three,"), (CARD_NUMBER, "six, two, four,"), (CARD_NUMBER, "eight, six, 717."),
-        (EXPIRY, "That's one one slash two eight.")]
-    # not a question: no such anchor
-    assert entities(text.replace("from the card?", "from the card."), unanswered=True) == []
+        (EXPIRY, "one one two eight.")]  # said with "slash": an expiry date on its own (1.83)
+    # not a question: no such anchor (said with "slash", the expiry date is one, and anchors the card itself)
+    unasked = text.replace("from the card?", "from the card.")
+    assert entities(unasked.replace(" slash", ""), unanswered=True) == []
+    assert entities(unasked, unanswered=True) == entities(text, unanswered=True)
 
 
 #: Whisper's words and times (s) for an agent's "what is the sixteen digit number on the front of your
