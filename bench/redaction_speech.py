@@ -456,7 +456,8 @@ def main() -> int:
     ap.add_argument("--harmless-seeds", default="", help="seeds that get harmless calls (default: every seed)")
     ap.add_argument("--script", default="dev", choices=sorted(NAMES),
                     help="the calls' wording (tools/evalcalls/scripts.py): dev, the one the card logic was developed "
-                         "on; alt and alt-us, more tuned on; unseen, a held-out wording nobody writes rules from")
+                         "on; alt and alt-us, more tuned on; unseen, a held-out wording nobody writes rules from; gen, "
+                         "drawn per call from parts (tools/evalcalls/wording.py), tuned on")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "

@@ -94,7 +94,7 @@ def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = Tru
     """Call number ``index`` of ``kind`` for ``voice`` ("fsdd-theo", "en-gb-scotland",
     "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``wording.NAMES``:
     "dev", the wording the card logic was developed on; "alt" and "alt-us", more tuned on; "unseen",
-    held out)."""
+    held out; "gen", drawn for each call from parts)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if script not in wording.NAMES:

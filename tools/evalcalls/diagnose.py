@@ -318,7 +318,8 @@ def main() -> int:
                          "checked and loaded again, about 0.5 CPU s a call); --no-fresh-model: one model per process, as the bench and the workers run it")
     ap.add_argument("--words", help="write each call's pass-1 words and truth here (JSON lines, for rescore.py)")
     ap.add_argument("--script", default="dev", choices=sorted(NAMES),
-                    help="the calls' wording (scripts.py): dev, alt or alt-us; unseen is held out, its misses write no rules")
+                    help="the calls' wording (scripts.py, wording.py): dev, alt, alt-us or gen; unseen is held out, "
+                         "its misses write no rules")
     ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")

@@ -8,9 +8,10 @@ twenty seven"... Harmless calls: order and reference numbers, prices, times, pho
 numbers, amounts and dates that are not expiry dates, and no card data at all. Card calls
 carry some harmless numbers too (a price, a reference number read back by the agent).
 
-What is said around the numbers comes from one of three wordings (``Phrases``; ``SCRIPTS``): ``DEV``,
+What is said around the numbers comes from one of four fixed wordings (``Phrases``; ``SCRIPTS``): ``DEV``,
 the one every figure before session 35 used and the card logic was developed on; ``ALT`` and
-``ALT_US``, more tuned on; ``UNSEEN``, held out (nobody writes rules from its calls).
+``ALT_US``, more tuned on; ``UNSEEN``, held out (nobody writes rules from its calls); or from one drawn
+for each call (``wording.generated``, which also varies the call's shape: ``Phrases.variations``).
 
 Unit kinds: ``card``, ``expiry``, ``code`` (sensitive; ``digits`` says how many digits the
 unit carries: "four" 1, "twenty seven" 2, "April" 2, "double four" 2), ``harmless`` (a
