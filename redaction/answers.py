@@ -33,7 +33,6 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
-    OTHER_CODE_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -47,6 +46,7 @@ from redaction.card_words import (
     keyed_between,
     lead_of,
     named_kind,
+    other_code,
     plain,
 )
 from redaction.numbers import digits_said, month_said, one_of_a_phrase, pieces
@@ -592,7 +592,8 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
     (``used``), a harmless lead word or a number of two digits or more (no card data: it would have
     been found), after ``from_s`` and for at most ``limit_s``; with ``turn``, none unless that pause
     was found (words run on from a card are no answer: without it, 0.03-0.10 point more other speech
-    for no digit)."""
+    for no digit). None after a reference word or a code of another kind ("your receipt number is
+    ...", "the billing zip code ...", 1.83): those words say a harmless number."""
     k -= 1
     while k >= 0 and words[k].start_s >= from_s and plain(words[k].text) in ACK_WORDS:
         k -= 1
@@ -607,8 +608,9 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
         if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
             return said[::-1]
         k -= 1
-    if k >= 0 and plain(words[k].text) in REFERENCE_WORDS:
-        return []  # the agent reading a reference out ("your receipt number is 5 4 7 ..."), no answer (1.83)
+    if k >= 0 and (plain(words[k].text) in REFERENCE_WORDS
+                   or other_code(plain(words[k].text), plain(words[k - 1].text) if k else "")):
+        return []  # a reference read out ("your receipt number is 5 4 7 ..."), a zip code: no answer (1.83)
     return [] if turn else said[::-1]
 
 
@@ -844,9 +846,8 @@ OTHER_ASK_WORDS = frozenset({"zip", "zipcode", "postcode", "postal", "house", "a
 
 def _asks_other(said: Sequence[str]) -> bool:
     """True when a sentence (``plain`` words) asks for a number that is no card data (``OTHER_ASK_WORDS``,
-    or a code of another kind: "the post code", ``OTHER_CODE_WORDS``)."""
-    return any(w in OTHER_ASK_WORDS or (w == "code" and i > 0 and said[i - 1] in OTHER_CODE_WORDS)
-               for i, w in enumerate(said))
+    or a code of another kind: "the post code", ``card_words.other_code``)."""
+    return any(w in OTHER_ASK_WORDS or other_code(w, said[i - 1] if i else "") for i, w in enumerate(said))
 
 
 def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends: bool) -> tuple[list[int], float | None]:

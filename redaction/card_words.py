@@ -156,6 +156,12 @@ def bare_back(word: str, before: str) -> bool:
     return word == "back" and before != "the"
 
 
+def other_code(word: str, before: str) -> bool:
+    """True for "code" said as a code of another kind (``before``: the word said before it, in
+    ``OTHER_CODE_WORDS``): "the post code", "your authorisation code"."""
+    return word == "code" and before in OTHER_CODE_WORDS
+
+
 def named_kind(recent: Sequence[str]) -> str | None:
     """What the words just before a run name it (``recent``: ``plain`` words, oldest first): "code"
     after "the code is", "the security code is", "expiry" after "the expiry is" (cards 1.35: "and the
@@ -163,16 +169,18 @@ def named_kind(recent: Sequence[str]) -> str | None:
     code of another kind ("the post code is": ``OTHER_CODE_WORDS``, 1.55)."""
     if len(recent) < 2 or recent[-1] != "is" or recent[-2] not in NAMING_WORDS:
         return None
-    if recent[-2] == "code" and len(recent) > 2 and recent[-3] in OTHER_CODE_WORDS:
+    if len(recent) > 2 and other_code(recent[-2], recent[-3]):
         return None
     return "expiry" if recent[-2] in EXPIRY_WORDS else "code"
 
 
 def lead_of(word: str, before: str) -> str | None:
-    """The kind of lead word ``word`` is (``before``: the word said before it)."""
+    """The kind of lead word ``word`` is (``before``: the word said before it); a code of another
+    kind leads a harmless number ("the billing zip code", "your authorisation code is": 1.83)."""
     if bare_back(word, before):
         return None
-    if word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS):  # "references"
+    if (word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS)  # "references"
+            or other_code(word, before)):
         return "harmless"
     if word in CARD_WORDS:
         return "card"

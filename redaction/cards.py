@@ -63,7 +63,6 @@ from redaction.card_words import (
     MOST_DIGITS,
     NAMING_WORDS,
     NUMBER_WORDS,
-    OTHER_CODE_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -659,14 +658,12 @@ def _read_again(words: Sequence[TimedWord], said: dict[int, str], again: set[int
 def _lead(recent: list[str]) -> str | None:
     """The kind of the latest lead word in ``recent`` (ordinary words, oldest first): a
     harmless word leads only from the last HARMLESS_LEAD_WORDS words ("your payment reference
-    is"), and "code" after it (the agent's "security code", misheard) leads to nothing, but a
-    code of another kind leads a harmless number ("the billing zip code", "your authorisation
-    code is": ``OTHER_CODE_WORDS``, 1.83)."""
+    is"), and "code" after it (the agent's "security code", misheard) leads to nothing unless it is a
+    code of another kind (``lead_of``: "the billing zip code")."""
     for j in range(len(recent) - 1, -1, -1):
-        if recent[j] == "code":
-            other = j > 0 and recent[j - 1] in OTHER_CODE_WORDS
-            return "harmless" if other and len(recent) - j <= HARMLESS_LEAD_WORDS else None
         kind = lead_of(recent[j], recent[j - 1] if j else "")
+        if recent[j] == "code" and kind is None:
+            return None
         if kind == "harmless" and len(recent) - j > HARMLESS_LEAD_WORDS:
             continue
         if kind is not None:
