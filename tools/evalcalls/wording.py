@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tools.evalcalls.scripts import SCRIPTS, Phrases
+from tools.evalcalls.scripts import SCRIPTS, Phrases, _pick
 
 #: The generated wording's name (``make_call(..., script=GENERATED)``).
 GENERATED = "gen"
@@ -90,10 +90,6 @@ _PHONE_LEADS = ("you can reach me on", "my number is", "my phone number is", "ca
 _PLACE_LEADS = ("the house number is", "it's flat", "my zip code is", "the apartment is", "the postcode starts")
 
 
-def _pick(rng: np.random.Generator, options: Sequence) -> object:
-    return options[int(rng.integers(len(options)))]
-
-
 def _several(rng: np.random.Generator, make: Callable[[], str], count: int) -> list[str]:
     return list(dict.fromkeys(make() for _ in range(count)))
 
@@ -107,38 +103,38 @@ def generated(rng: np.random.Generator) -> Phrases:
 
     def ask_card() -> str:
         if rng.random() < 0.3:
-            return _joined(str(_pick(rng, _ACKS)) + ".", str(_pick(rng, _CARD_QUESTIONS)))
-        return _joined(str(_pick(rng, _ACKS)) + ".", str(_pick(rng, _CARD_REQUESTS)), str(_pick(rng, _CARD_OBJECTS)),
-                       str(_pick(rng, _SUFFIXES)))
+            return _joined(_pick(rng, _ACKS) + ".", _pick(rng, _CARD_QUESTIONS))
+        return _joined(_pick(rng, _ACKS) + ".", _pick(rng, _CARD_REQUESTS), _pick(rng, _CARD_OBJECTS),
+                       _pick(rng, _SUFFIXES))
 
     def ask(objects: Sequence[str], questions: Sequence[str], lead: Sequence[str]) -> Callable[[], str]:
         def one() -> str:
             if rng.random() < 0.3:
-                return _joined(str(_pick(rng, lead)), str(_pick(rng, questions)))
-            tail = str(_pick(rng, ("please", "", "", "on that")))
-            return _joined(str(_pick(rng, lead)), str(_pick(rng, objects)), tail)
+                return _joined(_pick(rng, lead), _pick(rng, questions))
+            tail = _pick(rng, ("please", "", "", "on that"))
+            return _joined(_pick(rng, lead), _pick(rng, objects), tail)
         return one
 
-    greeting = lambda: _joined(str(_pick(rng, _GREET_OPENINGS)), str(_pick(rng, _GREET_PLACES)),  # noqa: E731
-                               "you're speaking to", str(_pick(rng, _NAMES)), str(_pick(rng, _GREET_ENDS)))
+    greeting = lambda: _joined(_pick(rng, _GREET_OPENINGS), _pick(rng, _GREET_PLACES),  # noqa: E731
+                               "you're speaking to", _pick(rng, _NAMES), _pick(rng, _GREET_ENDS))
     talk = [_SMALL_TALK[i] for i in rng.permutation(len(_SMALL_TALK))[:2]]
     return Phrases(
         greetings=_several(rng, greeting, 2),
-        card_reasons=_several(rng, lambda: str(_pick(rng, _REASONS)), 2),
+        card_reasons=_several(rng, lambda: _pick(rng, _REASONS), 2),
         ask_card=_several(rng, ask_card, 2),
-        card_leads=_several(rng, lambda: str(_pick(rng, _CARD_LEADS)), 3),
+        card_leads=_several(rng, lambda: _pick(rng, _CARD_LEADS), 3),
         ask_expiry=_several(rng, ask(_EXPIRY_OBJECTS, _EXPIRY_QUESTIONS, _NEXT), 2),
         ask_code=_several(rng, ask(_CODE_OBJECTS, _CODE_QUESTIONS, _NEXT + _LAST), 2),
-        hesitations=_several(rng, lambda: str(_pick(rng, _HESITATIONS)), 3),
-        answer_leads=_several(rng, lambda: str(_pick(rng, _ANSWER_LEADS)), 3),
-        closings=[("agent", str(_pick(rng, _CLOSE_AGENT))), ("caller", str(_pick(rng, _CLOSE_CALLER))),
-                  ("agent", str(_pick(rng, _CLOSE_BYE)))],
+        hesitations=_several(rng, lambda: _pick(rng, _HESITATIONS), 3),
+        answer_leads=_several(rng, lambda: _pick(rng, _ANSWER_LEADS), 3),
+        closings=[("agent", _pick(rng, _CLOSE_AGENT)), ("caller", _pick(rng, _CLOSE_CALLER)),
+                  ("agent", _pick(rng, _CLOSE_BYE))],
         small_talk=[line for pair in talk for line in pair],
-        volunteered_leads=_VOLUNTEERED[int(rng.integers(len(_VOLUNTEERED)))],
-        reference_lead=str(_pick(rng, _REFERENCE_LEADS)),
-        harmless_openings=_several(rng, lambda: str(_pick(rng, _HARMLESS_OPENINGS)), 2),
-        harmless_agent=_several(rng, lambda: str(_pick(rng, _HARMLESS_AGENT)), 4),
-        harmless_leads=(str(_pick(rng, _ORDER_LEADS)), str(_pick(rng, _PHONE_LEADS)), str(_pick(rng, _PLACE_LEADS))),
+        volunteered_leads=_pick(rng, _VOLUNTEERED),
+        reference_lead=_pick(rng, _REFERENCE_LEADS),
+        harmless_openings=_several(rng, lambda: _pick(rng, _HARMLESS_OPENINGS), 2),
+        harmless_agent=_several(rng, lambda: _pick(rng, _HARMLESS_AGENT), 4),
+        harmless_leads=(_pick(rng, _ORDER_LEADS), _pick(rng, _PHONE_LEADS), _pick(rng, _PLACE_LEADS)),
         variations=True,
     )
 
