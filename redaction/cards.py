@@ -395,7 +395,11 @@ def _repeats(runs: list[_Run], found: list[Entity], times: Times) -> list[Entity
     """Entities for the runs no entity took that say exactly the digits (``MIN_REPEAT_DIGITS`` or
     more) of one found in the ``REPEAT_S`` before them: of its kind and confidence."""
     used = {w for e in found for w in e.words}
-    said = [(e, "".join(d for run in runs for d, w in run.digits if w in e.words)) for e in found]
+    digits = [d for run in runs for d in run.digits]  # (digit, word index), in order
+    said: list[tuple[Entity, str]] = []  # each entity found and the digits it says
+    for e in found:
+        mine = set(e.words)
+        said.append((e, "".join(d for d, w in digits if w in mine)))
     out: list[Entity] = []
     for run in runs:
         if len(run.text) < MIN_REPEAT_DIGITS or any(w in used for _, w in run.digits):
