@@ -141,7 +141,7 @@ def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float
     return out
 
 
-def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "numbers",  # noqa: ANN001
+def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "speech",  # noqa: ANN001
                   whole_verify: bool = False) -> dict:
     from redaction.engine import redact_array  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
@@ -320,7 +320,7 @@ def main() -> int:
     ap.add_argument("--script", default="dev", choices=sorted(NAMES),
                     help="the calls' wording (scripts.py, wording.py): dev, alt, alt-us or gen; unseen is held out, "
                          "its misses write no rules")
-    ap.add_argument("--hears", default="numbers", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
+    ap.add_argument("--hears", default="speech", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
     args = ap.parse_args()
