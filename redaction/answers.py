@@ -33,6 +33,7 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    REASK_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -202,7 +203,9 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
     for k, ask in enumerate(asks):
         end_s = words[ask.word].end_s
         same_question = takewhile(lambda a: words[a.word].start_s - end_s <= SAME_QUESTION_S, asks[k + 1 :])
-        if end_s <= last_s or any(a.kind == ask.kind for a in same_question):  # asks are in time order
+        # asks are in time order; one asked again may lie in the answer masked before it (1.84)
+        again = plain(words[ask.word].text) in REASK_WORDS
+        if (end_s <= last_s and not again) or any(a.kind == ask.kind for a in same_question):
             continue
         until_s = float("inf")
         after: tuple[Entity, float] | None = None  # a short card's last part, and until when words after it answer

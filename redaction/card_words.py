@@ -79,6 +79,10 @@ REFERENCE_WORDS = frozenset({"reference", "references", "ref", "receipt", "recei
 ASK_WINDOW_S = {"card": 30.0, "expiry": 20.0, "code": 20.0}
 #: A card word this soon after an expiry or code ask belongs to that question.
 SAME_QUESTION_S = 3.0
+#: The agent asking again for what it asked last ("sorry, could you say that again?", "pardon?"):
+#: within REASK_S of that ask, one of these words asks for the same (cards 1.84).
+REASK_WORDS = frozenset({"again", "pardon"})
+REASK_S = 30.0
 #: Words after a one-digit number that make it a count in the agent's ask ("the last three
 #: digits", "the three numbers on the signature strip"): no run, and the ask still waits for
 #: its answer. (Whisper tiny heard the answer's first digit as "to", "Zero to five.", and the

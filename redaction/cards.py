@@ -63,6 +63,8 @@ from redaction.card_words import (
     MOST_DIGITS,
     NAMING_WORDS,
     NUMBER_WORDS,
+    REASK_S,
+    REASK_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
     SECURITY_CODE,
@@ -85,7 +87,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.83"
+VERSION = "1.84"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -683,6 +685,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
     last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
+    asked_last: tuple[str, float] | None = None  # the same, kept when a run answers it (re-asks, 1.84)
     current: _Run | None = None
     before_run: tuple[list[str], tuple[str, float] | None] = ([], None)  # others and last_ask before current
     for item in items:
@@ -716,6 +719,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 # "the last three digits on the mat": a code's count asks for it whatever the rest,
                 # for its answer masked whole when nothing answers it (1.23)
                 asks.append(Ask("code", item.words[0]))
+                asked_last = ("code", item.end_s)
             current = None
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
@@ -729,6 +733,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 card_number = True
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
+            if kind is None and word in REASK_WORDS and asked_last is not None and item.end_s - asked_last[1] <= REASK_S:
+                kind = asked_last[0]  # "sorry, could you say the code again?" (1.84)
             if kind == "code" and word == SECURITY_WORD and others[-2:-1] == [FOR_WORD]:
                 # "can I take your date of birth for security?": the account's security check, no code ask
                 kind = None
@@ -743,7 +749,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
-                last_ask = (kind, item.end_s)
+                last_ask = asked_last = (kind, item.end_s)
                 asks.append(Ask(kind, item.words[0]))
             continue
         month = len(item.words) == 1 and plain(words[item.words[0]].text) in WORD_MONTHS

@@ -2033,3 +2033,31 @@ def test_a_month_and_a_year_said_with_slash_are_an_expiry_date() -> None:
         (EXPIRY, "one two two oh two seven.")]
     # no month: no expiry date
     assert entities("that's four seven slash two six. thanks", unanswered=True) == []
+
+
+def test_an_ask_said_again_asks_for_the_same_data() -> None:
+    # "sorry, I missed that, the code again please": the agent asks again for what it asked last,
+    # and the caller's second answer, written as other words, is that data too (1.84)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "and the security code."),
+                    (20.0, "it's the design tool."), (23.0, "sorry, I missed that. the code again, please."),
+                    (27.0, "it's the design tool."), (30.0, "lovely, that has gone through."))
+    # the first answer's window (UNANSWERED_S) takes in the agent's ask again; its answer is masked all the same
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [
+        (SECURITY_CODE, "the design tool. sorry, I missed that. the code again, please. it's"),
+        (SECURITY_CODE, "the design tool.")]
+    # its digits answer it as they answer the ask itself ("pardon, say it again? six six six.")
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "and the security code."),
+                    (20.0, "6 3 6."), (22.0, "pardon, say it again?"), (25.0, "six, six, six."),
+                    (27.0, "lovely, that has gone through."))
+    assert labels(words, find_entities(words, unanswered=True))[2:] == [
+        (SECURITY_CODE, "6 3 6."), (SECURITY_CODE, "six, six, six.")]
+
+
+def test_again_asks_for_nothing_long_after_an_ask_or_with_none() -> None:
+    # REASK_S after the last ask, or in a call with no ask, "again" asks for no card data (1.84)
+    late = said_at(*CARD_READ, (14.0, "and the security code."), (16.0, "7 3 1."), (20.0, "thank you."),
+                   (50.0, "could you say your order number again?"), (53.0, "it's four five six."))
+    assert labels(late, find_entities(late, unanswered=True))[1:] == [(SECURITY_CODE, "7 3 1.")]
+    none = said_at((0.0, "hello, I'd like to check an order."), (4.0, "sure, the order number?"),
+                   (7.0, "four five six."), (9.0, "pardon, say it again?"), (12.0, "four five six."))
+    assert find_entities(none, unanswered=True) == []
