@@ -385,6 +385,9 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     )
 
 
+#: "code" with one of these before it: what the agent asks for with it after asking for card data (1.84).
+CODE_WORD = "code"
+CODE_DETERMINERS = frozenset({"the", "your", "that"})
 #: "slash" amid a run's digits: a month and a year so said are an expiry date, whatever else says so (1.83).
 SLASH_WORD = "slash"
 #: A run that says again the digits of card data found in the REPEAT_S before it is that data too:
@@ -735,6 +738,13 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
             if kind is None and word in REASK_WORDS and asked_last is not None and item.end_s - asked_last[1] <= REASK_S:
                 kind = asked_last[0]  # "sorry, could you say the code again?" (1.84)
+            if (kind is None and word == CODE_WORD and asked_last is not None and asked_last[0] != "code"
+                    and item.end_s - asked_last[1] <= REASK_S and others[-2:-1] and others[-2] in CODE_DETERMINERS
+                    and not named_kind([word, _next_word(item, words)])):
+                # "and the code?" after the agent asked for the card or its expiry date: the security
+                # code ("the zip code", "the organisation code" name others, as may "code" after the code;
+                # "the code is ..." is the caller naming it, 1.51) (1.84)
+                kind = "code"
             if kind == "code" and word == SECURITY_WORD and others[-2:-1] == [FOR_WORD]:
                 # "can I take your date of birth for security?": the account's security check, no code ask
                 kind = None
@@ -790,6 +800,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         runs.append(current)
         others = []
     return runs
+
+
+def _next_word(item: Piece, words: Sequence[TimedWord]) -> str:
+    """The ``plain`` word said right after ``item``'s last word ("" at the end)."""
+    k = item.words[-1] + 1
+    return plain(words[k].text) if k < len(words) else ""
 
 
 def _front_of_other(k: int, words: Sequence[TimedWord]) -> bool:

@@ -2061,3 +2061,20 @@ def test_again_asks_for_nothing_long_after_an_ask_or_with_none() -> None:
     none = said_at((0.0, "hello, I'd like to check an order."), (4.0, "sure, the order number?"),
                    (7.0, "four five six."), (9.0, "pardon, say it again?"), (12.0, "four five six."))
     assert find_entities(none, unanswered=True) == []
+
+
+def test_the_code_after_an_ask_for_card_data_is_the_security_code() -> None:
+    # "and the code?" with no code word heard ("the secure is the code"): after the agent asked for the
+    # card or its expiry date, "the code" is the security code, and its answer is masked (1.84)
+    def after_expiry(ask: str) -> list[TimedWord]:
+        return said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (19.0, ask),
+                       (21.0, "it's five oh one."), (24.0, "lovely, that has gone through."))
+
+    assert labels(words := after_expiry("and the code?"), find_entities(words, unanswered=True))[2:] == [
+        (SECURITY_CODE, "five oh one.")]
+    # "the organisation code" names a code of another kind, and so does "the code" once the code was asked for
+    for text in ("and the strip? 7 3 1. the organisation code is 5 5 5 3 4 6.",
+                 "and the security code? 7 3 1. and the code is 5 5 5 3 4 6."):
+        words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (19.0, text),
+                        (30.0, "lovely, that has gone through."))
+        assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "7 3 1.")]
