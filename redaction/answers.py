@@ -248,7 +248,10 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
                 first = min(answered, key=lambda e: e.start_s)
                 digits = _digits_in(first, words)
                 asked = first.entity == _ASKED[kind]
-                if first.start_s <= end_s or (asked and FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind]):
+                # found after the answer's window, it answers something else, or the ask's answer
+                # came again (the agent reading it back, a harmless number taken for it) (1.84)
+                late = first.start_s - end_s > UNANSWERED_S[kind]
+                if first.start_s <= end_s or (asked and FULL_DIGITS[kind] <= digits <= MOST_DIGITS[kind] and not late):
                     continue
                 until_s = first.start_s
                 if asked and digits < FULL_DIGITS[kind]:  # its missing digits may follow it too (1.52)

@@ -2078,3 +2078,17 @@ def test_the_code_after_an_ask_for_card_data_is_the_security_code() -> None:
         words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (19.0, text),
                         (30.0, "lovely, that has gone through."))
         assert labels(words, find_entities(words, unanswered=True))[2:] == [(SECURITY_CODE, "7 3 1.")]
+
+
+def test_an_expiry_date_found_after_the_answers_window_leaves_the_ask_unanswered() -> None:
+    # the date said as other words ("sure, it's made Wednesday"), then four digits found well after the
+    # answer's window (UNANSWERED_S: a number read later, here taken for an expiry date) answer
+    # nothing: the words in the window are masked as the ask's answer (1.84)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date, please."), (16.0, "sure, it's made Wednesday."),
+                    (21.0, "thank you, and the other one?"), (24.0, "6 1 1 6."), (27.0, "lovely, that has gone through."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [
+        (EXPIRY, "made Wednesday."), (EXPIRY, "one? 6 1 1 6.")]
+    # found within the window, it is the answer
+    words = said_at(*CARD_READ, (14.0, "and the expiry date, please."), (16.0, "sure, it's made Wednesday."),
+                    (18.0, "6 1 1 6."), (21.0, "lovely, that has gone through."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "6 1 1 6.")]
