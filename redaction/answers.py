@@ -33,6 +33,7 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    REASK_S,
     REASK_WORDS,
     REFERENCE_WORDS,
     SAME_QUESTION_S,
@@ -792,6 +793,21 @@ def implied_asks(kind: str, after: str, asks: list[Ask], words: Sequence[TimedWo
         if any(e.end_s > end_s and e.start_s <= asked_s for e in found):
             continue
         out.append(Ask(kind, question))
+    return out
+
+
+def reasked_data(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity]) -> list[Ask]:
+    """The agent asking again ("sorry, can you say that again?", ``REASK_WORDS`` ending a clause) for
+    the card data found in the ``REASK_S`` before it, where no ask was heard (``cards._runs`` takes
+    a re-ask after one): an ask for that data's kind (1.84)."""
+    out: list[Ask] = []
+    asked = {a.word for a in asks}
+    for k, w in enumerate(words):
+        if k in asked or plain(w.text) not in REASK_WORDS or not w.text.rstrip().endswith(CLAUSE_ENDS):
+            continue
+        before = [e for e in found if w.start_s - REASK_S <= e.end_s <= w.start_s]
+        if before and not any(max(e.end_s for e in before) <= words[a.word].start_s < w.start_s for a in asks):
+            out.append(Ask(_KIND_OF[max(before, key=lambda e: e.end_s).entity], k))
     return out
 
 

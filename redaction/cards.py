@@ -364,6 +364,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     found += _repeats(runs, found, times)
     if unanswered:
         heard = answers.Heard(ordered, times, keyed_s)
+        asks = sorted(asks + answers.reasked_data(asks, ordered, found), key=lambda a: a.word)
         found += answers.unanswered(asks, heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = answers.implied_asks(kind, after, asks, ordered, found)

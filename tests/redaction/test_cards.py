@@ -2092,3 +2092,18 @@ def test_an_expiry_date_found_after_the_answers_window_leaves_the_ask_unanswered
     words = said_at(*CARD_READ, (14.0, "and the expiry date, please."), (16.0, "sure, it's made Wednesday."),
                     (18.0, "6 1 1 6."), (21.0, "lovely, that has gone through."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "6 1 1 6.")]
+
+
+def test_asked_again_for_data_found_with_no_ask_heard_asks_for_that_data() -> None:
+    # no ask word heard ("the date it runs out", "the three on the strip"), the data found all the same:
+    # "can you say that again?" asks again for the data found last, and its answer, written as other
+    # words, is masked; "thanks again for calling" asks for nothing (1.84)
+    def call(turn: str) -> list[TimedWord]:
+        return said_at(*CARD_READ, (13.5, "lovely, and the date it runs out?"), (16.0, "0 4 2 7."),
+                       (18.0, "perfect, and the three on the strip?"), (20.5, "7 3 1."), (22.5, turn),
+                       (25.0, "it's the design tool."), (28.0, "lovely, that has gone through."))
+
+    assert labels(words := call("sorry, can you say that again?"), find_entities(words, unanswered=True))[2:] == [
+        (SECURITY_CODE, "7 3 1."), (SECURITY_CODE, "the design tool.")]
+    assert labels(words := call("thanks again for calling."), find_entities(words, unanswered=True))[2:] == [
+        (SECURITY_CODE, "7 3 1.")]
