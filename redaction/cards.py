@@ -700,6 +700,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 continue
             text = words[item.words[0]].text
             word = text if text == UNKNOWN_WORD else plain(text)
+            if _spelled(text):
+                word = UNKNOWN_WORD  # "5, 4, 3. M -M -A -M. 5 -2 -3": items of a sequence misheard (1.84)
             if expiry_word(word) and word not in EXPIRY_WORDS:
                 word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
             if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
@@ -807,6 +809,15 @@ def _next_word(item: Piece, words: Sequence[TimedWord]) -> str:
     """The ``plain`` word said right after ``item``'s last word ("" at the end)."""
     k = item.words[-1] + 1
     return plain(words[k].text) if k < len(words) else ""
+
+
+def _spelled(text: str) -> bool:
+    """True for a letter Whisper wrote as an item of a sequence read out: one letter with a hyphen
+    before it ("-M", "-A"), or one capital letter other than "A" and "I" ("M.")."""
+    core = text.strip().rstrip(",.?!")
+    if core.startswith("-"):
+        return len(core) == 2 and core[1].isalpha()
+    return len(core) == 1 and core.isupper() and core not in ("A", "I")
 
 
 def _front_of_other(k: int, words: Sequence[TimedWord]) -> bool:

@@ -2107,3 +2107,15 @@ def test_asked_again_for_data_found_with_no_ask_heard_asks_for_that_data() -> No
         (SECURITY_CODE, "7 3 1."), (SECURITY_CODE, "the design tool.")]
     assert labels(words := call("thanks again for calling."), find_entities(words, unanswered=True))[2:] == [
         (SECURITY_CODE, "7 3 1.")]
+
+
+def test_letters_whisper_wrote_amid_a_card_read_out_join_its_runs() -> None:
+    # "5, 5, 4, 1, 5, 4, 3. M -M -A -M. 5 -2 -3 ...": Whisper wrote some of a card's digits as letters
+    # of a sequence; they join its runs as unheard words do, and the card is found whole (1.84)
+    ask = "fine, can you read me, but if you didn't get to call number three? okay got it here. "
+    assert entities(ask + "5, 5, 4, 1, 5, 4, 3. M -M -A -M. 5 -2 -3 -3 -8 -5 -3 -4. So can I see the next file?",
+                    unanswered=True) == [(CARD_NUMBER, "5, 5, 4, 1, 5, 4, 3. 5 -2 -3 -3 -8 -5 -3 -4.")]
+    # real words there part them as before; a name's initials are no digits
+    assert entities(ask + "5, 5, 4, 1, 5, 4, 3. I'm so sorry. 5 -2 -3 -3 -8 -5 -3 -4. So can I see the next file?",
+                    unanswered=True) == []
+    assert entities("my name is M. A. Smith, and my order number is 5 5 4 1 5 4 3.", unanswered=True) == []
