@@ -205,8 +205,8 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         end_s = words[ask.word].end_s
         same_question = takewhile(lambda a: words[a.word].start_s - end_s <= SAME_QUESTION_S, asks[k + 1 :])
         # asks are in time order; one asked again may lie in the answer masked before it (1.84)
-        again = plain(words[ask.word].text) in REASK_WORDS
-        if (end_s <= last_s and not again) or any(a.kind == ask.kind for a in same_question):
+        asked_again = plain(words[ask.word].text) in REASK_WORDS
+        if (end_s <= last_s and not asked_again) or any(a.kind == ask.kind for a in same_question):
             continue
         until_s = float("inf")
         after: tuple[Entity, float] | None = None  # a short card's last part, and until when words after it answer
@@ -805,9 +805,9 @@ def reasked_data(asks: list[Ask], words: Sequence[TimedWord], found: list[Entity
     for k, w in enumerate(words):
         if k in asked or plain(w.text) not in REASK_WORDS or not w.text.rstrip().endswith(CLAUSE_ENDS):
             continue
-        before = [e for e in found if w.start_s - REASK_S <= e.end_s <= w.start_s]
-        if before and not any(max(e.end_s for e in before) <= words[a.word].start_s < w.start_s for a in asks):
-            out.append(Ask(_KIND_OF[max(before, key=lambda e: e.end_s).entity], k))
+        last = max((e for e in found if w.start_s - REASK_S <= e.end_s <= w.start_s), key=lambda e: e.end_s, default=None)
+        if last is not None and not any(last.end_s <= words[a.word].start_s < w.start_s for a in asks):
+            out.append(Ask(_KIND_OF[last.entity], k))
     return out
 
 

@@ -389,6 +389,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
 #: "code" with one of these before it: what the agent asks for with it after asking for card data (1.84).
 CODE_WORD = "code"
 CODE_DETERMINERS = frozenset({"the", "your", "that"})
+IS_WORD = "is"
 #: "slash" amid a run's digits: a month and a year so said are an expiry date, whatever else says so (1.83).
 SLASH_WORD = "slash"
 #: A run that says again the digits of card data found in the REPEAT_S before it is that data too:
@@ -743,7 +744,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 kind = asked_last[0]  # "sorry, could you say the code again?" (1.84)
             if (kind is None and word == CODE_WORD and asked_last is not None and asked_last[0] != "code"
                     and item.end_s - asked_last[1] <= REASK_S and others[-2:-1] and others[-2] in CODE_DETERMINERS
-                    and not named_kind([word, _next_word(item, words)])):
+                    and _next_word(item, words) != IS_WORD):
                 # "and the code?" after the agent asked for the card or its expiry date: the security
                 # code ("the zip code", "the organisation code" name others, as may "code" after the code;
                 # "the code is ..." is the caller naming it, 1.51) (1.84)
