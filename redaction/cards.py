@@ -740,11 +740,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 card_number = True
             kind = "card" if card_number or count in CARD_COUNTS else (
                 None if bare_back(word, others[-2] if len(others) > 1 else "") else ask_of(word))
-            if kind is None and word in REASK_WORDS and asked_last is not None and item.end_s - asked_last[1] <= REASK_S:
-                kind = asked_last[0]  # "sorry, could you say the code again?" (1.84)
-            if (kind is None and word == CODE_WORD and asked_last is not None and asked_last[0] != "code"
-                    and item.end_s - asked_last[1] <= REASK_S and others[-2:-1] and others[-2] in CODE_DETERMINERS
-                    and _next_word(item, words) != IS_WORD):
+            # what the agent asked for last, within REASK_S (1.84)
+            recent = asked_last[0] if asked_last is not None and item.end_s - asked_last[1] <= REASK_S else None
+            if kind is None and word in REASK_WORDS and recent is not None:
+                kind = recent  # "sorry, could you say the code again?" (1.84)
+            if (kind is None and word == CODE_WORD and recent in ("card", "expiry")
+                    and others[-2:-1] and others[-2] in CODE_DETERMINERS and _next_word(item, words) != IS_WORD):
                 # "and the code?" after the agent asked for the card or its expiry date: the security
                 # code ("the zip code", "the organisation code" name others, as may "code" after the code;
                 # "the code is ..." is the caller naming it, 1.51) (1.84)
