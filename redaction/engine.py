@@ -3,7 +3,8 @@
 Pass 1 streams the audio once through the DTMF receiver and, when one is given, the speech
 recognizer; transcript words (already on the audio's clock) need no audio. The card logic
 turns words and keyed digits into entities (where a recognizer says which number sounds it
-heard, their masks reach along and keep to them: ``sounds``), the planner pads and merges them. Pass 2 streams
+heard, their masks reach along and keep to them: ``sounds``; where it says where it heard speech,
+they end with the speech that holds their data: ``edges``), the planner pads and merges them. Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
 transcript: a transcript on the wrong clock or missing a word must not leave audible digits
@@ -36,7 +37,7 @@ from audio.mono import limited_mono
 from audio.wavout import FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
-from redaction import cards, sounds
+from redaction import cards, edges, sounds
 from redaction.cards import find_entities
 from redaction.config import RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
@@ -107,14 +108,15 @@ def detect(
     stream = tee()
     heard: list[TimedWord] = []
     heard_sounds: list[tuple[float, float]] | None = None  # number sounds (recognizer.Sounding)
+    heard_speech: list[tuple[float, float]] | None = None  # its speech regions (recognizer.Sounding)
     if recognizer is not None:
         relisten = getattr(recognizer, "recognize_again", None) if again and masked_s else None
         sounding = getattr(recognizer, "recognize_sounding", None) if not masked_s else None
         if relisten:
             heard = list(relisten(stream, rate_hz, masked_s))
         elif sounding:
-            heard_sounds = []
-            heard = list(sounding(stream, rate_hz, heard_sounds))
+            heard_sounds, heard_speech = [], []
+            heard = list(sounding(stream, rate_hz, heard_sounds, heard_speech))
         else:
             heard = list(recognizer.recognize(stream, rate_hz))
         detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
@@ -133,7 +135,8 @@ def detect(
         # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
-                              unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds)
+                              unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
+                              heard_speech=heard_speech)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -187,12 +190,15 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
 
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
             keyed_s: Sequence[tuple[float, float]] = (),
-            heard_sounds: Sequence[tuple[float, float]] | None = None) -> list[Detection]:
+            heard_sounds: Sequence[tuple[float, float]] | None = None,
+            heard_speech: Sequence[tuple[float, float]] | None = None) -> list[Detection]:
     """Detections of the card data in ``words``; with ``heard_sounds`` (where the recognizer heard
-    number sounds), each reaching along and kept to them when they agree with the words (``sounds``)."""
+    number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
+    with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``)."""
     entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
+    kept = sounds.parts(entities, words, heard_sounds)
     return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source)
-            for e, a, b in sounds.parts(entities, words, heard_sounds)]
+            for e, a, b in edges.trimmed(kept, words, heard_sounds, heard_speech)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:

@@ -56,7 +56,9 @@ class Sounding(Protocol):
     (moment in seconds, probability), in any order, each moment at which number words took a
     good share of that model's belief. In calls where those sounds agree with the words, the
     engine has masks of spoken card data reach along the sure ones and keep to them all
-    (``redaction.sounds``).
+    (``redaction.sounds``). ``speech``, when given, gets (start_s, end_s) of each speech region
+    its energy detector found in what it heard: those masks end with the speech that holds
+    their data (``redaction.edges``).
     """
 
     name: str
@@ -64,5 +66,5 @@ class Sounding(Protocol):
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]: ...
 
-    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]: ...
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int, sounds: list[tuple[float, float]],
+                           speech: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]: ...

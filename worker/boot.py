@@ -89,13 +89,13 @@ class OnDemand:
         again = getattr(made, "recognize_again", None)
         return again(blocks, rate_hz, masked_s) if again is not None else made.recognize(blocks, rate_hz)
 
-    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int, sounds: list[tuple[float, float]],
+                           speech: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
         """Pass 1 with the number sounds the made recognizer heard (``redaction.recognizer.
         Sounding``), when it says them; else ``recognize`` and no sounds (masks stay whole)."""
         made = self._make()
         sounding = getattr(made, "recognize_sounding", None)
-        return sounding(blocks, rate_hz, sounds) if sounding is not None else made.recognize(blocks, rate_hz)
+        return sounding(blocks, rate_hz, sounds, speech) if sounding is not None else made.recognize(blocks, rate_hz)
 
 
 def build_backends(settings: Settings, **changes: object) -> Backends:

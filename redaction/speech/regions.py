@@ -39,6 +39,14 @@ class Region:
     samples: np.ndarray = field(repr=False)  # audio: never in a repr
 
 
+def spoken_s(start_s: float, end_s: float) -> tuple[float, float]:
+    """The speech itself in a region from ``start_s`` to ``end_s``: without the PRE_ROLL_S of
+    quiet a region keeps on each side (a region split at MAX_REGION_S keeps none at the cut, and
+    loses that much speech here: a mask cut to it is padded by more than that)."""
+    middle_s = (start_s + end_s) / 2
+    return min(start_s + PRE_ROLL_S, middle_s), max(end_s - PRE_ROLL_S, middle_s)
+
+
 class RegionFinder:
     """Feed 8 kHz blocks, get finished regions; ``finish()`` flushes the last one."""
 

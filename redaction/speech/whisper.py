@@ -34,6 +34,7 @@ from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.loops import plain_key
 from redaction.speech.network import DigitNetwork
+from redaction.speech.regions import spoken_s
 from redaction.speech.timing import Speech, digit_count, number_spans, says_number
 from redaction.speech.whisper_window import RATE_HZ as WHISPER_RATE_HZ  # Whisper's input rate
 from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
@@ -63,6 +64,8 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
+    #: 16: also says where the speech it heard was (``recognize_sounding``'s ``speech``: the
+    #: engine's masks end with the speech that holds their data, ``redaction.edges``);
     #: 15: windows of 20 s, pieces of at most 17 s (``windows.WINDOW_S``; 30 and 27 before);
     #: 14: a number's end stops before the next word's onset after a pause (``timing.END_PAUSE_S``);
     #: 13: each pass samples afresh (``whisper_model.restart_sampling``: a call's words no longer
@@ -73,7 +76,7 @@ class WhisperRecognizer:
     #: again); 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``);
     #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
     #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
-    version = "15"
+    version = "16"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
@@ -89,12 +92,13 @@ class WhisperRecognizer:
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         return self._listen(blocks, rate_hz, None)
 
-    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int, sounds: list[tuple[float, float]],
+                           speech: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
         """``recognize``, and ``sounds`` gets (moment in seconds, number-word probability) of
-        each frame in which the gate's network heard a number sound (``gate.NUMBER_SOUND_MASS``;
+        each frame in which the gate's network heard a number sound (``gate.NUMBER_SOUND_MASS``),
+        ``speech`` (start_s, end_s) of the speech in each region the gate passed (``regions.spoken_s``;
         ``recognizer.Sounding``)."""
-        return self._listen(blocks, rate_hz, None, sounds)
+        return self._listen(blocks, rate_hz, None, sounds, speech)
 
     def recognize_again(self, blocks: Iterable[np.ndarray], rate_hz: int,
                         masked_s: Sequence[tuple[float, float]]) -> Iterator[TimedWord]:
@@ -106,7 +110,8 @@ class WhisperRecognizer:
         return self._listen(blocks, rate_hz, lambda region: still_flagged(region, masks))
 
     def _listen(self, blocks: Iterable[np.ndarray], rate_hz: int, keep: Callable[[GatedRegion], bool] | None,
-                sounds: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
+                sounds: list[tuple[float, float]] | None = None,
+                speech: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
         self._windows.restart()  # each pass samples as in a fresh process
         every = keep is None and self._hears == "speech"  # verification: gated regions only
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
@@ -150,6 +155,8 @@ class WhisperRecognizer:
             network.extend(region.words)
             if sounds is not None:
                 sounds.extend(region.sounds)
+            if speech is not None:
+                speech.append(spoken_s(region.start_s, region.end_s))
             return spans.add(region.start_s, region.end_s)
 
         for block in blocks:

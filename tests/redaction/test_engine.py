@@ -361,20 +361,44 @@ def test_a_recognizers_unanswered_card_ask_masks_the_answer_in_pass_1_only() -> 
 class SoundingRecognizer(ScriptedRecognizer):
     """Also says where its acoustic model heard number sounds (``recognizer.Sounding``)."""
 
-    def __init__(self, sounds_s: list[float], *passes: list[TimedWord]) -> None:
+    def __init__(self, sounds_s: list[float], *passes: list[TimedWord],
+                 speech_s: Sequence[tuple[float, float]] = ()) -> None:
         super().__init__(*passes)
         self.sounds = [(t, 0.9) for t in sounds_s]  # sure number sounds at these moments
+        self.speech = list(speech_s)  # the speech regions its energy detector found
         self.how: list[str] = []
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         self.how.append("recognize")
         return super().recognize(blocks, rate_hz)
 
-    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int,
-                           sounds: list[tuple[float, float]]) -> Iterator[TimedWord]:
+    def recognize_sounding(self, blocks: Iterable[np.ndarray], rate_hz: int, sounds: list[tuple[float, float]],
+                           speech: list[tuple[float, float]] | None = None) -> Iterator[TimedWord]:
         self.how.append("sounding")
         sounds.extend(self.sounds)
+        if speech is not None:
+            speech.extend(self.speech)
         return super().recognize(blocks, rate_hz)
+
+
+def test_a_mask_ends_with_the_speech_region_that_holds_its_last_digit() -> None:
+    """Whisper timed the card's last digit on over the pause to the agent's "thank you" (14.5-16.0 s); the
+    recognizer's energy detector heard the card end at 15.6 s and the thanks from 16.0 s: the
+    mask ends with the card's region (``redaction.edges``), not with the loose word."""
+    call = np.zeros(20 * 8000, np.float32)
+    card = [TimedWord(round(10.0 + 0.3 * k, 3), round(10.25 + 0.3 * k, 3), d) for k, d in enumerate("411111111111111")]
+    words = card + [TimedWord(14.5, 16.0, "1."), TimedWord(16.4, 16.8, "Thank"), TimedWord(16.8, 17.0, "you.")]
+    config = RedactionConfig(speech_pad_ms=0)
+
+    def masked(recognizer) -> list[tuple[float, float]]:
+        _, report = redact_array(call, 8000, recognizer=recognizer, config=config)
+        assert [s.entity for s in report.spans] == ["card_number"] and report.verification.passed
+        return [(round(a, 2), round(b, 2)) for a, b in report.masked]
+
+    regions = [(9.9, 15.6), (16.0, 17.0)]
+    assert masked(SoundingRecognizer([], words, [], speech_s=regions)) == [(9.85, 15.7)]  # 15.6 + 0.1 s after
+    assert masked(SoundingRecognizer([], words, [])) == [(9.85, 16.1)]  # no speech regions said: the word's end
+    assert masked(ScriptedRecognizer(words, [])) == [(9.85, 16.1)]
 
 
 def test_a_mask_keeps_to_the_number_sounds_when_the_model_agrees_with_the_words() -> None:

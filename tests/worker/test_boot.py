@@ -99,8 +99,10 @@ def test_the_engine_verifies_through_the_wrapper_with_recognize_again(monkeypatc
 class EarsSounding(Ears):
     """Ears that also say where they heard number sounds (``recognizer.Sounding``)."""
 
-    def recognize_sounding(self, blocks, rate_hz, sounds):
+    def recognize_sounding(self, blocks, rate_hz, sounds, speech=None):
         sounds.extend([(1.25, 0.5), (2.5, 0.25)])
+        if speech is not None:
+            speech.append((1.0, 3.0))
         return iter(())
 
 
@@ -112,5 +114,8 @@ def test_pass_1_reaches_the_made_recognizers_number_sounds_when_it_has_them(monk
         made = []
         monkeypatch.setattr(recognizers, "make_recognizer", lambda settings: made.append(kind()) or made[-1])
         heard: list[tuple[float, float]] = []
-        assert list(build_backends(Settings(data_dir=tmp_path)).recognizer.recognize_sounding(iter([]), 8000, heard)) == []
+        speech: list[tuple[float, float]] = []
+        recognizer = build_backends(Settings(data_dir=tmp_path)).recognizer
+        assert list(recognizer.recognize_sounding(iter([]), 8000, heard, speech)) == []
         assert heard == sounds and [ears.streams for ears in made] == [streams]
+        assert speech == ([(1.0, 3.0)] if sounds else [])  # its speech regions reach the engine too

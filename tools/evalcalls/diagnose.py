@@ -61,6 +61,7 @@ class Recording:
         self.inner, self.name, self.version = inner, inner.name, inner.version
         self.passes: list[list] = []
         self.sounds: list[tuple[float, float]] | None = None  # pass 1's number sounds (recognizer.Sounding)
+        self.speech: list[tuple[float, float]] | None = None  # ... and speech regions
         if not whole_verify and hasattr(inner, "recognize_again"):
             self.recognize_again = self._again
         if hasattr(inner, "recognize_sounding"):
@@ -69,9 +70,9 @@ class Recording:
     def recognize(self, blocks, rate_hz):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize(blocks, rate_hz))
 
-    def _sounding(self, blocks, rate_hz, sounds):  # noqa: ANN001, ANN201
-        self.sounds = sounds
-        return self._kept(self.inner.recognize_sounding(blocks, rate_hz, sounds))
+    def _sounding(self, blocks, rate_hz, sounds, speech=None):  # noqa: ANN001, ANN201
+        self.sounds, self.speech = sounds, speech
+        return self._kept(self.inner.recognize_sounding(blocks, rate_hz, sounds, speech))
 
     def _again(self, blocks, rate_hz, masked_s):  # noqa: ANN001, ANN201
         return self._kept(self.inner.recognize_again(blocks, rate_hz, masked_s))
@@ -113,13 +114,17 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
     return "timing"
 
 
-def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None) -> list[tuple[float, float]]:
+def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
+                     speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
     """Pass 1's entities (before padding) as the engine has them: the card logic on ``words``,
-    reaching along and kept to the recognizer's number ``sounds`` (``redaction.sounds``)."""
+    reaching along and kept to the recognizer's number ``sounds`` (``redaction.sounds``), ending
+    with the ``speech`` regions that hold their data (``redaction.edges``)."""
     from redaction.cards import find_entities  # noqa: PLC0415
+    from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
-    return [(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)]
+    return [(a, b) for _, a, b in trimmed(parts(find_entities(words, unanswered=True), words, sounds),
+                                          words, sounds, speech)]
 
 
 def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float, float]],
@@ -130,7 +135,7 @@ def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float
 
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
-    entities_s = pass1_entities_s(words, recording.sounds)
+    entities_s = pass1_entities_s(words, recording.sounds, recording.speech)
     out: Counter = Counter()
     for span in call.spans:
         if span.sensitive:
@@ -167,7 +172,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
     # pass 1, as the engine has it
-    entities_s = pass1_entities_s(words, recording.sounds)
+    entities_s = pass1_entities_s(words, recording.sounds, recording.speech)
     pass1_s = padded(entities_s, config)
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
@@ -181,6 +186,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
            # for re-scoring the card logic offline (rescore.py): pass 1's words and the truth
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text, round(w.confidence, 3)) for w in words],
            "sounds": None if recording.sounds is None else [(round(t, 3), round(m, 3)) for t, m in sorted(recording.sounds)],
+           "speech": None if recording.speech is None else [(round(a, 3), round(b, 3)) for a, b in recording.speech],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:
         if span.speech:

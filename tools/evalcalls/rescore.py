@@ -26,20 +26,41 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from redaction.cards import find_entities  # noqa: E402
 from redaction.config import RedactionConfig  # noqa: E402
-from redaction.sounds import parts  # noqa: E402
+from redaction.speech.features import RATE_HZ as GATE_RATE_HZ  # noqa: E402
+from redaction.speech.regions import RegionFinder, spoken_s  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
-from tools.evalcalls.calls import EvalCall, Span  # noqa: E402
+from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
+from tools.evalcalls.diagnose import pass1_entities_s  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
 
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
-             sounds: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+             sounds: list[tuple[float, float]] | None = None,
+             speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
     """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
-    number sounds (``sounds``: (moment s, probability), None: it said none) as the engine has
-    them, padded as it pads speech."""
-    return padded([(a, b) for _, a, b in parts(find_entities(words, unanswered=True), words, sounds)], config)
+    number sounds (``sounds``: (moment s, probability), None: it said none) and ending with its
+    ``speech`` regions that hold their data, as the engine has them, padded as it pads speech."""
+    return padded(pass1_entities_s(words, sounds, speech), config)
+
+
+def speech_of(r: dict) -> list[tuple[float, float]] | None:
+    """Record ``r``'s speech regions as the recognizer found them (``recognizer.Sounding``): as
+    recorded, or, for a record written before diagnose kept them (session 38), found again in
+    the call's audio by the gate's energy detector (``make_call``: the cached call); None for a
+    record with no sounds (its recognizer said neither)."""
+    if r.get("speech") is not None:
+        return [tuple(s) for s in r["speech"]]
+    if r.get("sounds") is None:
+        return None
+    voice, kind, seed, index, *script = r["call"].split("/")
+    call = make_call(voice, kind, int(seed.removeprefix("seed")), int(index), script=script[0] if script else "dev")
+    audio = call.audio
+    finder, out = RegionFinder(), []
+    for k in range(0, audio.size, 65536):
+        out += finder.feed(audio[k : k + 65536].astype("float32"))
+    out += finder.finish()
+    return [spoken_s(region.start_s, region.start_s + region.samples.size / GATE_RATE_HZ) for region in out]
 
 
 def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:
@@ -71,7 +92,7 @@ def _scored(r: dict, recorded: bool) -> CallScore:
     if recorded:
         masks = [tuple(m) for m in r["final_s"]]
     else:
-        masks = masks_of(words_of(r), sounds=r.get("sounds"))
+        masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r))
     return score(call_of(r), masks)
 
 

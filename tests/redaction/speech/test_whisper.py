@@ -56,7 +56,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "15")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "16")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -510,15 +510,20 @@ def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None
     """``recognizer.Sounding``: the same words as ``recognize``, and each gated region's sounds."""
     from redaction.recognizer import Sounding
     from redaction.speech.gate import gated_regions
+    from redaction.speech.regions import PRE_ROLL_S, spoken_s
 
     x, rate = sf.read(FIXTURE, dtype="float32")
     answer = [Word(3.2, 3.5, "four"), Word(3.6, 3.9, "two")]
     plain = list(WhisperRecognizer(ScriptedModel([list(answer)])).recognize(blocks(x, 3000), rate))
     sounds: list[tuple[float, float]] = []
+    speech: list[tuple[float, float]] = []
     recognizer: Sounding = WhisperRecognizer(ScriptedModel([list(answer)]))
-    words = list(recognizer.recognize_sounding(blocks(x, 3000), rate, sounds))
+    words = list(recognizer.recognize_sounding(blocks(x, 3000), rate, sounds, speech))
     assert words == plain and len(words) == 2
-    assert sounds == list(gated_regions([x], rate)[0].sounds) and len(sounds) > 4
+    regions = gated_regions([x], rate)
+    assert sounds == list(regions[0].sounds) and len(sounds) > 4
+    # the speech in each region, without the quiet the region keeps around it
+    assert speech == [spoken_s(r.start_s, r.end_s) for r in regions] and speech[0][0] == regions[0].start_s + PRE_ROLL_S
     # not when the gate passes nothing
     none: list[tuple[float, float]] = []
     assert list(WhisperRecognizer(ScriptedModel(), min_number_mass=1.1).recognize_sounding(blocks(x), rate, none)) == []

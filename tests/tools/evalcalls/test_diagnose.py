@@ -77,14 +77,17 @@ def test_recording_with_whole_verify_has_no_recognize_again():
 
 def test_recording_keeps_pass_1s_number_sounds_and_rescoring_keeps_masks_near_them():
     class Sounding(_Relistening):
-        def recognize_sounding(self, blocks, rate_hz, sounds):
+        def recognize_sounding(self, blocks, rate_hz, sounds, speech=None):
             sounds.extend([(10.1, 0.9), (10.6, 0.2)])
+            speech.append((9.8, 11.0))
             return self.recognize(blocks, rate_hz)
 
     recording = Recording(Sounding())
     heard: list[tuple[float, float]] = []
-    assert [w.text for w in recording.recognize_sounding([], R, heard)] == ["four"]
+    speech: list[tuple[float, float]] = []
+    assert [w.text for w in recording.recognize_sounding([], R, heard, speech)] == ["four"]
     assert recording.sounds is heard and heard == [(10.1, 0.9), (10.6, 0.2)]
+    assert recording.speech is speech and speech == [(9.8, 11.0)]
     assert not hasattr(Recording(_Relistening()), "recognize_sounding")
     # the answer to a card ask written as other words (3.8-7.3 s, masked whole), then an order
     # number whose digits the sounds agree with: the answer's mask keeps near its sounds

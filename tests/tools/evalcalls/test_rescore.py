@@ -34,6 +34,18 @@ def test_per_call_scores_this_trees_masks_and_the_recorded_ones():
     assert rescore.per_call([r], recorded=True) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.5/4.0 s"]
 
 
+def test_rescoring_ends_masks_with_the_recorded_speech_regions():
+    # Whisper timed the last digit on over the pause (9.0-9.9 s) to the agent's "thank you" (from
+    # 10 s); the recognizer's speech regions say the card ended at 9.5 s: the mask ends near there
+    words = WORDS[:-3] + [(9.0, 9.9, "6"), (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
+    r = {**_record(words, final_s=[]), "sounds": [], "speech": [(0.0, 2.4), (2.9, 9.5), (10.0, 11.1)]}
+    assert rescore.speech_of(r) == [(0.0, 2.4), (2.9, 9.5), (10.0, 11.1)]
+    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
+    assert rescore.per_call([{**r, "speech": None, "sounds": None}]) == [
+        "en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]  # no regions said: to 9.9 s + 0.25 s padding
+    assert rescore.speech_of({**r, "speech": None, "sounds": None}) is None  # its recognizer said neither
+
+
 def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsys, monkeypatch):
     files = []
     for name in ("a.jsonl", "b.jsonl"):

@@ -1,0 +1,98 @@
+"""Masks of spoken card data end where the speech that holds the data ends.
+
+Whisper times words loosely, and the card logic reaches a mask over words it takes for data
+misheard (a lead-in, an edge word, a card's groups chained across the agent's "okay"): a mask
+often runs on into the phrase before or after the data. A recognizer's energy detector parts
+the call into speech regions (``recognizer.Sounding``: stretches of speech parted by 0.4 s of
+quiet). Masks that touch (``GROUP_GAP_S``) are cut as one: from the region holding their
+first evidence of data to the region holding their last, where evidence is a word that says
+digits or a month, or a number sound the recognizer's acoustic model heard. Leading and
+trailing regions with neither are unmasked; everything between stays masked, pauses
+included (the detector may take a quiet digit for a pause). A mask with no evidence at all
+stays whole, and so does the whole answer masked for an ask nothing answered
+(``answers.UNANSWERED_CONFIDENCE``): its data is by definition what nobody wrote as digits.
+
+Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
+in their card calls): 6 digits lost (two in each of three calls), other speech masked in card
+calls 0.26 to 0.51 point less on every set (dev 229-232 7.28 -> 7.02 %, alt 229-232 11.13 ->
+10.70 %, generated 241-242 11.10 -> 10.68 %); on fresh tune calls made before it (generated
+249-250) the same digits, 11.87 -> 11.48 %. Cutting the unanswered answers too (tried on padded
+masks): 10 more digits lost for about 0.5 point more (docs/measurements.md, "Masks end with
+their speech").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from redaction.answers import UNANSWERED_CONFIDENCE
+from redaction.card_words import Entity
+from redaction.numbers import digits_said, month_said
+from redaction.words import TimedWord
+
+#: Masks this close are cut as one (the engine pads each spoken mask by about 0.3 s a side:
+#: masks this close are one mask in the output).
+GROUP_GAP_S = 0.6
+#: A mask keeps at least this much on each side of its outermost evidence (the middle of a
+#: word, a number sound; the engine pads it further). Measured on the tune sets with the cut:
+#: 0.05 s, 18 of 25,184 digits lost, other speech 0.46 to 0.84 point less; 0.15 s, 12 and 0.35
+#: to 0.68; 0.25 s, 6 and 0.26 to 0.51. (Evidence as a word's whole time instead of its middle:
+#: 4 digits and 0.02 to 0.08 point: Whisper's loose times are what reach into the next phrase.)
+EVIDENCE_PAD_S = 0.25
+
+
+def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
+            sounds: Sequence[tuple[float, float]] | None,
+            speech: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
+    """``parts`` ((entity, start_s, end_s), as ``sounds.parts`` gives them) cut at their edges to
+    the ``speech`` regions ((start_s, end_s); None: the recognizer says nothing of speech, and
+    nothing is cut) that hold evidence of data: a word of ``words`` saying digits or a month
+    (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out."""
+    if not speech:
+        return list(parts)
+    evidence = sorted([(w.start_s + w.end_s) / 2 for w in words if digits_said(w.text) or month_said(w.text)]
+                      + [t for t, _ in sounds or ()])
+    regions = sorted(speech)
+    cut = [k for k, (e, a, b) in enumerate(parts) if e.confidence > UNANSWERED_CONFIDENCE and b > a]
+    bounds: dict[int, tuple[float, float]] = {}
+    for group in _groups(cut, parts):
+        start_s, end_s = min(parts[k][1] for k in group), max(parts[k][2] for k in group)
+        inside = evidence[bisect_left(evidence, start_s) : bisect_right(evidence, end_s)]
+        if not inside:
+            continue
+        first_s = min(_region(inside[0], regions, before=True), inside[0] - EVIDENCE_PAD_S)
+        last_s = max(_region(inside[-1], regions, before=False), inside[-1] + EVIDENCE_PAD_S)
+        bounds.update((k, (max(start_s, first_s), min(end_s, last_s))) for k in group)
+    out = []
+    for k, (e, a, b) in enumerate(parts):
+        if k in bounds:
+            a, b = max(a, bounds[k][0]), min(b, bounds[k][1])
+            if b <= a:
+                continue
+        out.append((e, a, b))
+    return out
+
+
+def _groups(cut: list[int], parts: Sequence[tuple[Entity, float, float]]) -> list[list[int]]:
+    """The indices ``cut`` of ``parts`` in groups of parts that touch (GROUP_GAP_S), by time."""
+    groups: list[list[int]] = []
+    end_s = float("-inf")
+    for k in sorted(cut, key=lambda k: parts[k][1]):
+        _, a, b = parts[k]
+        if groups and a - end_s <= GROUP_GAP_S:
+            groups[-1].append(k)
+            end_s = max(end_s, b)
+        else:
+            groups.append([k])
+            end_s = b
+    return groups
+
+
+def _region(moment_s: float, regions: Sequence[tuple[float, float]], *, before: bool) -> float:
+    """The start (``before``) or end of the speech region (``regions``: sorted, apart) holding
+    ``moment_s``; the moment itself when none does."""
+    k = bisect_right(regions, (moment_s, float("inf"))) - 1
+    if k >= 0 and regions[k][0] <= moment_s <= regions[k][1]:
+        return regions[k][0] if before else regions[k][1]
+    return moment_s

@@ -1,0 +1,79 @@
+"""Masks of spoken card data end with the speech that holds their data (``redaction.edges``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.answers import UNANSWERED_CONFIDENCE
+from redaction.card_words import CARD_NUMBER, EXPIRY, Entity
+from redaction.edges import EVIDENCE_PAD_S, GROUP_GAP_S, trimmed
+from redaction.words import TimedWord
+
+
+def entity(kind: str = CARD_NUMBER, confidence: float = 0.99) -> Entity:
+    return Entity(kind, 0.0, 0.0, confidence, ())
+
+
+def spans(parts) -> list[tuple[float, float]]:
+    return [(round(a, 3), round(b, 3)) for _, a, b in parts]
+
+
+#: "okay 4 5 3 2 thanks": the card's digits at 10-12 s, the agent's words after a pause
+WORDS = [TimedWord(9.0, 9.4, "okay"), TimedWord(10.0, 10.4, "4"), TimedWord(10.6, 11.0, "5"),
+         TimedWord(11.2, 11.6, "3"), TimedWord(11.6, 12.0, "2"), TimedWord(13.0, 13.5, "thanks")]
+SPEECH = [(8.9, 9.5), (9.9, 12.1), (12.9, 13.6)]
+
+
+def test_a_mask_loses_the_speech_regions_at_its_edges_that_hold_no_data():
+    card = (entity(), 8.9, 13.5)  # the mask ran over "okay" and "thanks" (a lead-in, a loose word time)
+    assert spans(trimmed([card], WORDS, None, SPEECH)) == [(9.9, 12.1)]
+    # what lies between the first and the last digit stays, pauses and other words included
+    words = WORDS[:3] + [TimedWord(11.2, 11.6, "hang")] + WORDS[4:]
+    assert spans(trimmed([card], words, None, SPEECH)) == [(9.9, 12.1)]
+
+
+def test_number_sounds_are_evidence_too():
+    sounds = [(13.2, 0.5)]  # the model heard a number in "thanks": it may be a digit Whisper misheard
+    assert spans(trimmed([(entity(), 8.9, 13.5)], WORDS, sounds, SPEECH)) == [(9.9, 13.5)]
+
+
+def test_evidence_outside_every_region_keeps_its_own_reach():
+    # the energy detector heard no speech around the last digit (a quiet voice): the mask keeps
+    # EVIDENCE_PAD_S beyond its middle
+    speech = [(8.9, 9.5), (9.9, 11.1), (12.9, 13.6)]
+    assert spans(trimmed([(entity(), 8.9, 13.5)], WORDS, None, speech)) == [(9.9, pytest.approx(11.8 + EVIDENCE_PAD_S))]
+
+
+def test_masks_that_touch_are_cut_as_one():
+    assert 12.8 - 12.1 > GROUP_GAP_S
+    # two parts of one card, parted by less than GROUP_GAP_S: no hole opens between them, though
+    # the second's first region holds no digit of its own
+    first, second = (entity(), 8.9, 10.9), (entity(), 10.9 + GROUP_GAP_S, 13.5)
+    words = WORDS[:2] + [TimedWord(11.6, 12.0, "okay"), TimedWord(12.2, 12.6, "2")] + WORDS[5:]
+    speech = [(8.9, 9.5), (9.9, 11.0), (11.5, 12.1), (12.15, 12.7), (12.9, 13.6)]
+    assert spans(trimmed([first, second], words, None, speech)) == [(9.9, 10.9), (10.9 + GROUP_GAP_S, 12.7)]
+    # apart, each is cut on its own (this one holds no evidence: whole); GROUP_GAP_S apart, one
+    far = (entity(), 12.8, 14.0)  # more than GROUP_GAP_S after 12.1
+    assert spans(trimmed([(entity(), 8.9, 12.1), far], WORDS[:5], None, SPEECH)) == [(9.9, 12.1), far[1:]]
+    near = (entity(), 12.1 + GROUP_GAP_S, 14.0)
+    assert spans(trimmed([(entity(), 8.9, 12.1), near], WORDS[:5], None, SPEECH)) == [(9.9, 12.1)]
+
+
+def test_what_is_not_cut():
+    card = (entity(), 8.9, 13.5)
+    assert trimmed([card], WORDS, None, None) == [card]  # the recognizer said nothing of speech
+    assert trimmed([card], WORDS, None, []) == [card]
+    # no evidence of data in it at all: whole
+    said = [TimedWord(9.0, 9.4, "okay"), TimedWord(13.0, 13.5, "thanks")]
+    assert trimmed([card], said, None, SPEECH) == [card]
+    # the whole answer to an ask nothing answered: its data is what nobody wrote as digits
+    answer = (entity(EXPIRY, UNANSWERED_CONFIDENCE), 8.9, 13.5)
+    assert trimmed([answer], WORDS, None, SPEECH) == [answer]
+
+
+def test_a_part_cut_to_nothing_is_left_out_and_the_order_kept():
+    late, card = (entity(EXPIRY), 12.9, 13.5), (entity(), 8.9, 12.5)
+    out = trimmed([late, card], WORDS, None, SPEECH)
+    assert spans(out) == [(9.9, 12.1)] and out[0][0] is card[0]
+    early, rest = (entity(), 10.0, 11.0), (entity(EXPIRY), 11.2, 13.5)
+    assert [e.entity for e, _, _ in trimmed([early, rest], WORDS, None, SPEECH)] == [CARD_NUMBER, EXPIRY]
