@@ -67,6 +67,10 @@ HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "
                             "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born",
                             "reach"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
+#: "payment" after "a" is the caller's reason for the call ("hi, I'm calling to make a payment"),
+#: not the agent's "your payment reference is": it leads no harmless number (cards 1.85: a card
+#: read after it, its ask unheard and not passing the Luhn check, was kept audible whole).
+PAYMENT_WORD, REASON_ARTICLE = "payment", "a"
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where
 #: other harmless words may be the caller's own ("hang on, my phone", "it is in the other room").
@@ -183,6 +187,8 @@ def lead_of(word: str, before: str) -> str | None:
     kind leads a harmless number ("the billing zip code", "your authorisation code is": 1.83)."""
     if bare_back(word, before):
         return None
+    if word == PAYMENT_WORD and before == REASON_ARTICLE:
+        return None  # "I'd like to make a payment": the caller's reason
     if (word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS)  # "references"
             or other_code(word, before)):
         return "harmless"

@@ -346,6 +346,14 @@ def test_a_number_after_payment_is_card_data_when_asked_for_or_as_long_as_a_card
     assert entities("for the payment it's 4532 0151 1283 0366") == [(CARD_NUMBER, "4532 0151 1283 0366")]
 
 
+def test_a_payment_is_the_callers_reason_and_leads_no_harmless_number() -> None:
+    # the card ask unheard, a card read one digit a word with digits lost (no Luhn check to pass)
+    card = "1 1 5 1 2 3 5 7 1 2 3 6"
+    assert entities(f"hi I'm calling to make a payment. yes. look at these {card}. thanks") == [(CARD_NUMBER, card + ".")]
+    # the agent's "your payment reference is" keeps its number audible as before (1.26)
+    assert entities(f"thanks your payment reference is {card}. goodbye") == []
+
+
 def test_amounts_and_times_said_with_their_words_stay_audible_after_a_card() -> None:
     card = "card 4532 0151 1283 0366 thanks "
     for text in ["it came to forty five pounds twenty", "I was charged 250 dollars",
