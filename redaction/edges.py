@@ -7,16 +7,17 @@ the call into speech regions (``recognizer.Sounding``: stretches of speech parte
 quiet). Masks that touch (``GROUP_GAP_S``) are cut as one: from the region holding their
 first evidence of data to the region holding their last, where evidence is a word that says
 digits or a month, or a number sound the recognizer's acoustic model heard. Leading and
-trailing regions with neither are unmasked; everything between stays masked, pauses
-included (the detector may take a quiet digit for a pause). A mask with no evidence at all
+trailing regions with neither are unmasked, but for short ones right next to what is kept (a
+digit said alone, written as another word: ``MIN_CUT_REGION_S``); everything between stays
+masked, pauses included (the detector may take a quiet digit for a pause). A mask with no evidence at all
 stays whole, and so does the whole answer masked for an ask nothing answered
 (``answers.UNANSWERED_CONFIDENCE``): its data is by definition what nobody wrote as digits.
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
-in their card calls): 6 digits lost (two in each of three calls), other speech masked in card
-calls 0.26 to 0.51 point less on every set (dev 229-232 7.28 -> 7.02 %, alt 229-232 11.13 ->
-10.70 %, generated 241-242 11.10 -> 10.68 %); on fresh tune calls made before it (generated
-249-250) the same digits, 11.87 -> 11.48 %. Cutting the unanswered answers too (tried on padded
+in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
+calls 0.21 to 0.45 point less on every set (dev 229-232 7.28 -> 7.04 %, alt 229-232 11.13 ->
+10.71 %, generated 241-242 11.10 -> 10.70 %); on fresh tune calls made before it (generated
+249-250 and 251-252) the same digits, 11.87 -> 11.48 % and 11.07 -> 10.55 %. Cutting the unanswered answers too (tried on padded
 masks): 10 more digits lost for about 0.5 point more (docs/measurements.md, "Masks end with
 their speech").
 """
@@ -40,6 +41,11 @@ GROUP_GAP_S = 0.6
 #: to 0.68; 0.25 s, 6 and 0.26 to 0.51. (Evidence as a word's whole time instead of its middle:
 #: 4 digits and 0.02 to 0.08 point: Whisper's loose times are what reach into the next phrase.)
 EVIDENCE_PAD_S = 0.25
+#: Speech regions shorter than this next to what a mask keeps stay masked: one digit said alone,
+#: which Whisper wrote as another word and the network did not hear as a number (on the tune
+#: sets 2 digits kept in each of two calls, 0.01 to 0.07 point more other speech; 0.8 s the same
+#: digits, a little more).
+MIN_CUT_REGION_S = 0.5
 
 
 def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
@@ -63,7 +69,8 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
             continue
         first_s = min(_region(inside[0], regions, before=True), inside[0] - EVIDENCE_PAD_S)
         last_s = max(_region(inside[-1], regions, before=False), inside[-1] + EVIDENCE_PAD_S)
-        bounds.update((k, (max(start_s, first_s), min(end_s, last_s))) for k in group)
+        first_s, last_s = _with_short_regions(first_s, last_s, start_s, end_s, regions)
+        bounds.update((k, (first_s, last_s)) for k in group)
     out = []
     for k, (e, a, b) in enumerate(parts):
         if k in bounds:
@@ -72,6 +79,19 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
                 continue
         out.append((e, a, b))
     return out
+
+
+def _with_short_regions(first_s: float, last_s: float, start_s: float, end_s: float,
+                        regions: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """``first_s``-``last_s`` widened, within the mask's ``start_s``-``end_s``, over the speech
+    regions next to it shorter than MIN_CUT_REGION_S, one after another."""
+    k = bisect_right(regions, (first_s, float("-inf"))) - 1
+    while k >= 0 and start_s < regions[k][1] < first_s and regions[k][1] - regions[k][0] < MIN_CUT_REGION_S:
+        first_s, k = regions[k][0], k - 1
+    k = bisect_right(regions, (last_s, float("inf")))
+    while k < len(regions) and last_s < regions[k][0] < end_s and regions[k][1] - regions[k][0] < MIN_CUT_REGION_S:
+        last_s, k = regions[k][1], k + 1
+    return max(start_s, first_s), min(end_s, last_s)
 
 
 def _groups(cut: list[int], parts: Sequence[tuple[Entity, float, float]]) -> list[list[int]]:

@@ -6,7 +6,7 @@ import pytest
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import CARD_NUMBER, EXPIRY, Entity
-from redaction.edges import EVIDENCE_PAD_S, GROUP_GAP_S, trimmed
+from redaction.edges import EVIDENCE_PAD_S, GROUP_GAP_S, MIN_CUT_REGION_S, trimmed
 from redaction.words import TimedWord
 
 
@@ -77,3 +77,14 @@ def test_a_part_cut_to_nothing_is_left_out_and_the_order_kept():
     assert spans(out) == [(9.9, 12.1)] and out[0][0] is card[0]
     early, rest = (entity(), 10.0, 11.0), (entity(EXPIRY), 11.2, 13.5)
     assert [e.entity for e, _, _ in trimmed([early, rest], WORDS, None, SPEECH)] == [CARD_NUMBER, EXPIRY]
+
+
+def test_a_short_region_next_to_what_is_kept_stays_masked():
+    # "for" (a digit alone, written as another word, no number sound) in a 0.3 s region right
+    # before the card's: kept; the longer "okay" region before it and "thanks" after: cut
+    words = [TimedWord(8.4, 8.8, "okay"), TimedWord(9.3, 9.6, "for"), *WORDS[1:]]
+    speech = [(8.3, 8.9), (9.3, 9.6), (9.9, 12.1), (12.9, 13.6)]
+    assert 9.6 - 9.3 < MIN_CUT_REGION_S <= 8.9 - 8.3
+    assert spans(trimmed([(entity(), 8.3, 13.5)], words, None, speech)) == [(9.3, 12.1)]
+    # never beyond the mask itself
+    assert spans(trimmed([(entity(), 9.5, 13.5)], words, None, speech)) == [(9.5, 12.1)]
