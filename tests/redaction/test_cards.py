@@ -334,6 +334,8 @@ def test_harmless_lead_words_keep_numbers_audible_even_right_after_a_card() -> N
         # "your payment reference is" with "reference" misheard (1.26)
         "your payment threat is 234 five five three",
         "and the payment preferences 5 3 8",
+        # "my landline is" as Whisper writes it (1.85), the number's "oh" dropped
+        "my land line is 7 7 0 0 9 0 0 1 2 3",
     ]:
         assert entities(text) == [], text
         assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
