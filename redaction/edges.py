@@ -9,17 +9,17 @@ first evidence of data to the region holding their last, where evidence is a wor
 digits or a month, or a number sound the recognizer's acoustic model heard. Leading and
 trailing regions with neither are unmasked, but for short ones right next to what is kept (a
 digit said alone, written as another word: ``MIN_CUT_REGION_S``); everything between stays
-masked, pauses included (the detector may take a quiet digit for a pause). A mask with no evidence at all
-stays whole, and so does the whole answer masked for an ask nothing answered
+masked, pauses included (the detector may take a quiet digit for a pause). A mask with no
+evidence at all stays whole, and so does the whole answer masked for an ask nothing answered
 (``answers.UNANSWERED_CONFIDENCE``): its data is by definition what nobody wrote as digits.
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
 in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
 calls 0.21 to 0.45 point less on every set (dev 229-232 7.28 -> 7.04 %, alt 229-232 11.13 ->
 10.71 %, generated 241-242 11.10 -> 10.70 %); on fresh tune calls made before it (generated
-249-250 and 251-252) the same digits, 11.87 -> 11.48 % and 11.07 -> 10.55 %. Cutting the unanswered answers too (tried on padded
-masks): 10 more digits lost for about 0.5 point more (docs/measurements.md, "Masks end with
-their speech").
+249-250 and 251-252) the same digits, 11.87 -> 11.48 % and 11.07 -> 10.55 %. Cutting the
+unanswered answers too (tried on padded masks, 8 of the sets): 10 more digits lost for 0.3 to
+0.6 point less other speech (docs/measurements.md, "Masks end with their speech").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from redaction.speech.regions import MAX_REGION_S, PRE_ROLL_S, Region, RegionFinder
+from redaction.speech.regions import MAX_REGION_S, PRE_ROLL_S, Region, RegionFinder, spoken_s
 
 
 def signal(pattern: list[tuple[float, float]], seed: int = 0) -> np.ndarray:
@@ -68,7 +68,5 @@ def test_open_from_is_the_open_regions_start_or_the_pre_roll() -> None:
 
 
 def test_the_speech_in_a_region_is_without_the_quiet_it_keeps_around_it():
-    from redaction.speech.regions import spoken_s
-
     assert spoken_s(1.0, 3.0) == (1.0 + PRE_ROLL_S, 3.0 - PRE_ROLL_S)
     assert spoken_s(1.0, 1.3) == (1.15, 1.15)  # shorter than its quiet: its middle
