@@ -10,19 +10,16 @@ digits or a month, or a number sound the recognizer's acoustic model heard. Lead
 trailing regions with neither are unmasked, but for short ones right next to what is kept (a
 digit said alone, written as another word: ``MIN_CUT_REGION_S``); everything between stays
 masked, pauses included (the detector may take a quiet digit for a pause). A mask with no
-evidence at all stays whole; the whole answer masked for an ask nothing answered
-(``answers.UNANSWERED_CONFIDENCE``) is cut at its end only: its data is what Whisper wrote as
-other words, and it may come before any digit Whisper did write (cut at both ends: 10 more
-digits lost on the tune sets).
+evidence at all stays whole, and so does the whole answer masked for an ask nothing answered
+(``answers.UNANSWERED_CONFIDENCE``): its data is by definition what nobody wrote as digits.
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
 in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
 calls 0.21 to 0.45 point less on every set (dev 229-232 7.28 -> 7.04 %, alt 229-232 11.13 ->
 10.71 %, generated 241-242 11.10 -> 10.70 %); on fresh tune calls made before it (generated
-249-250 and 251-252) the same digits, 11.87 -> 11.48 % and 11.07 -> 10.55 %. The unanswered
-answers' ends cut too (session 38's second step): 4 digits lost and 2 kept on the tune sets, other
-speech 0.15 to 0.35 point less again on every set; fresh 249-252 the same digits, 11.48 -> 11.22 %
-and 10.55 -> 10.23 % (docs/measurements.md, "Masks end with their speech").
+249-250 and 251-252) the same digits, 11.87 -> 11.48 % and 11.07 -> 10.55 %. Cutting the
+unanswered answers too (tried on padded masks, 8 of the sets): 10 more digits lost for 0.3 to
+0.6 point less other speech (docs/measurements.md, "Masks end with their speech").
 """
 
 from __future__ import annotations
@@ -63,17 +60,14 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
     evidence = sorted([(w.start_s + w.end_s) / 2 for w in words if digits_said(w.text) or month_said(w.text)]
                       + [t for t, _ in sounds or ()])
     regions = sorted(speech)
+    cut = [k for k, (e, a, b) in enumerate(parts) if e.confidence > UNANSWERED_CONFIDENCE and b > a]
     bounds: dict[int, tuple[float, float]] = {}
-    for group in _groups([k for k, (_, a, b) in enumerate(parts) if b > a], parts):
+    for group in _groups(cut, parts):
         start_s, end_s = min(parts[k][1] for k in group), max(parts[k][2] for k in group)
         inside = evidence[bisect_left(evidence, start_s) : bisect_right(evidence, end_s)]
         if not inside:
             continue
-        # the whole answer to an ask nothing answered keeps its start: its data, written as other
-        # words, may come before any digit Whisper wrote
-        whole_answer = any(parts[k][0].confidence <= UNANSWERED_CONFIDENCE for k in group)
-        first_s = start_s if whole_answer else min(_region(inside[0], regions, before=True),
-                                                   inside[0] - EVIDENCE_PAD_S)
+        first_s = min(_region(inside[0], regions, before=True), inside[0] - EVIDENCE_PAD_S)
         last_s = max(_region(inside[-1], regions, before=False), inside[-1] + EVIDENCE_PAD_S)
         first_s, last_s = _with_short_regions(first_s, last_s, start_s, end_s, regions)
         bounds.update((k, (first_s, last_s)) for k in group)
