@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+
+import numpy as np
 
 from tools.evalcalls import rescore
 
@@ -44,6 +47,22 @@ def test_rescoring_ends_masks_with_the_recorded_speech_regions():
     assert rescore.per_call([{**r, "speech": None, "sounds": None}]) == [
         "en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]  # no regions said: to 9.9 s + 0.25 s padding
     assert rescore.speech_of({**r, "speech": None, "sounds": None}) is None  # its recognizer said neither
+
+
+def test_an_older_records_speech_regions_are_found_again_in_its_calls_audio(monkeypatch):
+    # a record written before diagnose kept them: the gate's regions in the (cached) call, without
+    # the quiet each keeps around it; a record whose recognizer said no sounds said no speech either
+    rng = np.random.default_rng(0)
+    audio = np.full(6 * R, 1e-4, np.float32) * rng.standard_normal(6 * R).astype(np.float32)
+    for a, b in ((1.0, 2.0), (4.0, 4.6)):
+        audio[round(a * R) : round(b * R)] = 0.1 * rng.standard_normal(round((b - a) * R))
+    asked = []
+    monkeypatch.setattr(rescore, "make_call", lambda *a, **k: asked.append((a, k)) or SimpleNamespace(audio=audio))
+    r = {**_record(WORDS, final_s=[]), "call": "mb-de4-en/card/seed249/0/gen", "sounds": []}
+    found = rescore.speech_of(r)
+    assert asked == [(("mb-de4-en", "card", 249, 0), {"script": "gen"})]
+    assert [(round(a, 1), round(b, 1)) for a, b in found] == [(1.0, 2.0), (4.0, 4.6)]
+    assert rescore.speech_of({**r, "sounds": None}) is None
 
 
 def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsys, monkeypatch):
