@@ -61,20 +61,20 @@ MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
 #: "payment" (1.26): Whisper tiny writes the agent's "your payment reference is" as "your payment
 #: threat is", "... preferences"; a number nobody asked for after it is as harmless. "your authorisation
 #: code is", "the billing zip", "my date of birth", "I was born in", "you can reach me on" (1.83).
+#: "land": "landline" as Whisper writes it, "my land line is" (1.85: harmless calls of tune sets 243-244
+#: and 251-252 0.74 -> 0.28 % and 3.94 -> 3.48 % of speech masked) and, its "line" lost, "my land is"
+#: (1.86); "delivery": "the delivery was booked for ..." (1.86: generated tune set 255-258, harmless
+#: calls 2.15 -> 1.54 % of speech masked with both words, no digit lost on it or on dev 259-262).
 HARMLESS_WORDS = frozenset({"reference", "ref", "order", "phone", "telephone", "mobile", "landline", "call",
                             "extension", "ext", "ticket", "tracking", "invoice", "booking", "postcode", "zipcode",
                             "house", "flat", "apartment", "policy", "claim", "case", "parcel", "room", "payment",
                             "receipt", "confirmation", "authorisation", "authorization", "approval", "zip", "birth", "born",
-                            "reach"})
+                            "reach", "land", "delivery"})
 HARMLESS_PLURALS = frozenset(w + "s" for w in HARMLESS_WORDS)
 #: "payment" after "a" is the caller's reason for the call ("hi, I'm calling to make a payment"),
 #: not the agent's "your payment reference is": it leads no harmless number (cards 1.85: a card
 #: read after it, its ask unheard and not passing the Luhn check, was kept audible whole).
 PAYMENT_WORD, REASON_ARTICLE = "payment", "a"
-#: "landline" as Whisper often writes it: the two words lead in a harmless number as the one does
-#: (cards 1.85: harmless calls of tune sets 243-244 and 251-252 0.74 -> 0.28 % and 3.94 -> 3.48 %
-#: of speech masked, no digit lost on any tune set).
-LAND_LINE = ("land", "line")
 #: Harmless words that name the number the agent reads out when the card data is taken ("your
 #: payment reference is ..."): a run they lead in answers no expiry or code ask (1.38), where
 #: other harmless words may be the caller's own ("hang on, my phone", "it is in the other room").
@@ -193,8 +193,6 @@ def lead_of(word: str, before: str) -> str | None:
         return None
     if word == PAYMENT_WORD and before == REASON_ARTICLE:
         return None  # "I'd like to make a payment": the caller's reason
-    if (before, word) == LAND_LINE:
-        return "harmless"  # "my land line is": Whisper's "landline"
     if (word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS)  # "references"
             or other_code(word, before)):
         return "harmless"

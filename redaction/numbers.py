@@ -135,6 +135,29 @@ def digits_said(text: str) -> str:
     return "".join(str(a.value) for a in atoms)
 
 
+#: Atom kinds that say a number or part of one: a word with any of them says a number ("twelve,",
+#: "twenty", "double", "4532", "May").
+NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred", "thousand", "month"})
+
+
+def says_number(text: str) -> bool:
+    """True when a word says a number or a part of one (``NUMBER_KINDS``), alone or amid other text."""
+    return any(atom.kind in NUMBER_KINDS for atom in atoms_of(text, 0))
+
+
+def digit_count(text: str) -> int:
+    """Digits a word says ("4111" 4, "forty" 2, "four" 1)."""
+    count = 0
+    for atom in atoms_of(text, 0):
+        if atom.kind == "digits":
+            count += len(str(atom.value))
+        elif atom.kind in ("unit", "repeat", "hundred", "thousand"):
+            count += 1
+        elif atom.kind in ("teen", "tens", "month"):
+            count += 2
+    return count
+
+
 def month_said(text: str) -> bool:
     """True when a word names a month ("August", "Dec."): an expiry date's month."""
     return any(a.kind == "month" for a in atoms_of(text, 0))

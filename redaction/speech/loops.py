@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from redaction.speech.timing import says_number
+from redaction.numbers import says_number
 
 
 class Said(Protocol):

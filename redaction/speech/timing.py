@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redaction.numbers import atoms_of
+from redaction.numbers import digit_count, says_number
 from redaction.speech.regions import ABSOLUTE_FLOOR_DBFS
 from redaction.words import TimedWord
 
@@ -74,27 +74,6 @@ FRAME_S = 0.01
 #: over it (the energy detector's 9 dB lost the quiet tails of fsdd jackson's digits).
 FLOOR_PERCENTILE = 10.0
 SPEECH_OVER_FLOOR_DB = 6.0
-
-#: Atom kinds that make a word part of a number.
-NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred", "thousand", "month"})
-
-
-def says_number(text: str) -> bool:
-    return any(atom.kind in NUMBER_KINDS for atom in atoms_of(text, 0))
-
-
-def digit_count(text: str) -> int:
-    """Digits a word says ("4111" 4, "forty" 2, "four" 1)."""
-    count = 0
-    for atom in atoms_of(text, 0):
-        if atom.kind == "digits":
-            count += len(str(atom.value))
-        elif atom.kind in ("unit", "repeat", "hundred", "thousand"):
-            count += 1
-        elif atom.kind in ("teen", "tens", "month"):
-            count += 2
-    return count
-
 
 @dataclass(frozen=True)
 class Speech:

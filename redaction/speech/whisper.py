@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from redaction.cards import MIN_CARD_DIGITS
+from redaction.numbers import digit_count, says_number
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.loops import plain_key
 from redaction.speech.network import DigitNetwork
 from redaction.speech.regions import spoken_s
-from redaction.speech.timing import Speech, digit_count, number_spans, says_number
+from redaction.speech.timing import Speech, number_spans
 from redaction.speech.whisper_window import RATE_HZ as WHISPER_RATE_HZ  # Whisper's input rate
 from redaction.speech.whisper_window import FasterWhisperWindows, WindowWord
 from redaction.speech.windows import CONTEXT_S, SEPARATOR_S, Piece, SpanBuilder, fits, pack_offsets, to_call_time

@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from redaction.numbers import says_number
 from redaction.speech.loops import without_loops
-from redaction.speech.timing import Speech, says_number
+from redaction.speech.timing import Speech
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

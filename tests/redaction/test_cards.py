@@ -336,9 +336,22 @@ def test_harmless_lead_words_keep_numbers_audible_even_right_after_a_card() -> N
         "and the payment preferences 5 3 8",
         # "my landline is" as Whisper writes it (1.85), the number's "oh" dropped
         "my land line is 7 7 0 0 9 0 0 1 2 3",
+        # and with its "line" lost (1.86: a harmless call's phone number, 11 digits, masked whole)
+        "My land is 4, 7, 1, 4, 1, 1, 9, 5, 7, 8, 1. Okay, one moment.",
     ]:
         assert entities(text) == [], text
         assert entities(card + text) == [(CARD_NUMBER, "4532 0151 1283 0366")], text
+
+
+def test_a_delivery_booked_for_a_date_stays_audible_after_a_number_asked_for() -> None:
+    # a harmless call (1.86): the agent's "a number I can search?" read as a card ask, and the caller's
+    # delivery times and dates as Whisper wrote them were masked as cards
+    text = ("Do you have a number I can search? It's that 3 .1. Let me look into that. delivery one book for "
+            "1030 on March 21st. Right last month, delivery one book for 250 on September 3rd. Thank you very much.")
+    assert entities(text) == entities(text, unanswered=True) == []
+    # a card asked for is still masked after the word
+    assert entities("the delivery address is fine, and the card number please 4532 0151 1283 0366") == [
+        (CARD_NUMBER, "4532 0151 1283 0366")]
 
 
 def test_a_number_after_payment_is_card_data_when_asked_for_or_as_long_as_a_card() -> None:

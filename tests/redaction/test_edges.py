@@ -88,3 +88,24 @@ def test_a_short_region_next_to_what_is_kept_stays_masked():
     assert spans(trimmed([(entity(), 8.3, 13.5)], words, None, speech)) == [(9.3, 12.1)]
     # never beyond the mask itself
     assert spans(trimmed([(entity(), 9.5, 13.5)], words, None, speech)) == [(9.5, 12.1)]
+
+
+def test_a_word_saying_two_digits_or_more_is_evidence_over_all_its_time():
+    # "It's twelve, twenty six." (an expiry date, held-out-like tune call mb-de4-en seed 262): the
+    # month said 29.14-29.47 s in its own speech region, the year after a pause; Whisper timed
+    # "twelve," late (29.39-30.36), its middle in the pause. The month's region stays masked.
+    words = [TimedWord(28.98, 29.39, "It's"), TimedWord(29.39, 30.36, "twelve,"),
+             TimedWord(29.79, 30.36, "twenty"), TimedWord(30.36, 30.8, "-six.")]
+    speech = [(28.79, 29.46), (29.95, 30.57), (31.37, 33.57)]
+    expiry = (entity(EXPIRY, 0.7), 28.9, 30.8)
+    assert spans(trimmed([expiry], words, None, speech)) == [(28.9, 30.8)]
+    # "26." said over 29.32-30.46 s, its last digit quiet (the region ends at 29.88): the mask
+    # keeps EVIDENCE_PAD_S beyond the word's end, not its middle's
+    code = (entity(EXPIRY, 0.5), 28.79, 31.5)
+    said = [TimedWord(28.79, 29.32, "He's"), TimedWord(29.32, 30.25, "26."), TimedWord(30.91, 31.36, "You're")]
+    assert spans(trimmed([code], said, None, [(28.99, 29.88), (31.11, 35.23)])) == [
+        (28.99, pytest.approx(30.25 + EVIDENCE_PAD_S))]
+    # a digit said alone keeps to its middle (a month too: "May" is no two digits said)
+    one = [TimedWord(29.39, 30.36, "two,")]
+    assert spans(trimmed([(entity(EXPIRY, 0.7), 28.9, 30.8)], one, None, speech)) == [
+        (pytest.approx(29.875 - EVIDENCE_PAD_S), pytest.approx(29.875 + EVIDENCE_PAD_S))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.numbers import atoms_of, pieces
+from redaction.numbers import atoms_of, digit_count, pieces, says_number
 from redaction.words import TimedWord
 
 
@@ -140,3 +140,13 @@ def test_a_number_sign_beside_digits_reads_as_punctuation(text: str, digits: lis
     """Found by the audit: "#4111" (a recognizer writing "card #4111 1111 1111 1111") was an
     ordinary word, so the card's first group stayed audible and in the written-back transcript."""
     assert said(text) == digits
+
+
+def test_digit_counts() -> None:
+    assert [digit_count(t) for t in ("4111", "forty", "four", "card", "4111-1111,")] == [4, 2, 1, 0, 8]
+
+
+def test_a_word_says_a_number_when_any_part_of_it_does() -> None:
+    said = ("4", "twelve,", "twenty", "-six.", "double", "hundred", "May", "twenty-six", "26.")
+    assert [says_number(t) for t in said] == [True] * len(said)
+    assert not any(says_number(t) for t in ("card", "it's", "fine.", "first", ""))

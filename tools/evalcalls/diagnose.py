@@ -131,7 +131,7 @@ def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float
                  pieces_s: list[tuple[float, float]]) -> Counter:
     """Audible sensitive digits of ``call`` by "kind:class" (``classify``), from what
     ``recording`` kept of pass 1 and the final masks: for the bench's aggregate only."""
-    from redaction.speech.timing import says_number  # noqa: PLC0415
+    from redaction.numbers import says_number  # noqa: PLC0415
 
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
@@ -150,7 +150,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
                   whole_verify: bool = False) -> dict:
     from redaction.engine import redact_array  # noqa: PLC0415
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
-    from redaction.speech.timing import says_number  # noqa: PLC0415
+    from redaction.numbers import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
     from tools.evalcalls.rescore import padded  # noqa: PLC0415
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from redaction.speech.timing import (EDGE_SLACK_S, END_PAUSE_S, FRAME_S, MAX_SECONDS_PER_DIGIT, SECONDS_PER_DIGIT,
-                                     SPEECH_MARGIN_S, START_PAUSE_S, STRETCH_SLACK_S, Speech, digit_count, number_spans)
+                                     SPEECH_MARGIN_S, START_PAUSE_S, STRETCH_SLACK_S, Speech, number_spans)
 from redaction.words import TimedWord
 
 
@@ -21,10 +21,6 @@ def spans(words: list[TimedWord]) -> list[tuple[float, float]]:
 
 
 W = TimedWord
-
-
-def test_digit_counts() -> None:
-    assert [digit_count(t) for t in ("4111", "forty", "four", "card", "4111-1111,")] == [4, 2, 1, 0, 8]
 
 
 def test_without_a_speech_map_numbers_span_to_neighbours_or_widen_by_the_slack() -> None:

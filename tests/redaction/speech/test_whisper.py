@@ -256,7 +256,7 @@ def test_a_number_heard_by_two_overlapping_pieces_is_given_once(monkeypatch: pyt
 
 
 def _says(text: str) -> bool:
-    from redaction.speech.timing import says_number
+    from redaction.numbers import says_number
 
     return says_number(text)
 
