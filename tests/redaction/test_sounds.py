@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redaction.cards import Entity
-from redaction.sounds import MIN_AGREEMENT_WORDS, SURE_SOUND_MASS, agrees, parts, reached, sounded
+from redaction.sounds import (MIN_AGREEMENT_WORDS, MIN_REACH_DIGITS, REACH_PER_DIGIT_S, SURE_SOUND_MASS, agrees, parts,
+                              reached, sounded)
 from redaction.words import TimedWord
 
 
@@ -80,9 +81,15 @@ def test_an_entity_reaches_along_number_sounds_that_follow_each_other() -> None:
     assert reached(card, words, [9.3, 14.0]) == (10.0, pytest.approx(13.1))
 
 
-def test_whole_data_reaches_one_digits_worth_and_a_code_its_lacking_digits() -> None:
+def test_whole_data_reaches_two_digits_worth_back_one_on_and_a_code_its_lacking_digits() -> None:
     sixteen = digits_at(*[10.0 + 0.4 * k for k in range(16)])  # 10.0-16.3 s
-    assert reached(entity("card_number", sixteen), sixteen, [9.4, 9.7, 16.6]) == pytest.approx((9.5, 16.8))
+    # back MIN_REACH_DIGITS digits' worth (Whisper times the data late), on one digit's worth
+    assert reached(entity("card_number", sixteen), sixteen, [9.1, 9.4, 9.7, 16.6, 16.9]) == pytest.approx((9.2, 16.8))
+    assert MIN_REACH_DIGITS * REACH_PER_DIGIT_S == pytest.approx(0.8)
+    # a code Whisper wrote whole, "It's three, five, three.", timed 0.5 s late: the model's sure
+    # sound of its first digit (tune call fsdd-jackson+slow seed 259) is reached
+    three = [TimedWord(52.45, 52.58, "three,"), TimedWord(52.55, 53.26, "five,"), TimedWord(53.22, 53.8, "three.")]
+    assert reached(entity("security_code", three), three, [51.91, 52.65, 53.33]) == pytest.approx((51.71, 53.8))
     code = digits_at(20.0)  # one digit of three: 0.8 s each way
     assert reached(entity("security_code", code), code, [19.0, 19.5, 20.7, 21.0, 21.2]) == pytest.approx((19.3, 21.2))
 
