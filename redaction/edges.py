@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.numbers import digit_count, month_said, says_number
+from redaction.numbers import says_number
 from redaction.words import TimedWord
 
 #: Masks this close are cut as one (the engine pads each spoken mask by about 0.3 s a side:
@@ -40,20 +40,15 @@ GROUP_GAP_S = 0.6
 #: word, a number sound; the engine pads it further). Measured on the tune sets with the cut:
 #: 0.05 s, 18 of 25,184 digits lost, other speech 0.46 to 0.84 point less; 0.15 s, 12 and 0.35
 #: to 0.68; 0.25 s, 6 and 0.26 to 0.51. (Evidence as a word's whole time instead of its middle:
-#: 4 digits and 0.02 to 0.08 point: Whisper's loose times are what reach into the next phrase.)
+#: 4 digits and 0.02 to 0.08 point: Whisper's loose times are what reach into the next phrase.
+#: Cards 1.86, for words saying two digits or more only, "twelve", "26.": 3 digits kept on the tune set it
+#: came from, none on four sets made after it, held-out seeds 79-81 included, for 0.1 point more: not kept.)
 EVIDENCE_PAD_S = 0.25
 #: Speech regions shorter than this next to what a mask keeps stay masked: one digit said alone,
 #: which Whisper wrote as another word and the network did not hear as a number (on the tune
 #: sets 2 digits kept in each of two calls, 0.01 to 0.07 point more other speech; 0.8 s the same
 #: digits, a little more).
 MIN_CUT_REGION_S = 0.5
-#: A word saying this many digits or more ("twelve", "twenty", "26.") is evidence over all its
-#: time, not its middle: Whisper times such a word loosely, often late, and the digits it says
-#: take long to say (cards 1.86: on fresh tune sets 259-262 and 255-258, 3 digits kept that the cut
-#: lost, the month of "twelve, twenty six" in its own region before Whisper's time for it and a
-#: code's quiet last digit, for 0.03 and 0.08 point more other speech; whole time for every word
-#: longer than 0.6-1.0 s as well: 1 digit more for 0.1 to 0.27 point, not kept).
-LONG_WORD_DIGITS = 2
 
 
 def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
@@ -61,23 +56,21 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
             speech: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
     """``parts`` ((entity, start_s, end_s), as ``sounds.parts`` gives them) cut at their edges to
     the ``speech`` regions ((start_s, end_s); None: the recognizer says nothing of speech, and
-    nothing is cut) that hold evidence of data: a word of ``words`` saying a number (its middle;
-    ``_evidence_s``), or a moment of ``sounds``; in the same order, a part cut to nothing left out."""
+    nothing is cut) that hold evidence of data: a word of ``words`` saying a number or a part of
+    one (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out."""
     if not speech:
         return list(parts)
-    evidence = sorted([_evidence_s(w) for w in words if says_number(w.text)] + [(t, t, t) for t, _ in sounds or ()])
-    middles = [m for m, _, _ in evidence]
+    evidence = sorted([(w.start_s + w.end_s) / 2 for w in words if says_number(w.text)] + [t for t, _ in sounds or ()])
     regions = sorted(speech)
     cut = [k for k, (e, a, b) in enumerate(parts) if e.confidence > UNANSWERED_CONFIDENCE and b > a]
     bounds: dict[int, tuple[float, float]] = {}
     for group in _groups(cut, parts):
         start_s, end_s = min(parts[k][1] for k in group), max(parts[k][2] for k in group)
-        inside = evidence[bisect_left(middles, start_s) : bisect_right(middles, end_s)]
+        inside = evidence[bisect_left(evidence, start_s) : bisect_right(evidence, end_s)]
         if not inside:
             continue
-        lo_s, hi_s = min(lo for _, lo, _ in inside), max(hi for _, _, hi in inside)
-        first_s = min(_region(lo_s, regions, before=True), lo_s - EVIDENCE_PAD_S)
-        last_s = max(_region(hi_s, regions, before=False), hi_s + EVIDENCE_PAD_S)
+        first_s = min(_region(inside[0], regions, before=True), inside[0] - EVIDENCE_PAD_S)
+        last_s = max(_region(inside[-1], regions, before=False), inside[-1] + EVIDENCE_PAD_S)
         first_s, last_s = _with_short_regions(first_s, last_s, start_s, end_s, regions)
         bounds.update((k, (first_s, last_s)) for k in group)
     out = []
@@ -88,15 +81,6 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
                 continue
         out.append((e, a, b))
     return out
-
-
-def _evidence_s(word: TimedWord) -> tuple[float, float, float]:
-    """(middle, from, to) of a word saying a number: its middle alone, but a word saying two
-    digits or more ("twelve", "twenty", "26.") whole."""
-    middle_s = (word.start_s + word.end_s) / 2
-    if digit_count(word.text) >= LONG_WORD_DIGITS and not month_said(word.text):
-        return middle_s, word.start_s, word.end_s
-    return middle_s, middle_s, middle_s
 
 
 def _with_short_regions(first_s: float, last_s: float, start_s: float, end_s: float,

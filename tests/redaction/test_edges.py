@@ -90,22 +90,11 @@ def test_a_short_region_next_to_what_is_kept_stays_masked():
     assert spans(trimmed([(entity(), 9.5, 13.5)], words, None, speech)) == [(9.5, 12.1)]
 
 
-def test_a_word_saying_two_digits_or_more_is_evidence_over_all_its_time():
-    # "It's twelve, twenty six." (an expiry date, held-out-like tune call mb-de4-en seed 262): the
-    # month said 29.14-29.47 s in its own speech region, the year after a pause; Whisper timed
-    # "twelve," late (29.39-30.36), its middle in the pause. The month's region stays masked.
-    words = [TimedWord(28.98, 29.39, "It's"), TimedWord(29.39, 30.36, "twelve,"),
-             TimedWord(29.79, 30.36, "twenty"), TimedWord(30.36, 30.8, "-six.")]
-    speech = [(28.79, 29.46), (29.95, 30.57), (31.37, 33.57)]
-    expiry = (entity(EXPIRY, 0.7), 28.9, 30.8)
-    assert spans(trimmed([expiry], words, None, speech)) == [(28.9, 30.8)]
-    # "26." said over 29.32-30.46 s, its last digit quiet (the region ends at 29.88): the mask
-    # keeps EVIDENCE_PAD_S beyond the word's end, not its middle's
-    code = (entity(EXPIRY, 0.5), 28.79, 31.5)
-    said = [TimedWord(28.79, 29.32, "He's"), TimedWord(29.32, 30.25, "26."), TimedWord(30.91, 31.36, "You're")]
-    assert spans(trimmed([code], said, None, [(28.99, 29.88), (31.11, 35.23)])) == [
-        (28.99, pytest.approx(30.25 + EVIDENCE_PAD_S))]
-    # a digit said alone keeps to its middle (a month too: "May" is no two digits said)
-    one = [TimedWord(29.39, 30.36, "two,")]
-    assert spans(trimmed([(entity(EXPIRY, 0.7), 28.9, 30.8)], one, None, speech)) == [
-        (pytest.approx(29.875 - EVIDENCE_PAD_S), pytest.approx(29.875 + EVIDENCE_PAD_S))]
+def test_teens_and_tens_are_evidence_too():
+    # "okay, twelve, twenty ... six." (an expiry date read in two breaths): the month and the
+    # year's tens in one speech region, its unit in the next; each word saying a part of a number
+    # is evidence (before cards 1.86 only words saying digits alone were, and the cut kept "six" alone)
+    words = [TimedWord(28.0, 28.4, "okay"), TimedWord(29.0, 29.4, "twelve,"), TimedWord(29.4, 29.8, "twenty"),
+             TimedWord(30.3, 30.6, "six.")]
+    speech = [(27.9, 28.5), (28.9, 29.9), (30.2, 30.7)]
+    assert spans(trimmed([(entity(EXPIRY, 0.7), 27.9, 30.7)], words, None, speech)) == [(28.9, 30.7)]
