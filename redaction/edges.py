@@ -7,12 +7,12 @@ the call into speech regions (``recognizer.Sounding``: stretches of speech parte
 quiet). Masks that touch (``GROUP_GAP_S``) are cut as one: from the region holding their
 first evidence of data to the region holding their last, where evidence is a word that says
 a number or a part of one ("4", "twelve", "twenty", "double", "May"), or a number sound the
-recognizer's acoustic model heard. Leading and
-trailing regions with neither are unmasked, but for short ones right next to what is kept (a
-digit said alone, written as another word: ``MIN_CUT_REGION_S``); everything between stays
-masked, pauses included (the detector may take a quiet digit for a pause). A mask with no
-evidence at all stays whole, and so does the whole answer masked for an ask nothing answered
-(``answers.UNANSWERED_CONFIDENCE``): its data is by definition what nobody wrote as digits.
+recognizer's acoustic model heard. Leading and trailing regions with neither are unmasked, but
+for short ones right next to what is kept (a digit said alone, written as another word:
+``MIN_CUT_REGION_S``); everything between stays masked, pauses included (the detector may take
+a quiet digit for a pause). A mask with no evidence at all stays whole, and so does the whole
+answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``): its data is by
+definition what nobody wrote as digits.
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
 in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
