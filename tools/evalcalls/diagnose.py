@@ -211,6 +211,16 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
     return out
 
 
+#: What ``--words`` keeps of each call for ``rescore.py``: pass 1's words, the recognizer's number
+#: sounds and speech regions, the truth and the final masks.
+WORDS_FIELDS = ("call", "voice", "kind", "seed", "words", "sounds", "speech", "spans", "final_s")
+
+
+def words_record(result: dict) -> str:
+    """One line of the ``--words`` file: ``result`` (``diagnose_call``'s) cut to ``WORDS_FIELDS``."""
+    return json.dumps({k: result[k] for k in WORDS_FIELDS})
+
+
 _STATE: dict = {}
 
 
@@ -352,8 +362,7 @@ def main() -> int:
             for lost in r["lost"] if details else ():
                 details.write(json.dumps(lost) + "\n")
             if words:
-                words.write(json.dumps({k: r[k] for k in ("call", "voice", "kind", "seed", "words", "sounds", "spans", "final_s")})
-                            + "\n")
+                words.write(words_record(r) + "\n")
                 words.flush()
     for out in (details, words):
         if out:

@@ -7,7 +7,7 @@ import json
 from redaction.words import TimedWord
 from tools.evalcalls.calls import Span
 from tools.evalcalls.calls import EvalCall
-from tools.evalcalls.diagnose import Recording, classify, loss_classes, seeds_of
+from tools.evalcalls.diagnose import Recording, classify, loss_classes, seeds_of, words_record
 from tools.evalcalls.rescore import masks_of, rescore, words_of
 
 R = 8000
@@ -121,3 +121,14 @@ def test_loss_classes_count_audible_digits_by_kind_and_class():
 def test_rescore_records_keep_each_words_confidence_when_written():
     record = {"words": [[1.0, 1.5, "four", 0.25], [2.0, 2.5, "five"]]}
     assert [(w.text, w.confidence) for w in words_of(record)] == [("four", 0.25), ("five", 1.0)]
+
+
+def test_the_words_file_keeps_each_calls_speech_regions_for_rescoring():
+    # rescore ends masks with the recognizer's speech regions: a record without them makes rescore
+    # find them again in the call's audio on every run (and, for a call made hearing numbers,
+    # more regions than the recognizer had)
+    result = {"call": "en-us/card/seed1/0", "voice": "en-us", "kind": "card", "seed": 1, "words": [], "sounds": [],
+              "speech": [(1.0, 2.0)], "spans": [], "final_s": [], "digits": 0, "lost": []}
+    record = json.loads(words_record(result))
+    assert record["speech"] == [[1.0, 2.0]]
+    assert set(record) == {"call", "voice", "kind", "seed", "words", "sounds", "speech", "spans", "final_s"}
