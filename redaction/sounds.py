@@ -115,8 +115,8 @@ def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) 
     words lack (at least one; back from its start, at least MIN_REACH_DIGITS); a sound taken
     keeps SOUND_PAD_S of its own around it."""
     said = sum(len(digits_said(words[i].text)) for i in entity.words)
-    reach_s = max(FULL_DIGITS.get(entity.entity, 0) - said, 1) * REACH_PER_DIGIT_S
-    back_s = max(FULL_DIGITS.get(entity.entity, 0) - said, MIN_REACH_DIGITS) * REACH_PER_DIGIT_S
+    lacking = FULL_DIGITS.get(entity.entity, 0) - said
+    reach_s, back_s = max(lacking, 1) * REACH_PER_DIGIT_S, max(lacking, MIN_REACH_DIGITS) * REACH_PER_DIGIT_S
     start_s, end_s = entity.start_s, entity.end_s
     k, edge_s = bisect_left(heard, start_s) - 1, start_s
     while k >= 0 and edge_s - heard[k] <= CHAIN_GAP_S and start_s - heard[k] <= back_s:

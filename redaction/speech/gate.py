@@ -101,7 +101,7 @@ class NumberGate:
         score = float(mass.max())
         if score < self._min_mass:
             return None
-        end_s = region.start_s + region.samples.size / RATE_HZ
+        end_s = region.end_s
         found = spikes(posteriors, BLANK_PENALTY)
         sure = [c.word for c in candidates(found, region.start_s, region.start_s, end_s, MIN_CONFIDENCE) if c.sure]
         frames = np.flatnonzero(mass >= NUMBER_SOUND_MASS)

@@ -38,6 +38,10 @@ class Region:
     start_s: float
     samples: np.ndarray = field(repr=False)  # audio: never in a repr
 
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.samples.size / RATE_HZ
+
 
 def spoken_s(start_s: float, end_s: float) -> tuple[float, float]:
     """The speech itself in a region from ``start_s`` to ``end_s``: without the PRE_ROLL_S of

@@ -32,7 +32,6 @@ from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
 from tools.evalcalls.diagnose import pass1_entities_s  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
-from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
@@ -46,7 +45,8 @@ def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig()
 
 def speech_of(r: dict) -> list[tuple[float, float]] | None:
     """Record ``r``'s speech regions as the recognizer found them (``recognizer.Sounding``): as
-    recorded, or, for a record written before diagnose kept them (session 38), found again in
+    recorded, or, for a record written without them (``diagnose --words`` wrote none before session
+    39, though the engine has had them since session 38), found again in
     the call's audio (``make_call``: the cached call) by the gate's energy detector. The gate
     hearing speech passes each of those regions but one too short for its network, which holds
     no evidence of data: the 13 tune sets rescored the same on every call either way, and the
@@ -60,7 +60,7 @@ def speech_of(r: dict) -> list[tuple[float, float]] | None:
     call = make_call(voice, kind, int(seed.removeprefix("seed")), int(index), script=script[0] if script else "dev")
     finder = RegionFinder()
     found = [*finder.feed(call.audio.astype("float32")), *finder.finish()]
-    return [spoken_s(g.start_s, g.start_s + g.samples.size / RATE_HZ) for g in found]
+    return [spoken_s(region.start_s, region.end_s) for region in found]
 
 
 def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:

@@ -70,3 +70,7 @@ def test_open_from_is_the_open_regions_start_or_the_pre_roll() -> None:
 def test_the_speech_in_a_region_is_without_the_quiet_it_keeps_around_it():
     assert spoken_s(1.0, 3.0) == (1.0 + PRE_ROLL_S, 3.0 - PRE_ROLL_S)
     assert spoken_s(1.0, 1.3) == (1.15, 1.15)  # shorter than its quiet: its middle
+
+
+def test_a_region_ends_where_its_samples_do() -> None:
+    assert Region(2.5, np.zeros(4000, np.float32)).end_s == 3.0  # 0.5 s at 8 kHz
