@@ -26,7 +26,7 @@ import numpy as np
 from audio.beep import Beep, BeepSpec, beep_tone, reminder_starts_s
 from audio.decode import AudioSource
 from audio.limiter import Limiter
-from audio.resample import mono_blocks
+from audio.resample import TRACKS, mono_blocks, track_blocks
 from audio.timemap import Piece, TimeMap
 from audio.wavout import AtomicWavWriter
 
@@ -67,6 +67,8 @@ class AssembledRecording:
     frames: int
     time_map: TimeMap
     beeps: tuple[Beep, ...]
+    #: 1: the mono recording (16-bit); 2: its two tracks kept apart for redaction (``assemble``).
+    channels: int = 1
 
     @property
     def duration_s(self) -> float:
@@ -74,13 +76,20 @@ class AssembledRecording:
 
 
 def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert],
-             out_path: str | os.PathLike[str], rate_hz: int, beep: BeepSpec) -> AssembledRecording:
-    """Write the recording described by ``timeline`` to ``out_path`` (16-bit mono WAV).
+             out_path: str | os.PathLike[str], rate_hz: int, beep: BeepSpec, *,
+             tracks: int = 1) -> AssembledRecording:
+    """Write the recording described by ``timeline`` to ``out_path`` (16-bit mono WAV), or with
+    ``tracks`` 2 its two tracks (a 32-bit float WAV of two channels, not limited: each
+    dual-channel leg's channels on their own track, a mono leg and the tones on the first;
+    ``audio.mono.limited_mono`` of it is the mono recording), for redaction to mask each
+    party on their own track before the mixdown.
 
     ``timeline`` is in recording order and its ``Keep`` items must move forward in call
     time. Raises ``AudioInputError`` for a segment that cannot be decoded; the output is
     then not written.
     """
+    if tracks not in (1, TRACKS):
+        raise ValueError(f"tracks must be 1 or {TRACKS}, got {tracks!r}")
     keeps = [(item, _frame(item.call_start_s, rate_hz), _frame(item.call_end_s, rate_hz))
              for item in timeline if isinstance(item, Keep)]
     _check_order(keeps)
@@ -91,25 +100,27 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
                      for item, start, _ in layout if isinstance(item, Insert))
     reminders = tuple(Beep(start_s, start_s + len(tone) / rate_hz, "reminder")
                       for start_s in reminder_starts_s(total_frames / rate_hz, beep, inserted))
-    readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz)
+    readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz, tracks)
                       for s in segments), key=lambda reader: reader.start_f)
     pieces = []
-    out = _OverlayWriter(AtomicWavWriter(out_path, rate_hz), tone,
-                         [_frame(b.start_s, rate_hz) for b in reminders], Limiter(rate_hz))
+    writer = (AtomicWavWriter(out_path, rate_hz) if tracks == 1 else
+              AtomicWavWriter(out_path, rate_hz, channels=tracks, subtype="FLOAT"))
+    out = _OverlayWriter(writer, tone, [_frame(b.start_s, rate_hz) for b in reminders],
+                         Limiter(rate_hz) if tracks == 1 else None)
     with out.writer:
         for item, position_f, _frames in layout:
             if isinstance(item, Insert):
-                out.write(tone)
+                out.write(tone if tracks == 1 else np.stack([tone, np.zeros_like(tone)], axis=1))
                 continue
             start_f, end_f = _frame(item.call_start_s, rate_hz), _frame(item.call_end_s, rate_hz)
             _add_piece(pieces, start_f, end_f, position_f)
-            for block in _kept_blocks(readers, start_f, end_f, item.silent):
+            for block in _kept_blocks(readers, start_f, end_f, item.silent, tracks):
                 out.write(block)
         out.finish()
     time_map = TimeMap(tuple(Piece(start_f / rate_hz, end_f / rate_hz, position_f / rate_hz)
                              for start_f, end_f, position_f in pieces))
     return AssembledRecording(Path(out_path), rate_hz, out.writer.frames, time_map,
-                              tuple(sorted(inserted + reminders, key=lambda b: b.start_s)))
+                              tuple(sorted(inserted + reminders, key=lambda b: b.start_s)), tracks)
 
 
 def _frame(seconds: float, rate_hz: int) -> int:
@@ -154,12 +165,13 @@ def _layout(timeline: Sequence[Keep | Insert], rate_hz: int,
 
 
 def _kept_blocks(readers: list[_SegmentReader], start_f: int, end_f: int,
-                 silent: bool) -> Iterator[np.ndarray]:
-    """Blocks of call frames [start_f, end_f): segment audio summed (the limiter downstream
-    keeps the sum under full scale), silence where none."""
+                 silent: bool, tracks: int = 1) -> Iterator[np.ndarray]:
+    """Blocks of call frames [start_f, end_f) ((frames, tracks) with tracks): segment audio
+    summed (the limiter downstream keeps the sum under full scale), silence where none."""
     for block_start_f in range(start_f, end_f, BLOCK_FRAMES):
         block_end_f = min(block_start_f + BLOCK_FRAMES, end_f)
-        block = np.zeros(block_end_f - block_start_f, dtype=np.float32)
+        frames = block_end_f - block_start_f
+        block = np.zeros(frames if tracks == 1 else (frames, tracks), dtype=np.float32)
         if silent:
             yield block
             continue
@@ -176,9 +188,10 @@ class _SegmentReader:
     Resampled chunks are held as they come (no re-concatenation) and copied once, straight
     into the output block."""
 
-    def __init__(self, source: AudioSource, start_f: int, rate_hz: int):
+    def __init__(self, source: AudioSource, start_f: int, rate_hz: int, tracks: int = 1):
         self.start_f = start_f
-        self._blocks = mono_blocks(source.blocks(), source.rate_hz, rate_hz)
+        self._blocks = (mono_blocks(source.blocks(), source.rate_hz, rate_hz) if tracks == 1 else
+                        track_blocks(source.blocks(), source.rate_hz, rate_hz))
         self._chunks: deque[np.ndarray] = deque()
         #: Call frame of the first held frame, and how many frames are held.
         self._held_start_f = start_f
@@ -234,10 +247,11 @@ class _SegmentReader:
 
 
 class _OverlayWriter:
-    """Writes recording frames in order, mixing a reminder tone in at the given frames and
-    passing the mix through the limiter; ``finish()`` writes what the limiter held back."""
+    """Writes recording frames in order, mixing a reminder tone in at the given frames (on the
+    first track of two) and passing the mix through the limiter (when there is one: tracks are
+    limited in their mixdown); ``finish()`` writes what the limiter held back."""
 
-    def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int], limiter: Limiter):
+    def __init__(self, writer: AtomicWavWriter, tone: np.ndarray, starts_f: list[int], limiter: Limiter | None):
         self.writer = writer
         self._tone = tone
         self._starts_f = sorted(starts_f)
@@ -257,9 +271,12 @@ class _OverlayWriter:
             if hi_f > lo_f:
                 block = block.copy()
                 mixed = block[lo_f - start_f:hi_f - start_f]
+                if mixed.ndim == 2:
+                    mixed = mixed[:, 0]
                 mixed += self._tone[lo_f - tone_start_f:hi_f - tone_start_f]
-        self.writer.write(self._limiter.process(block))
+        self.writer.write(block if self._limiter is None else self._limiter.process(block))
         self._position_f = end_f
 
     def finish(self) -> None:
-        self.writer.write(self._limiter.flush())
+        if self._limiter is not None:
+            self.writer.write(self._limiter.flush())

@@ -96,17 +96,19 @@ class FileWriter:
 class AtomicWavWriter:
     """``with AtomicWavWriter(path, rate_hz) as out: out.write(block)`` ...
 
-    ``write`` takes float32 mono blocks (or int16 samples, written as they are); ``frames``
-    counts what was written. ``container``/``subtype`` are libsndfile's names (default a
-    16-bit WAV; ``audio.encode`` uses FLAC and OGG/OPUS).
+    ``write`` takes float32 mono blocks (or int16 samples, written as they are), or with
+    ``channels`` > 1 (frames, channels) blocks; ``frames`` counts what was written.
+    ``container``/``subtype`` are libsndfile's names (default a 16-bit WAV; ``audio.encode``
+    uses FLAC and OGG/OPUS; a float subtype keeps samples past full scale as they are).
     """
 
     def __init__(self, path: str | os.PathLike[str], rate_hz: int, *, container: str = "WAV",
-                 subtype: str = "PCM_16"):
-        if rate_hz <= 0:
-            raise ValueError(f"rate_hz must be positive, got {rate_hz!r}")
+                 subtype: str = "PCM_16", channels: int = 1):
+        if rate_hz <= 0 or channels <= 0:
+            raise ValueError(f"rate_hz and channels must be positive, got {rate_hz!r}, {channels!r}")
         self.path = Path(path)
         self.rate_hz = int(rate_hz)
+        self.channels = int(channels)
         self.container = container
         self.subtype = subtype
         self._temp: Replacement | None = None
@@ -127,21 +129,25 @@ class AtomicWavWriter:
         except OSError as exc:
             raise AudioError(f"{heading(self.path)}: cannot create a file in {quoted(directory)} ({exc.strerror})") from exc
         try:
-            self._file = FileWriter(self._temp.path, self.rate_hz, container=self.container, subtype=self.subtype,
-                                    shown_as=self.path)
+            self._file = FileWriter(self._temp.path, self.rate_hz, self.channels, container=self.container,
+                                    subtype=self.subtype, shown_as=self.path)
         except AudioError:
             self._temp.discard()
             raise
         return self
 
     def write(self, block: np.ndarray) -> None:
-        """Append mono samples (shape (frames,)): float32 in [-1, 1], or int16 as they are."""
+        """Append samples, shape (frames,) (or (frames, channels)): float32 in [-1, 1], or int16
+        as they are."""
         if self._file is None:
             raise ValueError("AtomicWavWriter.write() outside its with-block")
-        if block.ndim != 1:
-            raise ValueError(f"expected a mono block of shape (frames,), got shape {block.shape!r}")
+        expected = (1,) if self.channels == 1 else (2, self.channels)
+        if (block.ndim,) + block.shape[1:] != expected:
+            shape = "(frames,)" if self.channels == 1 else f"(frames, {self.channels})"
+            raise ValueError(f"expected a block of shape {shape}, got shape {block.shape!r}")
         if block.size:
-            self._file.write(block if block.dtype == np.int16 else float_to_pcm16(block))
+            pcm16 = block.dtype != np.int16 and self.subtype not in ("FLOAT", "DOUBLE")
+            self._file.write(float_to_pcm16(block) if pcm16 else block)
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
         assert self._temp is not None and self._file is not None

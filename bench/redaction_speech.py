@@ -35,8 +35,11 @@ N children, each pinned to its own core and timing its own CPU seconds.
 ``--script unseen`` makes the calls in another wording (tools/evalcalls/scripts.py: other asks, lead-ins,
 hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
 say things differently from the scripts it was developed on (``dev``, and ``alt``, ``alt-us`` since session 35).
+``--channels dual`` makes each call a dual-channel recording (tools/evalcalls/calls.dual_channel: the same
+samples, each on its speaker's channel, so the mix is the mono call) and scores each unit on its speaker's
+channel's masks: what masking by speaker (CALLREC_MASK_CHANNELS=speaker) keeps audible of the other party.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
-                                     [--script dev|alt|alt-us|unseen]
+                                     [--script dev|alt|alt-us|unseen] [--channels mono|dual]
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
-from tools.evalcalls.calls import EvalCall, make_call  # noqa: E402
+from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
@@ -205,20 +208,27 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
     return regions
 
 
-def redact(call: EvalCall, recognizer: object, config: object) -> tuple[list[tuple[float, float]], bool, bool, float, float]:
-    """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product."""
+def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False,
+           ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
+    """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
+    ``dual``: the call as a dual-channel recording (``calls.dual_channel``), its masked intervals
+    by role."""
     cpu0, wall0 = time.process_time(), time.perf_counter()
     failed, verified = False, False
+    audio = dual_channel(call) if dual else call.audio
     try:
-        _, report = redact_array(call.audio, RATE_HZ, recognizer=recognizer, config=config)
-        masked, verified = [tuple(m) for m in report.masked], report.verified
+        _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=config)
+        verified = report.verified
     except Exception as exc:  # noqa: BLE001 (any exception is a failed call: nothing stored)
         failed = True
         print(f"  call {call.name} failed: {type(exc).__name__}", file=sys.stderr, flush=True)
         from dataclasses import replace  # noqa: PLC0415
 
-        _, report = redact_array(call.audio, RATE_HZ, recognizer=recognizer, config=replace(config, verify=False))
-        masked = [tuple(m) for m in report.masked]
+        _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=replace(config, verify=False))
+    masked = [tuple(m) for m in report.masked]
+    if dual:
+        by_channel = report.masked_by_channel or (report.masked, report.masked)
+        masked = {role: [tuple(m) for m in by_channel[channel]] for role, channel in CHANNEL_OF_ROLE.items()}
     return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
@@ -257,10 +267,11 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
         for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args), args.script):
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
-            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config)
+            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual")
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
-            classes = None if recording is None else loss_classes(call, recording, masked, pieces)
+            # the loss classes read one call's words and masks: the mono calls' only
+            classes = None if recording is None or args.channels == "dual" else loss_classes(call, recording, masked, pieces)
             tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s, heard,
                       sum(b - a for a, b in pieces or ()), classes)
         out[item] = tally
@@ -282,7 +293,8 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
             continue
         command = [sys.executable, __file__, "--child-items", json.dumps(share), "--cpu", str(cpus[k % len(cpus)]),
                    "--card-calls", str(args.card_calls), "--harmless-calls", str(args.harmless_calls),
-                   "--harmless-seeds", args.harmless_seeds or "", "--script", args.script] + ([] if args.pin else ["--no-pin"])
+                   "--harmless-seeds", args.harmless_seeds or "", "--script", args.script, "--channels", args.channels,
+                   ] + ([] if args.pin else ["--no-pin"])
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -458,6 +470,10 @@ def main() -> int:
                     help="the calls' wording (tools/evalcalls/scripts.py): dev, the one the card logic was developed "
                          "on; alt and alt-us, more tuned on; unseen, a held-out wording nobody writes rules from; gen, "
                          "drawn per call from parts (tools/evalcalls/wording.py), tuned on")
+    ap.add_argument("--channels", default="mono", choices=("mono", "dual"),
+                    help="mono: the calls as one mix; dual: each call as a dual-channel recording, the caller on one "
+                         "channel and the agent on the other (tools/evalcalls/calls.dual_channel: the same samples, "
+                         "each on its speaker's channel), each unit scored on its speaker's channel's masks")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -496,7 +512,8 @@ def main() -> int:
           f"{getattr(recognizer, 'version', '')}; Whisper hears {settings.whisper_hears}), loaded in {time.process_time() - started:.1f} CPU s; "
           f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
-          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.jobs} job(s)",
+          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.channels} calls; "
+          f"{args.jobs} job(s)",
           flush=True)
     children = work_in_children(items, args) if args.jobs > 1 else []
     if args.baseline:

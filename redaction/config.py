@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from redaction.masker import MODES, NOISE_DBFS, RAMP_MS, TONE_DBFS, TONE_HZ
 
+#: RedactionConfig.mask_channels' values.
+MASK_CHANNELS = ("speaker", "all")
+#: Recordings of this many channels are masked channel by channel ("speaker"): a dual-channel leg.
+DUAL_CHANNELS = 2
+
 
 @dataclass(frozen=True)
 class RedactionConfig:
@@ -29,6 +34,10 @@ class RedactionConfig:
     block_frames: int = 65536
     #: Transcript words may end this far past the audio's end (provider rounding).
     end_tolerance_s: float = 0.5
+    #: A dual-channel recording (agent and caller apart): "speaker" masks card data on the
+    #: channel that said it, the other party staying audible (``redaction.channels``); "all"
+    #: masks every channel alike.
+    mask_channels: str = "speaker"
 
     def __post_init__(self) -> None:
         if self.mask not in MODES:
@@ -36,5 +45,7 @@ class RedactionConfig:
         if min(self.pad_before_ms, self.pad_after_ms, self.speech_pad_ms) < 0:
             raise ValueError(f"padding must not be negative, got {self.pad_before_ms!r} / {self.pad_after_ms!r} / "
                              f"{self.speech_pad_ms!r} ms")
+        if self.mask_channels not in MASK_CHANNELS:
+            raise ValueError(f"mask_channels must be one of {MASK_CHANNELS}, got {self.mask_channels!r}")
         if self.block_frames < 1024:
             raise ValueError(f"block_frames must be at least 1024, got {self.block_frames!r}")

@@ -38,13 +38,14 @@ from audio.wavout import FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards, edges, sounds
+from redaction import channels as channel_words
 from redaction.cards import find_entities
-from redaction.config import RedactionConfig
+from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
-from redaction.masker import Masker
+from redaction.masker import ChannelMasker, Masker
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
-from redaction.spans import KEYED, SPOKEN, Detection, MaskInterval, Source, covered, plan
+from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
 #: Output sample formats that hold float samples past full scale as they are.
@@ -86,9 +87,12 @@ def detect(
     spans: Sequence[Detection] = (),
     again: bool = False,
     keyed_before_s: Sequence[tuple[float, float]] = (),
+    energy: channel_words.ChannelEnergy | None = None,
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
-    ``recognizer`` hears. Every keyed digit is a detection, card-like or not. What the
+    ``recognizer`` hears. Given ``energy`` (fed with a dual-channel recording's channels as
+    ``blocks``, their mix, is read), each word heard and each detection of its words is the
+    channel's that said it (``redaction.channels``). Every keyed digit is a detection, card-like or not. What the
     recognizer hears inside a key press or inside ``masked_s`` (spans already masked, when
     verifying) is that tone, not speech. ``again``: the recognizer heard these very samples
     before ``masked_s`` were masked, so one that can (``recognizer.Relistening``) hears only
@@ -126,17 +130,21 @@ def detect(
     tones.extend(receiver.finish())
     keyed_s = _keying([(t.start_s, t.end_s) for t in tones] + list(keyed_before_s))
     heard = _outside(heard, keyed_s + list(masked_s))
+    if energy is not None:
+        heard = energy.tagged(heard)
 
     detections = _keyed(tones)
+    channels = 1 if energy is None else energy.channels
     if words:
-        detections += _spoken(words, words_detector, Source.TRANSCRIPT)
+        detections += _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
+                              channels=channels)
         detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
         # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                               unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
-                              heard_speech=heard_speech)
+                              heard_speech=heard_speech, channels=channels)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -191,14 +199,17 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
             keyed_s: Sequence[tuple[float, float]] = (),
             heard_sounds: Sequence[tuple[float, float]] | None = None,
-            heard_speech: Sequence[tuple[float, float]] | None = None) -> list[Detection]:
+            heard_speech: Sequence[tuple[float, float]] | None = None, channels: int = 1) -> list[Detection]:
     """Detections of the card data in ``words``; with ``heard_sounds`` (where the recognizer heard
     number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
     with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``)."""
     entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
     kept = sounds.parts(entities, words, heard_sounds)
-    return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source)
-            for e, a, b in edges.trimmed(kept, words, heard_sounds, heard_speech)]
+    parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
+    if channels == 1:
+        return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source) for e, a, b in parts]
+    return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source, channel)
+            for e, channel, a, b in channel_words.on_channels(parts, words, channels)]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:
@@ -251,27 +262,45 @@ def redact_array(
         check_words(words, duration_s, config.end_tolerance_s)
     spans = check_spans(spans, duration_s, config.end_tolerance_s)
     step = config.block_frames
+    channels = _by_speaker(samples.shape[1] if samples.ndim == 2 else 1, config)
+    energy = channel_words.ChannelEnergy(rate_hz, channels) if channels > 1 else None
     findings = detect(
-        limited_mono((samples[i : i + step] for i in range(0, length, step)), rate_hz),
+        limited_mono(_fed((samples[i : i + step] for i in range(0, length, step)), energy), rate_hz),
         rate_hz,
         words=words,
         words_detector=words_detector,
         recognizer=recognizer,
         spans=spans,
+        energy=energy,
     )
     out = np.empty_like(samples)
 
-    def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
-        masker = _masker(intervals, rate_hz, config)
+    def mask(masks: ChannelPlan) -> Iterator[np.ndarray]:
+        masker = _masker(masks, rate_hz, config)
         for i in range(0, length, step):
             block = samples[i : i + step].astype(np.float64)
             out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
         return limited_mono((out[i : i + step] for i in range(0, length, step)), rate_hz)
 
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
-    findings, intervals, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener,
-                                                         listened=listener is not None and listener is recognizer)
-    return out, _report(duration_s, rate_hz, config, findings, intervals, verification)
+    findings, masks, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener,
+                                                     listened=listener is not None and listener is recognizer,
+                                                     channels=channels)
+    return out, _report(duration_s, rate_hz, config, findings, masks, verification)
+
+
+def _by_speaker(channels: int, config: RedactionConfig) -> int:
+    """How many channels are masked each by what it said: a dual-channel recording's two,
+    unless the config says "all" (then 1: every channel alike)."""
+    return channels if config.mask_channels == "speaker" and channels == DUAL_CHANNELS else 1
+
+
+def _fed(blocks: Iterable[np.ndarray], energy: channel_words.ChannelEnergy | None) -> Iterator[np.ndarray]:
+    """``blocks`` as they are, each fed to ``energy`` first (when given)."""
+    for block in blocks:
+        if energy is not None:
+            energy.feed(block)
+        yield block
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -314,22 +343,25 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     except AudioInputError as exc:
         raise RedactionInputError(f"output {exc}") from None
 
+    channels = _by_speaker(source.channels, config)
+    energy = channel_words.ChannelEnergy(rate_hz, channels) if channels > 1 else None
     findings = detect(
-        _heard(source, config.block_frames), rate_hz, words=words, words_detector=words_detector,
-        recognizer=recognizer, spans=spans,
+        _heard(source, config.block_frames, energy), rate_hz, words=words, words_detector=words_detector,
+        recognizer=recognizer, spans=spans, energy=energy,
     )
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
     with Replacement(out_path, suffix=".part") as staged:  # becomes out_path once verified
 
-        def mask(intervals: tuple[MaskInterval, ...]) -> Iterator[np.ndarray]:
-            _mask_file(source, staged.path, out_path, out_format, intervals, config)
+        def mask(masks: ChannelPlan) -> Iterator[np.ndarray]:
+            _mask_file(source, staged.path, out_path, out_format, masks, config)
             return _heard_file(staged.path, config.block_frames)
 
-        findings, intervals, verification = _mask_and_verify(
-            findings, mask, rate_hz, length, config, listener, listened=listener is not None and listener is recognizer)
-    return _report(duration_s, rate_hz, config, findings, intervals, verification)
+        findings, masks, verification = _mask_and_verify(
+            findings, mask, rate_hz, length, config, listener, listened=listener is not None and listener is recognizer,
+            channels=channels)
+    return _report(duration_s, rate_hz, config, findings, masks, verification)
 
 
 def _open(path: Path) -> AudioSource:
@@ -339,12 +371,14 @@ def _open(path: Path) -> AudioSource:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 
 
-def _heard(source: AudioSource, block_frames: int) -> Iterator[np.ndarray]:
-    """What the detectors hear of ``source``: its mono mix (``audio.mono``). A NaN or
-    infinite sample is bad input, found here, before anything is written: the output could
-    not equal the input there (a float sample past full scale is kept: ``_mask_file``)."""
+def _heard(source: AudioSource, block_frames: int,
+           energy: channel_words.ChannelEnergy | None = None) -> Iterator[np.ndarray]:
+    """What the detectors hear of ``source``: its mono mix (``audio.mono``; its channels fed to
+    ``energy`` first, when given). A NaN or infinite sample is bad input, found here, before
+    anything is written: the output could not equal the input there (a float sample past full
+    scale is kept: ``_mask_file``)."""
     try:
-        yield from limited_mono(source.blocks(block_frames, finite=True), source.rate_hz)
+        yield from limited_mono(_fed(source.blocks(block_frames, finite=True), energy), source.rate_hz)
     except AudioInputError as exc:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 
@@ -363,10 +397,10 @@ def _mask_file(
     tmp: Path,
     out_path: Path,
     out_format: tuple[str, str],
-    intervals: tuple[MaskInterval, ...],
+    masks: ChannelPlan,
     config: RedactionConfig,
 ) -> None:
-    masker = _masker(intervals, source.rate_hz, config)
+    masker = _masker(masks, source.rate_hz, config)
     container, subtype = out_format
     try:
         with FileWriter(tmp, source.rate_hz, source.channels, container=container, subtype=subtype,
@@ -388,7 +422,7 @@ def _mask_file(
 
 
 def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig,
-          regions: Sequence[tuple[float, float]] = ()) -> tuple[MaskInterval, ...]:
+          regions: Sequence[tuple[float, float]] = (), channels: int = 1) -> ChannelPlan:
     widen_s = config.speech_pad_ms / 1000.0
     detections = [
         replace(d, start_s=max(0.0, d.start_s - widen_s), end_s=d.end_s + widen_s)
@@ -396,8 +430,9 @@ def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig
         for d in findings.detections
     ]
     detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions]
-    return plan(
+    return plan_channels(
         detections,
+        channels,
         rate_hz=rate_hz,
         length=length,
         pad_before_ms=config.pad_before_ms,
@@ -405,8 +440,8 @@ def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig
     )
 
 
-def _masker(intervals: tuple[MaskInterval, ...], rate_hz: int, config: RedactionConfig) -> Masker:
-    return Masker(
+def _masker(masks: ChannelPlan, rate_hz: int, config: RedactionConfig) -> ChannelMasker:
+    return ChannelMasker([Masker(
         intervals,
         rate_hz,
         mode=config.mask,
@@ -414,41 +449,44 @@ def _masker(intervals: tuple[MaskInterval, ...], rate_hz: int, config: Redaction
         tone_hz=config.tone_hz,
         tone_dbfs=config.tone_dbfs,
         noise_dbfs=config.noise_dbfs,
-    )
+    ) for intervals in masks.by_channel])
 
 
 def _mask_and_verify(
     findings: Findings,
-    mask: Callable[[tuple[MaskInterval, ...]], Iterable[np.ndarray]],
+    mask: Callable[[ChannelPlan], Iterable[np.ndarray]],
     rate_hz: int,
     length: int,
     config: RedactionConfig,
     recognizer: Recognizer | None,
     listened: bool = False,
-) -> tuple[Findings, tuple[MaskInterval, ...], Verification | None]:
-    """Pass 2 and 3 until they converge (module docstring). ``mask(intervals)`` writes the
-    masked output and returns its blocks; ``listened``: ``recognizer`` heard the input in pass 1
-    (after any round it has heard the output). Raises VerificationError when even whole regions fail."""
+    channels: int = 1,
+) -> tuple[Findings, ChannelPlan, Verification | None]:
+    """Pass 2 and 3 until they converge (module docstring). ``mask(masks)`` writes the
+    masked output and returns its blocks (the mono mix); ``listened``: ``recognizer`` heard the
+    input in pass 1 (after any round it has heard the output); ``channels``: the input's channels
+    when they were heard apart (each detection masked on its channel). What verification finds
+    in the mix is masked on every channel; where only one channel is masked it hears the other.
+    Raises VerificationError when even whole regions fail."""
     detections = list(findings.detections)
     widen: list[tuple[float, float]] = []  # whole regions masked
     added = 0
     keyed_s = _keying([(d.start_s, d.end_s) for d in findings.detections if d.kind == KEYED])
     for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
-        intervals = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen)
-        blocks = mask(intervals)
+        masks = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen, channels)
+        blocks = mask(masks)
         if not config.verify:
-            return findings, intervals, None
-        masked_s = [interval.seconds(rate_hz) for interval in intervals]
+            return findings, masks, None
+        masked_s = [interval.seconds(rate_hz) for interval in masks.everywhere]
         again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened,
                        keyed_before_s=keyed_s)
         listened = True
         keyed = [d for d in again.detections if d.kind == KEYED]
-        heard = [d for d in again.detections
-                 if d.kind == SPOKEN and not covered(d.start_s, d.end_s, intervals, rate_hz, length)]
-        unmasked = [d for d in detections if not covered(d.start_s, d.end_s, intervals, rate_hz, length)]
+        heard = [d for d in again.detections if d.kind == SPOKEN and not masks.covers(d, rate_hz, length)]
+        unmasked = [d for d in detections if not masks.covers(d, rate_hz, length)]
         if not (keyed or heard or unmasked):
             found = Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), findings.detectors)
-            return found, intervals, Verification(
+            return found, masks, Verification(
                 passed=True, dtmf_remaining=0, spans_unmasked=0,
                 recognizer_remaining=None if recognizer is None else 0,
                 rounds=round_, spans_added=added, regions_masked_whole=len(widen))
@@ -470,7 +508,7 @@ def _report(
     rate_hz: int,
     config: RedactionConfig,
     findings: Findings,
-    intervals: tuple[MaskInterval, ...],
+    masks: ChannelPlan,
     verification: Verification | None,
 ) -> RedactionReport:
     return RedactionReport(
@@ -478,7 +516,9 @@ def _report(
         rate_hz=rate_hz,
         mask=config.mask,
         spans=findings.detections,
-        masked=tuple(i.seconds(rate_hz) for i in intervals),
+        masked=tuple(i.seconds(rate_hz) for i in masks.anywhere),
         detectors=findings.detectors,
         verification=verification,
+        masked_by_channel=tuple(tuple(i.seconds(rate_hz) for i in intervals) for intervals in masks.by_channel)
+        if masks.separate else None,
     )

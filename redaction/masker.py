@@ -85,3 +85,23 @@ class Masker:
         if self.mode == "noise":
             return self._noise[index % _NOISE_TABLE]
         return np.zeros(len(index))
+
+
+class ChannelMasker:
+    """Applies one ``Masker`` per channel to ``(frames, channels)`` blocks (channel ``c`` to
+    ``maskers[c]``), or a single masker to every channel."""
+
+    def __init__(self, maskers: Sequence[Masker]) -> None:
+        if not maskers:
+            raise ValueError("ChannelMasker needs at least one Masker")
+        self.maskers = tuple(maskers)
+
+    def apply(self, block: np.ndarray, offset: int) -> np.ndarray:
+        if len(self.maskers) == 1:
+            return self.maskers[0].apply(block, offset)
+        if block.ndim != 2 or block.shape[1] != len(self.maskers):
+            raise ValueError(f"a plan for {len(self.maskers)} channels cannot mask a block of shape {block.shape}")
+        out = np.empty_like(block)
+        for channel, masker in enumerate(self.maskers):
+            out[:, channel] = masker.apply(block[:, channel], offset)
+        return out

@@ -56,6 +56,9 @@ class RedactionReport:
     masked: tuple[tuple[float, float], ...]
     detectors: tuple[DetectorVersion, ...]
     verification: Verification | None
+    #: A dual-channel recording heard apart: what was masked on each channel (``masked`` is
+    #: their union); None when every channel was masked alike.
+    masked_by_channel: tuple[tuple[tuple[float, float], ...], ...] | None = None
 
     @property
     def verified(self) -> bool:
@@ -74,6 +77,8 @@ class RedactionReport:
             "spans": [span.to_dict() for span in self.spans],
             "masked": [[round(start, 3), round(end, 3)] for start, end in self.masked],
             "masked_s": round(self.masked_s, 3),
+            **({} if self.masked_by_channel is None else {"masked_by_channel": [
+                [[round(start, 3), round(end, 3)] for start, end in masked] for masked in self.masked_by_channel]}),
             "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
             "verified": self.verified,
             "verification": None if self.verification is None else self.verification.to_dict(),

@@ -38,7 +38,8 @@ class Detection:
 
     ``kind`` is keyed or spoken; ``entity`` is card_number, expiry, security_code or
     keyed_digit; ``detector`` is e.g. "dtmf", "transcript:aws" or "recognizer:builtin" (the
-    name reports give); ``source`` is the kind of detector, for code to decide by.
+    name reports give); ``source`` is the kind of detector, for code to decide by;
+    ``channel``: the one channel of a dual-channel recording that said it (None: every channel).
     """
 
     start_s: float
@@ -48,9 +49,10 @@ class Detection:
     detector: str
     confidence: float
     source: Source
+    channel: int | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
             "kind": self.kind,
@@ -58,6 +60,9 @@ class Detection:
             "detector": self.detector,
             "confidence": round(self.confidence, 3),
         }
+        if self.channel is not None:
+            out["channel"] = self.channel
+        return out
 
 
 @dataclass(frozen=True)
@@ -107,3 +112,66 @@ def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rat
     if start >= length:
         return True
     return any(i.start <= start and end <= i.end for i in intervals)
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """What to mask on each channel: ``by_channel[c]`` on channel ``c``, or, with one entry,
+    the same intervals on every channel (a mono recording, or channels heard as one mix)."""
+
+    by_channel: tuple[tuple[MaskInterval, ...], ...]
+
+    @property
+    def separate(self) -> bool:
+        return len(self.by_channel) > 1
+
+    def on(self, channel: int) -> tuple[MaskInterval, ...]:
+        return self.by_channel[channel if self.separate else 0]
+
+    @property
+    def anywhere(self) -> tuple[MaskInterval, ...]:
+        """Samples masked on at least one channel (the report's ``masked``)."""
+        if not self.separate:
+            return self.by_channel[0]
+        merged: list[list[int]] = []
+        for i in sorted((i for intervals in self.by_channel for i in intervals), key=lambda i: i.start):
+            if merged and i.start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], i.end)
+            else:
+                merged.append([i.start, i.end])
+        return tuple(MaskInterval(a, b) for a, b in merged)
+
+    @property
+    def everywhere(self) -> tuple[MaskInterval, ...]:
+        """Samples masked on every channel: what verification takes for masked (where one
+        party is masked, the other may still be heard saying something)."""
+        common = list(self.by_channel[0])
+        for intervals in self.by_channel[1:]:
+            both, j = [], 0
+            for a in common:  # both sorted, each without overlaps: one walk
+                while j < len(intervals) and intervals[j].end <= a.start:
+                    j += 1
+                k = j
+                while k < len(intervals) and intervals[k].start < a.end:
+                    start, end = max(a.start, intervals[k].start), min(a.end, intervals[k].end)
+                    if start < end:
+                        both.append(MaskInterval(start, end))
+                    k += 1
+            common = both
+        return tuple(common)
+
+    def covers(self, detection: Detection, rate_hz: int, length: int) -> bool:
+        """``detection`` lies inside a masked interval on its channel (on every channel when
+        it has none)."""
+        channels = range(len(self.by_channel)) if detection.channel is None or not self.separate else [detection.channel]
+        return all(covered(detection.start_s, detection.end_s, self.on(c), rate_hz, length) for c in channels)
+
+
+def plan_channels(detections: Iterable[Detection], channels: int, **planning: object) -> ChannelPlan:
+    """``plan`` on each of ``channels`` channels of what it said, or what no channel alone said
+    (``Detection.channel`` None); one plan for them all when no detection is one channel's."""
+    detections = list(detections)
+    if channels <= 1 or all(d.channel is None for d in detections):
+        return ChannelPlan((plan(detections, **planning),))  # type: ignore[arg-type]
+    return ChannelPlan(tuple(plan([d for d in detections if d.channel in (None, c)], **planning)  # type: ignore[arg-type]
+                             for c in range(channels)))

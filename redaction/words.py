@@ -15,13 +15,15 @@ class TimedWord:
     """One word with its time on the audio's clock (seconds from the audio's start).
 
     ``text`` is what was said or keyed ("four", "4532", "oh", "security"); it is card data
-    and is never logged, reported or put in an exception message.
+    and is never logged, reported or put in an exception message. ``channel``: the channel of
+    a dual-channel recording it was heard on alone (None: the mix, or a transcript's word).
     """
 
     start_s: float
     end_s: float
     text: str
     confidence: float = 1.0
+    channel: int | None = None
 
     def __post_init__(self) -> None:
         if not self.end_s >= self.start_s >= 0.0:

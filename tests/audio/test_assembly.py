@@ -148,3 +148,43 @@ def test_kept_and_silent_time_at_odd_times_make_one_time_map_piece(tmp_path):
     result, _ = run(tmp_path, [(seg, 0.0)],
                     [Insert("start"), Keep(0.1, 0.3), Keep(0.3, 1.7, silent=True), Keep(1.7, 2.9)])
     assert result.time_map.pieces == (Piece(0.1, 2.9, 0.5),)
+
+
+def test_two_tracks_keep_a_dual_channel_leg_s_parties_apart_and_mix_down_to_the_mono_recording(tmp_path):
+    from audio.mixdown import mix_down
+    from audio.resample import mono_blocks
+
+    rng = np.random.default_rng(5)
+    caller, agent = rng.uniform(-0.5, 0.5, 16000), rng.uniform(-0.4, 0.4, 16000)
+    soundfile.write(tmp_path / "dual.wav", np.stack([caller, agent], axis=1), 16000, subtype="FLOAT")  # 1 s at 16 kHz
+    soundfile.write(tmp_path / "mono.wav", rng.uniform(-0.3, 0.3, 8000), RATE, subtype="FLOAT")
+    segments = [(tmp_path / "dual.wav", 1.0), (tmp_path / "mono.wav", 2.0)]
+    timeline = [Insert("start"), Keep(1.0, 3.0)]
+    sources = [open_source(path) for path, _ in segments]
+    try:
+        inputs = [SegmentInput(src, start) for src, (_, start) in zip(sources, segments)]
+        tracks = assemble(inputs, timeline, tmp_path / "tracks.wav", RATE, SPEC, tracks=2)
+    finally:
+        for src in sources:
+            src.close()
+    mono_result, mono = run(tmp_path, segments, timeline)
+    data, rate = soundfile.read(tmp_path / "tracks.wav", dtype="float32")
+    assert (tracks.channels, rate, data.shape) == (2, RATE, (4000 + 16000, 2))
+    assert (tracks.frames, tracks.beeps, tracks.time_map) == (len(mono), mono_result.beeps, mono_result.time_map)
+    assert mono_result.channels == 1
+    assert np.array_equal(np.rint(data[:4000, 0] * 32768).astype(np.int16), TONE) and not data[:4000, 1].any()
+    # each party on its track, resampled alone; the mono leg on the first, the second silent there
+    for track, party in enumerate((caller, agent)):
+        alone = np.concatenate(list(mono_blocks([party.astype(np.float32)], 16000, RATE)))
+        assert np.allclose(data[4000:12000, track], alone, atol=1e-6)
+    assert not data[12000:, 1].any()
+    assert np.allclose(data[12000:, 0], soundfile.read(tmp_path / "mono.wav", dtype="float32")[0], atol=1e-6)
+    mixed = mix_down(tmp_path / "tracks.wav", tmp_path / "mixed.wav")
+    samples, _ = soundfile.read(mixed, dtype="int16")
+    expected = np.rint(mono * 32768).astype(np.int32)
+    assert len(samples) == len(expected) and np.abs(samples.astype(np.int32) - expected).max() <= 1
+
+
+def test_tracks_are_one_or_two():
+    with pytest.raises(ValueError, match="tracks must be 1 or 2"):
+        assemble([], [Keep(0.0, 1.0)], "never.wav", RATE, SPEC, tracks=3)

@@ -49,3 +49,28 @@ def test_misuse_is_refused():
     resampler.flush()
     with pytest.raises(ValueError, match="after flush"):
         resampler.process(np.zeros(10, dtype=np.float32))
+
+
+def test_two_channels_are_resampled_each_as_alone():
+    from audio.resample import track_blocks
+
+    rng = np.random.default_rng(3)
+    left, right = rng.uniform(-0.5, 0.5, 44100).astype(np.float32), rng.uniform(-0.5, 0.5, 44100).astype(np.float32)
+    stereo = np.stack([left, right], axis=1)
+    both = Resampler(44100, 8000, channels=2)
+    out = np.concatenate([both.process(stereo[i : i + 1000]) for i in range(0, 44100, 1000)] + [both.flush()])
+
+    def alone(x):
+        one = Resampler(44100, 8000)
+        return np.concatenate([one.process(x[i : i + 1000]) for i in range(0, 44100, 1000)] + [one.flush()])
+
+    assert out.shape == (8000, 2)
+    assert np.allclose(out[:, 0], alone(left), atol=1e-6) and np.allclose(out[:, 1], alone(right), atol=1e-6)
+    with pytest.raises(ValueError, match="2 channel"):
+        Resampler(44100, 8000, channels=2).process(left)
+    # a leg's two tracks: a mono leg on the first; a third channel joins the second
+    tracks = np.concatenate(list(track_blocks([left[:, None]], 44100, 8000)))
+    assert np.allclose(tracks[:, 0], alone(left), atol=1e-6) and not tracks[:, 1].any()
+    three = np.stack([left, right, right], axis=1)
+    tracks = np.concatenate(list(track_blocks([three], 44100, 8000)))
+    assert np.allclose(tracks[:, 1], alone(2 * right), atol=1e-5)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from redaction.dtmf import detect_dtmf
-from redaction.masker import Masker
+from redaction.masker import ChannelMasker, Masker
 from redaction.spans import MaskInterval
 
 RATE = 8000
@@ -59,3 +59,16 @@ def test_the_mask_tone_is_not_a_keyed_digit() -> None:
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="'beep'"):
         Masker([], RATE, mode="beep")
+
+
+def test_a_channel_masker_masks_each_channel_with_its_own_plan() -> None:
+    block = np.tile(np.float64([[0.25, -0.5]]), (4000, 1))
+    masker = ChannelMasker([Masker([MaskInterval(1000, 2000)], RATE, mode="silence"),
+                            Masker([MaskInterval(3000, 3500)], RATE, mode="silence")])
+    out = np.concatenate([masker.apply(block[i : i + 512], i) for i in range(0, 4000, 512)])
+    assert np.array_equal(out[:1000], block[:1000]) and np.array_equal(out[2000:3000], block[2000:3000])
+    ramp = masker.maskers[0].ramp
+    assert not out[1000 + ramp : 2000 - ramp, 0].any() and np.array_equal(out[1000:2000, 1], block[1000:2000, 1])
+    assert not out[3000 + ramp : 3500 - ramp, 1].any() and np.array_equal(out[3000:3500, 0], block[3000:3500, 0])
+    with pytest.raises(ValueError, match="2 channels"):
+        masker.apply(block[:, 0], 0)

@@ -202,6 +202,28 @@ def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: 
     return EvalCall(voice, kind, seed, index, mu_law_decode(codes), tuple(spans), script)
 
 
+#: The channel of each role in a dual-channel call (Amazon Connect's stereo: the customer left,
+#: the agent right).
+CHANNEL_OF_ROLE = {"caller": 0, "agent": 1}
+
+
+def dual_channel(call: EvalCall) -> np.ndarray:
+    """``call`` as a dual-channel recording, (frames, 2) float32, the caller on channel 0 and the
+    agent on channel 1 (``CHANNEL_OF_ROLE``): each sample on the channel of the latest unit
+    that started by then (before the first unit, the first unit's), so each party's words and
+    the line noise after them are on their channel and the other channel is silent. The two
+    channels sum to ``call.audio`` sample for sample: heard as one mix, it is the same call."""
+    out = np.zeros((call.audio.size, 2), np.float32)
+    units = sorted(call.spans, key=lambda s: s.start)
+    if not units:
+        out[:, CHANNEL_OF_ROLE["caller"]] = call.audio
+        return out
+    starts = [0] + [u.start for u in units[1:]] + [call.audio.size]
+    for unit, a, b in zip(units, starts, starts[1:]):
+        out[a:b, CHANNEL_OF_ROLE[unit.role]] = call.audio[a:b]
+    return out
+
+
 def mu_law_codes(x: np.ndarray) -> np.ndarray:
     """G.711 mu-law (continuous-curve, as tools/speech/channel.py): 8-bit signed codes."""
     x = np.clip(x, -1.0, 1.0)

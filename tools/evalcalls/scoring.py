@@ -3,13 +3,14 @@
 A sensitive unit counts as masked when MASKED_SHARE of its sound lies under a mask (its
 digits all count masked, or all audible: "twenty seven" is two digits). A card leaks when
 4 or more of its digits in a row (in reading order) are audible. Speech masked is the
-masked share of the ``other`` and ``harmless`` spans' seconds. Gate recall: a sensitive
+masked share of the ``other`` and ``harmless`` spans' seconds. In a dual-channel call
+(``calls.dual_channel``) each unit counts as masked by its speaker's channel's masks. Gate recall: a sensitive
 digit is inside the gate when MASKED_SHARE of its sound lies inside the gate's regions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tools.evalcalls.calls import EvalCall, Span
@@ -30,7 +31,11 @@ def coverage_s(start_s: float, end_s: float, intervals_s: Sequence[tuple[float, 
     return covered
 
 
-def _share(span: Span, intervals_s: Sequence[tuple[float, float]]) -> float:
+def _share(span: Span, intervals_s: Sequence[tuple[float, float]] | Mapping[str, Sequence[tuple[float, float]]]) -> float:
+    """The share of ``span``'s sound under ``intervals_s`` (or, given intervals by role, a
+    dual-channel call's, under its role's)."""
+    if isinstance(intervals_s, Mapping):
+        intervals_s = intervals_s[span.role]
     a, b = span.start / RATE_HZ, span.end / RATE_HZ
     return coverage_s(a, b, intervals_s) / max(b - a, 1e-9)
 
@@ -51,8 +56,10 @@ class CallScore:
     gate_misses: tuple[tuple[str, int], ...]
 
 
-def score(call: EvalCall, masked_s: Sequence[tuple[float, float]],
+def score(call: EvalCall, masked_s: Sequence[tuple[float, float]] | Mapping[str, Sequence[tuple[float, float]]],
           gate_s: Sequence[tuple[float, float]] | None = None) -> CallScore:
+    """``masked_s``: the masked intervals, or a dual-channel call's by role (each unit is
+    scored on its speaker's channel: ``calls.dual_channel``)."""
     sensitive = [s for s in call.spans if s.sensitive]
     masked = [_share(s, masked_s) >= MASKED_SHARE for s in sensitive]
     run = longest = 0

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from callrec.errors import shown
 from audio.assembly import AssembledRecording, SegmentInput, assemble
+from audio.resample import TRACKS
 from audio.beep import Beep, BeepSpec
 from audio.decode import AudioSource, DecodeLimits, open_source, open_source_file
 from audio.errors import AudioInputError
@@ -123,8 +124,11 @@ def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
 
 def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], settings: Settings,
                       resolve: SegmentResolver | None = None,
-                      temp_parent: Path | None = None, *, beep: BeepSpec | None = None) -> AssemblyOutcome:
-    """Assemble ``manifest`` into ``out_path`` (16-bit mono WAV at ``settings.output_rate_hz``).
+                      temp_parent: Path | None = None, *, beep: BeepSpec | None = None,
+                      keep_tracks: bool = False) -> AssemblyOutcome:
+    """Assemble ``manifest`` into ``out_path`` (16-bit mono WAV at ``settings.output_rate_hz``;
+    with ``keep_tracks``, a call with a dual-channel leg on two tracks, ``audio.assembly``:
+    redaction masks each party apart, then ``audio.mixdown`` makes the mono recording).
 
     Writes nothing when the call is not recorded or the input is bad (``ManifestError``,
     ``AudioInputError``); the output appears complete or not at all. Transcodes go to
@@ -150,7 +154,8 @@ def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], sett
             for index, segment in enumerate(manifest.segments):
                 inputs.append(SegmentInput(stack.enter_context(_open_segment(
                     index, segment, resolve, limits.segment(manifest, segment), temp_parent)), segment.start_s))
-            recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep)
+            tracks = TRACKS if keep_tracks and any(i.source.channels == TRACKS for i in inputs) else 1
+            recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep, tracks=tracks)
     except OSError as exc:  # a full temp disk is not bad input
         transient = resource_error(exc)
         if transient is None:

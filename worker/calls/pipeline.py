@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.encode import Encoded, codec_named, encode
+from audio.mixdown import mix_down
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
@@ -119,16 +120,20 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
             transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits),
                                                 _name(manifest.transcript.location), manifest.transcript.format,
                                                 backends.recognizer, redacted_transcript)
+        redacting = needs_redaction(manifest)
         assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir,
-                                     beep=backends.beep)
+                                     beep=backends.beep,
+                                     keep_tracks=redacting and backends.redaction.mask_channels == "speaker")
         if not assembly.recorded:
             return _not_recorded(manifest, rid, assembly, _destroy(manifest, backends))
         redaction: RedactionResult | None = None
         final_path = assembled_path
-        if needs_redaction(manifest):
+        if redacting:
             redaction = redact_assembled(assembly, manifest, transcript, workdir / "redacted.wav",
                                          backends.recognizer, backends.redaction, settings.verify_listen)
             final_path = redaction.audio_path
+            if assembly.recording.channels > 1:  # each party masked on their track: the mono mix is stored
+                final_path = mix_down(final_path, workdir / "redacted-mono.wav")
         encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
         entry = index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         key_version, _ = region_vault.keys.primary()

@@ -68,9 +68,10 @@ def needs_redaction(manifest: Manifest) -> bool:
 def config_from(settings: Settings) -> RedactionConfig:
     try:
         return RedactionConfig(mask=settings.mask, pad_before_ms=settings.pad_before_ms,
-                               pad_after_ms=settings.pad_after_ms, speech_pad_ms=settings.speech_pad_ms)
+                               pad_after_ms=settings.pad_after_ms, speech_pad_ms=settings.speech_pad_ms,
+                               mask_channels=settings.mask_channels)
     except ValueError as exc:
-        raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*): {exc}") from exc
+        raise UsageError(f"redaction settings (CALLREC_MASK, CALLREC_PAD_*, CALLREC_MASK_CHANNELS): {exc}") from exc
 
 
 def current_detector_version(recognizer: Recognizer | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tools.evalcalls.baseline import number_runs, weight
-from tools.evalcalls.calls import EvalCall, Span
+from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, Span, dual_channel
 from tools.evalcalls.scoring import coverage_s, score
 
 R = 8000
@@ -53,3 +53,23 @@ def test_baseline_masks_runs_of_three_number_words():
              (6.0, 6.5, " $49.99")]
     assert weight(" Twenty,") == 1 and weight(" $49.99") == 4 and weight(" hello") == 0
     assert number_runs(words) == [(0.5, 2.0), (3.0, 5.0), (6.0, 6.5)]  # no pause breaks a run
+
+
+def test_a_dual_channel_call_scores_each_unit_on_its_speaker_s_masks():
+    call = _call()
+    by_role = {"caller": [(3.0, 11.0), (12.0, 13.0)], "agent": [(1.5, 2.0)]}
+    s = score(call, by_role)
+    assert (s.digits, s.digits_masked, s.leaky_cards) == (10, 10, 0)
+    assert s.speech_masked_s == 0.5  # the agent's own mask over its speech
+    quiet_agent = score(call, {"caller": [(0.0, 17.0)], "agent": []})
+    assert quiet_agent.digits_masked == 10 and quiet_agent.speech_masked_s == 0.0  # the caller's masks hide no agent
+
+
+def test_a_dual_channel_call_sums_to_the_mono_call_each_party_on_its_channel():
+    spans = (Span(100, 300, "other", 0, "agent"), Span(400, 600, "card", 1, "caller"), Span(650, 700, "other", 0, "agent"))
+    audio = np.arange(1, 801, dtype=np.float32)
+    stereo = dual_channel(EvalCall("en-us", "card", 1, 0, audio, spans))
+    assert stereo.shape == (800, 2) and np.array_equal(stereo.sum(axis=1), audio)
+    assert CHANNEL_OF_ROLE == {"caller": 0, "agent": 1}
+    # before the first unit and up to the caller's: the agent's line; then the caller's until the agent's next unit
+    assert not stereo[:400, 0].any() and not stereo[400:650, 1].any() and not stereo[650:, 0].any()

@@ -650,3 +650,61 @@ def test_a_card_number_in_a_transcript_s_name_is_in_no_problem_text(tmp_path, se
     assert hidden
     leaked = [PAN[:4] in text or PAN[-4:] in text for text in (raw, json.dumps(outcome.to_dict()))]
     assert leaked == [False, False]
+
+
+class HearsACardOnce:
+    """A recognizer double: the first time, a card read in two groups at recording 1.0-1.4 s and
+    2.0-2.4 s (16 digit words of 0.05 s); in verification, nothing (the masked output)."""
+
+    name, version = "hears-a-card-once", "1"
+
+    def __init__(self) -> None:
+        self.passes = 0
+
+    def recognize(self, blocks, rate_hz):
+        for _ in blocks:
+            pass
+        self.passes += 1
+        if self.passes > 1:
+            return
+        digits = "zero one two three four five six seven eight nine".split()
+        for i, digit in enumerate("4532015112830366"):
+            start = (1.0 if i < 8 else 1.6) + 0.05 * i
+            yield TimedWord(round(start, 3), round(start + 0.05, 3), digits[int(digit)])
+
+
+def dual_channel_leg() -> np.ndarray:
+    """Leg a (recording 0.5-2.5 s) on two channels: the caller talking throughout on the first;
+    on the second, the agent's "mhm" at recording 1.42-1.48 s, between the card's two groups."""
+    caller, agent = leg_samples(2.0, 1), np.zeros(2 * RATE_HZ, np.int16)
+    agent[round(0.92 * RATE_HZ) : round(0.98 * RATE_HZ)] = leg_samples(0.06, 9)
+    return np.stack([caller, agent], axis=1)
+
+
+@pytest.mark.parametrize("mask_channels", ["speaker", "all"])
+def test_a_dual_channel_leg_is_masked_on_the_party_that_said_the_card(tmp_path, settings, private_tmp,
+                                                                      mask_channels):
+    import dataclasses
+
+    settings = dataclasses.replace(settings, mask="silence", mask_channels=mask_channels)
+    manifest = write_call(tmp_path / "call", plan="team", redaction="auto", leg_a=dual_channel_leg())
+    outcome = process_call(manifest, build_backends(settings, recognizer=HearsACardOnce()))
+    assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 1),))
+    meta = json.loads(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata"))
+    samples, rate = sf.read(io.BytesIO(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio")),
+                            dtype="int16")
+    assert rate == RATE_HZ and samples.ndim == 1 and len(samples) == round(3.5 * RATE_HZ)  # mono, as every recording
+    assert meta["redaction"]["masked"] == [[0.7, 2.65]]  # 150 ms speech padding, then 150 ms before, 100 ms after
+    mhm = slice(round(1.42 * RATE_HZ), round(1.48 * RATE_HZ))
+    caller_alone = np.r_[round(0.75 * RATE_HZ) : mhm.start, mhm.stop : round(2.45 * RATE_HZ)]
+    assert not samples[caller_alone].any()  # the caller: masked (silence)
+    if mask_channels == "speaker":
+        assert [s["channel"] for s in meta["redaction"]["spans"]] == [0]
+        assert meta["redaction"]["masked_by_channel"] == [[[0.7, 2.65]], []]
+        assert np.array_equal(samples[mhm], leg_samples(0.06, 9))  # the agent's "mhm": heard as it was said
+    else:
+        assert "channel" not in meta["redaction"]["spans"][0] and "masked_by_channel" not in meta["redaction"]
+        assert not samples[mhm].any()
+    # outside the mask the recording is the legs' mix, sample for sample
+    assert np.array_equal(samples[round(2.65 * RATE_HZ) :], leg_samples(1.0, 2)[round(0.15 * RATE_HZ) :])
+    assert list(private_tmp.iterdir()) == []

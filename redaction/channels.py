@@ -1,0 +1,146 @@
+"""Dual-channel recordings: whose words, whose masks.
+
+A dual-channel call leg has the agent on one channel and the caller on the other. The
+recognizer hears the mix, as it hears any call (heard alone, a channel is mostly silence:
+Whisper stretched the last words of a turn over the silence after it, wrote words into it,
+and missed the words whose context was on the other channel). Each word heard is then given
+to the channel that holds DOMINANT_SHARE of the sound under it and LATE_S before it
+(``ChannelEnergy``, fed with the channels' blocks as their mix is heard), or to none (both
+talking, a word timed over the other party's turn). Card data that one channel's words said
+is masked on that channel alone (``on_channels``), so the other party stays audible: the
+agent's "okay" between the caller's digit groups, their next question. Data said by words of
+both channels, or of none, is masked on every channel, as is the answer masked for an ask
+nothing answered unless one channel alone said the call's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from redaction.answers import UNANSWERED_CONFIDENCE
+from redaction.card_words import Entity
+from redaction.numbers import says_number
+from redaction.words import TimedWord
+
+#: A word is one channel's when that channel holds this share of the energy under it.
+DOMINANT_SHARE = 0.9
+#: A word's channel is judged from this long before its start: Whisper times a word up to about
+#: half a second late, so a word timed into the other party's turn may be the last one's.
+LATE_S = 0.5
+#: The energy envelope's step: each channel's energy is kept per FRAME_S.
+FRAME_S = 0.01
+
+
+class ChannelEnergy:
+    """Each channel's energy per FRAME_S of a (frames, channels) stream, fed block by block:
+    two float32 values per channel and 10 ms (a 2-hour call: 5.8 MB for two channels)."""
+
+    def __init__(self, rate_hz: int, channels: int) -> None:
+        self.hop = max(1, round(FRAME_S * rate_hz))
+        self.rate_hz = rate_hz
+        self.channels = channels
+        self._rest = np.zeros((0, channels))
+        self._frames: list[np.ndarray] = []
+        self._energy: np.ndarray | None = None
+
+    def feed(self, block: np.ndarray) -> None:
+        if block.ndim != 2 or block.shape[1] != self.channels:
+            raise ValueError(f"ChannelEnergy of {self.channels} channels fed a block of shape {block.shape}")
+        x = np.concatenate([self._rest, block.astype(np.float64, copy=False)])
+        whole = len(x) // self.hop * self.hop
+        self._frames.append((x[:whole] ** 2).reshape(-1, self.hop, self.channels).sum(axis=1).astype(np.float32))
+        self._rest = x[whole:]
+        self._energy = None
+
+    @property
+    def energy(self) -> np.ndarray:
+        """(frames, channels): the energy of each FRAME_S so far (the last partial frame too)."""
+        if self._energy is None:
+            tail = [(self._rest ** 2).sum(axis=0, keepdims=True).astype(np.float32)] if len(self._rest) else []
+            parts = self._frames + tail
+            self._energy = np.concatenate(parts) if parts else np.zeros((0, self.channels), np.float32)
+        return self._energy
+
+    def channel_at(self, start_s: float, end_s: float) -> int | None:
+        """The channel holding DOMINANT_SHARE of the energy in [start_s, end_s), else None."""
+        energy = self.energy
+        a = min(max(0, int(start_s / FRAME_S)), max(0, len(energy) - 1))  # past the end: the last frame
+        b = min(len(energy), max(a + 1, int(np.ceil(end_s / FRAME_S))))
+        sums = energy[a:b].sum(axis=0, dtype=np.float64)
+        total = float(sums.sum())
+        if total <= 0.0:
+            return None
+        channel = int(np.argmax(sums))
+        return channel if sums[channel] >= DOMINANT_SHARE * total else None
+
+    def tagged(self, words: Sequence[TimedWord]) -> list[TimedWord]:
+        """``words`` each with the channel that said it: the one that holds DOMINANT_SHARE of the
+        sound from LATE_S before the word's start to its end (``channel_at``)."""
+        return [replace(w, channel=self.channel_at(max(0.0, w.start_s - LATE_S), w.end_s)) for w in words]
+
+
+def on_channels(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
+                channels: int) -> list[tuple[Entity, int | None, float, float]]:
+    """Where each entity of ``parts`` (masked over its (start, end)) is masked on which of
+    ``channels`` channels: (entity, channel, start, end), channel None for every channel
+    (``_said``). An answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``:
+    the words after the ask, often the asker's own) is masked on the channel that alone said the
+    call's data (the answer it stands for is the one nobody heard; ``_answered``)."""
+    said = [(e, *where) for e, a, b in parts if e.confidence > UNANSWERED_CONFIDENCE
+            for where in _said(e, a, b, words)]
+    said_numbers = [0] * channels  # each channel's number words in the data found
+    for e, a, b in parts:
+        if e.confidence > UNANSWERED_CONFIDENCE:
+            for w in e.words:
+                if words[w].channel is not None and says_number(words[w].text):
+                    said_numbers[words[w].channel] += 1
+    saying = [c for c, n in enumerate(said_numbers) if n]
+    data = saying[0] if len(saying) == 1 else None
+    answers = [(e, *where) for e, a, b in parts if e.confidence <= UNANSWERED_CONFIDENCE
+               for where in _answered(e, a, b, words, data)]
+    return sorted(said + answers, key=lambda found: (found[2], found[3]))
+
+
+def _answered(entity: Entity, start_s: float, end_s: float, words: Sequence[TimedWord],
+              data: int | None) -> list[tuple[int | None, float, float]]:
+    """An unanswered ask's answer: on the ``data`` channel (the one that said the call's data)
+    over its whole time, and on another channel over each of its words that says a number there
+    (the agent reading the data back); on every channel when no channel alone said data."""
+    if data is None:
+        return [(None, start_s, end_s)]
+    out: list[tuple[int | None, float, float]] = [(data, start_s, end_s)]
+    for w in sorted(entity.words):
+        if words[w].channel != data and says_number(words[w].text):
+            out.append((words[w].channel, words[w].start_s, words[w].end_s))
+    return out
+
+
+def _said(entity: Entity, start_s: float, end_s: float,
+          words: Sequence[TimedWord]) -> list[tuple[int | None, float, float]]:
+    """Said by one channel's words, on that channel over the entity's whole time, and on every
+    channel over each run of its words of no channel (from the end of the word before the run
+    to the start of the one after it); said by both channels' words (the caller's card with the
+    agent's "okay" heard as a digit amid it, or one of its digits timed into the agent's words),
+    or by words of no channel alone, on every channel over its whole time."""
+    order = sorted(entity.words)
+    tags = [words[w].channel for w in order]
+    said_by = set(tags) - {None}
+    if len(said_by) != 1:
+        return [(None, start_s, end_s)]
+    channel = said_by.pop()
+    out: list[tuple[int | None, float, float]] = [(channel, start_s, end_s)]
+    run: list[int] = []  # positions in order of words of no channel
+    for k, tag in enumerate([*tags, channel]):
+        if tag is None:
+            run.append(k)
+            continue
+        if run:
+            first, last = words[order[run[0]]], words[order[run[-1]]]
+            a = start_s if run[0] == 0 else min(first.start_s, words[order[run[0] - 1]].end_s)
+            b = end_s if run[-1] == len(order) - 1 else max(last.end_s, words[order[run[-1] + 1]].start_s)
+            out.append((None, a, max(a, b)))
+            run = []
+    return out

@@ -1,0 +1,116 @@
+"""Dual-channel recordings: each word the channel's that holds most of the sound under it and
+just before it; card data masked on the channel whose words said it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redaction.answers import UNANSWERED_CONFIDENCE
+from redaction.card_words import Entity
+from redaction.channels import DOMINANT_SHARE, LATE_S, ChannelEnergy, on_channels
+from redaction.words import TimedWord
+
+RATE = 8000
+
+
+def energy_of(audio: np.ndarray, block: int) -> ChannelEnergy:
+    energy = ChannelEnergy(RATE, audio.shape[1])
+    for i in range(0, len(audio), block):
+        energy.feed(audio[i : i + block])
+    return energy
+
+
+def two_parties() -> np.ndarray:
+    """Caller (channel 0) 1-2 s, agent (channel 1) 2-3 s, both 3-3.5 s; a faint echo of the
+    caller on the agent's line (-30 dB)."""
+    audio = np.zeros((4 * RATE, 2))
+    audio[RATE : 2 * RATE, 0] = 0.3
+    audio[RATE : 2 * RATE, 1] = 0.3 * 10 ** (-30 / 20)
+    audio[2 * RATE : 3 * RATE, 1] = 0.2
+    audio[3 * RATE : int(3.5 * RATE)] = 0.2
+    return audio
+
+
+@pytest.mark.parametrize("block", [37, 80, 4096, 1 << 20])
+def test_a_word_is_the_channel_s_that_holds_most_of_the_sound_under_and_just_before_it(block: int) -> None:
+    energy = energy_of(two_parties(), block)
+    assert energy.energy.shape == (400, 2)
+    assert LATE_S == 0.5
+    words = [TimedWord(1.1, 1.5, "four"), TimedWord(2.6, 2.9, "okay"), TimedWord(3.1, 3.3, "five"),
+             TimedWord(2.2, 2.6, "six"), TimedWord(0.2, 0.5, "um")]
+    assert [w.channel for w in energy.tagged(words)] == [
+        0,  # the echo on the agent's line is 0.1 % of it
+        1,  # 2.1-2.9 s: the agent's alone
+        None,  # both talking
+        None,  # timed 0.2 s into the agent's turn: from 1.7 s, the caller's last 0.3 s count (Whisper times late)
+        None,  # silence: no one's
+    ]
+    assert [w.text for w in energy.tagged(words)] == [w.text for w in words]
+
+
+def test_dominant_means_the_share_of_the_energy() -> None:
+    audio = np.zeros((RATE, 2))
+    audio[:, 0] = 1.0
+    audio[:, 1] = np.sqrt((1 - DOMINANT_SHARE) / DOMINANT_SHARE) * 0.99  # just under a tenth of the energy
+    assert energy_of(audio, 512).channel_at(0.0, 1.0) == 0
+    audio[:, 1] = np.sqrt((1 - DOMINANT_SHARE) / DOMINANT_SHARE) * 1.01
+    assert energy_of(audio, 512).channel_at(0.0, 1.0) is None
+
+
+def test_the_last_partial_frame_and_times_past_the_end_count() -> None:
+    audio = np.zeros((RATE + 40, 2))
+    audio[RATE:, 1] = 0.5  # the last 5 ms: half a frame
+    energy = energy_of(audio, 1000)
+    assert energy.energy.shape == (101, 2)
+    assert energy.channel_at(1.0, 1.2) == 1 and energy.channel_at(5.0, 6.0) == 1  # the end's frame
+
+
+def test_a_block_of_another_width_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 channels"):
+        ChannelEnergy(RATE, 2).feed(np.zeros(100))
+
+
+def word(start_s: float, text: str, channel: int | None) -> TimedWord:
+    return TimedWord(start_s, start_s + 0.3, text, channel=channel)
+
+
+#: The caller (0) reads four digits, the agent (1) says "okay", a digit of no one's (timed
+#: over both), the caller's last digit; then the agent reads two digits back.
+WORDS = [word(1.0, "four", 0), word(1.4, "five", 0), word(1.8, "okay", 1), word(2.2, "three", None),
+         word(2.6, "two", 0), word(5.0, "four", 1), word(5.4, "five", 1), word(8.0, "so", 1), word(8.4, "um", 0)]
+
+
+def entity(*words: int, confidence: float = 1.0) -> Entity:
+    return Entity("card_number", WORDS[words[0]].start_s, WORDS[words[-1]].end_s, confidence, words)
+
+
+def test_data_one_channel_said_is_masked_on_that_channel_and_its_words_of_no_one_s_on_every_channel() -> None:
+    found = on_channels([(entity(0, 1, 3, 4), 0.9, 3.0), (entity(5, 6), 5.0, 5.7)], WORDS, 2)
+    assert [(channel, a, b) for _, channel, a, b in found] == [
+        (0, 0.9, 3.0),  # the caller's card, over its whole time
+        (None, 1.7, 2.6),  # "three", no one's: on both, from the word before it to the word after it
+        (1, 5.0, 5.7),  # the agent's read-back
+    ]
+
+
+def test_data_both_channels_said_is_masked_on_every_channel() -> None:
+    found = on_channels([(entity(0, 1, 2, 4), 0.9, 3.0)], WORDS, 2)  # the agent's "okay" heard as a digit
+    assert [(channel, a, b) for _, channel, a, b in found] == [(None, 0.9, 3.0)]
+    assert [c for _, c, _, _ in on_channels([(entity(3), 2.2, 2.5)], WORDS, 2)] == [None]  # no one's alone
+
+
+def test_an_unanswered_ask_s_answer_is_masked_on_the_channel_that_alone_said_data() -> None:
+    caller_card = (entity(0, 1, 4), 0.9, 3.0)
+    answer = (entity(7, 8, confidence=UNANSWERED_CONFIDENCE), 8.0, 9.0)  # the agent talking on, the caller's "um"
+    found = on_channels([caller_card, answer], WORDS, 2)
+    assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (0, 8.0, 9.0)]
+    # with the agent's read-back a number word of the answer is masked on the agent's channel too
+    read_back = (entity(5, 6, 7, confidence=UNANSWERED_CONFIDENCE), 5.0, 8.3)
+    found = on_channels([caller_card, read_back], WORDS, 2)
+    assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (1, 5.0, 5.3), (0, 5.0, 8.3),
+                                                              (1, 5.4, 5.7)]
+    # both channels said data (the agent's read-back found), or none did: every channel
+    for data in ([caller_card, (entity(5, 6), 5.0, 5.7)], []):
+        found = on_channels([*data, answer], WORDS, 2)
+        assert [channel for e, channel, _, _ in found if e.confidence == UNANSWERED_CONFIDENCE] == [None]
