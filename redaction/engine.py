@@ -4,7 +4,9 @@ Pass 1 streams the audio once through the DTMF receiver and, when one is given, 
 recognizer; transcript words (already on the audio's clock) need no audio. The card logic
 turns words and keyed digits into entities (where a recognizer says which number sounds it
 heard, their masks reach along and keep to them: ``sounds``; where it says where it heard speech,
-they end with the speech that holds their data: ``edges``), the planner pads and merges them. Pass 2 streams
+they end with the speech that holds their data: ``edges``; in a dual-channel recording each word is the
+channel's that said it and its data is masked on that channel: ``channels``), the planner pads and merges them
+(channel by channel). Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
 transcript: a transcript on the wrong clock or missing a word must not leave audible digits
@@ -465,9 +467,10 @@ def _mask_and_verify(
     """Pass 2 and 3 until they converge (module docstring). ``mask(masks)`` writes the
     masked output and returns its blocks (the mono mix); ``listened``: ``recognizer`` heard the
     input in pass 1 (after any round it has heard the output); ``channels``: the input's channels
-    when they were heard apart (each detection masked on its channel). What verification finds
-    in the mix is masked on every channel; where only one channel is masked it hears the other.
-    Raises VerificationError when even whole regions fail."""
+    when each detection is masked on its own channel. Verification hears the mix outside every
+    channel's masks (under one party's mask it hears that mask's tone: Whisper heard the tone under
+    the caller's masked card, with the agent silent, as the card again) and what it finds is masked on
+    every channel. Raises VerificationError when even whole regions fail."""
     detections = list(findings.detections)
     widen: list[tuple[float, float]] = []  # whole regions masked
     added = 0
@@ -477,7 +480,7 @@ def _mask_and_verify(
         blocks = mask(masks)
         if not config.verify:
             return findings, masks, None
-        masked_s = [interval.seconds(rate_hz) for interval in masks.everywhere]
+        masked_s = [interval.seconds(rate_hz) for interval in masks.anywhere]
         again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened,
                        keyed_before_s=keyed_s)
         listened = True

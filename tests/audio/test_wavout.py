@@ -143,3 +143,13 @@ def test_a_path_heading_a_writer_error_is_quoted_when_it_could_blur(tmp_path):
         with AtomicWavWriter(directory, 8000):
             pass
     assert str(caught.value) == f"{str(directory)!r}: is a directory, not an output file"
+
+
+def test_two_channel_float_tracks_keep_samples_past_full_scale(tmp_path):
+    block = np.float32([[0.5, -1.5], [1.25, 0.0], [-0.25, 0.75]])
+    with AtomicWavWriter(tmp_path / "tracks.wav", 8000, channels=2, subtype="FLOAT") as out:
+        out.write(block)
+        with pytest.raises(ValueError, match=r"\(frames, 2\)"):
+            out.write(block[:, 0])
+    data, rate = soundfile.read(tmp_path / "tracks.wav", dtype="float32")
+    assert rate == 8000 and np.array_equal(data, block)

@@ -95,21 +95,20 @@ def test_all_masks_every_channel_alike() -> None:
     assert not out[3 * RATE + 40 : 11 * RATE - 40].any()
 
 
-def test_verification_hears_the_agent_where_only_the_caller_is_masked() -> None:
-    # what the agent says where only the caller's channel is masked is heard in the mix; data
-    # heard there is masked on both channels
+def test_verification_hears_the_mix_outside_every_mask_and_masks_what_it_finds_on_both() -> None:
+    # under the caller's masked card the mix is the mask's tone (the agent silent): not heard, as in a
+    # mono recording; outside every mask, data heard in the mix is masked on both channels
     class Verifying(Scripted):
         def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
-            audio = np.concatenate(list(blocks))
-            if np.any(np.abs(audio[int(6.65 * RATE) : int(6.75 * RATE)] - AGENT) < 1e-6):  # the agent's "mhm"
-                return iter(said(6.6, "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", 0.25))
-            return iter(())
+            np.concatenate(list(blocks))
+            return iter(said(3.2, "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", 0.25)  # the tone, heard as the card
+                        + said(11.5, "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", 0.2))  # the agent's thanks, as a card
 
     _, report = redact_array(call(), RATE, recognizer=Scripted(EVERY_WORD), verify_recognizer=Verifying([]),
                              config=CONFIG)
     assert report.verified and report.verification.spans_added == 1
-    assert [(s.start_s, s.end_s) for s in report.spans if s.channel is None] == [(6.6, 10.65)]
-    assert report.masked_by_channel == (((3.0, 11.0),), ((6.6, 10.65),))
+    assert [(s.start_s, s.end_s) for s in report.spans if s.channel is None] == [(11.5, 14.8)]
+    assert report.masked_by_channel == (((3.0, 11.0), (11.5, 14.8)), ((11.5, 14.8),))
 
 
 def test_a_dual_channel_file_keeps_its_channels_and_the_agent_s(tmp_path) -> None:

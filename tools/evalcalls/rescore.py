@@ -3,6 +3,7 @@
     python -m tools.evalcalls.diagnose --seeds 11-30 --harmless --words words.jsonl   # once (slow)
     python -m tools.evalcalls.rescore words.jsonl                                    # after each rule change (fast)
     python -m tools.evalcalls.rescore --calls a.jsonl b.jsonl > now.txt              # per call, to diff two trees
+    python -m tools.evalcalls.rescore --channels dual words.jsonl                    # each call as dual-channel
 
 Each line of ``words.jsonl`` holds a TUNE call's pass-1 words (what the recognizer handed
 the card logic), its ground truth and its final masks. Here the card logic of this tree
@@ -13,6 +14,11 @@ RedactionConfig), and the result is scored like the bench:
 digits masked, leaky cards, other speech masked in card calls and in harmless calls. Without
 verification (the engine's rounds may add a little masking), so compare it with itself:
 the ``recorded`` line scores the final masks the diagnosis saw, for reference.
+
+``--channels dual`` makes each call a dual-channel recording (``calls.dual_channel``, from the
+cached call: its speakers' truth and audio): the words are given to the channel that said
+them and the entities masked by speaker as the engine masks them (``redaction.channels``),
+each unit scored on its speaker's channel's masks.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ if str(ROOT) not in sys.path:
 from redaction.config import RedactionConfig  # noqa: E402
 from redaction.speech.regions import RegionFinder, spoken_s  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
-from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
+from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, Span, dual_channel, make_call  # noqa: E402
 from tools.evalcalls.diagnose import pass1_entities_s  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
+from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
@@ -56,11 +63,37 @@ def speech_of(r: dict) -> list[tuple[float, float]] | None:
         return [tuple(s) for s in r["speech"]]
     if r.get("sounds") is None:
         return None
-    voice, kind, seed, index, *script = r["call"].split("/")
-    call = make_call(voice, kind, int(seed.removeprefix("seed")), int(index), script=script[0] if script else "dev")
+    call = cached_call(r)
     finder = RegionFinder()
     found = [*finder.feed(call.audio.astype("float32")), *finder.finish()]
     return [spoken_s(region.start_s, region.end_s) for region in found]
+
+
+def cached_call(r: dict) -> EvalCall:
+    """Record ``r``'s call as ``make_call`` makes it (cached): its audio and its truth by speaker."""
+    voice, kind, seed, index, *script = r["call"].split("/")
+    return make_call(voice, kind, int(seed.removeprefix("seed")), int(index), script=script[0] if script else "dev")
+
+
+def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig()) -> tuple[EvalCall, dict[str, list]]:
+    """Record ``r``'s call made dual-channel (``calls.dual_channel``) and its pass-1 masks by
+    speaker: the words given to the channel that said them, the entities (as ``masks_of`` finds
+    them) masked on their channel or on both (``redaction.channels``), padded as the engine pads."""
+    from redaction.cards import find_entities  # noqa: PLC0415
+    from redaction.channels import ChannelEnergy, on_channels  # noqa: PLC0415
+    from redaction.edges import trimmed  # noqa: PLC0415
+    from redaction.sounds import parts  # noqa: PLC0415
+
+    call = cached_call(r)
+    stereo = dual_channel(call)
+    energy = ChannelEnergy(RATE_HZ, 2)
+    for i in range(0, len(stereo), 65536):
+        energy.feed(stereo[i : i + 65536])
+    words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
+    found = on_channels(trimmed(parts(find_entities(words, unanswered=True), words, sounds), words, sounds, speech),
+                        words, 2)
+    return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config)
+                  for role, channel in CHANNEL_OF_ROLE.items()}
 
 
 def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:
@@ -87,32 +120,35 @@ def words_of(r: dict) -> list[TimedWord]:
     return [TimedWord(max(0.0, w[0]), max(w[0], w[1], 0.0), w[2], *w[3:]) for w in r["words"]]
 
 
-def _scored(r: dict, recorded: bool) -> CallScore:
-    """Record ``r`` scored with its recorded final masks, or with this tree's pass-1 masks."""
+def _scored(r: dict, recorded: bool, dual: bool = False) -> CallScore:
+    """Record ``r`` scored with its recorded final masks, or with this tree's pass-1 masks (of
+    its call made dual-channel: ``dual_masks_of``)."""
     if recorded:
         masks = [tuple(m) for m in r["final_s"]]
+    elif dual:
+        return score(*dual_masks_of(r))
     else:
         masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r))
     return score(call_of(r), masks)
 
 
-def per_call(records: list[dict], recorded: bool = False) -> list[str]:
+def per_call(records: list[dict], recorded: bool = False, dual: bool = False) -> list[str]:
     """One line a call: its id, sensitive digits masked of all, leaky cards, seconds of speech
     that should stay audible masked, of all (``scoring``: ordinary and harmless-number speech). Run in two
     trees and ``diff`` the output to see which calls a rule changed."""
     lines = []
     for r in records:
-        s = _scored(r, recorded)
+        s = _scored(r, recorded, dual)
         lines.append(f"{r['call']} digits {s.digits_masked}/{s.digits} leaky {s.leaky_cards} "
                      f"speech masked {s.speech_masked_s:.1f}/{s.speech_s:.1f} s")
     return lines
 
 
-def rescore(records: list[dict], recorded: bool = False) -> dict[str, list[float]]:
+def rescore(records: list[dict], recorded: bool = False, dual: bool = False) -> dict[str, list[float]]:
     """Per voice (and "all"): [digits, masked, cards, leaky, card speech s, masked, harmless speech s, masked]."""
     out: dict[str, list[float]] = {}
     for r in records:
-        s = _scored(r, recorded)
+        s = _scored(r, recorded, dual)
         row = [s.digits, s.digits_masked, s.cards, s.leaky_cards, 0.0, 0.0, 0.0, 0.0]
         k = 4 if r["kind"] == "card" else 6
         row[k], row[k + 1] = s.speech_s, s.speech_masked_s
@@ -133,15 +169,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("words", nargs="+", help="JSON lines written by diagnose.py --words")
     ap.add_argument("--calls", action="store_true", help="one line a call (rescored), to diff two trees' output")
+    ap.add_argument("--channels", choices=("mono", "dual"), default="mono",
+                    help="dual: each call as a dual-channel recording, masked by speaker (needs the cached calls)")
     args = ap.parse_args()
+    dual = args.channels == "dual"
     for path in args.words:
         records = load(path)
         if args.calls:
-            print("\n".join(f"{Path(path).name} {line}" for line in per_call(records)))
+            print("\n".join(f"{Path(path).name} {line}" for line in per_call(records, dual=dual)))
             continue
         print(f"== {path}")
         print(table(rescore(records, recorded=True), "recorded"))
-        print(table(rescore(records), "rescored"))
+        print(table(rescore(records, dual=dual), "rescored" + (", dual-channel" if dual else "")))
     return 0
 
 

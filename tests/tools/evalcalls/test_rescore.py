@@ -76,3 +76,24 @@ def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsy
     assert capsys.readouterr().out.splitlines() == [
         "a.jsonl en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s",
         "b.jsonl en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
+
+
+def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
+    # Whisper timed the card's last digit on over the pause to the agent's "thank you" (9.0-9.9 s);
+    # mono, its mask (9.9 s + padding) takes the agent's first 0.15 s; dual-channel, the digit is the
+    # caller's (the sound under it and half a second before), so only the caller's channel is masked
+    from tools.evalcalls.calls import EvalCall, Span
+
+    spans = (Span(0, 2 * R, "other", 0, "agent"),
+             *[Span(round((3 + 0.4 * i) * R), round((3.3 + 0.4 * i) * R), "card", 1, "caller") for i in range(16)],
+             Span(10 * R, 12 * R, "other", 0, "agent"))
+    audio = np.zeros(13 * R, np.float32)
+    for span in spans:
+        audio[span.start : span.end] = 0.1 * np.random.default_rng(span.start).standard_normal(span.end - span.start)
+    monkeypatch.setattr(rescore, "make_call", lambda *a, **k: EvalCall("en-us", "card", 1, 0, audio, spans))
+    words = WORDS[:-3] + [(9.0, 9.9, "6"), (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
+    r = {**_record(words, final_s=[]), "sounds": None}
+    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]
+    assert rescore.per_call([r], dual=True) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
+    call, masks = rescore.dual_masks_of(r)
+    assert masks["agent"] == [] and [(round(a, 2), round(b, 2)) for a, b in masks["caller"]] == [(2.7, 10.15)]
