@@ -66,26 +66,15 @@ class ChannelEnergy:
 
     def channel_at(self, start_s: float, end_s: float) -> int | None:
         """The channel holding DOMINANT_SHARE of the energy in [start_s, end_s), else None."""
-        sums = self._sums(start_s, end_s)
+        energy = self.energy
+        a = min(max(0, int(start_s / FRAME_S)), max(0, len(energy) - 1))  # past the end: the last frame
+        b = min(len(energy), max(a + 1, int(np.ceil(end_s / FRAME_S))))
+        sums = energy[a:b].sum(axis=0, dtype=np.float64)
         total = float(sums.sum())
         if total <= 0.0:
             return None
         channel = int(np.argmax(sums))
         return channel if sums[channel] >= DOMINANT_SHARE * total else None
-
-    def sounding(self, start_s: float, end_s: float) -> list[int]:
-        """The channels that hold more than 1 - DOMINANT_SHARE of the energy from LATE_S before
-        ``start_s`` to ``end_s`` (a word's window, as ``tagged`` judges it): none in silence."""
-        sums = self._sums(max(0.0, start_s - LATE_S), end_s)
-        total = float(sums.sum())
-        return [] if total <= 0.0 else [c for c in range(self.channels) if sums[c] > (1 - DOMINANT_SHARE) * total]
-
-    def _sums(self, start_s: float, end_s: float) -> np.ndarray:
-        """Each channel's energy in [start_s, end_s) (past the end: the last frame's)."""
-        energy = self.energy
-        a = min(max(0, int(start_s / FRAME_S)), max(0, len(energy) - 1))
-        b = min(len(energy), max(a + 1, int(np.ceil(end_s / FRAME_S))))
-        return energy[a:b].sum(axis=0, dtype=np.float64)
 
     def tagged(self, words: Sequence[TimedWord]) -> list[TimedWord]:
         """``words`` each with the channel that said it: the one that holds DOMINANT_SHARE of the

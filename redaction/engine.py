@@ -90,14 +90,11 @@ def detect(
     again: bool = False,
     keyed_before_s: Sequence[tuple[float, float]] = (),
     energy: channel_words.ChannelEnergy | None = None,
-    masked_by_channel: Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> Findings:
     """Pass 1: keyed digits in ``blocks`` (mono float32), card data in ``words`` and in what
     ``recognizer`` hears. Given ``energy`` (fed with a dual-channel recording's channels as
     ``blocks``, their mix, is read), each word heard and each detection of its words is the
-    channel's that said it (``redaction.channels``); verifying such an output (``masked_by_channel``:
-    each channel's masks), a word heard where the channel that holds its sound is masked is that
-    mask's tone, and one heard where only the other party is masked is speech. Every keyed digit is a detection, card-like or not. What the
+    channel's that said it (``redaction.channels``). Every keyed digit is a detection, card-like or not. What the
     recognizer hears inside a key press or inside ``masked_s`` (spans already masked, when
     verifying) is that tone, not speech. ``again``: the recognizer heard these very samples
     before ``masked_s`` were masked, so one that can (``recognizer.Relistening``) hears only
@@ -134,12 +131,9 @@ def detect(
         pass
     tones.extend(receiver.finish())
     keyed_s = _keying([(t.start_s, t.end_s) for t in tones] + list(keyed_before_s))
-    if energy is not None and masked_by_channel is not None:
-        heard = [w for w in energy.tagged(_outside(heard, keyed_s)) if not _under_its_mask(w, energy, masked_by_channel)]
-    else:
-        heard = _outside(heard, keyed_s + list(masked_s))
-        if energy is not None:
-            heard = energy.tagged(heard)
+    heard = _outside(heard, keyed_s + list(masked_s))
+    if energy is not None:
+        heard = energy.tagged(heard)
 
     detections = _keyed(tones)
     channels = 1 if energy is None else energy.channels
@@ -202,14 +196,6 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
         return inside >= TONE_SHARE * (w.end_s - w.start_s) > 0
 
     return [w for w in heard if not tone(w)]
-
-
-def _under_its_mask(word: TimedWord, energy: channel_words.ChannelEnergy,
-                    masked_by_channel: Sequence[Sequence[tuple[float, float]]]) -> bool:
-    """``word`` (heard in a dual-channel output) lies under a mask of each channel that holds its
-    sound (``ChannelEnergy.sounding``; in silence, of none): it is a mask's tone, or nothing."""
-    channels = [word.channel] if word.channel is not None else energy.sounding(word.start_s, word.end_s)
-    return all(not _outside([word], masked_by_channel[c]) for c in channels)
 
 
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
@@ -291,12 +277,12 @@ def redact_array(
     )
     out = np.empty_like(samples)
 
-    def mask(masks: ChannelPlan, energy: channel_words.ChannelEnergy | None) -> Iterator[np.ndarray]:
+    def mask(masks: ChannelPlan) -> Iterator[np.ndarray]:
         masker = _masker(masks, rate_hz, config)
         for i in range(0, length, step):
             block = samples[i : i + step].astype(np.float64)
             out[i : i + step] = masker.apply(block, i).astype(samples.dtype, copy=False)
-        return limited_mono(_fed((out[i : i + step] for i in range(0, length, step)), energy), rate_hz)
+        return limited_mono((out[i : i + step] for i in range(0, length, step)), rate_hz)
 
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
     findings, masks, verification = _mask_and_verify(findings, mask, rate_hz, length, config, listener,
@@ -370,9 +356,9 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     listener = recognizer if verify_recognizer is _SAME else verify_recognizer
     with Replacement(out_path, suffix=".part") as staged:  # becomes out_path once verified
 
-        def mask(masks: ChannelPlan, energy: channel_words.ChannelEnergy | None) -> Iterator[np.ndarray]:
+        def mask(masks: ChannelPlan) -> Iterator[np.ndarray]:
             _mask_file(source, staged.path, out_path, out_format, masks, config)
-            return _heard_file(staged.path, config.block_frames, energy)
+            return _heard_file(staged.path, config.block_frames)
 
         findings, masks, verification = _mask_and_verify(
             findings, mask, rate_hz, length, config, listener, listened=listener is not None and listener is recognizer,
@@ -399,13 +385,11 @@ def _heard(source: AudioSource, block_frames: int,
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 
 
-def _heard_file(path: Path, block_frames: int,
-                energy: channel_words.ChannelEnergy | None = None) -> Iterator[np.ndarray]:
-    """What the detectors hear of the masked output written to ``path`` (its channels fed to
-    ``energy`` first, when given)."""
+def _heard_file(path: Path, block_frames: int) -> Iterator[np.ndarray]:
+    """What the detectors hear of the masked output written to ``path``."""
     try:
         with open_source(path) as written:
-            yield from limited_mono(_fed(written.blocks(block_frames), energy), written.rate_hz)
+            yield from limited_mono(written.blocks(block_frames), written.rate_hz)
     except AudioInputError as exc:
         raise RedactionError(f"cannot read back the redacted audio ({type(exc).__name__})") from exc
 
@@ -472,7 +456,7 @@ def _masker(masks: ChannelPlan, rate_hz: int, config: RedactionConfig) -> Channe
 
 def _mask_and_verify(
     findings: Findings,
-    mask: Callable[[ChannelPlan, channel_words.ChannelEnergy | None], Iterable[np.ndarray]],
+    mask: Callable[[ChannelPlan], Iterable[np.ndarray]],
     rate_hz: int,
     length: int,
     config: RedactionConfig,
@@ -480,30 +464,25 @@ def _mask_and_verify(
     listened: bool = False,
     channels: int = 1,
 ) -> tuple[Findings, ChannelPlan, Verification | None]:
-    """Pass 2 and 3 until they converge (module docstring). ``mask(masks, energy)`` writes the
-    masked output and returns its blocks (the mono mix; its channels fed to ``energy``, when
-    given); ``listened``: ``recognizer`` heard the input in pass 1 (after any round it has heard the
-    output); ``channels``: the input's channels when each detection is masked on its own channel.
-    Verification of such an output hears the mix again where any party is unmasked; a word there is
-    the channel's that holds its sound: under that channel's mask it is the mask's tone (Whisper
-    heard the tone under a caller's masked card, the agent silent, as the card again), else speech
-    (a caller's code whose words were timed into the agent's turn and masked on the agent's channel
-    alone), masked on its channel. Raises VerificationError when even whole regions fail."""
+    """Pass 2 and 3 until they converge (module docstring). ``mask(masks)`` writes the
+    masked output and returns its blocks (the mono mix); ``listened``: ``recognizer`` heard the
+    input in pass 1 (after any round it has heard the output); ``channels``: the input's channels
+    when each detection is masked on its own channel. Verification hears the mix outside every
+    channel's masks (under one party's mask it hears that mask's tone: Whisper heard the tone under
+    the caller's masked card, with the agent silent, as the card again) and what it finds is masked on
+    every channel. Raises VerificationError when even whole regions fail."""
     detections = list(findings.detections)
     widen: list[tuple[float, float]] = []  # whole regions masked
     added = 0
     keyed_s = _keying([(d.start_s, d.end_s) for d in findings.detections if d.kind == KEYED])
     for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
         masks = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen, channels)
-        energy = channel_words.ChannelEnergy(rate_hz, channels) if channels > 1 and config.verify else None
-        blocks = mask(masks, energy)
+        blocks = mask(masks)
         if not config.verify:
             return findings, masks, None
-        masked_s = [interval.seconds(rate_hz) for interval in masks.everywhere]
+        masked_s = [interval.seconds(rate_hz) for interval in masks.anywhere]
         again = detect(blocks, rate_hz, recognizer=recognizer, masked_s=masked_s, again=listened,
-                       keyed_before_s=keyed_s, energy=energy,
-                       masked_by_channel=None if energy is None else
-                       [[i.seconds(rate_hz) for i in masks.on(c)] for c in range(channels)])
+                       keyed_before_s=keyed_s)
         listened = True
         keyed = [d for d in again.detections if d.kind == KEYED]
         heard = [d for d in again.detections if d.kind == SPOKEN and not masks.covers(d, rate_hz, length)]

@@ -141,25 +141,6 @@ class ChannelPlan:
                 merged.append([i.start, i.end])
         return tuple(MaskInterval(a, b) for a, b in merged)
 
-    @property
-    def everywhere(self) -> tuple[MaskInterval, ...]:
-        """Samples masked on every channel (where one party alone is masked, the other may still
-        be heard: verification listens there again)."""
-        common = list(self.by_channel[0])
-        for intervals in self.by_channel[1:]:
-            both, j = [], 0
-            for a in common:  # both sorted, each without overlaps: one walk
-                while j < len(intervals) and intervals[j].end <= a.start:
-                    j += 1
-                k = j
-                while k < len(intervals) and intervals[k].start < a.end:
-                    start, end = max(a.start, intervals[k].start), min(a.end, intervals[k].end)
-                    if start < end:
-                        both.append(MaskInterval(start, end))
-                    k += 1
-            common = both
-        return tuple(common)
-
     def covers(self, detection: Detection, rate_hz: int, length: int) -> bool:
         """``detection`` lies inside a masked interval on its channel (on every channel when
         it has none)."""

@@ -114,11 +114,3 @@ def test_an_unanswered_ask_s_answer_is_masked_on_the_channel_that_alone_said_dat
     for data in ([caller_card, (entity(5, 6), 5.0, 5.7)], []):
         found = on_channels([*data, answer], WORDS, 2)
         assert [channel for e, channel, _, _ in found if e.confidence == UNANSWERED_CONFIDENCE] == [None]
-
-
-def test_the_channels_sounding_under_a_word_are_those_with_a_tenth_of_its_sound() -> None:
-    energy = energy_of(two_parties(), 4096)
-    assert energy.sounding(1.2, 1.5) == [0]  # the echo: 0.1 %
-    assert energy.sounding(2.6, 2.9) == [1]  # from 2.1 s: the agent alone
-    assert energy.sounding(3.1, 3.3) == [0, 1]  # from 2.6 s: the agent alone, then both (the caller 30 %)
-    assert energy.sounding(0.2, 0.4) == []  # silence: no one's

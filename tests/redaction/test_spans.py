@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.spans import KEYED, ChannelPlan, Detection, MaskInterval, Source, covered, plan, plan_channels
+from redaction.spans import KEYED, Detection, MaskInterval, Source, covered, plan, plan_channels
 
 
 def detection(start_s: float, end_s: float) -> Detection:
@@ -58,7 +58,6 @@ def test_each_channel_is_planned_with_what_it_said_and_what_no_channel_alone_sai
     assert masks.on(0) == (MaskInterval(1000, 2000), MaskInterval(5000, 6000))
     assert masks.on(1) == (MaskInterval(1500, 3000), MaskInterval(5000, 6000))
     assert masks.anywhere == (MaskInterval(1000, 3000), MaskInterval(5000, 6000))
-    assert masks.everywhere == (MaskInterval(1500, 2000), MaskInterval(5000, 6000))
     assert masks.covers(on(0, 1.2, 1.8), 1000, 10_000)
     assert not masks.covers(on(1, 1.2, 1.8), 1000, 10_000)  # channel 1 is heard there
     assert not masks.covers(on(None, 1.2, 1.8), 1000, 10_000)  # no channel's: masked on both, or not
@@ -69,13 +68,5 @@ def test_one_plan_for_every_channel_when_no_detection_is_one_channel_s() -> None
     for detections, channels in (([on(None, 1.0, 2.0)], 2), ([on(0, 1.0, 2.0)], 1)):
         masks = plan_channels(detections, channels, **PLANNING)
         assert not masks.separate and masks.by_channel == ((MaskInterval(1000, 2000),),)
-        assert masks.on(1) == masks.anywhere == masks.everywhere == (MaskInterval(1000, 2000),)
+        assert masks.on(1) == masks.anywhere == (MaskInterval(1000, 2000),)
         assert masks.covers(on(1, 1.2, 1.8), 1000, 10_000)
-
-
-def test_what_every_channel_masks_is_found_in_one_walk() -> None:
-    a = tuple(MaskInterval(k * 100, k * 100 + 60) for k in range(50))
-    b = tuple(MaskInterval(k * 100 + 30, k * 100 + 130) for k in range(50))
-    both = ChannelPlan((a, b)).everywhere
-    assert both == tuple(i for k in range(50) for i in (MaskInterval(k * 100, k * 100 + 30) if k else None,
-                                                        MaskInterval(k * 100 + 30, k * 100 + 60)) if i)
