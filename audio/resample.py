@@ -66,32 +66,29 @@ def mono_blocks(blocks: Iterable[np.ndarray], in_rate_hz: int, out_rate_hz: int)
     Yields non-empty float32 mono blocks; their total length is
     ``round(input_frames * out_rate_hz / in_rate_hz)``.
     """
-    resampler = Resampler(in_rate_hz, out_rate_hz)
-    for block in blocks:
-        out = resampler.process(mix_to_mono(block))
-        if out.size:
-            yield out
-    tail = resampler.flush()
-    if tail.size:
-        yield tail
+    return _resampled((mix_to_mono(block) for block in blocks), Resampler(in_rate_hz, out_rate_hz))
+
+
+#: The tracks a dual-channel leg is kept on until its redaction (``track_blocks``).
+TRACKS = 2
 
 
 def track_blocks(blocks: Iterable[np.ndarray], in_rate_hz: int, out_rate_hz: int) -> Iterator[np.ndarray]:
     """A leg's two tracks, (frames, 2) float32 at ``out_rate_hz``: a dual-channel leg's channels as
     they are (a third channel and on summed into the second), a mono leg on the first track with
     the second silent. Their sum is ``mono_blocks``' stream (up to float rounding)."""
-    resampler = Resampler(in_rate_hz, out_rate_hz, TRACKS)
+    return _resampled((_two_tracks(block) for block in blocks), Resampler(in_rate_hz, out_rate_hz, TRACKS))
+
+
+def _resampled(blocks: Iterable[np.ndarray], resampler: Resampler) -> Iterator[np.ndarray]:
+    """``blocks`` through ``resampler``, flushed at the end; non-empty blocks only."""
     for block in blocks:
-        out = resampler.process(_two_tracks(block))
+        out = resampler.process(block)
         if out.size:
             yield out
     tail = resampler.flush()
     if tail.size:
         yield tail
-
-
-#: The tracks a dual-channel leg is kept on until its redaction (``track_blocks``).
-TRACKS = 2
 
 
 def _two_tracks(block: np.ndarray) -> np.ndarray:

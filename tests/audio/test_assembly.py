@@ -150,7 +150,8 @@ def test_kept_and_silent_time_at_odd_times_make_one_time_map_piece(tmp_path):
     assert result.time_map.pieces == (Piece(0.1, 2.9, 0.5),)
 
 
-def test_two_tracks_keep_a_dual_channel_leg_s_parties_apart_and_mix_down_to_the_mono_recording(tmp_path):
+@pytest.mark.parametrize("beep", [SPEC, BeepSpec(reminder_interval_s=0.7)])
+def test_two_tracks_keep_a_dual_channel_leg_s_parties_apart_and_mix_down_to_the_mono_recording(tmp_path, beep):
     from audio.mixdown import mix_down
     from audio.resample import mono_blocks
 
@@ -163,22 +164,27 @@ def test_two_tracks_keep_a_dual_channel_leg_s_parties_apart_and_mix_down_to_the_
     sources = [open_source(path) for path, _ in segments]
     try:
         inputs = [SegmentInput(src, start) for src, (_, start) in zip(sources, segments)]
-        tracks = assemble(inputs, timeline, tmp_path / "tracks.wav", RATE, SPEC, tracks=2)
+        tracks = assemble(inputs, timeline, tmp_path / "tracks.wav", RATE, beep, tracks=2)
     finally:
         for src in sources:
             src.close()
-    mono_result, mono = run(tmp_path, segments, timeline)
+    mono_result, mono = run(tmp_path, segments, timeline, beep)
     data, rate = soundfile.read(tmp_path / "tracks.wav", dtype="float32")
     assert (tracks.channels, rate, data.shape) == (2, RATE, (4000 + 16000, 2))
     assert (tracks.frames, tracks.beeps, tracks.time_map) == (len(mono), mono_result.beeps, mono_result.time_map)
     assert mono_result.channels == 1
     assert np.array_equal(np.rint(data[:4000, 0] * 32768).astype(np.int16), TONE) and not data[:4000, 1].any()
     # each party on its track, resampled alone; the mono leg on the first, the second silent there
+    reminders = np.zeros(len(data), np.float32)
+    for b in tracks.beeps[1:]:  # the reminder tones, on the first track
+        reminders[round(b.start_s * RATE) : round(b.end_s * RATE)] = beep_tone(beep, RATE)
+    assert len(tracks.beeps) == (1 if beep is SPEC else 3)
     for track, party in enumerate((caller, agent)):
         alone = np.concatenate(list(mono_blocks([party.astype(np.float32)], 16000, RATE)))
-        assert np.allclose(data[4000:12000, track], alone, atol=1e-6)
+        assert np.allclose(data[4000:12000, track] - (reminders[4000:12000] if track == 0 else 0), alone, atol=1e-6)
     assert not data[12000:, 1].any()
-    assert np.allclose(data[12000:, 0], soundfile.read(tmp_path / "mono.wav", dtype="float32")[0], atol=1e-6)
+    mono_leg = soundfile.read(tmp_path / "mono.wav", dtype="float32")[0]
+    assert np.allclose(data[12000:, 0] - reminders[12000:], mono_leg, atol=1e-6)
     mixed = mix_down(tmp_path / "tracks.wav", tmp_path / "mixed.wav")
     samples, _ = soundfile.read(mixed, dtype="int16")
     expected = np.rint(mono * 32768).astype(np.int32)
