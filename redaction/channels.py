@@ -40,7 +40,7 @@ class ChannelEnergy:
 
     def __init__(self, rate_hz: int, channels: int) -> None:
         self.hop = max(1, round(FRAME_S * rate_hz))
-        self.rate_hz = rate_hz
+        self.frame_s = self.hop / rate_hz  # FRAME_S, as whole samples give it (9.977 ms at 11025 Hz)
         self.channels = channels
         self._rest = np.zeros((0, channels))
         self._frames: list[np.ndarray] = []
@@ -67,8 +67,8 @@ class ChannelEnergy:
     def channel_at(self, start_s: float, end_s: float) -> int | None:
         """The channel holding DOMINANT_SHARE of the energy in [start_s, end_s), else None."""
         energy = self.energy
-        a = min(max(0, int(start_s / FRAME_S)), max(0, len(energy) - 1))  # past the end: the last frame
-        b = min(len(energy), max(a + 1, int(np.ceil(end_s / FRAME_S))))
+        a = min(max(0, int(start_s / self.frame_s)), max(0, len(energy) - 1))  # past the end: the last frame
+        b = min(len(energy), max(a + 1, int(np.ceil(end_s / self.frame_s))))
         sums = energy[a:b].sum(axis=0, dtype=np.float64)
         total = float(sums.sum())
         if total <= 0.0:

@@ -114,3 +114,15 @@ def test_an_unanswered_ask_s_answer_is_masked_on_the_channel_that_alone_said_dat
     for data in ([caller_card, (entity(5, 6), 5.0, 5.7)], []):
         found = on_channels([*data, answer], WORDS, 2)
         assert [channel for e, channel, _, _ in found if e.confidence == UNANSWERED_CONFIDENCE] == [None]
+
+
+def test_frames_keep_time_at_a_rate_of_no_whole_10_ms() -> None:
+    # 11025 Hz: frames of 110 samples (9.977 ms); counted as 10 ms, 190 s would be read 0.4 s early
+    rate = 11025
+    audio = np.zeros((200 * rate, 2), np.float32)
+    audio[189 * rate : 190 * rate, 0] = 0.3
+    audio[190 * rate : 191 * rate, 1] = 0.3
+    energy = ChannelEnergy(rate, 2)
+    for i in range(0, len(audio), 65536):
+        energy.feed(audio[i : i + 65536])
+    assert energy.channel_at(190.05, 190.8) == 1 and energy.channel_at(189.1, 189.95) == 0
