@@ -6,8 +6,11 @@ timeline, in recording order: ``Keep`` stretches of call time (optionally as sil
 mixes it to mono and resamples it to the output rate, takes only the kept call time,
 mixes overlapping segments, fills kept time that no segment covers with silence, inserts
 the beeps, overlays reminder tones, keeps the mix under full scale with one look-ahead
-limiter (``audio.limiter``) and writes a 16-bit WAV atomically. Memory use depends
-on the block size and the number of segments, never on the length of the call.
+limiter (``audio.limiter``) and writes a 16-bit WAV atomically. For redaction by speaker it
+can keep a dual-channel leg's two parties on two tracks instead (``tracks=2``: a float WAV
+whose mixdown, ``audio.mixdown``, is the mono recording; on disk twice a 16-bit mono's size
+per channel). Memory use depends on the block size and the number of segments, never on the
+length of the call.
 
 All positions are whole output frames: call time ``t`` is frame ``round(t * rate_hz)`` on
 the call clock, so durations that are whole multiples of the frame period come out exact.
