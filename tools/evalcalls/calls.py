@@ -207,12 +207,14 @@ def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: 
 CHANNEL_OF_ROLE = {"caller": 0, "agent": 1}
 
 
-def dual_channel(call: EvalCall) -> np.ndarray:
+def dual_channel(call: EvalCall, echo_db: float | None = None, echo_delay_s: float = 0.03) -> np.ndarray:
     """``call`` as a dual-channel recording, (frames, 2) float32, the caller on channel 0 and the
     agent on channel 1 (``CHANNEL_OF_ROLE``): each sample on the channel of the latest unit
     that started by then (before the first unit, the first unit's), so each party's words and
     the line noise after them are on their channel and the other channel is silent. The two
-    channels sum to ``call.audio`` sample for sample: heard as one mix, it is the same call."""
+    channels sum to ``call.audio`` sample for sample: heard as one mix, it is the same call.
+    ``echo_db``: each channel also carries the other, ``echo_delay_s`` late and that many dB
+    down (a headset's or a line's echo; the mix is then no longer the call)."""
     out = np.zeros((call.audio.size, 2), np.float32)
     units = sorted(call.spans, key=lambda s: s.start)
     if not units:
@@ -221,6 +223,11 @@ def dual_channel(call: EvalCall) -> np.ndarray:
     starts = [0] + [u.start for u in units[1:]] + [call.audio.size]
     for unit, a, b in zip(units, starts, starts[1:]):
         out[a:b, CHANNEL_OF_ROLE[unit.role]] = call.audio[a:b]
+    if echo_db is not None:
+        delay, gain = round(echo_delay_s * RATE_HZ), np.float32(10 ** (echo_db / 20))
+        own = out.copy()
+        out[delay:, 0] += gain * own[: len(own) - delay, 1]
+        out[delay:, 1] += gain * own[: len(own) - delay, 0]
     return out
 
 

@@ -75,17 +75,20 @@ def cached_call(r: dict) -> EvalCall:
     return make_call(voice, kind, int(seed.removeprefix("seed")), int(index), script=script[0] if script else "dev")
 
 
-def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig()) -> tuple[EvalCall, dict[str, list]]:
+def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
+                  echo_db: float | None = None) -> tuple[EvalCall, dict[str, list]]:
     """Record ``r``'s call made dual-channel (``calls.dual_channel``) and its pass-1 masks by
     speaker: the words given to the channel that said them, the entities (as ``masks_of`` finds
-    them) masked on their channel or on both (``redaction.channels``), padded as the engine pads."""
+    them) masked on their channel or on both (``redaction.channels``), padded as the engine pads.
+    ``echo_db``: each channel carries the other that many dB down (``calls.dual_channel``): the
+    words stay those heard of the clean mix, the channels' energy is the echoing one's."""
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.channels import ChannelEnergy, on_channels  # noqa: PLC0415
     from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
     call = cached_call(r)
-    stereo = dual_channel(call)
+    stereo = dual_channel(call, echo_db)
     energy = ChannelEnergy(RATE_HZ, 2)
     for i in range(0, len(stereo), 65536):
         energy.feed(stereo[i : i + 65536])
@@ -120,13 +123,13 @@ def words_of(r: dict) -> list[TimedWord]:
     return [TimedWord(max(0.0, w[0]), max(w[0], w[1], 0.0), w[2], *w[3:]) for w in r["words"]]
 
 
-def _scored(r: dict, recorded: bool, dual: bool = False) -> CallScore:
+def _scored(r: dict, recorded: bool, dual: bool = False, echo_db: float | None = None) -> CallScore:
     """Record ``r`` scored with its recorded final masks, or with this tree's pass-1 masks (of
     its call made dual-channel: ``dual_masks_of``)."""
     if recorded:
         masks = [tuple(m) for m in r["final_s"]]
     elif dual:
-        return score(*dual_masks_of(r))
+        return score(*dual_masks_of(r, echo_db=echo_db))
     else:
         masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r))
     return score(call_of(r), masks)
@@ -144,11 +147,12 @@ def per_call(records: list[dict], recorded: bool = False, dual: bool = False) ->
     return lines
 
 
-def rescore(records: list[dict], recorded: bool = False, dual: bool = False) -> dict[str, list[float]]:
+def rescore(records: list[dict], recorded: bool = False, dual: bool = False,
+            echo_db: float | None = None) -> dict[str, list[float]]:
     """Per voice (and "all"): [digits, masked, cards, leaky, card speech s, masked, harmless speech s, masked]."""
     out: dict[str, list[float]] = {}
     for r in records:
-        s = _scored(r, recorded, dual)
+        s = _scored(r, recorded, dual, echo_db)
         row = [s.digits, s.digits_masked, s.cards, s.leaky_cards, 0.0, 0.0, 0.0, 0.0]
         k = 4 if r["kind"] == "card" else 6
         row[k], row[k + 1] = s.speech_s, s.speech_masked_s
@@ -171,6 +175,8 @@ def main() -> int:
     ap.add_argument("--calls", action="store_true", help="one line a call (rescored), to diff two trees' output")
     ap.add_argument("--channels", choices=("mono", "dual"), default="mono",
                     help="dual: each call as a dual-channel recording, masked by speaker (needs the cached calls)")
+    ap.add_argument("--echo-db", type=float, help="with --channels dual: each channel carries the other this many dB "
+                    "down (e.g. -20), 30 ms late")
     args = ap.parse_args()
     dual = args.channels == "dual"
     for path in args.words:
@@ -180,7 +186,8 @@ def main() -> int:
             continue
         print(f"== {path}")
         print(table(rescore(records, recorded=True), "recorded"))
-        print(table(rescore(records, dual=dual), "rescored" + (", dual-channel" if dual else "")))
+        label = "rescored" + (", dual-channel" if dual else "") + (f", echo {args.echo_db:g} dB" if args.echo_db else "")
+        print(table(rescore(records, dual=dual, echo_db=args.echo_db), label))
     return 0
 
 

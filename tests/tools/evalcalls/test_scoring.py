@@ -73,3 +73,12 @@ def test_a_dual_channel_call_sums_to_the_mono_call_each_party_on_its_channel():
     assert CHANNEL_OF_ROLE == {"caller": 0, "agent": 1}
     # before the first unit and up to the caller's: the agent's line; then the caller's until the agent's next unit
     assert not stereo[:400, 0].any() and not stereo[400:650, 1].any() and not stereo[650:, 0].any()
+
+
+def test_a_dual_channel_call_may_echo_each_party_on_the_other_s_line():
+    spans = (Span(0, 400, "other", 0, "agent"), Span(400, 800, "card", 1, "caller"))
+    audio = np.ones(800, np.float32)
+    clean = dual_channel(EvalCall("en-us", "card", 1, 0, audio, spans))
+    echoing = dual_channel(EvalCall("en-us", "card", 1, 0, audio, spans), echo_db=-20.0, echo_delay_s=0.01)
+    assert np.allclose(echoing[:, 0], clean[:, 0] + 0.1 * np.r_[np.zeros(80), clean[:-80, 1]])
+    assert np.allclose(echoing[:, 1], clean[:, 1] + 0.1 * np.r_[np.zeros(80), clean[:-80, 0]])
