@@ -10,7 +10,10 @@ talking, a word timed over the other party's turn). Card data that one channel's
 is masked on that channel alone (``on_channels``), so the other party stays audible: the
 agent's "okay" between the caller's digit groups, their next question. Data said by words of
 both channels, or of none, is masked on every channel, as is the answer masked for an ask
-nothing answered unless one channel alone said the call's data.
+nothing answered unless one channel alone said the call's data. Where the recognizer's network
+is sure of a number sound under data masked on one channel while the other channel holds that
+sound, the other channel is masked there too (``heard_where_masked_apart``: data given to the
+wrong party still sounds on the right one).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
 from redaction.numbers import says_number
+from redaction.sounds import SOUND_PAD_S, SURE_SOUND_MASS
 from redaction.words import TimedWord
 
 #: A word is one channel's when that channel holds this share of the energy under it.
@@ -144,3 +148,24 @@ def _said(entity: Entity, start_s: float, end_s: float,
             out.append((None, a, max(a, b)))
             run = []
     return out
+
+
+def heard_where_masked_apart(found: Sequence[tuple[Entity, int | None, float, float]],
+                             sounds: Sequence[tuple[float, float]] | None,
+                             energy: ChannelEnergy) -> list[tuple[Entity, int | None, float, float]]:
+    """``found`` (``on_channels``), and around each sure number sound of the recognizer's network
+    (``sounds.SURE_SOUND_MASS``) that lies in data masked on one channel only while the other
+    channel holds the sound there (``ChannelEnergy.channel_at`` over ``SOUND_PAD_S`` either side),
+    that channel masked too: data pass 1 gave to the wrong party (a caller's digits timed into the
+    agent's turn), still sounding on the right one."""
+    extra: list[tuple[Entity, int | None, float, float]] = []
+    for moment_s, mass in sounds or ():
+        if mass < SURE_SOUND_MASS:
+            continue
+        covering = [(e, c) for e, c, a, b in found if a <= moment_s <= b]
+        if not covering or any(c is None for _, c in covering):
+            continue
+        holder = energy.channel_at(moment_s - SOUND_PAD_S, moment_s + SOUND_PAD_S)
+        if holder is not None and holder not in {c for _, c in covering}:
+            extra.append((covering[0][0], holder, max(0.0, moment_s - SOUND_PAD_S), moment_s + SOUND_PAD_S))
+    return sorted([*found, *extra], key=lambda item: (item[2], item[3]))

@@ -136,17 +136,16 @@ def detect(
         heard = energy.tagged(heard)
 
     detections = _keyed(tones)
-    channels = 1 if energy is None else energy.channels
     if words:
         detections += _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
-                              channels=channels)
+                              energy=energy)
         detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
         # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                               unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
-                              heard_speech=heard_speech, channels=channels)
+                              heard_speech=heard_speech, energy=energy)
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -201,17 +200,22 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
 def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
             keyed_s: Sequence[tuple[float, float]] = (),
             heard_sounds: Sequence[tuple[float, float]] | None = None,
-            heard_speech: Sequence[tuple[float, float]] | None = None, channels: int = 1) -> list[Detection]:
+            heard_speech: Sequence[tuple[float, float]] | None = None,
+            energy: channel_words.ChannelEnergy | None = None) -> list[Detection]:
     """Detections of the card data in ``words``; with ``heard_sounds`` (where the recognizer heard
     number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
-    with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``)."""
+    with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``);
+    with ``energy`` (a dual-channel recording's, the words given their channels), each on the channel
+    that said it, and where a sure number sound under it is another channel's, on that one too
+    (``channels``)."""
     entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
     kept = sounds.parts(entities, words, heard_sounds)
     parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
-    if channels == 1:
+    if energy is None:
         return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source) for e, a, b in parts]
-    return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source, channel)
-            for e, channel, a, b in channel_words.on_channels(parts, words, channels)]
+    found = channel_words.heard_where_masked_apart(channel_words.on_channels(parts, words, energy.channels),
+                                                  heard_sounds, energy)
+    return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source, channel) for e, channel, a, b in found]
 
 
 def check_words(words: Sequence[TimedWord], duration_s: float, tolerance_s: float, source: str = "transcript") -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.channels import DOMINANT_SHARE, LATE_S, ChannelEnergy, on_channels
+from redaction.channels import DOMINANT_SHARE, LATE_S, ChannelEnergy, heard_where_masked_apart, on_channels
 from redaction.words import TimedWord
 
 RATE = 8000
@@ -126,3 +126,20 @@ def test_frames_keep_time_at_a_rate_of_no_whole_10_ms() -> None:
     for i in range(0, len(audio), 65536):
         energy.feed(audio[i : i + 65536])
     assert energy.channel_at(190.05, 190.8) == 1 and energy.channel_at(189.1, 189.95) == 0
+
+
+def test_a_sure_number_sound_the_other_channel_holds_under_one_channel_s_mask_masks_that_channel_too() -> None:
+    # data given to the agent (channel 1) over 1-3 s, while the caller (channel 0) talks at 1-2 s: the
+    # network's sure number sound at 1.5 s is the caller's, so the caller's channel is masked around it
+    from redaction.sounds import SOUND_PAD_S, SURE_SOUND_MASS
+
+    energy = energy_of(two_parties(), 4096)
+    card = Entity("card_number", 1.0, 3.0, 1.0, ())
+    sounds = [(1.5, 0.9), (2.5, 0.9), (1.2, SURE_SOUND_MASS - 0.01), (3.8, 0.9)]
+    found = heard_where_masked_apart([(card, 1, 1.0, 3.0)], sounds, energy)
+    assert [(c, round(a, 2), round(b, 2)) for _, c, a, b in found] == [
+        (1, 1.0, 3.0), (0, round(1.5 - SOUND_PAD_S, 2), round(1.5 + SOUND_PAD_S, 2))]
+    # not under data masked on one channel alone: nothing added
+    assert heard_where_masked_apart([(card, None, 1.0, 3.0)], sounds, energy) == [(card, None, 1.0, 3.0)]
+    assert heard_where_masked_apart([(card, 0, 1.0, 2.0)], [(1.5, 0.9)], energy) == [(card, 0, 1.0, 2.0)]
+    assert heard_where_masked_apart([(card, 1, 1.0, 3.0)], None, energy) == [(card, 1, 1.0, 3.0)]

@@ -83,7 +83,7 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     ``echo_db``: each channel carries the other that many dB down (``calls.dual_channel``): the
     words stay those heard of the clean mix, the channels' energy is the echoing one's."""
     from redaction.cards import find_entities  # noqa: PLC0415
-    from redaction.channels import ChannelEnergy, on_channels  # noqa: PLC0415
+    from redaction.channels import ChannelEnergy, heard_where_masked_apart, on_channels  # noqa: PLC0415
     from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
@@ -95,6 +95,7 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
     found = on_channels(trimmed(parts(find_entities(words, unanswered=True), words, sounds), words, sounds, speech),
                         words, 2)
+    found = heard_where_masked_apart(found, sounds, energy)
     return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config)
                   for role, channel in CHANNEL_OF_ROLE.items()}
 
