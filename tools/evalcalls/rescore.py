@@ -18,7 +18,8 @@ the ``recorded`` line scores the final masks the diagnosis saw, for reference.
 ``--channels dual`` makes each call a dual-channel recording (``calls.dual_channel``, from the
 cached call: its speakers' truth and audio): the words are given to the channel that said
 them and the entities masked by speaker as the engine masks them (``redaction.channels``),
-each unit scored on its speaker's channel's masks.
+each unit scored on its speaker's channel's masks; ``--echo-db -20`` also puts each party on the
+other's channel 20 dB down (the channels' energy echoes; the words stay the clean mix's).
 """
 
 from __future__ import annotations
