@@ -211,19 +211,20 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
 def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False,
            ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
     """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
-    ``dual``: the call as a dual-channel recording (``calls.dual_channel``), its masked intervals
-    by role."""
+    ``dual``: the call as a dual-channel recording (``calls.dual_channel``) masked by speaker
+    (``CALLREC_MASK_CHANNELS=speaker``), its masked intervals by role."""
+    from dataclasses import replace  # noqa: PLC0415
+
     cpu0, wall0 = time.process_time(), time.perf_counter()
     failed, verified = False, False
     audio = dual_channel(call) if dual else call.audio
+    config = replace(config, mask_channels="speaker") if dual else config
     try:
         _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=config)
         verified = report.verified
     except Exception as exc:  # noqa: BLE001 (any exception is a failed call: nothing stored)
         failed = True
         print(f"  call {call.name} failed: {type(exc).__name__}", file=sys.stderr, flush=True)
-        from dataclasses import replace  # noqa: PLC0415
-
         _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=replace(config, verify=False))
     masked = [tuple(m) for m in report.masked]
     if dual:

@@ -53,7 +53,7 @@ class Scripted:
         return iter(self.words)
 
 
-CONFIG = RedactionConfig(mask="silence", pad_before_ms=0, pad_after_ms=0, speech_pad_ms=0)
+CONFIG = RedactionConfig(mask="silence", pad_before_ms=0, pad_after_ms=0, speech_pad_ms=0, mask_channels="speaker")
 
 
 def test_card_data_is_masked_on_the_caller_s_channel_alone() -> None:
