@@ -36,8 +36,8 @@ class RedactionConfig:
     end_tolerance_s: float = 0.5
     #: A dual-channel recording (agent and caller apart): "all" masks every channel alike;
     #: "speaker" masks card data on the channel that said it, the other party staying audible
-    #: (``redaction.channels``; it left a few digits audible that "all" masks on 2 of 252
-    #: held-out calls: not the default).
+    #: (``redaction.channels``; it left a few digits audible that "all" masks on 4 of 294
+    #: held-out card calls: not the default).
     mask_channels: str = "all"
 
     def __post_init__(self) -> None:

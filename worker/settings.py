@@ -48,7 +48,7 @@ class Settings:
     speech_pad_ms: float = 150.0
     #: Dual-channel recordings (agent and caller on two channels): all masks both channels |
     #: speaker masks card data on the channel whose words said it, the other party staying
-    #: audible (less of the agent masked; on 2 of 252 held-out calls a few digits more audible).
+    #: audible (less of the agent masked; on 4 of 294 held-out card calls a few digits more audible).
     mask_channels: str = "all"
     #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
     #: builtin (the small digit network alone) | none.
