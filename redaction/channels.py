@@ -150,6 +150,15 @@ def _said(entity: Entity, start_s: float, end_s: float,
     return out
 
 
+def by_speaker(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
+               sounds: Sequence[tuple[float, float]] | None,
+               energy: ChannelEnergy) -> list[tuple[Entity, int | None, float, float]]:
+    """Where each entity of ``parts`` is masked, channel by channel (``on_channels``), with the
+    sound net (``heard_where_masked_apart``): what the engine masks of a dual-channel recording
+    heard by speaker, and what ``tools.evalcalls.rescore`` rescores."""
+    return heard_where_masked_apart(on_channels(parts, words, energy.channels), sounds, energy)
+
+
 def heard_where_masked_apart(found: Sequence[tuple[Entity, int | None, float, float]],
                              sounds: Sequence[tuple[float, float]] | None,
                              energy: ChannelEnergy) -> list[tuple[Entity, int | None, float, float]]:

@@ -40,6 +40,11 @@ class RedactionConfig:
     #: held-out card calls: not the default).
     mask_channels: str = "all"
 
+    @property
+    def by_speaker(self) -> bool:
+        """A dual-channel recording's card data is masked on the channel that said it."""
+        return self.mask_channels == "speaker"
+
     def __post_init__(self) -> None:
         if self.mask not in MODES:
             raise ValueError(f"mask must be one of {MODES}, got {self.mask!r}")

@@ -213,8 +213,7 @@ def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswere
     parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
     if energy is None:
         return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source) for e, a, b in parts]
-    found = channel_words.heard_where_masked_apart(channel_words.on_channels(parts, words, energy.channels),
-                                                  heard_sounds, energy)
+    found = channel_words.by_speaker(parts, words, heard_sounds, energy)
     return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source, channel) for e, channel, a, b in found]
 
 
@@ -298,14 +297,17 @@ def redact_array(
 def _by_speaker(channels: int, config: RedactionConfig) -> int:
     """How many channels are masked each by what it said: a dual-channel recording's two,
     unless the config says "all" (then 1: every channel alike)."""
-    return channels if config.mask_channels == "speaker" and channels == DUAL_CHANNELS else 1
+    return channels if config.by_speaker and channels == DUAL_CHANNELS else 1
 
 
-def _fed(blocks: Iterable[np.ndarray], energy: channel_words.ChannelEnergy | None) -> Iterator[np.ndarray]:
-    """``blocks`` as they are, each fed to ``energy`` first (when given)."""
+def _fed(blocks: Iterable[np.ndarray], energy: channel_words.ChannelEnergy | None) -> Iterable[np.ndarray]:
+    """``blocks`` as they are, each fed to ``energy`` first (without one, ``blocks`` itself)."""
+    return blocks if energy is None else _feeding(blocks, energy)
+
+
+def _feeding(blocks: Iterable[np.ndarray], energy: channel_words.ChannelEnergy) -> Iterator[np.ndarray]:
     for block in blocks:
-        if energy is not None:
-            energy.feed(block)
+        energy.feed(block)
         yield block
 
 

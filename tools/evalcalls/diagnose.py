@@ -114,17 +114,22 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
     return "timing"
 
 
-def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
-                     speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
-    """Pass 1's entities (before padding) as the engine has them: the card logic on ``words``,
-    reaching along and kept to the recognizer's number ``sounds`` (``redaction.sounds``), ending
-    with the ``speech`` regions that hold their data (``redaction.edges``)."""
+def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
+                speech: list[tuple[float, float]] | None = None) -> list:
+    """Pass 1's entities (before padding) as the engine has them, (entity, start_s, end_s): the card
+    logic on ``words``, reaching along and kept to the recognizer's number ``sounds``
+    (``redaction.sounds``), ending with the ``speech`` regions that hold their data (``redaction.edges``)."""
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
-    return [(a, b) for _, a, b in trimmed(parts(find_entities(words, unanswered=True), words, sounds),
-                                          words, sounds, speech)]
+    return trimmed(parts(find_entities(words, unanswered=True), words, sounds), words, sounds, speech)
+
+
+def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
+                     speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+    """``pass1_parts``' times."""
+    return [(a, b) for _, a, b in pass1_parts(words, sounds, speech)]
 
 
 def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float, float]],

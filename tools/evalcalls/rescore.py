@@ -37,7 +37,7 @@ from redaction.config import RedactionConfig  # noqa: E402
 from redaction.speech.regions import RegionFinder, spoken_s  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, Span, dual_channel, make_call  # noqa: E402
-from tools.evalcalls.diagnose import pass1_entities_s  # noqa: E402
+from tools.evalcalls.diagnose import pass1_entities_s, pass1_parts  # noqa: E402
 from tools.evalcalls.scoring import CallScore, score  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
@@ -83,10 +83,7 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     them) masked on their channel or on both (``redaction.channels``), padded as the engine pads.
     ``echo_db``: each channel carries the other that many dB down (``calls.dual_channel``): the
     words stay those heard of the clean mix, the channels' energy is the echoing one's."""
-    from redaction.cards import find_entities  # noqa: PLC0415
-    from redaction.channels import ChannelEnergy, heard_where_masked_apart, on_channels  # noqa: PLC0415
-    from redaction.edges import trimmed  # noqa: PLC0415
-    from redaction.sounds import parts  # noqa: PLC0415
+    from redaction.channels import ChannelEnergy, by_speaker  # noqa: PLC0415
 
     call = cached_call(r)
     stereo = dual_channel(call, echo_db)
@@ -94,9 +91,7 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     for i in range(0, len(stereo), 65536):
         energy.feed(stereo[i : i + 65536])
     words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
-    found = on_channels(trimmed(parts(find_entities(words, unanswered=True), words, sounds), words, sounds, speech),
-                        words, 2)
-    found = heard_where_masked_apart(found, sounds, energy)
+    found = by_speaker(pass1_parts(words, sounds, speech), words, sounds, energy)
     return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config)
                   for role, channel in CHANNEL_OF_ROLE.items()}
 

@@ -123,7 +123,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         redacting = needs_redaction(manifest)
         assembly = assemble_manifest(manifest, assembled_path, settings, fetch, temp_parent=workdir,
                                      beep=backends.beep,
-                                     keep_tracks=redacting and backends.redaction.mask_channels == "speaker")
+                                     keep_tracks=redacting and backends.redaction.by_speaker)
         if not assembly.recorded:
             return _not_recorded(manifest, rid, assembly, _destroy(manifest, backends))
         redaction: RedactionResult | None = None
