@@ -24,6 +24,10 @@ from callrec.files import Replacement
 _INT16_SCALE = 32768
 
 
+#: libsndfile subtypes that hold float samples (past full scale too) as they are.
+FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
+
+
 def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
     """float32 in [-1, 1] to int16, rounding to nearest; beyond full scale it clips.
 
@@ -146,7 +150,7 @@ class AtomicWavWriter:
             shape = "(frames,)" if self.channels == 1 else f"(frames, {self.channels})"
             raise ValueError(f"expected a block of shape {shape}, got shape {block.shape!r}")
         if block.size:
-            pcm16 = block.dtype != np.int16 and self.subtype not in ("FLOAT", "DOUBLE")
+            pcm16 = block.dtype != np.int16 and self.subtype not in FLOAT_SUBTYPES
             self._file.write(float_to_pcm16(block) if pcm16 else block)
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:

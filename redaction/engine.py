@@ -36,7 +36,7 @@ from audio.decode import AudioSource, open_source
 from audio.errors import AudioError, AudioInputError
 from audio.formats import output_format
 from audio.mono import limited_mono
-from audio.wavout import FileWriter
+from audio.wavout import FLOAT_SUBTYPES, FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards, edges, sounds
@@ -50,8 +50,6 @@ from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
-#: Output sample formats that hold float samples past full scale as they are.
-_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
 
 #: Detector names of recognizer findings: "recognizer:<name>" (a name only: code decides
 #: by ``Detection.source``).
@@ -417,7 +415,7 @@ def _mask_file(
             # float64 holds every PCM format up to 32 bits exactly: unmasked samples
             # round-trip bit for bit; a float output holds float samples past full scale too.
             for block in source.blocks(config.block_frames, dtype="float64", finite=True,
-                                       full_scale=subtype not in _FLOAT_SUBTYPES):
+                                       full_scale=subtype not in FLOAT_SUBTYPES):
                 dst.write(masker.apply(block, offset))
                 offset += len(block)
     except AudioInputError as exc:
