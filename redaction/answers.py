@@ -261,7 +261,7 @@ def unanswered(asks: list[Ask], heard: Heard, found: list[Entity],
         if answer:
             start_s = min(times[w][0] for w in answer)
             out.append(Entity(_ASKED[kind], start_s if lead_end_s is None else min(lead_end_s, start_s),
-                              max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer)))
+                              max(times[w][1] for w in answer), UNANSWERED_CONFIDENCE, tuple(answer), asked=ask.word))
             last_s = words[answer[-1]].end_s
         if after is not None:
             rest = _read_on(max(after[0].words), set(said) - {w for e in found for w in e.words}, words, after[1])

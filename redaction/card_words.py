@@ -124,6 +124,9 @@ class Entity:
     end_s: float
     confidence: float
     words: tuple[int, ...]  # indices into the words given to find_entities
+    #: The ask's word (an index as ``words``') when this is the answer masked for an ask nothing
+    #: answered (``answers.unanswered``); None otherwise.
+    asked: int | None = None
 
 
 @dataclass(frozen=True)

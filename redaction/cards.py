@@ -381,7 +381,8 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
                  for e in found]
     found = [part for e in found for part in _spoken_apart(e, ordered, times)]
     return sorted(
-        (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words))) for e in found),
+        (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words)),
+                None if e.asked is None else order[e.asked]) for e in found),
         key=lambda e: e.start_s,
     )
 
@@ -484,7 +485,7 @@ def _with_month(entity: Entity, words: Sequence[TimedWord], times: Times, used: 
     if not month:
         return entity
     return Entity(EXPIRY, min(entity.start_s, times[month[-1]][0]), entity.end_s, entity.confidence,
-                  tuple(sorted({*entity.words, *month})))
+                  tuple(sorted({*entity.words, *month})), entity.asked)
 
 
 def _year_only(said: str) -> bool:
@@ -563,7 +564,7 @@ def _spoken_apart(entity: Entity, words: Sequence[TimedWord], times: Times) -> l
     if len(parts) == 1:
         return [entity]
     return [Entity(entity.entity, min(times[w][0] for w in part), max(times[w][1] for w in part), entity.confidence,
-                   tuple(part)) for part in parts]
+                   tuple(part), entity.asked) for part in parts]
 
 
 def _spoken_gap(between: Sequence[TimedWord]) -> bool:

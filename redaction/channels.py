@@ -10,10 +10,10 @@ talking, a word timed over the other party's turn). Card data that one channel's
 is masked on that channel alone (``on_channels``), so the other party stays audible: the
 agent's "okay" between the caller's digit groups, their next question. Data said by words of
 both channels, or of none, is masked on every channel, as is the answer masked for an ask
-nothing answered unless one channel alone said the call's data. Where the recognizer's network
-is sure of a number sound under data masked on one channel while the other channel holds that
-sound, the other channel is masked there too (``heard_where_masked_apart``: data given to the
-wrong party still sounds on the right one).
+nothing answered unless one channel alone said the call's data and its words did not ask.
+Where the recognizer's network is sure of a number sound under data masked on one channel
+while the other channel holds that sound, the other channel is masked there too
+(``heard_where_masked_apart``: data given to the wrong party still sounds on the right one).
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ def on_channels(parts: Sequence[tuple[Entity, float, float]], words: Sequence[Ti
     ``channels`` channels: (entity, channel, start, end), channel None for every channel
     (``_said``). An answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``:
     the words after the ask, often the asker's own) is masked on the channel that alone said the
-    call's data (the answer it stands for is the one nobody heard; ``_answered``)."""
+    call's data (the answer it stands for is the one nobody heard; ``_answered``), unless that
+    channel asked it (``_answering``)."""
     said = [(e, *where) for e, a, b in parts if e.confidence > UNANSWERED_CONFIDENCE
             for where in _said(e, a, b, words)]
     said_numbers = [0] * channels  # each channel's number words in the data found
@@ -104,8 +105,16 @@ def on_channels(parts: Sequence[tuple[Entity, float, float]], words: Sequence[Ti
     saying = [c for c, n in enumerate(said_numbers) if n]
     data = saying[0] if len(saying) == 1 else None
     answers = [(e, *where) for e, a, b in parts if e.confidence <= UNANSWERED_CONFIDENCE
-               for where in _answered(e, a, b, words, data)]
+               for where in _answered(e, a, b, words, _answering(e, words, data))]
     return sorted(said + answers, key=lambda found: (found[2], found[3]))
+
+
+def _answering(entity: Entity, words: Sequence[TimedWord], data: int | None) -> int | None:
+    """The channel that answers ``entity``'s ask: the ``data`` channel, unless that channel's
+    words asked it (the data found was then the asker's: the agent's harmless number taken for an
+    expiry date, or their read-back), and then none (every channel)."""
+    asker = None if entity.asked is None else words[entity.asked].channel
+    return None if asker is not None and asker == data else data
 
 
 def _answered(entity: Entity, start_s: float, end_s: float, words: Sequence[TimedWord],

@@ -926,6 +926,15 @@ def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_a
     assert entities(answered, unanswered=True) == [(SECURITY_CODE, "seven three one.")]
 
 
+def test_an_unanswered_answer_names_its_asks_word_in_the_words_as_given() -> None:
+    # (dual-channel recordings: the answer is not the asker's channel's, ``channels._answering``)
+    words = timed("and what is the expiry date on the card? just a second. so big, tender run. and thanks")
+    for given in (words, words[::-1]):  # the card logic orders the words by time; indices are the given list's
+        found = find_entities(given, unanswered=True)
+        assert [(e.entity, given[e.asked].text) for e in found] == [(EXPIRY, "expiry")]
+    assert all(e.asked is None for e in find_entities(timed("my card is 4111 1111 1111 1111"), unanswered=True))
+
+
 def test_the_current_number_asked_for_is_the_card_number() -> None:
     # Whisper tiny wrote one agent voice's "card number" as "current number" in every call
     text = "can I take the current number please? right 9449 92 I made 24 0 0 6 2 6 2 3 1 0 0 5 8 thanks"

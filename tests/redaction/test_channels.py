@@ -3,6 +3,8 @@ just before it; card data masked on the channel whose words said it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -114,6 +116,22 @@ def test_an_unanswered_ask_s_answer_is_masked_on_the_channel_that_alone_said_dat
     for data in ([caller_card, (entity(5, 6), 5.0, 5.7)], []):
         found = on_channels([*data, answer], WORDS, 2)
         assert [channel for e, channel, _, _ in found if e.confidence == UNANSWERED_CONFIDENCE] == [None]
+
+
+def test_an_unanswered_answer_is_masked_on_every_channel_where_the_data_channel_asked() -> None:
+    # the agent's harmless number taken for an expiry date is the only data found (its words the
+    # agent's), then the agent asks for the code ("so" the ask's word, the agent's) and the caller's
+    # code is written as other words ("um"): the data channel is the asker's, so the answer is
+    # not the data channel's alone
+    agent_data = (entity(5, 6), 5.0, 5.7)
+    answer = Entity("security_code", 8.4, 8.7, UNANSWERED_CONFIDENCE, (8,), asked=7)
+    found = on_channels([agent_data, (answer, 8.4, 8.7)], WORDS, 2)
+    assert [(channel, a, b) for _, channel, a, b in found] == [(1, 5.0, 5.7), (None, 8.4, 8.7)]
+    # the caller's data and the agent's ask: the caller's channel, as before; an ask of no one's too
+    caller_data = (entity(0, 1, 4), 0.9, 3.0)
+    for asked in (7, 3):
+        found = on_channels([caller_data, (replace(answer, asked=asked), 8.4, 8.7)], WORDS, 2)
+        assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (0, 8.4, 8.7)]
 
 
 def test_frames_keep_time_at_a_rate_of_no_whole_10_ms() -> None:
