@@ -36,10 +36,14 @@ N children, each pinned to its own core and timing its own CPU seconds.
 hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
 say things differently from the scripts it was developed on (``dev``, and ``alt``, ``alt-us`` since session 35).
 ``--channels dual`` makes each call a dual-channel recording (tools/evalcalls/calls.dual_channel: the same
-samples, each on its speaker's channel, so the mix is the mono call) and scores each unit on its speaker's
-channel's masks: what masking by speaker (CALLREC_MASK_CHANNELS=speaker) keeps audible of the other party.
+samples, each on its speaker's channel: they sum to the mono call) and scores each unit on its speaker's
+channel's masks: what masking by speaker (CALLREC_MASK_CHANNELS=speaker) keeps audible of the other party;
+with ``--mask-channels all`` the same recordings masked on every channel alike (the setting's default). Compare
+the two settings on the dual-channel recordings, not the mono calls: where the parties' sum reaches full scale
+the recording's mix goes through the limiter and Whisper hears other words than in the mono call.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
+                                     [--mask-channels speaker|all]
 """
 
 from __future__ import annotations
@@ -208,17 +212,17 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
     return regions
 
 
-def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False,
+def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "speaker",
            ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
     """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
-    ``dual``: the call as a dual-channel recording (``calls.dual_channel``) masked by speaker
-    (``CALLREC_MASK_CHANNELS=speaker``), its masked intervals by role."""
+    ``dual``: the call as a dual-channel recording (``calls.dual_channel``) masked by
+    ``mask_channels`` (``CALLREC_MASK_CHANNELS``), its masked intervals by role."""
     from dataclasses import replace  # noqa: PLC0415
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     failed, verified = False, False
     audio = dual_channel(call) if dual else call.audio
-    config = replace(config, mask_channels="speaker") if dual else config
+    config = replace(config, mask_channels=mask_channels) if dual else config
     try:
         _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=config)
         verified = report.verified
@@ -268,7 +272,8 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
         for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args), args.script):
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
-            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual")
+            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual",
+                                                             args.mask_channels)
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
             # the loss classes read one call's words and masks: the mono calls' only
@@ -295,7 +300,7 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
         command = [sys.executable, __file__, "--child-items", json.dumps(share), "--cpu", str(cpus[k % len(cpus)]),
                    "--card-calls", str(args.card_calls), "--harmless-calls", str(args.harmless_calls),
                    "--harmless-seeds", args.harmless_seeds or "", "--script", args.script, "--channels", args.channels,
-                   ] + ([] if args.pin else ["--no-pin"])
+                   "--mask-channels", args.mask_channels] + ([] if args.pin else ["--no-pin"])
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -475,6 +480,9 @@ def main() -> int:
                     help="mono: the calls as one mix; dual: each call as a dual-channel recording, the caller on one "
                          "channel and the agent on the other (tools/evalcalls/calls.dual_channel: the same samples, "
                          "each on its speaker's channel), each unit scored on its speaker's channel's masks")
+    ap.add_argument("--mask-channels", default="speaker", choices=("speaker", "all"),
+                    help="with --channels dual: CALLREC_MASK_CHANNELS for the recordings (speaker: each party's data "
+                         "masked on their channel; all: every channel alike, the product's default)")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -513,7 +521,8 @@ def main() -> int:
           f"{getattr(recognizer, 'version', '')}; Whisper hears {settings.whisper_hears}), loaded in {time.process_time() - started:.1f} CPU s; "
           f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
-          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.channels} calls; "
+          f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.channels} calls"
+          f"{', CALLREC_MASK_CHANNELS=' + args.mask_channels if args.channels == 'dual' else ''}; "
           f"{args.jobs} job(s)",
           flush=True)
     children = work_in_children(items, args) if args.jobs > 1 else []
