@@ -10,7 +10,8 @@ talking, a word timed over the other party's turn). Card data that one channel's
 is masked on that channel alone (``on_channels``), so the other party stays audible: the
 agent's "okay" between the caller's digit groups, their next question. Data said by words of
 both channels, or of none, is masked on every channel, as is the answer masked for an ask
-nothing answered unless one channel alone said the call's data and its words did not ask.
+nothing answered unless one channel alone said the call's data, did not ask, and is the only
+one saying numbers in the answer.
 Where the recognizer's network is sure of a number sound under data masked on one channel
 while the other channel holds that sound, the other channel is masked there too
 (``heard_where_masked_apart``: data given to the wrong party still sounds on the right one).
@@ -92,8 +93,8 @@ def on_channels(parts: Sequence[tuple[Entity, float, float]], words: Sequence[Ti
     ``channels`` channels: (entity, channel, start, end), channel None for every channel
     (``_said``). An answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``:
     the words after the ask, often the asker's own) is masked on the channel that alone said the
-    call's data (the answer it stands for is the one nobody heard; ``_answered``), unless that
-    channel asked it (``_answering``)."""
+    call's data (the answer it stands for is the one nobody heard), unless that channel asked it
+    (``_answering``) or another says a number in it (``_answered``)."""
     said = [(e, *where) for e, a, b in parts if e.confidence > UNANSWERED_CONFIDENCE
             for where in _said(e, a, b, words)]
     said_numbers = [0] * channels  # each channel's number words in the data found
@@ -120,15 +121,12 @@ def _answering(entity: Entity, words: Sequence[TimedWord], data: int | None) -> 
 def _answered(entity: Entity, start_s: float, end_s: float, words: Sequence[TimedWord],
               data: int | None) -> list[tuple[int | None, float, float]]:
     """An unanswered ask's answer: on the ``data`` channel (the one that said the call's data)
-    over its whole time, and on another channel over each of its words that says a number there
-    (the agent reading the data back); on every channel when no channel alone said data."""
-    if data is None:
+    over its whole time; on every channel when no channel alone said data, or when a word of
+    the answer not the data channel's says a number (the agent reading the data back: Whisper
+    wrote some of the read-back as other words, which a mask over its number words left audible)."""
+    if data is None or any(words[w].channel != data and says_number(words[w].text) for w in entity.words):
         return [(None, start_s, end_s)]
-    out: list[tuple[int | None, float, float]] = [(data, start_s, end_s)]
-    for w in sorted(entity.words):
-        if words[w].channel != data and says_number(words[w].text):
-            out.append((words[w].channel, words[w].start_s, words[w].end_s))
-    return out
+    return [(data, start_s, end_s)]
 
 
 def _said(entity: Entity, start_s: float, end_s: float,

@@ -107,11 +107,12 @@ def test_an_unanswered_ask_s_answer_is_masked_on_the_channel_that_alone_said_dat
     answer = (entity(7, 8, confidence=UNANSWERED_CONFIDENCE), 8.0, 9.0)  # the agent talking on, the caller's "um"
     found = on_channels([caller_card, answer], WORDS, 2)
     assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (0, 8.0, 9.0)]
-    # with the agent's read-back a number word of the answer is masked on the agent's channel too
-    read_back = (entity(5, 6, 7, confidence=UNANSWERED_CONFIDENCE), 5.0, 8.3)
-    found = on_channels([caller_card, read_back], WORDS, 2)
-    assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (1, 5.0, 5.3), (0, 5.0, 8.3),
-                                                              (1, 5.4, 5.7)]
+    # with the agent's read-back (a number word of the answer the agent's, or no one's) the answer
+    # is masked on both: Whisper wrote some of a read-back as other words
+    for agents in ((5, 6, 7), (3, 7)):
+        read_back = (entity(*agents, confidence=UNANSWERED_CONFIDENCE), 5.0, 8.3)
+        found = on_channels([caller_card, read_back], WORDS, 2)
+        assert [(channel, a, b) for _, channel, a, b in found] == [(0, 0.9, 3.0), (None, 5.0, 8.3)]
     # both channels said data (the agent's read-back found), or none did: every channel
     for data in ([caller_card, (entity(5, 6), 5.0, 5.7)], []):
         found = on_channels([*data, answer], WORDS, 2)
