@@ -37,6 +37,21 @@ DOMINANT_SHARE = 0.9
 LATE_S = 0.5
 #: The energy envelope's step: each channel's energy is kept per FRAME_S.
 FRAME_S = 0.01
+#: A channel carries an echo of another over a mask's time (a headset or a line that feeds the
+#: caller's voice back into the agent's channel, tens of dB down but heard) when, at some lag up
+#: to ECHO_LAG_S, its level follows the other's: over the frames where the other channel sounds
+#: (within ECHO_ACTIVE_DB of its loudest there), the two levels' difference spreads by at most
+#: ECHO_SPREAD_DB (median absolute deviation) and is at most ECHO_MAX_DOWN_DB. A channel of
+#: its own sound (the other party talking, its own line noise) or silent spreads by the source's
+#: own speech dynamics, several dB.
+ECHO_LAG_S = 0.3
+ECHO_ACTIVE_DB = 20.0
+ECHO_SPREAD_DB = 1.0
+ECHO_MAX_DOWN_DB = 50.0
+#: ... judged over at least this long (a shorter mask: over this long around its middle).
+ECHO_MIN_S = 1.0
+#: Frame energy floor before the log (-100 dB re full scale per sample).
+_ENERGY_FLOOR = 1e-10
 
 
 class ChannelEnergy:
@@ -80,6 +95,30 @@ class ChannelEnergy:
             return None
         channel = int(np.argmax(sums))
         return channel if sums[channel] >= DOMINANT_SHARE * total else None
+
+    def echoes(self, source: int, other: int, start_s: float, end_s: float) -> bool:
+        """True when channel ``other`` carries an echo of ``source`` in [start_s, end_s): at some lag
+        up to ECHO_LAG_S (``other`` late), over the frames where ``source`` sounds, ``other``'s level
+        stays a steady ECHO_MAX_DOWN_DB or less below it (ECHO_SPREAD_DB). A silent channel, or one
+        whose sound does not follow ``source``'s (the other party talking, its own line noise),
+        carries none."""
+        if end_s - start_s < ECHO_MIN_S:
+            middle_s = (start_s + end_s) / 2
+            start_s, end_s = middle_s - ECHO_MIN_S / 2, middle_s + ECHO_MIN_S / 2
+        lags = round(ECHO_LAG_S / self.frame_s)
+        level_db = 10.0 * np.log10(self.energy.astype(np.float64) + _ENERGY_FLOOR)
+        a = max(0, int(start_s / self.frame_s))
+        b = min(len(level_db) - lags, int(np.ceil(end_s / self.frame_s)))
+        if b <= a:
+            return False
+        x = level_db[a:b, source]
+        sounding = x > x.max() - ECHO_ACTIVE_DB
+        for lag in range(lags + 1):
+            down_db = x[sounding] - level_db[a + lag : b + lag, other][sounding]
+            median_db = float(np.median(down_db))
+            if median_db <= ECHO_MAX_DOWN_DB and float(np.median(np.abs(down_db - median_db))) <= ECHO_SPREAD_DB:
+                return True
+        return False
 
     def tagged(self, words: Sequence[TimedWord]) -> list[TimedWord]:
         """``words`` each with the channel that said it: the one that holds DOMINANT_SHARE of the
@@ -162,8 +201,19 @@ def by_speaker(parts: Sequence[tuple[Entity, float, float]], words: Sequence[Tim
                energy: ChannelEnergy) -> list[tuple[Entity, int | None, float, float]]:
     """Where each entity of ``parts`` is masked, channel by channel (``on_channels``), with the
     sound net (``heard_where_masked_apart``): what the engine masks of a dual-channel recording
-    heard by speaker, and what ``tools.evalcalls.rescore`` rescores."""
-    return heard_where_masked_apart(on_channels(parts, words, energy.channels), sounds, energy)
+    heard by speaker, and what ``tools.evalcalls.rescore`` rescores; where another channel echoes
+    data masked on one, that channel too (``echoed``)."""
+    return echoed(heard_where_masked_apart(on_channels(parts, words, energy.channels), sounds, energy), energy)
+
+
+def echoed(found: Sequence[tuple[Entity, int | None, float, float]],
+           energy: ChannelEnergy) -> list[tuple[Entity, int | None, float, float]]:
+    """``found``, and each entity masked on one channel masked on every other channel that
+    carries its echo there (``ChannelEnergy.echoes``): the caller's card fed back into the agent's
+    headset sounds on the agent's channel, a few dB or tens of dB down, and is heard."""
+    extra = [(e, other, a, b) for e, channel, a, b in found if channel is not None
+             for other in range(energy.channels) if other != channel and energy.echoes(channel, other, a, b)]
+    return sorted([*found, *extra], key=lambda item: (item[2], item[3]))
 
 
 def heard_where_masked_apart(found: Sequence[tuple[Entity, int | None, float, float]],

@@ -10,7 +10,7 @@ import pytest
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.channels import DOMINANT_SHARE, LATE_S, ChannelEnergy, heard_where_masked_apart, on_channels
+from redaction.channels import DOMINANT_SHARE, LATE_S, ChannelEnergy, echoed, heard_where_masked_apart, on_channels
 from redaction.words import TimedWord
 
 RATE = 8000
@@ -162,3 +162,51 @@ def test_a_sure_number_sound_the_other_channel_holds_under_one_channel_s_mask_ma
     assert heard_where_masked_apart([(card, None, 1.0, 3.0)], sounds, energy) == [(card, None, 1.0, 3.0)]
     assert heard_where_masked_apart([(card, 0, 1.0, 2.0)], [(1.5, 0.9)], energy) == [(card, 0, 1.0, 2.0)]
     assert heard_where_masked_apart([(card, 1, 1.0, 3.0)], None, energy) == [(card, 1, 1.0, 3.0)]
+
+
+def _syllables(seconds: float, seed: int) -> np.ndarray:
+    """Speech-like sound: noise under an envelope of syllables of random lengths (0.12-0.35 s) and
+    levels, each a half sine."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    envelope = np.zeros(n)
+    at = 0
+    while at < n:
+        length = int(rng.uniform(0.12, 0.35) * RATE)
+        envelope[at : at + length] = (rng.uniform(0.05, 0.4) * np.sin(np.pi * np.arange(length) / length))[: n - at]
+        at += length
+    return envelope * rng.standard_normal(n)
+
+
+def _lines(other: str) -> np.ndarray:
+    """The caller (channel 0) reading data over 1-4 s; on the agent's channel (1) ``other``: silence,
+    the caller's echo 30 ms late and 30 dB down over the agent's own line noise (-60 dB), the
+    agent's own line noise alone, or the agent talking."""
+    rng = np.random.default_rng(7)
+    audio = np.zeros((5 * RATE, 2))
+    caller = _syllables(3.0, 1)
+    audio[RATE : 4 * RATE, 0] = caller
+    if other == "echo":
+        audio[RATE + 240 : 4 * RATE + 240, 1] = caller * 10 ** (-30 / 20)
+    if other in ("echo", "noise"):
+        audio[:, 1] += 10 ** (-60 / 20) * rng.standard_normal(5 * RATE)
+    if other == "talking":
+        audio[RATE : 4 * RATE, 1] = _syllables(3.0, 2)
+    return audio
+
+
+@pytest.mark.parametrize(("other", "echo"), [("silence", False), ("echo", True), ("noise", False), ("talking", False)])
+def test_a_channel_echoes_another_where_its_sound_follows_the_other_s(other: str, echo: bool) -> None:
+    energy = energy_of(_lines(other), 4096)
+    assert energy.echoes(0, 1, 1.2, 3.8) is echo
+    assert energy.echoes(0, 1, 2.0, 2.1) is echo  # a short mask: judged over ECHO_MIN_S around its middle
+    assert not energy.echoes(1, 0, 1.2, 3.8)  # the caller's channel carries no echo of the agent's
+
+
+def test_an_echo_of_the_masked_party_masks_the_echoing_channel_too() -> None:
+    card = Entity("card_number", 1.2, 3.8, 1.0, ())
+    found = [(card, 0, 1.2, 3.8)]
+    assert echoed(found, energy_of(_lines("echo"), 4096)) == [(card, 0, 1.2, 3.8), (card, 1, 1.2, 3.8)]
+    for other in ("silence", "noise", "talking"):
+        assert echoed(found, energy_of(_lines(other), 4096)) == found
+    assert echoed([(card, None, 1.2, 3.8)], energy_of(_lines("echo"), 4096)) == [(card, None, 1.2, 3.8)]

@@ -87,6 +87,18 @@ def test_data_said_over_both_channels_is_masked_on_both() -> None:
     assert not out[3 * RATE + 40 : int(both[0][1] * RATE) - 40].any()  # on both channels
 
 
+def test_a_line_that_echoes_the_caller_into_the_agent_s_channel_is_masked_there_too() -> None:
+    # the caller's voice fed back into the agent's channel 30 ms late and 30 dB down: heard there
+    rng = np.random.default_rng(3)
+    audio = call()
+    audio[:, 0] *= np.abs(rng.standard_normal(len(audio))) * rng.uniform(0.3, 1.0, len(audio) // 800).repeat(800)
+    audio[240:, 1] += audio[:-240, 0] * 10 ** (-30 / 20)
+    out, report = redact_array(audio, RATE, recognizer=Scripted(EVERY_WORD), verify_recognizer=None, config=CONFIG)
+    assert report.masked_by_channel == (((3.0, 11.0),), ((3.0, 11.0),))
+    assert not out[3 * RATE + 40 : 11 * RATE - 40].any()
+    assert np.array_equal(out[12 * RATE :, 1], audio[12 * RATE :, 1])  # the agent's thanks: as it was
+
+
 def test_all_masks_every_channel_alike() -> None:
     config = RedactionConfig(mask="silence", pad_before_ms=0, pad_after_ms=0, speech_pad_ms=0, mask_channels="all")
     out, report = redact_array(call(), RATE, recognizer=Scripted(EVERY_WORD), verify_recognizer=None, config=config)

@@ -19,7 +19,8 @@ the ``recorded`` line scores the final masks the diagnosis saw, for reference.
 cached call: its speakers' truth and audio): the words are given to the channel that said
 them and the entities masked by speaker as the engine masks them (``redaction.channels``),
 each unit scored on its speaker's channel's masks; ``--echo-db -20`` also puts each party on the
-other's channel 20 dB down (the channels' energy echoes; the words stay the clean mix's).
+other's channel 20 dB down (the channels' energy echoes; the words stay the clean mix's), and
+card data counts as masked only where every channel masks it (its echo sounds on the other).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _scored(r: dict, recorded: bool, dual: bool = False, echo_db: float | None =
     if recorded:
         masks = [tuple(m) for m in r["final_s"]]
     elif dual:
-        return score(*dual_masks_of(r, echo_db=echo_db))
+        return score(*dual_masks_of(r, echo_db=echo_db), echoed=echo_db is not None)
     else:
         masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r))
     return score(call_of(r), masks)

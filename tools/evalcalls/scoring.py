@@ -57,11 +57,16 @@ class CallScore:
 
 
 def score(call: EvalCall, masked_s: Sequence[tuple[float, float]] | Mapping[str, Sequence[tuple[float, float]]],
-          gate_s: Sequence[tuple[float, float]] | None = None) -> CallScore:
+          gate_s: Sequence[tuple[float, float]] | None = None, echoed: bool = False) -> CallScore:
     """``masked_s``: the masked intervals, or a dual-channel call's by role (each unit is
-    scored on its speaker's channel: ``calls.dual_channel``)."""
+    scored on its speaker's channel: ``calls.dual_channel``). ``echoed``: each channel of the
+    dual-channel call carries the other (``dual_channel``'s ``echo_db``), so card data is
+    masked only where it is masked on every channel (its echo is heard on the other)."""
     sensitive = [s for s in call.spans if s.sensitive]
-    masked = [_share(s, masked_s) >= MASKED_SHARE for s in sensitive]
+    if echoed and isinstance(masked_s, Mapping):
+        masked = [min(_share(s, spans) for spans in masked_s.values()) >= MASKED_SHARE for s in sensitive]
+    else:
+        masked = [_share(s, masked_s) >= MASKED_SHARE for s in sensitive]
     run = longest = 0
     for span, hidden in zip(sensitive, masked):
         if span.kind != "card":

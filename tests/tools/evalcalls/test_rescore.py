@@ -97,3 +97,6 @@ def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
     assert rescore.per_call([r], dual=True) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
     call, masks = rescore.dual_masks_of(r)
     assert masks["agent"] == [] and [(round(a, 2), round(b, 2)) for a, b in masks["caller"]] == [(2.7, 10.15)]
+    # the caller echoed on the agent's line (-20 dB): the card masked on both channels, as it is heard on both
+    _, echoing = rescore.dual_masks_of(r, echo_db=-20.0)
+    assert echoing["agent"] == echoing["caller"] == masks["caller"]

@@ -65,6 +65,16 @@ def test_a_dual_channel_call_scores_each_unit_on_its_speaker_s_masks():
     assert quiet_agent.digits_masked == 10 and quiet_agent.speech_masked_s == 0.0  # the caller's masks hide no agent
 
 
+def test_an_echoing_dual_channel_call_masks_card_data_only_where_every_channel_masks_it():
+    call = _call()
+    by_role = {"caller": [(3.0, 11.0), (12.0, 13.0)], "agent": [(1.5, 2.0)]}  # the caller's channel alone
+    assert score(call, by_role).digits_masked == 10
+    echoed = score(call, by_role, echoed=True)  # the caller's data echoed on the agent's line, unmasked
+    assert echoed.digits_masked == 0 and echoed.speech_masked_s == 0.5  # other speech: its speaker's channel
+    both = {"caller": by_role["caller"], "agent": [(1.5, 2.0), *by_role["caller"]]}
+    assert score(call, both, echoed=True).digits_masked == 10
+
+
 def test_a_dual_channel_call_sums_to_the_mono_call_each_party_on_its_channel():
     spans = (Span(100, 300, "other", 0, "agent"), Span(400, 600, "card", 1, "caller"), Span(650, 700, "other", 0, "agent"))
     audio = np.arange(1, 801, dtype=np.float32)
