@@ -180,22 +180,26 @@ def _syllables(seconds: float, seed: int) -> np.ndarray:
 
 def _lines(other: str) -> np.ndarray:
     """The caller (channel 0) reading data over 1-4 s; on the agent's channel (1) ``other``: silence,
-    the caller's echo 30 ms late and 30 dB down over the agent's own line noise (-60 dB), the
+    the caller's echo 30 ms late and 30 dB down over the agent's own line noise (-60 dB) or under
+    it (3 dB louder than the echo: its level no longer follows the caller's, its samples do), the
     agent's own line noise alone, or the agent talking."""
     rng = np.random.default_rng(7)
     audio = np.zeros((5 * RATE, 2))
     caller = _syllables(3.0, 1)
     audio[RATE : 4 * RATE, 0] = caller
-    if other == "echo":
+    if other in ("echo", "echo under noise"):
         audio[RATE + 240 : 4 * RATE + 240, 1] = caller * 10 ** (-30 / 20)
     if other in ("echo", "noise"):
         audio[:, 1] += 10 ** (-60 / 20) * rng.standard_normal(5 * RATE)
+    if other == "echo under noise":  # the agent's line noise 3 dB over the echo
+        audio[:, 1] += 10 ** (-27 / 20) * np.std(caller) * rng.standard_normal(5 * RATE)
     if other == "talking":
         audio[RATE : 4 * RATE, 1] = _syllables(3.0, 2)
     return audio
 
 
-@pytest.mark.parametrize(("other", "echo"), [("silence", False), ("echo", True), ("noise", False), ("talking", False)])
+@pytest.mark.parametrize(("other", "echo"), [("silence", False), ("echo", True), ("echo under noise", True),
+                                             ("noise", False), ("talking", False)])
 def test_a_channel_echoes_another_where_its_sound_follows_the_other_s(other: str, echo: bool) -> None:
     energy = energy_of(_lines(other), 4096)
     assert energy.echoes(0, 1, 1.2, 3.8) is echo

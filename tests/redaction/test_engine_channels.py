@@ -32,12 +32,14 @@ EVERY_WORD = sorted(CALLER_WORDS + AGENT_WORDS, key=lambda w: w.start_s)
 
 
 def call() -> np.ndarray:
-    """Caller on channel 0, agent on channel 1, each at its level while one of its words lasts."""
+    """Caller on channel 0, agent on channel 1, each at its level while one of its words lasts,
+    each sample of either sign (no two stretches of sound alike: neither echoes the other)."""
     audio = np.zeros((15 * RATE, 2))
+    signs = np.random.default_rng(5).choice([-1.0, 1.0], size=audio.shape)
     for channel, (words, level) in enumerate(((CALLER_WORDS, CALLER), (AGENT_WORDS, AGENT))):
         for w in words:
             audio[round(w.start_s * RATE) : round(w.end_s * RATE), channel] = level
-    return audio
+    return audio * signs
 
 
 class Scripted:
