@@ -31,9 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.evalcalls import splits  # noqa: E402
 from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call  # noqa: E402
-from tools.evalcalls.diagnose import seeds_of  # noqa: E402
+from tools.evalcalls.diagnose import add_call_arguments, tune_items  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
@@ -156,22 +155,12 @@ def summarise(results: list[dict]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--voices", default=",".join(splits.TUNE))
-    ap.add_argument("--seeds", default="269")
-    ap.add_argument("--card-calls", type=int, default=1)
-    ap.add_argument("--harmless", action="store_true", help="also one harmless-number call per voice and seed")
+    add_call_arguments(ap, "269")
     ap.add_argument("--script", default="dev", choices=sorted(NAMES))
-    ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--echo-db", type=float, help="each party also on the other's channel this many dB down")
     ap.add_argument("--details", help="write one JSON line per call here")
     args = ap.parse_args()
-    voices = [v for v in args.voices.split(",") if v]
-    for voice in voices:
-        if splits.split_of(voice) != "tune":
-            raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
-    kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
-    jobs = [((v, kind, s, i, args.script), args.echo_db) for s in seeds_of(args.seeds) for v in voices
-            for kind, i in kinds]
+    jobs = [(item, args.echo_db) for item in tune_items(args)]
     results = []
     details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:

@@ -321,13 +321,29 @@ def summarise(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_call_arguments(ap: argparse.ArgumentParser, seeds: str) -> None:
+    """The options that choose the TUNE calls (``tune_items``) and the processes hearing them."""
     ap.add_argument("--voices", default=",".join(splits.TUNE))
-    ap.add_argument("--seeds", default="11-30")
+    ap.add_argument("--seeds", default=seeds)
     ap.add_argument("--card-calls", type=int, default=1)
     ap.add_argument("--harmless", action="store_true", help="also one harmless-number call per voice and seed")
     ap.add_argument("--jobs", type=int, default=2)
+
+
+def tune_items(args: argparse.Namespace) -> list[tuple[str, str, int, int, str]]:
+    """(voice, kind, seed, index, script) of each call ``add_call_arguments``' options choose;
+    a held-out voice is refused (the bench reports it, nobody diagnoses it)."""
+    voices = [v for v in args.voices.split(",") if v]
+    for voice in voices:
+        if splits.split_of(voice) != "tune":
+            raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
+    kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
+    return [(v, kind, s, i, args.script) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_call_arguments(ap, "11-30")
     ap.add_argument("--details", help="write one JSON line per lost unit here")
     ap.add_argument("--no-verify", dest="verify", action="store_false",
                     help="pass 1 only (about half the time; the engine's verification rounds add a little masking)")
@@ -345,12 +361,7 @@ def main() -> int:
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
     args = ap.parse_args()
-    voices = [v for v in args.voices.split(",") if v]
-    for voice in voices:
-        if splits.split_of(voice) != "tune":
-            raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
-    kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
-    items = [(v, kind, s, i, args.script) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
+    items = tune_items(args)
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
     jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model) for item in items]
     results = []
