@@ -41,9 +41,11 @@ channel's masks: what masking by speaker (CALLREC_MASK_CHANNELS=speaker) keeps a
 with ``--mask-channels all`` the same recordings masked on every channel alike (the setting's default). Compare
 the two settings on the dual-channel recordings, not the mono calls: where the parties' sum reaches full scale
 the recording's mix goes through the limiter and Whisper hears other words than in the mono call.
+``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
+masked only where every channel masks it: what an echoing line leaves audible.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
-                                     [--mask-channels speaker|all]
+                                     [--mask-channels speaker|all] [--echo-db DB]
 """
 
 from __future__ import annotations
@@ -213,15 +215,17 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
 
 
 def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "speaker",
+           echo_db: float | None = None,
            ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
     """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
-    ``dual``: the call as a dual-channel recording (``calls.dual_channel``) masked by
-    ``mask_channels`` (``CALLREC_MASK_CHANNELS``), its masked intervals by role."""
+    ``dual``: the call as a dual-channel recording (``calls.dual_channel``, each party echoed on the
+    other's channel ``echo_db`` down when given) masked by ``mask_channels``
+    (``CALLREC_MASK_CHANNELS``), its masked intervals by role."""
     from dataclasses import replace  # noqa: PLC0415
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     failed, verified = False, False
-    audio = dual_channel(call) if dual else call.audio
+    audio = dual_channel(call, echo_db) if dual else call.audio
     config = replace(config, mask_channels=mask_channels) if dual else config
     try:
         _, report = redact_array(audio, RATE_HZ, recognizer=recognizer, config=config)
@@ -273,12 +277,13 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
             masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual",
-                                                             args.mask_channels)
+                                                             args.mask_channels, args.echo_db)
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
             # the loss classes read one call's words and masks: the mono calls' only
             classes = None if recording is None or args.channels == "dual" else loss_classes(call, recording, masked, pieces)
-            tally.add(call, score(call, masked, regions), failed, verified, cpu_s, wall_s, heard,
+            tally.add(call, score(call, masked, regions, echoed=args.echo_db is not None), failed, verified, cpu_s,
+                      wall_s, heard,
                       sum(b - a for a, b in pieces or ()), classes)
         out[item] = tally
         if echo:
@@ -301,6 +306,8 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
                    "--card-calls", str(args.card_calls), "--harmless-calls", str(args.harmless_calls),
                    "--harmless-seeds", args.harmless_seeds or "", "--script", args.script, "--channels", args.channels,
                    "--mask-channels", args.mask_channels] + ([] if args.pin else ["--no-pin"])
+        if args.echo_db is not None:
+            command += ["--echo-db", str(args.echo_db)]
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -483,6 +490,10 @@ def main() -> int:
     ap.add_argument("--mask-channels", default="speaker", choices=("speaker", "all"),
                     help="with --channels dual: CALLREC_MASK_CHANNELS for the recordings (speaker: each party's data "
                          "masked on their channel; all: every channel alike, the product's default)")
+    ap.add_argument("--echo-db", type=float,
+                    help="with --channels dual: each party also on the other's channel this many dB down, 30 ms late "
+                         "(a headset's or a line's echo); card data then counts as masked only where every channel "
+                         "masks it")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -491,6 +502,8 @@ def main() -> int:
     ap.add_argument("--child-items", help=argparse.SUPPRESS)
     ap.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.echo_db is not None and args.channels != "dual":
+        ap.error("--echo-db needs --channels dual: a mono call has no other channel to echo on")
     if args.quick:
         args.seeds, args.card_calls, args.harmless_calls, args.tune_seeds = "1", 1, 1, "1"
         args.long_minutes = min(args.long_minutes, 10.0)
@@ -522,7 +535,8 @@ def main() -> int:
           f"a digit is masked when {MASKED_SHARE:.0%} of its sound is under a mask; "
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
           f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.channels} calls"
-          f"{', CALLREC_MASK_CHANNELS=' + args.mask_channels if args.channels == 'dual' else ''}; "
+          f"{', CALLREC_MASK_CHANNELS=' + args.mask_channels if args.channels == 'dual' else ''}"
+          f"{f', echoed {args.echo_db:g} dB' if args.echo_db is not None else ''}; "
           f"{args.jobs} job(s)",
           flush=True)
     children = work_in_children(items, args) if args.jobs > 1 else []
