@@ -118,15 +118,15 @@ class ChannelEnergy:
             middle_s = (start_s + end_s) / 2
             start_s, end_s = middle_s - ECHO_MIN_S / 2, middle_s + ECHO_MIN_S / 2
         lags = round(ECHO_LAG_S / self.frame_s)
-        level_db = 10.0 * np.log10(self.energy.astype(np.float64) + _ENERGY_FLOOR)
         a = max(0, int(start_s / self.frame_s))
-        b = min(len(level_db) - lags, int(np.ceil(end_s / self.frame_s)))
+        b = min(len(self.energy) - lags, int(np.ceil(end_s / self.frame_s)))
         if b <= a:
             return False
-        x = level_db[a:b, source]
+        level_db = 10.0 * np.log10(self.energy[a : b + lags].astype(np.float64) + _ENERGY_FLOOR)  # the window's only
+        x = level_db[: b - a, source]
         sounding = x > x.max() - ECHO_ACTIVE_DB
         for lag in range(lags + 1):
-            down_db = x[sounding] - level_db[a + lag : b + lag, other][sounding]
+            down_db = x[sounding] - level_db[lag : lag + b - a, other][sounding]
             median_db = float(np.median(down_db))
             if median_db <= ECHO_MAX_DOWN_DB and float(np.median(np.abs(down_db - median_db))) <= ECHO_SPREAD_DB:
                 return True

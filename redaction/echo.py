@@ -34,7 +34,7 @@ class EchoMeter:
         self._fft = 1 << int(np.ceil(np.log2(self.block + self.lags)))
         self._rest = np.zeros((0, channels))
         self._blocks: list[np.ndarray] = []  # (pairs,) per whole block measured
-        self._tail: np.ndarray | None = None  # the last partial block's, until more is fed
+        self._measured_all: np.ndarray | None = None  # every block's, the last partial ones too, until more is fed
 
     def feed(self, block: np.ndarray) -> None:
         x = np.concatenate([self._rest, np.asarray(block, dtype=np.float64)])
@@ -43,7 +43,7 @@ class EchoMeter:
             self._blocks.append(self._measured(x[at : at + self.block + self.lags]))
             at += self.block
         self._rest = x[at:]
-        self._tail = None
+        self._measured_all = None
 
     def correlation(self, source: int, other: int, start_s: float, end_s: float) -> float:
         """The largest correlation of ``source`` with ``other`` (up to MAX_LAG_S later) in the
@@ -58,13 +58,13 @@ class EchoMeter:
     def _measures(self) -> np.ndarray:
         """(blocks, pairs): every whole block's, and those of the samples still held (fewer than
         BLOCK_S + MAX_LAG_S: the call's end so far)."""
-        if self._tail is None:
+        if self._measured_all is None:
             rest, tail = self._rest, []
             while len(rest):
                 tail.append(self._measured(rest[: self.block + self.lags]))
                 rest = rest[self.block :]
-            self._tail = np.array(tail).reshape(-1, len(self.pairs))
-        return np.concatenate([np.array(self._blocks).reshape(-1, len(self.pairs)), self._tail])
+            self._measured_all = np.array([*self._blocks, *tail]).reshape(-1, len(self.pairs))
+        return self._measured_all
 
     def _measured(self, x: np.ndarray) -> np.ndarray:
         """Each pair's largest |normalised cross-correlation| of the first channel's first
