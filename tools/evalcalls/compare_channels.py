@@ -9,12 +9,13 @@ model per process; each pass restarts Whisper's sampling): with ``CALLREC_MASK_C
 (every channel masked alike, the default) and ``speaker`` (each party's data on their channel),
 scored on each unit's speaker's channel. Pass 1 hears the same mix both ways (the mono call is
 not that mix: where the two parties' sum passes full scale the mix goes through the limiter, and
-Whisper's words differ, so mono against ``speaker`` compares two hearings, not the setting). For
-every sensitive unit one of the two leaves audible and the other masks, ``--details`` gets a line with what masked it where it was masked: each overlapping
-detection's source (the recognizer in pass 1, or verification), entity and channel, and the
-verification rounds of both runs; the summary counts such units by which run lost them and
-whether the run that masked them did so in pass 1 or only in verification. TUNE voices only
-(``splits.py``): held-out calls are the bench's.
+Whisper's words differ, so mono against ``speaker`` compares two hearings, not the setting).
+``--details`` gets a line per call: both runs' verification rounds and, for every sensitive unit
+one run leaves audible and the other masks, the detections that masked it (pass 1 or
+verification, entity, channel); the summary counts such units by the run that lost them and
+the pass that masked them in the other. ``--echo-db``: each party echoed on the other's channel
+(``calls.dual_channel``), card data then masked only where every channel masks it
+(``scoring.score``'s ``echoed``). TUNE voices only (``splits.py``): held-out calls are the bench's.
 """
 
 from __future__ import annotations
@@ -92,15 +93,17 @@ def compare_call(call: EvalCall, recognizer, config, echo_db: float | None = Non
     speaker_s = _by_role(split)
     out = {"call": call.name, "voice": call.voice, "kind": call.kind, "failed": [all_failed, speaker_failed],
            "verification": [_verification(every), _verification(split)], "apart": []}
+    echoed = echo_db is not None
     for name, masked in (("all", all_s), ("speaker", speaker_s)):
-        s = score(call, masked)
+        s = score(call, masked, echoed=echoed)
         out[name] = {"digits": s.digits, "masked": s.digits_masked, "speech_masked_s": s.speech_masked_s,
                      "speech_s": s.speech_s, "leaky": s.leaky_cards}
     for span in call.spans:
         if not span.sensitive:
             continue
         a, b = span.start / RATE_HZ, span.end / RATE_HZ
-        shares = [coverage_s(a, b, all_s[span.role]) / (b - a), coverage_s(a, b, speaker_s[span.role]) / (b - a)]
+        heard_on = list(CHANNEL_OF_ROLE) if echoed else [span.role]  # with an echo, every channel carries it
+        shares = [min(coverage_s(a, b, masks[role]) for role in heard_on) / (b - a) for masks in (all_s, speaker_s)]
         kept = [share >= MASKED_SHARE for share in shares]
         if kept[0] == kept[1]:
             continue

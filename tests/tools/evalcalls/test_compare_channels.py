@@ -65,3 +65,17 @@ def test_both_runs_hear_the_call_split_by_speaker_one_masking_every_channel_one_
     assert np.array_equal(split_audio.sum(axis=1), audio)
     assert not split_audio[:R, 0].any() and not split_audio[R:, 1].any()  # the agent first, on channel 1
     assert every_config.mask_channels == "all" and split_config.mask_channels == "speaker"
+
+
+def test_with_an_echo_a_unit_is_masked_only_where_every_channel_masks_it(monkeypatch):
+    spans = (Span(10 * R, 12 * R, "card", 8, "caller"),)
+    call = EvalCall("en-us", "card", 1, 0, np.zeros(30 * R, np.float32), spans)
+    card = _spoken(9.9, 12.1)
+    every = _report([(9.9, 12.1)], None, (card,))
+    split = _report([(9.9, 12.1)], (((9.9, 12.1),), ()), (_spoken(9.9, 12.1, 0),))  # the echo left unmasked
+    for echo_db, lost in ((None, []), (-25.0, [("card", "speaker", [1.0, 0.0])])):
+        runs = iter([(every, [card], False), (split, list(split.spans), False)])
+        monkeypatch.setattr(compare_channels, "_run", lambda audio, recognizer, config: next(runs))
+        out = compare_channels.compare_call(call, recognizer=None, config=RedactionConfig(), echo_db=echo_db)
+        assert [(u["kind"], u["lost_by"], u["shares"]) for u in out["apart"]] == lost
+        assert out["speaker"]["masked"] == (8 if echo_db is None else 0)
