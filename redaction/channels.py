@@ -26,7 +26,7 @@ import numpy as np
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.echo import EchoMeter
+from redaction.echo import MAX_LAG_S, EchoMeter
 from redaction.numbers import says_number
 from redaction.sounds import SOUND_PAD_S, SURE_SOUND_MASS
 from redaction.words import TimedWord
@@ -40,7 +40,7 @@ LATE_S = 0.5
 FRAME_S = 0.01
 #: A channel carries an echo of another over a mask's time (a headset or a line that feeds the
 #: caller's voice back into the agent's channel, tens of dB down but heard) when its samples
-#: correlate with the other's, up to ``echo.MAX_LAG_S`` later, by ECHO_CORRELATION in a second of
+#: correlate with the other's, up to ECHO_LAG_S later, by ECHO_CORRELATION in a second of
 #: it (``echo.EchoMeter``: a copy about 5 dB under the channel's own noise still does; two
 #: independent telephone calls heard at once reached it in 1 of 740 seconds, 0.23 at the 99th
 #: percentile: a false echo masks more, never less), or when, at some lag
@@ -51,7 +51,7 @@ FRAME_S = 0.01
 #: its own sound (the other party talking, its own line noise) or silent spreads by the source's
 #: own speech dynamics, several dB.
 ECHO_CORRELATION = 0.35
-ECHO_LAG_S = 0.3
+ECHO_LAG_S = MAX_LAG_S
 ECHO_ACTIVE_DB = 20.0
 ECHO_SPREAD_DB = 1.0
 ECHO_MAX_DOWN_DB = 50.0
@@ -78,8 +78,9 @@ class ChannelEnergy:
     def feed(self, block: np.ndarray) -> None:
         if block.ndim != 2 or block.shape[1] != self.channels:
             raise ValueError(f"ChannelEnergy of {self.channels} channels fed a block of shape {block.shape}")
+        block = block.astype(np.float64, copy=False)
         self._echo.feed(block)
-        x = np.concatenate([self._rest, block.astype(np.float64, copy=False)])
+        x = np.concatenate([self._rest, block])
         whole = len(x) // self.hop * self.hop
         self._frames.append((x[:whole] ** 2).reshape(-1, self.hop, self.channels).sum(axis=1).astype(np.float32))
         self._rest = x[whole:]

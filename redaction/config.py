@@ -35,9 +35,9 @@ class RedactionConfig:
     #: Transcript words may end this far past the audio's end (provider rounding).
     end_tolerance_s: float = 0.5
     #: A dual-channel recording (agent and caller apart): "all" masks every channel alike;
-    #: "speaker" masks card data on the channel that said it, the other party staying audible
-    #: (``redaction.channels``; it left a few digits audible that "all" masks on 4 of 294
-    #: held-out card calls: not the default).
+    #: "speaker" masks card data on the channel that said it (and on a channel that echoes it),
+    #: the other party staying audible (``redaction.channels``; the same digits as "all" on the
+    #: bench's synthetic stereo, untried on real recordings: not the default).
     mask_channels: str = "all"
 
     @property

@@ -93,9 +93,13 @@ def plan(
         end = min(length, math.ceil((d.end_s + pad_after_ms / 1000.0) * rate_hz - _EPS))
         if end > start:
             raw.append((start, end))
+    return _merged(raw, round(MERGE_GAP_S * rate_hz))
+
+
+def _merged(intervals: Iterable[tuple[int, int]], gap: int = 0) -> tuple[MaskInterval, ...]:
+    """Sample ``intervals`` sorted, those at most ``gap`` samples apart (or overlapping) made one."""
     merged: list[list[int]] = []
-    gap = round(MERGE_GAP_S * rate_hz)
-    for start, end in sorted(raw):
+    for start, end in sorted(intervals):
         if merged and start <= merged[-1][1] + gap:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -133,13 +137,7 @@ class ChannelPlan:
         """Samples masked on at least one channel (the report's ``masked``)."""
         if not self.separate:
             return self.by_channel[0]
-        merged: list[list[int]] = []
-        for i in sorted((i for intervals in self.by_channel for i in intervals), key=lambda i: i.start):
-            if merged and i.start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], i.end)
-            else:
-                merged.append([i.start, i.end])
-        return tuple(MaskInterval(a, b) for a, b in merged)
+        return _merged((i.start, i.end) for intervals in self.by_channel for i in intervals)
 
     def covers(self, detection: Detection, rate_hz: int, length: int) -> bool:
         """``detection`` lies inside a masked interval on its channel (on every channel when

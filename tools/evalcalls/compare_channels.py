@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call  # noqa: E402
 from tools.evalcalls.diagnose import add_call_arguments, tune_items  # noqa: E402
-from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
+from tools.evalcalls.scoring import MASKED_SHARE, heard_share, score  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
 
@@ -102,8 +102,7 @@ def compare_call(call: EvalCall, recognizer, config, echo_db: float | None = Non
         if not span.sensitive:
             continue
         a, b = span.start / RATE_HZ, span.end / RATE_HZ
-        heard_on = list(CHANNEL_OF_ROLE) if echoed else [span.role]  # with an echo, every channel carries it
-        shares = [min(coverage_s(a, b, masks[role]) for role in heard_on) / (b - a) for masks in (all_s, speaker_s)]
+        shares = [heard_share(span, masks, echoed) for masks in (all_s, speaker_s)]
         kept = [share >= MASKED_SHARE for share in shares]
         if kept[0] == kept[1]:
             continue

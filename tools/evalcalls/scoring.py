@@ -40,6 +40,15 @@ def _share(span: Span, intervals_s: Sequence[tuple[float, float]] | Mapping[str,
     return coverage_s(a, b, intervals_s) / max(b - a, 1e-9)
 
 
+def heard_share(span: Span, masked_s: Sequence[tuple[float, float]] | Mapping[str, Sequence[tuple[float, float]]],
+                echoed: bool = False) -> float:
+    """The share of ``span``'s sound masked where it is heard: under ``masked_s`` (a dual-channel
+    call's by role: on its speaker's channel; ``echoed``, on every channel, the least of them)."""
+    if echoed and isinstance(masked_s, Mapping):
+        return min(_share(span, spans) for spans in masked_s.values())
+    return _share(span, masked_s)
+
+
 @dataclass(frozen=True)
 class CallScore:
     digits: int
@@ -63,10 +72,7 @@ def score(call: EvalCall, masked_s: Sequence[tuple[float, float]] | Mapping[str,
     dual-channel call carries the other (``dual_channel``'s ``echo_db``), so card data is
     masked only where it is masked on every channel (its echo is heard on the other)."""
     sensitive = [s for s in call.spans if s.sensitive]
-    if echoed and isinstance(masked_s, Mapping):
-        masked = [min(_share(s, spans) for spans in masked_s.values()) >= MASKED_SHARE for s in sensitive]
-    else:
-        masked = [_share(s, masked_s) >= MASKED_SHARE for s in sensitive]
+    masked = [heard_share(s, masked_s, echoed) >= MASKED_SHARE for s in sensitive]
     run = longest = 0
     for span, hidden in zip(sensitive, masked):
         if span.kind != "card":
