@@ -14,7 +14,11 @@ edges along the sounds the model was sure of (``SURE_SOUND_MASS``) that follow e
 within ``CHAIN_GAP_S`` (digits read one after another), at most ``REACH_PER_DIGIT_S`` for each
 digit its words lack (a card's 16, an expiry date's 4, a code's 3; one at least, and two back
 from its start: Whisper often times a read late, its first digit under the caller's "it's"),
-before it is kept to the sounds.
+before it is kept to the sounds. Along the sounds it was all but certain of
+(``CERTAIN_SOUND_MASS``), read at a slower pace (``CERTAIN_CHAIN_GAP_S``), an entity reaches
+whatever its words hold, up to a card's digits' worth: a card's first group that Whisper wrote
+as other words ("in 46, near only a row, I'm 1, 0, 1, ..."), where its words already count
+sixteen digits, a code's "thanks" after its digits.
 
 Only where the model hears this call's speaker: a model that never met a voice may hear
 none of its digits, and its silence then says nothing. So the masks are kept whole unless
@@ -82,6 +86,15 @@ REACH_PER_DIGIT_S = 0.4
 #: on at the end as well: 2 more digits for 0.12 and 0.15 point more (not kept); three back: the
 #: same digits as two, more other speech.
 MIN_REACH_DIGITS = 2
+#: Sounds the model was this sure of are reached along whatever the entity's words hold, from
+#: sound to sound at most CERTAIN_CHAIN_GAP_S apart (a slower read than CHAIN_GAP_S allows), up to
+#: CERTAIN_REACH_S from each edge (a card's digits' worth). Session 42, on six tune word sets
+#: (dev 259-262, 265-266, 273-276; generated 255-258, 263-264, 267-268; 14,268 sensitive digits):
+#: 36 more digits masked, leaky cards 12 -> 8, other speech in card calls 0.07 to 0.21 point more;
+#: at 0.8 s 21 more digits and 10 leaky; at 1.2 s 43 and 8, 0.2 to 0.4 point more; sounds of 0.95
+#: 21 and 10; of 0.85 (0.8 s) 29 and 9 for up to 0.3 point (docs/measurements.md, session 42).
+CERTAIN_SOUND_MASS = 0.9
+CERTAIN_CHAIN_GAP_S = 1.0
 #: The digits of whole data of each kind (most card numbers have 16; the card logic's own
 #: counts for an expiry date and a code).
 FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: card_words.FULL_DIGITS["expiry"], SECURITY_CODE: card_words.FULL_DIGITS["code"]}
@@ -89,6 +102,7 @@ FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: card_words.FULL_DIGITS["expiry"], SECURI
 #: share of the words that say one digit (on the tune calls most calls agree at 0.9 or more;
 #: a voice none of the model's training met may agree far less; 0.9 here: 2 to 16 fewer digits
 #: per tune set, and more other speech).
+CERTAIN_REACH_S = FULL_DIGITS[CARD_NUMBER] * REACH_PER_DIGIT_S
 MIN_AGREEMENT = 0.8
 MIN_AGREEMENT_WORDS = 6
 AGREEMENT_REACH_S = 0.3
@@ -105,26 +119,36 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
     if sounds is None or not agrees(words, heard):
         return [(e, e.start_s, e.end_s) for e in entities]
     sure = sorted(t for t, p in sounds if p >= SURE_SOUND_MASS)
+    certain = sorted(t for t, p in sounds if p >= CERTAIN_SOUND_MASS)
     return [(e, a, b) for e in entities
-            for a, b in sounded(*reached(e, words, sure), [words[i] for i in e.words], heard)]
+            for a, b in sounded(*reached(e, words, sure, certain), [words[i] for i in e.words], heard)]
 
 
-def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float]) -> tuple[float, float]:
+def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float],
+            certain: Sequence[float] = ()) -> tuple[float, float]:
     """``entity``'s span reaching out from each edge along number sounds (``heard``, sorted)
     that follow each other within CHAIN_GAP_S, at most REACH_PER_DIGIT_S for each digit its
-    words lack (at least one; back from its start, at least MIN_REACH_DIGITS); a sound taken
+    words lack (at least one; back from its start, at least MIN_REACH_DIGITS), then along the
+    ``certain`` ones (sorted) within CERTAIN_CHAIN_GAP_S, at most CERTAIN_REACH_S; a sound taken
     keeps SOUND_PAD_S of its own around it."""
     said = sum(len(digits_said(words[i].text)) for i in entity.words)
     lacking = FULL_DIGITS.get(entity.entity, 0) - said
     reach_s, back_s = max(lacking, 1) * REACH_PER_DIGIT_S, max(lacking, MIN_REACH_DIGITS) * REACH_PER_DIGIT_S
-    start_s, end_s = entity.start_s, entity.end_s
+    start_s, end_s = _along(entity.start_s, entity.end_s, heard, CHAIN_GAP_S, back_s, reach_s)
+    return _along(start_s, end_s, certain, CERTAIN_CHAIN_GAP_S, CERTAIN_REACH_S, CERTAIN_REACH_S)
+
+
+def _along(start_s: float, end_s: float, heard: Sequence[float], gap_s: float,
+           back_s: float, on_s: float) -> tuple[float, float]:
+    """``start_s``-``end_s`` reaching back (at most ``back_s``) and on (``on_s``) along the
+    sounds ``heard`` (sorted) that follow each other within ``gap_s``."""
     k, edge_s = bisect_left(heard, start_s) - 1, start_s
-    while k >= 0 and edge_s - heard[k] <= CHAIN_GAP_S and start_s - heard[k] <= back_s:
+    while k >= 0 and edge_s - heard[k] <= gap_s and start_s - heard[k] <= back_s:
         edge_s, k = heard[k], k - 1
     if edge_s < start_s:
         start_s = max(0.0, edge_s - SOUND_PAD_S)
     k, edge_s = bisect_right(heard, end_s), end_s
-    while k < len(heard) and heard[k] - edge_s <= CHAIN_GAP_S and heard[k] - end_s <= reach_s:
+    while k < len(heard) and heard[k] - edge_s <= gap_s and heard[k] - end_s <= on_s:
         edge_s, k = heard[k], k + 1
     if edge_s > end_s:
         end_s = edge_s + SOUND_PAD_S

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redaction.cards import Entity
-from redaction.sounds import (MIN_AGREEMENT_WORDS, MIN_REACH_DIGITS, REACH_PER_DIGIT_S, SURE_SOUND_MASS, agrees, parts,
-                              reached, sounded)
+from redaction.sounds import (CERTAIN_REACH_S, CERTAIN_SOUND_MASS, MIN_AGREEMENT_WORDS, MIN_REACH_DIGITS, REACH_PER_DIGIT_S,
+                              SURE_SOUND_MASS, agrees, parts, reached, sounded)
 from redaction.words import TimedWord
 
 
@@ -94,6 +94,25 @@ def test_whole_data_reaches_two_digits_worth_back_one_on_and_a_code_its_lacking_
     assert reached(entity("security_code", code), code, [19.0, 19.5, 20.7, 21.0, 21.2]) == pytest.approx((19.3, 21.2))
 
 
+def test_whole_data_reaches_along_certain_sounds_at_a_slower_pace() -> None:
+    """A card whose words say sixteen digits (10.0-16.3 s; "in 46, near only a row, I'm 1, 0, 1,
+    ...": Whisper wrote its first group as other words and repeated digits later) reaches two
+    digits' worth back along sure sounds, and further along the ones the model was certain of,
+    0.9 s apart (a slow read), up to a card's digits' worth."""
+    sixteen = digits_at(*[10.0 + 0.4 * k for k in range(16)])
+    card = entity("card_number", sixteen)
+    slow = [6.4, 7.3, 8.2, 9.1]  # the first group, 0.9 s a digit
+    assert reached(card, sixteen, slow) == pytest.approx((10.0, 16.3))  # sure ones: chains of CHAIN_GAP_S
+    assert reached(card, sixteen, slow, slow) == pytest.approx((6.2, 16.3))
+    assert reached(card, sixteen, [], [16.9, 17.8]) == pytest.approx((10.0, 18.0))  # on, as well
+    # a certain sound more than CERTAIN_CHAIN_GAP_S from the chain starts none
+    assert reached(card, sixteen, [], [8.85]) == pytest.approx((10.0, 16.3))
+    # no further than CERTAIN_REACH_S from an edge
+    chain = [10.0 - 0.9 * k for k in range(1, 12)]
+    start_s = reached(card, sixteen, [], sorted(chain))[0]
+    assert start_s == pytest.approx(min(t for t in chain if 10.0 - t <= CERTAIN_REACH_S) - 0.2)
+
+
 def test_parts_reach_along_the_sure_sounds_and_keep_to_all_only_where_the_model_agrees() -> None:
     words = digits_at(*[10.0 + 0.4 * k for k in range(8)])  # 8 one-digit words, each heard
     card = entity("card_number", words)
@@ -101,8 +120,13 @@ def test_parts_reach_along_the_sure_sounds_and_keep_to_all_only_where_the_model_
     sure = [(13.6, SURE_SOUND_MASS), (14.1, 0.9), (20.0, 0.9)]
     assert [(a, b) for _, a, b in parts([card], words, heard + sure)] == [(10.0, pytest.approx(14.3))]
     # unsure sounds after it: kept to, not reached along
-    unsure = [(13.6, 0.4), (14.1, 0.9)]
+    unsure = [(13.6, 0.4), (14.1, 0.85)]
     assert [(a, b) for _, a, b in parts([card], words, heard + unsure)] == [(10.0, pytest.approx(13.1))]
+    # certain sounds at a slower pace after it: reached along
+    certain = [(13.6, CERTAIN_SOUND_MASS), (14.5, CERTAIN_SOUND_MASS)]
+    assert [(a, b) for _, a, b in parts([card], words, heard + certain)] == [(10.0, pytest.approx(14.7))]
+    assert [(a, b) for _, a, b in parts([card], words, heard + [(13.6, 0.89), (14.5, 0.89)])] == [
+        (10.0, pytest.approx(13.8))]
     # the model heard none of the words' digits: the entity as found, neither reached nor cut
     assert [(a, b) for _, a, b in parts([card], words, sure)] == [(10.0, pytest.approx(13.1))]
     assert [(a, b) for _, a, b in parts([card], words, None)] == [(10.0, pytest.approx(13.1))]
