@@ -20,10 +20,12 @@ class RedactionConfig:
     mask: str = "tone"
     pad_before_ms: float = 150.0
     pad_after_ms: float = 100.0
-    #: Further padding on both sides of what the speech recognizer found. Whisper's number
-    #: words already reach their neighbours when their own times are short (150 ms); the
-    #: built-in network's word edges come from CTC spikes and want about one digit word (450).
-    speech_pad_ms: float = 150.0
+    #: Further padding on both sides of what the speech recognizer found, each side stopping
+    #: in the first pause within its reach (``redaction.pauses``: the speech beyond a pause is
+    #: other speech). Whisper times words loosely (350 ms with the stop: more digits masked than
+    #: 150 ms without it, and less other speech); the built-in network's word edges come from CTC
+    #: spikes and want about one digit word (450).
+    speech_pad_ms: float = 350.0
     ramp_ms: float = RAMP_MS
     tone_hz: float = TONE_HZ
     tone_dbfs: float = TONE_DBFS
@@ -39,6 +41,12 @@ class RedactionConfig:
     #: the other party staying audible (``redaction.channels``; the same digits as "all" on the
     #: bench's synthetic stereo, untried on real recordings: not the default).
     mask_channels: str = "all"
+
+    @property
+    def spoken_pad_s(self) -> tuple[float, float]:
+        """The most a recognizer's finding is padded before and after it, in seconds: the
+        planner's padding and ``speech_pad_ms`` (``redaction.pauses`` stops it in a pause)."""
+        return (self.pad_before_ms + self.speech_pad_ms) / 1000.0, (self.pad_after_ms + self.speech_pad_ms) / 1000.0
 
     @property
     def by_speaker(self) -> bool:

@@ -39,7 +39,7 @@ from audio.mono import limited_mono
 from audio.wavout import FLOAT_SUBTYPES, FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
-from redaction import cards, edges, sounds
+from redaction import cards, edges, pauses, sounds
 from redaction import channels as channel_words
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
@@ -74,6 +74,9 @@ class Findings:
 
     detections: tuple[Detection, ...]
     detectors: tuple[DetectorVersion, ...]
+    #: (start_s, end_s) of each pause in the audio the recognizer heard (``redaction.pauses``):
+    #: the padding of what it found stops in them. Empty when it heard nothing.
+    pauses_s: tuple[tuple[float, float], ...] = ()
 
 
 def detect(
@@ -103,10 +106,15 @@ def detect(
     receiver = dtmf.DtmfDetector(rate_hz)
     tones: list[dtmf.DtmfTone] = []
     detectors = [DetectorVersion(receiver.name, receiver.version, Source.DTMF)]
+    # pass 1's pauses (verification, which hears the masks' tones where the speech was, keeps them):
+    # found whether or not a recognizer hears pass 1, as verification's may find what a transcript missed
+    pause_finder = pauses.PauseFinder(rate_hz) if not masked_s else None
 
     def tee() -> Iterator[np.ndarray]:
         for block in blocks:
             tones.extend(receiver.feed(block))
+            if pause_finder is not None:
+                pause_finder.feed(block)
             yield block
 
     stream = tee()
@@ -149,7 +157,8 @@ def detect(
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
                                key=lambda pair: pair[0]):
         detectors.append(DetectorVersion(name, cards.VERSION, source))
-    return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors))
+    return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
+                    pause_finder.pauses_s() if pause_finder is not None else ())
 
 
 def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:
@@ -429,12 +438,8 @@ def _mask_file(
 
 def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig,
           regions: Sequence[tuple[float, float]] = (), channels: int = 1) -> ChannelPlan:
-    widen_s = config.speech_pad_ms / 1000.0
-    detections = [
-        replace(d, start_s=max(0.0, d.start_s - widen_s), end_s=d.end_s + widen_s)
-        if d.source is Source.RECOGNIZER else d
-        for d in findings.detections
-    ]
+    detections = [_spoken_padding(d, findings.pauses_s, config) if d.source is Source.RECOGNIZER else d
+                  for d in findings.detections]
     detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions]
     return plan_channels(
         detections,
@@ -444,6 +449,14 @@ def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig
         pad_before_ms=config.pad_before_ms,
         pad_after_ms=config.pad_after_ms,
     )
+
+
+def _spoken_padding(d: Detection, pauses_s: Sequence[tuple[float, float]], config: RedactionConfig) -> Detection:
+    """What recognizer detection ``d`` becomes for the planner, whose padding (``pad_before_ms``,
+    ``pad_after_ms``) then ends it where ``pauses.padded_s`` pads it by ``speech_pad_ms`` more on each
+    side: up to the first pause within reach (``pauses_s``), or all of it."""
+    start_s, end_s = pauses.padded_s(d.start_s, d.end_s, pauses_s, *config.spoken_pad_s)
+    return replace(d, start_s=start_s + config.pad_before_ms / 1000.0, end_s=end_s - config.pad_after_ms / 1000.0)
 
 
 def _masker(masks: ChannelPlan, rate_hz: int, config: RedactionConfig) -> ChannelMasker:
@@ -480,7 +493,8 @@ def _mask_and_verify(
     added = 0
     keyed_s = _keying([(d.start_s, d.end_s) for d in findings.detections if d.kind == KEYED])
     for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
-        masks = _plan(Findings(tuple(detections), findings.detectors), rate_hz, length, config, widen, channels)
+        masks = _plan(Findings(tuple(detections), findings.detectors, findings.pauses_s), rate_hz, length, config,
+                      widen, channels)
         blocks = mask(masks)
         if not config.verify:
             return findings, masks, None
@@ -492,7 +506,8 @@ def _mask_and_verify(
         heard = [d for d in again.detections if d.kind == SPOKEN and not masks.covers(d, rate_hz, length)]
         unmasked = [d for d in detections if not masks.covers(d, rate_hz, length)]
         if not (keyed or heard or unmasked):
-            found = Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), findings.detectors)
+            found = Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), findings.detectors,
+                             findings.pauses_s)
             return found, masks, Verification(
                 passed=True, dtmf_remaining=0, spans_unmasked=0,
                 recognizer_remaining=None if recognizer is None else 0,

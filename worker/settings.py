@@ -43,12 +43,13 @@ class Settings:
     #: Padding around each masked span (before the onset, after the end).
     pad_before_ms: float = 150.0
     pad_after_ms: float = 100.0
-    #: Further padding on both sides of spoken card data a recognizer found (Whisper's number
-    #: words already reach their neighbours; 450 suits the built-in network's CTC spikes).
-    speech_pad_ms: float = 150.0
+    #: Further padding on both sides of spoken card data a recognizer found, up to the first
+    #: pause within reach (``redaction.pauses``; 450 suits the built-in network's CTC spikes).
+    speech_pad_ms: float = 350.0
     #: Dual-channel recordings (agent and caller on two channels): all masks both channels |
-    #: speaker masks card data on the channel whose words said it, the other party staying
-    #: audible (less of the agent masked; on 4 of 294 held-out card calls a few digits more audible).
+    #: speaker masks card data on the channel whose words said it (and on one that echoes it), the
+    #: other party staying audible (the same digits as all on the bench's synthetic stereo, less of
+    #: the agent masked; untried on real recordings).
     mask_channels: str = "all"
     #: Speech recognizer for spoken card data: whisper (number gate, then Whisper tiny.en) |
     #: builtin (the small digit network alone) | none.

@@ -17,6 +17,7 @@ from redaction.dtmf_synth import KeyPress, key_sequence
 from redaction.engine import redact_array, redact_file
 from redaction.errors import RedactionInputError, VerificationError
 from redaction.words import TimedWord
+from tests.talk import talk, talking_call
 
 CARD = "4532015112830366"
 
@@ -141,9 +142,9 @@ def card_words(start_s: float) -> list[TimedWord]:
 
 
 def keyed_then_talk() -> tuple[np.ndarray, float]:
-    """The keyed call, then eight seconds without tones where a card can be read; and when."""
+    """The keyed call, then eight seconds of talk without tones where a card can be read; and when."""
     call = keyed_call()
-    return np.concatenate([call, np.zeros(8 * 8000, np.float32)]), len(call) / 8000 + 0.5
+    return np.concatenate([call, talk(8.0)]), len(call) / 8000 + 0.5
 
 
 def test_a_recognizer_feeds_the_same_engine_and_verification() -> None:
@@ -168,12 +169,34 @@ def test_recognizer_words_inside_key_presses_are_the_tones_not_speech() -> None:
 
 
 def test_recognizer_findings_get_the_speech_padding_on_both_sides() -> None:
-    call = np.zeros(16 * 8000, np.float32)
+    call = talking_call(16.0)
     words = card_words(4.0)  # 4.0 s to 10.3 s
     config = RedactionConfig(pad_before_ms=150, pad_after_ms=100, speech_pad_ms=450, verify=False)
     _, report = redact_array(call, 8000, recognizer=ScriptedRecognizer(words), config=config)
     assert report.masked == ((3.4, 10.85),)  # 150 + 450 ms before, 100 + 450 ms after
     _, transcript = redact_array(call, 8000, words=words, config=config)  # a transcript's times are exact
+    assert transcript.masked == ((3.85, 10.4),)
+
+
+def test_the_speech_padding_stops_in_a_pause() -> None:
+    """The caller's "yes," (up to 3.7 s) before the card (4.0-10.3 s), the agent's "thank you" after
+    it (from 10.65 s): each edge of the mask stops 0.12 s into the pause within its reach; a gap
+    shorter than a pause (0.1 s) does not stop it, nor does a pause beyond its reach."""
+    words = card_words(4.0)
+    config = RedactionConfig(pad_before_ms=150, pad_after_ms=100, speech_pad_ms=450, verify=False)
+
+    def masked(*quiet_s: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+        call = talking_call(16.0)
+        for a, b in quiet_s:
+            call[round(a * 8000) : round(b * 8000)] = 0.0
+        return redact_array(call, 8000, recognizer=ScriptedRecognizer(words), config=config)[1].masked
+
+    assert masked((3.7, 3.95), (10.35, 10.65)) == ((3.83, 10.47),)  # 3.95 - 0.12, 10.35 + 0.12
+    assert masked((3.8, 4.3)) == ((3.88, 10.85),)  # the edge inside the pause: 0.12 s on
+    assert masked((3.7, 3.8), (10.6, 10.7)) == ((3.4, 10.85),)  # 0.1 s: no pause
+    assert masked((3.0, 3.35), (10.9, 11.5)) == ((3.4, 10.85),)  # 0.05 s beyond each reach
+    # a transcript's times are exact: no recognizer, no stop, only the planner's padding
+    transcript = redact_array(talking_call(16.0), 8000, words=words, config=config)[1]
     assert transcript.masked == ((3.85, 10.4),)
 
 
@@ -385,7 +408,7 @@ def test_a_mask_ends_with_the_speech_region_that_holds_its_last_digit() -> None:
     """Whisper timed the card's last digit on over the pause to the agent's "thank you" (14.5-16.0 s); the
     recognizer's energy detector heard the card end at 15.6 s and the thanks from 16.0 s: the
     mask ends with the card's region (``redaction.edges``), not with the loose word."""
-    call = np.zeros(20 * 8000, np.float32)
+    call = talking_call(20.0)
     card = [TimedWord(round(10.0 + 0.3 * k, 3), round(10.25 + 0.3 * k, 3), d) for k, d in enumerate("411111111111111")]
     words = card + [TimedWord(14.5, 16.0, "1."), TimedWord(16.4, 16.8, "Thank"), TimedWord(16.8, 17.0, "you.")]
     config = RedactionConfig(speech_pad_ms=0)

@@ -13,6 +13,7 @@ from redaction.dtmf_synth import KeyPress, key_sequence
 from redaction.engine import redact_array
 from redaction.spans import SPOKEN, Detection, Source
 from redaction.words import TimedWord
+from tests.talk import talking_call
 
 NUMBERS = "four five three two oh one five one one two eight three oh three six six".split()
 
@@ -59,12 +60,12 @@ def test_each_detection_says_which_kind_of_detector_found_it_and_keeps_its_name(
 
 
 def test_speech_padding_follows_the_source_not_the_name():
-    silence = np.zeros(10 * 8000, np.float32)
+    speech = talking_call(10.0)  # no pause for the padding to stop in
     config = RedactionConfig(pad_before_ms=0, pad_after_ms=0, speech_pad_ms=500, verify=False)
 
     def masked(detector: str, source: Source) -> tuple[tuple[float, float], ...]:
         span = Detection(4.0, 5.0, SPOKEN, "card_number", detector, 0.9, source)
-        return redact_array(silence, 8000, spans=[span], config=config)[1].masked
+        return redact_array(speech, 8000, spans=[span], config=config)[1].masked
 
     assert masked("transcript:recognizer:x", Source.RECOGNIZER) == ((3.5, 5.5),)  # what a recognizer heard
     assert masked("recognizer:named-like-one", Source.TRANSCRIPT) == ((4.0, 5.0),)  # a name decides nothing

@@ -157,7 +157,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
     from redaction.speech.gate import NumberGate, gated_regions  # noqa: PLC0415
     from redaction.numbers import says_number  # noqa: PLC0415
     from redaction.speech.windows import pieces_for  # noqa: PLC0415
-    from tools.evalcalls.rescore import padded  # noqa: PLC0415
+    from tools.evalcalls.rescore import audio_pauses, padded  # noqa: PLC0415
 
     import time  # noqa: PLC0415
 
@@ -178,7 +178,8 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
     number_words = [w for w in words if says_number(w.text)]
     # pass 1, as the engine has it
     entities_s = pass1_entities_s(words, recording.sounds, recording.speech)
-    pass1_s = padded(entities_s, config)
+    pauses_s = audio_pauses(call.audio)
+    pass1_s = padded(entities_s, config, pauses_s)
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
     gate = NumberGate(network) if hears == "numbers" else NumberGate(network, 0.0)  # speech: every region
     regions = [(r.start_s, r.end_s) for r in gated_regions(blocks, RATE_HZ, gate)]
@@ -192,6 +193,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text, round(w.confidence, 3)) for w in words],
            "sounds": None if recording.sounds is None else [(round(t, 3), round(m, 3)) for t, m in sorted(recording.sounds)],
            "speech": None if recording.speech is None else [(round(a, 3), round(b, 3)) for a, b in recording.speech],
+           "pauses": [(round(a, 3), round(b, 3)) for a, b in pauses_s],
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:
         if span.speech:
@@ -217,8 +219,8 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
 
 
 #: What ``--words`` keeps of each call for ``rescore.py``: pass 1's words, the recognizer's number
-#: sounds and speech regions, the truth and the final masks.
-WORDS_FIELDS = ("call", "voice", "kind", "seed", "words", "sounds", "speech", "spans", "final_s")
+#: sounds and speech regions, the call's pauses, the truth and the final masks.
+WORDS_FIELDS = ("call", "voice", "kind", "seed", "words", "sounds", "speech", "pauses", "spans", "final_s")
 
 
 def words_record(result: dict) -> str:

@@ -10,7 +10,7 @@ the card logic), its ground truth and its final masks. Here the card logic of th
 (``redaction.cards.find_entities``) runs on those words again, its entities reach along and
 keep to the record's number sounds as the engine has them (``redaction.sounds``; a record
 without ``sounds`` keeps them whole) and are padded as the engine pads them (default
-RedactionConfig), and the result is scored like the bench:
+RedactionConfig, stopping in the call's pauses: ``redaction.pauses``), and the result is scored like the bench:
 digits masked, leaky cards, other speech masked in card calls and in harmless calls. Without
 verification (the engine's rounds may add a little masking), so compare it with itself:
 the ``recorded`` line scores the final masks the diagnosis saw, for reference.
@@ -28,13 +28,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from redaction.config import RedactionConfig  # noqa: E402
+from redaction.pauses import PauseFinder, padded_s  # noqa: E402
 from redaction.speech.regions import RegionFinder, spoken_s  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, Span, dual_channel, make_call  # noqa: E402
@@ -45,11 +49,13 @@ from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
              sounds: list[tuple[float, float]] | None = None,
-             speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
+             speech: list[tuple[float, float]] | None = None,
+             pauses_s: Sequence[tuple[float, float]] = ()) -> list[tuple[float, float]]:
     """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
     number sounds (``sounds``: (moment s, probability), None: it said none) and ending with its
-    ``speech`` regions that hold their data, as the engine has them, padded as it pads speech."""
-    return padded(pass1_entities_s(words, sounds, speech), config)
+    ``speech`` regions that hold their data, as the engine has them, padded as it pads speech
+    (stopping in the call's ``pauses_s``)."""
+    return padded(pass1_entities_s(words, sounds, speech), config, pauses_s)
 
 
 def speech_of(r: dict) -> list[tuple[float, float]] | None:
@@ -69,6 +75,22 @@ def speech_of(r: dict) -> list[tuple[float, float]] | None:
     finder = RegionFinder()
     found = [*finder.feed(call.audio.astype("float32")), *finder.finish()]
     return [spoken_s(region.start_s, region.end_s) for region in found]
+
+
+def pauses_of(r: dict) -> list[tuple[float, float]]:
+    """Record ``r``'s call's pauses (``redaction.pauses``), as recorded, or, for a record written
+    without them (before session 42), found in the cached call's audio as the engine finds them."""
+    if r.get("pauses") is not None:
+        return [tuple(p) for p in r["pauses"]]
+    return list(audio_pauses(cached_call(r).audio))
+
+
+def audio_pauses(audio: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """The pauses in a call's ``audio`` (8 kHz), found as the engine finds them in what it hears."""
+    finder = PauseFinder(RATE_HZ)
+    for i in range(0, audio.size, 65536):
+        finder.feed(audio[i : i + 65536])
+    return finder.pauses_s()
 
 
 def cached_call(r: dict) -> EvalCall:
@@ -93,15 +115,16 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
         energy.feed(stereo[i : i + 65536])
     words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
     found = by_speaker(pass1_parts(words, sounds, speech), words, sounds, energy)
-    return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config)
+    pauses_s = pauses_of(r)
+    return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config, pauses_s)
                   for role, channel in CHANNEL_OF_ROLE.items()}
 
 
-def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig()) -> list[tuple[float, float]]:
-    """``spans_s`` of speech a recognizer found, padded as the engine pads them."""
-    pad_s = config.speech_pad_ms / 1000.0
-    return [(max(0.0, a - pad_s - config.pad_before_ms / 1000.0), b + pad_s + config.pad_after_ms / 1000.0)
-            for a, b in spans_s]
+def padded(spans_s: list[tuple[float, float]], config: RedactionConfig = RedactionConfig(),
+           pauses_s: Sequence[tuple[float, float]] = ()) -> list[tuple[float, float]]:
+    """``spans_s`` of speech a recognizer found, padded as the engine pads them: by up to
+    ``config.spoken_pad_s``, each side stopping in the first of ``pauses_s`` within reach."""
+    return [padded_s(a, b, pauses_s, *config.spoken_pad_s) for a, b in spans_s]
 
 
 def load(path: str) -> list[dict]:
@@ -129,7 +152,7 @@ def _scored(r: dict, recorded: bool, dual: bool = False, echo_db: float | None =
     elif dual:
         return score(*dual_masks_of(r, echo_db=echo_db), echoed=echo_db is not None)
     else:
-        masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r))
+        masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r), pauses_s=pauses_of(r))
     return score(call_of(r), masks)
 
 

@@ -488,7 +488,9 @@ def test_verification_listens_although_a_transcript_gave_the_words(tmp_path, set
     if listen:  # the code the transcript missed is masked too, and the metadata says so
         assert outcome.spans_by_kind == (("card_number", 1), ("security_code", 1))
         assert meta["redaction"]["verification"]["spans_added"] == 1
-        assert meta["redaction"]["masked"] == [[0.55, 2.4], [2.7, 3.5]]  # the code, to the recording's end
+        # the code, to the recording's end: its padding stops 0.12 s into the pause before it (leg b's
+        # steady noise is no speech to the energy detector: redaction.pauses)
+        assert meta["redaction"]["masked"] == [[0.55, 2.4], [2.88, 3.5]]
     else:
         assert outcome.spans_by_kind == (("card_number", 1),) and meta["redaction"]["masked"] == [[0.55, 2.4]]
 
@@ -589,11 +591,12 @@ def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
     assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7")
     assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
         [(1.0, 2.6, "recognizer:fake-ears")]
-    assert meta["redaction"]["masked"] == [[0.7, 2.85]]
+    # the span padded 0.12 s into the pause it lies in (the leg's steady noise is no speech to the
+    # energy detector: redaction.pauses), not the whole 500 ms before and 450 ms after
+    assert meta["redaction"]["masked"] == [[0.88, 2.72]]
     samples, _ = sf.read(io.BytesIO(decrypt(backends.vault, outcome.recording_id, "audio")), dtype="int16")
     expected = expected_recording()
-    # masked: the span with the speech padding (150 ms) and the span padding (150 ms before, 100 ms after)
-    first, last = round((1.0 - 0.15 - 0.15) * RATE_HZ), round((2.6 + 0.15 + 0.1) * RATE_HZ)
+    first, last = round((1.0 - 0.12) * RATE_HZ), round((2.6 + 0.12) * RATE_HZ)
     beep = len(expected_beep())
     assert np.array_equal(samples[beep:first], expected[beep:first])
     assert np.array_equal(samples[last:], expected[last:])
@@ -694,17 +697,17 @@ def test_a_dual_channel_leg_is_masked_on_the_party_that_said_the_card(tmp_path, 
     samples, rate = sf.read(io.BytesIO(decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "audio")),
                             dtype="int16")
     assert rate == RATE_HZ and samples.ndim == 1 and len(samples) == round(3.5 * RATE_HZ)  # mono, as every recording
-    assert meta["redaction"]["masked"] == [[0.7, 2.65]]  # 150 ms speech padding, then 150 ms before, 100 ms after
+    assert meta["redaction"]["masked"] == [[0.88, 2.52]]  # padded 0.12 s into the pause (steady noise: redaction.pauses)
     mhm = slice(round(1.42 * RATE_HZ), round(1.48 * RATE_HZ))
-    caller_alone = np.r_[round(0.75 * RATE_HZ) : mhm.start, mhm.stop : round(2.45 * RATE_HZ)]
+    caller_alone = np.r_[round(0.93 * RATE_HZ) : mhm.start, mhm.stop : round(2.47 * RATE_HZ)]
     assert not samples[caller_alone].any()  # the caller: masked (silence)
     if mask_channels == "speaker":
         assert [s["channel"] for s in meta["redaction"]["spans"]] == [0]
-        assert meta["redaction"]["masked_by_channel"] == [[[0.7, 2.65]], []]
+        assert meta["redaction"]["masked_by_channel"] == [[[0.88, 2.52]], []]
         assert np.array_equal(samples[mhm], leg_samples(0.06, 9))  # the agent's "mhm": heard as it was said
     else:
         assert "channel" not in meta["redaction"]["spans"][0] and "masked_by_channel" not in meta["redaction"]
         assert not samples[mhm].any()
     # outside the mask the recording is the legs' mix, sample for sample
-    assert np.array_equal(samples[round(2.65 * RATE_HZ) :], leg_samples(1.0, 2)[round(0.15 * RATE_HZ) :])
+    assert np.array_equal(samples[round(2.52 * RATE_HZ) :], leg_samples(1.0, 2)[round(0.02 * RATE_HZ) :])
     assert list(private_tmp.iterdir()) == []
