@@ -22,10 +22,10 @@ class RedactionConfig:
     pad_after_ms: float = 100.0
     #: Further padding on both sides of what the speech recognizer found, each side stopping
     #: in the first pause within its reach (``redaction.pauses``: the speech beyond a pause is
-    #: other speech). Whisper times words loosely (350 ms with the stop: more digits masked than
-    #: 150 ms without it, and less other speech); the built-in network's word edges come from CTC
-    #: spikes and want about one digit word (450).
-    speech_pad_ms: float = 350.0
+    #: other speech). Whisper's number words already reach their neighbours when their own times
+    #: are short (150 ms); the built-in network's word edges come from CTC spikes and want about
+    #: one digit word (450).
+    speech_pad_ms: float = 150.0
     ramp_ms: float = RAMP_MS
     tone_hz: float = TONE_HZ
     tone_dbfs: float = TONE_DBFS

@@ -74,8 +74,8 @@ class Findings:
 
     detections: tuple[Detection, ...]
     detectors: tuple[DetectorVersion, ...]
-    #: (start_s, end_s) of each pause in the audio the recognizer heard (``redaction.pauses``):
-    #: the padding of what it found stops in them. Empty when it heard nothing.
+    #: (start_s, end_s) of each pause in pass 1's audio (``redaction.pauses``): the padding of what
+    #: a recognizer found stops in them. Empty in what verification finds (it hears masked audio).
     pauses_s: tuple[tuple[float, float], ...] = ()
 
 

@@ -2,7 +2,7 @@
 
 A recognizer times words loosely, so a mask of spoken data is padded by up to
 ``RedactionConfig.speech_pad_ms`` on each side on top of the planner's ``pad_before_ms`` and
-``pad_after_ms``. Where that padding reaches across a pause into the speech beyond it (the
+``pad_after_ms`` (0.3 s before, 0.25 s after). Where that padding reaches across a pause into the speech beyond it (the
 caller's "Yes," a quarter of a second before the digits, the agent's "thank you" after them),
 it stops MARGIN_S into the pause: the digit a mask holds is sound up to the pause, what lies
 past the pause is other speech. Where no pause lies within reach (a digit still sounding at the
@@ -14,14 +14,14 @@ regions' energy detector's rule, ``redaction.speech.regions``, at any sample rat
 a call's pauses are a few per second of speech, whatever its length.
 
 Measured (session 42: pass-1 masks rescored on eight tune word sets, dev 259-262, 265-266,
-273-276, 277-280, generated 255-258, 263-264, 267-268, 277-280; 20,773 sensitive digits in their
-card calls): padded as before (0.3 s before, 0.25 s after, no stop) 19,889 digits masked; stopping
-in pauses with up to 0.5 s before and 0.45 s after (``speech_pad_ms`` 350) 19,924, and 0.03 to 0.25
-point less other speech in card calls on every set (dev 273-276 7.14 -> 6.96 %, generated 255-258
-10.53 -> 10.28 %); up to 0.4 and 0.35 s, 19,899 and 0.3 to 0.6 point less. An edge stopped only by
-a pause of which 0.12 s lay within its reach: 19,929 digits, other speech as before (up to 0.2
-point more). Pauses of 0.08 or 0.15 s and margins of 0.06 or 0.18 s measured no better on the three
-sets compared first (docs/measurements.md, session 42).
+273-276, 277-280, generated 255-258, 263-264, 267-268, 277-280; 20,673 sensitive digits in their
+card calls): with the padding as it was (``speech_pad_ms`` 150: 0.3 s before, 0.25 s after) the stop
+masks 0.5 to 0.75 point less other speech in card calls on every set (dev 273-276 7.14 -> 6.40 %,
+generated 277-280 12.50 -> 11.54 %) and 41 fewer digits (19,889 -> 19,848). A longer reach with the stop
+masked more digits for the same other speech on the tune sets (350 ms: 19,924) but, held out (seeds
+100-102), 2 more digits of 1,922 for 0.3 to 0.5 point more other speech: not kept (the stop only ever
+shortens the padding as it was). Pauses of 0.08 or 0.15 s, margins of 0.06 or 0.18 s and an edge
+stopped only by 0.12 s of pause within its reach measured no better (docs/measurements.md, session 42).
 """
 
 from __future__ import annotations

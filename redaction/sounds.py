@@ -92,7 +92,9 @@ MIN_REACH_DIGITS = 2
 #: (dev 259-262, 265-266, 273-276; generated 255-258, 263-264, 267-268; 14,268 sensitive digits):
 #: 36 more digits masked, leaky cards 12 -> 8, other speech in card calls 0.07 to 0.21 point more;
 #: at 0.8 s 21 more digits and 10 leaky; at 1.2 s 43 and 8, 0.2 to 0.4 point more; sounds of 0.95
-#: 21 and 10; of 0.85 (0.8 s) 29 and 9 for up to 0.3 point (docs/measurements.md, session 42).
+#: 21 and 10; of 0.85 (0.8 s) 29 and 9 for up to 0.3 point. On fresh sets made after the choice
+#: (dev and generated 277-280): 2 and 7 more digits, 0.08 and 0.22 point more (docs/measurements.md,
+#: session 42).
 CERTAIN_SOUND_MASS = 0.9
 CERTAIN_CHAIN_GAP_S = 1.0
 #: The digits of whole data of each kind (most card numbers have 16; the card logic's own

@@ -45,7 +45,7 @@ class Settings:
     pad_after_ms: float = 100.0
     #: Further padding on both sides of spoken card data a recognizer found, up to the first
     #: pause within reach (``redaction.pauses``; 450 suits the built-in network's CTC spikes).
-    speech_pad_ms: float = 350.0
+    speech_pad_ms: float = 150.0
     #: Dual-channel recordings (agent and caller on two channels): all masks both channels |
     #: speaker masks card data on the channel whose words said it (and on one that echoes it), the
     #: other party staying audible (the same digits as all on the bench's synthetic stereo, less of

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redaction.pauses import ABSOLUTE_FLOOR_DBFS, FLOOR_RISE_DB_PER_S, SPEECH_OVER_FLOOR_DB
 from redaction.speech.features import RATE_HZ
 
 FRAME = RATE_HZ // 100  # 10 ms
-#: A frame is speech when it is this far above the noise floor (and above ABSOLUTE_FLOOR_DBFS).
-SPEECH_OVER_FLOOR_DB = 9.0
-#: Quieter than this is never speech: about the level of an idle digital line.
-ABSOLUTE_FLOOR_DBFS = -65.0
-#: The noise floor follows a drop at once and rises by this much per second (min statistics).
-FLOOR_RISE_DB_PER_S = 3.0
+#: A frame is speech when it is SPEECH_OVER_FLOOR_DB above a noise floor that follows a drop at once
+#: and rises by FLOOR_RISE_DB_PER_S (and above ABSOLUTE_FLOOR_DBFS): the rule the engine's pauses
+#: (where the padding of spoken masks stops) are found by, so a region and a pause agree.
 #: Silence kept before and after a region, and the quiet that closes one.
 PRE_ROLL_S = 0.20
 END_SILENCE_S = 0.40

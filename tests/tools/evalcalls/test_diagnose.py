@@ -41,7 +41,7 @@ def test_seeds_are_ranges_or_lists():
 def test_rescoring_pads_entities_like_the_engine_and_scores_the_truth(tmp_path):
     card = [TimedWord(10.0 + 0.5 * k, 10.4 + 0.5 * k, d) for k, d in enumerate("4111111111111111")]
     masks = masks_of([TimedWord(8.0, 8.5, "card"), *card])
-    assert [(round(a, 3), round(b, 3)) for a, b in masks] == [(9.5, 18.35)]  # 150 + 350 ms before, 350 + 100 after
+    assert [(round(a, 3), round(b, 3)) for a, b in masks] == [(9.7, 18.15)]  # 150 + 150 ms before, 150 + 100 after
     # the engine's padding stops in the call's pauses (redaction.pauses): 0.12 s into them
     stopped = masks_of([TimedWord(8.0, 8.5, "card"), *card], pauses_s=[(9.0, 9.9), (18.0, 19.0)])
     assert [(round(a, 3), round(b, 3)) for a, b in stopped] == [(9.78, 18.12)]
@@ -98,8 +98,8 @@ def test_recording_keeps_pass_1s_number_sounds_and_rescoring_keeps_masks_near_th
     said += "my order number is one two three four five six".split()
     words = [TimedWord(round(1.0 + 0.4 * k, 3), round(1.3 + 0.4 * k, 3), w) for k, w in enumerate(said)]
     sounds = [(4.0, 0.9), (4.4, 0.9)] + [(w.start_s + 0.1, 0.9) for w in words[-6:]]
-    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words)] == [(3.3, 7.75)]
-    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words, sounds=sounds)] == [(3.3, 5.65)]
+    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words)] == [(3.5, 7.55)]
+    assert [(round(a, 2), round(b, 2)) for a, b in masks_of(words, sounds=sounds)] == [(3.5, 5.45)]
 
 
 def test_loss_classes_count_audible_digits_by_kind_and_class():

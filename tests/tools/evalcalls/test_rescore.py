@@ -43,14 +43,14 @@ def test_rescoring_ends_masks_with_the_recorded_speech_regions():
     words = WORDS[:-3] + [(9.0, 9.9, "6"), (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
     r = {**_record(words, final_s=[]), "sounds": [], "speech": [(0.0, 2.4), (2.9, 9.5), (10.0, 11.1)]}
     assert rescore.speech_of(r) == [(0.0, 2.4), (2.9, 9.5), (10.0, 11.1)]
-    # the card's last evidence (9.45 s) and the padding's 0.45 s on: 0.15 s of the agent's speech
-    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.1/4.0 s"]
-    # ... or none, stopped in the pause between them (redaction.pauses, as the call's pauses were recorded)
-    r = {**r, "pauses": [(2.4, 2.9), (9.5, 10.0)]}
-    assert rescore.pauses_of(r) == [(2.4, 2.9), (9.5, 10.0)]
     assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
-    assert rescore.per_call([{**r, "speech": None, "sounds": None, "pauses": []}]) == [
-        "en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.3/4.0 s"]  # no regions said: to 9.9 s + 0.45 s
+    unsaid = {**r, "speech": None, "sounds": None}
+    assert rescore.per_call([unsaid]) == [
+        "en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]  # no regions said: to 9.9 s + 0.25 s padding
+    # ... stopped 0.12 s into the pause it ends in (redaction.pauses, as the call's pauses were recorded)
+    paused = {**unsaid, "pauses": [(2.4, 2.9), (9.5, 10.0)]}
+    assert rescore.pauses_of(paused) == [(2.4, 2.9), (9.5, 10.0)]
+    assert rescore.per_call([paused]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
     assert rescore.speech_of({**r, "speech": None, "sounds": None}) is None  # its recognizer said neither
 
 
@@ -89,9 +89,9 @@ def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsy
 
 def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
     # Whisper timed the card's last digit on over the pause to the agent's "thank you" (9.0-9.9 s);
-    # mono, its mask (9.9 s + 0.45 s of padding, no pauses recorded) takes the agent's first 0.35 s;
-    # dual-channel, the digit is the caller's (the sound under it and half a second before), so only
-    # the caller's channel is masked
+    # mono, its mask (9.9 s + padding, no pauses recorded) takes the agent's first 0.15 s; dual-channel,
+    # the digit is the caller's (the sound under it and half a second before), so only the caller's
+    # channel is masked
     from tools.evalcalls.calls import EvalCall, Span
 
     spans = (Span(0, 2 * R, "other", 0, "agent"),
@@ -103,10 +103,10 @@ def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
     monkeypatch.setattr(rescore, "make_call", lambda *a, **k: EvalCall("en-us", "card", 1, 0, audio, spans))
     words = WORDS[:-3] + [(9.0, 9.9, "6"), (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
     r = {**_record(words, final_s=[]), "sounds": None}
-    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.3/4.0 s"]
+    assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]
     assert rescore.per_call([r], dual=True) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
     call, masks = rescore.dual_masks_of(r)
-    assert masks["agent"] == [] and [(round(a, 2), round(b, 2)) for a, b in masks["caller"]] == [(2.5, 10.35)]
+    assert masks["agent"] == [] and [(round(a, 2), round(b, 2)) for a, b in masks["caller"]] == [(2.7, 10.15)]
     # the caller echoed on the agent's line (-20 dB): the card masked on both channels, as it is heard on both
     _, echoing = rescore.dual_masks_of(r, echo_db=-20.0)
     assert echoing["agent"] == echoing["caller"] == masks["caller"]

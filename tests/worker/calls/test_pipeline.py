@@ -592,7 +592,7 @@ def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
     assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
         [(1.0, 2.6, "recognizer:fake-ears")]
     # the span padded 0.12 s into the pause it lies in (the leg's steady noise is no speech to the
-    # energy detector: redaction.pauses), not the whole 500 ms before and 450 ms after
+    # energy detector: redaction.pauses), not the whole 300 ms before and 250 ms after
     assert meta["redaction"]["masked"] == [[0.88, 2.72]]
     samples, _ = sf.read(io.BytesIO(decrypt(backends.vault, outcome.recording_id, "audio")), dtype="int16")
     expected = expected_recording()
