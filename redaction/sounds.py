@@ -100,11 +100,12 @@ CERTAIN_CHAIN_GAP_S = 1.0
 #: The digits of whole data of each kind (most card numbers have 16; the card logic's own
 #: counts for an expiry date and a code).
 FULL_DIGITS = {CARD_NUMBER: 16, EXPIRY: card_words.FULL_DIGITS["expiry"], SECURITY_CODE: card_words.FULL_DIGITS["code"]}
+#: How far an entity reaches along the certain sounds from each edge: a card's digits' worth.
+CERTAIN_REACH_S = FULL_DIGITS[CARD_NUMBER] * REACH_PER_DIGIT_S
 #: The model agrees with the words when a number sound lies within AGREEMENT_REACH_S of this
 #: share of the words that say one digit (on the tune calls most calls agree at 0.9 or more;
 #: a voice none of the model's training met may agree far less; 0.9 here: 2 to 16 fewer digits
 #: per tune set, and more other speech).
-CERTAIN_REACH_S = FULL_DIGITS[CARD_NUMBER] * REACH_PER_DIGIT_S
 MIN_AGREEMENT = 0.8
 MIN_AGREEMENT_WORDS = 6
 AGREEMENT_REACH_S = 0.3
