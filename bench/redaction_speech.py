@@ -36,9 +36,10 @@ N children, each pinned to its own core and timing its own CPU seconds.
 hesitations and closings), held out like the voices: how the card logic carries to agents and callers who
 say things differently from the scripts it was developed on (``dev``, and ``alt``, ``alt-us`` since session 35).
 ``--channels dual`` makes each call a dual-channel recording (tools/evalcalls/calls.dual_channel: the same
-samples, each on its speaker's channel: they sum to the mono call) and scores each unit on its speaker's
-channel's masks: what masking by speaker (CALLREC_MASK_CHANNELS=speaker) keeps audible of the other party;
-with ``--mask-channels all`` the same recordings masked on every channel alike (the setting's default). Compare
+samples, each on its speaker's channel: they sum to the mono call) masked as the product's default masks them
+(``--mask-channels all``: every channel alike), each unit scored on its speaker's channel's masks; with
+``--mask-channels speaker`` (CALLREC_MASK_CHANNELS=speaker) each party's data on their channel: what masking
+by speaker keeps audible of the other party. Compare
 the two settings on the dual-channel recordings, not the mono calls: where the parties' sum reaches full scale
 the recording's mix goes through the limiter and Whisper hears other words than in the mono call.
 ``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
@@ -214,7 +215,7 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
     return regions
 
 
-def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "speaker",
+def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "all",
            echo_db: float | None = None,
            ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
     """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
@@ -487,7 +488,7 @@ def main() -> int:
                     help="mono: the calls as one mix; dual: each call as a dual-channel recording, the caller on one "
                          "channel and the agent on the other (tools/evalcalls/calls.dual_channel: the same samples, "
                          "each on its speaker's channel), each unit scored on its speaker's channel's masks")
-    ap.add_argument("--mask-channels", default="speaker", choices=("speaker", "all"),
+    ap.add_argument("--mask-channels", default="all", choices=("speaker", "all"),
                     help="with --channels dual: CALLREC_MASK_CHANNELS for the recordings (speaker: each party's data "
                          "masked on their channel; all: every channel alike, the product's default)")
     ap.add_argument("--echo-db", type=float,

@@ -75,8 +75,8 @@ class EchoMeter:
         heads = np.fft.rfft(x[:n], n=self._fft, axis=0)
         power = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x**2, axis=0)])
         out = np.zeros(len(self.pairs))
+        lags = min(self.lags, len(x) - n) + 1
         for k, (source, other) in enumerate(self.pairs):
-            lags = min(self.lags, len(x) - n) + 1
             cross = np.fft.irfft(np.conj(heads[:, source]) * spectra[:, other], n=self._fft)[:lags]
             other_power = power[n : n + lags, other] - power[:lags, other]
             norm = np.sqrt(power[n, source] * other_power)

@@ -438,25 +438,21 @@ def _mask_file(
 
 def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig,
           regions: Sequence[tuple[float, float]] = (), channels: int = 1) -> ChannelPlan:
-    detections = [_spoken_padding(d, findings.pauses_s, config) if d.source is Source.RECOGNIZER else d
-                  for d in findings.detections]
-    detections += [Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions]
-    return plan_channels(
-        detections,
-        channels,
-        rate_hz=rate_hz,
-        length=length,
-        pad_before_ms=config.pad_before_ms,
-        pad_after_ms=config.pad_after_ms,
-    )
+    detections = [*findings.detections,
+                  *(Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions)]
+    return plan_channels([_padded(d, findings.pauses_s, config) for d in detections], channels,
+                         rate_hz=rate_hz, length=length, pad_before_ms=0.0, pad_after_ms=0.0)
 
 
-def _spoken_padding(d: Detection, pauses_s: Sequence[tuple[float, float]], config: RedactionConfig) -> Detection:
-    """What recognizer detection ``d`` becomes for the planner, whose padding (``pad_before_ms``,
-    ``pad_after_ms``) then ends it where ``pauses.padded_s`` pads it by ``speech_pad_ms`` more on each
-    side: up to the first pause within reach (``pauses_s``), or all of it."""
-    start_s, end_s = pauses.padded_s(d.start_s, d.end_s, pauses_s, *config.spoken_pad_s)
-    return replace(d, start_s=start_s + config.pad_before_ms / 1000.0, end_s=end_s - config.pad_after_ms / 1000.0)
+def _padded(d: Detection, pauses_s: Sequence[tuple[float, float]], config: RedactionConfig) -> Detection:
+    """Detection ``d`` as it is masked: padded by ``pad_before_ms`` and ``pad_after_ms``, and what a
+    recognizer found by ``speech_pad_ms`` more on each side, each side of that stopping in the first
+    pause within its reach (``pauses.padded_s``, ``pauses_s``)."""
+    if d.source is Source.RECOGNIZER:
+        start_s, end_s = pauses.padded_s(d.start_s, d.end_s, pauses_s, *config.spoken_pad_s)
+    else:
+        start_s, end_s = d.start_s - config.pad_before_ms / 1000.0, d.end_s + config.pad_after_ms / 1000.0
+    return replace(d, start_s=start_s, end_s=end_s)
 
 
 def _masker(masks: ChannelPlan, rate_hz: int, config: RedactionConfig) -> ChannelMasker:

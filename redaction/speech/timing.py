@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redaction.numbers import digit_count, says_number
-from redaction.speech.regions import ABSOLUTE_FLOOR_DBFS
+from redaction.pauses import ABSOLUTE_FLOOR_DBFS
 from redaction.words import TimedWord
 
 #: Least time one digit takes to say; a number word Whisper timed shorter than its digits
