@@ -202,6 +202,23 @@ def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: 
     return EvalCall(voice, kind, seed, index, mu_law_decode(codes), tuple(spans), script)
 
 
+def with_line_noise(call: EvalCall, snr_db: float, kind: str = "white") -> EvalCall:
+    """``call`` over a noisier line: ``kind`` noise (``channel.noise``) ``snr_db`` under the
+    caller's speech (its level over the caller's units), added to the call as made, then the
+    telephone band and G.711 again. The noise is drawn from the call's name, so a call is the
+    same noisy call in every run and tree."""
+    caller = np.zeros(call.audio.size, bool)
+    for span in call.spans:
+        if span.role == "caller":
+            caller[span.start : span.end] = True
+    if not caller.any():
+        raise ValueError(f"{call.name}: no caller speech to set the noise under")
+    rng = np.random.default_rng(zlib.crc32(f"line noise {call.name} {snr_db} {kind}".encode()))
+    x = channel.add_noise(call.audio.astype(np.float32), snr_db, kind, rng, channel.rms_dbfs(call.audio[caller]))
+    return EvalCall(call.voice, call.kind, call.seed, call.index, mu_law_decode(mu_law_codes(channel.band_pass(x))),
+                    call.spans, call.script)
+
+
 #: The channel of each role in a dual-channel call (Amazon Connect's stereo: the customer left,
 #: the agent right).
 CHANNEL_OF_ROLE = {"caller": 0, "agent": 1}

@@ -132,3 +132,23 @@ def test_a_call_in_the_unseen_script_is_another_call_cached_apart():
     assert np.array_equal(cached.audio, unseen.audio) and cached.spans == unseen.spans and cached.script == "unseen"
     with pytest.raises(ValueError, match="script must be one of dev, unseen, alt, alt-us"):
         make_call("en-us", "card", 2, 0, script="festival")
+
+
+def test_a_noisier_line_puts_the_noise_under_the_callers_speech_the_same_each_time():
+    t = np.arange(4 * RATE_HZ) / RATE_HZ
+    audio = np.zeros(t.size, np.float32)
+    audio[RATE_HZ : 2 * RATE_HZ] = 0.3 * np.sin(2 * np.pi * 500 * t[: RATE_HZ])  # the agent, louder
+    audio[3 * RATE_HZ :] = 0.05 * np.sin(2 * np.pi * 700 * t[: RATE_HZ])  # the caller
+    spans = (calls.Span(RATE_HZ, 2 * RATE_HZ, "other", 0, "agent"), calls.Span(3 * RATE_HZ, 4 * RATE_HZ, "other", 0, "caller"))
+    call = calls.EvalCall("en-us", "card", 1, 0, audio, spans)
+    noisy = calls.with_line_noise(call, 10.0)
+    assert noisy.spans == call.spans and noisy.audio.size == audio.size and noisy.audio.dtype == np.float32
+    assert np.array_equal(noisy.audio, calls.with_line_noise(call, 10.0).audio)
+    other = calls.EvalCall("en-us", "card", 2, 0, audio, spans)
+    assert not np.array_equal(noisy.audio[: RATE_HZ], calls.with_line_noise(other, 10.0).audio[: RATE_HZ])
+    caller_db = 10 * np.log10(np.mean(np.square(audio[3 * RATE_HZ :], dtype=np.float64)))
+    quiet_db = 10 * np.log10(np.mean(np.square(noisy.audio[: RATE_HZ], dtype=np.float64)))
+    # 10 dB under the caller (not the louder agent), less what the telephone band leaves out of white noise
+    assert caller_db - 13.0 < quiet_db < caller_db - 9.5
+    with pytest.raises(ValueError, match="no caller speech"):
+        calls.with_line_noise(calls.EvalCall("en-us", "card", 1, 0, audio, spans[:1]), 10.0)
