@@ -87,7 +87,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.86"
+VERSION = "1.87"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -1271,6 +1271,12 @@ def _short_run(run: _Run, context: frozenset[str], earlier: _Before, times: Time
                    and not (after_expiry and not run.between & EXPIRY_WORDS))
     if expiry_said and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.9, times)
+    if run.month_said and (after_card or after_expiry) and len(text) in (4, 6) and _year_only(text[2:]):
+        # A month and a card's year named after the card, its expiry word unheard, say an expiry
+        # date, or say it again ("Let me just repeat on October 23rd": the date read back,
+        # misheard): never a code, which would leave the code read next unmasked as nobody's
+        # answer; a month's day ("March 19th", "April 3rd") is no card's year (1.87)
+        return _entity(EXPIRY, run.digits, 0.7, times)
     if run.slashed and len(text) in (4, 6) and _expiry_like(text):
         return _entity(EXPIRY, run.digits, 0.8, times)  # "zero seven slash two six": how expiry dates are read (1.83)
     if run.lead == "harmless" and run.asked not in ("expiry", "code"):

@@ -2151,3 +2151,20 @@ def test_letters_whisper_wrote_amid_a_card_read_out_join_its_runs() -> None:
     assert entities(ask + "5, 5, 4, 1, 5, 4, 3. I'm so sorry. 5 -2 -3 -3 -8 -5 -3 -4. So can I see the next file?",
                     unanswered=True) == []
     assert entities("my name is M. A. Smith, and my order number is 5 5 4 1 5 4 3.", unanswered=True) == []
+
+
+def test_a_month_and_a_cards_year_after_the_card_are_its_expiry_date_never_a_code() -> None:
+    # Whisper misheard the expiry ask and the date read back ("October 23rd" for "ten thirty"):
+    # taken for the code, it had the code read next left audible as an answer to nothing (1.87)
+    words = said_at(*CARD_READ, (14.0, "got it and the exploration made clean."), (18.0, "one, zero, three, zero."),
+                    (21.0, "let me just repeat on October 23rd."), (25.0, "thank you, just a bit."),
+                    (28.0, "three, six, six."))
+    assert labels(words, find_entities(words)) == [
+        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7."), (EXPIRY, "one, zero, three, zero."),
+        (EXPIRY, "October 23rd."), (SECURITY_CODE, "three, six, six.")]
+    # the year alone or with the month's name, its ask unheard: "January 33" is January 2033
+    words = said_at(*CARD_READ, (14.0, "perfect, and the valley date."), (17.0, "yes, it's January 33."))
+    assert labels(words, find_entities(words))[1:] == [(EXPIRY, "January 33.")]
+    # a month's day is no card's year: "March 19th" after a card is no expiry date
+    words = said_at(*CARD_READ, (14.0, "and it was delivered on"), (16.0, "March 19th."))
+    assert EXPIRY not in {kind for kind, _ in labels(words, find_entities(words))}
