@@ -31,7 +31,6 @@ import numpy as np
 
 from redaction.cards import MIN_CARD_DIGITS
 from redaction.numbers import digit_count, says_number
-from redaction.speech.denoise import Denoiser
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
 from redaction.speech.loops import plain_key
@@ -78,21 +77,18 @@ class WhisperRecognizer:
     #: again); 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``);
     #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
     #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
-    #: 17: hears the audio with its steady line noise taken out (``denoise.Denoiser``)
-    version = "17"
+    version = "16"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
-                 min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers", denoise: bool = True) -> None:
+                 min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
         """``hears`` (``HEARS``): ``numbers``, the regions the gate passes at ``min_number_mass``;
-        ``speech``, every speech region (the network no longer decides what Whisper hears in pass 1).
-        ``denoise``: the gate and Whisper hear the audio with its steady noise taken out (``Denoiser``)."""
+        ``speech``, every speech region (the network no longer decides what Whisper hears in pass 1)."""
         if hears not in HEARS:
             raise ValueError(f"hears must be one of {', '.join(HEARS)}, got {hears!r}")
         self._windows = model if hasattr(model, "words") else FasterWhisperWindows(model)
         self._network = network or DigitNetwork()  # the gate's, loaded once, shared by every call
         self._min_number_mass = min_number_mass
         self._hears = hears
-        self._denoise = denoise
 
     def recognize(self, blocks: Iterable[np.ndarray], rate_hz: int) -> Iterator[TimedWord]:
         return self._listen(blocks, rate_hz, None)
@@ -121,8 +117,6 @@ class WhisperRecognizer:
         every = keep is None and self._hears == "speech"  # verification: gated regions only
         gate = NumberGate(self._network, 0.0 if every else self._min_number_mass)
         to_gate, to_whisper = Resampler(rate_hz, GATE_RATE_HZ), Resampler(rate_hz, WHISPER_RATE_HZ)
-        if self._denoise:
-            to_gate, to_whisper = _Denoised(to_gate, GATE_RATE_HZ), _Denoised(to_whisper, WHISPER_RATE_HZ)
         buffer = _Buffer()
         # cut in pauses only where every speech region is fed: verification's selection may hide speech
         spans = SpanBuilder(pauses=keep is None and gate.passes_every_region)
@@ -404,20 +398,6 @@ def with_network_runs(words: list[TimedWord], network: list[TimedWord]) -> list[
         if 2 * heard < len(run) or (len(run) >= NETWORK_CARD_RUN_WORDS and heard < min(len(run), MIN_CARD_DIGITS)):
             out = [w for w in out if not a <= (w.start_s + w.end_s) / 2 <= b] + run
     return sorted(out, key=lambda w: w.start_s)
-
-
-class _Denoised:
-    """A ``Resampler``'s output through a ``Denoiser`` at its rate: called with blocks, then ``flush()``."""
-
-    def __init__(self, resampler: Resampler, rate_hz: int) -> None:
-        self._resampler = resampler
-        self._denoiser = Denoiser(rate_hz)
-
-    def __call__(self, block: np.ndarray) -> np.ndarray:
-        return self._denoiser.feed(self._resampler(block))
-
-    def flush(self) -> np.ndarray:
-        return np.concatenate([self._denoiser.feed(self._resampler.flush()), self._denoiser.flush()])
 
 
 class _Buffer:

@@ -56,7 +56,7 @@ def blocks(x: np.ndarray, size: int = 4000):
 
 def test_is_a_recognizer() -> None:
     usable: Recognizer = WhisperRecognizer(ScriptedModel())
-    assert (usable.name, usable.version) == ("whisper-tiny.en", "17")
+    assert (usable.name, usable.version) == ("whisper-tiny.en", "16")
 
 
 def test_words_come_back_on_the_call_clock_with_numbers_spanning_to_their_neighbours() -> None:
@@ -509,7 +509,6 @@ def test_the_prompt_is_made_up_digits_read_one_by_one_not_a_valid_card_number() 
 def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None:
     """``recognizer.Sounding``: the same words as ``recognize``, and each gated region's sounds."""
     from redaction.recognizer import Sounding
-    from redaction.speech.denoise import Denoiser
     from redaction.speech.gate import gated_regions
     from redaction.speech.regions import PRE_ROLL_S, spoken_s
 
@@ -521,10 +520,7 @@ def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None
     recognizer: Sounding = WhisperRecognizer(ScriptedModel([list(answer)]))
     words = list(recognizer.recognize_sounding(blocks(x, 3000), rate, sounds, speech))
     assert words == plain and len(words) == 2
-    # what the gate heard: the audio with its steady noise taken out (the fixture is 8 kHz)
-    assert rate == 8000
-    denoiser = Denoiser(rate)
-    regions = gated_regions([denoiser.feed(x), denoiser.flush()], rate)
+    regions = gated_regions([x], rate)
     assert sounds == list(regions[0].sounds) and len(sounds) > 4
     # the speech in each region, without the quiet the region keeps around it
     assert speech == [spoken_s(r.start_s, r.end_s) for r in regions] and speech[0][0] == regions[0].start_s + PRE_ROLL_S
@@ -532,41 +528,3 @@ def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None
     none: list[tuple[float, float]] = []
     assert list(WhisperRecognizer(ScriptedModel(), min_number_mass=1.1).recognize_sounding(blocks(x), rate, none)) == []
     assert none == []
-
-
-class HeardModel(ScriptedModel):
-    """``ScriptedModel`` that also keeps the audio of each window."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.audio: list[np.ndarray] = []
-
-    def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
-        self.audio.append(audio.copy())
-        return super().words(audio, prompt)
-
-
-def test_whisper_hears_the_audio_with_its_steady_noise_taken_out() -> None:
-    """Version 17: the line's steady noise around the speech is taken down before Whisper hears
-    it (``denoise``); the speech itself keeps its level."""
-    rng = np.random.default_rng(3)
-    x = (rng.standard_normal(12 * RATE) * 0.02).astype(np.float32)  # a noisy line: -34 dBFS
-    x[6 * RATE : int(7.5 * RATE)] += (rng.standard_normal(int(1.5 * RATE)) * 0.1).astype(np.float32)  # speech, 14 dB over it
-    heard = {}
-    for denoise in (False, True):
-        model = HeardModel()
-        list(WhisperRecognizer(model, hears="speech", denoise=denoise).recognize(blocks(x), RATE))
-        assert len(model.audio) == 1
-        heard[denoise] = model.audio[0]
-    plain, clean = heard[False], heard[True]
-    assert plain.size == clean.size
-
-    def level_db(a: np.ndarray) -> float:
-        return float(10 * np.log10(np.mean(np.square(a, dtype=np.float64)) + 1e-30))
-
-    # the window's last second is the context after the speech: line noise alone, taken down once
-    # speech was heard over it (the context before the first speech is left as it is)
-    assert level_db(clean[-16000:]) < level_db(plain[-16000:]) - 6.0
-    loudest = int(np.argmax(np.abs(plain)))
-    around = slice(max(0, loudest - 4000), loudest + 4000)
-    assert abs(level_db(clean[around]) - level_db(plain[around])) < 0.5
