@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.evalcalls import splits  # noqa: E402
-from tools.evalcalls.calls import EvalCall, Span, make_call  # noqa: E402
+from tools.evalcalls.calls import EvalCall, Span, make_call, with_line_noise  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
@@ -271,14 +271,17 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
     return WhisperRecognizer(FasterWhisperWindows(load_model(), **options), hears=hears)
 
 
-def _one(job: tuple[tuple[str, str, int, int, str], dict]) -> dict:
-    item, options, verify, hears, whole_verify, fresh = job
+def _one(job: tuple) -> dict:
+    """One call of ``job`` (item, Whisper options, verify, hears, whole_verify, fresh, noise_db) diagnosed."""
+    item, options, verify, hears, whole_verify, fresh, noise_db = job
     if not _STATE:
         _init(options, verify, hears, whole_verify, fresh)
     voice, kind, seed, index, script = item
     recognizer = fresh_recognizer(hears, options) if fresh else _STATE["recognizer"]
-    result = diagnose_call(make_call(voice, kind, seed, index, script=script), recognizer, _STATE["config"],
-                           _STATE["network"], hears, _STATE["whole_verify"])
+    call = make_call(voice, kind, seed, index, script=script)
+    if noise_db is not None:
+        call = with_line_noise(call, noise_db)
+    result = diagnose_call(call, recognizer, _STATE["config"], _STATE["network"], hears, _STATE["whole_verify"])
     result["classes"] = dict(result["classes"])
     return result
 
@@ -362,10 +365,13 @@ def main() -> int:
     ap.add_argument("--hears", default="speech", help="what Whisper hears: numbers or speech (CALLREC_WHISPER_HEARS)")
     ap.add_argument("--whisper", action="append", default=[], metavar="NAME=JSON",
                     help="a transcribe() option for Whisper's windows, e.g. no_speech_threshold=null")
+    ap.add_argument("--noise-db", type=float,
+                    help="every call over a noisier line, as the bench's --noise-db (calls.with_line_noise); its "
+                         "--words records keep the noisy call's pauses and speech regions, so rescore.py needs no audio")
     args = ap.parse_args()
     items = tune_items(args)
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
-    jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model) for item in items]
+    jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model, args.noise_db) for item in items]
     results = []
     details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
     words = open(args.words, "w") if args.words else None  # noqa: SIM115
