@@ -45,7 +45,7 @@ class RedactionConfig:
     @property
     def spoken_pad_s(self) -> tuple[float, float]:
         """The most a recognizer's finding is padded before and after it, in seconds: the
-        planner's padding and ``speech_pad_ms`` (``redaction.pauses`` stops it in a pause)."""
+        padding every detection gets and ``speech_pad_ms`` (``redaction.pauses`` stops it in a pause)."""
         return (self.pad_before_ms + self.speech_pad_ms) / 1000.0, (self.pad_after_ms + self.speech_pad_ms) / 1000.0
 
     @property

@@ -5,7 +5,7 @@ recognizer; transcript words (already on the audio's clock) need no audio. The c
 turns words and keyed digits into entities (where a recognizer says which number sounds it
 heard, their masks reach along and keep to them: ``sounds``; where it says where it heard speech,
 they end with the speech that holds their data: ``edges``; in a dual-channel recording each word is the
-channel's that said it and its data is masked on that channel: ``channels``), the planner pads and merges them
+channel's that said it and its data is masked on that channel: ``channels``), each is padded (``_padded``) and the planner merges them
 (channel by channel). Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
@@ -441,7 +441,7 @@ def _plan(findings: Findings, rate_hz: int, length: int, config: RedactionConfig
     detections = [*findings.detections,
                   *(Detection(a, b, SPOKEN, "region", "verification", 1.0, Source.VERIFICATION) for a, b in regions)]
     return plan_channels([_padded(d, findings.pauses_s, config) for d in detections], channels,
-                         rate_hz=rate_hz, length=length, pad_before_ms=0.0, pad_after_ms=0.0)
+                         rate_hz=rate_hz, length=length)
 
 
 def _padded(d: Detection, pauses_s: Sequence[tuple[float, float]], config: RedactionConfig) -> Detection:
@@ -451,7 +451,7 @@ def _padded(d: Detection, pauses_s: Sequence[tuple[float, float]], config: Redac
     if d.source is Source.RECOGNIZER:
         start_s, end_s = pauses.padded_s(d.start_s, d.end_s, pauses_s, *config.spoken_pad_s)
     else:
-        start_s, end_s = d.start_s - config.pad_before_ms / 1000.0, d.end_s + config.pad_after_ms / 1000.0
+        start_s, end_s = max(0.0, d.start_s - config.pad_before_ms / 1000.0), d.end_s + config.pad_after_ms / 1000.0
     return replace(d, start_s=start_s, end_s=end_s)
 
 

@@ -1,7 +1,7 @@
 """Pauses in a call, where the padding of a mask of spoken card data stops.
 
 A recognizer times words loosely, so a mask of spoken data is padded by up to
-``RedactionConfig.speech_pad_ms`` on each side on top of the planner's ``pad_before_ms`` and
+``RedactionConfig.speech_pad_ms`` on each side on top of the padding every detection gets, ``pad_before_ms`` and
 ``pad_after_ms`` (0.3 s before, 0.25 s after). Where that padding reaches across a pause into the speech beyond it (the
 caller's "Yes," a quarter of a second before the digits, the agent's "thank you" after them),
 it stops MARGIN_S into the pause: the digit a mask holds is sound up to the pause, what lies

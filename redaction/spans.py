@@ -1,8 +1,9 @@
-"""Spans to mask and the planner that pads and merges them.
+"""Spans to mask and the planner that merges them.
 
 A detector sees a tone or a word only after it has started and its reported edges are
-estimates, so every span is padded, more before its onset than after its end, then
-overlapping or nearly touching spans are merged into one masked interval.
+estimates, so the engine pads every span, more before its onset than after its end
+(``engine._padded``); the planner clips them to the audio and merges overlapping or nearly
+touching spans into one masked interval.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ KEYED, SPOKEN = "keyed", "spoken"
 
 
 class Source(enum.Enum):
-    """Which kind of detector found a detection. Code decides by this (the planner pads
-    what a recognizer heard); ``Detection.detector`` is the detector's name in reports and
+    """Which kind of detector found a detection. Code decides by this (the engine pads
+    what a recognizer heard more); ``Detection.detector`` is the detector's name in reports and
     metadata ("dtmf", "recognizer:whisper", "transcript:aws", "transcript:aws-redaction")."""
 
     DTMF = "dtmf"  #: the DTMF receiver: keyed digits
@@ -76,21 +77,13 @@ class MaskInterval:
         return self.start / rate_hz, self.end / rate_hz
 
 
-def plan(
-    detections: Iterable[Detection],
-    *,
-    rate_hz: int,
-    length: int,
-    pad_before_ms: float,
-    pad_after_ms: float,
-) -> tuple[MaskInterval, ...]:
-    """Padded, merged, sorted sample intervals inside ``[0, length)``."""
-    if pad_before_ms < 0 or pad_after_ms < 0:
-        raise ValueError(f"padding must not be negative, got {pad_before_ms!r} / {pad_after_ms!r} ms")
+def plan(detections: Iterable[Detection], *, rate_hz: int, length: int) -> tuple[MaskInterval, ...]:
+    """The sample intervals of ``detections`` (padded already: ``engine._padded``), clipped to
+    ``[0, length)``, merged and sorted."""
     raw = []
     for d in detections:
-        start = max(0, math.floor((d.start_s - pad_before_ms / 1000.0) * rate_hz + _EPS))
-        end = min(length, math.ceil((d.end_s + pad_after_ms / 1000.0) * rate_hz - _EPS))
+        start = max(0, math.floor(d.start_s * rate_hz + _EPS))
+        end = min(length, math.ceil(d.end_s * rate_hz - _EPS))
         if end > start:
             raw.append((start, end))
     return _merged(raw, round(MERGE_GAP_S * rate_hz))

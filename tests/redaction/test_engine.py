@@ -195,7 +195,7 @@ def test_the_speech_padding_stops_in_a_pause() -> None:
     assert masked((3.8, 4.3)) == ((3.88, 10.85),)  # the edge inside the pause: 0.12 s on
     assert masked((3.7, 3.8), (10.6, 10.7)) == ((3.4, 10.85),)  # 0.1 s: no pause
     assert masked((3.0, 3.35), (10.9, 11.5)) == ((3.4, 10.85),)  # 0.05 s beyond each reach
-    # a transcript's times are exact: no recognizer, no stop, only the planner's padding
+    # a transcript's times are exact: no recognizer, no stop, only the padding every detection gets
     transcript = redact_array(talking_call(16.0), 8000, words=words, config=config)[1]
     assert transcript.masked == ((3.85, 10.4),)
 

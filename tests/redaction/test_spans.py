@@ -1,8 +1,6 @@
-"""Span planner: padding (more before the onset), clipping, merging."""
+"""Span planner: clipping, merging, one plan per channel."""
 
 from __future__ import annotations
-
-import pytest
 
 from redaction.spans import KEYED, Detection, MaskInterval, Source, covered, plan, plan_channels
 
@@ -11,22 +9,16 @@ def detection(start_s: float, end_s: float) -> Detection:
     return Detection(start_s, end_s, KEYED, "keyed_digit", "dtmf", 1.0, Source.DTMF)
 
 
-def test_pads_before_more_than_after_and_clips_to_the_audio() -> None:
-    intervals = plan([detection(1.0, 1.1), detection(0.05, 0.1), detection(9.95, 10.0)],
-                     rate_hz=1000, length=10_000, pad_before_ms=150, pad_after_ms=100)
-    assert intervals == (MaskInterval(0, 200), MaskInterval(850, 1200), MaskInterval(9800, 10_000))
+def test_clips_to_the_audio() -> None:
+    intervals = plan([detection(1.0, 1.1), detection(-0.2, 0.1), detection(9.95, 10.3)], rate_hz=1000, length=10_000)
+    assert intervals == (MaskInterval(0, 100), MaskInterval(1000, 1100), MaskInterval(9950, 10_000))
 
 
 def test_overlapping_and_nearly_touching_spans_merge() -> None:
-    intervals = plan([detection(1.0, 1.1), detection(1.2, 1.3), detection(1.54, 1.6), detection(3.0, 3.1)],
-                     rate_hz=1000, length=10_000, pad_before_ms=100, pad_after_ms=100)
-    # 1.0-1.1 and 1.2-1.3 overlap once padded; 1.54 starts 40 ms after (< 50 ms): merged.
+    intervals = plan([detection(0.9, 1.2), detection(1.1, 1.4), detection(1.44, 1.7), detection(2.9, 3.2)],
+                     rate_hz=1000, length=10_000)
+    # 0.9-1.2 and 1.1-1.4 overlap; 1.44 starts 40 ms after 1.4 (< 50 ms): merged.
     assert intervals == (MaskInterval(900, 1700), MaskInterval(2900, 3200))
-
-
-def test_negative_padding_is_refused() -> None:
-    with pytest.raises(ValueError, match="padding"):
-        plan([], rate_hz=8000, length=10, pad_before_ms=-1, pad_after_ms=0)
 
 
 def test_covered_means_inside_one_interval() -> None:
@@ -49,7 +41,7 @@ def on(channel: int | None, start_s: float, end_s: float) -> Detection:
     return Detection(start_s, end_s, "spoken", "card_number", "recognizer:x", 1.0, Source.RECOGNIZER, channel)
 
 
-PLANNING = {"rate_hz": 1000, "length": 10_000, "pad_before_ms": 0, "pad_after_ms": 0}
+PLANNING = {"rate_hz": 1000, "length": 10_000}
 
 
 def test_each_channel_is_planned_with_what_it_said_and_what_no_channel_alone_said() -> None:

@@ -207,6 +207,8 @@ def with_line_noise(call: EvalCall, snr_db: float, kind: str = "white") -> EvalC
     caller's speech (its level over the caller's units), added to the call as made, then the
     telephone band and G.711 again. The noise is drawn from the call's name, so a call is the
     same noisy call in every run and tree."""
+    if not np.isfinite(snr_db):
+        raise ValueError(f"the noise's level under the caller must be a number of dB, got {snr_db!r}")
     caller = np.zeros(call.audio.size, bool)
     for span in call.spans:
         if span.role == "caller":

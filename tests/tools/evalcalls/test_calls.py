@@ -150,5 +150,7 @@ def test_a_noisier_line_puts_the_noise_under_the_callers_speech_the_same_each_ti
     quiet_db = 10 * np.log10(np.mean(np.square(noisy.audio[: RATE_HZ], dtype=np.float64)))
     # 10 dB under the caller (not the louder agent), less what the telephone band leaves out of white noise
     assert caller_db - 13.0 < quiet_db < caller_db - 9.5
+    with pytest.raises(ValueError, match="number of dB"):
+        calls.with_line_noise(call, float("nan"))
     with pytest.raises(ValueError, match="no caller speech"):
         calls.with_line_noise(calls.EvalCall("en-us", "card", 1, 0, audio, spans[:1]), 10.0)
