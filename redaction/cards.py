@@ -87,7 +87,7 @@ from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.87"
+VERSION = "1.88"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -182,6 +182,12 @@ CALL_WORD, PHONE_CARD_WORDS = "call", 3
 #: ... with at least this many digits (a phone number a few digits short; a shorter run after
 #: "call" may be an expiry date or a code after a card).
 MIN_PHONE_LED_DIGITS = 7
+#: ... and up to this many when it starts with 0 (no card does): a phone number Whisper wrote
+#: long, a loop at its end ("0 7 3 4 9 4 8 7 6, 0, 4, 14, 1, 2, 1, 2, 1") or a part written twice
+#: ("zero seven eight four 80784572 5, 8, 9, 7"), up to two phone numbers (1.88: the harmless
+#: calls of eight tune word sets, 0.0-0.42 point less speech masked on five of them, one
+#: call each, fsdd-jackson's; no card digit lost on any, noisy line included).
+MAX_ZERO_PHONE_LED_DIGITS = 2 * MAX_PHONE_DIGITS
 #: ... counting once what Whisper wrote twice: a copy of MIN_TWICE_DIGITS or more digits right after
 #: the digits it copies, at most TWICE_GAP_DIGITS apart ("0 5 9 9 605 733 0 605733007", "9, 7, 8, 7,
 #: 8, 6, 3, 3, 9, 9, 7, 8, 7, 8, 6, 3, 3": a phone number and its second writing were as long as a
@@ -1030,7 +1036,8 @@ def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:
 def _phone_runs(chain: list[_Run]) -> int:
     """How many runs at the start of ``chain`` are a phone number: after a phone word
     (PHONE_WORDS) with no card word near and nothing asked for, the whole chain of
-    MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS (a number written twice counted once: ``_heard_twice``) that
+    MIN_PHONE_LED_DIGITS to MAX_ZERO_LED_DIGITS (a number written twice counted once: ``_heard_twice``;
+    MAX_ZERO_PHONE_LED_DIGITS when it starts with 0) that
     holds no checked card; zero-led, after a harmless lead-in, the
     whole chain when it has at most MAX_ZERO_LED_DIGITS ("call me on 07700 900123" heard with
     digits too many; 1.8: tune harmless calls, seeds 11-14 1.88 % -> 1.29 % of speech
@@ -1040,8 +1047,9 @@ def _phone_runs(chain: list[_Run]) -> int:
     which it was written from, 1.15 % -> 0.57 %, fresh seeds 31-42 0.75 % either way)."""
     first = chain[0]
     digits = [d for run in chain for d in run.digits]
+    most = MAX_ZERO_PHONE_LED_DIGITS if digits[0][0] == "0" else MAX_ZERO_LED_DIGITS
     if (first.phone_near and first.lead == "harmless" and first.asked is None and not first.context & CARD_WORDS
-            and MIN_PHONE_LED_DIGITS <= len(digits) - _heard_twice("".join(d for d, _ in digits)) <= MAX_ZERO_LED_DIGITS
+            and MIN_PHONE_LED_DIGITS <= len(digits) - _heard_twice("".join(d for d, _ in digits)) <= most
             and not _checks(chain, digits, _run_starts(chain))):
         return len(chain)  # "call me back on 7 9 4 ...": the number's "oh" dropped (1.19)
     if first.digits[0][0] != "0":

@@ -440,7 +440,9 @@ def test_a_card_length_run_after_a_harmless_lead_is_masked_even_when_it_does_not
     assert entities(text) == [(CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 9 3 6 6")]
     card = "4532015112830366"
     misreads = [card[:i] + d + card[i + 1:] for i in range(16) for d in "0123456789" if d != card[i]]
-    assert all(entities("my phone number is " + " ".join(m)) for m in misreads)
+    # (but its first digit heard as 0: after a phone word that is a phone number Whisper wrote long, 1.88)
+    assert all(entities("my phone number is " + " ".join(m)) for m in misreads if m[0] != "0")
+    assert entities("my phone number is " + " ".join("0" + card[1:])) == []
     # twelve digits after it stay audible (a phone number, a reference)
     assert entities("my order number is 4 5 3 2 0 1 5 1 1 2 8 3") == []
 
@@ -528,7 +530,24 @@ def test_a_run_led_in_by_a_harmless_word_and_starting_with_zero_is_no_card_whate
     assert [e for e, _ in entities(phone.replace("you can call", "my card you can call").replace("on 0", "on 4"))] == [
         CARD_NUMBER]
     assert [e for e, _ in entities(phone.replace("you can call me on", "okay it is"))] == [CARD_NUMBER]
-    assert [e for e, _ in entities(phone.replace("3 4", "3 4 5 6"))] == [CARD_NUMBER]
+    # 15 of them after a harmless word that is no phone word: a card whose first digit was misheard as 0
+    assert [e for e, _ in entities(phone.replace("you can call me on", "the order is").replace("3 4", "3 4 5 6"))] \
+        == [CARD_NUMBER]
+
+
+def test_a_zero_led_run_after_a_phone_word_is_a_phone_number_whisper_wrote_long() -> None:
+    # Whisper writes a phone number read digit by digit with digits too many: a loop at its end
+    # ("... 1 2 1 2 1"), a part written twice ("0 7 8 4, 8 0 7 8 4 5 7 2"); no card starts with 0
+    # (1.88: tune harmless calls of fsdd-jackson, 5.8-8.8 s masked each, no card digit lost)
+    assert entities("my phone number is 0 7 3 4 9 4 8 7 6 0 4 1 4 1 2 1 2 1 thanks") == []
+    assert entities("my phone number very zero seven eight four 8 0 7 8 4 5 7 2 5 8 9 7 right") == []
+    assert entities("you can call me on " + " ".join("07700900123" * 2) + " thanks") == []
+    # longer than two phone numbers, not zero-led, a card word near or the card asked for: card data
+    assert [e for e, _ in entities("you can call me on " + " ".join("0770090013572468024681357"))] == [CARD_NUMBER]
+    for text in ("my phone number is 4 7 3 4 9 4 8 7 6 0 4 1 4 1 2 1 2 1 thanks",
+                 "my card my phone number is 0 7 3 4 9 4 8 7 6 0 4 1 4 1 2 1 2 1",
+                 "the long number on your card please, call me on 0 7 3 4 9 4 8 7 6 0 4 1 4 1 2 1"):
+        assert [e for e, _ in entities(text)][0] == CARD_NUMBER
 
 
 def test_a_zero_led_run_of_phone_number_length_is_no_card_without_a_card_word() -> None:
@@ -1777,8 +1796,10 @@ def test_a_phone_number_whisper_wrote_twice_is_still_a_phone_number() -> None:
     # which after "call" was card data (tune harmless calls of fsdd-jackson; 1.75)
     assert entities("you can call me Macon. 0. 5. 9 9 605 733 0 605733007 thanks") == []
     assert entities("you can call me back on year 75. 9, 7, 8, 7, 8, 6, 3, 3, 9, 9, 7, 8, 7, 8, 6, 3, 3. thanks") == []
-    # fifteen digits after "call" with nothing said twice: as long as a card, card data as before
-    assert entities("you can call me back on 0 7 7 0 0 9 0 0 1 2 3 4 5 6 7 thanks")[0][0] == CARD_NUMBER
+    # fifteen digits after "call" with nothing said twice: as long as a card, card data as before,
+    # unless they start with 0 as no card does (a phone number Whisper wrote long, 1.88)
+    assert entities("you can call me back on 4 7 7 0 0 9 0 0 1 2 3 4 5 6 7 thanks")[0][0] == CARD_NUMBER
+    assert entities("you can call me back on 0 7 7 0 0 9 0 0 1 2 3 4 5 6 7 thanks") == []
     # the copy's length: the longest one, one digit apart at most; none in a card read once
     assert _heard_twice("05996057330605733007") == 7
     assert _heard_twice("7597878633997878633") == 8
