@@ -185,7 +185,7 @@ MIN_PHONE_LED_DIGITS = 7
 #: ... and up to this many when it starts with 0 (no card does): a phone number Whisper wrote
 #: long, a loop at its end ("0 7 3 4 9 4 8 7 6, 0, 4, 14, 1, 2, 1, 2, 1") or a part written twice
 #: ("zero seven eight four 80784572 5, 8, 9, 7"), up to two phone numbers (1.88: the harmless
-#: calls of eight tune word sets, 0.0-0.42 point less speech masked on five of them, one
+#: calls of eight tune word sets, 0.11-0.42 point less speech masked on five of them, one
 #: call each, fsdd-jackson's; no card digit lost on any, noisy line included).
 MAX_ZERO_PHONE_LED_DIGITS = 2 * MAX_PHONE_DIGITS
 #: ... counting once what Whisper wrote twice: a copy of MIN_TWICE_DIGITS or more digits right after

@@ -538,7 +538,7 @@ def test_a_run_led_in_by_a_harmless_word_and_starting_with_zero_is_no_card_whate
 def test_a_zero_led_run_after_a_phone_word_is_a_phone_number_whisper_wrote_long() -> None:
     # Whisper writes a phone number read digit by digit with digits too many: a loop at its end
     # ("... 1 2 1 2 1"), a part written twice ("0 7 8 4, 8 0 7 8 4 5 7 2"); no card starts with 0
-    # (1.88: tune harmless calls of fsdd-jackson, 5.8-8.8 s masked each, no card digit lost)
+    # (1.88: tune harmless calls of fsdd-jackson, 5.2-8.8 s masked each, no card digit lost)
     assert entities("my phone number is 0 7 3 4 9 4 8 7 6 0 4 1 4 1 2 1 2 1 thanks") == []
     assert entities("my phone number very zero seven eight four 8 0 7 8 4 5 7 2 5 8 9 7 right") == []
     assert entities("you can call me on " + " ".join("07700900123" * 2) + " thanks") == []
