@@ -5,7 +5,9 @@ recognizer; transcript words (already on the audio's clock) need no audio. The c
 turns words and keyed digits into entities (where a recognizer says which number sounds it
 heard, their masks reach along and keep to them: ``sounds``; where it says where it heard speech,
 they end with the speech that holds their data: ``edges``; in a dual-channel recording each word is the
-channel's that said it and its data is masked on that channel: ``channels``), each is padded (``_padded``) and the planner merges them
+channel's that said it and its data is masked on that channel: ``channels``; on a noisy line, ``line_noise``,
+a long chain of the recognizer's number sounds that no card data found covers is a card too: ``sound_chains``),
+each is padded (``_padded``) and the planner merges them
 (channel by channel). Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
 detectors on what was written (the recognizer listens again even when the words came from a
@@ -41,12 +43,15 @@ from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards, edges, pauses, sounds
 from redaction import channels as channel_words
+from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
+from redaction.line_noise import NoiseMeter
 from redaction.masker import ChannelMasker, Masker
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
+from redaction.sound_chains import CHAIN_CONFIDENCE, uncovered_chains_s
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
@@ -109,12 +114,16 @@ def detect(
     # pass 1's pauses (verification, which hears the masks' tones where the speech was, keeps them):
     # found whether or not a recognizer hears pass 1, as verification's may find what a transcript missed
     pause_finder = pauses.PauseFinder(rate_hz) if not masked_s else None
+    # how noisy pass 1's line is (``line_noise``): on a noisy one, long chains of number sounds are card data
+    noise_meter = NoiseMeter(rate_hz) if not masked_s else None
 
     def tee() -> Iterator[np.ndarray]:
         for block in blocks:
             tones.extend(receiver.feed(block))
             if pause_finder is not None:
                 pause_finder.feed(block)
+            if noise_meter is not None:
+                noise_meter.feed(block)
             yield block
 
     stream = tee()
@@ -152,6 +161,11 @@ def detect(
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                               unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
                               heard_speech=heard_speech, energy=energy)
+    if heard_sounds and noise_meter is not None and noise_meter.noisy:
+        # a card whose words the noise took, heard by its number sounds (``sound_chains``)
+        covered_s = [(d.start_s, d.end_s) for d in detections]
+        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, f"{RECOGNIZER_PREFIX}{recognizer.name}", CHAIN_CONFIDENCE,
+                                 Source.RECOGNIZER) for a, b in uncovered_chains_s(heard_sounds, covered_s)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
