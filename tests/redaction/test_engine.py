@@ -444,3 +444,27 @@ def test_a_mask_keeps_to_the_number_sounds_when_the_model_agrees_with_the_words(
     assert card_spans(SoundingRecognizer([4.0, 4.4], words + order, words[:7])) == [(3.8, 7.3)]
     # a recognizer that says nothing of sounds
     assert card_spans(ScriptedRecognizer(words + order, words[:7])) == [(3.8, 7.3)]
+
+
+def test_on_a_noisy_line_a_long_chain_of_number_sounds_is_masked_as_a_card() -> None:
+    """Whisper wrote no word over a card read on a noisy line; the recognizer's network heard 16
+    number sounds 0.45 s apart (``redaction.sound_chains``): on the noisy line (``redaction.line_noise``)
+    they are masked as a card, on a quiet one not (chains form over other speech there too)."""
+    rng = np.random.default_rng(7)
+    noisy = (rng.standard_normal(20 * 8000) * 0.03).astype(np.float32)  # white line noise at -30 dBFS
+    quiet = talking_call(20.0)
+    sounds_s = [round(10.0 + 0.45 * k, 2) for k in range(16)]  # 10.0 .. 16.75
+    config = RedactionConfig(speech_pad_ms=0, pad_before_ms=0, pad_after_ms=0)
+
+    def spans(call: np.ndarray, sounds: list[float]) -> list[tuple[str, float, float, float]]:
+        _, report = redact_array(call, 8000, recognizer=SoundingRecognizer(sounds, [], []), config=config)
+        assert report.verification.passed
+        return [(s.entity, s.start_s, s.end_s, s.confidence) for s in report.spans]
+
+    assert spans(noisy, sounds_s) == [("card_number", 10.0, 16.75, 0.3)]
+    assert spans(quiet, sounds_s) == []
+    assert spans(noisy, sounds_s[:11]) == []  # a phone number's worth of sounds: no card
+    # card data the words found over the chain is masked as found, nothing added
+    words = card_words(10.0)
+    _, report = redact_array(noisy, 8000, recognizer=SoundingRecognizer(sounds_s, words, []), config=config)
+    assert [(s.entity, s.confidence) for s in report.spans] == [("card_number", 0.99)]
