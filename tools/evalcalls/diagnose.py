@@ -127,9 +127,22 @@ def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
 
 
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
-                     speech: list[tuple[float, float]] | None = None) -> list[tuple[float, float]]:
-    """``pass1_parts``' times."""
-    return [(a, b) for _, a, b in pass1_parts(words, sounds, speech)]
+                     speech: list[tuple[float, float]] | None = None, noisy: bool = False) -> list[tuple[float, float]]:
+    """``pass1_parts``' times; on a ``noisy`` line (``redaction.line_noise``) with the chains of number
+    sounds they do not cover (``redaction.sound_chains``), as the engine adds them."""
+    from redaction.sound_chains import uncovered_chains_s  # noqa: PLC0415
+
+    found = [(a, b) for _, a, b in pass1_parts(words, sounds, speech)]
+    return found + (uncovered_chains_s(sounds, found) if noisy and sounds else [])
+
+
+def line_noisy(audio: np.ndarray) -> bool:
+    """True when the engine takes ``audio`` (8 kHz) for a noisy line (``redaction.line_noise``)."""
+    from redaction.line_noise import NoiseMeter  # noqa: PLC0415
+
+    meter = NoiseMeter(RATE_HZ)
+    meter.feed(audio)
+    return meter.noisy
 
 
 def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float, float]],
@@ -140,7 +153,7 @@ def loss_classes(call: EvalCall, recording: Recording, final_s: list[tuple[float
 
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
-    entities_s = pass1_entities_s(words, recording.sounds, recording.speech)
+    entities_s = pass1_entities_s(words, recording.sounds, recording.speech, line_noisy(call.audio))
     out: Counter = Counter()
     for span in call.spans:
         if span.sensitive:
@@ -177,7 +190,8 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
     words = recording.passes[0] if recording.passes else []
     number_words = [w for w in words if says_number(w.text)]
     # pass 1, as the engine has it
-    entities_s = pass1_entities_s(words, recording.sounds, recording.speech)
+    noisy = line_noisy(call.audio)
+    entities_s = pass1_entities_s(words, recording.sounds, recording.speech, noisy)
     pauses_s = audio_pauses(call.audio)
     pass1_s = padded(entities_s, config, pauses_s)
     blocks = (call.audio[i : i + 65536] for i in range(0, call.audio.size, 65536))
@@ -193,7 +207,7 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
            "words": [(round(w.start_s, 3), round(w.end_s, 3), w.text, round(w.confidence, 3)) for w in words],
            "sounds": None if recording.sounds is None else [(round(t, 3), round(m, 3)) for t, m in sorted(recording.sounds)],
            "speech": None if recording.speech is None else [(round(a, 3), round(b, 3)) for a, b in recording.speech],
-           "pauses": [(round(a, 3), round(b, 3)) for a, b in pauses_s],
+           "pauses": [(round(a, 3), round(b, 3)) for a, b in pauses_s], "noisy": noisy,
            "spans": [(s.start, s.end, s.kind, s.digits) for s in call.spans], "final_s": final_s}
     for span in call.spans:
         if span.speech:
@@ -219,8 +233,8 @@ def diagnose_call(call: EvalCall, recognizer, config, network, hears: str = "spe
 
 
 #: What ``--words`` keeps of each call for ``rescore.py``: pass 1's words, the recognizer's number
-#: sounds and speech regions, the call's pauses, the truth and the final masks.
-WORDS_FIELDS = ("call", "voice", "kind", "seed", "words", "sounds", "speech", "pauses", "spans", "final_s")
+#: sounds and speech regions, the call's pauses, whether its line is noisy, the truth and the final masks.
+WORDS_FIELDS = ("call", "voice", "kind", "seed", "words", "sounds", "speech", "pauses", "noisy", "spans", "final_s")
 
 
 def words_record(result: dict) -> str:

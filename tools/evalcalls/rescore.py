@@ -50,12 +50,13 @@ from tools.evalcalls.voices import RATE_HZ  # noqa: E402
 def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig(),
              sounds: list[tuple[float, float]] | None = None,
              speech: list[tuple[float, float]] | None = None,
-             pauses_s: Sequence[tuple[float, float]] = ()) -> list[tuple[float, float]]:
+             pauses_s: Sequence[tuple[float, float]] = (), noisy: bool = False) -> list[tuple[float, float]]:
     """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
     number sounds (``sounds``: (moment s, probability), None: it said none) and ending with its
-    ``speech`` regions that hold their data, as the engine has them, padded as it pads speech
-    (stopping in the call's ``pauses_s``)."""
-    return padded(pass1_entities_s(words, sounds, speech), config, pauses_s)
+    ``speech`` regions that hold their data, on a ``noisy`` line with the chains of number sounds
+    they leave uncovered, as the engine has them, padded as it pads speech (stopping in the call's
+    ``pauses_s``)."""
+    return padded(pass1_entities_s(words, sounds, speech, noisy), config, pauses_s)
 
 
 def speech_of(r: dict) -> list[tuple[float, float]] | None:
@@ -152,7 +153,8 @@ def _scored(r: dict, recorded: bool, dual: bool = False, echo_db: float | None =
     elif dual:
         return score(*dual_masks_of(r, echo_db=echo_db), echoed=echo_db is not None)
     else:
-        masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r), pauses_s=pauses_of(r))
+        masks = masks_of(words_of(r), sounds=r.get("sounds"), speech=speech_of(r), pauses_s=pauses_of(r),
+                         noisy=r.get("noisy", False))  # records before session 44 say nothing: quiet
     return score(call_of(r), masks)
 
 

@@ -131,7 +131,22 @@ def test_the_words_file_keeps_each_calls_speech_regions_for_rescoring():
     # find them again in the call's audio on every run (and, for a call made hearing numbers,
     # more regions than the recognizer had)
     result = {"call": "en-us/card/seed1/0", "voice": "en-us", "kind": "card", "seed": 1, "words": [], "sounds": [],
-              "speech": [(1.0, 2.0)], "pauses": [(2.0, 2.5)], "spans": [], "final_s": [], "digits": 0, "lost": []}
+              "speech": [(1.0, 2.0)], "pauses": [(2.0, 2.5)], "noisy": False, "spans": [], "final_s": [], "digits": 0,
+              "lost": []}
     record = json.loads(words_record(result))
     assert record["speech"] == [[1.0, 2.0]] and record["pauses"] == [[2.0, 2.5]]
-    assert set(record) == {"call", "voice", "kind", "seed", "words", "sounds", "speech", "pauses", "spans", "final_s"}
+    assert set(record) == {"call", "voice", "kind", "seed", "words", "sounds", "speech", "pauses", "noisy", "spans",
+                           "final_s"}
+
+
+def test_rescoring_a_noisy_line_adds_the_chains_of_number_sounds_as_the_engine_does() -> None:
+    # no words over a card, sixteen number sounds 0.45 s apart: masked on a noisy line only
+    # (records before session 44 say nothing of the line: quiet), padded as speech is
+    sounds = [(round(10.0 + 0.45 * k, 2), 0.9) for k in range(16)]
+    assert masks_of([], sounds=sounds) == []
+    assert [(round(a, 2), round(b, 2)) for a, b in masks_of([], sounds=sounds, noisy=True)] == [(9.7, 17.0)]
+    record = {"call": "en-us/card/seed1/0", "voice": "en-us", "kind": "card", "seed": 1, "words": [],
+              "sounds": sounds, "speech": None, "pauses": [], "spans": [(80000, 136000, "card", 16)], "final_s": []}
+    assert rescore([record])["all"][:2] == [16, 0]
+    assert rescore([{**record, "noisy": True}])["all"][:2] == [16, 16]
+    assert json.loads(words_record({**record, "noisy": True, "extra": 1}))["noisy"] is True
