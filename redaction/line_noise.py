@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from redaction.frame_energy import FrameEnergy
+
 FRAME_S = 0.010
 #: The percentiles whose distance is the spread.
 LOW_PERCENTILE, HIGH_PERCENTILE = 10.0, 90.0
@@ -29,17 +31,11 @@ class NoiseMeter:
     """Feed mono float blocks at ``rate_hz``; ``spread_db()`` and ``noisy`` read the frames so far."""
 
     def __init__(self, rate_hz: int) -> None:
-        self._hop = max(1, round(FRAME_S * rate_hz))
-        self._rest = np.zeros(0, dtype=np.float64)
+        self._energy = FrameEnergy(max(1, round(FRAME_S * rate_hz)))
         self._counts = np.zeros(_BINS, dtype=np.int64)
 
     def feed(self, block: np.ndarray) -> None:
-        x = np.concatenate([self._rest, np.asarray(block, dtype=np.float64).reshape(-1)])
-        n = x.size // self._hop
-        self._rest = x[n * self._hop :]
-        if n == 0:
-            return
-        energy_dbfs = 10.0 * np.log10(np.mean(x[: n * self._hop].reshape(n, self._hop) ** 2, axis=1) + 1e-12)
+        energy_dbfs = self._energy(block)
         bins = np.clip(np.round((energy_dbfs - LOWEST_DBFS) / BIN_DB), 0, _BINS - 1).astype(np.int64)
         self._counts += np.bincount(bins, minlength=_BINS)
 

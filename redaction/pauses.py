@@ -31,6 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from redaction.frame_energy import FrameEnergy
+
 FRAME_S = 0.01
 #: A frame is speech when it is this far above the noise floor (and above ABSOLUTE_FLOOR_DBFS).
 SPEECH_OVER_FLOOR_DB = 9.0
@@ -50,7 +52,7 @@ class PauseFinder:
     def __init__(self, rate_hz: int) -> None:
         self.hop = max(1, round(FRAME_S * rate_hz))
         self.frame_s = self.hop / rate_hz
-        self._rest = np.zeros(0, dtype=np.float64)
+        self._energy = FrameEnergy(self.hop)
         self._frames = 0  # frames seen
         self._floor_dbfs = float("inf")  # the floor after the last frame seen (none yet: none)
         self._quiet_from: int | None = None  # first frame of the quiet run still open
@@ -58,12 +60,10 @@ class PauseFinder:
         self._min_frames = max(1, round(MIN_PAUSE_S / self.frame_s))
 
     def feed(self, block: np.ndarray) -> None:
-        x = np.concatenate([self._rest, np.asarray(block, dtype=np.float64).reshape(-1)])
-        n = x.size // self.hop
-        self._rest = x[n * self.hop :]
+        energy_dbfs = self._energy(block)
+        n = energy_dbfs.size
         if n == 0:
             return
-        energy_dbfs = 10.0 * np.log10(np.mean(x[: n * self.hop].reshape(n, self.hop) ** 2, axis=1) + 1e-12)
         # floor[i] = min(e[i], floor[i-1] + rise): the least of each e[j] risen by (i - j) frames
         rise = FLOOR_RISE_DB_PER_S * self.frame_s
         steps = np.arange(n) * rise
