@@ -136,7 +136,7 @@ def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
     return found + (uncovered_chains_s(sounds, found) if noisy and sounds else [])
 
 
-def line_noisy(audio: np.ndarray) -> bool:
+def line_noisy(audio) -> bool:  # noqa: ANN001 (float32 samples)
     """True when the engine takes ``audio`` (8 kHz) for a noisy line (``redaction.line_noise``)."""
     from redaction.line_noise import NoiseMeter  # noqa: PLC0415
 
