@@ -114,16 +114,17 @@ def detect(
     # pass 1's pauses (verification, which hears the masks' tones where the speech was, keeps them):
     # found whether or not a recognizer hears pass 1, as verification's may find what a transcript missed
     pause_finder = pauses.PauseFinder(rate_hz) if not masked_s else None
-    # how noisy pass 1's line is (``line_noise``): on a noisy one, long chains of number sounds are card data
-    noise_meter = NoiseMeter(rate_hz) if not masked_s else None
+    # how noisy pass 1's line is (``line_noise``): on a noisy one, long chains of a recognizer's number
+    # sounds are card data; it counts the frames the pause finder reads (their energy computed once)
+    noise_meter = NoiseMeter(rate_hz) if pause_finder is not None and recognizer is not None else None
 
     def tee() -> Iterator[np.ndarray]:
         for block in blocks:
             tones.extend(receiver.feed(block))
             if pause_finder is not None:
-                pause_finder.feed(block)
-            if noise_meter is not None:
-                noise_meter.feed(block)
+                energy_dbfs = pause_finder.feed(block)
+                if noise_meter is not None:
+                    noise_meter.add(energy_dbfs)
             yield block
 
     stream = tee()

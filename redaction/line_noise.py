@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from redaction.frame_energy import FrameEnergy
+from redaction.pauses import FRAME_S  # the pause finder's frames: the engine counts those (``add``)
 
-FRAME_S = 0.010
 #: The percentiles whose distance is the spread.
 LOW_PERCENTILE, HIGH_PERCENTILE = 10.0, 90.0
 #: A line whose spread is under this is noisy. Of seed 285's 68 tune calls as made none was (the
@@ -37,7 +37,10 @@ class NoiseMeter:
         self._counts = np.zeros(_BINS, dtype=np.int64)
 
     def feed(self, block: np.ndarray) -> None:
-        energy_dbfs = self._energy(block)
+        self.add(self._energy(block))
+
+    def add(self, energy_dbfs: np.ndarray) -> None:
+        """Count frames whose energy (dBFS, FRAME_S frames) another reader already has (``pauses.PauseFinder.feed``)."""
         bins = np.clip(np.round((energy_dbfs - LOWEST_DBFS) / BIN_DB), 0, _BINS - 1).astype(np.int64)
         self._counts += np.bincount(bins, minlength=_BINS)
 

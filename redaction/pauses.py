@@ -59,11 +59,13 @@ class PauseFinder:
         self._pauses: list[tuple[int, int]] = []  # frames [start, end) of each closed pause
         self._min_frames = max(1, round(MIN_PAUSE_S / self.frame_s))
 
-    def feed(self, block: np.ndarray) -> None:
+    def feed(self, block: np.ndarray) -> np.ndarray:
+        """Take ``block``; return the energy (dBFS) of the frames it completed, for other readers of
+        the same frames (``line_noise.NoiseMeter.add``)."""
         energy_dbfs = self._energy(block)
         n = energy_dbfs.size
         if n == 0:
-            return
+            return energy_dbfs
         # floor[i] = min(e[i], floor[i-1] + rise): the least of each e[j] risen by (i - j) frames
         rise = FLOOR_RISE_DB_PER_S * self.frame_s
         steps = np.arange(n) * rise
@@ -82,6 +84,7 @@ class PauseFinder:
             else:
                 self._close(first, self._frames + end)
         self._frames += n
+        return energy_dbfs
 
     def pauses_s(self) -> tuple[tuple[float, float], ...]:
         """Each pause so far, a quiet run still open at the end included, in seconds, in order."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from redaction.line_noise import MIN_FRAMES, NOISY_SPREAD_DB, NoiseMeter
+from redaction.pauses import PauseFinder
 
 R = 8000
 
@@ -51,3 +52,13 @@ def test_too_short_a_call_says_nothing() -> None:
     assert meter.spread_db() is None and not meter.noisy
     meter.feed(np.zeros(80, np.float32))
     assert meter.spread_db() == 0.0  # digital silence: every frame in the lowest bin
+
+
+def test_the_frames_the_pause_finder_read_count_as_the_meters_own() -> None:
+    # the engine computes each frame's energy once, in the pause finder, and the meter counts it
+    x = _speech_like(20.0, -30.0, np.random.default_rng(3))
+    finder, counted, fed = PauseFinder(R), NoiseMeter(R), NoiseMeter(R)
+    for i in range(0, x.size, 3000):
+        counted.add(finder.feed(x[i : i + 3000]))
+        fed.feed(x[i : i + 3000])
+    assert counted.spread_db() == fed.spread_db() < NOISY_SPREAD_DB
