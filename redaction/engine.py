@@ -51,6 +51,7 @@ from redaction.line_noise import NoiseMeter
 from redaction.masker import ChannelMasker, Masker
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
+from redaction import sound_chains
 from redaction.sound_chains import CHAIN_CONFIDENCE, uncovered_chains_s
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
@@ -141,7 +142,7 @@ def detect(
             heard = list(sounding(stream, rate_hz, heard_sounds, heard_speech))
         else:
             heard = list(recognizer.recognize(stream, rate_hz))
-        detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer.version,
+        detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer_version(recognizer),
                                          Source.RECOGNIZER))
     for _ in stream:  # whatever the recognizer did not pull
         pass
@@ -174,6 +175,13 @@ def detect(
         detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
                     pause_finder.pauses_s() if pause_finder is not None else ())
+
+
+def recognizer_version(recognizer: Recognizer) -> str:
+    """The version a report records for what ``recognizer`` heard: its own, the card logic's and the
+    chain rule's (``sound_chains``), which together decide what of its words is masked; batch
+    reprocessing takes a recording redacted under another for out of date."""
+    return f"{recognizer.version}+cards{cards.VERSION}+chains{sound_chains.VERSION}"
 
 
 def _keyed(tones: list[dtmf.DtmfTone]) -> list[Detection]:

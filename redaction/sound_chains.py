@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+#: Version of the chain rule, part of a recognizer's detector version (``engine.recognizer_version``).
+VERSION = "1"
 #: Number-sound moments this close are one sound (the network's frames are 20 ms apart).
 SAME_SOUND_S = 0.05
 #: Longest gap between two sounds of a chain.

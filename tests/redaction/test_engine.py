@@ -468,3 +468,18 @@ def test_on_a_noisy_line_a_long_chain_of_number_sounds_is_masked_as_a_card() -> 
     words = card_words(10.0)
     _, report = redact_array(noisy, 8000, recognizer=SoundingRecognizer(sounds_s, words, []), config=config)
     assert [(s.entity, s.confidence) for s in report.spans] == [("card_number", 0.99)]
+
+
+def test_a_recognizers_detector_version_names_the_card_logic_and_the_chains_it_ran_with(monkeypatch) -> None:
+    """What a recognizer heard is masked by the recognizer, the card logic and the engine's chains of
+    number sounds together: the detector version a report records (and batch reprocessing compares,
+    ``worker.calls.redacting.current_detector_version``) changes when any of them does, so a recording
+    redacted before a better card logic is not taken for up to date."""
+    from redaction import cards, engine, sound_chains  # noqa: PLC0415
+
+    _, report = redact_array(talking_call(12.0), 8000, recognizer=ScriptedRecognizer([], []))
+    (heard,) = [d for d in report.detectors if d.name == "recognizer:scripted"]
+    assert heard.version == f"1+cards{cards.VERSION}+chains{sound_chains.VERSION}"
+    assert engine.recognizer_version(ScriptedRecognizer()) == heard.version
+    monkeypatch.setattr(cards, "VERSION", "9.99")
+    assert engine.recognizer_version(ScriptedRecognizer()) == f"1+cards9.99+chains{sound_chains.VERSION}"

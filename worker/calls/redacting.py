@@ -26,7 +26,7 @@ from pathlib import Path
 from callrec.errors import quoted
 from redaction import dtmf, transcripts
 from redaction.config import RedactionConfig
-from redaction.engine import redact_file
+from redaction.engine import RECOGNIZER_PREFIX, recognizer_version, redact_file
 from redaction.errors import RedactionInputError, TranscriptError
 from redaction.recognizer import Recognizer
 from redaction.report import RedactionReport
@@ -78,7 +78,7 @@ def current_detector_version(recognizer: Recognizer | None) -> str:
     """The detector version a redaction of a stored recording with ``recognizer`` records."""
     parts = [f"{dtmf.DtmfDetector.name}/{dtmf.DtmfDetector.version}"]
     if recognizer is not None:
-        parts.append(f"recognizer:{recognizer.name}/{recognizer.version}")
+        parts.append(f"{RECOGNIZER_PREFIX}{recognizer.name}/{recognizer_version(recognizer)}")
     return ",".join(parts)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from redaction import cards, sound_chains
 from redaction.dtmf import detect_dtmf
 from redaction.dtmf_synth import KeyPress, key_sequence
 from redaction.words import TimedWord
@@ -588,7 +589,8 @@ def test_process_call_uses_the_recognizer_it_is_handed(tmp_path, settings):
     assert ears.rates_hz and set(ears.rates_hz) == {RATE_HZ}  # detection and verification
     assert (outcome.redacted, outcome.verified, outcome.spans_by_kind) == (True, True, (("card_number", 1),))
     meta = json.loads(decrypt(backends.vault, outcome.recording_id, "metadata"))
-    assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7")
+    assert meta["redaction"]["detector_version"].endswith(",recognizer:fake-ears/7+cards"
+                                                           f"{cards.VERSION}+chains{sound_chains.VERSION}")
     assert [(span["start_s"], span["end_s"], span["detector"]) for span in meta["redaction"]["spans"]] == \
         [(1.0, 2.6, "recognizer:fake-ears")]
     # the span padded 0.12 s into the pause it lies in (the leg's steady noise is no speech to the
