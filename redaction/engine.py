@@ -47,7 +47,7 @@ from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
-from redaction.line_noise import NoiseMeter
+from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
@@ -83,6 +83,8 @@ class Findings:
     #: (start_s, end_s) of each pause in pass 1's audio (``redaction.pauses``): the padding of what
     #: a recognizer found stops in them. Empty in what verification finds (it hears masked audio).
     pauses_s: tuple[tuple[float, float], ...] = ()
+    #: How noisy pass 1's line was (``redaction.line_noise``; None: no recognizer listened to pass 1).
+    line: LineNoise | None = None
 
 
 def detect(
@@ -163,18 +165,22 @@ def detect(
         detections += _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                               unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
                               heard_speech=heard_speech, energy=energy)
-    if heard_sounds and noise_meter is not None and noise_meter.noisy:
-        # a card whose words the noise took, heard by its number sounds (``sound_chains``)
+    line = noise_meter.reading() if noise_meter is not None else None
+    if heard_sounds is not None and line is not None and line.noisy:
+        # a card whose words the noise took, heard by its number sounds (``sound_chains``), under
+        # the chains' own name so a report tells them from the card data the words gave
+        chains_name = f"{RECOGNIZER_PREFIX}{recognizer.name}{sound_chains.DETECTOR_SUFFIX}"
+        detectors.append(DetectorVersion(chains_name, sound_chains.VERSION, Source.RECOGNIZER))
         covered_s = [(d.start_s, d.end_s) for d in detections]
-        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, f"{RECOGNIZER_PREFIX}{recognizer.name}", CHAIN_CONFIDENCE,
-                                 Source.RECOGNIZER) for a, b in uncovered_chains_s(heard_sounds, covered_s)]
+        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
+                       for a, b in uncovered_chains_s(heard_sounds, covered_s)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
                                key=lambda pair: pair[0]):
         detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
-                    pause_finder.pauses_s() if pause_finder is not None else ())
+                    pause_finder.pauses_s() if pause_finder is not None else (), line)
 
 
 def recognizer_version(recognizer: Recognizer) -> str:
@@ -512,8 +518,7 @@ def _mask_and_verify(
     added = 0
     keyed_s = _keying([(d.start_s, d.end_s) for d in findings.detections if d.kind == KEYED])
     for round_ in range(1, MAX_ROUNDS + WHOLE_REGION_ROUNDS + 1):
-        masks = _plan(Findings(tuple(detections), findings.detectors, findings.pauses_s), rate_hz, length, config,
-                      widen, channels)
+        masks = _plan(replace(findings, detections=tuple(detections)), rate_hz, length, config, widen, channels)
         blocks = mask(masks)
         if not config.verify:
             return findings, masks, None
@@ -525,8 +530,7 @@ def _mask_and_verify(
         heard = [d for d in again.detections if d.kind == SPOKEN and not masks.covers(d, rate_hz, length)]
         unmasked = [d for d in detections if not masks.covers(d, rate_hz, length)]
         if not (keyed or heard or unmasked):
-            found = Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), findings.detectors,
-                             findings.pauses_s)
+            found = replace(findings, detections=tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))))
             return found, masks, Verification(
                 passed=True, dtmf_remaining=0, spans_unmasked=0,
                 recognizer_remaining=None if recognizer is None else 0,
@@ -560,6 +564,7 @@ def _report(
         masked=tuple(i.seconds(rate_hz) for i in masks.anywhere),
         detectors=findings.detectors,
         verification=verification,
+        line=findings.line,
         masked_by_channel=tuple(tuple(i.seconds(rate_hz) for i in intervals) for intervals in masks.by_channel)
         if masks.separate else None,
     )

@@ -11,6 +11,8 @@ caller's speech added, 11-23 dB at 10 dB (74 % of them under 17 dB) and 7-19 dB 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from redaction.frame_energy import FrameEnergy
@@ -27,6 +29,18 @@ MIN_FRAMES = 1000
 #: The histogram: frames from LOWEST_DBFS (and below) to 0 dBFS in BIN_DB steps.
 LOWEST_DBFS, BIN_DB = -120.0, 0.25
 _BINS = round(-LOWEST_DBFS / BIN_DB) + 1
+
+
+@dataclass(frozen=True)
+class LineNoise:
+    """What the meter said of a call's line: its frames' spread (None: too short to say) and whether
+    that made it noisy (the chains of number sounds run on a noisy line only)."""
+
+    spread_db: float | None
+    noisy: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"noise_spread_db": self.spread_db, "noisy": self.noisy}
 
 
 class NoiseMeter:
@@ -56,5 +70,8 @@ class NoiseMeter:
 
     @property
     def noisy(self) -> bool:
+        return self.reading().noisy
+
+    def reading(self) -> LineNoise:
         spread = self.spread_db()
-        return spread is not None and spread < NOISY_SPREAD_DB
+        return LineNoise(spread, spread is not None and spread < NOISY_SPREAD_DB)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redaction.line_noise import LineNoise
 from redaction.spans import Detection, Source
 
 
@@ -59,6 +60,9 @@ class RedactionReport:
     #: A dual-channel recording heard apart: what was masked on each channel (``masked`` is
     #: their union); None when every channel was masked alike.
     masked_by_channel: tuple[tuple[tuple[float, float], ...], ...] | None = None
+    #: How noisy pass 1's line was (``redaction.line_noise``), when a recognizer listened: on a
+    #: noisy line long chains of number sounds are masked as cards (``redaction.sound_chains``).
+    line: LineNoise | None = None
 
     @property
     def verified(self) -> bool:
@@ -79,6 +83,7 @@ class RedactionReport:
             "masked_s": round(self.masked_s, 3),
             **({} if self.masked_by_channel is None else {"masked_by_channel": [
                 [[round(start, 3), round(end, 3)] for start, end in masked] for masked in self.masked_by_channel]}),
+            **({} if self.line is None else {"line": self.line.to_dict()}),
             "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
             "verified": self.verified,
             "verification": None if self.verification is None else self.verification.to_dict(),

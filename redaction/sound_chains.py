@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 #: Version of the chain rule, part of a recognizer's detector version (``engine.recognizer_version``).
 VERSION = "1"
+#: A chain detection's detector: the recognizer's name and this ("recognizer:whisper/sound-chains").
+DETECTOR_SUFFIX = "/sound-chains"
 #: Number-sound moments this close are one sound (the network's frames are 20 ms apart).
 SAME_SOUND_S = 0.05
 #: Longest gap between two sounds of a chain.

@@ -470,6 +470,32 @@ def test_on_a_noisy_line_a_long_chain_of_number_sounds_is_masked_as_a_card() -> 
     assert [(s.entity, s.confidence) for s in report.spans] == [("card_number", 0.99)]
 
 
+def test_a_report_says_how_noisy_the_line_was_and_names_the_chains_it_masked() -> None:
+    """An auditor reading a report can tell a card the chains of number sounds found from one the words
+    found (its detector is the chains', with their version) and sees the line's noise decision that
+    let them run: the spread of the frames' energy and whether it made the line noisy."""
+    from redaction import sound_chains  # noqa: PLC0415
+    from redaction.line_noise import NOISY_SPREAD_DB  # noqa: PLC0415
+
+    rng = np.random.default_rng(7)
+    noisy = (rng.standard_normal(20 * 8000) * 0.03).astype(np.float32)
+    sounds_s = [round(10.0 + 0.45 * k, 2) for k in range(16)]
+    _, report = redact_array(noisy, 8000, recognizer=SoundingRecognizer(sounds_s, [], []))
+    (chain,) = report.spans
+    assert chain.detector == "recognizer:scripted/sound-chains"
+    assert ("recognizer:scripted/sound-chains", sound_chains.VERSION) in [(d.name, d.version) for d in report.detectors]
+    assert report.line.noisy and report.line.spread_db < NOISY_SPREAD_DB
+    assert report.to_dict()["line"] == {"noise_spread_db": report.line.spread_db, "noisy": True}
+
+    _, quiet = redact_array(talking_call(20.0), 8000, recognizer=SoundingRecognizer(sounds_s, [], []))
+    assert not quiet.line.noisy and quiet.line.spread_db >= NOISY_SPREAD_DB
+    assert "recognizer:scripted/sound-chains" not in [d.name for d in quiet.detectors]  # chains never ran
+    _, short = redact_array(noisy[:5 * 8000], 8000, recognizer=SoundingRecognizer([], [], []))
+    assert short.line.spread_db is None and not short.line.noisy  # 5 s: too short to say
+    _, unheard = redact_array(noisy, 8000)  # no recognizer: the line is not metered
+    assert unheard.line is None and "line" not in unheard.to_dict()
+
+
 def test_a_recognizers_detector_version_names_the_card_logic_and_the_chains_it_ran_with(monkeypatch) -> None:
     """What a recognizer heard is masked by the recognizer, the card logic and the engine's chains of
     number sounds together: the detector version a report records (and batch reprocessing compares,
