@@ -74,7 +74,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from redaction.engine import redact_array  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
-from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call, with_line_noise  # noqa: E402
+from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call, with_line_noise, NOISE_KINDS  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
@@ -243,12 +243,12 @@ def redact(call: EvalCall, recognizer: object, config: object, dual: bool = Fals
 
 
 def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int, script: str = "dev",
-              noise_db: float | None = None) -> list[EvalCall]:
-    """The calls of ``voice`` and ``seed``; over a noisier line (``with_line_noise``, white noise
+              noise_db: float | None = None, noise_kind: str = "white") -> list[EvalCall]:
+    """The calls of ``voice`` and ``seed``; over a noisier line (``with_line_noise``, ``noise_kind`` noise
     ``noise_db`` under the caller's speech) when ``noise_db`` is given."""
     calls = ([make_call(voice, "card", seed, i, script=script) for i in range(card_calls)]
              + [make_call(voice, "harmless", seed, i, script=script) for i in range(harmless_calls)])
-    return calls if noise_db is None else [with_line_noise(call, noise_db) for call in calls]
+    return calls if noise_db is None else [with_line_noise(call, noise_db, noise_kind) for call in calls]
 
 
 def available(voices: list[str]) -> list[str]:
@@ -279,7 +279,7 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
         _, voice, seed = item
         tally = Tally()
         for call in calls_for(voice, seed, args.card_calls, harmless_calls_for(seed, args), args.script,
-                              args.noise_db):
+                              args.noise_db, args.noise_kind):
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
             masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual",
@@ -315,7 +315,7 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
         if args.echo_db is not None:
             command += ["--echo-db", str(args.echo_db)]
         if args.noise_db is not None:
-            command += ["--noise-db", str(args.noise_db)]
+            command += ["--noise-db", str(args.noise_db), "--noise-kind", args.noise_kind]
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -412,7 +412,7 @@ def run_baseline(voices: list[str], seeds: list[int], args: argparse.Namespace) 
     for voice, seed in [(v, s) for s in seeds for v in voices]:
         tally = Tally()
         for call in calls_for(voice, seed, args.baseline_card_calls, args.baseline_harmless_calls, args.script,
-                              args.noise_db):
+                              args.noise_db, args.noise_kind):
             cpu0, wall0 = time.process_time(), time.perf_counter()
             masks = model.masks(call.audio)
             tally.add(call, score(call, masks), False, True, time.process_time() - cpu0, time.perf_counter() - wall0)
@@ -506,6 +506,9 @@ def main() -> int:
     ap.add_argument("--noise-db", type=float,
                     help="every call over a noisier line: white noise this many dB under the caller's speech "
                          "(e.g. 10), added to the call as made (tools.evalcalls.calls.with_line_noise)")
+    ap.add_argument("--noise-kind", choices=NOISE_KINDS, default="white",
+                    help="with --noise-db: the noise (babble: four tune voices talking behind the call, "
+                         "tools.evalcalls.babble)")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -548,7 +551,7 @@ def main() -> int:
           f"{args.card_calls} card call(s) per voice and seed, {args.harmless_calls} harmless call(s) per voice "
           f"and seed{' ' + args.harmless_seeds if args.harmless_seeds else ''}; {args.script} script; {args.channels} calls"
           f"{', CALLREC_MASK_CHANNELS=' + args.mask_channels if args.channels == 'dual' else ''}"
-          f"{f', white line noise {args.noise_db:g} dB under the caller' if args.noise_db is not None else ''}"
+          f"{f', {args.noise_kind} line noise {args.noise_db:g} dB under the caller' if args.noise_db is not None else ''}"
           f"{f', echoed {args.echo_db:g} dB' if args.echo_db is not None else ''}; "
           f"{args.jobs} job(s)",
           flush=True)

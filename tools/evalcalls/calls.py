@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tools.evalcalls import scripts, splits, wording
+from tools.evalcalls.babble import babble
 from tools.evalcalls.scripts import SENSITIVE, Turn
 from tools.evalcalls.voices import RATE_HZ, EspeakVoice, FsddSpeaker, PicoVoice, VoiceUnavailable
 from tools.speech import channel
@@ -202,8 +203,13 @@ def _render(turns: list[Turn], speakers: dict, rng: np.random.Generator, voice: 
     return EvalCall(voice, kind, seed, index, mu_law_decode(codes), tuple(spans), script)
 
 
+#: Noises a call can be made noisier with (``with_line_noise``).
+NOISE_KINDS = ("white", "pink", "hum", "babble")
+
+
 def with_line_noise(call: EvalCall, snr_db: float, kind: str = "white") -> EvalCall:
-    """``call`` over a noisier line: ``kind`` noise (``channel.noise``) ``snr_db`` under the
+    """``call`` over a noisier line: ``kind`` noise (``channel.noise``, or ``babble``: people talking
+    behind it, ``NOISE_KINDS``) ``snr_db`` under the
     caller's speech (its level over the caller's units), added to the call as made, then the
     telephone band and G.711 again. The noise is drawn from the call's name, so a call is the
     same noisy call in every run and tree."""
@@ -216,7 +222,9 @@ def with_line_noise(call: EvalCall, snr_db: float, kind: str = "white") -> EvalC
     if not caller.any():
         raise ValueError(f"{call.name}: no caller speech to set the noise under")
     rng = np.random.default_rng(zlib.crc32(f"line noise {call.name} {snr_db} {kind}".encode()))
-    x = channel.add_noise(call.audio.astype(np.float32), snr_db, kind, rng, channel.rms_dbfs(call.audio[caller]))
+    noise = babble(call.audio.size, rng) if kind == "babble" else channel.noise(call.audio.size, kind, rng)
+    noise *= 10.0 ** ((channel.rms_dbfs(call.audio[caller]) - snr_db - channel.rms_dbfs(noise)) / 20.0)
+    x = call.audio.astype(np.float32) + noise
     return EvalCall(call.voice, call.kind, call.seed, call.index, mu_law_decode(mu_law_codes(channel.band_pass(x))),
                     call.spans, call.script)
 

@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.evalcalls import splits  # noqa: E402
-from tools.evalcalls.calls import EvalCall, Span, make_call, with_line_noise  # noqa: E402
+from tools.evalcalls.calls import EvalCall, Span, make_call, with_line_noise, NOISE_KINDS  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.voices import RATE_HZ  # noqa: E402
@@ -286,15 +286,15 @@ def fresh_recognizer(hears: str, options: dict):  # noqa: ANN201 (a WhisperRecog
 
 
 def _one(job: tuple) -> dict:
-    """One call of ``job`` (item, Whisper options, verify, hears, whole_verify, fresh, noise_db) diagnosed."""
-    item, options, verify, hears, whole_verify, fresh, noise_db = job
+    """One call of ``job`` (item, Whisper options, verify, hears, whole_verify, fresh, noise_db, noise_kind) diagnosed."""
+    item, options, verify, hears, whole_verify, fresh, noise_db, noise_kind = job
     if not _STATE:
         _init(options, verify, hears, whole_verify, fresh)
     voice, kind, seed, index, script = item
     recognizer = fresh_recognizer(hears, options) if fresh else _STATE["recognizer"]
     call = make_call(voice, kind, seed, index, script=script)
     if noise_db is not None:
-        call = with_line_noise(call, noise_db)
+        call = with_line_noise(call, noise_db, noise_kind)
     result = diagnose_call(call, recognizer, _STATE["config"], _STATE["network"], hears, _STATE["whole_verify"])
     result["classes"] = dict(result["classes"])
     return result
@@ -382,10 +382,13 @@ def main() -> int:
     ap.add_argument("--noise-db", type=float,
                     help="every call over a noisier line, as the bench's --noise-db (calls.with_line_noise); its "
                          "--words records keep the noisy call's pauses and speech regions, so rescore.py needs no audio")
+    ap.add_argument("--noise-kind", choices=NOISE_KINDS, default="white", help="with --noise-db: the noise "
+                    "(calls.NOISE_KINDS; babble: tune voices talking behind the call)")
     args = ap.parse_args()
     items = tune_items(args)
     options = {name: json.loads(value) for name, _, value in (o.partition("=") for o in args.whisper)}
-    jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model, args.noise_db) for item in items]
+    jobs = [(item, options, args.verify, args.hears, args.whole_verify, args.fresh_model, args.noise_db, args.noise_kind)
+            for item in items]
     results = []
     details = open(args.details, "w") if args.details else None  # noqa: SIM115 (written as results come)
     words = open(args.words, "w") if args.words else None  # noqa: SIM115

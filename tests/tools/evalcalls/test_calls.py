@@ -154,3 +154,31 @@ def test_a_noisier_line_puts_the_noise_under_the_callers_speech_the_same_each_ti
         calls.with_line_noise(call, float("nan"))
     with pytest.raises(ValueError, match="no caller speech"):
         calls.with_line_noise(calls.EvalCall("en-us", "card", 1, 0, audio, spans[:1]), 10.0)
+
+
+def _spread_db(x: np.ndarray) -> float:
+    frames = x[: x.size // 80 * 80].reshape(-1, 80).astype(np.float64)
+    energy_db = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+    return float(np.percentile(energy_db, 90) - np.percentile(energy_db, 10))
+
+
+@needs_espeak
+def test_babble_is_tune_voices_saying_filler_behind_the_call_the_same_each_time():
+    from tools.evalcalls import babble  # noqa: PLC0415
+
+    assert all(splits.split_of(voice) == "tune" for voice in babble.BABBLE_VOICES)
+    source = make_call("en-us", "harmless", babble.BABBLE_SEEDS[0], 0)
+    stream = babble._stream("en-us", babble.BABBLE_SEEDS[0])  # noqa: SLF001
+    assert stream.size == source.audio.size
+    for span in source.spans:  # its harmless numbers and anything else but filler: silent
+        assert (span.kind == "other") == bool(np.any(stream[span.start : span.end])), span
+    talk = babble.babble(20 * RATE_HZ, np.random.default_rng(1))
+    assert talk.size == 20 * RATE_HZ and np.array_equal(talk, babble.babble(20 * RATE_HZ, np.random.default_rng(1)))
+    # four talkers come and go: their frames spread far wider than white noise's
+    assert _spread_db(talk) > 10.0 > _spread_db(np.random.default_rng(1).standard_normal(20 * RATE_HZ))
+    call = make_call("en-us", "card", 2, 0)
+    noisy = calls.with_line_noise(call, 10.0, "babble")
+    assert np.array_equal(noisy.audio, calls.with_line_noise(call, 10.0, "babble").audio)
+    assert not np.array_equal(noisy.audio, calls.with_line_noise(call, 10.0).audio)
+    with pytest.raises(ValueError, match="unknown noise kind"):
+        calls.with_line_noise(call, 10.0, "traffic")
