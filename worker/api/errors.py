@@ -62,8 +62,9 @@ def not_found(what: str) -> ApiError:
 
 def error_response(exc: ApiError) -> JSONResponse:
     # A bad value is echoed as the CLI echoes it, and may be a card number: hidden as on stderr.
+    # So may the field's name: the caller's own key names an unknown field.
     body = {"error": {"code": exc.code, "message": scrub_digits(exc.message, card_numbers_only=True),
-                      "field": exc.field}}
+                      "field": None if exc.field is None else scrub_digits(exc.field, card_numbers_only=True)}}
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 

@@ -4,6 +4,7 @@ on every route that takes one, before it reaches Redis, the audit trail or a job
 from __future__ import annotations
 
 from tests.hostile.test_leaks import PAN, leaked, redis_dump
+from tests.worker.api.conftest import sample_manifest
 from vault.regions import may_hold_card_number
 
 #: A made-up id of the right shape holding the card number (16 digits, Luhn-valid).
@@ -46,3 +47,14 @@ def test_a_malformed_or_unknown_id_holding_joined_card_digits_is_not_echoed(api,
             assert 400 <= response.status_code < 500, (response.request.url, response.text)
             body = response.text
             assert "1111" not in body and "####" not in body, (response.request.url, body)
+
+
+def test_a_card_number_in_an_unknown_fields_name_is_echoed_in_neither_message_nor_field(api, acme, inbox):
+    """The caller's own key names the field of a 422: its digits are hidden there as in the message."""
+    manifest = {**sample_manifest(inbox), f"foo{PAN}": 1}
+    for response in (api.put("/v1/profile", headers=acme, json={f"x{PAN}": 1}),
+                     api.post("/v1/calls", headers=acme, json=manifest)):
+        assert 400 <= response.status_code < 500, (response.request.url, response.text)
+        error = response.json()["error"]
+        assert "unknown field" in error["message"] and error["field"] and error["field"].startswith(("x#", "foo#"))
+        assert not leaked(response.content), response.text
