@@ -208,15 +208,24 @@ def _timed(listed: list[Any], segment: Any, where: str) -> list[TimedWord]:
         confidence = next((word[k] for k in _CONFIDENCE_KEYS if k in word), None)
         raw.append((word.get("start"), word.get("end"), text, confidence, here))
     bounds = _segment_bounds(segment, where) if segment is not None else (None, None)
+    # the timed words first, their times checked (``make_word``) before an untimed one is placed by them
+    timed = [make_word(start, end, text, confidence, here, NAME) if start is not None and end is not None else None
+             for start, end, text, confidence, here in raw]
+    # the start of the nearest timed word before each word, the end of the nearest one after it
+    before: list[float | None] = [bounds[0]] * len(raw)
+    after: list[float | None] = [bounds[1]] * len(raw)
+    for i in range(1, len(raw)):
+        before[i] = timed[i - 1].start_s if timed[i - 1] is not None else before[i - 1]
+    for i in range(len(raw) - 2, -1, -1):
+        after[i] = timed[i + 1].end_s if timed[i + 1] is not None else after[i + 1]
     out: list[TimedWord] = []
-    for i, (start, end, text, confidence, here) in enumerate(raw):
-        if start is None or end is None:
-            before = next((r[0] for r in reversed(raw[:i]) if r[0] is not None and r[1] is not None), bounds[0])
-            after = next((r[1] for r in raw[i + 1:] if r[0] is not None and r[1] is not None), bounds[1])
-            if before is None or after is None:
-                raise TranscriptError(f"{NAME} transcript: {here} has no time and no timed neighbour")
-            start, end = before, max(before, after)
-        out.append(make_word(start, end, text, confidence, here, NAME))
+    for i, (_, _, text, confidence, here) in enumerate(raw):
+        if timed[i] is not None:
+            out.append(timed[i])
+            continue
+        if before[i] is None or after[i] is None:
+            raise TranscriptError(f"{NAME} transcript: {here} has no time and no timed neighbour")
+        out.append(make_word(before[i], max(before[i], after[i]), text, confidence, here, NAME))
     return out
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from redaction import transcripts
+from redaction.transcripts.base import TranscriptError
 from tests.redaction.transcripts.conftest import fixture_text
 
 
@@ -29,3 +32,20 @@ def test_whisperx_score_is_the_confidence() -> None:
     del word["probability"]
     word["score"] = 0.5
     assert transcripts.load(json.dumps(segments), "whisper").words[0].confidence == 0.5
+
+
+def test_an_untimed_word_is_placed_between_its_timed_neighbours_times() -> None:
+    segment = {"start": 0.0, "end": 3.0, "text": " a b c d e", "words": [
+        {"word": " a", "start": 0.5, "end": 0.7}, {"word": " b"}, {"word": " c"},
+        {"word": " d", "start": 1.5, "end": 1.9}, {"word": " e"}]}
+    words = transcripts.load(json.dumps({"segments": [segment]}), "whisper").words
+    assert [(w.start_s, w.end_s) for w in words] == [(0.5, 0.7), (0.5, 1.9), (0.5, 1.9), (1.5, 1.9), (1.5, 3.0)]
+
+
+@pytest.mark.parametrize("bad", ["x", [1], {"s": 1}, True])
+def test_a_neighbours_time_that_is_no_number_is_bad_input_naming_the_word(bad) -> None:
+    """An untimed word takes its neighbours' times: they are checked before they are used (a
+    string there was compared with a number: TypeError, exit 1, where bad input is exit 2)."""
+    segment = {"start": 0, "end": 2, "text": "b a", "words": [{"word": "b"}, {"word": "a", "start": 0.5, "end": bad}]}
+    with pytest.raises(TranscriptError, match=r"segments\[0\]\.words\[1\] has a time or confidence that is not a number"):
+        transcripts.load(json.dumps({"segments": [segment]}), "whisper")
