@@ -57,6 +57,8 @@ class DecodeLimits:
     min_rate_hz: int = 1
     max_rate_hz: int = 1_000_000
     max_channels: int = 64
+    #: What ``max_duration_s`` is, for the error that refuses a longer file.
+    duration_is: str = "this segment may last"
 
     def __post_init__(self) -> None:
         if not self.max_duration_s > 0:
@@ -297,7 +299,7 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
         problem = f"{source.channels} channels; at most {limits.max_channels} are accepted"
     elif source.duration_s > limits.max_duration_s:
         problem = (f"{source.duration_s:.1f} s of audio, longer than the {limits.max_duration_s:.1f} s "
-                   "this segment may last")
+                   f"{limits.duration_is}")
     if problem is not None:
         source.close()
         raise AudioInputError(f"{heading(source.path)}: {problem}")

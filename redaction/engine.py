@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.decode import AudioSource, open_source
+from audio.decode import AudioSource, DecodeLimits, open_source
 from audio.errors import AudioError, AudioInputError
 from audio.formats import output_format
 from audio.mono import limited_mono
@@ -360,8 +360,10 @@ def redact_file(
     verify_recognizer: Recognizer | None | object = _SAME,
     config: RedactionConfig = RedactionConfig(),
     spans: Sequence[Detection] = (),
+    limits: DecodeLimits | None = None,
 ) -> RedactionReport:
-    """Redact the audio file ``in_path`` into ``out_path``.
+    """Redact the audio file ``in_path`` into ``out_path``; a file past ``limits`` (its rate, channels,
+    length: the decoder's own when None) is bad input, refused before it is decoded.
 
     OUT has IN's rate, length, channels and (where OUT's format allows) sample format, and
     equals IN sample for sample outside masked intervals. ``words`` are transcript words on
@@ -369,7 +371,7 @@ def redact_file(
     same) in verification. Nothing is written unless verification passes (or is switched off).
     """
     in_path, out_path = Path(in_path), Path(out_path)
-    with _open(in_path) as source:
+    with _open(in_path, limits) as source:
         return _redact_source(source, out_path, words=words, words_detector=words_detector, recognizer=recognizer,
                               verify_recognizer=verify_recognizer, config=config, spans=spans)
 
@@ -408,9 +410,9 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     return _report(duration_s, rate_hz, config, findings, masks, verification)
 
 
-def _open(path: Path) -> AudioSource:
+def _open(path: Path, limits: DecodeLimits | None = None) -> AudioSource:
     try:
-        return open_source(path)
+        return open_source(path, limits)
     except AudioInputError as exc:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 

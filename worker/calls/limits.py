@@ -77,7 +77,8 @@ class InputLimits:
     def audio(self) -> DecodeLimits:
         """What any one audio input may hold (no call to measure it against)."""
         return DecodeLimits(self.max_call_s + self.max_segment_overrun_s, self.min_rate_hz,
-                            self.max_rate_hz, self.max_channels)
+                            self.max_rate_hz, self.max_channels,
+                            "a recording may last (CALLREC_MAX_CALL_S and CALLREC_MAX_SEGMENT_OVERRUN_S)")
 
     def segment_bytes(self, manifest: Manifest, segment: Segment) -> tuple[int, str]:
         """The most bytes ``segment`` may hold when it is fetched, and the setting to name.

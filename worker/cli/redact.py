@@ -16,7 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from audio.decode import libsndfile_reads, open_source
+from audio.decode import DecodeLimits, libsndfile_reads, open_source
 from audio.errors import AudioInputError
 from redaction import transcripts
 from redaction.engine import redact_file
@@ -24,6 +24,7 @@ from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
 from worker.outputs import check_output_paths, staged_outputs
+from worker.calls.limits import InputLimits
 from worker.calls.recognizers import make_recognizer
 from worker.calls.redacting import config_from, load_transcript
 from worker.settings import Settings
@@ -60,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
     outputs = {"-o": args.output, "--report": args.report, "--transcript-out": transcript_out}
     inputs = [p for p in (args.input, args.transcript) if p is not None]
     check_output_paths(outputs, inputs)  # before the inputs: a bad path costs no decoding
-    check_input(args.input)
-
     settings = Settings.from_env()
+    limits = InputLimits.from_settings(settings).audio()  # as the pipeline takes its audio
+    check_input(args.input, limits)
+
     config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
 
     transcript = written = None
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             verify_recognizer=listener,
             config=config,
             spans=transcripts.detections(transcript) if transcript is not None else (),
+            limits=limits,
         )
         if "--transcript-out" in staged and written is not None:
             staged["--transcript-out"].write_text(written.text, encoding="utf-8")
@@ -103,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_input(path: Path) -> None:
-    """Refuse an input that is not a readable, whole recording file, naming what it is.
+def check_input(path: Path, limits: DecodeLimits | None = None) -> None:
+    """Refuse an input that is not a readable, whole recording file within ``limits``, naming what it is.
 
     A pipe or device is never opened (it could block or never end); a WAV whose data is
     shorter than its header says is refused as ``callrec assemble`` refuses it.
@@ -122,7 +125,7 @@ def check_input(path: Path) -> None:
         raise RedactionInputError(f"input {path}: cannot read ({exc.strerror})") from exc
     if riff and libsndfile_reads(path):  # (what it cannot read, redact_file reports)
         try:
-            with open_source(path):
+            with open_source(path, limits):
                 pass
         except AudioInputError as exc:
             raise RedactionInputError(f"input {exc}") from exc

@@ -203,3 +203,25 @@ def test_float_samples_past_full_scale_are_kept_exactly_outside_masked_spans(cal
     assert np.array_equal(written[: 13 * 8000], signal[: 13 * 8000])  # bit for bit, 1e30 too
     assert np.array_equal(written[17 * 8000 :], signal[17 * 8000 :])
     assert not np.array_equal(written[14 * 8000 : 16 * 8000], signal[14 * 8000 : 16 * 8000])  # the keys masked
+
+
+@pytest.mark.parametrize(("rate_hz", "seconds", "message"), [
+    (1, 32_000, "1 Hz"),  # 64 KB that took 6.7 GB and 34 s: the DTMF receiver hears 8 kHz
+    (8000, 10, "CALLREC_MAX_CALL_S"),
+])
+def test_redact_refuses_audio_past_the_settings_limits_as_the_pipeline_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        rate_hz: int, seconds: int, message: str) -> None:
+    """Found by the audit: ``redact`` opened its input with no limit but the decoder's own (1 Hz to
+    1 MHz), so a tiny file at 1 Hz held hours of audio for the detectors. It takes the limits the
+    pipeline takes (``CALLREC_MIN_RATE_HZ``, ``CALLREC_MAX_CALL_S``...): bad input, exit 2, nothing written."""
+    monkeypatch.setenv("CALLREC_RECOGNIZER", "none")
+    monkeypatch.setenv("CALLREC_MAX_CALL_S", "5")
+    monkeypatch.setenv("CALLREC_MAX_SEGMENT_OVERRUN_S", "1")
+    source = tmp_path / "in.wav"
+    sf.write(source, (np.arange(seconds * rate_hz) % 100).astype(np.int16), rate_hz, subtype="PCM_16")
+    before = files(tmp_path)
+    assert main(["redact", str(source), "-o", str(tmp_path / "out.wav")]) == 2
+    err = capsys.readouterr().err
+    assert "in.wav" in err and message in err, err
+    assert files(tmp_path) == before
