@@ -1375,6 +1375,18 @@ def test_a_double_digit_timed_over_its_neighbour_is_said_twice() -> None:
     assert _second_hearings(at((28.11, 28.53, "three,"), (28.45, 28.59, "three,"))) == {1}
 
 
+def test_digit_words_inside_a_numeral_that_holds_two_or_more_of_them_are_heard_again() -> None:
+    """The digit words whose middle lies in a numeral's span (its edges included) that holds two or
+    more are its digits said again; one alone inside a numeral, or a digit word outside, is not."""
+    words = at((1.0, 2.0, "4111"), (1.1, 1.3, "four"), (1.8, 2.0, "1"), (1.9, 2.1, "one"), (2.05, 2.25, "one"),
+               (5.0, 6.0, "5500"), (5.4, 5.6, "five"), (5.5, 7.5, "2222"), (7.0, 7.2, "two"), (7.3, 7.5, "two"))
+    # 4111 holds three (the third's middle on its end); 5500 one; 2222 two, with 5500's "five" inside it
+    assert _second_hearings(words) == {1, 2, 3, 6, 8, 9}
+    # numerals whose spans overlap, each holding its own: every digit word inside either once
+    words = at((0.0, 2.0, "123"), (1.0, 3.0, "234"), *((0.1 + 0.3 * k, 0.3 + 0.3 * k, "nine") for k in range(9)))
+    assert _second_hearings(words) == set(range(2, 11))
+
+
 def test_eleven_digits_read_one_a_word_are_a_card_whose_ask_was_misheard() -> None:
     # the card ask misheard and a few digits lost: "Ready, let's try to 2 0 3 1 6 1 4 5 9 0 1. go."
     # was left audible, and with no card found, the code after it too (1.35)
