@@ -9,7 +9,8 @@ leaving the word lists the format handled itself (``skip``) alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from redaction.cards import Entity, find_entities
@@ -28,45 +29,83 @@ _TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"[\W_]+")
 
 
-def spread(texts: Sequence[tuple[str, float, float]]) -> tuple[list[TimedWord], list[tuple[int, re.Match[str]]]]:
-    """Timed tokens of ``(text, start_s, end_s)`` items, and for each its (item, match)."""
-    words: list[TimedWord] = []
-    owners: list[tuple[int, re.Match[str]]] = []
+#: The card logic reads free text in windows of WINDOW_TOKENS tokens (each with WINDOW_MARGIN_TOKENS more
+#: on either side for context, 150 s at TOKEN_S: more than any ask and answer take): memory bounded whatever
+#: a transcript holds (a 20 MB text of one-word tokens took 3.5 GB read whole). A card entity belongs to
+#: the window its first token is in; a text of up to WINDOW_TOKENS tokens is read whole, as before.
+WINDOW_TOKENS = 4000
+WINDOW_MARGIN_TOKENS = 500
+
+#: A token of free text: (item, start and end offset in its text, start_s, end_s, its text).
+_Token = tuple[int, int, int, float, float, str]
+
+
+def _tokens(texts: Sequence[tuple[str, float, float]]) -> Iterator[_Token]:
+    """The tokens of ``spread``, one at a time."""
     for k, (text, start_s, end_s) in enumerate(texts):
-        tokens = list(_TOKEN.finditer(text))
-        step = (end_s - start_s) / max(len(tokens), 1)
-        for j, token in enumerate(tokens):
-            words.append(TimedWord(start_s + j * step, start_s + (j + 1) * step, token.group()))
-            owners.append((k, token))
-    return words, owners
+        step = (end_s - start_s) / max(sum(1 for _ in _TOKEN.finditer(text)), 1)
+        for j, token in enumerate(_TOKEN.finditer(text)):
+            yield k, token.start(), token.end(), start_s + j * step, start_s + (j + 1) * step, token.group()
+
+
+def _found(texts: Sequence[tuple[str, float, float]]) -> Iterator[tuple[Entity, list[_Token]]]:
+    """Each card entity in the items (its ``words`` indices of all their tokens), with its tokens,
+    read window by window (``WINDOW_TOKENS``)."""
+    stream = _tokens(texts)
+    buffer: list[_Token] = []  # tokens from index ``base`` on
+    base = own_from = 0
+    ended = False
+    while True:
+        while not ended and base + len(buffer) < own_from + WINDOW_TOKENS + WINDOW_MARGIN_TOKENS:
+            token = next(stream, None)
+            ended = token is None
+            if token is not None:
+                buffer.append(token)
+        known = base + len(buffer)
+        own_to = min(own_from + WINDOW_TOKENS, known)
+        window_from = max(base, own_from - WINDOW_MARGIN_TOKENS)
+        window = buffer[window_from - base :]
+        words = [TimedWord(start_s, end_s, text) for _, _, _, start_s, end_s, text in window]
+        for entity in find_entities(words):
+            if own_from <= window_from + min(entity.words) < own_to:
+                shifted = replace(entity, words=tuple(window_from + i for i in entity.words),
+                                  asked=None if entity.asked is None else window_from + entity.asked)
+                yield shifted, [window[i] for i in entity.words]
+        if ended and own_to >= known:
+            return
+        own_from = own_to
+        drop = own_from - WINDOW_MARGIN_TOKENS - base
+        if drop > 0:
+            del buffer[:drop]
+            base += drop
 
 
 def entities_in(texts: Sequence[tuple[str, float, float]]) -> list[tuple[Entity, frozenset[int]]]:
     """Card entities in the items, each with the indices of the items that hold it."""
-    words, owners = spread(texts)
-    return [(entity, frozenset(owners[i][0] for i in entity.words)) for entity in find_entities(words)]
+    return [(entity, frozenset(token[0] for token in tokens)) for entity, tokens in _found(texts)]
 
 
 def redact_texts(texts: Sequence[tuple[str, float, float]], cores: frozenset[str] = frozenset()) -> list[str]:
     """The texts with every token that says card data (or whose core is one of ``cores``,
     digits said elsewhere as card data) redacted, punctuation kept."""
-    words, owners = spread(texts)
-    hit = {i for entity in find_entities(words) for i in entity.words}
-    hit |= {i for i, word in enumerate(words) if cores and core(word.text) in cores}
-    tokens: dict[int, list[re.Match[str]]] = {}
-    for i in hit:
-        k, token = owners[i]
-        tokens.setdefault(k, []).append(token)
-    return [_replaced(text, tokens.get(k, ())) for k, (text, _, _) in enumerate(texts)]
+    hit: dict[int, set[tuple[int, int]]] = {}  # by item: (start, end) offsets of its tokens to redact
+    for _, tokens in _found(texts):
+        for k, start, end, *_ in tokens:
+            hit.setdefault(k, set()).add((start, end))
+    if cores:
+        for k, start, end, _, _, text in _tokens(texts):
+            if core(text) in cores:
+                hit.setdefault(k, set()).add((start, end))
+    return [_replaced(text, hit.get(k, ())) for k, (text, _, _) in enumerate(texts)]
 
 
-def _replaced(text: str, tokens: Iterable[re.Match[str]]) -> str:
-    """``text`` with each of ``tokens`` (matches in it, none overlapping) redacted, joined once: a
-    text rebuilt for each token took a 1 MB transcript's text a minute."""
+def _replaced(text: str, tokens: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the tokens at ``tokens`` ((start, end) offsets, none overlapping) redacted,
+    joined once: a text rebuilt for each token took a 1 MB transcript's text a minute."""
     pieces, at = [], 0
-    for token in sorted({t.start(): t for t in tokens}.values(), key=lambda t: t.start()):
-        pieces += [text[at : token.start()], redact_text(token.group())]
-        at = token.end()
+    for start, end in sorted(tokens):
+        pieces += [text[at:start], redact_text(text[start:end])]
+        at = end
     return "".join(pieces) + text[at:] if pieces else text
 
 
@@ -114,7 +153,7 @@ def redact_numbers(text: str) -> str:
     for token in _TOKEN.finditer(text):
         atoms = atoms_of(token.group(), 0)
         if atoms and any(a.kind in _NUMBER_KINDS for a in atoms) and all(a.kind in _NUMBER_KINDS | {"filler"} for a in atoms):
-            numbers.append(token)
+            numbers.append((token.start(), token.end()))
     return _replaced(text, numbers)
 
 

@@ -1,0 +1,48 @@
+"""Free text read in windows: bounded memory, and the same card data found as read whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.transcripts import freetext
+
+CARD = "my card number is 4111 1111 1111 1111 thanks"
+FILLER = "we talked about the weather and the parcel for a while"
+
+
+def _text(card_at_tokens: list[int], tokens: int) -> str:
+    """``tokens`` filler tokens with CARD's tokens starting at each of ``card_at_tokens``."""
+    filler, card = FILLER.split(), CARD.split()
+    out: list[str] = []
+    for at in sorted(card_at_tokens):
+        while len(out) < at:
+            out.append(filler[len(out) % len(filler)])
+        out += card
+    while len(out) < tokens:
+        out.append(filler[len(out) % len(filler)])
+    return " ".join(out)
+
+
+def test_a_long_free_text_is_redacted_window_by_window_as_it_is_read_whole(monkeypatch) -> None:
+    w, margin = freetext.WINDOW_TOKENS, freetext.WINDOW_MARGIN_TOKENS
+    # a card at the start, one across the first windows' edge, one in a margin, one at the end
+    text = _text([3, w - 5, 2 * w + margin - 2, 3 * w - 9], 3 * w)
+    windowed = freetext.redact_free(text)
+    assert "1111" not in windowed and windowed.count("is [redacted] [redacted] [redacted] [redacted] thanks") == 4
+    # nothing else touched: the tokens that differ are the cards' 16
+    assert sum(a != b for a, b in zip(windowed.split(), text.split())) == 16 and len(windowed.split()) == 3 * w
+    entities = freetext.entities_in([(text, 0.0, 0.3 * 3 * w)])
+    assert [e.entity for e, _ in entities] == ["card_number"] * 4  # each once, the one across the edge too
+    starts = [round(e.start_s / 0.3) for e, _ in entities]
+    assert starts == [3 + 4, w - 5 + 4, 2 * w + margin - 2 + 4, 3 * w - 9 + 4]  # "my card number is" before
+    monkeypatch.setattr(freetext, "WINDOW_TOKENS", 10 * w)  # read whole
+    assert freetext.redact_free(text) == windowed
+    assert [(e.entity, e.start_s, e.end_s, e.words) for e, _ in freetext.entities_in([(text, 0.0, 0.3 * 3 * w)])] \
+        == [(e.entity, e.start_s, e.end_s, e.words) for e, _ in entities]
+
+
+@pytest.mark.parametrize("tokens", [0, 1, freetext.WINDOW_TOKENS, freetext.WINDOW_TOKENS + 1])
+def test_texts_at_a_windows_edges_are_read_once(tokens: int) -> None:
+    text = _text([max(0, tokens - 9)] if tokens >= 9 else [], tokens)
+    out = freetext.redact_free(text)
+    assert len(out.split()) == tokens and out.count("[redacted]") == (4 if tokens >= 9 else 0) and "1111" not in out
