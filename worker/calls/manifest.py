@@ -200,11 +200,11 @@ def read_manifest_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
 
 
 def decode_manifest(raw: bytes, path: str | os.PathLike[str]) -> Manifest:
-    """Validate the manifest ``raw`` read from ``path`` (UTF-8 JSON); relative URIs resolve
-    against ``path``'s directory."""
+    """Validate the manifest ``raw`` read from ``path`` (UTF-8 JSON, with or without a byte order
+    mark); relative URIs resolve against ``path``'s directory."""
     path = Path(path)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{heading(path)}: cannot read manifest ({type(exc).__name__})") from exc
     try:

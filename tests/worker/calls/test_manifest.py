@@ -155,6 +155,17 @@ def test_not_json(tmp_path):
         load_manifest(path)
 
 
+def test_a_manifest_file_written_with_a_utf8_byte_order_mark_is_read(tmp_path):
+    """Windows tools (PowerShell 5's Out-File, Notepad's "UTF-8 with BOM") start a file with one;
+    RFC 8259 lets a parser ignore it, as transcripts already do. Any other encoding is still refused."""
+    path = tmp_path / "m.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(design_example()).encode())
+    assert load_manifest(path).call_id == design_example()["call_id"]
+    path.write_bytes(json.dumps(design_example()).encode("utf-16"))
+    with pytest.raises(ManifestError, match=r"m\.json: cannot read manifest"):
+        load_manifest(path)
+
+
 def test_missing_manifest(tmp_path):
     with pytest.raises(ManifestError, match=r"nope\.json: no such manifest file"):
         load_manifest(tmp_path / "nope.json")
