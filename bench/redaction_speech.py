@@ -117,9 +117,14 @@ class Tally:
     #: audible sensitive digits by "kind:class" (``diagnose.classify``: gate, dropped, as-words,
     #: logic, timing): where the cascade lost them, counted over many calls, never per call
     classes: Counter = field(default_factory=Counter)
+    #: calls the report says the recognizer doubted (``redaction.hearing``), and of those card calls
+    #: with 4+ audible digits (leaky)
+    doubtful: int = 0
+    doubtful_leaky: int = 0
 
     def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
-            heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None) -> None:
+            heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None,
+            doubtful: bool = False) -> None:
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -143,6 +148,8 @@ class Tally:
         self.misses.update(f"{kind}:{digits}" for kind, digits in s.misses)
         self.gate_misses.update(f"{kind}:{digits}" for kind, digits in s.gate_misses)
         self.classes.update(classes or {})
+        self.doubtful += doubtful
+        self.doubtful_leaky += doubtful and s.leaky_cards > 0
 
     def to_dict(self) -> dict:
         return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
@@ -155,7 +162,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
                      "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
-                     "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s"):
+                     "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s", "doubtful", "doubtful_leaky"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.gate_digits is not None:
             self.gate_digits = (self.gate_digits or 0) + other.gate_digits
@@ -217,8 +224,9 @@ def gate_of(settings: Settings):  # noqa: ANN201 (a function of the audio, or No
 
 def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "all",
            echo_db: float | None = None,
-           ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float]:
-    """(masked intervals, failed, verified, cpu_s, wall_s) of one call through the product;
+           ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float, bool]:
+    """(masked intervals, failed, verified, cpu_s, wall_s, doubtful: the report's ``hearing``) of one call
+    through the product;
     ``dual``: the call as a dual-channel recording (``calls.dual_channel``, each party echoed on the
     other's channel ``echo_db`` down when given) masked by ``mask_channels``
     (``CALLREC_MASK_CHANNELS``), its masked intervals by role."""
@@ -239,7 +247,8 @@ def redact(call: EvalCall, recognizer: object, config: object, dual: bool = Fals
     if dual:
         by_channel = report.masked_by_channel or (report.masked, report.masked)
         masked = {role: [tuple(m) for m in by_channel[channel]] for role, channel in CHANNEL_OF_ROLE.items()}
-    return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0
+    doubtful = report.hearing is not None and report.hearing.doubtful
+    return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0, doubtful
 
 
 def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int, script: str = "dev",
@@ -282,15 +291,15 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
                               args.noise_db, args.noise_kind):
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
-            masked, failed, verified, cpu_s, wall_s = redact(call, recording or recognizer, config, args.channels == "dual",
-                                                             args.mask_channels, args.echo_db)
+            masked, failed, verified, cpu_s, wall_s, doubtful = redact(
+                call, recording or recognizer, config, args.channels == "dual", args.mask_channels, args.echo_db)
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
             # the loss classes read one call's words and masks: the mono calls' only
             classes = None if recording is None or args.channels == "dual" else loss_classes(call, recording, masked, pieces)
             tally.add(call, score(call, masked, regions, echoed=args.echo_db is not None), failed, verified, cpu_s,
                       wall_s, heard,
-                      sum(b - a for a, b in pieces or ()), classes)
+                      sum(b - a for a, b in pieces or ()), classes, doubtful)
         out[item] = tally
         if echo:
             print(tally.row(f"{voice}, seed {seed}"), flush=True)
@@ -391,6 +400,8 @@ def report_targets(total: Tally, by_seed: dict[int, Tally], by_voice: dict[str, 
               f"{total.heard_digits / max(total.digits, 1):.2%}; Whisper hears {total.heard_s / max(total.audio_s, 1e-9):.1%} "
               f"of the calls' length (pieces summed)")
     print(f"  audible sensitive units by kind:digits-per-unit: {dict(sorted(total.misses.items()))}")
+    print(f"  calls the report flags as doubtfully heard (redaction.hearing): {total.doubtful}/{total.calls}; "
+          f"of the leaky cards: {total.doubtful_leaky}/{total.leaky}")
     if total.classes:
         print(f"  audible sensitive digits by kind:where lost (tools/evalcalls/diagnose.py's classes): "
               f"{dict(sorted(total.classes.items()))}")

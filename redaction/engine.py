@@ -47,6 +47,7 @@ from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
+from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
 from redaction.recognizer import Recognizer
@@ -85,6 +86,8 @@ class Findings:
     pauses_s: tuple[tuple[float, float], ...] = ()
     #: How noisy pass 1's line was (``redaction.line_noise``; None: no recognizer listened to pass 1).
     line: LineNoise | None = None
+    #: How well the recognizer followed pass 1 (``redaction.hearing``; None: no recognizer listened).
+    hearing: Hearing | None = None
 
 
 def detect(
@@ -146,6 +149,7 @@ def detect(
             heard = list(recognizer.recognize(stream, rate_hz))
         detectors.append(DetectorVersion(f"{RECOGNIZER_PREFIX}{recognizer.name}", recognizer_version(recognizer),
                                          Source.RECOGNIZER))
+    hearing = hearing_of(heard) if recognizer is not None and not masked_s else None
     for _ in stream:  # whatever the recognizer did not pull
         pass
     tones.extend(receiver.finish())
@@ -180,7 +184,7 @@ def detect(
                                key=lambda pair: pair[0]):
         detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
-                    pause_finder.pauses_s() if pause_finder is not None else (), line)
+                    pause_finder.pauses_s() if pause_finder is not None else (), line, hearing)
 
 
 def recognizer_version(recognizer: Recognizer) -> str:
@@ -567,6 +571,7 @@ def _report(
         detectors=findings.detectors,
         verification=verification,
         line=findings.line,
+        hearing=findings.hearing,
         masked_by_channel=tuple(tuple(i.seconds(rate_hz) for i in intervals) for intervals in masks.by_channel)
         if masks.separate else None,
     )

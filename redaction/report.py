@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redaction.hearing import Hearing
 from redaction.line_noise import LineNoise
 from redaction.spans import Detection, Source
 
@@ -63,6 +64,8 @@ class RedactionReport:
     #: How noisy pass 1's line was (``redaction.line_noise``), when a recognizer listened: on a
     #: noisy line long chains of number sounds are masked as cards (``redaction.sound_chains``).
     line: LineNoise | None = None
+    #: How well the recognizer followed pass 1 (``redaction.hearing``): ``doubtful`` calls are worth a review.
+    hearing: Hearing | None = None
 
     @property
     def verified(self) -> bool:
@@ -84,6 +87,7 @@ class RedactionReport:
             **({} if self.masked_by_channel is None else {"masked_by_channel": [
                 [[round(start, 3), round(end, 3)] for start, end in masked] for masked in self.masked_by_channel]}),
             **({} if self.line is None else {"line": self.line.to_dict()}),
+            **({} if self.hearing is None else {"hearing": self.hearing.to_dict()}),
             "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
             "verified": self.verified,
             "verification": None if self.verification is None else self.verification.to_dict(),

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -509,3 +510,19 @@ def test_a_recognizers_detector_version_names_the_card_logic_and_the_chains_it_r
     assert engine.recognizer_version(ScriptedRecognizer()) == heard.version
     monkeypatch.setattr(cards, "VERSION", "9.99")
     assert engine.recognizer_version(ScriptedRecognizer()) == f"1+cards9.99+chains{sound_chains.VERSION}"
+
+
+def test_a_report_says_how_well_the_recognizer_followed_the_call() -> None:
+    """Pass 1's words' mean confidence (``redaction.hearing``): a call the recognizer doubted is
+    flagged for review; verification's hearing does not change it; no recognizer, no hearing."""
+    unsure = [TimedWord(1.0 + 0.5 * k, 1.3 + 0.5 * k, w, c)
+              for k, (w, c) in enumerate([("you", 0.2), ("just", 0.3), ("go", 0.4), ("now", 0.9)])]
+    _, report = redact_array(talking_call(12.0), 8000, recognizer=ScriptedRecognizer(unsure, card_words(5.0)))
+    assert report.hearing.words == 4 and report.hearing.mean_confidence == pytest.approx(0.45)
+    assert report.hearing.doubtful and report.to_dict()["hearing"] == {"words": 4, "mean_confidence": 0.45,
+                                                                      "doubtful": True}
+    sure = [replace(w, confidence=0.9) for w in unsure]
+    _, report = redact_array(talking_call(12.0), 8000, recognizer=ScriptedRecognizer(sure, []))
+    assert not report.hearing.doubtful
+    _, report = redact_array(talking_call(12.0), 8000)
+    assert report.hearing is None and "hearing" not in report.to_dict()
