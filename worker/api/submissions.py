@@ -46,15 +46,17 @@ class Submitter:
         self.client = client
 
     def submit(self, job: Job, account_id: str, *, prepare=None, retry_failed: bool = False) -> Submitted:
-        """Enqueue ``job`` for ``account_id`` unless it exists; ``prepare()`` runs first when it
-        does not (e.g. writes the manifest); a failed job is resubmitted when ``retry_failed``."""
+        """Enqueue ``job`` for ``account_id`` unless it exists (a repeatable job that finished runs
+        again: ``Job.repeatable``); ``prepare()`` runs first when it does not (e.g. writes the
+        manifest); a failed job is resubmitted when ``retry_failed``."""
         record_owner(self.client, job.job_id, account_id)  # first: a fast worker announces the outcome
         current = self.queue.status.get(job.job_id)
         created = False
-        if current is None or (retry_failed and current.state == "failed"):
+        again = current is not None and current.state == "done" and job.repeatable
+        if current is None or again or (retry_failed and current.state == "failed"):
             if prepare is not None:
                 prepare()
-            if current is None:
+            if current is None or again:
                 created = self.queue.submit(job)
             else:
                 self.queue.resubmit(job)

@@ -40,6 +40,9 @@ class Job:
     """Base of every job: a kind, a deterministic id, and references only."""
 
     kind: ClassVar[str] = ""
+    #: Asked for again after it finished, the job runs again (its id stays its target's): True for
+    #: work whose repeat means something (re-redact with newer detectors, delete leftovers again).
+    repeatable: ClassVar[bool] = False
     job_id: str
 
     def __post_init__(self) -> None:
@@ -104,6 +107,7 @@ class RedactRecording(Job):
     """Redact a stored recording in place; its unredacted version is destroyed."""
 
     kind: ClassVar[str] = "redact_recording"
+    repeatable: ClassVar[bool] = True  # the detectors may be newer than the last run's
     recording_id: str
 
     def __post_init__(self) -> None:
@@ -156,6 +160,7 @@ class DeleteRecordings(Job):
     """Delete one recording, or every recording of an account's ticket, beyond recovery."""
 
     kind: ClassVar[str] = "delete"
+    repeatable: ClassVar[bool] = True  # a repeated delete destroys whatever lies under the tombstone
     recording_id: str | None = None
     ticket_id: str | None = None
     #: The ticket's account (ticket ids are per account); only with ``ticket_id``.

@@ -180,6 +180,27 @@ class JobRecords:
         self.client.hset(key, mapping=values)
         return True
 
+    def requeue_done(self, job: Job) -> bool:
+        """Record a finished job as queued again (a repeatable job asked for again,
+        ``Job.repeatable``); False, and nothing written, unless it is done at this moment (checked
+        and replaced atomically: a running job's claim is never reset)."""
+        key = self._job_key(job.job_id)
+        values = {"job": job.encode(), "kind": job.kind, "state": "queued",
+                  "enqueued_at": f"{self.clock():.3f}", "attempts": 0}
+        with self.client.pipeline() as pipe:
+            try:
+                pipe.watch(key)
+                if pipe.hget(key, "state") != b"done":
+                    pipe.unwatch()
+                    return False
+                pipe.multi()
+                pipe.delete(key, self._lease_key(job.job_id))
+                pipe.hset(key, mapping=values)
+                pipe.execute()
+            except redis.WatchError:  # it changed meanwhile: another request queued it
+                return False
+        return True
+
     def running(self, job_id: str) -> None:
         key = self._job_key(job_id)
         with self.client.pipeline() as pipe:

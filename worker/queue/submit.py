@@ -21,8 +21,9 @@ class JobQueue:
                                  max_crashes=settings.job_max_deliveries)
 
     def submit(self, job: Job) -> bool:
-        """Enqueue ``job`` unless a job with its id exists already; True when it was sent."""
-        if not self.status.create(job):
+        """Enqueue ``job`` unless a job with its id exists already (a repeatable one that finished runs
+        again: ``Job.repeatable``); True when it was sent."""
+        if not (self.status.create(job) or (job.repeatable and self.status.requeue_done(job))):
             return False
         self._send(job)
         return True

@@ -7,7 +7,7 @@ import pytest
 
 from callrec.errors import is_permanent
 from worker.errors import JobBusy, ManifestError, PoisonJob
-from worker.queue.jobs import ProcessCall, Reprocess
+from worker.queue.jobs import ProcessCall, RedactRecording, Reprocess
 from worker.queue.records import JobRecords, failure_reason
 
 RID = "rec_us_0123456789abcdef0123456789abcdef"
@@ -209,3 +209,22 @@ def test_status_and_claim_share_one_record(redis_client):
     assert (status.state, status.result) == ("done", {"recording_id": RID})
     assert records.result(job.job_id) == {"recording_id": RID} and records.claim(job.job_id) is None
     assert 0 < redis_client.ttl(f"callrec:job:{job.job_id}") <= 30 * 86400
+
+
+def test_a_finished_job_is_queued_again_only_while_it_is_done(store, clock):
+    """A repeatable job asked for again after it finished (re-redact with newer detectors, delete
+    again to reclaim leftovers) runs again; one queued, running or failed is left as it is."""
+    job = RedactRecording.for_recording(RID)
+    assert store.requeue_done(job) is False  # no such job
+    store.create(job)
+    assert store.requeue_done(job) is False  # queued
+    store.running(job.job_id)
+    assert store.requeue_done(job) is False  # running: its claim stays
+    store.done(job.job_id, {"outcome": "up_to_date"})
+    clock.now += 5
+    assert store.requeue_done(job) is True
+    status = store.get(job.job_id)
+    assert (status.state, status.attempts, status.result, status.enqueued_at) == ("queued", 0, {}, clock.now)
+    assert store.requeue_done(job) is False  # queued again: a second request adds nothing
+    store.failed(job.job_id, "RuntimeError: x")
+    assert store.requeue_done(job) is False and store.get(job.job_id).state == "failed"
