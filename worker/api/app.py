@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,6 +20,7 @@ from worker.api import review
 from worker.api.ingress import connect, twilio
 from worker.api.routes import calls, jobs, profile, recordings, retention, webhooks
 from worker.api.services import Services
+from worker.queue.lifecycle import sweep_workdirs
 
 #: Route modules, each with ROUTES.
 MODULES = [calls, jobs, recordings, retention, webhooks, profile, twilio, connect, review]
@@ -37,13 +42,35 @@ async def http_error(request: Request, exc: HTTPException):
                                    headers=dict(exc.headers or {})))
 
 
+@contextlib.asynccontextmanager
+async def _sweeping(app: Starlette):
+    """While the server runs: the work dirs of dead processes swept (``worker.workdirs``: the
+    decrypted audio a killed server or worker left) when it starts and every
+    ``workdir_sweep_interval_s``, as the workers sweep theirs (an API host may run no worker)."""
+    interval_s = app.state.services.settings.workdir_sweep_interval_s
+
+    async def sweeps() -> None:
+        while interval_s > 0:
+            await asyncio.sleep(interval_s)
+            await run_in_threadpool(sweep_workdirs)
+
+    await run_in_threadpool(sweep_workdirs)  # before the first request
+    task = asyncio.create_task(sweeps())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(services: Services, modules=None) -> Starlette:
     routes = [Route("/v1/openapi.json", openapi_document, methods=["GET"]),
               Route("/v1/health", health, methods=["GET"])]
     for module in modules if modules is not None else MODULES:
         routes.extend(module.ROUTES)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(ClientRateLimit)])
+                    middleware=[Middleware(ClientRateLimit)], lifespan=_sweeping)
     # A path with a trailing slash is an unknown path (the JSON 404), not a 307 to the path
     # without it: an empty-bodied redirect no API client expects, and a POST never is one.
     app.router.redirect_slashes = False

@@ -15,14 +15,11 @@ import html
 import io
 import json
 import secrets
-import shutil
-import tempfile
 from pathlib import Path
 from string import Template
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
@@ -37,6 +34,7 @@ from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
 from worker.queue.jobs import reference_problem
 from worker.stored.operations import audio_ranges, export_recording
+from worker.workdirs import WorkDir
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
 #: Waveform columns drawn (min and max per column).
@@ -147,16 +145,13 @@ def render(request: Request, grant) -> tuple[str, str]:
         region_vault = services.vault.for_recording(grant.recording_id)
     except VaultInputError:
         raise not_found(f"recording {grant.recording_id}") from None
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
-    try:
+    with WorkDir() as workdir:  # swept (``worker.workdirs``) if this process dies meanwhile
         audio = _export(request, grant, "audio", workdir)  # checks access, audits
         entry = region_vault.get(grant.recording_id)
         out = io.BytesIO()
         region_vault.read(entry, "metadata", out)
         meta = json.loads(out.getvalue())
         audio_peaks = peaks(audio)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     region_vault.audit("review", "allowed", grant.recording_id, str(grant.principal))
     audit = [{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "action": e.action, "outcome": e.outcome,
               "principal": e.principal, "reason": e.reason}
@@ -187,7 +182,7 @@ async def page(request: Request):
 
 @endpoint
 async def audio(request: Request):
-    from worker.api.routes.recordings import WholeFileResponse, single_range
+    from worker.api.routes.recordings import ClosingFileResponse, WholeFileResponse, single_range
 
     grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
     # The one range the player asks for (with no If-Range: the served file's own ETag is new
@@ -202,21 +197,20 @@ async def audio(request: Request):
                                                       "Content-Range": f"bytes */{exc.size_bytes}"})
         if partial is not None:
             return partial
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-review-"))
+    workdir = await blocking(WorkDir)
     try:
-        path = await blocking(_export, request, grant, "audio", workdir, wanted)
+        path = await blocking(_export, request, grant, "audio", workdir.path, wanted)
     except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
-        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.close()
         return Response(status_code=416, headers={"Cache-Control": "private, no-store",
                                                   "Content-Range": f"bytes */{exc.size_bytes}"})
     except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.close()
         raise
     # one range the segments' path could not serve is cut from the export; anything else asked
     # of the Range header (several ranges, a malformed one) gets the whole file, as audited
-    return (FileResponse if wanted is not None else WholeFileResponse)(
-        path, media_type="audio/wav", headers={"Cache-Control": "private, no-store"},
-        background=BackgroundTask(shutil.rmtree, workdir, ignore_errors=True))
+    return (ClosingFileResponse if wanted is not None else WholeFileResponse)(
+        path, media_type="audio/wav", headers={"Cache-Control": "private, no-store"}, workdir=workdir)
 
 
 ROUTES = [

@@ -437,3 +437,30 @@ def test_a_path_with_a_trailing_slash_is_a_json_404_never_a_redirect(api, acme, 
     assert response.status_code == 404 and "location" not in response.headers
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"error": {"code": "not_found", "message": f"no such endpoint: {path}", "field": None}}
+
+
+def test_served_audio_lives_in_a_work_dir_removed_once_sent_or_abandoned(api, acme, inbox, worker_process,
+                                                                          monkeypatch):
+    """Decrypted audio is served from a work dir (``worker.workdirs``: locked while it streams,
+    swept if the server dies), removed when the response ends, a client gone mid-download too."""
+    from worker.api.routes import recordings
+    from worker.workdirs import PREFIX, WorkDir
+
+    made = []
+
+    class Spy(WorkDir):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self.path)
+
+    monkeypatch.setattr(recordings, "WorkDir", Spy)
+    job = submit(api, acme, sample_manifest(inbox, call_id="CA-workdir")).json()
+    rid = wait_done(api, acme, job["job_id"], worker=worker_process)["result"]["recording_id"]
+    whole = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT)
+    assert whole.status_code == 200 and len(made) == 1 and made[0].name.startswith(PREFIX)
+    wait_for(lambda: not made[0].exists(), timeout_s=10, what="the work dir removed after the response")
+    with api.stream("GET", f"/v1/recordings/{rid}/audio", headers=acme, params={**AGENT, "format": "flac"}) as gone:
+        assert gone.status_code == 200
+        next(gone.iter_raw(64))  # the client reads a little and hangs up
+    assert len(made) == 2
+    wait_for(lambda: not made[1].exists(), timeout_s=10, what="the work dir removed after the client left")

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import tempfile
 from pathlib import Path
+from typing import Any
 
-from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -28,6 +27,7 @@ from worker.api.routes.common import accepted, account_recording, text_param
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.stored.operations import AudioRanges, audio_ranges, export_recording
+from worker.workdirs import WorkDir
 
 #: Reason recorded for deletions asked over the API without one.
 DEFAULT_REASON = "deleted over the API"
@@ -82,9 +82,10 @@ AUDIO_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
 
 
 def exported(request: Request, key, artifact: str, audio_format: str = "wav",
-             wanted: tuple[int | None, int | None] | None = None) -> tuple[Path, str]:
-    """Decrypt ``artifact`` into a private temp dir for the principal (audited, as export);
-    returns its path and an ETag naming the stored version (stable across Range requests).
+             wanted: tuple[int | None, int | None] | None = None) -> tuple[Path, str, WorkDir]:
+    """Decrypt ``artifact`` into a private work dir for the principal (audited, as export);
+    returns its path, an ETag naming the stored version (stable across Range requests) and the
+    work dir, which the response closes.
     ``wanted``: the one audio range the response will serve (its ``If-Range``, if any, naming
     this version): RangeNotSatisfiableError, audited as refused, when it starts past the end."""
     rid = request.path_params["recording_id"]
@@ -95,18 +96,20 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav",
         raise ApiError(404, "not_found", f"recording {rid} has no {artifact}")
     etag = f'"{stored.generation}-{stored.tag}"' if stored is not None else '"none"'
     services = request.app.state.services
-    workdir = Path(tempfile.mkdtemp(prefix="callrec-api-"))
+    # a work dir as the workers' (``worker.workdirs``): locked while the response streams, swept
+    # by the next sweep (this server's or a worker's) if the process dies, however it dies
+    workdir = WorkDir()
     try:
         if artifact != "audio":
-            return export_recording(rid, workdir / artifact, principal, services.vault,
-                                    artifact=artifact).path, etag
+            return export_recording(rid, workdir.path / artifact, principal, services.vault,
+                                    artifact=artifact).path, etag, workdir
         if_range = request.headers.get("if-range")
         if if_range is not None and if_range.strip() != etag[:-1] + f'-{audio_format}"':
             wanted = None  # another version: the whole file is served, whatever the range
-        return export_recording(rid, workdir / f"audio.{audio_format}", principal, services.vault,
-                                artifact="audio", audio_format=audio_format, byte_range=wanted).path, etag
+        return export_recording(rid, workdir.path / f"audio.{audio_format}", principal, services.vault,
+                                artifact="audio", audio_format=audio_format, byte_range=wanted).path, etag, workdir
     except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.close()
         raise
 
 
@@ -123,7 +126,7 @@ async def audio(request: Request):
             return partial
     stable = audio_format in BYTE_STABLE
     try:
-        path, etag = await blocking(exported, request, key, "audio", audio_format, wanted if stable else None)
+        path, etag, workdir = await blocking(exported, request, key, "audio", audio_format, wanted if stable else None)
     except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
         return Response(status_code=416, headers={"cache-control": "private, no-store", "accept-ranges": "bytes",
                                                   "content-range": f"bytes */{exc.size_bytes}"})
@@ -133,9 +136,9 @@ async def audio(request: Request):
         headers.update({"etag": "W/" + etag, "accept-ranges": "none"})
     # One range of a stable transcoding is cut from the export; anything else asked of the
     # Range header (several ranges, a malformed one) gets the whole file, as the audit says.
-    return (FileResponse if stable and wanted is not None else WholeFileResponse)(
+    return (ClosingFileResponse if stable and wanted is not None else WholeFileResponse)(
         path, media_type=AUDIO_TYPES[audio_format], filename=f"{request.path_params['recording_id']}.{audio_format}",
-        headers=headers, background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+        headers=headers, workdir=workdir)
 
 
 #: Formats whose export gives the same bytes every time, so that its ranges may be served
@@ -146,7 +149,24 @@ async def audio(request: Request):
 BYTE_STABLE = frozenset({"wav", "flac"})
 
 
-class WholeFileResponse(FileResponse):
+class ClosingFileResponse(FileResponse):
+    """A ``FileResponse`` of a file in ``workdir`` (``worker.workdirs.WorkDir``: decrypted audio or a
+    transcript), which is closed (removed) once the response is sent or its sending fails: a
+    background task runs only after a whole response, so a client gone mid-download left the
+    dir behind, unswept while this process lives (its lock held)."""
+
+    def __init__(self, *args: Any, workdir: WorkDir, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workdir = workdir
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 (ASGI)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await run_in_threadpool(self.workdir.close)
+
+
+class WholeFileResponse(ClosingFileResponse):
     """A ``FileResponse`` that ignores ``Range`` and ``If-Range`` (RFC 9110 lets a server send the
     whole representation): for bytes that differ from one export to the next, and for a Range
     header that asks for anything but one range (several ranges, a malformed one), which
@@ -220,11 +240,10 @@ def range_response(ranges: AudioRanges, media_type: str, headers: dict[str, str]
 @endpoint
 async def transcript(request: Request):
     key = await authenticate(request)
-    path, etag = await blocking(exported, request, key, "transcript")
-    return FileResponse(path, media_type="application/octet-stream",
-                        headers={"etag": etag, "cache-control": "private, no-store"},
-                        filename=f"{request.path_params['recording_id']}.transcript",
-                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+    path, etag, workdir = await blocking(exported, request, key, "transcript")
+    return ClosingFileResponse(path, media_type="application/octet-stream",
+                               headers={"etag": etag, "cache-control": "private, no-store"},
+                               filename=f"{request.path_params['recording_id']}.transcript", workdir=workdir)
 
 
 @endpoint
