@@ -64,13 +64,22 @@ class Submitter:
         return Submitted(job.job_id, self.queue.status.get(job.job_id), created)
 
     def remembered(self, account_id: str, key: str | None, body: bytes) -> str | None:
-        """The job id an earlier request with this Idempotency-Key made, or None; 422 when
-        the key was used for a different request."""
+        """The job id an earlier request with this Idempotency-Key made, or None: this request goes
+        on, and the key is claimed for its body before anything is submitted (atomically: of two
+        requests racing with one key and different bodies one goes on, the other is refused);
+        422 when the key was used for a different request. While the first request is still
+        submitting, a retry of the same body goes on too (its job id is the same)."""
         if key is None:
             return None
         name, digest = self._idem(account_id, key), _digest(body)
-        found = self.client.get(name)
-        if found is None:
+        claim = json.dumps({"job_id": None, "digest": digest})
+        for _ in range(2):  # once more when the record expired between the claim and the read
+            if self.client.set(name, claim, ex=IDEMPOTENCY_TTL_S, nx=True):
+                return None
+            found = self.client.get(name)
+            if found is not None:
+                break
+        else:
             return None
         record = json.loads(found)
         if record["digest"] != digest:
@@ -79,9 +88,20 @@ class Submitter:
         return record["job_id"]
 
     def remember(self, account_id: str, key: str | None, body: bytes, job_id: str) -> None:
+        """The job this request made, under the key it claimed (``remembered``)."""
         if key is not None:
             record = json.dumps({"job_id": job_id, "digest": _digest(body)})
-            self.client.set(self._idem(account_id, key), record, ex=IDEMPOTENCY_TTL_S, nx=True)
+            self.client.set(self._idem(account_id, key), record, ex=IDEMPOTENCY_TTL_S)
+
+    def release(self, account_id: str, key: str | None, body: bytes) -> None:
+        """Give back the key this request claimed when it was refused before it made a job (a bad
+        manifest): the client may send the corrected request under it. A key that names a job stays."""
+        if key is None:
+            return
+        name = self._idem(account_id, key)
+        found = self.client.get(name)
+        if found is not None and json.loads(found) == {"job_id": None, "digest": _digest(body)}:
+            self.client.delete(name)
 
     def _idem(self, account_id: str, key: str) -> str:
         return f"{NAMESPACE}:idem:{account_id}:{_digest(key.encode())}"

@@ -36,8 +36,12 @@ async def submit_call(request: Request):
     done_before = await blocking(services.submitter.remembered, key.account_id, idem, body)  # Redis: off the loop
     if done_before is not None:
         return accepted(request, Submitted(done_before, await blocking(services.queue.status.get, done_before), False))
-    data = decode_json(body, "manifest")
-    submitted = await blocking(submit_manifest, services, key.account_id, data)
+    try:
+        data = decode_json(body, "manifest")
+        submitted = await blocking(submit_manifest, services, key.account_id, data)
+    except BaseException:
+        await blocking(services.submitter.release, key.account_id, idem, body)  # no job: the key is free
+        raise
     await blocking(services.submitter.remember, key.account_id, idem, body, submitted.job_id)
     return accepted(request, submitted)
 
