@@ -104,6 +104,12 @@ class KeyStore:
             self._verified[digest] = (time.monotonic() + self.cache_s, record)
         return record
 
+    def active(self, key_id: str) -> bool:
+        """Whether key ``key_id`` exists and is not revoked (read from Redis each time: a review link
+        made with it is refused the moment it is revoked)."""
+        values = self.client.hgetall(self._key(key_id))
+        return bool(values) and b"revoked_at" not in values
+
     def list(self, account_id: str) -> list[ApiKey]:
         check_account(account_id)
         ids = sorted(i.decode() for i in self.client.smembers(self._account(account_id)))

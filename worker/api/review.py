@@ -68,7 +68,7 @@ async def create_link(request: Request):
     if why is not None:
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
         raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
-    token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s)
+    token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s, key.key_id)
     if len(token) > MAX_TOKEN_CHARS:  # the page would never open it
         raise ApiError(422, "invalid_request", f"tickets: too many for one link (its token would pass "
                        f"{MAX_TOKEN_CHARS} characters): name the recording's ticket", "tickets")
@@ -81,9 +81,12 @@ def _origin(request: Request) -> str:
 
 
 def _grant(request: Request):
-    grant = ReviewLinks(request.app.state.services.client).check(request.path_params["token"])
+    services = request.app.state.services
+    grant = ReviewLinks(services.client).check(request.path_params["token"])
     if grant is None:
         raise ApiError(404, "not_found", "this review link is unknown or expired; ask for a new one")
+    if grant.key_id is not None and not services.keys.active(grant.key_id):
+        raise ApiError(404, "not_found", "this review link was made with an API key since revoked; ask for a new one")
     return grant
 
 

@@ -34,6 +34,9 @@ class ReviewGrant:
     recording_id: str
     principal: Principal
     expires_at: int
+    #: The API key that made the link (None in a link made before links named theirs): revoked, the
+    #: link is refused too.
+    key_id: str | None = None
 
 
 class ReviewLinks:
@@ -46,10 +49,12 @@ class ReviewLinks:
         self.client.set(name, secrets.token_hex(32), nx=True)
         return self.client.get(name)
 
-    def issue(self, recording_id: str, principal: Principal, ttl_s: int = DEFAULT_TTL_S) -> tuple[str, int]:
+    def issue(self, recording_id: str, principal: Principal, ttl_s: int = DEFAULT_TTL_S,
+              key_id: str | None = None) -> tuple[str, int]:
+        """A token for ``principal`` to review ``recording_id`` for ``ttl_s``, made with API key ``key_id``."""
         expires_at = int(self.clock()) + ttl_s
         payload = {"r": recording_id, "k": principal.kind, "i": principal.id, "a": principal.account_id,
-                   "t": sorted(principal.tickets), "e": expires_at}
+                   "t": sorted(principal.tickets), "e": expires_at, **({"key": key_id} if key_id else {})}
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
         return f"{body}.{_b64(self._mac(body))}", expires_at
 
@@ -64,7 +69,7 @@ class ReviewLinks:
         if payload["e"] < self.clock():
             return None
         principal = Principal(payload["k"], payload["i"], payload["a"], frozenset(payload["t"]))
-        return ReviewGrant(payload["r"], principal, payload["e"])
+        return ReviewGrant(payload["r"], principal, payload["e"], payload.get("key"))
 
     def _mac(self, body: str) -> bytes:
         return hmac.new(self._secret(), body.encode(), hashlib.sha256).digest()

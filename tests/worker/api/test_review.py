@@ -200,3 +200,20 @@ def test_a_link_too_long_to_open_is_refused_when_asked_for(monkeypatch, tickets,
         assert made.json()["error"]["field"] == "tickets"
         assert made.json()["error"]["message"] == ("tickets: too many for one link (its token would pass 4000 "
                                                    "characters): name the recording's ticket")
+
+
+def test_a_link_dies_with_the_api_key_that_made_it(api, keys, inbox, worker_process):
+    """Found by the audit: a revoked key was refused within seconds, but the review links it had
+    made played on until they expired (up to 24 h). A link names its key; revoked, the link is too."""
+    record, text = keys.create("acme", label="helpdesk")
+    helpdesk = {"Authorization": f"Bearer {text}"}
+    rid, _ = stored(api, helpdesk, inbox, worker_process, "01-plain-inbound")
+    token = link(api, helpdesk, rid, "T-1001").json()["url"].rsplit("/", 1)[1]
+    assert api.get(f"/review/{token}").status_code == 200
+    assert api.head(f"/review/{token}/audio").status_code == 200
+    keys.revoke("acme", record.key_id)
+    for response in (api.get(f"/review/{token}"), api.get(f"/review/{token}/audio"),
+                     api.get(f"/review/{token}/audio", headers={"Range": "bytes=0-43"})):
+        assert response.status_code == 404, response.request.url
+        assert response.json()["error"]["message"] == \
+            "this review link was made with an API key since revoked; ask for a new one"
