@@ -93,7 +93,7 @@ def test_tampered_access_fields_export_nothing(make_region, tmp_path, field, pri
 
 def test_the_untampered_entry_still_exports(make_region, tmp_path):
     rv = make_region("eu")
-    entry = stored(rv, public=True)
+    entry = stored(rv, public=True, created_at=datetime.now(UTC))  # inside its 30 days (past them: refused)
     who = Principal.parse("end-user:u1", "acme", frozenset({"T-1"}))
     outcome = export_recording(entry.recording_id, tmp_path / "out.txt", who, Vault({"eu": rv}),
                                artifact="transcript")

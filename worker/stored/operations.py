@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
@@ -210,10 +210,22 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
         why = "no such recording" if entry is None else refusal(principal, entry, artifact)
     except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
         entry, why = None, "index entry does not verify"
+    if why is None and _past_retention(region_vault, entry):
+        why = "recording is past its retention window"  # the next sweep deletes it
     if why is not None:
         region_vault.audit("export", "refused", recording_id, str(principal), why)
         raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
     return region_vault, entry
+
+
+def _past_retention(region_vault, entry) -> bool:
+    """Whether the window that applies to ``entry`` (its account's policy now, else its own) has
+    ended: no one plays it from then on, sweep or no sweep. A window out of range is the sweep's
+    to report (``vault.retention.is_due``), not a reason to refuse."""
+    try:
+        return is_due(entry, region_vault.policy(entry.account_id), datetime.now(UTC))
+    except VaultInputError:
+        return False
 
 
 @dataclass(frozen=True)

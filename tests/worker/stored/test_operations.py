@@ -269,3 +269,29 @@ def test_entries_for_a_batch_pass_over_an_index_entry_that_cannot_be_read(tmp_pa
     vault.region("us").put(other, {"audio": io.BytesIO(b"a")})
     (vault.region("us").store.root / "index" / f"{other.recording_id}.json").write_bytes(b'{"trunc')
     assert [e.recording_id for e in entries(vault, account_id="acme")] == [rid]
+
+
+def test_a_recording_past_its_retention_window_is_refused_before_a_sweep_deletes_it(tmp_path):
+    """Found by the audit: a recording past its window played until someone ran a sweep. It is
+    refused (and the refusal audited) from the moment its window ends; the sweep still deletes it."""
+    import pytest
+
+    from vault.access import Principal
+    from vault.errors import AccessDeniedError
+    from worker.stored.operations import audio_ranges, export_recording
+
+    vault, rid = _stored_wav(tmp_path, "CA-KEPT", _long_wav(1))  # stored 2026-01-15, kept without limit
+    region_vault = vault.region("us")
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    out = tmp_path / "out.wav"
+    assert export_recording(rid, out, ann, vault).path == out
+    out.unlink()
+    region_vault.set_policy("acme", 30)  # the account's window is now 30 days: long past
+    for export in (lambda: export_recording(rid, out, ann, vault), lambda: audio_ranges(rid, ann, vault, "wav", (0, 9))):
+        with pytest.raises(AccessDeniedError, match="past its retention window"):
+            export()
+    assert not out.exists()
+    trail = [(e.action, e.outcome, e.reason) for e in region_vault.audit_events(rid)]
+    assert trail.count(("export", "refused", "recording is past its retention window")) == 2
+    region_vault.set_policy("acme", None)  # kept without limit again
+    assert export_recording(rid, out, ann, vault).path == out
