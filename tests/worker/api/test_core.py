@@ -55,6 +55,9 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     meta = api.get(f"/v1/recordings/{rid}", headers=acme)
     assert meta.status_code == 200
     assert meta.json()["call_id"] == data["call_id"] and meta.json()["recorded_duration_s"] == 32.5
+    # its inputs named as the client named them, inside its inbox: not by the server's own path (the audit)
+    assert [i["uri"] for i in meta.json()["digests"]["inputs"]] == [s["uri"] for s in data["segments"]]
+    assert str(inbox) not in meta.text
 
     full = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT)
     assert full.status_code == 200 and full.headers["content-type"] == "audio/wav"

@@ -24,6 +24,7 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, text_param
+from worker.api.sources import account_inbox
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.stored.operations import AudioRanges, audio_ranges, export_recording
@@ -47,9 +48,26 @@ async def metadata(request: Request):
         region_vault.read(entry, "metadata", out)
         region_vault.audit("metadata", "allowed", rid, f"api-key:{key.key_id}")
         # a recording stored before its inputs' names were kept without query strings: served so
-        return with_inputs_named(json.loads(out.getvalue()))
+        return _inbox_relative(with_inputs_named(json.loads(out.getvalue())),
+                               account_inbox(request.app.state.services.settings, key.account_id))
 
     return JSONResponse(await blocking(read))
+
+
+def _inbox_relative(metadata: dict, inbox: Path | None) -> dict:
+    """``metadata`` with each input in the account's inbox named as its manifest named it
+    (``file:`` and its path in the inbox), not by the server's own path of the inbox."""
+    inputs = (metadata.get("digests") or {}).get("inputs") if isinstance(metadata.get("digests"), dict) else None
+    if inbox is None or not isinstance(inputs, list):
+        return metadata
+
+    def named(uri: object) -> object:
+        if isinstance(uri, str) and uri.startswith("/") and Path(uri).is_relative_to(inbox):
+            return f"file:{Path(uri).relative_to(inbox).as_posix()}"
+        return uri
+
+    shown = [{**item, "uri": named(item.get("uri"))} if isinstance(item, dict) else item for item in inputs]
+    return {**metadata, "digests": {**metadata["digests"], "inputs": shown}}
 
 
 def principal_of(request: Request, account_id: str) -> Principal:
