@@ -172,9 +172,9 @@ def detect(
     line = noise_meter.reading() if noise_meter is not None else None
     if heard_sounds is not None and line is not None and line.noisy:
         # a card whose words the noise took, heard by its number sounds (``sound_chains``), under
-        # the chains' own name so a report tells them from the card data the words gave
+        # the chains' own name so a report tells them from the card data the words gave (their
+        # version is the recognizer's detector version's: ``recognizer_version``)
         chains_name = f"{RECOGNIZER_PREFIX}{recognizer.name}{sound_chains.DETECTOR_SUFFIX}"
-        detectors.append(DetectorVersion(chains_name, sound_chains.VERSION, Source.RECOGNIZER))
         covered_s = [(d.start_s, d.end_s) for d in detections]
         detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
                        for a, b in uncovered_chains_s(heard_sounds, covered_s)]

@@ -48,3 +48,21 @@ def test_a_transcript_that_is_not_unicode_text_says_so_and_where(tmp_path):
     with pytest.raises(RedactionInputError) as refused:
         load_transcript(path, "auto", 1000)
     assert str(refused.value) == "cannot read transcript 't.json': not UTF-8 text (UnicodeDecodeError at byte 13)"
+
+
+def test_a_noisy_lines_chains_leave_the_detector_version_batch_compares_as_current():
+    """A report whose noisy line had a card found by its chains of number sounds records the detector
+    version ``current_detector_version`` gives (the chain rule's version is the recognizer's, part of
+    it): a chain listed as a detector of its own made every such recording out of date to batch
+    reprocessing, redacted again on every pass."""
+    import numpy as np
+
+    from redaction.engine import redact_array
+    from tests.redaction.test_engine import SoundingRecognizer
+    from worker.calls.redacting import current_detector_version, detector_version_of
+
+    noisy = (np.random.default_rng(7).standard_normal(20 * 8000) * 0.03).astype(np.float32)
+    ears = SoundingRecognizer([round(10.0 + 0.45 * k, 2) for k in range(16)], [], [])
+    _, report = redact_array(noisy, 8000, recognizer=ears)
+    assert [s.detector for s in report.spans] == ["recognizer:scripted/sound-chains"]
+    assert detector_version_of(report) == current_detector_version(ears)
