@@ -468,6 +468,6 @@ def test_served_audio_lives_in_a_work_dir_removed_once_sent_or_abandoned(api, ac
     wait_for(lambda: not made[0].exists(), timeout_s=10, what="the work dir removed after the response")
     with api.stream("GET", f"/v1/recordings/{rid}/audio", headers=acme, params={**AGENT, "format": "flac"}) as gone:
         assert gone.status_code == 200
-        next(gone.iter_raw(64))  # the client reads a little and hangs up
+        next(gone.iter_raw(64))  # the client reads a little and hangs up (a send that raises: test_workdirs)
     assert len(made) == 2
     wait_for(lambda: not made[1].exists(), timeout_s=10, what="the work dir removed after the client left")

@@ -40,3 +40,32 @@ def test_the_server_sweeps_work_dirs_a_killed_process_left_when_it_starts_and_th
         while later.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not later.exists()  # and by the next periodic sweep
+
+
+def test_a_served_files_work_dir_is_closed_when_the_client_is_gone_mid_response() -> None:
+    """A background task runs only when the response returns: the served file's work dir is closed in
+    a ``finally``, so a client gone mid-download under an ASGI 2.4 server (its send raising) leaves
+    nothing behind either (fails with the close after the response instead)."""
+    import asyncio
+
+    import pytest
+
+    from worker.api.routes.recordings import ClosingFileResponse
+    from worker.workdirs import WorkDir
+
+    workdir = WorkDir()
+    served = workdir.path / "audio.wav"
+    served.write_bytes(b"RIFF" + bytes(300_000))
+    response = ClosingFileResponse(served, workdir=workdir)
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("the client is gone")
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    with pytest.raises(OSError, match="the client is gone"):
+        asyncio.run(response({"type": "http", "method": "GET", "headers": [], "asgi": {"spec_version": "2.4"}},
+                             receive, send))
+    assert not workdir.path.exists()

@@ -57,8 +57,8 @@ async def metadata(request: Request):
 def _inbox_relative(metadata: dict, inbox: Path | None) -> dict:
     """``metadata`` with each input in the account's inbox named as its manifest named it
     (``file:`` and its path in the inbox), not by the server's own path of the inbox."""
-    inputs = (metadata.get("digests") or {}).get("inputs") if isinstance(metadata.get("digests"), dict) else None
-    if inbox is None or not isinstance(inputs, list):
+    digests = metadata.get("digests")
+    if inbox is None or not isinstance(digests, dict) or not isinstance(digests.get("inputs"), list):
         return metadata
 
     def named(uri: object) -> object:
@@ -66,8 +66,8 @@ def _inbox_relative(metadata: dict, inbox: Path | None) -> dict:
             return f"file:{Path(uri).relative_to(inbox).as_posix()}"
         return uri
 
-    shown = [{**item, "uri": named(item.get("uri"))} if isinstance(item, dict) else item for item in inputs]
-    return {**metadata, "digests": {**metadata["digests"], "inputs": shown}}
+    shown = [{**item, "uri": named(item.get("uri"))} if isinstance(item, dict) else item for item in digests["inputs"]]
+    return {**metadata, "digests": {**digests, "inputs": shown}}
 
 
 def principal_of(request: Request, account_id: str) -> Principal:
@@ -169,9 +169,10 @@ BYTE_STABLE = frozenset({"wav", "flac"})
 
 class ClosingFileResponse(FileResponse):
     """A ``FileResponse`` of a file in ``workdir`` (``worker.workdirs.WorkDir``: decrypted audio or a
-    transcript), which is closed (removed) once the response is sent or its sending fails: a
-    background task runs only after a whole response, so a client gone mid-download left the
-    dir behind, unswept while this process lives (its lock held)."""
+    transcript), which is closed (removed) once the response ends, however it ends. Starlette runs a
+    background task only when the response returns: a send that raises (an ASGI 2.4 server's for a
+    client gone mid-download) or a cancelled request skips it, and the dir would stay, unswept while
+    this process lives (its lock held). Under uvicorn (ASGI 2.3) a disconnect returns normally."""
 
     def __init__(self, *args: Any, workdir: WorkDir, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
