@@ -41,7 +41,8 @@ _Token = tuple[int, int, int, float, float, str]
 
 
 def _tokens(texts: Sequence[tuple[str, float, float]]) -> Iterator[_Token]:
-    """The tokens of ``spread``, one at a time."""
+    """The tokens of ``(text, start_s, end_s)`` items, one at a time, each timed by spreading its
+    item's time evenly over the item's tokens (each text is scanned twice: to count, then to time)."""
     for k, (text, start_s, end_s) in enumerate(texts):
         step = (end_s - start_s) / max(sum(1 for _ in _TOKEN.finditer(text)), 1)
         for j, token in enumerate(_TOKEN.finditer(text)):
@@ -49,8 +50,8 @@ def _tokens(texts: Sequence[tuple[str, float, float]]) -> Iterator[_Token]:
 
 
 def _found(texts: Sequence[tuple[str, float, float]]) -> Iterator[tuple[Entity, list[_Token]]]:
-    """Each card entity in the items (its ``words`` indices of all their tokens), with its tokens,
-    read window by window (``WINDOW_TOKENS``)."""
+    """Each card entity in the items (its ``words`` and ``asked`` indices counted over all the items'
+    tokens, not the window's), with its tokens, read window by window (``WINDOW_TOKENS``)."""
     stream = _tokens(texts)
     buffer: list[_Token] = []  # tokens from index ``base`` on
     base = own_from = 0

@@ -163,11 +163,7 @@ class JobRecords:
         ``replace`` re-queues an existing job (an operator's retry).
         """
         key = self._job_key(job.job_id)
-        values = {"job": job.encode(), "kind": job.kind, "state": "queued",
-                  "enqueued_at": f"{self.clock():.3f}", "attempts": 0}
-        batch_id = getattr(job, "batch_id", None)
-        if batch_id:
-            values["batch_id"] = batch_id
+        values = self._queued(job)
         if replace:
             with self.client.pipeline() as pipe:
                 pipe.delete(key, self._lease_key(job.job_id))  # its TTL, claim and crash count too
@@ -185,8 +181,6 @@ class JobRecords:
         ``Job.repeatable``); False, and nothing written, unless it is done at this moment (checked
         and replaced atomically: a running job's claim is never reset)."""
         key = self._job_key(job.job_id)
-        values = {"job": job.encode(), "kind": job.kind, "state": "queued",
-                  "enqueued_at": f"{self.clock():.3f}", "attempts": 0}
         with self.client.pipeline() as pipe:
             try:
                 pipe.watch(key)
@@ -194,12 +188,21 @@ class JobRecords:
                     pipe.unwatch()
                     return False
                 pipe.multi()
-                pipe.delete(key, self._lease_key(job.job_id))
-                pipe.hset(key, mapping=values)
+                pipe.delete(key, self._lease_key(job.job_id))  # its TTL, claim and crash count too
+                pipe.hset(key, mapping=self._queued(job))
                 pipe.execute()
             except redis.WatchError:  # it changed meanwhile: another request queued it
                 return False
         return True
+
+    def _queued(self, job: Job) -> dict[str, object]:
+        """The record of ``job`` as it is queued (made or made again)."""
+        values: dict[str, object] = {"job": job.encode(), "kind": job.kind, "state": "queued",
+                                     "enqueued_at": f"{self.clock():.3f}", "attempts": 0}
+        batch_id = getattr(job, "batch_id", None)
+        if batch_id:
+            values["batch_id"] = batch_id
+        return values
 
     def running(self, job_id: str) -> None:
         key = self._job_key(job_id)
