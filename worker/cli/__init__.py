@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+#: Commands that run servers and configure their own logs (at ``CALLREC_LOG_LEVEL``).
+SERVING = frozenset({"worker", "serve"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     from worker.errors import scrub_digits
     from worker.settings import Settings
 
+    if args.command not in SERVING:
+        _warnings_as_json()
     try:
         _cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
@@ -96,6 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     except CallrecError as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
+
+
+def _warnings_as_json() -> None:
+    """A one-shot command's warnings and errors (a deletion's leftovers reclaimed, a library's)
+    as the workers log them: JSON lines on stderr, their text scrubbed, a foreign exception's
+    message left out (``worker.queue.logs``). Unconfigured, Python's last-resort handler printed
+    a record's bare message with its traceback, unscrubbed. INFO stays off (faster-whisper
+    logs each window it hears). A host that configured logging before (a test) keeps its own."""
+    import logging
+
+    if logging.getLogger().handlers:
+        return
+    from worker.queue import logs
+
+    logs.configure("WARNING")
 
 
 def _cap_math_threads(settings) -> None:

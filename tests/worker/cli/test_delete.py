@@ -115,3 +115,28 @@ def test_deleting_a_recording_or_a_ticket_removes_what_the_api_kept_of_its_call(
     again = kept_by_api(settings, "CA1")  # left by a delivery that ran during the deletion
     assert run(capsys, "delete", "--recording", rid)[0] == 0  # deleting again removes it too
     assert not any(p.exists() for p in again)
+
+
+def test_a_commands_warning_reaches_stderr_as_a_json_line(tmp_path, settings):
+    """Outside pytest nothing configured logging for one-shot commands: Python's last-resort
+    handler printed the reclaim event as a bare word ("deleted_leftovers_reclaimed"), and
+    would print any record's text and traceback unscrubbed. The command logs as the workers do."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from vault.stores.base import put_bytes
+
+    rid = stored_call(tmp_path, settings)
+    env = {**os.environ, "CALLREC_DATA_DIR": str(settings.data_dir)}
+    command = [sys.executable, "-m", "worker", "delete", "--recording", rid]
+    assert subprocess.run(command, env=env, capture_output=True, text=True).returncode == 0
+    region_vault = build_vault(settings).for_recording(rid)
+    put_bytes(region_vault.store, f"data/{rid}/audio.2-0badc0de.enc", b"ciphertext")
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("deleted 0, already deleted 1, reclaimed 1 object")
+    [line] = done.stderr.splitlines()
+    logged = json.loads(line)
+    assert (logged["level"], logged["event"], logged["objects"]) == ("warning", "deleted_leftovers_reclaimed", 1)
+    assert rid not in line

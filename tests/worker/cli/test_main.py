@@ -53,3 +53,24 @@ def test_unknown_or_missing_command_exits_2(argv, capsys):
         main(argv)
     assert stop.value.code == 2
     assert "callrec: error:" in capsys.readouterr().err
+
+
+def test_a_one_shot_commands_log_records_are_scrubbed_json_and_warnings_only():
+    """A library's warning (and its exception's text) in a one-shot command goes through the
+    workers' JSON formatter: card numbers scrubbed, a foreign exception's message left out;
+    INFO chatter (faster-whisper logs each window it hears) stays off a command's stderr."""
+    probe = ("import logging, sys\nimport worker.cli.status as status\n"
+             "def noisy(args):\n"
+             "    logging.getLogger('faster_whisper').info('Processing audio with duration 00:12')\n"
+             "    try:\n        raise ValueError('card 4111111111111111')\n"
+             "    except ValueError:\n        logging.getLogger('lib').warning('saw 4111 1111 1111 1111', exc_info=True)\n"
+             "    return 0\n"
+             "status.run = noisy\n"
+             "from worker.cli import main\n"
+             "sys.exit(main(['status', 'job-1']))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    logged = json.loads(line)
+    assert (logged["level"], logged["logger"], logged["exc_type"]) == ("warning", "lib", "ValueError")
+    assert "1111" not in line and "4111" not in line and "Processing" not in line
