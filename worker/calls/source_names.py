@@ -37,8 +37,11 @@ would have refused 7.0 %, 5.9 %, 3.0 % and 65 % of them); an Asterisk MixMonitor
 digits joined by ``-`` that pass the Luhn check: a name, not a call, loses something). About
 20 us a name; linear in its length (an 8 KB URL of ``1-1-1-...``: 0.1 s).
 
+A number of three or more digit groups joined by dots (``4111.1111.1111.1111``, an Amex's
+``3782.822463.10005``) is judged so too; two (Asterisk's ``<epoch>.<counter>``) never are.
+
 Not masked, as in call ids: a card number glued to letters (``RE4111...``: a SID whose hex
-happens to be decimal), joined by dots or percent-escapes. Error texts and logs hide such runs
+happens to be decimal), joined by percent-escapes. Error texts and logs hide such runs
 anyway (``worker.errors.scrub_digits``), and the transcript problem a job's metadata and
 outcome keep is such an error text (its runs of card-number length hidden, byte counts kept).
 """
@@ -53,6 +56,8 @@ from worker.calls.call_ids import card_numbers_standing_apart
 
 #: Digit groups joined by -, _ or (in a file name) white space.
 _NUMBER = re.compile(r"[0-9]+(?:[-_\s][0-9]+)*")
+#: ... or by dots, three groups or more (two: a time, an extension, Asterisk's id and counter).
+_DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+){2,}")
 #: A UUID standing apart (Connect's contact ids in its recordings' names): taken as it is.
 _UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
                    r"[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
@@ -72,15 +77,30 @@ def masked_source(uri: str) -> str:
     """``uri`` as ``source_name`` keeps it, with every digit of a number standing apart in it
     that could be a card number replaced by ``#`` (unchanged when there is none)."""
     uri = source_name(uri)
-    # A UUID's hex is read as letters, so no number reaches into it or out of it.
-    scanned = _UUID.sub(lambda match: "x" * len(match.group()), uri)
     pieces, end = [], 0
-    for start, stop in card_numbers_standing_apart(scanned, _NUMBER):
+    for start, stop in _card_numbers(uri):
+        if stop <= end:
+            continue
+        start = max(start, end)
         pieces.append(uri[end:start])
         pieces.append(re.sub(r"[0-9]", "#", uri[start:stop]))
         end = stop
     pieces.append(uri[end:])
     return "".join(pieces)
+
+
+def holds_card_number(name: str) -> bool:
+    """Whether ``name`` (a path or URI, whole) holds a number standing apart that could be a
+    card number (``masked_source`` would mask it): a manifest's path, which travels in the
+    queue's messages and job records, is refused for it."""
+    return any(True for _ in _card_numbers(name))
+
+
+def _card_numbers(text: str) -> list[tuple[int, int]]:
+    """Where in ``text`` a number standing apart could be a card number, in order."""
+    # A UUID's hex is read as letters, so no number reaches into it or out of it.
+    scanned = _UUID.sub(lambda match: "x" * len(match.group()), text)
+    return sorted([*card_numbers_standing_apart(scanned, _NUMBER), *card_numbers_standing_apart(scanned, _DOTTED)])
 
 
 def with_inputs_named(metadata: dict) -> dict:

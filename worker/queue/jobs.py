@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from callrec.errors import shown
 from vault.regions import card_number_problem
+from worker.calls.source_names import holds_card_number
 from worker.errors import JobDecodeError
 
 #: Ids: recording, account, ticket, batch and job ids; also the ids an operator or an API
@@ -93,6 +94,9 @@ class ProcessCall(Job):
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self, "manifest_uri", self.manifest_uri, _URI)
+        if holds_card_number(self.manifest_uri):  # it stays in the message and the job's record
+            raise JobDecodeError(f"{self.kind} job: manifest path could hold a card number (a number standing "
+                                 "apart of 13-19 digits that passes the Luhn check); rename it")
 
     @classmethod
     def for_call(cls, manifest_uri: str, account_id: str, call_id: str) -> ProcessCall:

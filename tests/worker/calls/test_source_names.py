@@ -30,6 +30,8 @@ CARDS = {
     "dashed": (f"file:legs/{grouped(PAN, '-')}.wav", "file:legs/####-####-####-####.wav"),
     "underscored": (f"s3://b/k/{grouped(PAN, '_')}_leg.wav", "s3://b/k/####_####_####_####_leg.wav"),
     "spaced": (f"/srv/calls/card {grouped(PAN, ' ')}.flac", "/srv/calls/card #### #### #### ####.flac"),
+    "dotted": (f"file:legs/{grouped(PAN, '.')}.wav", "file:legs/####.####.####.####.wav"),
+    "amex-dotted": (f"file:{AMEX[:4]}.{AMEX[4:10]}.{AMEX[10:]}.wav", "file:####.######.#####.wav"),
     "amex-grouped": (f"file:{AMEX[:4]}-{AMEX[4:10]}-{AMEX[10:]}.wav", "file:####-######-#####.wav"),
     "led-by-a-digit-group": (f"file:9-{grouped(PAN, '-')}.wav", "file:#-####-####-####-####.wav"),
     "beside-a-contact-id": (f"s3://b/4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_{grouped(PAN, '-')}.wav",
@@ -73,7 +75,8 @@ def test_the_platforms_names_are_kept() -> None:
                                  f"file:CA{PAN}.wav", "file:10.20.30.40.50.60.70.80.wav", "file:0000-1111-2222-3333.wav"],
                          ids=["sample", "plain", "13-digits-not-luhn", "glued-to-letters", "dotted", "leading-zero"])
 def test_names_without_a_card_number_standing_apart_are_kept(uri: str) -> None:
-    """A run glued to letters (a SID's shape) or joined by dots is not masked, as in call ids."""
+    """A run glued to letters (a SID's shape) is not masked, as in call ids; nor dotted groups whose
+    digits pass no Luhn check."""
     assert masked_source(uri) == uri
 
 

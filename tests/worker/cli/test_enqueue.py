@@ -169,3 +169,30 @@ def test_a_manifest_the_api_keeps_is_not_enqueued_by_path(queue, capsys):
         assert path.exists()  # the API's file, left as it is
     finally:
         shutil.rmtree(path.parent)
+
+
+@pytest.mark.parametrize("folder", ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111.1111.1111.1111"])
+def test_a_manifest_path_holding_a_card_number_is_refused_before_redis(queue, tmp_path, capsys, folder):
+    """The path travels in the queue message and stays in the job's record: a card number in
+    it would sit in Redis for 30 days. Refused (exit 2), judged as call ids and source names
+    are (a number standing apart), the path not echoed."""
+    broker, status, drain = queue
+    manifest = write_call(tmp_path / folder, "CA-ENQ-PAN")
+    assert main(["enqueue", str(manifest)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "manifest path" in captured.err and "could hold a card number" in captured.err
+    assert "1111" not in captured.err
+    from worker.queue.jobs import ProcessCall
+    job_id = ProcessCall.for_call("/elsewhere/manifest.json", "acme", "CA-ENQ-PAN").job_id
+    assert json.loads(manifest.read_text())["account"]["id"] == "acme"
+    assert broker.client.keys(f"callrec:job:{job_id}*") == []
+    assert broker.do_qsize("calls") == 0
+
+
+def test_a_manifest_path_of_platform_numbers_is_taken(queue, tmp_path, capsys):
+    """Asterisk's <epoch>.<counter> and a date-and-serial folder whose digits pass no Luhn
+    check are no card numbers (one whose digits do, 2026-12-01-000126, is refused: it could be)."""
+    broker, status, drain = queue
+    manifest = write_call(tmp_path / "1733040000.123" / "2026-12-01-000123", "CA-ENQ-AST")
+    assert main(["enqueue", str(manifest)]) == 0
+    drain()
