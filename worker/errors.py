@@ -98,10 +98,11 @@ def resource_error(exc: OSError) -> ResourceError | None:
 
 
 #: A run of card-number length: 12 or more digits, in groups joined by nothing or by any run
-#: of separators ``_ + / \ : , . -`` and white space (``4111_1111_1111_1111``,
-#: ``4111+1111/1111:1111``, ``4111 / 1111``, ``4111,1111``). Brackets and quotes end a run,
-#: so ``1:23:45.678 (5025.678 s)`` stays readable. Unicode digits count.
-_CARD_RUN = re.compile(r"\d(?:(?>[\s_+/\\:,.\-]*)\d){11,}")
+#: of separators: white space, ``_`` and every other character that is no letter, digit,
+#: bracket or quote (``4111_1111_1111_1111``, ``4111+1111/1111:1111``, ``4111 / 1111``,
+#: ``4111;1111|1111=1111``, ``4111·1111``). Letters, brackets and quotes end a run, so
+#: ``1:23:45.678 (5025.678 s)`` stays readable. Unicode digits count.
+_CARD_RUN = re.compile(r"\d(?:(?>(?:[^\w()\[\]{}<>'\"`]|_)*)\d){11,}")
 #: A word (between spaces, quotes, brackets, commas): one holding a letter is a reference
 #: (id, path, hex digest) whose short digit runs stay; elsewhere any run of 4+ digits (an
 #: expiry date, a security code) is hidden too.

@@ -116,7 +116,8 @@ def test_scrub_keeps_api_key_webhook_and_event_ids_in_principals_and_reasons():
 
 #: A Luhn-valid test number, and the shapes a caller can join its groups with.
 _VISA = "4111111111111111"
-_SEPARATORS = ["_", "+", "/", "\\", ":", ",", ".", "-", " ", "__", " / ", "_-_", ", "]
+_SEPARATORS = ["_", "+", "/", "\\", ":", ",", ".", "-", " ", "__", " / ", "_-_", ", ",
+               ";", "|", "=", "*", "#", "~", "!", "?", "&", "%", "@", "$", "^", " ; ", "\u00b7", "\u2013"]
 
 
 @pytest.mark.parametrize("card_numbers_only", [False, True])
