@@ -8,6 +8,7 @@ with its own error: ``json.loads(text, object_pairs_hook=unique_object_hook(refu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,18 @@ from typing import Any
 GIVEN_TWICE = "given twice in one object (which one counts would be a guess)"
 #: Longest part of a repeated name shown in a message (a name is input too).
 NAME_CHARS = 40
+#: A field name as formats name their fields (``start``, ``speaker_label``, ``alternatives.0``):
+#: letters, digits (3 at most), ``_ . -``, no space.
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+
+def field_shown(name: str) -> str:
+    """A repeated field as a message may name it: ``field 'start'`` when ``name`` has the shape
+    of a field name (``_FIELD_NAME``, 3 digits at most), else ``a field (name not shown)``: a
+    key holding words or digits is someone's text (a transcript's), not a field's name."""
+    if _FIELD_NAME.fullmatch(name) and sum(ch.isdigit() for ch in name) <= 3:
+        return f"field {name!r}"
+    return "a field (name not shown)"
 
 
 def unique_object_hook(refuse: Callable[[str], Exception]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from callrec.jsonfields import GIVEN_TWICE, unique_object_hook
+from callrec.jsonfields import GIVEN_TWICE, field_shown, unique_object_hook
 from redaction.errors import TranscriptError
 from redaction.words import TimedWord
 
@@ -126,7 +126,7 @@ def load_json(text: str, format_name: str) -> Any:
 
 def _given_twice(format_name: str) -> Callable[[str], TranscriptError]:
     def refuse(name: str) -> TranscriptError:
-        return TranscriptError(f"{format_name} transcript: field {name!r} {GIVEN_TWICE}")
+        return TranscriptError(f"{format_name} transcript: {field_shown(name)} {GIVEN_TWICE}")
     return refuse
 
 

@@ -343,3 +343,17 @@ def test_a_card_after_a_number_sign_is_masked_and_redacted_whole() -> None:
     written = transcripts.write_back(transcript).text
     assert "4111" not in written and "1111" not in written
     assert [w["word"] for w in json.loads(written)["words"]][3] == "#[redacted]"
+
+
+@pytest.mark.parametrize("fmt", ["auto", "whisper"])
+def test_a_repeated_field_whose_name_is_not_a_field_name_is_not_echoed(fmt: str) -> None:
+    """A document's key is input too: one holding words (a transcript's text moved into a key)
+    is named by where it is, not by what it says; a provider's field names (letters, digits,
+    _ . -) are shown as before."""
+    key = "zebrafish four one one one one one one one"
+    text = '{"text": "x", "segments": [], "%s": 1, "%s": 2}' % (key, key)
+    with pytest.raises(TranscriptError, match=r"a field \(name not shown\) given twice") as info:
+        transcripts.load(text, fmt)
+    assert "zebrafish" not in str(info.value) and "four" not in str(info.value)
+    with pytest.raises(TranscriptError, match=r"field 'speaker_label' given twice"):
+        transcripts.load('{"text": "x", "segments": [], "speaker_label": 1, "speaker_label": 2}', fmt)
