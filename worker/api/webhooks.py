@@ -33,6 +33,7 @@ import redis
 from callrec.errors import shown
 from vault.vault import Vault
 from worker.errors import UsageError
+from worker.calls.source_names import holds_card_number
 
 #: Event types an endpoint receives.
 EVENT_TYPES = ("job.done", "job.failed", "recording.deleted")
@@ -66,6 +67,9 @@ def check_url(url: object) -> str:
         raise UsageError("url: give an https:// URL whose host in brackets is an IPv6 address") from None
     if parts.username or parts.password or not parts.hostname:
         raise UsageError("url: give an https:// URL with a host and no credentials")
+    if holds_card_number(url):  # it is kept in Redis and listed back: no card digits there
+        raise UsageError("url: could hold a card number (a number standing apart of 13-19 digits that passes "
+                         "the Luhn check)")
     if _unreachable(url):
         raise UsageError("url: give a URL without spaces or control characters, with a host name "
                          "or address and a port from 1 to 65535")

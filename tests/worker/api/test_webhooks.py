@@ -323,3 +323,21 @@ def test_a_public_address_in_shorthand_and_a_name_are_taken_at_registration():
     for url in ("https://134744072/hook", "https://8.8.8.8/hook", "https://hooks.example.com/hook",
                 "https://1e100.net/hook"):
         assert check_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/dead/4111111111111111/x",
+                                 "https://hooks.example.com/in?card=4111-1111-1111-1111",
+                                 "https://hooks.example.com/4111.1111.1111.1111"])
+def test_an_endpoint_whose_url_holds_a_card_number_is_refused(api, acme, redis_client, url):
+    """Found by the audit: the URL was stored in Redis as given (the secret alone sealed) and
+    listed back; every other free value the API keeps is refused when it could hold a card
+    number. Judged as manifest paths and source names are (a number standing apart)."""
+    from tests.hostile.test_leaks import redis_dump
+
+    refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == {**refused.json()["error"], "field": "url"}
+    assert "could hold a card number" in refused.json()["error"]["message"] and "1111" not in refused.text
+    assert b"1111" not in redis_dump(redis_client)
+    taken = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/T01234/B05678/0123456789"}, headers=acme)
+    assert taken.status_code == 201
