@@ -365,6 +365,7 @@ def redact_file(
     config: RedactionConfig = RedactionConfig(),
     spans: Sequence[Detection] = (),
     limits: DecodeLimits | None = None,
+    temp_parent: Path | None = None,
 ) -> RedactionReport:
     """Redact the audio file ``in_path`` into ``out_path``; a file past ``limits`` (its rate, channels,
     length: the decoder's own when None) is bad input, refused before it is decoded.
@@ -373,9 +374,10 @@ def redact_file(
     equals IN sample for sample outside masked intervals. ``words`` are transcript words on
     the audio's clock; ``recognizer`` listens in pass 1, ``verify_recognizer`` (by default the
     same) in verification. Nothing is written unless verification passes (or is switched off).
+    A format libsndfile lacks is transcoded under ``temp_parent`` (default: the temp dir).
     """
     in_path, out_path = Path(in_path), Path(out_path)
-    with _open(in_path, limits) as source:
+    with _open(in_path, limits, temp_parent) as source:
         return _redact_source(source, out_path, words=words, words_detector=words_detector, recognizer=recognizer,
                               verify_recognizer=verify_recognizer, config=config, spans=spans)
 
@@ -414,9 +416,9 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     return _report(duration_s, rate_hz, config, findings, masks, verification)
 
 
-def _open(path: Path, limits: DecodeLimits | None = None) -> AudioSource:
+def _open(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource:
     try:
-        return open_source(path, limits)
+        return open_source(path, limits, temp_parent)
     except AudioInputError as exc:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 

@@ -32,33 +32,63 @@ LOCK_NAME = ".owner.lock"
 GRACE_S = 300.0
 
 
+#: Where work dirs go when none of TMPDIR, TEMP and TMP is set: the first of these that works.
+SYSTEM_TEMP_DIRS = ("/tmp", "/var/tmp", "/usr/tmp")
+
+
 def settle_temp_dir() -> Path:
-    """Choose the temp dir as ``tempfile`` would (TMPDIR, TEMP, TMP, then /tmp, /var/tmp,
-    /usr/tmp, the current dir: the first writable) and fix it for this process and its
-    forks. ``tempfile`` probes a candidate by creating a named file, writing and unlinking
-    it: a worker SIGKILLed in between left that file in the temp dir for ever (found by the
-    fault test). Here the probe is an unnamed file (``O_TMPFILE``), which a kill cannot leave
-    behind. Where the file system has no unnamed files, ``tempfile``'s own probe decides."""
+    """Choose the temp dir and fix it for this process and its forks: the first of TMPDIR,
+    TEMP and TMP that is set, else the first usable of ``SYSTEM_TEMP_DIRS``. Unlike
+    ``tempfile``, a temp dir that is set but cannot be used (full, read-only, missing) is an
+    error (ResourceError: transient, the job is retried), never a reason to go elsewhere, and
+    the current dir never holds work dirs: unredacted audio goes where the operator said
+    (found by the session-46 audit: a full TMPDIR sent it to /tmp, then to the working dir).
+    ``tempfile`` probes a candidate by creating a named file, writing and unlinking it: a
+    worker SIGKILLed in between left that file in the temp dir for ever (found by the fault
+    test). Here the probe is an unnamed file (``O_TMPFILE``), which a kill cannot leave
+    behind; where the file system has no unnamed files, a named file as ``tempfile`` does."""
+    from worker.errors import ResourceError
+
     if tempfile.tempdir is not None:
         return Path(tempfile.tempdir)
-    names = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
-    for candidate in [*(n for n in names if n), "/tmp", "/var/tmp", "/usr/tmp", os.getcwd()]:
-        directory = os.path.abspath(candidate)
-        try:
-            fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
-                break  # no unnamed files here: let tempfile probe
-            continue  # missing, not a directory, not writable: the next one
-        try:
-            os.write(fd, b"blat")
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
+    named = next(((name, os.environ[name]) for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)), None)
+    if named is not None:
+        directory = os.path.abspath(named[1])
+        problem = _unusable(directory)
+        if problem is not None:
+            raise ResourceError(f"{named[0]} {directory} cannot hold the work dirs ({problem}); "
+                                "unredacted audio goes nowhere else")
         tempfile.tempdir = directory
         return Path(directory)
-    return Path(tempfile.gettempdir())
+    problems = []
+    for candidate in SYSTEM_TEMP_DIRS:
+        problem = _unusable(candidate)
+        if problem is None:
+            tempfile.tempdir = candidate
+            return Path(candidate)
+        problems.append(f"{candidate}: {problem}")
+    raise ResourceError(f"no usable temp dir for the work dirs ({'; '.join(problems)}); set TMPDIR")
+
+
+def _unusable(directory: str) -> str | None:
+    """Why no file can be written in ``directory`` (an errno's name), or None when one can."""
+    try:
+        fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return errno.errorcode.get(exc.errno or 0, "unusable")
+        try:  # no unnamed files here: a named one, as tempfile probes
+            fd, name = tempfile.mkstemp(dir=directory)
+            os.unlink(name)
+        except OSError as named_exc:
+            return errno.errorcode.get(named_exc.errno or 0, "unusable")
+    try:
+        os.write(fd, b"blat")
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno or 0, "unusable")
+    finally:
+        os.close(fd)
+    return None
 
 
 @dataclass(frozen=True)

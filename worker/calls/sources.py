@@ -117,12 +117,12 @@ class HttpsSources:
 
     @contextmanager
     def reader(self, location: Location, limit: tuple[int, str] | None = None) -> Iterator[BinaryIO]:
-        import tempfile
-
         from worker.calls.fetch import FetchPolicy
+        from worker.workdirs import WorkDir
 
-        with tempfile.TemporaryDirectory(prefix="callrec-fetch-") as workdir:
-            target = Path(workdir) / "source"
+        # A locked work dir: a process killed mid-download leaves it to the next sweep.
+        with WorkDir() as workdir:
+            target = workdir / "source"
             FetchPolicy.from_settings(self._settings).fetch(location.uri, target, "source", limit)
             with open(target, "rb") as src:
                 yield src

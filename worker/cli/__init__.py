@@ -41,8 +41,12 @@ COMMANDS: dict[str, str] = {
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-#: Commands that run servers and configure their own logs (at ``CALLREC_LOG_LEVEL``).
+#: Commands that run servers and configure their own logs (at ``CALLREC_LOG_LEVEL``) and
+#: signals, and sweep their temp dir.
 SERVING = frozenset({"worker", "serve"})
+#: One-shot commands that hold audio in work dirs (``worker.workdirs``): they settle the temp
+#: dir and sweep what dead processes left there before they start.
+WORKING = frozenset({"assemble", "redact", "process", "export"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command not in SERVING:
         _warnings_as_json()
+        _terminate_as_exit()
     try:
+        if args.command in WORKING:
+            _swept_temp_dir()
         _cap_math_threads(Settings.from_env())
         return int(args.func(args) or EXIT_OK)
     except BrokenPipeError:
@@ -115,6 +122,35 @@ def _warnings_as_json() -> None:
     from worker.queue import logs
 
     logs.configure("WARNING")
+
+
+def _terminate_as_exit() -> None:
+    """SIGTERM (kill's, timeout's, systemd's and docker's default) ends a one-shot command as
+    an exception would, with exit status 143: its clean-ups run (work dirs with unredacted
+    audio removed, staged outputs discarded, an ffmpeg child stopped). Python's default ended
+    the process at once and left them all. A second SIGTERM during the clean-ups is ignored."""
+    import signal
+
+    def terminated(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+
+
+def _swept_temp_dir() -> None:
+    """Settle the temp dir (an unusable one is an error: ``worker.workdirs.settle_temp_dir``)
+    and remove the work dirs of dead processes in it (a ``callrec process`` SIGKILLed mid-call
+    left the assembled call there), each logged as the workers log it (no metric here)."""
+    import logging
+
+    from worker import workdirs
+    from worker.queue import logs
+
+    workdirs.settle_temp_dir()
+    for stale in workdirs.sweep_stale():
+        logs.event(logging.getLogger("callrec.workdirs"), "stale_workdir_removed", logging.WARNING,
+                   workdir=stale.name, age_s=round(stale.age_s, 1))
 
 
 def _cap_math_threads(settings) -> None:

@@ -28,6 +28,7 @@ from worker.calls.limits import InputLimits
 from worker.calls.recognizers import make_recognizer
 from worker.calls.redacting import config_from, load_transcript
 from worker.settings import Settings
+from worker.workdirs import WorkDir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         recognizer = listener = make_recognizer(settings)
 
-    with staged_outputs(outputs, inputs) as staged:
+    # A transcode of the input is unredacted audio: in a locked work dir, swept if this dies.
+    with WorkDir() as scratch, staged_outputs(outputs, inputs) as staged:
         report = redact_file(
             args.input,
             staged["-o"],
@@ -89,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             config=config,
             spans=transcripts.detections(transcript) if transcript is not None else (),
             limits=limits,
+            temp_parent=scratch,
         )
         if "--transcript-out" in staged and written is not None:
             staged["--transcript-out"].write_text(written.text, encoding="utf-8")
