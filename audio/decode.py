@@ -21,6 +21,7 @@ import errno
 import math
 import os
 import shutil
+import signal
 import stat
 import struct
 import subprocess
@@ -46,7 +47,10 @@ _UNKNOWN_RIFF_SIZES = (0, 0xFFFFFFFF)
 _FLOAT_BYTES = 4
 
 #: ffmpeg's words for a full disk or quota (its stderr; the exit status says nothing more).
-_NO_SPACE = (b"No space left on device", b"Disk quota exceeded")
+_NO_SPACE = (b"No space left on device", b"Disk quota exceeded", b"File too large")
+#: Signals that stop ffmpeg for the machine's reasons, not the input's: a file-size limit, the
+#: OOM killer, a stop (a crash, SIGSEGV or SIGABRT, stays the input's: retrying it would not help).
+_STOPPED_BY = frozenset({signal.SIGXFSZ, signal.SIGKILL, signal.SIGTERM, signal.SIGINT})
 
 
 @dataclass(frozen=True)
@@ -393,6 +397,10 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
     if any(words in result.stderr for words in _NO_SPACE):
         raise AudioResourceError(f"{heading(path)}: out of disk space while decoding in the worker's temp "
                                  "dir (transient: the job is retried)")
+    if result.returncode < 0 and -result.returncode in _STOPPED_BY:
+        # Killed by the machine (a file-size limit, the OOM killer, a stop): not the file's fault.
+        raise AudioResourceError(f"{heading(path)}: ffmpeg was stopped by {signal.Signals(-result.returncode).name} "
+                                 "while decoding (transient: the job is retried)")
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
         raise AudioInputError(f"{heading(path)}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
 

@@ -85,14 +85,14 @@ class FetchError(WorkerError):
 
 
 #: OS errors that mean a resource ran out, not that the input is bad: retried.
-RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
+RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
 
 
 def resource_error(exc: OSError) -> ResourceError | None:
     """The transient error for an ``OSError`` that means a resource ran out, else None."""
     if exc.errno not in RESOURCE_ERRNOS:
         return None
-    what = "disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a system resource"
+    what = "disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "a system resource"
     return ResourceError(f"out of {what} in the worker's temp space ({errno.errorcode[exc.errno]}); "
                          "transient, run it again")
 

@@ -1,5 +1,7 @@
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -235,3 +237,33 @@ def test_a_path_heading_a_decode_error_is_quoted_when_it_could_blur(tmp_path):
     with pytest.raises(AudioInputError) as caught:
         open_source(empty)
     assert str(caught.value) == f"{str(empty)!r}: empty file (0 bytes)"
+
+
+FSIZE_LIMITED = """
+import resource, sys
+from audio.decode import open_source
+from audio.errors import AudioResourceError, AudioInputError
+resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+try:
+    open_source(sys.argv[1]).close()
+except AudioResourceError as exc:
+    print("resource", exc)
+except AudioInputError as exc:
+    print("input", exc)
+"""
+
+
+def test_a_transcode_stopped_by_a_file_size_limit_is_a_resource_error_not_bad_input(tmp_path):
+    """Found by the session-46 audit: ffmpeg killed by SIGXFSZ (a file-size limit, as the fault
+    test models a full disk) was "not an audio file": exit 2, a queued call failed for good."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    wav = tmp_path / "in.wav"
+    soundfile.write(wav, sine(500, 5.0, 8000), 8000)
+    m4a = tmp_path / "in.m4a"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(wav), "-c:a", "aac", str(m4a)],
+                   check=True)
+    done = subprocess.run([sys.executable, "-c", FSIZE_LIMITED, str(m4a)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert done.stdout.startswith("resource "), (done.stdout, done.stderr)
+    assert "transient" in done.stdout
+

@@ -159,3 +159,13 @@ def test_scrub_hides_a_lone_run_of_4_digits_outside_the_cli_only() -> None:
     text = "call lasted 1:23:45.678 (5025.678 s)"
     assert scrub_digits(text, card_numbers_only=True) == text
     assert scrub_digits(text) == "call lasted 1:23:45.678 (####.678 s)"
+
+
+def test_a_file_size_limit_is_a_resource_error():
+    """EFBIG (a write past RLIMIT_FSIZE or the file system's largest file) is the machine's
+    limit, transient as a full disk is (found by the session-46 audit)."""
+    import errno
+
+    from worker.errors import resource_error
+
+    assert resource_error(OSError(errno.EFBIG, "File too large")) is not None
