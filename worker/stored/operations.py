@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
+from callrec.errors import is_permanent
 from audio.wav_ranges import WavOfFlac
 from vault.access import Principal, refusal
 from vault.errors import (
@@ -27,6 +28,7 @@ from vault.errors import (
     ObjectMissingError,
     RangeNotSatisfiableError,
     UnsupportedKeyError,
+    VaultError,
     VaultInputError,
 )
 from vault.index import IndexEntry, Unreadable
@@ -491,8 +493,9 @@ def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
                retire: bool = True, progress: Callable[[str], None] | None = None) -> RewrapReport:
     """Re-wrap every stored data key not under its region's primary KEK, then retire the
     KEK versions that nothing uses any more. An index entry that cannot be read or verified is
-    skipped and reported (``skipped``), as the retention sweep does: one bad entry never keeps
-    every other recording under a KEK version being rotated away."""
+    skipped and reported (``skipped``), as the retention sweep does, and so is a recording whose
+    keys cannot be re-wrapped for good (a wrapped key missing): one bad entry never keeps every
+    other recording under a KEK version being rotated away."""
     recordings = keys = 0
     retired: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
@@ -502,7 +505,14 @@ def rewrap_all(vault: Vault, *, regions: Iterable[str] | None = None,
             if isinstance(entry, Unreadable):
                 skipped.append((entry.name, entry.reason))
             elif entry.artifacts:
-                changed = rewrap_recording(entry.recording_id, vault)
+                try:
+                    changed = rewrap_recording(entry.recording_id, vault)
+                except VaultError as exc:
+                    if not is_permanent(exc):
+                        raise  # the store or key store unreachable: every later one would fail too
+                    # a wrapped key missing (a deletion killed between its keys and its tombstone)
+                    skipped.append((entry.recording_id, f"cannot re-wrap its data keys ({exc})"))
+                    continue
                 recordings += 1 if changed else 0
                 keys += changed
                 if progress is not None:

@@ -80,3 +80,22 @@ def test_rewrap_skips_and_names_an_entry_it_cannot_read_and_re_wraps_every_other
     assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: none\n")
     assert err == f"callrec keys: skipped index/{rids[0]}.json: index entry is corrupt (not JSON)\n"
     assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]
+
+
+def test_rewrap_skips_and_names_a_recording_whose_wrapped_key_is_missing(settings, capsys):
+    """Found by the session-46 audit: a deletion killed after it destroyed the keys and before
+    its tombstone leaves a live entry without keys; the re-wrap stopped there (exit 2, naming
+    nothing) and left every later recording under the old KEK version."""
+    from tests.vault.conftest import make_entry
+
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    rids = sorted(region_vault.put(make_entry("eu", call), {"audio": io.BytesIO(b"a"), "metadata": io.BytesIO(b"{}")})
+                  .recording_id for call in ("CA1", "CA2", "CA3"))
+    for name in list(region_vault.key_store.names(f"keys/{rids[0]}/")):
+        region_vault.key_store.delete(name)
+    run(capsys, "keys", "rotate", "--region", "eu")
+    code, out, err = run(capsys, "keys", "rewrap", "--region", "eu")
+    # nothing is left under v1 (the skipped recording has no key under any version): retired
+    assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: eu v1\n")
+    assert err == f"callrec keys: skipped {rids[0]}: cannot re-wrap its data keys (cannot decrypt: ciphertext or key is invalid)\n"
+    assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]
