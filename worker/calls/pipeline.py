@@ -140,6 +140,9 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         inputs = [(segment.uri, sha256_of(fetch(segment))) for segment in manifest.segments]
         metadata = recording_metadata(entry, assembly, redaction, inputs, encoded, key_version,
                                       region_vault.keys.key_id, use)
+        # Before the commit: once the call is stored a rerun returns above, so a failure after
+        # it would lose the window for good.
+        _follow_retention(region_vault, manifest)
         with open(encoded.path, "rb") as audio:
             artifacts = {"audio": audio, "metadata": io.BytesIO(metadata)}
             if transcript is not None:
@@ -163,7 +166,6 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         raise transient from exc
     finally:
         held.close()
-    _follow_retention(region_vault, manifest)
     destroyed = _destroy(manifest, backends)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
@@ -182,7 +184,8 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
     """The manifest carries the account's current retention window: when it differs from the
     account's stored policy, it becomes the policy, and the next sweep applies it to every
     recording already stored (DESIGN.md §1). A replayed manifest (already stored) does not
-    get here, so an old job cannot bring back an old window."""
+    get here, so an old job cannot bring back an old window; a call about to be stored does,
+    just before its commit."""
     account = manifest.account
     policy = region_vault.policy(account.id)
     if policy is None or policy.retention_days != account.retention_days:

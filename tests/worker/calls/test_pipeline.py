@@ -243,9 +243,9 @@ class BrokenStore:
         return getattr(self._inner, name)
 
 
-@pytest.mark.parametrize(("failing", "fail_on"), [("store", 1), ("store", 2), ("store", 3), ("key_store", 1),
-                                                   ("key_store", 2)],
-                         ids=["audio", "metadata", "index", "audio-key", "metadata-key"])
+@pytest.mark.parametrize(("failing", "fail_on"), [("store", 1), ("store", 2), ("store", 3), ("store", 4),
+                                                   ("key_store", 1), ("key_store", 2)],
+                         ids=["policy", "audio", "metadata", "index", "audio-key", "metadata-key"])
 def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, private_tmp, failing, fail_on):
     from worker.vaults import build_key_store, build_keys, build_store
 
@@ -259,7 +259,8 @@ def test_store_failure_keeps_sources_and_leaves_nothing(tmp_path, settings, priv
     manifest = write_call(tmp_path / "call")
     with pytest.raises(StoreError, match="injected"):
         process_call(manifest, build_backends(settings, vault=vault))
-    assert list(store.names("")) == [] and list(key_store.names("keys/")) == []
+    # the account's policy (the manifest's window) is written just before the commit, and kept
+    assert [n for n in store.names("") if not n.startswith("accounts/")] == [] and list(key_store.names("keys/")) == []
     assert (tmp_path / "call" / "CA1-a.wav").exists()
     assert list(private_tmp.iterdir()) == []
     assert process_call(manifest, build_backends(settings)).stored  # the retry succeeds
@@ -549,6 +550,30 @@ def test_manifest_window_becomes_the_account_policy(tmp_path, settings, clock_va
     report = retention_sweep(build_vault(settings, regions=("eu",)))
     assert (report.scanned, report.due, report.deleted) == (2, 1, 1)
     assert region_vault.get(old.recording_id).deleted
+
+
+def test_a_failure_after_the_commit_does_not_lose_the_manifests_window(tmp_path, settings, monkeypatch):
+    """Found by the session-46 audit: the policy was written after the recording's commit, so a
+    failure there (a full vault disk) lost the window for good: the rerun found the call stored
+    and returned before it."""
+    from vault.errors import StoreError
+    from vault.regional import RegionVault
+
+    set_policy = RegionVault.set_policy
+    calls = []
+
+    def fails_once(self, account_id, days):
+        calls.append(days)
+        if len(calls) == 1:
+            raise StoreError("cannot write accounts/acme/policy.json: No space left on device")
+        return set_policy(self, account_id, days)
+
+    monkeypatch.setattr(RegionVault, "set_policy", fails_once)
+    manifest = write_call(tmp_path / "c1", "CA1", retention_days=30)
+    with pytest.raises(StoreError):
+        process_call(manifest, build_backends(settings))
+    process_call(manifest, build_backends(settings))
+    assert build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days == 30
 
 
 @pytest.fixture
