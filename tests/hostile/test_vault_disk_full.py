@@ -109,3 +109,41 @@ def test_a_failing_read_is_a_store_error_not_a_decryption_error(tmp_path):
     with pytest.raises(StoreError, match=r"^cannot read the ciphertext \(Input/output error\)$") as info:
         broken.read(stored, "audio", io.BytesIO())
     assert not info.value.permanent
+
+
+DISK_LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+from vault.errors import StoreError
+from vault.stores.local import LocalStore
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+store = LocalStore(Path(sys.argv[1]), "eu")
+resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+for how in ("writer", "create"):
+    try:
+        if how == "writer":
+            with store.writer("data/x/audio.enc") as out:
+                out.write(b"a" * 200)  # buffered: it fails when flushed, at the end
+        else:
+            store.create("index/x.json", b"a" * 200)
+    except StoreError as exc:
+        print(how, "StoreError", "cannot write" in str(exc))
+    except BaseException as exc:
+        print(how, type(exc).__name__)
+print(sorted(str(p.relative_to(sys.argv[1])) for p in Path(sys.argv[1]).rglob("*") if p.is_file()))
+"""
+
+
+def test_a_write_that_fails_when_its_buffer_is_flushed_names_the_store_and_object(tmp_path):
+    """Found by the session-46 audit on a real full disk: the buffered tail failed again when
+    the file was closed, and that OSError replaced the StoreError naming the store and object
+    (the pipeline then blamed the worker's temp space). A real file-size limit, not a stand-in."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = tmp_path / "vault"
+    root.mkdir()
+    done = subprocess.run([sys.executable, "-c", DISK_LIMITED, str(root)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=60)
+    assert done.stdout.splitlines() == ["writer StoreError True", "create StoreError True", "[]"], done.stderr

@@ -57,11 +57,11 @@ class LocalStore:
         except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+            _close_failed(out)  # the lock goes last, once the temporary name is gone
             if isinstance(exc, OSError):
                 raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
             raise
-        finally:
-            out.close()  # the lock goes last, once the temporary name is gone
+        out.close()
 
     def create(self, name: str, data: bytes) -> None:
         """Written to a temporary file, then hard-linked into place: ``link`` fails when the
@@ -75,14 +75,18 @@ class LocalStore:
             os.fsync(out.fileno())
             os.link(tmp, path)
             fsync_dir(path.parent)
-        except FileExistsError:
-            raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
-        except OSError as exc:
-            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
-        finally:
+        except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-            out.close()  # the lock goes last, once the temporary name is gone
+            _close_failed(out)  # the lock goes last, once the temporary name is gone
+            if isinstance(exc, FileExistsError):
+                raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
+            if isinstance(exc, OSError):
+                raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+            raise
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        out.close()
 
     def read_versioned(self, name: str) -> tuple[bytes, str]:
         with self.reader(name) as src:
@@ -246,3 +250,13 @@ def _reclaim(path: Path) -> bool:
 
 
 _ZEROS = bytes(1 << 20)
+
+
+def _close_failed(out: BinaryIO) -> None:
+    """Close a file whose write failed: its buffered tail (a full disk refuses it again) is
+    dropped, so the failure that is being raised, naming the store and object, stays the one
+    raised (closing it plainly raised a bare OSError in its place). A buffered file is closed
+    (its descriptor, and so its lock, released) even when its flush fails."""
+    with contextlib.suppress(OSError):
+        out.close()
+
