@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import ssl
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -23,6 +24,10 @@ from worker.calls.source_names import source_name
 from worker.errors import FetchError, ManifestError
 from worker.settings import Settings
 
+#: After the per-read timeout's length, a download must have averaged this many bytes a second
+#: since (G.711's 8000, a call's own rate: any server meant to serve recordings is far faster):
+#: the timeout bounds each read, so a byte every few seconds would otherwise never end.
+MIN_RATE_BYTES_S = 8000
 _TWILIO_ACCOUNT = re.compile(r"/Accounts/(AC[0-9a-fA-F]{32})/")
 
 
@@ -136,12 +141,17 @@ class FetchPolicy:
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             raise ManifestError(f"{where}: {source_name(uri)} is larger than {max_bytes} bytes ({setting})")
         size = 0
+        started = time.monotonic()
         with open(target, "wb") as out:
-            for chunk in response.iter_bytes(1 << 16):
+            for chunk in response.iter_bytes():  # as it arrives: a drip is judged while it drips
                 size += len(chunk)
                 if size > max_bytes:
                     raise ManifestError(f"{where}: {source_name(uri)} is larger than {max_bytes} bytes ({setting})")
                 out.write(chunk)
+                late_s = time.monotonic() - started - self.timeout_s
+                if late_s > 0 and size < MIN_RATE_BYTES_S * late_s:
+                    raise FetchError(f"{where}: {source_name(uri)} arrived too slowly (under "
+                                     f"{MIN_RATE_BYTES_S} bytes/s after {self.timeout_s:g} s)")
         return size
 
 

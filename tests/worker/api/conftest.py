@@ -33,6 +33,8 @@ class MediaHandler(BaseHTTPRequestHandler):
         status, headers, body = self.server.routes.get(self.path, (404, {}, b""))
         if callable(body):
             body = body(self)
+            if body is None:  # the route wrote its own response (bytes dripped, a cut)
+                return
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value.replace("{port}", str(self.server.server_address[1])))

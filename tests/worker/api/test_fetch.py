@@ -57,6 +57,30 @@ def test_a_slow_server_times_out(media, tmp_path):
     assert not (tmp_path / "a").exists()
 
 
+def test_a_server_dripping_its_bytes_is_cut_off(media, tmp_path):
+    """Found by the session-46 audit: a byte every 2 s never tripped the per-read timeout, so
+    one fetch of a 264 KB file would have taken six days (a CLI ``process`` has no other bound).
+    After the per-read timeout's length, a download must average MIN_RATE_BYTES_S."""
+    def drip(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        try:
+            for _ in range(1000):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except OSError:  # the client hung up
+            pass
+
+    media.server.routes["/f/drip"] = (200, {}, drip)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="too slowly"):
+        policy(media, timeout_s=0.5).fetch(url(media, "/f/drip"), tmp_path / "a")
+    assert time.monotonic() - started < 5
+    assert not (tmp_path / "a").exists()
+
+
 def test_hosts_credentials_in_urls_and_untrusted_certificates_are_refused(media, tmp_path):
     with pytest.raises(ManifestError, match="host example.com is not one this service fetches from"):
         policy(media).check("https://example.com/a.wav", "segments[0].uri")
