@@ -49,7 +49,7 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from callrec.errors import shown
@@ -283,7 +283,12 @@ class RegionVault:
             try:
                 data, version = self.store.read_versioned(name)
             except ObjectMissingError:
-                raise ObjectMissingError(f"no recording {recording_id} in region {self.region}") from None
+                # What a writer killed before its first commit left under this id goes too (keys first).
+                destroyed = self._sweep(recording_id, ())
+                if destroyed:
+                    self.audit("delete", "done", recording_id, actor, f"{reason}: uncommitted objects destroyed")
+                left = f" ({destroyed} objects an uncommitted write left destroyed)" if destroyed else ""
+                raise ObjectMissingError(f"no recording {recording_id} in region {self.region}{left}") from None
             try:
                 entry = self._sealer.open(name, data)
                 trusted = True
@@ -345,6 +350,40 @@ class RegionVault:
         if settle and entry.tombstone.settled_at is None and self.clock() - entry.tombstone.deleted_at >= SETTLE_AFTER:
             self._settle(recording_id)
         self.forget(entry)
+        return destroyed
+
+    def reclaim_uncommitted(self) -> int:
+        """Destroy what writers killed before their first commit left: objects under a recording
+        id that has no index entry (a ``callrec process`` killed at its commit and never run
+        again; a worker's job is redelivered and its commit clears them). Such an id is noted
+        when first seen (``uncommitted/<id>.json``, holding the time) and its objects destroyed,
+        keys first, by the first run at least UNCOMMITTED_AFTER later that still finds no entry:
+        a live writer commits within its job's time limit. A note whose id got an entry, or lost
+        its objects, is dropped. Returns how many objects went."""
+        indexed = {n[len("index/"):].removesuffix(".json") for n in self.store.names("index/")}
+        orphans = set()
+        for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
+            orphans.update(n[len(prefix):].partition("/")[0] for n in store.names(prefix))
+        orphans = {rid for rid in orphans - indexed if self._owns(rid)}
+        now = self.clock()
+        destroyed = 0
+        for name in list(self.store.names(_UNCOMMITTED)):
+            rid = name[len(_UNCOMMITTED):].removesuffix(".json")
+            if rid not in orphans:
+                self.store.delete(name)  # committed meanwhile, or gone
+                continue
+            orphans.discard(rid)
+            try:
+                seen = datetime.fromisoformat(get_bytes(self.store, name).decode())
+            except (ValueError, UnicodeDecodeError):
+                seen = now  # an unreadable note starts over
+                put_bytes(self.store, name, now.isoformat().encode())
+            if now - seen >= UNCOMMITTED_AFTER and self.find(rid) is None:
+                destroyed += self._sweep(rid, ())
+                self.audit("retention-delete", "done", rid, "retention", "uncommitted objects destroyed")
+                self.store.delete(name)
+        for rid in sorted(orphans):
+            put_bytes(self.store, f"{_UNCOMMITTED}{rid}.json", now.isoformat().encode())
         return destroyed
 
     def _settle(self, recording_id: str) -> None:
@@ -573,6 +612,13 @@ class RegionVault:
     def _ref(self, entry: IndexEntry, kind: str) -> ArtifactRef:
         return ArtifactRef(entry.recording_id, entry.account_id, self.region, kind)
 
+    def _owns(self, recording_id: str) -> bool:
+        """Whether ``recording_id`` is a well-formed id of this region."""
+        try:
+            return region_of(recording_id) == self.region
+        except VaultInputError:
+            return False
+
     def _check(self, recording_id: str) -> None:
         if region_of(recording_id) != self.region:
             raise VaultInputError(f"recording {recording_id} does not belong to region {self.region}")
@@ -587,6 +633,12 @@ def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> boo
     if current is None or read is None:
         return current is read
     return (current.kind, current.generation, current.tag) == (read.kind, read.generation, read.tag)
+
+
+#: Notes of recording ids seen with objects and no index entry (``reclaim_uncommitted``).
+_UNCOMMITTED = "uncommitted/"
+#: ... destroyed when still without an entry this long after they were first seen.
+UNCOMMITTED_AFTER = timedelta(hours=24)
 
 
 def _index_name(recording_id: str) -> str:

@@ -125,8 +125,8 @@ def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str
     region_vault = vault.for_recording(recording_id)
     try:
         entry = region_vault.get(recording_id)
-    except (IndexCorruptError, MigrationNeededError):
-        entry = None
+    except (IndexCorruptError, MigrationNeededError, ObjectMissingError):
+        entry = None  # (no entry: the deletion destroys what an uncommitted write left, and says so)
     if entry is not None and entry.deleted:
         return DeleteOutcome((recording_id,), 0, 1, _reclaim(region_vault, [recording_id]))
     region_vault.delete(recording_id, actor=actor, reason=reason)
@@ -421,6 +421,8 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
                 deleted += 1
         if not dry_run:
             reclaimed += _reclaim(region_vault, tombstones, settle=True)
+            if account_id is None:  # whose an uncommitted write was cannot be told
+                reclaimed += region_vault.reclaim_uncommitted()
     kept = scanned - due - already - len(skipped)
     expired = 0
     if failed_manifests is not None:
