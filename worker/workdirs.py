@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from worker.errors import ResourceError
+
 #: Name prefix of work dirs in the temp dir.
 PREFIX = "callrec-work-"
 #: The lock file inside each work dir, locked by its owner while it lives.
@@ -47,8 +49,6 @@ def settle_temp_dir() -> Path:
     worker SIGKILLed in between left that file in the temp dir for ever (found by the fault
     test). Here the probe is an unnamed file (``O_TMPFILE``), which a kill cannot leave
     behind; where the file system has no unnamed files, a named file as ``tempfile`` does."""
-    from worker.errors import ResourceError
-
     if tempfile.tempdir is not None:
         return Path(tempfile.tempdir)
     named = next(((name, os.environ[name]) for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)), None)
