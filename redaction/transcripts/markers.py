@@ -2,7 +2,8 @@
 
 A provider that redacts its transcript (AWS Transcribe and Call Analytics ``[PII]`` or an
 entity label such as ``[NAME]``, AssemblyAI ``####`` or ``[CREDIT_CARD_NUMBER]``,
-Deepgram ``[REDACTED]``, masked ``****``) still leaves the words in the audio. Each marked
+Deepgram ``[REDACTED]`` or a numbered entity, ``[CREDIT_CARD_1]`` (its words' ``word`` in lower
+case), masked ``****``) still leaves the words in the audio. Each marked
 word keeps its time, so the audio under it is masked (detector
 ``transcript:<format>-redaction``). Bracketed sound tags (``[Music]``, ``[BLANK_AUDIO]``,
 ``[inaudible]``) are not redactions.
@@ -19,6 +20,9 @@ from redaction.words import TimedWord
 
 #: A label in brackets ([PII], [CREDIT_CARD_NUMBER]) or angle brackets (<redacted>).
 _LABEL = re.compile(r"^[\[<]([A-Za-z][A-Za-z0-9_ -]*)[\]>]$")
+#: A numbered entity label in lower case (Deepgram's words: ``[credit_card_1]``), and the numbering.
+_NUMBERED = re.compile(r"[a-z]+(?:_[a-z]+)*_[0-9]+")
+_NUMBERING = re.compile(r"_[0-9]+$")
 #: Masks: two or more '#' or '*' (whole word, or inside one: 4111********1111).
 _MASK = re.compile(r"#{2,}|\*{2,}")
 #: Bracketed tags of sounds, not redactions (Whisper, Rev.ai, captions).
@@ -46,13 +50,15 @@ def marker_entity(text: str) -> str | None:
     label = _LABEL.match(core)
     if label:
         name = label.group(1).strip()
-        if name.lower() in SOUND_TAGS or not (name.isupper() or name.lower() in ("redacted", "pii")):
+        base = _NUMBERING.sub("", name)  # Deepgram's [CREDIT_CARD_1]: the entity, numbered
+        if base.lower() in SOUND_TAGS or not (name.isupper() or name.lower() in ("redacted", "pii")
+                                              or _NUMBERED.fullmatch(name)):
             return None
-        upper = name.upper()
+        upper = base.upper()
         for keys, kind in _KINDS:
             if any(key in upper for key in keys):
                 return kind
-        return name.lower().replace(" ", "_")
+        return base.lower().replace(" ", "_")
     if _MASK.search(core):
         return UNLABELLED
     return None

@@ -76,7 +76,11 @@ def test_cli_masks_provider_redaction_with_auto_format(call: Path, tmp_path: Pat
      ("[CREDIT_DEBIT_EXPIRY]", "expiry"), ("[NAME]", "name"), ("[REDACTED]", "redacted"), ("####", "pii"),
      ("####.", "pii"), ("****", "pii"), ("4111********1111", "pii"), ("[redacted]", "pii"), ("<redacted>", "redacted"),
      ("[Music]", None), ("[BLANK_AUDIO]", None), ("[inaudible]", None), ("#1", None), ("card", None), ("4111", None),
-     ("*", None)],
+     ("*", None),
+     # Deepgram numbers each entity it redacts ([CREDIT_CARD_1]); its words' "word" is lower case
+     ("[CREDIT_CARD_1]", "card_number"), ("[credit_card_1]", "card_number"), ("[cvv_2]", "security_code"),
+     ("[credit_card_expiration_1]", "expiry"), ("[name_given_3]", "name_given"), ("[laughter_1]", None),
+     ("[music]", None), ("[background noise]", None)],
 )
 def test_marker_words(text: str, entity: str | None) -> None:
     assert marker_entity(text) == entity
