@@ -414,6 +414,16 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             except VaultInputError as exc:
                 skipped.append((entry.recording_id, str(exc)))
                 continue
+            if not dry_run:
+                # Judged again on the policy as it is now: a sweep runs for minutes to an hour, and
+                # an account that lengthened or removed its window meanwhile must lose nothing more.
+                try:
+                    policy = policies[entry.account_id] = region_vault.policy(entry.account_id)
+                    if not is_due(entry, policy, moment):
+                        continue
+                except VaultInputError as exc:
+                    skipped.append((entry.recording_id, str(exc)))
+                    continue
             due += 1
             if not dry_run:
                 days = effective_days(entry, policy)

@@ -295,3 +295,29 @@ def test_a_recording_past_its_retention_window_is_refused_before_a_sweep_deletes
     assert trail.count(("export", "refused", "recording is past its retention window")) == 2
     region_vault.set_policy("acme", None)  # kept without limit again
     assert export_recording(rid, out, ann, vault).path == out
+
+
+def test_a_window_removed_during_a_sweep_stops_its_deletions(tmp_path, monkeypatch):
+    """Found by the session-46 audit: the sweep read each account's policy once and went on
+    deleting under it after the account removed its window (crypto-shredding is final). Each
+    deletion now judges the recording against the policy as it is at that moment."""
+    from tests.vault.conftest import make_entry
+    from vault.regional import RegionVault
+    from worker.stored.operations import retention_sweep
+
+    vault = build_vault(Settings(data_dir=tmp_path / "state"))
+    region_vault = vault.region("us")
+    rids = [region_vault.put(make_entry("us", f"CA{i}", ticket="T-7"), {"audio": io.BytesIO(b"a")}).recording_id
+            for i in range(4)]
+    region_vault.set_policy("acme", 30)  # the recordings (made 2026-01-15) are past it
+    delete = RegionVault.delete
+
+    def delete_then_the_window_goes(self, recording_id, **kwargs):
+        entry = delete(self, recording_id, **kwargs)
+        self.set_policy("acme", None)  # the account removed its window meanwhile
+        return entry
+
+    monkeypatch.setattr(RegionVault, "delete", delete_then_the_window_goes)
+    report = retention_sweep(vault)
+    assert (report.due, report.deleted) == (1, 1)
+    assert sum(region_vault.get(rid).deleted for rid in rids) == 1
