@@ -412,18 +412,23 @@ class RegionVault:
         destroy what other deliveries of it, killed mid-put, left (first-generation objects
         under other tags, half-written files, the temporary name of an index entry whose
         writer was killed after its commit: every delivery after that one finds the call
-        stored, so no commit would reclaim it). Later generations are never touched: a
-        replace may be writing them already; a live writer's files are locked and kept.
+        stored, so no commit would reclaim it); and, of each artifact the entry lists, every
+        older generation (a re-redaction stopped between its commit and destroying the
+        generation it replaced, the unredacted one: its retry finds the recording up to date).
+        Later generations are never touched: a replace may be writing them already; a live
+        writer's files are locked and kept, keys go before their ciphertexts.
         Best effort: the recording is stored; a deletion sweeps whatever remains."""
         rid = committed.recording_id
         live = {key_name(rid, a) for a in committed.artifacts} | {data_name(rid, a) for a in committed.artifacts}
+        current = {a.kind: a.generation for a in committed.artifacts}
         with contextlib.suppress(VaultError):
             self.store.discard_partial(_index_name(rid))
             for store, prefix in ((self.key_store, "keys/"), (self.store, "data/")):
                 for kind in ARTIFACT_KINDS:
                     store.discard_partial(f"{prefix}{rid}/{kind}.1-")
-                    for name in list(store.names(f"{prefix}{rid}/{kind}.1-")):
-                        if name not in live:
+                    for name in list(store.names(f"{prefix}{rid}/{kind}.")):
+                        generation = _generation_of(name, kind)
+                        if name not in live and generation is not None and generation <= current.get(kind, 1):
                             store.delete(name)
 
     # -- keys ------------------------------------------------------------------------
@@ -639,6 +644,12 @@ def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> boo
 _UNCOMMITTED = "uncommitted/"
 #: ... destroyed when still without an entry this long after they were first seen.
 UNCOMMITTED_AFTER = timedelta(hours=24)
+
+
+def _generation_of(name: str, kind: str) -> int | None:
+    """The generation in an artifact object's name (``.../audio.2-<tag>.enc``), or None."""
+    generation = name.rsplit("/", 1)[-1][len(kind) + 1:].partition("-")[0]
+    return int(generation) if generation.isdigit() else None
 
 
 def _index_name(recording_id: str) -> str:

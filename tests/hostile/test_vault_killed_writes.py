@@ -384,3 +384,42 @@ def test_deleting_a_recording_never_committed_destroys_what_its_writer_left(make
         delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="request")
     nothing_decryptable(rv, rid)
     assert list(rv.store.names("data/")) == [] and list(rv.key_store.names("keys/")) == []
+
+
+def test_a_re_redaction_interrupted_after_its_commit_leaves_no_old_generation_once_retried(tmp_path):
+    """Found by the session-46 audit: a re-redaction stopped between its commit and destroying
+    the old generation (Dramatiq's time limit is an exception raised wherever the job is; a
+    kill) left the unredacted audio and its live key under a live recording: the retry found it
+    up to date, and no sweep or deletion of anything else reached it. Any delivery of the job
+    (and any later re-redaction) now destroys the generations older than the entry's."""
+    from tests.worker.calls.test_pipeline import keyed_card_leg
+    from tests.worker.stored_calls import write_call
+    from worker.boot import build_backends
+    from worker.calls.pipeline import process_call
+    from worker.settings import Settings
+    from worker.stored.operations import redact_stored
+    from worker.vaults import build_vault
+
+    settings = Settings(data_dir=tmp_path / "state", regions="eu", recognizer="none")
+    rid = process_call(write_call(tmp_path / "call", plan="professional", redaction="off", leg_a=keyed_card_leg()),
+                       build_backends(settings)).recording_id
+
+    class TimeLimitExceeded(BaseException):
+        pass
+
+    destroy = RegionVault._destroy_artifact
+    try:
+        RegionVault._destroy_artifact = lambda self, recording_id, info: (_ for _ in ()).throw(TimeLimitExceeded())
+        with pytest.raises(TimeLimitExceeded):
+            redact_stored(rid, build_backends(settings))
+    finally:
+        RegionVault._destroy_artifact = destroy
+    rv = build_vault(settings).region("eu")
+    assert sorted(n.rsplit("/", 1)[1].split("-")[0] for n in rv.key_store.names(f"keys/{rid}/")) == [
+        "audio.1", "audio.2", "metadata.1", "metadata.2"]  # the old generation still has its keys
+    again = redact_stored(rid, build_backends(settings))  # the queue's redelivery of the job
+    assert (again.redacted, again.reason) == (False, "up_to_date")
+    assert sorted(n.rsplit("/", 1)[1].split("-")[0] for n in rv.key_store.names(f"keys/{rid}/")) == [
+        "audio.2", "metadata.2"]
+    assert sorted(n.rsplit("/", 1)[1].split("-")[0] for n in rv.store.names(f"data/{rid}/")) == [
+        "audio.2", "metadata.2"]

@@ -343,6 +343,8 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     target = current_detector_version(backends.recognizer)
     if entry.deleted:
         return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
+    # What a delivery of this job stopped after its commit left (the old, unredacted generation).
+    region_vault.clear_leftovers(entry)
     if entry.redacted and entry.detector_version == target and not force:
         return RedactOutcome(recording_id, False, "up_to_date", entry.detector_version)
     held = WorkDir()  # the stored audio is unredacted: a dead worker's copy is swept
