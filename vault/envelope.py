@@ -15,6 +15,7 @@ import base64
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -60,13 +61,17 @@ class WrappedKey:
             raise DecryptionError(_FAILED) from None
 
 
-def encrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeyProvider, ref: ArtifactRef) -> WrappedKey:
+def encrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeyProvider, ref: ArtifactRef,
+                   on_wrapped: Callable[[WrappedKey], None] | None = None) -> WrappedKey:
     """Encrypt everything readable from ``src`` into ``dst`` under a fresh data key.
 
-    ``dst`` is not closed. Returns the data key wrapped by the KEK's primary version.
+    ``dst`` is not closed. Returns the data key wrapped by the KEK's primary version, also
+    given to ``on_wrapped`` before any ciphertext is written (to store it first).
     """
     handle = tink.new_keyset_handle(TEMPLATE)
     wrapped = wrap_data_key(handle, keys, ref)
+    if on_wrapped is not None:
+        on_wrapped(wrapped)
     cipher = handle.primitive(streaming_aead.StreamingAead)
     sink = _Unclosable(dst, "store")
     try:

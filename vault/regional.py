@@ -558,10 +558,20 @@ class RegionVault:
     # -- internals ---------------------------------------------------------------------
 
     def _write_artifact(self, entry: IndexEntry, slot: ArtifactInfo, src: BinaryIO) -> ArtifactInfo:
+        """Encrypt ``src`` as ``slot``. Its wrapped data key is stored before the ciphertext: a
+        retirement (``retire_unused``) while the write streams sees its KEK version in use, so
+        ``keys rotate`` and ``keys rewrap`` meanwhile never retire the version it committed under
+        (storing it after the ciphertext left a recording nothing could decrypt: session-46
+        audit). A version retired in the instant between wrapping and storing fails the write
+        (transient: run again)."""
         ref = self._ref(entry, slot.kind)
+        name = key_name(entry.recording_id, slot)
         with self.store.writer(data_name(entry.recording_id, slot)) as out:
-            wrapped = envelope.encrypt_stream(src, out, self.keys, ref)
-        put_bytes(self.key_store, key_name(entry.recording_id, slot), wrapped.encode())
+            wrapped = envelope.encrypt_stream(src, out, self.keys, ref,
+                                              on_wrapped=lambda key: put_bytes(self.key_store, name, key.encode()))
+        if wrapped.version not in self.keys.versions():
+            raise VaultError(f"KEK version {wrapped.version} of region {self.region} was retired during the write; "
+                             "try again")
         return dataclasses.replace(slot, key_version=wrapped.version)
 
     def _destroy_artifact(self, recording_id: str, info: ArtifactInfo) -> None:

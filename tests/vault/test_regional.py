@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import json
 import re
 
@@ -526,3 +527,46 @@ def test_reclaim_refuses_a_recording_not_deleted(make_region):
     with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} is not deleted"):
         rv.reclaim(entry.recording_id)
     assert rv.get(entry.recording_id) == entry and len(list(rv.store.names(f"data/{entry.recording_id}/"))) == 3
+
+
+class HeldSource(io.RawIOBase):
+    """A source that gives its first bytes, then waits until ``release`` is set (a write in
+    flight: its data key is wrapped, its ciphertext not yet whole)."""
+
+    def __init__(self, data: bytes):
+        self._data, self._at = data, 0
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._at > 0 and not self.release.is_set():
+            self.reached.set()
+            self.release.wait(30)
+        chunk = self._data[self._at:self._at + min(len(buffer), 1024)]
+        buffer[:len(chunk)] = chunk
+        self._at += len(chunk)
+        return len(chunk)
+
+
+def test_a_rotation_and_rewrap_during_a_write_never_retire_the_version_it_wrapped_with(make_region):
+    """Found by the session-46 audit: a write wraps its data key under the primary version as it
+    starts and stored the wrapped key only after the ciphertext; ``keys rotate`` then ``keys
+    rewrap`` meanwhile saw no key under v1 and retired it, and the write committed a recording
+    nothing could decrypt again. The wrapped key is now stored before the ciphertext."""
+    rv = make_region("eu")
+    audio, _ = wav_bytes(4.0)
+    source = HeldSource(audio)
+    entry = make_entry("eu")
+    writer = threading.Thread(target=lambda: rv.put(entry, {"audio": source, "metadata": io.BytesIO(b"{}")}))
+    writer.start()
+    assert source.reached.wait(30)
+    rv.keys.rotate()
+    assert rv.retire_unused() == ()  # the write in flight holds v1
+    source.release.set()
+    writer.join(30)
+    stored = rv.get(entry.recording_id)
+    assert read(rv, stored, "audio") == audio and stored.key_versions() == ("v1", "v2")  # metadata began after
+    assert rv.rewrap(entry.recording_id) == 1 and rv.retire_unused() == ("v1",)
+    assert read(rv, rv.get(entry.recording_id), "audio") == audio
