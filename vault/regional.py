@@ -461,10 +461,21 @@ class RegionVault:
                 return len(rewritten)
             except ObjectChangedError:
                 self._drop_stale_keys(recording_id, rewritten)
+            except (DecryptionError, ObjectMissingError):
+                self._drop_stale_keys(recording_id, rewritten)
+                if not self._changed_since(entry):
+                    raise
+                # a deletion or re-redaction destroyed the key it read: start over from the entry as it is
             except BaseException:
                 self._drop_stale_keys(recording_id, rewritten)
                 raise
         raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
+
+    def _changed_since(self, entry: IndexEntry) -> bool:
+        """Whether ``entry`` was deleted or any artifact it lists replaced since it was read."""
+        current = self.find(entry.recording_id)
+        return (current is None or current.deleted
+                or any(not _same_object(current.artifact(a.kind), a) for a in entry.artifacts))
 
     def migrate_keys(self) -> int:
         """Move wrapped data keys a vault from before the key store kept in the object store

@@ -383,8 +383,8 @@ def test_deletion_during_a_rewrap_is_not_undone(make_store, make_key_store, make
     keys.rotate()
     racing = RegionVault("eu", store, keys, clock=clock,
                          key_store=BeforeKeyWrite(key_store, lambda: rv.delete(rid, actor="o", reason="r")))
-    with pytest.raises(VaultError):  # the next key is gone already: DecryptionError
-        racing.rewrap(rid)
+    # the next key is gone already: the re-wrap starts over from the entry, deleted, and does nothing
+    assert racing.rewrap(rid) == 0
     assert rv.get(rid).deleted
     assert list(key_store.names(f"keys/{rid}/")) == [] and list(store.names(f"data/{rid}/")) == []
 
@@ -570,3 +570,22 @@ def test_a_rotation_and_rewrap_during_a_write_never_retire_the_version_it_wrappe
     assert read(rv, stored, "audio") == audio and stored.key_versions() == ("v1", "v2")  # metadata began after
     assert rv.rewrap(entry.recording_id) == 1 and rv.retire_unused() == ("v1",)
     assert read(rv, rv.get(entry.recording_id), "audio") == audio
+
+
+def test_a_rewrap_racing_a_deletion_finds_the_recording_deleted(make_region):
+    """Found by the session-46 audit: a deletion between the re-wrap's read of the entry and of
+    a wrapped key made the re-wrap fail as "cannot decrypt" (a batch's rewrap step failed for
+    good, ``keys rewrap`` exited 1). It starts over from the entry as it is: deleted, nothing to do."""
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.keys.rotate()
+    get_key = rv._get_key
+
+    def deleted_meanwhile(recording_id, info):
+        rv._get_key = get_key
+        rv.delete(recording_id, actor="operator", reason="request")
+        return get_key(recording_id, info)
+
+    rv._get_key = deleted_meanwhile
+    assert rv.rewrap(entry.recording_id) == 0
+    assert rv.get(entry.recording_id).deleted and list(rv.key_store.names(f"keys/{entry.recording_id}/")) == []

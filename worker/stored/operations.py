@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
-from callrec.errors import is_permanent
 from audio.wav_ranges import WavOfFlac
+from callrec.errors import is_permanent
 from vault.access import Principal, refusal
 from vault.errors import (
     AccessDeniedError,
+    DecryptionError,
     IndexCorruptError,
     MigrationNeededError,
     ObjectMissingError,
@@ -32,13 +33,14 @@ from vault.errors import (
     VaultInputError,
 )
 from vault.index import IndexEntry, Unreadable
+from vault.regional import RegionVault
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.segments import SegmentedCiphertext
 from vault.vault import Vault
 from worker.outputs import atomic_output
 from worker.calls.kept import FailedManifests, expire_failed
 from worker.calls.metadata import with_redaction
-from worker.calls.redacting import current_detector_version, redact_wav
+from worker.calls.redacting import RedactionResult, current_detector_version, redact_wav
 from worker.boot import Backends
 from worker.workdirs import WorkDir
 
@@ -350,23 +352,35 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     held = WorkDir()  # the stored audio is unredacted: a dead worker's copy is swept
     workdir = held.path
     try:
-        stored = workdir / "stored.wav"
-        with open(stored, "wb") as out:
-            region_vault.read(entry, "audio", out)
-        metadata = io.BytesIO()
-        region_vault.read(entry, "metadata", metadata)
-        result = redact_wav(stored, workdir / "redacted.wav", backends.recognizer, backends.redaction)
-        codec = codec_named(backends.settings.codec_for(entry.account_id))
-        encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
-        meta = with_redaction(json.loads(metadata.getvalue()), result, encoded, region_vault.clock())
-        with open(encoded.path, "rb") as audio:
-            region_vault.replace(recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
-                                 based_on=entry, redacted=True, detector_version=result.detector_version)
+        result = _redacted_again(region_vault, entry, workdir, backends)
+    except (VaultInputError, DecryptionError, ObjectMissingError):
+        current = region_vault.find(recording_id)
+        if current is None or not current.deleted:
+            raise
+        # deleted while it worked (its keys destroyed under the read, or its entry under the commit)
+        return RedactOutcome(recording_id, False, "recording_deleted", current.detector_version)
     finally:
         held.close()
     region_vault.audit("redact", "done", recording_id, actor, f"detectors {result.detector_version}")
     return RedactOutcome(recording_id, True, None, result.detector_version, result.spans_by_entity(), result.verified)
 
+
+def _redacted_again(region_vault: RegionVault, entry: IndexEntry, workdir: Path, backends: Backends) -> RedactionResult:
+    """``redact_stored``'s work in ``workdir``: the stored audio decrypted, redacted, encoded and
+    committed as a new generation over ``entry``; returns the redaction's result."""
+    stored = workdir / "stored.wav"
+    with open(stored, "wb") as out:
+        region_vault.read(entry, "audio", out)
+    metadata = io.BytesIO()
+    region_vault.read(entry, "metadata", metadata)
+    result = redact_wav(stored, workdir / "redacted.wav", backends.recognizer, backends.redaction)
+    codec = codec_named(backends.settings.codec_for(entry.account_id))
+    encoded = encode(result.audio_path, workdir / f"restored{codec.suffix}", codec, masked=result.report.masked)
+    meta = with_redaction(json.loads(metadata.getvalue()), result, encoded, region_vault.clock())
+    with open(encoded.path, "rb") as audio:
+        region_vault.replace(entry.recording_id, {"audio": audio, "metadata": io.BytesIO(json.dumps(meta).encode())},
+                             based_on=entry, redacted=True, detector_version=result.detector_version)
+    return result
 
 
 def retention_sweep(vault: Vault, *, now: datetime | None = None,

@@ -321,3 +321,23 @@ def test_a_window_removed_during_a_sweep_stops_its_deletions(tmp_path, monkeypat
     report = retention_sweep(vault)
     assert (report.due, report.deleted) == (1, 1)
     assert sum(region_vault.get(rid).deleted for rid in rids) == 1
+
+
+def test_a_re_redaction_racing_a_deletion_ends_as_one_found_deleted(tmp_path, monkeypatch):
+    """Found by the session-46 audit: a deletion while a re-redaction (a batch's redact step, a
+    ``POST .../redact``) worked failed the job for good ("was deleted", bad input), and the batch
+    never finished clean. It ends as one that found the recording deleted up front."""
+    from vault.regional import RegionVault
+
+    vault, rid = _stored_wav(tmp_path, "CA-GONE", _long_wav(2))
+    replace = RegionVault.replace
+
+    def deleted_meanwhile(self, recording_id, *args, **kwargs):
+        self.delete(recording_id, actor="operator", reason="request")
+        return replace(self, recording_id, *args, **kwargs)
+
+    monkeypatch.setattr(RegionVault, "replace", deleted_meanwhile)
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none")
+    outcome = redact_stored(rid, build_backends(settings))
+    assert (outcome.redacted, outcome.reason) == (False, "recording_deleted")
+    assert vault.region("us").get(rid).deleted
