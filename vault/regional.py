@@ -463,7 +463,7 @@ class RegionVault:
                 self._drop_stale_keys(recording_id, rewritten)
             except (DecryptionError, ObjectMissingError):
                 self._drop_stale_keys(recording_id, rewritten)
-                if not self._changed_since(entry):
+                if not self.changed_since(entry):
                     raise
                 # a deletion or re-redaction destroyed the key it read: start over from the entry as it is
             except BaseException:
@@ -471,7 +471,7 @@ class RegionVault:
                 raise
         raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
 
-    def _changed_since(self, entry: IndexEntry) -> bool:
+    def changed_since(self, entry: IndexEntry) -> bool:
         """Whether ``entry`` was deleted or any artifact it lists replaced since it was read."""
         current = self.find(entry.recording_id)
         return (current is None or current.deleted

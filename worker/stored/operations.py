@@ -185,15 +185,24 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     codec = codec_named(audio_format) if artifact == "audio" else None
     region_vault, entry = _admitted(recording_id, principal, vault, artifact)
     out_path = Path(out_path)
-    try:
-        if codec is None:
-            with atomic_output(out_path, "wb") as out:
-                size = region_vault.read(entry, artifact, out)
-        else:
-            size = _export_audio(region_vault, entry, out_path, codec)
-    except BaseException:
-        region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
-        raise
+    for attempt in range(2):
+        try:
+            if codec is None:
+                with atomic_output(out_path, "wb") as out:
+                    size = region_vault.read(entry, artifact, out)
+            else:
+                size = _export_audio(region_vault, entry, out_path, codec)
+            break
+        except (DecryptionError, ObjectMissingError):
+            if attempt == 0 and region_vault.changed_since(entry):
+                # a re-redaction (or deletion) destroyed what it was reading: judged and read again as it is now
+                region_vault, entry = _admitted(recording_id, principal, vault, artifact)
+                continue
+            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            raise
+        except BaseException:
+            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            raise
     if byte_range is not None and resolve_range(byte_range, size) is None:
         out_path.unlink(missing_ok=True)
         _unsatisfiable(region_vault, recording_id, principal, size)

@@ -341,3 +341,30 @@ def test_a_re_redaction_racing_a_deletion_ends_as_one_found_deleted(tmp_path, mo
     outcome = redact_stored(rid, build_backends(settings))
     assert (outcome.redacted, outcome.reason) == (False, "recording_deleted")
     assert vault.region("us").get(rid).deleted
+
+
+def test_an_export_racing_a_re_redaction_exports_the_new_generation(tmp_path, monkeypatch):
+    """Found by the session-46 audit: a re-redaction committed between the export's read of the
+    entry and of the key destroyed the generation it was reading: the export failed as "cannot
+    decrypt" (exit 2, bad input) and was audited as a failed decryption. It reads the entry
+    again and exports what is stored now."""
+    from vault.access import Principal
+    from vault.regional import RegionVault
+    from worker.stored.operations import export_recording
+
+    vault, rid = _stored_wav(tmp_path, "CA-RACE", _long_wav(1))
+    region_vault = vault.region("us")
+    newer = _long_wav(2)
+    read = RegionVault.read
+
+    def replaced_meanwhile(self, entry, kind, dst):
+        monkeypatch.setattr(RegionVault, "read", read)
+        self.replace(rid, {"audio": io.BytesIO(newer), "metadata": io.BytesIO(b"{}")}, redacted=True)
+        return read(self, entry, kind, dst)
+
+    monkeypatch.setattr(RegionVault, "read", replaced_meanwhile)
+    out = tmp_path / "out.wav"
+    export_recording(rid, out, Principal.parse("agent:ann", "acme", frozenset({"T-7"})), vault)
+    assert sf.read(out, dtype="int16")[0].size == 16000
+    trail = [(e.action, e.outcome) for e in region_vault.audit_events(rid)]
+    assert ("export", "failed") not in trail and ("export", "allowed") in trail
