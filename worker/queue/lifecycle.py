@@ -13,6 +13,7 @@ what it removed.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from dramatiq.common import q_name
 from dramatiq.middleware import Middleware, SkipMessage
 
 from worker.queue import logs
-from worker.queue.jobs import Job, JobDecodeError, ProcessCall
+from worker.queue.jobs import Job, JobDecodeError, ProcessCall, reference_problem
 from worker.queue.metrics import job_metrics
 from worker.settings import Settings
 from worker.queue.records import JobRecords, failure_reason
@@ -115,7 +116,14 @@ class JobLifecycle(Middleware):
         else:
             reason = "JobDecodeError: a job message has exactly one argument, the encoded job"
         message.fail()  # no retry can make it a job
-        JobRecords(broker.client).record_poison(message.message_id, reason)
+        records = JobRecords(broker.client)
+        records.record_poison(message.message_id, reason)
+        named = _named_job_id(message.args)
+        current = records.get(named) if named is not None else None
+        if current is not None and current.state in ("queued", "retrying"):
+            # a job from a newer enqueuer (a kind or field unknown here): its own record says so
+            dead_letter = f"{q_name(message.queue_name)}/{message.options.get('redis_message_id', '')}"
+            records.failed(named, reason, dead_letter=dead_letter)
         job_metrics().failed(message.actor_name, "JobDecodeError")
         logs.event(log, "poison_message", logging.ERROR, message_id=message.message_id,
                    actor=message.actor_name, reason=reason)
@@ -153,4 +161,17 @@ class JobLifecycle(Middleware):
         except Exception as exc:  # no mark: the manifest stays as before; the failure still shows
             logs.event(log, "failure_mark_not_written", logging.ERROR, job_id=job.job_id,
                        error=type(exc).__name__)
+
+
+def _named_job_id(args: tuple[Any, ...]) -> str | None:
+    """The job id a message this worker cannot read as a job still names (a JSON object's
+    ``job_id`` that is a valid id), else None."""
+    if len(args) != 1 or not isinstance(args[0], str):
+        return None
+    try:
+        body = json.loads(args[0])
+    except ValueError:
+        return None
+    job_id = body.get("job_id") if isinstance(body, dict) else None
+    return job_id if isinstance(job_id, str) and reference_problem(job_id) is None else None
 

@@ -265,3 +265,18 @@ def test_finished_runs_once_the_job_is_done_and_again_for_a_delivery_that_finds_
 
     with pytest.raises(OSError):  # Dramatiq retries: the next delivery finds it done, finishes again
         runner.run(job.encode(), ProcessCall, lambda job: pytest.fail("ran again"), finished=full_disk)
+
+
+def test_a_job_this_worker_cannot_read_fails_its_own_record(env):
+    """Found by the session-46 audit: a job from a newer enqueuer (a field or kind this worker
+    does not know, in a rolling upgrade) was dead-lettered under its message id, and its own
+    record, which ``callrec status`` shows, stayed queued for ever."""
+    broker, actor, status = env
+    job = ProcessCall.for_call("/calls/newer.json", "acme", "newer")
+    status.create(job)
+    body = json.loads(job.encode())
+    body["priority_hint"] = "high"  # a field from a newer version
+    actor.send(json.dumps(body))
+    broker.join("test-runner", timeout=10_000)
+    record = status.get(job.job_id)
+    assert (record.state, record.reason) == ("failed", "JobDecodeError: process_call job: unknown field 'priority_hint'")
