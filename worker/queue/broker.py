@@ -35,7 +35,7 @@ from redis.retry import Retry
 
 from callrec.errors import is_retryable
 from worker.api.events import WebhookEvents
-from worker.errors import QueueUnavailableError
+from worker.errors import JobBusy, QueueUnavailableError
 from worker.queue.lifecycle import JobLifecycle
 from worker.queue.metrics import prometheus
 from worker.queue.presence import Presence
@@ -90,6 +90,10 @@ def retry_policy(max_retries: int) -> Callable[[int, BaseException], bool]:
     """Retry transient failures up to ``max_retries`` times; bad input and verification failures never."""
 
     def retry_when(retries_so_far: int, exc: BaseException) -> bool:
+        if isinstance(exc, JobBusy):
+            # another delivery runs it: wait while its lease lives (it finishes, or dies and the
+            # lease expires), never using up retries and failing a job that is running
+            return True
         return is_retryable(exc) and retries_so_far < max_retries
 
     return retry_when

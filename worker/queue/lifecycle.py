@@ -23,6 +23,7 @@ import threadpoolctl
 from dramatiq.common import q_name
 from dramatiq.middleware import Middleware, SkipMessage
 
+from worker.errors import JobBusy
 from worker.queue import logs
 from worker.queue.jobs import Job, JobDecodeError, ProcessCall, reference_problem
 from worker.queue.metrics import job_metrics
@@ -131,8 +132,8 @@ class JobLifecycle(Middleware):
 
     def after_process_message(self, broker: Any, message: Any, *, result: Any = None,
                               exception: BaseException | None = None) -> None:
-        if exception is None:
-            return
+        if exception is None or isinstance(exception, JobBusy):
+            return  # a delivery that found another running the job: that one's record stands
         status = JobRecords(broker.client)
         reason = failure_reason(exception)
         job_id = Job.decode(message.args[0]).job_id  # checked before processing

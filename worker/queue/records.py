@@ -160,13 +160,14 @@ class JobRecords:
     def create(self, job: Job, *, replace: bool = False) -> bool:
         """Record a job as queued; False (and nothing written) when it exists already.
 
-        ``replace`` re-queues an existing job (an operator's retry).
+        ``replace`` re-queues an existing job (an operator's retry); a live lease stays (a delivery
+        still running it: the retry waits for it, never runs the job beside it).
         """
         key = self._job_key(job.job_id)
         values = self._queued(job)
         if replace:
             with self.client.pipeline() as pipe:
-                pipe.delete(key, self._lease_key(job.job_id))  # its TTL, claim and crash count too
+                pipe.delete(key)  # its TTL, claim and crash count too
                 pipe.hset(key, mapping=values)
                 pipe.zrem(self._failed_key(), job.job_id)
                 pipe.execute()

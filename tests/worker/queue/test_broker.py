@@ -67,3 +67,13 @@ def test_redis_errors_become_queue_unavailable_without_the_password():
             raise redis.ConnectionError("Connection refused")
     assert str(info.value) == "Redis at redis://cache.internal:6380/1 did not answer (ConnectionError)"
     assert not is_permanent(info.value)
+
+
+def test_a_delivery_that_finds_its_job_running_elsewhere_waits_without_using_up_retries():
+    """Found by the session-46 audit: a second delivery of a running job (the at-least-once
+    redelivery) retried on JobBusy until its retries ran out and then failed the job (a
+    ``job.failed`` webhook) while the first delivery still ran it. It waits for as long as the
+    other's lease lives: the holder finishes (the wait then finds it done) or dies (its lease
+    expires and the wait runs it)."""
+    retry_when = retry_policy(max_retries=3)
+    assert retry_when(3, JobBusy("held")) is True and retry_when(100, JobBusy("held")) is True

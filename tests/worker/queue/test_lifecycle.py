@@ -56,3 +56,27 @@ def test_a_failed_calls_kept_manifest_is_marked_and_a_mark_that_fails_never_hide
 
     monkeypatch.setattr(effects, "mark_failed", broken)
     assert fail("CA2") == ("failed", False)
+
+
+def test_a_delivery_that_found_its_job_running_elsewhere_leaves_its_record_alone(redis_client, tmp_path):
+    """Found by the session-46 audit: the second delivery's JobBusy wrote "retrying" over the
+    running job's record (and, its retries used up, "failed")."""
+    from types import SimpleNamespace
+
+    from worker.errors import JobBusy
+    from worker.queue.jobs import ProcessCall
+    from worker.queue.lifecycle import JobLifecycle
+    from worker.queue.records import JobRecords
+    from worker.settings import Settings
+
+    records = JobRecords(redis_client)
+    job = ProcessCall.for_call("/calls/busy.json", "acme", "busy")
+    records.create(job)
+    claim = records.claim(job.job_id)
+    records.running(job.job_id)
+    message = SimpleNamespace(args=[job.encode()], failed=False, queue_name="calls", actor_name="process_call",
+                              options={"redis_message_id": "2-0", "retries": 4})
+    JobLifecycle(Settings(data_dir=tmp_path / "state")).after_process_message(
+        SimpleNamespace(client=redis_client), message, exception=JobBusy(f"job {job.job_id} is being run by another worker"))
+    assert records.get(job.job_id).state == "running"
+    records.release(claim)

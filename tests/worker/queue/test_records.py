@@ -228,3 +228,15 @@ def test_a_finished_job_is_queued_again_only_while_it_is_done(store, clock):
     assert store.requeue_done(job) is False  # queued again: a second request adds nothing
     store.failed(job.job_id, "RuntimeError: x")
     assert store.requeue_done(job) is False and store.get(job.job_id).state == "failed"
+
+
+def test_an_operators_retry_keeps_a_live_lease(claims):
+    """Found by the session-46 audit: ``jobs retry`` of a job marked failed while a delivery still
+    ran it deleted that delivery's live lease, and the retry ran the job a second time at once."""
+    job = ProcessCall.for_call("/calls/r.json", "acme", "r")
+    claims.create(job)
+    claims.claim(job.job_id)  # a delivery runs it
+    claims.failed(job.job_id, "WorkerError: store unavailable")
+    claims.create(job, replace=True)
+    with pytest.raises(JobBusy):
+        claims.claim(job.job_id)  # the retry waits for the running one
