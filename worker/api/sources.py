@@ -8,7 +8,9 @@ An HTTP manifest has no directory of its own, so:
 - ``s3://`` URIs name objects of the buckets in ``CALLREC_API_S3_BUCKETS``: a shared
   ``bucket`` under the key prefix ``<account>/``, or an ``account=bucket`` of that account's
   own (the pipeline destroys sources after storing: an account must never reach another's);
-- ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.calls.fetch).
+- ``https://`` URIs name hosts of ``CALLREC_FETCH_HOSTS`` (worker.calls.fetch); a Twilio URL
+  (``/Accounts/AC.../``) whose AccountSid has an auth token here only the account whose profile
+  names that SID may name (the worker fetches it with that token).
 
 On top of these per-account rules every source must lie in the workers' source roots
 (``CALLREC_SOURCE_ROOTS``, worker.calls.sources), checked at submission as the worker will: so the
@@ -33,17 +35,18 @@ def account_inbox(settings: Settings, account_id: str) -> Path | None:
     return Path(settings.api_inbox).resolve() / account_id if settings.api_inbox else None
 
 
-def check_sources(manifest: Manifest, settings: Settings) -> None:
-    """Refuse any source of ``manifest`` the HTTP API may not hand to the workers."""
+def check_sources(manifest: Manifest, settings: Settings, twilio_sid: str | None = None) -> None:
+    """Refuse any source of ``manifest`` the HTTP API may not hand to the workers.
+    ``twilio_sid``: the AccountSid the account's profile names (``twilio_account_sid``)."""
     places = [(f"segments[{i}].uri", s.location) for i, s in enumerate(manifest.segments)]
     if manifest.transcript is not None:
         places.append(("transcript.uri", manifest.transcript.location))
     account = manifest.account.id
     for where, location in places:
-        _check(where, location, account, settings)
+        _check(where, location, account, settings, twilio_sid)
 
 
-def _check(where: str, location: Location, account: str, settings: Settings) -> None:
+def _check(where: str, location: Location, account: str, settings: Settings, twilio_sid: str | None) -> None:
     uri = location.uri
     if location.path is not None:
         inbox = account_inbox(settings, account)
@@ -65,7 +68,13 @@ def _check(where: str, location: Location, account: str, settings: Settings) -> 
         if not (location.key or "").startswith(f"{account}/") or "/../" in f"/{location.key}/":
             raise ManifestError(f"{where}: {shown(source_name(uri))} is not under this account's prefix {account}/")
         return
-    FetchPolicy.from_settings(settings).check(uri, where)
+    policy = FetchPolicy.from_settings(settings)
+    policy.check(uri, where)
+    named = policy.twilio_account(uri)
+    if named is not None and named != twilio_sid:
+        # the worker would fetch it with that Twilio account's auth token: only its own tenant may
+        raise ManifestError(f"{where}: {shown(source_name(uri))} names a Twilio account that is not this account's "
+                            "(the twilio_account_sid of its profile, PUT /v1/profile)")
 
 
 def s3_buckets(text: str) -> tuple[set[str], dict[str, set[str]]]:

@@ -80,11 +80,17 @@ class FetchPolicy:
     def auth(self, uri: str, entry: HostEntry) -> tuple[str, str] | None:
         if entry.username is not None:
             return entry.username, entry.password or ""
+        sid = self.twilio_account(uri)
+        if sid is not None:
+            return sid, dict(self.twilio_tokens)[sid]
+        return None
+
+    def twilio_account(self, uri: str) -> str | None:
+        """The Twilio AccountSid a URL names (``/Accounts/AC.../``) when this service holds its auth
+        token (``CALLREC_TWILIO_AUTH_TOKENS``), so fetching it would send that token; else None."""
         match = _TWILIO_ACCOUNT.search(urlsplit(uri).path)
-        if match is not None:
-            token = dict(self.twilio_tokens).get(match.group(1))
-            if token is not None:
-                return match.group(1), token
+        if match is not None and match.group(1) in dict(self.twilio_tokens):
+            return match.group(1)
         return None
 
     def fetch(self, uri: str, target: Path, where: str = "source",

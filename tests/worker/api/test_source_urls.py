@@ -136,7 +136,7 @@ def test_process_json_and_its_errors_name_no_query(media, tmp_path, settings, mo
 
 
 def test_queued_jobs_keep_no_query_in_results_reasons_metadata_or_logs(api, acme, media, worker_process,
-                                                                        tmp_path):
+                                                                        tmp_path, twilio_owner):
     def submit(tag: str, status: int | None = None) -> dict:
         manifest, uris = https_call(media, tmp_path, tag)
         data = {**json.loads(manifest.read_text()), "call_id": f"CA-{tag}-{uuid.uuid4().hex[:8]}"}
@@ -156,7 +156,7 @@ def test_queued_jobs_keep_no_query_in_results_reasons_metadata_or_logs(api, acme
     assert leaks(json.dumps(done), json.dumps(failed), meta.text, log) == []
 
 
-def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, acme, media, worker_process,
+def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, acme, media, worker_process, twilio_owner,
                                                                          tmp_path):
     """A recording stored before sources were named without their query string holds the
     presigned URL in its metadata: ``GET /v1/recordings/{id}`` serves it query-less."""
@@ -178,3 +178,32 @@ def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, a
     assert meta.status_code == 200
     assert [d["uri"] for d in meta.json()["digests"]["inputs"]] == [uri.split("?")[0] for uri in uris]
     assert leaks(meta.text) == []
+
+
+@pytest.fixture
+def twilio_owner(api, acme):
+    """acme's profile names the Twilio account of the calls' media URLs (its token is configured)."""
+    profile = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+               "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
+    assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
+
+
+def test_a_twilio_url_of_another_account_s_sid_is_refused(api, acme, media, tmp_path):
+    """Found by the session-46 audit: any account could submit a manifest naming a Twilio URL of
+    another tenant's AccountSid, and the worker fetched it with that tenant's auth token (and
+    stored the recording as the submitter's). A Twilio URL whose SID has credentials here is
+    taken only from the account whose profile names that SID."""
+    manifest, uris = https_call(media, tmp_path, "t9")
+    data = {**json.loads(manifest.read_text()), "call_id": f"CA-t9-{uuid.uuid4().hex[:8]}"}
+    headers = {**acme, "Content-Type": "application/json"}
+    no_twilio = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+                 "pause_behavior": "silence", "redaction": "auto"}
+    assert api.put("/v1/profile", json=no_twilio, headers=acme).status_code == 200  # (another test's may name it)
+    refused = api.post("/v1/calls", content=json.dumps(data), headers=headers)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["field"] == "segments[1].uri" and "not this account's" in error["message"]
+    profile = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+               "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
+    assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
+    assert api.post("/v1/calls", content=json.dumps(data), headers=headers).status_code == 202

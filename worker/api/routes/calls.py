@@ -13,6 +13,7 @@ from vault.vault import Vault
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
+from worker.api.profiles import ProfileStore
 from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
 from worker.api.sources import account_inbox, check_sources
@@ -54,7 +55,8 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
     if manifest.account.id != account_id:
         raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
-    check_sources(manifest, settings)
+    profile = ProfileStore(services.client).get(account_id)
+    check_sources(manifest, settings, profile.get("twilio_account_sid") if profile else None)
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
