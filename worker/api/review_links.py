@@ -63,7 +63,7 @@ class ReviewLinks:
         body, _, mac = token.partition(".")
         if not body or not mac or len(token) > MAX_TOKEN_CHARS:
             return None
-        if not hmac.compare_digest(_b64(self._mac(body)), mac):
+        if not mac.isascii() or not hmac.compare_digest(_b64(self._mac(body)), mac):  # (a str not ASCII: TypeError)
             return None
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         if payload["e"] < self.clock():

@@ -31,6 +31,8 @@ def compute_signature(auth_token: str, url: str, params: Iterable[tuple[str, str
 def valid_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]], signature: str) -> bool:
     """True when ``signature`` signs ``params`` sent to ``url`` (with or without its default port)."""
     params = list(params)
+    if not (signature or "").isascii():  # no signature Twilio computes is; compare_digest raised TypeError
+        return False
     return any(hmac.compare_digest(compute_signature(auth_token, candidate, params), signature or "")
                for candidate in _url_variants(url))
 

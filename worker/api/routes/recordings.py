@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,10 @@ class WholeFileResponse(ClosingFileResponse):
         await super().__call__({**scope, "headers": headers}, receive, send)
 
 
+#: A byte position of a Range header: ASCII digits (RFC 9110's DIGIT).
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def single_range(header: str | None) -> tuple[int | None, int | None] | None:
     """``Range: bytes=A-B`` / ``A-`` / ``-N`` as (first, last) with None for an open end (a
     suffix is (None, N)); None for anything else (several ranges, another unit, malformed),
@@ -207,8 +212,9 @@ def single_range(header: str | None) -> tuple[int | None, int | None] | None:
     if unit.strip().lower() != "bytes" or not dash or "," in spec:
         return None
     first, last = first.strip(), last.strip()
-    if not (first.isdigit() or not first) or not (last.isdigit() or not last) or not (first or last):
-        return None
+    if not (_ASCII_DIGITS.fullmatch(first) or not first) or not (_ASCII_DIGITS.fullmatch(last) or not last) \
+            or not (first or last):
+        return None  # (str.isdigit takes "²" and other scripts' digits, which int() then refused: a 500)
     if first and last and int(last) < int(first):
         return None
     return (int(first) if first else None), (int(last) if last else None)
