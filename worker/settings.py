@@ -123,8 +123,10 @@ class Settings:
     #: delivered again to another worker.
     queue_heartbeat_timeout_s: float = 60.0
     #: Chance per million queue commands of also requeueing dead workers' jobs and trimming
-    #: dead letters (Dramatiq's maintenance; raise it to recover crashed jobs sooner).
-    queue_maintenance_per_million: int = 1000
+    #: dead letters (Dramatiq's maintenance, run inside a queue's fetch: a queue polled about once
+    #: a second finds a dead worker's job after 1/chance seconds on average). Dramatiq's 1000 left
+    #: a killed worker's job running for about 20 minutes (measured by the session-46 audit).
+    queue_maintenance_per_million: int = 100_000
     #: Seconds a job's claim lasts unless renewed; a crashed worker's job is free after this.
     job_lease_s: float = 30.0
     #: Retries of a job that failed for a transient reason, and the first backoff (doubling).
@@ -151,6 +153,11 @@ class Settings:
     api_public_url: str = ""
     #: Largest request body the API reads (manifests, contact records, callbacks).
     api_max_body_bytes: int = 1 << 20
+    #: Seconds a client has to send a request's head (a connection that sends none is closed)
+    #: and its body (408 past it), and the most connections ``serve`` holds at once (503 past it).
+    api_head_timeout_s: float = 10.0
+    api_body_timeout_s: float = 30.0
+    api_max_connections: int = 1000
     #: Requests per second per API key (429 with Retry-After past it).
     api_rate_per_s: int = 50
     #: Requests per second per client address without a valid API key (Twilio callbacks,

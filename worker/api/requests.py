@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -11,9 +12,15 @@ from worker.api.errors import ApiError
 from worker.errors import ManifestError
 from worker.calls.manifest import unique_fields
 
+#: Seconds a body may take when the app sets none (``worker.cli.serve.server_config`` sets it).
+DEFAULT_BODY_TIMEOUT_S = 30.0
+
 
 async def read_body(request: Request, limit_bytes: int) -> bytes:
-    """The whole body, or 413 as soon as it passes ``limit_bytes`` (declared or sent)."""
+    """The whole body, or 413 as soon as it passes ``limit_bytes`` (declared or sent), or 408
+    when it is not whole within the app's ``body_timeout_s`` (``serve`` sets it from
+    ``CALLREC_API_BODY_TIMEOUT_S``): a client sending it a byte at a time held a connection and
+    up to the limit in memory for as long as it liked."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -21,11 +28,16 @@ async def read_body(request: Request, limit_bytes: int) -> bytes:
         if int(declared) > limit_bytes:
             raise _too_large(limit_bytes)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit_bytes:
-            raise _too_large(limit_bytes)
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(getattr(request.app.state, "body_timeout_s", DEFAULT_BODY_TIMEOUT_S)):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit_bytes:
+                    raise _too_large(limit_bytes)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(408, "request_timeout", "the request body was not sent in time",
+                       headers={"Connection": "close"}) from None
     return b"".join(chunks)
 
 

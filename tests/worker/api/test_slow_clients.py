@@ -1,0 +1,98 @@
+"""Clients that hold connections without finishing a request (found by the session-46 audit:
+20,000 idle sockets took ``callrec serve`` down, its file descriptors used up; 400 held
+bodies added 416 MB). The server ``serve`` runs (``worker.cli.serve.server_config``) closes a
+connection whose request head is not whole within ``CALLREC_API_HEAD_TIMEOUT_S`` and answers
+408 to a body not whole within ``CALLREC_API_BODY_TIMEOUT_S``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.worker.api.server import free_port
+from worker.api.requests import read_body
+from worker.api.errors import ApiError
+from worker.cli.serve import server_config
+from worker.settings import Settings
+
+
+async def echo(request):
+    try:
+        body = await read_body(request, 1 << 20)
+    except ApiError as exc:
+        return JSONResponse({"error": exc.code}, status_code=exc.status)
+    return JSONResponse({"bytes": len(body)})
+
+
+@pytest.fixture
+def server():
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_head_timeout_s=0.5, api_body_timeout_s=0.5)
+    app = Starlette(routes=[Route("/echo", echo, methods=["POST"])])
+    running = uvicorn.Server(server_config(app, settings))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.01)
+    yield settings
+    running.should_exit = True
+    thread.join(10)
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1024) == b""
+    except socket.timeout:
+        return False
+
+
+def answer_of(sock: socket.socket, seconds: float = 5.0) -> bytes:
+    """What the server sends until its JSON body ends (or it closes, or ``seconds`` pass)."""
+    sock.settimeout(seconds)
+    answer = b""
+    while not answer.endswith(b"}"):
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        answer += chunk
+    return answer
+
+
+def test_a_connection_that_sends_nothing_is_closed(server):
+    with socket.create_connection((server.api_host, server.api_port)) as sock:
+        assert closed_within(sock, 3.0)
+
+
+def test_a_request_head_sent_a_byte_at_a_time_is_cut_off(server):
+    with socket.create_connection((server.api_host, server.api_port)) as sock:
+        started = time.monotonic()
+        try:
+            for byte in b"POST /echo HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass  # closed under it
+        assert closed_within(sock, 3.0) and time.monotonic() - started < 5
+
+
+def test_a_body_sent_too_slowly_gets_408(server):
+    with socket.create_connection((server.api_host, server.api_port)) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        answer = answer_of(sock)
+    assert answer.startswith(b"HTTP/1.1 408") and b"request_timeout" in answer
+
+
+def test_a_prompt_request_is_served(server):
+    with socket.create_connection((server.api_host, server.api_port)) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        assert answer_of(sock).endswith(b'{"bytes":3}')
