@@ -96,3 +96,42 @@ def test_a_prompt_request_is_served(server):
     with socket.create_connection((server.api_host, server.api_port)) as sock:
         sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
         assert answer_of(sock).endswith(b'{"bytes":3}')
+
+
+def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(tmp_path, monkeypatch):
+    """Found by the session-46 audit: a client that asked for a whole recording and stopped
+    reading held its decrypted copy on disk for as long as it liked (40 such: 732 MB), and still
+    got the audio after the recording was deleted. A send that waits past SEND_TIMEOUT_S ends the
+    response, and its work dir goes."""
+    from starlette.routing import Route
+
+    from worker.api.routes import recordings
+    from worker.workdirs import WorkDir
+
+    monkeypatch.setattr(recordings, "SEND_TIMEOUT_S", 0.5)
+    made = []
+
+    async def download(request):
+        workdir = WorkDir(tmp_path)
+        (workdir.path / "audio.wav").write_bytes(bytes(32 << 20))  # more than the sockets' buffers hold
+        made.append(workdir.path)
+        return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir)
+
+    settings = Settings(api_host="127.0.0.1", api_port=free_port())
+    app = Starlette(routes=[Route("/audio", download)])
+    running = uvicorn.Server(server_config(app, settings))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.01)
+    try:
+        with socket.create_connection((settings.api_host, settings.api_port)) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not (made and not made[0].exists()):
+                time.sleep(0.1)  # never reading
+            assert made and not made[0].exists()
+    finally:
+        running.should_exit = True
+        thread.join(10)

@@ -8,6 +8,7 @@ audited. Another account's recording is a 404, exactly like one that does not ex
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -168,6 +169,12 @@ async def audio(request: Request):
 BYTE_STABLE = frozenset({"wav", "flac"})
 
 
+#: Seconds one send of a whole-file response may wait for its client to read (flow control):
+#: past it the response ends and its decrypted copy goes (session-46 audit: a client that stopped
+#: reading held it, and got the audio after the recording was deleted).
+SEND_TIMEOUT_S = 30.0
+
+
 class ClosingFileResponse(FileResponse):
     """A ``FileResponse`` of a file in ``workdir`` (``worker.workdirs.WorkDir``: decrypted audio or a
     transcript), which is closed (removed) once the response ends, however it ends. Starlette runs a
@@ -180,8 +187,14 @@ class ClosingFileResponse(FileResponse):
         self.workdir = workdir
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 (ASGI)
+        async def bounded(message) -> None:  # noqa: ANN001 (ASGI)
+            async with asyncio.timeout(SEND_TIMEOUT_S):
+                await send(message)
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, bounded)
+        except TimeoutError:
+            pass  # the client stopped reading: the response ends unfinished, its connection closes
         finally:
             await run_in_threadpool(self.workdir.close)
 
