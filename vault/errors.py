@@ -61,6 +61,11 @@ class AccessDeniedError(VaultInputError):
     """Raised when a principal may not access a recording (the refusal is audited)."""
 
 
+class RecordingDeletedError(AccessDeniedError):
+    """Raised when what was asked for is gone with its deleted recording (the refusal is
+    audited): no one may have it, whoever asks (HTTP ``410``)."""
+
+
 class RangeNotSatisfiableError(VaultInputError):
     """Raised when a byte range asked of a recording's audio starts past its end: no byte is
     exported (the refusal is audited); ``size_bytes`` is the audio's length, for a ``416``."""

@@ -13,7 +13,7 @@ import re
 from starlette.responses import JSONResponse
 
 from callrec.errors import CallrecError
-from vault.errors import AccessDeniedError, ObjectMissingError
+from vault.errors import AccessDeniedError, ObjectMissingError, RecordingDeletedError
 from worker.errors import ManifestError, QueueUnavailableError, WorkerError, scrub_digits
 
 #: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
@@ -73,6 +73,8 @@ def from_service_error(exc: BaseException) -> ApiError:
     if isinstance(exc, ApiError):
         return exc
     message = str(exc)
+    if isinstance(exc, RecordingDeletedError):
+        return ApiError(410, "deleted", message)  # as the recording's metadata answers
     if isinstance(exc, AccessDeniedError):
         return ApiError(403, "forbidden", message)
     if isinstance(exc, ObjectMissingError):

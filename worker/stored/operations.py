@@ -28,6 +28,7 @@ from vault.errors import (
     MigrationNeededError,
     ObjectMissingError,
     RangeNotSatisfiableError,
+    RecordingDeletedError,
     UnsupportedKeyError,
     VaultError,
     VaultInputError,
@@ -227,7 +228,8 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
         why = "recording is past its retention window"  # the next sweep deletes it
     if why is not None:
         region_vault.audit("export", "refused", recording_id, str(principal), why)
-        raise AccessDeniedError(f"{principal} may not export {recording_id}: {why}")
+        gone = entry is not None and entry.deleted and why == "recording was deleted"
+        raise (RecordingDeletedError if gone else AccessDeniedError)(f"{principal} may not export {recording_id}: {why}")
     return region_vault, entry
 
 
