@@ -67,6 +67,8 @@ async def create_link(request: Request):
     why = refusal(principal, entry, "audio")
     if why is not None:
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
+        if entry.deleted:  # as every route of a deleted recording answers
+            raise ApiError(410, "deleted", f"{principal} may not review {rid}: {why}")
         raise ApiError(403, "forbidden", f"{principal} may not review {rid}: {why}")
     token, expires_at = await blocking(ReviewLinks(services.client).issue, rid, principal, ttl_s, key.key_id)
     if len(token) > MAX_TOKEN_CHARS:  # the page would never open it

@@ -321,6 +321,10 @@ def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process)
                    api.get(f"/v1/recordings/{rid}/transcript", headers=acme, params=AGENT)):
         assert answer.status_code == 410, (answer.request.url, answer.status_code)
     assert api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT).json()["error"]["code"] == "deleted"
+    assert api.post(f"/v1/recordings/{rid}/redact", headers=acme).status_code == 410  # was 202 and a job
+    link = api.post(f"/v1/recordings/{rid}/review-links", headers=acme,
+                    json={"as": "agent:ann", "tickets": ["T-1001"], "ttl_s": 600})
+    assert link.status_code == 410 and link.json()["error"]["code"] == "deleted"
 
     ticket = api.delete("/v1/tickets/T-none/recordings", headers=acme)
     assert ticket.status_code == 202

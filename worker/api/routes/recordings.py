@@ -289,7 +289,9 @@ async def redact(request: Request):
     key = await authenticate(request)
     services = request.app.state.services
     rid = request.path_params["recording_id"]
-    await blocking(account_recording, request, key, rid)
+    _, entry = await blocking(account_recording, request, key, rid)
+    if entry.deleted:  # as every route of a deleted recording answers
+        raise ApiError(410, "deleted", f"recording {rid} was deleted; there is nothing to redact")
     submitted = await blocking(services.submitter.submit, RedactRecording.for_recording(rid), key.account_id,
                                retry_failed=True)
     return accepted(request, submitted)

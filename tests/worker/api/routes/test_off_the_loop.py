@@ -74,7 +74,8 @@ def app(monkeypatch):
 
     for module in (jobs, profile, recordings, call_routes, connect, review):
         monkeypatch.setattr(module, "authenticate", authenticate)
-    monkeypatch.setattr(recordings, "account_recording", lambda request, key, rid: (None, None))
+    live = SimpleNamespace(deleted=False)  # a stored recording's entry, as the routes read it
+    monkeypatch.setattr(recordings, "account_recording", lambda request, key, rid: (None, live))
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
     monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
     monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data: Submitted("call-1", None, True))
