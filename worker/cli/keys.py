@@ -67,9 +67,13 @@ def run_status(args: argparse.Namespace) -> int:
             print(f"{region} {region_vault.keys.key_id}: no key yet (one is made at the first store or rotation)")
             continue
         used = region_vault.versions_in_use()
-        for version in region_vault.keys.versions():
+        held = region_vault.keys.versions()
+        for version in held:
             mark = " (primary)" if version == primary else ""
             print(f"{region} {region_vault.keys.key_id} {version}{mark}: {used.get(version, 0)} data key(s)")
+        for version in sorted(set(used) - set(held)):  # retired while a key still used it: nothing opens these
+            print(f"{region} {region_vault.keys.key_id} {version} (not in the keyring: unreadable): "
+                  f"{used[version]} data key(s)")
     return 0
 
 

@@ -99,3 +99,20 @@ def test_rewrap_skips_and_names_a_recording_whose_wrapped_key_is_missing(setting
     assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: eu v1\n")
     assert err == f"callrec keys: skipped {rids[0]}: cannot re-wrap its data keys (cannot decrypt: ciphertext or key is invalid)\n"
     assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]
+
+
+def test_status_counts_data_keys_under_a_version_no_longer_in_the_keyring(settings, capsys):
+    """Found by the session-46 audit: keys wrapped under a retired version (a write that raced a
+    retirement, before the fix) were not listed at all: 47+1 keys shown where 50 existed. They
+    are listed, marked as unreadable."""
+    from tests.vault.conftest import make_entry
+    from vault.envelope import WrappedKey
+    from vault.stores.base import get_bytes, put_bytes
+
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    rid = region_vault.put(make_entry("eu", "CA1"), {"audio": io.BytesIO(b"a"), "metadata": io.BytesIO(b"{}")}).recording_id
+    [name, *_] = sorted(region_vault.key_store.names(f"keys/{rid}/"))
+    wrapped = WrappedKey.decode(get_bytes(region_vault.key_store, name))
+    put_bytes(region_vault.key_store, name, WrappedKey(**{**wrapped.__dict__, "version": "v0"}).encode())
+    code, out, _ = run(capsys, "keys", "status", "--region", "eu")
+    assert code == 0 and out.splitlines()[-1].endswith("v0 (not in the keyring: unreadable): 1 data key(s)"), out
