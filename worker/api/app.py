@@ -8,6 +8,7 @@ import contextlib
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -38,8 +39,22 @@ async def http_error(request: Request, exc: HTTPException):
     codes = {404: "not_found", 405: "method_not_allowed"}
     message = {404: f"no such endpoint: {request.url.path}",
                405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, exc.detail)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_methods_of(request))
     return error_response(ApiError(exc.status_code, codes.get(exc.status_code, "bad_request"), message,
-                                   headers=dict(exc.headers or {})))
+                                   headers=headers))
+
+
+def _methods_of(request: Request) -> list[str]:
+    """Every method the routes matching the request's path take (each method is a route of its
+    own here, and Starlette's 405 names the first matching route's only: RFC 9110 wants all)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 @contextlib.asynccontextmanager
