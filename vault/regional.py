@@ -580,7 +580,9 @@ class RegionVault:
         with self.store.writer(data_name(entry.recording_id, slot)) as out:
             wrapped = envelope.encrypt_stream(src, out, self.keys, ref,
                                               on_wrapped=lambda key: put_bytes(self.key_store, name, key.encode()))
-        if wrapped.version not in self.keys.versions():
+        # Still the primary (no rotation meanwhile, the common case): never retired, and one cheap
+        # read; versions() lists every key of a KMS account, too dear for every artifact.
+        if wrapped.version != self.keys.current() and wrapped.version not in self.keys.versions():
             raise VaultError(f"KEK version {wrapped.version} of region {self.region} was retired during the write; "
                              "try again")
         return dataclasses.replace(slot, key_version=wrapped.version)
