@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import tempfile
@@ -166,6 +167,18 @@ def sweep_stale(parent: Path | None = None, now_s: float | None = None) -> list[
             continue
         if _abandoned(Path(entry.path), age_s):
             removed.append(Removed(entry.name, max(age_s, 0.0)))
+    return removed
+
+
+def sweep_logged(logger: logging.Logger) -> list[Removed]:
+    """``sweep_stale`` of the temp dir, each removal logged on ``logger`` as
+    ``stale_workdir_removed`` (its name and age: no content), as workers, ``serve`` and the
+    one-shot commands that hold audio log them."""
+    from worker.queue import logs  # (the JSON events' shape; nothing of the queue itself)
+
+    removed = sweep_stale()
+    for stale in removed:
+        logs.event(logger, "stale_workdir_removed", logging.WARNING, workdir=stale.name, age_s=round(stale.age_s, 1))
     return removed
 
 

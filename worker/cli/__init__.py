@@ -145,12 +145,9 @@ def _swept_temp_dir() -> None:
     import logging
 
     from worker import workdirs
-    from worker.queue import logs
 
     workdirs.settle_temp_dir()
-    for stale in workdirs.sweep_stale():
-        logs.event(logging.getLogger("callrec.workdirs"), "stale_workdir_removed", logging.WARNING,
-                   workdir=stale.name, age_s=round(stale.age_s, 1))
+    workdirs.sweep_logged(logging.getLogger("callrec.workdirs"))
 
 
 def _cap_math_threads(settings) -> None:

@@ -29,7 +29,7 @@ from worker.queue.jobs import Job, JobDecodeError, ProcessCall, reference_proble
 from worker.queue.metrics import job_metrics
 from worker.settings import Settings
 from worker.queue.records import JobRecords, failure_reason
-from worker.workdirs import sweep_stale
+from worker.workdirs import sweep_logged
 
 log = logging.getLogger("callrec.jobs")
 
@@ -47,10 +47,7 @@ def cap_math_threads(settings: Settings) -> None:
 
 def sweep_workdirs() -> int:
     """Remove the temp work dirs of dead workers; log each and count them. Returns how many."""
-    removed = sweep_stale()
-    for stale in removed:
-        logs.event(log, "stale_workdir_removed", logging.WARNING, workdir=stale.name,
-                   age_s=round(stale.age_s, 1))
+    removed = sweep_logged(log)
     if removed:
         job_metrics().swept(len(removed))
     return len(removed)
