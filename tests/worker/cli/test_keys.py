@@ -65,18 +65,29 @@ def test_migrate_seals_the_manifests_the_api_kept_in_plain_json(tmp_path, settin
     assert moved.read_bytes() == plain
 
 
-def test_rewrap_skips_and_names_an_entry_it_cannot_read_and_re_wraps_every_other(settings, capsys):
-    """A rotation is done after a key may have leaked: one unreadable index entry used to stop
-    the re-wrap (exit 2, as if the command were wrong) and leave every later recording under
-    the old KEK version; it is skipped and named (exit 1), as the retention sweep does."""
+def stored_three(settings):
+    """The EU region vault and the sorted ids of three small recordings stored in it."""
     from tests.vault.conftest import make_entry
 
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     rids = sorted(region_vault.put(make_entry("eu", call), {"audio": io.BytesIO(b"a"), "metadata": io.BytesIO(b"{}")})
                   .recording_id for call in ("CA1", "CA2", "CA3"))
-    (settings.data_dir / "vault" / "eu" / "index" / f"{rids[0]}.json").write_bytes(b'{"trunc')
+    return region_vault, rids
+
+
+def rotated_and_rewrapped(capsys):
+    """``keys rotate`` then ``keys rewrap`` of the EU region: the re-wrap's exit code, stdout, stderr."""
     run(capsys, "keys", "rotate", "--region", "eu")
-    code, out, err = run(capsys, "keys", "rewrap", "--region", "eu")
+    return run(capsys, "keys", "rewrap", "--region", "eu")
+
+
+def test_rewrap_skips_and_names_an_entry_it_cannot_read_and_re_wraps_every_other(settings, capsys):
+    """A rotation is done after a key may have leaked: one unreadable index entry used to stop
+    the re-wrap (exit 2, as if the command were wrong) and leave every later recording under
+    the old KEK version; it is skipped and named (exit 1), as the retention sweep does."""
+    region_vault, rids = stored_three(settings)
+    (settings.data_dir / "vault" / "eu" / "index" / f"{rids[0]}.json").write_bytes(b'{"trunc')
+    code, out, err = rotated_and_rewrapped(capsys)
     assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: none\n")
     assert err == f"callrec keys: skipped index/{rids[0]}.json: index entry is corrupt (not JSON)\n"
     assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]
@@ -86,15 +97,10 @@ def test_rewrap_skips_and_names_a_recording_whose_wrapped_key_is_missing(setting
     """Found by the session-46 audit: a deletion killed after it destroyed the keys and before
     its tombstone leaves a live entry without keys; the re-wrap stopped there (exit 2, naming
     nothing) and left every later recording under the old KEK version."""
-    from tests.vault.conftest import make_entry
-
-    region_vault = build_vault(settings, regions=("eu",)).region("eu")
-    rids = sorted(region_vault.put(make_entry("eu", call), {"audio": io.BytesIO(b"a"), "metadata": io.BytesIO(b"{}")})
-                  .recording_id for call in ("CA1", "CA2", "CA3"))
+    region_vault, rids = stored_three(settings)
     for name in list(region_vault.key_store.names(f"keys/{rids[0]}/")):
         region_vault.key_store.delete(name)
-    run(capsys, "keys", "rotate", "--region", "eu")
-    code, out, err = run(capsys, "keys", "rewrap", "--region", "eu")
+    code, out, err = rotated_and_rewrapped(capsys)
     # nothing is left under v1 (the skipped recording has no key under any version): retired
     assert (code, out) == (1, "re-wrapped 4 data key(s) of 2 recording(s); retired: eu v1\n")
     assert err == f"callrec keys: skipped {rids[0]}: cannot re-wrap its data keys (cannot decrypt: ciphertext or key is invalid)\n"
