@@ -27,7 +27,8 @@ class HeadBoundedProtocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.cycle is not None and self._head_deadline is not None:  # a whole head: its request runs
+        # a whole head: its request runs (a finished request's cycle stays until the next head)
+        if self.cycle is not None and not self.cycle.response_complete and self._head_deadline is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
 

@@ -135,3 +135,19 @@ def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(
     finally:
         running.should_exit = True
         thread.join(10)
+
+
+def test_a_kept_alive_connection_s_next_head_has_the_same_deadline(server):
+    """After a response the finished request's cycle stays on the connection: a next head sent a
+    byte at a time must not pass for a whole one."""
+    with socket.create_connection((server.api_host, server.api_port)) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        assert answer_of(sock).endswith(b'{"bytes":3}')
+        started = time.monotonic()
+        try:
+            for byte in b"POST /echo HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass  # closed under it
+        assert closed_within(sock, 3.0) and time.monotonic() - started < 5
