@@ -15,6 +15,7 @@ import html
 import io
 import json
 import secrets
+from functools import partial
 from pathlib import Path
 from string import Template
 
@@ -33,7 +34,7 @@ from worker.api.requests import read_json
 from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording
 from worker.queue.jobs import reference_problem
-from worker.stored.operations import audio_ranges, export_recording
+from worker.stored.operations import admit_headers, audio_ranges, export_recording, still_admitted
 from worker.workdirs import WorkDir
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
@@ -108,7 +109,8 @@ def _ranged(request: Request, grant, wanted: tuple[int | None, int | None], head
     file's headers, no body); None when it must be exported whole."""
     from worker.api.routes.recordings import range_response
 
-    ranges = audio_ranges(grant.recording_id, grant.principal, request.app.state.services.vault, "wav", wanted)
+    ranges = audio_ranges(grant.recording_id, grant.principal, request.app.state.services.vault, "wav", wanted,
+                          head=head)
     if ranges is None:
         return None
     return range_response(ranges, "audio/wav", {"cache-control": "private, no-store", "accept-ranges": "bytes"}, head)
@@ -175,14 +177,31 @@ def render(request: Request, grant) -> tuple[str, str]:
     return page, nonce
 
 
+def head_checked(request: Request, grant) -> None:
+    """A HEAD of the page: the link and its principal's access checked and audited (a review
+    of headers only), nothing decrypted (the GET decrypts the audio to draw its waveform)."""
+    vault = request.app.state.services.vault
+    try:
+        vault.for_recording(grant.recording_id)
+    except VaultInputError:
+        raise not_found(f"recording {grant.recording_id}") from None
+    admit_headers(grant.recording_id, grant.principal, vault, action="review")
+
+
 @endpoint
 async def page(request: Request):
     grant = await blocking(_grant, request)  # Redis (the links' secret): off the event loop
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer"}
+    if request.method == "HEAD":
+        await blocking(head_checked, request, grant)
+        response = HTMLResponse(None, headers=headers)
+        del response.headers["content-length"]  # the page's length is the GET's to tell
+        return response
     body, nonce = await blocking(render, request, grant)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-    return HTMLResponse(body, headers={"Content-Security-Policy": csp, "Cache-Control": "private, no-store",
-                                       "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+    return HTMLResponse(body, headers={"Content-Security-Policy": csp, **headers})
 
 
 @endpoint
@@ -196,12 +215,12 @@ async def audio(request: Request):
               if request.method == "GET" and "if-range" not in request.headers else None)
     if wanted is not None or request.method == "HEAD":
         try:
-            partial = await blocking(_ranged, request, grant, wanted or (0, None), request.method == "HEAD")
+            served = await blocking(_ranged, request, grant, wanted or (0, None), request.method == "HEAD")
         except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
             return Response(status_code=416, headers={"Cache-Control": "private, no-store",
                                                       "Content-Range": f"bytes */{exc.size_bytes}"})
-        if partial is not None:
-            return partial
+        if served is not None:
+            return served
     workdir = await blocking(WorkDir)
     try:
         path = await blocking(_export, request, grant, "audio", workdir.path, wanted)
@@ -214,12 +233,14 @@ async def audio(request: Request):
         raise
     # one range the segments' path could not serve is cut from the export; anything else asked
     # of the Range header (several ranges, a malformed one) gets the whole file, as audited
+    check = partial(still_admitted, grant.recording_id, grant.principal, request.app.state.services.vault)
     return (ClosingFileResponse if wanted is not None else WholeFileResponse)(
-        path, media_type="audio/wav", headers={"Cache-Control": "private, no-store"}, workdir=workdir)
+        path, media_type="audio/wav", headers={"Cache-Control": "private, no-store"}, workdir=workdir,
+        still_admitted=check)
 
 
 ROUTES = [
     Route("/v1/recordings/{recording_id}/review-links", create_link, methods=["POST"], name="review_links"),
-    Route("/review/{token}", page, methods=["GET"], name="review"),
+    Route("/review/{token}", page, methods=["GET", "HEAD"], name="review"),
     Route("/review/{token}/audio", audio, methods=["GET", "HEAD"], name="review_audio"),
 ]

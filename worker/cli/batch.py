@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
     ensure_redis(settings)
     queue = JobQueue(broker, settings)
     status = queue.status
-    status.start_batch(plan.batch_id, plan.total)
+    status.start_batch(plan.batch_id, plan.work + plan.settled)
     status.batch_done(plan.batch_id, plan.settled)
     pacer = Pacer(args.rate)
     queued = in_flight = 0

@@ -344,12 +344,21 @@ class JobRecords:
 
     # -- batches ----------------------------------------------------------------------
 
-    def start_batch(self, batch_id: str, total: int) -> None:
-        key = self._batch_key(batch_id)
+    def start_batch(self, batch_id: str, recording_ids: Iterable[str]) -> None:
+        """Start (or plan again) a batch of ``recording_ids``: its total is theirs, and a
+        recording counted by an earlier run but no longer planned (deleted meanwhile) is no
+        longer counted (it showed ``6/4 done``: session-46 audit)."""
+        ids = list(recording_ids)
+        key, members = self._batch_key(batch_id), self._batch_key(batch_id, "members")
         with self.client.pipeline() as pipe:
             pipe.hsetnx(key, "started_at", f"{self.clock():.3f}")
-            pipe.hset(key, "total", total)
-            pipe.expire(key, FINISHED_TTL_S)
+            pipe.hset(key, "total", len(ids))
+            pipe.delete(members)
+            for start in range(0, len(ids), 10_000):
+                pipe.sadd(members, *ids[start:start + 10_000])
+            for part in ("done", "failed"):
+                pipe.sinterstore(self._batch_key(batch_id, part), [self._batch_key(batch_id, part), members])
+            self._expire_batch(pipe, batch_id)
             pipe.execute()
 
     def batch_done(self, batch_id: str, recording_ids: Iterable[str]) -> None:
@@ -385,6 +394,9 @@ class JobRecords:
         if status is None or not status.batch_id:
             return
         recording_id = json.loads(status.job).get("recording_id")
+        members = self._batch_key(status.batch_id, "members")
+        if self.client.exists(members) and not self.client.sismember(members, recording_id):
+            return  # a job of an earlier run of the batch, for a recording it no longer plans
         other = "failed" if outcome == "done" else "done"
         with self.client.pipeline() as pipe:
             pipe.sadd(self._batch_key(status.batch_id, outcome), recording_id)
@@ -393,7 +405,7 @@ class JobRecords:
             pipe.execute()
 
     def _expire_batch(self, pipe, batch_id: str) -> None:
-        for part in ("", "done", "failed"):
+        for part in ("", "done", "failed", "members"):
             pipe.expire(self._batch_key(batch_id, part), FINISHED_TTL_S)
 
     def _keys(self, job_id: str) -> list[str]:

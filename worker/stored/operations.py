@@ -233,6 +233,38 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
     return region_vault, entry
 
 
+#: The audit reason of an access that sent no byte of the artifact (a HEAD): its headers only.
+HEADERS_ONLY = "headers only"
+
+
+def admit_headers(recording_id: str, principal: Principal, vault: Vault, artifact: str = "audio", *,
+                  action: str = "export") -> IndexEntry:
+    """The index entry of a recording whose ``artifact`` ``principal`` may have, for a response
+    of its headers only (a HEAD): checked as ``export_recording`` (a refusal audited, and
+    AccessDeniedError or RecordingDeletedError), audited as an allowed ``action`` with the
+    reason ``HEADERS_ONLY``, and nothing decrypted."""
+    region_vault, entry = _admitted(recording_id, principal, vault, artifact)
+    region_vault.audit(action, "allowed", recording_id, str(principal), HEADERS_ONLY)
+    return entry
+
+
+def still_admitted(recording_id: str, principal: Principal, vault: Vault, artifact: str = "audio") -> bool:
+    """Whether ``principal`` may still have ``artifact`` (an export being streamed checks it
+    now and then: a recording deleted, past its window or out of the principal's reach
+    meanwhile ends the stream). A refusal now is audited as the export ``stopped``."""
+    region_vault = vault.for_recording(recording_id)
+    try:
+        entry = region_vault.find(recording_id)
+        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    except IndexCorruptError:
+        why = "index entry does not verify"
+    if why is None and _past_retention(region_vault, entry):
+        why = "recording is past its retention window"
+    if why is not None:
+        region_vault.audit("export", "stopped", recording_id, str(principal), why)
+    return why is None
+
+
 def _past_retention(region_vault, entry) -> bool:
     """Whether the window that applies to ``entry`` (its account's policy now, else its own) has
     ended: no one plays it from then on, sweep or no sweep. A window out of range is the sweep's
@@ -266,7 +298,7 @@ class AudioRanges:
 
 
 def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_format: str,
-                 wanted: tuple[int | None, int | None] = (0, None)) -> AudioRanges | None:
+                 wanted: tuple[int | None, int | None] = (0, None), *, head: bool = False) -> AudioRanges | None:
     """The byte range ``wanted`` of the recording's audio when ``principal`` may have it
     (checked and audited as ``export_recording``) and it is stored as ``audio_format``: then
     its bytes are the stored plaintext's, and a range is decrypted from the segments it covers
@@ -280,30 +312,41 @@ def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_fo
     under a data key of another kind: export it whole instead. A range that starts past the
     end exports nothing: audited as refused ("range not satisfiable", as an access refusal
     is) and RangeNotSatisfiableError (its ``size_bytes`` for the ``416``); an allowed export
-    is audited only for a range that is served."""
+    is audited only for a range that is served; ``head``: for a HEAD's headers, audited with the
+    reason ``HEADERS_ONLY``. An entry replaced while it was being read (its old generation
+    destroyed by a re-redaction) is judged and read again as it is now."""
     region_vault, entry = _admitted(recording_id, principal, vault, "audio")
-    wav = None
-    try:
-        segments = region_vault.segments(entry, "audio")
-        stored = sniff(segments.read(0, 64))
-        if stored is not None and (stored.name, audio_format) == ("flac", "wav"):
-            wav = WavOfFlac.of(segments.reader())
-            if wav is None:
+    for attempt in range(2):
+        wav = None
+        try:
+            segments = region_vault.segments(entry, "audio")
+            stored = sniff(segments.read(0, 64))
+            if stored is not None and (stored.name, audio_format) == ("flac", "wav"):
+                wav = WavOfFlac.of(segments.reader())
+                if wav is None:
+                    return None
+                size = wav.size_bytes
+            elif stored is None or stored.name != audio_format:
                 return None
-            size = wav.size_bytes
-        elif stored is None or stored.name != audio_format:
+            else:
+                size = segments.check_length()
+            break
+        except UnsupportedKeyError:
             return None
-        else:
-            size = segments.check_length()
-    except UnsupportedKeyError:
-        return None
-    except BaseException:
-        region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
-        raise
+        except (DecryptionError, ObjectMissingError):
+            if attempt == 0 and region_vault.changed_since(entry):
+                # a re-redaction (or deletion) destroyed what it was reading: judged and read again as it is now
+                region_vault, entry = _admitted(recording_id, principal, vault, "audio")
+                continue
+            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            raise
+        except BaseException:
+            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            raise
     resolved = resolve_range(wanted, size)
     if resolved is None:
         _unsatisfiable(region_vault, recording_id, principal, size)
-    region_vault.audit("export", "allowed", recording_id, str(principal), "audio range")
+    region_vault.audit("export", "allowed", recording_id, str(principal), HEADERS_ONLY if head else "audio range")
     return AudioRanges(recording_id, audio_format, size, segments, *resolved, wav=wav)
 
 

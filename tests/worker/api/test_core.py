@@ -62,6 +62,7 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     full = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT)
     assert full.status_code == 200 and full.headers["content-type"] == "audio/wav"
     assert full.headers["accept-ranges"] == "bytes"
+    assert "last-modified" not in full.headers  # the decrypted copy's time, not the recording's: the ETag names it
     info = soundfile.info(io.BytesIO(full.content))
     assert (info.samplerate, info.channels, info.frames) == (8000, 1, meta.json()["frames"])
     part = api.get(f"/v1/recordings/{rid}/audio", headers={**acme, "Range": "bytes=44-1043"}, params=AGENT)
@@ -136,7 +137,8 @@ def test_ranges_of_audio_in_its_stored_format_are_served_from_its_segments(api, 
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
-    assert trail.count(("export", "allowed", "audio range")) == 9  # and the two HEADs; not the 416: no byte exported
+    assert trail.count(("export", "allowed", "audio range")) == 7  # not the 416: no byte exported
+    assert trail.count(("export", "allowed", "headers only")) == 2  # the two HEADs: no byte exported either
     assert trail.count(("export", "refused", "range not satisfiable")) == 1
     assert trail.count(("export", "allowed", "")) == 6  # the whole files: flac, If-Range's, wav, the three above
     assert ("export", "refused", "agent has no access to the ticket") in trail
@@ -162,12 +164,19 @@ def test_an_opus_transcoding_is_served_whole_whatever_range_is_asked_for(api, ac
         served = api.get(url, headers={**acme, **extra}, params=opus)
         assert served.status_code == 200 and "content-range" not in served.headers, extra
         assert len(served.content) == size and served.content[:4] == b"OggS"
+    head = api.head(url, headers=acme, params=opus)  # its headers: nothing transcoded, so no length
+    assert head.status_code == 200 and head.content == b"" and "content-length" not in head.headers
+    assert head.headers["content-type"] == "audio/ogg" and head.headers["accept-ranges"] == "none"
+    assert head.headers["etag"] == whole.headers["etag"]
+    assert api.head(url, headers=acme, params={**opus, "tickets": "T-9"}).status_code == 403
 
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
     trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
     assert trail.count(("export", "allowed", "")) == 5 and ("export", "refused", "range not satisfiable") not in trail
+    assert trail.count(("export", "allowed", "headers only")) == 1  # the HEAD: audited, not as an export of bytes
+    assert ("export", "refused", "agent has no access to the ticket") in trail
 
 
 def test_idempotency_key_returns_the_same_job_and_refuses_another_body(api, acme, inbox, worker_process):

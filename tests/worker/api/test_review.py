@@ -51,6 +51,8 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     assert url.startswith(str(api.base_url) + "/review/")
     page = api.get(url)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    head = api.head(url)  # the link checked and audited; the audio not decrypted to draw a waveform no one sees
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-type"].startswith("text/html")
     assert "script-src 'nonce-" in page.headers["content-security-policy"]
     fetched = re.findall(r'(?:src|href)="([^"]*)"', page.text)
     assert fetched == [f"/review/{url.rsplit('/', 1)[1]}/audio"]  # nothing from elsewhere (no CDN)
@@ -80,9 +82,11 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
-    trail = [(e.action, e.outcome) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    events = list(build_vault(SETTINGS).for_recording(rid).audit_events(rid))
+    trail = [(e.action, e.outcome) for e in events]
     assert ("review", "refused") in trail and ("review", "allowed") in trail
     assert trail.count(("export", "allowed")) == 7  # the page's waveform, the whole file twice, its HEAD, three ranges
+    assert [(e.action, e.reason) for e in events].count(("review", "headers only")) == 1  # the page's HEAD
     assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 

@@ -143,6 +143,55 @@ def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(
         thread.join(10)
 
 
+def test_a_download_read_steadily_ends_once_its_recording_may_no_longer_be_had(tmp_path, monkeypatch):
+    """Found by the session-46 audit: a client reading a whole recording slowly but steadily (never
+    stalled for SEND_TIMEOUT_S) finished its download after the recording was deleted. The
+    response asks ``still_admitted`` every ACCESS_CHECK_S: once it says no, the response ends
+    unfinished and its work dir goes."""
+    from starlette.routing import Route
+
+    from worker.api.routes import recordings
+    from worker.workdirs import WorkDir
+
+    monkeypatch.setattr(recordings, "ACCESS_CHECK_S", 0.2)
+    size = 32 << 20  # more than the sockets' buffers hold
+    deleted = threading.Event()
+    made, checks = [], []
+
+    def still_admitted() -> bool:
+        checks.append(time.monotonic())
+        return not deleted.is_set()
+
+    async def download(request):
+        workdir = WorkDir(tmp_path)
+        (workdir.path / "audio.wav").write_bytes(bytes(size))
+        made.append(workdir.path)
+        return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir, still_admitted=still_admitted)
+
+    settings = Settings(api_host="127.0.0.1", api_port=free_port())
+    app = Starlette(routes=[Route("/audio", download)])
+    running = uvicorn.Server(server_config(app, settings))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.01)
+    try:
+        with socket.create_connection((settings.api_host, settings.api_port)) as sock:
+            sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.settimeout(5)
+            received, started = 0, time.monotonic()
+            while (chunk := sock.recv(65536)) and received < size:
+                received += len(chunk)
+                if time.monotonic() - started > 0.5:
+                    deleted.set()  # the recording deleted half a second in
+                time.sleep(0.005)  # steady (about 10 MB/s): never stalled for anything like SEND_TIMEOUT_S
+            assert chunk == b"" and received < size  # closed unfinished (what the sockets' buffers held got through)
+        assert len(checks) >= 2 and not made[0].exists()  # checked while it might, and until it might not
+    finally:
+        running.should_exit = True
+        thread.join(10)
+
+
 def test_a_kept_alive_connection_s_next_head_has_the_same_deadline(server):
     """After a response the finished request's cycle stays on the connection: a next head sent a
     byte at a time must not pass for a whole one."""

@@ -64,7 +64,7 @@ def test_unknown_job_has_no_status(store):
 
 
 def test_batch_counts_each_recording_once(store):
-    store.start_batch("b1", total=3)
+    store.start_batch("b1", [RID, RID2, "rec_us_00000000000000000000000000000000"])
     jobs = [Reprocess.for_batch("b1", rid, ("redact",)) for rid in (RID, RID2)]
     for job in jobs:
         store.create(job)
@@ -108,15 +108,33 @@ def test_finished_jobs_and_batches_expire_failed_jobs_stay(store, redis_client):
     from worker.queue.records import FINISHED_TTL_S
 
     done, failed = (Reprocess.for_batch("b2", rid, ("rewrap",)) for rid in (RID, RID2))
-    store.start_batch("b2", total=2)
+    store.start_batch("b2", [RID, RID2])
     for job in (done, failed):
         store.create(job)
     store.done(done.job_id, {})
     store.failed(failed.job_id, "StoreError")
     assert 0 < redis_client.ttl(f"callrec:job:{done.job_id}") <= FINISHED_TTL_S
     assert redis_client.ttl(f"callrec:job:{failed.job_id}") == -1
-    for part in ("", ":done", ":failed"):
+    for part in ("", ":done", ":failed", ":members"):
         assert 0 < redis_client.ttl(f"callrec:batch:b2{part}") <= FINISHED_TTL_S
+
+
+def test_a_batch_run_again_counts_only_the_recordings_it_still_has(store):
+    """Found by the session-46 audit: a batch run again after two of its recordings were deleted
+    planned 4 and showed ``6/4 done``: the first run's counts of the deleted ones stayed."""
+    ids = [f"rec_us_{n:032x}" for n in range(6)]
+    store.start_batch("b4", ids)
+    store.batch_done("b4", ids[:5])
+    failed = Reprocess.for_batch("b4", ids[5], ("rewrap",))
+    store.create(failed)
+    store.failed(failed.job_id, "StoreError")
+    store.start_batch("b4", ids[2:])  # ids 0 and 1 deleted meanwhile: the same batch, planned again
+    progress = store.batch_progress("b4")
+    assert (progress.total, progress.done, progress.failed, progress.finished) == (4, 3, 1, True)
+    late = Reprocess.for_batch("b4", ids[0], ("rewrap",))  # a job of the first run, finished late
+    store.create(late)
+    store.done(late.job_id, {})
+    assert (store.batch_progress("b4").done, store.batch_progress("b4").failed) == (3, 1)
 
 
 # -- claims ------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def test_a_delivery_that_finds_the_job_done_counts_it_in_its_batch(redis_client)
     records = JobRecords(redis_client, lease_s=5, max_crashes=3)
     runner = JobRunner(records, lambda: JobMetrics(prometheus_client.CollectorRegistry()))
     job = Reprocess.for_batch("b-count", rid, ("rewrap",))
-    records.start_batch("b-count", 1)
+    records.start_batch("b-count", [job.recording_id])
     records.create(job)
     counting = records._count_in_batch
 

@@ -368,3 +368,72 @@ def test_an_export_racing_a_re_redaction_exports_the_new_generation(tmp_path, mo
     assert sf.read(out, dtype="int16")[0].size == 16000
     trail = [(e.action, e.outcome) for e in region_vault.audit_events(rid)]
     assert ("export", "failed") not in trail and ("export", "allowed") in trail
+
+
+def test_a_range_racing_a_re_redaction_is_served_from_the_new_generation(tmp_path, monkeypatch):
+    """A re-redaction committed between the range's read of the entry and of its segments
+    destroyed the generation it was opening: the range failed as a decryption error (the API's
+    500). It reads the entry again, as ``export_recording`` does, and serves what is stored now."""
+    from vault.access import Principal
+    from vault.regional import RegionVault
+    from worker.stored.operations import audio_ranges
+
+    vault, rid = _stored_wav(tmp_path, "CA-RRACE", _long_wav(1))
+    region_vault = vault.region("us")
+    newer = _long_wav(2)
+    segments = RegionVault.segments
+
+    def replaced_meanwhile(self, entry, kind):
+        monkeypatch.setattr(RegionVault, "segments", segments)
+        self.replace(rid, {"audio": io.BytesIO(newer), "metadata": io.BytesIO(b"{}")}, redacted=True)
+        return segments(self, entry, kind)
+
+    monkeypatch.setattr(RegionVault, "segments", replaced_meanwhile)
+    ranges = audio_ranges(rid, Principal.parse("agent:ann", "acme", frozenset({"T-7"})), vault, "wav", (0, None))
+    assert ranges.size_bytes == len(newer) and b"".join(ranges.chunks(0, len(newer))) == newer
+    trail = [(e.action, e.outcome) for e in region_vault.audit_events(rid)]
+    assert ("export", "failed") not in trail and ("export", "allowed") in trail
+
+
+def test_a_head_is_admitted_and_audited_as_headers_only_without_decrypting(tmp_path, monkeypatch):
+    import pytest
+
+    from vault.access import Principal
+    from vault.errors import AccessDeniedError, RecordingDeletedError
+    from vault.regional import RegionVault
+    from worker.stored.operations import HEADERS_ONLY, admit_headers
+
+    vault, rid = _stored_wav(tmp_path, "CA-HEAD", _long_wav(1))
+    region_vault = vault.region("us")
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+
+    def never(*args, **kwargs):
+        raise AssertionError("a HEAD decrypted the audio")
+
+    monkeypatch.setattr(RegionVault, "read", never)
+    monkeypatch.setattr(RegionVault, "segments", never)
+    assert admit_headers(rid, ann, vault).recording_id == rid
+    with pytest.raises(AccessDeniedError):
+        admit_headers(rid, Principal.parse("agent:bob", "acme", frozenset({"T-9"})), vault)
+    delete_recording(rid, vault, actor="operator", reason="request")
+    with pytest.raises(RecordingDeletedError):
+        admit_headers(rid, ann, vault)
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(rid)]
+    assert trail.count(("export", "allowed", "agent:ann", HEADERS_ONLY)) == 1
+    assert ("export", "refused", "agent:bob", "agent has no access to the ticket") in trail
+    assert ("export", "refused", "agent:ann", "recording was deleted") in trail
+
+
+def test_an_export_being_streamed_is_still_admitted_until_its_recording_is_deleted(tmp_path):
+    """What a whole-file download checks now and then while it streams (the session-46 audit: a
+    reader slow but steady finished its download after the recording was deleted)."""
+    from vault.access import Principal
+    from worker.stored.operations import still_admitted
+
+    vault, rid = _stored_wav(tmp_path, "CA-STREAM", _long_wav(1))
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    assert still_admitted(rid, ann, vault)
+    delete_recording(rid, vault, actor="operator", reason="request")
+    assert not still_admitted(rid, ann, vault)
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in vault.region("us").audit_events(rid)]
+    assert trail[-1] == ("export", "stopped", "agent:ann", "recording was deleted")

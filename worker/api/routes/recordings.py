@@ -12,6 +12,8 @@ import asyncio
 import io
 import json
 import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from worker.api.routes.common import accepted, account_recording, text_param
 from worker.api.sources import account_inbox
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
-from worker.stored.operations import AudioRanges, audio_ranges, export_recording
+from worker.stored.operations import AudioRanges, admit_headers, audio_ranges, export_recording, still_admitted
 from worker.workdirs import WorkDir
 
 #: Reason recorded for deletions asked over the API without one.
@@ -102,10 +104,11 @@ AUDIO_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
 
 
 def exported(request: Request, key, artifact: str, audio_format: str = "wav",
-             wanted: tuple[int | None, int | None] | None = None) -> tuple[Path, str, WorkDir]:
+             wanted: tuple[int | None, int | None] | None = None) -> tuple[Path, str, WorkDir, Callable[[], bool]]:
     """Decrypt ``artifact`` into a private work dir for the principal (audited, as export);
-    returns its path, an ETag naming the stored version (stable across Range requests) and the
-    work dir, which the response closes.
+    returns its path, an ETag naming the stored version (stable across Range requests), the
+    work dir, which the response closes, and the check the response makes now and then while it
+    streams (``still_admitted``: the recording not deleted, nor out of the principal's reach).
     ``wanted``: the one audio range the response will serve (its ``If-Range``, if any, naming
     this version): RangeNotSatisfiableError, audited as refused, when it starts past the end."""
     rid = request.path_params["recording_id"]
@@ -118,16 +121,17 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav",
     services = request.app.state.services
     # a work dir as the workers' (``worker.workdirs``): locked while the response streams, swept
     # by the next sweep (this server's or a worker's) if the process dies, however it dies
+    check = partial(still_admitted, rid, principal, services.vault, artifact)
     workdir = WorkDir()
     try:
         if artifact != "audio":
             return export_recording(rid, workdir.path / artifact, principal, services.vault,
-                                    artifact=artifact).path, etag, workdir
+                                    artifact=artifact).path, etag, workdir, check
         if_range = request.headers.get("if-range")
         if if_range is not None and if_range.strip() != etag[:-1] + f'-{audio_format}"':
             wanted = None  # another version: the whole file is served, whatever the range
         return export_recording(rid, workdir.path / f"audio.{audio_format}", principal, services.vault,
-                                artifact="audio", audio_format=audio_format, byte_range=wanted).path, etag, workdir
+                                artifact="audio", audio_format=audio_format, byte_range=wanted).path, etag, workdir, check
     except BaseException:
         workdir.close()
         raise
@@ -141,12 +145,15 @@ async def audio(request: Request):
         raise ApiError(400, "bad_request", f"format: one of {', '.join(AUDIO_TYPES)}", "format")
     wanted = single_range(request.headers.get("range")) if request.method == "GET" else None
     if wanted is not None or request.method == "HEAD":  # HEAD: the whole file's headers, no body
-        partial = await blocking(ranged, request, key, audio_format, wanted or (0, None), request.method == "HEAD")
-        if partial is not None:
-            return partial
+        served = await blocking(ranged, request, key, audio_format, wanted or (0, None), request.method == "HEAD")
+        if served is not None:
+            return served
     stable = audio_format in BYTE_STABLE
+    if request.method == "HEAD":  # a transcoding: its headers without transcoding it (its length unknown)
+        return await blocking(transcoding_head, request, key, audio_format)
     try:
-        path, etag, workdir = await blocking(exported, request, key, "audio", audio_format, wanted if stable else None)
+        path, etag, workdir, check = await blocking(exported, request, key, "audio", audio_format,
+                                                    wanted if stable else None)
     except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
         return Response(status_code=416, headers={"cache-control": "private, no-store", "accept-ranges": "bytes",
                                                   "content-range": f"bytes */{exc.size_bytes}"})
@@ -158,7 +165,25 @@ async def audio(request: Request):
     # Range header (several ranges, a malformed one) gets the whole file, as the audit says.
     return (ClosingFileResponse if stable and wanted is not None else WholeFileResponse)(
         path, media_type=AUDIO_TYPES[audio_format], filename=f"{request.path_params['recording_id']}.{audio_format}",
-        headers=headers, workdir=workdir)
+        headers=headers, workdir=workdir, still_admitted=check)
+
+
+def transcoding_head(request: Request, key, audio_format: str) -> Response:
+    """A HEAD of audio served as a transcoding (``ranged`` cannot say its length): checked and
+    audited as an export of headers only, nothing decrypted or transcoded; the GET's headers
+    but ``Content-Length``, which only the transcoding would tell (RFC 9110 9.3.2 lets a HEAD
+    omit it)."""
+    rid = request.path_params["recording_id"]
+    entry = admit_headers(rid, principal_of(request, key.account_id), request.app.state.services.vault)
+    stored = entry.artifact("audio")
+    etag = f'"{stored.generation}-{stored.tag}-{audio_format}"'
+    stable = audio_format in BYTE_STABLE
+    response = Response(status_code=200, media_type=AUDIO_TYPES[audio_format], headers={
+        "etag": etag if stable else "W/" + etag, "cache-control": "private, no-store",
+        "accept-ranges": "bytes" if stable else "none",
+        "content-disposition": f'attachment; filename="{rid}.{audio_format}"'})
+    del response.headers["content-length"]
+    return response
 
 
 #: Formats whose export gives the same bytes every time, so that its ranges may be served
@@ -173,6 +198,9 @@ BYTE_STABLE = frozenset({"wav", "flac"})
 #: past it the response ends and its decrypted copy goes (session-46 audit: a client that stopped
 #: reading held it, and got the audio after the recording was deleted).
 SEND_TIMEOUT_S = 30.0
+#: Seconds between a whole-file response's checks that its principal may still have the file
+#: (``still_admitted``): a recording deleted meanwhile ends a download however steadily it reads.
+ACCESS_CHECK_S = 5.0
 
 
 class ClosingFileResponse(FileResponse):
@@ -180,23 +208,44 @@ class ClosingFileResponse(FileResponse):
     transcript), which is closed (removed) once the response ends, however it ends. Starlette runs a
     background task only when the response returns: a send that raises (an ASGI 2.4 server's for a
     client gone mid-download) or a cancelled request skips it, and the dir would stay, unswept while
-    this process lives (its lock held). Under uvicorn (ASGI 2.3) a disconnect returns normally."""
+    this process lives (its lock held). Under uvicorn (ASGI 2.3) a disconnect returns normally.
 
-    def __init__(self, *args: Any, workdir: WorkDir, **kwargs: Any) -> None:
+    ``still_admitted`` (blocking) is asked every ``ACCESS_CHECK_S`` while the body streams: False
+    (the recording deleted, say) ends the response unfinished, as a client that stops reading
+    for ``SEND_TIMEOUT_S`` does. No ``Last-Modified``: the file's time is the decryption's, not
+    the recording's (the ETag names the stored version)."""
+
+    def __init__(self, *args: Any, workdir: WorkDir, still_admitted: Callable[[], bool] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workdir = workdir
+        self.still_admitted = still_admitted
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 (ASGI)
+        loop = asyncio.get_running_loop()
+        next_check_s = loop.time() + ACCESS_CHECK_S
+
         async def bounded(message) -> None:  # noqa: ANN001 (ASGI)
+            nonlocal next_check_s
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, v) for k, v in message["headers"] if k != b"last-modified"]}
+            elif self.still_admitted is not None and loop.time() >= next_check_s:
+                if not await run_in_threadpool(self.still_admitted):
+                    raise _Withdrawn
+                next_check_s = loop.time() + ACCESS_CHECK_S
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await send(message)
 
         try:
             await super().__call__(scope, receive, bounded)
-        except TimeoutError:
-            pass  # the client stopped reading: the response ends unfinished, its connection closes
+        except (TimeoutError, _Withdrawn):
+            pass  # the client stopped reading, or may no longer: the response ends unfinished, its connection closes
         finally:
             await run_in_threadpool(self.workdir.close)
+
+
+class _Withdrawn(Exception):
+    """A whole-file response's principal may no longer have the file."""
 
 
 class WholeFileResponse(ClosingFileResponse):
@@ -253,7 +302,7 @@ def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, i
         return None
     headers = {"etag": etag, "cache-control": "private, no-store", "accept-ranges": "bytes"}
     try:
-        ranges = audio_ranges(rid, principal, request.app.state.services.vault, audio_format, wanted)
+        ranges = audio_ranges(rid, principal, request.app.state.services.vault, audio_format, wanted, head=head)
     except RangeNotSatisfiableError as exc:  # audited as refused: no byte exported
         return Response(status_code=416, headers={**headers, "content-range": f"bytes */{exc.size_bytes}"})
     if ranges is None:
@@ -278,10 +327,11 @@ def range_response(ranges: AudioRanges, media_type: str, headers: dict[str, str]
 @endpoint
 async def transcript(request: Request):
     key = await authenticate(request)
-    path, etag, workdir = await blocking(exported, request, key, "transcript")
+    path, etag, workdir, check = await blocking(exported, request, key, "transcript")
     return ClosingFileResponse(path, media_type="application/octet-stream",
                                headers={"etag": etag, "cache-control": "private, no-store"},
-                               filename=f"{request.path_params['recording_id']}.transcript", workdir=workdir)
+                               filename=f"{request.path_params['recording_id']}.transcript", workdir=workdir,
+                               still_admitted=check)
 
 
 @endpoint
