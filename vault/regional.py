@@ -554,8 +554,23 @@ class RegionVault:
         return load_policy(self.store, account_id)
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
-        policy = AccountPolicy(account_id, retention_days, self.clock())
+        """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
+        set again, or until the account's manifests carry a window they did not carry before."""
+        old = self.policy(account_id)
+        policy = AccountPolicy(account_id, retention_days, self.clock(),
+                               manifest_seen=old is not None and old.manifest_seen,
+                               manifest_days=old.manifest_days if old is not None else None)
         save_policy(self.store, policy)
+        return policy
+
+    def follow_manifest(self, account_id: str, manifest_days: int | None) -> AccountPolicy:
+        """The policy after a call whose manifest carries ``manifest_days`` as the account's
+        window (``AccountPolicy.following``); written only when that changes it."""
+        old = self.policy(account_id)
+        policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
+                  if old is None else old.following(manifest_days, self.clock()))
+        if policy != old:
+            save_policy(self.store, policy)
         return policy
 
     def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:

@@ -38,14 +38,36 @@ def check_days(days: object, what: str = "retention_days") -> int | None:
 
 @dataclass(frozen=True)
 class AccountPolicy:
-    """An account's retention window (None: keep without limit)."""
+    """An account's retention window (None: keep without limit).
+
+    Two hands set it: the account's calls, whose manifests carry the window the contact centre
+    holds, and the account's own ``retention set`` / ``PUT /v1/retention``. The latest change
+    wins: a manifest changes the window only when it carries another window than the account's
+    manifests carried before (``manifest_days``), so a window set here is not undone by the next
+    call still carrying the old one (session-47 audit: it was, and the sweep deleted for good
+    what the account had set out to keep)."""
 
     account_id: str
     retention_days: int | None
     updated_at: datetime
+    #: Whether a manifest's window has been seen since the policy was first written.
+    manifest_seen: bool = True
+    #: The window the account's manifests carried last (when ``manifest_seen``).
+    manifest_days: int | None = None
 
     def __post_init__(self) -> None:
         check_days(self.retention_days)
+        check_days(self.manifest_days)
+
+    def following(self, manifest_days: int | None, now: datetime) -> AccountPolicy:
+        """This policy after a call whose manifest carries ``manifest_days`` (itself when
+        nothing changes): the manifests' window when it changed since they were last seen,
+        or when nothing but manifests ever set the window; else the window set here stands."""
+        if self.manifest_seen and self.manifest_days == manifest_days:
+            return self
+        days = manifest_days if self.manifest_seen else self.retention_days
+        return AccountPolicy(self.account_id, days, now if days != self.retention_days else self.updated_at,
+                             manifest_seen=True, manifest_days=manifest_days)
 
     def encode(self) -> bytes:
         body = dataclasses.asdict(self)
@@ -58,6 +80,8 @@ class AccountPolicy:
         try:
             body = json.loads(data)
             body["updated_at"] = datetime.fromisoformat(body["updated_at"])
+            if "manifest_seen" not in body:  # written before manifests' windows were kept apart: the
+                body["manifest_days"] = body["retention_days"]  # window was the last manifest's, or set since
             return cls(**body)
         except (ValueError, KeyError, TypeError) as exc:
             raise VaultInputError(f"retention policy is unreadable ({type(exc).__name__})") from None

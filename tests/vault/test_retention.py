@@ -51,3 +51,24 @@ def test_bad_policy_values():
 
 def test_policy_codec():
     assert AccountPolicy.decode(policy(5).encode()) == policy(5)
+
+
+def test_a_policy_follows_a_manifests_window_only_when_it_changed():
+    now, later = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    from_calls = AccountPolicy("acme", 30, now, manifest_days=30)
+    assert from_calls.following(30, later) is from_calls
+    assert from_calls.following(None, later) == AccountPolicy("acme", None, later, manifest_days=None)
+    set_here = AccountPolicy("acme", 3650, now, manifest_days=30)  # set since the last call's 30
+    assert set_here.following(30, later) is set_here
+    assert set_here.following(90, later) == AccountPolicy("acme", 90, later, manifest_days=90)
+    never_seen = AccountPolicy("acme", 7, now, manifest_seen=False)  # set before any call
+    assert never_seen.following(30, later) == AccountPolicy("acme", 7, now, manifest_days=30)
+
+
+def test_a_policy_written_before_manifests_windows_were_kept_reads_as_the_last_manifests():
+    legacy = b'{"account_id": "acme", "retention_days": 30, "updated_at": "2026-01-01T00:00:00+00:00"}'
+    policy = AccountPolicy.decode(legacy)
+    assert (policy.retention_days, policy.manifest_seen, policy.manifest_days) == (30, True, 30)
+    assert AccountPolicy.decode(policy.encode()) == policy
+    with pytest.raises(VaultInputError):
+        AccountPolicy.decode(legacy.replace(b"}", b', "manifest_seen": true, "manifest_days": -4}'))

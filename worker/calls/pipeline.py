@@ -181,15 +181,13 @@ def encode_for_storage(wav_path: Path, workdir: Path, codec_name: str,
 
 
 def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
-    """The manifest carries the account's current retention window: when it differs from the
-    account's stored policy, it becomes the policy, and the next sweep applies it to every
-    recording already stored (DESIGN.md §1). A replayed manifest (already stored) does not
-    get here, so an old job cannot bring back an old window; a call about to be stored does,
-    just before its commit."""
-    account = manifest.account
-    policy = region_vault.policy(account.id)
-    if policy is None or policy.retention_days != account.retention_days:
-        region_vault.set_policy(account.id, account.retention_days)
+    """The manifest carries the account's retention window as the contact centre holds it: when
+    that changed since the account's manifests last carried it (or no policy exists), it becomes
+    the policy, and the next sweep applies it to every recording already stored (DESIGN.md §1);
+    a window the account set here since stands (``RegionVault.follow_manifest``). A replayed
+    manifest (already stored) does not get here; a call about to be stored does, just before
+    its commit."""
+    region_vault.follow_manifest(manifest.account.id, manifest.account.retention_days)
 
 
 def _destroy(manifest: Manifest, backends: Backends) -> int:

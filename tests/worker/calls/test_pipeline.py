@@ -552,6 +552,42 @@ def test_manifest_window_becomes_the_account_policy(tmp_path, settings, clock_va
     assert region_vault.get(old.recording_id).deleted
 
 
+def test_a_window_the_account_set_is_not_undone_by_its_next_call(tmp_path, settings, clock_vault):
+    """Found by the session-47 audit: every call's manifest wrote its window over the account's
+    policy, so a window set with ``retention set`` or ``PUT /v1/retention`` (3650 days, say)
+    flipped back to the 30 the account's calls carried with its next call, and the sweep then
+    deleted, for good, what the account meant to keep. A manifest's window now changes the
+    policy only when it differs from what the account's manifests carried before (the window
+    changed where they come from): the latest change wins."""
+    from worker.stored.operations import retention_sweep, set_retention
+
+    vault = build_vault(settings, regions=("eu",))
+    old = process_call(write_call(tmp_path / "c1", "CA1", retention_days=30),
+                       build_backends(settings, vault=clock_vault(days_ago=40)))
+    region_vault = vault.region("eu")
+    assert region_vault.policy("acme").retention_days == 30
+    set_retention("acme", 3650, vault)
+    process_call(write_call(tmp_path / "c2", "CA2", retention_days=30), build_backends(settings))
+    assert region_vault.policy("acme").retention_days == 3650  # the set window stands
+    assert retention_sweep(build_vault(settings, regions=("eu",))).deleted == 0
+    assert not region_vault.get(old.recording_id).deleted
+    process_call(write_call(tmp_path / "c3", "CA3", retention_days=90), build_backends(settings))
+    assert region_vault.policy("acme").retention_days == 90  # changed where the manifests come from: it wins
+
+
+def test_a_window_set_before_any_call_stands_against_the_first_manifest(tmp_path, settings):
+    from worker.stored.operations import set_retention
+
+    vault = build_vault(settings, regions=("eu",))
+    set_retention("acme", 7, vault)
+    process_call(write_call(tmp_path / "c1", "CA1", retention_days=None), build_backends(settings))
+    assert vault.region("eu").policy("acme").retention_days == 7
+    process_call(write_call(tmp_path / "c2", "CA2", retention_days=None), build_backends(settings))
+    assert vault.region("eu").policy("acme").retention_days == 7
+    process_call(write_call(tmp_path / "c3", "CA3", retention_days=30), build_backends(settings))
+    assert vault.region("eu").policy("acme").retention_days == 30
+
+
 def test_a_failure_after_the_commit_does_not_lose_the_manifests_window(tmp_path, settings, monkeypatch):
     """Found by the session-46 audit: the policy was written after the recording's commit, so a
     failure there (a full vault disk) lost the window for good: the rerun found the call stored
@@ -559,16 +595,16 @@ def test_a_failure_after_the_commit_does_not_lose_the_manifests_window(tmp_path,
     from vault.errors import StoreError
     from vault.regional import RegionVault
 
-    set_policy = RegionVault.set_policy
+    follow = RegionVault.follow_manifest
     calls = []
 
     def fails_once(self, account_id, days):
         calls.append(days)
         if len(calls) == 1:
             raise StoreError("cannot write accounts/acme/policy.json: No space left on device")
-        return set_policy(self, account_id, days)
+        return follow(self, account_id, days)
 
-    monkeypatch.setattr(RegionVault, "set_policy", fails_once)
+    monkeypatch.setattr(RegionVault, "follow_manifest", fails_once)
     manifest = write_call(tmp_path / "c1", "CA1", retention_days=30)
     with pytest.raises(StoreError):
         process_call(manifest, build_backends(settings))
