@@ -18,6 +18,12 @@ from vault.errors import IndexCorruptError
 RECORDING_KINDS: tuple[str, ...] = ("call", "voicemail")
 
 
+def kept_after_deletion(kind: str) -> tuple[str, ...]:
+    """The artifacts deletion (by hand or by retention) keeps of a recording of ``kind``: a
+    voicemail's (redacted) transcription stays with the ticket (DESIGN.md §1)."""
+    return ("transcript",) if kind == "voicemail" else ()
+
+
 @dataclass(frozen=True)
 class ArtifactInfo:
     """One encrypted artifact: its generation (bumped on re-encryption), the KEK version

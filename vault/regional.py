@@ -67,7 +67,7 @@ from vault.errors import (
     VaultError,
     VaultInputError,
 )
-from vault.index import SETTLE_AFTER, ArtifactInfo, IndexEntry, Tombstone, Unreadable
+from vault.index import SETTLE_AFTER, ArtifactInfo, IndexEntry, Tombstone, Unreadable, kept_after_deletion
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
 from vault.retention import AccountPolicy, load_policy, save_policy
@@ -295,7 +295,7 @@ class RegionVault:
             except (IndexCorruptError, MigrationNeededError):
                 entry = self._untrusted(recording_id, data)
                 trusted = False
-            keep = ("transcript",) if entry.kind == "voicemail" and trusted else ()
+            keep = kept_after_deletion(entry.kind) if trusted else ()
             kept = tuple(a for a in entry.artifacts if a.kind in keep)
             if not entry.deleted and trusted:  # an untrusted entry's list is not used: the sweep takes all
                 for info in entry.artifacts:

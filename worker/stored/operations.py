@@ -33,7 +33,7 @@ from vault.errors import (
     VaultError,
     VaultInputError,
 )
-from vault.index import IndexEntry, Unreadable
+from vault.index import IndexEntry, Unreadable, kept_after_deletion
 from vault.regional import RegionVault
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.segments import SegmentedCiphertext
@@ -219,13 +219,7 @@ def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: s
     """The recording's region vault and index entry when ``principal`` may have ``artifact``;
     a refusal is audited and raises AccessDeniedError."""
     region_vault = vault.for_recording(recording_id)
-    try:
-        entry = region_vault.find(recording_id)
-        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
-    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
-        entry, why = None, "index entry does not verify"
-    if why is None and _past_retention(region_vault, entry):
-        why = "recording is past its retention window"  # the next sweep deletes it
+    entry, why = _refusal(region_vault, recording_id, principal, artifact)
     if why is not None:
         region_vault.audit("export", "refused", recording_id, str(principal), why)
         gone = entry is not None and entry.deleted and why == "recording was deleted"
@@ -253,16 +247,23 @@ def still_admitted(recording_id: str, principal: Principal, vault: Vault, artifa
     now and then: a recording deleted, past its window or out of the principal's reach
     meanwhile ends the stream). A refusal now is audited as the export ``stopped``."""
     region_vault = vault.for_recording(recording_id)
-    try:
-        entry = region_vault.find(recording_id)
-        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
-    except IndexCorruptError:
-        why = "index entry does not verify"
-    if why is None and _past_retention(region_vault, entry):
-        why = "recording is past its retention window"
+    _, why = _refusal(region_vault, recording_id, principal, artifact)
     if why is not None:
         region_vault.audit("export", "stopped", recording_id, str(principal), why)
     return why is None
+
+
+def _refusal(region_vault, recording_id: str, principal: Principal, artifact: str) -> tuple[IndexEntry | None, str | None]:
+    """The recording's index entry and why ``principal`` may not have its ``artifact`` now
+    (None: it may)."""
+    try:
+        entry = region_vault.find(recording_id)
+        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+    except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
+        entry, why = None, "index entry does not verify"
+    if why is None and artifact not in kept_after_deletion(entry.kind) and _past_retention(region_vault, entry):
+        why = "recording is past its retention window"  # the next sweep deletes it (a voicemail's transcript stays)
+    return entry, why
 
 
 def _past_retention(region_vault, entry) -> bool:

@@ -437,3 +437,31 @@ def test_an_export_being_streamed_is_still_admitted_until_its_recording_is_delet
     assert not still_admitted(rid, ann, vault)
     trail = [(e.action, e.outcome, e.principal, e.reason) for e in vault.region("us").audit_events(rid)]
     assert trail[-1] == ("export", "stopped", "agent:ann", "recording was deleted")
+
+
+def test_a_voicemails_transcript_past_the_window_is_served_as_the_sweep_leaves_it(tmp_path):
+    """Found by the session-47 audit: past its window a voicemail's transcript was refused, and
+    once the sweep had deleted the voicemail it was served again for good (deletion keeps a
+    voicemail's redacted transcription with the ticket: DESIGN.md §1). It stays with the
+    ticket throughout; its audio is refused past the window and deleted by the sweep."""
+    import pytest
+
+    from tests.vault.conftest import make_entry
+    from vault.access import Principal
+    from vault.errors import AccessDeniedError, RecordingDeletedError
+    from worker.stored.operations import export_recording, retention_sweep
+
+    vault = build_vault(Settings(data_dir=tmp_path / "state"))
+    entry = make_entry("us", "CA-VM", kind="voicemail", ticket="T-7")
+    vault.region("us").put(entry, {"audio": io.BytesIO(_long_wav(1)), "metadata": io.BytesIO(b"{}"),
+                                   "transcript": io.BytesIO(b"0.0 0.5 hello")})
+    rid, ann = entry.recording_id, Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    vault.region("us").set_policy("acme", 30)  # long past
+    with pytest.raises(AccessDeniedError, match="past its retention window"):
+        export_recording(rid, tmp_path / "a.wav", ann, vault)
+    out = export_recording(rid, tmp_path / "t1", ann, vault, artifact="transcript").path
+    assert out.read_bytes() == b"0.0 0.5 hello"
+    assert retention_sweep(vault).deleted == 1
+    assert export_recording(rid, tmp_path / "t2", ann, vault, artifact="transcript").path.read_bytes() == b"0.0 0.5 hello"
+    with pytest.raises(RecordingDeletedError):
+        export_recording(rid, tmp_path / "b.wav", ann, vault)
