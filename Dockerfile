@@ -1,5 +1,5 @@
 # callrec queue worker image: `docker build -t callrec .`
-# Runs `callrec worker` against REDIS_URL; see README.md ("Running in containers").
+# Runs `callrec worker` against REDIS_URL; see README.md ("Scaling out").
 
 FROM python:3.11-slim AS build
 WORKDIR /src

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", "-t", type=_positive, default=2,
                         help="worker threads per process (default: 2)")
     parser.add_argument("--queues", "-Q", nargs="+", metavar="QUEUE",
-                        help="only these queues: calls, recordings, batch (default: all)")
+                        help="only these queues: calls, recordings, batch, webhooks (default: all)")
     parser.set_defaults(func=run)
 
 

@@ -18,7 +18,25 @@ def test_bad_counts_exit_2(argv, message, capsys):
 
 def test_unknown_queue_exits_2(capsys):
     assert main(["worker", "--queues", "calls", "urgent"]) == 2
-    assert "--queues: 'urgent' is not one of calls, recordings, batch" in capsys.readouterr().err
+    assert "--queues: 'urgent' is not one of calls, recordings, batch, webhooks" in capsys.readouterr().err
+
+
+def test_the_help_and_the_readme_name_every_queue(capsys):
+    """Found by the session-47 audit: the README's compose file and ``--help`` named three queues;
+    the webhooks queue, which no worker of that compose file took, piled deliveries up in Redis."""
+    from pathlib import Path
+
+    from worker.queue.actors import QUEUES
+
+    with pytest.raises(SystemExit):
+        main(["worker", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert f"only these queues: {', '.join(QUEUES)}" in helped
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    assert f"[--queues {' '.join(QUEUES)}]" in readme
+    commands = [line for line in readme.splitlines() if line.strip().startswith('command: ["worker"')]
+    taken = {queue for line in commands for queue in QUEUES if f'"{queue}"' in line}
+    assert commands and taken == set(QUEUES)  # every queue has a worker in the compose file
 
 
 @pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
