@@ -75,6 +75,11 @@ class RangeNotSatisfiableError(VaultInputError):
         self.size_bytes = size_bytes
 
 
+class StoreLocationError(VaultInputError):
+    """Raised when a region's bucket lies in another AWS region than the one serving that region
+    (nothing of a recording may leave its region): no write goes there (not retried)."""
+
+
 class StoreError(VaultError):
     """Raised when an object store fails (I/O, network, service); may be transient."""
 

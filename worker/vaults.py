@@ -64,7 +64,8 @@ def build_store(settings: Settings, region: str) -> ObjectStore:
     if settings.store == "local":
         return LocalStore(settings.data_dir / "vault" / region, region)
     if settings.store == "s3":
-        return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region)
+        return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region,
+                       aws_region=aws_region(settings, region))
     raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
 
 
@@ -82,7 +83,7 @@ def build_key_store(settings: Settings, region: str) -> ObjectStore:
         if bucket == settings.s3_bucket.format(region=region):
             raise UsageError(f"CALLREC_S3_KEY_BUCKET {shown(bucket)}: the key store must be a bucket of its own, "
                              "not the recordings' bucket")
-        return S3Store(aws_client(settings, "s3", region), bucket, region)
+        return S3Store(aws_client(settings, "s3", region), bucket, region, aws_region=aws_region(settings, region))
     raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
 
 

@@ -36,6 +36,7 @@ def test_aws_backends_are_bound_to_the_region(tmp_path):
     assert isinstance(au.key_store, S3Store) and au.key_store.bucket == "callrec-keys-au"
     assert au.key_store._client.meta.region_name == "ap-southeast-2"
     assert au.store._client.meta.region_name == "ap-southeast-2"
+    assert au.store.aws_region == au.key_store.aws_region == "ap-southeast-2"  # their buckets' location checked
     assert isinstance(au.keys, KmsKeyProvider) and au.keys.key_id == "alias/k-au"
 
 

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError, StoreLocationError
 from vault.regions import check_region
 
 #: Staged writes stay in memory up to this size, then spill to a temporary file.
@@ -28,12 +28,40 @@ _CHANGED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 
 
 class S3Store:
-    """Objects in one S3 bucket (the region's own)."""
+    """Objects in one S3 bucket (the region's own). With ``aws_region`` (the AWS region serving
+    ``region``), the bucket's location is checked before the store's first write, and a bucket
+    elsewhere takes no write (StoreLocationError): a bucket created with the SDK's default
+    region held an EU account's recordings in us-east-1 (session-47 audit)."""
 
-    def __init__(self, client: Any, bucket: str, region: str):
+    def __init__(self, client: Any, bucket: str, region: str, *, aws_region: str | None = None):
         self.region = check_region(region)
         self.bucket = bucket
+        self.aws_region = aws_region
         self._client = client
+        self._located = aws_region is None
+
+    def _check_location(self) -> None:
+        """StoreLocationError unless the bucket is in ``aws_region`` (checked once, when it is)."""
+        if self._located:
+            return
+        try:
+            response = self._client.get_bucket_location(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchBucket", *_MISSING):
+                return  # the write fails on its own, naming the bucket
+            if _code(exc) in ("AccessDenied", "403"):
+                raise StoreLocationError(f"S3 {self.region}: cannot check that bucket {self.bucket} is in AWS region "
+                                         f"{self.aws_region} (allow s3:GetBucketLocation): nothing is written") from None
+            raise self._error("get_bucket_location", exc) from exc
+        except BotoCoreError as exc:
+            raise self._error("get_bucket_location", exc) from exc
+        location = response.get("LocationConstraint") or "us-east-1"  # S3 names us-east-1 by nothing
+        location = {"EU": "eu-west-1"}.get(location, location)  # and eu-west-1, in old buckets, "EU"
+        if location != self.aws_region:
+            raise StoreLocationError(f"S3 {self.region}: bucket {self.bucket} is in AWS region {location}, not "
+                                     f"{self.aws_region}, which serves region {self.region} (CALLREC_AWS_REGIONS): "
+                                     "nothing is written")
+        self._located = True
 
     def ensure_bucket(self, *, versioned: bool = True) -> None:
         """Create the bucket in the client's AWS region when it does not exist."""
@@ -55,6 +83,7 @@ class S3Store:
 
     @contextlib.contextmanager
     def writer(self, name: str) -> Iterator[BinaryIO]:
+        self._check_location()
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as staged:
             yield staged  # type: ignore[misc]
             staged.seek(0)
@@ -68,6 +97,7 @@ class S3Store:
 
     def create(self, name: str, data: bytes) -> None:
         """S3's conditional write (``If-None-Match: *``): of two writers exactly one wins."""
+        self._check_location()
         with self._mapped("put_object"):  # 409 ConditionalRequestConflict: a StoreError (S3 says: retry)
             try:
                 self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
@@ -84,6 +114,7 @@ class S3Store:
     def replace_if(self, name: str, data: bytes, version: str) -> None:
         """S3's conditional write (``If-Match: <ETag>``): 412 when the object changed, 404
         when it is gone, 409 when another conditional write raced it (S3 says: read again)."""
+        self._check_location()
         with self._mapped("put_object"):
             try:
                 self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfMatch=version)

@@ -43,3 +43,26 @@ def test_unreachable_store_is_transient():
     with pytest.raises(StoreError) as info:
         put_bytes(dead, "x", b"y")
     assert not info.value.permanent
+
+
+def test_a_bucket_in_another_aws_region_takes_no_write(moto_url):
+    """Found by the session-47 audit: an EU account's ciphertext, wrapped keys and index went to
+    a bucket created in us-east-1 (the default) without a word, though nothing of an EU recording
+    may leave the EU. A store bound to an AWS region checks its bucket's location before its
+    first write (GetBucketLocation) and refuses every write when it is another region's."""
+    from vault.errors import StoreLocationError
+
+    name = f"callrec-eu-{uuid.uuid4().hex[:8]}"
+    S3Store(aws_client("s3", moto_url, "us"), name, "us").ensure_bucket()  # us-east-1, by mistake
+    store = S3Store(aws_client("s3", moto_url, "eu"), name, "eu", aws_region="eu-central-1")
+    for _ in range(2):  # refused every time, not only the first
+        with pytest.raises(StoreLocationError, match=f"bucket {name} is in AWS region us-east-1, not eu-central-1"):
+            put_bytes(store, "index/x.json", b"{}")
+    with pytest.raises(StoreLocationError):
+        store.create("index/y.json", b"{}")
+    assert list(store.names("")) == []
+    right = S3Store(aws_client("s3", moto_url, "eu"), f"callrec-eu-{uuid.uuid4().hex[:8]}", "eu",
+                    aws_region="eu-central-1")
+    right.ensure_bucket()
+    put_bytes(right, "index/x.json", b"{}")
+    assert list(right.names("")) == ["index/x.json"]
