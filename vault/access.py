@@ -29,6 +29,9 @@ class Principal:
     account_id: str
     #: Tickets an agent has access to, or tickets an end user is the requester of.
     tickets: frozenset[str]
+    #: Who vouched for the principal and its tickets (an API key: ``api-key:ID``), named with it
+    #: in the audit trail; None when the principal asks itself (the CLI's operator).
+    vouched_by: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in PRINCIPAL_KINDS:
@@ -39,15 +42,16 @@ class Principal:
             raise VaultInputError("principal account id is empty")
 
     @classmethod
-    def parse(cls, text: str, account_id: str, tickets: frozenset[str]) -> Principal:
+    def parse(cls, text: str, account_id: str, tickets: frozenset[str], *,
+              vouched_by: str | None = None) -> Principal:
         """``agent:A`` or ``end-user:U`` of account ``account_id``."""
         kind, sep, ident = text.partition(":")
         if not sep:
             raise VaultInputError(f"principal {shown(text)} must look like agent:ID or end-user:ID")
-        return cls(kind, ident, account_id, tickets)
+        return cls(kind, ident, account_id, tickets, vouched_by)
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return f"{self.kind}:{self.id}" + (f" ({self.vouched_by})" if self.vouched_by else "")
 
 
 def refusal(principal: Principal, entry: IndexEntry, artifact: str = "audio") -> str | None:

@@ -35,6 +35,11 @@ class ApiError(WorkerError):
         self.headers = headers or {}
 
 
+class DownloadWithdrawnError(WorkerError):
+    """Raised when a whole-file response's principal may no longer have the file (its recording
+    deleted, say), while it streams: the response ends unfinished, its connection closes."""
+
+
 class FieldError(WorkerError):
     """Raised when a request body's field is bad (bad input: a 422 naming ``field``)."""
 

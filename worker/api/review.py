@@ -63,7 +63,7 @@ async def create_link(request: Request):
     problem = next(filter(None, map(reference_problem, tickets)), None)
     if problem is not None:
         raise ApiError(422, "invalid_request", f"tickets: a ticket id {problem}", "tickets")
-    principal = Principal.parse(body["as"], key.account_id, frozenset(tickets))
+    principal = Principal.parse(body["as"], key.account_id, frozenset(tickets), vouched_by=f"api-key:{key.key_id}")
     region_vault, entry = await blocking(account_recording, request, key, rid)
     why = refusal(principal, entry, "audio")
     if why is not None:

@@ -68,7 +68,9 @@ class ReviewLinks:
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         if payload["e"] < self.clock():
             return None
-        principal = Principal(payload["k"], payload["i"], payload["a"], frozenset(payload["t"]))
+        key_id = payload.get("key")  # the audit trail names the key the link was made with
+        principal = Principal(payload["k"], payload["i"], payload["a"], frozenset(payload["t"]),
+                              f"api-key:{key_id}" if key_id else None)
         return ReviewGrant(payload["r"], principal, payload["e"], payload.get("key"))
 
     def _mac(self, body: str) -> bytes:

@@ -51,7 +51,7 @@ def release_manifest(job: ProcessCall, backends: Backends) -> None:
 
 def redact_recording(job: RedactRecording, backends: Backends) -> JobResult:
     """Redact in place; a recording already redacted by the current detectors is left alone."""
-    outcome = operations.redact_stored(job.recording_id, backends, actor=ACTOR)
+    outcome = operations.redact_stored(job.recording_id, backends, actor=job.requested_by or ACTOR)
     references = {"recording_id": outcome.recording_id, "redacted": _yes(outcome.redacted),
                   "detector_version": outcome.detector_version}
     if outcome.reason:
@@ -113,10 +113,11 @@ def mark_failed(job: ProcessCall, settings: Settings, at: datetime) -> None:
 
 
 def delete(job: DeleteRecordings, backends: Backends) -> JobResult:
+    actor = job.requested_by or ACTOR
     if job.recording_id is not None:
-        outcome = operations.delete_recording(job.recording_id, backends.vault, actor=ACTOR, reason=job.reason)
+        outcome = operations.delete_recording(job.recording_id, backends.vault, actor=actor, reason=job.reason)
     else:
-        outcome = operations.delete_ticket(job.ticket_id, job.account_id, backends.vault, actor=ACTOR,
+        outcome = operations.delete_ticket(job.ticket_id, job.account_id, backends.vault, actor=actor,
                                            reason=job.reason)
     if outcome.reclaimed:
         job_metrics().reclaimed(outcome.reclaimed)

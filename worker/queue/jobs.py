@@ -32,6 +32,9 @@ _URI = re.compile("(?!data:)[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\
                   "\u2060-\u206f\ufeff\U000e0000-\U000e007f]{1,1024}")
 #: Free-text reasons carry no digits at all, so they can never carry card data.
 _REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
+#: Who asked for a stored recording's job, as the audit trail names it: an API key
+#: (``api-key:`` and its public id; ``worker.api.routes.common.requester``).
+_REQUESTER = re.compile(r"api-key:[0-9a-f]{16}")
 #: Reprocessing steps, applied in this order.
 STEPS: tuple[str, ...] = ("redact", "rewrap", "retention")
 
@@ -113,14 +116,17 @@ class RedactRecording(Job):
     kind: ClassVar[str] = "redact_recording"
     repeatable: ClassVar[bool] = True  # the detectors may be newer than the last run's
     recording_id: str
+    #: Who asked (the audit trail's actor; None: the queue itself).
+    requested_by: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self, "recording_id", self.recording_id, _RECORDING)
+        _check_requester(self)
 
     @classmethod
-    def for_recording(cls, recording_id: str) -> RedactRecording:
-        return cls(job_id=f"redact-{_digest(recording_id)}", recording_id=recording_id)
+    def for_recording(cls, recording_id: str, requested_by: str | None = None) -> RedactRecording:
+        return cls(job_id=f"redact-{_digest(recording_id)}", recording_id=recording_id, requested_by=requested_by)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,8 @@ class DeleteRecordings(Job):
     #: The ticket's account (ticket ids are per account); only with ``ticket_id``.
     account_id: str | None = None
     reason: str = field(default="manual")
+    #: Who asked (the tombstone's and audit trail's actor; None: the queue itself).
+    requested_by: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -184,11 +192,12 @@ class DeleteRecordings(Job):
                 _check(self, name, getattr(self, name), REFERENCE)
                 _check_no_card_run(self, name, getattr(self, name))
         _check(self, "reason", self.reason, _REASON)
+        _check_requester(self)
 
     @classmethod
     def for_target(cls, *, recording_id: str | None = None, ticket_id: str | None = None,
                    account_id: str | None = None, reason: str = "manual",
-                   at_s: float | None = None) -> DeleteRecordings:
+                   at_s: float | None = None, requested_by: str | None = None) -> DeleteRecordings:
         """A deleted recording stays deleted, so its job id is its target alone. A ticket
         gains recordings after a deletion, so its job id carries the request's second
         (``at_s``, default now): a later request is a new job, not "done already"."""
@@ -198,7 +207,7 @@ class DeleteRecordings(Job):
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(time.time() if at_s is None else at_s))
             target = f"ticket:{account_id}:{ticket_id}:{stamp}"
         return cls(job_id=f"delete-{_digest(target)}", recording_id=recording_id,
-                   ticket_id=ticket_id, account_id=account_id, reason=reason)
+                   ticket_id=ticket_id, account_id=account_id, reason=reason, requested_by=requested_by)
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,12 @@ def _check(job: Job, name: str, value: object, pattern: re.Pattern[str]) -> None
     if not isinstance(value, str) or not pattern.fullmatch(value):
         want = " (want rec_<us|eu|au>_<32 hex digits>)" if pattern is _RECORDING else ""
         raise JobDecodeError(f"{job.kind or 'job'} job: {name} is not a valid reference{want}")
+
+
+def _check_requester(job: RedactRecording | DeleteRecordings) -> None:
+    if job.requested_by is not None:
+        _check(job, "requested_by", job.requested_by, _REQUESTER)
+        _check_no_card_run(job, "requested_by", job.requested_by)
 
 
 def _check_no_card_run(job: Job, name: str, value: str) -> None:

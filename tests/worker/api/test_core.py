@@ -79,14 +79,17 @@ def test_call_end_to_end_metadata_audio_range_and_audit(api, acme, inbox, worker
     assert api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={**AGENT, "format": "mp3"}).status_code == 400
     refused = api.get(f"/v1/recordings/{rid}/audio", headers=acme, params={"as": "agent:bob", "tickets": "T-9"})
     assert refused.status_code == 403
-    assert refused.json()["error"]["message"] == f"agent:bob may not export {rid}: agent has no access to the ticket"
+    key = f"api-key:{acme['Authorization'].split('_')[1]}"
+    assert refused.json()["error"]["message"] == f"agent:bob ({key}) may not export {rid}: agent has no access to the ticket"
 
     from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
     from worker.vaults import build_vault
 
+    # each access names the agent the caller vouched for and the API key that vouched (found by the
+    # session-47 audit: a leaked key's plays showed only the agents it named, made up or not)
     trail = [(e.action, e.outcome, e.principal) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
-    assert trail.count(("export", "allowed", "agent:ann")) == 3
-    assert ("export", "refused", "agent:bob") in trail
+    assert trail.count(("export", "allowed", f"agent:ann ({key})")) == 3
+    assert ("export", "refused", f"agent:bob ({key})") in trail
     assert sum(action == "metadata" for action, _, _ in trail) == 1
 
 
@@ -331,6 +334,13 @@ def test_delete_recording_ticket_and_retention(api, acme, inbox, worker_process)
     assert wait_job(api, acme, repeated.json()["job_id"], worker=worker_process)["state"] == "done"
     gone = api.get(f"/v1/recordings/{rid}", headers=acme)
     assert gone.status_code == 410 and "customer asked" in gone.json()["error"]["message"]
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    key = f"api-key:{acme['Authorization'].split('_')[1]}"
+    region_vault = build_vault(SETTINGS).for_recording(rid)
+    assert region_vault.get(rid).tombstone.deleted_by == key  # the key that asked, not "callrec-queue"
+    assert ("delete", key) in {(e.action, e.principal) for e in region_vault.audit_events(rid)}
     # every route of a deleted recording says so, as its metadata does (found by the session-46
     # audit: 403 "forbidden" told a helpdesk client it lacked a permission)
     for answer in (api.get(f"/v1/recordings/{rid}/audio", headers=acme, params=AGENT),

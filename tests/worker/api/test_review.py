@@ -41,7 +41,8 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     rid, meta = stored(api, acme, inbox, worker_process, "01-plain-inbound")
     refused = link(api, acme, rid, "T-9")
     assert refused.status_code == 403
-    assert refused.json()["error"]["message"] == f"agent:ann may not review {rid}: agent has no access to the ticket"
+    key = f"api-key:{acme['Authorization'].split('_')[1]}"
+    assert refused.json()["error"]["message"] == f"agent:ann ({key}) may not review {rid}: agent has no access to the ticket"
     other = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
     assert link(api, other, rid, "T-1001").status_code == 404
     assert link(api, acme, rid, "T-1001", ttl_s=10).status_code == 422
@@ -87,6 +88,7 @@ def test_links_are_signed_expire_and_follow_the_access_rules(api, acme, keys, in
     assert ("review", "refused") in trail and ("review", "allowed") in trail
     assert trail.count(("export", "allowed")) == 7  # the page's waveform, the whole file twice, its HEAD, three ranges
     assert [(e.action, e.reason) for e in events].count(("review", "headers only")) == 1  # the page's HEAD
+    assert {e.principal for e in events if e.action in ("review", "export")} == {f"agent:ann ({key})"}  # the link's key
     assert trail.count(("export", "refused")) == 1  # the range past the end: no byte exported
 
 

@@ -72,3 +72,16 @@ def test_a_label_stored_before_the_check_is_listed_with_its_digit_runs_hidden(re
     code, out, _ = run(capsys, "list", "--account", "acme")
     echoed = pan[:4] in out or pan[-4:] in out  # a boolean: no digits printed
     assert (code, echoed, out.rstrip("\n").endswith("\told " + "#" * 16)) == (0, False, True)
+
+
+def test_a_key_id_holds_no_card_shaped_run(redis_client, monkeypatch):
+    """A key's id is named in jobs (who asked for a deletion) and the audit trail, which refuse
+    card-shaped digit runs: about 1 random id in 1000 held one, and is drawn again."""
+    import secrets
+
+    from worker.api.keys import KeyStore
+
+    made = iter(["4111111111111111", "1acf51902a83b685"])
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(made))
+    record, _ = KeyStore(redis_client).create("acme")
+    assert record.key_id == "1acf51902a83b685"

@@ -125,3 +125,17 @@ def test_a_queue_message_with_a_recording_id_of_the_wrong_shape_is_refused(kind,
         Job.decode(message)
     assert str(info.value) == (f"{kind} job: recording_id is not a valid reference "
                                "(want rec_<us|eu|au>_<32 hex digits>)")
+
+
+def test_who_asked_for_a_stored_recordings_job_is_an_api_key_and_never_a_card_number():
+    from worker.queue.jobs import DeleteRecordings, RedactRecording
+
+    rid = "rec_us_0123456789abcdef0123456789abcdef"
+    job = DeleteRecordings.for_target(recording_id=rid, reason="asked", requested_by="api-key:1acf51902a83b685")
+    assert Job.decode(job.encode()) == job and job.job_id == DeleteRecordings.for_target(recording_id=rid).job_id
+    assert Job.decode(RedactRecording.for_recording(rid, "api-key:1acf51902a83b685").encode()).requested_by \
+        == "api-key:1acf51902a83b685"
+    for bad in ("operator 4111111111111111", "api-key:4111111111111111", "someone"):
+        with pytest.raises(JobDecodeError, match="requested_by"):
+            RedactRecording.for_recording(rid, bad)
+

@@ -15,6 +15,14 @@ from worker.api.submissions import Submitted
 from worker.queue.records import JobStatus
 
 
+def requester(key: ApiKey) -> str | None:
+    """How a job and the audit trail name the API key that asked for it (``api-key:ID``); None
+    for a key made before key ids were kept free of card-shaped digit runs whose id holds one
+    (a job refuses it): the queue is named instead."""
+    name = f"api-key:{key.key_id}"
+    return None if may_hold_card_number(name) else name
+
+
 def status_body(status: JobStatus) -> dict:
     """A job's status as the API shows it (the encoded job and dead-letter reference left out)."""
     return {"job_id": status.job_id, "kind": status.kind, "state": status.state,

@@ -25,9 +25,9 @@ from starlette.routing import Route
 from vault.access import PRINCIPAL_KINDS, Principal
 from vault.errors import RangeNotSatisfiableError
 from worker.api.auth import authenticate
-from worker.api.errors import ApiError
+from worker.api.errors import ApiError, DownloadWithdrawnError
 from worker.api.handlers import blocking, endpoint
-from worker.api.routes.common import accepted, account_recording, text_param
+from worker.api.routes.common import accepted, account_recording, requester, text_param
 from worker.api.sources import account_inbox
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
@@ -74,9 +74,11 @@ def _inbox_relative(metadata: dict, inbox: Path | None) -> dict:
     return {**metadata, "digests": {**digests, "inputs": shown}}
 
 
-def principal_of(request: Request, account_id: str) -> Principal:
-    """The principal the caller vouches for: ``as=agent:A&tickets=T1,T2`` or
-    ``as=end-user:U&requester_of=T`` (the CLI's ``--as``, ``--tickets``, ``--requester-of``)."""
+def principal_of(request: Request, key) -> Principal:
+    """The principal the caller (API key ``key``) vouches for: ``as=agent:A&tickets=T1,T2`` or
+    ``as=end-user:U&requester_of=T`` (the CLI's ``--as``, ``--tickets``, ``--requester-of``);
+    the audit trail names both."""
+    account_id = key.account_id
     who = text_param(request, "as")
     kind, sep, ident = (who or "").partition(":")
     if who is None or not sep or kind not in PRINCIPAL_KINDS:
@@ -96,7 +98,8 @@ def principal_of(request: Request, account_id: str) -> Principal:
     if kind == "end-user" and (requester_of is None or tickets is not None):
         raise ApiError(400, "bad_request", "as=end-user:U needs requester_of=T (and no tickets)", "requester_of")
     listed = tickets if kind == "agent" else requester_of
-    return Principal.parse(who, account_id, frozenset(t.strip() for t in (listed or "").split(",") if t.strip()))
+    return Principal.parse(who, account_id, frozenset(t.strip() for t in (listed or "").split(",") if t.strip()),
+                           vouched_by=f"api-key:{key.key_id}")
 
 
 #: Audio formats the API serves (the codecs of ``callrec export --format``) and their media types.
@@ -112,7 +115,7 @@ def exported(request: Request, key, artifact: str, audio_format: str = "wav",
     ``wanted``: the one audio range the response will serve (its ``If-Range``, if any, naming
     this version): RangeNotSatisfiableError, audited as refused, when it starts past the end."""
     rid = request.path_params["recording_id"]
-    principal = principal_of(request, key.account_id)
+    principal = principal_of(request, key)
     _, entry = account_recording(request, key, rid)
     stored = entry.artifact(artifact)
     if stored is None and not entry.deleted:
@@ -174,7 +177,7 @@ def transcoding_head(request: Request, key, audio_format: str) -> Response:
     but ``Content-Length``, which only the transcoding would tell (RFC 9110 9.3.2 lets a HEAD
     omit it)."""
     rid = request.path_params["recording_id"]
-    entry = admit_headers(rid, principal_of(request, key.account_id), request.app.state.services.vault)
+    entry = admit_headers(rid, principal_of(request, key), request.app.state.services.vault)
     stored = entry.artifact("audio")
     etag = f'"{stored.generation}-{stored.tag}-{audio_format}"'
     stable = audio_format in BYTE_STABLE
@@ -231,21 +234,17 @@ class ClosingFileResponse(FileResponse):
                 message = {**message, "headers": [(k, v) for k, v in message["headers"] if k != b"last-modified"]}
             elif self.still_admitted is not None and loop.time() >= next_check_s:
                 if not await run_in_threadpool(self.still_admitted):
-                    raise _Withdrawn
+                    raise DownloadWithdrawnError(f"export of {self.filename} withdrawn")
                 next_check_s = loop.time() + ACCESS_CHECK_S
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await send(message)
 
         try:
             await super().__call__(scope, receive, bounded)
-        except (TimeoutError, _Withdrawn):
+        except (TimeoutError, DownloadWithdrawnError):
             pass  # the client stopped reading, or may no longer: the response ends unfinished, its connection closes
         finally:
             await run_in_threadpool(self.workdir.close)
-
-
-class _Withdrawn(Exception):
-    """A whole-file response's principal may no longer have the file."""
 
 
 class WholeFileResponse(ClosingFileResponse):
@@ -291,7 +290,7 @@ def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, i
     ``If-Range`` names another version. ``head``: a HEAD request's ``200``, the whole file's
     headers (its length known without decrypting it, let alone transcoding it), no body."""
     rid = request.path_params["recording_id"]
-    principal = principal_of(request, key.account_id)
+    principal = principal_of(request, key)
     _, entry = account_recording(request, key, rid)
     stored = entry.artifact("audio")
     if stored is None:
@@ -342,7 +341,8 @@ async def redact(request: Request):
     _, entry = await blocking(account_recording, request, key, rid)
     if entry.deleted:  # as every route of a deleted recording answers
         raise ApiError(410, "deleted", f"recording {rid} was deleted; there is nothing to redact")
-    submitted = await blocking(services.submitter.submit, RedactRecording.for_recording(rid), key.account_id,
+    job = RedactRecording.for_recording(rid, requested_by=requester(key))
+    submitted = await blocking(services.submitter.submit, job, key.account_id,
                                retry_failed=True)
     return accepted(request, submitted)
 
@@ -357,7 +357,8 @@ async def delete_recording(request: Request):
     services = request.app.state.services
     rid = request.path_params["recording_id"]
     await blocking(account_recording, request, key, rid)
-    job = _job(lambda: DeleteRecordings.for_target(recording_id=rid, reason=_reason(request)))
+    job = _job(lambda: DeleteRecordings.for_target(recording_id=rid, reason=_reason(request),
+                                                   requested_by=requester(key)))
     return accepted(request, await blocking(services.submitter.submit, job, key.account_id, retry_failed=True))
 
 
@@ -367,7 +368,7 @@ async def delete_ticket(request: Request):
     services = request.app.state.services
     ticket = request.path_params["ticket_id"]
     job = _job(lambda: DeleteRecordings.for_target(ticket_id=ticket, account_id=key.account_id,
-                                                   reason=_reason(request)))
+                                                   reason=_reason(request), requested_by=requester(key)))
     return accepted(request, await blocking(services.submitter.submit, job, key.account_id))
 
 

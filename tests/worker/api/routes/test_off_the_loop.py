@@ -70,7 +70,7 @@ def app(monkeypatch):
     calls = Calls()
 
     async def authenticate(request):
-        return SimpleNamespace(account_id="acme", key_id="k1")
+        return SimpleNamespace(account_id="acme", key_id="a1b2c3d4e5f60718")  # as KeyStore makes them
 
     for module in (jobs, profile, recordings, call_routes, connect, review):
         monkeypatch.setattr(module, "authenticate", authenticate)
