@@ -8,7 +8,8 @@
 - Consent (Professional, Enterprise only): ``opt_in`` records only when the caller gave
   consent, ``opt_out`` unless the caller declined. A number with recording switched off is
   never recorded. A call with no recorded time at all produces no recording either.
-- The recording starts with the beep; optionally a beep where recording resumes.
+- The recording starts with the beep; optionally a beep on every resume, where recording
+  resumes: a resume inside a hold or between events beeps before the next recorded audio.
 
 ``plan_recording`` returns the decision and, for recorded calls, the timeline that
 ``audio.assembly`` turns into audio. Plan violations raise ``ManifestError``.
@@ -136,13 +137,14 @@ def plan_recording(manifest: Manifest, beep_on_resume: bool = False) -> Recordin
             continue
         start_s, silent = stretch.start_s, stretch.kind == SILENT
         while not silent and next_resume < len(resumes) and resumes[next_resume] < stretch.end_s:
-            resume_s = resumes[next_resume]
+            # A resume that fell where nothing is recorded (in a hold, between events) still
+            # ends a pause: DESIGN promises "a beep on every resume after a pause", so its
+            # beep goes where recording really resumes, before this stretch's audio.
+            resume_s = max(resumes[next_resume], start_s)
             next_resume += 1
-            if resume_s < start_s:
-                continue
             if resume_s > start_s:
                 timeline.append(Keep(start_s, resume_s))
-            if not isinstance(timeline[-1], Insert):  # right after the start beep: one beep
+            if not isinstance(timeline[-1], Insert):  # right after another beep: one beep
                 timeline.append(Insert("resume"))
             start_s = resume_s
         timeline.append(Keep(start_s, stretch.end_s, silent))

@@ -133,6 +133,37 @@ def test_resume_beep_and_reminders_from_settings(tmp_path):
     assert outcome.time_map.to_recording_s(215.0) == 146.0
 
 
+def write_small_call(directory, events, controls, pause_behavior):
+    """A 20 s call on one 8 kHz leg of marker tones (one per call second) from call time 0."""
+    data = design_example(plan="professional", pause_behavior=pause_behavior)
+    data["events"] = [{"type": t, "start": a, "end": b} for t, a, b in events]
+    data["controls"] = [{"action": action, "at": at} for action, at in controls]
+    data["segments"] = [{"uri": "file:legs/a.wav", "start": 0.0}]
+    (directory / "legs").mkdir()
+    soundfile.write(directory / "legs" / "a.wav", marker_audio(0, 20, RATE), RATE, subtype="PCM_16")
+    path = directory / "manifest.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("events,behavior,frames,resume_s", [
+    ([("agent", 0, 20), ("hold", 8, 12)], "skip", 112000, 5.5),  # 0.5 + 5 + 0.5 + 8 s
+    ([("agent", 0, 20), ("hold", 8, 12)], "silence", 136000, 8.5),  # 0.5 + 5 + 3 silent + 0.5 + 8 s
+    ([("agent", 0, 20), ("hold", 10, 12)], "skip", 112000, 5.5),
+    ([("agent", 0, 8), ("agent", 12, 20)], "skip", 112000, 5.5),
+], ids=["inside-hold-skip", "inside-hold-silence", "at-hold-start", "between-events"])
+def test_resume_where_nothing_is_recorded_beeps_before_the_audio_from_12_s(tmp_path, events, behavior,
+                                                                            frames, resume_s):
+    path = write_small_call(tmp_path, events, [("pause", 5.0), ("resume", 10.0)], behavior)
+    settings = Settings.from_env({"CALLREC_BEEP_ON_RESUME": "true"})
+    outcome = assemble_manifest(load_manifest(path), tmp_path / "out.wav", settings)
+    assert outcome.frames == soundfile.info(tmp_path / "out.wav").frames == frames
+    assert [(b.start_s, b.end_s, b.kind) for b in outcome.beeps] == [
+        (0.0, 0.5, "start"), (resume_s, resume_s + 0.5, "resume")]
+    assert outcome.time_map.to_recording_s(12.0) == resume_s + 0.5
+    assert dominant_hz(data_window(tmp_path / "out.wav", int((resume_s + 0.5) * RATE))) == marker_hz(12)
+
+
 def tone_level(window: np.ndarray, hz: int) -> float:
     """Amplitude of the ``hz`` component of a 1 s window, averaged over the window."""
     return float(np.abs(np.fft.rfft(window))[hz] * 2 / len(window))

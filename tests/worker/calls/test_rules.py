@@ -65,12 +65,42 @@ def test_resume_inside_kept_time_splits_it():
                              Insert("resume"), Keep(20.0, 60.0))
 
 
-def test_no_resume_beep_where_recording_does_not_resume():
+def test_resume_inside_a_hold_beeps_where_recording_resumes():
     plan = plan_recording(manifest(events=[("agent", 0.0, 60.0), ("hold", 20.0, 40.0)],
                                    controls=(("pause", 10.0), ("resume", 30.0)),
                                    pause_behavior="skip"), beep_on_resume=True)
     assert plan.cuts == (Cut(10.0, 20.0, "paused"), Cut(20.0, 40.0, "hold"))
-    assert plan.timeline == (Insert("start"), Keep(0.0, 10.0), Keep(40.0, 60.0))
+    assert plan.timeline == (Insert("start"), Keep(0.0, 10.0), Insert("resume"), Keep(40.0, 60.0))
+
+
+@pytest.mark.parametrize("events,behavior,expected", [
+    ([("agent", 0.0, 20.0), ("hold", 8.0, 12.0)], "skip",
+     (Insert("start"), Keep(0.0, 5.0), Insert("resume"), Keep(12.0, 20.0))),
+    ([("agent", 0.0, 20.0), ("hold", 8.0, 12.0)], "silence",
+     (Insert("start"), Keep(0.0, 5.0), Keep(5.0, 8.0, silent=True), Insert("resume"), Keep(12.0, 20.0))),
+    ([("agent", 0.0, 20.0), ("hold", 10.0, 12.0)], "skip",
+     (Insert("start"), Keep(0.0, 5.0), Insert("resume"), Keep(12.0, 20.0))),
+    ([("agent", 0.0, 8.0), ("agent", 12.0, 20.0)], "skip",
+     (Insert("start"), Keep(0.0, 5.0), Insert("resume"), Keep(12.0, 20.0))),
+], ids=["inside-hold-skip", "inside-hold-silence", "at-hold-start", "between-events"])
+def test_resume_where_nothing_is_recorded_beeps_before_the_next_recorded_audio(events, behavior, expected):
+    plan = plan_recording(manifest(events=events, controls=(("pause", 5.0), ("resume", 10.0)),
+                                   pause_behavior=behavior), beep_on_resume=True)
+    assert plan.timeline == expected
+
+
+def test_resumes_before_the_same_recorded_audio_get_one_beep():
+    plan = plan_recording(manifest(events=[("agent", 0.0, 20.0), ("hold", 8.0, 12.0)],
+                                   controls=(("pause", 5.0), ("resume", 9.0), ("pause", 10.0), ("resume", 11.0)),
+                                   pause_behavior="skip"), beep_on_resume=True)
+    assert plan.timeline == (Insert("start"), Keep(0.0, 5.0), Insert("resume"), Keep(12.0, 20.0))
+
+
+def test_no_resume_beep_where_recording_never_resumes():
+    plan = plan_recording(manifest(events=[("agent", 0.0, 20.0), ("hold", 8.0, 20.0)],
+                                   controls=(("pause", 5.0), ("resume", 10.0)),
+                                   pause_behavior="skip"), beep_on_resume=True)
+    assert plan.timeline == (Insert("start"), Keep(0.0, 5.0))
 
 
 def test_pause_never_resumed_lasts_to_the_end():
