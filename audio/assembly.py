@@ -39,7 +39,8 @@ BLOCK_FRAMES = 65536
 
 @dataclass(frozen=True)
 class Keep:
-    """Call time [call_start_s, call_end_s) goes into the recording; as silence if ``silent``."""
+    """Call time [call_start_s, call_end_s) goes into the recording; as silence if ``silent``
+    (paused time: no reminder tone sounds in it)."""
 
     call_start_s: float
     call_end_s: float
@@ -101,8 +102,11 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
     total_frames = layout[-1][1] + layout[-1][2] if layout else 0
     inserted = tuple(Beep(start / rate_hz, (start + len(tone)) / rate_hz, item.kind)
                      for item, start, _ in layout if isinstance(item, Insert))
+    # silent kept time is paused time: no reminder sounds in it, nor does it count towards one
+    paused = tuple((start / rate_hz, (start + frames) / rate_hz) for item, start, frames in layout
+                   if isinstance(item, Keep) and item.silent)
     reminders = tuple(Beep(start_s, start_s + len(tone) / rate_hz, "reminder")
-                      for start_s in reminder_starts_s(total_frames / rate_hz, beep, inserted))
+                      for start_s in reminder_starts_s(total_frames / rate_hz, beep, inserted, paused))
     readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz, tracks)
                       for s in segments), key=lambda reader: reader.start_f)
     pieces = []

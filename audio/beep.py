@@ -71,16 +71,57 @@ def beep_tone(spec: BeepSpec, rate_hz: int) -> np.ndarray:
     return tone.astype(np.float32)
 
 
-def reminder_starts_s(recording_s: float, spec: BeepSpec, busy: tuple[Beep, ...] = ()) -> tuple[float, ...]:
+def reminder_starts_s(recording_s: float, spec: BeepSpec, busy: tuple[Beep, ...] = (),
+                      paused: tuple[tuple[float, float], ...] = ()) -> tuple[float, ...]:
     """Start times of reminder tones: every interval of recording time, whole tones only,
-    skipping any that would overlap an inserted beep in ``busy``."""
+    skipping any that would overlap an inserted beep in ``busy``.
+
+    ``paused`` are the recording-time stretches [start_s, end_s) of paused call time kept as
+    silence, in order. The FCC-style reminder tells the caller that recording is in progress,
+    so none sounds there, and the interval counts only time in which recording is in progress:
+    paused time stops the count and resuming goes on with it. That puts the reminders over the
+    same recorded audio whether a pause is cut (``skip``) or kept as silence (``silence``, DESIGN
+    gives both as two ways of keeping the same paused time), and never lets more than one
+    interval of recorded time pass without a tone. A reminder falling due less than a tone's
+    length before a pause sounds where recording resumes instead (no tone is cut short).
+    """
     if not spec.reminder_interval_s:
         return ()
-    starts = []
+    pauses = _merged(paused)
+    live_s = recording_s - sum(end_s - start_s for start_s, end_s in pauses)
+    starts: list[float] = []
     k = 1
-    while (start := k * spec.reminder_interval_s) + spec.duration_s <= recording_s + 1e-9:
+    while (due_s := k * spec.reminder_interval_s) + spec.duration_s <= live_s + 1e-9:
+        k += 1
+        start = _past_pauses(due_s, spec.duration_s, pauses)
         end = start + spec.duration_s
+        if end > recording_s + 1e-9 or (starts and start < starts[-1] + spec.duration_s):
+            continue
         if not any(b.start_s < end and start < b.end_s for b in busy):
             starts.append(start)
-        k += 1
     return tuple(starts)
+
+
+def _merged(paused: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    """Paused stretches in order, those that touch (a hold cut between two) joined."""
+    merged: list[tuple[float, float]] = []
+    for start_s, end_s in sorted(paused):
+        if merged and start_s <= merged[-1][1] + 1e-9:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
+        elif end_s > start_s:
+            merged.append((start_s, end_s))
+    return merged
+
+
+def _past_pauses(live_s: float, duration_s: float, pauses: list[tuple[float, float]]) -> float:
+    """Recording time of a tone due ``live_s`` into recording-in-progress time: moved on by
+    every pause before it, or to a pause's end when the pause begins under the tone."""
+    start_s = live_s
+    for pause_start_s, pause_end_s in pauses:
+        if pause_start_s <= start_s + 1e-9:
+            start_s += pause_end_s - pause_start_s
+        elif pause_start_s < start_s + duration_s - 1e-9:
+            start_s = pause_end_s
+        else:
+            break
+    return start_s

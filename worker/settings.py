@@ -36,7 +36,8 @@ class Settings:
     beep_dbfs: float = -12.0
     #: Beep again on every resume after a pause.
     beep_on_resume: bool = False
-    #: Periodic reminder tone every N seconds of recording (0 = off; FCC style is 15).
+    #: Periodic reminder tone every N seconds of recording (0 = off; FCC style is 15); paused
+    #: time kept as silence holds none and does not count (``audio.beep.reminder_starts_s``).
     reminder_interval_s: float = 0.0
     #: How masked spans sound: tone | silence | noise.
     mask: str = "tone"

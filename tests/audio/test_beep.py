@@ -51,3 +51,24 @@ def test_reminders_every_interval_skip_inserted_beeps():
     assert reminder_starts_s(60.5, spec) == (15.0, 30.0, 45.0, 60.0)
     assert reminder_starts_s(60.0, spec, (Beep(29.8, 30.3, "resume"),)) == (15.0, 45.0)
     assert reminder_starts_s(60.0, BeepSpec()) == ()
+
+
+def test_no_reminder_in_paused_time_and_paused_time_does_not_count():
+    spec = BeepSpec(reminder_interval_s=15.0)
+    # recording 40.5 s, paused 10.5-35.5: 15.5 s of recording in progress, so one reminder,
+    # 15 s of it in (where skip, which cuts the pause, puts it: 40.0 - 25.0 = 15.0)
+    assert reminder_starts_s(40.5, spec, paused=((10.5, 35.5),)) == (40.0,)
+    assert reminder_starts_s(15.5, spec) == (15.0,)
+    # the grid runs on across a pause: 15, then 30 + 5 s paused
+    assert reminder_starts_s(60.0, spec, paused=((20.0, 25.0),)) == (15.0, 35.0, 50.0)
+    # paused stretches that touch count as one; a pause to the end holds no tone
+    assert reminder_starts_s(60.0, spec, paused=((20.0, 22.0), (22.0, 25.0))) == (15.0, 35.0, 50.0)
+    assert reminder_starts_s(60.0, spec, paused=((14.0, 60.0),)) == ()
+
+
+def test_a_reminder_due_as_a_pause_begins_sounds_where_recording_resumes():
+    spec = BeepSpec(reminder_interval_s=15.0)
+    assert reminder_starts_s(40.0, spec, paused=((15.25, 20.0),)) == (20.0, 34.75)
+    assert reminder_starts_s(40.0, spec, paused=((15.0, 20.0),)) == (20.0, 35.0)
+    # there a resume beep already tells the caller: no reminder over it
+    assert reminder_starts_s(40.0, spec, (Beep(20.0, 20.5, "resume"),), paused=((15.25, 20.0),)) == (34.75,)

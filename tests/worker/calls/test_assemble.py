@@ -122,8 +122,9 @@ def test_resume_beep_and_reminders_from_settings(tmp_path):
     assert outcome.recorded_duration_s == 301.0
     kinds = [(b.start_s, b.kind) for b in outcome.beeps]
     assert kinds[:3] == [(0.0, "start"), (15.0, "reminder"), (30.0, "reminder")]
-    assert kinds[10:12] == [(145.5, "resume"), (150.0, "reminder")]
-    assert kinds[-1] == (300.0, "reminder") and len(kinds) == 2 + 20
+    # none at 135 s, in the pause kept as silence (130.5-145.5 s), which does not count either
+    assert kinds[8:11] == [(120.0, "reminder"), (145.5, "resume"), (150.0, "reminder")]
+    assert kinds[-1] == (300.0, "reminder") and len(kinds) == 2 + 19
     # the reminder is mixed into the call audio, which goes on under it (louder than the tone)
     with_reminder = data_window(tmp_path / "out.wav", 15 * RATE)
     without = data_window(tmp_path / "out.wav", 13 * RATE)
@@ -133,14 +134,14 @@ def test_resume_beep_and_reminders_from_settings(tmp_path):
     assert outcome.time_map.to_recording_s(215.0) == 146.0
 
 
-def write_small_call(directory, events, controls, pause_behavior):
-    """A 20 s call on one 8 kHz leg of marker tones (one per call second) from call time 0."""
+def write_small_call(directory, events, controls, pause_behavior, seconds=20):
+    """A call on one 8 kHz leg of marker tones (one per call second) from call time 0."""
     data = design_example(plan="professional", pause_behavior=pause_behavior)
     data["events"] = [{"type": t, "start": a, "end": b} for t, a, b in events]
     data["controls"] = [{"action": action, "at": at} for action, at in controls]
     data["segments"] = [{"uri": "file:legs/a.wav", "start": 0.0}]
     (directory / "legs").mkdir()
-    soundfile.write(directory / "legs" / "a.wav", marker_audio(0, 20, RATE), RATE, subtype="PCM_16")
+    soundfile.write(directory / "legs" / "a.wav", marker_audio(0, seconds, RATE), RATE, subtype="PCM_16")
     path = directory / "manifest.json"
     path.write_text(json.dumps(data))
     return path
@@ -162,6 +163,29 @@ def test_resume_where_nothing_is_recorded_beeps_before_the_audio_from_12_s(tmp_p
         (0.0, 0.5, "start"), (resume_s, resume_s + 0.5, "resume")]
     assert outcome.time_map.to_recording_s(12.0) == resume_s + 0.5
     assert dominant_hz(data_window(tmp_path / "out.wav", int((resume_s + 0.5) * RATE))) == marker_hz(12)
+
+
+def test_no_reminder_in_paused_time_kept_as_silence(tmp_path):
+    """Pause 10-35 s of a 40 s call: the reminder falls on the same call moment (39.5 s) whether
+    the pause is cut or kept as silence, and the silence holds no tone."""
+    settings = Settings.from_env({"CALLREC_REMINDER_INTERVAL_S": "15"})
+    found = {}
+    for behavior in ("silence", "skip"):
+        directory = tmp_path / behavior
+        directory.mkdir()
+        path = write_small_call(directory, [("agent", 0, 40)], [("pause", 10.0), ("resume", 35.0)], behavior,
+                                seconds=40)
+        outcome = assemble_manifest(load_manifest(path), directory / "out.wav", settings)
+        data, _ = soundfile.read(directory / "out.wav", dtype="float32")
+        found[behavior] = outcome, data
+    outcome, data = found["silence"]
+    assert outcome.frames == len(data) == 324000  # 0.5 + 10 + 25 silent + 5 s
+    assert [(b.start_s, b.kind) for b in outcome.beeps] == [(0.0, "start"), (40.0, "reminder")]
+    assert not data[int(10.5 * RATE):int(35.5 * RATE)].any()
+    skipped, skipped_data = found["skip"]
+    assert skipped.frames == 124000 and [(b.start_s, b.kind) for b in skipped.beeps] == [(0.0, "start"), (15.0, "reminder")]
+    assert outcome.time_map.to_call_s(40.0) == skipped.time_map.to_call_s(15.0) == 39.5
+    assert np.array_equal(data[int(35.5 * RATE):], skipped_data[int(10.5 * RATE):])
 
 
 def tone_level(window: np.ndarray, hz: int) -> float:
