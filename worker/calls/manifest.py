@@ -330,16 +330,18 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
 
 
 def _check_timeline(manifest: Manifest) -> None:
-    """Cross-field rules: recorded events don't overlap; everything lies within the call."""
+    """Cross-field rules: controls in order, everything within the call.
+
+    Recorded events may overlap: DESIGN defines recorded *time* (time an agent talks to the
+    caller, a forwarded call, voicemail), so a moment any recorded event covers is recorded
+    and overlapping events record their union (``worker.calls.rules``). Refusing them lost
+    whole calls to the jitter between two legs' timestamps (an agent leg ending 1 ms after
+    the external transfer it handed over to starts; Amazon Connect contact records carry
+    whole seconds) and to real overlaps (a second agent or an external party joining before
+    the first agent leaves). No bound would tell jitter from such an overlap, and the union
+    never records time that no recorded event covers, nor any a not-recorded event cuts.
+    """
     end_s = manifest.call_duration_s
-    recorded = sorted((e.start_s, e.end_s, i, e.type) for i, e in enumerate(manifest.events) if e.recorded)
-    for (s0, e0, i0, t0), (s1, e1, i1, t1) in zip(recorded, recorded[1:]):
-        if s1 < e0:
-            first, second = sorted(((i0, t0, s0, e0), (i1, t1, s1, e1)))
-            raise ManifestError(
-                f"events[{second[0]}]: {second[1]} {second[2]:g}-{second[3]:g} s overlaps "
-                f"events[{first[0]}] ({first[1]} {first[2]:g}-{first[3]:g} s); recorded "
-                "events (agent, external_transfer, voicemail) cannot overlap")
     last_at = None
     for index, control in enumerate(manifest.controls):
         if control.at_s > end_s:

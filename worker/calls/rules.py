@@ -1,6 +1,7 @@
 """What of a call is recorded (DESIGN.md §1), decided from its manifest.
 
-- Recorded time: ``agent``, ``external_transfer`` and ``voicemail`` events. Any
+- Recorded time: ``agent``, ``external_transfer`` and ``voicemail`` events (where they
+  overlap, their union: ``worker.calls.manifest`` accepts overlaps, and says why). Any
   ``ivr``, ``queue``, ``hold``, ``consultation`` or ``ivr_external_forward`` event cuts its
   time out of recorded events it overlaps; call time covered by no event is not recorded.
 - Pause/resume controls (Professional, Enterprise only): paused recorded time is cut

@@ -165,6 +165,14 @@ def test_resume_where_nothing_is_recorded_beeps_before_the_audio_from_12_s(tmp_p
     assert dominant_hz(data_window(tmp_path / "out.wav", int((resume_s + 0.5) * RATE))) == marker_hz(12)
 
 
+def test_recorded_events_overlapping_by_1_ms_are_recorded_as_one_stretch(tmp_path):
+    path = write_small_call(tmp_path, [("agent", 0, 10.001), ("external_transfer", 10.0, 20)], [], "silence")
+    outcome = assemble_manifest(load_manifest(path), tmp_path / "out.wav", SETTINGS)
+    assert outcome.frames == soundfile.info(tmp_path / "out.wav").frames == 164000  # 0.5 + 20 s
+    assert outcome.cuts == () and outcome.time_map.to_recording_s(10.0) == 10.5
+    assert dominant_hz(data_window(tmp_path / "out.wav", int(10.5 * RATE))) == marker_hz(10)
+
+
 def test_no_reminder_in_paused_time_kept_as_silence(tmp_path):
     """Pause 10-35 s of a 40 s call: the reminder falls on the same call moment (39.5 s) whether
     the pause is cut or kept as silence, and the silence holds no tone."""

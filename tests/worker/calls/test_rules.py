@@ -119,6 +119,16 @@ def test_not_recorded_event_cuts_recorded_events_it_overlaps():
     assert plan.timeline == (Insert("start"), Keep(10.0, 45.0), Keep(70.0, 80.0), Keep(100.0, 120.0))
 
 
+@pytest.mark.parametrize("events,timeline,cuts", [
+    ([("agent", 0.0, 10.001), ("external_transfer", 10.0, 20.0)], (Insert("start"), Keep(0.0, 20.0)), ()),
+    ([("agent", 0.0, 15.0), ("external_transfer", 10.0, 20.0), ("hold", 12.0, 14.0)],
+     (Insert("start"), Keep(0.0, 12.0), Keep(14.0, 20.0)), (Cut(12.0, 14.0, "hold"),)),
+], ids=["jitter", "conference-with-a-hold"])
+def test_overlapping_recorded_events_record_their_union(events, timeline, cuts):
+    plan = plan_recording(manifest(events=events))
+    assert (plan.timeline, plan.cuts) == (timeline, cuts)
+
+
 def test_time_without_events_is_not_recorded():
     plan = plan_recording(manifest(events=[("agent", 10.0, 20.0), ("voicemail", 25.0, 30.0)]))
     assert plan.cuts == (Cut(0.0, 10.0, "no_event"), Cut(20.0, 25.0, "no_event"))

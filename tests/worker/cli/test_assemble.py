@@ -51,16 +51,13 @@ def mutate(data, change):
     return data
 
 
-def overlap(d):
-    d["events"].append({"type": "agent", "start": 100.0, "end": 130.0})
-
-
 BAD_MANIFESTS = {
     "unknown event type": (lambda d: d["events"][1].update(type="lobby"),
                            r"events\[1\]\.type: unknown value 'lobby'"),
     "end before start": (lambda d: d["events"][3].update(end=110.0),
                          r"events\[3\]\.end: 110\.0 is not after start 120\.0"),
-    "overlapping agent events": (overlap, r"events\[7\]: agent 100-130 s overlaps events\[2\]"),
+    "segment past the end of the call": (lambda d: d["segments"][1].update(start=395.0),
+                                         r"segments\[1\]\.start: 395 s is past the end of the call \(390 s"),
     "time past the end of the call": (lambda d: d["controls"][1].update(at=395.0),
                                       r"controls\[1\]\.at: 395 s is past the end of the call \(390 s"),
     "wrong JSON type": (lambda d: d["events"][2].update(start="40"),
