@@ -23,6 +23,13 @@ def mix_down(tracks_path: str | os.PathLike[str], out_path: str | os.PathLike[st
     """Write the mono mix of the audio file ``tracks_path`` to ``out_path`` (16-bit WAV at its
     rate) and return ``out_path``."""
     with open_source(Path(tracks_path)) as source, AtomicWavWriter(out_path, source.rate_hz) as out:
-        for block in limited_mono(source.blocks(BLOCK_FRAMES), source.rate_hz):
+        # The tracks are float and not limited, so one can pass full scale (loud speech under
+        # a reminder tone). Clipping each to [-1, 1] on reading squared the waveform off before
+        # the limiter saw it; DESIGN wants the mix "without clipping", so the tracks are read as
+        # written and only their sum is brought under full scale, by the limiter. (A single
+        # track has no limiter in ``limited_mono``: it is cleaned up to full scale as before.)
+        # Finite: a NaN in our own tracks would be a bug, not audio to store as silence.
+        blocks = source.blocks(BLOCK_FRAMES, finite=True, full_scale=source.channels < 2)
+        for block in limited_mono(blocks, source.rate_hz):
             out.write(block)
     return Path(out_path)

@@ -430,7 +430,9 @@ def _heard(source: AudioSource, block_frames: int,
     anything is written: the output could not equal the input there (a float sample past full
     scale is kept: ``_mask_file``)."""
     try:
-        yield from limited_mono(_fed(source.blocks(block_frames, finite=True), energy), source.rate_hz)
+        # channels read as written: only their sum is limited, as ``audio.mixdown`` stores it
+        blocks = source.blocks(block_frames, finite=True, full_scale=source.channels < 2)
+        yield from limited_mono(_fed(blocks, energy), source.rate_hz)
     except AudioInputError as exc:
         raise RedactionInputError(f"cannot read audio {exc}") from exc
 
@@ -439,7 +441,9 @@ def _heard_file(path: Path, block_frames: int) -> Iterator[np.ndarray]:
     """What the detectors hear of the masked output written to ``path``."""
     try:
         with open_source(path) as written:
-            yield from limited_mono(written.blocks(block_frames), written.rate_hz)
+            # as ``audio.mixdown`` stores it: channels read as written, only their sum limited
+            yield from limited_mono(written.blocks(block_frames, full_scale=written.channels < 2),
+                                    written.rate_hz)
     except AudioInputError as exc:
         raise RedactionError(f"cannot read back the redacted audio ({type(exc).__name__})") from exc
 

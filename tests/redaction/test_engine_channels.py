@@ -140,3 +140,22 @@ def test_only_a_two_channel_recording_is_masked_by_speaker(channels: int) -> Non
     audio = call()[:, 0] if channels == 1 else np.concatenate([call(), call()[:, :1]], axis=1)
     _, report = redact_array(audio, RATE, recognizer=Scripted(EVERY_WORD), verify_recognizer=None, config=CONFIG)
     assert report.masked_by_channel is None and [s.channel for s in report.spans] == [None]
+
+
+def test_detectors_and_verification_hear_the_two_tracks_as_the_mixdown_stores_them(tmp_path):
+    """A float two-track file with one track past full scale (speaker mode's assembled and
+    redacted files): what is heard is the limited sum of the tracks as written, the mono that
+    ``audio.mixdown`` stores, not a sum of tracks each clipped to [-1, 1] first."""
+    from audio.decode import open_source
+    from audio.mono import limited_mono
+    from redaction import engine
+
+    rate = 8000
+    loud = (1.2 * np.sin(2 * np.pi * 300 * np.arange(rate) / rate)).astype(np.float32)
+    tracks = np.stack([loud, np.zeros_like(loud)], axis=1)
+    sf.write(tmp_path / "tracks.wav", tracks, rate, subtype="FLOAT")
+    expected = np.concatenate(list(limited_mono([tracks], rate)))
+    with open_source(tmp_path / "tracks.wav") as source:
+        heard = np.concatenate(list(engine._heard(source, 4096)))
+    read_back = np.concatenate(list(engine._heard_file(tmp_path / "tracks.wav", 4096)))
+    assert np.array_equal(heard, expected) and np.array_equal(read_back, expected)
