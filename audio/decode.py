@@ -3,8 +3,10 @@
 ``open_source(path)`` reads WAV (8/16/24/32-bit PCM, float, mu-law, A-law), FLAC, OGG and
 MP3 through libsndfile (python-soundfile). Anything libsndfile cannot open (AAC, M4A, AMR,
 WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binary) into a
-float WAV in a private temporary directory, which is removed on close. Either way the
-caller sees the same ``AudioSource`` and nothing ever holds the whole file in memory.
+float WAV in a private temporary directory, which is removed on close; so is a file whose
+header does not give its length, as a recorder streaming to a pipe writes it (an MP3 without
+a Xing header, ``audio.mp3_header``), which libsndfile would cut short. Either way the caller sees the same ``AudioSource`` and nothing ever holds the whole
+file in memory.
 
 Bad files (missing, empty, truncated, not audio, not a regular file) raise
 ``AudioInputError`` naming the path and the problem, never the audio itself. Files are opened
@@ -35,6 +37,7 @@ import numpy as np
 import soundfile
 
 from audio.errors import AudioInputError, AudioResourceError
+from audio.mp3_header import XingHeader, read_xing
 from callrec.errors import heading
 
 #: Frames read per block when the caller does not say (8 s at 8 kHz).
@@ -217,6 +220,8 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         if size == 0:
             raise AudioInputError(f"{heading(path)}: empty file (0 bytes)")
         _check_riff_length(handle, path, size)
+        xing = read_xing(handle)
+        longer_mp3 = _check_xing_length(xing, path, size)
         handle.seek(0)
     except OSError as exc:  # e.g. an I/O error part-way
         handle.close()
@@ -224,13 +229,10 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
     except BaseException:
         handle.close()
         raise
-    try:
-        # libsndfile reads the descriptor itself: through the Python file object every read
-        # was a round of Python callbacks (a third of assembly's time). The handle keeps
-        # owning the descriptor and closes it.
-        os.lseek(handle.fileno(), 0, os.SEEK_SET)  # the buffered handle may not have moved it
-        sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
-    except (soundfile.LibsndfileError, RuntimeError):
+    # A header that does not give the length (a streaming writer's) goes to ffmpeg, which
+    # decodes to the end of what the file holds; so does anything libsndfile cannot open.
+    sound_file = None if longer_mp3 else _open_libsndfile(handle, xing)
+    if sound_file is None:
         try:
             return _open_via_ffmpeg(handle, path, limits, temp_parent)
         finally:
@@ -307,6 +309,44 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
     if problem is not None:
         source.close()
         raise AudioInputError(f"{heading(source.path)}: {problem}")
+
+
+def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.SoundFile | None:
+    """libsndfile's reader of the file open on ``handle``; None when it cannot open it or
+    would not decode all of it: an MP3 without a Xing frame count (its length is a guess from
+    the first frame's bitrate, and reading stops there)."""
+    try:
+        # libsndfile reads the descriptor itself: through the Python file object every read
+        # was a round of Python callbacks (a third of assembly's time). The handle keeps
+        # owning the descriptor and closes it.
+        os.lseek(handle.fileno(), 0, os.SEEK_SET)  # the buffered handle may not have moved it
+        sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
+    except (soundfile.LibsndfileError, RuntimeError):
+        return None
+    guessed = sound_file.format == "MP3" and (xing is None or xing.mpeg_frames is None)
+    if guessed:
+        sound_file.close()
+        return None
+    return sound_file
+
+
+def _check_xing_length(xing: XingHeader | None, path: Path, size: int) -> bool:
+    """An MP3 shorter than its Xing header's byte count is truncated; True when it is longer
+    (more audio than its header counts, which libsndfile would not decode).
+
+    Checked before libsndfile opens the file: past 1 % of the file either way libmpg123
+    prints its own warning on stderr, where a one-shot command writes only JSON lines.
+    A smaller shortfall is found by ``blocks()`` (fewer frames than the header counts).
+    """
+    if xing is None or not xing.stream_bytes:
+        return False
+    held = size - xing.audio_start_bytes
+    if abs(held - xing.stream_bytes) * 100 <= size:  # libmpg123's test, in whole bytes
+        return False
+    if held < xing.stream_bytes:
+        raise AudioInputError(f"{heading(path)}: truncated MP3: its header promises {xing.stream_bytes} bytes"
+                              f" of audio, the file holds {held}")
+    return True
 
 
 def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
