@@ -5,8 +5,9 @@ MP3 through libsndfile (python-soundfile). Anything libsndfile cannot open (AAC,
 WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binary) into a
 float WAV in a private temporary directory, which is removed on close; so is a file whose
 header does not give its length, as a recorder streaming to a pipe writes it (an MP3 without
-a Xing header, ``audio.mp3_header``), which libsndfile would cut short. Either way the caller sees the same ``AudioSource`` and nothing ever holds the whole
-file in memory.
+a Xing header, ``audio.mp3_header``; a FLAC without its sample count; a WAV whose sizes are
+0), which libsndfile would cut short or read as empty. Either way the caller sees the same
+``AudioSource`` and nothing ever holds the whole file in memory.
 
 Bad files (missing, empty, truncated, not audio, not a regular file) raise
 ``AudioInputError`` naming the path and the problem, never the audio itself. Files are opened
@@ -45,6 +46,9 @@ DEFAULT_BLOCK_FRAMES = 65536
 
 #: RIFF data-chunk sizes that streaming writers use for "unknown length".
 _UNKNOWN_RIFF_SIZES = (0, 0xFFFFFFFF)
+
+#: libsndfile's frame count for a file whose header does not say (SF_COUNT_MAX).
+_UNKNOWN_FRAMES = 2**63 - 1
 
 #: Bytes per decoded sample of ffmpeg's transcode (32-bit float).
 _FLOAT_BYTES = 4
@@ -219,7 +223,7 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
             raise AudioInputError(f"{heading(path)}: empty file (0 bytes)")
-        _check_riff_length(handle, path, size)
+        unsized_wav = _check_riff_length(handle, path, size)
         xing = read_xing(handle)
         longer_mp3 = _check_xing_length(xing, path, size)
         handle.seek(0)
@@ -231,7 +235,7 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         raise
     # A header that does not give the length (a streaming writer's) goes to ffmpeg, which
     # decodes to the end of what the file holds; so does anything libsndfile cannot open.
-    sound_file = None if longer_mp3 else _open_libsndfile(handle, xing)
+    sound_file = None if unsized_wav or longer_mp3 else _open_libsndfile(handle, xing)
     if sound_file is None:
         try:
             return _open_via_ffmpeg(handle, path, limits, temp_parent)
@@ -314,7 +318,9 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
 def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.SoundFile | None:
     """libsndfile's reader of the file open on ``handle``; None when it cannot open it or
     would not decode all of it: an MP3 without a Xing frame count (its length is a guess from
-    the first frame's bitrate, and reading stops there)."""
+    the first frame's bitrate, and reading stops there), a FLAC whose STREAMINFO does not
+    count its samples (written to a pipe: "unknown" is 2**63 - 1 frames, then seeking fails
+    at the end)."""
     try:
         # libsndfile reads the descriptor itself: through the Python file object every read
         # was a round of Python callbacks (a third of assembly's time). The handle keeps
@@ -324,7 +330,7 @@ def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.Sou
     except (soundfile.LibsndfileError, RuntimeError):
         return None
     guessed = sound_file.format == "MP3" and (xing is None or xing.mpeg_frames is None)
-    if guessed:
+    if guessed or sound_file.frames == _UNKNOWN_FRAMES:
         sound_file.close()
         return None
     return sound_file
@@ -349,17 +355,19 @@ def _check_xing_length(xing: XingHeader | None, path: Path, size: int) -> bool:
     return True
 
 
-def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
-    """A WAV whose data chunk is shorter than its header says is truncated.
+def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> bool:
+    """A WAV whose data chunk is shorter than its header says is truncated; True when its data
+    size is 0 with audio after it (a streaming writer's header, never finalised).
 
-    libsndfile silently shortens such files, so the header is checked here.
+    libsndfile silently shortens such files, and takes a data size of 0 for no audio, so
+    the header is checked here.
     """
     handle.seek(0)
     head = handle.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         if head[:4] == b"RIFF" and len(head) < 12:
             raise AudioInputError(f"{heading(path)}: truncated WAV header ({size} bytes)")
-        return
+        return False
     offset = 12
     while True:
         chunk = handle.read(8)
@@ -373,7 +381,7 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> None:
                     f"{heading(path)}: truncated WAV: header promises {chunk_size} data bytes,"
                     f" file holds {size - offset}"
                 )
-            return
+            return chunk_size == 0 and offset < size
         offset += chunk_size + (chunk_size & 1)
         if offset > size:
             raise AudioInputError(f"{heading(path)}: truncated WAV: chunk {chunk_id!r} runs past the end")

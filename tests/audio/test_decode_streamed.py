@@ -1,15 +1,17 @@
 """Files as a streaming recorder writes them: to a pipe, so their header never learns the
-length (an MP3 without its Xing frame). Found by the session-46 audit; ffmpeg (the
-product's own, ``imageio-ffmpeg``) decodes them.
+length (an MP3 without its Xing frame, a FLAC whose STREAMINFO counts 0 samples, a WAV whose
+RIFF and data sizes stay 0). Found by the session-46 audit; ffmpeg (the product's own,
+``imageio-ffmpeg``) decodes them all.
 """
 
+import struct
 import subprocess
 
 import numpy as np
 import pytest
 import soundfile
 
-from audio.decode import open_source
+from audio.decode import DecodeLimits, open_source
 from audio.errors import AudioInputError
 from tests.audio.signals import dominant_hz, sine
 
@@ -84,3 +86,42 @@ def test_an_mp3_longer_than_its_xing_header_says_decodes_whole(ffmpeg, tmp_path,
     source, audio = read_all(path)
     assert source.frames == audio.shape[0] == ffmpeg_frames(ffmpeg, path) > 4 * RATE
     assert capfd.readouterr().err == ""
+
+
+def test_a_flac_written_to_a_pipe_decodes_to_its_length(ffmpeg, tmp_path):
+    signal = sine(300, 10.0, RATE, 0.3)
+    path = tmp_path / "leg.flac"
+    path.write_bytes(piped(ffmpeg, tmp_path, signal, "-f", "flac"))
+    source, audio = read_all(path)
+    assert source.frames == audio.shape[0] == 10 * RATE
+    assert np.abs(audio[:, 0] - signal).max() <= 1 / 32768  # lossless: the 16-bit samples
+
+
+def streaming_wav(path, signal):
+    """A 16-bit mono WAV whose RIFF and data sizes are 0: the header was never finalised."""
+    fmt = struct.pack("<HHIIHH", 1, 1, RATE, 2 * RATE, 2, 16)
+    samples = np.round(signal * 32767).astype("<i2").tobytes()
+    path.write_bytes(b"RIFF" + struct.pack("<I", 0) + b"WAVEfmt " + struct.pack("<I", 16) + fmt
+                     + b"data" + struct.pack("<I", 0) + samples)
+    return np.round(signal * 32767) / 32768
+
+
+def test_a_wav_whose_sizes_were_never_written_decodes_to_its_length(tmp_path):
+    path = tmp_path / "leg.wav"
+    expected = streaming_wav(path, sine(300, 10.0, RATE, 0.3))
+    source, audio = read_all(path)
+    assert source.frames == audio.shape[0] == 10 * RATE
+    assert np.array_equal(audio[:, 0], expected.astype(np.float32))
+
+
+@pytest.mark.parametrize("kind", ["flac", "wav"])
+def test_a_stream_of_unknown_length_is_bounded_like_any_file(ffmpeg, tmp_path, kind):
+    signal = sine(300, 10.0, RATE, 0.3)
+    path = tmp_path / f"long.{kind}"
+    if kind == "flac":
+        path.write_bytes(piped(ffmpeg, tmp_path, signal, "-f", "flac"))
+    else:
+        streaming_wav(path, signal)
+    # ffmpeg stops one second past the limit, as for any transcode; the length is a number
+    with pytest.raises(AudioInputError, match=rf"long\.{kind}: 3\.0 s of audio, longer than the 2\.0 s"):
+        open_source(path, DecodeLimits(max_duration_s=2.0), temp_parent=tmp_path)
