@@ -6,8 +6,9 @@ WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binar
 float WAV in a private temporary directory, which is removed on close; so is a file whose
 header does not give its length, as a recorder streaming to a pipe writes it (an MP3 without
 a Xing header, ``audio.mp3_header``; a FLAC without its sample count; a WAV whose sizes are
-0), which libsndfile would cut short or read as empty. Either way the caller sees the same
-``AudioSource`` and nothing ever holds the whole file in memory.
+0), which libsndfile would cut short or read as empty, and one it cannot seek in (GSM 6.10
+WAV). Either way the caller sees the same ``AudioSource`` and nothing ever holds the whole
+file in memory.
 
 Bad files (missing, empty, truncated, not audio, not a regular file) raise
 ``AudioInputError`` naming the path and the problem, never the audio itself. Files are opened
@@ -317,10 +318,11 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
 
 def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.SoundFile | None:
     """libsndfile's reader of the file open on ``handle``; None when it cannot open it or
-    would not decode all of it: an MP3 without a Xing frame count (its length is a guess from
-    the first frame's bitrate, and reading stops there), a FLAC whose STREAMINFO does not
-    count its samples (written to a pipe: "unknown" is 2**63 - 1 frames, then seeking fails
-    at the end)."""
+    would not decode all of it, from the start again each time ``blocks()`` is called: an MP3
+    without a Xing frame count (its length is a guess from the first frame's bitrate, and
+    reading stops there), a FLAC whose STREAMINFO does not count its samples (written to a
+    pipe: "unknown" is 2**63 - 1 frames, then seeking fails at the end), a codec it cannot
+    seek in (GSM 6.10)."""
     try:
         # libsndfile reads the descriptor itself: through the Python file object every read
         # was a round of Python callbacks (a third of assembly's time). The handle keeps
@@ -330,7 +332,7 @@ def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.Sou
     except (soundfile.LibsndfileError, RuntimeError):
         return None
     guessed = sound_file.format == "MP3" and (xing is None or xing.mpeg_frames is None)
-    if guessed or sound_file.frames == _UNKNOWN_FRAMES:
+    if guessed or sound_file.frames == _UNKNOWN_FRAMES or not sound_file.seekable():
         sound_file.close()
         return None
     return sound_file

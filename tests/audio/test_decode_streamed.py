@@ -1,7 +1,7 @@
 """Files as a streaming recorder writes them: to a pipe, so their header never learns the
 length (an MP3 without its Xing frame, a FLAC whose STREAMINFO counts 0 samples, a WAV whose
-RIFF and data sizes stay 0). Found by the session-46 audit; ffmpeg (the product's own,
-``imageio-ffmpeg``) decodes them all.
+RIFF and data sizes stay 0), and codecs libsndfile opens but cannot seek in (GSM 6.10 WAV).
+Found by the session-46 audit; ffmpeg (the product's own, ``imageio-ffmpeg``) decodes them all.
 """
 
 import struct
@@ -125,3 +125,12 @@ def test_a_stream_of_unknown_length_is_bounded_like_any_file(ffmpeg, tmp_path, k
     # ffmpeg stops one second past the limit, as for any transcode; the length is a number
     with pytest.raises(AudioInputError, match=rf"long\.{kind}: 3\.0 s of audio, longer than the 2\.0 s"):
         open_source(path, DecodeLimits(max_duration_s=2.0), temp_parent=tmp_path)
+
+
+def test_a_gsm_wav_that_libsndfile_cannot_seek_in_decodes(tmp_path):
+    # Asterisk's "wav49": libsndfile opens it but cannot rewind, so nothing was decoded.
+    path = tmp_path / "leg.wav"
+    soundfile.write(path, sine(300, 2.0, RATE, 0.3), RATE, subtype="GSM610")
+    source, audio = read_all(path)
+    assert source.frames == audio.shape[0] == 2 * RATE
+    assert dominant_hz(audio[:, 0], RATE) == pytest.approx(300, abs=2)
