@@ -28,6 +28,7 @@ import numpy as np
 
 from audio.beep import Beep, BeepSpec, beep_tone, reminder_starts_s
 from audio.decode import AudioSource
+from audio.errors import AudioInputError
 from audio.limiter import Limiter
 from audio.resample import TRACKS, mono_blocks, track_blocks
 from audio.timemap import Piece, TimeMap
@@ -60,6 +61,9 @@ class SegmentInput:
 
     source: AudioSource
     call_start_s: float
+    #: What names the segment ahead of its file in an error found while it is decoded (the
+    #: caller's field, "segments[1].uri"), as the caller names it in errors found at open.
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def assemble(segments: Sequence[SegmentInput], timeline: Sequence[Keep | Insert]
                    if isinstance(item, Keep) and item.silent)
     reminders = tuple(Beep(start_s, start_s + len(tone) / rate_hz, "reminder")
                       for start_s in reminder_starts_s(total_frames / rate_hz, beep, inserted, paused))
-    readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz, tracks)
+    readers = sorted((_SegmentReader(s.source, _frame(s.call_start_s, rate_hz), rate_hz, tracks, s.name)
                       for s in segments), key=lambda reader: reader.start_f)
     pieces = []
     writer = (AtomicWavWriter(out_path, rate_hz) if tracks == 1 else
@@ -195,8 +199,10 @@ class _SegmentReader:
     Resampled chunks are held as they come (no re-concatenation) and copied once, straight
     into the output block."""
 
-    def __init__(self, source: AudioSource, start_f: int, rate_hz: int, tracks: int = 1):
+    def __init__(self, source: AudioSource, start_f: int, rate_hz: int, tracks: int = 1,
+                 name: str | None = None):
         self.start_f = start_f
+        self._name = name
         self._blocks = (mono_blocks(source.blocks(), source.rate_hz, rate_hz) if tracks == 1 else
                         track_blocks(source.blocks(), source.rate_hz, rate_hz))
         self._chunks: deque[np.ndarray] = deque()
@@ -238,6 +244,10 @@ class _SegmentReader:
         except StopIteration:
             self._exhausted = True
             return
+        except AudioInputError as exc:
+            if self._name is None:
+                raise
+            raise AudioInputError(f"{self._name}: {exc}") from exc
         self._chunks.append(fresh)
         self._held += len(fresh)
 

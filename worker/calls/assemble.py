@@ -153,7 +153,8 @@ def assemble_manifest(manifest: Manifest, out_path: str | os.PathLike[str], sett
             inputs = []
             for index, segment in enumerate(manifest.segments):
                 inputs.append(SegmentInput(stack.enter_context(_open_segment(
-                    index, segment, resolve, limits.segment(manifest, segment), temp_parent)), segment.start_s))
+                    index, segment, resolve, limits.segment(manifest, segment), temp_parent)), segment.start_s,
+                    _field(index)))
             tracks = TRACKS if keep_tracks and any(i.source.channels == TRACKS for i in inputs) else 1
             recording = assemble(inputs, plan.timeline, out_path, settings.output_rate_hz, beep, tracks=tracks)
     except OSError as exc:  # a full temp disk is not bad input
@@ -173,7 +174,12 @@ def _open_segment(index: int, segment: Segment, resolve: SegmentResolver, limits
             return open_source(opened, limits, temp_parent)
         return open_source_file(opened, segment.location.path or Path(source_name(segment.uri)), limits, temp_parent)
     except (AudioInputError, ManifestError) as exc:
-        raise ManifestError(f"segments[{index}].uri: {exc}") from exc
+        raise ManifestError(f"{_field(index)}: {exc}") from exc
+
+
+def _field(index: int) -> str:
+    """The manifest field that names segment ``index``, heading every error about its file."""
+    return f"segments[{index}].uri"
 
 
 def _cut_dict(cut: Cut) -> dict[str, Any]:

@@ -251,6 +251,20 @@ def test_bad_segment_files(tmp_path, kind):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_segment_that_fails_part_way_is_named_by_its_field(tmp_path):
+    # Found by the session-46 audit: a FLAC cut short opens (its header is whole) and fails
+    # while it is assembled; that error named the file but not the manifest field.
+    write_design_call(tmp_path)
+    leg = tmp_path / "legs" / "b.flac"
+    soundfile.write(leg, np.random.default_rng(0).uniform(-0.5, 0.5, 90 * RATE).astype(np.float32), RATE)
+    leg.write_bytes(leg.read_bytes()[:leg.stat().st_size // 2])
+    data = design_example(plan="professional")
+    data["segments"][1]["uri"] = "file:legs/b.flac"
+    with pytest.raises(AudioInputError, match=r"^segments\[1\]\.uri: .*legs/b\.flac: audio cannot be decoded after "):
+        assemble_manifest(parse_manifest(data, tmp_path), tmp_path / "out.wav", SETTINGS)
+    assert not (tmp_path / "out.wav").exists()
+
+
 def test_s3_segments_need_a_resolver(tmp_path):
     data = design_example(plan="professional")
     data["segments"][1]["uri"] = "s3://calls-us/CA0001/b.wav"
