@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import redis
 from starlette.responses import JSONResponse
 
 from callrec.errors import CallrecError
@@ -89,6 +90,9 @@ def from_service_error(exc: BaseException) -> ApiError:
         return ApiError(422, "invalid_manifest", message, match.group(1) if match else None)
     if isinstance(exc, QueueUnavailableError):
         return ApiError(503, "unavailable", message)
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):  # BusyLoadingError is a ConnectionError
+        return ApiError(503, "unavailable", "the job queue (Redis) did not answer; try again shortly",
+                        headers={"Retry-After": "5"})
     if isinstance(exc, CallrecError) and exc.permanent:
         return ApiError(400, "bad_request", message)
     if isinstance(exc, CallrecError):

@@ -311,9 +311,14 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
         # source roots confine it as s3:// ones do
         return Location(uri, bucket=parsed.netloc.rpartition("@")[2], key=parsed.path.lstrip("/"))
     if uri.startswith("file:"):
-        raw = unquote(uri[len("file:"):])
-        if raw.startswith("//"):
-            raw = urlparse(uri).path  # file:///abs/path
+        raw = uri[len("file:"):]
+        if raw.startswith("//"):  # file:///abs/path or file://localhost/abs/path (RFC 8089): local files only
+            host, _, rest = raw[2:].partition("/")
+            if host not in ("", "localhost"):
+                raise ManifestError(f"{where}: {shown(source_name(uri))} names host {shown(host)}; "
+                                    "only local files (file:///path)")
+            raw = "/" + rest
+        raw = unquote(raw)  # every form percent-decoded (Path.as_uri() writes file:///a%20b.wav)
         if not raw.strip() or raw.endswith("/"):
             raise ManifestError(f"{where}: {shown(uri)} names no file")
         path = Path(raw)

@@ -94,8 +94,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     for job in jobs:
         if queue.submit(job):
             print(f"{job.job_id}\tqueued")
-        else:
-            state = queue.status.get(job.job_id).state
-            hint = " (callrec jobs retry)" if state == "failed" else ""
-            print(f"{job.job_id}\t{state} already{hint}")
+            continue
+        current = queue.status.get(job.job_id)
+        if current.state == "failed" and isinstance(job, ProcessCall) and current.job != job.encode():
+            # the call's corrected manifest, under another path: run it (a retry would run the old one)
+            queue.resubmit(job)
+            print(f"{job.job_id}\tqueued again (it had failed with another manifest)")
+            continue
+        hint = " (callrec jobs retry)" if current.state == "failed" else ""
+        print(f"{job.job_id}\t{current.state} already{hint}")
     return 0

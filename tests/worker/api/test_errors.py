@@ -17,3 +17,16 @@ def test_field_errors_are_bad_input_under_the_root(error, message):
     assert str(error) == message and error.field == message.split(":")[0]
     answer = from_service_error(error)  # were it to escape its route: a 400, not a 500
     assert (answer.status, answer.code, answer.message) == (400, "bad_request", message)
+
+
+@pytest.mark.parametrize("error", [__import__("redis").ConnectionError("Connection refused"),
+                                   __import__("redis").TimeoutError("Timeout reading from socket"),
+                                   __import__("redis").BusyLoadingError("Redis is loading the dataset in memory")])
+def test_redis_gone_is_503_with_retry_after_not_a_500(error):
+    """Found by the session-47 audit: with the worker that owned the embedded Redis stopped,
+    every request answered 500 "internal error (ConnectionError)". Redis away is the queue
+    unavailable for a while: 503, ``Retry-After``, and the client tries again."""
+    answer = from_service_error(error)
+    assert (answer.status, answer.code) == (503, "unavailable")
+    assert answer.message == "the job queue (Redis) did not answer; try again shortly"
+    assert answer.headers == {"Retry-After": "5"}

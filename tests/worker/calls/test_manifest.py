@@ -58,6 +58,23 @@ def test_uri_forms():
     assert segments[2].location.path == Path("/srv/legs/y.wav")
 
 
+@pytest.mark.parametrize("uri", ["file:///srv/legs/a%20b%20%C3%BC.wav", "file://localhost/srv/legs/a%20b%20%C3%BC.wav",
+                                 "file:/srv/legs/a%20b%20%C3%BC.wav", "file:///srv/legs/a b ü.wav"])
+def test_a_file_uri_is_percent_decoded_in_every_form(uri):
+    """Found by the session-47 audit: ``file:///`` URIs (``Path.as_uri()``'s, RFC 8089's) were not
+    percent-decoded, so ``file:///…/a%20b.wav`` named no file; relative ``file:`` ones were."""
+    data = design_example()
+    data["segments"] = [{"uri": uri, "start": 40.0}]
+    assert parse(data).segments[0].location.path == Path("/srv/legs/a b ü.wav")
+
+
+def test_a_file_uri_naming_another_host_is_refused():
+    data = design_example()
+    data["segments"] = [{"uri": "file://evil.example.com/srv/legs/y.wav", "start": 40.0}]
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: .*names host 'evil.example.com'"):
+        parse(data)
+
+
 def test_optional_parts():
     data = design_example()
     del data["transcript"]

@@ -196,3 +196,26 @@ def test_a_manifest_path_of_platform_numbers_is_taken(queue, tmp_path, capsys):
     manifest = write_call(tmp_path / "1733040000.123" / "2026-12-01-000123", "CA-ENQ-AST")
     assert main(["enqueue", str(manifest)]) == 0
     drain()
+
+
+def test_a_failed_call_enqueued_again_from_a_corrected_manifest_runs_it(queue, tmp_path, capsys):
+    """Found by the session-47 audit: a call's job id is its account and call, so enqueuing the
+    corrected manifest printed "failed already (callrec jobs retry)", and ``jobs retry`` ran the
+    old manifest again. A failed call enqueued from another manifest path runs that one (as the
+    HTTP API runs a failed call sent again); from the same path, ``jobs retry`` is still the way."""
+    broker, status, drain = queue
+    broken = write_call(tmp_path / "a", "CA-FIXED")
+    for leg in broken.parent.glob("*.wav"):
+        leg.unlink()  # its legs never arrived
+    assert main(["enqueue", str(broken)]) == 0
+    job_id = capsys.readouterr().out.strip().split("\t")[0]
+    drain()
+    assert status.get(job_id).state == "failed"
+    assert main(["enqueue", str(broken)]) == 0
+    assert capsys.readouterr().out.strip() == f"{job_id}\tfailed already (callrec jobs retry)"
+    fixed = write_call(tmp_path / "b", "CA-FIXED")
+    assert main(["enqueue", str(fixed)]) == 0
+    assert capsys.readouterr().out.strip() == f"{job_id}\tqueued again (it had failed with another manifest)"
+    drain()
+    assert status.get(job_id).state == "done"
+    assert json.loads(status.get(job_id).job)["manifest_uri"] == str(fixed.resolve())
