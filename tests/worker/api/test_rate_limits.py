@@ -83,3 +83,20 @@ def test_each_key_is_limited_on_its_own(limited, keys):
     assert_limited(limited.get("/v1/jobs/x", headers=one), "CALLREC_API_RATE_PER_S")
     assert limited.get("/v1/jobs/x", headers=other).status_code == 404
     assert limited.get("/v1/health").status_code == 200  # the address's own count is untouched
+
+
+def test_no_second_passes_more_than_the_rate_across_a_boundary(redis_client):
+    """Found by the session-47 audit: fixed one-second windows let 100 requests of a key with a
+    rate of 50 through in 0.154 s (the end of one window and the start of the next). The
+    limit holds over every second, wherever it starts: a request passes only when fewer than
+    ``rate_per_s`` passed in the second before it."""
+    now = [100.9]
+    limiter = RateLimiter(redis_client, 3, namespace=f"t{uuid.uuid4().hex}", clock=lambda: now[0])
+    assert [limiter.retry_after_s("k") for _ in range(3)] == [None, None, None]  # at 100.9 s
+    now[0] = 101.1  # a new fixed window, but 0.2 s later
+    assert limiter.retry_after_s("k") == 1  # the three at 100.9 s are still in the last second
+    now[0] = 101.85
+    assert limiter.retry_after_s("k") == 1
+    now[0] = 101.91  # the three at 100.9 s are a second ago; the refused ones never counted
+    assert [limiter.retry_after_s("k") for _ in range(4)] == [None, None, None, 1]
+    assert limiter.retry_after_s("other") is None  # each key on its own
