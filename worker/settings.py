@@ -186,6 +186,8 @@ class Settings:
     webhook_private_hosts: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("source_roots", "inbox"):  # the inbox was first read after a recording was stored
+            root_items(getattr(self, name), f"CALLREC_{name.upper()}")
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")
@@ -210,6 +212,20 @@ class Settings:
             if name in env and env[name] != "":
                 values[field.name] = _parse(name, env[name], field.default)
         return cls(**values)
+
+
+def root_items(text: str, setting: str) -> list[str]:
+    """The roots of a comma-separated roots setting (``CALLREC_SOURCE_ROOTS``,
+    ``CALLREC_INBOX``): absolute directories and ``scheme://bucket/prefix`` roots, "{region}"
+    replaced or not; anything else raises ``UsageError`` naming ``setting``."""
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    for item in items:
+        if "://" in item:
+            if not item.partition("://")[2].partition("/")[0]:
+                raise UsageError(f"setting {setting}: {shown(item)} names no bucket (s3://bucket/prefix)")
+        elif not os.path.isabs(item):
+            raise UsageError(f"setting {setting}: {shown(item)} is not an absolute directory")
+    return items
 
 
 _ENV_NAMES = {"redis_url": "REDIS_URL", "aws_endpoint_url": "AWS_ENDPOINT_URL"}

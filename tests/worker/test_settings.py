@@ -54,3 +54,13 @@ def test_a_job_may_not_run_as_long_as_a_tombstone_takes_to_settle():
     for bad in ("0", "-5", "604800", "1e9"):
         with pytest.raises(UsageError, match="CALLREC_JOB_TIME_LIMIT_S: must be more than 0 and less than 604800 s"):
             Settings.from_env({"CALLREC_JOB_TIME_LIMIT_S": bad})
+
+
+@pytest.mark.parametrize("name", ["CALLREC_INBOX", "CALLREC_SOURCE_ROOTS"])
+@pytest.mark.parametrize("bad, problem", [("relative", "'relative' is not an absolute directory"),
+                                          ("/srv/in,s3:///x", "'s3:///x' names no bucket")])
+def test_a_bad_root_is_refused_when_the_settings_load(name, bad, problem):
+    """Not first when a job has stored its recording (the inbox was read only to destroy)."""
+    with pytest.raises(UsageError, match=f"^setting {name}: {problem}"):
+        Settings.from_env({name: bad})
+    assert Settings.from_env({name: "/srv/{region}/in, s3://bucket-{region}/calls"})

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from callrec.errors import heading, shown
+from callrec.errors import heading
 from audio.decode import file_kind
-from worker.errors import SourceError, UsageError, resource_error
+from worker.errors import SourceError, resource_error
+from worker.settings import root_items
 
 if TYPE_CHECKING:
     from worker.calls.manifest import Location
@@ -43,17 +44,11 @@ class Roots:
     def parse(cls, text: str, setting: str) -> Roots:
         """Comma-separated absolute directories and ``scheme://bucket/prefix`` roots."""
         dirs, remote = [], []
-        for item in (part.strip() for part in text.split(",")):
-            if not item:
-                continue
+        for item in root_items(text, setting):
             if "://" in item:
                 scheme, _, rest = item.partition("://")
                 bucket, _, prefix = rest.partition("/")
-                if not bucket:
-                    raise UsageError(f"{setting}: {shown(item)} names no bucket (s3://bucket/prefix)")
                 remote.append((scheme, bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"))
-            elif not os.path.isabs(item):
-                raise UsageError(f"{setting}: {shown(item)} is not an absolute directory")
             else:
                 dirs.append(Path(os.path.realpath(item)))
         return cls(tuple(dirs), tuple(remote))

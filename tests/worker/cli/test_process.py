@@ -39,3 +39,13 @@ def test_bad_manifest_exits_2(tmp_path, monkeypatch, capsys):
     assert code == 2 and out == ""
     assert err.startswith("callrec process: ") and "not JSON" in err
     assert not (tmp_path / "state").exists()
+
+
+def test_a_relative_inbox_is_refused_before_anything_is_stored(tmp_path, monkeypatch, capsys):
+    """The inbox was read first to destroy the sources, after the recording was stored."""
+    use_data_dir(monkeypatch, tmp_path)
+    monkeypatch.setenv("CALLREC_INBOX", "relative")
+    code, out, err = run(capsys, "process", write_call(tmp_path / "call"), "--json")
+    assert (code, out) == (2, "")
+    assert err == "callrec process: setting CALLREC_INBOX: 'relative' is not an absolute directory\n"
+    assert not (tmp_path / "state").exists()
