@@ -6,6 +6,7 @@ beats the defaults below. Only this module reads ``os.environ``.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -15,6 +16,9 @@ from callrec.errors import shown
 from vault.index import SETTLE_AFTER
 from worker.errors import UsageError
 
+
+#: Longest backoff between retries of a transient failure (``worker.queue.broker``).
+MAX_BACKOFF_S = 600.0
 
 #: The storage codecs (``audio.encode.CODECS``; named here so settings load without numpy).
 STORAGE_CODECS = ("flac", "opus", "wav")
@@ -188,6 +192,14 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("source_roots", "inbox"):  # the inbox was first read after a recording was stored
             root_items(getattr(self, name), f"CALLREC_{name.upper()}")
+        for name, (lowest, highest, above, words) in _RANGES.items():
+            value = getattr(self, name)
+            if not (math.isfinite(value) and (value > lowest if above else value >= lowest)
+                    and (highest is None or value <= highest)):
+                raise UsageError(f"setting CALLREC_{name.upper()}: must be {words}")
+        if self.max_rate_hz < self.min_rate_hz:
+            raise UsageError(f"settings CALLREC_MIN_RATE_HZ {self.min_rate_hz} and CALLREC_MAX_RATE_HZ "
+                             f"{self.max_rate_hz}: the lowest rate is above the highest")
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")
@@ -212,6 +224,51 @@ class Settings:
             if name in env and env[name] != "":
                 values[field.name] = _parse(name, env[name], field.default)
         return cls(**values)
+
+
+#: The range of each numeric setting (README, "Configuration"): lowest, highest (None: no
+#: bound), whether the lowest is excluded, and the words of the message; NaN and infinities
+#: are never in range. Checked when the settings load, so a bad value stops every command and
+#: worker with exit 2 before any work (it crashed where it was used, or did harm quietly:
+#: every API request 413 or 503, most of a call masked). No value is echoed: the range is
+#: what the operator needs, and numbers joined in a message read as card data to the scrubber.
+_RANGES: dict[str, tuple[float, float | None, bool, str]] = {
+    "pad_before_ms": (0, 10_000, False, "0 to 10000 ms"),
+    "pad_after_ms": (0, 10_000, False, "0 to 10000 ms"),
+    "speech_pad_ms": (0, 10_000, False, "0 to 10000 ms"),
+    "output_rate_hz": (1, 192_000, False, "1 to 192000 Hz"),
+    "max_call_s": (0, None, True, "more than 0 s"),
+    "max_events": (1, None, False, "1 or more"),
+    "max_segments": (1, None, False, "1 or more"),
+    "max_manifest_bytes": (1, None, False, "1 byte or more"),
+    "max_transcript_bytes": (1, None, False, "1 byte or more"),
+    "max_segment_overrun_s": (0, None, False, "0 s or more"),
+    "min_rate_hz": (1, None, False, "1 Hz or more"),
+    "max_channels": (1, None, False, "1 or more"),
+    "max_segment_bytes": (0, None, False, "0 (derived) or more bytes"),
+    "workdir_sweep_interval_s": (0, None, False, "0 s or more"),
+    # Dramatiq counts in whole milliseconds; under a second every worker would look dead.
+    "queue_heartbeat_timeout_s": (1, None, False, "1 s or more"),
+    # 0 would never requeue a dead worker's jobs.
+    "queue_maintenance_per_million": (1, 1_000_000, False, "1 to 1000000"),
+    "job_lease_s": (1, None, False, "1 s or more"),
+    "job_max_retries": (0, None, False, "0 or more"),
+    "job_min_backoff_s": (0, MAX_BACKOFF_S, False, f"0 to {MAX_BACKOFF_S:.0f} s"),
+    "job_max_deliveries": (1, None, False, "1 or more"),
+    "metrics_port": (0, 65535, False, "0 to 65535"),
+    "math_threads": (0, None, False, "0 or more"),
+    "api_port": (1, 65535, False, "1 to 65535"),
+    # smaller holds no manifest: every POST would be 413
+    "api_max_body_bytes": (1024, None, False, "1024 bytes or more"),
+    "api_head_timeout_s": (0, None, True, "more than 0 s"),
+    "api_body_timeout_s": (0, None, True, "more than 0 s"),
+    "api_max_connections": (1, None, False, "1 or more"),
+    "api_rate_per_s": (0, None, False, "0 or more"),
+    "api_rate_per_client_s": (0, None, False, "0 or more"),
+    "fetch_max_bytes": (1, None, False, "1 byte or more"),
+    "fetch_timeout_s": (0, None, True, "more than 0 s"),
+    "fetch_max_redirects": (0, None, False, "0 or more"),
+}
 
 
 def root_items(text: str, setting: str) -> list[str]:

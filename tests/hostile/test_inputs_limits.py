@@ -188,11 +188,11 @@ def test_dev_zero_as_transcript_is_refused_not_read(tmp_path, capsys):
 
 
 def test_nonsensical_limit_settings_are_refused():
-    with pytest.raises(Exception, match="CALLREC_MAX_EVENTS: must be positive"):
+    with pytest.raises(Exception, match="CALLREC_MAX_EVENTS: must be 1 or more"):
         InputLimits.from_settings(Settings(max_events=0))
     with pytest.raises(Exception, match="the lowest rate is above the highest"):
         InputLimits.from_settings(Settings(min_rate_hz=9000, max_rate_hz=8000))
-    with pytest.raises(Exception, match="CALLREC_MAX_SEGMENT_BYTES: must be 0 \\(derived\\) or more"):
+    with pytest.raises(Exception, match="CALLREC_MAX_SEGMENT_BYTES: must be 0 \\(derived\\) or more bytes"):
         InputLimits.from_settings(Settings(max_segment_bytes=-1))
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.errors import UsageError
+from worker.errors import UsageError, scrub_digits
 from worker.settings import Settings
 
 
@@ -64,3 +64,71 @@ def test_a_bad_root_is_refused_when_the_settings_load(name, bad, problem):
     with pytest.raises(UsageError, match=f"^setting {name}: {problem}"):
         Settings.from_env({name: bad})
     assert Settings.from_env({name: "/srv/{region}/in, s3://bucket-{region}/calls"})
+
+
+#: Each numeric setting's bad values and the range its message gives (README, "Configuration").
+OUT_OF_RANGE = [
+    ("CALLREC_PAD_BEFORE_MS", ("-1000", "-1", "inf", "10001"), "must be 0 to 10000 ms"),
+    ("CALLREC_PAD_AFTER_MS", ("nan", "-0.5", "1e9"), "must be 0 to 10000 ms"),
+    ("CALLREC_SPEECH_PAD_MS", ("-150", "nan"), "must be 0 to 10000 ms"),
+    ("CALLREC_OUTPUT_RATE_HZ", ("0", "-8000", "192001"), "must be 1 to 192000 Hz"),
+    ("CALLREC_MAX_CALL_S", ("0", "-1", "nan", "inf"), "must be more than 0 s"),
+    ("CALLREC_MAX_EVENTS", ("0", "-5"), "must be 1 or more"),
+    ("CALLREC_MAX_SEGMENTS", ("0",), "must be 1 or more"),
+    ("CALLREC_MAX_MANIFEST_BYTES", ("0",), "must be 1 byte or more"),
+    ("CALLREC_MAX_TRANSCRIPT_BYTES", ("-1",), "must be 1 byte or more"),
+    ("CALLREC_MAX_SEGMENT_OVERRUN_S", ("-1", "nan", "inf"), "must be 0 s or more"),
+    ("CALLREC_MIN_RATE_HZ", ("0", "-4000"), "must be 1 Hz or more"),
+    ("CALLREC_MAX_CHANNELS", ("0",), "must be 1 or more"),
+    ("CALLREC_MAX_SEGMENT_BYTES", ("-1",), "must be 0 (derived) or more bytes"),
+    ("CALLREC_WORKDIR_SWEEP_INTERVAL_S", ("-1", "nan", "inf"), "must be 0 s or more"),
+    ("CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S", ("0", "0.5", "nan", "inf"), "must be 1 s or more"),
+    ("CALLREC_QUEUE_MAINTENANCE_PER_MILLION", ("0", "-1", "1000001"), "must be 1 to 1000000"),
+    ("CALLREC_JOB_LEASE_S", ("0", "0.5", "-30", "nan", "inf"), "must be 1 s or more"),
+    ("CALLREC_JOB_MAX_RETRIES", ("-1",), "must be 0 or more"),
+    ("CALLREC_JOB_MIN_BACKOFF_S", ("-1", "601", "nan"), "must be 0 to 600 s"),
+    ("CALLREC_JOB_MAX_DELIVERIES", ("0", "-1"), "must be 1 or more"),
+    ("CALLREC_METRICS_PORT", ("-1", "70000", "65536"), "must be 0 to 65535"),
+    ("CALLREC_MATH_THREADS", ("-4", "-1"), "must be 0 or more"),
+    ("CALLREC_API_PORT", ("0", "-1", "99999", "65536"), "must be 1 to 65535"),
+    ("CALLREC_API_MAX_BODY_BYTES", ("-1", "0", "1023"), "must be 1024 bytes or more"),
+    ("CALLREC_API_HEAD_TIMEOUT_S", ("0", "-1", "nan", "inf"), "must be more than 0 s"),
+    ("CALLREC_API_BODY_TIMEOUT_S", ("0", "inf"), "must be more than 0 s"),
+    ("CALLREC_API_MAX_CONNECTIONS", ("0", "-1"), "must be 1 or more"),
+    ("CALLREC_API_RATE_PER_S", ("-1",), "must be 0 or more"),
+    ("CALLREC_API_RATE_PER_CLIENT_S", ("-1",), "must be 0 or more"),
+    ("CALLREC_FETCH_MAX_BYTES", ("0", "-1"), "must be 1 byte or more"),
+    ("CALLREC_FETCH_TIMEOUT_S", ("0", "nan", "inf"), "must be more than 0 s"),
+    ("CALLREC_FETCH_MAX_REDIRECTS", ("-1",), "must be 0 or more"),
+]
+
+
+@pytest.mark.parametrize("name, bad, message",
+                         [(name, bad, message) for name, bads, message in OUT_OF_RANGE for bad in bads])
+def test_a_number_out_of_its_range_is_refused_naming_the_setting(name, bad, message):
+    """Was taken, then crashed where it was used (a traceback, exit 1 or 3) or did harm quietly
+    (every request 413 or 503, most of a call masked)."""
+    with pytest.raises(UsageError) as refused:
+        Settings.from_env({name: bad})
+    assert str(refused.value) == f"setting {name}: {message}"
+    # readable wherever it is shown: nothing in it looks like card data
+    assert scrub_digits(str(refused.value), card_numbers_only=True) == str(refused.value)
+
+
+@pytest.mark.parametrize("name, good", [
+    ("CALLREC_PAD_BEFORE_MS", "0"), ("CALLREC_PAD_AFTER_MS", "10000"), ("CALLREC_SPEECH_PAD_MS", "450"),
+    ("CALLREC_METRICS_PORT", "0"), ("CALLREC_METRICS_PORT", "65535"), ("CALLREC_API_PORT", "1"),
+    ("CALLREC_MATH_THREADS", "0"), ("CALLREC_JOB_LEASE_S", "1.5"), ("CALLREC_JOB_MIN_BACKOFF_S", "0.1"),
+    ("CALLREC_JOB_MIN_BACKOFF_S", "600"), ("CALLREC_QUEUE_HEARTBEAT_TIMEOUT_S", "2"),
+    ("CALLREC_QUEUE_MAINTENANCE_PER_MILLION", "1000000"), ("CALLREC_API_RATE_PER_CLIENT_S", "0"),
+    ("CALLREC_API_MAX_BODY_BYTES", "1024"), ("CALLREC_MAX_SEGMENT_BYTES", "0"),
+    ("CALLREC_WORKDIR_SWEEP_INTERVAL_S", "0"), ("CALLREC_API_HEAD_TIMEOUT_S", "0.5"),
+])
+def test_the_ends_of_a_range_are_accepted(name, good):
+    Settings.from_env({name: good})
+
+
+def test_the_lowest_accepted_rate_may_not_be_above_the_highest():
+    with pytest.raises(UsageError, match="^settings CALLREC_MIN_RATE_HZ 9000 and CALLREC_MAX_RATE_HZ 8000: "
+                                         "the lowest rate is above the highest$"):
+        Settings(min_rate_hz=9000, max_rate_hz=8000)

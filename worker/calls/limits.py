@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from callrec.errors import shown
 from audio.decode import DecodeLimits
-from worker.errors import ManifestError, UsageError
+from worker.errors import ManifestError
 from worker.calls.manifest import Manifest, Segment
 from worker.settings import Settings
 
@@ -39,25 +38,11 @@ class InputLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> InputLimits:
-        limits = cls(settings.max_call_s, settings.max_events, settings.max_segments,
-                     settings.max_manifest_bytes, settings.max_transcript_bytes,
-                     settings.max_segment_overrun_s, settings.min_rate_hz, settings.max_rate_hz,
-                     settings.max_channels, settings.max_segment_bytes)
-        for name in ("max_call_s", "max_events", "max_segments", "max_manifest_bytes",
-                     "max_transcript_bytes", "min_rate_hz", "max_channels"):
-            value = getattr(limits, name)
-            if not (math.isfinite(value) and value > 0):
-                raise UsageError(f"setting CALLREC_{name.upper()}: must be positive, got {shown(value)}")
-        if not limits.max_segment_bytes >= 0:
-            raise UsageError("setting CALLREC_MAX_SEGMENT_BYTES: must be 0 (derived) or more, got "
-                             f"{limits.max_segment_bytes!r}")
-        if not (math.isfinite(limits.max_segment_overrun_s) and limits.max_segment_overrun_s >= 0):
-            raise UsageError("setting CALLREC_MAX_SEGMENT_OVERRUN_S: must be 0 or more, got "
-                             f"{limits.max_segment_overrun_s!r}")
-        if limits.max_rate_hz < limits.min_rate_hz:
-            raise UsageError(f"settings CALLREC_MIN_RATE_HZ {limits.min_rate_hz} and CALLREC_MAX_RATE_HZ "
-                             f"{limits.max_rate_hz}: the lowest rate is above the highest")
-        return limits
+        """The limits, each already in its range (checked when the settings loaded)."""
+        return cls(settings.max_call_s, settings.max_events, settings.max_segments,
+                   settings.max_manifest_bytes, settings.max_transcript_bytes,
+                   settings.max_segment_overrun_s, settings.min_rate_hz, settings.max_rate_hz,
+                   settings.max_channels, settings.max_segment_bytes)
 
     def check_manifest(self, manifest: Manifest) -> None:
         """Refuse a manifest beyond the limits (linear in its size)."""

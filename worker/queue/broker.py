@@ -40,13 +40,11 @@ from worker.queue.lifecycle import JobLifecycle
 from worker.queue.metrics import prometheus
 from worker.queue.presence import Presence
 from worker.queue.redis_server import EmbeddedRedis
-from worker.settings import Settings
+from worker.settings import MAX_BACKOFF_S, Settings
 
 #: Prefix of Dramatiq's keys in Redis (ours use ``callrec:``).
 QUEUE_NAMESPACE = "callrec-queue"
 
-#: Longest backoff between retries of a transient failure.
-MAX_BACKOFF_S = 600.0
 
 #: Retries of a Redis command that failed to connect: 0.05 s doubling to 1 s, then 1 s
 #: apart, so about 30 s of Redis outage (a restart, a failover) go unnoticed by jobs.

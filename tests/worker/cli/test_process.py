@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.worker.cli.vault_cli import run, use_data_dir
 from tests.worker.stored_calls import write_call
 from vault.regions import recording_id
@@ -48,4 +50,18 @@ def test_a_relative_inbox_is_refused_before_anything_is_stored(tmp_path, monkeyp
     code, out, err = run(capsys, "process", write_call(tmp_path / "call"), "--json")
     assert (code, out) == (2, "")
     assert err == "callrec process: setting CALLREC_INBOX: 'relative' is not an absolute directory\n"
+    assert not (tmp_path / "state").exists()
+
+
+@pytest.mark.parametrize("name, bad, message", [
+    ("CALLREC_PAD_AFTER_MS", "nan", "must be 0 to 10000 ms"),
+    ("CALLREC_PAD_BEFORE_MS", "-1000", "must be 0 to 10000 ms"),
+    ("CALLREC_MATH_THREADS", "-4", "must be 0 or more"),
+])
+def test_a_setting_out_of_range_is_refused_before_any_work(name, bad, message, tmp_path, monkeypatch, capsys):
+    """A NaN padding was a traceback in redaction.spans; a negative one a scrubbed message."""
+    use_data_dir(monkeypatch, tmp_path)
+    monkeypatch.setenv(name, bad)
+    code, out, err = run(capsys, "process", write_call(tmp_path / "call"))
+    assert (code, out, err) == (2, "", f"callrec process: setting {name}: {message}\n")
     assert not (tmp_path / "state").exists()

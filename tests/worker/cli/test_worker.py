@@ -39,6 +39,23 @@ def test_the_help_and_the_readme_name_every_queue(capsys):
     assert commands and taken == set(QUEUES)  # every queue has a worker in the compose file
 
 
+@pytest.mark.parametrize("command", ["worker", "serve"])
+@pytest.mark.parametrize("name, bad, message", [
+    ("CALLREC_JOB_LEASE_S", "0", "must be 1 s or more"),
+    ("CALLREC_METRICS_PORT", "70000", "must be 0 to 65535"),
+    ("CALLREC_API_PORT", "99999", "must be 1 to 65535"),
+    ("CALLREC_API_MAX_CONNECTIONS", "0", "must be 1 or more"),
+])
+def test_a_server_with_a_setting_out_of_range_does_not_start(command, name, bad, message, tmp_path,
+                                                              monkeypatch, capsys):
+    """It started, then crashed in a worker process or a thread, or refused every request."""
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv(name, bad)
+    assert main([command]) == 2
+    assert capsys.readouterr().err == f"callrec {command}: setting {name}: {message}\n"
+    assert not (tmp_path / "state").exists()
+
+
 @pytest.mark.skipif(bool(__import__("os").environ.get("REDIS_URL")), reason="about the embedded Redis")
 def test_a_worker_stops_the_embedded_redis_it_started_and_says_it_was_alive(tmp_path, capsys):
     import os
