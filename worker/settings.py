@@ -6,8 +6,10 @@ beats the defaults below. Only this module reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,6 +21,12 @@ from worker.errors import UsageError
 
 #: Longest backoff between retries of a transient failure (``worker.queue.broker``).
 MAX_BACKOFF_S = 600.0
+
+#: The levels ``CALLREC_LOG_LEVEL`` may name (any case).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+#: A host name (RFC 1123 labels; the last one not all digits, so ``999.1.1.1`` is no name).
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
 
 #: The storage codecs (``audio.encode.CODECS``; named here so settings load without numpy).
 STORAGE_CODECS = ("flac", "opus", "wav")
@@ -200,6 +208,13 @@ class Settings:
         if self.max_rate_hz < self.min_rate_hz:
             raise UsageError(f"settings CALLREC_MIN_RATE_HZ {self.min_rate_hz} and CALLREC_MAX_RATE_HZ "
                              f"{self.max_rate_hz}: the lowest rate is above the highest")
+        if self.log_level.upper() not in LOG_LEVELS:  # was a traceback when worker or serve started
+            raise UsageError(f"setting CALLREC_LOG_LEVEL: {shown(self.log_level)} is not one of "
+                             f"{', '.join(LOG_LEVELS)}")
+        for name in ("api_host", "metrics_host"):
+            if not _is_host(getattr(self, name)):  # a bind's error was uvicorn's, with exit 3
+                raise UsageError(f"setting CALLREC_{name.upper()}: {getattr(self, name)[:253]!r} is not an IP "
+                                 "address or host name")
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")
@@ -269,6 +284,16 @@ _RANGES: dict[str, tuple[float, float | None, bool, str]] = {
     "fetch_timeout_s": (0, None, True, "more than 0 s"),
     "fetch_max_redirects": (0, None, False, "0 or more"),
 }
+
+
+def _is_host(text: str) -> bool:
+    """True when ``text`` is an IP address or a host name (what a server may bind)."""
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return (len(text) <= 253 and _HOST_NAME.fullmatch(text) is not None
+                and not text.rstrip(".").rpartition(".")[2].isdigit())
 
 
 def root_items(text: str, setting: str) -> list[str]:

@@ -132,3 +132,26 @@ def test_the_lowest_accepted_rate_may_not_be_above_the_highest():
     with pytest.raises(UsageError, match="^settings CALLREC_MIN_RATE_HZ 9000 and CALLREC_MAX_RATE_HZ 8000: "
                                          "the lowest rate is above the highest$"):
         Settings(min_rate_hz=9000, max_rate_hz=8000)
+
+
+def test_a_log_level_logging_does_not_know_is_refused():
+    """Was a traceback when worker or serve configured its logs (one-shot commands ignored it)."""
+    assert Settings.from_env({"CALLREC_LOG_LEVEL": "debug"}).log_level == "debug"
+    with pytest.raises(UsageError) as refused:
+        Settings.from_env({"CALLREC_LOG_LEVEL": "LOUD"})
+    assert str(refused.value) == ("setting CALLREC_LOG_LEVEL: 'LOUD' is not one of "
+                                  "DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+
+@pytest.mark.parametrize("name", ["CALLREC_API_HOST", "CALLREC_METRICS_HOST"])
+@pytest.mark.parametrize("bad", ["999.1.1.1", "1.2.3", "host name", "-host", "a..b", "[::1]"])
+def test_an_address_that_is_no_ip_address_or_host_name_is_refused(name, bad):
+    """999.1.1.1 was uvicorn's error and exit 3 at serve, the metrics thread's in a worker."""
+    with pytest.raises(UsageError) as refused:
+        Settings.from_env({name: bad})
+    assert str(refused.value) == f"setting {name}: {bad!r} is not an IP address or host name"
+
+
+@pytest.mark.parametrize("good", ["127.0.0.1", "0.0.0.0", "::1", "::", "localhost", "api.example.com", "host-1"])
+def test_ip_addresses_and_host_names_are_accepted(good):
+    assert Settings.from_env({"CALLREC_API_HOST": good, "CALLREC_METRICS_HOST": good}).api_host == good
