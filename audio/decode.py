@@ -71,6 +71,8 @@ class DecodeLimits:
     max_channels: int = 64
     #: What ``max_duration_s`` is, for the error that refuses a longer file.
     duration_is: str = "this segment may last"
+    #: What sets the accepted rates, for the error that refuses a rate ("": nothing named).
+    rates_set_by: str = ""
 
     def __post_init__(self) -> None:
         if not self.max_duration_s > 0:
@@ -304,8 +306,10 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
     elif source.frames == 0:
         problem = "no audio frames (empty or truncated before the data)"
     elif not limits.min_rate_hz <= source.rate_hz <= limits.max_rate_hz:
+        # "4000-192000" would be one run of card-number length to the digit scrubbers
         problem = (f"sample rate {source.rate_hz} Hz is outside the accepted "
-                   f"{limits.min_rate_hz}-{limits.max_rate_hz} Hz")
+                   f"{limits.min_rate_hz} Hz to {limits.max_rate_hz} Hz"
+                   + (f" ({limits.rates_set_by})" if limits.rates_set_by else ""))
     elif source.channels > limits.max_channels:
         problem = f"{source.channels} channels; at most {limits.max_channels} are accepted"
     elif source.duration_s > limits.max_duration_s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from redaction.masker import MODES, NOISE_DBFS, RAMP_MS, TONE_DBFS, TONE_HZ
@@ -56,9 +57,10 @@ class RedactionConfig:
     def __post_init__(self) -> None:
         if self.mask not in MODES:
             raise ValueError(f"mask must be one of {MODES}, got {self.mask!r}")
-        if min(self.pad_before_ms, self.pad_after_ms, self.speech_pad_ms) < 0:
-            raise ValueError(f"padding must not be negative, got {self.pad_before_ms!r} / {self.pad_after_ms!r} / "
-                             f"{self.speech_pad_ms!r} ms")
+        for name in ("pad_before_ms", "pad_after_ms", "speech_pad_ms"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):  # NaN slips through a comparison
+                raise ValueError(f"{name} must be a finite number of ms, 0 or more, got {value!r}")
         if self.mask_channels not in MASK_CHANNELS:
             raise ValueError(f"mask_channels must be one of {MASK_CHANNELS}, got {self.mask_channels!r}")
         if self.block_frames < 1024:

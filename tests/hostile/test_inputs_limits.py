@@ -22,7 +22,7 @@ from callrec.errors import is_permanent
 from audio.errors import AudioInputError
 from worker.calls.assemble import assemble_manifest
 from worker.cli import main
-from worker.errors import ManifestError
+from worker.errors import ManifestError, scrub_digits
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import load_manifest
 from worker.calls.pipeline import process_call
@@ -122,13 +122,27 @@ def test_a_huge_manifest_is_refused_unread(tmp_path):
         process_call(manifest, build_backends(settings_for(tmp_path)))
 
 
-@pytest.mark.parametrize("rate_hz,problem", [(1, "sample rate 1 Hz is outside the accepted 4000-192000 Hz"),
-                                              (384000, "sample rate 384000 Hz is outside")])
+@pytest.mark.parametrize("rate_hz,problem", [
+    (1, "sample rate 1 Hz is outside the accepted 4000 Hz to 192000 Hz "
+        r"\(CALLREC_MIN_RATE_HZ, CALLREC_MAX_RATE_HZ\)"),
+    (384000, "sample rate 384000 Hz is outside")])
 def test_a_segment_rate_out_of_range_is_refused_from_its_header(tmp_path, rate_hz, problem):
     manifest = write_call(tmp_path / "call")
     soundfile.write(tmp_path / "call" / "CA1-a.wav", np.zeros(8, dtype=np.int16), rate_hz, subtype="PCM_16")
     with pytest.raises(ManifestError, match=rf"^segments\[0\]\.uri: .*CA1-a\.wav: {problem}"):
         process_call(manifest, build_backends(settings_for(tmp_path)))
+
+
+def test_a_rate_refused_by_the_settings_is_named_readably(tmp_path):
+    """The lowest and highest rates joined by a hyphen read as one card-length run of digits,
+    and the CLI showed ``the accepted ######-###### Hz``, naming no setting."""
+    manifest = write_call(tmp_path / "call")
+    with pytest.raises(ManifestError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path, min_rate_hz=100000)))
+    message = str(refused.value)
+    assert message.endswith("sample rate 8000 Hz is outside the accepted 100000 Hz to 192000 Hz "
+                            "(CALLREC_MIN_RATE_HZ, CALLREC_MAX_RATE_HZ)")
+    assert scrub_digits(message, card_numbers_only=True) == message
 
 
 def test_a_segment_with_too_many_channels_is_refused(tmp_path):

@@ -8,9 +8,13 @@ from redaction.config import RedactionConfig
 
 
 @pytest.mark.parametrize("field", ["pad_before_ms", "pad_after_ms", "speech_pad_ms"])
-def test_negative_padding_is_refused(field: str) -> None:
-    with pytest.raises(ValueError, match="padding must not be negative"):
-        RedactionConfig(**{field: -1.0})
+@pytest.mark.parametrize("bad", [-1.0, -1000.0, float("nan"), float("inf")])
+def test_negative_or_not_finite_padding_is_refused_naming_its_field(field: str, bad: float) -> None:
+    """A NaN was taken (a traceback in redaction.spans); the three paddings in one message
+    read as one card-length digit run (``got -####.# / ###.# / ###.# ms``)."""
+    with pytest.raises(ValueError) as refused:
+        RedactionConfig(**{field: bad})
+    assert str(refused.value) == f"{field} must be a finite number of ms, 0 or more, got {bad!r}"
 
 
 def test_bad_mask_and_mask_channels_are_refused() -> None:

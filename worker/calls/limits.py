@@ -19,6 +19,8 @@ from worker.settings import Settings
 #: The derived byte cap of a fetched segment: 16-bit samples, and room for headers and tags.
 SEGMENT_SAMPLE_BYTES = 2
 SEGMENT_HEADER_BYTES = 64 * 1024
+#: The settings an audio input's refused rate names.
+RATES_SET_BY = "CALLREC_MIN_RATE_HZ, CALLREC_MAX_RATE_HZ"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class InputLimits:
         """What any one audio input may hold (no call to measure it against)."""
         return DecodeLimits(self.max_call_s + self.max_segment_overrun_s, self.min_rate_hz,
                             self.max_rate_hz, self.max_channels,
-                            "a recording may last (CALLREC_MAX_CALL_S and CALLREC_MAX_SEGMENT_OVERRUN_S)")
+                            "a recording may last (CALLREC_MAX_CALL_S and CALLREC_MAX_SEGMENT_OVERRUN_S)",
+                            RATES_SET_BY)
 
     def segment_bytes(self, manifest: Manifest, segment: Segment) -> tuple[int, str]:
         """The most bytes ``segment`` may hold when it is fetched, and the setting to name.
@@ -83,4 +86,5 @@ class InputLimits:
         (plus ``max_segment_overrun_s``), whatever its file claims."""
         room_s = max(manifest.call_duration_s - segment.start_s, 0.0) + self.max_segment_overrun_s
         return DecodeLimits(min(room_s, self.max_call_s + self.max_segment_overrun_s),
-                            self.min_rate_hz, self.max_rate_hz, self.max_channels)
+                            self.min_rate_hz, self.max_rate_hz, self.max_channels,
+                            rates_set_by=RATES_SET_BY)
