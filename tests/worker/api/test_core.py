@@ -508,3 +508,21 @@ def test_served_audio_lives_in_a_work_dir_removed_once_sent_or_abandoned(api, ac
         next(gone.iter_raw(64))  # the client reads a little and hangs up (a send that raises: test_workdirs)
     assert len(made) == 2
     wait_for(lambda: not made[1].exists(), timeout_s=10, what="the work dir removed after the client left")
+
+
+def test_a_call_naming_another_region_than_the_accounts_profile_is_refused(api, acme, inbox):
+    """Found by the session-47 audit: with the account's profile in the EU, a manifest naming
+    ``us`` was stored in the US: nothing tied an account to its region outside ingress. Where
+    the account has a profile, its region is the account's (DESIGN: stored in the account's
+    region), and a call naming another is refused before anything is kept or queued."""
+    profile = {"plan": "team", "region": "eu", "retention_days": None, "recordings_public": False,
+               "pause_behavior": "silence", "redaction": "auto"}
+    assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
+    data = sample_manifest(inbox, call_id=f"CA-res-{uuid.uuid4().hex[:8]}")
+    assert data["account"]["region"] == "us"
+    refused = submit(api, acme, data)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == {"code": "invalid_manifest", "field": "account.region", "message":
+                                       "account.region: 'us' is not the account's region (eu, in its profile)"}
+    assert api.put("/v1/profile", json={**profile, "region": "us"}, headers=acme).status_code == 200
+    assert submit(api, acme, data).status_code == 202

@@ -56,6 +56,10 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
         raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
     profile = ProfileStore(services.client).get(account_id)
+    if profile is not None and profile.get("region") not in (None, manifest.account.region):
+        # the account's region is where everything of its recordings stays (DESIGN.md §1)
+        raise ManifestError(f"account.region: {shown(manifest.account.region)} is not the account's region "
+                            f"({profile['region']}, in its profile)")
     check_sources(manifest, settings, profile.get("twilio_account_sid") if profile else None)
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
