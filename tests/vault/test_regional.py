@@ -589,3 +589,32 @@ def test_a_rewrap_racing_a_deletion_finds_the_recording_deleted(make_region):
     rv._get_key = deleted_meanwhile
     assert rv.rewrap(entry.recording_id) == 0
     assert rv.get(entry.recording_id).deleted and list(rv.key_store.names(f"keys/{entry.recording_id}/")) == []
+
+
+def test_a_write_whose_version_is_retired_between_wrapping_and_storing_fails_and_can_be_run_again(make_region,
+                                                                                                   monkeypatch):
+    """The one instant the wrapped-key-first order leaves open: ``keys rotate`` and a retirement
+    between the data key's wrapping and its wrapped key's store. The write fails (transient:
+    "try again") rather than commit a recording nothing could decrypt, and runs again whole."""
+    import vault.regional as regional
+
+    rv = make_region("eu")
+    entry = make_entry("eu")
+    audio, _ = wav_bytes(1.0)
+    store_key = regional.put_bytes
+    retired = []
+
+    def retired_meanwhile(store, name, data):
+        if store is rv.key_store and not retired:
+            rv.keys.rotate()
+            rv.keys.retire("v1")  # nothing stored under v1 yet: a retirement would take it now
+            retired.append(name)
+        return store_key(store, name, data)
+
+    monkeypatch.setattr(regional, "put_bytes", retired_meanwhile)
+    with pytest.raises(VaultError, match="KEK version v1 of region eu was retired during the write; try again") as info:
+        rv.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
+    assert not isinstance(info.value, VaultInputError)  # transient: the job is retried
+    assert rv.find(entry.recording_id) is None  # nothing committed
+    rv.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
+    assert read(rv, rv.get(entry.recording_id), "audio") == audio and rv.get(entry.recording_id).key_versions() == ("v2",)
