@@ -193,6 +193,8 @@ class Settings:
     fetch_ca_file: str = ""
     #: Twilio auth tokens by Account SID (``AC...:token,...``): signature checks and fetches.
     twilio_auth_tokens: str = ""
+    #: Twilio's API hosts (``host[:port]``, comma-separated): the only ones a token is sent to.
+    twilio_hosts: str = "api.twilio.com"
     #: Webhook hosts that may resolve to private addresses (comma-separated); any other
     #: https endpoint must resolve to public ones (http:// goes to 127.0.0.1/localhost only).
     webhook_private_hosts: str = ""

@@ -54,13 +54,16 @@ class FetchPolicy:
     timeout_s: float
     max_redirects: int
     ca_file: str | None
+    #: Twilio's API hosts (host, port or None): the only ones a Twilio auth token goes to.
+    twilio_hosts: tuple[tuple[str, int | None], ...] = (("api.twilio.com", None),)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
         return cls(hosts=parse_hosts(settings.fetch_hosts),
                    twilio_tokens=parse_twilio_tokens(settings.twilio_auth_tokens),
                    max_bytes=settings.fetch_max_bytes, timeout_s=settings.fetch_timeout_s,
-                   max_redirects=settings.fetch_max_redirects, ca_file=settings.fetch_ca_file or None)
+                   max_redirects=settings.fetch_max_redirects, ca_file=settings.fetch_ca_file or None,
+                   twilio_hosts=parse_twilio_hosts(settings.twilio_hosts))
 
     def check(self, uri: str, where: str) -> HostEntry:
         """The host entry allowing ``uri``; ManifestError naming ``where`` when none does."""
@@ -86,9 +89,15 @@ class FetchPolicy:
         return None
 
     def twilio_account(self, uri: str) -> str | None:
-        """The Twilio AccountSid a URL names (``/Accounts/AC.../``) when this service holds its auth
-        token (``CALLREC_TWILIO_AUTH_TOKENS``), so fetching it would send that token; else None."""
-        match = _TWILIO_ACCOUNT.search(urlsplit(uri).path)
+        """The Twilio AccountSid a URL of Twilio's API (``CALLREC_TWILIO_HOSTS``) names
+        (``/Accounts/AC.../``) when this service holds its auth token
+        (``CALLREC_TWILIO_AUTH_TOKENS``), so fetching it would send that token; else None
+        (any other host never gets a token, whatever its path names)."""
+        parts = urlsplit(uri)
+        if not any(parts.hostname == host and (port is None or port == (parts.port or 443))
+                   for host, port in self.twilio_hosts):
+            return None
+        match = _TWILIO_ACCOUNT.search(parts.path)
         if match is not None and match.group(1) in dict(self.twilio_tokens):
             return match.group(1)
         return None
@@ -182,6 +191,19 @@ def parse_hosts(text: str) -> tuple[HostEntry, ...]:
             username, password = unquote(user), unquote(secret)
         entries.append(HostEntry(host.lower(), int(port) if colon else None, username, password))
     return tuple(entries)
+
+
+def parse_twilio_hosts(text: str) -> tuple[tuple[str, int | None], ...]:
+    """``host`` or ``host:port``, comma-separated (``CALLREC_TWILIO_HOSTS``)."""
+    hosts = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        host, colon, port = item.partition(":")
+        if not host or "@" in item or (colon and not port.isdigit()):
+            raise ManifestError(f"CALLREC_TWILIO_HOSTS: entry {source_name(item)} is not host or host:port")
+        hosts.append((host.lower(), int(port) if colon else None))
+    return tuple(hosts)
 
 
 def parse_twilio_tokens(text: str) -> tuple[tuple[str, str], ...]:

@@ -93,3 +93,22 @@ def test_hosts_credentials_in_urls_and_untrusted_certificates_are_refused(media,
     media.server.routes["/f/ok.wav"] = (200, {}, b"data")
     with pytest.raises(FetchError, match="could not be fetched"):
         policy(media, ca_file=None).fetch(url(media, "/f/ok.wav"), tmp_path / "a")
+
+
+def test_a_twilio_auth_token_goes_only_to_twilios_own_hosts(media, tmp_path):
+    """Found by the session-46 audit: the auth token went with any allowed fetch host whose URL
+    path named a configured Account SID (``/Accounts/AC.../``), though only Twilio's API should
+    ever see it. It goes only to ``CALLREC_TWILIO_HOSTS`` (api.twilio.com by default)."""
+    from worker.calls.fetch import parse_twilio_hosts
+
+    sid = "AC" + "a" * 32
+    path = f"/2010-04-01/Accounts/{sid}/Recordings/RE{'b' * 32}.wav"
+    media.server.routes[path] = (200, {}, b"RIFF" + b"\0" * 96)
+    media.server.requests.clear()
+    fetch = policy(media, hosts=f"127.0.0.1:{media.port},localhost:{media.port}", twilio_tokens=((sid, "tok"),),
+                   twilio_hosts=parse_twilio_hosts(f"localhost:{media.port}"))
+    assert fetch.twilio_account(url(media, path, "127.0.0.1")) is None
+    fetch.fetch(url(media, path, "127.0.0.1"), tmp_path / "a")  # allowed, but not Twilio's: no token
+    fetch.fetch(url(media, path, "localhost"), tmp_path / "b")
+    assert media.server.requests == [(path, None), (path, "Basic " + base64.b64encode(f"{sid}:tok".encode()).decode())]
+    assert parse_twilio_hosts("") == () and parse_twilio_hosts("api.twilio.com") == (("api.twilio.com", None),)

@@ -182,8 +182,9 @@ def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, a
 
 @pytest.fixture
 def twilio_owner(api, acme):
-    """acme's profile names the Twilio account of the calls' media URLs (its token is configured)."""
-    profile = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+    """acme's profile names the Twilio account of the calls' media URLs (its token is configured),
+    and the calls' region."""
+    profile = {"plan": "team", "region": "eu", "retention_days": None, "recordings_public": False,
                "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
     assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
 
@@ -196,14 +197,14 @@ def test_a_twilio_url_of_another_account_s_sid_is_refused(api, acme, media, tmp_
     manifest, uris = https_call(media, tmp_path, "t9")
     data = {**json.loads(manifest.read_text()), "call_id": f"CA-t9-{uuid.uuid4().hex[:8]}"}
     headers = {**acme, "Content-Type": "application/json"}
-    no_twilio = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+    no_twilio = {"plan": "team", "region": "eu", "retention_days": None, "recordings_public": False,
                  "pause_behavior": "silence", "redaction": "auto"}
     assert api.put("/v1/profile", json=no_twilio, headers=acme).status_code == 200  # (another test's may name it)
     refused = api.post("/v1/calls", content=json.dumps(data), headers=headers)
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
     assert error["field"] == "segments[1].uri" and "not this account's" in error["message"]
-    profile = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+    profile = {"plan": "team", "region": "eu", "retention_days": None, "recordings_public": False,
                "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
     assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
     assert api.post("/v1/calls", content=json.dumps(data), headers=headers).status_code == 202
