@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from worker.api.errors import ProfileError
+from worker.api.errors import ApiError, ProfileError
 from worker.api.owners import NAMESPACE
 from worker.calls.manifest import parse_manifest
 
@@ -48,15 +48,83 @@ def check_profile(account_id: str, body: Any) -> dict[str, Any]:
 
 
 class ProfileStore:
-    def __init__(self, client: redis.Redis) -> None:
+    """Profiles in Redis, and which account each Twilio Account SID is: a SID is named by one
+    account's profile at a time (its claim), the account the operator gave it to
+    (``sid_accounts``, from ``CALLREC_TWILIO_AUTH_TOKENS``'s ``account=AC...:token``) or else the
+    first to name it, until its profile names it no more. Before, any account could name another
+    tenant's SID and have its manifests' Twilio URLs fetched with that tenant's token."""
+
+    def __init__(self, client: redis.Redis, sid_accounts: dict[str, str] | None = None) -> None:
         self.client = client
+        self.sid_accounts = sid_accounts or {}
 
     def put(self, account_id: str, profile: dict[str, Any]) -> None:
-        self.client.set(f"{NAMESPACE}:profile:{account_id}", json.dumps(profile, sort_keys=True))
+        """Store ``profile``; ApiError 409 (nothing stored) when it names a SID that is another
+        account's. A SID the account's profile named before and names no more is let go."""
+        sid = profile.get("twilio_account_sid")
+        if sid is not None and self.sid_accounts.get(sid, account_id) != account_id:
+            raise _taken()
+        name = f"{NAMESPACE}:profile:{account_id}"
+        with self.client.pipeline() as pipe:
+            while True:
+                try:
+                    watched = [name] + ([self._claim(sid)] if sid else [])
+                    pipe.watch(*watched)
+                    old = json.loads(pipe.get(name) or "null") or {}
+                    if sid is not None and (pipe.get(self._claim(sid)) or account_id.encode()) != account_id.encode():
+                        raise _taken()
+                    old_sid = old.get("twilio_account_sid")
+                    pipe.multi()
+                    pipe.set(name, json.dumps(profile, sort_keys=True))
+                    if sid is not None:
+                        pipe.set(self._claim(sid), account_id)
+                    pipe.execute()
+                    break
+                except redis.WatchError:
+                    continue
+        if old_sid and old_sid != sid:
+            self._let_go(account_id, old_sid)
 
     def get(self, account_id: str) -> dict[str, Any] | None:
         found = self.client.get(f"{NAMESPACE}:profile:{account_id}")
         return json.loads(found) if found else None
+
+    def owned_sid(self, account_id: str) -> str | None:
+        """The SID the account's profile names when it is the account's (claimed now when no
+        account has claimed it: a profile stored before claims existed); else None."""
+        profile = self.get(account_id) or {}
+        sid = profile.get("twilio_account_sid")
+        if sid is None or self.sid_accounts.get(sid, account_id) != account_id:
+            return None
+        self.client.set(self._claim(sid), account_id, nx=True)
+        return sid if self.client.get(self._claim(sid)) == account_id.encode() else None
+
+    def _let_go(self, account_id: str, sid: str) -> None:
+        with self.client.pipeline() as pipe:
+            try:
+                pipe.watch(self._claim(sid))
+                if pipe.get(self._claim(sid)) == account_id.encode():
+                    pipe.multi()
+                    pipe.delete(self._claim(sid))
+                    pipe.execute()
+            except redis.WatchError:
+                pass  # claimed again meanwhile: not ours to let go
+
+    @staticmethod
+    def _claim(sid: str) -> str:
+        return f"{NAMESPACE}:twilio-sid:{sid}"
+
+
+def profiles_of(services) -> ProfileStore:
+    """The profile store of ``services``, with the SIDs its settings give to accounts."""
+    from worker.calls.fetch import twilio_sid_accounts
+
+    return ProfileStore(services.client, twilio_sid_accounts(services.settings.twilio_auth_tokens))
+
+
+def _taken() -> ApiError:
+    return ApiError(409, "conflict", "twilio_account_sid: another account's profile names this Account SID "
+                    "(the operator gives each SID to one account)", "twilio_account_sid")
 
 
 def account_document(account_id: str, profile: dict[str, Any]) -> dict[str, Any]:

@@ -206,11 +206,25 @@ def parse_twilio_hosts(text: str) -> tuple[tuple[str, int | None], ...]:
     return tuple(hosts)
 
 
+def twilio_sid_accounts(text: str) -> dict[str, str]:
+    """The account each Account SID of ``CALLREC_TWILIO_AUTH_TOKENS`` is given to
+    (``account=AC...:token``): only that account's profile may name it."""
+    accounts = {}
+    for item in (part.strip() for part in text.split(",")):
+        account, sep, rest = item.partition("=")
+        if sep and not account.startswith("AC"):
+            accounts[rest.partition(":")[0]] = account
+    return accounts
+
+
 def parse_twilio_tokens(text: str) -> tuple[tuple[str, str], ...]:
-    """``AC...:token``, comma-separated."""
+    """``[account=]AC...:token``, comma-separated."""
     pairs = []
     for item in (part.strip() for part in text.split(",")):
         if item:
+            account, sep, rest = item.partition("=")
+            if sep and not account.startswith("AC"):
+                item = rest  # the account the SID is given to: twilio_sid_accounts
             sid, sep, token = item.partition(":")
             if not sep or not sid.startswith("AC") or not token:
                 raise ManifestError("CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken")

@@ -112,3 +112,11 @@ def test_a_twilio_auth_token_goes_only_to_twilios_own_hosts(media, tmp_path):
     fetch.fetch(url(media, path, "localhost"), tmp_path / "b")
     assert media.server.requests == [(path, None), (path, "Basic " + base64.b64encode(f"{sid}:tok".encode()).decode())]
     assert parse_twilio_hosts("") == () and parse_twilio_hosts("api.twilio.com") == (("api.twilio.com", None),)
+
+
+def test_twilio_tokens_may_name_the_account_each_sid_is_for():
+    from worker.calls.fetch import parse_twilio_tokens, twilio_sid_accounts
+
+    text = f"acme=AC{'0' * 31}1:tok1, AC{'0' * 31}2:tok2"
+    assert parse_twilio_tokens(text) == ((f"AC{'0' * 31}1", "tok1"), (f"AC{'0' * 31}2", "tok2"))
+    assert twilio_sid_accounts(text) == {f"AC{'0' * 31}1": "acme"}

@@ -208,3 +208,23 @@ def test_a_twilio_url_of_another_account_s_sid_is_refused(api, acme, media, tmp_
                "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
     assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
     assert api.post("/v1/calls", content=json.dumps(data), headers=headers).status_code == 202
+
+
+def test_another_account_cannot_claim_a_sid_in_its_profile_to_use_its_token(api, acme, keys, media, tmp_path):
+    """Found by the session-47 audit: the session-46 fix was bypassed by naming the other
+    tenant's SID in one's own profile (any profile could name any SID). A SID is now one
+    account's at a time: another's ``PUT /v1/profile`` naming it is ``409``, stores nothing,
+    and its manifests' Twilio URLs of that SID stay refused."""
+    globex = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
+    profile = {"plan": "team", "region": "eu", "retention_days": None, "recordings_public": False,
+               "pause_behavior": "silence", "redaction": "auto", "twilio_account_sid": TWILIO_SID}
+    assert api.put("/v1/profile", json=profile, headers=acme).status_code == 200
+    taken = api.put("/v1/profile", json=profile, headers=globex)
+    assert taken.status_code == 409, taken.text
+    assert taken.json()["error"]["field"] == "twilio_account_sid"
+    assert api.get("/v1/profile", headers=globex).status_code == 404  # nothing stored
+    manifest, _ = https_call(media, tmp_path, "t10")
+    data = {**json.loads(manifest.read_text()), "call_id": f"CA-t10-{uuid.uuid4().hex[:8]}"}
+    data["account"] = {**data["account"], "id": "globex"}
+    refused = api.post("/v1/calls", content=json.dumps(data), headers={**globex, "Content-Type": "application/json"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "segments[1].uri", refused.text

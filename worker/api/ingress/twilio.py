@@ -28,7 +28,7 @@ from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.ingress.twilio_signature import valid_signature
 from worker.api.keys import ACCOUNT
-from worker.api.profiles import ProfileStore, account_document
+from worker.api.profiles import account_document, profiles_of
 from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
@@ -92,10 +92,12 @@ async def recording_callback(request: Request):
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "bad_request", "callback body is not form-encoded") from None
     fields = dict(params)
-    profile = await blocking(ProfileStore(services.client).get, account_id)
+    profiles = profiles_of(services)
+    profile = await blocking(profiles.get, account_id)
     sid = fields.get("AccountSid", "")
     token = dict(parse_twilio_tokens(services.settings.twilio_auth_tokens)).get(sid)
-    if profile is None or profile.get("twilio_account_sid") != sid or token is None:
+    if profile is None or profile.get("twilio_account_sid") != sid or token is None \
+            or await blocking(profiles.owned_sid, account_id) != sid:
         raise ApiError(403, "forbidden", "this account takes no Twilio callbacks from that AccountSid")
     if not valid_signature(token, signed_url(request), params, request.headers.get("x-twilio-signature", "")):
         raise ApiError(403, "forbidden", "X-Twilio-Signature does not match (URL, parameters or token)")
@@ -110,6 +112,8 @@ async def recording_callback(request: Request):
     if problem is not None:  # refused here, naming the query parameter (not the manifest's ticket_id)
         raise ApiError(400, "bad_request", f"ticket: {problem}", "ticket")
     number = text_param(request, "number", "twilio")
+    if number.startswith(" "):  # a "+" written as is (number=+15550100, E.164 as people write it): form
+        number = "+" + number[1:]  # encoding read it as a space; no number id holds a space
     problem = number_id_problem(number) or id_problem(number)
     if problem is not None:  # refused here, naming the query parameter (not the manifest's number.id)
         raise ApiError(400, "bad_request", f"number: {problem}", "number")

@@ -13,7 +13,7 @@ from vault.vault import Vault
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError
 from worker.api.handlers import blocking, endpoint
-from worker.api.profiles import ProfileStore
+from worker.api.profiles import profiles_of
 from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
 from worker.api.sources import account_inbox, check_sources
@@ -55,12 +55,13 @@ def submit_manifest(services, account_id: str, data) -> Submitted:
     if manifest.account.id != account_id:
         raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
-    profile = ProfileStore(services.client).get(account_id)
+    profiles = profiles_of(services)
+    profile = profiles.get(account_id)
     if profile is not None and profile.get("region") not in (None, manifest.account.region):
         # the account's region is where everything of its recordings stays (DESIGN.md §1)
         raise ManifestError(f"account.region: {shown(manifest.account.region)} is not the account's region "
                             f"({profile['region']}, in its profile)")
-    check_sources(manifest, settings, profile.get("twilio_account_sid") if profile else None)
+    check_sources(manifest, settings, profiles.owned_sid(account_id) if profile else None)
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will

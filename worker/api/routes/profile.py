@@ -9,7 +9,7 @@ from starlette.routing import Route
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, ProfileError, not_found
 from worker.api.handlers import blocking, endpoint
-from worker.api.profiles import ProfileStore, check_profile
+from worker.api.profiles import check_profile, profiles_of
 from worker.api.requests import read_json
 
 
@@ -21,14 +21,14 @@ async def put_profile(request: Request):
         profile = check_profile(key.account_id, body)
     except ProfileError as exc:
         raise ApiError(422, "invalid_request", str(exc), exc.field) from None
-    await blocking(ProfileStore(request.app.state.services.client).put, key.account_id, profile)
+    await blocking(profiles_of(request.app.state.services).put, key.account_id, profile)
     return JSONResponse({"account_id": key.account_id, **profile})
 
 
 @endpoint
 async def get_profile(request: Request):
     key = await authenticate(request)
-    profile = await blocking(ProfileStore(request.app.state.services.client).get, key.account_id)
+    profile = await blocking(profiles_of(request.app.state.services).get, key.account_id)
     if profile is None:
         raise not_found("profile for this account (PUT /v1/profile)")
     return JSONResponse({"account_id": key.account_id, **profile})

@@ -1,0 +1,48 @@
+"""Account profiles: the Twilio Account SID a profile names is one account's (found by the
+session-47 audit: any account could name another's SID in its profile, and its manifests'
+Twilio URLs were then fetched with that tenant's auth token)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from worker.api.errors import ApiError
+from worker.api.owners import NAMESPACE
+from worker.api.profiles import ProfileStore
+
+SID = "AC" + "0" * 31 + "1"
+BASE = {"plan": "team", "region": "us", "retention_days": None, "recordings_public": False,
+        "pause_behavior": "silence", "redaction": "auto"}
+
+
+def test_a_sid_is_named_by_one_accounts_profile_until_it_lets_it_go(redis_client):
+    store = ProfileStore(redis_client)
+    store.put("acme", {**BASE, "twilio_account_sid": SID})
+    store.put("acme", {**BASE, "twilio_account_sid": SID})  # its own again: fine
+    with pytest.raises(ApiError) as taken:
+        store.put("globex", {**BASE, "twilio_account_sid": SID})
+    assert (taken.value.status, taken.value.field) == (409, "twilio_account_sid")
+    assert store.get("globex") is None  # nothing stored
+    assert store.owned_sid("acme") == SID and store.owned_sid("globex") is None
+    store.put("acme", BASE)  # acme names no SID now: it is free
+    store.put("globex", {**BASE, "twilio_account_sid": SID})
+    assert store.owned_sid("globex") == SID and store.owned_sid("acme") is None
+
+
+def test_a_sid_the_operator_gave_an_account_is_that_accounts_alone(redis_client):
+    store = ProfileStore(redis_client, sid_accounts={SID: "acme"})  # CALLREC_TWILIO_AUTH_TOKENS acme=AC...:token
+    with pytest.raises(ApiError) as taken:
+        store.put("globex", {**BASE, "twilio_account_sid": SID})
+    assert taken.value.status == 409
+    store.put("acme", {**BASE, "twilio_account_sid": SID})
+    assert store.owned_sid("acme") == SID
+
+
+def test_profiles_that_named_one_sid_before_claims_existed_leave_it_to_the_first_to_use_it(redis_client):
+    for account in ("acme", "globex"):  # stored by an older server: no claim
+        redis_client.set(f"{NAMESPACE}:profile:{account}", json.dumps({**BASE, "twilio_account_sid": SID}))
+    store = ProfileStore(redis_client)
+    assert store.owned_sid("globex") == SID  # claimed now, by the first that uses it
+    assert store.owned_sid("acme") is None
