@@ -194,15 +194,11 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
             else:
                 size = _export_audio(region_vault, entry, out_path, codec)
             break
-        except (DecryptionError, ObjectMissingError):
-            if attempt == 0 and region_vault.changed_since(entry):
-                # a re-redaction (or deletion) destroyed what it was reading: judged and read again as it is now
-                region_vault, entry = _admitted(recording_id, principal, vault, artifact)
-                continue
-            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
-            raise
+        except (DecryptionError, ObjectMissingError) as exc:
+            region_vault, entry = _admitted_again(exc, region_vault, entry, attempt, recording_id, principal, vault,
+                                                  artifact)
         except BaseException:
-            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            _export_failed(region_vault, recording_id, principal)
             raise
     if byte_range is not None and resolve_range(byte_range, size) is None:
         out_path.unlink(missing_ok=True)
@@ -213,6 +209,22 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
         out_path.unlink(missing_ok=True)  # an access that is not audited gives nothing
         raise
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
+
+
+def _admitted_again(exc: Exception, region_vault, entry: IndexEntry, attempt: int, recording_id: str,
+                    principal: Principal, vault: Vault, artifact: str):
+    """After ``exc`` (a decryption or missing object) reading ``entry``: on a first attempt, when
+    a re-redaction (or deletion) changed the entry meanwhile and destroyed what was being read,
+    the region vault and entry judged again as they are now (to read again); else the failure
+    audited and ``exc`` raised."""
+    if attempt == 0 and region_vault.changed_since(entry):
+        return _admitted(recording_id, principal, vault, artifact)
+    _export_failed(region_vault, recording_id, principal)
+    raise exc
+
+
+def _export_failed(region_vault, recording_id: str, principal: Principal) -> None:
+    region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
 
 
 def _admitted(recording_id: str, principal: Principal, vault: Vault, artifact: str):
@@ -334,15 +346,11 @@ def audio_ranges(recording_id: str, principal: Principal, vault: Vault, audio_fo
             break
         except UnsupportedKeyError:
             return None
-        except (DecryptionError, ObjectMissingError):
-            if attempt == 0 and region_vault.changed_since(entry):
-                # a re-redaction (or deletion) destroyed what it was reading: judged and read again as it is now
-                region_vault, entry = _admitted(recording_id, principal, vault, "audio")
-                continue
-            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
-            raise
+        except (DecryptionError, ObjectMissingError) as exc:
+            region_vault, entry = _admitted_again(exc, region_vault, entry, attempt, recording_id, principal, vault,
+                                                  "audio")
         except BaseException:
-            region_vault.audit("export", "failed", recording_id, str(principal), "decryption or store error")
+            _export_failed(region_vault, recording_id, principal)
             raise
     resolved = resolve_range(wanted, size)
     if resolved is None:

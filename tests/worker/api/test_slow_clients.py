@@ -6,6 +6,7 @@ connection whose request head is not whole within ``CALLREC_API_HEAD_TIMEOUT_S``
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -31,18 +32,26 @@ async def echo(request):
     return JSONResponse({"bytes": len(body)})
 
 
-@pytest.fixture
-def server():
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_head_timeout_s=0.5, api_body_timeout_s=0.5)
-    app = Starlette(routes=[Route("/echo", echo, methods=["POST"])])
+@contextlib.contextmanager
+def serving(app, settings: Settings):
+    """``app`` served as ``callrec serve`` serves (``server_config``) in a thread, until the block ends."""
     running = uvicorn.Server(server_config(app, settings))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     while not running.started:
         time.sleep(0.01)
-    yield settings
-    running.should_exit = True
-    thread.join(10)
+    try:
+        yield settings
+    finally:
+        running.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server():
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_head_timeout_s=0.5, api_body_timeout_s=0.5)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+        yield settings
 
 
 def closed_within(sock: socket.socket, seconds: float) -> bool:
@@ -124,13 +133,7 @@ def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(
         return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir)
 
     settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    app = Starlette(routes=[Route("/audio", download)])
-    running = uvicorn.Server(server_config(app, settings))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        time.sleep(0.01)
-    try:
+    with serving(Starlette(routes=[Route("/audio", download)]), settings):
         with socket.create_connection((settings.api_host, settings.api_port)) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -138,9 +141,6 @@ def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(
             while time.monotonic() < deadline and not (made and not made[0].exists()):
                 time.sleep(0.1)  # never reading
             assert made and not made[0].exists()
-    finally:
-        running.should_exit = True
-        thread.join(10)
 
 
 def test_a_download_read_steadily_ends_once_its_recording_may_no_longer_be_had(tmp_path, monkeypatch):
@@ -169,13 +169,7 @@ def test_a_download_read_steadily_ends_once_its_recording_may_no_longer_be_had(t
         return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir, still_admitted=still_admitted)
 
     settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    app = Starlette(routes=[Route("/audio", download)])
-    running = uvicorn.Server(server_config(app, settings))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        time.sleep(0.01)
-    try:
+    with serving(Starlette(routes=[Route("/audio", download)]), settings):
         with socket.create_connection((settings.api_host, settings.api_port)) as sock:
             sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
             sock.settimeout(5)
@@ -187,9 +181,6 @@ def test_a_download_read_steadily_ends_once_its_recording_may_no_longer_be_had(t
                 time.sleep(0.005)  # steady (about 10 MB/s): never stalled for anything like SEND_TIMEOUT_S
             assert chunk == b"" and received < size  # closed unfinished (what the sockets' buffers held got through)
         assert checks[0] and not checks[-1] and not made[0].exists()  # checked while it might, and until it might not
-    finally:
-        running.should_exit = True
-        thread.join(10)
 
 
 def test_a_kept_alive_connection_s_next_head_has_the_same_deadline(server):
