@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import secrets
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
@@ -472,10 +473,30 @@ class RegionVault:
         raise VaultError(f"recording {recording_id} changed during the re-wrap; try again")
 
     def changed_since(self, entry: IndexEntry) -> bool:
-        """Whether ``entry`` was deleted or any artifact it lists replaced since it was read."""
-        current = self.find(entry.recording_id)
-        return (current is None or current.deleted
-                or any(not _same_object(current.artifact(a.kind), a) for a in entry.artifacts))
+        """Whether ``entry`` was deleted or any artifact it lists replaced since it was read.
+
+        A deletion destroys the keys, then the ciphertext, and commits its tombstone last: a
+        reader that found its keys gone under a live entry (a batch's step beside a retention
+        sweep, session-47 audit) waits up to ``DELETION_SETTLE_S`` for that tombstone. Keys
+        gone with no deletion under way (lost) stay unchanged, and the reader's error stands."""
+        deadline_s = time.monotonic() + DELETION_SETTLE_S
+        while True:
+            current = self.find(entry.recording_id)
+            if (current is None or current.deleted
+                    or any(not _same_object(current.artifact(a.kind), a) for a in entry.artifacts)):
+                return True
+            if time.monotonic() >= deadline_s or not self._keys_gone(entry):
+                return False
+            time.sleep(0.05)
+
+    def _keys_gone(self, entry: IndexEntry) -> bool:
+        """Whether a wrapped data key ``entry`` lists is missing from the key store."""
+        for info in entry.artifacts:
+            try:
+                get_bytes(self.key_store, key_name(entry.recording_id, info))
+            except ObjectMissingError:
+                return True
+        return False
 
     def migrate_keys(self) -> int:
         """Move wrapped data keys a vault from before the key store kept in the object store
@@ -669,6 +690,9 @@ class RegionVault:
 
 #: How often an update of an index entry is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
+#: Seconds a reader whose keys vanished under a live entry waits for the tombstone of the
+#: deletion under way (``changed_since``): a deletion destroys a few objects, then commits.
+DELETION_SETTLE_S = 10.0
 
 
 def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:

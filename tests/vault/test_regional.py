@@ -618,3 +618,35 @@ def test_a_write_whose_version_is_retired_between_wrapping_and_storing_fails_and
     assert rv.find(entry.recording_id) is None  # nothing committed
     rv.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
     assert read(rv, rv.get(entry.recording_id), "audio") == audio and rv.get(entry.recording_id).key_versions() == ("v2",)
+
+
+def test_a_rewrap_meeting_a_deletion_under_way_waits_for_its_tombstone(make_region):
+    """Found by the session-47 audit: a batch's rewrap step beside a retention sweep failed for
+    good as "cannot decrypt" (43 of 400 jobs): a deletion destroys the keys, then the ciphertext,
+    and only then commits its tombstone, so the re-wrap found its key gone under a live entry.
+    A reader whose keys vanished under a live entry waits (a few seconds at most) for the
+    tombstone of the deletion that took them."""
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.keys.rotate()
+    for info in entry.artifacts:  # the deletion's first step, done: its keys destroyed...
+        rv.key_store.delete(key_name(entry.recording_id, info))
+    later = threading.Timer(0.3, lambda: rv.delete(entry.recording_id, actor="operator", reason="request"))
+    later.start()  # ...and its tombstone committed a moment later
+    try:
+        assert rv.rewrap(entry.recording_id) == 0  # found deleted, not "cannot decrypt"
+    finally:
+        later.join()
+    assert rv.get(entry.recording_id).deleted
+
+
+def test_keys_missing_under_a_live_entry_with_no_deletion_under_way_still_fail(make_region, monkeypatch):
+    import vault.regional as regional
+
+    monkeypatch.setattr(regional, "DELETION_SETTLE_S", 0.2)
+    rv = make_region("eu")
+    entry = put_call(rv)
+    rv.keys.rotate()
+    rv.key_store.delete(key_name(entry.recording_id, entry.artifacts[0]))  # lost, not deleted
+    with pytest.raises((DecryptionError, ObjectMissingError)):
+        rv.rewrap(entry.recording_id)

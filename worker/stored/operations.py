@@ -417,6 +417,7 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     try:
         result = _redacted_again(region_vault, entry, workdir, backends)
     except (VaultInputError, DecryptionError, ObjectMissingError):
+        region_vault.changed_since(entry)  # waits for the tombstone of a deletion under way
         current = region_vault.find(recording_id)
         if current is None or not current.deleted:
             raise

@@ -93,10 +93,14 @@ def test_rewrap_skips_and_names_an_entry_it_cannot_read_and_re_wraps_every_other
     assert [region_vault.get(rid).key_versions() for rid in rids[1:]] == [("v2",), ("v2",)]
 
 
-def test_rewrap_skips_and_names_a_recording_whose_wrapped_key_is_missing(settings, capsys):
+def test_rewrap_skips_and_names_a_recording_whose_wrapped_key_is_missing(settings, capsys, monkeypatch):
     """Found by the session-46 audit: a deletion killed after it destroyed the keys and before
     its tombstone leaves a live entry without keys; the re-wrap stopped there (exit 2, naming
-    nothing) and left every later recording under the old KEK version."""
+    nothing) and left every later recording under the old KEK version. (The re-wrap waits for a
+    tombstone that never comes: DELETION_SETTLE_S, shortened here.)"""
+    import vault.regional
+
+    monkeypatch.setattr(vault.regional, "DELETION_SETTLE_S", 0.2)
     region_vault, rids = stored_three(settings)
     for name in list(region_vault.key_store.names(f"keys/{rids[0]}/")):
         region_vault.key_store.delete(name)

@@ -465,3 +465,23 @@ def test_a_voicemails_transcript_past_the_window_is_served_as_the_sweep_leaves_i
     assert export_recording(rid, tmp_path / "t2", ann, vault, artifact="transcript").path.read_bytes() == b"0.0 0.5 hello"
     with pytest.raises(RecordingDeletedError):
         export_recording(rid, tmp_path / "b.wav", ann, vault)
+
+
+def test_a_re_redaction_meeting_a_deletion_under_way_ends_as_one_found_deleted(tmp_path):
+    """Found by the session-47 audit: a batch's redact step beside a retention sweep failed as
+    "cannot decrypt": the deletion had destroyed the keys and not yet committed its tombstone."""
+    import threading
+
+    from vault.regional import key_name
+
+    vault, rid = _stored_wav(tmp_path, "CA-SWEPT", _long_wav(2))
+    region_vault = vault.region("us")
+    for info in region_vault.get(rid).artifacts:
+        region_vault.key_store.delete(key_name(rid, info))
+    later = threading.Timer(0.3, lambda: region_vault.delete(rid, actor="retention", reason="retention window"))
+    later.start()
+    try:
+        outcome = redact_stored(rid, build_backends(Settings(data_dir=tmp_path / "state", recognizer="none")))
+    finally:
+        later.join()
+    assert (outcome.redacted, outcome.reason) == (False, "recording_deleted")
