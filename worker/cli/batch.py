@@ -81,7 +81,10 @@ def _run(args: argparse.Namespace) -> int:
             queued += 1
             continue
         current = status.get(job.job_id)
-        if current is not None and current.state == "failed":
+        if current is not None and current.state in ("failed", "done"):
+            # failed: sent again after a fix; done: its recording needs work again (the plan says
+            # so: a retention window now due), though the job finished in an earlier run
+            status.batch_sent_again(plan.batch_id, job.recording_id)
             queue.resubmit(job)
             queued += 1
         else:

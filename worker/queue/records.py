@@ -371,6 +371,14 @@ class JobRecords:
                 self._expire_batch(pipe, batch_id)
                 pipe.execute()
 
+    def batch_sent_again(self, batch_id: str, recording_id: str) -> None:
+        """A recording whose job is sent again counts as neither done nor failed until it ends
+        (a rerun showed the failures of the run before and returned at once: session-47 audit)."""
+        with self.client.pipeline() as pipe:
+            for part in ("done", "failed"):
+                pipe.srem(self._batch_key(batch_id, part), recording_id)
+            pipe.execute()
+
     def batch_progress(self, batch_id: str) -> BatchProgress | None:
         key = self._batch_key(batch_id)
         with self.client.pipeline() as pipe:

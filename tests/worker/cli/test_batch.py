@@ -72,3 +72,48 @@ def test_batch_retention_deletes_what_is_due(inprocess_worker, redis_client, cap
     assert all(region.get(rid).deleted for rid in ids)
     assert main(["batch", "--account", "expiring", "--steps", "retention"]) == 0
     assert "0 recording(s) of expiring" in capsys.readouterr().err  # deleted ones are not selected
+
+
+def test_a_batch_run_again_after_failures_watches_the_jobs_it_sent_again(inprocess_worker, redis_client, capsys,
+                                                                          monkeypatch):
+    """Found by the session-47 audit: the second run re-sent the failed jobs, but their recordings
+    stayed in the batch's failed set, so it showed "2 failed" and exited 1 at once while they ran
+    unwatched. A job sent again leaves the failed set; the run ends 4/4 done, exit 0."""
+    import vault.regional
+
+    from tests.worker.conftest import queue_backends as backends
+    from vault.stores.base import get_bytes, put_bytes
+
+    monkeypatch.setattr(vault.regional, "DELETION_SETTLE_S", 0.1)  # a lost key: no deletion to wait for
+    region = backends().vault.region("us")
+    ids = store_recordings(region, "refail", 4)
+    region.keys.rotate()
+    hidden = {name: get_bytes(region.key_store, name) for rid in ids[:2] for name in region.key_store.names(f"keys/{rid}/")}
+    for name in hidden:
+        region.key_store.delete(name)
+    assert main(["batch", "--account", "refail", "--steps", "rewrap"]) == 1
+    assert "2/4 done  2 failed" in capsys.readouterr().err
+    for name, data in hidden.items():
+        put_bytes(region.key_store, name, data)  # the operator puts them back
+    assert main(["batch", "--account", "refail", "--steps", "rewrap"]) == 0
+    err = capsys.readouterr().err
+    assert "2 at target already, 2 queued, 0 in flight" in err and "4/4 done  0 failed" in err.splitlines()[-1]
+
+
+def test_a_batch_run_again_sends_again_a_finished_job_whose_recording_needs_work_again(inprocess_worker, redis_client,
+                                                                                         capsys):
+    """Found by the session-47 audit: a rerun took a job finished in the first run for one "in
+    flight" and never sent it, though its recording needed work again (its retention window now
+    due): "5 in flight ... 100% done", and nothing deleted."""
+    from tests.worker.conftest import queue_backends as backends
+
+    region = backends().vault.region("us")
+    ids = store_recordings(region, "due-later", 3)  # created 2026-01-01
+    region.keys.rotate()
+    assert main(["batch", "--account", "due-later", "--steps", "rewrap,retention"]) == 0
+    capsys.readouterr()
+    assert not any(region.get(rid).deleted for rid in ids)
+    region.set_policy("due-later", 30)  # now due
+    assert main(["batch", "--account", "due-later", "--steps", "rewrap,retention"]) == 0
+    assert "0 at target already, 3 queued, 0 in flight" in capsys.readouterr().err
+    assert all(region.get(rid).deleted for rid in ids)
