@@ -1,9 +1,15 @@
 """Delivering one webhook event to one endpoint (the ``deliver_webhook`` job's effect).
 
-POST the stored event body, signed, with a bounded timeout and no redirects (a 3xx is a
-failed delivery); a 2xx is done, anything else raises WebhookDeliveryError, which the queue
-retries with backoff (CALLREC_JOB_MIN_BACKOFF_S doubling to 600 s, CALLREC_JOB_MAX_RETRIES
-times). An endpoint removed meanwhile, or an event expired, ends the job without a request.
+POST the stored event body, signed, with no redirects (a 3xx is a failed delivery); a 2xx
+is done, anything else raises WebhookDeliveryError, which the queue retries with backoff
+(CALLREC_JOB_MIN_BACKOFF_S doubling to 600 s, CALLREC_JOB_MAX_RETRIES times). An endpoint
+removed meanwhile, or an event expired, ends the job without a request.
+
+A delivery is bounded by the receiver in neither bytes nor time: only the status line and
+headers are read (the body is never needed, so never read), and the whole exchange, from
+connecting to the last header, has TIMEOUT_S. httpx's timeouts bound each network operation
+only (an answer dripping a byte a second never trips them), so the exchange runs on httpx's
+async client under one ``asyncio.timeout``, which cancels whatever operation is pending.
 
 An https endpoint's host is resolved once, every address checked (``checked_addresses``),
 and the request sent to a checked address, never to a second resolution: the URL's host
@@ -13,6 +19,7 @@ against (httpcore's ``sni_hostname`` request extension).
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -23,7 +30,8 @@ from worker.calls.fetch import tls_context
 from worker.queue.jobs import DeliverWebhook
 from worker.queue.runner import JobResult
 
-#: Seconds a delivery may take per network operation.
+#: Seconds a whole delivery may take: connecting (to each pinned address in turn), TLS,
+#: sending, and the answer's status line and headers. Past it the attempt failed (retried).
 TIMEOUT_S = 10.0
 
 
@@ -45,22 +53,32 @@ def deliver(job: DeliverWebhook, store: WebhookStore, *, ca_file: str | None = N
     if addresses == ():
         raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer (its host does not resolve)")
     try:
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, verify=tls_context(ca_file),
-                          trust_env=False) as client:
-            response = _post(client, endpoint.url, addresses, body, headers)
+        status = asyncio.run(_exchange(endpoint.url, addresses, body, headers, ca_file))
+    except TimeoutError:
+        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer within {TIMEOUT_S:g} s") from None
     except httpx.HTTPError as exc:
         raise WebhookDeliveryError(f"webhook {job.endpoint_id}: no answer ({type(exc).__name__})") from exc
-    if not 200 <= response.status_code < 300:
-        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: answered {response.status_code}")
-    return JobResult(references={"delivered": "yes", "status": str(response.status_code)})
+    if not 200 <= status < 300:
+        raise WebhookDeliveryError(f"webhook {job.endpoint_id}: answered {status}")
+    return JobResult(references={"delivered": "yes", "status": str(status)})
 
 
-def _post(client: httpx.Client, url: str, addresses: tuple[str, ...] | None, body: bytes,
-          headers: dict[str, str]) -> httpx.Response:
+async def _exchange(url: str, addresses: tuple[str, ...] | None, body: bytes, headers: dict[str, str],
+                    ca_file: str | None) -> int:
+    """The answer's status, within TIMEOUT_S all told (TimeoutError past it)."""
+    async with asyncio.timeout(TIMEOUT_S):
+        async with httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False, verify=tls_context(ca_file),
+                                     trust_env=False) as client:
+            return await _post(client, url, addresses, body, headers)
+
+
+async def _post(client: httpx.AsyncClient, url: str, addresses: tuple[str, ...] | None, body: bytes,
+                headers: dict[str, str]) -> int:
     """POST ``body`` to ``url``: at ``addresses`` (checked) in turn until one takes the
-    connection, or, for None, wherever the client resolves the URL's host."""
+    connection, or, for None, wherever the client resolves the URL's host. The status only:
+    the answer's body is not read (the connection is closed instead)."""
     if addresses is None:
-        return client.post(url, content=body, headers=headers)
+        return await _status(client, client.build_request("POST", url, content=body, headers=headers))
     target = httpx.URL(url)
     pinned = {"Host": target.netloc.decode("ascii"), **headers}
     extensions = {"sni_hostname": target.raw_host.decode("ascii")}
@@ -68,11 +86,17 @@ def _post(client: httpx.Client, url: str, addresses: tuple[str, ...] | None, bod
         request = client.build_request("POST", target.copy_with(host=address), content=body, headers=pinned,
                                        extensions=extensions)
         try:
-            return client.send(request)
+            return await _status(client, request)
         except (httpx.ConnectError, httpx.ConnectTimeout):
             if index == len(addresses) - 1:  # nothing was sent: the next address may take it
                 raise
     raise AssertionError("unreachable: addresses is not empty")
+
+
+async def _status(client: httpx.AsyncClient, request: httpx.Request) -> int:
+    response = await client.send(request, stream=True)
+    await response.aclose()  # unread: closes the connection
+    return response.status_code
 
 
 def deliver_job(job: DeliverWebhook, client, settings, vault) -> JobResult:
