@@ -45,6 +45,13 @@ EVENT_TTL_S = 7 * 86400
 MAX_ENDPOINTS = 10
 NAMESPACE = "callrec:api"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: RFC 6052's well-known NAT64 prefix: the IPv4 address it carries is the one reached.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+#: IPv6 prefixes that lead into an IPv4 network or a site, refused whatever they carry:
+#: RFC 8215's local-use NAT64 prefix (the IPv4 sits where the operator's own translator
+#: puts it), 6to4 (deprecated, RFC 7526), IPv4-compatible addresses (deprecated, RFC 4291
+#: 2.5.5.1) and site-local ones (deprecated, RFC 3879). Python 3.11 counts them all global.
+_REFUSED_IPV6 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b:1::/48", "2002::/16", "::/96", "fec0::/10"))
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,26 @@ def check_url(url: object) -> str:
         raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
     if parts.scheme == "https":
         literal = _address(parts.hostname)
-        if literal is not None and not literal.is_global:
+        if literal is not None and not is_public(literal):
             raise UsageError("url: an https:// endpoint must be a public address")
     return url
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True when ``address`` is a public one: global, and for an IPv6 address carrying an
+    IPv4 one (IPv4-mapped, well-known NAT64) that IPv4 address global too; the IPv6 forms
+    that lead into an IPv4 network whatever they carry (6to4, IPv4-compatible, local-use
+    NAT64) and site-local addresses are not. NAT64 is judged, not refused: an IPv6-only
+    network reaches every IPv4-only receiver at 64:ff9b::<its IPv4> (DNS64), and RFC 6052
+    keeps non-global IPv4 addresses out of that prefix, so only an attack puts them there."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped.is_global
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF).is_global
+        if any(address in network for network in _REFUSED_IPV6):
+            return False
+    return address.is_global
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -117,8 +141,9 @@ def _unreachable(url: str) -> bool:
 def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tuple[str, ...] | None]:
     """``(why delivering to url is refused, or None; the addresses to connect to)``.
 
-    Refused: not a URL a request can reach, or an https host resolving to any private,
-    loopback or link-local address (a request into the service's own network). The host is
+    Refused: not a URL a request can reach, or an https host resolving to any address that
+    is not public (``is_public``: private, loopback, link-local, or an IPv6 form carrying
+    one), a request into the service's own network. The host is
     resolved here once, and the delivery connects to these very addresses (``delivery``):
     resolving again to send would let a host answer the check with a public address and the
     send with an inside one (DNS rebinding). A host the operator allows
@@ -141,7 +166,7 @@ def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tu
     addresses: list[str] = []
     for *_, sockaddr in found:
         address = str(sockaddr[0]).split("%")[0]
-        if host.lower() not in allowed and not ipaddress.ip_address(address).is_global:
+        if host.lower() not in allowed and not is_public(ipaddress.ip_address(address)):
             return f"{parts.hostname} resolves to a non-public address (CALLREC_WEBHOOK_PRIVATE_HOSTS)", None
         if address not in addresses:
             addresses.append(address)

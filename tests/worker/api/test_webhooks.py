@@ -341,3 +341,69 @@ def test_an_endpoint_whose_url_holds_a_card_number_is_refused(api, acme, redis_c
     assert b"1111" not in redis_dump(redis_client)
     taken = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/T01234/B05678/0123456789"}, headers=acme)
     assert taken.status_code == 201
+
+
+#: IPv6 forms that carry an IPv4 address of the service's own network, which Python 3.11's
+#: ``is_global`` takes for public (found by the audit: all were registered and delivered to).
+EMBEDDED_PRIVATE = ["64:ff9b::a00:1",  # NAT64 (RFC 6052's well-known prefix) of 10.0.0.1
+                    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254, the cloud metadata service
+                    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+                    "64:ff9b:1::a00:1",  # RFC 8215's local-use translation prefix
+                    "2002:a00:1::",  # 6to4 of 10.0.0.1
+                    "2002:808:808::",  # 6to4 of a public address: 6to4 is refused whatever it holds
+                    "::10.0.0.1",  # IPv4-compatible (deprecated), of 10.0.0.1
+                    "::8.8.8.8",  # IPv4-compatible of a public address: refused all the same
+                    "::ffff:10.0.0.1",  # IPv4-mapped
+                    "fec0::1"]  # site-local (deprecated, still routed inside some networks)
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_an_ipv6_address_embedding_a_private_ipv4_is_refused_at_registration(address):
+    from worker.api.webhooks import check_url
+    from worker.errors import UsageError
+
+    with pytest.raises(UsageError, match="^url: an https:// endpoint must be a public address$"):
+        check_url(f"https://[{address}]/hook")
+
+
+def test_an_ipv6_address_embedding_a_private_ipv4_is_refused_over_the_api(api, acme):
+    refused = api.post("/v1/webhooks", json={"url": "https://[64:ff9b::a9fe:a9fe]/latest"}, headers=acme)
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "url"
+
+
+def test_nat64_of_a_public_address_is_taken():
+    """An IPv6-only network reaches IPv4-only receivers through NAT64: DNS64 answers their
+    names with 64:ff9b::<their IPv4>. Judged by that IPv4, a public one is taken."""
+    from worker.api.webhooks import check_url
+
+    for url in ("https://[64:ff9b::808:808]/hook", "https://[64:ff9b::8.8.8.8]/hook", "https://[::ffff:8.8.8.8]/hook",
+                "https://[2606:4700::1111]/hook"):
+        assert check_url(url) == url
+
+
+class Resolving:
+    """``socket.getaddrinfo`` answering ``addresses`` (IPv6) for one host name."""
+
+    def __init__(self, monkeypatch, host: str, addresses: list[str]) -> None:
+        import socket
+
+        real = socket.getaddrinfo
+
+        def getaddrinfo(name, port, *args, **kwargs):
+            if name != host:
+                return real(name, port, *args, **kwargs)
+            return [(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, port, 0, 0))
+                    for a in addresses]
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_a_name_resolving_to_an_ipv6_address_embedding_a_private_ipv4_is_refused_when_delivering(
+        redis_client, api_settings, monkeypatch, address):
+    from worker.api.delivery import WebhookRefusedError, deliver
+
+    store, job = _hook(redis_client, api_settings, "https://hooks.nat64.example/hook")
+    Resolving(monkeypatch, "hooks.nat64.example", ["2606:4700::1111", address])
+    with pytest.raises(WebhookRefusedError, match="hooks.nat64.example resolves to a non-public address"):
+        deliver(job, store)
