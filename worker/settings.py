@@ -195,8 +195,9 @@ class Settings:
     twilio_auth_tokens: str = ""
     #: Twilio's API hosts (``host[:port]``, comma-separated): the only ones a token is sent to.
     twilio_hosts: str = "api.twilio.com"
-    #: Webhook hosts that may resolve to private addresses (comma-separated); any other
-    #: https endpoint must resolve to public ones (http:// goes to 127.0.0.1/localhost only).
+    #: Webhook hosts that may resolve to private addresses (``host`` or ``host:port``,
+    #: comma-separated); any other https endpoint must resolve to public ones, and http:// is
+    #: refused but to a loopback host (127.0.0.1, localhost, ::1) listed here.
     webhook_private_hosts: str = ""
 
     def __post_init__(self) -> None:

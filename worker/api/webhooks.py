@@ -26,7 +26,7 @@ import socket
 import time
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import redis
 
@@ -45,6 +45,7 @@ EVENT_TTL_S = 7 * 86400
 MAX_ENDPOINTS = 10
 NAMESPACE = "callrec:api"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_HTTP_ONLY = "http:// only to a loopback host listed in CALLREC_WEBHOOK_PRIVATE_HOSTS"
 #: RFC 6052's well-known NAT64 prefix: the IPv4 address it carries is the one reached.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 #: IPv6 prefixes that lead into an IPv4 network or a site, refused whatever they carry:
@@ -64,8 +65,10 @@ class Endpoint:
     created_at: float
 
 
-def check_url(url: object) -> str:
-    """An https URL (http only to this machine, for development), at most 2,000 characters."""
+def check_url(url: object, private_hosts: str = "") -> str:
+    """An https URL, at most 2,000 characters, to a public address unless the operator lists
+    its host in ``private_hosts`` (CALLREC_WEBHOOK_PRIVATE_HOSTS); http only to a loopback
+    host listed there (development: nothing on this machine is reachable by default)."""
     if not isinstance(url, str) or len(url) > 2000:
         raise UsageError("url: give an https:// URL (at most 2000 characters)")
     try:
@@ -80,13 +83,28 @@ def check_url(url: object) -> str:
     if _unreachable(url):
         raise UsageError("url: give a URL without spaces or control characters, with a host name "
                          "or address and a port from 1 to 65535")
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
-        raise UsageError("url: must be https:// (http:// only to 127.0.0.1 or localhost)")
-    if parts.scheme == "https":
+    if parts.scheme != "https" and not (parts.scheme == "http" and _local_http(parts, private_hosts)):
+        raise UsageError(f"url: must be https:// ({_HTTP_ONLY})")
+    if parts.scheme == "https" and not listed(parts, private_hosts):
         literal = _address(parts.hostname)
         if literal is not None and not is_public(literal):
             raise UsageError("url: an https:// endpoint must be a public address")
     return url
+
+
+def listed(parts: SplitResult, private_hosts: str) -> bool:
+    """True when the operator lists the URL's host in ``private_hosts`` (comma-separated,
+    any case): as ``host`` (any port) or ``host:port`` (an IPv6 address in brackets)."""
+    entries = {entry.strip().lower() for entry in private_hosts.split(",") if entry.strip()}
+    host = (parts.hostname or "").lower()
+    bracketed = f"[{host}]" if ":" in host else host
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return bool(entries & {host, bracketed, f"{bracketed}:{port}"})
+
+
+def _local_http(parts: SplitResult, private_hosts: str) -> bool:
+    """True for an http:// URL the operator opted in to: a loopback host it lists."""
+    return parts.hostname in _LOOPBACK and listed(parts, private_hosts)
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -146,19 +164,20 @@ def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tu
     one), a request into the service's own network. The host is
     resolved here once, and the delivery connects to these very addresses (``delivery``):
     resolving again to send would let a host answer the check with a public address and the
-    send with an inside one (DNS rebinding). A host the operator allows
-    (``CALLREC_WEBHOOK_PRIVATE_HOSTS``) is not checked, but pinned the same way. The addresses
+    send with an inside one (DNS rebinding). A host the operator allows (``listed`` in
+    ``CALLREC_WEBHOOK_PRIVATE_HOSTS``) is not checked, but pinned the same way. The addresses
     are ``()`` when the host does not resolve now (the delivery fails and is retried), and
-    None for http to this machine (``check_url``; refused to any other), which the client resolves itself.
+    None for http to a listed loopback host (``check_url``; refused to any other, and once the
+    operator no longer lists it), which the client resolves itself.
     """
     if _unreachable(url):
         return "not a URL a request can reach (a bad port, host or character)", None
     parts = urlsplit(url)
     if parts.scheme != "https":
-        # http only to this machine (``check_url``), a URL stored by an older version too
-        return (None if parts.scheme == "http" and parts.hostname in _LOOPBACK else "http:// only to this machine"), None
+        # http only to a listed loopback host (``check_url``), a URL stored before that too
+        return (None if parts.scheme == "http" and _local_http(parts, private_hosts) else _HTTP_ONLY), None
     host = parts.hostname or ""
-    allowed = {h.strip().lower() for h in private_hosts.split(",") if h.strip()}
+    allowed = listed(parts, private_hosts)
     try:
         found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
@@ -166,7 +185,7 @@ def checked_addresses(url: str, private_hosts: str = "") -> tuple[str | None, tu
     addresses: list[str] = []
     for *_, sockaddr in found:
         address = str(sockaddr[0]).split("%")[0]
-        if host.lower() not in allowed and not is_public(ipaddress.ip_address(address)):
+        if not allowed and not is_public(ipaddress.ip_address(address)):
             return f"{parts.hostname} resolves to a non-public address (CALLREC_WEBHOOK_PRIVATE_HOSTS)", None
         if address not in addresses:
             addresses.append(address)
@@ -206,14 +225,17 @@ def event_id(*parts: str) -> str:
 class WebhookStore:
     """Endpoints (``callrec:api:hook:<id>``, a set per account) and events (with a TTL)."""
 
-    def __init__(self, client: redis.Redis, vault: Vault | None = None, *, clock=time.time) -> None:
+    def __init__(self, client: redis.Redis, vault: Vault | None = None, *, private_hosts: str = "",
+                 clock=time.time) -> None:
         self.client = client
         #: Encrypts and decrypts secrets; without it secrets are neither made nor read.
         self.vault = vault
+        #: CALLREC_WEBHOOK_PRIVATE_HOSTS: hosts registration lets be private (``check_url``).
+        self.private_hosts = private_hosts
         self.clock = clock
 
     def register(self, account_id: str, url: str) -> Endpoint:
-        check_url(url)
+        check_url(url, self.private_hosts)
         if self.client.scard(self._account(account_id)) >= MAX_ENDPOINTS:
             raise UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
         if self.vault is None:

@@ -78,6 +78,8 @@ def api_env(media, moto_url, tmp_path_factory) -> dict[str, str]:
             "CALLREC_FETCH_HOSTS": f"127.0.0.1:{media.port}", "CALLREC_FETCH_CA_FILE": str(media.cert),
             "CALLREC_TWILIO_AUTH_TOKENS": f"{TWILIO_SID}:{TWILIO_TOKEN}", "AWS_ENDPOINT_URL": moto_url,
             "CALLREC_TWILIO_HOSTS": f"127.0.0.1:{media.port}",  # the media server stands in for api.twilio.com
+            # webhook listeners (tests.worker.api.listener) are http:// on 127.0.0.1: the operator's opt-in
+            "CALLREC_WEBHOOK_PRIVATE_HOSTS": "127.0.0.1",
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
@@ -89,6 +91,7 @@ def api_settings(api_env, redis_url):
                    api_inbox=api_env["CALLREC_API_INBOX"], api_s3_buckets=api_env["CALLREC_API_S3_BUCKETS"],
                    fetch_hosts=api_env["CALLREC_FETCH_HOSTS"], fetch_ca_file=api_env["CALLREC_FETCH_CA_FILE"],
                    twilio_auth_tokens=api_env["CALLREC_TWILIO_AUTH_TOKENS"], twilio_hosts=api_env["CALLREC_TWILIO_HOSTS"],
+                   webhook_private_hosts=api_env["CALLREC_WEBHOOK_PRIVATE_HOSTS"],
                    api_rate_per_s=1000,
                    api_rate_per_client_s=1000,
                    api_max_body_bytes=64 * 1024)

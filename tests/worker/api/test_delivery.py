@@ -63,7 +63,7 @@ def _job(redis_client, api_settings, url: str):
     from worker.queue.jobs import DeliverWebhook
     from worker.vaults import build_vault
 
-    store = WebhookStore(redis_client, build_vault(api_settings))
+    store = WebhookStore(redis_client, build_vault(api_settings), private_hosts=LOCAL)
     hook = store.register("acme", url)
     event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_" + hook.endpoint_id)
     return store, DeliverWebhook.for_event(hook.endpoint_id, event["id"])

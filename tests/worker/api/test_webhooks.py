@@ -187,9 +187,10 @@ def test_an_endpoint_no_request_can_reach_is_refused(api, acme, url):
 
 @pytest.mark.parametrize("stored, why", [
     ("https://hooks.example.com:99999/a", "not a URL a request can reach"),
-    # plain http to another machine: registration allows http only to this one
-    ("http://169.254.169.254/latest/meta-data", "http:// only to this machine"),
-    ("http://hooks.example.com/a", "http:// only to this machine"),
+    # plain http to another machine: registration allows http only to a listed loopback host
+    ("http://169.254.169.254/latest/meta-data", "http:// only to a loopback host listed"),
+    ("http://hooks.example.com/a", "http:// only to a loopback host listed"),
+    ("http://127.0.0.1:9191/metrics", "http:// only to a loopback host listed"),  # not listed
 ])
 def test_a_stored_endpoint_registration_would_refuse_is_refused_when_delivering(redis_client, api_settings,
                                                                                  stored, why):
@@ -407,3 +408,76 @@ def test_a_name_resolving_to_an_ipv6_address_embedding_a_private_ipv4_is_refused
     Resolving(monkeypatch, "hooks.nat64.example", ["2606:4700::1111", address])
     with pytest.raises(WebhookRefusedError, match="hooks.nat64.example resolves to a non-public address"):
         deliver(job, store)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9191/metrics", "http://localhost:6391/", "http://[::1]:8391/v1/calls",
+                                 "http://127.0.0.1:9000/hooks"])
+def test_plain_http_to_this_machine_is_refused_unless_the_operator_lists_it(url):
+    """Found by the audit: any account could register http:// to any port and path of the
+    service's own loopback (the metrics server, Redis, the API itself), and no setting turned
+    it off. http:// is now for development only, to a loopback host (and port) the operator
+    lists in CALLREC_WEBHOOK_PRIVATE_HOSTS."""
+    from worker.api.webhooks import check_url, checked_addresses
+    from worker.errors import UsageError
+
+    why = "http:// only to a loopback host listed in CALLREC_WEBHOOK_PRIVATE_HOSTS"
+    with pytest.raises(UsageError, match=f"^url: must be https:// \\({why}\\)$"):
+        check_url(url)
+    with pytest.raises(UsageError, match=why):
+        check_url(url, "hooks.example.com,127.0.0.1:9000" if ":9000" not in url else "127.0.0.1:9001")
+    assert checked_addresses(url) == (why, None)
+
+
+@pytest.mark.parametrize("url, listed", [("http://127.0.0.1:9000/hooks", "127.0.0.1"),
+                                         ("http://127.0.0.1:9000/hooks", "127.0.0.1:9000"),
+                                         ("http://localhost:9000/hooks", "hooks.example.com, LOCALHOST"),
+                                         ("http://[::1]:9000/hooks", "[::1]:9000"),
+                                         ("http://[::1]:9000/hooks", "::1")])
+def test_plain_http_to_a_loopback_host_the_operator_lists_is_taken(url, listed):
+    from worker.api.webhooks import check_url, checked_addresses
+
+    assert check_url(url, listed) == url
+    assert checked_addresses(url, listed) == (None, None)
+
+
+def test_plain_http_to_another_listed_host_is_refused():
+    from worker.api.webhooks import check_url
+    from worker.errors import UsageError
+
+    with pytest.raises(UsageError, match="http:// only to a loopback host"):
+        check_url("http://10.0.0.7/hooks", "10.0.0.7")
+
+
+def test_plain_http_to_this_machine_is_refused_over_the_api(api, acme):
+    """The tests' server lists 127.0.0.1 (its listeners' host) and nothing else."""
+    for url in ("http://localhost:6391/", "http://[::1]:8391/v1/calls"):
+        refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "url", url
+    assert api.get("/v1/webhooks", headers=acme).json()["webhooks"] == []
+
+
+def test_a_stored_plain_http_endpoint_is_refused_when_delivering_unless_listed(redis_client, api_settings):
+    from worker.api.delivery import WebhookRefusedError, deliver
+    from worker.api.webhooks import WebhookStore
+    from worker.errors import UsageError
+    from worker.queue.jobs import DeliverWebhook
+    from worker.vaults import build_vault
+
+    with Listener() as listener:
+        store = WebhookStore(redis_client, build_vault(api_settings), private_hosts="127.0.0.1")
+        hook = store.register("acme", listener.url)
+        event = store.put_event("acme", "job.done", {"job_id": "j"}, "evt_http")
+        job = DeliverWebhook.for_event(hook.endpoint_id, event["id"])
+        with pytest.raises(WebhookRefusedError, match="http:// only to a loopback host listed"):
+            deliver(job, store)  # registered while listed; the operator took it off since
+        assert listener.attempts == 0
+        assert deliver(job, store, private_hosts="127.0.0.1").references["delivered"] == "yes"
+    with pytest.raises(UsageError, match="http:// only to a loopback host listed"):
+        WebhookStore(redis_client, build_vault(api_settings)).register("acme", listener.url)
+
+
+def test_an_https_address_the_operator_lists_is_taken_at_registration():
+    from worker.api.webhooks import check_url
+
+    assert check_url("https://10.0.0.7/hook", "10.0.0.7") == "https://10.0.0.7/hook"
+    assert check_url("https://10.0.0.7:8443/hook", "10.0.0.7:8443") == "https://10.0.0.7:8443/hook"

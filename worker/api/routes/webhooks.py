@@ -20,7 +20,7 @@ from worker.errors import UsageError
 
 def _store(request: Request) -> WebhookStore:
     services = request.app.state.services
-    return WebhookStore(services.client, services.vault)
+    return WebhookStore(services.client, services.vault, private_hosts=services.settings.webhook_private_hosts)
 
 
 def _shown(hook) -> dict:
