@@ -43,6 +43,17 @@ SIGNATURE_HEADER = "Callrec-Signature"
 EVENT_TTL_S = 7 * 86400
 #: Endpoints per account.
 MAX_ENDPOINTS = 10
+#: KEYS[1]: the account's set of endpoint ids, KEYS[2]: the endpoint's hash; ARGV: the cap,
+#: the endpoint id, then the hash's fields and values. Counts and adds in one step, so
+#: registrations at once (any number of servers) never pass the cap. Returns 1 when added.
+_ADD_CAPPED = """
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+redis.call('SADD', KEYS[1], ARGV[2])
+return 1
+"""
 NAMESPACE = "callrec:api"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HTTP_ONLY = "http:// only to a loopback host listed in CALLREC_WEBHOOK_PRIVATE_HOSTS"
@@ -236,18 +247,20 @@ class WebhookStore:
 
     def register(self, account_id: str, url: str) -> Endpoint:
         check_url(url, self.private_hosts)
+        full = UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
         if self.client.scard(self._account(account_id)) >= MAX_ENDPOINTS:
-            raise UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
+            raise full  # early, before sealing a secret; the script below is what holds the cap
         if self.vault is None:
             raise ValueError("registering a webhook needs the vault: its secret is stored encrypted")
         endpoint = Endpoint("we_" + secrets.token_hex(8), account_id, url, "whsec_" + secrets.token_urlsafe(32),
                             round(self.clock(), 3))
-        with self.client.pipeline() as pipe:
-            pipe.hset(self._hook(endpoint.endpoint_id),
-                      mapping={"account_id": account_id, "url": url, **self._sealed(endpoint),
-                               "created_at": f"{endpoint.created_at:.3f}"})
-            pipe.sadd(self._account(account_id), endpoint.endpoint_id)
-            pipe.execute()
+        fields = {"account_id": account_id, "url": url, **self._sealed(endpoint),
+                  "created_at": f"{endpoint.created_at:.3f}"}
+        add = self.client.register_script(_ADD_CAPPED)
+        added = add(keys=[self._account(account_id), self._hook(endpoint.endpoint_id)],
+                    args=[MAX_ENDPOINTS, endpoint.endpoint_id, *(v for item in fields.items() for v in item)])
+        if not added:
+            raise full
         return endpoint
 
     def get(self, endpoint_id: str) -> Endpoint | None:

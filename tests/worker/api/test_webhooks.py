@@ -481,3 +481,25 @@ def test_an_https_address_the_operator_lists_is_taken_at_registration():
 
     assert check_url("https://10.0.0.7/hook", "10.0.0.7") == "https://10.0.0.7/hook"
     assert check_url("https://10.0.0.7:8443/hook", "10.0.0.7:8443") == "https://10.0.0.7:8443/hook"
+
+
+def test_concurrent_registrations_never_pass_the_cap(api, acme, api_server):
+    """Found by the audit: the cap was a count, then an add: 30 registrations at once all got
+    201. The count and the add are now one step in Redis: exactly MAX_ENDPOINTS are taken."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from worker.api.webhooks import MAX_ENDPOINTS
+
+    def register(index: int) -> int:
+        with httpx.Client(base_url=api_server.url, timeout=30) as client:
+            return client.post("/v1/webhooks", json={"url": f"https://hooks.example.com/{index}"},
+                               headers=acme).status_code
+
+    with ThreadPoolExecutor(30) as pool:
+        codes = list(pool.map(register, range(30)))
+    assert sorted(codes) == [201] * MAX_ENDPOINTS + [422] * (30 - MAX_ENDPOINTS)
+    assert len(api.get("/v1/webhooks", headers=acme).json()["webhooks"]) == MAX_ENDPOINTS
+    refused = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/late"}, headers=acme)
+    assert refused.json()["error"]["message"] == f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints"
