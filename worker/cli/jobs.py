@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "with their reason until retried.")
     actions = parser.add_subparsers(dest="action", required=True)
     failed = actions.add_parser("failed", help="list failed jobs, oldest first")
-    failed.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    failed.add_argument("--limit", type=_positive, default=100, help="at most this many (default 100)")
     retry = actions.add_parser("retry", help="enqueue failed jobs again")
     retry.add_argument("job_ids", nargs="*", metavar="JOB")
     retry.add_argument("--all", action="store_true", help="every failed job")
@@ -49,7 +49,8 @@ def _run(args: argparse.Namespace) -> int:
         for job in failed:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(job.finished_at or 0))
             print(f"{job.job_id}\t{job.kind}\t{stamp}\t{job.reason or ''}")
-        print(f"{len(failed)} failed job(s)")
+        total = status.failed_count()
+        print(f"{total} failed job(s)" + (f", the oldest {len(failed)} shown (--limit)" if len(failed) < total else ""))
         return 0
     if bool(args.job_ids) == bool(args.all):
         raise UsageError("jobs retry: give JOB ids or --all")
@@ -119,3 +120,13 @@ def _clear_failure_mark(job, settings) -> None:
         from worker.calls.kept import clear_failed
 
         clear_failed(path)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
+    return value

@@ -261,6 +261,10 @@ class JobRecords:
             pipe.zrem(self._failed_key(), job_id)
             pipe.execute()
 
+    def failed_count(self) -> int:
+        """How many jobs are failed (listed or not)."""
+        return self.client.zcard(self._failed_key())
+
     def failed_jobs(self, limit: int = 100) -> list[JobStatus]:
         """Failed jobs, oldest first."""
         ids = self.client.zrange(self._failed_key(), 0, limit - 1)

@@ -40,6 +40,14 @@ def test_failed_jobs_are_listed_and_retried_after_a_fix(queue, tmp_path, capsys)
     assert main(["jobs", "failed"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1] == "2 failed job(s)"
+    # the count is of every failed job, however many are shown (found by the session-47 audit:
+    # it counted the lines shown, 100 of 1626)
+    assert main(["jobs", "failed", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2 failed job(s), the oldest 1 shown (--limit)"
+    for bad in ("0", "-1"):  # were every job and all but one
+        with pytest.raises(SystemExit) as info:
+            main(["jobs", "failed", "--limit", bad])
+        assert info.value.code == 2 and "must be at least 1" in capsys.readouterr().err
     reasons = sorted(line.split("\t")[3] for line in lines[:-1])
     assert reasons[0] == "JobDecodeError: job message is not JSON"
     assert reasons[1].startswith("ManifestError: account.region")
