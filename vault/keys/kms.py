@@ -2,7 +2,8 @@
 
 ``key_id`` is the region's alias (e.g. ``alias/callrec-eu``); a version is the ARN of the
 KMS key the alias pointed to when the data key was wrapped. ``rotate()`` creates a new KMS
-key tagged with the alias and moves the alias; ``retire()`` schedules the old key's
+key tagged with the alias and moves the alias (tagging the key it moves from: one the operator
+made stays a version); ``retire()`` schedules the old key's
 deletion (KMS's minimum 7-day window). The KMS client must be bound to the AWS region that
 serves this storage region, so no key material or request leaves it. The associated data
 becomes the KMS encryption context, which KMS authenticates and CloudTrail records (it
@@ -75,8 +76,11 @@ class KmsKeyProvider:
         return tuple(arn for _, arn in sorted(found))
 
     def rotate(self) -> str:
+        old = self._alias_target()
+        if old is not None:  # a key the operator made (untagged) stays a version once the alias moves
+            self._call("tag_resource", KeyId=old, Tags=[{"TagKey": _TAG, "TagValue": self.key_id}])
         arn = self._new_key()
-        if self._alias_target() is None:
+        if old is None:
             self._call("create_alias", AliasName=self.key_id, TargetKeyId=arn)
         else:
             self._call("update_alias", AliasName=self.key_id, TargetKeyId=arn)

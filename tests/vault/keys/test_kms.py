@@ -66,6 +66,21 @@ def test_rotate_rewrap_retire(kms, alias):
     assert back.getvalue() == b"x"
 
 
+def test_a_key_the_operator_made_stays_a_version_after_a_rotation(kms, alias):
+    """Found by the session-47 audit: with the KMS key and alias made by the operator (Terraform:
+    no callrec tag), the first rotation dropped that key from ``versions()``: ``keys status`` then
+    called every data key under it unreadable (they decrypted fine), and ``keys rewrap`` never
+    retired it. A rotation tags the key it moves the alias from."""
+    made = kms.create_key(Description="made by the operator")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=alias, TargetKeyId=made)
+    keys = KmsKeyProvider(kms, "eu", alias, create=False)
+    assert keys.versions() == (made,)
+    second = keys.rotate()
+    assert keys.versions() == (made, second)
+    keys.retire(made)
+    assert keys.versions() == (second,)
+
+
 def test_missing_alias_without_create(kms, alias):
     with pytest.raises(KeyProviderError, match="does not exist"):
         KmsKeyProvider(kms, "eu", alias, create=False).primary()
