@@ -458,7 +458,7 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    scanned = due = deleted = already = reclaimed = 0
+    scanned = due = deleted = already = reclaimed = undeleted = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
@@ -507,13 +507,18 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             due += 1
             if not dry_run:
                 days = effective_days(entry, policy)
-                region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
+                try:
+                    region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
+                except VaultError as exc:  # one failing never stops the sweep for the rest; the next tries again
+                    skipped.append((entry.recording_id, f"deletion failed: {exc}"))
+                    undeleted += 1
+                    continue
                 deleted += 1
         if not dry_run:
             reclaimed += _reclaim(region_vault, tombstones, settle=True)
             if account_id is None:  # whose an uncommitted write was cannot be told
                 reclaimed += region_vault.reclaim_uncommitted()
-    kept = scanned - due - already - len(skipped)
+    kept = scanned - due - already - (len(skipped) - undeleted)
     expired = 0
     if failed_manifests is not None:
         moment = now or vault.region(vault.regions[0]).clock()
