@@ -21,6 +21,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
 
 from worker.queue import effects
+from worker.queue.broker import retry_policy
 from worker.queue.jobs import (
     DeleteRecordings,
     DeliverWebhook,
@@ -49,6 +50,14 @@ ROUTES: dict[type[Job], tuple[str, str, str]] = {
     DeliverWebhook: ("deliver_webhook", "webhooks",
                      "Deliver one webhook event of the HTTP API to one endpoint (retried with backoff)."),
 }
+
+#: Webhook deliveries are retried for 16 to 31 hours (Dramatiq's backoff is jittered between
+#: half and all of its nominal value), backing off from CALLREC_JOB_MIN_BACKOFF_S (5 s) to an
+#: hour: a receiver down for a night still gets its events, as with the webhook senders users
+#: know (Stripe, GitHub, Zendesk); with the other jobs' 8 retries to 10 minutes they were lost
+#: after about 21 minutes (session-47 audit). Events are kept 7 days (``webhooks.EVENT_TTL_S``).
+WEBHOOK_RETRIES = 40
+WEBHOOK_MAX_BACKOFF_S = 3600.0
 
 #: What each job kind does, given the backends (webhook deliveries: see :func:`_effect`).
 EFFECTS: dict[type[Job], Callable[[Job, Backends], JobResult]] = {
@@ -90,7 +99,9 @@ def declare_actors(broker: RedisBroker, runner: JobRunner | None = None,
 
         run.__name__ = run.__qualname__ = name
         run.__doc__ = doc
-        actors[kind.kind] = dramatiq.actor(run, broker=broker, actor_name=name, queue_name=queue)
+        options = ({"max_backoff": int(WEBHOOK_MAX_BACKOFF_S * 1000), "retry_when": retry_policy(WEBHOOK_RETRIES)}
+                   if kind is DeliverWebhook else {})
+        actors[kind.kind] = dramatiq.actor(run, broker=broker, actor_name=name, queue_name=queue, **options)
     return actors
 
 

@@ -172,3 +172,30 @@ def test_manifest_references():
     assert manifest_path("file:///calls/a.json") == "/calls/a.json"
     with pytest.raises(ManifestError, match="s3:// manifests are not supported"):
         manifest_path("s3://bucket/a.json")
+
+
+def test_webhook_deliveries_are_retried_for_about_a_day_other_jobs_as_configured():
+    """Found by the session-47 audit: with the defaults a receiver down for more than about 21
+    minutes lost its events for good (8 retries, backoff to 10 minutes), where webhook senders
+    users know (Stripe, GitHub, Zendesk) keep trying for hours to days. Deliveries back off to an
+    hour and are retried for 16 to 31 hours (backoff jittered); the other jobs keep
+    CALLREC_JOB_MAX_RETRIES."""
+    import dramatiq
+
+    from tests.worker.conftest import queue_broker
+    from worker.errors import FetchError, JobBusy, ManifestError, WebhookDeliveryError
+    from worker.queue.actors import WEBHOOK_MAX_BACKOFF_S, WEBHOOK_RETRIES, declare_actors
+
+    actors = declare_actors(queue_broker())
+    webhook = actors["deliver_webhook"].options
+    assert webhook["max_backoff"] == WEBHOOK_MAX_BACKOFF_S * 1000 == 3_600_000
+    retry_when = webhook["retry_when"]
+    assert retry_when(WEBHOOK_RETRIES - 1, WebhookDeliveryError("answered 503"))
+    assert not retry_when(WEBHOOK_RETRIES, WebhookDeliveryError("answered 503"))
+    assert retry_when(10_000, JobBusy("running elsewhere"))
+    assert not retry_when(0, ManifestError("bad"))
+    shortest_s = sum(min(5 * 2 ** n, 3600) / 2 for n in range(WEBHOOK_RETRIES))
+    longest_s = sum(min(5 * 2 ** n, 3600) for n in range(WEBHOOK_RETRIES))
+    assert 15 * 3600 < shortest_s and longest_s < 32 * 3600
+    assert "retry_when" not in actors["process_call"].options  # the broker's policy (CALLREC_JOB_MAX_RETRIES)
+    assert isinstance(actors["process_call"], dramatiq.Actor) and FetchError
