@@ -90,16 +90,24 @@ def _recording(record: dict) -> tuple[str, str | None, str]:
     recordings = record.get("Recordings")
     if recordings is not None and not isinstance(recordings, list):
         raise CtrError("contact_record.Recordings", "expected a list of recordings")
+    deleted = None  # the field of a recording Connect deleted (Status DELETED): no object to fetch
     for k, item in enumerate(recordings or []):
         if isinstance(item, dict) and item.get("MediaStreamType", "AUDIO") == "AUDIO" and item.get("Location"):
             if not isinstance(item["Location"], str):
                 raise CtrError(f"contact_record.Recordings[{k}].Location", "expected bucket/key (a string)")
+            if item.get("Status") == "DELETED":
+                deleted = deleted or f"contact_record.Recordings[{k}].Status"
+                continue
             return item["Location"], item.get("StartTimestamp"), f"contact_record.Recordings[{k}].StartTimestamp"
     single = record.get("Recording")
     if isinstance(single, dict) and single.get("Location") and single.get("Type", "AUDIO") == "AUDIO":
         if not isinstance(single["Location"], str):
             raise CtrError("contact_record.Recording.Location", "expected bucket/key (a string)")
-        return single["Location"], None, ""
+        if single.get("Status") != "DELETED":
+            return single["Location"], None, ""
+        deleted = deleted or "contact_record.Recording.Status"
+    if deleted is not None:
+        raise CtrError(deleted, "DELETED: Amazon Connect deleted the contact's recording; there is nothing to fetch")
     raise CtrError("contact_record.Recording.Location", "the contact has no audio recording")
 
 

@@ -262,3 +262,21 @@ def test_a_bad_recording_start_names_its_field():
     with pytest.raises(CtrError) as caught:
         manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": bad})
     assert caught.value.field == "contact_record.Recordings[0].StartTimestamp"
+
+
+def test_a_recording_connect_marks_deleted_is_refused_naming_its_status():
+    """Found by the session-47 audit: a contact record whose recording Connect deleted
+    (``Status: DELETED``, with its ``DeletionReason``) was queued, and its job failed later on
+    a missing object. It is refused at once, naming the status; an available one in
+    ``Recordings[]`` beside a deleted one is taken."""
+    deleted = record("c-1", "b/k.wav")
+    deleted["Recording"].update(Status="DELETED", DeletionReason="customer request")
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": deleted})
+    assert caught.value.field == "contact_record.Recording.Status"
+    assert "DELETED" in str(caught.value)
+    both = record("c-2", "b/old.wav")
+    both.pop("Recording")
+    both["Recordings"] = [{"Location": "b/gone.wav", "MediaStreamType": "AUDIO", "Status": "DELETED"},
+                          {"Location": "b/k2.wav", "MediaStreamType": "AUDIO", "Status": "AVAILABLE"}]
+    assert manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": both})[0]["segments"][0]["uri"] == "s3://b/k2.wav"
