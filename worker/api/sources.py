@@ -35,6 +35,20 @@ def account_inbox(settings: Settings, account_id: str) -> Path | None:
     return Path(settings.api_inbox).resolve() / account_id if settings.api_inbox else None
 
 
+def api_inbox_sources_kept(settings: Settings) -> tuple[str, ...]:
+    """The served regions whose ``CALLREC_INBOX`` does not cover ``CALLREC_API_INBOX``: a call's
+    sources there stay after it is stored (or deleted), raw audio and transcripts alike, so
+    ``serve`` says so when it starts. Empty when there is no API inbox."""
+    from worker.calls.sources import inbox
+    from worker.vaults import served_regions
+
+    if not settings.api_inbox:
+        return ()
+    root = Path(os.path.realpath(settings.api_inbox))
+    # its files lie under <root>/<account>/: held when a root of the inbox is the API inbox or above it
+    return tuple(region for region in served_regions(settings) if not inbox(settings, region).holds_path(root / "account"))
+
+
 def check_sources(manifest: Manifest, settings: Settings, twilio_sid: str | None = None) -> None:
     """Refuse any source of ``manifest`` the HTTP API may not hand to the workers.
     ``twilio_sid``: the AccountSid the account's profile names (``twilio_account_sid``)."""

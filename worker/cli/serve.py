@@ -31,8 +31,11 @@ def build(settings=None):
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
     import uvicorn
 
+    from worker.api.sources import api_inbox_sources_kept
     from worker.queue import logs
     from worker.queue.broker import queue_errors
     from worker.settings import Settings
@@ -44,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         app = build(settings)
     print(f"callrec serve: http://{settings.api_host}:{settings.api_port}/v1/ "
           f"(OpenAPI: /v1/openapi.json)", flush=True)
+    kept = api_inbox_sources_kept(settings)
+    if kept:  # the workers read the same settings: their sources there stay, raw audio and all
+        logs.event(logging.getLogger("callrec.serve"), "api_inbox_sources_kept", logging.WARNING,
+                   regions=",".join(kept), setting="CALLREC_INBOX")
     uvicorn.Server(server_config(app, settings)).run()
     return 0
 
