@@ -180,8 +180,12 @@ def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: 
                      out_path: Path, recognizer: Recognizer | None, config: RedactionConfig,
                      verify_listen: bool = True) -> RedactionResult:
     """Redact the assembled recording into ``out_path`` (the worker's temp dir): spoken card
-    data from ``transcript`` when there is one, else from ``recognizer``; ``recognizer``
-    listens in verification either way unless ``verify_listen`` is off."""
+    data from ``transcript`` when there is one and from what ``recognizer`` hears, both (with a
+    transcript, unless ``verify_listen`` is off), and the recognizer listens in verification.
+    With a transcript it listens from pass 1 on, not in verification only: a transcript on the
+    wrong clock masked beside the card, and verification, hearing the card's first digits
+    masked, took the last digits, the expiry and the code it heard for no card data at all
+    (session-47 audit: a CVV left audible and "verified")."""
     words = None
     listener = recognizer
     spans: tuple[Detection, ...] = ()
@@ -191,8 +195,7 @@ def redact_assembled(assembly: AssemblyOutcome, manifest: Manifest, transcript: 
         if to_recording is not None:
             words = transcripts.to_recording_clock(words, to_recording)
         spans = transcript_spans(transcript, to_recording)
-        recognizer = None  # the transcript's words, then the recognizer listens in verification
-        listener = listener if verify_listen else None
+        recognizer = listener = listener if verify_listen else None  # the transcript's words and the recognizer's
     report = redact_file(
         assembly.recording.path, out_path, words=words,
         words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",

@@ -73,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
     if args.transcript is not None:
         transcript = load_transcript(args.transcript, args.transcript_format, settings.max_transcript_bytes)
         written = transcripts.write_back(transcript)  # before anything is written
-        # The transcript gives the words; the recognizer still listens in verification (a
-        # transcript on the wrong clock or missing a word must not leave audible digits).
-        listener = make_recognizer(settings) if settings.verify_listen else None
+        # The transcript gives words, and the recognizer still listens, in pass 1 and in
+        # verification (a transcript on the wrong clock or missing a word must not leave audible
+        # digits: worker.calls.redacting.redact_assembled says why from pass 1).
+        recognizer = listener = make_recognizer(settings) if settings.verify_listen else None
     else:
         recognizer = listener = make_recognizer(settings)
 

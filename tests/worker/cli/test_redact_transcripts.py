@@ -127,7 +127,7 @@ class HearsACard:
 def test_verification_listens_even_with_a_transcript(call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       listen: str, masked: list) -> None:
     """A transcript missing the card's words leaves nothing audible: the configured recognizer
-    listens in verification (issue 9 item 4) unless CALLREC_VERIFY_LISTEN is off."""
+    listens (issue 9 item 4), in pass 1 and in verification, unless CALLREC_VERIFY_LISTEN is off."""
     recognizer = HearsACard()
     monkeypatch.setattr("worker.cli.redact.make_recognizer", lambda settings: recognizer)
     monkeypatch.setenv("CALLREC_VERIFY_LISTEN", listen)
@@ -140,7 +140,7 @@ def test_verification_listens_even_with_a_transcript(call: Path, tmp_path: Path,
     assert data["masked"] == masked and data["verified"] is True
     if listen == "true":
         assert [(s["entity"], s["detector"]) for s in data["spans"]] == [("card_number", "recognizer:stub")]
-        assert data["verification"]["rounds"] == 2 and data["verification"]["recognizer_remaining"] == 0
+        assert data["verification"]["rounds"] == 1 and data["verification"]["recognizer_remaining"] == 0
         assert recognizer.calls == 2
     else:
         assert data["spans"] == [] and recognizer.calls == 0
