@@ -83,13 +83,42 @@ def with_redaction(metadata: dict[str, Any], redaction: RedactionResult, encoded
                    now: datetime) -> dict[str, Any]:
     """A stored recording's metadata after it was redacted at ``now`` and stored as ``encoded``
     (its inputs' names as new recordings keep them: worker.calls.source_names)."""
+    block = {**redaction.report.to_dict(), "detector_version": redaction.detector_version,
+             "redacted_at": now.isoformat()}
+    earlier = metadata.get("redaction")
     updated = {**with_inputs_named(metadata),
-               "redaction": {**redaction.report.to_dict(), "detector_version": redaction.detector_version,
-                             "redacted_at": now.isoformat()},
+               "redaction": _joined(earlier, block) if isinstance(earlier, dict) else block,
                "codec": encoded.to_dict()}
     if isinstance(metadata.get("digests"), dict):
         updated["digests"] = {**updated["digests"], "output": {"sha256": sha256_file(encoded.path)}}
     return updated
+
+
+def _joined(earlier: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """A re-redaction's block with what earlier redactions masked kept: the stored audio it
+    worked on keeps their masks, so their spans, masked intervals and detectors stay in the
+    metadata beside the new ones (they were replaced: session-47 audit)."""
+    spans = block["spans"] + [span for span in earlier.get("spans") or [] if span not in block["spans"]]
+    masked = _union(earlier.get("masked") or [], block["masked"])
+    detectors = {d["name"]: d for d in (earlier.get("detectors") or []) + block["detectors"]}
+    joined = {**block, "spans": sorted(spans, key=lambda span: (span["start_s"], span["end_s"])), "masked": masked,
+              "masked_s": round(sum(end_s - start_s for start_s, end_s in masked), 3),
+              "detectors": [detectors[name] for name in sorted(detectors)]}
+    old_by_channel, new_by_channel = earlier.get("masked_by_channel"), block.get("masked_by_channel")
+    if old_by_channel and new_by_channel and len(old_by_channel) == len(new_by_channel):
+        joined["masked_by_channel"] = [_union(a, b) for a, b in zip(old_by_channel, new_by_channel)]
+    return joined
+
+
+def _union(a: list, b: list) -> list[list[float]]:
+    """Intervals ``[start_s, end_s]`` of both lists, overlapping ones joined, in order."""
+    out: list[list[float]] = []
+    for start_s, end_s in sorted([float(x), float(y)] for x, y in [*a, *b]):
+        if out and start_s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end_s)
+        else:
+            out.append([start_s, end_s])
+    return out
 
 
 def sha256_file(path: Path) -> str:

@@ -56,3 +56,31 @@ def test_with_redaction_keeps_an_older_recording_s_inputs_without_their_query(tm
     assert after["digests"]["inputs"] == [{"uri": "https://calls.s3.us-east-1.amazonaws.com/acme/a.wav", "sha256": "ab"},
                                           {"uri": "file:b.wav", "sha256": "cd"}]
     assert before["digests"]["inputs"][0]["uri"] == presigned  # a copy
+
+
+def test_a_re_redaction_keeps_what_was_masked_before(tmp_path):
+    """Found by the session-47 audit: re-redacting a stored recording replaced the metadata's
+    redaction block with the new pass's, so a card, expiry and code masked from the call's
+    transcript vanished from the metadata and the review page ("2 masked span(s)"), though the
+    audio keeps their masks (a re-redaction works on the masked audio). The earlier spans and
+    masked intervals stay, joined with the new ones."""
+    audio = tmp_path / "restored.flac"
+    audio.write_bytes(b"fLaC")
+    encoded = Encoded(audio, codec_named("flac"), 8000, 16000, 4)
+    earlier = {"spans": [{"start_s": 9.7, "end_s": 17.4, "kind": "spoken", "entity": "card_number",
+                          "detector": "transcript:assemblyai", "confidence": 0.9}],
+               "masked": [[9.6, 17.5], [20.0, 21.0]], "masked_s": 8.9,
+               "detectors": [{"name": "transcript:assemblyai", "version": "1.88"}, {"name": "dtmf", "version": "1.0"}],
+               "detector_version": "dtmf/1.0", "redacted_at": "2026-12-01T10:00:00+00:00"}
+    new_span = Detection(17.0, 22.1, "spoken", "security_code", "recognizer:whisper-tiny.en", 0.8, Source.RECOGNIZER)
+    report = RedactionReport(duration_s=40.0, rate_hz=8000, mask="tone", spans=(new_span,), masked=((17.0, 22.2),),
+                             detectors=(DetectorVersion("dtmf", "1.0", Source.DTMF),
+                                        DetectorVersion("recognizer:whisper-tiny.en", "16", Source.RECOGNIZER)),
+                             verification=Verification(True, 0, 0))
+    after = with_redaction({"redaction": earlier}, RedactionResult(tmp_path / "r.wav", report), encoded,
+                           datetime(2026, 12, 2, 12, 0, tzinfo=UTC))["redaction"]
+    assert [(s["entity"], s["detector"]) for s in after["spans"]] == [
+        ("card_number", "transcript:assemblyai"), ("security_code", "recognizer:whisper-tiny.en")]
+    assert after["masked"] == [[9.6, 22.2]] and after["masked_s"] == 12.6
+    assert [d["name"] for d in after["detectors"]] == ["dtmf", "recognizer:whisper-tiny.en", "transcript:assemblyai"]
+    assert after["redacted_at"] == "2026-12-02T12:00:00+00:00" and after["verified"] is True
