@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import redis
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -31,6 +32,12 @@ async def openapi_document(request: Request) -> JSONResponse:
 
 
 async def health(request: Request) -> JSONResponse:
+    """ok while the job queue's Redis answers; else 503 (every route that needs it would be)."""
+    try:
+        await run_in_threadpool(request.app.state.services.client.ping)
+    except redis.RedisError:
+        return JSONResponse({"status": "unavailable", "redis": "no answer"}, status_code=503,
+                            headers={"Retry-After": "5"})
     return JSONResponse({"status": "ok"})
 
 

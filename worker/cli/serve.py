@@ -27,7 +27,7 @@ def build(settings=None):
 
     settings = settings or Settings.from_env()
     ensure_redis(settings)
-    return create_app(build_services(settings, build_broker(settings), build_vault(settings)))
+    return create_app(build_services(settings, build_broker(settings, for_api=True), build_vault(settings)))
 
 
 def run(args: argparse.Namespace) -> int:

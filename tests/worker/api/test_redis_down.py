@@ -1,0 +1,28 @@
+"""The API while its Redis does not answer (found by the session-47 audit: every request waited
+32-65 s, riding out a restart as the workers do, before its 503, and /v1/health said ok)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from tests.worker.api.server import ThreadedServer, free_port
+from worker.cli.serve import build
+from worker.settings import Settings
+
+
+def test_requests_get_a_prompt_503_and_health_says_unavailable(tmp_path):
+    settings = Settings(data_dir=tmp_path / "state", redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nobody there
+    server = ThreadedServer(build(settings)).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            started = time.monotonic()
+            answer = client.get("/v1/jobs/x", headers={"Authorization": "Bearer crk_0123456789abcdef_" + "A" * 43})
+            assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+            assert answer.json()["error"]["code"] == "unavailable"
+            health = client.get("/v1/health")
+            assert health.status_code == 503 and health.json() == {"status": "unavailable", "redis": "no answer"}
+            assert time.monotonic() - started < 10  # was 32 s and 65 s
+    finally:
+        server.stop()
