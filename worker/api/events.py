@@ -72,7 +72,9 @@ def announce(broker: Any, job: Job, settings: Settings) -> int:
             events.append(("recording.deleted", {**target, "deleted": int(status.result["deleted"]),
                                                  "job_id": job.job_id}))
     else:
-        events.append(("job.failed", {**base, "reason": status.reason}))
+        from worker.api.sources import as_the_account_names_it  # the pipeline's imports: not at the broker's
+
+        events.append(("job.failed", {**base, "reason": as_the_account_names_it(status.reason, settings)}))
     from worker.queue.submit import JobQueue
 
     queue = JobQueue(broker, settings)

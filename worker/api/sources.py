@@ -20,6 +20,7 @@ roots must name ``CALLREC_API_INBOX`` and the buckets and https hosts above.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from callrec.errors import shown
@@ -33,6 +34,21 @@ from worker.settings import Settings
 def account_inbox(settings: Settings, account_id: str) -> Path | None:
     """The directory relative ``file:`` URIs of ``account_id``'s HTTP manifests resolve in."""
     return Path(settings.api_inbox).resolve() / account_id if settings.api_inbox else None
+
+
+def as_the_account_names_it(text: str | None, settings: Settings) -> str | None:
+    """``text`` (a job's failure reason) as the API shows it to the job's account: a file in an
+    account's inbox as its manifests name it (``file:`` and its path in the inbox), the data
+    dir by name only, never by the server's own paths (session-47 audit)."""
+    if text is None:
+        return None
+    if settings.api_inbox:
+        for root in {str(Path(settings.api_inbox)), os.path.realpath(settings.api_inbox)}:
+            text = re.sub(re.escape(root.rstrip(os.sep) + os.sep) + r"[^/\s]+/", "file:", text)
+            text = text.replace(root, "<inbox>")
+    for root in {str(settings.data_dir), os.path.realpath(settings.data_dir)}:
+        text = text.replace(root, "<data dir>")
+    return text
 
 
 def api_inbox_sources_kept(settings: Settings) -> tuple[str, ...]:

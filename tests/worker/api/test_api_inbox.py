@@ -18,3 +18,22 @@ def test_an_api_inbox_outside_callrec_inbox_is_named_as_keeping_its_sources(tmp_
     assert api_inbox_sources_kept(per_region) == ()
     assert api_inbox_sources_kept(Settings(api_inbox=str(inbox), inbox=str(tmp_path / "other"))) == ("us", "eu", "au")
     assert api_inbox_sources_kept(Settings()) == ()  # no API inbox: nothing to say
+
+
+def test_a_reason_names_the_accounts_files_as_its_manifests_do_not_by_the_servers_paths(tmp_path):
+    """Found by the session-47 audit: a job's failure reason, over GET /v1/jobs and in the
+    ``job.failed`` webhook, named the server's own path of the account's inbox
+    ("segments[0].uri: /srv/.../inbox/acme/leak/a.wav: no such file"). It names the file as the
+    account's manifests do (``file:`` and its path in the inbox); the server's data dir by name only."""
+    from worker.api.sources import as_the_account_names_it
+
+    inbox = tmp_path / "inbox"
+    (inbox / "acme").mkdir(parents=True)
+    settings = Settings(api_inbox=str(inbox), data_dir=tmp_path / "state")
+    reason = f"ManifestError: segments[0].uri: {inbox}/acme/leak/a b.wav: no such file"
+    assert as_the_account_names_it(reason, settings) == \
+        "ManifestError: segments[0].uri: file:leak/a b.wav: no such file"
+    kept = f"ManifestError: {tmp_path}/state/api/acme/CA1.json: damaged"
+    assert as_the_account_names_it(kept, settings) == "ManifestError: <data dir>/api/acme/CA1.json: damaged"
+    assert as_the_account_names_it(None, settings) is None
+    assert as_the_account_names_it(f"{inbox}/acme", settings) == "<inbox>/acme"  # the inbox itself, by name

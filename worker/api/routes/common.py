@@ -11,6 +11,7 @@ from vault.regional import RegionVault
 from vault.regions import may_hold_card_number
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
+from worker.api.sources import as_the_account_names_it
 from worker.api.submissions import Submitted
 from worker.queue.records import JobStatus
 
@@ -23,17 +24,19 @@ def requester(key: ApiKey) -> str | None:
     return None if may_hold_card_number(name) else name
 
 
-def status_body(status: JobStatus) -> dict:
-    """A job's status as the API shows it (the encoded job and dead-letter reference left out)."""
+def status_body(status: JobStatus, settings) -> dict:
+    """A job's status as the API shows it (the encoded job and dead-letter reference left out;
+    its reason naming files as the account's manifests do, ``as_the_account_names_it``)."""
     return {"job_id": status.job_id, "kind": status.kind, "state": status.state,
             "attempts": status.attempts, "enqueued_at": status.enqueued_at,
             "started_at": status.started_at, "finished_at": status.finished_at,
-            "reason": status.reason, "result": dict(status.result)}
+            "reason": as_the_account_names_it(status.reason, settings), "result": dict(status.result)}
 
 
 def accepted(request: Request, submitted: Submitted, **extra) -> JSONResponse:
     """``202`` with the job's id, state and where to follow it (and ``extra`` fields)."""
-    body = status_body(submitted.status) if submitted.status is not None else {"job_id": submitted.job_id}
+    settings = request.app.state.services.settings
+    body = status_body(submitted.status, settings) if submitted.status is not None else {"job_id": submitted.job_id}
     body["status_url"] = str(request.url_for("job", job_id=submitted.job_id).path)
     body.update(extra)
     return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})

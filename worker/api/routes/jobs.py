@@ -26,7 +26,7 @@ async def job(request: Request):
     status = await blocking(read)
     if status is None:
         raise not_found(f"job {shown(job_id)} (ids are returned when a job is submitted)")
-    return JSONResponse(status_body(status))
+    return JSONResponse(status_body(status, services.settings))
 
 
 ROUTES = [Route("/v1/jobs/{job_id}", job, methods=["GET"], name="job")]
