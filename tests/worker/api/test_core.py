@@ -422,6 +422,19 @@ def test_redacted_transcript_is_served_without_the_card_digits(api, acme, inbox,
         assert digits not in text and digits not in words
     assert api.get(f"/v1/recordings/{rid}/transcript", headers=acme,
                    params={"as": "agent:bob", "tickets": "T-1"}).status_code == 403
+    # found by the session-47 audit: Starlette answered a transcript's Range itself (416 text/plain,
+    # 400, multipart 206), each audited as a whole export, and its HEAD decrypted it
+    for spec in ("bytes=5-10", "bytes=99999999-", "bytes=abc", "bytes=0-1,5-6"):
+        whole = api.get(f"/v1/recordings/{rid}/transcript", headers={**acme, "Range": spec}, params=who)
+        assert whole.status_code == 200 and whole.content == served.content, spec
+    head = api.head(f"/v1/recordings/{rid}/transcript", headers=acme, params=who)
+    assert head.status_code == 200 and head.content == b"" and "content-length" not in head.headers
+
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    trail = [(e.action, e.outcome, e.reason) for e in build_vault(SETTINGS).for_recording(rid).audit_events(rid)]
+    assert trail.count(("export", "allowed", "transcript")) == 5 and ("export", "allowed", "headers only") in trail
     plain = wait_done(api, acme, submit(api, acme, sample_manifest(inbox, call_id=f"CA-nt-{uuid.uuid4().hex[:8]}")
                                         ).json()["job_id"], worker=worker_process)["result"]["recording_id"]
     missing = api.get(f"/v1/recordings/{plain}/transcript", headers=acme, params={"as": "agent:ann",

@@ -325,9 +325,18 @@ def range_response(ranges: AudioRanges, media_type: str, headers: dict[str, str]
 
 @endpoint
 async def transcript(request: Request):
+    """The redacted transcript, whole (small: no ranges; a Range header gets the whole file, as
+    audited); a HEAD is checked and audited as headers only, nothing decrypted."""
     key = await authenticate(request)
+    if request.method == "HEAD":
+        rid = request.path_params["recording_id"]
+        await blocking(admit_headers, rid, principal_of(request, key), request.app.state.services.vault, "transcript")
+        response = Response(status_code=200, media_type="application/octet-stream",
+                            headers={"cache-control": "private, no-store"})
+        del response.headers["content-length"]
+        return response
     path, etag, workdir, check = await blocking(exported, request, key, "transcript")
-    return ClosingFileResponse(path, media_type="application/octet-stream",
+    return WholeFileResponse(path, media_type="application/octet-stream",
                                headers={"etag": etag, "cache-control": "private, no-store"},
                                filename=f"{request.path_params['recording_id']}.transcript", workdir=workdir,
                                still_admitted=check)
@@ -386,7 +395,7 @@ ROUTES = [
     Route("/v1/recordings/{recording_id}", metadata, methods=["GET"], name="recording"),
     Route("/v1/recordings/{recording_id}", delete_recording, methods=["DELETE"]),
     Route("/v1/recordings/{recording_id}/audio", audio, methods=["GET", "HEAD"], name="audio"),
-    Route("/v1/recordings/{recording_id}/transcript", transcript, methods=["GET"], name="transcript"),
+    Route("/v1/recordings/{recording_id}/transcript", transcript, methods=["GET", "HEAD"], name="transcript"),
     Route("/v1/recordings/{recording_id}/redact", redact, methods=["POST"]),
     Route("/v1/tickets/{ticket_id}/recordings", delete_ticket, methods=["DELETE"]),
 ]
