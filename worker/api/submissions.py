@@ -71,7 +71,7 @@ class Submitter:
         submitting, a retry of the same body goes on too (its job id is the same)."""
         if key is None:
             return None
-        name, digest = self._idem(account_id, key), _digest(body)
+        name, digest = self._idem(account_id, key), _request_digest(body)
         claim = json.dumps({"job_id": None, "digest": digest})
         for _ in range(2):  # once more when the record expired between the claim and the read
             if self.client.set(name, claim, ex=IDEMPOTENCY_TTL_S, nx=True):
@@ -90,7 +90,7 @@ class Submitter:
     def remember(self, account_id: str, key: str | None, body: bytes, job_id: str) -> None:
         """The job this request made, under the key it claimed (``remembered``)."""
         if key is not None:
-            record = json.dumps({"job_id": job_id, "digest": _digest(body)})
+            record = json.dumps({"job_id": job_id, "digest": _request_digest(body)})
             self.client.set(self._idem(account_id, key), record, ex=IDEMPOTENCY_TTL_S)
 
     def release(self, account_id: str, key: str | None, body: bytes) -> None:
@@ -100,7 +100,7 @@ class Submitter:
             return
         name = self._idem(account_id, key)
         found = self.client.get(name)
-        if found is not None and json.loads(found) == {"job_id": None, "digest": _digest(body)}:
+        if found is not None and json.loads(found) == {"job_id": None, "digest": _request_digest(body)}:
             self.client.delete(name)
 
     def _idem(self, account_id: str, key: str) -> str:
@@ -117,3 +117,14 @@ def idempotency_key(headers) -> str | None:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _request_digest(body: bytes) -> str:
+    """A request body's digest: of its JSON as JSON (keys sorted, no spacing), so the same
+    document written otherwise by another client is the same request (session-47 audit); of
+    its bytes when it is not JSON (refused later anyway)."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return _digest(body)
+    return _digest(canonical.encode("utf-8", "surrogatepass"))

@@ -32,3 +32,19 @@ def test_a_request_refused_before_it_made_a_job_gives_its_key_back(redis_client)
     submitter.remember("acme", "k-2", b"the corrected manifest", "call-def")
     submitter.release("acme", "k-2", b"the corrected manifest")  # a job was made: the key stays its
     assert submitter.remembered("acme", "k-2", b"the corrected manifest") == "call-def"
+
+
+def test_a_retry_of_the_same_json_written_otherwise_is_the_same_request(redis_client):
+    """Found by the session-47 audit: the key compared raw bytes, so the same manifest sent again
+    re-serialised (indented, keys in another order, as another client library writes it) was
+    refused as ``idempotency_key_reused``. JSON bodies are compared as JSON."""
+    submitter = Submitter(None, redis_client)
+    first = b'{"call_id": "CA1", "ticket_id": "T-1", "n": [1, 2]}'
+    again = b'{\n  "ticket_id": "T-1",\n  "call_id": "CA1",\n  "n": [1, 2]\n}'
+    assert submitter.remembered("acme", "k-3", first) is None
+    submitter.remember("acme", "k-3", first, "call-ghi")
+    assert submitter.remembered("acme", "k-3", again) == "call-ghi"
+    with pytest.raises(ApiError):
+        submitter.remembered("acme", "k-3", b'{"call_id": "CA1", "ticket_id": "T-2", "n": [1, 2]}')
+    with pytest.raises(ApiError):
+        submitter.remembered("acme", "k-3", b'{"call_id": "CA1", "ticket_id": "T-1", "n": [2, 1]}')  # order in lists counts
