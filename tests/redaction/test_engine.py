@@ -529,3 +529,52 @@ def test_a_report_says_how_well_the_recognizer_followed_the_call() -> None:
     assert not report.hearing.doubtful
     _, report = redact_array(talking_call(12.0), 8000)
     assert report.hearing is None and "hearing" not in report.to_dict()
+
+
+def card_call_heard(start_s: float) -> list[TimedWord]:
+    """A card read from ``start_s``, the agent's ask, and the expiry: as a recognizer hears them."""
+    words = card_words(start_s)  # 16 digits over 6.3 s
+    ask_s = start_s + 7.0
+    words += [TimedWord(ask_s, ask_s + 0.3, "and"), TimedWord(ask_s + 0.3, ask_s + 0.6, "the"),
+              TimedWord(ask_s + 0.6, ask_s + 1.0, "expiry"), TimedWord(ask_s + 1.0, ask_s + 1.4, "date")]
+    words += [TimedWord(ask_s + 2.0, ask_s + 2.4, "twelve"), TimedWord(ask_s + 2.4, ask_s + 2.9, "twenty"),
+              TimedWord(ask_s + 2.9, ask_s + 3.3, "seven")]
+    return words
+
+
+def test_with_a_transcript_the_recognizer_adds_the_number_words_it_hears_outside_the_transcripts_spans() -> None:
+    """Found by the session-47 audit: a transcript on the wrong clock (2 s early) masked beside the
+    card, and verification alone, hearing the card's start masked, took its last digits and the
+    expiry for no card data: audible, and "verified". With a transcript the recognizer listens in
+    pass 1 too; of its card data, the number words outside the transcript's spans are masked,
+    and not the speech between (the transcript placed that exactly: masking the recognizer's
+    whole spans masked "and the expiry date" in every call with a transcript)."""
+    call = np.zeros(30 * 8000, np.float32)
+    truth = card_call_heard(4.0)
+    early = [TimedWord(w.start_s - 2.0, w.end_s - 2.0, w.text) for w in truth]  # the transcript, 2 s early
+    _, report = redact_array(call, 8000, words=early, recognizer=ScriptedRecognizer(truth, []))
+    heard_numbers = [w for w in truth if w.text not in ("and", "the", "expiry", "date")]
+    assert all(any(a <= w.start_s and w.end_s <= b for a, b in report.masked) for w in heard_numbers)
+    aligned = redact_array(call, 8000, words=truth, recognizer=ScriptedRecognizer(truth, []))[1]
+    ask = [w for w in truth if w.text in ("the", "expiry")]
+    assert not any(a < w.end_s and w.start_s < b for a, b in aligned.masked for w in ask)  # only what was said
+    assert [s.detector for s in aligned.spans] == ["transcript", "transcript"]  # nothing added: all covered
+
+
+def test_beside_a_transcript_on_the_audios_clock_number_words_timed_loosely_are_its_own() -> None:
+    """Whisper times numerals loosely (a long token up to a second or more off): on sample 09 its
+    number words overhung the transcript's card, expiry and code by 0.1-1.4 s, and each was
+    added, masking "and the expiry date" and "on the back" (15.7 s masked against 11.0). Where the
+    transcript's words sit where the recognizer heard them (on the audio's clock), a number word
+    that near one of its spans is taken for that span's; where it is off (2 s early), none is."""
+    call = np.zeros(30 * 8000, np.float32)
+    truth = card_call_heard(4.0)
+    loose = [TimedWord(w.start_s + 0.8, w.end_s + 0.8, w.text) if w.text in ("twelve", "twenty", "seven") else w
+             for w in truth]  # the recognizer times the expiry 0.8 s late
+    aligned = redact_array(call, 8000, words=truth, recognizer=ScriptedRecognizer(loose, []))[1]
+    assert [s.detector for s in aligned.spans] == ["transcript", "transcript"]
+    early = [TimedWord(w.start_s - 2.0, w.end_s - 2.0, w.text) for w in truth]
+    off = redact_array(call, 8000, words=early, recognizer=ScriptedRecognizer(loose, []))[1]
+    assert any(s.detector == "recognizer:scripted" for s in off.spans)
+    assert all(any(a <= w.start_s and w.end_s <= b for a, b in off.masked)
+               for w in loose if w.text not in ("and", "the", "expiry", "date"))

@@ -1,0 +1,85 @@
+"""What a recognizer adds to a transcript's card data: the number words it heard outside the
+transcript's spans.
+
+With a transcript the recognizer listens in pass 1 too (session-47 audit: a transcript on the
+wrong clock, 2 s early, masked beside the card, and verification alone, hearing the card's start
+masked, took its last digits, the expiry and the code for no card data: audible, and
+"verified"). The transcript places what was said exactly where it is right, and the
+recognizer's card spans reach over the speech between pieces of card data ("and the expiry
+date?"): masking them whole masked that speech in every call with a transcript. So of each
+card datum the recognizer found, only the number words it heard there that no span of the
+transcript covers are added, run by run. Where the transcript is right that is nothing; where it
+is off or missed the card, it is every number word of it the recognizer heard.
+
+Whisper times numerals loosely (a long token up to a second or more off): on sample 09 its
+number words overhung the transcript's card, expiry and code by 0.1-1.4 s, and each overhang
+masked speech between them. So where the transcript is on the audio's clock (its words sit
+within ``ALIGNED_S``, median, of where the recognizer heard the same words), a number word
+within ``NEAR_S`` of one of its spans is taken for that span's; where it is off, none is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from redaction.numbers import says_number
+from redaction.spans import Detection
+from redaction.words import TimedWord
+
+#: Number words heard this close (s) are one run, masked as one span.
+RUN_GAP_S = 1.0
+#: A transcript whose words sit this close (s, the median over words both have) to where the
+#: recognizer heard them is on the audio's clock.
+ALIGNED_S = 0.3
+#: On such a transcript, a number word heard this close (s) to one of its spans is that span's
+#: (sample 09's overhangs reached 1.4 s; measured on that one call, a dev sample, nothing else).
+NEAR_S = 1.5
+#: Words of a transcript and of the recognizer this far apart (s) are not the same word said.
+_MATCH_S = 5.0
+#: Fewer words in common than this tell nothing of the transcript's clock (taken as off).
+_MATCHES = 5
+
+
+def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float | None:
+    """The median of (transcript time - heard time) over words both have, each heard word
+    matched to the nearest transcript word of the same text; None with too few in common."""
+    starts: dict[str, list[float]] = {}
+    for word in words:
+        starts.setdefault(_plain(word.text), []).append(word.start_s)
+    offsets = []
+    for word in heard:
+        nearest = min((s - word.start_s for s in starts.get(_plain(word.text), ())), key=abs, default=None)
+        if nearest is not None and abs(nearest) <= _MATCH_S:
+            offsets.append(nearest)
+    if len(offsets) < _MATCHES:
+        return None
+    offsets.sort()
+    return offsets[len(offsets) // 2]
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],
+                        covered_s: Sequence[tuple[float, float]], near_s: float = 0.0) -> list[Detection]:
+    """Of the recognizer's detections ``found`` (from the words ``heard``), the runs of number
+    words whose middle lies in a detection and not within ``near_s`` of any of ``covered_s``
+    (the transcript's spans), each as a detection of that entity and detector."""
+    def uncovered_number(word: TimedWord, detection: Detection) -> bool:
+        middle_s = (word.start_s + word.end_s) / 2
+        return (detection.start_s <= middle_s <= detection.end_s and says_number(word.text)
+                and not any(a - near_s <= middle_s <= b + near_s for a, b in covered_s))
+
+    added: list[Detection] = []
+    for detection in found:
+        run: list[TimedWord] = []
+        for word in sorted((w for w in heard if uncovered_number(w, detection)), key=lambda w: w.start_s):
+            if run and word.start_s - run[-1].end_s > RUN_GAP_S:
+                added.append(replace(detection, start_s=run[0].start_s, end_s=run[-1].end_s))
+                run = []
+            run.append(word)
+        if run:
+            added.append(replace(detection, start_s=run[0].start_s, end_s=run[-1].end_s))
+    return added
