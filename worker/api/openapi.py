@@ -153,15 +153,10 @@ PATHS: dict[str, Any] = {
         parameters=[_RID, *_PRINCIPAL, {"name": "format", "in": "query", "schema": {
             "enum": ["wav", "flac", "opus"], "default": "wav"}}, *_RANGES])},
     "/v1/recordings/{recording_id}/transcript": {"get": _op(
-        "The redacted transcript, in its provider's format; Range requests served (several ranges as "
-        "multipart/byteranges); audited",
-        {**_ok(200, "The transcript", {"application/octet-stream": _BYTES}, **_RANGE_HEADERS),
-         **_ok(206, "Part of the transcript (Range)", {"application/octet-stream": _BYTES,
-                                                       "multipart/byteranges": _BYTES},
-             **{**_PART, "Content-Range": _header("bytes A-B/SIZE (each part's own, for several ranges)", False)}),
-         "400": _error(400, **{"text/plain": {"schema": {"type": "string", "description": "a malformed Range"}}}),
-         **_UNSATISFIABLE},
-        (403, 404, 410), parameters=[_RID, *_PRINCIPAL, *_RANGES])},
+        "The redacted transcript, in its provider's format, always whole (a Range gets the whole file); audited",
+        _ok(200, "The transcript", {"application/octet-stream": _BYTES},
+            ETag=_header("the stored version"), Accept_Ranges=_header("none"), Cache_Control=_header("private, no-store")),
+        (400, 403, 404, 410), parameters=[_RID, *_PRINCIPAL])},
     "/v1/recordings/{recording_id}/redact": {"post": _op(
         "Redact a stored recording in place", _accepted(), (400, 404, 410), parameters=[_RID])},
     "/v1/recordings/{recording_id}/review-links": {"post": _op(

@@ -330,14 +330,16 @@ async def transcript(request: Request):
     key = await authenticate(request)
     if request.method == "HEAD":
         rid = request.path_params["recording_id"]
-        await blocking(admit_headers, rid, principal_of(request, key), request.app.state.services.vault, "transcript")
-        response = Response(status_code=200, media_type="application/octet-stream",
-                            headers={"cache-control": "private, no-store"})
+        entry = await blocking(admit_headers, rid, principal_of(request, key), request.app.state.services.vault,
+                               "transcript")
+        stored = entry.artifact("transcript")
+        response = Response(status_code=200, media_type="application/octet-stream", headers={
+            "etag": f'"{stored.generation}-{stored.tag}"', "cache-control": "private, no-store", "accept-ranges": "none"})
         del response.headers["content-length"]
         return response
     path, etag, workdir, check = await blocking(exported, request, key, "transcript")
     return WholeFileResponse(path, media_type="application/octet-stream",
-                               headers={"etag": etag, "cache-control": "private, no-store"},
+                               headers={"etag": etag, "cache-control": "private, no-store", "accept-ranges": "none"},
                                filename=f"{request.path_params['recording_id']}.transcript", workdir=workdir,
                                still_admitted=check)
 
