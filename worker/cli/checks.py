@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from callrec.errors import shown
+
 from worker.errors import UsageError, scrub_digits
 
 #: Longest free-text reason (deletions) kept in the audit trail.
@@ -72,3 +74,14 @@ def references(text: str) -> str:
         if item.strip():
             reference(item.strip())
     return text
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (exit 2 naming the value otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
+    return value

@@ -6,6 +6,7 @@ import argparse
 import time
 
 from callrec.errors import shown
+from worker.cli.checks import positive
 from worker.errors import UsageError
 
 
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "with their reason until retried.")
     actions = parser.add_subparsers(dest="action", required=True)
     failed = actions.add_parser("failed", help="list failed jobs, oldest first")
-    failed.add_argument("--limit", type=_positive, default=100, help="at most this many (default 100)")
+    failed.add_argument("--limit", type=positive, default=100, help="at most this many (default 100)")
     retry = actions.add_parser("retry", help="enqueue failed jobs again")
     retry.add_argument("job_ids", nargs="*", metavar="JOB")
     retry.add_argument("--all", action="store_true", help="every failed job")
@@ -120,13 +121,3 @@ def _clear_failure_mark(job, settings) -> None:
         from worker.calls.kept import clear_failed
 
         clear_failed(path)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
-    return value

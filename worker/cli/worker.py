@@ -14,6 +14,7 @@ import argparse
 import os
 
 from callrec.errors import shown
+from worker.cli.checks import positive
 from worker.errors import UsageError
 
 
@@ -23,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run queue worker processes that take post-call, redaction and batch jobs "
                     "from Redis (REDIS_URL, else the embedded one). Stop with Ctrl-C or SIGTERM: "
                     "jobs in progress finish or go back to the queue.")
-    parser.add_argument("--processes", "-p", type=_positive, default=os.cpu_count() or 1,
+    parser.add_argument("--processes", "-p", type=positive, default=os.cpu_count() or 1,
                         help="worker processes (default: one per CPU)")
-    parser.add_argument("--threads", "-t", type=_positive, default=2,
+    parser.add_argument("--threads", "-t", type=positive, default=2,
                         help="worker threads per process (default: 2)")
     parser.add_argument("--queues", "-Q", nargs="+", metavar="QUEUE",
                         help="only these queues: calls, recordings, batch, webhooks (default: all)")
@@ -91,13 +92,3 @@ def stop_embedded_redis(settings) -> None:
         return
     server.stop()
     logs.event(log, "embedded_redis_stopped", socket=str(server.socket_path))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
-    return value
