@@ -45,7 +45,7 @@ def test_vault_errors_name_the_argument_not_the_value(card):
 def test_worker_errors_name_the_argument_not_the_value(card, monkeypatch):
     from worker.api.keys import check_account
     from worker.cli.batch import _date, _rate
-    from worker.cli.worker import _positive
+    from worker.cli.checks import positive as _positive
     from worker.settings import Settings
 
     messages = [message_of(check_account, f"/{card}"), message_of(_positive, f"x{card}"), message_of(_positive, f"-{card}"),
