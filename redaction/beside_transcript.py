@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from redaction.card_words import plain
 from redaction.numbers import says_number
 from redaction.spans import Detection
 from redaction.words import TimedWord
@@ -46,20 +47,16 @@ def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> fl
     matched to the nearest transcript word of the same text; None with too few in common."""
     starts: dict[str, list[float]] = {}
     for word in words:
-        starts.setdefault(_plain(word.text), []).append(word.start_s)
+        starts.setdefault(plain(word.text), []).append(word.start_s)
     offsets = []
     for word in heard:
-        nearest = min((s - word.start_s for s in starts.get(_plain(word.text), ())), key=abs, default=None)
+        nearest = min((s - word.start_s for s in starts.get(plain(word.text), ())), key=abs, default=None)
         if nearest is not None and abs(nearest) <= _MATCH_S:
             offsets.append(nearest)
     if len(offsets) < _MATCHES:
         return None
     offsets.sort()
     return offsets[len(offsets) // 2]
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],

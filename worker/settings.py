@@ -216,7 +216,7 @@ class Settings:
                              f"{', '.join(LOG_LEVELS)}")
         for name in ("api_host", "metrics_host"):
             if not _is_host(getattr(self, name)):  # a bind's error was uvicorn's, with exit 3
-                raise UsageError(f"setting CALLREC_{name.upper()}: {getattr(self, name)[:253]!r} is not an IP "
+                raise UsageError(f"setting CALLREC_{name.upper()}: {shown(getattr(self, name))} is not an IP "
                                  "address or host name")
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "

@@ -131,7 +131,10 @@ _UNSATISFIABLE = {"416": {"description": "The range starts past the end (no body
                           "headers": {"Content-Range": _header("bytes */SIZE")}}}
 
 PATHS: dict[str, Any] = {
-    "/v1/health": {"get": _op("The server is up (no Redis asked)", _ok(200, "Up", _json("Health")), keyed=False)},
+    "/v1/health": {"get": _op("The server is up and its Redis answers (503 while it does not)",
+                              {**_ok(200, "Up", _json("Health")),
+                               "503": {**_error(503), "content": {**_json("Health"), "text/plain": {
+                                   "schema": {"type": "string"}}}}}, keyed=False)},
     "/v1/openapi.json": {"get": _op("This document", _ok(200, "The OpenAPI document",
                                                         {"application/json": {"schema": {"type": "object"}}}),
                                     keyed=False)},

@@ -106,5 +106,6 @@ SCHEMAS: dict[str, Any] = {
         "holds": {"type": "array", "items": {"type": "object", "properties": {"start": _STRING, "end": _STRING}}},
         "contact_lens": _STRING}},
     "Ignored": {"type": "object", "required": ["ignored"], "properties": {"ignored": _STRING}},
-    "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}},
+    "Health": {"type": "object", "required": ["status"], "properties": {
+        "status": {"enum": ["ok", "unavailable"]}, "redis": {"const": "no answer"}}},
 }

@@ -32,7 +32,7 @@ from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.requests import read_json
 from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
-from worker.api.routes.common import account_recording
+from worker.api.routes.common import account_recording, requester
 from worker.queue.jobs import reference_problem
 from worker.stored.operations import admit_headers, audio_ranges, export_recording, still_admitted
 from worker.workdirs import WorkDir
@@ -63,7 +63,7 @@ async def create_link(request: Request):
     problem = next(filter(None, map(reference_problem, tickets)), None)
     if problem is not None:
         raise ApiError(422, "invalid_request", f"tickets: a ticket id {problem}", "tickets")
-    principal = Principal.parse(body["as"], key.account_id, frozenset(tickets), vouched_by=f"api-key:{key.key_id}")
+    principal = Principal.parse(body["as"], key.account_id, frozenset(tickets), vouched_by=requester(key))
     region_vault, entry = await blocking(account_recording, request, key, rid)
     why = refusal(principal, entry, "audio")
     if why is not None:
@@ -195,9 +195,9 @@ async def page(request: Request):
                "Referrer-Policy": "no-referrer"}
     if request.method == "HEAD":
         await blocking(head_checked, request, grant)
-        response = HTMLResponse(None, headers=headers)
-        del response.headers["content-length"]  # the page's length is the GET's to tell
-        return response
+        from worker.api.routes.recordings import headers_only
+
+        return headers_only("text/html; charset=utf-8", headers)  # the page's length is the GET's to tell
     body, nonce = await blocking(render, request, grant)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

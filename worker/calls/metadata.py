@@ -107,6 +107,8 @@ def _joined(earlier: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
     old_by_channel, new_by_channel = earlier.get("masked_by_channel"), block.get("masked_by_channel")
     if old_by_channel and new_by_channel and len(old_by_channel) == len(new_by_channel):
         joined["masked_by_channel"] = [_union(a, b) for a, b in zip(old_by_channel, new_by_channel)]
+    else:  # one pass masked every channel alike: per channel, ``masked`` is all there is to say
+        joined.pop("masked_by_channel", None)
     return joined
 
 

@@ -394,7 +394,7 @@ def test_sources_outside_the_workers_source_roots_are_refused_at_submission(api_
         server.stop()
 
 
-def test_redacted_transcript_is_served_without_the_card_digits(api, acme, inbox, worker_process):
+def test_redacted_transcript_is_served_without_the_card_digits(api, acme, keys, inbox, worker_process):
     data = sample_manifest(inbox, "09-card-spoken", call_id=f"CA-tx-{uuid.uuid4().hex[:8]}")
     status = wait_done(api, acme, submit(api, acme, data).json()["job_id"], worker=worker_process)
     rid = status["result"]["recording_id"]
@@ -427,6 +427,13 @@ def test_redacted_transcript_is_served_without_the_card_digits(api, acme, inbox,
     missing = api.get(f"/v1/recordings/{plain}/transcript", headers=acme, params={"as": "agent:ann",
                                                                                   "tickets": "T-1001"})
     assert missing.status_code == 404 and missing.json()["error"]["message"] == f"recording {plain} has no transcript"
+    # a HEAD answers as the GET does (found by the review: it skipped the account's check)
+    other = {"Authorization": f"Bearer {keys.create('globex')[1]}"}
+    assert api.head(f"/v1/recordings/{rid}/transcript", headers=other, params=who).status_code == 404
+    assert api.head(f"/v1/recordings/{plain}/transcript", headers=acme,
+                    params={"as": "agent:ann", "tickets": "T-1001"}).status_code == 404
+    assert api.head("/v1/recordings/rec_us_000000000000000000000000000000ab/transcript", headers=acme,
+                    params=who).status_code == 400  # a made-up id holding a card-length run: never audited
 
 
 def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_client):

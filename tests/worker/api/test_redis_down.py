@@ -23,6 +23,10 @@ def test_requests_get_a_prompt_503_and_health_says_unavailable(tmp_path):
             assert answer.json()["error"]["code"] == "unavailable"
             health = client.get("/v1/health")
             assert health.status_code == 503 and health.json() == {"status": "unavailable", "redis": "no answer"}
+            from tests.worker.api.openapi_contract import contract_problems
+
+            document = client.get("/v1/openapi.json").json()  # answered without Redis
+            assert contract_problems(document, health) == [] and contract_problems(document, answer) == []
             assert time.monotonic() - started < 10  # was 32 s and 65 s
     finally:
         server.stop()

@@ -333,7 +333,8 @@ def test_team_plan_call_is_redacted_before_storage(tmp_path, settings):
     meta = json.loads(decrypt(vault, outcome.recording_id, "metadata"))
     assert meta["redaction"]["verified"] is True and len(meta["redaction"]["spans"]) == 16
     assert {s["entity"] for s in meta["redaction"]["spans"]} == {"card_number"}
-    assert not re.search(r"(?<![0-9a-f])4111(?![0-9a-f])", json.dumps(meta))  # digests and times may hold 4111
+    text = json.dumps(meta)  # digests and times may hold "4111" by chance: the card's run, or a group of it
+    assert "4111111111111111" not in text and not re.search(r"(?<![0-9a-f])4111(?![0-9a-f])", text)
 
 
 def test_an_account_that_accepts_lossy_storage_gets_opus_with_the_masks_intact(tmp_path, settings):
@@ -522,7 +523,8 @@ def test_unreadable_transcript_falls_back_to_the_recognizer_and_says_so(tmp_path
     assert meta["transcript"]["fallback"].startswith("recognizer:") or meta["transcript"]["fallback"] == "dtmf only"
     assert not any(name.startswith("transcript") for name in (d["name"] for d in meta["redaction"]["detectors"]))
     assert vault.region("eu").find(outcome.recording_id).artifact("transcript") is None  # never stored unredacted
-    assert not re.search(r"(?<![0-9a-f])4111(?![0-9a-f])", json.dumps(meta))  # digests and times may hold 4111
+    text = json.dumps(meta)  # digests and times may hold "4111" by chance: the card's run, or a group of it
+    assert "4111111111111111" not in text and not re.search(r"(?<![0-9a-f])4111(?![0-9a-f])", text)
 
 
 def test_failed_verification_stores_nothing_and_keeps_sources(tmp_path, settings, private_tmp, monkeypatch):

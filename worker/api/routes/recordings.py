@@ -99,7 +99,7 @@ def principal_of(request: Request, key) -> Principal:
         raise ApiError(400, "bad_request", "as=end-user:U needs requester_of=T (and no tickets)", "requester_of")
     listed = tickets if kind == "agent" else requester_of
     return Principal.parse(who, account_id, frozenset(t.strip() for t in (listed or "").split(",") if t.strip()),
-                           vouched_by=f"api-key:{key.key_id}")
+                           vouched_by=requester(key))
 
 
 #: Audio formats the API serves (the codecs of ``callrec export --format``) and their media types.
@@ -171,22 +171,40 @@ async def audio(request: Request):
         headers=headers, workdir=workdir, still_admitted=check)
 
 
+def transcript_head(request: Request, key) -> Response:
+    """A HEAD of the transcript: the account's recording (404 otherwise, as the GET), checked and
+    audited as headers only, nothing decrypted."""
+    rid = request.path_params["recording_id"]
+    principal = principal_of(request, key)
+    _, entry = account_recording(request, key, rid)
+    if entry.artifact("transcript") is None and not entry.deleted:
+        raise ApiError(404, "not_found", f"recording {rid} has no transcript")
+    stored = admit_headers(rid, principal, request.app.state.services.vault, "transcript").artifact("transcript")
+    return headers_only("application/octet-stream", {"etag": f'"{stored.generation}-{stored.tag}"',
+                                                     "cache-control": "private, no-store", "accept-ranges": "none"})
+
+
+def headers_only(media_type: str, headers: dict[str, str]) -> Response:
+    """A HEAD's ``200``: ``headers``, no body, and no ``Content-Length`` (the GET's length is the
+    export's, which only exporting would tell; RFC 9110 9.3.2 lets a HEAD omit it)."""
+    response = Response(status_code=200, media_type=media_type, headers=headers)
+    del response.headers["content-length"]
+    return response
+
+
 def transcoding_head(request: Request, key, audio_format: str) -> Response:
-    """A HEAD of audio served as a transcoding (``ranged`` cannot say its length): checked and
-    audited as an export of headers only, nothing decrypted or transcoded; the GET's headers
-    but ``Content-Length``, which only the transcoding would tell (RFC 9110 9.3.2 lets a HEAD
-    omit it)."""
+    """A HEAD of audio served as a transcoding (``ranged``, which decrypted the stored audio's first
+    segment to see its codec, cannot say its length): checked and audited as an export of headers
+    only, nothing transcoded; the GET's headers but ``Content-Length`` (``headers_only``)."""
     rid = request.path_params["recording_id"]
     entry = admit_headers(rid, principal_of(request, key), request.app.state.services.vault)
     stored = entry.artifact("audio")
     etag = f'"{stored.generation}-{stored.tag}-{audio_format}"'
     stable = audio_format in BYTE_STABLE
-    response = Response(status_code=200, media_type=AUDIO_TYPES[audio_format], headers={
+    return headers_only(AUDIO_TYPES[audio_format], {
         "etag": etag if stable else "W/" + etag, "cache-control": "private, no-store",
         "accept-ranges": "bytes" if stable else "none",
         "content-disposition": f'attachment; filename="{rid}.{audio_format}"'})
-    del response.headers["content-length"]
-    return response
 
 
 #: Formats whose export gives the same bytes every time, so that its ranges may be served
@@ -329,14 +347,7 @@ async def transcript(request: Request):
     audited); a HEAD is checked and audited as headers only, nothing decrypted."""
     key = await authenticate(request)
     if request.method == "HEAD":
-        rid = request.path_params["recording_id"]
-        entry = await blocking(admit_headers, rid, principal_of(request, key), request.app.state.services.vault,
-                               "transcript")
-        stored = entry.artifact("transcript")
-        response = Response(status_code=200, media_type="application/octet-stream", headers={
-            "etag": f'"{stored.generation}-{stored.tag}"', "cache-control": "private, no-store", "accept-ranges": "none"})
-        del response.headers["content-length"]
-        return response
+        return await blocking(transcript_head, request, key)
     path, etag, workdir, check = await blocking(exported, request, key, "transcript")
     return WholeFileResponse(path, media_type="application/octet-stream",
                                headers={"etag": etag, "cache-control": "private, no-store", "accept-ranges": "none"},
