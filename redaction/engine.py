@@ -170,7 +170,7 @@ def detect(
         recognized = _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                              unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
                              heard_speech=heard_speech, energy=energy)
-        if words:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
+        if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
             offset_s = clock_offset_s(words, heard)

@@ -278,9 +278,10 @@ _RANGES: dict[str, tuple[float, float | None, bool, str]] = {
     "api_port": (1, 65535, False, "1 to 65535"),
     # smaller holds no manifest: every POST would be 413
     "api_max_body_bytes": (1024, None, False, "1024 bytes or more"),
-    "api_head_timeout_s": (0, None, True, "more than 0 s"),
-    "api_body_timeout_s": (0, None, True, "more than 0 s"),
-    "api_max_connections": (1, None, False, "1 or more"),
+    # past an hour they no longer protect the server from clients that hold connections open
+    "api_head_timeout_s": (0, 3600, True, "more than 0 s, at most 3600 s"),
+    "api_body_timeout_s": (0, 3600, True, "more than 0 s, at most 3600 s"),
+    "api_max_connections": (1, 1_000_000, False, "1 to 1000000"),
     "api_rate_per_s": (0, None, False, "0 or more"),
     "api_rate_per_client_s": (0, None, False, "0 or more"),
     "fetch_max_bytes": (1, None, False, "1 byte or more"),

@@ -92,9 +92,9 @@ OUT_OF_RANGE = [
     ("CALLREC_MATH_THREADS", ("-4", "-1"), "must be 0 or more"),
     ("CALLREC_API_PORT", ("0", "-1", "99999", "65536"), "must be 1 to 65535"),
     ("CALLREC_API_MAX_BODY_BYTES", ("-1", "0", "1023"), "must be 1024 bytes or more"),
-    ("CALLREC_API_HEAD_TIMEOUT_S", ("0", "-1", "nan", "inf"), "must be more than 0 s"),
-    ("CALLREC_API_BODY_TIMEOUT_S", ("0", "inf"), "must be more than 0 s"),
-    ("CALLREC_API_MAX_CONNECTIONS", ("0", "-1"), "must be 1 or more"),
+    ("CALLREC_API_HEAD_TIMEOUT_S", ("0", "-1", "nan", "inf"), "must be more than 0 s, at most 3600 s"),
+    ("CALLREC_API_BODY_TIMEOUT_S", ("0", "inf"), "must be more than 0 s, at most 3600 s"),
+    ("CALLREC_API_MAX_CONNECTIONS", ("0", "-1"), "must be 1 to 1000000"),
     ("CALLREC_API_RATE_PER_S", ("-1",), "must be 0 or more"),
     ("CALLREC_API_RATE_PER_CLIENT_S", ("-1",), "must be 0 or more"),
     ("CALLREC_FETCH_MAX_BYTES", ("0", "-1"), "must be 1 byte or more"),
@@ -162,3 +162,11 @@ def test_a_host_setting_holding_a_card_number_is_refused_without_it():
 @pytest.mark.parametrize("good", ["127.0.0.1", "0.0.0.0", "::1", "::", "localhost", "api.example.com", "host-1"])
 def test_ip_addresses_and_host_names_are_accepted(good):
     assert Settings.from_env({"CALLREC_API_HOST": good, "CALLREC_METRICS_HOST": good}).api_host == good
+
+
+@pytest.mark.parametrize("name, bad", [("CALLREC_API_HEAD_TIMEOUT_S", "1e9"), ("CALLREC_API_BODY_TIMEOUT_S", "3601"),
+                                       ("CALLREC_API_MAX_CONNECTIONS", "1000001")])
+def test_the_slow_client_protections_cannot_be_set_out_of_reach(name, bad):
+    """Found by the review: with no upper bound, 1e9 s switched the protections off."""
+    with pytest.raises(UsageError, match=f"setting {name}: must be"):
+        Settings.from_env({name: bad})

@@ -49,6 +49,6 @@ class RateLimiter:
         now = self.clock()
         free_at = self._script(keys=[f"{self.namespace}:rate:{key_id}"],
                                args=[repr(now), self.rate_per_s, uuid.uuid4().hex])
-        if free_at in (0, b"0", "0"):
+        if free_at == 0:  # the script's integer 0: the request passes
             return None
         return max(1, math.ceil(float(free_at) - now))

@@ -407,7 +407,9 @@ class JobRecords:
             return
         recording_id = json.loads(status.job).get("recording_id")
         members = self._batch_key(status.batch_id, "members")
-        if self.client.exists(members) and not self.client.sismember(members, recording_id):
+        with self.client.pipeline(transaction=False) as pipe:  # one round trip
+            planned, member = pipe.exists(members).sismember(members, recording_id).execute()
+        if planned and not member:
             return  # a job of an earlier run of the batch, for a recording it no longer plans
         other = "failed" if outcome == "done" else "done"
         with self.client.pipeline() as pipe:

@@ -192,8 +192,11 @@ def test_webhook_deliveries_are_retried_for_about_a_day_other_jobs_as_configured
     assert not retry_when(WEBHOOK_RETRIES, WebhookDeliveryError("answered 503"))
     assert retry_when(10_000, JobBusy("running elsewhere"))
     assert not retry_when(0, ManifestError("bad"))
-    shortest_s = sum(min(5 * 2 ** n, 3600) / 2 for n in range(WEBHOOK_RETRIES))
-    longest_s = sum(min(5 * 2 ** n, 3600) for n in range(WEBHOOK_RETRIES))
+    from worker.settings import Settings
+
+    first_s = Settings().job_min_backoff_s  # Dramatiq backs off first_s * 2**n, jittered to half of it at least
+    shortest_s = sum(min(first_s * 2 ** n, WEBHOOK_MAX_BACKOFF_S) / 2 for n in range(WEBHOOK_RETRIES))
+    longest_s = sum(min(first_s * 2 ** n, WEBHOOK_MAX_BACKOFF_S) for n in range(WEBHOOK_RETRIES))
     assert 15 * 3600 < shortest_s and longest_s < 32 * 3600
     other = actors["process_call"].options  # the broker's policy (CALLREC_JOB_MAX_RETRIES, backoff to 10 minutes)
     assert "retry_when" not in other and "max_backoff" not in other
