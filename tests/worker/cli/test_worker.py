@@ -44,7 +44,7 @@ def test_the_help_and_the_readme_name_every_queue(capsys):
     ("CALLREC_JOB_LEASE_S", "0", "must be 1 s or more"),
     ("CALLREC_METRICS_PORT", "70000", "must be 0 to 65535"),
     ("CALLREC_API_PORT", "99999", "must be 1 to 65535"),
-    ("CALLREC_API_MAX_CONNECTIONS", "0", "must be 1 or more"),
+    ("CALLREC_API_MAX_CONNECTIONS", "0", "must be 1 to 1000000"),
 ])
 def test_a_server_with_a_setting_out_of_range_does_not_start(command, name, bad, message, tmp_path,
                                                               monkeypatch, capsys):
