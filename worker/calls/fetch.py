@@ -177,56 +177,56 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
 
 def parse_hosts(text: str) -> tuple[HostEntry, ...]:
     """``host``, ``host:port`` or ``user:password@host[:port]``, comma-separated."""
-    entries = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        userinfo, at, hostport = item.rpartition("@")
-        host, colon, port = hostport.partition(":")
-        if not host or (colon and not port.isdigit()):
-            raise ManifestError(f"CALLREC_FETCH_HOSTS: entry {source_name(hostport)} is not host or host:port")
-        username = password = None
-        if at:
-            user, _, secret = userinfo.partition(":")
-            username, password = unquote(user), unquote(secret)
-        entries.append(HostEntry(host.lower(), int(port) if colon else None, username, password))
-    return tuple(entries)
+    return tuple(_host_entries(text, "CALLREC_FETCH_HOSTS", credentials=True))
 
 
 def parse_twilio_hosts(text: str) -> tuple[tuple[str, int | None], ...]:
     """``host`` or ``host:port``, comma-separated (``CALLREC_TWILIO_HOSTS``)."""
-    hosts = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        host, colon, port = item.partition(":")
-        if not host or "@" in item or (colon and not port.isdigit()):
-            raise ManifestError(f"CALLREC_TWILIO_HOSTS: entry {source_name(item)} is not host or host:port")
-        hosts.append((host.lower(), int(port) if colon else None))
-    return tuple(hosts)
+    return tuple((entry.host, entry.port) for entry in _host_entries(text, "CALLREC_TWILIO_HOSTS", credentials=False))
 
 
 def twilio_sid_accounts(text: str) -> dict[str, str]:
     """The account each Account SID of ``CALLREC_TWILIO_AUTH_TOKENS`` is given to
     (``account=AC...:token``): only that account's profile may name it."""
-    accounts = {}
-    for item in (part.strip() for part in text.split(",")):
-        account, sep, rest = item.partition("=")
-        if sep and not account.startswith("AC"):
-            accounts[rest.partition(":")[0]] = account
-    return accounts
+    given = (_given_to(item) for item in _items(text))
+    return {rest.partition(":")[0]: account for account, rest in given if account is not None}
 
 
 def parse_twilio_tokens(text: str) -> tuple[tuple[str, str], ...]:
     """``[account=]AC...:token``, comma-separated."""
     pairs = []
-    for item in (part.strip() for part in text.split(",")):
-        if item:
-            account, sep, rest = item.partition("=")
-            if sep and not account.startswith("AC"):
-                item = rest  # the account the SID is given to: twilio_sid_accounts
-            sid, sep, token = item.partition(":")
-            if not sep or not sid.startswith("AC") or not token:
-                raise ManifestError("CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken")
-            pairs.append((sid, token))
+    for item in _items(text):
+        sid, sep, token = _given_to(item)[1].partition(":")
+        if not sep or not sid.startswith("AC") or not token:
+            raise ManifestError("CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken")
+        pairs.append((sid, token))
     return tuple(pairs)
+
+
+def _items(text: str) -> list[str]:
+    """The entries of a comma-separated setting, stripped, empty ones left out."""
+    return [item for item in (part.strip() for part in text.split(",")) if item]
+
+
+def _host_entries(text: str, setting: str, credentials: bool) -> list[HostEntry]:
+    """``host[:port]`` entries of ``setting`` (``user:password@`` before them when ``credentials``);
+    ManifestError naming the entry otherwise."""
+    entries = []
+    for item in _items(text):
+        userinfo, at, hostport = item.rpartition("@") if credentials else ("", "", item)
+        host, colon, port = hostport.partition(":")
+        if not host or "@" in hostport or (colon and not port.isdigit()):
+            raise ManifestError(f"{setting}: entry {source_name(hostport)} is not host or host:port")
+        username = password = None
+        if at:
+            user, _, secret = userinfo.partition(":")
+            username, password = unquote(user), unquote(secret)
+        entries.append(HostEntry(host.lower(), int(port) if colon else None, username, password))
+    return entries
+
+
+def _given_to(item: str) -> tuple[str | None, str]:
+    """A ``CALLREC_TWILIO_AUTH_TOKENS`` entry split into the account it is given to (``account=``;
+    None without one) and its ``AC...:token``."""
+    account, sep, rest = item.partition("=")
+    return (account, rest) if sep and not account.startswith("AC") else (None, item)
