@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callrec.intervals import union
+
 #: Length of each raised-cosine ramp (on and off); 10 ms is inaudible as a click.
 RAMP_S = 0.010
 
@@ -87,7 +89,8 @@ def reminder_starts_s(recording_s: float, spec: BeepSpec, busy: tuple[Beep, ...]
     """
     if not spec.reminder_interval_s:
         return ()
-    pauses = _merged(paused)
+    # paused stretches in order, those that touch (a hold cut between two) joined
+    pauses = union(((start_s, end_s) for start_s, end_s in paused if end_s > start_s), gap=1e-9)
     live_s = recording_s - sum(end_s - start_s for start_s, end_s in pauses)
     starts: list[float] = []
     k = 1
@@ -100,17 +103,6 @@ def reminder_starts_s(recording_s: float, spec: BeepSpec, busy: tuple[Beep, ...]
         if not any(b.start_s < end and start < b.end_s for b in busy):
             starts.append(start)
     return tuple(starts)
-
-
-def _merged(paused: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
-    """Paused stretches in order, those that touch (a hold cut between two) joined."""
-    merged: list[tuple[float, float]] = []
-    for start_s, end_s in sorted(paused):
-        if merged and start_s <= merged[-1][1] + 1e-9:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
-        elif end_s > start_s:
-            merged.append((start_s, end_s))
-    return merged
 
 
 def _past_pauses(live_s: float, duration_s: float, pauses: list[tuple[float, float]]) -> float:

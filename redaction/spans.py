@@ -13,6 +13,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from callrec.intervals import union
+
 #: How sensitive data was conveyed.
 KEYED, SPOKEN = "keyed", "spoken"
 
@@ -91,13 +93,7 @@ def plan(detections: Iterable[Detection], *, rate_hz: int, length: int) -> tuple
 
 def _merged(intervals: Iterable[tuple[int, int]], gap: int = 0) -> tuple[MaskInterval, ...]:
     """Sample ``intervals`` sorted, those at most ``gap`` samples apart (or overlapping) made one."""
-    merged: list[list[int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1] + gap:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return tuple(MaskInterval(start, end) for start, end in merged)
+    return tuple(MaskInterval(start, end) for start, end in union(intervals, gap))
 
 
 def covered(start_s: float, end_s: float, intervals: Iterable[MaskInterval], rate_hz: int, length: int) -> bool:

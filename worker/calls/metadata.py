@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from audio.encode import Encoded
+from callrec.intervals import union
 from vault.index import IndexEntry
 from worker.calls.assemble import AssemblyOutcome
 from worker.calls.manifest import Manifest
@@ -114,13 +115,7 @@ def _joined(earlier: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
 
 def _union(a: list, b: list) -> list[list[float]]:
     """Intervals ``[start_s, end_s]`` of both lists, overlapping ones joined, in order."""
-    out: list[list[float]] = []
-    for start_s, end_s in sorted([float(x), float(y)] for x, y in [*a, *b]):
-        if out and start_s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end_s)
-        else:
-            out.append([start_s, end_s])
-    return out
+    return [list(span) for span in union((float(x), float(y)) for x, y in [*a, *b])]
 
 
 def sha256_file(path: Path) -> str:
