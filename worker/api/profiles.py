@@ -89,11 +89,11 @@ class ProfileStore:
         found = self.client.get(f"{NAMESPACE}:profile:{account_id}")
         return json.loads(found) if found else None
 
-    def owned_sid(self, account_id: str) -> str | None:
-        """The SID the account's profile names when it is the account's (claimed now when no
-        account has claimed it: a profile stored before claims existed); else None."""
-        profile = self.get(account_id) or {}
-        sid = profile.get("twilio_account_sid")
+    def owned_sid(self, account_id: str, profile: dict[str, Any] | None) -> str | None:
+        """The SID ``profile`` (the account's, as :meth:`get` read it) names when it is the
+        account's (claimed now when no account has claimed it: a profile stored before claims
+        existed); else None."""
+        sid = (profile or {}).get("twilio_account_sid")
         if sid is None or self.sid_accounts.get(sid, account_id) != account_id:
             return None
         self.client.set(self._claim(sid), account_id, nx=True)

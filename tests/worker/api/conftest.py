@@ -161,3 +161,21 @@ def sample_manifest(inbox: Path, name: str = "01-plain-inbound", call_id: str | 
     if call_id is not None:
         data["call_id"] = call_id
     return data
+
+
+@pytest.fixture
+def profile_reads(monkeypatch) -> list[str]:
+    """The Redis keys of account profiles read (GET) in this process from now on: the server runs here."""
+    import redis
+
+    reads: list[str] = []
+    get = redis.Redis.get
+
+    def counted(self, name):
+        key = name.decode() if isinstance(name, bytes) else str(name)
+        if ":profile:" in key:
+            reads.append(key)
+        return get(self, name)
+
+    monkeypatch.setattr(redis.Redis, "get", counted)
+    return reads

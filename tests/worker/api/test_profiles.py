@@ -25,10 +25,10 @@ def test_a_sid_is_named_by_one_accounts_profile_until_it_lets_it_go(redis_client
         store.put("globex", {**BASE, "twilio_account_sid": SID})
     assert (taken.value.status, taken.value.field) == (409, "twilio_account_sid")
     assert store.get("globex") is None  # nothing stored
-    assert store.owned_sid("acme") == SID and store.owned_sid("globex") is None
+    assert store.owned_sid("acme", store.get("acme")) == SID and store.owned_sid("globex", store.get("globex")) is None
     store.put("acme", BASE)  # acme names no SID now: it is free
     store.put("globex", {**BASE, "twilio_account_sid": SID})
-    assert store.owned_sid("globex") == SID and store.owned_sid("acme") is None
+    assert store.owned_sid("globex", store.get("globex")) == SID and store.owned_sid("acme", store.get("acme")) is None
 
 
 def test_a_sid_the_operator_gave_an_account_is_that_accounts_alone(redis_client):
@@ -37,12 +37,22 @@ def test_a_sid_the_operator_gave_an_account_is_that_accounts_alone(redis_client)
         store.put("globex", {**BASE, "twilio_account_sid": SID})
     assert taken.value.status == 409
     store.put("acme", {**BASE, "twilio_account_sid": SID})
-    assert store.owned_sid("acme") == SID
+    assert store.owned_sid("acme", store.get("acme")) == SID
 
 
 def test_profiles_that_named_one_sid_before_claims_existed_leave_it_to_the_first_to_use_it(redis_client):
     for account in ("acme", "globex"):  # stored by an older server: no claim
         redis_client.set(f"{NAMESPACE}:profile:{account}", json.dumps({**BASE, "twilio_account_sid": SID}))
     store = ProfileStore(redis_client)
-    assert store.owned_sid("globex") == SID  # claimed now, by the first that uses it
-    assert store.owned_sid("acme") is None
+    assert store.owned_sid("globex", store.get("globex")) == SID  # claimed now, by the first that uses it
+    assert store.owned_sid("acme", store.get("acme")) is None
+
+
+def test_a_submission_reads_the_accounts_profile_once(api, acme, inbox, profile_reads):
+    from tests.worker.api.conftest import sample_manifest
+
+    assert api.put("/v1/profile", json={**BASE, "twilio_account_sid": SID}, headers=acme).status_code == 200
+    profile_reads.clear()
+    response = api.post("/v1/calls", json=sample_manifest(inbox), headers=acme)
+    assert response.status_code == 202, response.text
+    assert profile_reads == [f"{NAMESPACE}:profile:acme"]  # it read it twice (region check, then the SID)

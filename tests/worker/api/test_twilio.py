@@ -91,6 +91,14 @@ def test_completed_recording_is_fetched_with_the_accounts_credentials(api, acme,
     assert spectrum[np.argmin(abs(freqs - 660))] > 100 * np.median(spectrum)  # caller kept
 
 
+def test_a_callback_reads_the_accounts_profile_once(api, acme, media, twilio_profile, profile_reads):
+    from worker.api.owners import NAMESPACE
+
+    response = callback(api, media)
+    assert response.status_code == 202, response.text
+    assert profile_reads == [f"{NAMESPACE}:profile:acme"]  # it read it four times: twice here, twice to submit
+
+
 def test_callbacks_that_are_not_twilios_are_refused(api, acme, media, twilio_profile):
     assert callback(api, media, {"X-Twilio-Signature": "bm9wZQ=="}).status_code == 403
     wrong_token = callback(api, media, token="f" * 32)

@@ -230,7 +230,7 @@ async def contact_record(request: Request):
         manifest, warnings = manifest_of(key.account_id, profile, body)
     except CtrError as exc:
         raise ApiError(422, "invalid_contact_record", str(exc), exc.field) from None
-    submitted = await blocking(submit_manifest, services, key.account_id, manifest)
+    submitted = await blocking(submit_manifest, services, key.account_id, manifest, profile)
     return accepted(request, submitted, **({"warnings": warnings} if warnings else {}))
 
 

@@ -97,7 +97,7 @@ async def recording_callback(request: Request):
     sid = fields.get("AccountSid", "")
     token = dict(parse_twilio_tokens(services.settings.twilio_auth_tokens)).get(sid)
     if profile is None or profile.get("twilio_account_sid") != sid or token is None \
-            or await blocking(profiles.owned_sid, account_id) != sid:
+            or await blocking(profiles.owned_sid, account_id, profile) != sid:
         raise ApiError(403, "forbidden", "this account takes no Twilio callbacks from that AccountSid")
     if not valid_signature(token, signed_url(request), params, request.headers.get("x-twilio-signature", "")):
         raise ApiError(403, "forbidden", "X-Twilio-Signature does not match (URL, parameters or token)")
@@ -119,7 +119,7 @@ async def recording_callback(request: Request):
         raise ApiError(400, "bad_request", f"number: {problem}", "number")
     direction = text_param(request, "direction", "inbound")
     data = manifest_of(account_id, profile, fields, ticket, number, direction)
-    return accepted(request, await blocking(submit_manifest, services, account_id, data))
+    return accepted(request, await blocking(submit_manifest, services, account_id, data, profile))
 
 
 ROUTES = [Route("/v1/ingress/twilio/{account}/recording", recording_callback, methods=["POST"],

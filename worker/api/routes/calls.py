@@ -39,7 +39,8 @@ async def submit_call(request: Request):
         return accepted(request, Submitted(done_before, await blocking(services.queue.status.get, done_before), False))
     try:
         data = decode_json(body, "manifest")
-        submitted = await blocking(submit_manifest, services, key.account_id, data)
+        profile = await blocking(profiles_of(services).get, key.account_id)
+        submitted = await blocking(submit_manifest, services, key.account_id, data, profile)
     except BaseException:
         await blocking(services.submitter.release, key.account_id, idem, body)  # no job: the key is free
         raise
@@ -47,21 +48,20 @@ async def submit_call(request: Request):
     return accepted(request, submitted)
 
 
-def submit_manifest(services, account_id: str, data) -> Submitted:
-    """Validate ``data`` as ``account_id``'s manifest, keep it for the workers, enqueue its job."""
+def submit_manifest(services, account_id: str, data, profile: dict | None) -> Submitted:
+    """Validate ``data`` as ``account_id``'s manifest, keep it for the workers, enqueue its job.
+    ``profile``: the account's profile, read once by the caller (None: it has none)."""
     settings = services.settings
     inbox = account_inbox(settings, account_id)
     manifest = parse_manifest(data, inbox if inbox is not None else settings.data_dir / "api" / "no-inbox")
     if manifest.account.id != account_id:
         raise ManifestError(f"account.id: {shown(manifest.account.id)} is not this API key's account")
     InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
-    profiles = profiles_of(services)
-    profile = profiles.get(account_id)
     if profile is not None and profile.get("region") not in (None, manifest.account.region):
         # the account's region is where everything of its recordings stays (DESIGN.md §1)
         raise ManifestError(f"account.region: {shown(manifest.account.region)} is not the account's region "
                             f"({profile['region']}, in its profile)")
-    check_sources(manifest, settings, profiles.owned_sid(account_id) if profile else None)
+    check_sources(manifest, settings, profiles_of(services).owned_sid(account_id, profile) if profile else None)
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will

@@ -110,7 +110,7 @@ def app(monkeypatch):
     monkeypatch.setattr(recordings, "account_recording", lambda request, key, rid: (None, live))
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
     monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
-    monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data: Submitted("call-1", None, True))
+    monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data, profile: Submitted("call-1", None, True))
     status = SimpleNamespace(job_id="call-1", kind="process_call", state="queued", attempts=0, enqueued_at=1.0,
                              started_at=None, finished_at=None, reason=None, result={})
 
@@ -161,7 +161,9 @@ def test_idempotency_keys_are_checked_and_kept_off_the_loop(app, earlier):
                                                                 "Idempotency-Key": "k1"})
     assert response.status_code == 202
     done_before = [("submitter.remembered", False), ("status.get", False)]
-    assert noted == (done_before if earlier else [("submitter.remembered", False), ("submitter.remember", False)])
+    # the profile is read (redis.get) before the manifest is submitted, and passed to it
+    submitted = [("submitter.remembered", False), ("redis.get", False), ("submitter.remember", False)]
+    assert noted == (done_before if earlier else submitted)
 
 
 def test_ingress_reads_the_profile_off_the_loop(app):
