@@ -385,14 +385,18 @@ def redact_file(
     A format libsndfile lacks is transcoded under ``temp_parent`` (default: the temp dir).
     """
     in_path, out_path = Path(in_path), Path(out_path)
-    with _open(in_path, limits, temp_parent) as source:
-        return _redact_source(source, out_path, words=words, words_detector=words_detector, recognizer=recognizer,
-                              verify_recognizer=verify_recognizer, config=config, spans=spans)
+    with open_audio(in_path, limits, temp_parent) as source:
+        return redact_source(source, out_path, words=words, words_detector=words_detector, recognizer=recognizer,
+                             verify_recognizer=verify_recognizer, config=config, spans=spans)
 
 
-def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[TimedWord] | None, words_detector: str,
-                   recognizer: Recognizer | None, verify_recognizer: Recognizer | None | object,
-                   config: RedactionConfig, spans: Sequence[Detection]) -> RedactionReport:
+def redact_source(source: AudioSource, out_path: str | os.PathLike[str], *, words: Sequence[TimedWord] | None = None,
+                  words_detector: str = "transcript", recognizer: Recognizer | None = None,
+                  verify_recognizer: Recognizer | None | object = _SAME, config: RedactionConfig = RedactionConfig(),
+                  spans: Sequence[Detection] = ()) -> RedactionReport:
+    """:func:`redact_file` of a recording the caller opened (``open_audio``) and closes: a file
+    that must be transcoded is decoded once, whoever opened it first."""
+    out_path = Path(out_path)
     rate_hz, length = source.rate_hz, source.frames
     duration_s = length / rate_hz
     if words:
@@ -424,7 +428,8 @@ def _redact_source(source: AudioSource, out_path: Path, *, words: Sequence[Timed
     return _report(duration_s, rate_hz, config, findings, masks, verification)
 
 
-def _open(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource:
+def open_audio(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource:
+    """``open_source``, its refusal a RedactionInputError ("cannot read audio ...")."""
     try:
         return open_source(path, limits, temp_parent)
     except AudioInputError as exc:

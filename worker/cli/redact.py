@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from audio.decode import DecodeLimits, libsndfile_reads, open_source
+from audio.decode import AudioSource, DecodeLimits, libsndfile_reads, open_source
 from audio.errors import AudioInputError
 from redaction import transcripts
-from redaction.engine import redact_file
+from redaction.engine import open_audio, redact_source
 from redaction.errors import RedactionInputError
 from redaction.masker import MODES
 from worker.errors import UsageError
@@ -64,43 +65,45 @@ def run(args: argparse.Namespace) -> int:
     check_output_paths(outputs, inputs)  # before the inputs: a bad path costs no decoding
     settings = Settings.from_env()
     limits = InputLimits.from_settings(settings).audio()  # as the pipeline takes its audio
-    check_input(args.input, limits)
-
-    config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
-
-    transcript = written = None
-    recognizer = listener = None
-    if args.transcript is not None:
-        transcript = load_transcript(args.transcript, args.transcript_format, settings.max_transcript_bytes)
-        written = transcripts.write_back(transcript)  # before anything is written
-        # The transcript gives words, and the recognizer still listens, in pass 1 and in
-        # verification (a transcript on the wrong clock or missing a word must not leave audible
-        # digits: worker.calls.redacting.redact_assembled says why from pass 1).
-        recognizer = listener = make_recognizer(settings) if settings.verify_listen else None
-    else:
-        recognizer = listener = make_recognizer(settings)
-
     # A transcode of the input is unredacted audio: in a locked work dir, swept if this dies.
-    with WorkDir() as scratch, staged_outputs(outputs, inputs) as staged:
-        report = redact_file(
-            args.input,
-            staged["-o"],
-            words=transcript.words if transcript is not None else None,
-            words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
-            recognizer=recognizer,
-            verify_recognizer=listener,
-            config=config,
-            spans=transcripts.detections(transcript) if transcript is not None else (),
-            limits=limits,
-            temp_parent=scratch,
-        )
-        if "--transcript-out" in staged and written is not None:
-            staged["--transcript-out"].write_text(written.text, encoding="utf-8")
-        if "--report" in staged:
-            body = report.to_dict()
-            if transcript is not None and written is not None:
-                body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
-            staged["--report"].write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    with WorkDir() as scratch, ExitStack() as opened:
+        source = open_input(args.input, limits, scratch)  # before the transcript: a bad input is named first
+        if source is not None:
+            opened.enter_context(source)
+        config = config_from(replace(settings, mask=args.mask) if args.mask else settings)
+
+        transcript = written = None
+        recognizer = listener = None
+        if args.transcript is not None:
+            transcript = load_transcript(args.transcript, args.transcript_format, settings.max_transcript_bytes)
+            written = transcripts.write_back(transcript)  # before anything is written
+            # The transcript gives words, and the recognizer still listens, in pass 1 and in
+            # verification (a transcript on the wrong clock or missing a word must not leave audible
+            # digits: worker.calls.redacting.redact_assembled says why from pass 1).
+            recognizer = listener = make_recognizer(settings) if settings.verify_listen else None
+        else:
+            recognizer = listener = make_recognizer(settings)
+
+        with staged_outputs(outputs, inputs) as staged:
+            if source is None:  # what libsndfile cannot read: transcoded here, or refused with the reason
+                source = opened.enter_context(open_audio(args.input, limits, scratch))
+            report = redact_source(
+                source,
+                staged["-o"],
+                words=transcript.words if transcript is not None else None,
+                words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
+                recognizer=recognizer,
+                verify_recognizer=listener,
+                config=config,
+                spans=transcripts.detections(transcript) if transcript is not None else (),
+            )
+            if "--transcript-out" in staged and written is not None:
+                staged["--transcript-out"].write_text(written.text, encoding="utf-8")
+            if "--report" in staged:
+                body = report.to_dict()
+                if transcript is not None and written is not None:
+                    body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
+                staged["--report"].write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     entities = sorted({span.entity for span in report.spans})
     print(
         f"{args.input} -> {args.output}: {len(report.spans)} span(s) "
@@ -110,11 +113,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_input(path: Path, limits: DecodeLimits | None = None) -> None:
+def open_input(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource | None:
     """Refuse an input that is not a readable, whole recording file within ``limits``, naming what it is.
 
     A pipe or device is never opened (it could block or never end); a WAV whose data is
-    shorter than its header says is refused as ``callrec assemble`` refuses it.
+    shorter than its header says is refused as ``callrec assemble`` refuses it. A WAV that
+    libsndfile reads is opened here, and returned for the redaction to read (a streaming
+    writer's, its sizes never filled in, is transcoded under ``temp_parent``: once); None for
+    anything else, which the redaction opens (``redaction.engine.open_audio``).
     """
     if not path.exists():
         raise RedactionInputError(f"input {path}: no such file")
@@ -127,10 +133,10 @@ def check_input(path: Path, limits: DecodeLimits | None = None) -> None:
             riff = handle.read(4) == b"RIFF"
     except OSError as exc:
         raise RedactionInputError(f"input {path}: cannot read ({exc.strerror})") from exc
-    if riff and libsndfile_reads(path):  # (what it cannot read, redact_file reports)
-        try:
-            with open_source(path, limits):
-                pass
-        except AudioInputError as exc:
-            raise RedactionInputError(f"input {exc}") from exc
+    if not (riff and libsndfile_reads(path)):
+        return None
+    try:
+        return open_source(path, limits, temp_parent)
+    except AudioInputError as exc:
+        raise RedactionInputError(f"input {exc}") from exc
 

@@ -225,3 +225,22 @@ def test_redact_refuses_audio_past_the_settings_limits_as_the_pipeline_does(
     err = capsys.readouterr().err
     assert "in.wav" in err and message in err, err
     assert files(tmp_path) == before
+
+
+def test_a_streamed_wav_is_decoded_once(call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WAV whose sizes a streaming writer never filled in (0) is transcoded by ffmpeg: the
+    input check did it and the redaction again, the whole call twice."""
+    import audio.decode
+
+    streamed = tmp_path / "streamed.wav"
+    data = bytearray(call.read_bytes())
+    data[4:8] = data[40:44] = b"\0\0\0\0"
+    streamed.write_bytes(bytes(data))
+    runs = []
+    transcode = audio.decode._ffmpeg_to_wav
+    monkeypatch.setattr(audio.decode, "_ffmpeg_to_wav", lambda *a: runs.append(a[1]) or transcode(*a))
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    assert main(["redact", str(streamed), "-o", str(out), "--report", str(report)]) == 0
+    assert runs == [streamed]
+    assert sf.info(str(out)).frames == sf.info(str(call)).frames
+    assert len(json.loads(report.read_text())["spans"]) == 16
