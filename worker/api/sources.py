@@ -42,13 +42,29 @@ def as_the_account_names_it(text: str | None, settings: Settings) -> str | None:
     dir by name only, never by the server's own paths (session-47 audit)."""
     if text is None:
         return None
-    if settings.api_inbox:
-        for root in {str(Path(settings.api_inbox)), os.path.realpath(settings.api_inbox)}:
-            text = re.sub(re.escape(root.rstrip(os.sep) + os.sep) + r"[^/\s]+/", "file:", text)
-            text = text.replace(root, "<inbox>")
-    for root in {str(settings.data_dir), os.path.realpath(settings.data_dir)}:
+    text = inbox_named(text, settings)
+    for root in _roots(settings.api_inbox) if settings.api_inbox else ():
+        text = text.replace(root, "<inbox>")
+    for root in _roots(settings.data_dir):
         text = text.replace(root, "<data dir>")
     return text
+
+
+def inbox_named(text: str, settings: Settings, account_id: str | None = None) -> str:
+    """``text`` with each path of a file in an account's inbox (``account_id``'s only, when
+    given) as the account's manifests name it: ``file:`` and its path in the inbox. A path is
+    found where it starts (not inside another path), by the inbox as configured or resolved."""
+    if not settings.api_inbox:
+        return text
+    account = re.escape(account_id) if account_id is not None else r"[^/\s]+"
+    for root in _roots(settings.api_inbox):
+        text = re.sub(r"(?<![\w./-])" + re.escape(root.rstrip(os.sep) + os.sep) + account + "/", "file:", text)
+    return text
+
+
+def _roots(path: str | os.PathLike[str]) -> set[str]:
+    """``path`` as configured and as resolved (the server's paths may be either)."""
+    return {str(Path(path)), os.path.realpath(path)}
 
 
 def api_inbox_sources_kept(settings: Settings) -> tuple[str, ...]:

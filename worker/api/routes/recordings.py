@@ -28,9 +28,10 @@ from worker.api.auth import authenticate
 from worker.api.errors import ApiError, DownloadWithdrawnError
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, requester, text_param
-from worker.api.sources import account_inbox
+from worker.api.sources import inbox_named
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
+from worker.settings import Settings
 from worker.stored.operations import AudioRanges, admit_headers, audio_ranges, export_recording, still_admitted
 from worker.workdirs import WorkDir
 
@@ -52,23 +53,21 @@ async def metadata(request: Request):
         region_vault.read(entry, "metadata", out)
         region_vault.audit("metadata", "allowed", rid, f"api-key:{key.key_id}")
         # a recording stored before its inputs' names were kept without query strings: served so
-        return _inbox_relative(with_inputs_named(json.loads(out.getvalue())),
-                               account_inbox(request.app.state.services.settings, key.account_id))
+        return _inbox_relative(with_inputs_named(json.loads(out.getvalue())), request.app.state.services.settings,
+                               key.account_id)
 
     return JSONResponse(await blocking(read))
 
 
-def _inbox_relative(metadata: dict, inbox: Path | None) -> dict:
+def _inbox_relative(metadata: dict, settings: Settings, account_id: str) -> dict:
     """``metadata`` with each input in the account's inbox named as its manifest named it
     (``file:`` and its path in the inbox), not by the server's own path of the inbox."""
     digests = metadata.get("digests")
-    if inbox is None or not isinstance(digests, dict) or not isinstance(digests.get("inputs"), list):
+    if not settings.api_inbox or not isinstance(digests, dict) or not isinstance(digests.get("inputs"), list):
         return metadata
 
     def named(uri: object) -> object:
-        if isinstance(uri, str) and uri.startswith("/") and Path(uri).is_relative_to(inbox):
-            return f"file:{Path(uri).relative_to(inbox).as_posix()}"
-        return uri
+        return inbox_named(uri, settings, account_id) if isinstance(uri, str) else uri
 
     shown = [{**item, "uri": named(item.get("uri"))} if isinstance(item, dict) else item for item in digests["inputs"]]
     return {**metadata, "digests": {**digests, "inputs": shown}}
