@@ -12,9 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from callrec.errors import shown
 from worker.cli.checks import reference
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,26 +39,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import queue_errors
-    from worker.settings import Settings
+    from worker.cli.on_queue import on_queue
 
-    settings = Settings.from_env()
-
-    with queue_errors(settings):
-        return _run(args)
+    return on_queue(lambda settings: _run(args, settings))
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.stored import operations
     from worker.queue.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.queue.broker import build_broker, ensure_redis
-    from worker.settings import Settings
     from worker.boot import build_backends
     from worker.queue.effects import detector_version, retention_due
     from worker.cli.progress import watch
     from worker.queue.submit import JobQueue
 
-    settings = Settings.from_env()
     broker = build_broker(settings)
 
     request = BatchRequest(account=args.account, steps=args.steps, since=args.since)

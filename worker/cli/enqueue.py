@@ -46,13 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import queue_errors
-    from worker.settings import Settings
+    from worker.cli.on_queue import on_queue
 
-    settings = Settings.from_env()
-
-    with queue_errors(settings):
-        return _run(args, settings)
+    return on_queue(lambda settings: _run(args, settings))
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -84,13 +80,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not jobs:
         raise UsageError("nothing to enqueue: give a MANIFEST or a --redact/--delete/... option")
 
-    from worker.queue.broker import build_broker, ensure_redis
+    from worker.cli.on_queue import started_broker
     from worker.queue.submit import JobQueue
 
-    broker = build_broker(settings)
-
-    ensure_redis(settings)
-    queue = JobQueue(broker, settings)
+    queue = JobQueue(started_broker(settings), settings)
     for job in jobs:
         if queue.submit(job):
             print(f"{job.job_id}\tqueued")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
 from callrec.errors import shown
 from worker.cli.checks import positive
 from worker.errors import UsageError
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,25 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import queue_errors
-    from worker.settings import Settings
+    from worker.cli.on_queue import on_queue
 
-    settings = Settings.from_env()
-
-    with queue_errors(settings):
-        return _run(args)
+    return on_queue(lambda settings: _run(args, settings))
 
 
-def _run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import build_broker, ensure_redis
-    from worker.settings import Settings
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.cli.on_queue import started_broker
     from worker.queue.submit import JobQueue
 
-    settings = Settings.from_env()
-    broker = build_broker(settings)
-
-    ensure_redis(settings)
-    queue = JobQueue(broker, settings)
+    queue = JobQueue(started_broker(settings), settings)
     status = queue.status
     if args.action == "failed":
         failed = status.failed_jobs(args.limit)

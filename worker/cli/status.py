@@ -6,9 +6,13 @@ import argparse
 import json
 import time
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from callrec.errors import shown
 from worker.errors import UsageError
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,25 +26,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import queue_errors
-    from worker.settings import Settings
+    from worker.cli.on_queue import on_queue
 
-    settings = Settings.from_env()
-
-    with queue_errors(settings):
-        return _run(args)
+    return on_queue(lambda settings: _run(args, settings))
 
 
-def _run(args: argparse.Namespace) -> int:
-    from worker.queue.broker import build_broker, ensure_redis
-    from worker.settings import Settings
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.cli.on_queue import started_broker
     from worker.queue.records import JobRecords
 
-    settings = Settings.from_env()
-    broker = build_broker(settings)
-
-    ensure_redis(settings)
-    store = JobRecords(broker.client)
+    store = JobRecords(started_broker(settings).client)
     statuses = []
     for job_id in args.job_ids:
         status = store.get(job_id)
