@@ -45,6 +45,21 @@ class LocalStore:
 
     @contextlib.contextmanager
     def writer(self, name: str) -> Iterator[BinaryIO]:
+        with self._staged(name, create_only=False) as out:
+            yield out
+
+    def create(self, name: str, data: bytes) -> None:
+        """Written to a temporary file, then hard-linked into place: ``link`` fails when the
+        name exists, so of two writers exactly one wins, and the object appears whole."""
+        with self._staged(name, create_only=True) as out:
+            out.write(data)
+
+    @contextlib.contextmanager
+    def _staged(self, name: str, *, create_only: bool) -> Iterator[BinaryIO]:
+        """A locked temporary file beside the object, fsynced and renamed into place (or, when
+        ``create_only``, hard-linked: ObjectExistsError when the name exists, the temporary name
+        removed after). On any failure it is removed, and the lock goes last, once the
+        temporary name is gone."""
         path = self._path(name)
         tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
         out = self._open_locked(tmp, name)
@@ -52,40 +67,23 @@ class LocalStore:
             yield out
             out.flush()
             os.fsync(out.fileno())
-            os.replace(tmp, path)  # fails when a reclaim took the file before we locked it
+            if create_only:
+                os.link(tmp, path)
+            else:
+                os.replace(tmp, path)  # fails when a reclaim took the file before we locked it
             fsync_dir(path.parent)
         except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-            _close_failed(out)  # the lock goes last, once the temporary name is gone
-            if isinstance(exc, OSError):
-                raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
-            raise
-        out.close()
-
-    def create(self, name: str, data: bytes) -> None:
-        """Written to a temporary file, then hard-linked into place: ``link`` fails when the
-        name exists, so of two writers exactly one wins, and the object appears whole."""
-        path = self._path(name)
-        tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
-        out = self._open_locked(tmp, name)
-        try:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-            os.link(tmp, path)
-            fsync_dir(path.parent)
-        except BaseException as exc:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            _close_failed(out)  # the lock goes last, once the temporary name is gone
-            if isinstance(exc, FileExistsError):
+            _close_failed(out)
+            if isinstance(exc, FileExistsError) and create_only:
                 raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
             if isinstance(exc, OSError):
                 raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
             raise
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if create_only:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         out.close()
 
     def read_versioned(self, name: str) -> tuple[bytes, str]:
