@@ -117,7 +117,7 @@ class ProfileStore:
 
 def profiles_of(services) -> ProfileStore:
     """The profile store of ``services``, with the SIDs its settings give to accounts."""
-    from worker.calls.fetch import twilio_sid_accounts
+    from worker.calls.fetch_hosts import twilio_sid_accounts
 
     return ProfileStore(services.client, twilio_sid_accounts(services.settings.twilio_auth_tokens))
 

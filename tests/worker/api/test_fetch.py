@@ -8,7 +8,8 @@ import time
 import pytest
 
 from worker.errors import ManifestError
-from worker.calls.fetch import FetchError, FetchPolicy, parse_hosts
+from worker.calls.fetch import FetchError, FetchPolicy
+from worker.calls.fetch_hosts import parse_hosts
 
 
 def policy(media, hosts=None, **changes) -> FetchPolicy:
@@ -99,7 +100,7 @@ def test_a_twilio_auth_token_goes_only_to_twilios_own_hosts(media, tmp_path):
     """Found by the session-46 audit: the auth token went with any allowed fetch host whose URL
     path named a configured Account SID (``/Accounts/AC.../``), though only Twilio's API should
     ever see it. It goes only to ``CALLREC_TWILIO_HOSTS`` (api.twilio.com by default)."""
-    from worker.calls.fetch import parse_twilio_hosts
+    from worker.calls.fetch_hosts import parse_twilio_hosts
 
     sid = "AC" + "a" * 32
     path = f"/2010-04-01/Accounts/{sid}/Recordings/RE{'b' * 32}.wav"
@@ -112,41 +113,3 @@ def test_a_twilio_auth_token_goes_only_to_twilios_own_hosts(media, tmp_path):
     fetch.fetch(url(media, path, "localhost"), tmp_path / "b")
     assert media.server.requests == [(path, None), (path, "Basic " + base64.b64encode(f"{sid}:tok".encode()).decode())]
     assert parse_twilio_hosts("") == () and parse_twilio_hosts("api.twilio.com") == (("api.twilio.com", None),)
-
-
-def test_twilio_tokens_may_name_the_account_each_sid_is_for():
-    from worker.calls.fetch import parse_twilio_tokens, twilio_sid_accounts
-
-    text = f"acme=AC{'0' * 31}1:tok1, AC{'0' * 31}2:tok2"
-    assert parse_twilio_tokens(text) == ((f"AC{'0' * 31}1", "tok1"), (f"AC{'0' * 31}2", "tok2"))
-    assert twilio_sid_accounts(text) == {f"AC{'0' * 31}1": "acme"}
-
-
-def test_host_lists_parse_host_port_and_credentials_and_refuse_what_is_neither():
-    from worker.calls.fetch import HostEntry, parse_twilio_hosts
-
-    assert parse_hosts(" A.example, b.example:8443 ,, u%40x:p%3Aw@C.example:444") == (
-        HostEntry("a.example", None), HostEntry("b.example", 8443), HostEntry("c.example", 444, "u@x", "p:w"))
-    assert parse_hosts("u@d.example") == (HostEntry("d.example", None, "u", ""),)
-    assert parse_twilio_hosts(" API.twilio.com , localhost:8443,") == (("api.twilio.com", None), ("localhost", 8443))
-    for text, setting, named in (("a.example:https", "CALLREC_FETCH_HOSTS", "a.example:https"),
-                                 ("u:p@:443", "CALLREC_FETCH_HOSTS", ":443"),
-                                 ("a.example:x", "CALLREC_TWILIO_HOSTS", "a.example:x"),
-                                 (":443", "CALLREC_TWILIO_HOSTS", ":443"),
-                                 ("u@api.twilio.com", "CALLREC_TWILIO_HOSTS", "u@api.twilio.com")):
-        parse = parse_hosts if setting == "CALLREC_FETCH_HOSTS" else parse_twilio_hosts
-        with pytest.raises(ManifestError) as caught:
-            parse(text)
-        assert str(caught.value) == f"{setting}: entry {named} is not host or host:port"
-
-
-def test_twilio_tokens_refuse_an_entry_without_sid_or_token_and_name_no_secret():
-    from worker.calls.fetch import parse_twilio_tokens, twilio_sid_accounts
-
-    sid = "AC" + "0" * 32
-    assert parse_twilio_tokens(f" {sid}:tok ,,AC=x:y") == ((sid, "tok"), ("AC=x", "y"))
-    assert twilio_sid_accounts(f"acme={sid}:tok,AC=x:y,,beta=noSid") == {sid: "acme", "noSid": "beta"}
-    for text in (f"{sid}", f"{sid}:", "acme=XX:s3cret", f"acme={sid}"):
-        with pytest.raises(ManifestError) as caught:
-            parse_twilio_tokens(text)
-        assert str(caught.value) == "CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken"

@@ -32,7 +32,7 @@ from worker.api.profiles import account_document, profiles_of
 from worker.api.requests import read_body
 from worker.api.routes.common import accepted, text_param
 from worker.api.routes.calls import submit_manifest
-from worker.calls.fetch import parse_twilio_tokens
+from worker.calls.fetch_hosts import parse_twilio_tokens
 from worker.calls.manifest import id_problem
 from worker.calls.numbers import number_id_problem
 from vault.regions import card_number_problem, may_hold_card_number
