@@ -10,7 +10,7 @@ written as an ordinal right after a month ("March 28th", "December the 29th": a 
 Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and decimals
 written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are not digits
 read out; a number grouped in thousands with ten digits or more ("4,111,111,111,111,111") is a
-digit string so grouped.
+digit string so grouped, and so is a shorter one beside other digits ("4,111 1111 1111 1111").
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.
@@ -80,6 +80,11 @@ _QUANTITY = re.compile(rf"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^{_THOUSANDS}[.,;!?]?
 #: said in a call reaches a billion without its currency sign (which keeps it a quantity).
 MIN_GROUPED_DIGITS = 10
 _GROUPED = re.compile(rf"^({_THOUSANDS})[.,;!?]?$")
+#: A number grouped in thousands by commas or periods, without a sign ("4,111", "1.234", "4,111,111"):
+#: an amount alone, but a card's group when written beside other digit groups (``grouped_digits``).
+_SHORT_GROUPED = re.compile(r"^(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*)[.,;!?]?$")
+#: Digits a plain numeral in its run must write for a number grouped in thousands to be read as digits.
+MIN_NEIGHBOUR_DIGITS = 3
 #: Typographic punctuation providers write (smart quotes, dashes, the ellipsis is NFKC's)
 #: as its plain self, so "“4532", "4532–1488" read as "\"4532" and "4532-1488" do.
 _TYPOGRAPHIC = str.maketrans({
@@ -246,9 +251,41 @@ class _Compound:
         return True
 
 
+def grouped_digits(text: str) -> str:
+    """The digits of a number grouped in thousands without a sign ("4,111" -> "4111", "1.234,"
+    -> "1234"), else "" (an amount "$1,250", a decimal "12.75", any other word)."""
+    grouped = _SHORT_GROUPED.match(_plain(text).strip())
+    return "" if grouped is None else re.sub(r"[,.]", "", grouped.group(1))
+
+
+def _plain_numeral_digits(atoms: list[Atom]) -> int:
+    """Digits a word writes as numerals only, not grouped in thousands ("1111" 4, "4111-1111" 8), else 0."""
+    return sum(len(str(a.value)) for a in atoms) if atoms and all(a.kind == "digits" for a in atoms) else 0
+
+
+def _word_atoms(words: Sequence[TimedWord]) -> list[Atom]:
+    """Every word's atoms, a number grouped in thousands ("4,111", an amount alone) read as its
+    digits when it stands in a run of numerals beside a plain one of MIN_NEIGHBOUR_DIGITS digits
+    or more: "4,111 1111 1111 1111", "1.234 5678 ...", "4111 1,111 1,111 1,111" are a card as
+    recognizers and locales group it, whose first (or any) group must not stay heard and
+    written. A number so grouped alone, beside words, or among others grouped so only (a list
+    of amounts, "1,250 1,300 1,400") stays an ordinary word."""
+    atoms = [atoms_of(word.text, index) for index, word in enumerate(words)]
+    grouped = [grouped_digits(word.text) for word in words]
+    read = [not g and _plain_numeral_digits(a) >= MIN_NEIGHBOUR_DIGITS for a, g in zip(atoms, grouped)]
+    for order in (range(len(words)), range(len(words) - 1, -1, -1)):  # along a run, both ways
+        for k in order:
+            if grouped[k] and not read[k]:
+                read[k] = (k > 0 and read[k - 1]) or (k + 1 < len(words) and read[k + 1])
+    out: list[Atom] = []
+    for index, word_atoms in enumerate(atoms):
+        out += [Atom("digits", grouped[index], index)] if grouped[index] and read[index] else word_atoms
+    return out
+
+
 def pieces(words: Sequence[TimedWord]) -> list[Piece]:
     """Words (in time order) as pieces: digit groups with their words, and other words."""
-    atoms = [atom for index, word in enumerate(words) for atom in atoms_of(word.text, index)]
+    atoms = _word_atoms(words)
     out: list[Piece] = []
     compound = _Compound()
     month_word: int | None = None  # the latest month name's word

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from redaction.cards import Entity, find_entities
-from redaction.numbers import atoms_of
+from redaction.numbers import atoms_of, grouped_digits
 from redaction.transcripts.base import WriteBack, dump_json, redact_text
 from redaction.words import TimedWord
 
@@ -120,10 +120,24 @@ def core(text: str) -> str:
     return _CORE.sub("", text).lower()
 
 
+#: Free text quoting this many digits or more of a sensitive word, grouped its own way, quotes card data.
+MIN_QUOTED_DIGITS = 4
+#: ... of a sensitive word of at most this many digits (a card's 19 and some; the runs of a word far
+#: longer, which no card is, would cost memory by the square of its length).
+MAX_QUOTED_DIGITS = 32
+
+
 def digit_cores(texts: Iterable[str]) -> frozenset[str]:
     """Cores with two or more digits among ``texts`` (sensitive words): the same digits in
-    free text are card data too ("card ending 0366")."""
-    return frozenset(c for c in map(core, texts) if sum(ch.isdigit() for ch in c) >= 2)
+    free text are card data too ("card ending 0366"); so is any run of MIN_QUOTED_DIGITS or more
+    of their digits, however free text groups them ("4,111,111,111,111,111" said: "starting
+    4,111", "ending 1.111")."""
+    cores = {c for c in map(core, texts) if sum(ch.isdigit() for ch in c) >= 2}
+    for digits in {"".join(ch for ch in c if ch.isdigit()) for c in cores}:
+        if len(digits) <= MAX_QUOTED_DIGITS:  # its runs: a few hundred at most
+            cores.update(digits[i:j] for i in range(len(digits))
+                         for j in range(i + MIN_QUOTED_DIGITS, len(digits) + 1))
+    return frozenset(cores)
 
 
 def scrub(node: Any, cores: frozenset[str], skip: frozenset[int] = frozenset(), key: str = "",
@@ -152,6 +166,9 @@ def redact_numbers(text: str) -> str:
     search snippets) tied to the time of card data, whose digits may be any part of it."""
     numbers = []
     for token in _TOKEN.finditer(text):
+        if grouped_digits(token.group()):  # "4,111": an amount alone, but it may be any card group
+            numbers.append((token.start(), token.end()))
+            continue
         atoms = atoms_of(token.group(), 0)
         if atoms and any(a.kind in _NUMBER_KINDS for a in atoms) and all(a.kind in _NUMBER_KINDS | {"filler"} for a in atoms):
             numbers.append((token.start(), token.end()))

@@ -46,6 +46,28 @@ def test_spoken_and_written_numbers(text: str, digits: list[str]) -> None:
     assert said(text) == digits
 
 
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("4,111 1111 1111 1111", ["4111", "1111", "1111", "1111"]),  # a card's first group so written
+        ("4111 1111 1111 1,111.", ["4111", "1111", "1111", "1111"]),
+        ("4111 1,111 1,111 1,111", ["4111", "1111", "1111", "1111"]),
+        ("1,250 1,300 1,400", [".", ".", "."]),  # a list of amounts: no plain digits in its run
+        ("1.234 5678", ["1234", "5678"]),  # a period as thousands separator (de, it, es ...)
+        ("4,111,111 4111", ["4111111", "4111"]),
+        ("1,250 euros, 4,111 people", [".", ".", ".", "."]),  # amounts and counts beside words
+        ("1,250 12", [".", "12"]),  # beside fewer than three digits
+        ("$1,250 1111", [".", "1111"]),  # an amount with its sign
+        ("12.75 1111", [".", "1111"]),  # a decimal
+        ("1,250 and 1111", [".", "_", "1111"]),
+    ],
+)
+def test_a_number_grouped_in_thousands_beside_digits_is_digits(text: str, digits: list[str]) -> None:
+    """Found in session 47: "4,111 1111 1111 1111" kept its first group as an amount (heard, and
+    left in the written-back transcript)."""
+    assert said(text) == digits
+
+
 def test_fillers_and_ordinary_words_are_kept_apart() -> None:
     assert said("it's four uh five and six okay") == [".", "4", "_", "5", "_", "6", "."]
 
