@@ -25,8 +25,10 @@ takes a while, so just before its commit a write reads the index again and gives
 new objects destroyed) when the recording was stored, deleted or changed meanwhile: a
 deletion during a re-redaction is never undone. A new recording's entry is committed with
 a create-only write (``ObjectStore.create``), so two puts of one recording cannot both
-commit. Every later update of an entry (a new generation, a tombstone, re-wrapped key
-versions, sealing an old entry) is a compare-and-swap against the version read
+commit; so is the tombstone a deletion of an id with no entry yet commits before it sweeps,
+so a first write racing that deletion cannot commit either. Every later update of an entry
+(a new generation, a tombstone, re-wrapped key versions, sealing an old entry) is a
+compare-and-swap against the version read
 (``ObjectStore.replace_if``): of two updates racing, the loser reads the entry again and
 either applies its change to it (a re-wrap; a new generation over an entry whose replaced
 artifacts are unchanged; a deletion, which destroys what the winner wrote too) or gives up
@@ -129,8 +131,8 @@ class RegionVault:
         """
         rid = entry.recording_id
         self._check(rid)
-        if self.find(rid) is not None:
-            raise VaultInputError(f"recording {rid} is stored already")
+        if (found := self.find(rid)) is not None:
+            raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         try:
             written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
@@ -138,15 +140,15 @@ class RegionVault:
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
             except ObjectExistsError:
-                if self.find(rid) == committed:
+                if (found := self.find(rid)) == committed:
                     return committed  # our own commit, retried by the client after a lost reply
-                raise VaultInputError(f"recording {rid} is stored already") from None
+                raise _stored_already(found or committed) from None
         except BaseException as exc:
             for slot in slots.values():
                 self._discard(rid, slot)
-            if isinstance(exc, StoreError) and self._stored_meanwhile(rid):
-                # The winner of a race cleared our half-written objects: it is stored.
-                raise VaultInputError(f"recording {rid} is stored already") from exc
+            if isinstance(exc, StoreError) and (found := self._stored_meanwhile(rid)) is not None:
+                # The winner of a race (a put, a deletion) cleared our half-written objects.
+                raise _stored_already(found) from exc
             raise
         self.clear_leftovers(committed)
         return committed
@@ -284,12 +286,15 @@ class RegionVault:
             try:
                 data, version = self.store.read_versioned(name)
             except ObjectMissingError:
-                # What a writer killed before its first commit left under this id goes too (keys first).
+                if not self._tombstone_unwritten(recording_id, actor, reason):
+                    continue  # a first write committed meanwhile: deleted as any recording
+                # What a writer killed before its first commit left under this id goes too (keys first),
+                # and so does what a first write under way stored before its commit (which now fails).
                 destroyed = self._sweep(recording_id, ())
-                if destroyed:
-                    self.audit("delete", "done", recording_id, actor, f"{reason}: uncommitted objects destroyed")
                 left = f" ({destroyed} objects an uncommitted write left destroyed)" if destroyed else ""
-                raise ObjectMissingError(f"no recording {recording_id} in region {self.region}{left}") from None
+                self.audit("delete", "done", recording_id, actor, f"{reason}: no recording stored yet{left}")
+                raise ObjectMissingError(f"no recording {recording_id} in region {self.region}: a tombstone now "
+                                         f"refuses any later write of it{left}") from None
             try:
                 entry = self._sealer.open(name, data)
                 trusted = True
@@ -320,6 +325,22 @@ class RegionVault:
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
 
+    def _tombstone_unwritten(self, recording_id: str, actor: str, reason: str) -> bool:
+        """Commit the tombstone of a recording id that has no entry, with a create-only write (a
+        blank entry: no account, call or ticket is known): a first write of it that commits
+        later loses its own create-only commit, one that starts later finds the tombstone
+        (``put``). False when a first write committed first."""
+        blank = self._blank(recording_id).copy(tombstone=Tombstone(self.clock(), self.scrub(actor), self.scrub(reason)))
+        try:
+            self.store.create(_index_name(recording_id), self._sealer.seal(blank))
+        except ObjectExistsError:
+            return False
+        return True
+
+    def _blank(self, recording_id: str) -> IndexEntry:
+        """An entry of the recording naming no account, call or ticket (to be tombstoned)."""
+        return IndexEntry(recording_id, "", "", "", "call", self.region, self.clock(), None, False, False, "", "")
+
     def _untrusted(self, recording_id: str, data: bytes) -> IndexEntry:
         """The entry ``data`` claims to be, unverified, with no artifacts: only to be deleted
         (its objects go by ``_sweep``, whatever it lists, so a bogus artifact name stops
@@ -328,8 +349,7 @@ class RegionVault:
         try:
             entry = self._sealer.unverified(data).copy(recording_id=recording_id, region=self.region)
         except IndexCorruptError:
-            entry = IndexEntry(recording_id, "", "", "", "call", self.region, self.clock(), None,
-                               False, False, "", "")
+            entry = self._blank(recording_id)
         return entry.copy(artifacts=(), tombstone=None)
 
     def reclaim(self, recording_id: str, *, settle: bool = False) -> int:
@@ -656,11 +676,11 @@ class RegionVault:
                 f"key store existed); run `callrec keys migrate --region {self.region}`")
         raise DecryptionError("cannot decrypt: ciphertext or key is invalid")
 
-    def _stored_meanwhile(self, recording_id: str) -> bool:
+    def _stored_meanwhile(self, recording_id: str) -> IndexEntry | None:
         try:
-            return self.find(recording_id) is not None
+            return self.find(recording_id)
         except VaultError:
-            return False
+            return None
 
     def _has_entries(self) -> bool:
         return next(iter(self.store.names("index/")), None) is not None
@@ -693,6 +713,12 @@ _ATTEMPTS = 8
 #: Seconds a reader whose keys vanished under a live entry waits for the tombstone of the
 #: deletion under way (``changed_since``): a deletion destroys a few objects, then commits.
 DELETION_SETTLE_S = 10.0
+
+
+def _stored_already(found: IndexEntry) -> VaultInputError:
+    """Why a first write of a recording stores nothing: it is stored, or its id was deleted."""
+    rid = found.recording_id
+    return VaultInputError(f"recording {rid} was deleted" if found.deleted else f"recording {rid} is stored already")
 
 
 def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:
