@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import tink
-from tink import streaming_aead
+from tink import aead, streaming_aead
 
 from vault.context import ArtifactRef
 from vault.errors import DecryptionError, StoreError, VaultError
@@ -62,14 +62,16 @@ class WrappedKey:
 
 
 def encrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeyProvider, ref: ArtifactRef,
-                   on_wrapped: Callable[[WrappedKey], None] | None = None) -> WrappedKey:
+                   on_wrapped: Callable[[WrappedKey], None] | None = None,
+                   primary: tuple[str, aead.Aead] | None = None) -> WrappedKey:
     """Encrypt everything readable from ``src`` into ``dst`` under a fresh data key.
 
-    ``dst`` is not closed. Returns the data key wrapped by the KEK's primary version, also
+    ``dst`` is not closed. Returns the data key wrapped by the KEK's primary version (or by
+    ``primary``, the version and KEK a caller resolved once for several artifacts), also
     given to ``on_wrapped`` before any ciphertext is written (to store it first).
     """
     handle = tink.new_keyset_handle(TEMPLATE)
-    wrapped = wrap_data_key(handle, keys, ref)
+    wrapped = wrap_data_key(handle, keys, ref, primary)
     if on_wrapped is not None:
         on_wrapped(wrapped)
     cipher = handle.primitive(streaming_aead.StreamingAead)
@@ -105,9 +107,11 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, wrapped: WrappedKey, keys: KeyP
         raise DecryptionError(_FAILED) from None
 
 
-def wrap_data_key(handle: tink.KeysetHandle, keys: KeyProvider, ref: ArtifactRef) -> WrappedKey:
-    """Encrypt a data-key keyset under the KEK's primary version, bound to ``ref``."""
-    version, kek = keys.primary()
+def wrap_data_key(handle: tink.KeysetHandle, keys: KeyProvider, ref: ArtifactRef,
+                  primary: tuple[str, aead.Aead] | None = None) -> WrappedKey:
+    """Encrypt a data-key keyset under the KEK's primary version (or ``primary``: a version and
+    its KEK resolved by the caller), bound to ``ref``."""
+    version, kek = keys.primary() if primary is None else primary
     blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, ref.key_aad())
     return WrappedKey(keys.key_id, version, blob)
 
@@ -126,9 +130,11 @@ def unwrap_data_key(wrapped: WrappedKey, keys: KeyProvider, ref: ArtifactRef) ->
         raise DecryptionError(_FAILED) from None
 
 
-def rewrap(wrapped: WrappedKey, keys: KeyProvider, ref: ArtifactRef) -> WrappedKey:
-    """The same data key wrapped by the KEK's primary version (content is not touched)."""
-    return wrap_data_key(unwrap_data_key(wrapped, keys, ref), keys, ref)
+def rewrap(wrapped: WrappedKey, keys: KeyProvider, ref: ArtifactRef,
+           primary: tuple[str, aead.Aead] | None = None) -> WrappedKey:
+    """The same data key wrapped by the KEK's primary version (or ``primary``, as
+    ``wrap_data_key``; content is not touched)."""
+    return wrap_data_key(unwrap_data_key(wrapped, keys, ref), keys, ref, primary)
 
 
 class _Unclosable(io.RawIOBase):

@@ -55,6 +55,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
+from tink import aead
+
 from callrec.errors import shown
 from vault import audit, envelope
 from vault.audit import AuditEvent
@@ -135,7 +137,7 @@ class RegionVault:
             raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         try:
-            written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
+            written = self._write_artifacts(entry, slots, artifacts)
             committed = entry.copy(artifacts=written)
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
@@ -169,7 +171,7 @@ class RegionVault:
             raise VaultError(f"recording {recording_id} changed during the write; try again")
         slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
         try:
-            written = tuple(self._write_artifact(entry, slots[kind], src) for kind, src in artifacts.items())
+            written = self._write_artifacts(entry, slots, artifacts)
             committed = self._commit_generation(entry, version, old, written, changes)
         except BaseException as exc:
             for slot in slots.values():
@@ -463,7 +465,8 @@ class RegionVault:
         starts over from the new entry."""
         for _attempt in range(_ATTEMPTS):
             entry, version = self._load(recording_id)
-            primary, _ = self.keys.primary()
+            current = self.keys.primary()  # once per recording: a KMS round trip each
+            primary, _ = current
             infos: list[ArtifactInfo] = []
             rewritten: list[ArtifactInfo] = []
             try:
@@ -471,7 +474,7 @@ class RegionVault:
                     if info.key_version != primary:
                         ref = self._ref(entry, info.kind)
                         old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
-                        new = envelope.rewrap(old, self.keys, ref)
+                        new = envelope.rewrap(old, self.keys, ref, current)
                         put_bytes(self.key_store, key_name(recording_id, info), new.encode())
                         rewritten.append(info)
                         info = dataclasses.replace(info, key_version=new.version)
@@ -624,23 +627,37 @@ class RegionVault:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _write_artifact(self, entry: IndexEntry, slot: ArtifactInfo, src: BinaryIO) -> ArtifactInfo:
-        """Encrypt ``src`` as ``slot``. Its wrapped data key is stored before the ciphertext: a
-        retirement (``retire_unused``) while the write streams sees its KEK version in use, so
-        ``keys rotate`` and ``keys rewrap`` meanwhile never retire the version it committed under
-        (storing it after the ciphertext left a recording nothing could decrypt: session-46
-        audit). A version retired in the instant between wrapping and storing fails the write
-        (transient: run again)."""
+    def _write_artifacts(self, entry: IndexEntry, slots: Mapping[str, ArtifactInfo],
+                         artifacts: Mapping[str, BinaryIO]) -> tuple[ArtifactInfo, ...]:
+        """Encrypt each of ``artifacts`` as its slot, every data key wrapped by the KEK version
+        that was the primary when the write began: resolved once per write, and checked once
+        after the last key is stored (on KMS each is a round trip; twice per artifact made a
+        call's three artifacts six). A rotation meanwhile is seen by the next write."""
+        if not artifacts:
+            return ()
+        primary = self.keys.primary()
+        written = tuple(self._write_artifact(entry, slots[kind], src, primary) for kind, src in artifacts.items())
+        # Still the primary (no rotation meanwhile, the common case): never retired, and one cheap
+        # read; versions() lists every key of a KMS account, too dear for every write.
+        version, _ = primary
+        if version != self.keys.current() and version not in self.keys.versions():
+            raise VaultError(f"KEK version {version} of region {self.region} was retired during the write; "
+                             "try again")
+        return written
+
+    def _write_artifact(self, entry: IndexEntry, slot: ArtifactInfo, src: BinaryIO,
+                        primary: tuple[str, aead.Aead]) -> ArtifactInfo:
+        """Encrypt ``src`` as ``slot``, its data key wrapped by ``primary`` (version, KEK). Its
+        wrapped data key is stored before the ciphertext: a retirement (``retire_unused``) while
+        the write streams sees its KEK version in use, so ``keys rotate`` and ``keys rewrap``
+        meanwhile never retire the version it committed under (storing it after the ciphertext
+        left a recording nothing could decrypt: session-46 audit). A version retired before the
+        write's first key was stored fails the write (``_write_artifacts``; transient: run again)."""
         ref = self._ref(entry, slot.kind)
         name = key_name(entry.recording_id, slot)
         with self.store.writer(data_name(entry.recording_id, slot)) as out:
-            wrapped = envelope.encrypt_stream(src, out, self.keys, ref,
+            wrapped = envelope.encrypt_stream(src, out, self.keys, ref, primary=primary,
                                               on_wrapped=lambda key: put_bytes(self.key_store, name, key.encode()))
-        # Still the primary (no rotation meanwhile, the common case): never retired, and one cheap
-        # read; versions() lists every key of a KMS account, too dear for every artifact.
-        if wrapped.version != self.keys.current() and wrapped.version not in self.keys.versions():
-            raise VaultError(f"KEK version {wrapped.version} of region {self.region} was retired during the write; "
-                             "try again")
         return dataclasses.replace(slot, key_version=wrapped.version)
 
     def _destroy_artifact(self, recording_id: str, info: ArtifactInfo) -> None:

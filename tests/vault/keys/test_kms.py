@@ -121,3 +121,55 @@ def test_region_vault_on_kms_and_s3(kms, alias, moto_url):
     assert out.getvalue() == b"RIFF-audio"
     rv.delete(entry.recording_id, actor="operator", reason="request")
     assert [n for n in store.names("") if not n.startswith("audit/")] == [f"index/{entry.recording_id}.json"]
+
+
+class CountingClient:
+    """A KMS client that counts the calls made through it, by operation."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args, **kwargs):
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return attr(*args, **kwargs)
+        return counted
+
+
+def test_a_recording_write_resolves_the_current_key_version_once(kms, alias, moto_url):
+    """Found in session 47: every artifact of a write asked KMS for the alias's key twice (its
+    data key wrapped under ``primary()``, then ``current()`` to see it was not retired meanwhile):
+    six round trips for a call's three artifacts. The write resolves the version once and checks
+    it once; each artifact's data key is still wrapped by KMS (one Encrypt each), and a rotation
+    is seen by the next write."""
+    from tests.vault.conftest import make_entry
+    from vault.regional import RegionVault
+    from vault.stores.s3 import S3Store
+
+    def bucket(name: str) -> S3Store:
+        store = S3Store(aws_client("s3", moto_url, "eu"), f"{name}-{uuid.uuid4().hex[:8]}", "eu")
+        store.ensure_bucket()
+        return store
+
+    client = CountingClient(kms)
+    rv = RegionVault("eu", bucket("callrec-eu"), KmsKeyProvider(client, "eu", alias), key_store=bucket("callrec-keys"))
+    artifacts = lambda: {"audio": io.BytesIO(b"RIFF"), "metadata": io.BytesIO(b"{}"),  # noqa: E731
+                         "transcript": io.BytesIO(b"[redacted]")}
+    rv.put(make_entry("eu", "CA1"), artifacts())  # makes the key and the index MAC key
+    client.calls.clear()
+    entry = rv.put(make_entry("eu", "CA2"), artifacts())
+    assert (client.calls.get("describe_key"), client.calls.get("encrypt")) == (2, 3)
+    new = rv.keys.rotate()
+    client.calls.clear()
+    rewritten = rv.replace(entry.recording_id, artifacts())
+    assert (client.calls.get("describe_key"), client.calls.get("encrypt")) == (2, 3)
+    assert rewritten.key_versions() == (new,) != entry.key_versions()
+    rv.keys.rotate()
+    client.calls.clear()
+    assert rv.rewrap(entry.recording_id) == 3  # a re-wrap too resolves the primary once, not per key
+    assert (client.calls.get("describe_key"), client.calls.get("encrypt")) == (1, 3)
