@@ -33,10 +33,14 @@ class AuditEvent:
     #: e.g. ``agent:A``, ``end-user:U``, ``operator``, ``retention``
     principal: str
     reason: str = ""
+    #: The HTTP request that caused it (its ``X-Request-Id``); None for a job's or the CLI's.
+    request_id: str | None = None
 
     def encode(self) -> bytes:
         body = dataclasses.asdict(self)
         body["at"] = self.at.isoformat()
+        if self.request_id is None:  # as events were before requests had ids
+            del body["request_id"]
         return json.dumps(body, sort_keys=True).encode("utf-8")
 
     @classmethod

@@ -58,6 +58,7 @@ from typing import BinaryIO
 from tink import aead
 
 from callrec.errors import shown
+from callrec.request_ids import current_request_id
 from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
@@ -618,8 +619,11 @@ class RegionVault:
         return policy
 
     def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:
+        """Record an event, naming the HTTP request being served if any (``callrec.request_ids``)."""
+        request_id = current_request_id()
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
-                                            self.scrub(principal), self.scrub(reason)))
+                                            self.scrub(principal), self.scrub(reason),
+                                            None if request_id is None else self.scrub(request_id)))
 
     def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
         """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``."""

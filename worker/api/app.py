@@ -18,6 +18,7 @@ from worker.api import openapi
 from worker.api.auth import ClientRateLimit
 from worker.api.errors import ApiError, error_response
 from worker.api import review
+from worker.api.request_ids import RequestIds
 from worker.api.ingress import connect, twilio
 from worker.api.routes import calls, jobs, profile, recordings, retention, webhooks
 from worker.api.services import Services
@@ -91,7 +92,7 @@ def create_app(services: Services, modules=None) -> Starlette:
     for module in modules if modules is not None else MODULES:
         routes.extend(module.ROUTES)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(ClientRateLimit)], lifespan=_sweeping)
+                    middleware=[Middleware(RequestIds), Middleware(ClientRateLimit)], lifespan=_sweeping)
     # A path with a trailing slash is an unknown path (the JSON 404), not a 307 to the path
     # without it: an empty-bodied redirect no API client expects, and a POST never is one.
     app.router.redirect_slashes = False

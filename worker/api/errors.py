@@ -1,4 +1,5 @@
-"""API errors as JSON: ``{"error": {"code", "message", "field"}}``, worded as the CLI words them.
+"""API errors as JSON: ``{"error": {"code", "message", "field", "request_id"}}``, worded as the CLI
+words them (``request_id``: the answer's ``X-Request-Id``, ``worker.api.request_ids``).
 
 A service error's message is the CLI's message (``callrec enqueue: <message>`` on stderr);
 over HTTP it is the same text, with the field path (``events[3].end``...) it starts with
@@ -14,6 +15,7 @@ import redis
 from starlette.responses import JSONResponse
 
 from callrec.errors import CallrecError
+from callrec.request_ids import current_request_id
 from vault.errors import AccessDeniedError, ObjectMissingError, RecordingDeletedError
 from worker.errors import ManifestError, QueueUnavailableError, WorkerError, scrub_digits
 
@@ -70,7 +72,8 @@ def error_response(exc: ApiError) -> JSONResponse:
     # A bad value is echoed as the CLI echoes it, and may be a card number: hidden as on stderr.
     # So may the field's name: the caller's own key names an unknown field.
     body = {"error": {"code": exc.code, "message": scrub_digits(exc.message, card_numbers_only=True),
-                      "field": None if exc.field is None else scrub_digits(exc.field, card_numbers_only=True)}}
+                      "field": None if exc.field is None else scrub_digits(exc.field, card_numbers_only=True),
+                      "request_id": current_request_id()}}
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 

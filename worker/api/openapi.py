@@ -5,7 +5,7 @@ What every route can answer is added by ``_op`` from what the route is, never co
 ``429`` (``Retry-After``) and ``503`` on every route (Redis not answering, or more than
 ``CALLREC_API_MAX_CONNECTIONS`` connections: uvicorn's plain-text 503); ``401``
 (``WWW-Authenticate``) on routes that take an API key; ``400``, ``408``, ``413`` and ``415`` on
-routes that read a body. Starlette answers ``HEAD`` wherever it answers ``GET``: each GET's HEAD
+routes that read a body; ``X-Request-Id`` on every answer (``_with_request_id``). Starlette answers ``HEAD`` wherever it answers ``GET``: each GET's HEAD
 is documented from it (``_with_heads``). A method a path does not take is ``405`` with
 ``Allow`` (components.responses.MethodNotAllowed): it is no operation's answer.
 """
@@ -32,6 +32,19 @@ def _header(description: str, required: bool = True, schema: dict | None = None)
 
 
 _RETRY_AFTER = {"type": "integer", "minimum": 1}
+_REQUEST_ID = _header("the request's id: the client's own X-Request-Id when well formed (1 to 128 of A-Z a-z 0-9 . _ -, "
+                      "no card number, no 4+ digits outside a word with a letter), else a new one (32 hex digits); "
+                      "a JSON error's request_id, and named in the service's log lines and audit records of the request",
+                      schema={"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"})
+_REQUEST_ID_PARAMETER = {"name": "X-Request-Id", "in": "header", "schema": {"type": "string", "maxLength": 128},
+                         "description": "the client's id of the request, kept when well formed (else a new one is "
+                                        "made); answered as X-Request-Id"}
+
+
+def _with_request_id(responses: dict[str, Any]) -> dict[str, Any]:
+    """``responses``, each with the ``X-Request-Id`` header every answer carries."""
+    return {status: {**response, "headers": {**response.get("headers", {}), "X-Request-Id": _REQUEST_ID}}
+            for status, response in responses.items()}
 #: Each error status: what it means, which error codes it carries, and its headers.
 _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: ("Bad request (`bad_request`): the body is not JSON (or names a field twice), a parameter or header "
@@ -92,12 +105,10 @@ def _op(summary: str, responses: dict[str, Any], errors: tuple[int, ...] = (), *
         body: dict[str, Any] | None = None, parameters: list | tuple = ()) -> dict[str, Any]:
     """An operation: its own ``responses`` and ``errors``, and what every route of its kind answers."""
     codes = {*errors, 429, 503} | ({401} if keyed else set()) | ({400, 408, 413, 415} if body else set())
-    op: dict[str, Any] = {"summary": summary}
-    if parameters:
-        op["parameters"] = list(parameters)
+    op: dict[str, Any] = {"summary": summary, "parameters": [*parameters, _REQUEST_ID_PARAMETER]}
     if body is not None:
         op["requestBody"] = {"required": True, "content": body}
-    op["responses"] = {**{str(c): _error(c) for c in sorted(codes)}, **responses}
+    op["responses"] = _with_request_id({**{str(c): _error(c) for c in sorted(codes)}, **responses})
     if not keyed:
         op["security"] = []
     return op
@@ -230,9 +241,9 @@ def _with_heads(paths: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-RESPONSES = {"MethodNotAllowed": {"description": "A method the path does not take (`method_not_allowed`)",
-                                  "headers": {"Allow": _header("the methods the path takes")},
-                                  "content": _json("Error")}}
+RESPONSES = _with_request_id({"MethodNotAllowed": {
+    "description": "A method the path does not take (`method_not_allowed`)",
+    "headers": {"Allow": _header("the methods the path takes")}, "content": _json("Error")}})
 
 
 def document(settings: Settings) -> dict[str, Any]:
@@ -242,8 +253,9 @@ def document(settings: Settings) -> dict[str, Any]:
                  "description": "Post-call processing, card-data redaction and encrypted storage of "
                                 "call recordings. Authenticate with `Authorization: Bearer <API key>` "
                                 "(`callrec api-keys create --account A`). Errors are JSON "
-                                '(`{"error": {"code", "message", "field"}}`); a method a path does not '
-                                "take is 405 with Allow."},
+                                '(`{"error": {"code", "message", "field", "request_id"}}`); a method a path '
+                                "does not take is 405 with Allow. Every answer carries X-Request-Id (the "
+                                "client's own when well formed): quote it when reporting a problem."},
         "servers": [{"url": settings.api_public_url or f"http://{settings.api_host}:{settings.api_port}"}],
         "security": [{"apiKey": []}],
         "paths": _with_heads(PATHS),

@@ -28,12 +28,13 @@ _SID = {"type": "string", "pattern": "^AC[0-9a-fA-F]{32}$"}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message", "field"],
+        "type": "object", "required": ["code", "message", "field", "request_id"],
         "properties": {"code": {"type": "string", "description": "bad_request, unauthorized, forbidden, not_found, "
                                 "method_not_allowed, request_timeout, payload_too_large, unsupported_media_type, "
                                 "invalid_manifest, invalid_request, invalid_contact_record, idempotency_key_reused, "
                                 "conflict, no_profile, deleted, rate_limited, unavailable, internal"},
-                       "message": _STRING, "field": {"type": ["string", "null"]}}}}},
+                       "message": _STRING, "field": {"type": ["string", "null"]},
+                       "request_id": {"type": "string", "description": "the answer's X-Request-Id"}}}}},
     "Job": {"type": "object", "required": ["job_id"], "properties": {
         "job_id": _STRING, "kind": _STRING, "state": {"enum": list(STATES)},
         "attempts": {"type": "integer"}, "enqueued_at": {"type": ["number", "null"]},

@@ -6,7 +6,7 @@ exception's class and, for our own errors (whose messages are written to be safe
 message; a foreign exception's message could echo data, so only its class and stack are kept.
 Every text of a line but its time and stack (the message, the reason, any string field)
 passes through ``worker.errors.scrub_digits``, so a card number echoed by an error never
-reaches a log.
+reaches a log. A line written while an HTTP request is served names its ``request_id``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import traceback
 from typing import Any
 
 from callrec.errors import CallrecError
+from callrec.request_ids import current_request_id
 from worker.errors import scrub_digits
 
 #: Libraries that log the URLs they fetch, query string included.
@@ -38,6 +39,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": scrub_digits(record.getMessage()),
         }
+        request_id = current_request_id()  # the HTTP request being served (well formed: nothing to scrub)
+        if request_id is not None:
+            body["request_id"] = request_id
         body.update({key: scrub_digits(value) if isinstance(value, str) else value
                      for key, value in getattr(record, "fields", {}).items()})
         if record.exc_info and record.exc_info[1] is not None:

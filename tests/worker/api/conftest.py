@@ -179,3 +179,11 @@ def profile_reads(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(redis.Redis, "get", counted)
     return reads
+
+
+def error_of(response) -> dict:  # noqa: ANN001 (an httpx.Response)
+    """A JSON error's ``{"code", "message", "field"}``, once its ``request_id`` is checked to
+    be the answer's ``X-Request-Id``."""
+    error = dict(response.json()["error"])
+    assert error.pop("request_id") == response.headers["x-request-id"], response.text
+    return error

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import soundfile
 
-from tests.worker.api.conftest import sample_manifest
+from tests.worker.api.conftest import error_of, sample_manifest
 from tests.worker.api.jobs import wait_done, wait_job
 from tests.worker.workers import wait_for
 from worker.api.services import KEY_CACHE_S
@@ -25,9 +25,9 @@ def submit(api, headers, data, **extra):
 
 def test_no_key_unknown_key_and_revoked_key_are_401(api, keys, acme):
     assert api.get("/v1/jobs/x").status_code == 401
-    body = api.get("/v1/jobs/x").json()
-    assert body == {"error": {"code": "unauthorized", "field": None,
-                              "message": "an API key is required: Authorization: Bearer crk_..."}}
+    body = error_of(api.get("/v1/jobs/x"))
+    assert body == {"code": "unauthorized", "field": None,
+                    "message": "an API key is required: Authorization: Bearer crk_..."}
     record, text = keys.create("acme")
     assert api.get("/v1/jobs/x", headers={"Authorization": f"Bearer {text}"}).status_code == 404
     keys.revoke("acme", record.key_id)
@@ -229,7 +229,7 @@ def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, 
     except ManifestError as exc:
         cli_message = str(exc)
     assert response.status_code == 422
-    assert response.json() == {"error": {"code": "invalid_manifest", "field": "account.plan", "message": cli_message}}
+    assert error_of(response) == {"code": "invalid_manifest", "field": "account.plan", "message": cli_message}
 
     data = sample_manifest(inbox)
     data["events"][0]["end"] = -1
@@ -237,7 +237,7 @@ def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, 
 
     long_call = sample_manifest(inbox)
     long_call["events"][0]["end"] = 10 * 86400.0
-    assert submit(api, acme, long_call).json()["error"] == {
+    assert error_of(submit(api, acme, long_call)) == {
         "code": "invalid_manifest", "field": "events[0].end",
         "message": "events[0].end: 864000 s makes the call longer than the longest allowed "
                    f"({api_settings.max_call_s:g} s, CALLREC_MAX_CALL_S)"}
@@ -254,7 +254,7 @@ def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, 
 
     foreign = sample_manifest(inbox)
     foreign["account"]["id"] = "globex"
-    assert submit(api, acme, foreign).json()["error"] == {
+    assert error_of(submit(api, acme, foreign)) == {
         "code": "invalid_manifest", "field": "account.id",
         "message": "account.id: 'globex' is not this API key's account"}
 
@@ -265,7 +265,7 @@ def test_manifest_errors_are_json_worded_as_the_cli(api, acme, inbox, tmp_path, 
     assert "not under this account's prefix acme/" in submit(api, acme, s3).json()["error"]["message"]
     web = sample_manifest(inbox)
     web["segments"][0]["uri"] = "https://169.254.169.254/latest/meta-data"
-    assert submit(api, acme, web).json()["error"] == {
+    assert error_of(submit(api, acme, web)) == {
         "code": "invalid_manifest", "field": "segments[0].uri",
         "message": "segments[0].uri: host 169.254.169.254 is not one this service fetches from "
                    "(CALLREC_FETCH_HOSTS)"}
@@ -455,7 +455,7 @@ def test_manifest_limits_apply_at_submission(api_settings, keys, inbox, redis_cl
         many = sample_manifest(inbox, call_id="CA-many")
         many["events"] += [{"type": "hold", "start": 1.0, "end": 2.0}] * 3
         with httpx.Client(base_url=server.url) as client:
-            error = client.post("/v1/calls", content=json.dumps(many), headers=headers).json()["error"]
+            error = error_of(client.post("/v1/calls", content=json.dumps(many), headers=headers))
             assert error == {"code": "invalid_manifest", "field": "events",
                              "message": "events: 4 given, more than the 3 allowed (CALLREC_MAX_EVENTS)"}
             many["ticket_id"] = "T" * 2000
@@ -487,7 +487,7 @@ def test_a_path_with_a_trailing_slash_is_a_json_404_never_a_redirect(api, acme, 
     response = api.request(method, path, headers=acme, json={} if method == "POST" else None)
     assert response.status_code == 404 and "location" not in response.headers
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"error": {"code": "not_found", "message": f"no such endpoint: {path}", "field": None}}
+    assert error_of(response) == {"code": "not_found", "message": f"no such endpoint: {path}", "field": None}
 
 
 def test_served_audio_lives_in_a_work_dir_removed_once_sent_or_abandoned(api, acme, inbox, worker_process,
@@ -529,7 +529,7 @@ def test_a_call_naming_another_region_than_the_accounts_profile_is_refused(api, 
     assert data["account"]["region"] == "us"
     refused = submit(api, acme, data)
     assert refused.status_code == 422, refused.text
-    assert refused.json()["error"] == {"code": "invalid_manifest", "field": "account.region", "message":
+    assert error_of(refused) == {"code": "invalid_manifest", "field": "account.region", "message":
                                        "account.region: 'us' is not the account's region (eu, in its profile)"}
     assert api.put("/v1/profile", json={**profile, "region": "us"}, headers=acme).status_code == 200
     assert submit(api, acme, data).status_code == 202

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.worker.api.conftest import TWILIO_SID, TWILIO_TOKEN
+from tests.worker.api.conftest import TWILIO_SID, TWILIO_TOKEN, error_of
 from tests.worker.api.jobs import wait_job
 from worker.api.ingress.twilio_signature import compute_signature, valid_signature
 
@@ -135,7 +135,7 @@ def test_a_callback_whose_sid_has_the_wrong_shape_is_refused_naming_the_field(ap
                                                                              field, value):
     response = callback(api, media, **{field: value})
     assert response.status_code == 400, response.text
-    assert response.json()["error"] == {"code": "bad_request", "field": field,
+    assert error_of(response) == {"code": "bad_request", "field": field,
                                         "message": f"{field}: missing or not a Twilio SID"}
     assert b"4111" not in response.content
 

@@ -1,0 +1,99 @@
+"""Every answer carries ``X-Request-Id``: the client's own when it is well formed, else a new
+one; the same id is in a JSON error's body, in the log lines and in the audit records of the
+request, so an operator can tie a caller's complaint to them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+
+import httpx
+import pytest
+from starlette.routing import Route
+
+from tests.worker.api.server import ThreadedServer
+from tests.worker.stored_recordings import store_recordings
+from worker.api.app import create_app
+from worker.api.handlers import endpoint
+from worker.queue.logs import JsonFormatter
+from worker.vaults import build_vault
+
+#: A request id the server made: 32 lowercase hex digits.
+MADE = re.compile(r"[0-9a-f]{32}")
+
+
+def test_every_answer_gets_a_new_id_when_the_client_sends_none(api, acme):
+    answers = [api.get("/v1/health"), api.get("/v1/openapi.json"), api.get("/v1/jobs/nope", headers=acme),
+               api.get("/v1/calls"), api.get("/v1/no-such-path")]
+    ids = [answer.headers["x-request-id"] for answer in answers]
+    assert all(MADE.fullmatch(rid) for rid in ids), ids
+    assert len(set(ids)) == len(ids)
+    assert [answer.status_code for answer in answers] == [200, 200, 404, 405, 404]
+    assert [answer.json()["error"]["request_id"] for answer in answers[2:]] == ids[2:]
+
+
+@pytest.mark.parametrize("sent", ["abc-123.DEF_4", "0b6e1f0c-6a52-4a33-9f7e-2f1c1d7a9b10", "req_2026-12-07", "x" * 128])
+def test_a_well_formed_id_of_the_clients_is_kept(api, sent):
+    answer = api.get("/v1/jobs/x", headers={"X-Request-Id": sent})
+    assert answer.status_code == 401
+    assert answer.headers["x-request-id"] == sent
+    assert answer.json()["error"] == {"code": "unauthorized", "field": None, "request_id": sent,
+                                      "message": "an API key is required: Authorization: Bearer crk_..."}
+
+
+@pytest.mark.parametrize("sent", [
+    "x" * 129,  # too long
+    "",
+    "two words",
+    "semi;colon",
+    "a/b",
+    "4111111111111111",  # a card number: it would reach logs and the audit trail
+    "order-4111-1111-1111-1111",
+    "1234",  # digits a log line would hide ("####"): it would tie to nothing
+], ids=["long", "empty", "space", "semicolon", "slash", "card", "card-dashed", "hidden-in-logs"])
+def test_a_malformed_id_is_replaced_by_a_new_one_and_never_echoed(api, sent):
+    answer = api.get("/v1/no-such-path", headers={"X-Request-Id": sent})
+    made = answer.headers["x-request-id"]
+    assert MADE.fullmatch(made) and made != sent
+    assert answer.json()["error"]["request_id"] == made
+    assert "4111" not in answer.text
+
+
+def test_a_request_id_is_in_the_audit_records_of_its_request(api, acme, api_settings):
+    region_vault = build_vault(api_settings).region("us")
+    [rid] = store_recordings(region_vault, "acme", 1, first=71001)
+    answer = api.get(f"/v1/recordings/{rid}", headers={**acme, "X-Request-Id": "ticket-77-complaint"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-request-id"] == "ticket-77-complaint"
+    [event] = list(region_vault.audit_events(rid))
+    assert (event.action, event.outcome, event.request_id) == ("metadata", "allowed", "ticket-77-complaint")
+
+
+@endpoint
+async def buggy(request):
+    raise RuntimeError("a bug")
+
+
+class Buggy:
+    ROUTES = [Route("/v1/buggy", buggy, methods=["GET"])]
+
+
+def test_a_request_id_is_in_the_log_lines_of_its_request(api_server):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("callrec.api")
+    logger.addHandler(handler)
+    server = ThreadedServer(create_app(api_server.server.config.app.state.services, modules=[Buggy])).start()
+    try:
+        sent = httpx.get(f"{server.url}/v1/buggy", headers={"X-Request-Id": "complaint-42"})
+        made = httpx.get(f"{server.url}/v1/buggy").headers["x-request-id"]
+    finally:
+        server.stop()
+        logger.removeHandler(handler)
+    assert sent.status_code == 500 and sent.json()["error"]["request_id"] == "complaint-42"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["event"], line["request_id"]) for line in lines] == [("api_error", "complaint-42"),
+                                                                        ("api_error", made)]

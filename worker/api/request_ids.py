@@ -1,0 +1,70 @@
+"""``X-Request-Id`` on every answer: the client's own when it is well formed, else a new one.
+
+Well formed: 1 to 128 of ``A-Z a-z 0-9 . _ -``, no card number in it (``may_hold_card_number``:
+the id reaches the logs and the audit trail) and nothing the log scrubber would hide (a line
+holding ``####`` for it would tie to nothing). A new id is 32 random hex digits that pass the
+same check. ``RequestIds`` (ASGI middleware, outermost) sets it as the request's id
+(``callrec.request_ids``) and adds the header; a JSON error names it too (``request_id``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from callrec.request_ids import REQUEST_ID
+from vault.regions import may_hold_card_number
+from worker.errors import scrub_digits
+
+HEADER = "X-Request-Id"
+#: The most characters of a client's id that is kept.
+MAX_LENGTH = 128
+_FORM = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")
+
+
+def well_formed(request_id: str) -> bool:
+    return bool(_FORM.fullmatch(request_id)) and not may_hold_card_number(request_id) \
+        and scrub_digits(request_id) == request_id
+
+
+def new_request_id() -> str:
+    while True:
+        made = uuid.uuid4().hex
+        if well_formed(made):
+            return made
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's ``X-Request-Id`` when it sent one well formed, else a new one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            sent = value.decode("latin-1")
+            return sent if well_formed(sent) else new_request_id()
+    return new_request_id()
+
+
+class RequestIds:
+    """ASGI middleware: the request's id set for everything it runs, and sent as ``X-Request-Id``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+
+        async def with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode("ascii"))]}
+            await send(message)
+
+        token = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, with_id)
+        finally:
+            REQUEST_ID.reset(token)
