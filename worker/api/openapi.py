@@ -178,7 +178,8 @@ PATHS: dict[str, Any] = {
         _ok(201, "The link", _json("ReviewLink")), (403, 404, 410, 422), parameters=[_RID],
         body=_json("ReviewLinkInput"))},
     "/v1/tickets/{ticket_id}/recordings": {"delete": _op(
-        "Delete every recording of one of the account's tickets", _accepted(), (400,),
+        "Delete every recording of one of the account's tickets (404 when the account has none of it)",
+        _accepted(), (400, 404),
         parameters=[_path("ticket_id"), _REASON])},
     "/v1/retention": {"put": _op(
         "Set the account's retention window (the next sweep applies it to stored recordings)",

@@ -136,11 +136,18 @@ def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str
     return DeleteOutcome((recording_id,), 1, 0)
 
 
+def ticket_entries(ticket_id: str, account_id: str, vault: Vault) -> Iterator[IndexEntry]:
+    """The index entries of one account's ticket, deleted ones too, in every configured region
+    (lazily: ``next()`` of it is whether the ticket has any, which the API asks before queuing
+    a deletion)."""
+    return (e for region in vault.regions for e in vault.region(region).scan()
+            if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id)
+
+
 def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Delete every recording of one account's ticket (in every configured region). Ticket
     ids are per account (every helpdesk has a ticket 1), so the account is required."""
-    found = [e for region in vault.regions for e in vault.region(region).scan()
-             if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id]
+    found = list(ticket_entries(ticket_id, account_id, vault))
     if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = reclaimed = 0

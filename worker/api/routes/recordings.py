@@ -25,14 +25,15 @@ from starlette.routing import Route
 from vault.access import PRINCIPAL_KINDS, Principal
 from vault.errors import RangeNotSatisfiableError
 from worker.api.auth import authenticate
-from worker.api.errors import ApiError, DownloadWithdrawnError
+from worker.api.errors import ApiError, DownloadWithdrawnError, not_found
 from worker.api.handlers import blocking, endpoint
 from worker.api.routes.common import accepted, account_recording, requester, text_param
 from worker.api.sources import inbox_named
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.settings import Settings
-from worker.stored.operations import AudioRanges, admit_headers, audio_ranges, export_recording, still_admitted
+from worker.stored.operations import (AudioRanges, admit_headers, audio_ranges, export_recording, still_admitted,
+                                      ticket_entries)
 from worker.workdirs import WorkDir
 
 #: Reason recorded for deletions asked over the API without one.
@@ -390,6 +391,10 @@ async def delete_ticket(request: Request):
     ticket = request.path_params["ticket_id"]
     job = _job(lambda: DeleteRecordings.for_target(ticket_id=ticket, account_id=key.account_id,
                                                    reason=_reason(request), requested_by=requester(key)))
+    # none of the account's (deleted ones count: a repeated deletion reclaims under their tombstones):
+    # 404 now, as for a recording, not a job that fails ("no recordings"); another account's ticket alike
+    if await blocking(lambda: next(ticket_entries(ticket, key.account_id, services.vault), None)) is None:
+        raise not_found(f"recordings of ticket {ticket} in this account")
     return accepted(request, await blocking(services.submitter.submit, job, key.account_id))
 
 
