@@ -24,14 +24,21 @@ def store_recordings(region_vault, account: str, count: int, *, created_at: date
                      redacted: bool = False, detector_version: str = "", first: int = 0) -> list[str]:
     """Store ``count`` tiny recordings of ``account`` (calls CB<first>...); returns their ids."""
     ids = []
-    audio = tiny_wav()
     for n in range(first, first + count):
         rid = recording_id(account, f"CB{n:05d}", region_vault.region)
-        entry = IndexEntry(
-            recording_id=rid, account_id=account, call_id=f"CB{n:05d}", ticket_id=f"T-{n}",
-            kind="call", region=region_vault.region,
-            created_at=created_at or datetime(2026, 1, 1, tzinfo=UTC), retention_days=None,
-            public=False, redacted=redacted, pipeline_version="test", detector_version=detector_version)
-        region_vault.put(entry, {"audio": io.BytesIO(audio), "metadata": io.BytesIO(b"{}")})
+        store_recording(region_vault, account, rid, n, created_at=created_at, redacted=redacted,
+                        detector_version=detector_version)
         ids.append(rid)
     return ids
+
+
+def store_recording(region_vault, account: str, rid: str, n: int, *, created_at: datetime | None = None,
+                    redacted: bool = False, detector_version: str = "") -> None:
+    """Store one tiny recording of ``account`` under ``rid`` (any well-formed id, a legacy one
+    too: call CB<n>, ticket T-<n>)."""
+    entry = IndexEntry(
+        recording_id=rid, account_id=account, call_id=f"CB{n:05d}", ticket_id=f"T-{n}",
+        kind="call", region=region_vault.region,
+        created_at=created_at or datetime(2026, 1, 1, tzinfo=UTC), retention_days=None,
+        public=False, redacted=redacted, pipeline_version="test", detector_version=detector_version)
+    region_vault.put(entry, {"audio": io.BytesIO(tiny_wav()), "metadata": io.BytesIO(b"{}")})

@@ -48,7 +48,8 @@ def _with_request_id(responses: dict[str, Any]) -> dict[str, Any]:
 #: Each error status: what it means, which error codes it carries, and its headers.
 _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: ("Bad request (`bad_request`): the body is not JSON (or names a field twice), a parameter or header "
-          "is malformed, or a recording id holds a run of 12 or more digits", {}),
+          "is malformed, a recording id is malformed, or one not the account's holds a run of 12 or more digits "
+          "(whether or not another account has it)", {}),
     401: ("No, unknown or revoked API key (`unauthorized`)", {"WWW-Authenticate": _header(
         'Bearer realm="callrec" (with error="invalid_token" for an unknown or revoked key)')}),
     403: ("Refused by the access rules, or a Twilio callback not from the account's Account SID or badly "

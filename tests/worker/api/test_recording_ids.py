@@ -3,9 +3,15 @@ on every route that takes one, before it reaches Redis, the audit trail or a job
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from tests.hostile.test_leaks import PAN, leaked, redis_dump
-from tests.worker.api.conftest import sample_manifest
+from tests.worker.api.conftest import error_of, sample_manifest
+from tests.worker.stored_recordings import store_recording, store_recordings
 from vault.regions import may_hold_card_number
+from worker.vaults import build_vault
 
 #: A made-up id of the right shape holding the card number (16 digits, Luhn-valid).
 MADE_UP = f"rec_us_{PAN}abcdefabcdefabcd"
@@ -58,3 +64,71 @@ def test_a_card_number_in_an_unknown_fields_name_is_echoed_in_neither_message_no
         error = response.json()["error"]
         assert "unknown field" in error["message"] and error["field"] and error["field"].startswith(("x#", "foo#"))
         assert not leaked(response.content), response.text
+
+
+def _every_route(api, headers, rid):
+    """The answers of every route that takes a recording id, for ``rid``."""
+    export = {"as": "agent:a1", "tickets": "T-1"}
+    return [api.get(f"/v1/recordings/{rid}", headers=headers),
+            api.get(f"/v1/recordings/{rid}/audio", headers=headers, params=export),
+            api.head(f"/v1/recordings/{rid}/audio", headers=headers, params=export),
+            api.get(f"/v1/recordings/{rid}/transcript", headers=headers, params=export),
+            api.head(f"/v1/recordings/{rid}/transcript", headers=headers, params=export),
+            api.post(f"/v1/recordings/{rid}/redact", headers=headers),
+            api.delete(f"/v1/recordings/{rid}", headers=headers),
+            api.post(f"/v1/recordings/{rid}/review-links", headers=headers,
+                     json={"as": "agent:a1", "tickets": ["T-1"]})]
+
+
+@pytest.mark.parametrize("malformed", ["nope", "rec_us_abc", "rec_xx_" + "ab" * 16, "rec_us_" + "AB" * 16,
+                                       "rec_us_" + "ab" * 16 + "0", "rec_eu_1234_5678_9012"])
+def test_a_malformed_recording_id_is_400_saying_only_that_its_form_is_wrong(api, acme, malformed):
+    for answer in _every_route(api, acme, malformed):
+        assert answer.status_code == 400, (answer.request.method, answer.request.url, answer.text)
+        if answer.request.method != "HEAD":
+            assert error_of(answer) == {"code": "bad_request", "field": "recording_id",
+                                        "message": "recording_id: not a recording id "
+                                                   "(want rec_<us|eu|au>_<32 hex digits>)"}
+
+
+#: A recording id of the form made before 2026-12-02 holding a 12-digit run (about 3 % did),
+#: and one of the same form no recording has.
+LEGACY = "rec_us_123456789012abcdefabcdefabcdefab"
+LEGACY_MADE_UP = "rec_us_210987654321abcdefabcdefabcdefab"
+
+
+def _shown(answer, rid):
+    """An answer as a caller compares it: status and error, the id it names made the same."""
+    if answer.request.method == "HEAD":
+        return answer.status_code, None
+    return answer.status_code, json.dumps(error_of(answer)).replace(rid, "ID")
+
+
+def test_another_accounts_legacy_id_answers_exactly_as_one_no_recording_has(api, acme, api_settings):
+    """Found by review: a legacy id holding a 12-digit run was 400 when no recording had it but
+    404 when another account's recording did: an oracle of other tenants' ids."""
+    region_vault = build_vault(api_settings).region("us")
+    store_recording(region_vault, "globex", LEGACY, 73001)
+    assert may_hold_card_number(LEGACY) and may_hold_card_number(LEGACY_MADE_UP)
+    theirs = [_shown(answer, LEGACY) for answer in _every_route(api, acme, LEGACY)]
+    nobodys = [_shown(answer, LEGACY_MADE_UP) for answer in _every_route(api, acme, LEGACY_MADE_UP)]
+    assert theirs == nobodys
+    assert {status for status, _ in theirs} == {400}
+    assert list(region_vault.audit_events(LEGACY)) == []  # nothing audited
+
+
+def test_an_accounts_own_legacy_id_is_served(api, keys, api_settings):
+    region_vault = build_vault(api_settings).region("us")
+    rid = "rec_us_345678901234abcdefabcdefabcdefab"
+    store_recording(region_vault, "initech", rid, 73002)
+    answer = api.get(f"/v1/recordings/{rid}", headers={"Authorization": f"Bearer {keys.create('initech')[1]}"})
+    assert answer.status_code == 200, answer.text
+
+
+def test_another_accounts_id_answers_exactly_as_one_no_recording_has(api, acme, api_settings):
+    region_vault = build_vault(api_settings).region("us")
+    [theirs] = store_recordings(region_vault, "globex", 1, first=73003)
+    made_up = theirs[:-6] + ("abcdef" if not theirs.endswith("abcdef") else "fedcba")
+    assert [_shown(a, theirs) for a in _every_route(api, acme, theirs)] == \
+        [_shown(a, made_up) for a in _every_route(api, acme, made_up)]
+    assert api.get(f"/v1/recordings/{theirs}", headers=acme).status_code == 404

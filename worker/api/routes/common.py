@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
-from vault.regions import may_hold_card_number
+from vault.regions import may_hold_card_number, region_of
 from worker.api.errors import ApiError, not_found
 from worker.api.keys import ApiKey
 from worker.api.sources import as_the_account_names_it
@@ -43,20 +43,24 @@ def accepted(request: Request, submitted: Submitted, **extra) -> JSONResponse:
 
 
 def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple[RegionVault, IndexEntry]:
-    """The region vault and index entry of one of the key's account's recordings; 404 for
-    anything else (malformed id, other region, other account: a key learns nothing), but 400
-    for an id no recording has that holds a run of card-number length (made up: no id
-    generated since 2026-12-02 holds more than 3 digits in a row)."""
+    """The region vault and index entry of one of the key's account's recordings. A malformed id
+    is 400 saying only that its form is wrong. A well-formed id that is not the account's (none
+    has it, another account's, a region not served here) is 404, every one alike; 400 alike when
+    it holds a run of card-number length (no id generated since 2026-12-02 holds more than 3
+    digits in a row, about 3 % of older ones do): it was 400 only when no recording had it, so
+    a 404 told a key that another account's recording had (found by review)."""
     vault = request.app.state.services.vault
     try:
-        region_vault = vault.for_recording(recording_id)
+        region = region_of(recording_id)
     except VaultInputError:
-        raise not_found("recording with that id (malformed: want rec_<us|eu|au>_<32 hex digits>)") from None
-    entry = region_vault.find(recording_id)
-    if entry is None and may_hold_card_number(recording_id):  # made up: a card number could hide in it
-        raise ApiError(400, "bad_request", "recording_id: not a recording id: it holds a run of 12 or more "
-                       "digits (card-number length), and no stored recording has that id", "recording_id")
+        raise ApiError(400, "bad_request", "recording_id: not a recording id (want rec_<us|eu|au>_<32 hex digits>)",
+                       "recording_id") from None
+    region_vault = vault.region(region) if region in vault.regions else None
+    entry = region_vault.find(recording_id) if region_vault is not None else None
     if entry is None or entry.account_id != key.account_id:
+        if may_hold_card_number(recording_id):  # never echoed: a card number could hide in it
+            raise ApiError(400, "bad_request", "recording_id: not one of this account's recordings, and it holds a "
+                           "run of 12 or more digits (card-number length)", "recording_id")
         raise not_found(f"recording {recording_id}")
     return region_vault, entry
 
