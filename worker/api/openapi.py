@@ -58,7 +58,7 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     408: ("The request body was not sent within CALLREC_API_BODY_TIMEOUT_S (`request_timeout`); the "
           "connection closes", {"Connection": _header("close")}),
     409: ("Conflict: the Twilio Account SID is another account's (`conflict`), or the account has no profile "
-          "yet (`no_profile`)", {}),
+          "yet (`no_profile`: the one answer of every route that needs one; set it with PUT /v1/profile)", {}),
     410: ("The recording was deleted (`deleted`)", {}),
     413: ("The body is larger than CALLREC_API_MAX_BODY_BYTES (`payload_too_large`)", {}),
     415: ("The body is not sent as the media type this route takes (`unsupported_media_type`)", {}),
@@ -197,7 +197,8 @@ PATHS: dict[str, Any] = {
     "/v1/profile": {
         "put": _op("Set the account's profile (plan, region, retention, redaction; Twilio Account SID) used by "
                    "ingress", _ok(200, "Set", _json("Profile")), (409, 422), body=_json("ProfileInput")),
-        "get": _op("The account's profile", _ok(200, "The profile", _json("Profile")), (404,))},
+        "get": _op("The account's profile (409 no_profile when it has none)", _ok(200, "The profile",
+                                                                                   _json("Profile")), (409,))},
     "/v1/ingress/twilio/{account}/recording": {"post": _op(
         "Twilio recording status callback (form-encoded, X-Twilio-Signature checked, no API key)",
         {**_accepted(), **_ok(200, "Not a completed recording: ignored", _json("Ignored"))},

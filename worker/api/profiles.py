@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import redis
+from starlette.concurrency import run_in_threadpool
 
 from worker.api.errors import ApiError, ProfileError
 from worker.api.owners import NAMESPACE
@@ -20,6 +21,17 @@ from worker.calls.manifest import parse_manifest
 
 ACCOUNT_FIELDS = ("plan", "region", "retention_days", "recordings_public", "pause_behavior", "redaction")
 _SID = re.compile(r"AC[0-9a-fA-F]{32}")
+
+
+async def required_profile(services, account_id: str) -> dict[str, Any]:
+    """The account's profile, for a keyed route that cannot serve without one: else ``409``
+    ``no_profile``, the one answer every such route gives (``GET /v1/profile``, Amazon Connect
+    ingress). A Twilio callback, which carries no key, is refused as one from another AccountSid
+    instead: its sender learns nothing of the account. Redis is read in the thread pool."""
+    profile = await run_in_threadpool(profiles_of(services).get, account_id)
+    if profile is None:
+        raise ApiError(409, "no_profile", "this account has no profile: set its plan and region first (PUT /v1/profile)")
+    return profile
 
 
 def check_profile(account_id: str, body: Any) -> dict[str, Any]:

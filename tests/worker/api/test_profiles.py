@@ -56,3 +56,23 @@ def test_a_submission_reads_the_accounts_profile_once(api, acme, inbox, profile_
     response = api.post("/v1/calls", json=sample_manifest(inbox), headers=acme)
     assert response.status_code == 202, response.text
     assert profile_reads == [f"{NAMESPACE}:profile:acme"]  # it read it twice (region check, then the SID)
+
+
+#: The one answer of every keyed route that needs the account's profile when it has none.
+NO_PROFILE = {"code": "no_profile", "field": None,
+              "message": "this account has no profile: set its plan and region first (PUT /v1/profile)"}
+
+
+def test_an_account_without_a_profile_gets_one_answer_wherever_one_is_needed(api, acme, media):
+    """Found by review: GET /v1/profile said 404 not_found, Amazon Connect ingress 409 no_profile."""
+    from tests.worker.api.conftest import error_of
+    from tests.worker.api.test_twilio import callback
+
+    answers = [api.get("/v1/profile", headers=acme),
+               api.post("/v1/ingress/connect", headers=acme, json={"ticket_id": "T-1", "contact_record": {}})]
+    assert [(answer.status_code, error_of(answer)) for answer in answers] == [(409, NO_PROFILE)] * 2
+    # a Twilio callback carries no API key: it is refused as one from another AccountSid (the
+    # profile names the SID it must come from), never telling its sender the account has no profile
+    twilio = callback(api, media)
+    assert (twilio.status_code, error_of(twilio)) == (403, {
+        "code": "forbidden", "field": None, "message": "this account takes no Twilio callbacks from that AccountSid"})

@@ -222,7 +222,7 @@ def test_another_account_cannot_claim_a_sid_in_its_profile_to_use_its_token(api,
     taken = api.put("/v1/profile", json=profile, headers=globex)
     assert taken.status_code == 409, taken.text
     assert taken.json()["error"]["field"] == "twilio_account_sid"
-    assert api.get("/v1/profile", headers=globex).status_code == 404  # nothing stored
+    assert api.get("/v1/profile", headers=globex).json()["error"]["code"] == "no_profile"  # nothing stored
     manifest, _ = https_call(media, tmp_path, "t10")
     data = {**json.loads(manifest.read_text()), "call_id": f"CA-t10-{uuid.uuid4().hex[:8]}"}
     data["account"] = {**data["account"], "id": "globex"}

@@ -37,7 +37,7 @@ from starlette.routing import Route
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, CtrError
 from worker.api.handlers import blocking, endpoint
-from worker.api.profiles import account_document, profiles_of
+from worker.api.profiles import account_document, required_profile
 from worker.api.requests import read_json
 from worker.api.routes.calls import submit_manifest
 from worker.api.routes.common import accepted
@@ -223,9 +223,7 @@ async def contact_record(request: Request):
     body = await read_json(request, services.settings.api_max_body_bytes, "contact record")
     if not isinstance(body, dict) or not set(body) <= {"ticket_id", "contact_record", "holds", "contact_lens"}:
         raise ApiError(422, "invalid_request", 'send {"ticket_id", "contact_record", "holds"?, "contact_lens"?}')
-    profile = await blocking(profiles_of(services).get, key.account_id)
-    if profile is None:
-        raise ApiError(409, "no_profile", "set the account's plan and region first: PUT /v1/profile")
+    profile = await required_profile(services, key.account_id)
     try:
         manifest, warnings = manifest_of(key.account_id, profile, body)
     except CtrError as exc:

@@ -7,9 +7,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from worker.api.auth import authenticate
-from worker.api.errors import ApiError, ProfileError, not_found
+from worker.api.errors import ApiError, ProfileError
 from worker.api.handlers import blocking, endpoint
-from worker.api.profiles import check_profile, profiles_of
+from worker.api.profiles import check_profile, profiles_of, required_profile
 from worker.api.requests import read_json
 
 
@@ -28,9 +28,7 @@ async def put_profile(request: Request):
 @endpoint
 async def get_profile(request: Request):
     key = await authenticate(request)
-    profile = await blocking(profiles_of(request.app.state.services).get, key.account_id)
-    if profile is None:
-        raise not_found("profile for this account (PUT /v1/profile)")
+    profile = await required_profile(request.app.state.services, key.account_id)
     return JSONResponse({"account_id": key.account_id, **profile})
 
 
