@@ -1,4 +1,5 @@
-"""Connections that never finish a request head: closed (found by the session-46 audit).
+"""Connections: those that never finish a request head are closed (found by the session-46
+audit), and past the cap a request is answered with the API's JSON 503.
 
 uvicorn closes a connection left idle only after a response (its keep-alive timeout): one that
 sends nothing, or its request head a byte at a time, it held for ever, so 20,000 such sockets
@@ -6,13 +7,42 @@ used up ``callrec serve``'s file descriptors. ``HeadBoundedProtocol`` (uvicorn's
 closes a connection whose request head is not whole ``head_timeout_s`` after it opened or
 after its last response ended. A body sent too slowly is ``worker.api.requests.read_body``'s
 to end (408).
+
+Past ``max_connections`` (``CALLREC_API_MAX_CONNECTIONS``) connections or requests at once,
+uvicorn's own cap (``limit_concurrency``) answered ``503`` as text/plain, unlike every other
+error, from an app of its own the server cannot be given. So ``serve`` leaves that off and
+``HeadBoundedProtocol`` makes the same check where uvicorn makes it (when a request head is
+whole, uvicorn reads the protocol's ``app``): past the cap the request runs ``over_capacity``,
+the API's JSON ``503`` with ``Retry-After`` and the request's id; its connection closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from worker.api.errors import ApiError, error_response
+from worker.api.request_ids import RequestIds
+from worker.queue import logs
+
+log = logging.getLogger("callrec.api")
+#: Seconds an answer past the connection cap asks the client to wait.
+OVER_CAPACITY_RETRY_S = 1
+
+
+async def _over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
+    logs.event(log, "api_over_capacity", logging.WARNING)
+    await error_response(ApiError(
+        503, "unavailable", "the server holds as many connections as it takes (CALLREC_API_MAX_CONNECTIONS); "
+        "try again shortly", headers={"Retry-After": str(OVER_CAPACITY_RETRY_S), "Connection": "close"},
+    ))(scope, receive, send)
+
+
+#: The app of a request past the connection cap: no route, no Redis, the request's id as any answer's.
+over_capacity = RequestIds(_over_capacity)
 
 
 class HeadBoundedProtocol(H11Protocol):
@@ -20,6 +50,21 @@ class HeadBoundedProtocol(H11Protocol):
 
     #: Seconds from a connection's start (or its last response's end) to a whole request head.
     head_timeout_s = 10.0
+    #: Connections (this one counted) or requests at once from which a request is answered
+    #: ``over_capacity`` (uvicorn's ``limit_concurrency`` check); None: no cap.
+    max_connections: int | None = None
+
+    @property
+    def app(self) -> ASGIApp:
+        """The app of the request whose head is whole (uvicorn reads it then): past the cap, ``over_capacity``."""
+        cap = self.max_connections
+        if cap is not None and (len(self.connections) >= cap or len(self.tasks) >= cap):
+            return over_capacity
+        return self._app
+
+    @app.setter
+    def app(self, app: ASGIApp) -> None:  # uvicorn sets its loaded app
+        self._app = app
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -49,6 +94,8 @@ class HeadBoundedProtocol(H11Protocol):
             self.transport.close()
 
 
-def bounded_protocol(head_timeout_s: float) -> type[HeadBoundedProtocol]:
-    """The protocol class with ``head_timeout_s`` (uvicorn takes a class and builds one per connection)."""
-    return type("HeadBounded", (HeadBoundedProtocol,), {"head_timeout_s": head_timeout_s})
+def bounded_protocol(head_timeout_s: float, max_connections: int | None = None) -> type[HeadBoundedProtocol]:
+    """The protocol class with ``head_timeout_s`` and ``max_connections`` (uvicorn takes a class
+    and builds one per connection)."""
+    return type("HeadBounded", (HeadBoundedProtocol,), {"head_timeout_s": head_timeout_s,
+                                                       "max_connections": max_connections})

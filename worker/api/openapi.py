@@ -3,7 +3,7 @@ routes (worker/api/routes, worker/api/ingress, worker/api/review.py).
 
 What every route can answer is added by ``_op`` from what the route is, never copied:
 ``429`` (``Retry-After``) and ``503`` on every route (Redis not answering, or more than
-``CALLREC_API_MAX_CONNECTIONS`` connections: uvicorn's plain-text 503); ``401``
+``CALLREC_API_MAX_CONNECTIONS`` connections: JSON as every error, ``worker.api.connections``); ``401``
 (``WWW-Authenticate``) on routes that take an API key; ``400``, ``408``, ``413`` and ``415`` on
 routes that read a body; ``X-Request-Id`` on every answer (``_with_request_id``). Starlette answers ``HEAD`` wherever it answers ``GET``: each GET's HEAD
 is documented from it (``_with_heads``). A method a path does not take is ``405`` with
@@ -67,17 +67,15 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     429: ("Rate limited (`rate_limited`): per API key (CALLREC_API_RATE_PER_S), or per address for requests "
           "without a valid key (CALLREC_API_RATE_PER_CLIENT_S)",
           {"Retry-After": _header("whole seconds to wait", schema=_RETRY_AFTER)}),
-    503: ("Unavailable (`unavailable`): the job queue (Redis) or a store did not answer (JSON, with "
-          "Retry-After when Redis did not), or the server holds CALLREC_API_MAX_CONNECTIONS connections "
-          "(plain text)", {"Retry-After": _header("whole seconds to wait", False, _RETRY_AFTER)}),
+    503: ("Unavailable (`unavailable`): the job queue (Redis) or a store did not answer (with Retry-After "
+          "when Redis did not), or the server holds CALLREC_API_MAX_CONNECTIONS connections (with Retry-After; "
+          "the connection closes)", {"Retry-After": _header("whole seconds to wait", False, _RETRY_AFTER)}),
 }
 
 
 def _error(status: int, **more_content: Any) -> dict[str, Any]:
     description, headers = _ERRORS[status]
     content = {**_json("Error"), **more_content}
-    if status == 503:
-        content["text/plain"] = {"schema": {"type": "string"}}
     return {"description": description, "content": content, **({"headers": headers} if headers else {})}
 
 
@@ -145,8 +143,8 @@ _UNSATISFIABLE = {"416": {"description": "The range starts past the end (no body
 PATHS: dict[str, Any] = {
     "/v1/health": {"get": _op("The server is up and its Redis answers (503 while it does not)",
                               {**_ok(200, "Up", _json("Health")),
-                               "503": {**_error(503), "content": {**_json("Health"), "text/plain": {
-                                   "schema": {"type": "string"}}}}}, keyed=False)},
+                               "503": {**_error(503), "content": {"application/json": {"schema": {"anyOf": [
+                                   _ref("Health"), _ref("Error")]}}}}}, keyed=False)},
     "/v1/openapi.json": {"get": _op("This document", _ok(200, "The OpenAPI document",
                                                         {"application/json": {"schema": {"type": "object"}}}),
                                     keyed=False)},

@@ -11,13 +11,16 @@ import socket
 import threading
 import time
 
+import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.worker.api.openapi_contract import contract_problems
 from tests.worker.api.server import free_port
+from worker.api import openapi
 from worker.api.requests import read_body
 from worker.api.errors import ApiError
 from worker.cli.serve import server_config
@@ -190,3 +193,34 @@ def test_a_kept_alive_connection_s_next_head_has_the_same_deadline(server):
         sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
         assert answer_of(sock).endswith(b'{"bytes":3}')
         assert cut_off_dripping_a_head(sock)
+
+
+def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
+    """Past ``CALLREC_API_MAX_CONNECTIONS`` uvicorn answered ``503`` as text/plain ("Service
+    Unavailable"), unlike every other error: now the API's JSON error, with Retry-After and
+    the request's id, and the connection closes (as uvicorn's did)."""
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+        url = f"http://127.0.0.1:{settings.api_port}/echo"
+        held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(3)]
+        try:
+            time.sleep(0.2)  # the server has taken them
+            over = httpx.get(f"http://127.0.0.1:{settings.api_port}/v1/health", headers={"X-Request-Id": "over-cap-1"})
+        finally:
+            for sock in held:
+                sock.close()
+        assert over.status_code == 503
+        assert over.headers["content-type"] == "application/json"
+        assert (over.headers["retry-after"], over.headers["connection"]) == ("1", "close")
+        assert over.headers["x-request-id"] == "over-cap-1"
+        assert over.json() == {"error": {"code": "unavailable", "field": None, "request_id": "over-cap-1",
+                                         "message": "the server holds as many connections as it takes "
+                                                    "(CALLREC_API_MAX_CONNECTIONS); try again shortly"}}
+        assert contract_problems(openapi.document(settings), over) == []  # as the OpenAPI document says
+        served = None
+        for _ in range(50):  # once the server has seen them close
+            served = httpx.post(url, content=b"xy")
+            if served.status_code == 200:
+                break
+            time.sleep(0.05)
+        assert served.json() == {"bytes": 2}
