@@ -29,18 +29,18 @@ def endpoint(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
         except CallrecError as exc:
             return error_response(from_service_error(exc))
         except Exception as exc:  # a bug: logged with its class and stack, never its message
-            logs.event(log, "api_error", logging.ERROR, path=_route_of(request), exc_type=type(exc).__name__)
+            logs.event(log, "api_error", logging.ERROR, path=route_of(request.scope), exc_type=type(exc).__name__)
             log.debug("api error", exc_info=True)
             return error_response(from_service_error(exc))
 
     return wrapped
 
 
-def _route_of(request: Request) -> str:
+def route_of(scope) -> str:  # noqa: ANN001 (an ASGI scope)
     """The matched route's template (``/v1/recordings/{recording_id}``), never the path the
     caller sent: a made-up id can hold a card number in a shape the digit scrubber keeps
     (``x4111_1111_1111_1111``, two words split by an encoded space)."""
-    route = request.scope.get("route")
+    route = scope.get("route")
     return getattr(route, "path", None) or "(no route)"
 
 

@@ -5,23 +5,34 @@ the id reaches the logs and the audit trail) and nothing the log scrubber would 
 holding ``####`` for it would tie to nothing). A new id is 32 random hex digits that pass the
 same check. ``RequestIds`` (ASGI middleware, outermost) sets it as the request's id
 (``callrec.request_ids``) and adds the header; a JSON error names it too (``request_id``).
+It also logs one ``api_request`` line a request (INFO): method, route template (never the path
+sent: ``worker.api.handlers.route_of``), status and time, so every request has a log line its id
+finds.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callrec.request_ids import REQUEST_ID
 from vault.regions import may_hold_card_number
+from worker.api.handlers import route_of
 from worker.errors import scrub_digits
+from worker.queue import logs
+
+log = logging.getLogger("callrec.api")
 
 HEADER = "X-Request-Id"
 #: The most characters of a client's id that is kept.
 MAX_LENGTH = 128
 _FORM = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")
+#: Methods an ``api_request`` line names as sent (any other is ``other``: a method is the caller's text).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def well_formed(request_id: str) -> bool:
@@ -56,9 +67,13 @@ class RequestIds:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
+        started_s = time.perf_counter()
+        status = None
 
         async def with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
                 message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode("ascii"))]}
             await send(message)
@@ -67,4 +82,7 @@ class RequestIds:
         try:
             await self.app(scope, receive, with_id)
         finally:
+            method = scope.get("method", "")
+            logs.event(log, "api_request", method=method if method in _METHODS else "other", route=route_of(scope),
+                       status=status, duration_ms=round((time.perf_counter() - started_s) * 1000, 3))
             REQUEST_ID.reset(token)

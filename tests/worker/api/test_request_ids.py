@@ -80,20 +80,49 @@ class Buggy:
     ROUTES = [Route("/v1/buggy", buggy, methods=["GET"])]
 
 
-def test_a_request_id_is_in_the_log_lines_of_its_request(api_server):
+@pytest.fixture
+def api_log():
+    """What the API logs at INFO and above, as the service writes it (JSON lines)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     logger = logging.getLogger("callrec.api")
+    level = logger.level
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def test_a_request_id_is_in_the_log_lines_of_its_request(api_server, api_log):
     server = ThreadedServer(create_app(api_server.server.config.app.state.services, modules=[Buggy])).start()
     try:
         sent = httpx.get(f"{server.url}/v1/buggy", headers={"X-Request-Id": "complaint-42"})
         made = httpx.get(f"{server.url}/v1/buggy").headers["x-request-id"]
     finally:
         server.stop()
-        logger.removeHandler(handler)
+    stream = api_log
     assert sent.status_code == 500 and sent.json()["error"]["request_id"] == "complaint-42"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [(line["event"], line["request_id"]) for line in lines] == [("api_error", "complaint-42"),
-                                                                        ("api_error", made)]
+    assert [(line["event"], line["request_id"]) for line in lines] == [
+        ("api_error", "complaint-42"), ("api_request", "complaint-42"), ("api_error", made), ("api_request", made)]
+    # one line a request, whatever it answers: method, route (never the path sent), status, time
+    request = lines[1]
+    assert (request["level"], request["method"], request["route"], request["status"]) == ("info", "GET", "/v1/buggy", 500)
+    assert isinstance(request["duration_ms"], float) and 0 <= request["duration_ms"] < 5000
+
+
+def test_every_request_is_logged_once_by_its_route_never_its_path(api, acme, api_log):
+    made_up = "rec_us_4111111111111111abcdefabcdefabcd"
+    answers = [api.get(f"/v1/recordings/{made_up}", headers=acme), api.get("/v1/no-such/4111111111111111"),
+               api.request("BREW", "/v1/health")]
+    stream = api_log
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["request_id"], line["method"], line["route"], line["status"]) for line in lines] == [
+        (answers[0].headers["x-request-id"], "GET", "/v1/recordings/{recording_id}", 400),
+        (answers[1].headers["x-request-id"], "GET", "(no route)", 404),
+        (answers[2].headers["x-request-id"], "other", "/v1/health", 405)]
+    assert "4111" not in stream.getvalue()
