@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
+from callrec.request_ids import current_request_id
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
 from worker.queue.jobs import Job
@@ -48,7 +49,10 @@ class Submitter:
     def submit(self, job: Job, account_id: str, *, prepare=None, retry_failed: bool = False) -> Submitted:
         """Enqueue ``job`` for ``account_id`` unless it exists (a repeatable job that finished runs
         again: ``Job.repeatable``); ``prepare()`` runs first when it does not (e.g. writes the
-        manifest); a failed job is resubmitted when ``retry_failed``."""
+        manifest); a failed job is resubmitted when ``retry_failed``. The job carries the id of the
+        request being served (``callrec.request_ids``), for its log lines and audit records."""
+        if job.request_id is None and current_request_id() is not None:
+            job = job.copy(request_id=current_request_id())
         record_owner(self.client, job.job_id, account_id)  # first: a fast worker announces the outcome
         current = self.queue.status.get(job.job_id)
         created = False

@@ -48,13 +48,23 @@ class Job:
     #: work whose repeat means something (re-redact with newer detectors, delete leftovers again).
     repeatable: ClassVar[bool] = False
     job_id: str
+    #: The HTTP request that asked for it (its ``X-Request-Id``: worker.api.request_ids): the
+    #: job's log lines and audit records name it too (``JobRunner``); None for other jobs.
+    request_id: str | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         _check(self, "job_id", self.job_id, REFERENCE)
+        if self.request_id is not None:
+            _check(self, "request_id", self.request_id, REFERENCE)
+            _check_no_card_run(self, "request_id", self.request_id)
 
     def encode(self) -> str:
-        """The JSON text that travels in the queue message."""
-        return json.dumps({"kind": self.kind, **_plain(asdict(self))}, sort_keys=True)
+        """The JSON text that travels in the queue message (without ``request_id`` when no
+        request asked for it: as before requests had ids)."""
+        body = _plain(asdict(self))
+        if self.request_id is None:
+            del body["request_id"]
+        return json.dumps({"kind": self.kind, **body}, sort_keys=True)
 
     def copy(self, **changes: Any) -> Job:
         return replace(self, **changes)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import redis
 
+from callrec.request_ids import REQUEST_ID
 from worker.queue import logs
 from worker.queue.jobs import Job, JobDecodeError, ProcessCall
 from worker.queue.metrics import JobMetrics, job_metrics
@@ -58,6 +59,14 @@ class JobRunner:
         job = Job.decode(body)
         if not isinstance(job, kind):
             raise JobDecodeError(f"a {job.kind} job was sent to the {kind.kind} actor")
+        token = REQUEST_ID.set(job.request_id)  # its log lines and audit records name the request that asked
+        try:
+            return self._run(job, operation, enqueued_at_s, finished)
+        finally:
+            REQUEST_ID.reset(token)
+
+    def _run(self, job: J, operation: Callable[[J], JobResult], enqueued_at_s: float | None,
+             finished: Callable[[J], None] | None) -> JobResult | None:
         claim = self.records.claim(job.job_id)
         if claim is None:
             self._already_done(job, finished)

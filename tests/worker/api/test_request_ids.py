@@ -13,8 +13,10 @@ import httpx
 import pytest
 from starlette.routing import Route
 
+from tests.worker.api.jobs import wait_job
 from tests.worker.api.server import ThreadedServer
 from tests.worker.stored_recordings import store_recordings
+from tests.worker.workers import wait_for
 from worker.api.app import create_app
 from worker.api.handlers import endpoint
 from worker.queue.logs import JsonFormatter
@@ -71,6 +73,23 @@ def test_a_request_id_is_in_the_audit_records_of_its_request(api, acme, api_sett
     assert (event.action, event.outcome, event.request_id) == ("metadata", "allowed", "ticket-77-complaint")
 
 
+def test_a_job_a_request_queued_names_its_id_in_its_audit_records_and_log_lines(api, acme, api_settings,
+                                                                              worker_process):
+    region_vault = build_vault(api_settings).region("us")
+    [rid] = store_recordings(region_vault, "acme", 1, first=71002)
+    asked = api.delete(f"/v1/recordings/{rid}", headers={**acme, "X-Request-Id": "complaint-43"})
+    assert asked.status_code == 202, asked.text
+    assert wait_job(api, acme, asked.json()["job_id"], worker=worker_process)["state"] == "done"
+    deletions = [event for event in region_vault.audit_events(rid) if event.action == "delete"]
+    assert [(event.outcome, event.request_id) for event in deletions] == [("done", "complaint-43")]
+
+    def named() -> set[str]:  # job_done is logged just after the job is recorded done
+        logged = [json.loads(line) for line in worker_process.log_path.read_text().splitlines() if line.startswith("{")]
+        return {line["event"] for line in logged if line.get("request_id") == "complaint-43"}
+
+    wait_for(lambda: {"job_started", "job_done"} <= named(), timeout_s=10, what="the job's log lines")
+
+
 @endpoint
 async def buggy(request):
     raise RuntimeError("a bug")
@@ -103,7 +122,7 @@ def test_a_request_id_is_in_the_log_lines_of_its_request(api_server, api_log):
         sent = httpx.get(f"{server.url}/v1/buggy", headers={"X-Request-Id": "complaint-42"})
         made = httpx.get(f"{server.url}/v1/buggy").headers["x-request-id"]
     finally:
-        server.stop()
+        server.stop()  # its requests' lines are written
     stream = api_log
     assert sent.status_code == 500 and sent.json()["error"]["request_id"] == "complaint-42"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
@@ -120,6 +139,7 @@ def test_every_request_is_logged_once_by_its_route_never_its_path(api, acme, api
     answers = [api.get(f"/v1/recordings/{made_up}", headers=acme), api.get("/v1/no-such/4111111111111111"),
                api.request("BREW", "/v1/health")]
     stream = api_log
+    wait_for(lambda: len(stream.getvalue().splitlines()) == 3, timeout_s=5, what="a line a request")  # after the answer
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["request_id"], line["method"], line["route"], line["status"]) for line in lines] == [
         (answers[0].headers["x-request-id"], "GET", "/v1/recordings/{recording_id}", 400),

@@ -139,3 +139,21 @@ def test_who_asked_for_a_stored_recordings_job_is_an_api_key_and_never_a_card_nu
         with pytest.raises(JobDecodeError, match="requested_by"):
             RedactRecording.for_recording(rid, bad)
 
+
+
+def test_a_job_carries_the_id_of_the_http_request_that_asked_for_it():
+    asked = DeleteRecordings.for_target(recording_id=RID, requested_by="api-key:0123abcd0123abcd").copy(
+        request_id="complaint-42")
+    assert json.loads(asked.encode())["request_id"] == "complaint-42"
+    assert Job.decode(asked.encode()) == asked
+    # a job no request asked for travels as before requests had ids (any worker reads it)
+    assert "request_id" not in json.loads(RedactRecording.for_recording(RID).encode())
+    assert RedactRecording.for_recording(RID).request_id is None
+
+
+@pytest.mark.parametrize("request_id", ["4111111111111111", "x-4111-1111-1111-1111", "two words", 7])
+def test_a_request_id_that_could_carry_card_data_is_refused(request_id):
+    body = json.loads(RedactRecording.for_recording(RID).encode())
+    with pytest.raises(JobDecodeError) as refused:
+        Job.decode(json.dumps({**body, "request_id": request_id}))
+    assert "request_id" in str(refused.value) and "1111" not in str(refused.value)
