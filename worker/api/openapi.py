@@ -3,11 +3,12 @@ routes (worker/api/routes, worker/api/ingress, worker/api/review.py).
 
 What every route can answer is added by ``_op`` from what the route is, never copied:
 ``429`` (``Retry-After``) and ``503`` on every route (Redis not answering, or more than
-``CALLREC_API_MAX_CONNECTIONS`` connections: JSON as every error, ``worker.api.connections``); ``401``
-(``WWW-Authenticate``) on routes that take an API key; ``400``, ``408``, ``413`` and ``415`` on
-routes that read a body; ``X-Request-Id`` on every answer (``_with_request_id``). Starlette answers ``HEAD`` wherever it answers ``GET``: each GET's HEAD
-is documented from it (``_with_heads``). A method a path does not take is ``405`` with
-``Allow`` (components.responses.MethodNotAllowed): it is no operation's answer.
+``CALLREC_API_MAX_CONNECTIONS`` connections: JSON as every error, ``worker.api.connections``);
+``401`` (``WWW-Authenticate``) on routes that take an API key; ``400``, ``408``, ``413`` and
+``415`` on routes that read a body; ``X-Request-Id`` on every answer (``_with_request_id``).
+Starlette answers ``HEAD`` wherever it answers ``GET``: each GET's HEAD is documented from it
+(``_with_heads``). A method a path does not take is ``405`` with ``Allow``
+(components.responses.MethodNotAllowed): it is no operation's answer.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def _with_request_id(responses: dict[str, Any]) -> dict[str, Any]:
     """``responses``, each with the ``X-Request-Id`` header every answer carries."""
     return {status: {**response, "headers": {**response.get("headers", {}), "X-Request-Id": _REQUEST_ID}}
             for status, response in responses.items()}
+
+
 #: Each error status: what it means, which error codes it carries, and its headers.
 _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: ("Bad request (`bad_request`): the body is not JSON (or names a field twice), a parameter or header "

@@ -27,7 +27,6 @@ from worker.queue import logs
 
 log = logging.getLogger("callrec.api")
 
-HEADER = "X-Request-Id"
 #: The most characters of a client's id that is kept.
 MAX_LENGTH = 128
 _FORM = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")

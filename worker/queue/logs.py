@@ -39,9 +39,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": scrub_digits(record.getMessage()),
         }
-        request_id = current_request_id()  # the HTTP request being served (well formed: nothing to scrub)
+        request_id = current_request_id()  # the HTTP request being served, or that queued the job
         if request_id is not None:
-            body["request_id"] = request_id
+            body["request_id"] = scrub_digits(request_id)  # one the API took is left as it is
         body.update({key: scrub_digits(value) if isinstance(value, str) else value
                      for key, value in getattr(record, "fields", {}).items()})
         if record.exc_info and record.exc_info[1] is not None:

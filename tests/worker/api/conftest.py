@@ -3,7 +3,10 @@ embedded Redis of the queue tests, and a real HTTP client (httpx)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import shutil
 import uuid
 from dataclasses import replace
@@ -187,3 +190,23 @@ def error_of(response) -> dict:  # noqa: ANN001 (an httpx.Response)
     error = dict(response.json()["error"])
     assert error.pop("request_id") == response.headers["x-request-id"], response.text
     return error
+
+
+@contextlib.contextmanager
+def api_log(level: int = logging.INFO):
+    """The lines the API logs (logger ``callrec.api``) at ``level`` and above, as the service
+    writes them (JSON lines), in the stream it yields."""
+    from worker.queue.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("callrec.api")
+    was = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(was)

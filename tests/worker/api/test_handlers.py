@@ -3,7 +3,6 @@ what the caller put in the path (a made-up recording id can hold a card number).
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
@@ -13,8 +12,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from tests.worker.api.conftest import api_log
 from worker.api.handlers import endpoint
-from worker.queue.logs import JsonFormatter
 
 CARD = "4111111111111111"
 
@@ -27,19 +26,9 @@ async def buggy(request):
 @pytest.fixture
 def logged():
     """The JSON lines the API logs (every level), and a client of an app with a buggy route."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("callrec.api")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
     app = Starlette(routes=[Route("/v1/recordings/{recording_id}/audio", buggy)])
-    try:
+    with api_log(logging.DEBUG) as stream:
         yield stream, TestClient(app, raise_server_exceptions=False)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 @pytest.mark.parametrize("made_up_id", [

@@ -4,22 +4,20 @@ request, so an operator can tie a caller's complaint to them."""
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
 
 import httpx
 import pytest
 from starlette.routing import Route
 
+from tests.worker.api.conftest import api_log
 from tests.worker.api.jobs import wait_job
 from tests.worker.api.server import ThreadedServer
 from tests.worker.stored_recordings import store_recordings
 from tests.worker.workers import wait_for
 from worker.api.app import create_app
 from worker.api.handlers import endpoint
-from worker.queue.logs import JsonFormatter
 from worker.vaults import build_vault
 
 #: A request id the server made: 32 lowercase hex digits.
@@ -99,31 +97,14 @@ class Buggy:
     ROUTES = [Route("/v1/buggy", buggy, methods=["GET"])]
 
 
-@pytest.fixture
-def api_log():
-    """What the API logs at INFO and above, as the service writes it (JSON lines)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("callrec.api")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-def test_a_request_id_is_in_the_log_lines_of_its_request(api_server, api_log):
-    server = ThreadedServer(create_app(api_server.server.config.app.state.services, modules=[Buggy])).start()
-    try:
-        sent = httpx.get(f"{server.url}/v1/buggy", headers={"X-Request-Id": "complaint-42"})
-        made = httpx.get(f"{server.url}/v1/buggy").headers["x-request-id"]
-    finally:
-        server.stop()  # its requests' lines are written
-    stream = api_log
+def test_a_request_id_is_in_the_log_lines_of_its_request(api_server):
+    with api_log() as stream:
+        server = ThreadedServer(create_app(api_server.server.config.app.state.services, modules=[Buggy])).start()
+        try:
+            sent = httpx.get(f"{server.url}/v1/buggy", headers={"X-Request-Id": "complaint-42"})
+            made = httpx.get(f"{server.url}/v1/buggy").headers["x-request-id"]
+        finally:
+            server.stop()  # its requests' lines are written
     assert sent.status_code == 500 and sent.json()["error"]["request_id"] == "complaint-42"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["event"], line["request_id"]) for line in lines] == [
@@ -134,12 +115,12 @@ def test_a_request_id_is_in_the_log_lines_of_its_request(api_server, api_log):
     assert isinstance(request["duration_ms"], float) and 0 <= request["duration_ms"] < 5000
 
 
-def test_every_request_is_logged_once_by_its_route_never_its_path(api, acme, api_log):
+def test_every_request_is_logged_once_by_its_route_never_its_path(api, acme):
     made_up = "rec_us_4111111111111111abcdefabcdefabcd"
-    answers = [api.get(f"/v1/recordings/{made_up}", headers=acme), api.get("/v1/no-such/4111111111111111"),
-               api.request("BREW", "/v1/health")]
-    stream = api_log
-    wait_for(lambda: len(stream.getvalue().splitlines()) == 3, timeout_s=5, what="a line a request")  # after the answer
+    with api_log() as stream:
+        answers = [api.get(f"/v1/recordings/{made_up}", headers=acme), api.get("/v1/no-such/4111111111111111"),
+                   api.request("BREW", "/v1/health")]
+        wait_for(lambda: len(stream.getvalue().splitlines()) == 3, timeout_s=5, what="a line a request")  # after the answer
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["request_id"], line["method"], line["route"], line["status"]) for line in lines] == [
         (answers[0].headers["x-request-id"], "GET", "/v1/recordings/{recording_id}", 400),
