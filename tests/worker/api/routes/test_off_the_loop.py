@@ -108,6 +108,12 @@ def app(monkeypatch):
         monkeypatch.setattr(module, "authenticate", authenticate)
     live = SimpleNamespace(deleted=False)  # a stored recording's entry, as the routes read it
     monkeypatch.setattr(recordings, "account_recording", lambda request, key, rid: (None, live))
+
+    def ticket_entries(ticket_id, account_id, vault):  # the vault's index scan: the ticket has a recording
+        calls.note("vault.scan")
+        return iter([live])
+
+    monkeypatch.setattr(recordings, "ticket_entries", ticket_entries)
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
     monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
     monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data, profile: Submitted("call-1", None, True))
@@ -120,7 +126,7 @@ def app(monkeypatch):
 
     services = SimpleNamespace(
         client=LoopCheckingRedis(calls), queue=SimpleNamespace(status=SimpleNamespace(get=get_status)),
-        submitter=LoopCheckingSubmitter(calls),
+        submitter=LoopCheckingSubmitter(calls), vault=None,
         settings=SimpleNamespace(api_max_body_bytes=10_000, max_manifest_bytes=10_000, api_public_url="",
                                  twilio_auth_tokens=""))
     routes = [*jobs.ROUTES, *profile.ROUTES, *recordings.ROUTES, *call_routes.ROUTES, *twilio.ROUTES,
@@ -146,11 +152,12 @@ def test_profile_is_stored_and_read_off_the_loop(app):
 
 
 def test_re_redaction_and_deletions_are_submitted_off_the_loop(app):
+    """(A ticket's deletion scans the vault's index for the ticket first, off the loop too.)"""
     client, noted, _ = app
     assert client.post(f"/v1/recordings/{RID}/redact").status_code == 202
     assert client.delete(f"/v1/recordings/{RID}").status_code == 202
     assert client.delete("/v1/tickets/T-1/recordings").status_code == 202
-    assert noted == [("submitter.submit", False)] * 3
+    assert noted == [("submitter.submit", False)] * 2 + [("vault.scan", False), ("submitter.submit", False)]
 
 
 @pytest.mark.parametrize("earlier", [None, "call-1"])
