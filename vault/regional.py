@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -380,34 +381,44 @@ class RegionVault:
         """Destroy what writers killed before their first commit left: objects under a recording
         id that has no index entry (a ``callrec process`` killed at its commit and never run
         again; a worker's job is redelivered and its commit clears them). Such an id is noted
-        when first seen (``uncommitted/<id>.json``, holding the time) and its objects destroyed,
-        keys first, by the first run at least UNCOMMITTED_AFTER later that still finds no entry:
-        a live writer commits within its job's time limit. A note whose id got an entry, or lost
-        its objects, is dropped. Returns how many objects went."""
+        when first seen (``uncommitted/<id>.json``: the time and the objects' names), and the
+        objects it names are destroyed, keys first, by the first run at least UNCOMMITTED_AFTER
+        later that still finds no entry: a live writer commits within its job's time limit.
+        Objects that appeared after the note are a later writer's, perhaps live (a redelivery
+        a day later): they are noted anew, never destroyed with it. A note whose id got an
+        entry, or lost its objects, is dropped. Returns how many objects went."""
         indexed = {n[len("index/"):].removesuffix(".json") for n in self.store.names("index/")}
-        orphans = set()
-        for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
-            orphans.update(n[len(prefix):].partition("/")[0] for n in store.names(prefix))
-        orphans = {rid for rid in orphans - indexed if self._owns(rid)}
+        orphans: dict[str, set[str]] = {}
+        for place, (store, prefix) in enumerate(self._object_places()):
+            for name in store.names(prefix):
+                orphans.setdefault(name[len(prefix):].partition("/")[0], set()).add(f"{place}:{name}")
+        orphans = {rid: found for rid, found in orphans.items() if rid not in indexed and self._owns(rid)}
         now = self.clock()
         destroyed = 0
         for name in list(self.store.names(_UNCOMMITTED)):
             rid = name[len(_UNCOMMITTED):].removesuffix(".json")
-            if rid not in orphans:
+            found = orphans.pop(rid, None)
+            if found is None:
                 self.store.delete(name)  # committed meanwhile, or gone
                 continue
-            orphans.discard(rid)
-            try:
-                seen = datetime.fromisoformat(get_bytes(self.store, name).decode())
-            except (ValueError, UnicodeDecodeError):
-                seen = now  # an unreadable note starts over
-                put_bytes(self.store, name, now.isoformat().encode())
-            if now - seen >= UNCOMMITTED_AFTER and self.find(rid) is None:
-                destroyed += self._sweep(rid, ())
-                self.audit("retention-delete", "done", rid, "retention", "uncommitted objects destroyed")
+            note = _read_note(get_bytes(self.store, name))
+            if note is None:  # unreadable, or an older version's (a time, no names): starts over
+                _write_note(self.store, name, now, found)
+                continue
+            seen, noted = note
+            if now - seen < UNCOMMITTED_AFTER:
+                continue
+            if self.find(rid) is None:
+                gone = self._sweep(rid, (), only=noted)
+                if gone:
+                    self.audit("retention-delete", "done", rid, "retention", "uncommitted objects destroyed")
+                destroyed += gone
+            if found - noted:
+                _write_note(self.store, name, now, found - noted)
+            else:
                 self.store.delete(name)
-        for rid in sorted(orphans):
-            put_bytes(self.store, f"{_UNCOMMITTED}{rid}.json", now.isoformat().encode())
+        for rid, found in sorted(orphans.items()):
+            _write_note(self.store, f"{_UNCOMMITTED}{rid}.json", now, found)
         return destroyed
 
     def _settle(self, recording_id: str) -> None:
@@ -418,15 +429,21 @@ class RegionVault:
                 sealed = self._sealer.seal(entry.copy(tombstone=stone))
                 self.store.replace_if(_index_name(recording_id), sealed, version)
 
-    def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...]) -> int:
+    def _object_places(self) -> tuple[tuple[ObjectStore, str], ...]:
+        """Where a recording's objects lie, keys first: the key store's keys, the keys of a
+        vault from before the key store, the ciphertexts (each ``<prefix><rid>/...``)."""
+        return (self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")
+
+    def _sweep(self, recording_id: str, kept: tuple[ArtifactInfo, ...], *, only: set[str] | None = None) -> int:
         """Destroy every key, then every ciphertext, under ``recording_id`` except ``kept``
-        (and what writers killed mid-write left there); returns how many objects went."""
+        (and what writers killed mid-write left there); returns how many objects went.
+        ``only``: just these objects (``<place>:<name>``, place an index of ``_object_places``)."""
         spared = {key_name(recording_id, a) for a in kept} | {data_name(recording_id, a) for a in kept}
         destroyed = self.store.discard_partial(_index_name(recording_id))  # a killed committer's copy
-        for store, prefix in ((self.key_store, "keys/"), (self.store, "keys/"), (self.store, "data/")):
+        for place, (store, prefix) in enumerate(self._object_places()):
             destroyed += store.discard_partial(f"{prefix}{recording_id}/")
             for name in list(store.names(f"{prefix}{recording_id}/")):
-                if name not in spared:
+                if name not in spared and (only is None or f"{place}:{name}" in only):
                     store.delete(name)
                     destroyed += 1
         return destroyed
@@ -753,6 +770,19 @@ def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> boo
 _UNCOMMITTED = "uncommitted/"
 #: ... destroyed when still without an entry this long after they were first seen.
 UNCOMMITTED_AFTER = timedelta(hours=24)
+
+
+def _read_note(data: bytes) -> tuple[datetime, set[str]] | None:
+    """A note's first-seen time and object names, or None when it is not one of this version's."""
+    try:
+        body = json.loads(data)
+        return datetime.fromisoformat(body["seen_at"]), set(body["objects"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return None
+
+
+def _write_note(store: ObjectStore, name: str, seen: datetime, objects: set[str]) -> None:
+    put_bytes(store, name, json.dumps({"seen_at": seen.isoformat(), "objects": sorted(objects)}).encode())
 
 
 def _generation_of(name: str, kind: str) -> int | None:

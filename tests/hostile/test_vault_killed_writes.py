@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,7 +26,7 @@ from vault import envelope
 from vault.context import ArtifactRef
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault
-from vault.stores.base import get_bytes
+from vault.stores.base import get_bytes, put_bytes
 from vault.stores.local import LocalStore
 from vault.vault import Vault
 from worker.stored.operations import delete_recording, retention_sweep
@@ -373,6 +373,55 @@ def test_a_write_committed_after_the_sweep_noted_it_is_kept(make_store, make_key
     assert retention_sweep(Vault({"eu": rv})).reclaimed == 0
     assert decryptable(rv, rid)["audio"] == b"B" * 4000 and not rv.get(rid).deleted
     assert list(rv.store.names("uncommitted/")) == []
+
+
+class SweepsMidRead(io.BytesIO):
+    """An artifact's plaintext whose first read runs ``meanwhile`` (a retention sweep in
+    another process) while its writer is live: its earlier artifacts are written then."""
+
+    def __init__(self, data: bytes, meanwhile):
+        super().__init__(data)
+        self._meanwhile = meanwhile
+
+    def read(self, *args):
+        if self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+        return super().read(*args)
+
+
+def test_a_live_write_under_an_id_noted_a_day_earlier_keeps_what_it_wrote(make_store, make_keys, clock):
+    """Found by the session-48 audit: a note's time is when the *killed* writer's objects were
+    first seen, not when the live one started. A redelivery writing a day after the note (the
+    queue's backoff, a `process` run again) lost its wrapped keys to the sweep mid-write, then
+    committed a recording nothing decrypts (its sources destroyed). Only objects seen a day
+    earlier go; the live writer's are noted anew."""
+    rv, rid = killed_before_its_first_commit(make_store, make_keys, clock)
+    assert retention_sweep(Vault({"eu": rv})).reclaimed == 0  # noted
+    clock.advance(hours=25)
+    swept = []
+    metadata = SweepsMidRead(b"{}", lambda: swept.append(retention_sweep(Vault({"eu": rv})).reclaimed))
+    stored = rv.put(make_entry("eu"), {"audio": io.BytesIO(b"B" * 4000), "metadata": metadata})  # the redelivery
+    assert swept == [4]  # the killed writer's objects went, keys first
+    assert decryptable(rv, rid) == {"audio": b"B" * 4000, "metadata": b"{}"}
+    out = io.BytesIO()
+    rv.read(stored, "audio", out)
+    assert out.getvalue() == b"B" * 4000
+    clock.advance(hours=25)
+    assert retention_sweep(Vault({"eu": rv})).reclaimed == 0 and list(rv.store.names("uncommitted/")) == []
+    assert decryptable(rv, rid) == {"audio": b"B" * 4000, "metadata": b"{}"}
+
+
+def test_a_note_of_an_older_version_starts_over(make_store, make_keys, clock):
+    """A note that holds only its time (before notes named their objects) cannot tell the
+    killed writer's objects from a live one's: it is noted anew, destroyed a day later."""
+    rv, rid = killed_before_its_first_commit(make_store, make_keys, clock)
+    put_bytes(rv.store, f"uncommitted/{rid}.json", (clock() - timedelta(days=3)).isoformat().encode())
+    assert retention_sweep(Vault({"eu": rv})).reclaimed == 0
+    assert sorted(decryptable(rv, rid)) == ["audio", "metadata"]
+    clock.advance(hours=24)
+    assert retention_sweep(Vault({"eu": rv})).reclaimed == 4
+    nothing_decryptable(rv, rid)
 
 
 def test_deleting_a_recording_never_committed_destroys_what_its_writer_left(make_store, make_keys, clock):
