@@ -491,9 +491,11 @@ class RegionVault:
                 for info in entry.artifacts:
                     if info.key_version != primary:
                         ref = self._ref(entry, info.kind)
-                        old = envelope.WrappedKey.decode(self._get_key(recording_id, info))
-                        new = envelope.rewrap(old, self.keys, ref, current)
-                        put_bytes(self.key_store, key_name(recording_id, info), new.encode())
+                        data, read = self._get_key_versioned(recording_id, info)
+                        new = envelope.rewrap(envelope.WrappedKey.decode(data), self.keys, ref, current)
+                        # Only over the key read: one destroyed meanwhile (its generation replaced
+                        # or deleted) must never come back, even when this process dies next.
+                        self.key_store.replace_if(key_name(recording_id, info), new.encode(), read)
                         rewritten.append(info)
                         info = dataclasses.replace(info, key_version=new.version)
                     infos.append(info)
@@ -703,9 +705,13 @@ class RegionVault:
                     self.key_store.delete(key_name(recording_id, info))
 
     def _get_key(self, recording_id: str, info: ArtifactInfo) -> bytes:
+        return self._get_key_versioned(recording_id, info)[0]
+
+    def _get_key_versioned(self, recording_id: str, info: ArtifactInfo) -> tuple[bytes, str]:
+        """An artifact's wrapped data key and its version token (``ObjectStore.read_versioned``)."""
         name = key_name(recording_id, info)
         try:
-            return get_bytes(self.key_store, name)
+            return self.key_store.read_versioned(name)
         except ObjectMissingError:
             pass
         if any(n == name for n in self.store.names(name)):

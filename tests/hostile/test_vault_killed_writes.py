@@ -195,6 +195,10 @@ class DiesBeforeCommit:
         return getattr(self._inner, name)
 
 
+class DiesAtIndexUpdate(DiesBeforeCommit):
+    """... with no ``meanwhile`` of its own: it dies at its first index update."""
+
+
 def killed_re_redaction_of_a_deleted_recording(make_store, make_keys, clock) -> tuple[RegionVault, str]:
     """A recording, deleted while a re-redaction wrote generation 2, the re-redaction killed
     before its commit: generation 2's ciphertexts and keys are left under the tombstone."""
@@ -472,3 +476,33 @@ def test_a_re_redaction_interrupted_after_its_commit_leaves_no_old_generation_on
         "audio.2", "metadata.2"]
     assert sorted(n.rsplit("/", 1)[1].split("-")[0] for n in rv.store.names(f"data/{rid}/")) == [
         "audio.2", "metadata.2"]
+
+
+def test_a_re_wrap_killed_after_a_re_redaction_destroyed_the_key_it_read_leaves_no_key_of_it(
+        make_store, make_keys, clock, monkeypatch):
+    """Found by the session-48 audit: a re-wrap wrote its re-wrapped key back under the old
+    generation's name after a re-redaction had committed and destroyed that generation (the
+    unredacted audio's key), and was killed before it noticed and dropped it. The key of the
+    destroyed generation was live again in the key store, beside nothing: an object-store
+    backup from before the re-redaction plus the live key store decrypted the unredacted
+    audio. A re-wrap now replaces a key only while it is still the one it read."""
+    store, key_store, keys = make_store("eu"), make_store.key_store("eu"), make_keys("eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
+    rid = plain.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 4000), "metadata": io.BytesIO(b"{}")}).recording_id
+    first = {n for n in key_store.names(f"keys/{rid}/")}
+    keys.rotate()
+    rewrap = envelope.rewrap
+
+    def re_redacted_meanwhile(wrapped, keys, ref):
+        new = rewrap(wrapped, keys, ref)  # the last key read and re-wrapped; now the re-redaction commits
+        if ref.kind == "metadata" and not list(key_store.names(f"keys/{rid}/audio.2-")):
+            plain.replace(rid, {"audio": io.BytesIO(b"R" * 3000), "metadata": io.BytesIO(b"{}")})
+        return new
+
+    monkeypatch.setattr(envelope, "rewrap", re_redacted_meanwhile)
+    state = {"dead": False, "meanwhile": None}
+    writer = RegionVault("eu", DiesAtIndexUpdate(store, state), keys, key_store=key_store, clock=clock)
+    with contextlib.suppress(Killed):
+        writer.rewrap(rid)
+    assert sorted(first & set(key_store.names(f"keys/{rid}/"))) == []  # generation 1's keys gone for good
+    assert decryptable(plain, rid) == {"audio": b"R" * 3000, "metadata": b"{}"}

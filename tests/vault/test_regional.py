@@ -360,17 +360,25 @@ def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
 
 
 class BeforeKeyWrite:
-    """A real store that, just before its first write of a wrapped key, lets something else run."""
+    """A real store that, just before its first write of a wrapped key (a new one, or a
+    re-wrapped one replacing the key it read), lets something else run."""
 
     def __init__(self, inner, meanwhile):
         self._inner, self._meanwhile = inner, meanwhile
         self.region = inner.region
 
-    def writer(self, name):
+    def _before(self, name):
         if name.startswith("keys/") and self._meanwhile is not None:
             meanwhile, self._meanwhile = self._meanwhile, None
             meanwhile()
+
+    def writer(self, name):
+        self._before(name)
         return self._inner.writer(name)
+
+    def replace_if(self, name, data, version):
+        self._before(name)
+        return self._inner.replace_if(name, data, version)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -580,14 +588,14 @@ def test_a_rewrap_racing_a_deletion_finds_the_recording_deleted(make_region):
     rv = make_region("eu")
     entry = put_call(rv)
     rv.keys.rotate()
-    get_key = rv._get_key
+    get_key = rv._get_key_versioned
 
     def deleted_meanwhile(recording_id, info):
-        rv._get_key = get_key
+        rv._get_key_versioned = get_key
         rv.delete(recording_id, actor="operator", reason="request")
         return get_key(recording_id, info)
 
-    rv._get_key = deleted_meanwhile
+    rv._get_key_versioned = deleted_meanwhile
     assert rv.rewrap(entry.recording_id) == 0
     assert rv.get(entry.recording_id).deleted and list(rv.key_store.names(f"keys/{entry.recording_id}/")) == []
 
