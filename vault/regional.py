@@ -160,7 +160,8 @@ class RegionVault:
     def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], *, based_on: IndexEntry | None = None,
                 **changes: object) -> IndexEntry:
         """Store new generations of ``artifacts`` under fresh data keys, commit them in one
-        index update (with ``changes`` to the entry), then destroy the old generations.
+        index update (with ``changes`` to the entry), then destroy the old generations and what
+        other writes of them left (``clear_leftovers``).
 
         ``based_on``: the entry whose artifacts the new ones were made from (a re-redaction
         read the stored audio); when another generation of them was committed since, the
@@ -184,6 +185,9 @@ class RegionVault:
         for info in old.values():
             if info is not None:
                 self._destroy_artifact(recording_id, info)
+        # What a delivery of this replace killed before its commit left: its generation under
+        # another tag, which no later commit lists (a replace racing ours cannot commit now).
+        self.clear_leftovers(committed)
         return committed
 
     def _commit_generation(self, entry: IndexEntry, version: str, old: Mapping[str, ArtifactInfo | None],
@@ -449,13 +453,15 @@ class RegionVault:
         return destroyed
 
     def clear_leftovers(self, committed: IndexEntry) -> None:
-        """After a new recording's commit, and whenever a delivery finds it stored already:
-        destroy what other deliveries of it, killed mid-put, left (first-generation objects
-        under other tags, half-written files, the temporary name of an index entry whose
+        """After a new recording's commit or a replace's, and whenever a delivery finds it
+        stored already: destroy what other deliveries of it, killed mid-put, left (first-generation
+        objects under other tags, half-written files, the temporary name of an index entry whose
         writer was killed after its commit: every delivery after that one finds the call
         stored, so no commit would reclaim it); and, of each artifact the entry lists, every
         older generation (a re-redaction stopped between its commit and destroying the
-        generation it replaced, the unredacted one: its retry finds the recording up to date).
+        generation it replaced, the unredacted one: its retry finds the recording up to date)
+        and the entry's own generation under other tags (a re-redaction killed before its
+        commit, then retried: the retry's commit clears it).
         Later generations are never touched: a replace may be writing them already; a live
         writer's files are locked and kept, keys go before their ciphertexts.
         Best effort: the recording is stored; a deletion sweeps whatever remains."""

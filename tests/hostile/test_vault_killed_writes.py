@@ -506,3 +506,30 @@ def test_a_re_wrap_killed_after_a_re_redaction_destroyed_the_key_it_read_leaves_
         writer.rewrap(rid)
     assert sorted(first & set(key_store.names(f"keys/{rid}/"))) == []  # generation 1's keys gone for good
     assert decryptable(plain, rid) == {"audio": b"R" * 3000, "metadata": b"{}"}
+
+
+def test_a_re_redaction_killed_before_its_commit_leaves_nothing_once_retried(make_store, make_keys, clock):
+    """Found by the session-48 audit (a kill after each store operation of a re-redaction): one
+    killed before its commit, on a recording still live, left its generation 2 (ciphertext and
+    live wrapped key, under its own tag) beside the entry; the retry committed a generation 2 of
+    its own and destroyed generation 1 only, and nothing later reached the killed one's objects
+    but a deletion. A replace's commit now destroys every other object of the generations it
+    replaced up to its own."""
+    store, key_store, keys = make_store("eu"), make_store.key_store("eu"), make_keys("eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
+    entry = plain.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 4000), "metadata": io.BytesIO(b"{}")})
+    rid = entry.recording_id
+    state = {"dead": False, "meanwhile": None}
+    writer = RegionVault("eu", DiesAtIndexUpdate(store, state), keys, key_store=DiesAtIndexUpdate(key_store, state),
+                         clock=clock)
+    with pytest.raises(Killed):
+        writer.replace(rid, {"audio": io.BytesIO(b"R" * 3000), "metadata": io.BytesIO(b"{}")}, based_on=entry)
+    assert plain.get(rid) == entry  # the previous generation stands
+    # the job's next delivery, as redact_stored runs it: leftovers cleared, then the re-redaction again
+    plain.clear_leftovers(entry)
+    stored = plain.replace(rid, {"audio": io.BytesIO(b"S" * 3000), "metadata": io.BytesIO(b"{}")}, based_on=entry)
+    assert decryptable(plain, rid) == {"audio": b"S" * 3000, "metadata": b"{}"}
+    assert sorted(key_store.names(f"keys/{rid}/")) == sorted(
+        f"keys/{rid}/{a.kind}.{a.generation}-{a.tag}.json" for a in stored.artifacts)
+    assert sorted(store.names(f"data/{rid}/")) == sorted(
+        f"data/{rid}/{a.kind}.{a.generation}-{a.tag}.enc" for a in stored.artifacts)
