@@ -423,9 +423,12 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     workdir = held.path
     try:
         result = _redacted_again(region_vault, entry, workdir, backends)
-    except (VaultInputError, DecryptionError, ObjectMissingError):
-        region_vault.changed_since(entry)  # waits for the tombstone of a deletion under way
+    except (VaultInputError, DecryptionError, ObjectMissingError) as exc:
+        changed = region_vault.changed_since(entry)  # waits for the tombstone of a deletion under way
         current = region_vault.find(recording_id)
+        if current is not None and not current.deleted and changed:
+            # another redaction committed and destroyed the generation before this one read it
+            raise VaultError(f"recording {recording_id} changed during the redaction; try again") from exc
         if current is None or not current.deleted:
             raise
         # deleted while it worked (its keys destroyed under the read, or its entry under the commit)

@@ -78,6 +78,38 @@ def test_redact_stored_never_commits_over_a_generation_made_meanwhile(tmp_path):
     assert len(list(region_vault.key_store.names(f"keys/{rid}/"))) == len(entry.artifacts)
 
 
+def test_redact_stored_whose_audio_another_redaction_replaced_before_it_read_it_is_tried_again(tmp_path):
+    """Found by the session-48 audit: two redaction jobs of one recording (an API request and a
+    batch's redact step are two jobs; run side by side): the one that committed first destroyed
+    the generation the other had not read yet, and the other failed for good, as bad input
+    ("cannot decrypt"). It is the retryable "changed": its retry finds the recording up to date."""
+    import pytest
+
+    from callrec.errors import is_permanent
+    from vault.errors import VaultError
+
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none")
+    manifest = write_call(tmp_path / "call", plan="professional", redaction="auto", leg_a=keyed_card_leg())
+    rid = process_call(manifest, build_backends(settings)).recording_id
+    vault = build_vault(settings)
+    region_vault = vault.for_recording(rid)
+    read = region_vault.read
+
+    def another_redaction_first(entry, kind, dst):
+        if kind == "audio" and region_vault.get(rid) == entry:  # the other job, whole
+            assert redact_stored(rid, build_backends(settings), actor="api").redacted
+        return read(entry, kind, dst)
+
+    region_vault.read = another_redaction_first
+    with pytest.raises(VaultError, match=f"recording {rid} changed during the redaction; try again") as raised:
+        redact_stored(rid, build_backends(settings, vault=vault), actor="batch")
+    assert not is_permanent(raised.value)
+    region_vault.read = read
+    assert redact_stored(rid, build_backends(settings, vault=vault)).reason == "up_to_date"
+    entry = region_vault.get(rid)
+    assert len(list(region_vault.key_store.names(f"keys/{rid}/"))) == len(entry.artifacts) == 2
+
+
 def test_rewrap_recording_and_entries(tmp_path):
     settings = Settings(data_dir=tmp_path / "state")
     rid = process_call(write_call(tmp_path / "call"), build_backends(settings)).recording_id
