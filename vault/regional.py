@@ -463,7 +463,8 @@ class RegionVault:
         and the entry's own generation under other tags (a re-redaction killed before its
         commit, then retried: the retry's commit clears it).
         Later generations are never touched: a replace may be writing them already; a live
-        writer's files are locked and kept, keys go before their ciphertexts.
+        writer's files are locked and kept (so a killed one's half-written files of any generation
+        go), keys go before their ciphertexts.
         Best effort: the recording is stored; a deletion sweeps whatever remains."""
         rid = committed.recording_id
         live = {key_name(rid, a) for a in committed.artifacts} | {data_name(rid, a) for a in committed.artifacts}
@@ -471,8 +472,8 @@ class RegionVault:
         with contextlib.suppress(VaultError):
             self.store.discard_partial(_index_name(rid))
             for store, prefix in ((self.key_store, "keys/"), (self.store, "data/")):
+                store.discard_partial(f"{prefix}{rid}/")  # killed writers' only: a live one's is locked
                 for kind in ARTIFACT_KINDS:
-                    store.discard_partial(f"{prefix}{rid}/{kind}.1-")
                     for name in list(store.names(f"{prefix}{rid}/{kind}.")):
                         generation = _generation_of(name, kind)
                         if name not in live and generation is not None and generation <= current.get(kind, 1):

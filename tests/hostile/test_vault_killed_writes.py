@@ -533,3 +533,32 @@ def test_a_re_redaction_killed_before_its_commit_leaves_nothing_once_retried(mak
         f"keys/{rid}/{a.kind}.{a.generation}-{a.tag}.json" for a in stored.artifacts)
     assert sorted(store.names(f"data/{rid}/")) == sorted(
         f"data/{rid}/{a.kind}.{a.generation}-{a.tag}.enc" for a in stored.artifacts)
+
+
+def test_a_re_redaction_killed_inside_a_write_leaves_no_temporary_file_once_retried(tmp_path):
+    """Found by the session-48 audit: a re-redaction SIGKILLed while writing generation 2 left
+    that write's temporary file (ciphertext); its retry's commit reclaimed the half-written
+    files of generation 1 only, so nothing but a deletion ever did (a live writer's file is
+    locked: any generation's may go)."""
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
+    keys = LocalKeyring(tmp_path / "keys", "eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)
+    entry = plain.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 3000), "metadata": io.BytesIO(b"{}")})
+    rid = entry.recording_id
+    pid = os.fork()
+    if pid == 0:  # the re-redaction that gets killed inside its first ciphertext write
+        try:
+            RegionVault("eu", DiesMidWrite(store, 1), keys, key_store=key_store, clock=lambda: NOW).replace(
+                rid, {"audio": io.BytesIO(b"R" * 3000), "metadata": io.BytesIO(b"{}")}, based_on=entry)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [n for n in files(tmp_path / "vault") if ".tmp-" in n] != []  # the kill left a half-written file
+    plain.clear_leftovers(entry)  # the job's next delivery, as redact_stored runs it
+    stored = plain.replace(rid, {"audio": io.BytesIO(b"S" * 3000), "metadata": io.BytesIO(b"{}")}, based_on=entry)
+    assert [n for n in files(tmp_path / "vault") + files(tmp_path / "keystore") if ".tmp-" in n] == []
+    assert [n for n in files(tmp_path / "vault") if n.startswith("data/")] == sorted(
+        f"data/{rid}/{a.kind}.2-{a.tag}.enc" for a in stored.artifacts)
+    assert [n for n in files(tmp_path / "keystore") if n.startswith("keys/")] == sorted(
+        f"keys/{rid}/{a.kind}.2-{a.tag}.json" for a in stored.artifacts)
