@@ -562,3 +562,51 @@ def test_a_re_redaction_killed_inside_a_write_leaves_no_temporary_file_once_retr
         f"data/{rid}/{a.kind}.2-{a.tag}.enc" for a in stored.artifacts)
     assert [n for n in files(tmp_path / "keystore") if n.startswith("keys/")] == sorted(
         f"keys/{rid}/{a.kind}.2-{a.tag}.json" for a in stored.artifacts)
+
+
+class DiesAtMigrationMark:
+    """A key store whose process dies as it marks a new vault's entries all sealed."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.region = inner.region
+
+    def create(self, name, data):
+        if name == "seal/sealed-all.json":
+            raise Killed()
+        return self._inner.create(name, data)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_a_new_vault_killed_making_its_index_key_still_refuses_a_bare_entry(tmp_path):
+    """Found by the session-48 audit: a new vault's first write made the index MAC key, then the
+    mark that a bare entry there can only be tampering. Killed between the two (or the mark's
+    write failing: the key was found made, the write went on), the vault stayed one of "an older
+    vault" for good: an entry stripped of its MAC and edited was "run keys migrate", and that
+    migration sealed it, edit included. The mark is written before the key now."""
+    import json
+
+    from vault.errors import IndexTamperedError
+    from vault.stores.base import put_bytes
+
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
+    keys = LocalKeyring(tmp_path / "keys", "eu")
+    first = RegionVault("eu", store, keys, key_store=DiesAtMigrationMark(key_store), clock=lambda: NOW)
+    with contextlib.suppress(Killed):
+        first.put(make_entry("eu"), {"audio": io.BytesIO(b"A" * 3000)})
+    rv = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)  # the redelivery
+    entry = make_entry("eu")
+    if rv.find(entry.recording_id) is None:
+        rv.put(entry, {"audio": io.BytesIO(b"A" * 3000)})
+    name = f"index/{entry.recording_id}.json"
+    body = json.loads(get_bytes(store, name))
+    del body["mac"]
+    body["public"] = True  # end users may play it
+    put_bytes(store, name, json.dumps(body).encode())
+    with pytest.raises(IndexTamperedError):
+        rv.find(entry.recording_id)
+    assert rv.migrate_index() == (0, 1)  # refused, never sealed
+    with pytest.raises(IndexTamperedError):
+        rv.find(entry.recording_id)
