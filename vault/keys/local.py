@@ -19,8 +19,9 @@ import tink
 from tink import aead, secret_key_access
 
 from callrec.errors import shown
-from callrec.files import replaced
+from callrec.files import leftovers, replaced
 from vault.errors import DecryptionError, KeyProviderError, VaultInputError
+from vault.files import shred
 from vault.regions import check_region
 
 aead.register()
@@ -138,8 +139,13 @@ class LocalKeyring:
         return ring
 
     def _write(self, ring: dict) -> None:
+        """Under the keyring's lock (every writer holds it): a temporary file beside it is a
+        dead writer's, a plaintext copy of the keys (a retired version would live on in it),
+        and is shredded first."""
         data = json.dumps(ring, indent=1, sort_keys=True).encode("utf-8")
         try:
+            for left in leftovers(self._path):
+                shred(left)
             with replaced(self._path) as out:  # created with mode 0600 (_FILE_MODE)
                 out.write(data)
         except OSError as exc:

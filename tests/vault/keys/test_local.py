@@ -67,3 +67,38 @@ def test_corrupt_file_is_reported(tmp_path):
 def test_unknown_region_refused(tmp_path):
     with pytest.raises(VaultInputError, match="'mars'"):
         LocalKeyring(tmp_path, "mars")
+
+
+def test_a_rotation_killed_mid_write_leaves_no_copy_of_the_keys_once_the_keyring_is_written_again(tmp_path):
+    """Found by the session-48 audit: a `keys rotate` killed while writing the keyring left
+    its temporary file, a whole plaintext copy of every key-encryption key, beside the keyring
+    for good; a version retired later lived on in it. Every write happens under the keyring's
+    lock, so the next one removes what a dead writer left."""
+    import contextlib
+    import os
+
+    import vault.keys.local as local
+
+    ring = LocalKeyring(tmp_path, "eu")
+    ring.primary()
+    pid = os.fork()
+    if pid == 0:  # the rotation that gets killed after its temporary file is written
+        try:
+            @contextlib.contextmanager
+            def dies_after_writing(target):
+                path = target.with_name(f".{target.name}.killed.tmp")
+                with open(path, "wb") as out:
+                    yield out
+                os._exit(0)
+
+            local.replaced = dies_after_writing
+            LocalKeyring(tmp_path, "eu").rotate()
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [p.name for p in tmp_path.glob(".eu.json.*.tmp")] == [".eu.json.killed.tmp"]
+    assert ring.rotate() == "v2"
+    ring.retire("v1")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert ring.versions() == ("v2",)
