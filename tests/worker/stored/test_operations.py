@@ -51,16 +51,21 @@ def test_redact_stored_replaces_the_unredacted_version(tmp_path):
     assert redact_stored(rid, build_backends(settings)).reason == "recording_deleted"
 
 
+def _stored_card_call(tmp_path, settings):
+    """A call with a keyed card number stored unredacted: its vault, region vault and id."""
+    manifest = write_call(tmp_path / "call", plan="professional", redaction="auto", leg_a=keyed_card_leg())
+    rid = process_call(manifest, build_backends(settings)).recording_id
+    vault = build_vault(settings)
+    return vault, vault.for_recording(rid), rid
+
+
 def test_redact_stored_never_commits_over_a_generation_made_meanwhile(tmp_path):
     import pytest
 
     from vault.errors import VaultError
 
     settings = Settings(data_dir=tmp_path / "state")
-    manifest = write_call(tmp_path / "call", plan="professional", redaction="auto", leg_a=keyed_card_leg())
-    rid = process_call(manifest, build_backends(settings)).recording_id
-    vault = build_vault(settings)
-    region_vault = vault.for_recording(rid)
+    vault, region_vault, rid = _stored_card_call(tmp_path, settings)
     read = region_vault.read
 
     def read_then_another_redaction(entry, kind, dst):
@@ -89,10 +94,7 @@ def test_redact_stored_whose_audio_another_redaction_replaced_before_it_read_it_
     from vault.errors import VaultError
 
     settings = Settings(data_dir=tmp_path / "state", recognizer="none")
-    manifest = write_call(tmp_path / "call", plan="professional", redaction="auto", leg_a=keyed_card_leg())
-    rid = process_call(manifest, build_backends(settings)).recording_id
-    vault = build_vault(settings)
-    region_vault = vault.for_recording(rid)
+    vault, region_vault, rid = _stored_card_call(tmp_path, settings)
     read = region_vault.read
 
     def another_redaction_first(entry, kind, dst):
