@@ -35,8 +35,8 @@ artifacts are unchanged; a deletion, which destroys what the winner wrote too) o
 with its new objects destroyed (a new generation over a tombstone: "was deleted"; over
 another new generation of the same artifact: "changed during the write"). Deletion
 destroys every object under the recording, listed in its entry or not. A writer killed mid-put leaves objects under its own tag and a
-half-written file; the next delivery's commit destroys those (first generation only). A
-re-redaction killed before its commit on a recording deleted meanwhile leaves its new
+half-written file; the next delivery's commit destroys those (a re-redaction's retry: those
+of its generation). A re-redaction killed before its commit on a recording deleted meanwhile leaves its new
 generation under the tombstone: ``reclaim`` (the retention sweep, a second deletion)
 destroys it. Only a writer that read the entry before the deletion can leave such objects,
 and none lives ``SETTLE_AFTER``: the sweep's reclaim that long after the deletion marks the
