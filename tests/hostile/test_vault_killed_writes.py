@@ -493,8 +493,8 @@ def test_a_re_wrap_killed_after_a_re_redaction_destroyed_the_key_it_read_leaves_
     keys.rotate()
     rewrap = envelope.rewrap
 
-    def re_redacted_meanwhile(wrapped, keys, ref):
-        new = rewrap(wrapped, keys, ref)  # the last key read and re-wrapped; now the re-redaction commits
+    def re_redacted_meanwhile(wrapped, keys, ref, primary=None):
+        new = rewrap(wrapped, keys, ref, primary)  # the last key read and re-wrapped; now the re-redaction commits
         if ref.kind == "metadata" and not list(key_store.names(f"keys/{rid}/audio.2-")):
             plain.replace(rid, {"audio": io.BytesIO(b"R" * 3000), "metadata": io.BytesIO(b"{}")})
         return new
