@@ -9,7 +9,15 @@ context) see it; a worker's job, or the CLI, has none.
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
+
+#: The most characters of a request id.
+MAX_LENGTH = 128
+#: The form of a request id, which the API keeps from a client and a job message carries:
+#: 1 to MAX_LENGTH of ``A-Z a-z 0-9 . _ -`` (one form for both, or a request whose id the API
+#: kept could not queue its job).
+FORM = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")
 
 #: The id of the request being served; None outside a request.
 REQUEST_ID: ContextVar[str | None] = ContextVar("callrec_request_id", default=None)

@@ -13,13 +13,12 @@ finds.
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from callrec.request_ids import REQUEST_ID
+from callrec.request_ids import FORM, REQUEST_ID
 from vault.regions import may_hold_card_number
 from worker.api.handlers import route_of
 from worker.errors import scrub_digits
@@ -27,15 +26,12 @@ from worker.queue import logs
 
 log = logging.getLogger("callrec.api")
 
-#: The most characters of a client's id that is kept.
-MAX_LENGTH = 128
-_FORM = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")
 #: Methods an ``api_request`` line names as sent (any other is ``other``: a method is the caller's text).
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def well_formed(request_id: str) -> bool:
-    return bool(_FORM.fullmatch(request_id)) and not may_hold_card_number(request_id) \
+    return bool(FORM.fullmatch(request_id)) and not may_hold_card_number(request_id) \
         and scrub_digits(request_id) == request_id
 
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from callrec.errors import shown
+from callrec.request_ids import FORM as REQUEST_ID_FORM
 from vault.regions import card_number_problem
 from worker.calls.source_names import holds_card_number
 from worker.errors import JobDecodeError
@@ -55,7 +56,7 @@ class Job:
     def __post_init__(self) -> None:
         _check(self, "job_id", self.job_id, REFERENCE)
         if self.request_id is not None:
-            _check(self, "request_id", self.request_id, REFERENCE)
+            _check(self, "request_id", self.request_id, REQUEST_ID_FORM)  # the API's (a leading "_" too)
             _check_no_card_run(self, "request_id", self.request_id)
 
     def encode(self) -> str:

@@ -127,3 +127,13 @@ def test_every_request_is_logged_once_by_its_route_never_its_path(api, acme):
         (answers[1].headers["x-request-id"], "GET", "(no route)", 404),
         (answers[2].headers["x-request-id"], "other", "/v1/health", 405)]
     assert "4111" not in stream.getvalue()
+
+
+@pytest.mark.parametrize(("sent", "first"), [("_trace-1", 71003), ("-abc", 71004), (".x", 71005)])
+def test_a_request_queuing_a_job_takes_every_id_the_api_keeps(api, acme, api_settings, sent, first):
+    # the API keeps any id of 1 to 128 of A-Z a-z 0-9 . _ - : the job it queues must take it too
+    region_vault = build_vault(api_settings).region("us")
+    [rid] = store_recordings(region_vault, "acme", 1, first=first)
+    asked = api.delete(f"/v1/recordings/{rid}", headers={**acme, "X-Request-Id": sent})
+    assert asked.status_code == 202, asked.text
+    assert asked.headers["x-request-id"] == sent
