@@ -157,8 +157,15 @@ class LocalStore:
                 raise StoreError(f"local store {self.region}: cannot read {name} ({exc.strerror})") from exc
 
     def delete(self, name: str) -> None:
+        """Shredded under its directory's lock, as ``replace_if`` compares and renames: a
+        deletion between its compare and its rename would be undone by the rename (a re-wrap
+        bringing back the wrapped key of a generation a re-redaction or deletion destroyed)."""
+        path = self._path(name)
         try:
-            shred(self._path(name))
+            with self._directory_locked(path.parent, name):
+                shred(path)
+        except ObjectChangedError:
+            return  # no directory: nothing to delete
         except OSError as exc:
             raise StoreError(f"local store {self.region}: cannot delete {name} ({exc.strerror})") from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -116,3 +117,32 @@ def test_listing_a_prefix_reads_only_the_directories_under_it(tmp_path, monkeypa
     assert walked == ["keys/r1", "keys/r1", "index"]
     assert list(store.names("ke")) == ["keys/r1/audio.1-a.json", "keys/r1/metadata.1-b.json",
                                        "keys/r2/audio.1-c.json"]
+
+
+def test_a_deletion_racing_a_conditional_replace_is_never_undone(tmp_path, monkeypatch):
+    """A re-wrap replaces a wrapped key only while it is the one it read (``replace_if``), so a
+    key a re-redaction or a deletion destroyed never comes back. Locally the compare and the
+    rename run under the directory's lock; a deletion that took no lock could shred the key
+    between them, and the rename brought it back (the destroyed generation's key live again)."""
+    import threading
+
+    from vault.errors import ObjectChangedError
+
+    store = LocalStore(tmp_path, "eu")
+    put_bytes(store, "keys/r/audio.1-a.json", b"old-wrapped-key")
+    _, version = store.read_versioned("keys/r/audio.1-a.json")
+    writer = store.writer
+    deleting: list[threading.Thread] = []
+
+    def deleted_meanwhile(name):  # the deletion runs once the replace has compared, before its rename
+        deleting.append(threading.Thread(target=store.delete, args=(name,)))
+        deleting[0].start()
+        deleting[0].join(0.5)  # done at once unless it waits for the replace
+        return writer(name)
+
+    monkeypatch.setattr(store, "writer", deleted_meanwhile)
+    with contextlib.suppress(ObjectChangedError):
+        store.replace_if("keys/r/audio.1-a.json", b"new-wrapped-key", version)
+    deleting[0].join(10)
+    assert not deleting[0].is_alive()
+    assert list(store.names("keys/r/")) == []
