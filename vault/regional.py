@@ -487,7 +487,8 @@ class RegionVault:
 
         The entry's update is a compare-and-swap: when another update committed meanwhile,
         a key re-written for an artifact no longer listed is destroyed and the re-wrap
-        starts over from the new entry."""
+        starts over from the new entry. The primary version is resolved once and checked
+        before the first key is replaced: retired meanwhile, the re-wrap starts over too."""
         for _attempt in range(_ATTEMPTS):
             entry, version = self._load(recording_id)
             current = self.keys.primary()  # once per recording: a KMS round trip each
@@ -495,11 +496,21 @@ class RegionVault:
             infos: list[ArtifactInfo] = []
             rewritten: list[ArtifactInfo] = []
             try:
+                made: dict[str, tuple[envelope.WrappedKey, str]] = {}
                 for info in entry.artifacts:
                     if info.key_version != primary:
-                        ref = self._ref(entry, info.kind)
                         data, read = self._get_key_versioned(recording_id, info)
-                        new = envelope.rewrap(envelope.WrappedKey.decode(data), self.keys, ref, current)
+                        made[info.kind] = (envelope.rewrap(envelope.WrappedKey.decode(data), self.keys,
+                                                           self._ref(entry, info.kind), current), read)
+                # A version retired since it was resolved (a rotation meanwhile found no key under
+                # it) must wrap none of the recording's keys: each replaces the only copy of its
+                # data key, so it is checked before the first is stored, and the re-wrap starts
+                # over under the new primary.
+                if made and self._retired(primary):
+                    continue
+                for info in entry.artifacts:
+                    if info.kind in made:
+                        new, read = made[info.kind]
                         # Only over the key read: one destroyed meanwhile (its generation replaced
                         # or deleted) must never come back, even when this process dies next.
                         self.key_store.replace_if(key_name(recording_id, info), new.encode(), read)
@@ -667,13 +678,18 @@ class RegionVault:
             return ()
         primary = self.keys.primary()
         written = tuple(self._write_artifact(entry, slots[kind], src, primary) for kind, src in artifacts.items())
-        # Still the primary (no rotation meanwhile, the common case): never retired, and one cheap
-        # read; versions() lists every key of a KMS account, too dear for every write.
+        # once its keys are stored (a retirement from then on sees the version in use)
         version, _ = primary
-        if version != self.keys.current() and version not in self.keys.versions():
+        if self._retired(version):
             raise VaultError(f"KEK version {version} of region {self.region} was retired during the write; "
                              "try again")
         return written
+
+    def _retired(self, version: str) -> bool:
+        """Whether KEK ``version``, resolved as the primary earlier, was retired since. Still the
+        primary (no rotation meanwhile, the common case): one cheap read; ``versions()`` lists
+        every key of a KMS account, too dear unless the primary moved."""
+        return version != self.keys.current() and version not in self.keys.versions()
 
     def _write_artifact(self, entry: IndexEntry, slot: ArtifactInfo, src: BinaryIO,
                         primary: tuple[str, aead.Aead]) -> ArtifactInfo:

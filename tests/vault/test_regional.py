@@ -659,3 +659,31 @@ def test_keys_missing_under_a_live_entry_with_no_deletion_under_way_still_fail(m
     rv.key_store.delete(key_name(entry.recording_id, entry.artifacts[0]))  # lost, not deleted
     with pytest.raises((DecryptionError, ObjectMissingError)):
         rv.rewrap(entry.recording_id)
+
+
+def test_a_re_wrap_whose_version_was_retired_before_it_stored_a_key_leaves_the_recording_readable(
+        make_region, monkeypatch):
+    """A re-wrap resolves the primary version once per recording (session 48), so the time
+    between resolving it and storing the first key re-wrapped under it spans every key's
+    unwrap and wrap: a ``keys rotate`` meanwhile retired that version (no key used it yet),
+    and the re-wrap then replaced the recording's only wrapped keys with ones nothing can
+    open. It checks the version before it replaces a key, and starts over under the new one."""
+    rv = make_region("eu")
+    entry = put_call(rv)
+    audio = read(rv, entry, "audio")
+    rv.keys.rotate()  # v2: the re-wrap's version
+    rewrap = envelope.rewrap
+    rotated = []
+
+    def rotated_meanwhile(wrapped, keys, ref, primary=None):
+        new = rewrap(wrapped, keys, ref, primary)
+        if not rotated:  # `keys rotate` in another process: v3, and v2 (no key under it yet) retired
+            rotated.append(rv.keys.rotate())
+            assert "v2" in rv.retire_unused()
+        return new
+
+    monkeypatch.setattr(envelope, "rewrap", rotated_meanwhile)
+    rv.rewrap(entry.recording_id)
+    stored = rv.get(entry.recording_id)
+    assert read(rv, stored, "audio") == audio
+    assert stored.key_versions() == ("v3",)
