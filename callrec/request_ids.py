@@ -2,9 +2,10 @@
 
 ``callrec serve`` sets it for each request (``worker.api.request_ids``); the log lines
 (``worker.queue.logs``) and the audit records (``vault.audit``) written while the request is
-served carry it, so an operator can tie a caller's complaint to them. It is a context
-variable: the request's task and the threads its blocking calls run in (which copy the
-context) see it; a worker's job, or the CLI, has none.
+served carry it, so an operator can tie a caller's complaint to them, and so does a job the
+request queued (its ``request_id``: ``worker.queue.runner.JobRunner`` sets it while the job
+runs). It is a context variable: the request's task and the threads its blocking calls run in
+(which copy the context) see it; the CLI, and a job no request queued, have none.
 """
 
 from __future__ import annotations

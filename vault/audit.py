@@ -33,7 +33,8 @@ class AuditEvent:
     #: e.g. ``agent:A``, ``end-user:U``, ``operator``, ``retention``
     principal: str
     reason: str = ""
-    #: The HTTP request that caused it (its ``X-Request-Id``); None for a job's or the CLI's.
+    #: The HTTP request that caused it (its ``X-Request-Id``), also through a job it queued;
+    #: None for the CLI's and for a job no request queued.
     request_id: str | None = None
 
     def encode(self) -> bytes:

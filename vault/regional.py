@@ -129,7 +129,8 @@ class RegionVault:
         """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
 
         Returns the committed entry, with its artifacts listed. Replaces nothing: a
-        recording that exists already raises VaultInputError. The commit is a create-only
+        recording that exists already, or whose id was deleted (a tombstone, also one a
+        deletion committed before this write's commit), raises VaultInputError. The commit is a create-only
         write, so of two puts of one recording racing (two deliveries of one call) exactly
         one commits; the other destroys what it wrote and raises VaultInputError.
         """
@@ -656,7 +657,8 @@ class RegionVault:
         return policy
 
     def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:
-        """Record an event, naming the HTTP request being served if any (``callrec.request_ids``)."""
+        """Record an event, naming the HTTP request being served, or that queued the job
+        running, if any (``callrec.request_ids``)."""
         request_id = current_request_id()
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
                                             self.scrub(principal), self.scrub(reason),

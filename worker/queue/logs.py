@@ -6,7 +6,8 @@ exception's class and, for our own errors (whose messages are written to be safe
 message; a foreign exception's message could echo data, so only its class and stack are kept.
 Every text of a line but its time and stack (the message, the reason, any string field)
 passes through ``worker.errors.scrub_digits``, so a card number echoed by an error never
-reaches a log. A line written while an HTTP request is served names its ``request_id``.
+reaches a log. A line written while an HTTP request is served, or while a job it queued
+runs, names its ``request_id``.
 """
 
 from __future__ import annotations
