@@ -104,12 +104,30 @@ class ProfileStore:
     def owned_sid(self, account_id: str, profile: dict[str, Any] | None) -> str | None:
         """The SID ``profile`` (the account's, as :meth:`get` read it) names when it is the
         account's (claimed now when no account has claimed it: a profile stored before claims
-        existed); else None."""
+        existed); else None. ``profile`` may be stale (the account let the SID go since it was
+        read): a claim is made only while the stored profile still names the SID."""
         sid = (profile or {}).get("twilio_account_sid")
         if sid is None or self.sid_accounts.get(sid, account_id) != account_id:
             return None
-        self.client.set(self._claim(sid), account_id, nx=True)
-        return sid if self.client.get(self._claim(sid)) == account_id.encode() else None
+        holder = self.client.get(self._claim(sid))
+        if holder is None:
+            self._claim_named(account_id, sid)
+            holder = self.client.get(self._claim(sid))
+        return sid if holder == account_id.encode() else None
+
+    def _claim_named(self, account_id: str, sid: str) -> None:
+        """Claim ``sid`` for the account when nobody has and its stored profile names it."""
+        name = f"{NAMESPACE}:profile:{account_id}"
+        with self.client.pipeline() as pipe:
+            try:
+                pipe.watch(name, self._claim(sid))
+                stored = json.loads(pipe.get(name) or "null") or {}
+                if stored.get("twilio_account_sid") == sid and pipe.get(self._claim(sid)) is None:
+                    pipe.multi()
+                    pipe.set(self._claim(sid), account_id)
+                    pipe.execute()
+            except redis.WatchError:
+                pass  # the profile or the claim changed meanwhile: whoever changed it decides
 
     def _let_go(self, account_id: str, sid: str) -> None:
         with self.client.pipeline() as pipe:

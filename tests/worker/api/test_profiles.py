@@ -76,3 +76,17 @@ def test_an_account_without_a_profile_gets_one_answer_wherever_one_is_needed(api
     twilio = callback(api, media)
     assert (twilio.status_code, error_of(twilio)) == (403, {
         "code": "forbidden", "field": None, "message": "this account takes no Twilio callbacks from that AccountSid"})
+
+
+def test_a_profile_read_before_the_account_let_its_sid_go_claims_nothing(redis_client):
+    """A submission reads the account's profile once and passes it on (``owned_sid``): when the
+    account let the SID go meanwhile (PUT /v1/profile naming another), that read is stale, and
+    claiming the SID from it gave it back to the account for good: the tenant whose SID it is
+    was refused it (409) though no profile named it."""
+    store = ProfileStore(redis_client)
+    store.put("acme", {**BASE, "twilio_account_sid": SID})
+    read = store.get("acme")  # a request of acme's reads its profile ...
+    store.put("acme", BASE)  # ... acme names no SID now: it lets it go ...
+    assert store.owned_sid("acme", read) is None  # ... and the request goes on with what it read
+    store.put("globex", {**BASE, "twilio_account_sid": SID})  # free: another tenant names it
+    assert store.owned_sid("globex", store.get("globex")) == SID
