@@ -50,15 +50,16 @@ class HeadBoundedProtocol(H11Protocol):
 
     #: Seconds from a connection's start (or its last response's end) to a whole request head.
     head_timeout_s = 10.0
-    #: Connections (this one counted) or requests at once from which a request is answered
-    #: ``over_capacity`` (uvicorn's ``limit_concurrency`` check); None: no cap.
+    #: Connections or requests at once the server takes; a request past them is answered
+    #: ``over_capacity`` (uvicorn's ``limit_concurrency`` refused the cap's own); None: no cap.
     max_connections: int | None = None
 
     @property
     def app(self) -> ASGIApp:
         """The app of the request whose head is whole (uvicorn reads it then): past the cap, ``over_capacity``."""
         cap = self.max_connections
-        if cap is not None and (len(self.connections) >= cap or len(self.tasks) >= cap):
+        # this connection is among ``connections``; the request is not yet among ``tasks``
+        if cap is not None and (len(self.connections) > cap or len(self.tasks) >= cap):
             return over_capacity
         return self._app
 

@@ -202,6 +202,14 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
     settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30)
     with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
         url = f"http://127.0.0.1:{settings.api_port}/echo"
+        held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(2)]
+        try:  # the cap's own connection is taken: 3 at once (uvicorn's check refused the 3rd)
+            time.sleep(0.2)
+            assert httpx.post(url, content=b"x").status_code == 200
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.2)  # the server has seen them close
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(3)]
         try:
             time.sleep(0.2)  # the server has taken them
