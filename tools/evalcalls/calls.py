@@ -165,13 +165,30 @@ def _serve() -> None:
         print(json.dumps({"error": error}), flush=True)
 
 
-def _generate(out: Path, voice: str, kind: str, seed: int, index: int, script: str = "dev") -> None:
+def _drawn(voice: str, kind: str, seed: int, index: int, script: str = "dev") -> tuple[np.random.Generator, list[Turn]]:
+    """The generator of a call and the turns drawn from it first (what is said, before how)."""
     # the dev script's calls draw what they always drew; another script's are drawn apart
     rng = _rng(GENERATOR_VERSION, voice, kind, seed, index, *([] if script == "dev" else [script]))
     human = voice.startswith("fsdd-")
     phrases = wording.phrases_for(script, rng)
     turns = (scripts.card_call(rng, human=human, phrases=phrases) if kind == "card"
              else scripts.harmless_call(rng, human=human, phrases=phrases))
+    return rng, turns
+
+
+def turns_of(call: EvalCall) -> list[Turn]:
+    """The turns ``call`` was rendered from, drawn again (no speech made): their units, in order, are
+    the units of ``call.spans``. A ValueError when they are not (a call made by another generator)."""
+    _, turns = _drawn(call.voice, call.kind, call.seed, call.index, call.script)
+    units = [(unit.kind, unit.digits, turn.role) for turn in turns for unit in turn.units]
+    if units != [(span.kind, span.digits, span.role) for span in call.spans]:
+        raise ValueError(f"{call.name}: its turns drawn again do not match its ground truth")
+    return turns
+
+
+def _generate(out: Path, voice: str, kind: str, seed: int, index: int, script: str = "dev") -> None:
+    rng, turns = _drawn(voice, kind, seed, index, script)
+    human = voice.startswith("fsdd-")
     pool = [v for v in splits.conversation_of(voice) if v != voice]
     agent = voice_of(pool[int(rng.integers(len(pool)))], rng)
     caller_text = voice_of(pool[int(rng.integers(len(pool)))] if human else voice, rng)
