@@ -59,6 +59,13 @@ def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> fl
     return offsets[len(offsets) // 2]
 
 
+def near_s_for(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float:
+    """How near (s) to a span of the transcript ``words`` a number word ``heard`` is that span's:
+    NEAR_S when the transcript is on the audio's clock (``clock_offset_s`` within ALIGNED_S), else 0."""
+    offset_s = clock_offset_s(words, heard)
+    return NEAR_S if offset_s is not None and abs(offset_s) <= ALIGNED_S else 0.0
+
+
 def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],
                         covered_s: Sequence[tuple[float, float]], near_s: float = 0.0) -> list[Detection]:
     """Of the recognizer's detections ``found`` (from the words ``heard``), the runs of number
