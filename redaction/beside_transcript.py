@@ -33,7 +33,8 @@ RUN_GAP_S = 1.0
 #: A transcript whose words sit this close (s, the median over words both have) to where the
 #: recognizer heard them is on the audio's clock. Session 48, the speech bench's transcripts
 #: (``--transcript``, tune seed 288, 10 tune voices): right ones sat at 0.0-0.1 s, ones 0.5 s
-#: off at 0.4-0.6 s; taken as on the clock at 0.6, those lost 6-7 more digits in 230.
+#: off at 0.4-0.6 s; taken as on the clock at 0.6 (NEAR_S 1.5), those lost 12 (late) and 30
+#: (early) more digits in 230.
 ALIGNED_S = 0.3
 #: On such a transcript, a number word heard this close (s) to one of its spans is that span's.
 #: Session 48 (bench ``--transcript drop-card-word``: a card group missing from a right transcript,
