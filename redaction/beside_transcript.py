@@ -40,8 +40,8 @@ ALIGNED_S = 0.3
 #: Session 48 (bench ``--transcript drop-card-word``: a card group missing from a right transcript,
 #: tune seeds 288-289, 10 tune voices, docs/measurements.md): at 1.5 s (sample 09's overhangs)
 #: the missing group's words lay that close to the group before and were not added (199/230
-#: digits, 3/10 cards leaky), at 0.5 s 222/230 and 226/228 (1 leaky), at 0.25 s and at 0 every
-#: digit the recognizer found (227/230, 228/228, none leaky); 0.25 s masked less speech than 0.
+#: digits, 3/10 cards leaky), at 0.5 s 222/230 and 226/228 (1 leaky), at 0.25 s and at 0 the
+#: same digits (227/230, 228/228, none leaky); 0.25 s masked less speech than 0.
 NEAR_S = 0.25
 #: Words of a transcript and of the recognizer this far apart (s) are not the same word said.
 _MATCH_S = 5.0
