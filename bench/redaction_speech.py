@@ -134,7 +134,7 @@ class Tally:
     doubtful: int = 0
     doubtful_leaky: int = 0
     #: with --transcript: calls whose transcript the engine took for on the audio's clock
-    #: (beside_transcript.near_s_for), and the transcripts' clock offsets from pass 1's words
+    #: (beside_transcript.on_the_clock), and the transcripts' clock offsets from pass 1's words
     #: (beside_transcript.clock_offset_s) by tenths of a second ("none": too few words in common)
     aligned: int = 0
     offsets: Counter = field(default_factory=Counter)

@@ -15,7 +15,15 @@ Whisper times numerals loosely (a long token up to a second or more off): on sam
 number words overhung the transcript's card, expiry and code by 0.1-1.4 s, and each overhang
 masked speech between them. So where the transcript is on the audio's clock (its words sit
 within ``ALIGNED_S``, median, of where the recognizer heard the same words), a number word
-within ``NEAR_S`` of one of its spans is taken for that span's; where it is off, none is.
+within ``NEAR_S`` of one of its spans is taken for that span's.
+
+A transcript off the clock places nothing: its spans lie beside what they say. Only the number
+words outside them were added at first, each at its own time, and Whisper times a long numeral
+at a fraction of the time its digits took (issue 9), which the recognizer's card span takes from
+the words around it: a transcript 2 s late left more digits audible than none (session 48,
+held-out seeds 121-123, ``bench/redaction_speech.py --transcript late:2``: 863/960 digits masked
+and 6/42 cards with 4 audible, against 917/960 and 2/42 for the recognizer alone). Off the clock
+the recognizer's card data is masked whole, as without a transcript, beside the transcript's own.
 """
 
 from __future__ import annotations
@@ -66,11 +74,22 @@ def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> fl
     return offsets[len(offsets) // 2]
 
 
-def near_s_for(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float:
-    """How near (s) to a span of the transcript ``words`` a number word ``heard`` is that span's:
-    NEAR_S when the transcript is on the audio's clock (``clock_offset_s`` within ALIGNED_S), else 0."""
+def on_the_clock(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> bool:
+    """Whether the transcript ``words`` is on the audio's clock: its words sit within ALIGNED_S
+    (median, ``clock_offset_s``) of where the recognizer ``heard`` the same words."""
     offset_s = clock_offset_s(words, heard)
-    return NEAR_S if offset_s is not None and abs(offset_s) <= ALIGNED_S else 0.0
+    return offset_s is not None and abs(offset_s) <= ALIGNED_S
+
+
+def recognizer_adds(found: Sequence[Detection], words: Sequence[TimedWord], heard: Sequence[TimedWord],
+                    covered_s: Sequence[tuple[float, float]]) -> list[Detection]:
+    """Of the recognizer's detections ``found`` (from the words ``heard``), what is masked beside
+    the transcript ``words``, whose spans are ``covered_s``: on the audio's clock, the number
+    words outside its spans (``number_words_beside``, NEAR_S); off it, or with too few words in
+    common to tell, ``found`` whole, as without a transcript."""
+    if not on_the_clock(words, heard):
+        return list(found)
+    return number_words_beside(found, heard, covered_s, NEAR_S)
 
 
 def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],

@@ -47,7 +47,7 @@ from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
-from redaction.beside_transcript import near_s_for, number_words_beside
+from redaction.beside_transcript import recognizer_adds
 from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
@@ -173,7 +173,7 @@ def detect(
         if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
-            recognized = number_words_beside(recognized, heard, covered_s, near_s_for(words, heard))
+            recognized = recognizer_adds(recognized, words, heard, covered_s)
         detections += recognized
     line = noise_meter.reading() if noise_meter is not None else None
     if heard_sounds is not None and line is not None and line.noisy:

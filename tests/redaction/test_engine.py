@@ -593,3 +593,31 @@ def test_beside_a_transcript_on_the_audios_clock_a_card_group_it_missed_is_added
     report = redact_array(call, 8000, words=transcript, recognizer=ScriptedRecognizer(heard, []))[1]
     assert all(any(a <= w.start_s and w.end_s <= b for a, b in report.masked) for w in heard[12:16])
     assert any(s.detector == "recognizer:scripted" for s in report.spans)
+
+
+
+def test_beside_a_transcript_off_the_audios_clock_the_recognizers_card_data_is_masked_whole() -> None:
+    """Session 48 (bench --transcript late:2, held-out seeds 121-123): a transcript 2 s late
+    masked 863/960 digits, 6/42 cards with 4 audible, where the recognizer alone masked 917/960.
+    Of the recognizer's card data only its number words outside the transcript's misplaced spans
+    were added, at their own times: Whisper times a long numeral at a fraction of the time its
+    digits took (issue 9), which the card span the recognizer alone masks takes from the words
+    around it. Off the clock the transcript places nothing, so the recognizer's card data is
+    masked whole, as without a transcript."""
+    call = np.zeros(30 * 8000, np.float32)
+    asked = [TimedWord(2.0, 2.3, "my"), TimedWord(2.3, 2.6, "card"), TimedWord(2.6, 3.0, "number"),
+             TimedWord(3.0, 3.3, "is")]
+    said = [TimedWord(4.0 + 0.4 * i, 4.3 + 0.4 * i, d) for i, d in enumerate("4532015112830366")]  # to 10.3 s
+    expiry = [TimedWord(10.6, 10.9, "and"), TimedWord(10.9, 11.2, "the"), TimedWord(11.2, 11.6, "expiry"),
+              TimedWord(11.6, 12.0, "is"), TimedWord(12.4, 12.8, "12"), TimedWord(12.8, 13.2, "27")]
+    heard = [*asked, TimedWord(6.0, 6.3, "4532015112830366"), *expiry]  # one token, timed short
+    late = [TimedWord(w.start_s + 2.0, w.end_s + 2.0, w.text) for w in [*asked, *said, *expiry]]
+
+    def masked_digits(report) -> list[TimedWord]:  # noqa: ANN001 (a RedactionReport)
+        return [w for w in said if any(a <= w.start_s and w.end_s <= b for a, b in report.masked)]
+
+    alone = masked_digits(redact_array(call, 8000, recognizer=ScriptedRecognizer(heard, []))[1])
+    assert alone[:5] == said[:5]  # (the token's span reaches back to the words before it)
+    beside = redact_array(call, 8000, words=late, recognizer=ScriptedRecognizer(heard, []))[1]
+    assert masked_digits(beside) == said  # the transcript's misplaced span masks the rest
+    assert any(s.detector == "recognizer:scripted" and s.start_s <= 4.0 for s in beside.spans)
