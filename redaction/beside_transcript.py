@@ -1,5 +1,5 @@
 """What a recognizer adds to a transcript's card data: the number words it heard outside the
-transcript's spans.
+transcript's spans, or, beside a transcript off the audio's clock, its card data whole.
 
 With a transcript the recognizer listens in pass 1 too (session-47 audit: a transcript on the
 wrong clock, 2 s early, masked beside the card, and verification alone, hearing the card's start
@@ -9,7 +9,7 @@ recognizer's card spans reach over the speech between pieces of card data ("and 
 date?"): masking them whole masked that speech in every call with a transcript. So of each
 card datum the recognizer found, only the number words it heard there that no span of the
 transcript covers are added, run by run. Where the transcript is right that is nothing; where it
-is off or missed the card, it is every number word of it the recognizer heard.
+missed a card group, it is every number word of that group the recognizer heard.
 
 Whisper times numerals loosely (a long token up to a second or more off): on sample 09 its
 number words overhung the transcript's card, expiry and code by 0.1-1.4 s, and each overhang
