@@ -10,7 +10,6 @@ older versions are retired, so rotating the KEK never loses it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import tink
 from tink.proto import tink_pb2
@@ -46,15 +45,13 @@ class WrappedKeyset:
         wrapped = self.read()
         return None if wrapped is None else wrapped.version
 
-    def create(self, made: Callable[[], None] | None = None) -> WrappedKey:
-        """Make the keyset unless another process did; ``made`` runs when this call made it."""
+    def create(self) -> WrappedKey:
+        """Make the keyset unless another process did."""
         handle = tink.new_keyset_handle(self._template)
         version, kek = self._keys.primary()
         blob = tink.proto_keyset_format.serialize_encrypted(handle, kek, self._aad())
         try:
             self._key_store.create(self.name, WrappedKey(self._keys.key_id, version, blob).encode())
-            if made is not None:
-                made()
         except ObjectExistsError:
             pass  # another process made it first: use theirs
         except StoreError:
