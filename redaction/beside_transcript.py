@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from callrec.intervals import union
+
 from redaction.card_words import plain
 from redaction.numbers import says_number
 from redaction.spans import Detection
@@ -96,20 +98,13 @@ def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],
                         covered_s: Sequence[tuple[float, float]], near_s: float = 0.0) -> list[Detection]:
     """Of the recognizer's detections ``found`` (from the words ``heard``), the runs of number
     words whose middle lies in a detection and not within ``near_s`` of any of ``covered_s``
-    (the transcript's spans), each as a detection of that entity and detector."""
+    (the transcript's spans), each as a detection of that entity and detector (words within
+    RUN_GAP_S of each other are one run: ``callrec.intervals.union``)."""
     def uncovered_number(word: TimedWord, detection: Detection) -> bool:
         middle_s = (word.start_s + word.end_s) / 2
         return (detection.start_s <= middle_s <= detection.end_s and says_number(word.text)
                 and not any(a - near_s <= middle_s <= b + near_s for a, b in covered_s))
 
-    added: list[Detection] = []
-    for detection in found:
-        run: list[TimedWord] = []
-        for word in sorted((w for w in heard if uncovered_number(w, detection)), key=lambda w: w.start_s):
-            if run and word.start_s - run[-1].end_s > RUN_GAP_S:
-                added.append(replace(detection, start_s=run[0].start_s, end_s=run[-1].end_s))
-                run = []
-            run.append(word)
-        if run:
-            added.append(replace(detection, start_s=run[0].start_s, end_s=run[-1].end_s))
-    return added
+    return [replace(detection, start_s=start_s, end_s=end_s) for detection in found
+            for start_s, end_s in union(((w.start_s, w.end_s) for w in heard if uncovered_number(w, detection)),
+                                        gap=RUN_GAP_S)]
