@@ -10,6 +10,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     audit/<date>/<stamp>.json         audit events
     key store (another location, never backed up):
     keys/<rid>/<kind>.<g>-<tag>.json  the artifact's data key, wrapped by the region's KEK
+    tickets/<tag>/<rid>               the recording is of the ticket ``tag`` names (``vault.tickets``)
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts
@@ -82,6 +83,7 @@ from vault.seal import IndexSealer
 from vault.segments import SegmentedCiphertext
 from vault.secrets import SecretBox
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
+from vault.tickets import TicketMarkers
 
 
 class RegionVault:
@@ -119,7 +121,10 @@ class RegionVault:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.scrub = scrub
         self.forget = forget or (lambda entry: None)
-        self._sealer = IndexSealer(region, keys, key_store, self._has_entries)
+        self._sealer = IndexSealer(region, keys, key_store, self._has_entries,
+                                   on_new_vault=lambda: self.tickets.finish())
+        #: Which recordings a ticket has (``vault.tickets``), beside the wrapped keys.
+        self.tickets = TicketMarkers(key_store, self._sealer)
         #: Small service secrets (webhook signing secrets) under the region's keys.
         self.secrets = SecretBox(region, keys, key_store)
 
@@ -142,6 +147,7 @@ class RegionVault:
         try:
             written = self._write_artifacts(entry, slots, artifacts)
             committed = entry.copy(artifacts=written)
+            self.tickets.mark(entry.account_id, entry.ticket_id, rid)  # before the commit: no entry lacks one
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
             except ObjectExistsError:
@@ -277,6 +283,39 @@ class RegionVault:
                 if not exc.permanent:
                     raise  # the store failing is no reason to skip: stop and retry later
                 yield Unreadable(name, str(exc))
+
+    def ticket_entries(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry]:
+        """The verified entries of the account's ticket, deleted ones too: those its markers
+        name (``vault.tickets``), or, in a vault whose older entries have none yet, every
+        entry read (``scan``). An entry that does not verify is none of them."""
+        ids = self.tickets.recording_ids(account_id, ticket_id)
+        found = (e for e in self.scan() if isinstance(e, IndexEntry)) if ids is None else \
+            (e for rid in ids if (e := self._marked(rid)) is not None)
+        return (e for e in found if e.account_id == account_id and e.ticket_id == ticket_id)
+
+    def _marked(self, recording_id: str) -> IndexEntry | None:
+        """The verified entry a ticket marker names; None when there is none (or it is no
+        id of this region, or does not verify: a marker is a hint, never trusted)."""
+        if not self._owns(recording_id):
+            return None
+        try:
+            return self.find(recording_id)
+        except VaultError as exc:
+            if not exc.permanent:
+                raise  # the store failing: stop and retry later, as ``scan`` does
+            return None
+
+    def migrate_tickets(self) -> int:
+        """Write the ticket marker of every entry that names an account (``vault.tickets``),
+        then mark the region's markers complete; returns how many entries. Safe to re-run,
+        and while workers of this version run (they mark what they store)."""
+        marked = 0
+        for entry in self.scan():
+            if isinstance(entry, IndexEntry) and entry.account_id:
+                self.tickets.mark(entry.account_id, entry.ticket_id, entry.recording_id)
+                marked += 1
+        self.tickets.finish()
+        return marked
 
     def delete(self, recording_id: str, *, actor: str, reason: str) -> IndexEntry:
         """Crypto-shred a recording: destroy each data key, then its ciphertext, then

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -53,7 +54,8 @@ _LABEL = b"callrec/v1 index-entry\x00"
 class IndexSealer:
     """Seals and opens one region's index entries."""
 
-    def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore, has_entries: Callable[[], bool]):
+    def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore, has_entries: Callable[[], bool],
+                 on_new_vault: Callable[[], None] = lambda: None):
         self.region = region
         self._key_store = key_store
         self._keyset = WrappedKeyset(region, keys, key_store, name=KEY_NAME, template=TEMPLATE,
@@ -61,6 +63,8 @@ class IndexSealer:
         #: Whether the region's object store holds any index entry (asked once, when the
         #: MAC key is made: a vault with none has no bare entry to migrate, ever).
         self._has_entries = has_entries
+        #: Called in a new vault before its key is made (what only a new vault may take for granted).
+        self._on_new_vault = on_new_vault
         self._mac: mac.Mac | None = None
 
     # -- entries -----------------------------------------------------------------------
@@ -103,6 +107,16 @@ class IndexSealer:
     def is_sealed(self, data: bytes) -> bool:
         return "mac" in _body(data)
 
+    def name_tag(self, label: bytes, data: bytes, *, create: bool = False) -> str | None:
+        """A name for ``data`` nobody without the MAC key can work out or test a guess
+        against (32 hex digits of the keyed MAC, under its own ``label``, apart from the
+        entries'); None in a vault that made no key yet (it holds nothing to name), unless
+        ``create``: the key is made, as by a first write."""
+        primitive = self._primitive(create=create)
+        if primitive is None:
+            return None
+        return hashlib.sha256(primitive.compute_mac(label + b"\x00" + data)).hexdigest()[:32]
+
     # -- migration ---------------------------------------------------------------------
 
     def may_seal_bare(self) -> bool:
@@ -136,6 +150,7 @@ class IndexSealer:
                 # a process killed between the two (or a failed write of the mark after the key)
                 # left a key and no mark, and the vault took bare entries for an older vault's
                 # for good (sealed by the next migration, edits included: session-48 audit).
+                self._on_new_vault()
                 self.finish_migration()
             wrapped = self._keyset.create()
         self._mac = self._keyset.open(wrapped).primitive(mac.Mac)

@@ -72,8 +72,10 @@ def stores_of(rv: RegionVault) -> list:
 
 
 def nothing_decryptable(rv: RegionVault, rid: str, account: str = "acme") -> None:
-    """No object of ``rid`` is left anywhere, and no leftover key opens any leftover ciphertext."""
-    left = [n for store in stores_of(rv) for n in store.names("") if rid in n and not n.startswith(("index/", "audit/"))]
+    """No object of ``rid`` is left anywhere but its entry (tombstone), audit events and ticket
+    marker (empty: vault.tickets), and no leftover key opens any leftover ciphertext."""
+    kept = ("index/", "audit/", "tickets/")
+    left = [n for store in stores_of(rv) for n in store.names("") if rid in n and not n.startswith(kept)]
     assert left == []
     ciphertexts = [get_bytes(s, n) for s in stores_of(rv) for n in s.names("data/")]
     wrapped = [envelope.WrappedKey.decode(get_bytes(s, n)) for s in stores_of(rv) for n in s.names("keys/")]

@@ -184,7 +184,8 @@ def test_an_older_vault_is_migrated_by_the_cli(tmp_path, monkeypatch, capsys):
                        "--tickets", "T-7")
     assert code == 2 and "run `callrec keys migrate --region eu`" in err
     code, out, err = run(capsys, "keys", "migrate", "--region", "eu")
-    assert (code, out, err) == (0, "eu: moved 0 wrapped data key(s) into the key store, authenticated 1 index entry\n", "")
+    assert (code, out, err) == (0, "eu: moved 0 wrapped data key(s) into the key store, authenticated 1 index entry, "
+                                   "wrote 1 ticket marker(s)\n", "")
     code, _, err = run(capsys, "export", rid, "-o", tmp_path / "o.wav", "--account", "acme", "--as", "agent:a",
                        "--tickets", "T-7")
     assert (code, err) == (0, "") and (tmp_path / "o.wav").read_bytes()[:4] == b"RIFF"

@@ -88,14 +88,15 @@ def test_old_layout_is_refused_clearly_then_migrated(tmp_path, settings, capsys)
     assert [n for n in region_vault.store.names("keys/") if doomed in n] == []
 
     code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
-    assert (code, out) == (0, "eu: moved 2 wrapped data key(s) into the key store, authenticated 0 index entries\n")
+    assert (code, out) == (0, "eu: moved 2 wrapped data key(s) into the key store, authenticated 0 index entries, "
+                              "wrote 2 ticket marker(s)\n")
     assert list(region_vault.store.names("keys/")) == []
     out_audio = io.BytesIO()
     region_vault.read(entry, "audio", out_audio)
     assert out_audio.getvalue()[:4] == b"fLaC"  # the stored recording (FLAC by default) decrypts intact
     assert run(capsys, "keys", "migrate")[1] == "".join(
-        f"{region}: moved 0 wrapped data key(s) into the key store, authenticated 0 index entries\n"
-        for region in ("us", "eu", "au"))
+        f"{region}: moved 0 wrapped data key(s) into the key store, authenticated 0 index entries, "
+        f"wrote {2 if region == 'eu' else 0} ticket marker(s)\n" for region in ("us", "eu", "au"))
 
 
 def test_migration_interrupted_after_the_copy_finishes_on_a_rerun(make_region):

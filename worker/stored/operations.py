@@ -140,8 +140,7 @@ def ticket_entries(ticket_id: str, account_id: str, vault: Vault) -> Iterator[In
     """The index entries of one account's ticket, deleted ones too, in every configured region
     (lazily: ``next()`` of it is whether the ticket has any, which the API asks before queuing
     a deletion)."""
-    return (e for region in vault.regions for e in vault.region(region).scan()
-            if isinstance(e, IndexEntry) and e.ticket_id == ticket_id and e.account_id == account_id)
+    return (e for region in vault.regions for e in vault.region(region).ticket_entries(account_id, ticket_id))
 
 
 def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
@@ -571,11 +570,15 @@ class MigrationReport:
     entries_sealed: int
     #: Bare or unreadable index entries refused (appeared after the vault was sealed).
     entries_refused: int
+    #: Entries whose ticket marker was written (``vault.tickets``; all of them, every run).
+    tickets_marked: int = 0
 
 
 def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
-    """Bring a vault from before the key store and authenticated index entries up to date:
-    move wrapped data keys into the key store, then seal the bare index entries. Safe to
+    """Bring a vault from before the key store, authenticated index entries and ticket
+    markers up to date: move wrapped data keys into the key store, seal the bare index
+    entries, then mark every entry's ticket (after which a ticket's recordings are found
+    without reading every entry). Safe to
     re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
     chosen = vault.regions if regions is None else tuple(regions)
     reports = []
@@ -583,7 +586,7 @@ def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tupl
         region_vault = vault.region(region)
         moved = region_vault.migrate_keys()
         sealed, refused = region_vault.migrate_index()
-        reports.append(MigrationReport(region, moved, sealed, refused))
+        reports.append(MigrationReport(region, moved, sealed, refused, region_vault.migrate_tickets()))
     return tuple(reports)
 
 
