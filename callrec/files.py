@@ -4,8 +4,10 @@ A :class:`Replacement` is a temporary file beside its target (same directory, so
 never crosses a filesystem). Write it, then ``commit()``: the file is fsynced, renamed over
 the target (``os.replace`` is atomic) and the directory fsynced, so a reader, a crash or a
 power cut finds the old file or the whole new one, never a part. ``discard()`` (or any
-exception inside its ``with`` block) removes it and leaves the target as it was.
-:func:`replaced` is the same for a caller that writes through one open file.
+exception inside its ``with`` block) removes it and leaves the target as it was; a writer
+killed part way leaves it (``leftovers``). :func:`replaced` is the same for a caller that
+writes through one open file, and there the file has no name until it is whole (``O_TMPFILE``
+on Linux), so a killed writer leaves nothing at all.
 
 Every layer writes files through this (audio's writers, the redaction engine's output, the
 local vault's objects and keyring, the worker's outputs); it lives in ``callrec``, below
@@ -17,6 +19,7 @@ commit (``link``, which fails when the name exists) is another protocol and stay
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -78,12 +81,56 @@ class Replacement:
 def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | None = None,
              suffix: str = ".tmp") -> Iterator[IO[Any]]:
     """Yield a file open for writing (``"wb"``, or ``"w"`` for UTF-8 text) that replaces
-    ``target`` whole when the block ends normally, and is removed when it raises."""
+    ``target`` whole when the block ends normally, and is removed when it raises.
+
+    Where the system has them (Linux), the file has no name while it is written
+    (``O_TMPFILE``): a writer killed part way (SIGKILL, a power cut) leaves nothing behind, no
+    hidden half-written copy of what it wrote (a decrypted export, a keyring's plaintext). It is
+    given a temporary name only once written and fsynced, and renamed over ``target`` at once.
+    Elsewhere it is a :class:`Replacement`'s named temporary file."""
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
-    with Replacement(target, prefix=prefix, suffix=suffix) as temp:
-        with open(temp.path, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as out:
-            yield out
+    target = Path(target)
+    handle = _unnamed(target.parent)
+    if handle is None:
+        with Replacement(target, prefix=prefix, suffix=suffix) as temp:
+            with open(temp.path, mode, **_encoding(mode)) as out:
+                yield out
+        return
+    with open(handle, mode, **_encoding(mode)) as out:
+        yield out
+        out.flush()
+        os.fsync(out.fileno())
+        name = target.with_name(f"{prefix or f'.{target.name}.'}{os.urandom(6).hex()}{suffix}")
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:  # linkat(AT_SYMLINK_FOLLOW): a dir fd makes Python call linkat, not link
+            os.link(f"/proc/self/fd/{out.fileno()}", name.name, dst_dir_fd=directory, follow_symlinks=True)
+        finally:
+            os.close(directory)
+    try:
+        os.replace(name, target)
+    except BaseException:
+        name.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+
+
+def _unnamed(directory: Path) -> int | None:
+    """A new file with no name in ``directory``, open for writing, mode 0600 (``O_TMPFILE``);
+    None where the system or the filesystem has no such files (then a named one is used)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(directory, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None  # a filesystem (or kernel) without unnamed files
+        raise
+
+
+def _encoding(mode: str) -> dict[str, str]:
+    return {"encoding": "utf-8"} if mode == "w" else {}
 
 
 def leftovers(target: str | os.PathLike[str]) -> list[Path]:

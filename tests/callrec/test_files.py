@@ -89,3 +89,54 @@ def test_leftovers_are_the_temporary_files_of_writers_that_died(tmp_path):
     (tmp_path / ".other.json.x.tmp").write_text("not this target's")
     target.write_text("{}")
     assert leftovers(target) == [dead.path]
+
+
+def test_the_file_has_no_name_while_it_is_written_and_is_0600_after(tmp_path):
+    target = tmp_path / "export.wav"
+    target.write_bytes(b"old")
+    with replaced(target) as out:
+        out.write(b"decrypted audio")
+        out.flush()
+        assert [p.name for p in tmp_path.iterdir()] == ["export.wav"]  # no half-written copy to find
+    assert target.read_bytes() == b"decrypted audio" and os.stat(target).st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["export.wav"]
+
+
+def test_a_writer_killed_part_way_leaves_nothing_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "keyring.json"
+    target.write_bytes(b"old")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom callrec.files import replaced\n"
+         f"with replaced({str(target)!r}) as out:\n"
+         "    out.write(b'plaintext keys' * 1000); out.flush(); print('written', flush=True); time.sleep(60)\n"],
+        stdout=subprocess.PIPE, cwd=os.getcwd())
+    try:
+        assert writer.stdout.readline() == b"written\n"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    assert [p.name for p in tmp_path.iterdir()] == ["keyring.json"] and target.read_bytes() == b"old"
+
+
+def test_without_unnamed_files_a_named_temporary_file_is_used(tmp_path, monkeypatch):
+    import errno
+
+    real_open = os.open
+
+    def no_tmpfile(path, flags, *args, **kwargs):
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_tmpfile)
+    target = tmp_path / "a.json"
+    with replaced(target, "w") as out:
+        out.write("{}")
+        out.flush()
+        names = [p.name for p in tmp_path.iterdir()]
+        assert len(names) == 1 and names[0].startswith(".a.json.") and names[0].endswith(".tmp")
+    assert target.read_text(encoding="utf-8") == "{}" and [p.name for p in tmp_path.iterdir()] == ["a.json"]
