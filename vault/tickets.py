@@ -14,7 +14,10 @@ keyed (the index's MAC key) so the names tell nobody which ticket or account the
 or let them test a guess. Markers live in the key store beside the wrapped keys, not in the
 object store: someone who may only write the object store cannot hide a recording from a
 ticket's deletion by removing its marker. A deleted recording keeps its marker (a ticket's
-deletion done again reclaims under the tombstones).
+deletion done again reclaims under the tombstones), and a first write that never commits
+leaves its own (it names no entry, so it finds nothing). The retention sweep's clean-up of
+uncommitted writes leaves markers alone: a marker's name is the same for every delivery of a
+recording, so one noted a day ago may be a live redelivery's, which would then commit without.
 
 The marker is written before the entry commits, so every committed entry has one. Entries
 written before markers existed have none: until ``callrec keys migrate`` wrote theirs
