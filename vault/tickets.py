@@ -23,8 +23,12 @@ The marker is written before the entry commits, so every committed entry has one
 written before markers existed have none: until ``callrec keys migrate`` wrote theirs
 (``RegionVault.migrate_tickets``, which then writes ``seal/tickets-all.json``) a ticket's
 recordings are found by reading every entry, as before. A new vault writes that mark before
-its first entry. Workers of an older version write no marker: upgrade them all before the
-migration.
+its first entry. Workers of an older version write no marker, and once the mark is written
+nothing looks for entries without one: an entry an older version stores after it (a worker
+not yet upgraded when the migration ran or when a new region took its first recording, a
+rollback to an older version) is found by no ticket deletion until ``callrec keys migrate``
+runs again, which marks every entry. Upgrade every writer before the migration, and migrate
+again after any rollback.
 """
 
 from __future__ import annotations
