@@ -144,6 +144,7 @@ class RegionVault:
         if (found := self.find(rid)) is not None:
             raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
+        committed: IndexEntry | None = None
         try:
             written = self._write_artifacts(entry, slots, artifacts)
             committed = entry.copy(artifacts=written)
@@ -151,13 +152,21 @@ class RegionVault:
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
             except ObjectExistsError:
-                if (found := self.find(rid)) == committed:
-                    return committed  # our own commit, retried by the client after a lost reply
+                if (found := self.find(rid)) is not None and _lists(found, committed.artifacts):
+                    return found  # our own commit, retried by the client after a lost reply
                 raise _stored_already(found or committed) from None
         except BaseException as exc:
-            for slot in slots.values():
-                self._discard(rid, slot)
-            if isinstance(exc, StoreError) and (found := self._stored_meanwhile(rid)) is not None:
+            found = self._stored_meanwhile(rid) if isinstance(exc, StoreError) else None
+            ours = found is not None and committed is not None and _lists(found, committed.artifacts)
+            if not ours:
+                for slot in slots.values():
+                    self._discard(rid, slot)
+            if found is not None:
+                if ours:
+                    # Our own commit, done though its reply was lost (session-49 review: its artifacts
+                    # were destroyed here, and the recording stood stored with nothing to decrypt).
+                    self.clear_leftovers(found)
+                    return found
                 # The winner of a race (a put, a deletion) cleared our half-written objects.
                 raise _stored_already(found) from exc
             raise
@@ -180,15 +189,22 @@ class RegionVault:
         if based_on is not None and any(not _same_object(info, based_on.artifact(kind)) for kind, info in old.items()):
             raise VaultError(f"recording {recording_id} changed during the write; try again")
         slots = {kind: _slot(kind, info.generation + 1 if info is not None else 1) for kind, info in old.items()}
+        written: tuple[ArtifactInfo, ...] = ()
         try:
             written = self._write_artifacts(entry, slots, artifacts)
             committed = self._commit_generation(entry, version, old, written, changes)
         except BaseException as exc:
-            for slot in slots.values():
-                self._discard(recording_id, slot)
-            if isinstance(exc, StoreError):  # maybe a deletion swept our half-written objects
-                self._unchanged_since(entry)  # then say so (not retried), else the store error
-            raise
+            found = self._stored_meanwhile(recording_id) if isinstance(exc, StoreError) and written else None
+            if found is not None and _lists(found, written):
+                # Our own commit, done though its reply was lost (session-49 review: the generation it
+                # listed was destroyed here, and the recording stood with nothing to decrypt).
+                committed = found
+            else:
+                for slot in slots.values():
+                    self._discard(recording_id, slot)
+                if isinstance(exc, StoreError):  # maybe a deletion swept our half-written objects
+                    self._unchanged_since(entry)  # then say so (not retried), else the store error
+                raise
         for info in old.values():
             if info is not None:
                 self._destroy_artifact(recording_id, info)
@@ -827,6 +843,12 @@ def _stored_already(found: IndexEntry) -> VaultInputError:
     """Why a first write of a recording stores nothing: it is stored, or its id was deleted."""
     rid = found.recording_id
     return VaultInputError(f"recording {rid} was deleted" if found.deleted else f"recording {rid} is stored already")
+
+
+def _lists(entry: IndexEntry, written: tuple[ArtifactInfo, ...]) -> bool:
+    """Whether ``entry`` is live and lists every artifact object of ``written`` (a commit of them
+    was done, whatever its reply said; re-wrapped since or not)."""
+    return not entry.deleted and bool(written) and all(_same_object(entry.artifact(a.kind), a) for a in written)
 
 
 def _same_object(current: ArtifactInfo | None, read: ArtifactInfo | None) -> bool:

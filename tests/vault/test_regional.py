@@ -690,3 +690,58 @@ def test_a_re_wrap_whose_version_was_retired_before_it_stored_a_key_leaves_the_r
     stored = rv.get(entry.recording_id)
     assert read(rv, stored, "audio") == audio
     assert stored.key_versions() == ("v3",)
+
+
+class LostReplyStore:
+    """A real store whose create-only commit of an index entry is done but answers an error (the
+    reply lost after every retry of the client)."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.region = inner.region
+
+    def create(self, name, data):
+        self._inner.create(name, data)
+        if name.startswith("index/"):
+            raise StoreError("injected: connection reset after the write")
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_a_commit_done_whose_reply_was_lost_keeps_what_it_committed(make_store, make_key_store, make_keys, clock):
+    """Found by the session-49 review: the put's error path destroyed its artifacts, then found its
+    own entry committed and said "stored already": a recording stored with nothing to decrypt,
+    and the pipeline took it as stored and destroyed the call's sources."""
+    store, key_store, keys = make_store("eu"), make_key_store("eu"), make_keys("eu")
+    audio, _ = wav_bytes()
+    rv = RegionVault("eu", LostReplyStore(store), keys, key_store=key_store, clock=clock)
+    entry = put_call(rv, audio=audio)
+    assert read(RegionVault("eu", store, keys, key_store=key_store, clock=clock), entry, "audio") == audio
+
+
+class LostReplyOnUpdate(LostReplyStore):
+    """Its compare-and-swap update of an index entry is done but answers an error."""
+
+    def create(self, name, data):
+        self._inner.create(name, data)
+
+    def replace_if(self, name, data, version):
+        self._inner.replace_if(name, data, version)
+        if name.startswith("index/"):
+            raise StoreError("injected: connection reset after the write")
+
+
+def test_a_new_generation_committed_whose_reply_was_lost_keeps_what_it_committed(make_store, make_key_store,
+                                                                                  make_keys, clock):
+    """The same for a re-redaction's new generation: its error path destroyed the generation its
+    own commit had just listed."""
+    store, key_store, keys = make_store("eu"), make_key_store("eu"), make_keys("eu")
+    rv = RegionVault("eu", LostReplyOnUpdate(store), keys, key_store=key_store, clock=clock)
+    entry = put_call(rv)
+    redacted, _ = wav_bytes(seconds=1.0)
+    replaced = rv.replace(entry.recording_id, {"audio": io.BytesIO(redacted)})
+    assert replaced.artifact("audio").generation == 2
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
+    assert plain.get(entry.recording_id) == replaced and read(plain, replaced, "audio") == redacted
+    assert [n for n in store.names(f"data/{entry.recording_id}/") if "audio." in n] == [audio_data(replaced)]
