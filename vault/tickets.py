@@ -26,9 +26,10 @@ recordings are found by reading every entry, as before. A new vault writes that 
 its first entry. Workers of an older version write no marker, and once the mark is written
 nothing looks for entries without one: an entry an older version stores after it (a worker
 not yet upgraded when the migration ran or when a new region took its first recording, a
-rollback to an older version) is found by no ticket deletion until ``callrec keys migrate``
-runs again, which marks every entry. Upgrade every writer before the migration, and migrate
-again after any rollback.
+rollback to an older version) is found by no ticket deletion until the next retention sweep
+(which writes the marker of every entry it reads that has none: ``mark_missing``) or
+``callrec keys migrate`` runs again, which marks every entry. Upgrade every writer before the
+migration, and migrate again after any rollback.
 """
 
 from __future__ import annotations
@@ -58,6 +59,20 @@ class TicketMarkers:
     def mark(self, account_id: str, ticket_id: str, recording_id: str) -> None:
         """Record that ``recording_id`` is of the account's ticket (idempotent)."""
         put_bytes(self._key_store, f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}", b"")
+
+    def listed(self) -> set[str]:
+        """Every marker's name, in one listing (``mark_missing``)."""
+        return set(self._key_store.names("tickets/"))
+
+    def mark_missing(self, account_id: str, ticket_id: str, recording_id: str, listed: set[str]) -> bool:
+        """Write the marker of an entry when it is not among ``listed`` (``listed()``); True when
+        written. The retention sweep does this for every entry it reads, so an entry an older
+        version stored after the markers' complete mark is found again by the next sweep."""
+        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
+        if name in listed:
+            return False
+        put_bytes(self._key_store, name, b"")
+        return True
 
     def recording_ids(self, account_id: str, ticket_id: str) -> Iterator[str] | None:
         """The ids the markers of the account's ticket name (unverified); None while entries

@@ -141,3 +141,21 @@ def test_an_entry_an_older_version_stored_after_the_mark_is_found_once_migrated_
     assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"]])  # missed
     rv.migrate_tickets()
     assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"], older])
+
+
+def test_the_retention_sweep_writes_the_markers_an_older_version_left_out(counted):
+    """Session 49 review: nobody has to remember to migrate again: the daily sweep, which reads
+    every entry anyway, writes the marker of each that has none (a dry run writes nothing)."""
+    from vault.vault import Vault
+    from worker.stored.operations import retention_sweep
+
+    rv, calls = counted
+    older = put_call(rv, make_entry("eu", "CA5", ticket="T-7"))
+    for name in rv.key_store.names("tickets/"):
+        if name.endswith(older.recording_id):
+            rv.key_store.delete(name)  # as an older version stores it: no marker
+    assert retention_sweep(Vault({"eu": rv}), dry_run=True).tickets_marked == 0
+    assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"]])  # missed
+    assert retention_sweep(Vault({"eu": rv})).tickets_marked == 1
+    assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"], older])
+    assert retention_sweep(Vault({"eu": rv})).tickets_marked == 0  # nothing missing: one listing, no write

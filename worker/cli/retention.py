@@ -50,8 +50,9 @@ def run_sweep(args: argparse.Namespace) -> int:
     if report.manifests_expired:
         expired = (f", {'would remove' if report.dry_run else 'removed'} {report.manifests_expired} "
                    f"expired manifest(s) of failed jobs")
+    marked = f", wrote {report.tickets_marked} missing ticket marker(s)" if report.tickets_marked else ""
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
-          f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{expired}{skipped}")
+          f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{expired}{marked}{skipped}")
     for name, why in report.skipped:
         print(f"callrec retention: skipped {name}: {why}", file=sys.stderr)
     return 1 if report.skipped else 0

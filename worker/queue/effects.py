@@ -98,7 +98,8 @@ def retention_sweep(job: RetentionSweep, backends: Backends) -> JobResult:
     return JobResult(references={"scanned": str(report.scanned), "due": str(report.due),
                                  "deleted": str(report.deleted), "dry_run": _yes(report.dry_run),
                                  "reclaimed": str(report.reclaimed),
-                                 "manifests_expired": str(report.manifests_expired)})
+                                 "manifests_expired": str(report.manifests_expired),
+                                 "tickets_marked": str(report.tickets_marked)})
 
 
 def mark_failed(job: ProcessCall, settings: Settings, at: datetime) -> None:

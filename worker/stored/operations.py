@@ -106,6 +106,8 @@ class SweepReport:
     #: Manifests the HTTP API kept for jobs failed past their window, removed (or, in a dry
     #: run, that would be): worker.calls.kept.expire_failed.
     manifests_expired: int = 0
+    #: Ticket markers written for entries that had none (vault.tickets: an older version's writes).
+    tickets_marked: int = 0
 
 
 @dataclass(frozen=True)
@@ -461,19 +463,21 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
                     failed_manifests: FailedManifests | None = None) -> SweepReport:
     """Delete every recording past its account's current retention window, and destroy
     what a killed writer left under recordings deleted before (``RegionVault.reclaim``;
-    ``reclaimed`` counts the objects). With ``failed_manifests``, also remove the manifests
+    ``reclaimed`` counts the objects). Every entry read gets its ticket marker when it has
+    none (``vault.tickets``: ``tickets_marked``). With ``failed_manifests``, also remove the manifests
     the HTTP API kept for jobs that have been failed past their window (``manifests_expired``).
     Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    scanned = due = deleted = already = reclaimed = undeleted = 0
+    scanned = due = deleted = already = reclaimed = undeleted = marked = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
         moment = now or region_vault.clock()
         policies: dict[str, AccountPolicy | None | str] = {}
         tombstones: list[str] = []
+        markers = region_vault.tickets.listed() if not dry_run else set()
         for entry in region_vault.scan():
             if isinstance(entry, Unreadable):
                 if account_id is None:
@@ -483,6 +487,9 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             if account_id is not None and entry.account_id != account_id:
                 continue
             scanned += 1
+            if not dry_run and entry.account_id:
+                marked += region_vault.tickets.mark_missing(entry.account_id, entry.ticket_id, entry.recording_id,
+                                                            markers)
             if entry.deleted:
                 already += 1
                 if entry.tombstone.settled_at is None:  # a settled one has nothing left to reclaim
@@ -532,7 +539,7 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
     if failed_manifests is not None:
         moment = now or vault.region(vault.regions[0]).clock()
         expired = expire_failed(failed_manifests, vault, now=moment, dry_run=dry_run, account_id=account_id)
-    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired)
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired, marked)
 
 
 def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:

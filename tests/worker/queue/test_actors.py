@@ -112,7 +112,7 @@ def test_retention_sweep_job(queue):
     _, status = queue(RetentionSweep(job_id="sweep-test"))
     assert status.state == "done"
     assert status.result == {"scanned": str(len(before)), "due": "2", "deleted": "2", "dry_run": "no",
-                             "reclaimed": "0", "manifests_expired": "0"}
+                             "reclaimed": "0", "manifests_expired": "0", "tickets_marked": "0"}
     after = {entry.recording_id: entry.deleted for entry in backends().vault.entries()}
     assert {rid for rid, gone in after.items() if gone} == {rid for rid, gone in before.items() if gone} | set(due)
     assert all(stored(rid).tombstone.deleted_by == "retention" for rid in due)
