@@ -29,7 +29,7 @@ the recognizer's card data is masked whole, as without a transcript, beside the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from callrec.intervals import union
 
@@ -53,6 +53,11 @@ ALIGNED_S = 0.3
 #: digits, 3/10 cards leaky), at 0.5 s 222/230 and 226/228 (1 leaky), at 0.25 s and at 0 the
 #: same digits (227/230, 228/228, none leaky); 0.25 s masked less speech than 0.
 NEAR_S = 0.25
+#: A transcript off the clock by one constant amount up to this (s) is moved onto it (``moved_onto_clock``).
+MOVE_MAX_S = 4.0
+#: ... when at least this share of the words it and the recognizer both have then sit within
+#: ALIGNED_S of each other (a transcript off by different amounts in different parts is not moved).
+MOVE_SHARE = 0.6
 #: Words of a transcript and of the recognizer this far apart (s) are not the same word said.
 _MATCH_S = 5.0
 #: Fewer words in common than this tell nothing of the transcript's clock (taken as off).
@@ -108,3 +113,41 @@ def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],
     return [replace(detection, start_s=start_s, end_s=end_s) for detection in found
             for start_s, end_s in union(((w.start_s, w.end_s) for w in heard if uncovered_number(w, detection)),
                                         gap=RUN_GAP_S)]
+
+
+@dataclass(frozen=True)
+class ClockFit:
+    """How a transcript sits against what the recognizer heard: ``offset_s`` (transcript time -
+    heard time, the median over words both have) and ``share``, the part of those words that
+    sit within ALIGNED_S of where the recognizer heard them once the transcript is moved by it."""
+
+    offset_s: float
+    share: float
+
+
+def clock_fit(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockFit | None:
+    """``words``' fit to ``heard`` (``ClockFit``); None with too few words in common to tell."""
+    offset_s = clock_offset_s(words, heard)
+    if offset_s is None:
+        return None
+    starts: dict[str, list[float]] = {}
+    for word in words:
+        starts.setdefault(plain(word.text), []).append(word.start_s - offset_s)
+    near = [min((abs(s - w.start_s) for s in starts.get(plain(w.text), ())), default=None) for w in heard]
+    matched = [d for d in near if d is not None and d <= _MATCH_S]
+    return ClockFit(offset_s, sum(d <= ALIGNED_S for d in matched) / len(matched))
+
+
+def moved_onto_clock(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float:
+    """How far (s) to move the transcript ``words`` onto the audio's clock: its measured offset when
+    it is off the clock by one constant amount (at most ``MOVE_MAX_S``; at least ``MOVE_SHARE``
+    of the words both have then sit where the recognizer heard them), else 0."""
+    fit = clock_fit(words, heard)
+    if fit is None or abs(fit.offset_s) <= ALIGNED_S or abs(fit.offset_s) > MOVE_MAX_S or fit.share < MOVE_SHARE:
+        return 0.0
+    return -fit.offset_s
+
+
+def moved(words: Sequence[TimedWord], by_s: float) -> list[TimedWord]:
+    """``words`` each ``by_s`` later (earlier when negative), none before 0."""
+    return [replace(w, start_s=max(0.0, w.start_s + by_s), end_s=max(0.0, w.end_s + by_s)) for w in words]

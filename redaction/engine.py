@@ -47,7 +47,7 @@ from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
-from redaction.beside_transcript import recognizer_adds
+from redaction.beside_transcript import moved, moved_onto_clock, recognizer_adds
 from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
@@ -89,6 +89,9 @@ class Findings:
     line: LineNoise | None = None
     #: How well the recognizer followed pass 1 (``redaction.hearing``; None: no recognizer listened).
     hearing: Hearing | None = None
+    #: How far (s) the transcript's words were moved onto the audio's clock (0: not moved;
+    #: ``beside_transcript.moved_onto_clock``).
+    transcript_moved_s: float = 0.0
 
 
 def detect(
@@ -159,6 +162,10 @@ def detect(
     if energy is not None:
         heard = energy.tagged(heard)
 
+    moved_s = moved_onto_clock(words, heard) if words and heard else 0.0
+    if moved_s:  # a transcript off the audio's clock by one constant amount, moved onto it (beside_transcript)
+        words = moved(words, moved_s)
+        spans = [replace(d, start_s=max(0.0, d.start_s + moved_s), end_s=max(0.0, d.end_s + moved_s)) for d in spans]
     detections = _keyed(tones)
     if words:
         detections += _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
@@ -190,7 +197,7 @@ def detect(
                                key=lambda pair: pair[0]):
         detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
-                    pause_finder.pauses_s() if pause_finder is not None else (), line, hearing)
+                    pause_finder.pauses_s() if pause_finder is not None else (), line, hearing, moved_s)
 
 
 def recognizer_version(recognizer: Recognizer) -> str:
@@ -589,6 +596,7 @@ def _report(
         verification=verification,
         line=findings.line,
         hearing=findings.hearing,
+        transcript_moved_s=findings.transcript_moved_s,
         masked_by_channel=tuple(tuple(i.seconds(rate_hz) for i in intervals) for intervals in masks.by_channel)
         if masks.separate else None,
     )

@@ -66,6 +66,9 @@ class RedactionReport:
     line: LineNoise | None = None
     #: How well the recognizer followed pass 1 (``redaction.hearing``): ``doubtful`` calls are worth a review.
     hearing: Hearing | None = None
+    #: How far (s) a transcript off the audio's clock by one constant amount was moved onto it
+    #: (``redaction.beside_transcript.moved_onto_clock``; 0: not moved).
+    transcript_moved_s: float = 0.0
 
     @property
     def verified(self) -> bool:
@@ -88,6 +91,7 @@ class RedactionReport:
                 [[round(start, 3), round(end, 3)] for start, end in masked] for masked in self.masked_by_channel]}),
             **({} if self.line is None else {"line": self.line.to_dict()}),
             **({} if self.hearing is None else {"hearing": self.hearing.to_dict()}),
+            **({"transcript_moved_s": round(self.transcript_moved_s, 3)} if self.transcript_moved_s else {}),
             "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
             "verified": self.verified,
             "verification": None if self.verification is None else self.verification.to_dict(),

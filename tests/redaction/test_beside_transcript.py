@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from redaction import beside_transcript
-from redaction.beside_transcript import ALIGNED_S, clock_offset_s, on_the_clock
+import pytest
+
+from redaction.beside_transcript import (ALIGNED_S, MOVE_MAX_S, MOVE_SHARE, clock_fit, clock_offset_s, moved,
+                                         moved_onto_clock, on_the_clock)
 from redaction.words import TimedWord
 
 TEXTS = ("the", "card", "number", "is", "four", "one", "two")
@@ -30,3 +33,21 @@ def test_a_transcript_further_off_or_with_too_few_words_in_common_is_not():
 def test_the_constants_are_read_when_asked_so_a_bench_can_try_others(monkeypatch):
     monkeypatch.setattr(beside_transcript, "ALIGNED_S", 1.5)
     assert on_the_clock(_words(1.0), _words(0.0))
+
+
+def test_a_transcript_off_by_one_amount_is_moved_by_it_and_one_off_by_many_is_not():
+    heard = _words(0.0)
+    assert moved_onto_clock(_words(2.0), heard) == -2.0 and moved_onto_clock(_words(-1.0), heard) == 1.0
+    assert moved_onto_clock(_words(ALIGNED_S - 0.05), heard) == 0.0  # on the clock: left as it is
+    assert moved_onto_clock(_words(MOVE_MAX_S + 0.5), heard) == 0.0  # too far to tell it is one amount
+    assert moved_onto_clock(_words(2.0, 4), heard[:4]) == 0.0  # too few words in common
+    # its first words 2 s late, its last 1 s early: most words sit nowhere near once moved
+    parts = _words(2.0)[:4] + _words(-1.0)[4:]
+    fit = clock_fit(parts, heard)
+    assert fit.offset_s == 2.0 and fit.share == pytest.approx(4 / 7) and fit.share < MOVE_SHARE
+    assert moved_onto_clock(parts, heard) == 0.0
+
+
+def test_moved_words_keep_their_text_and_length_and_start_at_zero_at_the_earliest():
+    words = moved(_words(0.0), -1.2)
+    assert [(w.text, round(w.start_s, 3), round(w.end_s, 3)) for w in words[:2]] == [("the", 0.0, 0.1), ("card", 0.3, 0.6)]
