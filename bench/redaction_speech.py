@@ -46,15 +46,16 @@ the recording's mix goes through the limiter and Whisper hears other words than 
 made from its ground truth (tools/evalcalls/transcript.py: every unit's words spread over its span, digits
 as numerals, ``--transcript-numerals group|digit``), in the ``simple`` format read by the product's reader,
 masked as a post-call job with a transcript masks it (the transcript's card data, and the recognizer's
-number words beside it: redaction/beside_transcript.py); ``--aligned-s`` and ``--near-s`` try other values
-of that module's ALIGNED_S and NEAR_S (the product's stay).
+number words beside it: redaction/beside_transcript.py); ``--aligned-s``, ``--near-s`` and ``--move-share`` try
+other values of that module's ALIGNED_S, NEAR_S and MOVE_SHARE (the product's stay; ``--move-share 2``: no
+transcript is moved onto the clock, the code before session 49).
 ``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
 masked only where every channel masks it: what an echoing line leaves audible.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
                                      [--mask-channels speaker|all] [--echo-db DB]
                                      [--transcript CONDITION [--transcript-numerals group|digit]
-                                      [--aligned-s S] [--near-s S]]
+                                      [--aligned-s S] [--near-s S] [--move-share F]]
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ import soundfile as sf  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from redaction import beside_transcript  # noqa: E402
-from redaction.beside_transcript import clock_offset_s  # noqa: E402
+from redaction.beside_transcript import ClockFit, clock_fit, move_s  # noqa: E402
 from redaction.engine import redact_array  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
@@ -138,11 +139,15 @@ class Tally:
     #: (beside_transcript.clock_offset_s) by tenths of a second ("none": too few words in common)
     aligned: int = 0
     offsets: Counter = field(default_factory=Counter)
+    #: with --transcript: calls whose transcript the engine moved onto the clock (beside_transcript.move_s),
+    #: and the share of words in common that sat within ALIGNED_S once moved, by tenths (clock_fit)
+    moved: int = 0
+    shares: Counter = field(default_factory=Counter)
 
     def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
             heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None,
-            doubtful: bool = False, offset_s: float | None | bool = False) -> None:
-        """``offset_s``: the call's transcript's clock offset (None: unknown; False: no transcript)."""
+            doubtful: bool = False, fit: ClockFit | None | bool = False) -> None:
+        """``fit``: the call's transcript's clock fit (None: unknown; False: no transcript)."""
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -168,9 +173,11 @@ class Tally:
         self.classes.update(classes or {})
         self.doubtful += doubtful
         self.doubtful_leaky += doubtful and s.leaky_cards > 0
-        if offset_s is not False:
-            self.aligned += offset_s is not None and abs(offset_s) <= beside_transcript.ALIGNED_S
-            self.offsets["none" if offset_s is None else f"{offset_s:.1f}"] += 1
+        if fit is not False:
+            self.aligned += fit is not None and abs(fit.offset_s) <= beside_transcript.ALIGNED_S
+            self.offsets["none" if fit is None else f"{fit.offset_s:.1f}"] += 1
+            self.moved += move_s(fit) != 0.0
+            self.shares["none" if fit is None else f"{fit.share:.1f}"] += 1
 
     def to_dict(self) -> dict:
         return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
@@ -178,12 +185,14 @@ class Tally:
     @classmethod
     def from_dict(cls, data: dict) -> Tally:
         return cls(**{**data, "misses": Counter(data["misses"]), "gate_misses": Counter(data["gate_misses"]),
-                      "classes": Counter(data["classes"]), "offsets": Counter(data["offsets"])})
+                      "classes": Counter(data["classes"]), "offsets": Counter(data["offsets"]),
+                      "shares": Counter(data["shares"])})
 
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
                      "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
-                     "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s", "doubtful", "doubtful_leaky", "aligned"):
+                     "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s", "doubtful", "doubtful_leaky", "aligned",
+                     "moved"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.gate_digits is not None:
             self.gate_digits = (self.gate_digits or 0) + other.gate_digits
@@ -191,6 +200,7 @@ class Tally:
         self.gate_misses.update(other.gate_misses)
         self.classes.update(other.classes)
         self.offsets.update(other.offsets)
+        self.shares.update(other.shares)
 
     @property
     def recall(self) -> float:
@@ -336,14 +346,14 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
             given = given_transcript(call, args)
             masked, failed, verified, cpu_s, wall_s, doubtful = redact(
                 call, recording or recognizer, config, args.channels == "dual", args.mask_channels, args.echo_db, given)
-            offset_s = False if given is None or recording is None else clock_offset_s(given.words, recording.passes[0])
+            fit = False if given is None or recording is None else clock_fit(given.words, recording.passes[0])
             regions, pieces = (None, None) if gate is None else gate(call.audio)
             heard = None if pieces is None else score(call, masked, pieces)
             # the loss classes read one call's words and masks: the mono calls' only
             classes = None if recording is None or args.channels == "dual" else loss_classes(call, recording, masked, pieces)
             tally.add(call, score(call, masked, regions, echoed=args.echo_db is not None), failed, verified, cpu_s,
                       wall_s, heard,
-                      sum(b - a for a, b in pieces or ()), classes, doubtful, offset_s)
+                      sum(b - a for a, b in pieces or ()), classes, doubtful, fit)
         out[item] = tally
         if echo:
             print(tally.row(f"{voice}, seed {seed}"), flush=True)
@@ -371,7 +381,7 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
             command += ["--noise-db", str(args.noise_db), "--noise-kind", args.noise_kind]
         if args.transcript:
             command += ["--transcript", args.transcript, "--transcript-numerals", args.transcript_numerals]
-        for name in ("aligned_s", "near_s"):
+        for name in ("aligned_s", "near_s", "move_share"):
             if getattr(args, name) is not None:
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
         if args.recognizer:
@@ -578,6 +588,8 @@ def main() -> int:
                     help="with --transcript: digits read one by one written as one numeral per group (4111) or per digit")
     ap.add_argument("--aligned-s", type=float, help="with --transcript: try this beside_transcript.ALIGNED_S")
     ap.add_argument("--near-s", type=float, help="with --transcript: try this beside_transcript.NEAR_S")
+    ap.add_argument("--move-share", type=float, help="with --transcript: try this beside_transcript.MOVE_SHARE "
+                    "(above 1: no transcript is moved onto the clock, as before session 49)")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -593,8 +605,12 @@ def main() -> int:
             parse_condition(args.transcript)
         except ValueError as exc:
             ap.error(str(exc))
-    elif args.aligned_s is not None or args.near_s is not None:
-        ap.error("--aligned-s and --near-s need --transcript: without one the recognizer's words are all added")
+    elif args.aligned_s is not None or args.near_s is not None or args.move_share is not None:
+        ap.error("--aligned-s, --near-s and --move-share need --transcript")
+    if args.move_share is not None:
+        if not 0.0 <= args.move_share <= 2.0:
+            ap.error(f"--move-share must be a share in [0, 2], got {args.move_share:g}")
+        beside_transcript.MOVE_SHARE = args.move_share
     for name in ("aligned_s", "near_s"):
         value = getattr(args, name)
         if value is not None and not 0.0 <= value < 60.0:
@@ -703,13 +719,18 @@ def print_clock(total: Tally) -> None:
         print(f"  transcripts taken as on the audio's clock (|offset| <= ALIGNED_S {beside_transcript.ALIGNED_S:g} s): "
               f"{total.aligned}/{sum(total.offsets.values())}; clock offsets from pass 1's words (s: calls): "
               f"{dict(sorted(total.offsets.items(), key=key))}")
+        print(f"  transcripts moved onto the clock (one offset, ALIGNED_S < |offset| <= MOVE_MAX_S "
+              f"{beside_transcript.MOVE_MAX_S:g} s, share >= MOVE_SHARE {beside_transcript.MOVE_SHARE:g}): "
+              f"{total.moved}; share of words in common within ALIGNED_S once moved (calls): "
+              f"{dict(sorted(total.shares.items(), key=key))}")
 
 
 def transcript_note(args: argparse.Namespace) -> str:
     if not args.transcript:
         return ""
     return (f", transcript {parse_condition(args.transcript).name} ({args.transcript_numerals} numerals; "
-            f"ALIGNED_S={beside_transcript.ALIGNED_S:g}, NEAR_S={beside_transcript.NEAR_S:g})")
+            f"ALIGNED_S={beside_transcript.ALIGNED_S:g}, NEAR_S={beside_transcript.NEAR_S:g}, "
+            f"MOVE_SHARE={beside_transcript.MOVE_SHARE:g})")
 
 
 def memory_check(args: argparse.Namespace, held_out: list[str]) -> bool:

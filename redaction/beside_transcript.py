@@ -142,7 +142,11 @@ def moved_onto_clock(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> 
     """How far (s) to move the transcript ``words`` onto the audio's clock: its measured offset when
     it is off the clock by one constant amount (at most ``MOVE_MAX_S``; at least ``MOVE_SHARE``
     of the words both have then sit where the recognizer heard them), else 0."""
-    fit = clock_fit(words, heard)
+    return move_s(clock_fit(words, heard))
+
+
+def move_s(fit: ClockFit | None) -> float:
+    """How far (s) a transcript of clock ``fit`` is moved (``moved_onto_clock``)."""
     if fit is None or abs(fit.offset_s) <= ALIGNED_S or abs(fit.offset_s) > MOVE_MAX_S or fit.share < MOVE_SHARE:
         return 0.0
     return -fit.offset_s
