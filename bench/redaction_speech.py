@@ -42,7 +42,7 @@ samples, each on its speaker's channel: they sum to the mono call) masked as the
 by speaker keeps audible of the other party. Compare
 the two settings on the dual-channel recordings, not the mono calls: where the parties' sum reaches full scale
 the recording's mix goes through the limiter and Whisper hears other words than in the mono call.
-``--transcript right|early:S|late:S|drop-card-word[:first|last]`` gives each call a provider's transcript
+``--transcript right|early:S|late:S|split:S|stretch:F|drop-card-word[:first|last]`` gives each call a provider's transcript
 made from its ground truth (tools/evalcalls/transcript.py: every unit's words spread over its span, digits
 as numerals, ``--transcript-numerals group|digit``), in the ``simple`` format read by the product's reader,
 masked as a post-call job with a transcript masks it (the transcript's card data, and the recognizer's
@@ -583,6 +583,7 @@ def main() -> int:
                          "tools.evalcalls.babble)")
     ap.add_argument("--transcript", help="give each call a transcript made from its ground truth "
                     "(tools/evalcalls/transcript.py): right (on the audio's clock), early:S or late:S (S seconds off), "
+                    "split:S (its second half S seconds late), stretch:F (timed F times where said), "
                     "drop-card-word[:first|last] (right, the card number's last/first word missing)")
     ap.add_argument("--transcript-numerals", choices=NUMERALS, default="group",
                     help="with --transcript: digits read one by one written as one numeral per group (4111) or per digit")

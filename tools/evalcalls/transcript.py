@@ -14,7 +14,12 @@ A ``Condition`` says how the transcript differs from the right one (``parse_cond
   off); words that fall wholly outside the audio are left out and those partly outside are cut at
   its edge (the product refuses a transcript past the audio's end: ``engine.check_words``);
 - ``drop-card-word`` (``:last``, the default, or ``:first``): the right clock, but the last (first)
-  word of the card number missing: in ``group`` numerals a whole group, in ``digit`` one digit.
+  word of the card number missing: in ``group`` numerals a whole group, in ``digit`` one digit;
+- ``split:S``: right in the call's first half, S seconds late in its second (a pause the provider's
+  recording had and the audio has not, or the other way round: off by different amounts in different
+  parts);
+- ``stretch:F``: every time F times where it was said (a transcript timed at another rate: off by
+  more and more).
 
 ``simple_text`` writes the words in the project's ``simple`` format (``redaction.transcripts.simple``),
 which the bench reads back through the product's own transcript reader. Card data lives in these
@@ -44,19 +49,27 @@ class Condition:
 
     shift_s: float = 0.0
     drop: str | None = None
+    #: ``split:S``: only the words of the call's second half are ``shift_s`` late
+    split: bool = False
+    #: ``stretch:F``: every time F times where it was said
+    rate: float = 1.0
 
     @property
     def name(self) -> str:
         if self.drop:
             return f"drop-card-word:{self.drop}"
+        if self.split:
+            return f"split:{self.shift_s:g}"
+        if self.rate != 1.0:
+            return f"stretch:{self.rate:g}"
         if self.shift_s:
             return f"{'late' if self.shift_s > 0 else 'early'}:{abs(self.shift_s):g}"
         return "right"
 
 
 def parse_condition(text: str) -> Condition:
-    """``right``, ``early:S``, ``late:S`` (S seconds, > 0) or ``drop-card-word[:first|last]``; a
-    ValueError naming what is wrong otherwise."""
+    """``right``, ``early:S``, ``late:S``, ``split:S`` (S seconds, > 0), ``stretch:F`` or
+    ``drop-card-word[:first|last]``; a ValueError naming what is wrong otherwise."""
     name, _, value = text.partition(":")
     if name == "right" and not value:
         return Condition()
@@ -70,7 +83,19 @@ def parse_condition(text: str) -> Condition:
         if not 0.0 < shift_s < 60.0:
             raise ValueError(f"transcript condition {text!r}: {name} needs seconds in (0, 60), e.g. {name}:0.5")
         return Condition(shift_s if name == "late" else -shift_s)
-    raise ValueError(f"transcript condition {text!r}: expected right, early:S, late:S or drop-card-word[:first|last]")
+    if name in ("split", "stretch"):
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if name == "split" and 0.0 < number < 60.0:
+            return Condition(number, split=True)
+        if name == "stretch" and 0.5 <= number <= 2.0 and number != 1.0:
+            return Condition(rate=number)
+        raise ValueError(f"transcript condition {text!r}: {name} needs "
+                         + ("seconds in (0, 60), e.g. split:2" if name == "split" else "a rate in [0.5, 2] but 1, e.g. stretch:1.02"))
+    raise ValueError(f"transcript condition {text!r}: expected right, early:S, late:S, split:S, stretch:F or "
+                     "drop-card-word[:first|last]")
 
 
 def _digits(unit: Unit) -> str | None:
@@ -160,8 +185,9 @@ def transcript_words(call: EvalCall, condition: Condition = Condition(), numeral
             del words[card[-1] if condition.drop == "last" else card[0]]
     out = []
     for word, _ in words:
-        a = max(0.0, word.start_s + condition.shift_s)
-        b = min(call.duration_s, word.end_s + condition.shift_s)
+        shift_s = 0.0 if condition.split and word.start_s < call.duration_s / 2 else condition.shift_s
+        a = max(0.0, word.start_s * condition.rate + shift_s)
+        b = min(call.duration_s, word.end_s * condition.rate + shift_s)
         if b > a:
             out.append(TimedWord(round(a, 3), round(b, 3), word.text))
     return out

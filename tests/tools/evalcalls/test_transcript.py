@@ -86,6 +86,18 @@ def test_a_late_or_early_clock_moves_every_word_and_keeps_to_the_audio():
     assert early[-1].start_s == pytest.approx(right[-1].start_s - 2.0)
 
 
+def test_a_split_clock_moves_the_second_half_and_a_stretched_one_every_word_more_and_more():
+    call = _call()
+    right = transcript_words(call)
+    split = transcript_words(call, parse_condition("split:2"))
+    half_s = call.duration_s / 2
+    assert [w for w in split if w.start_s < half_s] == [w for w in right if w.start_s < half_s]
+    assert all(b.start_s == pytest.approx(a.start_s + 2.0) for a, b in zip(right, split) if a.start_s >= half_s)
+    stretched = transcript_words(call, parse_condition("stretch:0.9"))
+    assert [w.text for w in stretched] == [w.text for w in right]
+    assert all(b.start_s == pytest.approx(a.start_s * 0.9, abs=1e-3) for a, b in zip(right, stretched))
+
+
 def test_a_dropped_card_word_is_the_last_or_first_and_nothing_else_changes():
     call = _call()
     right, groups = transcript_words(call), _card_numerals(call, "group")
@@ -103,7 +115,8 @@ def test_a_harmless_call_has_numerals_but_no_card_words():
 
 
 @pytest.mark.parametrize("text", ["late", "late:", "late:x", "late:0", "early:-1", "late:nan", "sideways",
-                                  "right:1", "drop-card-word:middle"])
+                                  "right:1", "drop-card-word:middle", "split:0", "split:x", "stretch:1",
+                                  "stretch:3", "stretch:"])
 def test_a_bad_condition_is_refused_naming_it(text):
     with pytest.raises(ValueError, match="transcript condition"):
         parse_condition(text)
@@ -111,8 +124,9 @@ def test_a_bad_condition_is_refused_naming_it(text):
 
 def test_conditions_parse_and_name_themselves():
     assert parse_condition("early:0.5") == Condition(-0.5)
-    assert [parse_condition(t).name for t in ("right", "early:0.5", "late:2", "drop-card-word")] == [
-        "right", "early:0.5", "late:2", "drop-card-word:last"]
+    assert [parse_condition(t).name for t in ("right", "early:0.5", "late:2", "drop-card-word", "split:2",
+                                              "stretch:1.02")] == [
+        "right", "early:0.5", "late:2", "drop-card-word:last", "split:2", "stretch:1.02"]
 
 
 def test_the_simple_text_reads_back_through_the_products_reader_as_the_same_words():
