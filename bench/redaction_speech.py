@@ -46,16 +46,16 @@ the recording's mix goes through the limiter and Whisper hears other words than 
 made from its ground truth (tools/evalcalls/transcript.py: every unit's words spread over its span, digits
 as numerals, ``--transcript-numerals group|digit``), in the ``simple`` format read by the product's reader,
 masked as a post-call job with a transcript masks it (the transcript's card data, and the recognizer's
-number words beside it: redaction/beside_transcript.py); ``--aligned-s``, ``--near-s`` and ``--move-share`` try
-other values of that module's ALIGNED_S, NEAR_S and MOVE_SHARE (the product's stay; ``--move-share 2``: no
-transcript is moved onto the clock, the code before session 49).
+number words beside it: redaction/beside_transcript.py); ``--aligned-s``, ``--near-s``, ``--fit-share`` and
+``--move-max-s`` try other values of that module's ALIGNED_S, NEAR_S, FIT_SHARE and MOVE_MAX_S (the product's
+stay; ``--move-max-s 0``: no transcript is moved onto the clock, as before session 49).
 ``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
 masked only where every channel masks it: what an echoing line leaves audible.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
                                      [--mask-channels speaker|all] [--echo-db DB]
                                      [--transcript CONDITION [--transcript-numerals group|digit]
-                                      [--aligned-s S] [--near-s S] [--move-share F]]
+                                      [--aligned-s S] [--near-s S] [--fit-share F] [--move-max-s S]]
 """
 
 from __future__ import annotations
@@ -381,7 +381,7 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
             command += ["--noise-db", str(args.noise_db), "--noise-kind", args.noise_kind]
         if args.transcript:
             command += ["--transcript", args.transcript, "--transcript-numerals", args.transcript_numerals]
-        for name in ("aligned_s", "near_s", "move_share"):
+        for name in ("aligned_s", "near_s", "fit_share", "move_max_s"):
             if getattr(args, name) is not None:
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
         if args.recognizer:
@@ -589,8 +589,9 @@ def main() -> int:
                     help="with --transcript: digits read one by one written as one numeral per group (4111) or per digit")
     ap.add_argument("--aligned-s", type=float, help="with --transcript: try this beside_transcript.ALIGNED_S")
     ap.add_argument("--near-s", type=float, help="with --transcript: try this beside_transcript.NEAR_S")
-    ap.add_argument("--move-share", type=float, help="with --transcript: try this beside_transcript.MOVE_SHARE "
-                    "(above 1: no transcript is moved onto the clock, as before session 49)")
+    ap.add_argument("--fit-share", type=float, help="with --transcript: try this beside_transcript.FIT_SHARE")
+    ap.add_argument("--move-max-s", type=float, help="with --transcript: try this beside_transcript.MOVE_MAX_S "
+                    "(0: no transcript is moved onto the clock, as before session 49)")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -606,13 +607,13 @@ def main() -> int:
             parse_condition(args.transcript)
         except ValueError as exc:
             ap.error(str(exc))
-    elif args.aligned_s is not None or args.near_s is not None or args.move_share is not None:
-        ap.error("--aligned-s, --near-s and --move-share need --transcript")
-    if args.move_share is not None:
-        if not 0.0 <= args.move_share <= 2.0:
-            ap.error(f"--move-share must be a share in [0, 2], got {args.move_share:g}")
-        beside_transcript.MOVE_SHARE = args.move_share
-    for name in ("aligned_s", "near_s"):
+    elif any(getattr(args, name) is not None for name in ("aligned_s", "near_s", "fit_share", "move_max_s")):
+        ap.error("--aligned-s, --near-s, --fit-share and --move-max-s need --transcript")
+    if args.fit_share is not None:
+        if not 0.0 <= args.fit_share <= 1.0:
+            ap.error(f"--fit-share must be a share in [0, 1], got {args.fit_share:g}")
+        beside_transcript.FIT_SHARE = args.fit_share
+    for name in ("aligned_s", "near_s", "move_max_s"):
         value = getattr(args, name)
         if value is not None and not 0.0 <= value < 60.0:
             ap.error(f"--{name.replace('_', '-')} must be seconds in [0, 60), got {value:g}")
@@ -721,7 +722,7 @@ def print_clock(total: Tally) -> None:
               f"{total.aligned}/{sum(total.offsets.values())}; clock offsets from pass 1's words (s: calls): "
               f"{dict(sorted(total.offsets.items(), key=key))}")
         print(f"  transcripts moved onto the clock (one offset, ALIGNED_S < |offset| <= MOVE_MAX_S "
-              f"{beside_transcript.MOVE_MAX_S:g} s, share >= MOVE_SHARE {beside_transcript.MOVE_SHARE:g}): "
+              f"{beside_transcript.MOVE_MAX_S:g} s, share >= FIT_SHARE {beside_transcript.FIT_SHARE:g}): "
               f"{total.moved}; share of words in common within ALIGNED_S once moved (calls): "
               f"{dict(sorted(total.shares.items(), key=key))}")
 
@@ -731,7 +732,7 @@ def transcript_note(args: argparse.Namespace) -> str:
         return ""
     return (f", transcript {parse_condition(args.transcript).name} ({args.transcript_numerals} numerals; "
             f"ALIGNED_S={beside_transcript.ALIGNED_S:g}, NEAR_S={beside_transcript.NEAR_S:g}, "
-            f"MOVE_SHARE={beside_transcript.MOVE_SHARE:g})")
+            f"FIT_SHARE={beside_transcript.FIT_SHARE:g}, MOVE_MAX_S={beside_transcript.MOVE_MAX_S:g})")
 
 
 def memory_check(args: argparse.Namespace, held_out: list[str]) -> bool:
