@@ -86,8 +86,10 @@ from redaction.issuers import issuer_of, luhn_valid
 from redaction.numbers import Piece, atoms_of, digits_said, month_said, pieces
 from redaction.words import UNKNOWN_WORD, TimedWord
 
-#: Version of the card logic, recorded with transcript detections in reports and metadata.
-VERSION = "1.89"
+#: Version of the card logic, recorded with transcript detections in reports and metadata (and in
+#: a recognizer's detector version: ``engine.recognizer_version``). It moves with what is masked
+#: beside a transcript too (``beside_transcript``, 1.90), so a batch re-redacts what an older one masked.
+VERSION = "1.90"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

@@ -70,7 +70,7 @@ def test_a_re_redaction_keeps_what_was_masked_before(tmp_path):
     earlier = {"spans": [{"start_s": 9.7, "end_s": 17.4, "kind": "spoken", "entity": "card_number",
                           "detector": "transcript:assemblyai", "confidence": 0.9}],
                "masked": [[9.6, 17.5], [20.0, 21.0]], "masked_s": 8.9,
-               "detectors": [{"name": "transcript:assemblyai", "version": "1.89"}, {"name": "dtmf", "version": "1.0"}],
+               "detectors": [{"name": "transcript:assemblyai", "version": "1.90"}, {"name": "dtmf", "version": "1.0"}],
                "detector_version": "dtmf/1.0", "redacted_at": "2026-12-01T10:00:00+00:00"}
     new_span = Detection(17.0, 22.1, "spoken", "security_code", "recognizer:whisper-tiny.en", 0.8, Source.RECOGNIZER)
     report = RedactionReport(duration_s=40.0, rate_hz=8000, mask="tone", spans=(new_span,), masked=((17.0, 22.2),),
