@@ -34,8 +34,8 @@ seeds 290-293, the first group missing: 916/918 digits, 0/40 leaky, other speech
 way, 3.20 % against 3.14 %; the last group missing 459/460 against 457/460, 3.29 % against 3.18 %;
 with only a heard word's middle kept off the spans, not off the transcript's words, 3.78 % and 3.37 %;
 held-out seeds 127-129, once, on the same calls: the first group missing 928/960 digits and 4/42
-leaky before, 955/960 and 1/42 with it, other speech 2.33 -> 2.75 %; a right transcript 960/960
-either way, 2.29 -> 2.33 %).
+leaky before, 955/960 and 1/42 with it, other speech 2.33 -> 2.75 %; the last group missing
+940/960 and 4/42 -> 948/960 and 3/42; a right transcript 960/960 either way, 2.29 -> 2.33 %).
 
 A transcript off the clock places nothing: its spans lie beside what they say. Only the number
 words outside them were added at first, each at its own time, and Whisper times a long numeral
