@@ -135,7 +135,7 @@ class Tally:
     doubtful: int = 0
     doubtful_leaky: int = 0
     #: with --transcript: calls whose transcript the engine took for on the audio's clock
-    #: (beside_transcript.on_the_clock), and the transcripts' clock offsets from pass 1's words
+    #: (beside_transcript.on_the_clock: offset and share), and the transcripts' clock offsets from pass 1's words
     #: (beside_transcript.clock_offset_s) by tenths of a second ("none": too few words in common)
     aligned: int = 0
     offsets: Counter = field(default_factory=Counter)
@@ -174,7 +174,8 @@ class Tally:
         self.doubtful += doubtful
         self.doubtful_leaky += doubtful and s.leaky_cards > 0
         if fit is not False:
-            self.aligned += fit is not None and abs(fit.offset_s) <= beside_transcript.ALIGNED_S
+            self.aligned += (fit is not None and abs(fit.offset_s) <= beside_transcript.ALIGNED_S
+                             and fit.share >= beside_transcript.FIT_SHARE)  # as beside_transcript.on_the_clock
             self.offsets["none" if fit is None else f"{fit.offset_s:.1f}"] += 1
             self.moved += move_s(fit) != 0.0
             self.shares["none" if fit is None else f"{fit.share:.1f}"] += 1
@@ -718,7 +719,8 @@ def print_clock(total: Tally) -> None:
     if total.offsets:
         def key(item: tuple[str, int]) -> float:
             return float("inf") if item[0] == "none" else float(item[0])
-        print(f"  transcripts taken as on the audio's clock (|offset| <= ALIGNED_S {beside_transcript.ALIGNED_S:g} s): "
+        print(f"  transcripts taken as on the audio's clock (|offset| <= ALIGNED_S {beside_transcript.ALIGNED_S:g} s, "
+              f"share >= FIT_SHARE {beside_transcript.FIT_SHARE:g}): "
               f"{total.aligned}/{sum(total.offsets.values())}; clock offsets from pass 1's words (s: calls): "
               f"{dict(sorted(total.offsets.items(), key=key))}")
         print(f"  transcripts moved onto the clock (one offset, ALIGNED_S < |offset| <= MOVE_MAX_S "
