@@ -309,6 +309,21 @@ class RegionVault:
             (e for rid in ids if (e := self._marked(rid)) is not None)
         return (e for e in found if e.account_id == account_id and e.ticket_id == ticket_id)
 
+    def ticket_unverifiable(self, account_id: str, ticket_id: str) -> list[str]:
+        """The recordings the account's ticket markers name whose entry does not verify (altered
+        or corrupt: ``ticket_entries`` leaves them out). A ticket's deletion deletes them too, as
+        ``delete`` destroys any recording whose entry does not verify; a marker is in the key
+        store, out of reach of whoever may only write the object store. Empty while the markers
+        are incomplete (whose an unverifiable entry is cannot be told then)."""
+        unverifiable = []
+        for rid in self.tickets.recording_ids(account_id, ticket_id) or ():
+            if self._owns(rid):
+                try:
+                    self.find(rid)
+                except IndexCorruptError:
+                    unverifiable.append(rid)
+        return unverifiable
+
     def _marked(self, recording_id: str) -> IndexEntry | None:
         """The verified entry a ticket marker names; None when there is none (or it is no
         id of this region, or does not verify: a marker is a hint, never trusted)."""

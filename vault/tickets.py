@@ -8,8 +8,11 @@ So a recording's first write also writes a marker, an empty object in the key st
     tickets/<tag>/<rid>               tag: the keyed MAC of (account, ticket), 32 hex digits
 
 and a ticket's recordings are the markers under its tag, each entry read and verified
-(``RegionVault.ticket_entries``). A marker is a hint, never trusted: a marker naming another
-account's or ticket's recording, or a recording with no entry, yields nothing. The tag is
+(``RegionVault.ticket_entries``). A marker is a hint, never trusted for access: a marker naming
+another account's or ticket's recording, or a recording with no entry, yields nothing. A
+recording a marker names whose entry does not verify (altered in the object store) is deleted
+with the ticket (``RegionVault.ticket_unverifiable``): the full read left it out, so an edit of
+its entry kept it from its ticket's deletion (session-49 review). The tag is
 keyed (the index's MAC key) so the names tell nobody which ticket or account they are for,
 or let them test a guess. Markers live in the key store beside the wrapped keys, not in the
 object store: someone who may only write the object store cannot hide a recording from a

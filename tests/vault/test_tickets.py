@@ -159,3 +159,28 @@ def test_the_retention_sweep_writes_the_markers_an_older_version_left_out(counte
     assert retention_sweep(Vault({"eu": rv})).tickets_marked == 1
     assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"], older])
     assert retention_sweep(Vault({"eu": rv})).tickets_marked == 0  # nothing missing: one listing, no write
+
+
+def test_a_recording_whose_entry_was_altered_is_still_deleted_with_its_ticket(counted):
+    """Session 49 review: someone who may write the object store alters an entry so that it no
+    longer verifies; the full read and the markers alike left such a recording out of its
+    ticket's deletion, playable again once the entry is put back. Its marker (in the key store)
+    still names it: the deletion destroys it whole, as ``delete`` destroys any entry that does
+    not verify."""
+    import json as json_
+
+    from vault.vault import Vault
+    from worker.stored.operations import delete_ticket
+
+    rv, calls = counted
+    name = f"index/{calls['a'].recording_id}.json"
+    body = json_.loads(get_bytes(rv.store, name))
+    body["public"] = True  # an edit without the MAC key
+    put_bytes(rv.store, name, json_.dumps(body).encode())
+    assert ids(rv.ticket_entries("acme", "T-7")) == [calls["b"].recording_id]
+    assert rv.ticket_unverifiable("acme", "T-7") == [calls["a"].recording_id]
+    assert rv.ticket_unverifiable("globex", "T-7") == []
+    outcome = delete_ticket("T-7", "acme", Vault({"eu": rv}), actor="operator", reason="customer request")
+    assert sorted(outcome.recording_ids) == ids([calls["a"], calls["b"]]) and outcome.deleted == 2
+    assert not [n for n in rv.key_store.names("keys/") if calls["a"].recording_id in n]  # its keys destroyed
+    assert rv.get(calls["a"].recording_id).deleted and not rv.get(calls["other_account"].recording_id).deleted

@@ -145,11 +145,20 @@ def ticket_entries(ticket_id: str, account_id: str, vault: Vault) -> Iterator[In
     return (e for region in vault.regions for e in vault.region(region).ticket_entries(account_id, ticket_id))
 
 
+def ticket_has_recordings(ticket_id: str, account_id: str, vault: Vault) -> bool:
+    """Whether a deletion of the account's ticket finds anything (``delete_ticket``): an entry of
+    it, deleted ones too, or a recording its markers name whose entry does not verify."""
+    return (next(ticket_entries(ticket_id, account_id, vault), None) is not None
+            or any(vault.region(region).ticket_unverifiable(account_id, ticket_id) for region in vault.regions))
+
+
 def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Delete every recording of one account's ticket (in every configured region). Ticket
     ids are per account (every helpdesk has a ticket 1), so the account is required."""
     found = list(ticket_entries(ticket_id, account_id, vault))
-    if not found:
+    # what the ticket's markers name but whose entries do not verify (altered): destroyed whole too
+    altered = [rid for region in vault.regions for rid in vault.region(region).ticket_unverifiable(account_id, ticket_id)]
+    if not found and not altered:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = reclaimed = 0
     for entry in found:
@@ -158,7 +167,10 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
             deleted += 1
         else:
             reclaimed += _reclaim(vault.for_recording(entry.recording_id), [entry.recording_id])
-    return DeleteOutcome(tuple(e.recording_id for e in found), deleted, len(found) - deleted, reclaimed)
+    for rid in altered:
+        vault.for_recording(rid).delete(rid, actor=actor, reason=reason)
+    ids = tuple(e.recording_id for e in found) + tuple(altered)
+    return DeleteOutcome(ids, deleted + len(altered), len(found) - deleted, reclaimed)
 
 
 def _reclaim(region_vault, recording_ids: Iterable[str], *, settle: bool = False) -> int:

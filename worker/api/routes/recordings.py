@@ -33,7 +33,7 @@ from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.settings import Settings
 from worker.stored.operations import (AudioRanges, admit_headers, audio_ranges, export_recording, still_admitted,
-                                      ticket_entries)
+                                      ticket_has_recordings)
 from worker.workdirs import WorkDir
 
 #: Reason recorded for deletions asked over the API without one.
@@ -393,7 +393,7 @@ async def delete_ticket(request: Request):
                                                    reason=_reason(request), requested_by=requester(key)))
     # none of the account's (deleted ones count: a repeated deletion reclaims under their tombstones):
     # 404 now, as for a recording, not a job that fails ("no recordings"); another account's ticket alike
-    if await blocking(lambda: next(ticket_entries(ticket, key.account_id, services.vault), None)) is None:
+    if not await blocking(ticket_has_recordings, ticket, key.account_id, services.vault):
         raise not_found(f"recordings of ticket {ticket} in this account")
     return accepted(request, await blocking(services.submitter.submit, job, key.account_id))
 
