@@ -109,11 +109,11 @@ def app(monkeypatch):
     live = SimpleNamespace(deleted=False)  # a stored recording's entry, as the routes read it
     monkeypatch.setattr(recordings, "account_recording", lambda request, key, rid: (None, live))
 
-    def ticket_entries(ticket_id, account_id, vault):  # the vault's index scan: the ticket has a recording
+    def ticket_has_recordings(ticket_id, account_id, vault):  # the ticket's markers and entries: it has one
         calls.note("vault.scan")
-        return iter([live])
+        return True
 
-    monkeypatch.setattr(recordings, "ticket_entries", ticket_entries)
+    monkeypatch.setattr(recordings, "ticket_has_recordings", ticket_has_recordings)
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
     monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
     monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data, profile: Submitted("call-1", None, True))
