@@ -57,7 +57,7 @@ was left to the recognizer's number words at their own times.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -104,37 +104,33 @@ _MATCHES = 5
 def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float | None:
     """The median of (transcript time - heard time) over words both have, each heard word
     matched to the nearest transcript word of the same text; None with too few in common."""
-    starts: dict[str, list[float]] = {}
-    for word in words:
-        starts.setdefault(plain(word.text), []).append(word.start_s)
-    offsets = []
-    for word in heard:
-        nearest = min((s - word.start_s for s in starts.get(plain(word.text), ())), key=abs, default=None)
-        if nearest is not None and abs(nearest) <= _MATCH_S:
-            offsets.append(nearest)
-    if len(offsets) < _MATCHES:
-        return None
-    offsets.sort()
-    return offsets[len(offsets) // 2]
+    fit = clock_fit(words, heard)
+    return None if fit is None else fit.offset_s
 
 
 def on_the_clock(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> bool:
     """Whether the transcript ``words`` is on the audio's clock: its words sit within ALIGNED_S
     (median, ``clock_offset_s``) of where the recognizer ``heard`` the same words, at least
     FIT_SHARE of them (``clock_fit``: a transcript right in one part and off in another is not)."""
-    fit = clock_fit(words, heard)
+    return aligned(clock_fit(words, heard))
+
+
+def aligned(fit: ClockFit | None) -> bool:
+    """Whether a transcript of clock ``fit`` is on the audio's clock (``on_the_clock``)."""
     return fit is not None and abs(fit.offset_s) <= ALIGNED_S and fit.share >= FIT_SHARE
 
 
 def recognizer_adds(found: Sequence[Detection], words: Sequence[TimedWord], heard: Sequence[TimedWord],
-                    covered_s: Sequence[tuple[float, float]]) -> list[Detection]:
+                    covered_s: Sequence[tuple[float, float]], *, on_clock: bool | None = None) -> list[Detection]:
     """Of the recognizer's detections ``found`` (from the words ``heard``), what is masked beside
     the transcript ``words``, whose spans are ``covered_s``: on the audio's clock, the number
     words outside its spans (``number_words_beside``, NEAR_S) and its parts lying in the
     transcript's silence next to a span (``silences``) where a word was heard that the transcript
     has not (its middle there, not within NEAR_S of a word or span of the transcript), joined;
-    off it, or with too few words in common to tell, ``found`` whole, as without a transcript."""
-    if not on_the_clock(words, heard):
+    off it, or with too few words in common to tell, ``found`` whole, as without a transcript.
+    ``on_clock``: whether it is, when the caller knows (``aligned`` of the fit it measured once),
+    else measured here (``on_the_clock``)."""
+    if not (on_the_clock(words, heard) if on_clock is None else on_clock):
         return list(found)
     said_s = union([*((w.start_s - NEAR_S, w.end_s + NEAR_S) for w in words),
                     *((a - NEAR_S, b + NEAR_S) for a, b in covered_s)])
@@ -201,15 +197,26 @@ class ClockFit:
 
 
 def clock_fit(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockFit | None:
-    """``words``' fit to ``heard`` (``ClockFit``); None with too few words in common to tell."""
-    offset_s = clock_offset_s(words, heard)
-    if offset_s is None:
-        return None
+    """``words``' fit to ``heard`` (``ClockFit``); None with too few words in common to tell. Each
+    heard word is matched to the nearest transcript word of the same text (``_MATCH_S`` at most),
+    by bisection: a long call's common words ("the") are said hundreds of times."""
     starts: dict[str, list[float]] = {}
     for word in words:
-        starts.setdefault(plain(word.text), []).append(word.start_s - offset_s)
-    near = [min((abs(s - w.start_s) for s in starts.get(plain(w.text), ())), default=None) for w in heard]
-    matched = [d for d in near if d is not None and d <= _MATCH_S]
+        starts.setdefault(plain(word.text), []).append(word.start_s)
+    for times in starts.values():
+        times.sort()
+    heard_at = [(times, w.start_s) for w in heard if (times := starts.get(plain(w.text)))]
+
+    def nearest(times: list[float], at_s: float) -> float:
+        """(transcript time - ``at_s``) of the nearest of ``times`` (sorted, not empty)."""
+        k = bisect_left(times, at_s)
+        return min((t - at_s for t in times[max(0, k - 1):k + 1]), key=abs)
+
+    offsets = sorted(d for times, at_s in heard_at if abs(d := nearest(times, at_s)) <= _MATCH_S)
+    if len(offsets) < _MATCHES:
+        return None
+    offset_s = offsets[len(offsets) // 2]
+    matched = [d for times, at_s in heard_at if (d := abs(nearest(times, at_s + offset_s))) <= _MATCH_S]
     return ClockFit(offset_s, sum(d <= ALIGNED_S for d in matched) / len(matched))
 
 
@@ -222,7 +229,7 @@ def moved_onto_clock(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> 
 
 def move_s(fit: ClockFit | None) -> float:
     """How far (s) a transcript of clock ``fit`` is moved (``moved_onto_clock``)."""
-    if fit is None or abs(fit.offset_s) <= ALIGNED_S or abs(fit.offset_s) > MOVE_MAX_S or fit.share < FIT_SHARE:
+    if fit is None or aligned(fit) or abs(fit.offset_s) > MOVE_MAX_S or fit.share < FIT_SHARE:
         return 0.0
     return -fit.offset_s
 

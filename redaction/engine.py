@@ -47,7 +47,7 @@ from redaction.card_words import CARD_NUMBER
 from redaction.cards import find_entities
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
-from redaction.beside_transcript import moved, moved_onto_clock, recognizer_adds
+from redaction.beside_transcript import aligned, clock_fit, move_s, moved, recognizer_adds
 from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
@@ -162,7 +162,8 @@ def detect(
     if energy is not None:
         heard = energy.tagged(heard)
 
-    moved_s = moved_onto_clock(words, heard) if words and heard else 0.0
+    fit = clock_fit(words, heard) if words and heard else None  # measured once (beside_transcript)
+    moved_s = move_s(fit)
     if moved_s:  # a transcript off the audio's clock by one constant amount, moved onto it (beside_transcript)
         words = moved(words, moved_s)
         spans = [replace(d, start_s=max(0.0, d.start_s + moved_s), end_s=max(0.0, d.end_s + moved_s)) for d in spans]
@@ -180,7 +181,8 @@ def detect(
         if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
-            recognized = recognizer_adds(recognized, words, heard, covered_s)
+            # moved onto the clock: on it (the share moving asked for is the one being on it asks)
+            recognized = recognizer_adds(recognized, words, heard, covered_s, on_clock=bool(moved_s) or aligned(fit))
         detections += recognized
     line = noise_meter.reading() if noise_meter is not None else None
     if heard_sounds is not None and line is not None and line.noisy:

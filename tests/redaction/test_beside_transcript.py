@@ -152,3 +152,29 @@ def test_after_a_span_too_and_nothing_where_the_transcript_has_words_or_nothing_
     assert recognizer_adds([expiry], transcript, [*heard, oh], covered_s) == [replace(expiry, start_s=7.3, end_s=8.0)]
     late = TimedWord(7.1, 7.5, "expiry")  # its middle within NEAR_S of the transcript's "expiry"
     assert recognizer_adds([expiry], transcript, [*heard, late], covered_s) == []
+
+
+def test_the_fit_by_bisection_is_the_fit_of_every_pair_compared():
+    """clock_fit matches each heard word to the nearest same-text transcript word by bisection (a
+    long call's "the" is said hundreds of times); the same fits as comparing every pair."""
+    import random
+
+    def brute(words, heard):
+        def nearest(word, at_s):
+            return min((w.start_s - at_s for w in words if w.text == word.text), key=abs, default=None)
+        offsets = sorted(d for w in heard if (d := nearest(w, w.start_s)) is not None and abs(d) <= 5.0)
+        if len(offsets) < 5:
+            return None
+        offset_s = offsets[len(offsets) // 2]
+        matched = [abs(d) for w in heard if (d := nearest(w, w.start_s + offset_s)) is not None and abs(d) <= 5.0]
+        return offset_s, sum(d <= ALIGNED_S for d in matched) / len(matched)
+
+    draw = random.Random(49)
+    for _ in range(200):
+        said = sorted((round(draw.uniform(0, 60), 2), draw.choice(TEXTS)) for _ in range(draw.randint(3, 40)))
+        heard = [TimedWord(t, t + 0.2, text) for t, text in said if draw.random() < 0.9]
+        shift_s = draw.choice((0.0, 0.1, -1.0, 2.0))
+        starts = [max(0.0, t + shift_s + draw.uniform(-0.3, 0.3)) for t, _ in said]
+        words = [TimedWord(a, a + 0.3, text) for a, (_, text) in zip(starts, said)]
+        fit = clock_fit(words, heard)
+        assert (None if fit is None else (fit.offset_s, fit.share)) == brute(words, heard)
