@@ -300,41 +300,42 @@ class RegionVault:
                     raise  # the store failing is no reason to skip: stop and retry later
                 yield Unreadable(name, str(exc))
 
-    def ticket_entries(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry]:
-        """The verified entries of the account's ticket, deleted ones too: those its markers
-        name (``vault.tickets``), or, in a vault whose older entries have none yet, every
-        entry read (``scan``). An entry that does not verify is none of them."""
+    def ticket_found(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry | str]:
+        """What a deletion of the account's ticket finds, each entry read once: its verified
+        entries, deleted ones too, and the ids of the recordings its markers name whose entry
+        does not verify (altered or corrupt), which a ticket's deletion destroys too, as
+        ``delete`` destroys any recording whose entry does not verify (a marker is in the key
+        store, out of reach of whoever may only write the object store). In a vault whose older
+        entries have no marker yet, every entry read (``scan``), and no unverifiable one (whose
+        it is cannot be told then). A marker naming no entry, or another account's or ticket's
+        verified entry, or no id of this region, finds nothing."""
         ids = self.tickets.recording_ids(account_id, ticket_id)
-        found = (e for e in self.scan() if isinstance(e, IndexEntry)) if ids is None else \
-            (e for rid in ids if (e := self._marked(rid)) is not None)
-        return (e for e in found if e.account_id == account_id and e.ticket_id == ticket_id)
+        if ids is None:
+            yield from (e for e in self.scan() if isinstance(e, IndexEntry)
+                        and e.account_id == account_id and e.ticket_id == ticket_id)
+            return
+        for rid in ids:
+            if not self._owns(rid):
+                continue
+            try:
+                entry = self.find(rid)
+            except IndexCorruptError:
+                yield rid
+                continue
+            except VaultError as exc:
+                if not exc.permanent:
+                    raise  # the store failing: stop and retry later, as ``scan`` does
+                continue
+            if entry is not None and entry.account_id == account_id and entry.ticket_id == ticket_id:
+                yield entry
+
+    def ticket_entries(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry]:
+        """The verified entries of the account's ticket (``ticket_found``)."""
+        return (e for e in self.ticket_found(account_id, ticket_id) if isinstance(e, IndexEntry))
 
     def ticket_unverifiable(self, account_id: str, ticket_id: str) -> list[str]:
-        """The recordings the account's ticket markers name whose entry does not verify (altered
-        or corrupt: ``ticket_entries`` leaves them out). A ticket's deletion deletes them too, as
-        ``delete`` destroys any recording whose entry does not verify; a marker is in the key
-        store, out of reach of whoever may only write the object store. Empty while the markers
-        are incomplete (whose an unverifiable entry is cannot be told then)."""
-        unverifiable = []
-        for rid in self.tickets.recording_ids(account_id, ticket_id) or ():
-            if self._owns(rid):
-                try:
-                    self.find(rid)
-                except IndexCorruptError:
-                    unverifiable.append(rid)
-        return unverifiable
-
-    def _marked(self, recording_id: str) -> IndexEntry | None:
-        """The verified entry a ticket marker names; None when there is none (or it is no
-        id of this region, or does not verify: a marker is a hint, never trusted)."""
-        if not self._owns(recording_id):
-            return None
-        try:
-            return self.find(recording_id)
-        except VaultError as exc:
-            if not exc.permanent:
-                raise  # the store failing: stop and retry later, as ``scan`` does
-            return None
+        """The recordings the account's ticket markers name whose entry does not verify (``ticket_found``)."""
+        return [e for e in self.ticket_found(account_id, ticket_id) if isinstance(e, str)]
 
     def migrate_tickets(self) -> int:
         """Write the ticket marker of every entry that names an account (``vault.tickets``),

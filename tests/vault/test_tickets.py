@@ -184,3 +184,14 @@ def test_a_recording_whose_entry_was_altered_is_still_deleted_with_its_ticket(co
     assert sorted(outcome.recording_ids) == ids([calls["a"], calls["b"]]) and outcome.deleted == 2
     assert not [n for n in rv.key_store.names("keys/") if calls["a"].recording_id in n]  # its keys destroyed
     assert rv.get(calls["a"].recording_id).deleted and not rv.get(calls["other_account"].recording_id).deleted
+
+
+def test_what_a_tickets_deletion_finds_is_read_once(counted):
+    rv, calls = counted
+    name = f"index/{calls['a'].recording_id}.json"
+    put_bytes(rv.store, name, get_bytes(rv.store, name).replace(b'"public": false', b'"public": true'))
+    rv.store.index_reads = 0
+    found = list(rv.ticket_found("acme", "T-7"))
+    assert rv.store.index_reads == 2  # one read per marker: the verified entry and the altered one
+    assert sorted(e if isinstance(e, str) else e.recording_id for e in found) == ids([calls["a"], calls["b"]])
+    assert [e for e in found if isinstance(e, str)] == [calls["a"].recording_id]

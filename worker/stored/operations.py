@@ -138,39 +138,35 @@ def delete_recording(recording_id: str, vault: Vault, *, actor: str, reason: str
     return DeleteOutcome((recording_id,), 1, 0)
 
 
-def ticket_entries(ticket_id: str, account_id: str, vault: Vault) -> Iterator[IndexEntry]:
-    """The index entries of one account's ticket, deleted ones too, in every configured region
-    (lazily: ``next()`` of it is whether the ticket has any, which the API asks before queuing
-    a deletion)."""
-    return (e for region in vault.regions for e in vault.region(region).ticket_entries(account_id, ticket_id))
+def ticket_found(ticket_id: str, account_id: str, vault: Vault) -> Iterator[IndexEntry | str]:
+    """What a deletion of one account's ticket finds in every configured region, lazily
+    (``RegionVault.ticket_found``: its entries, deleted ones too, and the ids of recordings its
+    markers name whose entries do not verify)."""
+    return (e for region in vault.regions for e in vault.region(region).ticket_found(account_id, ticket_id))
 
 
 def ticket_has_recordings(ticket_id: str, account_id: str, vault: Vault) -> bool:
-    """Whether a deletion of the account's ticket finds anything (``delete_ticket``): an entry of
-    it, deleted ones too, or a recording its markers name whose entry does not verify."""
-    return (next(ticket_entries(ticket_id, account_id, vault), None) is not None
-            or any(vault.region(region).ticket_unverifiable(account_id, ticket_id) for region in vault.regions))
+    """Whether a deletion of the account's ticket finds anything (the API asks before queuing one)."""
+    return next(ticket_found(ticket_id, account_id, vault), None) is not None
 
 
 def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Delete every recording of one account's ticket (in every configured region). Ticket
-    ids are per account (every helpdesk has a ticket 1), so the account is required."""
-    found = list(ticket_entries(ticket_id, account_id, vault))
-    # what the ticket's markers name but whose entries do not verify (altered): destroyed whole too
-    altered = [rid for region in vault.regions for rid in vault.region(region).ticket_unverifiable(account_id, ticket_id)]
-    if not found and not altered:
+    ids are per account (every helpdesk has a ticket 1), so the account is required. A
+    recording its markers name whose entry does not verify (altered) is destroyed whole too."""
+    found = list(ticket_found(ticket_id, account_id, vault))
+    if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = reclaimed = 0
     for entry in found:
-        if not entry.deleted:
-            vault.for_recording(entry.recording_id).delete(entry.recording_id, actor=actor, reason=reason)
+        rid = entry if isinstance(entry, str) else entry.recording_id
+        if isinstance(entry, str) or not entry.deleted:
+            vault.for_recording(rid).delete(rid, actor=actor, reason=reason)
             deleted += 1
         else:
-            reclaimed += _reclaim(vault.for_recording(entry.recording_id), [entry.recording_id])
-    for rid in altered:
-        vault.for_recording(rid).delete(rid, actor=actor, reason=reason)
-    ids = tuple(e.recording_id for e in found) + tuple(altered)
-    return DeleteOutcome(ids, deleted + len(altered), len(found) - deleted, reclaimed)
+            reclaimed += _reclaim(vault.for_recording(rid), [rid])
+    ids = tuple(e if isinstance(e, str) else e.recording_id for e in found)
+    return DeleteOutcome(ids, deleted, len(found) - deleted, reclaimed)
 
 
 def _reclaim(region_vault, recording_ids: Iterable[str], *, settle: bool = False) -> int:
