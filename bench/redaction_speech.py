@@ -174,8 +174,7 @@ class Tally:
         self.doubtful += doubtful
         self.doubtful_leaky += doubtful and s.leaky_cards > 0
         if fit is not False:
-            self.aligned += (fit is not None and abs(fit.offset_s) <= beside_transcript.ALIGNED_S
-                             and fit.share >= beside_transcript.FIT_SHARE)  # as beside_transcript.on_the_clock
+            self.aligned += beside_transcript.aligned(fit)  # as the engine takes it
             self.offsets["none" if fit is None else f"{fit.offset_s:.1f}"] += 1
             self.moved += move_s(fit) != 0.0
             self.shares["none" if fit is None else f"{fit.share:.1f}"] += 1
