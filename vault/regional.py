@@ -130,8 +130,12 @@ class RegionVault:
 
     # -- recordings ------------------------------------------------------------------
 
-    def put(self, entry: IndexEntry, artifacts: Mapping[str, BinaryIO]) -> IndexEntry:
+    def put(self, entry: IndexEntry, artifacts: Mapping[str, BinaryIO], *,
+            primary: tuple[str, aead.Aead] | None = None) -> IndexEntry:
         """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
+
+        ``primary``: the KEK's primary (version, KEK) as the caller resolved it, when an artifact
+        names the version its keys are wrapped under (a recording's metadata); else resolved here.
 
         Returns the committed entry, with its artifacts listed. Replaces nothing: a
         recording that exists already, or whose id was deleted (a tombstone, also one a
@@ -146,7 +150,7 @@ class RegionVault:
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         committed: IndexEntry | None = None
         try:
-            written = self._write_artifacts(entry, slots, artifacts)
+            written = self._write_artifacts(entry, slots, artifacts, primary)
             committed = entry.copy(artifacts=written)
             self.tickets.mark(entry.account_id, entry.ticket_id, rid)  # before the commit: no entry lacks one
             try:
@@ -742,14 +746,17 @@ class RegionVault:
     # -- internals ---------------------------------------------------------------------
 
     def _write_artifacts(self, entry: IndexEntry, slots: Mapping[str, ArtifactInfo],
-                         artifacts: Mapping[str, BinaryIO]) -> tuple[ArtifactInfo, ...]:
+                         artifacts: Mapping[str, BinaryIO],
+                         primary: tuple[str, aead.Aead] | None = None) -> tuple[ArtifactInfo, ...]:
         """Encrypt each of ``artifacts`` as its slot, every data key wrapped by the KEK version
         that was the primary when the write began: resolved once per write, and checked once
         after the last key is stored (on KMS each is a round trip; twice per artifact made a
-        call's three artifacts six). A rotation meanwhile is seen by the next write."""
+        call's three artifacts six), or given by the caller. A rotation meanwhile is seen by the
+        next write."""
         if not artifacts:
             return ()
-        primary = self.keys.primary()
+        if primary is None:
+            primary = self.keys.primary()
         written = tuple(self._write_artifact(entry, slots[kind], src, primary) for kind, src in artifacts.items())
         # once its keys are stored (a retirement from then on sees the version in use)
         version, _ = primary

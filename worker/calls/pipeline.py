@@ -136,7 +136,8 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
                 final_path = mix_down(final_path, workdir / "redacted-mono.wav")
         encoded = encode_for_storage(final_path, workdir, settings.codec_for(account.id), redaction)
         entry = index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
-        key_version, _ = region_vault.keys.primary()
+        primary = region_vault.keys.primary()  # once: the metadata names what wraps the keys
+        key_version, _ = primary
         inputs = [(segment.uri, sha256_of(fetch(segment))) for segment in manifest.segments]
         metadata = recording_metadata(entry, assembly, redaction, inputs, encoded, key_version,
                                       region_vault.keys.key_id, use)
@@ -148,7 +149,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
             if transcript is not None:
                 artifacts["transcript"] = open(redacted_transcript, "rb")
             try:
-                stored = region_vault.put(entry, artifacts)
+                stored = region_vault.put(entry, artifacts, primary=primary)
             except VaultInputError:
                 # Another delivery of this job (its lease lost) stored it first: one recording.
                 stored = region_vault.find(rid)

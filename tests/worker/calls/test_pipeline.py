@@ -111,6 +111,25 @@ def test_stores_the_assembled_recording_encrypted(tmp_path, settings, private_tm
     assert not (tmp_path / "call" / "CA1-a.wav").exists() and not (tmp_path / "call" / "CA1-b.wav").exists()
 
 
+def test_metadata_names_the_key_version_its_artifacts_are_wrapped_under(tmp_path, settings, monkeypatch):
+    """A rotation between the pipeline resolving the primary KEK version (for the metadata) and
+    the vault's write (its data keys) named v1 in the metadata over keys wrapped under v2
+    (session-48 note): the version is resolved once, for both."""
+    manifest = write_call(tmp_path / "call")
+    put = RegionVault.put
+
+    def rotate_first(self, entry, artifacts, **kwargs):
+        self.keys.rotate()  # an operator's `callrec keys rotate` meanwhile
+        return put(self, entry, artifacts, **kwargs)
+
+    monkeypatch.setattr(RegionVault, "put", rotate_first)
+    outcome = process_call(manifest, build_backends(settings))
+    rid = outcome.recording_id
+    vault = build_vault(settings, regions=("eu",))
+    entry = vault.for_recording(rid).get(rid)
+    meta = json.loads(decrypt(vault, rid, "metadata"))
+    assert {a.key_version for a in entry.artifacts} == {meta["key"]["version"]} == {outcome.key_version}
+
 def test_only_ciphertext_reaches_the_store(tmp_path, settings):
     manifest = write_call(tmp_path / "call")
     process_call(manifest, build_backends(settings))
@@ -164,11 +183,11 @@ def test_a_delivery_that_loses_the_race_reports_the_winners_recording(tmp_path, 
     region_vault = vault.region("eu")
     put = region_vault.put
 
-    def put_after_the_winner(entry, artifacts):
+    def put_after_the_winner(entry, artifacts, **kwargs):
         region_vault.put = put
         winner = process_call(manifest, build_backends(keep, vault=build_vault(keep, regions=("eu",))))
         assert not winner.already_stored
-        return put(entry, artifacts)
+        return put(entry, artifacts, **kwargs)
 
     region_vault.put = put_after_the_winner
     loser = process_call(manifest, build_backends(keep, vault=vault))
