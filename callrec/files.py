@@ -86,8 +86,9 @@ def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | 
     Where the system has them (Linux), the file has no name while it is written
     (``O_TMPFILE``): a writer killed part way (SIGKILL, a power cut) leaves nothing behind, no
     hidden half-written copy of what it wrote (a decrypted export, a keyring's plaintext). It is
-    given a temporary name only once written and fsynced, and renamed over ``target`` at once.
-    Elsewhere it is a :class:`Replacement`'s named temporary file."""
+    given a temporary name only once written and fsynced, and renamed over ``target`` at once
+    (where a sandbox refuses that naming, it is copied to a named one then). Elsewhere it is a
+    :class:`Replacement`'s named temporary file."""
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     target = Path(target)
@@ -97,7 +98,7 @@ def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | 
             with open(temp.path, mode, **_encoding(mode)) as out:
                 yield out
         return
-    with open(handle, mode, **_encoding(mode)) as out:
+    with open(handle, f"{mode}+", **_encoding(mode)) as out:  # readable too: _copied
         yield out
         out.flush()
         os.fsync(out.fileno())
@@ -105,6 +106,11 @@ def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | 
         directory = os.open(target.parent, os.O_RDONLY)
         try:  # linkat(AT_SYMLINK_FOLLOW): a dir fd makes Python call linkat, not link
             os.link(f"/proc/self/fd/{out.fileno()}", name.name, dst_dir_fd=directory, follow_symlinks=True)
+        except OSError as exc:
+            if exc.errno not in _UNLINKABLE:
+                raise
+            _copied(out.fileno(), Replacement(target, prefix=prefix, suffix=suffix))
+            return
         finally:
             os.close(directory)
     try:
@@ -115,14 +121,31 @@ def replaced(target: str | os.PathLike[str], mode: str = "wb", *, prefix: str | 
     fsync_dir(target.parent)
 
 
+#: What naming an unnamed file through /proc fails with in a sandbox that refuses it (no
+#: CAP, a /proc mounted without the process's fds, a seccomp filter): a named copy instead.
+_UNLINKABLE = frozenset({errno.EPERM, errno.EACCES, errno.ENOENT, errno.ENOSYS, errno.EOPNOTSUPP})
+
+_COPY_BYTES = 1 << 20
+
+
+def _copied(handle: int, temp: Replacement) -> None:
+    """The unnamed file open as ``handle``, copied whole into ``temp`` and committed (only
+    where it cannot be linked in: for the copy's time it has a name, as without O_TMPFILE)."""
+    with temp, open(temp.path, "wb") as copy:
+        offset = 0
+        while block := os.pread(handle, _COPY_BYTES, offset):
+            copy.write(block)
+            offset += len(block)
+
+
 def _unnamed(directory: Path) -> int | None:
-    """A new file with no name in ``directory``, open for writing, mode 0600 (``O_TMPFILE``);
+    """A new file with no name in ``directory``, open for writing and reading, mode 0600 (``O_TMPFILE``);
     None where the system or the filesystem has no such files (then a named one is used)."""
     flag = getattr(os, "O_TMPFILE", None)
     if flag is None or not os.path.isdir("/proc/self/fd"):
         return None
     try:
-        return os.open(directory, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+        return os.open(directory, flag | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600)
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
             return None  # a filesystem (or kernel) without unnamed files
