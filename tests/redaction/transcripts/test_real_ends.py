@@ -1,0 +1,109 @@
+"""The first and last word of each real provider output added in session 50 (fixtures/real,
+SOURCES.md), read exactly, and what each one's own shape holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from redaction import transcripts
+from redaction.cards import find_entities
+
+from .test_real import text_of
+
+#: file -> (first word (text, start_s, end_s), last word (text, start_s, end_s))
+ENDS = {
+    "deepgram-go-sdk-summary-v1.json": (("yep", 5.52, 6.02), ("it", 17.281313, 17.566313)),
+    "deepgram-nova3-diarized-account-number.json": (("alright", 347.675, 348.155), ("capitalized", 376.06, 376.7)),
+    "google-v1-longrunning-operation.json": (("how", 2.8, 4.0), ("goodbye", 11.4, 12.3)),
+    "azure-sdk-detailed-words-itn.json": (("the", 0.13, 0.32), ("three", 11.19, 11.59)),
+    "aws-transcribe-spanish-speakers.json": (("Hola", 0.94, 1.51), ("miel", 4.86, 5.45)),
+    "assemblyai-v2-speaker-null-calvin.json": (("This", 1.437, 1.597), ("Calvin.", 4.555, 4.887)),
+    "speechmatics-realtime-speaker-change.json": (("Hello", 0.0, 0.1), ("Hey", 0.1, 0.2)),
+    "speechmatics-realtime-attaches-to.json": (("Yes", 0.0, 0.1), ("stuff", 0.7, 0.8)),
+}
+
+
+def ends(name: str) -> tuple[tuple[str, float, float], tuple[str, float, float]]:
+    words = transcripts.load(text_of(name), "auto").words
+    return ((words[0].text, words[0].start_s, words[0].end_s), (words[-1].text, words[-1].start_s, words[-1].end_s))
+
+
+@pytest.mark.parametrize("name", sorted(ENDS))
+def test_first_and_last_word_read_exactly(name: str) -> None:
+    (first, last), (want_first, want_last) = ends(name), ENDS[name]
+    assert first[0] == want_first[0] and last[0] == want_last[0]
+    assert first[1:] == pytest.approx(want_first[1:], abs=1e-9) and last[1:] == pytest.approx(want_last[1:], abs=1e-9)
+
+
+def test_deepgram_reads_the_bare_word_not_the_punctuated_one_and_keeps_a_numeral_whole() -> None:
+    """smart_format wrote the caller's account number as one numeral (with its full stop in
+    ``punctuated_word``): one word over the 7.8 s it took to say."""
+    words = transcripts.load(text_of("deepgram-nova3-diarized-account-number.json"), "auto").words
+    numeral = [w for w in words if any(ch.isdigit() for ch in w.text)]
+    assert [(w.text, w.start_s, w.end_s) for w in numeral] == [("325125675914", 353.515, 361.275)]
+    assert all(w.channel is None for w in words)  # one channel: speakers are not channels
+
+
+def test_a_twelve_digit_numeral_is_masked_as_the_card_logic_masks_a_long_run() -> None:
+    """A run of 12 digits or more is masked whole whatever the checks say (cards.MIN_LONG_RUN_DIGITS:
+    a card a recognizer lost digits of), even led in by "account number"; the "thirty one" said
+    right after it is taken for its expiry date. What the card logic decides, not the reader:
+    recorded here so a change to either shows."""
+    transcript = transcripts.load(text_of("deepgram-nova3-diarized-account-number.json"), "auto")
+    found = [(e.entity, e.start_s, e.end_s, [transcript.words[i].text for i in e.words])
+             for e in find_entities(transcript.words)]
+    assert found == [("card_number", 353.515, 361.275, ["325125675914"]),
+                     ("expiry", 371.02, 371.98, ["thirty", "one"])]
+    written = transcripts.write_back(transcript)
+    after = json.loads(written.text)["results"]["channels"][0]["alternatives"][0]
+    assert "325125675914" not in written.text and written.removed == ()
+    assert (after["words"][19]["word"], after["words"][19]["punctuated_word"]) == ("[redacted]", "[redacted].")
+    assert "It's [redacted]. K." in after["transcript"]
+
+
+def test_google_operation_whole_second_durations_and_wordless_alternatives() -> None:
+    """"4s" is a duration too; the lower-ranked alternatives (no words) are kept as they are."""
+    transcript = transcripts.load(text_of("google-v1-longrunning-operation.json"), "google")
+    assert [(w.text, w.start_s, w.end_s) for w in transcript.words[:2]] == [("how", 2.8, 4.0), ("are", 4.0, 4.1)]
+    assert transcript.segments == ()
+    document = json.loads(text_of("google-v1-longrunning-operation.json"))
+    alternatives = document["response"]["results"][0]["alternatives"]
+    for word, digits in zip(alternatives[0]["words"][6:10], ("4111", "1111", "1111", "1111")):
+        word["word"] = digits
+    alternatives[1]["transcript"] = "hello how are you today I'm just 4111 1111 1111 1111 recording"
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "auto")).text)
+    redone = after["response"]["results"][0]["alternatives"]
+    assert [w["word"] for w in redone[0]["words"][5:11]] == ["just"] + ["[redacted]"] * 4 + ["recording"]
+    assert redone[1]["transcript"] == "hello how are you today I'm just [redacted] [redacted] [redacted] [redacted] recording"
+    assert redone[2] == alternatives[2]
+
+
+def test_azure_sdk_words_follow_the_lexical_form_and_other_alternatives_are_redacted_too() -> None:
+    """The SDK's words spell the lexical form ("twenty twenty three") while ITN and Display
+    say "2023"; a card read in the best alternative is redacted in every alternative's words."""
+    transcript = transcripts.load(text_of("azure-sdk-detailed-words-itn.json"), "azure")
+    assert [w.text for w in transcript.words[-3:]] == ["twenty", "twenty", "three"]
+    assert len(transcript.words) == 13 + 15  # the best alternative's words of each phrase only
+    document = json.loads(text_of("azure-sdk-detailed-words-itn.json"))
+    for nbest in document[0]["NBest"]:
+        for word, digits in zip(nbest["Words"][1:5], ("4111", "1111", "1111", "1111")):
+            word["Word"] = digits
+    written = transcripts.write_back(transcripts.load(json.dumps(document), "azure")).text
+    assert "4111" not in written and "1111" not in written
+    assert [w["Word"] for w in json.loads(written)[0]["NBest"][1]["Words"][:6]] == (
+        ["the"] + ["[redacted]"] * 4 + ["modi"])
+
+
+def test_aws_speaker_labels_and_zero_confidence_punctuation_are_not_words() -> None:
+    words = transcripts.load(text_of("aws-transcribe-spanish-speakers.json"), "auto").words
+    assert [w.text for w in words] == ["Hola", "Qué", "tal", "estás", "Me", "gusta", "la", "miel"]
+    assert [w.confidence for w in words[:2]] == [0.983, 0.969]
+
+
+def test_speechmatics_speaker_change_and_attached_punctuation_are_not_words() -> None:
+    assert [w.text for w in transcripts.load(text_of("speechmatics-realtime-speaker-change.json"), "auto").words] == [
+        "Hello", "Hey"]
+    assert [w.text for w in transcripts.load(text_of("speechmatics-realtime-attaches-to.json"), "auto").words] == [
+        "Yes", "great", "for", "sure", "stuff"]
