@@ -12,7 +12,7 @@ batch file (``results`` or ``transcript.results``) or a v2 ``batchRecognize`` re
 inline output (alone or as an operation's ``response``: ``results`` maps each audio file's
 URI to its result, whose ``inlineResult.transcript``, or deprecated ``transcript``, holds the
 results; one file only). Results without words are segments from the previous result's end
-(on the same channel) to their own.
+(on the same channel) to their own; one with text but neither words nor its end is refused.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class GoogleTranscript:
             if listed:
                 words += _timed(listed, where)
             elif isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
+                if not any(k in result for k in _RESULT_END):  # from where to where: nothing says
+                    raise TranscriptError(f"{NAME} transcript: {where} has text but no time "
+                                          "(no words and no resultEndTime)")
                 segments.append(Segment(start, end, alternative["transcript"]))
         return Reading(tuple(words), marked_words(words), tuple(segments))
 

@@ -107,3 +107,19 @@ def test_speechmatics_speaker_change_and_attached_punctuation_are_not_words() ->
         "Hello", "Hey"]
     assert [w.text for w in transcripts.load(text_of("speechmatics-realtime-attaches-to.json"), "auto").words] == [
         "Yes", "great", "for", "sure", "stuff"]
+
+
+def test_google_result_with_text_but_no_time_is_refused_naming_it() -> None:
+    """Without its words and without ``resultEndTime`` a result's text cannot be placed (it was
+    read as a segment from 0 s to 0 s, so a card in it masked the call's first quarter second)."""
+    document = json.loads(text_of("google-v1-longrunning-operation.json"))
+    best = document["response"]["results"][0]["alternatives"][0]
+    del best["words"]
+    best["transcript"] = "my card is 4111 1111 1111 1111"
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value) == ("google transcript: results[0].alternatives[0] has text but no time "
+                                 "(no words and no resultEndTime)")
+    document["response"]["results"][0]["resultEndTime"] = "12.300s"  # with its end it is a segment
+    segments = transcripts.load(json.dumps(document), "auto").segments
+    assert [(s.start_s, s.end_s) for s in segments] == [(0.0, 12.3)]
