@@ -60,6 +60,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "assemblyai-v2-speaker-null-calvin.json": ("assemblyai", 10, 0, (1.437, 1.597), ("an", "assembly", "AI", "test.")),
     "speechmatics-realtime-speaker-change.json": ("speechmatics", 2, 0, (0.0, 0.1), ("Hello",)),
     "speechmatics-realtime-attaches-to.json": ("speechmatics", 5, 0, (0.0, 0.1), ("great", "for", "sure", "stuff")),
+    "watson-stt-timestamps-profanity.json": ("watson", 59, 0, (0.92, 1.3), ("could", "you", "please", "say")),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

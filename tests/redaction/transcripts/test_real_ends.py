@@ -22,6 +22,7 @@ ENDS = {
     "assemblyai-v2-speaker-null-calvin.json": (("This", 1.437, 1.597), ("Calvin.", 4.555, 4.887)),
     "speechmatics-realtime-speaker-change.json": (("Hello", 0.0, 0.1), ("Hey", 0.1, 0.2)),
     "speechmatics-realtime-attaches-to.json": (("Yes", 0.0, 0.1), ("stuff", 0.7, 0.8)),
+    "watson-stt-timestamps-profanity.json": (("today's", 0.92, 1.3), ("****", 53.51, 54.02)),
 }
 
 
@@ -123,3 +124,61 @@ def test_google_result_with_text_but_no_time_is_refused_naming_it() -> None:
     document["response"]["results"][0]["resultEndTime"] = "12.300s"  # with its end it is a segment
     segments = transcripts.load(json.dumps(document), "auto").segments
     assert [(s.start_s, s.end_s) for s in segments] == [(0.0, 12.3)]
+
+
+def test_watson_timestamps_are_words_and_its_masks_are_masked_where_they_stand() -> None:
+    """IBM Watson's ``[word, start, end]`` timestamps (read as Google results before: four
+    segments from 0 s to 0 s); its profanity mask ``****`` and a number it redacted
+    (``redaction=true``: each digit an X) mask their own time."""
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    document["results"][1]["alternatives"][0]["timestamps"][3][0] = "XXXX"
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert transcript.format == "watson" and transcript.segments == ()
+    assert [(d.start_s, d.end_s, d.entity, d.detector) for d in transcripts.detections(transcript)] == [
+        (14.15, 14.29, "pii", "transcript:watson-redaction"), (53.51, 54.02, "pii", "transcript:watson-redaction")]
+
+
+def test_watson_card_is_redacted_in_its_words_confidences_transcript_and_interim_copy() -> None:
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    final = document["results"][1]["alternatives"][0]
+    for stamp, digits in zip(final["timestamps"][1:5], ("4111", "1111", "1111", "1111")):
+        stamp[0] = digits
+    final["transcript"] = "could 4111 1111 1111 1111 name "
+    final["word_confidence"] = [[stamp[0], 0.9] for stamp in final["timestamps"]]
+    interim = json.loads(json.dumps(document["results"][1]))
+    interim["final"] = False
+    interim["alternatives"][0]["timestamps"] = final["timestamps"][:3]
+    interim["alternatives"][0]["transcript"] = "could 4111 1111 "
+    interim["alternatives"][0]["word_confidence"] = final["word_confidence"][:3]
+    document["results"].insert(1, interim)
+    document["results"][2]["alternatives"].append({"transcript": "could 4111 1111 1111 1112 name "})
+    document["results"].append({"final": False, "alternatives": [{"transcript": "4111 1111 1111 1111 "}]})
+    transcript = transcripts.load(json.dumps(document), "watson")
+    assert len(transcript.words) == 59 and transcript.words[42].confidence == 0.9  # the interim result not read
+    written = transcripts.write_back(transcript)
+    assert "4111" not in written.text and "1111" not in written.text and written.removed == ()
+    after = json.loads(written.text)["results"]
+    assert after[2]["alternatives"][0]["transcript"] == "could " + "[redacted] " * 4 + "name "
+    assert [c[0] for c in after[2]["alternatives"][0]["word_confidence"]] == ["could"] + ["[redacted]"] * 4 + ["name"]
+    assert [s[0] for s in after[1]["alternatives"][0]["timestamps"]] == ["could", "[redacted]", "[redacted]"]
+    assert after[2]["alternatives"][1]["transcript"] == "could " + "[redacted] " * 4 + "name "
+    assert after[0] == document["results"][0] and after[-1]["alternatives"][0]["transcript"] == "[redacted] " * 4
+    del document["results"][1]["alternatives"][0]["word_confidence"][2]  # one a timestamp, or which is which?
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.write_back(transcripts.load(json.dumps(document), "watson"))
+    assert str(caught.value) == ("watson transcript: results[1].alternatives[0].word_confidence is not a list "
+                                 "as long as its timestamps")
+
+
+def test_watson_text_without_timestamps_is_refused_naming_the_result() -> None:
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    del document["results"][2]["alternatives"][0]["timestamps"]
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "watson")
+    assert str(caught.value) == ("watson transcript: results[2].alternatives[0] has text but no timestamps "
+                                 "(transcribe with timestamps=true)")
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    document["results"][0]["alternatives"][0]["timestamps"][4] = ["1999", 2.28]
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "watson")
+    assert str(caught.value) == "watson transcript: results[0].alternatives[0].timestamps[4] is not a [word, start, end] list"
