@@ -40,7 +40,7 @@ from redaction.transcripts.markers import markers_in
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
     for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, assemblyai, assemblyai_streaming, whisper,
-                   whisper_cpp, watson, google, azure, revai, speechmatics, twilio, vosk, simple)
+                   whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk, simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"

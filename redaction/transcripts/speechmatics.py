@@ -2,7 +2,8 @@
 
 Shape (Speechmatics docs, "Output formats"): ``results[]`` of ``type`` ``word``,
 ``punctuation`` or ``entity`` with ``start_time``, ``end_time`` in seconds and
-``alternatives[]`` (``content``, ``confidence``, ``speaker``). An ``entity`` (numbers, with
+``alternatives[]`` (``content``, ``confidence``, ``speaker``); ``format`` names the output version
+(what tells an empty ``results`` list from another provider's). An ``entity`` (numbers, with
 ``entity_class``) holds its ``written_form`` and ``spoken_form`` word lists; it is read as
 one word over its whole time, and the words of both forms overlapping a redacted entity are
 redacted too. Written back: redacted contents; ``metadata.transcript`` and other text
@@ -26,6 +27,8 @@ class SpeechmaticsTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
+        if isinstance(document, dict) and document.get("results") == [] and "format" not in document:
+            return ("format",)  # an empty results list is anyone's: its format header says whose
         return lacks(document, ["results[]", "results[0].type", "results[0].alternatives[0].content"])
 
     def read(self, text: str) -> Reading:

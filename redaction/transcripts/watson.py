@@ -43,6 +43,8 @@ class WatsonTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
+        if isinstance(document, dict) and document.get("results") == [] and "result_index" not in document:
+            return ("result_index",)  # an empty results list is anyone's: Watson's response numbers its results
         return lacks(document, ["results[]", "results[0].alternatives[]", "results[0].alternatives[0].timestamps[]"])
 
     def read(self, text: str) -> Reading:

@@ -61,6 +61,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "speechmatics-realtime-speaker-change.json": ("speechmatics", 2, 0, (0.0, 0.1), ("Hello",)),
     "speechmatics-realtime-attaches-to.json": ("speechmatics", 5, 0, (0.0, 0.1), ("great", "for", "sure", "stuff")),
     "watson-stt-timestamps-profanity.json": ("watson", 59, 0, (0.92, 1.3), ("could", "you", "please", "say")),
+    # Nothing said: recognised as Google's before (a results list and no more), now as the Speechmatics message it is.
+    "speechmatics-realtime-empty.json": ("speechmatics", 0, 0, None, ()),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

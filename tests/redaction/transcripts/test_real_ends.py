@@ -182,3 +182,11 @@ def test_watson_text_without_timestamps_is_refused_naming_the_result() -> None:
     with pytest.raises(transcripts.TranscriptError) as caught:
         transcripts.load(json.dumps(document), "watson")
     assert str(caught.value) == "watson transcript: results[0].alternatives[0].timestamps[4] is not a [word, start, end] list"
+
+
+@pytest.mark.parametrize(("document", "fmt"), [
+    ({"results": []}, "google"), ({"result_index": 0, "results": []}, "watson"),
+    ({"format": "2.9", "results": [], "metadata": {"transcript": ""}}, "speechmatics")])
+def test_an_empty_results_list_is_recognised_by_what_surrounds_it(document: dict, fmt: str) -> None:
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert (transcript.format, transcript.words, transcript.segments) == (fmt, (), ())
