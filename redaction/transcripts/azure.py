@@ -15,7 +15,9 @@ timestamps), ``SpeakerId``, ``Channel``. The fast transcription API
 (``transcriptions:transcribe``, 2024-11-15) answers with ``phrases[]`` (``channel``,
 ``speaker``, ``offsetMilliseconds``, ``durationMilliseconds``, display ``text`` and
 ``words[]`` of ``text`` and millisecond times; no alternatives) and ``combinedPhrases[]``
-(each channel's ``text``). Written back: redacted words, the best alternative's ``lexical``
+(each channel's ``text``). Batch transcription v2.0 result files (``AudioFileResults[]``, one
+audio file's) hold SDK-style phrases as ``SegmentResults[]`` and each channel's text as
+``CombinedResults[]``. Written back: redacted words, the best alternative's ``lexical``
 rebuilt, numbers in the texts of a phrase holding card data redacted, every other text
 scrubbed.
 """
@@ -46,7 +48,7 @@ class AzureTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        if _sdk_results(document) is not None or _fast_phrases(document) is not None:
+        if any(found(document) is not None for found in (_sdk_results, _fast_phrases, _v2_segments)):
             return ()
         return lacks(document, ["recognizedPhrases[]", "recognizedPhrases[0].nBest[]"])
 
@@ -115,11 +117,13 @@ def _near(spans: list[tuple[float, float]]) -> Any:
 def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], float, float]]:
     """Each phrase's place, the phrase, its best alternative (a fast transcription phrase is
     its own), and its start and end in seconds; the place names the alternative."""
-    sdk, fast = _sdk_results(document), _fast_phrases(document)
+    sdk, fast, v2 = _sdk_results(document), _fast_phrases(document), _v2_segments(document)
     if sdk is not None:
         phrases, key, prefix = sdk, "NBest", ""
     elif fast is not None:
         phrases, key, prefix = fast, None, "phrases"
+    elif v2 is not None:
+        phrases, key, prefix = v2, "NBest", "AudioFileResults[0].SegmentResults"
     else:
         phrases = document.get("recognizedPhrases") if isinstance(document, dict) else None
         if not isinstance(phrases, list):
@@ -150,6 +154,21 @@ def _fast_phrases(document: Any) -> list[Any] | None:
             and ("combinedPhrases" in document or "durationMilliseconds" in document):
         return document["phrases"]
     return None
+
+
+def _v2_segments(document: Any) -> list[Any] | None:
+    """Batch transcription v2.0's ``AudioFileResults[0].SegmentResults`` (SDK-style phrases);
+    a file of several audio files' results is refused (their times are each file's own)."""
+    files = document.get("AudioFileResults") if isinstance(document, dict) else None
+    if not (isinstance(files, list) and files and all(isinstance(f, dict) and "SegmentResults" in f for f in files)):
+        return None
+    if len(files) != 1:
+        raise TranscriptError(f"{NAME} transcript: the result file holds the results of {len(files)} audio files; "
+                              "give one file's")
+    segments = files[0]["SegmentResults"]
+    if not isinstance(segments, list):
+        raise TranscriptError(f"{NAME} transcript: AudioFileResults[0].SegmentResults is not a list")
+    return segments
 
 
 def _sdk_results(document: Any) -> list[Any] | None:

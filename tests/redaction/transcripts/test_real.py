@@ -63,6 +63,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "watson-stt-timestamps-profanity.json": ("watson", 59, 0, (0.92, 1.3), ("could", "you", "please", "say")),
     # Nothing said: recognised as Google's before (a results list and no more), now as the Speechmatics message it is.
     "speechmatics-realtime-empty.json": ("speechmatics", 0, 0, None, ()),
+    "azure-v2-batch-audiofileresults.json": ("azure", 0, 2, None, ()),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

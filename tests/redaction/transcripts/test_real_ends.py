@@ -190,3 +190,29 @@ def test_watson_text_without_timestamps_is_refused_naming_the_result() -> None:
 def test_an_empty_results_list_is_recognised_by_what_surrounds_it(document: dict, fmt: str) -> None:
     transcript = transcripts.load(json.dumps(document), "auto")
     assert (transcript.format, transcript.words, transcript.segments) == (fmt, (), ())
+
+
+def test_azure_v2_batch_segments_are_masked_whole_and_their_texts_redacted() -> None:
+    """Batch transcription v2.0 (``AudioFileResults``; refused before: no ``recognizedPhrases``):
+    each segment result is an SDK-style phrase in ticks; without words it is a segment."""
+    transcript = transcripts.load(text_of("azure-v2-batch-audiofileresults.json"), "auto")
+    assert [(s.start_s, s.end_s, s.text) for s in transcript.segments] == [
+        (pytest.approx(2.9), pytest.approx(4.79), "Hello, how are you today?"),
+        (pytest.approx(5.62), pytest.approx(12.5), transcript.segments[1].text)]
+    document = json.loads(text_of("azure-v2-batch-audiofileresults.json"))
+    audio = document["AudioFileResults"][0]
+    for nbest in audio["SegmentResults"][0]["NBest"]:
+        nbest.update(Display="My card is 4111 1111 1111 1111.", Lexical="my card is 4111111111111111")
+    audio["CombinedResults"][0]["Display"] = "My card is 4111 1111 1111 1111. I'm just looking"
+    transcript = transcripts.load(json.dumps(document), "azure")
+    assert [(d.start_s, d.end_s, d.entity) for d in transcripts.detections(transcript)] == [
+        (pytest.approx(2.65), pytest.approx(5.04), "card_number")]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)["AudioFileResults"][0]
+    assert after["SegmentResults"][0]["NBest"][1]["Display"] == "My card is [redacted] [redacted] [redacted] [redacted]."
+    assert after["SegmentResults"][1] == audio["SegmentResults"][1]
+    document["AudioFileResults"].append(audio)
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value) == "azure transcript: the result file holds the results of 2 audio files; give one file's"
