@@ -11,7 +11,8 @@ segments. The Speech SDK's detailed results (``SpeechServiceResponse_JsonResult`
 per phrase in a list, or one alone) have the same fields in PascalCase: ``Offset`` and
 ``Duration`` in ticks, ``NBest[]`` with ``Display``, ``Lexical``, ``ITN``, ``MaskedITN`` and
 ``Words[]`` (``Word``, ``Offset``, ``Duration``, ``Confidence``; null without word-level
-timestamps), ``SpeakerId``, ``Channel``. The fast transcription API
+timestamps), ``SpeakerId``, ``Channel``; the SDK's simple results (and the REST API for short
+audio's) have no ``NBest``, only ``DisplayText``, and are segments. The fast transcription API
 (``transcriptions:transcribe``, 2024-11-15) answers with ``phrases[]`` (``channel``,
 ``speaker``, ``offsetMilliseconds``, ``durationMilliseconds``, display ``text`` and
 ``words[]`` of ``text`` and millisecond times; no alternatives) and ``combinedPhrases[]``
@@ -40,7 +41,7 @@ TICK_S = 1e-7
 #: Where a word's text is: batch ``words`` and ``displayWords``, the SDK's ``Words``, fast ``words``.
 _WORD_TEXT = ("word", "displayText", "Word", "text")
 #: The texts of an alternative, batch and SDK spellings, and a fast transcription phrase's.
-_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text")
+_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text", "DisplayText")
 _ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -135,8 +136,10 @@ def _phrases(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], f
         if not isinstance(phrase, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
         best = phrase.get(key) if key is not None else [phrase]
-        if best is None and sdk is not None:  # a result that recognised nothing (NoMatch)
-            continue
+        if best is None and sdk is not None:
+            if "DisplayText" not in phrase:  # a result that recognised nothing (NoMatch)
+                continue
+            best = [phrase]  # the simple format: the result is its only alternative
         if not isinstance(best, list):
             raise TranscriptError(f"{NAME} transcript: {where}.{key} is not a list")
         if not best or not isinstance(best[0], dict):
@@ -172,17 +175,21 @@ def _v2_segments(document: Any) -> list[Any] | None:
 
 
 def _sdk_results(document: Any) -> list[Any] | None:
-    """The Speech SDK's detailed results (PascalCase ``NBest``): a list of them or one alone."""
-    if isinstance(document, dict) and "NBest" in document and "recognizedPhrases" not in document:
+    """The Speech SDK's results, detailed (PascalCase ``NBest``) or simple (``DisplayText``
+    and ``RecognitionStatus`` alone, as the REST API for short audio answers too): a list of
+    them or one alone."""
+    if isinstance(document, dict) and "recognizedPhrases" not in document and (
+            "NBest" in document or "DisplayText" in document and "RecognitionStatus" in document):
         return [document]
     if isinstance(document, list) and document and all(isinstance(r, dict) for r in document) \
-            and any("NBest" in r for r in document) and all("NBest" in r or "RecognitionStatus" in r for r in document):
+            and any("NBest" in r or "DisplayText" in r for r in document) \
+            and all("NBest" in r or "RecognitionStatus" in r for r in document):
         return document
     return None
 
 
 def _text(best: dict[str, Any]) -> Any:
-    return next((best[k] for k in ("display", "Display", "lexical", "Lexical", "text") if k in best), "")
+    return next((best[k] for k in ("display", "Display", "lexical", "Lexical", "text", "DisplayText") if k in best), "")
 
 
 def _listed(best: dict[str, Any], where: str) -> tuple[str, list[Any]]:

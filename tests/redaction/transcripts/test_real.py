@@ -64,6 +64,10 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     # Nothing said: recognised as Google's before (a results list and no more), now as the Speechmatics message it is.
     "speechmatics-realtime-empty.json": ("speechmatics", 0, 0, None, ()),
     "azure-v2-batch-audiofileresults.json": ("azure", 0, 2, None, ()),
+    "azure-docs-short-audio-simple.json": ("azure", 0, 1, None, ()),
+    "azure-docs-short-audio-detailed.json": ("azure", 0, 1, None, ()),
+    "azure-docs-pronunciation-words.json": ("azure", 2, 0, (0.07, 0.33), ("good", "morning")),
+    "deepgram-freeswitch-live-phonecall.json": ("deepgram", 3, 0, (41.72, 42.2), ("just", "going", "on")),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

@@ -23,6 +23,8 @@ ENDS = {
     "speechmatics-realtime-speaker-change.json": (("Hello", 0.0, 0.1), ("Hey", 0.1, 0.2)),
     "speechmatics-realtime-attaches-to.json": (("Yes", 0.0, 0.1), ("stuff", 0.7, 0.8)),
     "watson-stt-timestamps-profanity.json": (("today's", 0.92, 1.3), ("****", 53.51, 54.02)),
+    "azure-docs-pronunciation-words.json": (("good", 0.07, 0.33), ("morning", 0.34, 0.91)),
+    "deepgram-freeswitch-live-phonecall.json": (("just", 41.72, 42.2), ("on", 42.52, 42.95)),
 }
 
 
@@ -216,3 +218,21 @@ def test_azure_v2_batch_segments_are_masked_whole_and_their_texts_redacted() -> 
     with pytest.raises(transcripts.TranscriptError) as caught:
         transcripts.load(json.dumps(document), "auto")
     assert str(caught.value) == "azure transcript: the result file holds the results of 2 audio files; give one file's"
+
+
+@pytest.mark.parametrize("name", ["azure-docs-short-audio-simple.json", "azure-docs-short-audio-detailed.json"])
+def test_azure_short_audio_results_are_segments_over_their_ticks_given_as_strings(name: str) -> None:
+    """The REST API for short audio and the Speech SDK: ``simple`` (``DisplayText`` only; refused
+    before) and ``detailed`` (``NBest``); ``Offset`` and ``Duration`` ticks as strings."""
+    transcript = transcripts.load(text_of(name), "auto")
+    assert [(s.start_s, s.end_s) for s in transcript.segments] == [
+        pytest.approx((123664.5672289, 247329.1344578), abs=1e-6)]
+    document = json.loads(text_of(name))
+    document.update(Offset="7000000", Duration="30000000", DisplayText="My card is 4111 1111 1111 1111.")
+    for nbest in document.get("NBest", []):  # the detailed format says it in each alternative
+        nbest["Display"] = document["DisplayText"]
+    transcript = transcripts.load(json.dumps(document), "azure")
+    assert [(d.start_s, d.end_s, d.entity) for d in transcripts.detections(transcript)] == [
+        (pytest.approx(0.45), pytest.approx(3.95), "card_number")]
+    written = json.loads(transcripts.write_back(transcript).text)
+    assert written["DisplayText"] == "My card is [redacted] [redacted] [redacted] [redacted]."
