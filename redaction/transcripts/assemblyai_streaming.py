@@ -19,13 +19,13 @@ words and its ``utterance``'s numbers redacted; other text scrubbed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import Reading, WriteBack, field, lacks, make_word, overlaps, redact_text
 from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers
 from redaction.transcripts.markers import marked_words
+from redaction.transcripts.messages import dump_lines, load_messages, placed
 
 NAME = "assemblyai-streaming"
 MS = 0.001
@@ -40,7 +40,7 @@ class AssemblyAiStreamingTranscript:
         """(``auto`` passes the text itself when it is not one JSON document: JSON lines.)"""
         if isinstance(document, str):
             try:
-                document = _load(document)[0]
+                document = load_messages(document, NAME)[0]
             except TranscriptError:
                 return ("one JSON message, a list of them or one a line",)
         messages = document if isinstance(document, list) and document else [document]
@@ -52,12 +52,12 @@ class AssemblyAiStreamingTranscript:
     def read(self, text: str) -> Reading:
         words = tuple(
             make_word(w["start"], w["end"], w["text"], w.get("confidence"), where, NAME, scale=MS)
-            for where, w in _read(_turns(*_load(text)))
+            for where, w in _read(_turns(*load_messages(text, NAME)))
         )
         return Reading(words, marked_words(words))
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
-        document, lines = _load(text)
+        document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
         read = [word for _, word in _read(turns)]
         said = [w["text"] for i, w in enumerate(read) if i in sensitive]
@@ -77,49 +77,15 @@ class AssemblyAiStreamingTranscript:
                 message["utterance"] = redact_numbers(redact_free(message["utterance"], cores))
         written = finish(document, said, skip)
         if lines:  # JSON lines, as it came
-            return WriteBack("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in document), written.removed)
+            return WriteBack(dump_lines(document), written.removed)
         return written
-
-
-def _load(text: str) -> tuple[Any, list[int] | None]:
-    """The document, and when it came as JSON lines (then a list of the messages) their line numbers."""
-    try:
-        return load_json(text, NAME), None
-    except TranscriptError as exc:
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        if "not valid JSON" not in str(exc) or len(lines) < 2 or not _is_object(lines[0][1]):
-            raise
-    messages = []
-    for n, line in lines:
-        try:
-            messages.append(load_json(line, NAME))
-        except TranscriptError as exc:
-            if "not valid JSON" in str(exc):
-                raise TranscriptError(f"{NAME} transcript: line {n} is not a JSON message (JSON lines: one a line)") from None
-            raise TranscriptError(str(exc).replace(f"{NAME} transcript", f"{NAME} transcript line {n}", 1)) from None
-    return messages, [n for n, _ in lines]
-
-
-def _is_object(line: str) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except (ValueError, RecursionError):
-        return False
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
     """The turn messages of a session, checked; ``lines``: the messages' line numbers (JSON lines)."""
-    if isinstance(document, dict):
-        messages = [("the message", "", document)]
-    elif isinstance(document, list) and lines is not None:
-        messages = [(f"line {n}", f"line {n}: ", m) for n, m in zip(lines, document)]
-    elif isinstance(document, list):
-        messages = [(f"[{k}]", f"[{k}].", m) for k, m in enumerate(document)]
-    else:
-        raise TranscriptError(f"{NAME} transcript: the document is neither a message nor a list of messages")
     out: list[Turn] = []
     begun = False
-    for where, prefix, message in messages:
+    for where, prefix, message in placed(document, lines, NAME):
         if not isinstance(message, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a message (a mapping)")
         kind = message.get("type")
