@@ -21,6 +21,7 @@ from redaction.transcripts import (
     call_analytics,
     contact_lens,
     deepgram,
+    deepgram_flux,
     google,
     revai,
     simple,
@@ -39,8 +40,9 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, assemblyai, assemblyai_streaming, whisper,
-                   whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk, simple)
+    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, deepgram_flux, assemblyai,
+                   assemblyai_streaming, whisper, whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk,
+                   simple)
 }
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"
@@ -68,8 +70,9 @@ def recognise(text: str) -> str:
             raise
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
-        if not assemblyai_streaming.FORMAT.missing(text):  # messages, one a line
-            return assemblyai_streaming.NAME
+        for streaming in (assemblyai_streaming, deepgram_flux):  # messages, one a line
+            if not streaming.FORMAT.missing(text):
+                return streaming.NAME
         missing = simple.FORMAT.missing(text)
         if not missing:
             return simple.NAME

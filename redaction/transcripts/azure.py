@@ -41,7 +41,8 @@ TICK_S = 1e-7
 #: Where a word's text is: batch ``words`` and ``displayWords``, the SDK's ``Words``, fast ``words``.
 _WORD_TEXT = ("word", "displayText", "Word", "text")
 #: The texts of an alternative, batch and SDK spellings, and a fast transcription phrase's.
-_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text", "DisplayText")
+_BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text",
+               "DisplayText")
 _ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 

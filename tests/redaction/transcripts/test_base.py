@@ -95,6 +95,8 @@ WORDS = {
     "twilio": ('{"sentences": [{"sentence_index": 0, "transcript": "four", "words": '
                '[{"word": "four", "start_time": VALUE, "end_time": VALUE}]}]}', "sentences[0].words[0].start_time"),
     "vosk": ('{"result": [{"word": "four", "start": VALUE, "end": VALUE, "conf": 1.0}], "text": "four"}', "result[0]"),
+    "deepgram-flux": ('[{"type": "TurnInfo", "event": "EndOfTurn", "turn_index": 0, "transcript": "four", "words": '
+                      '[{"word": "four", "start": VALUE, "end": VALUE}]}]', "[0].words[0]"),
     "watson": ('{"results": [{"final": true, "alternatives": [{"transcript": "four ", "timestamps": '
                '[["four", VALUE, VALUE]]}]}]}', "results[0].alternatives[0].timestamps[0]"),
     "simple": ("0.5 0.8 hello\nVALUE VALUE four\n", "line 2"),

@@ -68,6 +68,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "azure-docs-short-audio-detailed.json": ("azure", 0, 1, None, ()),
     "azure-docs-pronunciation-words.json": ("azure", 2, 0, (0.07, 0.33), ("good", "morning")),
     "deepgram-freeswitch-live-phonecall.json": ("deepgram", 3, 0, (41.72, 42.2), ("just", "going", "on")),
+    "deepgram-flux-dotnet-sdk-session.json": ("deepgram-flux", 52, 0, (0.3200000762939452, 0.7200000762939454),
+                                              ("form", "a", "more", "perfect")),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

@@ -25,6 +25,7 @@ ENDS = {
     "watson-stt-timestamps-profanity.json": (("today's", 0.92, 1.3), ("****", 53.51, 54.02)),
     "azure-docs-pronunciation-words.json": (("good", 0.07, 0.33), ("morning", 0.34, 0.91)),
     "deepgram-freeswitch-live-phonecall.json": (("just", 41.72, 42.2), ("on", 42.52, 42.95)),
+    "deepgram-flux-dotnet-sdk-session.json": (("We", 0.3200000762939452, 0.7200000762939454), ("America.", 18.16, 18.4)),
 }
 
 
@@ -236,3 +237,44 @@ def test_azure_short_audio_results_are_segments_over_their_ticks_given_as_string
         (pytest.approx(0.45), pytest.approx(3.95), "card_number")]
     written = json.loads(transcripts.write_back(transcript).text)
     assert written["DisplayText"] == "My card is [redacted] [redacted] [redacted] [redacted]."
+
+
+FLUX = "deepgram-flux-dotnet-sdk-session.json"
+
+
+def test_deepgram_flux_turn_is_read_from_its_end_and_its_updates_redacted_by_time() -> None:
+    """Deepgram Flux (``/v2/listen``) ``TurnInfo`` messages (refused before): a turn is read
+    from its ``EndOfTurn``; its ``Update``/``StartOfTurn`` copies are redacted by time and
+    their transcripts rebuilt; as JSON lines it reads the same and is written back as lines."""
+    document = json.loads(text_of(FLUX))
+    end = document[5]
+    for word, digits in zip(end["words"][:4], ("4111", "1111", "1111", "1111")):
+        word["word"] = digits
+    end["transcript"] = "4111 1111 1111 1111 the United States"
+    transcript = transcripts.load(json.dumps(document), "auto")
+    card = [e for e in find_entities(transcript.words) if e.entity == "card_number"]
+    assert [(round(e.start_s, 2), round(e.end_s, 2)) for e in card] == [(0.32, 1.28)]
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)
+    assert after[5]["transcript"].startswith("[redacted] [redacted] [redacted] [redacted] the United")
+    assert [w["word"] for w in after[3]["words"]] == ["[redacted],", "[redacted]"]  # StartOfTurn "We, the"
+    assert after[3]["transcript"] == "[redacted], [redacted]" and after[4] == document[4] and after[6] == document[6]
+    lines = "".join(json.dumps(m) + "\n" for m in document)
+    as_lines = transcripts.load(lines, "auto")
+    assert as_lines.format == "deepgram-flux" and as_lines.words == transcript.words
+    assert [json.loads(line) for line in transcripts.write_back(as_lines).text.splitlines()] == after
+
+
+def test_deepgram_flux_session_cut_before_its_end_of_turn_reads_the_turns_last_message() -> None:
+    document = json.loads(text_of(FLUX))[:5]  # up to StartOfTurn and ConfigureSuccess
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [(w.text, w.start_s) for w in transcript.words] == [("We,", 0.31999997854232787), ("the", 0.7199999785423279)]
+
+
+def test_deepgram_flux_word_without_a_time_is_refused_naming_it() -> None:
+    document = json.loads(text_of(FLUX))
+    del document[5]["words"][7]["start"]
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value) == "deepgram-flux transcript: [5].words[7] has no 'start' field"
