@@ -22,6 +22,7 @@ from redaction.transcripts import (
     contact_lens,
     deepgram,
     deepgram_flux,
+    elevenlabs,
     google,
     revai,
     simple,
@@ -40,7 +41,7 @@ from redaction.transcripts.markers import markers_in
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
-    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, deepgram_flux, assemblyai,
+    for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, deepgram_flux, elevenlabs, assemblyai,
                    assemblyai_streaming, whisper, whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk,
                    simple)
 }

@@ -97,6 +97,8 @@ WORDS = {
     "vosk": ('{"result": [{"word": "four", "start": VALUE, "end": VALUE, "conf": 1.0}], "text": "four"}', "result[0]"),
     "deepgram-flux": ('[{"type": "TurnInfo", "event": "EndOfTurn", "turn_index": 0, "transcript": "four", "words": '
                       '[{"word": "four", "start": VALUE, "end": VALUE}]}]', "[0].words[0]"),
+    "elevenlabs": ('{"language_code": "en", "language_probability": 1, "text": "four", "words": '
+                   '[{"text": "four", "type": "word", "start": VALUE, "end": VALUE}]}', "words[0]"),
     "watson": ('{"results": [{"final": true, "alternatives": [{"transcript": "four ", "timestamps": '
                '[["four", VALUE, VALUE]]}]}]}', "results[0].alternatives[0].timestamps[0]"),
     "simple": ("0.5 0.8 hello\nVALUE VALUE four\n", "line 2"),

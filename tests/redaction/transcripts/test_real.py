@@ -70,6 +70,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "deepgram-freeswitch-live-phonecall.json": ("deepgram", 3, 0, (41.72, 42.2), ("just", "going", "on")),
     "deepgram-flux-dotnet-sdk-session.json": ("deepgram-flux", 52, 0, (0.3200000762939452, 0.7200000762939454),
                                               ("form", "a", "more", "perfect")),
+    # Read as AssemblyAI before, its seconds taken for milliseconds (the word at 0 to 0.5 ms).
+    "elevenlabs-docs-scribe-single-channel.json": ("elevenlabs", 1, 0, (0.0, 0.5), ("Hello",)),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

@@ -278,3 +278,47 @@ def test_deepgram_flux_word_without_a_time_is_refused_naming_it() -> None:
     with pytest.raises(transcripts.TranscriptError) as caught:
         transcripts.load(json.dumps(document), "auto")
     assert str(caught.value) == "deepgram-flux transcript: [5].words[7] has no 'start' field"
+
+
+ELEVENLABS = "elevenlabs-docs-scribe-single-channel.json"
+
+
+def scribe_words(*said: tuple[str, float, float]) -> list[dict]:
+    """Words as Scribe writes them: each followed by a spacing entry (the documented example's shape)."""
+    out: list[dict] = []
+    for text, start, end in said:
+        out += [{"text": text, "start": start, "end": end, "type": "word", "speaker_id": "speaker_1", "logprob": -0.1},
+                {"text": " ", "start": end, "end": end, "type": "spacing", "speaker_id": "speaker_1", "logprob": 0.0}]
+    return out[:-1]
+
+
+def test_elevenlabs_words_are_seconds_and_a_card_is_redacted_in_words_characters_and_text() -> None:
+    document = json.loads(text_of(ELEVENLABS))
+    document["words"] = scribe_words(("Hello", 0, 0.5), ("4111", 0.6, 1.0), ("1111", 1.1, 1.5), ("1111", 1.6, 2.0),
+                                     ("1111", 2.1, 2.5), ("(laughs)", 2.6, 3.0))
+    document["words"][-1]["type"] = "audio_event"
+    document["words"][2]["characters"] = [{"text": c, "start": 0.6 + k / 10, "end": 0.7 + k / 10}
+                                          for k, c in enumerate("4111")]
+    document["text"] = "Hello 4111 1111 1111 1111 (laughs)"
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [(w.text, w.start_s, w.end_s) for w in transcript.words][:2] == [("Hello", 0.0, 0.5), ("4111", 0.6, 1.0)]
+    assert len(transcript.words) == 5  # spacing and audio events are no words
+    written = transcripts.write_back(transcript).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)
+    assert after["text"] == "Hello [redacted] [redacted] [redacted] [redacted] (laughs)"
+    assert [c["text"] for c in after["words"][2]["characters"]] == ["[redacted]", "", "", ""]
+
+
+def test_elevenlabs_multichannel_transcripts_are_read_channel_by_channel() -> None:
+    single = json.loads(text_of(ELEVENLABS))
+    left = dict(single, channel_index=0, words=[dict(single["words"][0], channel_index=0)])
+    right = dict(single, channel_index=1, text="Hi there", words=[dict(w, channel_index=1) for w in scribe_words(
+        ("Hi", 0.2, 0.4), ("there", 0.5, 0.9))])
+    transcript = transcripts.load(json.dumps({"transcripts": [left, right]}), "auto")
+    assert transcript.format == "elevenlabs"
+    assert [(w.text, w.start_s) for w in transcript.words] == [("Hello", 0.0), ("Hi", 0.2), ("there", 0.5)]
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps({"transcripts": [left, dict(right, words=[{"text": "Hi", "type": "word"}])]}),
+                         "elevenlabs")
+    assert str(caught.value) == "elevenlabs transcript: transcripts[1].words[0] has no 'start' field"
