@@ -37,7 +37,10 @@ class AssemblyAiTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        return lacks(document, ["words[]", "words[0].text", "words[0].start", "text"])
+        lacking = lacks(document, ["words[]", "words[0].text", "words[0].start", "text"])
+        if not lacking and document["words"] and not _whole_ms(document["words"][0]):
+            return ("words[0].start and .end in whole milliseconds",)  # another provider's seconds
+        return lacking
 
     def read(self, text: str) -> Reading:
         words = tuple(
@@ -105,6 +108,12 @@ def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(words, list):
         raise TranscriptError(f"{NAME} transcript: words is not a list (was the transcript completed?)")
     return [(f"words[{i}]", w) for i, w in enumerate(words)]
+
+
+def _whole_ms(word: Any) -> bool:
+    """AssemblyAI's word times are whole milliseconds (numbers with a fraction are seconds)."""
+    times = [word.get("start"), word.get("end")] if isinstance(word, dict) else []
+    return all(type(t) is int or type(t) is float and t.is_integer() for t in times)
 
 
 FORMAT = AssemblyAiTranscript()

@@ -322,3 +322,16 @@ def test_elevenlabs_multichannel_transcripts_are_read_channel_by_channel() -> No
         transcripts.load(json.dumps({"transcripts": [left, dict(right, words=[{"text": "Hi", "type": "word"}])]}),
                          "elevenlabs")
     assert str(caught.value) == "elevenlabs transcript: transcripts[1].words[0] has no 'start' field"
+
+
+def test_a_look_alike_timed_in_seconds_is_not_taken_for_assemblyai_milliseconds() -> None:
+    """AssemblyAI times words in whole milliseconds; a document shaped like it but timed in
+    fractions (another provider's seconds) is refused by ``auto`` rather than read 1000 times
+    too early."""
+    document = json.loads(text_of("assemblyai-v2-speaker-null-calvin.json"))
+    for word in document["words"]:
+        word["start"], word["end"] = word["start"] / 1000, word["end"] / 1000
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value).startswith("transcript format not recognised; closest is ")
+    assert transcripts.get_format("assemblyai").missing(document) == ("words[0].start and .end in whole milliseconds",)
