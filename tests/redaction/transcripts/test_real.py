@@ -72,6 +72,7 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
                                               ("form", "a", "more", "perfect")),
     # Read as AssemblyAI before, its seconds taken for milliseconds (the word at 0 to 0.5 ms).
     "elevenlabs-docs-scribe-single-channel.json": ("elevenlabs", 1, 0, (0.0, 0.5), ("Hello",)),
+    "openai-docs-diarized-json.json": ("whisper", 0, 3, None, ()),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

@@ -335,3 +335,19 @@ def test_a_look_alike_timed_in_seconds_is_not_taken_for_assemblyai_milliseconds(
         transcripts.load(json.dumps(document), "auto")
     assert str(caught.value).startswith("transcript format not recognised; closest is ")
     assert transcripts.get_format("assemblyai").missing(document) == ("words[0].start and .end in whole milliseconds",)
+
+
+def test_openai_diarized_segments_holding_a_card_are_masked_whole_and_redacted() -> None:
+    """``diarized_json`` gives speaker segments without words: segments, masked whole."""
+    document = json.loads(text_of("openai-docs-diarized-json.json"))
+    said = document["segments"][1]["text"]
+    document["segments"][1]["text"] = "My card is 4111 1111 1111 1111."
+    document["text"] = document["text"].replace(said, "My card is 4111 1111 1111 1111.")
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [(d.start_s, d.end_s, d.entity) for d in transcripts.detections(transcript)] == [
+        (pytest.approx(4.45), pytest.approx(12.05), "card_number")]
+    written = transcripts.write_back(transcript)
+    after = json.loads(written.text)
+    assert "4111" not in written.text and written.removed == ()
+    assert after["segments"][1]["text"] == "My card is [redacted] [redacted] [redacted] [redacted]."
+    assert after["segments"][1]["speaker"] == "A" and after["segments"][0] == document["segments"][0]
