@@ -22,32 +22,30 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, make_word, overlaps, redact_text
+from redaction.transcripts.base import Reading, WriteBack, field, make_word
 from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers
 from redaction.transcripts.markers import marked_words
-from redaction.transcripts.messages import dump_lines, load_messages, placed
+from redaction.transcripts.messages import (
+    Turn,
+    as_it_came,
+    each_turn,
+    load_messages,
+    placed,
+    redact_by_time,
+    said_and_spans,
+    session_missing,
+    turn_words,
+)
 
 NAME = "assemblyai-streaming"
 MS = 0.001
-#: A turn message: the prefix naming its fields in messages ("[3]."), the message, its words (checked).
-Turn = tuple[str, dict[str, Any], list[dict[str, Any]]]
 
 
 class AssemblyAiStreamingTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        """(``auto`` passes the text itself when it is not one JSON document: JSON lines.)"""
-        if isinstance(document, str):
-            try:
-                document = load_messages(document, NAME)[0]
-            except TranscriptError:
-                return ("one JSON message, a list of them or one a line",)
-        messages = document if isinstance(document, list) and document else [document]
-        turn = next((m for m in messages if isinstance(m, dict) and m.get("type") == "Turn"), None)
-        if turn is None:
-            return lacks(messages[0], ["type", "turn_order", "end_of_turn", "words[]"]) or ("a message of type 'Turn'",)
-        return lacks(turn, ["turn_order", "end_of_turn", "words[]"])
+        return session_missing(document, NAME, "Turn", ["turn_order", "end_of_turn", "words[]"])
 
     def read(self, text: str) -> Reading:
         words = tuple(
@@ -60,25 +58,17 @@ class AssemblyAiStreamingTranscript:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
         read = [word for _, word in _read(turns)]
-        said = [w["text"] for i, w in enumerate(read) if i in sensitive]
-        spans = [(float(w["start"]), float(w["end"])) for i, w in enumerate(read) if i in sensitive]
+        said, spans = said_and_spans(read, sensitive, "text")
         cores = digit_cores(said)
         skip: list[Any] = []
         for _, message, words in turns:  # the words read among them: every copy by time
             skip += words
-            hit = False
-            for word in words:
-                if overlaps(float(word["start"]), float(word["end"]), spans):
-                    word["text"] = redact_text(word["text"])
-                    hit = True
+            hit = redact_by_time(words, "text", spans)
             if hit and isinstance(message.get("transcript"), str):
                 message["transcript"] = " ".join(w["text"] for w in words if w["word_is_final"])
             if hit and isinstance(message.get("utterance"), str):
                 message["utterance"] = redact_numbers(redact_free(message["utterance"], cores))
-        written = finish(document, said, skip)
-        if lines:  # JSON lines, as it came
-            return WriteBack(dump_lines(document), written.removed)
-        return written
+        return as_it_came(document, lines, finish(document, said, skip))
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
@@ -99,15 +89,10 @@ def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
 
 
 def _words(message: dict[str, Any], where: str, prefix: str) -> list[dict[str, Any]]:
-    order = field(message, "turn_order", where, NAME)
-    if type(order) is not int or order < 0:  # type(): a bool is no turn number
-        raise TranscriptError(f"{NAME} transcript: {prefix}turn_order is not a whole number")
+    words = turn_words(message, "turn_order", where, prefix, NAME)
     for flag in ("end_of_turn", "turn_is_formatted"):
         if not isinstance(field(message, flag, where, NAME), bool):
             raise TranscriptError(f"{NAME} transcript: {prefix}{flag} is not true or false")
-    words = field(message, "words", where, NAME)
-    if not isinstance(words, list):
-        raise TranscriptError(f"{NAME} transcript: {prefix}words is not a list")
     for i, word in enumerate(words):
         here = f"{prefix}words[{i}]"
         if not isinstance(word, dict):
@@ -120,16 +105,14 @@ def _words(message: dict[str, Any], where: str, prefix: str) -> list[dict[str, A
 
 
 def _read(turns: list[Turn]) -> list[tuple[str, dict[str, Any]]]:
-    """(where, word) of the words read: of each turn (``turn_order``, in the order turns
-    begin) its formatted end, else its end, else its last message; only final words."""
-    chosen: dict[int, tuple[tuple[bool, bool, int], str, list[dict[str, Any]]]] = {}
-    for position, (prefix, message, words) in enumerate(turns):
-        rank = (message["end_of_turn"], message["turn_is_formatted"], position)
-        order = message["turn_order"]
-        if order not in chosen or rank > chosen[order][0]:
-            chosen[order] = (rank, prefix, words)
-    return [(f"{prefix}words[{i}]", w) for _, prefix, words in chosen.values()
+    """(where, word) of the words read: of each turn its formatted end, else its end, else
+    its last message; only final words."""
+    return [(f"{prefix}words[{i}]", w) for prefix, _, words in each_turn(turns, "turn_order", _ended)
             for i, w in enumerate(words) if w["word_is_final"]]
+
+
+def _ended(message: dict[str, Any]) -> tuple[bool, bool]:
+    return message["end_of_turn"], message["turn_is_formatted"]
 
 
 FORMAT = AssemblyAiStreamingTranscript()

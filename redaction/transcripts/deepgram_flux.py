@@ -18,32 +18,28 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, make_word, overlaps, redact_text
+from redaction.transcripts.base import Reading, WriteBack, field, make_word
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
-from redaction.transcripts.messages import dump_lines, load_messages, placed
+from redaction.transcripts.messages import (
+    Turn,
+    as_it_came,
+    each_turn,
+    load_messages,
+    placed,
+    redact_by_time,
+    said_and_spans,
+    session_missing,
+    turn_words,
+)
 
 NAME = "deepgram-flux"
 _TURN = "TurnInfo"
-#: A turn message: the prefix naming its fields ("[3]."), the message, its words (checked).
-Turn = tuple[str, dict[str, Any], list[dict[str, Any]]]
-
-
 class DeepgramFluxTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        """(``auto`` passes the text itself when it is not one JSON document: JSON lines.)"""
-        if isinstance(document, str):
-            try:
-                document = load_messages(document, NAME)[0]
-            except TranscriptError:
-                return ("one JSON message, a list of them or one a line",)
-        messages = document if isinstance(document, list) and document else [document]
-        turn = next((m for m in messages if isinstance(m, dict) and m.get("type") == _TURN), None)
-        if turn is None:
-            return lacks(messages[0], ["type", "event", "turn_index", "words[]"]) or ("a message of type 'TurnInfo'",)
-        return lacks(turn, ["event", "turn_index", "words[]"])
+        return session_missing(document, NAME, _TURN, ["event", "turn_index", "words[]"])
 
     def read(self, text: str) -> Reading:
         words = tuple(make_word(w["start"], w["end"], w["word"], w.get("confidence"), where, NAME)
@@ -54,20 +50,13 @@ class DeepgramFluxTranscript:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
         read = [word for _, word in _read(turns)]
-        said = [w["word"] for i, w in enumerate(read) if i in sensitive]
-        spans = [(float(w["start"]), float(w["end"])) for i, w in enumerate(read) if i in sensitive]
+        said, spans = said_and_spans(read, sensitive, "word")
         skip: list[Any] = []
         for _, message, words in turns:  # the words read among them: every copy by time
             skip += words
-            hit = False
-            for word in words:
-                if overlaps(float(word["start"]), float(word["end"]), spans):
-                    word["word"] = redact_text(word["word"])
-                    hit = True
-            if hit and isinstance(message.get("transcript"), str):
+            if redact_by_time(words, "word", spans) and isinstance(message.get("transcript"), str):
                 message["transcript"] = " ".join(w["word"] for w in words)
-        written = finish(document, said, skip)
-        return WriteBack(dump_lines(document), written.removed) if lines else written
+        return as_it_came(document, lines, finish(document, said, skip))
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
@@ -81,14 +70,9 @@ def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
 
 
 def _words(message: dict[str, Any], where: str, prefix: str) -> list[dict[str, Any]]:
-    index = field(message, "turn_index", where, NAME)
-    if type(index) is not int or index < 0:  # type(): a bool is no turn number
-        raise TranscriptError(f"{NAME} transcript: {prefix}turn_index is not a whole number")
+    words = turn_words(message, "turn_index", where, prefix, NAME)
     if not isinstance(field(message, "event", where, NAME), str):
         raise TranscriptError(f"{NAME} transcript: {prefix}event is not text")
-    words = field(message, "words", where, NAME)
-    if not isinstance(words, list):
-        raise TranscriptError(f"{NAME} transcript: {prefix}words is not a list")
     for i, word in enumerate(words):
         here = f"{prefix}words[{i}]"
         make_word(field(word, "start", here, NAME), field(word, "end", here, NAME), field(word, "word", here, NAME),
@@ -97,15 +81,13 @@ def _words(message: dict[str, Any], where: str, prefix: str) -> list[dict[str, A
 
 
 def _read(turns: list[Turn]) -> list[tuple[str, dict[str, Any]]]:
-    """(where, word) of the words read: of each turn (``turn_index``, in the order turns
-    begin) its last ``EndOfTurn``, else its last message."""
-    chosen: dict[int, tuple[tuple[bool, int], str, list[dict[str, Any]]]] = {}
-    for position, (prefix, message, words) in enumerate(turns):
-        rank = (message["event"] == "EndOfTurn", position)
-        index = message["turn_index"]
-        if index not in chosen or rank > chosen[index][0]:
-            chosen[index] = (rank, prefix, words)
-    return [(f"{prefix}words[{i}]", w) for _, prefix, words in chosen.values() for i, w in enumerate(words)]
+    """(where, word) of the words read: of each turn its last ``EndOfTurn``, else its last message."""
+    return [(f"{prefix}words[{i}]", w) for prefix, _, words in each_turn(turns, "turn_index", _ended)
+            for i, w in enumerate(words)]
+
+
+def _ended(message: dict[str, Any]) -> tuple[bool]:
+    return (message["event"] == "EndOfTurn",)
 
 
 FORMAT = DeepgramFluxTranscript()

@@ -4,10 +4,11 @@ them, or JSON lines (one message a line); shared by the streaming formats."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import load_json
+from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlaps, redact_text
 
 
 def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
@@ -29,6 +30,59 @@ def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
     return messages, [n for n, _ in lines]
 
 
+def session_missing(document: Any, name: str, kind: str, fields: list[str]) -> tuple[str, ...]:
+    """For ``auto``: what the session's first message of type ``kind`` lacks of ``fields``
+    (``auto`` passes the text itself when it is not one JSON document: JSON lines)."""
+    if isinstance(document, str):
+        try:
+            document = load_messages(document, name)[0]
+        except TranscriptError:
+            return ("one JSON message, a list of them or one a line",)
+    messages = document if isinstance(document, list) and document else [document]
+    found = next((m for m in messages if isinstance(m, dict) and m.get("type") == kind), None)
+    if found is None:
+        return lacks(messages[0], ["type", *fields]) or (f"a message of type {kind!r}",)
+    return lacks(found, fields)
+
+
+def redact_by_time(words: list[dict[str, Any]], key: str, spans: list[tuple[float, float]]) -> bool:
+    """``word[key]`` of the words (``start``/``end`` in one unit with ``spans``) overlapping a
+    redacted word's time redacted; whether any was: a message's copies of its words."""
+    hit = False
+    for word in words:
+        if overlaps(float(word["start"]), float(word["end"]), spans):
+            word[key] = redact_text(word[key])
+            hit = True
+    return hit
+
+
+#: A turn message: the prefix naming its fields ("[3]."), the message, its words (checked).
+Turn = tuple[str, dict[str, Any], list[dict[str, Any]]]
+
+
+def turn_words(message: dict[str, Any], number: str, where: str, prefix: str, name: str) -> list[Any]:
+    """A turn message's ``words`` list, its turn number (field ``number``) checked."""
+    order = field(message, number, where, name)
+    if type(order) is not int or order < 0:  # type(): a bool is no turn number
+        raise TranscriptError(f"{name} transcript: {prefix}{number} is not a whole number")
+    words = field(message, "words", where, name)
+    if not isinstance(words, list):
+        raise TranscriptError(f"{name} transcript: {prefix}words is not a list")
+    return words
+
+
+def each_turn(turns: list[Turn], number: str, rank: Callable[[dict[str, Any]], tuple[bool, ...]]) -> list[Turn]:
+    """Of each turn (field ``number``, in the order turns begin) the message ranked highest
+    (ties: the last)."""
+    chosen: dict[int, tuple[tuple[Any, ...], Turn]] = {}
+    for position, turn in enumerate(turns):
+        key = (*rank(turn[1]), position)
+        order = turn[1][number]
+        if order not in chosen or key > chosen[order][0]:
+            chosen[order] = (key, turn)
+    return [turn for _, turn in chosen.values()]
+
+
 def placed(document: Any, lines: list[int] | None, name: str) -> list[tuple[str, str, Any]]:
     """Each message with where it is, as a phrase ("[3]", "line 4") and as a field prefix."""
     if isinstance(document, dict):
@@ -40,9 +94,18 @@ def placed(document: Any, lines: list[int] | None, name: str) -> list[tuple[str,
     raise TranscriptError(f"{name} transcript: the document is neither a message nor a list of messages")
 
 
-def dump_lines(messages: list[Any]) -> str:
-    """Messages written back as JSON lines, as they came."""
-    return "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages)
+def said_and_spans(read: list[dict[str, Any]], sensitive: frozenset[int],
+                   key: str) -> tuple[list[str], list[tuple[float, float]]]:
+    """What the sensitive words among those read (``word[key]``) said, and their times."""
+    chosen = [word for i, word in enumerate(read) if i in sensitive]
+    return [word[key] for word in chosen], [(float(word["start"]), float(word["end"])) for word in chosen]
+
+
+def as_it_came(document: Any, lines: list[int] | None, written: WriteBack) -> WriteBack:
+    """The write-back as JSON lines when the messages came so."""
+    if lines is None:
+        return written
+    return WriteBack("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in document), written.removed)
 
 
 def _is_object(line: str) -> bool:
