@@ -24,6 +24,12 @@ class DecryptionError(VaultError):
     permanent = True
 
 
+class KeyUnavailableError(DecryptionError):
+    """Raised when a region's own service key (the index MAC key, the secrets key) cannot be
+    opened: its KEK version retired or destroyed, the keyset altered. A server-side key problem,
+    not bad input (HTTP ``503``); still a DecryptionError to whoever handles those."""
+
+
 class UnsupportedKeyError(VaultError):
     """Raised when a data key is not of the template vault.segments reads (AES256_GCM_HKDF_*):
     the artifact is then decrypted whole, from the start, by Tink (not an error to report)."""

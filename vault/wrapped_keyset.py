@@ -15,7 +15,7 @@ import tink
 from tink.proto import tink_pb2
 
 from vault.envelope import WrappedKey
-from vault.errors import DecryptionError, ObjectExistsError, ObjectMissingError, StoreError
+from vault.errors import DecryptionError, KeyUnavailableError, ObjectExistsError, ObjectMissingError, StoreError
 from vault.keys.base import KeyProvider
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
@@ -63,7 +63,8 @@ class WrappedKeyset:
         return wrapped
 
     def open(self, wrapped: WrappedKey) -> tink.KeysetHandle:
-        """The keyset; DecryptionError when it is not this region's keyset of this kind."""
+        """The keyset; KeyUnavailableError when it is not this region's keyset of this kind, or its
+        KEK version is gone."""
         try:
             if wrapped.key_id != self._keys.key_id:
                 raise DecryptionError("wrong key")
@@ -73,7 +74,7 @@ class WrappedKeyset:
                 raise DecryptionError("wrong key type")
             return handle
         except (tink.TinkError, DecryptionError):
-            raise DecryptionError(f"the {self._what} of region {self.region} cannot be opened") from None
+            raise KeyUnavailableError(f"the {self._what} of region {self.region} cannot be opened") from None
 
     def rewrap(self) -> bool:
         """Re-wrap the keyset under the KEK's primary version; True when it changed."""

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 
 from callrec.errors import CallrecError
 from callrec.request_ids import current_request_id
-from vault.errors import AccessDeniedError, ObjectMissingError, RecordingDeletedError
+from vault.errors import AccessDeniedError, KeyUnavailableError, ObjectMissingError, RecordingDeletedError
 from worker.errors import ManifestError, QueueUnavailableError, WorkerError, scrub_digits
 
 #: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
@@ -96,6 +96,8 @@ def from_service_error(exc: BaseException) -> ApiError:
     if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):  # BusyLoadingError is a ConnectionError
         return ApiError(503, "unavailable", "the job queue (Redis) did not answer; try again shortly",
                         headers={"Retry-After": "5"})
+    if isinstance(exc, KeyUnavailableError):  # the server's key, not the caller's input: no retry soon helps
+        return ApiError(503, "unavailable", message)
     if isinstance(exc, CallrecError) and exc.permanent:
         return ApiError(400, "bad_request", message)
     if isinstance(exc, CallrecError):

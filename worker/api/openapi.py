@@ -71,7 +71,8 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
           "without a valid key (CALLREC_API_RATE_PER_CLIENT_S)",
           {"Retry-After": _header("whole seconds to wait", schema=_RETRY_AFTER)}),
     503: ("Unavailable (`unavailable`): the job queue (Redis) or a store did not answer (with Retry-After "
-          "when Redis did not), or the server holds CALLREC_API_MAX_CONNECTIONS connections (with Retry-After; "
+          "when Redis did not), a key of the server's cannot be opened (its KEK version retired: an operator's "
+          "matter, no Retry-After), or the server holds CALLREC_API_MAX_CONNECTIONS connections (with Retry-After; "
           "the connection closes)", {"Retry-After": _header("whole seconds to wait", False, _RETRY_AFTER)}),
 }
 
