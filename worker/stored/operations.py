@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from audio.encode import Codec, codec_named, encode, sniff, sniff_file
 from audio.wav_ranges import WavOfFlac
@@ -193,37 +194,38 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     it is stored in (recordings stored before codecs existed are WAV).
 
     Every access and every refusal is audited in the recording's region. A refusal raises
-    AccessDeniedError; ``out_path`` appears complete or not at all, and is removed again when
-    the access cannot be audited. ``byte_range`` (first,
+    AccessDeniedError. ``out_path`` appears complete, replacing a file there, only once the
+    access is audited: on any failure (the audit's included) it is left as it was, a file the
+    caller had there untouched. ``byte_range`` (first,
     last: as :func:`audio_ranges` takes it) is the one range to be served of the export: when
-    it starts past the export's end nothing is exported (``out_path`` removed), the refusal is
-    audited ("range not satisfiable") and RangeNotSatisfiableError raised.
+    it starts past the export's end nothing is exported (``out_path`` left as it was), the
+    refusal is audited ("range not satisfiable") and RangeNotSatisfiableError raised.
     """
     codec = codec_named(audio_format) if artifact == "audio" else None
     region_vault, entry = _admitted(recording_id, principal, vault, artifact)
     out_path = Path(out_path)
     for attempt in range(2):
+        read = False
         try:
-            if codec is None:
-                with atomic_output(out_path, "wb") as out:
-                    size = region_vault.read(entry, artifact, out)
-            else:
-                size = _export_audio(region_vault, entry, out_path, codec)
+            # Linked in at ``out_path`` (replacing a file there) only once the access is audited:
+            # a range past the end or an audit that fails leaves whatever was there as it was.
+            with atomic_output(out_path, "wb") as out:
+                size = _decrypt_into(region_vault, entry, artifact, codec, out)
+                read = True
+                if byte_range is not None and resolve_range(byte_range, size) is None:
+                    _unsatisfiable(region_vault, recording_id, principal, size)
+                region_vault.audit("export", "allowed", recording_id, str(principal),
+                                   "" if artifact == "audio" else artifact)
             break
         except (DecryptionError, ObjectMissingError) as exc:
+            if read:
+                raise
             region_vault, entry = _admitted_again(exc, region_vault, entry, attempt, recording_id, principal, vault,
                                                   artifact)
         except BaseException:
-            _export_failed(region_vault, recording_id, principal)
+            if not read:
+                _export_failed(region_vault, recording_id, principal)
             raise
-    if byte_range is not None and resolve_range(byte_range, size) is None:
-        out_path.unlink(missing_ok=True)
-        _unsatisfiable(region_vault, recording_id, principal, size)
-    try:
-        region_vault.audit("export", "allowed", recording_id, str(principal), "" if artifact == "audio" else artifact)
-    except BaseException:
-        out_path.unlink(missing_ok=True)  # an access that is not audited gives nothing
-        raise
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)
 
 
@@ -394,20 +396,24 @@ def _unsatisfiable(region_vault, recording_id: str, principal: Principal, size: 
     raise RangeNotSatisfiableError(f"range of {recording_id}'s audio starts past its end ({size} bytes)", size)
 
 
-def _export_audio(region_vault, entry: IndexEntry, out_path: Path, codec: Codec) -> int:
-    """Decrypt the stored audio into a private temp dir, then copy it to ``out_path`` when it
-    is stored as ``codec``, else transcode it (checked on the decoded result)."""
+def _decrypt_into(region_vault, entry: IndexEntry, artifact: str, codec: Codec | None, out: BinaryIO) -> int:
+    """Write ``artifact`` decrypted to ``out``: the audio as ``codec`` (decrypted into a private
+    temp dir, then copied when stored as ``codec``, else transcoded there and checked on the
+    decoded result); returns the bytes written."""
+    if codec is None:
+        return region_vault.read(entry, artifact, out)
     with WorkDir() as workdir:
         stored = workdir / "stored"
-        with open(stored, "wb") as out:
-            region_vault.read(entry, "audio", out)
-        if sniff_file(stored) == codec:
-            with open(stored, "rb") as src, atomic_output(out_path, "wb") as out:
-                while block := src.read(1 << 20):
-                    out.write(block)
-        else:
-            encode(stored, out_path, codec)
-        return out_path.stat().st_size
+        with open(stored, "wb") as dst:
+            region_vault.read(entry, "audio", dst)
+        if sniff_file(stored) != codec:
+            stored = encode(stored, workdir / f"export{codec.suffix}", codec).path
+        size = 0
+        with open(stored, "rb") as src:
+            while block := src.read(1 << 20):
+                out.write(block)
+                size += len(block)
+        return size
 
 
 def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,

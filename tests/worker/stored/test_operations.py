@@ -292,6 +292,36 @@ def test_an_export_whose_access_cannot_be_audited_leaves_no_output(tmp_path):
         assert not out.exists()
 
 
+def test_an_export_that_fails_its_audit_or_range_leaves_a_file_at_its_path_as_it_was(tmp_path):
+    """Session-50 review: the export was linked in at ``-o`` (replacing what was there) before
+    its access was audited, and removed when the audit failed: a file the caller had at that
+    path was destroyed though nothing was exported. An output replaces its path only when the
+    export succeeds (README: a failure leaves the path as it was); so with a range past the end."""
+    import shutil
+
+    import pytest
+
+    from vault.access import Principal
+    from vault.errors import RangeNotSatisfiableError, StoreError
+    from worker.stored.operations import export_recording
+
+    vault, rid = _stored_wav(tmp_path, "CA-AUDIT", _long_wav(1))
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    out = tmp_path / "out.bin"
+    out.write_bytes(b"the caller's own file")
+    with pytest.raises(RangeNotSatisfiableError):
+        export_recording(rid, out, ann, vault, byte_range=(10 ** 9, None))
+    assert out.read_bytes() == b"the caller's own file"
+    trail = vault.region("us").store.root / "audit"
+    shutil.rmtree(trail)
+    trail.write_bytes(b"")  # the trail's directory cannot be made
+    for options in ({}, {"audio_format": "flac"}, {"artifact": "metadata"}):
+        with pytest.raises(StoreError, match="cannot write audit/"):
+            export_recording(rid, out, ann, vault, **options)
+        assert out.read_bytes() == b"the caller's own file", options
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.bin")) == []  # no temp left
+
+
 def test_entries_for_a_batch_pass_over_an_index_entry_that_cannot_be_read(tmp_path):
     """``callrec batch --account A`` lists A's recordings: one unreadable index entry anywhere in
     the region (another account's too) used to stop every account's batch (exit 2); it is left
