@@ -131,6 +131,7 @@ class RegionVault:
     # -- recordings ------------------------------------------------------------------
 
     def put(self, entry: IndexEntry, artifacts: Mapping[str, BinaryIO], *,
+            since: datetime | None = None,
             primary: tuple[str, aead.Aead] | None = None) -> IndexEntry:
         """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
 
@@ -142,9 +143,19 @@ class RegionVault:
         deletion committed before this write's commit), raises VaultInputError. The commit is a create-only
         write, so of two puts of one recording racing (two deliveries of one call) exactly
         one commits; the other destroys what it wrote and raises VaultInputError.
+
+        ``since``: when the work on the recording began (default: now, as the put begins). A
+        deletion of the entry's ticket (``TicketMarkers.bury``) at or after then, or after an
+        earlier delivery of it began that got as far as its marker, makes the write destroy what
+        it wrote and tombstone its id instead of committing (VaultInputError "was deleted"):
+        the marker is written before the ticket's tombstone is read, and a ticket's deletion
+        writes its tombstone before it lists the markers, so either the deletion finds the
+        marker (and tombstones the id, or deletes the entry once committed) or the write finds
+        the tombstone.
         """
         rid = entry.recording_id
         self._check(rid)
+        since = since or self.clock()
         if (found := self.find(rid)) is not None:
             raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
@@ -152,7 +163,11 @@ class RegionVault:
         try:
             written = self._write_artifacts(entry, slots, artifacts, primary)
             committed = entry.copy(artifacts=written)
-            self.tickets.mark(entry.account_id, entry.ticket_id, rid)  # before the commit: no entry lacks one
+            # before the commit: no entry lacks one
+            began = self.tickets.mark(entry.account_id, entry.ticket_id, rid, since)
+            ticket_deleted = self.tickets.deleted_at(entry.account_id, entry.ticket_id)
+            if ticket_deleted is not None and (began is None or began <= ticket_deleted):
+                raise self._ticket_deleted_meanwhile(entry)
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
             except ObjectExistsError:
@@ -176,6 +191,15 @@ class RegionVault:
             raise
         self.clear_leftovers(committed)
         return committed
+
+    def _ticket_deleted_meanwhile(self, entry: IndexEntry) -> VaultInputError:
+        """A first write of ``entry`` found its ticket deleted after it began: its id is
+        tombstoned (its objects destroyed, a redelivery refused) and the error to raise."""
+        rid = entry.recording_id
+        with contextlib.suppress(ObjectMissingError):  # (tombstoned now: no entry was stored)
+            self.delete(rid, actor=TICKET_DELETION, reason="its ticket was deleted while it was stored",
+                        owner=(entry.account_id, entry.ticket_id))
+        return VaultInputError(f"recording {rid} was deleted (its ticket was deleted while it was stored)")
 
     def replace(self, recording_id: str, artifacts: Mapping[str, BinaryIO], *, based_on: IndexEntry | None = None,
                 **changes: object) -> IndexEntry:
@@ -309,15 +333,19 @@ class RegionVault:
         entries, deleted ones too, and the ids of the recordings its markers name whose entry
         does not verify (altered or corrupt), which a ticket's deletion destroys too, as
         ``delete`` destroys any recording whose entry does not verify (a marker is in the key
-        store, out of reach of whoever may only write the object store). In a vault whose older
-        entries have no marker yet, every entry read (``scan``), and no unverifiable one (whose
-        it is cannot be told then). A marker naming no entry, or another account's or ticket's
-        verified entry, or no id of this region, finds nothing."""
+        store, out of reach of whoever may only write the object store), or that have no entry
+        yet (a first write in flight, or one that never committed), which it tombstones. In a
+        vault whose older entries have no marker yet, every entry read (``scan``) too. A marker
+        naming another account's or ticket's verified entry, or no id of this region, finds
+        nothing."""
         ids = self.tickets.recording_ids(account_id, ticket_id)
-        if ids is None:
-            yield from (e for e in self.scan() if isinstance(e, IndexEntry)
-                        and e.account_id == account_id and e.ticket_id == ticket_id)
-            return
+        if not self.tickets.complete():
+            seen = set()
+            for e in self.scan():
+                if isinstance(e, IndexEntry) and e.account_id == account_id and e.ticket_id == ticket_id:
+                    seen.add(e.recording_id)
+                    yield e
+            ids = (rid for rid in ids if rid not in seen)
         for rid in ids:
             if not self._owns(rid):
                 continue
@@ -330,7 +358,9 @@ class RegionVault:
                 if not exc.permanent:
                     raise  # the store failing: stop and retry later, as ``scan`` does
                 continue
-            if entry is not None and entry.account_id == account_id and entry.ticket_id == ticket_id:
+            if entry is None:
+                yield rid
+            elif entry.account_id == account_id and entry.ticket_id == ticket_id:
                 yield entry
 
     def ticket_entries(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry]:
@@ -353,7 +383,8 @@ class RegionVault:
         self.tickets.finish()
         return marked
 
-    def delete(self, recording_id: str, *, actor: str, reason: str) -> IndexEntry:
+    def delete(self, recording_id: str, *, actor: str, reason: str,
+               owner: tuple[str, str] | None = None) -> IndexEntry:
         """Crypto-shred a recording: destroy each data key, then its ciphertext, then
         record a tombstone. A voicemail keeps its (redacted) transcription. Idempotent.
 
@@ -363,14 +394,16 @@ class RegionVault:
         recording: it is deleted whole, keeping nothing its entry claims.
 
         The tombstone is a compare-and-swap: when another update (a new generation)
-        committed since the entry was read, the deletion starts over from the new entry."""
+        committed since the entry was read, the deletion starts over from the new entry.
+        ``owner``: the (account, ticket) the tombstone of an id with no entry yet names (a
+        ticket's deletion, whose marker named it); else it names none."""
         self._check(recording_id)
         name = _index_name(recording_id)
         for _attempt in range(_ATTEMPTS):
             try:
                 data, version = self.store.read_versioned(name)
             except ObjectMissingError:
-                if not self._tombstone_unwritten(recording_id, actor, reason):
+                if not self._tombstone_unwritten(recording_id, actor, reason, owner):
                     continue  # a first write committed meanwhile: deleted as any recording
                 # What a writer killed before its first commit left under this id goes too (keys first),
                 # and so does what a first write under way stored before its commit (which now fails).
@@ -409,12 +442,15 @@ class RegionVault:
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
 
-    def _tombstone_unwritten(self, recording_id: str, actor: str, reason: str) -> bool:
+    def _tombstone_unwritten(self, recording_id: str, actor: str, reason: str,
+                             owner: tuple[str, str] | None = None) -> bool:
         """Commit the tombstone of a recording id that has no entry, with a create-only write (a
-        blank entry: no account, call or ticket is known): a first write of it that commits
-        later loses its own create-only commit, one that starts later finds the tombstone
-        (``put``). False when a first write committed first."""
-        blank = self._blank(recording_id).copy(tombstone=Tombstone(self.clock(), self.scrub(actor), self.scrub(reason)))
+        blank entry: no call is known, nor an account or ticket unless ``owner`` names them):
+        a first write of it that commits later loses its own create-only commit, one that
+        starts later finds the tombstone (``put``). False when a first write committed first."""
+        account_id, ticket_id = owner or ("", "")
+        blank = self._blank(recording_id).copy(account_id=account_id, ticket_id=ticket_id,
+                                               tombstone=Tombstone(self.clock(), self.scrub(actor), self.scrub(reason)))
         try:
             self.store.create(_index_name(recording_id), self._sealer.seal(blank))
         except ObjectExistsError:
@@ -855,6 +891,8 @@ class RegionVault:
             raise VaultInputError(f"recording {recording_id} does not belong to region {self.region}")
 
 
+#: Who a first write that found its ticket deleted names in its id's tombstone and the trail.
+TICKET_DELETION = "ticket-deletion"
 #: How often an update of an index entry is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
 #: Seconds a reader whose keys vanished under a live entry waits for the tombstone of the

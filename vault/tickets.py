@@ -3,9 +3,11 @@
 Deleting a ticket's recordings (``DELETE /v1/tickets/{t}/recordings``, ``callrec delete
 --ticket``) had to read and verify every index entry of every region, for each request: on
 S3 one GET per recording ever stored (the API asked it before answering, and the job again).
-So a recording's first write also writes a marker, an empty object in the key store::
+So a recording's first write also writes a marker, a small object in the key store holding
+only when that write began (create-only: a redelivery keeps the first delivery's time)::
 
     tickets/<tag>/<rid>               tag: the keyed MAC of (account, ticket), 32 hex digits
+    tickets/<tag>/deleted             the ticket's tombstone: when it was last deleted
 
 and a ticket's recordings are the markers under its tag, each entry read and verified
 (``RegionVault.ticket_entries``). A marker is a hint, never trusted for access: a marker naming
@@ -21,6 +23,15 @@ deletion done again reclaims under the tombstones), and a first write that never
 leaves its own (it names no entry, so it finds nothing). The retention sweep's clean-up of
 uncommitted writes leaves markers alone: a marker's name is the same for every delivery of a
 recording, so one noted a day ago may be a live redelivery's, which would then commit without.
+
+A ticket's deletion writes the ticket's tombstone (``bury``) before it lists the markers, and
+tombstones every id they name that has no entry yet; a first write reads the tombstone after
+writing its marker, and does not commit when the ticket was deleted after its work began (or an
+earlier delivery's, as its marker says): it tombstones its own id instead
+(``RegionVault.put``). So a recording being stored when its ticket is deleted never commits, and
+neither does any redelivery of its job; a call on the ticket begun after the deletion is a new
+recording. The tombstone is named by the keyed tag, in the key store: nobody without the MAC key
+can make one for an account's ticket, and it stops writes of that ticket only.
 
 The marker is written before the entry commits, so every committed entry has one. Entries
 written before markers existed have none: until ``callrec keys migrate`` wrote theirs
@@ -48,6 +59,8 @@ from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 #: Written (in the key store) once every entry of the region has its marker.
 ALL_MARKED = "seal/tickets-all.json"
+#: A ticket's tombstone, beside its markers (``tickets/<tag>/deleted``): when it was last deleted.
+DELETED = "deleted"
 
 _LABEL = b"callrec/v1 ticket"
 
@@ -59,9 +72,46 @@ class TicketMarkers:
         self._key_store = key_store
         self._sealer = sealer
 
-    def mark(self, account_id: str, ticket_id: str, recording_id: str) -> None:
-        """Record that ``recording_id`` is of the account's ticket (idempotent)."""
-        put_bytes(self._key_store, f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}", b"")
+    def mark(self, account_id: str, ticket_id: str, recording_id: str,
+             started_at: datetime | None = None) -> datetime | None:
+        """Record that ``recording_id`` is of the account's ticket (create-only: a marker there
+        stays as it is); ``started_at``: when the write marking it began, kept in the marker.
+        Returns when the first write that marked it began (this one, or an earlier delivery of
+        it that was killed before its commit); None when unknown (a marker written empty: by an
+        older version, ``mark_missing`` or ``callrec keys migrate``)."""
+        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
+        body = b"" if started_at is None else json.dumps({"started_at": started_at.isoformat()}).encode()
+        try:
+            self._key_store.create(name, body)
+            return started_at
+        except ObjectExistsError:
+            earlier = _time_in(get_bytes(self._key_store, name), "started_at")
+        return earlier if earlier is None or started_at is None else min(earlier, started_at)
+
+    def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> bool:
+        """Record that the account's ticket was deleted at ``deleted_at`` (a later deletion's
+        time replaces an earlier one's). A first write of one of its recordings that began
+        before it never commits (``RegionVault.put``). False in a vault that made no index key
+        yet: it holds none of the ticket's recordings (see ``RegionVault.put`` for a first
+        write racing that)."""
+        prefix = self._prefix(account_id, ticket_id)
+        if prefix is None:
+            return False
+        earlier = self.deleted_at(account_id, ticket_id)
+        if earlier is None or earlier < deleted_at:
+            put_bytes(self._key_store, f"{prefix}{DELETED}",
+                      json.dumps({"deleted_at": deleted_at.isoformat()}).encode())
+        return True
+
+    def deleted_at(self, account_id: str, ticket_id: str) -> datetime | None:
+        """When the account's ticket was last deleted (``bury``), or None."""
+        prefix = self._prefix(account_id, ticket_id)
+        if prefix is None:
+            return None
+        try:
+            return _time_in(get_bytes(self._key_store, f"{prefix}{DELETED}"), "deleted_at")
+        except ObjectMissingError:
+            return None
 
     def listed(self) -> set[str]:
         """Every marker's name, in one listing (``mark_missing``)."""
@@ -77,15 +127,14 @@ class TicketMarkers:
         put_bytes(self._key_store, name, b"")
         return True
 
-    def recording_ids(self, account_id: str, ticket_id: str) -> Iterator[str] | None:
-        """The ids the markers of the account's ticket name (unverified); None while entries
-        without a marker may exist (an older vault not yet migrated)."""
-        if not self.complete():
-            return None
+    def recording_ids(self, account_id: str, ticket_id: str) -> Iterator[str]:
+        """The ids the markers of the account's ticket name (unverified). While entries without
+        a marker may exist (an older vault not yet migrated: not ``complete()``), not all."""
         prefix = self._prefix(account_id, ticket_id)
         if prefix is None:
             return iter(())  # no key yet: nothing was ever stored
-        return (name[len(prefix):] for name in self._key_store.names(prefix) if "/" not in name[len(prefix):])
+        return (name[len(prefix):] for name in self._key_store.names(prefix)
+                if "/" not in name[len(prefix):] and name[len(prefix):] != DELETED)
 
     def complete(self) -> bool:
         """Whether every entry of the region has its marker."""
@@ -103,3 +152,12 @@ class TicketMarkers:
     def _prefix(self, account_id: str, ticket_id: str, *, create: bool = False) -> str | None:
         tag = self._sealer.name_tag(_LABEL, json.dumps([account_id, ticket_id]).encode("utf-8"), create=create)
         return None if tag is None else f"tickets/{tag}/"
+
+
+def _time_in(data: bytes, field: str) -> datetime | None:
+    """The time ``field`` of a marker or ticket tombstone, None when it holds none (empty, or
+    not this version's)."""
+    try:
+        return datetime.fromisoformat(json.loads(data)[field])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return None

@@ -4,10 +4,14 @@ migrated."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 import pytest
 
 from tests.vault.conftest import make_entry
 from tests.vault.test_regional import put_call
+from vault.errors import VaultInputError
 from vault.regional import RegionVault
 from vault.stores.base import get_bytes, put_bytes
 from vault.tickets import ALL_MARKED
@@ -70,7 +74,9 @@ def test_a_tickets_recordings_are_read_alone(counted):
 def test_marker_names_tell_no_account_or_ticket(counted):
     rv, calls = counted
     markers = [n for n in rv.key_store.names("tickets/")]
-    assert len(markers) == 4 and all(get_bytes(rv.key_store, n) == b"" for n in markers)
+    # a marker holds when the write that made it began, nothing else
+    assert len(markers) == 4 and all(get_bytes(rv.key_store, n) == b'{"started_at": "2026-01-15T12:00:00+00:00"}'
+                                     for n in markers)
     assert not any(word in n for n in markers for word in ("acme", "globex", "T-7", "T-8", "CA1"))
     tags = {n.split("/")[2]: n.split("/")[1] for n in markers}
     assert tags[calls["a"].recording_id] == tags[calls["b"].recording_id]  # one ticket, one tag
@@ -107,11 +113,11 @@ def test_an_older_vault_is_read_whole_until_migrated(counted):
     rv, calls = counted
     for name in list(rv.key_store.names("tickets/")) + [ALL_MARKED]:  # a vault from before markers
         rv.key_store.delete(name)
-    assert rv.tickets.recording_ids("acme", "T-7") is None
+    assert not rv.tickets.complete() and list(rv.tickets.recording_ids("acme", "T-7")) == []
     assert ids(rv.ticket_entries("acme", "T-7")) == ids([calls["a"], calls["b"]])
     assert (rv.store.index_reads, rv.store.index_listings) == (4, 1)  # every entry: as before markers
     new = put_call(rv, make_entry("eu", "CA5", ticket="T-7"))  # this version marks what it stores, migrated or not
-    assert rv.tickets.recording_ids("acme", "T-7") is None
+    assert not rv.tickets.complete() and list(rv.tickets.recording_ids("acme", "T-7")) == [new.recording_id]
 
     assert rv.migrate_tickets() == 5
     assert sorted(rv.tickets.recording_ids("acme", "T-7")) == ids([calls["a"], calls["b"], new])
@@ -195,3 +201,120 @@ def test_what_a_tickets_deletion_finds_is_read_once(counted):
     assert rv.store.index_reads == 2  # one read per marker: the verified entry and the altered one
     assert sorted(e if isinstance(e, str) else e.recording_id for e in found) == ids([calls["a"], calls["b"]])
     assert [e for e in found if isinstance(e, str)] == [calls["a"].recording_id]
+
+
+# -- a ticket's deletion racing a first write of one of its recordings (session-50 review) ------
+
+
+class Killed(BaseException):
+    """A writer stopped dead (its process killed) at the point a test chose."""
+
+
+def _delete_ticket(rv, ticket="T-7"):
+    from vault.vault import Vault
+    from worker.stored.operations import delete_ticket
+
+    return delete_ticket(ticket, "acme", Vault({"eu": rv}), actor="operator", reason="customer request")
+
+
+def _left_of(rv, rid) -> list[str]:
+    """The keys and ciphertexts stored under ``rid``."""
+    return [n for s, p in ((rv.key_store, "keys/"), (rv.store, "data/")) for n in s.names(f"{p}{rid}/")]
+
+
+def _refused_as_deleted(rv, entry):
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        put_call(rv, entry)
+    assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+
+
+def _during(monkeypatch, rv, method, action):
+    """Run ``action`` once, just after ``rv.<method>`` (patched on the instance) returns."""
+    real = getattr(rv, method)
+
+    def patched(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not patched.done:
+            patched.done = True
+            action()
+        return result
+
+    patched.done = False
+    monkeypatch.setattr(rv, method, patched)
+
+
+@pytest.mark.parametrize("point", ["before the marker", "between the marker and the commit"])
+def test_a_first_write_in_flight_when_its_ticket_is_deleted_never_commits(counted, monkeypatch, point):
+    """A ticket's deletion ran while a first write of one of its recordings was in flight: it
+    found no entry under the write's marker (or no marker yet), so it deleted nothing of it, and
+    the write then committed: a recording of a ticket the customer asked to delete, playable
+    afterwards. The deletion tombstones the ticket (and each id its markers name that has no
+    entry yet); the write finds that, destroys what it wrote and tombstones its id."""
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    outcomes = []
+    if point == "before the marker":
+        _during(monkeypatch, rv, "_write_artifacts", lambda: outcomes.append(_delete_ticket(rv)))
+    else:
+        _during(monkeypatch, rv.tickets, "mark", lambda: outcomes.append(_delete_ticket(rv)))
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    [outcome] = outcomes
+    assert outcome.deleted == len(outcome.recording_ids)  # a and b, and the write's id once it was marked
+    stone = rv.get(entry.recording_id)
+    assert stone.deleted and (stone.account_id, stone.ticket_id) == ("acme", "T-7") and stone.artifacts == ()
+    assert _left_of(rv, entry.recording_id) == []
+    _refused_as_deleted(rv, entry)  # a redelivery of its job stores nothing either
+    assert not rv.get(calls["other_ticket"].recording_id).deleted  # the ticket's alone
+    assert not rv.get(calls["other_account"].recording_id).deleted
+
+
+def test_a_write_killed_after_its_marker_is_refused_on_redelivery_after_the_tickets_deletion(counted, monkeypatch,
+                                                                                             clock):
+    """The deletion listed the markers before the write marked (so it tombstoned no id), and the
+    write was killed before it saw the ticket's tombstone. Its job is redelivered after the
+    deletion: the marker holds when the first delivery began, before the deletion, so the
+    redelivery is refused too (and tombstones the id)."""
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    _during(monkeypatch, rv, "_write_artifacts", lambda: _delete_ticket(rv))
+    real_mark = rv.tickets.mark
+
+    def mark_then_die(*args, **kwargs):
+        real_mark(*args, **kwargs)
+        raise Killed()
+
+    monkeypatch.setattr(rv.tickets, "mark", mark_then_die)
+    with pytest.raises(Killed):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    assert rv.find(entry.recording_id) is None  # nothing committed, nothing tombstoned yet
+    clock.advance(minutes=5)
+    _refused_as_deleted(rv, entry)
+
+
+def test_a_recording_committed_before_its_tickets_deletion_is_deleted_with_it(counted):
+    rv, calls = counted
+    entry = put_call(rv, make_entry("eu", "CA9", ticket="T-7"))
+    outcome = _delete_ticket(rv)
+    assert entry.recording_id in outcome.recording_ids and outcome.deleted == 3
+    assert rv.get(entry.recording_id).deleted
+    _refused_as_deleted(rv, entry)
+
+
+def test_a_recording_of_the_ticket_begun_after_its_deletion_is_a_new_recording(counted, clock):
+    """A ticket's deletion deletes what is stored or being stored when it runs; a later call on
+    the same ticket is a new recording, stored (and deleted by the ticket's next deletion)."""
+    rv, calls = counted
+    _delete_ticket(rv)
+    clock.advance(seconds=1)
+    later = put_call(rv, make_entry("eu", "CA9", ticket="T-7"))
+    assert not rv.get(later.recording_id).deleted
+    assert _delete_ticket(rv).deleted == 1 and rv.get(later.recording_id).deleted
+    # a write that began before that second deletion (1 s before it), and commits after it, is refused
+    clock.advance(seconds=1)
+    entry = make_entry("eu", "CA10", ticket="T-7")
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        rv.put(entry, {"audio": io.BytesIO(b"audio")}, since=clock.now - timedelta(seconds=2))
+    assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []

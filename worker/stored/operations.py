@@ -9,6 +9,7 @@ current window to every stored recording; keys rotate and re-wrap without re-enc
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -154,7 +155,13 @@ def ticket_has_recordings(ticket_id: str, account_id: str, vault: Vault) -> bool
 def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, reason: str) -> DeleteOutcome:
     """Delete every recording of one account's ticket (in every configured region). Ticket
     ids are per account (every helpdesk has a ticket 1), so the account is required. A
-    recording its markers name whose entry does not verify (altered) is destroyed whole too."""
+    recording its markers name whose entry does not verify (altered) is destroyed whole too;
+    one with no entry yet (a first write in flight) is tombstoned, and so is the ticket first
+    (``TicketMarkers.bury``): a first write of it begun before now never commits
+    (``RegionVault.put``), one begun later is a new recording."""
+    for region in vault.regions:  # before the markers are listed (RegionVault.put)
+        region_vault = vault.region(region)
+        region_vault.tickets.bury(account_id, ticket_id, region_vault.clock())
     found = list(ticket_found(ticket_id, account_id, vault))
     if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
@@ -162,7 +169,8 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
     for entry in found:
         rid = entry if isinstance(entry, str) else entry.recording_id
         if isinstance(entry, str) or not entry.deleted:
-            vault.for_recording(rid).delete(rid, actor=actor, reason=reason)
+            with contextlib.suppress(ObjectMissingError):  # a first write in flight: its id tombstoned
+                vault.for_recording(rid).delete(rid, actor=actor, reason=reason, owner=(account_id, ticket_id))
             deleted += 1
         else:
             reclaimed += _reclaim(vault.for_recording(rid), [rid])

@@ -298,6 +298,33 @@ def test_deleted_recording_is_not_resurrected(tmp_path, settings):
     assert build_vault(keep, regions=("eu",)).get(rid).artifacts == ()
 
 
+def test_a_call_whose_ticket_is_deleted_while_it_is_processed_is_not_stored(tmp_path, settings, monkeypatch):
+    """Session-50 review: a ticket's deletion while one of its calls was being processed (here
+    just before the vault write) left that call to be stored afterwards. The job reports it
+    deleted, keeps nothing of it, destroys its sources, and its redelivery stores nothing."""
+    import worker.calls.pipeline as pipeline
+    from worker.stored.operations import delete_ticket
+
+    process_call(write_call(tmp_path / "c1", "CA1", ticket="T-7"), build_backends(settings))
+    follow = pipeline._follow_retention
+
+    def deletion_meanwhile(region_vault, manifest):
+        delete_ticket("T-7", "acme", build_vault(settings, regions=("eu",)), actor="operator", reason="request")
+        follow(region_vault, manifest)
+
+    monkeypatch.setattr(pipeline, "_follow_retention", deletion_meanwhile)
+    keep = Settings(data_dir=settings.data_dir, inbox=settings.inbox, keep_sources=True)
+    manifest = write_call(tmp_path / "c2", "CA2", ticket="T-7")
+    outcome = process_call(manifest, build_backends(keep))
+    assert (outcome.stored, outcome.reason) == (False, "recording_deleted")
+    monkeypatch.undo()
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    assert region_vault.get(outcome.recording_id).deleted and region_vault.get(outcome.recording_id).artifacts == ()
+    assert not list(region_vault.store.names(f"data/{outcome.recording_id}/"))
+    again = process_call(manifest, build_backends(keep))  # redelivered
+    assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
+
+
 def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
     manifest = write_call(tmp_path / "call", voicemail=True, retention_days=30)
     outcome = process_call(manifest, build_backends(settings))
