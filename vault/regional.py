@@ -165,11 +165,11 @@ class RegionVault:
             committed = entry.copy(artifacts=written)
             # before the commit: no entry lacks one
             began = self.tickets.mark(entry.account_id, entry.ticket_id, rid, since)
-            ticket_deleted = self.tickets.deleted_at(entry.account_id, entry.ticket_id)
-            if ticket_deleted is not None and (began is None or began <= ticket_deleted):
+            if _deleted_since(began, self.tickets.deleted_at(entry.account_id, entry.ticket_id)):
                 raise self._ticket_deleted_meanwhile(entry)
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
+                self._marked_after_commit(committed, began)
             except ObjectExistsError:
                 if (found := self.find(rid)) is not None and _lists(found, committed.artifacts):
                     return found  # our own commit, retried by the client after a lost reply
@@ -192,12 +192,22 @@ class RegionVault:
         self.clear_leftovers(committed)
         return committed
 
+    def _marked_after_commit(self, entry: IndexEntry, began: datetime | None) -> None:
+        """Write the marker of a just committed entry again when ``reclaim_markers`` removed it
+        under the write (its first delivery's, days old): a ticket's deletion may then have
+        listed the markers without it, so the ticket's tombstone is read again, and the
+        recording deleted (VaultInputError) when its ticket was deleted since the work began."""
+        if not self.tickets.restore(entry.account_id, entry.ticket_id, entry.recording_id, began):
+            return
+        if _deleted_since(began, self.tickets.deleted_at(entry.account_id, entry.ticket_id)):
+            raise self._ticket_deleted_meanwhile(entry)
+
     def _ticket_deleted_meanwhile(self, entry: IndexEntry) -> VaultInputError:
         """A first write of ``entry`` found its ticket deleted after it began: its id is
         tombstoned (its objects destroyed, a redelivery refused) and the error to raise."""
         rid = entry.recording_id
         with contextlib.suppress(ObjectMissingError):  # (tombstoned now: no entry was stored)
-            self.delete(rid, actor=TICKET_DELETION, reason="its ticket was deleted while it was stored",
+            self.delete(rid, actor=TICKET_DELETION, reason=_DELETED_WHILE_STORED,
                         owner=(entry.account_id, entry.ticket_id))
         return VaultInputError(f"recording {rid} was deleted (its ticket was deleted while it was stored)")
 
@@ -536,6 +546,46 @@ class RegionVault:
         for rid, found in sorted(orphans.items()):
             _write_note(self.store, f"{_UNCOMMITTED}{rid}.json", now, found)
         return destroyed
+
+    def reclaim_markers(self, listed: set[str] | None = None) -> int:
+        """Remove the ticket markers (``vault.tickets``) of first writes that never committed:
+        a marker naming no entry whose write began at least SETTLE_AFTER ago (longer than any
+        job runs: settings keep CALLREC_JOB_TIME_LIMIT_S under it), or that a sweep first saw
+        that long ago when it holds no time (an older version's). ``listed``: every marker's
+        name, when the caller listed them already. Returns how many went.
+
+        A marker's name is the same for every delivery of a recording, so a redelivery days
+        later may be writing under it. When its ticket was deleted after the marker's write
+        began, its id is tombstoned instead (a redelivery is refused, as one in flight at the
+        deletion would have been). After removing a marker its entry is read again: one a
+        redelivery committed meanwhile gets its marker back, and is deleted when its ticket
+        was deleted since; a commit whose marker was removed before it writes it again
+        itself (``put``). So no committed entry stays without its marker."""
+        indexed = {n[len("index/"):].removesuffix(".json") for n in self.store.names("index/")}
+        now = self.clock()
+        removed = 0
+        for name, rid in self.tickets.unconfirmed(self.tickets.listed() if listed is None else listed, indexed):
+            if not self._owns(rid):
+                continue
+            try:
+                started, seen = self.tickets.written_at(name)
+            except ObjectMissingError:
+                continue  # removed since it was listed
+            if started is None and seen is None:
+                self.tickets.note_seen(name, now)
+                continue
+            if now - (started or seen) < SETTLE_AFTER:
+                continue
+            if _deleted_since(started, self.tickets.buried_beside(name)):
+                with contextlib.suppress(ObjectMissingError):  # no entry: a tombstone refuses the id now
+                    self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+            self.tickets.remove(name)
+            removed += 1
+            if (found := self.find(rid)) is not None and found.account_id and not found.deleted:  # committed meanwhile
+                self.tickets.restore(found.account_id, found.ticket_id, rid, started)
+                if _deleted_since(started, self.tickets.deleted_at(found.account_id, found.ticket_id)):
+                    self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+        return removed
 
     def _settle(self, recording_id: str) -> None:
         with contextlib.suppress(ObjectChangedError):
@@ -893,6 +943,19 @@ class RegionVault:
 
 #: Who a first write that found its ticket deleted names in its id's tombstone and the trail.
 TICKET_DELETION = "ticket-deletion"
+#: Who the retention sweep's clean-up of markers names (as worker.stored.operations.RETENTION).
+RETENTION_ACTOR = "retention"
+#: The reason in the tombstone of a recording whose ticket was deleted while it was stored.
+_DELETED_WHILE_STORED = "its ticket was deleted while it was stored"
+
+
+def _deleted_since(began: datetime | None, ticket_deleted: datetime | None) -> bool:
+    """Whether a ticket deleted at ``ticket_deleted`` (None: never) was deleted after a write of
+    one of its recordings began at ``began`` (None: unknown, an older version's marker: taken
+    as before any deletion)."""
+    return ticket_deleted is not None and (began is None or began <= ticket_deleted)
+
+
 #: How often an update of an index entry is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
 #: Seconds a reader whose keys vanished under a live entry waits for the tombstone of the

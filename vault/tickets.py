@@ -19,10 +19,14 @@ keyed (the index's MAC key) so the names tell nobody which ticket or account the
 or let them test a guess. Markers live in the key store beside the wrapped keys, not in the
 object store: someone who may only write the object store cannot hide a recording from a
 ticket's deletion by removing its marker. A deleted recording keeps its marker (a ticket's
-deletion done again reclaims under the tombstones), and a first write that never commits
-leaves its own (it names no entry, so it finds nothing). The retention sweep's clean-up of
-uncommitted writes leaves markers alone: a marker's name is the same for every delivery of a
-recording, so one noted a day ago may be a live redelivery's, which would then commit without.
+deletion done again reclaims under the tombstones). A first write that never commits leaves
+its own, naming no entry (a ticket's deletion tombstones its id); the retention sweep removes
+it once its write began SETTLE_AFTER ago, longer than any job runs
+(``RegionVault.reclaim_markers``). A marker's name is the same for every delivery of a
+recording, so a redelivery days later may be writing under it: the sweep reads the entry again
+after removing a marker and a commit checks its marker is there, each writing it back (and
+reading the ticket's tombstone again) when a commit came between; and a marker whose ticket
+was deleted after its write began becomes the id's tombstone, not nothing.
 
 A ticket's deletion writes the ticket's tombstone (``bury``) before it lists the markers, and
 tombstones every id they name that has no entry yet; a first write reads the tombstone after
@@ -87,6 +91,43 @@ class TicketMarkers:
         except ObjectExistsError:
             earlier = _time_in(get_bytes(self._key_store, name), "started_at")
         return earlier if earlier is None or started_at is None else min(earlier, started_at)
+
+    def restore(self, account_id: str, ticket_id: str, recording_id: str, started_at: datetime | None) -> bool:
+        """Write the marker again unless it is there (create-only); True when it was missing
+        (removed by ``reclaim_markers`` under a write that then committed)."""
+        try:
+            get_bytes(self._key_store, f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}")
+            return False
+        except ObjectMissingError:
+            pass
+        return self.mark(account_id, ticket_id, recording_id, started_at) == started_at
+
+    def unconfirmed(self, listed: set[str], indexed: set[str]) -> Iterator[tuple[str, str]]:
+        """(marker name, recording id) of each marker among ``listed`` naming no id of ``indexed``."""
+        for name in sorted(listed):
+            rid = name.rpartition("/")[2]
+            if name.count("/") == 2 and rid != DELETED and rid not in indexed:
+                yield name, rid
+
+    def written_at(self, name: str) -> tuple[datetime | None, datetime | None]:
+        """A marker's (started_at, seen_at): when its write began, and when a sweep first saw
+        a marker that holds no such time (written empty); None for what it does not hold."""
+        data = get_bytes(self._key_store, name)
+        return _time_in(data, "started_at"), _time_in(data, "seen_at")
+
+    def note_seen(self, name: str, seen_at: datetime) -> None:
+        """Note in a marker holding no time when a sweep first saw it (its age from then on)."""
+        put_bytes(self._key_store, name, json.dumps({"seen_at": seen_at.isoformat()}).encode())
+
+    def buried_beside(self, name: str) -> datetime | None:
+        """When the ticket of the marker ``name`` was last deleted (its tombstone sits beside it)."""
+        try:
+            return _time_in(get_bytes(self._key_store, f"{name.rpartition('/')[0]}/{DELETED}"), "deleted_at")
+        except ObjectMissingError:
+            return None
+
+    def remove(self, name: str) -> None:
+        self._key_store.delete(name)
 
     def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> bool:
         """Record that the account's ticket was deleted at ``deleted_at`` (a later deletion's

@@ -243,6 +243,22 @@ def _during(monkeypatch, rv, method, action):
     monkeypatch.setattr(rv, method, patched)
 
 
+def _killed_after_its_marker_as_its_ticket_is_deleted(rv, monkeypatch, entry):
+    """A first write of ``entry`` during which its ticket is deleted (before its marker: the
+    deletion lists no marker of it), killed just after writing its marker."""
+    _during(monkeypatch, rv, "_write_artifacts", lambda: _delete_ticket(rv))
+    real_mark = rv.tickets.mark
+
+    def mark_then_die(*args, **kwargs):
+        real_mark(*args, **kwargs)
+        raise Killed()
+
+    monkeypatch.setattr(rv.tickets, "mark", mark_then_die)
+    with pytest.raises(Killed):
+        put_call(rv, entry)
+    monkeypatch.undo()
+
+
 @pytest.mark.parametrize("point", ["before the marker", "between the marker and the commit"])
 def test_a_first_write_in_flight_when_its_ticket_is_deleted_never_commits(counted, monkeypatch, point):
     """A ticket's deletion ran while a first write of one of its recordings was in flight: it
@@ -278,17 +294,7 @@ def test_a_write_killed_after_its_marker_is_refused_on_redelivery_after_the_tick
     redelivery is refused too (and tombstones the id)."""
     rv, calls = counted
     entry = make_entry("eu", "CA9", ticket="T-7")
-    _during(monkeypatch, rv, "_write_artifacts", lambda: _delete_ticket(rv))
-    real_mark = rv.tickets.mark
-
-    def mark_then_die(*args, **kwargs):
-        real_mark(*args, **kwargs)
-        raise Killed()
-
-    monkeypatch.setattr(rv.tickets, "mark", mark_then_die)
-    with pytest.raises(Killed):
-        put_call(rv, entry)
-    monkeypatch.undo()
+    _killed_after_its_marker_as_its_ticket_is_deleted(rv, monkeypatch, entry)
     assert rv.find(entry.recording_id) is None  # nothing committed, nothing tombstoned yet
     clock.advance(minutes=5)
     _refused_as_deleted(rv, entry)
@@ -318,3 +324,107 @@ def test_a_recording_of_the_ticket_begun_after_its_deletion_is_a_new_recording(c
     with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
         rv.put(entry, {"audio": io.BytesIO(b"audio")}, since=clock.now - timedelta(seconds=2))
     assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+
+
+# -- markers of first writes that never commit (session-50 review) ------------------------------
+
+
+def _marker_of(rv, rid) -> list[str]:
+    return [n for n in rv.key_store.names("tickets/") if n.endswith(f"/{rid}")]
+
+
+def test_the_sweep_removes_a_marker_whose_write_never_committed_once_no_writer_can_be_live(counted, clock):
+    """A first write killed after its marker and never run again left its marker for good (an
+    object naming no entry). ``reclaim_markers`` (the retention sweep) removes one SETTLE_AFTER
+    (longer than a job may run, CALLREC_JOB_TIME_LIMIT_S) after its write began, not a second
+    sooner; a committed recording's marker, a deleted one's and the ticket's tombstone stay."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    rv.delete(calls["b"].recording_id, actor="operator", reason="customer request")
+    rv.tickets.bury("acme", "T-8", clock.now - timedelta(days=30))
+    never = make_entry("eu", "CA9", ticket="T-7").recording_id
+    rv.tickets.mark("acme", "T-7", never, clock.now)
+    before, [marker] = set(rv.key_store.names("tickets/")), _marker_of(rv, never)
+    clock.advance(seconds=SETTLE_AFTER.total_seconds() - 1)
+    assert rv.reclaim_markers() == 0 and set(rv.key_store.names("tickets/")) == before
+    clock.advance(seconds=1)
+    from vault.vault import Vault
+    from worker.stored.operations import retention_sweep
+
+    assert retention_sweep(Vault({"eu": rv})).markers_removed == 1
+    assert set(rv.key_store.names("tickets/")) == before - {marker}
+    assert rv.find(never) is None  # nothing tombstoned: its ticket was never deleted
+    assert rv.reclaim_markers() == 0
+
+
+def test_an_old_marker_of_a_write_begun_before_its_tickets_deletion_becomes_a_tombstone(counted, monkeypatch,
+                                                                                        clock):
+    """The marker of a write killed after it (the deletion had listed the markers before it)
+    holds when the write began, before the deletion: removed, a redelivery after it would have
+    begun anew and committed. The sweep tombstones the id instead: the redelivery is refused."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    _killed_after_its_marker_as_its_ticket_is_deleted(rv, monkeypatch, entry)
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    assert rv.reclaim_markers() == 1 and _marker_of(rv, entry.recording_id) == []
+    _refused_as_deleted(rv, entry)
+
+
+def test_a_marker_the_sweep_removes_under_a_live_redelivery_is_written_again_by_its_commit(counted, monkeypatch,
+                                                                                          clock):
+    """A redelivery days later reuses its first delivery's marker; the sweep may remove it between
+    the redelivery's marking and its commit. The commit writes it again: its ticket's deletion
+    still finds the recording."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    rv.tickets.mark("acme", "T-7", entry.recording_id, clock.now)  # a first delivery killed after it
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    _during(monkeypatch, rv.tickets, "mark", lambda: rv.reclaim_markers())
+    stored = put_call(rv, entry)
+    monkeypatch.undo()
+    assert len(_marker_of(rv, entry.recording_id)) == 1
+    assert entry.recording_id in ids(rv.ticket_entries("acme", "T-7"))
+    clock.advance(seconds=1)
+    assert _delete_ticket(rv).deleted == 3 and rv.get(stored.recording_id).deleted
+
+
+def test_a_commit_whose_marker_the_sweep_removed_and_whose_ticket_was_deleted_meanwhile_deletes_itself(
+        counted, monkeypatch, clock):
+    """The sweep removed the marker after the write read the ticket's tombstone (none), then the
+    ticket's deletion listed the markers without it: the commit, writing its marker again, reads
+    the tombstone again and deletes the recording it just committed."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    rv.tickets.mark("acme", "T-7", entry.recording_id, clock.now)
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+
+    def sweep_then_delete():
+        assert rv.reclaim_markers() == 1
+        assert entry.recording_id not in _delete_ticket(rv).recording_ids
+
+    _during(monkeypatch, rv.tickets, "deleted_at", sweep_then_delete)
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+
+
+def test_an_older_versions_empty_marker_is_aged_from_when_a_sweep_first_saw_it(counted, clock):
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    [marker] = _marker_of(rv, calls["a"].recording_id)
+    never = f"{marker.rpartition('/')[0]}/{make_entry('eu', 'CA9').recording_id}"
+    put_bytes(rv.key_store, never, b"")  # an older version's write, killed after its marker
+    assert rv.reclaim_markers() == 0 and get_bytes(rv.key_store, never) == b'{"seen_at": "2026-01-15T12:00:00+00:00"}'
+    clock.advance(seconds=SETTLE_AFTER.total_seconds() - 1)
+    assert rv.reclaim_markers() == 0
+    clock.advance(seconds=1)
+    assert rv.reclaim_markers() == 1 and never not in set(rv.key_store.names("tickets/"))

@@ -51,6 +51,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         expired = (f", {'would remove' if report.dry_run else 'removed'} {report.manifests_expired} "
                    f"expired manifest(s) of failed jobs")
     marked = f", wrote {report.tickets_marked} missing ticket marker(s)" if report.tickets_marked else ""
+    if report.markers_removed:
+        marked += f", removed {report.markers_removed} ticket marker(s) of writes that never committed"
     print(f"scanned {report.scanned}, due {report.due}, {verb} {report.due if report.dry_run else report.deleted}, "
           f"kept {report.kept}, already deleted {report.already_deleted}{reclaimed}{expired}{marked}{skipped}")
     for name, why in report.skipped:

@@ -110,6 +110,8 @@ class SweepReport:
     manifests_expired: int = 0
     #: Ticket markers written for entries that had none (vault.tickets: an older version's writes).
     tickets_marked: int = 0
+    #: Ticket markers of first writes that never committed, removed (RegionVault.reclaim_markers).
+    markers_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -486,13 +488,14 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
     """Delete every recording past its account's current retention window, and destroy
     what a killed writer left under recordings deleted before (``RegionVault.reclaim``;
     ``reclaimed`` counts the objects). Every entry read gets its ticket marker when it has
-    none (``vault.tickets``: ``tickets_marked``). With ``failed_manifests``, also remove the manifests
+    none (``vault.tickets``: ``tickets_marked``), and the markers of first writes that never
+    committed go once no writer of them can be live (``markers_removed``). With ``failed_manifests``, also remove the manifests
     the HTTP API kept for jobs that have been failed past their window (``manifests_expired``).
     Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
     and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    scanned = due = deleted = already = reclaimed = undeleted = marked = 0
+    scanned = due = deleted = already = reclaimed = undeleted = marked = removed = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
@@ -556,12 +559,14 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
             reclaimed += _reclaim(region_vault, tombstones, settle=True)
             if account_id is None:  # whose an uncommitted write was cannot be told
                 reclaimed += region_vault.reclaim_uncommitted()
+                removed += region_vault.reclaim_markers(markers)
     kept = scanned - due - already - (len(skipped) - undeleted)
     expired = 0
     if failed_manifests is not None:
         moment = now or vault.region(vault.regions[0]).clock()
         expired = expire_failed(failed_manifests, vault, now=moment, dry_run=dry_run, account_id=account_id)
-    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired, marked)
+    return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired, marked,
+                       removed)
 
 
 def apply_retention(recording_id: str, vault: Vault, *, now: datetime | None = None) -> bool:
