@@ -11,6 +11,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     key store (another location, never backed up):
     keys/<rid>/<kind>.<g>-<tag>.json  the artifact's data key, wrapped by the region's KEK
     tickets/<tag>/<rid>               the recording is of the ticket ``tag`` names (``vault.tickets``)
+    tickets/<tag>/deleted             when that ticket was last deleted
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts

@@ -83,24 +83,22 @@ class TicketMarkers:
         Returns when the first write that marked it began (this one, or an earlier delivery of
         it that was killed before its commit); None when unknown (a marker written empty: by an
         older version, ``mark_missing`` or ``callrec keys migrate``)."""
+        if self.restore(account_id, ticket_id, recording_id, started_at):
+            return started_at
+        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
+        earlier = _time_in(get_bytes(self._key_store, name), "started_at")
+        return earlier if earlier is None or started_at is None else min(earlier, started_at)
+
+    def restore(self, account_id: str, ticket_id: str, recording_id: str, started_at: datetime | None) -> bool:
+        """Write the marker unless it is there (create-only; ``started_at`` as ``mark``); True
+        when it was missing (after a commit: removed by ``reclaim_markers`` under the write)."""
         name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
         body = b"" if started_at is None else json.dumps({"started_at": started_at.isoformat()}).encode()
         try:
             self._key_store.create(name, body)
-            return started_at
+            return True
         except ObjectExistsError:
-            earlier = _time_in(get_bytes(self._key_store, name), "started_at")
-        return earlier if earlier is None or started_at is None else min(earlier, started_at)
-
-    def restore(self, account_id: str, ticket_id: str, recording_id: str, started_at: datetime | None) -> bool:
-        """Write the marker again unless it is there (create-only); True when it was missing
-        (removed by ``reclaim_markers`` under a write that then committed)."""
-        try:
-            get_bytes(self._key_store, f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}")
             return False
-        except ObjectMissingError:
-            pass
-        return self.mark(account_id, ticket_id, recording_id, started_at) == started_at
 
     def unconfirmed(self, listed: set[str], indexed: set[str]) -> Iterator[tuple[str, str]]:
         """(marker name, recording id) of each marker among ``listed`` naming no id of ``indexed``."""
@@ -163,10 +161,7 @@ class TicketMarkers:
         written. The retention sweep does this for every entry it reads, so an entry an older
         version stored after the markers' complete mark is found again by the next sweep."""
         name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
-        if name in listed:
-            return False
-        put_bytes(self._key_store, name, b"")
-        return True
+        return name not in listed and self.restore(account_id, ticket_id, recording_id, None)
 
     def recording_ids(self, account_id: str, ticket_id: str) -> Iterator[str]:
         """The ids the markers of the account's ticket name (unverified). While entries without
