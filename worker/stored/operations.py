@@ -215,7 +215,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
     region_vault, entry = _admitted(recording_id, principal, vault, artifact)
     out_path = Path(out_path)
     for attempt in range(2):
-        read = False
+        read = audited = False
         try:
             # Linked in at ``out_path`` (replacing a file there) only once the access is audited:
             # a range past the end or an audit that fails leaves whatever was there as it was.
@@ -226,6 +226,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
                     _unsatisfiable(region_vault, recording_id, principal, size)
                 region_vault.audit("export", "allowed", recording_id, str(principal),
                                    "" if artifact == "audio" else artifact)
+                audited = True
             break
         except (DecryptionError, ObjectMissingError) as exc:
             if read:
@@ -233,7 +234,7 @@ def export_recording(recording_id: str, out_path: Path, principal: Principal, va
             region_vault, entry = _admitted_again(exc, region_vault, entry, attempt, recording_id, principal, vault,
                                                   artifact)
         except BaseException:
-            if not read:
+            if audited or not read:  # (read, not audited: refused as out of range, or the audit failed)
                 _export_failed(region_vault, recording_id, principal)
             raise
     return ExportOutcome(recording_id, out_path, size, codec.name if codec is not None else None)

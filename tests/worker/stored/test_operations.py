@@ -322,6 +322,40 @@ def test_an_export_that_fails_its_audit_or_range_leaves_a_file_at_its_path_as_it
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.bin")) == []  # no temp left
 
 
+def test_an_export_audited_whose_output_cannot_then_be_linked_in_is_audited_as_failed(tmp_path, monkeypatch):
+    """The output is linked in after the allowed access is audited: when that fails (a full
+    disk at the rename), the file the caller had stays, and the trail says the export failed."""
+    import errno
+    import os
+
+    import pytest
+
+    import callrec.files
+    from vault.access import Principal
+    from worker.errors import WorkerError
+    from worker.stored.operations import export_recording
+
+    vault, rid = _stored_wav(tmp_path, "CA-LINK", _long_wav(1))
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    out = tmp_path / "out.wav"
+    out.write_bytes(b"the caller's own file")
+
+    replace = os.replace
+
+    def full(src, dst):  # the export's rename only (the audit trail's own writes go through)
+        if os.fspath(dst) == os.fspath(out):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        replace(src, dst)
+
+    monkeypatch.setattr(callrec.files.os, "replace", full)
+    with pytest.raises(WorkerError, match="cannot write"):
+        export_recording(rid, out, ann, vault)
+    monkeypatch.undo()
+    assert out.read_bytes() == b"the caller's own file"
+    trail = [(e.action, e.outcome) for e in vault.region("us").audit_events(rid) if e.action == "export"]
+    assert trail == [("export", "allowed"), ("export", "failed")]
+
+
 def test_entries_for_a_batch_pass_over_an_index_entry_that_cannot_be_read(tmp_path):
     """``callrec batch --account A`` lists A's recordings: one unreadable index entry anywhere in
     the region (another account's too) used to stop every account's batch (exit 2); it is left
