@@ -27,7 +27,12 @@ class DecryptionError(VaultError):
 class KeyUnavailableError(DecryptionError):
     """Raised when a region's own service key (the index MAC key, the secrets key) cannot be
     opened: its KEK version retired or destroyed, the keyset altered. A server-side key problem,
-    not bad input (HTTP ``503``); still a DecryptionError to whoever handles those."""
+    not bad input (HTTP ``503``, CLI exit 1), and no retry fixes it until an operator does
+    (a job fails and waits for ``callrec jobs retry``); still a DecryptionError to whoever
+    handles those."""
+
+    permanent = False
+    retryable = False
 
 
 class UnsupportedKeyError(VaultError):

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from callrec.errors import CallrecError, heading
 from callrec.files import leftovers, replaced
-from vault.errors import DecryptionError, MigrationNeededError, VaultInputError
+from vault.errors import DecryptionError, KeyUnavailableError, MigrationNeededError, VaultInputError
 from vault.regions import REGIONS
 from worker.calls.manifest import MAX_MANIFEST_BYTES, Manifest, decode_manifest, read_manifest_file
 from worker.errors import ManifestError
@@ -121,6 +121,8 @@ def read_manifest(path: str | os.PathLike[str], vault: Vault, max_bytes: int = M
                             "serve (CALLREC_REGIONS)") from None
     try:
         plain = box.decrypt(sealed, _aad(path, region))
+    except KeyUnavailableError:
+        raise  # the region's key, not the file: the server's problem
     except DecryptionError:
         raise ManifestError(f"{heading(path)}: {_UNOPENED}") from None
     if len(plain) > max_bytes:

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from vault.errors import MigrationNeededError
+from vault.errors import KeyUnavailableError, MigrationNeededError
 from worker.calls.kept import (
     forget_call,
     is_kept,
@@ -143,6 +143,22 @@ def test_a_file_sealed_under_another_key_does_not_open(tmp_path, state, vault):
     with pytest.raises(ManifestError, match="cannot be opened"):
         read_manifest(path, vault)
 
+
+def test_a_secrets_key_that_cannot_be_opened_is_the_servers_problem_not_a_bad_manifest(state, vault):
+    """The region's secrets key wrapped under a KEK version since retired: the manifest is
+    whole, the key is not (it read as "cannot be opened: altered...", a ManifestError: the
+    job failed as bad input, the API answered 4xx); KeyUnavailableError instead, and the file
+    stays."""
+    path = kept_call(state, vault)
+    sealed = path.read_bytes()
+    keys = vault.region("us").keys
+    old = keys.current()
+    keys.rotate()
+    keys.retire(old)  # by hand: `keys rotate` re-wraps the secrets key first
+    fresh = build_vault(Settings.from_env({"CALLREC_DATA_DIR": str(state)}))  # no key opened yet
+    with pytest.raises(KeyUnavailableError, match="region us cannot be opened"):
+        read_manifest(path, fresh)
+    assert path.read_bytes() == sealed
 
 def test_a_region_this_deployment_does_not_serve_is_named(state, vault):
     path = kept_call(state, vault, region="au")

@@ -140,3 +140,16 @@ def test_a_commands_warning_reaches_stderr_as_a_json_line(tmp_path, settings):
     logged = json.loads(line)
     assert (logged["level"], logged["event"], logged["objects"]) == ("warning", "deleted_leftovers_reclaimed", 1)
     assert rid not in line
+
+
+def test_a_region_whose_index_key_cannot_be_opened_exits_1_not_2(tmp_path, settings, capsys):
+    """The index MAC key wrapped under a KEK version since retired: the operator's command
+    was right, the server's key is the problem (exit 1, as any failure that is not bad input;
+    it exited 2, "bad input"), and the message names the key, nothing of it."""
+    stored_call(tmp_path, settings, "CA1", ticket="T-50")
+    keys = build_vault(settings).region("eu").keys
+    old = keys.current()
+    keys.rotate()
+    keys.retire(old)  # by hand: `keys rotate` re-wraps the index key first
+    code, out, err = run(capsys, "delete", "--ticket", "T-50", "--account", "acme")
+    assert (code, out) == (1, "") and "the index key of region eu cannot be opened" in err
