@@ -28,12 +28,8 @@ from worker.errors import ManifestError
 from worker.calls.fetch import FetchPolicy
 from worker.calls.manifest import Location, Manifest
 from worker.calls.source_names import source_name
+from worker.calls.sources import api_account_inbox as account_inbox  # where its file: URIs resolve
 from worker.settings import Settings
-
-
-def account_inbox(settings: Settings, account_id: str) -> Path | None:
-    """The directory relative ``file:`` URIs of ``account_id``'s HTTP manifests resolve in."""
-    return Path(settings.api_inbox).resolve() / account_id if settings.api_inbox else None
 
 
 def as_the_account_names_it(text: str | None, settings: Settings) -> str | None:

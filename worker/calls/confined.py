@@ -59,6 +59,15 @@ class Roots:
     def holds_path(self, real: Path) -> bool:
         return any(real != root and real.is_relative_to(root) for root in self.dirs)
 
+    def within(self, directory: Path | None) -> Roots:
+        """These roots with their directories narrowed to ``directory`` (a real path; None: no
+        directory at all), the remote roots as they are."""
+        if directory is None:
+            return Roots((), self.remote)
+        dirs = [root if root.is_relative_to(directory) else directory
+                for root in self.dirs if root.is_relative_to(directory) or directory.is_relative_to(root)]
+        return Roots(tuple(dict.fromkeys(dirs)), self.remote)
+
     def holds(self, location: Location) -> bool:
         """True when the remote ``location`` lies under one of the remote roots."""
         scheme = location.uri.partition("://")[0]

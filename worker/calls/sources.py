@@ -30,6 +30,7 @@ from typing import BinaryIO, Protocol
 
 from callrec.errors import heading
 from vault.errors import ObjectMissingError
+from worker.calls import kept
 from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
 from worker.errors import ManifestError, SourceError, resource_error
@@ -42,10 +43,30 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def source_roots(manifest: Manifest, settings: Settings) -> Roots:
-    """``CALLREC_SOURCE_ROOTS``, or the manifest's directory when it is not set."""
+    """``CALLREC_SOURCE_ROOTS``, or the manifest's directory when it is not set (for a call sent
+    over HTTP, only its account's part of them: :func:`own_files`)."""
     roots = Roots.parse(settings.source_roots.replace("{region}", manifest.account.region),
                         "CALLREC_SOURCE_ROOTS")
-    return roots or Roots((Path(os.path.realpath(manifest.base_dir)),))
+    return own_files(manifest, settings, roots or Roots((Path(os.path.realpath(manifest.base_dir)),)))
+
+
+def api_account_inbox(settings: Settings, account_id: str) -> Path | None:
+    """The directory of ``account_id``'s files in the API's inbox (``CALLREC_API_INBOX/<account>/``,
+    its real path); None without an API inbox."""
+    return Path(os.path.realpath(settings.api_inbox)) / account_id if settings.api_inbox else None
+
+
+def own_files(manifest: Manifest, settings: Settings, roots: Roots) -> Roots:
+    """``roots`` (to read or to destroy in) as far as ``manifest``'s account may reach: for a call
+    sent over HTTP (a manifest the API keeps: its directory is its account's of
+    ``worker.calls.kept``) local files only in its account's part of the API's inbox, none when
+    this process has no ``CALLREC_API_INBOX``. The API checked that when it took the call, but
+    the roots hold every account's files, and a directory of the account's swapped for a
+    symlink to another account's afterwards led the worker to read that account's legs into
+    this account's recording, then destroy them (session-50 audit)."""
+    if Path(os.path.realpath(manifest.base_dir)) != kept.manifests_dir(settings.data_dir) / manifest.account.id:
+        return roots
+    return roots.within(api_account_inbox(settings, manifest.account.id))
 
 
 def check_sources(manifest: Manifest, settings: Settings) -> None:
@@ -212,7 +233,7 @@ def source_locations(manifest: Manifest) -> tuple[Location, ...]:
 def destroy_sources(manifest: Manifest, settings: Settings,
                     remotes: Mapping[str, RemoteSource] | None = None) -> int:
     """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many."""
-    where = inbox(settings, manifest.account.region)
+    where = own_files(manifest, settings, inbox(settings, manifest.account.region))
     if settings.keep_sources or not where:
         return 0
     remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
