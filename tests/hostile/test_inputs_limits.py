@@ -177,20 +177,46 @@ def test_a_small_compressed_file_claiming_long_audio_stops_the_transcode(tmp_pat
     assert not list(tmp_path.glob("callrec-decode-*"))  # the partial transcode is gone
 
 
-def test_a_huge_transcript_is_not_read(tmp_path, capsys):
+def test_a_huge_transcript_is_not_read(tmp_path, capsys, monkeypatch):
     """53 MB (sparse) as a transcript: refused from its size, never read into memory. A
-    post-call job goes on with the recognizer and says why; `redact` exits 2."""
+    post-call job goes on with the recognizer and says why; `redact` exits 2. (Under the
+    setting's cap here: a short call's own cap is smaller, the next test.)"""
+    monkeypatch.setenv("CALLREC_MAX_TRANSCRIPT_BYTES", "500000")
     manifest = write_call(tmp_path / "call", transcript="1.0 1.1 hello\n")
     with open(tmp_path / "call" / "CA1-words.txt", "r+b") as out:
         out.truncate(53_000_000)
-    outcome = process_call(manifest, build_backends(settings_for(tmp_path, recognizer="none")))
+    settings = settings_for(tmp_path, recognizer="none", max_transcript_bytes=500_000)
+    outcome = process_call(manifest, build_backends(settings))
     assert outcome.stored
-    assert outcome.transcript_problem.endswith("CA1-words.txt: 53000000 bytes, more than the 20000000 allowed")
+    assert outcome.transcript_problem.endswith(
+        "CA1-words.txt: 53000000 bytes, more than the 500000 allowed (CALLREC_MAX_TRANSCRIPT_BYTES)")
     wav = tmp_path / "in.wav"
     soundfile.write(wav, np.zeros(8000, dtype=np.int16), 8000)
     code = main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript",
                  str(tmp_path / "call" / "CA1-words.txt"), "--transcript-format", "simple"])
-    assert code == 2 and "53000000 bytes, more than the 20000000 allowed" in capsys.readouterr().err
+    assert code == 2 and "53000000 bytes, more than the 500000 allowed (CALLREC_MAX_TRANSCRIPT_BYTES)" \
+        in capsys.readouterr().err
+
+
+def test_a_transcript_far_larger_than_its_call_is_refused_unread(tmp_path, capsys):
+    """Found by the session-50 audit: 18 MB of words (within the 20 MB setting) on a 4 s
+    recording took `redact` 132 s and 1.3 GB, a worker as much. A transcript may hold 1 MB plus
+    20 KB a second of the call (real ones hold at most about 3 KB: summaries, alternatives and
+    all); more is refused from its size, as a huge one is."""
+    words = "1.0 1.1 four\n" * 160_000  # 2.1 MB on a 4 s call: more than 1,080,000 bytes
+    manifest = write_call(tmp_path / "call", transcript=words)
+    outcome = process_call(manifest, build_backends(settings_for(tmp_path, recognizer="none")))
+    assert outcome.stored
+    assert outcome.transcript_problem.endswith(
+        "CA1-words.txt: 2080000 bytes, more than the 1080000 allowed (1000000 bytes and 20000 a second of "
+        "the 4 s call; CALLREC_MAX_TRANSCRIPT_BYTES at most)")
+    wav = tmp_path / "in.wav"
+    soundfile.write(wav, np.zeros(8000, dtype=np.int16), 8000)
+    code = main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript",
+                 str(tmp_path / "call" / "CA1-words.txt"), "--transcript-format", "simple"])
+    assert code == 2 and "2080000 bytes, more than the 1020000 allowed (1000000 bytes and 20000 a second of the 1 s " \
+        "recording; CALLREC_MAX_TRANSCRIPT_BYTES at most)" in capsys.readouterr().err
+    assert not (tmp_path / "out.wav").exists()
 
 
 def test_dev_zero_as_transcript_is_refused_not_read(tmp_path, capsys):

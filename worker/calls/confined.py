@@ -103,27 +103,32 @@ def open_confined(path: Path, roots: Roots | None, what: str = "file") -> Binary
     return os.fdopen(fd, "rb")
 
 
-def check_size(handle: BinaryIO, name: str, max_bytes: int) -> None:
-    """Refuse an opened file larger than ``max_bytes`` before reading it."""
+def check_size(handle: BinaryIO, name: str, max_bytes: int, why: str = "") -> None:
+    """Refuse an opened file larger than ``max_bytes`` (``why``: where that limit comes from)
+    before reading it."""
     size = os.fstat(handle.fileno()).st_size
     if size > max_bytes:
         handle.close()
-        raise SourceError(f"{heading(name)}: {size} bytes, more than the {max_bytes} allowed")
+        raise SourceError(f"{heading(name)}: {size} bytes, more than the {max_bytes} allowed{_because(why)}")
 
 
-def read_limited(handle: BinaryIO, name: str, max_bytes: int) -> bytes:
+def read_limited(handle: BinaryIO, name: str, max_bytes: int, why: str = "") -> bytes:
     """Read at most ``max_bytes`` (the file may have grown since its size was checked)."""
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise SourceError(f"{heading(name)}: more than the {max_bytes} bytes allowed")
+        raise SourceError(f"{heading(name)}: more than the {max_bytes} bytes allowed{_because(why)}")
     return data
 
 
-def read_local(path: Path, max_bytes: int) -> bytes:
+def read_local(path: Path, max_bytes: int, why: str = "") -> bytes:
     """A local file given on the command line, read like a source (regular file, bounded)."""
     with open_confined(path, None) as handle:
-        check_size(handle, str(path), max_bytes)
-        return read_limited(handle, str(path), max_bytes)
+        check_size(handle, str(path), max_bytes, why)
+        return read_limited(handle, str(path), max_bytes, why)
+
+
+def _because(why: str) -> str:
+    return f" ({why})" if why else ""
 
 
 def _stat(path: Path, real: Path, what: str) -> os.stat_result:

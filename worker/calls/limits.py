@@ -19,6 +19,12 @@ from worker.settings import Settings
 #: The derived byte cap of a fetched segment: 16-bit samples, and room for headers and tags.
 SEGMENT_SAMPLE_BYTES = 2
 SEGMENT_HEADER_BYTES = 64 * 1024
+#: The derived byte cap of a provider transcript: room for a short call's fixed parts, and per
+#: second of the call many times what the richest real transcripts hold (about 3 KB a second,
+#: summaries and alternatives included: the readers' real fixtures). A transcript is read into
+#: hundreds of bytes of memory per byte; 18 MB of words on a 4 s recording took 1.3 GB.
+TRANSCRIPT_BASE_BYTES = 1_000_000
+TRANSCRIPT_BYTES_PER_S = 20_000
 #: The settings an audio input's refused rate names.
 RATES_SET_BY = "CALLREC_MIN_RATE_HZ, CALLREC_MAX_RATE_HZ"
 
@@ -60,6 +66,16 @@ class InputLimits:
             raise ManifestError(f"events[{last}].end: {manifest.call_duration_s:g} s makes the call "
                                 f"longer than the longest allowed ({self.max_call_s:g} s, "
                                 "CALLREC_MAX_CALL_S)")
+
+    def transcript_bytes(self, duration_s: float, of: str = "call") -> tuple[int, str]:
+        """The most bytes a provider transcript of a ``duration_s`` call (or recording: ``of``)
+        may hold, and why: ``TRANSCRIPT_BASE_BYTES`` and ``TRANSCRIPT_BYTES_PER_S`` a second of
+        it, ``max_transcript_bytes`` at most."""
+        derived = TRANSCRIPT_BASE_BYTES + math.ceil(max(duration_s, 0.0) * TRANSCRIPT_BYTES_PER_S)
+        if derived >= self.max_transcript_bytes:
+            return self.max_transcript_bytes, "CALLREC_MAX_TRANSCRIPT_BYTES"
+        return derived, (f"{TRANSCRIPT_BASE_BYTES} bytes and {TRANSCRIPT_BYTES_PER_S} a second of the "
+                         f"{duration_s:g} s {of}; CALLREC_MAX_TRANSCRIPT_BYTES at most")
 
     def audio(self) -> DecodeLimits:
         """What any one audio input may hold (no call to measure it against)."""

@@ -207,8 +207,9 @@ def _name(location: Location) -> str:
 
 
 def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits) -> bytes:
-    """The provider transcript's bytes, read inside the source roots and within the size limit."""
-    return fetch.read(manifest.transcript.location, limits.max_transcript_bytes)
+    """The provider transcript's bytes, read inside the source roots and within the size limit
+    (for the call's length: ``InputLimits.transcript_bytes``)."""
+    return fetch.read(manifest.transcript.location, *limits.transcript_bytes(manifest.call_duration_s))
 
 
 def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destroyed: int) -> ProcessOutcome:

@@ -91,12 +91,12 @@ def detector_version_of(report: RedactionReport) -> str:
     return ",".join(f"{d.name}/{d.version}" for d in report.detectors if d.source in AUDIO_DETECTORS)
 
 
-def load_transcript(path: Path, format_name: str, max_bytes: int) -> Transcript:
+def load_transcript(path: Path, format_name: str, max_bytes: int, why: str = "") -> Transcript:
     """Parse a provider transcript file (``auto``: recognise its format): a regular file, read
-    without blocking, at most ``max_bytes`` (the caller's ``settings.max_transcript_bytes``); a
-    RedactionInputError (bad input) names the file and what is wrong."""
+    without blocking, at most ``max_bytes`` (the caller's ``InputLimits.transcript_bytes``, and
+    ``why``); a RedactionInputError (bad input) names the file and what is wrong."""
     try:
-        data = read_local(path, max_bytes)
+        data = read_local(path, max_bytes, why)
     except SourceError as exc:
         if str(exc).endswith("no such file"):
             raise RedactionInputError(f"transcript {quoted(path.name)} does not exist") from None

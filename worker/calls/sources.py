@@ -176,20 +176,21 @@ class SourceFetcher:
         limit = self._limits.segment_bytes(self._manifest, segment)
         return open_confined(self._fetch(segment.location, limit[0], limit[1]), None)
 
-    def open(self, location: Location, max_bytes: int | None = None) -> BinaryIO:
-        """The source at ``location`` opened for reading; ``SourceError`` when it may not be."""
+    def open(self, location: Location, max_bytes: int | None = None, why: str = "") -> BinaryIO:
+        """The source at ``location`` opened for reading; ``SourceError`` when it may not be
+        (larger than ``max_bytes``: ``why`` says where that limit comes from)."""
         if location.path is not None:
             handle = open_confined(location.path, self._roots)
         else:
             handle = open_confined(self._fetch(location, max_bytes), None)
         if max_bytes is not None:
-            check_size(handle, source_name(location.uri), max_bytes)
+            check_size(handle, source_name(location.uri), max_bytes, why)
         return handle
 
-    def read(self, location: Location, max_bytes: int) -> bytes:
+    def read(self, location: Location, max_bytes: int, why: str = "") -> bytes:
         """The whole source, refused when it holds more than ``max_bytes``."""
-        with self.open(location, max_bytes) as handle:
-            return read_limited(handle, source_name(location.uri), max_bytes)
+        with self.open(location, max_bytes, why) as handle:
+            return read_limited(handle, source_name(location.uri), max_bytes, why)
 
     def _fetch(self, location: Location, max_bytes: int | None, setting: str | None = None) -> Path:
         if location.uri in self._fetched:

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = [p for p in (args.input, args.transcript) if p is not None]
     check_output_paths(outputs, inputs)  # before the inputs: a bad path costs no decoding
     settings = Settings.from_env()
-    limits = InputLimits.from_settings(settings).audio()  # as the pipeline takes its audio
+    input_limits = InputLimits.from_settings(settings)
+    limits = input_limits.audio()  # as the pipeline takes its audio
     # A transcode of the input is unredacted audio: in a locked work dir, swept if this dies.
     with WorkDir() as scratch, ExitStack() as opened:
         source = open_input(args.input, limits, scratch)  # before the transcript: a bad input is named first
@@ -75,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         transcript = written = None
         recognizer = listener = None
         if args.transcript is not None:
-            transcript = load_transcript(args.transcript, args.transcript_format, settings.max_transcript_bytes)
+            if source is None:  # its length bounds the transcript's
+                source = opened.enter_context(open_audio(args.input, limits, scratch))
+            transcript = load_transcript(args.transcript, args.transcript_format,
+                                         *input_limits.transcript_bytes(source.duration_s, "recording"))
             written = transcripts.write_back(transcript)  # before anything is written
             # The transcript gives words, and the recognizer still listens, in pass 1 and in
             # verification (a transcript on the wrong clock or missing a word must not leave audible
