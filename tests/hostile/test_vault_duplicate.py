@@ -140,3 +140,27 @@ def test_one_call_under_two_manifest_paths_run_at_once(tmp_path, make_keys, cloc
 
     delete_recording(rid, vault, actor="operator", reason="customer request")
     nothing_decryptable(rv, rid)
+
+
+def test_one_call_run_twice_at_once_from_one_dir_ends_stored_for_both(tmp_path, monkeypatch):
+    """Found by the session-50 audit: two `callrec process` of one call dir at once (an
+    operator's retry beside a cron job), the inbox the call's dir. The first stored the call and
+    destroyed its legs while the second was reading them: the second exited 2, "no such file",
+    bad input, for a call that was stored. It ends as already stored, as a run after the first does."""
+    import worker.calls.pipeline as pipeline
+
+    manifest = write_call(tmp_path / "call", "CA9")
+    settings = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path / "call"), recognizer="none")
+    first: list = []
+    assemble = pipeline.assemble_manifest
+
+    def the_other_run_first(*args, **kwargs):  # the other run stores and destroys while this one starts reading
+        if not first:
+            first.append(None)
+            first[0] = process_call(manifest, build_backends(settings))
+        return assemble(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "assemble_manifest", the_other_run_first)
+    second = process_call(manifest, build_backends(settings))
+    assert first[0].stored and not first[0].already_stored and first[0].sources_destroyed == 2
+    assert second.stored and second.already_stored and second.recording_id == first[0].recording_id

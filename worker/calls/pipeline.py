@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.encode import Encoded, codec_named, encode
+from callrec.errors import CallrecError, is_permanent
 from audio.mixdown import mix_down
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
@@ -107,9 +108,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         existing = region_vault.find(legacy)
         rid = legacy if existing is not None else rid
     if existing is not None:
-        region_vault.clear_leftovers(existing)  # what deliveries killed while storing it left
-        destroyed = _destroy(manifest, backends)
-        return _outcome(manifest, rid, existing, already=True, destroyed=destroyed)
+        return _stored_before(manifest, rid, existing, region_vault, backends)
 
     already = False
     held = WorkDir()  # locked while this process works: a sweep removes it only once it is dead
@@ -168,6 +167,13 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         if transient is None:
             raise
         raise transient from exc
+    except CallrecError as exc:
+        meanwhile = region_vault.find(rid) if is_permanent(exc) else None
+        if meanwhile is None:
+            raise
+        # Another run of this call (a second `callrec process` of its dir at once) stored it and
+        # destroyed its sources while this one read them: stored, not bad input (session-50 audit).
+        return _stored_before(manifest, rid, meanwhile, region_vault, backends)
     finally:
         held.close()
     destroyed = _destroy(manifest, backends)
@@ -192,6 +198,14 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
     manifest (already stored) does not get here; a call about to be stored does, just before
     its commit."""
     region_vault.follow_manifest(manifest.account.id, manifest.account.retention_days)
+
+
+def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault: RegionVault,
+                   backends: Backends) -> ProcessOutcome:
+    """The outcome of a call another run stored: what deliveries killed while storing it left
+    is cleared, and its sources are destroyed as after storing."""
+    region_vault.clear_leftovers(entry)
+    return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
 
 
 def _destroy(manifest: Manifest, backends: Backends) -> int:
