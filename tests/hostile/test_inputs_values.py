@@ -128,3 +128,18 @@ def test_a_manifest_at_a_non_ascii_path_is_processed_and_queued(tmp_path, monkey
     for hidden in ("\u202e", "\x00", "\n"):
         with pytest.raises(JobDecodeError, match="manifest_uri is not a valid reference"):
             ProcessCall.for_call(f"{call}/{hidden}manifest.json", "acme", "CA1")
+
+
+@pytest.mark.parametrize("agent", [{"NumberOfHolds": 2, "CustomerHoldDuration": "4111 1111 1111 1111"},
+                                   {"NumberOfHolds": 4111111111111111, "CustomerHoldDuration": 4111111111111111}])
+def test_a_card_number_as_a_contact_records_hold_count_or_total_is_not_echoed(agent):
+    """Found by the session-50 audit: the 202 of `POST /v1/ingress/connect` warned "the contact
+    record gives 2 hold(s), 4111 1111 1111 1111 s in all", whatever the record held there."""
+    from tests.worker.api.ingress.test_connect import PROFILE, record
+    from worker.api.ingress.connect import manifest_of
+
+    contact = record("c-1", "b/c-1.wav")
+    contact["Agent"].update(agent)
+    _, warnings = manifest_of("acme", PROFILE, {"ticket_id": "T-1", "contact_record": contact})
+    assert len(warnings) == 1 and warnings[0].startswith("hold: the contact record gives ")
+    assert "1111" not in warnings[0]

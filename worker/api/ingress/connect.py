@@ -84,6 +84,14 @@ def _time(record: dict, path: str, required: bool = False, name: str | None = No
     return moment
 
 
+def _plain(value: Any) -> str:
+    """``value`` written out when it is a number of seconds or holds a call could have (under
+    a million, so no card number), else empty."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1_000_000:
+        return f"{value:g}"
+    return ""
+
+
 def _recording(record: dict) -> tuple[str, str | None, str]:
     """The audio recording's ``bucket/key``, its start time (if the record says) and the
     field the start time came from."""
@@ -192,8 +200,10 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
         events.append({"type": "hold", "start": at(h0), "end": at(h1)})
     count = _get(record, "Agent.NumberOfHolds") or 0
     if isinstance(count, int) and count > len(holds):
-        total = _get(record, "Agent.CustomerHoldDuration") or 0
-        warnings.append(f"hold: the contact record gives {count} hold(s), {total} s in all, without times; "
+        # named only as plain numbers a call could have: the record's values are echoed in the 202
+        total = _plain(_get(record, "Agent.CustomerHoldDuration"))
+        warnings.append(f"hold: the contact record gives {_plain(count) or 'some'} hold(s)"
+                        f"{f', {total} s in all,' if total else ''} without times; "
                         "pass holds to cut them (they stay in the recording)")
     if "/" not in location.strip("/"):
         raise CtrError("contact_record.Recording.Location", "expected bucket/key")
