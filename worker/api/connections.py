@@ -19,16 +19,21 @@ the API's JSON ``503`` with ``Retry-After`` and the request's id; its connection
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+
+import h11
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from worker.api.errors import ApiError, error_response
-from worker.api.request_ids import RequestIds
+from worker.api.request_ids import RequestIds, new_request_id
 from worker.queue import logs
 
 log = logging.getLogger("callrec.api")
+#: What a request head h11 cannot parse is told.
+BAD_HEAD = "not a valid HTTP request (its request line or headers)"
 #: Seconds an answer past the connection cap asks the client to wait.
 OVER_CAPACITY_RETRY_S = 1
 
@@ -88,6 +93,19 @@ class HeadBoundedProtocol(H11Protocol):
             self._head_deadline.cancel()
             self._head_deadline = None
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request head h11 cannot parse (a negative Content-Length, a broken header line):
+        the API's JSON 400 with a request id, not uvicorn's text/plain one (session-50 audit)."""
+        request_id = new_request_id()
+        body = json.dumps({"error": {"code": "bad_request", "message": BAD_HEAD, "field": None,
+                                     "request_id": request_id}}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"x-request-id", request_id.encode()), (b"connection", b"close")]
+        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                      h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
 
     def _too_slow(self) -> None:
         self._head_deadline = None

@@ -1,0 +1,39 @@
+"""Requests that are not HTTP as the API reads it, sent to the server `callrec serve` runs.
+
+Errors are JSON, `{"error": {"code", "message", "field", "request_id"}}`, whatever is wrong
+(README, "HTTP API"). Found by the session-50 audit: a request head uvicorn's parser refuses
+(a negative or malformed Content-Length, a broken header line) was answered by uvicorn itself,
+`400` in text/plain, "Invalid HTTP request received.".
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from starlette.applications import Starlette
+
+from tests.worker.api.server import free_port
+from tests.worker.api.test_slow_clients import serving
+from worker.api.request_ids import well_formed
+from worker.settings import Settings
+
+
+@pytest.mark.parametrize("head", [b"Content-Length: -5\r\n", b"Content-Length: 1x\r\n", b"Bad Header Line\r\n"])
+def test_a_request_head_the_parser_refuses_gets_the_apis_json_400(head):
+    settings = Settings(api_host="127.0.0.1", api_port=free_port())
+    with serving(Starlette(routes=[]), settings):
+        with socket.create_connection(("127.0.0.1", settings.api_port), timeout=5) as sock:
+            sock.sendall(b"POST /v1/calls HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n{}")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    status, _, rest = answer.partition(b"\r\n")
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    assert status == b"HTTP/1.1 400 Bad Request"
+    assert b"content-type: application/json" in headers.lower() and b"connection: close" in headers.lower()
+    error = json.loads(body)["error"]
+    assert (error["code"], error["message"], error["field"]) == (
+        "bad_request", "not a valid HTTP request (its request line or headers)", None)
+    assert well_formed(error["request_id"])
