@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from callrec.errors import shown
 from vault.index import SETTLE_AFTER
@@ -218,6 +219,13 @@ class Settings:
             if not _is_host(getattr(self, name)):  # a bind's error was uvicorn's, with exit 3
                 raise UsageError(f"setting CALLREC_{name.upper()}: {shown(getattr(self, name))} is not an IP "
                                  "address or host name")
+        if self.api_inbox and not os.path.isabs(self.api_inbox):  # read wherever the process started
+            raise UsageError(f"setting CALLREC_API_INBOX: {shown(self.api_inbox)} is not an absolute directory")
+        url = urlsplit(self.api_public_url)
+        if self.api_public_url and (url.scheme not in ("http", "https") or not url.hostname):
+            # Twilio's signatures are checked, and review links made, against it
+            raise UsageError(f"setting CALLREC_API_PUBLIC_URL: {shown(self.api_public_url)} is not an http:// or "
+                             "https:// URL with a host")
         if self.storage_codec not in STORAGE_CODECS:  # refused at start, not at the first job
             raise UsageError(f"setting CALLREC_STORAGE_CODEC: {shown(self.storage_codec)} is not one of "
                              f"{', '.join(STORAGE_CODECS)}")

@@ -32,3 +32,22 @@ def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
                               env={**env, "SCRIPT": script}, cwd=Path(__file__).resolve().parents[2])
     assert pipeline.stdout == '{"event": 0}\n'
     assert pipeline.returncode == 0 and pipeline.stderr == ""
+
+
+@pytest.mark.parametrize("setting, value, problem", [
+    ("CALLREC_TWILIO_AUTH_TOKENS", "abc", "CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken"),
+    ("CALLREC_FETCH_HOSTS", "media.example.com:https", "CALLREC_FETCH_HOSTS: entry media.example.com:https is not host or host:port"),
+    ("CALLREC_TWILIO_HOSTS", "https://api.twilio.com/", "CALLREC_TWILIO_HOSTS: entry https://api.twilio.com/ is not host or host:port"),
+    ("CALLREC_API_INBOX", "relative/inbox", "setting CALLREC_API_INBOX: 'relative/inbox' is not an absolute directory"),
+    ("CALLREC_API_PUBLIC_URL", "callrec.example.com", "setting CALLREC_API_PUBLIC_URL: 'callrec.example.com' is not an http:// or https:// URL with a host"),
+])
+def test_a_setting_refused_only_where_it_is_used_stops_every_command(tmp_path, monkeypatch, capsys, setting, value, problem):
+    """Found by the session-50 audit: `callrec serve` started with these, then answered every
+    Twilio callback `422 invalid_manifest` naming CALLREC_TWILIO_AUTH_TOKENS (a callback Twilio
+    does not send again), failed every https call as bad input, or signed review links and
+    checked Twilio signatures against a URL no client reaches; a relative inbox was read from
+    wherever the process started. Like a number out of range (README, "Configuration"), each
+    stops every command before any work, exit 2, naming the setting."""
+    monkeypatch.setenv(setting, value)
+    assert main(["assemble", str(tmp_path / "manifest.json"), "-o", str(tmp_path / "out.wav")]) == 2
+    assert capsys.readouterr().err == f"callrec assemble: {problem}\n"

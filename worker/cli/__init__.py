@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in WORKING:
             _swept_temp_dir()
-        _cap_math_threads(Settings.from_env())
+        settings = Settings.from_env()
+        _check_host_lists(settings)
+        _cap_math_threads(settings)
         return int(args.func(args) or EXIT_OK)
     except BrokenPipeError:
         # The reader stopped reading (``callrec audit | head``): not a failure of ours.
@@ -107,6 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     except CallrecError as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
+
+
+def _check_host_lists(settings) -> None:
+    """The host and token lists of the fetch settings (``worker.calls.fetch_hosts``), read where a
+    fetch or a Twilio callback uses them, are checked before any work too: a bad entry stops
+    every command, exit 2 naming the setting (``serve`` answered every Twilio callback 422 and a
+    worker failed every https call as bad input: session-50 audit)."""
+    from worker.calls.fetch_hosts import parse_hosts, parse_twilio_hosts, parse_twilio_tokens
+
+    parse_hosts(settings.fetch_hosts)
+    parse_twilio_hosts(settings.twilio_hosts)
+    parse_twilio_tokens(settings.twilio_auth_tokens)
 
 
 def _warnings_as_json() -> None:
