@@ -219,6 +219,9 @@ class Settings:
             if not _is_host(getattr(self, name)):  # a bind's error was uvicorn's, with exit 3
                 raise UsageError(f"setting CALLREC_{name.upper()}: {shown(getattr(self, name))} is not an IP "
                                  "address or host name")
+        if 0 < self.reminder_interval_s < 1 or not self.reminder_interval_s >= 0:
+            # a tone every instant is no reminder, and a long call's tones filled the memory
+            raise UsageError("setting CALLREC_REMINDER_INTERVAL_S: must be 0 (off) or 1 s or more")
         if self.api_inbox and not os.path.isabs(self.api_inbox):  # read wherever the process started
             raise UsageError(f"setting CALLREC_API_INBOX: {shown(self.api_inbox)} is not an absolute directory")
         url = urlsplit(self.api_public_url)
@@ -259,6 +262,8 @@ class Settings:
 #: every API request 413 or 503, most of a call masked). No value is echoed: the range is
 #: what the operator needs, and numbers joined in a message read as card data to the scrubber.
 _RANGES: dict[str, tuple[float, float | None, bool, str]] = {
+    # shorter is no beep to hear (under a sample at 8 kHz: none at all; its ramps take 0.02 s)
+    "beep_s": (0.05, 10, False, "0.05 to 10 s"),
     "pad_before_ms": (0, 10_000, False, "0 to 10000 ms"),
     "pad_after_ms": (0, 10_000, False, "0 to 10000 ms"),
     "speech_pad_ms": (0, 10_000, False, "0 to 10000 ms"),

@@ -236,6 +236,23 @@ def test_nonsensical_limit_settings_are_refused():
         InputLimits.from_settings(Settings(max_segment_bytes=-1))
 
 
+@pytest.mark.parametrize("env, problem", [
+    ({"CALLREC_BEEP_S": "0.000001"}, "setting CALLREC_BEEP_S: must be 0.05 to 10 s"),
+    ({"CALLREC_BEEP_S": "0.001", "CALLREC_REMINDER_INTERVAL_S": "0.0011"},
+     "setting CALLREC_BEEP_S: must be 0.05 to 10 s"),
+    ({"CALLREC_BEEP_S": "0.1", "CALLREC_REMINDER_INTERVAL_S": "0.2"},
+     "setting CALLREC_REMINDER_INTERVAL_S: must be 0 (off) or 1 s or more"),
+])
+def test_a_beep_no_one_hears_or_a_reminder_every_instant_is_refused(tmp_path, monkeypatch, capsys, env, problem):
+    """Found by the session-50 audit: a 1 us beep was no sample at all (a recording without its
+    beep), and 1 ms beeps every 1.1 ms took a 10-minute call 17.6 s and 177 MB (545,000 tones
+    in its metadata; a 4-hour call's would not fit in memory)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["assemble", str(tmp_path / "manifest.json"), "-o", str(tmp_path / "out.wav")]) == 2
+    assert capsys.readouterr().err == f"callrec assemble: {problem}\n"
+
+
 class CountingRemote:
     """A remote source backend that counts the bytes handed out (how far a fetch read)."""
 
