@@ -51,3 +51,18 @@ def test_a_setting_refused_only_where_it_is_used_stops_every_command(tmp_path, m
     monkeypatch.setenv(setting, value)
     assert main(["assemble", str(tmp_path / "manifest.json"), "-o", str(tmp_path / "out.wav")]) == 2
     assert capsys.readouterr().err == f"callrec assemble: {problem}\n"
+
+
+@pytest.mark.parametrize("argv", [["worker", "--processes", "100000"], ["worker", "--threads", "100000"],
+                                  ["demo", "--processes", "100000"], ["jobs", "failed", "--limit", "99999999999999999999999"]])
+def test_a_count_past_what_the_machine_or_redis_holds_is_refused_as_an_argument(argv, capsys):
+    """Found by the session-50 audit: `callrec worker --processes 100000` (a typo) forked worker
+    processes until it was killed, 141 of them within 30 s (load average 42); `jobs failed
+    --limit 99999999999999999999999` was exit 1, "Redis ... did not answer (ResponseError)".
+    Each is refused as the argument it is (exit 2), before anything starts."""
+    from worker.cli import build_parser
+
+    with pytest.raises(SystemExit) as stopped:
+        build_parser(argv).parse_args(argv)
+    assert stopped.value.code == 2
+    assert f"argument {argv[-2]}" in capsys.readouterr().err

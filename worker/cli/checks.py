@@ -7,6 +7,8 @@ holds nothing that could be card data (worker.errors.scrub_digits would change i
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
 
 from callrec.errors import shown
 
@@ -85,3 +87,25 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{shown(text)} must be at least 1")
     return value
+
+
+def positive_up_to(highest: int, why: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``highest`` (``why``: what sets that). A count
+    of processes no machine holds forked until it was killed (session-50 audit)."""
+    def checked(text: str) -> int:
+        value = positive(text)
+        if value > highest:
+            raise argparse.ArgumentTypeError(f"{shown(text)} is more than {highest} ({why})")
+        return value
+    return checked
+
+
+#: Most worker processes per CPU (each holds its own recognizer, ~400 MB) and threads per process.
+PROCESSES_PER_CPU = 4
+MAX_THREADS = 16
+
+
+def worker_processes() -> Callable[[str], int]:
+    """The argparse type of a count of worker processes: 1 to ``PROCESSES_PER_CPU`` a CPU."""
+    cpus = os.cpu_count() or 1
+    return positive_up_to(PROCESSES_PER_CPU * cpus, f"{PROCESSES_PER_CPU} a CPU, {cpus} CPU(s) here")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from callrec.errors import heading
 from worker.api.demo import free_port, review_link, start_service, stop_service
+from worker.cli.checks import worker_processes
 from worker.errors import DemoError, UsageError
 
 #: The committed sample calls (the repository's samples/ directory).
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="directory of sample calls (<name>/manifest.json)")
     parser.add_argument("--out", type=Path, default=Path("out/demo"),
                         help="demo state: inbox, vault, keys, Redis, worker log (wiped first)")
-    parser.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--processes", type=worker_processes(), default=2, help="worker processes (default 2)")
     parser.add_argument("--keep-serving", action="store_true",
                         help="keep `callrec serve` (and Redis) up after the summary, until Ctrl-C, "
                              "to open the review page")
@@ -75,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
     samples = sorted(args.samples.glob("*/manifest.json"))
     if not samples:
         raise UsageError(f"{heading(args.samples)}: no sample calls (*/manifest.json) found")
-    if args.processes < 1:
-        raise UsageError(f"--processes {args.processes} must be at least 1")
     out = args.out.resolve()
     state = out / "state"
     settings = replace(Settings.from_env(), data_dir=state, redis_url=None, store="local",

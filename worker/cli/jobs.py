@@ -7,8 +7,11 @@ import time
 from typing import TYPE_CHECKING
 
 from callrec.errors import shown
-from worker.cli.checks import positive
+from worker.cli.checks import positive_up_to
 from worker.errors import UsageError
+
+#: Most failed jobs one `jobs failed` lists (more was a Redis error, exit 1).
+MAX_LISTED = 100_000
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -21,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "with their reason until retried.")
     actions = parser.add_subparsers(dest="action", required=True)
     failed = actions.add_parser("failed", help="list failed jobs, oldest first")
-    failed.add_argument("--limit", type=positive, default=100, help="at most this many (default 100)")
+    failed.add_argument("--limit", type=positive_up_to(MAX_LISTED, "jobs listed at once"), default=100,
+                        help=f"at most this many (default 100, at most {MAX_LISTED})")
     retry = actions.add_parser("retry", help="enqueue failed jobs again")
     retry.add_argument("job_ids", nargs="*", metavar="JOB")
     retry.add_argument("--all", action="store_true", help="every failed job")

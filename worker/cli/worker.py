@@ -14,7 +14,7 @@ import argparse
 import os
 
 from callrec.errors import shown
-from worker.cli.checks import positive
+from worker.cli.checks import MAX_THREADS, PROCESSES_PER_CPU, positive_up_to, worker_processes
 from worker.errors import UsageError
 
 
@@ -24,10 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run queue worker processes that take post-call, redaction and batch jobs "
                     "from Redis (REDIS_URL, else the embedded one). Stop with Ctrl-C or SIGTERM: "
                     "jobs in progress finish or go back to the queue.")
-    parser.add_argument("--processes", "-p", type=positive, default=os.cpu_count() or 1,
-                        help="worker processes (default: one per CPU)")
-    parser.add_argument("--threads", "-t", type=positive, default=2,
-                        help="worker threads per process (default: 2)")
+    parser.add_argument("--processes", "-p", type=worker_processes(), default=os.cpu_count() or 1,
+                        help=f"worker processes (default: one per CPU; at most {PROCESSES_PER_CPU} per CPU)")
+    parser.add_argument("--threads", "-t", type=positive_up_to(MAX_THREADS, "threads per process"), default=2,
+                        help=f"worker threads per process (default: 2; at most {MAX_THREADS})")
     parser.add_argument("--queues", "-Q", nargs="+", metavar="QUEUE",
                         help="only these queues: calls, recordings, batch, webhooks (default: all)")
     parser.set_defaults(func=run)
