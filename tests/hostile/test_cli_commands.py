@@ -66,3 +66,17 @@ def test_a_count_past_what_the_machine_or_redis_holds_is_refused_as_an_argument(
         build_parser(argv).parse_args(argv)
     assert stopped.value.code == 2
     assert f"argument {argv[-2]}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "1e-300"])
+def test_a_batch_rate_that_is_no_rate_is_refused(rate, capsys):
+    """Found by the session-50 audit: `batch --rate nan` paced nothing (every comparison with
+    NaN is false: the whole account enqueued at once), and `--rate 1e-300` waited 1e300 s after
+    the first job, an OverflowError's traceback."""
+    from worker.cli import build_parser
+
+    argv = ["batch", "--account", "acme", "--steps", "redact", "--rate", rate]
+    with pytest.raises(SystemExit) as stopped:
+        build_parser(argv).parse_args(argv)
+    assert stopped.value.code == 2
+    assert "argument --rate: " in capsys.readouterr().err

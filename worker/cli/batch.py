@@ -10,12 +10,16 @@ sent again; once all is done it enqueues nothing. Exit 0 when nothing failed, 1 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from callrec.errors import shown
 from worker.cli.checks import reference
+
+#: The slowest --rate: one job every 1000 s.
+MIN_RATE_PER_S = 0.001
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -119,7 +123,8 @@ def _rate(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{shown(text)} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{shown(text)} must be more than 0")
+    if not MIN_RATE_PER_S <= value < math.inf:  # NaN paced nothing, 1e-300 overflowed the wait
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be a number of jobs a second from {MIN_RATE_PER_S:g} "
+                                         "(one every 1000 s) up, finite")
     return value
 
