@@ -211,3 +211,23 @@ def test_a_nul_character_in_a_file_uri_is_refused_naming_the_field(tmp_path, cap
     assert not out.exists()
     with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*a NUL character"):
         process_call(manifest, build_backends(settings_for(tmp_path)))
+
+
+def test_a_wrapped_key_of_the_key_store_given_as_transcript_survives(tmp_path):
+    """Found by the session-50 audit: nothing under the data dir is destroyed, but the key store
+    may lie elsewhere (CALLREC_KEY_STORE_DIR), inside the roots and the inbox: a wrapped data
+    key named as a call's transcript was unreadable as one (the recognizer instead), and once
+    the call was stored it was overwritten and unlinked, its recording unreadable for good."""
+    keystore = tmp_path / "call" / "keystore"
+    settings = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path / "call"), source_roots=str(tmp_path / "call"),
+                        key_store_dir=str(keystore), recognizer="none")
+    first = process_call(write_call(tmp_path / "call", "CA0"), build_backends(settings))
+    wrapped = sorted(path for path in keystore.rglob("*") if path.is_file() and not path.name.startswith("."))
+    assert first.stored and wrapped
+    before = {path: path.read_bytes() for path in wrapped}
+    manifest = write_call(tmp_path / "call", "CA1")
+    data = json.loads(manifest.read_text())
+    data["transcript"] = {"uri": str(wrapped[0]), "format": "simple", "clock": "call"}
+    manifest.write_text(json.dumps(data))
+    assert process_call(manifest, build_backends(settings)).stored
+    assert {path: path.read_bytes() for path in wrapped} == before

@@ -238,7 +238,9 @@ def destroy_sources(manifest: Manifest, settings: Settings,
     if settings.keep_sources or not where:
         return 0
     remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
-    protected = Path(os.path.realpath(settings.data_dir))
+    # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
+    # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
+    protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
     count = 0
     for location in dict.fromkeys(source_locations(manifest)):
         if location.path is not None:
@@ -249,15 +251,16 @@ def destroy_sources(manifest: Manifest, settings: Settings,
     return count
 
 
-def _shred_in(path: Path, where: Roots, protected: Path) -> bool:
-    """Overwrite and unlink ``path`` if it is a regular file inside ``where``; True if done.
+def _shred_in(path: Path, where: Roots, protected: tuple[Path, ...]) -> bool:
+    """Overwrite and unlink ``path`` if it is a regular file inside ``where`` and outside
+    ``protected``; True if done.
 
     Works on descriptors of the real parent directory and the file (never following a
     symlink), so a name swapped after the checks cannot redirect the overwrite or unlink.
     """
     parent = Path(os.path.realpath(path.parent))
     name = path.name
-    if not where.holds_path(parent / name) or (parent / name).is_relative_to(protected):
+    if not where.holds_path(parent / name) or any((parent / name).is_relative_to(p) for p in protected):
         return False
     try:
         dir_fd = os.open(parent, _DIR_FLAGS)
