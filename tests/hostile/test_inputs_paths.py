@@ -231,3 +231,30 @@ def test_a_wrapped_key_of_the_key_store_given_as_transcript_survives(tmp_path):
     manifest.write_text(json.dumps(data))
     assert process_call(manifest, build_backends(settings)).stored
     assert {path: path.read_bytes() for path in wrapped} == before
+
+
+def test_the_vaults_own_buckets_in_an_s3_inbox_are_never_destroyed(tmp_path):
+    """The S3 side of the key store's case: an inbox root over the whole bucket the vault (or its
+    key store) writes to, and a manifest naming one of the vault's objects as a segment (its
+    content refused or not), had it deleted with every version as a source."""
+    from worker.calls.manifest import load_manifest
+    from worker.calls.sources import destroy_sources
+
+    class Deletions:
+        def __init__(self):
+            self.deleted = []
+
+        def delete(self, location):
+            self.deleted.append(location.uri)
+
+    manifest = write_call(tmp_path / "call", region="us")
+    data = json.loads(manifest.read_text())
+    data["segments"][0]["uri"] = "s3://callrec-us/data/rec_us_0a/audio"
+    data["segments"][1]["uri"] = "s3://legs-us/CA1-b.wav"
+    data["transcript"] = {"uri": "s3://callrec-keys-us/keys/rec_us_0a/audio.json", "format": "simple", "clock": "call"}
+    manifest.write_text(json.dumps(data))
+    settings = Settings(data_dir=tmp_path / "state", store="s3", keys="kms",
+                        inbox="s3://callrec-{region}/,s3://callrec-keys-{region}/,s3://legs-{region}/")
+    remote = Deletions()
+    assert destroy_sources(load_manifest(manifest), settings, {"s3": remote}) == 1
+    assert remote.deleted == ["s3://legs-us/CA1-b.wav"]

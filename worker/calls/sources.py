@@ -241,14 +241,24 @@ def destroy_sources(manifest: Manifest, settings: Settings,
     # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
     # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
     protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
+    vault_buckets = _vault_buckets(settings, manifest.account.region)
     count = 0
     for location in dict.fromkeys(source_locations(manifest)):
         if location.path is not None:
             count += _shred_in(location.path, where, protected)
-        elif where.holds(location) and location.uri.partition("://")[0] in remotes:
+        elif (where.holds(location) and location.uri.partition("://")[0] in remotes
+              and not (location.uri.startswith("s3://") and location.bucket in vault_buckets)):
             remotes[location.uri.partition("://")[0]].delete(location)
             count += 1
     return count
+
+
+def _vault_buckets(settings: Settings, region: str) -> set[str]:
+    """The buckets the S3 vault of ``region`` writes its recordings and its wrapped keys to: never
+    a source's to destroy, whatever the inbox covers."""
+    if settings.store != "s3":
+        return set()
+    return {settings.s3_bucket.format(region=region), settings.s3_key_bucket.format(region=region)}
 
 
 def _shred_in(path: Path, where: Roots, protected: tuple[Path, ...]) -> bool:
