@@ -37,3 +37,29 @@ def test_a_request_head_the_parser_refuses_gets_the_apis_json_400(head):
     assert (error["code"], error["message"], error["field"]) == (
         "bad_request", "not a valid HTTP request (its request line or headers)", None)
     assert well_formed(error["request_id"])
+
+
+@pytest.mark.parametrize("limits, raised, cap, closes", [((256, 256), None, 96, True),
+                                                         ((256, 4096), (2064, 4096), 1000, False)])
+def test_more_connections_than_the_process_may_open_files_are_not_taken(monkeypatch, limits, raised, cap, closes):
+    """Found by the session-50 audit: under a file limit of 256 (systemd's and most shells' is
+    1024) the default cap of 1000 connections was never reached: 400 idle sockets used up the
+    descriptors, uvicorn logged `socket.accept() out of system resource` in a loop and answered
+    nothing, not even /v1/health, until the head timeout closed them. `serve` raises its soft
+    limit as far as the hard one lets it (a socket and a file for each connection, 64 spare), and
+    takes fewer connections when that is not enough, closing one past them as it opens."""
+    import resource
+
+    from worker.cli.serve import server_config
+
+    calls = []
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits)
+
+    def setrlimit(which, values):
+        calls.append(values)
+        if values[0] > limits[1]:
+            raise ValueError("not allowed")
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
+    config = server_config(Starlette(routes=[]), Settings(api_max_connections=1000))
+    assert (config.http.max_connections, config.http.close_past_cap) == (cap, closes)
+    assert calls[-1:] == ([raised] if raised else [])

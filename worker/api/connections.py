@@ -58,6 +58,10 @@ class HeadBoundedProtocol(H11Protocol):
     #: Connections or requests at once the server takes; a request past them is answered
     #: ``over_capacity`` (uvicorn's ``limit_concurrency`` refused the cap's own); None: no cap.
     max_connections: int | None = None
+    #: Close a connection past ``max_connections`` as soon as it opens (the cap is what the
+    #: process's file limit allows: an idle socket past it would hold a descriptor until its
+    #: head timeout, and enough of them left accept() failing for everyone).
+    close_past_cap: bool = False
 
     @property
     def app(self) -> ASGIApp:
@@ -75,6 +79,8 @@ class HeadBoundedProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_deadline: asyncio.TimerHandle | None = self.loop.call_later(self.head_timeout_s, self._too_slow)
+        if self.close_past_cap and self.max_connections is not None and len(self.connections) > self.max_connections:
+            transport.close()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -113,8 +119,42 @@ class HeadBoundedProtocol(H11Protocol):
             self.transport.close()
 
 
-def bounded_protocol(head_timeout_s: float, max_connections: int | None = None) -> type[HeadBoundedProtocol]:
-    """The protocol class with ``head_timeout_s`` and ``max_connections`` (uvicorn takes a class
-    and builds one per connection)."""
+#: File descriptors kept apart from connections: the listening socket, Redis, logs, the vault's.
+SPARE_FDS = 64
+#: Descriptors one connection may hold: its socket and a file it streams (an export).
+FDS_PER_CONNECTION = 2
+
+
+def connection_cap(requested: int) -> tuple[int, bool]:
+    """``requested`` connections at once, or as many as the process may open files for (its soft
+    limit, RLIMIT_NOFILE, raised as far as the hard one lets it first), and whether that limit
+    set the cap (then a connection past it is closed as it opens: ``close_past_cap``). Past the
+    limit, accept() failed in a loop and nothing was answered, not even /v1/health (session-50
+    audit: 400 idle sockets under a limit of 256, the cap 1000)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = requested * FDS_PER_CONNECTION + SPARE_FDS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            if target > soft:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+                soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return requested, False
+    capped = max(1, (soft - SPARE_FDS) // FDS_PER_CONNECTION)
+    logs.event(log, "api_connections_capped", logging.WARNING, requested=requested, cap=capped, open_files=soft,
+               setting="CALLREC_API_MAX_CONNECTIONS")
+    return capped, True
+
+
+def bounded_protocol(head_timeout_s: float, max_connections: int | None = None,
+                     close_past_cap: bool = False) -> type[HeadBoundedProtocol]:
+    """The protocol class with ``head_timeout_s``, ``max_connections`` and ``close_past_cap``
+    (uvicorn takes a class and builds one per connection)."""
     return type("HeadBounded", (HeadBoundedProtocol,), {"head_timeout_s": head_timeout_s,
-                                                       "max_connections": max_connections})
+                                                       "max_connections": max_connections,
+                                                       "close_past_cap": close_past_cap})

@@ -59,13 +59,14 @@ def server_config(app, settings):  # noqa: ANN001, ANN201 (an ASGI app; uvicorn.
     """uvicorn as ``serve`` runs it: no access log or server header; a connection must send each
     request head within ``api_head_timeout_s`` (``worker.api.connections``) and its body within
     ``api_body_timeout_s`` (408, set on the app's state for ``read_body``); past
-    ``api_max_connections`` at once, the API's JSON 503 (the protocol's cap, not uvicorn's
+    ``api_max_connections`` at once (fewer when the process may not open files for that many:
+    ``connection_cap``), the API's JSON 503 (the protocol's cap, not uvicorn's
     ``limit_concurrency``, whose 503 is plain text: ``worker.api.connections``)."""
     import uvicorn
 
-    from worker.api.connections import bounded_protocol
+    from worker.api.connections import bounded_protocol, connection_cap
 
     app.state.body_timeout_s = settings.api_body_timeout_s
     return uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning",
                           access_log=False, server_header=False,
-                          http=bounded_protocol(settings.api_head_timeout_s, settings.api_max_connections))
+                          http=bounded_protocol(settings.api_head_timeout_s, *connection_cap(settings.api_max_connections)))
