@@ -190,12 +190,16 @@ def test_a_huge_transcript_is_not_read(tmp_path, capsys, monkeypatch):
     assert outcome.stored
     assert outcome.transcript_problem.endswith(
         "CA1-words.txt: 53000000 bytes, more than the 500000 allowed (CALLREC_MAX_TRANSCRIPT_BYTES)")
+    assert redact_a_second_with(tmp_path, tmp_path / "call" / "CA1-words.txt") == 2
+    assert "53000000 bytes, more than the 500000 allowed (CALLREC_MAX_TRANSCRIPT_BYTES)" in capsys.readouterr().err
+
+
+def redact_a_second_with(tmp_path: Path, transcript: Path) -> int:
+    """`callrec redact` of 1 s of silence (``tmp_path/in.wav``) with ``transcript``; its exit code."""
     wav = tmp_path / "in.wav"
     soundfile.write(wav, np.zeros(8000, dtype=np.int16), 8000)
-    code = main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript",
-                 str(tmp_path / "call" / "CA1-words.txt"), "--transcript-format", "simple"])
-    assert code == 2 and "53000000 bytes, more than the 500000 allowed (CALLREC_MAX_TRANSCRIPT_BYTES)" \
-        in capsys.readouterr().err
+    return main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "simple"])
 
 
 def test_a_transcript_far_larger_than_its_call_is_refused_unread(tmp_path, capsys):
@@ -210,12 +214,9 @@ def test_a_transcript_far_larger_than_its_call_is_refused_unread(tmp_path, capsy
     assert outcome.transcript_problem.endswith(
         "CA1-words.txt: 2080000 bytes, more than the 1080000 allowed (1000000 bytes and 20000 a second of "
         "the 4 s call; CALLREC_MAX_TRANSCRIPT_BYTES at most)")
-    wav = tmp_path / "in.wav"
-    soundfile.write(wav, np.zeros(8000, dtype=np.int16), 8000)
-    code = main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript",
-                 str(tmp_path / "call" / "CA1-words.txt"), "--transcript-format", "simple"])
-    assert code == 2 and "2080000 bytes, more than the 1020000 allowed (1000000 bytes and 20000 a second of the 1 s " \
-        "recording; CALLREC_MAX_TRANSCRIPT_BYTES at most)" in capsys.readouterr().err
+    assert redact_a_second_with(tmp_path, tmp_path / "call" / "CA1-words.txt") == 2
+    assert ("2080000 bytes, more than the 1020000 allowed (1000000 bytes and 20000 a second of the 1 s recording; "
+            "CALLREC_MAX_TRANSCRIPT_BYTES at most)") in capsys.readouterr().err
     assert not (tmp_path / "out.wav").exists()
 
 
