@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from audio.encode import Encoded, codec_named, encode
-from callrec.errors import CallrecError, is_permanent
 from audio.mixdown import mix_down
+from callrec.errors import CallrecError, is_permanent
 from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
