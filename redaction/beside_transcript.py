@@ -52,7 +52,10 @@ held-out seeds 124-126). One amount is told from the words both have (``clock_fi
 FIT_SHARE of them sit within ALIGNED_S of where the recognizer heard them at the median offset.
 The same share is asked of a transcript on the clock: one right in one part and off in another
 (half of it 2 s late: its median offset 0) was taken as on it, and its other part's card data
-was left to the recognizer's number words at their own times.
+was left to the recognizer's number words at their own times. Since session 50 such a transcript
+(off by different amounts in different parts, or timed at another rate) is aligned piece by piece
+when every part of it can be anchored to the words the recognizer heard (``piecewise_clock``, in
+``engine.detect``), and is off the clock, as here, when not.
 """
 
 from __future__ import annotations

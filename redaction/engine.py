@@ -51,6 +51,7 @@ from redaction.beside_transcript import aligned, clock_fit, move_s, moved, recog
 from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
+from redaction.piecewise_clock import align
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction import sound_chains
@@ -92,6 +93,10 @@ class Findings:
     #: How far (s) the transcript's words were moved onto the audio's clock (0: not moved;
     #: ``beside_transcript.moved_onto_clock``).
     transcript_moved_s: float = 0.0
+    #: In how many pieces a transcript off the clock by different amounts in different parts was aligned
+    #: onto it (0: not aligned so; ``piecewise_clock``), and its largest piece's move (s).
+    transcript_pieces: int = 0
+    transcript_shift_max_s: float = 0.0
 
 
 def detect(
@@ -164,9 +169,13 @@ def detect(
 
     fit = clock_fit(words, heard) if words and heard else None  # measured once (beside_transcript)
     moved_s = move_s(fit)
+    # off the clock by different amounts in different parts: aligned piece by piece (piecewise_clock)
+    clock = align(words, heard) if fit is not None and not moved_s and not aligned(fit) else None
     if moved_s:  # a transcript off the audio's clock by one constant amount, moved onto it (beside_transcript)
         words = moved(words, moved_s)
         spans = [replace(d, start_s=max(0.0, d.start_s + moved_s), end_s=max(0.0, d.end_s + moved_s)) for d in spans]
+    elif clock is not None:
+        words, spans = clock.words(words), clock.spans(spans)
     detections = _keyed(tones)
     if words:
         detections += _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
@@ -181,8 +190,9 @@ def detect(
         if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
-            # moved onto the clock: on it (the share moving asked for is the one being on it asks)
-            recognized = recognizer_adds(recognized, words, heard, covered_s, on_clock=bool(moved_s) or aligned(fit))
+            # moved or aligned onto the clock: on it (the share moving or aligning asked for is the one being on it asks)
+            on_clock = bool(moved_s) or clock is not None or aligned(fit)
+            recognized = recognizer_adds(recognized, words, heard, covered_s, on_clock=on_clock)
         detections += recognized
     line = noise_meter.reading() if noise_meter is not None else None
     if heard_sounds is not None and line is not None and line.noisy:
@@ -199,7 +209,8 @@ def detect(
                                key=lambda pair: pair[0]):
         detectors.append(DetectorVersion(name, cards.VERSION, source))
     return Findings(tuple(sorted(detections, key=lambda d: (d.start_s, d.end_s))), tuple(detectors),
-                    pause_finder.pauses_s() if pause_finder is not None else (), line, hearing, moved_s)
+                    pause_finder.pauses_s() if pause_finder is not None else (), line, hearing, moved_s,
+                    0 if clock is None else len(clock.pieces), 0.0 if clock is None else clock.max_shift_s)
 
 
 def recognizer_version(recognizer: Recognizer) -> str:
@@ -599,6 +610,8 @@ def _report(
         line=findings.line,
         hearing=findings.hearing,
         transcript_moved_s=findings.transcript_moved_s,
+        transcript_pieces=findings.transcript_pieces,
+        transcript_shift_max_s=findings.transcript_shift_max_s,
         masked_by_channel=tuple(tuple(i.seconds(rate_hz) for i in intervals) for intervals in masks.by_channel)
         if masks.separate else None,
     )

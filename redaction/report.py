@@ -69,6 +69,11 @@ class RedactionReport:
     #: How far (s) a transcript off the audio's clock by one constant amount was moved onto it
     #: (``redaction.beside_transcript.moved_onto_clock``; 0: not moved).
     transcript_moved_s: float = 0.0
+    #: In how many pieces a transcript off the clock by different amounts in different parts was
+    #: aligned onto it, each moved by its own amount (``redaction.piecewise_clock``; 0: not aligned so),
+    #: and the largest of those amounts (s, later: positive).
+    transcript_pieces: int = 0
+    transcript_shift_max_s: float = 0.0
 
     @property
     def verified(self) -> bool:
@@ -92,6 +97,8 @@ class RedactionReport:
             **({} if self.line is None else {"line": self.line.to_dict()}),
             **({} if self.hearing is None else {"hearing": self.hearing.to_dict()}),
             **({"transcript_moved_s": round(self.transcript_moved_s, 3)} if self.transcript_moved_s else {}),
+            **({"transcript_pieces": self.transcript_pieces,
+                "transcript_shift_max_s": round(self.transcript_shift_max_s, 3)} if self.transcript_pieces else {}),
             "detectors": [{"name": d.name, "version": d.version} for d in self.detectors],
             "verified": self.verified,
             "verification": None if self.verification is None else self.verification.to_dict(),

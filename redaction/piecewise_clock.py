@@ -1,0 +1,185 @@
+"""A transcript off the audio's clock by different amounts in different parts, aligned piece by piece.
+
+Session 49 moved a transcript off the clock by one constant amount onto it
+(``beside_transcript.moved_onto_clock``); one right in one part and off in another (the bench's
+``--transcript split:2``: the call's second half 2 s late) or timed at another rate
+(``stretch:1.03``) was only taken as off the clock, the recognizer's card data masked whole beside
+it: its misplaced spans masked speech where nothing was said (held-out seeds 130-132, split:2:
+13.64 % of other speech, against 1.86 % with a right transcript) and the digits the recognizer
+missed stayed audible (936/958 masked).
+
+Here the transcript's words are matched to the words the recognizer heard (``anchors``): a
+monotone matching of the same words (``card_words.plain``) within ``MATCH_S`` of each other,
+the longest chain increasing in both (a longest increasing subsequence over the candidate pairs:
+O(P log P), P the pairs within the window, never every pair of a long call's words). Each matched
+word's offset (heard - transcript time) is taken against the median of its ``2 * SMOOTH + 1``
+neighbours in the chain; those further than ALIGNED_S from it (Whisper's loose times, a common word
+matched to the wrong one) are left out. The rest form pieces (``pieces``): runs of matched words
+whose offsets stay within ALIGNED_S of the run's first, at least ``PIECE_WORDS`` of them, each moved
+by the median offset of its words (0 where that is within ALIGNED_S: that piece is on the clock and
+keeps its times exactly). Between two pieces the offset goes linearly from one's to the other's;
+before the first and after the last it is theirs (``ClockMap.at``).
+
+A transcript is aligned so only when every part of it is anchored (``align``): no piece moved
+more than ``MOVE_MAX_S``, no transcript word more than ``GAP_S`` from a piece's matched words where
+the pieces either side of it disagree (or before the first piece, or after the last), and once
+moved the transcript is on the clock as a right one is (``beside_transcript.aligned`` of its
+``clock_fit``). Otherwise None: it stays off the clock, the recognizer's card data masked whole.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from statistics import median
+
+from redaction import beside_transcript
+from redaction.card_words import plain
+from redaction.spans import Detection
+from redaction.words import TimedWord
+
+#: A transcript word and a heard word of the same text this far apart (s) may be the same word said.
+MATCH_S = 5.0
+#: A matched word's offset is compared with the median of this many matched words either side of it.
+SMOOTH = 3
+#: A piece has at least this many matched words (fewer tell nothing of its own clock).
+PIECE_WORDS = 4
+#: Transcript words further than this (s) from every piece's matched words, where the pieces either
+#: side disagree (or there is none on one side), are not anchored: the transcript is not aligned.
+GAP_S = 20.0
+#: False: no transcript is aligned piecewise (the bench's ``--no-piecewise``, as before session 50).
+PIECEWISE = True
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of matched words on one clock: the transcript times of its first and last
+    (``start_s``, ``end_s``) and how far (s) its words are moved (``shift_s``, 0: on the clock)."""
+
+    start_s: float
+    end_s: float
+    shift_s: float
+
+
+@dataclass(frozen=True)
+class ClockMap:
+    """Where a transcript's times lie on the audio's clock, piece by piece (``pieces``, in order)."""
+
+    pieces: tuple[Piece, ...]
+
+    @cached_property
+    def _starts_s(self) -> list[float]:
+        return [p.start_s for p in self.pieces]
+
+    @property
+    def max_shift_s(self) -> float:
+        """The largest move (s) of a piece, with its sign (later: positive)."""
+        return max((p.shift_s for p in self.pieces), key=abs)
+
+    def at(self, time_s: float) -> float:
+        """``time_s`` of the transcript on the audio's clock (none before 0)."""
+        k = bisect_right(self._starts_s, time_s) - 1
+        if k < 0:
+            shift_s = self.pieces[0].shift_s
+        elif time_s <= self.pieces[k].end_s or k == len(self.pieces) - 1:
+            shift_s = self.pieces[k].shift_s
+        else:  # between pieces k and k + 1
+            left, right = self.pieces[k], self.pieces[k + 1]
+            share = (time_s - left.end_s) / (right.start_s - left.end_s)
+            shift_s = left.shift_s + share * (right.shift_s - left.shift_s)
+        return max(0.0, time_s + shift_s) if shift_s else time_s
+
+    def words(self, words: Sequence[TimedWord]) -> list[TimedWord]:
+        """``words`` on the audio's clock, each moved as its start is (its length kept, cut at 0)."""
+        out = []
+        for word in words:
+            start_s = self.at(word.start_s)
+            out.append(word if start_s == word.start_s else
+                       replace(word, start_s=start_s, end_s=max(0.0, word.end_s + start_s - word.start_s)))
+        return out
+
+    def spans(self, spans: Sequence[Detection]) -> list[Detection]:
+        """``spans`` on the audio's clock, each start and end mapped (a span of card data may lie
+        over two pieces), its end not before its start."""
+        out = []
+        for span in spans:
+            start_s = self.at(span.start_s)
+            out.append(replace(span, start_s=start_s, end_s=max(start_s, self.at(span.end_s))))
+        return out
+
+
+def anchors(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> list[tuple[float, float]]:
+    """(transcript start, heard start - transcript start) of the words ``words`` and ``heard`` both
+    have, matched monotonically (the longest chain of same words within MATCH_S, in order in both)."""
+    order = sorted(range(len(words)), key=lambda i: words[i].start_s)
+    by_text: dict[str, list[tuple[float, int]]] = {}
+    for rank, i in enumerate(order):
+        by_text.setdefault(plain(words[i].text), []).append((words[i].start_s, rank))
+    pairs = []  # (heard rank, -transcript rank): a transcript word once per heard word in the chain
+    heard_sorted = sorted(heard, key=lambda w: w.start_s)
+    for j, word in enumerate(heard_sorted):
+        text = plain(word.text)
+        times = by_text.get(text) if text else None
+        if times:
+            a = bisect_left(times, (word.start_s - MATCH_S, -1))
+            b = bisect_right(times, (word.start_s + MATCH_S, len(words)))
+            pairs += [(j, -rank) for _, rank in times[a:b]]
+    pairs.sort()
+    tails: list[int] = []  # tails[n]: the pair ending a chain of n + 1 with the smallest transcript rank
+    ranks: list[int] = []  # that rank
+    before = [-1] * len(pairs)
+    for k, (_, negative) in enumerate(pairs):
+        n = bisect_left(ranks, -negative)
+        before[k] = tails[n - 1] if n else -1
+        tails[n:n + 1], ranks[n:n + 1] = [k], [-negative]
+    chain, k = [], tails[-1] if tails else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = before[k]
+    out = []
+    for j, negative in reversed(chain):
+        start_s = words[order[-negative]].start_s
+        out.append((start_s, heard_sorted[j].start_s - start_s))
+    return out
+
+
+def pieces(matched: Sequence[tuple[float, float]]) -> list[Piece]:
+    """The pieces of the ``anchors`` ``matched`` (see the module's text)."""
+    offsets = [d for _, d in matched]
+    kept = [(t, d) for k, (t, d) in enumerate(matched)
+            if abs(d - median(offsets[max(0, k - SMOOTH):k + SMOOTH + 1])) <= beside_transcript.ALIGNED_S]
+    runs: list[list[tuple[float, float]]] = []
+    for t, d in kept:
+        if runs and abs(d - runs[-1][0][1]) <= beside_transcript.ALIGNED_S:
+            runs[-1].append((t, d))
+        else:
+            runs.append([(t, d)])
+    out = []
+    for run in runs:
+        if len(run) < PIECE_WORDS:
+            continue
+        shift_s = median(d for _, d in run)
+        out.append(Piece(run[0][0], run[-1][0], 0.0 if abs(shift_s) <= beside_transcript.ALIGNED_S else shift_s))
+    return out
+
+
+def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | None:
+    """The transcript ``words``' map onto the clock of what the recognizer ``heard``, piece by
+    piece; None when some part of it cannot be anchored or it is not on the clock once mapped
+    (see the module's text), or when ``PIECEWISE`` is off."""
+    if not PIECEWISE or not words:
+        return None
+    found = pieces(anchors(words, heard))
+    if not found or any(abs(p.shift_s) > beside_transcript.MOVE_MAX_S for p in found):
+        return None
+    if min(w.start_s for w in words) < found[0].start_s - GAP_S or max(w.end_s for w in words) > found[-1].end_s + GAP_S:
+        return None
+    starts = sorted(w.start_s for w in words)
+    for left, right in zip(found, found[1:]):
+        if (abs(right.shift_s - left.shift_s) > beside_transcript.ALIGNED_S
+                and bisect_left(starts, right.start_s - GAP_S) > bisect_right(starts, left.end_s + GAP_S)):
+            return None  # a word between them far from both, where they disagree
+    clock = ClockMap(tuple(found))
+    return clock if beside_transcript.aligned(beside_transcript.clock_fit(clock.words(words), heard)) else None

@@ -1,0 +1,132 @@
+"""A transcript off the audio's clock by different amounts in different parts, aligned piece by piece."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from redaction import piecewise_clock
+from redaction.beside_transcript import ALIGNED_S, MOVE_MAX_S
+from redaction.piecewise_clock import GAP_S, ClockMap, Piece, align, anchors, pieces
+from redaction.spans import SPOKEN, Detection, Source
+from redaction.words import TimedWord
+
+TEXTS = ("thank", "you", "for", "calling", "my", "card", "number", "is", "please", "the", "and", "expiry", "date",
+         "code", "four", "one", "two", "okay")
+
+
+def said(count: int = 120, seed: int = 7, start_s: float = 1.0) -> list[TimedWord]:
+    """``count`` words as said: one every 0.45-0.75 s, common ones said again and again."""
+    rng, out, at_s = random.Random(seed), [], start_s
+    for _ in range(count):
+        out.append(TimedWord(round(at_s, 3), round(at_s + 0.3, 3), rng.choice(TEXTS)))
+        at_s += 0.45 + 0.3 * rng.random()
+    return out
+
+
+def heard_of(words: list[TimedWord], seed: int = 11) -> list[TimedWord]:
+    """``words`` as a recognizer hears them: one in five missed, each timed up to 0.1 s off."""
+    rng = random.Random(seed)
+    out = []
+    for w in words:
+        if rng.random() < 0.8:
+            jitter_s = rng.uniform(-0.1, 0.1)
+            out.append(TimedWord(max(0.0, w.start_s + jitter_s), max(0.0, w.end_s + jitter_s), w.text))
+    return out
+
+
+def shifted(words: list[TimedWord], by_s, after_s: float = 0.0) -> list[TimedWord]:  # noqa: ANN001
+    """``words`` starting at or after ``after_s`` ``by_s`` later."""
+    return [TimedWord(w.start_s + by_s, w.end_s + by_s, w.text) if w.start_s >= after_s else w for w in words]
+
+
+def test_a_transcript_on_the_clock_comes_out_exactly_as_given():
+    truth = said()
+    clock = align(truth, heard_of(truth))
+    assert clock is not None and {p.shift_s for p in clock.pieces} == {0.0}
+    assert clock.words(truth) == truth
+
+
+def test_a_transcript_right_in_its_first_half_and_2_s_late_in_its_second_is_moved_back_piece_by_piece():
+    truth = said()
+    half_s = truth[60].start_s
+    split = shifted(truth, 2.0, half_s)
+    clock = align(split, heard_of(truth))
+    assert clock is not None and [p.shift_s for p in clock.pieces] == [0.0, pytest.approx(-2.0, abs=0.1)]
+    assert clock.pieces[0].end_s < half_s <= clock.pieces[1].start_s
+    assert clock.max_shift_s == clock.pieces[1].shift_s
+    mapped = clock.words(split)
+    first = [k for k, w in enumerate(split) if w.start_s <= clock.pieces[0].end_s]
+    assert len(first) > 50 and mapped[:len(first)] == truth[:len(first)]  # the right part exactly as given
+    # between the pieces (where the step is, unknown) the shift goes from one's to the other's
+    assert all(abs(m.start_s - t.start_s) <= 0.1 for m, t in zip(mapped, truth)
+               if not clock.pieces[0].end_s < t.start_s < clock.pieces[1].start_s - 2.0)
+    assert [m.text for m in mapped] == [t.text for t in truth]
+
+
+def test_a_transcript_timed_at_another_rate_is_moved_by_more_and_more():
+    truth = said(160)
+    stretched = [TimedWord(round(w.start_s * 1.03, 3), round(w.end_s * 1.03, 3), w.text) for w in truth]
+    clock = align(stretched, heard_of(truth))
+    assert clock is not None and len(clock.pieces) > 3 and clock.max_shift_s < -2.0
+    assert max(abs(m.start_s - t.start_s) for m, t in zip(clock.words(stretched), truth)) <= ALIGNED_S + 0.1
+
+
+def test_a_part_with_too_few_words_in_common_where_the_pieces_beside_it_disagree_is_not_anchored():
+    truth = said(160)
+    split = shifted(truth, 2.0, truth[80].start_s)
+    heard = heard_of(truth)
+    assert align(split, heard) is not None
+    # the recognizer heard nothing of more than 2 * GAP_S s around the middle: the step is somewhere there
+    middle_s = truth[80].start_s
+    deaf = [w for w in heard if abs(w.start_s - middle_s) > GAP_S + 1.0]
+    assert align(split, deaf) is None
+    # where the pieces either side agree the gap is bridged
+    assert align(truth, deaf) is not None
+
+
+def test_a_transcript_with_no_pieces_further_off_than_move_max_s_or_piecewise_off_is_not_aligned(monkeypatch):
+    truth = said()
+    heard = heard_of(truth)
+    assert align(truth[:3], heard) is None  # too few words for a piece
+    assert align(shifted(truth, MOVE_MAX_S + 0.5, truth[60].start_s), heard) is None
+    assert align([], heard) is None and align(truth, []) is None
+    monkeypatch.setattr(piecewise_clock, "PIECEWISE", False)
+    assert align(shifted(truth, 2.0, truth[60].start_s), heard) is None
+
+
+def test_anchors_are_one_monotone_chain_of_the_same_words():
+    words = [TimedWord(1.0, 1.2, "the"), TimedWord(2.0, 2.2, "card"), TimedWord(3.0, 3.2, "the"),
+             TimedWord(4.0, 4.2, "is")]
+    heard = [TimedWord(1.1, 1.3, "The"), TimedWord(2.9, 3.1, "the,"), TimedWord(4.2, 4.4, "is")]
+    # "the" heard at 2.9 s is the one said at 3.0 (the one at 1.0 is taken by the first "the")
+    assert anchors(words, heard) == [(1.0, pytest.approx(0.1)), (3.0, pytest.approx(-0.1)), (4.0, pytest.approx(0.2))]
+    # a word heard further than MATCH_S from any of the transcript's is no anchor; none crosses another
+    assert anchors(words, [TimedWord(9.5, 9.7, "card"), TimedWord(1.0, 1.2, "is")]) == [(4.0, -3.0)]
+
+
+def test_words_far_from_their_neighbours_offsets_and_runs_shorter_than_a_piece_are_left_out():
+    matched = [(float(t), 0.0) for t in range(6)] + [(6.0, 3.0)] + [(float(t), -2.0) for t in range(7, 10)]
+    assert pieces(matched) == [Piece(0.0, 5.0, 0.0)]  # the outlier dropped, the last run of 3 too short
+
+
+def test_between_pieces_the_shift_goes_linearly_and_beyond_them_it_is_theirs():
+    clock = ClockMap((Piece(10.0, 20.0, 0.0), Piece(30.0, 40.0, -2.0)))
+    assert [clock.at(t) for t in (5.0, 15.0, 25.0, 35.0, 50.0)] == [5.0, 15.0, 24.0, 33.0, 48.0]
+    assert ClockMap((Piece(1.0, 5.0, -3.0),)).at(2.0) == 0.0  # none before 0
+    span = Detection(34.0, 36.0, SPOKEN, "card_number", "transcript", 1.0, Source.TRANSCRIPT)
+    assert clock.spans([span]) == [Detection(32.0, 34.0, SPOKEN, "card_number", "transcript", 1.0, Source.TRANSCRIPT)]
+    [word] = clock.words([TimedWord(24.0, 26.0, "the")])
+    assert (word.start_s, word.end_s, word.text) == (pytest.approx(23.2), pytest.approx(25.2), "the")  # its length kept
+
+
+def test_an_hour_long_calls_transcript_is_aligned_without_comparing_every_pair_of_words():
+    truth = said(6000, seed=3)  # about an hour of words: every pair compared would take minutes
+    split = shifted(truth, 2.0, truth[3000].start_s)
+    heard = heard_of(truth)
+    started = time.perf_counter()
+    clock = align(split, heard)
+    assert time.perf_counter() - started < 2.0  # about 0.3 s on one core
+    assert clock is not None and clock.max_shift_s == pytest.approx(-2.0, abs=0.1)
