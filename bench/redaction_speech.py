@@ -48,14 +48,16 @@ as numerals, ``--transcript-numerals group|digit``), in the ``simple`` format re
 masked as a post-call job with a transcript masks it (the transcript's card data, and the recognizer's
 number words beside it: redaction/beside_transcript.py); ``--aligned-s``, ``--near-s``, ``--fit-share`` and
 ``--move-max-s`` try other values of that module's ALIGNED_S, NEAR_S, FIT_SHARE and MOVE_MAX_S (the product's
-stay; ``--move-max-s 0``: no transcript is moved onto the clock, as before session 49).
+stay; ``--move-max-s 0``: no transcript is moved onto the clock, as before session 49); ``--no-piecewise``: no
+transcript off the clock by different amounts in different parts is aligned piece by piece
+(redaction/piecewise_clock.py), as before session 50.
 ``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
 masked only where every channel masks it: what an echoing line leaves audible.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
                                      [--mask-channels speaker|all] [--echo-db DB]
                                      [--transcript CONDITION [--transcript-numerals group|digit]
-                                      [--aligned-s S] [--near-s S] [--fit-share F] [--move-max-s S]]
+                                      [--aligned-s S] [--near-s S] [--fit-share F] [--move-max-s S] [--no-piecewise]]
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ import soundfile as sf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from redaction import beside_transcript  # noqa: E402
+from redaction import beside_transcript, piecewise_clock  # noqa: E402
 from redaction.beside_transcript import ClockFit, clock_fit, move_s  # noqa: E402
 from redaction.engine import redact_array  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
@@ -143,11 +145,18 @@ class Tally:
     #: and the share of words in common that sat within ALIGNED_S once moved, by tenths (clock_fit)
     moved: int = 0
     shares: Counter = field(default_factory=Counter)
+    #: with --transcript: calls whose transcript the engine aligned piece by piece (the report's
+    #: ``transcript_pieces``: redaction.piecewise_clock), by their count of pieces and by their largest
+    #: move (s, rounded to the second)
+    pieced: int = 0
+    pieces: Counter = field(default_factory=Counter)
+    shifts: Counter = field(default_factory=Counter)
 
     def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
             heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None,
-            doubtful: bool = False, fit: ClockFit | None | bool = False) -> None:
-        """``fit``: the call's transcript's clock fit (None: unknown; False: no transcript)."""
+            doubtful: bool = False, fit: ClockFit | None | bool = False, pieced: tuple[int, float] = (0, 0.0)) -> None:
+        """``fit``: the call's transcript's clock fit (None: unknown; False: no transcript); ``pieced``:
+        the report's (``transcript_pieces``, ``transcript_shift_max_s``)."""
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -178,6 +187,10 @@ class Tally:
             self.offsets["none" if fit is None else f"{fit.offset_s:.1f}"] += 1
             self.moved += move_s(fit) != 0.0
             self.shares["none" if fit is None else f"{fit.share:.1f}"] += 1
+        if pieced[0]:
+            self.pieced += 1
+            self.pieces[str(pieced[0])] += 1
+            self.shifts[f"{pieced[1]:.0f}"] += 1
 
     def to_dict(self) -> dict:
         return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
@@ -186,13 +199,14 @@ class Tally:
     def from_dict(cls, data: dict) -> Tally:
         return cls(**{**data, "misses": Counter(data["misses"]), "gate_misses": Counter(data["gate_misses"]),
                       "classes": Counter(data["classes"]), "offsets": Counter(data["offsets"]),
-                      "shares": Counter(data["shares"])})
+                      "shares": Counter(data["shares"]), "pieces": Counter(data["pieces"]),
+                      "shifts": Counter(data["shifts"])})
 
     def merge(self, other: Tally) -> None:
         for name in ("digits", "masked", "cards", "leaky", "card_speech_s", "card_speech_masked_s",
                      "harmless_call_speech_s", "harmless_call_masked_s", "calls", "failed", "unverified",
                      "audio_s", "cpu_s", "wall_s", "heard_digits", "heard_s", "doubtful", "doubtful_leaky", "aligned",
-                     "moved"):
+                     "moved", "pieced"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.gate_digits is not None:
             self.gate_digits = (self.gate_digits or 0) + other.gate_digits
@@ -201,6 +215,8 @@ class Tally:
         self.classes.update(other.classes)
         self.offsets.update(other.offsets)
         self.shares.update(other.shares)
+        self.pieces.update(other.pieces)
+        self.shifts.update(other.shifts)
 
     @property
     def recall(self) -> float:
@@ -275,9 +291,10 @@ def given_transcript(call: EvalCall, args: argparse.Namespace) -> Given | None:
 
 def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "all",
            echo_db: float | None = None, given: Given | None = None,
-           ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float, bool]:
-    """(masked intervals, failed, verified, cpu_s, wall_s, doubtful: the report's ``hearing``) of one call
-    through the product;
+           ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float, bool,
+                      tuple[int, float]]:
+    """(masked intervals, failed, verified, cpu_s, wall_s, doubtful: the report's ``hearing``, pieced: its
+    ``transcript_pieces`` and ``transcript_shift_max_s``) of one call through the product;
     ``dual``: the call as a dual-channel recording (``calls.dual_channel``, each party echoed on the
     other's channel ``echo_db`` down when given) masked by ``mask_channels``
     (``CALLREC_MASK_CHANNELS``), its masked intervals by role; ``given``: with that transcript."""
@@ -300,7 +317,8 @@ def redact(call: EvalCall, recognizer: object, config: object, dual: bool = Fals
         by_channel = report.masked_by_channel or (report.masked, report.masked)
         masked = {role: [tuple(m) for m in by_channel[channel]] for role, channel in CHANNEL_OF_ROLE.items()}
     doubtful = report.hearing is not None and report.hearing.doubtful
-    return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0, doubtful
+    pieced = (report.transcript_pieces, report.transcript_shift_max_s)
+    return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0, doubtful, pieced
 
 
 def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int, script: str = "dev",
@@ -344,7 +362,7 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
             # pass 1's words kept (diagnose.Recording) to class the digits left audible
             recording = Recording(recognizer) if gate is not None else None
             given = given_transcript(call, args)
-            masked, failed, verified, cpu_s, wall_s, doubtful = redact(
+            masked, failed, verified, cpu_s, wall_s, doubtful, pieced = redact(
                 call, recording or recognizer, config, args.channels == "dual", args.mask_channels, args.echo_db, given)
             fit = False if given is None or recording is None else clock_fit(given.words, recording.passes[0])
             regions, pieces = (None, None) if gate is None else gate(call.audio)
@@ -353,7 +371,7 @@ def work(items: list[Item], args: argparse.Namespace, settings: Settings, echo: 
             classes = None if recording is None or args.channels == "dual" else loss_classes(call, recording, masked, pieces)
             tally.add(call, score(call, masked, regions, echoed=args.echo_db is not None), failed, verified, cpu_s,
                       wall_s, heard,
-                      sum(b - a for a, b in pieces or ()), classes, doubtful, fit)
+                      sum(b - a for a, b in pieces or ()), classes, doubtful, fit, pieced)
         out[item] = tally
         if echo:
             print(tally.row(f"{voice}, seed {seed}"), flush=True)
@@ -384,6 +402,8 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
         for name in ("aligned_s", "near_s", "fit_share", "move_max_s"):
             if getattr(args, name) is not None:
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+        if args.no_piecewise:
+            command += ["--no-piecewise"]
         if args.recognizer:
             command += ["--recognizer", args.recognizer]
         if args.hears:
@@ -592,6 +612,9 @@ def main() -> int:
     ap.add_argument("--fit-share", type=float, help="with --transcript: try this beside_transcript.FIT_SHARE")
     ap.add_argument("--move-max-s", type=float, help="with --transcript: try this beside_transcript.MOVE_MAX_S "
                     "(0: no transcript is moved onto the clock, as before session 49)")
+    ap.add_argument("--no-piecewise", action="store_true",
+                    help="with --transcript: align no transcript piece by piece (redaction.piecewise_clock), "
+                    "as before session 50")
     ap.add_argument("--jobs", type=int, default=2, help="child processes, each on its own core, sharing the "
                     "(voice, seed) items; the parent runs the baseline meanwhile")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to one core each "
@@ -607,8 +630,11 @@ def main() -> int:
             parse_condition(args.transcript)
         except ValueError as exc:
             ap.error(str(exc))
-    elif any(getattr(args, name) is not None for name in ("aligned_s", "near_s", "fit_share", "move_max_s")):
-        ap.error("--aligned-s, --near-s, --fit-share and --move-max-s need --transcript")
+    elif any(getattr(args, name) is not None for name in ("aligned_s", "near_s", "fit_share", "move_max_s")) \
+            or args.no_piecewise:
+        ap.error("--aligned-s, --near-s, --fit-share, --move-max-s and --no-piecewise need --transcript")
+    if args.no_piecewise:
+        piecewise_clock.PIECEWISE = False
     if args.fit_share is not None:
         if not 0.0 <= args.fit_share <= 1.0:
             ap.error(f"--fit-share must be a share in [0, 1], got {args.fit_share:g}")
@@ -726,6 +752,10 @@ def print_clock(total: Tally) -> None:
               f"{beside_transcript.MOVE_MAX_S:g} s, share >= FIT_SHARE {beside_transcript.FIT_SHARE:g}): "
               f"{total.moved}; share of words in common within ALIGNED_S once moved (calls): "
               f"{dict(sorted(total.shares.items(), key=key))}")
+        print(f"  transcripts aligned piece by piece (redaction.piecewise_clock"
+              f"{'' if piecewise_clock.PIECEWISE else ': off'}): {total.pieced}; pieces (calls): "
+              f"{dict(sorted(total.pieces.items(), key=key))}; largest move (s: calls): "
+              f"{dict(sorted(total.shifts.items(), key=key))}")
 
 
 def transcript_note(args: argparse.Namespace) -> str:
@@ -733,7 +763,8 @@ def transcript_note(args: argparse.Namespace) -> str:
         return ""
     return (f", transcript {parse_condition(args.transcript).name} ({args.transcript_numerals} numerals; "
             f"ALIGNED_S={beside_transcript.ALIGNED_S:g}, NEAR_S={beside_transcript.NEAR_S:g}, "
-            f"FIT_SHARE={beside_transcript.FIT_SHARE:g}, MOVE_MAX_S={beside_transcript.MOVE_MAX_S:g})")
+            f"FIT_SHARE={beside_transcript.FIT_SHARE:g}, MOVE_MAX_S={beside_transcript.MOVE_MAX_S:g}, "
+            f"piecewise {'on' if piecewise_clock.PIECEWISE else 'off'})")
 
 
 def memory_check(args: argparse.Namespace, held_out: list[str]) -> bool:
