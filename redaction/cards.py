@@ -88,8 +88,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 
 #: Version of the card logic, recorded with transcript detections in reports and metadata (and in
 #: a recognizer's detector version: ``engine.recognizer_version``). It moves with what is masked
-#: beside a transcript too (``beside_transcript``, 1.90), so a batch re-redacts what an older one masked.
-VERSION = "1.90"
+#: beside a transcript too (``beside_transcript``, 1.90; a transcript aligned onto the audio's clock piece
+#: by piece, ``piecewise_clock``, 1.91), so a batch re-redacts what an older one masked.
+VERSION = "1.91"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
