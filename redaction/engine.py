@@ -51,7 +51,7 @@ from redaction.beside_transcript import aligned, clock_fit, move_s, moved, recog
 from redaction.hearing import Hearing, hearing_of
 from redaction.line_noise import LineNoise, NoiseMeter
 from redaction.masker import ChannelMasker, Masker
-from redaction.piecewise_clock import align
+from redaction.piecewise_clock import realign
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction import sound_chains
@@ -169,12 +169,12 @@ def detect(
 
     fit = clock_fit(words, heard) if words and heard else None  # measured once (beside_transcript)
     moved_s = move_s(fit)
-    # off the clock by different amounts in different parts: aligned piece by piece (piecewise_clock)
-    clock = align(words, heard) if fit is not None and not moved_s and not aligned(fit) else None
     if moved_s:  # a transcript off the audio's clock by one constant amount, moved onto it (beside_transcript)
         words = moved(words, moved_s)
         spans = [replace(d, start_s=max(0.0, d.start_s + moved_s), end_s=max(0.0, d.end_s + moved_s)) for d in spans]
-    elif clock is not None:
+    # off the clock by different amounts in different parts: aligned piece by piece (piecewise_clock)
+    clock = realign(words, heard, bool(moved_s) or aligned(fit)) if fit is not None else None
+    if clock is not None:
         words, spans = clock.words(words), clock.spans(spans)
     detections = _keyed(tones)
     if words:

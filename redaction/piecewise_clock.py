@@ -20,7 +20,9 @@ by the median offset of its words (0 where that is within ALIGNED_S: that piece 
 keeps its times exactly). Between two pieces the offset goes linearly from one's to the other's;
 before the first and after the last it is theirs (``ClockMap.at``).
 
-A transcript is aligned so only when every part of it is anchored (``align``): no piece moved
+A transcript off the clock is aligned so, and one on it (or moved onto it by one amount) when a piece
+of it is at least ``STEP_S`` off (``realign``: half of one 2 s late can have the share of its words on
+the clock that being on it asks), only when every part of it is anchored (``align``): no piece moved
 more than ``MOVE_MAX_S``, no transcript word more than ``GAP_S`` from a piece's matched words where
 the pieces either side of it disagree (or before the first piece, or after the last), and once
 moved the transcript is on the clock as a right one is (``beside_transcript.aligned`` of its
@@ -49,6 +51,9 @@ PIECE_WORDS = 4
 #: Transcript words further than this (s) from every piece's matched words, where the pieces either
 #: side disagree (or there is none on one side), are not anchored: the transcript is not aligned.
 GAP_S = 20.0
+#: A transcript taken as on the clock, or moved onto it by one amount, is aligned piece by piece only
+#: when a piece of it is at least this far (s) off (``realign``).
+STEP_S = 1.0
 #: False: no transcript is aligned piecewise (the bench's ``--no-piecewise``, as before session 50).
 PIECEWISE = True
 
@@ -183,3 +188,12 @@ def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | 
             return None  # a word between them far from both, where they disagree
     clock = ClockMap(tuple(found))
     return clock if beside_transcript.aligned(beside_transcript.clock_fit(clock.words(words), heard)) else None
+
+
+def realign(words: Sequence[TimedWord], heard: Sequence[TimedWord], on_clock: bool) -> ClockMap | None:
+    """``align`` of a transcript ``words`` that is ``on_clock`` (taken as on the audio's clock, or
+    moved onto it by one amount) or not: on it, only a map with a piece at least STEP_S off (a
+    transcript mostly on the clock and seconds off in a part: 0.6 of its words in common can sit
+    on the clock), else None and the transcript stays exactly as it is."""
+    clock = align(words, heard)
+    return clock if clock is None or not on_clock or abs(clock.max_shift_s) >= STEP_S else None

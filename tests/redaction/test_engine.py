@@ -667,3 +667,19 @@ def test_a_transcript_off_the_audios_clock_by_different_amounts_in_different_par
     assert report.to_dict()["transcript_pieces"] == 2 and report.to_dict()["transcript_shift_max_s"] == -2.0
     assert right.transcript_pieces == 0 and "transcript_pieces" not in right.to_dict()
     assert "transcript_shift_max_s" not in right.to_dict()
+
+
+def test_a_transcript_mostly_on_the_clock_and_off_by_seconds_in_a_part_is_aligned_piece_by_piece_too() -> None:
+    """Tune seeds 302-303, bench --transcript split:2: 3 of 20 half-late transcripts had 0.6 of the
+    words in common on the clock (FIT_SHARE) and were taken as on it, their late half's card spans
+    2 s off. A transcript taken as on the clock (or moved onto it by one amount) is aligned piece by
+    piece too when a piece of it is at least STEP_S off; else it stays exactly as it was."""
+    call = np.zeros(90 * 8000, np.float32)
+    opening = ("thank you for calling the billing line how may I help you today I would like "
+               "to pay my bill please sure thing what is the long number on the front").split() * 2
+    truth = [TimedWord(1.0 + 0.5 * i, 1.3 + 0.5 * i, w) for i, w in enumerate(opening)] + card_call_heard(60.0)
+    split = [TimedWord(w.start_s + 2.0, w.end_s + 2.0, w.text) if w.start_s > 55.0 else w for w in truth]
+    right = redact_array(call, 8000, words=truth, recognizer=ScriptedRecognizer(truth, []))[1]
+    report = redact_array(call, 8000, words=split, recognizer=ScriptedRecognizer(truth, []))[1]
+    assert report.masked == right.masked and (report.transcript_pieces, report.transcript_shift_max_s) == (2, -2.0)
+    assert right.transcript_pieces == 0

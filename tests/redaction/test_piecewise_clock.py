@@ -9,7 +9,7 @@ import pytest
 
 from redaction import piecewise_clock
 from redaction.beside_transcript import ALIGNED_S, MOVE_MAX_S
-from redaction.piecewise_clock import GAP_S, ClockMap, Piece, align, anchors, pieces
+from redaction.piecewise_clock import GAP_S, ClockMap, Piece, align, anchors, pieces, realign
 from redaction.spans import SPOKEN, Detection, Source
 from redaction.words import TimedWord
 
@@ -130,3 +130,15 @@ def test_an_hour_long_calls_transcript_is_aligned_without_comparing_every_pair_o
     clock = align(split, heard)
     assert time.perf_counter() - started < 2.0  # about 0.3 s on one core
     assert clock is not None and clock.max_shift_s == pytest.approx(-2.0, abs=0.1)
+
+
+def test_a_transcript_on_the_clock_is_realigned_only_where_a_piece_is_seconds_off(monkeypatch):
+    truth = said()
+    heard = heard_of(truth)
+    split = shifted(truth, 2.0, truth[60].start_s)
+    assert realign(truth, heard, on_clock=True) is None  # left exactly as it is
+    assert realign(truth, heard, on_clock=False) is not None  # (off the clock, its map: every piece 0)
+    assert realign(split, heard, on_clock=True).max_shift_s == pytest.approx(-2.0, abs=0.1)
+    monkeypatch.setattr(piecewise_clock, "STEP_S", 2.5)
+    assert realign(split, heard, on_clock=True) is None
+    assert realign(split, heard, on_clock=False) is not None
