@@ -175,11 +175,13 @@ def detect(
     # off the clock by different amounts in different parts: aligned piece by piece (piecewise_clock)
     clock = realign(words, heard, bool(moved_s) or aligned(fit)) if fit is not None else None
     if clock is not None:
-        words, spans = clock.words(words), clock.spans(spans)
+        words, spans = clock.words(words), clock.widened(clock.spans(spans))
     detections = _keyed(tones)
     if words:
-        detections += _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
-                              energy=energy)
+        said = _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
+                       energy=energy)
+        # between pieces of a transcript aligned piecewise, where its step lies is not known
+        detections += said if clock is None else clock.widened(said)
         detectors.append(DetectorVersion(words_detector, cards.VERSION, Source.TRANSCRIPT))
     if heard:
         # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification

@@ -18,7 +18,9 @@ matched to the wrong one) are left out. The rest form pieces (``pieces``): runs 
 whose offsets stay within ALIGNED_S of the run's first, at least ``PIECE_WORDS`` of them, each moved
 by the median offset of its words (0 where that is within ALIGNED_S: that piece is on the clock and
 keeps its times exactly). Between two pieces the offset goes linearly from one's to the other's;
-before the first and after the last it is theirs (``ClockMap.at``).
+before the first and after the last it is theirs (``ClockMap.at``). Where between two pieces that
+disagree the step lies is not known: card data there reaches by their difference either way
+(``ClockMap.widened``; tune seeds 302-303, split:2: 6 of 10 digits left audible were lost so).
 
 A transcript off the clock is aligned so, and one on it (or moved onto it by one amount) when a piece
 of it is at least ``STEP_S`` off (``realign``: half of one 2 s late can have the share of its words on
@@ -104,6 +106,30 @@ class ClockMap:
             out.append(word if start_s == word.start_s else
                        replace(word, start_s=start_s, end_s=max(0.0, word.end_s + start_s - word.start_s)))
         return out
+
+    def unsure_s(self) -> list[tuple[float, float, float]]:
+        """(start_s, end_s, by_s) on the audio's clock of each stretch between two pieces whose moves
+        differ by more than ALIGNED_S (ALIGNED_S in from their matched words, which are where they
+        were said), and by how much (s): where in it the step lies is unknown."""
+        out = []
+        for left, right in zip(self.pieces, self.pieces[1:]):
+            by_s = abs(right.shift_s - left.shift_s)
+            if by_s > beside_transcript.ALIGNED_S:
+                ends_s = sorted((left.end_s + left.shift_s, right.start_s + right.shift_s))
+                out.append((ends_s[0] + beside_transcript.ALIGNED_S, ends_s[1] - beside_transcript.ALIGNED_S, by_s))
+        return out
+
+    def widened(self, spans: Sequence[Detection]) -> list[Detection]:
+        """``spans`` (on the audio's clock), each end lying in an ``unsure_s`` stretch reaching
+        further out by its ``by_s`` (none before 0): more masking where the transcript's clock is not
+        known, never less."""
+        unsure = self.unsure_s()
+
+        def by_s(moment_s: float) -> float:
+            return max((by for a, b, by in unsure if a < moment_s < b), default=0.0)
+
+        return [replace(span, start_s=max(0.0, span.start_s - by_s(span.start_s)), end_s=span.end_s + by_s(span.end_s))
+                for span in spans]
 
     def spans(self, spans: Sequence[Detection]) -> list[Detection]:
         """``spans`` on the audio's clock, each start and end mapped (a span of card data may lie

@@ -142,3 +142,20 @@ def test_a_transcript_on_the_clock_is_realigned_only_where_a_piece_is_seconds_of
     monkeypatch.setattr(piecewise_clock, "STEP_S", 2.5)
     assert realign(split, heard, on_clock=True) is None
     assert realign(split, heard, on_clock=False) is not None
+
+
+def test_card_data_between_pieces_that_disagree_is_widened_by_their_difference_either_way():
+    """Tune seeds 302-303, bench split:2: of the 10 digits left audible, 6 were lost by their timing:
+    between two pieces the step lies somewhere unknown, and the interpolated shift misplaced the card
+    data read there. There an end of a span of the transcript reaches by the pieces' difference (the
+    stretch taken ALIGNED_S in from the pieces' matched words: those ends are where they were said)."""
+    clock = ClockMap((Piece(10.0, 20.0, 0.0), Piece(30.0, 40.0, -2.0), Piece(50.0, 60.0, -2.2)))
+    assert clock.unsure_s() == [(20.0 + ALIGNED_S, 28.0 - ALIGNED_S, pytest.approx(2.0))]  # (the last two agree)
+
+    def span(a: float, b: float) -> Detection:
+        return Detection(a, b, SPOKEN, "card_number", "transcript", 1.0, Source.TRANSCRIPT)
+
+    spans = [span(25.0, 27.0), span(5.0, 8.0), span(19.0, 21.0), span(27.9, 35.0), span(19.0, 29.0)]
+    assert clock.widened(spans) == [span(23.0, 29.0), span(5.0, 8.0), span(19.0, 23.0), span(27.9, 35.0),
+                                    span(19.0, 29.0)]
+    assert ClockMap((Piece(1.0, 3.0, -2.0), Piece(4.0, 6.0, 0.0))).widened([span(1.5, 2.0)]) == [span(0.0, 4.0)]
