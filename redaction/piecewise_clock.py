@@ -20,7 +20,8 @@ by the median offset of its words (0 where that is within ALIGNED_S: that piece 
 keeps its times exactly). Between two pieces the offset goes linearly from one's to the other's;
 before the first and after the last it is theirs (``ClockMap.at``). Where between two pieces that
 disagree the step lies is not known: card data there reaches by their difference either way
-(``ClockMap.widened``; tune seeds 302-303, split:2: 6 of 10 digits left audible were lost so).
+(``ClockMap.widened``: an end of a span there reaches to where it would lie were the step on its
+other side; tune seeds 302-303, split:2: 6 of 10 digits left audible were lost so).
 
 A transcript off the clock is aligned so, and one on it (or moved onto it by one amount) when a piece
 of it is at least ``STEP_S`` off (``realign``: half of one 2 s late can have the share of its words on
@@ -71,6 +72,33 @@ class Piece:
 
 
 @dataclass(frozen=True)
+class Step:
+    """Between two pieces that disagree: from the left one's last matched word (``from_s``) to the
+    right one's first (``to_s``), on the audio's clock, the shift going linearly from ``left_shift_s``
+    to ``right_shift_s``. Where in it the transcript's clock stepped is not known."""
+
+    from_s: float
+    to_s: float
+    left_shift_s: float
+    right_shift_s: float
+
+    @property
+    def shifts_s(self) -> tuple[float, float]:
+        return self.left_shift_s, self.right_shift_s
+
+    def holds(self, moment_s: float) -> bool:
+        """Whether ``moment_s`` lies in the stretch, ALIGNED_S in from its matched words (which are
+        where they were said)."""
+        return min(self.from_s, self.to_s) + beside_transcript.ALIGNED_S < moment_s \
+            < max(self.from_s, self.to_s) - beside_transcript.ALIGNED_S
+
+    def shift_at(self, moment_s: float) -> float:
+        """How far (s) the transcript was moved at ``moment_s`` (on the audio's clock)."""
+        share = 0.5 if self.to_s == self.from_s else (moment_s - self.from_s) / (self.to_s - self.from_s)
+        return self.left_shift_s + share * (self.right_shift_s - self.left_shift_s)
+
+
+@dataclass(frozen=True)
 class ClockMap:
     """Where a transcript's times lie on the audio's clock, piece by piece (``pieces``, in order)."""
 
@@ -107,29 +135,26 @@ class ClockMap:
                        replace(word, start_s=start_s, end_s=max(0.0, word.end_s + start_s - word.start_s)))
         return out
 
-    def unsure_s(self) -> list[tuple[float, float, float]]:
-        """(start_s, end_s, by_s) on the audio's clock of each stretch between two pieces whose moves
-        differ by more than ALIGNED_S (ALIGNED_S in from their matched words, which are where they
-        were said), and by how much (s): where in it the step lies is unknown."""
-        out = []
-        for left, right in zip(self.pieces, self.pieces[1:]):
-            by_s = abs(right.shift_s - left.shift_s)
-            if by_s > beside_transcript.ALIGNED_S:
-                ends_s = sorted((left.end_s + left.shift_s, right.start_s + right.shift_s))
-                out.append((ends_s[0] + beside_transcript.ALIGNED_S, ends_s[1] - beside_transcript.ALIGNED_S, by_s))
-        return out
+    def steps(self) -> list[Step]:
+        """The stretches between two pieces whose moves differ by more than ALIGNED_S."""
+        return [Step(left.end_s + left.shift_s, right.start_s + right.shift_s, left.shift_s, right.shift_s)
+                for left, right in zip(self.pieces, self.pieces[1:])
+                if abs(right.shift_s - left.shift_s) > beside_transcript.ALIGNED_S]
 
     def widened(self, spans: Sequence[Detection]) -> list[Detection]:
-        """``spans`` (on the audio's clock), each end lying in an ``unsure_s`` stretch reaching
-        further out by its ``by_s`` (none before 0): more masking where the transcript's clock is not
-        known, never less."""
-        unsure = self.unsure_s()
+        """``spans`` (on the audio's clock), each end lying in a ``Step``'s stretch reaching out to
+        where it would lie were the step on its other side (none before 0): more masking where the
+        transcript's clock is not known, never less."""
+        steps = self.steps()
 
-        def by_s(moment_s: float) -> float:
-            return max((by for a, b, by in unsure if a < moment_s < b), default=0.0)
+        def earlier_s(moment_s: float) -> float:
+            return max((step.shift_at(moment_s) - min(step.shifts_s) for step in steps if step.holds(moment_s)), default=0.0)
 
-        return [replace(span, start_s=max(0.0, span.start_s - by_s(span.start_s)), end_s=span.end_s + by_s(span.end_s))
-                for span in spans]
+        def later_s(moment_s: float) -> float:
+            return max((max(step.shifts_s) - step.shift_at(moment_s) for step in steps if step.holds(moment_s)), default=0.0)
+
+        return [replace(span, start_s=max(0.0, span.start_s - earlier_s(span.start_s)),
+                        end_s=span.end_s + later_s(span.end_s)) for span in spans]
 
     def spans(self, spans: Sequence[Detection]) -> list[Detection]:
         """``spans`` on the audio's clock, each start and end mapped (a span of card data may lie

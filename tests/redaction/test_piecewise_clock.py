@@ -9,7 +9,7 @@ import pytest
 
 from redaction import piecewise_clock
 from redaction.beside_transcript import ALIGNED_S, MOVE_MAX_S
-from redaction.piecewise_clock import GAP_S, ClockMap, Piece, align, anchors, pieces, realign
+from redaction.piecewise_clock import GAP_S, ClockMap, Piece, Step, align, anchors, pieces, realign
 from redaction.spans import SPOKEN, Detection, Source
 from redaction.words import TimedWord
 
@@ -147,15 +147,22 @@ def test_a_transcript_on_the_clock_is_realigned_only_where_a_piece_is_seconds_of
 def test_card_data_between_pieces_that_disagree_is_widened_by_their_difference_either_way():
     """Tune seeds 302-303, bench split:2: of the 10 digits left audible, 6 were lost by their timing:
     between two pieces the step lies somewhere unknown, and the interpolated shift misplaced the card
-    data read there. There an end of a span of the transcript reaches by the pieces' difference (the
-    stretch taken ALIGNED_S in from the pieces' matched words: those ends are where they were said)."""
+    data read there. There an end of a span of the transcript reaches to where it would lie if the step
+    were on its other side (the stretch taken ALIGNED_S in from the pieces' matched words: those ends
+    are where they were said)."""
     clock = ClockMap((Piece(10.0, 20.0, 0.0), Piece(30.0, 40.0, -2.0), Piece(50.0, 60.0, -2.2)))
-    assert clock.unsure_s() == [(20.0 + ALIGNED_S, 28.0 - ALIGNED_S, pytest.approx(2.0))]  # (the last two agree)
+    # transcript 20-30 s is 20-28 s on the audio's clock, the shift going 0 -> -2 s (the last two pieces agree)
+    assert clock.steps() == [Step(20.0, 28.0, 0.0, -2.0)]
 
     def span(a: float, b: float) -> Detection:
         return Detection(a, b, SPOKEN, "card_number", "transcript", 1.0, Source.TRANSCRIPT)
 
+    # 25 s on the clock is 26.25 s of the transcript (moved -1.25 s): said at 26.25 s or, the step before it, 24.25 s;
+    # 27 s is 28.75 (moved -1.75 s): said at 28.75 or 26.75 s; 21 s is 21.25 (said at 21.25 or 19.25 s)
     spans = [span(25.0, 27.0), span(5.0, 8.0), span(19.0, 21.0), span(27.9, 35.0), span(19.0, 29.0)]
-    assert clock.widened(spans) == [span(23.0, 29.0), span(5.0, 8.0), span(19.0, 23.0), span(27.9, 35.0),
-                                    span(19.0, 29.0)]
-    assert ClockMap((Piece(1.0, 3.0, -2.0), Piece(4.0, 6.0, 0.0))).widened([span(1.5, 2.0)]) == [span(0.0, 4.0)]
+    assert clock.widened(spans) == [span(pytest.approx(24.25), pytest.approx(28.75)), span(5.0, 8.0),
+                                    span(19.0, pytest.approx(21.25)), span(27.9, 35.0), span(19.0, 29.0)]
+    # a step back onto the clock (-3 s, then 0) from near the call's start: none before 0
+    # (0.2 s is 2.6 s of the transcript, moved -2.4 s: said at 2.6 or -0.4 s; 1 s is 3 s, moved -2 s)
+    assert ClockMap((Piece(1.0, 2.0, -3.0), Piece(5.0, 6.0, 0.0))).widened([span(0.2, 1.0)]) == [
+        span(0.0, pytest.approx(3.0))]
