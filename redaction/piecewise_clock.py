@@ -132,7 +132,7 @@ class ClockMap:
         for word in words:
             start_s = self.at(word.start_s)
             out.append(word if start_s == word.start_s else
-                       replace(word, start_s=start_s, end_s=max(0.0, word.end_s + start_s - word.start_s)))
+                       replace(word, start_s=start_s, end_s=max(start_s, word.end_s + start_s - word.start_s)))
         return out
 
     def steps(self) -> list[Step]:

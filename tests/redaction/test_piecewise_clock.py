@@ -166,3 +166,11 @@ def test_card_data_between_pieces_that_disagree_is_widened_by_their_difference_e
     # (0.2 s is 2.6 s of the transcript, moved -2.4 s: said at 2.6 or -0.4 s; 1 s is 3 s, moved -2 s)
     assert ClockMap((Piece(1.0, 2.0, -3.0), Piece(5.0, 6.0, 0.0))).widened([span(0.2, 1.0)]) == [
         span(0.0, pytest.approx(3.0))]
+
+
+def test_a_word_without_length_stays_one_whatever_the_floating_point_sums_give():
+    """Tune seeds 302-303, bench stretch:1.03: a transcript word 51.357-51.357 s moved between two
+    pieces came out ending 1e-14 s before its start, and the call failed (nothing stored)."""
+    clock = ClockMap((Piece(10.0, 20.0, 0.0), Piece(30.0, 40.0, -2.0)))
+    [word] = clock.words([TimedWord(20.0707, 20.0707, "and")])
+    assert word.start_s == word.end_s == clock.at(20.0707)
