@@ -84,7 +84,7 @@ from vault.seal import IndexSealer
 from vault.segments import SegmentedCiphertext
 from vault.secrets import SecretBox
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
-from vault.tickets import TicketMarkers
+from vault.tickets import TicketMarkers, WorkBegan
 
 
 class RegionVault:
@@ -132,7 +132,7 @@ class RegionVault:
     # -- recordings ------------------------------------------------------------------
 
     def put(self, entry: IndexEntry, artifacts: Mapping[str, BinaryIO], *,
-            since: datetime | None = None,
+            began: WorkBegan | None = None,
             primary: tuple[str, aead.Aead] | None = None) -> IndexEntry:
         """Encrypt and store ``artifacts`` (kind -> plaintext stream) and commit ``entry``.
 
@@ -145,18 +145,19 @@ class RegionVault:
         write, so of two puts of one recording racing (two deliveries of one call) exactly
         one commits; the other destroys what it wrote and raises VaultInputError.
 
-        ``since``: when the work on the recording began (default: now, as the put begins). A
-        deletion of the entry's ticket (``TicketMarkers.bury``) at or after then, or after an
-        earlier delivery of it began that got as far as its marker, makes the write destroy what
-        it wrote and tombstone its id instead of committing (VaultInputError "was deleted"):
-        the marker is written before the ticket's tombstone is read, and a ticket's deletion
-        writes its tombstone before it lists the markers, so either the deletion finds the
-        marker (and tombstones the id, or deletes the entry once committed) or the write finds
-        the tombstone.
+        ``began``: when the work on the recording began and its ticket's tombstone as it stood
+        then (``TicketMarkers.began``; default: as the put begins). A deletion of the entry's
+        ticket (``TicketMarkers.bury``) since then, or since an earlier delivery of it began
+        that got as far as its marker, makes the write destroy what it wrote and tombstone its
+        id instead of committing (VaultInputError "was deleted"): the marker is written before
+        the ticket's tombstone is read again, and a ticket's deletion writes its tombstone
+        before it lists the markers, so either the deletion finds the marker (and tombstones
+        the id, or deletes the entry once committed) or the write finds the tombstone changed.
+        No clock is compared: the deleter's is not the worker's.
         """
         rid = entry.recording_id
         self._check(rid)
-        since = since or self.clock()
+        began = began or self.tickets.began(entry.account_id, entry.ticket_id, self.clock())
         if (found := self.find(rid)) is not None:
             raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
@@ -165,12 +166,13 @@ class RegionVault:
             written = self._write_artifacts(entry, slots, artifacts, primary)
             committed = entry.copy(artifacts=written)
             # before the commit: no entry lacks one
-            began = self.tickets.mark(entry.account_id, entry.ticket_id, rid, since)
-            if _deleted_since(began, self.tickets.deleted_at(entry.account_id, entry.ticket_id)):
+            earlier = self.tickets.mark(entry.account_id, entry.ticket_id, rid, began)
+            views = (began,) if earlier is None else (began, earlier)
+            if _deleted_since(views, self.tickets.deletion(entry.account_id, entry.ticket_id)):
                 raise self._ticket_deleted_meanwhile(entry)
             try:
                 self.store.create(_index_name(rid), self._sealer.seal(committed))
-                self._marked_after_commit(committed, began)
+                self._marked_after_commit(committed, views)
             except ObjectExistsError:
                 if (found := self.find(rid)) is not None and _lists(found, committed.artifacts):
                     return found  # our own commit, retried by the client after a lost reply
@@ -193,14 +195,14 @@ class RegionVault:
         self.clear_leftovers(committed)
         return committed
 
-    def _marked_after_commit(self, entry: IndexEntry, began: datetime | None) -> None:
+    def _marked_after_commit(self, entry: IndexEntry, views: tuple[WorkBegan, ...]) -> None:
         """Write the marker of a just committed entry again when ``reclaim_markers`` removed it
         under the write (its first delivery's, days old): a ticket's deletion may then have
         listed the markers without it, so the ticket's tombstone is read again, and the
         recording deleted (VaultInputError) when its ticket was deleted since the work began."""
-        if not self.tickets.restore(entry.account_id, entry.ticket_id, entry.recording_id, began):
+        if not self.tickets.restore(entry.account_id, entry.ticket_id, entry.recording_id, views[-1]):
             return
-        if _deleted_since(began, self.tickets.deleted_at(entry.account_id, entry.ticket_id)):
+        if _deleted_since(views, self.tickets.deletion(entry.account_id, entry.ticket_id)):
             raise self._ticket_deleted_meanwhile(entry)
 
     def _ticket_deleted_meanwhile(self, entry: IndexEntry) -> VaultInputError:
@@ -569,22 +571,23 @@ class RegionVault:
             if not self._owns(rid):
                 continue
             try:
-                started, seen = self.tickets.written_at(name)
+                began, seen = self.tickets.written_at(name)
             except ObjectMissingError:
                 continue  # removed since it was listed
-            if started is None and seen is None:
+            if began is None and seen is None:
                 self.tickets.note_seen(name, now)
                 continue
-            if now - (started or seen) < SETTLE_AFTER:
+            if now - (began.at if began is not None else seen) < SETTLE_AFTER:
                 continue
-            if _deleted_since(started, self.tickets.buried_beside(name)):
+            views = () if began is None else (began,)  # (an older version's: whether it began before, unknown)
+            if _deleted_since(views, self.tickets.buried_beside(name)):
                 with contextlib.suppress(ObjectMissingError):  # no entry: a tombstone refuses the id now
                     self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
             self.tickets.remove(name)
             removed += 1
             if (found := self.find(rid)) is not None and found.account_id and not found.deleted:  # committed meanwhile
-                self.tickets.restore(found.account_id, found.ticket_id, rid, started)
-                if _deleted_since(started, self.tickets.deleted_at(found.account_id, found.ticket_id)):
+                self.tickets.restore(found.account_id, found.ticket_id, rid, began)
+                if _deleted_since(views, self.tickets.deletion(found.account_id, found.ticket_id)):
                     self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
         return removed
 
@@ -950,11 +953,10 @@ RETENTION_ACTOR = "retention"
 _DELETED_WHILE_STORED = "its ticket was deleted while it was stored"
 
 
-def _deleted_since(began: datetime | None, ticket_deleted: datetime | None) -> bool:
-    """Whether a ticket deleted at ``ticket_deleted`` (None: never) was deleted after a write of
-    one of its recordings began at ``began`` (None: unknown, an older version's marker: taken
-    as before any deletion)."""
-    return ticket_deleted is not None and (began is None or began <= ticket_deleted)
+def _deleted_since(views: tuple[WorkBegan, ...], deletion: str | None) -> bool:
+    """Whether the ticket whose last deletion is ``deletion`` (``TicketMarkers.deletion``) was
+    deleted since any of ``views`` (this delivery's work beginning, an earlier one's) began."""
+    return any(view.deleted_since(deletion) for view in views)
 
 
 #: How often an update of an index entry is tried again after losing a compare-and-swap.

@@ -4,10 +4,12 @@ Deleting a ticket's recordings (``DELETE /v1/tickets/{t}/recordings``, ``callrec
 --ticket``) had to read and verify every index entry of every region, for each request: on
 S3 one GET per recording ever stored (the API asked it before answering, and the job again).
 So a recording's first write also writes a marker, a small object in the key store holding
-only when that write began (create-only: a redelivery keeps the first delivery's time)::
+only when that write began and its ticket's tombstone as it stood then (``WorkBegan``;
+create-only: a redelivery keeps the first delivery's)::
 
     tickets/<tag>/<rid>               tag: the keyed MAC of (account, ticket), 32 hex digits
-    tickets/<tag>/deleted             the ticket's tombstone: when it was last deleted
+    tickets/<tag>/deleted             the ticket's tombstone: when it was last deleted, and that
+                                      deletion's random id
 
 and a ticket's recordings are the markers under its tag, each entry read and verified
 (``RegionVault.ticket_entries``). A marker is a hint, never trusted for access: a marker naming
@@ -29,13 +31,17 @@ reading the ticket's tombstone again) when a commit came between; and a marker w
 was deleted after its write began becomes the id's tombstone, not nothing.
 
 A ticket's deletion writes the ticket's tombstone (``bury``) before it lists the markers, and
-tombstones every id they name that has no entry yet; a first write reads the tombstone after
-writing its marker, and does not commit when the ticket was deleted after its work began (or an
-earlier delivery's, as its marker says): it tombstones its own id instead
-(``RegionVault.put``). So a recording being stored when its ticket is deleted never commits, and
-neither does any redelivery of its job; a call on the ticket begun after the deletion is a new
-recording. The tombstone is named by the keyed tag, in the key store: nobody without the MAC key
-can make one for an account's ticket, and it stops writes of that ticket only.
+tombstones every id they name that has no entry yet; a first write reads the tombstone when its
+work begins and again after writing its marker, and does not commit when it changed meanwhile
+(or since an earlier delivery's work began, as its marker says): it tombstones its own id
+instead (``RegionVault.put``). Whether a deletion came after the work began is told by the
+tombstone's random id changing, never by comparing times: the deletion's clock (an operator's
+laptop, the API server) is not the worker's, and a deleter's clock a minute ahead destroyed
+every call of the ticket begun in the next minute, one behind let a write in flight commit.
+So a recording being stored when its ticket is deleted never commits, and neither does any
+redelivery of its job; a call on the ticket begun after the deletion is a new recording. The
+tombstone is named by the keyed tag, in the key store: nobody without the MAC key can make one
+for an account's ticket, and it stops writes of that ticket only.
 
 The marker is written before the entry commits, so every committed entry has one. Entries
 written before markers existed have none: until ``callrec keys migrate`` wrote theirs
@@ -54,7 +60,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vault.errors import ObjectExistsError, ObjectMissingError
@@ -69,6 +77,23 @@ DELETED = "deleted"
 _LABEL = b"callrec/v1 ticket"
 
 
+@dataclass(frozen=True)
+class WorkBegan:
+    """When the work on a recording began (the worker's clock: the sweep ages a marker by it),
+    and its ticket's last deletion as it stood then (the tombstone's random id; None: never
+    deleted). A deletion since is one whose tombstone's id differs."""
+
+    at: datetime
+    deletion: str | None
+
+    def deleted_since(self, deletion: str | None) -> bool:
+        """Whether the ticket's tombstone now (``deletion``) tells of a deletion since."""
+        return deletion != self.deletion
+
+    def body(self) -> bytes:
+        return json.dumps({"started_at": self.at.isoformat(), "deletion": self.deletion}).encode()
+
+
 class TicketMarkers:
     """One region's ticket markers (in its key store), named with its index sealer's key."""
 
@@ -76,24 +101,29 @@ class TicketMarkers:
         self._key_store = key_store
         self._sealer = sealer
 
-    def mark(self, account_id: str, ticket_id: str, recording_id: str,
-             started_at: datetime | None = None) -> datetime | None:
-        """Record that ``recording_id`` is of the account's ticket (create-only: a marker there
-        stays as it is); ``started_at``: when the write marking it began, kept in the marker.
-        Returns when the first write that marked it began (this one, or an earlier delivery of
-        it that was killed before its commit); None when unknown (a marker written empty: by an
-        older version, ``mark_missing`` or ``callrec keys migrate``)."""
-        if self.restore(account_id, ticket_id, recording_id, started_at):
-            return started_at
-        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
-        earlier = _time_in(get_bytes(self._key_store, name), "started_at")
-        return earlier if earlier is None or started_at is None else min(earlier, started_at)
+    def began(self, account_id: str, ticket_id: str, at: datetime) -> WorkBegan:
+        """The work on a recording of the account's ticket begins ``at``: the ticket's tombstone
+        as it stands now, for ``RegionVault.put`` to tell a deletion since."""
+        return WorkBegan(at, self.deletion(account_id, ticket_id))
 
-    def restore(self, account_id: str, ticket_id: str, recording_id: str, started_at: datetime | None) -> bool:
-        """Write the marker unless it is there (create-only; ``started_at`` as ``mark``); True
+    def mark(self, account_id: str, ticket_id: str, recording_id: str,
+             began: WorkBegan | None = None) -> WorkBegan | None:
+        """Record that ``recording_id`` is of the account's ticket (create-only: a marker there
+        stays as it is); ``began``: when the write marking it began, kept in the marker.
+        Returns what the marker there already held (an earlier delivery's, killed before its
+        commit, or one racing this); None when this wrote it, or it holds no ``WorkBegan`` (a
+        marker written empty: by an older version, ``mark_missing`` or ``callrec keys
+        migrate``)."""
+        if self.restore(account_id, ticket_id, recording_id, began):
+            return None
+        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
+        return _began_in(get_bytes(self._key_store, name))
+
+    def restore(self, account_id: str, ticket_id: str, recording_id: str, began: WorkBegan | None) -> bool:
+        """Write the marker unless it is there (create-only; ``began`` as ``mark``); True
         when it was missing (after a commit: removed by ``reclaim_markers`` under the write)."""
         name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
-        body = b"" if started_at is None else json.dumps({"started_at": started_at.isoformat()}).encode()
+        body = b"" if began is None else began.body()
         try:
             self._key_store.create(name, body)
             return True
@@ -107,50 +137,50 @@ class TicketMarkers:
             if name.count("/") == 2 and rid != DELETED and rid not in indexed:
                 yield name, rid
 
-    def written_at(self, name: str) -> tuple[datetime | None, datetime | None]:
-        """A marker's (started_at, seen_at): when its write began, and when a sweep first saw
-        a marker that holds no such time (written empty); None for what it does not hold."""
+    def written_at(self, name: str) -> tuple[WorkBegan | None, datetime | None]:
+        """A marker's (began, seen_at): when its write began (``mark``), and when a sweep first
+        saw a marker that holds no such time (written empty); None for what it does not hold."""
         data = get_bytes(self._key_store, name)
-        return _time_in(data, "started_at"), _time_in(data, "seen_at")
+        return _began_in(data), _time_in(data, "seen_at")
 
     def note_seen(self, name: str, seen_at: datetime) -> None:
         """Note in a marker holding no time when a sweep first saw it (its age from then on)."""
         put_bytes(self._key_store, name, json.dumps({"seen_at": seen_at.isoformat()}).encode())
 
-    def buried_beside(self, name: str) -> datetime | None:
-        """When the ticket of the marker ``name`` was last deleted (its tombstone sits beside it)."""
-        try:
-            return _time_in(get_bytes(self._key_store, f"{name.rpartition('/')[0]}/{DELETED}"), "deleted_at")
-        except ObjectMissingError:
-            return None
+    def buried_beside(self, name: str) -> str | None:
+        """The last deletion of the ticket of the marker ``name`` (``deletion``: its tombstone sits
+        beside it)."""
+        return self._deletion_in(f"{name.rpartition('/')[0]}/{DELETED}")
 
     def remove(self, name: str) -> None:
         self._key_store.delete(name)
 
     def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> bool:
-        """Record that the account's ticket was deleted at ``deleted_at`` (a later deletion's
-        time replaces an earlier one's). A first write of one of its recordings that began
-        before it never commits (``RegionVault.put``). False in a vault that made no index key
-        yet: it holds none of the ticket's recordings (see ``RegionVault.put`` for a first
-        write racing that)."""
+        """Record that the account's ticket was deleted (at ``deleted_at``, for people to read:
+        nothing compares it), under a random id every deletion draws anew. A first write of one
+        of its recordings whose work began before it never commits (``RegionVault.put``). False
+        in a vault that made no index key yet: it holds none of the ticket's recordings."""
         prefix = self._prefix(account_id, ticket_id)
         if prefix is None:
             return False
-        earlier = self.deleted_at(account_id, ticket_id)
-        if earlier is None or earlier < deleted_at:
-            put_bytes(self._key_store, f"{prefix}{DELETED}",
-                      json.dumps({"deleted_at": deleted_at.isoformat()}).encode())
+        put_bytes(self._key_store, f"{prefix}{DELETED}",
+                  json.dumps({"deleted_at": deleted_at.isoformat(), "deletion": uuid.uuid4().hex}).encode())
         return True
 
-    def deleted_at(self, account_id: str, ticket_id: str) -> datetime | None:
-        """When the account's ticket was last deleted (``bury``), or None."""
+    def deletion(self, account_id: str, ticket_id: str) -> str | None:
+        """The id of the account's ticket's last deletion (``bury``), or None: never deleted."""
         prefix = self._prefix(account_id, ticket_id)
-        if prefix is None:
-            return None
+        return None if prefix is None else self._deletion_in(f"{prefix}{DELETED}")
+
+    def _deletion_in(self, name: str) -> str | None:
         try:
-            return _time_in(get_bytes(self._key_store, f"{prefix}{DELETED}"), "deleted_at")
+            data = json.loads(get_bytes(self._key_store, name))
         except ObjectMissingError:
             return None
+        except ValueError:  # (UnicodeDecodeError too) altered: a deletion all the same
+            return name
+        deletion = data.get("deletion") if isinstance(data, dict) else None
+        return deletion if isinstance(deletion, str) else name
 
     def listed(self) -> set[str]:
         """Every marker's name, in one listing (``mark_missing``)."""
@@ -191,9 +221,20 @@ class TicketMarkers:
 
 
 def _time_in(data: bytes, field: str) -> datetime | None:
-    """The time ``field`` of a marker or ticket tombstone, None when it holds none (empty, or
-    not this version's)."""
+    """The time ``field`` of a marker, None when it holds none (empty, not this version's, or a
+    time without its zone, which no time of ours can be compared with)."""
     try:
-        return datetime.fromisoformat(json.loads(data)[field])
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        at = datetime.fromisoformat(json.loads(data)[field])
+    except (ValueError, KeyError, TypeError):  # (UnicodeDecodeError is a ValueError)
         return None
+    return at if at.tzinfo is not None else None
+
+
+def _began_in(data: bytes) -> WorkBegan | None:
+    """The ``WorkBegan`` a marker holds (``mark``), None when it holds none."""
+    at = _time_in(data, "started_at")
+    try:
+        deletion = json.loads(data)["deletion"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return WorkBegan(at, deletion) if at is not None and (deletion is None or isinstance(deletion, str)) else None

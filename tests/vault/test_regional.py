@@ -230,7 +230,7 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
     # nothing of it in the key store but its ticket's marker (when its write began: vault.tickets),
     # which a ticket's deletion done again needs to find the tombstone
     assert [(n.split("/")[0], get_bytes(rv.key_store, n)) for n in rv.key_store.names("") if rid in n] == \
-        [("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00"}')]
+        [("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}')]
     if hasattr(rv.store, "bucket"):  # S3: no old version or delete marker remains
         listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"data/{rid}")
         assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []

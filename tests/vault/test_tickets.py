@@ -74,9 +74,9 @@ def test_a_tickets_recordings_are_read_alone(counted):
 def test_marker_names_tell_no_account_or_ticket(counted):
     rv, calls = counted
     markers = [n for n in rv.key_store.names("tickets/")]
-    # a marker holds when the write that made it began, nothing else
-    assert len(markers) == 4 and all(get_bytes(rv.key_store, n) == b'{"started_at": "2026-01-15T12:00:00+00:00"}'
-                                     for n in markers)
+    # a marker holds when the write that made it began and its ticket's last deletion then, nothing else
+    body = b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}'
+    assert len(markers) == 4 and all(get_bytes(rv.key_store, n) == body for n in markers)
     assert not any(word in n for n in markers for word in ("acme", "globex", "T-7", "T-8", "CA1"))
     tags = {n.split("/")[2]: n.split("/")[1] for n in markers}
     assert tags[calls["a"].recording_id] == tags[calls["b"].recording_id]  # one ticket, one tag
@@ -318,12 +318,81 @@ def test_a_recording_of_the_ticket_begun_after_its_deletion_is_a_new_recording(c
     later = put_call(rv, make_entry("eu", "CA9", ticket="T-7"))
     assert not rv.get(later.recording_id).deleted
     assert _delete_ticket(rv).deleted == 1 and rv.get(later.recording_id).deleted
-    # a write that began before that second deletion (1 s before it), and commits after it, is refused
-    clock.advance(seconds=1)
+    # a write whose work began before that second deletion, and that commits after it, is refused
     entry = make_entry("eu", "CA10", ticket="T-7")
+    began = rv.tickets.began("acme", "T-7", clock.now)
+    _delete_ticket(rv)
     with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
-        rv.put(entry, {"audio": io.BytesIO(b"audio")}, since=clock.now - timedelta(seconds=2))
+        rv.put(entry, {"audio": io.BytesIO(b"audio")}, began=began)
     assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+
+
+def _deletion_elsewhere(rv, skew):
+    """A ticket's deletion run by another process (the API server, an operator's CLI) whose clock
+    is ``skew`` off the worker's."""
+    other = RegionVault("eu", rv.store, rv.keys, key_store=rv.key_store, clock=lambda: rv.clock() + skew)
+    return lambda: _delete_ticket(other)
+
+
+def test_a_call_begun_after_its_tickets_deletion_is_stored_whatever_the_deleters_clock_says(counted, clock):
+    """The deletion ran on a machine whose clock is a minute ahead of the worker's: a call on the
+    ticket whose processing began after it (a second later) was destroyed as if it had begun
+    before (the deleter's time compared with the worker's), and so would every call for as long
+    as the skew (a customer's recording lost; a clock years ahead lost every later call)."""
+    rv, calls = counted
+    _deletion_elsewhere(rv, timedelta(minutes=1))()
+    clock.advance(seconds=1)
+    later = put_call(rv, make_entry("eu", "CA9", ticket="T-7"))
+    assert not rv.get(later.recording_id).deleted and _left_of(rv, later.recording_id) != []
+
+
+def test_a_write_in_flight_never_commits_whatever_the_deleters_clock_says(counted, monkeypatch, clock):
+    """The deletion ran, on a machine whose clock is a minute behind the worker's, while a first
+    write was in flight (before its marker: the deletion listed no marker of it). The write took
+    the deletion for one before it began and committed: a playable recording of a deleted
+    ticket."""
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    _during(monkeypatch, rv, "_write_artifacts", _deletion_elsewhere(rv, -timedelta(minutes=1)))
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+
+
+def test_a_redelivery_over_an_older_versions_marker_is_stored_when_its_ticket_was_deleted_before(counted, clock):
+    """An older version's first write left an empty marker (no time) and was killed; the ticket
+    had been deleted before. Its redelivery took the unknown time for one before the deletion and
+    destroyed the recording. A deletion after that marker was written would have found it and
+    tombstoned the id; one before it did not, so the redelivery stores the recording."""
+    rv, calls = counted
+    _delete_ticket(rv)
+    clock.advance(days=1)
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    [marker] = _marker_of(rv, calls["a"].recording_id)
+    put_bytes(rv.key_store, f"{marker.rpartition('/')[0]}/{entry.recording_id}", b"")
+    stored = put_call(rv, entry)
+    assert not rv.get(stored.recording_id).deleted
+    assert rv.reclaim_markers() == 0 and len(_marker_of(rv, entry.recording_id)) == 1
+
+
+def test_an_altered_ticket_tombstone_is_a_deletion_still(counted, monkeypatch):
+    """A ticket tombstone that holds no deletion id (altered in the key store) counts as one:
+    a write in flight when it appears does not commit."""
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+
+    def altered():
+        rv.tickets.bury("acme", "T-7", rv.clock())
+        [stone] = [n for n in rv.key_store.names("tickets/") if n.endswith("/deleted")]
+        put_bytes(rv.key_store, stone, b"\xff not json")
+
+    _during(monkeypatch, rv, "_write_artifacts", altered)
+    with pytest.raises(VaultInputError, match="was deleted"):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    later = put_call(rv, make_entry("eu", "CA10", ticket="T-7"))  # begun after: stored
+    assert not rv.get(later.recording_id).deleted
 
 
 # -- markers of first writes that never commit (session-50 review) ------------------------------
@@ -344,7 +413,7 @@ def test_the_sweep_removes_a_marker_whose_write_never_committed_once_no_writer_c
     rv.delete(calls["b"].recording_id, actor="operator", reason="customer request")
     rv.tickets.bury("acme", "T-8", clock.now - timedelta(days=30))
     never = make_entry("eu", "CA9", ticket="T-7").recording_id
-    rv.tickets.mark("acme", "T-7", never, clock.now)
+    rv.tickets.mark("acme", "T-7", never, rv.tickets.began("acme", "T-7", clock.now))
     before, [marker] = set(rv.key_store.names("tickets/")), _marker_of(rv, never)
     clock.advance(seconds=SETTLE_AFTER.total_seconds() - 1)
     assert rv.reclaim_markers() == 0 and set(rv.key_store.names("tickets/")) == before
@@ -382,7 +451,8 @@ def test_a_marker_the_sweep_removes_under_a_live_redelivery_is_written_again_by_
 
     rv, calls = counted
     entry = make_entry("eu", "CA9", ticket="T-7")
-    rv.tickets.mark("acme", "T-7", entry.recording_id, clock.now)  # a first delivery killed after it
+    # a first delivery killed after it
+    rv.tickets.mark("acme", "T-7", entry.recording_id, rv.tickets.began("acme", "T-7", clock.now))
     clock.advance(seconds=SETTLE_AFTER.total_seconds())
     _during(monkeypatch, rv.tickets, "mark", lambda: rv.reclaim_markers())
     stored = put_call(rv, entry)
@@ -402,16 +472,17 @@ def test_a_commit_whose_marker_the_sweep_removed_and_whose_ticket_was_deleted_me
 
     rv, calls = counted
     entry = make_entry("eu", "CA9", ticket="T-7")
-    rv.tickets.mark("acme", "T-7", entry.recording_id, clock.now)
+    rv.tickets.mark("acme", "T-7", entry.recording_id, rv.tickets.began("acme", "T-7", clock.now))
     clock.advance(seconds=SETTLE_AFTER.total_seconds())
 
     def sweep_then_delete():
         assert rv.reclaim_markers() == 1
         assert entry.recording_id not in _delete_ticket(rv).recording_ids
 
-    _during(monkeypatch, rv.tickets, "deleted_at", sweep_then_delete)
+    began = rv.tickets.began("acme", "T-7", clock.now)  # (the tombstone read as the work began)
+    _during(monkeypatch, rv.tickets, "deletion", sweep_then_delete)
     with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
-        put_call(rv, entry)
+        rv.put(entry, {"audio": io.BytesIO(b"audio")}, began=began)
     monkeypatch.undo()
     assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
 

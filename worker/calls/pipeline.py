@@ -100,7 +100,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     region_vault = backends.vault.region(account.region)
     # A deletion of the call's ticket from now on, while it is processed, keeps it from being
     # stored (RegionVault.put): a ticket's deletion deletes what is stored or being stored.
-    began = region_vault.clock()
+    began = region_vault.tickets.began(account.id, manifest.ticket_id, region_vault.clock())
 
     existing = region_vault.find(rid)
     legacy = legacy_recording_id(account.id, manifest.call_id, account.region)
@@ -151,7 +151,7 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
             if transcript is not None:
                 artifacts["transcript"] = open(redacted_transcript, "rb")
             try:
-                stored = region_vault.put(entry, artifacts, since=began, primary=primary)
+                stored = region_vault.put(entry, artifacts, began=began, primary=primary)
             except VaultInputError:
                 # Another delivery of this job (its lease lost) stored it first: one recording.
                 stored = region_vault.find(rid)
