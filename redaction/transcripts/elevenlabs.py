@@ -7,7 +7,8 @@ with character timestamps, ``characters[]`` (``text``, ``start``, ``end``). With
 ``use_multi_channel`` the answer is ``transcripts[]``, one such transcript a channel
 (``channel_index``). Only ``word`` entries are read. Written back: redacted words' ``text``,
 their characters emptied but the first (``[redacted]``), each changed transcript's ``text``
-rebuilt from its entries; other text (entities, additional formats) scrubbed.
+rebuilt from its entries; other text (entities, additional formats, the entries that are no
+words: audio events, a type not known here) scrubbed.
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ class ElevenLabsTranscript:
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document = load_json(text, NAME)
         listed = ListedWords(sensitive)
+        words: list[dict[str, Any]] = []  # redacted here; every other entry's text is scrubbed as free text
         for transcript, entries in _transcripts(document):
             spoken = [entry for entry in entries if isinstance(entry, dict) and entry.get("type", _WORD) == _WORD]
+            words += spoken
             hits = listed.redact(spoken, "text")
             for k in hits:
                 characters = spoken[k].get("characters")
@@ -63,7 +66,7 @@ class ElevenLabsTranscript:
                         character["text"] = PLACEHOLDER if position == 0 else ""
             if hits and isinstance(transcript.get("text"), str):
                 transcript["text"] = "".join(entry["text"] for entry in entries)
-        return finish(document, listed.said, [e for _, entries in _transcripts(document) for e in entries])
+        return finish(document, listed.said, words)
 
 
 def _transcripts(document: Any) -> list[tuple[dict[str, Any], list[Any]]]:

@@ -310,6 +310,20 @@ def test_elevenlabs_words_are_seconds_and_a_card_is_redacted_in_words_characters
     assert [c["text"] for c in after["words"][2]["characters"]] == ["[redacted]", "", "", ""]
 
 
+@pytest.mark.parametrize("kind", ["audio_event", "an_unknown_type"])
+def test_elevenlabs_entries_that_are_no_words_have_card_data_in_their_text_redacted(kind: str) -> None:
+    """Entries that are not read as words (audio events, a type this reader does not know)
+    were left out of the free-text scrub as well: card data in their text stayed in the
+    written-back transcript."""
+    document = json.loads(text_of(ELEVENLABS))
+    document["words"] = scribe_words(("Hello", 0, 0.5), ("(card 4111 1111 1111 1111)", 0.6, 3.0),
+                                     ("5500000000000004", 3.1, 3.5))
+    document["words"][2]["type"] = document["words"][4]["type"] = kind
+    written = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "elevenlabs")).text)
+    assert [w["text"] for w in written["words"]] == ["Hello", " ", "(card [redacted] [redacted] [redacted] [redacted])",
+                                                     " ", "[redacted]"]
+
+
 def test_elevenlabs_multichannel_transcripts_are_read_channel_by_channel() -> None:
     single = json.loads(text_of(ELEVENLABS))
     left = dict(single, channel_index=0, words=[dict(single["words"][0], channel_index=0)])
