@@ -38,8 +38,8 @@ class AssemblyAiTranscript:
 
     def missing(self, document: Any) -> tuple[str, ...]:
         lacking = lacks(document, ["words[]", "words[0].text", "words[0].start", "text"])
-        if not lacking and document["words"] and not _whole_ms(document["words"][0]):
-            return ("words[0].start and .end in whole milliseconds",)  # another provider's seconds
+        if not lacking and not all(_whole_ms(word) for word in document["words"]):
+            return ("words[].start and .end in whole milliseconds",)  # another provider's seconds
         return lacking
 
     def read(self, text: str) -> Reading:

@@ -348,7 +348,21 @@ def test_a_look_alike_timed_in_seconds_is_not_taken_for_assemblyai_milliseconds(
     with pytest.raises(transcripts.TranscriptError) as caught:
         transcripts.load(json.dumps(document), "auto")
     assert str(caught.value).startswith("transcript format not recognised; closest is ")
-    assert transcripts.get_format("assemblyai").missing(document) == ("words[0].start and .end in whole milliseconds",)
+    assert transcripts.get_format("assemblyai").missing(document) == ("words[].start and .end in whole milliseconds",)
+
+
+def test_a_look_alike_whose_first_word_is_timed_in_whole_seconds_is_not_taken_for_assemblyai() -> None:
+    """Only the first word's times were checked: a seconds document whose first word happens to
+    lie on whole seconds (0 s to 1 s) was read as AssemblyAI's milliseconds, its card 1000
+    times too early. Every word's times are whole milliseconds in AssemblyAI's."""
+    document = json.loads(text_of("assemblyai-v2-speaker-null-calvin.json"))
+    for word in document["words"]:
+        word["start"], word["end"] = word["start"] / 1000, word["end"] / 1000
+    document["words"][0]["start"], document["words"][0]["end"] = 0, 1
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "auto")
+    assert str(caught.value).startswith("transcript format not recognised; closest is ")
+    assert transcripts.get_format("assemblyai").missing(document) == ("words[].start and .end in whole milliseconds",)
 
 
 def test_openai_diarized_segments_holding_a_card_are_masked_whole_and_redacted() -> None:
