@@ -250,3 +250,23 @@ def test_deleting_by_id_a_recording_whose_entry_cannot_be_trusted_destroys_every
     assert [(e.action, e.outcome) for e in rv.audit_events(rid)] == [("delete", "done")]
     again = delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="again")
     assert (again.deleted, again.already_deleted, again.reclaimed) == (0, 1, 0)
+
+
+def test_a_region_whose_index_key_cannot_be_opened_is_reported_and_the_sweep_goes_on(make_region):
+    """Session-50 review: since a region key that cannot be opened is KeyUnavailableError (no
+    longer a permanent DecryptionError), the sweep's scan of that region raised it, and every
+    region after it went unswept: recordings past their window kept. The region is reported
+    skipped (the sweep exits 1) and the others are swept."""
+    from vault.regional import RegionVault
+
+    broken, other = make_region("eu"), make_region("us")
+    kept = broken.put(make_entry("eu", "CA1", retention_days=1), {"audio": io.BytesIO(b"x")})
+    due = other.put(make_entry("us", "CA2", retention_days=1), {"audio": io.BytesIO(b"x")})
+    old = broken.keys.current()
+    broken.keys.rotate()
+    broken.keys.retire(old)  # by hand: `keys rotate` re-wraps the index key first
+    broken = RegionVault("eu", broken.store, broken.keys, key_store=broken.key_store, clock=broken.clock)
+    report = retention_sweep(Vault({"eu": broken, "us": other}), now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert report.deleted == 1 and other.get(due.recording_id).deleted
+    assert report.skipped == (("region eu", "the index key of region eu cannot be opened"),)
+    assert [n for n in broken.store.names("index/")] == [f"index/{kept.recording_id}.json"]

@@ -27,6 +27,7 @@ from vault.errors import (
     AccessDeniedError,
     DecryptionError,
     IndexCorruptError,
+    KeyUnavailableError,
     MigrationNeededError,
     ObjectMissingError,
     RangeNotSatisfiableError,
@@ -495,73 +496,80 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
     Idempotent.
 
     A recording whose index entry, policy or window is bad is skipped and reported (its id
-    and why, in ``skipped``): one bad entry never stops retention for everyone else."""
-    scanned = due = deleted = already = reclaimed = undeleted = marked = removed = 0
+    and why, in ``skipped``): one bad entry never stops retention for everyone else, nor does a
+    region whose key cannot be opened (``KeyUnavailableError``: reported as ``region <name>``,
+    the other regions swept)."""
+    scanned = due = deleted = already = reclaimed = undeleted = marked = removed = regions_skipped = 0
     skipped: list[tuple[str, str]] = []
     for region in vault.regions:
         region_vault = vault.region(region)
-        moment = now or region_vault.clock()
-        policies: dict[str, AccountPolicy | None | str] = {}
-        tombstones: list[str] = []
-        markers = region_vault.tickets.listed() if not dry_run else set()
-        for entry in region_vault.scan():
-            if isinstance(entry, Unreadable):
-                if account_id is None:
-                    scanned += 1
-                    skipped.append((entry.name, entry.reason))
-                continue
-            if account_id is not None and entry.account_id != account_id:
-                continue
-            scanned += 1
-            if not dry_run and entry.account_id:
-                marked += region_vault.tickets.mark_missing(entry.account_id, entry.ticket_id, entry.recording_id,
-                                                            markers)
-            if entry.deleted:
-                already += 1
-                if entry.tombstone.settled_at is None:  # a settled one has nothing left to reclaim
-                    tombstones.append(entry.recording_id)
-                continue
-            if entry.account_id not in policies:
-                try:
-                    policies[entry.account_id] = region_vault.policy(entry.account_id)
-                except VaultInputError:
-                    policies[entry.account_id] = (
-                        f"retention policy of account {entry.account_id} is unreadable or out of range")
-            policy = policies[entry.account_id]
-            try:
-                if isinstance(policy, str):
-                    raise VaultInputError(policy)
-                if not is_due(entry, policy, moment):
+        try:
+            moment = now or region_vault.clock()
+            policies: dict[str, AccountPolicy | None | str] = {}
+            tombstones: list[str] = []
+            markers = region_vault.tickets.listed() if not dry_run else set()
+            for entry in region_vault.scan():
+                if isinstance(entry, Unreadable):
+                    if account_id is None:
+                        scanned += 1
+                        skipped.append((entry.name, entry.reason))
                     continue
-            except VaultInputError as exc:
-                skipped.append((entry.recording_id, str(exc)))
-                continue
-            if not dry_run:
-                # Judged again on the policy as it is now: a sweep runs for minutes to an hour, and
-                # an account that lengthened or removed its window meanwhile must lose nothing more.
+                if account_id is not None and entry.account_id != account_id:
+                    continue
+                scanned += 1
+                if not dry_run and entry.account_id:
+                    marked += region_vault.tickets.mark_missing(entry.account_id, entry.ticket_id, entry.recording_id,
+                                                                markers)
+                if entry.deleted:
+                    already += 1
+                    if entry.tombstone.settled_at is None:  # a settled one has nothing left to reclaim
+                        tombstones.append(entry.recording_id)
+                    continue
+                if entry.account_id not in policies:
+                    try:
+                        policies[entry.account_id] = region_vault.policy(entry.account_id)
+                    except VaultInputError:
+                        policies[entry.account_id] = (
+                            f"retention policy of account {entry.account_id} is unreadable or out of range")
+                policy = policies[entry.account_id]
                 try:
-                    policy = policies[entry.account_id] = region_vault.policy(entry.account_id)
+                    if isinstance(policy, str):
+                        raise VaultInputError(policy)
                     if not is_due(entry, policy, moment):
                         continue
                 except VaultInputError as exc:
                     skipped.append((entry.recording_id, str(exc)))
                     continue
-            due += 1
+                if not dry_run:
+                    # Judged again on the policy as it is now: a sweep runs for minutes to an hour, and
+                    # an account that lengthened or removed its window meanwhile must lose nothing more.
+                    try:
+                        policy = policies[entry.account_id] = region_vault.policy(entry.account_id)
+                        if not is_due(entry, policy, moment):
+                            continue
+                    except VaultInputError as exc:
+                        skipped.append((entry.recording_id, str(exc)))
+                        continue
+                due += 1
+                if not dry_run:
+                    days = effective_days(entry, policy)
+                    try:
+                        region_vault.delete(entry.recording_id, actor=RETENTION,
+                                            reason=f"retention window of {days} days")
+                    except VaultError as exc:  # one failing never stops the sweep for the rest; the next tries again
+                        skipped.append((entry.recording_id, f"deletion failed: {exc}"))
+                        undeleted += 1
+                        continue
+                    deleted += 1
             if not dry_run:
-                days = effective_days(entry, policy)
-                try:
-                    region_vault.delete(entry.recording_id, actor=RETENTION, reason=f"retention window of {days} days")
-                except VaultError as exc:  # one failing never stops the sweep for the rest; the next tries again
-                    skipped.append((entry.recording_id, f"deletion failed: {exc}"))
-                    undeleted += 1
-                    continue
-                deleted += 1
-        if not dry_run:
-            reclaimed += _reclaim(region_vault, tombstones, settle=True)
-            if account_id is None:  # whose an uncommitted write was cannot be told
-                reclaimed += region_vault.reclaim_uncommitted()
-                removed += region_vault.reclaim_markers(markers)
-    kept = scanned - due - already - (len(skipped) - undeleted)
+                reclaimed += _reclaim(region_vault, tombstones, settle=True)
+                if account_id is None:  # whose an uncommitted write was cannot be told
+                    reclaimed += region_vault.reclaim_uncommitted()
+                    removed += region_vault.reclaim_markers(markers)
+        except KeyUnavailableError as exc:  # the region's key, not an entry: the other regions are swept
+            skipped.append((f"region {region}", str(exc)))
+            regions_skipped += 1
+    kept = scanned - due - already - (len(skipped) - undeleted - regions_skipped)
     expired = 0
     if failed_manifests is not None:
         moment = now or vault.region(vault.regions[0]).clock()
