@@ -34,10 +34,12 @@ A ticket's deletion writes the ticket's tombstone (``bury``) before it lists the
 tombstones every id they name that has no entry yet; a first write reads the tombstone when its
 work begins and again after writing its marker, and does not commit when it changed meanwhile
 (or since an earlier delivery's work began, as its marker says): it tombstones its own id
-instead (``RegionVault.put``). Whether a deletion came after the work began is told by the
-tombstone's random id changing, never by comparing times: the deletion's clock (an operator's
-laptop, the API server) is not the worker's, and a deleter's clock a minute ahead destroyed
-every call of the ticket begun in the next minute, one behind let a write in flight commit.
+instead (``RegionVault.put``). The pipeline marks as a call's work begins (a delivery that
+dies before its write leaves its beginning for the redelivery). Whether a deletion came after
+the work began is told by the tombstone's random id changing, never by comparing times: the
+deletion's clock (an operator's laptop, the API server) is not the worker's, and a deleter's
+clock a minute ahead destroyed every call of the ticket begun in the next minute, one behind
+let a write in flight commit.
 So a recording being stored when its ticket is deleted never commits, and neither does any
 redelivery of its job; a call on the ticket begun after the deletion is a new recording. The
 tombstone is named by the keyed tag, in the key store: nobody without the MAC key can make one

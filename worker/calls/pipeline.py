@@ -110,6 +110,11 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     if existing is not None:
         return _stored_before(manifest, rid, existing, region_vault, backends)
 
+    # Marked as the work begins, not only at the vault write: a ticket's deletion from now on finds
+    # the marker (and tombstones the id), even when this delivery dies before its write and a
+    # redelivery begins after the deletion (it stored the call, playable).
+    region_vault.tickets.mark(account.id, manifest.ticket_id, rid, began)
+
     already = False
     held = WorkDir()  # locked while this process works: a sweep removes it only once it is dead
     workdir = held.path

@@ -325,6 +325,37 @@ def test_a_call_whose_ticket_is_deleted_while_it_is_processed_is_not_stored(tmp_
     assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
 
 
+def test_a_call_whose_first_delivery_died_before_storing_and_whose_ticket_was_deleted_meanwhile_is_not_stored(
+        tmp_path, settings, monkeypatch):
+    """The first delivery began before the ticket's deletion and died while processing (before its
+    vault write, so before its marker): nothing kept when its work began, and the redelivery,
+    begun after the deletion, stored the call, playable. The work's beginning is marked as it
+    begins; the deletion finds that marker and the redelivery stores nothing."""
+    import worker.calls.pipeline as pipeline
+    from worker.stored.operations import delete_ticket
+
+    class Killed(BaseException):
+        pass
+
+    process_call(write_call(tmp_path / "c1", "CA1", ticket="T-7"), build_backends(settings))
+
+    def die(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(pipeline, "encode_for_storage", die)
+    keep = Settings(data_dir=settings.data_dir, inbox=settings.inbox, keep_sources=True)
+    manifest = write_call(tmp_path / "c2", "CA2", ticket="T-7")
+    with pytest.raises(Killed):
+        process_call(manifest, build_backends(keep))
+    monkeypatch.undo()
+    delete_ticket("T-7", "acme", build_vault(settings, regions=("eu",)), actor="operator", reason="request")
+    again = process_call(manifest, build_backends(keep))  # redelivered
+    assert (again.stored, again.reason) == (False, "recording_deleted")
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    assert region_vault.get(again.recording_id).deleted
+    assert not list(region_vault.store.names(f"data/{again.recording_id}/"))
+
+
 def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
     manifest = write_call(tmp_path / "call", voicemail=True, retention_days=30)
     outcome = process_call(manifest, build_backends(settings))
