@@ -7,7 +7,8 @@ with its ``type``. A ``TurnInfo`` has ``event`` (``StartOfTurn``, ``Update``,
 ``audio_window_start``/``_end``, ``transcript`` and ``words[]`` of ``word``, ``confidence``,
 ``start`` and ``end`` (seconds from the start of the stream). Every message of a turn
 repeats its words so far. Read as one message, a JSON array of a session's messages, or
-JSON lines; messages other than ``TurnInfo`` are kept but not read. Each turn is read once,
+JSON lines, of one session (a second ``Connected`` or ``request_id`` is refused); messages
+other than ``TurnInfo`` are kept but not read. Each turn is read once,
 from its (last) ``EndOfTurn``, else its last message: the turn's other messages are copies,
 their words redacted by time. Written back in the shape it came: words redacted, a changed
 message's ``transcript`` rebuilt from its words; other text scrubbed.
@@ -35,6 +36,9 @@ from redaction.transcripts.messages import (
 
 NAME = "deepgram-flux"
 _TURN = "TurnInfo"
+_CONNECTED = "Connected"
+
+
 class DeepgramFluxTranscript:
     name = NAME
 
@@ -60,10 +64,21 @@ class DeepgramFluxTranscript:
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:
+    """The turn messages of one session, checked: a second session (its ``Connected``, or another
+    ``request_id``) is refused, its turn numbers and times starting at 0 again."""
     out: list[Turn] = []
+    connected = False
+    session: str | None = None
     for where, prefix, message in placed(document, lines, NAME):
         if not isinstance(message, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a message (a mapping)")
+        request = message.get("request_id") if isinstance(message.get("request_id"), str) else None
+        another = session is not None and request is not None and request != session
+        if (message.get("type") == _CONNECTED and (connected or out)) or another:
+            raise TranscriptError(f"{NAME} transcript: {where} begins a second session; give each session's "
+                                  "messages as a transcript of its own")
+        connected = connected or message.get("type") == _CONNECTED
+        session = session or request
         if message.get("type") == _TURN:
             out.append((prefix, message, _words(message, where, prefix)))
     return out

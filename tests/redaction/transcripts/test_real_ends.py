@@ -272,6 +272,26 @@ def test_deepgram_flux_session_cut_before_its_end_of_turn_reads_the_turns_last_m
     assert [(w.text, w.start_s) for w in transcript.words] == [("We,", 0.31999997854232787), ("the", 0.7199999785423279)]
 
 
+@pytest.mark.parametrize("second", ["Connected", "another request_id"])
+def test_deepgram_flux_messages_of_two_sessions_are_refused(second: str) -> None:
+    """Turn numbers and times start again at 0 in each session: two sessions' messages in one
+    file read the second's turn 0 in place of the first's, whose words (a card among them) were
+    then copies, unread and left audible. Refused, as AssemblyAI streaming's second Begin is."""
+    first = json.loads(text_of(FLUX))
+    again = json.loads(text_of(FLUX))
+    if second == "Connected":
+        where = f"[{len(first)}]"
+    else:
+        again = again[1:]
+        for message in again:
+            message["request_id"] = "019f4c80-ffff-72f2-9780-89f9950b1adb"
+        where = f"[{len(first)}]"
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(first + again), "deepgram-flux")
+    assert str(caught.value) == (f"deepgram-flux transcript: {where} begins a second session; give each "
+                                 "session's messages as a transcript of its own")
+
+
 def test_deepgram_flux_word_without_a_time_is_refused_naming_it() -> None:
     document = json.loads(text_of(FLUX))
     del document[5]["words"][7]["start"]
