@@ -31,7 +31,7 @@ from redaction.transcripts.messages import (
     each_turn,
     load_messages,
     placed,
-    redact_by_time,
+    redact_copy,
     said_and_spans,
     session_missing,
     turn_words,
@@ -61,9 +61,9 @@ class AssemblyAiStreamingTranscript:
         said, spans = said_and_spans(read, sensitive, "text")
         cores = digit_cores(said)
         skip: list[Any] = []
-        for _, message, words in turns:  # the words read among them: every copy by time
+        for _, message, words in turns:  # the words read among them: every copy by time and its own card data
             skip += words
-            hit = redact_by_time(words, "text", spans)
+            hit = redact_copy(words, "text", spans, cores, scale=MS)
             if hit and isinstance(message.get("transcript"), str):
                 message["transcript"] = " ".join(w["text"] for w in words if w["word_is_final"])
             if hit and isinstance(message.get("utterance"), str):

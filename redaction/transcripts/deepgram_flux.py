@@ -8,10 +8,10 @@ with its ``type``. A ``TurnInfo`` has ``event`` (``StartOfTurn``, ``Update``,
 ``start`` and ``end`` (seconds from the start of the stream). Every message of a turn
 repeats its words so far. Read as one message, a JSON array of a session's messages, or
 JSON lines, of one session (a second ``Connected`` or ``request_id`` is refused); messages
-other than ``TurnInfo`` are kept but not read. Each turn is read once,
-from its (last) ``EndOfTurn``, else its last message: the turn's other messages are copies,
-their words redacted by time. Written back in the shape it came: words redacted, a changed
-message's ``transcript`` rebuilt from its words; other text scrubbed.
+other than ``TurnInfo`` are kept but not read. Each turn is read once, from its (last)
+``EndOfTurn``, else its last message: the turn's other messages are copies, their words
+redacted by time (and their own card data). Written back in the shape it came: words
+redacted, a changed message's ``transcript`` rebuilt from its words; other text scrubbed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import Reading, WriteBack, field, make_word
-from redaction.transcripts.freetext import finish
+from redaction.transcripts.freetext import digit_cores, finish
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import (
     Turn,
@@ -28,7 +28,7 @@ from redaction.transcripts.messages import (
     each_turn,
     load_messages,
     placed,
-    redact_by_time,
+    redact_copy,
     said_and_spans,
     session_missing,
     turn_words,
@@ -55,10 +55,11 @@ class DeepgramFluxTranscript:
         turns = _turns(document, lines)
         read = [word for _, word in _read(turns)]
         said, spans = said_and_spans(read, sensitive, "word")
+        cores = digit_cores(said)
         skip: list[Any] = []
-        for _, message, words in turns:  # the words read among them: every copy by time
+        for _, message, words in turns:  # the words read among them: every copy by time and its own card data
             skip += words
-            if redact_by_time(words, "word", spans) and isinstance(message.get("transcript"), str):
+            if redact_copy(words, "word", spans, cores) and isinstance(message.get("transcript"), str):
                 message["transcript"] = " ".join(w["word"] for w in words)
         return as_it_came(document, lines, finish(document, said, skip))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlaps, redact_text
+from redaction.transcripts.freetext import redact_texts
 
 
 def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
@@ -53,6 +54,20 @@ def redact_by_time(words: list[dict[str, Any]], key: str, spans: list[tuple[floa
         if overlaps(float(word["start"]), float(word["end"]), spans):
             word[key] = redact_text(word[key])
             hit = True
+    return hit
+
+
+def redact_copy(words: list[dict[str, Any]], key: str, spans: list[tuple[float, float]], cores: frozenset[str],
+                scale: float = 1.0) -> bool:
+    """A turn message's words (checked: text, times in units of ``scale`` seconds) redacted: those
+    overlapping a redacted word's time (``redact_by_time``), and the message's own card data (an
+    interim hypothesis may say what the message read does not; ``cores``: digits said as card
+    data); whether any was."""
+    hit = redact_by_time(words, key, spans)
+    texts = redact_texts([(w[key], float(w["start"]) * scale, float(w["end"]) * scale) for w in words], cores)
+    for word, text in zip(words, texts):
+        if text != word[key]:
+            word[key], hit = text, True
     return hit
 
 

@@ -292,6 +292,31 @@ def test_deepgram_flux_messages_of_two_sessions_are_refused(second: str) -> None
                                  "session's messages as a transcript of its own")
 
 
+def _said_in_a_copy(words: list[dict], key: str) -> None:
+    """A copy's words (an interim message of a turn) now say a card its final message does not."""
+    for word, said in zip(words, ("card", "4111", "1111", "1111", "1111")):
+        word[key] = said
+
+
+@pytest.mark.parametrize("fmt", ["deepgram-flux", "assemblyai-streaming"])
+def test_a_card_said_only_in_an_interim_copy_of_a_turn_is_redacted_in_it(fmt: str) -> None:
+    """Copies of a turn (its interim messages) were redacted only where their times met a
+    redacted word of the message read: card digits in an interim hypothesis that the final one
+    does not repeat stayed in the written-back transcript. A copy's own card data goes too."""
+    if fmt == "deepgram-flux":
+        document, key = json.loads(text_of(FLUX)), "word"
+        copy = document[3]
+        copy["words"] += [dict(copy["words"][-1]) for _ in range(3)]
+    else:
+        document, key = json.loads(text_of("assemblyai-docs-streaming-session.json")), "text"
+        copy = document[6]
+    _said_in_a_copy(copy["words"], key)
+    written = transcripts.write_back(transcripts.load(json.dumps(document), fmt)).text
+    assert '"4111' not in written and '"1111' not in written and " 1111" not in written
+    assert [w[key] for w in json.loads(written)[document.index(copy)]["words"]][:5] == [
+        "card", "[redacted]", "[redacted]", "[redacted]", "[redacted]"]
+
+
 def test_deepgram_flux_word_without_a_time_is_refused_naming_it() -> None:
     document = json.loads(text_of(FLUX))
     del document[5]["words"][7]["start"]
