@@ -6,7 +6,7 @@ each with ``final`` and ``alternatives[]``; the first alternative has ``transcri
 lists in seconds (``word_confidence=true`` adds ``[word, confidence]`` lists beside them);
 ``result_index``, ``speaker_labels``, ``keywords_result`` and ``word_alternatives`` may be
 there too. An interim result (``final`` false) is said again by a final one: not read, its
-words redacted by time. A profanity is written ``****`` (``profanity_filter``, on by
+words redacted by time and of their own card data. A profanity is written ``****`` (``profanity_filter``, on by
 default) and with ``redaction=true`` each digit of a number is written ``X``: both are
 provider markers, masked where they stand. Written back: redacted words in ``timestamps``
 and ``word_confidence``, a changed alternative's ``transcript`` rebuilt from its words, the
@@ -15,6 +15,7 @@ lower-ranked alternatives' and all other text scrubbed.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -30,7 +31,7 @@ from redaction.transcripts.base import (
     overlaps,
     redact_text,
 )
-from redaction.transcripts.freetext import finish, redact_texts
+from redaction.transcripts.freetext import digit_cores, finish, redact_texts
 from redaction.transcripts.markers import UNLABELLED, marked_words
 from redaction.words import TimedWord
 
@@ -64,18 +65,29 @@ class WatsonTranscript:
             hits = words.redact(stamps, lambda _: 0)
             spans += [(timed[k].start_s, timed[k].end_s) for k in hits]
             _redacted_copy(result, alternative, hits, where)
+        cores = digit_cores(words.said)
         for r, result in enumerate(_results(document)):  # interim results: the same speech said again, by time
             if not result.get("final", True) and _alternatives(result):
                 alternative = _alternatives(result)[0]
                 stamps = alternative.get("timestamps") if isinstance(alternative, dict) else None
                 if not isinstance(stamps, list):
                     continue  # its text, if any, is scrubbed
-                hits = [k for k, stamp in enumerate(stamps)
-                        if isinstance(stamp, list) and len(stamp) == 3 and overlaps(stamp[1], stamp[2], spans)]
+                timed = [(k, stamp) for k, stamp in enumerate(stamps) if _stamp(stamp)]
+                # and its own card data: an interim hypothesis may say what the final result does not
+                own = redact_texts([(stamp[0], stamp[1], stamp[2]) for _, stamp in timed], cores)
+                hits = [k for (k, stamp), text in zip(timed, own)
+                        if text != stamp[0] or overlaps(stamp[1], stamp[2], spans)]
                 for k in hits:
                     stamps[k][0] = redact_text(stamps[k][0])
                 _redacted_copy(result, alternative, hits, f"results[{r}].alternatives[0]")
         return finish(document, words.said)
+
+
+def _stamp(stamp: Any) -> bool:
+    """Whether an interim result's timestamp is a [word, start, end] list of text and finite
+    numbers (``read`` checks none of them; a malformed one is left as it is)."""
+    return (isinstance(stamp, list) and len(stamp) == 3 and isinstance(stamp[0], str)
+            and all(type(t) in (int, float) and math.isfinite(t) for t in stamp[1:]))
 
 
 def _redacted_copy(result: dict[str, Any], alternative: dict[str, Any], hits: list[int], where: str) -> None:

@@ -173,6 +173,22 @@ def test_watson_card_is_redacted_in_its_words_confidences_transcript_and_interim
                                  "as long as its timestamps")
 
 
+def test_watson_card_said_only_in_an_interim_result_is_redacted_in_it() -> None:
+    """An interim result's words were redacted only where their times met a redacted final
+    word: card digits an interim hypothesis said, and the final result did not repeat, stayed."""
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    interim = json.loads(json.dumps(document["results"][1]))
+    interim["final"] = False
+    for stamp, said in zip(interim["alternatives"][0]["timestamps"], ("card", "4111", "1111", "1111", "1111")):
+        stamp[0] = said
+    interim["alternatives"][0].pop("word_confidence", None)
+    document["results"].insert(1, interim)
+    written = transcripts.write_back(transcripts.load(json.dumps(document), "watson")).text
+    assert "4111" not in written and "1111" not in written
+    after = json.loads(written)["results"][1]["alternatives"][0]
+    assert [s[0] for s in after["timestamps"][:5]] == ["card"] + ["[redacted]"] * 4
+
+
 def test_watson_text_without_timestamps_is_refused_naming_the_result() -> None:
     document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
     del document["results"][2]["alternatives"][0]["timestamps"]
