@@ -157,17 +157,27 @@ class TicketMarkers:
     def remove(self, name: str) -> None:
         self._key_store.delete(name)
 
-    def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> bool:
+    def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> str | None:
         """Record that the account's ticket was deleted (at ``deleted_at``, for people to read:
-        nothing compares it), under a random id every deletion draws anew. A first write of one
-        of its recordings whose work began before it never commits (``RegionVault.put``). False
-        in a vault that made no index key yet: it holds none of the ticket's recordings."""
+        nothing compares it), under a random id every deletion draws anew; returns that id. A
+        first write of one of its recordings whose work began before it never commits
+        (``RegionVault.put``). None in a vault that made no index key yet: it holds none of the
+        ticket's recordings."""
         prefix = self._prefix(account_id, ticket_id)
         if prefix is None:
-            return False
+            return None
+        deletion = uuid.uuid4().hex
         put_bytes(self._key_store, f"{prefix}{DELETED}",
-                  json.dumps({"deleted_at": deleted_at.isoformat(), "deletion": uuid.uuid4().hex}).encode())
-        return True
+                  json.dumps({"deleted_at": deleted_at.isoformat(), "deletion": deletion}).encode())
+        return deletion
+
+    def began_of(self, account_id: str, ticket_id: str, recording_id: str) -> WorkBegan | None:
+        """What the recording's marker holds (``mark``); None when it holds nothing, or is gone."""
+        prefix = self._prefix(account_id, ticket_id)
+        try:
+            return None if prefix is None else self.written_at(f"{prefix}{recording_id}")[0]
+        except ObjectMissingError:
+            return None
 
     def deletion(self, account_id: str, ticket_id: str) -> str | None:
         """The id of the account's ticket's last deletion (``bury``), or None: never deleted."""

@@ -327,6 +327,26 @@ def test_a_recording_of_the_ticket_begun_after_its_deletion_is_a_new_recording(c
     assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
 
 
+def test_a_call_begun_between_the_tickets_tombstone_and_the_listing_is_stored(counted, monkeypatch, clock):
+    """A call whose work began just after the deletion wrote the ticket's tombstone, and marked
+    before the deletion listed the markers, was tombstoned by it (a recording begun after the
+    deletion lost). Its marker holds the deletion it saw as it began: this one, so it is left."""
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    began = []
+
+    def begin():
+        began.append(rv.tickets.began("acme", "T-7", clock.now))
+        rv.tickets.mark("acme", "T-7", entry.recording_id, began[0])
+
+    _during(monkeypatch, rv.tickets, "bury", begin)
+    outcome = _delete_ticket(rv)
+    monkeypatch.undo()
+    assert entry.recording_id not in outcome.recording_ids and outcome.deleted == 2
+    stored = rv.put(entry, {"audio": io.BytesIO(b"audio")}, began=began[0])
+    assert not rv.get(stored.recording_id).deleted
+
+
 def _deletion_elsewhere(rv, skew):
     """A ticket's deletion run by another process (the API server, an operator's CLI) whose clock
     is ``skew`` off the worker's."""

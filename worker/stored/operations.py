@@ -161,11 +161,14 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
     recording its markers name whose entry does not verify (altered) is destroyed whole too;
     one with no entry yet (a first write in flight) is tombstoned, and so is the ticket first
     (``TicketMarkers.bury``): a first write of it begun before now never commits
-    (``RegionVault.put``), one begun later is a new recording."""
+    (``RegionVault.put``), one begun later is a new recording, left alone even when its marker
+    is listed here (it holds this deletion as the one its work began after)."""
+    deletions = {}
     for region in vault.regions:  # before the markers are listed (RegionVault.put)
         region_vault = vault.region(region)
-        region_vault.tickets.bury(account_id, ticket_id, region_vault.clock())
-    found = list(ticket_found(ticket_id, account_id, vault))
+        deletions[region] = region_vault.tickets.bury(account_id, ticket_id, region_vault.clock())
+    found = [e for e in ticket_found(ticket_id, account_id, vault)
+             if not _begun_after(e, deletions, account_id, ticket_id, vault)]
     if not found:
         raise ObjectMissingError(f"ticket {ticket_id} of account {account_id}: no recordings")
     deleted = reclaimed = 0
@@ -179,6 +182,19 @@ def delete_ticket(ticket_id: str, account_id: str, vault: Vault, *, actor: str, 
             reclaimed += _reclaim(vault.for_recording(rid), [rid])
     ids = tuple(e if isinstance(e, str) else e.recording_id for e in found)
     return DeleteOutcome(ids, deleted, len(found) - deleted, reclaimed)
+
+
+def _begun_after(found: IndexEntry | str, deletions: dict[str, str | None], account_id: str, ticket_id: str,
+                 vault: Vault) -> bool:
+    """Whether what a ticket's deletion found (``ticket_found``) is a recording whose work began
+    after that deletion wrote the ticket's tombstone (``deletions``: its id, by region), as its
+    marker says: a new recording, not the deletion's."""
+    if not isinstance(found, str) and found.deleted:
+        return False
+    rid = found if isinstance(found, str) else found.recording_id
+    region_vault = vault.for_recording(rid)
+    began = region_vault.tickets.began_of(account_id, ticket_id, rid)
+    return began is not None and began.deletion is not None and began.deletion == deletions.get(region_vault.region)
 
 
 def _reclaim(region_vault, recording_ids: Iterable[str], *, settle: bool = False) -> int:
