@@ -50,15 +50,17 @@ number words beside it: redaction/beside_transcript.py); ``--aligned-s``, ``--ne
 ``--move-max-s`` try other values of that module's ALIGNED_S, NEAR_S, FIT_SHARE and MOVE_MAX_S (the product's
 stay; ``--move-max-s 0``: no transcript is moved onto the clock, as before session 49); ``--no-piecewise``: no
 transcript off the clock by different amounts in different parts is aligned piece by piece
-(redaction/piecewise_clock.py), as before session 50; ``--step-s`` tries another STEP_S (60: only transcripts
-off the clock are).
+(redaction/piecewise_clock.py), as before session 50; ``--no-linear-pieces``: each piece moved by one amount,
+not along a line fitted on its words (as before session 50's linear move); ``--step-s`` tries another STEP_S
+(60: only transcripts off the clock are).
 ``--echo-db -25`` echoes each party on the other's channel (``calls.dual_channel``) and counts card data as
 masked only where every channel masks it: what an echoing line leaves audible.
     python bench/redaction_speech.py [--quick] [--seeds 1,2,3] [--card-calls 1] [--harmless-calls 1] [--jobs 2]
                                      [--script dev|alt|alt-us|unseen] [--channels mono|dual]
                                      [--mask-channels speaker|all] [--echo-db DB]
                                      [--transcript CONDITION [--transcript-numerals group|digit]
-                                      [--aligned-s S] [--near-s S] [--fit-share F] [--move-max-s S] [--no-piecewise] [--step-s S]]
+                                      [--aligned-s S] [--near-s S] [--fit-share F] [--move-max-s S] [--no-piecewise]
+                                      [--no-linear-pieces] [--step-s S]]
 """
 
 from __future__ import annotations
@@ -405,6 +407,8 @@ def work_in_children(items: list[Item], args: argparse.Namespace) -> list[subpro
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
         if args.no_piecewise:
             command += ["--no-piecewise"]
+        if args.no_linear_pieces:
+            command += ["--no-linear-pieces"]
         if args.step_s is not None:
             command += ["--step-s", str(args.step_s)]
         if args.recognizer:
@@ -618,6 +622,9 @@ def main() -> int:
     ap.add_argument("--no-piecewise", action="store_true",
                     help="with --transcript: align no transcript piece by piece (redaction.piecewise_clock), "
                     "as before session 50")
+    ap.add_argument("--no-linear-pieces", action="store_true",
+                    help="with --transcript: move every piece by one amount (piecewise_clock.LINEAR off), "
+                    "as before the linear move")
     ap.add_argument("--step-s", type=float, help="with --transcript: try this piecewise_clock.STEP_S "
                     "(a transcript on the clock or moved onto it is aligned piece by piece when a piece is this far off; "
                     "60: never)")
@@ -637,10 +644,13 @@ def main() -> int:
         except ValueError as exc:
             ap.error(str(exc))
     elif any(getattr(args, name) is not None for name in ("aligned_s", "near_s", "fit_share", "move_max_s")) \
-            or args.no_piecewise or args.step_s is not None:
-        ap.error("--aligned-s, --near-s, --fit-share, --move-max-s, --no-piecewise and --step-s need --transcript")
+            or args.no_piecewise or args.no_linear_pieces or args.step_s is not None:
+        ap.error("--aligned-s, --near-s, --fit-share, --move-max-s, --no-piecewise, --no-linear-pieces and --step-s "
+                 "need --transcript")
     if args.no_piecewise:
         piecewise_clock.PIECEWISE = False
+    if args.no_linear_pieces:
+        piecewise_clock.LINEAR = False
     if args.step_s is not None:
         if not 0.0 <= args.step_s <= 60.0:
             ap.error(f"--step-s must be seconds in [0, 60], got {args.step_s:g}")
@@ -774,7 +784,8 @@ def transcript_note(args: argparse.Namespace) -> str:
     return (f", transcript {parse_condition(args.transcript).name} ({args.transcript_numerals} numerals; "
             f"ALIGNED_S={beside_transcript.ALIGNED_S:g}, NEAR_S={beside_transcript.NEAR_S:g}, "
             f"FIT_SHARE={beside_transcript.FIT_SHARE:g}, MOVE_MAX_S={beside_transcript.MOVE_MAX_S:g}, "
-            f"piecewise {f'on, STEP_S={piecewise_clock.STEP_S:g}' if piecewise_clock.PIECEWISE else 'off'})")
+            f"piecewise {f'on, STEP_S={piecewise_clock.STEP_S:g}' if piecewise_clock.PIECEWISE else 'off'}"
+            f"{', linear' if piecewise_clock.PIECEWISE and piecewise_clock.LINEAR else ''})")
 
 
 def memory_check(args: argparse.Namespace, held_out: list[str]) -> bool:

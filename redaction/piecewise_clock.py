@@ -64,16 +64,36 @@ GAP_S = 20.0
 STEP_S = 1.0
 #: False: no transcript is aligned piecewise (the bench's ``--no-piecewise``, as before session 50).
 PIECEWISE = True
+#: False: every piece is moved by one constant amount and its matched words grouped by their offset
+#: from its first's (the bench's ``--no-linear-pieces``, as before the linear move).
+LINEAR = True
+#: A piece's move changes by at most this (s) per second of the transcript (a clock 0.9-1.1 times the audio's).
+RATE_MAX = 0.1
+#: A matched word joins a run when within ALIGNED_S of the line fitted on the run's last this many.
+LINE_WORDS = 16
+#: A piece is moved along its line only when its matched words' mean distance from the line is at
+#: most this share of their mean distance from the median offset (else by that constant, as before).
+LINE_BETTER = 0.8
 
 
 @dataclass(frozen=True)
 class Piece:
     """A run of matched words on one clock: the transcript times of its first and last
-    (``start_s``, ``end_s``) and how far (s) its words are moved (``shift_s``, 0: on the clock)."""
+    (``start_s``, ``end_s``), how far (s) its first is moved (``shift_s``, 0: on the clock) and how
+    much more (s) per second of the transcript after it (``rate``: a clock at another rate)."""
 
     start_s: float
     end_s: float
     shift_s: float
+    rate: float = 0.0
+
+    def shift_at(self, time_s: float) -> float:
+        """How far (s) the transcript's ``time_s`` is moved along the piece's line (beyond its ends too)."""
+        return self.shift_s + self.rate * (time_s - self.start_s) if self.rate else self.shift_s
+
+    @property
+    def end_shift_s(self) -> float:
+        return self.shift_at(self.end_s)
 
 
 @dataclass(frozen=True)
@@ -115,20 +135,20 @@ class ClockMap:
 
     @property
     def max_shift_s(self) -> float:
-        """The largest move (s) of a piece, with its sign (later: positive)."""
-        return max((p.shift_s for p in self.pieces), key=abs)
+        """The largest move (s) of a piece, at either end, with its sign (later: positive)."""
+        return max((s for p in self.pieces for s in (p.shift_s, p.end_shift_s)), key=abs)
 
     def at(self, time_s: float) -> float:
         """``time_s`` of the transcript on the audio's clock (none before 0)."""
         k = bisect_right(self._starts_s, time_s) - 1
         if k < 0:
-            shift_s = self.pieces[0].shift_s
+            shift_s = self.pieces[0].shift_at(time_s)
         elif time_s <= self.pieces[k].end_s or k == len(self.pieces) - 1:
-            shift_s = self.pieces[k].shift_s
+            shift_s = self.pieces[k].shift_at(time_s)
         else:  # between pieces k and k + 1
             left, right = self.pieces[k], self.pieces[k + 1]
             share = (time_s - left.end_s) / (right.start_s - left.end_s)
-            shift_s = left.shift_s + share * (right.shift_s - left.shift_s)
+            shift_s = left.end_shift_s + share * (right.shift_s - left.end_shift_s)
         return max(0.0, time_s + shift_s) if shift_s else time_s
 
     def words(self, words: Sequence[TimedWord]) -> list[TimedWord]:
@@ -142,9 +162,9 @@ class ClockMap:
 
     def steps(self) -> list[Step]:
         """The stretches between two pieces whose moves differ by more than ALIGNED_S."""
-        return [Step(left.end_s + left.shift_s, right.start_s + right.shift_s, left.shift_s, right.shift_s)
+        return [Step(left.end_s + left.end_shift_s, right.start_s + right.shift_s, left.end_shift_s, right.shift_s)
                 for left, right in zip(self.pieces, self.pieces[1:])
-                if abs(right.shift_s - left.shift_s) > beside_transcript.ALIGNED_S]
+                if abs(right.shift_s - left.end_shift_s) > beside_transcript.ALIGNED_S]
 
     def widened(self, spans: Sequence[Detection]) -> list[Detection]:
         """``spans`` (on the audio's clock), each end lying in a ``Step``'s stretch reaching out to
@@ -206,6 +226,42 @@ def anchors(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> list[tupl
     return out
 
 
+def rate_of(matched: Sequence[tuple[float, float]]) -> float:
+    """How much (s) the offset of the ``anchors`` ``matched`` (in order) changes per second: the median
+    of the slopes between each and the one half of them later (Theil-Sen on those pairs, O(n log n)),
+    within +-RATE_MAX; 0 with fewer than 2."""
+    half = len(matched) // 2
+    slopes = [(d2 - d1) / (t2 - t1) for (t1, d1), (t2, d2) in zip(matched, matched[half:]) if t2 > t1]
+    return min(RATE_MAX, max(-RATE_MAX, median(slopes))) if slopes else 0.0
+
+
+def _fits(run: list[tuple[float, float]], t: float, d: float) -> bool:
+    """Whether a matched word (``t``, ``d``) continues ``run``: within ALIGNED_S of its first's offset
+    or, LINEAR and the run a piece long, of the line fitted on its last LINE_WORDS."""
+    if not LINEAR or len(run) < PIECE_WORDS:
+        return abs(d - run[0][1]) <= beside_transcript.ALIGNED_S
+    last = run[-LINE_WORDS:]
+    rate = rate_of(last)
+    at_s = median(dk - rate * (tk - t) for tk, dk in last)
+    return abs(d - at_s) <= beside_transcript.ALIGNED_S
+
+
+def piece_of(run: Sequence[tuple[float, float]]) -> Piece:
+    """The piece of a run of matched words: moved by their median offset or, LINEAR and the line
+    nearer them by LINE_BETTER, along their line (``rate_of``); 0 where within ALIGNED_S throughout."""
+    start_s, end_s = run[0][0], run[-1][0]
+    shift_s = median(d for _, d in run)
+    rate = rate_of(run) if LINEAR else 0.0
+    if rate:
+        at_s = median(d - rate * (t - start_s) for t, d in run)
+        off_line_s = sum(abs(d - at_s - rate * (t - start_s)) for t, d in run)
+        if off_line_s <= LINE_BETTER * sum(abs(d - shift_s) for _, d in run):
+            line = Piece(start_s, end_s, at_s, rate)
+            on_clock = max(abs(line.shift_s), abs(line.end_shift_s)) <= beside_transcript.ALIGNED_S
+            return Piece(start_s, end_s, 0.0) if on_clock else line
+    return Piece(start_s, end_s, 0.0 if abs(shift_s) <= beside_transcript.ALIGNED_S else shift_s)
+
+
 def pieces(matched: Sequence[tuple[float, float]]) -> list[Piece]:
     """The pieces of the ``anchors`` ``matched`` (see the module's text)."""
     offsets = [d for _, d in matched]
@@ -213,17 +269,11 @@ def pieces(matched: Sequence[tuple[float, float]]) -> list[Piece]:
             if abs(d - median(offsets[max(0, k - SMOOTH):k + SMOOTH + 1])) <= beside_transcript.ALIGNED_S]
     runs: list[list[tuple[float, float]]] = []
     for t, d in kept:
-        if runs and abs(d - runs[-1][0][1]) <= beside_transcript.ALIGNED_S:
+        if runs and _fits(runs[-1], t, d):
             runs[-1].append((t, d))
         else:
             runs.append([(t, d)])
-    out = []
-    for run in runs:
-        if len(run) < PIECE_WORDS:
-            continue
-        shift_s = median(d for _, d in run)
-        out.append(Piece(run[0][0], run[-1][0], 0.0 if abs(shift_s) <= beside_transcript.ALIGNED_S else shift_s))
-    return out
+    return [piece_of(run) for run in runs if len(run) >= PIECE_WORDS]
 
 
 def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | None:
@@ -233,13 +283,13 @@ def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | 
     if not PIECEWISE or not words:
         return None
     found = pieces(anchors(words, heard))
-    if not found or any(abs(p.shift_s) > beside_transcript.MOVE_MAX_S for p in found):
+    if not found or any(max(abs(p.shift_s), abs(p.end_shift_s)) > beside_transcript.MOVE_MAX_S for p in found):
         return None
     if min(w.start_s for w in words) < found[0].start_s - GAP_S or max(w.end_s for w in words) > found[-1].end_s + GAP_S:
         return None
     starts = sorted(w.start_s for w in words)
     for left, right in zip(found, found[1:]):
-        if (abs(right.shift_s - left.shift_s) > beside_transcript.ALIGNED_S
+        if (abs(right.shift_s - left.end_shift_s) > beside_transcript.ALIGNED_S
                 and bisect_left(starts, right.start_s - GAP_S) > bisect_right(starts, left.end_s + GAP_S)):
             return None  # a word between them far from both, where they disagree
     clock = ClockMap(tuple(found))
