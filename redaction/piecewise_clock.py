@@ -17,8 +17,15 @@ neighbours in the chain; those further than ALIGNED_S from it (Whisper's loose t
 matched to the wrong one) are left out. The rest form pieces (``pieces``): runs of matched words
 whose offsets stay within ALIGNED_S of the run's first, at least ``PIECE_WORDS`` of them, each moved
 by the median offset of its words (0 where that is within ALIGNED_S: that piece is on the clock and
-keeps its times exactly). Between two pieces the offset goes linearly from one's to the other's;
-before the first and after the last it is theirs (``ClockMap.at``). Where between two pieces that
+keeps its times exactly). With ``LINEAR`` (a transcript timed at another rate: its offset drifts, 0.03 s
+a second at 1.03) a run goes on while a word's offset is within ALIGNED_S of the line fitted on the
+run's last ``LINE_WORDS`` (the median offset of its last ``PIECE_WORDS`` while they span less than
+``LINE_SPAN_S``), and a piece is moved along the line fitted on its words (``rate_of``: least
+squares, within +-RATE_MAX; the offset at its first their median from it) when that spans
+LINE_SPAN_S, drifts at least LINE_DRIFT_S over the piece and lies nearer its words than their
+median offset; else by that median as before, and 0 where the line stays within ALIGNED_S of 0. Between two pieces the offset goes linearly from one's
+end to the other's start; before the first and after the last it is theirs, along their lines
+(``ClockMap.at``). Where between two pieces that
 disagree the step lies is not known: card data there reaches by their difference either way
 (``ClockMap.widened``: an end of a span there reaches to where it would lie were the step on its
 other side; tune seeds 302-303, split:2: 6 of 10 digits left audible were lost so).
@@ -71,9 +78,12 @@ LINEAR = True
 RATE_MAX = 0.1
 #: A matched word joins a run when within ALIGNED_S of the line fitted on the run's last this many.
 LINE_WORDS = 16
-#: A piece is moved along its line only when its matched words' mean distance from the line is at
-#: most this share of their mean distance from the median offset (else by that constant, as before).
-LINE_BETTER = 0.8
+#: A line is fitted only on matched words spanning at least this long (s) of the transcript: over
+#: fewer seconds Whisper's loose times give it any slope.
+LINE_SPAN_S = 8.0
+#: A piece is moved along its line only when the line's move changes by at least this much (s) from
+#: its first matched word to its last (less is one offset within ALIGNED_S / 2).
+LINE_DRIFT_S = 0.15
 
 
 @dataclass(frozen=True)
@@ -227,35 +237,46 @@ def anchors(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> list[tupl
 
 
 def rate_of(matched: Sequence[tuple[float, float]]) -> float:
-    """How much (s) the offset of the ``anchors`` ``matched`` (in order) changes per second: the median
-    of the slopes between each and the one half of them later (Theil-Sen on those pairs, O(n log n)),
-    within +-RATE_MAX; 0 with fewer than 2."""
-    half = len(matched) // 2
-    slopes = [(d2 - d1) / (t2 - t1) for (t1, d1), (t2, d2) in zip(matched, matched[half:]) if t2 > t1]
-    return min(RATE_MAX, max(-RATE_MAX, median(slopes))) if slopes else 0.0
+    """How much (s) the offset of the ``anchors`` ``matched`` changes per second: the least-squares
+    slope (the words far from their neighbours' offsets are dropped before: ``pieces``), within
+    +-RATE_MAX; 0 with fewer than 2 times."""
+    if len(matched) < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in matched) / len(matched)
+    mean_d = sum(d for _, d in matched) / len(matched)
+    spread = sum((t - mean_t) ** 2 for t, _ in matched)
+    if spread <= 0.0:
+        return 0.0
+    slope = sum((t - mean_t) * (d - mean_d) for t, d in matched) / spread
+    return min(RATE_MAX, max(-RATE_MAX, slope))
 
 
 def _fits(run: list[tuple[float, float]], t: float, d: float) -> bool:
     """Whether a matched word (``t``, ``d``) continues ``run``: within ALIGNED_S of its first's offset
-    or, LINEAR and the run a piece long, of the line fitted on its last LINE_WORDS."""
-    if not LINEAR or len(run) < PIECE_WORDS:
+    (LINEAR off) or of the line fitted on its last LINE_WORDS (of the median offset of its last
+    PIECE_WORDS while those span less than LINE_SPAN_S)."""
+    if not LINEAR:
         return abs(d - run[0][1]) <= beside_transcript.ALIGNED_S
     last = run[-LINE_WORDS:]
+    if last[-1][0] - last[0][0] < LINE_SPAN_S:  # too short for a line: near its last few's offset
+        return abs(d - median(dk for _, dk in run[-PIECE_WORDS:])) <= beside_transcript.ALIGNED_S
     rate = rate_of(last)
     at_s = median(dk - rate * (tk - t) for tk, dk in last)
     return abs(d - at_s) <= beside_transcript.ALIGNED_S
 
 
 def piece_of(run: Sequence[tuple[float, float]]) -> Piece:
-    """The piece of a run of matched words: moved by their median offset or, LINEAR and the line
-    nearer them by LINE_BETTER, along their line (``rate_of``); 0 where within ALIGNED_S throughout."""
+    """The piece of a run of matched words: moved by their median offset or, LINEAR, along their line
+    (``rate_of``; the offset at the first the median from it) where that spans LINE_SPAN_S, drifts
+    LINE_DRIFT_S and is nearer them (their summed distance) than the median; 0 where within
+    ALIGNED_S throughout."""
     start_s, end_s = run[0][0], run[-1][0]
     shift_s = median(d for _, d in run)
-    rate = rate_of(run) if LINEAR else 0.0
-    if rate:
+    rate = rate_of(run) if LINEAR and end_s - start_s >= LINE_SPAN_S else 0.0
+    if abs(rate) * (end_s - start_s) >= LINE_DRIFT_S:
         at_s = median(d - rate * (t - start_s) for t, d in run)
         off_line_s = sum(abs(d - at_s - rate * (t - start_s)) for t, d in run)
-        if off_line_s <= LINE_BETTER * sum(abs(d - shift_s) for _, d in run):
+        if off_line_s < sum(abs(d - shift_s) for _, d in run):
             line = Piece(start_s, end_s, at_s, rate)
             on_clock = max(abs(line.shift_s), abs(line.end_shift_s)) <= beside_transcript.ALIGNED_S
             return Piece(start_s, end_s, 0.0) if on_clock else line

@@ -102,23 +102,27 @@ def test_a_transcript_late_by_one_amount_is_moved_by_it_not_along_a_line():
     assert clock is not None and [(p.shift_s, p.rate) for p in clock.pieces] == [(pytest.approx(-2.0, abs=0.05), 0.0)]
 
 
-def test_the_rate_is_the_median_slope_over_half_the_run_bounded():
-    # offsets going -0.03 s a second, one matched word far off (the median does not follow it)
-    matched = [(float(t), -0.03 * t) for t in range(10)]
-    matched[3] = (3.0, 1.0)
-    assert rate_of(matched) == pytest.approx(-0.03)
+def test_the_rate_is_the_least_squares_slope_bounded():
+    assert rate_of([(float(t), 0.5 - 0.03 * t + (0.02 if t % 2 else -0.02)) for t in range(20)]) == pytest.approx(
+        -0.03, abs=0.002)
     assert rate_of([(0.0, 0.0), (1.0, 0.5)]) == RATE_MAX and rate_of([(0.0, 0.0), (1.0, -0.5)]) == -RATE_MAX
     assert rate_of([(1.0, 0.2)]) == 0.0 and rate_of([]) == 0.0 and rate_of([(1.0, 0.0), (1.0, 0.3)]) == 0.0
 
 
 def test_a_piece_takes_its_line_only_where_the_line_fits_its_words_better_and_off_the_clock():
+    """Tune seed 304, stretch:1.03: a piece of 12 s drifting 0.36 s, fitted by its median, came out
+    within ALIGNED_S of 0 and was kept on the clock, its end 0.3 s off."""
     drifting = [(float(t), -0.5 - 0.03 * t) for t in range(0, 40, 2)]
     assert piece_of(drifting) == Piece(0.0, 38.0, pytest.approx(-0.5), pytest.approx(-0.03))
-    # noise about one offset: a line's slope fits no better than the median by LINE_BETTER
+    assert piece_of([(6.0 + t, -0.18 - 0.03 * t) for t in range(13)]) == Piece(
+        6.0, 18.0, pytest.approx(-0.18), pytest.approx(-0.03))
+    # noise about one offset: a line drifting less than LINE_DRIFT_S is none
     noisy = [(float(t), -2.0 + (0.05 if t % 4 else -0.05)) for t in range(0, 40, 2)]
     assert piece_of(noisy) == Piece(0.0, 38.0, pytest.approx(-2.0, abs=0.06))
+    # too short for a line (LINE_SPAN_S): one offset
+    assert piece_of([(t / 2, -1.0 - 0.1 * t) for t in range(10)]) == Piece(0.0, 4.5, pytest.approx(-1.45))
     # a line within ALIGNED_S of 0 at both ends is on the clock: every time kept exactly
-    assert piece_of([(float(t), 0.005 * t) for t in range(0, 40, 2)]) == Piece(0.0, 38.0, 0.0)
+    assert piece_of([(float(t), -0.1 + 0.01 * t) for t in range(0, 40, 2)]) == Piece(0.0, 38.0, 0.0)
 
 
 def test_a_lines_move_goes_on_beyond_its_piece_and_meets_the_next_piece_linearly():
