@@ -133,6 +133,13 @@ class Step:
         return self.left_shift_s + share * (self.right_shift_s - self.left_shift_s)
 
 
+def disagree(left: Piece, right: Piece) -> bool:
+    """Whether the moves of two pieces in turn differ by more than ALIGNED_S where they meet, neither's
+    line (its move beyond its ends) reaching the other's (a clock at another rate: no step between them)."""
+    return (abs(right.shift_s - left.shift_at(right.start_s)) > beside_transcript.ALIGNED_S
+            and abs(right.shift_at(left.end_s) - left.end_shift_s) > beside_transcript.ALIGNED_S)
+
+
 @dataclass(frozen=True)
 class ClockMap:
     """Where a transcript's times lie on the audio's clock, piece by piece (``pieces``, in order)."""
@@ -171,10 +178,9 @@ class ClockMap:
         return out
 
     def steps(self) -> list[Step]:
-        """The stretches between two pieces whose moves differ by more than ALIGNED_S."""
+        """The stretches between two pieces that ``disagree``."""
         return [Step(left.end_s + left.end_shift_s, right.start_s + right.shift_s, left.end_shift_s, right.shift_s)
-                for left, right in zip(self.pieces, self.pieces[1:])
-                if abs(right.shift_s - left.end_shift_s) > beside_transcript.ALIGNED_S]
+                for left, right in zip(self.pieces, self.pieces[1:]) if disagree(left, right)]
 
     def widened(self, spans: Sequence[Detection]) -> list[Detection]:
         """``spans`` (on the audio's clock), each end lying in a ``Step``'s stretch reaching out to
@@ -310,7 +316,7 @@ def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | 
         return None
     starts = sorted(w.start_s for w in words)
     for left, right in zip(found, found[1:]):
-        if (abs(right.shift_s - left.end_shift_s) > beside_transcript.ALIGNED_S
+        if (disagree(left, right)
                 and bisect_left(starts, right.start_s - GAP_S) > bisect_right(starts, left.end_s + GAP_S)):
             return None  # a word between them far from both, where they disagree
     clock = ClockMap(tuple(found))
