@@ -259,16 +259,17 @@ def rate_of(matched: Sequence[tuple[float, float]]) -> float:
 
 def _fits(run: list[tuple[float, float]], t: float, d: float) -> bool:
     """Whether a matched word (``t``, ``d``) continues ``run``: within ALIGNED_S of its first's offset
-    (LINEAR off) or of the line fitted on its last LINE_WORDS (of the median offset of its last
-    PIECE_WORDS while those span less than LINE_SPAN_S)."""
+    (LINEAR off), else of the median offset of its last PIECE_WORDS or of the line fitted on its last
+    LINE_WORDS (where those span LINE_SPAN_S)."""
     if not LINEAR:
         return abs(d - run[0][1]) <= beside_transcript.ALIGNED_S
+    if abs(d - median(dk for _, dk in run[-PIECE_WORDS:])) <= beside_transcript.ALIGNED_S:
+        return True
     last = run[-LINE_WORDS:]
-    if last[-1][0] - last[0][0] < LINE_SPAN_S:  # too short for a line: near its last few's offset
-        return abs(d - median(dk for _, dk in run[-PIECE_WORDS:])) <= beside_transcript.ALIGNED_S
+    if last[-1][0] - last[0][0] < LINE_SPAN_S:  # too short for a line
+        return False
     rate = rate_of(last)
-    at_s = median(dk - rate * (tk - t) for tk, dk in last)
-    return abs(d - at_s) <= beside_transcript.ALIGNED_S
+    return abs(d - median(dk - rate * (tk - t) for tk, dk in last)) <= beside_transcript.ALIGNED_S
 
 
 def piece_of(run: Sequence[tuple[float, float]]) -> Piece:

@@ -135,7 +135,7 @@ def test_a_lines_move_goes_on_beyond_its_piece_and_meets_the_next_piece_linearly
     assert clock.max_shift_s == -3.0 and ClockMap((Piece(10.0, 50.0, -1.0, -0.1),)).max_shift_s == pytest.approx(-5.0)
     # the line reaches the next piece's move: one clock at another rate, no step between them
     assert clock.steps() == []
-    assert ClockMap((Piece(10.0, 20.0, -1.0), Piece(30.0, 40.0, -3.0, -0.1))).steps() == []  # nor back from it
+    assert ClockMap((Piece(10.0, 20.0, -1.0), Piece(30.0, 40.0, -2.0, -0.1))).steps() == []  # nor back from it
     # the line's end and the next piece's start differ, as does the line at its start: a step
     assert ClockMap((Piece(10.0, 20.0, -1.0, -0.1), Piece(30.0, 40.0, -4.0))).steps() == [
         Step(pytest.approx(18.0), 26.0, pytest.approx(-2.0), -4.0)]
@@ -242,3 +242,12 @@ def test_a_word_without_length_stays_one_whatever_the_floating_point_sums_give()
     clock = ClockMap((Piece(10.0, 20.0, 0.0), Piece(30.0, 40.0, -2.0)))
     [word] = clock.words([TimedWord(20.0707, 20.0707, "and")])
     assert word.start_s == word.end_s == clock.at(20.0707)
+
+
+def test_a_run_on_one_offset_goes_on_past_a_line_fitted_on_its_jitter():
+    """Tune seed 304, split:2: the line of an on-clock run's last words (their jitter sloping 0.02 s a
+    second) missed its next matched words 10 s later by more than ALIGNED_S; the run ended there,
+    those words too few for a piece, and the step's widened stretch grew from 10 to 20 s."""
+    matched = [(float(t), 0.02 * (t - 10) + (0.08 if t % 2 else -0.08)) for t in range(2, 19)]
+    matched += [(27.6, 0.0), (28.2, 0.05), (28.8, -0.02), (29.5, 0.03)]
+    assert pieces(matched) == [Piece(2.0, 29.5, 0.0)]
