@@ -89,8 +89,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: Version of the card logic, recorded with transcript detections in reports and metadata (and in
 #: a recognizer's detector version: ``engine.recognizer_version``). It moves with what is masked
 #: beside a transcript too (``beside_transcript``, 1.90; a transcript aligned onto the audio's clock piece
-#: by piece, ``piecewise_clock``, 1.91), so a batch re-redacts what an older one masked.
-VERSION = "1.91"
+#: by piece, ``piecewise_clock``, 1.91; its pieces moved along a line, 1.92), so a batch re-redacts what
+#: an older one masked.
+VERSION = "1.92"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

@@ -18,15 +18,16 @@ matched to the wrong one) are left out. The rest form pieces (``pieces``): runs 
 whose offsets stay within ALIGNED_S of the run's first, at least ``PIECE_WORDS`` of them, each moved
 by the median offset of its words (0 where that is within ALIGNED_S: that piece is on the clock and
 keeps its times exactly). With ``LINEAR`` (a transcript timed at another rate: its offset drifts, 0.03 s
-a second at 1.03) a run goes on while a word's offset is within ALIGNED_S of the line fitted on the
-run's last ``LINE_WORDS`` (the median offset of its last ``PIECE_WORDS`` while they span less than
-``LINE_SPAN_S``), and a piece is moved along the line fitted on its words (``rate_of``: least
-squares, within +-RATE_MAX; the offset at its first their median from it) when that spans
-LINE_SPAN_S, drifts at least LINE_DRIFT_S over the piece and lies nearer its words than their
-median offset; else by that median as before, and 0 where the line stays within ALIGNED_S of 0. Between two pieces the offset goes linearly from one's
-end to the other's start; before the first and after the last it is theirs, along their lines
-(``ClockMap.at``). Where between two pieces that
-disagree the step lies is not known: card data there reaches by their difference either way
+a second at 1.03) a run goes on while a word's offset is within ALIGNED_S of the median offset of the
+run's last ``PIECE_WORDS`` or of the line fitted on its last ``LINE_WORDS`` (where they span
+``LINE_SPAN_S``), and a piece is moved along the line fitted on its words (``rate_of``: least squares,
+within +-RATE_MAX; the offset at its first their median from it) when it spans LINE_SPAN_S and the line
+drifts at least ``LINE_DRIFT_S`` over it and lies nearer its words than their median offset; else by
+that median as before, and 0 where the line stays within ALIGNED_S of 0 at both ends. Between two
+pieces the offset goes linearly from one's end to the other's start; before the first and after the
+last it is theirs, along their lines (``ClockMap.at``). Two pieces ``disagree`` where their moves
+differ by more than ALIGNED_S where they meet and neither's line reaches the other's. Where between two
+pieces that disagree the step lies is not known: card data there reaches by their difference either way
 (``ClockMap.widened``: an end of a span there reaches to where it would lie were the step on its
 other side; tune seeds 302-303, split:2: 6 of 10 digits left audible were lost so).
 
