@@ -41,8 +41,10 @@ moved the transcript is on the clock as a right one is (``beside_transcript.alig
 
 Measured (docs/measurements.md, session 50), held-out seeds 133-135, once: split:2 937/959 digits and 15.00 %
 of other speech before, 954/959 and 8.95 % with it; stretch:1.03 944/959 and 11.01 % before, 941/959 and
-4.81 % (inside a piece a word is off by up to ALIGNED_S: a move fitted linearly inside each piece is untried);
-right and 2 s late transcripts the same masks as before (none aligned so).
+4.81 % (inside a piece a word was off by up to ALIGNED_S); right and 2 s late transcripts the same masks as
+before (none aligned so). Pieces along a line (LINEAR, cards 1.92), held-out seeds 139-141, once: stretch:1.03
+942/960 and 4.80 % with one move a piece, 959/960 and 4.14 % along a line; split:2 957/960 and 7.77 %, 958/960
+and 7.42 %; right 960/960 and 3.60 %, the same call by call.
 """
 
 from __future__ import annotations
