@@ -235,18 +235,29 @@ class TicketMarkers:
 def _time_in(data: bytes, field: str) -> datetime | None:
     """The time ``field`` of a marker, None when it holds none (empty, not this version's, or a
     time without its zone, which no time of ours can be compared with)."""
-    try:
-        at = datetime.fromisoformat(json.loads(data)[field])
-    except (ValueError, KeyError, TypeError):  # (UnicodeDecodeError is a ValueError)
-        return None
-    return at if at.tzinfo is not None else None
+    return _zoned(_fields(data).get(field))
 
 
 def _began_in(data: bytes) -> WorkBegan | None:
     """The ``WorkBegan`` a marker holds (``mark``), None when it holds none."""
-    at = _time_in(data, "started_at")
-    try:
-        deletion = json.loads(data)["deletion"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    fields = _fields(data)
+    at, deletion = _zoned(fields.get("started_at")), fields.get("deletion", 0)
     return WorkBegan(at, deletion) if at is not None and (deletion is None or isinstance(deletion, str)) else None
+
+
+def _fields(data: bytes) -> dict:
+    """A marker's JSON object, read once; empty when it holds none (empty, altered)."""
+    try:
+        fields = json.loads(data)
+    except ValueError:  # (UnicodeDecodeError is a ValueError)
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def _zoned(value: object) -> datetime | None:
+    """``value`` as an ISO time with its zone; None for anything else."""
+    try:
+        at = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+    return at if at.tzinfo is not None else None
