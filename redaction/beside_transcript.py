@@ -63,6 +63,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from callrec.intervals import union
 
@@ -102,6 +103,8 @@ FIT_SHARE = 0.6
 _MATCH_S = 5.0
 #: Fewer words in common than this tell nothing of the transcript's clock (taken as off).
 _MATCHES = 5
+#: What ``moved`` moves: a transcript's words or its detections.
+_Timed = TypeVar("_Timed", TimedWord, Detection)
 
 
 def clock_offset_s(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> float | None:
@@ -237,6 +240,6 @@ def move_s(fit: ClockFit | None) -> float:
     return -fit.offset_s
 
 
-def moved(words: Sequence[TimedWord], by_s: float) -> list[TimedWord]:
-    """``words`` each ``by_s`` later (earlier when negative), none before 0."""
+def moved(words: Sequence[_Timed], by_s: float) -> list[_Timed]:
+    """``words`` (or detections: anything timed) each ``by_s`` later (earlier when negative), none before 0."""
     return [replace(w, start_s=max(0.0, w.start_s + by_s), end_s=max(0.0, w.end_s + by_s)) for w in words]

@@ -171,7 +171,7 @@ def detect(
     moved_s = move_s(fit)
     if moved_s:  # a transcript off the audio's clock by one constant amount, moved onto it (beside_transcript)
         words = moved(words, moved_s)
-        spans = [replace(d, start_s=max(0.0, d.start_s + moved_s), end_s=max(0.0, d.end_s + moved_s)) for d in spans]
+        spans = moved(spans, moved_s)
     # off the clock by different amounts in different parts: aligned piece by piece (piecewise_clock)
     clock = realign(words, heard, bool(moved_s) or aligned(fit)) if fit is not None else None
     if clock is not None:
