@@ -142,7 +142,7 @@ def recognizer_adds(found: Sequence[Detection], words: Sequence[TimedWord], hear
                     *((a - NEAR_S, b + NEAR_S) for a, b in covered_s)])
     middles_s = sorted(m for m in ((w.start_s + w.end_s) / 2 for w in heard) if not _inside(m, said_s))
     quiet = [(a, b) for a, b in silences(words, covered_s)
-             if bisect_right(middles_s, a) < len(middles_s) and middles_s[bisect_right(middles_s, a)] < b]
+             if (k := bisect_right(middles_s, a)) < len(middles_s) and middles_s[k] < b]
     return [replace(detection, start_s=start_s, end_s=end_s) for detection in found
             for start_s, end_s in union([*_runs_beside(detection, heard, covered_s, NEAR_S),
                                          *_within(detection, quiet)])]

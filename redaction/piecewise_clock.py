@@ -182,14 +182,18 @@ class ClockMap:
 
     def steps(self) -> list[Step]:
         """The stretches between two pieces that ``disagree``."""
-        return [Step(left.end_s + left.end_shift_s, right.start_s + right.shift_s, left.end_shift_s, right.shift_s)
-                for left, right in zip(self.pieces, self.pieces[1:]) if disagree(left, right)]
+        return list(self._steps)
+
+    @cached_property
+    def _steps(self) -> tuple[Step, ...]:  # widened is asked twice a call (its spans and its words' detections)
+        return tuple(Step(left.end_s + left.end_shift_s, right.start_s + right.shift_s, left.end_shift_s, right.shift_s)
+                     for left, right in zip(self.pieces, self.pieces[1:]) if disagree(left, right))
 
     def widened(self, spans: Sequence[Detection]) -> list[Detection]:
         """``spans`` (on the audio's clock), each end lying in a ``Step``'s stretch reaching out to
         where it would lie were the step on its other side (none before 0): more masking where the
         transcript's clock is not known, never less."""
-        steps = self.steps()
+        steps = self._steps
 
         def earlier_s(moment_s: float) -> float:
             return max((step.shift_at(moment_s) - min(step.shifts_s) for step in steps if step.holds(moment_s)), default=0.0)
@@ -316,9 +320,9 @@ def align(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockMap | 
     found = pieces(anchors(words, heard))
     if not found or any(max(abs(p.shift_s), abs(p.end_shift_s)) > beside_transcript.MOVE_MAX_S for p in found):
         return None
-    if min(w.start_s for w in words) < found[0].start_s - GAP_S or max(w.end_s for w in words) > found[-1].end_s + GAP_S:
-        return None
     starts = sorted(w.start_s for w in words)
+    if starts[0] < found[0].start_s - GAP_S or max(w.end_s for w in words) > found[-1].end_s + GAP_S:
+        return None
     for left, right in zip(found, found[1:]):
         if (disagree(left, right)
                 and bisect_left(starts, right.start_s - GAP_S) > bisect_right(starts, left.end_s + GAP_S)):
