@@ -130,7 +130,7 @@ def recognizer_adds(found: Sequence[Detection], words: Sequence[TimedWord], hear
                     covered_s: Sequence[tuple[float, float]], *, on_clock: bool | None = None) -> list[Detection]:
     """Of the recognizer's detections ``found`` (from the words ``heard``), what is masked beside
     the transcript ``words``, whose spans are ``covered_s``: on the audio's clock, the number
-    words outside its spans (``number_words_beside``, NEAR_S) and its parts lying in the
+    words outside its spans (``_runs_beside``, NEAR_S) and its parts lying in the
     transcript's silence next to a span (``silences``) where a word was heard that the transcript
     has not (its middle there, not within NEAR_S of a word or span of the transcript), joined;
     off it, or with too few words in common to tell, ``found`` whole, as without a transcript.
@@ -148,18 +148,11 @@ def recognizer_adds(found: Sequence[Detection], words: Sequence[TimedWord], hear
                                          *_within(detection, quiet)])]
 
 
-def number_words_beside(found: Sequence[Detection], heard: Sequence[TimedWord],
-                        covered_s: Sequence[tuple[float, float]], near_s: float = 0.0) -> list[Detection]:
-    """Of the recognizer's detections ``found`` (from the words ``heard``), the runs of number
-    words whose middle lies in a detection and not within ``near_s`` of any of ``covered_s``
-    (the transcript's spans), each as a detection of that entity and detector (words within
-    RUN_GAP_S of each other are one run: ``callrec.intervals.union``)."""
-    return [replace(detection, start_s=start_s, end_s=end_s) for detection in found
-            for start_s, end_s in _runs_beside(detection, heard, covered_s, near_s)]
-
-
 def _runs_beside(detection: Detection, heard: Sequence[TimedWord], covered_s: Sequence[tuple[float, float]],
                  near_s: float) -> list[tuple[float, float]]:
+    """Of the recognizer's ``detection`` (from the words ``heard``), the runs of number words whose
+    middle lies in it and not within ``near_s`` of any of ``covered_s`` (the transcript's spans;
+    words within RUN_GAP_S of each other are one run: ``callrec.intervals.union``)."""
     def uncovered_number(word: TimedWord) -> bool:
         middle_s = (word.start_s + word.end_s) / 2
         return (detection.start_s <= middle_s <= detection.end_s and says_number(word.text)
