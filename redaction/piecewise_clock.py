@@ -11,7 +11,8 @@ missed stayed audible (936/958 masked).
 Here the transcript's words are matched to the words the recognizer heard (``anchors``): a
 monotone matching of the same words (``card_words.plain``) within ``MATCH_S`` of each other,
 the longest chain increasing in both (a longest increasing subsequence over the candidate pairs:
-O(P log P), P the pairs within the window, never every pair of a long call's words). Each matched
+O(P log P), P the pairs within the window, at most CANDIDATES a heard word, never every pair of a
+long call's words). Each matched
 word's offset (heard - transcript time) is taken against the median of its ``2 * SMOOTH + 1``
 neighbours in the chain; those further than ALIGNED_S from it (Whisper's loose times, a common word
 matched to the wrong one) are left out. The rest form pieces (``pieces``): runs of matched words
@@ -62,6 +63,10 @@ from redaction.words import TimedWord
 
 #: A transcript word and a heard word of the same text this far apart (s) may be the same word said.
 MATCH_S = 5.0
+#: At most this many transcript words of one text, the nearest in time, are a heard word's
+#: candidates: speech holds a few words a second, so only a hostile transcript (thousands of one
+#: word at one instant) has more within MATCH_S, and its pairs (memory) stay bounded by the heard words.
+CANDIDATES = 64
 #: A matched word's offset is compared with the median of this many matched words either side of it.
 SMOOTH = 3
 #: A piece has at least this many matched words (fewer tell nothing of its own clock).
@@ -214,6 +219,18 @@ class ClockMap:
         return out
 
 
+def candidates(times: list[tuple[float, int]], at_s: float, ranks: int) -> list[tuple[float, int]]:
+    """Of ``times`` ((start, rank) of one text's transcript words, sorted), those within MATCH_S of
+    ``at_s``, at most CANDIDATES of them, the nearest in time (ranks below ``ranks``)."""
+    a = bisect_left(times, (at_s - MATCH_S, -1))
+    b = bisect_right(times, (at_s + MATCH_S, ranks))
+    if b - a > CANDIDATES:
+        middle = bisect_left(times, (at_s, -1), a, b)
+        a = max(a, min(middle - CANDIDATES // 2, b - CANDIDATES))
+        b = a + CANDIDATES
+    return times[a:b]
+
+
 def anchors(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> list[tuple[float, float]]:
     """(transcript start, heard start - transcript start) of the words ``words`` and ``heard`` both
     have, matched monotonically (the longest chain of same words within MATCH_S, in order in both)."""
@@ -227,9 +244,7 @@ def anchors(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> list[tupl
         text = plain(word.text)
         times = by_text.get(text) if text else None
         if times:
-            a = bisect_left(times, (word.start_s - MATCH_S, -1))
-            b = bisect_right(times, (word.start_s + MATCH_S, len(words)))
-            pairs += [(j, -rank) for _, rank in times[a:b]]
+            pairs += [(j, -rank) for _, rank in candidates(times, word.start_s, len(words))]
     pairs.sort()
     tails: list[int] = []  # tails[n]: the pair ending a chain of n + 1 with the smallest transcript rank
     ranks: list[int] = []  # that rank

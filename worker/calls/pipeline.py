@@ -98,9 +98,6 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     account = manifest.account
     rid = make_recording_id(account.id, manifest.call_id, account.region)
     region_vault = backends.vault.region(account.region)
-    # A deletion of the call's ticket from now on, while it is processed, keeps it from being
-    # stored (RegionVault.put): a ticket's deletion deletes what is stored or being stored.
-    began = region_vault.tickets.began(account.id, manifest.ticket_id, region_vault.clock())
 
     existing = region_vault.find(rid)
     legacy = legacy_recording_id(account.id, manifest.call_id, account.region)
@@ -110,6 +107,9 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
     if existing is not None:
         return _stored_before(manifest, rid, existing, region_vault, backends)
 
+    # A deletion of the call's ticket from now on, while it is processed, keeps it from being
+    # stored (RegionVault.put): a ticket's deletion deletes what is stored or being stored.
+    began = region_vault.tickets.began(account.id, manifest.ticket_id, region_vault.clock())
     # Marked as the work begins, not only at the vault write: a ticket's deletion from now on finds
     # the marker (and tombstones the id), even when this delivery dies before its write and a
     # redelivery begins after the deletion (it stored the call, playable).
