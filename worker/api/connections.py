@@ -27,7 +27,7 @@ import h11
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from worker.api.errors import ApiError, error_response
+from worker.api.errors import ApiError, error_body, error_response
 from worker.api.request_ids import RequestIds, new_request_id
 from worker.queue import logs
 
@@ -104,8 +104,7 @@ class HeadBoundedProtocol(H11Protocol):
         """A request head h11 cannot parse (a negative Content-Length, a broken header line):
         the API's JSON 400 with a request id, not uvicorn's text/plain one (session-50 audit)."""
         request_id = new_request_id()
-        body = json.dumps({"error": {"code": "bad_request", "message": BAD_HEAD, "field": None,
-                                     "request_id": request_id}}).encode()
+        body = json.dumps(error_body(ApiError(400, "bad_request", BAD_HEAD), request_id)).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                    (b"x-request-id", request_id.encode()), (b"connection", b"close")]
         for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),

@@ -69,12 +69,17 @@ def not_found(what: str) -> ApiError:
 
 
 def error_response(exc: ApiError) -> JSONResponse:
+    return JSONResponse(error_body(exc, current_request_id()), status_code=exc.status, headers=exc.headers)
+
+
+def error_body(exc: ApiError, request_id: str | None) -> dict:
+    """The API's JSON error body of ``exc`` (also written where no app runs: a request head
+    uvicorn's parser refused, worker.api.connections)."""
     # A bad value is echoed as the CLI echoes it, and may be a card number: hidden as on stderr.
     # So may the field's name: the caller's own key names an unknown field.
-    body = {"error": {"code": exc.code, "message": scrub_digits(exc.message, card_numbers_only=True),
+    return {"error": {"code": exc.code, "message": scrub_digits(exc.message, card_numbers_only=True),
                       "field": None if exc.field is None else scrub_digits(exc.field, card_numbers_only=True),
-                      "request_id": current_request_id()}}
-    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+                      "request_id": request_id}}
 
 
 def from_service_error(exc: BaseException) -> ApiError:
