@@ -23,16 +23,13 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import Reading, WriteBack, field, make_word
-from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import (
     Turn,
-    as_it_came,
     each_turn,
     load_messages,
     placed,
-    redact_copy,
-    said_and_spans,
+    redact_turns,
     session_missing,
     turn_words,
 )
@@ -57,18 +54,8 @@ class AssemblyAiStreamingTranscript:
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
-        read = [word for _, word in _read(turns)]
-        said, spans = said_and_spans(read, sensitive, "text")
-        cores = digit_cores(said)
-        skip: list[Any] = []
-        for _, message, words in turns:  # the words read among them: every copy by time and its own card data
-            skip += words
-            hit = redact_copy(words, "text", spans, cores, scale=MS)
-            if hit and isinstance(message.get("transcript"), str):
-                message["transcript"] = " ".join(w["text"] for w in words if w["word_is_final"])
-            if hit and isinstance(message.get("utterance"), str):
-                message["utterance"] = redact_numbers(redact_free(message["utterance"], cores))
-        return as_it_came(document, lines, finish(document, said, skip))
+        return redact_turns(document, lines, turns, [word for _, word in _read(turns)], sensitive, "text", scale=MS,
+                            final=lambda word: word["word_is_final"], utterance="utterance")
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:

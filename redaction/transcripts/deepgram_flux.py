@@ -20,16 +20,13 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import Reading, WriteBack, field, make_word
-from redaction.transcripts.freetext import digit_cores, finish
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import (
     Turn,
-    as_it_came,
     each_turn,
     load_messages,
     placed,
-    redact_copy,
-    said_and_spans,
+    redact_turns,
     session_missing,
     turn_words,
 )
@@ -53,15 +50,7 @@ class DeepgramFluxTranscript:
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
-        read = [word for _, word in _read(turns)]
-        said, spans = said_and_spans(read, sensitive, "word")
-        cores = digit_cores(said)
-        skip: list[Any] = []
-        for _, message, words in turns:  # the words read among them: every copy by time and its own card data
-            skip += words
-            if redact_copy(words, "word", spans, cores) and isinstance(message.get("transcript"), str):
-                message["transcript"] = " ".join(w["word"] for w in words)
-        return as_it_came(document, lines, finish(document, said, skip))
+        return redact_turns(document, lines, turns, [word for _, word in _read(turns)], sensitive, "word")
 
 
 def _turns(document: Any, lines: list[int] | None) -> list[Turn]:

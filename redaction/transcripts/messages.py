@@ -9,7 +9,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlaps, redact_text
-from redaction.transcripts.freetext import redact_texts
+from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers, redact_texts
 
 
 def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
@@ -109,11 +109,27 @@ def placed(document: Any, lines: list[int] | None, name: str) -> list[tuple[str,
     raise TranscriptError(f"{name} transcript: the document is neither a message nor a list of messages")
 
 
-def said_and_spans(read: list[dict[str, Any]], sensitive: frozenset[int],
-                   key: str) -> tuple[list[str], list[tuple[float, float]]]:
-    """What the sensitive words among those read (``word[key]``) said, and their times."""
+def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read: list[dict[str, Any]],
+                 sensitive: frozenset[int], key: str, scale: float = 1.0,
+                 final: Callable[[dict[str, Any]], bool] = lambda word: True,
+                 utterance: str | None = None) -> WriteBack:
+    """A session written back: the sensitive words among those ``read`` (text ``word[key]``,
+    times in units of ``scale`` seconds) redacted in every turn message (``redact_copy``); a
+    changed message's ``transcript`` rebuilt from its ``final`` words and its ``utterance``
+    field's numbers redacted; other text scrubbed."""
     chosen = [word for i, word in enumerate(read) if i in sensitive]
-    return [word[key] for word in chosen], [(float(word["start"]), float(word["end"])) for word in chosen]
+    said, spans = [word[key] for word in chosen], [(float(word["start"]), float(word["end"])) for word in chosen]
+    cores = digit_cores(said)
+    skip: list[Any] = []
+    for _, message, words in turns:  # the words read among them: every copy by time and its own card data
+        skip += words
+        if not redact_copy(words, key, spans, cores, scale):
+            continue
+        if isinstance(message.get("transcript"), str):
+            message["transcript"] = " ".join(w[key] for w in words if final(w))
+        if utterance is not None and isinstance(message.get(utterance), str):
+            message[utterance] = redact_numbers(redact_free(message[utterance], cores))
+    return as_it_came(document, lines, finish(document, said, skip))
 
 
 def as_it_came(document: Any, lines: list[int] | None, written: WriteBack) -> WriteBack:
