@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left
 import re
 from collections.abc import Callable, Iterable, Sequence
 import dataclasses
@@ -233,6 +234,23 @@ class ListedWords:
 def overlaps(start_s: float, end_s: float, spans: Iterable[tuple[float, float]]) -> bool:
     """True when the word time overlaps any of ``spans`` (derived copies of redacted words)."""
     return any(start_s < e and s < end_s or (start_s == s and end_s == e) for s, e in spans)
+
+
+def overlapping(spans: Iterable[tuple[float, float]]) -> Callable[[float, float], bool]:
+    """``overlaps`` against fixed ``spans``, in log time a word: for checking many copies of
+    words (a streaming session repeats each turn's words in every message) against many
+    redacted words' spans."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach: list[float] = []  # the latest end among the spans so far in start order
+    for _, e in ordered:
+        reach.append(max(reach[-1], e) if reach else e)
+    exact = set(ordered)
+
+    def near(start_s: float, end_s: float) -> bool:
+        before = bisect_left(starts, end_s)  # the spans starting before the word ends
+        return (before > 0 and reach[before - 1] > start_s) or (start_s, end_s) in exact
+    return near
 
 
 def lacks(document: Any, paths: Iterable[str]) -> tuple[str, ...]:

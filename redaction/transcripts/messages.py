@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlaps, redact_text
+from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlapping, redact_text
 from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers, redact_texts
 
 
@@ -46,24 +46,24 @@ def session_missing(document: Any, name: str, kind: str, fields: list[str]) -> t
     return lacks(found, fields)
 
 
-def redact_by_time(words: list[dict[str, Any]], key: str, spans: list[tuple[float, float]]) -> bool:
-    """``word[key]`` of the words (``start``/``end`` in one unit with ``spans``) overlapping a
-    redacted word's time redacted; whether any was: a message's copies of its words."""
+def redact_by_time(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool]) -> bool:
+    """``word[key]`` of the words (``start``/``end`` in one unit with the spans of ``near``)
+    overlapping a redacted word's time redacted; whether any was: a message's copies of its words."""
     hit = False
     for word in words:
-        if overlaps(float(word["start"]), float(word["end"]), spans):
+        if near(float(word["start"]), float(word["end"])):
             word[key] = redact_text(word[key])
             hit = True
     return hit
 
 
-def redact_copy(words: list[dict[str, Any]], key: str, spans: list[tuple[float, float]], cores: frozenset[str],
+def redact_copy(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool], cores: frozenset[str],
                 scale: float = 1.0) -> bool:
     """A turn message's words (checked: text, times in units of ``scale`` seconds) redacted: those
     overlapping a redacted word's time (``redact_by_time``), and the message's own card data (an
     interim hypothesis may say what the message read does not; ``cores``: digits said as card
     data); whether any was."""
-    hit = redact_by_time(words, key, spans)
+    hit = redact_by_time(words, key, near)
     texts = redact_texts([(w[key], float(w["start"]) * scale, float(w["end"]) * scale) for w in words], cores)
     for word, text in zip(words, texts):
         if text != word[key]:
@@ -119,11 +119,11 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
     field's numbers redacted; other text scrubbed."""
     chosen = [word for i, word in enumerate(read) if i in sensitive]
     said, spans = [word[key] for word in chosen], [(float(word["start"]), float(word["end"])) for word in chosen]
-    cores = digit_cores(said)
+    cores, near = digit_cores(said), overlapping(spans)
     skip: list[Any] = []
     for _, message, words in turns:  # the words read among them: every copy by time and its own card data
         skip += words
-        if not redact_copy(words, key, spans, cores, scale):
+        if not redact_copy(words, key, near, cores, scale):
             continue
         if isinstance(message.get("transcript"), str):
             message["transcript"] = " ".join(w[key] for w in words if final(w))

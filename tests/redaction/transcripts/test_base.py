@@ -10,6 +10,7 @@ OverflowError, exit 1) and a 400-digit integer crashed every JSON reader.
 from __future__ import annotations
 
 import json
+import random
 import re
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import MAX_TIME_S, ListedWords
+from redaction.transcripts.base import MAX_TIME_S, ListedWords, overlapping, overlaps
 
 
 def test_listed_words_numbers_the_words_across_lists_and_redacts_the_sensitive_ones() -> None:
@@ -182,3 +183,19 @@ def test_an_integer_too_long_for_a_float_in_a_copy_of_the_words_is_bad_input() -
     transcript = transcripts.load(text, "assemblyai")
     with pytest.raises(TranscriptError, match="a time that is not a number"):
         transcripts.write_back(transcript)
+
+
+def test_overlapping_answers_as_overlaps_does_for_any_word_and_spans() -> None:
+    """``overlapping`` (spans indexed once, for a streaming session's many copies of words) is
+    ``overlaps``: nested, touching, equal and zero-length spans and words alike."""
+    rng = random.Random(50)
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randrange(0, 8)):
+            start = rng.randrange(0, 12) / 2
+            spans.append((start, start + rng.randrange(0, 6) / 2))
+        near = overlapping(spans)
+        for start in range(0, 16):
+            for length in range(0, 6):
+                word = (start / 2, start / 2 + length / 2)
+                assert near(*word) == overlaps(*word, spans), (spans, word)
