@@ -28,7 +28,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
 )
 from redaction.transcripts.freetext import digit_cores, finish, redact_texts
@@ -65,7 +65,7 @@ class WatsonTranscript:
             hits = words.redact(stamps, lambda _: 0)
             spans += [(timed[k].start_s, timed[k].end_s) for k in hits]
             _redacted_copy(result, alternative, hits, where)
-        cores = digit_cores(words.said)
+        cores, near = digit_cores(words.said), overlapping(spans)
         for r, result in enumerate(_results(document)):  # interim results: the same speech said again, by time
             if not result.get("final", True) and _alternatives(result):
                 alternative = _alternatives(result)[0]
@@ -76,7 +76,7 @@ class WatsonTranscript:
                 # and its own card data: an interim hypothesis may say what the final result does not
                 own = redact_texts([(stamp[0], stamp[1], stamp[2]) for _, stamp in timed], cores)
                 hits = [k for (k, stamp), text in zip(timed, own)
-                        if text != stamp[0] or overlaps(stamp[1], stamp[2], spans)]
+                        if text != stamp[0] or near(stamp[1], stamp[2])]
                 for k in hits:
                     stamps[k][0] = redact_text(stamps[k][0])
                 _redacted_copy(result, alternative, hits, f"results[{r}].alternatives[0]")
