@@ -37,6 +37,7 @@ from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript,
 from redaction.transcripts.clock import detections_to_recording_clock, to_recording_clock
 from redaction.transcripts.freetext import entities_in
 from redaction.transcripts.markers import markers_in
+from redaction.transcripts.messages import load_messages
 
 #: Every supported format by name, in the order ``auto`` tries them.
 FORMATS: dict[str, TranscriptFormat] = {
@@ -71,8 +72,12 @@ def recognise(text: str) -> str:
             raise
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
-        for streaming in (assemblyai_streaming, deepgram_flux):  # messages, one a line
-            if not streaming.FORMAT.missing(text):
+        try:  # messages, one a line: read once for both streaming formats
+            messages = load_messages(text, "the")[0]
+        except TranscriptError:
+            messages = None
+        for streaming in (assemblyai_streaming, deepgram_flux):
+            if messages is not None and not streaming.FORMAT.missing(messages):
                 return streaming.NAME
         missing = simple.FORMAT.missing(text)
         if not missing:

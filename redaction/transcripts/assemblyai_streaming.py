@@ -42,7 +42,7 @@ class AssemblyAiStreamingTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        return session_missing(document, NAME, "Turn", ["turn_order", "end_of_turn", "words[]"])
+        return session_missing(document, "Turn", ["turn_order", "end_of_turn", "words[]"])
 
     def read(self, text: str) -> Reading:
         words = tuple(

@@ -40,7 +40,7 @@ class DeepgramFluxTranscript:
     name = NAME
 
     def missing(self, document: Any) -> tuple[str, ...]:
-        return session_missing(document, NAME, _TURN, ["event", "turn_index", "words[]"])
+        return session_missing(document, _TURN, ["event", "turn_index", "words[]"])
 
     def read(self, text: str) -> Reading:
         words = tuple(make_word(w["start"], w["end"], w["word"], w.get("confidence"), where, NAME)

@@ -31,14 +31,9 @@ def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
     return messages, [n for n, _ in lines]
 
 
-def session_missing(document: Any, name: str, kind: str, fields: list[str]) -> tuple[str, ...]:
+def session_missing(document: Any, kind: str, fields: list[str]) -> tuple[str, ...]:
     """For ``auto``: what the session's first message of type ``kind`` lacks of ``fields``
-    (``auto`` passes the text itself when it is not one JSON document: JSON lines)."""
-    if isinstance(document, str):
-        try:
-            document = load_messages(document, name)[0]
-        except TranscriptError:
-            return ("one JSON message, a list of them or one a line",)
+    (JSON lines come as the list of their messages, read once by ``recognise``)."""
     messages = document if isinstance(document, list) and document else [document]
     found = next((m for m in messages if isinstance(m, dict) and m.get("type") == kind), None)
     if found is None:
