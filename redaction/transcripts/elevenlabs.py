@@ -84,8 +84,9 @@ def _transcripts(document: Any) -> list[tuple[dict[str, Any], list[Any]]]:
 
 
 def _confidence(logprob: Any) -> float | None:
-    """A word's probability from its log probability (none when that is not a number up to 0)."""
-    return math.exp(logprob) if type(logprob) in (int, float) and logprob <= 0 else None
+    """A word's probability from its log probability (none when that is not a number up to 0;
+    past -800, where exp is 0.0 already, an integer too long for a float too)."""
+    return math.exp(max(logprob, -800)) if type(logprob) in (int, float) and logprob <= 0 else None
 
 
 def _words(document: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -371,6 +371,16 @@ def test_elevenlabs_words_are_seconds_and_a_card_is_redacted_in_words_characters
     assert [c["text"] for c in after["words"][2]["characters"]] == ["[redacted]", "", "", ""]
 
 
+@pytest.mark.parametrize("logprob", [-10**400, -1e308, float("-inf")], ids=["400 digits", "-1e308", "-1e999"])
+def test_elevenlabs_a_word_far_past_any_probability_reads_confidence_0(logprob: float) -> None:
+    """exp() of an integer too long for a float raised OverflowError out of ``load``."""
+    document = json.loads(text_of(ELEVENLABS))
+    document["words"] = scribe_words(("Hello", 0, 0.5), ("there", 0.6, 1.0))
+    document["words"][0]["logprob"] = logprob
+    text = json.dumps(document).replace("-Infinity", "-1e999")
+    assert [w.confidence for w in transcripts.load(text, "elevenlabs").words] == [0.0, pytest.approx(0.905, abs=1e-3)]
+
+
 @pytest.mark.parametrize("kind", ["audio_event", "an_unknown_type"])
 def test_elevenlabs_entries_that_are_no_words_have_card_data_in_their_text_redacted(kind: str) -> None:
     """Entries that are not read as words (audio events, a type this reader does not know)
