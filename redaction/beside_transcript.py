@@ -100,7 +100,7 @@ MOVE_MAX_S = 4.0
 #: split ones were: 213/228 digits masked, against 220/228 with this share asked.
 FIT_SHARE = 0.6
 #: Words of a transcript and of the recognizer this far apart (s) are not the same word said.
-_MATCH_S = 5.0
+MATCH_S = 5.0
 #: Fewer words in common than this tell nothing of the transcript's clock (taken as off).
 _MATCHES = 5
 #: What ``moved`` moves: a transcript's words or its detections.
@@ -197,7 +197,7 @@ class ClockFit:
 
 def clock_fit(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockFit | None:
     """``words``' fit to ``heard`` (``ClockFit``); None with too few words in common to tell. Each
-    heard word is matched to the nearest transcript word of the same text (``_MATCH_S`` at most),
+    heard word is matched to the nearest transcript word of the same text (``MATCH_S`` at most),
     by bisection: a long call's common words ("the") are said hundreds of times."""
     starts: dict[str, list[float]] = {}
     for word in words:
@@ -211,11 +211,11 @@ def clock_fit(words: Sequence[TimedWord], heard: Sequence[TimedWord]) -> ClockFi
         k = bisect_left(times, at_s)
         return min((t - at_s for t in times[max(0, k - 1):k + 1]), key=abs)
 
-    offsets = sorted(d for times, at_s in heard_at if abs(d := nearest(times, at_s)) <= _MATCH_S)
+    offsets = sorted(d for times, at_s in heard_at if abs(d := nearest(times, at_s)) <= MATCH_S)
     if len(offsets) < _MATCHES:
         return None
     offset_s = offsets[len(offsets) // 2]
-    matched = [d for times, at_s in heard_at if (d := abs(nearest(times, at_s + offset_s))) <= _MATCH_S]
+    matched = [d for times, at_s in heard_at if (d := abs(nearest(times, at_s + offset_s))) <= MATCH_S]
     return ClockFit(offset_s, sum(d <= ALIGNED_S for d in matched) / len(matched))
 
 

@@ -62,7 +62,7 @@ from redaction.spans import Detection
 from redaction.words import TimedWord
 
 #: A transcript word and a heard word of the same text this far apart (s) may be the same word said.
-MATCH_S = 5.0
+MATCH_S = beside_transcript.MATCH_S
 #: At most this many transcript words of one text, the nearest in time, are a heard word's
 #: candidates: speech holds a few words a second, so only a hostile transcript (thousands of one
 #: word at one instant) has more within MATCH_S, and its pairs (memory) stay bounded by the heard words.
