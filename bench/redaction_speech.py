@@ -87,7 +87,7 @@ import soundfile as sf  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from redaction import beside_transcript, piecewise_clock  # noqa: E402
-from redaction.beside_transcript import ClockFit, clock_fit, move_s  # noqa: E402
+from redaction.beside_transcript import ClockFit, clock_fit  # noqa: E402
 from redaction.engine import redact_array  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
@@ -144,8 +144,8 @@ class Tally:
     #: (beside_transcript.clock_offset_s) by tenths of a second ("none": too few words in common)
     aligned: int = 0
     offsets: Counter = field(default_factory=Counter)
-    #: with --transcript: calls whose transcript the engine moved onto the clock (beside_transcript.move_s),
-    #: and the share of words in common that sat within ALIGNED_S once moved, by tenths (clock_fit)
+    #: with --transcript: calls whose transcript the engine moved onto the clock (the report's
+    #: ``transcript_moved_s``), and the share of words in common that sat within ALIGNED_S once moved, by tenths (clock_fit)
     moved: int = 0
     shares: Counter = field(default_factory=Counter)
     #: with --transcript: calls whose transcript the engine aligned piece by piece (the report's
@@ -157,9 +157,10 @@ class Tally:
 
     def add(self, call: EvalCall, s: CallScore, failed: bool, verified: bool, cpu_s: float, wall_s: float,
             heard: CallScore | None = None, heard_s: float = 0.0, classes: Counter | None = None,
-            doubtful: bool = False, fit: ClockFit | None | bool = False, pieced: tuple[int, float] = (0, 0.0)) -> None:
+            doubtful: bool = False, fit: ClockFit | None | bool = False,
+            pieced: tuple[int, float, float] = (0, 0.0, 0.0)) -> None:
         """``fit``: the call's transcript's clock fit (None: unknown; False: no transcript); ``pieced``:
-        the report's (``transcript_pieces``, ``transcript_shift_max_s``)."""
+        the report's (``transcript_pieces``, ``transcript_shift_max_s``, ``transcript_moved_s``)."""
         self.digits += s.digits
         self.masked += s.digits_masked
         self.cards += s.cards
@@ -188,8 +189,8 @@ class Tally:
         if fit is not False:
             self.aligned += beside_transcript.aligned(fit)  # as the engine takes it
             self.offsets["none" if fit is None else f"{fit.offset_s:.1f}"] += 1
-            self.moved += move_s(fit) != 0.0
             self.shares["none" if fit is None else f"{fit.share:.1f}"] += 1
+        self.moved += pieced[2] != 0.0  # as the engine moved it (its report)
         if pieced[0]:
             self.pieced += 1
             self.pieces[str(pieced[0])] += 1
@@ -295,9 +296,9 @@ def given_transcript(call: EvalCall, args: argparse.Namespace) -> Given | None:
 def redact(call: EvalCall, recognizer: object, config: object, dual: bool = False, mask_channels: str = "all",
            echo_db: float | None = None, given: Given | None = None,
            ) -> tuple[list[tuple[float, float]] | dict[str, list[tuple[float, float]]], bool, bool, float, float, bool,
-                      tuple[int, float]]:
+                      tuple[int, float, float]]:
     """(masked intervals, failed, verified, cpu_s, wall_s, doubtful: the report's ``hearing``, pieced: its
-    ``transcript_pieces`` and ``transcript_shift_max_s``) of one call through the product;
+    ``transcript_pieces``, ``transcript_shift_max_s`` and ``transcript_moved_s``) of one call through the product;
     ``dual``: the call as a dual-channel recording (``calls.dual_channel``, each party echoed on the
     other's channel ``echo_db`` down when given) masked by ``mask_channels``
     (``CALLREC_MASK_CHANNELS``), its masked intervals by role; ``given``: with that transcript."""
@@ -320,7 +321,7 @@ def redact(call: EvalCall, recognizer: object, config: object, dual: bool = Fals
         by_channel = report.masked_by_channel or (report.masked, report.masked)
         masked = {role: [tuple(m) for m in by_channel[channel]] for role, channel in CHANNEL_OF_ROLE.items()}
     doubtful = report.hearing is not None and report.hearing.doubtful
-    pieced = (report.transcript_pieces, report.transcript_shift_max_s)
+    pieced = (report.transcript_pieces, report.transcript_shift_max_s, report.transcript_moved_s)
     return masked, failed, verified, time.process_time() - cpu0, time.perf_counter() - wall0, doubtful, pieced
 
 
