@@ -162,6 +162,7 @@ class RegionVault:
             raise _stored_already(found)
         slots = {kind: _slot(kind, 1) for kind in artifacts}
         committed: IndexEntry | None = None
+        views: tuple[WorkBegan, ...] = (began,)
         try:
             written = self._write_artifacts(entry, slots, artifacts, primary)
             committed = entry.copy(artifacts=written)
@@ -175,7 +176,9 @@ class RegionVault:
                 self._marked_after_commit(committed, views)
             except ObjectExistsError:
                 if (found := self.find(rid)) is not None and _lists(found, committed.artifacts):
-                    return found  # our own commit, retried by the client after a lost reply
+                    # our own commit, retried by the client after a lost reply: checked as any commit
+                    self._marked_after_commit(found, views)
+                    return found
                 raise _stored_already(found or committed) from None
         except BaseException as exc:
             found = self._stored_meanwhile(rid) if isinstance(exc, StoreError) else None
@@ -186,7 +189,12 @@ class RegionVault:
             if found is not None:
                 if ours:
                     # Our own commit, done though its reply was lost (session-49 review: its artifacts
-                    # were destroyed here, and the recording stood stored with nothing to decrypt).
+                    # were destroyed here, and the recording stood stored with nothing to decrypt), or
+                    # whose check after it failed: checked (again) before it counts as done, or the
+                    # error stands (session 51: a key-store error there left the ticket's tombstone
+                    # unread, and a recording its ticket's deletion had missed stayed; the job's next
+                    # delivery, finding it stored, checks it: ``recheck_ticket``).
+                    self._marked_after_commit(found, views, again=True)
                     self.clear_leftovers(found)
                     return found
                 # The winner of a race (a put, a deletion) cleared our half-written objects.
@@ -195,15 +203,32 @@ class RegionVault:
         self.clear_leftovers(committed)
         return committed
 
-    def _marked_after_commit(self, entry: IndexEntry, views: tuple[WorkBegan, ...]) -> None:
+    def _marked_after_commit(self, entry: IndexEntry, views: tuple[WorkBegan, ...], *, again: bool = False) -> None:
         """Write the marker of a just committed entry again when ``reclaim_markers`` removed it
         under the write (its first delivery's, days old): a ticket's deletion may then have
         listed the markers without it, so the ticket's tombstone is read again, and the
-        recording deleted (VaultInputError) when its ticket was deleted since the work began."""
-        if not self.tickets.restore(entry.account_id, entry.ticket_id, entry.recording_id, views[-1]):
+        recording deleted (VaultInputError) when its ticket was deleted since the work began.
+        ``again``: the tombstone is read whatever the marker (an earlier try may have written it back)."""
+        restored = self.tickets.restore(entry.account_id, entry.ticket_id, entry.recording_id, views[-1])
+        if not (restored or again):
             return
         if _deleted_since(views, self.tickets.deletion(entry.account_id, entry.ticket_id)):
             raise self._ticket_deleted_meanwhile(entry)
+
+    def recheck_ticket(self, entry: IndexEntry) -> IndexEntry:
+        """What a delivery that finds its call stored already does for the ticket's deletion: the
+        entry's marker is written back when it is missing (empty), and a live recording whose
+        marker holds a ticket's deletion other than its last (a deletion after its work began
+        missed it: a commit that could not read the ticket's tombstone again, ``put``) is deleted.
+        Returns the entry as it now stands."""
+        if entry.deleted or not entry.account_id:
+            return entry
+        account_id, ticket_id, rid = entry.account_id, entry.ticket_id, entry.recording_id
+        self.tickets.restore(account_id, ticket_id, rid, None)
+        began = self.tickets.began_of(account_id, ticket_id, rid)
+        if began is None or not began.deleted_since(self.tickets.deletion(account_id, ticket_id)):
+            return entry
+        return self.delete(rid, actor=TICKET_DELETION, reason=_DELETED_WHILE_STORED)
 
     def _ticket_deleted_meanwhile(self, entry: IndexEntry) -> VaultInputError:
         """A first write of ``entry`` found its ticket deleted after it began: its id is

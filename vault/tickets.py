@@ -28,7 +28,9 @@ it once its write began SETTLE_AFTER ago, longer than any job runs
 recording, so a redelivery days later may be writing under it: the sweep reads the entry again
 after removing a marker and a commit checks its marker is there, each writing it back (and
 reading the ticket's tombstone again) when a commit came between; and a marker whose ticket
-was deleted after its write began becomes the id's tombstone, not nothing.
+was deleted after its write began becomes the id's tombstone, not nothing. A delivery that finds
+its call stored reads its marker again (``RegionVault.recheck_ticket``): a commit whose read of
+the tombstone failed is deleted there when its ticket was deleted after its work began.
 
 A ticket's deletion writes the ticket's tombstone (``bury``) before it lists the markers, and
 tombstones every id they name that has no entry yet; a first write reads the tombstone when its

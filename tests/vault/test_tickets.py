@@ -519,3 +519,79 @@ def test_an_older_versions_empty_marker_is_aged_from_when_a_sweep_first_saw_it(c
     assert rv.reclaim_markers() == 0
     clock.advance(seconds=1)
     assert rv.reclaim_markers() == 1 and never not in set(rv.key_store.names("tickets/"))
+
+
+# -- windows left by session 50 (session-51 leftovers) ---------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["once", "until the redelivery"])
+def test_a_commit_whose_marker_was_removed_and_that_cannot_read_the_tombstone_again_is_not_kept(
+        counted, monkeypatch, clock, fault):
+    """The sweep removed the marker of a redelivery under it (between its marking and its commit)
+    and the ticket's deletion then listed the markers without it; the commit writes its marker
+    again, but the key store fails the read of the ticket's tombstone that follows: the write took
+    its commit for done, and the recording of the deleted ticket stayed, playable. The check is
+    tried again (a fault once: the recording is deleted); a fault that lasts fails the write (a
+    transient error: the job is retried), and the redelivery, finding the call stored, reads the
+    marker written back: the ticket was deleted after the work began, so the recording goes."""
+    from vault.errors import StoreError
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    rid = entry.recording_id
+    rv.tickets.mark("acme", "T-7", rid, rv.tickets.began("acme", "T-7", clock.now))  # a first delivery, killed
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    began = rv.tickets.began("acme", "T-7", clock.now)
+    real = rv.tickets.deletion
+    reads = []
+
+    def deletion(account_id, ticket_id):
+        reads.append(1)
+        if len(reads) == 1:  # the check before the commit, then the sweep and the deletion
+            found = real(account_id, ticket_id)
+            [marker] = _marker_of(rv, rid)
+            rv.tickets.remove(marker)  # as the sweep removes it (its look for a live write raced this one)
+            assert rid not in _delete_ticket(rv).recording_ids
+            return found
+        if len(reads) == 2 or fault != "once":
+            raise StoreError("injected: key store unavailable")
+        return real(account_id, ticket_id)
+
+    monkeypatch.setattr(rv.tickets, "deletion", deletion)
+    if fault == "once":
+        with pytest.raises(VaultInputError, match=f"recording {rid} was deleted"):
+            rv.put(entry, {"audio": io.BytesIO(b"audio")}, began=began)
+        monkeypatch.undo()
+    else:
+        with pytest.raises(StoreError, match="injected"):
+            rv.put(entry, {"audio": io.BytesIO(b"audio")}, began=began)
+        monkeypatch.undo()
+        assert not rv.get(rid).deleted  # committed; the redelivery finds it stored
+        assert rv.recheck_ticket(rv.get(rid)).deleted
+    assert rv.get(rid).deleted and _left_of(rv, rid) == []
+    assert rv.recheck_ticket(rv.get(rid)).deleted  # (a deleted one is left as it is)
+
+
+def test_a_stored_call_whose_marker_says_its_ticket_was_deleted_since_is_kept_only_without_one(counted, clock):
+    """What ``recheck_ticket`` decides for a live entry: a marker holding a deletion other than
+    the ticket's last (a deletion after its work began that missed it) deletes it; one holding
+    the last, or no time (an older version's), or none (written back, empty) keeps it."""
+    from vault.tickets import WorkBegan
+
+    rv, calls = counted
+    a, b, other = calls["a"], calls["b"], calls["other_ticket"]
+    rv.tickets.bury("acme", "T-7", clock.now)
+    [marker_a] = _marker_of(rv, a.recording_id)
+    put_bytes(rv.key_store, marker_a, b"")  # an older version's: cannot tell
+    assert not rv.recheck_ticket(a).deleted
+    [marker_b] = _marker_of(rv, b.recording_id)
+    rv.tickets.remove(marker_b)
+    assert not rv.recheck_ticket(b).deleted and len(_marker_of(rv, b.recording_id)) == 1
+    assert get_bytes(rv.key_store, marker_b) == b""  # written back, empty
+    now = rv.tickets.deletion("acme", "T-8")
+    [marker_o] = _marker_of(rv, other.recording_id)
+    put_bytes(rv.key_store, marker_o, WorkBegan(clock.now, now).body())
+    assert not rv.recheck_ticket(other).deleted
+    rv.tickets.bury("acme", "T-8", clock.now)
+    assert rv.recheck_ticket(other).deleted and rv.get(other.recording_id).deleted

@@ -208,7 +208,9 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
 def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault: RegionVault,
                    backends: Backends) -> ProcessOutcome:
     """The outcome of a call another run stored: what deliveries killed while storing it left
-    is cleared, and its sources are destroyed as after storing."""
+    is cleared, it is deleted when its ticket's deletion missed it (``RegionVault.recheck_ticket``:
+    a commit that failed to check it), and its sources are destroyed as after storing."""
+    entry = region_vault.recheck_ticket(entry)
     region_vault.clear_leftovers(entry)
     return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
 

@@ -20,7 +20,7 @@ from redaction.words import TimedWord
 from vault.errors import StoreError
 from vault.regional import RegionVault
 from vault.regions import recording_id
-from vault.stores.base import get_bytes
+from vault.stores.base import get_bytes, put_bytes
 from vault.vault import Vault
 from worker.errors import ManifestError
 from worker.calls.pipeline import process_call
@@ -354,6 +354,31 @@ def test_a_call_whose_first_delivery_died_before_storing_and_whose_ticket_was_de
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     assert region_vault.get(again.recording_id).deleted
     assert not list(region_vault.store.names(f"data/{again.recording_id}/"))
+
+
+def test_a_redelivery_that_finds_its_call_stored_deletes_it_when_its_tickets_deletion_missed_it(tmp_path, settings):
+    """Its commit wrote its marker back (the sweep had removed it) and then failed to read the
+    ticket's tombstone (a key-store error: the job is retried): the ticket's deletion, after the
+    work began, had missed it. The redelivery finds the call stored, reads the marker and deletes
+    it (``RegionVault.recheck_ticket``); a call stored while its ticket stood is kept."""
+    from vault.tickets import WorkBegan
+
+    keep = Settings(data_dir=settings.data_dir, inbox=settings.inbox, keep_sources=True)
+    kept = write_call(tmp_path / "c1", "CA1", ticket="T-8")
+    process_call(kept, build_backends(keep))
+    manifest = write_call(tmp_path / "c2", "CA2", ticket="T-7")
+    first = process_call(manifest, build_backends(keep))
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    [marker] = [n for n in region_vault.key_store.names("tickets/") if n.endswith(f"/{first.recording_id}")]
+    began = WorkBegan(region_vault.clock(), region_vault.tickets.deletion("acme", "T-7"))
+    put_bytes(region_vault.key_store, marker, began.body())  # as the commit wrote it back
+    region_vault.tickets.bury("acme", "T-7", region_vault.clock())  # the deletion that missed it
+    assert not region_vault.get(first.recording_id).deleted
+    again = process_call(manifest, build_backends(keep))  # redelivered
+    assert (again.stored, again.reason, again.already_stored) == (False, "recording_deleted", True)
+    assert region_vault.get(first.recording_id).deleted
+    assert not list(region_vault.store.names(f"data/{first.recording_id}/"))
+    assert process_call(kept, build_backends(keep)).stored  # its ticket never deleted: kept
 
 
 def test_voicemail_kind_and_retention_recorded(tmp_path, settings):
