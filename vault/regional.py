@@ -588,7 +588,12 @@ class RegionVault:
         deletion would have been). After removing a marker its entry is read again: one a
         redelivery committed meanwhile gets its marker back, and is deleted when its ticket
         was deleted since; a commit whose marker was removed before it writes it again
-        itself (``put``). So no committed entry stays without its marker."""
+        itself (``put``). So no committed entry stays without its marker.
+
+        A marker whose id has data keys in the key store is kept: its entry is hidden (removed
+        from the object store, whose writers could put it back once its marker was gone: a
+        ticket's deletion then missed it; session 51), or a write under way wrote its keys (before
+        its marker); one that gets keys as it is removed is written back as it was."""
         indexed = {n[len("index/"):].removesuffix(".json") for n in self.store.names("index/")}
         now = self.clock()
         removed = 0
@@ -608,13 +613,26 @@ class RegionVault:
             if _deleted_since(views, self.tickets.buried_beside(name)):
                 with contextlib.suppress(ObjectMissingError):  # no entry: a tombstone refuses the id now
                     self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+            elif self._has_keys(rid):
+                continue  # an entry hidden from the object store's listing, or a write under way
             self.tickets.remove(name)
             removed += 1
             if (found := self.find(rid)) is not None and found.account_id and not found.deleted:  # committed meanwhile
                 self.tickets.restore(found.account_id, found.ticket_id, rid, began)
                 if _deleted_since(views, self.tickets.deletion(found.account_id, found.ticket_id)):
                     self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+            elif found is None and self._has_keys(rid):  # a write began as it was removed: given back
+                self.tickets.put_back(name, began, seen)
+                removed -= 1
+                if _deleted_since(views, self.tickets.buried_beside(name)):
+                    with contextlib.suppress(ObjectMissingError):
+                        self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
         return removed
+
+    def _has_keys(self, recording_id: str) -> bool:
+        """Whether the key store holds a data key under ``recording_id`` (a recording's, or a write's
+        under way: written before its marker)."""
+        return next(iter(self.key_store.names(f"keys/{recording_id}/")), None) is not None
 
     def _settle(self, recording_id: str) -> None:
         with contextlib.suppress(ObjectChangedError):

@@ -23,8 +23,9 @@ object store: someone who may only write the object store cannot hide a recordin
 ticket's deletion by removing its marker. A deleted recording keeps its marker (a ticket's
 deletion done again reclaims under the tombstones). A first write that never commits leaves
 its own, naming no entry (a ticket's deletion tombstones its id); the retention sweep removes
-it once its write began SETTLE_AFTER ago, longer than any job runs
-(``RegionVault.reclaim_markers``). A marker's name is the same for every delivery of a
+it once its write began SETTLE_AFTER ago, longer than any job runs, and no data key of its id
+is left in the key store (an entry hidden from the object store, or a write under way, keeps it:
+``RegionVault.reclaim_markers``). A marker's name is the same for every delivery of a
 recording, so a redelivery days later may be writing under it: the sweep reads the entry again
 after removing a marker and a commit checks its marker is there, each writing it back (and
 reading the ticket's tombstone again) when a commit came between; and a marker whose ticket
@@ -150,6 +151,12 @@ class TicketMarkers:
     def note_seen(self, name: str, seen_at: datetime) -> None:
         """Note in a marker holding no time when a sweep first saw it (its age from then on)."""
         put_bytes(self._key_store, name, json.dumps({"seen_at": seen_at.isoformat()}).encode())
+
+    def put_back(self, name: str, began: WorkBegan | None, seen_at: datetime | None) -> None:
+        """Write a removed marker back as ``written_at`` read it (create-only: a writer's own stays)."""
+        body = began.body() if began is not None else json.dumps({"seen_at": seen_at.isoformat()}).encode()
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(name, body)
 
     def buried_beside(self, name: str) -> str | None:
         """The last deletion of the ticket of the marker ``name`` (``deletion``: its tombstone sits

@@ -474,7 +474,12 @@ def test_a_marker_the_sweep_removes_under_a_live_redelivery_is_written_again_by_
     # a first delivery killed after it
     rv.tickets.mark("acme", "T-7", entry.recording_id, rv.tickets.began("acme", "T-7", clock.now))
     clock.advance(seconds=SETTLE_AFTER.total_seconds())
-    _during(monkeypatch, rv.tickets, "mark", lambda: rv.reclaim_markers())
+    def racing_sweep():
+        with monkeypatch.context() as racing:  # its looks for a write under way raced this one's keys
+            racing.setattr(rv, "_has_keys", lambda rid: False)
+            assert rv.reclaim_markers() == 1
+
+    _during(monkeypatch, rv.tickets, "mark", racing_sweep)
     stored = put_call(rv, entry)
     monkeypatch.undo()
     assert len(_marker_of(rv, entry.recording_id)) == 1
@@ -496,7 +501,9 @@ def test_a_commit_whose_marker_the_sweep_removed_and_whose_ticket_was_deleted_me
     clock.advance(seconds=SETTLE_AFTER.total_seconds())
 
     def sweep_then_delete():
-        assert rv.reclaim_markers() == 1
+        with monkeypatch.context() as racing:  # the sweep's looks for a write under way raced this one's keys
+            racing.setattr(rv, "_has_keys", lambda rid: False)
+            assert rv.reclaim_markers() == 1
         assert entry.recording_id not in _delete_ticket(rv).recording_ids
 
     began = rv.tickets.began("acme", "T-7", clock.now)  # (the tombstone read as the work began)
@@ -595,3 +602,52 @@ def test_a_stored_call_whose_marker_says_its_ticket_was_deleted_since_is_kept_on
     assert not rv.recheck_ticket(other).deleted
     rv.tickets.bury("acme", "T-8", clock.now)
     assert rv.recheck_ticket(other).deleted and rv.get(other.recording_id).deleted
+
+
+def test_an_entry_hidden_from_the_sweep_keeps_its_marker(counted, clock):
+    """Someone who may write the object store (not the key store) hid a recording's entry during
+    a sweep a week after it was stored: its marker named no entry, its write began 7 days ago, so
+    the sweep removed it; the entry put back, a ticket's deletion (markers only) missed the
+    recording until the next sweep. A marker whose recording still has keys in the key store (out
+    of the object store's writers' reach) is never removed: the deletion finds it."""
+    from vault.index import SETTLE_AFTER
+    from vault.vault import Vault
+    from worker.stored.operations import retention_sweep
+
+    rv, calls = counted
+    a = calls["a"].recording_id
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    name = f"index/{a}.json"
+    hidden = get_bytes(rv.store, name)
+    rv.store.delete(name)
+    assert retention_sweep(Vault({"eu": rv})).markers_removed == 0
+    put_bytes(rv.store, name, hidden)
+    assert len(_marker_of(rv, a)) == 1
+    assert a in _delete_ticket(rv).recording_ids and rv.get(a).deleted and _left_of(rv, a) == []
+
+
+def test_the_sweep_gives_a_marker_back_when_a_write_appears_under_it_as_it_is_removed(counted, monkeypatch, clock):
+    """The sweep looked for keys under a marker's id (none: a first delivery killed before its
+    write) just before a redelivery wrote its keys and its marker (there already); the sweep then
+    removed it. Having removed it, the sweep looks again, finds the write under way and writes the
+    marker back as it was, so a ticket's deletion before the commit still finds the write."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    rid = entry.recording_id
+    rv.tickets.mark("acme", "T-7", rid, rv.tickets.began("acme", "T-7", clock.now))  # a first delivery, killed
+    [marker] = _marker_of(rv, rid)
+    first = get_bytes(rv.key_store, marker)
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    real_remove = rv.tickets.remove
+
+    def remove_as_a_write_begins(name):
+        rv.key_store.create(f"keys/{rid}/audio.1-0000abcd.json", b"{}")  # the redelivery's first key
+        real_remove(name)
+
+    monkeypatch.setattr(rv.tickets, "remove", remove_as_a_write_begins)
+    assert rv.reclaim_markers() == 0
+    monkeypatch.undo()
+    assert get_bytes(rv.key_store, marker) == first and rv.find(rid) is None
+    assert rid in _delete_ticket(rv).recording_ids and rv.get(rid).deleted
