@@ -166,15 +166,14 @@ class TicketMarkers:
     def remove(self, name: str) -> None:
         self._key_store.delete(name)
 
-    def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> str | None:
+    def bury(self, account_id: str, ticket_id: str, deleted_at: datetime) -> str:
         """Record that the account's ticket was deleted (at ``deleted_at``, for people to read:
         nothing compares it), under a random id every deletion draws anew; returns that id. A
         first write of one of its recordings whose work began before it never commits
-        (``RegionVault.put``). None in a vault that made no index key yet: it holds none of the
-        ticket's recordings."""
-        prefix = self._prefix(account_id, ticket_id)
-        if prefix is None:
-            return None
+        (``RegionVault.put``). The region's index key is made when it has none yet: its very first
+        write may be under way (it read no tombstone as it began; until session 51 none was
+        written, and that write committed)."""
+        prefix = self._prefix(account_id, ticket_id, create=True)
         deletion = uuid.uuid4().hex
         put_bytes(self._key_store, f"{prefix}{DELETED}",
                   json.dumps({"deleted_at": deleted_at.isoformat(), "deletion": deletion}).encode())

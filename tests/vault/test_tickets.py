@@ -651,3 +651,24 @@ def test_the_sweep_gives_a_marker_back_when_a_write_appears_under_it_as_it_is_re
     monkeypatch.undo()
     assert get_bytes(rv.key_store, marker) == first and rv.find(rid) is None
     assert rid in _delete_ticket(rv).recording_ids and rv.get(rid).deleted
+
+
+def test_a_first_write_in_a_new_region_when_its_ticket_is_deleted_never_commits(make_region, monkeypatch):
+    """A region that never stored anything has no index key, so a ticket's deletion wrote no
+    tombstone there (nothing to name it with) and the region's very first write, in flight,
+    committed: a recording of the deleted ticket. The deletion makes the key and writes it."""
+    rv = make_region("eu")
+    entry = make_entry("eu", "CA1", ticket="T-7")
+    _during(monkeypatch, rv, "_write_artifacts", lambda: _delete_ticket_if_any(rv))
+    with pytest.raises(VaultInputError, match=f"recording {entry.recording_id} was deleted"):
+        put_call(rv, entry)
+    monkeypatch.undo()
+    assert rv.get(entry.recording_id).deleted and _left_of(rv, entry.recording_id) == []
+    assert not put_call(rv, make_entry("eu", "CA2", ticket="T-7")).deleted  # begun after: stored
+
+
+def _delete_ticket_if_any(rv):
+    from vault.errors import ObjectMissingError
+
+    with pytest.raises(ObjectMissingError, match="no recordings"):  # none listed: the write had not marked
+        _delete_ticket(rv)
