@@ -10,6 +10,7 @@ import ipaddress
 import math
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from callrec.errors import shown
 from vault.index import SETTLE_AFTER
+from vault.regions import REGIONS
 from worker.errors import UsageError
 
 
@@ -28,6 +30,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 #: A host name (RFC 1123 labels; the last one not all digits, so ``999.1.1.1`` is no name).
 _HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+#: The object stores (``CALLREC_STORE``) and key providers (``CALLREC_KEYS``): ``worker.vaults``.
+STORES = ("local", "s3")
+KEY_PROVIDERS = ("local", "kms")
 
 #: The storage codecs (``audio.encode.CODECS``; named here so settings load without numpy).
 STORAGE_CODECS = ("flac", "opus", "wav")
@@ -238,6 +244,47 @@ class Settings:
             # a retention sweep a week after a deletion takes it that no writer of it lives on
             raise UsageError(f"setting CALLREC_JOB_TIME_LIMIT_S: must be more than 0 and less than "
                              f"{SETTLE_AFTER.total_seconds():.0f} s ({SETTLE_AFTER.days} days)")
+        self._check_storage()
+        if self.fetch_ca_file:  # every https fetch and webhook delivery failed on it, at its first use
+            try:
+                ssl.create_default_context(cafile=self.fetch_ca_file)
+            except (OSError, ValueError) as exc:  # (ssl.SSLError is an OSError)
+                raise UsageError(f"setting CALLREC_FETCH_CA_FILE: {shown(self.fetch_ca_file)} cannot be read as a "
+                                 f"CA bundle ({type(exc).__name__})") from None
+
+    def _check_storage(self) -> None:
+        """The storage settings, read where a store or key was first built (a traceback, or exit 2
+        at a worker's first job): checked when the settings load, as every other (session 51)."""
+        for name, choices in (("store", STORES), ("keys", KEY_PROVIDERS)):
+            if getattr(self, name) not in choices:
+                raise UsageError(f"setting CALLREC_{name.upper()}: {shown(getattr(self, name))} is not one of "
+                                 f"{', '.join(choices)}")
+        served = served_region_names(self.regions)
+        mapped = aws_region_map(self.aws_regions)
+        unmapped = [region for region in served if region not in mapped]
+        if unmapped and (self.store == "s3" or self.keys == "kms"):
+            raise UsageError(f"setting CALLREC_AWS_REGIONS: names no AWS region for {shown(unmapped[0])} "
+                             "(CALLREC_REGIONS)")
+        buckets = {name: _per_region(self, name) for name in ("s3_bucket", "s3_key_bucket")}
+        _per_region(self, "kms_key")
+        for name, names in buckets.items():
+            for bucket in names.values():
+                if not _is_bucket_name(bucket):
+                    raise UsageError(f"setting CALLREC_{name.upper()}: {shown(bucket)} is not an S3 bucket name "
+                                     "(3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at "
+                                     "each end, not an IP address)")
+        if self.store != "s3":
+            return
+        for name, names in buckets.items():
+            first: dict[str, str] = {}
+            for region in served:
+                if (other := first.setdefault(names[region], region)) != region:
+                    raise UsageError(f"setting CALLREC_{name.upper()}: {shown(names[region])} is the bucket of "
+                                     f"regions {other} and {region}: each region needs its own ({{region}})")
+        for region in REGIONS:
+            if buckets["s3_key_bucket"][region] in buckets["s3_bucket"].values():
+                raise UsageError(f"setting CALLREC_S3_KEY_BUCKET: {shown(buckets['s3_key_bucket'][region])} is the "
+                                 "recordings' bucket (CALLREC_S3_BUCKET): the key store must be a bucket of its own")
 
     def codec_for(self, account_id: str) -> str:
         """The storage codec of ``account_id``'s recordings."""
@@ -251,8 +298,62 @@ class Settings:
         for field in fields(cls):
             name = _ENV_NAMES.get(field.name, f"CALLREC_{field.name.upper()}")
             if name in env and env[name] != "":
+                if name in _ABSOLUTE_DIRS and not os.path.isabs(env[name]):
+                    # read from wherever the process started: a worker started elsewhere used another vault
+                    raise UsageError(f"setting {name}: {shown(env[name])} is not an absolute directory")
                 values[field.name] = _parse(name, env[name], field.default)
         return cls(**values)
+
+
+#: Directories a set value of must be absolute (the default data dir, ``.callrec``, is for trying
+#: the product out in one directory).
+_ABSOLUTE_DIRS = ("CALLREC_DATA_DIR", "CALLREC_KEY_STORE_DIR")
+
+#: An AWS region's name (``eu-central-1``, ``us-gov-west-1``).
+_AWS_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+#: An S3 bucket name (general purpose buckets' rules, without the reserved prefixes and suffixes).
+_BUCKET = re.compile(r"(?!xn--|sthree-)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)")
+
+
+def served_region_names(text: str) -> tuple[str, ...]:
+    """The storage regions ``CALLREC_REGIONS`` names; UsageError naming it when it names none or
+    one that is not a storage region."""
+    chosen = tuple(r.strip() for r in text.split(",") if r.strip())
+    if not chosen or any(r not in REGIONS for r in chosen):
+        raise UsageError(f"setting CALLREC_REGIONS: {shown(text)}: give one or more of {', '.join(REGIONS)}")
+    return chosen
+
+
+def aws_region_map(text: str) -> dict[str, str]:
+    """Storage region -> AWS region, as ``CALLREC_AWS_REGIONS`` gives them; UsageError naming it
+    for an entry of another shape."""
+    mapping: dict[str, str] = {}
+    for item in text.split(","):
+        name, sep, aws = (part.strip() for part in item.strip().partition("="))
+        if not sep or not aws:
+            raise UsageError(f"setting CALLREC_AWS_REGIONS: {shown(item.strip())} is not region=aws-region")
+        if name not in REGIONS:
+            raise UsageError(f"setting CALLREC_AWS_REGIONS: {shown(name)} is not a storage region "
+                             f"({', '.join(REGIONS)})")
+        if not _AWS_REGION.fullmatch(aws):
+            raise UsageError(f"setting CALLREC_AWS_REGIONS: {shown(aws)} is not an AWS region (such as eu-central-1)")
+        mapping[name] = aws
+    return mapping
+
+
+def _per_region(settings: Settings, name: str) -> dict[str, str]:
+    """Setting ``name`` (a template: ``{region}`` replaced) for each storage region."""
+    template = getattr(settings, name)
+    try:
+        return {region: template.format(region=region) for region in REGIONS}
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise UsageError(f"setting CALLREC_{name.upper()}: {shown(template)} may name no other field than "
+                         "{region}") from None
+
+
+def _is_bucket_name(name: str) -> bool:
+    return (_BUCKET.fullmatch(name) is not None and ".." not in name
+            and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name))
 
 
 #: The range of each numeric setting (README, "Configuration"): lowest, highest (None: no

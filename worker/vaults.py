@@ -23,17 +23,14 @@ from vault.keys.base import KeyProvider
 from vault.keys.kms import KmsKeyProvider
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault
-from vault.regions import REGIONS, check_region
+from vault.regions import check_region
 from vault.stores.base import ObjectStore
 from vault.stores.local import LocalStore
 from vault.stores.s3 import S3Store
 from vault.vault import Vault
 from worker.errors import UsageError, scrub_digits
 from worker.calls.kept import forget_call
-from worker.settings import Settings
-
-STORES = ("local", "s3")
-KEY_PROVIDERS = ("local", "kms")
+from worker.settings import KEY_PROVIDERS, STORES, Settings, aws_region_map, served_region_names
 
 
 def build_vault(settings: Settings, *, regions: Iterable[str] | None = None,
@@ -45,12 +42,8 @@ def build_vault(settings: Settings, *, regions: Iterable[str] | None = None,
 
 
 def served_regions(settings: Settings) -> tuple[str, ...]:
-    """The regions named by CALLREC_REGIONS, checked."""
-    chosen = tuple(r.strip() for r in settings.regions.split(",") if r.strip())
-    unknown = [r for r in chosen if r not in REGIONS]
-    if unknown or not chosen:
-        raise UsageError(f"CALLREC_REGIONS {shown(settings.regions)}: give one or more of {', '.join(REGIONS)}")
-    return chosen
+    """The regions named by CALLREC_REGIONS (checked as the settings load)."""
+    return served_region_names(settings.regions)
 
 
 def build_region(settings: Settings, region: str, *, clock: Callable[[], datetime] | None = None) -> RegionVault:
@@ -78,11 +71,8 @@ def build_key_store(settings: Settings, region: str) -> ObjectStore:
             raise UsageError(f"CALLREC_KEY_STORE_DIR {str(base)!r}: the key store must be apart from the "
                              f"object store ({vault_root})")
         return LocalStore(root, region)
-    if settings.store == "s3":
+    if settings.store == "s3":  # never the recordings' bucket (checked as the settings load)
         bucket = settings.s3_key_bucket.format(region=region)
-        if bucket == settings.s3_bucket.format(region=region):
-            raise UsageError(f"CALLREC_S3_KEY_BUCKET {shown(bucket)}: the key store must be a bucket of its own, "
-                             "not the recordings' bucket")
         return S3Store(aws_client(settings, "s3", region), bucket, region, aws_region=aws_region(settings, region))
     raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
 
@@ -97,12 +87,7 @@ def build_keys(settings: Settings, region: str) -> KeyProvider:
 
 def aws_region(settings: Settings, region: str) -> str:
     """The AWS region serving storage region ``region`` (from CALLREC_AWS_REGIONS)."""
-    mapping: dict[str, str] = {}
-    for item in settings.aws_regions.split(","):
-        name, sep, aws = item.strip().partition("=")
-        if not sep or not aws.strip():
-            raise UsageError(f"CALLREC_AWS_REGIONS: {shown(item)} is not region=aws-region")
-        mapping[name.strip()] = aws.strip()
+    mapping = aws_region_map(settings.aws_regions)
     if region not in mapping:
         raise UsageError(f"CALLREC_AWS_REGIONS names no AWS region for {shown(region)}")
     return mapping[region]

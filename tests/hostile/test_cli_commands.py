@@ -34,21 +34,51 @@ def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
     assert pipeline.returncode == 0 and pipeline.stderr == ""
 
 
-@pytest.mark.parametrize("setting, value, problem", [
-    ("CALLREC_TWILIO_AUTH_TOKENS", "abc", "CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken"),
-    ("CALLREC_FETCH_HOSTS", "media.example.com:https", "CALLREC_FETCH_HOSTS: entry media.example.com:https is not host or host:port"),
-    ("CALLREC_TWILIO_HOSTS", "https://api.twilio.com/", "CALLREC_TWILIO_HOSTS: entry https://api.twilio.com/ is not host or host:port"),
-    ("CALLREC_API_INBOX", "relative/inbox", "setting CALLREC_API_INBOX: 'relative/inbox' is not an absolute directory"),
-    ("CALLREC_API_PUBLIC_URL", "callrec.example.com", "setting CALLREC_API_PUBLIC_URL: 'callrec.example.com' is not an http:// or https:// URL with a host"),
-])
-def test_a_setting_refused_only_where_it_is_used_stops_every_command(tmp_path, monkeypatch, capsys, setting, value, problem):
+_S3 = {"CALLREC_STORE": "s3"}
+_NOT_BUNDLE = "not-a-bundle.pem"
+
+
+@pytest.mark.parametrize("env, problem", [
+    ({"CALLREC_TWILIO_AUTH_TOKENS": "abc"}, "CALLREC_TWILIO_AUTH_TOKENS: each entry is AccountSid:AuthToken"),
+    ({"CALLREC_FETCH_HOSTS": "media.example.com:https"}, "CALLREC_FETCH_HOSTS: entry media.example.com:https is not host or host:port"),
+    ({"CALLREC_TWILIO_HOSTS": "https://api.twilio.com/"}, "CALLREC_TWILIO_HOSTS: entry https://api.twilio.com/ is not host or host:port"),
+    ({"CALLREC_API_INBOX": "relative/inbox"}, "setting CALLREC_API_INBOX: 'relative/inbox' is not an absolute directory"),
+    ({"CALLREC_API_PUBLIC_URL": "callrec.example.com"}, "setting CALLREC_API_PUBLIC_URL: 'callrec.example.com' is not an http:// or https:// URL with a host"),
+    # session 51: a worker started from another directory used another vault, or failed at its first job
+    ({"CALLREC_DATA_DIR": "state"}, "setting CALLREC_DATA_DIR: 'state' is not an absolute directory"),
+    ({"CALLREC_KEY_STORE_DIR": "./keystore"}, "setting CALLREC_KEY_STORE_DIR: './keystore' is not an absolute directory"),
+    ({"CALLREC_AWS_REGIONS": "us=us-east-1,eu"}, "setting CALLREC_AWS_REGIONS: 'eu' is not region=aws-region"),
+    ({"CALLREC_AWS_REGIONS": "us=us-east-1,ue=eu-central-1"}, "setting CALLREC_AWS_REGIONS: 'ue' is not a storage region (us, eu, au)"),
+    ({"CALLREC_AWS_REGIONS": "us=us-east-1,eu=eu-central1"}, "setting CALLREC_AWS_REGIONS: 'eu-central1' is not an AWS region (such as eu-central-1)"),
+    ({**_S3, "CALLREC_AWS_REGIONS": "us=us-east-1,au=ap-southeast-2"}, "setting CALLREC_AWS_REGIONS: names no AWS region for 'eu' (CALLREC_REGIONS)"),
+    ({"CALLREC_REGIONS": "us,ue"}, "setting CALLREC_REGIONS: 'us,ue': give one or more of us, eu, au"),
+    ({"CALLREC_S3_BUCKET": "callrec-{reg}"}, "setting CALLREC_S3_BUCKET: 'callrec-{reg}' may name no other field than {region}"),
+    ({"CALLREC_S3_BUCKET": "Callrec_{region}"}, "setting CALLREC_S3_BUCKET: 'Callrec_us' is not an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each end, not an IP address)"),
+    ({"CALLREC_S3_KEY_BUCKET": "callrec-keys-{region}-"}, "setting CALLREC_S3_KEY_BUCKET: 'callrec-keys-us-' is not an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each end, not an IP address)"),
+    ({**_S3, "CALLREC_S3_BUCKET": "callrec-recordings"}, "setting CALLREC_S3_BUCKET: 'callrec-recordings' is the bucket of regions us and eu: each region needs its own ({region})"),
+    ({**_S3, "CALLREC_S3_KEY_BUCKET": "callrec-{region}"}, "setting CALLREC_S3_KEY_BUCKET: 'callrec-us' is the recordings' bucket (CALLREC_S3_BUCKET): the key store must be a bucket of its own"),
+    ({"CALLREC_KMS_KEY": "alias/callrec-{0}"}, "setting CALLREC_KMS_KEY: 'alias/callrec-{0}' may name no other field than {region}"),
+    ({"CALLREC_FETCH_CA_FILE": "/nonexistent/ca.pem"}, "setting CALLREC_FETCH_CA_FILE: '/nonexistent/ca.pem' cannot be read as a CA bundle (FileNotFoundError)"),
+    ({"CALLREC_FETCH_CA_FILE": _NOT_BUNDLE}, "setting CALLREC_FETCH_CA_FILE: {bundle} cannot be read as a CA bundle (SSLError)"),
+], ids=lambda value: "-".join(value) if isinstance(value, dict) else "refused")
+def test_a_setting_refused_only_where_it_is_used_stops_every_command(tmp_path, monkeypatch, capsys, env, problem):
     """Found by the session-50 audit: `callrec serve` started with these, then answered every
     Twilio callback `422 invalid_manifest` naming CALLREC_TWILIO_AUTH_TOKENS (a callback Twilio
     does not send again), failed every https call as bad input, or signed review links and
     checked Twilio signatures against a URL no client reaches; a relative inbox was read from
     wherever the process started. Like a number out of range (README, "Configuration"), each
-    stops every command before any work, exit 2, naming the setting."""
-    monkeypatch.setenv(setting, value)
+    stops every command before any work, exit 2, naming the setting. Session 51: a relative data
+    dir or key store (each process its own vault, by where it started), the AWS regions, the
+    buckets and the KMS key (a traceback or exit 2 at the first store or key use), the CA bundle
+    (every https fetch and webhook delivery failed)."""
+    from callrec.errors import shown
+
+    for name, value in env.items():
+        if value == _NOT_BUNDLE:
+            (tmp_path / value).write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+            value = str(tmp_path / value)
+            problem = problem.replace("{bundle}", shown(value))  # (a path with digits is not echoed)
+        monkeypatch.setenv(name, value)
     assert main(["assemble", str(tmp_path / "manifest.json"), "-o", str(tmp_path / "out.wav")]) == 2
     assert capsys.readouterr().err == f"callrec assemble: {problem}\n"
 

@@ -24,7 +24,7 @@ def test_local_defaults(tmp_path):
 
 def test_served_regions(tmp_path):
     assert build_vault(Settings(data_dir=tmp_path, regions="eu, au")).regions == ("eu", "au")
-    with pytest.raises(UsageError, match="CALLREC_REGIONS 'eu,mars'"):
+    with pytest.raises(UsageError, match="setting CALLREC_REGIONS: 'eu,mars': give one or more of us, eu, au"):
         build_vault(Settings(data_dir=tmp_path, regions="eu,mars"))
 
 
@@ -41,8 +41,8 @@ def test_aws_backends_are_bound_to_the_region(tmp_path):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("store", "ftp", "CALLREC_STORE 'ftp'"),
-    ("keys", "hsm", "CALLREC_KEYS 'hsm'"),
+    ("store", "ftp", "setting CALLREC_STORE: 'ftp' is not one of local, s3"),
+    ("keys", "hsm", "setting CALLREC_KEYS: 'hsm' is not one of local, kms"),
 ])
 def test_unknown_backends(tmp_path, field, value, message):
     with pytest.raises(UsageError, match=message):
@@ -65,10 +65,10 @@ def test_key_store_must_be_apart_from_the_object_store(tmp_path, key_dir):
 
 
 def test_key_bucket_must_be_a_bucket_of_its_own(tmp_path):
-    settings = Settings(data_dir=tmp_path, store="s3", s3_bucket="rec-{region}", s3_key_bucket="rec-{region}",
-                        aws_endpoint_url="http://127.0.0.1:9")
-    with pytest.raises(UsageError, match="CALLREC_S3_KEY_BUCKET 'rec-eu': the key store must be a bucket of its own"):
-        build_vault(settings, regions=("eu",))
+    with pytest.raises(UsageError, match="setting CALLREC_S3_KEY_BUCKET: 'rec-us' is the recordings' bucket "
+                                         r"\(CALLREC_S3_BUCKET\): the key store must be a bucket of its own"):
+        Settings(data_dir=tmp_path, store="s3", s3_bucket="rec-{region}", s3_key_bucket="rec-{region}",
+                 aws_endpoint_url="http://127.0.0.1:9")
 
 
 def test_key_store_dir_setting(tmp_path):
