@@ -88,12 +88,14 @@ def check_url(url: object, private_hosts: str = "") -> str:
         raise UsageError("url: give an https:// URL whose host in brackets is an IPv6 address") from None
     if parts.username or parts.password or not parts.hostname:
         raise UsageError("url: give an https:// URL with a host and no credentials")
-    if holds_card_number(url):  # it is kept in Redis and listed back: no card digits there
-        raise UsageError("url: could hold a card number (a number standing apart of 13-19 digits that passes "
-                         "the Luhn check)")
     if _unreachable(url):
         raise UsageError("url: give a URL without spaces or control characters, with a host name "
                          "or address and a port from 1 to 65535")
+    parts = _as_reached(parts)
+    url = parts.geturl()
+    if holds_card_number(url):  # it is kept in Redis and listed back: no card digits there
+        raise UsageError("url: could hold a card number (a number standing apart of 13-19 digits that passes "
+                         "the Luhn check)")
     if parts.scheme != "https" and not (parts.scheme == "http" and _local_http(parts, private_hosts)):
         raise UsageError(f"url: must be https:// ({_HTTP_ONLY})")
     if parts.scheme == "https" and not listed(parts, private_hosts):
@@ -103,11 +105,34 @@ def check_url(url: object, private_hosts: str = "") -> str:
     return url
 
 
+def reached_host(host: str) -> str:
+    """``host`` as the resolver reads it: IDNA's ASCII form (full-width characters and other
+    scripts' full stops mapped, a name in other characters as ``xn--``), in lower case, without a
+    final dot; an IPv6 address as it is."""
+    if ":" in host:
+        return host
+    try:
+        return host.encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:  # not a name a request can reach (``_unreachable``)
+        return host
+
+
+def _as_reached(parts: SplitResult) -> SplitResult:
+    """``parts`` with its host as it is reached (``reached_host``): what is stored, listed back
+    and checked. Session 51: a host that only looked like another (a Cyrillic а in acme.com, an
+    address in full-width digits) was stored as given, and a private address so written taken for
+    a name at registration."""
+    host = reached_host(parts.hostname or "")
+    if host == parts.hostname or ":" in host:
+        return parts
+    return parts._replace(netloc=host if parts.port is None else f"{host}:{parts.port}")
+
+
 def listed(parts: SplitResult, private_hosts: str) -> bool:
     """True when the operator lists the URL's host in ``private_hosts`` (comma-separated,
     any case): as ``host`` (any port) or ``host:port`` (an IPv6 address in brackets)."""
     entries = {entry.strip().lower() for entry in private_hosts.split(",") if entry.strip()}
-    host = (parts.hostname or "").lower()
+    host = reached_host(parts.hostname or "")
     bracketed = f"[{host}]" if ":" in host else host
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return bool(entries & {host, bracketed, f"{bracketed}:{port}"})
@@ -115,7 +140,7 @@ def listed(parts: SplitResult, private_hosts: str) -> bool:
 
 def _local_http(parts: SplitResult, private_hosts: str) -> bool:
     """True for an http:// URL the operator opted in to: a loopback host it lists."""
-    return parts.hostname in _LOOPBACK and listed(parts, private_hosts)
+    return reached_host(parts.hostname or "") in _LOOPBACK and listed(parts, private_hosts)
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -509,3 +509,40 @@ def test_concurrent_registrations_never_pass_the_cap(api, acme, api_server):
     assert len(api.get("/v1/webhooks", headers=acme).json()["webhooks"]) == MAX_ENDPOINTS
     refused = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/late"}, headers=acme)
     assert refused.json()["error"]["message"] == f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints"
+
+
+@pytest.mark.parametrize("url", ["https://１２７.０.０.１/hook", "https://127.0.0.1。/hook", "https://１０.０.０.７:8443/hook",
+                                 "https://127.0.0.1./hook"])
+def test_a_private_address_written_in_look_alike_characters_is_refused_at_registration(url):
+    """Session 51: an address in full-width digits or with an ideographic full stop (which the
+    resolver maps to 127.0.0.1, as IDNA does) was taken for a name at registration (201); every
+    delivery then failed. The host is read as DNS will read it, and refused as its plain form is."""
+    from worker.api.webhooks import check_url
+    from worker.errors import UsageError
+
+    with pytest.raises(UsageError, match="^url: an https:// endpoint must be a public address$"):
+        check_url(url)
+
+
+@pytest.mark.parametrize("url, stored", [
+    ("https://hooks.аcme.com/hook", "https://hooks.xn--cme-5cd.com/hook"),  # a Cyrillic а: not acme.com
+    ("https://ｈｏｏｋｓ.example.com:8443/in?q=Ａ", "https://hooks.example.com:8443/in?q=Ａ"),
+    ("https://Hooks.Example.COM./hook", "https://hooks.example.com/hook"),
+    ("https://hooks.example.com/hook", "https://hooks.example.com/hook"),
+])
+def test_a_look_alike_host_is_stored_and_listed_as_it_is_reached(url, stored):
+    """Session 51: a host in other characters was stored and listed back as given, so a host that
+    only looks like the account's own (a Cyrillic а in acme.com) read as its own in every listing,
+    and one in full-width letters as another than the one contacted. Browsers show such names in
+    their ASCII form (``xn--``); so does registration, and that form is what is contacted."""
+    from worker.api.webhooks import check_url
+
+    assert check_url(url) == stored
+
+
+def test_a_listed_host_in_look_alike_characters_is_the_listed_host():
+    from worker.api.webhooks import check_url, checked_addresses
+
+    assert check_url("http://ｌｏｃａｌｈｏｓｔ:9000/hooks", "localhost") == "http://localhost:9000/hooks"
+    assert check_url("https://１０.０.０.７/hook", "10.0.0.7") == "https://10.0.0.7/hook"
+    assert checked_addresses("http://LOCALHOST.:9000/hooks", "localhost") == (None, None)
