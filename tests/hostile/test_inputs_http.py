@@ -63,3 +63,42 @@ def test_more_connections_than_the_process_may_open_files_are_not_taken(monkeypa
     config = server_config(Starlette(routes=[]), Settings(api_max_connections=1000))
     assert (config.http.max_connections, config.http.close_past_cap) == (cap, closes)
     assert calls[-1:] == ([raised] if raised else [])
+
+
+@pytest.mark.parametrize("idle, closes", [("silent", False), ("kept alive", False), ("silent", True)],
+                         ids=["opened", "kept-alive", "cap-by-file-limit"])
+def test_idle_connections_at_the_cap_give_way_to_a_request(monkeypatch, idle, closes):
+    """Session 51: connections that ran no request (opened and silent, or kept alive after a
+    response) filled the cap and every other client was answered 503 (or, with the cap the file
+    limit sets, its connection closed as it opened) until the head timeout closed them (10 s by
+    default): anyone could lock the API's clients out with a few idle sockets. Past the cap the
+    connection idle the longest is dropped for the new one; the others stay."""
+    import time
+
+    import httpx
+    from starlette.routing import Route
+
+    from tests.worker.api.test_slow_clients import answer_of, closed_within, echo
+    from worker.api import connections
+
+    monkeypatch.setattr(connections, "connection_cap", lambda requested: (requested, closes))
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+        held = []
+        try:
+            for _ in range(3):
+                sock = socket.create_connection(("127.0.0.1", settings.api_port), timeout=5)
+                held.append(sock)
+                if idle == "kept alive":
+                    sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx")
+                    assert answer_of(sock).endswith(b'{"bytes":1}')
+                time.sleep(0.1)  # idle in this order
+            started = time.monotonic()
+            served = httpx.post(f"http://127.0.0.1:{settings.api_port}/echo", content=b"xy", timeout=5)
+            assert (served.status_code, served.json()) == (200, {"bytes": 2})
+            assert time.monotonic() - started < 2
+            assert closed_within(held[0], 2)  # the longest idle gave way
+            assert not closed_within(held[1], 0.3) and not closed_within(held[2], 0.01)
+        finally:
+            for sock in held:
+                sock.close()

@@ -14,6 +14,11 @@ error, from an app of its own the server cannot be given. So ``serve`` leaves th
 ``HeadBoundedProtocol`` makes the same check where uvicorn makes it (when a request head is
 whole, uvicorn reads the protocol's ``app``): past the cap the request runs ``over_capacity``,
 the API's JSON ``503`` with ``Retry-After`` and the request's id; its connection closes.
+
+Connections running no request (opened and silent, a head not whole yet, kept alive after a
+response) give way first: past the cap, the one idle the longest is closed for the new one, so a
+few idle sockets no longer lock every other client out until their head timeout (session 51).
+The 503 is for a cap full of requests running.
 """
 
 from __future__ import annotations
@@ -62,13 +67,17 @@ class HeadBoundedProtocol(H11Protocol):
     #: process's file limit allows: an idle socket past it would hold a descriptor until its
     #: head timeout, and enough of them left accept() failing for everyone).
     close_past_cap: bool = False
+    #: The server's connections running no request, the one idle the longest first (an ordered set:
+    #: ``bounded_protocol`` gives each server its own), and those closed for a new one, not yet gone.
+    idle: dict[HeadBoundedProtocol, None] = {}
+    dropped: set[HeadBoundedProtocol] = set()
 
     @property
     def app(self) -> ASGIApp:
         """The app of the request whose head is whole (uvicorn reads it then): past the cap, ``over_capacity``."""
         cap = self.max_connections
         # this connection is among ``connections``; the request is not yet among ``tasks``
-        if cap is not None and (len(self.connections) > cap or len(self.tasks) >= cap):
+        if cap is not None and (self._over_cap() and not self._drop_idle() or len(self.tasks) >= cap):
             return over_capacity
         return self._app
 
@@ -79,7 +88,8 @@ class HeadBoundedProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_deadline: asyncio.TimerHandle | None = self.loop.call_later(self.head_timeout_s, self._too_slow)
-        if self.close_past_cap and self.max_connections is not None and len(self.connections) > self.max_connections:
+        self.idle[self] = None
+        if self.max_connections is not None and self._over_cap() and not self._drop_idle() and self.close_past_cap:
             transport.close()
 
     def data_received(self, data: bytes) -> None:
@@ -88,17 +98,35 @@ class HeadBoundedProtocol(H11Protocol):
         if self.cycle is not None and not self.cycle.response_complete and self._head_deadline is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
+            self.idle.pop(self, None)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():  # kept alive: the next request's head has the same deadline
             self._head_deadline = self.loop.call_later(self.head_timeout_s, self._too_slow)
+            self.idle[self] = None  # (last among the idle)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if getattr(self, "_head_deadline", None) is not None:
             self._head_deadline.cancel()
             self._head_deadline = None
+        self.idle.pop(self, None)
+        self.dropped.discard(self)
         super().connection_lost(exc)
+
+    def _over_cap(self) -> bool:
+        """Whether the server holds more connections than its cap (those closed for others not counted)."""
+        return len(self.connections) - len(self.dropped) > self.max_connections
+
+    def _drop_idle(self) -> bool:
+        """Close the connection idle the longest (not this one) for this one; False when none is idle."""
+        victim = next((other for other in self.idle if other is not self), None)
+        if victim is None:
+            return False
+        del self.idle[victim]
+        self.dropped.add(victim)
+        victim.transport.close()
+        return True
 
     def send_400_response(self, msg: str) -> None:
         """A request head h11 cannot parse (a negative Content-Length, a broken header line):
@@ -156,4 +184,5 @@ def bounded_protocol(head_timeout_s: float, max_connections: int | None = None,
     (uvicorn takes a class and builds one per connection)."""
     return type("HeadBounded", (HeadBoundedProtocol,), {"head_timeout_s": head_timeout_s,
                                                        "max_connections": max_connections,
-                                                       "close_past_cap": close_past_cap})
+                                                       "close_past_cap": close_past_cap,
+                                                       "idle": {}, "dropped": set()})

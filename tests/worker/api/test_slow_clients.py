@@ -199,7 +199,8 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
     """Past ``CALLREC_API_MAX_CONNECTIONS`` uvicorn answered ``503`` as text/plain ("Service
     Unavailable"), unlike every other error: now the API's JSON error, with Retry-After and
     the request's id, and the connection closes (as uvicorn's did)."""
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30)
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30,
+                        api_body_timeout_s=30)
     with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
         url = f"http://127.0.0.1:{settings.api_port}/echo"
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(2)]
@@ -210,8 +211,11 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
             for sock in held:
                 sock.close()
         time.sleep(0.2)  # the server has seen them close
+        # three requests running (their bodies awaited): an idle connection would give way (session 51)
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(3)]
         try:
+            for sock in held:
+                sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx")
             time.sleep(0.2)  # the server has taken them
             over = httpx.get(f"http://127.0.0.1:{settings.api_port}/v1/health", headers={"X-Request-Id": "over-cap-1"})
         finally:
