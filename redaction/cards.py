@@ -90,8 +90,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: a recognizer's detector version: ``engine.recognizer_version``). It moves with what is masked
 #: beside a transcript too (``beside_transcript``, 1.90; a transcript aligned onto the audio's clock piece
 #: by piece, ``piecewise_clock``, 1.91; its pieces moved along a line, 1.92), so a batch re-redacts what
-#: an older one masked.
-VERSION = "1.92"
+#: an older one masked (1.93: a provider's numeral of fewer digits than a card's is no long run, ``_one_numeral``).
+VERSION = "1.93"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -342,6 +342,7 @@ class _Run:
     named: str | None = None  # "code" or "expiry": said right after "the code is", "the expiry is" (``_named``)
     slashed: bool = False  # "slash" said amid its digits ("zero seven slash two six")
     after_the: bool = False  # the word said right before it is "the" ("and the three ...")
+    whole_numerals: bool = False  # a transcription provider's words: a numeral says its number whole
 
     @property
     def text(self) -> str:
@@ -349,20 +350,22 @@ class _Run:
 
 
 def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
-                  keyed_s: Sequence[tuple[float, float]] = ()) -> list[Entity]:
+                  keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False) -> list[Entity]:
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
     ``unanswered``: also the caller's answer to an ask that nothing found answers
     (``answers.unanswered``: for a speech recognizer's words in pass 1, not for a provider's
     transcript, keyed digits, or what verification hears around masks), and the words at the
     data's edges that such a recognizer misheard or mistimed (``_with_misheard_edges``,
     ``_with_lead_in``: a provider's "It 4111111111111111 to ..." keeps its "to"); an ask
-    answered by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered."""
+    answered by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered;
+    ``whole_numerals``: the words are a transcription provider's, whose numerals say their numbers
+    whole (``_one_numeral``)."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order])
     order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
     asks: list[Ask] = []
-    runs = _runs(pieces(ordered), ordered, asks, keyed_s)
+    runs = _runs(pieces(ordered), ordered, asks, keyed_s, whole_numerals)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
     before = _Before()
@@ -711,7 +714,7 @@ def _lead(recent: list[str]) -> str | None:
 
 
 def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
-          keyed_s: Sequence[tuple[float, float]] = ()) -> list[_Run]:
+          keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False) -> list[_Run]:
     """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code).
     An ask the caller answered by key presses (a keyed sequence of ``keyed_s`` in its window after
     it) is answered: no run answers it (1.43)."""
@@ -826,7 +829,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, month_said=_names_month(item, words), harmless_near=harmless_near,
                        phone_near=back_on or bool(set(near) & PHONE_WORDS), named=named_kind(others),
-                       after_the=bool(others) and others[-1] == "the")
+                       after_the=bool(others) and others[-1] == "the", whole_numerals=whole_numerals)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it
         current.quantity = bool(runs and runs[-1].quantity and others and set(others) <= QUANTITY_WORDS)
@@ -984,7 +987,7 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
     joins = [run.real_before for run in chain[1:]]
     misheard = sum(1 for run in chain[1:] if 0 < run.real_before <= MAX_JOIN_WORDS and not run.between & INTERJECTIONS)
     unheard = sum(run.others_before for run in chain[1:] if run.between <= {UNKNOWN_WORD}) + misheard
-    long_run = len(digits) >= MIN_PARTIAL_CARD_DIGITS and _long_run(digits, unheard)
+    long_run = len(digits) >= MIN_PARTIAL_CARD_DIGITS and _long_run(digits, unheard) and not _one_numeral(chain, digits)
     grouped = max(joins, default=0) <= MAX_JOIN_WORDS and long_run
     if chain[0].asked == "card" and len(digits) >= MIN_PARTIAL_CARD_DIGITS and not chain[0].harmless_near:
         # The answer to the agent's card ask, with words amid it that Whisper heard for
@@ -1043,6 +1046,16 @@ def _dense_rest(chain: list[_Run], found: list[Entity], times: Times) -> list[En
     stretches = groupby(chain, key=lambda run: any(w in used for _, w in run.digits))
     return [e for taken, runs in stretches if not taken
             for e in _by_spoken_parts(list(runs), UNCHECKED_CARD_CONFIDENCE, times)]
+
+
+def _one_numeral(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
+    """Every digit of ``chain`` (fewer than a card's) said by one numeral of a transcription
+    provider's: a number written whole as it was heard ("can I have your account number? ...
+    It's 325125675914.", a real Deepgram call), no card with digits lost, which an AWS Transcribe
+    or AssemblyAI user redacting card numbers expects to get back as it was (1.93). A recognizer's
+    numeral may have lost digits (Whisper's "78267996" for a card's last eight and more); a
+    provider's card read in groups, one missing, is several numerals: both stay long runs."""
+    return chain[0].whole_numerals and len({w for _, w in digits}) == 1
 
 
 def _long_run(digits: list[tuple[str, int]], unheard: int) -> bool:

@@ -276,7 +276,8 @@ def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswere
     with ``energy`` (a dual-channel recording's, the words given their channels), each on the channel
     that said it, and where a sure number sound under it is another channel's, on that one too
     (``channels``)."""
-    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s)
+    # a transcript's numerals say their numbers whole; a recognizer's may have lost digits
+    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s, whole_numerals=source is Source.TRANSCRIPT)
     kept = sounds.parts(entities, words, heard_sounds)
     parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
     if energy is None:

@@ -105,7 +105,7 @@ def load(text: str, format_name: str) -> Transcript:
 
 def sensitive_words(transcript: Transcript) -> frozenset[int]:
     """Indices of the words that say card data (the ones redaction masks)."""
-    return frozenset(i for entity in find_entities(transcript.words) for i in entity.words)
+    return frozenset(i for entity in find_entities(transcript.words, whole_numerals=True) for i in entity.words)
 
 
 def detections(transcript: Transcript) -> tuple[Detection, ...]:

@@ -67,7 +67,7 @@ def _found(texts: Sequence[tuple[str, float, float]]) -> Iterator[tuple[Entity, 
         window_from = max(base, own_from - WINDOW_MARGIN_TOKENS)
         window = buffer[window_from - base :]
         words = [TimedWord(start_s, end_s, text) for _, _, _, start_s, end_s, text in window]
-        for entity in find_entities(words):
+        for entity in find_entities(words, whole_numerals=True):  # a provider's text: its numerals whole
             if own_from <= window_from + min(entity.words) < own_to:
                 shifted = replace(entity, words=tuple(window_from + i for i in entity.words),
                                   asked=None if entity.asked is None else window_from + entity.asked)

@@ -2201,3 +2201,27 @@ def test_a_month_and_a_cards_year_after_the_card_are_its_expiry_date_never_a_cod
     # a month's day is no card's year: "March 19th" after a card is no expiry date
     words = said_at(*CARD_READ, (14.0, "and it was delivered on"), (16.0, "March 19th."))
     assert EXPIRY not in {kind for kind, _ in labels(words, find_entities(words))}
+
+
+
+def test_a_providers_numeral_shorter_than_a_card_is_no_card_with_digits_lost() -> None:
+    """Session 51: a transcription provider writes a number said in one go as one numeral, whole:
+    12 digits so written ("account number 325125675914", a real Deepgram call) are no card a
+    recognizer lost digits of (MIN_LONG_RUN_DIGITS), as an AWS Transcribe or AssemblyAI user
+    redacting card numbers (13 to 19 digits) expects; with no card before them the words said
+    after them are no expiry date. A recognizer's (Whisper's) numeral may have lost digits: still
+    a card. Read in groups, one missing, a provider's words are a card too."""
+    said = "can I have your account number yes it's 123456789012 okay and can you confirm your password for me x thirty one"
+    words = timed(said)
+    assert labels(words, find_entities(words)) == [(CARD_NUMBER, "123456789012"), (EXPIRY, "thirty one")]
+    assert find_entities(words, whole_numerals=True) == []
+    assert find_entities(timed("my number is 12345678901"), whole_numerals=True) == []
+    for card in ("4111 1111 1111", "one two three four five six seven eight nine oh one two"):  # a group missing
+        words = timed(f"it's {card} okay and can you confirm your password for me x thirty one")
+        assert labels(words, find_entities(words, whole_numerals=True)) == [(CARD_NUMBER, card), (EXPIRY, "thirty one")]
+    for card in ("4532015112830366", "4532015112830367", "453201511283036"):  # as long as a card: checks or not
+        words = timed(f"it's {card} thanks")
+        assert labels(words, find_entities(words, whole_numerals=True))[0][0] == CARD_NUMBER
+    for asked in ("my card number is 411111111111", "can I take the card number please 411111111111"):
+        words = timed(asked)  # card words or the card ask: a partial card however written
+        assert labels(words, find_entities(words, whole_numerals=True)) == [(CARD_NUMBER, "411111111111")]

@@ -116,6 +116,18 @@ def test_transcript_words_are_masked_and_reported_without_digits() -> None:
         "rounds": 1, "spans_added": 0, "regions_masked_whole": 0}
 
 
+def test_a_transcripts_twelve_digit_numeral_is_no_card_but_its_card_in_groups_a_group_missing_is() -> None:
+    """A provider's numeral says its number whole (cards._one_numeral): "account number
+    325125675914" stays audible and the "thirty one" said after it is no expiry date; the same
+    digits read as three groups (a card, one group missing) are masked."""
+    signal = np.random.default_rng(3).uniform(-0.3, 0.3, 8000 * 20).astype(np.float32)
+    for said, want in (("325125675914", []), ("3251 2567 5914", [("card_number", 4.5, 7.1), ("expiry", 17.5, 19.1)])):
+        text = f"your account number is {said} okay and can you confirm your password for me x thirty one"
+        words = [TimedWord(0.5 + i, 1.1 + i, t) for i, t in enumerate(text.split())]
+        report = redact_array(signal, 8000, words=words, words_detector="transcript:simple")[1]
+        assert [(s.entity, s.start_s, s.end_s) for s in report.spans] == want
+
+
 def test_block_size_does_not_change_the_output() -> None:
     call = keyed_call(16000)
     small, _ = redact_array(call, 16000, config=RedactionConfig(block_frames=1024, mask="noise"))
