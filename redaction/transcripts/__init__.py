@@ -33,7 +33,7 @@ from redaction.transcripts import (
     whisper,
     whisper_cpp,
 )
-from redaction.transcripts.base import PLACEHOLDER, Marked, Segment, Transcript, TranscriptFormat, WriteBack, load_json
+from redaction.transcripts.base import PLACEHOLDER, InvalidJSON, Marked, Segment, Transcript, TranscriptFormat, WriteBack, load_json
 from redaction.transcripts.clock import detections_to_recording_clock, to_recording_clock
 from redaction.transcripts.freetext import entities_in
 from redaction.transcripts.markers import markers_in
@@ -67,9 +67,7 @@ def recognise(text: str) -> str:
     format and what it lacks when none fits."""
     try:
         document = load_json(text, "the")
-    except TranscriptError as exc:
-        if "not valid JSON" not in str(exc):
-            raise
+    except InvalidJSON as exc:
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
         try:  # messages, one a line: read once for both streaming formats
@@ -82,8 +80,7 @@ def recognise(text: str) -> str:
         missing = simple.FORMAT.missing(text)
         if not missing:
             return simple.NAME
-        where = str(exc).partition("(")[2].rstrip(")")
-        raise TranscriptError(f"transcript is not JSON ({where}) and not the simple format ({missing[0]})") from None
+        raise TranscriptError(f"transcript is not JSON (line {exc.line}, column {exc.column}) and not the simple format ({missing[0]})") from None
     lacking = {name: fmt.missing(document) for name, fmt in FORMATS.items() if name != simple.NAME}
     for name, missing in lacking.items():
         if not missing:

@@ -105,6 +105,15 @@ class Transcript:
         return f"Transcript({self.format}, {len(self.words)} words)"
 
 
+class InvalidJSON(TranscriptError):
+    """A transcript that is no JSON at all (``line`` and ``column``: where the parser stopped), not
+    JSON a reader refuses: readers of JSON lines or of objects one after another try those then."""
+
+    def __init__(self, format_name: str, line: int, column: int) -> None:
+        super().__init__(f"{format_name} transcript is not valid JSON (line {line}, column {column})")
+        self.line, self.column = line, column
+
+
 #: Deepest nesting of a transcript document (providers nest a few levels; far deeper is hostile).
 MAX_DEPTH = 64
 
@@ -113,9 +122,7 @@ def load_json(text: str, format_name: str) -> Any:
     try:
         document = json.loads(text, object_pairs_hook=unique_object_hook(_given_twice(format_name)))
     except json.JSONDecodeError as exc:
-        raise TranscriptError(
-            f"{format_name} transcript is not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
+        raise InvalidJSON(format_name, exc.lineno, exc.colno) from None
     except RecursionError:
         raise TranscriptError(f"{format_name} transcript is nested too deeply") from None
     except ValueError:  # an integer past Python's 4,300-digit limit (its message quotes no digits, but says little)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import WriteBack, field, lacks, load_json, overlapping, redact_text
+from redaction.transcripts.base import InvalidJSON, WriteBack, field, lacks, load_json, overlapping, redact_text
 from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers, redact_texts
 
 
@@ -16,17 +16,17 @@ def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
     """The document, and when it came as JSON lines (then a list of the messages) their line numbers."""
     try:
         return load_json(text, name), None
-    except TranscriptError as exc:
+    except InvalidJSON:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        if "not valid JSON" not in str(exc) or len(lines) < 2 or not _is_object(lines[0][1]):
+        if len(lines) < 2 or not _is_object(lines[0][1]):
             raise
     messages = []
     for n, line in lines:
         try:
             messages.append(load_json(line, name))
+        except InvalidJSON:
+            raise TranscriptError(f"{name} transcript: line {n} is not a JSON message (JSON lines: one a line)") from None
         except TranscriptError as exc:
-            if "not valid JSON" in str(exc):
-                raise TranscriptError(f"{name} transcript: line {n} is not a JSON message (JSON lines: one a line)") from None
             raise TranscriptError(str(exc).replace(f"{name} transcript", f"{name} transcript line {n}", 1)) from None
     return messages, [n for n, _ in lines]
 

@@ -16,7 +16,8 @@ import json
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import ListedWords, Reading, WriteBack, dump_json, field, lacks, load_json, make_word
+from redaction.transcripts.base import (InvalidJSON, ListedWords, Reading, WriteBack, dump_json, field, lacks, load_json,
+                                        make_word)
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 
@@ -75,9 +76,7 @@ def _load_keeping_lines(text: str) -> tuple[Any, bool]:
     after the other, as vosk's examples print them): then a list of them."""
     try:
         return load_json(text, NAME), False
-    except TranscriptError as exc:
-        if "not valid JSON" not in str(exc):
-            raise
+    except InvalidJSON:
         pieces = _pieces(text)
         if pieces is None:
             raise

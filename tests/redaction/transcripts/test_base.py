@@ -199,3 +199,24 @@ def test_overlapping_answers_as_overlaps_does_for_any_word_and_spans() -> None:
             for length in range(0, 6):
                 word = (start / 2, start / 2 + length / 2)
                 assert near(*word) == overlaps(*word, spans), (spans, word)
+
+
+def test_text_that_is_no_json_is_told_apart_by_the_errors_type_not_its_message() -> None:
+    """Session 51: the readers that fall back to JSON lines or concatenated objects (the streaming
+    formats, vosk, ``recognise``) told "not JSON" from "JSON refused" by looking for "not valid
+    JSON" in the message: a change of wording would have sent every JSON-lines session to an error.
+    ``InvalidJSON`` says so, with where the parser stopped; JSON a reader refuses is not one."""
+    from redaction.transcripts.base import InvalidJSON, load_json
+    from redaction.transcripts.messages import load_messages
+
+    with pytest.raises(InvalidJSON) as caught:
+        load_json('{"words": [\n  1,', "deepgram")
+    assert isinstance(caught.value, TranscriptError) and (caught.value.line, caught.value.column) == (2, 5)
+    assert str(caught.value) == "deepgram transcript is not valid JSON (line 2, column 5)"
+    for refused in ('{"a": 1, "a": 2}', "[" * 70 + "]" * 70, "1" * 5000):
+        with pytest.raises(TranscriptError) as caught:
+            load_json(refused, "deepgram")
+        assert not isinstance(caught.value, InvalidJSON)
+    with pytest.raises(TranscriptError, match=r"^vosk transcript: line 2 is not a JSON message") as caught:
+        load_messages('{"a": 1}\n{"b": \n', "vosk")
+    assert not isinstance(caught.value, InvalidJSON)  # a JSON line that is not JSON: named, and not retried
