@@ -67,7 +67,11 @@ class AssemblyAiTranscript:
                     hit = True
             if hit:
                 utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
-        return finish(document, words.said, skip, near=_near(spans))
+        return finish(document, words.said, skip, near=_near(spans), owned=_OWNED)
+
+
+#: The fields of a word read or written here (every other one is scrubbed: ``freetext.finish``).
+_OWNED = ("text", "start", "end", "confidence")
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

@@ -107,7 +107,12 @@ class AwsTranscript:
             by_id = {item.get("id"): item for item in top if "id" in item}
             for segment in results.get("audio_segments", []):
                 segment["transcript"] = _join([by_id[i] for i in segment.get("items", []) if i in by_id])
-        return finish(document, said, skip)
+        return finish(document, said, skip, owned=_OWNED)
+
+
+#: The fields of an item (a channel's, an alternative transcription's) read or written here.
+_OWNED = ("start_time", "end_time", "type", "id", "content", "confidence", "alternatives.content",
+          "alternatives.confidence")
 
 
 def _flag(item: dict[str, Any]) -> str | None:

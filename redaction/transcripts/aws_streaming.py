@@ -59,7 +59,8 @@ class AwsStreamingTranscript:
                     hit = True
             if hit:
                 alternative["Transcript"] = join_items(items)
-        return finish(document, said, [item for _, item, _ in listed], near=_near(spans))
+        return finish(document, said, [item for _, item, _ in listed], near=_near(spans),
+                      owned=("StartTime", "EndTime", "Type", "Content", "Confidence"))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

@@ -43,6 +43,9 @@ _WORD_TEXT = ("word", "displayText", "Word", "text")
 #: The texts of an alternative, batch and SDK spellings, and a fast transcription phrase's.
 _BEST_TEXTS = ("display", "lexical", "itn", "maskedITN", "Display", "Lexical", "ITN", "MaskedITN", "text",
                "DisplayText")
+#: The fields of a word (and a display word) read or written here.
+_OWNED = (*_WORD_TEXT, "offset", "duration", "offsetInTicks", "durationInTicks", "Offset", "Duration",
+          "offsetMilliseconds", "durationMilliseconds", "confidence", "Confidence")
 _ISO = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -101,7 +104,7 @@ class AzureTranscript:
             holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
             for best, after in zip(holders, redact_texts(texts)):
                 best[key] = after
-        return finish(document, words.said, skip, near=_near(spans))
+        return finish(document, words.said, skip, near=_near(spans), owned=_OWNED)
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

@@ -70,7 +70,8 @@ class DeepgramTranscript:
                 _rebuild_sentences(alternative, spans)
         for utterance in results.get("utterances", []) or []:
             skip += _redact_words(utterance, spans)
-        return finish(document, said, skip, near=_near(spans, sensitive))
+        return finish(document, said, skip, near=_near(spans, sensitive),
+                      owned=("word", "punctuated_word", "start", "end", "confidence"))
 
 
 def _near(spans: list[tuple[float, float]], sensitive: frozenset[int]) -> Any:

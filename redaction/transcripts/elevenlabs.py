@@ -66,7 +66,7 @@ class ElevenLabsTranscript:
                         character["text"] = PLACEHOLDER if position == 0 else ""
             if hits and isinstance(transcript.get("text"), str):
                 transcript["text"] = "".join(entry["text"] for entry in entries)
-        return finish(document, listed.said, words)
+        return finish(document, listed.said, words, owned=("text", "start", "end", "type", "logprob"))
 
 
 def _transcripts(document: Any) -> list[tuple[dict[str, Any], list[Any]]]:

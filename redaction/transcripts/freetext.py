@@ -15,7 +15,7 @@ from typing import Any
 
 from redaction.cards import Entity, find_entities
 from redaction.numbers import atoms_of, grouped_digits
-from redaction.transcripts.base import WriteBack, dump_json, redact_text
+from redaction.transcripts.base import PLACEHOLDER, WriteBack, dump_json, redact_text
 from redaction.words import TimedWord
 
 #: Time given to a token of free text (about one spoken word).
@@ -141,24 +141,56 @@ def digit_cores(texts: Iterable[str]) -> frozenset[str]:
 
 
 def scrub(node: Any, cores: frozenset[str], skip: frozenset[int] = frozenset(), key: str = "",
-          near: Callable[[dict[str, Any]], bool] | None = None, numbers: bool = False) -> Any:
+          near: Callable[[dict[str, Any]], bool] | None = None, numbers: bool = False,
+          owned: frozenset[str] = frozenset()) -> Any:
     """``node`` (parsed JSON) with card data redacted in every free-text string: strings
-    under FREE_KEYS and strings with a space. Mappings whose ``id()`` is in ``skip`` (word
-    lists a format redacted itself) are left as they are; in a mapping for which ``near``
-    is true, and below it, every number is redacted too."""
+    under FREE_KEYS and strings with a space. Of the mappings whose ``id()`` is in ``skip``
+    (words a format redacted itself) the fields in ``owned`` are left as they are, and every
+    string in the others is free text (``_word_fields``); in a mapping for which ``near`` is
+    true, and below it, every number is redacted too."""
     if isinstance(node, dict):
-        if id(node) in skip:
-            return node
         numbers = numbers or (near is not None and near(node))
+        if id(node) in skip:
+            return _word_fields(node, cores, owned, numbers or _redacted(node, owned))
         for name, value in node.items():
-            node[name] = scrub(value, cores, skip, name, near, numbers)
+            node[name] = scrub(value, cores, skip, name, near, numbers, owned)
         return node
     if isinstance(node, list):
-        return [scrub(value, cores, skip, key, near, numbers) for value in node]
+        return [scrub(value, cores, skip, key, near, numbers, owned) for value in node]
     if isinstance(node, str) and (key.lower() in FREE_KEYS or any(ch.isspace() for ch in node.strip())):
-        text = redact_free(node, cores)
-        return redact_numbers(text) if numbers else text
+        return _free(node, cores, numbers)
     return node
+
+
+def _free(text: str, cores: frozenset[str], numbers: bool) -> str:
+    text = redact_free(text, cores)
+    return redact_numbers(text) if numbers else text
+
+
+def _word_fields(node: Any, cores: frozenset[str], owned: frozenset[str], numbers: bool, path: str = "") -> Any:
+    """A word mapping (or a part of one at ``path``, dotted, lists passed through) with every string
+    outside its ``owned`` fields (paths: "start", "alternatives.content") redacted as free text, whatever
+    its key and however short: a field a reader does not read is copied through, so card digits in it
+    ("AccuracyScore": "4111 ...", a word's "display" form, a character's "text") would be too; with
+    ``numbers`` (the word itself redacted) every number in them is redacted too ("ITN": "4" of "four")."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if f"{path}{name}" not in owned:
+                node[name] = _word_fields(value, cores, owned, numbers, f"{path}{name}.")
+        return node
+    if isinstance(node, list):
+        return [_word_fields(value, cores, owned, numbers, path) for value in node]
+    return _free(node, cores, numbers) if isinstance(node, str) else node
+
+
+def _redacted(node: Any, owned: frozenset[str], path: str = "") -> bool:
+    """Whether an ``owned`` string of the word mapping ``node`` was redacted (holds PLACEHOLDER)."""
+    if isinstance(node, dict):
+        return any(f"{path}{name}" in owned and isinstance(value, str) and PLACEHOLDER in value
+                   or _redacted(value, owned, f"{path}{name}.") for name, value in node.items())
+    if isinstance(node, list):
+        return any(_redacted(value, owned, path) for value in node)
+    return False
 
 
 def redact_numbers(text: str) -> str:
@@ -179,10 +211,12 @@ _NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred"
 
 
 def finish(document: Any, sensitive_texts: Iterable[str], skip: Iterable[Any] = (),
-           near: Callable[[dict[str, Any]], bool] | None = None, removed: Iterable[str] = ()) -> WriteBack:
+           near: Callable[[dict[str, Any]], bool] | None = None, removed: Iterable[str] = (),
+           owned: Iterable[str] = ()) -> WriteBack:
     """The write-back of ``document``: free text scrubbed (``scrub``), then dumped.
-    ``skip``: word mappings the format redacted itself; ``near``: True for a mapping tied
-    to the time of redacted words (its number words are redacted too)."""
+    ``skip``: word mappings the format redacted itself, of which it handled the fields ``owned``
+    (dotted paths: text, times, confidence, type), every other string scrubbed; ``near``: True
+    for a mapping tied to the time of redacted words (its number words are redacted too)."""
     cores = digit_cores(sensitive_texts)
-    scrub(document, cores, frozenset(id(item) for item in skip), near=near)
+    scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
     return WriteBack(dump_json(document), tuple(removed))

@@ -38,6 +38,8 @@ from redaction.words import TimedWord
 NAME = "google"
 _START = ("startOffset", "startTime", "start_offset", "start_time")
 _END = ("endOffset", "endTime", "end_offset", "end_time")
+#: The fields of a word read or written here (every other one is scrubbed: ``freetext.finish``).
+_OWNED = ("word", *_START, *_END, "confidence")
 _RESULT_END = ("resultEndOffset", "resultEndTime", "result_end_offset", "result_end_time")
 #: Fields of a v2 BatchRecognizeFileResult: its transcript inline, where it was written, or its error.
 _FILE_RESULT = ("inlineResult", "transcript", "cloudStorageResult", "uri", "error")
@@ -92,7 +94,7 @@ class GoogleTranscript:
             new = redact_texts([(body, s, e) for body, s, e, _ in untimed])
             for (_, _, _, alternative), after in zip(untimed, new):
                 alternative["transcript"] = after
-        return finish(document, words.said, skip, near=_near(spans, document))
+        return finish(document, words.said, skip, near=_near(spans, document), owned=_OWNED)
 
 
 def _near(spans: list[tuple[float, float]], document: Any) -> Any:

@@ -124,7 +124,7 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
             message["transcript"] = " ".join(w[key] for w in words if final(w))
         if utterance is not None and isinstance(message.get(utterance), str):
             message[utterance] = redact_numbers(redact_free(message[utterance], cores))
-    return as_it_came(document, lines, finish(document, said, skip))
+    return as_it_came(document, lines, finish(document, said, skip, owned=(key, "start", "end", "confidence")))
 
 
 def as_it_came(document: Any, lines: list[int] | None, written: WriteBack) -> WriteBack:

@@ -37,7 +37,7 @@ class RevAiTranscript:
         words = ListedWords(sensitive)
         words.redact([e for _, e in _elements(document)], "value")
         skip = [e for m in document["monologues"] for e in m.get("elements", [])]
-        return finish(document, words.said, skip)
+        return finish(document, words.said, skip, owned=("value", "ts", "end_ts", "type", "confidence"))
 
 
 def _elements(document: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -55,7 +55,8 @@ class SpeechmaticsTranscript:
                     if overlaps(float(part["start_time"]), float(part["end_time"]), spans):
                         _redact(part)
         skip = [r for r in document["results"] if isinstance(r, dict)]
-        return finish(document, said, skip)
+        return finish(document, said, skip, owned=("start_time", "end_time", "type", "alternatives.content",
+                                                    "alternatives.confidence"))
 
 
 def _results(document: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -90,7 +90,8 @@ def redact(text: str, sensitive: frozenset[int], name: str) -> WriteBack:
         new = redact_texts([(body, start, end) for body, start, end, _ in untimed])
         for (body, _, _, turn), after in zip(untimed, new):
             turn["Content"] = after
-    return finish(document, words.said, skip, near=_near(spans))
+    return finish(document, words.said, skip, near=_near(spans),
+                  owned=("Content", "BeginOffsetMillis", "EndOffsetMillis", "Confidence", "Type"))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

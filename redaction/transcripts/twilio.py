@@ -61,7 +61,7 @@ class TwilioTranscript:
             for (sentence, segment), after in zip(untimed, new):
                 sentence["transcript"] = after
                 said += _untimed_words(sentence, _removed(segment.text, after))
-        return finish(document, said, skip)
+        return finish(document, said, skip, owned=("word", "start_time", "end_time", "confidence"))
 
 
 def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[tuple[dict[str, Any], TimedWord]], Segment | None]]:

@@ -61,7 +61,7 @@ class VoskTranscript:
             holder = _holder(result)
             if listed.redact(words, "word") and isinstance(holder.get("text"), str):
                 holder["text"] = " ".join(w["word"] for w in words)
-        written = finish(document, listed.said, skip)
+        written = finish(document, listed.said, skip, owned=("word", "start", "end", "conf"))
         if lines:  # a sequence of results, as it came
             return WriteBack("".join(dump_json(r) for r in document), written.removed)
         return written

@@ -10,13 +10,15 @@ words redacted by time and of their own card data. A profanity is written ``****
 default) and with ``redaction=true`` each digit of a number is written ``X``: both are
 provider markers, masked where they stand. Written back: redacted words in ``timestamps``
 and ``word_confidence``, a changed alternative's ``transcript`` rebuilt from its words, the
-lower-ranked alternatives' and all other text scrubbed.
+lower-ranked alternatives' and all other text scrubbed; ``word_alternatives`` at a redacted word's
+time redacted whole.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
@@ -80,7 +82,19 @@ class WatsonTranscript:
                 for k in hits:
                     stamps[k][0] = redact_text(stamps[k][0])
                 _redacted_copy(result, alternative, hits, f"results[{r}].alternatives[0]")
+        _redact_word_alternatives(document, near)
         return finish(document, words.said)
+
+
+def _redact_word_alternatives(document: Any, near: Callable[[float, float], bool]) -> None:
+    """Each result's ``word_alternatives`` at a redacted word's time: every word Watson heard there
+    redacted ("for" heard for a card's "four" is that digit too; free text alone kept it)."""
+    for result in _results(document):
+        entries = result.get("word_alternatives") if isinstance(result, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if near(float(entry["start_time"]), float(entry["end_time"])):
+                for alternative in entry["alternatives"]:
+                    alternative["word"] = redact_text(alternative["word"])
 
 
 def _stamp(stamp: Any) -> bool:

@@ -122,7 +122,8 @@ class WhisperTranscript:
                            if i in sensitive and (isinstance(w, list) or ("start" in w and "end" in w))]
             _redact_word_segments(document.get("word_segments") or [], listed_all, sensitive, timed_spans,
                                   frozenset(core(t) for t in words.said), skip)
-        return finish(document, words.said, skip, near=_near(spans), removed=sorted(removed))
+        return finish(document, words.said, skip, near=_near(spans), removed=sorted(removed),
+                      owned=("word", "text", "start", "end", "probability", "score", "confidence"))
 
 
 def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: frozenset[int],

@@ -95,7 +95,8 @@ class WhisperCppTranscript:
         if untimed:
             for (_, _, _, segment), after in zip(untimed, redact_texts([(b, s, e) for b, s, e, _ in untimed])):
                 segment["text"] = after
-        return finish(document, said, skip, near=_near(spans), removed=[REMOVED_ID] if removed else [])
+        return finish(document, said, skip, near=_near(spans), removed=[REMOVED_ID] if removed else [],
+                      owned=("text", "offsets", "timestamps", "id", "p", "t_dtw"))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

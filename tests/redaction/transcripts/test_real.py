@@ -13,6 +13,7 @@ import pytest
 from redaction import transcripts
 from redaction.cards import find_entities
 from redaction.errors import TranscriptError
+from redaction.transcripts import freetext
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 
@@ -405,3 +406,69 @@ def test_azure_fast_transcription_phrase_without_words_is_a_segment_and_a_bad_ti
     with pytest.raises(TranscriptError) as caught:
         transcripts.load(json.dumps(document), "auto")
     assert str(caught.value).startswith("azure transcript: phrases[1].words[3].offsetMilliseconds")
+
+
+
+#: Card digits planted in fields no reader reads: on a card word (its other forms too: an ITN "4",
+#: the lexical "four one one one"), on every other word, and nested below them.
+PLANTED_ON_CARD = {"x_itn": "4", "x_lexical": "four one one one", "x_display": "4111"}
+PLANTED = {"x_score": "5555555555554444", "x_more": [{"shown": "5105 1051 0510 5100"}]}
+LEAKS = ("4111", "1111", "5555555555554444", "5105 1051 0510 5100", "four one one one", '"4"')
+
+
+def _words_redacted_in_place(document: Any, fmt: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The paths (keys and indices) of the word mappings ``fmt``'s write-back of ``document``
+    redacts itself (``freetext.scrub``'s ``skip``)."""
+    found: list[tuple[Any, ...]] = []
+    real_scrub = freetext.scrub
+
+    def spy(node: Any, cores: Any, skip: frozenset[int] = frozenset(), *args: Any, **kwargs: Any) -> Any:
+        freetext.scrub = real_scrub  # the document's call only, not the calls it makes for its parts
+        stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ())]
+        while stack:
+            item, path = stack.pop()
+            if isinstance(item, dict) and id(item) in skip:
+                found.append(path)
+            children = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+            stack += [(value, (*path, key)) for key, value in children]
+        return real_scrub(node, cores, skip, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(freetext, "scrub", spy)
+        transcripts.write_back(transcripts.load(json.dumps(document), fmt))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(n for n, case in CASES.items() if len(case[4]) == 4
+                                         and n != "faster-whisper-card-arrays.json" and case[0] != "watson"))
+def test_card_digits_in_fields_no_reader_reads_are_redacted_too(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session 51: the fields of a word mapping a reader does not read (Azure's "AccuracyScore",
+    a word's "Display" or "ITN" form, ElevenLabs' characters, a speaker label) were copied through
+    as they were, card digits and all: each is now scrubbed as free text, and on a card word each
+    number in it is redacted too. The fields the reader reads are as they were; the document reads
+    the same. (Watson's words are lists, as are faster-whisper's in its arrays file.)"""
+    fmt, _, _, _, targets = CASES[name]
+    tokens = STYLES["spaced"]
+    document = replace_values(json.loads(text_of(name)), dict(zip(targets, tokens)))
+    paths = _words_redacted_in_place(document, fmt, monkeypatch)
+    card = 0
+    for path in paths:
+        word = document
+        for key in path:
+            word = word[key]
+        word.update(json.loads(json.dumps(PLANTED)))
+        if set(tokens) & set(json.dumps(word).replace('"', " ").split()):
+            word.update(PLANTED_ON_CARD)
+            card += 1
+    assert len(paths) > card >= 4
+    transcript = transcripts.load(json.dumps(document), fmt)
+    sensitive = transcripts.sensitive_words(transcript)
+    written = transcripts.write_back(transcript).text
+    for digits in LEAKS:
+        assert digits not in written, (digits, name)
+    again = transcripts.load(written, fmt)
+    assert [(w.start_s, w.end_s) for w in again.words] == [(w.start_s, w.end_s) for w in transcript.words]
+    if fmt != "deepgram-flux":  # its copies are redacted by time: "union," there overlaps "perfect"
+        assert [w.text for i, w in enumerate(again.words) if i not in sensitive] == [
+            w.text for i, w in enumerate(transcript.words) if i not in sensitive]
+    assert {again.words[i].text.strip(" ,.") for i in sensitive} == {"[redacted]"}
