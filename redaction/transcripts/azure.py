@@ -19,18 +19,20 @@ audio's) have no ``NBest``, only ``DisplayText``, and are segments. The fast tra
 (each channel's ``text``). Batch transcription v2.0 result files (``AudioFileResults[]``, one
 audio file's) hold SDK-style phrases as ``SegmentResults[]`` and each channel's text as
 ``CombinedResults[]``. Written back: redacted words, the best alternative's ``lexical``
-rebuilt, numbers in the texts of a phrase holding card data redacted, every other text
+rebuilt, the lower-ranked alternatives' words at a redacted word's time redacted (their lexical
+form rebuilt), numbers in the texts of a phrase holding card data redacted, every other text
 scrubbed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, checked_time, lacks, load_json,
-                                        make_word, overlaps, redact_text, seconds)
+                                        make_word, overlapping, overlaps, redact_text, seconds)
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -99,12 +101,36 @@ class AzureTranscript:
                     continue
                 if overlaps(s, s + e, spans) and isinstance(shown.get("displayText"), str):
                     shown["displayText"] = redact_text(shown["displayText"])
+        skip += _redact_lower_ranked(document, overlapping(spans))
         for key in _BEST_TEXTS:
             texts = [(b[key], s, e) for s, e, b in untimed if isinstance(b.get(key), str)]
             holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
             for best, after in zip(holders, redact_texts(texts)):
                 best[key] = after
         return finish(document, words.said, skip, near=_near(spans), owned=_OWNED)
+
+
+def _redact_lower_ranked(document: Any, near: Callable[[float, float], bool]) -> list[Any]:
+    """The words of each phrase's lower-ranked alternatives (their own times and texts: "for" for
+    "four") at a redacted word's time redacted whole, a changed alternative's lexical form rebuilt;
+    returns those words (redacted here: their other fields are scrubbed, ``freetext.finish``)."""
+    out: list[Any] = []
+    for where, phrase, _, _, _ in _phrases(document):
+        ranked = "NBest" if "NBest" in phrase else "nBest"
+        for rank, alternative in enumerate((phrase.get(ranked) or [])[1:], start=1):
+            place = f"{where.removesuffix('.nBest[0]')}.{ranked}[{rank}]"
+            key, listed = _listed(alternative, place) if isinstance(alternative, dict) else ("", [])
+            hit = False
+            for k, word in enumerate(listed):
+                timed = _word(word, f"{place}.{key}[{k}]")
+                if near(timed.start_s, timed.end_s):
+                    word[_text_key(word)] = redact_text(word[_text_key(word)])
+                    hit = True
+            out += listed
+            lexical = "lexical" if key == "words" else "Lexical"
+            if hit and key in ("words", "Words") and lexical in alternative:
+                alternative[lexical] = " ".join(w[_text_key(w)] for w in listed)
+    return out
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

@@ -104,3 +104,25 @@ def test_watson_word_alternatives_at_a_redacted_words_time_are_redacted_whole() 
     assert [[a["word"] for a in entry["alternatives"]] for entry in after] == (
         [["my", "won"], ["card", "won"], ["is", "won"]] + [["[redacted]", "[redacted]"]] * 16 + [["thanks", "won"]])
     assert [entry["start_time"] for entry in after] == [s for _, s, _ in stamps]
+
+
+def test_azure_lower_ranked_alternatives_words_at_a_redacted_words_time_are_redacted_whole() -> None:
+    """An Azure SDK result's lower-ranked alternatives repeat the words with their own times and
+    texts: at a redacted word's time each is redacted ("for" heard for "four" too), its unread
+    fields scrubbed, and the alternative's lexical form rebuilt; elsewhere they are as they were."""
+    said = ["my", "card", "is", *["four", "one", "one", "one"] * 4, "thanks"]
+    best = [{"Word": w, "Offset": 10_000_000 + 4_000_000 * k, "Duration": 3_000_000, "Confidence": 0.9}
+            for k, w in enumerate(said)]
+    other = [{"Word": "for" if w == "four" else w, "Offset": 10_000_000 + 4_000_000 * k, "Duration": 3_000_000,
+              "x_score": "5555555555554444"} for k, w in enumerate(said)]
+    result = {"Id": "x", "RecognitionStatus": "Success", "Offset": 10_000_000, "Duration": 80_000_000,
+              "DisplayText": "My card is 4111111111111111 thanks.", "NBest": [
+                  {"Confidence": 0.9, "Lexical": " ".join(said), "Display": "My card is 4111111111111111 thanks.",
+                   "Words": best},
+                  {"Confidence": 0.5, "Lexical": " ".join(w["Word"] for w in other), "Words": other}]}
+    written = json.loads(transcripts.write_back(transcripts.load(json.dumps(result), "azure")).text)
+    lower = written["NBest"][1]
+    assert [w["Word"] for w in lower["Words"]] == ["my", "card", "is", *["[redacted]"] * 16, "thanks"]
+    assert lower["Lexical"] == " ".join(["my", "card", "is", *["[redacted]"] * 16, "thanks"])
+    assert {w["x_score"] for w in lower["Words"]} == {"[redacted]"}
+    assert [w["Offset"] for w in lower["Words"]] == [w["Offset"] for w in other]
