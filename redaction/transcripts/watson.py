@@ -5,8 +5,9 @@ each with ``final`` and ``alternatives[]``; the first alternative has ``transcri
 ``confidence`` and, asked for with ``timestamps=true``, ``timestamps``: ``[word, start, end]``
 lists in seconds (``word_confidence=true`` adds ``[word, confidence]`` lists beside them);
 ``result_index``, ``speaker_labels``, ``keywords_result`` and ``word_alternatives`` may be
-there too. An interim result (``final`` false) is said again by a final one: not read, its
-words redacted by time and of their own card data. A profanity is written ``****`` (``profanity_filter``, on by
+there too. An interim result (``final`` false) is said again by a final one: not read (its
+timestamps checked as a final one's are: malformed, refused), its words redacted by time and
+of their own card data. A profanity is written ``****`` (``profanity_filter``, on by
 default) and with ``redaction=true`` each digit of a number is written ``X``: both are
 provider markers, masked where they stand. Written back: redacted words in ``timestamps``
 and ``word_confidence``, a changed alternative's ``transcript`` rebuilt from its words, the
@@ -16,7 +17,6 @@ time redacted whole.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -52,8 +52,11 @@ class WatsonTranscript:
 
     def read(self, text: str) -> Reading:
         words: list[TimedWord] = []
-        for where, _, alternative, stamps in _entries(load_json(text, NAME)):
+        document = load_json(text, NAME)
+        for where, _, alternative, stamps in _entries(document):
             words += _timed(alternative, stamps, where)
+        for where, _, alternative, stamps in _entries(document, interim=True):  # not read, but checked
+            _timed(alternative, stamps, where)
         redacted = [Marked(w.start_s, w.end_s, UNLABELLED) for w in words
                     if _REDACTED_NUMBER.fullmatch(w.text.strip(".,;:!?"))]
         return Reading(tuple(words), tuple(sorted((*marked_words(words), *redacted), key=lambda m: m.start_s)))
@@ -68,20 +71,15 @@ class WatsonTranscript:
             spans += [(timed[k].start_s, timed[k].end_s) for k in hits]
             _redacted_copy(result, alternative, hits, where)
         cores, near = digit_cores(words.said), overlapping(spans)
-        for r, result in enumerate(_results(document)):  # interim results: the same speech said again, by time
-            if not result.get("final", True) and _alternatives(result):
-                alternative = _alternatives(result)[0]
-                stamps = alternative.get("timestamps") if isinstance(alternative, dict) else None
-                if not isinstance(stamps, list):
-                    continue  # its text, if any, is scrubbed
-                timed = [(k, stamp) for k, stamp in enumerate(stamps) if _stamp(stamp)]
-                # and its own card data: an interim hypothesis may say what the final result does not
-                own = redact_texts([(stamp[0], stamp[1], stamp[2]) for _, stamp in timed], cores)
-                hits = [k for (k, stamp), text in zip(timed, own)
-                        if text != stamp[0] or near(stamp[1], stamp[2])]
-                for k in hits:
-                    stamps[k][0] = redact_text(stamps[k][0])
-                _redacted_copy(result, alternative, hits, f"results[{r}].alternatives[0]")
+        # interim results (checked by ``read``): the same speech said again, by time, and their own
+        # card data: an interim hypothesis may say what the final result does not; without
+        # timestamps their text, if any, is scrubbed
+        for where, result, alternative, stamps in _entries(document, interim=True):
+            own = redact_texts([(stamp[0], stamp[1], stamp[2]) for stamp in stamps], cores)
+            hits = [k for k, (stamp, text) in enumerate(zip(stamps, own)) if text != stamp[0] or near(stamp[1], stamp[2])]
+            for k in hits:
+                stamps[k][0] = redact_text(stamps[k][0])
+            _redacted_copy(result, alternative, hits, where)
         _redact_word_alternatives(document, near)
         return finish(document, words.said)
 
@@ -95,13 +93,6 @@ def _redact_word_alternatives(document: Any, near: Callable[[float, float], bool
             if near(float(entry["start_time"]), float(entry["end_time"])):
                 for alternative in entry["alternatives"]:
                     alternative["word"] = redact_text(alternative["word"])
-
-
-def _stamp(stamp: Any) -> bool:
-    """Whether an interim result's timestamp is a [word, start, end] list of text and finite
-    numbers (``read`` checks none of them; a malformed one is left as it is)."""
-    return (isinstance(stamp, list) and len(stamp) == 3 and isinstance(stamp[0], str)
-            and all(type(t) in (int, float) and math.isfinite(t) for t in stamp[1:]))
 
 
 def _redacted_copy(result: dict[str, Any], alternative: dict[str, Any], hits: list[int], where: str) -> None:
@@ -132,21 +123,22 @@ def _alternatives(result: Any) -> list[Any]:
     return alternatives if isinstance(alternatives, list) else []
 
 
-def _entries(document: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], list[Any]]]:
-    """(where, result, its first alternative, that alternative's timestamps) of the final results."""
+def _entries(document: Any, interim: bool = False) -> list[tuple[str, dict[str, Any], dict[str, Any], list[Any]]]:
+    """(where, result, its first alternative, that alternative's timestamps) of the final results
+    (``interim``: of the interim ones, ``final`` false, those with timestamps)."""
     out = []
     for r, result in enumerate(_results(document)):
         where = f"results[{r}]"
         if not isinstance(result, dict):
             raise TranscriptError(f"{NAME} transcript: {where} is not a mapping")
-        if not result.get("final", True) or not _alternatives(result):
+        if bool(result.get("final", True)) == interim or not _alternatives(result):
             continue
         alternative = _alternatives(result)[0]
         if not isinstance(alternative, dict):
             raise TranscriptError(f"{NAME} transcript: {where}.alternatives[0] is not a mapping")
         stamps = alternative.get("timestamps")
         if stamps is None:
-            if isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
+            if not interim and isinstance(alternative.get("transcript"), str) and alternative["transcript"].strip():
                 raise TranscriptError(f"{NAME} transcript: {where}.alternatives[0] has text but no timestamps "
                                       "(transcribe with timestamps=true)")
             continue

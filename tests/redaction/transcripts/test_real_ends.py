@@ -4,6 +4,7 @@ SOURCES.md), read exactly, and what each one's own shape holds."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -449,3 +450,24 @@ def test_openai_diarized_segments_holding_a_card_are_masked_whole_and_redacted()
     assert "4111" not in written.text and written.removed == ()
     assert after["segments"][1]["text"] == "My card is [redacted] [redacted] [redacted] [redacted]."
     assert after["segments"][1]["speaker"] == "A" and after["segments"][0] == document["segments"][0]
+
+
+@pytest.mark.parametrize(("stamps", "problem"), [
+    ("4111 1111 1111 1111", "results[1].alternatives[0].timestamps is not a list"),
+    ([["card", 1.0, 1.2], ["4111", 1.3]], "results[1].alternatives[0].timestamps[1] is not a [word, start, end] list"),
+    ([["4111", "1.3", None]], "results[1].alternatives[0].timestamps[0] has a time or confidence that is not a number"),
+    ([[4111, 1.3, 1.5]], "results[1].alternatives[0].timestamps[0] has no word text"),
+    ([["4111", 1.5, 1.3]], "results[1].alternatives[0].timestamps[0] has bad times (1.500 s to 1.300 s)"),
+    ([["4111", 1.3, 1e12]], "results[1].alternatives[0].timestamps[0] has a time no recording has"),
+])
+def test_watson_malformed_interim_timestamps_are_refused_naming_where(stamps: Any, problem: str) -> None:
+    """Session 51: an interim result (``final`` false) is not read, and its malformed timestamps
+    were written back as they were, card digits and all (only well-formed ones are redacted by
+    time). Watson writes none so: bad input, refused as a final result's are, naming where and
+    never the digits."""
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    document["results"].insert(1, {"final": False, "alternatives": [{"transcript": "card 4111 ", "timestamps": stamps}]})
+    with pytest.raises(transcripts.TranscriptError) as caught:
+        transcripts.load(json.dumps(document), "watson")
+    assert str(caught.value).startswith(f"watson transcript: {problem}")
+    assert "4111" not in str(caught.value)
