@@ -23,7 +23,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
 )
 from redaction.transcripts.freetext import finish
@@ -58,11 +58,12 @@ class AssemblyAiTranscript:
         skip: list[Any] = list(listed)
         if spans:
             document["text"] = " ".join(w["text"] for w in document["words"])
+        redacted = overlapping(spans)
         for utterance in document.get("utterances") or []:
             hit = False
             for word in utterance.get("words", []):
                 skip.append(word)
-                if overlaps(float(word["start"]), float(word["end"]), spans):
+                if redacted(float(word["start"]), float(word["end"])):
                     word["text"] = redact_text(word["text"])
                     hit = True
             if hit:
@@ -75,14 +76,16 @@ _OWNED = ("text", "start", "end", "confidence")
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         if not spans or "words" in node:
             return False
         try:
             if "start" in node and "end" in node:
-                return overlaps(float(node["start"]), float(node["end"]), spans)
+                return redacted(float(node["start"]), float(node["end"]))
             stamps = node.get("timestamps") or ([node["timestamp"]] if isinstance(node.get("timestamp"), dict) else [])
-            return any(overlaps(float(t["start"]), float(t["end"]), spans) for t in stamps)
+            return any(redacted(float(t["start"]), float(t["end"])) for t in stamps)
         except (KeyError, TypeError, ValueError):
             return False
     return near

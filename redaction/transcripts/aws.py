@@ -30,7 +30,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
 )
 from redaction.transcripts.freetext import finish
@@ -83,11 +83,12 @@ class AwsTranscript:
         results = document["results"]
         top = results.get("items")
         skip: list[Any] = [item for item in top or [] if isinstance(item, dict)]
+        redacted = overlapping(spans)
         for channel in (results.get("channel_labels") or {}).get("channels", []):
             for item in channel.get("items", []):
                 skip.append(item)
-                if id(item) not in done and "start_time" in item and overlaps(
-                        float(item["start_time"]), float(item["end_time"]), spans):
+                if id(item) not in done and "start_time" in item and redacted(
+                        float(item["start_time"]), float(item["end_time"])):
                     _redact_item(item)
         for segment in results.get("segments", []):  # alternative transcriptions (ShowAlternatives)
             for alternative in segment.get("alternatives", []):
@@ -95,7 +96,7 @@ class AwsTranscript:
                 skip += items
                 hit = False
                 for item in items:
-                    if "start_time" in item and overlaps(float(item["start_time"]), float(item["end_time"]), spans):
+                    if "start_time" in item and redacted(float(item["start_time"]), float(item["end_time"])):
                         item["content"] = redact_text(item["content"])
                         hit = True
                 if hit and "transcript" in alternative:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlapping, redact_text
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.turns import join_items
@@ -50,11 +50,12 @@ class AwsStreamingTranscript:
         finals = [item for _, item, final in listed if final]
         said = [item["Content"] for i, item in enumerate(finals) if i in sensitive]
         spans = [(float(item["StartTime"]), float(item["EndTime"])) for i, item in enumerate(finals) if i in sensitive]
+        redacted = overlapping(spans)
         for _, alternative, _, _ in _alternatives(document):
             items = alternative.get("Items") or []
             hit = False
             for item in items:
-                if item.get("Type") == "pronunciation" and overlaps(float(item["StartTime"]), float(item["EndTime"]), spans):
+                if item.get("Type") == "pronunciation" and redacted(float(item["StartTime"]), float(item["EndTime"])):
                     item["Content"] = redact_text(item["Content"])
                     hit = True
             if hit:
@@ -64,9 +65,11 @@ class AwsStreamingTranscript:
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:  # an entity (PII identification) over a redacted word
         try:
-            return "Category" in node and overlaps(float(node["StartTime"]), float(node["EndTime"]), spans)
+            return "Category" in node and redacted(float(node["StartTime"]), float(node["EndTime"]))
         except (KeyError, TypeError, ValueError):
             return False
     return near

@@ -32,7 +32,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, checked_time, lacks, load_json,
-                                        make_word, overlapping, overlaps, redact_text, seconds)
+                                        make_word, overlapping, redact_text, seconds)
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -78,6 +78,7 @@ class AzureTranscript:
         spans: list[tuple[float, float]] = []
         skip: list[Any] = []
         untimed = []
+        shown: list[Any] = []  # the display words (batch ``displayWords``), redacted by time below
         for where, phrase, best, start, end in _phrases(document):
             key, listed = _listed(best, where)
             if not listed:
@@ -93,15 +94,17 @@ class AzureTranscript:
                 lexical = "lexical" if key == "words" else "Lexical"
                 if lexical in best:
                     best[lexical] = " ".join(w["word" if key == "words" else "Word"] for w in listed)
-            for shown in (best.get("displayWords") or []) if key == "words" else []:
-                skip.append(shown)
-                try:
-                    s, e = _ticks(shown, "offset", where), _ticks(shown, "duration", where)
-                except TranscriptError:
-                    continue
-                if overlaps(s, s + e, spans) and isinstance(shown.get("displayText"), str):
-                    shown["displayText"] = redact_text(shown["displayText"])
-        skip += _redact_lower_ranked(document, overlapping(spans))
+            shown += (best.get("displayWords") or []) if key == "words" else []
+        redacted = overlapping(spans)
+        for word in shown:
+            skip.append(word)
+            try:
+                s, e = _ticks(word, "offset", "a display word"), _ticks(word, "duration", "a display word")
+            except TranscriptError:
+                continue
+            if redacted(s, s + e) and isinstance(word.get("displayText"), str):
+                word["displayText"] = redact_text(word["displayText"])
+        skip += _redact_lower_ranked(document, redacted)
         for key in _BEST_TEXTS:
             texts = [(b[key], s, e) for s, e, b in untimed if isinstance(b.get(key), str)]
             holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
@@ -134,12 +137,14 @@ def _redact_lower_ranked(document: Any, near: Callable[[float, float], bool]) ->
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         if not spans or ("nBest" not in node and "NBest" not in node and "offsetMilliseconds" not in node):
             return False
         try:
             start = _ticks(node, "offset", "phrase")
-            return overlaps(start, start + _ticks(node, "duration", "phrase"), spans)
+            return redacted(start, start + _ticks(node, "duration", "phrase"))
         except TranscriptError:
             return False
     return near

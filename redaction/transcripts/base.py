@@ -238,15 +238,11 @@ class ListedWords:
         return hits
 
 
-def overlaps(start_s: float, end_s: float, spans: Iterable[tuple[float, float]]) -> bool:
-    """True when the word time overlaps any of ``spans`` (derived copies of redacted words)."""
-    return any(start_s < e and s < end_s or (start_s == s and end_s == e) for s, e in spans)
-
-
 def overlapping(spans: Iterable[tuple[float, float]]) -> Callable[[float, float], bool]:
-    """``overlaps`` against fixed ``spans``, in log time a word: for checking many copies of
-    words (a streaming session repeats each turn's words in every message) against many
-    redacted words' spans."""
+    """Whether a word's time (start_s, end_s) overlaps one of ``spans`` (or is one of them, a
+    zero-length one too), in log time a word: every copy of the words (utterances, other
+    alternatives, a streaming session's turns, entities) is checked against the redacted words'
+    spans, indexed once here (checking each against every span took words x spans)."""
     ordered = sorted(spans)
     starts = [s for s, _ in ordered]
     reach: list[float] = []  # the latest end among the spans so far in start order

@@ -19,6 +19,8 @@ time), timed from the start of the stream.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from redaction.errors import TranscriptError
@@ -29,7 +31,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
 )
 from redaction.transcripts.freetext import finish
@@ -64,24 +66,26 @@ class DeepgramTranscript:
         spans = [(float(w["start"]), float(w["end"])) for i, w in enumerate(listed) if i in sensitive]
         results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []
+        redacted = overlapping(spans)
         for channel in results["channels"]:
             for alternative in channel.get("alternatives", []):
-                skip += _redact_words(alternative, spans)
-                _rebuild_sentences(alternative, spans)
+                skip += _redact_words(alternative, redacted)
+                if spans:
+                    _rebuild_sentences(alternative, redacted)
         for utterance in results.get("utterances", []) or []:
-            skip += _redact_words(utterance, spans)
-        return finish(document, said, skip, near=_near(spans, sensitive),
+            skip += _redact_words(utterance, redacted)
+        return finish(document, said, skip, near=_near(redacted, sensitive),
                       owned=("word", "punctuated_word", "start", "end", "confidence"))
 
 
-def _near(spans: list[tuple[float, float]], sensitive: frozenset[int]) -> Any:
+def _near(redacted: Callable[[float, float], bool], sensitive: frozenset[int]) -> Any:
     def near(node: dict[str, Any]) -> bool:
         try:
             if "start_word" in node and "end_word" in node:
                 first, last = int(node["start_word"]), int(node["end_word"])
                 return any(first <= i <= last for i in sensitive)
             if "snippet" in node and "start" in node and "end" in node:  # a search hit
-                return overlaps(float(node["start"]), float(node["end"]), spans)
+                return redacted(float(node["start"]), float(node["end"]))
         except (TypeError, ValueError):
             return False
         return False
@@ -140,12 +144,12 @@ def _first_alternative_words(channel: Any, where: str) -> list[tuple[str, dict[s
     return [(f"{where}.alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
 
 
-def _redact_words(holder: dict[str, Any], spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
-    """Redact ``holder``'s words overlapping ``spans`` and rebuild its transcript; returns the words."""
+def _redact_words(holder: dict[str, Any], redacted: Callable[[float, float], bool]) -> list[dict[str, Any]]:
+    """Redact ``holder``'s words at a ``redacted`` time and rebuild its transcript; returns the words."""
     words = holder.get("words", [])
     hit = False
     for word in words:
-        if overlaps(float(word["start"]), float(word["end"]), spans):
+        if redacted(float(word["start"]), float(word["end"])):
             hit = True
             for key in ("word", "punctuated_word"):
                 if key in word:
@@ -155,20 +159,24 @@ def _redact_words(holder: dict[str, Any], spans: list[tuple[float, float]]) -> l
     return list(words)
 
 
-def _rebuild_sentences(alternative: dict[str, Any], spans: list[tuple[float, float]]) -> None:
-    """Paragraph sentences overlapping a redacted word are rebuilt from the alternative's
-    words; the paragraphs' transcript gets the rebuilt sentences in place of the old."""
+def _rebuild_sentences(alternative: dict[str, Any], redacted: Callable[[float, float], bool]) -> None:
+    """Paragraph sentences at a ``redacted`` time are rebuilt from the alternative's words (those
+    within the sentence's times, found by their starts in log time); the paragraphs' transcript
+    gets the rebuilt sentences in place of the old."""
     paragraphs = alternative.get("paragraphs")
-    if not isinstance(paragraphs, dict) or not spans:
+    if not isinstance(paragraphs, dict):
         return
     words = alternative.get("words", [])
+    by_start = sorted(range(len(words)), key=lambda k: float(words[k]["start"]))
+    starts = [float(words[k]["start"]) for k in by_start]
     changed = []
     for paragraph in paragraphs.get("paragraphs", []):
         for sentence in paragraph.get("sentences", []):
             start, end = float(sentence["start"]), float(sentence["end"])
-            if not overlaps(start, end, spans):
+            if not redacted(start, end):
                 continue
-            inside = [w for w in words if float(w["start"]) >= start - 1e-6 and float(w["end"]) <= end + 1e-6]
+            among = by_start[bisect_left(starts, start - 1e-6) : bisect_right(starts, end + 1e-6)]
+            inside = [words[k] for k in sorted(among) if float(words[k]["end"]) <= end + 1e-6]
             rebuilt = " ".join(w.get("punctuated_word", w.get("word", "")) for w in inside)
             changed.append((sentence["text"], rebuilt))
             sentence["text"] = rebuilt

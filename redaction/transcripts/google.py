@@ -28,7 +28,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     seconds,
 )
 from redaction.transcripts.freetext import finish, redact_texts
@@ -103,9 +103,11 @@ def _near(spans: list[tuple[float, float]], document: Any) -> Any:
         for _, result, _, _, start, end in _entries(document):
             owners[id(result)] = (start, end)
 
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         times = owners.get(id(node))
-        return times is not None and overlaps(times[0], times[1], spans)
+        return times is not None and redacted(times[0], times[1])
     return near
 
 

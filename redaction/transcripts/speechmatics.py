@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlaps, redact_text
+from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlapping, redact_text
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 
@@ -49,10 +49,11 @@ class SpeechmaticsTranscript:
                 said.append(_best(result, where)["content"])
                 _redact(result)
                 spans.append((float(result["start_time"]), float(result["end_time"])))
+        redacted = overlapping(spans)
         for _, result in listed:
             for form in ("written_form", "spoken_form"):
                 for part in result.get(form) or []:
-                    if overlaps(float(part["start_time"]), float(part["end_time"]), spans):
+                    if redacted(float(part["start_time"]), float(part["end_time"])):
                         _redact(part)
         skip = [r for r in document["results"] if isinstance(r, dict)]
         return finish(document, said, skip, owned=("start_time", "end_time", "type", "alternatives.content",

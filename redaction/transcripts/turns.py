@@ -25,7 +25,7 @@ from redaction.transcripts.base import (
     field,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     seconds,
 )
 from redaction.transcripts.freetext import finish, redact_texts
@@ -61,8 +61,8 @@ def read(text: str, name: str) -> Reading:
         words += turn_words
         segments_marked = marked_words(turn_words)
         # A redacted timestamp no marker word covers is masked too.
-        extra = [m for m in marked if not any(overlaps(w.start_s, w.end_s, [(m.start_s, m.end_s)])
-                                              for w in segments_marked)]
+        covered = overlapping([(w.start_s, w.end_s) for w in segments_marked])
+        extra = [m for m in marked if not covered(m.start_s, m.end_s)]
         if extra:
             segments.append(Segment(start, end, "", tuple(extra)))
     return Reading(tuple(words), marked_words(words), tuple(segments))
@@ -95,11 +95,13 @@ def redact(text: str, sensitive: frozenset[int], name: str) -> WriteBack:
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         if not spans or "Items" in node:
             return False
         try:
-            return overlaps(float(node["BeginOffsetMillis"]) * MS, float(node["EndOffsetMillis"]) * MS, spans)
+            return redacted(float(node["BeginOffsetMillis"]) * MS, float(node["EndOffsetMillis"]) * MS)
         except (KeyError, TypeError, ValueError):
             return False
     return near

@@ -35,7 +35,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
     seconds,
 )
@@ -135,12 +135,13 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
         if "start" in word or "end" in word:
             float(word["start"]), float(word["end"])
         str(word["word"]).strip()
+    redacted = overlapping(spans)
     for k, word in enumerate(copies):
         skip.append(word)
         if len(copies) == len(listed):
             hit = k in sensitive
         elif "start" in word and "end" in word:
-            hit = overlaps(float(word["start"]), float(word["end"]), spans)
+            hit = redacted(float(word["start"]), float(word["end"]))
         else:
             hit = core(word["word"]) in said
         if hit:
@@ -148,11 +149,13 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         if not spans or "words" in node:
             return False
         try:
-            return overlaps(float(node["start"]), float(node["end"]), spans)
+            return redacted(float(node["start"]), float(node["end"]))
         except (KeyError, TypeError, ValueError):
             return False
     return near

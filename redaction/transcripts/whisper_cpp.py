@@ -26,7 +26,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlaps,
+    overlapping,
     redact_text,
     seconds,
 )
@@ -100,11 +100,13 @@ class WhisperCppTranscript:
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
+    redacted = overlapping(spans)
+
     def near(node: dict[str, Any]) -> bool:
         if not spans or "tokens" in node or not isinstance(node.get("offsets"), dict):
             return False
         try:
-            return overlaps(float(node["offsets"]["from"]) / MS_PER_S, float(node["offsets"]["to"]) / MS_PER_S, spans)
+            return redacted(float(node["offsets"]["from"]) / MS_PER_S, float(node["offsets"]["to"]) / MS_PER_S)
         except (KeyError, TypeError, ValueError):
             return False
     return near
