@@ -77,8 +77,6 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}
-#: Files holding a number the card logic masks as card data (test_real_ends.py says which).
-HOLDS_NUMBER = {"deepgram-nova3-diarized-account-number.json"}
 #: Real outputs recognised but refused as bad input: file -> (format, the start of the error).
 REFUSED = {
     # Twilio's published example leaves every time null: its text cannot be placed (test_twilio.py
@@ -126,7 +124,7 @@ def test_recognised_but_refused_naming_the_field(name: str) -> None:
     assert str(caught.value).startswith(message)
 
 
-@pytest.mark.parametrize("name", sorted(set(CASES) - HOLDS_CARD - HOLDS_NUMBER))
+@pytest.mark.parametrize("name", sorted(set(CASES) - HOLDS_CARD))
 def test_written_back_unchanged_when_nothing_is_found(name: str) -> None:
     transcript = transcripts.load(text_of(name), "auto")
     assert transcripts.sensitive_words(transcript) == frozenset()  # [PII] markers: nothing left to replace
