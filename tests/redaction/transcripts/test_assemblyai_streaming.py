@@ -150,3 +150,29 @@ def test_json_lines_errors_name_the_line() -> None:
     text[2] = text[2][:40]  # a line cut short
     with pytest.raises(TranscriptError, match=r"^assemblyai-streaming transcript: line 3 is not a JSON message"):
         transcripts.load("\n".join(text), "assemblyai-streaming")
+
+
+def test_speaker_revision_words_are_redacted_by_time_and_of_their_own_card_data() -> None:
+    """Session 51: with streaming diarization AssemblyAI sends ``SpeakerRevision`` messages
+    (``revisions[]`` of ``turn_order``, ``speaker_label`` and the turn's ``words`` again: text,
+    times, ``speaker``; AssemblyAI's v3 WebSocket API, its Python SDK's SpeakerRevisionEvent).
+    Kept as other messages are, each word was scrubbed alone as free text: a card read digit by
+    digit ("four", "one", ...) stayed whole in them."""
+    said = ["my", "card", "is", *["four", "one", "one", "one"] * 4, "thanks"]
+    words = [{"start": 1000 + 400 * k, "end": 1300 + 400 * k, "text": w, "confidence": 0.9, "word_is_final": True,
+              "speaker": "A"} for k, w in enumerate(said)]
+    turn = {"turn_order": 0, "turn_is_formatted": False, "end_of_turn": True, "transcript": " ".join(said),
+            "end_of_turn_confidence": 0.9, "words": words, "utterance": "", "type": "Turn", "speaker_label": "A"}
+    revised = [{"text": w["text"], "start": w["start"], "end": w["end"], "speaker": "B"} for w in words]
+    revised[5]["text"] = "won"  # the revision's own hypothesis at a card word's time
+    session = [{"type": "Begin", "id": "x", "expires_at": 1}, turn,
+               {"type": "SpeakerRevision", "revisions": [{"turn_order": 0, "speaker_label": "B", "words": revised}]}]
+    transcript = transcripts.load(json.dumps(session), "assemblyai-streaming")
+    assert len(transcripts.sensitive_words(transcript)) == 16
+    after = json.loads(transcripts.write_back(transcript).text)[2]["revisions"][0]
+    assert [w["text"] for w in after["words"]] == ["my", "card", "is", *["[redacted]"] * 16, "thanks"]
+    assert [(w["start"], w["end"], w["speaker"]) for w in after["words"]] == [
+        (w["start"], w["end"], "B") for w in revised]
+    session[2]["revisions"][0]["words"][4]["start"] = "soon"
+    with pytest.raises(transcripts.TranscriptError, match=r"^assemblyai-streaming transcript: \[2\]\.revisions\[0\]\.words\[4\]"):
+        transcripts.load(json.dumps(session), "assemblyai-streaming")
