@@ -74,6 +74,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     # Read as AssemblyAI before, its seconds taken for milliseconds (the word at 0 to 0.5 ms).
     "elevenlabs-docs-scribe-single-channel.json": ("elevenlabs", 1, 0, (0.0, 0.5), ("Hello",)),
     "openai-docs-diarized-json.json": ("whisper", 0, 3, None, ()),
+    # Session 51: a real call's raw Contact Lens analysis file (its turns segments; test_real_ends.py).
+    "contact-lens-scv-raw.json": ("contact-lens", 0, 15, None, ()),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}

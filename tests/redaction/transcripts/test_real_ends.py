@@ -471,3 +471,22 @@ def test_watson_malformed_interim_timestamps_are_refused_naming_where(stamps: An
         transcripts.load(json.dumps(document), "watson")
     assert str(caught.value).startswith(f"watson transcript: {problem}")
     assert "4111" not in str(caught.value)
+
+
+def test_contact_lens_raw_turns_are_segments_read_exactly_and_a_card_turn_is_masked_whole() -> None:
+    """A real outbound call's raw (unredacted) Contact Lens file, session 51: its first and last
+    turn as segments, exactly; a card read in a turn masks that turn whole (padded 0.25 s) and is
+    scrubbed from its Content, the other turns and the analytics as they were."""
+    transcript = transcripts.load(text_of("contact-lens-scv-raw.json"), "auto")
+    first, last = transcript.segments[0], transcript.segments[-1]
+    assert (first.text, first.start_s, first.end_s) == ("Mhm.", 2.54, 2.975)
+    assert last.text == "Call back. Bye bye." and (last.start_s, last.end_s) == pytest.approx((83.46, 86.727), abs=1e-9)
+    document = json.loads(text_of("contact-lens-scv-raw.json"))
+    document["Transcript"][4]["Content"] = "my card is 4111 1111 1111 1111."
+    transcript = transcripts.load(json.dumps(document), "auto")
+    assert [(d.entity, d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [
+        ("card_number", pytest.approx(12.24, abs=1e-9), pytest.approx(13.595, abs=1e-9))]
+    after = json.loads(transcripts.write_back(transcript).text)
+    assert after["Transcript"][4]["Content"] == "my card is [redacted] [redacted] [redacted] [redacted]."
+    del after["Transcript"][4]["Content"], document["Transcript"][4]["Content"]
+    assert after == document
