@@ -70,11 +70,11 @@ def recognise(text: str) -> str:
     except InvalidJSON as exc:
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
-        try:  # messages, one a line: read once for both streaming formats
+        try:  # messages, one a line: read once for the streaming formats
             messages = load_messages(text, "the")[0]
         except TranscriptError:
             messages = None
-        for streaming in (assemblyai_streaming, deepgram_flux):
+        for streaming in (assemblyai_streaming, deepgram_flux, revai):
             if messages is not None and not streaming.FORMAT.missing(messages):
                 return streaming.NAME
         missing = simple.FORMAT.missing(text)

@@ -76,6 +76,8 @@ CASES: dict[str, tuple[str, int, int, tuple[float, float] | None, tuple[str, ...
     "openai-docs-diarized-json.json": ("whisper", 0, 3, None, ()),
     # Session 51: a real call's raw Contact Lens analysis file (its turns segments; test_real_ends.py).
     "contact-lens-scv-raw.json": ("contact-lens", 0, 15, None, ()),
+    # Refused before session 51 (format not recognised); its partials in test_revai_streaming.py.
+    "revai-docs-streaming-session.json": ("revai", 2, 0, (1.04, 1.55), ("One", "two")),
 }
 #: Files holding card data as the provider wrote it (a real recognizer's output of a spoken card).
 HOLDS_CARD = {"faster-whisper-card-arrays.json", "faster-whisper-card-dicts.json"}
