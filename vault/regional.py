@@ -666,9 +666,10 @@ class RegionVault:
         stored already: destroy what other deliveries of it, killed mid-put, left (first-generation
         objects under other tags, half-written files, the temporary name of an index entry whose
         writer was killed after its commit: every delivery after that one finds the call
-        stored, so no commit would reclaim it); and, of each artifact the entry lists, every
-        older generation (a re-redaction stopped between its commit and destroying the
-        generation it replaced, the unredacted one: its retry finds the recording up to date)
+        stored, so no commit would reclaim it; a half-written ticket marker); and, of each
+        artifact the entry lists, every older generation (a re-redaction stopped between its commit
+        and destroying the generation it replaced, the unredacted one: its retry finds the
+        recording up to date)
         and the entry's own generation under other tags (a re-redaction killed before its
         commit, then retried: the retry's commit clears it).
         Later generations are never touched: a replace may be writing them already; a live
@@ -680,6 +681,8 @@ class RegionVault:
         current = {a.kind: a.generation for a in committed.artifacts}
         with contextlib.suppress(VaultError):
             self.store.discard_partial(_index_name(rid))
+            if committed.account_id:  # a killed delivery's half-written ticket marker (session 51, test_faults)
+                self.tickets.discard_partial(committed.account_id, committed.ticket_id, rid)
             for store, prefix in ((self.key_store, "keys/"), (self.store, "data/")):
                 store.discard_partial(f"{prefix}{rid}/")  # killed writers' only: a live one's is locked
                 for kind in ARTIFACT_KINDS:

@@ -235,6 +235,12 @@ class TicketMarkers:
         with contextlib.suppress(ObjectExistsError):
             self._key_store.create(ALL_MARKED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
 
+    def discard_partial(self, account_id: str, ticket_id: str, recording_id: str) -> int:
+        """Remove what a writer killed inside the write of ``recording_id``'s marker left beside it
+        (a local store's temporary file; a live writer's is locked and kept); returns how many."""
+        prefix = self._prefix(account_id, ticket_id)
+        return 0 if prefix is None else self._key_store.discard_partial(f"{prefix}{recording_id}")
+
     def _prefix(self, account_id: str, ticket_id: str, *, create: bool = False) -> str | None:
         tag = self._sealer.name_tag(_LABEL, json.dumps([account_id, ticket_id]).encode("utf-8"), create=create)
         return None if tag is None else f"tickets/{tag}/"

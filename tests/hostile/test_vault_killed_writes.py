@@ -121,6 +121,21 @@ def test_a_writer_killed_making_the_index_key_leaves_nothing_once_a_call_is_stor
     assert [n for n in files(tmp_path / "keystore") if ".tmp-" in n] == []
 
 
+def test_a_writer_killed_writing_its_ticket_marker_leaves_nothing_once_the_call_is_stored(tmp_path):
+    """A worker killed inside the ticket marker's write (work begun, nothing stored) leaves
+    ``tickets/<tag>/.<rid>.tmp-<id>`` beside the marker; the redelivery's commit reclaims it
+    (found in CI by test_faults: nothing else ever would)."""
+    store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
+    rv = RegionVault("eu", store, LocalKeyring(tmp_path / "keys", "eu"), key_store=key_store, clock=lambda: NOW)
+    first = rv.put(make_entry("eu", "C-first"), {"audio": io.BytesIO(b"a")})  # the ticket's marker directory
+    (marker,) = [n for n in files(tmp_path / "keystore") if n.startswith("tickets/") and n.endswith(first.recording_id)]
+    entry = make_entry("eu")
+    leftover = tmp_path / "keystore" / marker.rpartition("/")[0] / f".{entry.recording_id}.tmp-0badc0de"
+    leftover.write_bytes(b"{")
+    rv.put(entry, {"audio": io.BytesIO(b"a")})
+    assert [n for n in files(tmp_path / "keystore") if ".tmp-" in n] == []
+
+
 def killed_after_its_index_commit(index_dir, rid: str):
     """What a worker killed inside the index commit after its link, before removing its
     temporary name, leaves: a second name of the committed entry that no lock holds."""
