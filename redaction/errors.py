@@ -30,3 +30,13 @@ class TranscriptError(RedactionInputError):
 
 class ModelIntegrityError(RedactionError):
     """Raised when a speech model's files are missing or do not match their published digest."""
+
+
+class InvalidJSON(TranscriptError):
+    """Raised when a transcript is no JSON at all (``line`` and ``column``: where the parser
+    stopped), not JSON a reader refuses: readers of JSON lines or of objects one after another
+    try those then."""
+
+    def __init__(self, format_name: str, line: int, column: int) -> None:
+        super().__init__(f"{format_name} transcript is not valid JSON (line {line}, column {column})")
+        self.line, self.column = line, column

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from callrec.jsonfields import GIVEN_TWICE, field_shown, unique_object_hook
-from redaction.errors import TranscriptError
+from redaction.errors import InvalidJSON, TranscriptError
 from redaction.words import TimedWord
 
 #: What a redacted word reads as in a written-back transcript.
@@ -103,15 +103,6 @@ class Transcript:
 
     def __repr__(self) -> str:  # never show text
         return f"Transcript({self.format}, {len(self.words)} words)"
-
-
-class InvalidJSON(TranscriptError):
-    """A transcript that is no JSON at all (``line`` and ``column``: where the parser stopped), not
-    JSON a reader refuses: readers of JSON lines or of objects one after another try those then."""
-
-    def __init__(self, format_name: str, line: int, column: int) -> None:
-        super().__init__(f"{format_name} transcript is not valid JSON (line {line}, column {column})")
-        self.line, self.column = line, column
 
 
 #: Deepest nesting of a transcript document (providers nest a few levels; far deeper is hostile).
