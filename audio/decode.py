@@ -38,6 +38,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile
 
+from audio.data_lengths import promised_data
 from audio.errors import AudioInputError, AudioResourceError
 from audio.mp3_header import XingHeader, read_xing
 from callrec.errors import heading
@@ -227,6 +228,7 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         if size == 0:
             raise AudioInputError(f"{heading(path)}: empty file (0 bytes)")
         unsized_wav = _check_riff_length(handle, path, size)
+        _check_promised_length(handle, path, size)
         xing = read_xing(handle)
         longer_mp3 = _check_xing_length(xing, path, size)
         handle.seek(0)
@@ -392,6 +394,17 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> bool:
         if offset > size:
             raise AudioInputError(f"{heading(path)}: truncated WAV: chunk {chunk_id!r} runs past the end")
         handle.seek(offset)
+
+
+def _check_promised_length(handle: BinaryIO, path: Path, size: int) -> None:
+    """An RF64, W64, AIFF, AU or CAF file holding less audio than its header promises is
+    truncated (``audio.data_lengths``): libsndfile and ffmpeg would read it as a shorter file."""
+    promised = promised_data(handle)
+    if promised is not None and promised.data_start_bytes + promised.promised_bytes > size:
+        raise AudioInputError(
+            f"{heading(path)}: truncated {promised.container}: header promises {promised.promised_bytes} data"
+            f" bytes, file holds {max(size - promised.data_start_bytes, 0)}"
+        )
 
 
 def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,

@@ -1,0 +1,45 @@
+"""Hostile segment audio (session 51's outsider red-team of the decoders): each bad file is fed
+to the CLI in a child process bounded in time and memory (``tests.hostile.mutants``), which
+must exit 2 naming the file and what is wrong, write nothing at ``-o`` and leave the source as
+it was. Every file is generated here."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.mutants import run_cli, seed_file
+from tests.worker.stored_calls import write_call
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def assemble_with_leg(tmp_path: Path, leg: bytes) -> tuple[int, str, Path]:
+    """``callrec assemble`` of a two-leg call whose first leg (``CA1-a.wav``) is ``leg``:
+    (exit status, stderr, the leg's path); asserts that a refusal wrote nothing and that the
+    leg is unchanged."""
+    manifest = write_call(tmp_path / "call")
+    source = tmp_path / "call" / "CA1-a.wav"
+    source.write_bytes(leg)
+    out = tmp_path / "out.wav"
+    done = run_cli(["assemble", str(manifest), "-o", str(out)], cwd=REPO,
+                   env={"CALLREC_DATA_DIR": str(tmp_path / "state")}, timeout_s=30)
+    assert hashlib.sha256(source.read_bytes()).digest() == hashlib.sha256(leg).digest()
+    if done.returncode != 0:
+        assert not out.exists()
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    return done.returncode, done.stderr, source
+
+
+@pytest.mark.parametrize("container,subtype", [("RF64", "PCM_16"), ("W64", "PCM_16"), ("AIFF", "PCM_16"),
+                                               ("AU", "ULAW"), ("CAF", "PCM_16")])
+def test_a_leg_cut_short_in_any_container_is_refused_as_truncated(tmp_path, container, subtype):
+    """libsndfile reads a file cut short as the shorter file it holds: only RIFF WAV's data size
+    was checked, so a cut RF64 (what recorders write past 4 GiB), W64, AIFF, AU or CAF leg was
+    assembled 40 % short without a word (an upload cut off part way)."""
+    whole = seed_file(container, subtype, seconds=1.0)
+    code, err, source = assemble_with_leg(tmp_path, whole[: len(whole) * 6 // 10])
+    assert code == 2, err
+    assert f"segments[0].uri: {source}: truncated {container}: header promises" in err
