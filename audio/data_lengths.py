@@ -5,7 +5,7 @@ libsndfile reads a file cut short as the shorter file it holds, silently; ffmpeg
 it is handed). A leg cut off part way (an upload stopped, a copy of a file still being
 written) would be assembled short without a word, so ``audio.decode`` compares the promise
 with the file. A header that says "unknown" (the streaming writers' AU, CAF and Wave64 sizes, an
-RF64 whose ds64 was never filled in) promises nothing.
+RF64 whose ds64 was never filled in) promises nothing, and its file is decoded to its end.
 
 Layouts: RF64 (EBU Tech 3306: a ``ds64`` chunk's 64-bit data size), Sony Wave64 (GUID chunk
 ids, 64-bit sizes counting the 24-byte chunk header, 8-byte alignment), AIFF and AIFF-C (Apple:
@@ -37,14 +37,14 @@ class DataLength:
     container: str
     #: Offset of the first audio byte.
     data_start_bytes: int
-    #: Audio bytes the header promises.
-    promised_bytes: int
+    #: Audio bytes the header promises; None: "unknown", as a streaming writer leaves it.
+    promised_bytes: int | None
 
 
 def promised_data(handle: BinaryIO) -> DataLength | None:
     """The audio bytes the header of the file open on ``handle`` promises; None when it is not
-    one of these containers, says the length is unknown, or has no data chunk before
-    ``_MAX_CHUNKS`` chunks (what libsndfile makes of it is then checked elsewhere)."""
+    one of these containers or has no data chunk before ``_MAX_CHUNKS`` chunks (what libsndfile
+    makes of it is then checked elsewhere)."""
     handle.seek(0)
     head = handle.read(16)
     if head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
@@ -55,7 +55,7 @@ def promised_data(handle: BinaryIO) -> DataLength | None:
         return _chunks(handle, "AIFF", 12, ">4sI", b"SSND", header_bytes=8, skip_bytes=8, unknown=None)
     if head[:4] == b".snd" and len(head) >= 12:
         start, size = struct.unpack(">II", head[4:12])
-        return None if size == 0xFFFFFFFF else DataLength("AU", start, size)
+        return DataLength("AU", start, None if size == 0xFFFFFFFF else size)
     if head[:4] == b"caff":
         return _chunks(handle, "CAF", 8, ">4sq", b"data", header_bytes=12, skip_bytes=4, unknown=-1)
     return None
@@ -72,9 +72,8 @@ def _chunks(handle: BinaryIO, container: str, offset: int, layout: str, data_id:
             return None
         chunk_id, size = struct.unpack(layout, chunk)
         if chunk_id == data_id:
-            if size == unknown:
-                return None
-            return DataLength(container, offset + header_bytes + skip_bytes, max(size - skip_bytes, 0))
+            promised = None if size == unknown else max(size - skip_bytes, 0)
+            return DataLength(container, offset + header_bytes + skip_bytes, promised)
         if size < 0:
             return None
         offset += header_bytes + size + (size & 1 if container == "AIFF" else 0)
@@ -99,7 +98,7 @@ def _rf64(handle: BinaryIO, container: str) -> DataLength | None:
         chunk_id, size = struct.unpack("<4sI", chunk)
         if chunk_id == b"data":
             promised = data_bytes if size == 0xFFFFFFFF else size
-            return DataLength(container, offset + 8, promised) if promised else None
+            return DataLength(container, offset + 8, promised or None)
         offset += 8 + size + (size & 1)
     return None
 
@@ -114,7 +113,7 @@ def _w64(handle: BinaryIO) -> DataLength | None:
             return None
         size = struct.unpack("<Q", chunk[16:24])[0]
         if chunk[:4] == b"data" and chunk[4:16] == _W64_GUID_TAIL:
-            return None if size >= _W64_UNKNOWN_BYTES else DataLength("W64", offset + 24, max(size - 24, 0))
+            return DataLength("W64", offset + 24, None if size >= _W64_UNKNOWN_BYTES else max(size - 24, 0))
         if size < 24:
             return None
         offset += size + (-size % 8)

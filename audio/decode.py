@@ -6,7 +6,7 @@ WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binar
 float WAV in a private temporary directory, which is removed on close; so is a file whose
 header does not give its length, as a recorder streaming to a pipe writes it (an MP3 without
 a Xing header, ``audio.mp3_header``; a FLAC without its sample count; a WAV whose sizes are
-0), which libsndfile would cut short or read as empty, and one it cannot seek in (GSM 6.10
+0; an RF64 whose ds64 sizes say "unknown", ``audio.data_lengths``), which libsndfile would cut short or read as empty, and one it cannot seek in (GSM 6.10
 WAV). Either way the caller sees the same ``AudioSource`` and nothing ever holds the whole
 file in memory.
 
@@ -48,6 +48,9 @@ DEFAULT_BLOCK_FRAMES = 65536
 
 #: RIFF data-chunk sizes that streaming writers use for "unknown length".
 _UNKNOWN_RIFF_SIZES = (0, 0xFFFFFFFF)
+
+#: Containers whose "unknown" data size libsndfile takes for no audio (``audio.data_lengths``).
+_UNSIZED_FOR_LIBSNDFILE = frozenset({"RF64", "BW64"})
 
 #: libsndfile's frame count for a file whose header does not say (SF_COUNT_MAX).
 _UNKNOWN_FRAMES = 2**63 - 1
@@ -227,8 +230,7 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
             raise AudioInputError(f"{heading(path)}: empty file (0 bytes)")
-        unsized_wav = _check_riff_length(handle, path, size)
-        _check_promised_length(handle, path, size)
+        unsized_wav = _check_riff_length(handle, path, size) or _check_promised_length(handle, path, size)
         xing = read_xing(handle)
         longer_mp3 = _check_xing_length(xing, path, size)
         handle.seek(0)
@@ -243,7 +245,7 @@ def open_source_file(handle: BinaryIO, path: Path, limits: DecodeLimits | None =
     sound_file = None if unsized_wav or longer_mp3 else _open_libsndfile(handle, xing)
     if sound_file is None:
         try:
-            return _open_via_ffmpeg(handle, path, limits, temp_parent)
+            return _open_via_ffmpeg(handle, path, limits, temp_parent, unsized_wav=unsized_wav)
         finally:
             handle.close()
     source = AudioSource(path, sound_file, handle=handle)
@@ -396,27 +398,36 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> bool:
         handle.seek(offset)
 
 
-def _check_promised_length(handle: BinaryIO, path: Path, size: int) -> None:
+def _check_promised_length(handle: BinaryIO, path: Path, size: int) -> bool:
     """An RF64, W64, AIFF, AU or CAF file holding less audio than its header promises is
-    truncated (``audio.data_lengths``): libsndfile and ffmpeg would read it as a shorter file."""
+    truncated (``audio.data_lengths``): libsndfile and ffmpeg would read it as a shorter file.
+    True when its header does not give the length (a streaming writer's) and libsndfile would
+    not read it to its end: it takes an RF64's for no audio (the others' it reads to the end;
+    ffmpeg refuses a streamed Wave64)."""
     promised = promised_data(handle)
-    if promised is not None and promised.data_start_bytes + promised.promised_bytes > size:
+    if promised is None:
+        return False
+    if promised.promised_bytes is None:
+        return promised.container in _UNSIZED_FOR_LIBSNDFILE
+    if promised.data_start_bytes + promised.promised_bytes > size:
         raise AudioInputError(
             f"{heading(path)}: truncated {promised.container}: header promises {promised.promised_bytes} data"
             f" bytes, file holds {max(size - promised.data_start_bytes, 0)}"
         )
+    return False
 
 
 def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,
-                     temp_parent: Path | None) -> AudioSource:
-    """Transcode a format libsndfile lacks to float WAV with ffmpeg, then open that."""
+                     temp_parent: Path | None, *, unsized_wav: bool = False) -> AudioSource:
+    """Transcode a format libsndfile lacks to float WAV with ffmpeg, then open that
+    (``unsized_wav``: a WAV or RF64 whose data size says "unknown", read to its end)."""
     try:
         temp_dir = Path(tempfile.mkdtemp(prefix="callrec-decode-", dir=temp_parent))
     except OSError as exc:
         raise AudioResourceError(f"{heading(path)}: cannot make a temp dir to decode in ({exc.strerror})") from exc
     wav_path = temp_dir / "decoded.wav"
     try:
-        _ffmpeg_to_wav(handle, path, wav_path, limits)
+        _ffmpeg_to_wav(handle, path, wav_path, limits, unsized_wav)
         sound_file = soundfile.SoundFile(wav_path)
     except AudioInputError:
         shutil.rmtree(temp_dir, ignore_errors=True)
@@ -432,7 +443,8 @@ def _open_via_ffmpeg(handle: BinaryIO, path: Path, limits: DecodeLimits,
     return source
 
 
-def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeLimits) -> None:
+def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeLimits,
+                   unsized_wav: bool = False) -> None:
     """The one place that runs ffmpeg: the open file (any format it knows) to 32-bit float WAV.
 
     ffmpeg reads the caller's descriptor (``/dev/fd/N``, so it reads the file that was checked
@@ -454,7 +466,9 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
         bounds = ["-t", f"{limits.max_duration_s + 1:.3f}", "-fs", str(limits.max_transcode_bytes())]
     # -rf64 auto: past 4 GiB of float samples (about 3 h of 48 kHz stereo) a plain WAV
     # header wraps around and the decoded audio would silently come out shorter.
-    command = [ffmpeg, "-nostdin", "-v", "error", "-i", f"/dev/fd/{fd}", "-vn",
+    # ffmpeg's WAV reader takes an RF64's unknown (0) ds64 data size for no audio
+    ignore_length = ["-ignore_length", "1"] if unsized_wav else []
+    command = [ffmpeg, "-nostdin", "-v", "error", *ignore_length, "-i", f"/dev/fd/{fd}", "-vn",
                "-c:a", "pcm_f32le", *bounds, "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
     try:
         result = subprocess.run(command, capture_output=True, timeout=3600, check=False,

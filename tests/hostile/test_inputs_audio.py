@@ -6,10 +6,12 @@ it was. Every file is generated here."""
 from __future__ import annotations
 
 import hashlib
+import struct
 from pathlib import Path
 
 import pytest
 
+from audio.decode import open_source
 from tests.hostile.mutants import run_cli, seed_file
 from tests.worker.stored_calls import write_call
 
@@ -43,3 +45,16 @@ def test_a_leg_cut_short_in_any_container_is_refused_as_truncated(tmp_path, cont
     code, err, source = assemble_with_leg(tmp_path, whole[: len(whole) * 6 // 10])
     assert code == 2, err
     assert f"segments[0].uri: {source}: truncated {container}: header promises" in err
+
+
+def test_a_streaming_writers_rf64_is_decoded_whole(tmp_path):
+    """RF64 written to a pipe (ffmpeg ``-rf64 always`` to stdout) leaves its ds64 sizes 0 and
+    its data size 0xFFFFFFFF: "unknown", as a streaming WAV's 0 is. libsndfile took it for no
+    audio and the leg was refused as empty; like a streaming WAV it is decoded to its end."""
+    rf64 = bytearray(seed_file("RF64", "PCM_16", seconds=1.0))
+    struct.pack_into("<QQQ", rf64, 12 + 8, 0, 0, 0)  # ds64: RIFF, data and sample counts
+    struct.pack_into("<I", rf64, rf64.find(b"data") + 4, 0xFFFFFFFF)
+    code, err, source = assemble_with_leg(tmp_path, bytes(rf64))
+    assert code == 0, err
+    with open_source(source) as decoded:
+        assert (decoded.frames, sum(len(block) for block in decoded.blocks())) == (8000, 8000)
