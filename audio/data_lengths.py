@@ -25,6 +25,8 @@ _W64_GUID_TAIL = bytes.fromhex("f3acd3118cd100c04f8edb8a")
 _W64_RIFF_TAIL = bytes.fromhex("2e91cf11a5d628db04c10000")
 #: Wave64 data sizes that say "unknown": ffmpeg's, writing to a pipe (INT64_MAX; UINT64_MAX too).
 _W64_UNKNOWN_BYTES = 2**63 - 1
+#: Offsets past any file (a chunk size near 2**64 would overflow the seek to the next chunk).
+_PAST_ANY_FILE_BYTES = 2**62
 #: Chunks walked before giving up on finding the data (a header, not a file of chunks).
 _MAX_CHUNKS = 64
 
@@ -66,8 +68,7 @@ def _chunks(handle: BinaryIO, container: str, offset: int, layout: str, data_id:
     """Walk chunks of ``layout`` (id, size) from ``offset`` to ``data_id``; its samples start
     ``skip_bytes`` into it (AIFF's offset and block size, CAF's edit count)."""
     for _ in range(_MAX_CHUNKS):
-        handle.seek(offset)
-        chunk = handle.read(header_bytes)
+        chunk = _read_at(handle, offset, header_bytes)
         if len(chunk) < header_bytes:
             return None
         chunk_id, size = struct.unpack(layout, chunk)
@@ -91,8 +92,7 @@ def _rf64(handle: BinaryIO, container: str) -> DataLength | None:
     data_bytes = struct.unpack("<Q", ds64[16:24])[0]
     offset = 12 + 8 + ds64_bytes + (ds64_bytes & 1)
     for _ in range(_MAX_CHUNKS):
-        handle.seek(offset)
-        chunk = handle.read(8)
+        chunk = _read_at(handle, offset, 8)
         if len(chunk) < 8:
             return None
         chunk_id, size = struct.unpack("<4sI", chunk)
@@ -107,8 +107,7 @@ def _w64(handle: BinaryIO) -> DataLength | None:
     """Wave64: 16-byte GUID ids and 64-bit sizes that count the 24-byte header, 8-byte aligned."""
     offset = 16 + 8 + 16  # the riff GUID, its size, the wave GUID
     for _ in range(_MAX_CHUNKS):
-        handle.seek(offset)
-        chunk = handle.read(24)
+        chunk = _read_at(handle, offset, 24)
         if len(chunk) < 24:
             return None
         size = struct.unpack("<Q", chunk[16:24])[0]
@@ -118,3 +117,11 @@ def _w64(handle: BinaryIO) -> DataLength | None:
             return None
         offset += size + (-size % 8)
     return None
+
+
+def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
+    """Up to ``count`` bytes at ``offset``; none past any file (where a seek would fail)."""
+    if offset > _PAST_ANY_FILE_BYTES:
+        return b""
+    handle.seek(offset)
+    return handle.read(count)

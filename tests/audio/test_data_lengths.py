@@ -45,3 +45,19 @@ def test_a_chunk_walk_stops_at_the_end_of_the_header():
     ssnd = aiff.find(b"SSND")
     assert promised_data(io.BytesIO(aiff[:ssnd + 4])) is None
     assert promised_data(io.BytesIO(aiff)) == DataLength("AIFF", ssnd + 16, len(aiff) - ssnd - 16)
+
+
+@pytest.mark.parametrize("container", ["W64", "CAF", "RF64", "AIFF"])
+def test_a_chunk_size_past_any_file_ends_the_walk(container):
+    """A chunk before the data claiming 2**64 - 1 (2**63 - 1 in CAF) bytes: the next chunk is
+    past any file, not a seek that fails (the fuzzer's ValueError in session 51)."""
+    data = bytearray(seed_file(container, "PCM_16"))
+    if container == "W64":
+        struct.pack_into("<Q", data, data.find(b"fmt ") + 16, 2**64 - 1)
+    elif container == "CAF":
+        struct.pack_into(">q", data, data.find(b"desc") + 4, 2**63 - 1)
+    elif container == "RF64":
+        struct.pack_into("<I", data, data.find(b"fmt ") + 4, 0xFFFFFFFF)
+    else:
+        struct.pack_into(">I", data, data.find(b"COMM") + 4, 0xFFFFFFFF)
+    assert promised_data(io.BytesIO(bytes(data))) is None
