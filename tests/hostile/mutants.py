@@ -24,10 +24,13 @@ RATE_HZ = 8000
 SEED_FORMATS = (("WAV", "PCM_U8"), ("WAV", "PCM_16"), ("WAV", "PCM_24"), ("WAV", "PCM_32"),
                 ("WAV", "FLOAT"), ("WAV", "DOUBLE"), ("WAV", "ULAW"), ("WAV", "ALAW"),
                 ("WAV", "IMA_ADPCM"), ("WAV", "MS_ADPCM"), ("WAV", "GSM610"), ("WAVEX", "PCM_16"),
-                ("WAVEX", "FLOAT"), ("FLAC", "PCM_16"), ("OGG", "VORBIS"), ("MP3", "MPEG_LAYER_III"))
+                ("WAVEX", "FLOAT"), ("RF64", "PCM_16"), ("W64", "PCM_16"), ("AIFF", "PCM_16"), ("AU", "ULAW"),
+                ("CAF", "PCM_16"), ("FLAC", "PCM_16"), ("OGG", "VORBIS"), ("MP3", "MPEG_LAYER_III"))
 
 #: 32-bit values that header fields are set to: nothing, one, a sign bit, all ones.
 EDGE_U32 = (0, 1, 2, 3, 0x7FFF, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF)
+#: 64-bit ones (RF64's ds64, Wave64 and CAF chunk sizes): also the signed and unsigned ends.
+EDGE_U64 = (0, 1, 2**31, 2**32 - 1, 2**62, 2**63 - 1, 2**63, 2**64 - 1)
 EDGE_U16 = (0, 1, 2, 3, 7, 8, 9, 24, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF)
 
 
@@ -39,16 +42,6 @@ def seed_file(container: str, subtype: str, seconds: float = 0.5, channels: int 
     out = io.BytesIO()
     soundfile.write(out, data, RATE_HZ, format=container, subtype=subtype)
     return out.getvalue()
-
-
-def riff_chunks(data: bytes) -> list[tuple[int, bytes, int]]:
-    """(offset of the chunk's header, id, declared size) of each top-level RIFF chunk."""
-    chunks, offset = [], 12
-    while offset + 8 <= len(data):
-        chunk_id, size = struct.unpack_from("<4sI", data, offset)
-        chunks.append((offset, chunk_id, size))
-        offset += 8 + size + (size & 1)
-    return chunks
 
 
 def wav(fmt_tag: int = 1, channels: int = 1, rate_hz: int = RATE_HZ, bits: int = 16,
@@ -83,22 +76,22 @@ class Mutant:
 def mutate(seed: bytes, rng: random.Random, label: str) -> Mutant:
     """One mutation of ``seed`` chosen by ``rng``."""
     data = bytearray(seed)
-    kind = rng.choice(("u32", "u16", "truncate", "flip", "chunk_size", "splice", "zero_run"))
+    kind = rng.choice(("u32", "u16", "u64", "truncate", "flip", "chunk_size", "chunk_size", "splice", "zero_run"))
     if kind == "truncate":
         cut = rng.randrange(1, len(data))
         return Mutant(f"{label}:truncate@{cut}", bytes(data[:cut]))
-    if kind == "chunk_size" and seed[:4] == b"RIFF":
-        chunks = riff_chunks(seed)
-        offset, chunk_id, _ = rng.choice(chunks)
-        value = rng.choice(EDGE_U32 + (len(seed), len(seed) - offset))
-        struct.pack_into("<I", data, offset + 4, value)
-        return Mutant(f"{label}:{chunk_id.decode('latin-1')}.size={value:#x}", bytes(data))
+    if kind == "chunk_size":
+        return _chunk_size(seed, rng, label)
     limit = min(len(data), 64 if rng.random() < 0.8 else len(data))
     at = rng.randrange(0, max(1, limit - 4))
     if kind == "u32":
         value = rng.choice(EDGE_U32)
         struct.pack_into("<I", data, at, value)
         return Mutant(f"{label}:u32@{at}={value:#x}", bytes(data))
+    if kind == "u64":
+        value = rng.choice(EDGE_U64)
+        data[at:at + 8] = struct.pack(rng.choice("<>") + "Q", value)[:len(data) - at]
+        return Mutant(f"{label}:u64@{at}={value:#x}", bytes(data))
     if kind == "u16":
         value = rng.choice(EDGE_U16)
         struct.pack_into("<H", data, at, value)
@@ -116,6 +109,29 @@ def mutate(seed: bytes, rng: random.Random, label: str) -> Mutant:
         index = rng.randrange(0, len(data))
         data[index] ^= 1 << rng.randrange(8)
     return Mutant(f"{label}:flip", bytes(data))
+
+
+#: Chunk ids of the seeds' containers (RIFF, RF64, Wave64 GUIDs, AIFF, CAF, AU has none).
+CHUNK_IDS = (b"fmt ", b"data", b"ds64", b"LIST", b"fact", b"PEAK", b"riff", b"wave", b"COMM", b"SSND",
+             b"FORM", b"desc", b"free", b"chan", b"kuki", b"pakt", b".snd")
+#: Where a chunk's size sits after its id, and how it is written, by the file's first bytes:
+#: AIFF (32-bit big-endian), CAF (64-bit big-endian), Wave64 (64-bit little-endian after the
+#: 16-byte GUID), else RIFF's and RF64's (32-bit little-endian).
+_SIZE_FIELDS = {b"FORM": (4, ">I"), b"caff": (4, ">Q"), b"riff": (16, "<Q")}
+
+
+def _chunk_size(seed: bytes, rng: random.Random, label: str) -> Mutant:
+    """A chunk's size set to an edge value (its 32- or 64-bit field, as its container writes it)."""
+    found = [(seed.find(chunk_id), chunk_id) for chunk_id in CHUNK_IDS if chunk_id in seed[:4096]]
+    if not found:
+        return Mutant(f"{label}:as is", seed)
+    offset, chunk_id = rng.choice(found)
+    after, layout = _SIZE_FIELDS.get(seed[:4], (4, "<I"))
+    value = rng.choice(EDGE_U64 if layout.endswith("Q") else EDGE_U32 + (len(seed), len(seed) - offset))
+    data = bytearray(seed)
+    field = struct.pack(layout, value)
+    data[offset + after:offset + after + len(field)] = field
+    return Mutant(f"{label}:{chunk_id.decode('latin-1')}+{after}{layout}={value:#x}", bytes(data[:len(seed)]))
 
 
 def mutants(count: int, seed: int = 51) -> list[Mutant]:

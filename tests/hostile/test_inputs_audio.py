@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from audio.decode import open_source
-from tests.hostile.mutants import run_cli, seed_file
+from audio.decode import DecodeLimits, open_source
+from audio.errors import AudioInputError
+from tests.hostile.mutants import mutants, run_cli, seed_file
 from tests.worker.stored_calls import write_call
 
 REPO = Path(__file__).resolve().parents[2]
+#: The pipeline's limits for a leg of a short call (the defaults' rates and channels).
+LEG_LIMITS = DecodeLimits(max_duration_s=63.0, min_rate_hz=4000, max_rate_hz=192000, max_channels=8)
 
 
 def assemble_with_leg(tmp_path: Path, leg: bytes) -> tuple[int, str, Path]:
@@ -58,3 +63,31 @@ def test_a_streaming_writers_rf64_is_decoded_whole(tmp_path):
     assert code == 0, err
     with open_source(source) as decoded:
         assert (decoded.frames, sum(len(block) for block in decoded.blocks())) == (8000, 8000)
+
+
+def test_mutated_legs_are_decoded_whole_or_refused_naming_the_file(tmp_path):
+    """The seeded fuzz (``tests.hostile.mutants``: 300 mutants of every sample format and
+    container read, header fields set to 0, 1, 0xFFFFFFFF..., truncations, flipped bytes,
+    spliced runs): each decodes to as many finite samples in [-1, 1] as its source counts, or is
+    refused as bad input naming the file; a file cut short is always refused; each within 2 s,
+    no transcode left behind. It found the W64 chunk size that overflowed a seek (a ValueError)."""
+    leg = tmp_path / "leg.wav"
+    decoded = refused = 0
+    for mutant in mutants(300, seed=4):
+        leg.write_bytes(mutant.data)
+        started = time.monotonic()
+        try:
+            with open_source(leg, LEG_LIMITS, temp_parent=tmp_path) as source:
+                frames = 0
+                for block in source.blocks():
+                    assert np.isfinite(block).all() and np.abs(block).max(initial=0) <= 1.0, mutant.name
+                    frames += len(block)
+                assert frames == source.frames > 0, mutant.name
+            assert ":truncate@" not in mutant.name, f"{mutant.name}: a file cut short was decoded"
+            decoded += 1
+        except AudioInputError as exc:
+            assert str(exc).startswith(f"{leg}: "), (mutant.name, str(exc))
+            refused += 1
+        assert time.monotonic() - started < 2.0, mutant.name
+        assert list(tmp_path.iterdir()) == [leg], mutant.name
+    assert decoded > 50 and refused > 50  # the mutants reach both the decoders and the checks
