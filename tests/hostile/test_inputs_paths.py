@@ -107,18 +107,20 @@ def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
     assert lock.exists() and lock.stat().st_size == 0
 
 
-@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "root"])
 def test_a_source_that_is_not_a_regular_file_is_refused_at_once(tmp_path, kind):
+    """``root``: a source root itself (the call's directory: ``file:.``) was refused as
+    outside the directories sources may be read from, which it is not (session 51)."""
     manifest = write_call(tmp_path / "call")
     target = {"fifo": tmp_path / "call" / "pipe.wav", "directory": tmp_path / "call" / "dir.wav",
-              "device": Path("/dev/zero")}[kind]
+              "device": Path("/dev/zero"), "root": tmp_path / "call"}[kind]
     if kind == "fifo":
         os.mkfifo(target)
     elif kind == "directory":
         target.mkdir()
     point_segment(manifest, str(target))
     start = time.monotonic()
-    described = {"fifo": "a FIFO", "directory": "a directory", "device": "a character device"}[kind]
+    described = {"fifo": "a FIFO", "device": "a character device"}.get(kind, "a directory")
     with pytest.raises(ManifestError, match=rf"segments\[0\]\.uri: .*: not a regular file \({described}\)"):
         process_call(manifest, build_backends(settings_for(tmp_path, source_roots=f"{tmp_path / 'call'},/dev")))
     assert time.monotonic() - start < 5  # a FIFO without a writer used to block for ever

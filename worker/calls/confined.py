@@ -59,6 +59,13 @@ class Roots:
     def holds_path(self, real: Path) -> bool:
         return any(real != root and real.is_relative_to(root) for root in self.dirs)
 
+    def refusal(self, real: Path) -> str | None:
+        """Why the real path ``real`` may not be read (None: it may): outside the roots, or
+        one of them (a directory: ``file:.`` names the manifest's own)."""
+        if self.holds_path(real):
+            return None
+        return "not a regular file (a directory)" if real in self.dirs else OUTSIDE
+
     def within(self, directory: Path | None) -> Roots:
         """These roots with their directories narrowed to ``directory`` (a real path; None: no
         directory at all), the remote roots as they are."""
@@ -80,8 +87,9 @@ def open_confined(path: Path, roots: Roots | None, what: str = "file") -> Binary
     anywhere), opened without blocking and without following a final symlink, and checked
     again on the descriptor."""
     real = Path(os.path.realpath(path))
-    if roots is not None and not roots.holds_path(real):
-        raise SourceError(f"{heading(path)}: {OUTSIDE}")
+    refused = roots.refusal(real) if roots is not None else None
+    if refused is not None:
+        raise SourceError(f"{heading(path)}: {refused}")
     info = _stat(path, real, what)
     if not stat.S_ISREG(info.st_mode):
         raise SourceError(f"{heading(path)}: not a regular file ({file_kind(info.st_mode)})")

@@ -76,11 +76,11 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
     fields = [f"segments[{i}].uri" for i in range(len(manifest.segments))] + ["transcript.uri"]
     for where, location in zip(fields, source_locations(manifest)):
         if location.path is not None:
-            inside = roots.holds_path(Path(os.path.realpath(location.path)))
+            refused = roots.refusal(Path(os.path.realpath(location.path)))
         else:
-            inside = roots.holds(location)
-        if not inside:
-            raise SourceError(f"{where}: {heading(location.path or source_name(location.uri))}: {OUTSIDE}")
+            refused = None if roots.holds(location) else OUTSIDE
+        if refused is not None:
+            raise SourceError(f"{where}: {heading(location.path or source_name(location.uri))}: {refused}")
 
 
 def inbox(settings: Settings, region: str) -> Roots:
