@@ -327,10 +327,10 @@ def _check_usable(source: AudioSource, limits: DecodeLimits) -> None:
 def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.SoundFile | None:
     """libsndfile's reader of the file open on ``handle``; None when it cannot open it or
     would not decode all of it, from the start again each time ``blocks()`` is called: an MP3
-    without a Xing frame count (its length is a guess from the first frame's bitrate, and
-    reading stops there), a FLAC whose STREAMINFO does not count its samples (written to a
-    pipe: "unknown" is 2**63 - 1 frames, then seeking fails at the end), a codec it cannot
-    seek in (GSM 6.10)."""
+    without a Xing frame count, or counting 0, a placeholder never filled in (its length is a
+    guess from the first frame's bitrate, and reading stops there), a FLAC whose STREAMINFO
+    does not count its samples (written to a pipe: "unknown" is 2**63 - 1 frames, then
+    seeking fails at the end), a codec it cannot seek in (GSM 6.10)."""
     try:
         # libsndfile reads the descriptor itself: through the Python file object every read
         # was a round of Python callbacks (a third of assembly's time). The handle keeps
@@ -339,7 +339,7 @@ def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.Sou
         sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
     except (soundfile.LibsndfileError, RuntimeError):
         return None
-    guessed = sound_file.format == "MP3" and (xing is None or xing.mpeg_frames is None)
+    guessed = sound_file.format == "MP3" and (xing is None or not xing.mpeg_frames)  # a count of 0: none
     if guessed or sound_file.frames == _UNKNOWN_FRAMES or not sound_file.seekable():
         sound_file.close()
         return None
@@ -354,8 +354,8 @@ def _check_xing_length(xing: XingHeader | None, path: Path, size: int) -> bool:
     prints its own warning on stderr, where a one-shot command writes only JSON lines.
     A smaller shortfall is found by ``blocks()`` (fewer frames than the header counts).
     """
-    if xing is None or not xing.stream_bytes:
-        return False
+    if xing is None or xing.stream_bytes is None:
+        return False  # (a count of 0 bytes, never filled in, is far from any file: decoded by ffmpeg)
     held = size - xing.audio_start_bytes
     if abs(held - xing.stream_bytes) * 100 <= size:  # libmpg123's test, in whole bytes
         return False
