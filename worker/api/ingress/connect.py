@@ -197,6 +197,8 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
             raise CtrError(f"holds[{index}]", "expected {start, end}")
         h0 = _time(hold, "start", True, f"holds[{index}].start")
         h1 = _time(hold, "end", True, f"holds[{index}].end")
+        if h1 <= h0:
+            raise CtrError(f"holds[{index}].end", "is not after the hold's start")
         events.append({"type": "hold", "start": at(h0), "end": at(h1)})
     count = _get(record, "Agent.NumberOfHolds") or 0
     if isinstance(count, int) and count > len(holds):

@@ -245,9 +245,13 @@ def test_a_call_to_a_number_named_by_its_arn_becomes_a_stored_call(api, acme, mo
     ({"start": "2026-12-01T15:00:20", "end": "2026-12-01T15:00:24Z"}, "holds[0].start"),
     ({"start": "2026-12-01T15:00:20Z", "end": "later"}, "holds[0].end"),
     ({"start": "2026-12-01T15:00:20Z"}, "holds[0].end"),
+    ({"start": "2026-12-01T15:00:24Z", "end": "2026-12-01T15:00:20Z"}, "holds[0].end"),
+    ({"start": "2026-12-01T15:00:24Z", "end": "2026-12-01T15:00:24Z"}, "holds[0].end"),
 ])
 def test_a_bad_hold_names_the_hold_not_the_contact_record(hold, field):
-    """Found by the audit: a hold's bad time was named ``contact_record.start``."""
+    """Found by the audit: a hold's bad time was named ``contact_record.start``. A hold ending
+    before it starts (session 51's red-team) was named ``events[3].end``, a field of the
+    manifest made from the record, which the client never sent."""
     with pytest.raises(CtrError) as caught:
         manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": record("c-1", "b/k.wav"),
                                       "holds": [HOLD[0], hold][1:]})
