@@ -20,7 +20,8 @@ import soundfile
 
 RATE_HZ = 8000
 
-#: (container, subtype) of the small seeds: every WAV sample format, FLAC, OGG, MP3.
+#: (container, subtype) of the small seeds: every WAV sample format, RF64, W64, AIFF, AU, CAF,
+#: FLAC, OGG, MP3.
 SEED_FORMATS = (("WAV", "PCM_U8"), ("WAV", "PCM_16"), ("WAV", "PCM_24"), ("WAV", "PCM_32"),
                 ("WAV", "FLOAT"), ("WAV", "DOUBLE"), ("WAV", "ULAW"), ("WAV", "ALAW"),
                 ("WAV", "IMA_ADPCM"), ("WAV", "MS_ADPCM"), ("WAV", "GSM610"), ("WAVEX", "PCM_16"),
