@@ -447,8 +447,10 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
                    unsized_wav: bool = False) -> None:
     """The one place that runs ffmpeg: the open file (any format it knows) to 32-bit float WAV.
 
-    ffmpeg reads the caller's descriptor (``/dev/fd/N``, so it reads the file that was checked
-    even if ``path`` has changed since) and stops one second past ``limits.max_duration_s``
+    ffmpeg reads the caller's descriptor (its ``fd`` protocol, so it reads the file that was
+    checked even if ``path`` has changed since) and may open nothing else: a playlist it
+    recognises by its content (a DASH manifest) would otherwise have it read files named in
+    it, outside the source roots. It stops one second past ``limits.max_duration_s``
     and at the bytes such a transcode can take: a small file claiming hours of audio cannot
     fill the disk. Whether it ran past the limit is checked on the result.
     """
@@ -461,15 +463,16 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
             f"{heading(path)}: not a format libsndfile reads, and ffmpeg is unavailable ({exc})"
         ) from exc
     fd = handle.fileno()
+    os.lseek(fd, 0, os.SEEK_SET)  # ffmpeg reads from the descriptor's offset (libsndfile may have moved it)
     bounds: list[str] = []
     if not math.isinf(limits.max_duration_s):
         bounds = ["-t", f"{limits.max_duration_s + 1:.3f}", "-fs", str(limits.max_transcode_bytes())]
-    # -rf64 auto: past 4 GiB of float samples (about 3 h of 48 kHz stereo) a plain WAV
-    # header wraps around and the decoded audio would silently come out shorter.
     # ffmpeg's WAV reader takes an RF64's unknown (0) ds64 data size for no audio
     ignore_length = ["-ignore_length", "1"] if unsized_wav else []
-    command = [ffmpeg, "-nostdin", "-v", "error", *ignore_length, "-i", f"/dev/fd/{fd}", "-vn",
-               "-c:a", "pcm_f32le", *bounds, "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
+    # -rf64 auto: past 4 GiB of float samples (about 3 h of 48 kHz stereo) a plain WAV
+    # header wraps around and the decoded audio would silently come out shorter.
+    command = [ffmpeg, "-nostdin", "-v", "error", *ignore_length, "-protocol_whitelist", "fd", "-fd", str(fd),
+               "-i", "fd:", "-vn", "-c:a", "pcm_f32le", *bounds, "-f", "wav", "-rf64", "auto", "-y", str(wav_path)]
     try:
         result = subprocess.run(command, capture_output=True, timeout=3600, check=False,
                                 pass_fds=(fd,), stdin=subprocess.DEVNULL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import subprocess
 import time
 from pathlib import Path
 
@@ -109,3 +110,32 @@ def test_an_mp3_whose_xing_header_counts_nothing_is_decoded_whole_and_quietly(tm
     assert (code, err) == (0, "")
     with open_source(source) as decoded:
         assert 8000 <= sum(len(block) for block in decoded.blocks()) < 8000 + 576  # an MPEG-2.5 frame
+
+
+#: Playlists ffmpeg recognises by their content, each naming a file outside the call.
+PLAYLISTS = {
+    "dash": ('<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" '
+             'profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" mediaPresentationDuration="PT2S" '
+             'minBufferTime="PT1S"><Period><AdaptationSet mimeType="audio/mp4"><Representation id="a" '
+             'bandwidth="64000"><BaseURL>{target}</BaseURL></Representation></AdaptationSet></Period></MPD>\n'),
+    "hls": "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:2.0,\n{target}\n#EXT-X-ENDLIST\n",
+    "ffconcat": "ffconcat version 1.0\nfile '{target}'\n",
+}
+
+
+@pytest.mark.parametrize("playlist", sorted(PLAYLISTS))
+def test_a_leg_that_is_a_playlist_reads_no_file_outside_the_call(tmp_path, playlist):
+    """A "leg" that is a DASH manifest naming another file (another call's m4a, outside the
+    source roots): ffmpeg, which transcodes what libsndfile cannot read, recognises the
+    manifest by its content and read that file into this call's recording (exit 0: the
+    confinement of sources to their roots bypassed). ffmpeg may now open the descriptor it is
+    given and nothing else."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    secret = tmp_path / "elsewhere" / "secret.m4a"
+    secret.parent.mkdir()
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=1000:d=2:r=8000",
+                    "-c:a", "aac", str(secret)], check=True)
+    code, err, source = assemble_with_leg(tmp_path, PLAYLISTS[playlist].format(target=secret).encode())
+    assert code == 2, err
+    assert err.strip().endswith(f"segments[0].uri: {source}: not an audio file (neither libsndfile nor ffmpeg "
+                                "can decode it)")
