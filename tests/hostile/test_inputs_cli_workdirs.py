@@ -177,9 +177,9 @@ def test_redact_transcodes_in_a_locked_work_dir(tmp_path, monkeypatch):
     seen = []
     transcode = decode._ffmpeg_to_wav
 
-    def watched(handle, path, wav_path, limits):
+    def watched(handle, path, wav_path, *rest):
         seen.append(wav_path.parent.parent)
-        return transcode(handle, path, wav_path, limits)
+        return transcode(handle, path, wav_path, *rest)
 
     monkeypatch.setattr(decode, "_ffmpeg_to_wav", watched)
     assert main(["redact", str(m4a), "-o", str(tmp_path / "r.wav")]) == 0
