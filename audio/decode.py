@@ -5,12 +5,13 @@ MP3 through libsndfile (python-soundfile). Anything libsndfile cannot open (AAC,
 WMA...) is transcoded once by ffmpeg (the pip-installed ``imageio-ffmpeg`` binary) into a
 float WAV in a private temporary directory, which is removed on close; so is a file whose
 header does not give its length, as a recorder streaming to a pipe writes it (an MP3 without
-a Xing header, ``audio.mp3_header``; a FLAC without its sample count; a WAV whose sizes are
-0; an RF64 whose ds64 sizes say "unknown", ``audio.data_lengths``), which libsndfile would cut short or read as empty, and one it cannot seek in (GSM 6.10
-WAV). Either way the caller sees the same ``AudioSource`` and nothing ever holds the whole
-file in memory.
+a Xing header or whose counts are 0, ``audio.mp3_header``; a FLAC without its sample count; a
+WAV whose sizes are 0; an RF64 whose ds64 sizes say "unknown", ``audio.data_lengths``), which
+libsndfile would cut short or read as empty, and one it cannot seek in (GSM 6.10 WAV). ffmpeg
+opens nothing but that file (a playlist would have it read others). Either way the caller
+sees the same ``AudioSource`` and nothing ever holds the whole file in memory.
 
-Bad files (missing, empty, truncated, not audio, not a regular file) raise
+Bad files (missing, empty, truncated in any container, not audio, not a regular file) raise
 ``AudioInputError`` naming the path and the problem, never the audio itself. Files are opened
 without blocking and checked on the opened descriptor, so a FIFO or a device is refused, not
 waited on. ``DecodeLimits`` bounds what a file may hold (duration, rate, channels) before any
