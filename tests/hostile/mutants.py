@@ -66,6 +66,67 @@ def extensible(sub_format: int, bits: int = 16, valid_bits: int | None = None, c
     return wav(0xFFFE, channels, rate_hz, bits, data, extra=extra)
 
 
+def chunk(chunk_id: bytes, body: bytes, size: int | None = None) -> bytes:
+    """A RIFF chunk (its size may lie), padded to an even length."""
+    return chunk_id + struct.pack("<I", len(body) if size is None else size) + body + b"\0" * (len(body) & 1)
+
+
+def riff(*chunks: bytes, size: int | None = None) -> bytes:
+    """A RIFF WAVE file of ``chunks`` (its size may lie)."""
+    body = b"WAVE" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body) if size is None else size) + body
+
+
+def lying_wavs() -> dict[str, bytes]:
+    """WAVs whose header fields lie, one way each: rates of 0, 1 Hz and 4 GHz, 0 to 65535
+    channels and bits, float and companded formats of odd widths, block alignments and byte
+    rates of 0, WAVE_FORMAT_EXTENSIBLE with odd sub-formats and sizes, chunks out of order,
+    twice or missing, sizes of 0 and 0xFFFFFFFF, metadata chunks claiming 2**31 entries, NaN
+    and infinite float samples, RF64 whose ds64 lies."""
+    fmt16 = struct.pack("<HHIIHH", 1, 1, RATE_HZ, 2 * RATE_HZ, 2, 16)
+    data = b"\x10\x00" * 4000
+    nan, inf = (np.full(800, value, np.float32).tobytes() for value in (np.nan, np.inf))
+    rf64 = [b"RF64" + struct.pack("<I", 0xFFFFFFFF) + b"WAVE"
+            + chunk(b"ds64", struct.pack("<QQQI", size, size, size // 2, 0)) + chunk(b"fmt ", fmt16)
+            + chunk(b"data", data, size=0xFFFFFFFF) for size in (2**62, 100)]
+    return {
+        "rate 0": wav(rate_hz=0), "rate 1": wav(rate_hz=1), "rate 4G": wav(rate_hz=0xFFFFFFFF),
+        "rate 2G": wav(rate_hz=0x80000000), "0 channels": wav(channels=0), "3 channels": wav(channels=3, data=bytes(4800)),
+        "9 channels": wav(channels=9, data=bytes(1800)), "65535 channels": wav(channels=0xFFFF),
+        "0 bits": wav(bits=0, block_align=2), "1 bit": wav(bits=1, block_align=2), "12 bits": wav(bits=12, block_align=2),
+        "20 bits": wav(bits=20, block_align=3, data=bytes(2400)), "64-bit PCM": wav(bits=64, data=bytes(6400)),
+        "65535 bits": wav(bits=0xFFFF, block_align=2), "16-bit float": wav(3, bits=16),
+        "8-bit float": wav(3, bits=8, data=bytes(800)), "24-bit float": wav(3, bits=24, data=bytes(2400)),
+        "16-bit A-law": wav(6, bits=16), "16-bit mu-law": wav(7, bits=16), "0-bit mu-law": wav(7, bits=0, block_align=1),
+        "NaN samples": wav(3, bits=32, data=nan), "infinite samples": wav(3, bits=32, data=inf),
+        "block align 0": wav(block_align=0), "block align 1": wav(block_align=1),
+        "block align 65535": wav(block_align=0xFFFF), "byte rate 0": wav(byte_rate=0),
+        "extensible, 0 valid bits": extensible(1, valid_bits=0), "extensible, 32 valid of 16": extensible(1, valid_bits=32),
+        "extensible 16-bit float": extensible(3), "extensible A-law": extensible(6), "extensible MP3": extensible(0x55),
+        "extensible unknown": extensible(0xBEEF), "extensible all speakers": extensible(1, mask=0xFFFFFFFF, channels=2,
+                                                                                       data=bytes(3200)),
+        "extensible 0 channels": extensible(1, channels=0), "extensible cbSize 65535": wav(0xFFFE, extra=b"\xff\xff"),
+        "extensible cut short": wav(0xFFFE, extra=struct.pack("<H", 22)),
+        "fmt after data": riff(chunk(b"data", data), chunk(b"fmt ", fmt16)), "no fmt": riff(chunk(b"data", data)),
+        "no data": riff(chunk(b"fmt ", fmt16)),
+        "two fmt": riff(chunk(b"fmt ", fmt16), chunk(b"fmt ", struct.pack("<HHIIHH", 1, 2, 48000, 192000, 4, 16)),
+                        chunk(b"data", data)),
+        "two data": riff(chunk(b"fmt ", fmt16), chunk(b"data", data), chunk(b"data", data * 3)),
+        "fmt of 2 GB": riff(chunk(b"fmt ", fmt16, size=0x7FFFFFF0), chunk(b"data", data)),
+        "fmt of 0 bytes": riff(chunk(b"fmt ", b""), chunk(b"data", data)),
+        "RIFF size 0": riff(chunk(b"fmt ", fmt16), chunk(b"data", data), size=0),
+        "RIFF size 4": riff(chunk(b"fmt ", fmt16), chunk(b"data", data), size=4),
+        "data size 0xFFFFFFFF": riff(chunk(b"fmt ", fmt16), chunk(b"data", data, size=0xFFFFFFFF)),
+        "data cut mid-sample": riff(chunk(b"fmt ", fmt16), chunk(b"data", data[:7999])),
+        "2**31 cue points": riff(chunk(b"fmt ", fmt16), chunk(b"cue ", struct.pack("<I", 0x7FFFFFFF)), chunk(b"data", data)),
+        "2**31 sampler loops": riff(chunk(b"fmt ", fmt16), chunk(b"smpl", struct.pack("<9I", *[0] * 7, 0x7FFFFFFF, 0)),
+                                    chunk(b"data", data)),
+        "LIST entry of 4 GB": riff(chunk(b"fmt ", fmt16), chunk(b"LIST", b"INFOINAM" + struct.pack("<I", 0xFFFFFFF0)),
+                                   chunk(b"data", data)),
+        "RF64 ds64 of 2**62": rf64[0], "RF64 ds64 of 100": rf64[1],
+    }
+
+
 @dataclass(frozen=True)
 class Mutant:
     """One mutated file: its bytes and how it was made (for a failure's message)."""
