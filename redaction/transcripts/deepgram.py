@@ -180,9 +180,27 @@ def _rebuild_sentences(alternative: dict[str, Any], redacted: Callable[[float, f
             rebuilt = " ".join(w.get("punctuated_word", w.get("word", "")) for w in inside)
             changed.append((sentence["text"], rebuilt))
             sentence["text"] = rebuilt
-    if isinstance(paragraphs.get("transcript"), str):
-        for old, new in changed:
-            paragraphs["transcript"] = paragraphs["transcript"].replace(old, new)
+    if isinstance(paragraphs.get("transcript"), str) and changed:
+        in_order = _replaced_in_order(paragraphs["transcript"], changed)
+        paragraphs["transcript"] = in_order if in_order is not None else "\n\n".join(
+            " ".join(str(s.get("text", "")) for s in p.get("sentences", [])) for p in paragraphs.get("paragraphs", []))
+
+
+def _replaced_in_order(text: str, changes: list[tuple[str, str]]) -> str | None:
+    """``text`` with each ``(old, new)`` replaced at old's first place after the previous one's, or
+    None when one is not found in order. Deepgram's paragraph transcript holds the sentences in
+    order: one pass, whatever their count (a replace over the whole text per sentence cost
+    sentences x text: 4 s of an 8 MB document, minutes at the size a long call's transcript may
+    have). Not in order (not Deepgram's layout), the caller rebuilds the text from the sentences."""
+    pieces, cursor = [], 0
+    for old, new in changes:
+        at = text.find(old, cursor) if old else -1
+        if at < 0:
+            return None
+        pieces += [text[cursor:at], new]
+        cursor = at + len(old)
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 FORMAT = DeepgramTranscript()
