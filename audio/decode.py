@@ -40,7 +40,7 @@ import numpy as np
 import soundfile
 
 from audio.data_lengths import promised_data
-from audio.errors import AudioInputError, AudioResourceError
+from audio.errors import AudioInputError, AudioResourceError, AudioToolError
 from audio.mp3_header import XingHeader, read_xing
 from callrec.errors import heading
 
@@ -486,8 +486,21 @@ def _ffmpeg_to_wav(handle: BinaryIO, path: Path, wav_path: Path, limits: DecodeL
         # Killed by the machine (a file-size limit, the OOM killer, a stop): not the file's fault.
         raise AudioResourceError(f"{heading(path)}: ffmpeg was stopped by {signal.Signals(-result.returncode).name} "
                                  "while decoding (transient: the job is retried)")
+    if result.returncode != 0 and b"Unrecognized option 'fd'" in result.stderr:
+        raise AudioToolError(f"{heading(path)}: the ffmpeg at {ffmpeg} (version {_version(ffmpeg)}) cannot read an "
+                             "open file (callrec needs ffmpeg 6.0 or newer: unset IMAGEIO_FFMPEG_EXE for the bundled one)")
     if result.returncode != 0 or not wav_path.exists() or wav_path.stat().st_size <= 44:
         raise AudioInputError(f"{heading(path)}: not an audio file (neither libsndfile nor ffmpeg can decode it)")
+
+
+def _version(ffmpeg: str) -> str:
+    """What ``ffmpeg -version`` says its version is (``unknown`` if it does not say)."""
+    try:
+        said = subprocess.run([ffmpeg, "-version"], capture_output=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    words = said.decode("utf-8", "replace").split()
+    return words[2] if len(words) > 2 and words[:2] == ["ffmpeg", "version"] else "unknown"
 
 
 #: Sample formats whose decoded floats are always finite and inside [-1, 1): no clean-up.

@@ -19,3 +19,10 @@ class AudioResourceError(AudioError):
 
 class EncodingError(AudioError):
     """Raised when an encoded recording does not decode back to what was encoded."""
+
+
+class AudioToolError(AudioError):
+    """Raised when the ffmpeg callrec is given cannot do what it needs (older than 6.0): the
+    setup's fault, not the file's, and no retry mends it (exit 1; a queued job fails and waits)."""
+
+    retryable = False

@@ -8,7 +8,8 @@ import pytest
 import soundfile
 
 from audio.decode import open_source
-from audio.errors import AudioInputError
+from audio.errors import AudioInputError, AudioToolError
+from callrec.errors import is_permanent, is_retryable
 from tests.audio.signals import dominant_hz, sine
 
 PCM_CASES = [
@@ -267,3 +268,49 @@ def test_a_transcode_stopped_by_a_file_size_limit_is_a_resource_error_not_bad_in
     assert done.stdout.startswith("resource "), (done.stdout, done.stderr)
     assert "transient" in done.stdout
 
+
+
+OLD_FFMPEG = """#!/bin/sh
+# ffmpeg 5.1's answers (Debian 12's): it has no fd protocol and no -fd option.
+case "$1" in -version) echo "ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers"; exit 0;; esac
+echo "Unrecognized option 'fd'." >&2
+echo "Error splitting the argument list: Option not found" >&2
+exit 1
+"""
+
+
+def aac_file(tmp_path: Path) -> Path:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    wav, m4a = tmp_path / "in.wav", tmp_path / "in.m4a"
+    soundfile.write(wav, sine(500, 1.0, 8000), 8000)
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(wav), "-c:a", "aac", str(m4a)],
+                   check=True)
+    return m4a
+
+
+def test_an_ffmpeg_too_old_to_read_a_descriptor_is_the_setup_s_fault_not_the_file_s(tmp_path, monkeypatch):
+    """imageio-ffmpeg runs the ffmpeg IMAGEIO_FFMPEG_EXE names, or the system's where it has no
+    binary for the platform; one older than 6.0 (Debian 12 has 5.1) knows no ``-fd``. Every leg
+    libsndfile does not read (AAC, Opus in WebM, AMR) was then "not an audio file": exit 2, a
+    queued call failed at once as bad input. It is a fault of the setup, named, exit 1."""
+    m4a = aac_file(tmp_path)
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(OLD_FFMPEG)
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with pytest.raises(AudioToolError) as raised:
+        open_source(m4a)
+    assert not is_permanent(raised.value) and not is_retryable(raised.value)
+    assert str(raised.value) == (f"{m4a}: the ffmpeg at {fake} (version 5.1.9-0+deb12u1) cannot read an open file "
+                                 "(callrec needs ffmpeg 6.0 or newer: unset IMAGEIO_FFMPEG_EXE for the bundled one)")
+
+
+@pytest.mark.skipif(not Path("/usr/bin/ffmpeg").exists(), reason="needs Debian's ffmpeg (apt-get install ffmpeg)")
+def test_debian_12s_ffmpeg_is_refused_as_too_old_or_reads_the_file(tmp_path, monkeypatch):
+    m4a = aac_file(tmp_path)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/usr/bin/ffmpeg")
+    try:
+        with open_source(m4a) as source:
+            assert source.rate_hz == 8000  # an ffmpeg of 6.0 or newer
+    except AudioToolError as exc:
+        assert "cannot read an open file (callrec needs ffmpeg 6.0 or newer" in str(exc)
