@@ -116,6 +116,25 @@ def redact_free(text: str, cores: frozenset[str] = frozenset()) -> str:
     return redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
 
 
+def redact_copies(words: Sequence[Any], key: str | Callable[[Any], Any], cores: frozenset[str] = frozenset()) -> list[int]:
+    """A copy of the words that no reader reads (WhisperX ``word_segments``, Deepgram's
+    punctuated forms) redacted in place as one free text, in order: the text of each word
+    (``word[key]``; ``key`` may instead give a word's key or index) that says card data with
+    its neighbours, or alone, or holds one of ``cores``; returns their positions. A copy may
+    differ from the words read (a card the words do not say), so it is read for itself;
+    TOKEN_S a word, as free text is (its own times may be anything)."""
+    at = [key(word) if callable(key) else key for word in words]
+    texts = [(word[k], j * TOKEN_S, (j + 1) * TOKEN_S) for j, (word, k) in enumerate(zip(words, at))
+             if isinstance(word[k], str)]
+    positions = [j for j, (word, k) in enumerate(zip(words, at)) if isinstance(word[k], str)]
+    changed = []
+    for j, (text, _, _), after in zip(positions, texts, redact_texts(texts, cores)):
+        if after != text:
+            words[j][at[j]] = after
+            changed.append(j)
+    return changed
+
+
 def core(text: str) -> str:
     """A token's letters and digits, lower case ("4532," -> "4532")."""
     return _CORE.sub("", text).lower()

@@ -39,7 +39,7 @@ from redaction.transcripts.base import (
     redact_text,
     seconds,
 )
-from redaction.transcripts.freetext import core, finish, redact_texts
+from redaction.transcripts.freetext import core, digit_cores, finish, redact_copies, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
@@ -121,21 +121,24 @@ class WhisperTranscript:
             timed_spans = [(reading.words[i].start_s, reading.words[i].end_s) for i, w in enumerate(listed_all)
                            if i in sensitive and (isinstance(w, list) or ("start" in w and "end" in w))]
             _redact_word_segments(document.get("word_segments") or [], listed_all, sensitive, timed_spans,
-                                  frozenset(core(t) for t in words.said), skip)
+                                  words.said, skip)
         return finish(document, words.said, skip, near=_near(spans), removed=sorted(removed),
                       owned=("word", "text", "start", "end", "probability", "score", "confidence"))
 
 
 def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: frozenset[int],
-                          spans: list[tuple[float, float]], said: frozenset[str], skip: list[Any]) -> None:
+                          spans: list[tuple[float, float]], said: list[str], skip: list[Any]) -> None:
     """WhisperX ``word_segments``: the segments' words again, in order. Position by position
     when the counts agree (an untimed numeral has no time to match); else by time, and an
-    untimed copy by its text (``said``: the cores of the redacted words)."""
+    untimed copy by its text (``said``: the texts of the redacted words). Then the copy is read
+    as free text in its own right: it may say a card the words do not (one entry
+    "4111111111111111", or its groups in entries of their own)."""
     for word in copies:  # a malformed copy is refused (write_back names no value)
         if "start" in word or "end" in word:
             float(word["start"]), float(word["end"])
         str(word["word"]).strip()
     redacted = overlapping(spans)
+    cores = frozenset(core(t) for t in said)
     for k, word in enumerate(copies):
         skip.append(word)
         if len(copies) == len(listed):
@@ -143,9 +146,10 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
         elif "start" in word and "end" in word:
             hit = redacted(float(word["start"]), float(word["end"]))
         else:
-            hit = core(word["word"]) in said
+            hit = core(word["word"]) in cores
         if hit:
             word["word"] = redact_text(word["word"])
+    redact_copies(copies, "word", digit_cores(said))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

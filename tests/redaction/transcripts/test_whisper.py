@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,37 @@ def test_a_neighbours_time_that_is_no_number_is_bad_input_naming_the_word(bad) -
     segment = {"start": 0, "end": 2, "text": "b a", "words": [{"word": "b"}, {"word": "a", "start": 0.5, "end": bad}]}
     with pytest.raises(TranscriptError, match=r"segments\[0\]\.words\[1\] has a time or confidence that is not a number"):
         transcripts.load(json.dumps({"segments": [segment]}), "whisper")
+
+
+WHISPERX = Path(__file__).parent / "fixtures" / "real" / "whisperx-untimed-numerals.json"
+
+
+#: The numerals the card's neighbours say ("so 60 billion, 66 and 70"): near a card in free text, each may be
+#: its expiry or code, and a copy is read as free text.
+NEAR = {9: "[redacted]", 11: "[redacted]", 13: "[redacted]"}
+
+
+@pytest.mark.parametrize(("full", "planted", "expected"), [
+    (True, {4: "4111111111111111"}, {4: "[redacted]", **NEAR}),
+    (True, {4: "4111 1111 1111 1111"}, {4: "[redacted] [redacted] [redacted] [redacted]", **NEAR}),
+    (True, {4: "4111-1111-1111-1111,"}, {4: "[redacted],", **NEAR}),
+    (False, {4: "4111111111111111"}, {4: "[redacted]", **NEAR}),
+    (False, {1: "4111", 2: "1111", 3: "1111", 4: "1111,"}, {1: "[redacted]", 2: "[redacted]", 3: "[redacted]",
+                                                            4: "[redacted],", **NEAR}),
+])
+def test_card_in_a_whisperx_word_segments_copy_that_differs_from_the_words_is_redacted(
+        full: bool, planted: dict[int, str], expected: dict[int, str]) -> None:
+    """WhisperX's word_segments copy was redacted only where the segments' words were (by
+    position, time or text): a copy holding a card the words do not say (a whole card number in
+    one entry, or its groups in entries of their own) was written back as it was. The words
+    read (the segments') are as they were."""
+    document = json.loads(WHISPERX.read_text(encoding="utf-8"))
+    if full:  # a full copy, as WhisperX writes it (the fixture keeps the first 14 entries)
+        document["word_segments"] = [dict(w) for w in document["segments"][0]["words"]]
+    before = [w["word"] for w in document["word_segments"]]
+    for k, text in planted.items():
+        document["word_segments"][k]["word"] = text
+    written = transcripts.write_back(transcripts.load(json.dumps(document), "whisper"))
+    after = json.loads(written.text)
+    assert [w["word"] for w in after["word_segments"]] == [expected.get(k, word) for k, word in enumerate(before)]
+    assert after["segments"] == document["segments"] and written.removed == ()
