@@ -155,3 +155,31 @@ def test_a_paragraph_transcript_not_holding_the_sentences_in_order_is_rebuilt_fr
     written = json.loads(transcripts.redacted(transcripts.load(json.dumps(document), "deepgram")))
     paragraphs = written["results"]["channels"][0]["alternatives"][0]["paragraphs"]
     assert paragraphs["transcript"] == " ".join(["[redacted] [redacted] [redacted] [redacted]"] * 3)
+
+
+PREAMBLE = Path(__file__).parent / "fixtures" / "real" / "deepgram-python-sdk-preamble.json"
+
+
+@pytest.mark.parametrize(("planted", "expected"), [
+    ({3: ("of", "4111-1111-1111-1111,")}, {3: ("[redacted]", "[redacted],")}),
+    ({3: ("4111", "4111 1111 1111 1111")}, {3: ("[redacted]", "[redacted] [redacted] [redacted] [redacted]")}),
+    ({1: ("the", "4111"), 2: ("people", "1111"), 3: ("of", "1111"), 4: ("the", "1111,")},
+     {1: ("[redacted]", "[redacted]"), 2: ("[redacted]", "[redacted]"), 3: ("[redacted]", "[redacted]"),
+      4: ("[redacted]", "[redacted],")}),
+])
+def test_card_in_punctuated_words_that_differ_from_the_words_is_redacted(
+        planted: dict[int, tuple[str, str]], expected: dict[int, str]) -> None:
+    """Deepgram's words are read by ``word``; a ``punctuated_word`` holding card digits the word
+    does not say (a formatted card number, one that joins what ``word`` splits, or its groups
+    over words that say something else) was written back as it was. Both forms of such a word
+    are redacted (they are one word)."""
+    document = json.loads(PREAMBLE.read_text(encoding="utf-8"))
+    words = document["results"]["channels"][0]["alternatives"][0]["words"]
+    for k, (word, punctuated) in planted.items():
+        words[k].update(word=word, punctuated_word=punctuated)
+    before = [(w["word"], w["punctuated_word"]) for w in words]
+    written = transcripts.write_back(transcripts.load(json.dumps(document), "deepgram"))
+    after = json.loads(written.text)["results"]["channels"][0]["alternatives"][0]
+    assert [(w["word"], w["punctuated_word"]) for w in after["words"]] == [expected.get(k, pair)
+                                                                           for k, pair in enumerate(before)]
+    assert "4111" not in written.text and "1111" not in written.text
