@@ -25,7 +25,6 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (
-    PLACEHOLDER,
     Reading,
     WriteBack,
     field,
@@ -35,7 +34,7 @@ from redaction.transcripts.base import (
     overlapping,
     redact_text,
 )
-from redaction.transcripts.freetext import digit_cores, finish, redact_copies
+from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 
 NAME = "deepgram"
@@ -68,14 +67,13 @@ class DeepgramTranscript:
         results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []
         redacted = overlapping(spans)
-        read, cores = {id(word) for word in listed}, digit_cores(said)
         for channel in results["channels"]:
             for alternative in channel.get("alternatives", []):
-                skip += _redact_words(alternative, redacted, read, cores)
+                skip += _redact_words(alternative, redacted)
                 if spans:
                     _rebuild_sentences(alternative, redacted)
         for utterance in results.get("utterances", []) or []:
-            skip += _redact_words(utterance, redacted, read, cores)
+            skip += _redact_words(utterance, redacted)
         return finish(document, said, skip, near=_near(redacted, sensitive),
                       owned=("word", "punctuated_word", "start", "end", "confidence"))
 
@@ -146,12 +144,9 @@ def _first_alternative_words(channel: Any, where: str) -> list[tuple[str, dict[s
     return [(f"{where}.alternatives[0].words[{i}]", w) for i, w in enumerate(words)]
 
 
-def _redact_words(holder: dict[str, Any], redacted: Callable[[float, float], bool], read: set[int],
-                  cores: frozenset[str]) -> list[dict[str, Any]]:
-    """Redact ``holder``'s words at a ``redacted`` time, then card data in its punctuated forms
-    and in the ``word`` of a copy (words whose ids are not in ``read``) read as free text (either
-    may say what the words read do not: "4111-1111-1111-1111," punctuating "card"), both forms
-    of such a word redacted, and rebuild its transcript; returns the words."""
+def _redact_words(holder: dict[str, Any], redacted: Callable[[float, float], bool]) -> list[dict[str, Any]]:
+    """Redact ``holder``'s words at a ``redacted`` time and rebuild its transcript; returns the
+    words (their texts are read as free text too, in ``finish``)."""
     words = holder.get("words", [])
     hit = False
     for word in words:
@@ -160,15 +155,6 @@ def _redact_words(holder: dict[str, Any], redacted: Callable[[float, float], boo
             for key in ("word", "punctuated_word"):
                 if key in word:
                     word[key] = redact_text(word[key])
-    punctuated = [word for word in words if "punctuated_word" in word]
-    found = [punctuated[k] for k in redact_copies(punctuated, "punctuated_word", cores)]
-    if not any(id(word) in read for word in words):
-        found += [words[k] for k in redact_copies(words, "word", cores)]
-    for word in found:  # one word in two forms: both go ("4111" punctuated "4111 1111 1111 1111")
-        hit = True
-        for key in ("word", "punctuated_word"):
-            if isinstance(word.get(key), str) and PLACEHOLDER not in word[key]:
-                word[key] = redact_text(word[key])
     if hit and "transcript" in holder:
         holder["transcript"] = " ".join(w.get("punctuated_word", w.get("word", "")) for w in words)
     return list(words)

@@ -25,6 +25,7 @@ TOKEN_S = 0.3
 FREE_KEYS = frozenset({
     "text", "transcript", "content", "summary", "gist", "headline", "value", "display", "lexical", "itn",
     "maskeditn", "snippet", "sentence", "paragraph", "word", "punctuated_word", "written_form", "spoken_form",
+    "displaytext",
 })  # fmt: skip
 _TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"[\W_]+")
@@ -116,23 +117,74 @@ def redact_free(text: str, cores: frozenset[str] = frozenset()) -> str:
     return redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
 
 
-def redact_copies(words: Sequence[Any], key: str | Callable[[Any], Any], cores: frozenset[str] = frozenset()) -> list[int]:
-    """A copy of the words that no reader reads (WhisperX ``word_segments``, Deepgram's
-    punctuated forms) redacted in place as one free text, in order: the text of each word
-    (``word[key]``; ``key`` may instead give a word's key or index) that says card data with
-    its neighbours, or alone, or holds one of ``cores``; returns their positions. A copy may
-    differ from the words read (a card the words do not say), so it is read for itself;
-    TOKEN_S a word, as free text is (its own times may be anything)."""
-    at = [key(word) if callable(key) else key for word in words]
-    texts = [(word[k], j * TOKEN_S, (j + 1) * TOKEN_S) for j, (word, k) in enumerate(zip(words, at))
-             if isinstance(word[k], str)]
-    positions = [j for j, (word, k) in enumerate(zip(words, at)) if isinstance(word[k], str)]
-    changed = []
-    for j, (text, _, _), after in zip(positions, texts, redact_texts(texts, cores)):
-        if after != text:
-            words[j][at[j]] = after
-            changed.append(j)
+def redact_copies(places: Sequence[tuple[Any, Any]], cores: frozenset[str] = frozenset()) -> dict[int, str]:
+    """Word texts at ``places`` (a word mapping or array and the key or index of its text), read
+    in order as one free text, TOKEN_S a word (their own times may be anything): those that say
+    card data with their neighbours, or alone, or hold one of ``cores``, and then each that says
+    a number beside a redacted one (a group "4111" before "[redacted]": the rest of its card
+    redacted already) are redacted in place; returns their positions and what they said."""
+    texts = [(holder[key], j * TOKEN_S, (j + 1) * TOKEN_S) for j, (holder, key) in enumerate(places)]
+    after = redact_texts(texts, cores)
+    for order in (range(len(after)), range(len(after) - 1, -1, -1)):  # a run of numbers, either way
+        last = ""
+        for j in order:
+            if PLACEHOLDER in last and PLACEHOLDER not in after[j] and redact_numbers(after[j]) != after[j]:
+                after[j] = redact_text(after[j])
+            last = after[j]
+    changed = {}
+    for j, ((holder, key), (text, _, _), new) in enumerate(zip(places, texts, after)):
+        if new != text:
+            holder[key] = new
+            changed[j] = text
     return changed
+
+
+def text_places(word: Any, path: str) -> list[tuple[Any, str]]:
+    """The strings at the dotted ``path`` of a word mapping (lists passed through: AWS's
+    "alternatives.content"), as (holder, key)."""
+    first, _, rest = path.partition(".")
+    if isinstance(word, list):
+        return [place for item in word for place in text_places(item, path)]
+    if not isinstance(word, dict) or first not in word:
+        return []
+    if rest:
+        return text_places(word[first], rest)
+    return [(word, first)] if isinstance(word[first], str) else []
+
+
+def redact_word_texts(words: Sequence[Any], owned: Iterable[str], cores: frozenset[str]) -> list[str]:
+    """The texts of ``words`` (word mappings a format redacted itself, in its order) read as free
+    text too: each text field among ``owned`` (a FREE_KEYS key at the end of its path), the
+    n-th string of each word there in one run (``redact_copies``). A copy no reader reads, or a
+    field beside the one read, may say card data the words read do not (a WhisperX
+    word_segments entry "4111111111111111", a Deepgram punctuated_word "4111-1111-1111-1111,"
+    for "of", an AssemblyAI utterance's word). A word one of whose texts is redacted so has all
+    its texts redacted (they are forms of the one word); returns what the texts redacted said
+    (text derived from the words before, a transcript, quotes them)."""
+    paths = [path for path in owned if path.rsplit(".", 1)[-1].lower() in FREE_KEYS]
+    found: dict[int, Any] = {}
+    said: list[str] = []
+    for path in paths:
+        runs: list[list[tuple[Any, str]]] = []
+        owners: list[list[Any]] = []
+        for word in words:
+            for n, place in enumerate(text_places(word, path)):
+                if n == len(runs):
+                    runs.append([])
+                    owners.append([])
+                runs[n].append(place)
+                owners[n].append(word)
+        for run, owner in zip(runs, owners):
+            changed = redact_copies(run, cores)
+            found.update((id(owner[j]), owner[j]) for j in changed)
+            said += changed.values()
+    for word in found.values():
+        for path in paths:
+            for holder, key in text_places(word, path):
+                if PLACEHOLDER not in holder[key]:
+                    said.append(holder[key])
+                    holder[key] = redact_text(holder[key])
+    return said
 
 
 def core(text: str) -> str:
@@ -254,8 +306,11 @@ def finish(document: Any, sensitive_texts: Iterable[str], skip: Iterable[Any] = 
            owned: Iterable[str] = ()) -> WriteBack:
     """The write-back of ``document``: free text scrubbed (``scrub``), then dumped.
     ``skip``: word mappings the format redacted itself, of which it handled the fields ``owned``
-    (dotted paths: text, times, confidence, type), every other string scrubbed; ``near``: True
+    (dotted paths: text, times, confidence, type), their texts read as free text in order
+    (``redact_word_texts``), every other string scrubbed; ``near``: True
     for a mapping tied to the time of redacted words (its number words are redacted too)."""
-    cores = digit_cores(sensitive_texts)
+    said, skip = list(sensitive_texts), list(skip)
+    said += redact_word_texts(skip, owned, digit_cores(said))
+    cores = digit_cores(said)
     scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
     return WriteBack(dump_json(document), tuple(removed))

@@ -39,7 +39,7 @@ from redaction.transcripts.base import (
     redact_text,
     seconds,
 )
-from redaction.transcripts.freetext import core, digit_cores, finish, redact_copies, redact_texts
+from redaction.transcripts.freetext import core, finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
@@ -130,9 +130,8 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
                           spans: list[tuple[float, float]], said: list[str], skip: list[Any]) -> None:
     """WhisperX ``word_segments``: the segments' words again, in order. Position by position
     when the counts agree (an untimed numeral has no time to match); else by time, and an
-    untimed copy by its text (``said``: the texts of the redacted words). Then the copy is read
-    as free text in its own right: it may say a card the words do not (one entry
-    "4111111111111111", or its groups in entries of their own)."""
+    untimed copy by its text (``said``: the texts of the redacted words). The copy is read as
+    free text too (``finish``): it may say a card the words do not."""
     for word in copies:  # a malformed copy is refused (write_back names no value)
         if "start" in word or "end" in word:
             float(word["start"]), float(word["end"])
@@ -149,7 +148,6 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
             hit = core(word["word"]) in cores
         if hit:
             word["word"] = redact_text(word["word"])
-    redact_copies(copies, "word", digit_cores(said))
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:

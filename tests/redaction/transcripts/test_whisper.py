@@ -73,7 +73,7 @@ def test_card_in_a_whisperx_word_segments_copy_that_differs_from_the_words_is_re
     """WhisperX's word_segments copy was redacted only where the segments' words were (by
     position, time or text): a copy holding a card the words do not say (a whole card number in
     one entry, or its groups in entries of their own) was written back as it was. The words
-    read (the segments') are as they were."""
+    read (the segments') are as they were; the numbers redacted in the copy are in the text too."""
     document = json.loads(WHISPERX.read_text(encoding="utf-8"))
     if full:  # a full copy, as WhisperX writes it (the fixture keeps the first 14 entries)
         document["word_segments"] = [dict(w) for w in document["segments"][0]["words"]]
@@ -83,4 +83,6 @@ def test_card_in_a_whisperx_word_segments_copy_that_differs_from_the_words_is_re
     written = transcripts.write_back(transcripts.load(json.dumps(document), "whisper"))
     after = json.loads(written.text)
     assert [w["word"] for w in after["word_segments"]] == [expected.get(k, word) for k, word in enumerate(before)]
-    assert after["segments"] == document["segments"] and written.removed == ()
+    assert after["segments"][0]["words"] == document["segments"][0]["words"] and written.removed == ()
+    assert after["segments"][0]["text"] == document["segments"][0]["text"].replace(" 60 ", " [redacted] ").replace(
+        " 66 ", " [redacted] ").replace(" 70 ", " [redacted] ")  # quoted: what the copy redacted

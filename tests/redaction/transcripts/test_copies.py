@@ -1,0 +1,64 @@
+"""Card data in the copies of the words no reader reads (utterances, other alternatives, entity
+forms, punctuated forms), said where the words read say something else: each copy is read as
+free text in order (``freetext.redact_word_texts``), found by the fuzzer (fuzz.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from redaction import transcripts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "real"
+
+
+def written(document: Any, fmt: str) -> tuple[str, Any]:
+    text = transcripts.write_back(transcripts.load(json.dumps(document), fmt)).text
+    return text, json.loads(text)
+
+
+def test_assemblyai_utterance_words_saying_a_card_the_words_do_not_are_redacted() -> None:
+    """The utterances' words were redacted only at a redacted word's time."""
+    document = json.loads((FIXTURES / "assemblyai.json").read_text(encoding="utf-8"))
+    words = document["utterances"][0]["words"]
+    words[1]["text"] = "4111111111111111"  # "I"
+    for word, group in zip(words[3:7], ("5555", "5555", "5555", "4444")):  # "the card number please?"
+        word["text"] = group
+    text, after = written(document, "assemblyai")
+    assert "4111" not in text and "5555" not in text and "4444" not in text
+    assert [w["text"] for w in after["utterances"][0]["words"][:8]] == [
+        "Can", "[redacted]", "have", "[redacted]", "[redacted]", "[redacted]", "[redacted]", "Sure,"]
+    _, unplanted = written(json.loads((FIXTURES / "assemblyai.json").read_text(encoding="utf-8")), "assemblyai")
+    assert after["words"] == unplanted["words"]  # the words read: as they were written back before
+
+
+def test_azure_words_of_a_lower_ranked_alternative_saying_a_card_are_redacted() -> None:
+    document = json.loads((REAL / "azure-sdk-detailed-words-itn.json").read_text(encoding="utf-8"))
+    second = document[0]["NBest"][1]["Words"]
+    second[4]["Word"] = "4111111111111111"  # "narendra"
+    for word, group in zip(second[9:13], ("5555", "5555", "5555", "4444")):  # "on his remarkable victory"
+        word["Word"] = group
+    text, after = written(document, "azure")
+    assert "4111" not in text and "5555" not in text and "4444" not in text
+    assert [w["Word"] for w in after[0]["NBest"][1]["Words"]] == [
+        "the", "prime", "minister", "sri", "[redacted]", "modi", "congratulated", "ronic", "sidhwani"] + ["[redacted]"] * 4
+    assert after[0]["NBest"][0] == document[0]["NBest"][0]  # the alternative read: nothing in it
+
+
+def test_deepgram_punctuated_group_beside_a_redacted_card_and_the_transcript_quoting_it_are_redacted() -> None:
+    """The words read say a card ("4111 1111 1111 1111", redacted by their time) and the word
+    before it, "the", is punctuated "5430": alone no card, but a number beside a redacted one
+    is its rest. The transcript rebuilt from the punctuated words quoted it."""
+    document = json.loads((REAL / "deepgram-python-sdk-preamble.json").read_text(encoding="utf-8"))
+    words = document["results"]["channels"][0]["alternatives"][0]["words"]
+    words[1]["punctuated_word"] = "5430"
+    for word, group in zip(words[2:6], ("4111", "1111", "1111", "1111")):
+        word["word"] = word["punctuated_word"] = group
+    text, after = written(document, "deepgram")
+    alternative = after["results"]["channels"][0]["alternatives"][0]
+    assert "5430" not in text and "4111" not in text
+    assert [(w["word"], w["punctuated_word"]) for w in alternative["words"]] == [
+        ("we", "We,")] + [("[redacted]", "[redacted]")] * 5 + [("states", "States,")]
+    assert alternative["transcript"] == "We, [redacted] [redacted] [redacted] [redacted] [redacted] States,"
