@@ -55,7 +55,11 @@ class SpeechmaticsTranscript:
                 for part in result.get(form) or []:
                     if redacted(float(part["start_time"]), float(part["end_time"])):
                         _redact(part)
-        skip = [r for r in document["results"] if isinstance(r, dict)]
+        skip = []  # each result, then the parts of its written and spoken forms (words no reader reads)
+        for result in document["results"]:
+            if isinstance(result, dict):
+                skip += [result, *[part for form in ("written_form", "spoken_form") for part in result.get(form) or []
+                                   if isinstance(part, dict)]]
         return finish(document, said, skip, owned=("start_time", "end_time", "type", "alternatives.content",
                                                     "alternatives.confidence"))
 

@@ -62,3 +62,16 @@ def test_deepgram_punctuated_group_beside_a_redacted_card_and_the_transcript_quo
     assert [(w["word"], w["punctuated_word"]) for w in alternative["words"]] == [
         ("we", "We,")] + [("[redacted]", "[redacted]")] * 5 + [("states", "States,")]
     assert alternative["transcript"] == "We, [redacted] [redacted] [redacted] [redacted] [redacted] States,"
+
+
+def test_speechmatics_spoken_form_of_an_entity_saying_a_card_is_redacted() -> None:
+    """An entity's ``spoken_form`` words (the written form is read) were scrubbed one by one as
+    free text: a card over them, a group a word, was written back."""
+    document = json.loads((REAL / "speechmatics-entity.json").read_text(encoding="utf-8"))
+    parts = document["results"][0]["spoken_form"]
+    for part, group in zip(parts, ("5555", "5555", "5555", "4444")):  # "Two dollars five cents"
+        part["alternatives"][0]["content"] = group
+    text, after = written(document, "speechmatics")
+    assert "5555" not in text and "4444" not in text
+    assert [p["alternatives"][0]["content"] for p in after["results"][0]["spoken_form"]] == ["[redacted]"] * 4
+    assert after["results"][0]["alternatives"] == document["results"][0]["alternatives"]  # "$2.05", read
