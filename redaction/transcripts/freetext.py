@@ -312,5 +312,6 @@ def finish(document: Any, sensitive_texts: Iterable[str], skip: Iterable[Any] = 
     said, skip = list(sensitive_texts), list(skip)
     said += redact_word_texts(skip, owned, digit_cores(said))
     cores = digit_cores(said)
-    scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
+    # the scrubbed document: a list is scrubbed into a new one (a list in a list too: keep it)
+    document = scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
     return WriteBack(dump_json(document), tuple(removed))

@@ -86,3 +86,16 @@ def test_card_in_a_whisperx_word_segments_copy_that_differs_from_the_words_is_re
     assert after["segments"][0]["words"] == document["segments"][0]["words"] and written.removed == ()
     assert after["segments"][0]["text"] == document["segments"][0]["text"].replace(" 60 ", " [redacted] ").replace(
         " 66 ", " [redacted] ").replace(" 70 ", " [redacted] ")  # quoted: what the copy redacted
+
+
+def test_free_text_in_a_document_that_is_a_list_of_arrays_is_scrubbed() -> None:
+    """faster-whisper's segments dumped as arrays, the document a list of them: the scrubbed
+    copy of a list in a list was built and dropped (the document itself was written), so card
+    data in a segment's text stayed whenever no word of it was redacted."""
+    real = Path(__file__).parent / "fixtures" / "real" / "faster-whisper-card-arrays.json"
+    document = json.loads(real.read_text(encoding="utf-8"))
+    document[0][4] += " My card is 4111 1111 1111 1111."
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "whisper")).text)
+    assert after[0][4] == (" And you, or calling, can I take the long number on the card please? My card is "
+                           "[redacted] [redacted] [redacted] [redacted].")
+    assert after[0][:4] + after[0][5:] == document[0][:4] + document[0][5:]
