@@ -21,6 +21,12 @@ def fixture_text(name: str) -> str:
     return (FIXTURES / FILES[name]).read_text(encoding="utf-8")
 
 
+def provider_documents() -> list[Path]:
+    """Every provider document among the fixtures: the ones make_fixtures.py writes and the
+    real ones (fixtures/real)."""
+    return sorted([FIXTURES / name for name in FILES.values()] + list((FIXTURES / "real").glob("*.json")))
+
+
 def expected_sensitive(name: str) -> list[int]:
     return json.loads((FIXTURES / "sensitive.json").read_text())[name]
 

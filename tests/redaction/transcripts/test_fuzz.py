@@ -1,0 +1,69 @@
+"""Card data planted where a provider writes text (fuzz.py) is in no string of the document
+written back, on every fixture, or the document is refused with a TranscriptError naming none."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from redaction import transcripts
+from redaction.transcripts.base import WriteBack
+from tests.redaction.transcripts import fuzz
+from tests.redaction.transcripts.conftest import provider_documents
+
+#: Write-backs a document (two plants each); every fixture's together take about 3 s.
+TRIALS = 12
+#: Added to each fixture's own seed (its name's CRC-32): a new SEED is a new draw of every plant.
+SEED = 20261207
+
+
+def outcomes(path: Path, count: int = TRIALS) -> list[fuzz.Outcome]:
+    text = path.read_text(encoding="utf-8")
+    return list(fuzz.trials(text, transcripts.recognise(text), SEED + zlib.crc32(path.name.encode()), count))
+
+
+@pytest.mark.parametrize("path", provider_documents(), ids=lambda path: path.name)
+def test_card_data_planted_where_a_provider_writes_text_is_written_back_nowhere(path: Path) -> None:
+    found = outcomes(path)
+    for outcome in found:  # the failure names where and how, never the digits
+        assert not outcome.left, (outcome.how, outcome.where, outcome.plant.kind, outcome.refused is not None)
+    assert len(found) >= TRIALS or path.name == "speechmatics-realtime-empty.json"  # it says nothing
+
+
+def test_every_kind_of_plant_is_planted_every_way_and_some_documents_are_refused() -> None:
+    kinds = Counter((o.plant.kind, o.how) for path in provider_documents() for o in outcomes(path, 2))
+    assert {kind for kind, _ in kinds} == {"card", "expiry", "code"}
+    assert {how for _, how in kinds} >= {"whole", "append", "split"}
+    refused = [o for o in outcomes(Path(__file__).parent / "fixtures" / "real" / "twilio-docs-sentences.json", 1)]
+    assert [o.refused is not None for o in refused] == [True, True]  # null times: refused whatever it holds
+
+
+def test_the_fuzzer_finds_a_write_back_that_redacts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transcripts, "write_back", lambda transcript: WriteBack(transcript.source))
+    found = outcomes(Path(__file__).parent / "fixtures" / "whisper.json", 5)
+    assert len(found) == 10 and all(o.left for o in found)
+
+
+def test_planted_card_numbers_pass_the_luhn_check_and_their_groups_are_the_marks() -> None:
+    rng = random.Random(7)
+    cards = [fuzz.luhn_card(rng) for _ in range(200)]
+    assert all(len(c) == 16 and c.isdigit() and fuzz.luhn_valid(c) for c in cards)
+    assert not fuzz.luhn_valid(cards[0][:-1] + str((int(cards[0][-1]) + 1) % 10))
+    plant = fuzz.draw_plant(random.Random(3), True, [])
+    assert plant.kind == "card" and plant.tokens[-1][-1] in ",.?"
+    assert plant.marks == (*plant.tokens[:-1], plant.tokens[-1][:-1], "".join(plant.marks[:4]))
+
+
+@pytest.mark.parametrize(("marks", "texts", "left"), [
+    (("4111", "4111111111111111"), ["x 41111111111111112"], ["4111", "4111111111111111"]),
+    (("731",), ["code 7310", "1731"], []),
+    (("731",), ["code 731."], ["731"]),
+    (("12/27",), ["expiry 12/27"], ["12/27"]),
+])
+def test_a_mark_left_in_a_string_is_a_leak_and_a_short_one_only_as_a_number_of_its_own(
+        marks: tuple[str, ...], texts: list[str], left: list[str]) -> None:
+    assert fuzz.leaks(fuzz.Plant("card", (), marks), texts) == left
