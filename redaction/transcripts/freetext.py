@@ -113,8 +113,29 @@ def _replaced(text: str, tokens: Iterable[tuple[int, int]]) -> str:
 
 
 def redact_free(text: str, cores: frozenset[str] = frozenset()) -> str:
-    """Free text (no times) with its card data redacted."""
-    return redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
+    """Free text (no times) with its card data redacted, and each number beside a redacted
+    token (``beside_redacted``: text rebuilt from redacted words quotes the rest of a card)."""
+    after = redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
+    if PLACEHOLDER not in after:
+        return after
+    tokens = list(_TOKEN.finditer(after))
+    return _replaced(after, [(tokens[k].start(), tokens[k].end()) for k in beside_redacted([t.group() for t in tokens])])
+
+
+def beside_redacted(texts: Sequence[str]) -> list[int]:
+    """Positions of the ``texts`` (words or tokens in order) that say a number and stand beside
+    a redacted one, or beside such a number: the rest of a card whose other words were redacted
+    (a group "4111" or "five one" before "[redacted]")."""
+    hit: set[int] = set()
+    for order in (range(len(texts)), range(len(texts) - 1, -1, -1)):
+        last = False
+        for k in order:
+            here = PLACEHOLDER in texts[k]
+            if not here and last and k not in hit and redact_numbers(texts[k]) != texts[k]:
+                hit.add(k)
+                here = True
+            last = here or k in hit
+    return sorted(hit)
 
 
 def redact_copies(places: Sequence[tuple[Any, Any]], cores: frozenset[str] = frozenset()) -> dict[int, str]:
@@ -125,12 +146,8 @@ def redact_copies(places: Sequence[tuple[Any, Any]], cores: frozenset[str] = fro
     redacted already) are redacted in place; returns their positions and what they said."""
     texts = [(holder[key], j * TOKEN_S, (j + 1) * TOKEN_S) for j, (holder, key) in enumerate(places)]
     after = redact_texts(texts, cores)
-    for order in (range(len(after)), range(len(after) - 1, -1, -1)):  # a run of numbers, either way
-        last = ""
-        for j in order:
-            if PLACEHOLDER in last and PLACEHOLDER not in after[j] and redact_numbers(after[j]) != after[j]:
-                after[j] = redact_text(after[j])
-            last = after[j]
+    for j in beside_redacted(after):
+        after[j] = redact_text(after[j])
     changed = {}
     for j, ((holder, key), (text, _, _), new) in enumerate(zip(places, texts, after)):
         if new != text:

@@ -104,6 +104,9 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
+#: Digits as a recognizer without number formatting writes them.
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
 #: How a provider writes a card number: groups spaced (one a word when split), joined, dashed, dotted.
 CARD_STYLES = ("spaced", "joined", "dashed", "dotted")
 
@@ -123,7 +126,7 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
     """Card data none of whose marks is in ``before`` (the document's strings): a card number,
     an expiry or a security code, as one token a word (``split``) or as a phrase."""
     for _ in range(1000):
-        kind = rng.choice(("card", "card", "expiry", "code"))
+        kind = rng.choice(("card", "card", "spoken", "expiry", "code"))
         if kind == "card":
             number = luhn_card(rng)
             groups = tuple(number[k : k + 4] for k in range(0, 16, 4))
@@ -132,6 +135,10 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
             if rng.random() < 0.3:
                 tokens = (*tokens[:-1], tokens[-1] + rng.choice(",.?"))
             plant = Plant(kind, tokens if split else ("card", *tokens), (*groups, number))
+        elif kind == "spoken":  # read digit by digit, as a recognizer without number formatting writes it
+            said = tuple(DIGIT_WORDS[int(d)] for d in luhn_card(rng))
+            windows = tuple(" ".join(said[k : k + 4]) for k in range(len(said) - 3))
+            plant = Plant(kind, said if split else ("card", *said), windows)
         elif kind == "expiry":
             said = f"{rng.randint(1, 12):02d}/{rng.randint(26, 35)}"
             plant = Plant(kind, (rng.choice(("expiry", "expires", "expiration")), said), (said,))

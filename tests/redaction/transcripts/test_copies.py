@@ -75,3 +75,18 @@ def test_speechmatics_spoken_form_of_an_entity_saying_a_card_is_redacted() -> No
     assert "5555" not in text and "4444" not in text
     assert [p["alternatives"][0]["content"] for p in after["results"][0]["spoken_form"]] == ["[redacted]"] * 4
     assert after["results"][0]["alternatives"] == document["results"][0]["alternatives"]  # "$2.05", read
+
+
+def test_spoken_digits_punctuating_the_words_before_a_redacted_card_are_redacted_where_text_quotes_them() -> None:
+    """The card read digit by digit is redacted by its time, the punctuated forms of the five
+    words before it say five digits more ("five one three three nine" for "card number please
+    sure it's"); the transcripts rebuilt from them before they were found quoted them (no digits
+    to quote by: each is a number beside a redacted word)."""
+    document = json.loads((FIXTURES / "deepgram.json").read_text(encoding="utf-8"))
+    alternative = document["results"]["channels"][0]["alternatives"][0]
+    for word, said in zip(alternative["words"][4:9], ("five", "one", "three", "three", "nine")):
+        word["punctuated_word"] = said
+    text, after = written(document, "deepgram")
+    alternative = after["results"]["channels"][0]["alternatives"][0]
+    assert alternative["transcript"].startswith("Can i have the " + "[redacted] " * 21 + "and the expiry")
+    assert "five one" not in text and "three nine" not in text

@@ -61,3 +61,14 @@ def test_a_string_every_word_repeats_is_read_by_the_card_logic_once_a_document(m
     assert sorted(runs) == ["en", "spk_0", "spk_0 said so", "spk_1"]
     freetext.finish({"words": words}, ["4111"], words, owned=("word",))
     assert len(runs) == 4 + 3  # a new document: read again
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("it's five one [redacted] [redacted], thanks two", "it's [redacted] [redacted] [redacted] [redacted], thanks two"),
+    ("[redacted] 4111, 12 and more", "[redacted] [redacted], [redacted] and more"),
+    ("two [redacted]", "[redacted] [redacted]"),
+    ("takes two minutes", "takes two minutes"),
+])
+def test_a_number_beside_a_redacted_word_in_free_text_is_redacted(text: str, expected: str) -> None:
+    """Text rebuilt from words, some redacted, quotes the rest of their card."""
+    assert freetext.redact_free(text) == expected

@@ -36,7 +36,7 @@ def test_card_data_planted_where_a_provider_writes_text_is_written_back_nowhere(
 
 def test_every_kind_of_plant_is_planted_every_way_and_some_documents_are_refused() -> None:
     kinds = Counter((o.plant.kind, o.how) for path in provider_documents() for o in outcomes(path, 2))
-    assert {kind for kind, _ in kinds} == {"card", "expiry", "code"}
+    assert {kind for kind, _ in kinds} == {"card", "spoken", "expiry", "code"}
     assert {how for _, how in kinds} >= {"whole", "append", "split"}
     refused = [o for o in outcomes(Path(__file__).parent / "fixtures" / "real" / "twilio-docs-sentences.json", 1)]
     assert [o.refused is not None for o in refused] == [True, True]  # null times: refused whatever it holds
