@@ -86,10 +86,11 @@ def strings(text: str) -> list[str]:
     return out
 
 
-def luhn_card(rng: random.Random) -> str:
-    """A 16-digit card number that passes the Luhn check (a Visa or Mastercard prefix)."""
-    digits = [int(d) for d in rng.choice(["4", "51", "52", "53", "54", "55"])]
-    digits += [rng.randrange(10) for _ in range(15 - len(digits))]
+def luhn_card(rng: random.Random, length: int = 16) -> str:
+    """A card number of ``length`` digits that passes the Luhn check (a Visa or Mastercard
+    prefix; American Express for 15)."""
+    digits = [int(d) for d in (rng.choice(["34", "37"]) if length == 15 else rng.choice(["4", "51", "52", "53", "54", "55"]))]
+    digits += [rng.randrange(10) for _ in range(length - 1 - len(digits))]
     total = 0
     for k, d in enumerate(reversed(digits)):  # the check digit will sit to the right: double from here
         total += (d * 2 - 9 if d > 4 else d * 2) if k % 2 == 0 else d
@@ -128,8 +129,9 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
     for _ in range(1000):
         kind = rng.choice(("card", "card", "spoken", "expiry", "code"))
         if kind == "card":
-            number = luhn_card(rng)
-            groups = tuple(number[k : k + 4] for k in range(0, 16, 4))
+            number = luhn_card(rng, rng.choice((16, 16, 16, 15)))
+            cuts = (0, 4, 10, 15) if len(number) == 15 else (0, 4, 8, 12, 16)  # Amex: 4-6-5
+            groups = tuple(number[a:b] for a, b in zip(cuts, cuts[1:]))
             style = "spaced" if split else rng.choice(CARD_STYLES)
             tokens = groups if style == "spaced" else ({"joined": "", "dashed": "-", "dotted": "."}[style].join(groups),)
             if rng.random() < 0.3:
@@ -140,7 +142,7 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
             windows = tuple(" ".join(said[k : k + 4]) for k in range(len(said) - 3))
             plant = Plant(kind, said if split else ("card", *said), windows)
         elif kind == "expiry":
-            said = f"{rng.randint(1, 12):02d}/{rng.randint(26, 35)}"
+            said = rng.choice(("{:02d}/{}", "{:02d}/20{}", "{:02d}-{}")).format(rng.randint(1, 12), rng.randint(26, 35))
             plant = Plant(kind, (rng.choice(("expiry", "expires", "expiration")), said), (said,))
         else:
             code = f"{rng.randint(100, 999)}"

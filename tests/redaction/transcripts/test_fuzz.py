@@ -50,12 +50,16 @@ def test_the_fuzzer_finds_a_write_back_that_redacts_nothing(monkeypatch: pytest.
 
 def test_planted_card_numbers_pass_the_luhn_check_and_their_groups_are_the_marks() -> None:
     rng = random.Random(7)
-    cards = [fuzz.luhn_card(rng) for _ in range(200)]
-    assert all(len(c) == 16 and c.isdigit() and fuzz.luhn_valid(c) for c in cards)
+    cards = [fuzz.luhn_card(rng, length) for length in (15, 16) for _ in range(100)]
+    assert all(c.isdigit() and fuzz.luhn_valid(c) for c in cards) and {len(c) for c in cards} == {15, 16}
     assert not fuzz.luhn_valid(cards[0][:-1] + str((int(cards[0][-1]) + 1) % 10))
-    plant = fuzz.draw_plant(random.Random(3), True, [])
-    assert plant.kind == "card" and plant.tokens[-1][-1] in ",.?"
-    assert plant.marks == (*plant.tokens[:-1], plant.tokens[-1][:-1], "".join(plant.marks[:4]))
+    plants = [fuzz.draw_plant(random.Random(seed), True, []) for seed in range(100)]
+    cards = [p for p in plants if p.kind == "card"]
+    for plant in cards:  # split: a group a word, the last maybe with punctuation
+        assert plant.marks == (*[t.rstrip(",.?") for t in plant.tokens], "".join(plant.marks[:-1]))
+        assert fuzz.luhn_valid(plant.marks[-1])
+    assert {tuple(map(len, p.marks[:-1])) for p in cards} == {(4, 4, 4, 4), (4, 6, 5)}  # American Express too
+    assert fuzz.draw_plant(random.Random(4), True, []).tokens == ("4672", "1106", "8403", "8850,")
 
 
 @pytest.mark.parametrize(("marks", "texts", "left"), [
