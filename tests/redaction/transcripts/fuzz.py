@@ -30,8 +30,11 @@ TEXT_KEYS = frozenset({
     "maskeditn", "value", "summary", "short", "gist", "headline", "utterance", "timestamps", "word_confidence",
 })  # fmt: skip
 
-#: Keys of lists whose elements say the same stretch again (a provider's other hypotheses).
-ALTERNATIVES = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_alternatives"})
+#: Keys of lists whose elements say the same stretch again (a provider's other hypotheses), or
+#: each say a stretch of their own (turns, segments, phrases: consecutive ones may lie far apart,
+#: and the card logic rightly reads no card over a long pause): a card is not split over them.
+NOT_WORDS = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_alternatives", "Transcript", "segments",
+                       "phrases", "recognizedPhrases", "SegmentResults", "monologues", "sentences", "transcription"})
 
 #: Where a string is in a parsed document: keys and indices from the top.
 Where = tuple[str | int, ...]
@@ -147,6 +150,8 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
         else:
             code = f"{rng.randint(100, 999)}"
             plant = Plant(kind, (*rng.choice((("security", "code"), ("CVV",), ("CVC",))), code), (code,))
+        if kind in ("expiry", "code") and rng.random() < 0.3:  # "731." ends a sentence
+            plant = Plant(kind, (*plant.tokens[:-1], plant.tokens[-1] + rng.choice(",.?")), plant.marks)
         if not leaks(plant, before):
             return plant
     raise AssertionError("no card data that the document does not already hold")
@@ -169,7 +174,7 @@ def _run(document: Any, sites: set[Where], where: Where, length: int) -> list[Wh
     same stretch again or say sentences), trying each list index of ``where`` from the innermost out."""
     for p in reversed([p for p, key in enumerate(where) if isinstance(key, int)]):
         run = [(*where[:p], where[p] + j, *where[p + 1 :]) for j in range(length)]
-        if p > 0 and where[p - 1] in ALTERNATIVES:  # the same stretch again, not the next word
+        if p > 0 and where[p - 1] in NOT_WORDS:
             continue
         if all(site in sites and len(_get(document, site).split()) == 1 and _word_like(_get(document, site[: p + 1]))
                for site in run):
@@ -230,7 +235,7 @@ def _around(document: Any, run: list[Where]) -> set[Where]:
     for site in run:
         lists = [p for p, key in enumerate(site) if isinstance(key, int)]
         longer = [p for p in lists if len(_get(document, site[:p])) > 1]
-        for p in longer[-1:] or lists[-1:]:
+        for p in longer[-1:]:  # (a string under lists of one element: itself only)
             out.update({(*site[:p], site[p] + step) for step in (-1, 0, 1)})
     return out
 
@@ -256,9 +261,10 @@ def trials(text: str, format_name: str, seed: int, count: int, per_document: int
     except json.JSONDecodeError:  # the simple format, Vosk's results one after another
         json_document = False
     before = strings(text)
+    own = _redacted_sites(original, text, format_name) if json_document else set()
     for _ in range(count):
         if json_document:
-            document, used = json.loads(json.dumps(original)), set()
+            document, used = json.loads(json.dumps(original)), set(own)
             planted = [p for p in (plant(document, rng, before, used) for _ in range(per_document)) if p is not None]
             if not planted:
                 return
@@ -274,6 +280,26 @@ def trials(text: str, format_name: str, seed: int, count: int, per_document: int
         after = strings(written)
         for plant_, how, where in planted:
             yield Outcome(how, where, plant_, tuple(leaks(plant_, after)), None)
+
+
+def _redacted_sites(document: Any, text: str, format_name: str) -> set[Where]:
+    """The text sites of the document's own card data (those its write-back changes), with a
+    word either side: a plant is judged on its own, not as the context of a card word (a copy's
+    "security" at a redacted word's time is redacted by that time, and the code after it loses
+    its context)."""
+    try:
+        written = json.loads(transcripts.write_back(transcripts.load(text, format_name)).text)
+    except TranscriptError:
+        return set()
+    changed = []
+    for site in text_sites(document):
+        try:
+            if _get(written, site) != _get(document, site) and any(isinstance(key, int) for key in site):
+                changed.append(site)  # a word's, a segment's (the document's transcript stays open)
+        except (KeyError, IndexError, TypeError):
+            continue
+    words = [site for site in changed if len(_get(document, site).split()) == 1]
+    return set(changed) | _around(document, words)
 
 
 def _plant_lines(text: str, rng: random.Random, before: list[str],
