@@ -3,7 +3,10 @@
 Text is split at whitespace into tokens; each token gets a time (spread evenly over its
 segment, or 0.3 s apiece for free text) so the card logic can run on it as on timed words.
 ``scrub`` walks a whole JSON document and redacts card data in every free-text string,
-leaving the word lists the format handled itself (``skip``) alone.
+leaving the fields a format owns of the words it handled itself (``skip``) to it;
+``redact_word_texts`` reads those words' texts, copies of them too, as free text in order (a
+copy may say card data the words read do not). A number beside a redacted word goes too
+(``beside_redacted``: text rebuilt from words quotes the rest of their card).
 """
 
 from __future__ import annotations
