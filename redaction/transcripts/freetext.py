@@ -20,6 +20,7 @@ from typing import Any
 from redaction.cards import Entity, find_entities
 from redaction.numbers import atoms_of, grouped_digits
 from redaction.transcripts.base import PLACEHOLDER, WriteBack, dump_json, redact_text
+from redaction.transcripts.quotes import quoting, said_digits
 from redaction.words import TimedWord
 
 #: Time given to a token of free text (about one spoken word).
@@ -102,6 +103,9 @@ def redact_texts(texts: Sequence[tuple[str, float, float]], cores: frozenset[str
         for k, start, end, _, _, text in _tokens(texts):
             if core(text) in cores:
                 hit.setdefault(k, set()).add((start, end))
+        said = (((k, start, end), text) for k, start, end, _, _, text in _tokens(texts))
+        for k, start, end in quoting(said, cores, MIN_QUOTED_DIGITS, MAX_QUOTED_DIGITS):  # "oh three six six"
+            hit.setdefault(k, set()).add((start, end))
     return [_replaced(text, hit.get(k, ())) for k, (text, _, _) in enumerate(texts)]
 
 
@@ -330,8 +334,8 @@ def finish(document: Any, sensitive_texts: Iterable[str], skip: Iterable[Any] = 
     (``redact_word_texts``), every other string scrubbed; ``near``: True
     for a mapping tied to the time of redacted words (its number words are redacted too)."""
     said, skip = list(sensitive_texts), list(skip)
-    said += redact_word_texts(skip, owned, digit_cores(said))
-    cores = digit_cores(said)
+    said += redact_word_texts(skip, owned, digit_cores([*said, *said_digits(said)]))
+    cores = digit_cores([*said, *said_digits(said)])  # a card said in words: its digits too
     # the scrubbed document: a list is scrubbed into a new one (a list in a list too: keep it)
     document = scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
     return WriteBack(dump_json(document), tuple(removed))

@@ -183,3 +183,19 @@ def test_card_in_punctuated_words_that_differ_from_the_words_is_redacted(
     assert [(w["word"], w["punctuated_word"]) for w in after["words"]] == [expected.get(k, pair)
                                                                            for k, pair in enumerate(before)]
     assert "4111" not in written.text and "1111" not in written.text
+
+
+@pytest.mark.parametrize(("summary", "expected"), [
+    ("Caller paid with card ending 0366, expiry 12/27.", "Caller paid with card ending [redacted], expiry [redacted]."),
+    ("The card starts 4532 01.", "The card starts [redacted] [redacted]."),  # "01": beside a redacted number
+    ("Card ending oh three six six.", "Card ending [redacted] [redacted] [redacted] [redacted]."),
+    ("It ends in double six, nothing else.", "It ends in double six, nothing else."),  # two digits: no quote
+])
+def test_a_summary_quoting_digits_of_a_card_said_in_words_is_redacted(summary: str, expected: str) -> None:
+    """Without smart_format Deepgram writes the card in words ("four five three two oh one ..."):
+    its digits were quoted by no word's core, so a summary's "ending 0366" (numerals, as a
+    model writes them) or "ending oh three six six" stayed."""
+    document = json.loads(fixture_text("deepgram"))
+    document["results"]["summary"] = {"result": "success", "short": summary}
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "deepgram")).text)
+    assert after["results"]["summary"]["short"] == expected
