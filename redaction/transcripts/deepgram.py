@@ -62,7 +62,9 @@ class DeepgramTranscript:
         document = load_json(text, NAME)
         live = _live(document)
         listed = [word for _, word in _words(document, live)]
-        said = [str(w.get("punctuated_word", w["word"])) for i, w in enumerate(listed) if i in sensitive]
+        chosen = [w for i, w in enumerate(listed) if i in sensitive]
+        # both forms, each in order: either may hold the digits free text quotes
+        said = [str(w.get("punctuated_word", w["word"])) for w in chosen] + [str(w["word"]) for w in chosen]
         spans = [(float(w["start"]), float(w["end"])) for i, w in enumerate(listed) if i in sensitive]
         results = document["results"] if live is None else {"channels": [m["channel"] for _, m in live]}
         skip: list[Any] = []

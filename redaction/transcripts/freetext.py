@@ -126,7 +126,8 @@ def redact_free(text: str, cores: frozenset[str] = frozenset()) -> str:
     if PLACEHOLDER not in after:
         return after
     tokens = list(_TOKEN.finditer(after))
-    return _replaced(after, [(tokens[k].start(), tokens[k].end()) for k in beside_redacted([t.group() for t in tokens])])
+    beside = beside_redacted([t.group() for t in tokens])
+    return _replaced(after, [(tokens[k].start(), tokens[k].end()) for k in beside])
 
 
 def beside_redacted(texts: Sequence[str]) -> list[int]:

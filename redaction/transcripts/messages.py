@@ -53,16 +53,20 @@ def redact_by_time(words: list[dict[str, Any]], key: str, near: Callable[[float,
 
 
 def redact_copy(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool], cores: frozenset[str],
-                scale: float = 1.0) -> bool:
+                scale: float = 1.0, said: list[str] | None = None) -> bool:
     """A turn message's words (checked: text, times in units of ``scale`` seconds) redacted: those
     overlapping a redacted word's time (``redact_by_time``), and the message's own card data (an
     interim hypothesis may say what the message read does not; ``cores``: digits said as card
-    data); whether any was."""
+    data); whether any was. What the words redacted said is added to ``said`` (text elsewhere
+    may quote it)."""
+    before = [w[key] for w in words]
     hit = redact_by_time(words, key, near)
     texts = redact_texts([(w[key], float(w["start"]) * scale, float(w["end"]) * scale) for w in words], cores)
     for word, text in zip(words, texts):
         if text != word[key]:
             word[key], hit = text, True
+    if said is not None:
+        said += [text for word, text in zip(words, before) if word[key] != text]
     return hit
 
 
@@ -118,7 +122,7 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
     skip: list[Any] = []
     for _, message, words in turns:  # the words read among them: every copy by time and its own card data
         skip += words
-        if not redact_copy(words, key, near, cores, scale):
+        if not redact_copy(words, key, near, cores, scale, said):
             continue
         if isinstance(message.get("transcript"), str):
             message["transcript"] = " ".join(w[key] for w in words if final(w))

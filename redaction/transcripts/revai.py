@@ -53,15 +53,17 @@ class RevAiTranscript:
         spans = [(float(listed[k]["ts"]), float(listed[k]["end_ts"])) for k in words.redact(listed, "value")]
         cores, redacted = digit_cores(words.said), overlapping(spans)
         for message in partials:
-            _redact_partial(message, cores, redacted)
+            _redact_partial(message, cores, redacted, words.said)
         holders = [m for _, _, m in _messages(document, lines)] if _session(document) else document["monologues"]
         skip = [e for holder in holders for e in holder.get("elements", [])]
         return as_it_came(document, lines, finish(document, words.said, skip, owned=_OWNED))
 
 
-def _redact_partial(message: dict[str, Any], cores: frozenset[str], redacted: Callable[[float, float], bool]) -> None:
+def _redact_partial(message: dict[str, Any], cores: frozenset[str], redacted: Callable[[float, float], bool],
+                    said: list[str]) -> None:
     """A partial hypothesis (checked by ``_elements``) redacted: its text elements at a redacted
-    word's time (untimed: those saying a number, when the hypothesis is), and its own card data."""
+    word's time (untimed: those saying a number, when the hypothesis is), and its own card data
+    (what they said added to ``said``)."""
     start, end = float(message["ts"]), float(message["end_ts"])
     texts = [e for e in message["elements"] if e.get("type") == "text"]
     step = (end - start) / max(len(texts), 1)
@@ -73,6 +75,8 @@ def _redact_partial(message: dict[str, Any], cores: frozenset[str], redacted: Ca
             after = redact_text(after)
         elif "ts" not in element and redacted(start, end):
             after = redact_numbers(after)
+        if after != element["value"]:
+            said.append(element["value"])  # quoted elsewhere, it goes there too
         element["value"] = after
 
 

@@ -78,6 +78,7 @@ class WatsonTranscript:
             own = redact_texts([(stamp[0], stamp[1], stamp[2]) for stamp in stamps], cores)
             hits = [k for k, (stamp, text) in enumerate(zip(stamps, own)) if text != stamp[0] or near(stamp[1], stamp[2])]
             for k in hits:
+                words.said.append(stamps[k][0])  # quoted elsewhere, it goes there too
                 stamps[k][0] = redact_text(stamps[k][0])
             _redacted_copy(result, alternative, hits, where)
         _redact_word_alternatives(document, near)

@@ -176,3 +176,16 @@ def test_speaker_revision_words_are_redacted_by_time_and_of_their_own_card_data(
     session[2]["revisions"][0]["words"][4]["start"] = "soon"
     with pytest.raises(transcripts.TranscriptError, match=r"^assemblyai-streaming transcript: \[2\]\.revisions\[0\]\.words\[4\]"):
         transcripts.load(json.dumps(session), "assemblyai-streaming")
+
+
+def test_a_partials_own_card_quoted_by_another_messages_transcript_is_redacted_there_too() -> None:
+    """A partial turn message saying a card the turn read does not is redacted for its own card
+    data; what it said was not kept, so another message's transcript quoting it kept it."""
+    messages = session()
+    partial = messages[15]  # turn 1, not formatted: "i am a voice agent"
+    for word, group in zip(partial["words"][:4], ("5106", "8256", "0105", "8839")):
+        word["text"] = group
+    messages[13]["transcript"] += " The card ends 8839."
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "assemblyai-streaming")).text)
+    assert [w["text"] for w in after[15]["words"]][:4] == ["[redacted]"] * 4
+    assert after[13]["transcript"] == "i am a voice The card ends [redacted]."

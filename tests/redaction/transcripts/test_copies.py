@@ -43,7 +43,8 @@ def test_azure_words_of_a_lower_ranked_alternative_saying_a_card_are_redacted() 
     text, after = written(document, "azure")
     assert "4111" not in text and "5555" not in text and "4444" not in text
     assert [w["Word"] for w in after[0]["NBest"][1]["Words"]] == [
-        "the", "prime", "minister", "sri", "[redacted]", "modi", "congratulated", "ronic", "sidhwani"] + ["[redacted]"] * 4
+        "the", "prime", "minister", "sri", "[redacted]", "modi", "congratulated", "ronic",
+        "sidhwani"] + ["[redacted]"] * 4
     assert after[0]["NBest"][0] == document[0]["NBest"][0]  # the alternative read: nothing in it
 
 

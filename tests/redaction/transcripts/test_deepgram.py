@@ -199,3 +199,16 @@ def test_a_summary_quoting_digits_of_a_card_said_in_words_is_redacted(summary: s
     document["results"]["summary"] = {"result": "success", "short": summary}
     after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "deepgram")).text)
     assert after["results"]["summary"]["short"] == expected
+
+
+def test_a_summary_quoting_a_card_the_words_say_but_not_their_punctuated_forms_is_redacted() -> None:
+    """The digits to quote by were taken from the redacted words' punctuated forms only: where
+    ``word`` (the text read) says the card and ``punctuated_word`` does not, a summary's
+    "ending 1111" stayed."""
+    document = json.loads(PREAMBLE.read_text(encoding="utf-8"))
+    for word, group in zip(document["results"]["channels"][0]["alternatives"][0]["words"][2:6],
+                           ("4111", "1111", "1111", "1112")):
+        word["word"] = group
+    document["results"]["summary"] = {"result": "success", "short": "The caller's card ends 1112."}
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "deepgram")).text)
+    assert after["results"]["summary"]["short"] == "The caller's card ends [redacted]."

@@ -490,3 +490,21 @@ def test_contact_lens_raw_turns_are_segments_read_exactly_and_a_card_turn_is_mas
     assert after["Transcript"][4]["Content"] == "my card is [redacted] [redacted] [redacted] [redacted]."
     del after["Transcript"][4]["Content"], document["Transcript"][4]["Content"]
     assert after == document
+
+
+def test_watson_interim_results_own_card_quoted_elsewhere_is_redacted_there_too() -> None:
+    """An interim result saying a card the final results do not (its own card data, redacted as
+    such) was not kept as said: a transcript elsewhere quoting its last group kept it."""
+    document = json.loads(text_of("watson-stt-timestamps-profanity.json"))
+    interim = json.loads(json.dumps(document["results"][1]))
+    interim["final"] = False
+    stamps = interim["alternatives"][0]["timestamps"][:5]
+    for stamp, digits in zip(stamps[1:5], ("5106", "8256", "0105", "8839")):
+        stamp[0] = digits
+    interim["alternatives"][0].update(timestamps=stamps, transcript="could " + " ".join(s[0] for s in stamps[1:]) + " ")
+    interim["alternatives"][0].pop("word_confidence", None)
+    document["results"].insert(1, interim)
+    document["results"][0]["alternatives"].append({"transcript": "the card ends 8839 "})
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "watson")).text)["results"]
+    assert [s[0] for s in after[1]["alternatives"][0]["timestamps"]] == ["could"] + ["[redacted]"] * 4
+    assert after[0]["alternatives"][1]["transcript"] == "the card ends [redacted] "

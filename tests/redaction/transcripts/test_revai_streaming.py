@@ -95,3 +95,14 @@ def test_a_detailed_partials_elements_are_redacted_by_their_own_times() -> None:
     messages[3]["ts"], messages[3]["end_ts"] = 3.0, 9.0
     after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "revai")).text)
     assert values(after[3]) == ["is", "[redacted]", "thanks"]
+
+
+def test_a_partials_own_card_quoted_by_another_partial_is_redacted_there_too() -> None:
+    """A partial hypothesis saying a card (its own card data, redacted as such) was not kept as
+    said, so another partial's element quoting its last group kept it."""
+    messages = session()
+    messages[3]["elements"] = [{"type": "text", "value": v} for v in ("card", "5106", "8256", "0105", "8839")]
+    messages[1]["elements"] = [{"type": "text", "value": "ends"}, {"type": "text", "value": "8839"}]
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "revai")).text)
+    assert [e["value"] for e in after[3]["elements"]] == ["card"] + ["[redacted]"] * 4
+    assert [e["value"] for e in after[1]["elements"]] == ["ends", "[redacted]"]
