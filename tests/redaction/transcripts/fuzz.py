@@ -36,6 +36,9 @@ TEXT_KEYS = frozenset({
 NOT_WORDS = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_alternatives", "Transcript", "segments",
                        "phrases", "recognizedPhrases", "SegmentResults", "monologues", "sentences", "transcription"})
 
+#: Formats whose sessions are saved as JSON lines too (a message a line), written back so.
+JSON_LINES = frozenset({"assemblyai-streaming", "deepgram-flux", "revai"})
+
 #: Where a string is in a parsed document: keys and indices from the top.
 Where = tuple[str | int, ...]
 
@@ -70,12 +73,16 @@ def text_sites(document: Any) -> list[Where]:
 
 
 def strings(text: str) -> list[str]:
-    """Every string of a written-back document (its lines when it is not one JSON value:
-    the simple format, Vosk's results one after another)."""
+    """Every string of a written-back document: of its JSON value, or of the JSON value on each
+    line (a session's messages one a line), else its lines (the simple format, Vosk's results
+    printed one after another)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError:
-        return text.splitlines()
+        try:
+            document = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            return text.splitlines()
     out: list[str] = []
     stack = [document]
     while stack:
@@ -92,7 +99,8 @@ def strings(text: str) -> list[str]:
 def luhn_card(rng: random.Random, length: int = 16) -> str:
     """A card number of ``length`` digits that passes the Luhn check (a Visa or Mastercard
     prefix; American Express for 15)."""
-    digits = [int(d) for d in (rng.choice(["34", "37"]) if length == 15 else rng.choice(["4", "51", "52", "53", "54", "55"]))]
+    prefix = rng.choice(["34", "37"]) if length == 15 else rng.choice(["4", "51", "52", "53", "54", "55"])
+    digits = [int(d) for d in prefix]
     digits += [rng.randrange(10) for _ in range(length - 1 - len(digits))]
     total = 0
     for k, d in enumerate(reversed(digits)):  # the check digit will sit to the right: double from here
@@ -136,7 +144,8 @@ def draw_plant(rng: random.Random, split: bool, before: list[str]) -> Plant:
             cuts = (0, 4, 10, 15) if len(number) == 15 else (0, 4, 8, 12, 16)  # Amex: 4-6-5
             groups = tuple(number[a:b] for a, b in zip(cuts, cuts[1:]))
             style = "spaced" if split else rng.choice(CARD_STYLES)
-            tokens = groups if style == "spaced" else ({"joined": "", "dashed": "-", "dotted": "."}[style].join(groups),)
+            joiner = {"spaced": " ", "joined": "", "dashed": "-", "dotted": "."}[style]
+            tokens = groups if style == "spaced" else (joiner.join(groups),)
             if rng.random() < 0.3:
                 tokens = (*tokens[:-1], tokens[-1] + rng.choice(",.?"))
             plant = Plant(kind, tokens if split else ("card", *tokens), (*groups, number))
@@ -205,8 +214,8 @@ def plant(document: Any, rng: random.Random, before: list[str],
     plant (nor next to one: a plant's context is not another's): ``whole`` (the string is the
     phrase), ``append`` (the phrase follows its text) or ``split`` (one token a site over
     consecutive words); returns the plant, how and where (None: no site left)."""
-    sites = [site for site in text_sites(document)
-             if not any(site[: p + 1] in used for p, key in enumerate(site) if isinstance(key, int)) and site not in used]
+    sites = [site for site in text_sites(document) if site not in used and not any(
+        site[: p + 1] in used or ("@", site[p - 1], key) in used for p, key in enumerate(site) if isinstance(key, int))]
     if not sites:
         return None
     how = rng.choice(("whole", "append", "split", "split"))
@@ -218,6 +227,9 @@ def plant(document: Any, rng: random.Random, before: list[str],
             for where, token in zip(run, chosen.tokens):
                 _set(document, where, _lead(_get(document, where)) + token)
             used.update(_around(document, run))
+            others = [site for site in sites if site not in used and len(_get(document, site).split()) > 1]  # text
+            if chosen.kind in ("card", "spoken") and others and rng.random() < 0.5:  # a summary quotes it
+                return _quoted(document, rng, chosen, rng.choice(others), tuple(run), used)
             return chosen, how, tuple(run)
         how = "whole"
     site = rng.choice(sites)
@@ -228,15 +240,32 @@ def plant(document: Any, rng: random.Random, before: list[str],
     return chosen, how, (site,)
 
 
+def _quoted(document: Any, rng: random.Random, chosen: Plant, site: Where, run: tuple[Where, ...],
+            used: set[Where]) -> tuple[Plant, str, tuple[Where, ...]]:
+    """``chosen`` (split over ``run``) quoted in the text at ``site``: its last four digits, in
+    numerals or in words ("ending 0366", "ending oh three six six"), as a summary quotes a card."""
+    digits = (chosen.marks[-1] if chosen.kind == "card"
+              else "".join(str(DIGIT_WORDS.index(word.rstrip(",.?"))) for word in chosen.tokens))[-4:]
+    said = digits if rng.random() < 0.5 else " ".join(DIGIT_WORDS[int(d)] for d in digits)
+    _set(document, site, f"{_get(document, site)} The card ends {said}.")
+    used.update(_around(document, [site]))
+    marks = (*chosen.marks, digits, " ".join(DIGIT_WORDS[int(d)] for d in digits))
+    return Plant(chosen.kind, chosen.tokens, marks), "quoted", (*run, site)
+
+
 def _around(document: Any, run: list[Where]) -> set[Where]:
     """The sites of a run, and the words they are in with a word either side (the element of the
-    innermost list of more than one element on each site's path), for ``plant``'s ``used``."""
+    innermost list of more than one element on each site's path; also as ("@", the list's key,
+    index)), for ``plant``'s ``used``."""
     out = set(run)
     for site in run:
         lists = [p for p, key in enumerate(site) if isinstance(key, int)]
         longer = [p for p in lists if len(_get(document, site[:p])) > 1]
         for p in longer[-1:]:  # (a string under lists of one element: itself only)
             out.update({(*site[:p], site[p] + step) for step in (-1, 0, 1)})
+            # and the words at the same place in every list of that name: copies at the same times
+            # (a plant's word redacted by another's time loses its context)
+            out.update({("@", site[p - 1], site[p] + step) for step in (-1, 0, 1)} if p else set())
     return out
 
 
@@ -262,6 +291,7 @@ def trials(text: str, format_name: str, seed: int, count: int, per_document: int
         json_document = False
     before = strings(text)
     own = _redacted_sites(original, text, format_name) if json_document else set()
+    lines = format_name in JSON_LINES and isinstance(original, list)
     for _ in range(count):
         if json_document:
             document, used = json.loads(json.dumps(original)), set(own)
@@ -269,6 +299,8 @@ def trials(text: str, format_name: str, seed: int, count: int, per_document: int
             if not planted:
                 return
             source = json.dumps(document)
+            if lines and rng.random() < 0.5:  # a session's messages saved one a line
+                source = "".join(json.dumps(message) + "\n" for message in document)
         else:
             source, planted = _plant_lines(text, rng, before, per_document)
         try:
