@@ -3,6 +3,7 @@ written back, on every fixture, or the document is refused with a TranscriptErro
 
 from __future__ import annotations
 
+import json
 import random
 import zlib
 from collections import Counter
@@ -12,7 +13,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.transcripts.base import WriteBack
-from tests.redaction.transcripts import fuzz
+from tests.redaction.transcripts import fuzz, test_twilio, test_whisper_cpp
 from tests.redaction.transcripts.conftest import provider_documents
 
 #: Write-backs a document (two plants each); every fixture's together take about 3 s.
@@ -26,12 +27,39 @@ def outcomes(path: Path, count: int = TRIALS) -> list[fuzz.Outcome]:
     return list(fuzz.trials(text, transcripts.recognise(text), SEED + zlib.crc32(path.name.encode()), count))
 
 
+def outcomes_of(name: str, text: str, fmt: str, count: int = TRIALS) -> list[fuzz.Outcome]:
+    return list(fuzz.trials(text, fmt, SEED + zlib.crc32(name.encode()), count))
+
+
+#: Words of the documents built for the formats without a card-free fixture of their own.
+SAID = ["thanks", "for", "calling", "how", "can", "I", "help", "you", "with", "your", "order", "today"]
+
+
+def built() -> dict[str, tuple[str, str]]:
+    """Twilio's (its published response has no times) and whisper.cpp's documents, by their tests'
+    helpers: name -> (text, format)."""
+    twilio = test_twilio.timed([(w, 1.0 + 0.4 * k, 1.3 + 0.4 * k) for k, w in enumerate(SAID)], 1.0, 6.0)
+    tokens = [test_whisper_cpp.token(" " + w, 400 * k, 400 * k + 300, 1000 + k, 0.9) for k, w in enumerate(SAID)]
+    cpp = test_whisper_cpp.document(test_whisper_cpp.segment(0, 5000, tokens))
+    return {"twilio-timed": (json.dumps(twilio), "twilio"), "whisper-cpp-ojf": (json.dumps(cpp), "whisper-cpp")}
+
+
 @pytest.mark.parametrize("path", provider_documents(), ids=lambda path: path.name)
 def test_card_data_planted_where_a_provider_writes_text_is_written_back_nowhere(path: Path) -> None:
     found = outcomes(path)
     for outcome in found:  # the failure names where and how, never the digits
         assert not outcome.left, (outcome.how, outcome.where, outcome.plant.kind, outcome.refused is not None)
     assert len(found) >= TRIALS or path.name == "speechmatics-realtime-empty.json"  # it says nothing
+
+
+@pytest.mark.parametrize("name", sorted(built()))
+def test_card_data_planted_in_the_documents_built_for_the_other_formats_is_written_back_nowhere(name: str) -> None:
+    text, fmt = built()[name]
+    assert transcripts.recognise(text) == fmt
+    found = outcomes_of(name, text, fmt)
+    assert len(found) >= TRIALS and not any(o.refused for o in found)
+    for outcome in found:
+        assert not outcome.left, (outcome.how, outcome.where, outcome.plant.kind)
 
 
 def test_every_kind_of_plant_is_planted_every_way_and_some_documents_are_refused() -> None:
