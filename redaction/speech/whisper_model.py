@@ -15,14 +15,16 @@ transcribed); the load set the peak of a whole 2-hour call.
 Fallback decodes sample (``whisper_window``) from CTranslate2's generator, which lives in the
 decoding thread and is seeded (``SEED``) only at that thread's first draw: its state carries
 over from one call to the next, so a call's sampled words would depend on the calls the process
-decoded before. ``restart_sampling`` gives the model a new decoder (a new thread, seeded again)
-when the old one has drawn, so every pass of the recognizer samples as in a fresh process: the
-same call gives the same words whatever ran before it (while a process handles one call at a
-time). The decoder wraps CTranslate2's model (faster-whisper's own at the start: loading a second
-one there cost 0.15 CPU s a process). A restart costs a load (about 0.2 CPU s), only after a pass
-that fell back; the old decoder is freed first (kept while the new one loaded, three restarts took
-a process from 203 to 282 MB and its peak from 251 to 395 MB; freed first, 205 and 313 MB), and
-after a load that failed no decoder is left: every later pass refuses too.
+decoded before. ``restart_sampling`` (at the start of each of the recognizer's passes) has a decoder
+that drew replaced by a new one (a new thread, seeded again) at its next draw, so every pass
+samples as in a fresh process: the same call gives the same words whatever ran before it (while a
+process handles one call at a time). Beam searches draw nothing, so the old decoder serves a pass
+until its first fallback decode, and a pass that never falls back loads nothing (replaced at the
+pass's start, one load of four on 16 tune calls was for nothing). The decoder wraps CTranslate2's model (faster-whisper's own at the start: loading a second
+one there cost 0.15 CPU s a process). A load costs about 0.2 CPU s; the old model is freed first
+(kept while the new one loaded, three restarts took a process from 203 to 282 MB and its peak from
+251 to 395 MB; freed first, 205 and 313 MB), and after a load that failed none is left: every later
+decode loads (checked) again, and refuses too.
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
@@ -130,19 +132,39 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
     directory = model_dir or default_model_dir()
 
     class Decoder:
-        """CTranslate2's Whisper (``model``), noting whether a decode sampled (drew from the generator)."""
+        """CTranslate2's Whisper (``model``), noting whether a decode sampled (drew from the generator);
+        after ``restart`` one that drew is replaced at its next draw (``restart_sampling``)."""
 
         def __init__(self, model: ctranslate2.models.Whisper) -> None:
-            self._model = model
+            self._model: ctranslate2.models.Whisper | None = model
             self.sampled = False
+            self._stale = False  # drew before the last restart: replaced before it draws again
+
+        def restart(self) -> None:
+            self._stale = self._stale or self.sampled
 
         def generate(self, *args: object, **kwargs: object):  # noqa: ANN202 (CTranslate2's results)
             if kwargs.get("sampling_topk", 1) != 1:  # 1: greedy or beam search, which draw nothing
+                if self._stale:
+                    self._reload()
                 self.sampled = True
-            return self._model.generate(*args, **kwargs)
+            return self._live().generate(*args, **kwargs)
 
         def __getattr__(self, name: str) -> object:  # encode, align, is_multilingual, ...
-            return getattr(self._model, name)
+            return getattr(self._live(), name)
+
+        def _live(self) -> ctranslate2.models.Whisper:
+            if self._model is None:  # a load failed: every later use loads (checked) again
+                self._reload()
+            return self._model
+
+        def _reload(self) -> None:
+            self._model = None  # freed before the new one loads (one decoder's memory, not two)
+            ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
+            self._model = verified(lambda: ctranslate2.models.Whisper(
+                str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
+                inter_threads=1))
+            self.sampled, self._stale = False, False
 
     def verified(load: Callable[[], T]) -> T:
         """``load()``, refused (ModelIntegrityError) if ``model.bin`` changed since it was checked."""
@@ -173,13 +195,9 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
 
         def restart_sampling(self) -> None:
-            """From here on, decodes sample as in a fresh process: a new decoder if this one drew."""
-            if self.model is None or self.model.sampled:  # None: a load failed (ModelIntegrityError)
-                self.model = None  # freed before the new one loads (one decoder's memory, not two)
-                ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
-                self.model = Decoder(verified(lambda: ctranslate2.models.Whisper(
-                    str(directory), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=CPU_THREADS,
-                    inter_threads=1)))
+            """From here on, decodes sample as in a fresh process: if this decoder drew, a new one
+            takes its place at its next draw (a pass that draws nothing loads nothing)."""
+            self.model.restart()
 
     weights = checked(directory, expected_sha256)
     ctranslate2.set_random_seed(SEED)  # read by the first decoder's thread at its first draw

@@ -79,16 +79,20 @@ def test_a_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         default_model_dir()
 
 
-def test_a_model_written_after_the_load_is_refused_at_the_next_restart_and_every_one_after(tmp_path: Path) -> None:
+def test_a_model_written_after_the_load_is_refused_at_the_next_draw_and_every_use_after(tmp_path: Path) -> None:
     import numpy as np
 
     from redaction.speech.whisper_window import FasterWhisperWindows
 
     copy = _copy(tmp_path)
     model = load_model(copy)
-    FasterWhisperWindows(model, temperature=[1.0]).words(np.zeros(16000, np.float32))  # a decode that samples
+    silence = np.zeros(16000, np.float32)
+    FasterWhisperWindows(model, temperature=[1.0]).words(silence)  # a decode that samples
     assert model.model.sampled
     os.utime(copy / "model.bin")  # as a write to the weights while the worker runs would
+    model.restart_sampling()  # the decoder that drew is replaced at its next draw, checked
+    with pytest.raises(ModelIntegrityError, match="changed while it was loaded"):
+        FasterWhisperWindows(model, temperature=[1.0]).words(silence)
     for _ in range(2):  # the decoder that drew is gone, and no unchecked one takes its place
         with pytest.raises(ModelIntegrityError, match="changed while it was loaded"):
-            model.restart_sampling()
+            FasterWhisperWindows(model).words(silence)  # not even for a beam search

@@ -186,13 +186,31 @@ def test_after_a_restart_a_sampled_window_is_heard_as_in_a_fresh_process(whisper
     assert later != first and restarted.words(x) == first
 
 
-def test_a_restart_after_decodes_that_drew_nothing_keeps_the_decoder(whisper_model, audio) -> None:
+def test_a_decoder_that_drew_is_replaced_at_the_next_passs_first_draw_not_its_start(
+        whisper_model, audio, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a pass that draws nothing (no fallback decode: most passes) loads no model; one that draws
+    # samples as in a fresh process, whatever the stale decoder decoded before its first draw
+    import ctranslate2
     from scipy.signal import resample_poly
 
     x = resample_poly(audio, 2, 1).astype(np.float32)
+    loads: list[str] = []
+    real = ctranslate2.models.Whisper
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        loads.append(args[0])
+        return real(*args, **kwargs)
+
+    def sampled() -> FasterWhisperWindows:
+        return FasterWhisperWindows(whisper_model, temperature=[1.5])  # each decode samples; no cache shared
+
+    monkeypatch.setattr(ctranslate2.models, "Whisper", counted)
     whisper_model.restart_sampling()
-    decoder = whisper_model.model
+    fresh = sampled().words(x)  # the first draw after a restart
+    before = len(loads)
     windows = FasterWhisperWindows(whisper_model)
-    assert windows.words(x)  # a beam search, no fallback: the generator untouched
+    windows.restart()  # the decoder drew in the pass before
+    assert windows.words(x) and len(loads) == before  # a beam search: the decoder that drew serves it
     windows.restart()
-    assert whisper_model.model is decoder and not decoder.sampled
+    assert len(loads) == before
+    assert sampled().words(x) == fresh and len(loads) == before + 1  # its first draw: one load, seeded afresh
