@@ -24,7 +24,8 @@ pass's start, one load of four on 16 tune calls was for nothing). The decoder wr
 one there cost 0.15 CPU s a process). A load costs about 0.2 CPU s; the old model is freed first
 (kept while the new one loaded, three restarts took a process from 203 to 282 MB and its peak from
 251 to 395 MB; freed first, 205 and 313 MB), and after a load that failed none is left: every later
-decode loads (checked) again, and refuses too.
+decode loads (checked) again, and refuses too. Threads sharing the model (``worker --threads``) wait
+while it is replaced (one load; a decode under way keeps the old model until it ends).
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -136,29 +138,35 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         after ``restart`` one that drew is replaced at its next draw (``restart_sampling``)."""
 
         def __init__(self, model: ctranslate2.models.Whisper) -> None:
+            self._lock = threading.Lock()  # threads sharing the model wait while it is replaced
             self._model: ctranslate2.models.Whisper | None = model
             self.sampled = False
             self._stale = False  # drew before the last restart: replaced before it draws again
 
         def restart(self) -> None:
-            self._stale = self._stale or self.sampled
+            with self._lock:
+                self._stale = self._stale or self.sampled
 
         def generate(self, *args: object, **kwargs: object):  # noqa: ANN202 (CTranslate2's results)
-            if kwargs.get("sampling_topk", 1) != 1:  # 1: greedy or beam search, which draw nothing
-                if self._stale:
-                    self._reload()
-                self.sampled = True
-            return self._live().generate(*args, **kwargs)
+            with self._lock:
+                if kwargs.get("sampling_topk", 1) != 1:  # 1: greedy or beam search, which draw nothing
+                    if self._stale:
+                        self._reload()
+                    self.sampled = True
+                model = self._live()
+            return model.generate(*args, **kwargs)
 
         def __getattr__(self, name: str) -> object:  # encode, align, is_multilingual, ...
-            return getattr(self._live(), name)
+            with self._lock:
+                model = self._live()
+            return getattr(model, name)
 
-        def _live(self) -> ctranslate2.models.Whisper:
+        def _live(self) -> ctranslate2.models.Whisper:  # with the lock held
             if self._model is None:  # a load failed: every later use loads (checked) again
                 self._reload()
             return self._model
 
-        def _reload(self) -> None:
+        def _reload(self) -> None:  # with the lock held
             self._model = None  # freed before the new one loads (one decoder's memory, not two)
             ctranslate2.set_random_seed(SEED)  # read by the new decoder's thread at its first draw
             self._model = verified(lambda: ctranslate2.models.Whisper(

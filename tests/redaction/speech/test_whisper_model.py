@@ -96,3 +96,36 @@ def test_a_model_written_after_the_load_is_refused_at_the_next_draw_and_every_us
     for _ in range(2):  # the decoder that drew is gone, and no unchecked one takes its place
         with pytest.raises(ModelIntegrityError, match="changed while it was loaded"):
             FasterWhisperWindows(model).words(silence)  # not even for a beam search
+
+
+def test_a_decoder_replaced_in_one_thread_is_waited_for_in_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    # worker --threads 2: two calls share the model; one's first draw after a restart replaces
+    # the decoder while the other encodes or decodes: that one waits for the new decoder (one
+    # load), it neither finds none nor loads a second
+    import threading
+    import time
+
+    import ctranslate2
+    import numpy as np
+
+    from redaction.speech.whisper_window import FasterWhisperWindows
+
+    model = load_model()
+    silence = np.zeros(16000, np.float32)
+    FasterWhisperWindows(model, temperature=[1.0]).words(silence)  # a decode that samples
+    model.restart_sampling()
+    real, loading, loads = ctranslate2.models.Whisper, threading.Event(), []
+
+    def slow(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        loads.append(args[0])
+        loading.set()
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ctranslate2.models, "Whisper", slow)
+    drawing = threading.Thread(target=lambda: FasterWhisperWindows(model, temperature=[1.0]).words(silence))
+    drawing.start()
+    assert loading.wait(30)
+    assert model.model.is_multilingual is False  # the other thread, while the new decoder loads
+    drawing.join()
+    assert len(loads) == 1
