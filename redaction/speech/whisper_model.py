@@ -13,19 +13,20 @@ held 202 MB after, against about 230 MB and 130 MB from the directory (before an
 transcribed); the load set the peak of a whole 2-hour call.
 
 Fallback decodes sample (``whisper_window``) from CTranslate2's generator, which lives in the
-decoding thread and is seeded (``SEED``) only at that thread's first draw: its state carries
-over from one call to the next, so a call's sampled words would depend on the calls the process
-decoded before. ``restart_sampling`` (at the start of each of the recognizer's passes) has a decoder
-that drew replaced by a new one (a new thread, seeded again) at its next draw, so every pass
-samples as in a fresh process: the same call gives the same words whatever ran before it (while a
-process handles one call at a time). Beam searches draw nothing, so the old decoder serves a pass
-until its first fallback decode, and a pass that never falls back loads nothing (replaced at the
-pass's start, one load of four on 16 tune calls was for nothing). The decoder wraps CTranslate2's model (faster-whisper's own at the start: loading a second
-one there cost 0.15 CPU s a process). A load costs about 0.2 CPU s; the old model is freed first
-(kept while the new one loaded, three restarts took a process from 203 to 282 MB and its peak from
-251 to 395 MB; freed first, 205 and 313 MB), and after a load that failed none is left: every later
-decode loads (checked) again, and refuses too. Threads sharing the model (``worker --threads``) wait
-while it is replaced (one load; a decode under way keeps the old model until it ends).
+decoding thread and is seeded (``SEED``) only at that thread's first draw: its state carries over
+from one call to the next, so a call's sampled words would depend on the calls the process decoded
+before. ``restart_sampling`` (at the start of each of the recognizer's passes) has a decoder that
+drew replaced by a new one (a new thread, seeded again) at its next draw, so every pass samples as
+in a fresh process: the same call gives the same words whatever ran before it (while a process
+handles one call at a time). Beam searches draw nothing, so the old decoder serves a pass until its
+first fallback decode, and a pass that never falls back loads nothing (replaced at the pass's start,
+one load of four on 16 tune calls was for nothing). The decoder wraps CTranslate2's model
+(faster-whisper's own at the start: loading a second one there cost 0.15 CPU s a process). A load
+costs 0.11-0.14 CPU s (timed alone); the old model is freed first (kept while the new one loaded,
+three restarts took a process from 203 to 282 MB and its peak from 251 to 395 MB; freed first, 205
+and 313 MB), and after a load that failed none is left: every later decode loads (checked) again,
+and refuses too. Threads sharing the model (``worker --threads``) wait while it is replaced (one
+load; a decode under way keeps the old model until it ends).
 Provenance and license: ``WHISPER_MODEL.txt`` next to this module.
 """
 
