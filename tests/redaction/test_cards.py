@@ -1599,7 +1599,8 @@ def test_a_question_on_the_card_that_asks_no_number_is_the_expiry_ask_after_the_
     text = ("can I take an account? I'm a please. Right, my home, one high in three, near of six, two, four, "
             "near of eight, six, 717. And what is next I remade from the card? That's one one slash two eight. lovely")
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "one"), (CARD_NUMBER, "three,"), (CARD_NUMBER, "six, two, four,"), (CARD_NUMBER, "eight, six, 717."),
+        (CARD_NUMBER, "one three,"),  # "high" amid its digits is "five" misheard: no part (1.94)
+        (CARD_NUMBER, "six, two, four,"), (CARD_NUMBER, "eight, six, 717."),
         (EXPIRY, "one one two eight.")]  # said with "slash": an expiry date on its own (1.83)
     # not a question: no such anchor (said with "slash", the expiry date is one, and anchors the card itself)
     unasked = text.replace("from the card?", "from the card.")
@@ -2225,3 +2226,14 @@ def test_a_providers_numeral_shorter_than_a_card_is_no_card_with_digits_lost() -
     for asked in ("my card number is 411111111111", "can I take the card number please 411111111111"):
         words = timed(asked)  # card words or the card ask: a partial card however written
         assert labels(words, find_entities(words, whole_numerals=True)) == [(CARD_NUMBER, "411111111111")]
+
+
+def test_high_amid_a_cards_digits_is_five_misheard_and_stays_masked() -> None:
+    # Whisper tiny wrote "five" as "high" (its f lost) amid a card read out; the card is masked
+    # whole, where real words between its groups part it
+    misheard = timed("can I take the card number please? Sure. 4 5 3 2 0 1 5 1 high mode high in 1 2 8 3 0 3 6 6 thanks")
+    spoken = timed("can I take the card number please? Sure. 4 5 3 2 0 1 5 1 that is right 1 2 8 3 0 3 6 6 thanks")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(misheard, unanswered=True)] == [(CARD_NUMBER, 3.2, 11.1)]
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(spoken, unanswered=True)] == [
+        (CARD_NUMBER, 3.2, 6.3), (CARD_NUMBER, 7.6, 10.7)]
+
