@@ -159,6 +159,11 @@ MAX_CARD_READ_S = 15.0
 #: ("no member, 28", "or just 20 33", "perfect, 28"; ``_with_month``).
 MONTH_WORDS = 2
 MONTH_REACH_S = 1.5
+#: "may" or "march" alone at most this many words after the agent's expiry ask word, in its
+#: sentence, is the ask's "date" misheard ("I'm the next fire in May.": 1.94), no answer to it:
+#: the caller's answer after it ("Okay, oh for two salmon.") stayed audible as the ask was taken
+#: (tune 315-317 rescored: +4 digits, less other speech).
+ASK_MONTH_WORDS = 2
 #: Fewest digits that count as a card number without any context: a 16-digit card of which
 #: a recognizer lost a few words is still a card (longer than any phone number but one
 #: with a country code, which is no loss to mask). Unidentified words between the runs of
@@ -811,6 +816,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
+        if month and asked == "expiry" and _in_ask(asks[-1].word, item.words[0], words):
+            others.append(plain(words[item.words[0]].text))  # the ask's own word: no run, the ask still waits
+            current = None
+            continue
         # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
         back_on = tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
         lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
@@ -837,6 +846,11 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         runs.append(current)
         others = []
     return runs
+
+
+def _in_ask(ask: int, k: int, words: Sequence[TimedWord]) -> bool:
+    """True when word ``k`` lies in the sentence of ask word ``ask``, at most ``ASK_MONTH_WORDS`` after it."""
+    return 0 < k - ask <= ASK_MONTH_WORDS and not any(ends_sentence(w.text) for w in words[ask:k])
 
 
 def _next_word(item: Piece, words: Sequence[TimedWord]) -> str:

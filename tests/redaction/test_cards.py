@@ -2237,3 +2237,13 @@ def test_high_amid_a_cards_digits_is_five_misheard_and_stays_masked() -> None:
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(spoken, unanswered=True)] == [
         (CARD_NUMBER, 3.2, 6.3), (CARD_NUMBER, 7.6, 10.7)]
 
+
+def test_may_in_the_agents_expiry_ask_is_no_answer_to_it() -> None:
+    # Whisper tiny wrote "the expiry date please" as "the next fire in May.": "May" is the ask's
+    # own word, and the caller's answer after it (its digits partly misheard) is the expiry date
+    asked = timed("my card number is 4532015112830366. Great, and the next fire in May. Okay, oh for two salmon. And")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(asked, unanswered=True)] == [
+        (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.2, 6.3), (EXPIRY, 6.4, 6.7)]
+    answered = timed("my card number is 4532015112830366. Great, and the expiry date? it is May. And finally")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(answered, unanswered=True)] == [
+        (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 4.8, 5.1)]
