@@ -925,8 +925,9 @@ def test_a_card_short_of_digits_is_not_made_whole_by_the_expiry_and_code_it_was_
     text = ("can I take the card number please? yes it's time to time 6 7 1 4 2 1 6 1 8 2 0 2 "
             "are in january 20th and the cold nine seven five")
     assert entities(text, unanswered=True) == [
-        (CARD_NUMBER, "time to time"), (CARD_NUMBER, "6 7 1 4 2 1 6 1 8 2 0 2"), (CARD_NUMBER, "are in"),
-        (CARD_NUMBER, "january 20th"), (CARD_NUMBER, "nine seven five")]
+        (CARD_NUMBER, "time to time"),
+        (CARD_NUMBER, "time to time 6 7 1 4 2 1 6 1 8 2 0 2"),  # its first digits misheard right before it (1.94)
+        (CARD_NUMBER, "are in"), (CARD_NUMBER, "january 20th"), (CARD_NUMBER, "nine seven five")]
 
 
 def test_an_expiry_or_code_ask_that_nothing_answers_masks_a_few_seconds_of_the_answer() -> None:
@@ -2247,3 +2248,14 @@ def test_may_in_the_agents_expiry_ask_is_no_answer_to_it() -> None:
     answered = timed("my card number is 4532015112830366. Great, and the expiry date? it is May. And finally")
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(answered, unanswered=True)] == [
         (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 4.8, 5.1)]
+
+
+def test_words_right_before_a_card_that_may_be_three_digits_are_its_first_digits_misheard() -> None:
+    # "Sure, it's time for one payment, number 013 ...": Whisper wrote the card's first digits as
+    # "time for one"; from the first of them the card is masked, where a sentence's end parts them
+    read = "can I take the card number please? Sure, it's time for one payment, number 013 639 7 8 7 6 2 3 10 6 30 8 thanks"
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(read), unanswered=True)] == [
+        (CARD_NUMBER, 3.6, 10.3)]
+    parted = read.replace("for one payment,", "for one. Payment,")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(parted), unanswered=True)] == [
+        (CARD_NUMBER, 5.6, 10.3)]
