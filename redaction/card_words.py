@@ -38,6 +38,9 @@ WEAK_EXPIRY_WORDS = frozenset({"valid", "thru", "through", "until"})
 CODE_WORDS = frozenset({"security", "cvv", "cvc", "cv2", "cvv2", "csc", "cid", "verification", "back", "signature"})
 #: Words that name the run right after them with "is" ("the code is", "the expiry is": ``named_kind``).
 NAMING_WORDS = CODE_WORDS | EXPIRY_WORDS | {"code"}
+#: Whisper tiny's "is" after "code" ("and the code in four, five, six.", "I'm the code in 472.": two tune
+#: voices of 315-318 naming the code so; 1.94): "the code in" names the run after it as "the code is" does.
+MISHEARD_IS, CODE = "in", "code"
 #: Words before "code" that name a code of another kind ("the post code is", "the sort code is",
 #: "the promo code is"): no security code named (cards 1.55).
 OTHER_CODE_WORDS = frozenset({"post", "postal", "zip", "sort", "area", "dialling", "dialing", "country", "promo",
@@ -179,10 +182,12 @@ def other_code(word: str, before: str) -> bool:
 
 def named_kind(recent: Sequence[str]) -> str | None:
     """What the words just before a run name it (``recent``: ``plain`` words, oldest first): "code"
-    after "the code is", "the security code is", "expiry" after "the expiry is" (cards 1.35: "and the
-    code is 3 .5 minutes.", Whisper's writing of a code as a duration); None otherwise, and for a
-    code of another kind ("the post code is": ``OTHER_CODE_WORDS``, 1.55)."""
-    if len(recent) < 2 or recent[-1] != "is" or recent[-2] not in NAMING_WORDS:
+    after "the code is" (or "the code in": ``MISHEARD_IS``), "the security code is", "expiry" after
+    "the expiry is" (cards 1.35: "and the code is 3 .5 minutes.", Whisper's writing of a code as a
+    duration); None otherwise, and for a code of another kind ("the post code is": ``OTHER_CODE_WORDS``, 1.55)."""
+    if len(recent) < 2 or recent[-2] not in NAMING_WORDS:
+        return None
+    if recent[-1] != "is" and (recent[-1], recent[-2]) != (MISHEARD_IS, CODE):
         return None
     if len(recent) > 2 and other_code(recent[-2], recent[-3]):
         return None

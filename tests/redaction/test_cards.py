@@ -2259,3 +2259,13 @@ def test_words_right_before_a_card_that_may_be_three_digits_are_its_first_digits
     parted = read.replace("for one payment,", "for one. Payment,")
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(parted), unanswered=True)] == [
         (CARD_NUMBER, 5.6, 10.3)]
+
+
+def test_the_code_in_names_the_code_as_the_code_is_does() -> None:
+    # Whisper tiny writes the caller's "and the code is" as "and the code in"; the code after it,
+    # written as other words, is the code; "the post code in" names none
+    text = "my card number is 4532015112830366 expiring 0 3 2 7. and the code in for hive sex. lovely thank you"
+    assert entities(text, unanswered=True) == [
+        (CARD_NUMBER, "4532015112830366"), (EXPIRY, "0 3 2 7."), (SECURITY_CODE, "for hive sex.")]
+    assert entities(text.replace("the code", "the post code"), unanswered=True) == [
+        (CARD_NUMBER, "4532015112830366"), (EXPIRY, "0 3 2 7.")]
