@@ -882,7 +882,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     read after "Right."). It lasts
     ``limit_s``, up to a card, expiry or code word or an acknowledgement (the agent speaking
     again; as a card answer's first word with no number or card word in the 8 after it, the
-    caller's lead-in misheard, "Thank OK, it is", 1.46) or the call's closing (``CLOSING_ENDS``)
+    caller's lead-in misheard, "Thank OK, it is", 1.46, and so is any answer's first word right after
+    the caller's hold: "let me see. Thanks, heaven free one.", 1.94) or the call's closing (``CLOSING_ENDS``)
     or, with ``harmless_ends`` (an expiry or a code), a harmless lead word ("your payment reference is") or a sentence starting with
     ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
     ``_run_on_end`` (1.46); an expiry or code ask's sentence may run on for ``QUESTION_TAIL_WORDS``
@@ -907,7 +908,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         if words[k].start_s > until_s or word in CLOSING_ENDS:
             break
         if word in ANSWER_END_WORDS:
-            if out or k > j or harmless_ends or any(
+            after_hold = j < k == held_to  # the caller's "one moment." just before it (1.94)
+            if out or (k > j and not after_hold) or (harmless_ends and not after_hold) or any(
                     plain(w.text) in AGENT_ASKING_WORDS for w in words[k + 1 : k + 1 + ASK_TAIL_WORDS]):
                 break  # the agent speaking again ("Lovely, what is the 16-digit number ...")
             lead_end_s = words[k].end_s  # the caller's first word misheard ("Thank OK, it is ...")

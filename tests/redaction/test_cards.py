@@ -2269,3 +2269,14 @@ def test_the_code_in_names_the_code_as_the_code_is_does() -> None:
         (CARD_NUMBER, "4532015112830366"), (EXPIRY, "0 3 2 7."), (SECURITY_CODE, "for hive sex.")]
     assert entities(text.replace("the code", "the post code"), unanswered=True) == [
         (CARD_NUMBER, "4532015112830366"), (EXPIRY, "0 3 2 7.")]
+
+
+def test_an_acknowledgement_right_after_the_callers_hold_is_the_answers_lead_in_misheard() -> None:
+    # "one moment. That's ..." written "um let me see. Thanks, heaven free one.": after the caller's
+    # hold the caller speaks on, so "Thanks," leads the code in (the agent's ask stays audible)
+    text = ("my card number is 4532015112830366. thank you and the expiry date please? it's 0 3 2 7. and finally "
+            "the three digit security code on the back. um let me see. Thanks, heaven free one. lovely that's all")
+    words = timed(text)
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(words, unanswered=True)] == [
+        (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.2, 6.7), (SECURITY_CODE, 12.7, 13.9)]
+    assert labels(words, find_entities(words, unanswered=True))[2] == (SECURITY_CODE, "heaven free one.")
