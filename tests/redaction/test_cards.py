@@ -2280,3 +2280,15 @@ def test_an_acknowledgement_right_after_the_callers_hold_is_the_answers_lead_in_
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(words, unanswered=True)] == [
         (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.2, 6.7), (SECURITY_CODE, 12.7, 13.9)]
     assert labels(words, find_entities(words, unanswered=True))[2] == (SECURITY_CODE, "heaven free one.")
+
+
+def test_data_whose_first_word_whisper_timed_with_no_length_starts_at_the_word_before() -> None:
+    # "It's[24.27-24.95] April[24.95-24.95] 29th.": Whisper stacked the month at the year's start,
+    # and the month was said under "It's"; with a length of its own the month keeps its own start
+    asked = timed("my card number is 4532015112830366. and the expiry date please?")
+    stacked = [*asked, TimedWord(5.0, 5.7, "It's"), TimedWord(5.7, 5.7, "April"), TimedWord(5.7, 6.4, "29th.")]
+    timed_own = [*asked, TimedWord(5.0, 5.3, "It's"), TimedWord(5.3, 5.7, "April"), TimedWord(5.7, 6.4, "29th.")]
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(stacked, unanswered=True)] == [
+        (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.0, 6.4)]
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed_own, unanswered=True)] == [
+        (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.3, 6.4)]
