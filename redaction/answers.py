@@ -81,8 +81,9 @@ ASK_NUMBER_WORDS = 8
 #: "could you read me the card", "can I have the card").
 TAKING_WORDS = frozenset({"take", "read", "have"})
 TAKING_BEFORE_WORDS = 3
-#: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?") ...
-ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
+#: ... from its first word that is none of these ("okay, it is", "sure, it's", "ready?"); "well" is
+#: no lead-in: "Right, well, and idle in ..." was an expiry date's "twelve ..." misheard, kept audible (1.94) ...
+ANSWER_LEAD_WORDS = (INTERJECTIONS - {"so", "or", "well"}) | {"it", "its", "is", "ready", "all", "go", "ahead"}
 #: ... and up to one of these words (the agent speaking again: "lovely", "and finally, ...").
 #: Whisper tiny writes the agent's "lovely" so for voices it does not know ("Lonely maps are all gone
 #: through", "Learnly, ...", "Lumbly", "Learning that tomorrow gone through": 1.79).
@@ -116,7 +117,7 @@ HOLD_CUE_WORDS = frozenset({"moment", "second", "sec", "check", "see", "look", "
                             "hand", "wallet", "purse", "grab", "find"})
 HOLD_WORDS = HOLD_CUE_WORDS | {"one", "just", "a", "on", "let", "me", "have", "with", "um", "uh", "er", "erm", "i",
                                "ill", "get", "it", "find", "need", "to", "in", "my", "other", "read", "the",
-                               "about", "getting", "out", "give", "please"}
+                               "about", "getting", "out", "give", "please", "well"}
 #: ... and the answer's window (``UNANSWERED_S``) lasts at least this long after it (a long hold
 #: took most of it: "I'll read it in my other hand." and the expiry date 4 s later; 1.35).
 HELD_ANSWER_S = 3.0

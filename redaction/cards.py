@@ -92,7 +92,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: by piece, ``piecewise_clock``, 1.91; its pieces moved along a line, 1.92), so a batch re-redacts what
 #: an older one masked (1.93: a provider's numeral of fewer digits than a card's is no long run, ``_one_numeral``).
 #: 1.94: digits written as words ("high" amid a card, a card's first digits), "the code in", a month in the
-#: expiry ask, an acknowledgement right after the caller's hold, data whose first word was timed with no length.
+#: expiry ask, an acknowledgement right after the caller's hold, data whose first word was timed with no length,
+#: "well" no answer's lead-in.
 VERSION = "1.94"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
