@@ -92,8 +92,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: by piece, ``piecewise_clock``, 1.91; its pieces moved along a line, 1.92), so a batch re-redacts what
 #: an older one masked (1.93: a provider's numeral of fewer digits than a card's is no long run, ``_one_numeral``).
 #: 1.94: digits written as words ("high" amid a card, a card's first digits), "the code in", a month in the
-#: expiry ask, an acknowledgement right after the caller's hold, data whose first word was timed with no length,
-#: "well" no answer's lead-in.
+#: expiry ask, an acknowledgement right after the caller's hold, a date or code whose first word was timed
+#: with no length, "well" no answer's lead-in.
 VERSION = "1.94"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -545,17 +545,17 @@ def _with_lead_in(entity: Entity, words: Sequence[TimedWord]) -> Entity:
     """``entity`` from the start of the word said right before it, when it is an expiry date or a
     code found by its digits whose first word is one numeral of LEAD_IN_NUMERAL_DIGITS digits or
     more, and the word before it is no number and ends where the numeral starts (``LEAD_IN_GAP_S``);
-    any data found by its digits whose first word Whisper timed with no length (stacked at the next
-    word's start: "It's[24.27-24.95] April[24.95-24.95] 29th.", the month said under "It's"), likewise."""
-    if entity.confidence <= answers.UNANSWERED_CONFIDENCE:
+    likewise one whose first word Whisper timed with no length (stacked at the next word's start:
+    "It's[24.27-24.95] April[24.95-24.95] 29th.", the month said under "It's"; for cards too, tune
+    322-323 masked a lead-in "It's" for no digit more)."""
+    if entity.entity not in (EXPIRY, SECURITY_CODE) or entity.confidence <= answers.UNANSWERED_CONFIDENCE:
         return entity
     first = min(entity.words)
     if first == 0:
         return entity
     word, before = words[first], words[first - 1]
     stacked = word.end_s - word.start_s < _EPS_S
-    numeral = (entity.entity in (EXPIRY, SECURITY_CODE) and _numeral(word)
-               and len(digits_said(word.text)) >= LEAD_IN_NUMERAL_DIGITS)
+    numeral = _numeral(word) and len(digits_said(word.text)) >= LEAD_IN_NUMERAL_DIGITS
     if not (stacked or numeral) or digits_said(before.text) or word.start_s - before.end_s > LEAD_IN_GAP_S:
         return entity
     return replace(entity, start_s=min(entity.start_s, before.start_s))

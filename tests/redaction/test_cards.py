@@ -2294,6 +2294,10 @@ def test_data_whose_first_word_whisper_timed_with_no_length_starts_at_the_word_b
         (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.0, 6.4)]
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed_own, unanswered=True)] == [
         (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 5.3, 6.4)]
+    # a card so written keeps its start: the caller's lead-in "It's" stays audible
+    card = timed("can I take the card number please?") + [
+        TimedWord(3.0, 3.8, "It's"), TimedWord(3.8, 3.8, "4532"), *timed_from(3.8, "0151 1283 0366.".split(), 0.8)]
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(card, unanswered=True)] == [(CARD_NUMBER, 3.8, 5.7)]
 
 
 def test_well_is_no_lead_in_of_an_answer() -> None:
