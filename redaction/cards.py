@@ -93,7 +93,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: an older one masked (1.93: a provider's numeral of fewer digits than a card's is no long run, ``_one_numeral``).
 #: 1.94: digits written as words ("high" amid a card, a card's first digits), "the code in", a month in the
 #: expiry ask, an acknowledgement right after the caller's hold, a date or code whose first word was timed
-#: with no length, "well" no answer's lead-in.
+#: with no length, "well" no answer's lead-in; a provider's numeral timed short is no second writing of
+#: the digits before it (``_read_again`` is the recognizer's).
 VERSION = "1.94"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -376,7 +377,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     ``whole_numerals``: the words are a transcription provider's, whose numerals say their numbers
     whole (``_one_numeral``)."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
-    again = _second_hearings([words[i] for i in order])
+    again = _second_hearings([words[i] for i in order], written_once=whole_numerals)
     order = [i for k, i in enumerate(order) if k not in again]
     ordered = [words[i] for i in order]
     asks: list[Ask] = []
@@ -643,7 +644,7 @@ def _soundalike(word: str) -> bool:
     return word in DIGIT_SOUNDALIKES or len(word) == 1
 
 
-def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
+def _second_hearings(words: Sequence[TimedWord], written_once: bool = False) -> set[int]:
     """Indices (into ``words``, in time order) of number words that repeat what another
     number word already said at the same time: Whisper hears overlapping pieces of a call,
     and the same digits may come back twice, interleaved ("zero 0, seven 7, ...") or as
@@ -651,7 +652,9 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
     first of two same digits whose times overlap by more than half the shorter one, when the
     second starts before the first's middle, is timed too short to say, or is written the other
     way (a word and a numeral); else both: a double digit whose words Whisper timed each over
-    the next ("one, 20.8-21.66, one, 21.36-21.9": 1.34)."""
+    the next ("one, 20.8-21.66, one, 21.36-21.9": 1.34). ``written_once``: a transcription
+    provider's words, which write a number once where it was said: a numeral timed short is no
+    second writing of the digits before it (``_read_again``; 1.94)."""
     said = {i: d for i, w in enumerate(words) if (d := digits_said(w.text))}
     again = _inside_numerals(words, said)
     kept: list[int] = []
@@ -668,7 +671,7 @@ def _second_hearings(words: Sequence[TimedWord]) -> set[int]:
                 break
         else:
             kept.append(i)
-    return again | _read_again(words, said, again)
+    return again if written_once else again | _read_again(words, said, again)
 
 
 def _inside_numerals(words: Sequence[TimedWord], said: dict[int, str]) -> set[int]:
