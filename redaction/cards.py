@@ -164,7 +164,8 @@ MAX_CARD_READ_S = 15.0
 MONTH_WORDS = 2
 MONTH_REACH_S = 1.5
 #: "may" or "march" alone at most this many words after the agent's expiry ask word, in its
-#: sentence, is the ask's "date" misheard ("I'm the next fire in May.": 1.94), no answer to it:
+#: sentence and ending it, in a recognizer's words, is the ask's "date" misheard ("I'm the next fire
+#: in May.": 1.94; "and the expiry may 27" is the answer), no answer to it:
 #: the caller's answer after it ("Okay, oh for two salmon.") stayed audible as the ask was taken
 #: (tune 315-317 rescored: +4 digits, less other speech).
 ASK_MONTH_WORDS = 2
@@ -850,7 +851,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         asked = None
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
-        if month and asked == "expiry" and _in_ask(asks[-1].word, item.words[0], words):
+        if (month and asked == "expiry" and not whole_numerals and ends_sentence(words[item.words[0]].text)
+                and _in_ask(asks[-1].word, item.words[0], words)):
             others.append(plain(words[item.words[0]].text))  # the ask's own word: no run, the ask still waits
             current = None
             continue

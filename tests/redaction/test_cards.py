@@ -2323,3 +2323,16 @@ def test_a_providers_numeral_timed_short_after_digits_like_it_is_no_second_writi
         words = timed(said)
         assert (EXPIRY, expiry) in labels(words, find_entities(words, whole_numerals=True)), said
         assert (EXPIRY, expiry) not in labels(words, find_entities(words)), said
+
+
+def test_a_month_answering_the_expiry_ask_in_its_sentence_is_still_the_answer() -> None:
+    # 1.94's rule (a month in the ask's sentence is the ask's own word misheard: "the next fire in May.")
+    # took a provider's "and the expiry may 27" for the ask and left "may" audible and in the
+    # transcript: only a month that ends the sentence, in a recognizer's words, is the ask's word
+    for said in ("and the expiry may 27 thanks", "can I have the expiry? may 27 thanks", "the expiry is may 2027"):
+        words = timed(said)
+        month = next(i for i, w in enumerate(words) if w.text == "may")
+        for found in (find_entities(words, whole_numerals=True), find_entities(words, unanswered=True)):
+            assert any(e.entity == EXPIRY and month in e.words for e in found), (said, found)
+    provider = timed("my card number is 4532015112830366. Great, and the expiry is May. 2027 thanks")
+    assert (EXPIRY, "May. 2027") in labels(provider, find_entities(provider, whole_numerals=True))
