@@ -20,7 +20,7 @@ from typing import Any
 from redaction.cards import Entity, find_entities
 from redaction.numbers import atoms_of, grouped_digits
 from redaction.transcripts.base import PLACEHOLDER, WriteBack, dump_json, redact_text
-from redaction.transcripts.quotes import quoting, said_digits
+from redaction.transcripts.quotes import NO_CORES, Cores, quoting, said_digits
 from redaction.words import TimedWord
 
 #: Time given to a token of free text (about one spoken word).
@@ -92,7 +92,7 @@ def entities_in(texts: Sequence[tuple[str, float, float]]) -> list[tuple[Entity,
     return [(entity, frozenset(token[0] for token in tokens)) for entity, tokens in _found(texts)]
 
 
-def redact_texts(texts: Sequence[tuple[str, float, float]], cores: frozenset[str] = frozenset()) -> list[str]:
+def redact_texts(texts: Sequence[tuple[str, float, float]], cores: Cores = NO_CORES) -> list[str]:
     """The texts with every token that says card data (or whose core is one of ``cores``,
     digits said elsewhere as card data) redacted, punctuation kept."""
     hit: dict[int, set[tuple[int, int]]] = {}  # by item: (start, end) offsets of its tokens to redact
@@ -104,7 +104,7 @@ def redact_texts(texts: Sequence[tuple[str, float, float]], cores: frozenset[str
             if core(text) in cores:
                 hit.setdefault(k, set()).add((start, end))
         said = (((k, start, end), text) for k, start, end, _, _, text in _tokens(texts))
-        for k, start, end in quoting(said, cores, MIN_QUOTED_DIGITS, MAX_QUOTED_DIGITS):  # "oh three six six"
+        for k, start, end in quoting(said, cores):  # "oh three six six"
             hit.setdefault(k, set()).add((start, end))
     return [_replaced(text, hit.get(k, ())) for k, (text, _, _) in enumerate(texts)]
 
@@ -119,7 +119,7 @@ def _replaced(text: str, tokens: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces) + text[at:] if pieces else text
 
 
-def redact_free(text: str, cores: frozenset[str] = frozenset()) -> str:
+def redact_free(text: str, cores: Cores = NO_CORES) -> str:
     """Free text (no times) with its card data redacted, and each number beside a redacted
     token (``beside_redacted``: text rebuilt from redacted words quotes the rest of a card)."""
     after = redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
@@ -146,7 +146,7 @@ def beside_redacted(texts: Sequence[str]) -> list[int]:
     return sorted(hit)
 
 
-def redact_copies(places: Sequence[tuple[Any, Any]], cores: frozenset[str] = frozenset()) -> dict[int, str]:
+def redact_copies(places: Sequence[tuple[Any, Any]], cores: Cores = NO_CORES) -> dict[int, str]:
     """Word texts at ``places`` (a word mapping or array and the key or index of its text), read
     in order as one free text, TOKEN_S a word (their own times may be anything): those that say
     card data with their neighbours, or alone, or hold one of ``cores``, and then each that says
@@ -177,7 +177,7 @@ def text_places(word: Any, path: str) -> list[tuple[Any, str]]:
     return [(word, first)] if isinstance(word[first], str) else []
 
 
-def redact_word_texts(words: Sequence[Any], owned: Iterable[str], cores: frozenset[str]) -> list[str]:
+def redact_word_texts(words: Sequence[Any], owned: Iterable[str], cores: Cores) -> list[str]:
     """The texts of ``words`` (word mappings a format redacted itself, in its order) read as free
     text too: each text field among ``owned`` (a FREE_KEYS key at the end of its path), the
     n-th string of each word there in one run (``redact_copies``). A copy no reader reads, or a
@@ -217,27 +217,16 @@ def core(text: str) -> str:
     return _CORE.sub("", text).lower()
 
 
-#: Free text quoting this many digits or more of a sensitive word, grouped its own way, quotes card data.
-MIN_QUOTED_DIGITS = 4
-#: ... of a sensitive word of at most this many digits (a card's 19 and some; the runs of a word far
-#: longer, which no card is, would cost memory by the square of its length).
-MAX_QUOTED_DIGITS = 32
-
-
-def digit_cores(texts: Iterable[str]) -> frozenset[str]:
+def digit_cores(texts: Iterable[str]) -> Cores:
     """Cores with two or more digits among ``texts`` (sensitive words): the same digits in
-    free text are card data too ("card ending 0366"); so is any run of MIN_QUOTED_DIGITS or more
-    of their digits, however free text groups them ("4,111,111,111,111,111" said: "starting
-    4,111", "ending 1.111")."""
+    free text are card data too ("card ending 0366"); so is any run of four or more of their
+    digits (``quotes.Cores``), however free text groups them ("4,111,111,111,111,111" said:
+    "starting 4,111", "ending 1.111")."""
     cores = {c for c in map(core, texts) if sum(ch.isdigit() for ch in c) >= 2}
-    for digits in {"".join(ch for ch in c if ch.isdigit()) for c in cores}:
-        if len(digits) <= MAX_QUOTED_DIGITS:  # its runs: a few hundred at most
-            cores.update(digits[i:j] for i in range(len(digits))
-                         for j in range(i + MIN_QUOTED_DIGITS, len(digits) + 1))
-    return frozenset(cores)
+    return Cores.of(cores, {"".join(ch for ch in c if ch.isdigit()) for c in cores})
 
 
-def scrub(node: Any, cores: frozenset[str], skip: frozenset[int] = frozenset(), key: str = "",
+def scrub(node: Any, cores: Cores, skip: frozenset[int] = frozenset(), key: str = "",
           near: Callable[[dict[str, Any]], bool] | None = None, numbers: bool = False,
           owned: frozenset[str] = frozenset()) -> Any:
     """``node`` (parsed JSON) with card data redacted in every free-text string: strings
@@ -255,7 +244,7 @@ class _Scrub:
     a card logic run each, 2.6 s more for 20,000 AWS items). Kept for the one call only: the
     strings are the transcript's text."""
 
-    cores: frozenset[str]
+    cores: Cores
     skip: frozenset[int]
     near: Callable[[dict[str, Any]], bool] | None
     owned: frozenset[str]

@@ -10,6 +10,7 @@ from typing import Any
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import InvalidJSON, WriteBack, field, lacks, load_json, overlapping, redact_text
 from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers, redact_texts
+from redaction.transcripts.quotes import Cores
 
 
 def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
@@ -52,7 +53,7 @@ def redact_by_time(words: list[dict[str, Any]], key: str, near: Callable[[float,
     return hit
 
 
-def redact_copy(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool], cores: frozenset[str],
+def redact_copy(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool], cores: Cores,
                 scale: float = 1.0, said: list[str] | None = None) -> bool:
     """A turn message's words (checked: text, times in units of ``scale`` seconds) redacted: those
     overlapping a redacted word's time (``redact_by_time``), and the message's own card data (an

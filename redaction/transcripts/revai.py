@@ -25,6 +25,7 @@ from redaction.transcripts.base import (ListedWords, Reading, WriteBack, field, 
 from redaction.transcripts.freetext import digit_cores, finish, redact_numbers, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import as_it_came, load_messages, placed
+from redaction.transcripts.quotes import Cores
 
 NAME = "revai"
 _CONNECTED, _PARTIAL, _FINAL = "connected", "partial", "final"
@@ -59,7 +60,7 @@ class RevAiTranscript:
         return as_it_came(document, lines, finish(document, words.said, skip, owned=_OWNED))
 
 
-def _redact_partial(message: dict[str, Any], cores: frozenset[str], redacted: Callable[[float, float], bool],
+def _redact_partial(message: dict[str, Any], cores: Cores, redacted: Callable[[float, float], bool],
                     said: list[str]) -> None:
     """A partial hypothesis (checked by ``_elements``) redacted: its text elements at a redacted
     word's time (untimed: those saying a number, when the hypothesis is), and its own card data

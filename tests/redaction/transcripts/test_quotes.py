@@ -29,5 +29,5 @@ def test_a_long_run_is_cut_into_overlapping_pieces() -> None:
     (["oh", "three", "then", "six", "six"], []),  # not one stretch
 ])
 def test_a_stretch_of_number_words_saying_a_run_of_a_cards_digits_is_a_quote(tokens: list[str], hit: list[int]) -> None:
-    cores = frozenset({"0366", "4532"})
-    assert quotes.quoting(enumerate(tokens), cores, 4, 32) == hit
+    cores = quotes.Cores.of((), ["0366", "4532"])
+    assert quotes.quoting(enumerate(tokens), cores) == hit
