@@ -42,6 +42,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from difflib import SequenceMatcher
 from itertools import groupby
 
@@ -758,7 +759,14 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
           keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False) -> list[_Run]:
     """The runs of digits in ``items``; ``asks`` gets each ask the agent made (card, expiry, code).
     An ask the caller answered by key presses (a keyed sequence of ``keyed_s`` in its window after
-    it) is answered: no run answers it (1.43)."""
+    it) is answered: no run answers it (1.43). What it asks of a word's text is worked out once
+    a word (``plain_at``, ``month_at``, ``spelled_at``), for this call only: a provider's word may
+    hold thousands of tokens, each an item ("card 4111 1111 ... thanks" in one AWS item's content),
+    and working it out again for each item took the square of the word's length (2,000 tokens in
+    one word: 5.6 s)."""
+    plain_at = cache(lambda k: plain(words[k].text))
+    month_at = cache(lambda k: month_said(words[k].text))
+    spelled_at = cache(lambda k: _spelled(words[k].text))
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
     last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
@@ -768,12 +776,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
     for item in items:
         if not item.digits:
             if item.filler:
-                if current is not None and not others and plain(words[item.words[0]].text) == SLASH_WORD:
+                if current is not None and not others and plain_at(item.words[0]) == SLASH_WORD:
                     current.slashed = True
                 continue
             text = words[item.words[0]].text
-            word = text if text == UNKNOWN_WORD else plain(text)
-            if _spelled(text):
+            word = text if text == UNKNOWN_WORD else plain_at(item.words[0])
+            if spelled_at(item.words[0]):
                 word = UNKNOWN_WORD  # "5, 4, 3. M -M -A -M. 5 -2 -3": items of a sequence misheard (1.84)
             if expiry_word(word) and word not in EXPIRY_WORDS:
                 word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
@@ -839,12 +847,12 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 last_ask = asked_last = (kind, item.end_s)
                 asks.append(Ask(kind, item.words[0]))
             continue
-        month = len(item.words) == 1 and plain(words[item.words[0]].text) in WORD_MONTHS
+        month = len(item.words) == 1 and plain_at(item.words[0]) in WORD_MONTHS
         if current is not None and item.start_s - current.end_s <= RUN_GAP_S:
             current.digits += [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
             current.end_s = max(current.end_s, item.end_s)
             current.month_only = current.month_only and month
-            current.month_said = current.month_said or _names_month(item, words)
+            current.month_said = current.month_said or any(month_at(k) for k in item.words)
             continue
         before_run = (others, last_ask)
         context = frozenset(_context_words(others[-CONTEXT_WORDS:]))
@@ -853,7 +861,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             asked = last_ask[0]
         if (month and asked == "expiry" and not whole_numerals and ends_sentence(words[item.words[0]].text)
                 and _in_ask(asks[-1].word, item.words[0], words)):
-            others.append(plain(words[item.words[0]].text))  # the ask's own word: no run, the ask still waits
+            others.append(plain_at(item.words[0]))  # the ask's own word: no run, the ask still waits
             current = None
             continue
         # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
@@ -873,7 +881,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         near = others[-HARMLESS_LEAD_WORDS:]
         harmless_near = back_on or any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
-                       month_only=month, month_said=_names_month(item, words), harmless_near=harmless_near,
+                       month_only=month, month_said=any(month_at(k) for k in item.words), harmless_near=harmless_near,
                        phone_near=back_on or bool(set(near) & PHONE_WORDS), named=named_kind(others),
                        after_the=bool(others) and others[-1] == "the", whole_numerals=whole_numerals)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
@@ -1065,11 +1073,6 @@ def _short_runs(chain: list[_Run], context: frozenset[str], earlier: _Before, ti
             out.append(entity)
             earlier = earlier.then([entity], [run])
     return out
-
-
-def _names_month(item: Piece, words: Sequence[TimedWord]) -> bool:
-    """True when one of ``item``'s words names a month (``numbers.month_said``)."""
-    return any(month_said(words[k].text) for k in item.words)
 
 
 def _dense(chain: list[_Run], digits: list[tuple[str, int]]) -> bool:
