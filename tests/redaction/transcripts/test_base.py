@@ -225,3 +225,25 @@ def test_text_that_is_no_json_is_told_apart_by_the_errors_type_not_its_message()
     with pytest.raises(TranscriptError, match=r"^vosk transcript: line 2 is not a JSON message") as caught:
         load_messages('{"a": 1}\n{"b": \n', "vosk")
     assert not isinstance(caught.value, InvalidJSON)  # a JSON line that is not JSON: named, and not retried
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\uDC00 \\uD83D", "\\ude00\\ud83d"])
+def test_an_escaped_lone_surrogate_is_refused_where_the_json_is_read(escape: str) -> None:
+    """Session 52: JSON may escape half a surrogate pair ("\\ud800"), which is no character: the
+    transcript was read and written back, and writing the redacted copy out (UTF-8) raised a
+    UnicodeEncodeError, not a TranscriptError (a post-call job failed instead of falling back to
+    the recognizer). Refused where the JSON is read, naming the format and no text; a whole pair
+    (an emoji) is text."""
+    words = '[{"word": " card", "start": 0, "end": 0.5}, {"word": " %s", "start": 0.5, "end": 1}]'
+    text = '{"text": "", "segments": [{"start": 0, "end": 1, "text": "", "words": %s}]}' % (words % escape)
+    for name, fmt in (("the", "auto"), ("whisper", "whisper")):
+        with pytest.raises(TranscriptError) as caught:
+            transcripts.load(text, fmt)
+        assert str(caught.value) == f"{name} transcript holds an escaped half of a surrogate pair, which is no text"
+    lines = '{"type": "Begin"}\n{"type": "Turn", "transcript": "%s"}\n' % escape
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(lines, "assemblyai-streaming")
+    assert str(caught.value) == ("assemblyai-streaming transcript line 2 holds an escaped half of a surrogate pair, "
+                                 "which is no text")
+    whole = transcripts.load(text.replace(escape, "\\ud83d\\ude00"), "whisper")
+    assert transcripts.write_back(whole).text.encode("utf-8").count("\U0001F600".encode()) == 1
