@@ -906,7 +906,10 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         word = plain(words[k].text)
         held_s = words[min(held_to, len(words) - 1)].start_s
         until_s = max(words[j].start_s + limit_s, held_s + min(limit_s, HELD_ANSWER_S))
-        if words[k].start_s > until_s or word in CLOSING_ENDS:
+        if words[k].start_s > until_s:
+            break
+        if word in CLOSING_ENDS:
+            out = _before_closing(out, k, words)
             break
         if word in ANSWER_END_WORDS:
             after_hold = j < k == held_to  # the caller's "one moment." just before it (1.94)
@@ -929,6 +932,23 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
+
+
+def _before_closing(out: list[int], closing: int, words: Sequence[TimedWord]) -> list[int]:
+    """``out`` (an answer's word indices, in order) less its last words that say no number and share
+    a sentence with the call's closing word ``closing``, when that sentence goes on after it: "You will
+    get a confirmation shortly." after the code ask's sentence is the agent's closing whole, not an
+    answer cut at "confirmation" (1.95). An answer run on into a last "goodbye" keeps its words ("so big
+    tender goodbye": the expiry date misheard, then the caller's goodbye)."""
+    if ends_sentence(words[closing].text) or closing + 1 >= len(words) or (
+            words[closing + 1].start_s - words[closing].end_s >= TURN_GAP_S):
+        return out
+    i = closing - 1
+    while (out and out[-1] == i and not ends_sentence(words[i].text) and not digits_said(words[i].text)
+           and not month_said(words[i].text) and words[i + 1].start_s - words[i].end_s < TURN_GAP_S):
+        out = out[:-1]
+        i -= 1
+    return out
 
 
 def _run_on_end(ask: int, words: Sequence[TimedWord]) -> int:

@@ -95,8 +95,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: 1.94: digits written as words ("high" amid a card, a card's first digits), "the code in", a month in the
 #: expiry ask, an acknowledgement right after the caller's hold, a date or code whose first word was timed
 #: with no length, "well" no answer's lead-in; a provider's numeral timed short is no second writing of
-#: the digits before it (``_read_again`` is the recognizer's).
-VERSION = "1.94"
+#: the digits before it (``_read_again`` is the recognizer's). 1.95: the call's closing sentence is no
+#: unanswered answer ("You will get a confirmation shortly.").
+VERSION = "1.95"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

@@ -2051,9 +2051,24 @@ def test_the_payment_accepted_is_the_calls_closing() -> None:
     for closing, word in (("that's approved for you.", "approved"), ("all done that's been processed.", "processed"),
                           ("okay that was successful.", "successful"), ("it's been accepted.", "accepted")):
         words = said_at(*CARD_READ, (14.0, "and the security number on the back."), (17.0, "hang about."),
-                        (19.0, "is it the"), (20.5, closing))
+                        (19.0, "is it the"), (21.0, closing))  # the agent's closing after a pause
         (kind, masked), = labels(words, find_entities(words, unanswered=True))[1:]
         assert kind == SECURITY_CODE and masked.startswith("the") and word not in masked, closing
+
+
+def test_the_calls_closing_sentence_is_no_unanswered_answer() -> None:
+    # the code ask's sentence took the code ("... on the map it's time for 4."); the agent's "You will
+    # get a confirmation shortly." after it is the closing whole, not an answer cut at "confirmation" (1.95)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (18.0, "and finally the 3 digits on the map it's time for 4."),
+                    (24.0, "You will get a confirmation shortly."), (27.0, "Brilliant, thanks."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
+    # ... but words said before it in a sentence of their own are still the answer
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (18.0, "and finally the 3 digits on the back."), (21.0, "time for fall."),
+                    (24.0, "You will get a confirmation shortly."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [
+        (EXPIRY, "0 4 2 7."), (SECURITY_CODE, "time for fall.")]
 
 
 def test_card_data_said_again_is_that_data_too() -> None:
