@@ -918,7 +918,8 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
                 break  # the agent speaking again ("Lovely, what is the 16-digit number ...")
             lead_end_s = words[k].end_s  # the caller's first word misheard ("Thank OK, it is ...")
             continue
-        if harmless_ends and out and word in NEXT_ASK_STARTS and ends_sentence(words[k - 1].text):
+        if harmless_ends and out and word in NEXT_ASK_STARTS and (
+                ends_sentence(words[k - 1].text) or _asks_data(k, words)):
             break  # the agent's next question ("And ...", "Last thing, ...")
         lead = lead_of(word, plain(words[k - 1].text))
         # a card's answer goes on over a harmless word ("ticket" may be "digits" misheard), and any
@@ -932,6 +933,16 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
+
+
+def _asks_data(k: int, words: Sequence[TimedWord]) -> bool:
+    """The sentence starting at word ``k`` (at most QUESTION_TAIL_WORDS words) asks for card data: an
+    ask word or "the last three" in it. The agent's "and ..., please, the last three digits on the Mac"
+    right after an expiry date Whisper ended with a comma ("And when did I,") is the next question, not
+    more of the date's answer (1.95)."""
+    end = _sentence_end(k, words, QUESTION_TAIL_WORDS)
+    said = words[k : min(len(words), k + QUESTION_TAIL_WORDS) if end is None else end]
+    return _counts(said) or any(ask_of(plain(w.text)) is not None for w in said)
 
 
 def _before_closing(out: list[int], closing: int, words: Sequence[TimedWord]) -> list[int]:

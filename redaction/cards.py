@@ -96,7 +96,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: expiry ask, an acknowledgement right after the caller's hold, a date or code whose first word was timed
 #: with no length, "well" no answer's lead-in; a provider's numeral timed short is no second writing of
 #: the digits before it (``_read_again`` is the recognizer's). 1.95: the call's closing sentence is no
-#: unanswered answer ("You will get a confirmation shortly.").
+#: unanswered answer ("You will get a confirmation shortly."), nor the agent's next ask after a comma ("And when
+#: did I, and ..., please, the last three digits on the Mac").
 VERSION = "1.95"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

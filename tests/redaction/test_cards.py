@@ -2071,6 +2071,19 @@ def test_the_calls_closing_sentence_is_no_unanswered_answer() -> None:
         (EXPIRY, "0 4 2 7."), (SECURITY_CODE, "time for fall.")]
 
 
+def test_an_expiry_answer_stops_at_and_starting_the_agents_code_ask_after_a_comma() -> None:
+    # the date written as other words ending in a comma ("And when did I,"), then the agent's "and ...,
+    # please, the last three digits on the Mac": an "and" that starts a sentence asking for data starts
+    # the next question even when Whisper wrote no full stop before it (1.95)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please, just a second."), (18.0, "And when did I,"),
+                    (19.6, "and I think you already called, please, the last three digits on the Mac, just a second"))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "And when did I,")]
+    # ... an "and" that asks for nothing is still the answer's ("twelve and twenty six" misheard)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date please."), (16.0, "tall, and went to fix."),
+                    (20.0, "Lovely."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "tall, and went to fix.")]
+
+
 def test_card_data_said_again_is_that_data_too() -> None:
     # the caller asked to say the code again, the agent reading the expiry date back (1.83)
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "so that's oh four two seven."),
