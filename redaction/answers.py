@@ -33,6 +33,7 @@ from redaction.card_words import (
     MISHEARD_EXPIRY_WORDS,
     MOST_DIGITS,
     NUMBER_WORDS,
+    PAYMENT_WORD,
     REASK_S,
     REASK_WORDS,
     REFERENCE_WORDS,
@@ -601,7 +602,8 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
     been found), after ``from_s`` and for at most ``limit_s``; with ``turn``, none unless that pause
     was found (words run on from a card are no answer: without it, 0.03-0.10 point more other speech
     for no digit). None after a reference word or a code of another kind ("your receipt number is
-    ...", "the billing zip code ...", 1.83): those words say a harmless number."""
+    ...", "the billing zip code ...", 1.83), or the agent's "payment" ("Your payment preferences 9 4 8
+    9 8.": its "reference" misheard, 1.95): those words say a harmless number."""
     k -= 1
     while k >= 0 and words[k].start_s >= from_s and plain(words[k].text) in ACK_WORDS:
         k -= 1
@@ -616,7 +618,7 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
         if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
             return said[::-1]
         k -= 1
-    if k >= 0 and (plain(words[k].text) in REFERENCE_WORDS
+    if k >= 0 and (plain(words[k].text) in REFERENCE_WORDS | {PAYMENT_WORD}
                    or other_code(plain(words[k].text), plain(words[k - 1].text) if k else "")):
         return []  # a reference read out ("your receipt number is 5 4 7 ..."), a zip code: no answer (1.83)
     return [] if turn else said[::-1]

@@ -97,7 +97,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: with no length, "well" no answer's lead-in; a provider's numeral timed short is no second writing of
 #: the digits before it (``_read_again`` is the recognizer's). 1.95: the call's closing sentence is no
 #: unanswered answer ("You will get a confirmation shortly."), nor the agent's next ask after a comma ("And when
-#: did I, and ..., please, the last three digits on the Mac").
+#: did I, and ..., please, the last three digits on the Mac"), nor the agent's payment reference its
+#: "reference" misheard ("Your payment preferences 9 4 8 9 8.") the code said before the agent speaks again.
 VERSION = "1.95"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

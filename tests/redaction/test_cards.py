@@ -2084,6 +2084,14 @@ def test_an_expiry_answer_stops_at_and_starting_the_agents_code_ask_after_a_comm
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "tall, and went to fix.")]
 
 
+def test_the_payment_reference_with_its_reference_misheard_is_no_code_before_the_agent_speaks_again() -> None:
+    # no code found after the expiry date; "Your payment preferences 9 4 8 9 8." is the agent's payment
+    # reference, its "reference" misheard: the words before the agent's "Lovely" are no code (1.95)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (19.0, "Your payment preferences 9 4 8 9 8."), (23.0, "Lovely, thank you."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
+
+
 def test_card_data_said_again_is_that_data_too() -> None:
     # the caller asked to say the code again, the agent reading the expiry date back (1.83)
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "so that's oh four two seven."),
