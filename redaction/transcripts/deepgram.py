@@ -164,7 +164,8 @@ def _redact_words(holder: dict[str, Any], redacted: Callable[[float, float], boo
 
 def _rebuild_sentences(alternative: dict[str, Any], redacted: Callable[[float, float], bool]) -> None:
     """Paragraph sentences at a ``redacted`` time are rebuilt from the alternative's words (those
-    within the sentence's times, found by their starts in log time); the paragraphs' transcript
+    within the sentence's times, found by their starts in log time, and in no sentence rebuilt
+    before); the paragraphs' transcript
     gets the rebuilt sentences in place of the old."""
     paragraphs = alternative.get("paragraphs")
     if not isinstance(paragraphs, dict):
@@ -173,13 +174,16 @@ def _rebuild_sentences(alternative: dict[str, Any], redacted: Callable[[float, f
     by_start = sorted(range(len(words)), key=lambda k: float(words[k]["start"]))
     starts = [float(words[k]["start"]) for k in by_start]
     changed = []
+    taken: set[int] = set()  # words in a sentence rebuilt: each goes into one (sentences overlapping,
+    # each saying the whole call, were each rebuilt from all its words: sentences x words written)
     for paragraph in paragraphs.get("paragraphs", []):
         for sentence in paragraph.get("sentences", []):
             start, end = float(sentence["start"]), float(sentence["end"])
             if not redacted(start, end):
                 continue
             among = by_start[bisect_left(starts, start - 1e-6) : bisect_right(starts, end + 1e-6)]
-            inside = [words[k] for k in sorted(among) if float(words[k]["end"]) <= end + 1e-6]
+            inside = [words[k] for k in sorted(among) if float(words[k]["end"]) <= end + 1e-6 and k not in taken]
+            taken.update(k for k in among if float(words[k]["end"]) <= end + 1e-6)
             rebuilt = " ".join(w.get("punctuated_word", w.get("word", "")) for w in inside)
             changed.append((sentence["text"], rebuilt))
             sentence["text"] = rebuilt
