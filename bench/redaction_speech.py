@@ -91,12 +91,13 @@ from redaction.beside_transcript import ClockFit, clock_fit  # noqa: E402
 from redaction.engine import redact_array  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls import splits  # noqa: E402
-from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, dual_channel, make_call, with_line_noise, NOISE_KINDS  # noqa: E402
+from tools.evalcalls.calls import (  # noqa: E402
+    CHANNEL_OF_ROLE, EvalCall, available, dual_channel, make_call, with_line_noise, NOISE_KINDS)
 from tools.evalcalls.wording import NAMES  # noqa: E402
 from tools.evalcalls.diagnose import Recording, loss_classes  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, CallScore, score  # noqa: E402
 from tools.evalcalls.transcript import NUMERALS, parse_condition, simple_text, transcript_words  # noqa: E402
-from tools.evalcalls.voices import VoiceUnavailable, espeak_installed  # noqa: E402
+from tools.evalcalls.voices import espeak_installed  # noqa: E402
 from worker.calls.recognizers import make_recognizer  # noqa: E402
 from worker.calls.redacting import config_from, parse_transcript, transcript_spans  # noqa: E402
 from worker.settings import Settings  # noqa: E402
@@ -332,18 +333,6 @@ def calls_for(voice: str, seed: int, card_calls: int, harmless_calls: int, scrip
     calls = ([make_call(voice, "card", seed, i, script=script) for i in range(card_calls)]
              + [make_call(voice, "harmless", seed, i, script=script) for i in range(harmless_calls)])
     return calls if noise_db is None else [with_line_noise(call, noise_db, noise_kind) for call in calls]
-
-
-def available(voices: list[str]) -> list[str]:
-    out = []
-    for voice in voices:
-        try:
-            make_call(voice, "harmless", 0, 0)
-        except (VoiceUnavailable, FileNotFoundError, subprocess.CalledProcessError) as exc:
-            print(f"skipped voice {voice}: {exc}")
-            continue
-        out.append(voice)
-    return out
 
 
 Item = tuple[str, str, int]  # (split, speaker/voice, seed)

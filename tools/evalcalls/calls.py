@@ -91,6 +91,20 @@ def _rng(*parts: object) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32("/".join(str(p) for p in parts).encode()))
 
 
+def available(voices: list[str]) -> list[str]:
+    """The ``voices`` whose engine is installed (a call of each can be made); each other one is
+    skipped with a line saying why (the bench and the diagnosis both run on what this machine has)."""
+    out = []
+    for voice in voices:
+        try:
+            make_call(voice, "harmless", 0, 0)
+        except (VoiceUnavailable, FileNotFoundError, subprocess.CalledProcessError) as exc:
+            print(f"skipped voice {voice}: {exc}")
+            continue
+        out.append(voice)
+    return out
+
+
 def make_call(voice: str, kind: str, seed: int, index: int, *, cache: bool = True, script: str = "dev") -> EvalCall:
     """Call number ``index`` of ``kind`` for ``voice`` ("fsdd-theo", "en-gb-scotland",
     "mb-us1", "pico-en-GB"...) under ``seed``, in ``script``'s wording (``wording.NAMES``:

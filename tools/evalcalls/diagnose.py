@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.evalcalls import splits  # noqa: E402
+from tools.evalcalls import calls, splits  # noqa: E402
 from tools.evalcalls.calls import EvalCall, Span, make_call, with_line_noise, NOISE_KINDS  # noqa: E402
 from tools.evalcalls.scoring import MASKED_SHARE, coverage_s, score  # noqa: E402
 from tools.evalcalls.wording import NAMES  # noqa: E402
@@ -351,11 +351,13 @@ def add_call_arguments(ap: argparse.ArgumentParser, seeds: str) -> None:
 
 def tune_items(args: argparse.Namespace) -> list[tuple[str, str, int, int, str]]:
     """(voice, kind, seed, index, script) of each call ``add_call_arguments``' options choose;
-    a held-out voice is refused (the bench reports it, nobody diagnoses it)."""
+    a held-out voice is refused (the bench reports it, nobody diagnoses it), one this machine cannot
+    make skipped (``calls.available``)."""
     voices = [v for v in args.voices.split(",") if v]
     for voice in voices:
         if splits.split_of(voice) != "tune":
             raise SystemExit(f"{voice!r} is held out: the bench reports it, nobody diagnoses it (splits.py)")
+    voices = calls.available(voices)  # a voice whose engine is not installed is skipped, saying why
     kinds = [("card", i) for i in range(args.card_calls)] + ([("harmless", 0)] if args.harmless else [])
     return [(v, kind, s, i, args.script) for s in seeds_of(args.seeds) for v in voices for kind, i in kinds]
 

@@ -150,3 +150,22 @@ def test_rescoring_a_noisy_line_adds_the_chains_of_number_sounds_as_the_engine_d
     assert rescore([record])["all"][:2] == [16, 0]
     assert rescore([{**record, "noisy": True}])["all"][:2] == [16, 16]
     assert json.loads(words_record({**record, "noisy": True, "extra": 1}))["noisy"] is True
+
+
+def test_a_tune_voice_whose_engine_is_not_installed_is_skipped_not_a_crash(monkeypatch, capsys):
+    # diagnose.py crashed on the first call of a stranger whose MBROLA diphones were not installed
+    # (mb-pl1-en, session 52); the bench skipped it: both now skip it, saying why
+    import argparse
+
+    from tools.evalcalls import calls, diagnose
+    from tools.evalcalls.voices import VoiceUnavailable
+
+    def made(voice, kind, seed, index, **_):  # noqa: ANN001, ANN003, ANN202
+        if voice == "mb-pl1-en":
+            raise VoiceUnavailable("MBROLA's pl1 diphones are not installed")
+        return None
+
+    monkeypatch.setattr(calls, "make_call", made)
+    args = argparse.Namespace(voices="en-us,mb-pl1-en", seeds="324", card_calls=1, harmless=False, script="dev")
+    assert diagnose.tune_items(args) == [("en-us", "card", 324, 0, "dev")]
+    assert capsys.readouterr().out == "skipped voice mb-pl1-en: MBROLA's pl1 diphones are not installed\n"
