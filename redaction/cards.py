@@ -594,7 +594,7 @@ def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
                and words[max(k, k - step)].start_s - words[min(k, k - step)].end_s <= LEAD_IN_GAP_S):
             edges.add(k)
             k += step
-    edges |= _misheard_lead(min(edges, default=first), words)
+    edges |= _misheard_lead(min(edges | {first}), words)  # from the first word: edges may lie after it too
     if not edges:
         return entity
     return replace(entity, start_s=min(entity.start_s, *(words[k].start_s for k in edges)),

@@ -2297,6 +2297,13 @@ def test_words_right_before_a_card_that_may_be_three_digits_are_its_first_digits
     parted = read.replace("for one payment,", "for one. Payment,")
     assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(parted), unanswered=True)] == [
         (CARD_NUMBER, 5.6, 10.3)]
+    # a soundalike misheard after the card ("... 30 8 for.") reaches the card too: the words before it
+    # are still looked at from the card's first word, not from that last one
+    # (words said back to back, so a soundalike right after the card is taken as its last digit misheard)
+    said = "can I take the card number please? Sure, its time for one payment, number 0136 3971 2345 6789"
+    for after in (" now.", " for."):
+        words = timed(said + after, 0.3)
+        assert [(e.entity, e.start_s) for e in find_entities(words, unanswered=True)] == [(CARD_NUMBER, 2.7)], after
 
 
 def test_the_code_in_names_the_code_as_the_code_is_does() -> None:
