@@ -332,10 +332,9 @@ LEAD_IN_NUMERAL_DIGITS = 2
 LEAD_IN_GAP_S = 0.05
 #: A card's first digits Whisper wrote as words with others among them ("Sure, it's time for one
 #: payment, number 013 639 7 ...": 1.94): of the MISHEARD_LEAD_WORDS words said right before the card,
-#: one sentence with no pause of TURN_GAP_S, at least MISHEARD_LEAD_DIGITS that may be digits
+#: one sentence with no pause of answers.TURN_GAP_S, at least MISHEARD_LEAD_DIGITS that may be digits
 #: (DIGIT_SOUNDALIKES or number words) start it from the first of them.
 MISHEARD_LEAD_WORDS, MISHEARD_LEAD_DIGITS = 5, 3
-TURN_GAP_S = 0.5
 READ_SECONDS_PER_DIGIT = 0.5
 REACH_MIN_DIGITS = 5
 
@@ -604,12 +603,12 @@ def _with_misheard_edges(entity: Entity, words: Sequence[TimedWord]) -> Entity:
 def _misheard_lead(first: int, words: Sequence[TimedWord]) -> set[int]:
     """The words from the first of those that may be digits (``_soundalike`` or a number word) among
     the ``MISHEARD_LEAD_WORDS`` said right before word ``first`` (one sentence, no pause of
-    ``TURN_GAP_S``, no numeral: digits Whisper wrote are runs of their own) when at least
+    ``answers.TURN_GAP_S``, no numeral: digits Whisper wrote are runs of their own) when at least
     ``MISHEARD_LEAD_DIGITS`` of them may be; else none."""
     lead: list[int] = []
     k = first - 1
     while (k >= 0 and first - k <= MISHEARD_LEAD_WORDS and not ends_sentence(words[k].text) and not _numeral(words[k])
-           and words[k + 1].start_s - words[k].end_s < TURN_GAP_S):
+           and words[k + 1].start_s - words[k].end_s < answers.TURN_GAP_S):
         lead.append(k)
         k -= 1
     digits = [k for k in lead if _soundalike(plain(words[k].text)) or digits_said(words[k].text)]

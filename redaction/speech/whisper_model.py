@@ -146,7 +146,7 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
 
         def restart(self) -> None:
             with self._lock:
-                self._stale = self._stale or self.sampled
+                self._stale = self.sampled  # sampled is cleared only with stale (a reload)
 
         def generate(self, *args: object, **kwargs: object):  # noqa: ANN202 (CTranslate2's results)
             with self._lock:
