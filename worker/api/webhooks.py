@@ -131,11 +131,24 @@ def _as_reached(parts: SplitResult) -> SplitResult:
 def listed(parts: SplitResult, private_hosts: str) -> bool:
     """True when the operator lists the URL's host in ``private_hosts`` (comma-separated,
     any case): as ``host`` (any port) or ``host:port`` (an IPv6 address in brackets)."""
-    entries = {entry.strip().lower() for entry in private_hosts.split(",") if entry.strip()}
+    entries = {_reached_entry(entry.strip()) for entry in private_hosts.split(",") if entry.strip()}
     host = reached_host(parts.hostname or "")
     bracketed = f"[{host}]" if ":" in host else host
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return bool(entries & {host, bracketed, f"{bracketed}:{port}"})
+
+
+def _reached_entry(entry: str) -> str:
+    """An operator's ``host`` or ``host:port`` entry with its host read as a URL's is
+    (``reached_host``): "bücher.internal" and "hooks.corp." match their own URLs."""
+    try:
+        parts = urlsplit(f"//{entry}")
+        port = parts.port
+    except ValueError:  # not a host[:port] (refused when the settings load): compared as written
+        return entry.lower()
+    host = reached_host(parts.hostname or "")
+    bracketed = f"[{host}]" if ":" in host else host
+    return bracketed if port is None else f"{bracketed}:{port}"
 
 
 def _local_http(parts: SplitResult, private_hosts: str) -> bool:

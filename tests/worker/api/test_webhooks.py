@@ -546,3 +546,22 @@ def test_a_listed_host_in_look_alike_characters_is_the_listed_host():
     assert check_url("http://ｌｏｃａｌｈｏｓｔ:9000/hooks", "localhost") == "http://localhost:9000/hooks"
     assert check_url("https://１０.０.０.７/hook", "10.0.0.7") == "https://10.0.0.7/hook"
     assert checked_addresses("http://LOCALHOST.:9000/hooks", "localhost") == (None, None)
+
+
+@pytest.mark.parametrize(("url", "entries"), [
+    ("https://bücher.internal/h", "bücher.internal"),
+    ("https://xn--bcher-kva.internal/h", "Bücher.Internal"),
+    ("https://hooks.corp./h", "hooks.corp."),
+    ("https://hooks.corp/h", "hooks.corp.:443"),
+    ("https://[::1]:8443/h", "[::1]:8443"),
+])
+def test_an_operators_private_host_entry_is_read_as_the_url_host_is(url: str, entries: str) -> None:
+    # session 51 read the URL's host as the resolver does (IDNA's ASCII form, no final dot) but
+    # not the operator's CALLREC_WEBHOOK_PRIVATE_HOSTS entries: "bücher.internal" or "hooks.corp."
+    # no longer matched their own URL, and a delivery the operator allowed was refused
+    from urllib.parse import urlsplit
+
+    from worker.api.webhooks import listed
+
+    assert listed(urlsplit(url), entries)
+    assert not listed(urlsplit(url), "other.internal, [::2]")
