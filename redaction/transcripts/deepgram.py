@@ -174,17 +174,35 @@ def _rebuild_sentences(alternative: dict[str, Any], redacted: Callable[[float, f
     by_start = sorted(range(len(words)), key=lambda k: float(words[k]["start"]))
     starts = [float(words[k]["start"]) for k in by_start]
     changed = []
-    taken: set[int] = set()  # words in a sentence rebuilt: each goes into one (sentences overlapping,
-    # each saying the whole call, were each rebuilt from all its words: sentences x words written)
+    # Each word goes into one sentence rebuilt, and each position of ``by_start`` is visited once:
+    # sentences overlapping (each saying the whole call) were each rebuilt from, then each read, all
+    # their words (sentences x words). ``after[p]``: the first position from p not visited yet.
+    after = list(range(len(by_start) + 1))
+
+    def unvisited(p: int) -> int:
+        root = p
+        while after[root] != root:
+            root = after[root]
+        while after[p] != root:  # shortened for the next look
+            after[p], p = root, after[p]
+        return root
+
     for paragraph in paragraphs.get("paragraphs", []):
         for sentence in paragraph.get("sentences", []):
             start, end = float(sentence["start"]), float(sentence["end"])
             if not redacted(start, end):
                 continue
-            among = by_start[bisect_left(starts, start - 1e-6) : bisect_right(starts, end + 1e-6)]
-            inside = [words[k] for k in sorted(among) if float(words[k]["end"]) <= end + 1e-6 and k not in taken]
-            taken.update(k for k in among if float(words[k]["end"]) <= end + 1e-6)
-            rebuilt = " ".join(w.get("punctuated_word", w.get("word", "")) for w in inside)
+            inside, p = [], unvisited(bisect_left(starts, start - 1e-6))
+            stop = bisect_right(starts, end + 1e-6)
+            while p < stop:
+                k = by_start[p]
+                if float(words[k]["end"]) <= end + 1e-6:
+                    inside.append(k)
+                    after[p] = p + 1
+                elif starts[p] < end - 1e-6:  # said in this sentence's time, ending past it: in no later one
+                    after[p] = p + 1
+                p = unvisited(p + 1)  # a word starting as the sentence ends may be the next one's first
+            rebuilt = " ".join(words[k].get("punctuated_word", words[k].get("word", "")) for k in sorted(inside))
             changed.append((sentence["text"], rebuilt))
             sentence["text"] = rebuilt
     if isinstance(paragraphs.get("transcript"), str) and changed:
