@@ -59,7 +59,7 @@ class AssemblyAiStreamingTranscript:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
         return redact_turns(document, lines, turns + _revisions(document, lines), [word for _, word in _read(turns)],
-                            sensitive, "text", scale=MS, final=lambda word: word["word_is_final"],
+                            sensitive, "text", scale=MS, final=lambda word: word.get("word_is_final", True),  # a revision's words: final
                             utterance="utterance")
 
 

@@ -189,3 +189,19 @@ def test_a_partials_own_card_quoted_by_another_messages_transcript_is_redacted_t
     after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "assemblyai-streaming")).text)
     assert [w["text"] for w in after[15]["words"]][:4] == ["[redacted]"] * 4
     assert after[13]["transcript"] == "i am a voice The card ends [redacted]."
+
+
+def test_a_speaker_revision_with_its_own_transcript_is_written_back_rebuilt() -> None:
+    # A revision's words carry no word_is_final (they are the turn's final words again): a revision
+    # holding a transcript string had it rebuilt with w["word_is_final"] and the write-back failed
+    said = ["my", "card", "is", *["4111"] * 4, "thanks"]
+    words = [{"start": 1000 + 400 * k, "end": 1300 + 400 * k, "text": w, "confidence": 0.9, "word_is_final": True,
+              "speaker": "A"} for k, w in enumerate(said)]
+    turn = {"turn_order": 0, "turn_is_formatted": False, "end_of_turn": True, "transcript": " ".join(said),
+            "end_of_turn_confidence": 0.9, "words": words, "utterance": "", "type": "Turn", "speaker_label": "A"}
+    revised = [{"text": w["text"], "start": w["start"], "end": w["end"], "speaker": "B"} for w in words]
+    revision = {"turn_order": 0, "speaker_label": "B", "words": revised, "transcript": " ".join(said)}
+    session = [{"type": "Begin", "id": "x", "expires_at": 1}, turn, {"type": "SpeakerRevision", "revisions": [revision]}]
+    written = transcripts.write_back(transcripts.load(json.dumps(session), "assemblyai-streaming")).text
+    assert "4111" not in written
+    assert json.loads(written)[2]["revisions"][0]["transcript"].startswith("my card is [redacted]")
