@@ -59,7 +59,8 @@ class AssemblyAiStreamingTranscript:
         document, lines = load_messages(text, NAME)
         turns = _turns(document, lines)
         return redact_turns(document, lines, turns + _revisions(document, lines), [word for _, word in _read(turns)],
-                            sensitive, "text", scale=MS, final=lambda word: word.get("word_is_final", True),  # a revision's words: final
+                            sensitive, "text", scale=MS,  # a revision's words carry no word_is_final: final
+                            final=lambda word: word.get("word_is_final", True),
                             utterance="utterance")
 
 
