@@ -223,12 +223,10 @@ class RegionVault:
         Returns the entry as it now stands."""
         if entry.deleted or not entry.account_id:
             return entry
-        account_id, ticket_id, rid = entry.account_id, entry.ticket_id, entry.recording_id
-        self.tickets.restore(account_id, ticket_id, rid, None)
-        began = self.tickets.began_of(account_id, ticket_id, rid)
-        if began is None or not began.deleted_since(self.tickets.deletion(account_id, ticket_id)):
+        began = self.tickets.mark(entry.account_id, entry.ticket_id, entry.recording_id)
+        if began is None or not began.deleted_since(self.tickets.deletion(entry.account_id, entry.ticket_id)):
             return entry
-        return self.delete(rid, actor=TICKET_DELETION, reason=_DELETED_WHILE_STORED)
+        return self.delete(entry.recording_id, actor=TICKET_DELETION, reason=_DELETED_WHILE_STORED)
 
     def _ticket_deleted_meanwhile(self, entry: IndexEntry) -> VaultInputError:
         """A first write of ``entry`` found its ticket deleted after it began: its id is

@@ -116,13 +116,12 @@ class TicketMarkers:
         """Record that ``recording_id`` is of the account's ticket (create-only: a marker there
         stays as it is); ``began``: when the write marking it began, kept in the marker.
         Returns what the marker there already held (an earlier delivery's, killed before its
-        commit, or one racing this); None when this wrote it, or it holds no ``WorkBegan`` (a
+        commit, or one racing this); None when this wrote it, it holds no ``WorkBegan`` (a
         marker written empty: by an older version, ``mark_missing`` or ``callrec keys
-        migrate``)."""
+        migrate``), or the sweep removed it since (``began_of``)."""
         if self.restore(account_id, ticket_id, recording_id, began):
             return None
-        name = f"{self._prefix(account_id, ticket_id, create=True)}{recording_id}"
-        return _began_in(get_bytes(self._key_store, name))
+        return self.began_of(account_id, ticket_id, recording_id)
 
     def restore(self, account_id: str, ticket_id: str, recording_id: str, began: WorkBegan | None) -> bool:
         """Write the marker unless it is there (create-only; ``began`` as ``mark``); True

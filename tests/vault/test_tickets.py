@@ -653,6 +653,32 @@ def test_the_sweep_gives_a_marker_back_when_a_write_appears_under_it_as_it_is_re
     assert rid in _delete_ticket(rv).recording_ids and rv.get(rid).deleted
 
 
+def test_a_marker_the_sweep_removes_as_a_redelivery_marks_reads_as_none(counted, monkeypatch, clock):
+    """A redelivery's ``mark`` found a marker there (a first delivery's, killed before its keys,
+    SETTLE_AFTER old) and the sweep removed it before ``mark`` read it: the read raised
+    ObjectMissingError (a VaultInputError: the delivery failed for good, not retried). It reads
+    as a marker gone (None), as ``recheck_ticket`` read its own; the commit writes it back."""
+    from vault.index import SETTLE_AFTER
+
+    rv, calls = counted
+    entry = make_entry("eu", "CA9", ticket="T-7")
+    rid = entry.recording_id
+    rv.tickets.mark("acme", "T-7", rid, rv.tickets.began("acme", "T-7", clock.now))  # a first delivery, killed
+    clock.advance(seconds=SETTLE_AFTER.total_seconds())
+    real_restore = rv.tickets.restore
+
+    def restore_then_swept(*args):
+        written = real_restore(*args)
+        assert rv.reclaim_markers() == 1
+        return written
+
+    monkeypatch.setattr(rv.tickets, "restore", restore_then_swept)
+    assert rv.tickets.mark("acme", "T-7", rid, rv.tickets.began("acme", "T-7", clock.now)) is None
+    monkeypatch.undo()
+    assert _marker_of(rv, rid) == []
+    assert not put_call(rv, entry).deleted and len(_marker_of(rv, rid)) == 1
+
+
 def test_a_first_write_in_a_new_region_when_its_ticket_is_deleted_never_commits(make_region, monkeypatch):
     """A region that never stored anything has no index key, so a ticket's deletion wrote no
     tombstone there (nothing to name it with) and the region's very first write, in flight,
