@@ -608,10 +608,7 @@ class RegionVault:
             if now - (began.at if began is not None else seen) < SETTLE_AFTER:
                 continue
             views = () if began is None else (began,)  # (an older version's: whether it began before, unknown)
-            if _deleted_since(views, self.tickets.buried_beside(name)):
-                with contextlib.suppress(ObjectMissingError):  # no entry: a tombstone refuses the id now
-                    self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
-            elif self._has_keys(rid):
+            if not self._tombstone_if_buried(name, rid, views) and self._has_keys(rid):
                 continue  # an entry hidden from the object store's listing, or a write under way
             self.tickets.remove(name)
             removed += 1
@@ -622,10 +619,17 @@ class RegionVault:
             elif found is None and self._has_keys(rid):  # a write began as it was removed: given back
                 self.tickets.put_back(name, began, seen)
                 removed -= 1
-                if _deleted_since(views, self.tickets.buried_beside(name)):
-                    with contextlib.suppress(ObjectMissingError):
-                        self.delete(rid, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+                self._tombstone_if_buried(name, rid, views)
         return removed
+
+    def _tombstone_if_buried(self, marker: str, recording_id: str, views: tuple[WorkBegan, ...]) -> bool:
+        """Tombstone ``recording_id`` (a redelivery is refused) when the ticket of its marker (the
+        name ``marker``) was deleted since ``views`` began; True when it was."""
+        if not _deleted_since(views, self.tickets.buried_beside(marker)):
+            return False
+        with contextlib.suppress(ObjectMissingError):  # no entry: a tombstone refuses the id now
+            self.delete(recording_id, actor=RETENTION_ACTOR, reason=_DELETED_WHILE_STORED)
+        return True
 
     def _has_keys(self, recording_id: str) -> bool:
         """Whether the key store holds a data key under ``recording_id`` (a recording's, or a write's
