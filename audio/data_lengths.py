@@ -16,7 +16,9 @@ chunk sizes, ``data`` of size -1 unknown, its samples after a 4-byte edit count)
 
 from __future__ import annotations
 
+import itertools
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -54,30 +56,41 @@ def promised_data(handle: BinaryIO) -> DataLength | None:
     if head[:4] == b"riff" and head[4:16] == _W64_RIFF_TAIL:
         return _w64(handle)
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-        return _chunks(handle, "AIFF", 12, ">4sI", b"SSND", header_bytes=8, skip_bytes=8, unknown=None)
+        return _chunks(handle, "AIFF", 12, ">4sI", b"SSND", skip_bytes=8, unknown=None)
     if head[:4] == b".snd" and len(head) >= 12:
         start, size = struct.unpack(">II", head[4:12])
         return DataLength("AU", start, None if size == 0xFFFFFFFF else size)
     if head[:4] == b"caff":
-        return _chunks(handle, "CAF", 8, ">4sq", b"data", header_bytes=12, skip_bytes=4, unknown=-1)
+        return _chunks(handle, "CAF", 8, ">4sq", b"data", skip_bytes=4, unknown=-1)
     return None
 
 
-def _chunks(handle: BinaryIO, container: str, offset: int, layout: str, data_id: bytes, *,
-            header_bytes: int, skip_bytes: int, unknown: int | None) -> DataLength | None:
-    """Walk chunks of ``layout`` (id, size) from ``offset`` to ``data_id``; its samples start
-    ``skip_bytes`` into it (AIFF's offset and block size, CAF's edit count)."""
-    for _ in range(_MAX_CHUNKS):
+def walk_chunks(handle: BinaryIO, offset: int, layout: str, *, pad_even: bool,
+                most: int | None = _MAX_CHUNKS) -> Iterator[tuple[bytes, int, int]]:
+    """The (id, size, offset of its body) of each chunk whose header is ``layout`` (a struct
+    format of its id and size) from ``offset`` on, a body of odd size padded to even when
+    ``pad_even`` (RIFF, AIFF); up to ``most`` chunks (None: to the end), not past one whose
+    header is cut short or whose size is negative."""
+    header_bytes = struct.calcsize(layout)
+    for _ in itertools.count() if most is None else range(most):
         chunk = _read_at(handle, offset, header_bytes)
         if len(chunk) < header_bytes:
-            return None
+            return
         chunk_id, size = struct.unpack(layout, chunk)
+        yield chunk_id, size, offset + header_bytes
+        if size < 0:
+            return
+        offset += header_bytes + size + (size & 1 if pad_even else 0)
+
+
+def _chunks(handle: BinaryIO, container: str, offset: int, layout: str, data_id: bytes, *,
+            skip_bytes: int, unknown: int | None) -> DataLength | None:
+    """The data chunk ``data_id`` among chunks of ``layout`` from ``offset``; its samples start
+    ``skip_bytes`` into it (AIFF's offset and block size, CAF's edit count)."""
+    for chunk_id, size, body in walk_chunks(handle, offset, layout, pad_even=container == "AIFF"):
         if chunk_id == data_id:
             promised = None if size == unknown else max(size - skip_bytes, 0)
-            return DataLength(container, offset + header_bytes + skip_bytes, promised)
-        if size < 0:
-            return None
-        offset += header_bytes + size + (size & 1 if container == "AIFF" else 0)
+            return DataLength(container, body + skip_bytes, promised)
     return None
 
 
@@ -90,16 +103,9 @@ def _rf64(handle: BinaryIO, container: str) -> DataLength | None:
         return None
     ds64_bytes = struct.unpack("<I", ds64[4:8])[0]
     data_bytes = struct.unpack("<Q", ds64[16:24])[0]
-    offset = 12 + 8 + ds64_bytes + (ds64_bytes & 1)
-    for _ in range(_MAX_CHUNKS):
-        chunk = _read_at(handle, offset, 8)
-        if len(chunk) < 8:
-            return None
-        chunk_id, size = struct.unpack("<4sI", chunk)
+    for chunk_id, size, body in walk_chunks(handle, 12 + 8 + ds64_bytes + (ds64_bytes & 1), "<4sI", pad_even=True):
         if chunk_id == b"data":
-            promised = data_bytes if size == 0xFFFFFFFF else size
-            return DataLength(container, offset + 8, promised or None)
-        offset += 8 + size + (size & 1)
+            return DataLength(container, body, (data_bytes if size == 0xFFFFFFFF else size) or None)
     return None
 
 

@@ -28,7 +28,6 @@ import os
 import shutil
 import signal
 import stat
-import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -39,7 +38,7 @@ from typing import BinaryIO
 import numpy as np
 import soundfile
 
-from audio.data_lengths import promised_data
+from audio.data_lengths import promised_data, walk_chunks
 from audio.errors import AudioInputError, AudioResourceError, AudioToolError
 from audio.mp3_header import XingHeader, read_xing
 from callrec.errors import heading
@@ -379,13 +378,7 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> bool:
         if head[:4] == b"RIFF" and len(head) < 12:
             raise AudioInputError(f"{heading(path)}: truncated WAV header ({size} bytes)")
         return False
-    offset = 12
-    while True:
-        chunk = handle.read(8)
-        if len(chunk) < 8:
-            raise AudioInputError(f"{heading(path)}: truncated WAV: no data chunk in {size} bytes")
-        chunk_id, chunk_size = struct.unpack("<4sI", chunk)
-        offset += 8
+    for chunk_id, chunk_size, offset in walk_chunks(handle, 12, "<4sI", pad_even=True, most=None):
         if chunk_id == b"data":
             if chunk_size not in _UNKNOWN_RIFF_SIZES and offset + chunk_size > size:
                 raise AudioInputError(
@@ -393,10 +386,9 @@ def _check_riff_length(handle: BinaryIO, path: Path, size: int) -> bool:
                     f" file holds {size - offset}"
                 )
             return chunk_size == 0 and offset < size
-        offset += chunk_size + (chunk_size & 1)
-        if offset > size:
+        if offset + chunk_size + (chunk_size & 1) > size:
             raise AudioInputError(f"{heading(path)}: truncated WAV: chunk {chunk_id!r} runs past the end")
-        handle.seek(offset)
+    raise AudioInputError(f"{heading(path)}: truncated WAV: no data chunk in {size} bytes")
 
 
 def _check_promised_length(handle: BinaryIO, path: Path, size: int) -> bool:
