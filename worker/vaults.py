@@ -30,7 +30,7 @@ from vault.stores.s3 import S3Store
 from vault.vault import Vault
 from worker.errors import UsageError, scrub_digits
 from worker.calls.kept import forget_call
-from worker.settings import KEY_PROVIDERS, STORES, Settings, aws_region_map, served_region_names
+from worker.settings import Settings, aws_region_map, served_region_names
 
 
 def build_vault(settings: Settings, *, regions: Iterable[str] | None = None,
@@ -54,12 +54,11 @@ def build_region(settings: Settings, region: str, *, clock: Callable[[], datetim
 
 
 def build_store(settings: Settings, region: str) -> ObjectStore:
+    """``settings.store`` is local or s3 (STORES): Settings refuses any other as it loads."""
     if settings.store == "local":
         return LocalStore(settings.data_dir / "vault" / region, region)
-    if settings.store == "s3":
-        return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region,
-                       aws_region=aws_region(settings, region))
-    raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
+    return S3Store(aws_client(settings, "s3", region), settings.s3_bucket.format(region=region), region,
+                   aws_region=aws_region(settings, region))
 
 
 def build_key_store(settings: Settings, region: str) -> ObjectStore:
@@ -71,18 +70,15 @@ def build_key_store(settings: Settings, region: str) -> ObjectStore:
             raise UsageError(f"CALLREC_KEY_STORE_DIR {str(base)!r}: the key store must be apart from the "
                              f"object store ({vault_root})")
         return LocalStore(root, region)
-    if settings.store == "s3":  # never the recordings' bucket (checked as the settings load)
-        bucket = settings.s3_key_bucket.format(region=region)
-        return S3Store(aws_client(settings, "s3", region), bucket, region, aws_region=aws_region(settings, region))
-    raise UsageError(f"CALLREC_STORE {shown(settings.store)} is not one of {', '.join(STORES)}")
+    bucket = settings.s3_key_bucket.format(region=region)  # never the recordings' bucket (Settings checks)
+    return S3Store(aws_client(settings, "s3", region), bucket, region, aws_region=aws_region(settings, region))
 
 
 def build_keys(settings: Settings, region: str) -> KeyProvider:
+    """``settings.keys`` is local or kms (KEY_PROVIDERS): Settings refuses any other as it loads."""
     if settings.keys == "local":
         return LocalKeyring(settings.data_dir / "keys", region)
-    if settings.keys == "kms":
-        return KmsKeyProvider(aws_client(settings, "kms", region), region, settings.kms_key.format(region=region))
-    raise UsageError(f"CALLREC_KEYS {shown(settings.keys)} is not one of {', '.join(KEY_PROVIDERS)}")
+    return KmsKeyProvider(aws_client(settings, "kms", region), region, settings.kms_key.format(region=region))
 
 
 def aws_region(settings: Settings, region: str) -> str:
