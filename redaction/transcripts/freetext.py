@@ -226,6 +226,13 @@ def digit_cores(texts: Iterable[str]) -> Cores:
     return Cores.of(cores, {"".join(ch for ch in c if ch.isdigit()) for c in cores})
 
 
+def said_cores(said: Sequence[str]) -> Cores:
+    """The cores of what the redacted words ``said`` (in order): each word's (``digit_cores``)
+    and the digits of a card said in words, a digit a word ("four five three two ...":
+    ``quotes.said_digits``), which no word's own core holds."""
+    return digit_cores([*said, *said_digits(said)])
+
+
 def scrub(node: Any, cores: Cores, skip: frozenset[int] = frozenset(), key: str = "",
           near: Callable[[dict[str, Any]], bool] | None = None, numbers: bool = False,
           owned: frozenset[str] = frozenset()) -> Any:
@@ -324,8 +331,10 @@ def finish(document: Any, sensitive_texts: Iterable[str], skip: Iterable[Any] = 
     (``redact_word_texts``), every other string scrubbed; ``near``: True
     for a mapping tied to the time of redacted words (its number words are redacted too)."""
     said, skip = list(sensitive_texts), list(skip)
-    said += redact_word_texts(skip, owned, digit_cores([*said, *said_digits(said)]))
-    cores = digit_cores([*said, *said_digits(said)])  # a card said in words: its digits too
+    cores = said_cores(said)
+    if added := redact_word_texts(skip, owned, cores):
+        said += added
+        cores = said_cores(said)
     # the scrubbed document: a list is scrubbed into a new one (a list in a list too: keep it)
     document = scrub(document, cores, frozenset(id(item) for item in skip), near=near, owned=frozenset(owned))
     return WriteBack(dump_json(document), tuple(removed))

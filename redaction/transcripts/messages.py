@@ -9,7 +9,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import InvalidJSON, WriteBack, field, lacks, load_json, overlapping, redact_text
-from redaction.transcripts.freetext import digit_cores, finish, redact_free, redact_numbers, redact_texts
+from redaction.transcripts.freetext import finish, redact_free, redact_numbers, redact_texts, said_cores
 from redaction.transcripts.quotes import Cores
 
 
@@ -119,7 +119,7 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
     field's numbers redacted; other text scrubbed."""
     chosen = [word for i, word in enumerate(read) if i in sensitive]
     said, spans = [word[key] for word in chosen], [(float(word["start"]), float(word["end"])) for word in chosen]
-    cores, near = digit_cores(said), overlapping(spans)
+    cores, near = said_cores(said), overlapping(spans)
     skip: list[Any] = []
     for _, message, words in turns:  # the words read among them: every copy by time and its own card data
         skip += words

@@ -3,7 +3,7 @@
 A card read digit by digit is one word a digit ("four five three two oh one ..."): no word's
 own core quotes it, yet a summary writes "ending 0366" and a sentence rebuilt from the words
 before they were redacted "ending oh three six six". ``said_digits`` gives the digits the
-redacted words say, run by run (``freetext.digit_cores`` takes their runs of four and more);
+redacted words say, run by run (``freetext.said_cores`` takes their runs of four and more);
 ``quoting`` finds the stretches of free text whose number words say one of those runs.
 ``Cores`` holds what free text may quote, without listing the runs.
 Digits are card data: never logged, never in a message.

@@ -22,7 +22,7 @@ from typing import Any
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (ListedWords, Reading, WriteBack, field, lacks, make_word, overlapping,
                                         redact_text)
-from redaction.transcripts.freetext import digit_cores, finish, redact_numbers, redact_texts
+from redaction.transcripts.freetext import finish, redact_numbers, redact_texts, said_cores
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import as_it_came, load_messages, placed
 from redaction.transcripts.quotes import Cores
@@ -52,7 +52,7 @@ class RevAiTranscript:
         listed = [e for _, e in read]
         words = ListedWords(sensitive)
         spans = [(float(listed[k]["ts"]), float(listed[k]["end_ts"])) for k in words.redact(listed, "value")]
-        cores, redacted = digit_cores(words.said), overlapping(spans)
+        cores, redacted = said_cores(words.said), overlapping(spans)
         for message in partials:
             _redact_partial(message, cores, redacted, words.said)
         holders = [m for _, _, m in _messages(document, lines)] if _session(document) else document["monologues"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import PLACEHOLDER, Reading, WriteBack, make_word
-from redaction.transcripts.freetext import digit_cores, redact_free, redact_numbers
+from redaction.transcripts.freetext import redact_free, redact_numbers, said_cores
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
 
@@ -68,7 +68,7 @@ class SimpleTranscript:
                 ending = "\n" if lines[number - 1].endswith("\n") else ""
                 lines[number - 1] = " ".join(fields) + ending
         said = [fields[2] for index, (_, fields) in enumerate(_lines(text)) if index in sensitive]
-        cores = digit_cores(said)
+        cores = said_cores(said)
         for number, line in enumerate(lines):
             if line.lstrip().startswith("#"):
                 scrubbed = redact_free(line, cores)

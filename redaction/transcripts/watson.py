@@ -33,7 +33,7 @@ from redaction.transcripts.base import (
     overlapping,
     redact_text,
 )
-from redaction.transcripts.freetext import digit_cores, finish, redact_texts
+from redaction.transcripts.freetext import finish, redact_texts, said_cores
 from redaction.transcripts.markers import UNLABELLED, marked_words
 from redaction.words import TimedWord
 
@@ -70,7 +70,7 @@ class WatsonTranscript:
             hits = words.redact(stamps, lambda _: 0)
             spans += [(timed[k].start_s, timed[k].end_s) for k in hits]
             _redacted_copy(result, alternative, hits, where)
-        cores, near = digit_cores(words.said), overlapping(spans)
+        cores, near = said_cores(words.said), overlapping(spans)
         # interim results (checked by ``read``): the same speech said again, by time, and their own
         # card data: an interim hypothesis may say what the final result does not; without
         # timestamps their text, if any, is scrubbed
