@@ -164,6 +164,27 @@ def redact_copies(places: Sequence[tuple[Any, Any]], cores: Cores = NO_CORES) ->
     return changed
 
 
+#: A word of a copy no reader reads: what holds its text (a mapping or list), the text's key or
+#: index, its start_s and end_s, and what its text becomes at a redacted word's time (None: it is
+#: not at one).
+CopyWord = tuple[Any, Any, float, float, Callable[[str], str] | None]
+
+
+def redact_copy(words: Sequence[CopyWord], cores: Cores) -> dict[int, str]:
+    """A copy of the words read (an interim or partial hypothesis, a turn's other messages)
+    redacted in place: each word at a redacted word's time as its ``CopyWord`` says, then the
+    copy's own card data (a copy may say what the words read do not; ``cores``: ``said_cores``);
+    returns the positions changed and what they said (text elsewhere may quote it)."""
+    timed = [(holder[key] if at_redacted is None else at_redacted(holder[key]), start_s, end_s)
+             for holder, key, start_s, end_s, at_redacted in words]
+    changed = {}
+    for j, ((holder, key, _, _, _), new) in enumerate(zip(words, redact_texts(timed, cores))):
+        if new != holder[key]:
+            changed[j] = holder[key]
+            holder[key] = new
+    return changed
+
+
 def text_places(word: Any, path: str) -> list[tuple[Any, str]]:
     """The strings at the dotted ``path`` of a word mapping (lists passed through: AWS's
     "alternatives.content"), as (holder, key)."""

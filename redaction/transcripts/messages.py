@@ -9,8 +9,7 @@ from typing import Any
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import InvalidJSON, WriteBack, field, lacks, load_json, overlapping, redact_text
-from redaction.transcripts.freetext import finish, redact_free, redact_numbers, redact_texts, said_cores
-from redaction.transcripts.quotes import Cores
+from redaction.transcripts.freetext import finish, redact_copy, redact_free, redact_numbers, said_cores
 
 
 def load_messages(text: str, name: str) -> tuple[Any, list[int] | None]:
@@ -40,35 +39,6 @@ def session_missing(document: Any, kind: str, fields: list[str]) -> tuple[str, .
     if found is None:
         return lacks(messages[0], ["type", *fields]) or (f"a message of type {kind!r}",)
     return lacks(found, fields)
-
-
-def redact_by_time(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool]) -> bool:
-    """``word[key]`` of the words (``start``/``end`` in one unit with the spans of ``near``)
-    overlapping a redacted word's time redacted; whether any was: a message's copies of its words."""
-    hit = False
-    for word in words:
-        if near(float(word["start"]), float(word["end"])):
-            word[key] = redact_text(word[key])
-            hit = True
-    return hit
-
-
-def redact_copy(words: list[dict[str, Any]], key: str, near: Callable[[float, float], bool], cores: Cores,
-                scale: float = 1.0, said: list[str] | None = None) -> bool:
-    """A turn message's words (checked: text, times in units of ``scale`` seconds) redacted: those
-    overlapping a redacted word's time (``redact_by_time``), and the message's own card data (an
-    interim hypothesis may say what the message read does not; ``cores``: digits said as card
-    data); whether any was. What the words redacted said is added to ``said`` (text elsewhere
-    may quote it)."""
-    before = [w[key] for w in words]
-    hit = redact_by_time(words, key, near)
-    texts = redact_texts([(w[key], float(w["start"]) * scale, float(w["end"]) * scale) for w in words], cores)
-    for word, text in zip(words, texts):
-        if text != word[key]:
-            word[key], hit = text, True
-    if said is not None:
-        said += [text for word, text in zip(words, before) if word[key] != text]
-    return hit
 
 
 #: A turn message: the prefix naming its fields ("[3]."), the message, its words (checked).
@@ -114,7 +84,7 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
                  final: Callable[[dict[str, Any]], bool] = lambda word: True,
                  utterance: str | None = None) -> WriteBack:
     """A session written back: the sensitive words among those ``read`` (text ``word[key]``,
-    times in units of ``scale`` seconds) redacted in every turn message (``redact_copy``); a
+    times in units of ``scale`` seconds) redacted in every turn message (``freetext.redact_copy``); a
     changed message's ``transcript`` rebuilt from its ``final`` words and its ``utterance``
     field's numbers redacted; other text scrubbed."""
     chosen = [word for i, word in enumerate(read) if i in sensitive]
@@ -123,8 +93,11 @@ def redact_turns(document: Any, lines: list[int] | None, turns: list[Turn], read
     skip: list[Any] = []
     for _, message, words in turns:  # the words read among them: every copy by time and its own card data
         skip += words
-        if not redact_copy(words, key, near, cores, scale, said):
+        changed = redact_copy([(w, key, float(w["start"]) * scale, float(w["end"]) * scale,
+                                redact_text if near(float(w["start"]), float(w["end"])) else None) for w in words], cores)
+        if not changed:
             continue
+        said += changed.values()
         if isinstance(message.get("transcript"), str):
             message["transcript"] = " ".join(w[key] for w in words if final(w))
         if utterance is not None and isinstance(message.get(utterance), str):

@@ -22,7 +22,7 @@ from typing import Any
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import (ListedWords, Reading, WriteBack, field, lacks, make_word, overlapping,
                                         redact_text)
-from redaction.transcripts.freetext import finish, redact_numbers, redact_texts, said_cores
+from redaction.transcripts.freetext import CopyWord, finish, redact_copy, redact_numbers, said_cores
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.messages import as_it_came, load_messages, placed
 from redaction.transcripts.quotes import Cores
@@ -62,23 +62,21 @@ class RevAiTranscript:
 
 def _redact_partial(message: dict[str, Any], cores: Cores, redacted: Callable[[float, float], bool],
                     said: list[str]) -> None:
-    """A partial hypothesis (checked by ``_elements``) redacted: its text elements at a redacted
-    word's time (untimed: those saying a number, when the hypothesis is), and its own card data
+    """A partial hypothesis (checked by ``_elements``) redacted as a copy: its text elements at a
+    redacted word's time (untimed: their numbers, when the hypothesis is), and its own card data
     (what they said added to ``said``)."""
     start, end = float(message["ts"]), float(message["end_ts"])
     texts = [e for e in message["elements"] if e.get("type") == "text"]
     step = (end - start) / max(len(texts), 1)
-    timed = [(e, float(e["ts"]), float(e["end_ts"])) if "ts" in e else (e, start + k * step, start + (k + 1) * step)
-             for k, e in enumerate(texts)]
-    own = redact_texts([(e["value"], s, t) for e, s, t in timed], cores)
-    for (element, s, t), after in zip(timed, own):
-        if "ts" in element and redacted(s, t):
-            after = redact_text(after)
-        elif "ts" not in element and redacted(start, end):
-            after = redact_numbers(after)
-        if after != element["value"]:
-            said.append(element["value"])  # quoted elsewhere, it goes there too
-        element["value"] = after
+    words: list[CopyWord] = []
+    for k, element in enumerate(texts):
+        if "ts" in element:
+            s, t = float(element["ts"]), float(element["end_ts"])
+            words.append((element, "value", s, t, redact_text if redacted(s, t) else None))
+        else:
+            words.append((element, "value", start + k * step, start + (k + 1) * step,
+                          redact_numbers if redacted(start, end) else None))
+    said += redact_copy(words, cores).values()
 
 
 def _session(document: Any) -> bool:

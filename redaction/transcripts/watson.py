@@ -33,7 +33,7 @@ from redaction.transcripts.base import (
     overlapping,
     redact_text,
 )
-from redaction.transcripts.freetext import finish, redact_texts, said_cores
+from redaction.transcripts.freetext import finish, redact_copy, redact_texts, said_cores
 from redaction.transcripts.markers import UNLABELLED, marked_words
 from redaction.words import TimedWord
 
@@ -75,12 +75,10 @@ class WatsonTranscript:
         # card data: an interim hypothesis may say what the final result does not; without
         # timestamps their text, if any, is scrubbed
         for where, result, alternative, stamps in _entries(document, interim=True):
-            own = redact_texts([(stamp[0], stamp[1], stamp[2]) for stamp in stamps], cores)
-            hits = [k for k, (stamp, text) in enumerate(zip(stamps, own)) if text != stamp[0] or near(stamp[1], stamp[2])]
-            for k in hits:
-                words.said.append(stamps[k][0])  # quoted elsewhere, it goes there too
-                stamps[k][0] = redact_text(stamps[k][0])
-            _redacted_copy(result, alternative, hits, where)
+            changed = redact_copy([(stamp, 0, stamp[1], stamp[2], redact_text if near(stamp[1], stamp[2]) else None)
+                                   for stamp in stamps], cores)
+            words.said += changed.values()  # quoted elsewhere, it goes there too
+            _redacted_copy(result, alternative, list(changed), where)
         _redact_word_alternatives(document, near)
         return finish(document, words.said)
 

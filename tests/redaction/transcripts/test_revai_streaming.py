@@ -106,3 +106,13 @@ def test_a_partials_own_card_quoted_by_another_partial_is_redacted_there_too() -
     after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "revai")).text)
     assert [e["value"] for e in after[3]["elements"]] == ["card"] + ["[redacted]"] * 4
     assert [e["value"] for e in after[1]["elements"]] == ["ends", "[redacted]"]
+
+
+def test_a_timed_partial_saying_the_card_at_its_time_is_redacted_once() -> None:
+    """A partial's timed element (``detailed_partials``) at a redacted word's time that also says
+    card data of its own was redacted twice: "[[redacted]]"."""
+    messages = with_card(session())
+    messages[3]["elements"] = [{"type": "text", "value": "4111", "ts": 4.04, "end_ts": 4.8},
+                               {"type": "text", "value": "1111", "ts": 5.04, "end_ts": 5.8}]
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(messages), "revai")).text)
+    assert values(after[3]) == ["[redacted]", "[redacted]"]
