@@ -79,7 +79,8 @@ class AzureTranscript:
         skip: list[Any] = []
         untimed = []
         shown: list[Any] = []  # the display words (batch ``displayWords``), redacted by time below
-        for where, phrase, best, start, end in _phrases(document):
+        phrases = _phrases(document)
+        for where, phrase, best, start, end in phrases:
             key, listed = _listed(best, where)
             if not listed:
                 body = _text(best)
@@ -104,7 +105,7 @@ class AzureTranscript:
                 continue
             if redacted(s, s + e) and isinstance(word.get("displayText"), str):
                 word["displayText"] = redact_text(word["displayText"])
-        skip += _redact_lower_ranked(document, redacted)
+        skip += _redact_lower_ranked(phrases, redacted)  # by every redacted word's time: a second pass
         for key in _BEST_TEXTS:
             texts = [(b[key], s, e) for s, e, b in untimed if isinstance(b.get(key), str)]
             holders = [b for s, e, b in untimed if isinstance(b.get(key), str)]
@@ -113,12 +114,14 @@ class AzureTranscript:
         return finish(document, words.said, skip, near=_near(spans), owned=_OWNED)
 
 
-def _redact_lower_ranked(document: Any, near: Callable[[float, float], bool]) -> list[Any]:
-    """The words of each phrase's lower-ranked alternatives (their own times and texts: "for" for
-    "four") at a redacted word's time redacted whole, a changed alternative's lexical form rebuilt;
-    returns those words (redacted here: their other fields are scrubbed, ``freetext.finish``)."""
+def _redact_lower_ranked(phrases: list[tuple[str, dict[str, Any], dict[str, Any], float, float]],
+                         near: Callable[[float, float], bool]) -> list[Any]:
+    """The words of each phrase's (``_phrases``) lower-ranked alternatives (their own times and
+    texts: "for" for "four") at a redacted word's time redacted whole, a changed alternative's
+    lexical form rebuilt; returns those words (redacted here: their other fields are scrubbed,
+    ``freetext.finish``)."""
     out: list[Any] = []
-    for where, phrase, _, _, _ in _phrases(document):
+    for where, phrase, _, _, _ in phrases:
         ranked = "NBest" if "NBest" in phrase else "nBest"
         for rank, alternative in enumerate((phrase.get(ranked) or [])[1:], start=1):
             place = f"{where.removesuffix('.nBest[0]')}.{ranked}[{rank}]"
