@@ -618,10 +618,17 @@ def _said_before(k: int, from_s: float, limit_s: float, words: Sequence[TimedWor
         if k > 0 and words[k].start_s - words[k - 1].end_s >= EXPIRY_TURN_GAP_S:
             return said[::-1]
         k -= 1
-    if k >= 0 and (plain(words[k].text) in REFERENCE_WORDS | {PAYMENT_WORD}
-                   or other_code(plain(words[k].text), plain(words[k - 1].text) if k else "")):
+    if k >= 0 and _leads_reference(k, words):
         return []  # a reference read out ("your receipt number is 5 4 7 ..."), a zip code: no answer (1.83)
     return [] if turn else said[::-1]
+
+
+def _leads_reference(k: int, words: Sequence[TimedWord]) -> bool:
+    """Whether word ``k`` leads a harmless number: a reference word, a code of another kind, or the
+    agent's "payment" (1.95; not the caller's "make a payment", which leads nothing: ``lead_of``)."""
+    word, before = plain(words[k].text), plain(words[k - 1].text) if k else ""
+    return (word in REFERENCE_WORDS or other_code(word, before)
+            or word == PAYMENT_WORD and lead_of(word, before) is not None)
 
 
 def _masked_whole(entity: str, said: list[int], heard: Heard) -> Entity:

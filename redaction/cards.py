@@ -99,7 +99,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: unanswered answer ("You will get a confirmation shortly."), nor the agent's next ask after a comma ("And when
 #: did I, and ..., please, the last three digits on the Mac"), nor the agent's payment reference its
 #: "reference" misheard ("Your payment preferences 9 4 8 9 8.") the code said before the agent speaks again.
-VERSION = "1.95"
+#: 1.96: the caller's "make a payment" is no such lead ("payment" after "a" leads nothing: ``lead_of``).
+VERSION = "1.96"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

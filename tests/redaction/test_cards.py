@@ -2092,6 +2092,17 @@ def test_the_payment_reference_with_its_reference_misheard_is_no_code_before_the
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
 
 
+def test_the_callers_a_payment_before_an_unheard_expiry_date_leads_no_reference() -> None:
+    # the expiry date said as other words for the UNANSWERED_S before the code ask, "payment" the word
+    # just before them: "the payment" may lead the agent's payment reference (1.95), but "make a
+    # payment" is the caller's reason (``lead_of``), no lead: the words after it were kept audible
+    answer = "I read it, I'm a little you lie, happy to so there it is and that is"
+    for lead, expiry in (("the payment", []), ("a payment", [(EXPIRY, answer)]), ("a purchase", [(EXPIRY, answer)])):
+        words = said_at(*CARD_READ, (13.0, f"right I would like to make {lead}"), (16.2, answer),
+                        (24.0, "perfect, and the three numbers on the back"), (28.0, "seven two one."))
+        assert labels(words, find_entities(words, unanswered=True))[1:] == [*expiry, (SECURITY_CODE, "seven two one.")]
+
+
 def test_card_data_said_again_is_that_data_too() -> None:
     # the caller asked to say the code again, the agent reading the expiry date back (1.83)
     words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."), (18.0, "so that's oh four two seven."),
