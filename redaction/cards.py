@@ -99,7 +99,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: unanswered answer ("You will get a confirmation shortly."), nor the agent's next ask after a comma ("And when
 #: did I, and ..., please, the last three digits on the Mac"), nor the agent's payment reference its
 #: "reference" misheard ("Your payment preferences 9 4 8 9 8.") the code said before the agent speaks again.
-#: 1.96: the caller's "make a payment" is no such lead ("payment" after "a" leads nothing: ``lead_of``).
+#: 1.96: the caller's "make a payment" is no such lead ("payment" after "a" leads nothing: ``lead_of``); a
+#: month in the expiry ask is counted from that ask's word, not from a later ask's ("... three digits in May.").
 VERSION = "1.96"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -784,10 +785,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
     spelled_at = cache(lambda k: _spelled(words[k].text))
     runs: list[_Run] = []
     others: list[str] = []  # ordinary words since the last run, oldest first
-    last_ask: tuple[str, float] | None = None  # (kind, when) of the latest ask word
-    asked_last: tuple[str, float] | None = None  # the same, kept when a run answers it (re-asks, 1.84)
+    last_ask: tuple[str, float, int] | None = None  # (kind, when, which word) of the latest ask word
+    asked_last: tuple[str, float, int] | None = None  # the same, kept when a run answers it (re-asks, 1.84)
     current: _Run | None = None
-    before_run: tuple[list[str], tuple[str, float] | None] = ([], None)  # others and last_ask before current
+    before_run: tuple[list[str], tuple[str, float, int] | None] = ([], None)  # others and last_ask before current
     for item in items:
         if not item.digits:
             if item.filler:
@@ -821,7 +822,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 # "the last three digits on the mat": a code's count asks for it whatever the rest,
                 # for its answer masked whole when nothing answers it (1.23)
                 asks.append(Ask("code", item.words[0]))
-                asked_last = ("code", item.end_s)
+                asked_last = ("code", item.end_s, item.words[0])
             current = None
             card_number = word in NUMBER_WORDS and bool(others) and others[-1] in MISHEARD_CARD_WORDS
             if card_number:
@@ -859,7 +860,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             # "the expiry date on the card": the card word names where, not what is asked
             same_question = last_ask is not None and item.end_s - last_ask[1] <= SAME_QUESTION_S
             if kind is not None and not (kind == "card" and same_question and last_ask[0] != "card"):
-                last_ask = asked_last = (kind, item.end_s)
+                last_ask = asked_last = (kind, item.end_s, item.words[0])
                 asks.append(Ask(kind, item.words[0]))
             continue
         month = len(item.words) == 1 and plain_at(item.words[0]) in WORD_MONTHS
@@ -875,7 +876,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         if last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]]:
             asked = last_ask[0]
         if (month and asked == "expiry" and not whole_numerals and ends_sentence(words[item.words[0]].text)
-                and _in_ask(asks[-1].word, item.words[0], words)):
+                and _in_ask(last_ask[2], item.words[0], words)):  # its ask's word, not a later ask's (1.96)
             others.append(plain_at(item.words[0]))  # the ask's own word: no run, the ask still waits
             current = None
             continue

@@ -2299,6 +2299,16 @@ def test_may_in_the_agents_expiry_ask_is_no_answer_to_it() -> None:
         (CARD_NUMBER, 0.0, 1.9), (EXPIRY, 4.8, 5.1)]
 
 
+def test_may_after_a_later_ask_in_the_expiry_asks_sentence_is_measured_from_the_expiry_ask() -> None:
+    # the month is the expiry ask's own word only at most ASK_MONTH_WORDS after its ask word; the
+    # rule measured from the last ask made (here the code's count, "three digits"), not the expiry
+    # ask whose window the month is in: "May." five words after "expiry" was taken as the ask's word
+    words = timed("my card number is 4532015112830366. Great, and the expiry and the three digits in May. "
+                  "Okay, oh for two salmon. And")
+    assert labels(words, find_entities(words, unanswered=True)) == [
+        (CARD_NUMBER, "4532015112830366."), (EXPIRY, "and the expiry"), (EXPIRY, "May."), (EXPIRY, "oh for two salmon.")]
+
+
 def test_words_right_before_a_card_that_may_be_three_digits_are_its_first_digits_misheard() -> None:
     # "Sure, it's time for one payment, number 013 ...": Whisper wrote the card's first digits as
     # "time for one"; from the first of them the card is masked, where a sentence's end parts them
