@@ -472,6 +472,7 @@ def expiries_before_code(asks: list[Ask], heard: Heard, found: list[Entity]) -> 
     used = {w for e in found for w in e.words}
     card_ends = sorted(e.end_s for e in found if e.entity == CARD_NUMBER
                        and not any(month_said(words[w].text) for w in e.words))
+    expiry_asks = {a.word for a in asks if a.kind == "expiry"}
     out: list[Entity] = []
     done: set[float] = set()  # the cards whose code ask was taken
     for ask in (a for a in asks if a.kind == "code"):
@@ -485,10 +486,19 @@ def expiries_before_code(asks: list[Ask], heard: Heard, found: list[Entity]) -> 
                 or keyed_between(keyed_s, card_end_s, ask_s)):
             continue
         said = _said_before(start, card_end_s, UNANSWERED_S["expiry"], words, used)
-        if said:
+        if said and not _asks_on_into(said, expiry_asks, words):
             out.append(_masked_whole(EXPIRY, said, heard))
             used |= set(said)
     return out
+
+
+def _asks_on_into(said: list[int], asks: set[int], words: Sequence[TimedWord]) -> bool:
+    """Whether the words ``said`` (indices, in order) hold an ask word (``asks``: word indices)
+    whose sentence runs on to their end: the agent's one question for two things ("can I have the
+    expiry date and the security code please?", the second's sentence starting at its "and"), not
+    the caller's answer (1.96)."""
+    return any(k in asks and not any(ends_sentence(words[j].text) for j in said[i:])
+               for i, k in enumerate(said))
 
 
 def _sentence_start(word: int, words: Sequence[TimedWord], used: set[int]) -> int:

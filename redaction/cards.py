@@ -100,7 +100,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: did I, and ..., please, the last three digits on the Mac"), nor the agent's payment reference its
 #: "reference" misheard ("Your payment preferences 9 4 8 9 8.") the code said before the agent speaks again.
 #: 1.96: the caller's "make a payment" is no such lead ("payment" after "a" leads nothing: ``lead_of``); a
-#: month in the expiry ask is counted from that ask's word, not from a later ask's ("... three digits in May.").
+#: month in the expiry ask is counted from that ask's word, not from a later ask's ("... three digits in May."); the
+#: agent's one question for the expiry date and the code is no expiry date said before the code ask.
 VERSION = "1.96"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

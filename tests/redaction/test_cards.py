@@ -2092,6 +2092,22 @@ def test_the_payment_reference_with_its_reference_misheard_is_no_code_before_the
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
 
 
+def test_the_agents_one_question_for_the_expiry_date_and_the_code_is_no_expiry_date_before_the_code_ask() -> None:
+    # "Can I have the expiry date and the security code please?": the code ask's sentence starts at
+    # its "and", and the words before it, the same question's expiry ask, were masked as the expiry
+    # date said before the code ask (1.79); an expiry ask whose sentence runs on into the code ask's
+    # is the agent's, not the caller's answer (1.96)
+    for ask in ("the security code please?", "the three digit code on the back please?"):
+        words = said_at(*CARD_READ, (13.0, f"thanks. can I have the expiry date and {ask}"),
+                        (19.0, "sure, oh four two seven."), (22.0, "and the code?"), (24.0, "one two three."))
+        assert labels(words, find_entities(words, unanswered=True))[1:] == [
+            (EXPIRY, "oh four two seven."), (EXPIRY, "oh four two seven."), (SECURITY_CODE, "one two three.")]
+    # the caller's own "it expires" ending its sentence before the code ask is still the expiry date
+    words = said_at(*CARD_READ, (14.0, "it expires over to set."),
+                    (17.0, "perfect, and the three numbers on the back"), (22.0, "seven two one."))
+    assert labels(words, find_entities(words, unanswered=True))[1:2] == [(EXPIRY, "it expires over to set.")]
+
+
 def test_the_callers_a_payment_before_an_unheard_expiry_date_leads_no_reference() -> None:
     # the expiry date said as other words for the UNANSWERED_S before the code ask, "payment" the word
     # just before them: "the payment" may lead the agent's payment reference (1.95), but "make a
@@ -2306,7 +2322,7 @@ def test_may_after_a_later_ask_in_the_expiry_asks_sentence_is_measured_from_the_
     words = timed("my card number is 4532015112830366. Great, and the expiry and the three digits in May. "
                   "Okay, oh for two salmon. And")
     assert labels(words, find_entities(words, unanswered=True)) == [
-        (CARD_NUMBER, "4532015112830366."), (EXPIRY, "and the expiry"), (EXPIRY, "May."), (EXPIRY, "oh for two salmon.")]
+        (CARD_NUMBER, "4532015112830366."), (EXPIRY, "May."), (EXPIRY, "oh for two salmon.")]
 
 
 def test_words_right_before_a_card_that_may_be_three_digits_are_its_first_digits_misheard() -> None:
