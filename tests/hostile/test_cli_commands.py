@@ -110,3 +110,22 @@ def test_a_batch_rate_that_is_no_rate_is_refused(rate, capsys):
         build_parser(argv).parse_args(argv)
     assert stopped.value.code == 2
     assert "argument --rate: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["delete", "--recording"], ["export", "-o", "out.wav", "--account", "acme",
+                                                             "--as", "agent:ann", "--tickets", "T-1"],
+                                  ["audit", "--recording"]], ids=["delete", "export", "audit"])
+def test_a_recording_id_with_a_line_break_after_it_is_refused_with_nothing_written(tmp_path, monkeypatch, capsys,
+                                                                                 argv):
+    """Found by hand (session 53): ``rec_us_<32 hex>\\n`` passed the id's form (``$`` takes a final
+    newline), so ``delete`` wrote a tombstone named ``index/rec_us_...\\n.json`` and an audit record
+    for it, and printed the line break into its message."""
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    rid = "rec_us_" + "a" * 32 + "\n"
+    argv = [*argv[:2], rid, *argv[2:]] if argv[0] != "export" else ["export", rid, *argv[1:]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "not a recording id (want rec_<us|eu|au>_<32 hex digits>)" in err and "aaaa" not in err
+    assert not list((tmp_path / "data").rglob("*.json"))
+    assert not (tmp_path / "out.wav").exists()
