@@ -284,7 +284,7 @@ class WebhookStore:
         self.clock = clock
 
     def register(self, account_id: str, url: str) -> Endpoint:
-        check_url(url, self.private_hosts)
+        url = check_url(url, self.private_hosts)  # kept as it is reached (session 53: it was kept as sent)
         full = UsageError(f"url: an account has at most {MAX_ENDPOINTS} webhook endpoints")
         if self.client.scard(self._account(account_id)) >= MAX_ENDPOINTS:
             raise full  # early, before sealing a secret; the script below is what holds the cap

@@ -540,6 +540,20 @@ def test_a_look_alike_host_is_stored_and_listed_as_it_is_reached(url, stored):
     assert check_url(url) == stored
 
 
+def test_a_look_alike_host_is_stored_and_listed_as_it_is_reached_over_the_api(api, acme, redis_client):
+    """Found by hand (session 53): session 51 tested ``check_url``'s answer, but registration
+    stored the URL as sent, so the API answered, listed, kept and delivered to
+    ``https://hooks.аcme.com/`` with its Cyrillic а, read as acme.com's own in every listing."""
+    made = api.post("/v1/webhooks", json={"url": "https://hooks.аcme.com/hook"}, headers=acme)
+    assert made.status_code == 201, made.text
+    assert made.json()["url"] == "https://hooks.xn--cme-5cd.com/hook"
+    assert [h["url"] for h in api.get("/v1/webhooks", headers=acme).json()["webhooks"]] == [
+        "https://hooks.xn--cme-5cd.com/hook"]
+    kept = [redis_client.hget(name, "url") for name in redis_client.keys("callrec:api:hook:*")
+            if redis_client.type(name) == b"hash"]
+    assert kept == [b"https://hooks.xn--cme-5cd.com/hook"]
+
+
 def test_a_listed_host_in_look_alike_characters_is_the_listed_host():
     from worker.api.webhooks import check_url, checked_addresses
 
