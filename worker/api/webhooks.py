@@ -123,9 +123,12 @@ def _as_reached(parts: SplitResult) -> SplitResult:
     address in full-width digits) was stored as given, and a private address so written taken for
     a name at registration."""
     host = reached_host(parts.hostname or "")
-    if host == parts.hostname or ":" in host:
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    if netloc == parts.netloc or ":" in host:
         return parts
-    return parts._replace(netloc=host if parts.port is None else f"{host}:{parts.port}")
+    # (compared with the netloc as written: urlsplit's hostname is lower-cased already, so a host
+    # whose lower case is ASCII, "HOOKS.example.com" or the Kelvin sign's "\u212aelvin", was kept)
+    return parts._replace(netloc=netloc)
 
 
 def listed(parts: SplitResult, private_hosts: str) -> bool:

@@ -529,6 +529,10 @@ def test_a_private_address_written_in_look_alike_characters_is_refused_at_regist
     ("https://ｈｏｏｋｓ.example.com:8443/in?q=Ａ", "https://hooks.example.com:8443/in?q=Ａ"),
     ("https://Hooks.Example.COM./hook", "https://hooks.example.com/hook"),
     ("https://hooks.example.com/hook", "https://hooks.example.com/hook"),
+    # session 53: a host whose lower case was already ASCII was kept as written (the check compared
+    # the host as reached with urlsplit's lower-cased one): the Kelvin sign K, capitals
+    ("https://\u212aelvin.example/hook", "https://kelvin.example/hook"),
+    ("https://HOOKS.Example.com:8443/hook", "https://hooks.example.com:8443/hook"),
 ])
 def test_a_look_alike_host_is_stored_and_listed_as_it_is_reached(url, stored):
     """Session 51: a host in other characters was stored and listed back as given, so a host that
