@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 import socket
 import time
@@ -34,6 +35,7 @@ from callrec.errors import shown
 from vault.vault import Vault
 from worker.errors import UsageError
 from worker.calls.source_names import holds_card_number
+from worker.queue.jobs import HIDDEN_CHARACTERS
 
 #: Event types an endpoint receives.
 EVENT_TYPES = ("job.done", "job.failed", "recording.deleted")
@@ -63,6 +65,7 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 #: RFC 8215's local-use NAT64 prefix (the IPv4 sits where the operator's own translator
 #: puts it), 6to4 (deprecated, RFC 7526), IPv4-compatible addresses (deprecated, RFC 4291
 #: 2.5.5.1) and site-local ones (deprecated, RFC 3879). Python 3.11 counts them all global.
+_HIDDEN = re.compile(f"[{HIDDEN_CHARACTERS}]")
 _REFUSED_IPV6 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b:1::/48", "2002::/16", "::/96", "fec0::/10"))
 
 
@@ -89,8 +92,8 @@ def check_url(url: object, private_hosts: str = "") -> str:
     if parts.username or parts.password or not parts.hostname:
         raise UsageError("url: give an https:// URL with a host and no credentials")
     if _unreachable(url):
-        raise UsageError("url: give a URL without spaces or control characters, with a host name "
-                         "or address and a port from 1 to 65535")
+        raise UsageError("url: give a URL without spaces, control or invisible formatting characters, "
+                         "with a host name or address and a port from 1 to 65535")
     parts = _as_reached(parts)
     url = parts.geturl()
     if holds_card_number(url):  # it is kept in Redis and listed back: no card digits there
@@ -192,8 +195,8 @@ def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 def _unreachable(url: str) -> bool:
     """True when no request can be sent to ``url``: a space or control character anywhere,
     a port that is no number from 1 to 65535, or a host that is not a DNS name or address."""
-    if any(c <= " " or c == "\x7f" for c in url):
-        return True
+    if any(c <= " " or c == "\x7f" for c in url) or _HIDDEN.search(url):
+        return True  # (a bidi override or zero-width space was kept and listed back: session 53)
     try:
         parts = urlsplit(url)
         if parts.port == 0:

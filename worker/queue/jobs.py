@@ -29,8 +29,11 @@ _RECORDING = re.compile(r"rec_(?:us|eu|au)_[0-9a-f]{32}")
 #: Manifest references: a path, a ``file:`` or an ``s3://`` URI (never inline ``data:``), in
 #: any script (/srv/appels/réunion d'équipe.json); no control, bidi, invisible-format or line
 #: separator characters, which could hide or reorder what a log shows.
-_URI = re.compile("(?!data:)[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-                  "\u2060-\u206f\ufeff\U000e0000-\U000e007f]{1,1024}")
+#: Characters that hide or reorder text as it is shown: soft hyphen, bidi marks, overrides and
+#: isolates, zero-width and invisible-format characters, line and paragraph separators, tags.
+HIDDEN_CHARACTERS = ("\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+                     "\U000e0000-\U000e007f")
+_URI = re.compile(f"(?!data:)[^\x00-\x1f\x7f-\x9f{HIDDEN_CHARACTERS}]{{1,1024}}")
 #: Free-text reasons carry no digits at all, so they can never carry card data.
 _REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
 #: Who asked for a stored recording's job, as the audit trail names it: an API key

@@ -191,6 +191,19 @@ def test_an_endpoint_no_request_can_reach_is_refused(api, acme, url):
     assert api.get("/v1/webhooks", headers=acme).json()["webhooks"] == []
 
 
+@pytest.mark.parametrize("url", ["https://hooks.example.com/\u202ekoohcallrec", "https://hooks.example.com/a\u200b",
+                                 "https://hooks.example.com/a\u2028b", "https://hooks.example.com/?q=\u2066x\u2069"])
+def test_an_endpoint_url_with_invisible_or_reordering_characters_is_refused(api, acme, url):
+    """Found by hand (session 53): a right-to-left override, a zero-width space or a line separator
+    in the path or query was registered (201) and listed back, where it hides or reorders what the
+    account's admins read; a manifest's URIs refuse them already (worker.queue.jobs)."""
+    refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["message"] == ("url: give a URL without spaces, control or invisible formatting "
+                                                  "characters, with a host name or address and a port from 1 to 65535")
+    assert api.get("/v1/webhooks", headers=acme).json()["webhooks"] == []
+
+
 @pytest.mark.parametrize("stored, why", [
     ("https://hooks.example.com:99999/a", "not a URL a request can reach"),
     # plain http to another machine: registration allows http only to a listed loopback host
