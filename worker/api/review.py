@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
-from vault.access import Principal, refusal
+from vault.access import Principal
 from vault.audit import AuditEvent
 from vault.errors import RangeNotSatisfiableError, VaultInputError
 from worker.api.auth import authenticate
@@ -34,7 +34,7 @@ from worker.api.requests import read_json
 from worker.api.review_links import MAX_TOKEN_CHARS, MAX_TTL_S, ReviewLinks
 from worker.api.routes.common import account_recording, requester
 from worker.queue.jobs import reference_problem
-from worker.stored.operations import admit_headers, audio_ranges, export_recording, still_admitted
+from worker.stored.operations import admit_headers, audio_ranges, export_recording, refusal_now, still_admitted
 from worker.workdirs import WorkDir
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "review.html").read_text(encoding="utf-8"))
@@ -65,7 +65,7 @@ async def create_link(request: Request):
         raise ApiError(422, "invalid_request", f"tickets: a ticket id {problem}", "tickets")
     principal = Principal.parse(body["as"], key.account_id, frozenset(tickets), vouched_by=requester(key))
     region_vault, entry = await blocking(account_recording, request, key, rid)
-    why = refusal(principal, entry, "audio")
+    why = await blocking(refusal_now, region_vault, entry, principal, "audio")  # its window too
     if why is not None:
         await blocking(region_vault.audit, "review", "refused", rid, str(principal), why)
         if entry.deleted:  # as every route of a deleted recording answers

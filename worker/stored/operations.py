@@ -311,16 +311,25 @@ def still_admitted(recording_id: str, principal: Principal, vault: Vault, artifa
     return why is None
 
 
+def refusal_now(region_vault, entry: IndexEntry, principal: Principal, artifact: str = "audio") -> str | None:
+    """Why ``principal`` may not have ``artifact`` of ``entry`` now: ``vault.access.refusal``, and
+    past the window that applies to it (the account's policy now). A review link is refused so,
+    as its page and player would be (session 53: it was made for a recording past its window)."""
+    why = refusal(principal, entry, artifact)
+    if why is None and artifact not in kept_after_deletion(entry.kind) and _past_retention(region_vault, entry):
+        why = "recording is past its retention window"
+    return why
+
+
 def _refusal(region_vault, recording_id: str, principal: Principal, artifact: str) -> tuple[IndexEntry | None, str | None]:
     """The recording's index entry and why ``principal`` may not have its ``artifact`` now
     (None: it may)."""
     try:
         entry = region_vault.find(recording_id)
-        why = "no such recording" if entry is None else refusal(principal, entry, artifact)
+        # past its window: the next sweep deletes it (a voicemail's transcript stays)
+        why = "no such recording" if entry is None else refusal_now(region_vault, entry, principal, artifact)
     except IndexCorruptError:  # altered (e.g. its ticket or public flag) or unreadable: no access
         entry, why = None, "index entry does not verify"
-    if why is None and artifact not in kept_after_deletion(entry.kind) and _past_retention(region_vault, entry):
-        why = "recording is past its retention window"  # the next sweep deletes it (a voicemail's transcript stays)
     return entry, why
 
 

@@ -191,7 +191,7 @@ def test_a_link_too_long_to_open_is_refused_when_asked_for(monkeypatch, tickets,
 
     monkeypatch.setattr(review, "authenticate", authenticate)
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
-    monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
+    monkeypatch.setattr(review, "refusal_now", lambda region_vault, entry, principal, artifact: None)
     app = Starlette(routes=review.ROUTES)
     app.state.services = SimpleNamespace(client=_Secrets(), settings=SimpleNamespace(api_max_body_bytes=1 << 20,
                                                                                     api_public_url=""))
@@ -223,3 +223,27 @@ def test_a_link_dies_with_the_api_key_that_made_it(api, keys, inbox, worker_proc
         assert response.status_code == 404, response.request.url
         assert response.json()["error"]["message"] == \
             "this review link was made with an API key since revoked; ask for a new one"
+
+
+def test_a_link_to_a_recording_past_its_retention_window_is_refused(api, keys):
+    """Found by hand (session 53): the link was made (201) for a recording past its window, which
+    every player and export refuses from the moment the window ends; the link then opened on
+    nothing. It is refused as its page would be (403, naming the window), and audited."""
+    import io
+
+    from tests.vault.conftest import make_entry
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    account = f"initech-{uuid.uuid4().hex[:8]}"
+    entry = make_entry("us", "CA-OLD", account=account, ticket="T-7", retention_days=30)  # stored 2026-01-15
+    region_vault = build_vault(SETTINGS).region("us")
+    region_vault.put(entry, {"audio": io.BytesIO(b"RIFF"), "metadata": io.BytesIO(b"{}")})
+    headers = {"Authorization": f"Bearer {keys.create(account)[1]}"}
+    key = f"api-key:{headers['Authorization'].split('_')[1]}"
+    refused = link(api, headers, entry.recording_id, "T-7")
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["message"] == (f"agent:ann ({key}) may not review {entry.recording_id}: "
+                                                  "recording is past its retention window")
+    trail = [(e.action, e.outcome, e.reason) for e in region_vault.audit_events(entry.recording_id)]
+    assert trail == [("review", "refused", "recording is past its retention window")]

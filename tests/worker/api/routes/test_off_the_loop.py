@@ -115,7 +115,7 @@ def app(monkeypatch):
 
     monkeypatch.setattr(recordings, "ticket_has_recordings", ticket_has_recordings)
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
-    monkeypatch.setattr(review, "refusal", lambda principal, entry, artifact: None)
+    monkeypatch.setattr(review, "refusal_now", lambda region_vault, entry, principal, artifact: None)
     monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data, profile: Submitted("call-1", None, True))
     status = SimpleNamespace(job_id="call-1", kind="process_call", state="queued", attempts=0, enqueued_at=1.0,
                              started_at=None, finished_at=None, reason=None, result={})
