@@ -57,8 +57,9 @@ def work_dirs(temp: Path) -> list[Path]:
     return sorted(p for p in temp.iterdir() if p.name.startswith("callrec-"))
 
 
-def terminated_mid_work(tmp_path: Path, patch: str, args: list[str], ready) -> subprocess.CompletedProcess:
-    """Start ``callrec args`` slowed by ``patch``, SIGTERM it once ``ready()`` holds."""
+def terminated_mid_work(tmp_path: Path, patch: str, args: list[str], ready,
+                        signum: int = signal.SIGTERM) -> subprocess.CompletedProcess:
+    """Start ``callrec args`` slowed by ``patch``, SIGTERM it (or ``signum``) once ``ready()`` holds."""
     env = env_for(tmp_path)
     process = subprocess.Popen([sys.executable, "-c", SLOWED.format(patch=patch), *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -67,7 +68,7 @@ def terminated_mid_work(tmp_path: Path, patch: str, args: list[str], ready) -> s
         time.sleep(0.05)
     assert process.poll() is None, process.communicate()
     time.sleep(0.2)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=60)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
@@ -83,6 +84,18 @@ def test_a_terminated_process_command_leaves_no_unredacted_audio_behind(tmp_path
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert work_dirs(temp) == []
     assert "Traceback" not in done.stderr
+
+
+def test_an_interrupted_process_command_ends_with_one_line_and_exit_130(tmp_path):
+    """Found by hand (session 53): Ctrl-C (SIGINT) ran the clean-ups, but printed Python's
+    traceback of wherever the command was (the recognizer, the vault) and ended by the signal
+    (status -2), not a line naming the command and the shell's 128 + 2."""
+    manifest = write_call(tmp_path / "in", "CA-INT", seconds=5.0)
+    temp = tmp_path / "tmp"
+    done = terminated_mid_work(tmp_path, SLOW_PUT, ["process", str(manifest)],
+                               lambda: any(len(list(d.iterdir())) > 1 for d in work_dirs(temp)), signal.SIGINT)
+    assert (done.returncode, done.stderr) == (128 + signal.SIGINT, "callrec process: interrupted\n")
+    assert work_dirs(temp) == []
 
 
 def test_a_terminated_redact_leaves_no_half_masked_output(tmp_path):

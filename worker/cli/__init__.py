@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+#: Ctrl-C (SIGINT): 128 + 2, as a shell reports a command the signal ended.
+EXIT_INTERRUPTED = 130
 #: Commands that run servers and configure their own logs (at ``CALLREC_LOG_LEVEL``) and
 #: signals, and sweep their temp dir.
 SERVING = frozenset({"worker", "serve"})
@@ -109,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     except CallrecError as exc:
         print(f"callrec {args.command}: {scrub_digits(str(exc), card_numbers_only=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT if is_permanent(exc) else EXIT_FAILURE
+    except KeyboardInterrupt:
+        # Ctrl-C: the clean-ups ran as the exception left each block; one line and the shell's
+        # 128 + SIGINT, not Python's traceback of wherever the command was (session 53)
+        print(f"callrec {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _check_host_lists(settings) -> None:
