@@ -101,3 +101,28 @@ def test_good_principals_still_play(api, acme, inbox, worker_process, stored_rid
     link = api.post(f"/v1/recordings/{rid}/review-links", headers=acme,
                     json={"as": "agent:ann", "tickets": ["T-1001", "INC-2026-12-01-000123"]})
     assert link.status_code == 201, link.status_code
+
+
+#: Query parameters given twice, and the parameter each one names.
+TWICE = {
+    "as": ([("as", "agent:eve"), ("as", "agent:ann"), ("tickets", "T-1001")], "as"),
+    "tickets": ([("as", "agent:ann"), ("tickets", "T-9"), ("tickets", "T-1001")], "tickets"),
+    "requester_of": ([("as", "end-user:u1"), ("requester_of", "T-1001"), ("requester_of", "T-1001")], "requester_of"),
+}
+
+
+@pytest.mark.parametrize("route, params, field", [
+    *((route, params, field) for route in ("audio", "transcript") for params, field in TWICE.values()),
+    ("audio", [("as", "agent:ann"), ("tickets", "T-1001"), ("format", "opus"), ("format", "wav")], "format"),
+], ids=[*(f"{route}-{name}" for route in ("audio", "transcript") for name in TWICE), "audio-format"])
+def test_a_query_parameter_given_twice_is_refused_naming_it(api, acme, inbox, worker_process, redis_client,
+                                                             stored_rid, route, params, field):
+    """Found by hand (session 53): ``as=agent:eve&as=agent:ann&tickets=T-9&tickets=T-1001`` played
+    the recording (200), the last of each taken, the audit naming agent:ann: a front end or proxy
+    that checked the first value let another through. A JSON field given twice is refused (the
+    manifest, every body); so is a query parameter, before anything is audited."""
+    rid = stored(api, acme, inbox, worker_process, stored_rid)
+    trail = audit_trail(rid)
+    response = api.get(f"/v1/recordings/{rid}/{route}", headers=acme, params=params)
+    refused_without_trace(response, 400, field, rid, trail, redis_client)
+    assert response.json()["error"]["message"] == f"{field}: given more than once"

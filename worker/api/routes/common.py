@@ -66,6 +66,12 @@ def account_recording(request: Request, key: ApiKey, recording_id: str) -> tuple
 
 
 def text_param(request: Request, name: str, default: str | None = None) -> str | None:
+    """Query parameter ``name`` (``default`` when absent): at most 500 printable characters, given
+    once. Given twice it is refused, as a JSON field given twice is: Starlette took the last value
+    (``as=agent:eve&as=agent:ann`` played as agent:ann), where a proxy that checked the first let
+    another through (session 53)."""
+    if len(request.query_params.getlist(name)) > 1:
+        raise ApiError(400, "bad_request", f"{name}: given more than once", name)
     value = request.query_params.get(name, default)
     if value is not None and (len(value) > 500 or not value.isprintable()):
         raise ApiError(400, "bad_request", f"{name}: at most 500 printable characters", name)
