@@ -129,3 +129,22 @@ def test_a_recording_id_with_a_line_break_after_it_is_refused_with_nothing_writt
     assert "not a recording id (want rec_<us|eu|au>_<32 hex digits>)" in err and "aaaa" not in err
     assert not list((tmp_path / "data").rglob("*.json"))
     assert not (tmp_path / "out.wav").exists()
+
+
+@pytest.mark.parametrize("argv", [["delete", "--recording", "{rid}"],
+                                  ["export", "{rid}", "-o", "out.wav", "--account", "acme", "--as", "agent:ann",
+                                   "--tickets", "T-1"],
+                                  ["audit", "--recording", "{rid}"]], ids=["delete", "export", "audit"])
+def test_a_recording_id_of_a_region_this_deployment_does_not_serve_is_refused(tmp_path, monkeypatch, capsys, argv):
+    """Found by hand (session 53): with ``CALLREC_REGIONS=us`` an id ``rec_eu_...`` made this us
+    deployment a vault, a key-encryption key and a tombstone (or an audit record) of region eu on
+    its own disk, or with S3 reached for eu's bucket. A region not served is the operator's
+    mistake to name (exit 2), as the API answers 404 for one: nothing of eu is made here."""
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CALLREC_REGIONS", "us")
+    monkeypatch.chdir(tmp_path)
+    rid = "rec_eu_" + "b" * 32
+    assert main([arg.replace("{rid}", rid) for arg in argv]) == 2
+    assert capsys.readouterr().err.endswith("not a recording of a region served here (CALLREC_REGIONS: us)\n")
+    assert not (tmp_path / "data").exists() or not list((tmp_path / "data").rglob("*eu*"))
+    assert not (tmp_path / "out.wav").exists()

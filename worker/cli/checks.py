@@ -40,10 +40,16 @@ def check_recording_id(option: str, recording_id: str) -> str:
     from vault.errors import VaultInputError
     from vault.regions import may_hold_card_number, region_of
 
+    from worker.settings import Settings
+    from worker.vaults import served_regions
+
     try:
         region = region_of(recording_id)
     except VaultInputError:
         raise UsageError(f"{option}: not a recording id (want rec_<us|eu|au>_<32 hex digits>)") from None
+    served = served_regions(Settings.from_env())
+    if region not in served:  # (a us deployment made itself a vault and a KEK of eu: session 53)
+        raise UsageError(f"{option}: not a recording of a region served here (CALLREC_REGIONS: {','.join(served)})")
     # in <32 hex> letters end every run, so only 12+ digits in a row count here
     if may_hold_card_number(recording_id) and not _stored(recording_id, region):
         raise UsageError(f"{option}: not a recording id: it holds a run of 12 or more digits "
