@@ -12,15 +12,23 @@ from worker.api.errors import ApiError
 from worker.errors import ManifestError
 from worker.calls.manifest import unique_fields
 
+#: Content codings named back in a 415 (RFC 9110's registry); any other value is not echoed.
+_KNOWN_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate", "compress", "x-compress", "br", "zstd", "aes128gcm"})
 #: Seconds a body may take when the app sets none (``worker.cli.serve.server_config`` sets it).
 DEFAULT_BODY_TIMEOUT_S = 30.0
 
 
 async def read_body(request: Request, limit_bytes: int) -> bytes:
-    """The whole body, or 413 as soon as it passes ``limit_bytes`` (declared or sent), or 408
+    """The whole body, or 415 when it is sent compressed (``Content-Encoding``: RFC 7694; session 53,
+    it was read as a plain body), 413 as soon as it passes ``limit_bytes`` (declared or sent), or 408
     when it is not whole within the app's ``body_timeout_s`` (``serve`` sets it from
     ``CALLREC_API_BODY_TIMEOUT_S``): a client sending it a byte at a time held a connection and
     up to the limit in memory for as long as it liked."""
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):  # (read as a plain body: a "not UTF-8" 400, or a lie taken)
+        named = encoding if encoding in _KNOWN_ENCODINGS else "another encoding"
+        raise ApiError(415, "unsupported_media_type", f"Content-Encoding: send the body uncompressed (identity), "
+                       f"not {named}", "Content-Encoding")
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():

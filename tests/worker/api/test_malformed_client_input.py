@@ -26,3 +26,24 @@ def test_a_range_with_digits_outside_ascii_is_no_range(header):
     """str.isdigit took superscripts and other scripts' digits that int() then refused (a 500):
     a malformed Range is ignored, as RFC 9110 says, and the whole file served."""
     assert single_range(header) is None
+
+
+@pytest.mark.parametrize("path, method, content_type", [
+    ("/v1/calls", "POST", "application/json"), ("/v1/retention", "PUT", "application/json"),
+    ("/v1/webhooks", "POST", "application/json"),
+    ("/v1/ingress/twilio/acme/recording?ticket=T-1", "POST", "application/x-www-form-urlencoded"),
+], ids=["calls", "retention", "webhooks", "twilio"])
+def test_a_compressed_body_is_415_naming_its_encoding(api, acme, path, method, content_type):
+    """Found by hand (session 53): a body sent with ``Content-Encoding: gzip`` was read as the
+    bytes of a plain body: compressed, a "not UTF-8" 400 that named nothing of the cause; and a
+    plain body sent under that header was taken as if the header were not there. RFC 7694: 415
+    naming the encoding, and the body is never read."""
+    import gzip
+
+    body = gzip.compress(b'{"days": 30}')
+    response = api.request(method, path, content=body, headers={**acme, "Content-Type": content_type,
+                                                                  "Content-Encoding": "gzip"})
+    assert response.status_code == 415, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("unsupported_media_type", "Content-Encoding")
+    assert error["message"] == "Content-Encoding: send the body uncompressed (identity), not gzip"
