@@ -92,6 +92,10 @@ def _plain(value: Any) -> str:
     return ""
 
 
+#: ``RecordingInfo.StorageType`` values (Connect's API reference): only S3 holds an object to fetch.
+_STORAGE_TYPES = frozenset({"S3", "KINESIS_VIDEO_STREAM"})
+
+
 def _recording(record: dict) -> tuple[str, str | None, str]:
     """The audio recording's ``bucket/key``, its start time (if the record says) and the
     field the start time came from."""
@@ -99,12 +103,16 @@ def _recording(record: dict) -> tuple[str, str | None, str]:
     if recordings is not None and not isinstance(recordings, list):
         raise CtrError("contact_record.Recordings", "expected a list of recordings")
     deleted = None  # the field of a recording Connect deleted (Status DELETED): no object to fetch
+    streamed = None  # the field of a live media stream (Kinesis Video Streams: an ARN, no object either)
     for k, item in enumerate(recordings or []):
         if isinstance(item, dict) and item.get("MediaStreamType", "AUDIO") == "AUDIO" and item.get("Location"):
             if not isinstance(item["Location"], str):
                 raise CtrError(f"contact_record.Recordings[{k}].Location", "expected bucket/key (a string)")
             if item.get("Status") == "DELETED":
                 deleted = deleted or f"contact_record.Recordings[{k}].Status"
+                continue
+            if item.get("StorageType", "S3") != "S3":  # (taken as s3://arn:aws:kinesisvideo:...: session 53)
+                streamed = streamed or (f"contact_record.Recordings[{k}].StorageType", item["StorageType"])
                 continue
             return item["Location"], item.get("StartTimestamp"), f"contact_record.Recordings[{k}].StartTimestamp"
     single = record.get("Recording")
@@ -116,6 +124,10 @@ def _recording(record: dict) -> tuple[str, str | None, str]:
         deleted = deleted or "contact_record.Recording.Status"
     if deleted is not None:
         raise CtrError(deleted, "DELETED: Amazon Connect deleted the contact's recording; there is nothing to fetch")
+    if streamed is not None:
+        field, storage = streamed
+        named = storage if storage in _STORAGE_TYPES else "not S3"  # a value of the record's, echoed only if Connect's
+        raise CtrError(field, f"{named}: a live media stream, not a recording in S3; there is nothing to fetch")
     raise CtrError("contact_record.Recording.Location", "the contact has no audio recording")
 
 

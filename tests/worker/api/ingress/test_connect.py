@@ -284,3 +284,31 @@ def test_a_recording_connect_marks_deleted_is_refused_naming_its_status():
     both["Recordings"] = [{"Location": "b/gone.wav", "MediaStreamType": "AUDIO", "Status": "DELETED"},
                           {"Location": "b/k2.wav", "MediaStreamType": "AUDIO", "Status": "AVAILABLE"}]
     assert manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": both})[0]["segments"][0]["uri"] == "s3://b/k2.wav"
+
+
+#: A recording Connect streamed to Kinesis Video Streams (live media streaming): an ARN, no S3 object.
+KVS = {"Location": "arn:aws:kinesisvideo:us-east-1:111122223333:stream/connect-acme-contact-c1/1764601200000",
+       "MediaStreamType": "AUDIO", "ParticipantType": "CUSTOMER", "StorageType": "KINESIS_VIDEO_STREAM",
+       "FragmentStartNumber": "91343852333181432392682062607743920146264440972", "Status": "AVAILABLE"}
+
+
+def test_a_recording_in_kinesis_video_streams_is_passed_over_for_the_s3_one():
+    """Found by hand (session 53): with live media streaming on, ``Recordings[]`` lists the
+    customer's Kinesis Video Streams stream (its ARN as ``Location``) beside the S3 recording; the
+    first audio one was taken, so the call's segment became ``s3://arn:aws:kinesisvideo:...``,
+    refused as a source (422) while its S3 recording went unread. A stream is no object to fetch:
+    it is passed over, and a record with nothing else is refused naming its storage type."""
+    both = record("c-1", "b/old.wav")
+    both.pop("Recording")
+    both["Recordings"] = [KVS, {"Location": "b/connect/c-1.wav", "MediaStreamType": "AUDIO", "StorageType": "S3",
+                                "ParticipantType": "ALL", "Status": "AVAILABLE"}]
+    assert manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": both})[0]["segments"][0]["uri"] == \
+        "s3://b/connect/c-1.wav"
+    streamed = record("c-2", "b/old.wav")
+    streamed.pop("Recording")
+    streamed["Recordings"] = [KVS]
+    with pytest.raises(CtrError) as caught:
+        manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": streamed})
+    assert caught.value.field == "contact_record.Recordings[0].StorageType"
+    assert str(caught.value) == ("contact_record.Recordings[0].StorageType: KINESIS_VIDEO_STREAM: a live media "
+                                 "stream, not a recording in S3; there is nothing to fetch")
