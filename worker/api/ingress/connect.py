@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -90,6 +91,18 @@ def _plain(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1_000_000:
         return f"{value:g}"
     return ""
+
+
+def _s3_uri(location: str) -> str:
+    """The ``s3://`` URI of Connect's raw ``bucket/key``: the key percent-encoded where a URI reader
+    would take it otherwise (``#``, ``?``, ``;``, ``%``), as the manifest reads its URIs (session 53:
+    the key was cut at ``#`` or ``?``, or its ``%XX`` decoded, naming another object)."""
+    bucket, _, key = location.strip("/").partition("/")
+    return f"s3://{bucket}/{quote(key, safe=_KEY_SAFE)}"
+
+
+#: Characters of an S3 key written as they are in its URI (RFC 3986 pchar, without ``;`` and ``%``).
+_KEY_SAFE = "/:@!$&'()*+,=-._~ "
 
 
 #: ``RecordingInfo.StorageType`` values (Connect's API reference): only S3 holds an object to fetch.
@@ -229,7 +242,7 @@ def manifest_of(account_id: str, profile: dict, body: dict) -> tuple[dict, list[
         "number": {"id": number_id, "recording": True, "consent_mode": "none"},
         "direction": "outbound" if record.get("InitiationMethod") == "OUTBOUND" else "inbound",
         "consent": "none", "events": events, "controls": [],
-        "segments": [{"uri": f"s3://{location.strip('/')}", "start": at(segment_at)}],
+        "segments": [{"uri": _s3_uri(location), "start": at(segment_at)}],
     }
     if lens is not None:
         if lens_format is None:

@@ -312,3 +312,17 @@ def test_a_recording_in_kinesis_video_streams_is_passed_over_for_the_s3_one():
     assert caught.value.field == "contact_record.Recordings[0].StorageType"
     assert str(caught.value) == ("contact_record.Recordings[0].StorageType: KINESIS_VIDEO_STREAM: a live media "
                                  "stream, not a recording in S3; there is nothing to fetch")
+
+
+@pytest.mark.parametrize("key", ["connect/Call Recordings/c-1.wav", "connect/acme#2/c-1.wav", "connect/q?/c-1.wav",
+                                 "connect/a;b/c-1.wav", "connect/100%25/c-1.wav", "connect/50% off/c-1.wav"])
+def test_a_recording_key_holding_url_characters_names_that_object(key):
+    """Found by hand (session 53): ``Recording.Location`` is the raw ``bucket/key`` (an S3 key may
+    hold any character: a bucket prefix the account chose), written into the ``s3://`` URI as it
+    was, which a manifest reads as a URL: the key was cut at ``#``, ``?`` or ``;`` and had its
+    ``%XX`` decoded, naming another object of the account's, read and destroyed in its stead."""
+    from worker.calls.manifest import parse_manifest
+
+    manifest, _ = manifest_of("acme", PROFILE, {"ticket_id": "T", "contact_record": record("c-1", f"b/{key}")})
+    location = parse_manifest(manifest, "/nonexistent").segments[0].location
+    assert (location.bucket, location.key) == ("b", key)
