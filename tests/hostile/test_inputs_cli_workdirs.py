@@ -98,6 +98,22 @@ def test_an_interrupted_process_command_ends_with_one_line_and_exit_130(tmp_path
     assert work_dirs(temp) == []
 
 
+def test_a_hung_up_redact_leaves_no_half_masked_output_nor_work_dir(tmp_path):
+    """Found by hand (session 53): SIGHUP (the terminal or ssh session closed under a running
+    command) ended ``callrec redact`` at once, as SIGTERM did before session 46: its staged,
+    part-masked output stayed beside ``-o`` and its work dir in the temp dir. It ends as on
+    SIGTERM, its clean-ups done, exit 128 + 1."""
+    audio = tmp_path / "in.wav"
+    soundfile.write(audio, (0.1 * np.sin(np.arange(8000 * 5) / 3)).astype(np.float32), 8000, subtype="PCM_16")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = terminated_mid_work(tmp_path, SLOW_MASK, ["redact", str(audio), "-o", str(out / "r.wav")],
+                               lambda: any(p.name.endswith(".part") and p.stat().st_size > 0 for p in out.iterdir()),
+                               signal.SIGHUP)
+    assert done.returncode == 128 + signal.SIGHUP, done.stderr
+    assert list(out.iterdir()) == [] and work_dirs(tmp_path / "tmp") == []
+
+
 def test_a_terminated_redact_leaves_no_half_masked_output(tmp_path):
     """A SIGTERMed ``callrec redact`` left its staged, part-masked output beside ``-o``."""
     audio = tmp_path / "in.wav"

@@ -149,14 +149,19 @@ def _terminate_as_exit() -> None:
     """SIGTERM (kill's, timeout's, systemd's and docker's default) ends a one-shot command as
     an exception would, with exit status 143: its clean-ups run (work dirs with unredacted
     audio removed, staged outputs discarded, an ffmpeg child stopped). Python's default ended
-    the process at once and left them all. A second SIGTERM during the clean-ups is ignored."""
+    the process at once and left them all. So does SIGHUP (the terminal or ssh session closed
+    under the command: exit 129; session 53, it still ended at once). A second signal during
+    the clean-ups is ignored. A SIGHUP a nohup ignores stays ignored."""
     import signal
 
     def terminated(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for ignored in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(ignored, signal.SIG_IGN)
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminated)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup's choice stands
+        signal.signal(signal.SIGHUP, terminated)
 
 
 def _swept_temp_dir() -> None:
