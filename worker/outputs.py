@@ -43,8 +43,9 @@ def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path
 
     ``outputs`` maps each option (``-o``, ``--report``) to its path (None: not given). An
     output must be in an existing directory, must not be a directory, a device, a pipe or
-    a socket (those would be replaced by a regular file), must not be one of ``inputs`` (by
-    path, symlink or hard link) and must differ from every other output.
+    a socket (those would be replaced by a regular file), must not lie in the service's own
+    state (``_state_dirs``), must not be one of ``inputs`` (by path, symlink or hard link) and
+    must differ from every other output.
     """
     sources = [Path(p) for p in inputs]
     resolved_inputs = {p.resolve() for p in sources}
@@ -63,6 +64,10 @@ def check_output_paths(outputs: Mapping[str, Path | None], inputs: Iterable[Path
             if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):
                 raise UsageError(f"{where}: is a {_kind(mode)}, not a file; outputs are only written to files")
         real = path.resolve()
+        for setting, directory in _state_dirs():
+            if real == directory.resolve() or directory.resolve() in real.parents:
+                raise UsageError(f"{where}: is inside the service's own state ({setting} {quoted(directory)}): "
+                                 "write the output elsewhere")
         if real in resolved_inputs or any(_same_file(path, src) for src in sources):
             raise UsageError(f"{where}: is also an input; write the output elsewhere")
         if real in seen:
@@ -106,6 +111,20 @@ def staged_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path] = 
         if isinstance(exc, OSError):
             raise WorkerError(f"cannot write the outputs ({exc.strerror})") from exc
         raise
+
+
+def _state_dirs() -> list[tuple[str, Path]]:
+    """The service's own state, which no output may land in: the data dir (the local vault, the
+    keyring, the key store by default, Redis's files, the API's kept manifests) and a key store
+    dir of its own. Session 53: ``export -o <data dir>/keys/us.json`` replaced the region's
+    keyring with the exported audio, and nothing of the region decrypted again."""
+    from worker.settings import Settings
+
+    settings = Settings.from_env()
+    dirs = [("CALLREC_DATA_DIR", Path(settings.data_dir))]
+    if settings.key_store_dir:
+        dirs.append(("CALLREC_KEY_STORE_DIR", Path(settings.key_store_dir)))
+    return dirs
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -157,3 +157,35 @@ def test_mp3_in_wav_out_is_redacted_as_pcm(tmp_path, capsys):
     info = soundfile.info(tmp_path / "out.wav")
     assert (info.format, info.subtype, info.samplerate) == ("WAV", "PCM_16", 8000)
     assert info.frames == soundfile.info(source).frames
+
+
+@pytest.mark.parametrize("command, target", [("export", "keys/us.json"), ("redact", "vault/us/x.wav"),
+                                             ("assemble", "keystore/us/seal/index-mac.json")])
+def test_an_output_inside_the_services_own_state_is_refused(tmp_path, recording, capsys, monkeypatch, command,
+                                                            target):
+    """Found by hand (session 53): ``callrec export ... -o $CALLREC_DATA_DIR/keys/us.json`` (a path
+    typed or completed wrong) replaced the region's keyring with the exported WAV: no recording of
+    the region decrypted again. An output inside the data dir or the key store (the vault, the
+    keyring, the wrapped keys, Redis's files, the API's kept manifests) is refused, nothing written."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(state))
+    monkeypatch.setenv("CALLREC_RECOGNIZER", "none")
+    manifest = write_call(tmp_path / "in", "CA-OUT")
+    assert main(["process", str(manifest)]) == 0
+    from worker.settings import Settings
+    from worker.vaults import build_vault
+
+    vault = build_vault(Settings.from_env(), regions=("us",))
+    rid = next(vault.region("us").entries()).recording_id
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in state.rglob("*") if p.is_file() and "redis" not in p.parts}
+    out = state / target
+    argv = {"export": ["export", rid, "-o", out, "--account", "acme", "--as", "agent:ann", "--tickets", "T-1"],
+            "redact": ["redact", recording, "-o", out],
+            "assemble": ["assemble", manifest, "-o", tmp_path / "a.wav", "--metadata", out]}[command]
+    code, err = run(capsys, *argv)
+    option = "--metadata" if command == "assemble" else "-o"
+    assert (code, err) == (2, f"callrec {command}: {option} {out}: is inside the service's own state "
+                              f"(CALLREC_DATA_DIR {str(state)!r}): write the output elsewhere\n")
+    assert {p: p.read_bytes() for p in state.rglob("*") if p.is_file() and "redis" not in p.parts} == before
+    assert not (tmp_path / "a.wav").exists()
