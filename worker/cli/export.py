@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from callrec.errors import heading
 from vault.access import Principal
 from vault.regions import region_of
 from worker.cli.checks import check_recording_id, reference, references
@@ -24,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "Exit 2 when refused.")
     parser.add_argument("recording_id", metavar="ID")
     parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the audio")
-    parser.add_argument("--format", choices=("wav", "flac", "opus"), default="wav",
-                        help="audio format of the export (default wav, whatever the storage codec)")
+    parser.add_argument("--format", choices=("wav", "flac", "opus"), default=None,
+                        help="audio format of the export (default: as -o's extension says, .flac, .opus or "
+                             ".ogg; else wav, whatever the storage codec)")
     parser.add_argument("--as", dest="principal", required=True, metavar="agent:A|end-user:U")
     parser.add_argument("--account", required=True, metavar="ACC", type=reference,
                         help="the principal's account: its tickets are the only ones meant")
@@ -48,12 +50,28 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--as agent:A needs --tickets T1,T2 (and no --requester-of)")
     if kind == "end-user" and (args.requester_of is None or args.tickets is not None):
         raise UsageError("--as end-user:U needs --requester-of T (and no --tickets)")
+    audio_format = _audio_format(args.output, args.format) if not args.transcript else "wav"
     check_output_paths({"-o": args.output})
     tickets = args.tickets if kind == "agent" else args.requester_of
     principal = Principal.parse(args.principal, args.account,
                                 frozenset(t.strip() for t in (tickets or "").split(",") if t.strip()))
     vault = build_vault(Settings.from_env(), regions=(region_of(args.recording_id),))
     outcome = export_recording(args.recording_id, args.output, principal, vault,
-                               artifact="transcript" if args.transcript else "audio", audio_format=args.format)
+                               artifact="transcript" if args.transcript else "audio", audio_format=audio_format)
     print(f"{outcome.recording_id}: {outcome.size_bytes} bytes -> {outcome.path}")
     return 0
+
+
+#: Output name extensions that say an audio format (``--format``'s names).
+_EXTENSIONS = {".wav": "wav", ".flac": "flac", ".opus": "opus", ".ogg": "opus", ".oga": "opus"}
+
+
+def _audio_format(output: Path, asked: str | None) -> str:
+    """The export's format: ``--format``, else what ``output``'s extension says, else wav. A name
+    that says another format than ``--format`` is refused: ``-o call.flac`` wrote a WAV under that
+    name, which a player or a storage rule keyed on the extension misread (session 53)."""
+    said = _EXTENSIONS.get(output.suffix.lower())
+    if asked is not None and said is not None and said != asked:
+        raise UsageError(f"-o {heading(output)}: names a {output.suffix} file, not --format {asked} audio; "
+                         f"give --format {said}, or a name that says {asked}")
+    return asked or said or "wav"

@@ -185,3 +185,24 @@ def test_call_without_transcript(tmp_path, settings, capsys):
     code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", tmp_path / "t.txt", "--as", "agent:a1", "--tickets", "T-7",
                        "--transcript")
     assert code == 2 and err.endswith("recording has no transcript\n")
+
+
+def test_the_output_names_extension_chooses_the_format_and_a_contrary_one_is_refused(tmp_path, settings, capsys):
+    """Found by hand (session 53): ``-o call.flac`` (or ``.opus``) without ``--format`` wrote a WAV
+    under that name, which a player or a storage rule keyed on the extension misreads. The name's
+    extension chooses the format when ``--format`` is not given; a name that says another format
+    than ``--format`` is refused (exit 2) before anything is decrypted or audited."""
+    rid = stored_call(tmp_path, settings)
+    flac = tmp_path / "call.flac"
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", flac, "--as", "agent:a1", "--tickets", "T-7")
+    assert (code, err) == (0, "") and flac.read_bytes() == stored_audio(settings, rid)
+    ogg = tmp_path / "call.OGG"
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", ogg, "--as", "agent:a1", "--tickets", "T-7")
+    assert (code, err) == (0, "") and ogg.read_bytes()[:4] == b"OggS"
+    trail = audit(settings, rid)
+    contrary = tmp_path / "call.opus"
+    code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", contrary, "--as", "agent:a1",
+                       "--tickets", "T-7", "--format", "wav")
+    assert (code, err) == (2, f"callrec export: -o {contrary}: names a .opus file, not --format wav audio; give "
+                              "--format opus, or a name that says wav\n")
+    assert not contrary.exists() and audit(settings, rid) == trail
