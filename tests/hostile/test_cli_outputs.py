@@ -189,3 +189,25 @@ def test_an_output_inside_the_services_own_state_is_refused(tmp_path, recording,
                               f"(CALLREC_DATA_DIR {str(state)!r}): write the output elsewhere\n")
     assert {p: p.read_bytes() for p in state.rglob("*") if p.is_file() and "redis" not in p.parts} == before
     assert not (tmp_path / "a.wav").exists()
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.m4a"])
+def test_redact_to_a_name_of_no_audio_format_is_refused_naming_the_option_before_any_work(tmp_path, recording,
+                                                                                         capsys, monkeypatch, name):
+    """Found by hand (session 53): ``redact IN -o out.txt`` decoded and searched the whole input,
+    then failed naming its staged temporary file (``.out.txt.6wpm9l0j.txt: unknown audio format
+    'txt'``), a name the caller never gave. The output's format is an output path's check: made
+    before any work, naming ``-o`` and the path given."""
+    import redaction.engine as engine
+
+    def searched(*args, **kwargs):
+        raise AssertionError("the input was searched before the output's format was checked")
+
+    monkeypatch.setattr(engine, "redact_source", searched)
+    monkeypatch.setattr("worker.cli.redact.redact_source", searched)
+    before = names(tmp_path)
+    out = tmp_path / name
+    code, err = run(capsys, "redact", recording, "-o", out)
+    suffix = out.suffix.lower().lstrip(".")
+    assert (code, err) == (2, f"callrec redact: -o {out}: unknown audio format {suffix!r} (use e.g. .wav or .flac)\n")
+    assert names(tmp_path) == before

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from audio.decode import AudioSource, DecodeLimits, libsndfile_reads, open_source
 from audio.errors import AudioInputError
+from audio.formats import output_format
 from redaction import transcripts
 from redaction.engine import open_audio, redact_source
 from redaction.errors import RedactionInputError
@@ -63,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     outputs = {"-o": args.output, "--report": args.report, "--transcript-out": transcript_out}
     inputs = [p for p in (args.input, args.transcript) if p is not None]
     check_output_paths(outputs, inputs)  # before the inputs: a bad path costs no decoding
+    try:  # so is a name of no audio format (it failed after the search, naming the staged file)
+        output_format(args.output, "PCM_16")
+    except AudioInputError as exc:
+        raise UsageError(f"-o {exc}") from None
     settings = Settings.from_env()
     input_limits = InputLimits.from_settings(settings)
     limits = input_limits.audio()  # as the pipeline takes its audio
