@@ -2,7 +2,7 @@
 [--transcript-out T2] [--mask tone|silence|noise]``: mask card data in one recording.
 
 OUT keeps IN's rate, length, channels and sample format and equals IN outside the masked
-spans. Keyed digits (DTMF) are always found; spoken card data comes from the transcript
+spans when OUT's format (its extension) is lossless; a lossy one (MP3, Ogg) is encoded anew. Keyed digits (DTMF) are always found; spoken card data comes from the transcript
 when one is given, else from the speech recognizer when one is configured; that recognizer
 listens in verification either way (unless CALLREC_VERIFY_LISTEN is off). A transcript is
 written back redacted in its own format (default: OUT's name with ``.transcript`` and T's
