@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     outputs = {"-o": args.output, "--metadata": args.metadata}
     check_output_paths(outputs, [args.manifest])
+    _check_wav_name(args.output)
     settings = Settings.from_env()
     manifest = load_manifest(args.manifest)
     inputs = [args.manifest] + [ref.location.path for ref in (*manifest.segments, manifest.transcript)
@@ -45,6 +46,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{outcome.call_id}: not recorded ({outcome.reason}); no audio written", file=sys.stderr)
     return 0
+
+
+def _check_wav_name(output: Path) -> None:
+    """Refuse an output named for another audio format than the WAV assemble writes (``-o
+    rec.flac`` got a WAV under that name: session 53); a name of no audio format is the caller's."""
+    from callrec.errors import heading
+    from worker.errors import UsageError
+
+    ext = output.suffix.lower().lstrip(".")
+    if ext != "wav" and ext in _AUDIO_EXTENSIONS:
+        raise UsageError(f"-o {heading(output)}: names a {output.suffix} file; assemble writes WAV (name it .wav)")
+
+
+#: Extensions of audio formats (libsndfile's writers, and what players take by name).
+_AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "caf", "w64",
+                               "rf64", "m4a", "aac", "wma", "amr", "webm"})
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -157,3 +157,16 @@ def test_output_over_an_input_is_refused(tmp_path, call, capsys, flag, target):
     assert (code, out) == (2, "")
     assert f"{target}: is also an input" in err
     assert (tmp_path / target).read_bytes() == before and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["rec.flac", "rec.mp3", "rec.OGG"])
+def test_an_output_named_for_another_audio_format_than_wav_is_refused(tmp_path, call, capsys, name):
+    """Found by hand (session 53): ``assemble ... -o rec.flac`` (or .mp3, .ogg) wrote a WAV under
+    that name, which a player or a storage rule keyed on the extension misreads. assemble writes
+    WAV: a name saying another audio format is refused before any work (exit 2), naming -o."""
+    out = tmp_path / name
+    code, text, err = run(capsys, call, "-o", out)
+    suffix = out.suffix
+    assert (code, text, err) == (2, "", f"callrec assemble: -o {out}: names a {suffix} file; assemble writes WAV "
+                                        "(name it .wav)\n")
+    assert leftovers(tmp_path) == []
