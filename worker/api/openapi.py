@@ -261,9 +261,16 @@ def document(settings: Settings) -> dict[str, Any]:
                                 '(`{"error": {"code", "message", "field", "request_id"}}`); a method a path '
                                 "does not take is 405 with Allow. Every answer carries X-Request-Id (the "
                                 "client's own when well formed): quote it when reporting a problem."},
-        "servers": [{"url": settings.api_public_url or f"http://{settings.api_host}:{settings.api_port}"}],
+        "servers": [{"url": settings.api_public_url or served_origin(settings)}],
         "security": [{"apiKey": []}],
         "paths": _with_heads(PATHS),
         "components": {"schemas": SCHEMAS, "responses": RESPONSES,
                        "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+def served_origin(settings) -> str:
+    """``http://host:port`` of the address ``callrec serve`` listens on, an IPv6 address in brackets
+    (``http://::1:8080`` was documented and printed, which no client parses: session 53)."""
+    host = f"[{settings.api_host}]" if ":" in settings.api_host else settings.api_host
+    return f"http://{host}:{settings.api_port}"

@@ -45,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
     logs.configure(settings.log_level)
     with queue_errors(settings):
         app = build(settings)
-    print(f"callrec serve: http://{settings.api_host}:{settings.api_port}/v1/ "
-          f"(OpenAPI: /v1/openapi.json)", flush=True)
+    from worker.api.openapi import served_origin
+
+    print(f"callrec serve: {served_origin(settings)}/v1/ (OpenAPI: /v1/openapi.json)", flush=True)
     kept = api_inbox_sources_kept(settings)
     if kept:  # the workers read the same settings: their sources there stay, raw audio and all
         logs.event(logging.getLogger("callrec.serve"), "api_inbox_sources_kept", logging.WARNING,

@@ -219,3 +219,14 @@ def test_what_the_server_answers_of_a_recording_is_documented(api, acme, inbox, 
     checked.post(f"/v1/recordings/{rid}/review-links", headers=acme, json={"as": "agent:ann", "tickets": ["T-1009"]})
     assert checked.problems == []
     assert {200, 201, 202, 206, 400, 403, 410, 416} <= checked.seen
+
+
+@pytest.mark.parametrize("host, url", [("::1", "http://[::1]:8080"), ("127.0.0.1", "http://127.0.0.1:8080"),
+                                       ("api.internal", "http://api.internal:8080")])
+def test_the_documents_server_is_a_url_an_ipv6_address_included(host, url):
+    """Found by hand (session 53): ``callrec serve --host ::1`` documented (and printed) its server
+    as ``http://::1:8080``, which no client parses: an IPv6 address goes in brackets in a URL."""
+    from worker.api import openapi
+    from worker.settings import Settings
+
+    assert openapi.document(Settings(api_host=host, api_port=8080))["servers"] == [{"url": url}]
