@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.cli.checks import check_recording_id
+    from worker.errors import JobDecodeError
     from worker.queue.jobs import DeleteRecordings, ProcessCall, RedactRecording, RetentionSweep
     from callrec.errors import heading
     from worker.calls.kept import is_kept
@@ -72,9 +73,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
         jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id))
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
-    jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
-    jobs += [DeleteRecordings.for_target(ticket_id=t, account_id=args.account, reason=args.reason)
-             for t in args.delete_ticket]
+    try:
+        jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
+        jobs += [DeleteRecordings.for_target(ticket_id=t, account_id=args.account, reason=args.reason)
+                 for t in args.delete_ticket]
+    except JobDecodeError as exc:
+        if "reason" not in str(exc):
+            raise
+        # worded as the API's (it read "delete job: reason is not a valid reference": session 53)
+        raise UsageError("--reason: letters, spaces and , . _ ' - only (no digits), at most 200 characters") from None
     if args.retention_sweep:
         jobs.append(RetentionSweep(job_id=f"sweep-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"))
     if not jobs:
