@@ -316,9 +316,13 @@ def refusal_now(region_vault, entry: IndexEntry, principal: Principal, artifact:
     past the window that applies to it (the account's policy now). A review link is refused so,
     as its page and player would be (session 53: it was made for a recording past its window)."""
     why = refusal(principal, entry, artifact)
-    if why is None and artifact not in kept_after_deletion(entry.kind) and _past_retention(region_vault, entry):
-        why = "recording is past its retention window"
+    if why is None and artifact not in kept_after_deletion(entry.kind) and past_retention(region_vault, entry):
+        why = PAST_RETENTION
     return why
+
+
+#: Why a recording past the window that applies to it is refused (audited so).
+PAST_RETENTION = "recording is past its retention window"
 
 
 def _refusal(region_vault, recording_id: str, principal: Principal, artifact: str) -> tuple[IndexEntry | None, str | None]:
@@ -333,7 +337,7 @@ def _refusal(region_vault, recording_id: str, principal: Principal, artifact: st
     return entry, why
 
 
-def _past_retention(region_vault, entry) -> bool:
+def past_retention(region_vault, entry) -> bool:
     """Whether the window that applies to ``entry`` (its account's policy now, else its own) has
     ended: no one plays it from then on, sweep or no sweep. A window out of range is the sweep's
     to report (``vault.retention.is_due``), not a reason to refuse."""

@@ -532,3 +532,30 @@ def test_a_call_naming_another_region_than_the_accounts_profile_is_refused(api, 
                                        "account.region: 'us' is not the account's region (eu, in its profile)"}
     assert api.put("/v1/profile", json={**profile, "region": "us"}, headers=acme).status_code == 200
     assert submit(api, acme, data).status_code == 202
+
+
+def test_the_metadata_of_a_recording_past_its_retention_window_is_refused_as_its_audio(api, keys):
+    """Found by hand (session 53): past its window a recording's audio, transcript and review links
+    were refused (403, "past its retention window", audited) from the moment the window ended,
+    but ``GET /v1/recordings/{id}`` still served its metadata (ticket, call, durations, where its
+    inputs came from, what was masked) until a sweep deleted it. It is refused alike, and audited."""
+    import io
+
+    from tests.vault.conftest import make_entry
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.vaults import build_vault
+
+    account = f"initech-{uuid.uuid4().hex[:8]}"
+    entry = make_entry("us", "CA-OLD", account=account, ticket="T-7", retention_days=30)  # stored 2026-01-15
+    region_vault = build_vault(SETTINGS).region("us")
+    region_vault.put(entry, {"audio": io.BytesIO(b"RIFF"), "metadata": io.BytesIO(b'{"call_id": "CA-OLD"}')})
+    headers = {"Authorization": f"Bearer {keys.create(account)[1]}"}
+    refused = api.get(f"/v1/recordings/{entry.recording_id}", headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert (refused.json()["error"]["code"], refused.json()["error"]["message"]) == (
+        "forbidden", f"recording {entry.recording_id} is past its retention window; the next sweep deletes it")
+    audio = api.get(f"/v1/recordings/{entry.recording_id}/audio", headers=headers,
+                    params={"as": "agent:ann", "tickets": "T-7"})
+    assert audio.status_code == 403 and "past its retention window" in audio.json()["error"]["message"]
+    trail = [(e.action, e.outcome, e.reason) for e in region_vault.audit_events(entry.recording_id)]
+    assert trail[0] == ("metadata", "refused", "recording is past its retention window")
