@@ -352,13 +352,17 @@ def test_an_endpoint_whose_url_holds_a_card_number_is_refused(api, acme, redis_c
     """Found by the audit: the URL was stored in Redis as given (the secret alone sealed) and
     listed back; every other free value the API keeps is refused when it could hold a card
     number. Judged as manifest paths and source names are (a number standing apart)."""
+    import re
+
     from tests.hostile.test_leaks import redis_dump
 
     refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
     assert refused.status_code == 422
     assert refused.json()["error"] == {**refused.json()["error"], "field": "url"}
     assert "could hold a card number" in refused.json()["error"]["message"] and "1111" not in refused.text
-    assert b"1111" not in redis_dump(redis_client)
+    # the card's first 12 digits in any grouping (b"1111" alone was met now and then in a rate
+    # limiter's timestamp: a flaky test)
+    assert b"411111111111" not in re.sub(rb"[^0-9]", b"", redis_dump(redis_client))
     taken = api.post("/v1/webhooks", json={"url": "https://hooks.example.com/T01234/B05678/0123456789"}, headers=acme)
     assert taken.status_code == 201
 
