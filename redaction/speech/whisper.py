@@ -65,6 +65,8 @@ class WhisperRecognizer:
     """The ``Recognizer`` for ``CALLREC_RECOGNIZER=whisper``: gate, then Whisper on gated pieces."""
 
     name = "whisper-tiny.en"
+    #: 17: a phrase with a number word written three times or more in a row keeps its first writing
+    #: only (``loops.PHRASE_TIMES``: "was the one who was the one who ..." masked as a card);
     #: 16: also says where the speech it heard was (``recognize_sounding``'s ``speech``: the
     #: engine's masks end with the speech that holds their data, ``redaction.edges``);
     #: 15: windows of 20 s, pieces of at most 17 s (``windows.WINDOW_S``; 30 and 27 before);
@@ -77,7 +79,7 @@ class WhisperRecognizer:
     #: again); 9: speech Whisper skipped in a window heard again (``whisper_window.UNHEARD_S``);
     #: 8: loops of 2 or 3 number words dropped; 7: the network's stand-in for a number the next
     #: pack heard dropped (6 was reverted); 5: also says where its gate heard number sounds
-    version = "16"
+    version = "17"
 
     def __init__(self, model: WhisperModel | Windows, network: DigitNetwork | None = None, *,
                  min_number_mass: float = MIN_NUMBER_MASS, hears: str = "numbers") -> None:
