@@ -23,6 +23,11 @@ class ManifestError(WorkerError):
     permanent = True
 
 
+class CallTakenError(ManifestError):
+    """Raised when a call is sent again with another manifest than the one its job (queued,
+    running or done) was made from: refused, nothing of it read or queued."""
+
+
 class UsageError(WorkerError):
     """Raised when a command-line argument or setting is bad."""
 

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from callrec.errors import CallrecError
 from callrec.request_ids import current_request_id
 from vault.errors import AccessDeniedError, KeyUnavailableError, ObjectMissingError, RecordingDeletedError
-from worker.errors import ManifestError, QueueUnavailableError, WorkerError, scrub_digits
+from worker.errors import CallTakenError, ManifestError, QueueUnavailableError, WorkerError, scrub_digits
 
 #: A message that starts with a field path: ``account.plan: ...``, ``events[3].end: ...``.
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): ")
@@ -93,6 +93,8 @@ def from_service_error(exc: BaseException) -> ApiError:
         return ApiError(403, "forbidden", message)
     if isinstance(exc, ObjectMissingError):
         return ApiError(404, "not_found", message)
+    if isinstance(exc, CallTakenError):
+        return ApiError(409, "conflict", message, "call_id")
     if isinstance(exc, ManifestError):
         match = _FIELD.match(message)
         return ApiError(422, "invalid_manifest", message, match.group(1) if match else None)

@@ -60,8 +60,10 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     404: ("Not found, or another account's: a key learns nothing (`not_found`)", {}),
     408: ("The request body was not sent within CALLREC_API_BODY_TIMEOUT_S (`request_timeout`); the "
           "connection closes", {"Connection": _header("close")}),
-    409: ("Conflict: the Twilio Account SID is another account's (`conflict`), or the account has no profile "
-          "yet (`no_profile`: the one answer of every route that needs one; set it with PUT /v1/profile)", {}),
+    409: ("Conflict: the Twilio Account SID is another account's, or the call was already taken with another "
+          "manifest (`conflict`, field `call_id`: its job is queued, running or done; nothing of this request was "
+          "read or queued), or the account has no profile yet (`no_profile`: the one answer of every route that "
+          "needs one; set it with PUT /v1/profile)", {}),
     410: ("The recording was deleted (`deleted`)", {}),
     413: ("The body is larger than CALLREC_API_MAX_BODY_BYTES (`payload_too_large`)", {}),
     415: ("The body is not sent as the media type this route takes (`unsupported_media_type`)", {}),
@@ -153,7 +155,8 @@ PATHS: dict[str, Any] = {
                                                         {"application/json": {"schema": {"type": "object"}}}),
                                     keyed=False)},
     "/v1/calls": {"post": _op(
-        "Submit a call (manifest JSON) for post-call processing", _accepted(), (422,),
+        "Submit a call (manifest JSON) for post-call processing; the same call sent again with its manifest "
+        "is its job, with another manifest it is 409 `conflict`", _accepted(), (409, 422),
         parameters=[_IDEMPOTENCY], body=_json("Manifest"))},
     "/v1/jobs/{job_id}": {"get": _op(
         "A job's status", _ok(200, "The job", _json("Job")), (404,), parameters=[_path("job_id")])},
@@ -204,7 +207,7 @@ PATHS: dict[str, Any] = {
     "/v1/ingress/twilio/{account}/recording": {"post": _op(
         "Twilio recording status callback (form-encoded, X-Twilio-Signature checked, no API key)",
         {**_accepted(), **_ok(200, "Not a completed recording: ignored", _json("Ignored"))},
-        (403, 404, 422), keyed=False,
+        (403, 404, 409, 422), keyed=False,
         parameters=[_path("account", "the account's id (a malformed one is 404)"),
                     {"name": "ticket", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "number", "in": "query", "schema": {"type": "string"}},

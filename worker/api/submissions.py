@@ -4,7 +4,8 @@ A manifest sent over HTTP is validated (as ``callrec enqueue`` does), its source
 (worker.api.sources), then written with absolute source locations under
 ``<data_dir>/api/manifests/<account>/`` where the workers read it (worker.calls.kept: sealed
 with its region's key, kept while its job needs it, and never beyond its recording); its job
-id is deterministic per account and call, so the same call sent twice is one job. Every job the
+id is deterministic per account and call, so the same call sent twice with its manifest is one job
+(with another, 409: worker.queue.submit.JobQueue.refuse_another_manifest). Every job the
 API submits records its account (``callrec:api:job:<id>``): a key sees its own jobs only,
 and the webhook events of a job go to its account.
 """
@@ -48,23 +49,21 @@ class Submitter:
 
     def submit(self, job: Job, account_id: str, *, prepare=None, retry_failed: bool = False) -> Submitted:
         """Enqueue ``job`` for ``account_id`` unless it exists (a repeatable job that finished runs
-        again: ``Job.repeatable``); ``prepare()`` runs first when it does not (e.g. writes the
-        manifest); a failed job is resubmitted when ``retry_failed``. The job carries the id of the
+        again: ``Job.repeatable``); ``prepare()`` runs before it is sent when it does not (e.g.
+        writes the manifest); a failed job is resubmitted when ``retry_failed``; a call's job made
+        from another manifest is refused (CallTakenError: ``JobQueue.refuse_another_manifest``). The job carries the id of the
         request being served (``callrec.request_ids``), for its log lines and audit records."""
         if job.request_id is None and current_request_id() is not None:
             job = job.copy(request_id=current_request_id())
         record_owner(self.client, job.job_id, account_id)  # first: a fast worker announces the outcome
         current = self.queue.status.get(job.job_id)
+        if current is not None:
+            self.queue.refuse_another_manifest(job, current)  # a call taken with another: 409, nothing kept
         created = False
-        again = current is not None and current.state == "done" and job.repeatable
-        if current is None or again or (retry_failed and current.state == "failed"):
-            if prepare is not None:
-                prepare()
-            if current is None or again:
-                created = self.queue.submit(job)
-            else:
-                self.queue.resubmit(job)
-                created = True
+        if current is None or (current.state == "done" and job.repeatable):
+            created = self.queue.submit(job, prepare=prepare)  # refuses too when another raced it in
+        elif retry_failed and current.state == "failed":
+            created = self.queue.resubmit_failed(job, prepare=prepare)  # one of corrections racing
         return Submitted(job.job_id, self.queue.status.get(job.job_id), created)
 
     def remembered(self, account_id: str, key: str | None, body: bytes) -> str | None:

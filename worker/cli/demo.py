@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from worker.queue.broker import build_broker
     from worker.queue.jobs import ProcessCall
     from worker.calls.manifest import load_manifest
+    from worker.calls.manifest_digest import manifest_digest
     from worker.queue.redis_server import EmbeddedRedis
     from worker.settings import Settings
     from worker.queue.submit import JobQueue
@@ -95,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         queue = JobQueue(build_broker(settings), settings)
         jobs = {}
         for name, path in manifests.items():
-            job = ProcessCall.for_call(str(path), calls[name].account.id, calls[name].call_id)
+            job = ProcessCall.for_call(str(path), calls[name].account.id, calls[name].call_id,
+                                       manifest_digest(calls[name]))
             queue.submit(job)
             jobs[name] = job.job_id
         print(f"enqueued {len(jobs)} calls; {args.processes} worker process(es) on "

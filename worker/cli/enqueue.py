@@ -6,8 +6,9 @@
     callrec enqueue --delete-ticket T-1001 --account ACME [--reason TEXT]
     callrec enqueue --retention-sweep
 
-A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued). Prints
-one line per job: its id and whether it was queued or exists already.
+A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued), and so is
+a call already taken with another manifest (its job queued, running or done). Prints one line
+per job: its id and whether it was queued or exists already.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from callrec.errors import heading
     from worker.calls.kept import is_kept
     from worker.calls.manifest import load_manifest
+    from worker.calls.manifest_digest import manifest_digest
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
@@ -71,7 +73,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
                              "that job runs again with `callrec jobs retry JOB` (`callrec jobs failed` lists failed jobs)")
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
-        jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id))
+        jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
+                                         manifest_digest(manifest)))
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
     try:
         jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
@@ -91,16 +94,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.queue.submit import JobQueue
 
     queue = JobQueue(started_broker(settings), settings)
+    for job in jobs:  # a call taken with another manifest: exit 2 before anything is enqueued
+        queue.refuse_another_manifest(job)
     for job in jobs:
         if queue.submit(job):
             print(f"{job.job_id}\tqueued")
             continue
         current = queue.status.get(job.job_id)
-        if current.state == "failed" and isinstance(job, ProcessCall) and current.job != job.encode():
+        if current.state == "failed" and isinstance(job, ProcessCall) and current.job != job.encode() \
+                and queue.resubmit_failed(job):
             # the call's corrected manifest, under another path: run it (a retry would run the old one)
-            queue.resubmit(job)
             print(f"{job.job_id}\tqueued again (it had failed with another manifest)")
             continue
+        current = queue.status.get(job.job_id)
         hint = " (callrec jobs retry)" if current.state == "failed" else ""
         print(f"{job.job_id}\t{current.state} already{hint}")
     return 0

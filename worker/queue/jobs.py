@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from callrec.errors import shown
 from callrec.request_ids import FORM as REQUEST_ID_FORM
 from vault.regions import card_number_problem
+from worker.calls.manifest_digest import DIGEST_PATTERN
 from worker.calls.source_names import holds_card_number
 from worker.errors import JobDecodeError
 
@@ -39,6 +40,8 @@ _REASON = re.compile(r"[A-Za-z][A-Za-z ,._'-]{0,199}")
 #: Who asked for a stored recording's job, as the audit trail names it: an API key
 #: (``api-key:`` and its public id; ``worker.api.routes.common.requester``).
 _REQUESTER = re.compile(r"api-key:[0-9a-f]{16}")
+#: A manifest's digest as a call's job keeps it (worker.calls.manifest_digest).
+_MANIFEST_DIGEST = re.compile(DIGEST_PATTERN)
 #: Reprocessing steps, applied in this order.
 STEPS: tuple[str, ...] = ("redact", "rewrap", "retention")
 
@@ -48,6 +51,8 @@ class Job:
     """Base of every job: a kind, a deterministic id, and references only."""
 
     kind: ClassVar[str] = ""
+    #: Fields left out of the encoded job when None (as before they were added).
+    optional_fields: ClassVar[tuple[str, ...]] = ("request_id",)
     #: Asked for again after it finished, the job runs again (its id stays its target's): True for
     #: work whose repeat means something (re-redact with newer detectors, delete leftovers again).
     repeatable: ClassVar[bool] = False
@@ -64,10 +69,11 @@ class Job:
 
     def encode(self) -> str:
         """The JSON text that travels in the queue message (without ``request_id`` when no
-        request asked for it: as before requests had ids)."""
+        request asked for it, as before requests had ids; so for every ``optional_fields``)."""
         body = _plain(asdict(self))
-        if self.request_id is None:
-            del body["request_id"]
+        for name in self.optional_fields:
+            if body[name] is None:
+                del body[name]
         return json.dumps({"kind": self.kind, **body}, sort_keys=True)
 
     def copy(self, **changes: Any) -> Job:
@@ -106,21 +112,35 @@ class ProcessCall(Job):
     """Post-call processing of one call manifest into the vault."""
 
     kind: ClassVar[str] = "process_call"
+    optional_fields: ClassVar[tuple[str, ...]] = ("request_id", "manifest_digest")
     manifest_uri: str
+    #: The digest of the manifest the job was made from (worker.calls.manifest_digest), never the
+    #: manifest itself; None for a job made before digests were kept.
+    manifest_digest: str | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self, "manifest_uri", self.manifest_uri, _URI)
+        if self.manifest_digest is not None:
+            _check(self, "manifest_digest", self.manifest_digest, _MANIFEST_DIGEST)
         if holds_card_number(self.manifest_uri):  # it stays in the message and the job's record
             raise JobDecodeError(f"{self.kind} job: manifest path could hold a card number (a number standing "
                                  "apart of 13-19 digits that passes the Luhn check); rename it")
 
     @classmethod
-    def for_call(cls, manifest_uri: str, account_id: str, call_id: str) -> ProcessCall:
+    def for_call(cls, manifest_uri: str, account_id: str, call_id: str,
+                 manifest_digest: str | None = None) -> ProcessCall:
         """The job of one call: its id keys on the recording (account and call), not on the
-        manifest's path, so the same call delivered under two paths is one job."""
+        manifest's path, so the same call delivered under two paths is one job; it keeps
+        ``manifest_digest``, the digest of the manifest it is made from."""
         recording = "\n".join((account_id, call_id))  # neither holds a newline (manifest ids)
-        return cls(job_id=f"call-{_digest(recording)}", manifest_uri=manifest_uri)
+        return cls(job_id=f"call-{_digest(recording)}", manifest_uri=manifest_uri, manifest_digest=manifest_digest)
+
+    def same_manifest(self, other: ProcessCall) -> bool:
+        """Whether ``other`` (its call sent again) was made from this job's manifest. A job
+        without a digest (made before they were kept) cannot tell: it takes the call as made
+        from its manifest, as such jobs always did."""
+        return None in (self.manifest_digest, other.manifest_digest) or self.manifest_digest == other.manifest_digest
 
 
 @dataclass(frozen=True)

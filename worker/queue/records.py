@@ -181,16 +181,26 @@ class JobRecords:
         """Record a finished job as queued again (a repeatable job asked for again,
         ``Job.repeatable``); False, and nothing written, unless it is done at this moment (checked
         and replaced atomically: a running job's claim is never reset)."""
+        return self._requeue(job, b"done")
+
+    def requeue_failed(self, job: Job) -> bool:
+        """Record a failed job as queued again as ``job`` (a call's corrected manifest); False, and
+        nothing written, unless it is failed at this moment (checked and replaced atomically: of two
+        corrections sent at once, one is recorded). Its dead letter stays for the caller to drop."""
+        return self._requeue(job, b"failed")
+
+    def _requeue(self, job: Job, state: bytes) -> bool:
         key = self._job_key(job.job_id)
         with self.client.pipeline() as pipe:
             try:
                 pipe.watch(key)
-                if pipe.hget(key, "state") != b"done":
+                if pipe.hget(key, "state") != state:
                     pipe.unwatch()
                     return False
                 pipe.multi()
                 pipe.delete(key, self._lease_key(job.job_id))  # its TTL, claim and crash count too
                 pipe.hset(key, mapping=self._queued(job))
+                pipe.zrem(self._failed_key(), job.job_id)
                 pipe.execute()
             except redis.WatchError:  # it changed meanwhile: another request queued it
                 return False

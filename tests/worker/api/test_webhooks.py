@@ -108,7 +108,7 @@ def test_the_owner_is_recorded_before_the_job_can_run(redis_client):
                 return None
 
         @staticmethod
-        def submit(job):
+        def submit(job, prepare=None):
             seen.append(job_owner(redis_client, job.job_id))  # what a worker would read now
             return True
 

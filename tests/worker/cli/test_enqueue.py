@@ -34,8 +34,10 @@ def test_one_call_under_two_manifest_paths_is_one_job(queue, tmp_path, capsys):
     broker, status, drain = queue
     manifest = write_call(tmp_path / "a", "CA-ENQ-TWO")
     copy = tmp_path / "b" / "same-call.json"  # the same call, delivered again under another path
-    shutil.copytree(manifest.parent, copy.parent)
-    (copy.parent / manifest.name).rename(copy)
+    copy.parent.mkdir()
+    data = json.loads(manifest.read_text())  # naming the same legs (from its own directory)
+    data["segments"][0]["uri"] = "file:../a/CA-ENQ-TWO.wav"
+    copy.write_text(json.dumps(data, indent=2))
     assert main(["enqueue", str(manifest), str(copy)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[0].split("\t")[0] == lines[1].split("\t")[0]
@@ -46,6 +48,22 @@ def test_one_call_under_two_manifest_paths_is_one_job(queue, tmp_path, capsys):
     assert lines[1].split("\t")[1] in ("queued already", "running already", "done already")
     drain()
     assert status.get(job_id).state == "done" and broker.do_qsize("calls") == 0
+
+
+def test_a_call_taken_is_refused_with_another_manifest_and_nothing_of_it_is_read(queue, tmp_path, capsys):
+    """Found by hand (session 53): a call enqueued again naming other legs (uploaded anew elsewhere)
+    was "done already", and its new legs stayed, never stored nor destroyed. Refused, exit 2."""
+    broker, status, drain = queue
+    manifest = write_call(tmp_path / "a", "CA-ENQ-AGAIN")
+    assert main(["enqueue", str(manifest)]) == 0
+    job_id = capsys.readouterr().out.split("\t")[0]
+    drain()
+    other = write_call(tmp_path / "b", "CA-ENQ-AGAIN")  # the same call, its leg uploaded anew
+    assert main(["enqueue", str(other)]) == 2
+    assert capsys.readouterr() == ("", "callrec enqueue: call_id: this call was already taken with another "
+                                       "manifest (its job is done); nothing of this one was read or queued\n")
+    assert (tmp_path / "b" / "CA-ENQ-AGAIN.wav").is_file() and broker.do_qsize("calls") == 0
+    assert status.get(job_id).state == "done"
 
 
 def test_bad_manifest_exits_2_and_enqueues_nothing(queue, tmp_path, capsys):

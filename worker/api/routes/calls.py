@@ -23,6 +23,7 @@ from worker.errors import ManifestError
 from worker.queue.jobs import ProcessCall
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Manifest, parse_manifest
+from worker.calls.manifest_digest import manifest_digest, resolved
 from worker.calls.kept import manifest_path, write_manifest
 
 
@@ -65,7 +66,8 @@ def submit_manifest(services, account_id: str, data, profile: dict | None) -> Su
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
     worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
-    job = ProcessCall.for_call(str(path), account_id, manifest.call_id)
+    # the call taken already with another manifest: 409 (Submitter.submit), nothing kept or queued
+    job = ProcessCall.for_call(str(path), account_id, manifest.call_id, manifest_digest(manifest))
     return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest), box),
                                      retry_failed=True)
 
@@ -79,14 +81,8 @@ def region_box(vault: Vault, region: str) -> SecretBox:
 
 
 def stored(manifest: Manifest) -> dict:
-    """The manifest as the workers read it: local sources as absolute paths."""
-    document = manifest.to_dict()
-    for item, segment in zip(document["segments"], manifest.segments):
-        if segment.location.path is not None:
-            item["uri"] = str(segment.location.path)
-    if manifest.transcript is not None and manifest.transcript.location.path is not None:
-        document["transcript"]["uri"] = str(manifest.transcript.location.path)
-    return document
+    """The manifest as the workers read it: local sources as absolute paths (as its digest reads it)."""
+    return resolved(manifest)
 
 
 def _json_only(request: Request) -> None:
