@@ -178,7 +178,8 @@ PATHS: dict[str, Any] = {
             ETag=_header("the stored version"), Accept_Ranges=_header("none"), Cache_Control=_header("private, no-store")),
         (400, 403, 404, 410), parameters=[_RID, *_PRINCIPAL])},
     "/v1/recordings/{recording_id}/redact": {"post": _op(
-        "Redact a stored recording in place", _accepted(), (400, 404, 410), parameters=[_RID])},
+        "Redact a stored recording in place (403 once past its retention window)", _accepted(), (400, 403, 404, 410),
+        parameters=[_RID])},
     "/v1/recordings/{recording_id}/review-links": {"post": _op(
         "A signed, expiring link to the review page for an agent with the ticket",
         _ok(201, "The link", _json("ReviewLink")), (403, 404, 410, 422), parameters=[_RID],

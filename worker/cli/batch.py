@@ -91,8 +91,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             queued += 1
         else:
             in_flight += 1
+    past = (f", {len(plan.past_window)} past their retention window left out (not redacted: the next sweep "
+            "deletes them)") if plan.past_window else ""
     print(f"batch {plan.batch_id}: {plan.total} recording(s) of {request.account}, "
-          f"{len(plan.settled)} at target already, {queued} queued, {in_flight} in flight",
+          f"{len(plan.settled)} at target already, {queued} queued, {in_flight} in flight{past}",
           file=sys.stderr)
     if args.detach:
         return 0

@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
         jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
                                          manifest_digest(manifest)))
+    _refuse_past_retention(args.redact, settings)
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
     try:
         jobs += [DeleteRecordings.for_target(recording_id=rid, reason=args.reason) for rid in args.delete]
@@ -110,3 +111,27 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         hint = " (callrec jobs retry)" if current.state == "failed" else ""
         print(f"{job.job_id}\t{current.state} already{hint}")
     return 0
+
+
+def _refuse_past_retention(recording_ids, settings: Settings) -> None:
+    """Exit 2 (audited) when a recording to redact again is past its retention window, as the
+    API's 403 (worker.stored.operations.refuse_past_retention); before anything is enqueued."""
+    if not recording_ids:
+        return
+    from vault.errors import AccessDeniedError, VaultInputError
+    from worker.stored.operations import refuse_past_retention
+    from worker.vaults import build_vault
+
+    vault = build_vault(settings)
+    for rid in recording_ids:
+        try:
+            region_vault = vault.for_recording(rid)
+        except VaultInputError:
+            continue  # a region not served here: its job says so
+        entry = region_vault.find(rid)
+        if entry is None or entry.deleted:
+            continue  # its job says so
+        try:
+            refuse_past_retention(region_vault, entry, "redact", "operator")
+        except AccessDeniedError as exc:
+            raise UsageError(f"--redact: {exc}") from None

@@ -51,6 +51,9 @@ class BatchPlan:
     steps: tuple[str, ...]
     work: tuple[str, ...]
     settled: tuple[str, ...]
+    #: Recordings it would redact that are past their retention window, left out of a batch
+    #: that does not apply retention: no one re-processes them, the sweep deletes them.
+    past_window: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -69,17 +72,25 @@ def needs_work(entry: IndexEntry, steps: tuple[str, ...], targets: Targets,
 
 def plan_batch(request: BatchRequest, entries: Iterable[IndexEntry], targets: Targets,
                retention_due: Callable[[IndexEntry], bool]) -> BatchPlan:
-    """Select the account's live recordings (created since ``since``) and split them."""
+    """Select the account's live recordings (created since ``since``) and split them; one to
+    redact past its retention window is left out unless the batch applies retention (which
+    deletes it: ``BatchPlan.past_window``)."""
     work: list[str] = []
     settled: list[str] = []
+    past: list[str] = []
     for entry in entries:
         if entry.account_id != request.account or entry.deleted:
             continue
         if request.since is not None and entry.created_at < request.since:
             continue
-        (work if needs_work(entry, request.steps, targets, retention_due) else settled).append(entry.recording_id)
+        if not needs_work(entry, request.steps, targets, retention_due):
+            settled.append(entry.recording_id)
+        elif "redact" in request.steps and "retention" not in request.steps and retention_due(entry):
+            past.append(entry.recording_id)
+        else:
+            work.append(entry.recording_id)
     return BatchPlan(batch_id=batch_id(request, targets), steps=request.steps,
-                     work=tuple(sorted(work)), settled=tuple(sorted(settled)))
+                     work=tuple(sorted(work)), settled=tuple(sorted(settled)), past_window=tuple(sorted(past)))
 
 
 def batch_id(request: BatchRequest, targets: Targets) -> str:

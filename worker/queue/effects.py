@@ -65,8 +65,12 @@ def detector_version(backends: Backends) -> str:
 
 
 def reprocess(job: Reprocess, backends: Backends) -> JobResult:
-    """Steps in order (redact, rewrap, retention); each leaves a recording at target alone."""
+    """Steps in order (redact, rewrap, retention); each leaves a recording at target alone. A
+    recording past its retention window, with the retention step, is deleted first and nothing
+    else: past it no one re-processes it (``operations.refuse_past_retention``)."""
     references = {"recording_id": job.recording_id}
+    if "retention" in job.steps and operations.apply_retention(job.recording_id, backends.vault):
+        return JobResult(references={**references, "deleted": "yes"}, spans_by_kind={})
     spans_by_kind = {}
     if "redact" in job.steps:
         redacted = redact_recording(RedactRecording.for_recording(job.recording_id), backends)
@@ -76,8 +80,7 @@ def reprocess(job: Reprocess, backends: Backends) -> JobResult:
         changed = operations.rewrap_recording(job.recording_id, backends.vault)
         references["keys_rewrapped"] = str(changed)
     if "retention" in job.steps:
-        deleted = operations.apply_retention(job.recording_id, backends.vault)
-        references["deleted"] = _yes(deleted)
+        references["deleted"] = "no"  # not due (it was deleted first otherwise)
     return JobResult(references=references, spans_by_kind=spans_by_kind)
 
 

@@ -337,6 +337,22 @@ def _refusal(region_vault, recording_id: str, principal: Principal, artifact: st
     return entry, why
 
 
+def refuse_past_retention(region_vault, entry: IndexEntry, action: str, actor: str) -> None:
+    """AccessDeniedError, the refusal audited as ``action`` by ``actor``, when ``entry`` is past the
+    window that applies to it. Past it a recording is read by no one and re-processed by no one
+    (re-redaction decrypts it and stores it anew): the sweep deletes it (DESIGN: deleted after the
+    window, a new or shortened one applying to recordings already stored; found by the red team,
+    session 53: re-redaction was taken)."""
+    if past_retention(region_vault, entry):
+        region_vault.audit(action, "refused", entry.recording_id, actor, PAST_RETENTION)
+        raise AccessDeniedError(past_retention_message(entry.recording_id))
+
+
+def past_retention_message(recording_id: str) -> str:
+    """How a refusal past the window says so (the API's 403, the CLI's exit 2)."""
+    return f"recording {recording_id} is past its retention window; the next sweep deletes it"
+
+
 def past_retention(region_vault, entry) -> bool:
     """Whether the window that applies to ``entry`` (its account's policy now, else its own) has
     ended: no one plays it from then on, sweep or no sweep. A window out of range is the sweep's
@@ -464,7 +480,8 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
     The audio is decrypted into a private temp dir, redacted, re-encrypted under a fresh data
     key with updated metadata in one commit; the unredacted version (ciphertext and key) is
     then destroyed. A recording already redacted by the current detectors is left alone
-    unless ``force``. Verification failure raises VerificationError and changes nothing.
+    unless ``force``. Verification failure raises VerificationError and changes nothing. A
+    recording past its retention window is refused (``refuse_past_retention``).
     """
     region_vault = backends.vault.for_recording(recording_id)
     entry = region_vault.get(recording_id)
@@ -473,6 +490,7 @@ def redact_stored(recording_id: str, backends: Backends, *, force: bool = False,
         return RedactOutcome(recording_id, False, "recording_deleted", entry.detector_version)
     # What a delivery of this job stopped after its commit left (the old, unredacted generation).
     region_vault.clear_leftovers(entry)
+    refuse_past_retention(region_vault, entry, "redact", actor)  # nothing decrypted or stored anew
     if entry.redacted and entry.detector_version == target and not force:
         return RedactOutcome(recording_id, False, "up_to_date", entry.detector_version)
     held = WorkDir()  # the stored audio is unredacted: a dead worker's copy is swept

@@ -558,3 +558,27 @@ def test_the_metadata_of_a_recording_past_its_retention_window_is_refused_as_its
     assert audio.status_code == 403 and "past its retention window" in audio.json()["error"]["message"]
     trail = [(e.action, e.outcome, e.reason) for e in region_vault.audit_events(entry.recording_id)]
     assert trail[0] == ("metadata", "refused", "recording is past its retention window")
+
+
+def test_a_recording_past_its_retention_window_is_not_redacted_again(api, keys, redis_client):
+    """Found by the red team (session 53): ``POST /v1/recordings/{id}/redact`` was accepted (202, a
+    job queued to decrypt and store it anew) for a recording whose reads are refused past its window.
+    Refused alike (403 naming the window, audited), no job made."""
+    import io
+
+    from tests.vault.conftest import make_entry
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS, queue_broker
+    from worker.vaults import build_vault
+
+    account = f"initech-{uuid.uuid4().hex[:8]}"
+    entry = make_entry("us", "CA-OLD", account=account, ticket="T-7", retention_days=30)  # stored 2026-01-15
+    region_vault = build_vault(SETTINGS).region("us")
+    region_vault.put(entry, {"audio": io.BytesIO(b"RIFF"), "metadata": io.BytesIO(b'{"call_id": "CA-OLD"}')})
+    key, secret = keys.create(account)
+    refused = api.post(f"/v1/recordings/{entry.recording_id}/redact", headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status_code == 403, refused.text
+    assert error_of(refused) == {"code": "forbidden", "field": None, "message":
+                                 f"recording {entry.recording_id} is past its retention window; the next sweep deletes it"}
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(entry.recording_id)]
+    assert trail == [("redact", "refused", f"api-key:{key.key_id}", "recording is past its retention window")]
+    assert redis_client.keys("callrec:job:*") == [] and queue_broker().do_qsize("recordings") == 0

@@ -117,3 +117,21 @@ def test_a_batch_run_again_sends_again_a_finished_job_whose_recording_needs_work
     assert main(["batch", "--account", "due-later", "--steps", "rewrap,retention"]) == 0
     assert "0 at target already, 3 queued, 0 in flight" in capsys.readouterr().err
     assert all(region.get(rid).deleted for rid in ids)
+
+
+def test_a_batch_redaction_leaves_out_recordings_past_their_window(inprocess_worker, redis_client, capsys):
+    """Found by the red team (session 53): re-redaction past the window was taken. ``batch --steps
+    redact`` leaves such recordings alone and says how many; with ``retention`` it deletes them."""
+    from tests.worker.conftest import queue_backends as backends
+
+    region = backends().vault.region("us")
+    ids = store_recordings(region, "lapsed-batch", 2)  # stored 2026-01-01, unredacted
+    region.set_policy("lapsed-batch", 30)
+    assert main(["batch", "--account", "lapsed-batch", "--steps", "redact"]) == 0
+    first_line = capsys.readouterr().err.strip().splitlines()[0]
+    assert first_line.endswith("0 recording(s) of lapsed-batch, 0 at target already, 0 queued, 0 in flight, "
+                               "2 past their retention window left out (not redacted: the next sweep deletes them)")
+    assert not any(region.get(rid).redacted or region.get(rid).deleted for rid in ids)
+    assert main(["batch", "--account", "lapsed-batch", "--steps", "redact,retention"]) == 0
+    assert "2 recording(s) of lapsed-batch, 0 at target already, 2 queued" in capsys.readouterr().err
+    assert all(region.get(rid).deleted and not region.get(rid).redacted for rid in ids)

@@ -121,6 +121,28 @@ def test_enqueue_redact_of_a_stored_recording(queue, tmp_path, capsys):
     assert backends().vault.get(rid).redacted
 
 
+def test_enqueue_redact_of_a_recording_past_its_retention_window_is_refused(queue, capsys):
+    """Found by the red team (session 53): re-redaction past the window was taken (the API's too).
+    Refused as the API refuses it, audited, nothing enqueued; the other recordings neither."""
+    from tests.worker.conftest import queue_backends as backends
+    from tests.worker.stored_recordings import store_recordings
+
+    broker, status, drain = queue
+    region_vault = backends().vault.region("us")
+    old, = store_recordings(region_vault, "lapsed", 1)  # stored 2026-01-01
+    fresh, = store_recordings(region_vault, "kept", 1)
+    region_vault.set_policy("lapsed", 30)
+    try:
+        assert main(["enqueue", "--redact", fresh, old]) == 2
+    finally:
+        region_vault.set_policy("lapsed", None)
+    assert capsys.readouterr() == ("", f"callrec enqueue: --redact: recording {old} is past its retention window; "
+                                       "the next sweep deletes it\n")
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(old)]
+    assert trail[-1] == ("redact", "refused", "operator", "recording is past its retention window")
+    assert broker.client.keys("callrec:job:*") == [] and broker.do_qsize("recordings") == 0
+
+
 def test_enqueue_delete_ticket_and_retention_sweep(queue, capsys):
     from tests.worker.conftest import queue_backends as backends
     from tests.worker.stored_recordings import store_recordings

@@ -97,3 +97,38 @@ def test_pacer_spaces_calls():
     assert slept == [0.25, 0.25]
     with pytest.raises(ValueError, match="rate_per_s must be positive"):
         Pacer(0)
+
+
+def test_a_recording_past_its_window_is_left_out_of_a_redaction_unless_the_batch_applies_retention():
+    """Found by the red team (session 53): re-redaction past the window was taken. A batch that
+    redacts leaves such a recording out (named apart: the sweep deletes it); one that also
+    applies retention takes it, to delete it (``effects.reprocess`` deletes it first)."""
+    due = {"C1", "C3"}
+    entries = [entry(1, redacted=False, detector=""), entry(2, redacted=False, detector=""), entry(3)]
+    plan = plan_batch(BatchRequest(account="acme", steps=("redact",)), entries, TARGETS, lambda e: e.call_id in due)
+    assert (plan.work, plan.settled, plan.past_window) == (
+        (entries[1].recording_id,), (entries[2].recording_id,), (entries[0].recording_id,))
+    assert plan.total == 2
+    both = plan_batch(BatchRequest(account="acme", steps=("redact", "retention")), entries, TARGETS,
+                      lambda e: e.call_id in due)
+    assert (both.work, both.settled, both.past_window) == (
+        tuple(e.recording_id for e in entries), (), ())
+
+
+def test_a_reprocessing_that_applies_retention_deletes_a_recording_past_its_window_without_redacting_it(
+        redis_client):
+    import uuid
+
+    from tests.worker.conftest import queue_backends as backends
+    from tests.worker.stored_recordings import store_recordings
+    from worker.queue.effects import reprocess
+    from worker.queue.jobs import Reprocess
+
+    account = f"lapsed-{uuid.uuid4().hex[:8]}"
+    region_vault = backends().vault.region("us")
+    rid, = store_recordings(region_vault, account, 1)  # stored 2026-01-01, unredacted
+    region_vault.set_policy(account, 30)
+    result = reprocess(Reprocess.for_batch("b1", rid, ("redact", "retention")), backends())
+    assert dict(result.references) == {"recording_id": rid, "deleted": "yes"}
+    assert region_vault.get(rid).deleted
+    assert [(e.action, e.outcome) for e in region_vault.audit_events(rid)] == [("retention-delete", "done")]

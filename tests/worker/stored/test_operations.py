@@ -612,3 +612,27 @@ def test_a_deletion_that_fails_skips_its_recording_and_the_sweep_goes_on(tmp_pat
     assert (report.due, report.deleted) == (3, 2)
     assert report.skipped == ((rids[0], f"deletion failed: recording {rids[0]} changed during the deletion; try again"),)
     assert [region_vault.get(rid).deleted for rid in rids] == [False, True, True]
+
+
+def test_a_recording_past_its_retention_window_is_not_redacted_again(tmp_path):
+    """Found by the red team (session 53): a recording past its window, whose reads are refused,
+    was still redacted again on request: its audio decrypted and stored anew as a new generation,
+    when the only thing left to do with it is to delete it (DESIGN: deleted after the window,
+    which applies retroactively). Refused as its reads are, audited; nothing decrypted or changed."""
+    import pytest
+
+    from vault.errors import AccessDeniedError
+
+    settings = Settings(data_dir=tmp_path / "state")
+    vault, rid = _stored_wav(tmp_path, "CA-OLD", _long_wav(1))  # stored 2026-01-15
+    region_vault = vault.region("us")
+    region_vault.set_policy("acme", 30)
+    before = region_vault.get(rid)
+    with pytest.raises(AccessDeniedError) as refused:
+        redact_stored(rid, build_backends(settings), actor="api-key:0123abcd0123abcd")
+    assert str(refused.value) == f"recording {rid} is past its retention window; the next sweep deletes it"
+    assert region_vault.get(rid) == before  # the same generation: nothing stored anew
+    trail = [(e.action, e.outcome, e.principal, e.reason) for e in region_vault.audit_events(rid)]
+    assert trail == [("redact", "refused", "api-key:0123abcd0123abcd", "recording is past its retention window")]
+    region_vault.set_policy("acme", None)  # kept without limit again: redacted as asked
+    assert redact_stored(rid, build_backends(settings), force=True).redacted is True

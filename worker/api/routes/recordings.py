@@ -32,8 +32,8 @@ from worker.api.sources import inbox_named
 from worker.calls.source_names import with_inputs_named
 from worker.queue.jobs import DeleteRecordings, JobDecodeError, RedactRecording, reference_problem
 from worker.settings import Settings
-from worker.stored.operations import (PAST_RETENTION, AudioRanges, admit_headers, audio_ranges, export_recording,
-                                      past_retention, still_admitted, ticket_has_recordings)
+from worker.stored.operations import (AudioRanges, admit_headers, audio_ranges, export_recording,
+                                      refuse_past_retention, still_admitted, ticket_has_recordings)
 from worker.workdirs import WorkDir
 
 #: Reason recorded for deletions asked over the API without one.
@@ -50,9 +50,8 @@ async def metadata(request: Request):
         if entry.artifact("metadata") is None:
             raise ApiError(410, "deleted", f"recording {rid} was deleted ({entry.tombstone.reason})"
                            if entry.tombstone else f"recording {rid} has no metadata")
-        if past_retention(region_vault, entry):  # as its audio is (session 53: served until a sweep)
-            region_vault.audit("metadata", "refused", rid, f"api-key:{key.key_id}", PAST_RETENTION)
-            raise ApiError(403, "forbidden", f"recording {rid} is past its retention window; the next sweep deletes it")
+        # as its audio is (session 53: served until a sweep)
+        refuse_past_retention(region_vault, entry, "metadata", f"api-key:{key.key_id}")
         out = io.BytesIO()
         region_vault.read(entry, "metadata", out)
         region_vault.audit("metadata", "allowed", rid, f"api-key:{key.key_id}")
@@ -363,9 +362,11 @@ async def redact(request: Request):
     key = await authenticate(request)
     services = request.app.state.services
     rid = request.path_params["recording_id"]
-    _, entry = await blocking(account_recording, request, key, rid)
+    region_vault, entry = await blocking(account_recording, request, key, rid)
     if entry.deleted:  # as every route of a deleted recording answers
         raise ApiError(410, "deleted", f"recording {rid} was deleted; there is nothing to redact")
+    # past its window: 403 as its reads are, audited, no job (session 53: one was queued)
+    await blocking(refuse_past_retention, region_vault, entry, "redact", f"api-key:{key.key_id}")
     job = RedactRecording.for_recording(rid, requested_by=requester(key))
     submitted = await blocking(services.submitter.submit, job, key.account_id,
                                retry_failed=True)

@@ -114,6 +114,8 @@ def app(monkeypatch):
         return True
 
     monkeypatch.setattr(recordings, "ticket_has_recordings", ticket_has_recordings)
+    # its window (the account's policy, in the vault): judged before a re-redaction, off the loop too
+    monkeypatch.setattr(recordings, "refuse_past_retention", lambda *args: calls.note("vault.policy"))
     monkeypatch.setattr(review, "account_recording", lambda request, key, rid: (None, None))
     monkeypatch.setattr(review, "refusal_now", lambda region_vault, entry, principal, artifact: None)
     monkeypatch.setattr(call_routes, "submit_manifest", lambda services, account, data, profile: Submitted("call-1", None, True))
@@ -152,12 +154,14 @@ def test_profile_is_stored_and_read_off_the_loop(app):
 
 
 def test_re_redaction_and_deletions_are_submitted_off_the_loop(app):
-    """(A ticket's deletion scans the vault's index for the ticket first, off the loop too.)"""
+    """(A re-redaction reads the account's retention policy first, a ticket's deletion scans the
+    vault's index for the ticket first: off the loop too.)"""
     client, noted, _ = app
     assert client.post(f"/v1/recordings/{RID}/redact").status_code == 202
     assert client.delete(f"/v1/recordings/{RID}").status_code == 202
     assert client.delete("/v1/tickets/T-1/recordings").status_code == 202
-    assert noted == [("submitter.submit", False)] * 2 + [("vault.scan", False), ("submitter.submit", False)]
+    assert noted == [("vault.policy", False)] + [("submitter.submit", False)] * 2 + [
+        ("vault.scan", False), ("submitter.submit", False)]
 
 
 @pytest.mark.parametrize("earlier", [None, "call-1"])
