@@ -14,6 +14,7 @@ from redaction.errors import TranscriptError
 from redaction.spans import SPOKEN, Detection, Source
 from redaction.transcripts import (
     assemblyai,
+    assemblyai_sentences,
     assemblyai_streaming,
     aws,
     aws_streaming,
@@ -43,7 +44,7 @@ from redaction.transcripts.messages import load_messages
 FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
     for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, deepgram_flux, elevenlabs, assemblyai,
-                   assemblyai_streaming, whisper, whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk,
+                   assemblyai_sentences, assemblyai_streaming, whisper, whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk,
                    simple)
 }
 #: Format names accepted on the command line and in manifests.

@@ -68,14 +68,15 @@ class AssemblyAiTranscript:
                     hit = True
             if hit:
                 utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
-        return finish(document, words.said, skip, near=_near(spans), owned=_OWNED)
+        return finish(document, words.said, skip, near=near_spans(spans), owned=OWNED)
 
 
 #: The fields of a word read or written here (every other one is scrubbed: ``freetext.finish``).
-_OWNED = ("text", "start", "end", "confidence")
+OWNED = ("text", "start", "end", "confidence")
 
 
-def _near(spans: list[tuple[float, float]]) -> Any:
+def near_spans(spans: list[tuple[float, float]]) -> Any:
+    """Whether a mapping (a highlight, an entity, a chapter) lies at the time of a redacted word."""
     redacted = overlapping(spans)
 
     def near(node: dict[str, Any]) -> bool:

@@ -34,7 +34,8 @@ TEXT_KEYS = frozenset({
 #: each say a stretch of their own (turns, segments, phrases: consecutive ones may lie far apart,
 #: and the card logic rightly reads no card over a long pause): a card is not split over them.
 NOT_WORDS = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_alternatives", "Transcript", "segments",
-                       "phrases", "recognizedPhrases", "SegmentResults", "monologues", "sentences", "transcription"})
+                       "phrases", "recognizedPhrases", "SegmentResults", "monologues", "sentences", "paragraphs",
+                       "transcription"})
 
 #: Formats whose sessions are saved as JSON lines too (a message a line), written back so.
 JSON_LINES = frozenset({"assemblyai-streaming", "deepgram-flux", "revai"})

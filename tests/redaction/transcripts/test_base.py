@@ -75,6 +75,8 @@ WORDS = {
                  '[{"word": "four", "start": VALUE, "end": VALUE}]}]}]}}',
                  "results.channels[0].alternatives[0].words[0]"),
     "assemblyai": ('{"text": "four", "words": [{"text": "four", "start": VALUE, "end": VALUE}]}', "words[0]"),
+    "assemblyai-sentences": ('{"audio_duration": 1, "sentences": [{"text": "four", "words": '
+                             '[{"text": "four", "start": VALUE, "end": VALUE}]}]}', "sentences[0].words[0]"),
     "assemblyai-streaming": ('{"type": "Turn", "turn_order": 0, "end_of_turn": true, "turn_is_formatted": true, '
                              '"transcript": "four", "words": [{"text": "four", "start": VALUE, "end": VALUE, '
                              '"confidence": 0.9, "word_is_final": true}]}', "words[0]"),
@@ -93,6 +95,8 @@ WORDS = {
               "monologues[0].elements[0]"),
     "speechmatics": ('{"results": [{"type": "word", "start_time": VALUE, "end_time": VALUE, '
                      '"alternatives": [{"content": "four"}]}]}', "results[0]"),
+    "assemblyai-sentences": ('{"audio_duration": 1, "paragraphs": [{"text": "hello", "start": 500, "end": VALUE, '
+                             '"words": []}]}', "paragraphs[0].end"),
     "twilio": ('{"sentences": [{"sentence_index": 0, "transcript": "four", "words": '
                '[{"word": "four", "start_time": VALUE, "end_time": VALUE}]}]}', "sentences[0].words[0].start_time"),
     "vosk": ('{"result": [{"word": "four", "start": VALUE, "end": VALUE, "conf": 1.0}], "text": "four"}', "result[0]"),

@@ -13,7 +13,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.transcripts.base import WriteBack
-from tests.redaction.transcripts import fuzz, test_twilio, test_whisper_cpp
+from tests.redaction.transcripts import fuzz, test_assemblyai_sentences, test_twilio, test_whisper_cpp
 from tests.redaction.transcripts.conftest import provider_documents
 
 #: Write-backs a document (two plants each); every fixture's together take about 3 s.
@@ -36,12 +36,17 @@ SAID = ["thanks", "for", "calling", "how", "can", "I", "help", "you", "with", "y
 
 
 def built() -> dict[str, tuple[str, str]]:
-    """Twilio's (its published response has no times) and whisper.cpp's documents, by their tests'
-    helpers: name -> (text, format)."""
+    """Twilio's (its published response has no times), whisper.cpp's and AssemblyAI's sentences and
+    paragraphs documents, by their tests' helpers: name -> (text, format)."""
     twilio = test_twilio.timed([(w, 1.0 + 0.4 * k, 1.3 + 0.4 * k) for k, w in enumerate(SAID)], 1.0, 6.0)
     tokens = [test_whisper_cpp.token(" " + w, 400 * k, 400 * k + 300, 1000 + k, 0.9) for k, w in enumerate(SAID)]
     cpp = test_whisper_cpp.document(test_whisper_cpp.segment(0, 5000, tokens))
-    return {"twilio-timed": (json.dumps(twilio), "twilio"), "whisper-cpp-ojf": (json.dumps(cpp), "whisper-cpp")}
+    half = [(w, 1000 + 400 * k, 1300 + 400 * k) for k, w in enumerate(SAID)]
+    sentences = {kind: test_assemblyai_sentences.response(kind, test_assemblyai_sentences.sentence(half[:6]),
+                                                          test_assemblyai_sentences.sentence(half[6:], "B"))
+                 for kind in ("sentences", "paragraphs")}
+    return {"twilio-timed": (json.dumps(twilio), "twilio"), "whisper-cpp-ojf": (json.dumps(cpp), "whisper-cpp"),
+            **{f"assemblyai-{kind}": (json.dumps(document), "assemblyai-sentences") for kind, document in sentences.items()}}
 
 
 @pytest.mark.parametrize("path", provider_documents(), ids=lambda path: path.name)
