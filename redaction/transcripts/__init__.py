@@ -28,9 +28,11 @@ from redaction.transcripts import (
     revai,
     simple,
     speechmatics,
+    srt,
     twilio,
     vosk,
     watson,
+    webvtt,
     whisper,
     whisper_cpp,
 )
@@ -45,8 +47,10 @@ FORMATS: dict[str, TranscriptFormat] = {
     module.NAME: module.FORMAT
     for module in (aws, aws_streaming, contact_lens, call_analytics, deepgram, deepgram_flux, elevenlabs, assemblyai,
                    assemblyai_sentences, assemblyai_streaming, whisper, whisper_cpp, speechmatics, watson, google, azure, revai, twilio, vosk,
-                   simple)
+                   webvtt, srt, simple)
 }
+#: Formats of plain text, recognised from the text itself (not from parsed JSON).
+TEXT_FORMATS = (webvtt.NAME, srt.NAME, simple.NAME)
 #: Format names accepted on the command line and in manifests.
 AUTO = "auto"
 CHOICES = (AUTO, *sorted(FORMATS))
@@ -69,6 +73,9 @@ def recognise(text: str) -> str:
     try:
         document = load_json(text, "the")
     except InvalidJSON as exc:
+        for subtitle in (webvtt, srt):
+            if not subtitle.FORMAT.missing(text):
+                return subtitle.NAME
         if not vosk.FORMAT.missing(text):  # results printed one after another
             return vosk.NAME
         try:  # messages, one a line: read once for the streaming formats
@@ -82,7 +89,7 @@ def recognise(text: str) -> str:
         if not missing:
             return simple.NAME
         raise TranscriptError(f"transcript is not JSON (line {exc.line}, column {exc.column}) and not the simple format ({missing[0]})") from None
-    lacking = {name: fmt.missing(document) for name, fmt in FORMATS.items() if name != simple.NAME}
+    lacking = {name: fmt.missing(document) for name, fmt in FORMATS.items() if name not in TEXT_FORMATS}
     for name, missing in lacking.items():
         if not missing:
             return name

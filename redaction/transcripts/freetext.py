@@ -95,6 +95,13 @@ def entities_in(texts: Sequence[tuple[str, float, float]]) -> list[tuple[Entity,
 def redact_texts(texts: Sequence[tuple[str, float, float]], cores: Cores = NO_CORES) -> list[str]:
     """The texts with every token that says card data (or whose core is one of ``cores``,
     digits said elsewhere as card data) redacted, punctuation kept."""
+    hit = token_hits(texts, cores)
+    return [replace_tokens(text, hit.get(k, ())) for k, (text, _, _) in enumerate(texts)]
+
+
+def token_hits(texts: Sequence[tuple[str, float, float]], cores: Cores = NO_CORES) -> dict[int, set[tuple[int, int]]]:
+    """The (start, end) offsets of the tokens ``redact_texts`` redacts, by item (for a format that
+    reads a text other than the one it writes back, of the same length: tags blanked)."""
     hit: dict[int, set[tuple[int, int]]] = {}  # by item: (start, end) offsets of its tokens to redact
     for _, tokens in _found(texts):
         for k, start, end, *_ in tokens:
@@ -106,10 +113,10 @@ def redact_texts(texts: Sequence[tuple[str, float, float]], cores: Cores = NO_CO
         said = (((k, start, end), text) for k, start, end, _, _, text in _tokens(texts))
         for k, start, end in quoting(said, cores):  # "oh three six six"
             hit.setdefault(k, set()).add((start, end))
-    return [_replaced(text, hit.get(k, ())) for k, (text, _, _) in enumerate(texts)]
+    return hit
 
 
-def _replaced(text: str, tokens: Iterable[tuple[int, int]]) -> str:
+def replace_tokens(text: str, tokens: Iterable[tuple[int, int]]) -> str:
     """``text`` with the tokens at ``tokens`` ((start, end) offsets, none overlapping) redacted,
     joined once: a text rebuilt for each token took a 1 MB transcript's text a minute."""
     pieces, at = [], 0
@@ -127,7 +134,7 @@ def redact_free(text: str, cores: Cores = NO_CORES) -> str:
         return after
     tokens = list(_TOKEN.finditer(after))
     beside = beside_redacted([t.group() for t in tokens])
-    return _replaced(after, [(tokens[k].start(), tokens[k].end()) for k in beside])
+    return replace_tokens(after, [(tokens[k].start(), tokens[k].end()) for k in beside])
 
 
 def beside_redacted(texts: Sequence[str]) -> list[int]:
@@ -337,7 +344,7 @@ def redact_numbers(text: str) -> str:
         atoms = atoms_of(token.group(), 0)
         if atoms and any(a.kind in _NUMBER_KINDS for a in atoms) and all(a.kind in _NUMBER_KINDS | {"filler"} for a in atoms):
             numbers.append((token.start(), token.end()))
-    return _replaced(text, numbers)
+    return replace_tokens(text, numbers)
 
 
 _NUMBER_KINDS = frozenset({"digits", "unit", "teen", "tens", "repeat", "hundred", "thousand"})

@@ -23,8 +23,9 @@ def fixture_text(name: str) -> str:
 
 def provider_documents() -> list[Path]:
     """Every provider document among the fixtures: the ones make_fixtures.py writes and the
-    real ones (fixtures/real)."""
-    return sorted([FIXTURES / name for name in FILES.values()] + list((FIXTURES / "real").glob("*.json")))
+    real ones (fixtures/real: JSON, and subtitles)."""
+    real = [path for pattern in ("*.json", "*.srt", "*.vtt") for path in (FIXTURES / "real").glob(pattern)]
+    return sorted([FIXTURES / name for name in FILES.values()] + real)
 
 
 def expected_sensitive(name: str) -> list[int]:

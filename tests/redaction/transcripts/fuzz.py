@@ -40,6 +40,9 @@ NOT_WORDS = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_a
 #: Formats whose sessions are saved as JSON lines too (a message a line), written back so.
 JSON_LINES = frozenset({"assemblyai-streaming", "deepgram-flux", "revai"})
 
+#: Subtitle formats: card data is planted in their cues' text lines (and WebVTT comments).
+SUBTITLES = frozenset({"srt", "webvtt"})
+
 #: Where a string is in a parsed document: keys and indices from the top.
 Where = tuple[str | int, ...]
 
@@ -302,6 +305,8 @@ def trials(text: str, format_name: str, seed: int, count: int, per_document: int
             source = json.dumps(document)
             if lines and rng.random() < 0.5:  # a session's messages saved one a line
                 source = "".join(json.dumps(message) + "\n" for message in document)
+        elif format_name in SUBTITLES:
+            source, planted = _plant_cues(text, rng, before, per_document, format_name == "webvtt")
         else:
             source, planted = _plant_lines(text, rng, before, per_document)
         try:
@@ -361,4 +366,50 @@ def _plant_lines(text: str, rng: random.Random, before: list[str],
             lines[k] = " ".join([*fields[:2], token, *fields[3:]])
         taken.update(range(run[0] - 1, run[-1] + 2))
         planted.append((chosen, "split", tuple((k,) for k in run)))
+    return "\n".join(lines) + "\n", planted
+
+
+def _plant_cues(text: str, rng: random.Random, before: list[str], count: int,
+                notes: bool) -> tuple[str, list[tuple[Plant, str, tuple[Where, ...]]]]:
+    """Subtitles (a timing line ``... --> ...``, then a cue's text lines up to a blank line): a phrase
+    in place of a cue's text line or after it (``whole``, ``append``), split over the end of one
+    cue's text and the start of the next's (``split``: a caption broken inside a card number), or
+    a WebVTT comment at the end (``comment``); each away from another plant's cues."""
+    lines = text.splitlines()
+    cues: list[list[int]] = []  # the text lines of each cue
+    for k, line in enumerate(lines):
+        if "-->" in line:
+            cues.append([])
+        elif cues and line.strip() and (k == 0 or lines[k - 1].strip()) and (cues[-1] or "-->" in lines[k - 1]):
+            cues[-1].append(k)
+    planted: list[tuple[Plant, str, tuple[Where, ...]]] = []
+    taken: set[int] = set()
+    for _ in range(count):
+        if notes and rng.random() < 0.25:
+            chosen = draw_plant(rng, False, before)
+            lines += ["", f"NOTE {chosen.joined()}"]
+            planted.append((chosen, "comment", ((len(lines) - 1,),)))
+            continue
+        free = [c for c, held in enumerate(cues) if held and not taken & {c - 1, c, c + 1}]
+        how = rng.choice(("whole", "append", "split", "split"))
+        pairs = [c for c in free if c + 1 < len(cues) and cues[c + 1] and c + 1 in free]
+        if how == "split" and pairs:
+            c = rng.choice(pairs)
+            chosen = draw_plant(rng, True, before)
+            cut = rng.randint(1, len(chosen.tokens) - 1) if len(chosen.tokens) > 1 else 1
+            last, first = cues[c][-1], cues[c + 1][0]
+            lines[last] = f"{lines[last]} {' '.join(chosen.tokens[:cut])}"
+            if chosen.tokens[cut:]:
+                lines[first] = f"{' '.join(chosen.tokens[cut:])} {lines[first]}"
+            taken.update({c, c + 1})
+            planted.append((chosen, how, ((last,), (first,))))
+            continue
+        if not free:
+            continue
+        c = rng.choice(free)
+        chosen = draw_plant(rng, False, before)
+        k = rng.choice(cues[c])
+        lines[k] = chosen.joined() if how != "append" else f"{lines[k]} {chosen.joined()}"
+        taken.add(c)
+        planted.append((chosen, "whole" if how != "append" else how, ((k,),)))
     return "\n".join(lines) + "\n", planted

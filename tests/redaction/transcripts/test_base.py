@@ -124,15 +124,18 @@ SEGMENTS = {
     "twilio": ('{"sentences": [{"sentence_index": 0, "transcript": "hello", "start_time": 0.5, "end_time": VALUE}]}',
                "sentences[0].end_time"),
 }
+#: Formats whose times are cue timings (HH:MM:SS,mmm), not numbers: probed in test_subtitles.py.
+SUBTITLES = {"srt", "webvtt"}
 #: Raw JSON tokens (the simple format reads the same spellings): huge in any unit.
 VALUES = {"1e15": "1e15", "1e308": "1e308", "1e400": "1e400", "Infinity": "Infinity", "NaN": "NaN",
           "400-digit-integer": "9" * 400}
 
 
 def test_every_format_is_probed() -> None:
-    """A format added later is probed too (contact-lens has turns only)."""
-    assert set(WORDS) | set(SEGMENTS) == set(transcripts.FORMATS)
-    assert set(transcripts.FORMATS) - set(WORDS) == {"contact-lens"}
+    """A format added later is probed too (contact-lens has turns only; subtitles' times, cue
+    timings, are probed in test_subtitles.py)."""
+    assert set(WORDS) | set(SEGMENTS) | SUBTITLES == set(transcripts.FORMATS)
+    assert set(transcripts.FORMATS) - set(WORDS) == {"contact-lens"} | SUBTITLES
 
 
 def refused(template: str, value: str, fmt: str) -> TranscriptError:

@@ -21,7 +21,7 @@ def core(text: str) -> str:
 def test_every_format_is_registered() -> None:
     assert sorted(transcripts.FORMATS) == ["assemblyai", "assemblyai-sentences", "assemblyai-streaming", "aws", "aws-call-analytics", "aws-streaming",
                                            "azure", "contact-lens", "deepgram", "deepgram-flux", "elevenlabs", "google", "revai", "simple", "speechmatics",
-                                           "twilio", "vosk", "watson", "whisper", "whisper-cpp"]
+                                           "srt", "twilio", "vosk", "watson", "webvtt", "whisper", "whisper-cpp"]
     assert transcripts.CHOICES[0] == "auto"
     with pytest.raises(TranscriptError, match="unknown transcript format 'vtt'"):
         transcripts.get_format("vtt")

@@ -13,7 +13,7 @@ import pytest
 
 from redaction import transcripts
 from redaction.transcripts.base import WriteBack
-from tests.redaction.transcripts import fuzz, test_assemblyai_sentences, test_twilio, test_whisper_cpp
+from tests.redaction.transcripts import fuzz, test_assemblyai_sentences, test_subtitles, test_twilio, test_whisper_cpp
 from tests.redaction.transcripts.conftest import provider_documents
 
 #: Write-backs a document (two plants each); every fixture's together take about 3 s.
@@ -36,8 +36,9 @@ SAID = ["thanks", "for", "calling", "how", "can", "I", "help", "you", "with", "y
 
 
 def built() -> dict[str, tuple[str, str]]:
-    """Twilio's (its published response has no times), whisper.cpp's and AssemblyAI's sentences and
-    paragraphs documents, by their tests' helpers: name -> (text, format)."""
+    """Twilio's (its published response has no times), whisper.cpp's, AssemblyAI's sentences and
+    paragraphs and WebVTT's (tags, settings, a comment) documents, by their tests' helpers:
+    name -> (text, format)."""
     twilio = test_twilio.timed([(w, 1.0 + 0.4 * k, 1.3 + 0.4 * k) for k, w in enumerate(SAID)], 1.0, 6.0)
     tokens = [test_whisper_cpp.token(" " + w, 400 * k, 400 * k + 300, 1000 + k, 0.9) for k, w in enumerate(SAID)]
     cpp = test_whisper_cpp.document(test_whisper_cpp.segment(0, 5000, tokens))
@@ -46,7 +47,8 @@ def built() -> dict[str, tuple[str, str]]:
                                                           test_assemblyai_sentences.sentence(half[6:], "B"))
                  for kind in ("sentences", "paragraphs")}
     return {"twilio-timed": (json.dumps(twilio), "twilio"), "whisper-cpp-ojf": (json.dumps(cpp), "whisper-cpp"),
-            **{f"assemblyai-{kind}": (json.dumps(document), "assemblyai-sentences") for kind, document in sentences.items()}}
+            **{f"assemblyai-{kind}": (json.dumps(document), "assemblyai-sentences") for kind, document in sentences.items()},
+            "webvtt-tags": (test_subtitles.VTT.replace("4111 1111</i>\n1111 1111.", "on its way</i>\nto you."), "webvtt")}
 
 
 @pytest.mark.parametrize("path", provider_documents(), ids=lambda path: path.name)
@@ -104,3 +106,15 @@ def test_planted_card_numbers_pass_the_luhn_check_and_their_groups_are_the_marks
 def test_a_mark_left_in_a_string_is_a_leak_and_a_short_one_only_as_a_number_of_its_own(
         marks: tuple[str, ...], texts: list[str], left: list[str]) -> None:
     assert fuzz.leaks(fuzz.Plant("card", (), marks), texts) == left
+
+
+@pytest.mark.parametrize("name", ["assemblyai-go-sdk-subtitles.srt", "webvtt-tags"])
+def test_the_fuzzer_plants_in_subtitles_every_way_and_finds_a_write_back_that_redacts_nothing(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(__file__).parent / "fixtures" / "real" / name
+    text, fmt = (path.read_text(encoding="utf-8"), "srt") if path.exists() else built()[name]
+    hows = {o.how for o in outcomes_of(name, text, fmt, 30)}
+    assert hows == ({"whole", "append", "split", "comment"} if fmt == "webvtt" else {"whole", "append", "split"})
+    monkeypatch.setattr(transcripts, "write_back", lambda transcript: WriteBack(transcript.source))
+    found = outcomes_of(name, text, fmt, 5)
+    assert len(found) >= 5 and all(o.left for o in found)  # (a plant finds no cue away from another's in 3)

@@ -135,7 +135,7 @@ BAD = [
     (("segments", 0, "uri"), "file:", r"^segments\[0\]\.uri: 'file:' names no file"),
     (("segments", 0, "uri"), "file:legs/", r"^segments\[0\]\.uri: 'file:legs/' names no file"),
     (("segments", 0, "uri"), 7, r"^segments\[0\]\.uri: expected a non-empty string, got number 7"),
-    (("transcript", "format"), "srt", r"^transcript\.format: unknown value 'srt'"),
+    (("transcript", "format"), "docx", r"^transcript\.format: unknown value 'docx'"),
     (("transcript", "clock"), "wall", r"^transcript\.clock: unknown value 'wall'"),
     (("extra",), 1, r"^extra: unknown field"),
 ]

@@ -1,0 +1,188 @@
+"""Subtitles: the cues of SRT and WebVTT files (``srt``, ``webvtt``), read as segments.
+
+A file is lines (ending in CRLF, LF or CR) in blocks parted by blank lines. A cue is a block
+of an optional identifier line (SRT's cue number), a timing line (``start --> end``; what
+follows the end time, WebVTT's cue settings or SubRip's ``X1:`` coordinates, is kept unread)
+and text lines. A WebVTT file starts with its header block (``WEBVTT``); its ``NOTE``
+blocks are comments and its ``STYLE`` and ``REGION`` blocks are kept unread.
+
+Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
+``<i>``, ``<00:01.000>``) blanked to spaces, so offsets hold. Written back, the tokens that say
+card data are redacted in the cue text itself and comments are scrubbed as free text (every
+number in them too when a cue held card data); every other byte is kept (identifiers,
+timings, settings, styling, line ends, a byte order mark). Strict, in one pass: a timing
+that is not one, a cue ending before it starts or starting before the cue before it, and a
+timing inside a cue's text (a blank line missing) are refused naming the line, never its text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from redaction.errors import TranscriptError
+from redaction.transcripts.base import Reading, Segment, WriteBack, checked_time
+from redaction.transcripts.freetext import redact_free, redact_numbers, replace_tokens, said_cores, token_hits
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One subtitle format's syntax: its timing line (groups: hours or None, minutes, seconds,
+    milliseconds of the start, then of the end) and, for WebVTT, its header and blocks."""
+
+    name: str
+    timing: re.Pattern[str]
+    #: The timing's shape, for messages.
+    shape: str
+    #: The first line's first word (WebVTT's ``WEBVTT``), or None.
+    header: str | None = None
+    #: First words of blocks that are comments (scrubbed) and blocks kept unread.
+    notes: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue's times and where its text is in the file (offsets; ``read``: the text, tags blanked)."""
+
+    start_s: float
+    end_s: float
+    text_from: int
+    text_to: int
+    read: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    cues: tuple[Cue, ...]
+    #: Where each comment block is (offsets).
+    notes: tuple[tuple[int, int], ...]
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+_TAG = re.compile(r"<[^<>\r\n]*>")
+_NUMBER = re.compile(r"[0-9]+")
+_BOM = "\ufeff"
+#: How far into a file ``missing`` looks for its first cue (it reads the first lines only).
+_HEAD_CHARS = 4096
+
+
+def missing(text: object, dialect: Dialect) -> tuple[str, ...]:
+    """Nothing when ``text`` starts as ``dialect`` does (WebVTT: its header line; SRT: a cue
+    number and a timing, or a timing), else what it lacks (for ``auto``)."""
+    wanted = (f"a first line {dialect.header}",) if dialect.header else (f"a first cue ({dialect.shape})",)
+    if not isinstance(text, str):
+        return wanted
+    head = _BREAK.split(text[:_HEAD_CHARS].removeprefix(_BOM))
+    if dialect.header is not None:
+        return () if _starts(head[0], dialect.header) else wanted
+    lines = [line for line in head[:-1] if line.strip()][:2]  # the last may be cut short
+    if lines and dialect.timing.match(lines[0]):
+        return ()
+    if len(lines) == 2 and _NUMBER.fullmatch(lines[0].strip()) and dialect.timing.match(lines[1]):
+        return ()
+    return wanted
+
+
+def read(text: str, dialect: Dialect) -> Reading:
+    return Reading((), (), tuple(Segment(c.start_s, c.end_s, c.read) for c in parse(text, dialect).cues))
+
+
+def redact(text: str, dialect: Dialect) -> WriteBack:
+    parsed = parse(text, dialect)
+    hits = token_hits([(c.read, c.start_s, c.end_s) for c in parsed.cues])
+    said = [parsed.cues[k].read[a:b] for k in sorted(hits) for a, b in sorted(hits[k])]
+    changes = [(c.text_from, c.text_to, replace_tokens(text[c.text_from:c.text_to], hits[k]))
+               for k, c in enumerate(parsed.cues) if k in hits]
+    cores = said_cores(said)
+    for start, end in parsed.notes:
+        note = redact_free(text[start:end], cores)
+        note = redact_numbers(note) if said else note
+        if note != text[start:end]:
+            changes.append((start, end, note))
+    pieces, at = [], 0
+    for start, end, new in sorted(changes):
+        pieces += [text[at:start], new]
+        at = end
+    return WriteBack("".join(pieces) + text[at:])
+
+
+def parse(text: str, dialect: Dialect) -> Parsed:
+    """The cues and comments of ``text``; a TranscriptError naming the line of the first fault."""
+    cues: list[Cue] = []
+    notes: list[tuple[int, int]] = []
+    blocks = _blocks(text)
+    if dialect.header is not None:
+        if not blocks or blocks[0][0][0] != 1 or not _starts(text[blocks[0][0][1]:blocks[0][0][2]], dialect.header):
+            raise TranscriptError(f"{dialect.name} transcript: line 1 is not the {dialect.header} header")
+        blocks = blocks[1:]  # the header's lines, kept unread
+    for block in blocks:
+        first = text[block[0][1]:block[0][2]]
+        if any(_starts(first, word) for word in dialect.notes):
+            notes.append((block[0][1], block[-1][2]))
+        elif not any(_starts(first, word) for word in dialect.kept):
+            cues.append(_cue(text, block, dialect, cues[-1] if cues else None))
+    return Parsed(tuple(cues), tuple(notes))
+
+
+_Line = tuple[int, int, int]  # (line number, start offset, end offset before its line break)
+
+
+def _blocks(text: str) -> list[list[_Line]]:
+    """The file's blocks of non-blank lines, in one pass."""
+    blocks: list[list[_Line]] = []
+    current: list[_Line] = []
+    at = 1 if text.startswith(_BOM) else 0
+    number = 1
+    while at <= len(text):
+        found = _BREAK.search(text, at)
+        end = found.start() if found else len(text)
+        if text[at:end].strip():
+            current.append((number, at, end))
+        elif current:
+            blocks.append(current)
+            current = []
+        if found is None:
+            break
+        at, number = found.end(), number + 1
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None) -> Cue:
+    lines = [text[start:end] for _, start, end in block]
+    at = 0 if "-->" in lines[0] or dialect.header is None and not _NUMBER.fullmatch(lines[0].strip()) else 1
+    timing_line = block[at][0] if at < len(block) else block[0][0] + 1
+    timing = dialect.timing.match(lines[at]) if at < len(lines) else None
+    if timing is None:
+        raise TranscriptError(f"{dialect.name} transcript: line {timing_line} has no cue timing ({dialect.shape}; "
+                              "minutes and seconds under 60)")
+    start_s = _seconds(timing.groups()[:4], timing_line, dialect)
+    end_s = _seconds(timing.groups()[4:], timing_line, dialect)
+    if end_s < start_s:
+        raise TranscriptError(f"{dialect.name} transcript: the cue at line {timing_line} ends before it starts")
+    if before is not None and start_s < before.start_s:
+        raise TranscriptError(f"{dialect.name} transcript: the cue at line {timing_line} starts before the cue before it")
+    body = block[at + 1:]
+    for number, start, end in body:
+        if "-->" in text[start:end] and dialect.timing.match(text[start:end]):
+            raise TranscriptError(f"{dialect.name} transcript: line {number}, in a cue's text, holds a cue timing "
+                                  "(a blank line missing before it?)")
+    if not body:
+        end = block[at][2]
+        return Cue(start_s, end_s, end, end, "")
+    text_from, text_to = body[0][1], body[-1][2]
+    return Cue(start_s, end_s, text_from, text_to, _TAG.sub(lambda tag: " " * len(tag.group()), text[text_from:text_to]))
+
+
+def _seconds(parts: Sequence[str | None], line: int, dialect: Dialect) -> float:
+    hours, minutes, seconds, millis = (int(part) if part is not None else 0 for part in parts)
+    return checked_time((hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis) / 1000, f"line {line}",
+                        dialect.name)
+
+
+def _starts(line: str, word: str) -> bool:
+    """Whether ``line`` is ``word``, or ``word`` and a space or a tab and more."""
+    return line == word or line.startswith(word) and line[len(word)] in " \t"

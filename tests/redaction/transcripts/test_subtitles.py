@@ -1,0 +1,185 @@
+"""Subtitles (SRT and WebVTT) as AssemblyAI (``/srt``, ``/vtt``), Deepgram's captions, Rev,
+whisper and whisper.cpp (``-osrt``, ``-ovtt``), OpenAI (``response_format=srt|vtt``) and Amazon
+Transcribe write them: cues are segments (times, no word times), written back byte for byte
+but for card data in the cue text (and in WebVTT comments)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from redaction import transcripts
+from redaction.errors import RedactionInputError, TranscriptError
+from tests.hostile.test_inputs_limits import python_lines
+from worker.calls.redacting import parse_transcript
+from worker.cli import main
+
+REAL = Path(__file__).parent / "fixtures" / "real" / "assemblyai-go-sdk-subtitles.srt"
+
+SRT = """1
+00:00:01,000 --> 00:00:02,500
+Can I take the card number?
+
+2
+00:00:03,000 --> 00:00:06,000
+It's 4111 1111
+1111 1111.
+
+3
+00:00:07,000 --> 00:00:08,000
+Thank you.
+"""
+SRT_REDACTED = SRT.replace("It's 4111 1111\n1111 1111.", "It's [redacted] [redacted]\n[redacted] [redacted].")
+
+VTT = """WEBVTT - call 42
+
+STYLE
+::cue { color: yellow }
+
+NOTE exported by the recorder
+
+1
+00:01.000 --> 00:02.500 align:start position:10%
+<v Agent>Can I take the card number?</v>
+
+card-2
+00:00:03.000 --> 00:00:06.000 line:0
+<v Caller>It's <i>4111 1111</i>
+1111 1111.
+
+00:07.000 --> 00:08.000
+Thank you.
+"""
+VTT_REDACTED = VTT.replace("<i>4111 1111</i>\n1111 1111.", "<i>[redacted] [redacted]</i>\n[redacted] [redacted].")
+
+
+def cues(text: str, fmt: str) -> list[tuple[float, float, str]]:
+    transcript = transcripts.load(text, fmt)
+    assert transcript.words == ()
+    return [(s.start_s, s.end_s, s.text) for s in transcript.segments]
+
+
+def test_srt_cues_are_read_as_segments_with_exact_times() -> None:
+    assert transcripts.recognise(SRT) == "srt"
+    assert cues(SRT, "auto") == [(1.0, 2.5, "Can I take the card number?"), (3.0, 6.0, "It's 4111 1111\n1111 1111."),
+                                 (7.0, 8.0, "Thank you.")]
+
+
+def test_webvtt_cues_are_read_with_their_tags_blanked_and_hours_optional() -> None:
+    assert transcripts.recognise(VTT) == "webvtt"
+    assert cues(VTT, "auto") == [(1.0, 2.5, "         Can I take the card number?    "),
+                                 (3.0, 6.0, "          It's    4111 1111    \n1111 1111."), (7.0, 8.0, "Thank you.")]
+
+
+@pytest.mark.parametrize(("text", "fmt", "expected"), [(SRT, "srt", SRT_REDACTED), (VTT, "webvtt", VTT_REDACTED)])
+def test_card_data_in_the_cue_text_is_redacted_and_every_other_byte_kept(text: str, fmt: str, expected: str) -> None:
+    transcript = transcripts.load(text, fmt)
+    assert [(d.start_s, d.end_s, d.detector) for d in transcripts.detections(transcript)] == [
+        (2.75, 6.25, f"transcript:{fmt}")]
+    assert transcripts.write_back(transcript).text == expected
+    assert transcripts.redacted(transcripts.load(expected, fmt)) == expected
+
+
+@pytest.mark.parametrize(("text", "fmt", "expected"), [(SRT, "srt", SRT_REDACTED), (VTT, "webvtt", VTT_REDACTED)])
+def test_crlf_line_ends_and_a_byte_order_mark_are_kept(text: str, fmt: str, expected: str) -> None:
+    crlf = "\ufeff" + text.replace("\n", "\r\n")
+    assert transcripts.recognise(crlf) == fmt
+    assert transcripts.redacted(transcripts.load(crlf, "auto")) == "\ufeff" + expected.replace("\n", "\r\n")
+    assert transcripts.redacted(transcripts.load(text.replace("\n", "\r"), fmt)) == expected.replace("\n", "\r")
+
+
+def test_a_webvtt_comment_quoting_card_data_is_scrubbed() -> None:
+    text = VTT.replace("NOTE exported by the recorder", "NOTE caller read 4111 1111 1111 1111\nending 1111")
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == VTT_REDACTED.replace("NOTE exported by the recorder",
+                                           "NOTE caller read [redacted] [redacted] [redacted] [redacted]\nending [redacted]")
+
+
+def test_subtitles_without_card_data_are_written_back_unchanged() -> None:
+    for text in (SRT.replace("4111 1111\n1111 1111.", "on its way\nto you."),
+                 VTT.replace("4111 1111</i>\n1111 1111.", "on its way</i>\nto you.")):
+        assert transcripts.redacted(transcripts.load(text, "auto")) == text
+
+
+def test_the_real_assemblyai_srt_is_read_and_written_back_unchanged() -> None:
+    text = REAL.read_text(encoding="utf-8")
+    assert transcripts.recognise(text) == "srt"
+    found = cues(text, "auto")
+    assert len(found) == 12
+    assert found[0] == (5.4, 12.55, "Runner's knee runner's")
+    assert found[-1] == (46.902, 50.71, "rolling of the foot. A sprained ankle happens when the")
+    assert transcripts.redacted(transcripts.load(text, "srt")) == text
+
+
+BAD = {
+    "end before start": ("srt", SRT.replace("00:00:03,000 --> 00:00:06,000", "00:00:06,000 --> 00:00:03,000"),
+                         "srt transcript: the cue at line 6 ends before it starts"),
+    "99:99:99": ("srt", SRT.replace("00:00:03,000 --> 00:00:06,000", "99:99:99,000 --> 99:99:99,500"),
+                 "srt transcript: line 6 has no cue timing (HH:MM:SS,mmm --> HH:MM:SS,mmm; minutes and seconds "
+                 "under 60)"),
+    "a dot in srt": ("srt", SRT.replace("00:00:01,000", "00:00:01.000"),
+                     "srt transcript: line 2 has no cue timing (HH:MM:SS,mmm --> HH:MM:SS,mmm; minutes and "
+                     "seconds under 60)"),
+    "no timing": ("srt", SRT.replace("00:00:07,000 --> 00:00:08,000\n", ""),
+                  "srt transcript: line 11 has no cue timing (HH:MM:SS,mmm --> HH:MM:SS,mmm; minutes and seconds "
+                  "under 60)"),
+    "blank line missing": ("srt", SRT.replace("1111 1111.\n\n3\n", "1111 1111.\n"),
+                           "srt transcript: line 9, in a cue's text, holds a cue timing (a blank line missing "
+                           "before it?)"),
+    "out of order": ("srt", SRT.replace("00:00:07,000 --> 00:00:08,000", "00:00:02,000 --> 00:00:08,000"),
+                     "srt transcript: the cue at line 11 starts before the cue before it"),
+    "past a week": ("webvtt", VTT.replace("00:07.000 --> 00:08.000", "200:00:07.000 --> 200:00:08.000"),
+                    "webvtt transcript: line 17 has a time no recording has (not a finite number of seconds up "
+                    "to 604800, a week)"),
+    "no header": ("webvtt", VTT.replace("WEBVTT - call 42", "WEBVTTX"),
+                  "webvtt transcript: line 1 is not the WEBVTT header"),
+    "vtt minutes": ("webvtt", VTT.replace("00:07.000", "00:07.0"),
+                    "webvtt transcript: line 17 has no cue timing ([HH:]MM:SS.mmm --> [HH:]MM:SS.mmm; minutes and "
+                    "seconds under 60)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_subtitles_are_refused_naming_the_line_and_no_text(case: str) -> None:
+    fmt, text, message = BAD[case]
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(text, fmt)
+    assert str(caught.value) == message
+    assert not re.search(r"\d{4}", str(caught.value).replace("604800", ""))
+
+
+def test_subtitles_that_are_no_utf8_are_refused_naming_the_byte() -> None:
+    with pytest.raises(RedactionInputError) as caught:
+        parse_transcript(SRT.replace("Thank you", "Merci \u00e0 vous").encode("latin-1"), "auto", "call.srt")
+    assert str(caught.value) == "cannot read transcript 'call.srt': not UTF-8 text (UnicodeDecodeError at byte 158)"
+
+
+def many_cues(count: int) -> str:
+    return "".join(f"{k + 1}\n00:{k // 6000:02d}:{k // 100 % 60:02d},{k % 100 * 10:03d} --> "
+                   f"00:{k // 6000:02d}:{k // 100 % 60:02d},{k % 100 * 10 + 5:03d}\nword {k}\n\n" for k in range(count))
+
+
+def test_reading_and_writing_back_is_linear_in_the_cues() -> None:
+    """Counted, not timed: four times the cues may cost at most five times the lines of Python."""
+    lines = {}
+    for count in (1000, 4000):
+        text = many_cues(count)
+        assert len(transcripts.load(text, "srt").segments) == count
+        lines[count] = python_lines(lambda: transcripts.redacted(transcripts.load(text, "srt")))
+    assert lines[4000] <= 5 * lines[1000]
+
+
+@pytest.mark.parametrize(("text", "suffix", "fmt", "expected"),
+                         [(SRT, ".srt", "srt", SRT_REDACTED), (VTT, ".vtt", "auto", VTT_REDACTED)])
+def test_subtitles_on_the_command_line_are_written_back_redacted(tmp_path: Path, text: str, suffix: str, fmt: str,
+                                                                 expected: str) -> None:
+    wav, subtitles = tmp_path / "in.wav", tmp_path / f"call{suffix}"
+    soundfile.write(wav, np.zeros(9 * 8000, dtype=np.int16), 8000)
+    subtitles.write_bytes(text.encode("utf-8"))
+    assert main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript", str(subtitles),
+                 "--transcript-format", fmt]) == 0
+    assert (tmp_path / f"out.transcript{suffix}").read_bytes() == expected.encode("utf-8")
