@@ -77,7 +77,8 @@ def missing(text: object, dialect: Dialect) -> tuple[str, ...]:
     head = _BREAK.split(text[:_HEAD_CHARS].removeprefix(_BOM))
     if dialect.header is not None:
         return () if _starts(head[0], dialect.header) else wanted
-    lines = [line for line in head[:-1] if line.strip()][:2]  # the last may be cut short
+    whole = head if len(text) <= _HEAD_CHARS else head[:-1]  # the last line may be cut short
+    lines = [line for line in whole if line.strip()][:2]
     if lines and dialect.timing.match(lines[0]):
         return ()
     if len(lines) == 2 and _NUMBER.fullmatch(lines[0].strip()) and dialect.timing.match(lines[1]):

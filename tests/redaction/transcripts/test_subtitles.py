@@ -183,3 +183,11 @@ def test_subtitles_on_the_command_line_are_written_back_redacted(tmp_path: Path,
     assert main(["redact", str(wav), "-o", str(tmp_path / "out.wav"), "--transcript", str(subtitles),
                  "--transcript-format", fmt]) == 0
     assert (tmp_path / f"out.transcript{suffix}").read_bytes() == expected.encode("utf-8")
+
+
+def test_a_file_of_one_cue_without_a_last_line_end_is_recognised() -> None:
+    assert transcripts.recognise("00:00:01,000 --> 00:00:02,000") == "srt"
+    assert transcripts.recognise("1\n00:00:01,000 --> 00:00:02,000") == "srt"
+    with pytest.raises(TranscriptError, match=r"not JSON .* and not the simple format"):
+        transcripts.recognise("1\n00:00:01,000 --> 00:00:02,0")
+
