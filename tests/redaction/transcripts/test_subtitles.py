@@ -191,3 +191,11 @@ def test_a_file_of_one_cue_without_a_last_line_end_is_recognised() -> None:
     with pytest.raises(TranscriptError, match=r"not JSON .* and not the simple format"):
         transcripts.recognise("1\n00:00:01,000 --> 00:00:02,0")
 
+
+def test_a_provider_redaction_marker_in_a_cue_masks_the_cue() -> None:
+    """Amazon Transcribe's subtitles of a job with PII redaction say [PII] where the card was."""
+    text = SRT.replace("It's 4111 1111\n1111 1111.", "It's [PII].")
+    transcript = transcripts.load(text, "auto")
+    assert [(d.start_s, d.end_s, d.detector) for d in transcripts.detections(transcript)] == [
+        (2.75, 6.25, "transcript:srt-redaction")]
+    assert transcripts.redacted(transcript) == text
