@@ -3,16 +3,18 @@
 A file is lines (ending in CRLF, LF or CR) in blocks parted by blank lines. A cue is a block
 of an optional identifier line (SRT's cue number), a timing line (``start --> end``; what
 follows the end time, WebVTT's cue settings or SubRip's ``X1:`` coordinates, is kept unread)
-and text lines. A WebVTT file starts with its header block (``WEBVTT``); its ``NOTE``
-blocks are comments and its ``STYLE`` and ``REGION`` blocks are kept unread.
+and text lines. A WebVTT file starts with its header block (``WEBVTT``, and lines such as a
+title under it); its ``NOTE`` blocks are comments and its ``STYLE`` and ``REGION`` blocks are
+kept unread.
 
 Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
 ``<i>``, ``<00:01.000>``) blanked to spaces, so offsets hold. Written back, the tokens that say
-card data are redacted in the cue text itself and comments are scrubbed as free text (every
-number in them too when a cue held card data); every other byte is kept (identifiers,
-timings, settings, styling, line ends, a byte order mark). Strict, in one pass: a timing
-that is not one, a cue ending before it starts or starting before the cue before it, and a
-timing inside a cue's text (a blank line missing) are refused naming the line, never its text.
+card data are redacted in the cue text itself, comments are scrubbed as free text (every
+number in them too when a cue held card data) and so is the header; every other byte is kept
+(identifiers, timings, settings, styling, line ends, a byte order mark). Strict, in one pass:
+a timing that is not one, a cue ending before it starts or starting before the cue before
+it, and a timing inside a cue's text or the header (a blank line missing) are refused naming
+the line, never its text.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Parsed:
     cues: tuple[Cue, ...]
     #: Where each comment block is (offsets).
     notes: tuple[tuple[int, int], ...]
+    #: Where the header block is (WebVTT's ``WEBVTT`` line and the lines under it), if any.
+    header: tuple[int, int] | None = None
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -97,6 +101,10 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
     changes = [(c.text_from, c.text_to, replace_tokens(text[c.text_from:c.text_to], hits[k]))
                for k, c in enumerate(parsed.cues) if k in hits]
     cores = said_cores(said)
+    if parsed.header is not None:  # a title, the kind, the language: card data in it goes
+        start, end = parsed.header
+        if (header := redact_free(text[start:end], cores)) != text[start:end]:
+            changes.append((start, end, header))
     for start, end in parsed.notes:
         note = redact_free(text[start:end], cores)
         note = redact_numbers(note) if said else note
@@ -113,18 +121,24 @@ def parse(text: str, dialect: Dialect) -> Parsed:
     """The cues and comments of ``text``; a TranscriptError naming the line of the first fault."""
     cues: list[Cue] = []
     notes: list[tuple[int, int]] = []
+    header = None
     blocks = _blocks(text)
     if dialect.header is not None:
         if not blocks or blocks[0][0][0] != 1 or not _starts(text[blocks[0][0][1]:blocks[0][0][2]], dialect.header):
             raise TranscriptError(f"{dialect.name} transcript: line 1 is not the {dialect.header} header")
-        blocks = blocks[1:]  # the header's lines, kept unread
+        for number, start, end in blocks[0][1:]:
+            if dialect.timing.match(text[start:end]):
+                raise TranscriptError(f"{dialect.name} transcript: line {number}, in the header, holds a cue timing "
+                                      f"(a blank line missing after the {dialect.header} line?)")
+        header = (blocks[0][0][1], blocks[0][-1][2])
+        blocks = blocks[1:]
     for block in blocks:
         first = text[block[0][1]:block[0][2]]
         if any(_starts(first, word) for word in dialect.notes):
             notes.append((block[0][1], block[-1][2]))
         elif not any(_starts(first, word) for word in dialect.kept):
             cues.append(_cue(text, block, dialect, cues[-1] if cues else None))
-    return Parsed(tuple(cues), tuple(notes))
+    return Parsed(tuple(cues), tuple(notes), header)
 
 
 _Line = tuple[int, int, int]  # (line number, start offset, end offset before its line break)
@@ -165,7 +179,8 @@ def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None
     if end_s < start_s:
         raise TranscriptError(f"{dialect.name} transcript: the cue at line {timing_line} ends before it starts")
     if before is not None and start_s < before.start_s:
-        raise TranscriptError(f"{dialect.name} transcript: the cue at line {timing_line} starts before the cue before it")
+        raise TranscriptError(f"{dialect.name} transcript: the cue at line {timing_line} starts before the cue "
+                              "before it")
     body = block[at + 1:]
     for number, start, end in body:
         if "-->" in text[start:end] and dialect.timing.match(text[start:end]):
@@ -175,7 +190,8 @@ def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None
         end = block[at][2]
         return Cue(start_s, end_s, end, end, "")
     text_from, text_to = body[0][1], body[-1][2]
-    return Cue(start_s, end_s, text_from, text_to, _TAG.sub(lambda tag: " " * len(tag.group()), text[text_from:text_to]))
+    read = _TAG.sub(lambda tag: " " * len(tag.group()), text[text_from:text_to])
+    return Cue(start_s, end_s, text_from, text_to, read)
 
 
 def _seconds(parts: Sequence[str | None], line: int, dialect: Dialect) -> float:

@@ -201,3 +201,20 @@ def test_a_provider_redaction_marker_in_a_cue_masks_the_cue() -> None:
     assert [(d.start_s, d.end_s, d.detector) for d in transcripts.detections(transcript)] == [
         (2.75, 6.25, "transcript:srt-redaction")]
     assert transcripts.redacted(transcript) == text
+
+
+def test_a_cue_in_the_webvtt_header_is_refused_not_kept_unread() -> None:
+    """A cue right under the WEBVTT line, no blank line between, is in the header block: kept
+    unread, its card data was written back as it was."""
+    text = "WEBVTT\n00:00.000 --> 00:04.000\nit's 4111 1111 1111 1111\n"
+    with pytest.raises(TranscriptError) as caught:
+        transcripts.load(text, "auto")
+    assert str(caught.value) == ("webvtt transcript: line 2, in the header, holds a cue timing (a blank line missing "
+                                 "after the WEBVTT line?)")
+
+
+def test_card_data_in_the_webvtt_header_is_scrubbed() -> None:
+    text = VTT.replace("WEBVTT - call 42\n", "WEBVTT\nTitle: card 4111 1111 1111 1111\n")
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == VTT_REDACTED.replace(
+        "WEBVTT - call 42\n", "WEBVTT\nTitle: card [redacted] [redacted] [redacted] [redacted]\n")
