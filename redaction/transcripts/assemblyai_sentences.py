@@ -37,10 +37,7 @@ class AssemblyAiSentences:
         words: list[TimedWord] = []
         segments: list[Segment] = []
         for where, sentence, listed in _sentences(load_json(text, NAME)):
-            words += [make_word(field(w, "start", f"{where}.words[{j}]", NAME), field(w, "end", f"{where}.words[{j}]", NAME),
-                                field(w, "text", f"{where}.words[{j}]", NAME), w.get("confidence"),
-                                f"{where}.words[{j}]", NAME, scale=MS)
-                      for j, w in enumerate(listed)]
+            words += [_word(w, f"{where}.words[{j}]") for j, w in enumerate(listed)]
             if not listed:
                 segments.append(_segment(sentence, where))
         return Reading(tuple(words), marked_words(words), tuple(segments))
@@ -83,6 +80,11 @@ def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[Any]]]:
             raise TranscriptError(f"{NAME} transcript: {where} has no list of words")
         out.append((where, sentence, listed))
     return out
+
+
+def _word(word: Any, where: str) -> TimedWord:
+    return make_word(field(word, "start", where, NAME), field(word, "end", where, NAME), field(word, "text", where, NAME),
+                     word.get("confidence"), where, NAME, scale=MS)
 
 
 def _segment(sentence: dict[str, Any], where: str) -> Segment:
