@@ -218,3 +218,35 @@ def test_card_data_in_the_webvtt_header_is_scrubbed() -> None:
     written = transcripts.redacted(transcripts.load(text, "webvtt"))
     assert written == VTT_REDACTED.replace(
         "WEBVTT - call 42\n", "WEBVTT\nTitle: card [redacted] [redacted] [redacted] [redacted]\n")
+
+
+#: WebVTT as Deepgram's captions library writes it (deepgram-python-captions, ``webvtt``): a NOTE
+#: of the request's metadata under the header, ``<v Speaker N>`` with no end tag, eight words a cue.
+DEEPGRAM_VTT = """WEBVTT
+
+NOTE
+Transcription provided by Deepgram
+Request Id: 4b7d3c1e-2f0a-4a57-9c1e-8d2b6f1a0c3e
+Created: 2026-03-02T10:15:42.118Z
+Duration: 21.45
+Channels: 1
+
+00:00:01.020 --> 00:00:03.540
+<v Speaker 0>Can I take the long number on the card?
+
+00:00:04.100 --> 00:00:07.860
+<v Speaker 1>Sure, it's 4111 1111 1111
+
+00:00:07.900 --> 00:00:09.300
+<v Speaker 1>1111 and that's it.
+"""
+
+
+def test_a_card_number_broken_over_two_cues_masks_both_and_is_redacted_in_both() -> None:
+    transcript = transcripts.load(DEEPGRAM_VTT, "auto")
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [
+        (4.1 - 0.25, 7.86 + 0.25), (7.9 - 0.25, 9.3 + 0.25)]
+    assert transcripts.redacted(transcript) == (
+        DEEPGRAM_VTT.replace("it's 4111 1111 1111", "it's [redacted] [redacted] [redacted]")
+        .replace(">1111 and", ">[redacted] and")
+        .replace("Channels: 1", "Channels: [redacted]"))  # a comment's numbers go once a cue held card data
