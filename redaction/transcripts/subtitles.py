@@ -134,9 +134,11 @@ def parse(text: str, dialect: Dialect) -> Parsed:
         blocks = blocks[1:]
     for block in blocks:
         first = text[block[0][1]:block[0][2]]
-        if any(_starts(first, word) for word in dialect.notes):
+        # a timing on its first two lines makes a block a cue, whatever its identifier says (WebVTT's parser)
+        timed = any("-->" in text[start:end] for _, start, end in block[:2])
+        if not timed and any(_starts(first, word) for word in dialect.notes):
             notes.append((block[0][1], block[-1][2]))
-        elif not any(_starts(first, word) for word in dialect.kept):
+        elif timed or not any(_starts(first, word) for word in dialect.kept):
             cues.append(_cue(text, block, dialect, cues[-1] if cues else None))
     return Parsed(tuple(cues), tuple(notes), header)
 

@@ -250,3 +250,13 @@ def test_a_card_number_broken_over_two_cues_masks_both_and_is_redacted_in_both()
         DEEPGRAM_VTT.replace("it's 4111 1111 1111", "it's [redacted] [redacted] [redacted]")
         .replace(">1111 and", ">[redacted] and")
         .replace("Channels: 1", "Channels: [redacted]"))  # a comment's numbers go once a cue held card data
+
+
+@pytest.mark.parametrize("identifier", ["STYLE", "REGION", "NOTE"])
+def test_a_cue_whose_identifier_is_a_block_keyword_is_a_cue(identifier: str) -> None:
+    """WebVTT's parser takes a block whose second line is a timing for a cue whatever its first
+    line says: kept unread as a style block, its card data was neither masked nor redacted."""
+    text = VTT.replace("card-2\n", f"{identifier}\n")
+    transcript = transcripts.load(text, "webvtt")
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25)]
+    assert transcripts.redacted(transcript) == VTT_REDACTED.replace("card-2\n", f"{identifier}\n")
