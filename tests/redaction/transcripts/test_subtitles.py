@@ -19,6 +19,8 @@ from worker.calls.redacting import parse_transcript
 from worker.cli import main
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "assemblyai-go-sdk-subtitles.srt"
+#: The same cues as ffmpeg's WebVTT muxer writes them (hours left out under an hour).
+REAL_VTT = REAL.with_name("assemblyai-go-sdk-subtitles-ffmpeg.vtt")
 
 SRT = """1
 00:00:01,000 --> 00:00:02,500
@@ -105,14 +107,15 @@ def test_subtitles_without_card_data_are_written_back_unchanged() -> None:
         assert transcripts.redacted(transcripts.load(text, "auto")) == text
 
 
-def test_the_real_assemblyai_srt_is_read_and_written_back_unchanged() -> None:
-    text = REAL.read_text(encoding="utf-8")
-    assert transcripts.recognise(text) == "srt"
+@pytest.mark.parametrize(("path", "fmt"), [(REAL, "srt"), (REAL_VTT, "webvtt")], ids=["srt", "ffmpeg-vtt"])
+def test_the_real_assemblyai_subtitles_are_read_and_written_back_unchanged(path: Path, fmt: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert transcripts.recognise(text) == fmt
     found = cues(text, "auto")
     assert len(found) == 12
     assert found[0] == (5.4, 12.55, "Runner's knee runner's")
     assert found[-1] == (46.902, 50.71, "rolling of the foot. A sprained ankle happens when the")
-    assert transcripts.redacted(transcripts.load(text, "srt")) == text
+    assert transcripts.redacted(transcripts.load(text, fmt)) == text
 
 
 BAD = {
