@@ -20,7 +20,7 @@ the line, never its text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
@@ -124,14 +124,14 @@ def parse(text: str, dialect: Dialect) -> Parsed:
     header = None
     blocks = _blocks(text)
     if dialect.header is not None:
-        if not blocks or blocks[0][0][0] != 1 or not _starts(text[blocks[0][0][1]:blocks[0][0][2]], dialect.header):
+        first = next(blocks, None)
+        if first is None or first[0][0] != 1 or not _starts(text[first[0][1]:first[0][2]], dialect.header):
             raise TranscriptError(f"{dialect.name} transcript: line 1 is not the {dialect.header} header")
-        for number, start, end in blocks[0][1:]:
+        for number, start, end in first[1:]:
             if dialect.timing.match(text[start:end]):
                 raise TranscriptError(f"{dialect.name} transcript: line {number}, in the header, holds a cue timing "
                                       f"(a blank line missing after the {dialect.header} line?)")
-        header = (blocks[0][0][1], blocks[0][-1][2])
-        blocks = blocks[1:]
+        header = (first[0][1], first[-1][2])
     for block in blocks:
         first = text[block[0][1]:block[0][2]]
         # a timing on its first two lines makes a block a cue, whatever its identifier says (WebVTT's parser)
@@ -146,9 +146,8 @@ def parse(text: str, dialect: Dialect) -> Parsed:
 _Line = tuple[int, int, int]  # (line number, start offset, end offset before its line break)
 
 
-def _blocks(text: str) -> list[list[_Line]]:
-    """The file's blocks of non-blank lines, in one pass."""
-    blocks: list[list[_Line]] = []
+def _blocks(text: str) -> Iterator[list[_Line]]:
+    """The file's blocks of non-blank lines, one at a time (a file's lines are never all held)."""
     current: list[_Line] = []
     at = 1 if text.startswith(_BOM) else 0
     number = 1
@@ -158,14 +157,13 @@ def _blocks(text: str) -> list[list[_Line]]:
         if text[at:end].strip():
             current.append((number, at, end))
         elif current:
-            blocks.append(current)
+            yield current
             current = []
         if found is None:
             break
         at, number = found.end(), number + 1
     if current:
-        blocks.append(current)
-    return blocks
+        yield current
 
 
 def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None) -> Cue:

@@ -6,6 +6,7 @@ but for card data in the cue text (and in WebVTT comments)."""
 from __future__ import annotations
 
 import re
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import soundfile
 
 from redaction import transcripts
 from redaction.errors import RedactionInputError, TranscriptError
+from redaction.transcripts import srt, subtitles
 from tests.hostile.test_inputs_limits import python_lines
 from worker.calls.redacting import parse_transcript
 from worker.cli import main
@@ -263,3 +265,16 @@ def test_a_cue_whose_identifier_is_a_block_keyword_is_a_cue(identifier: str) -> 
     transcript = transcripts.load(text, "webvtt")
     assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25)]
     assert transcripts.redacted(transcript) == VTT_REDACTED.replace("card-2\n", f"{identifier}\n")
+
+
+def test_parsing_holds_no_list_of_every_line() -> None:
+    """A file's lines were all held (a tuple each) before its cues were made: 18 times the file's
+    size at the peak (an 18 MB SRT took 456 MB); one block at a time, the cues are what is held."""
+    text = many_cues(40_000)
+    tracemalloc.start()
+    try:
+        subtitles.parse(text, srt.DIALECT)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * len(text)
