@@ -492,12 +492,23 @@ def expiries_before_code(asks: list[Ask], heard: Heard, found: list[Entity]) -> 
     return out
 
 
+#: The agent's one question for the expiry date and the code names the date in at most this many
+#: words after its ask word ("the expiry date and ...", "the expiry date please and ...").
+ASK_NOUN_WORDS = 2
+
+
 def _asks_on_into(said: list[int], asks: set[int], words: Sequence[TimedWord]) -> bool:
-    """Whether the words ``said`` (indices, in order) hold an ask word (``asks``: word indices)
-    whose sentence runs on to their end: the agent's one question for two things ("can I have the
-    expiry date and the security code please?", the second's sentence starting at its "and"), not
-    the caller's answer (1.96)."""
-    return any(k in asks and not any(ends_sentence(words[j].text) for j in said[i:])
+    """Whether the words ``said`` (indices, in order) are the start of the agent's one question for
+    two things ("can I have the expiry date and the security code please?", the second's sentence
+    starting at its "and"), not the caller's answer (1.96): an ask word (``asks``: word indices) at
+    most ASK_NOUN_WORDS from their end, no sentence ending after it, running on into the next
+    sentence with no pause of EXPIRY_TURN_GAP_S (the caller's "it expires over to set" before the
+    agent's "perfect, and the three numbers ..." is the caller's answer)."""
+    last = said[-1]
+    if last + 1 < len(words) and words[last + 1].start_s - words[last].end_s >= EXPIRY_TURN_GAP_S:
+        return False
+    return any(k in asks and len(said) - i - 1 <= ASK_NOUN_WORDS
+               and not any(ends_sentence(words[j].text) for j in said[i:])
                for i, k in enumerate(said))
 
 

@@ -2102,10 +2102,14 @@ def test_the_agents_one_question_for_the_expiry_date_and_the_code_is_no_expiry_d
                         (19.0, "sure, oh four two seven."), (22.0, "and the code?"), (24.0, "one two three."))
         assert labels(words, find_entities(words, unanswered=True))[1:] == [
             (EXPIRY, "oh four two seven."), (EXPIRY, "oh four two seven."), (SECURITY_CODE, "one two three.")]
-    # the caller's own "it expires" ending its sentence before the code ask is still the expiry date
-    words = said_at(*CARD_READ, (14.0, "it expires over to set."),
-                    (17.0, "perfect, and the three numbers on the back"), (22.0, "seven two one."))
-    assert labels(words, find_entities(words, unanswered=True))[1:2] == [(EXPIRY, "it expires over to set.")]
+    # the caller's own "it expires" before the code ask is still the expiry date: ending its sentence,
+    # or not (Whisper left no full stop), across the pause before the agent's turn or straight on
+    for caller, agent_s in (("it expires over to set.", 17.0), ("it expires over to set", 17.0),
+                            ("expiry date over to set", 17.0), ("the expiry is over to set", 17.0),
+                            ("it expires over to set", 16.2)):
+        words = said_at(*CARD_READ, (14.0, caller), (agent_s, "perfect, and the three numbers on the back"),
+                        (22.0, "seven two one."))
+        assert labels(words, find_entities(words, unanswered=True))[1:2] == [(EXPIRY, caller)], caller
 
 
 def test_the_callers_a_payment_before_an_unheard_expiry_date_leads_no_reference() -> None:
