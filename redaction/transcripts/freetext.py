@@ -179,13 +179,16 @@ CopyWord = tuple[Any, Any, float, float, Callable[[str], str] | None]
 
 def redact_copy(words: Sequence[CopyWord], cores: Cores) -> dict[int, str]:
     """A copy of the words read (an interim or partial hypothesis, a turn's other messages)
-    redacted in place: each word at a redacted word's time as its ``CopyWord`` says, then the
-    copy's own card data (a copy may say what the words read do not; ``cores``: ``said_cores``);
-    returns the positions changed and what they said (text elsewhere may quote it)."""
-    timed = [(holder[key] if at_redacted is None else at_redacted(holder[key]), start_s, end_s)
-             for holder, key, start_s, end_s, at_redacted in words]
+    redacted in place: the copy's own card data (a copy may say what the words read do not;
+    ``cores``: ``said_cores``), read as it was written, then each word it left at a redacted word's
+    time as its ``CopyWord`` says (redacted by time first, a card the copy says partly at those
+    times was read with its groups there gone: "4111 1111 [redacted] [redacted]" kept eight
+    digits); returns the positions changed and what they said (text elsewhere may quote it)."""
+    own = redact_texts([(holder[key], start_s, end_s) for holder, key, start_s, end_s, _ in words], cores)
     changed = {}
-    for j, ((holder, key, _, _, _), new) in enumerate(zip(words, redact_texts(timed, cores))):
+    for j, ((holder, key, _, _, at_redacted), new) in enumerate(zip(words, own)):
+        if new == holder[key] and at_redacted is not None:
+            new = at_redacted(new)
         if new != holder[key]:
             changed[j] = holder[key]
             holder[key] = new

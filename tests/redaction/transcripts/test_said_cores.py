@@ -53,3 +53,18 @@ def test_a_streaming_turns_earlier_message_quoting_a_card_read_word_by_word_is_r
     text, after = written([{"type": "Connected", "request_id": "r1"}, update, end], "deepgram-flux")
     assert "0366" not in text
     assert [w["word"] for w in after[1]["words"]] == ["ending", "[redacted]"]
+
+
+def test_a_watson_interim_saying_another_card_partly_at_redacted_words_times_is_redacted_whole() -> None:
+    # an interim hypothesis of the card, revised: its last two groups at the final's last two groups'
+    # times; redacted by time first, its own card check saw "4111 1111 [redacted] [redacted]" and
+    # kept the first eight digits of a Luhn-valid card (found in review: they were redacted before
+    # the copies' redaction was made one)
+    said = "my card is 4532 0151 1283 0366 thanks".split()
+    stamps = [[w, 1.0 + 0.5 * k, 1.4 + 0.5 * k] for k, w in enumerate(said)]
+    final = {"final": True, "alternatives": [{"transcript": " ".join(said) + " ", "timestamps": stamps}]}
+    interim = {"final": False, "alternatives": [{"transcript": "", "timestamps": [
+        ["4111", 1.5, 1.9], ["1111", 2.0, 2.4], ["1111", 2.5, 2.9], ["1111", 3.0, 3.4]]}]}
+    text, after = written({"results": [interim, final], "result_index": 0}, "watson")
+    assert "4111" not in text and "0366" not in text
+    assert [w for w, _, _ in after["results"][0]["alternatives"][0]["timestamps"]] == ["[redacted]"] * 4
