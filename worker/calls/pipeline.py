@@ -27,9 +27,10 @@ from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
 from worker.calls import kept
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
-from worker.errors import resource_error
+from worker.errors import ManifestError, resource_error
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Location, Manifest, load_manifest
+from worker.calls.manifest_digest import manifest_digest
 from worker.calls.metadata import index_entry, recording_metadata, sha256_of
 from worker.calls.redacting import (
     RedactionResult,
@@ -79,9 +80,11 @@ class ProcessOutcome:
         return body
 
 
-def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcome:
+def process_call(manifest_path: str | Path, backends: Backends, expected_digest: str | None = None) -> ProcessOutcome:
     """Run the whole post-call pipeline for the manifest at ``manifest_path`` over ``backends``
     (vault, recognizer, source readers, redaction config, beep: built once, passed in).
+    With ``expected_digest`` (its job's, worker.calls.manifest_digest), a manifest whose digest
+    is another (edited since its job was made) is refused before any leg is read.
 
     Bad input raises a permanent error (``ManifestError``, ``AudioInputError``...) and
     stores nothing; transient failures (store, keys) leave the sources in place so a
@@ -93,6 +96,8 @@ def process_call(manifest_path: str | Path, backends: Backends) -> ProcessOutcom
         manifest = kept.read_manifest(manifest_path, backends.vault, limits.max_manifest_bytes)
     else:
         manifest = load_manifest(manifest_path, limits.max_manifest_bytes)
+    if expected_digest is not None and manifest_digest(manifest) != expected_digest:
+        raise ManifestError("manifest changed since it was enqueued")
     limits.check_manifest(manifest)
     check_sources(manifest, settings)
     account = manifest.account

@@ -29,7 +29,7 @@ ACTOR = "callrec-queue"
 
 
 def process_call(job: ProcessCall, backends: Backends) -> JobResult:
-    outcome = pipeline.process_call(manifest_path(job.manifest_uri), backends)
+    outcome = pipeline.process_call(manifest_path(job.manifest_uri), backends, job.manifest_digest)
     references = {"recording_id": outcome.recording_id, "stored": _yes(outcome.stored)}
     if outcome.reason:
         references["reason"] = outcome.reason
