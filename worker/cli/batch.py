@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.queue.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.queue.broker import build_broker, ensure_redis
     from worker.boot import build_backends
-    from worker.queue.effects import detector_version, retention_due
+    from worker.queue.effects import detector_version, past_window, retention_due
     from worker.cli.progress import watch
     from worker.queue.submit import JobQueue
 
@@ -68,7 +68,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     targets = Targets(detector_version=detector,
                       key_versions={r: vault.region(r).keys.primary()[0] for r in vault.regions})
     entries = operations.entries(vault, account_id=request.account, since=request.since)
-    plan = plan_batch(request, entries, targets, lambda entry: retention_due(entry, backends))
+    plan = plan_batch(request, entries, targets, lambda entry: retention_due(entry, backends),
+                      past_window=lambda entry: past_window(entry, backends))
 
     ensure_redis(settings)
     queue = JobQueue(broker, settings)

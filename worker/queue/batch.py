@@ -71,10 +71,12 @@ def needs_work(entry: IndexEntry, steps: tuple[str, ...], targets: Targets,
 
 
 def plan_batch(request: BatchRequest, entries: Iterable[IndexEntry], targets: Targets,
-               retention_due: Callable[[IndexEntry], bool]) -> BatchPlan:
+               retention_due: Callable[[IndexEntry], bool], *,
+               past_window: Callable[[IndexEntry], bool]) -> BatchPlan:
     """Select the account's live recordings (created since ``since``) and split them; one to
     redact past its retention window is left out unless the batch applies retention (which
-    deletes it: ``BatchPlan.past_window``)."""
+    deletes it: ``BatchPlan.past_window``). ``retention_due`` is the retention step's judgement
+    (the sweep's), ``past_window`` the one its redaction refuses by (``effects.past_window``)."""
     work: list[str] = []
     settled: list[str] = []
     past: list[str] = []
@@ -85,7 +87,7 @@ def plan_batch(request: BatchRequest, entries: Iterable[IndexEntry], targets: Ta
             continue
         if not needs_work(entry, request.steps, targets, retention_due):
             settled.append(entry.recording_id)
-        elif "redact" in request.steps and "retention" not in request.steps and retention_due(entry):
+        elif "redact" in request.steps and "retention" not in request.steps and past_window(entry):
             past.append(entry.recording_id)
         else:
             work.append(entry.recording_id)

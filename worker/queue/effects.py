@@ -144,5 +144,11 @@ def retention_due(entry: IndexEntry, backends: Backends) -> bool:
     return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())
 
 
+def past_window(entry: IndexEntry, backends: Backends) -> bool:
+    """True when ``entry`` is past the window a redaction of it is refused by
+    (``operations.past_retention``: False when that window is out of range)."""
+    return operations.past_retention(backends.vault.region(entry.region), entry)
+
+
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"

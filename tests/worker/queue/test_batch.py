@@ -51,7 +51,7 @@ def test_plan_selects_the_accounts_live_recordings_since_a_date():
         entry(6, region="eu", keys=("v1", "v1")),  # eu's primary is v1: at target
     ]
     request = BatchRequest(account="acme", steps=("rewrap",), since=datetime(2026, 1, 1, tzinfo=UTC))
-    plan = plan_batch(request, entries, TARGETS, never_due)
+    plan = plan_batch(request, entries, TARGETS, never_due, past_window=never_due)
     assert plan.work == (entries[0].recording_id,)
     assert plan.settled == tuple(sorted([entries[1].recording_id, entries[5].recording_id]))
     assert plan.total == 3
@@ -74,7 +74,8 @@ def test_every_batch_id_makes_jobs():
     enqueued at all, every time it was asked for (its id is deterministic)."""
     for n in range(2000):
         plan = plan_batch(BatchRequest(account=f"acct{n}", steps=("rewrap",)),
-                          [entry(1, account=f"acct{n}", keys=("v1", "v1"))], TARGETS, never_due)
+                          [entry(1, account=f"acct{n}", keys=("v1", "v1"))], TARGETS, never_due,
+                          past_window=never_due)
         assert [job.batch_id for job in jobs_of(plan)] == [plan.batch_id]
 
 
@@ -105,12 +106,13 @@ def test_a_recording_past_its_window_is_left_out_of_a_redaction_unless_the_batch
     applies retention takes it, to delete it (``effects.reprocess`` deletes it first)."""
     due = {"C1", "C3"}
     entries = [entry(1, redacted=False, detector=""), entry(2, redacted=False, detector=""), entry(3)]
-    plan = plan_batch(BatchRequest(account="acme", steps=("redact",)), entries, TARGETS, lambda e: e.call_id in due)
+    plan = plan_batch(BatchRequest(account="acme", steps=("redact",)), entries, TARGETS, never_due,
+                      past_window=lambda e: e.call_id in due)
     assert (plan.work, plan.settled, plan.past_window) == (
         (entries[1].recording_id,), (entries[2].recording_id,), (entries[0].recording_id,))
     assert plan.total == 2
     both = plan_batch(BatchRequest(account="acme", steps=("redact", "retention")), entries, TARGETS,
-                      lambda e: e.call_id in due)
+                      lambda e: e.call_id in due, past_window=lambda e: e.call_id in due)
     assert (both.work, both.settled, both.past_window) == (
         tuple(e.recording_id for e in entries), (), ())
 
@@ -132,3 +134,20 @@ def test_a_reprocessing_that_applies_retention_deletes_a_recording_past_its_wind
     assert dict(result.references) == {"recording_id": rid, "deleted": "yes"}
     assert region_vault.get(rid).deleted
     assert [(e.action, e.outcome) for e in region_vault.audit_events(rid)] == [("retention-delete", "done")]
+
+
+def test_a_redact_only_batch_leaves_out_by_the_judgement_of_the_redaction_not_the_sweeps():
+    """Found by review (session 53): a recording whose window is out of range (stored by an older
+    version) made the whole redact-only batch fail (the sweep's ``is_due`` raises for it), where
+    the redaction it plans refuses only by ``operations.past_retention`` (False for it)."""
+    import dataclasses
+
+    from vault.errors import VaultInputError
+
+    def out_of_range(_):
+        raise VaultInputError("retention window is out of range")
+
+    lapsed = dataclasses.replace(entry(1, redacted=False, detector=""), retention_days=99999)
+    plan = plan_batch(BatchRequest(account="acme", steps=("redact",)), [lapsed], TARGETS, out_of_range,
+                      past_window=lambda e: False)
+    assert (plan.work, plan.settled, plan.past_window) == ((lapsed.recording_id,), (), ())
