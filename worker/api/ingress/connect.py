@@ -121,6 +121,8 @@ def _recording(record: dict) -> tuple[str, str | None, str]:
         if isinstance(item, dict) and item.get("MediaStreamType", "AUDIO") == "AUDIO" and item.get("Location"):
             if not isinstance(item["Location"], str):
                 raise CtrError(f"contact_record.Recordings[{k}].Location", "expected bucket/key (a string)")
+            if not isinstance(item.get("StorageType", "S3"), str):
+                raise CtrError(f"contact_record.Recordings[{k}].StorageType", "expected a storage type (a string)")
             if item.get("Status") == "DELETED":
                 deleted = deleted or f"contact_record.Recordings[{k}].Status"
                 continue

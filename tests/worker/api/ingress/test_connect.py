@@ -84,6 +84,11 @@ def test_contact_record_timeline():
     (lambda r: r.update(Recordings={"Location": "b/k.wav"}), "contact_record.Recordings"),
     (lambda r: r.update(Recordings=[{"Location": 7}]), "contact_record.Recordings[0].Location"),
     (lambda r: r["Recording"].update(Location=["b/k.wav"]), "contact_record.Recording.Location"),
+    # found by review (session 53): a StorageType not a string was a TypeError (a 500)
+    (lambda r: r.update(Recordings=[{"Location": "b/k.wav", "StorageType": ["S3"]}]),
+     "contact_record.Recordings[0].StorageType"),
+    (lambda r: r.update(Recordings=[{"Location": "b/k.wav", "StorageType": {"S3": 1}}]),
+     "contact_record.Recordings[0].StorageType"),
 ])
 def test_bad_contact_records_name_the_field(change, field):
     bad = record("c-1", "b/k.wav")
