@@ -73,8 +73,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
                              "that job runs again with `callrec jobs retry JOB` (`callrec jobs failed` lists failed jobs)")
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
-        jobs.append(ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
-                                         manifest_digest(manifest)))
+        job = ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
+                                   manifest_digest(manifest))
+        for n, earlier in enumerate(jobs, 1):  # one call twice, other contents: neither is queued
+            if earlier.job_id == job.job_id and not earlier.same_manifest(job):
+                raise UsageError(f"call_id: manifests {n} and {len(jobs) + 1} are of one call, with other "
+                                 "contents; nothing was queued")
+        jobs.append(job)
     _refuse_past_retention(args.redact, settings)
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
     try:

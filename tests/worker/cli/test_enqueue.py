@@ -66,6 +66,19 @@ def test_a_call_taken_is_refused_with_another_manifest_and_nothing_of_it_is_read
     assert status.get(job_id).state == "done"
 
 
+def test_two_manifests_of_one_call_in_one_invocation_exit_2_before_either_is_queued(queue, tmp_path, capsys):
+    """Found by review (session 53): each was compared with Redis only, so the first was queued
+    before the second was refused (exit 2 with one of them queued)."""
+    broker, status, drain = queue
+    first = write_call(tmp_path / "a", "CA-ENQ-BOTH")
+    other = write_call(tmp_path / "b", "CA-ENQ-BOTH")  # the same call, naming other legs
+    assert main(["enqueue", str(first), str(other)]) == 2
+    assert capsys.readouterr() == ("", "callrec enqueue: call_id: manifests 1 and 2 are of one call, with other "
+                                       "contents; nothing was queued\n")
+    assert status.get(job_of(first).job_id) is None and broker.do_qsize("calls") == 0
+    assert (tmp_path / "a" / "CA-ENQ-BOTH.wav").is_file() and (tmp_path / "b" / "CA-ENQ-BOTH.wav").is_file()
+
+
 def test_bad_manifest_exits_2_and_enqueues_nothing(queue, tmp_path, capsys):
     broker, status, drain = queue
     manifest = write_call(tmp_path, "CA-ENQ-BAD")
