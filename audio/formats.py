@@ -12,6 +12,11 @@ import soundfile
 from audio.errors import AudioInputError
 from callrec.errors import heading
 
+#: Extensions (lower case, no dot) of audio formats: libsndfile's writers, and what players take
+#: by name. An output named so that is written in another format is misread by its name.
+AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "caf", "w64",
+                              "rf64", "m4a", "aac", "wma", "amr", "webm", "wav"})
+
 #: Extensions that are not libsndfile's format names.
 _ALIASES = {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}
 

@@ -51,17 +51,13 @@ def run(args: argparse.Namespace) -> int:
 def _check_wav_name(output: Path) -> None:
     """Refuse an output named for another audio format than the WAV assemble writes (``-o
     rec.flac`` got a WAV under that name: session 53); a name of no audio format is the caller's."""
+    from audio.formats import AUDIO_EXTENSIONS
     from callrec.errors import heading
     from worker.errors import UsageError
 
     ext = output.suffix.lower().lstrip(".")
-    if ext != "wav" and ext in _AUDIO_EXTENSIONS:
+    if ext != "wav" and ext in AUDIO_EXTENSIONS:
         raise UsageError(f"-o {heading(output)}: names a {output.suffix} file; assemble writes WAV (name it .wav)")
-
-
-#: Extensions of audio formats (libsndfile's writers, and what players take by name).
-_AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "caf", "w64",
-                               "rf64", "m4a", "aac", "wma", "amr", "webm"})
 
 
 def write_json(path: Path, data: Any) -> None:

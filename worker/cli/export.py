@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from audio.formats import AUDIO_EXTENSIONS
 from callrec.errors import heading
 from vault.access import Principal
 from vault.regions import region_of
@@ -71,6 +72,9 @@ def _audio_format(output: Path, asked: str | None) -> str:
     that says another format than ``--format`` is refused: ``-o call.flac`` wrote a WAV under that
     name, which a player or a storage rule keyed on the extension misread (session 53)."""
     said = _EXTENSIONS.get(output.suffix.lower())
+    if said is None and output.suffix.lower().lstrip(".") in AUDIO_EXTENSIONS:  # -o call.mp3 got a WAV
+        raise UsageError(f"-o {heading(output)}: names a {output.suffix} file; export writes wav, flac or opus "
+                         "audio (name it .wav, .flac, .opus or .ogg)")
     if asked is not None and said is not None and said != asked:
         raise UsageError(f"-o {heading(output)}: names a {output.suffix} file, not --format {asked} audio; "
                          f"give --format {said}, or a name that says {asked}")

@@ -206,3 +206,20 @@ def test_the_output_names_extension_chooses_the_format_and_a_contrary_one_is_ref
     assert (code, err) == (2, f"callrec export: -o {contrary}: names a .opus file, not --format wav audio; give "
                               "--format opus, or a name that says wav\n")
     assert not contrary.exists() and audit(settings, rid) == trail
+
+
+@pytest.mark.parametrize("name", ["call.mp3", "call.aiff", "call.M4A"])
+def test_a_name_of_an_audio_format_export_does_not_write_is_refused(tmp_path, settings, capsys, name):
+    """Found by review (session 53): ``-o call.mp3`` (``.aiff``, ``.m4a``) wrote a WAV under that
+    name, exit 0. Refused (exit 2, naming -o) before anything is decrypted or audited, with
+    --format too."""
+    rid = stored_call(tmp_path, settings)
+    trail = audit(settings, rid)
+    out = tmp_path / name
+    suffix = name.partition(".")[2]
+    for extra in ((), ("--format", "wav")):
+        code, _, err = run(capsys, "export", rid, "--account", "acme", "-o", out, "--as", "agent:a1",
+                           "--tickets", "T-7", *extra)
+        assert (code, err) == (2, f"callrec export: -o {out}: names a .{suffix} file; export writes wav, flac "
+                                  "or opus audio (name it .wav, .flac, .opus or .ogg)\n")
+    assert not out.exists() and audit(settings, rid) == trail
