@@ -36,3 +36,17 @@ def test_the_digest_is_of_the_canonical_resolved_json(tmp_path):
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     hexdigest = hashlib.sha256(canonical.encode()).hexdigest()
     assert manifest_digest(manifest) == "".join("abcdefghijklmnop"[int(c, 16)] for c in hexdigest)
+
+
+def test_s3_locations_naming_one_object_have_one_digest_and_others_another(tmp_path):
+    """Found by review (session 53): ``s3://b/a b.wav`` and ``s3://b/a%20b.wav`` name one object
+    but digested otherwise, so the call sent again so written was answered 409."""
+    data = json.loads(write_call(tmp_path, "CA-S3").read_text())
+
+    def digest(uri):
+        return manifest_digest(parse_manifest({**data, "segments": [{"uri": uri, "start": 0.0}]}, tmp_path))
+
+    plain = digest("s3://b/legs/a b.wav")
+    assert digest("s3://b/legs/a%20b.wav") == digest("s3://b/legs%2Fa%20b.wav") == plain
+    assert digest("s3://b/legs/a%2520b.wav") != plain  # the object "legs/a%20b.wav"
+    assert digest("s3://c/legs/a b.wav") != plain and digest("s3://b/legs/a_b.wav") != plain
