@@ -4,7 +4,8 @@ whisper.cpp (``-osrt``), OpenAI (``response_format=srt``) and Amazon Transcribe 
 No formal standard; the shape every one of them writes: blocks parted by blank lines, each a
 cue number, a timing ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` (a comma before the milliseconds) and
 the cue's text lines. Read and written back by ``subtitles``: cues as segments, card data
-redacted in the cue text, every other byte kept.
+redacted in the cue text and scrubbed from cue numbers, what follows a timing and tags
+(``<font color="...">``), every other byte kept.
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
 """Subtitles: the cues of SRT and WebVTT files (``srt``, ``webvtt``), read as segments.
 
 A file is lines (ending in CRLF, LF or CR) in blocks parted by blank lines. A cue is a block
-of an optional identifier line (SRT's cue number), a timing line (``start --> end``; what
-follows the end time, WebVTT's cue settings or SubRip's ``X1:`` coordinates, is kept unread)
-and text lines. A WebVTT file starts with its header block (``WEBVTT``, and lines such as a
-title under it); its ``NOTE`` blocks are comments and its ``STYLE`` and ``REGION`` blocks are
-kept unread.
+of an optional identifier line (SRT's cue number; any line over a timing), a timing line
+(``start --> end``; what follows the end time, WebVTT's cue settings or SubRip's ``X1:``
+coordinates, is not read as speech) and text lines. A WebVTT file starts with its header block
+(``WEBVTT``, and lines such as a title under it); its ``NOTE`` blocks are comments and its
+``STYLE`` and ``REGION`` blocks are not read as speech.
 
 Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
 ``<i>``, ``<00:01.000>``) blanked to spaces, so offsets hold. Written back, the tokens that say
 card data are redacted in the cue text itself, comments are scrubbed as free text (every
-number in them too when a cue held card data) and so is the header; every other byte is kept
-(identifiers, timings, settings, styling, line ends, a byte order mark). Strict, in one pass:
+number in them too when a cue held card data) and so are the header, each identifier, the
+settings after each timing, each tag and each STYLE and REGION block (each on its own, its
+markup ``<>="':`` read as spaces); every other byte is kept (timings, line ends, a byte order
+mark, all of a file without card data). Strict, in one pass:
 a timing that is not one, a cue ending before it starts or starting before the cue before
 it, and a timing inside a cue's text or the header (a blank line missing) are refused naming
 the line, never its text.
@@ -24,8 +26,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, Segment, WriteBack, checked_time
+from redaction.transcripts.base import Reading, Segment, WriteBack, checked_time, redact_text
 from redaction.transcripts.freetext import redact_free, redact_numbers, replace_tokens, said_cores, token_hits
+from redaction.transcripts.quotes import Cores
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Cue:
     text_from: int
     text_to: int
     read: str = field(repr=False)
+    #: Where the cue's block starts (its identifier line, or its timing line when it has none).
+    block_from: int
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,17 @@ class Parsed:
     notes: tuple[tuple[int, int], ...]
     #: Where the header block is (WebVTT's ``WEBVTT`` line and the lines under it), if any.
     header: tuple[int, int] | None = None
+    #: Where each block kept unread (WebVTT's ``STYLE`` and ``REGION``) is.
+    kept: tuple[tuple[int, int], ...] = ()
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
+_TOKEN = re.compile(r"\S+")
 _TAG = re.compile(r"<[^<>\r\n]*>")
 _NUMBER = re.compile(r"[0-9]+")
+#: Markup that joins a word to its neighbours outside the cue text (``<v 4111``, ``color="4111``,
+#: ``region:4111``): read as spaces there, so each word is read as a word.
+_MARKUP = re.compile(r"[<>=\"':]")
 _BOM = "\ufeff"
 #: How far into a file ``missing`` looks for its first cue (it reads the first lines only).
 _HEAD_CHARS = 4096
@@ -98,9 +109,10 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
     parsed = parse(text, dialect)
     hits = token_hits([(c.read, c.start_s, c.end_s) for c in parsed.cues])
     said = [parsed.cues[k].read[a:b] for k in sorted(hits) for a, b in sorted(hits[k])]
-    changes = [(c.text_from, c.text_to, replace_tokens(text[c.text_from:c.text_to], hits[k]))
-               for k, c in enumerate(parsed.cues) if k in hits]
+    changes = [(c.text_from + a, c.text_from + b, redact_text(text[c.text_from + a:c.text_from + b]))
+               for k, c in enumerate(parsed.cues) for a, b in hits.get(k, ())]
     cores = said_cores(said)
+    changes += _outside(text, parsed, dialect, cores)
     if parsed.header is not None:  # a title, the kind, the language: card data in it goes
         start, end = parsed.header
         if (header := redact_free(text[start:end], cores)) != text[start:end]:
@@ -117,10 +129,48 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
     return WriteBack("".join(pieces) + text[at:])
 
 
+def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:
+    """The changes to the free text outside the cue text (an identifier, the settings after a
+    timing, each tag, a block kept unread), each read as free text on its own."""
+    done: dict[str, str] = {}  # the same tag or settings on every cue: read once
+
+    def free(start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        piece = text[start:end]
+        if piece not in done:
+            read = _MARKUP.sub(" ", piece)
+            after = redact_free(read, cores)
+            changed = [(a.start(), a.end()) for a, b in zip(_TOKEN.finditer(read), _TOKEN.finditer(after))
+                       if a.group() != b.group()]  # one token for one: [redacted] holds no space
+            done[piece] = replace_tokens(piece, changed)
+        if done[piece] != piece:
+            yield start, end, done[piece]
+
+    changes = [change for start, end in parsed.kept for change in free(start, end)]
+    for cue in parsed.cues:
+        timing_from, (first_to, after_first) = cue.block_from, _line_end(text, cue.block_from)
+        if "-->" not in text[cue.block_from:first_to]:  # an identifier line
+            changes += free(cue.block_from, first_to)
+            timing_from = after_first
+        timing_to = _line_end(text, timing_from)[0]
+        timing = dialect.timing.match(text, timing_from, timing_to)
+        assert timing is not None  # parsed
+        changes += free(timing.end(8), timing_to)
+        for tag in _TAG.finditer(text, cue.text_from, cue.text_to):
+            changes += free(tag.start(), tag.end())
+    return changes
+
+
+def _line_end(text: str, at: int) -> tuple[int, int]:
+    """Where the line at ``at`` ends (before its line break) and the next starts."""
+    found = _BREAK.search(text, at)
+    return (found.start(), found.end()) if found else (len(text), len(text))
+
+
 def parse(text: str, dialect: Dialect) -> Parsed:
     """The cues and comments of ``text``; a TranscriptError naming the line of the first fault."""
     cues: list[Cue] = []
     notes: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []
     header = None
     blocks = _blocks(text)
     if dialect.header is not None:
@@ -138,9 +188,11 @@ def parse(text: str, dialect: Dialect) -> Parsed:
         timed = any("-->" in text[start:end] for _, start, end in block[:2])
         if not timed and any(_starts(first, word) for word in dialect.notes):
             notes.append((block[0][1], block[-1][2]))
-        elif timed or not any(_starts(first, word) for word in dialect.kept):
+        elif not timed and any(_starts(first, word) for word in dialect.kept):
+            kept.append((block[0][1], block[-1][2]))
+        else:
             cues.append(_cue(text, block, dialect, cues[-1] if cues else None))
-    return Parsed(tuple(cues), tuple(notes), header)
+    return Parsed(tuple(cues), tuple(notes), header, tuple(kept))
 
 
 _Line = tuple[int, int, int]  # (line number, start offset, end offset before its line break)
@@ -168,7 +220,9 @@ def _blocks(text: str) -> Iterator[list[_Line]]:
 
 def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None) -> Cue:
     lines = [text[start:end] for _, start, end in block]
-    at = 0 if "-->" in lines[0] or dialect.header is None and not _NUMBER.fullmatch(lines[0].strip()) else 1
+    # SRT's identifier is a cue number; any line over a timing is one too (a number redacted)
+    numbered = _NUMBER.fullmatch(lines[0].strip()) or len(lines) > 1 and "-->" in lines[1]
+    at = 0 if "-->" in lines[0] or dialect.header is None and not numbered else 1
     timing_line = block[at][0] if at < len(block) else block[0][0] + 1
     timing = dialect.timing.match(lines[at]) if at < len(lines) else None
     if timing is None:
@@ -188,10 +242,10 @@ def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None
                                   "(a blank line missing before it?)")
     if not body:
         end = block[at][2]
-        return Cue(start_s, end_s, end, end, "")
+        return Cue(start_s, end_s, end, end, "", block[0][1])
     text_from, text_to = body[0][1], body[-1][2]
     read = _TAG.sub(lambda tag: " " * len(tag.group()), text[text_from:text_to])
-    return Cue(start_s, end_s, text_from, text_to, read)
+    return Cue(start_s, end_s, text_from, text_to, read, block[0][1])
 
 
 def _seconds(parts: Sequence[str | None], line: int, dialect: Dialect) -> float:

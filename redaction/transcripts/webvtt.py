@@ -6,7 +6,8 @@ space or a tab allowed) and header lines, then blocks parted by blank lines: ``N
 comments, ``STYLE`` and ``REGION`` blocks, and cues of an optional identifier line, a timing
 ``[HH:]MM:SS.mmm --> [HH:]MM:SS.mmm`` with cue settings after it, and text lines with tags
 (``<v Caller>``, ``<i>``, ``<00:01.000>``). Read and written back by ``subtitles``: cues as
-segments, card data redacted in the cue text and in comments, every other byte kept.
+segments, card data redacted in the cue text and scrubbed from all else (comments, the header,
+identifiers, settings, tags, styles), every other byte kept.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ NOT_WORDS = frozenset({"alternatives", "Alternatives", "NBest", "nBest", "word_a
 #: Formats whose sessions are saved as JSON lines too (a message a line), written back so.
 JSON_LINES = frozenset({"assemblyai-streaming", "deepgram-flux", "revai"})
 
-#: Subtitle formats: card data is planted in their cues' text lines (and WebVTT comments).
+#: Subtitle formats: card data is planted in their cues' text lines, identifiers, settings and tags
+#: (and WebVTT comments).
 SUBTITLES = frozenset({"srt", "webvtt"})
 
 #: Where a string is in a parsed document: keys and indices from the top.
@@ -373,13 +374,16 @@ def _plant_cues(text: str, rng: random.Random, before: list[str], count: int,
                 notes: bool) -> tuple[str, list[tuple[Plant, str, tuple[Where, ...]]]]:
     """Subtitles (a timing line ``... --> ...``, then a cue's text lines up to a blank line): a phrase
     in place of a cue's text line or after it (``whole``, ``append``), split over the end of one
-    cue's text and the start of the next's (``split``: a caption broken inside a card number), or
-    a WebVTT comment at the end (``comment``); each away from another plant's cues."""
+    cue's text and the start of the next's (``split``: a caption broken inside a card number), as
+    a cue's identifier, after its timing or in a tag in its text (``identifier``, ``settings``,
+    ``tag``), or a WebVTT comment at the end (``comment``); each away from another plant's cues."""
     lines = text.splitlines()
     cues: list[list[int]] = []  # the text lines of each cue
+    timings: list[int] = []  # the timing line of each cue
     for k, line in enumerate(lines):
         if "-->" in line:
             cues.append([])
+            timings.append(k)
         elif cues and line.strip() and (k == 0 or lines[k - 1].strip()) and (cues[-1] or "-->" in lines[k - 1]):
             cues[-1].append(k)
     planted: list[tuple[Plant, str, tuple[Where, ...]]] = []
@@ -391,7 +395,25 @@ def _plant_cues(text: str, rng: random.Random, before: list[str], count: int,
             planted.append((chosen, "comment", ((len(lines) - 1,),)))
             continue
         free = [c for c, held in enumerate(cues) if held and not taken & {c - 1, c, c + 1}]
-        how = rng.choice(("whole", "append", "split", "split"))
+        how = rng.choice(("whole", "append", "split", "split", "identifier", "settings", "tag"))
+        if how in ("identifier", "settings", "tag") and free:
+            c = rng.choice(free)
+            chosen = draw_plant(rng, False, before)
+            k = timings[c]
+            if how == "identifier" and k > 0 and lines[k - 1].strip():  # SRT's cue number, an identifier
+                k -= 1
+                lines[k] = chosen.joined()
+            elif how == "identifier":  # a line of its own over the timing (no line numbers move)
+                lines[k] = f"{chosen.joined()}\n{lines[k]}"
+            elif how == "settings":
+                lines[k] = f"{lines[k]} {chosen.joined()}"
+            else:
+                k = rng.choice(cues[c])
+                tag = rng.choice(("<v {}>", "<{}>", '<font color="{}">'))
+                lines[k] = f"{lines[k]} {tag.format(chosen.joined())}"
+            taken.add(c)
+            planted.append((chosen, how, ((k,),)))
+            continue
         pairs = [c for c in free if c + 1 < len(cues) and cues[c + 1] and c + 1 in free]
         if how == "split" and pairs:
             c = rng.choice(pairs)

@@ -114,7 +114,8 @@ def test_the_fuzzer_plants_in_subtitles_every_way_and_finds_a_write_back_that_re
     path = Path(__file__).parent / "fixtures" / "real" / name
     text, fmt = (path.read_text(encoding="utf-8"), "srt") if path.exists() else built()[name]
     hows = {o.how for o in outcomes_of(name, text, fmt, 30)}
-    assert hows == ({"whole", "append", "split", "comment"} if fmt == "webvtt" else {"whole", "append", "split"})
+    ways = {"whole", "append", "split", "identifier", "settings", "tag"}
+    assert hows == (ways | {"comment"} if fmt == "webvtt" else ways)
     monkeypatch.setattr(transcripts, "write_back", lambda transcript: WriteBack(transcript.source))
     found = outcomes_of(name, text, fmt, 5)
     assert len(found) >= 5 and all(o.left for o in found)  # (a plant finds no cue away from another's in 3)

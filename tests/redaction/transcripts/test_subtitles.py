@@ -278,3 +278,42 @@ def test_parsing_holds_no_list_of_every_line() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 10 * len(text)
+
+
+#: Card data outside the cue text, where a file keeps it: an identifier, cue settings, a tag, a
+#: STYLE block (each with what it is written back as).
+OUTSIDE = {
+    "webvtt identifier": ("webvtt", VTT.replace("card-2\n", "4111 1111 1111 1111\n"),
+                          VTT_REDACTED.replace("card-2\n", "[redacted] [redacted] [redacted] [redacted]\n")),
+    "webvtt settings": ("webvtt", VTT.replace(" line:0\n", " region:4111111111111111\n"),
+                        VTT_REDACTED.replace(" line:0\n", " region:[redacted]\n")),
+    "voice tag": ("webvtt", VTT.replace("<v Agent>", "<v 4111 1111 1111 1111>"),
+                  VTT_REDACTED.replace("<v Agent>", "<v [redacted] [redacted] [redacted] [redacted]>")),
+    "bare tag": ("webvtt", VTT.replace("Thank you.", "Thank <4111 1111 1111 1111> you."),
+                 VTT_REDACTED.replace("Thank you.", "Thank <[redacted] [redacted] [redacted] [redacted]> you.")),
+    "style block": ("webvtt", VTT.replace("{ color: yellow }", "{ color: yellow } /* 4111 1111 1111 1111 */"),
+                    VTT_REDACTED.replace("{ color: yellow }",
+                                         "{ color: yellow } /* [redacted] [redacted] [redacted] [redacted] */")),
+    "srt font tag": ("srt", SRT.replace("Thank you.", '<font color="4111 1111 1111 1111">Thank you.</font>'),
+                     SRT_REDACTED.replace("Thank you.",
+                                          '<font color="[redacted] [redacted] [redacted] [redacted]">Thank you.</font>')),
+    "srt identifier": ("srt", SRT.replace("1\n00:00:01", "4111111111111111\n00:00:01"),
+                       SRT_REDACTED.replace("1\n00:00:01", "[redacted]\n00:00:01")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUTSIDE))
+def test_card_data_outside_the_cue_text_is_scrubbed_and_the_file_read_again(case: str) -> None:
+    """Identifiers, settings, tags and STYLE blocks were written back as they were: free text
+    anywhere is scrubbed; the cue text is masked as before (the card in it, 2.75 to 6.25 s)."""
+    fmt, text, expected = OUTSIDE[case]
+    transcript = transcripts.load(text, fmt)
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25)]
+    assert transcripts.redacted(transcript) == expected
+    assert transcripts.redacted(transcripts.load(expected, fmt)) == expected
+
+
+def test_identifiers_settings_and_tags_without_card_data_are_kept_byte_for_byte() -> None:
+    text = VTT.replace("4111 1111</i>\n1111 1111.", "on its way</i>\n<c.loud>to you</c> <00:05.500>now.")
+    text = text.replace("card-2\n", "card-2 of 1111\n").replace(" line:0\n", " line:0 region:fred\n")
+    assert transcripts.redacted(transcripts.load(text, "webvtt")) == text
