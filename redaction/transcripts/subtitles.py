@@ -8,7 +8,8 @@ coordinates, is not read as speech) and text lines. A WebVTT file starts with it
 ``STYLE`` and ``REGION`` blocks are not read as speech.
 
 Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
-``<i>``, ``<00:01.000>``) blanked to spaces, so offsets hold. Written back, the tokens that say
+``<i>``, ``<00:01.000>``) and character references (``&nbsp;``, ``&#160;``) blanked to spaces, so
+offsets hold. Written back, the tokens that say
 card data are redacted in the cue text itself, comments are scrubbed as free text (every
 number in them too when a cue held card data) and so are the header, each identifier, the
 settings after each timing, each tag and each STYLE and REGION block (each on its own, its
@@ -73,7 +74,8 @@ class Parsed:
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN = re.compile(r"\S+")
-_TAG = re.compile(r"<[^<>\r\n]*>")
+#: A tag, or a character reference (``&nbsp;``, ``&#160;``, ``&#xA0;``: "4111&nbsp;1111" is two groups).
+_TAG = re.compile(r"<[^<>\r\n]*>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 _NUMBER = re.compile(r"[0-9]+")
 #: Markup that joins a word to its neighbours outside the cue text (``<v 4111``, ``color="4111``,
 #: ``region:4111``): read as spaces there, so each word is read as a word.

@@ -317,3 +317,26 @@ def test_identifiers_settings_and_tags_without_card_data_are_kept_byte_for_byte(
     text = VTT.replace("4111 1111</i>\n1111 1111.", "on its way</i>\n<c.loud>to you</c> <00:05.500>now.")
     text = text.replace("card-2\n", "card-2 of 1111\n").replace(" line:0\n", " line:0 region:fred\n")
     assert transcripts.redacted(transcripts.load(text, "webvtt")) == text
+
+
+@pytest.mark.parametrize("fmt", ["webvtt", "srt"])
+@pytest.mark.parametrize("reference", ["&nbsp;", "&#160;", "&#xA0;", "&#Xa0;"])
+def test_character_references_between_digit_groups_hide_no_card(fmt: str, reference: str) -> None:
+    """``4111&nbsp;1111&nbsp;...`` was one token to the card logic: no detection, written back as
+    it was. A reference is read as spaces of its length (as a tag is), the groups around it
+    redacted and the reference kept."""
+    text, expected = (VTT, VTT_REDACTED) if fmt == "webvtt" else (SRT, SRT_REDACTED)
+    said = reference.join(["4111", "1111", "1111", "1111"])
+    source = text.replace("Thank you.", f"my card is {said}.")
+    transcript = transcripts.load(source, fmt)
+    assert transcript.segments[-1].text == "my card is " + (" " * len(reference)).join(["4111", "1111", "1111", "1111"]) + "."
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25), (6.75, 8.25)]
+    redacted = reference.join(["[redacted]"] * 4)
+    assert transcripts.redacted(transcript) == expected.replace("Thank you.", f"my card is {redacted}.")
+
+
+def test_a_character_reference_in_a_file_without_card_data_is_kept() -> None:
+    text = SRT.replace("4111 1111\n1111 1111.", "AT&amp;T&#39;s&nbsp;plan\n&#x2014; &notaref").replace("Thank", "&lt;Thank")
+    transcript = transcripts.load(text, "srt")
+    assert transcript.segments[1].text == "It's AT     T     s      plan\n         &notaref"
+    assert transcripts.redacted(transcript) == text
