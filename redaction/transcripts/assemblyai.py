@@ -28,6 +28,7 @@ from redaction.transcripts.base import (
 )
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
+from redaction.words import TimedWord
 
 NAME = "assemblyai"
 MS = 0.001
@@ -43,11 +44,7 @@ class AssemblyAiTranscript:
         return lacking
 
     def read(self, text: str) -> Reading:
-        words = tuple(
-            make_word(field(w, "start", where, NAME), field(w, "end", where, NAME), field(w, "text", where, NAME),
-                      w.get("confidence"), where, NAME, scale=MS)
-            for where, w in _words(load_json(text, NAME))
-        )
+        words = tuple(word_of(w, where) for where, w in _words(load_json(text, NAME)))
         return Reading(words, marked_words(words))
 
     def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
@@ -69,6 +66,13 @@ class AssemblyAiTranscript:
             if hit:
                 utterance["text"] = " ".join(w["text"] for w in utterance.get("words", []))
         return finish(document, words.said, skip, near=near_spans(spans), owned=OWNED)
+
+
+def word_of(word: Any, where: str, format_name: str = NAME) -> TimedWord:
+    """One of AssemblyAI's words (``text``, ``start`` and ``end`` in milliseconds, ``confidence``),
+    as the transcript and its sentences and paragraphs hold them; errors name ``format_name``."""
+    return make_word(field(word, "start", where, format_name), field(word, "end", where, format_name),
+                     field(word, "text", where, format_name), word.get("confidence"), where, format_name, scale=MS)
 
 
 #: The fields of a word read or written here (every other one is scrubbed: ``freetext.finish``).

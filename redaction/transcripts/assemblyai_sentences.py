@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.assemblyai import MS, OWNED, near_spans
-from redaction.transcripts.base import (ListedWords, Reading, Segment, WriteBack, field, lacks, load_json, make_word,
-                                        seconds)
+from redaction.transcripts.assemblyai import MS, OWNED, near_spans, word_of
+from redaction.transcripts.base import ListedWords, Reading, Segment, WriteBack, field, lacks, load_json, seconds
 from redaction.transcripts.freetext import finish, redact_texts
 from redaction.transcripts.markers import marked_words
 from redaction.words import TimedWord
@@ -37,7 +36,7 @@ class AssemblyAiSentences:
         words: list[TimedWord] = []
         segments: list[Segment] = []
         for where, sentence, listed in _sentences(load_json(text, NAME)):
-            words += [_word(w, f"{where}.words[{j}]") for j, w in enumerate(listed)]
+            words += [word_of(w, f"{where}.words[{j}]", NAME) for j, w in enumerate(listed)]
             if not listed:
                 segments.append(_segment(sentence, where))
         return Reading(tuple(words), marked_words(words), tuple(segments))
@@ -80,11 +79,6 @@ def _sentences(document: Any) -> list[tuple[str, dict[str, Any], list[Any]]]:
             raise TranscriptError(f"{NAME} transcript: {where} has no list of words")
         out.append((where, sentence, listed))
     return out
-
-
-def _word(word: Any, where: str) -> TimedWord:
-    return make_word(field(word, "start", where, NAME), field(word, "end", where, NAME), field(word, "text", where, NAME),
-                     word.get("confidence"), where, NAME, scale=MS)
 
 
 def _segment(sentence: dict[str, Any], where: str) -> Segment:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from redaction import transcripts
+from redaction.errors import TranscriptError
+from redaction.transcripts import assemblyai, assemblyai_sentences
+from redaction.words import TimedWord
 from tests.redaction.transcripts.conftest import fixture_text
 
 
@@ -31,3 +36,16 @@ def test_content_safety_and_topic_labels_that_quote_the_text_are_kept_redacted()
     after = json.loads(written.text)
     assert after["content_safety_labels"]["results"][0]["text"] == "card [redacted] [redacted]"
     assert after["iab_categories_result"]["results"][0]["text"] == "it's [redacted] [redacted]"
+
+
+@pytest.mark.parametrize("name", [assemblyai.NAME, assemblyai_sentences.NAME])
+def test_one_word_reader_serves_the_transcript_and_its_sentences(name: str) -> None:
+    """AssemblyAI's sentences and paragraphs hold the transcript's own words: one reader
+    (``word_of``) reads them both, each naming its own format in an error."""
+    word = {"text": "four", "start": 1200, "end": 1450, "confidence": 0.9, "speaker": "A"}
+    assert assemblyai.word_of(word, "words[3]", name) == TimedWord(1.2, 1.45, "four", 0.9)
+    assert assemblyai.word_of({"text": "four", "start": 1200, "end": 1450}, "words[3]", name).confidence == 1.0
+    with pytest.raises(TranscriptError) as caught:
+        assemblyai.word_of({**word, "start": "x"}, "sentences[0].words[3]", name)
+    assert str(caught.value) == f"{name} transcript: sentences[0].words[3] has a time or confidence that is not a number"
+    assert "make_word" not in vars(assemblyai_sentences)  # the sentences read their words with word_of
