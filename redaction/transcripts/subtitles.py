@@ -77,6 +77,8 @@ _TOKEN = re.compile(r"\S+")
 #: A tag, or a character reference (``&nbsp;``, ``&#160;``, ``&#xA0;``: "4111&nbsp;1111" is two groups).
 _TAG = re.compile(r"<[^<>\r\n]*>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 _NUMBER = re.compile(r"[0-9]+")
+#: WebVTT's timestamp tag (``<00:01.000>``, a karaoke cue's time of each word).
+_TIMESTAMP = re.compile(r"<(?:[0-9]{2,}:)?[0-5][0-9]:[0-5][0-9]\.[0-9]{3}>")
 #: Markup that joins a word to its neighbours outside the cue text (``<v 4111``, ``color="4111``,
 #: ``region:4111``): read as spaces there, so each word is read as a word.
 _MARKUP = re.compile(r"[<>=\"':]")
@@ -133,7 +135,9 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
 
 def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:
     """The changes to the free text outside the cue text (an identifier, the settings after a
-    timing, each tag, a block kept unread), each read as free text on its own."""
+    timing, each tag, a block kept unread), each read as free text on its own; a cue's own number
+    (SRT's 1, 2, 3...) and a timestamp tag are structure, not read (a card logic run each took
+    as long as the rest of the write-back)."""
     done: dict[str, str] = {}  # the same tag or settings on every cue: read once
 
     def free(start: int, end: int) -> Iterator[tuple[int, int, str]]:
@@ -148,17 +152,19 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
             yield start, end, done[piece]
 
     changes = [change for start, end in parsed.kept for change in free(start, end)]
-    for cue in parsed.cues:
+    for k, cue in enumerate(parsed.cues):
         timing_from, (first_to, after_first) = cue.block_from, _line_end(text, cue.block_from)
         if "-->" not in text[cue.block_from:first_to]:  # an identifier line
-            changes += free(cue.block_from, first_to)
+            if text[cue.block_from:first_to] != str(k + 1):  # a cue's own number is the file's structure
+                changes += free(cue.block_from, first_to)
             timing_from = after_first
         timing_to = _line_end(text, timing_from)[0]
         timing = dialect.timing.match(text, timing_from, timing_to)
         assert timing is not None  # parsed
         changes += free(timing.end(8), timing_to)
         for tag in _TAG.finditer(text, cue.text_from, cue.text_to):
-            changes += free(tag.start(), tag.end())
+            if not _TIMESTAMP.fullmatch(tag.group()):  # a time, as the timing is
+                changes += free(tag.start(), tag.end())
     return changes
 
 
