@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from redaction.transcripts import subtitles
-from redaction.transcripts.base import Reading, WriteBack
 
 NAME = "srt"
 #: A time: hours (any number of digits, up to 9), minutes, seconds, milliseconds.
@@ -21,18 +20,4 @@ _TIME = r"([0-9]{1,9}):([0-5][0-9]):([0-5][0-9]),([0-9]{3})"
 DIALECT = subtitles.Dialect(NAME, re.compile(rf"{_TIME}[ \t]+-->[ \t]+{_TIME}(?:[ \t].*)?$"),
                             "HH:MM:SS,mmm --> HH:MM:SS,mmm")
 
-
-class SrtSubtitles:
-    name = NAME
-
-    def missing(self, text: object) -> tuple[str, ...]:
-        return subtitles.missing(text, DIALECT)
-
-    def read(self, text: str) -> Reading:
-        return subtitles.read(text, DIALECT)
-
-    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
-        return subtitles.redact(text, DIALECT)  # no words: ``sensitive`` is empty
-
-
-FORMAT = SrtSubtitles()
+FORMAT = subtitles.Subtitles(DIALECT)

@@ -87,6 +87,23 @@ _BOM = "\ufeff"
 _HEAD_CHARS = 4096
 
 
+class Subtitles:
+    """The transcript format (``TranscriptFormat``) of one ``Dialect``: no words, its cues segments."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.name = dialect.name
+
+    def missing(self, text: object) -> tuple[str, ...]:
+        return missing(text, self.dialect)
+
+    def read(self, text: str) -> Reading:
+        return read(text, self.dialect)
+
+    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
+        return redact(text, self.dialect)  # no words: ``sensitive`` is empty
+
+
 def missing(text: object, dialect: Dialect) -> tuple[str, ...]:
     """Nothing when ``text`` starts as ``dialect`` does (WebVTT: its header line; SRT: a cue
     number and a timing, or a timing), else what it lacks (for ``auto``)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from redaction.transcripts import subtitles
-from redaction.transcripts.base import Reading, WriteBack
 
 NAME = "webvtt"
 #: A time: hours (two digits or more, up to 9; optional), minutes, seconds, milliseconds.
@@ -24,18 +23,4 @@ DIALECT = subtitles.Dialect(NAME, re.compile(rf"{_TIME}[ \t]+-->[ \t]+{_TIME}(?:
                             "[HH:]MM:SS.mmm --> [HH:]MM:SS.mmm", header="WEBVTT", notes=("NOTE",),
                             kept=("STYLE", "REGION"))
 
-
-class WebVttSubtitles:
-    name = NAME
-
-    def missing(self, text: object) -> tuple[str, ...]:
-        return subtitles.missing(text, DIALECT)
-
-    def read(self, text: str) -> Reading:
-        return subtitles.read(text, DIALECT)
-
-    def redact(self, text: str, sensitive: frozenset[int]) -> WriteBack:
-        return subtitles.redact(text, DIALECT)  # no words: ``sensitive`` is empty
-
-
-FORMAT = WebVttSubtitles()
+FORMAT = subtitles.Subtitles(DIALECT)
