@@ -46,7 +46,7 @@ from functools import cache
 from difflib import SequenceMatcher
 from itertools import groupby
 
-from redaction import answers
+from redaction import answers, years
 from redaction.card_words import (
     ASK_WINDOW_S,
     CARD_NUMBER,
@@ -101,7 +101,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: "reference" misheard ("Your payment preferences 9 4 8 9 8.") the code said before the agent speaks again.
 #: 1.96: the caller's "make a payment" is no such lead ("payment" after "a" leads nothing: ``lead_of``); a
 #: month in the expiry ask is counted from that ask's word, not from a later ask's ("... three digits in May."); the
-#: agent's one question for the expiry date and the code is no expiry date said before the code ask.
+#: agent's one question for the expiry date and the code is no expiry date said before the code ask; a year's
+#: "twenty" written "when did" after a month or a card found is the expiry date ("April 20th, when did I?": ``years``).
 VERSION = "1.96"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -412,6 +413,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         found += answers.expiries_before_ack(asks, heard, found)
         found += answers.codes_before_ack(heard, found)
         found += answers.short_cards(heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
+        found += years.misheard_years(heard, found)
         used = {w for e in found for w in e.words}
         found = [_with_lead_in(_with_misheard_edges(_with_month(e, ordered, times, used), ordered), ordered)
                  for e in found]

@@ -2420,3 +2420,36 @@ def test_a_month_answering_the_expiry_ask_in_its_sentence_is_still_the_answer() 
             assert any(e.entity == EXPIRY and month in e.words for e in found), (said, found)
     provider = timed("my card number is 4532015112830366. Great, and the expiry is May. 2027 thanks")
     assert (EXPIRY, "May. 2027") in labels(provider, find_entities(provider, whole_numerals=True))
+
+
+def test_when_did_after_an_expiry_month_is_the_years_twenty_misheard() -> None:
+    # Whisper tiny writes the "twenty" of a spoken year as "when did" ("April 20th, when did I?" for
+    # "April twenty twenty-nine", tune en-us+croak seed 329): after a month or a card or expiry date
+    # found just before, with a card found before it, the words are the expiry date (cards 1.96)
+    card = "my card number is 4532015112830366. Great, and this fire is made."
+    croak = timed(card + " April 20th, when did I? And the free number")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(croak, unanswered=True)
+            if e.entity == EXPIRY] == [(EXPIRY, 4.4, 5.1), (EXPIRY, 5.2, 6.3)]
+    assert (EXPIRY, "when did I?") in labels(croak, find_entities(croak, unanswered=True))
+    may = timed("my card number is 4532015112830366. Yes. Yes, May, when did I run? Perfect. And the code")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(may, unanswered=True)
+            if e.entity == EXPIRY] == [(EXPIRY, 3.2, 4.7)]  # "May," is masked already (a card's rest)
+    assert (EXPIRY, "when did I run?") in labels(may, find_entities(may, unanswered=True))
+    later = timed("my card number is 4532015112830366. thank you. the expiry date? sorry. one moment. May, when did I "
+                  "run? Perfect. And the code")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(later, unanswered=True)
+            if e.entity == EXPIRY] == [(EXPIRY, 5.2, 5.5), (EXPIRY, 5.6, 5.9), (EXPIRY, 6.0, 7.1)]  # May, when | did I run?
+    member = timed("my card number is 4532015112830366 no member when did when did I and the code")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(member, unanswered=True)
+            if e.entity == EXPIRY] == [(EXPIRY, 2.0, 4.7)]
+    assert (EXPIRY, "no member when did when did I") in labels(member, find_entities(member, unanswered=True))
+
+
+def test_when_did_with_no_card_before_or_no_month_right_before_stays_audible() -> None:
+    # harmless calls' words (sessions 52-53): "October, but when did it", "89 pounds when did one"
+    for said in ("I believe everyone booked for $250 October, but when did it Okay, can you",
+                 "It came to 89 pounds when did one okay can you", "it was in May, when did I order it?",
+                 "my card number is 4532015112830366. thank you. October, but when did it arrive?",
+                 "my card number is 4532015112830366. thank you. when did you get it?"):
+        words = timed(said)
+        assert [e for e in find_entities(words, unanswered=True) if e.entity == EXPIRY] == [], said
