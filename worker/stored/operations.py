@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -358,7 +358,7 @@ def past_retention(region_vault, entry) -> bool:
     ended: no one plays it from then on, sweep or no sweep. A window out of range is the sweep's
     to report (``vault.retention.is_due``), not a reason to refuse."""
     try:
-        return is_due(entry, region_vault.policy(entry.account_id), datetime.now(UTC))
+        return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())  # the sweep's clock
     except VaultInputError:
         return False
 

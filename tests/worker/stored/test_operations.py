@@ -636,3 +636,24 @@ def test_a_recording_past_its_retention_window_is_not_redacted_again(tmp_path):
     assert trail == [("redact", "refused", "api-key:0123abcd0123abcd", "recording is past its retention window")]
     region_vault.set_policy("acme", None)  # kept without limit again: redacted as asked
     assert redact_stored(rid, build_backends(settings), force=True).redacted is True
+
+
+def test_the_window_is_judged_by_the_vaults_clock_as_the_sweep_judges_it(tmp_path):
+    """The refusal past the window read the wall clock, the sweep and ``retention_due`` the region
+    vault's: a vault whose clock is still inside the window (a test's, a replica's) refused a
+    recording its own sweep would keep. Both read the vault's clock now."""
+    from datetime import UTC, datetime
+
+    from vault.access import Principal
+    from worker.stored.operations import export_recording, past_retention
+
+    vault, rid = _stored_wav(tmp_path, "CA-CLOCK", _long_wav(1))  # stored 2026-01-15
+    region_vault = vault.region("us")
+    region_vault.set_policy("acme", 30)
+    region_vault.clock = lambda: datetime(2026, 1, 20, tzinfo=UTC)  # five days in: inside the window
+    assert past_retention(region_vault, region_vault.get(rid)) is False
+    out = tmp_path / "out.wav"
+    ann = Principal.parse("agent:ann", "acme", frozenset({"T-7"}))
+    assert export_recording(rid, out, ann, vault).path == out
+    region_vault.clock = lambda: datetime(2026, 2, 20, tzinfo=UTC)  # 36 days in: past it
+    assert past_retention(region_vault, region_vault.get(rid)) is True
