@@ -10,6 +10,7 @@ of the last digits of a card or expiry date found (its month misheard between), 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from redaction.answers import UNANSWERED_CONFIDENCE, Heard
@@ -33,10 +34,16 @@ def misheard_years(heard: Heard, found: list[Entity]) -> list[Entity]:
     year's "twenty" was written "when did", masked as an expiry date."""
     words = heard.words
     used = {w for e in found for w in e.words}
+    card_ends_s = sorted(e.end_s for e in found if e.entity == CARD_NUMBER)
+    ending_at: dict[int, list[Entity]] = {}  # the data found from its digits, by its last word
+    for e in found:
+        if (e.entity in (CARD_NUMBER, EXPIRY) and e.words and e.confidence > UNANSWERED_CONFIDENCE
+                and _says_number(words[max(e.words)].text)):  # (not an answer masked whole)
+            ending_at.setdefault(max(e.words), []).append(e)
     out: list[Entity] = []
     k = 0
     while k < len(words):
-        lead = _lead(words, k, found, used) if _when_did(words, k) else None
+        lead = _lead(words, k, card_ends_s, ending_at, used) if _when_did(words, k) else None
         if lead is None:
             k += 1
             continue
@@ -69,21 +76,19 @@ def _says_number(text: str) -> bool:
     return any(a.kind not in ("other", "month") for a in atoms_of(text, 0))
 
 
-def _lead(words: Sequence[TimedWord], k: int, found: list[Entity], used: set[int]) -> list[int] | None:
+def _lead(words: Sequence[TimedWord], k: int, card_ends_s: list[float], ending_at: dict[int, list[Entity]],
+          used: set[int]) -> list[int] | None:
     """The words before "when" that say the year's month (none when an entity holds them), or None
-    when "when did" there is no year."""
+    when "when did" there is no year (``card_ends_s``: the cards' ends, sorted; ``ending_at``: the
+    cards and dates found from their digits by their last word; looked up, not read through)."""
     month = k - 1
     if month >= 0 and month_said(words[month].text) and not ends_sentence(words[month].text):
-        if any(e.entity == CARD_NUMBER and 0 <= words[month].start_s - e.end_s <= YEAR_SLOT_S for e in found):
+        month_s = words[month].start_s
+        if bisect_left(card_ends_s, month_s - YEAR_SLOT_S) < bisect_right(card_ends_s, month_s):
             return [] if month in used else [month]
-    for e in found:
-        if e.entity not in (CARD_NUMBER, EXPIRY) or not e.words or e.confidence <= UNANSWERED_CONFIDENCE:
-            continue  # data found from its digits, not an answer masked whole
-        last = max(e.words)
-        if not _says_number(words[last].text):
-            continue
+    for last in range(max(0, k - 1 - YEAR_LEAD_WORDS), k):
         between = list(range(last + 1, k))
-        if (len(between) <= YEAR_LEAD_WORDS and 0 <= words[k].start_s - e.end_s <= YEAR_REACH_S
+        if (any(0 <= words[k].start_s - e.end_s <= YEAR_REACH_S for e in ending_at.get(last, ()))
                 and not any(ends_sentence(words[j].text) for j in [last, *between])
                 and not any(j in used for j in between)):
             return between
