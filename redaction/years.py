@@ -5,7 +5,7 @@
 says the year, and its digits stay audible. Harmless calls have "when did" after a month too
 ("October, but when did it"), so it is a year only with a card found in the ``YEAR_SLOT_S``
 before and right after a month name, or within ``YEAR_REACH_S`` and ``YEAR_LEAD_WORDS`` words
-of the last digits of a card or expiry date found (its month misheard between), in one sentence.
+of the last digits of a card (its month misheard between) or of an expiry date found, in one sentence.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def _lead(words: Sequence[TimedWord], k: int, card_ends_s: list[float], ending_a
             return [] if month in used else [month]
     for last in range(max(0, k - 1 - YEAR_LEAD_WORDS), k):
         between = list(range(last + 1, k))
-        if (any(0 <= words[k].start_s - e.end_s <= YEAR_REACH_S for e in ending_at.get(last, ()))
+        if (any(0 <= words[k].start_s - e.end_s <= YEAR_REACH_S and (between or e.entity == EXPIRY)
+                for e in ending_at.get(last, ()))  # a card's own last digit is no misheard month
                 and not any(ends_sentence(words[j].text) for j in [last, *between])
                 and not any(j in used for j in between)):
             return between

@@ -32,3 +32,17 @@ def test_each_when_did_is_judged_without_reading_every_entity_found() -> None:
     assert found[200] == [(EXPIRY, (5 * r + 1, 5 * r + 2, 5 * r + 3, 5 * r + 4)) for r in range(200)]
     assert len(found[800]) == 800
     assert lines[800] <= 5 * lines[200], lines
+
+
+def test_a_question_right_after_a_cards_digits_is_no_year() -> None:
+    # the caller's "my card number is 4532015112830366, when did you send it?" was masked from "when"
+    # as the expiry date: a card's own last digit is no misheard month; a date's is ("April 20th,
+    # when did I?")
+    from tests.redaction.test_cards import labels, timed
+    from redaction.cards import find_entities
+
+    for said in ("my card number is 4532015112830366, when did you send it?",
+                 "my card number is 4532015112830366 when did you send it?"):
+        words = timed(said)
+        assert labels(words, find_entities(words, unanswered=True)) == [(CARD_NUMBER, "4532015112830366,"
+                                                                         if "," in said else "4532015112830366")]
