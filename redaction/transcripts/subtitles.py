@@ -81,7 +81,7 @@ _NUMBER = re.compile(r"[0-9]+")
 _TIMESTAMP = re.compile(r"<(?:[0-9]{2,}:)?[0-5][0-9]:[0-5][0-9]\.[0-9]{3}>")
 #: Markup that joins a word to its neighbours outside the cue text (``<v 4111``, ``color="4111``,
 #: ``region:4111``): read as spaces there, so each word is read as a word.
-_MARKUP = re.compile(r"[<>=\"':]")
+_MARKUP = re.compile(r"[<>=\"':.]")
 _BOM = "\ufeff"
 #: How far into a file ``missing`` looks for its first cue (it reads the first lines only).
 _HEAD_CHARS = 4096
@@ -169,12 +169,17 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
             yield start, end, done[piece]
 
     changes = [change for start, end in parsed.kept for change in free(start, end)]
-    for k, cue in enumerate(parsed.cues):
+    number: int | None = None  # the last cue's own number
+    for cue in parsed.cues:
         timing_from, (first_to, after_first) = cue.block_from, _line_end(text, cue.block_from)
         if "-->" not in text[cue.block_from:first_to]:  # an identifier line
-            if text[cue.block_from:first_to] != str(k + 1):  # a cue's own number is the file's structure
+            ident = text[cue.block_from:first_to]
+            number = _cue_number(ident, number)
+            if number is None:
                 changes += free(cue.block_from, first_to)
             timing_from = after_first
+        else:
+            number = None
         timing_to = _line_end(text, timing_from)[0]
         timing = dialect.timing.match(text, timing_from, timing_to)
         assert timing is not None  # parsed
@@ -183,6 +188,19 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
             if not _TIMESTAMP.fullmatch(tag.group()):  # a time, as the timing is
                 changes += free(tag.start(), tag.end())
     return changes
+
+
+#: A first cue's own number has at most this many digits (fewer than any card's).
+MAX_FIRST_NUMBER_DIGITS = 12
+
+
+def _cue_number(ident: str, last: int | None) -> int | None:
+    """``ident`` as a cue's own number, the file's structure as its timings are: the number after
+    the last cue's, or a first number shorter than a card (from 1, 0 or an excerpt's offset);
+    None for an identifier to read as free text."""
+    if not _NUMBER.fullmatch(ident) or (last is None and len(ident) > MAX_FIRST_NUMBER_DIGITS):
+        return None
+    return int(ident) if last is None or int(ident) == last + 1 else None
 
 
 def _line_end(text: str, at: int) -> tuple[int, int]:
