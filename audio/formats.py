@@ -12,13 +12,13 @@ import soundfile
 from audio.errors import AudioInputError
 from callrec.errors import heading
 
-#: Extensions (lower case, no dot) of audio formats: libsndfile's writers, and what players take
-#: by name. An output named so that is written in another format is misread by its name.
-AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "caf", "w64",
-                              "rf64", "m4a", "aac", "wma", "amr", "webm", "wav"})
-
 #: Extensions that are not libsndfile's format names.
 _ALIASES = {"aif": "AIFF", "oga": "OGG", "opus": "OGG"}
+#: Extensions (lower case, no dot) of audio formats: every format libsndfile writes (its own list,
+#: ``soundfile.available_formats``: "voc", "wavex", "nist"...), and what players take by name. An
+#: output named so that is written in another format is misread by its name.
+AUDIO_EXTENSIONS = frozenset({name.lower() for name in soundfile.available_formats()} | set(_ALIASES)
+                             | {"aifc", "m4a", "aac", "wma", "amr", "webm"})
 
 
 def output_format(path: str | os.PathLike[str], like_subtype: str) -> tuple[str, str]:

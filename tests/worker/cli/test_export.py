@@ -208,7 +208,7 @@ def test_the_output_names_extension_chooses_the_format_and_a_contrary_one_is_ref
     assert not contrary.exists() and audit(settings, rid) == trail
 
 
-@pytest.mark.parametrize("name", ["call.mp3", "call.aiff", "call.M4A"])
+@pytest.mark.parametrize("name", ["call.mp3", "call.aiff", "call.M4A", "call.voc", "call.wavex", "call.nist"])
 def test_a_name_of_an_audio_format_export_does_not_write_is_refused(tmp_path, settings, capsys, name):
     """Found by review (session 53): ``-o call.mp3`` (``.aiff``, ``.m4a``) wrote a WAV under that
     name, exit 0. Refused (exit 2, naming -o) before anything is decrypted or audited, with
