@@ -68,6 +68,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     for rid in (*args.redact, *args.delete):
         check_recording_id("--redact" if args.redact else "--delete", rid)
     jobs = []
+    first_of: dict[str, int] = {}  # a call's job id -> the position of its first manifest
     for path in args.manifests:
         if is_kept(settings.data_dir, path):
             raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
@@ -75,10 +76,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
         job = ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
                                    manifest_digest(manifest))
-        for n, earlier in enumerate(jobs, 1):  # one call twice, other contents: neither is queued
-            if earlier.job_id == job.job_id and not earlier.same_manifest(job):
-                raise UsageError(f"call_id: manifests {n} and {len(jobs) + 1} are of one call, with other "
-                                 "contents; nothing was queued")
+        n = first_of.setdefault(job.job_id, len(jobs))
+        if n < len(jobs) and not jobs[n].same_manifest(job):  # one call twice, other contents: neither is queued
+            raise UsageError(f"call_id: manifests {n + 1} and {len(jobs) + 1} are of one call, with other "
+                             "contents; nothing was queued")
         jobs.append(job)
     _refuse_past_retention(args.redact, settings)
     jobs += [RedactRecording.for_recording(rid) for rid in args.redact]
