@@ -222,10 +222,16 @@ def checked_time(value_s: float, where: str, format_name: str) -> float:
 
 def redact_text(text: str) -> str:
     """A word's text with its core replaced, its punctuation and leading space kept."""
+    lead, core, trail = split_core(text)
+    return f"{lead}{PLACEHOLDER}{trail}" if core else text
+
+
+def split_core(text: str) -> tuple[str, str, str]:
+    """A word's text as its leading punctuation (and space), its core and its trailing punctuation."""
     match = _CORE.match(text)
     assert match is not None
     lead, core, trail = match.groups()
-    return f"{lead}{PLACEHOLDER}{trail}" if core else text
+    return lead, core, trail
 
 
 class ListedWords:

@@ -8,9 +8,11 @@ coordinates, is not read as speech) and text lines. A WebVTT file starts with it
 ``STYLE`` and ``REGION`` blocks are not read as speech.
 
 Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
-``<i>``, ``<00:01.000>``) and character references (``&nbsp;``, ``&#160;``) blanked to spaces, so
-offsets hold. Written back, the tokens that say
-card data are redacted in the cue text itself, comments are scrubbed as free text (every
+``<i>``, ``<00:01.000>``) blanked to spaces and character references read as the characters they
+stand for (``&#49;`` a digit; one for a space, ``&nbsp;`` or ``&#160;``, and one unknown blanked
+to spaces). Written back, the tokens that say
+card data are redacted in the cue text itself (a reference in a token's core with it, one that is
+its punctuation kept), comments are scrubbed as free text (every
 number in them too when a cue held card data) and so are the header, each identifier, the
 settings after each timing, each tag and each STYLE and REGION block (each on its own, its
 markup ``<>="':`` read as spaces); every other byte is kept (timings, line ends, a byte order
@@ -22,12 +24,13 @@ the line, never its text.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, Segment, WriteBack, checked_time, redact_text
+from redaction.transcripts.base import PLACEHOLDER, Reading, Segment, WriteBack, checked_time, split_core
 from redaction.transcripts.freetext import redact_free, redact_numbers, replace_tokens, said_cores, token_hits
 from redaction.transcripts.quotes import Cores
 
@@ -50,7 +53,8 @@ class Dialect:
 
 @dataclass(frozen=True)
 class Cue:
-    """A cue's times and where its text is in the file (offsets; ``read``: the text, tags blanked)."""
+    """A cue's times and where its text is in the file (offsets; ``read``: the text as read, tags
+    blanked, references read: ``_read``)."""
 
     start_s: float
     end_s: float
@@ -74,8 +78,10 @@ class Parsed:
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN = re.compile(r"\S+")
-#: A tag, or a character reference (``&nbsp;``, ``&#160;``, ``&#xA0;``: "4111&nbsp;1111" is two groups).
-_TAG = re.compile(r"<[^<>\r\n]*>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+_TAG = re.compile(r"<[^<>\r\n]*>")
+#: A character reference (``&nbsp;``, ``&#160;``, ``&#xA0;``: "4111&nbsp;1111" is two groups; ``&#49;`` a digit).
+_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+_MARKED = re.compile(f"{_TAG.pattern}|{_REFERENCE.pattern}")
 _NUMBER = re.compile(r"[0-9]+")
 #: WebVTT's timestamp tag (``<00:01.000>``, a karaoke cue's time of each word).
 _TIMESTAMP = re.compile(r"<(?:[0-9]{2,}:)?[0-5][0-9]:[0-5][0-9]\.[0-9]{3}>")
@@ -130,8 +136,7 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
     parsed = parse(text, dialect)
     hits = token_hits([(c.read, c.start_s, c.end_s) for c in parsed.cues])
     said = [parsed.cues[k].read[a:b] for k in sorted(hits) for a, b in sorted(hits[k])]
-    changes = [(c.text_from + a, c.text_from + b, redact_text(text[c.text_from + a:c.text_from + b]))
-               for k, c in enumerate(parsed.cues) for a, b in hits.get(k, ())]
+    changes = [change for k in sorted(hits) for change in _masked(text, parsed.cues[k], hits[k])]
     cores = said_cores(said)
     changes += _outside(text, parsed, dialect, cores)
     if parsed.header is not None:  # a title, the kind, the language: card data in it goes
@@ -148,6 +153,58 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
         pieces += [text[at:start], new]
         at = end
     return WriteBack("".join(pieces) + text[at:])
+
+
+def _masked(text: str, cue: Cue, tokens: set[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """The changes masking ``tokens`` (offsets in ``cue.read``) in the file: each token's core
+    replaced, its punctuation kept (a reference read inside the core goes with it)."""
+    pieces = _pieces(text[cue.text_from:cue.text_to])
+    for a, b in tokens:
+        lead, core, trail = split_core(cue.read[a:b])
+        if core:
+            start = cue.text_from + _in_text(pieces, a + len(lead), start=True)
+            yield start, cue.text_from + _in_text(pieces, b - len(trail), start=False), PLACEHOLDER
+
+
+#: A reference read as other characters: (from, to) in the read text, then (from, to) in the raw text.
+_Piece = tuple[int, int, int, int]
+
+
+def _pieces(raw: str) -> list[_Piece]:
+    """Where ``_read`` read ``raw`` as text of another length (each reference read)."""
+    pieces, shift = [], 0
+    for found in _MARKED.finditer(raw):
+        read = _as_read(found)
+        if len(read) != len(found.group()):
+            pieces.append((found.start() + shift, found.start() + shift + len(read), found.start(), found.end()))
+            shift += len(read) - len(found.group())
+    return pieces
+
+
+def _in_text(pieces: list[_Piece], at: int, *, start: bool) -> int:
+    """The raw text's offset of the read text's offset ``at``: a token's start or end (one inside a
+    reference's characters is its start or its end)."""
+    shift = 0
+    for read_from, read_to, raw_from, raw_to in pieces:
+        if read_from <= at < read_to if start else read_from < at <= read_to:
+            return raw_from if start else raw_to
+        if at < read_to:  # before this reference
+            break
+        shift = raw_to - read_to
+    return at + shift
+
+
+def _read(raw: str) -> str:
+    """A cue's text as read: each tag blanked to spaces, each reference as the characters it stands for."""
+    return _MARKED.sub(_as_read, raw)
+
+
+def _as_read(found: re.Match[str]) -> str:
+    """A tag, a reference to a space or an unknown reference as spaces of its length; a reference as its characters."""
+    marked = found.group()
+    if marked.startswith("&") and (read := html.unescape(marked)) != marked and not read.isspace():
+        return read
+    return " " * len(marked)
 
 
 def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:
@@ -287,7 +344,7 @@ def _cue(text: str, block: Sequence[_Line], dialect: Dialect, before: Cue | None
         end = block[at][2]
         return Cue(start_s, end_s, end, end, "", block[0][1])
     text_from, text_to = body[0][1], body[-1][2]
-    read = _TAG.sub(lambda tag: " " * len(tag.group()), text[text_from:text_to])
+    read = _read(text[text_from:text_to])
     return Cue(start_s, end_s, text_from, text_to, read, block[0][1])
 
 

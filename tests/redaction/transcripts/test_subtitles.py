@@ -339,10 +339,41 @@ def test_character_references_between_digit_groups_hide_no_card(fmt: str, refere
     assert transcripts.redacted(transcript) == expected.replace("Thank you.", f"my card is {redacted}.")
 
 
+@pytest.mark.parametrize("fmt", ["webvtt", "srt"])
+@pytest.mark.parametrize("reference", ["&#49;", "&#x31;", "&#X31;", "&#0049;"])
+def test_a_digit_written_as_a_character_reference_is_read_and_masked(fmt: str, reference: str) -> None:
+    """``111&#49;`` was read as ``111`` and spaces: the card's last digit hidden from the card
+    check (twelve and three digits: no card), the file written back with every digit. A
+    reference is read as the character it stands for and masked with its token."""
+    text, expected = (VTT, VTT_REDACTED) if fmt == "webvtt" else (SRT, SRT_REDACTED)
+    source = text.replace("Thank you.", f"my card is 4111 1111 1111 111{reference}.")
+    transcript = transcripts.load(source, fmt)
+    assert transcript.segments[-1].text == "my card is 4111 1111 1111 1111."
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25), (6.75, 8.25)]
+    written = expected.replace("Thank you.", "my card is [redacted] [redacted] [redacted] [redacted].")
+    assert transcripts.redacted(transcript) == written
+
+
+@pytest.mark.parametrize(("said", "read", "written"), [
+    ("&#52;111 1111 1111 1111", "4111 1111 1111 1111", "[redacted] [redacted] [redacted] [redacted]"),
+    ("4111 1&#x31;11 1111 1111!", "4111 1111 1111 1111!", "[redacted] [redacted] [redacted] [redacted]!"),
+    ("&quot;4111 1111 1111 1111&quot;", '"4111 1111 1111 1111"', "&quot;[redacted] [redacted] [redacted] [redacted]&quot;"),
+    ("<i>4111</i> 1111 1111 111&#49;", "   4111     1111 1111 1111", "<i>[redacted]</i> [redacted] [redacted] [redacted]"),
+])
+def test_references_inside_and_around_a_card_token_are_read_as_their_characters(said: str, read: str, written: str) -> None:
+    """A reference at a token's start, inside it, or as its punctuation (``&quot;``: kept, as
+    punctuation is): the token's core masked, the reference standing for punctuation kept."""
+    source = VTT.replace("Thank you.", said)
+    transcript = transcripts.load(source, "webvtt")
+    assert transcript.segments[-1].text == read
+    assert transcripts.redacted(transcript) == VTT_REDACTED.replace("Thank you.", written)
+
+
 def test_a_character_reference_in_a_file_without_card_data_is_kept() -> None:
-    text = SRT.replace("4111 1111\n1111 1111.", "AT&amp;T&#39;s&nbsp;plan\n&#x2014; &notaref").replace("Thank", "&lt;Thank")
+    text = SRT.replace("4111 1111\n1111 1111.", "AT&amp;T&#39;s&nbsp;plan\n&#x2014; &notaref &bogus;").replace("Thank", "&lt;Thank")
     transcript = transcripts.load(text, "srt")
-    assert transcript.segments[1].text == "It's AT     T     s      plan\n         &notaref"
+    assert transcript.segments[1].text == "It's AT&T's      plan\n\u2014 &notaref" + " " * 8
+    assert transcript.segments[2].text == "<Thank you."
     assert transcripts.redacted(transcript) == text
 
 
