@@ -31,7 +31,8 @@ FREE_KEYS = frozenset({
     "maskeditn", "snippet", "sentence", "paragraph", "word", "punctuated_word", "written_form", "spoken_form",
     "displaytext",
 })  # fmt: skip
-_TOKEN = re.compile(r"\S+")
+#: A token of free text: a run of non-space characters (what the card logic reads as a word).
+TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"[\W_]+")
 
 
@@ -50,8 +51,8 @@ def _tokens(texts: Sequence[tuple[str, float, float]]) -> Iterator[_Token]:
     """The tokens of ``(text, start_s, end_s)`` items, one at a time, each timed by spreading its
     item's time evenly over the item's tokens (each text is scanned twice: to count, then to time)."""
     for k, (text, start_s, end_s) in enumerate(texts):
-        step = (end_s - start_s) / max(sum(1 for _ in _TOKEN.finditer(text)), 1)
-        for j, token in enumerate(_TOKEN.finditer(text)):
+        step = (end_s - start_s) / max(sum(1 for _ in TOKEN.finditer(text)), 1)
+        for j, token in enumerate(TOKEN.finditer(text)):
             yield k, token.start(), token.end(), start_s + j * step, start_s + (j + 1) * step, token.group()
 
 
@@ -132,7 +133,7 @@ def redact_free(text: str, cores: Cores = NO_CORES) -> str:
     after = redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
     if PLACEHOLDER not in after:
         return after
-    tokens = list(_TOKEN.finditer(after))
+    tokens = list(TOKEN.finditer(after))
     beside = beside_redacted([t.group() for t in tokens])
     return replace_tokens(after, [(tokens[k].start(), tokens[k].end()) for k in beside])
 
@@ -340,7 +341,7 @@ def redact_numbers(text: str) -> str:
     """Every token that says a number redacted: for derived text (summaries, entity values,
     search snippets) tied to the time of card data, whose digits may be any part of it."""
     numbers = []
-    for token in _TOKEN.finditer(text):
+    for token in TOKEN.finditer(text):
         if grouped_digits(token.group()):  # "4,111": an amount alone, but it may be any card group
             numbers.append((token.start(), token.end()))
             continue

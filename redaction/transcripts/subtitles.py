@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import PLACEHOLDER, Reading, Segment, WriteBack, checked_time, split_core
-from redaction.transcripts.freetext import redact_free, redact_numbers, replace_tokens, said_cores, token_hits
+from redaction.transcripts.freetext import TOKEN, redact_free, redact_numbers, replace_tokens, said_cores, token_hits
 from redaction.transcripts.quotes import Cores
 
 
@@ -77,7 +77,6 @@ class Parsed:
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
-_TOKEN = re.compile(r"\S+")
 _TAG = re.compile(r"<[^<>\r\n]*>")
 #: A character reference (``&nbsp;``, ``&#160;``, ``&#xA0;``: "4111&nbsp;1111" is two groups; ``&#49;`` a digit).
 _REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
@@ -219,7 +218,7 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
         if piece not in done:
             read = _MARKUP.sub(" ", piece)
             after = redact_free(read, cores)
-            changed = [(a.start(), a.end()) for a, b in zip(_TOKEN.finditer(read), _TOKEN.finditer(after))
+            changed = [(a.start(), a.end()) for a, b in zip(TOKEN.finditer(read), TOKEN.finditer(after))
                        if a.group() != b.group()]  # one token for one: [redacted] holds no space
             done[piece] = replace_tokens(piece, changed)
         if done[piece] != piece:
