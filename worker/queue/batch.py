@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regions import may_hold_card_number
 from worker.queue.jobs import Reprocess, check_steps
@@ -62,12 +63,19 @@ class BatchPlan:
 
 def needs_work(entry: IndexEntry, steps: tuple[str, ...], targets: Targets,
                retention_due: Callable[[IndexEntry], bool]) -> bool:
-    """True when one of ``steps`` would change ``entry``."""
+    """True when one of ``steps`` would change ``entry``; True too when the retention step cannot
+    judge it (a window or policy out of range: VaultInputError): its job fails for it alone, as
+    the sweep skips it, and the rest of the batch is done."""
     if "redact" in steps and (not entry.redacted or entry.detector_version != targets.detector_version):
         return True
     if "rewrap" in steps and any(v != targets.key_versions.get(entry.region) for v in entry.key_versions()):
         return True
-    return "retention" in steps and retention_due(entry)
+    if "retention" not in steps:
+        return False
+    try:
+        return retention_due(entry)
+    except VaultInputError:
+        return True
 
 
 def plan_batch(request: BatchRequest, entries: Iterable[IndexEntry], targets: Targets,

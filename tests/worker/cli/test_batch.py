@@ -74,6 +74,29 @@ def test_batch_retention_deletes_what_is_due(inprocess_worker, redis_client, cap
     assert "0 recording(s) of expiring" in capsys.readouterr().err  # deleted ones are not selected
 
 
+def test_a_batch_applying_retention_fails_only_the_recording_whose_window_is_out_of_range(inprocess_worker,
+                                                                                          redis_client, capsys):
+    """One recording whose own window is out of range (stored by an older version that accepted
+    any) made the plan raise: the whole batch failed, nothing deleted. Its job fails (the sweep
+    skips it the same way), the others are deleted, exit 1."""
+    from tests.worker.conftest import queue_backends as backends
+    from worker.queue.jobs import Reprocess
+    from worker.queue.records import JobRecords
+
+    region = backends().vault.region("us")
+    due = store_recordings(region, "overflowing", 3, retention_days=30)  # created 2026-01-01
+    huge, = store_recordings(region, "overflowing", 1, first=3, retention_days=99999999999)
+    assert main(["batch", "--account", "overflowing", "--steps", "retention"]) == 1
+    first_line, *bars = capsys.readouterr().err.strip().splitlines()
+    assert first_line.endswith("4 recording(s) of overflowing, 0 at target already, 4 queued, 0 in flight")
+    assert "100.0%  3/4 done  1 failed" in bars[-1]
+    assert all(region.get(rid).deleted for rid in due) and not region.get(huge).deleted
+    batch = re.match(r"batch (b[0-9a-f]{15}):", first_line).group(1)
+    failed = JobRecords(inprocess_worker.client).get(Reprocess.for_batch(batch, huge, ("retention",)).job_id)
+    assert (failed.state, failed.reason) == ("failed", "VaultInputError: retention window is out of range "
+                                                       "(at most ##### days)")  # digit runs scrubbed
+
+
 def test_a_batch_run_again_after_failures_watches_the_jobs_it_sent_again(inprocess_worker, redis_client, capsys,
                                                                           monkeypatch):
     """Found by the session-47 audit: the second run re-sent the failed jobs, but their recordings

@@ -38,6 +38,17 @@ def test_needs_work(changes, steps, expected):
 
 def test_needs_work_for_retention_asks_the_policy():
     assert needs_work(entry(1), ("retention",), TARGETS, lambda e: e.call_id == "C1") is True
+
+
+def test_needs_work_for_retention_sends_a_job_for_a_window_it_cannot_judge():
+    """A window out of range raised out of the plan: the whole batch failed for one recording."""
+    from vault.errors import VaultInputError
+
+    def out_of_range(_):
+        raise VaultInputError("retention window is out of range")
+
+    assert needs_work(entry(1), ("retention",), TARGETS, out_of_range) is True
+    assert needs_work(entry(1), ("redact",), TARGETS, out_of_range) is False  # not asked
     assert needs_work(entry(2), ("retention",), TARGETS, lambda e: e.call_id == "C1") is False
 
 
