@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from redaction.errors import TranscriptError
-from redaction.transcripts.base import Reading, WriteBack, field, lacks, load_json, make_word, overlapping, redact_text
+from redaction.transcripts.base import (
+    Reading, WriteBack, field, lacks, load_json, make_word, near_times, overlapping, redact_text)
 from redaction.transcripts.freetext import finish
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.turns import join_items
@@ -64,15 +65,9 @@ class AwsStreamingTranscript:
                       owned=("StartTime", "EndTime", "Type", "Content", "Confidence"))
 
 
-def _near(spans: list[tuple[float, float]]) -> Any:
-    redacted = overlapping(spans)
-
-    def near(node: dict[str, Any]) -> bool:  # an entity (PII identification) over a redacted word
-        try:
-            return "Category" in node and redacted(float(node["StartTime"]), float(node["EndTime"]))
-        except (KeyError, TypeError, ValueError):
-            return False
-    return near
+def _near(spans: list[tuple[float, float]]) -> Any:  # an entity (PII identification) over a redacted word
+    return near_times(spans, lambda node: (float(node["StartTime"]), float(node["EndTime"])) if "Category" in node
+                      else None)
 
 
 def _unwrapped(event: Any) -> Any:

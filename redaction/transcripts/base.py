@@ -260,6 +260,24 @@ class ListedWords:
         return hits
 
 
+def near_times(spans: list[tuple[float, float]],
+               times: Callable[[dict[str, Any]], tuple[float, float] | None]) -> Callable[[dict[str, Any]], bool]:
+    """Whether a mapping (a segment, a turn, an entity) lies at the time of a redacted word (one of
+    ``spans``): its (start_s, end_s) as ``times`` reads them; None (a mapping holding words of its
+    own, or no times), or a field missing or not a number, is not at one."""
+    redacted = overlapping(spans)
+
+    def near(node: dict[str, Any]) -> bool:
+        if not spans:
+            return False
+        try:
+            found = times(node)
+        except (KeyError, TypeError, ValueError):
+            return False
+        return found is not None and redacted(*found)
+    return near
+
+
 def overlapping(spans: Iterable[tuple[float, float]]) -> Callable[[float, float], bool]:
     """Whether a word's time (start_s, end_s) overlaps one of ``spans`` (or is one of them, a
     zero-length one too), in log time a word: every copy of the words (utterances, other

@@ -25,6 +25,7 @@ from redaction.transcripts.base import (
     field,
     load_json,
     make_word,
+    near_times,
     overlapping,
     seconds,
 )
@@ -95,16 +96,8 @@ def redact(text: str, sensitive: frozenset[int], name: str) -> WriteBack:
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
-    redacted = overlapping(spans)
-
-    def near(node: dict[str, Any]) -> bool:
-        if not spans or "Items" in node:
-            return False
-        try:
-            return redacted(float(node["BeginOffsetMillis"]) * MS, float(node["EndOffsetMillis"]) * MS)
-        except (KeyError, TypeError, ValueError):
-            return False
-    return near
+    return near_times(spans, lambda node: None if "Items" in node else (float(node["BeginOffsetMillis"]) * MS,
+                                                                         float(node["EndOffsetMillis"]) * MS))
 
 
 def _turns(document: Any, name: str) -> list[tuple[str, dict[str, Any]]]:

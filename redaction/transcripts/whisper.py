@@ -35,6 +35,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
+    near_times,
     overlapping,
     redact_text,
     seconds,
@@ -151,16 +152,7 @@ def _redact_word_segments(copies: list[Any], listed: list[Any], sensitive: froze
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
-    redacted = overlapping(spans)
-
-    def near(node: dict[str, Any]) -> bool:
-        if not spans or "words" in node:
-            return False
-        try:
-            return redacted(float(node["start"]), float(node["end"]))
-        except (KeyError, TypeError, ValueError):
-            return False
-    return near
+    return near_times(spans, lambda node: None if "words" in node else (float(node["start"]), float(node["end"])))
 
 
 def _segments(document: Any) -> list[tuple[str, Any, list[Any] | None]]:

@@ -26,7 +26,7 @@ from redaction.transcripts.base import (
     lacks,
     load_json,
     make_word,
-    overlapping,
+    near_times,
     redact_text,
     seconds,
 )
@@ -100,16 +100,11 @@ class WhisperCppTranscript:
 
 
 def _near(spans: list[tuple[float, float]]) -> Any:
-    redacted = overlapping(spans)
-
-    def near(node: dict[str, Any]) -> bool:
-        if not spans or "tokens" in node or not isinstance(node.get("offsets"), dict):
-            return False
-        try:
-            return redacted(float(node["offsets"]["from"]) / MS_PER_S, float(node["offsets"]["to"]) / MS_PER_S)
-        except (KeyError, TypeError, ValueError):
-            return False
-    return near
+    def times(node: dict[str, Any]) -> tuple[float, float] | None:
+        if "tokens" in node or not isinstance(node.get("offsets"), dict):
+            return None
+        return float(node["offsets"]["from"]) / MS_PER_S, float(node["offsets"]["to"]) / MS_PER_S
+    return near_times(spans, times)
 
 
 def _segments(document: Any) -> list[tuple[str, dict[str, Any], float, float]]:
