@@ -40,6 +40,7 @@ import soundfile
 
 from audio.data_lengths import promised_data, walk_chunks
 from audio.errors import AudioInputError, AudioResourceError, AudioToolError
+from audio.library_notes import quiet
 from audio.mp3_header import XingHeader, read_xing
 from callrec.errors import heading
 
@@ -187,6 +188,9 @@ class AudioSource:
             block = self._file.read(frames, dtype="int16", always_2d=True).astype(dtype)
             block *= block.dtype.type(1 / 32768)
             return block
+        if self.container == "MP3":  # libmpg123's notes on damaged frames
+            with quiet():
+                return self._file.read(frames, dtype=dtype, always_2d=True)
         return self._file.read(frames, dtype=dtype, always_2d=True)
 
     def close(self) -> None:
@@ -257,7 +261,8 @@ def libsndfile_reads(path: str | os.PathLike[str]) -> bool:
     """Whether libsndfile itself opens ``path`` (no ffmpeg): a file it cannot read is either
     transcoded by ``open_source`` or refused there, with the reason."""
     try:
-        soundfile.info(str(path))
+        with quiet():  # libmpg123's notes on a file tried as an MP3
+            soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError, OSError):
         return False
     return True
@@ -336,7 +341,8 @@ def _open_libsndfile(handle: BinaryIO, xing: XingHeader | None) -> soundfile.Sou
         # was a round of Python callbacks (a third of assembly's time). The handle keeps
         # owning the descriptor and closes it.
         os.lseek(handle.fileno(), 0, os.SEEK_SET)  # the buffered handle may not have moved it
-        sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
+        with quiet():  # libmpg123's notes on a file tried as an MP3 (a FLAC starting 0xFFFF)
+            sound_file = soundfile.SoundFile(handle.fileno(), closefd=False)
     except (soundfile.LibsndfileError, RuntimeError):
         return None
     guessed = sound_file.format == "MP3" and (xing is None or not xing.mpeg_frames)  # a count of 0: none

@@ -165,15 +165,13 @@ def test_wav_headers_whose_fields_lie_are_decoded_whole_or_refused(tmp_path):
     assert outcomes["NaN samples"] is outcomes["fmt after data"] is True  # NaN read as 0; ffmpeg reads the other
 
 
-@pytest.mark.xfail(strict=True, reason="libmpg123 (inside libsndfile) writes its own notes on stderr; open in "
-                                       "session 51: see the README's hostile-input table")
 def test_a_leg_libsndfile_takes_for_an_mp3_leaves_only_the_refusal_on_stderr(tmp_path):
     """A FLAC whose first two bytes are 0xFFFF (an MPEG frame sync): libsndfile tries it as an
     MP3 and libmpg123 prints "Note: Illegal Audio-MPEG-Header ... Trying to resync..." on
     stderr before the command's one line (the worker's JSON log lines too). Found by the CLI
-    fuzz (1 of 240 mutants; MP3s damaged in their frames do it too). Mending it takes MP3
-    decoding away from libsndfile (ffmpeg, its stderr captured), which costs the exact check of
-    an MP3 shorter than its Xing count by under 1 %; left to a decision."""
+    fuzz (1 of 240 mutants; MP3s damaged in their frames do it too). Mended in session 54:
+    libsndfile's opens, and its reads of an MP3, run with descriptor 2 captured and libmpg123's
+    lines dropped, every other line written back (``audio.library_notes``)."""
     flac = seed_file("FLAC", "PCM_16", seconds=0.5)
     code, err, source = assemble_with_leg(tmp_path, b"\xff\xff" + flac[2:])
     assert code == 2 and err == f"callrec assemble: segments[0].uri: {source}: not an audio file (neither " \
