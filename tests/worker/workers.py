@@ -110,3 +110,11 @@ def wait_for(condition: Callable[[], object], *, timeout_s: float = 30.0, what: 
         time.sleep(0.02)
     stacks = "".join(f"\n{worker.log_path.name}:\n{worker.dump_stacks()}" for worker in workers)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}{stacks}")
+
+
+def wait_acked(broker, queue_name: str, *, timeout_s: float = 30.0, workers: tuple[WorkerProcess, ...] = ()) -> None:
+    """Wait until a worker process has acknowledged every message of ``queue_name``: its job shows
+    done before that (the job's metrics, log line and clean-up, then Dramatiq's middleware, come
+    between), and the queue's size counts the message until then."""
+    wait_for(lambda: broker.do_qsize(queue_name) == 0, timeout_s=timeout_s,
+             what=f"the {queue_name} queue's messages acknowledged", workers=workers)

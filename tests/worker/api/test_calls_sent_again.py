@@ -15,6 +15,7 @@ from pathlib import Path
 from tests.worker.api.conftest import SAMPLES, error_of, sample_manifest
 from tests.worker.api.jobs import wait_done, wait_job
 from tests.worker.conftest import queue_broker
+from tests.worker.workers import wait_acked
 from worker.queue.jobs import ProcessCall
 from worker.queue.records import JobRecords
 
@@ -63,6 +64,7 @@ def test_the_same_manifest_sent_again_is_the_same_job_and_another_is_refused(api
                      headers={**acme, "Content-Type": "application/json"})
     assert again.status_code == 202, again.text
     assert (again.json()["job_id"], again.json()["state"]) == (job_id, "done")
+    wait_acked(queue_broker(), "calls", workers=(worker_process,))  # done shows before the message's ack
     other = sample_manifest(inbox, call_id=call_id)  # the same call, its legs uploaded anew elsewhere
     refused = submit(api, acme, other)
     assert refused.status_code == 409, refused.text

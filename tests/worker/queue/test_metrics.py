@@ -38,7 +38,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
     from worker.queue.jobs import ProcessCall
     from worker.queue.records import JobRecords
     from tests.worker.queue_calls import job_of, write_call
-    from tests.worker.workers import WorkerProcess, wait_for
+    from tests.worker.workers import WorkerProcess, wait_acked, wait_for
 
     broker = queue_broker()
 
@@ -53,6 +53,7 @@ def test_worker_processes_serve_dramatiq_and_callrec_metrics(redis_client, only_
         "CALLREC_METRICS_PORT": str(port), "dramatiq_prom_db": str(tmp_path / "prom")})
     try:
         wait_for(lambda: status.get(job.job_id).state == "done", timeout_s=60, what="the job")
+        wait_acked(broker, "calls", workers=(worker,))  # Dramatiq counts the message after the job is done
 
         def scrape():
             try:
