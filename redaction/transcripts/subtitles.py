@@ -199,11 +199,18 @@ def _read(raw: str) -> str:
 
 
 def _as_read(found: re.Match[str]) -> str:
-    """A tag, a reference to a space or an unknown reference as spaces of its length; a reference as its characters."""
+    """A tag, a reference to a space, an unknown reference or a numeric one past Unicode's last
+    code point as spaces of its length; a reference as its characters."""
     marked = found.group()
+    if marked.startswith("&#"):  # its number without leading zeros: html.unescape reads it with int,
+        hexadecimal = marked[2] in "xX"  # which refuses more than 4,300 decimal digits
+        number = marked[3 if hexadecimal else 2:-1].lstrip("0") or "0"
+        if len(number) > 7 or int(number, 16 if hexadecimal else 10) > 0x10FFFF:
+            return " " * len(marked)
+        marked = f"&#{'x' if hexadecimal else ''}{number};"
     if marked.startswith("&") and (read := html.unescape(marked)) != marked and not read.isspace():
         return read
-    return " " * len(marked)
+    return " " * len(found.group())
 
 
 def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:

@@ -377,6 +377,24 @@ def test_a_character_reference_in_a_file_without_card_data_is_kept() -> None:
     assert transcripts.redacted(transcript) == text
 
 
+@pytest.mark.parametrize(("reference", "read"), [
+    pytest.param("&#" + "1" * 5000 + ";", None, id="5000-decimal-digits"),
+    pytest.param("&#x" + "f" * 5000 + ";", None, id="5000-hex-digits"),
+    pytest.param("&#1114112;", None, id="past-unicode"),
+    pytest.param("&#" + "0" * 5000 + "52;", "4", id="5000-leading-zeros"),
+    pytest.param("&#x00000000000034;", "4", id="hex-leading-zeros"),
+])
+def test_a_numeric_reference_of_any_length_is_read(reference: str, read: str | None) -> None:
+    """A decimal reference of more than 4,300 digits raised ValueError out of the reader
+    (``html.unescape`` reads it with ``int``, which refuses such strings): a subtitle file was a
+    crash, not an error naming it. A reference past Unicode's last code point is spaces; one
+    with leading zeros is the character it names."""
+    text = SRT.replace("4111 1111\n1111 1111.", f"plan {reference} now")
+    transcript = transcripts.load(text, "srt")
+    assert transcript.segments[1].text == f"It's plan {read or ' ' * len(reference)} now"
+    assert transcripts.redacted(transcript) == text
+
+
 def test_cue_numbers_and_timestamp_tags_cost_no_free_text_reading() -> None:
     """Each SRT cue number read as free text doubled the write-back's time (a 15.6 MB SRT of
     350,000 cues: 20.1 s, then 38.5 s), each distinct timestamp tag of a WebVTT cue cost as much:
