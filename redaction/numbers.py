@@ -95,14 +95,23 @@ _TYPOGRAPHIC = str.maketrans({
 })
 
 
+#: Unicode categories dropped from a word before it is read: invisible format characters (zero-width
+#: space, soft hyphen, direction marks: Cf) and marks NFKC leaves apart from their base (a combining
+#: tilde or dot below on a digit, a keycap's variation selector and enclosing keycap: Mn, Me). Session
+#: 54: "4\u0303111" (a digit with a combining mark) was no number, its card's group written back.
+_DROPPED_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
+#: Hangul fillers, letters that show nothing (NFKC makes the halfwidth and compatibility ones U+1160).
+_FILLERS = frozenset("\u115f\u1160")
+
+
 def _plain(text: str) -> str:
     """``text`` with fullwidth and compatibility forms folded (NFKC: "４５" is "45", "…" is
-    "..."), typographic punctuation made plain and invisible format characters (zero-width
-    space, soft hyphen, direction marks) dropped."""
+    "..."), typographic punctuation made plain and what shows nothing of its own dropped
+    (``_DROPPED_CATEGORIES``, ``_FILLERS``)."""
     if text.isascii():
         return text
     folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return "".join(c for c in folded if c not in _FILLERS and unicodedata.category(c) not in _DROPPED_CATEGORIES)
 
 
 @dataclass(frozen=True)

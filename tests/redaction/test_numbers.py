@@ -137,10 +137,15 @@ def test_an_ordinal_right_after_a_month_says_digits(text: str, digits: list[str]
         ("12／27", ["12", "27"]),
         ("4532\u200b1488 45\u00ad32", ["45321488", "4532"]),  # zero-width space, soft hyphen
         ("1，250", ["."]),  # a fullwidth thousands comma is still an amount
+        ("4\u03031\u0303 1\u03231\u0323", ["41", "11"]),  # combining marks on digits (tilde, dot below)
+        ("4\ufe0f\u20e31\ufe0f\u20e3", ["41"]),  # keycap digits (variation selector, enclosing keycap)
+        ("45\u034f32 45\u20dd32", ["4532", "4532"]),  # combining grapheme joiner, enclosing circle
+        ("4532\u31641488 45\uffa032", ["45321488", "4532"]),  # Hangul fillers (invisible letters)
     ],
     ids=["smart-double-quotes", "smart-single-and-guillemets", "en-and-em-dash", "non-breaking-hyphen",
          "ellipsis", "fullwidth-digits-and-comma", "fullwidth-slash", "zero-width-space-and-soft-hyphen",
-         "fullwidth-thousands-comma"],
+         "fullwidth-thousands-comma", "combining-marks", "keycap-digits", "grapheme-joiner-and-enclosing-circle",
+         "hangul-fillers"],
 )
 def test_typographic_punctuation_reads_as_its_plain_self(text: str, digits: list[str]) -> None:
     """Found by the audit: a word with smart quotes, a typographic dash or an invisible
