@@ -104,14 +104,22 @@ _DROPPED_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
 _FILLERS = frozenset("\u115f\u1160")
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """``text`` with fullwidth and compatibility forms folded (NFKC: "４５" is "45", "…" is
-    "..."), typographic punctuation made plain and what shows nothing of its own dropped
+    "..."), other scripts' digits written as ASCII ones (Arabic-Indic "٠٣٦٦" is "0366": NFKC keeps
+    them, so a quote in them of a card in ASCII, or the other way round, was no quote: session 54),
+    typographic punctuation made plain and what shows nothing of its own dropped
     (``_DROPPED_CATEGORIES``, ``_FILLERS``)."""
     if text.isascii():
         return text
     folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return "".join(c for c in folded if c not in _FILLERS and unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    return "".join(_ascii_digit(c) for c in folded
+                   if c not in _FILLERS and unicodedata.category(c) not in _DROPPED_CATEGORIES)
+
+
+def _ascii_digit(c: str) -> str:
+    """A decimal digit of any script as its ASCII digit; any other character as it is."""
+    return str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,7 @@ def month_said(text: str) -> bool:
 
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
-    text = _plain(text)
+    text = plain(text)
     if "#" in text:
         text = _NUMBER_SIGN.sub(" ", text)
     whole = text.strip()
@@ -263,7 +271,7 @@ class _Compound:
 def grouped_digits(text: str) -> str:
     """The digits of a number grouped in thousands without a sign ("4,111" -> "4111", "1.234,"
     -> "1234"), else "" (an amount "$1,250", a decimal "12.75", any other word)."""
-    grouped = _SHORT_GROUPED.match(_plain(text).strip())
+    grouped = _SHORT_GROUPED.match(plain(text).strip())
     return "" if grouped is None else re.sub(r"[,.]", "", grouped.group(1))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redaction.cards import Entity, find_entities
-from redaction.numbers import atoms_of, grouped_digits
+from redaction.numbers import atoms_of, grouped_digits, plain
 from redaction.transcripts.base import PLACEHOLDER, WriteBack, dump_json, redact_text
 from redaction.transcripts.quotes import NO_CORES, Cores, quoting, said_digits
 from redaction.words import TimedWord
@@ -245,8 +245,9 @@ def redact_word_texts(words: Sequence[Any], owned: Iterable[str], cores: Cores) 
 
 
 def core(text: str) -> str:
-    """A token's letters and digits, lower case ("4532," -> "4532")."""
-    return _CORE.sub("", text).lower()
+    """A token's letters and digits, lower case, read as the card logic reads them
+    (``numbers.plain``: "4532," and "٤٥٣٢" -> "4532")."""
+    return _CORE.sub("", plain(text)).lower()
 
 
 def digit_cores(texts: Iterable[str]) -> Cores:
