@@ -55,6 +55,18 @@ async def _over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
 over_capacity = RequestIds(_over_capacity)
 
 
+async def _framed_twice(scope: Scope, receive: Receive, send: Send) -> None:
+    await error_response(ApiError(
+        400, "bad_request", "a request with both Content-Length and Transfer-Encoding (which of them frames its body "
+        "would be a guess)", "Transfer-Encoding", headers={"Connection": "close"},
+    ))(scope, receive, send)
+
+
+#: The app of a request framed both by Content-Length and Transfer-Encoding (RFC 9112 6.3: the server
+#: MUST close its connection; h11 served it by its chunks and kept the connection, session 54).
+framed_twice = RequestIds(_framed_twice)
+
+
 class HeadBoundedProtocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline on every request head."""
 
@@ -74,7 +86,11 @@ class HeadBoundedProtocol(H11Protocol):
 
     @property
     def app(self) -> ASGIApp:
-        """The app of the request whose head is whole (uvicorn reads it then): past the cap, ``over_capacity``."""
+        """The app of the request whose head is whole (uvicorn reads it then, its ``headers`` set): past the
+        cap, ``over_capacity``; framed both by its length and by chunks, ``framed_twice``."""
+        names = {name for name, _ in getattr(self, "headers", ())}
+        if b"content-length" in names and b"transfer-encoding" in names:
+            return framed_twice
         cap = self.max_connections
         # this connection is among ``connections``; the request is not yet among ``tasks``
         if cap is not None and (self._over_cap() and not self._drop_idle() or len(self.tasks) >= cap):
