@@ -62,12 +62,14 @@ def server_config(app, settings):  # noqa: ANN001, ANN201 (an ASGI app; uvicorn.
     ``api_body_timeout_s`` (408, set on the app's state for ``read_body``); past
     ``api_max_connections`` at once (fewer when the process may not open files for that many:
     ``connection_cap``), the API's JSON 503 (the protocol's cap, not uvicorn's
-    ``limit_concurrency``, whose 503 is plain text: ``worker.api.connections``)."""
+    ``limit_concurrency``, whose 503 is plain text: ``worker.api.connections``). Forwarded headers
+    are not read: uvicorn took X-Forwarded-For and -Proto from 127.0.0.1 for the client and scheme,
+    so a local client (or any behind a local TCP proxy) chose the address its rate was counted by."""
     import uvicorn
 
     from worker.api.connections import bounded_protocol, connection_cap
 
     app.state.body_timeout_s = settings.api_body_timeout_s
     return uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning",
-                          access_log=False, server_header=False,
+                          access_log=False, server_header=False, proxy_headers=False,  # the peer is the client
                           http=bounded_protocol(settings.api_head_timeout_s, *connection_cap(settings.api_max_connections)))
