@@ -27,9 +27,9 @@ from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
 from worker.calls import kept
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
-from worker.errors import ManifestError, resource_error
+from worker.errors import ManifestError, SourceError, resource_error
 from worker.calls.limits import InputLimits
-from worker.calls.manifest import Location, Manifest, load_manifest
+from worker.calls.manifest import Location, Manifest, Segment, load_manifest
 from worker.calls.manifest_digest import manifest_digest
 from worker.calls.metadata import index_entry, recording_metadata, sha256_of
 from worker.calls.redacting import (
@@ -150,7 +150,9 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
         entry = index_entry(manifest, rid, region_vault.clock(), redaction, assembly.recorded_duration_s)
         primary = region_vault.keys.primary()  # once: the metadata names what wraps the keys
         key_version, _ = primary
-        inputs = [(segment.uri, sha256_of(fetch(segment))) for segment in manifest.segments]
+        inputs = [(segment.uri, _digest(fetch, segment, k)) for k, segment in enumerate(manifest.segments)]
+        if manifest.transcript is not None:  # read as it was (a read that failed fell back: not opened again)
+            _unchanged(fetch, manifest.transcript.location, "transcript.uri")
         metadata = recording_metadata(entry, assembly, redaction, inputs, encoded, key_version,
                                       region_vault.keys.key_id, use)
         # Before the commit: once the call is stored a rerun returns above, so a failure after
@@ -189,6 +191,23 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
     destroyed = _destroy(manifest, backends)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
+
+
+def _digest(fetch: SourceFetcher, segment: Segment, index: int) -> str:
+    """Segment ``index``'s SHA-256, of the file assembly read (``SourceFetcher.check_unchanged``,
+    before and after)."""
+    field = f"segments[{index}].uri"
+    _unchanged(fetch, segment.location, field)
+    digest = sha256_of(fetch(segment))
+    _unchanged(fetch, segment.location, field)
+    return digest
+
+
+def _unchanged(fetch: SourceFetcher, location: Location, field: str) -> None:
+    try:
+        fetch.check_unchanged(location)
+    except SourceError as exc:
+        raise SourceError(f"{field}: {exc}") from None
 
 
 def encode_for_storage(wav_path: Path, workdir: Path, codec_name: str,

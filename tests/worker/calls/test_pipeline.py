@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -882,3 +883,38 @@ def test_a_dual_channel_leg_is_masked_on_the_party_that_said_the_card(tmp_path, 
     # outside the mask the recording is the legs' mix, sample for sample
     assert np.array_equal(samples[round(2.52 * RATE_HZ) :], leg_samples(1.0, 2)[round(0.02 * RATE_HZ) :])
     assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("change", ["rewritten", "appended", "replaced"])
+def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_kept(tmp_path, settings, monkeypatch,
+                                                                                   change):
+    """Session 54: a leg rewritten after assembly read it (a recorder still writing it, an operator's
+    copy) was digested anew for the metadata, so its ``sha256`` named bytes never stored, and then
+    destroyed: what changed in it was lost. A source read again is compared with its first reading
+    (device, inode, size, modification time); changed, the call fails naming the segment, nothing
+    stored, no source destroyed."""
+    import worker.calls.pipeline as pipeline
+
+    manifest = write_call(tmp_path / "call")
+    leg = tmp_path / "call" / "CA1-a.wav"
+    encode = pipeline.encode_for_storage
+
+    def leg_changes_meanwhile(*args, **kwargs):
+        data = leg.read_bytes()
+        if change == "rewritten":  # in place, the same size
+            leg.write_bytes(data[:44] + data[44:][::-1])
+        elif change == "appended":
+            with open(leg, "ab") as out:
+                out.write(bytes(1000))
+        else:  # another file renamed over it
+            (tmp_path / "call" / "new.wav").write_bytes(data)
+            (tmp_path / "call" / "new.wav").replace(leg)
+        os.utime(leg, ns=(leg.stat().st_atime_ns, leg.stat().st_mtime_ns + 1_000_000_000))
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "encode_for_storage", leg_changes_meanwhile)
+    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: file:CA1-a\.wav changed while the call was processed "
+                                            r"\(its size or modification time\); nothing of the call is stored$"):
+        process_call(manifest, build_backends(settings))
+    assert leg.exists() and (tmp_path / "call" / "CA1-b.wav").exists()
+    assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("data/*"))
