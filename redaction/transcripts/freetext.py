@@ -34,6 +34,10 @@ FREE_KEYS = frozenset({
 #: A token of free text: a run of non-space characters (what the card logic reads as a word).
 TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"[\W_]+")
+#: Digits in a row that quote card data where no speech is written (a label, an id, a number): a
+#: card number's first twelve (a time in ms or 100 ns ticks of a call never has as many).
+LABEL_QUOTE_DIGITS = 12
+_LABEL_RUNS = re.compile(f"[0-9]{{{LABEL_QUOTE_DIGITS},}}")
 
 
 #: The card logic reads free text in windows of WINDOW_TOKENS tokens (each with WINDOW_MARGIN_TOKENS more
@@ -302,7 +306,19 @@ class _Scrub:
             return [self.node(value, key, numbers) for value in node]
         if isinstance(node, str) and (key.lower() in FREE_KEYS or any(ch.isspace() for ch in node.strip())):
             return self.free(node, numbers)
+        if isinstance(node, (str, int)) and not isinstance(node, bool) and self.cores:
+            return self.label(node)
         return node
+
+    def label(self, value: str | int) -> str | int:
+        """A string not read as free text (a label, an id, a time) or a JSON number, redacted (as a
+        string) when it quotes card data the words said: a run of LABEL_QUOTE_DIGITS digits or more
+        among its letters and digits is among the cores (session 54: ``"ref": "4532015112830366"``
+        beside the words saying that card, or the card as a JSON number, was written back as it
+        was). Shorter runs are kept: a time (4532 ms, "1283.03") may share digits with the card."""
+        if any(run in self.cores for run in _LABEL_RUNS.findall(core(str(value)))):
+            return redact_text(value) if isinstance(value, str) else PLACEHOLDER
+        return value
 
     def word(self, node: Any, numbers: bool, path: str = "") -> Any:
         """A word mapping (or a part of one at ``path``, dotted, lists passed through) with every

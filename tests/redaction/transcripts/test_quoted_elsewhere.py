@@ -1,0 +1,50 @@
+"""A field no reader reads and no scrubber took for free text (a label, an id: a string without a
+space under a key that is not a text key, or a JSON number) holding a copy of the card data the
+words said is redacted too. Session 54: ``"ref": "4532015112830366"`` beside the words saying that
+card, or its last four, or the card as a JSON number, was written back as it was."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from redaction import transcripts
+
+SAID = "my card number is 4532 0151 1283 0366 thanks".split()
+
+
+def written(extra: dict[str, Any], said: list[str] = SAID) -> dict[str, Any]:
+    words = [{"word": " " + w, "start": 0.1 + 0.25 * k, "end": 0.3 + 0.25 * k} for k, w in enumerate(said)]
+    document = {"text": " ".join(said), "segments": [{"id": 0, "start": 0.1, "end": 2.9, "text": " ".join(said),
+                                                      "words": words}], "language": "en", **extra}
+    return json.loads(transcripts.redacted(transcripts.load(json.dumps(document), "whisper")))
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"ref": "4532015112830366"}, {"ref": "[redacted]"}),
+    ({"ref": "4532-0151-1283-0366"}, {"ref": "[redacted]"}),
+    ({"ref": "4532-0151-1283"}, {"ref": "[redacted]"}),
+    ({"meta": {"card": "card-4532015112830366"}}, {"meta": {"card": "[redacted]"}}),
+    ({"ref": 4532015112830366}, {"ref": "[redacted]"}),
+    ({"entities": [{"value": 4532015112830366, "type": "credit_card"}]},
+     {"entities": [{"value": "[redacted]", "type": "credit_card"}]}),
+], ids=["a-string", "dashed", "its-first-twelve", "nested", "a-json-number", "a-number-under-a-text-key"])
+def test_a_copy_of_the_card_said_under_any_key_is_redacted(extra: dict[str, Any], expected: dict[str, Any]) -> None:
+    after = written(extra)
+    assert {key: after[key] for key in expected} == expected
+    assert after["text"] == " my card number is [redacted] [redacted] [redacted] [redacted] thanks"
+
+
+@pytest.mark.parametrize("extra", [
+    {"ref": "4111111111111111", "id": "a3f9c2", "language": "en", "n": 4111, "year": "2026"},
+    {"start_ms": 4532, "end": "1283.03", "last4": "0366", "ticks": 45320151128},  # share digits with the card
+])
+def test_ids_and_numbers_that_quote_no_card_said_are_kept(extra: dict[str, Any]) -> None:
+    """Another card's number under an id is kept (no speech is written there), and so are times and
+    shorter runs of the card's own digits (its last four are what a receipt shows)."""
+    after = written(extra)
+    assert {key: after[key] for key in extra} == extra
+    clean = written(extra, "thanks for calling".split())
+    assert {key: clean[key] for key in extra} == extra
