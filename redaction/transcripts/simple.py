@@ -65,7 +65,8 @@ class SimpleTranscript:
         for index, (number, fields) in enumerate(_lines(text)):
             if index in sensitive:
                 fields = [*fields[:2], PLACEHOLDER, *fields[3:]]
-                ending = "\n" if lines[number - 1].endswith("\n") else ""
+                line = lines[number - 1]  # its own line end kept ("\r\n", "\r"...: session 54, a CR file's
+                ending = line[len(line.splitlines()[0]):]  # redacted lines were run together)
                 lines[number - 1] = " ".join(fields) + ending
         said = [fields[2] for index, (_, fields) in enumerate(_lines(text)) if index in sensitive]
         cores = said_cores(said)

@@ -47,3 +47,15 @@ def test_bad_lines_are_refused_by_number_without_their_text(text: str, message: 
     with pytest.raises(TranscriptError, match=message) as info:
         transcripts.load(text, "simple")
     assert "four" not in str(info.value)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", "\u2028", "\x0c"], ids=["lf", "crlf", "cr", "line-separator", "form-feed"])
+def test_each_line_keeps_its_own_line_end_when_its_word_is_redacted(ending: str) -> None:
+    """Session 54: a redacted word's line was given "\\n" if it ended in one, else nothing: a file
+    of CR line ends came back with its redacted lines run together ("2.20 2.40 [redacted]2.50 ...",
+    no longer readable) and one of CRLF with its CRs gone."""
+    said = "my card number is 4111 1111 1111 1111 thanks".split()
+    lines = [f"{1 + 0.3 * k:.2f} {1.2 + 0.3 * k:.2f} {w}" for k, w in enumerate(said)]
+    written = transcripts.redacted(transcripts.load(ending.join(lines) + ending, "simple"))
+    redacted = [line if k < 4 or k == 8 else " ".join([*line.split()[:2], "[redacted]"]) for k, line in enumerate(lines)]
+    assert written == ending.join(redacted) + ending
