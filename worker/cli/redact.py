@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     limits = input_limits.audio()  # as the pipeline takes its audio
     # A transcode of the input is unredacted audio: in a locked work dir, swept if this dies.
     with WorkDir() as scratch, ExitStack() as opened:
+        seen = _identity(args.input)  # (None when missing: open_input says so)
         source = open_input(args.input, limits, scratch)  # before the transcript: a bad input is named first
         if source is not None:
             opened.enter_context(source)
@@ -113,6 +114,9 @@ def run(args: argparse.Namespace) -> int:
                 if transcript is not None and written is not None:
                     body["transcript"] = {"format": transcript.format, "removed_fields": list(written.removed)}
                 staged["--report"].write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+            if _identity(args.input) != seen:  # read once a pass: the masks found are of what it was
+                raise RedactionInputError(f"input {args.input}: changed while it was redacted (its size or "
+                                          "modification time); nothing written")
     entities = sorted({span.entity for span in report.spans})
     print(
         f"{args.input} -> {args.output}: {len(report.spans)} span(s) "
@@ -120,6 +124,17 @@ def run(args: argparse.Namespace) -> int:
         f"{'verified' if report.verified else 'not verified'}"
     )
     return 0
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """The file at ``path`` as far as a change would show: device, inode, size, modification time.
+    A WAV is read again for each pass (session 54: one rewritten between them was written out with
+    the masks found in what it held before)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def open_input(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource | None:

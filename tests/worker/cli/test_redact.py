@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -244,3 +245,32 @@ def test_a_streamed_wav_is_decoded_once(call: Path, tmp_path: Path, monkeypatch:
     assert runs == [streamed]
     assert sf.info(str(out)).frames == sf.info(str(call)).frames
     assert len(json.loads(report.read_text())["spans"]) == 16
+
+
+def test_an_input_rewritten_while_it_is_redacted_exits_2_and_writes_nothing(
+        call: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Session 54: a WAV is read once a pass, and one rewritten in place between the passes (a
+    recorder still writing, a copy over it) was written out with the masks found in what it held
+    before: a 28,000 s input whose spoken card moved 5 s (rewritten 8 s into a 21 s run) came out
+    72.1 % the new file in its first 40 s, exit 0 and 'verified' (CALLREC_RECOGNIZER=none, a transcript).
+    Its size or modification time changed since it was opened: exit 2 naming it, nothing written."""
+    import audio.decode
+
+    blocks = audio.decode.AudioSource.blocks
+    moved = np.random.default_rng(1).normal(0, 0.02, 20 * 8000).astype(np.float32)
+    passes = []
+
+    def rewritten_after_the_first_pass(self, *args, **kwargs):
+        passes.append(1)
+        if len(passes) == 2:
+            with open(call, "r+b") as out:  # in place, the same size
+                sf.write(out, moved, 8000, subtype="PCM_16", format="WAV")
+            os.utime(call, ns=(call.stat().st_atime_ns, call.stat().st_mtime_ns + 1_000_000_000))
+        return blocks(self, *args, **kwargs)
+
+    monkeypatch.setattr(audio.decode.AudioSource, "blocks", rewritten_after_the_first_pass)
+    before = files(tmp_path)
+    assert main(["redact", str(call), "-o", str(tmp_path / "out.wav"), "--report", str(tmp_path / "r.json")]) == 2
+    assert capsys.readouterr().err == (f"callrec redact: input {call}: changed while it was redacted (its size or "
+                                       "modification time); nothing written\n")
+    assert len(passes) >= 2 and files(tmp_path) == before
