@@ -303,12 +303,31 @@ class _Scrub:
                 node[name] = self.node(value, name, numbers)
             return node
         if isinstance(node, list):
+            self.tokens(node)
             return [self.node(value, key, numbers) for value in node]
         if isinstance(node, str) and (key.lower() in FREE_KEYS or any(ch.isspace() for ch in node.strip())):
             return self.free(node, numbers)
         if isinstance(node, (str, int)) and not isinstance(node, bool) and self.cores:
             return self.label(node)
         return node
+
+    def tokens(self, items: list[Any]) -> None:
+        """The one-token texts of ``items`` (its strings, or each mapping's first string under a text
+        key) read in order as one free text and redacted in place (``redact_copies``): a list no
+        reader reads may hold a card a group a string (session 54: "4111", "1111"... each scrubbed
+        alone, the card written back whole). Words a format redacted itself (``skip``) are not read
+        again."""
+        places: list[tuple[Any, Any]] = []
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                places.append((items, index))
+            elif isinstance(item, dict) and id(item) not in self.skip:
+                name = next((n for n, v in item.items() if n.lower() in FREE_KEYS and isinstance(v, str)), None)
+                if name is not None:
+                    places.append((item, name))
+        places = [(h, k) for h, k in places if isinstance(h[k], str) and len(h[k].split()) == 1]
+        if len(places) >= 2:
+            redact_copies(places, self.cores)
 
     def label(self, value: str | int) -> str | int:
         """A string not read as free text (a label, an id, a time) or a JSON number, redacted (as a

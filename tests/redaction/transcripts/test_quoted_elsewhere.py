@@ -48,3 +48,32 @@ def test_ids_and_numbers_that_quote_no_card_said_are_kept(extra: dict[str, Any])
     assert {key: after[key] for key in extra} == extra
     clean = written(extra, "thanks for calling".split())
     assert {key: clean[key] for key in extra} == extra
+
+
+CARD_WORDS = ["my", "card", "is", "4111", "1111", "1111", "1111", "thanks"]
+CARD_REDACTED = ["my", "card", "is", "[redacted]", "[redacted]", "[redacted]", "[redacted]", "thanks"]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"extra_words": [{"word": w, "start": k} for k, w in enumerate(CARD_WORDS)]},
+     {"extra_words": [{"word": w, "start": k} for k, w in enumerate(CARD_REDACTED)]}),
+    ({"tokens": CARD_WORDS}, {"tokens": CARD_REDACTED}),
+    ({"items": [{"text": w, "speaker": "A"} for w in CARD_WORDS]},
+     {"items": [{"text": w, "speaker": "A"} for w in CARD_REDACTED]}),
+    ({"items": [{"text": w} for w in "card four one one one one one one one one one one one one one one one".split()]},
+     {"items": [{"text": w} for w in ["card", *["[redacted]"] * 16]]}),
+], ids=["word-mappings", "strings", "text-mappings", "digits-in-words"])
+def test_a_card_split_over_the_strings_of_a_list_no_reader_reads_is_redacted(extra: dict[str, Any],
+                                                                             expected: dict[str, Any]) -> None:
+    """Session 54: each string of a list no reader reads (a provider's field unknown to its reader)
+    was scrubbed alone, so a card one group a string, "4111", "1111"..., was written back whole. The
+    one-token texts of such a list (its strings, or each mapping's string under a text key) are read
+    in order as one free text too, as the copies of the words are."""
+    after = written(extra, "hello there how are you".split())
+    assert {key: after[key] for key in expected} == expected
+
+
+def test_a_list_of_one_token_texts_without_card_data_is_kept() -> None:
+    extra = {"tokens": ["call", "4111", "at", "10", "am"], "items": [{"text": "1"}, {"text": "2"}, {"text": "3"}]}
+    after = written(extra, "hello there how are you".split())
+    assert {key: after[key] for key in extra} == extra
