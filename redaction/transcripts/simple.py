@@ -20,6 +20,7 @@ from redaction.errors import TranscriptError
 from redaction.transcripts.base import PLACEHOLDER, Reading, WriteBack, make_word
 from redaction.transcripts.freetext import redact_free, redact_numbers, said_cores
 from redaction.transcripts.markers import marked_words
+from redaction.transcripts.quotes import Cores
 from redaction.words import TimedWord
 
 NAME = "simple"
@@ -69,12 +70,22 @@ class SimpleTranscript:
                 ending = line[len(line.splitlines()[0]):]  # redacted lines were run together)
                 lines[number - 1] = " ".join(fields) + ending
         said = [fields[2] for index, (_, fields) in enumerate(_lines(text)) if index in sensitive]
-        cores = said_cores(said)
-        for number, line in enumerate(lines):
-            if line.lstrip().startswith("#"):
-                scrubbed = redact_free(line, cores)
-                lines[number] = redact_numbers(scrubbed) if sensitive else scrubbed
+        comments = [number for number, line in enumerate(lines) if line.lstrip().startswith("#")]
+        for number, scrubbed in zip(comments, _scrubbed([lines[n] for n in comments], said_cores(said))):
+            lines[number] = redact_numbers(scrubbed) if sensitive else scrubbed
         return WriteBack("".join(lines))
+
+
+def _scrubbed(comments: list[str], cores: Cores) -> list[str]:
+    """``comments`` (lines, their ends kept) with card data redacted, their texts after the ``#`` read
+    in order as one free text (session 54: each line was read alone, so a card a group a line
+    was written back whole)."""
+    marks = [line.index("#") + 1 for line in comments]
+    texts = [line[mark:] for line, mark in zip(comments, marks)]
+    joined = redact_free("".join(texts), cores).splitlines(keepends=True)
+    if len(joined) != len(texts):  # a last comment of nothing: each line alone
+        joined = [redact_free(text, cores) for text in texts]
+    return [line[:mark] + text for line, mark, text in zip(comments, marks, joined)]
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:
