@@ -142,8 +142,7 @@ def redact(text: str, dialect: Dialect) -> WriteBack:
         start, end = parsed.header
         if (header := redact_free(text[start:end], cores)) != text[start:end]:
             changes.append((start, end, header))
-    for start, end in parsed.notes:
-        note = redact_free(text[start:end], cores)
+    for (start, end), note in zip(parsed.notes, _notes_scrubbed([text[a:b] for a, b in parsed.notes], cores)):
         note = redact_numbers(note) if said else note
         if note != text[start:end]:
             changes.append((start, end, note))
@@ -211,6 +210,22 @@ def _as_read(found: re.Match[str]) -> str:
     if marked.startswith("&") and (read := html.unescape(marked)) != marked and not read.isspace():
         return read
     return " " * len(found.group())
+
+
+#: Parts the comments read together (``_notes_scrubbed``): white space no comment holds (it would
+#: be a line end in one).
+_NOTE_BREAK = "\u2029"
+
+
+def _notes_scrubbed(notes: list[str], cores: Cores) -> list[str]:
+    """``notes`` (comment blocks, each from its ``NOTE``) with card data redacted, their texts after
+    the ``NOTE`` read in order as one free text (session 54: each was read alone, so a card a group a
+    comment was written back whole)."""
+    texts = [note[4:] for note in notes]
+    joined = redact_free(_NOTE_BREAK.join(texts), cores).split(_NOTE_BREAK)
+    if len(joined) != len(texts):
+        joined = [redact_free(t, cores) for t in texts]
+    return [note[:4] + after for note, after in zip(notes, joined)]
 
 
 def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:

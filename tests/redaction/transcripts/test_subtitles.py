@@ -418,3 +418,12 @@ def test_cue_numbers_and_timestamp_tags_cost_no_free_text_reading() -> None:
         assert written == [text]
     assert max(lines["numbered"], lines["from 0"], lines["from 101"]) <= 1.1 * lines["bare"], lines
     assert lines["stamped"] <= 1.1 * lines["webvtt"]
+
+
+def test_a_card_split_over_notes_is_redacted() -> None:
+    """Session 54: each NOTE block was scrubbed alone, so a card a group a comment ("NOTE card
+    4111", "NOTE 1111", ...) was written back whole; the comments are read in order as one free text."""
+    notes = "NOTE card 4111\n\nNOTE\n1111\n\nNOTE 1111\n\nNOTE 1111 thanks"
+    text = VTT.replace("NOTE exported by the recorder", notes).replace("4111 1111</i>\n1111 1111.", "on its way</i>\nto you.")
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == text.replace(notes, "NOTE card [redacted]\n\nNOTE\n[redacted]\n\nNOTE [redacted]\n\nNOTE [redacted] thanks")
