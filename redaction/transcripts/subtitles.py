@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
@@ -247,6 +247,7 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
             yield start, end, done[piece]
 
     changes = [change for start, end in parsed.kept for change in free(start, end)]
+    idents: list[tuple[int, int]] = []  # read together below
     number: int | None = None  # the last cue's own number
     for cue in parsed.cues:
         timing_from, (first_to, after_first) = cue.block_from, _line_end(text, cue.block_from)
@@ -254,7 +255,7 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
             ident = text[cue.block_from:first_to]
             number = _cue_number(ident, number)
             if number is None:
-                changes += free(cue.block_from, first_to)
+                idents.append((cue.block_from, first_to))
             timing_from = after_first
         else:
             number = None
@@ -265,6 +266,24 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
         for tag in _TAG.finditer(text, cue.text_from, cue.text_to):
             if not _TIMESTAMP.fullmatch(tag.group()):  # a time, as the timing is
                 changes += free(tag.start(), tag.end())
+    return changes + _identifiers(text, idents, cores, free)
+
+
+def _identifiers(text: str, idents: list[tuple[int, int]], cores: Cores,
+                 free: Callable[[int, int], Iterator[tuple[int, int, str]]]) -> list[tuple[int, int, str]]:
+    """The changes to the cues' identifiers (offsets ``idents``), read in order as one free text
+    (session 54: each was read alone, so a card a group an identifier was written back whole);
+    each alone (``free``) when one holds the break that parts them."""
+    reads = [_MARKUP.sub(" ", text[start:end]) for start, end in idents]
+    joined = redact_free(_NOTE_BREAK.join(reads), cores).split(_NOTE_BREAK) if reads else []
+    if len(joined) != len(reads):
+        return [change for start, end in idents for change in free(start, end)]
+    changes = []
+    for (start, end), read, after in zip(idents, reads, joined):
+        changed = [(a.start(), a.end()) for a, b in zip(TOKEN.finditer(read), TOKEN.finditer(after))
+                   if a.group() != b.group()]
+        if changed:
+            changes.append((start, end, replace_tokens(text[start:end], changed)))
     return changes
 
 

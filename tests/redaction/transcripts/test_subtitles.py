@@ -427,3 +427,14 @@ def test_a_card_split_over_notes_is_redacted() -> None:
     text = VTT.replace("NOTE exported by the recorder", notes).replace("4111 1111</i>\n1111 1111.", "on its way</i>\nto you.")
     written = transcripts.redacted(transcripts.load(text, "webvtt"))
     assert written == text.replace(notes, "NOTE card [redacted]\n\nNOTE\n[redacted]\n\nNOTE [redacted]\n\nNOTE [redacted] thanks")
+
+
+def test_a_card_split_over_cue_identifiers_is_redacted() -> None:
+    """Session 54: each identifier was read alone, so a card a group an identifier ("card 4111",
+    "#1111", ...) was written back whole; the identifiers are read in order as one free text. (An
+    identifier that is a number may be a cue's own number, structure, as before: not read.)"""
+    said = ["hello", "there", "how", "are"]
+    text = "WEBVTT\n\n" + "\n".join(f"{ident}\n00:0{k}.000 --> 00:0{k}.500\n{w}\n" for k, (ident, w) in
+                                    enumerate(zip(["card 4111", "#1111", "#1111", "#1111"], said)))
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == text.replace("card 4111", "card [redacted]").replace("\n#1111\n", "\n#[redacted]\n")
