@@ -103,7 +103,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: month in the expiry ask is counted from that ask's word, not from a later ask's ("... three digits in May."); the
 #: agent's one question for the expiry date and the code is no expiry date said before the code ask; a year's
 #: "twenty" written "when did" after a month or a card found is the expiry date ("April 20th, when did I?": ``years``).
-VERSION = "1.96"
+#: 1.97: a card no check passes ends its reading at the run that brings it to a common card's length when each
+#: run after it reads as an expiry date or a code on its own (``_unchecked_card``): the words between stay audible.
+VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -1058,7 +1060,7 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
             # found stays card data in a dense chain (1.37).
             apart = _apart(chain, earlier, times)
             return apart + _dense_rest(chain, apart, times) if _dense(chain, digits) else apart
-        return _card_chain(chain, digits, starts, times)
+        return _card_chain(chain, digits, starts, times, earlier)
     # Words a recognizer could not identify between the runs of a chain may be digits it
     # lost, and so may one real word alone between two runs (a digit it misheard: "4 pigs
     # 1"): they count towards a long run, never towards a checked card number.
@@ -1284,7 +1286,8 @@ def _checks(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int])
     )
 
 
-def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int], times: Times) -> list[Entity]:
+def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[int], times: Times,
+                earlier: _Before) -> list[Entity]:
     text = "".join(d for d, _ in digits)
     ends = set(starts[1:]) | {len(text)}
     best, best_score = (0, min(len(text), MAX_CARD_DIGITS)), -1.0
@@ -1303,7 +1306,7 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     start, length = best
     checked = luhn_valid(text[start : start + length])
     if not checked:  # no valid card inside: every digit is sensitive, not the words between
-        return _by_spoken_parts(chain, UNCHECKED_CARD_CONFIDENCE, times)
+        return _unchecked_card(chain, earlier, times)
     confidence = 0.99 if issuer_of(text[start : start + length]) else CHECKED_CARD_CONFIDENCE
     out = [_entity(CARD_NUMBER, digits[start : start + length], confidence, times)]
     if start:
@@ -1317,6 +1320,43 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     elif rest:
         out.append(_entity(CARD_NUMBER, rest, 0.5, times))
     return out
+
+
+#: An unchecked card's reading ends at the run that brings it to this many digits (the shortest common
+#: card's, as ``answers.SHORTEST_CARD_DIGITS``) when what follows reads as an expiry date or a code (``_unchecked_card``).
+CARD_READ_DIGITS = 15
+
+
+def _unchecked_card(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
+    """A chain of a card's length or more in which no card passes the Luhn check: card data in
+    parts (``_by_spoken_parts``), its digits' words and the few words between them masked. When
+    its runs reach CARD_READ_DIGITS before its last run, none after that is held to the one before
+    it (``_held_on``) and each of those reads on its own as an expiry date or a code (``_short_runs``,
+    told of the card before it, takes every digit), the card ends there and each later run is its
+    own entity: an expiry date one, anything else a card's (3 or 4 digits may be the date misheard:
+    named the code, the code ask's answer would be taken for answered), so the words between the
+    card and them stay audible (1.97: the caller's "yes", the agent's words Whisper left unwritten).
+    What reads otherwise (more digits, a harmless lead) keeps the chain whole."""
+    count = 0
+    cut = next((k + 1 for k, run in enumerate(chain) if (count := count + len(run.digits)) >= CARD_READ_DIGITS),
+               len(chain))
+    if cut == len(chain) or any(_held_on(run) for run in chain[cut:]):
+        return _by_spoken_parts(chain, UNCHECKED_CARD_CONFIDENCE, times)
+    card = _by_spoken_parts(chain[:cut], UNCHECKED_CARD_CONFIDENCE, times)
+    rest = _short_runs(chain[cut:], chain[0].context, earlier.then(card, chain[:cut]), times)
+    read = {w for e in rest for w in e.words}
+    if not all(w in read for run in chain[cut:] for _, w in run.digits):
+        return _by_spoken_parts(chain, UNCHECKED_CARD_CONFIDENCE, times)
+    return card + [e if e.entity == EXPIRY else replace(e, entity=CARD_NUMBER, confidence=UNCHECKED_CARD_CONFIDENCE)
+                   for e in rest]
+
+
+def _held_on(run: _Run) -> bool:
+    """``run`` stays chained to the run before it: a word between them may be a digit misheard (a
+    word the recognizer could not identify, a ``_soundalike``: "0 9 2 X Maccoding 2 0 4 3"), or
+    ``run`` names a month unasked (a date, "delivered on March 19th", no expiry date read on)."""
+    return (run.others_before > run.real_before or any(_soundalike(word) for word in run.between)
+            or (run.month_said and run.asked != "expiry"))
 
 
 def _by_spoken_parts(chain: list[_Run], confidence: float, times: Times) -> list[Entity]:

@@ -64,6 +64,39 @@ def test_digits_run_on_after_the_card_are_labelled_from_the_card_window() -> Non
     assert [e for e, _ in entities(text)] == [CARD_NUMBER, EXPIRY, SECURITY_CODE]
 
 
+def test_an_unchecked_cards_reading_ends_where_an_expiry_date_read_after_it_begins() -> None:
+    # a card Whisper heard with a digit wrong (no Luhn-valid window), then the caller's "yes" and
+    # the expiry date: one card entity from its first digit to the date's last, "yes" masked with
+    # them (the agent's words after a card written as one to three words in tune calls); the card's
+    # reading ends at the run that brings it to 15 digits when each run after it reads as an
+    # expiry date or a code on its own, and the words between stay out of both
+    for said, card in (("it's 4532 0151 1283 0367 yes 0527", "4532 0151 1283 0367"),
+                       ("it's 4532 0151 1283 036 yes 0527", "4532 0151 1283 036")):
+        words = timed(said)
+        for unanswered in (False, True):
+            found = find_entities(words, unanswered=unanswered)
+            assert [(e.entity, e.start_s, e.end_s, e.confidence, " ".join(words[i].text for i in e.words))
+                    for e in found] == [(CARD_NUMBER, 0.4, 1.9, 0.6, card), (EXPIRY, 2.4, 2.7, 0.7, "0527")]
+    # three digits after it read as a code, or as its expiry date misheard: parted too, and kept a
+    # card's (named the code, the code ask's answer would be taken for answered)
+    words = timed("it's 4532 0151 1283 0367 yes 731")
+    assert [(e.entity, e.start_s, e.end_s, e.confidence) for e in find_entities(words, unanswered=True)] == [
+        (CARD_NUMBER, 0.4, 1.9, 0.6), (CARD_NUMBER, 2.4, 2.7, 0.6)]
+
+
+def test_an_unchecked_card_keeps_what_follows_it_when_that_reads_as_no_expiry_date_or_code() -> None:
+    # nine digits after the card (no expiry date, no code: an expiry date and code run together, or
+    # digits lost), a card shorter than 15 digits before its next run, digits written over the words
+    # right after the card in its own run ("3 10 5 8"): the chain stays one card entity, from its
+    # first digit to its last, as before
+    for said, first, last in (("it's 4532 0151 1283 0367 yes 122020101", 0.0, 2.7),
+                              ("it's 4532 0151 1283 03 yes 0527", 0.4, 2.7),
+                              ("it's 4532 0151 1283 0367 3 10 5 8 0527", 0.4, 3.9)):
+        words = timed(said)
+        found = find_entities(words, unanswered=True)
+        assert [(e.entity, e.start_s, e.end_s) for e in found] == [(CARD_NUMBER, first, last)], said
+
+
 def test_ordinary_numbers_stay_audible() -> None:
     for text in [
         "I'd like two pizzas for five people at seven thirty",
