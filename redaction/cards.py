@@ -104,7 +104,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: agent's one question for the expiry date and the code is no expiry date said before the code ask; a year's
 #: "twenty" written "when did" after a month or a card found is the expiry date ("April 20th, when did I?": ``years``).
 #: 1.97: a card no check passes ends its reading at the run that brings it to a common card's length when each
-#: run after it reads as an expiry date or a code on its own (``_unchecked_card``): the words between stay audible.
+#: run after it reads as an expiry date or a code on its own (``_unchecked_card``): the words between stay audible;
+#: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``).
 VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -1074,6 +1075,9 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         # digits ("1 2 0 2. I made paid 2 7 3 1 6 8, 9 0"): card data; ``_spoken_apart``
         # decides which words between its digits stay audible
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
+    code = _long_code_answer(chain, digits, context, earlier, times)
+    if code:
+        return code
     if any(j > CHAIN_REAL_WORDS for j in joins) and not grouped:
         # Joined across more than an interjection ("and the CVV number"): apart.
         return _apart(chain, earlier, times)
@@ -1083,6 +1087,21 @@ def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[E
         # (not "you can call me my card ...": "call me back on", misheard, and a phone number)
         return [_entity(CARD_NUMBER, digits, 0.5, times)]
     return _short_runs(chain, context, earlier, times)
+
+
+def _long_code_answer(chain: list[_Run], digits: list[tuple[str, int]], context: frozenset[str], earlier: _Before,
+                      times: Times) -> list[Entity]:
+    """A chain of a partial card's length (MIN_PARTIAL_CARD_DIGITS) or more, shorter than a card,
+    in the code ask's window after a card found, read run by run (``_short_runs``: the code up to
+    its longest pause, ``_code_part``) when that reading takes a digit of every run; else nothing.
+    The code, then the agent's payment reference read with its lead-in unheard, was masked whole
+    as a card with digits lost (1.97: "six six zero ... seven six nine four six oh seven three
+    three", 4.3 s of reference in one mask)."""
+    if chain[0].asked != "code" or earlier.card_end_s is None or len(digits) < MIN_PARTIAL_CARD_DIGITS:
+        return []
+    found = _short_runs(chain, context, earlier, times)
+    read = {w for e in found for w in e.words}
+    return found if all(any(w in read for _, w in run.digits) for run in chain) else []
 
 
 def _short_runs(chain: list[_Run], context: frozenset[str], earlier: _Before, times: Times) -> list[Entity]:

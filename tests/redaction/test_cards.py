@@ -2486,3 +2486,26 @@ def test_when_did_with_no_card_before_or_no_month_right_before_stays_audible() -
                  "my card number is 4532015112830366. thank you. when did you get it?"):
         words = timed(said)
         assert [e for e in find_entities(words, unanswered=True) if e.entity == EXPIRY] == [], said
+
+
+def test_a_long_answer_to_the_code_ask_after_a_card_is_the_code_up_to_its_longest_pause() -> None:
+    # the code, then the agent's payment reference read with its lead-in unheard, in one run of 12
+    # digits (tune mb-de6-en seed 324): as long as a partial card, it was masked whole as one (the
+    # reference's 4.3 s with it) before the code ask's long answer (1.79) could read it; after a card
+    # found, the code up to the run's longest pause (0.8 s or more) is masked, the rest stays audible
+    ask = (13.0, "and the security code please?")
+    code, reference = (16.0, "six six zero"), (18.0, "seven six nine four six oh seven three three")
+
+    def spans(*turns: tuple[float, str]) -> list[tuple[str, float, float]]:
+        return [(e.entity, round(e.start_s, 2), round(e.end_s, 2))
+                for e in find_entities(said_at(*turns), unanswered=True)]
+
+    assert spans(*CARD_READ, ask, code, reference) == [(CARD_NUMBER, 6.4, 12.7), (SECURITY_CODE, 16.0, 17.1)]
+    # no card found before it: a partial card as before
+    assert spans(ask, code, reference) == [(CARD_NUMBER, 16.0, 21.5)]
+    # shorter than a partial card: the code's long answer already
+    assert spans(*CARD_READ, ask, code, (18.0, "seven six nine")) == [(CARD_NUMBER, 6.4, 12.7),
+                                                                      (SECURITY_CODE, 16.0, 17.1)]
+    # no pause in it: every digit masked, as the code
+    assert spans(*CARD_READ, ask, (16.0, f"{code[1]} {reference[1]}")) == [(CARD_NUMBER, 6.4, 12.7),
+                                                                           (SECURITY_CODE, 16.0, 20.7)]
