@@ -40,3 +40,8 @@ class InvalidJSON(TranscriptError):
     def __init__(self, format_name: str, line: int, column: int) -> None:
         super().__init__(f"{format_name} transcript is not valid JSON (line {line}, column {column})")
         self.line, self.column = line, column
+
+
+class LookaheadStopped(RedactionError):
+    """Raised when a Whisper window transcribed ahead (``speech.lookahead``) comes to a decode it must
+    leave to the recognizer (a sampled one); caught where the window runs ahead, never seen outside."""

@@ -5,7 +5,7 @@ Per call: the audio streams through the number gate at 8 kHz (``gate``) and into
 windows that Whisper (``whisper_model``, loaded once per process and passed in) transcribes
 with word timestamps. With ``hears="speech"`` every speech region passes (the network decides
 nothing; verification still re-hears gated regions only). Memory: the buffer (at most a
-piece plus the gate's open region) and one window, whatever the call length.
+piece plus the gate's open region) and ``LOOKAHEAD_WINDOWS`` windows, whatever the call length.
 
 Digits heard as words: Whisper tiny.en writes some voices' digits as other words ("hide one"
 for "five one"). Where the gate's network is sure of a run of ``REDECODE_RUN_WORDS`` or more
@@ -15,6 +15,11 @@ prompted decode's words stand in over the run's time only, when they say as many
 the first decode stays everywhere else (prompting every window invented digits in greetings
 and lost digits of real speakers). Where even that writes too few, the network's run may
 stand in (``with_network_runs``).
+
+Batched decodes (``lookahead``): complete packs wait until ``LOOKAHEAD_WINDOWS`` of them are
+ready; their windows are transcribed at once (``Windows.run_ahead``, where the windows have it),
+their beam decodes batched, and their words are then taken pack after pack as before: the words
+are the same, and a pack's words come out a few windows later.
 
 Timing of numbers (``timing``): a number word timed shorter than its digits take to say spans
 to its neighbouring words (Whisper's numeral tokens cover a fraction of the digits' time);
@@ -33,6 +38,7 @@ from redaction.cards import MIN_CARD_DIGITS
 from redaction.numbers import digit_count, says_number
 from redaction.speech.features import RATE_HZ as GATE_RATE_HZ
 from redaction.speech.gate import MIN_NUMBER_MASS, GatedRegion, NumberGate, Resampler
+from redaction.speech.lookahead import LOOKAHEAD_WINDOWS
 from redaction.speech.loops import plain_key
 from redaction.speech.network import DigitNetwork
 from redaction.speech.regions import spoken_s
@@ -54,6 +60,9 @@ class Windows(Protocol):
 
     def restart(self) -> None:
         """What ``words`` samples from here on no longer depends on the windows before (a pass starts)."""
+
+    # Optional: ``run_ahead(windows)``, the unprompted ``words`` of several windows computed at once
+    # (for less CPU) before they are asked for one by one; the words must be the same.
 
 
 #: What Whisper hears in pass 1 (CALLREC_WHISPER_HEARS): the regions the number gate passes, or
@@ -131,10 +140,27 @@ class WhisperRecognizer:
         before: list[TimedWord] = []  # the words given out last
         heard_by: dict[int, Piece] = {}  # id(word) -> the piece that heard it (held and before)
 
-        def heard(pack: list[tuple[Piece, np.ndarray]] | None) -> list[TimedWord]:
+        # Packs wait for ``LOOKAHEAD_WINDOWS`` of them to be complete, then Whisper transcribes
+        # their windows at once (``Windows.run_ahead``: batched decodes) before their words are
+        # taken one pack after the other, as they would be without waiting.
+        ready: list[tuple[list[tuple[Piece, np.ndarray]], list[TimedWord]]] = []  # (pack, its network words)
+
+        def complete(pack: list[tuple[Piece, np.ndarray]]) -> list[TimedWord]:
+            ready.append((pack, self._network_words(pack, network)))
+            return flush() if len(ready) >= LOOKAHEAD_WINDOWS else []
+
+        def flush() -> list[TimedWord]:
+            run_ahead = getattr(self._windows, "run_ahead", None)
+            if run_ahead is not None and len(ready) > 1:
+                run_ahead([_window_audio(p) for p, _ in ready])
+            out = [w for p, mine in ready for w in heard(p, mine)]
+            ready.clear()
+            return out
+
+        def heard(pack: list[tuple[Piece, np.ndarray]] | None, mine: list[TimedWord]) -> list[TimedWord]:
             nonlocal held, before, heard_by
             by: dict[int, Piece] = {}
-            words = self._heard(pack, network, by) if pack else []
+            words = self._heard(pack, mine, by) if pack else []
             sources = {**heard_by, **by}
             kept = {id(w) for w in without_repeats(before + held + words, sources)}
             out = [w for w in held if id(w) in kept]
@@ -147,7 +173,7 @@ class WhisperRecognizer:
             for piece in pieces:
                 audio = buffer.read(piece.start_s, piece.end_s)
                 if pack and not fits([p for p, _ in pack], piece):
-                    yield from heard(pack)
+                    yield from complete(pack)
                     pack = []
                 pack.append((piece, audio))
 
@@ -176,16 +202,23 @@ class WhisperRecognizer:
             yield from take(admit(region))
         yield from take(spans.finish(end_limit_s=buffer.end_s))
         if pack:
-            yield from heard(pack)
-        yield from heard(None)
+            ready.append((pack, self._network_words(pack, network)))
+        yield from flush()
+        yield from heard(None, [])
 
-    def _heard(self, pack: list[tuple[Piece, np.ndarray]], network: list[TimedWord],
-               by: dict[int, Piece]) -> list[TimedWord]:
-        """Whisper's words for a pack, with the network's runs where Whisper heard no digits;
-        ``by`` gets the piece that heard each of Whisper's words (by the word's id)."""
+    @staticmethod
+    def _network_words(pack: list[tuple[Piece, np.ndarray]], network: list[TimedWord]) -> list[TimedWord]:
+        """The gate network's sure number words in ``pack``'s pieces, taken out of ``network``
+        with every word before the pack's end (as the pack is complete)."""
         end_s = max(p.end_s for p, _ in pack)
         mine = [w for w in network if any(p.start_s <= w.start_s < p.end_s for p, _ in pack)]
         network[:] = [w for w in network if w.start_s >= end_s]
+        return mine
+
+    def _heard(self, pack: list[tuple[Piece, np.ndarray]], mine: list[TimedWord],
+               by: dict[int, Piece]) -> list[TimedWord]:
+        """Whisper's words for a pack, with the network's runs (of ``mine``, its words there) where
+        Whisper heard no digits; ``by`` gets the piece that heard each of Whisper's words (by the word's id)."""
         words = self._transcribe(pack, by, network=mine)
         for a, b, count in redecode_spans(words, mine):
             words = self._prompted(pack, words, (a, b, count), by)
@@ -227,8 +260,7 @@ class WhisperRecognizer:
         """Whisper's words for a pack on the call clock, number words timed (``timing``; ``network``:
         the gate network's sure number words there, which a stretched word's span keeps)."""
         placed = pack_offsets([p for p, _ in pack])
-        gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
-        audio = np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
+        audio = _window_audio(pack)
         by_piece: dict[int, list[TimedWord]] = {id(p): [] for p in placed}
         for word in self._windows.words(audio, prompt) if prompt is not None else self._windows.words(audio):
             middle = to_call_time(placed, (word.start_s + word.end_s) / 2)
@@ -247,6 +279,12 @@ class WhisperRecognizer:
             by.update((id(w), p.piece) for w in words)
             out += words
         return out
+
+
+def _window_audio(pack: list[tuple[Piece, np.ndarray]]) -> np.ndarray:
+    """The window Whisper hears for ``pack``: its pieces' audio, ``SEPARATOR_S`` of silence between."""
+    gap = np.zeros(round(SEPARATOR_S * WHISPER_RATE_HZ), np.float32)
+    return np.concatenate([x for _, a in pack for x in (a, gap)][:-1])
 
 
 def still_flagged(region: GatedRegion, masks: Sequence[tuple[float, float]]) -> bool:

@@ -43,6 +43,7 @@ import numpy as np
 
 from callrec.errors import quoted
 from redaction.errors import ModelIntegrityError, RedactionError
+from redaction.speech.lookahead import Lookahead
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -193,12 +194,18 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
 
     class TrimmedWhisperModel(WhisperModel):
         """Encodes a window without most of its zero padding (``trim_padding``); decodes through a
-        ``Decoder`` that ``restart_sampling`` replaces."""
+        ``Decoder`` that ``restart_sampling`` replaces, several windows' beam decodes in a batch
+        (``run_ahead``: ``lookahead``)."""
 
         def __init__(self) -> None:
             super().__init__(str(directory), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS,
                              num_workers=1, local_files_only=True)
-            self.model = Decoder(self.model)
+            self.model = Lookahead(Decoder(self.model))
+
+        def run_ahead(self, jobs: list[Callable[[], T]]) -> list[T | None]:
+            """Each job's return (None where it stopped), the jobs (transcriptions) run at once, their
+            beam decodes batched; the same CTranslate2 calls made after get what they computed."""
+            return self.model.run(jobs)
 
         def encode(self, features: np.ndarray):  # noqa: ANN202 (a CTranslate2 StorageView)
             return super().encode(trim_padding(np.asarray(features), ENCODE_PAD_FRAMES, ENCODE_BUCKET_FRAMES))
@@ -206,6 +213,7 @@ def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA25
         def restart_sampling(self) -> None:
             """From here on, decodes sample as in a fresh process: if this decoder drew, a new one
             takes its place at its next draw (a pass that draws nothing loads nothing)."""
+            self.model.forget()
             self.model.restart()
 
     weights = checked(directory, expected_sha256)

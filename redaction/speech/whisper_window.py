@@ -30,6 +30,9 @@ the audio; the recognizer does that only to decode again where it wrote too few 
 (``whisper.PROMPT``). Only a window's first decode sees a prompt (faster-whisper resets it
 after each segment when not conditioning on previous text).
 
+Several windows may be transcribed at once ahead of being asked for (``run_ahead``: their beam
+decodes batched, ``lookahead``), with the same words.
+
 Being deterministic, a window's words are remembered by the digest of its samples
 (``CACHE_WINDOWS`` of them): verification, which hears the masked output again, transcribes
 only the windows masking changed, and gets for the others exactly what Whisper would say.
@@ -37,9 +40,11 @@ only the windows masking changed, and gets for the others exactly what Whisper w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -75,6 +80,14 @@ RATE_HZ = 16_000
 CACHE_WINDOWS = 256
 
 
+def _key(audio: np.ndarray, prompt: str | None) -> bytes:
+    """What a window's words are remembered by: its samples' digest, and its prompt."""
+    digest = hashlib.blake2b(audio.tobytes(), digest_size=20)
+    if prompt is not None:
+        digest.update(b"\0prompt\0" + prompt.encode())
+    return digest.digest()
+
+
 @dataclass(frozen=True)
 class WindowWord:
     """A word in a window: seconds from the window's start."""
@@ -93,11 +106,14 @@ class FasterWhisperWindows:
         self._model = model
         self._options = options
         self._cache: OrderedDict[bytes, list[WindowWord]] = OrderedDict()
+        self._ahead: dict[bytes, list[WindowWord]] = {}  # windows transcribed ahead (run_ahead), before loops are dropped
         self._lock = threading.Lock()  # the cache only: CTranslate2 serialises the model itself
 
     def restart(self) -> None:
         """Fallback decodes from here on sample as in a fresh process (a model loaded by
         ``whisper_model.load_model``; any other samples on)."""
+        with self._lock:
+            self._ahead.clear()
         restart_sampling = getattr(self._model, "restart_sampling", None)
         if restart_sampling is not None:
             restart_sampling()
@@ -105,20 +121,38 @@ class FasterWhisperWindows:
     def words(self, audio: np.ndarray, prompt: str | None = None) -> list[WindowWord]:
         """``audio``'s words; ``prompt``: the text Whisper is told came before it (None: none)."""
         x = np.ascontiguousarray(audio, dtype=np.float32)
-        digest = hashlib.blake2b(x.tobytes(), digest_size=20)
-        if prompt is not None:
-            digest.update(b"\0prompt\0" + prompt.encode())
-        key = digest.digest()
+        key = _key(x, prompt)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
-        words = self._skips_heard(x, without_loops(self._transcribe(x, prompt)))
+            ahead = self._ahead.pop(key, None)
+        words = self._skips_heard(x, without_loops(ahead if ahead is not None else self._transcribe(x, prompt)))
         with self._lock:
             self._cache[key] = words
             while len(self._cache) > CACHE_WINDOWS:
                 self._cache.popitem(last=False)
         return list(words)
+
+    def run_ahead(self, windows: Sequence[np.ndarray]) -> None:
+        """Transcribes ``windows`` (unprompted; those not remembered) at once, their beam decodes in
+        batches (``lookahead``), for ``words`` to take after; nothing when the model cannot
+        (``run_ahead``) or fewer than two are left. The words are the same either way."""
+        run = getattr(self._model, "run_ahead", None)
+        todo: dict[bytes, np.ndarray] = {}
+        for audio in windows:
+            x = np.ascontiguousarray(audio, dtype=np.float32)
+            key = _key(x, None)
+            with self._lock:
+                if key not in self._cache:
+                    todo[key] = x
+        with self._lock:
+            self._ahead.clear()
+        if run is None or len(todo) < 2:
+            return
+        done = run([functools.partial(self._transcribe, x, None) for x in todo.values()])
+        with self._lock:
+            self._ahead.update((key, words) for key, words in zip(todo, done, strict=True) if words is not None)
 
     def _skips_heard(self, audio: np.ndarray, words: list[WindowWord]) -> list[WindowWord]:
         """``words`` with what Whisper skipped heard again (``UNHEARD_S``): a gap between words

@@ -528,3 +528,27 @@ def test_recognize_sounding_also_gives_the_gate_networks_number_sounds() -> None
     none: list[tuple[float, float]] = []
     assert list(WhisperRecognizer(ScriptedModel(), min_number_mass=1.1).recognize_sounding(blocks(x), rate, none)) == []
     assert none == []
+
+
+def test_windows_are_announced_to_run_ahead_four_at_a_time_before_they_are_transcribed() -> None:
+    from redaction.speech.lookahead import LOOKAHEAD_WINDOWS
+
+    class Ahead(ScriptedModel):
+        def __init__(self, answers: list[list[WindowWord]]) -> None:
+            super().__init__(answers)
+            self.ahead: list[list[int]] = []  # samples of each window announced, by group
+            self.words_before_ahead: list[int] = []  # windows transcribed when each group was announced
+
+        def run_ahead(self, windows: list[np.ndarray]) -> None:
+            self.ahead.append([w.size for w in windows])
+            self.words_before_ahead.append(len(self.windows))
+
+    x = bursts(300.0, [(t, t + 1.5) for t in range(5, 300, 15)])
+    answers = [[Word(1.0, 1.3, "card"), Word(2.0, 2.4, str(k))] for k in range(40)]
+    ahead, alone = Ahead(answers), ScriptedModel(answers)
+    heard = list(WhisperRecognizer(ahead, min_number_mass=0.0).recognize(blocks(x, 65536), RATE))
+    assert heard == list(WhisperRecognizer(alone, min_number_mass=0.0).recognize(blocks(x, 65536), RATE))
+    assert ahead.windows == alone.windows and len(ahead.windows) == 10
+    assert [len(g) for g in ahead.ahead] == [LOOKAHEAD_WINDOWS, LOOKAHEAD_WINDOWS, 2] == [4, 4, 2]
+    assert [n for g in ahead.ahead for n in g] == ahead.windows
+    assert ahead.words_before_ahead == [0, 4, 8]  # each group announced before any of it was transcribed
