@@ -110,6 +110,11 @@ UNANSWERED_CONFIDENCE = 0.3
 CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", "else", "everything", "accepted",
                            "approved", "processed", "successful"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
+#: Most words of the agent's closing sentence before its closing word, as Whisper tiny writes them after
+#: the agent's "lovely" ("that has all gone through and you will get a confirmation": 10; "that's a mod on
+#: free and you will get a", "lonely nights are more gone through and you will get a"): an answer run on into
+#: the closing with no full stop keeps its words before these (``_before_closing``, cards 1.97).
+CLOSING_RUN_WORDS = 10
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...
 #: "let me find it", "give me a second", "one second please", "hang about", "hold on, just getting it out" (1.82: the
@@ -980,16 +985,20 @@ def _before_closing(out: list[int], closing: int, words: Sequence[TimedWord]) ->
     a sentence with the call's closing word ``closing``, when that sentence goes on after it: "You will
     get a confirmation shortly." after the code ask's sentence is the agent's closing whole, not an
     answer cut at "confirmation" (1.95). An answer run on into a last "goodbye" keeps its words ("so big
-    tender goodbye": the expiry date misheard, then the caller's goodbye)."""
+    tender goodbye": the expiry date misheard, then the caller's goodbye). When that would leave nothing of
+    the answer, the words before the closing's ``CLOSING_RUN_WORDS`` are kept: the caller's code run on
+    with no full stop into the agent's "lovely, that has all gone through and you will get a confirmation"
+    ("Free line for London, that's a mod on free and you will get a confirmation", cards 1.97)."""
     if ends_sentence(words[closing].text) or closing + 1 >= len(words) or (
             words[closing + 1].start_s - words[closing].end_s >= TURN_GAP_S):
         return out
     i = closing - 1
+    whole = out
     while (out and out[-1] == i and not ends_sentence(words[i].text) and not digits_said(words[i].text)
            and not month_said(words[i].text) and words[i + 1].start_s - words[i].end_s < TURN_GAP_S):
         out = out[:-1]
         i -= 1
-    return out
+    return out or [w for w in whole if closing - w > CLOSING_RUN_WORDS]
 
 
 def _run_on_end(ask: int, words: Sequence[TimedWord]) -> int:

@@ -105,7 +105,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: "twenty" written "when did" after a month or a card found is the expiry date ("April 20th, when did I?": ``years``).
 #: 1.97: a card no check passes ends its reading at the run that brings it to a common card's length when each
 #: run after it reads as an expiry date or a code on its own (``_unchecked_card``): the words between stay audible;
-#: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``).
+#: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``);
+#: an answer run on into the call's closing with no full stop keeps its words before the closing's
+#: (``answers.CLOSING_RUN_WORDS``).
 VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

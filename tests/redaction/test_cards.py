@@ -2509,3 +2509,20 @@ def test_a_long_answer_to_the_code_ask_after_a_card_is_the_code_up_to_its_longes
     # no pause in it: every digit masked, as the code
     assert spans(*CARD_READ, ask, (16.0, f"{code[1]} {reference[1]}")) == [(CARD_NUMBER, 6.4, 12.7),
                                                                            (SECURITY_CODE, 16.0, 20.7)]
+
+
+def test_a_code_run_on_into_the_calls_closing_keeps_the_words_before_the_closing() -> None:
+    # the code written as other words, run on with no full stop into the agent's "lovely, that has all gone
+    # through and you will get a confirmation" ("Free line for London, that's a mod on free and you will get
+    # a confirmation", tune seed 320): the closing is the 10 words before "confirmation", the words before
+    # them the code (1.97)
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (18.0, "and finally the 3 digits on the back?"), (21.0, "Yes."),
+                    (22.0, "Free line for London, that's a mod on free and you will get a confirmation shortly."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [
+        (EXPIRY, "0 4 2 7."), (SECURITY_CODE, "Free line for London,")]
+    # a closing sentence of 10 words or fewer before it stays the closing whole
+    words = said_at(*CARD_READ, (14.0, "and the expiry date."), (16.0, "0 4 2 7."),
+                    (18.0, "and finally the 3 digits on the back?"),
+                    (21.0, "that's a mod on free and you will get a confirmation shortly."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
