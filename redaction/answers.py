@@ -546,12 +546,20 @@ AGENT_LEAD_WORDS = 3
 AGENT_AGAIN_WORDS = ANSWER_END_WORDS | REFERENCE_WORDS | {"payment"}
 
 
+#: A card found with this many digits is a 16-digit card and its expiry date read on after it, no ask
+#: heard between (cards 1.97: "... 8, 1 2, 5, 6, 8 33." for a card, then "0 8 3 3"): the code is
+#: looked for after it as after an expiry date (``codes_before_ack``).
+CARD_AND_EXPIRY_DIGITS = 16 + FULL_DIGITS["expiry"]
+
+
 def codes_before_ack(heard: Heard, found: list[Entity]) -> list[Entity]:
-    """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, when no code
-    was found after that date and nothing was found or keyed after it before the agent spoke
-    again: the words before that, masked whole (``_said_till_agent``)."""
+    """The caller's code after an expiry date found within ``CODE_SLOT_S`` of a card, or after a card
+    read on into its expiry date (``CARD_AND_EXPIRY_DIGITS``), when no code was found after that date
+    and nothing was found or keyed after it before the agent spoke again: the words before that,
+    masked whole (``_said_till_agent``)."""
     card_ends = [e.end_s for e in found if e.entity == CARD_NUMBER]
     expiries = [e for e in found if e.entity == EXPIRY and any(0 <= e.start_s - t <= CODE_SLOT_S for t in card_ends)]
+    expiries += [e for e in found if e.entity == CARD_NUMBER and _digits_in(e, heard.words) == CARD_AND_EXPIRY_DIGITS]
     return _said_after_each(expiries, SECURITY_CODE, heard, found, answered=lambda expiry, now: any(
         e.entity == SECURITY_CODE and e.start_s >= expiry.end_s for e in now))
 

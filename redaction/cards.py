@@ -107,7 +107,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: run after it reads as an expiry date or a code on its own (``_unchecked_card``): the words between stay audible;
 #: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``);
 #: an answer run on into the call's closing with no full stop keeps its words before the closing's
-#: (``answers.CLOSING_RUN_WORDS``).
+#: (``answers.CLOSING_RUN_WORDS``); a card of 16 + 4 digits is a card read on into its expiry date, the
+#: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``).
 VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

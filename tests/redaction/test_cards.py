@@ -2526,3 +2526,22 @@ def test_a_code_run_on_into_the_calls_closing_keeps_the_words_before_the_closing
                     (18.0, "and finally the 3 digits on the back?"),
                     (21.0, "that's a mod on free and you will get a confirmation shortly."))
     assert labels(words, find_entities(words, unanswered=True))[1:] == [(EXPIRY, "0 4 2 7.")]
+
+
+def test_the_words_after_a_card_read_on_into_its_expiry_date_are_the_code_when_nothing_says_it() -> None:
+    # the expiry date read on after the card with no ask heard between: one card of 16 + 4 digits; the
+    # agent's code ask misheard ("and Nicole did"), the code written as words, then the payment reference
+    # ("normal salmon to", tune seed 336): the words before the agent speaks again are the code, back to
+    # the pause of 1 s before them (the misheard ask too, as after an expiry date found: 1.79) (1.97)
+    words = said_at(CARD_READ[0], (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 0 4 2 7."), (16.0, "and Nicole did"),
+                    (18.0, "normal salmon to"), (20.0, "your payment reference is 6 5 6 7."))
+    assert labels(words, find_entities(words, unanswered=True)) == [
+        (CARD_NUMBER, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 0 4 2 7."), (SECURITY_CODE, "and Nicole did normal salmon to")]
+    words = said_at(CARD_READ[0], (6.0, "it's 4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 0 4 2 7."), (16.0, "and Nicole did"),
+                    (19.0, "normal salmon to"), (21.0, "your payment reference is 6 5 6 7."))
+    assert labels(words, find_entities(words, unanswered=True))[1:] == [(SECURITY_CODE, "normal salmon to")]
+    # a card of 16 or 19 digits alone is no expiry date: nothing after it is masked for this reason
+    for card in ("4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7.", "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 7 0 4 2."):
+        words = said_at(CARD_READ[0], (6.0, f"it's {card}"), (16.0, "and Nicole did"), (18.0, "normal salmon to"),
+                        (20.0, "your payment reference is 6 5 6 7."))
+        assert labels(words, find_entities(words, unanswered=True)) == [(CARD_NUMBER, card)], card
