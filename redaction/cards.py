@@ -108,7 +108,7 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``);
 #: an answer run on into the call's closing with no full stop keeps its words before the closing's
 #: (``answers.CLOSING_RUN_WORDS``); a card of 16 + 4 digits is a card read on into its expiry date, the
-#: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``).
+#: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``); "fix" may be "six" misheard (``DIGIT_SOUNDALIKES``).
 VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -254,6 +254,7 @@ DIGIT_SOUNDALIKES = frozenset({
     "fall", "far", "fine", "fife", "hive", "hide", "five", "sex", "sick", "sicks", "seeks", "six", "heaven", "seven",
     "ate", "hate", "eight", "aid", "nein", "nine", "mine", "none", "nun", "zero", "hero", "ten", "tin", "teen",
     "time",  # "nine" (1.66)
+    "fix",  # "six": "Okay, it is time to fix 1, 9, 4, ...", the card's first digits (1.97; tune 337 +3 digits)
     "high",  # "five", its f lost: "2 2 1 6 high mode high in 12 7" parted a card (1.94; tune 315-317 +2 digits)
 })  # fmt: skip
 #: Most words between two runs of a number read out that may all be digits misheard (1.39).

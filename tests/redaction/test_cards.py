@@ -2545,3 +2545,17 @@ def test_the_words_after_a_card_read_on_into_its_expiry_date_are_the_code_when_n
         words = said_at(CARD_READ[0], (6.0, f"it's {card}"), (16.0, "and Nicole did"), (18.0, "normal salmon to"),
                         (20.0, "your payment reference is 6 5 6 7."))
         assert labels(words, find_entities(words, unanswered=True)) == [(CARD_NUMBER, card)], card
+
+
+def test_fix_right_before_a_card_may_be_its_six_misheard() -> None:
+    # "Okay, it is time to fix 1, 9, 4, ...": Whisper wrote the card's first digits as "time to fix"
+    # (tune seed 337); "fix" may be "six" misheard as "time" may be "nine", so the three words
+    # before the card's first digit may all be digits and it starts from "time" (1.97)
+    read = "can I take the current number please? Okay, it is time to fix 1, 9, 4, 1, 2, 0, 0, 5, 7, 3, 8, 2, 1, 6, 4, 0. thanks"
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(read, 0.3), unanswered=True)] == [
+        (CARD_NUMBER, 3.0, 8.7)]
+    # with fewer than three such words before it, only "fix" said right against the card joins it (as "for"
+    # and "to" do: 1.60): "so we can" stays audible
+    read = read.replace("time to fix", "so we can fix")
+    assert [(e.entity, e.start_s, e.end_s) for e in find_entities(timed(read, 0.3), unanswered=True)] == [
+        (CARD_NUMBER, 3.9, 9.0)]
