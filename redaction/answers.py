@@ -112,8 +112,8 @@ CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", 
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
 #: Most words of the agent's closing sentence before its closing word, as Whisper tiny writes them after
 #: the agent's "lovely" ("that has all gone through and you will get a confirmation": 10; "that's a mod on
-#: free and you will get a", "lonely nights are more gone through and you will get a"): an answer run on into
-#: the closing with no full stop keeps its words before these (``_before_closing``, cards 1.97).
+#: free and you will get a"; "nights are more gone through and you will get a" after "lonely"): an answer run
+#: on into the closing with no full stop keeps its words before these (``_before_closing``, cards 1.97).
 CLOSING_RUN_WORDS = 10
 #: The caller's "one moment", "hang on, let me check", "sorry, it's in my other hand" before an
 #: answer is no part of it ...
