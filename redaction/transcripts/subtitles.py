@@ -8,9 +8,9 @@ coordinates, is not read as speech) and text lines. A WebVTT file starts with it
 ``STYLE`` and ``REGION`` blocks are not read as speech.
 
 Each cue is a segment over its times (no word times), its text read with tags (``<v Caller>``,
-``<i>``, ``<00:01.000>``) blanked to spaces and character references read as the characters they
-stand for (``&#49;`` a digit; one for a space, ``&nbsp;`` or ``&#160;``, and one unknown blanked
-to spaces). Written back, the tokens that say
+``<i>``, ``<00:01.000>``) blanked to spaces and character references to letters and digits read as
+the characters they stand for (``&#49;`` a digit); one to anything else (a space, ``&nbsp;``; punctuation,
+``&amp;`` ``&lt;``: "&4111" is no number to the card logic) and one unknown blanked to spaces. Written back, the tokens that say
 card data are redacted in the cue text itself (a reference in a token's core with it, one that is
 its punctuation kept), comments are scrubbed as free text (every
 number in them too when a cue held card data) and so are the header, each identifier, the
@@ -198,8 +198,9 @@ def _read(raw: str) -> str:
 
 
 def _as_read(found: re.Match[str]) -> str:
-    """A tag, a reference to a space, an unknown reference or a numeric one past Unicode's last
-    code point as spaces of its length; a reference as its characters."""
+    """A tag, a reference to anything but letters and digits (a space, punctuation), an unknown
+    reference or a numeric one past Unicode's last code point as spaces of its length; a reference
+    to letters or digits as its characters."""
     marked = found.group()
     if marked.startswith("&#"):  # its number without leading zeros: html.unescape reads it with int,
         hexadecimal = marked[2] in "xX"  # which refuses more than 4,300 decimal digits
@@ -207,8 +208,8 @@ def _as_read(found: re.Match[str]) -> str:
         if len(number) > 7 or int(number, 16 if hexadecimal else 10) > 0x10FFFF:
             return " " * len(marked)
         marked = f"&#{'x' if hexadecimal else ''}{number};"
-    if marked.startswith("&") and (read := html.unescape(marked)) != marked and not read.isspace():
-        return read
+    if marked.startswith("&") and (read := html.unescape(marked)) != marked and read.isalnum():
+        return read  # punctuation ("&amp;", "&lt;") stuck to digits hid them from the card logic: spaces
     return " " * len(found.group())
 
 

@@ -357,23 +357,40 @@ def test_a_digit_written_as_a_character_reference_is_read_and_masked(fmt: str, r
 @pytest.mark.parametrize(("said", "read", "written"), [
     ("&#52;111 1111 1111 1111", "4111 1111 1111 1111", "[redacted] [redacted] [redacted] [redacted]"),
     ("4111 1&#x31;11 1111 1111!", "4111 1111 1111 1111!", "[redacted] [redacted] [redacted] [redacted]!"),
-    ("&quot;4111 1111 1111 1111&quot;", '"4111 1111 1111 1111"', "&quot;[redacted] [redacted] [redacted] [redacted]&quot;"),
+    ("&quot;4111 1111 1111 1111&quot;", "      4111 1111 1111 1111      ", "&quot;[redacted] [redacted] [redacted] [redacted]&quot;"),
     ("<i>4111</i> 1111 1111 111&#49;", "   4111     1111 1111 1111", "<i>[redacted]</i> [redacted] [redacted] [redacted]"),
 ])
 def test_references_inside_and_around_a_card_token_are_read_as_their_characters(said: str, read: str, written: str) -> None:
-    """A reference at a token's start, inside it, or as its punctuation (``&quot;``: kept, as
-    punctuation is): the token's core masked, the reference standing for punctuation kept."""
+    """A reference at a token's start, inside it, or beside it (``&quot;``: read as spaces, kept):
+    the token's core masked, the reference standing for punctuation kept."""
     source = VTT.replace("Thank you.", said)
     transcript = transcripts.load(source, "webvtt")
     assert transcript.segments[-1].text == read
     assert transcripts.redacted(transcript) == VTT_REDACTED.replace("Thank you.", written)
 
 
+@pytest.mark.parametrize("fmt", ["webvtt", "srt"])
+@pytest.mark.parametrize(("said", "written"), [
+    ("4111&amp;1111&amp;1111&amp;1111", "[redacted]&amp;[redacted]&amp;[redacted]&amp;[redacted]"),
+    ("&lt;4111 1111 1111 1111&gt;", "&lt;[redacted] [redacted] [redacted] [redacted]&gt;"),
+    ("&amp;4111 1111 1111 1111&amp;", "&amp;[redacted] [redacted] [redacted] [redacted]&amp;"),
+])
+def test_a_reference_to_punctuation_beside_a_card_hides_none_of_it(fmt: str, said: str, written: str) -> None:
+    """``&amp;`` and ``&lt;`` read as "&" and "<" stuck to the digits ("&4111", "<4111"), which the card
+    logic reads as no number: the card written back whole, or 8 of its digits kept (found in review:
+    blanked to spaces before references were read). A reference to anything but a letter or digit is
+    spaces again, kept in the file."""
+    text, expected = (VTT, VTT_REDACTED) if fmt == "webvtt" else (SRT, SRT_REDACTED)
+    transcript = transcripts.load(text.replace("Thank you.", f"my card is {said}."), fmt)
+    assert [(d.start_s, d.end_s) for d in transcripts.detections(transcript)] == [(2.75, 6.25), (6.75, 8.25)]
+    assert transcripts.redacted(transcript) == expected.replace("Thank you.", f"my card is {written}.")
+
+
 def test_a_character_reference_in_a_file_without_card_data_is_kept() -> None:
     text = SRT.replace("4111 1111\n1111 1111.", "AT&amp;T&#39;s&nbsp;plan\n&#x2014; &notaref &bogus;").replace("Thank", "&lt;Thank")
     transcript = transcripts.load(text, "srt")
-    assert transcript.segments[1].text == "It's AT&T's      plan\n\u2014 &notaref" + " " * 8
-    assert transcript.segments[2].text == "<Thank you."
+    assert transcript.segments[1].text == "It's AT     T     s      plan\n" + " " * 8 + " &notaref" + " " * 8
+    assert transcript.segments[2].text == "    Thank you."
     assert transcripts.redacted(transcript) == text
 
 
