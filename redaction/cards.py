@@ -1345,15 +1345,10 @@ def _card_chain(chain: list[_Run], digits: list[tuple[str, int]], starts: list[i
     return out
 
 
-#: An unchecked card's reading ends at the run that brings it to this many digits (the shortest common
-#: card's, as ``answers.SHORTEST_CARD_DIGITS``) when what follows reads as an expiry date or a code (``_unchecked_card``).
-CARD_READ_DIGITS = 15
-
-
 def _unchecked_card(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
     """A chain of a card's length or more in which no card passes the Luhn check: card data in
     parts (``_by_spoken_parts``), its digits' words and the few words between them masked. When
-    its runs reach CARD_READ_DIGITS before its last run, none after that is held to the one before
+    its runs reach ``answers.SHORTEST_CARD_DIGITS`` before its last run, none after that is held to the one before
     it (``_held_on``) and each of those reads on its own as an expiry date or a code (``_short_runs``,
     told of the card before it, takes every digit), the card ends there and each later run is its
     own entity: an expiry date one, anything else a card's (3 or 4 digits may be the date misheard:
@@ -1361,7 +1356,7 @@ def _unchecked_card(chain: list[_Run], earlier: _Before, times: Times) -> list[E
     card and them stay audible (1.97: the caller's "yes", the agent's words Whisper left unwritten).
     What reads otherwise (more digits, a harmless lead) keeps the chain whole."""
     count = 0
-    cut = next((k + 1 for k, run in enumerate(chain) if (count := count + len(run.digits)) >= CARD_READ_DIGITS),
+    cut = next((k + 1 for k, run in enumerate(chain) if (count := count + len(run.digits)) >= answers.SHORTEST_CARD_DIGITS),
                len(chain))
     if cut == len(chain) or any(_held_on(run) for run in chain[cut:]):
         return _by_spoken_parts(chain, UNCHECKED_CARD_CONFIDENCE, times)
