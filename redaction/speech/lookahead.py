@@ -12,8 +12,8 @@ the same results (the same objects) without computing them again. A thread stops
 sampled (fallback) decode: those draw from the decoder's generator, and must draw in the order
 the recognizer asks for them; the window's transcription computes that and the rest itself.
 A window run ahead to its end gives its words whole (``whisper_window``), and what it computed is
-not kept. Worker threads sharing the model share what is remembered: one's run or pass forgets the
-other's, which then computes it again (the same results, more CPU).
+not kept. What is remembered belongs to the thread that called ``run`` (its recognizer's, whose
+transcriptions take it): worker threads sharing the model neither see nor forget each other's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,21 +38,22 @@ class Lookahead:
 
     def __init__(self, model: object) -> None:
         self._model = model
-        self._local = threading.local()  # .meeting and .job (its index): set in a thread running ahead
-        self._lock = threading.Lock()
-        self._encoded: dict[bytes, tuple[int, object]] = {}  # features' digest -> (job, encoder output)
-        self._results: dict[tuple, tuple[int, tuple[object, object]]] = {}  # call -> (job, (encoder output, result))
+        # Per thread: .remembered (_Remembered); in a thread running ahead its run's, with .meeting
+        # and .job (its index)
+        self._local = threading.local()
+        self._lock = threading.Lock()  # a run's threads share its _Remembered
 
     def run(self, jobs: Sequence[Callable[[], object]]) -> list[object]:
         """Each job's return (None for one stopped or failed), the jobs run at once; what the jobs
-        that returned None computed is remembered for the same calls after (the others' work is
-        done; what was remembered before is forgotten)."""
+        that returned None computed is remembered for the same calls after in this thread (the
+        others' work is done; what this thread remembered before is forgotten)."""
         self.forget()
+        run = _Remembered()
         meeting = _Meeting(self._model, len(jobs))
         out: list[object] = [None] * len(jobs)
 
         def ahead(i: int) -> None:
-            self._local.meeting, self._local.job = meeting, i
+            self._local.meeting, self._local.job, self._local.remembered = meeting, i, run
             try:
                 out[i] = jobs[i]()
             except Exception:  # noqa: BLE001 (stopped, or it fails again where the recognizer asks)
@@ -64,27 +66,25 @@ class Lookahead:
             t.start()
         for t in threads:
             t.join()
-        with self._lock:
-            self._encoded = {k: (job, v) for k, (job, v) in self._encoded.items() if out[job] is None}
-            self._results = {k: (job, v) for k, (job, v) in self._results.items() if out[job] is None}
+        self._local.remembered = _Remembered({k: (job, v) for k, (job, v) in run.encoded.items() if out[job] is None},
+                                             {k: (job, v) for k, (job, v) in run.results.items() if out[job] is None})
         return out
 
     def forget(self) -> None:
-        """Drops what was remembered (a pass starts, or the windows run ahead were transcribed)."""
-        with self._lock:
-            self._encoded.clear()
-            self._results.clear()
+        """Drops what this thread remembered (a pass starts, or the windows run ahead were transcribed)."""
+        self._local.remembered = _Remembered()
 
     def encode(self, features: object, *args: object, **kwargs: object) -> object:
         key = hashlib.blake2b(np.asarray(features).tobytes(), digest_size=20).digest() + repr((args, kwargs)).encode()
+        remembered = self._remembered_here()
         with self._lock:
-            hit = self._encoded.pop(key, None)
+            hit = remembered.encoded.pop(key, None)
         if hit is not None:
             return hit[1]
         encoded = self._model.encode(features, *args, **kwargs)
         if self._ahead() is not None:
             with self._lock:
-                self._encoded[key] = (self._local.job, encoded)
+                remembered.encoded[key] = (self._local.job, encoded)
         return encoded
 
     def generate(self, encoded: object, prompts: list[list[int]], **kwargs: object) -> object:
@@ -105,16 +105,34 @@ class Lookahead:
     def _ahead(self) -> _Meeting | None:
         return getattr(self._local, "meeting", None)
 
+    def _remembered_here(self) -> _Remembered:
+        remembered = getattr(self._local, "remembered", None)
+        if remembered is None:  # a thread that never ran ahead
+            remembered = self._local.remembered = _Remembered()
+        return remembered
+
     def _remembered(self, key: tuple, encoded: object, compute: Callable[[], object]) -> object:
+        remembered = self._remembered_here()
         with self._lock:
-            hit = self._results.pop(key, None)
+            hit = remembered.results.pop(key, None)
         if hit is not None and hit[1][0] is encoded:  # the same object: an id is not reused while it lives
             return hit[1][1]
         result = compute()
         if self._ahead() is not None:
             with self._lock:
-                self._results[key] = (self._local.job, (encoded, result))
+                remembered.results[key] = (self._local.job, (encoded, result))
         return result
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    """The CTranslate2 calls of one run's jobs (while it runs, then those of its jobs that returned
+    None), each with the job that made it."""
+
+    #: features' digest -> (job, encoder output)
+    encoded: dict[bytes, tuple[int, object]] = field(default_factory=dict)
+    #: call -> (job, (encoder output, result))
+    results: dict[tuple, tuple[int, tuple[object, object]]] = field(default_factory=dict)
 
 
 class _Meeting:

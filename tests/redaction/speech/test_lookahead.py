@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import numpy as np
 
 from redaction.speech.lookahead import Lookahead
+
+WAIT_S = 10.0  # an event that never comes fails the test instead of hanging it
 
 
 class FakeWhisper:
@@ -113,6 +118,73 @@ def test_a_failing_window_gives_none_and_leaves_the_others_theirs() -> None:
 
     got = ahead.run([failing, lambda: transcription(ahead, 2.0, decodes=2)])
     assert got == [None, ([("decoded", 48.0, (50257, 50362)), ("decoded", 48.0, (50257, 50363))], ("aligned", 48.0))]
+
+
+def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
+    """``call`` started in a thread of its own (a worker thread sharing the model); what it
+    returns is the dict's ``"got"`` once the thread is joined."""
+    got: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: got.setdefault("got", call()))
+    thread.start()
+    return thread, got
+
+
+def test_a_run_ending_while_a_longer_one_of_another_thread_stores_gives_its_jobs_returns() -> None:
+    fake = FakeWhisper()
+    ahead = Lookahead(fake)
+    started, stored, done = threading.Event(), threading.Event(), threading.Event()
+
+    def fourth() -> str:  # worker 1's fourth window: it encodes once worker 2's run has started
+        assert started.wait(WAIT_S)
+        ahead.encode(features(9.0))
+        stored.set()
+        assert done.wait(WAIT_S)
+        return "a3"
+
+    first, got = in_thread(lambda: ahead.run([lambda: transcription(ahead, 1.0), lambda: 1, lambda: 2, fourth]))
+
+    def mine() -> str:  # worker 2's run of two windows (a call's last flush) ends after it
+        started.set()
+        assert stored.wait(WAIT_S)
+        return "b0"
+
+    try:
+        got_2 = ahead.run([mine, lambda: transcription(ahead, 2.0)])
+        assert got_2 == ["b0", transcription(Lookahead(FakeWhisper()), 2.0)]
+    finally:
+        done.set()
+        first.join()
+    assert got["got"] == [transcription(Lookahead(FakeWhisper()), 1.0), 1, 2, "a3"]
+
+
+def test_what_a_thread_s_stopped_windows_computed_is_its_own_and_another_thread_s_run_keeps_it() -> None:
+    fake = FakeWhisper()
+    ahead = Lookahead(fake)
+    ran, other_ran = threading.Event(), threading.Event()
+
+    def worker_1() -> tuple[object, tuple[int, int, int]]:
+        def stopping() -> None:
+            transcription(ahead, 1.0)
+            ahead.generate(ahead.encode(features(1.0, 2)), [[50257]], sampling_topk=0)  # sampled: stops here
+
+        assert ahead.run([stopping, lambda: 1]) == [None, 1]
+        ran.set()
+        assert other_ran.wait(WAIT_S)
+        counts = (fake.encodes, fake.aligns, len(fake.batches))
+        got = transcription(ahead, 1.0)  # what its stopped window computed ahead, not computed again
+        assert (fake.encodes, fake.aligns, len(fake.batches)) == counts
+        return got, counts
+
+    first, got = in_thread(worker_1)
+    try:
+        assert ran.wait(WAIT_S)
+        assert ahead.run([lambda: transcription(ahead, 2.0), lambda: 2])[1] == 2  # worker 2's run
+        transcription(ahead, 1.0)  # worker 1's remembered calls are not worker 2's: computed anew
+        assert (fake.encodes, fake.aligns, fake.batches) == (4, 3, [1, 1, 1])
+    finally:
+        other_ran.set()
+        first.join()
+    assert got["got"] == (transcription(Lookahead(FakeWhisper()), 1.0), (4, 3, 3))
 
 
 def test_whisper_run_ahead_writes_the_same_words_in_fewer_decodes(whisper_model, audio, monkeypatch) -> None:
