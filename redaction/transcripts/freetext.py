@@ -134,12 +134,28 @@ def replace_tokens(text: str, tokens: Iterable[tuple[int, int]]) -> str:
 def redact_free(text: str, cores: Cores = NO_CORES) -> str:
     """Free text (no times) with its card data redacted, and each number beside a redacted
     token (``beside_redacted``: text rebuilt from redacted words quotes the rest of a card)."""
-    after = redact_texts([(text, 0.0, TOKEN_S * max(1, len(text.split())))], cores)[0]
-    if PLACEHOLDER not in after:
+    return redact_free_parts([text], cores)[0]
+
+
+def redact_free_parts(texts: Sequence[str], cores: Cores = NO_CORES) -> list[str]:
+    """Parts of one free text (comment lines, NOTE blocks, a list's strings), read in order as
+    one, TOKEN_S a token, each redacted in its place, its white space kept (``redact_free`` of
+    them together; session 54: parts joined, read and split again were read each alone when a
+    part held the white space they were split on, a card a group a part written back whole)."""
+    timed, at_s = [], 0.0
+    for text in texts:
+        end_s = at_s + TOKEN_S * sum(1 for _ in TOKEN.finditer(text))
+        timed.append((text, at_s, end_s))
+        at_s = end_s
+    after = redact_texts(timed, cores)
+    if not any(PLACEHOLDER in text for text in after):
         return after
-    tokens = list(TOKEN.finditer(after))
-    beside = beside_redacted([t.group() for t in tokens])
-    return replace_tokens(after, [(tokens[k].start(), tokens[k].end()) for k in beside])
+    tokens = [(k, token) for k, text in enumerate(after) for token in TOKEN.finditer(text)]
+    hit: dict[int, list[tuple[int, int]]] = {}
+    for j in beside_redacted([token.group() for _, token in tokens]):
+        k, token = tokens[j]
+        hit.setdefault(k, []).append((token.start(), token.end()))
+    return [replace_tokens(text, hit.get(k, ())) for k, text in enumerate(after)]
 
 
 def beside_redacted(texts: Sequence[str]) -> list[int]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import PLACEHOLDER, Reading, WriteBack, make_word
-from redaction.transcripts.freetext import redact_free, redact_numbers, said_cores
+from redaction.transcripts.freetext import redact_free_parts, redact_numbers, said_cores
 from redaction.transcripts.markers import marked_words
 from redaction.transcripts.quotes import Cores
 from redaction.words import TimedWord
@@ -78,14 +78,11 @@ class SimpleTranscript:
 
 def _scrubbed(comments: list[str], cores: Cores) -> list[str]:
     """``comments`` (lines, their ends kept) with card data redacted, their texts after the ``#`` read
-    in order as one free text (session 54: each line was read alone, so a card a group a line
-    was written back whole)."""
+    in order as one free text (``redact_free_parts``; session 54: each line was read alone, so a card
+    a group a line was written back whole)."""
     marks = [line.index("#") + 1 for line in comments]
     texts = [line[mark:] for line, mark in zip(comments, marks)]
-    joined = redact_free("".join(texts), cores).splitlines(keepends=True)
-    if len(joined) != len(texts):  # a last comment of nothing: each line alone
-        joined = [redact_free(text, cores) for text in texts]
-    return [line[:mark] + text for line, mark, text in zip(comments, marks, joined)]
+    return [line[:mark] + text for line, mark, text in zip(comments, marks, redact_free_parts(texts, cores))]
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:

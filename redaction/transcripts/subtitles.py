@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redaction.errors import TranscriptError
 from redaction.transcripts.base import PLACEHOLDER, Reading, Segment, WriteBack, checked_time, split_core
-from redaction.transcripts.freetext import TOKEN, redact_free, redact_numbers, replace_tokens, said_cores, token_hits
+from redaction.transcripts.freetext import (TOKEN, redact_free, redact_free_parts, redact_numbers, replace_tokens,
+                                           said_cores, token_hits)
 from redaction.transcripts.quotes import Cores
 
 
@@ -213,20 +214,11 @@ def _as_read(found: re.Match[str]) -> str:
     return " " * len(found.group())
 
 
-#: Parts the comments read together (``_notes_scrubbed``): white space no comment holds (it would
-#: be a line end in one).
-_NOTE_BREAK = "\u2029"
-
-
 def _notes_scrubbed(notes: list[str], cores: Cores) -> list[str]:
     """``notes`` (comment blocks, each from its ``NOTE``) with card data redacted, their texts after
-    the ``NOTE`` read in order as one free text (session 54: each was read alone, so a card a group a
-    comment was written back whole)."""
-    texts = [note[4:] for note in notes]
-    joined = redact_free(_NOTE_BREAK.join(texts), cores).split(_NOTE_BREAK)
-    if len(joined) != len(texts):
-        joined = [redact_free(t, cores) for t in texts]
-    return [note[:4] + after for note, after in zip(notes, joined)]
+    the ``NOTE`` read in order as one free text (``redact_free_parts``; session 54: each was read
+    alone, so a card a group a comment was written back whole)."""
+    return [note[:4] + after for note, after in zip(notes, redact_free_parts([note[4:] for note in notes], cores))]
 
 
 def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[tuple[int, int, str]]:
@@ -240,10 +232,7 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
         piece = text[start:end]
         if piece not in done:
             read = _MARKUP.sub(" ", piece)
-            after = redact_free(read, cores)
-            changed = [(a.start(), a.end()) for a, b in zip(TOKEN.finditer(read), TOKEN.finditer(after))
-                       if a.group() != b.group()]  # one token for one: [redacted] holds no space
-            done[piece] = replace_tokens(piece, changed)
+            done[piece] = _rewritten(piece, read, redact_free(read, cores))
         if done[piece] != piece:
             yield start, end, done[piece]
 
@@ -267,25 +256,25 @@ def _outside(text: str, parsed: Parsed, dialect: Dialect, cores: Cores) -> list[
         for tag in _TAG.finditer(text, cue.text_from, cue.text_to):
             if not _TIMESTAMP.fullmatch(tag.group()):  # a time, as the timing is
                 changes += free(tag.start(), tag.end())
-    return changes + _identifiers(text, idents, cores, free)
+    return changes + _identifiers(text, idents, cores)
 
 
-def _identifiers(text: str, idents: list[tuple[int, int]], cores: Cores,
-                 free: Callable[[int, int], Iterator[tuple[int, int, str]]]) -> list[tuple[int, int, str]]:
+def _identifiers(text: str, idents: list[tuple[int, int]], cores: Cores) -> list[tuple[int, int, str]]:
     """The changes to the cues' identifiers (offsets ``idents``), read in order as one free text
-    (session 54: each was read alone, so a card a group an identifier was written back whole);
-    each alone (``free``) when one holds the break that parts them."""
+    (``redact_free_parts``; session 54: each was read alone, so a card a group an identifier was
+    written back whole)."""
     reads = [_MARKUP.sub(" ", text[start:end]) for start, end in idents]
-    joined = redact_free(_NOTE_BREAK.join(reads), cores).split(_NOTE_BREAK) if reads else []
-    if len(joined) != len(reads):
-        return [change for start, end in idents for change in free(start, end)]
-    changes = []
-    for (start, end), read, after in zip(idents, reads, joined):
-        changed = [(a.start(), a.end()) for a, b in zip(TOKEN.finditer(read), TOKEN.finditer(after))
-                   if a.group() != b.group()]
-        if changed:
-            changes.append((start, end, replace_tokens(text[start:end], changed)))
-    return changes
+    return [(start, end, _rewritten(text[start:end], read, after))
+            for (start, end), read, after in zip(idents, reads, redact_free_parts(reads, cores)) if after != read]
+
+
+def _rewritten(piece: str, read: str, after: str) -> str:
+    """``piece`` with the tokens redacted that its reading ``read`` (its markup as spaces: the same
+    length, the same tokens) came out of the card logic changed in, ``after``: one token for one
+    ([redacted] holds no space), the markup kept."""
+    changed = [(a.start(), a.end()) for a, b in zip(TOKEN.finditer(read), TOKEN.finditer(after))
+               if a.group() != b.group()]
+    return replace_tokens(piece, changed)
 
 
 #: A first cue's own number has at most this many digits (fewer than any card's).

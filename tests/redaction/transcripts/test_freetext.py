@@ -72,3 +72,21 @@ def test_a_string_every_word_repeats_is_read_by_the_card_logic_once_a_document(m
 def test_a_number_beside_a_redacted_word_in_free_text_is_redacted(text: str, expected: str) -> None:
     """Text rebuilt from words, some redacted, quotes the rest of their card."""
     assert freetext.redact_free(text) == expected
+
+
+def test_free_parts_are_read_in_order_as_one_text_each_kept_in_its_place() -> None:
+    """A card a group a part (a comment line, a NOTE, a list's string) is card data read together;
+    each part comes back on its own, its white space (line ends, U+2029) and an empty part kept."""
+    parts = ["# card 4111\n", "", "1111\u2029 1111", "\n", " 1111 thanks\r\n"]
+    assert freetext.redact_free_parts(parts) == ["# card [redacted]\n", "", "[redacted]\u2029 [redacted]", "\n",
+                                                 " [redacted] thanks\r\n"]
+    assert freetext.redact_free_parts([]) == []
+    assert freetext.redact_free_parts(["the 4111", "parcel"]) == ["the 4111", "parcel"]
+
+
+def test_a_number_beside_a_redacted_one_in_the_next_part_is_redacted_too() -> None:
+    """The digits said elsewhere (cores) redact "0366"; "1283" beside it in the part before is the
+    rest of that card (``beside_redacted`` across the parts, as across a text's tokens)."""
+    cores = freetext.digit_cores(["0366"])
+    assert freetext.redact_free_parts(["my ref 1283", "0366 ok"], cores) == ["my ref [redacted]", "[redacted] ok"]
+    assert freetext.redact_free("my ref 1283 0366 ok", cores) == "my ref [redacted] [redacted] ok"

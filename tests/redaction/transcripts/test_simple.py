@@ -61,10 +61,13 @@ def test_each_line_keeps_its_own_line_end_when_its_word_is_redacted(ending: str)
     assert written == ending.join(redacted) + ending
 
 
-def test_a_card_split_over_comment_lines_is_redacted() -> None:
+@pytest.mark.parametrize("last", ["# see you\n", "# see you", "#", "#\n", "#\r\n#"])
+def test_a_card_split_over_comment_lines_is_redacted(last: str) -> None:
     """Session 54: each comment line was scrubbed alone, so a card one group a comment ("# card
-    4111", "# 1111", ...) was written back whole; the comments are read in order as one free text."""
-    text = "1.00 1.30 hello\n# card 4111\n#1111\n  # 1111\n# 1111 thanks\n1.40 1.70 there\n# see you\n"
+    4111", "# 1111", ...) was written back whole; the comments are read in order as one free text.
+    A last comment of nothing (a bare "#" without a line end) once sent them back to being read
+    each alone."""
+    text = "1.00 1.30 hello\n# card 4111\n#1111\n  # 1111\n# 1111 thanks\n1.40 1.70 there\n" + last
     written = transcripts.redacted(transcripts.load(text, "simple"))
     assert written == ("1.00 1.30 hello\n# card [redacted]\n#[redacted]\n  # [redacted]\n# [redacted] thanks\n"
-                       "1.40 1.70 there\n# see you\n")
+                       "1.40 1.70 there\n" + last)

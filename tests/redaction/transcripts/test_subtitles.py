@@ -455,3 +455,24 @@ def test_a_card_split_over_cue_identifiers_is_redacted() -> None:
                                     enumerate(zip(["card 4111", "#1111", "#1111", "#1111"], said)))
     written = transcripts.redacted(transcripts.load(text, "webvtt"))
     assert written == text.replace("card 4111", "card [redacted]").replace("\n#1111\n", "\n#[redacted]\n")
+
+
+def test_a_card_split_over_notes_is_redacted_whatever_white_space_a_note_holds() -> None:
+    """A NOTE holding the character that once parted the notes read together (U+2029) sent them
+    back to being read each alone: the card a group a note was written back whole."""
+    notes = "NOTE card 4111\u2029 more\n\nNOTE 1111\n\nNOTE 1111\n\nNOTE 1111"
+    text = VTT.replace("NOTE exported by the recorder", notes).replace("4111 1111</i>\n1111 1111.", "on its way</i>\nto you.")
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == text.replace(notes, "NOTE card [redacted]\u2029 more\n\nNOTE [redacted]\n\nNOTE [redacted]\n\n"
+                                          "NOTE [redacted]")
+
+
+def test_a_card_split_over_cue_identifiers_is_redacted_whatever_white_space_one_holds() -> None:
+    """An identifier holding the character that once parted the identifiers read together (U+2029)
+    sent them back to being read each alone: the card a group an identifier was written back whole."""
+    said = ["hello", "there", "how", "are"]
+    idents = ["card 4111\u2029ok", "#1111", "#1111", "#1111"]
+    text = "WEBVTT\n\n" + "\n".join(f"{ident}\n00:0{k}.000 --> 00:0{k}.500\n{w}\n" for k, (ident, w) in
+                                    enumerate(zip(idents, said)))
+    written = transcripts.redacted(transcripts.load(text, "webvtt"))
+    assert written == text.replace("card 4111", "card [redacted]").replace("\n#1111\n", "\n#[redacted]\n")
