@@ -328,11 +328,12 @@ class _Scrub:
         return node
 
     def tokens(self, items: list[Any]) -> None:
-        """The one-token texts of ``items`` (its strings, or each mapping's first string under a text
-        key) read in order as one free text and redacted in place (``redact_copies``): a list no
-        reader reads may hold a card a group a string (session 54: "4111", "1111"... each scrubbed
-        alone, the card written back whole). Words a format redacted itself (``skip``) are not read
-        again."""
+        """The texts of ``items`` (its strings, or each mapping's first string under a text key) read
+        in order as one free text and redacted in place (``redact_free_parts``): a list no reader reads
+        may hold a card a group a string (session 54: "4111", "1111"... each scrubbed alone, the card
+        written back whole; then "card is 4111", "1111 1111"... each alone as they held a space). Words
+        a format redacted itself (``skip``) are not read again; nor are numbers (Whisper's token ids:
+        read as free text, any run of them is a card), which ``label`` reads."""
         places: list[tuple[Any, Any]] = []
         for index, item in enumerate(items):
             if isinstance(item, str):
@@ -341,9 +342,11 @@ class _Scrub:
                 name = next((n for n, v in item.items() if n.lower() in FREE_KEYS and isinstance(v, str)), None)
                 if name is not None:
                     places.append((item, name))
-        places = [(h, k) for h, k in places if isinstance(h[k], str) and len(h[k].split()) == 1]
         if len(places) >= 2:
-            redact_copies(places, self.cores)
+            texts = [holder[key] for holder, key in places]
+            for (holder, key), text, after in zip(places, texts, redact_free_parts(texts, self.cores)):
+                if after != text:
+                    holder[key] = after
 
     def label(self, value: str | int) -> str | int:
         """A string not read as free text (a label, an id, a time) or a JSON number, redacted (as a

@@ -62,13 +62,19 @@ CARD_REDACTED = ["my", "card", "is", "[redacted]", "[redacted]", "[redacted]", "
      {"items": [{"text": w, "speaker": "A"} for w in CARD_REDACTED]}),
     ({"items": [{"text": w} for w in "card four one one one one one one one one one one one one one one one".split()]},
      {"items": [{"text": w} for w in ["card", *["[redacted]"] * 16]]}),
-], ids=["word-mappings", "strings", "text-mappings", "digits-in-words"])
+    ({"tokens": ["4111 1111", "1111 1111"]}, {"tokens": ["[redacted] [redacted]", "[redacted] [redacted]"]}),
+    ({"tokens": ["card is 4111", "1111", "1111", "1111"]}, {"tokens": ["card is [redacted]", *["[redacted]"] * 3]}),
+    ({"items": [{"text": "my card is 4111"}, {"text": "1111"}, {"text": "1111"}, {"text": "1111 thanks"}]},
+     {"items": [{"text": "my card is [redacted]"}, *[{"text": "[redacted]"}] * 2, {"text": "[redacted] thanks"}]}),
+], ids=["word-mappings", "strings", "text-mappings", "digits-in-words", "two-groups-a-string", "a-sentence-then-groups",
+        "sentences-and-groups"])
 def test_a_card_split_over_the_strings_of_a_list_no_reader_reads_is_redacted(extra: dict[str, Any],
                                                                              expected: dict[str, Any]) -> None:
     """Session 54: each string of a list no reader reads (a provider's field unknown to its reader)
     was scrubbed alone, so a card one group a string, "4111", "1111"..., was written back whole. The
-    one-token texts of such a list (its strings, or each mapping's string under a text key) are read
-    in order as one free text too, as the copies of the words are."""
+    texts of such a list (its strings, or each mapping's string under a text key) are read in order
+    as one free text too, as the copies of the words are; texts of more than one token too (they were
+    read each alone: "card is 4111" kept its group while the three after it went)."""
     after = written(extra, "hello there how are you".split())
     assert {key: after[key] for key in expected} == expected
 
@@ -77,3 +83,28 @@ def test_a_list_of_one_token_texts_without_card_data_is_kept() -> None:
     extra = {"tokens": ["call", "4111", "at", "10", "am"], "items": [{"text": "1"}, {"text": "2"}, {"text": "3"}]}
     after = written(extra, "hello there how are you".split())
     assert {key: after[key] for key in extra} == extra
+
+
+def test_a_list_of_json_numbers_is_not_read_as_free_text() -> None:
+    """Whisper's token ids ("tokens": [50364, 440, ...]): the card logic reads free text with no ask
+    and takes any run of numbers for a card, so a list of numbers read as one free text would be
+    written back "[redacted]" whole, a list of times in ms too. A number is redacted only when it
+    quotes the card the words said (``_Scrub.label``)."""
+    extra = {"tokens": [50364, 440, 7534, 390, 257, 3743, 4008, 322, 50530], "times_ms": [1200, 1530, 1870, 2210]}
+    after = written(extra, "hello there how are you".split())
+    assert {key: after[key] for key in extra} == extra
+
+
+def test_reading_the_texts_of_lists_is_linear_in_them() -> None:
+    """Counted, not timed: four times the texts of a list (read together, then each alone) may cost
+    at most five times the lines of Python."""
+    from tests.hostile.test_inputs_limits import python_lines
+
+    lines = {}
+    for count in (250, 1000):
+        extra = {"lines": [f"then {'abc'[k % 3]} said {'xyz'[k % 3]}" for k in range(count)],
+                 "items": [{"text": f"{'xyz'[k % 3]}", "n": k} for k in range(count)]}
+        out: list[dict[str, Any]] = []
+        lines[count] = python_lines(lambda: out.append(written(extra, ["hello"])))
+        assert {key: out[0][key] for key in extra} == extra
+    assert lines[1000] <= 5 * lines[250], lines
