@@ -13,6 +13,7 @@ the account's policy (``vault.retention``), applied retroactively by the next sw
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,7 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
         return _stored_before(manifest, rid, meanwhile, region_vault, backends)
     finally:
         held.close()
-    destroyed = _destroy(manifest, backends)
+    destroyed = _destroy(manifest, backends, unchanged=fetch.check_unchanged)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
 
@@ -239,10 +240,13 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
     return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
 
 
-def _destroy(manifest: Manifest, backends: Backends) -> int:
+def _destroy(manifest: Manifest, backends: Backends,
+             unchanged: Callable[[Location], None] | None = None) -> int:
+    """Destroy the call's sources; with ``unchanged`` (the fetcher's check), a local source that
+    changed since the call read it is kept (``destroy_sources``)."""
     if backends.settings.keep_sources:
         return 0
-    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region))
+    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region), unchanged)
 
 
 def _name(location: Location) -> str:

@@ -21,9 +21,10 @@ them). ``CALLREC_KEEP_SOURCES`` keeps everything.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -37,6 +38,8 @@ from worker.errors import ManifestError, SourceError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
 from worker.calls.source_names import source_name
 from worker.settings import Settings
+
+log = logging.getLogger("callrec.jobs")
 
 _ZEROS = bytes(1 << 20)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -251,8 +254,13 @@ def source_locations(manifest: Manifest) -> tuple[Location, ...]:
 
 
 def destroy_sources(manifest: Manifest, settings: Settings,
-                    remotes: Mapping[str, RemoteSource] | None = None) -> int:
-    """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many."""
+                    remotes: Mapping[str, RemoteSource] | None = None,
+                    unchanged: Callable[[Location], None] | None = None) -> int:
+    """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many.
+
+    With ``unchanged`` (``SourceFetcher.check_unchanged`` of the run that stored the call), a local
+    source is checked just before it is destroyed: one that changed since the call read it (a
+    recorder still appending to it) holds what was never stored, and is kept and logged."""
     where = own_files(manifest, settings, inbox(settings, manifest.account.region))
     if settings.keep_sources or not where:
         return 0
@@ -262,14 +270,33 @@ def destroy_sources(manifest: Manifest, settings: Settings,
     protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
     vault_buckets = _vault_buckets(settings, manifest.account.region)
     count = 0
-    for location in dict.fromkeys(source_locations(manifest)):
+    for location, field in _fields(manifest).items():
         if location.path is not None:
+            if unchanged is not None and not _still_as_read(unchanged, location, field):
+                continue
             count += _shred_in(location.path, where, protected)
         elif (where.holds(location) and location.uri.partition("://")[0] in remotes
               and not (location.uri.startswith("s3://") and location.bucket in vault_buckets)):
             remotes[location.uri.partition("://")[0]].delete(location)
             count += 1
     return count
+
+
+def _fields(manifest: Manifest) -> dict[Location, str]:
+    """Each source of ``manifest`` once, with the manifest field that names it first."""
+    found = {segment.location: f"segments[{k}].uri" for k, segment in reversed(list(enumerate(manifest.segments)))}
+    if manifest.transcript is not None:
+        found.setdefault(manifest.transcript.location, "transcript.uri")
+    return found
+
+
+def _still_as_read(unchanged: Callable[[Location], None], location: Location, field: str) -> bool:
+    try:
+        unchanged(location)
+    except SourceError:
+        log.warning("%s: changed after the call read it; kept, not destroyed", field)
+        return False
+    return True
 
 
 def _vault_buckets(settings: Settings, region: str) -> set[str]:

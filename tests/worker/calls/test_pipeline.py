@@ -918,3 +918,27 @@ def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_ke
         process_call(manifest, build_backends(settings))
     assert leg.exists() and (tmp_path / "call" / "CA1-b.wav").exists()
     assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("data/*"))
+
+
+def test_a_leg_that_changes_after_its_digest_is_stored_as_read_and_kept(tmp_path, settings, monkeypatch, caplog):
+    """Session 54 review: the check ran before the commit, and a leg the recorder appended to
+    afterwards (while the vault wrote the call) was destroyed with what it had gained. The destroy
+    step compares each local source with its first reading just before unlinking it: changed, it
+    is kept and logged (no content), and not counted."""
+    manifest = write_call(tmp_path / "call")
+    leg = tmp_path / "call" / "CA1-a.wav"
+    put = RegionVault.put
+
+    def leg_grows_meanwhile(self, *args, **kwargs):
+        with open(leg, "ab") as out:
+            out.write(bytes(9000))
+        return put(self, *args, **kwargs)
+
+    monkeypatch.setattr(RegionVault, "put", leg_grows_meanwhile)
+    size_before = leg.stat().st_size
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored and outcome.sources_destroyed == 1
+    assert leg.stat().st_size == size_before + 9000 and not (tmp_path / "call" / "CA1-b.wav").exists()
+    kept = [r for r in caplog.records if "kept" in r.getMessage()]
+    assert [(r.levelname, r.getMessage()) for r in kept] == [
+        ("WARNING", "segments[0].uri: changed after the call read it; kept, not destroyed")]
