@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.queue.batch import BatchRequest, Pacer, Targets, jobs_of, plan_batch
     from worker.queue.broker import build_broker, ensure_redis
     from worker.boot import build_backends
-    from worker.queue.effects import detector_version, past_window, retention_due
+    from worker.queue.effects import detector_version, past_window, retention_judge
     from worker.cli.progress import watch
     from worker.queue.submit import JobQueue
 
@@ -67,8 +67,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         detector = detector_version(backends)
     targets = Targets(detector_version=detector,
                       key_versions={r: vault.region(r).keys.primary()[0] for r in vault.regions})
+    # read once, before planning: a policy out of range refuses the batch (not one job per recording)
+    due = retention_judge(request.account, backends) if "retention" in request.steps else (lambda entry: False)
     entries = operations.entries(vault, account_id=request.account, since=request.since)
-    plan = plan_batch(request, entries, targets, lambda entry: retention_due(entry, backends),
+    plan = plan_batch(request, entries, targets, due,
                       past_window=lambda entry: past_window(entry, backends))
 
     ensure_redis(settings)

@@ -64,8 +64,9 @@ class BatchPlan:
 def needs_work(entry: IndexEntry, steps: tuple[str, ...], targets: Targets,
                retention_due: Callable[[IndexEntry], bool]) -> bool:
     """True when one of ``steps`` would change ``entry``; True too when the retention step cannot
-    judge it (a window or policy out of range: VaultInputError): its job fails for it alone, as
-    the sweep skips it, and the rest of the batch is done."""
+    judge it (its own window out of range: VaultInputError): its job fails for it alone, as the
+    sweep skips it, and the rest of the batch is done. ``retention_due`` has read the account's
+    policy before (``effects.retention_judge``): one out of range refuses the batch there."""
     if "redact" in steps and (not entry.redacted or entry.detector_version != targets.detector_version):
         return True
     if "rewrap" in steps and any(v != targets.key_versions.get(entry.region) for v in entry.key_versions()):

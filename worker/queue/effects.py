@@ -8,6 +8,7 @@ check the current state first), which is what makes a redelivered job harmless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -142,6 +143,15 @@ def retention_due(entry: IndexEntry, backends: Backends) -> bool:
     """True when the account's current retention window has passed for ``entry``."""
     region_vault = backends.vault.region(entry.region)
     return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())
+
+
+def retention_judge(account_id: str, backends: Backends) -> Callable[[IndexEntry], bool]:
+    """``retention_due`` for ``account_id``'s recordings with the account's policy read once per
+    region, now: a policy out of range or unreadable raises here (VaultInputError, refusing a batch
+    whole), and the judgement raises only for a recording's own window."""
+    vault = backends.vault
+    policies = {region: vault.region(region).policy(account_id) for region in vault.regions}
+    return lambda entry: is_due(entry, policies[entry.region], vault.region(entry.region).clock())
 
 
 def past_window(entry: IndexEntry, backends: Backends) -> bool:

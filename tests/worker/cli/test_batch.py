@@ -97,6 +97,28 @@ def test_a_batch_applying_retention_fails_only_the_recording_whose_window_is_out
                                                        "(at most ##### days)")  # digit runs scrubbed
 
 
+def test_a_batch_applying_retention_under_an_account_policy_out_of_range_is_refused(inprocess_worker,
+                                                                                     redis_client, capsys):
+    """Session 54 review: the plan caught the policy's VaultInputError as if it were one recording's
+    window, so every recording of the account was queued as a job bound to fail (5 queued, 5 failed,
+    exit 1). The policy is read once before planning: out of range, the batch is refused (exit 2),
+    nothing queued."""
+    import json
+
+    from tests.worker.conftest import queue_backends as backends
+    from vault.retention import policy_name
+    from vault.stores.base import put_bytes
+
+    region = backends().vault.region("us")
+    ids = store_recordings(region, "overlong", 5)
+    put_bytes(region.store, policy_name("overlong"), json.dumps(
+        {"account_id": "overlong", "retention_days": 99999999999, "updated_at": "2026-01-01T00:00:00+00:00",
+         "manifest_seen": False, "manifest_days": None}).encode())
+    assert main(["batch", "--account", "overlong", "--steps", "retention"]) == 2
+    assert capsys.readouterr().err == "callrec batch: retention_days must be at most 36500 days (100 years) or none\n"
+    assert not any(region.get(rid).deleted for rid in ids)
+
+
 def test_a_batch_run_again_after_failures_watches_the_jobs_it_sent_again(inprocess_worker, redis_client, capsys,
                                                                           monkeypatch):
     """Found by the session-47 audit: the second run re-sent the failed jobs, but their recordings
