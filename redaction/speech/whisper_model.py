@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from callrec.errors import quoted
+from callrec.file_identity import identity
 from redaction.errors import ModelIntegrityError, RedactionError
 from redaction.speech.lookahead import Lookahead
 
@@ -118,11 +119,6 @@ def checked(model_dir: Path, expected_sha256: str = MODEL_SHA256) -> tuple[int, 
             f"Whisper model {quoted(model_dir / 'model.bin')} has SHA-256 {digest.hexdigest()}, not the published "
             f"{expected_sha256}; refusing to run on an unknown model")
     return weights
-
-
-def identity(stat: os.stat_result) -> tuple[int, ...]:
-    """What changes when a file is replaced or written: device, inode, size, modification and change times."""
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def load_model(model_dir: Path | None = None, expected_sha256: str = MODEL_SHA256) -> WhisperModel:

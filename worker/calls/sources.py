@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from callrec.errors import heading
+from callrec.file_identity import identity
 from vault.errors import ObjectMissingError
 from worker.calls import kept
 from worker.calls.limits import InputLimits
@@ -171,8 +172,8 @@ class SourceFetcher:
         self._workdir = workdir
         self._remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
         self._fetched: dict[str, Path] = {}
-        #: What each local source was when first opened (device, inode, size, modification time).
-        self._first: dict[str, tuple[int, int, int, int]] = {}
+        #: What each local source was when first opened (``callrec.file_identity``).
+        self._first: dict[str, tuple[int, ...]] = {}
 
     def __call__(self, segment: Segment) -> BinaryIO:
         if segment.location.path is not None:
@@ -195,19 +196,18 @@ class SourceFetcher:
 
     def check_unchanged(self, location: Location) -> None:
         """``SourceError`` when the local source at ``location``, opened before, is no longer the
-        file it was then (its size or modification time): what the call read of it is not what
-        would be digested and destroyed (session 54: a leg rewritten while its call was redacted
-        was digested anew and destroyed, its new content never stored)."""
+        file it was then (``callrec.file_identity``): what the call read of it is not what would
+        be digested and destroyed (session 54: a leg rewritten while its call was redacted was
+        digested anew and destroyed, its new content never stored)."""
         if location.path is not None and location.uri in self._first:
             self.open(location).close()
 
     def _unchanged(self, location: Location, handle: BinaryIO) -> None:
-        info = os.fstat(handle.fileno())
-        now = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        now = identity(os.fstat(handle.fileno()))
         if self._first.setdefault(location.uri, now) != now:
             handle.close()
             raise SourceError(f"{heading(source_name(location.uri))} changed while the call was processed (its size "
-                              "or modification time); nothing of the call is stored")
+                              "or times); nothing of the call is stored")
 
     def read(self, location: Location, max_bytes: int, why: str = "") -> bytes:
         """The whole source, refused when it holds more than ``max_bytes``."""

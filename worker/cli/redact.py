@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from callrec.file_identity import identity
 from audio.decode import AudioSource, DecodeLimits, libsndfile_reads, open_source
 from audio.errors import AudioInputError
 from audio.formats import output_format
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
                 staged["--report"].write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
             if _identity(args.input) != seen:  # read once a pass: the masks found are of what it was
                 raise RedactionInputError(f"input {args.input}: changed while it was redacted (its size or "
-                                          "modification time); nothing written")
+                                          "times); nothing written")
     entities = sorted({span.entity for span in report.spans})
     print(
         f"{args.input} -> {args.output}: {len(report.spans)} span(s) "
@@ -126,15 +127,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _identity(path: Path) -> tuple[int, int, int, int] | None:
-    """The file at ``path`` as far as a change would show: device, inode, size, modification time.
-    A WAV is read again for each pass (session 54: one rewritten between them was written out with
-    the masks found in what it held before)."""
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """The file at ``path`` as far as a change would show (``callrec.file_identity``). A WAV is
+    read again for each pass (session 54: one rewritten between them was written out with the
+    masks found in what it held before)."""
     try:
-        info = path.stat()
+        return identity(path.stat())
     except OSError:
         return None
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def open_input(path: Path, limits: DecodeLimits | None = None, temp_parent: Path | None = None) -> AudioSource | None:

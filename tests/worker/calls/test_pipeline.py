@@ -885,7 +885,7 @@ def test_a_dual_channel_leg_is_masked_on_the_party_that_said_the_card(tmp_path, 
     assert list(private_tmp.iterdir()) == []
 
 
-@pytest.mark.parametrize("change", ["rewritten", "appended", "replaced"])
+@pytest.mark.parametrize("change", ["rewritten", "rewritten, times kept", "appended", "replaced"])
 def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_kept(tmp_path, settings, monkeypatch,
                                                                                    change):
     """Session 54: a leg rewritten after assembly read it (a recorder still writing it, an operator's
@@ -901,6 +901,11 @@ def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_ke
 
     def leg_changes_meanwhile(*args, **kwargs):
         data = leg.read_bytes()
+        if change == "rewritten, times kept":  # in place, the same size, times set back (cp -p, touch -r)
+            before = leg.stat()
+            leg.write_bytes(data[:44] + data[44:][::-1])
+            os.utime(leg, ns=(before.st_atime_ns, before.st_mtime_ns))  # only its change time tells
+            return encode(*args, **kwargs)
         if change == "rewritten":  # in place, the same size
             leg.write_bytes(data[:44] + data[44:][::-1])
         elif change == "appended":
@@ -914,7 +919,7 @@ def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_ke
 
     monkeypatch.setattr(pipeline, "encode_for_storage", leg_changes_meanwhile)
     with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: file:CA1-a\.wav changed while the call was processed "
-                                            r"\(its size or modification time\); nothing of the call is stored$"):
+                                            r"\(its size or times\); nothing of the call is stored$"):
         process_call(manifest, build_backends(settings))
     assert leg.exists() and (tmp_path / "call" / "CA1-b.wav").exists()
     assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("data/*"))
