@@ -39,6 +39,11 @@ class SourceError(ManifestError):
     file, or over a size limit."""
 
 
+class SourceChangedError(WorkerError):
+    """Raised when a call's local source changed while the call was processed (a recorder
+    still writing it): nothing stored; not bad input, so retried (the CLI exits 1)."""
+
+
 class ResourceError(WorkerError):
     """Raised when the worker runs out of disk space, file handles or memory (transient)."""
 

@@ -28,7 +28,7 @@ from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
 from worker.calls import kept
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
-from worker.errors import ManifestError, SourceError, resource_error
+from worker.errors import ManifestError, SourceChangedError, SourceError, resource_error
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Location, Manifest, Segment, load_manifest
 from worker.calls.manifest_digest import manifest_digest
@@ -181,7 +181,7 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
             raise
         raise transient from exc
     except CallrecError as exc:
-        meanwhile = region_vault.find(rid) if is_permanent(exc) else None
+        meanwhile = region_vault.find(rid) if is_permanent(exc) or isinstance(exc, SourceChangedError) else None
         if meanwhile is None:
             raise
         # Another run of this call (a second `callrec process` of its dir at once) stored it and
@@ -207,6 +207,8 @@ def _digest(fetch: SourceFetcher, segment: Segment, index: int) -> str:
 def _unchanged(fetch: SourceFetcher, location: Location, field: str) -> None:
     try:
         fetch.check_unchanged(location)
+    except SourceChangedError as exc:
+        raise SourceChangedError(f"{field}: {exc}") from None
     except SourceError as exc:
         raise SourceError(f"{field}: {exc}") from None
 

@@ -35,7 +35,7 @@ from vault.errors import ObjectMissingError
 from worker.calls import kept
 from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
-from worker.errors import ManifestError, SourceError, resource_error
+from worker.errors import ManifestError, SourceChangedError, SourceError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
 from worker.calls.source_names import source_name
 from worker.settings import Settings
@@ -195,7 +195,7 @@ class SourceFetcher:
         return handle
 
     def check_unchanged(self, location: Location) -> None:
-        """``SourceError`` when the local source at ``location``, opened before, is no longer the
+        """``SourceChangedError`` when the local source at ``location``, opened before, is no longer the
         file it was then (``callrec.file_identity``): what the call read of it is not what would
         be digested and destroyed (session 54: a leg rewritten while its call was redacted was
         digested anew and destroyed, its new content never stored)."""
@@ -206,8 +206,8 @@ class SourceFetcher:
         now = identity(os.fstat(handle.fileno()))
         if self._first.setdefault(location.uri, now) != now:
             handle.close()
-            raise SourceError(f"{heading(source_name(location.uri))} changed while the call was processed (its size "
-                              "or times); nothing of the call is stored")
+            raise SourceChangedError(f"{heading(source_name(location.uri))} changed while the call was processed "
+                                     "(its size or times); nothing of the call is stored")
 
     def read(self, location: Location, max_bytes: int, why: str = "") -> bytes:
         """The whole source, refused when it holds more than ``max_bytes``."""
@@ -293,9 +293,11 @@ def _fields(manifest: Manifest) -> dict[Location, str]:
 def _still_as_read(unchanged: Callable[[Location], None], location: Location, field: str) -> bool:
     try:
         unchanged(location)
-    except SourceError:
+    except SourceChangedError:
         log.warning("%s: changed after the call read it; kept, not destroyed", field)
         return False
+    except SourceError:  # gone, or no longer a regular file: the shredding's own checks judge it
+        pass
     return True
 
 

@@ -23,7 +23,7 @@ from vault.regional import RegionVault
 from vault.regions import recording_id
 from vault.stores.base import get_bytes, put_bytes
 from vault.vault import Vault
-from worker.errors import ManifestError
+from worker.errors import ManifestError, SourceChangedError, is_permanent, is_retryable
 from worker.calls.pipeline import process_call
 from worker.settings import Settings
 from worker.vaults import build_vault
@@ -918,9 +918,11 @@ def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_ke
         return encode(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "encode_for_storage", leg_changes_meanwhile)
-    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: file:CA1-a\.wav changed while the call was processed "
-                                            r"\(its size or times\); nothing of the call is stored$"):
+    with pytest.raises(SourceChangedError, match=r"^segments\[0\]\.uri: file:CA1-a\.wav changed while the call was "
+                                                 r"processed \(its size or times\); nothing of the call is stored$") as info:
         process_call(manifest, build_backends(settings))
+    # not bad input: a recorder flushing a leg late; the queue retries it (session 54 review)
+    assert (is_permanent(info.value), is_retryable(info.value)) == (False, True)
     assert leg.exists() and (tmp_path / "call" / "CA1-b.wav").exists()
     assert not (settings.data_dir / "vault").exists() or not any((settings.data_dir / "vault").rglob("data/*"))
 

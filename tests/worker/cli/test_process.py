@@ -65,3 +65,25 @@ def test_a_setting_out_of_range_is_refused_before_any_work(name, bad, message, t
     code, out, err = run(capsys, "process", write_call(tmp_path / "call"))
     assert (code, out, err) == (2, "", f"callrec process: setting {name}: {message}\n")
     assert not (tmp_path / "state").exists()
+
+
+def test_a_leg_changed_while_its_call_is_processed_exits_1(tmp_path, monkeypatch, capsys):
+    """Session 54 review: a leg that changed while its call was processed was bad input (exit 2,
+    a queued job failed for good), though the same call run again (the recorder done) stores."""
+    import worker.calls.pipeline as pipeline
+
+    use_data_dir(monkeypatch, tmp_path)
+    manifest = write_call(tmp_path / "call")
+    leg = tmp_path / "call" / "CA1-a.wav"
+    encode = pipeline.encode_for_storage
+
+    def leg_grows_meanwhile(*args, **kwargs):
+        with open(leg, "ab") as out:
+            out.write(bytes(1000))
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "encode_for_storage", leg_grows_meanwhile)
+    code, out, err = run(capsys, "process", manifest)
+    assert (code, out) == (1, "")
+    assert err == ("callrec process: segments[0].uri: file:CA1-a.wav changed while the call was processed (its size "
+                   "or times); nothing of the call is stored\n")
