@@ -13,7 +13,8 @@ the account's policy (``vault.retention``), applied retroactively by the next sw
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -195,18 +196,25 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
 
 
 def _digest(fetch: SourceFetcher, segment: Segment, index: int) -> str:
-    """Segment ``index``'s SHA-256, of the file assembly read (``SourceFetcher.check_unchanged``,
-    before and after)."""
+    """Segment ``index``'s SHA-256, of the file assembly read (its opening checks it before,
+    ``SourceFetcher.check_unchanged`` after)."""
     field = f"segments[{index}].uri"
-    _unchanged(fetch, segment.location, field)
-    digest = sha256_of(fetch(segment))
+    with _named(field):
+        digest = sha256_of(fetch(segment))
     _unchanged(fetch, segment.location, field)
     return digest
 
 
 def _unchanged(fetch: SourceFetcher, location: Location, field: str) -> None:
-    try:
+    with _named(field):
         fetch.check_unchanged(location)
+
+
+@contextmanager
+def _named(field: str) -> Iterator[None]:
+    """A source's error inside the block, headed by the manifest ``field`` naming the source."""
+    try:
+        yield
     except SourceChangedError as exc:
         raise SourceChangedError(f"{field}: {exc}") from None
     except SourceError as exc:

@@ -949,3 +949,22 @@ def test_a_leg_that_changes_after_its_digest_is_stored_as_read_and_kept(tmp_path
     kept = [r for r in caplog.records if "kept" in r.getMessage()]
     assert [(r.levelname, r.getMessage()) for r in kept] == [
         ("WARNING", "segments[0].uri: changed after the call read it; kept, not destroyed")]
+
+
+def test_each_leg_is_opened_once_to_assemble_once_to_digest_and_checked_twice(tmp_path, settings, monkeypatch):
+    """Session 54 review: the digest checked a leg, opened it (which checks) and checked it again:
+    one opening more than needed. A leg is opened to assemble it and to digest it, and checked after
+    the digest and before it is destroyed."""
+    import worker.calls.sources as sources
+
+    manifest = write_call(tmp_path / "call")
+    opened = []
+    open_confined = sources.open_confined
+
+    def counted(path, roots):
+        opened.append(Path(path).name)
+        return open_confined(path, roots)
+
+    monkeypatch.setattr(sources, "open_confined", counted)
+    assert process_call(manifest, build_backends(settings)).sources_destroyed == 2
+    assert sorted(opened) == ["CA1-a.wav"] * 4 + ["CA1-b.wav"] * 4
