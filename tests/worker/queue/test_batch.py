@@ -38,6 +38,7 @@ def test_needs_work(changes, steps, expected):
 
 def test_needs_work_for_retention_asks_the_policy():
     assert needs_work(entry(1), ("retention",), TARGETS, lambda e: e.call_id == "C1") is True
+    assert needs_work(entry(2), ("retention",), TARGETS, lambda e: e.call_id == "C1") is False
 
 
 def test_needs_work_for_retention_sends_a_job_for_a_window_it_cannot_judge():
@@ -49,7 +50,6 @@ def test_needs_work_for_retention_sends_a_job_for_a_window_it_cannot_judge():
 
     assert needs_work(entry(1), ("retention",), TARGETS, out_of_range) is True
     assert needs_work(entry(1), ("redact",), TARGETS, out_of_range) is False  # not asked
-    assert needs_work(entry(2), ("retention",), TARGETS, lambda e: e.call_id == "C1") is False
 
 
 def test_plan_selects_the_accounts_live_recordings_since_a_date():
