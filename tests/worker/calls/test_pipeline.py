@@ -891,8 +891,8 @@ def test_a_leg_that_changes_while_its_call_is_processed_fails_the_call_and_is_ke
     """Session 54: a leg rewritten after assembly read it (a recorder still writing it, an operator's
     copy) was digested anew for the metadata, so its ``sha256`` named bytes never stored, and then
     destroyed: what changed in it was lost. A source read again is compared with its first reading
-    (device, inode, size, modification time); changed, the call fails naming the segment, nothing
-    stored, no source destroyed."""
+    (``callrec.file_identity``: its times set back, the change time tells); changed, the call fails
+    naming the segment, retried (not bad input), nothing stored, no source destroyed."""
     import worker.calls.pipeline as pipeline
 
     manifest = write_call(tmp_path / "call")
