@@ -139,15 +139,10 @@ def manifest_path(uri: str) -> str:
     return uri.removeprefix("file://").removeprefix("file:")
 
 
-def retention_due(entry: IndexEntry, backends: Backends) -> bool:
-    """True when the account's current retention window has passed for ``entry``."""
-    region_vault = backends.vault.region(entry.region)
-    return is_due(entry, region_vault.policy(entry.account_id), region_vault.clock())
-
-
 def retention_judge(account_id: str, backends: Backends) -> Callable[[IndexEntry], bool]:
-    """``retention_due`` for ``account_id``'s recordings with the account's policy read once per
-    region, now: a policy out of range or unreadable raises here (VaultInputError, refusing a batch
+    """Whether the current retention window has passed for a recording of ``account_id`` (the
+    sweep's judgement, ``vault.retention.is_due``), the account's policy read once per region,
+    now: a policy out of range or unreadable raises here (VaultInputError, refusing a batch
     whole), and the judgement raises only for a recording's own window."""
     vault = backends.vault
     policies = {region: vault.region(region).policy(account_id) for region in vault.regions}
