@@ -17,10 +17,10 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from callrec.file_identity import identity
 from audio.decode import AudioSource, DecodeLimits, libsndfile_reads, open_source
 from audio.errors import AudioInputError
 from audio.formats import output_format
+from callrec.file_identity import identity
 from redaction import transcripts
 from redaction.engine import open_audio, redact_source
 from redaction.errors import RedactionInputError
