@@ -101,11 +101,14 @@ class OnDemand:
 def build_backends(settings: Settings, **changes: object) -> Backends:
     """The backends ``settings`` name (nothing is contacted yet); ``changes`` replace some
     (keyword per field of :class:`Backends`), and those are not built at all."""
+    from redaction.speech.lookahead import one_malloc_arena
     from worker.calls.assemble import beep_spec
     from worker.calls.recognizers import CHOICES, make_recognizer
     from worker.calls.redacting import config_from
     from worker.calls.sources import default_remotes
     from worker.vaults import build_vault
+
+    one_malloc_arena()  # before the process's threads make arenas of their own (lookahead.py)
 
     def recognizer() -> Recognizer | None:
         if settings.recognizer not in CHOICES or settings.recognizer == "none":
