@@ -1,10 +1,8 @@
 """Backends built once at start: nothing heavy is made before a call needs it."""
 
-import subprocess
-import sys
-
 import pytest
 
+from tests import malloc_arenas
 from worker.calls import recognizers
 from worker.boot import build_backends
 from worker.errors import UsageError
@@ -124,27 +122,14 @@ def test_pass_1_reaches_the_made_recognizers_number_sounds_when_it_has_them(monk
         assert speech == ([(1.0, 3.0)] if sounds else [])  # its speech regions reach the engine too
 
 
-#: Builds the backends, then counts glibc's malloc arenas (malloc_info's heaps) before and after a
-#: thread that allocates (numpy: malloc).
+#: Builds the backends, then counts glibc's malloc arenas before and after a thread that allocates
+#: (numpy: malloc).
 _ARENAS_PROBE = """
-import ctypes, os, sys, threading
+import sys, threading
 from pathlib import Path
 import numpy as np
 from worker.boot import build_backends
 from worker.settings import Settings
-
-libc = ctypes.CDLL(None)
-libc.fopen.restype = ctypes.c_void_p
-libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-libc.fclose.argtypes = [ctypes.c_void_p]
-
-def arenas():
-    path = os.path.join(sys.argv[1], "info.xml").encode()
-    stream = libc.fopen(path, b"w")
-    libc.malloc_info(0, stream)
-    libc.fclose(stream)
-    return open(path).read().count("<heap nr=")
 
 build_backends(Settings(data_dir=Path(sys.argv[1]), recognizer="none"))
 before = arenas()
@@ -158,7 +143,4 @@ print(before, arenas())
 def test_the_process_allocates_from_one_malloc_arena(tmp_path):
     # a thread's own arena kept what it freed: the lookahead's threads cost the ordinary
     # 6-minute call of bench/pipeline.py 503 MB of peak RSS against 377 MB without them
-    env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": "."}
-    done = subprocess.run([sys.executable, "-c", _ARENAS_PROBE, str(tmp_path)], env=env, capture_output=True,
-                          text=True, timeout=60, check=True)
-    assert tuple(map(int, done.stdout.split())) == (1, 1)
+    assert malloc_arenas.before_and_after(_ARENAS_PROBE, str(tmp_path)) == (1, 1)

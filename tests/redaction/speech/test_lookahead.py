@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
 from redaction.speech.lookahead import Lookahead
+from tests import malloc_arenas
 
 WAIT_S = 10.0  # an event that never comes fails the test instead of hanging it
 
@@ -207,26 +206,11 @@ def test_whisper_run_ahead_writes_the_same_words_in_fewer_decodes(whisper_model,
     assert decoded[0] == 2 and batches == decoded  # decoded together ahead, nothing decoded after
 
 
-#: A process that makes a Lookahead, counts glibc's malloc arenas (malloc_info's heaps), runs four
-#: threads ahead that each allocate a little (numpy: malloc), and counts them again.
+#: A process that makes a Lookahead, counts glibc's malloc arenas, runs four threads ahead that each
+#: allocate a little (numpy: malloc), and counts them again.
 _ARENAS_PROBE = """
-import ctypes, os, sys, tempfile
 import numpy as np
 from redaction.speech.lookahead import Lookahead
-
-libc = ctypes.CDLL(None)
-libc.fopen.restype = ctypes.c_void_p
-libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-libc.fclose.argtypes = [ctypes.c_void_p]
-
-def arenas():
-    with tempfile.TemporaryDirectory() as temp:
-        path = os.path.join(temp, "info.xml").encode()
-        stream = libc.fopen(path, b"w")
-        libc.malloc_info(0, stream)
-        libc.fclose(stream)
-        return open(path).read().count("<heap nr=")
 
 lookahead = Lookahead(object())
 before = arenas()
@@ -238,8 +222,4 @@ print(before, arenas())
 def test_threads_run_ahead_make_no_malloc_arena_of_their_own() -> None:
     # Each new thread got an arena of its own from glibc, which kept what the thread freed: the
     # ordinary 6-minute call of bench/pipeline.py peaked 377 MB before the lookahead, 503 MB after.
-    env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": "."}
-    done = subprocess.run([sys.executable, "-c", _ARENAS_PROBE], env=env, capture_output=True, text=True,
-                          timeout=60, check=True)
-    before, after = map(int, done.stdout.split())
-    assert (before, after) == (1, 1)
+    assert malloc_arenas.before_and_after(_ARENAS_PROBE) == (1, 1)
