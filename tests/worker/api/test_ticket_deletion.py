@@ -13,17 +13,17 @@ from worker.vaults import build_vault
 def test_a_ticket_without_recordings_of_the_account_is_404_and_queues_nothing(api, acme, redis_client, api_settings):
     region_vault = build_vault(api_settings).region("us")
     store_recordings(region_vault, "globex", 1, first=72001)  # T-72001 is another account's ticket
-    before = set(redis_client.keys("callrec:job:*"))
+    before = set(redis_client.keys("callrec:job:delete-*"))
     for ticket in ("T-none", "T-72001"):
         answer = api.delete(f"/v1/tickets/{ticket}/recordings", headers=acme)
         assert answer.status_code == 404, answer.text
         assert error_of(answer) == {"code": "not_found", "field": None,
                                     "message": f"no recordings of ticket {ticket} in this account"}
-    assert set(redis_client.keys("callrec:job:*")) == before  # no job queued
+    assert set(redis_client.keys("callrec:job:delete-*")) == before  # no job queued
     store_recordings(region_vault, "acme", 1, first=72002)
     answer = api.delete("/v1/tickets/T-72002/recordings", headers=acme)
     assert answer.status_code == 202, answer.text
-    assert set(redis_client.keys("callrec:job:*")) == before | {f"callrec:job:{answer.json()['job_id']}".encode()}
+    assert set(redis_client.keys("callrec:job:delete-*")) == before | {f"callrec:job:{answer.json()['job_id']}".encode()}
 
 
 
@@ -47,10 +47,10 @@ def test_a_vault_whose_index_key_cannot_be_opened_answers_a_ticket_deletion_503(
     old = region_vault.keys.current()
     region_vault.keys.rotate()
     region_vault.keys.retire(old)  # by hand: `keys rotate` re-wraps the index key first
-    before = set(redis_client.keys("callrec:job:*"))
+    before = set(redis_client.keys("callrec:job:delete-*"))
     with TestClient(create_app(build_services(settings, queue_broker(), build_vault(settings)))) as api:
         answer = api.delete("/v1/tickets/T-72003/recordings", headers=acme)
     assert answer.status_code == 503 and "retry-after" not in answer.headers, answer.text
     assert error_of(answer) == {"code": "unavailable", "field": None,
                                 "message": "the index key of region us cannot be opened"}
-    assert set(redis_client.keys("callrec:job:*")) == before
+    assert set(redis_client.keys("callrec:job:delete-*")) == before
