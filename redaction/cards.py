@@ -108,7 +108,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: a long answer to the code ask after a card is the code up to its longest pause, no card (``_long_code_answer``);
 #: an answer run on into the call's closing with no full stop keeps its words before the closing's
 #: (``answers.CLOSING_RUN_WORDS``); a card of 16 + 4 digits is a card read on into its expiry date, the
-#: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``); "fix" may be "six" misheard (``DIGIT_SOUNDALIKES``).
+#: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``); "fix" may be "six" misheard (``DIGIT_SOUNDALIKES``);
+#: digits framed or joined by symbols ("<4111", "4111&1111", "*4111*") are read as digits (``numbers._SPLIT``).
 VERSION = "1.97"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

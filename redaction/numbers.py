@@ -59,7 +59,10 @@ FILLERS = frozenset({"and", "uh", "um", "er", "erm", "ah", "hmm", "dash", "hyphe
 #: read out; a digit "one" chained the caller's "one moment." to the card read after it.
 ONE_BEFORE = frozenset({"moment", "second", "sec", "minute"})
 
-_SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]\"']+")
+#: What parts a word's pieces: white space, punctuation, brackets of every kind and the symbols that
+#: join or frame digits in text ("<4111", "4111&1111", "*4111*", "4111|1111", "_4111_": session 54's
+#: review, a card so written was one other word). "+", "=", "@" and "^" stay part of a word.
+_SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.

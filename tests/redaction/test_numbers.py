@@ -177,3 +177,18 @@ def test_a_word_says_a_number_when_any_part_of_it_does() -> None:
     said = ("4", "twelve,", "twenty", "-six.", "double", "hundred", "May", "twenty-six", "26.")
     assert [says_number(t) for t in said] == [True] * len(said)
     assert not any(says_number(t) for t in ("card", "it's", "fine.", "first", ""))
+
+
+@pytest.mark.parametrize("said", ["<4111 1111 1111 1111>", "&4111&1111&1111&1111", "*4111 1111 1111 1111*",
+                                  "{4111 1111 1111 1111}", "4111|1111|1111|1111", "_4111_1111_1111_1111_",
+                                  "~4111 1111 1111 1111~"])
+def test_symbols_around_digits_part_them_like_punctuation(said: str) -> None:
+    """"<4111" or "4111&1111" was one other word, not digits: a card in angle brackets, between
+    asterisks or joined by ampersands kept its outer groups (or all of them) in a written-back
+    free text ("<4111 [redacted] [redacted] 1111>"; found in review, through a subtitle's
+    ``&lt;``). These symbols part digits as brackets and slashes do."""
+    from redaction.transcripts import freetext
+    from redaction.transcripts.quotes import NO_CORES
+
+    assert [a.value for a in atoms_of(said, 0) if a.kind == "digits"] == ["4111", "1111", "1111", "1111"]
+    assert "4111" not in freetext.redact_free(f"my card is {said} thanks", NO_CORES)
