@@ -39,6 +39,7 @@ expiry date and code are found (1.19: "your payment reference is ...", its lead 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from difflib import SequenceMatcher
 from itertools import groupby
 
 from redaction import answers, years
+from redaction.run_ends import RunEnds
 from redaction.card_words import (
     ASK_WINDOW_S,
     CARD_NUMBER,
@@ -498,23 +500,35 @@ def _cards_before_expiry(runs: list[_Run], asks: list[Ask], found: list[Entity],
     used = {w for e in found for w in e.words}
     card_ends = sorted(e.end_s for e in found if e.entity == CARD_NUMBER)
     starts = [run.start_s for run in runs]  # runs are in time order
+    runs_of: dict[int, list[int]] = {}  # word -> the runs holding it
+    for k, run in enumerate(runs):
+        for _, w in run.digits:
+            runs_of.setdefault(w, []).append(k)
+    # the runs a card may take, each out once its words are a card's (not scanned by every ask again)
+    takeable = RunEnds([run.end_s if not (run.harmless_near or run.phone_near or run.quantity
+                                          or any(w in used for _, w in run.digits)) else math.inf for run in runs])
     out: list[Entity] = []
     for anchor_s, reach_s in anchors:
         from_s = anchor_s - reach_s - MAX_CARD_READ_S
         if bisect_right(card_ends, anchor_s) > bisect_left(card_ends, from_s):
             continue  # a card was found there
-        near = [run for run in runs[bisect_left(starts, from_s) : bisect_right(starts, anchor_s)]
-                if run.end_s <= anchor_s and not run.harmless_near and not run.phone_near and not run.quantity
-                and not any(w in used for _, w in run.digits)]
-        if not near or near[-1].end_s < anchor_s - reach_s:
+        lo = bisect_left(starts, from_s)
+        last = takeable.last_at_most(lo, bisect_right(starts, anchor_s), anchor_s)
+        if last is None or runs[last].end_s < anchor_s - reach_s:
             continue
-        near = [run for run in near if run.start_s >= near[-1].end_s - MAX_CARD_READ_S]
-        digits = [d for run in near for d in run.digits]
+        lo = max(lo, bisect_left(starts, runs[last].end_s - MAX_CARD_READ_S))  # (a run this long: not even it)
+        near = [last] if last >= lo else []
+        while near and (k := takeable.last_at_most(lo, near[-1], anchor_s)) is not None:
+            near.append(k)
+        digits = [d for k in reversed(near) for d in runs[k].digits]
         if len(digits) >= MIN_PARTIAL_CARD_DIGITS:
             card = _entity(CARD_NUMBER, digits, 0.4, times)
             out.append(card)
             insort(card_ends, card.end_s)
-            used |= {w for _, w in digits}
+            for w in {w for _, w in digits} - used:
+                used.add(w)
+                for k in runs_of[w]:
+                    takeable.close(k)
     return out
 
 
