@@ -1,11 +1,14 @@
 """Who is asking: the API key (``Authorization: Bearer crk_...``) and its rate limit.
 
 A request without a valid key (a Twilio callback, a review page, a missing or wrong key) is
-limited per client address instead (``ClientRateLimit``, before any route), so nobody can
-flood the service or guess keys unmetered, nor skip the count with a made-up key.
+limited per client address instead (``ClientRateLimit``, before any route; an IPv6 client by its
+/64: ``rate_client``), so nobody can flood the service or guess keys unmetered, nor skip the
+count with a made-up key.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 import redis
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +48,19 @@ def client_address(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
+def rate_client(address: str) -> str:
+    """Who ``address`` counts as for the per-client limit: an IPv4 address itself (an IPv4-mapped
+    IPv6 one too), an IPv6 address its /64, which one client holds whole (its LAN's prefix; privacy
+    addresses rotate through it: session 54's review), anything else as it is."""
+    try:
+        ip = ipaddress.ip_address(address.partition("%")[0])  # (a zone: "fe80::1%eth0")
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
 def check_client_rate(services, address: str) -> None:
     """Count one request from ``address`` without a valid key; 429 past the limit."""
     limiter = services.client_limiter
@@ -76,7 +92,7 @@ class ClientRateLimit:
 
 def _count_keyless(services, scope: Scope) -> None:
     if not _valid_key(services, scope):
-        check_client_rate(services, client_address(scope))
+        check_client_rate(services, rate_client(client_address(scope)))
 
 
 def _valid_key(services, scope: Scope) -> bool:

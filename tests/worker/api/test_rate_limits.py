@@ -10,6 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from worker.api.auth import rate_client
 from worker.api.ratelimit import RateLimiter
 
 #: Half-way through one second: every request falls in the same window, Retry-After is 1.
@@ -17,9 +18,8 @@ FROZEN_S = 1_000_000.5
 
 
 @pytest.fixture
-def limited(api_settings, redis_client):
-    """A server whose limits are 3 requests per key and 3 per address without a key."""
-    from tests.worker.api.server import ThreadedServer
+def limited_app(api_settings, redis_client):
+    """The app with limits of 3 requests per key and 3 per address without a key."""
     from tests.worker.conftest import queue_broker
     from worker.api.app import create_app
     from worker.api.services import build_services
@@ -30,8 +30,15 @@ def limited(api_settings, redis_client):
     def frozen(rate_per_s: int) -> RateLimiter:
         return RateLimiter(broker.client, rate_per_s, namespace=f"t{uuid.uuid4().hex}", clock=lambda: FROZEN_S)
 
-    services = replace(services, limiter=frozen(3), client_limiter=frozen(3))
-    server = ThreadedServer(create_app(services)).start()
+    return create_app(replace(services, limiter=frozen(3), client_limiter=frozen(3)))
+
+
+@pytest.fixture
+def limited(limited_app):
+    """A server of ``limited_app``."""
+    from tests.worker.api.server import ThreadedServer
+
+    server = ThreadedServer(limited_app).start()
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             yield client
@@ -100,3 +107,32 @@ def test_no_second_passes_more_than_the_rate_across_a_boundary(redis_client):
     now[0] = 101.91  # the three at 100.9 s are a second ago; the refused ones never counted
     assert [limiter.retry_after_s("k") for _ in range(4)] == [None, None, None, 1]
     assert limiter.retry_after_s("other") is None  # each key on its own
+
+
+def health_from(app, address: str) -> int:
+    """The status of a keyless request from ``address``."""
+    from starlette.testclient import TestClient
+
+    return TestClient(app, client=(address, 50000)).get("/v1/health").status_code
+
+
+def test_an_ipv6_client_is_counted_by_its_64_and_an_ipv4_one_by_its_address(limited_app):
+    """Session 54's review: the count went by the whole IPv6 address, and a client holds a /64
+    (its LAN's prefix: 2^64 addresses, privacy addresses rotate through it), so it sent as many
+    requests as it liked by changing its address."""
+    same_64 = ["2001:db8:1:2::a", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:DB8:1:2:0:0:0:c"]
+    assert [health_from(limited_app, address) for address in same_64] == [200, 200, 200]
+    assert health_from(limited_app, "2001:db8:1:2:abcd::1") == 429
+    assert health_from(limited_app, "2001:db8:1:3::a") == 200  # the next /64: another client
+    assert [health_from(limited_app, "192.0.2.1") for _ in range(3)] == [200, 200, 200]
+    assert health_from(limited_app, "::ffff:192.0.2.1") == 429  # the same IPv4 address, mapped
+    assert health_from(limited_app, "192.0.2.2") == 200  # IPv4: each address its own
+
+
+@pytest.mark.parametrize(("address", "counted"), [
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:db8::1", "2001:db8::/64"), ("::1", "::/64"),
+    ("fe80::1%eth0", "fe80::/64"), ("::ffff:192.0.2.1", "192.0.2.1"), ("192.0.2.1", "192.0.2.1"),
+    ("unknown", "unknown"), ("not an address", "not an address"), ("", ""),
+])
+def test_the_counted_client_of_each_address(address, counted):
+    assert rate_client(address) == counted
