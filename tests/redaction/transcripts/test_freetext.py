@@ -90,3 +90,27 @@ def test_a_number_beside_a_redacted_one_in_the_next_part_is_redacted_too() -> No
     cores = freetext.digit_cores(["0366"])
     assert freetext.redact_free_parts(["my ref 1283", "0366 ok"], cores) == ["my ref [redacted]", "[redacted] ok"]
     assert freetext.redact_free("my ref 1283 0366 ok", cores) == "my ref [redacted] [redacted] ok"
+
+
+@pytest.mark.parametrize(("strings", "expected"), [
+    (["my card is 4111", "1111 1111", "1111 thanks"], ["my card is [redacted]", "[redacted] [redacted]", "[redacted] thanks"]),
+    (["hello there", "card 4111 1111 1111 1111 ok", "bye now"], ["hello there", "card [redacted] [redacted] [redacted] [redacted] ok", "bye now"]),
+    (["my ref 1283", "0366 ok", "the parcel"], ["my ref [redacted]", "[redacted] ok", "the parcel"]),  # 0366: said elsewhere
+], ids=["split-over-strings", "inside-one-string", "beside-a-redacted-word"])
+def test_a_list_s_strings_are_read_by_the_card_logic_once_together(strings, expected, monkeypatch) -> None:
+    """A list no reader reads (strings, or mappings' texts) is read as one free text (session 54),
+    and each string was then read alone again: about a quarter more time on a 3 MB Whisper JSON
+    (its segments' texts) for nothing the reading together had not redacted. One read now."""
+    reads: list[int] = []
+    real = freetext.find_entities
+    monkeypatch.setattr(freetext, "find_entities", lambda words, **kw: reads.append(len(words)) or real(words, **kw))
+    cores = freetext.digit_cores(["0366"])
+    assert freetext.scrub(list(strings), cores) == expected
+    mappings = [{"text": text, "id": k} for k, text in enumerate(strings)]
+    assert freetext.scrub({"segments": mappings}, cores) == {
+        "segments": [{"text": text, "id": k} for k, text in enumerate(expected)]}
+    assert reads == [sum(len(text.split()) for text in strings)] * 2  # each list read once, whole
+    near = freetext.scrub([{"text": "it took two minutes"}, {"text": "4111 1111 1111 1111"}], cores, near=lambda _: True)
+    assert near == [{"text": "it took [redacted] minutes"}, {"text": "[redacted] [redacted] [redacted] [redacted]"}]
+    lists = {"a": [["hello there", "bye now"] for _ in range(50)], "b": [["card 4111 1111 1111 1111"]] * 50}
+    assert freetext.scrub(lists, cores)["b"] == [["card [redacted] [redacted] [redacted] [redacted]"]] * 50  # read alone
