@@ -22,6 +22,7 @@ import redis
 from callrec.request_ids import current_request_id
 from worker.api.errors import ApiError
 from worker.api.owners import NAMESPACE, record_owner
+from worker.calls.source_names import holds_card_number
 from worker.queue.jobs import Job
 from worker.queue.records import JobStatus
 from worker.queue.submit import JobQueue
@@ -111,10 +112,16 @@ class Submitter:
 
 
 def idempotency_key(headers) -> str | None:
+    """The request's Idempotency-Key, or None; 400 when it is malformed or could hold a card
+    number: a key is kept as its SHA-256 (``Submitter._idem``), and a card number's digest is found
+    again by trying card numbers (session 54's review), so one is refused as a call id is."""
     key = headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
         raise ApiError(400, "bad_request", "Idempotency-Key: 1 to 255 visible ASCII characters",
                        "Idempotency-Key")
+    if key is not None and holds_card_number(key):
+        raise ApiError(400, "bad_request", "Idempotency-Key: could hold a card number (a number standing "
+                       "apart of 13-19 digits that passes the Luhn check); use a random key", "Idempotency-Key")
     return key
 
 
