@@ -184,6 +184,10 @@ class Settings:
     #: review pages, a wrong or missing key; 429 past it; 0: no limit). Behind a proxy every
     #: client has the proxy's address: raise it, or limit there.
     api_rate_per_client_s: int = 20
+    #: Proxies whose X-Forwarded-For and X-Forwarded-Proto are read (IP addresses or networks,
+    #: comma-separated; uvicorn's own support): the client is the rightmost forwarded address
+    #: that is not one of them. Empty (the default): no forwarded header is read.
+    api_trusted_proxies: str = ""
     #: Root of the local files an HTTP manifest may name (``<root>/<account>/...``);
     #: empty: HTTP manifests name no local files, only ``s3://`` and ``https://`` sources.
     api_inbox: str = ""
@@ -230,6 +234,7 @@ class Settings:
             raise UsageError("setting CALLREC_REMINDER_INTERVAL_S: must be 0 (off) or 1 s or more")
         if self.api_inbox and not os.path.isabs(self.api_inbox):  # read wherever the process started
             raise UsageError(f"setting CALLREC_API_INBOX: {shown(self.api_inbox)} is not an absolute directory")
+        self.trusted_proxies()  # (UsageError when an entry is none)
         url = urlsplit(self.api_public_url)
         if self.api_public_url and (url.scheme not in ("http", "https") or not url.hostname):
             # Twilio's signatures are checked, and review links made, against it
@@ -251,6 +256,20 @@ class Settings:
             except (OSError, ValueError) as exc:  # (ssl.SSLError is an OSError)
                 raise UsageError(f"setting CALLREC_FETCH_CA_FILE: {shown(self.fetch_ca_file)} cannot be read as a "
                                  f"CA bundle ({type(exc).__name__})") from None
+
+    def trusted_proxies(self) -> list[str]:
+        """The proxies of ``api_trusted_proxies``, each an address or a network (as written with host
+        bits: "10.0.0.1/8" is 10.0.0.0/8, which uvicorn would take for a name and never match)."""
+        entries = [entry.strip() for entry in self.api_trusted_proxies.split(",")] if self.api_trusted_proxies.strip() else []
+        proxies = []
+        for entry in entries:
+            try:
+                proxies.append(str(ipaddress.ip_network(entry, strict=False)) if "/" in entry
+                               else str(ipaddress.ip_address(entry)))
+            except ValueError:
+                raise UsageError(f"setting CALLREC_API_TRUSTED_PROXIES: {shown(entry)} is not an IP address or "
+                                 "network") from None
+        return proxies
 
     def _check_storage(self) -> None:
         """The storage settings, read where a store or key was first built (a traceback, or exit 2

@@ -170,3 +170,12 @@ def test_the_slow_client_protections_cannot_be_set_out_of_reach(name, bad):
     """Found by the review: with no upper bound, 1e9 s switched the protections off."""
     with pytest.raises(UsageError, match=f"setting {name}: must be"):
         Settings.from_env({name: bad})
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert Settings(api_trusted_proxies=" 10.0.0.1/8 , ::1,192.0.2.7 ").trusted_proxies() == [
+        "10.0.0.0/8", "::1", "192.0.2.7"]
+    assert Settings().trusted_proxies() == []  # off by default
+    for bad in ("proxy.internal", "*", "10.0.0.0/33", "10.0.0.1,", "300.1.1.1"):
+        with pytest.raises(UsageError, match="setting CALLREC_API_TRUSTED_PROXIES: .* is not an IP address or network"):
+            Settings(api_trusted_proxies=bad)

@@ -43,7 +43,8 @@ def _authenticate(request: Request) -> ApiKey:
 
 
 def client_address(scope: Scope) -> str:
-    """The peer's address (a proxy's, behind one: forwarded headers can be forged)."""
+    """The peer's address: a proxy's, behind one (forwarded headers can be forged), unless it is
+    one of ``CALLREC_API_TRUSTED_PROXIES``: then the client it forwarded for (uvicorn's middleware)."""
     client = scope.get("client")
     return client[0] if client else "unknown"
 

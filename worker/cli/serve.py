@@ -63,13 +63,15 @@ def server_config(app, settings):  # noqa: ANN001, ANN201 (an ASGI app; uvicorn.
     ``api_max_connections`` at once (fewer when the process may not open files for that many:
     ``connection_cap``), the API's JSON 503 (the protocol's cap, not uvicorn's
     ``limit_concurrency``, whose 503 is plain text: ``worker.api.connections``). Forwarded headers
-    are not read: uvicorn took X-Forwarded-For and -Proto from 127.0.0.1 for the client and scheme,
-    so a local client (or any behind a local TCP proxy) chose the address its rate was counted by."""
+    are read from the proxies of ``api_trusted_proxies`` only (none by default): uvicorn took
+    X-Forwarded-For and -Proto from 127.0.0.1 for the client and scheme, so a local client (or any
+    behind a local TCP proxy) chose the address its rate was counted by (session 54)."""
     import uvicorn
 
     from worker.api.connections import bounded_protocol, connection_cap
 
     app.state.body_timeout_s = settings.api_body_timeout_s
     return uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning",
-                          access_log=False, server_header=False, proxy_headers=False,  # the peer is the client
+                          access_log=False, server_header=False,  # the peer is the client, but behind a trusted proxy
+                          proxy_headers=bool(settings.trusted_proxies()), forwarded_allow_ips=settings.trusted_proxies(),
                           http=bounded_protocol(settings.api_head_timeout_s, *connection_cap(settings.api_max_connections)))

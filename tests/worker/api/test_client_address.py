@@ -33,3 +33,19 @@ def test_forwarded_headers_name_neither_the_client_nor_the_scheme(server) -> Non
     with socket.create_connection((server.api_host, server.api_port)) as sock:
         sock.sendall(b"GET /peer HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.9.8.7\r\nX-Forwarded-Proto: https\r\n\r\n")
         assert answer_of(sock).endswith(b'{"client":"127.0.0.1","scheme":"http"}')
+
+
+@pytest.mark.parametrize(("trusted", "client", "scheme"), [
+    ("127.0.0.1", "10.9.8.7", "https"),  # the proxy is trusted: the client it names, the scheme it was asked by
+    ("10.0.0.0/8, ::1", "127.0.0.1", "http"),  # this peer is no trusted proxy: its headers are not read
+])
+def test_trusted_proxies_name_the_client_and_the_scheme(trusted, client, scheme) -> None:
+    """CALLREC_API_TRUSTED_PROXIES (off by default): behind a proxy every client had the proxy's
+    address, so every client shared one per-client rate; the proxies listed name it (uvicorn's
+    ProxyHeadersMiddleware: the rightmost address of X-Forwarded-For that is not a listed proxy)."""
+    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_trusted_proxies=trusted)
+    with serving(Starlette(routes=[Route("/peer", peer)]), settings), \
+            socket.create_connection((settings.api_host, settings.api_port)) as sock:
+        sock.sendall(b"GET /peer HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1, 10.9.8.7\r\n"
+                     b"X-Forwarded-Proto: https\r\n\r\n")
+        assert answer_of(sock).endswith(b'{"client":"%s","scheme":"%s"}' % (client.encode(), scheme.encode()))
