@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,8 @@ def test_a_symlink_target_is_never_destroyed(tmp_path, outside):
 
 
 def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
-    """The keyring's lock file (empty) as a transcript: outside the roots it is refused; even
-    with roots and inbox around the data dir, nothing under the data dir is destroyed."""
+    """The keyring's lock file (empty) as a transcript: refused as the service's state, outside
+    the roots or inside them (roots and inbox around the data dir), and never destroyed."""
     settings = settings_for(tmp_path)
     first = process_call(write_call(tmp_path / "call", "CA0"), build_backends(settings))  # makes the keyring
     assert first.stored
@@ -100,11 +101,46 @@ def test_an_empty_file_of_the_service_given_as_transcript_survives(tmp_path):
     data = json.loads(manifest.read_text())
     data["transcript"] = {"uri": str(lock), "format": "simple", "clock": "call"}
     manifest.write_text(json.dumps(data))
-    with pytest.raises(ManifestError, match=r"^transcript\.uri: .*\.lock: outside the directories"):
+    with pytest.raises(ManifestError, match=r"^transcript\.uri: .*\.lock: inside the service's own state"):
         process_call(manifest, build_backends(settings))
     everywhere = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path), source_roots=str(tmp_path))
-    assert process_call(manifest, build_backends(everywhere)).stored  # an empty transcript: the recognizer instead
+    with pytest.raises(ManifestError, match=r"^transcript\.uri: .*\.lock: inside the service's own state"):
+        process_call(manifest, build_backends(everywhere))
     assert lock.exists() and lock.stat().st_size == 0
+
+
+def test_a_file_of_the_service_state_named_as_a_source_is_refused(tmp_path, monkeypatch):
+    """Found by the session-55 red team: with the default roots (the manifest's directory) and
+    the default data dir (``.callrec`` where the command runs: a call's directory), or roots
+    reaching over the data dir or the key store, the keyring and the wrapped data keys were read
+    as a call's transcript or segment (the keyring's digest kept in the metadata; a transcript
+    format taking it would have stored the KEKs with the recording for every agent to export).
+    The service's own state is never a call's input: refused naming the field and the file."""
+    keystore = tmp_path / "keystore"
+    settings = Settings(data_dir=tmp_path / "call" / ".callrec", key_store_dir=str(keystore),
+                        source_roots=f"{tmp_path / 'call'},{tmp_path}", recognizer="none")
+    assert process_call(write_call(tmp_path / "call", "CA0"), build_backends(settings)).stored  # makes the keys
+    keyring = tmp_path / "call" / ".callrec" / "keys" / "eu.json"
+    wrapped = next(path for path in (keystore / "eu" / "keys").rglob("*.json"))
+    manifest = write_call(tmp_path / "call", "CA1")
+    data = json.loads(manifest.read_text())
+    data["transcript"] = {"uri": "file:.callrec/keys/eu.json", "format": "simple", "clock": "call"}
+    manifest.write_text(json.dumps(data))
+    default_roots = replace(settings, source_roots="")
+    for chosen in (default_roots, settings):
+        with pytest.raises(ManifestError, match=r"^transcript\.uri: .*eu\.json: inside the service's own state "
+                                                r"\(CALLREC_DATA_DIR\)"):
+            process_call(manifest, build_backends(chosen))
+    point_segment(manifest, str(wrapped))
+    with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*\.json: inside the service's own state "
+                                            r"\(CALLREC_KEY_STORE_DIR\)"):
+        process_call(manifest, build_backends(settings))
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CALLREC_KEY_STORE_DIR", str(keystore))
+    monkeypatch.setenv("CALLREC_SOURCE_ROOTS", settings.source_roots)
+    assert main(["assemble", str(manifest), "-o", str(tmp_path / "out.wav")]) == 2  # the CLI's own resolver too
+    assert not (tmp_path / "out.wav").exists()
+    assert keyring.exists() and wrapped.exists()
 
 
 @pytest.mark.parametrize("kind", ["fifo", "directory", "device", "root"])
@@ -219,7 +255,8 @@ def test_a_wrapped_key_of_the_key_store_given_as_transcript_survives(tmp_path):
     """Found by the session-50 audit: nothing under the data dir is destroyed, but the key store
     may lie elsewhere (CALLREC_KEY_STORE_DIR), inside the roots and the inbox: a wrapped data
     key named as a call's transcript was unreadable as one (the recognizer instead), and once
-    the call was stored it was overwritten and unlinked, its recording unreadable for good."""
+    the call was stored it was overwritten and unlinked, its recording unreadable for good.
+    Since session 55 such a source is refused before any work."""
     keystore = tmp_path / "call" / "keystore"
     settings = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path / "call"), source_roots=str(tmp_path / "call"),
                         key_store_dir=str(keystore), recognizer="none")
@@ -231,7 +268,9 @@ def test_a_wrapped_key_of_the_key_store_given_as_transcript_survives(tmp_path):
     data = json.loads(manifest.read_text())
     data["transcript"] = {"uri": str(wrapped[0]), "format": "simple", "clock": "call"}
     manifest.write_text(json.dumps(data))
-    assert process_call(manifest, build_backends(settings)).stored
+    with pytest.raises(ManifestError, match=r"^transcript\.uri: .*: inside the service's own state "
+                                            r"\(CALLREC_KEY_STORE_DIR\)"):  # since session 55
+        process_call(manifest, build_backends(settings))
     assert {path: path.read_bytes() for path in wrapped} == before
 
 

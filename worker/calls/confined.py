@@ -5,7 +5,8 @@ real path lies inside one of ``roots``; refuses anything but a regular file befo
 (a device is never opened, a FIFO never waited on); opens it with O_NONBLOCK and O_NOFOLLOW
 and checks the opened descriptor again (type, and that the file it holds is the one at a
 path inside the roots), so a path swapped between the check and the open gains nothing.
-``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
+Roots may name the service's own state (data dir, key store), which is never read as a source
+even inside a root. ``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
 naming the path, or ``ResourceError`` (transient) when file handles or memory ran out.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -39,6 +40,8 @@ class Roots:
 
     dirs: tuple[Path, ...] = ()
     remote: tuple[tuple[str, str, str], ...] = ()
+    #: The service's own state, never a source even inside a root: ``(setting, real path)``.
+    state: tuple[tuple[str, Path], ...] = ()
 
     @classmethod
     def parse(cls, text: str, setting: str) -> Roots:
@@ -57,23 +60,34 @@ class Roots:
         return bool(self.dirs or self.remote)
 
     def holds_path(self, real: Path) -> bool:
-        return any(real != root and real.is_relative_to(root) for root in self.dirs)
+        return (any(real != root and real.is_relative_to(root) for root in self.dirs)
+                and self._state_holding(real) is None)
 
     def refusal(self, real: Path) -> str | None:
-        """Why the real path ``real`` may not be read (None: it may): outside the roots, or
-        one of them (a directory: ``file:.`` names the manifest's own)."""
+        """Why the real path ``real`` may not be read (None: it may): outside the roots, one
+        of them (a directory: ``file:.`` names the manifest's own), or the service's state."""
+        setting = self._state_holding(real)
+        if setting is not None:
+            return f"inside the service's own state ({setting}), never a call's source"
         if self.holds_path(real):
             return None
         return "not a regular file (a directory)" if real in self.dirs else OUTSIDE
+
+    def without_state(self, state: tuple[tuple[str, Path], ...]) -> Roots:
+        """These roots, never reaching into ``state`` (``(setting, directory)`` pairs)."""
+        return replace(self, state=tuple((setting, Path(os.path.realpath(d))) for setting, d in state))
+
+    def _state_holding(self, real: Path) -> str | None:
+        return next((setting for setting, directory in self.state if real.is_relative_to(directory)), None)
 
     def within(self, directory: Path | None) -> Roots:
         """These roots with their directories narrowed to ``directory`` (a real path; None: no
         directory at all), the remote roots as they are."""
         if directory is None:
-            return Roots((), self.remote)
+            return Roots((), self.remote, self.state)
         dirs = [root if root.is_relative_to(directory) else directory
                 for root in self.dirs if root.is_relative_to(directory) or directory.is_relative_to(root)]
-        return Roots(tuple(dict.fromkeys(dirs)), self.remote)
+        return Roots(tuple(dict.fromkeys(dirs)), self.remote, self.state)
 
     def holds(self, location: Location) -> bool:
         """True when the remote ``location`` lies under one of the remote roots."""

@@ -51,7 +51,19 @@ def source_roots(manifest: Manifest, settings: Settings) -> Roots:
     over HTTP, only its account's part of them: :func:`own_files`)."""
     roots = Roots.parse(settings.source_roots.replace("{region}", manifest.account.region),
                         "CALLREC_SOURCE_ROOTS")
-    return own_files(manifest, settings, roots or Roots((Path(os.path.realpath(manifest.base_dir)),)))
+    roots = roots or Roots((Path(os.path.realpath(manifest.base_dir)),))
+    return own_files(manifest, settings, roots.without_state(service_state(settings)))
+
+
+def service_state(settings: Settings) -> tuple[tuple[str, Path], ...]:
+    """The service's own files (keyring, vault, key store, Redis's, kept manifests): never a call's
+    source, whatever the roots reach (session 55: the default roots, the manifest's directory,
+    held the default data dir ``.callrec`` of a command run there, and the keyring was read as a
+    call's transcript)."""
+    state = [("CALLREC_DATA_DIR", Path(settings.data_dir))]
+    if settings.key_store_dir:
+        state.append(("CALLREC_KEY_STORE_DIR", Path(settings.key_store_dir)))
+    return tuple(state)
 
 
 def api_account_inbox(settings: Settings, account_id: str) -> Path | None:
