@@ -299,3 +299,27 @@ def test_the_vaults_own_buckets_in_an_s3_inbox_are_never_destroyed(tmp_path):
     remote = Deletions()
     assert destroy_sources(load_manifest(manifest), settings, {"s3": remote}) == 1
     assert remote.deleted == ["s3://legs-us/CA1-b.wav"]
+
+
+@pytest.mark.parametrize("how", ["same uri", "other spelling", "hard link"])
+def test_one_file_named_by_two_segments_is_refused(tmp_path, monkeypatch, how):
+    """Found by the session-55 red team: a manifest listing one leg twice (the same uri, another
+    spelling of its path, or a hard link to it) had the file mixed onto itself, at twice its
+    level, or its audio placed at two times of the call. A leg's audio is placed once: the
+    second naming is refused (exit 2) naming both fields, nothing stored or written."""
+    call = tmp_path / "call"
+    manifest = write_call(call)
+    if how == "hard link":
+        (call / "CA1-b.wav").unlink()
+        os.link(call / "CA1-a.wav", call / "CA1-b.wav")
+    else:
+        data = json.loads(manifest.read_text())
+        data["segments"][1]["uri"] = "file:CA1-a.wav" if how == "same uri" else "file:./CA1-a.wav"
+        manifest.write_text(json.dumps(data))
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none")
+    with pytest.raises(ManifestError, match=r"^segments\[1\]\.uri: .*CA1-[ab]\.wav: the same file as segments\[0\]\.uri"):
+        process_call(manifest, build_backends(settings))
+    assert not (tmp_path / "state" / "vault").exists() or not list((tmp_path / "state" / "vault").rglob("index/*"))
+    monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
+    assert main(["assemble", str(manifest), "-o", str(tmp_path / "out.wav")]) == 2
+    assert not (tmp_path / "out.wav").exists()

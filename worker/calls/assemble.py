@@ -32,7 +32,7 @@ from worker.calls.manifest import Manifest, Segment
 from worker.calls.rules import Cut, plan_recording
 from worker.calls.source_names import source_name
 from worker.settings import Settings
-from worker.calls.sources import source_roots
+from worker.calls.sources import check_distinct_segments, source_roots
 from worker.workdirs import WorkDir
 
 #: Opens a segment for reading (e.g. fetches an s3:// object into a temp dir first); a
@@ -113,6 +113,7 @@ def beep_spec(settings: Settings) -> BeepSpec:
 def local_segments(manifest: Manifest, settings: Settings) -> SegmentResolver:
     """The default resolver: local files inside the source roots only."""
     roots = source_roots(manifest, settings)
+    check_distinct_segments(manifest, roots)
 
     def resolve(segment: Segment) -> BinaryIO:
         if segment.location.path is None:

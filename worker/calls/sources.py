@@ -97,6 +97,31 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
             refused = None if roots.holds(location) else OUTSIDE
         if refused is not None:
             raise SourceError(f"{where}: {heading(location.path or source_name(location.uri))}: {refused}")
+    check_distinct_segments(manifest, roots)
+
+
+def check_distinct_segments(manifest: Manifest, roots: Roots) -> None:
+    """Refuse a file named by two segments (the same uri, another spelling of its path, a hard
+    link to it: one file), which would be mixed onto itself or placed twice in the call
+    (session 55). Local files outside ``roots`` are left to the roots' own refusal."""
+    first: dict[tuple[object, ...], int] = {}
+    for index, segment in enumerate(manifest.segments):
+        location = segment.location
+        if location.path is None:
+            same: tuple[object, ...] = ("remote", location.uri.partition("://")[0], location.bucket, location.key)
+        else:
+            real = Path(os.path.realpath(location.path))
+            if not roots.holds_path(real):
+                continue
+            try:
+                info = os.stat(real)
+            except OSError:  # missing or unreadable: the read names it
+                continue
+            same = ("file", info.st_dev, info.st_ino)
+        if same in first:
+            raise SourceError(f"segments[{index}].uri: {heading(location.path or source_name(location.uri))}: the same "
+                              f"file as segments[{first[same]}].uri; a leg's audio is placed in the call once")
+        first[same] = index
 
 
 def inbox(settings: Settings, region: str) -> Roots:
