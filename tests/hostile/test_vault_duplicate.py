@@ -17,7 +17,7 @@ import pytest
 
 from tests.vault.conftest import clock, make_keys, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
-from tests.worker.stored_calls import write_call
+from tests.worker.stored_calls import leg_samples, write_call
 from vault import envelope
 from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.errors import DecryptionError, VaultInputError
@@ -164,3 +164,27 @@ def test_one_call_run_twice_at_once_from_one_dir_ends_stored_for_both(tmp_path, 
     second = process_call(manifest, build_backends(settings))
     assert first[0].stored and not first[0].already_stored and first[0].sources_destroyed == 2
     assert second.stored and second.already_stored and second.recording_id == first[0].recording_id
+
+
+def test_a_stored_call_sent_again_with_other_legs_destroys_none_of_them(tmp_path):
+    """Found by the session-55 red team: a manifest naming a call already stored (its call id
+    replayed, by mistake or on purpose) had its sources destroyed "as after storing", whatever
+    they were: another call's legs named in it were shredded in the inbox, never stored anywhere.
+    Now a stored call's sources are destroyed only when they are the ones its recording was made
+    from (their SHA-256 among its metadata's inputs); a redelivery of the same legs still is."""
+    settings = Settings(data_dir=tmp_path / "state", inbox=str(tmp_path), recognizer="none")
+    first = process_call(write_call(tmp_path / "call", "CA1"), build_backends(settings))
+    assert first.stored and first.sources_destroyed == 2
+    manifest = write_call(tmp_path / "again", "CA1", leg_a=leg_samples(2.0, 99))  # another call's leg a
+    legs = {path: path.read_bytes() for path in (tmp_path / "again").glob("*.wav")}
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.already_stored and outcome.sources_destroyed == 0
+    assert {path: path.read_bytes() for path in legs} == legs
+    redelivered = process_call(write_call(tmp_path / "third", "CA1"), build_backends(settings))
+    assert redelivered.already_stored and redelivered.sources_destroyed == 2
+    assert not list((tmp_path / "third").glob("*.wav"))
+    shredded = write_call(tmp_path / "fourth", "CA1")  # a delivery killed as it overwrote leg a
+    leg = tmp_path / "fourth" / "CA1-a.wav"
+    leg.write_bytes(bytes(leg.stat().st_size))
+    assert process_call(shredded, build_backends(settings)).sources_destroyed == 2
+    assert not list((tmp_path / "fourth").glob("*.wav"))

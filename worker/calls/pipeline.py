@@ -13,6 +13,7 @@ the account's policy (``vault.retention``), applied retroactively by the next sw
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -27,7 +28,7 @@ from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import legacy_recording_id
 from vault.regions import recording_id as make_recording_id
-from worker.calls import kept
+from worker.calls import kept, replayed
 from worker.calls.assemble import AssemblyOutcome, assemble_manifest
 from worker.errors import ManifestError, SourceChangedError, SourceError, resource_error
 from worker.calls.limits import InputLimits
@@ -45,6 +46,8 @@ from worker.boot import Backends
 from worker.calls.source_names import source_name
 from worker.calls.sources import SourceFetcher, check_sources, destroy_sources
 from worker.workdirs import WorkDir
+
+log = logging.getLogger("callrec.jobs")
 
 #: Reason given when a recording was deleted after it was stored.
 DELETED = "recording_deleted"
@@ -190,7 +193,10 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
         return _stored_before(manifest, rid, meanwhile, region_vault, backends)
     finally:
         held.close()
-    destroyed = _destroy(manifest, backends, unchanged=fetch.check_unchanged)
+    if already and not replayed.made_from(replayed.stored_inputs(region_vault, stored), (d for _, d in inputs)):
+        destroyed = _kept_other_sources(rid)  # another delivery stored the call, from other files
+    else:
+        destroyed = _destroy(manifest, backends, unchanged=fetch.check_unchanged)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
 
@@ -247,7 +253,17 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
     a commit that failed to check it), and its sources are destroyed as after storing."""
     entry = region_vault.recheck_ticket(entry)
     region_vault.clear_leftovers(entry)
+    if not entry.deleted and not replayed.same_sources(manifest, backends.settings,
+                                                       backends.remotes(manifest.account.region),
+                                                       replayed.stored_inputs(region_vault, entry)):
+        return _outcome(manifest, rid, entry, already=True, destroyed=_kept_other_sources(rid))
     return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
+
+
+def _kept_other_sources(rid: str) -> int:
+    """None of the sources destroyed: not (all) the ones the stored recording was made from."""
+    log.warning("%s: stored before from other sources than this delivery names; its sources are kept", rid)
+    return 0
 
 
 def _destroy(manifest: Manifest, backends: Backends,

@@ -1,0 +1,91 @@
+"""A call stored before, sent again: are the sources it names the ones its recording was made from?
+
+A delivery that finds its call stored destroys the call's sources, as the run that stored it
+would have (one killed between its commit and destroying them left them). But a call id can be
+replayed with other files (a platform's re-upload, a mistake, a hostile manifest naming another
+call's legs in the inbox): those were never stored, and destroying them loses them (session 55).
+So the sources are destroyed only when every segment still there has a SHA-256 among the stored
+recording's inputs (``digests.inputs`` of its metadata), or begins with zeros (an earlier delivery's shredding,
+killed part way); otherwise all are kept, and logged.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from callrec.errors import CallrecError, is_permanent
+from vault.index import IndexEntry
+from vault.regional import RegionVault
+from worker.calls.confined import open_confined
+from worker.calls.manifest import Manifest
+from worker.calls.metadata import sha256_of
+from worker.calls.sources import RemoteSource, SourceFetcher
+from worker.errors import ManifestError
+from worker.settings import Settings
+from worker.workdirs import WorkDir
+
+
+def stored_inputs(region_vault: RegionVault, entry: IndexEntry) -> frozenset[str] | None:
+    """The SHA-256 of each segment the recording of ``entry`` was made from (None: its metadata
+    names none)."""
+    if entry.deleted or entry.artifact("metadata") is None:
+        return None
+    buffer = io.BytesIO()
+    try:
+        region_vault.read(entry, "metadata", buffer)
+    except CallrecError as exc:  # a store or key error is retried; one that will not pass keeps the sources
+        if is_permanent(exc):
+            return None
+        raise
+    try:
+        inputs = json.loads(buffer.getvalue())["digests"]["inputs"]
+        return frozenset(item["sha256"] for item in inputs)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def made_from(stored: frozenset[str] | None, digests: Iterable[str]) -> bool:
+    """True when every one of ``digests`` is among ``stored``."""
+    return stored is not None and all(digest in stored for digest in digests)
+
+
+def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
+                 stored: frozenset[str] | None) -> bool:
+    """True when every segment of ``manifest`` still there is one the recording was made from
+    (a local file already gone was destroyed by an earlier delivery; a source that cannot be
+    read is not known to be one)."""
+    if stored is None:
+        return False
+    with WorkDir() as workdir:  # a remote segment is fetched to be digested
+        fetch = SourceFetcher(manifest, settings, workdir, remotes)
+        for segment in manifest.segments:
+            path = segment.location.path
+            if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
+                continue
+            try:
+                if sha256_of(fetch(segment)) not in stored:
+                    return False
+            except (ManifestError, OSError):
+                return False
+    return True
+
+
+#: How much of a file's start a shredding killed part way has zeroed, at least (it writes 1 MiB at a
+#: time from the start): no audio file begins with that many zero bytes.
+ZEROED_START_BYTES = 64 * 1024
+
+
+def _shredding_begun(path: os.PathLike[str]) -> bool:
+    """True when the local file at ``path`` begins with zeros (its whole length when shorter than
+    ``ZEROED_START_BYTES``): a source an earlier delivery began to destroy and was killed
+    (``worker.calls.sources``), whose digest is no longer the stored one's."""
+    try:
+        with open_confined(Path(path), None) as handle:  # a regular file, never waited on
+            start = handle.read(ZEROED_START_BYTES)
+    except (ManifestError, OSError):
+        return False
+    return bool(start) and not start.strip(b"\0")
