@@ -79,7 +79,7 @@ from vault.errors import (
 from vault.index import SETTLE_AFTER, ArtifactInfo, IndexEntry, Tombstone, Unreadable, kept_after_deletion
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
-from vault.retention import AccountPolicy, load_policy, save_policy
+from vault.retention import AccountPolicy, policy_name
 from vault.seal import IndexSealer
 from vault.segments import SegmentedCiphertext
 from vault.secrets import SecretBox
@@ -847,27 +847,76 @@ class RegionVault:
     # -- policy and audit --------------------------------------------------------------
 
     def policy(self, account_id: str) -> AccountPolicy | None:
-        return load_policy(self.store, account_id)
+        """The account's retention policy, verified (``IndexSealer.open_policy``); None when it
+        has none; VaultInputError when it is unreadable, out of range or does not verify."""
+        name = policy_name(account_id)
+        try:
+            data = get_bytes(self.store, name)
+        except ObjectMissingError:
+            return None
+        return AccountPolicy.decode(self._sealer.open_policy(name, data))
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
-        set again, or until the account's manifests carry a window they did not carry before."""
-        old = self.policy(account_id)
+        set again, or until the account's manifests carry a window they did not carry before.
+        Written over a stored policy that does not verify (the way to mend one)."""
+        old = self._policy_or_none(account_id)
         policy = AccountPolicy(account_id, retention_days, self.clock(),
                                manifest_seen=old is not None and old.manifest_seen,
                                manifest_days=old.manifest_days if old is not None else None)
-        save_policy(self.store, policy)
+        self._save_policy(policy)
         return policy
 
     def follow_manifest(self, account_id: str, manifest_days: int | None) -> AccountPolicy:
         """The policy after a call whose manifest carries ``manifest_days`` as the account's
-        window (``AccountPolicy.following``); written only when that changes it."""
-        old = self.policy(account_id)
+        window (``AccountPolicy.following``); written only when that changes it (and over a
+        stored policy that does not verify: the manifest's window then)."""
+        old = self._policy_or_none(account_id)
         policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
                   if old is None else old.following(manifest_days, self.clock()))
-        if policy != old:
-            save_policy(self.store, policy)
+        if policy != old or self._policy_unsealed(account_id):
+            self._save_policy(policy)
         return policy
+
+    def _policy_or_none(self, account_id: str) -> AccountPolicy | None:
+        try:
+            return self.policy(account_id)
+        except VaultInputError:
+            return None
+
+    def _policy_unsealed(self, account_id: str) -> bool:
+        """True when the stored policy is missing, bare or does not verify."""
+        try:
+            data = get_bytes(self.store, policy_name(account_id))
+            return not self._sealer.is_sealed_policy(data) or self.policy(account_id) is None
+        except (ObjectMissingError, VaultInputError):
+            return True
+
+    def _save_policy(self, policy: AccountPolicy) -> None:
+        name = policy_name(policy.account_id)
+        put_bytes(self.store, name, self._sealer.seal_policy(name, policy.encode()))
+
+    def migrate_policies(self) -> int:
+        """Seal the bare retention policies of a vault from before policies were sealed; returns
+        how many. Once done, a bare policy is tampering: never sealed, refused. Safe to re-run."""
+        if not self._sealer.may_seal_bare_policies():
+            return 0
+        sealed = 0
+        for name in list(self.store.names("accounts/")):
+            if not name.endswith("/policy.json"):
+                continue
+            try:
+                data = get_bytes(self.store, name)
+                if self._sealer.is_sealed_policy(data):
+                    continue
+                body = self._sealer.open_policy(name, data)
+                AccountPolicy.decode(body)  # only a readable one is sealed
+            except (ObjectMissingError, VaultInputError):
+                continue
+            put_bytes(self.store, name, self._sealer.seal_policy(name, body))
+            sealed += 1
+        self._sealer.finish_policy_migration()
+        return sealed
 
     def audit(self, action: str, outcome: str, recording_id: str, principal: str, reason: str = "") -> None:
         """Record an event, naming the HTTP request being served, or that queued the job

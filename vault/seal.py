@@ -12,6 +12,10 @@ An entry whose MAC does not verify, that carries none in a vault that has sealed
 entries, or that sits under another recording's name raises IndexTamperedError. A vault
 from before sealing is refused with MigrationNeededError until ``migrate`` sealed it once;
 after that (``seal/sealed-all.json``) a bare entry is never sealed, only refused.
+
+Retention policies (``accounts/<id>/policy.json``, plaintext beside the entries) are sealed the
+same way under the same key, each bound to its name: the sweep deletes by them. Bare ones are
+taken until ``migrate`` sealed them once (``seal/policies-sealed.json``; a new vault at once).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from vault.errors import (
     ObjectExistsError,
     ObjectMissingError,
     VaultError,
+    VaultInputError,
 )
 from vault.index import IndexEntry
 from vault.keys.base import KeyProvider
@@ -49,6 +54,9 @@ KEY_NAME = "seal/index-mac.json"
 SEALED_ALL = "seal/sealed-all.json"
 
 _LABEL = b"callrec/v1 index-entry\x00"
+_POLICY_LABEL = b"callrec/v1 retention-policy\x00"
+#: Written once every retention policy of the region is sealed (a new vault, or ``migrate``).
+POLICIES_SEALED = "seal/policies-sealed.json"
 
 
 class IndexSealer:
@@ -117,6 +125,53 @@ class IndexSealer:
             return None
         return hashlib.sha256(primitive.compute_mac(label + b"\x00" + data)).hexdigest()[:32]
 
+    # -- retention policies -------------------------------------------------------------
+
+    def seal_policy(self, name: str, body: bytes) -> bytes:
+        """The stored form of a retention policy (``body``, JSON) stored as ``name``: plaintext
+        beside the entries, the sweep deletes by it, so it carries a MAC bound to its name as
+        an entry does (session 55: a window edited in the object store deleted an account's
+        recordings)."""
+        doc = _policy_body(body)
+        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_policy_input(name, doc))).decode("ascii")
+        return json.dumps(doc, sort_keys=True).encode("utf-8")
+
+    def open_policy(self, name: str, data: bytes) -> bytes:
+        """The policy stored as ``data`` under ``name``, verified (its JSON without the MAC);
+        PolicyTamperedError when it does not verify, or carries no MAC once the region's
+        policies are sealed."""
+        doc = _policy_body(data)
+        tag = doc.pop("mac", None)
+        if tag is None:
+            if self.may_seal_bare_policies():
+                return json.dumps(doc, sort_keys=True).encode("utf-8")
+            raise PolicyTamperedError(name)
+        primitive = self._primitive(create=False)
+        try:
+            if primitive is None or not isinstance(tag, str):
+                raise tink.TinkError("no key or no tag")
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _policy_input(name, doc))
+        except (tink.TinkError, ValueError):
+            raise PolicyTamperedError(name) from None
+        return json.dumps(doc, sort_keys=True).encode("utf-8")
+
+    def is_sealed_policy(self, data: bytes) -> bool:
+        return "mac" in _policy_body(data)
+
+    def may_seal_bare_policies(self) -> bool:
+        """True while a vault's bare policies (written before policies were sealed) may still be
+        sealed by a migration."""
+        try:
+            get_bytes(self._key_store, POLICIES_SEALED)
+            return False
+        except ObjectMissingError:
+            return True
+
+    def finish_policy_migration(self) -> None:
+        """Record that every policy is sealed: from now on a bare one is tampering."""
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(POLICIES_SEALED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+
     # -- migration ---------------------------------------------------------------------
 
     def may_seal_bare(self) -> bool:
@@ -152,6 +207,7 @@ class IndexSealer:
                 # for good (sealed by the next migration, edits included: session-48 audit).
                 self._on_new_vault()
                 self.finish_migration()
+                self.finish_policy_migration()
             wrapped = self._keyset.create()
         self._mac = self._keyset.open(wrapped).primitive(mac.Mac)
         self._reclaim_partial()
@@ -175,6 +231,27 @@ class IndexSealer:
 
 def _input(entry: IndexEntry) -> bytes:
     return _LABEL + entry.encode()
+
+
+def _policy_input(name: str, doc: dict) -> bytes:
+    return _POLICY_LABEL + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
+
+
+def _policy_body(data: bytes) -> dict:
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        raise PolicyTamperedError("retention policy", "is not JSON") from None
+    if not isinstance(doc, dict):
+        raise PolicyTamperedError("retention policy", "is not an object")
+    return doc
+
+
+class PolicyTamperedError(VaultInputError):
+    """A stored retention policy that cannot be trusted (bad input: never retried)."""
+
+    def __init__(self, name: str, problem: str = "does not verify (altered, or not written by this vault)"):
+        super().__init__(f"{name}: {problem}")
 
 
 def _body(data: bytes) -> dict:

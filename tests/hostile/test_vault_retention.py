@@ -17,7 +17,7 @@ from vault.errors import VaultInputError
 from vault.index import IndexEntry
 from vault.regions import recording_id
 from vault.retention import MAX_RETENTION_DAYS, AccountPolicy
-from vault.stores.base import put_bytes
+from vault.stores.base import get_bytes, put_bytes
 from worker.stored.operations import retention_sweep, set_retention
 from worker.vaults import build_vault
 
@@ -85,3 +85,56 @@ def test_sweep_skips_a_recording_whose_own_window_overflows(settings):
     report = retention_sweep(build_vault(settings))
     assert report.deleted == 1 and build_vault(settings, regions=("eu",)).get(due).deleted
     assert report.skipped == ((huge, f"retention window is out of range (at most {MAX_RETENTION_DAYS} days)"),)
+
+
+@pytest.mark.parametrize("how", ["window edited", "mac stripped", "another account's moved here"])
+def test_a_policy_altered_in_the_object_store_deletes_nothing(settings, capsys, how):
+    """Found by the session-55 red team: index entries carry a MAC because whoever can write the
+    object store (backed up freely) could grant access by editing them, but the account's
+    retention policy beside them carried none: a window edited to 1 day in
+    ``accounts/<id>/policy.json`` had the next sweep destroy every recording of the account
+    older than a day, for good. Now a policy is sealed like an entry (under the region's index
+    key, bound to its name); one that does not verify is skipped by the sweep (exit 1, named)
+    and deletes nothing, and ``retention set`` writes a good one over it."""
+    kept = store(settings, "acme", "CA1", None)
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    run(capsys, "retention", "set", "--account", "evil", "--days", "1", "--region", "eu")
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    name = "accounts/acme/policy.json"
+    body = json.loads(get_bytes(region_vault.store, name))
+    if how == "window edited":
+        body["retention_days"] = 1
+    elif how == "mac stripped":
+        body.pop("mac", None)
+        body["retention_days"] = 1
+    else:
+        body = json.loads(get_bytes(region_vault.store, "accounts/evil/policy.json"))
+        body["account_id"] = "acme"
+    put_bytes(region_vault.store, name, json.dumps(body).encode())
+
+    code, out, err = run(capsys, "retention", "sweep")
+    assert code == 1 and out == "scanned 1, due 0, deleted 0, kept 0, already deleted 0, skipped 1\n"
+    assert err == f"callrec retention: skipped {kept}: retention policy of account acme is unreadable or out of range\n"
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+    code, _, _ = run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    assert code == 0 and build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days is None
+
+
+def test_an_older_vaults_bare_policy_is_taken_until_keys_migrate_seals_it(settings, capsys):
+    """Policies written before they were sealed are read as they are until `keys migrate`
+    seals them; after that a bare one is refused (never sealed by a later migration)."""
+    kept = store(settings, "acme", "CA1", None)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    region_vault.key_store.delete("seal/policies-sealed.json")  # a vault from before sealed policies
+    body = {"account_id": "acme", "retention_days": None, "updated_at": LONG_AGO.isoformat(),
+            "manifest_seen": True, "manifest_days": None}
+    put_bytes(region_vault.store, "accounts/acme/policy.json", json.dumps(body).encode())
+    assert build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days is None
+    code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
+    assert code == 0 and out.endswith(", authenticated 1 retention policy\n")
+    assert "mac" in json.loads(get_bytes(region_vault.store, "accounts/acme/policy.json"))
+    put_bytes(region_vault.store, "accounts/acme/policy.json", json.dumps({**body, "retention_days": 1}).encode())
+    code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
+    assert code == 0 and "retention polic" not in out
+    assert run(capsys, "retention", "sweep")[0] == 1
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted

@@ -85,7 +85,9 @@ def run_migrate(args: argparse.Namespace) -> int:
     for report in migrate_vault(vault, regions=args.region):
         print(f"{report.region}: moved {report.keys_moved} wrapped data key(s) into the key store, "
               f"authenticated {report.entries_sealed} index entr{'y' if report.entries_sealed == 1 else 'ies'}, "
-              f"wrote {report.tickets_marked} ticket marker(s)")
+              f"wrote {report.tickets_marked} ticket marker(s)"
+              + (f", authenticated {report.policies_sealed} retention polic{'y' if report.policies_sealed == 1 else 'ies'}"
+                 if report.policies_sealed else ""))
         if report.entries_refused:
             print(f"callrec keys: {report.region}: refused {report.entries_refused} index entry(ies) that do not "
                   "verify (altered after the vault was sealed); they stay refused", file=sys.stderr)

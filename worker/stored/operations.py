@@ -662,12 +662,14 @@ class MigrationReport:
     entries_refused: int
     #: Entries whose ticket marker was written (``vault.tickets``; all of them, every run).
     tickets_marked: int = 0
+    #: Bare retention policies of an older vault authenticated now.
+    policies_sealed: int = 0
 
 
 def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
     """Bring a vault from before the key store, authenticated index entries and ticket
     markers up to date: move wrapped data keys into the key store, seal the bare index
-    entries, then mark every entry's ticket (after which a ticket's recordings are found
+    entries and retention policies, then mark every entry's ticket (after which a ticket's recordings are found
     without reading every entry). Safe to
     re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
     chosen = vault.regions if regions is None else tuple(regions)
@@ -676,7 +678,8 @@ def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tupl
         region_vault = vault.region(region)
         moved = region_vault.migrate_keys()
         sealed, refused = region_vault.migrate_index()
-        reports.append(MigrationReport(region, moved, sealed, refused, region_vault.migrate_tickets()))
+        reports.append(MigrationReport(region, moved, sealed, refused, region_vault.migrate_tickets(),
+                                       region_vault.migrate_policies()))
     return tuple(reports)
 
 
