@@ -1,6 +1,7 @@
 """Retention: each account's window, applied to every stored recording, also old ones.
 
-An account's policy is stored in its region (``accounts/<id>/policy.json``); when there is
+An account's policy is stored in its region (``accounts/<id>/policy.json``, sealed: read and
+written by ``RegionVault.policy`` and ``set_policy``, ``vault.seal``); when there is
 none, the window recorded with the recording applies. The window is evaluated at sweep
 time, so a new or shortened window applies retroactively.
 """
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callrec.errors import shown
-from vault.errors import ObjectMissingError, VaultInputError
+from vault.errors import VaultInputError
 from vault.index import IndexEntry
-from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 #: Longest retention window: 100 years. Longer ones mean nothing (``None`` keeps a
 #: recording without limit) and overflow the date arithmetic (``datetime`` ends in 9999).
@@ -91,17 +91,6 @@ def policy_name(account_id: str) -> str:
     if not account_id or "/" in account_id or account_id.startswith("."):
         raise VaultInputError(f"account id {shown(account_id)} cannot name a policy")
     return f"accounts/{account_id}/policy.json"
-
-
-def load_policy(store: ObjectStore, account_id: str) -> AccountPolicy | None:
-    try:
-        return AccountPolicy.decode(get_bytes(store, policy_name(account_id)))
-    except ObjectMissingError:
-        return None
-
-
-def save_policy(store: ObjectStore, policy: AccountPolicy) -> None:
-    put_bytes(store, policy_name(policy.account_id), policy.encode())
 
 
 def effective_days(entry: IndexEntry, policy: AccountPolicy | None) -> int | None:
