@@ -211,3 +211,26 @@ def test_redact_to_a_name_of_no_audio_format_is_refused_naming_the_option_before
     suffix = out.suffix.lower().lstrip(".")
     assert (code, err) == (2, f"callrec redact: -o {out}: unknown audio format {suffix!r} (use e.g. .wav or .flac)\n")
     assert names(tmp_path) == before
+
+
+def test_redact_keeps_its_unverified_output_out_of_outs_directory(tmp_path, recording, capsys, monkeypatch):
+    """Found by the session-55 red team: `redact` wrote each masking round into a `.part` file beside
+    OUT and verified it there, so a run killed (SIGKILL, the OOM killer) before verification was
+    done left audio beside OUT whose remaining card data verification would have masked. Masked
+    and verified in the command's private work dir (swept when it dies), only the verified output
+    is written beside OUT."""
+    import redaction.engine as engine
+
+    seen: list[list[tuple[str, int]]] = []
+    real = engine._heard_file
+
+    def heard(path, block_frames):  # as each masking round is verified: what lies beside OUT
+        seen.append(sorted((p.name, p.stat().st_size) for p in (tmp_path / "outs").iterdir()))
+        return real(path, block_frames)
+
+    monkeypatch.setattr(engine, "_heard_file", heard)
+    (tmp_path / "outs").mkdir()
+    code, _ = run(capsys, "redact", recording, "-o", tmp_path / "outs" / "out.wav")
+    assert code == 0 and seen
+    assert all(size == 0 for names_sizes in seen for _, size in names_sizes), seen
+    assert names(tmp_path / "outs") == ["out.wav"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -98,9 +99,12 @@ def run(args: argparse.Namespace) -> int:
         with staged_outputs(outputs, inputs) as staged:
             if source is None:  # what libsndfile cannot read: transcoded here, or refused with the reason
                 source = opened.enter_context(open_audio(args.input, limits, scratch))
+            # Masked and verified in the private work dir (swept if this dies: a round's output holds
+            # what verification has not masked yet), then copied beside OUT (session 55).
+            masked = scratch / f"redacted{staged['-o'].suffix}"
             report = redact_source(
                 source,
-                staged["-o"],
+                masked,
                 words=transcript.words if transcript is not None else None,
                 words_detector=f"transcript:{transcript.format}" if transcript is not None else "transcript",
                 recognizer=recognizer,
@@ -108,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
                 config=config,
                 spans=transcripts.detections(transcript) if transcript is not None else (),
             )
+            shutil.copyfile(masked, staged["-o"])
+            masked.unlink()
             if "--transcript-out" in staged and written is not None:
                 staged["--transcript-out"].write_text(written.text, encoding="utf-8")
             if "--report" in staged:
