@@ -36,8 +36,8 @@ from vault.errors import (
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
+    PolicyTamperedError,
     VaultError,
-    VaultInputError,
 )
 from vault.index import IndexEntry
 from vault.keys.base import KeyProvider
@@ -145,14 +145,14 @@ class IndexSealer:
         if tag is None:
             if self.may_seal_bare_policies():
                 return json.dumps(doc, sort_keys=True).encode("utf-8")
-            raise PolicyTamperedError(name)
+            raise _policy_tampered(name)
         primitive = self._primitive(create=False)
         try:
             if primitive is None or not isinstance(tag, str):
                 raise tink.TinkError("no key or no tag")
             primitive.verify_mac(base64.b64decode(tag, validate=True), _policy_input(name, doc))
         except (tink.TinkError, ValueError):
-            raise PolicyTamperedError(name) from None
+            raise _policy_tampered(name) from None
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
     def is_sealed_policy(self, data: bytes) -> bool:
@@ -241,17 +241,10 @@ def _policy_body(data: bytes) -> dict:
     try:
         doc = json.loads(data)
     except ValueError:
-        raise PolicyTamperedError("retention policy", "is not JSON") from None
+        raise PolicyTamperedError("retention policy is not JSON") from None
     if not isinstance(doc, dict):
-        raise PolicyTamperedError("retention policy", "is not an object")
+        raise PolicyTamperedError("retention policy is not an object")
     return doc
-
-
-class PolicyTamperedError(VaultInputError):
-    """A stored retention policy that cannot be trusted (bad input: never retried)."""
-
-    def __init__(self, name: str, problem: str = "does not verify (altered, or not written by this vault)"):
-        super().__init__(f"{name}: {problem}")
 
 
 def _body(data: bytes) -> dict:
@@ -262,6 +255,10 @@ def _body(data: bytes) -> dict:
     if not isinstance(body, dict):
         raise IndexCorruptError("index entry is corrupt (not an object)")
     return body
+
+
+def _policy_tampered(name: str) -> PolicyTamperedError:
+    return PolicyTamperedError(f"{name}: does not verify (altered, or not written by this vault)")
 
 
 def _tampered(recording_id: str) -> IndexTamperedError:
