@@ -310,55 +310,45 @@ class _Scrub:
     owned: frozenset[str]
     done: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)
 
-    def node(self, node: Any, key: str, numbers: bool, read: bool | str = False) -> Any:
-        """``node`` scrubbed; ``read``: what ``tokens`` read of it with its list's others already (True:
-        the string itself; a name: that field of the mapping), not read alone again."""
+    def node(self, node: Any, key: str, numbers: bool) -> Any:
         if isinstance(node, dict):
             numbers = numbers or (self.near is not None and self.near(node))
             if id(node) in self.skip:
                 return self.word(node, numbers or _redacted(node, self.owned))
             for name, value in node.items():
-                node[name] = self.node(value, name, numbers, name == read)
+                node[name] = self.node(value, name, numbers)
             return node
         if isinstance(node, list):
-            read_of = self.tokens(node)
-            return [self.node(value, key, numbers, read_of.get(k, False)) for k, value in enumerate(node)]
-        if isinstance(node, str) and read is True:
-            return redact_numbers(node) if numbers else node
+            self.tokens(node)
+            return [self.node(value, key, numbers) for value in node]
         if isinstance(node, str) and (key.lower() in FREE_KEYS or any(ch.isspace() for ch in node.strip())):
             return self.free(node, numbers)
         if isinstance(node, (str, int)) and not isinstance(node, bool) and self.cores:
             return self.label(node)
         return node
 
-    def tokens(self, items: list[Any]) -> dict[int, bool | str]:
+    def tokens(self, items: list[Any]) -> None:
         """The texts of ``items`` (its strings, or each mapping's first string under a text key) read
         in order as one free text and redacted in place (``redact_free_parts``): a list no reader reads
         may hold a card a group a string (session 54: "4111", "1111"... each scrubbed alone, the card
         written back whole; then "card is 4111", "1111 1111"... each alone as they held a space). Words
         a format redacted itself (``skip``) are not read again; nor are numbers (Whisper's token ids:
-        read as free text, any run of them is a card), which ``label`` reads. Returns what it read, by
-        item (True: the string; a name: the mapping's field), not read alone again (``node``: each was
-        until session 55, a quarter more time on a 3 MB Whisper JSON's segment texts, for nothing the
-        reading together had not redacted)."""
+        read as free text, any run of them is a card), which ``label`` reads. ``node`` reads each item
+        alone after too: the reading together misses a card a phone's lead-in in the string before joins
+        into one run ("my phone is 1234", "4111111111111111 is my card"; session 55 read them once only)."""
         places: list[tuple[Any, Any]] = []
-        read: dict[int, bool | str] = {}
         for index, item in enumerate(items):
             if isinstance(item, str):
                 places.append((items, index))
-                read[index] = True
             elif isinstance(item, dict) and id(item) not in self.skip:
                 name = next((n for n, v in item.items() if n.lower() in FREE_KEYS and isinstance(v, str)), None)
                 if name is not None:
                     places.append((item, name))
-                    read[index] = name
-        if len(places) < 2:
-            return {}
-        texts = [holder[key] for holder, key in places]
-        for (holder, key), text, after in zip(places, texts, redact_free_parts(texts, self.cores)):
-            if after != text:
-                holder[key] = after
-        return read
+        if len(places) >= 2:
+            texts = [holder[key] for holder, key in places]
+            for (holder, key), text, after in zip(places, texts, redact_free_parts(texts, self.cores)):
+                if after != text:
+                    holder[key] = after
 
     def label(self, value: str | int) -> str | int:
         """A string not read as free text (a label, an id, a time) or a JSON number, redacted (as a

@@ -99,3 +99,26 @@ def test_free_text_in_a_document_that_is_a_list_of_arrays_is_scrubbed() -> None:
     assert after[0][4] == (" And you, or calling, can I take the long number on the card please? My card is "
                            "[redacted] [redacted] [redacted] [redacted].")
     assert after[0][:4] + after[0][5:] == document[0][:4] + document[0][5:]
+
+
+@pytest.mark.parametrize("bare", [False, True], ids=["document", "bare-list"])
+def test_a_card_in_a_segment_without_words_after_a_phone_s_lead_in_is_redacted(bare) -> None:
+    """Segments with no words are read by their texts: together ("my phone is 1234 4111...": one run,
+    no card) and each alone (the card); 9cb86bb kept only the reading together, the card written back."""
+    segments = [{"id": 0, "start": 0.0, "end": 2.0, "text": " my phone is 1234"},
+                {"id": 1, "start": 2.2, "end": 5.0, "text": " 4111111111111111 is my card"}]
+    document = segments if bare else {"text": "", "segments": segments}
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "whisper")).text)
+    texts = [segment["text"] for segment in (after if bare else after["segments"])]
+    assert texts == [" my phone is 1234", " [redacted] is my card"]
+
+
+def test_a_card_said_glued_to_letters_in_a_list_of_labels_is_redacted() -> None:
+    words = "my card is 4532015112830366 thanks".split()
+    document = {"text": " my card is 4532015112830366 thanks", "refs": ["pay4532015112830366", "vip"],
+                "segments": [{"id": 0, "start": 0.0, "end": 3.0, "text": " my card is 4532015112830366 thanks",
+                              "words": [{"word": " " + w, "start": k * 0.6, "end": (k + 1) * 0.6}
+                                        for k, w in enumerate(words)]}]}
+    after = json.loads(transcripts.write_back(transcripts.load(json.dumps(document), "whisper")).text)
+    assert after["refs"] == ["[redacted]", "vip"]
+    assert after["text"] == " my card is [redacted] thanks"
