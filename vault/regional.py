@@ -826,6 +826,12 @@ class RegionVault:
             counts[version] = counts.get(version, 0) + 1
         return counts
 
+    def name_tag(self, label: bytes, data: bytes) -> str:
+        """A name for ``data`` (under ``label``, its own use) nobody without the region's index MAC
+        key can work out or test a guess against (``IndexSealer.name_tag``; the key is made when the
+        region has none yet, as by a first write)."""
+        return self._sealer.name_tag(label, data, create=True)
+
     def rewrap_index_key(self) -> bool:
         """Re-wrap the index MAC key under the KEK's primary version; True when it changed."""
         return self._sealer.rewrap()

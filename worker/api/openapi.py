@@ -137,8 +137,7 @@ _REASON = {"name": "reason", "in": "query", "schema": {"type": "string", "maxLen
            "description": "kept in the audit trail: letters, spaces and , . _ ' - only (no digits)"}
 _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 1,
                                                                       "maxLength": 255},
-                "description": "a retried POST with the same key and body returns the same job; a key that could hold "
-                               "a card number is refused (400)"}
+                "description": "a retried POST with the same key and body returns the same job"}
 _RANGES = [{"name": "Range", "in": "header", "schema": {"type": "string"},
             "description": "one byte range (`bytes=A-B`, `A-`, `-N`) is served as 206; anything else gets the whole file"},
            {"name": "If-Range", "in": "header", "schema": {"type": "string"},

@@ -40,6 +40,6 @@ def build_services(settings: Settings, broker, vault: Vault) -> Services:
     return Services(settings=settings, client=client, queue=queue, vault=vault,
                     keys=KeyStore(client, cache_s=KEY_CACHE_S),
                     limiter=RateLimiter(client, settings.api_rate_per_s),
-                    submitter=Submitter(queue, client),
+                    submitter=Submitter(queue, client, vault=vault),
                     client_limiter=RateLimiter(client, settings.api_rate_per_client_s,
                                                namespace="callrec:api:client"))
