@@ -52,11 +52,14 @@ def client_address(scope: Scope) -> str:
 def rate_client(address: str) -> str:
     """Who ``address`` counts as for the per-client limit: an IPv4 address itself (an IPv4-mapped
     IPv6 one too), an IPv6 address its /64, which one client holds whole (its LAN's prefix; privacy
-    addresses rotate through it: session 54's review), anything else as it is."""
+    addresses rotate through it: session 54's review), anything else (no peer; behind a trusted
+    proxy, whatever X-Forwarded-For said) as one client, "unknown": counted as it was, it named a
+    Redis key (card digits, free text) and a client sending another string each time was never
+    limited (session 55's review)."""
     try:
         ip = ipaddress.ip_address(address.partition("%")[0])  # (a zone: "fe80::1%eth0")
     except ValueError:
-        return address
+        return "unknown"
     if ip.version == 6 and ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)

@@ -129,10 +129,24 @@ def test_an_ipv6_client_is_counted_by_its_64_and_an_ipv4_one_by_its_address(limi
     assert health_from(limited_app, "192.0.2.2") == 200  # IPv4: each address its own
 
 
+def test_addresses_that_are_no_ip_address_share_one_count_and_name_nothing_in_redis(limited_app, redis_client):
+    """Session 55's review: behind a trusted proxy the client is what X-Forwarded-For says
+    (``X-Forwarded-For: 4111111111111111, 10.0.0.7`` or free text), and an address that was no IP
+    address was counted as it was: a Redis key's name held it (card digits in Redis), and a client
+    sending another string each time was never limited. Any such address counts as "unknown"."""
+    assert [health_from(limited_app, address) for address in ("proxy said this", "4111111111111111", "x")] == [
+        200, 200, 200]
+    assert health_from(limited_app, "anything else") == 429
+    assert health_from(limited_app, "192.0.2.1") == 200  # an IP address: its own count
+    names = redis_client.keys("*:rate:*")
+    assert len(names) == 2 and not [name for name in names if b"4111" in name or b"proxy" in name]
+
+
 @pytest.mark.parametrize(("address", "counted"), [
     ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:db8::1", "2001:db8::/64"), ("::1", "::/64"),
     ("fe80::1%eth0", "fe80::/64"), ("::ffff:192.0.2.1", "192.0.2.1"), ("192.0.2.1", "192.0.2.1"),
-    ("unknown", "unknown"), ("not an address", "not an address"), ("", ""),
+    ("unknown", "unknown"), ("not an address", "unknown"), ("", "unknown"), ("4111111111111111", "unknown"),
+    ("10.0.0.7, 4111111111111111", "unknown"),
 ])
 def test_the_counted_client_of_each_address(address, counted):
     assert rate_client(address) == counted
