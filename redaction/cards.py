@@ -27,7 +27,8 @@ DTMF digits as one-character words) in three steps:
 
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
-number unless a card word or the card ask comes before it (``_phone_runs``); a run led in
+number unless a card word or the card ask comes before it (``_phone_runs``), numerals inside it
+grouped as a card is written and Luhn-valid excepted (``_grouped_cards``, 1.98); a run led in
 by a harmless word ("order number", "reference", "call me back on", "extension") is masked
 only when it is as long as a card (a card heard with a digit wrong fails the checks), and
 such a word ends a chain (unless it stands alone amid a reading of digits: a digit misheard,
@@ -112,7 +113,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: (``answers.CLOSING_RUN_WORDS``); a card of 16 + 4 digits is a card read on into its expiry date, the
 #: code looked for after it (``answers.CARD_AND_EXPIRY_DIGITS``); "fix" may be "six" misheard (``DIGIT_SOUNDALIKES``);
 #: digits framed or joined by symbols ("<4111", "4111&1111", "*4111*") are read as digits (``numbers._SPLIT``).
-VERSION = "1.97"
+#: 1.98: numerals grouped as a card is written, Luhn-valid, inside runs taken for a phone number are the card
+#: (``_grouped_cards``: "my phone is 1234 4111 1111 1111 1111" kept the card whole in every transcript format).
+VERSION = "1.98"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -153,6 +156,11 @@ ONE_BY_ONE_JOIN_WORDS = 1
 #: too many). Longer, it may be a 15-16 digit card whose first digit was misheard as 0;
 #: shorter, an expiry date or a code.
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS, MAX_ZERO_LED_DIGITS = 10, 12, 14
+#: How a card's numerals are written (16 digits 4-4-4-4, Amex's 15 4-6-5, 19 digits 4-4-4-4-3): so
+#: grouped and Luhn-valid inside runs taken for a phone number, they are the card (``_grouped_cards``,
+#: 1.98: "my phone is 1234 4111 1111 1111 1111" was all phone number, its repeated groups counted once).
+#: An order number so grouped after a phone word passes 1 time in 10 and is masked: accepted.
+CARD_GROUPINGS = ((4, 4, 4, 4), (4, 6, 5), (4, 4, 4, 4, 3))
 #: How many ordinary words before a run count as its context.
 CONTEXT_WORDS = 10
 #: A code or an expiry date without context words counts when it follows a card this closely.
@@ -1050,7 +1058,9 @@ class _Before:
 def _classify_chain(chain: list[_Run], earlier: _Before, times: Times) -> list[Entity]:
     phone = _phone_runs(chain)
     if phone:
-        return _classify_chain(chain[phone:], earlier, times) if chain[phone:] else []
+        cards = _grouped_cards(chain[:phone], times)
+        return cards + (_classify_chain(chain[phone:], earlier.then(cards, chain[:phone]), times)
+                        if chain[phone:] else [])
     digits = [d for run in chain for d in run.digits]
     context = chain[0].context
     if chain[0].lead == "harmless" and chain[0].asked not in ("expiry", "code") and len(digits) < MIN_CARD_DIGITS:
@@ -1208,6 +1218,38 @@ def _phone_runs(chain: list[_Run]) -> int:
     if first.asked in ("expiry", "code") and not first.phone_near:
         return 0  # "oh seven two nine, one one nine": the expiry date and the code read together (1.32)
     return 1 if _phone_shaped(first) else 0
+
+
+def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
+    """Cards written inside runs taken for a phone number: consecutive numerals grouped as a card
+    is written (CARD_GROUPINGS), the first not starting with 0, whose digits pass the Luhn check;
+    when one of them also has an issuer's prefix and length, only those. Overlapping ones are one
+    card ("1234 5555 5555 5555 4444": its first four groups pass Luhn too, no issuer's); the
+    numerals around them stay audible."""
+    digits = [d for run in chain for d in run.digits]
+    groups = [list(said) for _, said in groupby(digits, key=lambda d: d[1])]  # the digits of one word each
+    sizes = tuple(len(group) for group in groups)
+    windows: list[tuple[int, int, bool]] = []  # (first group, group after the last, issuer's)
+    for k in range(len(groups)):
+        for shape in CARD_GROUPINGS:
+            card = "".join(d for group in groups[k : k + len(shape)] for d, _ in group)
+            if sizes[k : k + len(shape)] == shape and card[0] != "0" and luhn_valid(card):
+                windows.append((k, k + len(shape), issuer_of(card) is not None))
+    if any(issued for _, _, issued in windows):
+        windows = [w for w in windows if w[2]]
+    found: list[Entity] = []
+    spans: list[list[int]] = []
+    for start, end, _ in windows:  # by start
+        if spans and start < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    for start, end in spans:
+        card = [d for group in groups[start:end] for d in group]
+        text = "".join(d for d, _ in card)
+        confidence = 0.99 if luhn_valid(text) and issuer_of(text) else CHECKED_CARD_CONFIDENCE
+        found.append(_entity(CARD_NUMBER, card, confidence, times))
+    return found
 
 
 def _heard_twice(text: str) -> int:

@@ -2572,3 +2572,35 @@ def test_expiry_dates_crowded_into_seconds_are_found_each_and_the_card_after_the
     assert [(e.entity, e.words, e.confidence) for e in found] == [
         *((EXPIRY, (5 * k + 3,), 0.9) for k in range(1999)),
         (CARD_NUMBER, (9998, *range(10000, 10008)), 0.5)]  # the last date read into the card: as before
+
+
+def test_a_card_written_in_groups_inside_a_phone_numbers_run_is_the_card() -> None:
+    # session 55's review: after a phone word the run took all 20 digits for a phone number (a
+    # number written twice counted once: "1111 1111" is a copy) and no card was taken from it.
+    # Numerals grouped as a card is written whose digits pass the Luhn check are the card; the
+    # phone number's own digits stay audible.
+    for text, card in (
+        ("my phone is 1234 4111 1111 1111 1111 is my card", "4111 1111 1111 1111"),
+        ("my phone is 1234 5555 5555 5555 4444 thanks", "5555 5555 5555 4444"),
+        ("call me on 07700 900123 4111 1111 1111 1111 thanks", "4111 1111 1111 1111"),
+        ("call me on 0123 4532 0151 1283 0366 thanks", "4532 0151 1283 0366"),  # 20 digits from 0
+        ("you can reach me on 0123 3782 822463 10005 thanks", "3782 822463 10005"),  # Amex: 4-6-5
+        ("my mobile is 0123 4111 1111 1111 1111 003 thanks", "4111 1111 1111 1111 003"),  # 19 digits: 4-4-4-4-3
+    ):
+        assert entities(text) == [(CARD_NUMBER, card)], text
+    # two cards so written overlap ("4008 4111 1111 1111" passes both checks too): one card over both
+    assert entities("my phone is 0161 4008 4111 1111 1111 1111 thanks") == [(CARD_NUMBER, "4008 4111 1111 1111 1111")]
+    for text in ("my phone is 1234 4111 1111 1111 1111 thanks", "call me on 0123 4532 0151 1283 0366 thanks"):
+        words = timed(text)
+        assert find_entities(words, whole_numerals=True) == find_entities(words)  # a provider's numerals alike
+        assert [e.confidence for e in find_entities(words)] == [0.99]
+
+
+def test_a_phone_numbers_run_holding_no_checked_card_grouped_as_one_stays_audible() -> None:
+    # the same groups with the Luhn check failing (one digit changed), other groupings of the same
+    # digits, a group starting with 0 (no card does) and a phone number read twice: no card
+    assert entities("my phone is 1234 4111 1111 1111 1112 thanks") == []
+    assert entities("my phone is 1234 41 11111111 111111 thanks") == []
+    assert entities("call me on 0123 45320 151 1283 0366 thanks") == []
+    assert entities("call me on 1234 0000 0000 0000 0000 thanks") == []
+    assert entities("call me on 07700 900123 07700 900123 thanks") == []

@@ -1,0 +1,24 @@
+"""A card read on after a phone number ("my phone is 1234 4111 1111 1111 1111") leaves no digit of
+it in any format's written-back transcript; the simple format keeps the phone number's digits (the
+others may redact them with the card's: their free text and word copies mask numbers near card data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import transcripts
+from tests.redaction.transcripts.test_grouped_digits import FORMATS, digits_left, document
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+@pytest.mark.parametrize(("said", "phone"), [
+    (["My", "phone", "is", "1234", "4111", "1111", "1111", "1111", "is", "my", "card."], "1234"),
+    (["Call", "me", "on", "07700", "900123", "5555", "5555", "5555", "4444,", "thanks."], "07700 900123"),
+], ids=["short", "zero_led"])
+def test_a_card_read_on_after_a_phone_number_is_redacted(format_name: str, said: list[str], phone: str) -> None:
+    """Session 55's review: the phone lead-in's run took the card's digits for a phone number
+    (its repeated groups counted once), so every format wrote the card back whole."""
+    transcript = transcripts.load(document(format_name, said), format_name)
+    written = transcripts.write_back(transcript).text
+    left = digits_left(format_name, written)
+    assert " ".join(left) == phone if format_name == "simple" else all(run in phone for run in left)
