@@ -323,3 +323,26 @@ def test_one_file_named_by_two_segments_is_refused(tmp_path, monkeypatch, how):
     monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
     assert main(["assemble", str(manifest), "-o", str(tmp_path / "out.wav")]) == 2
     assert not (tmp_path / "out.wav").exists()
+
+
+def test_https_legs_differing_only_in_their_query_are_two_files(tmp_path):
+    """Session-55 review: a provider's download URL names its recording in the query
+    (``/download?recording=RE1``, ``RE2``), so two legs differing only there are two files; the
+    check of one file named twice dropped the query and refused them. The same URL twice is
+    still one file."""
+    from worker.calls.manifest import load_manifest
+    from worker.calls.sources import check_sources
+
+    manifest = write_call(tmp_path / "call", "CA1")
+    data = json.loads(manifest.read_text())
+    data["segments"][0]["uri"] = "https://rec.example.com/download?recording=RE1"
+    data["segments"][1]["uri"] = "https://rec.example.com/download?recording=RE2"
+    manifest.write_text(json.dumps(data))
+    settings = Settings(data_dir=tmp_path / "state", fetch_hosts="rec.example.com",
+                        source_roots="https://rec.example.com/")
+    check_sources(load_manifest(manifest, 1 << 20), settings)
+    data["segments"][1]["uri"] = data["segments"][0]["uri"]
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(SourceError, match=r"^segments\[1\]\.uri: https://rec\.example\.com/download: the same file as "
+                                          r"segments\[0\]\.uri"):
+        check_sources(load_manifest(manifest, 1 << 20), settings)

@@ -102,13 +102,15 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
 
 def check_distinct_segments(manifest: Manifest, roots: Roots) -> None:
     """Refuse a file named by two segments (the same uri, another spelling of its path, a hard
-    link to it: one file), which would be mixed onto itself or placed twice in the call
-    (session 55). Local files outside ``roots`` are left to the roots' own refusal."""
+    link to it: one file; an https URL by its whole URL, whose query may name the recording),
+    which would be mixed onto itself or placed twice in the call (session 55). Local files outside ``roots`` are left to the roots' own refusal."""
     first: dict[tuple[object, ...], int] = {}
     for index, segment in enumerate(manifest.segments):
         location = segment.location
-        if location.path is None:
-            same: tuple[object, ...] = ("remote", location.uri.partition("://")[0], location.bucket, location.key)
+        if location.uri.startswith("https://"):  # a provider's URL may name its recording in the query
+            same: tuple[object, ...] = ("https", location.uri)
+        elif location.path is None:
+            same = ("remote", location.uri.partition("://")[0], location.bucket, location.key)
         else:
             real = Path(os.path.realpath(location.path))
             if not roots.holds_path(real):
