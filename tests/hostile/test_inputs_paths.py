@@ -346,3 +346,17 @@ def test_https_legs_differing_only_in_their_query_are_two_files(tmp_path):
     with pytest.raises(SourceError, match=r"^segments\[1\]\.uri: https://rec\.example\.com/download: the same file as "
                                           r"segments\[0\]\.uri"):
         check_sources(load_manifest(manifest, 1 << 20), settings)
+
+
+def test_a_source_root_inside_the_data_dir_is_read_but_not_the_state_beside_it(tmp_path):
+    """Session-55 review: roots inside CALLREC_DATA_DIR (data dir X, roots X/inbox: valid before)
+    had every call refused as the service's own state; only the state's own directories are
+    refused (the vault, the keyring, the default key store, the API's manifests, metrics, Redis)."""
+    data = tmp_path / "var-lib-callrec"
+    settings = Settings(data_dir=data, source_roots=str(data), recognizer="none")
+    assert process_call(write_call(data / "inbox" / "call", "CA1"), build_backends(settings)).stored
+    for state in ("vault", "keys", "keystore", "api", "metrics", "redis"):
+        manifest = write_call(data / state / "call", "CA2")
+        with pytest.raises(ManifestError, match=r"^segments\[0\]\.uri: .*CA2-a\.wav: inside the service's own state "
+                                                r"\(CALLREC_DATA_DIR\)"):
+            process_call(manifest, build_backends(settings))

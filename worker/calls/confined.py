@@ -5,8 +5,8 @@ real path lies inside one of ``roots``; refuses anything but a regular file befo
 (a device is never opened, a FIFO never waited on); opens it with O_NONBLOCK and O_NOFOLLOW
 and checks the opened descriptor again (type, and that the file it holds is the one at a
 path inside the roots), so a path swapped between the check and the open gains nothing.
-Roots may name the service's own state (data dir, key store), which is never read as a source
-even inside a root. ``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
+Roots may name the service's own state (the data dir's state directories, the key store), which
+is never read as a source even inside a root. ``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
 naming the path, or ``ResourceError`` (transient) when file handles or memory ran out.
 """
 

@@ -55,12 +55,19 @@ def source_roots(manifest: Manifest, settings: Settings) -> Roots:
     return own_files(manifest, settings, roots.without_state(service_state(settings)))
 
 
+#: The directories of ``CALLREC_DATA_DIR`` the service keeps its state in: the local vault
+#: (worker.vaults), the keyring, the default key store, the API's kept manifests (worker.calls.kept),
+#: Dramatiq's metrics (worker.queue.prometheus) and the embedded Redis's files (worker.queue.redis_server).
+STATE_DIRS = ("vault", "keys", "keystore", "api", "metrics", "redis")
+
+
 def service_state(settings: Settings) -> tuple[tuple[str, Path], ...]:
     """The service's own files (keyring, vault, key store, Redis's, kept manifests): never a call's
     source, whatever the roots reach (session 55: the default roots, the manifest's directory,
     held the default data dir ``.callrec`` of a command run there, and the keyring was read as a
-    call's transcript)."""
-    state = [("CALLREC_DATA_DIR", Path(settings.data_dir))]
+    call's transcript). The data dir's state directories only: a root or an inbox elsewhere in
+    the data dir (``<data dir>/inbox``) is read as before."""
+    state = [("CALLREC_DATA_DIR", Path(settings.data_dir) / name) for name in STATE_DIRS]
     if settings.key_store_dir:
         state.append(("CALLREC_KEY_STORE_DIR", Path(settings.key_store_dir)))
     return tuple(state)
