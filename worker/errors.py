@@ -39,6 +39,11 @@ class SourceError(ManifestError):
     file, or over a size limit."""
 
 
+class SourceMissingError(ManifestError):
+    """Raised when a remote source does not exist (S3: no such object; https: answered 404 or
+    410), told from other refusals: a redelivery of a stored call skips one already destroyed."""
+
+
 class SourceChangedError(WorkerError):
     """Raised when a call's local source changed while the call was processed (a recorder
     still writing it): nothing stored; not bad input, so retried (the CLI exits 1)."""

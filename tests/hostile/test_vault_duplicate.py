@@ -188,3 +188,40 @@ def test_a_stored_call_sent_again_with_other_legs_destroys_none_of_them(tmp_path
     leg.write_bytes(bytes(leg.stat().st_size))
     assert process_call(shredded, build_backends(settings)).sources_destroyed == 2
     assert not list((tmp_path / "fourth").glob("*.wav"))
+
+
+def test_a_redelivery_after_a_destruction_of_s3_legs_killed_part_way_destroys_the_rest(tmp_path, moto_url,
+                                                                                       monkeypatch):
+    """Session-55 review: a delivery killed after deleting one S3 leg of a stored call left the
+    other; its redelivery found the first "no such object", took the legs for others than the
+    stored recording's, and kept the second leg (unredacted audio) in the inbox for good. A remote
+    leg already gone is skipped, as a local file already gone is."""
+    import json
+    import uuid
+    from dataclasses import replace
+
+    from tests.aws import aws_client
+    from vault.stores.s3 import S3Store
+    from worker.calls.manifest import load_manifest
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"platform-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path / "state", aws_endpoint_url=moto_url, recognizer="none",
+                        source_roots=f"s3://{bucket}/legs/", inbox=f"s3://{bucket}/legs")
+    incoming = S3Store(aws_client("s3", moto_url, "eu"), bucket, "eu")
+    incoming.ensure_bucket(versioned=True)
+    data = json.loads(write_call(tmp_path / "call").read_text())
+    for segment in data["segments"]:
+        name = segment["uri"].removeprefix("file:")
+        with incoming.writer(f"legs/{name}") as out:
+            out.write((tmp_path / "call" / name).read_bytes())
+        segment["uri"] = f"s3://{bucket}/legs/{name}"
+    manifest = tmp_path / "s3-call.json"
+    manifest.write_text(json.dumps(data))
+    assert process_call(manifest, build_backends(replace(settings, keep_sources=True))).stored
+    backends = build_backends(settings)
+    backends.remotes("eu")["s3"].delete(load_manifest(manifest, 1 << 20).segments[0].location)  # then killed
+    again = process_call(manifest, backends)
+    assert again.already_stored and again.sources_destroyed == 2  # a deletion of what is gone counts, as it did
+    assert incoming._client.list_object_versions(Bucket=bucket).get("Versions", []) == []

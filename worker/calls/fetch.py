@@ -22,7 +22,7 @@ import httpx
 
 from worker.calls.fetch_hosts import HostEntry, parse_hosts, parse_twilio_hosts, parse_twilio_tokens
 from worker.calls.source_names import source_name
-from worker.errors import FetchError, ManifestError
+from worker.errors import FetchError, ManifestError, SourceMissingError
 from worker.settings import Settings
 
 #: After the per-read timeout's length, a download must have averaged this many bytes a second
@@ -138,6 +138,8 @@ class FetchPolicy:
         status = response.status_code
         if status >= 500 or status == 429:
             raise FetchError(f"{where}: {source_name(uri)} answered {status}")
+        if status in (404, 410):  # nothing there (any more)
+            raise SourceMissingError(f"{where}: {source_name(uri)} answered {status}")
         if status != 200:
             raise ManifestError(f"{where}: {source_name(uri)} answered {status}")
         declared = response.headers.get("content-length")

@@ -24,7 +24,7 @@ from worker.calls.confined import open_confined
 from worker.calls.manifest import Manifest
 from worker.calls.metadata import sha256_of
 from worker.calls.sources import RemoteSource, SourceFetcher
-from worker.errors import ManifestError
+from worker.errors import ManifestError, SourceMissingError
 from worker.settings import Settings
 from worker.workdirs import WorkDir
 
@@ -56,8 +56,8 @@ def made_from(stored: frozenset[str] | None, digests: Iterable[str]) -> bool:
 def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
                  stored: frozenset[str] | None) -> bool:
     """True when every segment of ``manifest`` still there is one the recording was made from
-    (a local file already gone was destroyed by an earlier delivery; a source that cannot be
-    read is not known to be one)."""
+    (a local file or a remote object already gone was destroyed by an earlier delivery; a source
+    that cannot be read otherwise is not known to be one)."""
     if stored is None:
         return False
     with WorkDir() as workdir:  # a remote segment is fetched to be digested
@@ -69,6 +69,8 @@ def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, R
             try:
                 if sha256_of(fetch(segment)) not in stored:
                     return False
+            except SourceMissingError:  # a remote one already gone, as a local one
+                continue
             except (ManifestError, OSError):
                 return False
     return True

@@ -35,7 +35,7 @@ from vault.errors import ObjectMissingError
 from worker.calls import kept
 from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
-from worker.errors import ManifestError, SourceChangedError, SourceError, resource_error
+from worker.errors import SourceChangedError, SourceError, SourceMissingError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
 from worker.calls.source_names import source_name
 from worker.settings import Settings
@@ -144,7 +144,7 @@ class RemoteSource(Protocol):
 
     def reader(self, location: Location,
                limit: tuple[int, str] | None = None) -> AbstractContextManager[BinaryIO]:
-        """The object's bytes; raises ``ManifestError`` when it does not exist. ``limit``
+        """The object's bytes; raises ``SourceMissingError`` when it does not exist. ``limit``
         (bytes, the setting to name): the caller stops reading past it; a backend that
         copies first stops there too."""
         ...
@@ -166,7 +166,7 @@ class S3Sources:
             with self._store(location).reader(location.key) as src:
                 yield src
         except ObjectMissingError:
-            raise ManifestError(f"{heading(source_name(location.uri))}: no such object") from None
+            raise SourceMissingError(f"{heading(source_name(location.uri))}: no such object") from None
 
     def delete(self, location: Location) -> None:
         self._store(location).delete(location.key)

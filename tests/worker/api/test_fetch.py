@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from worker.errors import ManifestError
+from worker.errors import ManifestError, SourceMissingError
 from worker.calls.fetch import FetchError, FetchPolicy
 from worker.calls.fetch_hosts import parse_hosts
 
@@ -113,3 +113,13 @@ def test_a_twilio_auth_token_goes_only_to_twilios_own_hosts(media, tmp_path):
     fetch.fetch(url(media, path, "localhost"), tmp_path / "b")
     assert media.server.requests == [(path, None), (path, "Basic " + base64.b64encode(f"{sid}:tok".encode()).decode())]
     assert parse_twilio_hosts("") == () and parse_twilio_hosts("api.twilio.com") == (("api.twilio.com", None),)
+
+
+@pytest.mark.parametrize("status, missing", [(404, True), (410, True), (403, False), (400, False)])
+def test_a_missing_source_is_told_from_other_refusals(media, tmp_path, status, missing):
+    """A URL answered 404 or 410 names nothing (the provider deleted it: a redelivery of a call
+    stored before skips it, worker.calls.replayed); another refusal is bad input, not "missing"."""
+    media.server.routes["/f/gone"] = (status, {}, b"")
+    with pytest.raises(ManifestError, match=f"answered {status}") as caught:
+        policy(media).fetch(url(media, "/f/gone"), tmp_path / "a", "segments[0].uri")
+    assert isinstance(caught.value, SourceMissingError) is missing
