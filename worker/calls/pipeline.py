@@ -44,7 +44,7 @@ from worker.calls.redacting import (
 )
 from worker.boot import Backends
 from worker.calls.source_names import source_name
-from worker.calls.sources import SourceFetcher, check_sources, destroy_sources
+from worker.calls.sources import SourceFetcher, check_sources, destroy_sources, destroyable
 from worker.workdirs import WorkDir
 
 log = logging.getLogger("callrec.jobs")
@@ -253,9 +253,12 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
     a commit that failed to check it), and its sources are destroyed as after storing."""
     entry = region_vault.recheck_ticket(entry)
     region_vault.clear_leftovers(entry)
-    if not entry.deleted and not replayed.same_sources(manifest, backends.settings,
-                                                       backends.remotes(manifest.account.region),
-                                                       replayed.stored_inputs(region_vault, entry)):
+    remotes = backends.remotes(manifest.account.region)
+    doomed = destroyable(manifest, backends.settings, remotes)
+    if not doomed:  # nothing would be destroyed: nothing read to judge it
+        return _outcome(manifest, rid, entry, already=True, destroyed=0)
+    if not entry.deleted and not replayed.same_sources(manifest, backends.settings, remotes,
+                                                       replayed.stored_inputs(region_vault, entry), doomed):
         return _outcome(manifest, rid, entry, already=True, destroyed=_kept_other_sources(rid))
     return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
 

@@ -6,7 +6,8 @@ replayed with other files (a platform's re-upload, a mistake, a hostile manifest
 call's legs in the inbox): those were never stored, and destroying them loses them (session 55).
 So the sources are destroyed only when every segment still there has a SHA-256 among the stored
 recording's inputs (``digests.inputs`` of its metadata), or begins with zeros (an earlier delivery's shredding,
-killed part way); otherwise all are kept, and logged.
+killed part way); otherwise all are kept, and logged. Only the sources that would be destroyed
+(in the inbox: ``worker.calls.sources.destroyable``) are read and digested, none when none would be.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from callrec.errors import CallrecError, is_permanent
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from worker.calls.confined import open_confined
-from worker.calls.manifest import Manifest
+from worker.calls.manifest import Location, Manifest
 from worker.calls.metadata import sha256_of
 from worker.calls.sources import RemoteSource, SourceFetcher
 from worker.errors import ManifestError, SourceMissingError
@@ -54,15 +55,19 @@ def made_from(stored: frozenset[str] | None, digests: Iterable[str]) -> bool:
 
 
 def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
-                 stored: frozenset[str] | None) -> bool:
-    """True when every segment of ``manifest`` still there is one the recording was made from
-    (a local file or a remote object already gone was destroyed by an earlier delivery; a source
-    that cannot be read otherwise is not known to be one)."""
+                 stored: frozenset[str] | None, doomed: Collection[Location]) -> bool:
+    """True when every segment of ``manifest`` among ``doomed`` (those that would be destroyed:
+    ``worker.calls.sources.destroyable``; no other is read) still there is one the recording was
+    made from (a local file or a remote object already gone was destroyed by an earlier delivery;
+    a source that cannot be read otherwise is not known to be one)."""
+    segments = [segment for segment in manifest.segments if segment.location in doomed]
+    if not segments:
+        return True
     if stored is None:
         return False
     with WorkDir() as workdir:  # a remote segment is fetched to be digested
         fetch = SourceFetcher(manifest, settings, workdir, remotes)
-        for segment in manifest.segments:
+        for segment in segments:
             path = segment.location.path
             if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
                 continue

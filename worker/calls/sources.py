@@ -26,6 +26,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -307,25 +308,62 @@ def destroy_sources(manifest: Manifest, settings: Settings,
     With ``unchanged`` (``SourceFetcher.check_unchanged`` of the run that stored the call), a local
     source is checked just before it is destroyed: one that changed since the call read it (a
     recorder still appending to it) holds what was never stored, and is kept and logged."""
-    where = own_files(manifest, settings, inbox(settings, manifest.account.region))
-    if settings.keep_sources or not where:
-        return 0
     remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
-    # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
-    # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
-    protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
-    vault_buckets = _vault_buckets(settings, manifest.account.region)
+    reach = _reach(manifest, settings, remotes)
+    if reach is None:
+        return 0
     count = 0
     for location, field in _fields(manifest).items():
         if location.path is not None:
             if unchanged is not None and not _still_as_read(unchanged, location, field):
                 continue
-            count += _shred_in(location.path, where, protected)
-        elif (where.holds(location) and location.uri.partition("://")[0] in remotes
-              and not (location.uri.startswith("s3://") and location.bucket in vault_buckets)):
+            count += _shred_in(location.path, reach)
+        elif reach.holds(location):
             remotes[location.uri.partition("://")[0]].delete(location)
             count += 1
     return count
+
+
+def destroyable(manifest: Manifest, settings: Settings,
+                remotes: Mapping[str, RemoteSource] | None = None) -> frozenset[Location]:
+    """The sources of ``manifest`` that ``destroy_sources`` would destroy (those in the inbox,
+    outside the service's own files): none with ``CALLREC_KEEP_SOURCES`` or no inbox."""
+    remotes = remotes if remotes is not None else default_remotes(settings, manifest.account.region)
+    reach = _reach(manifest, settings, remotes)
+    return frozenset(location for location in _fields(manifest) if reach is not None and reach.holds(location))
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Where a call's sources are destroyed: inside ``where`` (the inbox, as far as the call's
+    account reaches), outside ``protected`` (the data dir, the key store) and the vault's
+    buckets, by a remote backend of ``schemes``."""
+
+    where: Roots
+    protected: tuple[Path, ...]
+    vault_buckets: frozenset[str]
+    schemes: frozenset[str]
+
+    def holds(self, location: Location) -> bool:
+        if location.path is not None:
+            return self.holds_file(Path(os.path.realpath(location.path.parent)) / location.path.name)
+        return (self.where.holds(location) and location.uri.partition("://")[0] in self.schemes
+                and not (location.uri.startswith("s3://") and location.bucket in self.vault_buckets))
+
+    def holds_file(self, real: Path) -> bool:
+        """``real``: a file's name in its parent's real path (the file itself may be a symlink)."""
+        return self.where.holds_path(real) and not any(real.is_relative_to(p) for p in self.protected)
+
+
+def _reach(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource]) -> _Reach | None:
+    """Where ``manifest``'s sources are destroyed (None: nowhere)."""
+    where = own_files(manifest, settings, inbox(settings, manifest.account.region))
+    if settings.keep_sources or not where:
+        return None
+    # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
+    # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
+    protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
+    return _Reach(where, protected, frozenset(_vault_buckets(settings, manifest.account.region)), frozenset(remotes))
 
 
 def _fields(manifest: Manifest) -> dict[Location, str]:
@@ -355,16 +393,15 @@ def _vault_buckets(settings: Settings, region: str) -> set[str]:
     return {settings.s3_bucket.format(region=region), settings.s3_key_bucket.format(region=region)}
 
 
-def _shred_in(path: Path, where: Roots, protected: tuple[Path, ...]) -> bool:
-    """Overwrite and unlink ``path`` if it is a regular file inside ``where`` and outside
-    ``protected``; True if done.
+def _shred_in(path: Path, reach: _Reach) -> bool:
+    """Overwrite and unlink ``path`` if it is a regular file ``reach`` holds; True if done.
 
     Works on descriptors of the real parent directory and the file (never following a
     symlink), so a name swapped after the checks cannot redirect the overwrite or unlink.
     """
     parent = Path(os.path.realpath(path.parent))
     name = path.name
-    if not where.holds_path(parent / name) or any((parent / name).is_relative_to(p) for p in protected):
+    if not reach.holds_file(parent / name):
         return False
     try:
         dir_fd = os.open(parent, _DIR_FLAGS)
