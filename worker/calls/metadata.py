@@ -50,10 +50,11 @@ def index_entry(manifest: Manifest, rid: str, now: datetime, redaction: Redactio
 
 def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: RedactionResult | None,
                        inputs: list[tuple[str, str]], encoded: Encoded, key_version: str, key_id: str,
-                       use: TranscriptUse | None = None) -> bytes:
+                       use: TranscriptUse | None = None, transcript_sha256: str | None = None) -> bytes:
     """The recording metadata of DESIGN.md §3 as JSON bytes; ``inputs`` are (uri, sha256), each
     URI kept as what names the object (a URL without its query, fragment or user info) with a
-    card number standing apart in it masked (worker.calls.source_names)."""
+    card number standing apart in it masked (worker.calls.source_names); ``transcript_sha256``: the
+    digest of the provider transcript read (a redelivery destroys only that one: worker.calls.replayed)."""
     expires = entry.expires_at(entry.retention_days)
     body = {
         "recording_id": entry.recording_id,
@@ -68,6 +69,7 @@ def recording_metadata(entry: IndexEntry, assembly: AssemblyOutcome, redaction: 
         "digests": {
             "inputs": [{"uri": masked_source(uri), "sha256": digest} for uri, digest in inputs],
             "output": {"sha256": sha256_file(encoded.path)},
+            **({"transcript": {"sha256": transcript_sha256}} if transcript_sha256 is not None else {}),
         },
         "codec": encoded.to_dict(),
         "key": {"key_id": key_id, "version": key_version},

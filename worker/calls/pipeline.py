@@ -12,6 +12,7 @@ the account's policy (``vault.retention``), applied retroactively by the next sw
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Callable, Iterator
@@ -133,8 +134,9 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
         fetch = SourceFetcher(manifest, settings, workdir, backends.remotes(account.region))
         transcript, use = None, None
         redacted_transcript = workdir / "transcript.redacted"
+        transcript_sha256: list[str] = []  # the digest of the transcript read, once read
         if manifest.transcript is not None:  # unreadable: the recognizer instead, and the metadata says so
-            transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits),
+            transcript, use = load_or_fall_back(lambda: _read_transcript(manifest, fetch, limits, transcript_sha256),
                                                 _name(manifest.transcript.location), manifest.transcript.format,
                                                 backends.recognizer, redacted_transcript)
         redacting = needs_redaction(manifest)
@@ -159,7 +161,7 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
         if manifest.transcript is not None:  # read as it was (a read that failed fell back: not opened again)
             _unchanged(fetch, manifest.transcript.location, "transcript.uri")
         metadata = recording_metadata(entry, assembly, redaction, inputs, encoded, key_version,
-                                      region_vault.keys.key_id, use)
+                                      region_vault.keys.key_id, use, next(iter(transcript_sha256), None))
         # Before the commit: once the call is stored a rerun returns above, so a failure after
         # it would lose the window for good.
         _follow_retention(region_vault, manifest)
@@ -190,13 +192,18 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
             raise
         # Another run of this call (a second `callrec process` of its dir at once) stored it and
         # destroyed its sources while this one read them: stored, not bad input (session-50 audit).
-        return _stored_before(manifest, rid, meanwhile, region_vault, backends)
+        return _stored_before(manifest, rid, meanwhile, region_vault, backends, read_here=True)
     finally:
         held.close()
-    if already and not replayed.made_from(replayed.stored_inputs(region_vault, stored), (d for _, d in inputs)):
-        destroyed = _kept_other_sources(rid)  # another delivery stored the call, from other files
-    else:
-        destroyed = _destroy(manifest, backends, unchanged=fetch.check_unchanged)
+    spare: tuple[Location, ...] = ()
+    if already:  # another delivery stored the call: from these files?
+        made = replayed.stored_inputs(region_vault, stored)
+        if not replayed.made_from(made, (d for _, d in inputs)):
+            return _outcome(manifest, rid, stored, already=already, destroyed=_kept_other_sources(rid),
+                            assembly=assembly, redaction=redaction, use=use)
+        if manifest.transcript is not None and not replayed.same_transcript(made, next(iter(transcript_sha256), None)):
+            spare = _kept_transcript(manifest, rid)
+    destroyed = _destroy(manifest, backends, unchanged=fetch.check_unchanged, spare=spare)
     return _outcome(manifest, rid, stored, already=already, destroyed=destroyed,
                     assembly=assembly, redaction=redaction, use=use)
 
@@ -247,20 +254,28 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
 
 
 def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault: RegionVault,
-                   backends: Backends) -> ProcessOutcome:
+                   backends: Backends, read_here: bool = False) -> ProcessOutcome:
     """The outcome of a call another run stored: what deliveries killed while storing it left
     is cleared, it is deleted when its ticket's deletion missed it (``RegionVault.recheck_ticket``:
-    a commit that failed to check it), and its sources are destroyed as after storing."""
+    a commit that failed to check it), and its sources are destroyed as after storing when they
+    are the ones it was made from (``worker.calls.replayed``). A recording deleted since keeps
+    nothing to compare them with: kept, unless this delivery read them as the call's and its
+    ticket's deletion came while it did (``read_here``: a ticket's deletion destroys its calls)."""
     entry = region_vault.recheck_ticket(entry)
     region_vault.clear_leftovers(entry)
     remotes = backends.remotes(manifest.account.region)
     doomed = destroyable(manifest, backends.settings, remotes)
     if not doomed:  # nothing would be destroyed: nothing read to judge it
         return _outcome(manifest, rid, entry, already=True, destroyed=0)
-    if not entry.deleted and not replayed.same_sources(manifest, backends.settings, remotes,
-                                                       replayed.stored_inputs(region_vault, entry), doomed):
+    if entry.deleted:
+        destroyed = _destroy(manifest, backends) if read_here else _kept_deleted(rid)
+        return _outcome(manifest, rid, entry, already=True, destroyed=destroyed)
+    made = replayed.stored_inputs(region_vault, entry)
+    if not replayed.same_sources(manifest, backends.settings, remotes, made, doomed):
         return _outcome(manifest, rid, entry, already=True, destroyed=_kept_other_sources(rid))
-    return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
+    kept_transcript = replayed.transcript_kept(manifest, backends.settings, remotes, made, doomed)
+    spare = _kept_transcript(manifest, rid) if kept_transcript else ()
+    return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends, spare=spare))
 
 
 def _kept_other_sources(rid: str) -> int:
@@ -269,13 +284,28 @@ def _kept_other_sources(rid: str) -> int:
     return 0
 
 
+def _kept_deleted(rid: str) -> int:
+    """None of the sources destroyed: a deleted recording keeps no digests to compare them with."""
+    log.warning("%s: deleted; the sources this delivery names are not known to be the ones it was made from, "
+                "and are kept", rid)
+    return 0
+
+
+def _kept_transcript(manifest: Manifest, rid: str) -> tuple[Location, ...]:
+    """The transcript, spared: not the one the stored recording was made from."""
+    log.warning("%s: transcript.uri is not the transcript the stored recording was made from; kept, not destroyed",
+                rid)
+    return (manifest.transcript.location,)
+
+
 def _destroy(manifest: Manifest, backends: Backends,
-             unchanged: Callable[[Location], None] | None = None) -> int:
-    """Destroy the call's sources; with ``unchanged`` (the fetcher's check), a local source that
-    changed since the call read it is kept (``destroy_sources``)."""
+             unchanged: Callable[[Location], None] | None = None, spare: tuple[Location, ...] = ()) -> int:
+    """Destroy the call's sources but ``spare``; with ``unchanged`` (the fetcher's check), a local
+    source that changed since the call read it is kept (``destroy_sources``)."""
     if backends.settings.keep_sources:
         return 0
-    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region), unchanged)
+    return destroy_sources(manifest, backends.settings, backends.remotes(manifest.account.region), unchanged,
+                           spare)
 
 
 def _name(location: Location) -> str:
@@ -284,10 +314,12 @@ def _name(location: Location) -> str:
     return location.path.name if location.path is not None else source_name(location.uri)
 
 
-def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits) -> bytes:
+def _read_transcript(manifest: Manifest, fetch: SourceFetcher, limits: InputLimits, digest: list[str]) -> bytes:
     """The provider transcript's bytes, read inside the source roots and within the size limit
-    (for the call's length: ``InputLimits.transcript_bytes``)."""
-    return fetch.read(manifest.transcript.location, *limits.transcript_bytes(manifest.call_duration_s))
+    (for the call's length: ``InputLimits.transcript_bytes``); its SHA-256 appended to ``digest``."""
+    data = fetch.read(manifest.transcript.location, *limits.transcript_bytes(manifest.call_duration_s))
+    digest.append(hashlib.sha256(data).hexdigest())
+    return data
 
 
 def _not_recorded(manifest: Manifest, rid: str, assembly: AssemblyOutcome, destroyed: int) -> ProcessOutcome:

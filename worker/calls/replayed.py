@@ -6,22 +6,28 @@ replayed with other files (a platform's re-upload, a mistake, a hostile manifest
 call's legs in the inbox): those were never stored, and destroying them loses them (session 55).
 So the sources are destroyed only when every segment still there has a SHA-256 among the stored
 recording's inputs (``digests.inputs`` of its metadata), or begins with zeros (an earlier delivery's shredding,
-killed part way); otherwise all are kept, and logged. Only the sources that would be destroyed
+killed part way); otherwise all are kept, and logged. The provider transcript is destroyed with
+them only when its SHA-256 is the one the metadata records (``digests.transcript``), else it is
+kept (a recording stored without that digest keeps it). A recording deleted since keeps nothing
+to compare with: its sources are all kept. Only the sources that would be destroyed
 (in the inbox: ``worker.calls.sources.destroyable``) are read and digested, none when none would be.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from callrec.errors import CallrecError, is_permanent
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from worker.calls.confined import open_confined
+from worker.calls.limits import InputLimits
 from worker.calls.manifest import Location, Manifest
 from worker.calls.metadata import sha256_of
 from worker.calls.sources import RemoteSource, SourceFetcher
@@ -30,9 +36,18 @@ from worker.settings import Settings
 from worker.workdirs import WorkDir
 
 
-def stored_inputs(region_vault: RegionVault, entry: IndexEntry) -> frozenset[str] | None:
-    """The SHA-256 of each segment the recording of ``entry`` was made from (None: its metadata
-    names none)."""
+@dataclass(frozen=True)
+class StoredDigests:
+    """What the metadata of a stored recording says it was made from: each segment's SHA-256
+    (``digests.inputs``) and the provider transcript's (``digests.transcript``; None: none
+    recorded, a recording stored before session 55 or without a transcript read)."""
+
+    inputs: frozenset[str]
+    transcript: str | None = None
+
+
+def stored_inputs(region_vault: RegionVault, entry: IndexEntry) -> StoredDigests | None:
+    """What the recording of ``entry`` was made from (None: its metadata names no inputs)."""
     if entry.deleted or entry.artifact("metadata") is None:
         return None
     buffer = io.BytesIO()
@@ -43,19 +58,27 @@ def stored_inputs(region_vault: RegionVault, entry: IndexEntry) -> frozenset[str
             return None
         raise
     try:
-        inputs = json.loads(buffer.getvalue())["digests"]["inputs"]
-        return frozenset(item["sha256"] for item in inputs)
-    except (ValueError, KeyError, TypeError):
+        digests = json.loads(buffer.getvalue())["digests"]
+        transcript = digests.get("transcript")
+        return StoredDigests(frozenset(item["sha256"] for item in digests["inputs"]),
+                             transcript["sha256"] if isinstance(transcript, dict) else None)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def made_from(stored: frozenset[str] | None, digests: Iterable[str]) -> bool:
-    """True when every one of ``digests`` is among ``stored``."""
-    return stored is not None and all(digest in stored for digest in digests)
+def made_from(stored: StoredDigests | None, digests: Iterable[str]) -> bool:
+    """True when every one of ``digests`` is among ``stored``'s inputs."""
+    return stored is not None and all(digest in stored.inputs for digest in digests)
+
+
+def same_transcript(stored: StoredDigests | None, digest: str | None) -> bool:
+    """True when ``digest`` (a transcript's SHA-256; None: not read) is the transcript's the
+    stored recording was made from."""
+    return stored is not None and digest is not None and stored.transcript == digest
 
 
 def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
-                 stored: frozenset[str] | None, doomed: Collection[Location]) -> bool:
+                 stored: StoredDigests | None, doomed: Collection[Location]) -> bool:
     """True when every segment of ``manifest`` among ``doomed`` (those that would be destroyed:
     ``worker.calls.sources.destroyable``; no other is read) still there is one the recording was
     made from (a local file or a remote object already gone was destroyed by an earlier delivery;
@@ -72,13 +95,37 @@ def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, R
             if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
                 continue
             try:
-                if sha256_of(fetch(segment)) not in stored:
+                if sha256_of(fetch(segment)) not in stored.inputs:
                     return False
             except SourceMissingError:  # a remote one already gone, as a local one
                 continue
             except (ManifestError, OSError):
                 return False
     return True
+
+
+def transcript_kept(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
+                    stored: StoredDigests | None, doomed: Collection[Location]) -> bool:
+    """True when the provider transcript ``manifest`` names would be destroyed (among ``doomed``)
+    but is not the one the recording was made from: its SHA-256 is not the metadata's
+    ``digests.transcript`` (none recorded: not known to be), and it is still there, not begun to be
+    shredded. A read that fails otherwise keeps it too."""
+    if manifest.transcript is None or manifest.transcript.location not in doomed:
+        return False
+    location = manifest.transcript.location
+    path = location.path
+    if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
+        return False
+    limits = InputLimits.from_settings(settings)
+    with WorkDir() as workdir:  # a remote transcript is fetched to be digested
+        fetch = SourceFetcher(manifest, settings, workdir, remotes)
+        try:
+            data = fetch.read(location, *limits.transcript_bytes(manifest.call_duration_s))
+        except SourceMissingError:  # already gone
+            return False
+        except (ManifestError, OSError):
+            return True
+    return not same_transcript(stored, hashlib.sha256(data).hexdigest())
 
 
 #: How much of a file's start a shredding killed part way has zeroed, at least (it writes 1 MiB at a

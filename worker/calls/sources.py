@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,8 +302,10 @@ def source_locations(manifest: Manifest) -> tuple[Location, ...]:
 
 def destroy_sources(manifest: Manifest, settings: Settings,
                     remotes: Mapping[str, RemoteSource] | None = None,
-                    unchanged: Callable[[Location], None] | None = None) -> int:
-    """Destroy the raw inputs of ``manifest`` that lie in the inbox; returns how many.
+                    unchanged: Callable[[Location], None] | None = None,
+                    spare: Collection[Location] = ()) -> int:
+    """Destroy the raw inputs of ``manifest`` that lie in the inbox, but those of ``spare``;
+    returns how many.
 
     With ``unchanged`` (``SourceFetcher.check_unchanged`` of the run that stored the call), a local
     source is checked just before it is destroyed: one that changed since the call read it (a
@@ -314,6 +316,8 @@ def destroy_sources(manifest: Manifest, settings: Settings,
         return 0
     count = 0
     for location, field in _fields(manifest).items():
+        if location in spare:
+            continue
         if location.path is not None:
             if unchanged is not None and not _still_as_read(unchanged, location, field):
                 continue

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from dataclasses import replace
 
 import pytest
 
-from tests.worker.stored_calls import write_call
+from tests.worker.stored_calls import leg_samples, write_call
+from tests.worker.calls.test_pipeline import decrypt
 from worker.boot import build_backends
 from worker.calls import replayed
 from worker.calls.pipeline import process_call
 from worker.settings import Settings
+from worker.vaults import build_vault
 
 
 @pytest.mark.parametrize("how", ["no inbox", "keep sources", "inbox elsewhere"])
@@ -41,3 +46,74 @@ def test_a_redelivery_digests_the_sources_it_destroys(tmp_path, monkeypatch):
     monkeypatch.setattr(replayed, "sha256_of", lambda handle: digested.append(handle) or real(handle))
     assert process_call(manifest, build_backends(replace(settings, keep_sources=False))).sources_destroyed == 2
     assert len(digested) == 2 and not (tmp_path / "call" / "CA1-a.wav").exists()
+
+
+def test_a_redelivery_destroys_the_transcript_its_recording_was_made_from(tmp_path):
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
+    manifest = write_call(tmp_path / "call", "CA1", transcript="1.0 2.0 hello\n")
+    first = process_call(manifest, build_backends(replace(settings, keep_sources=True)))
+    metadata = json.loads(decrypt(build_vault(settings, regions=("eu",)), first.recording_id, "metadata"))
+    assert metadata["digests"]["transcript"] == {"sha256": hashlib.sha256(b"1.0 2.0 hello\n").hexdigest()}
+    assert process_call(manifest, build_backends(settings)).sources_destroyed == 3
+    assert sorted(path.name for path in (tmp_path / "call").iterdir()) == ["CA1.json"]
+
+
+@pytest.mark.parametrize("stored_transcript", ["1.0 2.0 hello\n", None])
+def test_a_replay_naming_another_transcript_keeps_it(tmp_path, caplog, stored_transcript):
+    """Session-55 review: the replay check compared the legs only, and the transcript is destroyed
+    with them: a call id sent again naming its own legs and another call's transcript in the inbox
+    had that transcript destroyed, never stored. The transcript is destroyed only when its SHA-256
+    is the one the stored recording's metadata records (none recorded: kept)."""
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
+    assert process_call(write_call(tmp_path / "call", "CA1", transcript=stored_transcript),
+                        build_backends(settings)).sources_destroyed == (3 if stored_transcript else 2)
+    manifest = write_call(tmp_path / "again", "CA1", transcript="1.0 2.0 goodbye\n")  # another call's words
+    with caplog.at_level(logging.WARNING, logger="callrec.jobs"):
+        outcome = process_call(manifest, build_backends(settings))
+    assert outcome.already_stored and outcome.sources_destroyed == 2
+    assert sorted(path.name for path in (tmp_path / "again").iterdir()) == ["CA1-words.txt", "CA1.json"]
+    assert (tmp_path / "again" / "CA1-words.txt").read_text() == "1.0 2.0 goodbye\n"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{outcome.recording_id}: transcript.uri is not the transcript the stored recording was made from; kept, "
+        "not destroyed"]
+
+
+def test_a_deleted_recording_sent_again_destroys_none_of_its_sources(tmp_path, caplog):
+    """Session-55 review: a recording deleted since was not checked at all (its metadata is gone),
+    so its call id sent again had whatever the manifest named destroyed, another call's legs too.
+    They are kept and logged."""
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
+    first = process_call(write_call(tmp_path / "call", "CA1"), build_backends(settings))
+    build_vault(settings, regions=("eu",)).region("eu").delete(first.recording_id, actor="operator", reason="asked")
+    manifest = write_call(tmp_path / "again", "CA1", leg_a=leg_samples(2.0, 99), transcript="1.0 2.0 hi\n")
+    before = {path.name: path.read_bytes() for path in (tmp_path / "again").iterdir()}
+    with caplog.at_level(logging.WARNING, logger="callrec.jobs"):
+        outcome = process_call(manifest, build_backends(settings))
+    assert (outcome.stored, outcome.reason, outcome.sources_destroyed) == (False, "recording_deleted", 0)
+    assert {path.name: path.read_bytes() for path in (tmp_path / "again").iterdir()} == before
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{first.recording_id}: deleted; the sources this delivery names are not known to be the ones it was made "
+        "from, and are kept"]
+
+
+def test_a_delivery_whose_call_another_stored_meanwhile_keeps_another_transcript(tmp_path, monkeypatch):
+    """Its legs the ones stored, its transcript not: the legs are destroyed, the transcript kept."""
+    import worker.calls.pipeline as pipeline
+
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
+    stored = write_call(tmp_path / "call", "CA1", transcript="1.0 2.0 hello\n")
+    assemble = pipeline.assemble_manifest
+    first: list = []
+
+    def the_other_run_first(*args, **kwargs):  # after this run read its transcript
+        if not first:
+            first.append(None)
+            first[0] = process_call(stored, build_backends(settings))
+        return assemble(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "assemble_manifest", the_other_run_first)
+    outcome = process_call(write_call(tmp_path / "again", "CA1", transcript="1.0 2.0 goodbye\n"),
+                           build_backends(settings))
+    assert first[0].sources_destroyed == 3 and outcome.already_stored and outcome.sources_destroyed == 2
+    assert sorted(path.name for path in (tmp_path / "again").iterdir()) == ["CA1-words.txt", "CA1.json"]
+
