@@ -196,7 +196,9 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
     finally:
         held.close()
     spare: tuple[Location, ...] = ()
-    if already:  # another delivery stored the call: from these files?
+    # Another delivery stored the call: from these files? (Deleted: the ticket's deletion came while
+    # this delivery read the call's sources, and destroys them.)
+    if already and not stored.deleted:
         made = replayed.stored_inputs(region_vault, stored)
         if not replayed.made_from(made, (d for _, d in inputs)):
             return _outcome(manifest, rid, stored, already=already, destroyed=_kept_other_sources(rid),
