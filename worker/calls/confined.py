@@ -6,8 +6,9 @@ real path lies inside one of ``roots``; refuses anything but a regular file befo
 and checks the opened descriptor again (type, and that the file it holds is the one at a
 path inside the roots), so a path swapped between the check and the open gains nothing.
 Roots may name the service's own state (the data dir's state directories, the key store), which
-is never read as a source even inside a root. ``read_limited`` reads a bounded number of bytes. Errors are ``SourceError`` (bad input)
-naming the path, or ``ResourceError`` (transient) when file handles or memory ran out.
+is never read as a source even inside a root. ``read_limited`` reads a bounded number of bytes.
+Errors are ``SourceError`` (bad input) naming the path, or ``ResourceError`` (transient) when
+file handles or memory ran out.
 """
 
 from __future__ import annotations

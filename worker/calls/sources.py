@@ -111,7 +111,8 @@ def check_sources(manifest: Manifest, settings: Settings) -> None:
 def check_distinct_segments(manifest: Manifest, roots: Roots) -> None:
     """Refuse a file named by two segments (the same uri, another spelling of its path, a hard
     link to it: one file; an https URL by its whole URL, whose query may name the recording),
-    which would be mixed onto itself or placed twice in the call (session 55). Local files outside ``roots`` are left to the roots' own refusal."""
+    which would be mixed onto itself or placed twice in the call (session 55). Local files
+    outside ``roots`` are left to the roots' own refusal."""
     first: dict[tuple[object, ...], int] = {}
     for index, segment in enumerate(manifest.segments):
         location = segment.location
