@@ -192,7 +192,7 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
             raise
         # Another run of this call (a second `callrec process` of its dir at once) stored it and
         # destroyed its sources while this one read them: stored, not bad input (session-50 audit).
-        return _stored_before(manifest, rid, meanwhile, region_vault, backends, read_here=True)
+        return _stored_before(manifest, rid, meanwhile, region_vault, backends)
     finally:
         held.close()
     spare: tuple[Location, ...] = ()
@@ -256,13 +256,13 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
 
 
 def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault: RegionVault,
-                   backends: Backends, read_here: bool = False) -> ProcessOutcome:
+                   backends: Backends) -> ProcessOutcome:
     """The outcome of a call another run stored: what deliveries killed while storing it left
     is cleared, it is deleted when its ticket's deletion missed it (``RegionVault.recheck_ticket``:
     a commit that failed to check it), and its sources are destroyed as after storing when they
     are the ones it was made from (``worker.calls.replayed``). A recording deleted since keeps
-    nothing to compare them with: kept, unless this delivery read them as the call's and its
-    ticket's deletion came while it did (``read_here``: a ticket's deletion destroys its calls)."""
+    nothing to compare them with, and nothing of a deleted call may survive: what the manifest
+    names is the call's (as for a call not to be recorded), destroyed."""
     entry = region_vault.recheck_ticket(entry)
     region_vault.clear_leftovers(entry)
     remotes = backends.remotes(manifest.account.region)
@@ -270,8 +270,7 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
     if not doomed:  # nothing would be destroyed: nothing read to judge it
         return _outcome(manifest, rid, entry, already=True, destroyed=0)
     if entry.deleted:
-        destroyed = _destroy(manifest, backends) if read_here else _kept_deleted(rid)
-        return _outcome(manifest, rid, entry, already=True, destroyed=destroyed)
+        return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
     made = replayed.stored_inputs(region_vault, entry)
     if not replayed.same_sources(manifest, backends.settings, remotes, made, doomed):
         return _outcome(manifest, rid, entry, already=True, destroyed=_kept_other_sources(rid))
@@ -283,13 +282,6 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
 def _kept_other_sources(rid: str) -> int:
     """None of the sources destroyed: not (all) the ones the stored recording was made from."""
     log.warning("%s: stored before from other sources than this delivery names; its sources are kept", rid)
-    return 0
-
-
-def _kept_deleted(rid: str) -> int:
-    """None of the sources destroyed: a deleted recording keeps no digests to compare them with."""
-    log.warning("%s: deleted; the sources this delivery names are not known to be the ones it was made from, "
-                "and are kept", rid)
     return 0
 
 

@@ -78,22 +78,22 @@ def test_a_replay_naming_another_transcript_keeps_it(tmp_path, caplog, stored_tr
         "not destroyed"]
 
 
-def test_a_deleted_recording_sent_again_destroys_none_of_its_sources(tmp_path, caplog):
-    """Session-55 review: a recording deleted since was not checked at all (its metadata is gone),
-    so its call id sent again had whatever the manifest named destroyed, another call's legs too.
-    They are kept and logged."""
+def test_a_deleted_recording_sent_again_has_its_sources_destroyed(tmp_path, caplog):
+    """A recording deleted since keeps no digests to compare a redelivery's files with (session
+    55's review kept them, and logged it): a deletion's promise is that nothing of the call
+    survives, and a platform sending the call again (its legs fetched anew into the inbox) would
+    then leave its unredacted audio there for good. What a manifest names is the call's own, as
+    for a call not to be recorded (``number.recording: false``), so they are destroyed, unread,
+    and nothing is stored."""
     settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
     first = process_call(write_call(tmp_path / "call", "CA1"), build_backends(settings))
     build_vault(settings, regions=("eu",)).region("eu").delete(first.recording_id, actor="operator", reason="asked")
     manifest = write_call(tmp_path / "again", "CA1", leg_a=leg_samples(2.0, 99), transcript="1.0 2.0 hi\n")
-    before = {path.name: path.read_bytes() for path in (tmp_path / "again").iterdir()}
     with caplog.at_level(logging.WARNING, logger="callrec.jobs"):
         outcome = process_call(manifest, build_backends(settings))
-    assert (outcome.stored, outcome.reason, outcome.sources_destroyed) == (False, "recording_deleted", 0)
-    assert {path.name: path.read_bytes() for path in (tmp_path / "again").iterdir()} == before
-    assert [r.getMessage() for r in caplog.records] == [
-        f"{first.recording_id}: deleted; the sources this delivery names are not known to be the ones it was made "
-        "from, and are kept"]
+    assert (outcome.stored, outcome.reason, outcome.sources_destroyed) == (False, "recording_deleted", 3)
+    assert sorted(path.name for path in (tmp_path / "again").iterdir()) == ["CA1.json"]
+    assert caplog.records == []
 
 
 def test_a_delivery_whose_call_another_stored_meanwhile_keeps_another_transcript(tmp_path, monkeypatch):
