@@ -9,7 +9,8 @@ recording's inputs (``digests.inputs`` of its metadata), or begins with zeros (a
 killed part way); otherwise all are kept, and logged. The provider transcript is destroyed with
 them only when its SHA-256 is the one the metadata records (``digests.transcript``), else it is
 kept (a recording stored without that digest keeps it). A recording deleted since keeps nothing
-to compare with: its sources are all kept. Only the sources that would be destroyed
+to compare with, and nothing of a deleted call may survive: its sources are destroyed unread
+(``worker.calls.pipeline``). Only the sources that would be destroyed
 (in the inbox: ``worker.calls.sources.destroyable``) are read and digested, none when none would be.
 """
 
