@@ -72,6 +72,7 @@ from vault.errors import (
     MigrationNeededError,
     ObjectExistsError,
     ObjectMissingError,
+    PolicyTamperedError,
     StoreError,
     VaultError,
     VaultInputError,
@@ -875,9 +876,17 @@ class RegionVault:
 
     def follow_manifest(self, account_id: str, manifest_days: int | None) -> AccountPolicy:
         """The policy after a call whose manifest carries ``manifest_days`` as the account's
-        window (``AccountPolicy.following``); written only when that changes it (and over a
-        stored policy that does not verify: the manifest's window then)."""
-        old = self._policy_or_none(account_id)
+        window (``AccountPolicy.following``); written only when that changes it (or seals a bare
+        one). A stored policy that does not verify is left as it is (PolicyTamperedError): the
+        manifest's window written over it would silently replace the account's own (session-55
+        review: a spoilt MAC had ``--none`` replaced by the manifest's 30 days, and the sweep
+        deleted); only ``set_policy`` writes over one."""
+        try:
+            old = self.policy(account_id)
+        except PolicyTamperedError:
+            raise
+        except VaultInputError:  # verified but out of range (an older version's): replaced as before
+            old = None
         policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
                   if old is None else old.following(manifest_days, self.clock()))
         if policy != old or self._policy_unsealed(account_id):
@@ -891,11 +900,10 @@ class RegionVault:
             return None
 
     def _policy_unsealed(self, account_id: str) -> bool:
-        """True when the stored policy is missing, bare or does not verify."""
+        """True when the stored policy is missing or bare."""
         try:
-            data = get_bytes(self.store, policy_name(account_id))
-            return not self._sealer.is_sealed_policy(data) or self.policy(account_id) is None
-        except (ObjectMissingError, VaultInputError):
+            return not self._sealer.is_sealed_policy(get_bytes(self.store, policy_name(account_id)))
+        except ObjectMissingError:
             return True
 
     def _save_policy(self, policy: AccountPolicy) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.worker.cli.vault_cli import run, use_data_dir
-from vault.errors import VaultInputError
+from vault.errors import PolicyTamperedError, VaultInputError
 from vault.index import IndexEntry
 from vault.regions import recording_id
 from vault.retention import MAX_RETENTION_DAYS, AccountPolicy
@@ -138,3 +138,31 @@ def test_an_older_vaults_bare_policy_is_taken_until_keys_migrate_seals_it(settin
     assert code == 0 and "retention polic" not in out
     assert run(capsys, "retention", "sweep")[0] == 1
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+def test_a_call_leaves_a_policy_that_does_not_verify_as_it_is(settings, capsys):
+    """Found by the session-55 review: a policy whose MAC was spoilt in the object store was
+    taken for none by the next call's ``follow_manifest``, which wrote a fresh sealed one from
+    the manifest's window over it: the window the account had set (``--none``) was silently
+    replaced by the manifest's 30 days and the next sweep deleted the account's recordings.
+    Now the call leaves it as it is (PolicyTamperedError, which the pipeline logs); only
+    ``retention set`` writes over it."""
+    kept = store(settings, "acme", "CA1", 30)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    region_vault.follow_manifest("acme", 30)  # the first call's manifest carried 30 days
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    name = "accounts/acme/policy.json"
+    body = json.loads(get_bytes(region_vault.store, name))
+    body["mac"] = "AAAA"
+    spoilt = json.dumps(body).encode()
+    put_bytes(region_vault.store, name, spoilt)
+
+    with pytest.raises(PolicyTamperedError, match="^accounts/acme/policy.json: does not verify"):
+        region_vault.follow_manifest("acme", 30)
+    assert get_bytes(region_vault.store, name) == spoilt
+    code, out, _ = run(capsys, "retention", "sweep")
+    assert code == 1 and out == "scanned 1, due 0, deleted 0, kept 0, already deleted 0, skipped 1\n"
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")  # the mend
+    assert region_vault.follow_manifest("acme", 30).retention_days is None
+    assert run(capsys, "retention", "sweep")[0] == 0 and not build_vault(settings, regions=("eu",)).get(kept).deleted

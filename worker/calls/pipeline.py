@@ -24,7 +24,7 @@ from typing import Any
 from audio.encode import Encoded, codec_named, encode
 from audio.mixdown import mix_down
 from callrec.errors import CallrecError, is_permanent
-from vault.errors import VaultInputError
+from vault.errors import PolicyTamperedError, VaultInputError
 from vault.index import IndexEntry
 from vault.regional import RegionVault
 from vault.regions import legacy_recording_id
@@ -251,8 +251,13 @@ def _follow_retention(region_vault: RegionVault, manifest: Manifest) -> None:
     the policy, and the next sweep applies it to every recording already stored (DESIGN.md §1);
     a window the account set here since stands (``RegionVault.follow_manifest``). A replayed
     manifest (already stored) does not get here; a call about to be stored does, just before
-    its commit."""
-    region_vault.follow_manifest(manifest.account.id, manifest.account.retention_days)
+    its commit. A policy that does not verify is left as it is and logged, naming the account
+    (the call is stored; the sweep skips the account until ``retention set`` mends it)."""
+    try:
+        region_vault.follow_manifest(manifest.account.id, manifest.account.retention_days)
+    except PolicyTamperedError:
+        log.warning("retention_policy_tampered", extra={"fields": {
+            "event": "retention_policy_tampered", "account_id": manifest.account.id, "region": region_vault.region}})
 
 
 def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault: RegionVault,
