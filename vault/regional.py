@@ -856,12 +856,17 @@ class RegionVault:
     def policy(self, account_id: str) -> AccountPolicy | None:
         """The account's retention policy, verified (``IndexSealer.open_policy``); None when it
         has none; VaultInputError when it is unreadable, out of range or does not verify."""
+        return self._read_policy(account_id)[0]
+
+    def _read_policy(self, account_id: str) -> tuple[AccountPolicy | None, bool]:
+        """``policy(account_id)`` and whether it is stored bare (an older vault's, not migrated yet),
+        from one read of the object and one check of its MAC."""
         name = policy_name(account_id)
         try:
             data = get_bytes(self.store, name)
         except ObjectMissingError:
-            return None
-        return AccountPolicy.decode(self._sealer.open_policy(name, data))
+            return None, False
+        return AccountPolicy.decode(self._sealer.open_policy(name, data)), not self._sealer.is_sealed_policy(data)
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
@@ -882,14 +887,14 @@ class RegionVault:
         review: a spoilt MAC had ``--none`` replaced by the manifest's 30 days, and the sweep
         deleted); only ``set_policy`` writes over one."""
         try:
-            old = self.policy(account_id)
+            old, bare = self._read_policy(account_id)  # once: this runs for every call stored
         except PolicyTamperedError:
             raise
         except VaultInputError:  # verified but out of range (an older version's): replaced as before
-            old = None
+            old, bare = None, False
         policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
                   if old is None else old.following(manifest_days, self.clock()))
-        if policy != old or self._policy_unsealed(account_id):
+        if policy != old or bare:
             self._save_policy(policy)
         return policy
 
@@ -898,13 +903,6 @@ class RegionVault:
             return self.policy(account_id)
         except VaultInputError:
             return None
-
-    def _policy_unsealed(self, account_id: str) -> bool:
-        """True when the stored policy is missing or bare."""
-        try:
-            return not self._sealer.is_sealed_policy(get_bytes(self.store, policy_name(account_id)))
-        except ObjectMissingError:
-            return True
 
     def _save_policy(self, policy: AccountPolicy) -> None:
         name = policy_name(policy.account_id)

@@ -439,6 +439,22 @@ def test_policy_round_trip(make_region, clock):
     assert rv.policy("acme").retention_days == 30 and rv.policy("acme").updated_at == clock.now
 
 
+def test_a_call_reads_the_policy_once(make_region, monkeypatch):
+    """Session-55 review: ``follow_manifest`` read the policy object three times and checked its
+    MAC twice for every call stored (two more GETs per call on S3); now once each."""
+    import vault.regional
+    from vault.seal import IndexSealer
+
+    rv = make_region("eu")
+    rv.follow_manifest("acme", 30)
+    reads, opens = [], []
+    real_get, real_open = vault.regional.get_bytes, IndexSealer.open_policy
+    monkeypatch.setattr(vault.regional, "get_bytes", lambda store, name: reads.append(name) or real_get(store, name))
+    monkeypatch.setattr(IndexSealer, "open_policy", lambda self, name, data: opens.append(name) or real_open(self, name, data))
+    assert rv.follow_manifest("acme", 30).retention_days == 30  # unchanged: nothing written
+    assert (reads, opens) == (["accounts/acme/policy.json"], ["accounts/acme/policy.json"])
+
+
 def test_store_and_keys_must_match_the_region(tmp_path, make_store, make_key_store):
     with pytest.raises(VaultInputError, match="store is for 'us'"):
         RegionVault("eu", make_store("us"), LocalKeyring(tmp_path, "eu"), key_store=make_key_store("eu"))
