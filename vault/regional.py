@@ -12,6 +12,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     keys/<rid>/<kind>.<g>-<tag>.json  the artifact's data key, wrapped by the region's KEK
     tickets/<tag>/<rid>               the recording is of the ticket ``tag`` names (``vault.tickets``)
     tickets/<tag>/deleted             when that ticket was last deleted
+    seal/policies/<account>.json      the digest of the account's policy as last written
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts
@@ -80,6 +81,7 @@ from vault.errors import (
 from vault.index import SETTLE_AFTER, ArtifactInfo, IndexEntry, Tombstone, Unreadable, kept_after_deletion
 from vault.keys.base import KeyProvider
 from vault.regions import check_region, region_of
+from vault.policy_digests import PolicyDigests
 from vault.retention import AccountPolicy, policy_name
 from vault.seal import IndexSealer
 from vault.segments import SegmentedCiphertext
@@ -125,6 +127,8 @@ class RegionVault:
         self.forget = forget or (lambda entry: None)
         self._sealer = IndexSealer(region, keys, key_store, self._has_entries,
                                    on_new_vault=lambda: self.tickets.finish())
+        #: The digest of each account's policy as last written (against older copies put back).
+        self._policy_digests = PolicyDigests(key_store)
         #: Which recordings a ticket has (``vault.tickets``), beside the wrapped keys.
         self.tickets = TicketMarkers(key_store, self._sealer)
         #: Small service secrets (webhook signing secrets) under the region's keys.
@@ -855,18 +859,20 @@ class RegionVault:
 
     def policy(self, account_id: str) -> AccountPolicy | None:
         """The account's retention policy, verified (``IndexSealer.open_policy``); None when it
-        has none; VaultInputError when it is unreadable, out of range or does not verify."""
+        has none; VaultInputError when it is unreadable, out of range, does not verify or is not
+        the one last written (deleted, or an older copy put back: ``vault.policy_digests``)."""
         return self._read_policy(account_id)[0]
 
     def _read_policy(self, account_id: str) -> tuple[AccountPolicy | None, bool]:
         """``policy(account_id)`` and whether it is stored bare (an older vault's, not migrated yet),
         from one read of the object and one check of its MAC."""
         name = policy_name(account_id)
-        try:
-            data = get_bytes(self.store, name)
-        except ObjectMissingError:
+        data = self._policy_bytes(name)
+        body = None if data is None else self._sealer.open_policy(name, data)
+        self._policy_digests.check(account_id, data)  # verifies, but an older copy put back, or deleted
+        if data is None:
             return None, False
-        return AccountPolicy.decode(self._sealer.open_policy(name, data)), not self._sealer.is_sealed_policy(data)
+        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data)
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
@@ -905,8 +911,21 @@ class RegionVault:
             return None
 
     def _save_policy(self, policy: AccountPolicy) -> None:
-        name = policy_name(policy.account_id)
-        put_bytes(self.store, name, self._sealer.seal_policy(name, policy.encode()))
+        self._write_policy(policy.account_id, policy.encode())
+
+    def _write_policy(self, account_id: str, body: bytes) -> None:
+        """Seal ``body`` as the account's policy and write it, its digest recorded in the key
+        store around the write (``vault.policy_digests``: a crash between the two)."""
+        name = policy_name(account_id)
+        sealed = self._sealer.seal_policy(name, body)
+        with self._policy_digests.saving(account_id, sealed, lambda: self._policy_bytes(name)):
+            put_bytes(self.store, name, sealed)
+
+    def _policy_bytes(self, name: str) -> bytes | None:
+        try:
+            return get_bytes(self.store, name)
+        except ObjectMissingError:
+            return None
 
     def migrate_policies(self) -> int:
         """Seal the bare retention policies of a vault from before policies were sealed; returns
@@ -917,7 +936,10 @@ class RegionVault:
         for name in list(self.store.names("accounts/")):
             if not name.endswith("/policy.json"):
                 continue
+            account_id = name.split("/")[1]
             try:
+                if policy_name(account_id) != name:
+                    continue
                 data = get_bytes(self.store, name)
                 if self._sealer.is_sealed_policy(data):
                     continue
@@ -925,7 +947,7 @@ class RegionVault:
                 AccountPolicy.decode(body)  # only a readable one is sealed
             except (ObjectMissingError, VaultInputError):
                 continue
-            put_bytes(self.store, name, self._sealer.seal_policy(name, body))
+            self._write_policy(account_id, body)  # recorded too
             sealed += 1
         self._sealer.finish_policy_migration()
         return sealed

@@ -16,6 +16,7 @@ after that (``seal/sealed-all.json``) a bare entry is never sealed, only refused
 Retention policies (``accounts/<id>/policy.json``, plaintext beside the entries) are sealed the
 same way under the same key, each bound to its name: the sweep deletes by them. Bare ones are
 taken until ``migrate`` sealed them once (``seal/policies-sealed.json``; a new vault at once).
+The MAC does not tell an older copy from the current one: ``vault.policy_digests`` does.
 """
 
 from __future__ import annotations

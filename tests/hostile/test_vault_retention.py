@@ -166,3 +166,83 @@ def test_a_call_leaves_a_policy_that_does_not_verify_as_it_is(settings, capsys):
     run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")  # the mend
     assert region_vault.follow_manifest("acme", 30).retention_days is None
     assert run(capsys, "retention", "sweep")[0] == 0 and not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+@pytest.mark.parametrize("how", ["an older copy put back", "deleted"])
+def test_an_older_policy_put_back_or_the_policy_deleted_deletes_nothing(settings, capsys, how):
+    """Found by the session-55 review: a policy's MAC binds its name and content, not its age, so
+    a sealed copy of an older policy put back from a backup of the object store verified (the
+    sweep deleted by its 1 day), and so did no policy at all (deleted: each recording's own 30
+    days applied). Now the key store, which a writer of the object store cannot write, records
+    the digest of the policy each save wrote (``vault.policy_digests``): a policy whose record
+    names other bytes, or that is gone, is skipped by the sweep (exit 1) and left as it is by
+    the next call; ``retention set`` mends it."""
+    kept = store(settings, "acme", "CA1", 30)
+    run(capsys, "retention", "set", "--account", "acme", "--days", "1", "--region", "eu")
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    name = "accounts/acme/policy.json"
+    older = get_bytes(region_vault.store, name)
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    if how == "deleted":
+        region_vault.store.delete(name)
+    else:
+        put_bytes(region_vault.store, name, older)
+
+    code, out, err = run(capsys, "retention", "sweep")
+    assert code == 1 and out == "scanned 1, due 0, deleted 0, kept 0, already deleted 0, skipped 1\n"
+    assert err == f"callrec retention: skipped {kept}: retention policy of account acme is unreadable or out of range\n"
+    with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
+        region_vault.follow_manifest("acme", 30)
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    assert run(capsys, "retention", "sweep")[0] == 0 and not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+class Killed(BaseException):
+    """The process killed at that point."""
+
+
+@pytest.mark.parametrize("when", ["before its object write", "after its object write"])
+def test_a_policy_save_killed_between_its_record_and_its_object_leaves_one_that_reads(settings, capsys,
+                                                                                      monkeypatch, when):
+    """A save records the new policy's digest (beside the one it replaces) in the key store before
+    it writes the object, and the new digest alone after: killed in between, the next read takes
+    the policy the object holds (old or new), and the next save refuses the copy it replaced."""
+    import vault.regional
+
+    store(settings, "acme", "CA1", None)
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    name = "accounts/acme/policy.json"
+    before = get_bytes(region_vault.store, name)
+    real = vault.regional.put_bytes
+
+    def killed(into, written, data):
+        if written == name:
+            if when == "after its object write":
+                real(into, written, data)
+            raise Killed
+
+    monkeypatch.setattr(vault.regional, "put_bytes", killed)
+    with pytest.raises(Killed):
+        region_vault.set_policy("acme", 7)
+    monkeypatch.setattr(vault.regional, "put_bytes", real)
+    assert build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days == (
+        None if when == "before its object write" else 7)
+    run(capsys, "retention", "set", "--account", "acme", "--days", "3650", "--region", "eu")
+    put_bytes(region_vault.store, name, before)
+    assert run(capsys, "retention", "sweep")[0] == 1
+
+
+def test_keys_migrate_records_the_policies_it_seals(settings, capsys):
+    """An older vault's bare policy sealed by `keys migrate` is recorded too: deleted, it is refused."""
+    kept = store(settings, "acme", "CA1", 30)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    region_vault.key_store.delete("seal/policies-sealed.json")  # a vault from before sealed policies
+    body = {"account_id": "acme", "retention_days": None, "updated_at": LONG_AGO.isoformat(),
+            "manifest_seen": True, "manifest_days": None}
+    put_bytes(region_vault.store, "accounts/acme/policy.json", json.dumps(body).encode())
+    assert run(capsys, "keys", "migrate", "--region", "eu")[1].endswith(", authenticated 1 retention policy\n")
+    region_vault.store.delete("accounts/acme/policy.json")
+    assert run(capsys, "retention", "sweep")[0] == 1
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted

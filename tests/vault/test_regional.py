@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import threading
 import json
@@ -437,6 +438,26 @@ def test_policy_round_trip(make_region, clock):
     assert rv.policy("acme") is None
     rv.set_policy("acme", 30)
     assert rv.policy("acme").retention_days == 30 and rv.policy("acme").updated_at == clock.now
+
+
+def test_an_older_policy_put_back_or_deleted_is_refused_until_set_again(make_region):
+    """``vault.policy_digests`` on both stores (its record writes are compare-and-swaps)."""
+    from vault.errors import PolicyTamperedError
+
+    rv = make_region("eu")
+    rv.set_policy("acme", 1)
+    older = get_bytes(rv.store, "accounts/acme/policy.json")
+    rv.set_policy("acme", None)
+    put_bytes(rv.store, "accounts/acme/policy.json", older)
+    with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
+        rv.policy("acme")
+    rv.store.delete("accounts/acme/policy.json")
+    with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
+        rv.policy("acme")
+    rv.set_policy("acme", 90)
+    assert rv.policy("acme").retention_days == 90
+    assert json.loads(get_bytes(rv.key_store, "seal/policies/acme.json")) == {
+        "sha256": hashlib.sha256(get_bytes(rv.store, "accounts/acme/policy.json")).hexdigest(), "previous": []}
 
 
 def test_a_call_reads_the_policy_once(make_region, monkeypatch):

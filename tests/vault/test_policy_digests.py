@@ -1,0 +1,60 @@
+"""The record of each account's policy bytes in the key store (``vault.policy_digests``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vault.errors import PolicyTamperedError
+from vault.policy_digests import PolicyDigests
+
+REFUSED = "^retention policy of account acme is not the one last written"
+
+
+def test_without_a_record_any_bytes_pass_to_their_mac(make_key_store):
+    digests = PolicyDigests(make_key_store("eu"))
+    digests.check("acme", b"anything")
+    digests.check("acme", None)
+
+
+def test_a_save_accepts_its_bytes_and_then_only_them(make_key_store):
+    digests = PolicyDigests(make_key_store("eu"))
+    with digests.saving("acme", b"one", lambda: None):
+        digests.check("acme", b"one")
+    with digests.saving("acme", b"two", lambda: pytest.fail("asked with a record")):
+        digests.check("acme", b"one")  # the object not written yet: the old bytes still read
+        digests.check("acme", b"two")
+    digests.check("acme", b"two")
+    for replayed in (b"one", None, b"three"):
+        with pytest.raises(PolicyTamperedError, match=REFUSED):
+            digests.check("acme", replayed)
+
+
+def test_the_first_save_accepts_the_bytes_it_replaces_while_it_writes(make_key_store):
+    digests = PolicyDigests(make_key_store("eu"))
+    with digests.saving("acme", b"new", lambda: b"written before records"):
+        digests.check("acme", b"written before records")
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", b"written before records")
+
+
+def test_two_saves_racing_keep_each_others_digest_until_the_last_ends(make_key_store):
+    digests = PolicyDigests(make_key_store("eu"))
+    with digests.saving("acme", b"zero", lambda: None):
+        pass
+    first = digests.saving("acme", b"first", lambda: None)
+    first.__enter__()
+    with digests.saving("acme", b"second", lambda: None):
+        first.__exit__(None, None, None)  # its record changed meanwhile: left to the second
+        for written in (b"zero", b"first", b"second"):
+            digests.check("acme", written)
+    digests.check("acme", b"second")
+    for older in (b"zero", b"first"):
+        with pytest.raises(PolicyTamperedError, match=REFUSED):
+            digests.check("acme", older)
+
+
+def test_an_unreadable_record_refuses(make_key_store):
+    key_store = make_key_store("eu")
+    key_store.create("seal/policies/acme.json", b"[]")
+    with pytest.raises(PolicyTamperedError, match="^retention policy record is unreadable$"):
+        PolicyDigests(key_store).check("acme", b"one")

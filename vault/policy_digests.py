@@ -1,0 +1,104 @@
+"""Which sealed bytes each account's retention policy holds, recorded in the key store.
+
+A policy's MAC (``vault.seal``) binds its name and content, not its age: a sealed copy of an
+older policy put back from a backup of the object store verified, and a policy deleted read
+as none (each recording's own window then applies), so the sweep deleted by either (session-55
+review). The key store, which whoever writes the object store cannot write (``seal/`` lives
+there), therefore holds ``seal/policies/<account>.json``: the SHA-256 of the sealed bytes the
+last save wrote. A policy with a record is refused when its object is gone or holds other
+bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
+
+Crashes: a save records the new digest, beside every digest the record accepted before,
+BEFORE it writes the object, and the new digest alone after. Killed in between, the object
+holds the old bytes or the new ones and both are accepted, so no read refuses a policy a save
+wrote; the older copies stay accepted only until the next save ends. Recording after the object
+instead would refuse the new policy after a crash (its record still the old one), and no record
+ever accepts bytes no save wrote (each is still MAC-checked). Each record write is a
+compare-and-swap, so two saves racing do not drop each other's digest; a save whose object
+write lands after a later save's has its policy refused (nothing is deleted by it; ``retention
+set`` mends it), never an older copy accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError
+from vault.stores.base import ObjectStore, get_bytes
+
+#: Where the records live in the key store.
+PREFIX = "seal/policies/"
+#: Compare-and-swap attempts of one record write before giving up.
+_TRIES = 8
+
+
+class PolicyDigests:
+    """The record of each account's policy bytes in one region's key store."""
+
+    def __init__(self, key_store: ObjectStore):
+        self._key_store = key_store
+
+    def check(self, account_id: str, data: bytes | None) -> None:
+        """PolicyTamperedError when the account's policy has a record and ``data`` (the object's
+        bytes, None when it is gone) is not bytes it accepts."""
+        try:
+            accepted = _accepted(get_bytes(self._key_store, _name(account_id)))
+        except ObjectMissingError:
+            return
+        if data is None or _digest(data) not in accepted:
+            raise PolicyTamperedError(f"retention policy of account {account_id} is not the one last written "
+                                      "(deleted, or an older copy put back)")
+
+    @contextmanager
+    def saving(self, account_id: str, data: bytes, current: Callable[[], bytes | None]) -> Iterator[None]:
+        """Around the write of ``data`` as the account's policy (see the module docstring).
+        ``current()`` gives the object's bytes now, asked only when there is no record yet."""
+        name, new = _name(account_id), _digest(data)
+        for _ in range(_TRIES):
+            try:
+                stored, version = self._key_store.read_versioned(name)
+                before = _accepted(stored)
+            except ObjectMissingError:
+                version, now = None, current()
+                before = [] if now is None else [_digest(now)]
+            begun = _encode(new, [d for d in before if d != new])
+            try:
+                if version is None:
+                    self._key_store.create(name, begun)
+                else:
+                    self._key_store.replace_if(name, begun, version)
+                break
+            except (ObjectExistsError, ObjectChangedError):
+                continue
+        else:
+            raise ObjectChangedError(f"{name}: changed by other writers {_TRIES} times; try again")
+        yield
+        try:
+            stored, version = self._key_store.read_versioned(name)
+            if stored == begun:
+                self._key_store.replace_if(name, _encode(new, []), version)
+        except (ObjectMissingError, ObjectChangedError):
+            pass  # another save's record since: it names this one's digest among those it accepts
+
+
+def _name(account_id: str) -> str:
+    return f"{PREFIX}{account_id}.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _encode(digest: str, previous: list[str]) -> bytes:
+    return json.dumps({"sha256": digest, "previous": previous}, sort_keys=True).encode("utf-8")
+
+
+def _accepted(data: bytes) -> list[str]:
+    try:
+        record = json.loads(data)
+        return [record["sha256"], *record["previous"]]
+    except (ValueError, KeyError, TypeError):
+        raise PolicyTamperedError("retention policy record is unreadable") from None
