@@ -7,13 +7,15 @@ review). The key store, which whoever writes the object store cannot write (``se
 there), therefore holds ``seal/policies/<account>.json``: the SHA-256 of the sealed bytes the
 last save wrote. A policy with a record is refused when its object is gone or holds other
 bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
+A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
+for no policy object at all (an account's first save).
 
 Crashes: a save records the new digest, beside every digest the record accepted before,
 BEFORE it writes the object, and the new digest alone after. Killed in between, the object
 holds the old bytes or the new ones and both are accepted, so no read refuses a policy a save
 wrote; the older copies stay accepted only until the next save ends. Recording after the object
-instead would refuse the new policy after a crash (its record still the old one), and no record
-ever accepts bytes no save wrote (each is still MAC-checked). Each record write is a
+instead would refuse the new policy after a crash (its record still the old one). A record
+never lets through bytes their MAC refuses: both are checked. Each record write is a
 compare-and-swap, so two saves racing do not drop each other's digest; a save whose object
 write lands after a later save's has its policy refused (nothing is deleted by it; ``retention
 set`` mends it), never an older copy accepted.
@@ -48,7 +50,7 @@ class PolicyDigests:
             accepted = _accepted(get_bytes(self._key_store, _name(account_id)))
         except ObjectMissingError:
             return
-        if data is None or _digest(data) not in accepted:
+        if _digest(data) not in accepted:
             raise PolicyTamperedError(f"retention policy of account {account_id} is not the one last written "
                                       "(deleted, or an older copy put back)")
 
@@ -56,14 +58,17 @@ class PolicyDigests:
     def saving(self, account_id: str, data: bytes, current: Callable[[], bytes | None]) -> Iterator[None]:
         """Around the write of ``data`` as the account's policy (see the module docstring).
         ``current()`` gives the object's bytes now, asked only when there is no record yet."""
-        name, new = _name(account_id), _digest(data)
+        name, new = _name(account_id), hashlib.sha256(data).hexdigest()
         for _ in range(_TRIES):
             try:
                 stored, version = self._key_store.read_versioned(name)
-                before = _accepted(stored)
             except ObjectMissingError:
-                version, now = None, current()
-                before = [] if now is None else [_digest(now)]
+                version, before = None, [_digest(current())]
+            else:
+                try:
+                    before = _accepted(stored)
+                except PolicyTamperedError:  # written over: a save is how a policy is mended
+                    before = []
             begun = _encode(new, [d for d in before if d != new])
             try:
                 if version is None:
@@ -88,15 +93,16 @@ def _name(account_id: str) -> str:
     return f"{PREFIX}{account_id}.json"
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _digest(data: bytes | None) -> str | None:
+    """The SHA-256 of a policy's bytes; None stands for no policy object."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _encode(digest: str, previous: list[str]) -> bytes:
+def _encode(digest: str, previous: list[str | None]) -> bytes:
     return json.dumps({"sha256": digest, "previous": previous}, sort_keys=True).encode("utf-8")
 
 
-def _accepted(data: bytes) -> list[str]:
+def _accepted(data: bytes) -> list[str | None]:
     try:
         record = json.loads(data)
         return [record["sha256"], *record["previous"]]

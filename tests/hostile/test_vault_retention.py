@@ -246,3 +246,27 @@ def test_keys_migrate_records_the_policies_it_seals(settings, capsys):
     region_vault.store.delete("accounts/acme/policy.json")
     assert run(capsys, "retention", "sweep")[0] == 1
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+def test_an_accounts_first_policy_save_killed_before_its_object_leaves_it_none(settings, capsys, monkeypatch):
+    """The first call of an account records its policy's digest, then is killed before the
+    policy is written: the account has no policy (not one deleted), and the call's redelivery
+    writes it."""
+    import vault.regional
+
+    kept = store(settings, "acme", "CA1", None)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    real = vault.regional.put_bytes
+
+    def killed(into, written, data):
+        raise Killed
+
+    monkeypatch.setattr(vault.regional, "put_bytes", killed)
+    with pytest.raises(Killed):
+        region_vault.follow_manifest("acme", 3650)
+    monkeypatch.setattr(vault.regional, "put_bytes", real)
+    assert region_vault.policy("acme") is None
+    assert run(capsys, "retention", "sweep")[0] == 0
+    assert region_vault.follow_manifest("acme", 3650).retention_days == 3650
+    assert region_vault.policy("acme").retention_days == 3650
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted

@@ -58,3 +58,19 @@ def test_an_unreadable_record_refuses(make_key_store):
     key_store.create("seal/policies/acme.json", b"[]")
     with pytest.raises(PolicyTamperedError, match="^retention policy record is unreadable$"):
         PolicyDigests(key_store).check("acme", b"one")
+    with PolicyDigests(key_store).saving("acme", b"mended", lambda: pytest.fail("asked with a record")):
+        pass
+    PolicyDigests(key_store).check("acme", b"mended")
+
+
+def test_an_accounts_first_save_killed_before_its_object_leaves_no_policy_that_reads(make_key_store):
+    """The record is written before the object: killed in between, the account still has no
+    policy, which must read as none (not as one deleted) until a save ends."""
+    digests = PolicyDigests(make_key_store("eu"))
+    killed = digests.saving("acme", b"first", lambda: None)
+    killed.__enter__()  # and never left
+    digests.check("acme", None)
+    with digests.saving("acme", b"second", lambda: pytest.fail("asked with a record")):
+        pass
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", None)
