@@ -23,6 +23,7 @@ set`` mends it), never an older copy accepted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -87,6 +88,12 @@ class PolicyDigests:
                 self._key_store.replace_if(name, _encode(new, []), version)
         except (ObjectMissingError, ObjectChangedError):
             pass  # another save's record since: it names this one's digest among those it accepts
+
+    def record_if_missing(self, account_id: str, data: bytes) -> None:
+        """Record ``data`` as the account's policy when nothing is recorded (a policy sealed before
+        records, by a migration: taken as it is)."""
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(_name(account_id), _encode(hashlib.sha256(data).hexdigest(), []))
 
 
 def _name(account_id: str) -> str:

@@ -929,9 +929,9 @@ class RegionVault:
 
     def migrate_policies(self) -> int:
         """Seal the bare retention policies of a vault from before policies were sealed; returns
-        how many. Once done, a bare policy is tampering: never sealed, refused. Safe to re-run."""
-        if not self._sealer.may_seal_bare_policies():
-            return 0
+        how many. Once done, a bare policy is tampering: never sealed, refused. Also records the
+        digest of a sealed policy that has none (sealed before digests were: ``vault.policy_digests``),
+        as it is. Safe to re-run."""
         sealed = 0
         for name in list(self.store.names("accounts/")):
             if not name.endswith("/policy.json"):
@@ -941,11 +941,12 @@ class RegionVault:
                 if policy_name(account_id) != name:
                     continue
                 data = get_bytes(self.store, name)
-                if self._sealer.is_sealed_policy(data):
-                    continue
-                body = self._sealer.open_policy(name, data)
+                body = self._sealer.open_policy(name, data)  # a bare one only while bare ones are taken
                 AccountPolicy.decode(body)  # only a readable one is sealed
             except (ObjectMissingError, VaultInputError):
+                continue
+            if self._sealer.is_sealed_policy(data):
+                self._policy_digests.record_if_missing(account_id, data)
                 continue
             self._write_policy(account_id, body)  # recorded too
             sealed += 1

@@ -270,3 +270,19 @@ def test_an_accounts_first_policy_save_killed_before_its_object_leaves_it_none(s
     assert region_vault.follow_manifest("acme", 3650).retention_days == 3650
     assert region_vault.policy("acme").retention_days == 3650
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+def test_keys_migrate_records_the_policies_sealed_before_records(settings, capsys):
+    """A policy sealed before digests were recorded (session 55, between the two) is judged by its
+    MAC alone, so an older copy put back verified; `keys migrate` records it as it is."""
+    kept = store(settings, "acme", "CA1", 30)
+    run(capsys, "retention", "set", "--account", "acme", "--days", "1", "--region", "eu")
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    older = get_bytes(region_vault.store, "accounts/acme/policy.json")
+    run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
+    region_vault.key_store.delete("seal/policies/acme.json")  # as written before records
+    code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
+    assert code == 0 and "retention polic" not in out  # none sealed: only recorded
+    put_bytes(region_vault.store, "accounts/acme/policy.json", older)
+    assert run(capsys, "retention", "sweep")[0] == 1
+    assert not build_vault(settings, regions=("eu",)).get(kept).deleted
