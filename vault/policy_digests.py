@@ -89,6 +89,11 @@ class PolicyDigests:
         except (ObjectMissingError, ObjectChangedError):
             pass  # another save's record since: it names this one's digest among those it accepts
 
+    def discard_partial(self, account_id: str) -> None:
+        """Reclaim what a save of the account's record killed mid-write left beside it (a live
+        writer's file is locked and left: ``ObjectStore.discard_partial``)."""
+        self._key_store.discard_partial(_name(account_id))
+
     def record_if_missing(self, account_id: str, data: bytes) -> None:
         """Record ``data`` as the account's policy when nothing is recorded (a policy sealed before
         records, by a migration: taken as it is)."""

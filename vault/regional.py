@@ -891,7 +891,11 @@ class RegionVault:
         one). A stored policy that does not verify is left as it is (PolicyTamperedError): the
         manifest's window written over it would silently replace the account's own (session-55
         review: a spoilt MAC had ``--none`` replaced by the manifest's 30 days, and the sweep
-        deleted); only ``set_policy`` writes over one."""
+        deleted); only ``set_policy`` writes over one. What a save killed mid-write left (its
+        record's or its object's temporary file) is reclaimed here: with the policy unchanged no
+        later save comes (found by the fault test, session 55)."""
+        self._policy_digests.discard_partial(account_id)
+        self.store.discard_partial(policy_name(account_id))
         try:
             old, bare = self._read_policy(account_id)  # once: this runs for every call stored
         except PolicyTamperedError:
