@@ -1,7 +1,8 @@
 """The audit trail: every access, refusal and deletion, one immutable object each.
 
 Events live in the recording's region, under ``audit/<date>/``; they name who, what,
-when, the outcome and a reason, never content.
+when, the outcome and a reason, never content. Each is sealed (``IndexSealer.seal_event``: a
+MAC over its object name and fields); one that does not verify is ``Tampered`` where it was.
 """
 
 from __future__ import annotations
@@ -12,12 +13,29 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from vault.errors import ObjectMissingError
 from vault.index import Unreadable
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 _PREFIX = "audit/"
+#: Why a ``Tampered`` event is not shown (never its content).
+DOES_NOT_VERIFY = "does not verify (altered, moved, or not written by this vault)"
+
+
+class Sealer(Protocol):
+    """Seals and verifies stored events (``vault.seal.IndexSealer``)."""
+
+    def seal_event(self, name: str, body: bytes) -> bytes: ...
+
+    def event_verifies(self, name: str, doc: dict) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Tampered(Unreadable):
+    """An event whose MAC does not verify (edited, moved, another vault's, bare once the
+    region's events are sealed): named by its object, never shown."""
 
 
 @dataclass(frozen=True)
@@ -52,23 +70,47 @@ class AuditEvent:
         return cls(**body)
 
 
-def record(store: ObjectStore, event: AuditEvent) -> None:
-    """Append ``event`` to the region's trail."""
+def record(store: ObjectStore, event: AuditEvent, sealer: Sealer) -> None:
+    """Append ``event``, sealed, to the region's trail."""
     stamp = event.at.strftime("%Y-%m-%d/%Y%m%dT%H%M%S.%f")
-    put_bytes(store, f"{_PREFIX}{stamp}-{uuid.uuid4().hex[:12]}.json", event.encode())
+    name = f"{_PREFIX}{stamp}-{uuid.uuid4().hex[:12]}.json"
+    put_bytes(store, name, sealer.seal_event(name, event.encode()))
 
 
-def events(store: ObjectStore, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
+def events(store: ObjectStore, sealer: Sealer,
+           recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
     """The region's events in time order, optionally only one recording's. An object that is
-    not an event (damaged, edited) is reported as ``Unreadable`` in its place (it may be the
-    recording's: whose it was cannot be told), so it never hides the events after it."""
+    not an event (damaged) is reported as ``Unreadable`` in its place (it may be the
+    recording's: whose it was cannot be told), so it never hides the events after it; an event
+    that does not verify as ``Tampered`` in the trail of the recording it names."""
     for name in store.names(_PREFIX):
         try:
-            event = AuditEvent.decode(get_bytes(store, name))
+            doc = json.loads(get_bytes(store, name))
+            event = _decode(doc)
         except ObjectMissingError:
             continue  # removed since it was listed
         except (ValueError, KeyError, TypeError) as exc:  # no content echoed: only the kind
             yield Unreadable(name, f"not an audit event ({type(exc).__name__})")
             continue
-        if recording_id is None or event.recording_id == recording_id:
-            yield event
+        if recording_id is not None and event.recording_id != recording_id:
+            continue
+        yield event if sealer.event_verifies(name, doc) else Tampered(name, DOES_NOT_VERIFY)
+
+
+def bare(store: ObjectStore) -> Iterator[tuple[str, AuditEvent]]:
+    """The region's events stored without a MAC (an older vault's), with their names; objects
+    that are not events are left out (nothing to seal)."""
+    for name in store.names(_PREFIX):
+        try:
+            doc = json.loads(get_bytes(store, name))
+            if "mac" not in doc:
+                yield name, _decode(doc)
+        except (ObjectMissingError, ValueError, KeyError, TypeError):
+            continue
+
+
+def _decode(doc: object) -> AuditEvent:
+    if not isinstance(doc, dict):
+        raise TypeError("not an object")
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    return AuditEvent.decode(json.dumps(body).encode("utf-8"))

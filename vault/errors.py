@@ -50,6 +50,11 @@ class IndexTamperedError(IndexCorruptError):
     """Raised when an index entry does not verify: altered, moved or not written by this vault."""
 
 
+class AuditTamperedError(IndexCorruptError):
+    """Raised when a recording's audit trail holds an event that does not verify: altered,
+    moved, or not written by this vault (not retried)."""
+
+
 class PolicyTamperedError(VaultInputError):
     """Raised when a stored retention policy does not verify: altered, moved, stripped of its MAC
     once the region's policies are sealed, or not written by this vault (not retried)."""

@@ -126,7 +126,7 @@ class RegionVault:
         self.scrub = scrub
         self.forget = forget or (lambda entry: None)
         self._sealer = IndexSealer(region, keys, key_store, self._has_entries,
-                                   on_new_vault=lambda: self.tickets.finish())
+                                   on_new_vault=lambda: self.tickets.finish(), has_events=self._has_events)
         #: The digest of each account's policy as last written (against older copies put back).
         self._policy_digests = PolicyDigests(key_store)
         #: Which recordings a ticket has (``vault.tickets``), beside the wrapped keys.
@@ -963,11 +963,25 @@ class RegionVault:
         request_id = current_request_id()
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
                                             self.scrub(principal), self.scrub(reason),
-                                            None if request_id is None else self.scrub(request_id)))
+                                            None if request_id is None else self.scrub(request_id)),
+                     self._sealer)
 
     def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
-        """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``."""
-        return audit.events(self.store, recording_id)
+        """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``,
+        an event that does not verify ``audit.Tampered``."""
+        return audit.events(self.store, self._sealer, recording_id)
+
+    def migrate_audit(self) -> int:
+        """Seal the bare audit events of a vault from before events were sealed; returns how
+        many. Once done, a bare event is tampering: never sealed. Safe to re-run."""
+        if not self._sealer.may_seal_bare_events():
+            return 0
+        sealed = 0
+        for name, event in audit.bare(self.store):
+            put_bytes(self.store, name, self._sealer.seal_event(name, event.encode()))
+            sealed += 1
+        self._sealer.finish_event_migration()
+        return sealed
 
     # -- internals ---------------------------------------------------------------------
 
@@ -1057,6 +1071,9 @@ class RegionVault:
 
     def _has_entries(self) -> bool:
         return next(iter(self.store.names("index/")), None) is not None
+
+    def _has_events(self) -> bool:
+        return next(iter(self.store.names("audit/")), None) is not None
 
     def _unchanged_since(self, entry: IndexEntry) -> None:
         """Raise unless the stored index entry still is ``entry`` (read before a long write)."""

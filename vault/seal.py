@@ -17,6 +17,11 @@ Retention policies (``accounts/<id>/policy.json``, plaintext beside the entries)
 same way under the same key, each bound to its name: the sweep deletes by them. Bare ones are
 taken until ``migrate`` sealed them once (``seal/policies-sealed.json``; a new vault at once).
 The MAC does not tell an older copy from the current one: ``vault.policy_digests`` does.
+
+Audit events (``audit/<date>/...``) are sealed too, each bound to its object name under a label
+of their own: an event edited, moved or written under another region's key is reported as
+tampered, never shown. Bare ones are an older vault's until ``migrate`` sealed them once
+(``seal/audit-sealed.json``; a new vault at once). A removed event is not detected (README).
 """
 
 from __future__ import annotations
@@ -58,13 +63,17 @@ _LABEL = b"callrec/v1 index-entry\x00"
 _POLICY_LABEL = b"callrec/v1 retention-policy\x00"
 #: Written once every retention policy of the region is sealed (a new vault, or ``migrate``).
 POLICIES_SEALED = "seal/policies-sealed.json"
+_EVENT_LABEL = b"callrec/v1 audit-event\x00"
+#: Written once every audit event of the region is sealed (a new vault, or ``migrate``).
+EVENTS_SEALED = "seal/audit-sealed.json"
 
 
 class IndexSealer:
     """Seals and opens one region's index entries."""
 
     def __init__(self, region: str, keys: KeyProvider, key_store: ObjectStore, has_entries: Callable[[], bool],
-                 on_new_vault: Callable[[], None] = lambda: None):
+                 on_new_vault: Callable[[], None] = lambda: None,
+                 has_events: Callable[[], bool] = lambda: False):
         self.region = region
         self._key_store = key_store
         self._keyset = WrappedKeyset(region, keys, key_store, name=KEY_NAME, template=TEMPLATE,
@@ -74,6 +83,10 @@ class IndexSealer:
         self._has_entries = has_entries
         #: Called in a new vault before its key is made (what only a new vault may take for granted).
         self._on_new_vault = on_new_vault
+        #: Whether the object store holds any audit event (asked with ``has_entries``: a vault
+        #: with no key yet but an older version's bare events keeps them readable until migrated).
+        self._has_events = has_events
+        self._events_sealed = False
         self._mac: mac.Mac | None = None
 
     # -- entries -----------------------------------------------------------------------
@@ -173,6 +186,47 @@ class IndexSealer:
         with contextlib.suppress(ObjectExistsError):
             self._key_store.create(POLICIES_SEALED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
 
+    # -- audit events -------------------------------------------------------------------
+
+    def seal_event(self, name: str, body: bytes) -> bytes:
+        """The stored form of an audit event (``body``, its JSON) stored as ``name``: its fields
+        plus a MAC over the name and them, so an event edited, moved or forged does not verify."""
+        doc = json.loads(body)
+        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_event_input(name, doc))).decode("ascii")
+        return json.dumps(doc, sort_keys=True).encode("utf-8")
+
+    def event_verifies(self, name: str, doc: dict) -> bool:
+        """Whether the stored event ``doc`` (its JSON object, ``mac`` included) may be shown as
+        stored under ``name``: its MAC verifies, or it has none in a vault whose events are not
+        sealed yet (an older vault's, until ``migrate``)."""
+        body = dict(doc)
+        tag = body.pop("mac", None)
+        if tag is None:
+            return self.may_seal_bare_events()
+        primitive = self._primitive(create=False)
+        try:
+            if primitive is None or not isinstance(tag, str):
+                return False
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _event_input(name, body))
+        except (tink.TinkError, ValueError):
+            return False
+        return True
+
+    def may_seal_bare_events(self) -> bool:
+        """True while an older vault's bare audit events are taken (and may be sealed)."""
+        if not self._events_sealed:  # once marked, for good: asked once per process after that
+            try:
+                get_bytes(self._key_store, EVENTS_SEALED)
+                self._events_sealed = True
+            except ObjectMissingError:
+                return True
+        return False
+
+    def finish_event_migration(self) -> None:
+        """Record that every audit event is sealed: from now on a bare one is tampering."""
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(EVENTS_SEALED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+
     # -- migration ---------------------------------------------------------------------
 
     def may_seal_bare(self) -> bool:
@@ -207,6 +261,8 @@ class IndexSealer:
                 # left a key and no mark, and the vault took bare entries for an older vault's
                 # for good (sealed by the next migration, edits included: session-48 audit).
                 self._on_new_vault()
+                if not self._has_events():
+                    self.finish_event_migration()
                 self.finish_migration()
                 self.finish_policy_migration()
             wrapped = self._keyset.create()
@@ -236,6 +292,10 @@ def _input(entry: IndexEntry) -> bytes:
 
 def _policy_input(name: str, doc: dict) -> bytes:
     return _POLICY_LABEL + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
+
+
+def _event_input(name: str, doc: dict) -> bytes:
+    return _EVENT_LABEL + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
 def _policy_body(data: bytes) -> dict:

@@ -25,8 +25,8 @@ from starlette.routing import Route
 
 from audio.peaks import waveform_peaks
 from vault.access import Principal
-from vault.audit import AuditEvent
-from vault.errors import RangeNotSatisfiableError, VaultInputError
+from vault.audit import AuditEvent, Tampered
+from vault.errors import AuditTamperedError, RangeNotSatisfiableError, VaultInputError
 from worker.api.auth import authenticate
 from worker.api.errors import ApiError, not_found
 from worker.api.handlers import blocking, endpoint
@@ -145,6 +145,19 @@ def page_data(meta: dict, audio_peaks: list, audit: list) -> dict:
             "beeps": beeps, "audit": audit}
 
 
+def verified_trail(region_vault, recording_id: str) -> list[AuditEvent]:
+    """The recording's audit events for its page. An object that is no event is left out (whose
+    it was cannot be told); an event of the recording that does not verify fails the page as an
+    index entry that does not verify does (``400``, naming the event's object, never its content)."""
+    trail = []
+    for event in region_vault.audit_events(recording_id):
+        if isinstance(event, Tampered):
+            raise AuditTamperedError(f"audit event {event.name} {event.reason}")
+        if isinstance(event, AuditEvent):
+            trail.append(event)
+    return trail
+
+
 def render(request: Request, grant) -> tuple[str, str]:
     """The page's HTML and its script nonce (blocking: decrypts metadata and audio)."""
     services = request.app.state.services
@@ -162,7 +175,7 @@ def render(request: Request, grant) -> tuple[str, str]:
     region_vault.audit("review", "allowed", grant.recording_id, str(grant.principal))
     audit = [{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "action": e.action, "outcome": e.outcome,
               "principal": e.principal, "reason": e.reason}
-             for e in region_vault.audit_events(grant.recording_id) if isinstance(e, AuditEvent)]
+             for e in verified_trail(region_vault, grant.recording_id)]
     data = page_data(meta, audio_peaks, audit)
     nonce = secrets.token_urlsafe(16)
     redaction = meta.get("redaction")

@@ -36,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "ciphertext, and their index entries carry no MAC; their recordings cannot be "
                     "read until this moves the keys and authenticates the entries. Manifests the "
                     "HTTP API kept in plain JSON (older versions) are not read until this seals "
-                    "them. Run it right after upgrading. Safe to run again and while workers run.")
+                    "them; retention policies and audit events written before they were sealed are "
+                    "read as they are until this seals them (a bare one is tampering after). Run it "
+                    "right after upgrading. Safe to run again and while workers run.")
     migrate.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     migrate.set_defaults(func=run_migrate)
 
@@ -87,7 +89,8 @@ def run_migrate(args: argparse.Namespace) -> int:
               f"authenticated {report.entries_sealed} index entr{'y' if report.entries_sealed == 1 else 'ies'}, "
               f"wrote {report.tickets_marked} ticket marker(s)"
               + (f", authenticated {report.policies_sealed} retention polic{'y' if report.policies_sealed == 1 else 'ies'}"
-                 if report.policies_sealed else ""))
+                 if report.policies_sealed else "")
+              + (f", authenticated {report.events_sealed} audit event(s)" if report.events_sealed else ""))
         if report.entries_refused:
             print(f"callrec keys: {report.region}: refused {report.entries_refused} index entry(ies) that do not "
                   "verify (altered after the vault was sealed); they stay refused", file=sys.stderr)

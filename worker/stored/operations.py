@@ -664,14 +664,15 @@ class MigrationReport:
     tickets_marked: int = 0
     #: Bare retention policies of an older vault authenticated now.
     policies_sealed: int = 0
+    #: Bare audit events of an older vault authenticated now.
+    events_sealed: int = 0
 
 
 def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
     """Bring a vault from before the key store, authenticated index entries and ticket
     markers up to date: move wrapped data keys into the key store, seal the bare index
-    entries and retention policies, then mark every entry's ticket (after which a ticket's recordings are found
-    without reading every entry). Safe to
-    re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
+    entries, retention policies and audit events, then mark every entry's ticket (after which
+    a ticket's recordings are found without reading every entry). Safe to re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
     chosen = vault.regions if regions is None else tuple(regions)
     reports = []
     for region in chosen:
@@ -679,7 +680,7 @@ def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tupl
         moved = region_vault.migrate_keys()
         sealed, refused = region_vault.migrate_index()
         reports.append(MigrationReport(region, moved, sealed, refused, region_vault.migrate_tickets(),
-                                       region_vault.migrate_policies()))
+                                       region_vault.migrate_policies(), region_vault.migrate_audit()))
     return tuple(reports)
 
 

@@ -1,0 +1,141 @@
+"""The audit trail is sealed: each event carries a MAC over its object name and content, under
+the region's index key with a label of its own; one that does not verify is reported as
+tampered (by its object name only), never shown as true."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.vault.conftest import clock, make_key_store, make_keys, make_region, make_store  # noqa: F401 (fixtures)
+from tests.vault.conftest import make_entry
+from vault.audit import AuditEvent, Tampered
+from vault.index import Unreadable
+from vault.regional import RegionVault
+from vault.stores.base import get_bytes, put_bytes
+
+RID = make_entry("eu", "CA1").recording_id
+OTHER = make_entry("eu", "CA2").recording_id
+
+
+def audited(rv: RegionVault, rid: str = RID, reason: str = "r") -> str:
+    """Records one event for ``rid``; returns its object name."""
+    before = set(rv.store.names("audit/"))
+    rv.audit("export", "allowed", rid, "agent:ann", reason)
+    (name,) = set(rv.store.names("audit/")) - before
+    rv.clock.advance(seconds=1)  # the next event sorts after this one
+    return name
+
+
+def edit(rv: RegionVault, name: str, **changes) -> None:
+    body = json.loads(get_bytes(rv.store, name))
+    body.update(changes)
+    put_bytes(rv.store, name, json.dumps(body).encode())
+
+
+def test_an_event_is_stored_with_its_mac_and_read_back(make_region, clock):
+    rv = make_region("eu")
+    at = clock.now
+    name = audited(rv)
+    stored = json.loads(get_bytes(rv.store, name))
+    assert sorted(stored) == ["action", "at", "mac", "outcome", "principal", "reason", "recording_id"]
+    assert list(rv.audit_events(RID)) == [AuditEvent(at, "export", "allowed", RID, "agent:ann", "r")]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("outcome", "refused"), ("principal", "agent:eve"), ("reason", "x"), ("at", "2026-01-16T12:00:00+00:00"),
+    ("action", "delete"), ("request_id", "req-1"),
+])
+def test_an_edited_event_is_reported_tampered(make_region, field, value):
+    rv = make_region("eu")
+    audited(rv)
+    name = audited(rv)
+    edit(rv, name, **{field: value})
+    events = list(rv.audit_events(RID))
+    assert len(events) == 2 and isinstance(events[0], AuditEvent)
+    assert events[1] == Tampered(name, "does not verify (altered, moved, or not written by this vault)")
+
+
+def test_an_event_moved_to_another_name_or_recording_is_tampered(make_region):
+    rv = make_region("eu")
+    name = audited(rv)
+    moved = name.replace(".json", "0.json")
+    put_bytes(rv.store, moved, get_bytes(rv.store, name))
+    rv.store.delete(name)
+    assert [type(e) for e in rv.audit_events(RID)] == [Tampered]
+    # An event of one recording relabelled as another's: tampered in the trail it claims.
+    other = audited(rv, OTHER)
+    edit(rv, other, recording_id=RID)
+    assert [e.name for e in rv.audit_events(RID)] == sorted([moved, other])
+    assert list(rv.audit_events(OTHER)) == []
+
+
+def test_a_forged_event_from_another_regions_vault_is_tampered(make_region):
+    eu, us = make_region("eu"), make_region("us")
+    audited(eu)  # the eu key exists
+    rid = make_entry("us", "CA1").recording_id
+    name = audited(us, rid)
+    put_bytes(eu.store, name, get_bytes(us.store, name).replace(rid.encode(), RID.encode()))
+    assert [e for e in eu.audit_events(RID) if isinstance(e, Tampered)] == [
+        Tampered(name, "does not verify (altered, moved, or not written by this vault)")]
+
+
+def test_a_tampered_event_of_another_recording_is_not_in_this_ones_trail(make_region):
+    rv = make_region("eu")
+    audited(rv)
+    edit(rv, audited(rv, OTHER), reason="x")
+    assert [type(e) for e in rv.audit_events(RID)] == [AuditEvent]
+    assert [type(e) for e in rv.audit_events()] == [AuditEvent, Tampered]
+
+
+def test_an_object_that_is_no_event_is_still_unreadable_in_every_trail(make_region):
+    rv = make_region("eu")
+    audited(rv)
+    put_bytes(rv.store, "audit/2026-01-15/junk.json", b"[1]")
+    events = list(rv.audit_events(RID))
+    assert events[1:] == [Unreadable("audit/2026-01-15/junk.json", "not an audit event (TypeError)")]
+
+
+def bare(rv: RegionVault, name: str) -> None:
+    body = json.loads(get_bytes(rv.store, name))
+    del body["mac"]
+    put_bytes(rv.store, name, json.dumps(body).encode())
+
+
+def test_bare_events_of_an_older_vault_are_read_until_migrated_then_tampering(make_store, make_key_store,
+                                                                             make_keys, clock):
+    def fresh():  # a new process: nothing cached
+        return RegionVault("eu", make_store("eu"), make_keys("eu"), key_store=make_key_store("eu"), clock=clock)
+
+    rv = fresh()
+    first, second = audited(rv, reason="a"), audited(rv, reason="b")
+    rv.key_store.delete("seal/audit-sealed.json")  # a vault from before sealed events
+    bare(rv, first)
+    bare(rv, second)
+    rv = fresh()
+    assert [e.reason for e in rv.audit_events(RID)] == ["a", "b"]
+    assert rv.migrate_audit() == 2
+    assert rv.migrate_audit() == 0
+    assert "mac" in json.loads(get_bytes(rv.store, first))
+    assert [e.reason for e in fresh().audit_events(RID)] == ["a", "b"]
+    bare(rv, second)  # a bare event appearing later: tampering, never sealed
+    assert fresh().migrate_audit() == 0
+    assert [type(e) for e in fresh().audit_events(RID)] == [AuditEvent, Tampered]
+
+
+def test_a_new_vault_takes_no_bare_event(make_region):
+    rv = make_region("eu")
+    bare(rv, audited(rv))
+    assert [type(e) for e in rv.audit_events(RID)] == [Tampered]
+    assert rv.migrate_audit() == 0
+
+
+def test_an_older_vault_with_only_bare_events_and_no_key_keeps_them_readable(make_store, make_key_store,
+                                                                             make_keys, clock):
+    rv = RegionVault("eu", make_store("eu"), make_keys("eu"), key_store=make_key_store("eu"), clock=clock)
+    event = AuditEvent(clock.now, "export", "refused", RID, "agent:ann", "no such recording")
+    put_bytes(rv.store, "audit/2026-01-15/20260115T110000.000000-aaaaaaaaaaaa.json", event.encode())
+    audited(rv)  # its first sealed event makes the key: the vault is not taken for a new one
+    assert [e.reason for e in rv.audit_events(RID)] == ["no such recording", "r"]
+    assert rv.migrate_audit() == 1
