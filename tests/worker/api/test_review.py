@@ -247,3 +247,33 @@ def test_a_link_to_a_recording_past_its_retention_window_is_refused(api, keys):
                                                   "recording is past its retention window")
     trail = [(e.action, e.outcome, e.reason) for e in region_vault.audit_events(entry.recording_id)]
     assert trail == [("review", "refused", "recording is past its retention window")]
+
+
+def test_a_page_whose_audit_trail_holds_a_tampered_event_is_refused_naming_it(api, acme, inbox, worker_process):
+    """Session 55: the page showed the recording's audit events as stored; one edited in the
+    object store (a refusal made an allowed export) was shown as true. Events are sealed now, and
+    a page whose trail holds one that does not verify answers as for an index entry that does
+    not verify (400), naming the event's object, never its content."""
+    import json
+
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from vault.audit import DOES_NOT_VERIFY
+    from vault.regions import region_of
+    from vault.stores.base import get_bytes, put_bytes
+    from worker.errors import scrub_digits
+    from worker.vaults import build_vault
+
+    rid, _ = stored(api, acme, inbox, worker_process, "01-plain-inbound")
+    url = link(api, acme, rid, "T-1001").json()["url"]
+    assert api.get(url).status_code == 200
+    store = build_vault(SETTINGS).region(region_of(rid)).store
+    name = next(n for n in store.names("audit/") if json.loads(get_bytes(store, n)).get("recording_id") == rid)
+    body = json.loads(get_bytes(store, name))
+    put_bytes(store, name, json.dumps({**body, "principal": "agent:mallory"}).encode())
+    page = api.get(url)
+    assert page.status_code == 400
+    # named as every API error is, through the card-number scrubber: the name's time stamp (20
+    # digits across `T` and `.`) is masked, its date folder and random tail name it
+    assert page.json()["error"]["message"] == scrub_digits(f"audit event {name} {DOES_NOT_VERIFY}",
+                                                           card_numbers_only=True)
+    assert "mallory" not in page.text
