@@ -6,7 +6,8 @@ turns words and keyed digits into entities (where a recognizer says which number
 heard, their masks reach along and keep to them: ``sounds``; where it says where it heard speech,
 they end with the speech that holds their data: ``edges``; in a dual-channel recording each word is the
 channel's that said it and its data is masked on that channel: ``channels``; on a noisy line, ``line_noise``,
-a long chain of the recognizer's number sounds that no card data found covers is a card too: ``sound_chains``),
+a long chain of the recognizer's number sounds that no card data found covers is a card too, and so, on any
+line, is a looser one in the answer to the agent's card ask: ``sound_chains``),
 each is padded (``_padded``) and the planner merges them
 (channel by channel). Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
@@ -55,7 +56,7 @@ from redaction.piecewise_clock import realign
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction import sound_chains
-from redaction.sound_chains import CHAIN_CONFIDENCE, uncovered_chains_s
+from redaction.sound_chains import CHAIN_CONFIDENCE, answer_chains_s, uncovered_chains_s
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
@@ -197,14 +198,20 @@ def detect(
             recognized = recognizer_adds(recognized, words, heard, covered_s, on_clock=on_clock)
         detections += recognized
     line = noise_meter.reading() if noise_meter is not None else None
+    # chains of number sounds (``sound_chains``) under their own name, so a report tells them from the
+    # card data the words gave (their version is the recognizer's detector version's: ``recognizer_version``)
+    chains_name = f"{RECOGNIZER_PREFIX}{recognizer.name}{sound_chains.DETECTOR_SUFFIX}" if recognizer else ""
     if heard_sounds is not None and line is not None and line.noisy:
-        # a card whose words the noise took, heard by its number sounds (``sound_chains``), under
-        # the chains' own name so a report tells them from the card data the words gave (their
-        # version is the recognizer's detector version's: ``recognizer_version``)
-        chains_name = f"{RECOGNIZER_PREFIX}{recognizer.name}{sound_chains.DETECTOR_SUFFIX}"
+        # a card whose words the noise took, heard by its number sounds
         covered_s = [(d.start_s, d.end_s) for d in detections]
         detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
                        for a, b in uncovered_chains_s(heard_sounds, covered_s)]
+    if heard_sounds and heard and not masked_s:
+        # on any line, in pass 1: the number sounds in the answer to the agent's card ask that the
+        # card data found leaves (``sound_chains.answer_chains_s``): a hard voice's card Whisper dropped
+        covered_s = [(d.start_s, d.end_s) for d in detections]
+        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
+                       for a, b in answer_chains_s(heard_sounds, heard, covered_s)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},

@@ -13,14 +13,27 @@ digits; the meter took 57 % of their calls for noisy) it masked 16 and 39 digits
 3 -> 2 and 6 -> 4, for 0.2-0.5 point more other speech and harmless calls' speech 1.73 -> 2.64 %;
 held out (seeds 112-117, 10 dB noisier) 1720 -> 1749 of 1924 digits, leaky cards 5 -> 3, harmless
 calls 1.92 -> 3.03 %, the calls as made the same.
+
+On any line, the caller's answer to the agent's card ask (``answers.asks_number``) is where a card is
+read: there a looser chain (``ANSWER_GAP_S``, ``MIN_ANSWER_SOUNDS``) of number sounds begun within
+``ANSWER_REACH_S`` of the ask's sentence is masked up to the first data found in it, unless that data's
+words say a card's worth of digits, where the words say almost no number (``answer_chains_s``):
+Whisper wrote nothing, or other words, over a hard voice's card. On 19 recorded tune word files it
+changed two calls: tune set 361's fsdd-jackson+rough 14 -> 22 of 23 digits, set 327's mb-de1-en
+16 -> 23, each a leaky card fewer, no other speech more; harmless calls the same on every call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from redaction.answers import asks_number
+from redaction.card_words import Ask, ask_of, ends_sentence, plain
+from redaction.numbers import digits_said, says_number
+from redaction.words import TimedWord
+
 #: Version of the chain rule, part of a recognizer's detector version (``engine.recognizer_version``).
-VERSION = "1"
+VERSION = "2"
 #: A chain detection's detector: the recognizer's name and this ("recognizer:whisper/sound-chains").
 DETECTOR_SUFFIX = "/sound-chains"
 #: Number-sound moments this close are one sound (the network's frames are 20 ms apart).
@@ -64,3 +77,87 @@ def uncovered_chains_s(sounds: Sequence[tuple[float, float]],
         if covered < COVERED_SHARE * (b - a):
             out.append((a, b))
     return out
+
+
+#: A card ask's answer follows its sentence's end, within this many words of the ask word ...
+ASK_TAIL_WORDS = 8
+#: ... chains begun this long after that end ...
+ANSWER_REACH_S = 12.0
+#: ... of sounds at most this far apart (a hard voice's digits heard one in two or three) ...
+ANSWER_GAP_S = 2.0
+#: ... of at least this many sounds ...
+MIN_ANSWER_SOUNDS = 6
+#: ... masked before the data found in them, unless its words say this many digits (the card, found) ...
+CARD_SAID_DIGITS = 13
+#: ... and when that stretch is this long and holds this many sounds ...
+MIN_UNCOVERED_S = 1.0
+MIN_STRETCH_SOUNDS = 4
+#: ... and where the words say at most this many number words: more, and the card logic judged
+#: what Whisper heard (an order number read after the card, taken for harmless).
+MAX_NUMBER_WORDS = 2
+
+
+def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWord],
+                    covered_s: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(start_s, end_s) of the stretch of a card ask's answer chain before the first data ``covered_s``
+    (the data found) has in it, at least MIN_UNCOVERED_S long, holding MIN_STRETCH_SOUNDS sounds and
+    at most MAX_NUMBER_WORDS number words of ``words``; the chain: the first of number ``sounds``
+    ((moment s, probability) each) at most ANSWER_GAP_S apart, of MIN_ANSWER_SOUNDS or more, begun
+    within ANSWER_REACH_S after the sentence of a card ask word of ``words`` that asks for the
+    number (``answers.asks_number``); not before data found whose words say CARD_SAID_DIGITS digits."""
+    words = sorted(words, key=lambda w: w.start_s)
+    asks_s = sorted(_asked_s(k, words) for k, w in enumerate(words)
+                    if ask_of(plain(w.text)) == "card" and asks_number(Ask("card", k), words))
+    moments = sorted(t for t, _ in sounds)
+    out: set[tuple[float, float]] = set()
+    for ask_s in asks_s:
+        chain: list[float] = []
+        for t in (t for t in moments if t >= ask_s):
+            if chain and t - chain[-1] > ANSWER_GAP_S:
+                if _sounds(chain) >= MIN_ANSWER_SOUNDS:
+                    break
+                chain = []
+            if not chain and t - ask_s > ANSWER_REACH_S:
+                break
+            chain.append(t)
+        if _sounds(chain) < MIN_ANSWER_SOUNDS:
+            continue
+        for a, b in _uncovered(chain[0], chain[-1], covered_s):
+            found = _merged_from(b, covered_s)  # the data found after the stretch (None: nothing)
+            said = 0 if found is None else sum(len(digits_said(w.text)) for w in words
+                                               if found[0] <= w.start_s <= found[1])
+            if (_sounds([t for t in chain if a <= t <= b]) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
+                    and sum(a <= w.start_s <= b and says_number(w.text) for w in words) <= MAX_NUMBER_WORDS):
+                out.add((a, b))
+    return sorted(out)
+
+
+def _merged_from(at_s: float, spans_s: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """The spans of ``spans_s`` overlapping one another from the one starting at ``at_s``, as one
+    (start_s, end_s); None when none starts there."""
+    out = None
+    for x, y in sorted(spans_s):
+        if out is None and x <= at_s < y:
+            out = (at_s, y)
+        elif out is not None and x <= out[1]:
+            out = (out[0], max(out[1], y))
+    return out
+
+
+def _asked_s(ask: int, words: Sequence[TimedWord]) -> float:
+    """When the agent's sentence holding ask word ``ask`` ends: at the first word ending a sentence
+    within ASK_TAIL_WORDS of it, else at the ask word's end."""
+    tail = words[ask : ask + ASK_TAIL_WORDS + 1]
+    return next((w.end_s for w in tail if ends_sentence(w.text)), words[ask].end_s)
+
+
+def _sounds(moments: list[float]) -> int:
+    """How many sounds the sorted ``moments`` are (those within SAME_SOUND_S of the one before are one)."""
+    return sum(1 for k, t in enumerate(moments) if k == 0 or t - moments[k - 1] > SAME_SOUND_S)
+
+
+def _uncovered(a: float, b: float, covered_s: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(a, b) up to the first span of ``covered_s`` in it (what follows the data found answers
+    something else), when at least MIN_UNCOVERED_S long."""
+    end = min((max(a, x) for x, y in covered_s if y > a and x < b), default=b)
+    return [(a, end)] if end - a >= MIN_UNCOVERED_S else []

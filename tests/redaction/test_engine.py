@@ -483,6 +483,25 @@ def test_on_a_noisy_line_a_long_chain_of_number_sounds_is_masked_as_a_card() -> 
     assert [(s.entity, s.confidence) for s in report.spans] == [("card_number", 0.99)]
 
 
+def test_on_a_quiet_line_number_sounds_in_a_card_asks_answer_the_words_dropped_are_a_card() -> None:
+    """A hard voice read the card after the agent's card ask and Whisper wrote nothing over it; the
+    network heard 8 of its digits 1.5 s apart (``sound_chains.answer_chains_s``): masked from the
+    first to the last, on a quiet line too, in pass 1; with no card ask before them, nothing."""
+    said = "Can I take the long card number please?".split()
+    ask = [TimedWord(round(2.0 + 0.3 * k, 3), round(2.25 + 0.3 * k, 3), w) for k, w in enumerate(said)]
+    sounds_s = [round(6.0 + 1.5 * k, 2) for k in range(8)]  # 6.0 .. 16.5
+    config = RedactionConfig(speech_pad_ms=0, pad_before_ms=0, pad_after_ms=0)
+
+    def spans(words: list[TimedWord]) -> list[tuple[str, str, float, float, float]]:
+        recognizer = SoundingRecognizer(sounds_s, words, [])
+        _, report = redact_array(talking_call(20.0), 8000, recognizer=recognizer, config=config)
+        assert report.verification.passed and not report.line.noisy
+        return [(s.entity, s.detector, s.start_s, s.end_s, s.confidence) for s in report.spans]
+
+    assert spans(ask) == [("card_number", "recognizer:scripted/sound-chains", 6.0, 16.5, 0.3)]
+    assert spans([w for w in ask if w.text != "card"]) == []
+
+
 def test_a_report_says_how_noisy_the_line_was_and_names_the_chains_it_masked() -> None:
     """An auditor reading a report can tell a card the chains of number sounds found from one the words
     found (its detector is the chains', with their version) and sees the line's noise decision that

@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from redaction.sound_chains import MAX_GAP_S, MIN_CHAIN_SOUNDS, chains, uncovered_chains_s
+from redaction.sound_chains import (
+    ANSWER_REACH_S,
+    CARD_SAID_DIGITS,
+    MAX_GAP_S,
+    MAX_NUMBER_WORDS,
+    MIN_ANSWER_SOUNDS,
+    MIN_CHAIN_SOUNDS,
+    MIN_STRETCH_SOUNDS,
+    answer_chains_s,
+    chains,
+    uncovered_chains_s,
+)
+from redaction.words import TimedWord
 
 
 def _card(start_s: float, count: int = 16, pace_s: float = 0.45) -> list[tuple[float, float]]:
@@ -32,3 +44,58 @@ def test_a_chain_as_long_as_a_card_that_the_words_did_not_cover_is_a_card() -> N
     # a card read in four groups with pauses under MAX_GAP_S between them is one chain
     groups = [s for g in range(4) for s in _card(10.0 + g * 2.2, 4)]
     assert uncovered_chains_s(groups, []) == [(10.0, 17.97)]  # gaps of 0.83 s between the groups
+
+
+def _said(start_s: float, text: str, pace_s: float = 0.3) -> list[TimedWord]:
+    """Timed words for ``text``, one every ``pace_s`` from ``start_s``."""
+    return [TimedWord(round(start_s + k * pace_s, 3), round(start_s + k * pace_s + 0.25, 3), w)
+            for k, w in enumerate(text.split())]
+
+
+def _sparse(start_s: float, count: int, pace_s: float = 1.5) -> list[tuple[float, float]]:
+    """A hard voice's card: a number sound heard for one digit in three (``_card``'s two frames each)."""
+    return _card(start_s, count, pace_s)
+
+
+ASK = "Can I take the long card number please? Okay it is."  # "please?" ends 4.35 s
+
+
+def test_number_sounds_in_the_answer_to_a_card_ask_the_words_dropped_are_a_card() -> None:
+    words = _said(2.0, ASK)
+    sounds = _sparse(6.0, 8)  # 6.0 .. 16.52, 1.5 s apart: no chain of the noisy line's rule
+    assert uncovered_chains_s(sounds, []) == []
+    assert answer_chains_s(sounds, words, []) == [(6.0, 16.52)]
+    # the card's end found in the words: the sounds before it, up to where it starts
+    assert answer_chains_s(sounds, words, [(12.1, 17.0)]) == [(6.0, 12.1)]
+    # found whole from its start, or all but the last second: nothing to add
+    assert answer_chains_s(sounds, words, [(5.8, 17.0)]) == []
+    assert answer_chains_s(sounds, words, [(6.5, 17.0)]) == []
+    # unless the data found there says a card's worth of digits (CARD_SAID_DIGITS): the card, found
+    for digits, masked in ((CARD_SAID_DIGITS, []), (CARD_SAID_DIGITS - 1, [(6.0, 12.1)])):
+        card = [TimedWord(12.2, 12.5, "Right,"), TimedWord(12.6, 16.9, "1" * digits + ".")]
+        assert answer_chains_s(sounds, words + card, [(12.1, 14.0), (13.5, 17.0)]) == masked
+    # words in any order
+    assert answer_chains_s(sounds, list(reversed(words)), []) == [(6.0, 16.52)]
+
+
+def test_answer_chains_want_a_card_ask_that_asks_for_the_number_and_a_chain_in_its_answer() -> None:
+    sounds = _sparse(6.0, 8)
+    assert answer_chains_s(sounds, [], []) == []  # no words: no ask
+    assert answer_chains_s(sounds, _said(2.0, "Can I pay by card? Yes of course."), []) == []  # no number asked
+    assert answer_chains_s([], _said(2.0, ASK), []) == []
+    # a chain of fewer sounds is none, nor one begun more than ANSWER_REACH_S after the ask's sentence
+    assert answer_chains_s(_sparse(6.0, MIN_ANSWER_SOUNDS - 1), _said(2.0, ASK), []) == []
+    assert answer_chains_s(_sparse(4.35 + ANSWER_REACH_S + 0.1, 8), _said(2.0, ASK), []) == []
+    assert answer_chains_s(_sparse(4.35 + ANSWER_REACH_S - 0.1, 8), _said(2.0, ASK), []) == [(16.25, 26.77)]
+    # sounds in the agent's own sentence before its end are not the answer: the chain starts after it
+    assert answer_chains_s(_sparse(3.0, 9), _said(2.0, ASK), []) == [(4.5, 15.02)]
+    # a stretch left before the data found holding fewer than MIN_STRETCH_SOUNDS is none
+    assert answer_chains_s(sounds, _said(2.0, ASK), [(5.9 + 1.5 * (MIN_STRETCH_SOUNDS - 1), 17.0)]) == []
+    assert answer_chains_s(sounds, _said(2.0, ASK), [(6.1 + 1.5 * (MIN_STRETCH_SOUNDS - 1), 17.0)]) == [(6.0, 10.6)]
+    # a gap longer than ANSWER_GAP_S ends a chain: the first long enough is the answer
+    assert answer_chains_s(_sparse(6.0, 3) + _sparse(12.0, 7), _said(2.0, ASK), []) == [(12.0, 21.02)]
+    # where Whisper wrote the numbers (an order number read after the card: the card logic judged them), none
+    order = _said(6.0, "my order number is one two three four five six seven", 1.3)
+    assert answer_chains_s(sounds, _said(2.0, ASK) + order, []) == []
+    said = _said(6.0, "erm " + " ".join(["one"] * MAX_NUMBER_WORDS), 1.3)  # Whisper heard a digit or two
+    assert answer_chains_s(sounds, _said(2.0, ASK) + said, []) == [(6.0, 16.52)]

@@ -129,11 +129,18 @@ def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
                      speech: list[tuple[float, float]] | None = None, noisy: bool = False) -> list[tuple[float, float]]:
     """``pass1_parts``' times; on a ``noisy`` line (``redaction.line_noise``) with the chains of number
-    sounds they do not cover (``redaction.sound_chains``), as the engine adds them."""
-    from redaction.sound_chains import uncovered_chains_s  # noqa: PLC0415
+    sounds they do not cover (``redaction.sound_chains``), and on any line with the chains in a card
+    ask's answer they leave (``sound_chains.answer_chains_s``), as the engine adds them."""
+    from redaction.sound_chains import answer_chains_s, uncovered_chains_s  # noqa: PLC0415
 
     found = [(a, b) for _, a, b in pass1_parts(words, sounds, speech)]
-    return found + (uncovered_chains_s(sounds, found) if noisy and sounds else [])
+    found += uncovered_chains_s(sounds, found) if noisy and sounds else []
+    return found + (answer_chains_s(sounds, words, found) if ANSWER_CHAINS and sounds else [])
+
+
+#: Whether pass 1 masks the chains of number sounds in a card ask's answer (``sound_chains``), as the
+#: engine does; CALLREC_ANSWER_CHAINS=0 scores without them (to compare).
+ANSWER_CHAINS = os.environ.get("CALLREC_ANSWER_CHAINS", "1") != "0"
 
 
 def line_noisy(audio) -> bool:  # noqa: ANN001 (float32 samples)
