@@ -147,7 +147,7 @@ class IndexSealer:
         an entry does (session 55: a window edited in the object store deleted an account's
         recordings)."""
         doc = _policy_body(body)
-        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_policy_input(name, doc))).decode("ascii")
+        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_named_input(_POLICY_LABEL, name, doc))).decode("ascii")
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
     def open_policy(self, name: str, data: bytes) -> bytes:
@@ -164,7 +164,7 @@ class IndexSealer:
         try:
             if primitive is None or not isinstance(tag, str):
                 raise tink.TinkError("no key or no tag")
-            primitive.verify_mac(base64.b64decode(tag, validate=True), _policy_input(name, doc))
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _named_input(_POLICY_LABEL, name, doc))
         except (tink.TinkError, ValueError):
             raise _policy_tampered(name) from None
         return json.dumps(doc, sort_keys=True).encode("utf-8")
@@ -192,7 +192,7 @@ class IndexSealer:
         """The stored form of an audit event (``body``, its JSON) stored as ``name``: its fields
         plus a MAC over the name and them, so an event edited, moved or forged does not verify."""
         doc = json.loads(body)
-        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_event_input(name, doc))).decode("ascii")
+        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_named_input(_EVENT_LABEL, name, doc))).decode("ascii")
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
     def event_verifies(self, name: str, doc: dict) -> bool:
@@ -207,7 +207,7 @@ class IndexSealer:
         try:
             if primitive is None or not isinstance(tag, str):
                 return False
-            primitive.verify_mac(base64.b64decode(tag, validate=True), _event_input(name, body))
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _named_input(_EVENT_LABEL, name, body))
         except (tink.TinkError, ValueError):
             return False
         return True
@@ -290,12 +290,10 @@ def _input(entry: IndexEntry) -> bytes:
     return _LABEL + entry.encode()
 
 
-def _policy_input(name: str, doc: dict) -> bytes:
-    return _POLICY_LABEL + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
-
-
-def _event_input(name: str, doc: dict) -> bytes:
-    return _EVENT_LABEL + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
+def _named_input(label: bytes, name: str, doc: dict) -> bytes:
+    """What a MAC of a policy or an audit event covers: its use (``label``), its object name and its
+    fields (so one moved to another name, or taken for the other kind, does not verify)."""
+    return label + name.encode("utf-8") + b"\x00" + json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
 def _policy_body(data: bytes) -> dict:
