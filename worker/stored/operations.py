@@ -672,7 +672,8 @@ def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tupl
     """Bring a vault from before the key store, authenticated index entries and ticket
     markers up to date: move wrapped data keys into the key store, seal the bare index
     entries, retention policies and audit events, then mark every entry's ticket (after which
-    a ticket's recordings are found without reading every entry). Safe to re-run; run it right after upgrading (an entry altered before it is sealed as it is)."""
+    a ticket's recordings are found without reading every entry). Safe to re-run; run it right
+    after upgrading (an entry altered before it is sealed as it is)."""
     chosen = vault.regions if regions is None else tuple(regions)
     reports = []
     for region in chosen:
