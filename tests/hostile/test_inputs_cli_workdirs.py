@@ -35,7 +35,8 @@ def put(self, *args, **kwargs):
     time.sleep(120)
 regional.RegionVault.put = put
 """
-#: The masked output is staged beside -o (.part), then the command waits.
+#: The masked output is written in the command's work dir (since session 55: beside -o only once
+#: verified), then the command waits.
 SLOW_MASK = """
 import redaction.engine as engine
 masked = engine._mask_file
@@ -55,6 +56,11 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 def work_dirs(temp: Path) -> list[Path]:
     return sorted(p for p in temp.iterdir() if p.name.startswith("callrec-"))
+
+
+def masked_in_work_dir(temp: Path) -> bool:
+    """``redact``'s masked output written in its work dir (not yet verified, nor beside -o)."""
+    return any("redacted" in p.name and p.stat().st_size > 0 for d in work_dirs(temp) for p in d.rglob("*"))
 
 
 def terminated_mid_work(tmp_path: Path, patch: str, args: list[str], ready,
@@ -108,7 +114,7 @@ def test_a_hung_up_redact_leaves_no_half_masked_output_nor_work_dir(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     done = terminated_mid_work(tmp_path, SLOW_MASK, ["redact", str(audio), "-o", str(out / "r.wav")],
-                               lambda: any(p.name.endswith(".part") and p.stat().st_size > 0 for p in out.iterdir()),
+                               lambda: masked_in_work_dir(tmp_path / "tmp"),
                                signal.SIGHUP)
     assert done.returncode == 128 + signal.SIGHUP, done.stderr
     assert list(out.iterdir()) == [] and work_dirs(tmp_path / "tmp") == []
@@ -121,7 +127,7 @@ def test_a_terminated_redact_leaves_no_half_masked_output(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     done = terminated_mid_work(tmp_path, SLOW_MASK, ["redact", str(audio), "-o", str(out / "r.wav")],
-                               lambda: any(p.name.endswith(".part") and p.stat().st_size > 0 for p in out.iterdir()))
+                               lambda: masked_in_work_dir(tmp_path / "tmp"))
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert list(out.iterdir()) == [] and work_dirs(tmp_path / "tmp") == []
 
