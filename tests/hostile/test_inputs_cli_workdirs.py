@@ -63,12 +63,21 @@ def masked_in_work_dir(temp: Path) -> bool:
     return any("redacted" in p.name and p.stat().st_size > 0 for d in work_dirs(temp) for p in d.rglob("*"))
 
 
+def _as_from_a_terminal() -> None:
+    """The child's SIGINT and SIGHUP as a shell's foreground command has them: a test run started
+    in the background (``nohup``, ``&``) passes them on ignored, and the command rightly keeps
+    them so (a clean-clone CI run started that way timed out waiting for it to end)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def terminated_mid_work(tmp_path: Path, patch: str, args: list[str], ready,
                         signum: int = signal.SIGTERM) -> subprocess.CompletedProcess:
     """Start ``callrec args`` slowed by ``patch``, SIGTERM it (or ``signum``) once ``ready()`` holds."""
     env = env_for(tmp_path)
     process = subprocess.Popen([sys.executable, "-c", SLOWED.format(patch=patch), *args], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_as_from_a_terminal)
     deadline = time.monotonic() + 60
     while not ready() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
