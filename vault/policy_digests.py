@@ -13,7 +13,8 @@ for no policy object at all (an account's first save).
 Crashes: a save records the new digest, beside every digest the record accepted before,
 BEFORE it writes the object, and the new digest alone after. Killed in between, the object
 holds the old bytes or the new ones and both are accepted, so no read refuses a policy a save
-wrote; the older copies stay accepted only until the next save ends. Recording after the object
+wrote; the older copies stay accepted only until the next save ends or the next call whose policy is
+unchanged settles the record (``settle``). Recording after the object
 instead would refuse the new policy after a crash (its record still the old one). A record
 never lets through bytes their MAC refuses: both are checked. Each record write is a
 compare-and-swap, so two saves racing do not drop each other's digest; a save whose object
@@ -88,6 +89,23 @@ class PolicyDigests:
                 self._key_store.replace_if(name, _encode(new, []), version)
         except (ObjectMissingError, ObjectChangedError):
             pass  # another save's record since: it names this one's digest among those it accepts
+
+    def settle(self, account_id: str, data: bytes | None) -> None:
+        """Narrow the account's record to its newest digest when the object holds those bytes
+        (``data``) and the record still accepts others: a save killed after its object write,
+        before it narrowed the record, left the bytes it replaced accepted, and a policy that
+        stays unchanged brings no later save (session-55 review). A save in progress has not
+        written its bytes yet, so it is never narrowed under it; a record changed meanwhile is
+        another save's, left to it."""
+        name = _name(account_id)
+        try:
+            stored, version = self._key_store.read_versioned(name)
+            accepted = _accepted(stored)
+        except (ObjectMissingError, PolicyTamperedError):
+            return
+        if len(accepted) > 1 and data is not None and accepted[0] == _digest(data):
+            with contextlib.suppress(ObjectChangedError, ObjectMissingError):
+                self._key_store.replace_if(name, _encode(accepted[0], []), version)
 
     def discard_partial(self, account_id: str) -> None:
         """Reclaim what a save of the account's record killed mid-write left beside it (a live

@@ -863,16 +863,16 @@ class RegionVault:
         the one last written (deleted, or an older copy put back: ``vault.policy_digests``)."""
         return self._read_policy(account_id)[0]
 
-    def _read_policy(self, account_id: str) -> tuple[AccountPolicy | None, bool]:
-        """``policy(account_id)`` and whether it is stored bare (an older vault's, not migrated yet),
-        from one read of the object and one check of its MAC."""
+    def _read_policy(self, account_id: str) -> tuple[AccountPolicy | None, bool, bytes | None]:
+        """``policy(account_id)``, whether it is stored bare (an older vault's, not migrated yet) and
+        its stored bytes, from one read of the object and one check of its MAC."""
         name = policy_name(account_id)
         data = self._policy_bytes(name)
         body = None if data is None else self._sealer.open_policy(name, data)
         self._policy_digests.check(account_id, data)  # verifies, but an older copy put back, or deleted
         if data is None:
-            return None, False
-        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data)
+            return None, False, None
+        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data), data
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
@@ -897,15 +897,17 @@ class RegionVault:
         self._policy_digests.discard_partial(account_id)
         self.store.discard_partial(policy_name(account_id))
         try:
-            old, bare = self._read_policy(account_id)  # once: this runs for every call stored
+            old, bare, data = self._read_policy(account_id)  # once: this runs for every call stored
         except PolicyTamperedError:
             raise
         except VaultInputError:  # verified but out of range (an older version's): replaced as before
-            old, bare = None, False
+            old, bare, data = None, False, None
         policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
                   if old is None else old.following(manifest_days, self.clock()))
         if policy != old or bare:
             self._save_policy(policy)
+        else:  # a save killed before it narrowed its record: narrowed here (``PolicyDigests.settle``)
+            self._policy_digests.settle(account_id, data)
         return policy
 
     def _policy_or_none(self, account_id: str) -> AccountPolicy | None:

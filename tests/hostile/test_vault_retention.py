@@ -70,13 +70,15 @@ def test_sweep_skips_and_reports_a_bad_stored_policy(settings, capsys):
     report = retention_sweep(build_vault(settings))
 
     assert (report.scanned, report.due, report.deleted, report.kept) == (2, 1, 1, 0)
-    assert report.skipped == ((bad, "retention policy of account evil is unreadable or out of range"),)
+    assert report.skipped == ((bad, "accounts/evil/policy.json: does not verify (altered, or not written by this "
+                                   "vault); `callrec retention set` mends it"),)
     vault = build_vault(settings, regions=("eu",))
     assert vault.get(due).deleted and not vault.get(bad).deleted
     code, out, err = run(capsys, "retention", "sweep")
     assert code == 1
     assert out == "scanned 2, due 0, deleted 0, kept 0, already deleted 1, skipped 1\n"
-    assert err == f"callrec retention: skipped {bad}: retention policy of account evil is unreadable or out of range\n"
+    assert err == (f"callrec retention: skipped {bad}: accounts/evil/policy.json: does not verify (altered, or not "
+                   "written by this vault); `callrec retention set` mends it\n")
 
 
 def test_sweep_skips_a_recording_whose_own_window_overflows(settings):
@@ -114,7 +116,8 @@ def test_a_policy_altered_in_the_object_store_deletes_nothing(settings, capsys, 
 
     code, out, err = run(capsys, "retention", "sweep")
     assert code == 1 and out == "scanned 1, due 0, deleted 0, kept 0, already deleted 0, skipped 1\n"
-    assert err == f"callrec retention: skipped {kept}: retention policy of account acme is unreadable or out of range\n"
+    assert err == (f"callrec retention: skipped {kept}: accounts/acme/policy.json: does not verify (altered, or not "
+                   "written by this vault); `callrec retention set` mends it\n")
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
     code, _, _ = run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
     assert code == 0 and build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days is None
@@ -190,7 +193,8 @@ def test_an_older_policy_put_back_or_the_policy_deleted_deletes_nothing(settings
 
     code, out, err = run(capsys, "retention", "sweep")
     assert code == 1 and out == "scanned 1, due 0, deleted 0, kept 0, already deleted 0, skipped 1\n"
-    assert err == f"callrec retention: skipped {kept}: retention policy of account acme is unreadable or out of range\n"
+    assert err == (f"callrec retention: skipped {kept}: retention policy of account acme is not the one last "
+                   "written (deleted, or an older copy put back); `callrec retention set` mends it\n")
     with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
         region_vault.follow_manifest("acme", 30)
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
@@ -232,6 +236,39 @@ def test_a_policy_save_killed_between_its_record_and_its_object_leaves_one_that_
     run(capsys, "retention", "set", "--account", "acme", "--days", "3650", "--region", "eu")
     put_bytes(region_vault.store, name, before)
     assert run(capsys, "retention", "sweep")[0] == 1
+
+
+def test_a_save_killed_after_its_object_write_is_settled_by_the_next_call(settings, capsys, monkeypatch):
+    """Found by the session-55 review: a save killed after its object write, before its record was
+    narrowed, left the replaced policy's digest accepted; the account's calls save nothing while its
+    policy is unchanged, so an older copy put back verified for good. The next call settles the
+    record (the object holds the record's newest bytes: that save ended in all but name)."""
+    import vault.regional
+
+    kept = store(settings, "acme", "CA1", 30)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    region_vault.set_policy("acme", 1)
+    region_vault.follow_manifest("acme", None)  # a call: the policy as the account's calls leave it
+    name = "accounts/acme/policy.json"
+    older = get_bytes(region_vault.store, name)
+    real = vault.regional.put_bytes
+
+    def killed_after(into, written, data):
+        real(into, written, data)
+        if written == name:
+            raise Killed
+
+    monkeypatch.setattr(vault.regional, "put_bytes", killed_after)
+    with pytest.raises(Killed):
+        region_vault.set_policy("acme", None)
+    monkeypatch.setattr(vault.regional, "put_bytes", real)
+    written = get_bytes(region_vault.store, name)
+    assert region_vault.follow_manifest("acme", None).retention_days is None
+    assert get_bytes(region_vault.store, name) == written  # unchanged: nothing saved
+    put_bytes(region_vault.store, name, older)  # the 1-day copy put back
+    with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
+        region_vault.policy("acme")
+    assert run(capsys, "retention", "sweep")[0] == 1 and not build_vault(settings, regions=("eu",)).get(kept).deleted
 
 
 def test_keys_migrate_records_the_policies_it_seals(settings, capsys):

@@ -30,6 +30,7 @@ from vault.errors import (
     KeyUnavailableError,
     MigrationNeededError,
     ObjectMissingError,
+    PolicyTamperedError,
     RangeNotSatisfiableError,
     RecordingDeletedError,
     UnsupportedKeyError,
@@ -575,6 +576,8 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
                 if entry.account_id not in policies:
                     try:
                         policies[entry.account_id] = region_vault.policy(entry.account_id)
+                    except PolicyTamperedError as exc:  # its own words: what is wrong, and the mend
+                        policies[entry.account_id] = f"{exc}; `callrec retention set` mends it"
                     except VaultInputError:
                         policies[entry.account_id] = (
                             f"retention policy of account {entry.account_id} is unreadable or out of range")
