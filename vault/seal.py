@@ -146,9 +146,7 @@ class IndexSealer:
         beside the entries, the sweep deletes by it, so it carries a MAC bound to its name as
         an entry does (session 55: a window edited in the object store deleted an account's
         recordings)."""
-        doc = _policy_body(body)
-        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_named_input(_POLICY_LABEL, name, doc))).decode("ascii")
-        return json.dumps(doc, sort_keys=True).encode("utf-8")
+        return self._sealed(_POLICY_LABEL, name, _policy_body(body))
 
     def open_policy(self, name: str, data: bytes) -> bytes:
         """The policy stored as ``data`` under ``name``, verified (its JSON without the MAC);
@@ -160,13 +158,8 @@ class IndexSealer:
             if self.may_seal_bare_policies():
                 return json.dumps(doc, sort_keys=True).encode("utf-8")
             raise _policy_tampered(name)
-        primitive = self._primitive(create=False)
-        try:
-            if primitive is None or not isinstance(tag, str):
-                raise tink.TinkError("no key or no tag")
-            primitive.verify_mac(base64.b64decode(tag, validate=True), _named_input(_POLICY_LABEL, name, doc))
-        except (tink.TinkError, ValueError):
-            raise _policy_tampered(name) from None
+        if not self._verifies(_POLICY_LABEL, name, doc, tag):
+            raise _policy_tampered(name)
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
     def is_sealed_policy(self, data: bytes) -> bool:
@@ -175,25 +168,18 @@ class IndexSealer:
     def may_seal_bare_policies(self) -> bool:
         """True while a vault's bare policies (written before policies were sealed) may still be
         sealed by a migration."""
-        try:
-            get_bytes(self._key_store, POLICIES_SEALED)
-            return False
-        except ObjectMissingError:
-            return True
+        return not self._marked(POLICIES_SEALED)
 
     def finish_policy_migration(self) -> None:
         """Record that every policy is sealed: from now on a bare one is tampering."""
-        with contextlib.suppress(ObjectExistsError):
-            self._key_store.create(POLICIES_SEALED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+        self._mark(POLICIES_SEALED)
 
     # -- audit events -------------------------------------------------------------------
 
     def seal_event(self, name: str, body: bytes) -> bytes:
         """The stored form of an audit event (``body``, its JSON) stored as ``name``: its fields
         plus a MAC over the name and them, so an event edited, moved or forged does not verify."""
-        doc = json.loads(body)
-        doc["mac"] = base64.b64encode(self._primitive(create=True).compute_mac(_named_input(_EVENT_LABEL, name, doc))).decode("ascii")
-        return json.dumps(doc, sort_keys=True).encode("utf-8")
+        return self._sealed(_EVENT_LABEL, name, json.loads(body))
 
     def event_verifies(self, name: str, doc: dict) -> bool:
         """Whether the stored event ``doc`` (its JSON object, ``mac`` included) may be shown as
@@ -203,29 +189,16 @@ class IndexSealer:
         tag = body.pop("mac", None)
         if tag is None:
             return self.may_seal_bare_events()
-        primitive = self._primitive(create=False)
-        try:
-            if primitive is None or not isinstance(tag, str):
-                return False
-            primitive.verify_mac(base64.b64decode(tag, validate=True), _named_input(_EVENT_LABEL, name, body))
-        except (tink.TinkError, ValueError):
-            return False
-        return True
+        return self._verifies(_EVENT_LABEL, name, body, tag)
 
     def may_seal_bare_events(self) -> bool:
         """True while an older vault's bare audit events are taken (and may be sealed)."""
-        if not self._events_sealed:  # once marked, for good: asked once per process after that
-            try:
-                get_bytes(self._key_store, EVENTS_SEALED)
-                self._events_sealed = True
-            except ObjectMissingError:
-                return True
-        return False
+        self._events_sealed = self._events_sealed or self._marked(EVENTS_SEALED)  # once marked, for good
+        return not self._events_sealed
 
     def finish_event_migration(self) -> None:
         """Record that every audit event is sealed: from now on a bare one is tampering."""
-        with contextlib.suppress(ObjectExistsError):
-            self._key_store.create(EVENTS_SEALED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+        self._mark(EVENTS_SEALED)
 
     # -- migration ---------------------------------------------------------------------
 
@@ -235,8 +208,37 @@ class IndexSealer:
 
     def finish_migration(self) -> None:
         """Record that every entry is sealed: from now on a bare entry is tampering."""
+        self._mark(SEALED_ALL)
+
+    def _marked(self, name: str) -> bool:
+        """Whether the key store holds the mark ``name`` (a migration's end)."""
+        try:
+            get_bytes(self._key_store, name)
+            return True
+        except ObjectMissingError:
+            return False
+
+    def _mark(self, name: str) -> None:
+        """Write the mark ``name`` once (create-only: a mark is never replaced)."""
         with contextlib.suppress(ObjectExistsError):
-            self._key_store.create(SEALED_ALL, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+            self._key_store.create(name, json.dumps({"at": datetime.now(UTC).isoformat()}).encode())
+
+    def _sealed(self, label: bytes, name: str, doc: dict) -> bytes:
+        """``doc`` (a policy's or an audit event's fields) with its MAC over ``label``, ``name`` and
+        the fields, as stored."""
+        tag = self._primitive(create=True).compute_mac(_named_input(label, name, doc))
+        return json.dumps({**doc, "mac": base64.b64encode(tag).decode("ascii")}, sort_keys=True).encode("utf-8")
+
+    def _verifies(self, label: bytes, name: str, doc: dict, tag: object) -> bool:
+        """Whether ``tag`` (the stored MAC; any JSON value) is ``doc``'s under ``label`` and ``name``."""
+        primitive = self._primitive(create=False)
+        if primitive is None or not isinstance(tag, str):
+            return False
+        try:
+            primitive.verify_mac(base64.b64decode(tag, validate=True), _named_input(label, name, doc))
+        except (tink.TinkError, ValueError):
+            return False
+        return True
 
     # -- key ---------------------------------------------------------------------------
 
@@ -279,11 +281,7 @@ class IndexSealer:
 
     def _bare_entries_allowed(self) -> bool:
         """An older vault: no entry was ever sealed by a migration."""
-        try:
-            get_bytes(self._key_store, SEALED_ALL)
-            return False
-        except ObjectMissingError:
-            return True
+        return not self._marked(SEALED_ALL)
 
 
 def _input(entry: IndexEntry) -> bytes:
