@@ -300,21 +300,27 @@ def test_deleted_recording_is_not_resurrected(tmp_path, settings):
     assert build_vault(keep, regions=("eu",)).get(rid).artifacts == ()
 
 
+def delete_ticket_while_processed(monkeypatch, settings, ticket: str) -> None:
+    """Have ``ticket`` (account acme's) deleted while the next call is processed, just before its
+    vault write (as the pipeline follows the account's retention window)."""
+    import worker.calls.pipeline as pipeline
+    from worker.stored.operations import delete_ticket
+
+    follow = pipeline._follow_retention
+
+    def deletion_meanwhile(region_vault, manifest):
+        delete_ticket(ticket, "acme", build_vault(settings, regions=("eu",)), actor="operator", reason="request")
+        follow(region_vault, manifest)
+
+    monkeypatch.setattr(pipeline, "_follow_retention", deletion_meanwhile)
+
+
 def test_a_call_whose_ticket_is_deleted_while_it_is_processed_is_not_stored(tmp_path, settings, monkeypatch):
     """Session-50 review: a ticket's deletion while one of its calls was being processed (here
     just before the vault write) left that call to be stored afterwards. The job reports it
     deleted, keeps nothing of it, destroys its sources, and its redelivery stores nothing."""
-    import worker.calls.pipeline as pipeline
-    from worker.stored.operations import delete_ticket
-
     process_call(write_call(tmp_path / "c1", "CA1", ticket="T-7"), build_backends(settings))
-    follow = pipeline._follow_retention
-
-    def deletion_meanwhile(region_vault, manifest):
-        delete_ticket("T-7", "acme", build_vault(settings, regions=("eu",)), actor="operator", reason="request")
-        follow(region_vault, manifest)
-
-    monkeypatch.setattr(pipeline, "_follow_retention", deletion_meanwhile)
+    delete_ticket_while_processed(monkeypatch, settings, "T-7")
     keep = Settings(data_dir=settings.data_dir, inbox=settings.inbox, keep_sources=True)
     manifest = write_call(tmp_path / "c2", "CA2", ticket="T-7")
     outcome = process_call(manifest, build_backends(keep))

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from tests.worker.stored_calls import leg_samples, write_call
-from tests.worker.calls.test_pipeline import decrypt
+from tests.worker.calls.test_pipeline import decrypt, delete_ticket_while_processed
 from worker.boot import build_backends
 from worker.calls import replayed
 from worker.calls.pipeline import process_call
@@ -120,18 +120,9 @@ def test_a_delivery_whose_call_another_stored_meanwhile_keeps_another_transcript
 
 def test_a_delivery_whose_ticket_is_deleted_while_it_reads_its_sources_destroys_them(tmp_path, monkeypatch):
     """Not a replay: this delivery read the call's own sources, and a ticket's deletion destroys them."""
-    import worker.calls.pipeline as pipeline
-    from worker.stored.operations import delete_ticket
-
     settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
     process_call(write_call(tmp_path / "c1", "CA1", ticket="T-7"), build_backends(settings))
-    follow = pipeline._follow_retention
-
-    def deletion_meanwhile(region_vault, manifest):
-        delete_ticket("T-7", "acme", build_vault(settings, regions=("eu",)), actor="operator", reason="request")
-        follow(region_vault, manifest)
-
-    monkeypatch.setattr(pipeline, "_follow_retention", deletion_meanwhile)
+    delete_ticket_while_processed(monkeypatch, settings, "T-7")
     outcome = process_call(write_call(tmp_path / "c2", "CA2", ticket="T-7"), build_backends(settings))
     assert (outcome.stored, outcome.reason, outcome.sources_destroyed) == (False, "recording_deleted", 2)
     assert sorted(path.name for path in (tmp_path / "c2").iterdir()) == ["CA2.json"]
