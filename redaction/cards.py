@@ -28,7 +28,8 @@ DTMF digits as one-character words) in three steps:
 Numbers that are no card data stay audible: digits a recognizer heard twice in overlapping
 pieces count once (``_second_hearings``); a run of 10-12 digits starting with 0 is a phone
 number unless a card word or the card ask comes before it (``_phone_runs``), numerals inside it
-grouped as a card is written and Luhn-valid excepted (``_grouped_cards``, 1.98); a run led in
+grouped as a card is written and Luhn-valid, or a card read on after its digits, excepted
+(``_grouped_cards``, 1.98, 1.99); a run led in
 by a harmless word ("order number", "reference", "call me back on", "extension") is masked
 only when it is as long as a card (a card heard with a digit wrong fails the checks), and
 such a word ends a chain (unless it stands alone amid a reading of digits: a digit misheard,
@@ -115,7 +116,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: digits framed or joined by symbols ("<4111", "4111&1111", "*4111*") are read as digits (``numbers._SPLIT``).
 #: 1.98: numerals grouped as a card is written, Luhn-valid, inside runs taken for a phone number are the card
 #: (``_grouped_cards``: "my phone is 1234 4111 1111 1111 1111" kept the card whole in every transcript format).
-VERSION = "1.98"
+#: 1.99: a card with an issuer's prefix and length, Luhn-valid, read on in any grouping after a phone number's digits is
+#: the card (``_grouped_cards``: "call me on 07700 900123 4 1 1 1 ..." was all phone number).
+VERSION = "1.99"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).
@@ -1223,9 +1226,12 @@ def _phone_runs(chain: list[_Run]) -> int:
 def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
     """Cards written inside runs taken for a phone number: consecutive numerals grouped as a card
     is written (CARD_GROUPINGS), the first not starting with 0, whose digits pass the Luhn check;
-    when one of them also has an issuer's prefix and length, only those. Overlapping ones are one
-    card ("1234 5555 5555 5555 4444": its first four groups pass Luhn too, no issuer's); the
-    numerals around them stay audible."""
+    when one of them also has an issuer's prefix and length, only those. Or a card read on in any
+    grouping (one digit a word) right after a phone number's MIN_PHONE_LED_DIGITS to
+    MAX_PHONE_DIGITS digits, with an issuer's prefix and length and the Luhn check passed (``_issued``),
+    those read on to the chain's end first (1.99: "call me on 07700 900123 4 1 1 1 ..." was all phone
+    number). Overlapping ones are one card ("1234 5555 5555 5555 4444": its first four groups pass
+    Luhn too, no issuer's); the numerals around them stay audible."""
     digits = [d for run in chain for d in run.digits]
     groups = [list(said) for _, said in groupby(digits, key=lambda d: d[1])]  # the digits of one word each
     sizes = tuple(len(group) for group in groups)
@@ -1235,6 +1241,10 @@ def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
             card = "".join(d for group in groups[k : k + len(shape)] for d, _ in group)
             if sizes[k : k + len(shape)] == shape and card[0] != "0" and luhn_valid(card):
                 windows.append((k, k + len(shape), issuer_of(card) is not None))
+    read_on = [(k, end, True) for k in range(len(groups)) if MIN_PHONE_LED_DIGITS <= sum(sizes[:k]) <= MAX_PHONE_DIGITS
+               for end in range(k + 1, len(groups) + 1) if _issued("".join(d for g in groups[k:end] for d, _ in g))]
+    windows += [w for w in read_on if w[1] == len(groups)] or read_on  # read on to the chain's end, first
+    windows.sort()
     if any(issued for _, _, issued in windows):
         windows = [w for w in windows if w[2]]
     found: list[Entity] = []
@@ -1250,6 +1260,11 @@ def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
         confidence = 0.99 if luhn_valid(text) and issuer_of(text) else CHECKED_CARD_CONFIDENCE
         found.append(_entity(CARD_NUMBER, card, confidence, times))
     return found
+
+
+def _issued(card: str) -> bool:
+    """A card number's length, an issuer's prefix and length, and the Luhn check passed."""
+    return MIN_CARD_DIGITS <= len(card) <= MAX_CARD_DIGITS and luhn_valid(card) and issuer_of(card) is not None
 
 
 def _heard_twice(text: str) -> int:

@@ -14,10 +14,13 @@ from tests.redaction.transcripts.test_grouped_digits import FORMATS, digits_left
 @pytest.mark.parametrize(("said", "phone"), [
     (["My", "phone", "is", "1234", "4111", "1111", "1111", "1111", "is", "my", "card."], "1234"),
     (["Call", "me", "on", "07700", "900123", "5555", "5555", "5555", "4444,", "thanks."], "07700 900123"),
-], ids=["short", "zero_led"])
+    (["Call", "me", "on", "07700", "900123", *"4111111111111111", "thanks."], "07700 900123"),
+    (["Call", "me", "on", *"07700900123", *"4111111111111111", "thanks."], "0 7 7 0 0 9 0 0 1 2 3"),
+], ids=["short", "zero_led", "digit_by_digit", "all_one_by_one"])
 def test_a_card_read_on_after_a_phone_number_is_redacted(format_name: str, said: list[str], phone: str) -> None:
     """Session 55's review: the phone lead-in's run took the card's digits for a phone number
-    (its repeated groups counted once), so every format wrote the card back whole."""
+    (its repeated groups counted once), so every format wrote the card back whole; session 56: the
+    same for a card read one digit a word right after the phone number."""
     transcript = transcripts.load(document(format_name, said), format_name)
     written = transcripts.write_back(transcript).text
     left = digits_left(format_name, written)
