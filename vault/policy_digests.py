@@ -17,9 +17,11 @@ wrote; the older copies stay accepted only until the next save ends or the next 
 unchanged settles the record (``settle``). Recording after the object
 instead would refuse the new policy after a crash (its record still the old one). A record
 never lets through bytes their MAC refuses: both are checked. Each record write is a
-compare-and-swap, so two saves racing do not drop each other's digest; a save whose object
-write lands after a later save's has its policy refused (nothing is deleted by it; ``retention
-set`` mends it), never an older copy accepted.
+compare-and-swap, so two saves racing do not drop each other's digest. So is the object's write
+(``RegionVault._update_policy``): a save whose object write would land over a later save's loses
+it (ObjectChangedError or ObjectExistsError through ``saving``), puts the record back as it found
+it when nobody changed it since (its bytes were never written) and reads the policy again (until
+session 56 its write landed and its policy was refused until ``retention set`` ran again).
 """
 
 from __future__ import annotations
@@ -82,7 +84,15 @@ class PolicyDigests:
                 continue
         else:
             raise ObjectChangedError(f"{name}: changed by other writers {_TRIES} times; try again")
-        yield
+        try:
+            yield
+        except (ObjectChangedError, ObjectExistsError):  # the object's compare-and-swap lost: not written
+            if before:
+                with contextlib.suppress(ObjectMissingError, ObjectChangedError):
+                    stored, version = self._key_store.read_versioned(name)
+                    if stored == begun:
+                        self._key_store.replace_if(name, _encode(before[0], before[1:]), version)
+            raise
         try:
             stored, version = self._key_store.read_versioned(name)
             if stored == begun:

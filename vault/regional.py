@@ -861,29 +861,28 @@ class RegionVault:
         """The account's retention policy, verified (``IndexSealer.open_policy``); None when it
         has none; VaultInputError when it is unreadable, out of range, does not verify or is not
         the one last written (deleted, or an older copy put back: ``vault.policy_digests``)."""
-        return self._read_policy(account_id)[0]
-
-    def _read_policy(self, account_id: str) -> tuple[AccountPolicy | None, bool, bytes | None]:
-        """``policy(account_id)``, whether it is stored bare (an older vault's, not migrated yet) and
-        its stored bytes, from one read of the object and one check of its MAC."""
         name = policy_name(account_id)
-        data = self._policy_bytes(name)
+        return self._open_policy(account_id, self._policy_bytes(name))[0]
+
+    def _open_policy(self, account_id: str, data: bytes | None) -> tuple[AccountPolicy | None, bool]:
+        """The policy stored as ``data`` (None: no object) and whether it is stored bare (an older
+        vault's, not migrated yet), from one check of its MAC and its record."""
+        name = policy_name(account_id)
         body = None if data is None else self._sealer.open_policy(name, data)
         self._policy_digests.check(account_id, data)  # verifies, but an older copy put back, or deleted
         if data is None:
-            return None, False, None
-        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data), data
+            return None, False
+        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data)
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
         set again, or until the account's manifests carry a window they did not carry before.
         Written over a stored policy that does not verify (the way to mend one)."""
-        old = self._policy_or_none(account_id)
-        policy = AccountPolicy(account_id, retention_days, self.clock(),
-                               manifest_seen=old is not None and old.manifest_seen,
-                               manifest_days=old.manifest_days if old is not None else None)
-        self._save_policy(policy)
-        return policy
+        def change(old: AccountPolicy | None) -> AccountPolicy:
+            return AccountPolicy(account_id, retention_days, self.clock(),
+                                 manifest_seen=old is not None and old.manifest_seen,
+                                 manifest_days=old.manifest_days if old is not None else None)
+        return self._update_policy(account_id, change, mend=True)
 
     def follow_manifest(self, account_id: str, manifest_days: int | None) -> AccountPolicy:
         """The policy after a call whose manifest carries ``manifest_days`` as the account's
@@ -896,42 +895,70 @@ class RegionVault:
         later save comes (found by the fault test, session 55)."""
         self._policy_digests.discard_partial(account_id)
         self.store.discard_partial(policy_name(account_id))
-        try:
-            old, bare, data = self._read_policy(account_id)  # once: this runs for every call stored
-        except PolicyTamperedError:
-            raise
-        except VaultInputError:  # verified but out of range (an older version's): replaced as before
-            old, bare, data = None, False, None
-        policy = (AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
-                  if old is None else old.following(manifest_days, self.clock()))
-        if policy != old or bare:
-            self._save_policy(policy)
-        else:  # a save killed before it narrowed its record: narrowed here (``PolicyDigests.settle``)
-            self._policy_digests.settle(account_id, data)
-        return policy
 
-    def _policy_or_none(self, account_id: str) -> AccountPolicy | None:
-        try:
-            return self.policy(account_id)
-        except VaultInputError:
-            return None
+        def change(old: AccountPolicy | None) -> AccountPolicy:
+            if old is None:
+                return AccountPolicy(account_id, manifest_days, self.clock(), manifest_days=manifest_days)
+            return old.following(manifest_days, self.clock())
+        return self._update_policy(account_id, change, mend=False)
 
-    def _save_policy(self, policy: AccountPolicy) -> None:
-        self._write_policy(policy.account_id, policy.encode())
+    def _update_policy(self, account_id: str, change: Callable[[AccountPolicy | None], AccountPolicy], *,
+                       mend: bool) -> AccountPolicy:
+        """The account's policy read once (this runs for every call stored), ``change`` applied to
+        it, and the result written when it differs (or seals a bare one). The write is a
+        compare-and-swap against the bytes read: two saves whose writes landed out of order left
+        the first one's object under the second one's digest record, refused until ``retention
+        set`` ran again (session 55); the loser now reads the policy again and applies its change
+        to the winner's. A policy that does not verify raises PolicyTamperedError unless ``mend``
+        (then it is written over, as by no policy); one out of range is replaced."""
+        name = policy_name(account_id)
+        for _ in range(_ATTEMPTS):
+            data, version = self._policy_versioned(name)
+            try:
+                old, bare = self._open_policy(account_id, data)
+            except PolicyTamperedError:
+                if not mend:
+                    raise
+                old, bare = None, False
+            except VaultInputError:  # verified but out of range (an older version's): replaced as before
+                old, bare = None, False
+            policy = change(old)
+            if policy == old and not bare:  # a save killed before it narrowed its record: narrowed here
+                self._policy_digests.settle(account_id, data)
+                return policy
+            try:
+                self._write_policy(account_id, policy.encode(), version)
+            except (ObjectChangedError, ObjectExistsError):
+                continue  # another save's write landed since the read: its policy is the one changed
+            return policy
+        raise ObjectChangedError(f"{name}: changed by other writers {_ATTEMPTS} times; try again")
 
-    def _write_policy(self, account_id: str, body: bytes) -> None:
-        """Seal ``body`` as the account's policy and write it, its digest recorded in the key
-        store around the write (``vault.policy_digests``: a crash between the two)."""
+    def _write_policy(self, account_id: str, body: bytes, version: str | None) -> None:
+        """Seal ``body`` as the account's policy and write it over the version read (None: no
+        object; ObjectChangedError or ObjectExistsError when another write landed since), its
+        digest recorded in the key store around the write (``vault.policy_digests``: a crash
+        between the two)."""
         name = policy_name(account_id)
         sealed = self._sealer.seal_policy(name, body)
         with self._policy_digests.saving(account_id, sealed, lambda: self._policy_bytes(name)):
-            put_bytes(self.store, name, sealed)
+            if version is None:
+                self.store.create(name, sealed)
+            else:
+                self.store.replace_if(name, sealed, version)
 
     def _policy_bytes(self, name: str) -> bytes | None:
         try:
             return get_bytes(self.store, name)
         except ObjectMissingError:
             return None
+
+    def _policy_versioned(self, name: str) -> tuple[bytes | None, str | None]:
+        """The policy object's bytes and version token (``ObjectStore.read_versioned``); Nones
+        when there is none."""
+        try:
+            return self.store.read_versioned(name)
+        except ObjectMissingError:
+            return None, None
 
     def migrate_policies(self) -> int:
         """Seal the bare retention policies of a vault from before policies were sealed; returns
@@ -946,7 +973,7 @@ class RegionVault:
             try:
                 if policy_name(account_id) != name:
                     continue
-                data = get_bytes(self.store, name)
+                data, version = self.store.read_versioned(name)
                 body = self._sealer.open_policy(name, data)  # a bare one only while bare ones are taken
                 AccountPolicy.decode(body)  # only a readable one is sealed
             except (ObjectMissingError, VaultInputError):
@@ -954,7 +981,10 @@ class RegionVault:
             if self._sealer.is_sealed_policy(data):
                 self._policy_digests.record_if_missing(account_id, data)
                 continue
-            self._write_policy(account_id, body)  # recorded too
+            try:
+                self._write_policy(account_id, body, version)  # recorded too
+            except ObjectChangedError:
+                continue  # a save wrote it since: sealed by it
             sealed += 1
         self._sealer.finish_policy_migration()
         return sealed
@@ -1114,7 +1144,7 @@ def _deleted_since(views: tuple[WorkBegan, ...], deletion: str | None) -> bool:
     return any(view.deleted_since(deletion) for view in views)
 
 
-#: How often an update of an index entry is tried again after losing a compare-and-swap.
+#: How often an update of an index entry or a policy is tried again after losing a compare-and-swap.
 _ATTEMPTS = 8
 #: Seconds a reader whose keys vanished under a live entry waits for the tombstone of the
 #: deletion under way (``changed_since``): a deletion destroys a few objects, then commits.

@@ -6,8 +6,10 @@ so retention stopped for every account (issue 10, defect 5).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -206,31 +208,34 @@ class Killed(BaseException):
     """The process killed at that point."""
 
 
+@contextlib.contextmanager
+def killed_at_policy_write(into, *, landed: bool) -> Iterator[None]:
+    """The process killed in the block at the write of a policy object into the store ``into``
+    (a compare-and-swap: ``create`` or ``replace_if``), before it or once it ``landed``."""
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(Killed):
+        for method in ("create", "replace_if"):
+            def killed(name, *args, real=getattr(into, method)):
+                if not name.endswith("/policy.json"):
+                    return real(name, *args)
+                if landed:
+                    real(name, *args)
+                raise Killed
+            patch.setattr(into, method, killed)
+        yield
+
+
 @pytest.mark.parametrize("when", ["before its object write", "after its object write"])
-def test_a_policy_save_killed_between_its_record_and_its_object_leaves_one_that_reads(settings, capsys,
-                                                                                      monkeypatch, when):
+def test_a_policy_save_killed_between_its_record_and_its_object_leaves_one_that_reads(settings, capsys, when):
     """A save records the new policy's digest (beside the one it replaces) in the key store before
     it writes the object, and the new digest alone after: killed in between, the next read takes
     the policy the object holds (old or new), and the next save refuses the copy it replaced."""
-    import vault.regional
-
     store(settings, "acme", "CA1", None)
     run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     name = "accounts/acme/policy.json"
     before = get_bytes(region_vault.store, name)
-    real = vault.regional.put_bytes
-
-    def killed(into, written, data):
-        if written == name:
-            if when == "after its object write":
-                real(into, written, data)
-            raise Killed
-
-    monkeypatch.setattr(vault.regional, "put_bytes", killed)
-    with pytest.raises(Killed):
+    with killed_at_policy_write(region_vault.store, landed=when == "after its object write"):
         region_vault.set_policy("acme", 7)
-    monkeypatch.setattr(vault.regional, "put_bytes", real)
     assert build_vault(settings, regions=("eu",)).region("eu").policy("acme").retention_days == (
         None if when == "before its object write" else 7)
     run(capsys, "retention", "set", "--account", "acme", "--days", "3650", "--region", "eu")
@@ -238,30 +243,19 @@ def test_a_policy_save_killed_between_its_record_and_its_object_leaves_one_that_
     assert run(capsys, "retention", "sweep")[0] == 1
 
 
-def test_a_save_killed_after_its_object_write_is_settled_by_the_next_call(settings, capsys, monkeypatch):
+def test_a_save_killed_after_its_object_write_is_settled_by_the_next_call(settings, capsys):
     """Found by the session-55 review: a save killed after its object write, before its record was
     narrowed, left the replaced policy's digest accepted; the account's calls save nothing while its
     policy is unchanged, so an older copy put back verified for good. The next call settles the
     record (the object holds the record's newest bytes: that save ended in all but name)."""
-    import vault.regional
-
     kept = store(settings, "acme", "CA1", 30)
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     region_vault.set_policy("acme", 1)
     region_vault.follow_manifest("acme", None)  # a call: the policy as the account's calls leave it
     name = "accounts/acme/policy.json"
     older = get_bytes(region_vault.store, name)
-    real = vault.regional.put_bytes
-
-    def killed_after(into, written, data):
-        real(into, written, data)
-        if written == name:
-            raise Killed
-
-    monkeypatch.setattr(vault.regional, "put_bytes", killed_after)
-    with pytest.raises(Killed):
+    with killed_at_policy_write(region_vault.store, landed=True):
         region_vault.set_policy("acme", None)
-    monkeypatch.setattr(vault.regional, "put_bytes", real)
     written = get_bytes(region_vault.store, name)
     assert region_vault.follow_manifest("acme", None).retention_days is None
     assert get_bytes(region_vault.store, name) == written  # unchanged: nothing saved
@@ -285,23 +279,14 @@ def test_keys_migrate_records_the_policies_it_seals(settings, capsys):
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
 
 
-def test_an_accounts_first_policy_save_killed_before_its_object_leaves_it_none(settings, capsys, monkeypatch):
+def test_an_accounts_first_policy_save_killed_before_its_object_leaves_it_none(settings, capsys):
     """The first call of an account records its policy's digest, then is killed before the
     policy is written: the account has no policy (not one deleted), and the call's redelivery
     writes it."""
-    import vault.regional
-
     kept = store(settings, "acme", "CA1", None)
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
-    real = vault.regional.put_bytes
-
-    def killed(into, written, data):
-        raise Killed
-
-    monkeypatch.setattr(vault.regional, "put_bytes", killed)
-    with pytest.raises(Killed):
+    with killed_at_policy_write(region_vault.store, landed=False):
         region_vault.follow_manifest("acme", 3650)
-    monkeypatch.setattr(vault.regional, "put_bytes", real)
     assert region_vault.policy("acme") is None
     assert run(capsys, "retention", "sweep")[0] == 0
     assert region_vault.follow_manifest("acme", 3650).retention_days == 3650

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vault.errors import PolicyTamperedError
+from vault.errors import ObjectChangedError, ObjectExistsError, PolicyTamperedError, StoreError
 from vault.policy_digests import PolicyDigests
+from vault.stores.base import get_bytes
 
 REFUSED = "^retention policy of account acme is not the one last written"
 
@@ -74,3 +75,31 @@ def test_an_accounts_first_save_killed_before_its_object_leaves_no_policy_that_r
         pass
     with pytest.raises(PolicyTamperedError, match=REFUSED):
         digests.check("acme", None)
+
+
+@pytest.mark.parametrize("lost", [ObjectChangedError, ObjectExistsError])
+def test_a_save_whose_object_write_lost_its_compare_and_swap_leaves_the_record_as_it_was(make_key_store, lost):
+    """Its bytes were never written: accepting them (and keeping what they replace accepted)
+    would leave an older copy accepted until the next save (``RegionVault._update_policy``)."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    with digests.saving("acme", b"one", lambda: None):
+        pass
+    before = get_bytes(key_store, "seal/policies/acme.json")
+    with pytest.raises(lost, match="^another write$"), digests.saving("acme", b"lost", lambda: pytest.fail("asked")):
+        raise lost("another write")
+    assert get_bytes(key_store, "seal/policies/acme.json") == before
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", b"lost")
+
+
+def test_a_save_failing_otherwise_keeps_both_accepted(make_key_store):
+    """A store error may come after the write landed: the old and the new bytes stay accepted,
+    as after a crash, until the next save or ``settle``."""
+    digests = PolicyDigests(make_key_store("eu"))
+    with digests.saving("acme", b"one", lambda: None):
+        pass
+    with pytest.raises(StoreError, match="^timed out$"), digests.saving("acme", b"two", lambda: None):
+        raise StoreError("timed out")
+    digests.check("acme", b"one")
+    digests.check("acme", b"two")

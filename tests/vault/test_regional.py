@@ -462,18 +462,86 @@ def test_an_older_policy_put_back_or_deleted_is_refused_until_set_again(make_reg
 
 def test_a_call_reads_the_policy_once(make_region, monkeypatch):
     """Session-55 review: ``follow_manifest`` read the policy object three times and checked its
-    MAC twice for every call stored (two more GETs per call on S3); now once each."""
-    import vault.regional
+    MAC twice for every call stored (two more GETs per call on S3); now once each (the read that
+    gives the version its compare-and-swap would write over)."""
     from vault.seal import IndexSealer
 
     rv = make_region("eu")
     rv.follow_manifest("acme", 30)
     reads, opens = [], []
-    real_get, real_open = vault.regional.get_bytes, IndexSealer.open_policy
-    monkeypatch.setattr(vault.regional, "get_bytes", lambda store, name: reads.append(name) or real_get(store, name))
+    real_reader, real_versioned, real_open = rv.store.reader, rv.store.read_versioned, IndexSealer.open_policy
+    within = []  # the local store's read_versioned reads through its reader: one read
+
+    def reader(name):
+        if not within:
+            reads.append(name)
+        return real_reader(name)
+
+    def read_versioned(name):
+        reads.append(name)
+        within.append(name)
+        try:
+            return real_versioned(name)
+        finally:
+            within.pop()
+    monkeypatch.setattr(rv.store, "reader", reader)
+    monkeypatch.setattr(rv.store, "read_versioned", read_versioned)
     monkeypatch.setattr(IndexSealer, "open_policy", lambda self, name, data: opens.append(name) or real_open(self, name, data))
     assert rv.follow_manifest("acme", 30).retention_days == 30  # unchanged: nothing written
     assert (reads, opens) == (["accounts/acme/policy.json"], ["accounts/acme/policy.json"])
+
+
+class BeforePolicyWrite:
+    """A real store that, just before the first write of a retention policy, lets another
+    save run whole (its object write lands first, though it began second)."""
+
+    def __init__(self, inner, meanwhile):
+        self._inner, self._meanwhile = inner, meanwhile
+        self.region = inner.region
+
+    def _before(self, name):
+        if name.endswith("/policy.json") and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+
+    def writer(self, name):
+        self._before(name)
+        return self._inner.writer(name)
+
+    def create(self, name, data):
+        self._before(name)
+        return self._inner.create(name, data)
+
+    def replace_if(self, name, data, version):
+        self._before(name)
+        return self._inner.replace_if(name, data, version)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    # ``retention set`` begun before a call's manifest changed the window, its write landing last
+    (lambda rv: rv.set_policy("acme", None), lambda rv: rv.follow_manifest("acme", 90), (None, 90)),
+    # and the other way round: the manifest's new window is the latest change
+    (lambda rv: rv.follow_manifest("acme", 90), lambda rv: rv.set_policy("acme", None), (90, 90)),
+])
+def test_two_policy_saves_whose_writes_land_out_of_order_leave_the_policy_readable(
+        make_store, make_key_store, make_keys, clock, first, second, expected):
+    """Session 55 left this open: the record of the save that began second named only its own
+    bytes, the first save's object write landed over them, and the policy was refused (the sweep
+    skipped the account) until ``retention set`` ran again. The policy object's write is a
+    compare-and-swap now: the loser reads the policy again and applies its change to it."""
+    store, key_store = make_store("eu"), make_key_store("eu")
+    other = RegionVault("eu", store, make_keys("eu"), key_store=key_store, clock=clock)
+    other.follow_manifest("acme", 30)
+    racing = RegionVault("eu", BeforePolicyWrite(store, lambda: second(other)), make_keys("eu"),
+                         key_store=key_store, clock=clock)
+    first(racing)
+    policy = other.policy("acme")
+    assert (policy.retention_days, policy.manifest_days) == expected
+    assert json.loads(get_bytes(key_store, "seal/policies/acme.json")) == {
+        "sha256": hashlib.sha256(get_bytes(store, "accounts/acme/policy.json")).hexdigest(), "previous": []}
 
 
 def test_store_and_keys_must_match_the_region(tmp_path, make_store, make_key_store):
