@@ -13,6 +13,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     tickets/<tag>/<rid>               the recording is of the ticket ``tag`` names (``vault.tickets``)
     tickets/<tag>/deleted             when that ticket was last deleted
     seal/policies/<account>.json      the digest of the account's policy as last written
+    seal/deleted/<rid>.json           the recording's tombstone, from its deletion on (``vault.deletions``)
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts
@@ -66,6 +67,7 @@ from callrec.request_ids import current_request_id
 from vault import audit, envelope
 from vault.audit import AuditEvent
 from vault.context import ARTIFACT_KINDS, ArtifactRef
+from vault.deletions import DeletionRecords
 from vault.errors import (
     DecryptionError,
     IndexCorruptError,
@@ -129,6 +131,8 @@ class RegionVault:
                                    on_new_vault=lambda: self.tickets.finish(), has_events=self._has_events)
         #: The digest of each account's policy as last written (against older copies put back).
         self._policy_digests = PolicyDigests(key_store)
+        #: Which recordings were deleted (against an older entry put back: ``vault.deletions``).
+        self._deletions = DeletionRecords(key_store)
         #: Which recordings a ticket has (``vault.tickets``), beside the wrapped keys.
         self.tickets = TicketMarkers(key_store, self._sealer)
         #: Small service secrets (webhook signing secrets) under the region's keys.
@@ -328,22 +332,43 @@ class RegionVault:
                                    lambda start, length: self.store.read_range(name, start, length))
 
     def find(self, recording_id: str) -> IndexEntry | None:
+        """The verified entry (None: no entry); a live one whose recording's deletion is recorded
+        reads as deleted (``vault.deletions``: an older entry put back, or a deletion killed
+        before its tombstone)."""
         self._check(recording_id)
         try:
             name = _index_name(recording_id)
-            return self._sealer.open(name, get_bytes(self.store, name))
+            return self._recorded(self._sealer.open(name, get_bytes(self.store, name)))[0]
         except ObjectMissingError:
             return None
 
     def _load(self, recording_id: str) -> tuple[IndexEntry, str]:
-        """The verified entry and its version token (for a compare-and-swap update)."""
+        """The verified entry (as ``find`` reads it) and its version token (for a compare-and-swap update)."""
+        entry, version, _unwritten = self._load_stored(recording_id)
+        return entry, version
+
+    def _load_stored(self, recording_id: str) -> tuple[IndexEntry, str, bool]:
+        """``_load``, and whether the entry is deleted by its record only (its tombstone unwritten)."""
         self._check(recording_id)
         name = _index_name(recording_id)
         try:
             data, version = self.store.read_versioned(name)
         except ObjectMissingError:
             raise ObjectMissingError(f"no recording {recording_id} in region {self.region}") from None
-        return self._sealer.open(name, data), version
+        entry, unwritten = self._recorded(self._sealer.open(name, data))
+        return entry, version, unwritten
+
+    def _recorded(self, entry: IndexEntry, recorded: bool = True) -> tuple[IndexEntry, bool]:
+        """``entry`` as its deletion record has it (``vault.deletions``), and whether that made it
+        deleted: a live entry reads the record (one key-store read; ``recorded`` False: a listing
+        found none), a tombstoned one is taken as it is."""
+        if entry.deleted or not recorded:
+            return entry, False
+        stone = self._deletions.tombstone(entry.recording_id)
+        if stone is None:
+            return entry, False
+        keep = kept_after_deletion(entry.kind)
+        return entry.copy(artifacts=tuple(a for a in entry.artifacts if a.kind in keep), tombstone=stone), True
 
     def get(self, recording_id: str) -> IndexEntry:
         entry = self.find(recording_id)
@@ -353,21 +378,32 @@ class RegionVault:
 
     def entries(self) -> Iterator[IndexEntry]:
         """Every index entry of the region (deleted ones too), in id order."""
-        for name in self.store.names("index/"):
-            yield self._sealer.open(name, get_bytes(self.store, name))
+        for name, recorded in self._listed():
+            yield self._recorded(self._sealer.open(name, get_bytes(self.store, name)), recorded)[0]
 
     def scan(self) -> Iterator[IndexEntry | Unreadable]:
         """Like ``entries`` but an index object that cannot be used is reported as
         ``Unreadable`` in its place instead of ending the iteration."""
-        for name in self.store.names("index/"):
+        for name, recorded in self._listed():
             try:
-                yield self._sealer.open(name, get_bytes(self.store, name))
+                yield self._recorded(self._sealer.open(name, get_bytes(self.store, name)), recorded)[0]
             except ObjectMissingError:
                 continue  # removed since it was listed
             except VaultError as exc:
                 if not exc.permanent:
                     raise  # the store failing is no reason to skip: stop and retry later
                 yield Unreadable(name, str(exc))
+
+    def _listed(self) -> Iterator[tuple[str, bool]]:
+        """Each index entry's name and whether its recording's deletion is recorded: the index
+        and the records listed side by side, both in name order (no read per entry)."""
+        records = self._deletions.ids()
+        pending = next(records, None)
+        for name in self.store.names("index/"):
+            key = name.removeprefix("index/")
+            while pending is not None and f"{pending}.json" < key:
+                pending = next(records, None)
+            yield name, pending is not None and f"{pending}.json" == key
 
     def ticket_found(self, account_id: str, ticket_id: str) -> Iterator[IndexEntry | str]:
         """What a deletion of the account's ticket finds, each entry read once: its verified
@@ -412,6 +448,16 @@ class RegionVault:
         """The recordings the account's ticket markers name whose entry does not verify (``ticket_found``)."""
         return [e for e in self.ticket_found(account_id, ticket_id) if isinstance(e, str)]
 
+    def migrate_deletions(self) -> int:
+        """Record the deletion of every recording tombstoned before deletions were recorded
+        (``vault.deletions``: until then an older entry of it put back reads as live); returns how
+        many were missing. Safe to re-run (one create per tombstone each run)."""
+        recorded = 0
+        for entry in self.scan():
+            if isinstance(entry, IndexEntry) and entry.deleted:
+                recorded += self._deletions.record_if_missing(entry.recording_id, entry.tombstone)
+        return recorded
+
     def migrate_tickets(self) -> int:
         """Write the ticket marker of every entry that names an account (``vault.tickets``),
         then mark the region's markers complete; returns how many entries. Safe to re-run,
@@ -441,10 +487,12 @@ class RegionVault:
         self._check(recording_id)
         name = _index_name(recording_id)
         for _attempt in range(_ATTEMPTS):
+            stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
             try:
                 data, version = self.store.read_versioned(name)
             except ObjectMissingError:
-                if not self._tombstone_unwritten(recording_id, actor, reason, owner):
+                stone = self._deletions.record(recording_id, stone)  # before the blank tombstone
+                if not self._tombstone_unwritten(recording_id, stone, owner):
                     continue  # a first write committed meanwhile: deleted as any recording
                 # What a writer killed before its first commit left under this id goes too (keys first),
                 # and so does what a first write under way stored before its commit (which now fails).
@@ -459,6 +507,10 @@ class RegionVault:
             except (IndexCorruptError, MigrationNeededError):
                 entry = self._untrusted(recording_id, data)
                 trusted = False
+            if entry.deleted and trusted:
+                self._deletions.record_if_missing(recording_id, entry.tombstone)  # one deleted before records
+            else:  # recorded before anything is destroyed: killed anywhere, it reads whole or deleted
+                stone = self._deletions.record(recording_id, stone)
             keep = kept_after_deletion(entry.kind) if trusted else ()
             kept = tuple(a for a in entry.artifacts if a.kind in keep)
             if not entry.deleted and trusted:  # an untrusted entry's list is not used: the sweep takes all
@@ -469,7 +521,6 @@ class RegionVault:
             if entry.deleted and trusted:
                 self.forget(entry)
                 return entry
-            stone = Tombstone(self.clock(), self.scrub(actor), self.scrub(reason))
             deleted = entry.copy(artifacts=kept, tombstone=stone)
             try:
                 self.store.replace_if(name, self._sealer.seal(deleted), version)
@@ -483,15 +534,14 @@ class RegionVault:
         self.audit(action, "done", recording_id, actor, reason)
         return deleted
 
-    def _tombstone_unwritten(self, recording_id: str, actor: str, reason: str,
+    def _tombstone_unwritten(self, recording_id: str, stone: Tombstone,
                              owner: tuple[str, str] | None = None) -> bool:
         """Commit the tombstone of a recording id that has no entry, with a create-only write (a
         blank entry: no call is known, nor an account or ticket unless ``owner`` names them):
         a first write of it that commits later loses its own create-only commit, one that
         starts later finds the tombstone (``put``). False when a first write committed first."""
         account_id, ticket_id = owner or ("", "")
-        blank = self._blank(recording_id).copy(account_id=account_id, ticket_id=ticket_id,
-                                               tombstone=Tombstone(self.clock(), self.scrub(actor), self.scrub(reason)))
+        blank = self._blank(recording_id).copy(account_id=account_id, ticket_id=ticket_id, tombstone=stone)
         try:
             self.store.create(_index_name(recording_id), self._sealer.seal(blank))
         except ObjectExistsError:
@@ -524,13 +574,19 @@ class RegionVault:
         again over any. ``settle``: mark the tombstone settled when its deletion is at least
         SETTLE_AFTER old (a compare-and-swap; a tombstone changed meanwhile is left for the
         next sweep). A recording not deleted raises VaultInputError: its objects may be a
-        live write's."""
-        entry = self.get(recording_id)
+        live write's. One deleted by its record only (``vault.deletions``: a deletion killed before
+        its tombstone, an older entry put back) gets the record's tombstone written back."""
+        entry, version, unwritten = self._load_stored(recording_id)
         if not entry.deleted:
             raise VaultInputError(f"recording {recording_id} is not deleted")
         destroyed = self._sweep(recording_id, entry.artifacts)
-        if settle and entry.tombstone.settled_at is None and self.clock() - entry.tombstone.deleted_at >= SETTLE_AFTER:
-            self._settle(recording_id)
+        stone = entry.tombstone
+        if settle and stone.settled_at is None and self.clock() - stone.deleted_at >= SETTLE_AFTER:
+            stone = dataclasses.replace(stone, settled_at=self.clock())
+        if unwritten or stone != entry.tombstone:
+            with contextlib.suppress(ObjectChangedError):  # changed meanwhile: left for the next sweep
+                self.store.replace_if(_index_name(recording_id), self._sealer.seal(entry.copy(tombstone=stone)),
+                                      version)
         self.forget(entry)
         return destroyed
 
@@ -640,14 +696,6 @@ class RegionVault:
         """Whether the key store holds a data key under ``recording_id`` (a recording's, or a write's
         under way: written before its marker)."""
         return next(iter(self.key_store.names(f"keys/{recording_id}/")), None) is not None
-
-    def _settle(self, recording_id: str) -> None:
-        with contextlib.suppress(ObjectChangedError):
-            entry, version = self._load(recording_id)
-            if entry.tombstone is not None and entry.tombstone.settled_at is None:
-                stone = dataclasses.replace(entry.tombstone, settled_at=self.clock())
-                sealed = self._sealer.seal(entry.copy(tombstone=stone))
-                self.store.replace_if(_index_name(recording_id), sealed, version)
 
     def _object_places(self) -> tuple[tuple[ObjectStore, str], ...]:
         """Where a recording's objects lie, keys first: the key store's keys, the keys of a

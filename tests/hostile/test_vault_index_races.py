@@ -26,15 +26,15 @@ from vault.stores.base import get_bytes
 
 
 class HeldAtCommit:
-    """A real store that, when an index entry is first updated (not created), lets another
-    operation run whole before the update goes on."""
+    """A real store that, when an object under ``prefix`` (an index entry: its first update) is
+    first written, lets another operation run whole before the write goes on."""
 
-    def __init__(self, inner, meanwhile):
-        self._inner, self._meanwhile = inner, meanwhile
+    def __init__(self, inner, meanwhile, prefix: str = "index/"):
+        self._inner, self._meanwhile, self._prefix = inner, meanwhile, prefix
         self.region = inner.region
 
     def _hold(self, name: str) -> None:
-        if name.startswith("index/") and self._meanwhile is not None:
+        if name.startswith(self._prefix) and self._meanwhile is not None:
             meanwhile, self._meanwhile = self._meanwhile, None
             meanwhile()
 
@@ -45,6 +45,10 @@ class HeldAtCommit:
     def replace_if(self, name, data, version):
         self._hold(name)
         return self._inner.replace_if(name, data, version)
+
+    def create(self, name, data):
+        self._hold(name)
+        return self._inner.create(name, data)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -95,10 +99,14 @@ def test_a_re_redaction_committing_over_a_deletion_is_refused(make_store, make_k
 
 
 def test_a_deletion_committing_over_a_re_redaction_destroys_it(make_store, make_keys, clock):
-    rid = None
-    plain, held = vaults(make_store, make_keys, clock,
-                         lambda rv: rv.replace(rid, {"audio": io.BytesIO(b"R" * 3000)}, detector_version="dtmf-2"))
+    """The re-redaction commits after the deletion read the entry, before it recorded itself
+    (``vault.deletions``: a re-redaction begun after that finds the recording deleted)."""
+    store, key_store, keys = make_store("eu"), make_store.key_store("eu"), make_keys("eu")
+    plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
     rid = stored(plain)
+    held = RegionVault("eu", store, keys, clock=clock, key_store=HeldAtCommit(
+        key_store, lambda: plain.replace(rid, {"audio": io.BytesIO(b"R" * 3000)}, detector_version="dtmf-2"),
+        prefix="seal/deleted/"))
     deleted = held.delete(rid, actor="operator", reason="customer request")
     assert deleted.deleted and deleted.artifacts == ()
     assert plain.get(rid).deleted

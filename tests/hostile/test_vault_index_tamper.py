@@ -270,3 +270,47 @@ def test_a_region_whose_index_key_cannot_be_opened_is_reported_and_the_sweep_goe
     assert report.deleted == 1 and other.get(due.recording_id).deleted
     assert report.skipped == (("region eu", "the index key of region eu cannot be opened"),)
     assert [n for n in broken.store.names("index/")] == [f"index/{kept.recording_id}.json"]
+
+
+def test_an_older_entry_put_back_after_the_deletion_reads_as_deleted(make_region, tmp_path):
+    """Session 55 left this open: an entry's MAC binds its fields, not its age, so the sealed
+    entry of a live recording put back from a backup of the object store after its deletion
+    verified, and the recording was listed, exported as far as its keys allow and counted by
+    retention as not deleted. The key store records each deletion (``vault.deletions``) and a
+    read checks it; the next deletion writes the tombstone back."""
+    rv = make_region("eu")
+    rid = stored(rv).recording_id
+    name = f"index/{rid}.json"
+    older = get_bytes(rv.store, name)
+    deleted = rv.delete(rid, actor="operator", reason="request")
+    put_bytes(rv.store, name, older)
+    assert rv.get(rid) == deleted and rv.find(rid) == deleted
+    assert list(rv.entries()) == [deleted] and list(rv.scan()) == [deleted]
+    report = retention_sweep(Vault({"eu": rv}), now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert (report.deleted, report.skipped) == (0, ())
+    with pytest.raises(AccessDeniedError, match="deleted"):
+        export_recording(rid, tmp_path / "out.wav", Principal.parse("agent:a1", "acme", frozenset({"T-1"})),
+                         Vault({"eu": rv}))
+    assert rv.delete(rid, actor="operator", reason="again") == deleted
+    assert rv._sealer.open(name, get_bytes(rv.store, name)) == deleted  # written back
+
+
+def test_keys_migrate_records_the_deletions_made_before_records(tmp_path, monkeypatch, capsys):
+    """A recording deleted before deletions were recorded (``vault.deletions``) has no record, so
+    its older entry put back read as live; `keys migrate` records the tombstone it finds (once)."""
+    from tests.worker.cli.vault_cli import run, stored_call, use_data_dir
+    from worker.vaults import build_vault
+
+    settings = use_data_dir(monkeypatch, tmp_path)
+    rid = stored_call(tmp_path, settings)
+    region_vault = build_vault(settings).region("eu")
+    name = f"index/{rid}.json"
+    older = get_bytes(region_vault.store, name)
+    deleted = region_vault.delete(rid, actor="operator", reason="request")
+    region_vault.key_store.delete(f"seal/deleted/{rid}.json")  # as deleted before records
+    code, out, err = run(capsys, "keys", "migrate", "--region", "eu")
+    assert (code, out, err) == (0, "eu: moved 0 wrapped data key(s) into the key store, authenticated 0 index "
+                                   "entries, wrote 1 ticket marker(s), recorded 1 deletion(s)\n", "")
+    assert run(capsys, "keys", "migrate", "--region", "eu")[1].endswith(", wrote 1 ticket marker(s)\n")
+    put_bytes(region_vault.store, name, older)
+    assert build_vault(settings).region("eu").get(rid) == deleted

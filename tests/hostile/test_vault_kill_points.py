@@ -22,6 +22,7 @@ from pathlib import Path
 from tests.vault.conftest import make_entry
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault, data_name, key_name
+from vault.stores.base import get_bytes, put_bytes
 from vault.stores.local import LocalStore
 from vault.vault import Vault
 from worker.stored.operations import delete_recording
@@ -201,3 +202,26 @@ def test_a_deletion_killed_anywhere_is_finished_by_its_retry(tmp_path):
     assert every_kill_point(tmp_path, lambda rv: rv.put(make_entry("eu"), streams(FIRST)),
                             lambda rv, rid: rv.delete(rid, actor="operator", reason="request"),
                             retried, deleted) >= 10
+
+
+def test_a_deletion_killed_anywhere_leaves_the_recording_whole_or_deleted_and_its_older_entry_deleted(tmp_path):
+    """The deletion's record (``vault.deletions``) is written before anything is destroyed: killed
+    at any step, the recording reads whole or deleted, never listed live with keys gone (until
+    session 56 it did until the deletion was retried); once deleted, its older entry put back
+    reads as deleted."""
+    older: dict[str, bytes] = {}
+
+    def stored(rv):
+        rid = rv.put(make_entry("eu"), streams(FIRST)).recording_id
+        older["entry"] = get_bytes(rv.store, f"index/{rid}.json")
+
+    def whole_or_deleted(rv, rid, killed):
+        if killed:
+            assert rv.get(rid).deleted or readable(rv, rid) == FIRST
+            return
+        put_bytes(rv.store, f"index/{rid}.json", older["entry"])  # a backup's copy put back
+        assert rv.get(rid).deleted and [e.deleted for e in rv.scan()] == [True]
+
+    assert every_kill_point(tmp_path, stored, lambda rv, rid: rv.delete(rid, actor="operator", reason="request"),
+                            lambda rv, rid: delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="r"),
+                            whole_or_deleted) >= 10

@@ -228,10 +228,12 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
 
     assert deleted.tombstone.deleted_by == "operator:alice" and deleted.artifacts == ()
     assert [n for n in rv.store.names("") if rid in n] == [f"index/{rid}.json"]
-    # nothing of it in the key store but its ticket's marker (when its write began: vault.tickets),
-    # which a ticket's deletion done again needs to find the tombstone
-    assert [(n.split("/")[0], get_bytes(rv.key_store, n)) for n in rv.key_store.names("") if rid in n] == \
-        [("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}')]
+    # nothing of it in the key store but its deletion's record (its tombstone: vault.deletions) and its
+    # ticket's marker (when its write began: vault.tickets), which a ticket's deletion done again needs
+    assert [(n.split("/")[0], get_bytes(rv.key_store, n)) for n in rv.key_store.names("") if rid in n] == [
+        ("seal", b'{"deleted_at": "2026-01-15T12:00:00+00:00", "deleted_by": "operator:alice", '
+                 b'"reason": "customer request"}'),
+        ("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}')]
     if hasattr(rv.store, "bucket"):  # S3: no old version or delete marker remains
         listing = rv.store._client.list_object_versions(Bucket=rv.store.bucket, Prefix=f"data/{rid}")
         assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
@@ -605,7 +607,7 @@ def test_delete_destroys_objects_no_entry_lists(make_region):
     put_bytes(rv.store, f"data/{rid}/audio.1-0badc0de.enc", get_bytes(rv.store, audio_data(entry)))
     put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", get_bytes(rv.key_store, audio_key(entry)))
     rv.delete(rid, actor="o", reason="r")
-    assert [n for n in all_objects(rv) if rid in n and not n.startswith(("index/", "tickets/"))] == []
+    assert [n for n in all_objects(rv) if rid in n and not n.startswith(("index/", "tickets/", "seal/deleted/"))] == []
     put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", b"{}")  # left after the deletion
     rv.delete(rid, actor="o", reason="again")  # idempotent, and sweeps again
     assert list(rv.key_store.names(f"keys/{rid}/")) == []
@@ -850,3 +852,21 @@ def test_a_new_generation_committed_whose_reply_was_lost_keeps_what_it_committed
     plain = RegionVault("eu", store, keys, key_store=key_store, clock=clock)
     assert plain.get(entry.recording_id) == replaced and read(plain, replaced, "audio") == redacted
     assert [n for n in store.names(f"data/{entry.recording_id}/") if "audio." in n] == [audio_data(replaced)]
+
+
+def test_a_first_write_and_a_listing_read_no_deletion_record_and_a_read_by_id_one(make_region, monkeypatch):
+    """What ``vault.deletions`` costs: a call's first write finds no entry and reads no record; a
+    live entry read by id reads its record (one key-store read, 404 when not deleted); a listing
+    lists the records beside the index and reads none."""
+    rv = make_region("eu")
+    deleted = put_call(rv, make_entry("eu", "CA0")).recording_id
+    rv.delete(deleted, actor="o", reason="r")
+    read = []
+    real = rv.key_store.reader
+    monkeypatch.setattr(rv.key_store, "reader", lambda name: (read.append(name) if name.startswith("seal/deleted/")
+                                                               else None) or real(name))
+    rid = put_call(rv).recording_id
+    assert read == []
+    assert not rv.get(rid).deleted and read == [f"seal/deleted/{rid}.json"]
+    assert {e.recording_id: e.deleted for e in rv.scan()} == {deleted: True, rid: False}
+    assert read == [f"seal/deleted/{rid}.json"]

@@ -37,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "read until this moves the keys and authenticates the entries. Manifests the "
                     "HTTP API kept in plain JSON (older versions) are not read until this seals "
                     "them; retention policies and audit events written before they were sealed are "
-                    "read as they are until this seals them (a bare one is tampering after). Run it "
+                    "read as they are until this seals them (a bare one is tampering after), and "
+                    "recordings deleted before deletions were recorded in the key store get their "
+                    "record (until then an older index entry of one put back reads as live). Run it "
                     "right after upgrading. Safe to run again and while workers run.")
     migrate.add_argument("--region", action="append", choices=REGIONS, help="default: CALLREC_REGIONS")
     migrate.set_defaults(func=run_migrate)
@@ -90,7 +92,8 @@ def run_migrate(args: argparse.Namespace) -> int:
               f"wrote {report.tickets_marked} ticket marker(s)"
               + (f", authenticated {report.policies_sealed} retention polic{'y' if report.policies_sealed == 1 else 'ies'}"
                  if report.policies_sealed else "")
-              + (f", authenticated {report.events_sealed} audit event(s)" if report.events_sealed else ""))
+              + (f", authenticated {report.events_sealed} audit event(s)" if report.events_sealed else "")
+              + (f", recorded {report.deletions_recorded} deletion(s)" if report.deletions_recorded else ""))
         if report.entries_refused:
             print(f"callrec keys: {report.region}: refused {report.entries_refused} index entry(ies) that do not "
                   "verify (altered after the vault was sealed); they stay refused", file=sys.stderr)

@@ -669,13 +669,16 @@ class MigrationReport:
     policies_sealed: int = 0
     #: Bare audit events of an older vault authenticated now.
     events_sealed: int = 0
+    #: Deletions made before they were recorded in the key store, recorded now (``vault.deletions``).
+    deletions_recorded: int = 0
 
 
 def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tuple[MigrationReport, ...]:
     """Bring a vault from before the key store, authenticated index entries and ticket
     markers up to date: move wrapped data keys into the key store, seal the bare index
     entries, retention policies and audit events, then mark every entry's ticket (after which
-    a ticket's recordings are found without reading every entry). Safe to re-run; run it right
+    a ticket's recordings are found without reading every entry) and record every tombstone's
+    deletion in the key store (``vault.deletions``). Safe to re-run; run it right
     after upgrading (an entry altered before it is sealed as it is)."""
     chosen = vault.regions if regions is None else tuple(regions)
     reports = []
@@ -684,7 +687,8 @@ def migrate_vault(vault: Vault, *, regions: Iterable[str] | None = None) -> tupl
         moved = region_vault.migrate_keys()
         sealed, refused = region_vault.migrate_index()
         reports.append(MigrationReport(region, moved, sealed, refused, region_vault.migrate_tickets(),
-                                       region_vault.migrate_policies(), region_vault.migrate_audit()))
+                                       region_vault.migrate_policies(), region_vault.migrate_audit(),
+                                       region_vault.migrate_deletions()))
     return tuple(reports)
 
 
