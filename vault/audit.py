@@ -70,10 +70,17 @@ class AuditEvent:
         return cls(**body)
 
 
+def event_name(at: datetime) -> str:
+    """A new event's object name: its day, its time stamp and a random tag of 12 hex digits
+    that begins with a letter, so the stamp's 12 digits (``211500.123456``) never run on into
+    the tag's to card-number length (an error naming the event shows it whole: session 56)."""
+    tag = uuid.uuid4().hex
+    return f"{_PREFIX}{at.strftime('%Y-%m-%d/%Y%m%dT%H%M%S.%f')}-{'abcdef'[int(tag[0], 16) % 6]}{tag[1:12]}.json"
+
+
 def record(store: ObjectStore, event: AuditEvent, sealer: Sealer) -> None:
     """Append ``event``, sealed, to the region's trail."""
-    stamp = event.at.strftime("%Y-%m-%d/%Y%m%dT%H%M%S.%f")
-    name = f"{_PREFIX}{stamp}-{uuid.uuid4().hex[:12]}.json"
+    name = event_name(event.at)
     put_bytes(store, name, sealer.seal_event(name, event.encode()))
 
 

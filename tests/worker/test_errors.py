@@ -169,3 +169,47 @@ def test_a_file_size_limit_is_a_resource_error():
     from worker.errors import resource_error
 
     assert resource_error(OSError(errno.EFBIG, "File too large")) is not None
+
+
+def _event_names(count: int) -> list[str]:
+    """Audit events' object names as the vault makes them, a microsecond apart over a day."""
+    from datetime import UTC, datetime, timedelta
+
+    from vault.audit import event_name
+
+    start = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
+    return [event_name(start + timedelta(seconds=n * 29, microseconds=n * 7919)) for n in range(count)]
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+def test_scrub_keeps_the_audit_events_object_names_the_vault_makes_whole(card_numbers_only):
+    """Session 56: the API's error naming a tampered event masked its time stamp (20 digits
+    across ``T`` and ``.``: card length), where the CLI names it whole."""
+    names = _event_names(3000)
+    assert all(re.search(r"\d{6}\.\d{6}-", n) for n in names)  # the stamp's 12+ digits are there
+    for name in names:
+        text = f"audit event {name} does not verify (altered, moved, or not written by this vault)"
+        assert scrub_digits(text, card_numbers_only=card_numbers_only) == text
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+def test_scrub_keeps_an_older_event_name_whole_unless_its_stamp_and_tag_hold_a_card_number(card_numbers_only):
+    """Names made before session 56 (a tag that may begin with digits, read on across ``-``)."""
+    older = "audit/2026-12-07/20261207T211500.123456-1a1b2c3d4e5f.json"  # 2115001234561: no Luhn
+    assert scrub_digits(f"audit event {older} x", card_numbers_only=card_numbers_only) == f"audit event {older} x"
+    crafted = "audit/2026-12-07/20261207T211500.411111-111111111111.json"  # 4111111111111111 inside
+    assert scrub_digits(f"audit event {crafted} x", card_numbers_only=card_numbers_only) == \
+        "audit event audit/2026-12-07/20261207T######.######-############.json x"
+    unlucky = "audit/2026-12-07/20261207T211500.123456-0a1b2c3d4e5f.json"  # 2115001234560 passes Luhn
+    assert scrub_digits(unlucky, card_numbers_only=card_numbers_only) == \
+        "audit/2026-12-07/20261207T######.######-#a1b2c3d4e5f.json"
+
+
+@pytest.mark.parametrize("card_numbers_only", [False, True])
+@pytest.mark.parametrize("text", [
+    "audit/2026-12-07/20261208T211500.123456-abcdef012345.json",  # its folder is another day's
+    "audit/2026-12-07/20261207T211500.1234567-abcdef012345.json",  # a digit too many
+    "xaudit/2026-12-07/20261207T211500.123456-abcdef012345.json",  # glued to a letter
+])
+def test_scrub_masks_what_only_looks_like_an_event_name(text, card_numbers_only):
+    assert "211500.123456" not in scrub_digits(text, card_numbers_only=card_numbers_only)

@@ -30,3 +30,17 @@ def test_redis_gone_is_503_with_retry_after_not_a_500(error):
     assert (answer.status, answer.code) == (503, "unavailable")
     assert answer.message == "the job queue (Redis) did not answer; try again shortly"
     assert answer.headers == {"Retry-After": "5"}
+
+
+def test_an_error_naming_an_audit_event_names_it_whole_and_still_hides_a_card_number():
+    """Session 56: the name's time stamp (20 digits across ``T`` and ``.``) was masked as a card
+    number, where ``callrec audit`` names it whole; a card number beside it is still hidden."""
+    from vault.errors import AuditTamperedError
+    from worker.api.errors import error_body
+
+    name = "audit/2026-12-07/20261207T211500.123456-abcdef012345.json"
+    answer = from_service_error(AuditTamperedError(f"audit event {name} does not verify; card 4111 1111 1111 1111"))
+    answer.field = "reason 4111111111111111"
+    assert error_body(answer, "r1")["error"] == {
+        "code": "bad_request", "message": f"audit event {name} does not verify; card #### #### #### ####",
+        "field": "reason ################", "request_id": "r1"}
