@@ -2,7 +2,9 @@
 
 Events live in the recording's region, under ``audit/<date>/``; they name who, what,
 when, the outcome and a reason, never content. Each is sealed (``IndexSealer.seal_event``: a
-MAC over its object name and fields); one that does not verify is ``Tampered`` where it was.
+MAC over its object name and fields); one that does not verify is ``Tampered`` where it was. One
+its recording's head names (``vault.audit_heads``) that is gone, or no longer an event, is
+``Missing`` from the recording's trail (session 56).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from vault.audit_heads import AuditHeads
 from vault.errors import ObjectMissingError
 from vault.index import Unreadable
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
@@ -36,6 +39,16 @@ class Sealer(Protocol):
 class Tampered(Unreadable):
     """An event whose MAC does not verify (edited, moved, another vault's, bare once the
     region's events are sealed): named by its object, never shown."""
+
+
+@dataclass(frozen=True)
+class Missing(Tampered):
+    """An event the recording's head names that the trail lacks (removed, or junk put over it):
+    named by its object and its recording."""
+
+
+def _missing(name: str, recording_id: str) -> Missing:
+    return Missing(name, f"missing from the trail of {recording_id} (removed, or no longer an event)")
 
 
 @dataclass(frozen=True)
@@ -78,30 +91,38 @@ def event_name(at: datetime) -> str:
     return f"{_PREFIX}{at.strftime('%Y-%m-%d/%Y%m%dT%H%M%S.%f')}-{'abcdef'[int(tag[0], 16) % 6]}{tag[1:12]}.json"
 
 
-def record(store: ObjectStore, event: AuditEvent, sealer: Sealer) -> None:
-    """Append ``event``, sealed, to the region's trail."""
+def record(store: ObjectStore, event: AuditEvent, sealer: Sealer, heads: AuditHeads) -> None:
+    """Append ``event``, sealed, to the region's trail, then name it in its recording's head."""
     name = event_name(event.at)
     put_bytes(store, name, sealer.seal_event(name, event.encode()))
+    heads.add(event.recording_id, [name])
 
 
-def events(store: ObjectStore, sealer: Sealer,
+def events(store: ObjectStore, sealer: Sealer, heads: AuditHeads,
            recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
     """The region's events in time order, optionally only one recording's. An object that is
-    not an event (damaged) is reported as ``Unreadable`` in its place (it may be the
-    recording's: whose it was cannot be told), so it never hides the events after it; an event
-    that does not verify as ``Tampered`` in the trail of the recording it names."""
+    not an event (damaged) is reported as ``Unreadable`` in its place, so it never hides the
+    events after it; an event that does not verify as ``Tampered`` in the trail of the recording
+    it names; after them, each event a recording's head names that is not among its events as
+    ``Missing`` (the heads are read first: an event written meanwhile is never taken for one)."""
+    expected = dict(heads.every()) if recording_id is None else {recording_id: heads.of(recording_id)}
+    found: dict[str, set[str]] = {}
     for name in store.names(_PREFIX):
         try:
             doc = json.loads(get_bytes(store, name))
             event = _decode(doc)
         except ObjectMissingError:
-            continue  # removed since it was listed
+            continue  # removed since it was listed (reported below, when a head names it)
         except (ValueError, KeyError, TypeError) as exc:  # no content echoed: only the kind
             yield Unreadable(name, f"not an audit event ({type(exc).__name__})")
             continue
         if recording_id is not None and event.recording_id != recording_id:
             continue
+        found.setdefault(event.recording_id, set()).add(name)
         yield event if sealer.event_verifies(name, doc) else Tampered(name, DOES_NOT_VERIFY)
+    for rid in sorted(expected):
+        for name in sorted(expected[rid] - found.get(rid, set())):
+            yield _missing(name, rid)
 
 
 def bare(store: ObjectStore) -> Iterator[tuple[str, AuditEvent]]:
@@ -114,6 +135,18 @@ def bare(store: ObjectStore) -> Iterator[tuple[str, AuditEvent]]:
                 yield name, _decode(doc)
         except (ObjectMissingError, ValueError, KeyError, TypeError):
             continue
+
+
+def verified(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEvent]]:
+    """The region's events that verify, with their names (what a recording's head may name)."""
+    for name in store.names(_PREFIX):
+        try:
+            doc = json.loads(get_bytes(store, name))
+            event = _decode(doc)
+        except (ObjectMissingError, ValueError, KeyError, TypeError):
+            continue
+        if sealer.event_verifies(name, doc):
+            yield name, event
 
 
 def _decode(doc: object) -> AuditEvent:

@@ -14,6 +14,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     tickets/<tag>/deleted             when that ticket was last deleted
     seal/policies/<account>.json      the digest of the account's policy as last written
     seal/deleted/<rid>.json           the recording's tombstone, from its deletion on (``vault.deletions``)
+    seal/audit/<rid>/head.json        the names of the recording's audit events (``vault.audit_heads``)
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts
@@ -66,6 +67,7 @@ from callrec.errors import shown
 from callrec.request_ids import current_request_id
 from vault import audit, envelope
 from vault.audit import AuditEvent
+from vault.audit_heads import AuditHeads
 from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.deletions import DeletionRecords
 from vault.errors import (
@@ -133,6 +135,8 @@ class RegionVault:
         self._policy_digests = PolicyDigests(key_store)
         #: Which recordings were deleted (against an older entry put back: ``vault.deletions``).
         self._deletions = DeletionRecords(key_store)
+        #: The names of each recording's audit events (against removals).
+        self._audit_heads = AuditHeads(key_store)
         #: Which recordings a ticket has (``vault.tickets``), beside the wrapped keys.
         self.tickets = TicketMarkers(key_store, self._sealer)
         #: Small service secrets (webhook signing secrets) under the region's keys.
@@ -1044,23 +1048,30 @@ class RegionVault:
         audit.record(self.store, AuditEvent(self.clock(), action, outcome, recording_id,
                                             self.scrub(principal), self.scrub(reason),
                                             None if request_id is None else self.scrub(request_id)),
-                     self._sealer)
+                     self._sealer, self._audit_heads)
 
     def audit_events(self, recording_id: str | None = None) -> Iterator[AuditEvent | Unreadable]:
         """The trail (``vault.audit.events``): an object that is not an event is ``Unreadable``,
-        an event that does not verify ``audit.Tampered``."""
-        return audit.events(self.store, self._sealer, recording_id)
+        an event that does not verify ``audit.Tampered``, one its recording's head names that is
+        gone ``audit.Missing``."""
+        return audit.events(self.store, self._sealer, self._audit_heads, recording_id)
 
     def migrate_audit(self) -> int:
         """Seal the bare audit events of a vault from before events were sealed; returns how
-        many. Once done, a bare event is tampering: never sealed. Safe to re-run."""
-        if not self._sealer.may_seal_bare_events():
-            return 0
+        many. Once done, a bare event is tampering: never sealed. Then name every event that
+        verifies in its recording's head (a vault's from before heads: from now on its removal
+        is seen). Safe to re-run."""
         sealed = 0
-        for name, event in audit.bare(self.store):
-            put_bytes(self.store, name, self._sealer.seal_event(name, event.encode()))
-            sealed += 1
-        self._sealer.finish_event_migration()
+        if self._sealer.may_seal_bare_events():
+            for name, event in audit.bare(self.store):
+                put_bytes(self.store, name, self._sealer.seal_event(name, event.encode()))
+                sealed += 1
+            self._sealer.finish_event_migration()
+        trails: dict[str, list[str]] = {}
+        for name, event in audit.verified(self.store, self._sealer):
+            trails.setdefault(event.recording_id, []).append(name)
+        for recording_id, names in trails.items():
+            self._audit_heads.add(recording_id, names)
         return sealed
 
     # -- internals ---------------------------------------------------------------------

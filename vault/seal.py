@@ -21,7 +21,7 @@ The MAC does not tell an older copy from the current one: ``vault.policy_digests
 Audit events (``audit/<date>/...``) are sealed too, each bound to its object name under a label
 of their own: an event edited, moved or written under another region's key is reported as
 tampered, never shown. Bare ones are an older vault's until ``migrate`` sealed them once
-(``seal/audit-sealed.json``; a new vault at once). A removed event is not detected (README).
+(``seal/audit-sealed.json``; a new vault at once). A removed one is ``vault.audit_heads``'s to see.
 """
 
 from __future__ import annotations

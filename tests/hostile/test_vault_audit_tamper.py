@@ -4,7 +4,8 @@ Until session 55 audit events were plain JSON in the object store: whoever could
 edit a refusal into an allowed export, move an event to another recording or forge one, and
 ``callrec audit`` and the review page showed it as true. Each event is sealed now (a MAC over its
 object name and fields under the region's index key); the readers name one that does not verify
-by its object, never its content. A removed event is not detected (README: the limit).
+by its object, never its content. Since session 56 each recording's head in the key store names
+its events, and one removed is named missing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from worker.api.review import verified_trail
 from worker.vaults import build_vault
 
 AT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+MISSING, WHY = "missing from the trail of", "(removed, or no longer an event)"
 
 
 @pytest.fixture
@@ -87,8 +89,40 @@ def test_an_event_forged_into_another_recordings_trail_is_named(settings, capsys
     rewrite(settings, allowed, lambda b: b.update(recording_id=other))
     code, out, err = run(capsys, "audit", "--recording", other)
     assert (code, out, err) == (1, "", f"callrec audit: tampered {allowed}: {DOES_NOT_VERIFY}; not shown\n")
-    code, out, _ = run(capsys, "audit", "--recording", rid)
-    assert code == 0 and [json.loads(line)["outcome"] for line in out.splitlines()] == ["refused"]
+    code, out, err = run(capsys, "audit", "--recording", rid)  # and gone from its own (session 56)
+    assert code == 1 and [json.loads(line)["outcome"] for line in out.splitlines()] == ["refused"]
+    assert err == f"callrec audit: audit event {allowed} {MISSING} {rid} {WHY}\n"
+
+
+def test_a_removed_refusal_is_named_missing_by_callrec_audit_and_the_review_page(settings, capsys):
+    """Session 56: an event removed from the object store went unseen (a refusal deleted, the
+    trail showed only the allowed exports); each recording's head in the key store names its
+    events now."""
+    rid = stored(settings)
+    allowed, refused = trail(settings, rid)
+    region(settings).store.delete(refused)
+    code, out, err = run(capsys, "audit", "--recording", rid)
+    assert code == 1 and [json.loads(line)["outcome"] for line in out.splitlines()] == ["allowed"]
+    assert err == f"callrec audit: audit event {refused} {MISSING} {rid} {WHY}\n"
+    assert run(capsys, "audit")[0] == 1  # the whole trail too
+    with pytest.raises(AuditTamperedError) as caught:
+        verified_trail(region(settings), rid)
+    assert str(caught.value) == f"audit event {refused} {MISSING} {rid} {WHY}"
+    answer = from_service_error(caught.value)
+    assert (answer.status, answer.code) == (400, "bad_request")
+
+
+def test_keys_migrate_names_an_older_vaults_events_in_heads_after_which_a_removal_is_seen(settings, capsys):
+    rid = stored(settings)
+    allowed, refused = trail(settings, rid)
+    region(settings).key_store.delete(f"seal/audit/{rid}/head.json")  # a vault from before heads
+    region(settings).store.delete(allowed)
+    assert run(capsys, "audit", "--recording", rid)[0] == 0  # unseen, as before heads
+    assert run(capsys, "keys", "migrate", "--region", "eu")[0] == 0
+    assert run(capsys, "audit", "--recording", rid)[0] == 0
+    region(settings).store.delete(refused)
+    code, out, err = run(capsys, "audit", "--recording", rid)
+    assert (code, out, err) == (1, "", f"callrec audit: audit event {refused} {MISSING} {rid} {WHY}\n")
 
 
 def test_keys_migrate_seals_an_older_vaults_bare_events_after_which_a_bare_one_is_tampering(settings, capsys):

@@ -72,10 +72,10 @@ def stores_of(rv: RegionVault) -> list:
 
 
 def nothing_decryptable(rv: RegionVault, rid: str, account: str = "acme") -> None:
-    """No object of ``rid`` is left anywhere but its entry (tombstone), audit events, ticket
-    marker (empty: vault.tickets) and deletion record (its tombstone: vault.deletions), and no
-    leftover key opens any leftover ciphertext."""
-    kept = ("index/", "audit/", "tickets/", "seal/deleted/")
+    """No object of ``rid`` is left anywhere but its entry (tombstone), audit events and their head
+    (vault.audit_heads), ticket marker (empty: vault.tickets) and deletion record (its tombstone:
+    vault.deletions), and no leftover key opens any leftover ciphertext."""
+    kept = ("index/", "audit/", "seal/audit/", "tickets/", "seal/deleted/")
     left = [n for store in stores_of(rv) for n in store.names("") if rid in n and not n.startswith(kept)]
     assert left == []
     ciphertexts = [get_bytes(s, n) for s in stores_of(rv) for n in s.names("data/")]

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.vault.conftest import make_entry
+from vault.audit import AuditEvent
+from vault.audit_heads import head_name
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault, data_name, key_name
 from vault.stores.base import get_bytes, put_bytes
@@ -108,8 +110,9 @@ def readable(rv: RegionVault, rid: str) -> dict[str, bytes]:
 def left_over(rv: RegionVault, root: Path, rid: str) -> list[str]:
     """What lies under ``rid`` beyond what its entry lists (half-written files too)."""
     entry = rv.find(rid)
-    live = set() if entry is None else (
-        {key_name(rid, a) for a in entry.artifacts} | {data_name(rid, a) for a in entry.artifacts})
+    live = {head_name(rid)}  # the names of its audit events, kept after a deletion as they are
+    if entry is not None:
+        live |= {key_name(rid, a) for a in entry.artifacts} | {data_name(rid, a) for a in entry.artifacts}
     found = {str(p.relative_to(d)) for d in (root / "vault", root / "keystore")
              for p in d.rglob("*") if p.is_file() and f"/{rid}/" in f"/{p.relative_to(d)}"}
     return sorted(found - live)
@@ -225,3 +228,29 @@ def test_a_deletion_killed_anywhere_leaves_the_recording_whole_or_deleted_and_it
     assert every_kill_point(tmp_path, stored, lambda rv, rid: rv.delete(rid, actor="operator", reason="request"),
                             lambda rv, rid: delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="r"),
                             whole_or_deleted) >= 10
+
+
+def test_an_audited_access_killed_anywhere_never_reads_as_a_removal(tmp_path):
+    """Session 56: a recording's head names its events, written after each event. Killed
+    anywhere, the trail holds the events before and maybe the new one, none reported missing or
+    tampered; the next access is named in the head beside them."""
+    def prepared(rv):
+        rid = rv.put(make_entry("eu"), streams(FIRST)).recording_id
+        rv.audit("export", "allowed", rid, "agent:ann", "before")
+
+    def next_play(rv, rid):
+        rv.audit("export", "allowed", rid, "agent:ann", "after")
+
+    def whole(rv, rid, killed):
+        trail = list(rv.audit_events(rid))
+        assert all(isinstance(e, AuditEvent) for e in trail), trail
+        reasons = sorted(e.reason for e in trail)  # one clock: in no particular order
+        assert reasons in ((["before"], ["before", "killed"]) if killed else
+                           (["after", "before"], ["after", "before", "killed"]))
+        if not killed:
+            for event in rv.store.names("audit/"):  # each one now named: its removal would be seen
+                rv.store.delete(event)
+            assert len(list(rv.audit_events(rid))) >= 2
+
+    assert every_kill_point(tmp_path, prepared, lambda rv, rid: rv.audit("export", "allowed", rid, "agent:ann", "killed"),
+                            next_play, whole) >= 4

@@ -10,7 +10,7 @@ import pytest
 
 from tests.vault.conftest import clock, make_key_store, make_keys, make_region, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
-from vault.audit import AuditEvent, Tampered
+from vault.audit import AuditEvent, Missing, Tampered
 from vault.index import Unreadable
 from vault.regional import RegionVault
 from vault.stores.base import get_bytes, put_bytes
@@ -63,12 +63,12 @@ def test_an_event_moved_to_another_name_or_recording_is_tampered(make_region):
     moved = name.replace(".json", "0.json")
     put_bytes(rv.store, moved, get_bytes(rv.store, name))
     rv.store.delete(name)
-    assert [type(e) for e in rv.audit_events(RID)] == [Tampered]
+    assert [type(e) for e in rv.audit_events(RID)] == [Tampered, Missing]  # the copy, and where it was
     # An event of one recording relabelled as another's: tampered in the trail it claims.
     other = audited(rv, OTHER)
     edit(rv, other, recording_id=RID)
-    assert [e.name for e in rv.audit_events(RID)] == sorted([moved, other])
-    assert list(rv.audit_events(OTHER)) == []
+    assert [e.name for e in rv.audit_events(RID)] == sorted([moved, other]) + [name]
+    assert list(rv.audit_events(OTHER)) == [missing(other, OTHER)]
 
 
 def test_a_forged_event_from_another_regions_vault_is_tampered(make_region):
@@ -139,3 +139,117 @@ def test_an_older_vault_with_only_bare_events_and_no_key_keeps_them_readable(mak
     audited(rv)  # its first sealed event makes the key: the vault is not taken for a new one
     assert [e.reason for e in rv.audit_events(RID)] == ["no such recording", "r"]
     assert rv.migrate_audit() == 1
+
+
+# -- removal (session 56): each recording's head in the key store names its events ---------------
+
+def missing(name: str, rid: str = RID) -> Missing:
+    return Missing(name, f"missing from the trail of {rid} (removed, or no longer an event)")
+
+
+def test_a_removed_event_is_reported_missing_naming_its_recording(make_region):
+    rv = make_region("eu")
+    first = audited(rv, reason="a")
+    audited(rv, OTHER)
+    rv.store.delete(first)
+    assert list(rv.audit_events(RID)) == [missing(first)]
+    assert [type(e) for e in rv.audit_events()] == [AuditEvent, Missing]
+    audited(rv, reason="b")  # later events do not hide it
+    assert [getattr(e, "reason", None) for e in rv.audit_events(RID)] == ["b", missing(first).reason]
+
+
+def test_every_event_of_a_recording_removed_is_reported(make_region):
+    rv = make_region("eu")
+    names = [audited(rv, reason="a"), audited(rv, reason="b")]
+    for name in names:
+        rv.store.delete(name)
+    assert list(rv.audit_events(RID)) == [missing(n) for n in names]
+    assert list(rv.audit_events(OTHER)) == []
+
+
+def test_an_event_made_unreadable_is_missing_from_its_recordings_trail(make_region):
+    """Junk put over an event was left out of the review page as an object of nobody's."""
+    rv = make_region("eu")
+    name = audited(rv)
+    put_bytes(rv.store, name, b"[1]")
+    assert list(rv.audit_events(RID)) == [Unreadable(name, "not an audit event (TypeError)"), missing(name)]
+
+
+def test_a_head_names_each_event_written_and_nothing_of_its_content(make_region):
+    rv = make_region("eu")
+    names = [audited(rv, reason="4111 1111 1111 1111"), audited(rv)]
+    head = get_bytes(rv.key_store, f"seal/audit/{RID}/head.json")
+    assert json.loads(head) == {"events": names}
+    assert b"4111" not in head and b"agent" not in head
+
+
+class Interleaved:
+    """A store that runs ``then`` once, right after its first call of ``method`` (a second
+    writer, or reader, slipped in between two steps of the first)."""
+
+    def __init__(self, inner, method: str, then):
+        self._inner, self._method, self._then = inner, method, then
+        self.region = inner.region
+
+    def __getattr__(self, attr):
+        call = getattr(self._inner, attr)
+        if attr != self._method or self._then is None:
+            return call
+
+        def first(*args, **kwargs):
+            result = call(*args, **kwargs)
+            result = list(result) if attr == "names" else result
+            then, self._then = self._then, None
+            then()
+            return result
+
+        return first
+
+
+def test_two_writers_of_one_recordings_events_lose_none(make_region, clock):
+    """Two plays at once: the second writes its event and its head between the first's read of
+    the head and its swap. The first swaps again: both are named, and each removal is seen."""
+    rv = make_region("eu")
+    audited(rv, reason="before")
+    other = make_region("eu")
+    second = []
+    first_writer = RegionVault("eu", rv.store, rv.keys,
+                               key_store=Interleaved(rv.key_store, "read_versioned",
+                                                     lambda: second.append(audited(other, reason="second"))),
+                               clock=clock)
+    before = set(rv.store.names("audit/"))
+    first_writer.audit("export", "allowed", RID, "agent:ann", "first")
+    (first,) = set(rv.store.names("audit/")) - before - set(second)
+    assert sorted(e.reason for e in rv.audit_events(RID)) == ["before", "first", "second"]
+    rv.store.delete(first)
+    rv.store.delete(second[0])
+    assert [e.name for e in rv.audit_events(RID) if isinstance(e, Missing)] == sorted([first, second[0]])
+
+
+def test_a_reader_while_an_event_is_written_reports_nothing_missing(make_region, clock):
+    """The reader lists the trail, then an event and its head are written: the head it read
+    before listing names nothing it did not list."""
+    rv = make_region("eu")
+    audited(rv)
+    writer = make_region("eu")
+    reader = RegionVault("eu", Interleaved(rv.store, "names", lambda: audited(writer, reason="meanwhile")),
+                         rv.keys, key_store=rv.key_store, clock=clock)
+    assert [type(e) for e in reader.audit_events(RID)] == [AuditEvent]
+    assert [type(e) for e in rv.audit_events(RID)] == [AuditEvent, AuditEvent]
+
+
+def test_an_older_vaults_events_have_no_head_until_migrated(make_region):
+    """Events written before heads are taken as they are (a removal unseen) until ``keys
+    migrate`` names them in their recordings' heads; one written meanwhile starts the head."""
+    rv = make_region("eu")
+    old = [audited(rv, reason="a"), audited(rv, reason="b"), audited(rv, OTHER)]
+    for rid in (RID, OTHER):
+        rv.key_store.delete(f"seal/audit/{rid}/head.json")  # a vault from before heads
+    new = audited(rv, reason="c")
+    rv.store.delete(old[0])
+    assert [e.reason for e in rv.audit_events(RID)] == ["b", "c"]  # accepted, as before heads
+    assert rv.migrate_audit() == 0  # nothing bare to seal; the heads are made
+    assert json.loads(get_bytes(rv.key_store, f"seal/audit/{RID}/head.json")) == {"events": [old[1], new]}
+    assert json.loads(get_bytes(rv.key_store, f"seal/audit/{OTHER}/head.json")) == {"events": [old[2]]}
+    rv.store.delete(old[1])
+    assert [getattr(e, "reason", None) for e in rv.audit_events(RID)] == ["c", missing(old[1]).reason]

@@ -228,9 +228,11 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
 
     assert deleted.tombstone.deleted_by == "operator:alice" and deleted.artifacts == ()
     assert [n for n in rv.store.names("") if rid in n] == [f"index/{rid}.json"]
-    # nothing of it in the key store but its deletion's record (its tombstone: vault.deletions) and its
-    # ticket's marker (when its write began: vault.tickets), which a ticket's deletion done again needs
+    # nothing of it in the key store but its audit trail's head, its deletion's record (its tombstone:
+    # vault.deletions) and its ticket's marker (when its write began: vault.tickets), which a ticket's
+    # deletion done again needs
     assert [(n.split("/")[0], get_bytes(rv.key_store, n)) for n in rv.key_store.names("") if rid in n] == [
+        ("seal", get_bytes(rv.key_store, f"seal/audit/{rid}/head.json")),
         ("seal", b'{"deleted_at": "2026-01-15T12:00:00+00:00", "deleted_by": "operator:alice", '
                  b'"reason": "customer request"}'),
         ("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}')]
@@ -278,7 +280,7 @@ def test_voicemail_keeps_its_transcript(make_region):
     assert b"[redacted]" in read(rv, deleted, "transcript")
     with pytest.raises(ObjectMissingError):
         read(rv, deleted, "audio")
-    assert untagged(n.split("/")[-1] for n in all_objects(rv) if "/" + entry.recording_id + "/" in n) == [
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if "/" + entry.recording_id + "/" in n and not n.startswith("seal/audit/")) == [
         "transcript.1.enc", "transcript.1.json"]
     assert [e.action for e in rv.audit_events()] == ["retention-delete"]
 
@@ -607,7 +609,8 @@ def test_delete_destroys_objects_no_entry_lists(make_region):
     put_bytes(rv.store, f"data/{rid}/audio.1-0badc0de.enc", get_bytes(rv.store, audio_data(entry)))
     put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", get_bytes(rv.key_store, audio_key(entry)))
     rv.delete(rid, actor="o", reason="r")
-    assert [n for n in all_objects(rv) if rid in n and not n.startswith(("index/", "tickets/", "seal/deleted/"))] == []
+    kept = ("index/", "tickets/", "seal/deleted/", "seal/audit/")
+    assert [n for n in all_objects(rv) if rid in n and not n.startswith(kept)] == []
     put_bytes(rv.key_store, f"keys/{rid}/audio.1-0badc0de.json", b"{}")  # left after the deletion
     rv.delete(rid, actor="o", reason="again")  # idempotent, and sweeps again
     assert list(rv.key_store.names(f"keys/{rid}/")) == []
@@ -621,7 +624,7 @@ def test_voicemail_deletion_sweeps_all_but_the_kept_transcript(make_region):
     put_bytes(rv.store, f"data/{rid}/transcript.1-0badc0de.enc", b"orphan")
     deleted = rv.delete(rid, actor="o", reason="r")
     assert b"[redacted]" in read(rv, deleted, "transcript")
-    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n) == [
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n and not n.startswith("seal/audit/")) == [
         "transcript.1.enc", "transcript.1.json"]
 
 
@@ -635,7 +638,7 @@ def test_reclaim_destroys_all_under_a_tombstone_but_the_kept_transcript(make_reg
     assert rv.reclaim(rid) == 3
     assert rv.reclaim(rid) == 0
     assert b"[redacted]" in read(rv, deleted, "transcript")
-    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n) == [
+    assert untagged(n.split("/")[-1] for n in all_objects(rv) if f"/{rid}/" in n and not n.startswith("seal/audit/")) == [
         "transcript.1.enc", "transcript.1.json"]
 
 

@@ -147,8 +147,9 @@ def page_data(meta: dict, audio_peaks: list, audit: list) -> dict:
 
 def verified_trail(region_vault, recording_id: str) -> list[AuditEvent]:
     """The recording's audit events for its page. An object that is no event is left out (whose
-    it was cannot be told); an event of the recording that does not verify fails the page as an
-    index entry that does not verify does (``400``, naming the event's object, never its content)."""
+    it was cannot be told); an event of the recording that does not verify, or one its head names
+    that is missing (``audit.Missing``), fails the page as an index entry that does not verify does
+    (``400``, naming the event's object, never its content)."""
     trail = []
     for event in region_vault.audit_events(recording_id):
         if isinstance(event, Tampered):

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from vault.audit import Tampered
+from vault.audit import Missing, Tampered
 from vault.index import Unreadable
 from vault.regions import REGIONS, region_of
 from worker.cli.checks import check_recording_id
@@ -25,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 1 when an audit object was not an event, or an event did not verify (named by its
-    object, never shown): every other one was printed."""
+    """Exit 1 when an audit object was not an event, an event did not verify (named by its
+    object, never shown) or one its recording's head names is missing: every other one was printed."""
     if args.recording is not None:
         check_recording_id("--recording", args.recording)
     regions = (region_of(args.recording),) if args.recording else args.region
@@ -34,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
     skipped = 0
     for region in vault.regions:
         for event in vault.region(region).audit_events(args.recording):
+            if isinstance(event, Missing):  # removed from the trail its recording's head names
+                print(f"callrec audit: audit event {event.name} {event.reason}", file=sys.stderr)
+                skipped += 1
+                continue
             if isinstance(event, Tampered):
                 print(f"callrec audit: tampered {event.name}: {event.reason}; not shown", file=sys.stderr)
                 skipped += 1
