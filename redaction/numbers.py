@@ -61,8 +61,14 @@ ONE_BEFORE = frozenset({"moment", "second", "sec", "minute"})
 
 #: What parts a word's pieces: white space, punctuation, brackets of every kind and the symbols that
 #: join or frame digits in text ("<4111", "4111&1111", "*4111*", "4111|1111", "_4111_": session 54's
-#: review, a card so written was one other word). "+", "=", "@" and "^" stay part of a word.
+#: review, a card so written was one other word). "+", "=", "@" and "^" stay part of a word, but not
+#: between digits (``_JOINER``).
 _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
+#: Any other character that is neither a letter nor a digit, between digits, parts them too ("4111·1111",
+#: "٤١١١٬١١١١" Arabic-Indic digits grouped by the Arabic thousands separator, "4111+1111", "4111@1111",
+#: a braille blank: session 56's red team, each a card kept whole as one other word); "+15550100" and
+#: "C++" stay one word.
+_JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.
@@ -200,7 +206,7 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     if _QUANTITY.search(whole):
         return [Atom("other", "", word)]
     out: list[Atom] = []
-    for part in _SPLIT.split(text.lower()):
+    for part in _SPLIT.split(_JOINER.sub(" ", text.lower())):
         if not part:
             continue
         if _DIGITS.match(part):
