@@ -68,3 +68,39 @@ def test_a_card_joined_inside_one_word_by_any_symbol_is_masked_and_written_back_
     assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
     body = ascii_digits(written)
     assert not any(group in body for group in ("4111", "1111")), written
+
+
+def whisper_document(words: list[tuple[float, float, str]], **extra: object) -> dict:
+    """A Whisper JSON transcript (one segment, word timestamps) of ``words``, plus ``extra`` fields."""
+    text = " ".join(word for _, _, word in words)
+    return {"text": text, "segments": [{"id": 0, "start": 0.0, "end": 4.0, "text": text, "words": [
+        {"word": " " + word, "start": start_s, "end": end_s, "probability": 0.9} for start_s, end_s, word in words]}],
+        **extra}
+
+
+SAID_CARD = [(0.2, 0.5, "my"), (0.5, 0.8, "card"), (0.8, 1.0, "is"), (1.0, 1.5, "4111"), (1.6, 2.1, "1111"),
+             (2.2, 2.7, "1111"), (2.8, 3.3, "1111")]
+SAID_NOTHING = [(0.2, 0.5, "my"), (0.5, 0.8, "card"), (0.8, 1.0, "is"), (1.0, 3.3, "fine")]
+
+
+@pytest.mark.parametrize("words, extra", [
+    (SAID_CARD, {"note": {"my card 4111 1111 1111 1111": "kept"}}),
+    (SAID_NOTHING, {"note": {"my card 4111 1111 1111 1111": "kept"}}),
+    (SAID_CARD, {"by_reference": {"4111111111111111": 1}}),
+], ids=["said-and-in-a-key", "in-a-key-alone", "said-and-a-key-of-its-digits"])
+def test_card_data_in_a_json_key_is_written_back_redacted(tmp_path, words, extra):
+    """Free text is scrubbed in every string value of a JSON transcript, its keys were copied as
+    they were: a card number as a key (a provider's metadata echoing a client's own labels, a
+    map by word) was written back in the "redacted" transcript, beside its words redacted. A key
+    is read as a value in its place would be (free text when it holds a space, else a label)."""
+    audio = tmp_path / "call.wav"
+    sf.write(audio, np.random.default_rng(3).normal(0, 0.03, 6 * 8000).astype(np.float32), 8000, subtype="PCM_16")
+    transcript, written = tmp_path / "t.json", tmp_path / "t.out.json"
+    transcript.write_text(json.dumps(whisper_document(words, **extra)))
+    assert main(["redact", str(audio), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "whisper", "--transcript-out", str(written)]) == 0
+    document = json.loads(written.read_text())
+    assert "1111" not in written.read_text()
+    (holder,) = (document[name] for name in extra)
+    assert list(holder.values()) == list(next(iter(extra.values())).values())  # the value kept, under its key redacted
+
