@@ -69,6 +69,11 @@ _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
 #: a braille blank: session 56's red team, each a card kept whole as one other word); "+15550100" and
 #: "C++" stay one word.
 _JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
+#: A run of a card number's length (13 digits or more: cards.MIN_CARD_DIGITS) parts from letters glued to it
+#: ("card4111111111111111", "4111111111111111ok": session 56's red team, each one other word, the card
+#: neither masked nor redacted); shorter runs stay in their word ("W5", "28th", "CA1008").
+GLUED_RUN_DIGITS = 13
+_GLUED = re.compile(rf"(?<=[^\W\d_])(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=[^\W\d_])")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.
@@ -206,7 +211,7 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     if _QUANTITY.search(whole):
         return [Atom("other", "", word)]
     out: list[Atom] = []
-    for part in _SPLIT.split(_JOINER.sub(" ", text.lower())):
+    for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):
         if not part:
             continue
         if _DIGITS.match(part):

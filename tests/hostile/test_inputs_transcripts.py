@@ -70,6 +70,20 @@ def test_a_card_joined_inside_one_word_by_any_symbol_is_masked_and_written_back_
     assert not any(group in body for group in ("4111", "1111")), written
 
 
+
+@pytest.mark.parametrize("glued", ["card" + "".join(CARD_GROUPS), "".join(CARD_GROUPS) + "ok",
+                                   "\u0441\u0447\u0451\u0442" + "".join(CARD_GROUPS)])  # Cyrillic "account"
+def test_a_whole_card_glued_to_letters_in_one_word_is_masked_and_written_back_redacted(tmp_path, glued):
+    """A word whose digits sit among letters is an ordinary word ("W5", "28th" aside), so a whole
+    card number glued to a word ("card4111111111111111", a provider's missing space, a markup class)
+    was neither masked nor redacted in the copy written back. A run of a card number's length (13
+    digits or more) parts from the letters around it."""
+    code, report, written = redact_simple(tmp_path, [glued])
+    assert code == 0
+    assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
+    assert "1111" not in written, written
+
+
 def whisper_document(words: list[tuple[float, float, str]], **extra: object) -> dict:
     """A Whisper JSON transcript (one segment, word timestamps) of ``words``, plus ``extra`` fields."""
     text = " ".join(word for _, _, word in words)
