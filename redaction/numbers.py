@@ -9,8 +9,9 @@ written as an ordinal right after a month ("March 28th", "December the 29th": a 
 "oh three, twenty eight"; and a second right after it, "December 20th, 28th"), and any mix.
 Fillers ("and", "uh", "dash") inside a number do not break it. Amounts, times and decimals
 written with their signs ("$12.50", "3:30", "1,250") are ordinary words: they are not digits
-read out; a number grouped in thousands with ten digits or more ("4,111,111,111,111,111") is a
-digit string so grouped, and so is a shorter one beside other digits ("4,111 1111 1111 1111").
+read out (unless they hold a card number's 13 digits or more: "$4111111111111111"); a number
+grouped in thousands with ten digits or more ("4,111,111,111,111,111") is a digit string so
+grouped, and so is a shorter one beside other digits ("4,111 1111 1111 1111").
 
 The output keeps, for every group of digits, the indices of the words that said it, so
 the card logic can mask exactly those words and the transcript writer can redact them.
@@ -69,11 +70,12 @@ _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
 #: a braille blank: session 56's red team, each a card kept whole as one other word); "+15550100" and
 #: "C++" stay one word.
 _JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
-#: A run of a card number's length (13 digits or more: cards.MIN_CARD_DIGITS) parts from letters glued to it
-#: ("card4111111111111111", "4111111111111111ok": session 56's red team, each one other word, the card
-#: neither masked nor redacted); shorter runs stay in their word ("W5", "28th", "CA1008").
+#: A run of a card number's length (13 digits or more: cards.MIN_CARD_DIGITS) parts from what is glued
+#: to it, letters or signs ("card4111111111111111", "4111111111111111ok", "$4111111111111111": session
+#: 56's red team, each one other word, the card neither masked nor redacted); shorter runs stay in
+#: their word ("W5", "28th", "CA1008"). A word with this many digits is no amount (``_QUANTITY``).
 GLUED_RUN_DIGITS = 13
-_GLUED = re.compile(rf"(?<=[^\W\d_])(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=[^\W\d_])")
+_GLUED = re.compile(rf"(?<=\D)(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=\D)")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.
@@ -208,7 +210,7 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     grouped = _GROUPED.match(whole) if "," in whole else None
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]
-    if _QUANTITY.search(whole):
+    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < GLUED_RUN_DIGITS:
         return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):

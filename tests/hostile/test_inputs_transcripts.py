@@ -84,6 +84,19 @@ def test_a_whole_card_glued_to_letters_in_one_word_is_masked_and_written_back_re
     assert "1111" not in written, written
 
 
+
+@pytest.mark.parametrize("signed", ["$" + "".join(CARD_GROUPS), "".join(CARD_GROUPS) + "%", "$".join(CARD_GROUPS),
+                                    "%".join(CARD_GROUPS), "\u20ac" + "".join(CARD_GROUPS)])
+def test_a_card_written_with_an_amounts_sign_is_masked_and_written_back_redacted(tmp_path, signed):
+    """A word with a currency or percent sign is an amount, not digits read out ("$12.50", "15%"),
+    whatever digits it held: "$4111111111111111" or "4111%1111%1111%1111" kept the whole card in the
+    redacted copy. A word with a card number's count of digits (13 or more) is no amount."""
+    code, report, written = redact_simple(tmp_path, [signed])
+    assert code == 0
+    assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
+    assert "1111" not in written, written
+
+
 def whisper_document(words: list[tuple[float, float, str]], **extra: object) -> dict:
     """A Whisper JSON transcript (one segment, word timestamps) of ``words``, plus ``extra`` fields."""
     text = " ".join(word for _, _, word in words)
