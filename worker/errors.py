@@ -8,6 +8,7 @@ HTTP API and the queue's retries.
 
 import errno
 import re
+import unicodedata
 
 from callrec.errors import CallrecError, is_permanent, is_retryable  # noqa: F401  (used across worker)
 from callrec.luhn import luhn_valid
@@ -175,10 +176,11 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
     the operator who typed the input, and its byte counts and rates
     (``header promises 4160000 data bytes``) are what they need.
     """
+    read = _decimal(text)
     pieces: list[str] = []
     end = 0
-    for kept in _KEPT.finditer(text):
-        pieces.append(_scrub_piece(text[end:kept.start()], card_numbers_only))
+    for kept in _KEPT.finditer(read):
+        pieces.append(_scrub_piece(read[end:kept.start()], card_numbers_only))
         if kept.group("id"):
             pieces.append(_ID_DIGIT_RUN.sub(_hide_card, kept.group()))
         elif kept.group("event"):
@@ -186,8 +188,21 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
         else:
             pieces.append(kept.group())
         end = kept.end()
-    pieces.append(_scrub_piece(text[end:], card_numbers_only))
-    return "".join(pieces)
+    pieces.append(_scrub_piece(read[end:], card_numbers_only))
+    if read is text:
+        return "".join(pieces)
+    # every step keeps the length: what was not hidden is the text's own character again
+    return "".join(out if out != was else own for out, was, own in zip("".join(pieces), read, text))
+
+
+def _decimal(text: str) -> str:
+    """``text`` with each digit that is no decimal digit (superscripts, subscripts, circled digits:
+    ``\\d`` does not match them, NFKC folds them to digits) as the decimal digit it is, one character
+    for one: session 56's red team, a card number so written in a file's name went whole to the job's
+    reason, the logs and stderr."""
+    if text.isascii() or not any(ch.isdigit() and not ch.isdecimal() for ch in text):
+        return text
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isdecimal() else ch for ch in text)
 
 
 def _scrub_piece(text: str, card_numbers_only: bool) -> str:

@@ -222,3 +222,51 @@ def test_card_number_joined_by_separators_is_refused_or_scrubbed(
     assert not leaked_joined(files_under(data_dir / "redis")), "card number in Redis's files (AOF)"
     assert not leaked_joined(files_under(data_dir / "vault")), "card number in the vault (audit, index)"
     assert log_stream.getvalue() and not leaked_joined(log_stream.getvalue().encode()), "card number in the logs"
+
+
+#: The card number in digits that are no decimal digits but fold to them (NFKC, as the transcript
+#: reader reads them): superscripts, subscripts, circled and dingbat circled digits.
+FOLDED = ["".join("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"[int(d)] for d in PAN),
+          "".join(chr(0x2080 + int(d)) for d in PAN),
+          "".join("\u24ea" if d == "0" else chr(0x245F + int(d)) for d in PAN),
+          "".join("\u24ea" if d == "0" else chr(0x277F + int(d)) for d in PAN)]
+
+
+def leaked_folded(haystack: bytes) -> bool:
+    """The number or its first 12 digits, read as NFKC folds them (JSON's \\u escapes read first)."""
+    import re
+    import unicodedata
+
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), haystack.decode("utf-8", "replace"))
+    flat = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in unicodedata.normalize("NFKC", text))
+    flat = flat.replace(" ", "").replace("-", "")
+    return PAN in flat or PAN[:12] in flat
+
+
+def test_card_number_in_digits_that_fold_to_decimal_ones_is_scrubbed(
+        inprocess_worker, redis_client, data_dir, tmp_path, capsys, log_stream):
+    """Error texts pass one scrubber (``worker.errors.scrub_digits``), which found digits by their
+    decimal kind (``\\d``): a card number written in superscripts or circled digits (a leg's file
+    name, echoed in "no such file") went whole to the CLI's stderr, the job's reason in Redis and
+    the worker's log, where the ASCII and fullwidth forms are hidden. Every digit counts."""
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+    from worker.queue.records import JobRecords
+    from worker.queue.submit import JobQueue
+
+    for n, folded in enumerate(FOLDED):
+        manifest = write_call(tmp_path / f"call{n}", f"CA-FOLDED-{n}")
+        data = json.loads(manifest.read_text())
+        data["segments"][0]["uri"] = f"file:{folded}.wav"
+        manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        code, output = cli(capsys, "process", manifest)
+        assert code == 2 and "no such file" in output and not leaked_folded(output.encode()), output
+        job = job_of(str(manifest))
+        JobQueue(inprocess_worker, SETTINGS).submit(job)
+        for name in ("calls", "recordings", "batch"):
+            inprocess_worker.join(name, timeout=30_000)
+        status = JobRecords(inprocess_worker.client).get(job.job_id)
+        assert status.state == "failed" and "no such file" in status.reason, status
+        assert not leaked_folded(status.reason.encode()), status.reason
+    redis_client.ping()
+    assert not leaked_folded(redis_dump(redis_client)), "card number in Redis"
+    assert log_stream.getvalue() and not leaked_folded(log_stream.getvalue().encode()), "card number in the logs"
