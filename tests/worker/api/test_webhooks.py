@@ -367,6 +367,33 @@ def test_an_endpoint_whose_url_holds_a_card_number_is_refused(api, acme, redis_c
     assert taken.status_code == 201
 
 
+
+@pytest.mark.parametrize("url", [
+    "https://hooks.example.com/" + "".join(f"%{ord(d):02X}" for d in "4111111111111111"),  # percent-escaped digits
+    "https://hooks.example.com/in/4111%201111%201111%201111",  # groups joined by escaped spaces
+    "https://hooks.example.com/in?card=4111+1111+1111+1111",  # by a query's spaces
+    "https://hooks.example.com/\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"
+    "\uff11\uff11\uff11\uff11",  # fullwidth
+    "https://hooks.example.com/\u2074\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9"
+    "\u00b9\u00b9\u00b9\u00b9",  # superscripts
+], ids=["percent-escaped", "escaped-spaces", "query-plus", "fullwidth", "superscript"])
+def test_an_endpoint_whose_url_holds_a_card_number_as_its_receiver_reads_it_is_refused(api, acme, redis_client, url):
+    """Session 56's red team: the URL was judged as written, so a card number whose digits are
+    percent-escaped ("%34%31..."), whose groups an escaped space or a query's "+" joins, or written in
+    fullwidth or superscript digits, was stored in Redis and listed back: what the receiver reads, and
+    what NFKC folds to digits, is the card. The URL is judged as written, unescaped, and so folded."""
+    import re
+    import unicodedata
+
+    from tests.hostile.test_leaks import redis_dump
+
+    refused = api.post("/v1/webhooks", json={"url": url}, headers=acme)
+    assert refused.status_code == 422, refused.text
+    assert "could hold a card number" in refused.json()["error"]["message"]
+    dump = unicodedata.normalize("NFKC", redis_dump(redis_client).decode("utf-8", "replace"))
+    assert "411111111111" not in re.sub(r"[^0-9]", "", "".join(
+        str(unicodedata.digit(c)) if c.isdigit() else c for c in dump))
+
 #: IPv6 forms that carry an IPv4 address of the service's own network, which Python 3.11's
 #: ``is_global`` takes for public (found by the audit: all were registered and delivered to).
 EMBEDDED_PRIVATE = ["64:ff9b::a00:1",  # NAT64 (RFC 6052's well-known prefix) of 10.0.0.1
