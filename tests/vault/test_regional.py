@@ -873,3 +873,16 @@ def test_a_first_write_and_a_listing_read_no_deletion_record_and_a_read_by_id_on
     assert not rv.get(rid).deleted and read == [f"seal/deleted/{rid}.json"]
     assert {e.recording_id: e.deleted for e in rv.scan()} == {deleted: True, rid: False}
     assert read == [f"seal/deleted/{rid}.json"]
+
+
+def test_a_listing_finds_each_older_entry_put_back_among_others(make_region):
+    """``scan`` merges the deletion records (``vault.deletions``) with the index in name order:
+    every other recording deleted and its older entry put back, each reads as deleted, none else."""
+    rv = make_region("eu")
+    rids = sorted(put_call(rv, make_entry("eu", f"CA{n}")).recording_id for n in range(5))
+    older = {rid: get_bytes(rv.store, f"index/{rid}.json") for rid in rids[1::2]}
+    for rid in older:
+        rv.delete(rid, actor="o", reason="r")
+        put_bytes(rv.store, f"index/{rid}.json", older[rid])
+    assert [(e.recording_id, e.deleted) for e in rv.scan()] == [(rid, rid in older) for rid in rids]
+    assert [e.deleted for e in rv.entries()] == [False, True, False, True, False]
