@@ -288,13 +288,15 @@ def test_an_older_entry_put_back_after_the_deletion_reads_as_deleted(make_region
     put_bytes(rv.store, name, older)
     assert rv.get(rid) == deleted and rv.find(rid) == deleted
     assert list(rv.entries()) == [deleted] and list(rv.scan()) == [deleted]
-    report = retention_sweep(Vault({"eu": rv}), now=datetime(2030, 1, 1, tzinfo=UTC))
-    assert (report.deleted, report.skipped) == (0, ())
     with pytest.raises(AccessDeniedError, match="deleted"):
         export_recording(rid, tmp_path / "out.wav", Principal.parse("agent:a1", "acme", frozenset({"T-1"})),
                          Vault({"eu": rv}))
     assert rv.delete(rid, actor="operator", reason="again") == deleted
     assert rv._sealer.open(name, get_bytes(rv.store, name)) == deleted  # written back
+    put_bytes(rv.store, name, older)
+    report = retention_sweep(Vault({"eu": rv}), now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert (report.scanned, report.already_deleted, report.deleted, report.skipped) == (1, 1, 0, ())
+    assert rv._sealer.open(name, get_bytes(rv.store, name)) == deleted  # written back by its reclaim
 
 
 def test_keys_migrate_records_the_deletions_made_before_records(tmp_path, monkeypatch, capsys):
