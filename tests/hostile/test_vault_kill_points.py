@@ -1,7 +1,8 @@
 """A vault operation killed after any one of its store operations, then recovered as the product
 recovers it: nothing is lost, nothing is left (session-48 audit).
 
-Each test runs one operation (a first store, a re-redaction, a re-wrap, a deletion) once per
+Each test runs one operation (a first store, a re-redaction, a re-wrap, a deletion, a retention
+policy's save) once per
 store operation it makes: the n-th run dies right after its n-th read, write, list or delete
 (both stores count; from then on every call fails, as no clean-up of a killed process runs),
 until a run completes. Then the next delivery, the retry or the sweep runs as the worker would,
@@ -19,9 +20,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.vault.conftest import make_entry
 from vault.audit import AuditEvent
 from vault.audit_heads import head_name
+from vault.errors import PolicyTamperedError
 from vault.keys.local import LocalKeyring
 from vault.regional import RegionVault, data_name, key_name
 from vault.stores.base import get_bytes, put_bytes
@@ -254,3 +258,36 @@ def test_an_audited_access_killed_anywhere_never_reads_as_a_removal(tmp_path):
 
     assert every_kill_point(tmp_path, prepared, lambda rv, rid: rv.audit("export", "allowed", rid, "agent:ann", "killed"),
                             next_play, whole) >= 4
+
+
+def test_a_policy_save_killed_anywhere_leaves_a_policy_that_reads_and_the_next_call_narrows_it(tmp_path):
+    """``retention set`` killed after each of its store operations (the policy's write a
+    compare-and-swap since session 56): the policy reads as the old one or the new one, never
+    refused; the account's next call leaves it readable, no temporary file beside it, and an
+    older copy put back refused."""
+    name = "accounts/acme/policy.json"
+    n = 0
+    while True:
+        n += 1
+        root = tmp_path / str(n)
+        store, key_store = LocalStore(root / "vault", "eu"), LocalStore(root / "keystore", "eu")
+        keys = LocalKeyring(root / "keys", "eu")
+        plain = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)
+        plain.set_policy("acme", 30)
+        first = get_bytes(store, name)
+        dying = RegionVault("eu", Dies(store, countdown := Countdown(n)), keys, key_store=Dies(key_store, countdown),
+                            clock=lambda: NOW)
+        try:
+            dying.set_policy("acme", 7)
+        except Killed:
+            pass
+        else:
+            break
+        days = plain.policy("acme").retention_days
+        assert days in (30, 7), f"killed after store operation {n}"
+        assert plain.follow_manifest("acme", 90).retention_days == days  # the account's own window stands
+        assert [p.name for d in (root / "vault", root / "keystore") for p in d.rglob("*") if ".tmp-" in p.name] == []
+        put_bytes(store, name, first)
+        with pytest.raises(PolicyTamperedError, match="^retention policy of account acme is not the one last written"):
+            plain.policy("acme")
+    assert n - 1 == 9  # store operations of one save, both stores counted
