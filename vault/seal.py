@@ -11,7 +11,10 @@ Tink keyset encrypted under the region's KEK and stored in the key store
 An entry whose MAC does not verify, that carries none in a vault that has sealed its
 entries, or that sits under another recording's name raises IndexTamperedError. A vault
 from before sealing is refused with MigrationNeededError until ``migrate`` sealed it once;
-after that (``seal/sealed-all.json``) a bare entry is never sealed, only refused.
+after that (``seal/sealed-all.json``) a bare entry is never sealed, only refused. The MAC does
+not tell an older copy of an entry from the current one: a deleted recording's older entry is
+told by ``vault.deletions``; a live one's from before a re-redaction or a re-wrap is not (the
+replaced generation's keys are destroyed; a re-wrapped key opens the same data).
 
 Retention policies (``accounts/<id>/policy.json``, plaintext beside the entries) are sealed the
 same way under the same key, each bound to its name: the sweep deletes by them. Bare ones are
