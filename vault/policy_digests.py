@@ -4,8 +4,11 @@ A policy's MAC (``vault.seal``) binds its name and content, not its age: a seale
 older policy put back from a backup of the object store verified, and a policy deleted read
 as none (each recording's own window then applies), so the sweep deleted by either (session-55
 review). The key store, which whoever writes the object store cannot write (``seal/`` lives
-there), therefore holds ``seal/policies/<account>.json``: the SHA-256 of the sealed bytes the
-last save wrote. A policy with a record is refused when its object is gone or holds other
+there), therefore holds ``seal/policy-digests/<account>/sha256.json``: the SHA-256 of the sealed
+bytes the last save wrote, in a folder of the account's own, so reclaiming what a killed save left
+(every call does) lists that folder, not every account's record (session 56: 10,000 records a
+call). A record kept under its older name (``seal/policies/<account>.json``, before session 56) is
+moved there when the account's record is first read, and every one by ``move_older_records``. A policy with a record is refused when its object is gone or holds other
 bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
 A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
 for no policy object at all (an account's first save).
@@ -35,8 +38,10 @@ from contextlib import contextmanager
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError
 from vault.stores.base import ObjectStore, get_bytes
 
-#: Where the records live in the key store.
-PREFIX = "seal/policies/"
+#: Where the records live in the key store, one folder per account.
+PREFIX = "seal/policy-digests/"
+#: Where they lived before session 56, side by side.
+OLDER_PREFIX = "seal/policies/"
 #: Compare-and-swap attempts of one record write before giving up.
 _TRIES = 8
 
@@ -50,11 +55,10 @@ class PolicyDigests:
     def check(self, account_id: str, data: bytes | None) -> None:
         """PolicyTamperedError when the account's policy has a record and ``data`` (the object's
         bytes, None when it is gone) is not bytes it accepts."""
-        try:
-            accepted = _accepted(get_bytes(self._key_store, _name(account_id)))
-        except ObjectMissingError:
+        stored = self._read(account_id)
+        if stored is None:
             return
-        if _digest(data) not in accepted:
+        if _digest(data) not in _accepted(stored[0]):
             raise PolicyTamperedError(f"retention policy of account {account_id} is not the one last written "
                                       "(deleted, or an older copy put back)")
 
@@ -64,13 +68,13 @@ class PolicyDigests:
         ``current()`` gives the object's bytes now, asked only when there is no record yet."""
         name, new = _name(account_id), hashlib.sha256(data).hexdigest()
         for _ in range(_TRIES):
-            try:
-                stored, version = self._key_store.read_versioned(name)
-            except ObjectMissingError:
+            read = self._read(account_id)
+            if read is None:
                 version, before = None, [_digest(current())]
             else:
+                version = read[1]
                 try:
-                    before = _accepted(stored)
+                    before = _accepted(read[0])
                 except PolicyTamperedError:  # written over: a save is how a policy is mended
                     before = []
             begun = _encode(new, [d for d in before if d != new])
@@ -108,10 +112,13 @@ class PolicyDigests:
         written its bytes yet, so it is never narrowed under it; a record changed meanwhile is
         another save's, left to it."""
         name = _name(account_id)
+        read = self._read(account_id)
         try:
-            stored, version = self._key_store.read_versioned(name)
+            if read is None:
+                return
+            stored, version = read
             accepted = _accepted(stored)
-        except (ObjectMissingError, PolicyTamperedError):
+        except PolicyTamperedError:
             return
         if len(accepted) > 1 and data is not None and accepted[0] == _digest(data):
             with contextlib.suppress(ObjectChangedError, ObjectMissingError):
@@ -125,12 +132,50 @@ class PolicyDigests:
     def record_if_missing(self, account_id: str, data: bytes) -> None:
         """Record ``data`` as the account's policy when nothing is recorded (a policy sealed before
         records, by a migration: taken as it is)."""
-        with contextlib.suppress(ObjectExistsError):
-            self._key_store.create(_name(account_id), _encode(hashlib.sha256(data).hexdigest(), []))
+        if self._read(account_id) is None:
+            with contextlib.suppress(ObjectExistsError):
+                self._key_store.create(_name(account_id), _encode(hashlib.sha256(data).hexdigest(), []))
+
+    def move_older_records(self) -> int:
+        """Move every record kept under its older name to its account's folder (``keys migrate``),
+        and reclaim what killed saves left beside them; returns how many were moved."""
+        moved = 0
+        for name in list(self._key_store.names(OLDER_PREFIX)):
+            account_id = name.removeprefix(OLDER_PREFIX).removesuffix(".json")
+            if "/" in account_id or name != _older_name(account_id):
+                continue
+            moved += self._read(account_id) is not None
+        self._key_store.discard_partial(OLDER_PREFIX)
+        return moved
+
+    def _read(self, account_id: str) -> tuple[bytes, str] | None:
+        """The account's record and its version (``read_versioned``), None when it has none. One
+        kept under its older name is copied to the new one (create-only: a record there already
+        wins), then the older removed; a record moved by another process between the two reads
+        is found by reading the new name again."""
+        name, older = _name(account_id), _older_name(account_id)
+        for _ in range(2):
+            try:
+                return self._key_store.read_versioned(name)
+            except ObjectMissingError:
+                pass
+            try:
+                kept = get_bytes(self._key_store, older)
+            except ObjectMissingError:
+                continue
+            with contextlib.suppress(ObjectExistsError):
+                self._key_store.create(name, kept)
+            self._key_store.delete(older)
+            return self._key_store.read_versioned(name)
+        return None
 
 
 def _name(account_id: str) -> str:
-    return f"{PREFIX}{account_id}.json"
+    return f"{PREFIX}{account_id}/sha256.json"
+
+
+def _older_name(account_id: str) -> str:
+    return f"{OLDER_PREFIX}{account_id}.json"
 
 
 def _digest(data: bytes | None) -> str | None:

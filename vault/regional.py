@@ -12,7 +12,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     keys/<rid>/<kind>.<g>-<tag>.json  the artifact's data key, wrapped by the region's KEK
     tickets/<tag>/<rid>               the recording is of the ticket ``tag`` names (``vault.tickets``)
     tickets/<tag>/deleted             when that ticket was last deleted
-    seal/policies/<account>.json      the digest of the account's policy as last written
+    seal/policy-digests/<account>/sha256.json  the digest of the account's policy as last written
     seal/deleted/<rid>.json           the recording's tombstone, from its deletion on (``vault.deletions``)
     seal/audit/<rid>/head.json        the names of the recording's audit events (``vault.audit_heads``)
 
@@ -1016,7 +1016,8 @@ class RegionVault:
         """Seal the bare retention policies of a vault from before policies were sealed; returns
         how many. Once done, a bare policy is tampering: never sealed, refused. Also records the
         digest of a sealed policy that has none (sealed before digests were: ``vault.policy_digests``),
-        as it is. Safe to re-run."""
+        as it is, after moving the records kept under their older names. Safe to re-run."""
+        self._policy_digests.move_older_records()
         sealed = 0
         for name in list(self.store.names("accounts/")):
             if not name.endswith("/policy.json"):

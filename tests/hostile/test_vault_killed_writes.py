@@ -628,16 +628,18 @@ def test_a_new_vault_killed_making_its_index_key_still_refuses_a_bare_entry(tmp_
 
 
 def test_a_writer_killed_writing_a_retention_policy_leaves_nothing_once_the_next_call_is_stored(tmp_path):
-    """A worker killed inside a policy's save leaves ``seal/policies/.<account>.json.tmp-<id>`` in
-    the key store (its digest record) or ``accounts/<id>/.policy.json.tmp-<id>`` in the store;
+    """A worker killed inside a policy's save leaves ``seal/policy-digests/<account>/.sha256.json.tmp-<id>``
+    in the key store (its digest record) or ``accounts/<id>/.policy.json.tmp-<id>`` in the store;
     the account's policy unchanged, no later save comes to reclaim them, so the next call that
     follows the policy does (found by test_faults, seed 3084361878, session 55)."""
     store, key_store = LocalStore(tmp_path / "vault", "eu"), LocalStore(tmp_path / "keystore", "eu")
     rv = RegionVault("eu", store, LocalKeyring(tmp_path / "keys", "eu"), key_store=key_store, clock=lambda: NOW)
     rv.follow_manifest("acme", 30)  # the first save: the policy and its record
-    (tmp_path / "keystore" / "seal" / "policies" / ".acme.json.tmp-0badc0de").write_bytes(b"{")
+    rv.follow_manifest("other", 30)
+    digests = tmp_path / "keystore" / "seal" / "policy-digests"
+    (digests / "acme" / ".sha256.json.tmp-0badc0de").write_bytes(b"{")
     (tmp_path / "vault" / "accounts" / "acme" / ".policy.json.tmp-0badc0de").write_bytes(b"{")
-    (tmp_path / "keystore" / "seal" / "policies" / ".other.json.tmp-0badc0de").write_bytes(b"{")
+    (digests / "other" / ".sha256.json.tmp-0badc0de").write_bytes(b"{")
     assert rv.follow_manifest("acme", 30).retention_days == 30  # unchanged: nothing written
     left = [n for n in files(tmp_path / "keystore") + files(tmp_path / "vault") if ".tmp-" in n]
-    assert left == ["seal/policies/.other.json.tmp-0badc0de"]  # another account's: its own call's
+    assert left == ["seal/policy-digests/other/.sha256.json.tmp-0badc0de"]  # another account's: its own call's

@@ -302,7 +302,7 @@ def test_keys_migrate_records_the_policies_sealed_before_records(settings, capsy
     region_vault = build_vault(settings, regions=("eu",)).region("eu")
     older = get_bytes(region_vault.store, "accounts/acme/policy.json")
     run(capsys, "retention", "set", "--account", "acme", "--none", "--region", "eu")
-    region_vault.key_store.delete("seal/policies/acme.json")  # as written before records
+    region_vault.key_store.delete("seal/policy-digests/acme/sha256.json")  # as written before records
     code, out, _ = run(capsys, "keys", "migrate", "--region", "eu")
     assert code == 0 and "retention polic" not in out  # none sealed: only recorded
     put_bytes(region_vault.store, "accounts/acme/policy.json", older)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from vault.errors import ObjectChangedError, ObjectExistsError, PolicyTamperedError, StoreError
@@ -56,7 +59,7 @@ def test_two_saves_racing_keep_each_others_digest_until_the_last_ends(make_key_s
 
 def test_an_unreadable_record_refuses(make_key_store):
     key_store = make_key_store("eu")
-    key_store.create("seal/policies/acme.json", b"[]")
+    key_store.create("seal/policy-digests/acme/sha256.json", b"[]")
     with pytest.raises(PolicyTamperedError, match="^retention policy record is unreadable$"):
         PolicyDigests(key_store).check("acme", b"one")
     with PolicyDigests(key_store).saving("acme", b"mended", lambda: pytest.fail("asked with a record")):
@@ -85,10 +88,10 @@ def test_a_save_whose_object_write_lost_its_compare_and_swap_leaves_the_record_a
     digests = PolicyDigests(key_store)
     with digests.saving("acme", b"one", lambda: None):
         pass
-    before = get_bytes(key_store, "seal/policies/acme.json")
+    before = get_bytes(key_store, "seal/policy-digests/acme/sha256.json")
     with pytest.raises(lost, match="^another write$"), digests.saving("acme", b"lost", lambda: pytest.fail("asked")):
         raise lost("another write")
-    assert get_bytes(key_store, "seal/policies/acme.json") == before
+    assert get_bytes(key_store, "seal/policy-digests/acme/sha256.json") == before
     with pytest.raises(PolicyTamperedError, match=REFUSED):
         digests.check("acme", b"lost")
 
@@ -103,3 +106,63 @@ def test_a_save_failing_otherwise_keeps_both_accepted(make_key_store):
         raise StoreError("timed out")
     digests.check("acme", b"one")
     digests.check("acme", b"two")
+
+
+def test_an_accounts_record_lies_in_a_folder_of_its_own(make_key_store):
+    """Session 56: every call reclaims what a killed save of its account's record left, and
+    with every account's record in one folder that listed them all (10,000 accounts: 10,000
+    names per call). Each account's record, and its leftovers, are in its own folder now."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    for account in ("acme", "acme.json", "other"):
+        with digests.saving(account, account.encode(), lambda: None):
+            pass
+    assert list(key_store.names("seal/policy-digests/acme/")) == ["seal/policy-digests/acme/sha256.json"]
+    assert json.loads(get_bytes(key_store, "seal/policy-digests/acme.json/sha256.json"))["previous"] == []
+
+
+def test_a_record_kept_under_its_older_name_is_moved_when_first_read(make_key_store):
+    """Records written before session 56 (``seal/policies/<account>.json``) still refuse an older
+    copy: the first read or save of the account moves its record to its folder."""
+    key_store = make_key_store("eu")
+    key_store.create("seal/policies/acme.json", json.dumps({"sha256": _sha(b"kept"), "previous": []}).encode())
+    digests = PolicyDigests(key_store)
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", b"older")
+    digests.check("acme", b"kept")
+    assert list(key_store.names("seal/policy-digests/")) == ["seal/policy-digests/acme/sha256.json"]
+    with digests.saving("acme", b"new", lambda: pytest.fail("asked with a record")):
+        digests.check("acme", b"kept")
+    digests.check("acme", b"new")
+
+
+def test_moving_every_older_record_leaves_none_and_refuses_as_before(make_key_store):
+    key_store = make_key_store("eu")
+    for account in ("acme", "b.json"):
+        key_store.create(f"seal/policies/{account}.json",
+                         json.dumps({"sha256": _sha(account.encode()), "previous": []}).encode())
+    digests = PolicyDigests(key_store)
+    assert digests.move_older_records() == 2
+    assert digests.move_older_records() == 0
+    assert list(key_store.names("seal/policies/")) == []
+    for account in ("acme", "b.json"):
+        digests.check(account, account.encode())
+        with pytest.raises(PolicyTamperedError):
+            digests.check(account, None)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_keys_migrate_moves_the_older_records(make_region):
+    rv = make_region("eu")
+    rv.set_policy("acme", 30)
+    record = get_bytes(rv.key_store, "seal/policy-digests/acme/sha256.json")
+    rv.key_store.delete("seal/policy-digests/acme/sha256.json")
+    rv.key_store.create("seal/policies/acme.json", record)  # as kept before session 56
+    rv.key_store.create("seal/policies/gone.json", record)  # an account whose policy object is gone
+    rv.migrate_policies()
+    assert list(rv.key_store.names("seal/policies/")) == []
+    assert list(rv.key_store.names("seal/policy-digests/gone/")) == ["seal/policy-digests/gone/sha256.json"]
+    assert get_bytes(rv.key_store, "seal/policy-digests/acme/sha256.json") == record

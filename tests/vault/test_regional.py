@@ -460,7 +460,7 @@ def test_an_older_policy_put_back_or_deleted_is_refused_until_set_again(make_reg
         rv.policy("acme")
     rv.set_policy("acme", 90)
     assert rv.policy("acme").retention_days == 90
-    assert json.loads(get_bytes(rv.key_store, "seal/policies/acme.json")) == {
+    assert json.loads(get_bytes(rv.key_store, "seal/policy-digests/acme/sha256.json")) == {
         "sha256": hashlib.sha256(get_bytes(rv.store, "accounts/acme/policy.json")).hexdigest(), "previous": []}
 
 
@@ -544,7 +544,7 @@ def test_two_policy_saves_whose_writes_land_out_of_order_leave_the_policy_readab
     first(racing)
     policy = other.policy("acme")
     assert (policy.retention_days, policy.manifest_days) == expected
-    assert json.loads(get_bytes(key_store, "seal/policies/acme.json")) == {
+    assert json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json")) == {
         "sha256": hashlib.sha256(get_bytes(store, "accounts/acme/policy.json")).hexdigest(), "previous": []}
 
 
