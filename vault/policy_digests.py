@@ -8,8 +8,8 @@ there), therefore holds ``seal/policy-digests/<account>/sha256.json``: the SHA-2
 bytes the last save wrote, in a folder of the account's own, so reclaiming what a killed save left
 (every call does) lists that folder, not every account's record (session 56: 10,000 records a
 call). A record kept under its older name (``seal/policies/<account>.json``, before session 56) is
-moved there when the account's record is first read, and every one by ``move_older_records``. A policy with a record is refused when its object is gone or holds other
-bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
+moved there when the account's record is first read, and every one by ``move_older_records``.
+A policy with a record is refused when its object is gone or holds other bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
 A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
 for no policy object at all (an account's first save).
 

@@ -256,8 +256,8 @@ def test_an_audited_access_killed_anywhere_never_reads_as_a_removal(tmp_path):
                 rv.store.delete(event)
             assert len(list(rv.audit_events(rid))) >= 2
 
-    assert every_kill_point(tmp_path, prepared, lambda rv, rid: rv.audit("export", "allowed", rid, "agent:ann", "killed"),
-                            next_play, whole) >= 4
+    killed = lambda rv, rid: rv.audit("export", "allowed", rid, "agent:ann", "killed")  # noqa: E731
+    assert every_kill_point(tmp_path, prepared, killed, next_play, whole) >= 4
 
 
 def test_a_policy_save_killed_anywhere_leaves_a_policy_that_reads_and_the_next_call_narrows_it(tmp_path):
