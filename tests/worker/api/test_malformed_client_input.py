@@ -28,6 +28,21 @@ def test_a_range_with_digits_outside_ascii_is_no_range(header):
     assert single_range(header) is None
 
 
+@pytest.mark.parametrize("header, wanted", [
+    ("bytes=" + "0" * 5000 + "-1", (0, 1)),  # leading zeros: RFC 9110's 1*DIGIT
+    ("bytes=0-" + "9" * 5000, (0, 10**18)),  # to the end, whatever the length
+    ("bytes=" + "9" * 5000 + "-", (10**18, None)),  # past the end: a 416
+    ("bytes=" + "9" * 5000 + "-" + "9" * 4999, None),  # the last before the first: no range
+    ("bytes=" + "9" * 4999 + "-" + "9" * 5000, (10**18, 10**18)),
+], ids=["zeros", "long-last", "long-first", "last-first", "both-long"])
+def test_a_range_position_longer_than_int_reads_is_read_as_it_says(header, wanted):
+    """Session 56's red team: int() reads at most 4,300 digits (Python's guard against quadratic
+    parsing), so "bytes=" and 5,000 zeros and "-1" was a ValueError: a 500 on every audio and review
+    player route. Leading zeros are dropped; a position longer than any file's length is read as
+    10**18, one past any; the order of the two is judged before that."""
+    assert single_range(header) == wanted
+
+
 @pytest.mark.parametrize("path, method, content_type", [
     ("/v1/calls", "POST", "application/json"), ("/v1/retention", "PUT", "application/json"),
     ("/v1/webhooks", "POST", "application/json"),

@@ -296,9 +296,20 @@ def single_range(header: str | None) -> tuple[int | None, int | None] | None:
     if not (_ASCII_DIGITS.fullmatch(first) or not first) or not (_ASCII_DIGITS.fullmatch(last) or not last) \
             or not (first or last):
         return None  # (str.isdigit takes "²" and other scripts' digits, which int() then refused: a 500)
-    if first and last and int(last) < int(first):
+    first, last = first.lstrip("0") or first[:1], last.lstrip("0") or last[:1]  # ("000" is 0)
+    if first and last and (len(last), last) < (len(first), first):
         return None
-    return (int(first) if first else None), (int(last) if last else None)
+    return (_position(first) if first else None), (_position(last) if last else None)
+
+
+#: A byte position past any file's length: what a Range position longer than that reads as.
+BEYOND_ANY_FILE = 10**18
+
+
+def _position(digits: str) -> int:
+    """A Range position of ASCII digits without leading zeros, at most ``BEYOND_ANY_FILE``: int()
+    reads at most 4,300 digits (a ValueError past them, a 500: session 56's red team)."""
+    return int(digits) if len(digits) <= 18 else BEYOND_ANY_FILE
 
 
 def ranged(request: Request, key, audio_format: str, wanted: tuple[int | None, int | None], head: bool = False):
