@@ -132,3 +132,18 @@ def test_local_names_are_kept_whole(uri: str) -> None:
 def test_a_card_number_in_a_presigned_url_s_path_is_masked_and_its_query_dropped() -> None:
     uri = S3_OBJECT.replace("_UTC.wav", f"_UTC/{grouped(PAN, '-')}.wav") + PRESIGNED[len(S3_OBJECT):]
     assert masked_source(uri) == S3_OBJECT.replace("_UTC.wav", "_UTC/####-####-####-####.wav")
+
+
+@pytest.mark.parametrize("digits", [
+    lambda d: chr(0xFF10 + int(d)),  # fullwidth
+    lambda d: chr(0x0660 + int(d)),  # Arabic-Indic
+    lambda d: "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"[int(d)],  # superscript
+], ids=["fullwidth", "arabic-indic", "superscript"])
+def test_a_card_number_in_a_source_s_name_in_other_digits_is_masked(digits) -> None:
+    """Session 56's red team: a name was read for ASCII digits only, so a leg named with the card
+    number in fullwidth, Arabic-Indic or superscript digits was kept whole in the recording's metadata
+    (``digests.inputs``, stored and served by GET /v1/recordings/{id}) where its ASCII form is masked.
+    Every digit is read as the decimal digit it is, and masked so."""
+    written = "".join(map(digits, PAN))
+    assert masked_source(f"file:legs/{grouped(written, '-')}.wav") == "file:legs/####-####-####-####.wav"
+    assert masked_source(f"file:{written}.wav") == "file:################.wav"
