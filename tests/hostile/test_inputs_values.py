@@ -143,3 +143,21 @@ def test_a_card_number_as_a_contact_records_hold_count_or_total_is_not_echoed(ag
     _, warnings = manifest_of("acme", PROFILE, {"ticket_id": "T-1", "contact_record": contact})
     assert len(warnings) == 1 and warnings[0].startswith("hold: the contact record gives ")
     assert "1111" not in warnings[0]
+
+
+@pytest.mark.parametrize("command", ["process", "assemble", "enqueue"])
+@pytest.mark.parametrize("uri", ["file:CA1-\\ud800a.wav", "s3://calls/CA1-\\udbff.wav", "https://media.example.com/\\udc00"])
+def test_a_source_uri_holding_half_a_surrogate_pair_is_refused_naming_it(tmp_path, capsys, command, uri):
+    """Session 56's red team: JSON lets a string hold an escaped half of a UTF-16 surrogate pair
+    ("\\ud800"), which no file name or URL can: `process` and `assemble` ended in a traceback
+    (UnicodeEncodeError, exit 1), `enqueue` queued it, and over HTTP it was a 500. Refused as the
+    NUL character is, exit 2 naming the field; a name's undecodable byte as Python escapes it
+    ("\\udc80") stays a name."""
+    manifest = write_call(tmp_path / "call")
+    manifest.write_text(manifest.read_text().replace('"file:CA1-a.wav"', f'"{uri}"'))
+    argv = [command, str(manifest)] + (["-o", str(tmp_path / "out.wav")] if command == "assemble" else [])
+    code, output = cli(capsys, *argv)
+    assert code == 2, output
+    assert "segments[0].uri: " in output and "half of a surrogate pair" in output and "Traceback" not in output
+    assert sorted(p.name for p in (tmp_path / "call").iterdir()) == ["CA1-a.wav", "CA1-b.wav", "CA1.json"]
+    assert not (tmp_path / "out.wav").exists()

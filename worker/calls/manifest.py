@@ -297,6 +297,9 @@ def _transcript(item: _Object, base_dir: Path) -> TranscriptRef:
 def _location(item: _Object, name: str, base_dir: Path) -> Location:
     uri = item.text(name)
     where = f"{item.where}.{name}"
+    if not _encodable(uri):
+        raise ManifestError(f"{where}: {shown(uri)} holds half of a surrogate pair (an escape such as \\ud800), "
+                            "which no file name or URL can")
     if uri.startswith("s3://"):
         parsed = urlparse(uri)
         key = unquote(parsed.path.lstrip("/"))
@@ -332,6 +335,19 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
     if "\0" in str(path):  # no file name holds one (os calls raise ValueError on it)
         raise ManifestError(f"{where}: {shown(uri)} holds a NUL character, which no file name can")
     return Location(uri, path=path if path.is_absolute() else base_dir / path)
+
+
+def _encodable(uri: str) -> bool:
+    """Whether ``uri`` can be written out: JSON's "\\ud800" is half a surrogate pair, which UTF-8 cannot
+    encode (a UnicodeEncodeError in the first os call: a traceback, a 500; session 56's red team). A
+    local name may hold Python's escapes of the bytes that are not UTF-8 (``os.fsencode``'s "\\udc80")."""
+    if uri.isascii():
+        return True
+    try:
+        uri.encode("utf-8", "surrogateescape" if not uri.startswith(("s3://", "https://")) else "strict")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_timeline(manifest: Manifest) -> None:
