@@ -43,3 +43,31 @@ def unique_object_hook(refuse: Callable[[str], Exception]) -> Callable[[list[tup
         return result
 
     return hook
+
+
+#: A JSON escape of half a surrogate pair ("\\ud83d"): json.loads joins a whole pair into one
+#: character and keeps a lone half, which no UTF-8 text can hold (writing it out fails).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def holds_lone_surrogate(text: str, document: Any) -> bool:
+    """Whether ``document`` (``text`` parsed) holds, in a string or a key, half a surrogate pair.
+    A transcript's copy could not be written (``redaction.transcripts``); an API body's URL was a
+    500 where Redis took it (session 56). Walked without recursion, and only when ``text`` has
+    such an escape."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return False
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False

@@ -20,7 +20,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from callrec.jsonfields import GIVEN_TWICE, field_shown, unique_object_hook
+from callrec.jsonfields import GIVEN_TWICE, field_shown, holds_lone_surrogate, unique_object_hook
 from redaction.errors import InvalidJSON, TranscriptError
 from redaction.words import TimedWord
 
@@ -120,32 +120,9 @@ def load_json(text: str, format_name: str) -> Any:
         raise TranscriptError(f"{format_name} transcript holds a number too long to read") from None
     if _depth(document) > MAX_DEPTH:
         raise TranscriptError(f"{format_name} transcript is nested more than {MAX_DEPTH} levels deep")
-    if _SURROGATE_ESCAPE.search(text) and _lone_surrogate(document):
+    if holds_lone_surrogate(text, document):
         raise TranscriptError(f"{format_name} transcript holds an escaped half of a surrogate pair, which is no text")
     return document
-
-
-#: A JSON escape of half a surrogate pair ("\ud83d"): json.loads joins a whole pair into one
-#: character and keeps a lone half, which no UTF-8 text can hold (writing the copy out failed).
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _lone_surrogate(node: Any) -> bool:
-    """Whether a string (or a key) of parsed JSON holds half a surrogate pair, without recursion."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack += item.keys()
-            stack += item.values()
-        elif isinstance(item, list):
-            stack += item
-        elif isinstance(item, str) and not item.isascii():
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
 
 
 def _given_twice(format_name: str) -> Callable[[str], TranscriptError]:

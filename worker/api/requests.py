@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from callrec.jsonfields import holds_lone_surrogate
 from worker.api.errors import ApiError
 from worker.errors import ManifestError
 from worker.calls.manifest import unique_fields
@@ -59,7 +60,8 @@ async def read_json(request: Request, limit_bytes: int, what: str = "request bod
 
 def decode_json(body: bytes, what: str) -> Any:
     try:
-        return json.loads(body.decode("utf-8"), object_pairs_hook=unique_fields)
+        text = body.decode("utf-8")
+        document = json.loads(text, object_pairs_hook=unique_fields)
     except ManifestError as exc:  # a field given twice: refused as the CLI refuses it
         raise ApiError(400, "bad_request", f"{what}: {exc}") from None
     except UnicodeDecodeError:
@@ -70,6 +72,10 @@ def decode_json(body: bytes, what: str) -> Any:
     except (ValueError, RecursionError):
         raise ApiError(400, "bad_request",
                        f"{what}: not usable JSON (a number too long or nesting too deep)") from None
+    if holds_lone_surrogate(text, document):  # no UTF-8 text holds one: Redis's write of it was a 500
+        raise ApiError(400, "bad_request", f"{what}: holds an escaped half of a surrogate pair (\\ud800...), "
+                       "which is no text")
+    return document
 
 
 def _too_large(limit_bytes: int) -> ApiError:

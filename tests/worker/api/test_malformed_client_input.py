@@ -62,3 +62,20 @@ def test_a_compressed_body_is_415_naming_its_encoding(api, acme, path, method, c
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("unsupported_media_type", "Content-Encoding")
     assert error["message"] == "Content-Encoding: send the body uncompressed (identity), not gzip"
+
+
+@pytest.mark.parametrize("path, method, body", [
+    ("/v1/webhooks", "POST", '{"url": "https://hooks.example.com/\\ud800"}'),
+    ("/v1/retention", "PUT", '{"days": 30, "note": "\\udfff"}'),
+    ("/v1/profile", "PUT", '{"plan": "team", "region": "us", "retention_days": null, "recordings_public": false, '
+                           '"pause_behavior": "silence", "redaction": "auto", "\\ud83d": 1}'),
+], ids=["webhooks", "retention", "profile"])
+def test_a_json_body_holding_half_a_surrogate_pair_is_400(api, acme, path, method, body):
+    """Session 56's red team: JSON lets a string (or a key) hold an escaped half of a UTF-16
+    surrogate pair, which no UTF-8 text can: a webhook URL holding one was a 500 (UnicodeEncodeError,
+    writing it to Redis). Every JSON body is refused for it as it is read, 400 naming the cause."""
+    response = api.request(method, path, content=body.encode(), headers={**acme, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("bad_request", None)
+    assert error["message"] == "request body: holds an escaped half of a surrogate pair (\\ud800...), which is no text"
