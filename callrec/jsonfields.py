@@ -3,7 +3,8 @@
 ``json`` keeps the last of two equal names, so a field given twice could hide a value (a
 manifest's ``recording``, a transcript word's time or text) behind one the reader never
 checked. Manifests, API bodies and provider transcripts refuse a repeated name alike, each
-with its own error: ``json.loads(text, object_pairs_hook=unique_object_hook(refuse))``.
+with its own error: ``json.loads(text, object_pairs_hook=unique_object_hook(refuse))``. They
+refuse alike a string holding half a surrogate pair (``holds_lone_surrogate``).
 """
 
 from __future__ import annotations
