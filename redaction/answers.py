@@ -932,14 +932,7 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
     ``NEXT_SENTENCE_WORDS``. A card ask's sentence with no end starts the answer at
     ``_run_on_end`` (1.46); an expiry or code ask's sentence may run on for ``QUESTION_TAIL_WORDS``
     (1.51: "and the security code please the last three did it some back.")."""
-    j = _sentence_end(ask, words, QUESTION_TAIL_WORDS if harmless_ends else ASK_TAIL_WORDS)
-    if j is None and not harmless_ends:  # a card ask
-        j = _run_on_end(ask, words)
-    elif j is not None and j < len(words):
-        after = _sentence_end(j, words)
-        said = words[j : after if after is not None else j]
-        if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said) or _counts(said):
-            j = after
+    j = _answer_from(ask, words, harmless_ends)
     if j is None or j >= len(words):
         return [], None
     out: list[int] = []
@@ -976,6 +969,71 @@ def _answer(ask: int, words: Sequence[TimedWord], limit_s: float, harmless_ends:
         else:
             lead_end_s = words[k].end_s
     return out, lead_end_s
+
+
+def _answer_from(ask: int, words: Sequence[TimedWord], harmless_ends: bool) -> int | None:
+    """The index of the first word after the agent's ask said by word ``ask`` and a sentence after it
+    that still says what is asked (``_answer``; ``len(words)`` when nothing follows), None when an expiry
+    or code ask's (``harmless_ends``) sentence runs on past QUESTION_TAIL_WORDS, or such a sentence after
+    it past ASK_TAIL_WORDS."""
+    j = _sentence_end(ask, words, QUESTION_TAIL_WORDS if harmless_ends else ASK_TAIL_WORDS)
+    if j is None and not harmless_ends:  # a card ask
+        j = _run_on_end(ask, words)
+    elif j is not None and j < len(words):
+        after = _sentence_end(j, words)
+        said = words[j : after if after is not None else j]
+        if any(plain(w.text) in COUNT_WORDS or ask_of(plain(w.text)) is not None for w in said) or _counts(said):
+            j = after
+    return j
+
+
+#: "Thank you" right after the agent's ask is no agent speaking again (nothing was answered to thank for):
+#: Whisper wrote it over the caller's answer or the silence before it ("Thank Just a second.", "Thank you
+#: very welcome you" for a code), so an answer window (``answer_window_s``) goes on past it.
+THANKS_WORDS = frozenset({"thank", "thanks"})
+
+
+def answer_window_s(ask: Ask, words: Sequence[TimedWord]) -> tuple[float, float] | None:
+    """(start_s, end_s) of where the caller answers the agent's expiry or code ``ask`` (``words`` in time
+    order): from the end of its sentence and of one after it that still asks (``_answer``) to the start of
+    the first word after that in which the agent speaks again (``_agent_again``; end_s inf when none
+    does), past a "thank you" right after the ask (``THANKS_WORDS``); None when its sentence runs on
+    (``_answer_from``): where the answer starts is not known."""
+    j = _answer_from(ask.word, words, harmless_ends=True)
+    if j is None:
+        return None
+    k = j
+    if k < len(words) and plain(words[k].text) in THANKS_WORDS:
+        while k < len(words) and plain(words[k].text) in THANKS_WORDS | {"you"}:
+            k += 1
+    end_s = next((words[i].start_s for i in range(k, len(words)) if _agent_again(i, words)), float("inf"))
+    return words[j - 1].end_s, end_s
+
+
+def answer_windows(asks: Sequence[Ask], words: Sequence[TimedWord],
+                   keyed_s: Sequence[tuple[float, float]] = ()) -> list[tuple[str, float, float]]:
+    """(entity, start_s, end_s) of each expiry and code ask of ``asks`` whose answer window is known
+    (``answer_window_s``) and holds no keyed sequence (``keyed_s``: the caller keyed the answer)."""
+    out = []
+    for ask in asks:
+        if ask.kind not in ("expiry", "code"):
+            continue
+        end_s = words[ask.word].end_s
+        window = answer_window_s(ask, words)
+        if window is not None and not keyed_between(keyed_s, end_s, end_s + ASK_WINDOW_S[ask.kind]):
+            out.append((_ASKED[ask.kind], *window))
+    return out
+
+
+def _agent_again(k: int, words: Sequence[TimedWord]) -> bool:
+    """Word ``k`` says the agent speaks again after an answer: an acknowledgement or the call's closing
+    (``ANSWER_END_WORDS``, ``CLOSING_WORDS``), a word that asks for or leads card data or a harmless
+    number ("your payment reference is"), or a sentence's first word that starts the next question
+    (``NEXT_ASK_STARTS``: "And ...")."""
+    word, before = plain(words[k].text), plain(words[k - 1].text) if k else ""
+    return (word in ANSWER_END_WORDS or word in CLOSING_WORDS or ask_of(word) is not None
+            or lead_of(word, before) is not None
+            or (word in NEXT_ASK_STARTS and k > 0 and ends_sentence(words[k - 1].text)))
 
 
 def _asks_data(k: int, words: Sequence[TimedWord]) -> bool:

@@ -395,7 +395,8 @@ class _Run:
 
 
 def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
-                  keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False) -> list[Entity]:
+                  keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False,
+                  answer_windows_s: list[tuple[str, float, float]] | None = None) -> list[Entity]:
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
     ``unanswered``: also the caller's answer to an ask that nothing found answers
     (``answers.unanswered``: for a speech recognizer's words in pass 1, not for a provider's
@@ -404,7 +405,9 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     ``_with_lead_in``: a provider's "It 4111111111111111 to ..." keeps its "to"); an ask
     answered by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered;
     ``whole_numerals``: the words are a transcription provider's, whose numerals say their numbers
-    whole (``_one_numeral``)."""
+    whole (``_one_numeral``); ``answer_windows_s``, with ``unanswered``, gets (entity, start_s, end_s)
+    of where the caller answers each expiry and code ask taken, in words or implied
+    (``answers.answer_windows``: for ``sound_chains.data_chains_s``)."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order], written_once=whole_numerals)
     order = [i for k, i in enumerate(order) if k not in again]
@@ -424,9 +427,13 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         heard = answers.Heard(ordered, times, keyed_s)
         asks = sorted(asks + answers.reasked_data(asks, ordered, found), key=lambda a: a.word)
         found += answers.unanswered(asks, heard, found, parted=lambda e: _spoken_apart(e, ordered, times))
+        taken = list(asks)
         for kind, after in (("expiry", "card"), ("code", "expiry")):
             implied = answers.implied_asks(kind, after, asks, ordered, found)
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
+            taken += implied
+        if answer_windows_s is not None:
+            answer_windows_s += answers.answer_windows(taken, ordered, keyed_s)
         found += answers.unread_cards(asks, heard, found)
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)

@@ -7,7 +7,8 @@ heard, their masks reach along and keep to them: ``sounds``; where it says where
 they end with the speech that holds their data: ``edges``; in a dual-channel recording each word is the
 channel's that said it and its data is masked on that channel: ``channels``; on a noisy line, ``line_noise``,
 a long chain of the recognizer's number sounds that no card data found covers is a card too, and so, on any
-line, is a looser one in the answer to the agent's card ask: ``sound_chains``),
+line, is a looser one in the answer to the agent's card ask, and a short one in the answer to the expiry
+or code ask is that data: ``sound_chains``),
 each is padded (``_padded``) and the planner merges them
 (channel by channel). Pass 2 streams
 the audio again through the masker into a temporary file next to the output. Pass 3 runs the
@@ -56,7 +57,7 @@ from redaction.piecewise_clock import realign
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction import sound_chains
-from redaction.sound_chains import CHAIN_CONFIDENCE, answer_chains_s, uncovered_chains_s
+from redaction.sound_chains import CHAIN_CONFIDENCE, answer_chains_s, data_chains_s, uncovered_chains_s
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
@@ -147,6 +148,7 @@ def detect(
     heard: list[TimedWord] = []
     heard_sounds: list[tuple[float, float]] | None = None  # number sounds (recognizer.Sounding)
     heard_speech: list[tuple[float, float]] | None = None  # its speech regions (recognizer.Sounding)
+    answer_windows_s: list[tuple[str, float, float]] = []  # pass 1's expiry and code answer windows (cards)
     if recognizer is not None:
         relisten = getattr(recognizer, "recognize_again", None) if again and masked_s else None
         sounding = getattr(recognizer, "recognize_sounding", None) if not masked_s else None
@@ -189,7 +191,7 @@ def detect(
         # hears the ask again with its answer masked
         recognized = _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
                              unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
-                             heard_speech=heard_speech, energy=energy)
+                             heard_speech=heard_speech, energy=energy, answer_windows_s=answer_windows_s)
         if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
@@ -212,6 +214,10 @@ def detect(
         covered_s = [(d.start_s, d.end_s) for d in detections]
         detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
                        for a, b in answer_chains_s(heard_sounds, heard, covered_s)]
+        # and those in the answer to an expiry or code ask (``sound_chains.data_chains_s``)
+        covered_s = [(d.start_s, d.end_s) for d in detections]
+        detections += [Detection(a, b, SPOKEN, entity, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
+                       for entity, a, b in data_chains_s(heard_sounds, heard, answer_windows_s, covered_s)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},
@@ -276,15 +282,18 @@ def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswere
             keyed_s: Sequence[tuple[float, float]] = (),
             heard_sounds: Sequence[tuple[float, float]] | None = None,
             heard_speech: Sequence[tuple[float, float]] | None = None,
-            energy: channel_words.ChannelEnergy | None = None) -> list[Detection]:
-    """Detections of the card data in ``words``; with ``heard_sounds`` (where the recognizer heard
+            energy: channel_words.ChannelEnergy | None = None,
+            answer_windows_s: list[tuple[str, float, float]] | None = None) -> list[Detection]:
+    """Detections of the card data in ``words`` (``answer_windows_s`` gets the expiry and code asks'
+    answer windows: ``cards.find_entities``); with ``heard_sounds`` (where the recognizer heard
     number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
     with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``);
     with ``energy`` (a dual-channel recording's, the words given their channels), each on the channel
     that said it, and where a sure number sound under it is another channel's, on that one too
     (``channels``)."""
     # a transcript's numerals say their numbers whole; a recognizer's may have lost digits
-    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s, whole_numerals=source is Source.TRANSCRIPT)
+    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s, whole_numerals=source is Source.TRANSCRIPT,
+                             answer_windows_s=answer_windows_s)
     kept = sounds.parts(entities, words, heard_sounds)
     parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
     if energy is None:

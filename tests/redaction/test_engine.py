@@ -502,6 +502,30 @@ def test_on_a_quiet_line_number_sounds_in_a_card_asks_answer_the_words_dropped_a
     assert spans([w for w in ask if w.text != "card"]) == []
 
 
+def test_number_sounds_in_an_expiry_or_code_asks_answer_the_words_dropped_are_that_data() -> None:
+    """A hard voice read the expiry date and the code after the agent's asks and Whisper wrote nothing over
+    them; the network heard 4 and 3 of their digits (``sound_chains.data_chains_s``): each masked as its
+    data from the first sound to the last, in the ask's answer window; with no ask before them, nothing."""
+    def said(start_s: float, text: str) -> list[TimedWord]:
+        return [TimedWord(round(start_s + 0.3 * k, 3), round(start_s + 0.3 * k + 0.25, 3), w)
+                for k, w in enumerate(text.split())]
+
+    asks = said(2.0, "Lovely. And the expiry date please?") + said(9.0, "Thank you. And the security code please?")
+    asks += said(16.0, "Lovely, thank you.")  # "please?" ends 3.75 s and 11.05 s; the agent again at 9.0 and 16.0 s
+    sounds_s = [4.5, 4.95, 5.4, 5.85, 12.0, 12.45, 12.9]
+    config = RedactionConfig(speech_pad_ms=0, pad_before_ms=0, pad_after_ms=0)
+
+    def spans(words: list[TimedWord]) -> list[tuple[str, str, float, float, float]]:
+        _, report = redact_array(talking_call(20.0), 8000, recognizer=SoundingRecognizer(sounds_s, words, []),
+                                 config=config)
+        assert report.verification.passed and not report.line.noisy
+        return [(s.entity, s.detector, s.start_s, s.end_s, s.confidence) for s in report.spans]
+
+    assert spans(asks) == [("expiry", "recognizer:scripted/sound-chains", 4.5, 5.85, 0.3),
+                           ("security_code", "recognizer:scripted/sound-chains", 12.0, 12.9, 0.3)]
+    assert spans(said(2.0, "Lovely. Is there anything else?") + said(16.0, "Lovely, thank you.")) == []
+
+
 def test_a_report_says_how_noisy_the_line_was_and_names_the_chains_it_masked() -> None:
     """An auditor reading a report can tell a card the chains of number sounds found from one the words
     found (its detector is the chains', with their version) and sees the line's noise decision that

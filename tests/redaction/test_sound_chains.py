@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from redaction.card_words import MOST_DIGITS
 from redaction.sound_chains import (
     ANSWER_REACH_S,
     CARD_SAID_DIGITS,
+    DATA_REACH_S,
     MAX_GAP_S,
     MAX_NUMBER_WORDS,
     MIN_ANSWER_SOUNDS,
     MIN_CHAIN_SOUNDS,
+    MIN_DATA_SOUNDS,
     MIN_STRETCH_SOUNDS,
     answer_chains_s,
     chains,
+    data_chains_s,
     uncovered_chains_s,
 )
 from redaction.words import TimedWord
@@ -99,3 +103,56 @@ def test_answer_chains_want_a_card_ask_that_asks_for_the_number_and_a_chain_in_i
     assert answer_chains_s(sounds, _said(2.0, ASK) + order, []) == []
     said = _said(6.0, "erm " + " ".join(["one"] * MAX_NUMBER_WORDS), 1.3)  # Whisper heard a digit or two
     assert answer_chains_s(sounds, _said(2.0, ASK) + said, []) == [(6.0, 16.52)]
+
+
+def test_number_sounds_in_an_expiry_or_code_asks_answer_the_words_dropped_are_that_data() -> None:
+    """A hard voice read the expiry date after the agent's ask and Whisper wrote nothing (or other words)
+    over it: the network heard its digits' sounds in the ask's answer window (``answers.answer_windows``)."""
+    expiry, code = ("expiry", 3.75, 9.0), ("security_code", 11.05, 16.0)
+    assert data_chains_s(_card(4.5, 4), [], [expiry], []) == [("expiry", 4.5, 5.87)]
+    assert data_chains_s(_card(12.0, 3), [], [code], []) == [("security_code", 12.0, 12.92)]
+    assert data_chains_s(_card(4.5, 4) + _card(12.0, 3), [], [code, expiry], []) == \
+        [("expiry", 4.5, 5.87), ("security_code", 12.0, 12.92)]
+    # the words say what Whisper wrote: other words, or a number word or two, change nothing
+    said = _said(4.4, "so big " + " ".join(["ten"] * MAX_NUMBER_WORDS), 0.45)
+    assert data_chains_s(_card(4.5, 4), said, [expiry], []) == [("expiry", 4.5, 5.87)]
+    # an Amex code's 4 sounds are a code; an expiry read "oh four twenty twenty seven", 6
+    assert data_chains_s(_card(12.0, MOST_DIGITS["code"]), [], [code], []) == [("security_code", 12.0, 13.37)]
+    assert data_chains_s(_card(4.5, MOST_DIGITS["expiry"]), [], [expiry], []) == [("expiry", 4.5, 6.77)]
+
+
+def test_data_chains_want_enough_sounds_and_no_more_in_the_answer_window_and_nothing_found() -> None:
+    expiry = ("expiry", 3.75, 9.0)
+    assert data_chains_s(_card(4.5, 4), [], [], []) == []  # no ask, no window
+    assert data_chains_s([], [], [expiry], []) == []
+    # fewer than MIN_DATA_SOUNDS: a word of other speech heard as a number; more than the data's
+    # MOST_DIGITS: some other number (a reference read after it)
+    assert data_chains_s(_card(4.5, MIN_DATA_SOUNDS - 1), [], [expiry], []) == []
+    assert data_chains_s(_card(4.5, MOST_DIGITS["expiry"] + 1), [], [expiry], []) == []
+    assert data_chains_s(_card(12.0, MOST_DIGITS["code"] + 1), [], [("security_code", 11.05, 20.0)], []) == []
+    # begun more than DATA_REACH_S after the window's start (the agent's sentence end), or before it: none
+    assert data_chains_s(_card(3.75 + DATA_REACH_S + 0.1, 4), [], [("expiry", 3.75, 20.0)], []) == []
+    assert data_chains_s(_card(3.75 + DATA_REACH_S - 0.1, 4), [], [("expiry", 3.75, 20.0)], []) == \
+        [("expiry", 10.65, 12.02)]
+    assert data_chains_s(_card(3.0, 5), [], [expiry], []) == [("expiry", 3.9, 4.82)]  # 2 of 5 sounds before 3.75 s
+    assert data_chains_s(_card(2.5, 5), [], [expiry], []) == []  # 3 of them: 2 left
+    # the window ends where the agent speaks again: sounds after it are not the answer
+    assert data_chains_s(_card(7.5, 4), [], [expiry], []) == [("expiry", 7.5, 8.87)]
+    assert data_chains_s(_card(8.2, 4), [], [expiry], []) == []  # two sounds before 9.0 s
+    # the first chain in the window is the answer: a gap of more than MAX_GAP_S ends it
+    assert data_chains_s(_card(4.5, 2) + _card(7.0, 4), [], [expiry], []) == []
+    # masked up to the first data found in it; none when what is left is too short
+    assert data_chains_s(_card(4.5, 4), [], [expiry], [(5.8, 6.5)]) == [("expiry", 4.5, 5.42)]
+    assert data_chains_s(_card(4.5, 4), [], [expiry], [(5.3, 6.5)]) == []
+    # Whisper wrote numbers over it (more than MAX_NUMBER_WORDS): the card logic judged them
+    said = _said(4.5, " ".join(["ten"] * (MAX_NUMBER_WORDS + 1)), 0.45)
+    assert data_chains_s(_card(4.5, 4), said, [expiry], []) == []
+
+
+def test_data_chains_leave_an_answer_whose_data_was_found_whole() -> None:
+    """Data found from the window's start saying the data's FULL_DIGITS answered the ask: sounds after it
+    are something else; found short of them, the sounds after it are the rest of it."""
+    expiry = ("expiry", 3.75, 20.0)
+    found = [TimedWord(4.0, 4.3, "04"), TimedWord(4.4, 4.9, "27.")]  # "oh four, twenty seven"
+    assert data_chains_s(_card(5.5, 4), found, [expiry], [(3.9, 5.0)]) == []
+    assert data_chains_s(_card(5.5, 4), found[:1], [expiry], [(3.9, 4.4)]) == [("expiry", 5.5, 6.87)]

@@ -115,32 +115,41 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
 
 
 def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
-                speech: list[tuple[float, float]] | None = None) -> list:
+                speech: list[tuple[float, float]] | None = None, answer_windows_s: list | None = None) -> list:
     """Pass 1's entities (before padding) as the engine has them, (entity, start_s, end_s): the card
     logic on ``words``, reaching along and kept to the recognizer's number ``sounds``
-    (``redaction.sounds``), ending with the ``speech`` regions that hold their data (``redaction.edges``)."""
+    (``redaction.sounds``), ending with the ``speech`` regions that hold their data (``redaction.edges``);
+    ``answer_windows_s`` gets the expiry and code asks' answer windows (``cards.find_entities``)."""
     from redaction.cards import find_entities  # noqa: PLC0415
     from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
-    return trimmed(parts(find_entities(words, unanswered=True), words, sounds), words, sounds, speech)
+    entities = find_entities(words, unanswered=True, answer_windows_s=answer_windows_s)
+    return trimmed(parts(entities, words, sounds), words, sounds, speech)
 
 
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
                      speech: list[tuple[float, float]] | None = None, noisy: bool = False) -> list[tuple[float, float]]:
     """``pass1_parts``' times; on a ``noisy`` line (``redaction.line_noise``) with the chains of number
     sounds they do not cover (``redaction.sound_chains``), and on any line with the chains in a card
-    ask's answer they leave (``sound_chains.answer_chains_s``), as the engine adds them."""
-    from redaction.sound_chains import answer_chains_s, uncovered_chains_s  # noqa: PLC0415
+    ask's answer they leave (``sound_chains.answer_chains_s``) and then those in an expiry or code ask's
+    answer (``sound_chains.data_chains_s``), as the engine adds them."""
+    from redaction.sound_chains import answer_chains_s, data_chains_s, uncovered_chains_s  # noqa: PLC0415
 
-    found = [(a, b) for _, a, b in pass1_parts(words, sounds, speech)]
+    windows_s: list = []
+    found = [(a, b) for _, a, b in pass1_parts(words, sounds, speech, windows_s)]
     found += uncovered_chains_s(sounds, found) if noisy and sounds else []
-    return found + (answer_chains_s(sounds, words, found) if ANSWER_CHAINS and sounds else [])
+    found += answer_chains_s(sounds, words, found) if ANSWER_CHAINS and sounds else []
+    return found + ([(a, b) for _, a, b in data_chains_s(sounds, words, windows_s, found)]
+                    if DATA_CHAINS and sounds else [])
 
 
 #: Whether pass 1 masks the chains of number sounds in a card ask's answer (``sound_chains``), as the
 #: engine does; CALLREC_ANSWER_CHAINS=0 scores without them (to compare).
 ANSWER_CHAINS = os.environ.get("CALLREC_ANSWER_CHAINS", "1") != "0"
+#: The same for those in an expiry or code ask's answer (``sound_chains.data_chains_s``):
+#: CALLREC_DATA_CHAINS=0 scores without them.
+DATA_CHAINS = os.environ.get("CALLREC_DATA_CHAINS", "1") != "0"
 
 
 def line_noisy(audio) -> bool:  # noqa: ANN001 (float32 samples)
