@@ -174,6 +174,13 @@ def bare_back(word: str, before: str) -> bool:
     return word == "back" and before != "the"
 
 
+def own_number(word: str, before: str) -> bool:
+    """True for "my number" (``before``: the word said before it): the caller's own number is a phone
+    number, as "my phone number" is; a card is "the number", "my card number" (cards 1.99: a harmless
+    call's "my number is" and 11 digits were masked as a card, gen tune set 373-374)."""
+    return word == "number" and before == "my"
+
+
 def other_code(word: str, before: str) -> bool:
     """True for "code" said as a code of another kind (``before``: the word said before it, in
     ``OTHER_CODE_WORDS``): "the post code", "your authorisation code"."""
@@ -202,7 +209,7 @@ def lead_of(word: str, before: str) -> str | None:
     if word == PAYMENT_WORD and before == REASON_ARTICLE:
         return None  # "I'd like to make a payment": the caller's reason
     if (word in HARMLESS_WORDS or (word.endswith("s") and word[:-1] in HARMLESS_WORDS)  # "references"
-            or other_code(word, before)):
+            or other_code(word, before) or own_number(word, before)):
         return "harmless"
     if word in CARD_WORDS:
         return "card"

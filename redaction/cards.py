@@ -84,6 +84,7 @@ from redaction.card_words import (
     expiry_word,
     keyed_between,
     lead_of,
+    own_number,
     named_kind,
     plain,
 )
@@ -118,6 +119,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: (``_grouped_cards``: "my phone is 1234 4111 1111 1111 1111" kept the card whole in every transcript format).
 #: 1.99: a card with an issuer's prefix and length, Luhn-valid, read on in any grouping after a phone number's digits is
 #: the card (``_grouped_cards``: "call me on 07700 900123 4 1 1 1 ..." was all phone number).
+#: 1.99: words of other wordings (issue 9, the generated wording): "my number" leads a phone number
+#: (``card_words.own_number``).
 VERSION = "1.99"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -216,7 +219,8 @@ HARMLESS_LEAD_WORDS = 6
 #: asked for, a chain of at most MAX_ZERO_LED_DIGITS is a phone number whether or not it starts
 #: with 0 (Whisper drops the "oh" of "oh seven ...") unless a card that passes both checks
 #: starts where a run does (1.19; tune seeds 89-90 rescored: speech masked in harmless calls
-#: 1.65 -> 1.22 %; no change on seeds 91-92 and the strangers' 91-98).
+#: 1.65 -> 1.22 %; no change on seeds 91-92 and the strangers' 91-98). So does "my number"
+#: (``card_words.own_number``, 1.99).
 PHONE_WORDS = frozenset({"call", "phone", "telephone", "mobile", "landline", "reach"})
 #: A card word at most this many words after "call" is "back on" misheard ("you can call me my
 #: card. 0 7 0 0 5 6 ..."; not after "phone": "a payment over the phone ... from the card", 1.48).
@@ -941,7 +945,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         harmless_near = back_on or any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, month_said=any(month_at(k) for k in item.words), harmless_near=harmless_near,
-                       phone_near=back_on or bool(set(near) & PHONE_WORDS), named=named_kind(others),
+                       phone_near=back_on or bool(set(near) & PHONE_WORDS) or any(
+                           own_number(w, near[j - 1]) for j, w in enumerate(near) if j), named=named_kind(others),
                        after_the=bool(others) and others[-1] == "the", whole_numerals=whole_numerals)
         current.digits = [(d, _word_of(item, k)) for k, d in enumerate(item.digits)]
         # "forty five pounds twenty": the pence (or the minutes) of the amount before it

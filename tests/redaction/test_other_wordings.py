@@ -1,0 +1,25 @@
+"""Card logic rules written from the generated wording's calls (issue 9, cards 1.99): phrases the dev
+wording never had, each rule a class of words, not one sentence. Words as Whisper tiny wrote them."""
+
+from __future__ import annotations
+
+from redaction.cards import CARD_NUMBER, EXPIRY, SECURITY_CODE, find_entities
+from tests.redaction.test_cards import timed
+
+CARD = "can you read me the number on the card? it's 4532 0151 1283 0366 "
+
+
+def spans(text: str) -> list[tuple[str, str, float, float]]:
+    """(kind, words, start s, end s) of each entity, answers to unanswered asks included."""
+    words = timed(text)
+    return [(e.entity, " ".join(words[i].text for i in e.words), e.start_s, e.end_s)
+            for e in find_entities(words, unanswered=True)]
+
+
+def test_my_number_is_the_callers_phone_number() -> None:
+    # a harmless call (gen 373): "my number is" and 11 digits were masked as a card, with the words after
+    assert spans("I'll get married. My number is 4 7 0 1 9 4 8 0 4 1 5. let me look into my list") == []
+    # a card read after "my card number" or "the number is" is still a card
+    assert spans("my card number is 4 7 0 1 9 4 8 0 4 1 5 3 2 1 1") == [
+        (CARD_NUMBER, "4 7 0 1 9 4 8 0 4 1 5 3 2 1 1", 1.6, 7.5)]
+    assert spans("yeah the number is 4532 0151 1283 0366") == [(CARD_NUMBER, "4532 0151 1283 0366", 1.6, 3.1)]
