@@ -23,3 +23,16 @@ def test_my_number_is_the_callers_phone_number() -> None:
     assert spans("my card number is 4 7 0 1 9 4 8 0 4 1 5 3 2 1 1") == [
         (CARD_NUMBER, "4 7 0 1 9 4 8 0 4 1 5 3 2 1 1", 1.6, 7.5)]
     assert spans("yeah the number is 4532 0151 1283 0366") == [(CARD_NUMBER, "4532 0151 1283 0366", 1.6, 3.1)]
+
+
+def test_a_billing_number_after_the_code_stays_audible() -> None:
+    # the agent's "and the billing zip code" after the code, written "the billing oh six seven two ..."
+    # (gen 373): masked as a card of 12 digits and the word after it
+    billing = "the billing oh six seven two eleven nine four nine nine six three 3, the payment's been accepted."
+    assert spans(billing) == []
+    assert spans(CARD + "and the expiry 12 27 and the code 7 3 1 thanks and " + billing) == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "12 27", 6.8, 7.5),
+        (SECURITY_CODE, "7 3 1", 8.8, 9.9)]
+    # a card read after "billing" is still masked (it passes the Luhn check)
+    assert spans("the billing is fine, the card is 4532 0151 1283 0366") == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 2.8, 4.3)]
