@@ -1096,10 +1096,22 @@ def _counts(said: Sequence[TimedWord]) -> bool:
 def _held(k: int, words: Sequence[TimedWord]) -> int:
     """The index after the caller's "one moment." ("just a second", "hang on, let me check")
     that starts at word ``k``, or ``k``: a sentence of HOLD_WORDS and ANSWER_LEAD_WORDS only,
-    with a HOLD_CUE_WORDS word in it."""
-    end = _sentence_end(k, words) or k
-    said = {plain(w.text) for w in words[k:end]}
-    return end if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS else k
+    with a HOLD_CUE_WORDS word in it, or such a clause ended by a comma ("Let me see, it's ten to
+    five.": cards 1.99, the generated wording's holds masked as the answer)."""
+    for end in (_sentence_end(k, words) or k, _clause_end(k, words) or k):
+        said = {plain(w.text) for w in words[k:end]}
+        if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS:
+            return end
+    return k
+
+
+def _clause_end(word: int, words: Sequence[TimedWord]) -> int | None:
+    """As ``_sentence_end`` (``ASK_TAIL_WORDS``), a comma ending the clause too."""
+    j = word + 1
+    while (j < len(words) and j - word <= ASK_TAIL_WORDS and not _ends_clause(words[j - 1])
+           and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
+        j += 1
+    return None if j - word > ASK_TAIL_WORDS else j
 
 
 def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:

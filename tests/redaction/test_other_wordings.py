@@ -36,3 +36,15 @@ def test_a_billing_number_after_the_code_stays_audible() -> None:
     # a card read after "billing" is still masked (it passes the Luhn check)
     assert spans("the billing is fine, the card is 4532 0151 1283 0366") == [
         (CARD_NUMBER, "4532 0151 1283 0366", 2.8, 4.3)]
+
+
+def test_a_hold_ended_by_a_comma_is_no_part_of_the_answer() -> None:
+    # "Let me see, it's ten to five." for the code (gen 373): the caller's hold was masked as the code's
+    # answer, as it is not when Whisper ends it with a full stop
+    assert spans("what's the code on the back please? Let me see, it's ten to five. Great, thanks a lot.") == [
+        (SECURITY_CODE, "ten", 4.4, 4.7), (SECURITY_CODE, "to", 4.8, 5.1)]
+    assert spans(CARD + "lovely and the expiry date? Let me see, so big tender. Great") == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "so big tender.", 8.7, 9.9)]
+    # a clause of digits is no hold: "one, two" after the ask stays the answer
+    assert spans(CARD + "lovely and the expiry date? one, so big tender. Great") == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "one, so big tender.", 7.6, 9.1)]
