@@ -110,6 +110,12 @@ UNANSWERED_CONFIDENCE = 0.3
 CLOSING_WORDS = frozenset({"goodbye", "bye", "welcome", "help", "confirmation", "else", "everything", "accepted",
                            "approved", "processed", "successful"})
 CLOSING_ENDS = CLOSING_WORDS - {"welcome"}
+#: The agent's "that went through fine", "that's gone through for you" (1.99: the generated wording's closings
+#: after the payment, masked as the code the caller said before the agent spoke again): closings as those
+#: words are, but no end of an answer masked whole (``_answer``): "went" is also Whisper's writing of
+#: digits ("June 20th, went in high"), and a code written short ("At 8,000, lonely, naps, I'm all gone
+#: through and you will get a confirmation") lost a digit cut there.
+DONE_VERBS, DONE_WORD = frozenset({"went", "gone"}), "through"
 #: Most words of the agent's closing sentence before its closing word, as Whisper tiny writes them after
 #: the agent's "lovely" ("that has all gone through and you will get a confirmation": 10; "that's a mod on
 #: free and you will get a"; "nights are more gone through and you will get a" after "lonely"): an answer run
@@ -603,7 +609,7 @@ def _said_till_agent(after_s: float, entity: str, heard: Heard, used: set[int], 
     k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
     while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
         word = plain(words[k].text)
-        if word in CLOSING_ENDS:
+        if word in CLOSING_ENDS or _gone_through(k, words):
             return []
         if word in AGENT_AGAIN_WORDS:
             agent = _agent_from(k, words)
@@ -714,6 +720,7 @@ def _read_on_past(last: int, data: set[int], words: Sequence[TimedWord], until_s
     for k in range(last + 1, len(words)):
         word = plain(words[k].text)
         if (words[k].start_s > until_s or k in data or word in ANSWER_END_WORDS or word in CLOSING_ENDS
+                or _gone_through(k, words)
                 or word in NEXT_SENTENCE_WORDS or _asks_here(k, words)
                 or lead_of(word, plain(words[k - 1].text)) is not None):
             break
@@ -892,7 +899,7 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
                and not one_of_a_phrase(words, i) for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks; "one moment" is no digit)
-        if set(said) & CLOSING_WORDS or _asks_other(said):
+        if set(said) & CLOSING_WORDS or _asks_other(said) or any(_gone_through(i, words) for i in range(j, end)):
             # the call's closing, no question: "Brilliant, thanks very much for your help."; or a question for
             # something else: "and the house number of the billing address?" (1.83)
             j = end
@@ -1034,6 +1041,11 @@ def _agent_again(k: int, words: Sequence[TimedWord]) -> bool:
     return (word in ANSWER_END_WORDS or word in CLOSING_WORDS or ask_of(word) is not None
             or lead_of(word, before) is not None
             or (word in NEXT_ASK_STARTS and k > 0 and ends_sentence(words[k - 1].text)))
+
+
+def _gone_through(k: int, words: Sequence[TimedWord]) -> bool:
+    """True when word ``k`` is the "through" of "went through" or "gone through" (``DONE_VERBS``)."""
+    return k > 0 and plain(words[k].text) == DONE_WORD and plain(words[k - 1].text) in DONE_VERBS
 
 
 def _asks_data(k: int, words: Sequence[TimedWord]) -> bool:

@@ -121,7 +121,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: the card (``_grouped_cards``: "call me on 07700 900123 4 1 1 1 ..." was all phone number).
 #: 1.99: words of other wordings (issue 9, the generated wording): "my number" leads a phone number
 #: (``card_words.own_number``); "billing" leads a harmless number (``card_words.HARMLESS_WORDS``);
-#: the caller's hold ends at a comma too ("Let me see, ...": ``answers._held``).
+#: the caller's hold ends at a comma too ("Let me see, ...": ``answers._held``); "went through", "gone through"
+#: are the call's closing (``answers.DONE_VERBS``).
 VERSION = "1.99"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19

@@ -48,3 +48,15 @@ def test_a_hold_ended_by_a_comma_is_no_part_of_the_answer() -> None:
     # a clause of digits is no hold: "one, two" after the ask stays the answer
     assert spans(CARD + "lovely and the expiry date? one, so big tender. Great") == [
         (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "one, so big tender.", 7.6, 9.1)]
+
+
+def test_the_agents_went_through_closes_the_call() -> None:
+    # "Okay, that went through fine." after an expiry date with no code found (gen 373, 315): masked as the
+    # code the caller said before the agent spoke again
+    for closing in ("I have gone through for you.", "Okay, that went through fine."):
+        assert spans(CARD + "expiry 09 28. " + closing + " Perfect. thank you") == [
+            (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "09 28.", 6.0, 6.7)]
+    # "went" alone may be digits misheard ("June 20th, went in high"): the caller's words stay the code
+    assert spans(CARD + "expiry 09 28. the money went to five. Perfect. thank you") == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "09 28.", 6.0, 6.7),
+        (SECURITY_CODE, "the money went to five.", 6.8, 8.7)]
