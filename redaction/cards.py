@@ -1241,10 +1241,11 @@ def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
     """Cards written inside runs taken for a phone number: consecutive numerals grouped as a card
     is written (CARD_GROUPINGS), the first not starting with 0, whose digits pass the Luhn check;
     when one of them also has an issuer's prefix and length, only those. Or a card read on in any
-    grouping (one digit a word) right after a phone number's MIN_PHONE_LED_DIGITS to
-    MAX_PHONE_DIGITS digits, with an issuer's prefix and length and the Luhn check passed (``_issued``),
-    those read on to the chain's end first (1.99: "call me on 07700 900123 4 1 1 1 ..." was all phone
-    number). Overlapping ones are one card ("1234 5555 5555 5555 4444": its first four groups pass
+    grouping (one digit a word) to the end of a run led by 0, right after MIN_PHONE_DIGITS to
+    MAX_PHONE_DIGITS of its digits (a phone number's), with an issuer's prefix and length and the
+    Luhn check passed (``_issued``; 1.99: "call me on 07700 900123 4 1 1 1 ..." was all phone
+    number; looked for from any 7 to 12 digits in and ending anywhere, two phone numbers read one
+    digit a word held such a window 1 time in 8: session 56's review). Overlapping ones are one card ("1234 5555 5555 5555 4444": its first four groups pass
     Luhn too, no issuer's); the numerals around them stay audible."""
     digits = [d for run in chain for d in run.digits]
     groups = [list(said) for _, said in groupby(digits, key=lambda d: d[1])]  # the digits of one word each
@@ -1255,9 +1256,9 @@ def _grouped_cards(chain: list[_Run], times: Times) -> list[Entity]:
             card = "".join(d for group in groups[k : k + len(shape)] for d, _ in group)
             if sizes[k : k + len(shape)] == shape and card[0] != "0" and luhn_valid(card):
                 windows.append((k, k + len(shape), issuer_of(card) is not None))
-    read_on = [(k, end, True) for k in range(len(groups)) if MIN_PHONE_LED_DIGITS <= sum(sizes[:k]) <= MAX_PHONE_DIGITS
-               for end in range(k + 1, len(groups) + 1) if _issued("".join(d for g in groups[k:end] for d, _ in g))]
-    windows += [w for w in read_on if w[1] == len(groups)] or read_on  # read on to the chain's end, first
+    windows += [(k, len(groups), True) for k in range(len(groups))
+                if MIN_PHONE_DIGITS <= sum(sizes[:k]) <= MAX_PHONE_DIGITS and groups[0][0][0] == "0"
+                and _issued("".join(d for g in groups[k:] for d, _ in g))]
     windows.sort()
     if any(issued for _, _, issued in windows):
         windows = [w for w in windows if w[2]]

@@ -25,3 +25,19 @@ def test_a_card_read_on_after_a_phone_number_is_redacted(format_name: str, said:
     written = transcripts.write_back(transcript).text
     left = digits_left(format_name, written)
     assert " ".join(left) == phone if format_name == "simple" else all(run in phone for run in left)
+
+
+@pytest.mark.parametrize("said", [
+    ["Call", "me", "on", *"07807848631", *"07591549309", "thanks."],
+    ["Call", "me", "on", *"07807848631", "or", *"07591549309", "thanks."],
+    ["Call", "me", "on", *"07348523728", *"156086569070", "thanks."],
+], ids=["two_phones", "two_phones_or", "phone_then_order_number"])
+def test_phone_numbers_read_one_digit_a_word_keep_their_digits(said: list[str]) -> None:
+    """Session 56's review: a card read on after a phone number (1.99) was looked for from any word 7
+    to 12 digits in, ending anywhere, so two phone numbers read one digit a word held a Luhn-valid
+    window with an issuer's prefix 1 time in 8 and were masked; a read-on card now starts 10 to 12
+    digits into a phone number led by 0 and reaches the end of its run. (The other formats' free text
+    masks numbers near card data; the simple format keeps what the card logic keeps.)"""
+    transcript = transcripts.load(document("simple", said), "simple")
+    written = transcripts.write_back(transcript).text
+    assert "".join(digits_left("simple", written)) == "".join(w for w in said if w.isdigit())
