@@ -36,6 +36,17 @@ def test_thank_you_right_after_the_ask_is_no_agent_speaking_again() -> None:
     assert answer_window_s(Ask("code", 2), words) == (4.05, 5.3)  # after a word of the caller's: the agent's
 
 
+def test_the_agents_thanks_with_its_own_amount_after_them_is_the_agent_speaking_again() -> None:
+    """Session 56's review: the caller's answer unheard, the agent's real "Thank you" came straight after the
+    ask and was passed over, so the window (and the number sounds in it) ran over the agent's own amount."""
+    words = _said(2.0, "And the security code please?") + _said(5.0, "Thank you, that's £45.20 taken today.")
+    assert answer_window_s(Ask("code", 3), words) == (3.45, 5.0)  # "please?" ends 3.45 s; "Thank" 5.0 s
+    words = _said(2.0, "And the security code please?") + _said(5.0, "Thank you, forty five pounds today.")
+    assert answer_window_s(Ask("code", 3), words) == (3.45, 5.0)
+    words = _said(2.0, "And the security code please?") + _said(5.0, "Thank you very") + _said(9.0, "Lovely.")
+    assert answer_window_s(Ask("code", 3), words) == (3.45, 9.0)  # no number after the thanks: passed over
+
+
 def test_an_asks_sentence_that_runs_on_gives_no_answer_window() -> None:
     """Whisper ran the caller's answer into the ask with no full stop or pause: where it starts is not known."""
     words = _said(2.0, "And the expiry date please so big ten ten when it went in high until the end of it")
