@@ -33,8 +33,11 @@ set (seeds 365-366) nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import islice, takewhile
 
+from callrec.intervals import union
 from redaction.answers import asks_number
 from redaction.card_words import EXPIRY, FULL_DIGITS, MOST_DIGITS, Ask, ask_of, ends_sentence, plain
 from redaction.numbers import digits_said, says_number
@@ -162,23 +165,28 @@ def data_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWo
     from the window's start says the data's FULL_DIGITS: Whisper wrote nothing, or other words, over
     a hard voice's expiry date or code."""
     moments = sorted(t for t, _ in sounds)
+    by_start = sorted(words, key=lambda w: w.start_s)
+    starts = [w.start_s for w in by_start]
+    merged = union(covered_s)
+    lows, ends = [x for x, _ in merged], [y for _, y in merged]
     out: set[tuple[str, float, float]] = set()
     for entity, start_s, end_s in windows_s:
         kind = "expiry" if entity == EXPIRY else "code"
         chain: list[float] = []
-        for t in (t for t in moments if start_s <= t < end_s):
+        for t in takewhile(lambda t: t < end_s, islice(moments, bisect_left(moments, start_s), None)):
             if (chain and t - chain[-1] > MAX_GAP_S) or (not chain and t - start_s > DATA_REACH_S):
                 break
             chain.append(t)
         if chain:
-            found_s = min((max(chain[0], x) for x, y in covered_s if y > chain[0] and x <= chain[-1]), default=end_s)
+            near = merged[bisect_right(ends, chain[0]) : bisect_right(lows, chain[-1])]
+            found_s = min((max(chain[0], x) for x, y in near if y > chain[0]), default=end_s)
             chain = [t for t in chain if t < found_s]
         if not MIN_DATA_SOUNDS <= _sounds(chain) <= MOST_DIGITS[kind]:
             continue
         a, b = chain[0], chain[-1]
-        said = sum(len(digits_said(w.text)) for w in words
-                   if start_s <= w.start_s <= b and any(x <= w.start_s <= y for x, y in covered_s))
-        if said < FULL_DIGITS[kind] and sum(a <= w.start_s <= b and says_number(w.text) for w in words) <= MAX_NUMBER_WORDS:
+        inside = by_start[bisect_left(starts, start_s) : bisect_right(starts, b)]
+        said = sum(len(digits_said(w.text)) for w in inside if _within(w.start_s, merged, lows))
+        if said < FULL_DIGITS[kind] and sum(a <= w.start_s and says_number(w.text) for w in inside) <= MAX_NUMBER_WORDS:
             out.add((entity, a, b))
     return sorted(out, key=lambda found: found[1:])
 
@@ -212,3 +220,9 @@ def _uncovered(a: float, b: float, covered_s: Sequence[tuple[float, float]]) -> 
     something else), when at least MIN_UNCOVERED_S long."""
     end = min((max(a, x) for x, y in covered_s if y > a and x < b), default=b)
     return [(a, end)] if end - a >= MIN_UNCOVERED_S else []
+
+
+def _within(t_s: float, merged_s: Sequence[tuple[float, float]], lows_s: Sequence[float]) -> bool:
+    """``t_s`` lies inside one of the disjoint sorted spans ``merged_s`` (their starts ``lows_s``)."""
+    i = bisect_right(lows_s, t_s) - 1
+    return i >= 0 and t_s <= merged_s[i][1]
