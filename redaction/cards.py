@@ -401,8 +401,7 @@ class _Run:
 
 
 def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
-                  keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False,
-                  answer_windows_s: list[tuple[str, float, float]] | None = None) -> list[Entity]:
+                  keyed_s: Sequence[tuple[float, float]] = (), whole_numerals: bool = False) -> list[Entity]:
     """Card numbers, expiry dates and security codes in ``words`` (any order), by time;
     ``unanswered``: also the caller's answer to an ask that nothing found answers
     (``answers.unanswered``: for a speech recognizer's words in pass 1, not for a provider's
@@ -411,9 +410,21 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     ``_with_lead_in``: a provider's "It 4111111111111111 to ..." keeps its "to"); an ask
     answered by key presses (``keyed_s``: (start_s, end_s) of keyed sequences) is answered;
     ``whole_numerals``: the words are a transcription provider's, whose numerals say their numbers
-    whole (``_one_numeral``); ``answer_windows_s``, with ``unanswered``, gets (entity, start_s, end_s)
-    of where the caller answers each expiry and code ask taken, in words or implied
-    (``answers.answer_windows``: for ``sound_chains.data_chains_s``)."""
+    whole (``_one_numeral``)."""
+    return _found(words, unanswered, keyed_s, whole_numerals)[0]
+
+
+def find_in_pass1(words: Sequence[TimedWord], *,
+                  keyed_s: Sequence[tuple[float, float]] = ()) -> tuple[list[Entity], list[tuple[str, float, float]]]:
+    """``find_entities`` on a speech recognizer's words in pass 1 (``unanswered``), and (entity,
+    start_s, end_s) of where the caller answers each expiry and code ask it took, in words or
+    implied (``answers.answer_windows``: for ``sound_chains.data_chains_s``)."""
+    return _found(words, True, keyed_s, False)
+
+
+def _found(words: Sequence[TimedWord], unanswered: bool, keyed_s: Sequence[tuple[float, float]],
+           whole_numerals: bool) -> tuple[list[Entity], list[tuple[str, float, float]]]:
+    """``find_entities`` and, with ``unanswered``, the answer windows (``find_in_pass1``)."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start_s, i))
     again = _second_hearings([words[i] for i in order], written_once=whole_numerals)
     order = [i for k, i in enumerate(order) if k not in again]
@@ -422,6 +433,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
     runs = _runs(pieces(ordered), ordered, asks, keyed_s, whole_numerals)
     times = {i: (_said_from(w), w.end_s) for i, w in enumerate(ordered)}
     found: list[Entity] = []
+    windows_s: list[tuple[str, float, float]] = []
     before = _Before()
     for chain in _chains(runs):
         entities = _classify_chain(chain, before, times)
@@ -438,8 +450,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
             implied = answers.implied_asks(kind, after, asks, ordered, found)
             found += answers.unanswered(implied, heard, found, answers.IMPLIED_ANSWER_S, others=asks)
             taken += implied
-        if answer_windows_s is not None:
-            answer_windows_s += answers.answer_windows(taken, ordered, keyed_s)
+        windows_s = answers.answer_windows(taken, ordered, keyed_s)
         found += answers.unread_cards(asks, heard, found)
         found += answers.cards_before_data(heard, found)
         found += answers.named_codes(heard, found)
@@ -456,7 +467,7 @@ def find_entities(words: Sequence[TimedWord], *, unanswered: bool = False,
         (Entity(e.entity, e.start_s, e.end_s, e.confidence, tuple(sorted(order[w] for w in e.words)),
                 None if e.asked is None else order[e.asked]) for e in found),
         key=lambda e: e.start_s,
-    )
+    ), windows_s
 
 
 #: "code" with one of these before it: what the agent asks for with it after asking for card data (1.84).

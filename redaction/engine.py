@@ -45,8 +45,8 @@ from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards, edges, pauses, sounds
 from redaction import channels as channel_words
-from redaction.card_words import CARD_NUMBER
-from redaction.cards import find_entities
+from redaction.card_words import CARD_NUMBER, Entity
+from redaction.cards import find_entities, find_in_pass1
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
 from redaction.beside_transcript import aligned, clock_fit, move_s, moved, recognizer_adds
@@ -181,7 +181,9 @@ def detect(
         words, spans = clock.words(words), clock.widened(clock.spans(spans))
     detections = _keyed(tones)
     if words:
-        said = _spoken(words if energy is None else energy.tagged(words), words_detector, Source.TRANSCRIPT,
+        tagged = words if energy is None else energy.tagged(words)
+        # a transcript's numerals say their numbers whole; a recognizer's may have lost digits
+        said = _spoken(tagged, find_entities(tagged, whole_numerals=True), words_detector, Source.TRANSCRIPT,
                        energy=energy)
         # between pieces of a transcript aligned piecewise, where its step lies is not known
         detections += said if clock is None else clock.widened(said)
@@ -189,9 +191,12 @@ def detect(
     if heard:
         # an unanswered ask (answers.unanswered) is looked for in pass 1 only: verification
         # hears the ask again with its answer masked
-        recognized = _spoken(heard, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
-                             unanswered=not masked_s, keyed_s=keyed_s, heard_sounds=heard_sounds,
-                             heard_speech=heard_speech, energy=energy, answer_windows_s=answer_windows_s)
+        if masked_s:
+            entities = find_entities(heard, keyed_s=keyed_s)
+        else:
+            entities, answer_windows_s = find_in_pass1(heard, keyed_s=keyed_s)
+        recognized = _spoken(heard, entities, f"{RECOGNIZER_PREFIX}{recognizer.name}", Source.RECOGNIZER,
+                             heard_sounds=heard_sounds, heard_speech=heard_speech, energy=energy)
         if words and recognized:  # beside a transcript: what it heard outside the transcript's spans (beside_transcript)
             covered_s = [(d.start_s, d.end_s) for d in detections if d.source == Source.TRANSCRIPT]
             covered_s += [(d.start_s, d.end_s) for d in spans]
@@ -278,22 +283,16 @@ def _outside(heard: list[TimedWord], spans: Sequence[tuple[float, float]]) -> li
     return [w for w in heard if not tone(w)]
 
 
-def _spoken(words: Sequence[TimedWord], detector: str, source: Source, unanswered: bool = False,
-            keyed_s: Sequence[tuple[float, float]] = (),
+def _spoken(words: Sequence[TimedWord], entities: Sequence[Entity], detector: str, source: Source,
             heard_sounds: Sequence[tuple[float, float]] | None = None,
             heard_speech: Sequence[tuple[float, float]] | None = None,
-            energy: channel_words.ChannelEnergy | None = None,
-            answer_windows_s: list[tuple[str, float, float]] | None = None) -> list[Detection]:
-    """Detections of the card data in ``words`` (``answer_windows_s`` gets the expiry and code asks'
-    answer windows: ``cards.find_entities``); with ``heard_sounds`` (where the recognizer heard
-    number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
+            energy: channel_words.ChannelEnergy | None = None) -> list[Detection]:
+    """Detections of the card data ``entities`` the card logic found in ``words``; with ``heard_sounds`` (where
+    the recognizer heard number sounds), each reaching along and kept to them when they agree with the words (``sounds``);
     with ``heard_speech`` (its speech regions), ending with the speech that holds their data (``edges``);
     with ``energy`` (a dual-channel recording's, the words given their channels), each on the channel
     that said it, and where a sure number sound under it is another channel's, on that one too
     (``channels``)."""
-    # a transcript's numerals say their numbers whole; a recognizer's may have lost digits
-    entities = find_entities(words, unanswered=unanswered, keyed_s=keyed_s, whole_numerals=source is Source.TRANSCRIPT,
-                             answer_windows_s=answer_windows_s)
     kept = sounds.parts(entities, words, heard_sounds)
     parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
     if energy is None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from redaction.answers import answer_window_s, answer_windows
 from redaction.card_words import Ask
-from redaction.cards import find_entities
+from redaction.cards import find_entities, find_in_pass1
 from redaction.words import TimedWord
 
 
@@ -61,18 +61,13 @@ def test_answer_windows_of_expiry_and_code_asks_not_answered_by_key_presses() ->
     assert answer_windows(asks, words, keyed_s=[(5.0, 7.0)]) == []  # the caller keyed it
 
 
-def test_find_entities_gives_the_answer_windows_of_the_asks_it_took_in_words_and_implied() -> None:
-    """The asks pass 1 takes (``find_entities`` with ``unanswered``): in words, and the agent's next question
-    after a card number, its ask word misheard ("and when does the car next fire?"): an expiry ask."""
+def test_find_in_pass1_gives_the_answer_windows_of_the_asks_it_took_in_words_and_implied() -> None:
+    """The asks pass 1 takes (``find_in_pass1``: ``find_entities`` with ``unanswered``): in words, and the agent's
+    next question after a card number, its ask word misheard ("and when does the car next fire?"): an expiry ask."""
     card = _said(1.0, "Can I take the card number please?") + _said(4.0, "4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6", 0.4)
     asked = _said(11.0, "Lovely. And when does the car next fire?") + _said(18.0, "Lovely.")
-    windows: list[tuple[str, float, float]] = []
-    find_entities(card + asked, unanswered=True, answer_windows_s=windows)
+    entities, windows = find_in_pass1(card + asked)
     assert windows == [("expiry", 13.35, 18.0)]  # "fire?" ends 13.35 s
-    windows = []
-    find_entities(_said(2.0, "And the security code please?") + _said(8.0, "Lovely."), unanswered=True,
-                  answer_windows_s=windows)
+    assert entities == find_entities(card + asked, unanswered=True)
+    _, windows = find_in_pass1(_said(2.0, "And the security code please?") + _said(8.0, "Lovely."))
     assert windows == [("security_code", 3.45, 8.0)]  # "please?" ends 3.45 s; "Lovely." 8.0 s
-    windows = []
-    find_entities(_said(2.0, "And the security code please?"), answer_windows_s=windows)  # not pass 1
-    assert windows == []

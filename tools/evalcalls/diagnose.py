@@ -115,17 +115,17 @@ def classify(span: Span, *, pieces_s, words, number_words, entities_s, final_s) 
 
 
 def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
-                speech: list[tuple[float, float]] | None = None, answer_windows_s: list | None = None) -> list:
+                speech: list[tuple[float, float]] | None = None) -> tuple[list, list[tuple[str, float, float]]]:
     """Pass 1's entities (before padding) as the engine has them, (entity, start_s, end_s): the card
     logic on ``words``, reaching along and kept to the recognizer's number ``sounds``
     (``redaction.sounds``), ending with the ``speech`` regions that hold their data (``redaction.edges``);
-    ``answer_windows_s`` gets the expiry and code asks' answer windows (``cards.find_entities``)."""
-    from redaction.cards import find_entities  # noqa: PLC0415
+    and the expiry and code asks' answer windows (``cards.find_in_pass1``)."""
+    from redaction.cards import find_in_pass1  # noqa: PLC0415
     from redaction.edges import trimmed  # noqa: PLC0415
     from redaction.sounds import parts  # noqa: PLC0415
 
-    entities = find_entities(words, unanswered=True, answer_windows_s=answer_windows_s)
-    return trimmed(parts(entities, words, sounds), words, sounds, speech)
+    entities, windows_s = find_in_pass1(words)
+    return trimmed(parts(entities, words, sounds), words, sounds, speech), windows_s
 
 
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
@@ -136,8 +136,8 @@ def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
     answer (``sound_chains.data_chains_s``), as the engine adds them."""
     from redaction.sound_chains import answer_chains_s, data_chains_s, uncovered_chains_s  # noqa: PLC0415
 
-    windows_s: list = []
-    found = [(a, b) for _, a, b in pass1_parts(words, sounds, speech, windows_s)]
+    parts, windows_s = pass1_parts(words, sounds, speech)
+    found = [(a, b) for _, a, b in parts]
     found += uncovered_chains_s(sounds, found) if noisy and sounds else []
     found += answer_chains_s(sounds, words, found) if ANSWER_CHAINS and sounds else []
     return found + ([(a, b) for _, a, b in data_chains_s(sounds, words, windows_s, found)]

@@ -115,7 +115,7 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     for i in range(0, len(stereo), 65536):
         energy.feed(stereo[i : i + 65536])
     words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
-    found = by_speaker(pass1_parts(words, sounds, speech), words, sounds, energy)
+    found = by_speaker(pass1_parts(words, sounds, speech)[0], words, sounds, energy)
     pauses_s = pauses_of(r)
     return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config, pauses_s)
                   for role, channel in CHANNEL_OF_ROLE.items()}
