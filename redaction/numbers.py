@@ -76,6 +76,10 @@ _JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
 #: their word ("W5", "28th", "CA1008"). A word with this many digits is no amount (``_QUANTITY``).
 GLUED_RUN_DIGITS = 13
 _GLUED = re.compile(rf"(?<=\D)(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=\D)")
+#: An international phone number (E.164: "+" and at most 15 digits; 8 or more here) is one harmless word,
+#: not a run parted from its sign: "+4915112345678" passes Luhn, and was masked as a card (session 56's
+#: review). A "+" before 16 digits or more is no phone number: the run parts from it.
+_PHONE = re.compile(r"^\+\d{8,15}[.,;!?]?$")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.
@@ -210,7 +214,7 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     grouped = _GROUPED.match(whole) if "," in whole else None
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]
-    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < GLUED_RUN_DIGITS:
+    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < GLUED_RUN_DIGITS or _PHONE.match(whole):
         return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):

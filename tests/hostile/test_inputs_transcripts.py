@@ -24,13 +24,14 @@ def transcript_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALLREC_VERIFY_LISTEN", "false")
 
 
-def redact_simple(tmp_path: Path, words: list[str]) -> tuple[int, dict, str]:
-    """``redact`` of 6 s of noise with a simple transcript "my card is WORDS...": (exit status,
-    the report, the transcript written back)."""
+def redact_simple(tmp_path: Path, words: list[str], lead: tuple[str, ...] = ("my", "card", "is")) -> tuple[int, dict, str]:
+    """``redact`` of 6 s of noise with a simple transcript "LEAD... WORDS..." (0.3 s a lead word,
+    0.7 s a word after): (exit status, the report, the transcript written back)."""
     audio = tmp_path / "call.wav"
     sf.write(audio, np.random.default_rng(3).normal(0, 0.03, 6 * 8000).astype(np.float32), 8000, subtype="PCM_16")
-    lines = ["0.20 0.50 my", "0.50 0.80 card", "0.80 1.00 is"]
-    lines += [f"{1.0 + 0.7 * k:.2f} {1.6 + 0.7 * k:.2f} {word}" for k, word in enumerate(words)]
+    start_s = 0.1 + 0.3 * len(lead)
+    lines = [f"{0.2 + 0.3 * k:.2f} {min(0.5 + 0.3 * k, start_s):.2f} {word}" for k, word in enumerate(lead)]
+    lines += [f"{start_s + 0.7 * k:.2f} {start_s + 0.6 + 0.7 * k:.2f} {word}" for k, word in enumerate(words)]
     transcript = tmp_path / "t.txt"
     transcript.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report, written = tmp_path / "r.json", tmp_path / "t.out.txt"
@@ -92,6 +93,25 @@ def test_a_card_written_with_an_amounts_sign_is_masked_and_written_back_redacted
     whatever digits it held: "$4111111111111111" or "4111%1111%1111%1111" kept the whole card in the
     redacted copy. A word with a card number's count of digits (13 or more) is no amount."""
     code, report, written = redact_simple(tmp_path, [signed])
+    assert code == 0
+    assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
+    assert "1111" not in written, written
+
+
+def test_an_international_phone_number_stays_a_harmless_word(tmp_path):
+    """A run of 13 digits or more parts from any sign glued to it ("$4111111111111111"), so an
+    international phone number ("+" and up to 15 digits, E.164) whose digits pass Luhn was masked
+    as a card and written back "+[redacted]". A "+" and 8 to 15 digits is one harmless word."""
+    code, report, written = redact_simple(tmp_path, ["+4915112345678", "any", "time"],
+                                          lead=("you", "can", "reach", "me", "on"))
+    assert code == 0
+    assert report["spans"] == []
+    assert "+4915112345678" in written, written
+
+
+def test_a_card_after_a_plus_sign_is_masked_and_written_back_redacted(tmp_path):
+    """A "+" before 16 digits is no phone number (E.164 has 15 at most): the card parts from it."""
+    code, report, written = redact_simple(tmp_path, ["+" + "".join(CARD_GROUPS)])
     assert code == 0
     assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
     assert "1111" not in written, written

@@ -192,3 +192,20 @@ def test_symbols_around_digits_part_them_like_punctuation(said: str) -> None:
 
     assert [a.value for a in atoms_of(said, 0) if a.kind == "digits"] == ["4111", "1111", "1111", "1111"]
     assert "4111" not in freetext.redact_free(f"my card is {said} thanks", NO_CORES)
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("+4915112345678", ["."]),  # E.164: "+" and 8 to 15 digits, Luhn-valid here
+        ("+4915112345678.", ["."]),
+        ("+15550100", ["."]),
+        ("+123456789012345", ["."]),
+        ("+4111111111111111", [".", "4111111111111111"]),  # 16 digits: no phone number
+        ("+1234567890123456789,", [".", "1234567890123456789"]),
+    ],
+)
+def test_an_international_phone_number_is_one_word(text: str, digits: list[str]) -> None:
+    """Session 56's review: "+4915112345678" was parted into "+" and a Luhn-valid run (13 digits
+    or more part from what is glued to them) and masked as a card."""
+    assert said(text) == digits
