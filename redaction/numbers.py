@@ -92,9 +92,11 @@ _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _DOUBLED = re.compile(r"^w(\d)$")
 #: Written numbers that are not digits read out: an amount ("$12.50", "£40", "15%"), a time
 #: or a decimal ("3:30", "12.75"), thousands grouped with commas ("1,250", and ",400" where a
-#: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word.
+#: recognizer parted "$3,400,000" into "$3", ",400", ",000"). One ordinary word. A sign with a digit on
+#: either side ("4111$1111", "1111%1111") joins digits (``_JOINER``), it makes no amount: a card over two
+#: such words ("4111$1111 1111$1111") was two amounts (session 56's review).
 _THOUSANDS = r"\d{1,3}(?:,\d{3})+"
-_QUANTITY = re.compile(rf"[$£€¢%]|^\d+[:.]\d+[.,;!?]?$|^{_THOUSANDS}[.,;!?]?$|^(,\d{{3}})+[.,;!?]?$")
+_QUANTITY = re.compile(rf"(?<!\d)[$£€¢%]|[$£€¢%](?!\d)|^\d+[:.]\d+[.,;!?]?$|^{_THOUSANDS}[.,;!?]?$|^(,\d{{3}})+[.,;!?]?$")
 #: A number grouped in thousands with this many digits or more is a digit string a recognizer
 #: or a formatting provider grouped ("4,111,111,111,111,111": a card), not a quantity: no amount
 #: said in a call reaches a billion without its currency sign (which keeps it a quantity).

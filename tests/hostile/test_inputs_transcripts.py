@@ -98,6 +98,18 @@ def test_a_card_written_with_an_amounts_sign_is_masked_and_written_back_redacted
     assert "1111" not in written, written
 
 
+@pytest.mark.parametrize("sign", ["$", "%", "\u00a3", "\u20ac", "\u00a2"])
+def test_a_card_over_two_words_with_an_amounts_sign_between_digits_is_masked_and_written_back_redacted(
+        tmp_path, sign):
+    """A word with 13 digits or more is no amount, but a card over two words, each with an amount's
+    sign between its groups ("4111$1111 1111$1111"), was two amounts: nothing masked, the card
+    written back whole. A sign with a digit on either side joins digits; it makes no amount."""
+    code, report, written = redact_simple(tmp_path, [sign.join(CARD_GROUPS[:2]), sign.join(CARD_GROUPS[2:])])
+    assert code == 0
+    assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
+    assert "1111" not in written, written
+
+
 def test_an_international_phone_number_stays_a_harmless_word(tmp_path):
     """A run of 13 digits or more parts from any sign glued to it ("$4111111111111111"), so an
     international phone number ("+" and up to 15 digits, E.164) whose digits pass Luhn was masked

@@ -209,3 +209,17 @@ def test_an_international_phone_number_is_one_word(text: str, digits: list[str])
     """Session 56's review: "+4915112345678" was parted into "+" and a Luhn-valid run (13 digits
     or more part from what is glued to them) and masked as a card."""
     assert said(text) == digits
+
+
+@pytest.mark.parametrize("text", ["$45.99", "50%", "€5", "5€", "12,5%", "US$5", "$1,250", "10%off", "$3.", "£40,",
+                                  "¢99", "$4111", "4111%", "$12.50$"])
+def test_an_amount_is_one_ordinary_word(text: str) -> None:
+    assert said(text) == ["."]
+
+
+@pytest.mark.parametrize(("text", "digits"), [("4111$1111", ["4111", "1111"]), ("1111%1111,", ["1111", "1111"]),
+                                              ("4111€1111£1111", ["4111", "1111", "1111"]),
+                                              ("4111¢1111", ["4111", "1111"])])
+def test_an_amounts_sign_between_digits_joins_them(text: str, digits: list[str]) -> None:
+    """Session 56's review: "4111$1111 1111$1111" was two amounts, a card over them never read."""
+    assert said(text) == digits
