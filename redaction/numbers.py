@@ -70,11 +70,15 @@ _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
 #: a braille blank: session 56's red team, each a card kept whole as one other word); "+15550100" and
 #: "C++" stay one word.
 _JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
-#: A run of a card number's length (13 digits or more: cards.MIN_CARD_DIGITS) parts from what is glued
-#: to it, letters or signs ("card4111111111111111", "4111111111111111ok", "$4111111111111111": session
-#: 56's red team, each one other word, the card neither masked nor redacted); shorter runs stay in
-#: their word ("W5", "28th", "CA1008"). A word with this many digits is no amount (``_QUANTITY``).
-GLUED_RUN_DIGITS = 13
+#: A run of this many digits or more parts from what is glued to it, letters or signs
+#: ("card4111111111111111", "4111111111111111ok": session 56's red team, each one other word, the card
+#: neither masked nor redacted; and a card over two words, one glued, "card41111111 11111111": its
+#: review, the glued word's 8 digits written back); shorter runs stay in their word ("W5", "28th",
+#: "CA1008"). "INV123456" is "inv" and a harmless number.
+GLUED_RUN_DIGITS = 6
+#: A word with a card number's count of digits (cards.MIN_CARD_DIGITS) is no amount (``_QUANTITY``:
+#: "$4111111111111111").
+CARD_RUN_DIGITS = 13
 _GLUED = re.compile(rf"(?<=\D)(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=\D)")
 #: An international phone number (E.164: "+" and at most 15 digits; 8 or more here) is one harmless word,
 #: not a run parted from its sign: "+4915112345678" passes Luhn, and was masked as a card (session 56's
@@ -216,7 +220,7 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     grouped = _GROUPED.match(whole) if "," in whole else None
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]
-    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < GLUED_RUN_DIGITS or _PHONE.match(whole):
+    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < CARD_RUN_DIGITS or _PHONE.match(whole):
         return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):

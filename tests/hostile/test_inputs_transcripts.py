@@ -86,6 +86,30 @@ def test_a_whole_card_glued_to_letters_in_one_word_is_masked_and_written_back_re
 
 
 
+@pytest.mark.parametrize("words", [["card" + "".join(CARD_GROUPS)[:10], "".join(CARD_GROUPS)[10:]],
+                                   ["card" + "".join(CARD_GROUPS[:2]), "".join(CARD_GROUPS[2:])],
+                                   ["".join(CARD_GROUPS[:2]), "".join(CARD_GROUPS[2:]) + "ok"]])
+def test_a_card_over_two_words_one_glued_to_letters_is_masked_and_written_back_redacted(tmp_path, words):
+    """Only a run of a card number's length (13 digits or more) parted from letters glued to it, so
+    a card over two words whose first or last is glued ("card41111111 11111111", "41111111
+    11111111ok") kept that word's digits: 8 of the card's written back. A run of 6 digits or more
+    parts from letters."""
+    code, report, written = redact_simple(tmp_path, words)
+    assert code == 0
+    assert [(s["entity"], s["detector"]) for s in report["spans"]] == [("card_number", "transcript:simple")]
+    assert "1111" not in written, written
+
+
+@pytest.mark.parametrize("words", [["invoice", "INV123456", "thanks"], ["code", "CA1008", "and", "W5", "on", "the", "28th"]])
+def test_short_runs_glued_to_letters_stay_harmless(tmp_path, words):
+    """A reference with a 6-digit run ("INV123456", read as "inv" and its digits) or shorter ones
+    ("CA1008", "28th") is no card: nothing masked, written back as it was."""
+    code, report, written = redact_simple(tmp_path, words, lead=("the",))
+    assert code == 0
+    assert report["spans"] == []
+    assert all(word in written for word in words), written
+
+
 @pytest.mark.parametrize("signed", ["$" + "".join(CARD_GROUPS), "".join(CARD_GROUPS) + "%", "$".join(CARD_GROUPS),
                                     "%".join(CARD_GROUPS), "\u20ac" + "".join(CARD_GROUPS)])
 def test_a_card_written_with_an_amounts_sign_is_masked_and_written_back_redacted(tmp_path, signed):

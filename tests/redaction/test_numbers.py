@@ -223,3 +223,14 @@ def test_an_amount_is_one_ordinary_word(text: str) -> None:
 def test_an_amounts_sign_between_digits_joins_them(text: str, digits: list[str]) -> None:
     """Session 56's review: "4111$1111 1111$1111" was two amounts, a card over them never read."""
     assert said(text) == digits
+
+
+@pytest.mark.parametrize(("text", "digits"), [
+    ("card4111111111", [".", "4111111111"]), ("card41111111", [".", "41111111"]), ("41111111ok", ["41111111", "."]),
+    ("INV123456", [".", "123456"]), ("ab123456cd", [".", "123456", "."]),
+    ("CA1008", ["."]), ("W5", ["55"]), ("28th", ["."]), ("a12345b", ["."]), ("a1@b2.com", ["."]), ("v1.2.3", [".", "2", "3"]),
+])
+def test_a_run_of_six_digits_parts_from_letters_glued_to_it(text: str, digits: list[str]) -> None:
+    """Session 56's review: "card41111111 11111111" (a card over two words, the first glued to a
+    word) kept its first eight digits in an ordinary word: only 13 digits or more parted."""
+    assert said(text) == digits
