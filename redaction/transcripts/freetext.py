@@ -309,14 +309,14 @@ class _Scrub:
     near: Callable[[dict[str, Any]], bool] | None
     owned: frozenset[str]
     done: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)
-    named: dict[str, str] = dataclasses.field(default_factory=dict)  # keys as redacted (``key``)
+    named: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)  # keys as redacted (``key``)
 
     def node(self, node: Any, key: str, numbers: bool) -> Any:
         if isinstance(node, dict):
             numbers = numbers or (self.near is not None and self.near(node))
             if id(node) in self.skip:
                 return self.word(node, numbers or _redacted(node, self.owned))
-            self.keys(node)
+            self.keys(node, lambda name: self.key(name, numbers))
             for name, value in node.items():
                 node[name] = self.node(value, name, numbers)
             return node
@@ -352,13 +352,15 @@ class _Scrub:
                 if after != text:
                     holder[key] = after
 
-    def keys(self, node: dict[str, Any], path: str = "") -> None:
-        """``node``'s keys redacted in place (its order kept), each read as a string value in its place is:
-        free text when it holds a space, else a label. Keys were copied as they were (session 56: a
-        card number as a key, a provider's metadata echoing a client's labels, was written back
-        beside its words redacted). A key an owned path names (``path``: a word's, dotted) is the
-        format's own; two keys redacted alike are told apart by a count ("[redacted] (2)")."""
-        renamed = {name: self.key(name) for name in node if f"{path}{name}" not in self.owned}
+    def keys(self, node: dict[str, Any], redact: Callable[[str], str], path: str = "") -> None:
+        """``node``'s keys redacted in place (its order kept) by ``redact``, which reads each as a string
+        value in its place is (``key`` in a document, ``free`` in a word, with its context's ``numbers``).
+        Keys were copied as they were (session 56: a card number as a key, a provider's metadata echoing
+        a client's labels, was written back beside its words redacted; then its review: a redacted word's
+        ``"alts": {"4111": 0.9}`` kept the card's groups as keys). A key an owned path names (``path``: a
+        word's, dotted) is the format's own; two keys redacted alike are told apart by a count
+        ("[redacted] (2)")."""
+        renamed = {name: redact(name) for name in node if f"{path}{name}" not in self.owned}
         if all(new == name for name, new in renamed.items()):
             return
         items = list(node.items())
@@ -370,12 +372,13 @@ class _Scrub:
                 new = f"{renamed.get(name, name)} ({n})"
             node[new] = value
 
-    def key(self, name: str) -> str:
-        """A key as a string value in its place is redacted (``node``: free text or a label)."""
-        if name not in self.named:
-            redacted = self.free(name, False) if any(ch.isspace() for ch in name.strip()) else self.label(name)
-            self.named[name] = redacted if isinstance(redacted, str) else name
-        return self.named[name]
+    def key(self, name: str, numbers: bool) -> str:
+        """A document's key as a string value in its place is redacted (``node``: free text, its numbers
+        too with ``numbers``, or a label)."""
+        if (name, numbers) not in self.named:
+            redacted = self.free(name, numbers) if any(ch.isspace() for ch in name.strip()) else self.label(name)
+            self.named[name, numbers] = redacted if isinstance(redacted, str) else name
+        return self.named[name, numbers]
 
     def label(self, value: str | int) -> str | int:
         """A string not read as free text (a label, an id, a time) or a JSON number, redacted (as a
@@ -395,7 +398,7 @@ class _Scrub:
         would be too; with ``numbers`` (the word itself redacted) every number in them is redacted too
         ("ITN": "4" of "four")."""
         if isinstance(node, dict):
-            self.keys(node, path)
+            self.keys(node, lambda name: self.free(name, numbers), path)
             for name, value in node.items():
                 if f"{path}{name}" not in self.owned:
                     node[name] = self.word(value, numbers, f"{path}{name}.")

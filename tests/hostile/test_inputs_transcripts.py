@@ -187,3 +187,22 @@ def test_card_data_in_a_json_key_is_written_back_redacted(tmp_path, words, extra
     (holder,) = (document[name] for name in extra)
     assert list(holder.values()) == list(next(iter(extra.values())).values())  # the value kept, under its key redacted
 
+
+def test_card_data_in_a_redacted_words_keys_is_written_back_redacted(tmp_path):
+    """A word's fields no reader reads are redacted with the word ("ITN": "4" of "four"), its keys
+    were read as labels only: a Whisper word carrying its alternatives by text (``"alts": {"4111":
+    0.9}``) was written back with the card's groups as keys beside the words redacted. A key in a
+    redacted word is redacted as a value there is."""
+    audio = tmp_path / "call.wav"
+    sf.write(audio, np.random.default_rng(3).normal(0, 0.03, 6 * 8000).astype(np.float32), 8000, subtype="PCM_16")
+    document = whisper_document(SAID_CARD)
+    for word in document["segments"][0]["words"][3:]:
+        word["alts"] = {word["word"].strip(): 0.9}
+    transcript, written = tmp_path / "t.json", tmp_path / "t.out.json"
+    transcript.write_text(json.dumps(document))
+    assert main(["redact", str(audio), "-o", str(tmp_path / "out.wav"), "--transcript", str(transcript),
+                 "--transcript-format", "whisper", "--transcript-out", str(written)]) == 0
+    assert "1111" not in written.read_text(), written.read_text()
+    words = json.loads(written.read_text())["segments"][0]["words"]
+    assert [word["alts"] for word in words[3:]] == [{"[redacted]": 0.9}] * 4
+

@@ -58,9 +58,9 @@ def test_a_string_every_word_repeats_is_read_by_the_card_logic_once_a_document(m
     words = [{"word": "well", "speaker_label": f"spk_{k % 2}", "language": "en"} for k in range(1000)]  # "w1" reads as a digit
     document = {"words": words, "summary": "spk_0 said so"}
     freetext.finish(document, ["4111"], words, owned=("word",))
-    assert sorted(runs) == ["en", "spk_0", "spk_0 said so", "spk_1"]
+    assert sorted(runs) == ["en", "language", "speaker_label", "spk_0", "spk_0 said so", "spk_1"]  # a word's keys too
     freetext.finish({"words": words}, ["4111"], words, owned=("word",))
-    assert len(runs) == 4 + 3  # a new document: read again
+    assert len(runs) == 6 + 5  # a new document: read again
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -132,3 +132,19 @@ def test_a_list_s_labels_are_read_as_labels_beside_the_reading_together() -> Non
     cores = freetext.digit_cores(["4532015112830366"])
     assert freetext.scrub({"refs": ["pay4532015112830366", "vip"]}, cores) == {"refs": ["[redacted]", "vip"]}
     assert freetext.scrub({"refs": ["oh", "security"]}, cores, near=lambda _: True) == {"refs": ["oh", "security"]}
+
+
+def test_a_key_is_redacted_as_a_value_in_its_place_is() -> None:
+    """Session 56's review: keys were read as labels only, so a redacted word's ``"alts": {"four":
+    0.9}`` (a number, redacted as a value there) and a spaced key under a mapping tied to a redacted
+    word's time ("took two minutes") kept their numbers."""
+    word = {"word": " [redacted]", "alts": {"four": 0.9, "it": 0.1}, "4111": {"five": 1}}
+    other = {"word": " fine", "alts": {"fine": 0.9}, "1283": 1}
+    document = {"words": [word, other]}
+    scrubbed = freetext.scrub(document, freetext.NO_CORES, skip=frozenset({id(word), id(other)}),
+                              owned=frozenset({"word"}))
+    assert scrubbed == {"words": [{"word": " [redacted]", "alts": {"[redacted]": 0.9, "it": 0.1}, "[redacted]": {"[redacted]": 1}},
+                                  {"word": " fine", "alts": {"fine": 0.9}, "1283": 1}]}
+    note = {"note": {"took two minutes": 1, "2": 2}}
+    assert freetext.scrub(note, freetext.NO_CORES, near=lambda _: True) == {"note": {"took [redacted] minutes": 1, "2": 2}}
+    assert freetext.scrub({"note": {"took two minutes": 1}}, freetext.NO_CORES) == {"note": {"took two minutes": 1}}
