@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from callrec.digits import ascii_digits
 from redaction.words import TimedWord
 
 UNITS = {
@@ -139,13 +140,8 @@ def plain(text: str) -> str:
     if text.isascii():
         return text
     folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return "".join(_ascii_digit(c) for c in folded
-                   if c not in _FILLERS and unicodedata.category(c) not in _DROPPED_CATEGORIES)
-
-
-def _ascii_digit(c: str) -> str:
-    """A decimal digit of any script as its ASCII digit; any other character as it is."""
-    return str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c
+    return ascii_digits("".join(c for c in folded
+                                if c not in _FILLERS and unicodedata.category(c) not in _DROPPED_CATEGORIES))
 
 
 @dataclass(frozen=True)

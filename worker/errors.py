@@ -8,8 +8,8 @@ HTTP API and the queue's retries.
 
 import errno
 import re
-import unicodedata
 
+from callrec.digits import ascii_digits
 from callrec.errors import CallrecError, is_permanent, is_retryable  # noqa: F401  (used across worker)
 from callrec.luhn import luhn_valid
 
@@ -176,7 +176,9 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
     the operator who typed the input, and its byte counts and rates
     (``header promises 4160000 data bytes``) are what they need.
     """
-    read = _decimal(text)
+    # every digit read as the decimal digit it is (superscripts, circled digits: \d does not match them;
+    # session 56's red team: a card number so written in a file's name went whole to the job's reason)
+    read = ascii_digits(text)
     pieces: list[str] = []
     end = 0
     for kept in _KEPT.finditer(read):
@@ -195,16 +197,6 @@ def scrub_digits(text: str, *, card_numbers_only: bool = False) -> str:
     return "".join(out if out != was else own for out, was, own in zip("".join(pieces), read, text))
 
 
-def _decimal(text: str) -> str:
-    """``text`` with each digit that is no decimal digit (superscripts, subscripts, circled digits:
-    ``\\d`` does not match them, NFKC folds them to digits) as the decimal digit it is, one character
-    for one: session 56's red team, a card number so written in a file's name went whole to the job's
-    reason, the logs and stderr."""
-    if text.isascii() or not any(ch.isdigit() and not ch.isdecimal() for ch in text):
-        return text
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isdecimal() else ch for ch in text)
-
-
 def _scrub_piece(text: str, card_numbers_only: bool) -> str:
     """Text between kept spans: card-length runs hidden; unless ``card_numbers_only``, also
     runs of 4+ digits in words without a letter."""
@@ -218,11 +210,13 @@ def _scrub_piece(text: str, card_numbers_only: bool) -> str:
 def _hide_card(match: re.Match[str]) -> str:
     """A digit run inside an id: hidden when some stretch of it is a card number."""
     run = match.group()
-    for length in _PAN_DIGITS:
-        for start in range(len(run) - length + 1):
-            if run[start] in _PAN_FIRST and luhn_valid(run[start:start + length]):
-                return "#" * len(run)
-    return run
+    return "#" * len(run) if _holds_pan(run) else run
+
+
+def _holds_pan(digits: str) -> bool:
+    """Whether some stretch of ``digits`` (decimal digits only) is a card number of the payment brands."""
+    return any(digits[start] in _PAN_FIRST and luhn_valid(digits[start:start + length])
+               for length in _PAN_DIGITS for start in range(len(digits) - length + 1))
 
 
 def _event_name(kept: re.Match[str], card_numbers_only: bool) -> str:
@@ -233,9 +227,7 @@ def _event_name(kept: re.Match[str], card_numbers_only: bool) -> str:
         return _scrub_piece(name, card_numbers_only)
     stamp = kept.group("stamp")
     run = re.match(r"[^a-f]*", stamp).group()  # up to the tag's first letter: one run of digits
-    digits = re.sub(r"\D", "", run)
-    if not any(digits[start] in _PAN_FIRST and luhn_valid(digits[start:start + length])
-               for length in _PAN_DIGITS for start in range(len(digits) - length + 1)):
+    if not _holds_pan(re.sub(r"\D", "", run)):
         return name
     start = kept.start("stamp") - kept.start("event")
     return name[:start] + _hide_digits(run) + name[start + len(run):]
@@ -246,4 +238,4 @@ def _hide_digits(text: str) -> str:
 
 
 def _hide(match: re.Match[str]) -> str:
-    return "".join("#" if ch.isdigit() else ch for ch in match.group())
+    return _hide_digits(match.group())
