@@ -37,14 +37,19 @@ would have refused 7.0 %, 5.9 %, 3.0 % and 65 % of them); an Asterisk MixMonitor
 digits joined by ``-`` that pass the Luhn check: a name, not a call, loses something). About
 20 us a name; linear in its length (an 8 KB URL of ``1-1-1-...``: 0.1 s).
 
-Digits of every script count, each read as the decimal digit it is (a fullwidth, Arabic-Indic or
-superscript card number is masked as its ASCII form is: session 56).
+A name is judged as written and **as read**: percent-escapes undone (the manifest reader
+unescapes a ``file:`` URI, a server a URL's path), compatibility forms folded (NFKC: fullwidth
+digits and hyphens), every digit of another script as its decimal digit, and what shows nothing
+dropped (format characters such as a zero-width space or soft hyphen, combining marks):
+``redaction.numbers.plain``, what the card logic reads a transcript's word as. A card number
+written so is masked on the name as read, which is then what is kept (``file:%34%31...`` is kept
+as ``file:####...``; session 56's review). Names whose reading holds none are kept as written.
 
 A number of three or more digit groups joined by dots (``4111.1111.1111.1111``, an Amex's
 ``3782.822463.10005``) is judged so too; two (Asterisk's ``<epoch>.<counter>``) never are.
 
 Not masked, as in call ids: a card number glued to letters (``RE4111...``: a SID whose hex
-happens to be decimal), joined by percent-escapes. Error texts and logs hide such runs
+happens to be decimal). Error texts and logs hide such runs
 anyway (``worker.errors.scrub_digits``), and the transcript problem a job's metadata and
 outcome keep is such an error text (its runs of card-number length hidden, byte counts kept).
 """
@@ -52,10 +57,10 @@ outcome keep is such an error text (its runs of card-number length hidden, byte 
 from __future__ import annotations
 
 import re
-import unicodedata
+from urllib.parse import unquote, urlsplit
 
-from urllib.parse import urlsplit
-
+from callrec.digits import ascii_digits
+from redaction.numbers import plain
 from worker.calls.call_ids import card_numbers_standing_apart
 
 #: Digit groups joined by -, _ or (in a file name) white space.
@@ -79,35 +84,47 @@ def source_name(uri: str) -> str:
 
 def masked_source(uri: str) -> str:
     """``uri`` as ``source_name`` keeps it, with every digit of a number standing apart in it
-    that could be a card number replaced by ``#`` (unchanged when there is none)."""
-    uri = source_name(uri)
-    pieces, end = [], 0
-    for start, stop in _card_numbers(uri):
-        if stop <= end:
-            continue
-        start = max(start, end)
-        pieces.append(uri[end:start])
-        pieces.append("".join("#" if ch.isdigit() else ch for ch in uri[start:stop]))
-        end = stop
-    pieces.append(uri[end:])
-    return "".join(pieces)
+    that could be a card number replaced by ``#``; when its reading (``read``) still holds one,
+    that reading so masked; unchanged when there is none."""
+    name = _masked(source_name(uri))
+    as_read = read(name)
+    return _masked(as_read) if as_read != name and _card_numbers(as_read) else name
 
 
 def holds_card_number(name: str) -> bool:
-    """Whether ``name`` (a path or URI, whole) holds a number standing apart that could be a
-    card number (``masked_source`` would mask it): a manifest's path, which travels in the
-    queue's messages and job records, is refused for it."""
-    return any(True for _ in _card_numbers(name))
+    """Whether ``name`` (a path or URI, whole), as written or as read (``read``), holds a number
+    standing apart that could be a card number (``masked_source`` would mask it): a manifest's
+    path, which travels in the queue's messages and job records, is refused for it, and so is a
+    webhook's URL."""
+    return bool(_card_numbers(name)) or bool(_card_numbers(read(name)))
+
+
+def read(name: str) -> str:
+    """``name`` as its reader reads it and the card logic reads digits: percent-escapes undone,
+    then ``redaction.numbers.plain`` (NFKC, every script's digits as ASCII ones, format characters
+    and combining marks dropped)."""
+    return plain(unquote(name))
+
+
+def _masked(text: str) -> str:
+    """``text`` with every digit of each number standing apart in it that could be a card number as ``#``."""
+    pieces, end = [], 0
+    for start, stop in _card_numbers(text):
+        if stop <= end:
+            continue
+        start = max(start, end)
+        pieces.append(text[end:start])
+        pieces.append("".join("#" if ch.isdigit() else ch for ch in text[start:stop]))
+        end = stop
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _card_numbers(text: str) -> list[tuple[int, int]]:
-    """Where in ``text`` a number standing apart could be a card number, in order. Every digit is
-    read as the decimal digit it is, one character for one (a fullwidth, Arabic-Indic or superscript
-    card number in a leg's name was kept whole in the metadata: session 56's red team)."""
-    if not text.isascii():
-        text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
+    """Where in ``text`` a number standing apart could be a card number, in order, each digit read
+    as the decimal digit it is (``callrec.digits``: one character for one)."""
     # A UUID's hex is read as letters, so no number reaches into it or out of it.
-    scanned = _UUID.sub(lambda match: "x" * len(match.group()), text)
+    scanned = _UUID.sub(lambda match: "x" * len(match.group()), ascii_digits(text))
     return sorted([*card_numbers_standing_apart(scanned, _NUMBER), *card_numbers_standing_apart(scanned, _DOTTED)])
 
 

@@ -341,7 +341,8 @@ def test_a_public_address_in_shorthand_and_a_name_are_taken_at_registration():
     from worker.api.webhooks import check_url
 
     for url in ("https://134744072/hook", "https://8.8.8.8/hook", "https://hooks.example.com/hook",
-                "https://1e100.net/hook"):
+                "https://1e100.net/hook", "https://hooks.example.com/v1.2.3/hook?t=10:30&p=+1-555-0100",
+                "https://hooks.example.com/%E2%80%8B4111/caf%C3%A9%CC%81"):
         assert check_url(url) == url
 
 
@@ -376,7 +377,11 @@ def test_an_endpoint_whose_url_holds_a_card_number_is_refused(api, acme, redis_c
     "\uff11\uff11\uff11\uff11",  # fullwidth
     "https://hooks.example.com/\u2074\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9\u00b9"
     "\u00b9\u00b9\u00b9\u00b9",  # superscripts
-], ids=["percent-escaped", "escaped-spaces", "query-plus", "fullwidth", "superscript"])
+    "https://hooks.example.com/in/4111%E2%80%8B1111%E2%80%8B1111%E2%80%8B1111",  # escaped zero-width spaces
+    "https://hooks.example.com/in/4111%C2%AD1111%C2%AD1111%C2%AD1111",  # escaped soft hyphens
+    "https://hooks.example.com/in/" + "".join(d + "\u0303" for d in "4111111111111111"),  # a combining mark on each
+], ids=["percent-escaped", "escaped-spaces", "query-plus", "fullwidth", "superscript", "escaped-zero-width",
+        "escaped-soft-hyphen", "combining-marks"])
 def test_an_endpoint_whose_url_holds_a_card_number_as_its_receiver_reads_it_is_refused(api, acme, redis_client, url):
     """Session 56's red team: the URL was judged as written, so a card number whose digits are
     percent-escaped ("%34%31..."), whose groups an escaped space or a query's "+" joins, or written in

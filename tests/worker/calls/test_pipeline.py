@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -815,6 +816,27 @@ def test_a_card_number_in_a_segment_s_name_is_masked_in_the_metadata_and_the_cal
     inputs = json.loads(raw)["digests"]["inputs"]
     assert [d["sha256"] for d in inputs][:1] == [digest]
     assert [d["uri"] for d in inputs] == ["file:####-####-####-####.wav", f"file:{connect}"]
+
+
+@pytest.mark.parametrize("written", [
+    lambda name: "".join(f"%{ord(ch):02X}" for ch in name),  # the manifest reader unescapes it
+    lambda name: "".join(chr(0xFF10 + int(ch)) if ch.isdigit() else "\uff0d" for ch in name),  # fullwidth
+], ids=["percent-escaped", "fullwidth-hyphens"])
+def test_a_card_number_in_a_segment_s_name_as_read_is_masked_in_the_metadata(tmp_path, settings, written):
+    """Session 56's review: a leg named ``file:%34%31...`` (the manifest reader unescapes it and opens
+    the card-named file) or in fullwidth digits and hyphens was kept whole in ``digests.inputs``."""
+    manifest = write_call(tmp_path / "call")
+    data = json.loads(manifest.read_text())
+    uri = "file:" + written(grouped(PAN, "-")) + ".wav"
+    opened = manifest.parent / urllib.parse.unquote(uri.removeprefix("file:"))
+    (manifest.parent / "CA1-a.wav").rename(opened)
+    data["segments"][0]["uri"] = uri
+    manifest.write_text(json.dumps(data))
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored
+    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    inputs = [d["uri"] for d in json.loads(raw)["digests"]["inputs"]]
+    assert inputs == ["file:####-####-####-####.wav", "file:CA1-b.wav"]
 
 
 def test_a_card_number_in_a_transcript_s_name_is_in_no_problem_text(tmp_path, settings):

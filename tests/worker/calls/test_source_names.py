@@ -147,3 +147,49 @@ def test_a_card_number_in_a_source_s_name_in_other_digits_is_masked(digits) -> N
     written = "".join(map(digits, PAN))
     assert masked_source(f"file:legs/{grouped(written, '-')}.wav") == "file:legs/####-####-####-####.wav"
     assert masked_source(f"file:{written}.wav") == "file:################.wav"
+
+
+def escaped(text: str) -> str:
+    """``text`` with every character percent-escaped (its UTF-8 bytes)."""
+    return "".join(f"%{byte:02X}" for byte in text.encode())
+
+
+def fullwidth(text: str) -> str:
+    """``text``'s digits and hyphens in their fullwidth forms."""
+    return "".join(chr(0xFF10 + int(ch)) if ch.isdigit() else "\uff0d" if ch == "-" else ch for ch in text)
+
+
+#: A card number in a name as it is read (the manifest reader unescapes a file: URI, NFKC folds fullwidth
+#: forms, nothing is shown of format characters and combining marks), and the name as kept.
+READ_CARDS = {
+    "percent-escaped": (f"file:{escaped(PAN)}.wav", "file:################.wav"),
+    "fullwidth-hyphens": (f"file:{fullwidth(grouped(PAN, '-'))}.wav", "file:####-####-####-####.wav"),
+    "escaped-zero-width": (f"file:legs/{grouped(PAN, '%E2%80%8B')}.wav", "file:legs/################.wav"),
+    "escaped-soft-hyphen": (f"https://media.example.com/{grouped(PAN, '%C2%AD')}", "https://media.example.com/"
+                            "################"),
+    "combining-marks": ("/srv/calls/" + "".join(d + "\u0303" for d in PAN) + ".wav", "/srv/calls/################.wav"),
+    "beside-one-written": (f"file:{grouped(PAN, '-')}-{escaped(PAN)}.wav",
+                           "file:####-####-####-####-################.wav"),
+}
+
+
+@pytest.mark.parametrize("uri, kept", READ_CARDS.values(), ids=READ_CARDS)
+def test_a_card_number_in_a_source_s_name_as_it_is_read_is_masked(uri, kept) -> None:
+    """Session 56's review: a name was judged as written (its digits folded one for one), so a leg
+    named with the card percent-escaped (which the manifest reader unescapes to open the card-named
+    file), in fullwidth digits joined by fullwidth hyphens, or joined by escaped zero-width spaces or
+    soft hyphens, or with a combining mark on each digit, was kept whole in the recording's metadata.
+    The name is judged as written and as read; one whose reading holds a card is kept as read, masked."""
+    from worker.calls.source_names import holds_card_number
+
+    assert holds_card_number(uri)
+    assert masked_source(uri) == kept
+
+
+@pytest.mark.parametrize("uri", ["file:CA1%20leg%2Da.wav", "file:%31%32%33-%34.wav", "/srv/calls/caf\u00e9\u0301 1.wav",
+                                 "file:\uff11\uff12\uff13.wav", "file:%E2%80%8B4111.wav"])
+def test_a_name_whose_reading_holds_no_card_number_is_kept_as_written(uri) -> None:
+    from worker.calls.source_names import holds_card_number
+
+    assert not holds_card_number(uri)
+    assert masked_source(uri) == uri
