@@ -340,7 +340,8 @@ def _location(item: _Object, name: str, base_dir: Path) -> Location:
 def _encodable(uri: str) -> bool:
     """Whether ``uri`` can be written out: JSON's "\\ud800" is half a surrogate pair, which UTF-8 cannot
     encode (a UnicodeEncodeError in the first os call: a traceback, a 500; session 56's red team). A
-    local name may hold Python's escapes of the bytes that are not UTF-8 (``os.fsencode``'s "\\udc80")."""
+    local name may hold Python's escapes of the bytes that are not UTF-8 (``os.fsencode``'s "\\udc80"): a
+    real file so named is read; where its name is kept it is written ``\\x80`` (``source_names.printable``)."""
     if uri.isascii():
         return True
     try:

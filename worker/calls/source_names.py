@@ -45,13 +45,17 @@ dropped (format characters such as a zero-width space or soft hyphen, combining 
 written so is masked on the name as read, which is then what is kept (``file:%34%31...`` is kept
 as ``file:####...``; session 56's review). Names whose reading holds none are kept as written.
 
+A local name's bytes that are not UTF-8 (``os.fsdecode``'s "\\udc80", which a manifest may hold:
+the file is read as named) are kept as ``\\x80`` (``printable``): the metadata is served as JSON,
+which cannot hold the escape (session 56's review: a 500).
+
 A number of three or more digit groups joined by dots (``4111.1111.1111.1111``, an Amex's
 ``3782.822463.10005``) is judged so too; two (Asterisk's ``<epoch>.<counter>``) never are.
 
 Not masked, as in call ids: a card number glued to letters (``RE4111...``: a SID whose hex
-happens to be decimal). Error texts and logs hide such runs
-anyway (``worker.errors.scrub_digits``), and the transcript problem a job's metadata and
-outcome keep is such an error text (its runs of card-number length hidden, byte counts kept).
+happens to be decimal). Error texts and logs hide such runs anyway
+(``worker.errors.scrub_digits``), and the transcript problem a job's metadata and outcome keep
+is such an error text (its runs of card-number length hidden, byte counts kept).
 """
 
 from __future__ import annotations
@@ -85,18 +89,36 @@ def source_name(uri: str) -> str:
 def masked_source(uri: str) -> str:
     """``uri`` as ``source_name`` keeps it, with every digit of a number standing apart in it
     that could be a card number replaced by ``#``; when its reading (``read``) still holds one,
-    that reading so masked; unchanged when there is none."""
-    name = _masked(source_name(uri))
-    as_read = read(name)
-    return _masked(as_read) if as_read != name and _card_numbers(as_read) else name
+    that reading so masked; unchanged when there is none. A byte of a local name that is not UTF-8
+    is kept as ``\\xNN`` (``printable``), judged before and after (its escape glues a letter to
+    the digits after it; bytes so escaped can be a fullwidth digit's UTF-8)."""
+    name = _masked_as_read(source_name(uri))
+    kept = printable(name)
+    return name if kept == name else _masked_as_read(kept)
 
 
 def holds_card_number(name: str) -> bool:
-    """Whether ``name`` (a path or URI, whole), as written or as read (``read``), holds a number
-    standing apart that could be a card number (``masked_source`` would mask it): a manifest's
-    path, which travels in the queue's messages and job records, is refused for it, and so is a
-    webhook's URL."""
-    return bool(_card_numbers(name)) or bool(_card_numbers(read(name)))
+    """Whether ``name`` (a path or URI, whole), as written or as read (``read``), its bytes that
+    are not UTF-8 as they are or as ``printable`` keeps them, holds a number standing apart that
+    could be a card number (``masked_source`` would mask it): a manifest's path, which travels in
+    the queue's messages and job records, is refused for it, and so is a webhook's URL."""
+    kept = printable(name)
+    return any(_card_numbers(form) for form in {name, read(name), kept, read(kept)})
+
+
+def printable(name: str) -> str:
+    """``name`` with each byte that is not UTF-8, as Python reads it from a local file's name
+    (``os.fsdecode``'s "\\udc80", which the manifest reader takes: ``worker.calls.manifest``), as
+    ``\\x80``, as ``ls -b`` shows it. The file is read as named (a recorder that writes Latin-1
+    names makes real calls no one renames), but the name is kept in the metadata and served as JSON,
+    which no UTF-8 writer can encode with the escape in it (``GET /v1/recordings/{id}`` was a 500:
+    session 56's review). Any other half of a surrogate pair (no manifest takes one) as ``\\ud800``."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def read(name: str) -> str:
@@ -104,6 +126,13 @@ def read(name: str) -> str:
     then ``redaction.numbers.plain`` (NFKC, every script's digits as ASCII ones, format characters
     and combining marks dropped)."""
     return plain(unquote(name))
+
+
+def _masked_as_read(name: str) -> str:
+    """``name`` masked (``_masked``); when its reading still holds a card number, that reading masked."""
+    name = _masked(name)
+    as_read = read(name)
+    return _masked(as_read) if as_read != name and _card_numbers(as_read) else name
 
 
 def _masked(text: str) -> str:

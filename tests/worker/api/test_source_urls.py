@@ -180,6 +180,28 @@ def test_an_older_recording_s_metadata_is_served_without_its_inputs_query(api, a
     assert leaks(meta.text) == []
 
 
+def test_a_recording_whose_input_name_holds_an_undecodable_byte_is_served(api, acme, inbox, worker_process):
+    """Session 56's review: ``process`` stored a local leg named with a byte that is not UTF-8 as
+    Python reads it ("\\udc80") in ``digests.inputs``, and ``GET /v1/recordings/{id}`` was a 500
+    (UnicodeEncodeError as the response was written). A recording so stored is served, the byte as
+    ``\\x80`` (new ones are stored so: worker.calls.source_names)."""
+    from tests.worker.api.conftest import sample_manifest
+    from tests.worker.conftest import QUEUE_SETTINGS as SETTINGS
+
+    data = sample_manifest(inbox, call_id=f"CA-sur-{uuid.uuid4().hex[:8]}")
+    response = api.post("/v1/calls", content=json.dumps(data), headers={**acme, "Content-Type": "application/json"})
+    assert response.status_code == 202, response.text
+    status = wait_job(api, acme, response.json()["job_id"], worker=worker_process)
+    assert status["state"] == "done", status
+    rid = status["result"]["recording_id"]
+    stored = json.loads(decrypt(build_vault(SETTINGS), rid, "metadata"))
+    stored["digests"]["inputs"][0]["uri"] = "file:CA-sur-1-\udc80a.wav"  # as process stored it before
+    build_vault(SETTINGS).for_recording(rid).replace(rid, {"metadata": io.BytesIO(json.dumps(stored).encode())})
+    meta = api.get(f"/v1/recordings/{rid}", headers=acme)
+    assert meta.status_code == 200
+    assert meta.json()["digests"]["inputs"][0]["uri"] == "file:CA-sur-1-\\x80a.wav"
+
+
 @pytest.fixture
 def twilio_owner(api, acme):
     """acme's profile names the Twilio account of the calls' media URLs (its token is configured),

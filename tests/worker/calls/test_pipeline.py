@@ -839,6 +839,21 @@ def test_a_card_number_in_a_segment_s_name_as_read_is_masked_in_the_metadata(tmp
     assert inputs == ["file:####-####-####-####.wav", "file:CA1-b.wav"]
 
 
+def test_a_segment_named_with_a_byte_that_is_not_utf8_is_stored_naming_it_printably(tmp_path, settings):
+    """Session 56's review: a leg whose file name holds a byte that is not UTF-8 (its manifest names it
+    as Python reads it, "\\udc80") was stored with that name in ``digests.inputs``, which no UTF-8
+    writer can encode (GET /v1/recordings/{id}: a 500). It is processed, and named with ``\\x80``."""
+    manifest = write_call(tmp_path / "call")
+    (manifest.parent / "CA1-a.wav").rename(manifest.parent / "CA-sur-1-\udc80a.wav")
+    assert os.fsencode(manifest.parent / "CA-sur-1-\udc80a.wav").endswith(b"CA-sur-1-\x80a.wav")
+    manifest.write_text(manifest.read_text().replace('"file:CA1-a.wav"', '"file:CA-sur-1-\\udc80a.wav"'))
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored
+    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    inputs = [d["uri"] for d in json.loads(raw)["digests"]["inputs"]]
+    assert inputs == ["file:CA-sur-1-\\x80a.wav", "file:CA1-b.wav"]
+
+
 def test_a_card_number_in_a_transcript_s_name_is_in_no_problem_text(tmp_path, settings):
     """A transcript that cannot be read is named in the problem the metadata and the job's
     outcome (``process --json``) keep: its card digits are hidden there as in any error text."""

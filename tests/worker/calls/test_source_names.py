@@ -193,3 +193,24 @@ def test_a_name_whose_reading_holds_no_card_number_is_kept_as_written(uri) -> No
 
     assert not holds_card_number(uri)
     assert masked_source(uri) == uri
+
+
+@pytest.mark.parametrize("uri, kept", [
+    ("file:CA-sur-1-\udc80a.wav", "file:CA-sur-1-\\x80a.wav"),  # os.fsdecode's escape of the byte 0x80
+    ("/srv/calls/caf\udce9-\udcff\udcfe.wav", "/srv/calls/caf\\xe9-\\xff\\xfe.wav"),  # a Latin-1 name
+    (f"file:\udce9{PAN}.wav", "file:\\xe9################.wav"),  # masked before: the escape glues "e9" on
+    ("file:" + "".join(chr(0xDC00 + b) for b in "\uff14".encode()) + PAN[1:] + ".wav",  # "４" in escaped bytes
+     "file:################.wav"),
+    ("file:CA-\ud800.wav", "file:CA-\\ud800.wav"),  # no manifest takes it: an older record's
+])
+def test_a_local_name_s_undecodable_bytes_are_kept_as_escapes_that_can_be_written(uri, kept) -> None:
+    """Session 56's review: a local name holding a byte that is not UTF-8 (as Python's os.fsdecode
+    reads it, "\\udc80") was kept so in ``digests.inputs``, which no UTF-8 writer can encode: GET
+    /v1/recordings/{id} was a 500. The file is read as named; its name is kept with each such byte
+    as ``\\xNN``, as ``ls -b`` shows it."""
+    from worker.calls.source_names import with_inputs_named
+
+    assert masked_source(uri) == kept
+    kept.encode("utf-8")
+    assert with_inputs_named({"digests": {"inputs": [{"uri": uri, "sha256": "ab"}]}}) == {
+        "digests": {"inputs": [{"uri": kept, "sha256": "ab"}]}}
