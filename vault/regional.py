@@ -534,9 +534,13 @@ class RegionVault:
         else:
             raise VaultError(f"recording {recording_id} changed during the deletion; try again")
         self.forget(deleted)
-        action = "retention-delete" if actor == "retention" else "delete"
-        self.audit(action, "done", recording_id, actor, reason)
+        self._audit_deletion(recording_id, actor, reason)
         return deleted
+
+    def _audit_deletion(self, recording_id: str, actor: str, reason: str) -> None:
+        """The "done" event of a recording's deletion (by retention or by anyone else)."""
+        action = "retention-delete" if actor == RETENTION_ACTOR else "delete"
+        self.audit(action, "done", recording_id, actor, reason)
 
     def _tombstone_unwritten(self, recording_id: str, stone: Tombstone,
                              owner: tuple[str, str] | None = None) -> bool:
@@ -579,7 +583,9 @@ class RegionVault:
         SETTLE_AFTER old (a compare-and-swap; a tombstone changed meanwhile is left for the
         next sweep). A recording not deleted raises VaultInputError: its objects may be a
         live write's. One deleted by its record only (``vault.deletions``: a deletion killed before
-        its tombstone, an older entry put back) gets the record's tombstone written back."""
+        its tombstone, an older entry put back) gets the record's tombstone written back, and the
+        deletion's event its kill left unwritten ("... (finished after an interruption)"; once:
+        the write-back is a compare-and-swap, and later reclaims find the tombstone written)."""
         entry, version, unwritten = self._load_stored(recording_id)
         if not entry.deleted:
             raise VaultInputError(f"recording {recording_id} is not deleted")
@@ -588,9 +594,15 @@ class RegionVault:
         if settle and stone.settled_at is None and self.clock() - stone.deleted_at >= SETTLE_AFTER:
             stone = dataclasses.replace(stone, settled_at=self.clock())
         if unwritten or stone != entry.tombstone:
-            with contextlib.suppress(ObjectChangedError):  # changed meanwhile: left for the next sweep
+            try:
                 self.store.replace_if(_index_name(recording_id), self._sealer.seal(entry.copy(tombstone=stone)),
                                       version)
+            except ObjectChangedError:
+                pass  # changed meanwhile: left for the next sweep
+            else:
+                if unwritten:
+                    self._audit_deletion(recording_id, stone.deleted_by,
+                                         f"{stone.reason} (finished after an interruption)")
         self.forget(entry)
         return destroyed
 

@@ -31,7 +31,7 @@ from vault.regional import RegionVault, data_name, key_name
 from vault.stores.base import get_bytes, put_bytes
 from vault.stores.local import LocalStore
 from vault.vault import Vault
-from worker.stored.operations import delete_recording
+from worker.stored.operations import delete_recording, retention_sweep
 
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
 FIRST = {"audio": b"A" * 5000, "metadata": b"{}"}
@@ -209,6 +209,51 @@ def test_a_deletion_killed_anywhere_is_finished_by_its_retry(tmp_path):
     assert every_kill_point(tmp_path, lambda rv: rv.put(make_entry("eu"), streams(FIRST)),
                             lambda rv, rid: rv.delete(rid, actor="operator", reason="request"),
                             retried, deleted) >= 10
+
+
+def _delete_events(rv: RegionVault, rid: str) -> list[tuple[str, str, str]]:
+    return [(e.action, e.principal, e.reason) for e in rv.audit_events(rid)
+            if isinstance(e, AuditEvent) and e.action in ("delete", "retention-delete")]
+
+
+def test_a_deletion_killed_anywhere_gets_its_delete_event_from_the_retry_or_the_sweep(tmp_path):
+    """Session-56 review: a deletion killed after its record (``vault.deletions``) and before its
+    tombstone reads as deleted, so the retry and the sweep took the "already deleted" path
+    (``reclaim``), which wrote the tombstone back and no event: the trail held no deletion (15 of
+    22 kill points for the retry, 15 of 42 for the sweep). Now the write-back writes the owed
+    event, once; only the kill between the tombstone's write and its event still leaves none."""
+    trails: dict[str, list[list[tuple[str, str, str]]]] = {"retry": [], "sweep": []}
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+
+    def recovered(how):
+        def recover(rv, rid):
+            if how == "retry":
+                delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="request")
+                delete_recording(rid, Vault({"eu": rv}), actor="operator", reason="request")  # once only
+            else:
+                retention_sweep(Vault({"eu": rv}), now=later)
+                retention_sweep(Vault({"eu": rv}), now=later)
+            trails[how].append(_delete_events(rv, rid))
+        return recover
+
+    def deleted(rv, rid, killed):
+        if not killed:
+            assert rv.get(rid).deleted
+
+    stored = lambda rv: rv.put(make_entry("eu"), streams(FIRST))  # noqa: E731
+    stored_due = lambda rv: rv.put(make_entry("eu", retention_days=1), streams(FIRST))  # noqa: E731
+    deletion = lambda rv, rid: rv.delete(rid, actor="operator", reason="request")  # noqa: E731
+    sweep = lambda rv, rid: retention_sweep(Vault({"eu": rv}), now=later)  # noqa: E731
+    assert every_kill_point(tmp_path / "retry", stored, deletion, recovered("retry"), deleted) == 22
+    assert every_kill_point(tmp_path / "sweep", stored_due, sweep, recovered("sweep"), deleted) == 42
+    for how, reason, owing in (("retry", "request", 14), ("sweep", "retention window of 1 days", 14)):
+        action, actor = ("delete", "operator") if how == "retry" else ("retention-delete", "retention")
+        found = trails[how]
+        assert found.count([]) == 1, (how, found)  # killed after the tombstone's write, before its event
+        owed = [(action, actor, f"{reason} (finished after an interruption)")]
+        done = [(action, actor, reason)]
+        assert all(t in ([], owed, done) for t in found), (how, found)
+        assert found.count(owed) == owing, (how, found)
 
 
 def test_a_deletion_killed_anywhere_leaves_the_recording_whole_or_deleted_and_its_older_entry_deleted(tmp_path):
