@@ -7,9 +7,12 @@ review). The key store, which whoever writes the object store cannot write (``se
 there), therefore holds ``seal/policy-digests/<account>/sha256.json``: the SHA-256 of the sealed
 bytes the last save wrote, in a folder of the account's own, so reclaiming what a killed save left
 (every call does) lists that folder, not every account's record (session 56: 10,000 records a
-call). A record kept under its older name (``seal/policies/<account>.json``, before session 56) is
-moved there when the account's record is first read, and every one by ``move_older_records``.
-A policy with a record is refused when its object is gone or holds other bytes; one without (written before records, or by no save yet) is judged by its MAC alone.
+call). A record kept under its older name (``seal/policies/<account>.json``: before session 56,
+or saved since by a worker not upgraded yet) is merged into the account's record when that is
+next read, and every one by ``move_older_records`` (until the session-56 review, only when the
+new one was missing: the policy an older worker saved after the move was refused).
+A policy with a record is refused when its object is gone or holds other bytes; one without
+(written before records, or by no save yet) is judged by its MAC alone.
 A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
 for no policy object at all (an account's first save).
 
@@ -137,37 +140,68 @@ class PolicyDigests:
                 self._key_store.create(_name(account_id), _encode(hashlib.sha256(data).hexdigest(), []))
 
     def move_older_records(self) -> int:
-        """Move every record kept under its older name to its account's folder (``keys migrate``),
-        and reclaim what killed saves left beside them; returns how many were moved."""
+        """Move every record kept under its older name to its account's folder, merged into the
+        record there when there is one (``keys migrate``), and reclaim what killed saves left
+        beside them; returns how many were moved."""
         moved = 0
         for name in list(self._key_store.names(OLDER_PREFIX)):
             account_id = name.removeprefix(OLDER_PREFIX).removesuffix(".json")
             if "/" in account_id or name != _older_name(account_id):
                 continue
-            moved += self._read(account_id) is not None
+            self._read(account_id)
+            moved += 1
         self._key_store.discard_partial(OLDER_PREFIX)
         return moved
 
     def _read(self, account_id: str) -> tuple[bytes, str] | None:
         """The account's record and its version (``read_versioned``), None when it has none. One
-        kept under its older name is copied to the new one (create-only: a record there already
-        wins), then the older removed; a record moved by another process between the two reads
-        is found by reading the new name again."""
+        kept under its older name (before session 56, or written since by a worker not upgraded
+        yet) is merged into the new one (a compare-and-swap: created when it is missing), then
+        the older removed. So each read reads both names (the older one's miss: one key-store
+        read more)."""
         name, older = _name(account_id), _older_name(account_id)
-        for _ in range(2):
-            try:
-                return self._key_store.read_versioned(name)
-            except ObjectMissingError:
-                pass
+        for _ in range(_TRIES):
             try:
                 kept = get_bytes(self._key_store, older)
             except ObjectMissingError:
-                continue
-            with contextlib.suppress(ObjectExistsError):
-                self._key_store.create(name, kept)
+                kept = None
+            try:
+                stored, version = self._key_store.read_versioned(name)
+            except ObjectMissingError:
+                stored, version = None, None
+            if kept is None:
+                return None if stored is None else (stored, version)
+            merged = kept if stored is None else _merged(kept, stored)
+            try:
+                if stored is None:
+                    self._key_store.create(name, merged)
+                elif merged != stored:
+                    self._key_store.replace_if(name, merged, version)
+            except (ObjectExistsError, ObjectChangedError):
+                continue  # another reader or a save changed it meanwhile: merged into what it wrote
             self._key_store.delete(older)
             return self._key_store.read_versioned(name)
-        return None
+        raise ObjectChangedError(f"{name}: changed by other writers {_TRIES} times; try again")
+
+
+def _merged(kept: bytes, stored: bytes) -> bytes:
+    """The record under the new name with the one under the older name (``kept``) merged in.
+    A newest digest of ``kept`` that ``stored`` does not accept is a save since the move by a
+    worker not upgraded yet (a save of this version merges first): it leads, ``stored``'s
+    digests follow (accepted until the next save or ``settle`` narrows them). One it accepts
+    (a move killed before its removal): ``stored`` stands. An unreadable one gives way to the
+    other (a save is how a record is mended)."""
+    try:
+        older = _accepted(kept)
+    except PolicyTamperedError:
+        return stored
+    try:
+        accepted = _accepted(stored)
+    except PolicyTamperedError:
+        return kept
+    if older[0] in accepted:
+        return stored
+    return _encode(older[0], list(dict.fromkeys(d for d in [*older[1:], *accepted] if d != older[0])))
 
 
 def _name(account_id: str) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from vault.errors import ObjectChangedError, ObjectExistsError, PolicyTamperedError, StoreError
 from vault.policy_digests import PolicyDigests
-from vault.stores.base import get_bytes
+from vault.retention import AccountPolicy
+from vault.stores.base import get_bytes, put_bytes
 
 REFUSED = "^retention policy of account acme is not the one last written"
 
@@ -166,3 +167,68 @@ def test_keys_migrate_moves_the_older_records(make_region):
     assert list(rv.key_store.names("seal/policies/")) == []
     assert list(rv.key_store.names("seal/policy-digests/gone/")) == ["seal/policy-digests/gone/sha256.json"]
     assert get_bytes(rv.key_store, "seal/policy-digests/acme/sha256.json") == record
+
+
+def _older_workers_save(key_store, data: bytes, replaced: bytes | None) -> None:
+    """A save by a worker from before session 56 after the record was moved: it finds no record
+    under the older name, creates one there with the bytes it replaces, and narrows it."""
+    key_store.create("seal/policies/acme.json", json.dumps({"sha256": _sha(data), "previous": [
+        None if replaced is None else _sha(replaced)]}).encode())
+    stored, version = key_store.read_versioned("seal/policies/acme.json")
+    key_store.replace_if("seal/policies/acme.json", json.dumps({"sha256": _sha(data), "previous": []}).encode(),
+                         version)
+
+
+def test_an_older_workers_save_after_the_move_is_merged_into_the_record(make_key_store):
+    """Session-56 review: a record under the older name was read only when the new one was missing,
+    so the policy a not-yet-upgraded worker saved was refused by every new worker. Both records'
+    digests are now merged (the older worker's newest first) and the older name removed."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    with digests.saving("acme", b"new worker's", lambda: None):
+        pass
+    _older_workers_save(key_store, b"old worker's", b"new worker's")
+    digests.check("acme", b"old worker's")
+    assert list(key_store.names("seal/policies/")) == []
+    record = json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json"))
+    assert record == {"sha256": _sha(b"old worker's"), "previous": [_sha(b"new worker's")]}
+    digests.settle("acme", b"old worker's")  # the next call with the policy unchanged narrows it
+    for replayed in (b"new worker's", None):
+        with pytest.raises(PolicyTamperedError, match=REFUSED):
+            digests.check("acme", replayed)
+
+
+def test_keys_migrate_merges_an_older_workers_save_and_a_killed_move(make_key_store):
+    """``move_older_records`` merges a record under the older name beside a new one (it counted
+    and left it: 0 moved, kept for good); a reader killed between its copy and its removal
+    (both names, the same record) is moved once, not counted again every run."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    with digests.saving("acme", b"new worker's", lambda: None):
+        pass
+    _older_workers_save(key_store, b"old worker's", b"new worker's")
+    key_store.create("seal/policy-digests/b/sha256.json", json.dumps({"sha256": _sha(b"b"), "previous": []}).encode())
+    key_store.create("seal/policies/b.json", json.dumps({"sha256": _sha(b"b"), "previous": []}).encode())
+    assert (digests.move_older_records(), digests.move_older_records()) == (2, 0)
+    assert list(key_store.names("seal/policies/")) == []
+    assert json.loads(get_bytes(key_store, "seal/policy-digests/b/sha256.json")) == {"sha256": _sha(b"b"),
+                                                                                      "previous": []}
+    digests.check("acme", b"old worker's")
+    digests.check("b", b"b")
+
+
+def test_a_policy_an_older_worker_saved_after_the_move_reads(make_region):
+    """The reviewer's mixed-version run: a new worker's call moved the record, an older worker's
+    call saved 90 days under the older name; the new worker refused it (PolicyTamperedError)."""
+    rv = make_region("eu")
+    rv.follow_manifest("acme", 30)
+    name = "accounts/acme/policy.json"
+    before = get_bytes(rv.store, name)
+    saved = rv._sealer.seal_policy(name, AccountPolicy("acme", 90, rv.clock(), manifest_days=90).encode())
+    _older_workers_save(rv.key_store, saved, before)
+    put_bytes(rv.store, name, saved)
+    assert rv.policy("acme").retention_days == 90
+    assert rv.follow_manifest("acme", 90).retention_days == 90
+    put_bytes(rv.store, name, before)  # the policy it replaced, put back
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        rv.policy("acme")
