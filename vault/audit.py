@@ -104,49 +104,52 @@ def events(store: ObjectStore, sealer: Sealer, heads: AuditHeads,
     not an event (damaged) is reported as ``Unreadable`` in its place, so it never hides the
     events after it; an event that does not verify as ``Tampered`` in the trail of the recording
     it names; after them, each event a recording's head names that is not among its events as
-    ``Missing`` (the heads are read first: an event written meanwhile is never taken for one)."""
-    expected = dict(heads.every()) if recording_id is None else {recording_id: heads.of(recording_id)}
-    found: dict[str, set[str]] = {}
-    for name in store.names(_PREFIX):
-        try:
-            doc = json.loads(get_bytes(store, name))
-            event = _decode(doc)
-        except ObjectMissingError:
-            continue  # removed since it was listed (reported below, when a head names it)
-        except (ValueError, KeyError, TypeError) as exc:  # no content echoed: only the kind
-            yield Unreadable(name, f"not an audit event ({type(exc).__name__})")
+    ``Missing`` (the heads are read first: an event written meanwhile is never taken for one).
+    Held meanwhile: the names the heads name and are not found yet, nothing per listed event."""
+    expected = ({rid: set(names) for rid, names in heads.every()} if recording_id is None
+                else {recording_id: set(heads.of(recording_id))})
+    for name, doc, event in _stored(store):
+        if isinstance(event, Unreadable):
+            yield event
             continue
         if recording_id is not None and event.recording_id != recording_id:
             continue
-        found.setdefault(event.recording_id, set()).add(name)
+        expected.get(event.recording_id, set()).discard(name)
         yield event if sealer.event_verifies(name, doc) else Tampered(name, DOES_NOT_VERIFY)
     for rid in sorted(expected):
-        for name in sorted(expected[rid] - found.get(rid, set())):
+        for name in sorted(expected[rid]):
             yield _missing(name, rid)
 
 
 def bare(store: ObjectStore) -> Iterator[tuple[str, AuditEvent]]:
     """The region's events stored without a MAC (an older vault's), with their names; objects
     that are not events are left out (nothing to seal)."""
-    for name in store.names(_PREFIX):
-        try:
-            doc = json.loads(get_bytes(store, name))
-            if "mac" not in doc:
-                yield name, _decode(doc)
-        except (ObjectMissingError, ValueError, KeyError, TypeError):
-            continue
+    for name, doc, event in _stored(store):
+        if isinstance(event, AuditEvent) and "mac" not in doc:
+            yield name, event
 
 
 def verified(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEvent]]:
     """The region's events that verify, with their names (what a recording's head may name)."""
+    for name, doc, event in _stored(store):
+        if isinstance(event, AuditEvent) and sealer.event_verifies(name, doc):
+            yield name, event
+
+
+def _stored(store: ObjectStore) -> Iterator[tuple[str, dict, AuditEvent | Unreadable]]:
+    """Each object of the trail, in name (time) order: its name, its document and its event, or
+    ``Unreadable`` (naming only the kind of error, no content echoed) when it is not one; one
+    removed since it was listed is passed by (``events`` reports it when a head names it)."""
     for name in store.names(_PREFIX):
         try:
             doc = json.loads(get_bytes(store, name))
             event = _decode(doc)
-        except (ObjectMissingError, ValueError, KeyError, TypeError):
+        except ObjectMissingError:
             continue
-        if sealer.event_verifies(name, doc):
-            yield name, event
+        except (ValueError, KeyError, TypeError) as exc:
+            yield name, {}, Unreadable(name, f"not an audit event ({type(exc).__name__})")
+            continue
+        yield name, doc, event
 
 
 def _decode(doc: object) -> AuditEvent:
