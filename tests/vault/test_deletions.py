@@ -17,10 +17,9 @@ SECOND = Tombstone(datetime(2026, 1, 16, 12, tzinfo=UTC), "retention", "window")
 def test_the_first_deletion_recorded_stands(make_key_store):
     records = DeletionRecords(make_key_store("eu"))
     assert records.tombstone("rec_eu_1") is None
-    assert records.record("rec_eu_1", FIRST) == FIRST
-    assert records.record("rec_eu_1", SECOND) == FIRST  # a deletion killed and retried, or a second one
-    assert records.record_if_missing("rec_eu_1", SECOND) is False
-    assert records.record_if_missing("rec_eu_2", SECOND) is True
+    assert records.record("rec_eu_1", FIRST) == (FIRST, True)
+    assert records.record("rec_eu_1", SECOND) == (FIRST, False)  # a deletion killed and retried, or a second one
+    assert records.record("rec_eu_2", SECOND) == (SECOND, True)
     assert (records.tombstone("rec_eu_1"), records.tombstone("rec_eu_2")) == (FIRST, SECOND)
     assert list(records.ids()) == ["rec_eu_1", "rec_eu_2"]
 
