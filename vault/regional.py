@@ -926,7 +926,7 @@ class RegionVault:
         has none; VaultInputError when it is unreadable, out of range, does not verify or is not
         the one last written (deleted, or an older copy put back: ``vault.policy_digests``)."""
         name = policy_name(account_id)
-        return self._open_policy(account_id, self._policy_bytes(name))[0]
+        return self._open_policy(account_id, self._policy_versioned(name)[0])[0]
 
     def _open_policy(self, account_id: str, data: bytes | None) -> tuple[AccountPolicy | None, bool]:
         """The policy stored as ``data`` (None: no object) and whether it is stored bare (an older
@@ -1004,17 +1004,11 @@ class RegionVault:
         between the two)."""
         name = policy_name(account_id)
         sealed = self._sealer.seal_policy(name, body)
-        with self._policy_digests.saving(account_id, sealed, lambda: self._policy_bytes(name)):
+        with self._policy_digests.saving(account_id, sealed, lambda: self._policy_versioned(name)[0]):
             if version is None:
                 self.store.create(name, sealed)
             else:
                 self.store.replace_if(name, sealed, version)
-
-    def _policy_bytes(self, name: str) -> bytes | None:
-        try:
-            return get_bytes(self.store, name)
-        except ObjectMissingError:
-            return None
 
     def _policy_versioned(self, name: str) -> tuple[bytes | None, str | None]:
         """The policy object's bytes and version token (``ObjectStore.read_versioned``); Nones
