@@ -14,7 +14,7 @@ two writers racing on one recording never mix a ciphertext with another write's 
     tickets/<tag>/deleted             when that ticket was last deleted
     seal/policy-digests/<account>/sha256.json  the digest of the account's policy as last written
     seal/deleted/<rid>.json           the recording's tombstone, from its deletion on (``vault.deletions``)
-    seal/audit/<rid>/head.json        the names of the recording's audit events (``vault.audit_heads``)
+    seal/audit/<rid>/<day>.json       the names of the recording's audit events of that day (``vault.audit_heads``)
 
 Wrapped data keys live apart from the ciphertext, so deleting a key is final even when the
 object store was copied or backed up: a copy of the object store plus the live KEK decrypts

@@ -98,7 +98,7 @@ def test_deletion_removes_a_killed_writers_temporary_files(tmp_path):
     (tmp_path / "keystore" / "keys" / rid / ".audio.2-0badc0de.json.tmp-0123").write_bytes(b"k")
     rv.delete(rid, actor="o", reason="r")
     assert [n for n in files(tmp_path / "vault") if f"/{rid}/" in n] == []
-    assert [n for n in files(tmp_path / "keystore") if f"/{rid}/" in n] == [f"seal/audit/{rid}/head.json"]
+    assert [n for n in files(tmp_path / "keystore") if f"/{rid}/" in n] == [f"seal/audit/{rid}/2026-01-15.json"]
 
 
 @pytest.mark.parametrize("key_made", [False, True], ids=["key-never-made", "key-made-by-another"])

@@ -232,7 +232,7 @@ def test_delete_leaves_nothing_recoverable(make_region, make_store):
     # vault.deletions) and its ticket's marker (when its write began: vault.tickets), which a ticket's
     # deletion done again needs
     assert [(n.split("/")[0], get_bytes(rv.key_store, n)) for n in rv.key_store.names("") if rid in n] == [
-        ("seal", get_bytes(rv.key_store, f"seal/audit/{rid}/head.json")),
+        ("seal", get_bytes(rv.key_store, f"seal/audit/{rid}/2026-01-15.json")),
         ("seal", b'{"deleted_at": "2026-01-15T12:00:00+00:00", "deleted_by": "operator:alice", '
                  b'"reason": "customer request"}'),
         ("tickets", b'{"started_at": "2026-01-15T12:00:00+00:00", "deletion": null}')]
