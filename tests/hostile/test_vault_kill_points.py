@@ -124,6 +124,15 @@ def left_over(rv: RegionVault, root: Path, rid: str) -> list[str]:
     return sorted(found - live)
 
 
+def vaults(root: Path, countdown: Countdown) -> tuple[RegionVault, RegionVault]:
+    """A region's vault on local stores under ``root``, and the same vault whose stores die
+    after ``countdown``'s store operations."""
+    store, key_store = LocalStore(root / "vault", "eu"), LocalStore(root / "keystore", "eu")
+    keys = LocalKeyring(root / "keys", "eu")
+    dying = RegionVault("eu", Dies(store, countdown), keys, key_store=Dies(key_store, countdown), clock=lambda: NOW)
+    return RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW), dying
+
+
 def every_kill_point(tmp_path: Path, prepare: Callable[[RegionVault], None],
                      operation: Callable[[RegionVault, str], None],
                      recover: Callable[[RegionVault, str], None],
@@ -135,13 +144,8 @@ def every_kill_point(tmp_path: Path, prepare: Callable[[RegionVault], None],
     while True:
         n += 1
         root = tmp_path / str(n)
-        store, key_store = LocalStore(root / "vault", "eu"), LocalStore(root / "keystore", "eu")
-        keys = LocalKeyring(root / "keys", "eu")
-        plain = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)
+        plain, dying = vaults(root, Countdown(n))
         prepare(plain)
-        countdown = Countdown(n)
-        dying = RegionVault("eu", Dies(store, countdown), keys, key_store=Dies(key_store, countdown),
-                            clock=lambda: NOW)
         rid = make_entry("eu").recording_id
         try:
             operation(dying, rid)
@@ -317,13 +321,10 @@ def test_a_policy_save_killed_anywhere_leaves_a_policy_that_reads_and_the_next_c
     while True:
         n += 1
         root = tmp_path / str(n)
-        store, key_store = LocalStore(root / "vault", "eu"), LocalStore(root / "keystore", "eu")
-        keys = LocalKeyring(root / "keys", "eu")
-        plain = RegionVault("eu", store, keys, key_store=key_store, clock=lambda: NOW)
+        plain, dying = vaults(root, Countdown(n))
+        store = plain.store
         plain.set_policy("acme", 30)
         first = get_bytes(store, name)
-        dying = RegionVault("eu", Dies(store, countdown := Countdown(n)), keys, key_store=Dies(key_store, countdown),
-                            clock=lambda: NOW)
         try:
             dying.set_policy("acme", 7)
         except Killed:

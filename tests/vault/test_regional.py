@@ -367,29 +367,10 @@ def test_a_put_racing_a_put_of_the_same_recording_gives_up(make_region):
     assert len(list(rv.key_store.names(f"keys/{rid}/"))) == 3  # the first writer's, no orphan
 
 
-class BeforeKeyWrite:
+def before_key_write(inner, meanwhile):
     """A real store that, just before its first write of a wrapped key (a new one, or a
     re-wrapped one replacing the key it read), lets something else run."""
-
-    def __init__(self, inner, meanwhile):
-        self._inner, self._meanwhile = inner, meanwhile
-        self.region = inner.region
-
-    def _before(self, name):
-        if name.startswith("keys/") and self._meanwhile is not None:
-            meanwhile, self._meanwhile = self._meanwhile, None
-            meanwhile()
-
-    def writer(self, name):
-        self._before(name)
-        return self._inner.writer(name)
-
-    def replace_if(self, name, data, version):
-        self._before(name)
-        return self._inner.replace_if(name, data, version)
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
+    return Interleaving(inner, meanwhile, when=lambda name: name.startswith("keys/"))
 
 
 def test_deletion_during_a_rewrap_is_not_undone(make_store, make_key_store, make_keys, clock):
@@ -398,7 +379,7 @@ def test_deletion_during_a_rewrap_is_not_undone(make_store, make_key_store, make
     rid = put_call(rv).recording_id
     keys.rotate()
     racing = RegionVault("eu", store, keys, clock=clock,
-                         key_store=BeforeKeyWrite(key_store, lambda: rv.delete(rid, actor="o", reason="r")))
+                         key_store=before_key_write(key_store, lambda: rv.delete(rid, actor="o", reason="r")))
     # the next key is gone already: the re-wrap starts over from the entry, deleted, and does nothing
     assert racing.rewrap(rid) == 0
     assert rv.get(rid).deleted
@@ -411,7 +392,7 @@ def test_rewrap_starts_over_when_the_entry_changed_meanwhile(make_store, make_ke
     rid = put_call(rv).recording_id
     keys.rotate()
     racing = RegionVault("eu", store, keys, clock=clock,
-                         key_store=BeforeKeyWrite(key_store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})))
+                         key_store=before_key_write(key_store, lambda: rv.replace(rid, {"audio": io.BytesIO(b"new")})))
     assert racing.rewrap(rid) == 2  # metadata and transcript, over the new entry
     entry = rv.get(rid)
     assert entry.artifact("audio").generation == 2 and read(rv, entry, "audio") == b"new"
@@ -495,35 +476,6 @@ def test_a_call_reads_the_policy_once(make_region, monkeypatch):
     assert (reads, opens) == (["accounts/acme/policy.json"], ["accounts/acme/policy.json"])
 
 
-class BeforePolicyWrite:
-    """A real store that, just before the first write of a retention policy, lets another
-    save run whole (its object write lands first, though it began second)."""
-
-    def __init__(self, inner, meanwhile):
-        self._inner, self._meanwhile = inner, meanwhile
-        self.region = inner.region
-
-    def _before(self, name):
-        if name.endswith("/policy.json") and self._meanwhile is not None:
-            meanwhile, self._meanwhile = self._meanwhile, None
-            meanwhile()
-
-    def writer(self, name):
-        self._before(name)
-        return self._inner.writer(name)
-
-    def create(self, name, data):
-        self._before(name)
-        return self._inner.create(name, data)
-
-    def replace_if(self, name, data, version):
-        self._before(name)
-        return self._inner.replace_if(name, data, version)
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-
 @pytest.mark.parametrize("first, second, expected", [
     # ``retention set`` begun before a call's manifest changed the window, its write landing last
     (lambda rv: rv.set_policy("acme", None), lambda rv: rv.follow_manifest("acme", 90), (None, 90)),
@@ -539,7 +491,8 @@ def test_two_policy_saves_whose_writes_land_out_of_order_leave_the_policy_readab
     store, key_store = make_store("eu"), make_key_store("eu")
     other = RegionVault("eu", store, make_keys("eu"), key_store=key_store, clock=clock)
     other.follow_manifest("acme", 30)
-    racing = RegionVault("eu", BeforePolicyWrite(store, lambda: second(other)), make_keys("eu"),
+    racing = RegionVault("eu", Interleaving(store, lambda: second(other), when=lambda n: n.endswith("/policy.json")),
+                         make_keys("eu"),
                          key_store=key_store, clock=clock)
     first(racing)
     policy = other.policy("acme")
@@ -562,14 +515,15 @@ def test_keys_are_never_kept_with_the_ciphertext(tmp_path, make_store):
 
 
 class Interleaving:
-    """A real store that, just before the first index write, lets another writer run."""
+    """A real store that, just before the first write whose name ``when`` picks (an index entry's
+    unless told), lets another writer run whole (its write lands first, though it began second)."""
 
-    def __init__(self, inner, meanwhile):
-        self._inner, self._meanwhile = inner, meanwhile
+    def __init__(self, inner, meanwhile, when=lambda name: name.startswith("index/")):
+        self._inner, self._meanwhile, self._when = inner, meanwhile, when
         self.region = inner.region
 
     def _before(self, name):
-        if name.startswith("index/") and self._meanwhile is not None:
+        if self._when(name) and self._meanwhile is not None:
             meanwhile, self._meanwhile = self._meanwhile, None
             meanwhile()
 
@@ -580,6 +534,10 @@ class Interleaving:
     def create(self, name, data):
         self._before(name)
         return self._inner.create(name, data)
+
+    def replace_if(self, name, data, version):
+        self._before(name)
+        return self._inner.replace_if(name, data, version)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
