@@ -298,23 +298,22 @@ def _named_input(label: bytes, name: str, doc: dict) -> bytes:
 
 
 def _policy_body(data: bytes) -> dict:
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        raise PolicyTamperedError("retention policy is not JSON") from None
-    if not isinstance(doc, dict):
-        raise PolicyTamperedError("retention policy is not an object")
-    return doc
+    return _json_object(data, lambda why: PolicyTamperedError(f"retention policy is {why}"))
 
 
 def _body(data: bytes) -> dict:
+    return _json_object(data, lambda why: IndexCorruptError(f"index entry is corrupt ({why})"))
+
+
+def _json_object(data: bytes, error: Callable[[str], Exception]) -> dict:
+    """``data`` read as a JSON object; ``error("not JSON")`` or ``error("not an object")`` raised otherwise."""
     try:
-        body = json.loads(data)
+        doc = json.loads(data)
     except ValueError:
-        raise IndexCorruptError("index entry is corrupt (not JSON)") from None
-    if not isinstance(body, dict):
-        raise IndexCorruptError("index entry is corrupt (not an object)")
-    return body
+        raise error("not JSON") from None
+    if not isinstance(doc, dict):
+        raise error("not an object")
+    return doc
 
 
 def _policy_tampered(name: str) -> PolicyTamperedError:

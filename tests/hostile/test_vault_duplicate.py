@@ -17,7 +17,7 @@ import pytest
 
 from tests.vault.conftest import clock, make_keys, make_store  # noqa: F401 (fixtures)
 from tests.vault.conftest import make_entry
-from tests.worker.stored_calls import leg_samples, write_call
+from tests.worker.stored_calls import leg_samples, moved_to_s3, write_call
 from vault import envelope
 from vault.context import ARTIFACT_KINDS, ArtifactRef
 from vault.errors import DecryptionError, VaultInputError
@@ -197,7 +197,6 @@ def test_a_redelivery_after_a_destruction_of_s3_legs_killed_part_way_destroys_th
     other; its redelivery found the first "no such object", took the legs for others than the
     stored recording's, and kept the second leg (unredacted audio) in the inbox for good. A remote
     leg already gone is skipped, as a local file already gone is."""
-    import json
     import uuid
     from dataclasses import replace
 
@@ -212,14 +211,7 @@ def test_a_redelivery_after_a_destruction_of_s3_legs_killed_part_way_destroys_th
                         source_roots=f"s3://{bucket}/legs/", inbox=f"s3://{bucket}/legs")
     incoming = S3Store(aws_client("s3", moto_url, "eu"), bucket, "eu")
     incoming.ensure_bucket(versioned=True)
-    data = json.loads(write_call(tmp_path / "call").read_text())
-    for segment in data["segments"]:
-        name = segment["uri"].removeprefix("file:")
-        with incoming.writer(f"legs/{name}") as out:
-            out.write((tmp_path / "call" / name).read_bytes())
-        segment["uri"] = f"s3://{bucket}/legs/{name}"
-    manifest = tmp_path / "s3-call.json"
-    manifest.write_text(json.dumps(data))
+    manifest = moved_to_s3(write_call(tmp_path / "call"), incoming)
     assert process_call(manifest, build_backends(replace(settings, keep_sources=True))).stored
     backends = build_backends(settings)
     backends.remotes("eu")["s3"].delete(load_manifest(manifest, 1 << 20).segments[0].location)  # then killed

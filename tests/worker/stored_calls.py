@@ -46,3 +46,18 @@ def write_call(directory: Path, call_id: str = "CA1", *, region: str = "eu", pla
     path = directory / f"{call_id}.json"
     path.write_text(json.dumps(manifest))
     return path
+
+
+def moved_to_s3(local_manifest: Path, incoming, prefix: str = "legs") -> Path:
+    """``local_manifest``'s call with its legs copied into the S3 store ``incoming`` under
+    ``prefix`` and named there (``s3://<bucket>/<prefix>/<leg>``): the manifest beside it,
+    ``s3-call.json``."""
+    data = json.loads(local_manifest.read_text())
+    for segment in data["segments"]:
+        name = segment["uri"].removeprefix("file:")
+        with incoming.writer(f"{prefix}/{name}") as out:
+            out.write((local_manifest.parent / name).read_bytes())
+        segment["uri"] = f"s3://{incoming.bucket}/{prefix}/{name}"
+    manifest = local_manifest.parent.parent / "s3-call.json"
+    manifest.write_text(json.dumps(data))
+    return manifest

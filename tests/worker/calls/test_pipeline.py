@@ -31,7 +31,7 @@ from worker.vaults import build_vault
 from worker.boot import build_backends
 
 from tests.cards import luhn_complete
-from tests.worker.stored_calls import RATE_HZ, leg_samples, write_call
+from tests.worker.stored_calls import RATE_HZ, leg_samples, moved_to_s3, write_call
 
 
 @pytest.fixture
@@ -484,14 +484,7 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     local_manifest = write_call(tmp_path / "call")
     incoming = S3Store(aws_client("s3", moto_url, "eu"), bucket, "eu")
     incoming.ensure_bucket(versioned=True)
-    data = json.loads(local_manifest.read_text())
-    for segment in data["segments"]:
-        name = segment["uri"].removeprefix("file:")
-        with incoming.writer(f"legs/{name}") as out:
-            out.write((tmp_path / "call" / name).read_bytes())
-        segment["uri"] = f"s3://{incoming.bucket}/legs/{name}"
-    s3_manifest = tmp_path / "s3-call.json"
-    s3_manifest.write_text(json.dumps(data))
+    s3_manifest = moved_to_s3(local_manifest, incoming)
 
     outcome = process_call(s3_manifest, build_backends(settings))
 
@@ -500,6 +493,7 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
                      expected_recording())
     listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    data = json.loads(s3_manifest.read_text())
     data["call_id"] = "CA2"
     s3_manifest.write_text(json.dumps(data))
     with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA1-a.wav: no such object"):
