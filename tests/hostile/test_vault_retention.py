@@ -308,3 +308,20 @@ def test_keys_migrate_records_the_policies_sealed_before_records(settings, capsy
     put_bytes(region_vault.store, "accounts/acme/policy.json", older)
     assert run(capsys, "retention", "sweep")[0] == 1
     assert not build_vault(settings, regions=("eu",)).get(kept).deleted
+
+
+def test_a_skipped_policys_reason_keeps_no_card_number_an_account_id_holds(settings, capsys):
+    """Session 56's last read: the reason a sweep skips a recording (a policy that does not verify, one
+    not last written) names its account, and an account id of a card number's digits (an id the vault
+    takes from older manifests or callers) went whole to the report and the command's stderr."""
+    card = "4111111111111111"
+    kept = store(settings, card, "CA1", 30)
+    region_vault = build_vault(settings, regions=("eu",)).region("eu")
+    region_vault.set_policy(card, 1)
+    older = get_bytes(region_vault.store, f"accounts/{card}/policy.json")
+    region_vault.set_policy(card, None)
+    put_bytes(region_vault.store, f"accounts/{card}/policy.json", older)
+    report = retention_sweep(build_vault(settings))
+    assert [rid for rid, _ in report.skipped] == [kept] and card not in report.skipped[0][1]
+    code, out, err = run(capsys, "retention", "sweep")
+    assert code == 1 and "retention policy of account" in err and card not in err + out

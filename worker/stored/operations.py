@@ -42,6 +42,7 @@ from vault.regional import RegionVault
 from vault.retention import AccountPolicy, check_days, effective_days, is_due
 from vault.segments import SegmentedCiphertext
 from vault.vault import Vault
+from worker.errors import scrub_digits
 from worker.outputs import atomic_output
 from worker.calls.kept import FailedManifests, expire_failed
 from worker.calls.metadata import with_redaction
@@ -624,6 +625,8 @@ def retention_sweep(vault: Vault, *, now: datetime | None = None,
     if failed_manifests is not None:
         moment = now or vault.region(vault.regions[0]).clock()
         expired = expire_failed(failed_manifests, vault, now=moment, dry_run=dry_run, account_id=account_id)
+    # a reason names its account, whose id may hold a card number's digits (an older manifest's)
+    skipped = [(name, scrub_digits(why, card_numbers_only=True)) for name, why in skipped]
     return SweepReport(scanned, due, deleted, kept, already, dry_run, tuple(skipped), reclaimed, expired, marked,
                        removed)
 
