@@ -55,15 +55,17 @@ class PolicyDigests:
     def __init__(self, key_store: ObjectStore):
         self._key_store = key_store
 
-    def check(self, account_id: str, data: bytes | None) -> None:
+    def check(self, account_id: str, data: bytes | None) -> tuple[bytes, str] | None:
         """PolicyTamperedError when the account's policy has a record and ``data`` (the object's
-        bytes, None when it is gone) is not bytes it accepts."""
+        bytes, None when it is gone) is not bytes it accepts; else the record and its version as
+        read (None: no record), for ``settle``."""
         stored = self._read(account_id)
         if stored is None:
-            return
+            return None
         if _digest(data) not in _accepted(stored[0]):
             raise PolicyTamperedError(f"retention policy of account {account_id} is not the one last written "
                                       "(deleted, or an older copy put back)")
+        return stored
 
     @contextmanager
     def saving(self, account_id: str, data: bytes, current: Callable[[], bytes | None]) -> Iterator[None]:
@@ -107,15 +109,15 @@ class PolicyDigests:
         except (ObjectMissingError, ObjectChangedError):
             pass  # another save's record since: it names this one's digest among those it accepts
 
-    def settle(self, account_id: str, data: bytes | None) -> None:
+    def settle(self, account_id: str, data: bytes | None, read: tuple[bytes, str] | None) -> None:
         """Narrow the account's record to its newest digest when the object holds those bytes
         (``data``) and the record still accepts others: a save killed after its object write,
         before it narrowed the record, left the bytes it replaced accepted, and a policy that
         stays unchanged brings no later save (session-55 review). A save in progress has not
         written its bytes yet, so it is never narrowed under it; a record changed meanwhile is
-        another save's, left to it."""
+        another save's, left to it. ``read`` is the record as ``check`` read it for ``data`` (each
+        stored call checks its policy and settles it: one read of the record, not two)."""
         name = _name(account_id)
-        read = self._read(account_id)
         try:
             if read is None:
                 return

@@ -928,15 +928,17 @@ class RegionVault:
         name = policy_name(account_id)
         return self._open_policy(account_id, self._policy_versioned(name)[0])[0]
 
-    def _open_policy(self, account_id: str, data: bytes | None) -> tuple[AccountPolicy | None, bool]:
-        """The policy stored as ``data`` (None: no object) and whether it is stored bare (an older
-        vault's, not migrated yet), from one check of its MAC and its record."""
+    def _open_policy(self, account_id: str,
+                     data: bytes | None) -> tuple[AccountPolicy | None, bool, tuple[bytes, str] | None]:
+        """The policy stored as ``data`` (None: no object), whether it is stored bare (an older
+        vault's, not migrated yet) and its digest record as read (``PolicyDigests.check``), from one
+        check of its MAC and one read of its record."""
         name = policy_name(account_id)
         body = None if data is None else self._sealer.open_policy(name, data)
-        self._policy_digests.check(account_id, data)  # verifies, but an older copy put back, or deleted
+        record = self._policy_digests.check(account_id, data)  # verifies, but an older copy put back, or deleted
         if data is None:
-            return None, False
-        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data)
+            return None, False, record
+        return AccountPolicy.decode(body), not self._sealer.is_sealed_policy(data), record
 
     def set_policy(self, account_id: str, retention_days: int | None) -> AccountPolicy:
         """The account's own window (``retention set``, ``PUT /v1/retention``): it stands until
@@ -979,16 +981,16 @@ class RegionVault:
         for _ in range(_ATTEMPTS):
             data, version = self._policy_versioned(name)
             try:
-                old, bare = self._open_policy(account_id, data)
+                old, bare, record = self._open_policy(account_id, data)
             except PolicyTamperedError:
                 if not mend:
                     raise
-                old, bare = None, False
+                old, bare, record = None, False, None
             except VaultInputError:  # verified but out of range (an older version's): replaced as before
-                old, bare = None, False
+                old, bare, record = None, False, None
             policy = change(old)
             if policy == old and not bare:  # a save killed before it narrowed its record: narrowed here
-                self._policy_digests.settle(account_id, data)
+                self._policy_digests.settle(account_id, data, record)
                 return policy
             try:
                 self._write_policy(account_id, policy.encode(), version)

@@ -188,11 +188,11 @@ def test_an_older_workers_save_after_the_move_is_merged_into_the_record(make_key
     with digests.saving("acme", b"new worker's", lambda: None):
         pass
     _older_workers_save(key_store, b"old worker's", b"new worker's")
-    digests.check("acme", b"old worker's")
+    read = digests.check("acme", b"old worker's")
     assert list(key_store.names("seal/policies/")) == []
     record = json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json"))
     assert record == {"sha256": _sha(b"old worker's"), "previous": [_sha(b"new worker's")]}
-    digests.settle("acme", b"old worker's")  # the next call with the policy unchanged narrows it
+    digests.settle("acme", b"old worker's", read)  # the next call with the policy unchanged narrows it
     for replayed in (b"new worker's", None):
         with pytest.raises(PolicyTamperedError, match=REFUSED):
             digests.check("acme", replayed)

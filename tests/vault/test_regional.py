@@ -448,14 +448,26 @@ def test_an_older_policy_put_back_or_deleted_is_refused_until_set_again(make_reg
 def test_a_call_reads_the_policy_once(make_region, monkeypatch):
     """Session-55 review: ``follow_manifest`` read the policy object three times and checked its
     MAC twice for every call stored (two more GETs per call on S3); now once each (the read that
-    gives the version its compare-and-swap would write over)."""
+    gives the version its compare-and-swap would write over). Session 56's last read: its digest
+    record was read twice too (checked, then settled): once now, with the older name's miss."""
     from vault.seal import IndexSealer
 
     rv = make_region("eu")
     rv.follow_manifest("acme", 30)
-    reads, opens = [], []
-    real_reader, real_versioned, real_open = rv.store.reader, rv.store.read_versioned, IndexSealer.open_policy
-    within = []  # the local store's read_versioned reads through its reader: one read
+    reads, key_reads, opens = _reads(rv.store, monkeypatch), _reads(rv.key_store, monkeypatch), []
+    real_open = IndexSealer.open_policy
+    monkeypatch.setattr(IndexSealer, "open_policy", lambda self, name, data: opens.append(name) or real_open(self, name, data))
+    assert rv.follow_manifest("acme", 30).retention_days == 30  # unchanged: nothing written
+    assert (reads, opens) == (["accounts/acme/policy.json"], ["accounts/acme/policy.json"])
+    assert key_reads == ["seal/policies/acme.json", "seal/policy-digests/acme/sha256.json"]
+
+
+def _reads(store, monkeypatch) -> list[str]:
+    """The names ``store`` is read by from now on (``reader`` or ``read_versioned``, once a read:
+    the local store's read_versioned reads through its reader)."""
+    reads: list[str] = []
+    real_reader, real_versioned = store.reader, store.read_versioned
+    within = []
 
     def reader(name):
         if not within:
@@ -469,11 +481,9 @@ def test_a_call_reads_the_policy_once(make_region, monkeypatch):
             return real_versioned(name)
         finally:
             within.pop()
-    monkeypatch.setattr(rv.store, "reader", reader)
-    monkeypatch.setattr(rv.store, "read_versioned", read_versioned)
-    monkeypatch.setattr(IndexSealer, "open_policy", lambda self, name, data: opens.append(name) or real_open(self, name, data))
-    assert rv.follow_manifest("acme", 30).retention_days == 30  # unchanged: nothing written
-    assert (reads, opens) == (["accounts/acme/policy.json"], ["accounts/acme/policy.json"])
+    monkeypatch.setattr(store, "reader", reader)
+    monkeypatch.setattr(store, "read_versioned", read_versioned)
+    return reads
 
 
 @pytest.mark.parametrize("first, second, expected", [
