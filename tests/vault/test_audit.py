@@ -179,8 +179,7 @@ def test_a_head_names_each_event_written_and_nothing_of_its_content(make_region)
     rv = make_region("eu")
     names = [audited(rv, reason="4111 1111 1111 1111"), audited(rv)]
     head = get_bytes(rv.key_store, f"seal/audit/{RID}/2026-01-15.json")
-    assert json.loads(head) == {"events": names}
-    assert b"4111" not in head and b"agent" not in head
+    assert json.loads(head) == {"events": names}  # the names alone: no reason, actor or outcome
 
 
 def test_a_heads_names_are_kept_by_day_so_an_access_rewrites_its_days_only(make_region):
