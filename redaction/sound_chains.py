@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from itertools import islice, takewhile
 
 from callrec.intervals import union
-from redaction.answers import asks_number
+from redaction.answers import ASK_TAIL_WORDS, asks_number
 from redaction.card_words import EXPIRY, FULL_DIGITS, MOST_DIGITS, Ask, ask_of, ends_sentence, plain
 from redaction.numbers import digits_said, says_number
 from redaction.words import TimedWord
@@ -90,8 +90,7 @@ def uncovered_chains_s(sounds: Sequence[tuple[float, float]],
     return out
 
 
-#: A card ask's answer follows its sentence's end, within this many words of the ask word ...
-ASK_TAIL_WORDS = 8
+#: A card ask's answer follows its sentence's end (within answers.ASK_TAIL_WORDS of the ask word) ...
 #: ... chains begun this long after that end ...
 ANSWER_REACH_S = 12.0
 #: ... of sounds at most this far apart (a hard voice's digits heard one in two or three) ...
@@ -120,6 +119,7 @@ def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[Timed
     asks_s = sorted(_asked_s(k, words) for k, w in enumerate(words)
                     if ask_of(plain(w.text)) == "card" and asks_number(Ask("card", k), words))
     moments = sorted(t for t, _ in sounds)
+    merged = union(covered_s)
     out: set[tuple[float, float]] = set()
     for ask_s in asks_s:
         chain: list[float] = []
@@ -134,7 +134,7 @@ def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[Timed
         if _sounds(chain) < MIN_ANSWER_SOUNDS:
             continue
         for a, b in _uncovered(chain[0], chain[-1], covered_s):
-            found = _merged_from(b, covered_s)  # the data found after the stretch (None: nothing)
+            found = next(((b, y) for x, y in merged if x <= b < y), None)  # the data found after it (None: none)
             said = 0 if found is None else sum(len(digits_said(w.text)) for w in words
                                                if found[0] <= w.start_s <= found[1])
             if (_sounds([t for t in chain if a <= t <= b]) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
@@ -189,18 +189,6 @@ def data_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWo
         if said < FULL_DIGITS[kind] and sum(a <= w.start_s and says_number(w.text) for w in inside) <= MAX_NUMBER_WORDS:
             out.add((entity, a, b))
     return sorted(out, key=lambda found: found[1:])
-
-
-def _merged_from(at_s: float, spans_s: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
-    """The spans of ``spans_s`` overlapping one another from the one starting at ``at_s``, as one
-    (start_s, end_s); None when none starts there."""
-    out = None
-    for x, y in sorted(spans_s):
-        if out is None and x <= at_s < y:
-            out = (at_s, y)
-        elif out is not None and x <= out[1]:
-            out = (out[0], max(out[1], y))
-    return out
 
 
 def _asked_s(ask: int, words: Sequence[TimedWord]) -> float:
