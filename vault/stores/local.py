@@ -8,7 +8,8 @@ A writer holds an exclusive ``flock`` on its temporary file until the file's nam
 (renamed, or unlinked after ``create``'s hard link), and the kernel drops it when the writer
 dies. So ``discard_partial`` tells a killed writer's file (unlocked: reclaimed) from a live
 one (locked: left alone), and never zeroes a file with a second name: between ``create``'s
-link and its cleanup, the temporary name is the object itself.
+link and its cleanup, the temporary name is the object itself. A file is created before it
+is locked, so a writer that finds its file reclaimed in that moment starts again.
 
 ``replace_if`` (compare-and-swap) holds an exclusive ``flock`` on the object's directory
 while it compares the object's SHA-256 with the version read and renames the new one in;
@@ -61,8 +62,7 @@ class LocalStore:
         removed after). On any failure it is removed, and the lock goes last, once the
         temporary name is gone."""
         path = self._path(name)
-        tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
-        out = self._open_locked(tmp, name)
+        tmp, out = self._open_locked(path, name)
         try:
             yield out
             out.flush()
@@ -121,20 +121,30 @@ class LocalStore:
         finally:
             os.close(fd)  # drops the lock
 
-    def _open_locked(self, tmp: Path, name: str) -> BinaryIO:
-        """A new temporary file, locked for as long as it is open."""
-        try:
-            tmp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            out = open(tmp, "xb")
-        except OSError as exc:
-            raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
-        try:
-            fcntl.flock(out.fileno(), fcntl.LOCK_EX)
-        except BaseException:
-            out.close()
-            tmp.unlink(missing_ok=True)
-            raise
-        return out
+    def _open_locked(self, path: Path, name: str) -> tuple[Path, BinaryIO]:
+        """A new temporary file beside ``path``, locked for as long as it is open. It is
+        created, then locked: a reclaimer in between (``discard_partial``) finds it unlocked
+        and unlinks it as a killed writer's, so once locked it must still have its name, or
+        the writer starts again under a new one (the reclaimer holds the lock until it has
+        unlinked the file, and cannot take it after)."""
+        for _ in range(_OPEN_ATTEMPTS):
+            tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+            try:
+                tmp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                out = open(tmp, "xb")
+            except OSError as exc:
+                raise StoreError(f"local store {self.region}: cannot write {name} ({exc.strerror})") from exc
+            try:
+                fcntl.flock(out.fileno(), fcntl.LOCK_EX)
+                if _still_named(tmp, out):
+                    return tmp, out
+            except BaseException:
+                out.close()
+                tmp.unlink(missing_ok=True)
+                raise
+            out.close()  # reclaimed before it was locked: an unlinked file nobody can see
+        raise StoreError(f"local store {self.region}: cannot write {name} (its temporary file was "
+                         f"reclaimed {_OPEN_ATTEMPTS} times before it could be locked)")
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[BinaryIO]:
@@ -213,6 +223,19 @@ class LocalStore:
         if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise VaultInputError(f"object name {shown(name)} is not a plain relative path")
         return self.root.joinpath(*parts)
+
+
+_OPEN_ATTEMPTS = 5
+
+
+def _still_named(tmp: Path, out: BinaryIO) -> bool:
+    """True if ``tmp`` still names the file open as ``out``."""
+    try:
+        named = os.stat(tmp, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    info = os.fstat(out.fileno())
+    return (named.st_dev, named.st_ino) == (info.st_dev, info.st_ino)
 
 
 def _version(data: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 
 import pytest
@@ -76,6 +77,34 @@ def test_reclaiming_partials_spares_a_create_between_link_and_cleanup(tmp_path, 
     assert reclaimed == [0]
     assert get_bytes(store, "seal/key.json") == b"the key"
     assert sorted(p.name for p in (tmp_path / "seal").iterdir()) == ["key.json"]
+
+
+@pytest.mark.parametrize("write", ["create", "writer"])
+def test_a_reclaim_between_a_writer_s_open_and_its_lock_costs_the_writer_nothing(tmp_path, monkeypatch, write):
+    """A writer creates its temporary file and then locks it: a reclaimer in between found it
+    unlocked, took it for a killed writer's and unlinked it, and the writer's link or rename
+    then failed with "No such file or directory" (found failing in CI: two workers saving one
+    account's first policy at once, each reclaiming the other's partial writes first). The
+    writer now checks, once locked, that its file still has its name, and starts again if not."""
+    store = LocalStore(tmp_path, "eu")
+    real_flock = fcntl.flock
+    reclaimed = []
+
+    def another_process_reclaims_first(fd, operation):
+        if operation == fcntl.LOCK_EX and not reclaimed:  # the writer's own (blocking) lock
+            reclaimed.append(store.discard_partial("accounts/acme/policy.json"))
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", another_process_reclaims_first)
+    if write == "create":
+        store.create("accounts/acme/policy.json", b"the policy")
+    else:
+        with store.writer("accounts/acme/policy.json") as out:
+            out.write(b"the policy")
+    monkeypatch.undo()
+    assert reclaimed == [1]  # the reclaim did happen, in the window
+    assert get_bytes(store, "accounts/acme/policy.json") == b"the policy"
+    assert sorted(p.name for p in (tmp_path / "accounts" / "acme").iterdir()) == ["policy.json"]
 
 
 def test_reclaiming_partials_spares_a_write_in_progress(tmp_path):
