@@ -45,7 +45,7 @@ from callrec.files import Replacement
 from redaction import dtmf
 from redaction import cards, edges, pauses, sounds
 from redaction import channels as channel_words
-from redaction.card_words import CARD_NUMBER, Entity
+from redaction.card_words import Entity
 from redaction.cards import find_entities, find_in_pass1
 from redaction.config import DUAL_CHANNELS, RedactionConfig
 from redaction.errors import RedactionError, RedactionInputError, VerificationError
@@ -57,7 +57,7 @@ from redaction.piecewise_clock import realign
 from redaction.recognizer import Recognizer
 from redaction.report import DetectorVersion, RedactionReport, Verification
 from redaction import sound_chains
-from redaction.sound_chains import CHAIN_CONFIDENCE, answer_chains_s, data_chains_s, uncovered_chains_s
+from redaction.sound_chains import CHAIN_CONFIDENCE
 from redaction.spans import KEYED, SPOKEN, ChannelPlan, Detection, Source, plan_channels
 from redaction.words import TimedWord
 
@@ -208,21 +208,15 @@ def detect(
     # chains of number sounds (``sound_chains``) under their own name, so a report tells them from the
     # card data the words gave (their version is the recognizer's detector version's: ``recognizer_version``)
     chains_name = f"{RECOGNIZER_PREFIX}{recognizer.name}{sound_chains.DETECTOR_SUFFIX}" if recognizer else ""
-    if heard_sounds is not None and line is not None and line.noisy:
-        # a card whose words the noise took, heard by its number sounds
-        covered_s = [(d.start_s, d.end_s) for d in detections]
-        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
-                       for a, b in uncovered_chains_s(heard_sounds, covered_s)]
-    if heard_sounds and heard and not masked_s:
-        # on any line, in pass 1: the number sounds in the answer to the agent's card ask that the
-        # card data found leaves (``sound_chains.answer_chains_s``): a hard voice's card Whisper dropped
-        covered_s = [(d.start_s, d.end_s) for d in detections]
-        detections += [Detection(a, b, SPOKEN, CARD_NUMBER, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
-                       for a, b in answer_chains_s(heard_sounds, heard, covered_s)]
-        # and those in the answer to an expiry or code ask (``sound_chains.data_chains_s``)
+    if heard_sounds:
+        # pass 1's (only it hears number sounds): a card whose words the noise took, on a noisy line,
+        # and on any line the number sounds in the answer to the agent's card, expiry or code ask that
+        # the data found leaves (a hard voice's data Whisper dropped), as ``sound_chains.added_chains``
+        # adds them
         covered_s = [(d.start_s, d.end_s) for d in detections]
         detections += [Detection(a, b, SPOKEN, entity, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
-                       for entity, a, b in data_chains_s(heard_sounds, heard, answer_windows_s, covered_s)]
+                       for entity, a, b in sound_chains.added_chains(heard_sounds, heard, answer_windows_s,
+                                                                     covered_s, line is not None and line.noisy)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},

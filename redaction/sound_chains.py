@@ -39,7 +39,7 @@ from itertools import islice, takewhile
 
 from callrec.intervals import union
 from redaction.answers import ASK_TAIL_WORDS, asks_number
-from redaction.card_words import EXPIRY, FULL_DIGITS, MOST_DIGITS, Ask, ask_of, ends_sentence, plain
+from redaction.card_words import CARD_NUMBER, EXPIRY, FULL_DIGITS, MOST_DIGITS, Ask, ask_of, ends_sentence, plain
 from redaction.numbers import digits_said, says_number
 from redaction.words import TimedWord
 
@@ -191,6 +191,19 @@ def data_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWo
     return sorted(out, key=lambda found: found[1:])
 
 
+def added_chains(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWord],
+                 windows_s: Sequence[tuple[str, float, float]], covered_s: Sequence[tuple[float, float]],
+                 noisy: bool) -> list[tuple[str, float, float]]:
+    """(entity, start_s, end_s) of the chains of number ``sounds`` that pass 1 masks beside the data found
+    in ``words`` (``covered_s``), in the engine's order, each rule leaving what the rules before it found:
+    on a ``noisy`` line those the data leaves (``uncovered_chains_s``), then on any line those in the
+    answer to a card ask (``answer_chains_s``) and to an expiry or code ask (``data_chains_s``, its
+    answer windows ``windows_s``: ``cards.find_in_pass1``)."""
+    out = [(CARD_NUMBER, a, b) for a, b in uncovered_chains_s(sounds, covered_s)] if noisy else []
+    out += [(CARD_NUMBER, a, b) for a, b in answer_chains_s(sounds, words, [*covered_s, *_times(out)])]
+    return out + data_chains_s(sounds, words, windows_s, [*covered_s, *_times(out)])
+
+
 def _asked_s(ask: int, words: Sequence[TimedWord]) -> float:
     """When the agent's sentence holding ask word ``ask`` ends: at the first word ending a sentence
     within ASK_TAIL_WORDS of it, else at the ask word's end."""
@@ -208,6 +221,11 @@ def _uncovered(a: float, b: float, covered_s: Sequence[tuple[float, float]]) -> 
     something else), when at least MIN_UNCOVERED_S long."""
     end = min((max(a, x) for x, y in covered_s if y > a and x < b), default=b)
     return [(a, end)] if end - a >= MIN_UNCOVERED_S else []
+
+
+def _times(found: Sequence[tuple[str, float, float]]) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each (entity, start_s, end_s) of ``found``."""
+    return [(a, b) for _, a, b in found]
 
 
 def _within(t_s: float, merged_s: Sequence[tuple[float, float]], lows_s: Sequence[float]) -> bool:

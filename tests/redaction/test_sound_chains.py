@@ -11,6 +11,7 @@ from redaction.sound_chains import (
     MIN_CHAIN_SOUNDS,
     MIN_DATA_SOUNDS,
     MIN_STRETCH_SOUNDS,
+    added_chains,
     answer_chains_s,
     chains,
     data_chains_s,
@@ -103,6 +104,19 @@ def test_answer_chains_want_a_card_ask_that_asks_for_the_number_and_a_chain_in_i
     assert answer_chains_s(sounds, _said(2.0, ASK) + order, []) == []
     said = _said(6.0, "erm " + " ".join(["one"] * MAX_NUMBER_WORDS), 1.3)  # Whisper heard a digit or two
     assert answer_chains_s(sounds, _said(2.0, ASK) + said, []) == [(6.0, 16.52)]
+
+
+def test_the_engines_chain_rules_each_leave_what_those_before_them_found() -> None:
+    # a card read at a digit a 0.45 s after the card ask, then 1.23 s later four sounds in the answer
+    # window of an expiry ask: on a noisy line the long chain is a card and the four the expiry date
+    sounds, words, expiry = _card(6.0, 16) + _card(14.0, 4), _said(2.0, ASK), ("expiry", 13.5, 20.0)
+    assert added_chains(sounds, words, [expiry], [], noisy=True) == [("card_number", 6.0, 12.77),
+                                                                      ("expiry", 14.0, 15.37)]
+    # on a quiet line the card ask's answer chain (gaps up to 2 s) takes all twenty, the expiry rule none
+    assert added_chains(sounds, words, [expiry], [], noisy=False) == [("card_number", 6.0, 15.37)]
+    # data found over them: nothing to add; no sounds, nothing
+    assert added_chains(sounds, words, [expiry], [(5.9, 16.0)], noisy=True) == []
+    assert added_chains([], words, [expiry], [], noisy=True) == []
 
 
 def test_number_sounds_in_an_expiry_or_code_asks_answer_the_words_dropped_are_that_data() -> None:

@@ -130,26 +130,13 @@ def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
 
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
                      speech: list[tuple[float, float]] | None = None, noisy: bool = False) -> list[tuple[float, float]]:
-    """``pass1_parts``' times; on a ``noisy`` line (``redaction.line_noise``) with the chains of number
-    sounds they do not cover (``redaction.sound_chains``), and on any line with the chains in a card
-    ask's answer they leave (``sound_chains.answer_chains_s``) and then those in an expiry or code ask's
-    answer (``sound_chains.data_chains_s``), as the engine adds them."""
-    from redaction.sound_chains import answer_chains_s, data_chains_s, uncovered_chains_s  # noqa: PLC0415
+    """``pass1_parts``' times, with the chains of number ``sounds`` the engine adds beside them on a
+    ``noisy`` line (``redaction.line_noise``) or not (``redaction.sound_chains.added_chains``)."""
+    from redaction.sound_chains import added_chains  # noqa: PLC0415
 
     parts, windows_s = pass1_parts(words, sounds, speech)
     found = [(a, b) for _, a, b in parts]
-    found += uncovered_chains_s(sounds, found) if noisy and sounds else []
-    found += answer_chains_s(sounds, words, found) if ANSWER_CHAINS and sounds else []
-    return found + ([(a, b) for _, a, b in data_chains_s(sounds, words, windows_s, found)]
-                    if DATA_CHAINS and sounds else [])
-
-
-#: Whether pass 1 masks the chains of number sounds in a card ask's answer (``sound_chains``), as the
-#: engine does; CALLREC_ANSWER_CHAINS=0 scores without them (to compare).
-ANSWER_CHAINS = os.environ.get("CALLREC_ANSWER_CHAINS", "1") != "0"
-#: The same for those in an expiry or code ask's answer (``sound_chains.data_chains_s``):
-#: CALLREC_DATA_CHAINS=0 scores without them.
-DATA_CHAINS = os.environ.get("CALLREC_DATA_CHAINS", "1") != "0"
+    return found + ([(a, b) for _, a, b in added_chains(sounds, words, windows_s, found, noisy)] if sounds else [])
 
 
 def line_noisy(audio) -> bool:  # noqa: ANN001 (float32 samples)

@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 
 from redaction.config import RedactionConfig  # noqa: E402
 from redaction.pauses import PauseFinder, padded_s  # noqa: E402
+from redaction.sound_chains import added_chains  # noqa: E402
 from redaction.speech.regions import RegionFinder, spoken_s  # noqa: E402
 from redaction.words import TimedWord  # noqa: E402
 from tools.evalcalls.calls import CHANNEL_OF_ROLE, EvalCall, Span, dual_channel, make_call  # noqa: E402
@@ -104,7 +105,8 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
                   echo_db: float | None = None) -> tuple[EvalCall, dict[str, list]]:
     """Record ``r``'s call made dual-channel (``calls.dual_channel``) and its pass-1 masks by
     speaker: the words given to the channel that said them, the entities (as ``masks_of`` finds
-    them) masked on their channel or on both (``redaction.channels``), padded as the engine pads.
+    them) masked on their channel or on both (``redaction.channels``), the chains of number sounds
+    (``sound_chains.added_chains``) on both, padded as the engine pads.
     ``echo_db``: each channel carries the other that many dB down (``calls.dual_channel``): the
     words stay those heard of the clean mix, the channels' energy is the echoing one's."""
     from redaction.channels import ChannelEnergy, by_speaker  # noqa: PLC0415
@@ -115,7 +117,11 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     for i in range(0, len(stereo), 65536):
         energy.feed(stereo[i : i + 65536])
     words, sounds, speech = energy.tagged(words_of(r)), r.get("sounds"), speech_of(r)
-    found = by_speaker(pass1_parts(words, sounds, speech)[0], words, sounds, energy)
+    parts, windows_s = pass1_parts(words, sounds, speech)
+    found = by_speaker(parts, words, sounds, energy)
+    if sounds:  # the chains of number sounds, masked on every channel
+        found += [(entity, None, a, b) for entity, a, b in
+                  added_chains(sounds, words, windows_s, [(a, b) for *_, a, b in found], r.get("noisy", False))]
     pauses_s = pauses_of(r)
     return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config, pauses_s)
                   for role, channel in CHANNEL_OF_ROLE.items()}

@@ -110,3 +110,23 @@ def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
     # the caller echoed on the agent's line (-20 dB): the card masked on both channels, as it is heard on both
     _, echoing = rescore.dual_masks_of(r, echo_db=-20.0)
     assert echoing["agent"] == echoing["caller"] == masks["caller"]
+
+
+def test_a_call_made_dual_channel_masks_the_chains_of_number_sounds_on_both_channels(monkeypatch):
+    # Whisper wrote nothing over the card; the network heard a number sound for each digit in the
+    # answer to the card ask (``sound_chains.added_chains``): masked as mono masks it, on both channels
+    from tools.evalcalls.calls import EvalCall, Span
+
+    spans = (Span(0, 2 * R, "other", 0, "agent"),
+             *[Span(round((3 + 0.4 * i) * R), round((3.3 + 0.4 * i) * R), "card", 1, "caller") for i in range(16)],
+             Span(10 * R, 12 * R, "other", 0, "agent"))
+    audio = np.zeros(13 * R, np.float32)
+    for span in spans:
+        audio[span.start : span.end] = 0.1 * np.random.default_rng(span.start).standard_normal(span.end - span.start)
+    monkeypatch.setattr(rescore, "make_call", lambda *a, **k: EvalCall("en-us", "card", 1, 0, audio, spans))
+    sounds = [(round(3.1 + 0.4 * i, 2), 0.9) for i in range(16)]
+    r = {**_record(WORDS[:6], final_s=[]), "sounds": sounds, "speech": None}  # the ask's words only
+    assert rescore.per_call([r]) == rescore.per_call([r], dual=True) == [
+        "en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
+    _, masks = rescore.dual_masks_of(r)
+    assert masks["agent"] == masks["caller"] and [(round(a, 2), round(b, 2)) for a, b in masks["caller"]] == [(2.8, 9.35)]
