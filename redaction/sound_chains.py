@@ -59,16 +59,16 @@ COVERED_SHARE = 0.5
 CHAIN_CONFIDENCE = 0.3
 
 
-def chains(sounds: Sequence[tuple[float, float]]) -> list[tuple[float, float, int]]:
+def chains(sounds: Sequence[tuple[float, float]], gap_s: float = MAX_GAP_S) -> list[tuple[float, float, int]]:
     """(start_s, end_s, sounds) of each chain of the number sounds ``sounds`` ((moment s, probability)
     each, any order): moments within SAME_SOUND_S of each other are one sound, and a chain ends
-    where the next sound begins more than MAX_GAP_S after its last one."""
+    where the next sound begins more than ``gap_s`` after its last one."""
     out: list[list[float]] = []  # [start_s, end_s, sounds]
     last_s = None
     for t, _ in sorted(sounds):
         if last_s is not None and t - last_s <= SAME_SOUND_S:
             out[-1][1] = t
-        elif out and t - out[-1][1] <= MAX_GAP_S:
+        elif out and t - out[-1][1] <= gap_s:
             out[-1][1], out[-1][2] = t, out[-1][2] + 1
         else:
             out.append([t, t, 1])
@@ -122,22 +122,15 @@ def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[Timed
     merged = union(covered_s)
     out: set[tuple[float, float]] = set()
     for ask_s in asks_s:
-        chain: list[float] = []
-        for t in (t for t in moments if t >= ask_s):
-            if chain and t - chain[-1] > ANSWER_GAP_S:
-                if _sounds(chain) >= MIN_ANSWER_SOUNDS:
-                    break
-                chain = []
-            if not chain and t - ask_s > ANSWER_REACH_S:
-                break
-            chain.append(t)
-        if _sounds(chain) < MIN_ANSWER_SOUNDS:
+        after = chains([s for s in sounds if s[0] >= ask_s], ANSWER_GAP_S)
+        chain = next((c for c in after if c[2] >= MIN_ANSWER_SOUNDS), None)
+        if chain is None or chain[0] - ask_s > ANSWER_REACH_S:
             continue
-        for a, b in _uncovered(chain[0], chain[-1], covered_s):
+        for a, b in _uncovered(chain[0], chain[1], covered_s):
             found = next(((b, y) for x, y in merged if x <= b < y), None)  # the data found after it (None: none)
             said = 0 if found is None else sum(len(digits_said(w.text)) for w in words
                                                if found[0] <= w.start_s <= found[1])
-            if (_sounds([t for t in chain if a <= t <= b]) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
+            if (_sounds([t for t in moments if a <= t <= b]) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
                     and sum(a <= w.start_s <= b and says_number(w.text) for w in words) <= MAX_NUMBER_WORDS):
                 out.add((a, b))
     return sorted(out)

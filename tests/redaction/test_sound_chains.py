@@ -36,6 +36,7 @@ def test_sounds_close_together_are_one_and_a_long_gap_ends_a_chain() -> None:
     assert chains(list(reversed(sounds))) == chains(sounds)
     assert chains([(1.0, 0.5), (1.0 + MAX_GAP_S, 0.5)]) == [(1.0, 2.0, 2)]
     assert chains([(1.0, 0.5), (1.01 + MAX_GAP_S, 0.5)]) == [(1.0, 1.0, 1), (2.01, 2.01, 1)]
+    assert chains([(1.0, 0.5), (1.01 + MAX_GAP_S, 0.5)], gap_s=MAX_GAP_S + 0.01) == [(1.0, 2.01, 2)]  # a looser chain
     assert chains([]) == []
 
 
