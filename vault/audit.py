@@ -34,6 +34,8 @@ class Sealer(Protocol):
 
     def event_verifies(self, name: str, doc: dict) -> bool: ...
 
+    def may_seal_bare_events(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Tampered(Unreadable):
@@ -121,19 +123,20 @@ def events(store: ObjectStore, sealer: Sealer, heads: AuditHeads,
             yield _missing(name, rid)
 
 
-def bare(store: ObjectStore) -> Iterator[tuple[str, AuditEvent]]:
-    """The region's events stored without a MAC (an older vault's), with their names; objects
-    that are not events are left out (nothing to seal)."""
+def migrated(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEvent, bool]]:
+    """The region's events that verify (what a recording's head may name), each read once, with their
+    names and whether it was stored without a MAC (an older vault's) and sealed here: while the
+    sealer takes such events (``Sealer.may_seal_bare_events``); objects that are not events are
+    left out."""
+    seal_bare = sealer.may_seal_bare_events()
     for name, doc, event in _stored(store):
-        if isinstance(event, AuditEvent) and "mac" not in doc:
-            yield name, event
-
-
-def verified(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEvent]]:
-    """The region's events that verify, with their names (what a recording's head may name)."""
-    for name, doc, event in _stored(store):
-        if isinstance(event, AuditEvent) and sealer.event_verifies(name, doc):
-            yield name, event
+        if not isinstance(event, AuditEvent):
+            continue
+        if seal_bare and "mac" not in doc:
+            put_bytes(store, name, sealer.seal_event(name, event.encode()))
+            yield name, event, True
+        elif sealer.event_verifies(name, doc):
+            yield name, event, False
 
 
 def _stored(store: ObjectStore) -> Iterator[tuple[str, dict, AuditEvent | Unreadable]]:

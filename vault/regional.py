@@ -1067,18 +1067,17 @@ class RegionVault:
 
     def migrate_audit(self) -> int:
         """Seal the bare audit events of a vault from before events were sealed; returns how
-        many. Once done, a bare event is tampering: never sealed. Then name every event that
+        many. Once done, a bare event is tampering: never sealed. And name every event that
         verifies in its recording's head (a vault's from before heads: from now on its removal
-        is seen). Safe to re-run."""
+        is seen); the trail read once for both (``audit.migrated``). Safe to re-run."""
+        may_seal = self._sealer.may_seal_bare_events()
         sealed = 0
-        if self._sealer.may_seal_bare_events():
-            for name, event in audit.bare(self.store):
-                put_bytes(self.store, name, self._sealer.seal_event(name, event.encode()))
-                sealed += 1
-            self._sealer.finish_event_migration()
         trails: dict[str, list[str]] = {}
-        for name, event in audit.verified(self.store, self._sealer):
+        for name, event, was_bare in audit.migrated(self.store, self._sealer):
+            sealed += was_bare
             trails.setdefault(event.recording_id, []).append(name)
+        if may_seal:
+            self._sealer.finish_event_migration()
         for recording_id, names in trails.items():
             self._audit_heads.add(recording_id, names)
         return sealed

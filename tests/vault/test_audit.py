@@ -124,6 +124,26 @@ def test_bare_events_of_an_older_vault_are_read_until_migrated_then_tampering(ma
     assert [type(e) for e in fresh().audit_events(RID)] == [AuditEvent, Tampered]
 
 
+def test_keys_migrate_reads_each_event_once(make_store, make_key_store, make_keys, clock, monkeypatch):
+    """It read the whole trail twice: once for the bare events it seals, again for those that
+    verify (named in their recordings' heads); one pass does both."""
+    rv = RegionVault("eu", make_store("eu"), make_keys("eu"), key_store=make_key_store("eu"), clock=clock)
+    names = [audited(rv, reason="a"), audited(rv, reason="b"), audited(rv, OTHER)]
+    rv.key_store.delete("seal/audit-sealed.json")  # a vault from before sealed events ...
+    for rid in (RID, OTHER):
+        rv.key_store.delete(f"seal/audit/{rid}/2026-01-15.json")  # ... and before heads
+    bare(rv, names[0])
+    rv = RegionVault("eu", rv.store, make_keys("eu"), key_store=rv.key_store, clock=clock)
+    reads: list[str] = []
+    real_reader = rv.store.reader
+    monkeypatch.setattr(rv.store, "reader", lambda name: reads.append(name) or real_reader(name))
+    assert rv.migrate_audit() == 1
+    assert sorted(reads) == names
+    assert json.loads(get_bytes(rv.key_store, f"seal/audit/{RID}/2026-01-15.json")) == {"events": names[:2]}
+    assert json.loads(get_bytes(rv.key_store, f"seal/audit/{OTHER}/2026-01-15.json")) == {"events": names[2:]}
+    assert [e.reason for e in rv.audit_events(RID)] == ["a", "b"]
+
+
 def test_a_new_vault_takes_no_bare_event(make_region):
     rv = make_region("eu")
     bare(rv, audited(rv))
