@@ -78,9 +78,12 @@ class AuditEvent:
         return json.dumps(body, sort_keys=True).encode("utf-8")
 
     @classmethod
-    def decode(cls, data: bytes) -> AuditEvent:
-        """The stored event; ValueError, KeyError or TypeError when ``data`` is not one."""
-        body = json.loads(data)
+    def of(cls, doc: object) -> AuditEvent:
+        """The event stored as ``doc`` (its JSON object, its ``mac`` left out); ValueError, KeyError
+        or TypeError when it is not one."""
+        if not isinstance(doc, dict):
+            raise TypeError("not an object")
+        body = {k: v for k, v in doc.items() if k != "mac"}
         body["at"] = datetime.fromisoformat(body["at"])
         return cls(**body)
 
@@ -146,17 +149,10 @@ def _stored(store: ObjectStore) -> Iterator[tuple[str, dict, AuditEvent | Unread
     for name in store.names(_PREFIX):
         try:
             doc = json.loads(get_bytes(store, name))
-            event = _decode(doc)
+            event = AuditEvent.of(doc)
         except ObjectMissingError:
             continue
         except (ValueError, KeyError, TypeError) as exc:
             yield name, {}, Unreadable(name, f"not an audit event ({type(exc).__name__})")
             continue
         yield name, doc, event
-
-
-def _decode(doc: object) -> AuditEvent:
-    if not isinstance(doc, dict):
-        raise TypeError("not an object")
-    body = {k: v for k, v in doc.items() if k != "mac"}
-    return AuditEvent.decode(json.dumps(body).encode("utf-8"))
