@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError
-from vault.stores.base import ObjectStore, get_bytes
+from vault.stores.base import ObjectStore, get_bytes, versioned, write_versioned
 
 #: Where the heads live in the key store, one folder per recording (its killed writes' leftovers
 #: are found without listing every recording's).
@@ -56,20 +56,14 @@ class AuditHeads:
     def _add(self, name: str, names: set[str]) -> None:
         self._key_store.discard_partial(name)  # a killed writer's half-written head
         for _ in range(_TRIES):
-            try:
-                stored, version = self._key_store.read_versioned(name)
-            except ObjectMissingError:
-                stored, version = None, None
+            stored, version = versioned(self._key_store, name)
             held = [] if stored is None else _names(stored)
             wanted = sorted(set(held) | names)
             if wanted == held:
                 return
             data = json.dumps({"events": wanted}).encode("utf-8")
             try:
-                if version is None:
-                    self._key_store.create(name, data)
-                else:
-                    self._key_store.replace_if(name, data, version)
+                write_versioned(self._key_store, name, data, version)
                 return
             except (ObjectExistsError, ObjectChangedError):
                 continue

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError
-from vault.stores.base import ObjectStore, get_bytes
+from vault.stores.base import ObjectStore, get_bytes, versioned, write_versioned
 
 #: Where the records live in the key store, one folder per account.
 PREFIX = "seal/policy-digests/"
@@ -84,10 +84,7 @@ class PolicyDigests:
                     before = []
             begun = _encode(new, [d for d in before if d != new])
             try:
-                if version is None:
-                    self._key_store.create(name, begun)
-                else:
-                    self._key_store.replace_if(name, begun, version)
+                write_versioned(self._key_store, name, begun, version)
                 break
             except (ObjectExistsError, ObjectChangedError):
                 continue
@@ -167,18 +164,13 @@ class PolicyDigests:
                 kept = get_bytes(self._key_store, older)
             except ObjectMissingError:
                 kept = None
-            try:
-                stored, version = self._key_store.read_versioned(name)
-            except ObjectMissingError:
-                stored, version = None, None
+            stored, version = versioned(self._key_store, name)
             if kept is None:
                 return None if stored is None else (stored, version)
             merged = kept if stored is None else _merged(kept, stored)
             try:
-                if stored is None:
-                    self._key_store.create(name, merged)
-                elif merged != stored:
-                    self._key_store.replace_if(name, merged, version)
+                if merged != stored:
+                    write_versioned(self._key_store, name, merged, version)
             except (ObjectExistsError, ObjectChangedError):
                 continue  # another reader or a save changed it meanwhile: merged into what it wrote
             self._key_store.delete(older)

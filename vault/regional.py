@@ -90,7 +90,7 @@ from vault.retention import AccountPolicy, policy_name
 from vault.seal import IndexSealer
 from vault.segments import SegmentedCiphertext
 from vault.secrets import SecretBox
-from vault.stores.base import ObjectStore, get_bytes, put_bytes
+from vault.stores.base import ObjectStore, get_bytes, put_bytes, versioned, write_versioned
 from vault.tickets import TicketMarkers, WorkBegan
 
 
@@ -926,7 +926,7 @@ class RegionVault:
         has none; VaultInputError when it is unreadable, out of range, does not verify or is not
         the one last written (deleted, or an older copy put back: ``vault.policy_digests``)."""
         name = policy_name(account_id)
-        return self._open_policy(account_id, self._policy_versioned(name)[0])[0]
+        return self._open_policy(account_id, versioned(self.store, name)[0])[0]
 
     def _open_policy(self, account_id: str,
                      data: bytes | None) -> tuple[AccountPolicy | None, bool, tuple[bytes, str] | None]:
@@ -979,7 +979,7 @@ class RegionVault:
         (then it is written over, as by no policy); one out of range is replaced."""
         name = policy_name(account_id)
         for _ in range(_ATTEMPTS):
-            data, version = self._policy_versioned(name)
+            data, version = versioned(self.store, name)
             try:
                 old, bare, record = self._open_policy(account_id, data)
             except PolicyTamperedError:
@@ -1006,19 +1006,8 @@ class RegionVault:
         between the two)."""
         name = policy_name(account_id)
         sealed = self._sealer.seal_policy(name, body)
-        with self._policy_digests.saving(account_id, sealed, lambda: self._policy_versioned(name)[0]):
-            if version is None:
-                self.store.create(name, sealed)
-            else:
-                self.store.replace_if(name, sealed, version)
-
-    def _policy_versioned(self, name: str) -> tuple[bytes | None, str | None]:
-        """The policy object's bytes and version token (``ObjectStore.read_versioned``); Nones
-        when there is none."""
-        try:
-            return self.store.read_versioned(name)
-        except ObjectMissingError:
-            return None, None
+        with self._policy_digests.saving(account_id, sealed, lambda: versioned(self.store, name)[0]):
+            write_versioned(self.store, name, sealed, version)
 
     def migrate_policies(self) -> int:
         """Seal the bare retention policies of a vault from before policies were sealed; returns

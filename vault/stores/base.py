@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol
 
+from vault.errors import ObjectMissingError
+
 
 class ObjectStore(Protocol):
     """Objects named by ``/``-separated strings, all in one region."""
@@ -68,3 +70,21 @@ def get_bytes(store: ObjectStore, name: str) -> bytes:
     """Read a small object in one go."""
     with store.reader(name) as src:
         return src.read()
+
+
+def versioned(store: ObjectStore, name: str) -> tuple[bytes | None, str | None]:
+    """A small object's bytes and version token (``read_versioned``); Nones when there is none."""
+    try:
+        return store.read_versioned(name)
+    except ObjectMissingError:
+        return None, None
+
+
+def write_versioned(store: ObjectStore, name: str, data: bytes, version: str | None) -> None:
+    """Write a small object over the version of it read (``read_versioned``'s token; None: there
+    was none, and it is created): ObjectChangedError or ObjectExistsError when another write
+    landed since (a compare-and-swap lost)."""
+    if version is None:
+        store.create(name, data)
+    else:
+        store.replace_if(name, data, version)
