@@ -87,11 +87,8 @@ def test_the_command_line_prints_a_line_a_call_for_several_files(tmp_path, capsy
         "b.jsonl en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.0/4.0 s"]
 
 
-def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
-    # Whisper timed the card's last digit on over the pause to the agent's "thank you" (9.0-9.9 s);
-    # mono, its mask (9.9 s + padding, no pauses recorded) takes the agent's first 0.15 s; dual-channel,
-    # the digit is the caller's (the sound under it and half a second before), so only the caller's
-    # channel is masked
+def _cached_dual_call(monkeypatch) -> None:
+    """``_record``'s call as the cache holds it: the agent (0-2 s, 10-12 s) and the caller's card, by speaker."""
     from tools.evalcalls.calls import EvalCall, Span
 
     spans = (Span(0, 2 * R, "other", 0, "agent"),
@@ -101,6 +98,14 @@ def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
     for span in spans:
         audio[span.start : span.end] = 0.1 * np.random.default_rng(span.start).standard_normal(span.end - span.start)
     monkeypatch.setattr(rescore, "make_call", lambda *a, **k: EvalCall("en-us", "card", 1, 0, audio, spans))
+
+
+def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
+    # Whisper timed the card's last digit on over the pause to the agent's "thank you" (9.0-9.9 s);
+    # mono, its mask (9.9 s + padding, no pauses recorded) takes the agent's first 0.15 s; dual-channel,
+    # the digit is the caller's (the sound under it and half a second before), so only the caller's
+    # channel is masked
+    _cached_dual_call(monkeypatch)
     words = WORDS[:-3] + [(9.0, 9.9, "6"), (10.0, 10.5, "thank"), (10.6, 11.0, "you.")]
     r = {**_record(words, final_s=[]), "sounds": None}
     assert rescore.per_call([r]) == ["en-us/card/seed1/0 digits 16/16 leaky 0 speech masked 0.2/4.0 s"]
@@ -115,15 +120,7 @@ def test_a_call_made_dual_channel_is_masked_by_speaker(monkeypatch):
 def test_a_call_made_dual_channel_masks_the_chains_of_number_sounds_on_both_channels(monkeypatch):
     # Whisper wrote nothing over the card; the network heard a number sound for each digit in the
     # answer to the card ask (``sound_chains.added_chains``): masked as mono masks it, on both channels
-    from tools.evalcalls.calls import EvalCall, Span
-
-    spans = (Span(0, 2 * R, "other", 0, "agent"),
-             *[Span(round((3 + 0.4 * i) * R), round((3.3 + 0.4 * i) * R), "card", 1, "caller") for i in range(16)],
-             Span(10 * R, 12 * R, "other", 0, "agent"))
-    audio = np.zeros(13 * R, np.float32)
-    for span in spans:
-        audio[span.start : span.end] = 0.1 * np.random.default_rng(span.start).standard_normal(span.end - span.start)
-    monkeypatch.setattr(rescore, "make_call", lambda *a, **k: EvalCall("en-us", "card", 1, 0, audio, spans))
+    _cached_dual_call(monkeypatch)
     sounds = [(round(3.1 + 0.4 * i, 2), 0.9) for i in range(16)]
     r = {**_record(WORDS[:6], final_s=[]), "sounds": sounds, "speech": None}  # the ask's words only
     assert rescore.per_call([r]) == rescore.per_call([r], dual=True) == [
