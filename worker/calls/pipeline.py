@@ -277,10 +277,10 @@ def _stored_before(manifest: Manifest, rid: str, entry: IndexEntry, region_vault
     if entry.deleted:
         return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends))
     made = replayed.stored_inputs(region_vault, entry)
-    if not replayed.same_sources(manifest, backends.settings, remotes, made, doomed):
+    redelivery = replayed.judged(manifest, backends.settings, remotes, made, doomed)
+    if not redelivery.same_sources:
         return _outcome(manifest, rid, entry, already=True, destroyed=_kept_other_sources(rid))
-    kept_transcript = replayed.transcript_kept(manifest, backends.settings, remotes, made, doomed)
-    spare = _kept_transcript(manifest, rid) if kept_transcript else ()
+    spare = _kept_transcript(manifest, rid) if redelivery.transcript_kept else ()
     return _outcome(manifest, rid, entry, already=True, destroyed=_destroy(manifest, backends, spare=spare))
 
 

@@ -29,7 +29,7 @@ from vault.index import IndexEntry
 from vault.regional import RegionVault
 from worker.calls.confined import open_confined
 from worker.calls.limits import InputLimits
-from worker.calls.manifest import Location, Manifest
+from worker.calls.manifest import Location, Manifest, Segment
 from worker.calls.metadata import sha256_of
 from worker.calls.sources import RemoteSource, SourceFetcher
 from worker.errors import ManifestError, SourceMissingError
@@ -78,55 +78,70 @@ def same_transcript(stored: StoredDigests | None, digest: str | None) -> bool:
     return stored is not None and digest is not None and stored.transcript == digest
 
 
-def same_sources(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
-                 stored: StoredDigests | None, doomed: Collection[Location]) -> bool:
-    """True when every segment of ``manifest`` among ``doomed`` (those that would be destroyed:
-    ``worker.calls.sources.destroyable``; no other is read) still there is one the recording was
-    made from (a local file or a remote object already gone was destroyed by an earlier delivery;
-    a source that cannot be read otherwise is not known to be one)."""
+@dataclass(frozen=True)
+class Redelivery:
+    """What a delivery of a call stored before may destroy of the sources its manifest names."""
+
+    #: Every segment that would be destroyed, still there, is one the recording was made from.
+    same_sources: bool
+    #: ... and the transcript that would be destroyed is not the one it was made from: kept.
+    transcript_kept: bool = False
+
+
+def judged(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
+           stored: StoredDigests | None, doomed: Collection[Location]) -> Redelivery:
+    """Whether every segment of ``manifest`` among ``doomed`` (those that would be destroyed:
+    ``worker.calls.sources.destroyable``; no other is read) is one the recording was made from
+    (``_made_from``); if so, whether the provider transcript it names, among ``doomed`` and still
+    there, is kept (``_other_transcript``). Both read through one fetcher (a remote source is
+    fetched into a work dir to be digested)."""
     segments = [segment for segment in manifest.segments if segment.location in doomed]
-    if not segments:
+    if segments and stored is None:
+        return Redelivery(same_sources=False)
+    transcript = manifest.transcript.location if manifest.transcript is not None else None
+    if transcript not in doomed or _destroyed_before(transcript):
+        transcript = None
+    if not segments and transcript is None:
+        return Redelivery(same_sources=True)
+    with WorkDir() as workdir:
+        fetch = SourceFetcher(manifest, settings, workdir, remotes)
+        if not all(_made_from(segment, fetch, stored) for segment in segments):
+            return Redelivery(same_sources=False)
+        return Redelivery(True, transcript is not None and _other_transcript(
+            transcript, InputLimits.from_settings(settings).transcript_bytes(manifest.call_duration_s), fetch, stored))
+
+
+def _made_from(segment: Segment, fetch: SourceFetcher, stored: StoredDigests) -> bool:
+    """The segment is one of ``stored``'s inputs, or gone (a local file or a remote object already
+    gone was destroyed by an earlier delivery); one that cannot be read otherwise is not known to be."""
+    if _destroyed_before(segment.location):
         return True
-    if stored is None:
+    try:
+        return sha256_of(fetch(segment)) in stored.inputs
+    except SourceMissingError:  # a remote one already gone, as a local one
+        return True
+    except (ManifestError, OSError):
         return False
-    with WorkDir() as workdir:  # a remote segment is fetched to be digested
-        fetch = SourceFetcher(manifest, settings, workdir, remotes)
-        for segment in segments:
-            path = segment.location.path
-            if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
-                continue
-            try:
-                if sha256_of(fetch(segment)) not in stored.inputs:
-                    return False
-            except SourceMissingError:  # a remote one already gone, as a local one
-                continue
-            except (ManifestError, OSError):
-                return False
-    return True
 
 
-def transcript_kept(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteSource],
-                    stored: StoredDigests | None, doomed: Collection[Location]) -> bool:
-    """True when the provider transcript ``manifest`` names would be destroyed (among ``doomed``)
-    but is not the one the recording was made from: its SHA-256 is not the metadata's
-    ``digests.transcript`` (none recorded: not known to be), and it is still there, not begun to be
-    shredded. A read that fails otherwise keeps it too."""
-    if manifest.transcript is None or manifest.transcript.location not in doomed:
+def _other_transcript(location: Location, limits: tuple[int, str], fetch: SourceFetcher,
+                      stored: StoredDigests | None) -> bool:
+    """The transcript at ``location`` (read within ``limits``: ``InputLimits.transcript_bytes``) is
+    not the one the recording was made from: its SHA-256 is not the metadata's ``digests.transcript``
+    (none recorded: not known to be), or a read of it fails otherwise; False when it is gone."""
+    try:
+        data = fetch.read(location, *limits)
+    except SourceMissingError:  # already gone
         return False
-    location = manifest.transcript.location
-    path = location.path
-    if path is not None and (not os.path.lexists(path) or _shredding_begun(path)):
-        return False
-    limits = InputLimits.from_settings(settings)
-    with WorkDir() as workdir:  # a remote transcript is fetched to be digested
-        fetch = SourceFetcher(manifest, settings, workdir, remotes)
-        try:
-            data = fetch.read(location, *limits.transcript_bytes(manifest.call_duration_s))
-        except SourceMissingError:  # already gone
-            return False
-        except (ManifestError, OSError):
-            return True
+    except (ManifestError, OSError):
+        return True
     return not same_transcript(stored, hashlib.sha256(data).hexdigest())
+
+
+def _destroyed_before(location: Location) -> bool:
+    """A local source gone, or begun to be shredded (``_shredding_begun``): an earlier delivery's."""
+    path = location.path
+    return path is not None and (not os.path.lexists(path) or _shredding_begun(path))
 
 
 #: How much of a file's start a shredding killed part way has zeroed, at least (it writes 1 MiB at a
