@@ -54,9 +54,9 @@ def masks_of(words: list[TimedWord], config: RedactionConfig = RedactionConfig()
              pauses_s: Sequence[tuple[float, float]] = (), noisy: bool = False) -> list[tuple[float, float]]:
     """Pass 1's masks: the card logic's entities, reaching along and kept near the recognizer's
     number sounds (``sounds``: (moment s, probability), None: it said none) and ending with its
-    ``speech`` regions that hold their data, on a ``noisy`` line with the chains of number sounds
-    they leave uncovered, as the engine has them, padded as it pads speech (stopping in the call's
-    ``pauses_s``)."""
+    ``speech`` regions that hold their data, with the chains of number sounds the engine adds beside
+    them (on a ``noisy`` line or not: ``sound_chains.added_chains``), padded as it pads speech
+    (stopping in the call's ``pauses_s``)."""
     return padded(pass1_entities_s(words, sounds, speech, noisy), config, pauses_s)
 
 
