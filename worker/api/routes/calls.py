@@ -16,10 +16,10 @@ from worker.api.handlers import blocking, endpoint
 from worker.api.profiles import profiles_of
 from worker.api.requests import decode_json, read_body
 from worker.api.routes.common import accepted
-from worker.api.sources import account_inbox, check_sources
+from worker.api.sources import account_inbox, check_sources, inbox_named
 from worker.api.submissions import Submitted, idempotency_key
 from worker.calls import sources as worker_sources
-from worker.errors import ManifestError
+from worker.errors import ManifestError, SourceError
 from worker.queue.jobs import ProcessCall
 from worker.calls.limits import InputLimits
 from worker.calls.manifest import Manifest, parse_manifest
@@ -65,7 +65,10 @@ def submit_manifest(services, account_id: str, data, profile: dict | None) -> Su
     check_sources(manifest, settings, profiles_of(services).owned_sid(account_id, profile) if profile else None)
     box = region_box(services.vault, manifest.account.region)
     path = manifest_path(settings.data_dir, account_id, manifest.call_id)
-    worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
+    try:
+        worker_sources.check_sources(replace(manifest, base_dir=path.parent), settings)  # as the worker will
+    except SourceError as exc:  # the account's files named as its manifests name them, not by the server's paths
+        raise SourceError(inbox_named(str(exc), settings, account_id)) from None
     # the call taken already with another manifest: 409 (Submitter.submit), nothing kept or queued
     job = ProcessCall.for_call(str(path), account_id, manifest.call_id, manifest_digest(manifest))
     return services.submitter.submit(job, account_id, prepare=lambda: write_manifest(path, stored(manifest), box),
