@@ -148,7 +148,7 @@ def test_a_source_that_is_not_a_regular_file_is_refused_at_once(tmp_path, kind):
     """``root``: a source root itself (the call's directory: ``file:.``) was refused as
     outside the directories sources may be read from, which it is not (session 51)."""
     manifest = write_call(tmp_path / "call")
-    target = {"fifo": tmp_path / "call" / "pipe.wav", "directory": tmp_path / "call" / "dir.wav",
+    target = {"fifo": tmp_path / "call" / "CA1-pipe.wav", "directory": tmp_path / "call" / "CA1-dir.wav",
               "device": Path("/dev/zero"), "root": tmp_path / "call"}[kind]
     if kind == "fifo":
         os.mkfifo(target)
@@ -167,10 +167,10 @@ def test_a_fifo_as_transcript_or_manifest_does_not_block(tmp_path):
     """A FIFO transcript is unreadable (the job falls back to the recognizer and says why); a
     FIFO manifest is bad input. Neither is waited on."""
     manifest = write_call(tmp_path / "call")
-    pipe = tmp_path / "call" / "words.fifo"
+    pipe = tmp_path / "call" / "CA1-words.fifo"  # named for its call: the call dir is the inbox
     os.mkfifo(pipe)
     data = json.loads(manifest.read_text())
-    data["transcript"] = {"uri": "file:words.fifo", "format": "simple", "clock": "call"}
+    data["transcript"] = {"uri": "file:CA1-words.fifo", "format": "simple", "clock": "call"}
     manifest.write_text(json.dumps(data))
     outcome = process_call(manifest, build_backends(settings_for(tmp_path)))
     assert outcome.stored and outcome.transcript_problem.endswith("words.fifo: not a regular file (a FIFO)")

@@ -6,7 +6,8 @@ real path lies inside one of ``roots``; refuses anything but a regular file befo
 and checks the opened descriptor again (type, and that the file it holds is the one at a
 path inside the roots), so a path swapped between the check and the open gains nothing.
 Roots may name the service's own state (the data dir's state directories, the key store), which
-is never read as a source even inside a root. ``read_limited`` reads a bounded number of bytes.
+is never read as a source even inside a root, and an owner (worker.calls.owners): a file in the
+inbox is read only when it is the call's own. ``read_limited`` reads a bounded number of bytes.
 Errors are ``SourceError`` (bad input) naming the path, or ``ResourceError`` (transient) when
 file handles or memory ran out.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from callrec.errors import heading
 from audio.decode import file_kind
 from worker.errors import SourceError, resource_error
+from worker.calls.owners import Owner
 from worker.settings import root_items
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class Roots:
     remote: tuple[tuple[str, str, str], ...] = ()
     #: The service's own state, never a source even inside a root: ``(setting, real path)``.
     state: tuple[tuple[str, Path], ...] = ()
+    #: Whose files those in the inbox must be (None: anyone's).
+    owner: Owner | None = None
 
     @classmethod
     def parse(cls, text: str, setting: str) -> Roots:
@@ -62,17 +66,29 @@ class Roots:
 
     def holds_path(self, real: Path) -> bool:
         return (any(real != root and real.is_relative_to(root) for root in self.dirs)
-                and self._state_holding(real) is None)
+                and self._state_holding(real) is None
+                and (self.owner is None or self.owner.refusal(real) is None))
 
     def refusal(self, real: Path) -> str | None:
         """Why the real path ``real`` may not be read (None: it may): outside the roots, one
-        of them (a directory: ``file:.`` names the manifest's own), or the service's state."""
+        of them (a directory: ``file:.`` names the manifest's own), the service's state, or
+        in the inbox and not the call's."""
         setting = self._state_holding(real)
         if setting is not None:
             return f"inside the service's own state ({setting}), never a call's source"
         if self.holds_path(real):
             return None
+        if any(real != root and real.is_relative_to(root) for root in self.dirs) and self.owner is not None:
+            return self.owner.refusal(real)
         return "not a regular file (a directory)" if real in self.dirs else OUTSIDE
+
+    def remote_refusal(self, location: Location) -> str | None:
+        """Why the remote ``location`` may not be read (None: it may): outside the remote roots,
+        or in the inbox and not the call's."""
+        if not self.holds(location):
+            return OUTSIDE
+        return None if self.owner is None else self.owner.key_refusal(
+            location.uri.partition("://")[0], location.bucket, location.key)
 
     def without_state(self, state: tuple[tuple[str, Path], ...]) -> Roots:
         """These roots, never reaching into ``state`` (``(setting, directory)`` pairs)."""
@@ -85,10 +101,10 @@ class Roots:
         """These roots with their directories narrowed to ``directory`` (a real path; None: no
         directory at all), the remote roots as they are."""
         if directory is None:
-            return Roots((), self.remote, self.state)
+            return replace(self, dirs=())
         dirs = [root if root.is_relative_to(directory) else directory
                 for root in self.dirs if root.is_relative_to(directory) or directory.is_relative_to(root)]
-        return Roots(tuple(dict.fromkeys(dirs)), self.remote, self.state)
+        return replace(self, dirs=tuple(dict.fromkeys(dirs)))
 
     def holds(self, location: Location) -> bool:
         """True when the remote ``location`` lies under one of the remote roots."""

@@ -2,9 +2,11 @@
 
 Reading. A segment or transcript is read only from a *source root* (``CALLREC_SOURCE_ROOTS``;
 default: the manifest's own directory). Its real path (symlinks resolved) must lie inside a
-root, it must be a regular file (never a directory, FIFO, device or socket), and it is opened
-without blocking and checked again on the opened descriptor (type, and that the file it holds
-is the one inside the root), so a path swapped between the check and the open gains nothing.
+root, in the inbox it must be the call's own (in its manifest's folder, or its call id in its
+path: worker.calls.owners), it must be a regular file (never a
+directory, FIFO, device or socket), and it is opened without blocking and checked again on
+the opened descriptor (type, and that the file it holds is the one inside the root and the
+call's), so a path swapped between the check and the open gains nothing.
 A remote source (``s3://``) must lie under an ``s3://bucket/prefix`` root; it is copied into
 the worker's temp dir by the ``RemoteSource`` backend of its URI scheme (passed in; S3 by
 default), then read like a local file.
@@ -26,7 +28,7 @@ import os
 import stat
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -35,9 +37,10 @@ from callrec.file_identity import identity
 from vault.errors import ObjectMissingError
 from worker.calls import kept
 from worker.calls.limits import InputLimits
-from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
+from worker.calls.confined import Roots, check_size, open_confined, read_limited, same_file
 from worker.errors import SourceChangedError, SourceError, SourceMissingError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
+from worker.calls.owners import Owner
 from worker.calls.source_names import source_name
 from worker.settings import Settings
 
@@ -53,7 +56,15 @@ def source_roots(manifest: Manifest, settings: Settings) -> Roots:
     roots = Roots.parse(settings.source_roots.replace("{region}", manifest.account.region),
                         "CALLREC_SOURCE_ROOTS")
     roots = roots or Roots((Path(os.path.realpath(manifest.base_dir)),))
-    return own_files(manifest, settings, roots.without_state(service_state(settings)))
+    return replace(own_files(manifest, settings, roots.without_state(service_state(settings))),
+                   owner=call_owner(manifest, settings))
+
+
+def call_owner(manifest: Manifest, settings: Settings) -> Owner:
+    """Whose files the sources of ``manifest`` in the inbox must be (worker.calls.owners): its
+    call's, in the inbox as far as its account reaches (:func:`own_files`)."""
+    where = own_files(manifest, settings, inbox(settings, manifest.account.region))
+    return Owner(manifest.call_id, where.dirs, where.remote, Path(os.path.realpath(manifest.base_dir)))
 
 
 #: The directories of ``CALLREC_DATA_DIR`` the service keeps its state in: the local vault
@@ -94,15 +105,16 @@ def own_files(manifest: Manifest, settings: Settings, roots: Roots) -> Roots:
 
 
 def check_sources(manifest: Manifest, settings: Settings) -> None:
-    """Refuse, before any work, a manifest naming a source outside the source roots (also
-    one that will not be read, e.g. of a call that is not recorded)."""
+    """Refuse, before any work, a manifest naming a source outside the source roots, or in the
+    inbox and not its call's (also one that will not be read, e.g. of a call that is not
+    recorded: it would be destroyed unread)."""
     roots = source_roots(manifest, settings)
     fields = [f"segments[{i}].uri" for i in range(len(manifest.segments))] + ["transcript.uri"]
     for where, location in zip(fields, source_locations(manifest)):
         if location.path is not None:
             refused = roots.refusal(Path(os.path.realpath(location.path)))
         else:
-            refused = None if roots.holds(location) else OUTSIDE
+            refused = roots.remote_refusal(location)
         if refused is not None:
             raise SourceError(f"{where}: {heading(location.path or source_name(location.uri))}: {refused}")
     check_distinct_segments(manifest, roots)
@@ -271,6 +283,9 @@ class SourceFetcher:
         if not self._roots.holds(location):
             raise SourceError(f"{heading(source_name(location.uri))}: outside the source roots (CALLREC_SOURCE_ROOTS "
                               f"must name an {scheme}://bucket/prefix holding it)")
+        refused = self._roots.remote_refusal(location)
+        if refused is not None:
+            raise SourceError(f"{heading(source_name(location.uri))}: {refused}")
         if self._workdir is None:
             raise SourceError(f"{heading(source_name(location.uri))}: remote sources need the pipeline's temp dir")
         target = self._workdir / f"source-{len(self._fetched) + 1}{Path(location.key or '').suffix}"
@@ -352,7 +367,7 @@ class _Reach:
     def holds(self, location: Location) -> bool:
         if location.path is not None:
             return self.holds_file(Path(os.path.realpath(location.path.parent)) / location.path.name)
-        return (self.where.holds(location) and location.uri.partition("://")[0] in self.schemes
+        return (self.where.remote_refusal(location) is None and location.uri.partition("://")[0] in self.schemes
                 and not (location.uri.startswith("s3://") and location.bucket in self.vault_buckets))
 
     def holds_file(self, real: Path) -> bool:
@@ -365,6 +380,7 @@ def _reach(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteS
     where = own_files(manifest, settings, inbox(settings, manifest.account.region))
     if settings.keep_sources or not where:
         return None
+    where = replace(where, owner=call_owner(manifest, settings))  # only the call's own
     # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
     # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
     protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)

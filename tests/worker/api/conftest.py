@@ -152,11 +152,12 @@ def inbox(api_settings) -> Path:
 
 
 def sample_manifest(inbox: Path, name: str = "01-plain-inbound", call_id: str | None = None) -> dict:
-    """A sample call's manifest with its legs copied into a fresh ``inbox/<dir>/`` (relative
-    file: URIs): the pipeline destroys a call's sources, so no two calls share files."""
-    directory = f"{name}-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(SAMPLES / name, inbox / directory)
+    """A sample call's manifest with its legs copied into a fresh ``inbox/<call_id>/<dir>/`` (relative
+    file: URIs; a call's files in the inbox lie in its folder): the pipeline destroys a call's
+    sources, so no two calls share files."""
     data = json.loads((SAMPLES / name / "manifest.json").read_text())
+    directory = f"{call_id or data['call_id']}/{name}-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(SAMPLES / name, inbox / directory)
     for segment in data["segments"]:
         segment["uri"] = f"file:{directory}/{segment['uri'].removeprefix('file:')}"
     if "transcript" in data:

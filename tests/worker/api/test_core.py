@@ -537,6 +537,23 @@ def test_a_call_naming_another_region_than_the_accounts_profile_is_refused(api, 
     assert submit(api, acme, data).status_code == 202
 
 
+def test_a_call_naming_another_calls_files_in_the_accounts_inbox_is_refused(api, acme, inbox):
+    """Session 57: within an account's inbox a manifest could name another call's folder, and the
+    worker destroyed those legs once the call was stored (or unread, not to be recorded). A
+    file there is the call's own only in its folder (``<call_id>/...``) or named for it."""
+    theirs = sample_manifest(inbox, call_id=f"CA-own-{uuid.uuid4().hex[:8]}")
+    data = {**sample_manifest(inbox, call_id=f"CA-own-{uuid.uuid4().hex[:8]}"), "segments": theirs["segments"]}
+    legs = {path: path.read_bytes() for path in (inbox / theirs["call_id"]).rglob("*") if path.is_file()}
+    refused = submit(api, acme, data)
+    assert refused.status_code == 422, refused.text
+    assert error_of(refused) == {"code": "invalid_manifest", "field": "segments[0].uri", "message":
+                                 f"segments[0].uri: {theirs['segments'][0]['uri']}: in the inbox (CALLREC_INBOX) "
+                                 "but not this call's: a call's files there lie in its manifest's folder or one "
+                                 "named its call_id, or are named for it (<call_id>.wav, <call_id>-a.wav, "
+                                 "<call_id>_...)"}
+    assert {path: path.read_bytes() for path in (inbox / theirs["call_id"]).rglob("*") if path.is_file()} == legs
+
+
 def test_the_metadata_of_a_recording_past_its_retention_window_is_refused_as_its_audio(api, keys):
     """Found by hand (session 53): past its window a recording's audio, transcript and review links
     were refused (403, "past its retention window", audited) from the moment the window ended,

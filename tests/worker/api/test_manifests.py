@@ -76,7 +76,7 @@ def test_a_failed_call_keeps_its_manifest_until_sent_again_and_done(api, acme, i
     for plain in (data["call_id"], data["ticket_id"], data["number"]["id"].lstrip("+"),
                   data["segments"][0]["uri"].removeprefix("file:"), str(inbox)):
         assert plain.encode() not in raw
-    name = data["segments"][0]["uri"].removeprefix("file:").split("/", 1)[1]
+    name = data["segments"][0]["uri"].removeprefix("file:").split("/", 2)[2]  # <call_id>/<dir>/legs/...
     shutil.copyfile(SAMPLES / "01-plain-inbound" / name, leg)  # the fix
     again = submit(api, acme, data).json()
     assert again["job_id"] == job["job_id"]

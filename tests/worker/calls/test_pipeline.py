@@ -494,9 +494,11 @@ def test_s3_segments_are_fetched_and_destroyed(tmp_path, moto_url, monkeypatch):
     listing = incoming._client.list_object_versions(Bucket=incoming.bucket)
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
     data = json.loads(s3_manifest.read_text())
-    data["call_id"] = "CA2"
+    data["call_id"] = "CA2"  # its legs named for it (a call's own in the inbox), never uploaded
+    for segment in data["segments"]:
+        segment["uri"] = segment["uri"].replace("/CA1-", "/CA2-")
     s3_manifest.write_text(json.dumps(data))
-    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA1-a.wav: no such object"):
+    with pytest.raises(ManifestError, match=r"segments\[0\]\.uri: s3://.*/legs/CA2-a.wav: no such object"):
         process_call(s3_manifest, build_backends(settings))
 
 

@@ -1,0 +1,161 @@
+"""Hostile manifests against other calls' files in the inbox (session 57).
+
+The inbox (``CALLREC_INBOX``) holds every call's raw legs and transcripts until each call is
+stored, and the worker destroys what a manifest names once its call is stored, must not be
+recorded, or was deleted since. Until session 57 it could not tell whose a file in the inbox
+was, so a manifest naming another call's files had them read into its own recording, or
+destroyed unread (a deleted recording's call sent again, a call not to be recorded). Each test
+is one way of naming another call's file: refused before any work (exit 2, naming the field),
+the other call's files (and this call's) kept byte for byte, nothing stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.worker.stored_calls import write_call
+from vault.regions import recording_id
+from worker.boot import build_backends
+from worker.calls import pipeline
+from worker.calls.pipeline import process_call
+from worker.cli import main
+from worker.errors import ManifestError, SourceError
+from worker.settings import Settings
+from worker.vaults import build_vault
+
+#: Why a file in the inbox that is not the call's is refused (its tail).
+NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in its manifest's "
+               "folder or one named its call_id, or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    inbox = str(tmp_path / "inbox")
+    return Settings(data_dir=tmp_path / "state", source_roots=inbox, inbox=inbox, recognizer="none")
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def name_in_segment(manifest: Path, index: int, uri: str) -> None:
+    data = json.loads(manifest.read_text())
+    data["segments"][index]["uri"] = uri
+    manifest.write_text(json.dumps(data))
+
+
+@pytest.fixture
+def other(tmp_path) -> Path:
+    """Call CA2's folder in the inbox, its legs waiting for its own manifest's job."""
+    write_call(tmp_path / "inbox" / "CA2", "CA2")
+    return tmp_path / "inbox" / "CA2"
+
+
+def test_a_deleted_recordings_call_sent_again_naming_another_calls_leg_is_refused(tmp_path, other, monkeypatch,
+                                                                                 capsys):
+    """The redelivery of a deleted recording destroys what its manifest names, unread (0beae53):
+    another call's leg named there was destroyed, never stored anywhere."""
+    settings = settings_for(tmp_path)
+    first = process_call(write_call(tmp_path / "inbox" / "CA1", "CA1"), build_backends(settings))
+    build_vault(settings, regions=("eu",)).region("eu").delete(first.recording_id, actor="operator", reason="asked")
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")  # the platform sends it again
+    name_in_segment(manifest, 1, "file:../CA2/CA2-b.wav")
+    before, theirs = files(manifest.parent), files(other)
+    for name, value in {"CALLREC_DATA_DIR": settings.data_dir, "CALLREC_SOURCE_ROOTS": settings.source_roots,
+                        "CALLREC_INBOX": settings.inbox, "CALLREC_RECOGNIZER": "none"}.items():
+        monkeypatch.setenv(name, str(value))
+    assert main(["process", str(manifest)]) == 2
+    named = f"{manifest.parent}/../CA2/CA2-b.wav"
+    assert capsys.readouterr().err == f"callrec process: segments[1].uri: {named}: {NOT_ITS_OWN}\n"
+    assert (files(manifest.parent), files(other)) == (before, theirs)
+
+
+def test_a_call_not_to_be_recorded_naming_another_calls_leg_is_refused(tmp_path, other):
+    """A call not to be recorded destroys its segments unread: another call's named there went."""
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1", recording=False)
+    name_in_segment(manifest, 0, "file:../CA2/CA2-a.wav")
+    before, theirs = files(manifest.parent), files(other)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert str(refused.value) == f"segments[0].uri: {manifest.parent}/../CA2/CA2-a.wav: {NOT_ITS_OWN}"
+    assert (files(manifest.parent), files(other)) == (before, theirs)
+
+
+def test_a_call_naming_another_calls_leg_is_refused_before_it_is_read(tmp_path, other):
+    """A first delivery read another call's leg into its own recording, stored it, and destroyed
+    it: the other call then failed for want of its leg. Two manifests naming one file at once
+    are this too: one of them is not the file's call."""
+    settings = settings_for(tmp_path)
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    name_in_segment(manifest, 0, str(other / "CA2-a.wav"))  # an absolute path, as well
+    before, theirs = files(manifest.parent), files(other)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings))
+    assert str(refused.value) == f"segments[0].uri: {other / 'CA2-a.wav'}: {NOT_ITS_OWN}"
+    assert (files(manifest.parent), files(other)) == (before, theirs)
+    assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
+
+
+def test_a_symlink_named_for_the_call_to_another_calls_leg_is_refused(tmp_path, other):
+    """The link is named for the call and lies in its folder; the file it leads to is another's
+    (it was read into this recording; only the link was left alone by the destroying)."""
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    (manifest.parent / "CA1-a.wav").unlink()
+    (manifest.parent / "CA1-a.wav").symlink_to(other / "CA2-a.wav")
+    theirs = files(other)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert str(refused.value) == f"segments[0].uri: {manifest.parent / 'CA1-a.wav'}: {NOT_ITS_OWN}"
+    assert files(other) == theirs and (manifest.parent / "CA1-a.wav").is_symlink()
+
+
+def test_a_folder_of_the_call_that_is_a_symlink_to_another_calls_is_refused(tmp_path, other):
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1", recording=False)
+    (manifest.parent / "legs").symlink_to(other)
+    name_in_segment(manifest, 0, "file:legs/CA2-a.wav")
+    theirs = files(other)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert str(refused.value) == f"segments[0].uri: {manifest.parent / 'legs' / 'CA2-a.wav'}: {NOT_ITS_OWN}"
+    assert files(other) == theirs
+
+
+def test_a_leg_swapped_for_a_link_to_another_calls_after_the_check_is_refused(tmp_path, other, monkeypatch):
+    """The manifest's sources pass the check before any work; the leg is then replaced by a
+    symlink to another call's leg (in the inbox, so inside the source roots) before it is read."""
+    settings = settings_for(tmp_path)
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    checked = pipeline.check_sources
+
+    def check_then_swap(*args):
+        checked(*args)
+        (manifest.parent / "CA1-a.wav").unlink()
+        (manifest.parent / "CA1-a.wav").symlink_to(other / "CA2-a.wav")
+
+    monkeypatch.setattr(pipeline, "check_sources", check_then_swap)
+    theirs = files(other)
+    with pytest.raises(ManifestError) as refused:
+        process_call(manifest, build_backends(settings))
+    assert str(refused.value) == f"segments[0].uri: {manifest.parent / 'CA1-a.wav'}: {NOT_ITS_OWN}"
+    assert files(other) == theirs
+    assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
+
+
+def test_a_call_named_for_its_own_files_by_folder_or_name_is_taken(tmp_path):
+    """What is the call's: its folder's files (below it too), or files named for it anywhere in
+    the inbox (``<call_id>_...``: Amazon Connect's date folders); destroyed once stored."""
+    settings = settings_for(tmp_path)
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    dated = tmp_path / "inbox" / "2026" / "12" / "07"
+    dated.mkdir(parents=True)
+    os.rename(manifest.parent / "CA1-b.wav", dated / "CA1_20261207T1000.wav")
+    (manifest.parent / "legs").mkdir()
+    os.rename(manifest.parent / "CA1-a.wav", manifest.parent / "legs" / "agent.wav")
+    name_in_segment(manifest, 0, "file:legs/agent.wav")
+    name_in_segment(manifest, 1, str(dated / "CA1_20261207T1000.wav"))
+    outcome = process_call(manifest, build_backends(settings))
+    assert (outcome.stored, outcome.sources_destroyed) == (True, 2)
+    assert list(dated.iterdir()) == [] and list((manifest.parent / "legs").iterdir()) == []

@@ -1,0 +1,51 @@
+"""Whose a file in the inbox is (worker.calls.owners)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from worker.calls.owners import NOT_ITS_OWN, Owner, owns
+
+
+@pytest.mark.parametrize("path, owned", [
+    ("CA1/legs/agent.wav", True),  # its folder, first below the root
+    ("CA1/CA1", True),
+    ("CA1.wav", True),
+    ("CA1", True),
+    ("CA1-a.wav", True),
+    ("2026/12/07/CA1_20261207T1000.wav", True),  # Amazon Connect's date folders
+    ("CA2/CA1-a.wav", True),  # named for it, in another's folder
+    ("CA10-a.wav", False),  # another call whose id begins with this one's
+    ("CA10/legs/a.wav", False),
+    ("XCA1-a.wav", False),
+    ("acme/CA1/a.wav", False),  # only the first folder names the call
+    ("legs/agent.wav", False),
+    ("CA1 a.wav", False),
+])
+def test_a_call_owns_its_folder_and_the_files_named_for_it(path, owned):
+    assert owns("CA1", Path(path).parts) is owned
+
+
+def test_a_file_in_the_manifests_folder_is_the_calls_unless_the_folder_is_a_root(tmp_path):
+    inbox = tmp_path / "inbox"
+    owner = Owner("CA1", (inbox,), (), inbox / "batch")
+    assert owner.refusal(inbox / "batch" / "legs" / "agent.wav") is None
+    assert owner.refusal(inbox / "other" / "agent.wav") == NOT_ITS_OWN
+    assert owner.refusal(inbox / "batch") == NOT_ITS_OWN  # the folder itself is no file of it
+    at_root = Owner("CA1", (inbox,), (), inbox)  # a manifest at the root shares it with every call
+    assert at_root.refusal(inbox / "agent.wav") == NOT_ITS_OWN
+    assert at_root.refusal(inbox / "CA1-a.wav") is None
+    assert at_root.refusal(tmp_path / "elsewhere" / "agent.wav") is None  # not in the inbox: the roots judge it
+
+
+def test_an_object_is_the_calls_by_its_key_below_the_roots_prefix():
+    owner = Owner("CA1", (), (("s3", "drop", "legs/"),))
+    assert owner.key_refusal("s3", "drop", "legs/CA1/a.wav") is None
+    assert owner.key_refusal("s3", "drop", "legs/2026/CA1_1000.wav") is None
+    assert owner.key_refusal("s3", "drop", "legs/CA2/a.wav") == NOT_ITS_OWN
+    assert owner.key_refusal("s3", "drop", "legs/a.wav") == NOT_ITS_OWN
+    assert owner.key_refusal("s3", "drop", "elsewhere/a.wav") is None  # not in the inbox
+    assert owner.key_refusal("s3", "other", "legs/a.wav") is None
+    assert owner.key_refusal("gs", "drop", "legs/a.wav") is None
