@@ -144,6 +144,24 @@ def test_a_leg_swapped_for_a_link_to_another_calls_after_the_check_is_refused(tm
     assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
 
 
+@pytest.mark.parametrize("field", ["segments[1].uri", "transcript.uri"])
+def test_the_manifest_named_as_its_own_source_is_refused(tmp_path, field):
+    """A manifest is named for its call (CA1.json), so it passed as the call's file: read as a
+    leg or a transcript, then destroyed with the sources, and the job's redelivery found no manifest."""
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1", transcript="1.0 2.0 hi\n")
+    data = json.loads(manifest.read_text())
+    if field == "transcript.uri":
+        data["transcript"]["uri"] = "file:CA1.json"
+    else:
+        data["segments"][1]["uri"] = "file:./CA1.json"
+    manifest.write_text(json.dumps(data))
+    before = files(manifest.parent)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert str(refused.value) == f"{field}: {manifest}: the manifest itself, never one of its call's sources"
+    assert files(manifest.parent) == before
+
+
 def test_a_call_named_for_its_own_files_by_folder_or_name_is_taken(tmp_path):
     """What is the call's: its folder's files (below it too), or files named for it anywhere in
     the inbox (``<call_id>_...``: Amazon Connect's date folders); destroyed once stored."""

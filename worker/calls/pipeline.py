@@ -105,7 +105,7 @@ def process_call(manifest_path: str | Path, backends: Backends, expected_digest:
     if expected_digest is not None and manifest_digest(manifest) != expected_digest:
         raise ManifestError("manifest changed since it was enqueued")
     limits.check_manifest(manifest)
-    check_sources(manifest, settings)
+    check_sources(manifest, settings, manifest_path)
     account = manifest.account
     rid = make_recording_id(account.id, manifest.call_id, account.region)
     region_vault = backends.vault.region(account.region)

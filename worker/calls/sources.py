@@ -3,7 +3,7 @@
 Reading. A segment or transcript is read only from a *source root* (``CALLREC_SOURCE_ROOTS``;
 default: the manifest's own directory). Its real path (symlinks resolved) must lie inside a
 root, in the inbox it must be the call's own (in its manifest's folder, or its call id in its
-path: worker.calls.owners), it must be a regular file (never a
+path: worker.calls.owners) and never the manifest itself, it must be a regular file (never a
 directory, FIFO, device or socket), and it is opened without blocking and checked again on
 the opened descriptor (type, and that the file it holds is the one inside the root and the
 call's), so a path swapped between the check and the open gains nothing.
@@ -104,15 +104,19 @@ def own_files(manifest: Manifest, settings: Settings, roots: Roots) -> Roots:
     return roots.within(api_account_inbox(settings, manifest.account.id))
 
 
-def check_sources(manifest: Manifest, settings: Settings) -> None:
-    """Refuse, before any work, a manifest naming a source outside the source roots, or in the
-    inbox and not its call's (also one that will not be read, e.g. of a call that is not
-    recorded: it would be destroyed unread)."""
+def check_sources(manifest: Manifest, settings: Settings,
+                  manifest_path: str | os.PathLike[str] | None = None) -> None:
+    """Refuse, before any work, a manifest naming a source outside the source roots, in the
+    inbox and not its call's, or the manifest at ``manifest_path`` itself (also one that will
+    not be read, e.g. of a call that is not recorded: it would be destroyed unread)."""
     roots = source_roots(manifest, settings)
+    itself = _identity(manifest_path)
     fields = [f"segments[{i}].uri" for i in range(len(manifest.segments))] + ["transcript.uri"]
     for where, location in zip(fields, source_locations(manifest)):
         if location.path is not None:
             refused = roots.refusal(Path(os.path.realpath(location.path)))
+            if itself is not None and _identity(location.path) == itself:
+                refused = "the manifest itself, never one of its call's sources"
         else:
             refused = roots.remote_refusal(location)
         if refused is not None:
@@ -145,6 +149,16 @@ def check_distinct_segments(manifest: Manifest, roots: Roots) -> None:
             raise SourceError(f"segments[{index}].uri: {heading(location.path or source_name(location.uri))}: the same "
                               f"file as segments[{first[same]}].uri; a leg's audio is placed in the call once")
         first[same] = index
+
+
+def _identity(path: str | os.PathLike[str] | None) -> tuple[int, int] | None:
+    """The file at ``path`` as (device, inode), another spelling or a hard link alike; None
+    when there is none (or no path)."""
+    try:
+        info = os.stat(path) if path is not None else None
+    except (OSError, ValueError):  # missing or unreadable: the read names it
+        return None
+    return (info.st_dev, info.st_ino) if info is not None else None
 
 
 def inbox(settings: Settings, region: str) -> Roots:
