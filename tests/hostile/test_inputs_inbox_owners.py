@@ -28,8 +28,8 @@ from worker.settings import Settings
 from worker.vaults import build_vault
 
 #: Why a file in the inbox that is not the call's is refused (its tail).
-NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in its manifest's "
-               "folder or one named its call_id, or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
+NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in a folder named "
+               "its call_id or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
 
 
 def settings_for(tmp_path: Path) -> Settings:
@@ -97,6 +97,21 @@ def test_a_call_naming_another_calls_leg_is_refused_before_it_is_read(tmp_path, 
     assert str(refused.value) == f"segments[0].uri: {other / 'CA2-a.wav'}: {NOT_ITS_OWN}"
     assert (files(manifest.parent), files(other)) == (before, theirs)
     assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
+
+
+def test_a_call_naming_another_calls_leg_in_the_folder_they_share_is_refused(tmp_path):
+    """Two calls' manifests and legs side by side in one folder of the inbox (an account's, a
+    day's): the folder is not the call's, so it is no owner (until session 57's first mend,
+    a manifest's folder was its call's, and a call not to be recorded destroyed the other's leg)."""
+    shared = tmp_path / "inbox" / "acme"
+    write_call(shared, "CA1")
+    manifest = write_call(shared, "CA2", recording=False)
+    name_in_segment(manifest, 0, "file:CA1-a.wav")
+    before = files(shared)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert str(refused.value) == f"segments[0].uri: {shared / 'CA1-a.wav'}: {NOT_ITS_OWN}"
+    assert files(shared) == before
 
 
 def test_a_symlink_named_for_the_call_to_another_calls_leg_is_refused(tmp_path, other):

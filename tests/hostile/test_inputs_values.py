@@ -121,6 +121,7 @@ def test_a_manifest_at_a_non_ascii_path_is_processed_and_queued(tmp_path, monkey
     call = tmp_path / "réunion d'équipe" / "appel №7"
     shutil.copytree(SAMPLES / "03-pause-skip", call)
     monkeypatch.setenv("CALLREC_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("CALLREC_INBOX")  # the tests' inbox (the temp dir): the sample's legs are no call's there
     assert main(["process", str(call / "manifest.json")]) == 0
     assert "stored in" in capsys.readouterr().out
     job = job_of(str(call / "manifest.json"))

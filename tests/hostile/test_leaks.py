@@ -256,7 +256,7 @@ def test_card_number_in_digits_that_fold_to_decimal_ones_is_scrubbed(
     for n, folded in enumerate(FOLDED):
         manifest = write_call(tmp_path / f"call{n}", f"CA-FOLDED-{n}")
         data = json.loads(manifest.read_text())
-        data["segments"][0]["uri"] = f"file:{folded}.wav"
+        data["segments"][0]["uri"] = f"file:CA-FOLDED-{n}-{folded}.wav"  # named for its call: in the inbox
         manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         code, output = cli(capsys, "process", manifest)
         assert code == 2 and "no such file" in output and not leaked_folded(output.encode()), output

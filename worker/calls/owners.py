@@ -4,15 +4,15 @@ The inbox (``CALLREC_INBOX``) holds every call's raw legs and transcripts until 
 and the worker destroys what a manifest names once its call is stored, must not be recorded, or
 was deleted since. So a source in the inbox must be the manifest's call's own, as a contact
 centre lays its recordings out (a platform's drop: one folder a call; Amazon Connect:
-``.../2026/12/07/<contact id>_<time>.wav``): it lies in the manifest's own folder when that is
-a folder of the inbox (not one of its roots: a manifest at a root shares it with every call), or
-below the inbox root (for a call sent over HTTP, below its account's folder of it) its first
-folder is named exactly the call id (``CA1/legs/a.wav``), or the file's name is the call id,
+``.../2026/12/07/<contact id>_<time>.wav``): below the inbox root (for a call sent over HTTP,
+below its account's folder of it) its first folder is named exactly the call id
+(``CA1/legs/a.wav``), or the file's name is the call id,
 alone or followed by ``.``, ``_`` or ``-`` (``CA1.wav``, ``CA1-a.wav``, ``2026/12/07/CA1_1000.wav``;
 not ``CA10-a.wav``). A local file is judged by its real path, symlinks resolved; an object by its
 key below the root's prefix. Until session 57 a manifest naming another call's files had them
-read into its recording, or destroyed unread. A file outside the inbox is judged by the source
-roots alone (it is never destroyed).
+read into its recording, or destroyed unread. The manifest's own folder makes no file the call's:
+an account's or a day's folder holds many calls' manifests and legs. A file outside the inbox is
+judged by the source roots alone (it is never destroyed).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 #: Why a source in the inbox that is not the call's own is refused.
-NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in its manifest's "
-               "folder or one named its call_id, or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
+NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in a folder named "
+               "its call_id or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
 
 #: What may follow the call id in the name of a file of the call's.
 _AFTER_ID = "._-"
@@ -31,27 +31,17 @@ _AFTER_ID = "._-"
 @dataclass(frozen=True)
 class Owner:
     """The call (``call_id``) whose files the inbox's sources must be: ``dirs`` (real paths) and
-    ``remote`` ``(scheme, bucket, prefix)`` roots are the inbox as far as the call reaches;
-    ``folder``, the real path of the manifest's directory."""
+    ``remote`` ``(scheme, bucket, prefix)`` roots are the inbox as far as the call reaches."""
 
     call_id: str
     dirs: tuple[Path, ...] = ()
     remote: tuple[tuple[str, str, str], ...] = ()
-    folder: Path | None = None
 
     def refusal(self, real: Path) -> str | None:
         """Why the local file at the real path ``real`` is not the call's (None: it is, or it lies
         outside the inbox)."""
         below = [real.relative_to(root).parts for root in self.dirs if real != root and real.is_relative_to(root)]
-        if not below or any(owns(self.call_id, parts) for parts in below) or self._in_folder(real):
-            return None
-        return NOT_ITS_OWN
-
-    def _in_folder(self, real: Path) -> bool:
-        """``real`` lies in the manifest's folder, a folder of the inbox (not a root of it)."""
-        folder = self.folder
-        return (folder is not None and real != folder and real.is_relative_to(folder)
-                and any(folder != root and folder.is_relative_to(root) for root in self.dirs))
+        return None if not below or any(owns(self.call_id, parts) for parts in below) else NOT_ITS_OWN
 
     def key_refusal(self, scheme: str, bucket: str | None, key: str | None) -> str | None:
         """Why the object ``key`` of ``bucket`` is not the call's (None: it is, or outside the inbox)."""

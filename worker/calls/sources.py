@@ -2,8 +2,7 @@
 
 Reading. A segment or transcript is read only from a *source root* (``CALLREC_SOURCE_ROOTS``;
 default: the manifest's own directory). Its real path (symlinks resolved) must lie inside a
-root, in the inbox it must be the call's own (in its manifest's folder, or its call id in its
-path: worker.calls.owners) and never the manifest itself, it must be a regular file (never a
+root, in the inbox it must be the call's own (its call id in its path: worker.calls.owners) and never the manifest itself, it must be a regular file (never a
 directory, FIFO, device or socket), and it is opened without blocking and checked again on
 the opened descriptor (type, and that the file it holds is the one inside the root and the
 call's), so a path swapped between the check and the open gains nothing.
@@ -64,7 +63,7 @@ def call_owner(manifest: Manifest, settings: Settings) -> Owner:
     """Whose files the sources of ``manifest`` in the inbox must be (worker.calls.owners): its
     call's, in the inbox as far as its account reaches (:func:`own_files`)."""
     where = own_files(manifest, settings, inbox(settings, manifest.account.region))
-    return Owner(manifest.call_id, where.dirs, where.remote, Path(os.path.realpath(manifest.base_dir)))
+    return Owner(manifest.call_id, where.dirs, where.remote)
 
 
 #: The directories of ``CALLREC_DATA_DIR`` the service keeps its state in: the local vault

@@ -1,9 +1,9 @@
 """``callrec demo``: the sample calls end to end through real queue workers into the vault.
 
 Starts an embedded Redis and ``callrec worker`` processes on a private state dir
-(``<out>/state``), copies every ``samples/*/manifest.json`` call into ``<out>/inbox`` (the
-pipeline destroys raw segments once a recording is stored, and the committed samples must
-stay), enqueues one post-call job per call, shows progress, then stops the workers and
+(``<out>/state``), copies every ``samples/*/manifest.json`` call into ``<out>/inbox/<call_id>/``
+(the pipeline destroys raw segments once a recording is stored, and the committed samples must
+stay; a call's files in the inbox lie in a folder named its call id: worker.calls.owners), enqueues one post-call job per call, shows progress, then stops the workers and
 Redis and prints a summary table read back from the job status and the (encrypted) local
 vault, and the URL of the review page (``callrec serve``, started beside the workers) of one
 sample. Each run starts from a clean state dir.
@@ -134,7 +134,8 @@ def _serve_until_interrupted(service) -> None:
 
 
 def _copy_sample(directory: Path, inbox: Path) -> Path:
-    target = inbox / directory.name
+    call_id = json.loads((directory / "manifest.json").read_text()).get("call_id")  # checked when loaded
+    target = inbox / str(call_id) / directory.name
     shutil.copytree(directory, target)
     return target / "manifest.json"
 

@@ -548,9 +548,8 @@ def test_a_call_naming_another_calls_files_in_the_accounts_inbox_is_refused(api,
     assert refused.status_code == 422, refused.text
     assert error_of(refused) == {"code": "invalid_manifest", "field": "segments[0].uri", "message":
                                  f"segments[0].uri: {theirs['segments'][0]['uri']}: in the inbox (CALLREC_INBOX) "
-                                 "but not this call's: a call's files there lie in its manifest's folder or one "
-                                 "named its call_id, or are named for it (<call_id>.wav, <call_id>-a.wav, "
-                                 "<call_id>_...)"}
+                                 "but not this call's: a call's files there lie in a folder named its call_id or "
+                                 "are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)"}
     assert {path: path.read_bytes() for path in (inbox / theirs["call_id"]).rglob("*") if path.is_file()} == legs
 
 

@@ -28,16 +28,13 @@ def test_a_call_owns_its_folder_and_the_files_named_for_it(path, owned):
     assert owns("CA1", Path(path).parts) is owned
 
 
-def test_a_file_in_the_manifests_folder_is_the_calls_unless_the_folder_is_a_root(tmp_path):
+def test_a_file_is_judged_below_the_inbox_root_holding_it(tmp_path):
     inbox = tmp_path / "inbox"
-    owner = Owner("CA1", (inbox,), (), inbox / "batch")
-    assert owner.refusal(inbox / "batch" / "legs" / "agent.wav") is None
-    assert owner.refusal(inbox / "other" / "agent.wav") == NOT_ITS_OWN
-    assert owner.refusal(inbox / "batch") == NOT_ITS_OWN  # the folder itself is no file of it
-    at_root = Owner("CA1", (inbox,), (), inbox)  # a manifest at the root shares it with every call
-    assert at_root.refusal(inbox / "agent.wav") == NOT_ITS_OWN
-    assert at_root.refusal(inbox / "CA1-a.wav") is None
-    assert at_root.refusal(tmp_path / "elsewhere" / "agent.wav") is None  # not in the inbox: the roots judge it
+    owner = Owner("CA1", (inbox, tmp_path / "drop" / "CA1"))
+    assert owner.refusal(inbox / "CA1" / "legs" / "agent.wav") is None
+    assert owner.refusal(inbox / "batch" / "agent.wav") == NOT_ITS_OWN  # a folder not named for it
+    assert owner.refusal(tmp_path / "drop" / "CA1" / "agent.wav") == NOT_ITS_OWN  # below that root: not named
+    assert owner.refusal(tmp_path / "elsewhere" / "agent.wav") is None  # not in the inbox: the roots judge it
 
 
 def test_an_object_is_the_calls_by_its_key_below_the_roots_prefix():

@@ -802,8 +802,8 @@ def test_a_card_number_in_a_segment_s_name_is_masked_in_the_metadata_and_the_cal
     """The platform names the files: the call is stored (refusing it would lose a real call),
     and its metadata names each input with the card number's digits masked, digest kept."""
     connect = "4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_20261202T10:15_UTC.wav"  # Connect's shape: kept
-    manifest = renamed_segments(write_call(tmp_path / "call"), [f"{grouped(PAN, '-')}.wav", connect])
-    digest = hashlib.sha256((tmp_path / "call" / f"{grouped(PAN, '-')}.wav").read_bytes()).hexdigest()
+    manifest = renamed_segments(write_call(tmp_path / "CA1"), [f"{grouped(PAN, '-')}.wav", connect])
+    digest = hashlib.sha256((tmp_path / "CA1" / f"{grouped(PAN, '-')}.wav").read_bytes()).hexdigest()
     outcome = process_call(manifest, build_backends(settings))
     assert outcome.stored
     raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
@@ -821,7 +821,7 @@ def test_a_card_number_in_a_segment_s_name_is_masked_in_the_metadata_and_the_cal
 def test_a_card_number_in_a_segment_s_name_as_read_is_masked_in_the_metadata(tmp_path, settings, written):
     """Session 56's review: a leg named ``file:%34%31...`` (the manifest reader unescapes it and opens
     the card-named file) or in fullwidth digits and hyphens was kept whole in ``digests.inputs``."""
-    manifest = write_call(tmp_path / "call")
+    manifest = write_call(tmp_path / "CA1")
     data = json.loads(manifest.read_text())
     uri = "file:" + written(grouped(PAN, "-")) + ".wav"
     opened = manifest.parent / urllib.parse.unquote(uri.removeprefix("file:"))
@@ -839,7 +839,7 @@ def test_a_segment_named_with_a_byte_that_is_not_utf8_is_stored_naming_it_printa
     """Session 56's review: a leg whose file name holds a byte that is not UTF-8 (its manifest names it
     as Python reads it, "\\udc80") was stored with that name in ``digests.inputs``, which no UTF-8
     writer can encode (GET /v1/recordings/{id}: a 500). It is processed, and named with ``\\x80``."""
-    manifest = write_call(tmp_path / "call")
+    manifest = write_call(tmp_path / "CA1")
     (manifest.parent / "CA1-a.wav").rename(manifest.parent / "CA-sur-1-\udc80a.wav")
     assert os.fsencode(manifest.parent / "CA-sur-1-\udc80a.wav").endswith(b"CA-sur-1-\x80a.wav")
     manifest.write_text(manifest.read_text().replace('"file:CA1-a.wav"', '"file:CA-sur-1-\\udc80a.wav"'))
@@ -853,7 +853,7 @@ def test_a_segment_named_with_a_byte_that_is_not_utf8_is_stored_naming_it_printa
 def test_a_card_number_in_a_transcript_s_name_is_in_no_problem_text(tmp_path, settings):
     """A transcript that cannot be read is named in the problem the metadata and the job's
     outcome (``process --json``) keep: its card digits are hidden there as in any error text."""
-    manifest = write_call(tmp_path / "call", plan="growth", redaction="auto", transcript="oops")
+    manifest = write_call(tmp_path / "CA1", plan="growth", redaction="auto", transcript="oops")
     data = json.loads(manifest.read_text())
     data["transcript"]["uri"] = f"file:{grouped(PAN, ' ')}.json"  # no such file: the problem names it
     manifest.write_text(json.dumps(data))

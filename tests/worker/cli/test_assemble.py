@@ -9,6 +9,13 @@ from worker.cli.assemble import write_json_atomically
 from tests.worker.examples import design_example, write_design_call
 
 
+@pytest.fixture(autouse=True)
+def no_inbox(monkeypatch):
+    """Assembly destroys nothing: the tests' inbox (the temp dir, where the legs here are no call's
+    by name: worker.calls.owners) is left out."""
+    monkeypatch.delenv("CALLREC_INBOX", raising=False)
+
+
 @pytest.fixture
 def call(tmp_path):
     return write_design_call(tmp_path)

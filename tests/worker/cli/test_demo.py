@@ -61,7 +61,7 @@ def test_demo_processes_every_sample_through_the_queue(tmp_path, capsys):
     assert kind == "spoken" and int(spans) >= least
     # the committed samples are untouched; the demo's copies were destroyed once stored
     assert sorted(SAMPLES_DIR.glob("*/legs/*")) == legs_before
-    assert not list((tmp_path / "inbox").glob("*/legs/*"))
+    assert not list((tmp_path / "inbox").glob("*/*/legs/*"))  # inbox/<call_id>/<sample>/legs/
     # only ciphertext in the vault, and the embedded Redis is stopped again
     stored = [p for p in (tmp_path / "state" / "vault").rglob("*.enc")]
     assert stored and not any(p.read_bytes().startswith(b"RIFF") for p in stored)
