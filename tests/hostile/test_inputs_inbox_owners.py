@@ -192,3 +192,20 @@ def test_a_call_named_for_its_own_files_by_folder_or_name_is_taken(tmp_path):
     outcome = process_call(manifest, build_backends(settings))
     assert (outcome.stored, outcome.sources_destroyed) == (True, 2)
     assert list(dated.iterdir()) == [] and list((manifest.parent / "legs").iterdir()) == []
+
+
+def test_a_call_naming_another_calls_object_in_an_s3_inbox_is_refused(tmp_path, moto_url, monkeypatch):
+    """The same in an S3 inbox: an object is the call's by its key below the root's prefix
+    (``legs/CA1-a.wav`` is CA1's); a call not to be recorded naming it deleted every version."""
+    from tests.hostile.test_inputs_limits import s3_call
+
+    manifest, incoming = s3_call(tmp_path, moto_url, monkeypatch)
+    data = json.loads(manifest.read_text())
+    data["call_id"], data["number"]["recording"] = "CA2", False
+    manifest.write_text(json.dumps(data))
+    root = f"s3://{incoming.bucket}/legs/"
+    settings = Settings(data_dir=tmp_path / "state", source_roots=root, inbox=root, aws_endpoint_url=moto_url)
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings))
+    assert str(refused.value) == f"segments[0].uri: {root}CA1-a.wav: {NOT_ITS_OWN}"
+    assert sorted(incoming.names("legs/")) == ["legs/CA1-a.wav", "legs/CA1-b.wav"]
