@@ -6,10 +6,10 @@ was deleted since. So a source in the inbox must be the manifest's call's own, a
 centre lays its recordings out (a platform's drop: one folder a call; Amazon Connect:
 ``.../2026/12/07/<contact id>_<time>.wav``): below the inbox root (for a call sent over HTTP,
 below its account's folder of it) its first folder is named exactly the call id
-(``CA1/legs/a.wav``), or the file's name is the call id,
-alone or followed by ``.``, ``_`` or ``-`` (``CA1.wav``, ``CA1-a.wav``, ``2026/12/07/CA1_1000.wav``;
-not ``CA10-a.wav``). A local file is judged by its real path, symlinks resolved; an object by its
-key below the root's prefix. Until session 57 a manifest naming another call's files had them
+(``CA1/legs/a.wav``), or the file's name is the call id, alone or followed by ``.``, ``_`` or
+``-`` (``CA1.wav``, ``CA1-a.wav``, ``2026/12/07/CA1_1000.wav``; not ``CA10-a.wav``: a call whose
+id is this one's and more, ``CA1-a``, would own ``CA1-a.wav`` too). A local file is judged by its
+real path, symlinks resolved; an object by its key below the root's prefix. Until session 57 a manifest naming another call's files had them
 read into its recording, or destroyed unread. The manifest's own folder makes no file the call's:
 an account's or a day's folder holds many calls' manifests and legs. A file outside the inbox is
 judged by the source roots alone (it is never destroyed).
