@@ -303,7 +303,8 @@ def _create(path: Path, body: bytes) -> bool:
     """Write ``path`` whole (mode 0600) unless it exists: False when it does. Written aside
     (a temporary name :func:`callrec.files.leftovers` knows, so :func:`forget` removes what
     a killed writer left) and linked in: a reader never sees it half-written, and a file
-    there is never replaced."""
+    there is never replaced. False too when the temporary file is gone before its link: the
+    call was forgotten meanwhile (its job done elsewhere), its partial writes with it."""
     aside = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
     handle = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -313,7 +314,7 @@ def _create(path: Path, body: bytes) -> bool:
             os.fsync(out.fileno())
         os.link(aside, path)
         return True
-    except FileExistsError:
+    except (FileExistsError, FileNotFoundError):
         return False
     finally:
         aside.unlink(missing_ok=True)

@@ -390,3 +390,26 @@ def test_a_call_job_whose_manifest_is_not_kept_by_the_api_is_left_alone(state, v
     failed_call(records, own)
     assert expire_with(state, vault, records, 36500) == 0
     assert sorted(p.name for p in own.parent.iterdir()) == [own.name]
+
+
+def test_a_call_forgotten_while_the_sweep_writes_its_mark_is_left_forgotten(state, vault, records, monkeypatch):
+    """The sweep writes a recorded failure's mark aside, then links it in; a worker that finished
+    the call's retried job in between forgot the call, its partial writes with it (the mark's
+    temporary name among them), and the link failed with "No such file or directory": the
+    retention sweep failed at its last step (its report lost, the job retried). The call is gone:
+    nothing to mark, and nothing is left."""
+    path = kept_call(state, vault)
+    failed_call(records, path)
+    real_link = os.link
+    forgotten = []
+
+    def a_worker_forgets_the_call_first(src, dst, *args, **kwargs):
+        if not forgotten:
+            forgotten.append(forget_call(state, "acme", "CA1"))
+        return real_link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", a_worker_forgets_the_call_first)
+    assert expire_with(state, vault, records, 36500) == 0
+    monkeypatch.undo()
+    assert forgotten == [2]  # the manifest and the mark's temporary file: in the window
+    assert list(path.parent.iterdir()) == []
