@@ -1,7 +1,6 @@
 """The job record: status, claims and results of one job in one Redis hash; batches."""
 
 import threading
-import time
 
 import pytest
 
@@ -165,28 +164,75 @@ def test_release_lets_a_retry_claim_at_once_without_counting_a_crash(claims):
     assert claim.crashes == 0
 
 
+def lapse(claims, job_id: str) -> None:
+    """The lease of ``job_id`` runs out (its holder died and stopped renewing): what its TTL
+    does once it has passed, done at once rather than by sleeping past it."""
+    assert claims.client.delete(f"callrec:lease:{job_id}") == 1
+
+
+def test_a_claim_holds_its_lease_for_the_lease_period_only(claims, redis_client):
+    claims.claim("j1")
+    assert 0 < redis_client.pttl("callrec:lease:j1") <= 300
+
+
 def test_an_expired_lease_counts_a_crash_and_then_poison(claims):
     claims.claim("j1")  # the holder dies: never completes, never releases
-    time.sleep(0.35)
+    lapse(claims, "j1")
     assert claims.claim("j1").crashes == 1
-    time.sleep(0.35)
+    lapse(claims, "j1")
     with pytest.raises(PoisonJob, match="stopped its worker 2 times") as info:
         claims.claim("j1")
     assert is_permanent(info.value)
 
 
-def test_held_renews_the_lease_while_the_body_runs(claims):
+def test_held_renews_the_lease_while_the_body_runs(redis_client, monkeypatch):
+    """Each tick of the renewal loop is the test's to give (it slept through two lease periods,
+    and a renewing thread held up longer than one by a loaded machine would have failed it)."""
+    import types
+
+    import worker.queue.records as records
+
+    ticks, renewed = threading.Semaphore(0), threading.Semaphore(0)
+
+    class Ticked(threading.Event):
+        def wait(self, timeout=None):  # the loop's wait between renewals: until a tick or the stop
+            ticks.acquire()
+            return self.is_set()
+
+        def set(self):
+            super().set()
+            ticks.release()
+
+    monkeypatch.setattr(records, "threading", types.SimpleNamespace(Event=Ticked, Thread=threading.Thread))
+    claims = JobRecords(redis_client, lease_s=60, max_crashes=2)
+    real_renew = claims.renew
+
+    def renew(claim):
+        try:
+            return real_renew(claim)
+        finally:
+            renewed.release()
+
+    claims.renew = renew
     claim = claims.claim("j1")
     with claims.held(claim):
-        time.sleep(0.7)  # more than two lease periods
-        with pytest.raises(JobBusy):
-            claims.claim("j1")
+        for _ in range(2):
+            redis_client.pexpire("callrec:lease:j1", 30_000)  # most of the lease gone
+            ticks.release()
+            assert renewed.acquire(timeout=30)
+            assert 30_000 < redis_client.pttl("callrec:lease:j1") <= 60_000  # a whole lease again
+            with pytest.raises(JobBusy):
+                claims.claim("j1")
+    redis_client.pexpire("callrec:lease:j1", 30_000)
+    ticks.release()  # the body is over: no renewal comes of it
+    assert not renewed.acquire(blocking=False)
+    assert redis_client.pttl("callrec:lease:j1") <= 30_000
     claims.complete(claim, {})
 
 
 def test_forget_clears_the_crash_count(claims):
     claims.claim("j1")
-    time.sleep(0.35)
+    lapse(claims, "j1")
     claims.claim("j1")
     claims.forget("j1")
     assert claims.claim("j1").crashes == 0
