@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,13 +26,53 @@ def pytest_make_parametrize_id(config: Any, val: object, argname: str) -> str | 
     return hidden.encode("unicode_escape").decode("ascii")
 
 
+class OneAtATime:
+    """A lock that tells how many threads wait for it (``waiting``; ``changed`` is notified
+    when that grows), so a test can see a request held behind another."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.changed = threading.Condition()
+        self.waiting = 0
+
+    def __enter__(self) -> None:
+        if self._lock.acquire(blocking=False):
+            return
+        with self.changed:
+            self.waiting += 1
+            self.changed.notify_all()
+        self._lock.acquire()
+        with self.changed:
+            self.waiting -= 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+#: The moto server's S3 puts, one at a time (``moto_url``).
+MOTO_PUTS = OneAtATime()
+
+
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    """A moto server (S3 and KMS) on 127.0.0.1 for the whole session."""
+    """A moto server (S3 and KMS) on 127.0.0.1 for the whole session. Its S3 puts are served one
+    at a time: moto checks a conditional put (If-None-Match, If-Match) and then writes, so two
+    racing writers both passed the check and both won; S3 decides atomically."""
+    from moto.s3.responses import S3Response
     from moto.server import ThreadedMotoServer
 
+    unguarded = S3Response.put_object
+
+    def put_object(self):  # type: ignore[no-untyped-def]
+        with MOTO_PUTS:
+            return unguarded(self)
+
+    S3Response.put_object = put_object  # type: ignore[method-assign]
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        S3Response.put_object = unguarded  # type: ignore[method-assign]

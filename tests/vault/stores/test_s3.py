@@ -66,3 +66,46 @@ def test_a_bucket_in_another_aws_region_takes_no_write(moto_url):
     right.ensure_bucket()
     put_bytes(right, "index/x.json", b"{}")
     assert list(right.names("")) == ["index/x.json"]
+
+
+def test_the_test_servers_conditional_writes_let_one_of_two_racing_writers_win(store, monkeypatch):
+    """moto checks a put's If-None-Match (or If-Match) and then writes: two creates of one name
+    racing both passed the check and both won, which S3 never lets happen (found failing:
+    test_two_puts_of_one_recording_at_once_store_one[s3], 1 run in 24 under load, at b9fcd3c).
+    The suite's server (tests/conftest.py, ``moto_url``) serves its puts one at a time. Here the
+    second create comes while the first has checked and not yet written."""
+    import threading
+
+    from moto.s3.models import S3Backend
+
+    from tests.conftest import MOTO_PUTS
+    from vault.errors import ObjectExistsError
+
+    name = "index/rec_eu_race.json"
+    real_put_object = S3Backend.put_object
+    second: list = []
+
+    def create_second() -> None:
+        try:
+            store.create(name, b"second")
+            second.append("written")
+        except ObjectExistsError:
+            second.append("exists")
+        with MOTO_PUTS.changed:
+            MOTO_PUTS.changed.notify_all()
+
+    def the_other_writer_comes_between_check_and_write(backend, bucket_name, key_name, *args, **kwargs):
+        if key_name == name and not racing:
+            racing.append(threading.Thread(target=create_second))
+            racing[0].start()
+            with MOTO_PUTS.changed:  # until it has written, or waits for this put to end
+                MOTO_PUTS.changed.wait_for(lambda: second or MOTO_PUTS.waiting)
+        return real_put_object(backend, bucket_name, key_name, *args, **kwargs)
+
+    racing: list[threading.Thread] = []
+    monkeypatch.setattr(S3Backend, "put_object", the_other_writer_comes_between_check_and_write)
+    store.create(name, b"first")
+    racing[0].join()
+    monkeypatch.undo()
+    assert second == ["exists"]
+    assert store.read_versioned(name)[0] == b"first"
