@@ -48,6 +48,43 @@ def test_a_redelivery_digests_the_sources_it_destroys(tmp_path, monkeypatch):
     assert len(digested) == 2 and not (tmp_path / "call" / "CA1-a.wav").exists()
 
 
+def test_a_leg_a_full_disk_stopped_shredding_after_its_first_4_kib_is_destroyed_by_the_next_delivery(
+        tmp_path, monkeypatch):
+    """Found by the fault test (seeds 721879117 and 1335064498, 2 rounds of 8): its full-disk
+    worker (RLIMIT_FSIZE 4 KiB) got the redelivery of a call stored by a worker killed before
+    destroying its legs; the overwrite of the first leg zeroed its first 4 KiB and failed (EFBIG).
+    The next delivery found a leg that neither had a stored digest nor began with 64 KiB of
+    zeros, took the legs for another call's and kept both in the inbox for good. A shredding
+    stopped part way leaves at least its first 4 KiB zeroed (a page; the fault test's limit)."""
+    import errno
+    import os
+
+    settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path), keep_sources=True)
+    manifest = write_call(tmp_path / "call", "CA1")
+    process_call(manifest, build_backends(settings))  # stored; its legs left (killed before destroying them)
+    settings = replace(settings, keep_sources=False)
+    legs = {os.stat(p).st_ino for p in (tmp_path / "call").glob("*.wav")}
+    real_write = os.write
+
+    def as_past_a_4_kib_file_size_limit(fd, data):
+        if os.fstat(fd).st_ino not in legs:
+            return real_write(fd, data)
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
+        if offset >= 4096:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+        return real_write(fd, bytes(data)[: 4096 - offset])
+
+    monkeypatch.setattr(os, "write", as_past_a_4_kib_file_size_limit)
+    with pytest.raises(OSError):
+        process_call(manifest, build_backends(settings))
+    monkeypatch.undo()
+    begun = [p.read_bytes() for p in (tmp_path / "call").glob("*.wav") if p.read_bytes()[:4096] == bytes(4096)]
+    assert len(begun) == 1 and begun[0][4096:].strip(b"\0")  # one leg begun, stopped after 4 KiB
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.already_stored and outcome.sources_destroyed == 2
+    assert sorted(path.name for path in (tmp_path / "call").iterdir()) == ["CA1.json"]
+
+
 def test_a_redelivery_destroys_the_transcript_its_recording_was_made_from(tmp_path):
     settings = Settings(data_dir=tmp_path / "state", recognizer="none", inbox=str(tmp_path))
     manifest = write_call(tmp_path / "call", "CA1", transcript="1.0 2.0 hello\n")
