@@ -123,7 +123,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: (``card_words.own_number``); "billing" leads a harmless number (``card_words.HARMLESS_WORDS``);
 #: the caller's hold ends at a comma too ("Let me see, ...": ``answers._held``); "went through", "gone through"
 #: are the call's closing (``answers.DONE_VERBS``).
-VERSION = "1.99"
+#: 2.00: digits Whisper wrote again in a decoding loop keep no time of their own in a mask and are no evidence
+#: at its edges (``loops``, ``sounds``, ``edges``): the mask keeps to the number sounds there.
+VERSION = "2.00"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

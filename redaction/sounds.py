@@ -43,7 +43,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from redaction import card_words
+from redaction import card_words, loops
 from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
 from redaction.numbers import digits_said, month_said
 from redaction.words import TimedWord
@@ -124,7 +124,14 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
     sure = sorted(t for t, p in sounds if p >= SURE_SOUND_MASS)
     certain = sorted(t for t, p in sounds if p >= CERTAIN_SOUND_MASS)
     return [(e, a, b) for e in entities
-            for a, b in sounded(*reached(e, words, sure, certain), [words[i] for i in e.words], heard)]
+            for a, b in sounded(*reached(e, words, sure, certain), _own(e, words), heard)]
+
+
+def _own(entity: Entity, words: Sequence[TimedWord]) -> list[TimedWord]:
+    """``entity``'s words but the digits Whisper wrote again in a decoding loop (``loops``): their
+    times say nothing of when the data was said."""
+    again = loops.looped(words, entity.words)
+    return [words[i] for i in entity.words if i not in again]
 
 
 def reached(entity: Entity, words: Sequence[TimedWord], heard: Sequence[float],

@@ -98,3 +98,15 @@ def test_teens_and_tens_are_evidence_too():
              TimedWord(30.3, 30.6, "six.")]
     speech = [(27.9, 28.5), (28.9, 29.9), (30.2, 30.7)]
     assert spans(trimmed([(entity(EXPIRY, 0.7), 27.9, 30.7)], words, None, speech)) == [(28.9, 30.7)]
+
+
+def test_digits_written_again_in_a_loop_are_no_evidence():
+    """"4 5 3 2 ... 4 5 3" over the agent's "thanks" (Whisper's decoding loop): its speech region is cut
+    as if the loop's words were other words."""
+    loop = [TimedWord(13.0, 13.1, "4"), TimedWord(13.1, 13.2, "5"), TimedWord(13.2, 13.5, "3")]
+    words = WORDS[:5] + loop
+    card = (Entity(CARD_NUMBER, 10.0, 13.5, 0.5, (1, 2, 3, 4, 5, 6, 7)), 8.9, 13.5)
+    assert spans(trimmed([card], words, None, SPEECH)) == [(9.9, 12.1)]
+    # written once, they are evidence
+    other = [TimedWord(13.0, 13.1, "7"), TimedWord(13.1, 13.2, "8"), TimedWord(13.2, 13.5, "9")]
+    assert spans(trimmed([card], WORDS[:5] + other, None, SPEECH)) == [(9.9, 13.5)]
