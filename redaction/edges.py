@@ -6,13 +6,13 @@ often runs on into the phrase before or after the data. A recognizer's energy de
 the call into speech regions (``recognizer.Sounding``: stretches of speech parted by 0.4 s of
 quiet). Masks that touch (``GROUP_GAP_S``) are cut as one: from the region holding their
 first evidence of data to the region holding their last, where evidence is a word that says
-a number or a part of one ("4", "twelve", "twenty", "double", "May"; not the digits Whisper wrote
-again in a decoding loop: ``loops``, cards 2.00), or a number sound the recognizer's acoustic
-model heard. Leading and trailing regions with neither are unmasked, but for short ones right
-next to what is kept (a digit said alone, written as another word: ``MIN_CUT_REGION_S``);
-everything between stays masked, pauses included (the detector may take a quiet digit for a
-pause). A mask with no evidence at all stays whole, and so does the whole
-answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``): its data is by
+a number or a part of one ("4", "twelve", "twenty", "double", "May"; where the number sounds
+agree with the words, not the digits Whisper wrote again in a decoding loop: ``loops``, cards
+2.00), or a number sound the recognizer's acoustic model heard. Leading and trailing regions with
+neither are unmasked, but for short ones right next to what is kept (a digit said alone, written
+as another word: ``MIN_CUT_REGION_S``); everything between stays masked, pauses included (the
+detector may take a quiet digit for a pause). A mask with no evidence at all stays whole, and so
+does the whole answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``): its data is by
 definition what nobody wrote as digits.
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
@@ -33,6 +33,7 @@ from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
 from redaction.loops import looped
 from redaction.numbers import says_number
+from redaction.sounds import agrees
 from redaction.words import TimedWord
 
 #: Masks this close are cut as one (the engine pads each spoken mask by about 0.3 s a side:
@@ -62,7 +63,8 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
     one (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out."""
     if not speech:
         return list(parts)
-    again = {k for e, _, _ in parts for k in looped(words, e.words)}
+    agreeing = bool(sounds) and agrees(words, sorted(t for t, _ in sounds or ()))
+    again = {k for e, _, _ in parts for k in looped(words, e.words)} if agreeing else set()
     evidence = sorted([(w.start_s + w.end_s) / 2 for k, w in enumerate(words) if says_number(w.text) and k not in again]
                       + [t for t, _ in sounds or ()])
     regions = sorted(speech)

@@ -5,11 +5,13 @@ agent's expiry ask, the payment reference, the call's closing ("... 5, 1, time, 
 time, 6, 7, 8, 5, 3, 3, 5, 1, time, 7, 6, 4, 1, 2, 0", en-gb+Storm seed 338: one card of 16 digits).
 The card logic still takes them for the card's (whatever they cover stays in its chain), but their
 word times say only where the loop put them: they keep no time of their own in a mask
-(``sounds.sounded``) and are no evidence of data at a mask's edges (``edges.trimmed``); the
-number sounds the recognizer's model heard there still are.
+(``sounds.sounded``) and are no evidence of data at a mask's edges (``edges.trimmed``), both only
+where the recognizer's number sounds agree with the call's words (``sounds.agrees``): the sounds
+heard there are still evidence, and where the model does not hear this voice the words are all
+there is (a card the agent reads back may sit in the same chain).
 
 Measured (pass 1 rescored, ``tools.evalcalls.rescore --calls``, on the 23 recorded tune word files
-of sessions 52-56): 9 calls less masked (0.1-1.2 s of other speech each), no sensitive digit less
+of sessions 52-56): 8 calls less masked (0.1-1.2 s of other speech each), no sensitive digit less
 and no leaky card on any call; windows of 4 words: 1 call.
 """
 

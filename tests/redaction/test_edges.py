@@ -100,13 +100,20 @@ def test_teens_and_tens_are_evidence_too():
     assert spans(trimmed([(entity(EXPIRY, 0.7), 27.9, 30.7)], words, None, speech)) == [(28.9, 30.7)]
 
 
-def test_digits_written_again_in_a_loop_are_no_evidence():
-    """"4 5 3 2 ... 4 5 3" over the agent's "thanks" (Whisper's decoding loop): its speech region is cut
-    as if the loop's words were other words."""
-    loop = [TimedWord(13.0, 13.1, "4"), TimedWord(13.1, 13.2, "5"), TimedWord(13.2, 13.5, "3")]
-    words = WORDS[:5] + loop
-    card = (Entity(CARD_NUMBER, 10.0, 13.5, 0.5, (1, 2, 3, 4, 5, 6, 7)), 8.9, 13.5)
-    assert spans(trimmed([card], words, None, SPEECH)) == [(9.9, 12.1)]
+def test_digits_written_again_in_a_loop_are_no_evidence_where_the_sounds_agree():
+    """"... 2 5 6 7" and "5 6 7" over the agent's "thanks" (Whisper's decoding loop): where the network
+    heard the call's digits as written, the loop's speech region is cut as if its words were other words;
+    where it did not (no sounds, or too few near the words), the words are all the evidence there is."""
+    texts = ["1", "2", "3", "4", "8", "9", "0", "1", "2", "5", "6", "7"]
+    digits = [TimedWord(10.0 + 0.15 * k, 10.1 + 0.15 * k, text) for k, text in enumerate(texts)]  # 10.0-11.75 s
+    loop = [TimedWord(13.0, 13.1, "5"), TimedWord(13.1, 13.2, "6"), TimedWord(13.2, 13.5, "7")]
+    words = digits + loop
+    speech = [(9.9, 12.1), (12.9, 13.6)]
+    heard = [(w.start_s + 0.05, 0.2) for w in digits]  # 12 of the 15 one-digit words: the network agrees
+    card = (Entity(CARD_NUMBER, 10.0, 13.5, 0.5, tuple(range(15))), 9.9, 13.5)
+    assert spans(trimmed([card], words, heard, speech)) == [(9.9, 12.1)]
+    assert spans(trimmed([card], words, None, speech)) == [(9.9, 13.5)]
+    assert spans(trimmed([card], words, heard[:8], speech)) == [(9.9, 13.5)]  # near 10 of 15: it does not agree
     # written once, they are evidence
-    other = [TimedWord(13.0, 13.1, "7"), TimedWord(13.1, 13.2, "8"), TimedWord(13.2, 13.5, "9")]
-    assert spans(trimmed([card], WORDS[:5] + other, None, SPEECH)) == [(9.9, 13.5)]
+    other = [TimedWord(13.0, 13.1, "8"), TimedWord(13.1, 13.2, "9"), TimedWord(13.2, 13.5, "8")]
+    assert spans(trimmed([card], digits + other, heard, speech)) == [(9.9, 13.5)]
