@@ -125,6 +125,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: are the call's closing (``answers.DONE_VERBS``).
 #: 2.00: digits Whisper wrote again in a decoding loop keep no time of their own in a mask and are no evidence
 #: at its edges (``loops``, ``sounds``, ``edges``): the mask keeps to the number sounds there.
+#: 2.00: "three hundred" or "300" after "the" and before "on" is the count of the agent's code ask
+#: ("And the three hundred on the big nature trip.": ``HUNDRED_COUNT_READINGS``), not the code.
 VERSION = "2.00"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -296,6 +298,10 @@ CARD_COUNTS = frozenset({"15", "16"})
 #: the signature strip", "the three -legged security code", "the 3 is the signature"; 1.45).
 CODE_COUNT_READINGS = frozenset({"3", "4", "300", "400"})
 COUNT_GAP_WORDS = 4
+#: Of those, a hundred read right before "on" is such a count whatever follows: Whisper tiny wrote the
+#: agent's "and the three digits on the signature strip" as "And the three hundred on the big nature
+#: trip." and "I'm the 300 on the picnic", and the code taken from it left the caller's code audible (2.00).
+HUNDRED_COUNT_READINGS, ON_WORD = frozenset({"300", "400"}), "on"
 #: Whisper tiny's "free" for "three" before "digit(s)" is a code's count too ("free number" is not).
 MISHEARD_THREE, DIGIT_COUNT_WORDS = "free", frozenset({"digit", "digits"})
 #: "security" after "for" asks for no code: "can I take your date of birth for security?", "for
@@ -876,6 +882,13 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 runs.pop()
                 others, last_ask = before_run
                 count = current.text
+            elif (current is not None and not others and word == ON_WORD and current.after_the
+                  and current.text in HUNDRED_COUNT_READINGS):
+                # "And the three hundred on the big nature trip.": the agent's "the three digits on the
+                # signature strip", its count word and its code word misheard; no answer to an ask (2.00)
+                runs.pop()
+                others, last_ask = before_run
+                count = current.text[0]
             elif word in DIGIT_COUNT_WORDS and others and others[-1] == MISHEARD_THREE:
                 count = "3"  # "the three digits on the back" written "the free digits ... on the Mac" (1.25)
             else:

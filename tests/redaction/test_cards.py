@@ -909,6 +909,26 @@ def test_the_count_of_the_agents_code_ask_is_no_answer_to_the_ask_before_it() ->
         CARD_FOUND, (SECURITY_CODE, "7 3 1")]
 
 
+def test_a_hundred_before_on_is_the_count_of_the_agents_code_ask_whatever_follows() -> None:
+    # tune sets 333 and 315: "and the three digits on the signature strip" written "And the three hundred
+    # on the big nature trip." and "I'm the 300 on the picnic": no code word after it, the count was taken
+    # for the code and the caller's code after it left audible (2.00)
+    expiry = "and the expiry date please. oh four twenty seven. "
+    for ask in ("and the three hundred on the big nature trip. ", "I'm the 300 on the picnic just three. ",
+                "and the four hundred on the big nature trip. "):
+        assert entities(CARD_ASKED + expiry + ask + "one moment, nine, two, six, two. your payment reference is 5 5 9 0",
+                        unanswered=True) == [CARD_FOUND, (EXPIRY, "oh four twenty seven."),
+                                             (SECURITY_CODE, "nine, two, six, two.")], ask
+    # a hundred before other words, or a hundred of another count, stays a number said
+    assert entities(CARD_ASKED + expiry + "and the three hundred for the big nature trip. one moment",
+                    unanswered=True)[2] == (SECURITY_CODE, "three hundred")
+    assert entities(CARD_ASKED + expiry + "and the five hundred on the big nature trip. one moment",
+                    unanswered=True)[2] == (SECURITY_CODE, "five hundred")
+    # no card talk: a harmless amount "on" a day masks nothing, as before
+    assert entities("I paid the 300 on the invoice and the 250 on the fifth of may. order number 4 5 6 7",
+                    unanswered=True) == []
+
+
 def test_no_card_is_taken_as_read_before_the_expiry_ask_where_something_says_otherwise() -> None:
     said = "time right nice I them nice me them time yeah time high high you made"
     expiry = " thank you, and the expiry date please. oh four twenty seven. lovely"
