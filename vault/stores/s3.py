@@ -24,7 +24,10 @@ from vault.regions import check_region
 #: Staged writes stay in memory up to this size, then spill to a temporary file.
 _SPOOL_BYTES = 8 << 20
 _MISSING = {"NoSuchKey", "404", "NotFound"}
-_CHANGED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+_CONFLICT = {"ConditionalRequestConflict", "409"}
+_CHANGED = {"PreconditionFailed", "412", *_CONFLICT}
+#: How often ``create`` asks when S3 answers that another conditional write raced it.
+_CONFLICT_TRIES = 3
 
 
 class S3Store:
@@ -96,15 +99,20 @@ class S3Store:
                 raise StoreError(f"S3 {self.region}: upload of {name} failed ({type(exc).__name__})") from exc
 
     def create(self, name: str, data: bytes) -> None:
-        """S3's conditional write (``If-None-Match: *``): of two writers exactly one wins."""
+        """S3's conditional write (``If-None-Match: *``): of two writers exactly one wins. S3 answers
+        one racing another conditional write to the name with 409 ConditionalRequestConflict ("retry"):
+        asked again, up to ``_CONFLICT_TRIES`` times in all, then a StoreError (transient)."""
         self._check_location()
-        with self._mapped("put_object"):  # 409 ConditionalRequestConflict: a StoreError (S3 says: retry)
-            try:
-                self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
-            except ClientError as exc:
-                if _code(exc) in ("PreconditionFailed", "412"):
-                    raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
-                raise
+        with self._mapped("put_object"):
+            for tries_left in range(_CONFLICT_TRIES - 1, -1, -1):
+                try:
+                    self._client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*")
+                    return
+                except ClientError as exc:
+                    if _code(exc) in ("PreconditionFailed", "412"):
+                        raise ObjectExistsError(f"{self.region} store has an object {name} already") from None
+                    if _code(exc) not in _CONFLICT or not tries_left:
+                        raise
 
     def read_versioned(self, name: str) -> tuple[bytes, str]:
         response = self._get(name)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.vault.conftest import aws_client
 from vault.errors import StoreError
-from vault.stores.base import put_bytes
+from vault.stores.base import get_bytes, put_bytes
 from vault.stores.s3 import S3Store
 
 
@@ -109,3 +109,45 @@ def test_the_test_servers_conditional_writes_let_one_of_two_racing_writers_win(s
     monkeypatch.undo()
     assert second == ["exists"]
     assert store.read_versioned(name)[0] == b"first"
+
+
+class _ConflictsFirst:
+    """A boto3 S3 client whose first ``conflicts`` conditional puts answer 409 ConditionalRequestConflict,
+    as S3 does when another conditional write to the name is in flight (it says: retry)."""
+
+    def __init__(self, inner, conflicts: int):
+        self._inner, self._left, self.puts = inner, conflicts, 0
+
+    def put_object(self, **kwargs):
+        self.puts += 1
+        if self._left and "IfNoneMatch" in kwargs:
+            self._left -= 1
+            from botocore.exceptions import ClientError
+            raise ClientError({"Error": {"Code": "ConditionalRequestConflict", "Message": "retry"}}, "PutObject")
+        return self._inner.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_a_create_that_meets_a_conflicting_conditional_write_asks_again(store):
+    """S3 answers a conditional put racing another on the same name with 409, meaning: retry. create
+    raised a plain StoreError, so the compare-and-swap loops (audit heads, policy digests) gave up
+    where a second ask settles it (written, or ObjectExistsError when the other write won)."""
+    client = _ConflictsFirst(store._client, conflicts=1)
+    store._client = client
+    store.create("seal/audit/r/2026-12-08.json", b"{}")
+    assert get_bytes(store, "seal/audit/r/2026-12-08.json") == b"{}"
+    assert client.puts == 2
+    from vault.errors import ObjectExistsError
+    with pytest.raises(ObjectExistsError):
+        store.create("seal/audit/r/2026-12-08.json", b"{}")
+
+
+def test_a_create_that_keeps_meeting_conflicts_fails_as_the_store_s_error(store):
+    client = _ConflictsFirst(store._client, conflicts=100)
+    store._client = client
+    with pytest.raises(StoreError, match="ConditionalRequestConflict") as info:
+        store.create("seal/x.json", b"{}")
+    assert not info.value.permanent
+    assert client.puts == 3
