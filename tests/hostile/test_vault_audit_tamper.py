@@ -71,16 +71,21 @@ def test_a_refusal_edited_into_an_allowed_export_is_named_by_callrec_audit_never
     assert "4111" not in out + err and "agent:eve" not in out + err
 
 
+def review_page_refuses(settings, rid: str, message: str) -> None:
+    """The review page's trail of ``rid`` is refused with ``message``, answered 400 bad_request."""
+    with pytest.raises(AuditTamperedError) as caught:
+        verified_trail(region(settings), rid)
+    assert str(caught.value) == message
+    answer = from_service_error(caught.value)
+    assert (answer.status, answer.code) == (400, "bad_request")
+
+
 def test_the_review_page_refuses_a_trail_with_a_tampered_event_as_it_does_a_tampered_entry(settings):
     rid = stored(settings)
     allowed, refused = trail(settings, rid)
     assert [e.outcome for e in verified_trail(region(settings), rid)] == ["allowed", "refused"]
     rewrite(settings, refused, lambda b: b.update(outcome="allowed"))
-    with pytest.raises(AuditTamperedError) as caught:
-        verified_trail(region(settings), rid)
-    assert str(caught.value) == f"audit event {refused} {DOES_NOT_VERIFY}"
-    answer = from_service_error(caught.value)
-    assert (answer.status, answer.code) == (400, "bad_request")
+    review_page_refuses(settings, rid, f"audit event {refused} {DOES_NOT_VERIFY}")
 
 
 def test_an_event_forged_into_another_recordings_trail_is_named(settings, capsys):
@@ -105,11 +110,7 @@ def test_a_removed_refusal_is_named_missing_by_callrec_audit_and_the_review_page
     assert code == 1 and [json.loads(line)["outcome"] for line in out.splitlines()] == ["allowed"]
     assert err == f"callrec audit: audit event {refused} {MISSING} {rid} {WHY}\n"
     assert run(capsys, "audit")[0] == 1  # the whole trail too
-    with pytest.raises(AuditTamperedError) as caught:
-        verified_trail(region(settings), rid)
-    assert str(caught.value) == f"audit event {refused} {MISSING} {rid} {WHY}"
-    answer = from_service_error(caught.value)
-    assert (answer.status, answer.code) == (400, "bad_request")
+    review_page_refuses(settings, rid, f"audit event {refused} {MISSING} {rid} {WHY}")
 
 
 def test_keys_migrate_names_an_older_vaults_events_in_heads_after_which_a_removal_is_seen(settings, capsys):

@@ -798,15 +798,20 @@ def renamed_segments(manifest: Path, names: list[str]) -> Path:
     return manifest
 
 
+def stored_metadata(manifest, settings) -> str:
+    """The metadata of the call ``manifest`` names, processed and stored (its JSON text)."""
+    outcome = process_call(manifest, build_backends(settings))
+    assert outcome.stored
+    return decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+
+
 def test_a_card_number_in_a_segment_s_name_is_masked_in_the_metadata_and_the_call_stored(tmp_path, settings):
     """The platform names the files: the call is stored (refusing it would lose a real call),
     and its metadata names each input with the card number's digits masked, digest kept."""
     connect = "4e3b1c2a-9f0d-4c57-8a2e-1b6f0c9d7e21_20261202T10:15_UTC.wav"  # Connect's shape: kept
     manifest = renamed_segments(write_call(tmp_path / "CA1"), [f"{grouped(PAN, '-')}.wav", connect])
     digest = hashlib.sha256((tmp_path / "CA1" / f"{grouped(PAN, '-')}.wav").read_bytes()).hexdigest()
-    outcome = process_call(manifest, build_backends(settings))
-    assert outcome.stored
-    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    raw = stored_metadata(manifest, settings)
     leaked = PAN[:4] in raw or PAN[-4:] in raw  # a boolean: a failure prints no digits
     assert not leaked
     inputs = json.loads(raw)["digests"]["inputs"]
@@ -828,9 +833,7 @@ def test_a_card_number_in_a_segment_s_name_as_read_is_masked_in_the_metadata(tmp
     (manifest.parent / "CA1-a.wav").rename(opened)
     data["segments"][0]["uri"] = uri
     manifest.write_text(json.dumps(data))
-    outcome = process_call(manifest, build_backends(settings))
-    assert outcome.stored
-    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    raw = stored_metadata(manifest, settings)
     inputs = [d["uri"] for d in json.loads(raw)["digests"]["inputs"]]
     assert inputs == ["file:####-####-####-####.wav", "file:CA1-b.wav"]
 
@@ -843,9 +846,7 @@ def test_a_segment_named_with_a_byte_that_is_not_utf8_is_stored_naming_it_printa
     (manifest.parent / "CA1-a.wav").rename(manifest.parent / "CA-sur-1-\udc80a.wav")
     assert os.fsencode(manifest.parent / "CA-sur-1-\udc80a.wav").endswith(b"CA-sur-1-\x80a.wav")
     manifest.write_text(manifest.read_text().replace('"file:CA1-a.wav"', '"file:CA-sur-1-\\udc80a.wav"'))
-    outcome = process_call(manifest, build_backends(settings))
-    assert outcome.stored
-    raw = decrypt(build_vault(settings, regions=("eu",)), outcome.recording_id, "metadata").decode()
+    raw = stored_metadata(manifest, settings)
     inputs = [d["uri"] for d in json.loads(raw)["digests"]["inputs"]]
     assert inputs == ["file:CA-sur-1-\\x80a.wav", "file:CA1-b.wav"]
 
