@@ -54,6 +54,13 @@ def other(tmp_path) -> Path:
     return tmp_path / "inbox" / "CA2"
 
 
+
+def refusal(manifest, settings) -> str:
+    """What process_call says refusing the call ``manifest`` names (SourceError: it must refuse)."""
+    with pytest.raises(SourceError) as refused:
+        process_call(manifest, build_backends(settings))
+    return str(refused.value)
+
 def test_a_deleted_recordings_call_sent_again_naming_another_calls_leg_is_refused(tmp_path, other, monkeypatch,
                                                                                  capsys):
     """The redelivery of a deleted recording destroys what its manifest names, unread (0beae53):
@@ -78,9 +85,8 @@ def test_a_call_not_to_be_recorded_naming_another_calls_leg_is_refused(tmp_path,
     manifest = write_call(tmp_path / "inbox" / "CA1", "CA1", recording=False)
     name_in_segment(manifest, 0, "file:../CA2/CA2-a.wav")
     before, theirs = files(manifest.parent), files(other)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert str(refused.value) == f"segments[0].uri: {manifest.parent}/../CA2/CA2-a.wav: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings_for(tmp_path)) == (
+        f"segments[0].uri: {manifest.parent}/../CA2/CA2-a.wav: {NOT_ITS_OWN}")
     assert (files(manifest.parent), files(other)) == (before, theirs)
 
 
@@ -92,9 +98,7 @@ def test_a_call_naming_another_calls_leg_is_refused_before_it_is_read(tmp_path, 
     manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
     name_in_segment(manifest, 0, str(other / "CA2-a.wav"))  # an absolute path, as well
     before, theirs = files(manifest.parent), files(other)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings))
-    assert str(refused.value) == f"segments[0].uri: {other / 'CA2-a.wav'}: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings) == f"segments[0].uri: {other / 'CA2-a.wav'}: {NOT_ITS_OWN}"
     assert (files(manifest.parent), files(other)) == (before, theirs)
     assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
 
@@ -108,9 +112,7 @@ def test_a_call_naming_another_calls_leg_in_the_folder_they_share_is_refused(tmp
     manifest = write_call(shared, "CA2", recording=False)
     name_in_segment(manifest, 0, "file:CA1-a.wav")
     before = files(shared)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert str(refused.value) == f"segments[0].uri: {shared / 'CA1-a.wav'}: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings_for(tmp_path)) == f"segments[0].uri: {shared / 'CA1-a.wav'}: {NOT_ITS_OWN}"
     assert files(shared) == before
 
 
@@ -121,9 +123,8 @@ def test_a_symlink_named_for_the_call_to_another_calls_leg_is_refused(tmp_path, 
     (manifest.parent / "CA1-a.wav").unlink()
     (manifest.parent / "CA1-a.wav").symlink_to(other / "CA2-a.wav")
     theirs = files(other)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert str(refused.value) == f"segments[0].uri: {manifest.parent / 'CA1-a.wav'}: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings_for(tmp_path)) == (
+        f"segments[0].uri: {manifest.parent / 'CA1-a.wav'}: {NOT_ITS_OWN}")
     assert files(other) == theirs and (manifest.parent / "CA1-a.wav").is_symlink()
 
 
@@ -132,9 +133,8 @@ def test_a_folder_of_the_call_that_is_a_symlink_to_another_calls_is_refused(tmp_
     (manifest.parent / "legs").symlink_to(other)
     name_in_segment(manifest, 0, "file:legs/CA2-a.wav")
     theirs = files(other)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert str(refused.value) == f"segments[0].uri: {manifest.parent / 'legs' / 'CA2-a.wav'}: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings_for(tmp_path)) == (
+        f"segments[0].uri: {manifest.parent / 'legs' / 'CA2-a.wav'}: {NOT_ITS_OWN}")
     assert files(other) == theirs
 
 
@@ -171,9 +171,8 @@ def test_the_manifest_named_as_its_own_source_is_refused(tmp_path, field):
         data["segments"][1]["uri"] = "file:./CA1.json"
     manifest.write_text(json.dumps(data))
     before = files(manifest.parent)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert str(refused.value) == f"{field}: {manifest}: the manifest itself, never one of its call's sources"
+    assert refusal(manifest, settings_for(tmp_path)) == (
+        f"{field}: {manifest}: the manifest itself, never one of its call's sources")
     assert files(manifest.parent) == before
 
 
@@ -205,7 +204,5 @@ def test_a_call_naming_another_calls_object_in_an_s3_inbox_is_refused(tmp_path, 
     manifest.write_text(json.dumps(data))
     root = f"s3://{incoming.bucket}/legs/"
     settings = Settings(data_dir=tmp_path / "state", source_roots=root, inbox=root, aws_endpoint_url=moto_url)
-    with pytest.raises(SourceError) as refused:
-        process_call(manifest, build_backends(settings))
-    assert str(refused.value) == f"segments[0].uri: {root}CA1-a.wav: {NOT_ITS_OWN}"
+    assert refusal(manifest, settings) == f"segments[0].uri: {root}CA1-a.wav: {NOT_ITS_OWN}"
     assert sorted(incoming.names("legs/")) == ["legs/CA1-a.wav", "legs/CA1-b.wav"]
