@@ -34,7 +34,7 @@ set (seeds 365-366) nothing.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice, takewhile
 
 from callrec.intervals import union
@@ -63,17 +63,26 @@ def chains(sounds: Sequence[tuple[float, float]], gap_s: float = MAX_GAP_S) -> l
     """(start_s, end_s, sounds) of each chain of the number sounds ``sounds`` ((moment s, probability)
     each, any order): moments within SAME_SOUND_S of each other are one sound, and a chain ends
     where the next sound begins more than ``gap_s`` after its last one."""
-    out: list[list[float]] = []  # [start_s, end_s, sounds]
-    last_s = None
-    for t, _ in sorted(sounds):
+    return list(_chains_of(sorted(t for t, _ in sounds), gap_s))
+
+
+def _chains_of(moments_s: Iterable[float], gap_s: float) -> Iterator[tuple[float, float, int]]:
+    """``chains`` of the sorted ``moments_s``, one by one (a caller wanting the first few reads no more)."""
+    start_s = end_s = last_s = None
+    count = 0
+    for t in moments_s:
         if last_s is not None and t - last_s <= SAME_SOUND_S:
-            out[-1][1] = t
-        elif out and t - out[-1][1] <= gap_s:
-            out[-1][1], out[-1][2] = t, out[-1][2] + 1
+            end_s = t
+        elif end_s is not None and t - end_s <= gap_s:
+            end_s, count = t, count + 1
         else:
-            out.append([t, t, 1])
+            if start_s is not None:
+                yield start_s, end_s, count
+            start_s = end_s = t
+            count = 1
         last_s = t
-    return [(a, b, int(n)) for a, b, n in out]
+    if start_s is not None:
+        yield start_s, end_s, count
 
 
 def uncovered_chains_s(sounds: Sequence[tuple[float, float]],
@@ -118,20 +127,25 @@ def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[Timed
     words = sorted(words, key=lambda w: w.start_s)
     asks_s = sorted(_asked_s(k, words) for k, w in enumerate(words)
                     if ask_of(plain(w.text)) == "card" and asks_number(Ask("card", k), words))
+    starts = [w.start_s for w in words]
     moments = sorted(t for t, _ in sounds)
     merged = union(covered_s)
     out: set[tuple[float, float]] = set()
     for ask_s in asks_s:
-        after = chains([s for s in sounds if s[0] >= ask_s], ANSWER_GAP_S)
-        chain = next((c for c in after if c[2] >= MIN_ANSWER_SOUNDS), None)
-        if chain is None or chain[0] - ask_s > ANSWER_REACH_S:
+        after = _chains_of(islice(moments, bisect_left(moments, ask_s), None), ANSWER_GAP_S)
+        # the first chain long enough, read no further than one begun out of reach
+        chain = next((c for c in after if c[2] >= MIN_ANSWER_SOUNDS or c[0] - ask_s > ANSWER_REACH_S), None)
+        if chain is None or chain[2] < MIN_ANSWER_SOUNDS or chain[0] - ask_s > ANSWER_REACH_S:
             continue
         for a, b in _uncovered(chain[0], chain[1], covered_s):
             found = next(((b, y) for x, y in merged if x <= b < y), None)  # the data found after it (None: none)
-            said = 0 if found is None else sum(len(digits_said(w.text)) for w in words
-                                               if found[0] <= w.start_s <= found[1])
-            if (_sounds([t for t in moments if a <= t <= b]) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
-                    and sum(a <= w.start_s <= b and says_number(w.text) for w in words) <= MAX_NUMBER_WORDS):
+            said = 0 if found is None else _capped(
+                (len(digits_said(words[k].text)) for k in _indices(starts, *found)), CARD_SAID_DIGITS)
+            stretch = _indices(moments, a, b)
+            if (_capped((k == stretch.start or moments[k] - moments[k - 1] > SAME_SOUND_S for k in stretch),
+                        MIN_STRETCH_SOUNDS) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
+                    and _capped((says_number(words[k].text) for k in _indices(starts, a, b)),
+                                MAX_NUMBER_WORDS + 1) <= MAX_NUMBER_WORDS):
                 out.add((a, b))
     return sorted(out)
 
@@ -207,6 +221,22 @@ def _asked_s(ask: int, words: Sequence[TimedWord]) -> float:
 def _sounds(moments: list[float]) -> int:
     """How many sounds the sorted ``moments`` are (those within SAME_SOUND_S of the one before are one)."""
     return sum(1 for k, t in enumerate(moments) if k == 0 or t - moments[k - 1] > SAME_SOUND_S)
+
+
+def _indices(sorted_s: Sequence[float], a: float, b: float) -> range:
+    """The indices of the values of ``sorted_s`` from ``a`` to ``b``, both included."""
+    return range(bisect_left(sorted_s, a), bisect_right(sorted_s, b))
+
+
+def _capped(counts: Iterable[int], cap: int) -> int:
+    """The sum of ``counts``, read only until it reaches ``cap`` (a rule asks only whether it does):
+    a long call's every card ask no longer sums every word and sound after it."""
+    total = 0
+    for n in counts:
+        total += n
+        if total >= cap:
+            break
+    return total
 
 
 def _uncovered(a: float, b: float, covered_s: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
