@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from vault.index import Unreadable
 from vault.stores.base import ObjectStore, get_bytes, put_bytes
 
 _PREFIX = "audit/"
+#: An event's object name (``event_name``: every name has carried its day since the first trail).
+_EVENT_NAME = re.compile(r"audit/\d{4}-\d{2}-\d{2}/[^/]+\.json")
 #: Why a ``Tampered`` event is not shown (never its content).
 DOES_NOT_VERIFY = "does not verify (altered, moved, or not written by this vault)"
 
@@ -126,12 +129,11 @@ def events(store: ObjectStore, sealer: Sealer, heads: AuditHeads,
             yield _missing(name, rid)
 
 
-def migrated(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEvent, bool]]:
+def migrated(store: ObjectStore, sealer: Sealer, seal_bare: bool) -> Iterator[tuple[str, AuditEvent, bool]]:
     """The region's events that verify (what a recording's head may name), each read once, with their
-    names and whether it was stored without a MAC (an older vault's) and sealed here: while the
-    sealer takes such events (``Sealer.may_seal_bare_events``); objects that are not events are
-    left out."""
-    seal_bare = sealer.may_seal_bare_events()
+    names and whether it was stored without a MAC (an older vault's) and sealed here, which
+    happens only when ``seal_bare`` (the caller's one answer of ``Sealer.may_seal_bare_events``,
+    which it also acts on); objects that are not events are left out."""
     for name, doc, event in _stored(store):
         if not isinstance(event, AuditEvent):
             continue
@@ -144,9 +146,13 @@ def migrated(store: ObjectStore, sealer: Sealer) -> Iterator[tuple[str, AuditEve
 
 def _stored(store: ObjectStore) -> Iterator[tuple[str, dict, AuditEvent | Unreadable]]:
     """Each object of the trail, in name (time) order: its name, its document and its event, or
-    ``Unreadable`` (naming only the kind of error, no content echoed) when it is not one; one
+    ``Unreadable`` (naming only the kind of error, no content echoed) when it is not one (or
+    its name is no event's: a head names events by their day, ``vault.audit_heads``); one
     removed since it was listed is passed by (``events`` reports it when a head names it)."""
     for name in store.names(_PREFIX):
+        if not _EVENT_NAME.fullmatch(name):
+            yield name, {}, Unreadable(name, "not an audit event's name")
+            continue
         try:
             doc = json.loads(get_bytes(store, name))
             event = AuditEvent.of(doc)

@@ -7,8 +7,7 @@ kept by the day each event's name carries (``seal/audit/<recording>/<YYYY-MM-DD>
 trail that lacks one of them reports it missing. Kept in one ``head.json`` instead (session 56
 before its review), every audited access (each Range request of a play) read and rewrote all the
 recording's names: at 10,000 names 610 KB, 19 ms an add locally, a 610 KB GET and conditional PUT
-on S3; now it rewrites its day's. A ``head.json`` written before is read beside the days' ones,
-and written only for a name that carries no day.
+on S3; now it rewrites its day's (every event name has carried its day since the first trail).
 
 An event is written first and named in its head after, by a compare-and-swap that adds its name
 to whatever the day's head names then: two writers of one recording's events (two plays at once)
@@ -96,10 +95,11 @@ def head_prefix(recording_id: str) -> str:
 
 
 def _day(event: str) -> str:
-    """The day an event's name carries (``audit/<YYYY-MM-DD>/...``: ``vault.audit.event_name``);
-    ``head`` (the head written whole before) for a name that carries none."""
+    """The day an event's name carries (``audit/<YYYY-MM-DD>/...``: ``vault.audit.event_name``)."""
     day = event.split("/")[1] if event.count("/") >= 2 else ""
-    return day if _DAY.fullmatch(day) else "head"
+    if not _DAY.fullmatch(day):
+        raise ValueError(f"{event!r} is not an audit event's name (audit/<YYYY-MM-DD>/...)")
+    return day
 
 
 def _names(data: bytes) -> list[str]:

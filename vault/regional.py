@@ -1062,7 +1062,7 @@ class RegionVault:
         may_seal = self._sealer.may_seal_bare_events()
         sealed = 0
         trails: dict[str, list[str]] = {}
-        for name, event, was_bare in audit.migrated(self.store, self._sealer):
+        for name, event, was_bare in audit.migrated(self.store, self._sealer, may_seal):
             sealed += was_bare
             trails.setdefault(event.recording_id, []).append(name)
         if may_seal:
