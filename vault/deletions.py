@@ -39,18 +39,24 @@ class DeletionRecords:
     def __init__(self, key_store: ObjectStore):
         self._key_store = key_store
 
-    def record(self, recording_id: str, stone: Tombstone) -> tuple[Tombstone, bool]:
+    def record(self, recording_id: str, stone: Tombstone) -> Tombstone:
         """Record the deletion of ``recording_id`` as ``stone`` unless one is recorded; returns the
-        recorded tombstone (an earlier deletion's, killed or not, stands) and whether this call
-        recorded it (a migration counts those missing)."""
-        try:
-            self._key_store.create(_name(recording_id), _encode(stone))
-            return stone, True
-        except ObjectExistsError:
-            found = self.tombstone(recording_id)
+        recorded tombstone (an earlier deletion's, killed or not, stands)."""
+        if self.created(recording_id, stone):
+            return stone
+        found = self.tombstone(recording_id)
         if found is None:  # removed meanwhile: only someone who can write the key store does that
             raise IndexCorruptError(f"deletion record of {recording_id} vanished while it was written")
-        return found, False
+        return found
+
+    def created(self, recording_id: str, stone: Tombstone) -> bool:
+        """Record ``stone`` if no deletion of ``recording_id`` is recorded; whether this call did
+        (a migration counts those missing; nothing is read back)."""
+        try:
+            self._key_store.create(_name(recording_id), _encode(stone))
+            return True
+        except ObjectExistsError:
+            return False
 
     def tombstone(self, recording_id: str) -> Tombstone | None:
         """The recorded tombstone of ``recording_id`` (None: not deleted, as far as records go)."""

@@ -459,7 +459,7 @@ class RegionVault:
         recorded = 0
         for entry in self.scan():
             if isinstance(entry, IndexEntry) and entry.deleted:
-                recorded += self._deletions.record(entry.recording_id, entry.tombstone)[1]
+                recorded += self._deletions.created(entry.recording_id, entry.tombstone)
         return recorded
 
     def migrate_tickets(self) -> int:
@@ -495,7 +495,7 @@ class RegionVault:
             try:
                 data, version = self.store.read_versioned(name)
             except ObjectMissingError:
-                stone, _ = self._deletions.record(recording_id, stone)  # before the blank tombstone
+                stone = self._deletions.record(recording_id, stone)  # before the blank tombstone
                 if not self._tombstone_unwritten(recording_id, stone, owner):
                     continue  # a first write committed meanwhile: deleted as any recording
                 # What a writer killed before its first commit left under this id goes too (keys first),
@@ -512,9 +512,9 @@ class RegionVault:
                 entry = self._untrusted(recording_id, data)
                 trusted = False
             if entry.deleted and trusted:
-                self._deletions.record(recording_id, entry.tombstone)  # one deleted before records
+                self._deletions.created(recording_id, entry.tombstone)  # one deleted before records
             else:  # recorded before anything is destroyed: killed anywhere, it reads whole or deleted
-                stone, _ = self._deletions.record(recording_id, stone)
+                stone = self._deletions.record(recording_id, stone)
             keep = kept_after_deletion(entry.kind) if trusted else ()
             kept = tuple(a for a in entry.artifacts if a.kind in keep)
             if not entry.deleted and trusted:  # an untrusted entry's list is not used: the sweep takes all
