@@ -113,7 +113,9 @@ def events(store: ObjectStore, sealer: Sealer, heads: AuditHeads,
     events after it; an event that does not verify as ``Tampered`` in the trail of the recording
     it names; after them, each event a recording's head names that is not among its events as
     ``Missing`` (the heads are read first: an event written meanwhile is never taken for one).
-    Held meanwhile: the names the heads name and are not found yet, nothing per listed event."""
+    Held meanwhile: the names the heads name and are not found yet, nothing per listed event; but
+    the region's whole trail (no ``recording_id``) first reads every recording's heads (one
+    key-store read per recording and day of its events) and holds all the names they name."""
     expected = ({rid: set(names) for rid, names in heads.every()} if recording_id is None
                 else {recording_id: set(heads.of(recording_id))})
     for name, doc, event in _stored(store):
