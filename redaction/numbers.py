@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from callrec.digits import ascii_digits
+from redaction.issuers import issuer_of, luhn_valid
 from redaction.words import TimedWord
 
 UNITS = {
@@ -83,8 +84,9 @@ CARD_RUN_DIGITS = 13
 _GLUED = re.compile(rf"(?<=\D)(?=\d{{{GLUED_RUN_DIGITS}}})|(?<=\d{{{GLUED_RUN_DIGITS}}})(?=\D)")
 #: An international phone number (E.164: "+" and at most 15 digits; 8 or more here) is one harmless word,
 #: not a run parted from its sign: "+4915112345678" passes Luhn, and was masked as a card (session 56's
-#: review). A "+" before 16 digits or more is no phone number: the run parts from it.
-_PHONE = re.compile(r"^\+\d{8,15}[.,;!?]?$")
+#: review). A "+" before 16 digits or more is no phone number, nor before digits that pass as a card
+#: (``_card_like``: "+378282246310005", an Amex, was kept whole, session 58's review): the run parts from it.
+_PHONE = re.compile(r"^\+(\d{8,15})[.,;!?]?$")
 _DIGITS = re.compile(r"^\d+$")
 #: A number sign against digits ("card #4111", "4111#") parts them like punctuation; a mask of
 #: number signs alone ("####") stays one ordinary word.
@@ -207,6 +209,11 @@ def month_said(text: str) -> bool:
     return any(a.kind == "month" for a in atoms_of(text, 0))
 
 
+def _card_like(digits: str) -> bool:
+    """Digits a card could be: a card's length, an issuer's prefix, the Luhn check."""
+    return len(digits) >= CARD_RUN_DIGITS and luhn_valid(digits) and issuer_of(digits) is not None
+
+
 def atoms_of(text: str, word: int) -> list[Atom]:
     """The atoms of one word's text ("forty-five," -> tens 40, unit 5)."""
     text = plain(text)
@@ -216,7 +223,8 @@ def atoms_of(text: str, word: int) -> list[Atom]:
     grouped = _GROUPED.match(whole) if "," in whole else None
     if grouped and len(digits := grouped.group(1).replace(",", "")) >= MIN_GROUPED_DIGITS:
         return [Atom("digits", digits, word)]
-    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < CARD_RUN_DIGITS or _PHONE.match(whole):
+    if _QUANTITY.search(whole) and sum(c.isdigit() for c in whole) < CARD_RUN_DIGITS or (
+            (phone := _PHONE.match(whole)) and not _card_like(phone.group(1))):
         return [Atom("other", "", word)]
     out: list[Atom] = []
     for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):

@@ -2624,3 +2624,10 @@ def test_a_phone_numbers_run_holding_no_checked_card_grouped_as_one_stays_audibl
     assert entities("call me on 0123 45320 151 1283 0366 thanks") == []
     assert entities("call me on 1234 0000 0000 0000 0000 thanks") == []
     assert entities("call me on 07700 900123 07700 900123 thanks") == []
+
+
+def test_a_card_written_with_a_plus_before_it_is_found() -> None:
+    """Session 58's review: "+" and 8 to 15 digits was one phone number's word wherever it stood,
+    so a 13- or 15-digit card a transcript wrote with a "+" before it was never found."""
+    found = find_entities(timed("my card number is +378282246310005 thanks"))
+    assert [(e.entity, e.words) for e in found] == [(CARD_NUMBER, (4,))]

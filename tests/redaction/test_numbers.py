@@ -197,17 +197,24 @@ def test_symbols_around_digits_part_them_like_punctuation(said: str) -> None:
 @pytest.mark.parametrize(
     ("text", "digits"),
     [
-        ("+4915112345678", ["."]),  # E.164: "+" and 8 to 15 digits, Luhn-valid here
-        ("+4915112345678.", ["."]),
+        ("+4930123456789", ["."]),  # E.164: "+" and 8 to 15 digits
+        ("+4930123456789.", ["."]),
         ("+15550100", ["."]),
         ("+123456789012345", ["."]),
         ("+4111111111111111", [".", "4111111111111111"]),  # 16 digits: no phone number
         ("+1234567890123456789,", [".", "1234567890123456789"]),
+        # a card's length, an issuer's prefix and the Luhn check: a card with a "+" before it
+        ("+378282246310005", [".", "378282246310005"]),
+        ("+4222222222222.", [".", "4222222222222"]),
+        ("+4915112345678", [".", "4915112345678"]),
     ],
 )
 def test_an_international_phone_number_is_one_word(text: str, digits: list[str]) -> None:
     """Session 56's review: "+4915112345678" was parted into "+" and a Luhn-valid run (13 digits
-    or more part from what is glued to them) and masked as a card."""
+    or more part from what is glued to them) and masked as a card. Session 58's review: so was
+    every card read with a "+" before it ("+378282246310005", an Amex) kept whole, its digits
+    audible: digits that pass as a card (length, issuer, Luhn) are parted as any other run, a
+    phone number among them masked (more masking, never less)."""
     assert said(text) == digits
 
 
