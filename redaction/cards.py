@@ -124,7 +124,7 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: the caller's hold ends at a comma too ("Let me see, ...": ``answers._held``); "went through", "gone through"
 #: are the call's closing (``answers.DONE_VERBS``).
 #: 2.00: digits Whisper wrote again in a decoding loop keep no time of their own in a mask and are no evidence
-#: at its edges (``loops``, ``sounds``, ``edges``): the mask keeps to the number sounds there.
+#: at its edges (``digit_loops``, ``sounds``, ``edges``): the mask keeps to the number sounds there.
 #: 2.00: "three hundred" or "300" after "the" and before "on" is the count of the agent's code ask
 #: ("And the three hundred on the big nature trip.": ``HUNDRED_COUNT_READINGS``), not the code.
 VERSION = "2.00"

@@ -7,7 +7,7 @@ the call into speech regions (``recognizer.Sounding``: stretches of speech parte
 quiet). Masks that touch (``GROUP_GAP_S``) are cut as one: from the region holding their
 first evidence of data to the region holding their last, where evidence is a word that says
 a number or a part of one ("4", "twelve", "twenty", "double", "May"; where the number sounds
-agree with the words, not the digits Whisper wrote again in a decoding loop: ``loops``, cards
+agree with the words, not the digits Whisper wrote again in a decoding loop: ``digit_loops``, cards
 2.00), or a number sound the recognizer's acoustic model heard. Leading and trailing regions with
 neither are unmasked, but for short ones right next to what is kept (a digit said alone, written
 as another word: ``MIN_CUT_REGION_S``); everything between stays masked, pauses included (the
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.loops import looped
+from redaction.digit_loops import looped
 from redaction.numbers import says_number
 from redaction.sounds import agrees
 from redaction.words import TimedWord

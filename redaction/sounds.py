@@ -43,7 +43,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from redaction import card_words, loops
+from redaction import card_words, digit_loops
 from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
 from redaction.numbers import digits_said, month_said
 from redaction.words import TimedWord
@@ -128,9 +128,9 @@ def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
 
 
 def _own(entity: Entity, words: Sequence[TimedWord]) -> list[TimedWord]:
-    """``entity``'s words but the digits Whisper wrote again in a decoding loop (``loops``): their
+    """``entity``'s words but the digits Whisper wrote again in a decoding loop (``digit_loops``): their
     times say nothing of when the data was said."""
-    again = loops.looped(words, entity.words)
+    again = digit_loops.looped(words, entity.words)
     return [words[i] for i in entity.words if i not in again]
 
 

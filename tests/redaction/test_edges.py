@@ -101,19 +101,20 @@ def test_teens_and_tens_are_evidence_too():
 
 
 def test_digits_written_again_in_a_loop_are_no_evidence_where_the_sounds_agree():
-    """"... 2 5 6 7" and "5 6 7" over the agent's "thanks" (Whisper's decoding loop): where the network
-    heard the call's digits as written, the loop's speech region is cut as if its words were other words;
-    where it did not (no sounds, or too few near the words), the words are all the evidence there is."""
-    texts = ["1", "2", "3", "4", "8", "9", "0", "1", "2", "5", "6", "7"]
-    digits = [TimedWord(10.0 + 0.15 * k, 10.1 + 0.15 * k, text) for k, text in enumerate(texts)]  # 10.0-11.75 s
-    loop = [TimedWord(13.0, 13.1, "5"), TimedWord(13.1, 13.2, "6"), TimedWord(13.2, 13.5, "7")]
+    """"... 9 5 6 7" and "5 6 7" over the agent's "thanks" (Whisper's decoding loop, 20 digits: more
+    than a card holds): where the network heard the call's digits as written, the loop's speech
+    region is cut as if its words were other words; where it did not (no sounds, or too few near
+    the words), the words are all the evidence there is."""
+    texts = ["1", "2", "3", "4", "8", "9", "0", "2", "4", "6", "8", "1", "3", "9", "5", "6", "7"]
+    digits = [TimedWord(10.0 + 0.15 * k, 10.1 + 0.15 * k, text) for k, text in enumerate(texts)]  # 10.0-12.5 s
+    loop = [TimedWord(13.5, 13.6, "5"), TimedWord(13.6, 13.7, "6"), TimedWord(13.7, 14.0, "7")]
     words = digits + loop
-    speech = [(9.9, 12.1), (12.9, 13.6)]
-    heard = [(w.start_s + 0.05, 0.2) for w in digits]  # 12 of the 15 one-digit words: the network agrees
-    card = (Entity(CARD_NUMBER, 10.0, 13.5, 0.5, tuple(range(15))), 9.9, 13.5)
-    assert spans(trimmed([card], words, heard, speech)) == [(9.9, 12.1)]
-    assert spans(trimmed([card], words, None, speech)) == [(9.9, 13.5)]
-    assert spans(trimmed([card], words, heard[:8], speech)) == [(9.9, 13.5)]  # near 10 of 15: it does not agree
+    speech = [(9.9, 12.6), (13.4, 14.1)]  # the digits' region; the last sound (12.45 s) keeps EVIDENCE_PAD_S
+    heard = [(w.start_s + 0.05, 0.2) for w in digits]  # 17 of the 20 one-digit words: the network agrees
+    card = (Entity(CARD_NUMBER, 10.0, 14.0, 0.5, tuple(range(20))), 9.9, 14.0)
+    assert spans(trimmed([card], words, heard, speech)) == [(9.9, pytest.approx(12.7))]
+    assert spans(trimmed([card], words, None, speech)) == [(9.9, 14.0)]
+    assert spans(trimmed([card], words, heard[:10], speech)) == [(9.9, 14.0)]  # near 12 of 20: it does not agree
     # written once, they are evidence
-    other = [TimedWord(13.0, 13.1, "8"), TimedWord(13.1, 13.2, "9"), TimedWord(13.2, 13.5, "8")]
-    assert spans(trimmed([card], digits + other, heard, speech)) == [(9.9, 13.5)]
+    other = [TimedWord(13.5, 13.6, "8"), TimedWord(13.6, 13.7, "9"), TimedWord(13.7, 14.0, "8")]
+    assert spans(trimmed([card], digits + other, heard, speech)) == [(9.9, 14.0)]
