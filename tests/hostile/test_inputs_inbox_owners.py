@@ -206,3 +206,55 @@ def test_a_call_naming_another_calls_object_in_an_s3_inbox_is_refused(tmp_path, 
     settings = Settings(data_dir=tmp_path / "state", source_roots=root, inbox=root, aws_endpoint_url=moto_url)
     assert refusal(manifest, settings) == f"segments[0].uri: {root}CA1-a.wav: {NOT_ITS_OWN}"
     assert sorted(incoming.names("legs/")) == ["legs/CA1-a.wav", "legs/CA1-b.wav"]
+
+
+#: Why a file in the inbox with other names (hard links) is refused (its tail).
+LINKED = ("in the inbox (CALLREC_INBOX) with other names (hard links): whose it is cannot be told, and "
+          "destroying one name leaves the others; never read or destroyed as a call's")
+
+
+def hard_link_in_place(name: Path, target: Path) -> None:
+    """``name`` made another name of ``target``'s file (a hard link)."""
+    name.unlink()
+    os.link(target, name)
+
+
+def test_a_hard_link_in_the_calls_folder_to_another_calls_leg_is_refused(tmp_path, other):
+    """Session 58: a hard link has no path to resolve, so a link to another call's leg placed in
+    the call's own folder passed as the call's: read into its recording and stored; its own name
+    unlinked, the other call's audio left under the other name. A file in the inbox with more
+    than one name is refused (exit 2, naming the field), every file kept."""
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    hard_link_in_place(manifest.parent / "CA1-a.wav", other / "CA2-a.wav")
+    before, theirs = files(manifest.parent), files(other)
+    settings = settings_for(tmp_path)
+    assert refusal(manifest, settings) == f"segments[0].uri: {manifest.parent / 'CA1-a.wav'}: {LINKED}"
+    assert (files(manifest.parent), files(other)) == (before, theirs)
+    assert os.stat(other / "CA2-a.wav").st_nlink == 2
+    assert build_vault(settings, regions=("eu",)).region("eu").find(recording_id("acme", "CA1", "eu")) is None
+
+
+def test_a_leg_swapped_for_a_hard_link_after_the_check_is_neither_read_nor_destroyed(tmp_path, other, monkeypatch):
+    """The check passed; then the leg is made a hard link to another call's leg. A call to be
+    recorded refuses it as it opens it; a call not to be recorded (its legs destroyed unread)
+    keeps it and destroys only its own leg b."""
+    settings = settings_for(tmp_path)
+    checked = pipeline.check_sources
+    for call_id, recording in (("CA1", True), ("CA3", False)):
+        manifest = write_call(tmp_path / "inbox" / call_id, call_id, recording=recording)
+        leg = manifest.parent / f"{call_id}-a.wav"
+
+        def check_then_link(*args, leg=leg):
+            checked(*args)
+            hard_link_in_place(leg, other / "CA2-a.wav")
+
+        monkeypatch.setattr(pipeline, "check_sources", check_then_link)
+        theirs = files(other)
+        if recording:
+            with pytest.raises(ManifestError) as refused:
+                process_call(manifest, build_backends(settings))
+            assert str(refused.value) == f"segments[0].uri: {leg}: {LINKED}"
+        else:
+            assert process_call(manifest, build_backends(settings)).sources_destroyed == 1
+            assert sorted(files(manifest.parent)) == [f"{call_id}-a.wav", f"{call_id}.json"]
+        assert files(other) == theirs and os.path.samefile(leg, other / "CA2-a.wav")

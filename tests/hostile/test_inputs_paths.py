@@ -204,14 +204,18 @@ def test_nothing_is_destroyed_without_an_inbox(tmp_path):
     assert (tmp_path / "call" / "CA1-a.wav").exists() and (tmp_path / "call" / "CA1-b.wav").exists()
 
 
-def test_a_hard_linked_source_is_unlinked_but_not_overwritten(tmp_path, outside):
+def test_a_hard_linked_source_in_the_inbox_is_refused_and_kept(tmp_path, outside):
+    """A hard link in the inbox to a file outside it: until session 58 read as the call's and its
+    name unlinked (the other name kept its bytes); now refused, both names kept."""
     manifest = write_call(tmp_path / "call", recording=False)
     (tmp_path / "call" / "CA1-a.wav").unlink()
     os.link(outside, tmp_path / "call" / "CA1-a.wav")
     before = outside.read_bytes()
-    outcome = process_call(manifest, build_backends(settings_for(tmp_path)))
-    assert outcome.sources_destroyed == 2
-    assert not (tmp_path / "call" / "CA1-a.wav").exists() and outside.read_bytes() == before
+    with pytest.raises(SourceError, match=r"^segments\[0\]\.uri: .*CA1-a\.wav: in the inbox \(CALLREC_INBOX\) with "
+                                          r"other names \(hard links\)"):
+        process_call(manifest, build_backends(settings_for(tmp_path)))
+    assert (tmp_path / "call" / "CA1-a.wav").read_bytes() == before == outside.read_bytes()
+    assert (tmp_path / "call" / "CA1-b.wav").exists()
 
 
 @pytest.mark.parametrize("sample", ["03-pause-skip", "07-recording-off"])

@@ -7,7 +7,7 @@ and checks the opened descriptor again (type, and that the file it holds is the 
 path inside the roots), so a path swapped between the check and the open gains nothing.
 Roots may name the service's own state (the data dir's state directories, the key store), which
 is never read as a source even inside a root, and an owner (worker.calls.owners): a file in the
-inbox is read only when it is the call's own. ``read_limited`` reads a bounded number of bytes.
+inbox is read only when it is the call's own (and its only name). ``read_limited`` reads a bounded number of bytes.
 Errors are ``SourceError`` (bad input) naming the path, or ``ResourceError`` (transient) when
 file handles or memory ran out.
 """
@@ -136,6 +136,9 @@ def open_confined(path: Path, roots: Roots | None, what: str = "file") -> Binary
             now = Path(os.path.realpath(path))  # the file the descriptor holds is still in a root
             if not roots.holds_path(now) or not same_file(_stat(path, now, what), opened):
                 raise SourceError(f"{heading(path)}: changed while it was being opened")
+            linked = roots.owner.link_refusal(now, opened.st_nlink) if roots.owner is not None else None
+            if linked is not None:  # a hard link made after the check (worker.calls.owners)
+                raise SourceError(f"{heading(path)}: {linked}")
     except BaseException:
         os.close(fd)
         raise

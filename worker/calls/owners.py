@@ -13,6 +13,12 @@ real path, symlinks resolved; an object by its key below the root's prefix. Unti
 read into its recording, or destroyed unread. The manifest's own folder makes no file the call's:
 an account's or a day's folder holds many calls' manifests and legs. A file outside the inbox is
 judged by the source roots alone (it is never destroyed).
+
+A file in the inbox with more than one name (hard links) is no call's: a hard link has no path
+to resolve, so whose it is cannot be told (until session 58 a link in the call's folder to
+another call's leg was read into the call's recording as its own), and destroying one name
+leaves the audio under the others. It is refused as it is checked and as it is opened, and kept
+(never unlinked) when the call's sources are destroyed.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from pathlib import Path, PurePosixPath
 #: Why a source in the inbox that is not the call's own is refused.
 NOT_ITS_OWN = ("in the inbox (CALLREC_INBOX) but not this call's: a call's files there lie in a folder named "
                "its call_id or are named for it (<call_id>.wav, <call_id>-a.wav, <call_id>_...)")
+
+#: Why a file in the inbox with other names is refused.
+LINKED = ("in the inbox (CALLREC_INBOX) with other names (hard links): whose it is cannot be told, and "
+          "destroying one name leaves the others; never read or destroyed as a call's")
 
 #: What may follow the call id in the name of a file of the call's.
 _AFTER_ID = "._-"
@@ -42,6 +52,12 @@ class Owner:
         outside the inbox)."""
         below = [real.relative_to(root).parts for root in self.dirs if real != root and real.is_relative_to(root)]
         return None if not below or any(owns(self.call_id, parts) for parts in below) else NOT_ITS_OWN
+
+    def link_refusal(self, real: Path, links: int) -> str | None:
+        """Why the local file at the real path ``real``, of ``links`` names (``st_nlink``), is not
+        the call's: more than one name in the inbox (None: one, or outside the inbox)."""
+        inside = any(real != root and real.is_relative_to(root) for root in self.dirs)
+        return LINKED if inside and links > 1 else None
 
     def key_refusal(self, scheme: str, bucket: str | None, key: str | None) -> str | None:
         """Why the object ``key`` of ``bucket`` is not the call's (None: it is, or outside the inbox)."""

@@ -13,8 +13,8 @@ default), then read like a local file.
 Destroying. Segments and a provider transcript may hold unredacted card data, so once the
 recording is stored (or the call must not be recorded) the sources inside the *inbox*
 (``CALLREC_INBOX``) are destroyed: local files overwritten and unlinked (through a descriptor
-checked like a read; a symlink is never followed, a file with other hard links is unlinked
-but not overwritten), remote objects removed with every version. Nothing outside the inbox
+checked like a read; a symlink is never followed, a file with other hard links is refused as a
+source and kept, whatever its name), remote objects removed with every version. Nothing outside the inbox
 is ever destroyed, nothing under the data dir, and with no inbox configured nothing at all
 (the default, so running the committed samples or an operator's own files destroys none of
 them). ``CALLREC_KEEP_SOURCES`` keeps everything.
@@ -113,7 +113,10 @@ def check_sources(manifest: Manifest, settings: Settings,
     fields = [f"segments[{i}].uri" for i in range(len(manifest.segments))] + ["transcript.uri"]
     for where, location in zip(fields, source_locations(manifest)):
         if location.path is not None:
-            refused = roots.refusal(Path(os.path.realpath(location.path)))
+            real = Path(os.path.realpath(location.path))
+            refused = roots.refusal(real)
+            if refused is None and roots.owner is not None:
+                refused = roots.owner.link_refusal(real, _links(real))
             if itself is not None and _identity(location.path) == itself:
                 refused = "the manifest itself, never one of its call's sources"
         else:
@@ -148,6 +151,16 @@ def check_distinct_segments(manifest: Manifest, roots: Roots) -> None:
             raise SourceError(f"segments[{index}].uri: {heading(location.path or source_name(location.uri))}: the same "
                               f"file as segments[{first[same]}].uri; a leg's audio is placed in the call once")
         first[same] = index
+
+
+def _links(real: Path) -> int:
+    """How many names the regular file at ``real`` has (1 for anything else, or none: the read
+    names that)."""
+    try:
+        info = os.stat(real)
+    except (OSError, ValueError):
+        return 1
+    return info.st_nlink if stat.S_ISREG(info.st_mode) else 1
 
 
 def _identity(path: str | os.PathLike[str] | None) -> tuple[int, int] | None:
@@ -350,7 +363,7 @@ def destroy_sources(manifest: Manifest, settings: Settings,
         if location.path is not None:
             if unchanged is not None and not _still_as_read(unchanged, location, field):
                 continue
-            count += _shred_in(location.path, reach)
+            count += _shred_in(location.path, reach, field)
         elif reach.holds(location):
             remotes[location.uri.partition("://")[0]].delete(location)
             count += 1
@@ -427,8 +440,9 @@ def _vault_buckets(settings: Settings, region: str) -> set[str]:
     return {settings.s3_bucket.format(region=region), settings.s3_key_bucket.format(region=region)}
 
 
-def _shred_in(path: Path, reach: _Reach) -> bool:
-    """Overwrite and unlink ``path`` if it is a regular file ``reach`` holds; True if done.
+def _shred_in(path: Path, reach: _Reach, field: str) -> bool:
+    """Overwrite and unlink ``path`` (named by the manifest's ``field``) if it is a regular file
+    ``reach`` holds, of one name; True if done.
 
     Works on descriptors of the real parent directory and the file (never following a
     symlink), so a name swapped after the checks cannot redirect the overwrite or unlink.
@@ -452,11 +466,13 @@ def _shred_in(path: Path, reach: _Reach) -> bool:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return False
-            if info.st_nlink == 1:  # another name would see the zeros: only unlink then
-                done = 0
-                while done < info.st_size:
-                    done += os.write(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)])
-                os.fsync(fd)
+            if info.st_nlink > 1:  # linked since the check: no call's (worker.calls.owners), kept
+                log.warning("%s: has other names (hard links) in the inbox; kept, not destroyed", field)
+                return False
+            done = 0
+            while done < info.st_size:
+                done += os.write(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)])
+            os.fsync(fd)
             if not same_file(os.stat(name, dir_fd=dir_fd, follow_symlinks=False), info):
                 return False
             os.unlink(name, dir_fd=dir_fd)
