@@ -2,7 +2,7 @@
 
 Writes go to a temporary file beside the target, are fsynced and renamed into place (and
 the directory fsynced), so a crash or an error mid-write leaves no partial object. A delete
-overwrites the file with zeros and fsyncs before unlinking it.
+renames the file aside, overwrites it with zeros and fsyncs before unlinking it.
 
 A writer holds an exclusive ``flock`` on its temporary file until the file's name is gone
 (renamed, or unlinked after ``create``'s hard link), and the kernel drops it when the writer
@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from callrec.errors import shown
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
-from vault.files import fsync_dir, shred
+from vault.files import fsync_dir
 from vault.regions import check_region
 
 _TMP_MARK = ".tmp-"
@@ -173,7 +173,7 @@ class LocalStore:
         path = self._path(name)
         try:
             with self._directory_locked(path.parent, name):
-                shred(path)
+                _shred_aside(path)
         except ObjectChangedError:
             return  # no directory: nothing to delete
         except OSError as exc:
@@ -275,6 +275,34 @@ def _reclaim(path: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+def _shred_aside(path: Path) -> None:
+    """Take the object at ``path`` aside (renamed to a temporary name, as a writer's), then zero,
+    fsync and unlink it there; nothing when there is none. What is zeroed is what is removed: a
+    writer renaming a new object in meanwhile (``writer`` takes no directory lock) keeps it (until
+    session 58 the name was unlinked after the zeroing, and a new object's with it, unzeroed). A
+    deleter killed part way leaves a temporary file ``discard_partial`` reclaims, zeroed."""
+    aside = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex}")
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return
+    try:
+        fd = os.open(aside, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return  # reclaimed meanwhile, zeroed
+    try:
+        size = os.fstat(fd).st_size
+        done = 0
+        while done < size:
+            done += os.pwrite(fd, _ZEROS[: min(len(_ZEROS), size - done)], done)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    with contextlib.suppress(FileNotFoundError):
+        aside.unlink()
+    fsync_dir(path.parent)
 
 
 _ZEROS = bytes(1 << 20)

@@ -30,6 +30,29 @@ def test_delete_zeroes_before_unlinking(tmp_path, monkeypatch):
     assert not path.exists()
 
 
+def test_an_object_written_while_its_name_is_deleted_is_kept_whole(tmp_path, monkeypatch):
+    """Session 58: a delete zeroed the file it opened, then unlinked the name, which a writer
+    (``writer``: a rename, taking no directory lock) had given to a new object meanwhile: the
+    new object was lost, its ciphertext left on the disk unzeroed. A delete takes the object
+    aside (a rename) before zeroing it: what it zeroes is what it removes, and a write after
+    that stays."""
+    store = LocalStore(tmp_path, "eu")
+    put_bytes(store, "policy/acme.json", b"old-record")
+    real_fsync, writes = os.fsync, []
+
+    def fsync_then_a_writer_renames_in(fd):
+        real_fsync(fd)
+        if not writes:  # the deleter's first fsync: its zeros are on the disk
+            writes.append(fd)
+            put_bytes(store, "policy/acme.json", b"new-record")
+
+    monkeypatch.setattr(os, "fsync", fsync_then_a_writer_renames_in)
+    store.delete("policy/acme.json")
+    monkeypatch.undo()
+    assert get_bytes(store, "policy/acme.json") == b"new-record"
+    assert sorted(p.name for p in (tmp_path / "policy").iterdir()) == ["acme.json"]
+
+
 def test_temp_files_are_not_objects(tmp_path):
     store = LocalStore(tmp_path, "eu")
     (tmp_path / "index").mkdir()
