@@ -24,7 +24,9 @@ kept only as long as the job needs it:
   marks were written, or its mark could not be written) is marked by the sweep from the job
   records (:class:`JobStates`): the failure time its record holds, else the sweep's own time
   (the first sweep that finds it); such a mark names its job and counts only while the
-  records still show that job failed.
+  records still show that job failed. The sweep removes only the file the mark was made on,
+  under an ``flock`` of the account's directory that the API's writes take too: the call sent
+  again meanwhile keeps its new manifest (session 58: it was removed, and its job failed).
 
 Only files under this process's ``<data_dir>/api/manifests/`` are ever removed: a manifest an
 operator enqueues (``callrec enqueue PATH``) is the operator's file and stays.
@@ -49,14 +51,16 @@ authenticating the files prevents.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from callrec.errors import CallrecError, heading
@@ -103,8 +107,10 @@ def write_manifest(path: Path, document: dict[str, Any], box: SecretBox) -> None
     """Seal ``document`` with ``box`` (the secrets box of the call's region) bound to ``path``'s
     account and name, and write it atomically (a reader sees the old file or the new one).
     A failure mark of the file it replaces goes: the call's job is about to be queued anew."""
-    _write_sealed(path, json.dumps(document, indent=1).encode("utf-8"), box)
-    clear_failed(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _account_locked(path.parent):  # never between the sweep's last look and its removal
+        _write_sealed(path, json.dumps(document, indent=1).encode("utf-8"), box)
+        clear_failed(path)
 
 
 def read_manifest(path: str | os.PathLike[str], vault: Vault, max_bytes: int = MAX_MANIFEST_BYTES) -> Manifest:
@@ -137,10 +143,40 @@ def is_kept(data_dir: Path, path: str | os.PathLike[str]) -> bool:
     return _NAME.fullmatch(path.name) is not None and path.parent.parent == manifests_dir(data_dir)
 
 
-def forget(path: Path) -> int:
+def forget(path: Path, identity: list[int] | None = None) -> int:
     """Remove the kept manifest at ``path``, its failure mark and the temporary files a writer
     killed mid-write left beside them (``callrec.files.leftovers``); returns how many went. The
-    manifest goes last: when a removal fails, a retried job still finds it."""
+    manifest goes last: when a removal fails, a retried job still finds it. Under the lock the
+    API's writes take, so a live writer's temporary file is not one of those. With ``identity``
+    (:func:`_identity`), only when the file there is still that one: nothing goes when it was
+    written anew (the call sent again)."""
+    with _account_locked(path.parent):  # a live writer's temporary file is never taken for a leftover
+        try:
+            if identity is not None and _identity(path) != identity:
+                return 0
+        except FileNotFoundError:
+            return 0
+        return _forget(path)
+
+
+@contextmanager
+def _account_locked(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on an account's directory of kept manifests (the kernel drops it
+    when its holder dies): a manifest written anew and the sweep's conditional removal one at a
+    time. Nothing to lock when the directory is gone (nothing to remove either)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # drops the lock
+
+
+def _forget(path: Path) -> int:
     removed = 0
     mark = failure_mark(path)
     for candidate in [*leftovers(path), *leftovers(mark), mark, path]:
@@ -259,9 +295,8 @@ def expire_failed(manifests: FailedManifests, vault: Vault, *, now: datetime,
             continue
         if failed_at + timedelta(days=failure_window_days(path, vault, manifests.days)) > now:
             continue
-        expired += 1
-        if not dry_run:
-            forget(path)
+        if dry_run or forget(path, current):  # the file judged, not one written anew since (session 58)
+            expired += 1
     return expired
 
 

@@ -203,6 +203,7 @@ def test_migration_seals_plain_manifests_and_removes_plain_partial_writes(state,
 
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
+from worker.calls import kept  # noqa: E402
 from worker.calls.kept import (  # noqa: E402
     FailedManifests,
     clear_failed,
@@ -228,6 +229,28 @@ def test_a_failed_jobs_manifest_stays_its_window_then_goes_with_its_mark_and_par
     assert expire(state, vault, 30) == 1
     assert list(path.parent.iterdir()) == []
     assert expire(state, vault, 30) == 0
+
+
+def test_a_call_sent_again_while_the_sweep_judges_its_old_manifest_keeps_the_new_one(state, vault, monkeypatch):
+    """Session 58: the sweep compared the file with its failure mark, then removed whatever was at
+    the name: the call sent again over the API in between (its manifest written anew, its job
+    queued) lost its new manifest, and its job failed for want of it. The removal is now
+    conditional: under the account directory's lock, which the API's writes take too, only the
+    file the mark was made on goes."""
+    path = kept_call(state, vault)
+    assert mark_failed(path, FAILED_AT)
+    real_window, sent = kept.failure_window_days, []
+
+    def the_call_sent_again_meanwhile(*args, **kwargs):
+        if not sent:
+            sent.append(kept_call(state, vault))
+        return real_window(*args, **kwargs)
+
+    monkeypatch.setattr(kept, "failure_window_days", the_call_sent_again_meanwhile)
+    assert expire(state, vault, 31) == 0
+    monkeypatch.undo()
+    assert sent == [path] and read_manifest(path, vault).call_id == "CA1"
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
 def test_a_manifest_whose_job_is_not_failed_never_expires(state, vault):
