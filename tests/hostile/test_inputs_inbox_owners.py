@@ -258,3 +258,27 @@ def test_a_leg_swapped_for_a_hard_link_after_the_check_is_neither_read_nor_destr
             assert process_call(manifest, build_backends(settings)).sources_destroyed == 1
             assert sorted(files(manifest.parent)) == [f"{call_id}-a.wav", f"{call_id}.json"]
         assert files(other) == theirs and os.path.samefile(leg, other / "CA2-a.wav")
+
+
+@pytest.mark.parametrize("how", ["another call's leg", "a hard link"])
+def test_enqueue_refuses_a_manifest_naming_no_leg_of_its_own_before_the_queue(tmp_path, other, redis_client,
+                                                                               monkeypatch, capsys, how):
+    """Session 58: `callrec enqueue` parsed a manifest but did not check its sources, so a job
+    naming another call's leg was queued and refused only in a worker, its job failed there.
+    Refused at enqueue as `process` refuses it (exit 2, naming the field), nothing queued."""
+    settings = settings_for(tmp_path)
+    manifest = write_call(tmp_path / "inbox" / "CA1", "CA1")
+    if how == "a hard link":
+        hard_link_in_place(manifest.parent / "CA1-b.wav", other / "CA2-b.wav")
+        named, why = manifest.parent / "CA1-b.wav", LINKED
+    else:
+        name_in_segment(manifest, 1, "file:../CA2/CA2-b.wav")
+        named, why = f"{manifest.parent}/../CA2/CA2-b.wav", NOT_ITS_OWN
+    for name, value in {"CALLREC_DATA_DIR": settings.data_dir, "CALLREC_SOURCE_ROOTS": settings.source_roots,
+                        "CALLREC_INBOX": settings.inbox}.items():
+        monkeypatch.setenv(name, str(value))
+    before, theirs = files(manifest.parent), files(other)
+    assert main(["enqueue", str(manifest)]) == 2
+    assert capsys.readouterr().err == f"callrec enqueue: segments[1].uri: {named}: {why}\n"
+    assert not redis_client.keys("callrec:*")
+    assert (files(manifest.parent), files(other)) == (before, theirs)

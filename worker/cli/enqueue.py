@@ -6,7 +6,8 @@
     callrec enqueue --delete-ticket T-1001 --account ACME [--reason TEXT]
     callrec enqueue --retention-sweep
 
-A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued), and so is
+A manifest is validated before it is enqueued (bad input: exit 2, nothing enqueued), its
+limits and its sources checked as the worker will check them (with this process's settings), and so is
 a call already taken with another manifest (its job queued, running or done). Prints one line
 per job: its id and whether it was queued or exists already.
 """
@@ -60,6 +61,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from worker.calls.kept import is_kept
     from worker.calls.manifest import load_manifest
     from worker.calls.manifest_digest import manifest_digest
+    from worker.calls.limits import InputLimits
+    from worker.calls.sources import check_sources
 
     if args.manifests and (args.redact or args.delete or args.delete_ticket or args.retention_sweep):
         raise UsageError("give manifests or one of --redact/--delete/--delete-ticket/--retention-sweep")
@@ -74,6 +77,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"{heading(path)}: a manifest the HTTP API keeps, sealed, for its own job: "
                              "that job runs again with `callrec jobs retry JOB` (`callrec jobs failed` lists failed jobs)")
         manifest = load_manifest(path)  # bad input fails here, before anything is enqueued
+        InputLimits.from_settings(settings).check_manifest(manifest)  # as the worker will, but now
+        check_sources(manifest, settings, path)  # (session 58: refused only in a worker, its job failed)
         job = ProcessCall.for_call(str(path.resolve()), manifest.account.id, manifest.call_id,
                                    manifest_digest(manifest))
         n = first_of.setdefault(job.job_id, len(jobs))

@@ -30,8 +30,9 @@ def test_enqueue_a_manifest_then_it_is_processed(queue, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"{job_id}\tdone already"
 
 
-def test_one_call_under_two_manifest_paths_is_one_job(queue, tmp_path, capsys):
+def test_one_call_under_two_manifest_paths_is_one_job(queue, tmp_path, capsys, monkeypatch):
     broker, status, drain = queue
+    monkeypatch.setenv("CALLREC_SOURCE_ROOTS", str(tmp_path))  # b's legs lie in a: enqueue checks sources
     manifest = write_call(tmp_path / "a", "CA-ENQ-TWO")
     copy = tmp_path / "b" / "same-call.json"  # the same call, delivered again under another path
     copy.parent.mkdir()
