@@ -282,3 +282,25 @@ def test_enqueue_refuses_a_manifest_naming_no_leg_of_its_own_before_the_queue(tm
     assert capsys.readouterr().err == f"callrec enqueue: segments[1].uri: {named}: {why}\n"
     assert not redis_client.keys("callrec:*")
     assert (files(manifest.parent), files(other)) == (before, theirs)
+
+
+@pytest.mark.parametrize("call_id, other_id, leg", [
+    ("CA1", "CA1-a", "CA1-a/CA1-a-a.wav"),  # the folder of a call whose id is this one's and more
+    ("b8c1c3d4", "b8c1c3d4-1111-2222-3333-444455556666",  # the start of a Connect contact id
+     "2026/12/07/b8c1c3d4-1111-2222-3333-444455556666_20261207T10:15_UTC.wav"),
+])
+def test_a_call_whose_id_is_the_start_of_anothers_is_refused_its_files(tmp_path, call_id, other_id, leg):
+    """Session 58: a file was the call's when its name began with the call id and a separator, so
+    call ``CA1`` owned call ``CA1-a``'s legs in that call's own folder, and a call id that is the
+    first group of a contact id owned that contact's recording: read into its recording, destroyed
+    when it was not to be recorded. A folder named for a longer id is that call's; a name beginning
+    with a platform's id (a UUID, an Asterisk id, a Twilio SID) is that whole id's."""
+    theirs = tmp_path / "inbox" / leg
+    theirs.parent.mkdir(parents=True)
+    write_call(tmp_path / "made", other_id)
+    os.rename(tmp_path / "made" / f"{other_id}-a.wav", theirs)
+    before = theirs.read_bytes()
+    manifest = write_call(tmp_path / "inbox" / call_id, call_id, recording=False)
+    name_in_segment(manifest, 0, str(theirs))
+    assert refusal(manifest, settings_for(tmp_path)) == f"segments[0].uri: {theirs}: {NOT_ITS_OWN}"
+    assert theirs.read_bytes() == before

@@ -7,8 +7,15 @@ centre lays its recordings out (a platform's drop: one folder a call; Amazon Con
 ``.../2026/12/07/<contact id>_<time>.wav``): below the inbox root (for a call sent over HTTP,
 below its account's folder of it) its first folder is named exactly the call id
 (``CA1/legs/a.wav``), or the file's name is the call id, alone or followed by ``.``, ``_`` or
-``-`` (``CA1.wav``, ``CA1-a.wav``, ``2026/12/07/CA1_1000.wav``; not ``CA10-a.wav``: a call whose
-id is this one's and more, ``CA1-a``, would own ``CA1-a.wav`` too). A local file is judged by its
+``-`` (``CA1.wav``, ``CA1-a.wav``, ``2026/12/07/CA1_1000.wav``; not ``CA10-a.wav``).
+
+A call whose id is another's and more (``CA1-a`` beside ``CA1``) is told apart where it can be
+(session 58: until then ``CA1`` owned ``CA1-a``'s files wherever they lay): the folder wins, so a
+first folder named for the call but not exactly its id (``CA1-a/``) is that longer id's call's,
+none of ``CA1``'s; and a name beginning with an id of a platform's shape (an Amazon Connect contact
+id, an Asterisk uniqueid, a Twilio SID: :data:`_MINTED`) is that whole id's, never the call's whose
+id is only its start (``b8c1c3d4`` of ``b8c1c3d4-1111-...``). A bare name at a root, ``CA1-a.wav``,
+of ids of no such shape stays both calls': give such calls a folder each. A local file is judged by its
 real path, symlinks resolved; an object by its key below the root's prefix. Until session 57 a manifest naming another call's files had them
 read into its recording, or destroyed unread. The manifest's own folder makes no file the call's:
 an account's or a day's folder holds many calls' manifests and legs. A file outside the inbox is
@@ -23,6 +30,7 @@ leaves the audio under the others. It is refused as it is checked and as it is o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -36,6 +44,13 @@ LINKED = ("in the inbox (CALLREC_INBOX) with other names (hard links): whose it 
 
 #: What may follow the call id in the name of a file of the call's.
 _AFTER_ID = "._-"
+
+#: Ids the platforms mint, which begin the names of their calls' files: an Amazon Connect contact
+#: id (a UUID), an Asterisk uniqueid (seconds, a dot, a counter), a Twilio SID (two capitals, 32
+#: hex digits). A name beginning with one is that whole id's (or a longer one's), never the
+#: call's whose id is its start (``b8c1c3d4`` of ``b8c1c3d4-1111-...``, ``1701234567`` of
+#: ``1701234567.1234``).
+_MINTED = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|[0-9]+\.[0-9]+|[A-Z]{2}[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,16 @@ def owns(call_id: str, parts: tuple[str, ...]) -> bool:
     """True when a file at ``parts`` (its path below the inbox root) is ``call_id``'s."""
     if not parts:
         return False
-    name = parts[-1]
-    return ((len(parts) > 1 and parts[0] == call_id)
-            or name == call_id or (name.startswith(call_id) and name[len(call_id)] in _AFTER_ID))
+    if len(parts) > 1 and (parts[0] == call_id or named_for(call_id, parts[0])):
+        return parts[0] == call_id  # a folder named for the call but not it: a longer id's, CA1-a/ for CA1
+    return parts[-1] == call_id or named_for(call_id, parts[-1])
+
+
+def named_for(call_id: str, name: str) -> bool:
+    """True when ``name`` is the call id followed by ``.``, ``_`` or ``-`` and more, and does not
+    begin with a longer id of a platform's shape (:data:`_MINTED`) of which the call id is only
+    the start."""
+    if not (name.startswith(call_id) and len(name) > len(call_id) and name[len(call_id)] in _AFTER_ID):
+        return False
+    minted = _MINTED.match(name)
+    return minted is None or minted.end() <= len(call_id)
