@@ -5,9 +5,11 @@ Each holds a lock file that its process keeps locked (``flock``) for as long as 
 kernel drops the lock when the process dies, however it dies (SIGKILL, OOM, a lost
 container). ``sweep_stale`` removes every work dir whose lock it can take, so its owner is
 gone, and a work dir with no lock file (its owner died between making it and locking it, or
-while removing it, between its lock file and the dir) whose owner is gone: the owner's pid is
-in the dir's name (``callrec-work-<pid>-...``); when that process still runs (or the name has
-no pid), after ``GRACE_S`` (a pid may be reused, or belong to another pid namespace). Queue
+while removing it, between its lock file and the dir) whose owner is gone: the owner's pid and
+pid namespace are in the dir's name (``callrec-work-<pid>.<namespace>-...``); when that process
+still runs, or its namespace is another (containers sharing a temp volume each number their
+processes from 1: until session 58 a live worker's dir being set up in another container was
+removed at once when its pid was no process here) or the name has none, after ``GRACE_S``. Queue
 workers sweep when they start, every ``workdir_sweep_interval_s`` and once more when they stop
 (``worker.queue.lifecycle``); each removal is logged and counted.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import logging
 import os
 import shutil
@@ -92,6 +95,19 @@ def _unusable(directory: str) -> str | None:
     return None
 
 
+@functools.cache
+def _namespace() -> str | None:
+    """This process's pid namespace and kernel boot, in hex (a pid names a process only there):
+    the pid namespace's inode and the first 8 hex digits of the boot id; None when /proc does
+    not say. A fork shares its parent's (a process entering another namespace forks into it)."""
+    try:
+        inode = os.stat("/proc/self/ns/pid").st_ino
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip().replace("-", "")
+    except (OSError, ValueError):
+        return None
+    return f"{inode:x}{boot[:8]}" if boot[:8].isalnum() else None
+
+
 @dataclass(frozen=True)
 class Removed:
     """A stale work dir that was removed: its name and age (no content, no file names)."""
@@ -105,7 +121,7 @@ class WorkDir:
     by this process until ``close()``, which removes it. Also a context manager."""
 
     def __init__(self, parent: Path | None = None):
-        self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}.{_namespace() or 'unknown'}-", dir=parent))
         try:
             # Locked under another name first, then renamed: a sweep never finds the lock file
             # unlocked (it would take it and remove the dir being set up).
@@ -212,10 +228,12 @@ def _abandoned(path: Path, age_s: float) -> bool:
 
 
 def _owner_may_live(name: str) -> bool:
-    """False when the pid in a work dir's name (``callrec-work-<pid>-...``) is no process here;
-    True when it is one, or the name has none (made before pids were in names)."""
-    pid_text, _, rest = name[len(PREFIX):].partition("-")
-    if not pid_text.isdigit() or not rest:
+    """False when the pid in a work dir's name (``callrec-work-<pid>.<namespace>-...``) is no
+    process here and the name's namespace is this process's; True when it is one, or the name
+    has no pid or another namespace (or none: made before session 58), or ours is unknown."""
+    owner, _, rest = name[len(PREFIX):].partition("-")
+    pid_text, _, namespace = owner.partition(".")
+    if not pid_text.isdigit() or not rest or _namespace() is None or namespace != _namespace():
         return True
     try:
         os.kill(int(pid_text), 0)

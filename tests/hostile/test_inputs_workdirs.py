@@ -187,6 +187,36 @@ def test_a_dir_without_lock_whose_owner_lives_is_kept_for_the_grace_period(tmp_p
     assert [r.name for r in sweep_stale(tmp_path, now_s=made_s + GRACE_S + 1)] == [own.name]
 
 
+def test_a_dir_being_set_up_in_another_pid_namespace_is_kept_for_the_grace_period(tmp_path, monkeypatch):
+    """Session 58: containers sharing a temp volume each number their processes from 1, so the pid
+    in a work dir's name says nothing in another container. A worker there, setting up its dir
+    (before its lock file: made, not yet locked), had it removed at once by a sweep here that found
+    no process of that pid. A pid is judged only in the pid namespace (and boot) that wrote it."""
+    import worker.workdirs as workdirs
+
+    real_open = os.open
+    made = []
+
+    def stopped_before_its_lock(path, *args, **kwargs):
+        if str(path).endswith(f"{LOCK_NAME}.new") and not made:
+            made.append(Path(path).parent)
+            raise KeyboardInterrupt  # the other container's worker, frozen here: its dir stays as it is
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(workdirs.os, "getpid", lambda: 4_194_304)  # past Linux's PID_MAX_LIMIT: none here
+    monkeypatch.setattr(workdirs, "_namespace", lambda: "f0e1d2c3", raising=False)  # the other container's
+    monkeypatch.setattr(workdirs.shutil, "rmtree", lambda *a, **k: None)  # its cleanup never ran
+    monkeypatch.setattr(workdirs.os, "open", stopped_before_its_lock)
+    with pytest.raises(KeyboardInterrupt):
+        WorkDir(tmp_path)
+    monkeypatch.undo()
+    [theirs] = made
+    made_s = theirs.stat().st_mtime
+    assert sweep_stale(tmp_path, now_s=made_s + 1) == [] and theirs.exists()
+    assert theirs.name.startswith(f"{PREFIX}4194304.f0e1d2c3-")
+    assert [r.name for r in sweep_stale(tmp_path, now_s=made_s + GRACE_S + 1)] == [theirs.name]
+
+
 def test_a_sweep_racing_a_dir_being_set_up_leaves_it_alone(tmp_path):
     """The lock file appears only once locked: a sweep at any moment of the setup keeps it."""
     import threading
