@@ -14,7 +14,6 @@ import socket
 import pytest
 from starlette.applications import Starlette
 
-from tests.worker.api.server import free_port
 from tests.worker.api.test_slow_clients import serving
 from worker.api.request_ids import well_formed
 from worker.settings import Settings
@@ -22,8 +21,7 @@ from worker.settings import Settings
 
 @pytest.mark.parametrize("head", [b"Content-Length: -5\r\n", b"Content-Length: 1x\r\n", b"Bad Header Line\r\n"])
 def test_a_request_head_the_parser_refuses_gets_the_apis_json_400(head):
-    settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    with serving(Starlette(routes=[]), settings):
+    with serving(Starlette(routes=[]), Settings(api_host="127.0.0.1")) as settings:
         with socket.create_connection(("127.0.0.1", settings.api_port), timeout=5) as sock:
             sock.sendall(b"POST /v1/calls HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n{}")
             answer = b""
@@ -82,8 +80,8 @@ def test_idle_connections_at_the_cap_give_way_to_a_request(monkeypatch, idle, cl
     from worker.api import connections
 
     monkeypatch.setattr(connections, "connection_cap", lambda requested: (requested, closes))
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30)
-    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+    settings = Settings(api_host="127.0.0.1", api_max_connections=3, api_head_timeout_s=30)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings) as settings:
         held = []
         try:
             for _ in range(3):

@@ -12,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.worker.api.server import free_port
 from tests.worker.api.test_slow_clients import answer_of, serving
 from worker.api.auth import client_address
 from worker.settings import Settings
@@ -24,8 +23,7 @@ async def peer(request):
 
 @pytest.fixture
 def server():
-    settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    with serving(Starlette(routes=[Route("/peer", peer)]), settings):
+    with serving(Starlette(routes=[Route("/peer", peer)]), Settings(api_host="127.0.0.1")) as settings:
         yield settings
 
 
@@ -43,8 +41,8 @@ def test_trusted_proxies_name_the_client_and_the_scheme(trusted, client, scheme)
     """CALLREC_API_TRUSTED_PROXIES (off by default): behind a proxy every client had the proxy's
     address, so every client shared one per-client rate; the proxies listed name it (uvicorn's
     ProxyHeadersMiddleware: the rightmost address of X-Forwarded-For that is not a listed proxy)."""
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_trusted_proxies=trusted)
-    with serving(Starlette(routes=[Route("/peer", peer)]), settings), \
+    settings = Settings(api_host="127.0.0.1", api_trusted_proxies=trusted)
+    with serving(Starlette(routes=[Route("/peer", peer)]), settings) as settings, \
             socket.create_connection((settings.api_host, settings.api_port)) as sock:
         sock.sendall(b"GET /peer HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1, 10.9.8.7\r\n"
                      b"X-Forwarded-Proto: https\r\n\r\n")

@@ -12,15 +12,14 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from tests.worker.api.server import free_port
 from tests.worker.api.test_slow_clients import answer_of, closed_within, echo, serving
 from worker.settings import Settings
 
 
 @pytest.fixture
 def server():
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_head_timeout_s=5, api_body_timeout_s=5)
-    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+    settings = Settings(api_host="127.0.0.1", api_head_timeout_s=5, api_body_timeout_s=5)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings) as settings:
         yield settings
 
 

@@ -7,13 +7,17 @@ import time
 
 import httpx
 
-from tests.worker.api.server import ThreadedServer, free_port
+from tests.worker.api.server import ThreadedServer, unused_port
 from worker.cli.serve import build
 from worker.settings import Settings
 
 
 def test_requests_get_a_prompt_503_and_health_says_unavailable(tmp_path):
-    settings = Settings(data_dir=tmp_path / "state", redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nobody there
+    with unused_port() as port:  # nobody there, for as long as the test runs
+        answered_without_redis(Settings(data_dir=tmp_path / "state", redis_url=f"redis://127.0.0.1:{port}/0"))
+
+
+def answered_without_redis(settings: Settings) -> None:
     server = ThreadedServer(build(settings)).start()
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:

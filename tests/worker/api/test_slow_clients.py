@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from dataclasses import replace
 import threading
 import time
 
@@ -19,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.worker.api.openapi_contract import contract_problems
-from tests.worker.api.server import free_port
+from tests.worker.api.server import bound_port, started
 from worker.api import openapi
 from worker.api.requests import read_body
 from worker.api.errors import ApiError
@@ -37,14 +38,16 @@ async def echo(request):
 
 @contextlib.contextmanager
 def serving(app, settings: Settings):
-    """``app`` served as ``callrec serve`` serves (``server_config``) in a thread, until the block ends."""
-    running = uvicorn.Server(server_config(app, settings))
+    """``app`` served as ``callrec serve`` serves (``server_config``) in a thread, until the block
+    ends, on a port the kernel chooses as it binds: yields ``settings`` with that ``api_port``."""
+    config = server_config(app, settings)
+    config.port = 0  # not a port found free first: another process could take it meanwhile
+    running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
-    while not running.started:
-        time.sleep(0.01)
     try:
-        yield settings
+        started(running, thread)
+        yield replace(settings, api_port=bound_port(running))
     finally:
         running.should_exit = True
         thread.join(10)
@@ -52,9 +55,9 @@ def serving(app, settings: Settings):
 
 @pytest.fixture
 def server():
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_head_timeout_s=0.5, api_body_timeout_s=0.5)
-    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
-        yield settings
+    settings = Settings(api_host="127.0.0.1", api_head_timeout_s=0.5, api_body_timeout_s=0.5)
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings) as served:
+        yield served
 
 
 def closed_within(sock: socket.socket, seconds: float) -> bool:
@@ -135,8 +138,7 @@ def test_a_download_whose_client_stops_reading_ends_and_its_decrypted_copy_goes(
         made.append(workdir.path)
         return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir)
 
-    settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    with serving(Starlette(routes=[Route("/audio", download)]), settings):
+    with serving(Starlette(routes=[Route("/audio", download)]), Settings(api_host="127.0.0.1")) as settings:
         with socket.create_connection((settings.api_host, settings.api_port)) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -171,8 +173,7 @@ def test_a_download_read_steadily_ends_once_its_recording_may_no_longer_be_had(t
         made.append(workdir.path)
         return recordings.WholeFileResponse(workdir.path / "audio.wav", workdir=workdir, still_admitted=still_admitted)
 
-    settings = Settings(api_host="127.0.0.1", api_port=free_port())
-    with serving(Starlette(routes=[Route("/audio", download)]), settings):
+    with serving(Starlette(routes=[Route("/audio", download)]), Settings(api_host="127.0.0.1")) as settings:
         with socket.create_connection((settings.api_host, settings.api_port)) as sock:
             sock.sendall(b"GET /audio HTTP/1.1\r\nHost: x\r\n\r\n")
             sock.settimeout(5)
@@ -199,9 +200,9 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
     """Past ``CALLREC_API_MAX_CONNECTIONS`` uvicorn answered ``503`` as text/plain ("Service
     Unavailable"), unlike every other error: now the API's JSON error, with Retry-After and
     the request's id, and the connection closes (as uvicorn's did)."""
-    settings = Settings(api_host="127.0.0.1", api_port=free_port(), api_max_connections=3, api_head_timeout_s=30,
+    settings = Settings(api_host="127.0.0.1", api_max_connections=3, api_head_timeout_s=30,
                         api_body_timeout_s=30)
-    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings):
+    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings) as settings:
         url = f"http://127.0.0.1:{settings.api_port}/echo"
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(2)]
         try:  # the cap's own connection is taken: 3 at once (uvicorn's check refused the 3rd)
