@@ -275,3 +275,17 @@ def test_a_failed_call_enqueued_again_from_a_corrected_manifest_runs_it(queue, t
     drain()
     assert status.get(job_id).state == "done"
     assert json.loads(status.get(job_id).job)["manifest_uri"] == str(fixed.resolve())
+
+
+def test_a_manifest_past_the_limits_is_refused_before_the_queue(redis_client, tmp_path, capsys, monkeypatch):
+    """Session 58: enqueue parsed a manifest but left its limits to the worker, where its job
+    failed; refused as `process` refuses it (exit 2, naming the field), nothing queued."""
+    monkeypatch.setenv("CALLREC_MAX_EVENTS", "1")
+    manifest = write_call(tmp_path, "CA-ENQ-LIMITS")
+    data = json.loads(manifest.read_text())
+    data["events"] = data["events"] * 2
+    manifest.write_text(json.dumps(data))
+    assert main(["enqueue", str(manifest)]) == 2
+    assert capsys.readouterr().err == ("callrec enqueue: events: 2 given, more than the 1 allowed "
+                                       "(CALLREC_MAX_EVENTS)\n")
+    assert not redis_client.keys("callrec:*")
