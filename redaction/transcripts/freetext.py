@@ -365,11 +365,15 @@ class _Scrub:
             return
         items = list(node.items())
         node.clear()
+        counts: dict[str, int] = {}  # each name's last count: the ones below are taken (bounded work)
         for name, value in items:
-            new, n = renamed.get(name, name), 1
+            base = renamed.get(name, name)
+            n = counts.get(base, 1)
+            new = base if n == 1 else f"{base} ({n})"
             while new in node:
                 n += 1
-                new = f"{renamed.get(name, name)} ({n})"
+                new = f"{base} ({n})"
+            counts[base] = n
             node[new] = value
 
     def key(self, name: str, numbers: bool) -> str:
