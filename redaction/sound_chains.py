@@ -35,7 +35,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice, takewhile
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate, islice, takewhile
 
 from callrec.intervals import union
 from redaction.answers import ASK_TAIL_WORDS, asks_number
@@ -127,27 +129,140 @@ def answer_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[Timed
     words = sorted(words, key=lambda w: w.start_s)
     asks_s = sorted(_asked_s(k, words) for k, w in enumerate(words)
                     if ask_of(plain(w.text)) == "card" and asks_number(Ask("card", k), words))
-    starts = [w.start_s for w in words]
-    moments = sorted(t for t, _ in sounds)
-    merged = union(covered_s)
+    if not asks_s:
+        return []
+    moments = _Moments.of(sorted(t for t, _ in sounds), ANSWER_GAP_S)
+    counts = _WordCounts([w.start_s for w in words], words)
+    covered = _Covered.of(covered_s)
     out: set[tuple[float, float]] = set()
     for ask_s in asks_s:
-        after = _chains_of(islice(moments, bisect_left(moments, ask_s), None), ANSWER_GAP_S)
-        # the first chain long enough, read no further than one begun out of reach
-        chain = next((c for c in after if c[2] >= MIN_ANSWER_SOUNDS or c[0] - ask_s > ANSWER_REACH_S), None)
-        if chain is None or chain[2] < MIN_ANSWER_SOUNDS or chain[0] - ask_s > ANSWER_REACH_S:
+        chain = moments.answer_chain(ask_s)
+        if chain is None:
             continue
-        for a, b in _uncovered(chain[0], chain[1], covered_s):
-            found = next(((b, y) for x, y in merged if x <= b < y), None)  # the data found after it (None: none)
-            said = 0 if found is None else _capped(
-                (len(digits_said(words[k].text)) for k in _indices(starts, *found)), CARD_SAID_DIGITS)
-            stretch = _indices(moments, a, b)
-            if (_capped((k == stretch.start or moments[k] - moments[k - 1] > SAME_SOUND_S for k in stretch),
-                        MIN_STRETCH_SOUNDS) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
-                    and _capped((says_number(words[k].text) for k in _indices(starts, a, b)),
-                                MAX_NUMBER_WORDS + 1) <= MAX_NUMBER_WORDS):
-                out.add((a, b))
+        a, b = chain
+        end_s = covered.first_s(a, b)  # up to the first data found in it (what follows answers something else)
+        if end_s - a < MIN_UNCOVERED_S:
+            continue
+        found = covered.around(end_s)  # the data found after it (None: none)
+        said = 0 if found is None else counts.digits(end_s, found[1])
+        if (moments.heard(a, end_s) >= MIN_STRETCH_SOUNDS and said < CARD_SAID_DIGITS
+                and counts.numbers(a, end_s) <= MAX_NUMBER_WORDS):
+            out.add((a, end_s))
     return sorted(out)
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """A call's sorted number-sound moments, read once for every card ask (``answer_chains_s``): where
+    each chain of sounds at most ``gap_s`` apart starts (``firsts``: indices), how many sounds lie
+    before each moment (``heard_before``: moments within SAME_SOUND_S of the one before are one) and
+    the first chain from each of MIN_ANSWER_SOUNDS or more (``long_from``: None, none)."""
+
+    moments_s: list[float]
+    firsts: list[int]
+    heard_before: list[int]
+    long_from: list[int | None]
+
+    @classmethod
+    def of(cls, moments_s: list[float], gap_s: float) -> _Moments:
+        new = [k == 0 or moments_s[k] - moments_s[k - 1] > SAME_SOUND_S for k in range(len(moments_s))]
+        firsts = [k for k in range(len(moments_s)) if k == 0 or moments_s[k] - moments_s[k - 1] > gap_s]
+        heard_before = [0, *accumulate(new)]
+        long_from: list[int | None] = [None] * (len(firsts) + 1)
+        for j in reversed(range(len(firsts))):
+            end = firsts[j + 1] if j + 1 < len(firsts) else len(moments_s)
+            long_from[j] = j if cls._count(heard_before, firsts[j], end) >= MIN_ANSWER_SOUNDS else long_from[j + 1]
+        return cls(moments_s, firsts, heard_before, long_from)
+
+    @staticmethod
+    def _count(heard_before: list[int], first: int, end: int) -> int:
+        """The sounds of the moments ``first`` to ``end`` (excluded), the first one a sound whatever came before."""
+        return 0 if end <= first else 1 + heard_before[end] - heard_before[first + 1]
+
+    def _end(self, j: int) -> int:
+        """The index after chain ``j``'s last moment."""
+        return self.firsts[j + 1] if j + 1 < len(self.firsts) else len(self.moments_s)
+
+    def answer_chain(self, ask_s: float) -> tuple[float, float] | None:
+        """(start_s, end_s) of the first chain of the moments from ``ask_s`` on of MIN_ANSWER_SOUNDS sounds
+        or more (the chain ``ask_s`` falls in counted from ``ask_s``), when it begins within ANSWER_REACH_S
+        of ``ask_s`` and no shorter chain before it begins out of reach (None: no such chain)."""
+        i = bisect_left(self.moments_s, ask_s)
+        if i == len(self.moments_s):
+            return None
+        j = bisect_right(self.firsts, i) - 1
+        if self._count(self.heard_before, i, self._end(j)) >= MIN_ANSWER_SOUNDS:
+            first = i
+        else:
+            long = self.long_from[j + 1]
+            if long is None:
+                return None
+            j, first = long, self.firsts[long]
+        if self.moments_s[first] - ask_s > ANSWER_REACH_S:  # later chains begin later: none in reach
+            return None
+        return self.moments_s[first], self.moments_s[self._end(j) - 1]
+
+    def heard(self, a: float, b: float) -> int:
+        """How many sounds the moments from ``a`` to ``b`` (both included) are."""
+        span = _indices(self.moments_s, a, b)
+        return self._count(self.heard_before, span.start, span.stop)
+
+
+@dataclass(frozen=True)
+class _WordCounts:
+    """The digits and the number words said by words begun in a time span, counted by bisect over their
+    ``starts_s`` (sorted): each word's read once, when first asked for (``answer_chains_s``)."""
+
+    starts_s: list[float]
+    words: Sequence[TimedWord]
+
+    @cached_property
+    def _digits_before(self) -> list[int]:
+        return [0, *accumulate(len(digits_said(w.text)) for w in self.words)]
+
+    @cached_property
+    def _numbers_before(self) -> list[int]:
+        return [0, *accumulate(int(says_number(w.text)) for w in self.words)]
+
+    def digits(self, a: float, b: float) -> int:
+        """The digits said by the words begun from ``a`` to ``b``, both included."""
+        span = _indices(self.starts_s, a, b)
+        return self._digits_before[span.stop] - self._digits_before[span.start]
+
+    def numbers(self, a: float, b: float) -> int:
+        """The number words among the words begun from ``a`` to ``b``, both included."""
+        span = _indices(self.starts_s, a, b)
+        return self._numbers_before[span.stop] - self._numbers_before[span.start]
+
+
+@dataclass(frozen=True)
+class _Covered:
+    """Time spans found (``covered_s``): sorted by start with the latest end up to each (``reach_s``), and
+    joined (``merged``, their starts ``lows_s``)."""
+
+    starts_s: list[float]
+    reach_s: list[float]
+    merged: list[tuple[float, float]]
+    lows_s: list[float]
+
+    @classmethod
+    def of(cls, covered_s: Sequence[tuple[float, float]]) -> _Covered:
+        spans = sorted(covered_s)
+        merged = union(covered_s)
+        return cls([x for x, _ in spans], list(accumulate((y for _, y in spans), max)), merged, [x for x, _ in merged])
+
+    def first_s(self, a: float, b: float) -> float:
+        """Where the first span reaching past ``a`` begins in (``a``, ``b``): ``a`` when one holds ``a``,
+        ``b`` when none."""
+        k = bisect_right(self.starts_s, a)
+        if k and self.reach_s[k - 1] > a:
+            return a
+        return self.starts_s[k] if k < len(self.starts_s) and self.starts_s[k] < b else b
+
+    def around(self, t_s: float) -> tuple[float, float] | None:
+        """(``t_s``, its end) of the joined span that holds ``t_s`` before its end (None: none)."""
+        i = bisect_right(self.lows_s, t_s) - 1
+        return (t_s, self.merged[i][1]) if i >= 0 and t_s < self.merged[i][1] else None
 
 
 #: An expiry or code ask's answer window (``answers.answer_windows``): its first chain of number sounds
@@ -226,24 +341,6 @@ def _sounds(moments: list[float]) -> int:
 def _indices(sorted_s: Sequence[float], a: float, b: float) -> range:
     """The indices of the values of ``sorted_s`` from ``a`` to ``b``, both included."""
     return range(bisect_left(sorted_s, a), bisect_right(sorted_s, b))
-
-
-def _capped(counts: Iterable[int], cap: int) -> int:
-    """The sum of ``counts``, read only until it reaches ``cap`` (a rule asks only whether it does):
-    a long call's every card ask no longer sums every word and sound after it."""
-    total = 0
-    for n in counts:
-        total += n
-        if total >= cap:
-            break
-    return total
-
-
-def _uncovered(a: float, b: float, covered_s: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    """(a, b) up to the first span of ``covered_s`` in it (what follows the data found answers
-    something else), when at least MIN_UNCOVERED_S long."""
-    end = min((max(a, x) for x, y in covered_s if y > a and x < b), default=b)
-    return [(a, end)] if end - a >= MIN_UNCOVERED_S else []
 
 
 def _times(found: Sequence[tuple[str, float, float]]) -> list[tuple[float, float]]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from redaction import sound_chains
 from redaction.card_words import MOST_DIGITS
 from redaction.sound_chains import (
     ANSWER_REACH_S,
@@ -171,3 +174,19 @@ def test_data_chains_leave_an_answer_whose_data_was_found_whole() -> None:
     found = [TimedWord(4.0, 4.3, "04"), TimedWord(4.4, 4.9, "27.")]  # "oh four, twenty seven"
     assert data_chains_s(_card(5.5, 4), found, [expiry], [(3.9, 5.0)]) == []
     assert data_chains_s(_card(5.5, 4), found[:1], [expiry], [(3.9, 4.4)]) == [("expiry", 5.5, 6.87)]
+
+
+def test_answer_chains_read_each_word_once_however_many_card_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review B, item 4: each card ask read its chain to the end and ran ``says_number`` again on every
+    word of its stretch (600 asks over 43,200 sounds: 3.8 s of CPU, four times as long for twice as
+    many asks). A call of 100 asks 4 s apart over one chain of sounds: every ask's answer runs to the
+    call's last sound, and the words are read once each."""
+    reads: list[str] = []
+    for name in ("says_number", "digits_said"):
+        read = getattr(sound_chains, name)
+        monkeypatch.setattr(sound_chains, name, lambda text, read=read: reads.append(text) or read(text))
+    words = [w for n in range(100) for w in _said(4.0 * n, ASK)]  # each "please?" ends 4n + 2.35 s
+    sounds = _card(0.0, 900)  # to 404.57 s
+    found = answer_chains_s(sounds, words, [(404.0, 405.0)])
+    assert len(found) == 100 and found[:2] == [(2.7, 404.0), (6.75, 404.0)] and found[-1] == (398.7, 404.0)
+    assert len(reads) <= 2 * len(words)  # was 54,661 for 1,100 words
