@@ -72,6 +72,7 @@ _SPLIT = re.compile(r"[\s\-/.,;:!?()\[\]{}<>\"'*&|_~]+")
 #: a braille blank: session 56's red team, each a card kept whole as one other word); "+15550100" and
 #: "C++" stay one word.
 _JOINER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
+_ANY_DIGIT = re.compile(r"\d")
 #: A run of this many digits or more parts from what is glued to it, letters or signs
 #: ("card4111111111111111", "4111111111111111ok": session 56's red team, each one other word, the card
 #: neither masked nor redacted; and a card over two words, one glued, "card41111111 11111111": its
@@ -227,7 +228,10 @@ def atoms_of(text: str, word: int) -> list[Atom]:
             (phone := _PHONE.match(whole)) and not _card_like(phone.group(1))):
         return [Atom("other", "", word)]
     out: list[Atom] = []
-    for part in _SPLIT.split(_GLUED.sub(" ", _JOINER.sub(" ", text.lower()))):
+    text = text.lower()
+    if _ANY_DIGIT.search(text):  # both match digits only (most words have none)
+        text = _GLUED.sub(" ", _JOINER.sub(" ", text))
+    for part in _SPLIT.split(text):
         if not part:
             continue
         if _DIGITS.match(part):
