@@ -31,9 +31,9 @@ from collections.abc import Sequence
 
 from redaction.answers import UNANSWERED_CONFIDENCE
 from redaction.card_words import Entity
-from redaction.digit_loops import looped
 from redaction.numbers import says_number
-from redaction.sounds import agrees
+from redaction.sounds import agrees, looped_words
+from redaction.sounds import parts as sound_parts
 from redaction.words import TimedWord
 
 #: Masks this close are cut as one (the engine pads each spoken mask by about 0.3 s a side:
@@ -54,17 +54,36 @@ EVIDENCE_PAD_S = 0.25
 MIN_CUT_REGION_S = 0.5
 
 
+def spoken_parts(entities: Sequence[Entity], words: Sequence[TimedWord],
+                 sounds: Sequence[tuple[float, float]] | None,
+                 speech: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
+    """What to mask of each of ``entities`` (found in ``words``): ``sounds.parts`` (``sounds``: the number
+    sounds) ``trimmed`` to the ``speech`` regions, each entity's digits written again in a loop read once
+    for both (``sounds.looped_words``)."""
+    if not sounds:
+        return trimmed(sound_parts(entities, words, sounds), words, sounds, speech)
+    again = looped_words(entities, words)
+    kept = sound_parts(entities, words, sounds, again)
+    held = {id(e) for e, _, _ in kept}  # an entity kept to nothing is none of the parts'
+    return trimmed(kept, words, sounds, speech, set().union(*(a for e, a in zip(entities, again) if id(e) in held)))
+
+
 def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedWord],
             sounds: Sequence[tuple[float, float]] | None,
-            speech: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
+            speech: Sequence[tuple[float, float]] | None,
+            again: set[int] | None = None) -> list[tuple[Entity, float, float]]:
     """``parts`` ((entity, start_s, end_s), as ``sounds.parts`` gives them) cut at their edges to
     the ``speech`` regions ((start_s, end_s); None: the recognizer says nothing of speech, and
     nothing is cut) that hold evidence of data: a word of ``words`` saying a number or a part of
-    one (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out."""
+    one (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out.
+    Where the sounds agree with the words, a digit written again in a loop (``again``: those of the
+    parts' entities, ``sounds.looped_words``; None: read here) is no evidence."""
     if not speech:
         return list(parts)
     agreeing = bool(sounds) and agrees(words, sorted(t for t, _ in sounds or ()))
-    again = {k for e, _, _ in parts for k in looped(words, e.words)} if agreeing else set()
+    if agreeing and again is None:
+        again = set().union(*looped_words(list(dict.fromkeys(e for e, _, _ in parts)), words))
+    again = again if agreeing and again is not None else set()
     evidence = sorted([(w.start_s + w.end_s) / 2 for k, w in enumerate(words) if says_number(w.text) and k not in again]
                       + [t for t, _ in sounds or ()])
     regions = sorted(speech)

@@ -43,7 +43,7 @@ from audio.mono import limited_mono
 from audio.wavout import FLOAT_SUBTYPES, FileWriter
 from callrec.files import Replacement
 from redaction import dtmf
-from redaction import cards, edges, pauses, sounds
+from redaction import cards, edges, pauses
 from redaction import channels as channel_words
 from redaction.card_words import Entity
 from redaction.cards import find_entities, find_in_pass1
@@ -287,8 +287,7 @@ def _spoken(words: Sequence[TimedWord], entities: Sequence[Entity], detector: st
     with ``energy`` (a dual-channel recording's, the words given their channels), each on the channel
     that said it, and where a sure number sound under it is another channel's, on that one too
     (``channels``)."""
-    kept = sounds.parts(entities, words, heard_sounds)
-    parts = edges.trimmed(kept, words, heard_sounds, heard_speech)
+    parts = edges.spoken_parts(entities, words, heard_sounds, heard_speech)
     if energy is None:
         return [Detection(a, b, SPOKEN, e.entity, detector, e.confidence, source) for e, a, b in parts]
     found = channel_words.by_speaker(parts, words, heard_sounds, energy)

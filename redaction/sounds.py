@@ -112,25 +112,32 @@ AGREEMENT_REACH_S = 0.3
 
 
 def parts(entities: Sequence[Entity], words: Sequence[TimedWord],
-          sounds: Sequence[tuple[float, float]] | None) -> list[tuple[Entity, float, float]]:
+          sounds: Sequence[tuple[float, float]] | None,
+          again: Sequence[set[int]] | None = None) -> list[tuple[Entity, float, float]]:
     """What to mask of each of ``entities`` (found in ``words``): where ``sounds`` ((moment s,
     probability) of each number sound; None: the recognizer says nothing of sounds) agree
     with ``words``, each entity ``reached`` along the sure ones and ``sounded``, else the whole
     entity; (entity, start_s, end_s) in the entities' order. The sounds are sorted once here:
-    ``reached``, ``agrees`` and ``sounded`` take them sorted."""
+    ``reached``, ``agrees`` and ``sounded`` take them sorted. ``again``: each entity's digits
+    written again in a loop (``looped_words``; None: read here)."""
     heard = sorted(t for t, _ in sounds or ())
     if sounds is None or not agrees(words, heard):
         return [(e, e.start_s, e.end_s) for e in entities]
     sure = sorted(t for t, p in sounds if p >= SURE_SOUND_MASS)
     certain = sorted(t for t, p in sounds if p >= CERTAIN_SOUND_MASS)
-    return [(e, a, b) for e in entities
-            for a, b in sounded(*reached(e, words, sure, certain), _own(e, words), heard)]
+    again = looped_words(entities, words) if again is None else again
+    return [(e, a, b) for e, looped in zip(entities, again, strict=True)
+            for a, b in sounded(*reached(e, words, sure, certain), _own(e, words, looped), heard)]
 
 
-def _own(entity: Entity, words: Sequence[TimedWord]) -> list[TimedWord]:
-    """``entity``'s words but the digits Whisper wrote again in a decoding loop (``digit_loops``): their
-    times say nothing of when the data was said."""
-    again = digit_loops.looped(words, entity.words)
+def looped_words(entities: Sequence[Entity], words: Sequence[TimedWord]) -> list[set[int]]:
+    """The digits of each of ``entities`` Whisper wrote again in a decoding loop (``digit_loops``): their
+    times say nothing of when the data was said (``parts``, ``edges.trimmed``)."""
+    return [digit_loops.looped(words, e.words) for e in entities]
+
+
+def _own(entity: Entity, words: Sequence[TimedWord], again: set[int]) -> list[TimedWord]:
+    """``entity``'s words but those of ``again`` (written again in a loop)."""
     return [words[i] for i in entity.words if i not in again]
 
 

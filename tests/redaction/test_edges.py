@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from redaction.answers import UNANSWERED_CONFIDENCE
-from redaction.card_words import CARD_NUMBER, EXPIRY, Entity
-from redaction.edges import EVIDENCE_PAD_S, GROUP_GAP_S, MIN_CUT_REGION_S, trimmed
+from redaction import digit_loops
+from redaction.card_words import CARD_NUMBER, EXPIRY, SECURITY_CODE, Entity
+from redaction.edges import EVIDENCE_PAD_S, GROUP_GAP_S, MIN_CUT_REGION_S, spoken_parts, trimmed
+from redaction.sounds import parts
 from redaction.words import TimedWord
 
 
@@ -118,3 +120,25 @@ def test_digits_written_again_in_a_loop_are_no_evidence_where_the_sounds_agree()
     # written once, they are evidence
     other = [TimedWord(13.5, 13.6, "8"), TimedWord(13.6, 13.7, "9"), TimedWord(13.7, 14.0, "8")]
     assert spans(trimmed([card], digits + other, heard, speech)) == [(9.9, 14.0)]
+
+
+def test_spoken_parts_read_each_entitys_loop_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review B, item 6: the engine's ``sounds.parts`` then ``trimmed`` read the loops of each entity's
+    words once in ``parts`` and again for each part in ``trimmed``; ``spoken_parts`` reads them once."""
+    reads: list[tuple[int, ...]] = []
+    looped = digit_loops.looped
+    monkeypatch.setattr(digit_loops, "looped", lambda words, indices: reads.append(tuple(indices)) or looped(words, indices))
+    texts = ["1", "2", "3", "4", "8", "9", "0", "2", "4", "6", "8", "1", "3", "9", "5", "6", "7"]
+    digits = [TimedWord(10.0 + 0.15 * k, 10.1 + 0.15 * k, text) for k, text in enumerate(texts)]  # 10.0-12.5 s
+    loop = [TimedWord(13.5, 13.6, "5"), TimedWord(13.6, 13.7, "6"), TimedWord(13.7, 14.0, "7")]
+    code = [TimedWord(20.0, 20.2, "3"), TimedWord(22.0, 22.2, "5"), TimedWord(24.0, 24.2, "7")]  # kept in 3 parts
+    words = digits + loop + code
+    heard = [(w.start_s + 0.05, 0.2) for w in digits + code]
+    card = Entity(CARD_NUMBER, 10.0, 14.0, 0.5, tuple(range(20)))
+    cvv = Entity(SECURITY_CODE, 20.0, 24.2, 0.5, (20, 21, 22))
+    speech = [(9.9, 12.6), (13.4, 14.1), (19.9, 24.3)]
+    found = spoken_parts([card, cvv], words, heard, speech)
+    assert [(e.entity, a, b) for e, a, b in found] == [
+        (CARD_NUMBER, 10.0, pytest.approx(12.7)), (SECURITY_CODE, 20.0, 20.85), (SECURITY_CODE, 21.25, 22.85), (SECURITY_CODE, 23.25, 24.2)]
+    assert reads == [tuple(range(20)), (20, 21, 22)]
+    assert found == trimmed(parts([card, cvv], words, heard), words, heard, speech)

@@ -121,11 +121,10 @@ def pass1_parts(words: list, sounds: list[tuple[float, float]] | None,
     (``redaction.sounds``), ending with the ``speech`` regions that hold their data (``redaction.edges``);
     and the expiry and code asks' answer windows (``cards.find_in_pass1``)."""
     from redaction.cards import find_in_pass1  # noqa: PLC0415
-    from redaction.edges import trimmed  # noqa: PLC0415
-    from redaction.sounds import parts  # noqa: PLC0415
+    from redaction.edges import spoken_parts  # noqa: PLC0415
 
     entities, windows_s = find_in_pass1(words)
-    return trimmed(parts(entities, words, sounds), words, sounds, speech), windows_s
+    return spoken_parts(entities, words, sounds, speech), windows_s
 
 
 def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
