@@ -1114,28 +1114,26 @@ def _held(k: int, words: Sequence[TimedWord]) -> int:
     that starts at word ``k``, or ``k``: a sentence of HOLD_WORDS and ANSWER_LEAD_WORDS only,
     with a HOLD_CUE_WORDS word in it, or such a clause ended by a comma ("Let me see, it's ten to
     five.": cards 1.99, the generated wording's holds masked as the answer)."""
-    for end in (_sentence_end(k, words) or k, _clause_end(k, words) or k):
+    for ends in (_ends_sentence, _ends_clause):
+        end = _sentence_end(k, words, ends=ends) or k
         said = {plain(w.text) for w in words[k:end]}
         if said & HOLD_CUE_WORDS and said <= HOLD_WORDS | ANSWER_LEAD_WORDS:
             return end
     return k
 
 
-def _clause_end(word: int, words: Sequence[TimedWord]) -> int | None:
-    """As ``_sentence_end`` (``ASK_TAIL_WORDS``), a comma ending the clause too."""
-    j = word + 1
-    while (j < len(words) and j - word <= ASK_TAIL_WORDS and not _ends_clause(words[j - 1])
-           and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
-        j += 1
-    return None if j - word > ASK_TAIL_WORDS else j
+def _ends_sentence(word: TimedWord) -> bool:
+    """True when ``word`` ends a sentence (``ends_sentence``)."""
+    return ends_sentence(word.text)
 
 
-def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS) -> int | None:
+def _sentence_end(word: int, words: Sequence[TimedWord], tail_words: int = ASK_TAIL_WORDS,
+                  ends: Callable[[TimedWord], bool] = _ends_sentence) -> int | None:
     """The index of the first word after the sentence that holds ``word`` (a full stop or
-    question mark, or a pause of ``TURN_GAP_S``), None when that lies more than
-    ``tail_words`` words on."""
+    question mark, or a pause of ``TURN_GAP_S``; with ``ends``, a word it is true of ends
+    it: ``_ends_clause``, a comma too), None when that lies more than ``tail_words`` words on."""
     j = word + 1
-    while (j < len(words) and j - word <= tail_words and not ends_sentence(words[j - 1].text)
+    while (j < len(words) and j - word <= tail_words and not ends(words[j - 1])
            and words[j].start_s - words[j - 1].end_s < TURN_GAP_S):
         j += 1
     return None if j - word > tail_words else j
