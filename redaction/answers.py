@@ -609,7 +609,7 @@ def _said_till_agent(after_s: float, entity: str, heard: Heard, used: set[int], 
     k = bisect_left(words, after_s, key=lambda w: w.start_s)  # words are in time order
     while k < len(words) and words[k].start_s <= after_s + CODE_AFTER_EXPIRY_S and k not in used:
         word = plain(words[k].text)
-        if word in CLOSING_ENDS or _gone_through(k, words):
+        if _closes(k, words):
             return []
         if word in AGENT_AGAIN_WORDS:
             agent = _agent_from(k, words)
@@ -719,8 +719,7 @@ def _read_on_past(last: int, data: set[int], words: Sequence[TimedWord], until_s
     out: list[int] = []
     for k in range(last + 1, len(words)):
         word = plain(words[k].text)
-        if (words[k].start_s > until_s or k in data or word in ANSWER_END_WORDS or word in CLOSING_ENDS
-                or _gone_through(k, words)
+        if (words[k].start_s > until_s or k in data or word in ANSWER_END_WORDS or _closes(k, words)
                 or word in NEXT_SENTENCE_WORDS or _asks_here(k, words)
                 or lead_of(word, plain(words[k - 1].text)) is not None):
             break
@@ -899,7 +898,7 @@ def _next_question(words: Sequence[TimedWord], after_s: float) -> int | None:
         if any(digits_said(words[i].text) and not (i + 1 < end and plain(words[i + 1].text) in COUNT_WORDS)
                and not one_of_a_phrase(words, i) for i in range(j, end)):
             return None  # data said, not asked for ("the last three digits" asks; "one moment" is no digit)
-        if set(said) & CLOSING_WORDS or _asks_other(said) or any(_gone_through(i, words) for i in range(j, end)):
+        if any(_closes(i, words, CLOSING_WORDS) for i in range(j, end)) or _asks_other(said):
             # the call's closing, no question: "Brilliant, thanks very much for your help."; or a question for
             # something else: "and the house number of the billing address?" (1.83)
             j = end
@@ -1045,6 +1044,12 @@ def _agent_again(k: int, words: Sequence[TimedWord]) -> bool:
     return (word in ANSWER_END_WORDS or word in CLOSING_WORDS or ask_of(word) is not None
             or lead_of(word, before) is not None
             or (word in NEXT_ASK_STARTS and k > 0 and ends_sentence(words[k - 1].text)))
+
+
+def _closes(k: int, words: Sequence[TimedWord], closing: frozenset[str] = CLOSING_ENDS) -> bool:
+    """True when word ``k`` says the call's closing: a word of ``closing`` (CLOSING_ENDS, or CLOSING_WORDS
+    where "welcome" closes too) or the "through" of "went through" (``_gone_through``)."""
+    return plain(words[k].text) in closing or _gone_through(k, words)
 
 
 def _gone_through(k: int, words: Sequence[TimedWord]) -> bool:
