@@ -1003,8 +1003,8 @@ def answer_window_s(ask: Ask, words: Sequence[TimedWord]) -> tuple[float, float]
     """(start_s, end_s) of where the caller answers the agent's expiry or code ``ask`` (``words`` in time
     order): from the end of its sentence and of one after it that still asks (``_answer``) to the start of
     the first word after that in which the agent speaks again (``_agent_again``; end_s inf when none
-    does), past a "thank you" right after the ask (``THANKS_WORDS``) unless its sentence says a number (the
-    agent's amount: session 56's review); None when its sentence runs on
+    does), past a "thank you" right after the ask (``THANKS_WORDS``) unless its sentence (``_sentence_end``:
+    a turn's pause ends it too) says a number (the agent's amount: session 56's review); None when its sentence runs on
     (``_answer_from``): where the answer starts is not known."""
     j = _answer_from(ask.word, words, harmless_ends=True)
     if j is None:
@@ -1013,7 +1013,7 @@ def answer_window_s(ask: Ask, words: Sequence[TimedWord]) -> tuple[float, float]
     if k < len(words) and plain(words[k].text) in THANKS_WORDS:
         while k < len(words) and plain(words[k].text) in THANKS_WORDS | {"you"}:
             k += 1
-        end = next((i + 1 for i in range(k - 1, len(words)) if ends_sentence(words[i].text)), len(words))
+        end = _sentence_end(k - 1, words, QUESTION_TAIL_WORDS) or k  # the thanks' sentence (None: no number)
         if any(says_number(w.text) or any(c.isdigit() for c in w.text) for w in words[k:end]):
             k = j  # the agent's thanks and its own amount after them ("Thank you, that's £45.20"): it speaks again
     end_s = next((words[i].start_s for i in range(k, len(words)) if _agent_again(i, words)), float("inf"))

@@ -71,3 +71,15 @@ def test_find_in_pass1_gives_the_answer_windows_of_the_asks_it_took_in_words_and
     assert entities == find_entities(card + asked, unanswered=True)
     _, windows = find_in_pass1(_said(2.0, "And the security code please?") + _said(8.0, "Lovely."))
     assert windows == [("security_code", 3.45, 8.0)]  # "please?" ends 3.45 s; "Lovely." 8.0 s
+
+
+def test_a_number_in_a_later_turn_does_not_make_the_thanks_after_the_ask_the_agents() -> None:
+    """Review B, item 5: a "thank you" Whisper ended with no full stop was read on to the first word
+    ending a sentence anywhere in the call, so a number the agent said in a later turn made the thanks
+    its own (the window ended at "Thank"); the thanks' sentence ends at the turn's pause too."""
+    ask = _said(2.0, "And the expiry date please?")  # "please?" ends 3.45 s
+    later = _said(13.0, "your reference is 5 5 9 0.")
+    for thanks in ("Thank you", "Thank you."):
+        assert answer_window_s(Ask("expiry", 2), ask + _said(5.0, thanks) + later) == (3.45, 13.3)  # "reference"
+    # the thanks' own sentence saying a number is still the agent's
+    assert answer_window_s(Ask("expiry", 2), ask + _said(5.0, "Thank you that's 45 pounds") + later) == (3.45, 5.0)
