@@ -70,10 +70,10 @@ def chains(sounds: Sequence[tuple[float, float]], gap_s: float = MAX_GAP_S) -> l
 
 def _chains_of(moments_s: Iterable[float], gap_s: float) -> Iterator[tuple[float, float, int]]:
     """``chains`` of the sorted ``moments_s``, one by one (a caller wanting the first few reads no more)."""
-    start_s = end_s = last_s = None
+    start_s = end_s = None
     count = 0
     for t in moments_s:
-        if last_s is not None and t - last_s <= SAME_SOUND_S:
+        if end_s is not None and t - end_s <= SAME_SOUND_S:
             end_s = t
         elif end_s is not None and t - end_s <= gap_s:
             end_s, count = t, count + 1
@@ -82,7 +82,6 @@ def _chains_of(moments_s: Iterable[float], gap_s: float) -> Iterator[tuple[float
                 yield start_s, end_s, count
             start_s = end_s = t
             count = 1
-        last_s = t
     if start_s is not None:
         yield start_s, end_s, count
 
@@ -294,14 +293,13 @@ def data_chains_s(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWo
     out: set[tuple[str, float, float]] = set()
     for entity, start_s, end_s in windows_s:
         kind = "expiry" if entity == EXPIRY else "code"
+        first = bisect_left(moments, start_s)
+        chain_s = next(_chains_of(takewhile(lambda t: t < end_s, islice(moments, first, None)), MAX_GAP_S), None)
         chain: list[float] = []
-        for t in takewhile(lambda t: t < end_s, islice(moments, bisect_left(moments, start_s), None)):
-            if (chain and t - chain[-1] > MAX_GAP_S) or (not chain and t - start_s > DATA_REACH_S):
-                break
-            chain.append(t)
-        if chain:
-            near = merged[bisect_right(ends, chain[0]) : bisect_right(lows, chain[-1])]
-            found_s = min((max(chain[0], x) for x, y in near if y > chain[0]), default=end_s)
+        if chain_s is not None and chain_s[0] - start_s <= DATA_REACH_S:
+            chain = moments[first : bisect_right(moments, chain_s[1])]
+            near = merged[bisect_right(ends, chain[0]) : bisect_right(lows, chain[-1])]  # each ends after chain[0]
+            found_s = min((max(chain[0], x) for x, _ in near), default=end_s)
             chain = [t for t in chain if t < found_s]
         if not MIN_DATA_SOUNDS <= _sounds(chain) <= MOST_DIGITS[kind]:
             continue
