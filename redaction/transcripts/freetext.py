@@ -389,8 +389,11 @@ class _Scrub:
         string) when it quotes card data the words said: a run of LABEL_QUOTE_DIGITS digits or more
         among its letters and digits is among the cores (session 54: ``"ref": "4532015112830366"``
         beside the words saying that card, or the card as a JSON number, was written back as it
-        was). Shorter runs are kept: a time (4532 ms, "1283.03") may share digits with the card."""
-        if any(run in self.cores for run in _LABEL_RUNS.findall(core(str(value)))):
+        was), or holds LABEL_QUOTE_DIGITS of a core's in a row ("4532015112830366-0": more digits
+        glued on). Shorter runs are kept: a time (4532 ms, "1283.03") may share digits with the card."""
+        if any(run in self.cores or any(run[i : i + LABEL_QUOTE_DIGITS] in self.cores
+                                        for i in range(len(run) - LABEL_QUOTE_DIGITS + 1))
+               for run in _LABEL_RUNS.findall(core(str(value)))):
             return redact_text(value) if isinstance(value, str) else PLACEHOLDER
         return value
 

@@ -176,3 +176,17 @@ def test_keys_redacted_alike_are_numbered_in_work_linear_in_their_count() -> Non
     assert _CountingDict.checks <= 2 * (k + 1)  # was k * (k + 1) / 2 + 1
     taken = freetext.scrub({"m": {"[redacted]": 0, "pay4532015112830366": 1, "x3": 2, "4532015112830366": 3}}, cores)
     assert taken == {"m": {"[redacted]": 0, "[redacted] (2)": 1, "x3": 2, "[redacted] (3)": 3}}
+
+
+def test_a_label_quoting_the_card_with_more_digits_glued_on_is_redacted() -> None:
+    """Found beside review B's bench_keys.py (its first line): a label's run of digits was looked up whole,
+    so the card said with a digit more joined by a sign ("4532015112830366-0", a provider's id for the
+    word's first alternative) was no quote of it and was written back; a run quoting LABEL_QUOTE_DIGITS
+    of the card's digits in a row is a quote, whatever is glued on. Shorter runs are still kept."""
+    cores = freetext.digit_cores(["4532015112830366"])
+    document = {"ref": "4532015112830366-0", "id": "0-4532015112830366", "at": "4532015112830366.0",
+                "key": "w_1_453201511283", "ts": "4532.0151", "other": "4111111111111111-0",
+                "m": {"4532015112830366-0": 1}}
+    assert freetext.scrub(document, cores) == {
+        "ref": "[redacted]", "id": "[redacted]", "at": "[redacted]", "key": "[redacted]", "ts": "4532.0151",
+        "other": "4111111111111111-0", "m": {"[redacted]": 1}}
