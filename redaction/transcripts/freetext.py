@@ -309,7 +309,8 @@ class _Scrub:
     near: Callable[[dict[str, Any]], bool] | None
     owned: frozenset[str]
     done: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)
-    named: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)  # keys as redacted (``key``)
+    #: Keys as redacted (``key``): labels are not kept in ``done`` (20,000 AWS items 0.26 -> 0.47 s without it).
+    named: dict[tuple[str, bool], str] = dataclasses.field(default_factory=dict)
 
     def node(self, node: Any, key: str, numbers: bool) -> Any:
         if isinstance(node, dict):
@@ -380,7 +381,7 @@ class _Scrub:
         """A document's key as a string value in its place is redacted (``node``: free text, its numbers
         too with ``numbers``, or a label)."""
         if (name, numbers) not in self.named:
-            redacted = self.free(name, numbers) if any(ch.isspace() for ch in name.strip()) else self.label(name)
+            redacted = self.node(name, "", numbers)
             self.named[name, numbers] = redacted if isinstance(redacted, str) else name
         return self.named[name, numbers]
 
