@@ -127,7 +127,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: at its edges (``digit_loops``, ``sounds``, ``edges``): the mask keeps to the number sounds there.
 #: 2.00: "three hundred" or "300" after "the" and before "on" is the count of the agent's code ask
 #: ("And the three hundred on the big nature trip.": ``HUNDRED_COUNT_READINGS``), not the code.
-VERSION = "2.00"
+#: 2.01: an unchecked card chain's speech regions after its card's 16th digit in which the network heard no number
+#: sound, where it heard the card, are unmasked (``card_tails``: the agent's ask under digits Whisper wrote again).
+VERSION = "2.01"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
 #: Longest pause inside one run of digits (people pause between groups of four).

@@ -13,7 +13,8 @@ neither are unmasked, but for short ones right next to what is kept (a digit sai
 as another word: ``MIN_CUT_REGION_S``); everything between stays masked, pauses included (the
 detector may take a quiet digit for a pause). A mask with no evidence at all stays whole, and so
 does the whole answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``): its data is by
-definition what nobody wrote as digits.
+definition what nobody wrote as digits. Last, an unchecked card chain loses the speech after its card
+where the network heard no number (``card_tails``, cards 2.01).
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
 in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
@@ -30,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from redaction.answers import UNANSWERED_CONFIDENCE
+from redaction.card_tails import unheard_cut
 from redaction.card_words import Entity
 from redaction.numbers import says_number
 from redaction.sounds import agrees, looped_words
@@ -105,7 +107,7 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
             if b <= a:
                 continue
         out.append((e, a, b))
-    return out
+    return unheard_cut(out, words, sounds, speech)
 
 
 def _with_short_regions(first_s: float, last_s: float, start_s: float, end_s: float,
