@@ -13,8 +13,8 @@ neither are unmasked, but for short ones right next to what is kept (a digit sai
 as another word: ``MIN_CUT_REGION_S``); everything between stays masked, pauses included (the
 detector may take a quiet digit for a pause). A mask with no evidence at all stays whole, and so
 does the whole answer masked for an ask nothing answered (``answers.UNANSWERED_CONFIDENCE``): its data is by
-definition what nobody wrote as digits. Last, an unchecked card chain loses the speech after its card
-where the network heard no number (``card_tails``, cards 2.01).
+definition what nobody wrote as digits. Last, an unchecked card chain keeps, after its card, only what lies
+near the number sounds, where the network heard the card (``card_tails``, cards 2.01).
 
 Measured (pass-1 masks rescored on the 13 tune word sets, seeds 189-246, 25,184 sensitive digits
 in their card calls): 4 digits lost (two in each of two calls), other speech masked in card
@@ -77,11 +77,12 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
     """``parts`` ((entity, start_s, end_s), as ``sounds.parts`` gives them) cut at their edges to
     the ``speech`` regions ((start_s, end_s); None: the recognizer says nothing of speech, and
     nothing is cut) that hold evidence of data: a word of ``words`` saying a number or a part of
-    one (its middle), or a moment of ``sounds``; in the same order, a part cut to nothing left out.
+    one (its middle), or a moment of ``sounds``; then each unchecked card chain's tail kept near
+    the number sounds (``card_tails``); in the same order, a part cut to nothing left out.
     Where the sounds agree with the words, a digit written again in a loop (``again``: those of the
     parts' entities, ``sounds.looped_words``; None: read here) is no evidence."""
     if not speech:
-        return list(parts)
+        return unheard_cut(parts, words, sounds)
     agreeing = bool(sounds) and agrees(words, sorted(t for t, _ in sounds or ()))
     if agreeing and again is None:
         again = set().union(*looped_words(list(dict.fromkeys(e for e, _, _ in parts)), words))
@@ -107,7 +108,7 @@ def trimmed(parts: Sequence[tuple[Entity, float, float]], words: Sequence[TimedW
             if b <= a:
                 continue
         out.append((e, a, b))
-    return unheard_cut(out, words, sounds, speech)
+    return unheard_cut(out, words, sounds)
 
 
 def _with_short_regions(first_s: float, last_s: float, start_s: float, end_s: float,
