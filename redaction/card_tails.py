@@ -4,7 +4,7 @@ Whisper tiny often writes digits over the agent's words after a card ("... 4, 3,
 3, 8, ..." over "thank you, and the expiry date?"): no card in the chain passes the Luhn check,
 so the card logic masks the chain whole, from its first digit to its last (``cards._unchecked_card``),
 with the agent's ask inside. ``sounds`` keeps a mask to the number sounds only in a call where
-they agree with the words, and these loops are why a call does not. Where the recognizer's network
+they agree with the words, and in the tune calls with such a tail they often did not. Where the recognizer's network
 heard this caller's card (at least ``MIN_CARD_SOUNDS`` sure number sounds up to the middle of the
 word that brings the chain to a card's digits), the mask after that word keeps only what lies
 within ``sounds.SOUND_REACH_S`` of a number sound, however faint: the expiry date and code under
