@@ -184,6 +184,24 @@ def own_number(word: str, before: str) -> bool:
     return word == "number" and before == "my"
 
 
+#: "my", then what the caller names, then "is", in the last this many words before a run (``own_named``).
+OWN_NAMED_WORDS = 4
+OWNER_WORD, IS_WORD = "my", "is"
+
+
+def own_named(recent: Sequence[str]) -> bool:
+    """True when the last OWN_NAMED_WORDS of ``recent`` (``plain`` words, oldest first) name a number
+    of the caller's own that is no card data: "my", a word or two, "is", no card, expiry or code word
+    among them (cards 2.01: "my order number is", "my phone number is" written "My humver is near"
+    and "My name is really", and 12 and 11 digits masked as a card in harmless calls, gen tune sets
+    375, 383). "my" with no "is" after what it names names nothing ("sorry it's in my bag")."""
+    last = list(recent[-OWN_NAMED_WORDS:])
+    if OWNER_WORD not in last:
+        return False
+    named = last[len(last) - last[::-1].index(OWNER_WORD):]
+    return IS_WORD in named[1:] and not any(lead_of(w, "") is not None or w in MISHEARD_CARD_WORDS for w in named)
+
+
 def other_code(word: str, before: str) -> bool:
     """True for "code" said as a code of another kind (``before``: the word said before it, in
     ``OTHER_CODE_WORDS``): "the post code", "your authorisation code"."""

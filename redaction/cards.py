@@ -84,6 +84,7 @@ from redaction.card_words import (
     expiry_word,
     keyed_between,
     lead_of,
+    own_named,
     own_number,
     named_kind,
     plain,
@@ -129,6 +130,9 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: ("And the three hundred on the big nature trip.": ``HUNDRED_COUNT_READINGS``), not the code.
 #: 2.01: an unchecked card chain's speech regions after its card's 16th digit in which the network heard no number
 #: sound, where it heard the card, are unmasked (``card_tails``: the agent's ask under digits Whisper wrote again).
+#: 2.01: "my", a word or two, "is" before a run with no card, expiry or code word among them and nothing asked
+#: names a number of the caller's own ("My humver is near 1277, 1, 5, ...": ``card_words.own_named``), as
+#: "my order number is" does: a harmless lead.
 VERSION = "2.01"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -960,6 +964,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
         # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
         back_on = tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
         lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
+        # "My humver is 1277, 1, 5, ...": the caller names a number of their own, nothing asked (2.01)
+        own = lead is None and own_named(others) and not (
+            last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]])
+        lead = "harmless" if own else lead
         if asked is not None and keyed_between(keyed_s, last_ask[1], last_ask[1] + ASK_WINDOW_S[asked]):
             # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
             # five three" before the caller keyed the date: the words are the prompt's, not an answer
@@ -972,7 +980,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             last_ask = None  # answered: a run after it answers something else
         real = sum(1 for w in others if w != UNKNOWN_WORD)
         near = others[-HARMLESS_LEAD_WORDS:]
-        harmless_near = back_on or any(lead_of(w, near[j - 1] if j else "") == "harmless" for j, w in enumerate(near))
+        harmless_near = back_on or own or any(lead_of(w, near[j - 1] if j else "") == "harmless"
+                                              for j, w in enumerate(near))
         current = _Run([], item.start_s, item.end_s, frozenset(others), len(others), context, real, asked, lead,
                        month_only=month, month_said=any(month_at(k) for k in item.words), harmless_near=harmless_near,
                        phone_near=back_on or bool(set(near) & PHONE_WORDS) or any(

@@ -60,3 +60,17 @@ def test_the_agents_went_through_closes_the_call() -> None:
     assert spans(CARD + "expiry 09 28. the money went to five. Perfect. thank you") == [
         (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (EXPIRY, "09 28.", 6.0, 6.7),
         (SECURITY_CODE, "the money went to five.", 6.8, 8.7)]
+
+
+def test_my_something_is_names_the_callers_own_number() -> None:
+    # harmless calls (gen 375, 383): the caller's "my order number is", "my phone number is" written
+    # "My humver is near ..." and "My name is really ...": 12 and 11 digits masked as a card
+    assert spans("is there anything else? My name is really 4 7 2, 1 1 5 2 5 2 4 9. Thank you") == []
+    assert spans("and I'll check that. My humver is near 1277, 1, 5, 2, 7, 3, 6, 5, 0. Anything else") == []
+    # "my" with no "is" names nothing ("sorry it's in my bag"): the digits after the hold stay a card
+    assert spans("sorry it's in my bag. 4 7 2 1 1 5 2 5 2 4 9") == [
+        (CARD_NUMBER, "4 7 2 1 1 5 2 5 2 4 9", 2.0, 6.3)]
+    # a card word after "my" names card data; an ask before it makes the run its answer
+    assert spans("my card is 4 7 2 1 1 5 2 5 2 4 9") == [(CARD_NUMBER, "4 7 2 1 1 5 2 5 2 4 9", 1.2, 5.5)]
+    assert spans("can I take the card number? my name is really 4 7 2 1 1 5 2 5 2 4 9") == [
+        (CARD_NUMBER, "my name is really", 2.4, 3.9), (CARD_NUMBER, "4 7 2 1 1 5 2 5 2 4 9", 4.0, 8.3)]
