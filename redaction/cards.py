@@ -132,7 +132,8 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: sound, where it heard the card, are unmasked (``card_tails``: the agent's ask under digits Whisper wrote again).
 #: 2.01: "my", a word or two, "is" before a run with no card, expiry or code word among them and nothing asked
 #: names a number of the caller's own ("My humver is near 1277, 1, 5, ...": ``card_words.own_named``), as
-#: "my order number is" does: a harmless lead.
+#: "my order number is" does: a harmless lead. "me back" right before a run leads a phone number as "back on"
+#: does ("What is one moment? me back 1 4 7 4, ...": ``ME_BACK``).
 VERSION = "2.01"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -339,6 +340,9 @@ MISHEARD_BACK_WORDS = frozenset({"mac", "map", "mat"})
 #: speech masked; no digit lost on six fresh tune sets). Only right before it: "I'm back on the
 #: line now" said before a card read leads in nothing.
 BACK_ON = ("back", "on")
+#: ... and so does "me back" right before it ("call me back on", its "call" and "on" unheard: "What is one
+#: moment? me back 1 4 7 4, 7 5 4, ...", 12 digits masked as a card in a harmless call, gen tune set 375; 2.01).
+ME_BACK = ("me", "back")
 #: Most digits of an amount, a time or a duration said before a quantity word.
 MAX_QUANTITY_DIGITS = 4
 #: Fewest digits of a numeral that the digit words inside its time span may say again.
@@ -962,7 +966,8 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             current = None
             continue
         # "you can come back on 0 7 ...": Whisper's "call me back on", its "call" misheard (1.72)
-        back_on = tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else "")
+        back_on = tuple(others[-2:]) == ME_BACK or (
+            tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else ""))
         lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
         # "My humver is 1277, 1, 5, ...": the caller names a number of their own, nothing asked (2.01)
         own = lead is None and own_named(others) and not (

@@ -74,3 +74,12 @@ def test_my_something_is_names_the_callers_own_number() -> None:
     assert spans("my card is 4 7 2 1 1 5 2 5 2 4 9") == [(CARD_NUMBER, "4 7 2 1 1 5 2 5 2 4 9", 1.2, 5.5)]
     assert spans("can I take the card number? my name is really 4 7 2 1 1 5 2 5 2 4 9") == [
         (CARD_NUMBER, "my name is really", 2.4, 3.9), (CARD_NUMBER, "4 7 2 1 1 5 2 5 2 4 9", 4.0, 8.3)]
+
+
+def test_me_back_leads_a_phone_number() -> None:
+    # a harmless call (gen 375): "call me back on" written "me back", and 12 digits masked as a card,
+    # then amounts after it as the card's code
+    assert spans("What is one moment? me back 1 4 7 4, 7 5 4, 7 2 4 3 5. are anything else...") == []
+    # "the back" is where the code is
+    assert spans(CARD + "lovely and on the back 7 3 1 thanks") == [
+        (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (SECURITY_CODE, "7 3 1", 7.6, 8.7)]
