@@ -134,6 +134,7 @@ from redaction.words import UNKNOWN_WORD, TimedWord
 #: names a number of the caller's own ("My humver is near 1277, 1, 5, ...": ``card_words.own_named``), as
 #: "my order number is" does: a harmless lead. "me back" right before a run leads a phone number as "back on"
 #: does ("What is one moment? me back 1 4 7 4, ...": ``ME_BACK``).
+#: 2.01: "the car," ending a clause is the card word as "car?" and "car." are ("on the front of the car, whenever ...").
 VERSION = "2.01"
 
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -879,7 +880,10 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 word = UNKNOWN_WORD  # "5, 4, 3. M -M -A -M. 5 -2 -3": items of a sequence misheard (1.84)
             if expiry_word(word) and word not in EXPIRY_WORDS:
                 word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
-            if word == MISHEARD_CARD_WORD and text.rstrip().endswith(("?", ".")):
+            # "... on the front of the car?"; "the car," ending a clause too ("on the front of the car, whenever
+            # you're married?": 2.01), not "my car,"
+            if word == MISHEARD_CARD_WORD and (text.rstrip().endswith(("?", "."))
+                                               or (text.rstrip().endswith(",") and others[-1:] == ["the"])):
                 word = "card"
             if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:
                 word = "back"

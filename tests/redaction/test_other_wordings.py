@@ -83,3 +83,16 @@ def test_me_back_leads_a_phone_number() -> None:
     # "the back" is where the code is
     assert spans(CARD + "lovely and on the back 7 3 1 thanks") == [
         (CARD_NUMBER, "4532 0151 1283 0366", 4.0, 5.5), (SECURITY_CODE, "7 3 1", 7.6, 8.7)]
+
+
+def test_the_car_ending_a_clause_is_the_card() -> None:
+    # a card call (gen 376, en-us+Andy): the agent's "the long number on the front of the card, whenever you're
+    # ready" written "... on the front of the car, whenever you're married?", no ask heard, and the card read in
+    # two parts joined by two misheard words taken apart: 23 of 23 digits audible
+    ask = "could you read me along and we're on the front of the car, whenever you're married? "
+    assert spans(ask + "Okay, got this here, four, five, one, two, five, one, seven, MMA came, five, five, five, "
+                       "five, eight. Can you come") == [
+        (CARD_NUMBER, "this here,", 7.1, 7.9), (CARD_NUMBER, "four, five, one, two, five, one, seven,", 8.0, 10.7),
+        (CARD_NUMBER, "five, five, five, five, eight.", 11.6, 13.5), (CARD_NUMBER, "Can you come", 13.6, 14.7)]
+    # "my car," is the caller's car
+    assert spans("I left it in my car, 4 5 1 2 5 1 7 8 okay") == []
