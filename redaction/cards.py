@@ -974,8 +974,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
             tuple(others[-2:]) == BACK_ON and bare_back(BACK_ON[0], others[-3] if len(others) > 2 else ""))
         lead = "harmless" if back_on else _lead(others[-CONTEXT_WORDS:])
         # "My humver is 1277, 1, 5, ...": the caller names a number of their own, nothing asked (2.01)
-        own = lead is None and own_named(others) and not (
-            last_ask is not None and item.start_s - last_ask[1] <= ASK_WINDOW_S[last_ask[0]])
+        own = lead is None and asked is None and own_named(others)
         lead = "harmless" if own else lead
         if asked is not None and keyed_between(keyed_s, last_ask[1], last_ask[1] + ASK_WINDOW_S[asked]):
             # "Now the expiry date, four digits, then hash." written "let's fire eight four oh oh oh
