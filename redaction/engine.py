@@ -216,7 +216,8 @@ def detect(
         covered_s = [(d.start_s, d.end_s) for d in detections]
         detections += [Detection(a, b, SPOKEN, entity, chains_name, CHAIN_CONFIDENCE, Source.RECOGNIZER)
                        for entity, a, b in sound_chains.added_chains(heard_sounds, heard, answer_windows_s,
-                                                                     covered_s, line is not None and line.noisy)]
+                                                                     covered_s, line is not None and line.noisy,
+                                                                     heard_speech)]
     detections += list(spans)
     named = {d.name for d in detectors}
     for name, source in sorted({(d.detector, d.source) for d in spans if d.detector not in named},

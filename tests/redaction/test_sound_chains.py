@@ -8,6 +8,9 @@ from redaction.sound_chains import (
     ANSWER_REACH_S,
     CARD_SAID_DIGITS,
     DATA_REACH_S,
+    DROPPED_GAP_S,
+    DROPPED_SOUNDS,
+    DROPPED_SPEECH_S,
     MAX_GAP_S,
     MAX_NUMBER_WORDS,
     MIN_ANSWER_SOUNDS,
@@ -18,6 +21,7 @@ from redaction.sound_chains import (
     answer_chains_s,
     chains,
     data_chains_s,
+    dropped_answers_s,
     uncovered_chains_s,
 )
 from redaction.words import TimedWord
@@ -190,3 +194,68 @@ def test_answer_chains_read_each_word_once_however_many_card_asks(monkeypatch: p
     found = answer_chains_s(sounds, words, [(404.0, 405.0)])
     assert len(found) == 100 and found[:2] == [(2.7, 404.0), (6.75, 404.0)] and found[-1] == (398.7, 404.0)
     assert len(reads) <= 2 * len(words)  # was 54,661 for 1,100 words
+AGENT_AGAIN = _said(15.0, "Lovely and the expiry date please?")
+#: The agent's ask, then the caller's card read in three stretches of speech after "Okay it is." (ends 5.25 s)
+CARD_SPEECH = [(2.0, 4.4), (6.0, 8.0), (8.6, 10.5), (11.0, 13.2), (15.0, 16.8)]
+
+
+def test_a_card_ask_answered_with_speech_where_whisper_wrote_no_word_is_masked() -> None:
+    """Issue 9, "card dropped": a hard voice read the card after the ask, Whisper wrote nothing over it, and
+    the network heard a digit in three or four, too far apart for a chain: the answer's speech is masked."""
+    words = _said(2.0, ASK) + AGENT_AGAIN
+    sounds = _sparse(6.2, DROPPED_SOUNDS, 2.5)  # 6.2, 8.7, 11.2
+    assert answer_chains_s(sounds, words, []) == []
+    assert dropped_answers_s(sounds, CARD_SPEECH, words, []) == [(6.0, 13.2)]
+    # in the engine's order, with the speech regions; without them (a recognizer that gives none), nothing
+    assert added_chains(sounds, words, [], [], noisy=False, speech=CARD_SPEECH) == [("card_number", 6.0, 13.2)]
+    assert added_chains(sounds, words, [], [], noisy=False) == []
+    # its card word as Whisper mishears it: "car number", "current number", "... of your car?"
+    for ask in ("Can I take the long car number please? Okay it is.",
+                "Can I take the long current number please? Okay it is.",
+                "Read me the long number on your car? Okay it is."):
+        assert dropped_answers_s(sounds, CARD_SPEECH, _said(2.0, ask) + AGENT_AGAIN, []) == [(6.0, 13.2)], ask
+    # a few words of the caller's before the gap ("Right, I'm going ..."), its hold, words in any order
+    going = _said(2.0, "Can I take the card number please? Right I'm going") + AGENT_AGAIN
+    assert dropped_answers_s(sounds, CARD_SPEECH, going, []) == [(6.0, 13.2)]
+    held = _said(2.0, "Can I take the card number please? One moment.") + AGENT_AGAIN
+    assert dropped_answers_s(sounds, CARD_SPEECH, list(reversed(held)), []) == [(6.0, 13.2)]
+    # the agent's ask run on, unpunctuated, into the gap: its sentence ends at the pause
+    run_on = _said(2.0, "go ahead with the card number whenever you are ready") + AGENT_AGAIN
+    assert dropped_answers_s(sounds, CARD_SPEECH, run_on, []) == [(6.0, 13.2)]
+
+
+def test_a_dropped_answer_wants_a_card_word_a_long_gap_speech_and_number_sounds_in_it() -> None:
+    words, sounds = _said(2.0, ASK) + AGENT_AGAIN, _sparse(6.2, DROPPED_SOUNDS, 2.5)
+    assert dropped_answers_s(sounds, CARD_SPEECH, [], []) == []  # no words: no ask
+    assert dropped_answers_s([], CARD_SPEECH, words, []) == []
+    assert dropped_answers_s(sounds, [], words, []) == []
+    # no card word ("can I take the order number"; "call me back on"): nothing, whatever follows
+    for ask in ("Can I take the order number please? Okay it is.", "Could you call me back on? Okay it is."):
+        assert dropped_answers_s(sounds, CARD_SPEECH, _said(2.0, ask) + AGENT_AGAIN, []) == [], ask
+    # fewer number sounds, or less speech in the gap, is none
+    assert dropped_answers_s(_sparse(6.2, DROPPED_SOUNDS - 1, 2.5), CARD_SPEECH, words, []) == []
+    short = [(6.0, 6.0 + DROPPED_SPEECH_S - 0.1), (15.0, 16.8)]
+    assert dropped_answers_s(sounds, short, words, []) == []
+    assert dropped_answers_s(sounds, [(6.0, 6.0 + DROPPED_SPEECH_S), (15.0, 16.8)], words, []) == [(6.0, 9.0)]
+    # a gap shorter than DROPPED_GAP_S: Whisper wrote words there (the card, or the caller's talk)
+    near = _said(2.0, ASK) + _said(5.25 + DROPPED_GAP_S - 0.1, "Lovely and the expiry date please?")
+    assert dropped_answers_s(sounds, CARD_SPEECH, near, []) == []
+    card = _said(2.0, ASK) + _said(6.0, "four five three two one one two three", 0.9) + AGENT_AGAIN
+    assert dropped_answers_s(sounds, CARD_SPEECH, card, []) == []
+    # more than three of the caller's words before the gap: it spoke, it is no card dropped whole
+    talk = _said(2.0, "Can I take the card number please? Right so I am going") + AGENT_AGAIN
+    assert dropped_answers_s(sounds, CARD_SPEECH, talk, []) == []
+    # what was found or keyed covers half its speech or more: nothing; less, the gap whole
+    assert dropped_answers_s(sounds, CARD_SPEECH, words, [(6.0, 11.0)]) == []
+    assert dropped_answers_s(sounds, CARD_SPEECH, words, [(6.0, 8.0)]) == [(6.0, 13.2)]
+
+
+def test_a_dropped_answer_reaches_no_further_than_answer_reach_s() -> None:
+    # no word after the lead-in: the gap is cut ANSWER_REACH_S after it (5.25 s + 12 s), mid region
+    words, sounds = _said(2.0, ASK), _sparse(6.2, DROPPED_SOUNDS, 2.5)
+    speech = [(6.0, 8.0), (8.6, 10.5), (16.0, 20.0), (21.0, 22.0)]
+    assert dropped_answers_s(sounds, speech, words, []) == [(6.0, 5.25 + ANSWER_REACH_S)]
+    # a gap begun within it but holding too little speech up to the cut is none
+    late = [(5.25 + ANSWER_REACH_S - 2.0, 30.0)]
+    assert dropped_answers_s(_sparse(5.25 + ANSWER_REACH_S - 1.9, 3, 0.5), late, words, []) == []
+    assert DROPPED_GAP_S < ANSWER_REACH_S

@@ -135,7 +135,8 @@ def pass1_entities_s(words: list, sounds: list[tuple[float, float]] | None,
 
     parts, windows_s = pass1_parts(words, sounds, speech)
     found = [(a, b) for _, a, b in parts]
-    return found + ([(a, b) for _, a, b in added_chains(sounds, words, windows_s, found, noisy)] if sounds else [])
+    added = added_chains(sounds, words, windows_s, found, noisy, speech) if sounds else []
+    return found + [(a, b) for _, a, b in added]
 
 
 def line_noisy(audio) -> bool:  # noqa: ANN001 (float32 samples)

@@ -121,7 +121,8 @@ def dual_masks_of(r: dict, config: RedactionConfig = RedactionConfig(),
     found = by_speaker(parts, words, sounds, energy)
     if sounds:  # the chains of number sounds, masked on every channel
         found += [(entity, None, a, b) for entity, a, b in
-                  added_chains(sounds, words, windows_s, [(a, b) for *_, a, b in found], r.get("noisy", False))]
+                  added_chains(sounds, words, windows_s, [(a, b) for *_, a, b in found], r.get("noisy", False),
+                               speech)]
     pauses_s = pauses_of(r)
     return call, {role: padded([(a, b) for _, c, a, b in found if c in (None, channel)], config, pauses_s)
                   for role, channel in CHANNEL_OF_ROLE.items()}
