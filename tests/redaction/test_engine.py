@@ -502,6 +502,28 @@ def test_on_a_quiet_line_number_sounds_in_a_card_asks_answer_the_words_dropped_a
     assert spans([w for w in ask if w.text != "card"]) == []
 
 
+def test_a_card_asks_answer_whisper_wrote_no_word_over_is_masked_by_its_speech() -> None:
+    """Issue 9, "card dropped": after "Okay it is." Whisper wrote nothing over the card, the network heard
+    3 of its digits, 2.5 s apart (no chain), and the recognizer's energy detector its speech in three
+    regions (``sound_chains.dropped_answers_s``): masked from the first region to the last, in pass 1;
+    without the speech regions, or with no card word before, nothing."""
+    said = "Can I take the long card number please? Okay it is.".split()
+    ask = [TimedWord(round(2.0 + 0.3 * k, 3), round(2.25 + 0.3 * k, 3), w) for k, w in enumerate(said)]
+    again = [TimedWord(15.0, 15.4, "Lovely."), TimedWord(15.5, 15.8, "Thank"), TimedWord(15.8, 16.1, "you.")]
+    regions = [(2.0, 4.4), (6.0, 8.0), (8.6, 10.5), (11.0, 13.2), (15.0, 16.1)]
+    config = RedactionConfig(speech_pad_ms=0, pad_before_ms=0, pad_after_ms=0)
+
+    def spans(words: list[TimedWord], speech_s: list[tuple[float, float]]) -> list[tuple[str, str, float, float]]:
+        recognizer = SoundingRecognizer([6.2, 8.7, 11.2], words, [], speech_s=speech_s)
+        _, report = redact_array(talking_call(20.0), 8000, recognizer=recognizer, config=config)
+        assert report.verification.passed and not report.line.noisy
+        return [(s.entity, s.detector, s.start_s, s.end_s) for s in report.spans]
+
+    assert spans(ask + again, regions) == [("card_number", "recognizer:scripted/sound-chains", 6.0, 13.2)]
+    assert spans(ask + again, []) == []
+    assert spans([w for w in ask if w.text != "card"] + again, regions) == []
+
+
 def test_number_sounds_in_an_expiry_or_code_asks_answer_the_words_dropped_are_that_data() -> None:
     """A hard voice read the expiry date and the code after the agent's asks and Whisper wrote nothing over
     them; the network heard 4 and 3 of their digits (``sound_chains.data_chains_s``): each masked as its
