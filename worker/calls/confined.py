@@ -65,9 +65,7 @@ class Roots:
         return bool(self.dirs or self.remote)
 
     def holds_path(self, real: Path) -> bool:
-        return (any(real != root and real.is_relative_to(root) for root in self.dirs)
-                and self._state_holding(real) is None
-                and (self.owner is None or self.owner.refusal(real) is None))
+        return self.refusal(real) is None
 
     def refusal(self, real: Path) -> str | None:
         """Why the real path ``real`` may not be read (None: it may): outside the roots, one
@@ -76,11 +74,9 @@ class Roots:
         setting = self._state_holding(real)
         if setting is not None:
             return f"inside the service's own state ({setting}), never a call's source"
-        if self.holds_path(real):
-            return None
-        if any(real != root and real.is_relative_to(root) for root in self.dirs) and self.owner is not None:
-            return self.owner.refusal(real)
-        return "not a regular file (a directory)" if real in self.dirs else OUTSIDE
+        if not any(real != root and real.is_relative_to(root) for root in self.dirs):
+            return "not a regular file (a directory)" if real in self.dirs else OUTSIDE
+        return None if self.owner is None else self.owner.refusal(real)
 
     def remote_refusal(self, location: Location) -> str | None:
         """Why the remote ``location`` may not be read (None: it may): outside the remote roots,

@@ -36,7 +36,7 @@ from callrec.file_identity import identity
 from vault.errors import ObjectMissingError
 from worker.calls import kept
 from worker.calls.limits import InputLimits
-from worker.calls.confined import Roots, check_size, open_confined, read_limited, same_file
+from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
 from worker.errors import SourceChangedError, SourceError, SourceMissingError, resource_error
 from worker.calls.manifest import Location, Manifest, Segment
 from worker.calls.owners import Owner
@@ -306,10 +306,10 @@ class SourceFetcher:
         scheme = location.uri.partition("://")[0]
         if scheme not in self._remotes:
             raise SourceError(f"{heading(source_name(location.uri))}: no reader for {scheme}:// sources here")
-        if not self._roots.holds(location):
+        refused = self._roots.remote_refusal(location)
+        if refused == OUTSIDE:
             raise SourceError(f"{heading(source_name(location.uri))}: outside the source roots (CALLREC_SOURCE_ROOTS "
                               f"must name an {scheme}://bucket/prefix holding it)")
-        refused = self._roots.remote_refusal(location)
         if refused is not None:
             raise SourceError(f"{heading(source_name(location.uri))}: {refused}")
         if self._workdir is None:
@@ -406,7 +406,7 @@ def _reach(manifest: Manifest, settings: Settings, remotes: Mapping[str, RemoteS
     where = own_files(manifest, settings, inbox(settings, manifest.account.region))
     if settings.keep_sources or not where:
         return None
-    where = replace(where, owner=call_owner(manifest, settings))  # only the call's own
+    where = replace(where, owner=Owner(manifest.call_id, where.dirs, where.remote))  # only the call's own
     # the service's own files, wherever the inbox reaches: the data dir, and the key store, which
     # may lie elsewhere (a wrapped data key named as a transcript was shredded: session-50 audit)
     protected = tuple(Path(os.path.realpath(d)) for d in (settings.data_dir, settings.key_store_dir) if d)
