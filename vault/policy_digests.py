@@ -8,9 +8,12 @@ there), therefore holds ``seal/policy-digests/<account>/sha256.json``: the SHA-2
 bytes the last save wrote, in a folder of the account's own, so reclaiming what a killed save left
 (every call does) lists that folder, not every account's record (session 56: 10,000 records a
 call). A record kept under its older name (``seal/policies/<account>.json``: before session 56,
-or saved since by a worker not upgraded yet) is merged into the account's record when that is
-next read, and every one by ``move_older_records`` (until the session-56 review, only when the
-new one was missing: the policy an older worker saved after the move was refused).
+or saved since by a worker not upgraded yet) is merged into the account's record whenever that
+is read (until the session-56 review, only when the new one was missing: the policy an older
+worker saved after the move was refused) and kept, an older worker's to read: a save writes its
+record there too. Only ``move_older_records`` (``keys migrate``, once every worker is upgraded)
+removes them (until the session-57 review a read removed it, and an older worker's save landing
+between the read and the removal was lost: its policy refused).
 A policy with a record is refused when its object is gone or holds other bytes; one without
 (written before records, or by no save yet) is judged by its MAC alone.
 A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
@@ -39,7 +42,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError
-from vault.stores.base import ObjectStore, get_bytes, versioned, write_versioned
+from vault.stores.base import ObjectStore, versioned, write_versioned
 
 #: Where the records live in the key store, one folder per account.
 PREFIX = "seal/policy-digests/"
@@ -59,13 +62,13 @@ class PolicyDigests:
         """PolicyTamperedError when the account's policy has a record and ``data`` (the object's
         bytes, None when it is gone) is not bytes it accepts; else the record and its version as
         read (None: no record), for ``settle``."""
-        stored = self._read(account_id)
-        if stored is None:
+        stored = self._read(account_id)[:2]
+        if stored[0] is None:
             return None
         if _digest(data) not in _accepted(stored[0]):
             raise PolicyTamperedError(f"retention policy of account {account_id} is not the one last written "
                                       "(deleted, or an older copy put back)")
-        return stored
+        return stored[0], stored[1]
 
     @contextmanager
     def saving(self, account_id: str, data: bytes, current: Callable[[], bytes | None]) -> Iterator[None]:
@@ -73,38 +76,42 @@ class PolicyDigests:
         ``current()`` gives the object's bytes now, asked only when there is no record yet."""
         name, new = _name(account_id), hashlib.sha256(data).hexdigest()
         for _ in range(_TRIES):
-            read = self._read(account_id)
-            if read is None:
-                version, before = None, [_digest(current())]
+            stored, version, kept = self._read(account_id)
+            if stored is None:
+                before = [_digest(current())]
             else:
-                version = read[1]
                 try:
-                    before = _accepted(read[0])
+                    before = _accepted(stored)
                 except PolicyTamperedError:  # written over: a save is how a policy is mended
                     before = []
             begun = _encode(new, [d for d in before if d != new])
             try:
                 write_versioned(self._key_store, name, begun, version)
+                if kept is not None:  # read by older workers: they take this save too (and merged back, it leads)
+                    self._key_store.replace_if(_older_name(account_id), begun, kept)
                 break
             except (ObjectExistsError, ObjectChangedError):
-                continue
+                continue  # an older worker's save meanwhile: merged in on the next attempt
         else:
             raise ObjectChangedError(f"{name}: changed by other writers {_TRIES} times; try again")
+        names = [name] if kept is None else [name, _older_name(account_id)]
         try:
             yield
         except (ObjectChangedError, ObjectExistsError):  # the object's compare-and-swap lost: not written
             if before:
-                with contextlib.suppress(ObjectMissingError, ObjectChangedError):
-                    stored, version = self._key_store.read_versioned(name)
-                    if stored == begun:
-                        self._key_store.replace_if(name, _encode(before[0], before[1:]), version)
+                for each in names:
+                    self._replace(each, begun, _encode(before[0], before[1:]))
             raise
-        try:
+        for each in names:
+            self._replace(each, begun, _encode(new, []))
+
+    def _replace(self, name: str, begun: bytes, data: bytes) -> None:
+        """Write ``data`` as ``name`` when it still holds ``begun`` (else another save's record
+        since: it names this one's digest among those it accepts, or put it back)."""
+        with contextlib.suppress(ObjectMissingError, ObjectChangedError):
             stored, version = self._key_store.read_versioned(name)
             if stored == begun:
-                self._key_store.replace_if(name, _encode(new, []), version)
-        except (ObjectMissingError, ObjectChangedError):
-            pass  # another save's record since: it names this one's digest among those it accepts
+                self._key_store.replace_if(name, data, version)
 
     def settle(self, account_id: str, data: bytes | None, read: tuple[bytes, str] | None) -> None:
         """Narrow the account's record to its newest digest when the object holds those bytes
@@ -134,7 +141,7 @@ class PolicyDigests:
     def record_if_missing(self, account_id: str, data: bytes) -> None:
         """Record ``data`` as the account's policy when nothing is recorded (a policy sealed before
         records, by a migration: taken as it is)."""
-        if self._read(account_id) is None:
+        if self._read(account_id)[0] is None:
             with contextlib.suppress(ObjectExistsError):
                 self._key_store.create(_name(account_id), _encode(hashlib.sha256(data).hexdigest(), []))
 
@@ -148,33 +155,33 @@ class PolicyDigests:
             if "/" in account_id or name != _older_name(account_id):
                 continue
             self._read(account_id)
+            self._key_store.delete(name)  # racing an older worker's save: hence after every worker is upgraded
             moved += 1
         self._key_store.discard_partial(OLDER_PREFIX)
         return moved
 
-    def _read(self, account_id: str) -> tuple[bytes, str] | None:
-        """The account's record and its version (``read_versioned``), None when it has none. One
-        kept under its older name (before session 56, or written since by a worker not upgraded
-        yet) is merged into the new one (a compare-and-swap: created when it is missing), then
-        the older removed. So each read reads both names (the older one's miss: one key-store
-        read more)."""
+    def _read(self, account_id: str) -> tuple[bytes | None, str | None, str | None]:
+        """The account's record and its version (``read_versioned``; Nones when it has none), and
+        the version of the one kept under its older name (None: none). That one (before session 56,
+        or written since by a worker not upgraded yet) is merged into the new one (a
+        compare-and-swap: created when it is missing) and left: a removal here dropped an older
+        worker's save landing between the read and the removal (session-57 review), and merged
+        again it writes nothing (its newest digest accepted). Only ``move_older_records`` removes
+        it. So each read reads both names (the older one's miss: one key-store read more)."""
         name, older = _name(account_id), _older_name(account_id)
         for _ in range(_TRIES):
-            try:
-                kept = get_bytes(self._key_store, older)
-            except ObjectMissingError:
-                kept = None
+            kept, kept_version = versioned(self._key_store, older)
             stored, version = versioned(self._key_store, name)
             if kept is None:
-                return None if stored is None else (stored, version)
+                return stored, version, None
             merged = kept if stored is None else _merged(kept, stored)
+            if merged == stored:
+                return stored, version, kept_version
             try:
-                if merged != stored:
-                    write_versioned(self._key_store, name, merged, version)
+                write_versioned(self._key_store, name, merged, version)
             except (ObjectExistsError, ObjectChangedError):
                 continue  # another reader or a save changed it meanwhile: merged into what it wrote
-            self._key_store.delete(older)
-            return self._key_store.read_versioned(name)
+            return *self._key_store.read_versioned(name), kept_version
         raise ObjectChangedError(f"{name}: changed by other writers {_TRIES} times; try again")
 
 
@@ -183,7 +190,7 @@ def _merged(kept: bytes, stored: bytes) -> bytes:
     A newest digest of ``kept`` that ``stored`` does not accept is a save since the move by a
     worker not upgraded yet (a save of this version merges first): it leads, ``stored``'s
     digests follow (accepted until the next save or ``settle`` narrows them). One it accepts
-    (a move killed before its removal): ``stored`` stands. An unreadable one gives way to the
+    (merged before, or a new worker's save written there too): ``stored`` stands. An unreadable one gives way to the
     other (a save is how a record is mended)."""
     try:
         older = _accepted(kept)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from vault.errors import ObjectChangedError, ObjectExistsError, PolicyTamperedError, StoreError
+from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError, StoreError
 from vault.policy_digests import PolicyDigests
 from vault.retention import AccountPolicy
-from vault.stores.base import get_bytes, put_bytes
+from vault.stores.base import get_bytes, put_bytes, versioned, write_versioned
 
 REFUSED = "^retention policy of account acme is not the one last written"
 
@@ -170,10 +170,11 @@ def test_keys_migrate_moves_the_older_records(make_region):
 
 
 def _older_workers_save(key_store, data: bytes, replaced: bytes | None) -> None:
-    """A save by a worker from before session 56 after the record was moved: it finds no record
-    under the older name, creates one there with the bytes it replaces, and narrows it."""
-    key_store.create("seal/policies/acme.json", json.dumps({"sha256": _sha(data), "previous": [
-        None if replaced is None else _sha(replaced)]}).encode())
+    """A save by a worker from before session 56: it writes the record under the older name (created
+    when there is none) with the bytes it replaces, and narrows it."""
+    _, version = versioned(key_store, "seal/policies/acme.json")
+    write_versioned(key_store, "seal/policies/acme.json", json.dumps({"sha256": _sha(data), "previous": [
+        None if replaced is None else _sha(replaced)]}).encode(), version)
     stored, version = key_store.read_versioned("seal/policies/acme.json")
     key_store.replace_if("seal/policies/acme.json", json.dumps({"sha256": _sha(data), "previous": []}).encode(),
                          version)
@@ -182,14 +183,15 @@ def _older_workers_save(key_store, data: bytes, replaced: bytes | None) -> None:
 def test_an_older_workers_save_after_the_move_is_merged_into_the_record(make_key_store):
     """Session-56 review: a record under the older name was read only when the new one was missing,
     so the policy a not-yet-upgraded worker saved was refused by every new worker. Both records'
-    digests are now merged (the older worker's newest first) and the older name removed."""
+    digests are now merged (the older worker's newest first); the older name is kept (an older
+    worker reads it) until ``keys migrate``."""
     key_store = make_key_store("eu")
     digests = PolicyDigests(key_store)
     with digests.saving("acme", b"new worker's", lambda: None):
         pass
     _older_workers_save(key_store, b"old worker's", b"new worker's")
     read = digests.check("acme", b"old worker's")
-    assert list(key_store.names("seal/policies/")) == []
+    assert list(key_store.names("seal/policies/")) == ["seal/policies/acme.json"]
     record = json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json"))
     assert record == {"sha256": _sha(b"old worker's"), "previous": [_sha(b"new worker's")]}
     digests.settle("acme", b"old worker's", read)  # the next call with the policy unchanged narrows it
@@ -232,3 +234,74 @@ def test_a_policy_an_older_worker_saved_after_the_move_reads(make_region):
     put_bytes(rv.store, name, before)  # the policy it replaced, put back
     with pytest.raises(PolicyTamperedError, match=REFUSED):
         rv.policy("acme")
+
+
+class _AfterReading:
+    """A key store that runs ``then`` once, right after the first read of ``name`` (another
+    worker's write slipped in between a reader's steps)."""
+
+    def __init__(self, inner, name: str, then):
+        self._inner, self._name, self._then = inner, name, then
+        self.region = inner.region
+
+    def __getattr__(self, attr):
+        call = getattr(self._inner, attr)
+        if attr not in ("reader", "read_versioned"):
+            return call
+
+        def read(name, *args):
+            result = call(name, *args)
+            if name == self._name and self._then is not None:
+                then, self._then = self._then, None
+                then()
+            return result
+
+        return read
+
+
+def test_an_older_workers_save_while_a_new_worker_merges_its_last_is_kept(make_key_store):
+    """Session-57 review (item 1): a new worker's read merged the older name's record and then
+    deleted that name; an older worker's save landing in between was deleted unmerged, and its
+    policy refused on every later call. A read merges and never deletes (``keys migrate`` does)."""
+    key_store = make_key_store("eu")
+    with PolicyDigests(key_store).saving("acme", b"new worker's", lambda: None):
+        pass
+    _older_workers_save(key_store, b"old worker's", b"new worker's")
+    meanwhile = _AfterReading(key_store, "seal/policies/acme.json",
+                              lambda: _older_workers_save(key_store, b"old worker's again", b"old worker's"))
+    PolicyDigests(meanwhile).check("acme", b"old worker's")
+    digests = PolicyDigests(key_store)
+    digests.check("acme", b"old worker's again")
+    for replayed in (b"new worker's", None):
+        digests.settle("acme", b"old worker's again", digests.check("acme", b"old worker's again"))
+        with pytest.raises(PolicyTamperedError, match=REFUSED):
+            digests.check("acme", replayed)
+
+
+def _older_workers_check(key_store, data: bytes) -> bool:
+    """Whether a worker from before session 56 takes ``data`` as the policy: it reads the older
+    name alone, and judges by the MAC alone without a record there."""
+    try:
+        record = json.loads(get_bytes(key_store, "seal/policies/acme.json"))
+    except ObjectMissingError:
+        return True
+    return _sha(data) in [record["sha256"], *record["previous"]]
+
+
+def test_while_an_older_name_is_kept_a_save_writes_it_too(make_key_store):
+    """With the older name kept until ``keys migrate``, an older worker reads it: a new worker's
+    save writes its record there too, so older workers take the new policy (and refuse what it
+    replaced), and a new worker never takes that record's digest for an older worker's save."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    _older_workers_save(key_store, b"old worker's", None)
+    with digests.saving("acme", b"new worker's", lambda: pytest.fail("asked with a record")):
+        assert _older_workers_check(key_store, b"old worker's")
+        assert _older_workers_check(key_store, b"new worker's")
+    assert (_older_workers_check(key_store, b"new worker's"), _older_workers_check(key_store, b"old worker's")) == (
+        True, False)
+    digests.settle("acme", b"new worker's", digests.check("acme", b"new worker's"))
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", b"old worker's")
+    assert json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json")) == {
+        "sha256": _sha(b"new worker's"), "previous": []}
