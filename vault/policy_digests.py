@@ -13,7 +13,9 @@ is read (until the session-56 review, only when the new one was missing: the pol
 worker saved after the move was refused) and kept, an older worker's to read: a save writes its
 record there too. Only ``move_older_records`` (``keys migrate``, once every worker is upgraded)
 removes them (until the session-57 review a read removed it, and an older worker's save landing
-between the read and the removal was lost: its policy refused).
+between the read and the removal was lost: its policy refused), and marks the key store
+(``MOVED``; a new vault at once): from then on a read skips the older name (until then each
+stored call read it, one key-store read more), and only the next ``move_older_records`` merges one.
 A policy with a record is refused when its object is gone or holds other bytes; one without
 (written before records, or by no save yet) is judged by its MAC alone.
 A record's ``previous`` digests are those a save in progress (or killed) replaces, ``null``
@@ -40,14 +42,18 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, PolicyTamperedError
-from vault.stores.base import ObjectStore, versioned, write_versioned
+from vault.stores.base import ObjectStore, get_bytes, versioned, write_versioned
 
 #: Where the records live in the key store, one folder per account.
 PREFIX = "seal/policy-digests/"
 #: Where they lived before session 56, side by side.
 OLDER_PREFIX = "seal/policies/"
+#: Written once every record under its older name was moved (``keys migrate``; a new vault at once):
+#: from then on a read skips the older name.
+MOVED = "seal/policy-records-moved.json"
 #: Compare-and-swap attempts of one record write before giving up.
 _TRIES = 8
 
@@ -57,6 +63,9 @@ class PolicyDigests:
 
     def __init__(self, key_store: ObjectStore):
         self._key_store = key_store
+        #: Whether ``MOVED`` is written: read once (a process started before ``keys migrate``
+        #: reads the older names until it restarts, as before the mark).
+        self._moved: bool | None = None
 
     def check(self, account_id: str, data: bytes | None) -> tuple[bytes, str] | None:
         """PolicyTamperedError when the account's policy has a record and ``data`` (the object's
@@ -154,23 +163,43 @@ class PolicyDigests:
             account_id = name.removeprefix(OLDER_PREFIX).removesuffix(".json")
             if "/" in account_id or name != _older_name(account_id):
                 continue
-            self._read(account_id)
+            self._read(account_id, older=True)
             self._key_store.delete(name)  # racing an older worker's save: hence after every worker is upgraded
             moved += 1
         self._key_store.discard_partial(OLDER_PREFIX)
+        self.mark_moved()
         return moved
 
-    def _read(self, account_id: str) -> tuple[bytes | None, str | None, str | None]:
+    def mark_moved(self) -> None:
+        """Record that no record is kept under its older name (every one moved, or a new vault):
+        from now on a read skips it (one key-store read less per stored call)."""
+        with contextlib.suppress(ObjectExistsError):
+            self._key_store.create(MOVED, json.dumps({"at": datetime.now(UTC).isoformat()}).encode("utf-8"))
+        self._moved = True
+
+    def _older_moved(self) -> bool:
+        if self._moved is None:
+            try:
+                get_bytes(self._key_store, MOVED)
+                self._moved = True
+            except ObjectMissingError:
+                self._moved = False
+        return self._moved
+
+    def _read(self, account_id: str, *, older: bool = False) -> tuple[bytes | None, str | None, str | None]:
         """The account's record and its version (``read_versioned``; Nones when it has none), and
         the version of the one kept under its older name (None: none). That one (before session 56,
         or written since by a worker not upgraded yet) is merged into the new one (a
         compare-and-swap: created when it is missing) and left: a removal here dropped an older
         worker's save landing between the read and the removal (session-57 review), and merged
         again it writes nothing (its newest digest accepted). Only ``move_older_records`` removes
-        it. So each read reads both names (the older one's miss: one key-store read more)."""
-        name, older = _name(account_id), _older_name(account_id)
+        it. Until it has (``MOVED``; ``older``: read it all the same), each read reads both names
+        (the older one's miss: one key-store read more)."""
+        name = _name(account_id)
+        if not older and self._older_moved():
+            return *versioned(self._key_store, name), None
         for _ in range(_TRIES):
-            kept, kept_version = versioned(self._key_store, older)
+            kept, kept_version = versioned(self._key_store, _older_name(account_id))
             stored, version = versioned(self._key_store, name)
             if kept is None:
                 return stored, version, None

@@ -130,7 +130,7 @@ class RegionVault:
         self.scrub = scrub
         self.forget = forget or (lambda entry: None)
         self._sealer = IndexSealer(region, keys, key_store, self._has_entries,
-                                   on_new_vault=lambda: self.tickets.finish(), has_events=self._has_events)
+                                   on_new_vault=self._on_new_vault, has_events=self._has_events)
         #: The digest of each account's policy as last written (against older copies put back).
         self._policy_digests = PolicyDigests(key_store)
         #: Which recordings were deleted (against an older entry put back: ``vault.deletions``).
@@ -141,6 +141,12 @@ class RegionVault:
         self.tickets = TicketMarkers(key_store, self._sealer)
         #: Small service secrets (webhook signing secrets) under the region's keys.
         self.secrets = SecretBox(region, keys, key_store)
+
+    def _on_new_vault(self) -> None:
+        """A new vault: no first write of an older version in flight, no policy record under its
+        older name."""
+        self.tickets.finish()
+        self._policy_digests.mark_moved()
 
     # -- recordings ------------------------------------------------------------------
 

@@ -221,9 +221,11 @@ def test_keys_migrate_merges_an_older_workers_save_and_a_killed_move(make_key_st
 
 def test_a_policy_an_older_worker_saved_after_the_move_reads(make_region):
     """The reviewer's mixed-version run: a new worker's call moved the record, an older worker's
-    call saved 90 days under the older name; the new worker refused it (PolicyTamperedError)."""
+    call saved 90 days under the older name; the new worker refused it (PolicyTamperedError).
+    A vault from before session 56 (a new one is marked as holding no older records)."""
+    make_region("eu").follow_manifest("acme", 30)
+    make_region("eu").key_store.delete("seal/policy-records-moved.json")
     rv = make_region("eu")
-    rv.follow_manifest("acme", 30)
     name = "accounts/acme/policy.json"
     before = get_bytes(rv.store, name)
     saved = rv._sealer.seal_policy(name, AccountPolicy("acme", 90, rv.clock(), manifest_days=90).encode())
@@ -305,3 +307,55 @@ def test_while_an_older_name_is_kept_a_save_writes_it_too(make_key_store):
         digests.check("acme", b"old worker's")
     assert json.loads(get_bytes(key_store, "seal/policy-digests/acme/sha256.json")) == {
         "sha256": _sha(b"new worker's"), "previous": []}
+
+
+def _key_reads(key_store, monkeypatch) -> list[str]:
+    """The names ``key_store`` is read by from now on (``reader``: the local store's
+    ``read_versioned`` reads through it; on S3 each read is one GET)."""
+    reads: list[str] = []
+    for method in ("reader", "read_versioned"):
+        real = getattr(key_store, method)
+        monkeypatch.setattr(key_store, method, lambda name, real=real: reads.append(name) or real(name))
+    return reads
+
+
+def test_once_every_older_record_is_moved_a_read_skips_the_older_name(make_key_store, monkeypatch):
+    """Session-57 review (item 5): every check and save read the older name too, one key-store
+    read more per stored call (a GET's miss on S3) for good. ``move_older_records`` marks the
+    key store (``seal/policy-records-moved.json``), read once per process; a vault not marked
+    reads both names."""
+    key_store = make_key_store("eu")
+    _older_workers_save(key_store, b"kept", None)
+    before = _key_reads(key_store, monkeypatch)
+    PolicyDigests(key_store).check("acme", b"kept")
+    assert sorted(set(before)) == ["seal/policies/acme.json", "seal/policy-digests/acme/sha256.json",
+                                   "seal/policy-records-moved.json"]
+    assert PolicyDigests(key_store).move_older_records() == 1
+    digests = PolicyDigests(key_store)
+    after = _key_reads(key_store, monkeypatch)
+    digests.check("acme", b"kept")
+    digests.check("acme", b"kept")
+    assert sorted(set(after)) == ["seal/policy-digests/acme/sha256.json", "seal/policy-records-moved.json"]
+    assert after.count("seal/policy-records-moved.json") == 1
+
+
+def test_keys_migrate_run_again_still_merges_an_older_name(make_key_store):
+    """A worker rolled back (or one not upgraded when ``keys migrate`` ran) saves under the older
+    name again: skipped by reads once marked, so the next ``keys migrate`` merges and removes it."""
+    key_store = make_key_store("eu")
+    digests = PolicyDigests(key_store)
+    with digests.saving("acme", b"new worker's", lambda: None):
+        pass
+    assert digests.move_older_records() == 0
+    _older_workers_save(key_store, b"old worker's", b"new worker's")
+    with pytest.raises(PolicyTamperedError, match=REFUSED):
+        digests.check("acme", b"old worker's")
+    assert PolicyDigests(key_store).move_older_records() == 1
+    assert list(key_store.names("seal/policies/")) == []
+    digests.check("acme", b"old worker's")
+
+
+def test_a_new_vault_is_marked_as_having_no_older_records(make_region):
+    rv = make_region("eu")
+    rv.follow_manifest("acme", 30)
+    assert list(rv.key_store.names("seal/policy-records-moved.json")) == ["seal/policy-records-moved.json"]
