@@ -12,7 +12,7 @@ or saved since by a worker not upgraded yet) is merged into the account's record
 is read (until the session-56 review, only when the new one was missing: the policy an older
 worker saved after the move was refused) and kept, an older worker's to read: a save writes its
 record there too. Only ``move_older_records`` (``keys migrate``, once every worker is upgraded)
-removes them (until the session-57 review a read removed it, and an older worker's save landing
+removes them (until the session-58 review a read removed it, and an older worker's save landing
 between the read and the removal was lost: its policy refused), and marks the key store
 (``MOVED``; a new vault at once): from then on a read skips the older name (until then each
 stored call read it, one key-store read more), and only the next ``move_older_records`` merges one.
@@ -191,7 +191,7 @@ class PolicyDigests:
         the version of the one kept under its older name (None: none). That one (before session 56,
         or written since by a worker not upgraded yet) is merged into the new one (a
         compare-and-swap: created when it is missing) and left: a removal here dropped an older
-        worker's save landing between the read and the removal (session-57 review), and merged
+        worker's save landing between the read and the removal (session-58 review), and merged
         again it writes nothing (its newest digest accepted). Only ``move_older_records`` removes
         it. Until it has (``MOVED``; ``older``: read it all the same), each read reads both names
         (the older one's miss: one key-store read more)."""

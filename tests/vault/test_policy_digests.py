@@ -262,7 +262,7 @@ class _AfterReading:
 
 
 def test_an_older_workers_save_while_a_new_worker_merges_its_last_is_kept(make_key_store):
-    """Session-57 review (item 1): a new worker's read merged the older name's record and then
+    """Session-58 review (item 1): a new worker's read merged the older name's record and then
     deleted that name; an older worker's save landing in between was deleted unmerged, and its
     policy refused on every later call. A read merges and never deletes (``keys migrate`` does)."""
     key_store = make_key_store("eu")
@@ -320,7 +320,7 @@ def _key_reads(key_store, monkeypatch) -> list[str]:
 
 
 def test_once_every_older_record_is_moved_a_read_skips_the_older_name(make_key_store, monkeypatch):
-    """Session-57 review (item 5): every check and save read the older name too, one key-store
+    """Session-58 review (item 5): every check and save read the older name too, one key-store
     read more per stored call (a GET's miss on S3) for good. ``move_older_records`` marks the
     key store (``seal/policy-records-moved.json``), read once per process; a vault not marked
     reads both names."""

@@ -450,7 +450,7 @@ def test_a_call_reads_the_policy_once(make_region, monkeypatch):
     MAC twice for every call stored (two more GETs per call on S3); now once each (the read that
     gives the version its compare-and-swap would write over). Session 56's last read: its digest
     record was read twice too (checked, then settled): once now. The older name's miss went with
-    it until the session-57 review: a new vault never has a record there (``keys migrate`` marks
+    it until the session-58 review: a new vault never has a record there (``keys migrate`` marks
     an older one's moved)."""
     from vault.seal import IndexSealer
 
