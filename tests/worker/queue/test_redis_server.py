@@ -8,7 +8,10 @@ import redis
 
 from worker.errors import EmbeddedRedisError
 from worker.queue import redis_server
-from worker.queue.redis_server import MAX_SOCKET_PATH, EmbeddedRedis
+from worker.queue.redis_server import MAX_SOCKET_PATH, PROBE_TIMEOUT_S, EmbeddedRedis
+
+#: Only a hang fails this: the probe's bound itself is checked by ``probe_clients``.
+HANG_S = 60 * PROBE_TIMEOUT_S
 
 
 def alive(pid: int) -> bool:
@@ -19,6 +22,25 @@ def alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def probe_clients(monkeypatch) -> list[redis.Redis]:
+    """The clients ``EmbeddedRedis`` makes from now on (each one's settings can be checked)."""
+    made = []
+    make = EmbeddedRedis._client
+
+    def spy(self, timeout_s):
+        made.append(make(self, timeout_s))
+        return made[-1]
+
+    monkeypatch.setattr(EmbeddedRedis, "_client", spy)
+    return made
+
+
+def bounded_by_the_probe(client: redis.Redis) -> bool:
+    """True when ``client`` waits PROBE_TIMEOUT_S at most for each step and tries once."""
+    settings = client.connection_pool.connection_kwargs
+    return settings["socket_timeout"] == PROBE_TIMEOUT_S and settings["retry"].get_retries() == 0
 
 
 def test_start_is_shared_and_data_survives_a_restart(tmp_path):
@@ -168,7 +190,7 @@ def test_a_server_that_never_stops_is_an_error(tmp_path, monkeypatch):
     assert not alive(pid)
 
 
-def test_a_paused_server_is_running_at_once_and_start_never_runs_a_second_one(tmp_path):
+def test_a_paused_server_is_running_at_once_and_start_never_runs_a_second_one(tmp_path, monkeypatch):
     """A server that answers nothing (not scheduled, stopped, busy) still listens: the liveness
     probe says so within its short bound, and ``start`` (e.g. ``callrec worker``, ``enqueue``)
     does not start a second redis-server over the same socket, pid file and append-only file."""
@@ -180,9 +202,11 @@ def test_a_paused_server_is_running_at_once_and_start_never_runs_a_second_one(tm
     started = []
     os.kill(pid, signal.SIGSTOP)
     try:
+        clients = probe_clients(monkeypatch)
         began = time.monotonic()
         assert server.is_running()
-        assert time.monotonic() - began < 1.5
+        assert time.monotonic() - began < HANG_S
+        assert len(clients) == 1 and bounded_by_the_probe(clients[0])
         started.append(server.start())
         assert started == [False]
         assert int(server.pid_path.read_text()) == pid
@@ -232,15 +256,17 @@ class FakeServer:
 
 @pytest.mark.parametrize("reply", [b"-LOADING Redis is loading the dataset in memory\r\n", None],
                          ids=["loading its append-only file", "not answering"])
-def test_a_server_loading_or_silent_counts_as_running_within_the_probes_bound(tmp_path, reply):
+def test_a_server_loading_or_silent_counts_as_running_within_the_probes_bound(tmp_path, monkeypatch, reply):
     import time
 
     server = EmbeddedRedis(tmp_path)
     server.directory.mkdir(parents=True)
     fake = FakeServer(server.socket_path, reply)
+    clients = probe_clients(monkeypatch)
     try:
         began = time.monotonic()
         assert server.is_running()
-        assert time.monotonic() - began < 1.5
+        assert time.monotonic() - began < HANG_S
+        assert len(clients) == 1 and bounded_by_the_probe(clients[0])
     finally:
         fake.close()
