@@ -58,10 +58,16 @@ def test_a_slow_server_times_out(media, tmp_path):
     assert not (tmp_path / "a").exists()
 
 
-def test_a_server_dripping_its_bytes_is_cut_off(media, tmp_path):
+def test_a_server_dripping_its_bytes_is_cut_off(media, tmp_path, monkeypatch):
     """Found by the session-46 audit: a byte every 2 s never tripped the per-read timeout, so
     one fetch of a 264 KB file would have taken six days (a CLI ``process`` has no other bound).
-    After the per-read timeout's length, a download must average MIN_RATE_BYTES_S."""
+    After the per-read timeout's length, a download must average MIN_RATE_BYTES_S. The fetch's
+    clock is the test's: 0.2 s pass at each reading, so the drip is judged late at the third
+    chunk (0.6 s, past the 0.5 s timeout) whatever the machine's load."""
+    from types import SimpleNamespace
+
+    from worker.calls import fetch as fetch_module
+
     def drip(handler):
         handler.send_response(200)
         handler.send_header("Content-Length", "1000")
@@ -70,15 +76,21 @@ def test_a_server_dripping_its_bytes_is_cut_off(media, tmp_path):
             for _ in range(1000):
                 handler.wfile.write(b"x")
                 handler.wfile.flush()
-                time.sleep(0.1)
+                time.sleep(0.01)  # far inside the per-read timeout: only the rate can cut it off
         except OSError:  # the client hung up
             pass
 
+    readings = []
+
+    def clock():
+        readings.append(0.2 * len(readings))
+        return readings[-1]
+
+    monkeypatch.setattr(fetch_module, "time", SimpleNamespace(monotonic=clock))
     media.server.routes["/f/drip"] = (200, {}, drip)
-    started = time.monotonic()
     with pytest.raises(FetchError, match="too slowly"):
         policy(media, timeout_s=0.5).fetch(url(media, "/f/drip"), tmp_path / "a")
-    assert time.monotonic() - started < 5
+    assert readings == pytest.approx([0.0, 0.2, 0.4, 0.6])  # the start, then one per chunk
     assert not (tmp_path / "a").exists()
 
 
