@@ -127,7 +127,7 @@ def test_an_answer_dripping_past_the_deadline_is_a_failed_attempt(redis_client, 
         with pytest.raises(WebhookDeliveryError, match="no answer within 2 s") as caught:
             delivery.deliver(job, store, private_hosts=LOCAL)
         took_s = time.monotonic() - started
-    assert 2.0 <= took_s < 4.0
+    assert 2.0 <= took_s < 15.0  # cut at the deadline, not when the drip ends (30 s); 15: only a hang fails
     assert not is_permanent(caught.value)
 
 
@@ -140,5 +140,7 @@ def test_a_dripping_body_after_a_2xx_does_not_hold_the_delivery(redis_client, ap
         started = time.monotonic()
         done = delivery.deliver(job, store, private_hosts=LOCAL)
         took_s = time.monotonic() - started
+    # Answered, not the deadline's error: the delivery ended within TIMEOUT_S (2 s) by the
+    # asyncio clock, before the body (30 s of drip); 15 s of wall clock: only a hang fails it.
     assert done.references == {"delivered": "yes", "status": "200"}
-    assert took_s < 2.0
+    assert took_s < 15.0
