@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from tests.worker.api.openapi_contract import contract_problems
 from tests.worker.api.server import bound_port, started
+from tests.worker.workers import wait_for
 from worker.api import openapi
 from worker.api.requests import read_body
 from worker.api.errors import ApiError
@@ -206,7 +207,13 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
     the request's id, and the connection closes (as uvicorn's did)."""
     settings = Settings(api_host="127.0.0.1", api_max_connections=3, api_head_timeout_s=30,
                         api_body_timeout_s=30)
-    with serving(Starlette(routes=[Route("/echo", echo, methods=["POST"])]), settings) as settings:
+    running = []
+
+    async def counted_echo(request):
+        running.append(True)  # its head is whole: the connection is no longer idle
+        return await echo(request)
+
+    with serving(Starlette(routes=[Route("/echo", counted_echo, methods=["POST"])]), settings) as settings:
         url = f"http://127.0.0.1:{settings.api_port}/echo"
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(2)]
         try:  # the cap's own connection is taken: 3 at once (uvicorn's check refused the 3rd)
@@ -219,9 +226,10 @@ def test_past_the_connection_cap_the_answer_is_a_json_503_with_retry_after():
         # three requests running (their bodies awaited): an idle connection would give way (session 51)
         held = [socket.create_connection(("127.0.0.1", settings.api_port)) for _ in range(3)]
         try:
+            running.clear()
             for sock in held:
                 sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx")
-            time.sleep(0.2)  # the server has taken them
+            wait_for(lambda: len(running) == 3, timeout_s=30, what="the server to run the 3 requests")
             over = httpx.get(f"http://127.0.0.1:{settings.api_port}/v1/health", headers={"X-Request-Id": "over-cap-1"})
         finally:
             for sock in held:
