@@ -48,13 +48,20 @@ def test_bad_answers_are_refused_and_leave_nothing(media, tmp_path, route, error
 
 
 def test_a_slow_server_times_out(media, tmp_path):
-    def slow(handler):
-        time.sleep(1.5)
+    import threading
+
+    timed_out = threading.Event()
+
+    def slow(handler):  # answers only once the fetch has given up (or after 30 s: never a hang)
+        timed_out.wait(30)
         return b"late"
 
     media.server.routes["/f/slow"] = (200, {}, slow)
-    with pytest.raises(FetchError, match="timed out"):
-        policy(media, timeout_s=0.5).fetch(url(media, "/f/slow"), tmp_path / "a")
+    try:
+        with pytest.raises(FetchError, match="timed out"):
+            policy(media, timeout_s=0.5).fetch(url(media, "/f/slow"), tmp_path / "a")
+    finally:
+        timed_out.set()
     assert not (tmp_path / "a").exists()
 
 
