@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from callrec.errors import shown
 from vault.errors import ObjectChangedError, ObjectExistsError, ObjectMissingError, StoreError, VaultInputError
-from vault.files import fsync_dir
+from vault.files import fsync_dir, shred, zero
 from vault.regions import check_region
 
 _TMP_MARK = ".tmp-"
@@ -267,10 +267,7 @@ def _reclaim(path: Path) -> bool:
         if not stat.S_ISREG(info.st_mode) or (named.st_dev, named.st_ino) != (info.st_dev, info.st_ino):
             return False
         if info.st_nlink == 1:  # only this name: ciphertext nobody will read, zeroed
-            done = 0
-            while done < info.st_size:
-                done += os.pwrite(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)], done)
-            os.fsync(fd)
+            zero(fd, info.st_size)
         os.unlink(path)
         return True
     finally:
@@ -288,24 +285,7 @@ def _shred_aside(path: Path) -> None:
         os.rename(path, aside)
     except FileNotFoundError:
         return
-    try:
-        fd = os.open(aside, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return  # reclaimed meanwhile, zeroed
-    try:
-        size = os.fstat(fd).st_size
-        done = 0
-        while done < size:
-            done += os.pwrite(fd, _ZEROS[: min(len(_ZEROS), size - done)], done)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    with contextlib.suppress(FileNotFoundError):
-        aside.unlink()
-    fsync_dir(path.parent)
-
-
-_ZEROS = bytes(1 << 20)
+    shred(aside)  # gone meanwhile (reclaimed, zeroed): nothing
 
 
 def _close_failed(out: BinaryIO) -> None:
