@@ -34,6 +34,7 @@ from typing import BinaryIO, Protocol
 from callrec.errors import heading
 from callrec.file_identity import identity
 from vault.errors import ObjectMissingError
+from vault.files import zero
 from worker.calls import kept
 from worker.calls.limits import InputLimits
 from worker.calls.confined import OUTSIDE, Roots, check_size, open_confined, read_limited, same_file
@@ -45,7 +46,6 @@ from worker.settings import Settings
 
 log = logging.getLogger("callrec.jobs")
 
-_ZEROS = bytes(1 << 20)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -469,10 +469,7 @@ def _shred_in(path: Path, reach: _Reach, field: str) -> bool:
             if info.st_nlink > 1:  # linked since the check: no call's (worker.calls.owners), kept
                 log.warning("%s: has other names (hard links) in the inbox; kept, not destroyed", field)
                 return False
-            done = 0
-            while done < info.st_size:
-                done += os.write(fd, _ZEROS[: min(len(_ZEROS), info.st_size - done)])
-            os.fsync(fd)
+            zero(fd, info.st_size)
             if not same_file(os.stat(name, dir_fd=dir_fd, follow_symlinks=False), info):
                 return False
             os.unlink(name, dir_fd=dir_fd)

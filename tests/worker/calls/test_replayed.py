@@ -64,17 +64,16 @@ def test_a_leg_a_full_disk_stopped_shredding_after_its_first_4_kib_is_destroyed_
     process_call(manifest, build_backends(settings))  # stored; its legs left (killed before destroying them)
     settings = replace(settings, keep_sources=False)
     legs = {os.stat(p).st_ino for p in (tmp_path / "call").glob("*.wav")}
-    real_write = os.write
+    real_pwrite = os.pwrite
 
-    def as_past_a_4_kib_file_size_limit(fd, data):
+    def as_past_a_4_kib_file_size_limit(fd, data, offset):
         if os.fstat(fd).st_ino not in legs:
-            return real_write(fd, data)
-        offset = os.lseek(fd, 0, os.SEEK_CUR)
+            return real_pwrite(fd, data, offset)
         if offset >= 4096:
             raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
-        return real_write(fd, bytes(data)[: 4096 - offset])
+        return real_pwrite(fd, bytes(data)[: 4096 - offset], offset)
 
-    monkeypatch.setattr(os, "write", as_past_a_4_kib_file_size_limit)
+    monkeypatch.setattr(os, "pwrite", as_past_a_4_kib_file_size_limit)
     with pytest.raises(OSError):
         process_call(manifest, build_backends(settings))
     monkeypatch.undo()
