@@ -57,6 +57,16 @@ MISHEARD_CARD_WORD, NUMBER_WORDS = "car", frozenset({"number", "numbers"})
 #: current number" in every call one tune agent voice asked so (en-us+m3, tune seeds 39-42),
 #: and with no ask the card's runs, parted by a misheard word, were taken apart unmasked.
 MISHEARD_CARD_WORDS = frozenset({MISHEARD_CARD_WORD, "current"})
+
+
+def car_said_for_card(word: str, text: str, before: str) -> bool:
+    """True when ``word`` (``plain``; ``text``: as written, ``before``: the ``plain`` word before it)
+    is Whisper's "car" for "card", its final d lost: ending a sentence ("... on the front of the
+    car?") or a clause after "the" ("the car, whenever you're married?": cards 2.01; not "my car,")."""
+    end = text.rstrip()
+    return word == MISHEARD_CARD_WORD and (end.endswith(("?", ".")) or (end.endswith(",") and before == "the"))
+
+
 #: Words that lead in a number which is no card data ("my order number is", "your payment
 #: reference is", "call me back on", "extension"): when one is the latest of these lead
 #: words (card, expiry and code words included) before a run, the run is harmless unless it

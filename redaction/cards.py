@@ -63,7 +63,6 @@ from redaction.card_words import (
     HARMLESS_PLURALS,
     HARMLESS_WORDS,
     INTERJECTIONS,
-    MISHEARD_CARD_WORD,
     MISHEARD_CARD_WORDS,
     MOST_DIGITS,
     NAMING_WORDS,
@@ -80,6 +79,7 @@ from redaction.card_words import (
     Times,
     ask_of,
     bare_back,
+    car_said_for_card,
     ends_sentence,
     expiry_word,
     keyed_between,
@@ -882,8 +882,7 @@ def _runs(items: list[Piece], words: Sequence[TimedWord], asks: list[Ask],
                 word = "expiry"  # "expirated", "expiries": the context, lead and naming sets read it as the ask does
             # "... on the front of the car?"; "the car," ending a clause too ("on the front of the car, whenever
             # you're married?": 2.01), not "my car,"
-            if word == MISHEARD_CARD_WORD and (text.rstrip().endswith(("?", "."))
-                                               or (text.rstrip().endswith(",") and others[-1:] == ["the"])):
+            if car_said_for_card(word, text, others[-1] if others else ""):
                 word = "card"
             if word in MISHEARD_BACK_WORDS and others[-2:] == ["on", "the"]:
                 word = "back"

@@ -52,8 +52,8 @@ from redaction.card_words import (
     CARD_NUMBER,
     EXPIRY,
     FULL_DIGITS,
-    MISHEARD_CARD_WORD,
     MISHEARD_CARD_WORDS,
+    car_said_for_card,
     MOST_DIGITS,
     NUMBER_WORDS,
     Ask,
@@ -407,11 +407,12 @@ def _sentence_after(k: int, words: Sequence[TimedWord]) -> int:
 
 def _card_word(k: int, words: Sequence[TimedWord]) -> bool:
     """Word ``k`` is a card word (``card_words.ask_of``), or Whisper's "car" or "current" right before
-    "number", or its "car" ending a sentence (the card word's final d lost: ``card_words.MISHEARD_CARD_WORD``)."""
-    word, text = plain(words[k].text), words[k].text.rstrip()
+    "number", or its "car" for "card" as the card logic reads it (``card_words.car_said_for_card``)."""
+    word = plain(words[k].text)
     after = plain(words[k + 1].text) if k + 1 < len(words) else ""
+    before = plain(words[k - 1].text) if k > 0 else ""
     return (ask_of(word) == "card" or (word in MISHEARD_CARD_WORDS and after in NUMBER_WORDS)
-            or (word == MISHEARD_CARD_WORD and text.endswith(("?", "."))))
+            or car_said_for_card(word, words[k].text, before))
 
 
 def added_chains(sounds: Sequence[tuple[float, float]], words: Sequence[TimedWord],

@@ -212,8 +212,10 @@ def test_a_card_ask_answered_with_speech_where_whisper_wrote_no_word_is_masked()
     # its card word as Whisper mishears it: "car number", "current number", "... of your car?"
     for ask in ("Can I take the long car number please? Okay it is.",
                 "Can I take the long current number please? Okay it is.",
-                "Read me the long number on your car? Okay it is."):
+                "Read me the long number on your car? Okay it is.",
+                "The long number on the front of the car, whenever you're ready."):  # as the card logic reads it
         assert dropped_answers_s(sounds, CARD_SPEECH, _said(2.0, ask) + AGENT_AGAIN, []) == [(6.0, 13.2)], ask
+    assert dropped_answers_s(sounds, CARD_SPEECH, _said(2.0, "It is in my car, whenever.") + AGENT_AGAIN, []) == []
     # a few words of the caller's before the gap ("Right, I'm going ..."), its hold, words in any order
     going = _said(2.0, "Can I take the card number please? Right I'm going") + AGENT_AGAIN
     assert dropped_answers_s(sounds, CARD_SPEECH, going, []) == [(6.0, 13.2)]
